@@ -1,0 +1,257 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type Koa from 'koa';
+import { loadConfig, type DeepPartial } from './config/load.js';
+import type { CoreConfig } from './config/schema.js';
+import { systemClock, type Clock } from './clock.js';
+import { createLogger, type Logger } from './logger.js';
+import { createDatabase, dialectOf } from './db/connection.js';
+import { migrateLatest, type MigrationFolder } from './db/migrations.js';
+import { Hooks } from './hooks/hooks.js';
+import { EventBus } from './events/outbox.js';
+import { Scheduler } from './scheduler.js';
+import { Mailer } from './mailer.js';
+import { RateLimits } from './rate-limit.js';
+import { AuthChain } from './http/auth.js';
+import { envelopes } from './http/envelopes.js';
+import { OpenApiRegistry } from './http/openapi.js';
+import { PluginRouter } from './http/router.js';
+import { buildKoa, type Face } from './http/server.js';
+import { coreRoutes } from './http/core-routes.js';
+import { adminUi } from './http/admin-ui.js';
+import { loadPlugins, type LoadedPlugin } from './plugins/loader.js';
+import type { EventSpec, PluginContext } from './plugins/contract.js';
+import { codeRoot, projectRoot } from './paths.js';
+
+export interface CreateAppOptions {
+  /** A ready config; otherwise loaded from config/ and the environment. */
+  config?: CoreConfig;
+  overrides?: DeepPartial<CoreConfig> & Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface ScopeInfo {
+  plugin: string;
+  description: string;
+}
+
+export type AppState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+const CORE_MIGRATIONS = path.join(codeRoot, 'core', 'db', 'migrations');
+
+/**
+ * One Plinth instance. `createApp` does everything up to the routes (config, plugins, register,
+ * migrate, mount); `start` opens listeners, starts event delivery and jobs; `stop` undoes it in
+ * reverse. Nothing here is global: tests run several instances in one process.
+ */
+export class Plinth {
+  readonly container: AwilixContainer;
+  readonly koa: Koa<any, any>;
+  server: http.Server | null = null;
+  state: AppState = 'created';
+
+  private constructor(
+    readonly config: CoreConfig,
+    readonly logger: Logger,
+    readonly db: Knex,
+    readonly plugins: LoadedPlugin[],
+    readonly contexts: Map<string, PluginContext>,
+    container: AwilixContainer,
+    koa: Koa<any, any>,
+    readonly migrationsApplied: string[],
+  ) {
+    this.container = container;
+    this.koa = koa;
+  }
+
+  get events(): EventBus {
+    return this.container.resolve('events');
+  }
+  get scheduler(): Scheduler {
+    return this.container.resolve('scheduler');
+  }
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error('the server is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  static async create(options: CreateAppOptions = {}): Promise<Plinth> {
+    const env = options.env ?? process.env;
+    const config = options.config ?? loadConfig({ root: projectRoot, env, overrides: options.overrides });
+    const logger = options.logger ?? createLogger(config.log.level);
+    const clock = options.clock ?? systemClock;
+    const plugins = await loadPlugins(config, codeRoot, env);
+
+    const container = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
+    const db = createDatabase(config);
+    const dialect = dialectOf(config);
+    const redis = config.redis.url ? new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
+    const hooks = new Hooks(logger);
+    const events = new EventBus(db, clock, logger, config.events);
+    const scheduler = new Scheduler(db, clock, logger, config.scheduler.leaseSeconds);
+    const auth = new AuthChain();
+    const openapi = new OpenApiRegistry();
+    const rateLimits = new RateLimits(config.rateLimit.store, db, dialect, redis);
+    const scopes = new Map<string, ScopeInfo>();
+    const eventCatalog = new Map<string, EventSpec & { plugin: string }>();
+
+    container.register({
+      config: asValue(config),
+      logger: asValue(logger),
+      clock: asValue(clock),
+      db: asFunction(() => db).singleton().disposer((d) => d.destroy()),
+      dialect: asValue(dialect),
+      redis: asFunction(() => redis).singleton().disposer((r) => { r?.disconnect(); }),
+      hooks: asValue(hooks),
+      events: asValue(events),
+      scheduler: asValue(scheduler),
+      mailer: asFunction(() => new Mailer(db, clock, logger, config.mailer)).singleton().disposer((m) => m.close()),
+      rateLimits: asValue(rateLimits),
+      auth: asValue(auth),
+      openapi: asValue(openapi),
+      scopes: asValue(scopes),
+      eventCatalog: asValue(eventCatalog),
+      enabledPlugins: asValue(plugins.map((p) => p.plugin.name)),
+    });
+
+    const contexts = new Map<string, PluginContext>();
+    for (const { plugin, settings, base } of plugins) {
+      const face = plugin.face && base ? { base, envelope: envelopes[plugin.face.envelope] } : null;
+      contexts.set(plugin.name, { name: plugin.name, settings, config, container, logger: logger.child({ plugin: plugin.name }), db, face });
+    }
+
+    // register: dependency injection only, in dependency order.
+    for (const { plugin } of plugins) {
+      const c = contexts.get(plugin.name)!;
+      for (const [scope, description] of Object.entries(plugin.scopes ?? {})) {
+        const owner = scopes.get(scope);
+        if (owner) throw new Error(`plugin "${plugin.name}" declares scope "${scope}", already declared by "${owner.plugin}"`);
+        scopes.set(scope, { plugin: plugin.name, description });
+      }
+      for (const [name, spec] of Object.entries(plugin.events ?? {})) eventCatalog.set(name, { ...spec, plugin: plugin.name });
+      plugin.register?.(c);
+      for (const [name, fn] of Object.entries(plugin.on ?? {})) events.subscribe(name, `${plugin.name}:${name}`, (e) => fn(e, c));
+      for (const [name, fn] of Object.entries(plugin.filters ?? {})) hooks.addFilter(name, plugin.name, (v, ctx) => fn(v, ctx, c));
+      for (const job of plugin.jobs ?? []) {
+        scheduler.add({ name: `${plugin.name}.${job.name}`, schedule: job.schedule, catchUp: job.catchUp, run: (info) => job.run(c, info) });
+      }
+    }
+
+    const folders: MigrationFolder[] = [
+      { owner: 'core', dir: CORE_MIGRATIONS },
+      ...plugins.filter((p) => p.plugin.migrations).map((p) => ({ owner: p.plugin.name, dir: path.resolve(p.dir, p.plugin.migrations!) })),
+    ];
+    let applied: string[];
+    try {
+      applied = await migrateLatest(db, folders);
+    } catch (err) {
+      await container.dispose();
+      throw err;
+    }
+    if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+
+    // Routes: each plugin's router joins the face of its base path.
+    const faces = new Map<string, Face>();
+    for (const { plugin } of plugins) {
+      const c = contexts.get(plugin.name)!;
+      if (!plugin.routes) continue;
+      if (!c.face) throw new Error(`plugin "${plugin.name}" has routes but no face`);
+      const router = new PluginRouter(plugin.name, c.face.base, rateLimits, openapi);
+      plugin.routes(router, c);
+      const face = faces.get(c.face.base) ?? { base: c.face.base, envelope: c.face.envelope, middleware: [] };
+      if (face.envelope !== c.face.envelope) {
+        throw new Error(`plugin "${plugin.name}" serves ${c.face.base} with envelope "${c.face.envelope.name}", but that base already uses "${face.envelope.name}"`);
+      }
+      face.middleware.push(router.koa.routes() as never);
+      faces.set(c.face.base, face);
+    }
+
+    const holder: { app?: Plinth } = {};
+    const koa = buildKoa({
+      config,
+      logger,
+      container,
+      auth,
+      faces: [...faces.values()],
+      core: [coreRoutes(() => holder.app!), ...(config.ui.enabled ? [adminUi(() => holder.app!)] : [])],
+    });
+    const app = new Plinth(config, logger, db, plugins, contexts, container, koa, applied);
+    holder.app = app;
+    return app;
+  }
+
+  /** start hooks in plugin order, event delivery, jobs (with catch-up), then listen. */
+  async start(options: { listen?: boolean } = {}): Promise<void> {
+    this.state = 'starting';
+    const started: LoadedPlugin[] = [];
+    try {
+      for (const loaded of this.plugins) {
+        await loaded.plugin.start?.(this.contexts.get(loaded.plugin.name)!);
+        started.push(loaded);
+      }
+      this.events.start();
+      if (this.config.scheduler.enabled) await this.scheduler.start();
+      if (options.listen !== false) await this.listen();
+    } catch (err) {
+      this.logger.error({ err }, 'start failed; stopping what had started');
+      await this.teardown(started);
+      throw err;
+    }
+    this.state = 'running';
+  }
+
+  private listen(): Promise<void> {
+    const server = http.createServer(this.koa.callback());
+    server.keepAliveTimeout = 5000;
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.server.port, this.config.server.host, () => {
+        server.off('error', reject);
+        this.logger.info({ url: `http://${this.config.server.host}:${(server.address() as AddressInfo).port}` }, 'listening');
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting, lets in-flight requests finish, stops jobs and plugins in reverse, closes the database. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    await this.closeServer();
+    await this.teardown(this.plugins);
+    this.state = 'stopped';
+  }
+
+  private async closeServer(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), this.config.server.shutdownTimeoutMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private async teardown(started: LoadedPlugin[]): Promise<void> {
+    await this.scheduler.stop();
+    await this.events.stop();
+    for (const loaded of [...started].reverse()) {
+      try {
+        await loaded.plugin.stop?.(this.contexts.get(loaded.plugin.name)!);
+      } catch (err) {
+        this.logger.error({ err, plugin: loaded.plugin.name }, 'plugin stop failed');
+      }
+    }
+    await this.container.dispose();
+  }
+}
+
+export const createApp = (options?: CreateAppOptions) => Plinth.create(options);

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createAjv, toFieldErrors } from '../validation.js';
+import { coreConfigSchema, type CoreConfig } from './schema.js';
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** Startup configuration problems: one line, naming the key, the value and what was expected. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadConfigOptions {
+  /** Folder holding config/default.json; defaults to the project root. */
+  root: string;
+  env?: NodeJS.ProcessEnv;
+  /** Applied last; tests use it to point at a fresh data dir, a free port, a fixture plugin. */
+  overrides?: DeepPartial<CoreConfig> & Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep merge where arrays and scalars from `top` replace those of `base`. */
+export function mergeConfig(base: Json, top: Json): Json {
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(top)) {
+    if (value === undefined) continue;
+    out[key] = isObject(value) && isObject(out[key]) ? mergeConfig(out[key] as Json, value) : value;
+  }
+  return out;
+}
+
+function readJsonFile(file: string): Json {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config file ${file} cannot be read: ${(err as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!isObject(parsed)) throw new Error('the top level must be an object');
+    return parsed;
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export const splitList = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Sets `value` at a dotted path, creating objects on the way. */
+export function setPath(target: Json, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (!isObject(node[key])) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+/** Core env vars. Plugins declare their own (PLINTH_MAIL_DOMAINS, …) in their manifest. */
+const CORE_ENV: Array<[string, string, 'list'?]> = [
+  ['PORT', 'server.port'],
+  ['PLINTH_HOST', 'server.host'],
+  ['PLINTH_PUBLIC_URL', 'server.publicUrl'],
+  ['PLINTH_TRUST_PROXY', 'server.trustProxy'],
+  ['SMTP_PORT', 'smtp.port'],
+  ['DATABASE_URL', 'database.url'],
+  ['PLINTH_DATA_DIR', 'dataDir'],
+  ['REDIS_URL', 'redis.url'],
+  ['PLINTH_LOG_LEVEL', 'log.level'],
+  ['PLINTH_PLUGINS', 'plugins', 'list'],
+  ['PLINTH_RATE_LIMIT_STORE', 'rateLimit.store'],
+  ['PLINTH_MAILER_SMTP_URL', 'mailer.smtpUrl'],
+];
+
+function envLayer(env: NodeJS.ProcessEnv): Json {
+  const layer: Json = {};
+  for (const [name, dotted, kind] of CORE_ENV) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    setPath(layer, dotted, kind === 'list' ? splitList(raw) : raw);
+  }
+  return layer;
+}
+
+const ajv = createAjv({ coerceTypes: true });
+const validateCore = ajv.compile(coreConfigSchema);
+
+/** Formats the first failing field as `key = value: expected …`. */
+export function describeConfigErrors(errors: ReturnType<typeof toFieldErrors>, data: unknown, prefix = ''): string {
+  const first = errors[0];
+  const lookup = first.path.slice(prefix ? prefix.length + 1 : 0).split('.').filter(Boolean);
+  let value: unknown = data;
+  for (const key of lookup) value = isObject(value) ? value[key] : undefined;
+  const shown = value === undefined ? '(missing)' : JSON.stringify(value);
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return `invalid config: ${first.path} = ${shown}: ${first.message}${more}`;
+}
+
+export function loadConfig(options: LoadConfigOptions): CoreConfig {
+  const env = options.env ?? process.env;
+  let raw: Json = {};
+  const defaultFile = path.join(options.root, 'config', 'default.json');
+  if (fs.existsSync(defaultFile)) raw = mergeConfig(raw, readJsonFile(defaultFile));
+  const localFile = path.join(options.root, 'config', 'local.json');
+  if (fs.existsSync(localFile)) raw = mergeConfig(raw, readJsonFile(localFile));
+  if (env.PLINTH_CONFIG) raw = mergeConfig(raw, readJsonFile(path.resolve(options.root, env.PLINTH_CONFIG)));
+  raw = mergeConfig(raw, envLayer(env));
+  if (options.overrides) raw = mergeConfig(raw, options.overrides as Json);
+
+  if (!validateCore(raw)) {
+    throw new ConfigError(describeConfigErrors(toFieldErrors(validateCore.errors), raw));
+  }
+  const config = raw as unknown as CoreConfig;
+  config.dataDir = path.resolve(options.root, config.dataDir);
+  config.server.publicUrl = config.server.publicUrl.replace(/\/+$/, '');
+  return config;
+}

@@ -1,0 +1,147 @@
+export interface CoreConfig {
+  server: {
+    host: string;
+    port: number;
+    /** Base URL people reach the server at; links in mail are built from it, never from the Host header. */
+    publicUrl: string;
+    /** Trust X-Forwarded-For / X-Forwarded-Proto only when a proxy is in front. */
+    trustProxy: boolean;
+    bodyLimit: string;
+    shutdownTimeoutMs: number;
+  };
+  smtp: { host: string; port: number };
+  dataDir: string;
+  database: { url: string | null; poolMax: number };
+  redis: { url: string | null };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /** Enabled plugins, by folder name, in any order (dependsOn decides the order). */
+  plugins: string[];
+  /** Folders searched for plugins, relative to the code root. */
+  pluginDirs: string[];
+  /** Each plugin's section, validated by that plugin's configSchema. */
+  settings: Record<string, Record<string, unknown>>;
+  rateLimit: { store: 'memory' | 'database' | 'redis'; points: number; durationSeconds: number };
+  events: { pollIntervalMs: number; batchSize: number; maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number };
+  scheduler: { enabled: boolean; leaseSeconds: number };
+  mailer: { smtpUrl: string | null; from: string };
+  ui: { enabled: boolean };
+}
+
+/** Defaults live here; `default: {}` on a section lets ajv fill its keys when the section is absent. */
+export const coreConfigSchema: Record<string, unknown> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['server', 'smtp', 'dataDir', 'database', 'redis', 'log', 'plugins', 'pluginDirs', 'settings', 'rateLimit', 'events', 'scheduler', 'mailer', 'ui'],
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port', 'publicUrl', 'trustProxy', 'bodyLimit', 'shutdownTimeoutMs'],
+      properties: {
+        host: { type: 'string', default: '0.0.0.0' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+        publicUrl: { type: 'string', format: 'uri', default: 'http://localhost:3000' },
+        trustProxy: { type: 'boolean', default: false },
+        bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$', default: '1mb' },
+        shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
+      },
+      default: {},
+    },
+    smtp: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port'],
+      properties: {
+        host: { type: 'string', default: '0.0.0.0' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 2525 },
+      },
+      default: {},
+    },
+    dataDir: { type: 'string', minLength: 1, default: './data' },
+    database: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'poolMax'],
+      properties: {
+        url: { type: 'string', nullable: true, pattern: '^(postgres(ql)?://|sqlite:|file:)', default: null },
+        poolMax: { type: 'integer', minimum: 1, default: 10 },
+      },
+      default: {},
+    },
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      properties: { url: { type: 'string', nullable: true, pattern: '^rediss?://', default: null } },
+      default: {},
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['level'],
+      properties: {
+        level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+      },
+      default: {},
+    },
+    plugins: { type: 'array', items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' }, uniqueItems: true, default: [] },
+    pluginDirs: { type: 'array', items: { type: 'string' }, default: ['plugins'] },
+    settings: {
+      type: 'object',
+      required: [],
+      additionalProperties: { type: 'object', required: [] },
+      default: {},
+    },
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['store', 'points', 'durationSeconds'],
+      properties: {
+        store: { type: 'string', enum: ['memory', 'database', 'redis'], default: 'memory' },
+        points: { type: 'integer', minimum: 1, default: 600 },
+        durationSeconds: { type: 'integer', minimum: 1, default: 60 },
+      },
+      default: {},
+    },
+    events: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['pollIntervalMs', 'batchSize', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs'],
+      properties: {
+        pollIntervalMs: { type: 'integer', minimum: 10, default: 1000 },
+        batchSize: { type: 'integer', minimum: 1, default: 100 },
+        maxAttempts: { type: 'integer', minimum: 1, default: 10 },
+        backoffBaseMs: { type: 'integer', minimum: 1, default: 1000 },
+        backoffMaxMs: { type: 'integer', minimum: 1, default: 3600000 },
+      },
+      default: {},
+    },
+    scheduler: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enabled', 'leaseSeconds'],
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        leaseSeconds: { type: 'integer', minimum: 1, default: 300 },
+      },
+      default: {},
+    },
+    mailer: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['smtpUrl', 'from'],
+      properties: {
+        smtpUrl: { type: 'string', nullable: true, pattern: '^smtps?://', default: null },
+        from: { type: 'string', minLength: 3, default: 'Plinth <no-reply@localhost>' },
+      },
+      default: {},
+    },
+    ui: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enabled'],
+      properties: { enabled: { type: 'boolean', default: true } },
+      default: {},
+    },
+  },
+};

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexModule, { type Knex } from 'knex';
+import type { CoreConfig } from '../config/schema.js';
+
+export type { Knex };
+export type Dialect = 'sqlite' | 'postgres';
+
+const knex = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
+
+export function dialectOf(config: CoreConfig): Dialect {
+  return config.database.url && /^postgres(ql)?:/.test(config.database.url) ? 'postgres' : 'sqlite';
+}
+
+export function sqliteFile(config: CoreConfig): string {
+  const url = config.database.url;
+  if (url && !/^postgres/.test(url)) return path.resolve(config.dataDir, url.replace(/^(sqlite|file):(\/\/)?/, ''));
+  return path.join(config.dataDir, 'plinth.sqlite');
+}
+
+type SqliteConn = { exec(sql: string, cb: (err: Error | null) => void): void };
+
+/**
+ * Every SQLite connection: WAL for concurrent readers, synchronous=FULL so an acknowledged write
+ * survives a power cut, a busy timeout instead of instant SQLITE_BUSY, and foreign keys enforced.
+ */
+const SQLITE_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;';
+
+export function createDatabase(config: CoreConfig): Knex {
+  if (dialectOf(config) === 'postgres') {
+    return knex({
+      client: 'pg',
+      connection: config.database.url!,
+      pool: { min: 0, max: config.database.poolMax },
+    });
+  }
+  const filename = sqliteFile(config);
+  fs.mkdirSync(path.dirname(filename), { recursive: true });
+  return knex({
+    client: 'sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    // One connection: SQLite has one writer, and a second pooled connection only trades
+    // queueing in the pool for SQLITE_BUSY inside transactions.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) =>
+        conn.exec(SQLITE_PRAGMAS, (err) => done(err, conn)),
+    },
+  });
+}
+
+/** Rows affected by an UPDATE/DELETE, whatever the driver returns. */
+export const affected = (result: unknown): number => (typeof result === 'number' ? result : Array.isArray(result) ? result.length : 0);
+
+/** True when an error is a unique-constraint violation, on SQLite or PostgreSQL. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/.test(e.message ?? ''));
+}

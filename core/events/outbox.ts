@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { affected } from '../db/connection.js';
+import { iso, type Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { CoreConfig } from '../config/schema.js';
+
+export interface PlatformEvent<P = Record<string, unknown>> {
+  id: number;
+  name: string;
+  version: number;
+  tenantId: string | null;
+  payload: P;
+  /** Where the event came from (workflow chains carry their depth here). */
+  meta: Record<string, unknown>;
+  createdAt: string;
+  attempts: number;
+}
+
+export type EventHandler<P = any> = (event: PlatformEvent<P>) => Promise<void> | void;
+
+export interface EmitOptions {
+  tenantId?: string | null;
+  version?: number;
+  meta?: Record<string, unknown>;
+}
+
+interface EventRow {
+  id: number;
+  name: string;
+  version: number;
+  tenant_id: string | null;
+  payload: string;
+  meta: string | null;
+  created_at: string;
+  attempts: number;
+}
+
+const toEvent = (row: EventRow): PlatformEvent => ({
+  id: Number(row.id),
+  name: row.name,
+  version: row.version,
+  tenantId: row.tenant_id,
+  payload: JSON.parse(row.payload),
+  meta: row.meta ? JSON.parse(row.meta) : {},
+  createdAt: row.created_at,
+  attempts: row.attempts,
+});
+
+/**
+ * The durable outbox. `emit` writes the event in the caller's transaction, so the event exists
+ * if and only if the change it reports was committed. A dispatcher (one per instance, several
+ * may share a database) claims batches with a lease, runs each handler at most once per event
+ * (a `core_event_handled` row records success) and retries failures with exponential backoff.
+ */
+export class EventBus {
+  private readonly handlers = new Map<string, Array<{ key: string; fn: EventHandler }>>();
+  readonly instanceId = randomUUID();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly settings: CoreConfig['events'],
+  ) {}
+
+  /** Subscribes a durable handler; `key` must be stable across restarts (it records delivery). */
+  subscribe(name: string, key: string, fn: EventHandler): void {
+    const list = this.handlers.get(name) ?? [];
+    if (list.some((h) => h.key === key)) throw new Error(`event handler "${key}" is already subscribed to "${name}"`);
+    list.push({ key, fn });
+    this.handlers.set(name, list);
+  }
+
+  unsubscribeOwner(prefix: string): void {
+    for (const [name, list] of this.handlers) this.handlers.set(name, list.filter((h) => !h.key.startsWith(`${prefix}:`)));
+  }
+
+  /** Writes an event in `trx` (or directly); delivery starts once that transaction commits. */
+  async emit(trx: Knex | Knex.Transaction, name: string, payload: Record<string, unknown>, options: EmitOptions = {}): Promise<number> {
+    const now = iso(this.clock.now());
+    const [row] = await trx('core_events')
+      .insert({
+        name,
+        version: options.version ?? 1,
+        tenant_id: options.tenantId ?? null,
+        payload: JSON.stringify(payload),
+        meta: options.meta ? JSON.stringify(options.meta) : null,
+        status: 'pending',
+        attempts: 0,
+        available_at: now,
+        created_at: now,
+      })
+      .returning('id');
+    const id = Number(typeof row === 'object' ? (row as { id: number }).id : row);
+    const tx = trx as Knex.Transaction;
+    if (typeof tx.isTransaction === 'boolean' && tx.isTransaction && tx.executionPromise) {
+      tx.executionPromise.then(() => this.kick(), () => undefined);
+    } else {
+      this.kick();
+    }
+    return id;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Asks the dispatcher to look for work now (coalesced with a run in progress). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.drain()
+      .catch((err) => this.logger.error({ err }, 'event dispatcher failed'))
+      .finally(() => {
+        this.running = null;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.settings.pollIntervalMs);
+          this.timer.unref();
+        }
+      });
+  }
+
+  /** Delivers everything due now; resolves when nothing is left (tests await it). */
+  async drain(): Promise<void> {
+    for (;;) {
+      const batch = await this.claim();
+      if (batch.length === 0) return;
+      for (const event of batch) await this.deliver(event);
+      if (this.stopped) return;
+    }
+  }
+
+  private async claim(): Promise<PlatformEvent[]> {
+    const now = iso(this.clock.now());
+    const until = iso(new Date(this.clock.now().getTime() + 60_000));
+    const due = this.db('core_events')
+      .select('id')
+      .where('status', 'pending')
+      .andWhere('available_at', '<=', now)
+      .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', now))
+      .orderBy('id')
+      .limit(this.settings.batchSize);
+    const claimed = affected(
+      await this.db('core_events')
+        .whereIn('id', due)
+        .andWhere('status', 'pending')
+        .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', now))
+        .update({ locked_by: this.instanceId, locked_until: until }),
+    );
+    if (claimed === 0) return [];
+    const rows: EventRow[] = await this.db('core_events')
+      .where({ locked_by: this.instanceId, locked_until: until, status: 'pending' })
+      .orderBy('id');
+    return rows.map(toEvent);
+  }
+
+  private async deliver(event: PlatformEvent): Promise<void> {
+    const targets = [...(this.handlers.get(event.name) ?? []), ...(this.handlers.get('*') ?? [])];
+    const done = new Set<string>(
+      (await this.db('core_event_handled').where('event_id', event.id).pluck('handler')) as string[],
+    );
+    let failure: Error | null = null;
+    for (const { key, fn } of targets) {
+      if (done.has(key)) continue;
+      try {
+        await fn(event);
+        await this.db('core_event_handled').insert({ event_id: event.id, handler: key, handled_at: iso(this.clock.now()) });
+      } catch (err) {
+        failure = err as Error;
+        this.logger.warn({ err, event: event.name, eventId: event.id, handler: key }, 'event handler failed');
+      }
+    }
+    const now = this.clock.now();
+    if (!failure) {
+      await this.db('core_events')
+        .where('id', event.id)
+        .update({ status: 'delivered', delivered_at: iso(now), locked_by: null, locked_until: null });
+      return;
+    }
+    const attempts = event.attempts + 1;
+    const dead = attempts >= this.settings.maxAttempts;
+    const delay = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempts - 1));
+    await this.db('core_events')
+      .where('id', event.id)
+      .update({
+        status: dead ? 'dead' : 'pending',
+        attempts,
+        last_error: String(failure.stack ?? failure.message).slice(0, 4000),
+        available_at: iso(new Date(now.getTime() + delay)),
+        locked_by: null,
+        locked_until: null,
+      });
+    if (dead) this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+  }
+
+  async backlog(): Promise<{ pending: number; dead: number; delivered: number }> {
+    const rows: Array<{ status: string; n: number | string }> = await this.db('core_events')
+      .select('status')
+      .count({ n: '*' })
+      .groupBy('status');
+    const count = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+    return { pending: count('pending'), dead: count('dead'), delivered: count('delivered') };
+  }
+}

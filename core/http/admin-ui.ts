@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Router } from '@koa/router';
+import type { Middleware } from 'koa';
+import { AppError } from '../errors.js';
+import { SESSION_COOKIE, assertRole } from './auth.js';
+import type { HttpContext } from './context.js';
+import { createAjv, toFieldErrors } from '../validation.js';
+import { listApplied } from '../db/migrations.js';
+import { packageVersion, uiBuildDir } from '../paths.js';
+import type { Plinth } from '../app.js';
+
+/**
+ * What the auth plugin (or a test fixture) registers as `adminLogin` so the admin UI can sign in.
+ * The core only sets and clears the HttpOnly cookie; the token's meaning belongs to the provider.
+ */
+export interface AdminLoginProvider {
+  login(input: { email: string; password: string; ip: string; userAgent: string }): Promise<{ token: string; expiresInSeconds: number }>;
+  logout?(token: string): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
+
+/** Reads the built bundle once at boot; only these files can ever be served (no path traversal). */
+function readAssets(): Map<string, Buffer> {
+  const assets = new Map<string, Buffer>();
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else assets.set(path.relative(uiBuildDir, full).split(path.sep).join('/'), fs.readFileSync(full));
+    }
+  };
+  walk(uiBuildDir);
+  return assets;
+}
+
+const indexHtml = () => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Plinth admin</title>
+<link rel="stylesheet" href="/admin/assets/shell.css">
+</head>
+<body>
+<div id="app"></div>
+<script type="module" src="/admin/assets/shell.js"></script>
+</body>
+</html>
+`;
+
+const loginSchema = {
+  type: 'object',
+  required: ['email', 'password'],
+  additionalProperties: false,
+  properties: { email: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+};
+const validateLogin = createAjv().compile(loginSchema);
+
+export function adminUi(app: () => Plinth): Middleware {
+  const assets = readAssets();
+  const router = new Router({ prefix: '/admin' });
+
+  router.get('/api/meta', (ctx) => {
+    const plinth = app();
+    ctx.body = {
+      version: packageVersion,
+      login: plinth.container.hasRegistration('adminLogin'),
+      plugins: plinth.plugins.map(({ plugin }) => ({
+        name: plugin.name,
+        pages: plugin.ui?.pages ?? [],
+        script: plugin.ui && assets.has(`plugins/${plugin.name}.js`) ? `/admin/assets/plugins/${plugin.name}.js` : null,
+      })),
+    };
+  });
+
+  router.post('/api/login', async (ctx) => {
+    const plinth = app();
+    if (!plinth.container.hasRegistration('adminLogin')) throw new AppError(503, 'login_unavailable', 'no enabled plugin provides admin login');
+    const body = ctx.request.body as unknown;
+    if (!validateLogin(body)) throw AppError.validation(toFieldErrors(validateLogin.errors, 'body'));
+    const { email, password } = body as { email: string; password: string };
+    const session = await plinth.container
+      .resolve<AdminLoginProvider>('adminLogin')
+      .login({ email, password, ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+    ctx.cookies.set(SESSION_COOKIE, session.token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: ctx.secure,
+      path: '/',
+      maxAge: session.expiresInSeconds * 1000,
+    });
+    ctx.body = { ok: true };
+  });
+
+  router.post('/api/logout', async (ctx) => {
+    const plinth = app();
+    const token = ctx.cookies.get(SESSION_COOKIE);
+    if (token && plinth.container.hasRegistration('adminLogin')) await plinth.container.resolve<AdminLoginProvider>('adminLogin').logout?.(token);
+    ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
+    ctx.body = { ok: true };
+  });
+
+  router.get('/api/me', async (ctx) => {
+    const principal = await (ctx as unknown as HttpContext).authenticate();
+    if (!principal) throw AppError.unauthorized();
+    ctx.body = { id: principal.id, kind: principal.kind, name: principal.name ?? null, roles: principal.roles, tenant_id: principal.tenantId };
+  });
+
+  router.get('/api/system', async (ctx) => {
+    assertRole(await (ctx as unknown as HttpContext).authenticate(), 'superadmin');
+    const plinth = app();
+    const [migrations, jobs, backlog, dead] = await Promise.all([
+      listApplied(plinth.db),
+      plinth.scheduler.lastRuns(),
+      plinth.events.backlog(),
+      plinth.db('core_events').where('status', 'dead').orderBy('id', 'desc').limit(20).select('id', 'name', 'attempts', 'last_error', 'created_at'),
+    ]);
+    ctx.body = {
+      version: packageVersion,
+      database: plinth.db.client.config.client === 'pg' ? 'postgres' : 'sqlite',
+      plugins: plinth.plugins.map(({ plugin, base }) => ({ name: plugin.name, version: plugin.version ?? null, base, dependsOn: plugin.dependsOn ?? [] })),
+      migrations,
+      jobs,
+      outbox: { ...backlog, dead_events: dead },
+    };
+  });
+
+  const api = router.routes() as Middleware;
+  const page = indexHtml();
+
+  return async (ctx, next) => {
+    if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) return next();
+    if (ctx.path.startsWith('/admin/api/')) return api(ctx, next);
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.path.startsWith('/admin/assets/')) {
+      const file = ctx.path.slice('/admin/assets/'.length);
+      const pluginAsset = /^plugins\/([a-z0-9-]+)\.js(\.map)?$/.exec(file);
+      if (pluginAsset && !app().plugins.some((p) => p.plugin.name === pluginAsset[1])) throw AppError.notFound('no such asset');
+      const body = assets.get(file);
+      if (!body) throw AppError.notFound('no such asset');
+      ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.body = body;
+      return;
+    }
+    if (!assets.has('shell.js')) throw new AppError(503, 'ui_not_built', 'the admin UI is not built: run `npm run build`');
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.body = page;
+  };
+}

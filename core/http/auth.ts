@@ -1,0 +1,89 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { AppError } from '../errors.js';
+
+/** Who is making a request. Plugins add kinds (robot, mailbox, guest) by adding strategies. */
+export interface Principal {
+  kind: 'user' | 'api_key' | 'root' | (string & {});
+  /** The user (or robot, mailbox…) id; for an API key, the key's owner. */
+  id: string;
+  tenantId: string | null;
+  /** Platform and tenant roles: superadmin, owner, admin, member, or a plugin's own. */
+  roles: readonly string[];
+  /** `resource:action` scopes, or '*' for all. */
+  scopes: readonly string[] | '*';
+  name?: string;
+  /** Strategy-specific facts (the API key id, the token id…). */
+  attributes?: Record<string, unknown>;
+}
+
+/** What a strategy may look at: no Koa types, so strategies live in plugin services. */
+export interface AuthRequest {
+  headers: IncomingHttpHeaders;
+  query: Record<string, unknown>;
+  cookie(name: string): string | undefined;
+  ip: string;
+  path: string;
+}
+
+/**
+ * Returns a principal, or null when its kind of credential is absent. When the credential is
+ * present but wrong it throws (401), so a bad key never falls through to a weaker strategy.
+ */
+export interface AuthStrategy {
+  name: string;
+  authenticate(req: AuthRequest): Promise<Principal | null> | Principal | null;
+}
+
+export class AuthChain {
+  private readonly strategies: AuthStrategy[] = [];
+
+  add(strategy: AuthStrategy): void {
+    if (this.strategies.some((s) => s.name === strategy.name)) throw new Error(`auth strategy "${strategy.name}" is already registered`);
+    this.strategies.push(strategy);
+  }
+
+  names(): string[] {
+    return this.strategies.map((s) => s.name);
+  }
+
+  async authenticate(req: AuthRequest): Promise<Principal | null> {
+    for (const strategy of this.strategies) {
+      const principal = await strategy.authenticate(req);
+      if (principal) return principal;
+    }
+    return null;
+  }
+}
+
+/** Tenant roles are ranked; a higher one passes a check for a lower one. Other roles match exactly. */
+const RANK: Record<string, number> = { member: 1, admin: 2, owner: 3 };
+
+export function hasRole(principal: Principal, wanted: string): boolean {
+  if (principal.roles.includes('superadmin')) return true;
+  if (principal.roles.includes(wanted)) return true;
+  const need = RANK[wanted];
+  return need !== undefined && principal.roles.some((r) => (RANK[r] ?? 0) >= need);
+}
+
+/** `licenses:manage` is granted by itself, by `licenses:*` and by `*`. */
+export function hasScope(principal: Principal, wanted: string): boolean {
+  if (principal.roles.includes('superadmin') || principal.scopes === '*') return true;
+  const [resource] = wanted.split(':');
+  return principal.scopes.includes(wanted) || principal.scopes.includes(`${resource}:*`);
+}
+
+export function assertRole(principal: Principal | null, ...anyOf: string[]): Principal {
+  if (!principal) throw AppError.unauthorized();
+  if (!anyOf.some((role) => hasRole(principal, role))) throw AppError.forbidden(`requires role ${anyOf.join(' or ')}`);
+  return principal;
+}
+
+export function assertScope(principal: Principal | null, ...allOf: string[]): Principal {
+  if (!principal) throw AppError.unauthorized();
+  const missing = allOf.filter((s) => !hasScope(principal, s));
+  if (missing.length) throw AppError.forbidden(`missing scope ${missing.join(', ')}`);
+  return principal;
+}
+
+/** The admin UI's HttpOnly session cookie (set by core, read by the auth plugin's strategy). */
+export const SESSION_COOKIE = 'plinth_session';

@@ -1,0 +1,19 @@
+import type { ParameterizedContext } from 'koa';
+import type { AwilixContainer } from 'awilix';
+import type { Envelope } from './envelopes.js';
+import type { Principal } from './auth.js';
+
+export interface RequestState {
+  requestId: string;
+  /** The per-request awilix scope (holds requestId and, once known, principal). */
+  container: AwilixContainer;
+  envelope: Envelope;
+  principal?: Principal | null;
+}
+
+export interface ContextHelpers {
+  /** Runs the authentication chain once per request and caches the result. */
+  authenticate(): Promise<Principal | null>;
+}
+
+export type HttpContext = ParameterizedContext<RequestState, ContextHelpers> & ContextHelpers & { request: { body?: unknown; rawBody?: string } };

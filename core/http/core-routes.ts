@@ -1,0 +1,31 @@
+import { Router } from '@koa/router';
+import type { Middleware } from 'koa';
+import { packageVersion } from '../paths.js';
+import type { Plinth } from '../app.js';
+import type { OpenApiRegistry } from './openapi.js';
+
+/** /health (process up), /ready (database reachable, migrations done, not stopping), /openapi.json. */
+export function coreRoutes(app: () => Plinth): Middleware {
+  const router = new Router();
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/ready', async (ctx) => {
+    const plinth = app();
+    let database = 'ok';
+    try {
+      await plinth.db.raw('select 1');
+    } catch {
+      database = 'unreachable';
+    }
+    const ready = database === 'ok' && plinth.state === 'running';
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not_ready', database, migrations: 'done', state: plinth.state };
+  });
+  router.get('/openapi.json', (ctx) => {
+    const plinth = app();
+    const registry = plinth.container.resolve<OpenApiRegistry>('openapi');
+    ctx.body = registry.document({ title: 'Plinth', version: packageVersion, serverUrl: plinth.config.server.publicUrl });
+  });
+  return router.routes() as Middleware;
+}

@@ -1,0 +1,106 @@
+import type { AppError } from '../errors.js';
+import { ValidationError } from '../errors.js';
+
+/**
+ * How a face shapes its replies. Each seed fixes one envelope; plugins pick one by name and
+ * throw AppError — the envelope turns it into the status and body the seed's clients expect.
+ */
+export interface Envelope {
+  name: EnvelopeName;
+  /** Status for a body/query that fails its schema. */
+  validationStatus: number;
+  error(err: AppError, requestId: string): { status: number; body: unknown };
+  /** Wraps a successful result (identity for plain-JSON faces). */
+  ok(data: unknown, message?: string): unknown;
+}
+
+export type EnvelopeName = 'plain' | 'detail' | 'success' | 'error' | 'code-message-data';
+
+const internalMessage = (err: AppError, requestId: string) =>
+  err.status >= 500 ? `internal error (request id ${requestId})` : err.message;
+
+/** Core's own routes (/health, /admin/api): `{ error: { code, message, details? }, request_id }`. */
+const plain: Envelope = {
+  name: 'plain',
+  validationStatus: 422,
+  error: (err, requestId) => ({
+    status: err.status,
+    body: { error: { code: err.code, message: internalMessage(err, requestId), ...(err.details !== undefined ? { details: err.details } : {}) }, request_id: requestId },
+  }),
+  ok: (data) => data,
+};
+
+/** MoltFlow (seeds 000/001), FastAPI style: `{ detail, code }`; validation detail is `[{ loc, msg, type }]`. */
+const detail: Envelope = {
+  name: 'detail',
+  validationStatus: 422,
+  error: (err, requestId) => {
+    if (err instanceof ValidationError) {
+      return {
+        status: err.status,
+        body: { detail: err.fields.map((f) => ({ loc: f.path.split('.'), msg: f.message, type: 'value_error' })), code: err.code },
+      };
+    }
+    return { status: err.status, body: { detail: internalMessage(err, requestId), code: err.code, ...(err.status >= 500 ? { request_id: requestId } : {}) } };
+  },
+  ok: (data) => data,
+};
+
+/** Codes of the license-server seed (002) for the core's generic errors. */
+const SUCCESS_CODES: Record<string, string> = {
+  validation_error: 'INVALID_REQUEST',
+  bad_request: 'INVALID_REQUEST',
+  malformed_json: 'INVALID_REQUEST',
+  payload_too_large: 'INVALID_REQUEST',
+  unauthorized: 'INVALID_API_KEY',
+  forbidden: 'INVALID_API_KEY',
+  not_found: 'NOT_FOUND',
+  rate_limited: 'RATE_LIMITED',
+  internal_error: 'INTERNAL_ERROR',
+};
+
+/** License server (seed 002): `{ success, code, message }`. */
+const success: Envelope = {
+  name: 'success',
+  validationStatus: 400,
+  error: (err, requestId) => ({
+    status: err.status,
+    body: {
+      success: false,
+      code: SUCCESS_CODES[err.code] ?? err.code,
+      message: internalMessage(err, requestId),
+      ...(err instanceof ValidationError ? { errors: err.fields } : {}),
+    },
+  }),
+  ok: (data, message) => ({ success: true, ...(message ? { message } : {}), ...(data as object) }),
+};
+
+/** Temp mail (seed 003): plain JSON, errors `{ error }`. */
+const error: Envelope = {
+  name: 'error',
+  validationStatus: 400,
+  error: (err, requestId) => ({
+    status: err.status,
+    body: { error: internalMessage(err, requestId), code: err.code, ...(err instanceof ValidationError ? { fields: err.fields } : {}) },
+  }),
+  ok: (data) => data,
+};
+
+/** WorkBot (seed 004): `{ code, message, data }`, the HTTP status equal to `code` on errors. */
+const codeMessageData: Envelope = {
+  name: 'code-message-data',
+  validationStatus: 400,
+  error: (err, requestId) => ({
+    status: err.status,
+    body: { code: err.status, message: internalMessage(err, requestId), data: err instanceof ValidationError ? { fields: err.fields } : null },
+  }),
+  ok: (data, message = 'success') => ({ code: 0, message, data: data ?? null }),
+};
+
+export const envelopes: Record<EnvelopeName, Envelope> = {
+  plain,
+  detail,
+  success,
+  error,
+  'code-message-data': codeMessageData,
+};

@@ -1,0 +1,132 @@
+import { Router } from '@koa/router';
+import type { Middleware } from 'koa';
+import { AppError } from '../errors.js';
+import { createAjv, toFieldErrors, type Validator } from '../validation.js';
+import type { HttpContext } from './context.js';
+import type { RateLimits, LimitSpec } from '../rate-limit.js';
+import type { OpenApiRegistry } from './openapi.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface RouteSchemas {
+  body?: JsonSchema;
+  query?: JsonSchema;
+  params?: JsonSchema;
+  /** Documented replies by status, for /openapi.json. */
+  responses?: Record<number, { description: string; schema?: JsonSchema }>;
+}
+
+/** A guard checks the request and throws (401/403) or returns. */
+export type Guard = (ctx: HttpContext) => Promise<void> | void;
+
+export interface RouteRateLimit extends LimitSpec {
+  /** Whose budget: the client IP (default) or the authenticated principal. */
+  by?: 'ip' | 'principal';
+}
+
+export interface RouteOptions {
+  summary?: string;
+  schema?: RouteSchemas;
+  guards?: Guard[];
+  rateLimit?: RouteRateLimit;
+  /** Leaves `ctx.request.rawBody` for signature checks (webhooks). */
+  rawBody?: boolean;
+}
+
+export interface RouteInput<B = any, Q = any, P = any> {
+  body: B;
+  query: Q;
+  params: P;
+}
+
+/** Returns the reply body (or sets ctx.body itself and returns undefined). */
+export type Handler<B = any, Q = any, P = any> = (ctx: HttpContext, input: RouteInput<B, Q, P>) => unknown | Promise<unknown>;
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+const bodyAjv = createAjv();
+const queryAjv = createAjv({ coerceTypes: 'array' });
+
+function compile(ajv: ReturnType<typeof createAjv>, schema: JsonSchema | undefined, where: string): Validator<unknown> | null {
+  if (!schema) return null;
+  try {
+    return ajv.compile(schema);
+  } catch (err) {
+    throw new Error(`invalid ${where} schema: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * A plugin's routes under its face's base path. Each route's schemas are compiled once, here,
+ * at boot, and recorded for /openapi.json. Handlers receive validated input.
+ */
+export class PluginRouter {
+  readonly koa: Router;
+
+  constructor(
+    readonly plugin: string,
+    readonly base: string,
+    private readonly rateLimits: RateLimits,
+    private readonly openapi: OpenApiRegistry,
+  ) {
+    this.koa = new Router({ prefix: base === '/' ? '' : base });
+  }
+
+  get<Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<undefined, Q, P>): this {
+    return this.add('get', path, options, handler);
+  }
+  post<B = any, Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<B, Q, P>): this {
+    return this.add('post', path, options, handler);
+  }
+  put<B = any, Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<B, Q, P>): this {
+    return this.add('put', path, options, handler);
+  }
+  patch<B = any, Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<B, Q, P>): this {
+    return this.add('patch', path, options, handler);
+  }
+  delete<B = any, Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<B, Q, P>): this {
+    return this.add('delete', path, options, handler);
+  }
+
+  /** Plain Koa middleware for everything under this plugin's base (e.g. a face-wide guard). */
+  use(mw: Middleware): this {
+    this.koa.use(mw as never);
+    return this;
+  }
+
+  private add(method: Method, path: string, options: RouteOptions, handler: Handler): this {
+    const where = `${method.toUpperCase()} ${this.base}${path} (plugin ${this.plugin})`;
+    const validators = {
+      body: compile(bodyAjv, options.schema?.body, `${where} body`),
+      query: compile(queryAjv, options.schema?.query, `${where} query`),
+      params: compile(queryAjv, options.schema?.params, `${where} params`),
+    };
+    const guards = options.guards ?? [];
+    const limit = options.rateLimit;
+    const limits = this.rateLimits;
+
+    const run = async (ctx: HttpContext) => {
+      if (limit) {
+        const principal = limit.by === 'principal' ? await ctx.authenticate() : null;
+        await limits.consume(limit, principal ? `${principal.kind}:${principal.id}` : ctx.ip);
+      }
+      for (const guard of guards) await guard(ctx);
+      const input: RouteInput = {
+        body: ctx.request.body,
+        query: { ...ctx.query },
+        params: { ...(ctx as unknown as { params: Record<string, string> }).params },
+      };
+      const fields = [];
+      for (const part of ['params', 'query', 'body'] as const) {
+        const validate = validators[part];
+        if (validate && !validate(input[part] ?? (part === 'body' ? undefined : {}))) fields.push(...toFieldErrors(validate.errors, part));
+      }
+      if (fields.length) throw AppError.validation(fields, ctx.state.envelope.validationStatus);
+      const result = await handler(ctx, input);
+      if (result !== undefined) ctx.body = result;
+    };
+    this.koa[method](path, run as never);
+    this.openapi.add({ method, path: `${this.base === '/' ? '' : this.base}${path}`, plugin: this.plugin, summary: options.summary, schema: options.schema, secured: guards.length > 0 });
+    return this;
+  }
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import Koa, { type Middleware } from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import { asValue, type AwilixContainer } from 'awilix';
+import { AppError, isAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { CoreConfig } from '../config/schema.js';
+import { envelopes, type Envelope } from './envelopes.js';
+import type { AuthChain, AuthRequest, Principal } from './auth.js';
+import type { HttpContext, RequestState, ContextHelpers } from './context.js';
+
+export interface Face {
+  base: string;
+  envelope: Envelope;
+  /** Each plugin router serving under this base, in plugin order. */
+  middleware: Middleware[];
+}
+
+const REQUEST_ID = /^[\w.-]{1,128}$/;
+
+/** Picks the face a path falls under: the longest matching base; core's plain envelope otherwise. */
+export function faceFor(faces: Face[], path: string): Face | null {
+  for (const face of faces) {
+    if (face.base === '/' || path === face.base || path.startsWith(`${face.base}/`)) return face;
+  }
+  return null;
+}
+
+/** Turns anything thrown into an AppError; unknown errors become a 500 (the stack goes to the log). */
+export function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string };
+  const status = e?.status ?? e?.statusCode;
+  if (status === 413 || e?.type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'request body is too large');
+  if (e?.type === 'entity.parse.failed' || (status === 400 && /JSON|parse/i.test(e?.message ?? ''))) {
+    return new AppError(400, 'malformed_json', 'request body is not valid JSON');
+  }
+  if (status === 415 || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return new AppError(415, 'unsupported_media_type', e.message ?? 'unsupported encoding');
+  }
+  if (e?.expose && status && status >= 400 && status < 500) return new AppError(status, 'bad_request', e.message ?? 'bad request');
+  return new AppError(500, 'internal_error', 'internal error');
+}
+
+export interface HttpDeps {
+  config: CoreConfig;
+  logger: Logger;
+  container: AwilixContainer;
+  auth: AuthChain;
+  /** Faces sorted longest base first. */
+  faces: Face[];
+  /** Core routes (/health, /openapi.json, /admin…), served with the plain envelope. */
+  core: Middleware[];
+}
+
+export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
+  const app = new Koa<RequestState, ContextHelpers>({ proxy: deps.config.server.trustProxy });
+  app.silent = true;
+  const faces = [...deps.faces].sort((a, b) => b.base.length - a.base.length);
+  const { logger, auth } = deps;
+
+  app.context.authenticate = async function authenticate(this: HttpContext): Promise<Principal | null> {
+    if (this.state.principal !== undefined) return this.state.principal;
+    const ctx = this;
+    const req: AuthRequest = {
+      headers: ctx.headers,
+      query: ctx.query,
+      cookie: (name) => ctx.cookies.get(name),
+      ip: ctx.ip,
+      path: ctx.path,
+    };
+    const principal = await auth.authenticate(req);
+    ctx.state.principal = principal;
+    if (principal) ctx.state.container.register('principal', asValue(principal));
+    return principal;
+  };
+
+  // Request id, per-request scope, envelope choice, access log and error mapping, in one place.
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const incoming = ctx.get('X-Request-Id');
+    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    ctx.state.envelope = faceFor(faces, ctx.path)?.envelope ?? envelopes.plain;
+    ctx.state.container = deps.container.createScope();
+    ctx.state.container.register('requestId', asValue(requestId));
+    try {
+      await next();
+    } catch (err) {
+      const appError = toAppError(err);
+      if (appError.status >= 500) logger.error({ err, requestId, method: ctx.method, path: ctx.path }, 'request failed');
+      const { status, body } = ctx.state.envelope.error(appError, requestId);
+      ctx.status = status;
+      ctx.body = body;
+      for (const [k, v] of Object.entries(appError.headers ?? {})) ctx.set(k, v);
+    } finally {
+      if (logger.isLevelEnabled('info')) {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        logger.info({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      }
+    }
+  });
+
+  app.use(
+    bodyParser({
+      enableTypes: ['json', 'form'],
+      jsonLimit: deps.config.server.bodyLimit,
+      formLimit: deps.config.server.bodyLimit,
+      encoding: 'utf-8',
+    }) as unknown as Middleware<RequestState, ContextHelpers>,
+  );
+
+  for (const mw of deps.core) app.use(mw as Middleware<RequestState, ContextHelpers>);
+
+  // Each face is its own prefixed router stack, entered only when the path is under its base.
+  for (const face of faces) {
+    const stack = face.middleware;
+    app.use(async (ctx, next) => {
+      if (faceFor([face], ctx.path) === null) return next();
+      let i = 0;
+      const step = async (): Promise<void> => {
+        const mw = stack[i++];
+        if (mw) await mw(ctx as never, step);
+        else await next();
+      };
+      await step();
+    });
+  }
+
+  app.use(async (ctx) => {
+    throw AppError.notFound(`no route for ${ctx.method} ${ctx.path}`);
+  });
+
+  app.on('error', (err) => logger.error({ err }, 'koa error'));
+  return app;
+}

@@ -1,0 +1,82 @@
+import type { AwilixContainer } from 'awilix';
+import type { Knex } from 'knex';
+import type { CoreConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { Envelope, EnvelopeName } from '../http/envelopes.js';
+import type { PluginRouter, JsonSchema } from '../http/router.js';
+import type { JobRunInfo } from '../scheduler.js';
+import type { EventHandler } from '../events/outbox.js';
+import type { FilterHandler } from '../hooks/hooks.js';
+
+export interface PluginContext<S = Record<string, unknown>> {
+  name: string;
+  /** This plugin's section of `settings`, validated against its configSchema, defaults filled in. */
+  settings: S;
+  config: CoreConfig;
+  /** The root container (singletons). Per-request values live in ctx.state.container. */
+  container: AwilixContainer;
+  logger: Logger;
+  db: Knex;
+  /** The plugin's face, when it has one: its base path (settings.base overrides) and envelope. */
+  face: { base: string; envelope: Envelope } | null;
+}
+
+export interface JobSpec<S = any> {
+  /** Unique within the plugin; registered as `<plugin>.<name>`. */
+  name: string;
+  schedule: string;
+  catchUp?: boolean;
+  run(c: PluginContext<S>, info: JobRunInfo): Promise<void>;
+}
+
+export interface EventSpec {
+  version: number;
+  description?: string;
+  /** JSON Schema of the payload; workflows list and match against it. */
+  schema: JsonSchema;
+}
+
+export interface UiPage {
+  /** URL segment under /admin/<plugin>/ ('' for the plugin's first page). */
+  path: string;
+  title: string;
+  /** Only principals with one of these roles see it in the navigation. */
+  roles?: string[];
+}
+
+/** The contract every plugin satisfies: a plain object; the core does the rest. */
+export interface Plugin<S = any> {
+  name: string;
+  version?: string;
+  /** Loaded after these; a missing one is a startup error naming both plugins. */
+  dependsOn?: string[];
+  /** Validated with ajv at startup (defaults filled in); errors name `settings.<plugin>.<key>`. */
+  configSchema?: JsonSchema;
+  /** Env vars mapped onto keys of this plugin's settings, e.g. { PLINTH_MAIL_DOMAINS: { path: 'domains', list: true } }. */
+  env?: Record<string, string | { path: string; list?: boolean }>;
+  /** The public API face this plugin serves. */
+  face?: { base: string; envelope: EnvelopeName };
+  /** Scopes this plugin checks, `resource:action` → description. */
+  scopes?: Record<string, string>;
+  /** Events this plugin emits, by name (`<plugin-resource>.<past-tense verb>`). */
+  events?: Record<string, EventSpec>;
+  /** Adds services to the container. No I/O here. */
+  register?(c: PluginContext<S>): void;
+  routes?(r: PluginRouter, c: PluginContext<S>): void;
+  /** Folder of knex migrations, relative to the plugin's folder. */
+  migrations?: string;
+  jobs?: JobSpec<S>[];
+  /** Durable event handlers (at least once, retried), by event name or '*'. */
+  on?: Record<string, (event: Parameters<EventHandler>[0], c: PluginContext<S>) => Promise<void> | void>;
+  /** Filter hooks, by hook name: return the value (changed or not) or throw to veto. */
+  filters?: Record<string, (value: any, context: Record<string, unknown>, c: PluginContext<S>) => unknown>;
+  start?(c: PluginContext<S>): Promise<void>;
+  stop?(c: PluginContext<S>): Promise<void>;
+  /** Extra `plinth <command>` CLI commands (the app is created and migrated, not started). */
+  commands?: Record<string, { description: string; run(c: PluginContext<S>, args: string[]): Promise<void> }>;
+  /** Admin pages; the plugin's ui/index.tsx exports a component per page path. */
+  ui?: { pages: UiPage[] };
+}
+
+/** Identity helper for typing a manifest. */
+export const definePlugin = <S = Record<string, unknown>>(plugin: Plugin<S>): Plugin<S> => plugin;

@@ -1,0 +1,87 @@
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterSQLite, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import { AppError } from './errors.js';
+import type { Dialect } from './db/connection.js';
+import type { CoreConfig } from './config/schema.js';
+
+export interface LimitSpec {
+  /** Namespaced bucket name, e.g. `auth.login.ip`. */
+  bucket: string;
+  points: number;
+  durationSeconds: number;
+  /** Once exhausted, refuse for this long (defaults to the rest of the window). */
+  blockSeconds?: number;
+}
+
+export interface LimitState {
+  remaining: number;
+  resetInSeconds: number;
+}
+
+/**
+ * Rate limits through rate-limiter-flexible. Memory by default (one process); the database or
+ * Redis when configured, so several instances share one budget.
+ */
+export class RateLimits {
+  private readonly limiters = new Map<string, Promise<RateLimiterAbstract>>();
+
+  constructor(
+    private readonly store: CoreConfig['rateLimit']['store'],
+    private readonly db: Knex,
+    private readonly dialect: Dialect,
+    private readonly redis: Redis | null,
+  ) {
+    if (store === 'redis' && !redis) throw new Error('rateLimit.store is "redis" but redis.url is not set');
+  }
+
+  private limiter(spec: LimitSpec): Promise<RateLimiterAbstract> {
+    const id = `${spec.bucket}:${spec.points}:${spec.durationSeconds}:${spec.blockSeconds ?? 0}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      limiter = this.create(spec);
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  private create(spec: LimitSpec): Promise<RateLimiterAbstract> {
+    const base = { keyPrefix: spec.bucket, points: spec.points, duration: spec.durationSeconds, blockDuration: spec.blockSeconds ?? 0 };
+    if (this.store === 'memory') return Promise.resolve(new RateLimiterMemory(base));
+    if (this.store === 'redis') return Promise.resolve(new RateLimiterRedis({ ...base, storeClient: this.redis }));
+    return new Promise((resolve, reject) => {
+      const opts = { ...base, storeClient: this.db, storeType: 'knex', tableName: 'core_rate_limits', clearExpiredByTimeout: false };
+      const limiter: RateLimiterAbstract =
+        this.dialect === 'postgres'
+          ? new RateLimiterPostgres(opts, (err?: Error) => (err ? reject(err) : resolve(limiter)))
+          : new RateLimiterSQLite(opts, (err?: Error) => (err ? reject(err) : resolve(limiter)));
+    });
+  }
+
+  /** Takes `points` from `key`'s budget, or throws a 429 AppError carrying Retry-After. */
+  async consume(spec: LimitSpec, key: string, points = 1): Promise<LimitState> {
+    const limiter = await this.limiter(spec);
+    try {
+      const res = await limiter.consume(key, points);
+      return { remaining: res.remainingPoints, resetInSeconds: Math.ceil(res.msBeforeNext / 1000) };
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw AppError.tooManyRequests(err.msBeforeNext / 1000);
+      throw err;
+    }
+  }
+
+  /** Spends without refusing: for counting failures that later block (e.g. wrong passwords). */
+  async penalty(spec: LimitSpec, key: string, points = 1): Promise<void> {
+    await (await this.limiter(spec)).penalty(key, points);
+  }
+
+  /** Throws 429 if `key` has no budget left, without spending any. */
+  async check(spec: LimitSpec, key: string): Promise<void> {
+    const res = await (await this.limiter(spec)).get(key);
+    if (res && res.remainingPoints <= 0 && res.msBeforeNext > 0) throw AppError.tooManyRequests(res.msBeforeNext / 1000);
+  }
+
+  async reset(spec: LimitSpec, key: string): Promise<void> {
+    await (await this.limiter(spec)).delete(key);
+  }
+}
