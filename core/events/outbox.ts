@@ -128,7 +128,7 @@ export class EventBus {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.running = this.drain()
-      .catch((err) => this.logger.error({ err }, 'event dispatcher failed'))
+      .then(() => undefined, (err) => this.logger.error({ err }, 'event dispatcher failed'))
       .finally(() => {
         this.running = null;
         if (this.stopped) return;
@@ -142,13 +142,25 @@ export class EventBus {
       });
   }
 
-  /** Delivers everything due now; resolves when nothing is left (tests await it). */
-  async drain(): Promise<void> {
+  private async drain(): Promise<boolean> {
+    let any = false;
     for (;;) {
       const batch = await this.claim();
-      if (batch.length === 0) return;
+      if (batch.length === 0) return any;
+      any = true;
       for (const event of batch) await this.deliver(event);
-      if (this.stopped) return;
+      if (this.stopped) return any;
+    }
+  }
+
+  /** Resolves once every event due now has been attempted, including a dispatch already under way. */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.running) {
+        await this.running.catch(() => undefined);
+        continue;
+      }
+      if (!(await this.drain()) && !this.running) return;
     }
   }
 

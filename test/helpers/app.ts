@@ -1,0 +1,85 @@
+import { createApp, type Plinth } from '../../core/app.js';
+import type { Clock } from '../../core/clock.js';
+import { mergeConfig, type DeepPartial } from '../../core/config/load.js';
+import type { CoreConfig } from '../../core/config/schema.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestAppOptions {
+  plugins?: string[];
+  settings?: Record<string, Record<string, unknown>>;
+  overrides?: DeepPartial<CoreConfig> & Record<string, unknown>;
+  clock?: Clock;
+  /** Share another test app's database (two instances on one database). */
+  database?: TestDatabase;
+  /** Call start() (listen on a free port); default true. */
+  start?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface TestApp {
+  app: Plinth;
+  database: TestDatabase;
+  get url(): string;
+  request<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
+  /** Stops the app and drops its database (unless it was borrowed). */
+  close(): Promise<void>;
+}
+
+/** Builds a real app on a fresh migrated database, listening on a free loopback port. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const overrides = mergeConfig(
+    {
+      server: { port: 0, host: '127.0.0.1', publicUrl: 'http://plinth.test' },
+      smtp: { port: 0, host: '127.0.0.1' },
+      dataDir: database.dataDir,
+      database: { url: database.url },
+      log: { level: process.env.PLINTH_TEST_LOG ?? 'silent' },
+      plugins: options.plugins ?? ['example'],
+      pluginDirs: ['plugins', 'test/fixtures/plugins'],
+      settings: options.settings ?? {},
+      events: { pollIntervalMs: 50, backoffBaseMs: 20, backoffMaxMs: 200 },
+    },
+    (options.overrides ?? {}) as Record<string, unknown>,
+  );
+  const app = await createApp({ overrides: overrides as never, clock: options.clock, env: options.env ?? {} });
+  if (options.start !== false) await app.start();
+  return {
+    app,
+    database,
+    get url() {
+      return app.url;
+    },
+    async request(method, path, { body, headers = {}, raw } = {}) {
+      const res = await fetch(`${app.url}${path}`, {
+        method,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: raw ?? (body !== undefined ? JSON.stringify(body) : undefined),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, headers: res.headers, body: parsed as any, text };
+    },
+    async close() {
+      await app.stop();
+      if (!options.database) await database.drop();
+    },
+  };
+}
+
+/** Credentials for the example plugin's test strategy. */
+export const testAuth = (id: string, tenant: string, roles: string[] = ['member'], scopes: string[] | '*' = '*') => ({
+  authorization: `Test ${id};${tenant};${roles.join(',')};${scopes === '*' ? '*' : scopes.join(',')}`,
+});
