@@ -16,6 +16,7 @@ import { EventBus } from './events/outbox.js';
 import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
 import { RateLimits } from './rate-limit.js';
+import { MemoryPubSub, PostgresPubSub, RedisPubSub, type PubSub } from './pubsub.js';
 import { AuthChain } from './http/auth.js';
 import { envelopes } from './http/envelopes.js';
 import { OpenApiRegistry } from './http/openapi.js';
@@ -23,7 +24,7 @@ import { PluginRouter } from './http/router.js';
 import { buildKoa, type Face } from './http/server.js';
 import { coreRoutes } from './http/core-routes.js';
 import { adminUi } from './http/admin-ui.js';
-import { loadPlugins, type LoadedPlugin } from './plugins/loader.js';
+import { loadPlugins, PluginError, type LoadedPlugin } from './plugins/loader.js';
 import type { EventSpec, PluginContext } from './plugins/contract.js';
 import { codeRoot, projectRoot } from './paths.js';
 
@@ -55,6 +56,9 @@ export class Plinth {
   readonly koa: Koa<any, any>;
   server: http.Server | null = null;
   state: AppState = 'created';
+  /** Plugins whose start() completed, in order: stopping undoes exactly these. */
+  private readonly started: LoadedPlugin[] = [];
+  private stopping: Promise<void> | null = null;
 
   private constructor(
     readonly config: CoreConfig,
@@ -99,6 +103,7 @@ export class Plinth {
     const auth = new AuthChain();
     const openapi = new OpenApiRegistry();
     const rateLimits = new RateLimits(config.rateLimit.store, db, dialect, redis);
+    const pubsub: PubSub = redis ? new RedisPubSub(redis, logger) : dialect === 'postgres' ? new PostgresPubSub(config.database.url!, logger) : new MemoryPubSub();
     const scopes = new Map<string, ScopeInfo>();
     const eventCatalog = new Map<string, EventSpec & { plugin: string }>();
 
@@ -114,6 +119,7 @@ export class Plinth {
       scheduler: asValue(scheduler),
       mailer: asFunction(() => new Mailer(db, clock, logger, config.mailer)).singleton().disposer((m) => m.close()),
       rateLimits: asValue(rateLimits),
+      pubsub: asFunction(() => pubsub).singleton().disposer((p) => p.close()),
       auth: asValue(auth),
       openapi: asValue(openapi),
       scopes: asValue(scopes),
@@ -132,7 +138,7 @@ export class Plinth {
       const c = contexts.get(plugin.name)!;
       for (const [scope, description] of Object.entries(plugin.scopes ?? {})) {
         const owner = scopes.get(scope);
-        if (owner) throw new Error(`plugin "${plugin.name}" declares scope "${scope}", already declared by "${owner.plugin}"`);
+        if (owner) throw new PluginError(`plugin "${plugin.name}" declares scope "${scope}", already declared by "${owner.plugin}"`);
         scopes.set(scope, { plugin: plugin.name, description });
       }
       for (const [name, spec] of Object.entries(plugin.events ?? {})) eventCatalog.set(name, { ...spec, plugin: plugin.name });
@@ -162,12 +168,12 @@ export class Plinth {
     for (const { plugin } of plugins) {
       const c = contexts.get(plugin.name)!;
       if (!plugin.routes) continue;
-      if (!c.face) throw new Error(`plugin "${plugin.name}" has routes but no face`);
+      if (!c.face) throw new PluginError(`plugin "${plugin.name}" has routes but no face`);
       const router = new PluginRouter(plugin.name, c.face.base, rateLimits, openapi);
       plugin.routes(router, c);
       const face = faces.get(c.face.base) ?? { base: c.face.base, envelope: c.face.envelope, middleware: [] };
       if (face.envelope !== c.face.envelope) {
-        throw new Error(`plugin "${plugin.name}" serves ${c.face.base} with envelope "${c.face.envelope.name}", but that base already uses "${face.envelope.name}"`);
+        throw new PluginError(`plugin "${plugin.name}" serves ${c.face.base} with envelope "${c.face.envelope.name}", but that base already uses "${face.envelope.name}"`);
       }
       face.middleware.push(router.koa.routes() as never);
       faces.set(c.face.base, face);
@@ -190,18 +196,17 @@ export class Plinth {
   /** start hooks in plugin order, event delivery, jobs (with catch-up), then listen. */
   async start(options: { listen?: boolean } = {}): Promise<void> {
     this.state = 'starting';
-    const started: LoadedPlugin[] = [];
     try {
       for (const loaded of this.plugins) {
         await loaded.plugin.start?.(this.contexts.get(loaded.plugin.name)!);
-        started.push(loaded);
+        this.started.push(loaded);
       }
       this.events.start();
       if (this.config.scheduler.enabled) await this.scheduler.start();
       if (options.listen !== false) await this.listen();
     } catch (err) {
       this.logger.error({ err }, 'start failed; stopping what had started');
-      await this.teardown(started);
+      await this.stop();
       throw err;
     }
     this.state = 'running';
@@ -221,13 +226,18 @@ export class Plinth {
     });
   }
 
-  /** Stops accepting, lets in-flight requests finish, stops jobs and plugins in reverse, closes the database. */
-  async stop(): Promise<void> {
-    if (this.state === 'stopping' || this.state === 'stopped') return;
-    this.state = 'stopping';
-    await this.closeServer();
-    await this.teardown(this.plugins);
-    this.state = 'stopped';
+  /**
+   * Stops accepting, lets in-flight requests finish, stops jobs and the started plugins in reverse,
+   * closes the database. Runs once: every caller gets the same promise, resolved when it is done.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.state = 'stopping';
+      await this.closeServer();
+      await this.teardown(this.started);
+      this.state = 'stopped';
+    })();
+    return this.stopping;
   }
 
   private async closeServer(): Promise<void> {

@@ -112,14 +112,15 @@ export class PluginRouter {
       }
       for (const guard of guards) await guard(ctx);
       const input: RouteInput = {
-        body: ctx.request.body,
+        // No body at all validates as an empty object: "title is required" says more than "must be object".
+        body: ctx.request.body ?? {},
         query: { ...ctx.query },
         params: { ...(ctx as unknown as { params: Record<string, string> }).params },
       };
       const fields = [];
       for (const part of ['params', 'query', 'body'] as const) {
         const validate = validators[part];
-        if (validate && !validate(input[part] ?? (part === 'body' ? undefined : {}))) fields.push(...toFieldErrors(validate.errors, part));
+        if (validate && !validate(input[part])) fields.push(...toFieldErrors(validate.errors, part));
       }
       if (fields.length) throw AppError.validation(fields, ctx.state.envelope.validationStatus);
       const result = await handler(ctx, input);

@@ -1,0 +1,124 @@
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { Logger } from './logger.js';
+
+export type Message = Record<string, unknown>;
+export type Subscriber = (message: Message) => void;
+
+/**
+ * Fan-out between instances: cache invalidations, WebSocket pushes. Not durable (use events for
+ * facts); a subscriber also receives its own instance's messages. Redis when configured, else
+ * PostgreSQL LISTEN/NOTIFY on PostgreSQL, else in-process (one instance on SQLite).
+ */
+export interface PubSub {
+  readonly kind: 'memory' | 'redis' | 'postgres';
+  publish(channel: string, message: Message): Promise<void>;
+  subscribe(channel: string, fn: Subscriber): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CHANNEL = /^[a-z0-9_.:-]{1,60}$/;
+const checkChannel = (channel: string) => {
+  if (!CHANNEL.test(channel)) throw new Error(`invalid pub/sub channel "${channel}"`);
+};
+
+export class MemoryPubSub implements PubSub {
+  readonly kind = 'memory' as const;
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+  async publish(channel: string, message: Message) {
+    checkChannel(channel);
+    queueMicrotask(() => this.emitter.emit(channel, message));
+  }
+  async subscribe(channel: string, fn: Subscriber) {
+    checkChannel(channel);
+    this.emitter.on(channel, fn);
+  }
+  async close() {
+    this.emitter.removeAllListeners();
+  }
+}
+
+abstract class RemotePubSub {
+  protected readonly handlers = new Map<string, Subscriber[]>();
+  constructor(protected readonly logger: Logger) {}
+  protected dispatch(channel: string, raw: string) {
+    let message: Message;
+    try {
+      message = JSON.parse(raw);
+    } catch {
+      this.logger.warn({ channel }, 'dropped a malformed pub/sub message');
+      return;
+    }
+    for (const fn of this.handlers.get(channel) ?? []) {
+      try {
+        fn(message);
+      } catch (err) {
+        this.logger.error({ err, channel }, 'pub/sub subscriber failed');
+      }
+    }
+  }
+}
+
+export class RedisPubSub extends RemotePubSub implements PubSub {
+  readonly kind = 'redis' as const;
+  private readonly sub: Redis;
+  constructor(private readonly pub: Redis, logger: Logger) {
+    super(logger);
+    this.sub = pub.duplicate();
+    this.sub.on('message', (channel: string, raw: string) => this.dispatch(channel, raw));
+  }
+  async publish(channel: string, message: Message) {
+    checkChannel(channel);
+    await this.pub.publish(`plinth:${channel}`, JSON.stringify(message));
+  }
+  async subscribe(channel: string, fn: Subscriber) {
+    checkChannel(channel);
+    const list = this.handlers.get(`plinth:${channel}`) ?? [];
+    list.push(fn);
+    this.handlers.set(`plinth:${channel}`, list);
+    if (list.length === 1) await this.sub.subscribe(`plinth:${channel}`);
+  }
+  async close() {
+    this.sub.disconnect();
+  }
+}
+
+export class PostgresPubSub extends RemotePubSub implements PubSub {
+  readonly kind = 'postgres' as const;
+  private client: pg.Client | null = null;
+  private connecting: Promise<pg.Client> | null = null;
+  constructor(private readonly url: string, logger: Logger) {
+    super(logger);
+  }
+  private connection(): Promise<pg.Client> {
+    this.connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.url });
+      client.on('notification', (n) => n.payload !== undefined && this.dispatch(n.channel, n.payload));
+      client.on('error', (err) => this.logger.error({ err }, 'pub/sub connection failed'));
+      await client.connect();
+      this.client = client;
+      return client;
+    })();
+    return this.connecting;
+  }
+  private static channelName(channel: string) {
+    return `plinth_${channel.replace(/[^a-z0-9_]/g, '_')}`;
+  }
+  async publish(channel: string, message: Message) {
+    checkChannel(channel);
+    const client = await this.connection();
+    await client.query('SELECT pg_notify($1, $2)', [PostgresPubSub.channelName(channel), JSON.stringify(message)]);
+  }
+  async subscribe(channel: string, fn: Subscriber) {
+    checkChannel(channel);
+    const name = PostgresPubSub.channelName(channel);
+    const list = this.handlers.get(name) ?? [];
+    list.push(fn);
+    this.handlers.set(name, list);
+    if (list.length === 1) await (await this.connection()).query(`LISTEN ${name}`);
+  }
+  async close() {
+    await this.client?.end().catch(() => undefined);
+  }
+}

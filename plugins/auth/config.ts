@@ -1,0 +1,135 @@
+export interface AuthSettings {
+  /** HS256 secret for access tokens; generated once and kept in the database when unset. */
+  jwtSecret: string | null;
+  accessTokenTtlSeconds: number;
+  /** A refresh token lives this long unused… */
+  refreshTokenTtlDays: number;
+  /** …and its session (the family) at most this long. */
+  sessionMaxDays: number;
+  /** Concurrent refreshes within this window are not treated as reuse. */
+  refreshReuseGraceSeconds: number;
+  uiSessionTtlHours: number;
+  allowRegistration: boolean;
+  apiKeyPrefix: string;
+  rootToken: string | null;
+  rootTokenInQuery: boolean;
+  admin: { email: string | null; password: string | null };
+  passwordMinLength: number;
+  passwordMaxLength: number;
+  hash: { memoryCost: number; timeCost: number };
+  /** Paths on server.publicUrl that the links in mails point to (the admin UI serves them). */
+  links: { magicLink: string; resetPassword: string; verifyEmail: string };
+  tokenTtlMinutes: { magicLink: number; passwordReset: number; emailVerification: number };
+  /** At most this many mails of one kind per account per hour (a new one replaces the last). */
+  mailsPerHour: number;
+  sms: {
+    provider: 'log' | 'http';
+    http: { url: string | null; token: string | null };
+    codeTtlSeconds: number;
+    maxAttempts: number;
+    perPhonePerHour: number;
+    perIpPerHour: number;
+  };
+  limits: {
+    loginPerIpPerMinute: number;
+    loginFailuresPerAccount: number;
+    loginFailureWindowMinutes: number;
+    refreshPerIpPerMinute: number;
+    mailRequestsPerIpPerHour: number;
+  };
+}
+
+export const authConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    jwtSecret: { type: ['string', 'null'], minLength: 32, default: null },
+    accessTokenTtlSeconds: { type: 'integer', minimum: 60, maximum: 86400, default: 1800 },
+    refreshTokenTtlDays: { type: 'integer', minimum: 1, maximum: 365, default: 14 },
+    sessionMaxDays: { type: 'integer', minimum: 1, maximum: 365, default: 30 },
+    refreshReuseGraceSeconds: { type: 'integer', minimum: 0, maximum: 60, default: 10 },
+    uiSessionTtlHours: { type: 'integer', minimum: 1, maximum: 720, default: 12 },
+    allowRegistration: { type: 'boolean', default: true },
+    apiKeyPrefix: { type: 'string', pattern: '^[a-z0-9]{1,8}_$', default: 'mf_' },
+    rootToken: { type: ['string', 'null'], minLength: 24, default: null },
+    rootTokenInQuery: { type: 'boolean', default: false },
+    admin: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        email: { type: ['string', 'null'], format: 'email', default: null },
+        password: { type: ['string', 'null'], default: null },
+      },
+      default: {},
+    },
+    passwordMinLength: { type: 'integer', minimum: 8, maximum: 64, default: 8 },
+    passwordMaxLength: { type: 'integer', minimum: 64, maximum: 1024, default: 256 },
+    hash: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        memoryCost: { type: 'integer', minimum: 19456, default: 19456 },
+        timeCost: { type: 'integer', minimum: 2, default: 2 },
+      },
+      default: {},
+    },
+    links: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        magicLink: { type: 'string', pattern: '^/', default: '/admin/magic-link' },
+        resetPassword: { type: 'string', pattern: '^/', default: '/admin/reset-password' },
+        verifyEmail: { type: 'string', pattern: '^/', default: '/admin/verify-email' },
+      },
+      default: {},
+    },
+    tokenTtlMinutes: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        magicLink: { type: 'integer', minimum: 1, maximum: 60, default: 10 },
+        passwordReset: { type: 'integer', minimum: 5, maximum: 1440, default: 60 },
+        emailVerification: { type: 'integer', minimum: 60, maximum: 10080, default: 1440 },
+      },
+      default: {},
+    },
+    mailsPerHour: { type: 'integer', minimum: 1, maximum: 100, default: 5 },
+    sms: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        provider: { type: 'string', enum: ['log', 'http'], default: 'log' },
+        http: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { url: { type: ['string', 'null'], format: 'uri', default: null }, token: { type: ['string', 'null'], default: null } },
+          default: {},
+        },
+        codeTtlSeconds: { type: 'integer', minimum: 60, maximum: 900, default: 300 },
+        maxAttempts: { type: 'integer', minimum: 1, maximum: 10, default: 5 },
+        perPhonePerHour: { type: 'integer', minimum: 1, default: 5 },
+        perIpPerHour: { type: 'integer', minimum: 1, default: 20 },
+      },
+      default: {},
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        loginPerIpPerMinute: { type: 'integer', minimum: 1, default: 30 },
+        loginFailuresPerAccount: { type: 'integer', minimum: 1, default: 10 },
+        loginFailureWindowMinutes: { type: 'integer', minimum: 1, default: 15 },
+        refreshPerIpPerMinute: { type: 'integer', minimum: 1, default: 60 },
+        mailRequestsPerIpPerHour: { type: 'integer', minimum: 1, default: 20 },
+      },
+      default: {},
+    },
+  },
+};
+
+export const authEnv = {
+  PLINTH_ADMIN_EMAIL: 'admin.email',
+  PLINTH_ADMIN_PASSWORD: 'admin.password',
+  PLINTH_AUTH_ROOT_TOKEN: 'rootToken',
+  PLINTH_AUTH_JWT_SECRET: 'jwtSecret',
+};

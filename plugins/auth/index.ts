@@ -1,0 +1,117 @@
+import { asValue } from 'awilix';
+import { definePlugin } from '../../core/plugins/contract.js';
+import { ConfigError } from '../../core/config/load.js';
+import type { AuthChain } from '../../core/http/auth.js';
+import type { AdminLoginProvider } from '../../core/http/admin-ui.js';
+import { packageVersion } from '../../core/paths.js';
+import { authConfigSchema, authEnv, type AuthSettings } from './config.js';
+import { createAuthServices, type AuthDeps, type AuthServices } from './services/index.js';
+import { authStrategies } from './services/strategies.js';
+import { PLATFORM_SCOPE } from './services/scopes.js';
+import { authEvents } from './events.js';
+import { authRoutes } from './routes/auth.js';
+import { userRoutes } from './routes/users.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { tenantRoutes } from './routes/tenant.js';
+import { adminRoutes } from './routes/admin.js';
+import { purgeExpired } from './jobs.js';
+
+const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<AuthServices>('authServices');
+
+export default definePlugin<AuthSettings>({
+  name: 'auth',
+  version: '1.0.0',
+  configSchema: authConfigSchema,
+  env: authEnv,
+  face: { base: '/api/v2', envelope: 'detail' },
+  scopes: {
+    'account:read': 'Read your own profile',
+    'account:manage': 'Update or delete your own account',
+    'api-keys:manage': 'Create, rotate and revoke API keys',
+    'settings:read': 'Read tenant settings',
+    'settings:manage': 'Change tenant settings',
+    'users:read': 'List the users of your tenant',
+    'audit:read': 'Read the audit log',
+    [PLATFORM_SCOPE]: 'Act as the platform superadmin (only superadmins can grant it)',
+  },
+  events: authEvents,
+  migrations: 'migrations',
+
+  register(c) {
+    const { sms } = c.settings;
+    if (sms.provider === 'http' && !sms.http.url) {
+      throw new ConfigError('invalid config: settings.auth.sms.http.url = null: is required when settings.auth.sms.provider is "http"');
+    }
+    const deps = c.container.cradle as AuthDeps;
+    const s = createAuthServices(deps, c.settings);
+    const adminLogin: AdminLoginProvider = {
+      async login(input) {
+        const result = await s.sessions.login(input.email, input.password, { ip: input.ip, userAgent: input.userAgent }, 'ui');
+        return { token: result.access_token, expiresInSeconds: result.expires_in };
+      },
+      async logout(token) {
+        const claims = await s.signer.verify(token, 'ui').catch(() => null);
+        if (claims) await s.sessions.revokeSession(claims.sessionId, 'logout');
+      },
+    };
+    // Other plugins use these by name: the audit log, users by phone, logins, SMS codes, tenant settings.
+    c.container.register({
+      authServices: asValue(s),
+      audit: asValue(s.audit),
+      authUsers: asValue(s.users),
+      authSessions: asValue(s.sessions),
+      smsCodes: asValue(s.smsCodes),
+      tenants: asValue(s.tenants),
+      adminLogin: asValue(adminLogin),
+    });
+    const chain = c.container.resolve<AuthChain>('auth');
+    for (const strategy of authStrategies({ principals: s.principals, signer: s.signer, audit: s.audit, rootToken: c.settings.rootToken, rootTokenInQuery: c.settings.rootTokenInQuery })) {
+      chain.add(strategy);
+    }
+  },
+
+  async start(c) {
+    const s = services(c);
+    await s.signer.init();
+    await s.cache.init();
+    await s.bootstrap.ensureFirstAdmin(c.settings.admin);
+  },
+
+  routes(r, c) {
+    const s = services(c);
+    authRoutes(r, s, c.settings);
+    userRoutes(r, s);
+    apiKeyRoutes(r, s);
+    tenantRoutes(r, s);
+    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing: async () => void (await c.db.raw('select 1')) });
+  },
+
+  jobs: [{ name: 'purge-expired', schedule: '17 3 * * *', catchUp: true, run: (c) => purgeExpired(c.db, new Date()) }],
+
+  commands: {
+    'create-admin': {
+      description: 'create a superadmin: create-admin [--email E] [--password P] (or PLINTH_ADMIN_EMAIL / PLINTH_ADMIN_PASSWORD)',
+      async run(c, args) {
+        const flag = (name: string) => {
+          const i = args.indexOf(`--${name}`);
+          return i >= 0 ? args[i + 1] : undefined;
+        };
+        const email = flag('email') ?? c.settings.admin.email;
+        if (!email) throw new ConfigError('create-admin needs --email or PLINTH_ADMIN_EMAIL');
+        const created = await services(c).bootstrap.createAdmin(email, flag('password') ?? c.settings.admin.password);
+        console.log(created.promoted ? `${created.email} is now a superadmin` : `created superadmin ${created.email}`);
+        if (created.generatedPassword) console.log(`password (shown once): ${created.generatedPassword}`);
+      },
+    },
+  },
+
+  ui: {
+    pages: [
+      { path: 'profile', title: 'My profile' },
+      { path: 'api-keys', title: 'API keys' },
+      { path: 'users', title: 'Users', roles: ['superadmin'] },
+      { path: 'tenants', title: 'Tenants', roles: ['superadmin'] },
+      { path: 'audit', title: 'Audit log', roles: ['superadmin'] },
+    ],
+  },
+});

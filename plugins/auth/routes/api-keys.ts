@@ -1,0 +1,47 @@
+import type { PluginRouter } from '../../../core/http/router.js';
+import { requireScope } from '../../../core/http/guards.js';
+import type { AuthServices } from '../services/index.js';
+import { body, meta, tenantPrincipal, uuidParam } from './shared.js';
+
+export function apiKeyRoutes(r: PluginRouter, s: AuthServices): void {
+  const manage = [requireScope('api-keys:manage')];
+
+  r.get('/api-keys', { summary: 'List API keys', guards: manage }, async (ctx) => s.apiKeys.list(await tenantPrincipal(ctx)));
+
+  r.post(
+    '/api-keys',
+    {
+      summary: 'Create an API key (the raw key is shown once)',
+      guards: manage,
+      schema: {
+        body: body(
+          {
+            name: { type: 'string', minLength: 1, maxLength: 120 },
+            scopes: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[a-z0-9-]+:[a-z0-9*_-]+$' } },
+            expires_in_days: { type: 'integer', minimum: 1, maximum: 3650 },
+          },
+          ['name', 'scopes'],
+        ),
+        responses: { 201: { description: 'The key, with raw_key shown this once' } },
+      },
+    },
+    async (ctx, { body: b }) => {
+      const key = await s.apiKeys.create(await tenantPrincipal(ctx), b, meta(ctx));
+      ctx.status = 201;
+      return key;
+    },
+  );
+
+  r.get('/api-keys/:id', { summary: 'One API key', guards: manage, schema: { params: uuidParam } }, async (ctx, { params }) =>
+    s.apiKeys.get(await tenantPrincipal(ctx), params.id),
+  );
+
+  r.delete('/api-keys/:id', { summary: 'Revoke an API key', guards: manage, schema: { params: uuidParam } }, async (ctx, { params }) => {
+    await s.apiKeys.revoke(await tenantPrincipal(ctx), params.id, meta(ctx));
+    ctx.status = 204;
+  });
+
+  r.post('/api-keys/:id/rotate', { summary: 'Replace the secret of an API key', guards: manage, schema: { params: uuidParam } }, async (ctx, { params }) =>
+    s.apiKeys.rotate(await tenantPrincipal(ctx), params.id, meta(ctx)),
+  );
+}

@@ -1,0 +1,32 @@
+import { AppError } from '../../../core/errors.js';
+import type { Principal } from '../../../core/http/auth.js';
+import type { HttpContext } from '../../../core/http/context.js';
+import type { RequestMeta } from '../services/types.js';
+
+export const meta = (ctx: HttpContext): RequestMeta => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+
+/** The authenticated principal (guards have already run; this only narrows the type). */
+export async function principalOf(ctx: HttpContext): Promise<Principal> {
+  const principal = await ctx.authenticate();
+  if (!principal) throw AppError.unauthorized();
+  return principal;
+}
+
+/** A tenant-scoped principal: root and platform-less principals have no tenant to act in. */
+export async function tenantPrincipal(ctx: HttpContext): Promise<Principal & { tenantId: string }> {
+  const principal = await principalOf(ctx);
+  if (!principal.tenantId) throw AppError.forbidden('this endpoint acts within a tenant; sign in as a user of one');
+  return principal as Principal & { tenantId: string };
+}
+
+export const email = { type: 'string', format: 'email', maxLength: 320 } as const;
+export const password = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+export const token = { type: 'string', minLength: 1, maxLength: 512 } as const;
+export const uuidParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+
+export const body = (properties: Record<string, unknown>, required: string[] = []) => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});

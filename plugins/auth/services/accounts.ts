@@ -1,0 +1,163 @@
+import type { Knex } from 'knex';
+import { AppError } from '../../../core/errors.js';
+import type { Principal } from '../../../core/http/auth.js';
+import type { Logger } from '../../../core/logger.js';
+import type { Mailer } from '../../../core/mailer.js';
+import type { CoreConfig } from '../../../core/config/schema.js';
+import type { AuthSettings } from '../config.js';
+import type { AuditLog } from './audit.js';
+import type { OneTimeTokens, Purpose } from './one-time-tokens.js';
+import type { Passwords } from './passwords.js';
+import type { LoginResult, Sessions } from './sessions.js';
+import { normalizeEmail, type Users } from './users.js';
+import type { RequestMeta, UserRow } from './types.js';
+
+export const SENT_IF_EXISTS = 'If an account exists for this address, we have sent it an email.';
+
+/**
+ * Self-service account flows: register, password reset, magic links, email verification and
+ * setting a password. Answers never depend on whether an account exists; mail goes out after
+ * the reply (not awaited), so timing does not tell either.
+ */
+export class Accounts {
+  constructor(
+    private readonly db: Knex,
+    private readonly logger: Logger,
+    private readonly config: CoreConfig,
+    private readonly settings: AuthSettings,
+    private readonly users: Users,
+    private readonly sessions: Sessions,
+    private readonly passwords: Passwords,
+    private readonly tokens: OneTimeTokens,
+    private readonly mailer: Mailer,
+    private readonly audit: AuditLog,
+  ) {}
+
+  private link(path: string, token: string): string {
+    return `${this.config.server.publicUrl}${path}?token=${encodeURIComponent(token)}`;
+  }
+
+  /** Sends in the background: the reply must not wait for (or reveal) it. */
+  private later(what: string, fn: () => Promise<unknown>): void {
+    fn().catch((err) => this.logger.error({ err }, `could not send ${what}`));
+  }
+
+  private async sendTokenMail(user: UserRow, purpose: Purpose, email = user.email): Promise<void> {
+    if (!email) return;
+    const ttl = { magic_link: this.settings.tokenTtlMinutes.magicLink, password_reset: this.settings.tokenTtlMinutes.passwordReset, email_verification: this.settings.tokenTtlMinutes.emailVerification }[purpose];
+    const token = await this.tokens.issue(user.id, purpose, ttl, email);
+    if (!token) return; // throttled: asked too often for this account
+    const path = { magic_link: this.settings.links.magicLink, password_reset: this.settings.links.resetPassword, email_verification: this.settings.links.verifyEmail }[purpose];
+    const url = this.link(path, token);
+    const mail = {
+      magic_link: { subject: 'Your sign-in link', text: `Sign in to Plinth with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email.` },
+      password_reset: { subject: 'Reset your password', text: `Choose a new password with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email; your password is unchanged.` },
+      email_verification: { subject: 'Verify your email address', text: `Confirm this address with this link (valid ${Math.round(ttl / 60)} hours):\n\n${url}` },
+    }[purpose];
+    await this.mailer.send({ to: email, ...mail });
+  }
+
+  /** Creates a tenant and its owner. An address already in use gets a notice, and the same reply. */
+  async register(input: { email: string; password: string; full_name?: string; tenant_name?: string }, meta: RequestMeta): Promise<{ detail: string; email: string }> {
+    if (!this.settings.allowRegistration) throw AppError.forbidden('registration is disabled', 'registration_disabled');
+    this.passwords.check(input.password);
+    const email = normalizeEmail(input.email);
+    const hash = await this.passwords.hash(input.password);
+    const existing = await this.users.byEmail(email);
+    if (existing) {
+      this.later('the already-registered notice', () =>
+        this.mailer.send({ to: email, subject: 'You already have an account', text: 'Someone tried to register with this address. If it was you, sign in or reset your password.' }),
+      );
+    } else {
+      try {
+        const user = await this.users.createWithTenant({ email, passwordHash: hash, fullName: input.full_name ?? '', tenantName: input.tenant_name ?? input.full_name ?? email });
+        await this.audit.record({ action: 'auth.registered', actorLabel: email, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta });
+        this.later('the verification mail', () => this.sendTokenMail(user, 'email_verification'));
+      } catch (err) {
+        if (!(err instanceof AppError && err.status === 409)) throw err; // a concurrent registration won
+      }
+    }
+    return { detail: 'Check your email to verify your address.', email };
+  }
+
+  async requestPasswordReset(email: string): Promise<{ detail: string }> {
+    const user = await this.users.byEmail(email);
+    if (user?.status === 'active') this.later('a password reset', () => this.sendTokenMail(user, 'password_reset'));
+    return { detail: SENT_IF_EXISTS };
+  }
+
+  /** Sets the new password and ends every session; it does not log in by itself. */
+  async resetPassword(token: string, newPassword: string, meta: RequestMeta): Promise<{ detail: string }> {
+    this.passwords.check(newPassword, 'new_password');
+    const hash = await this.passwords.hash(newPassword);
+    const revoked = await this.db.transaction(async (trx) => {
+      const used = await this.tokens.consume(trx, token, 'password_reset');
+      if (!used) throw AppError.badRequest('invalid or expired token', 'invalid_token');
+      await this.users.setPasswordHash(trx, used.user_id, hash);
+      const ids = await this.sessions.revokeAllSessions(trx, used.user_id, 'password_reset');
+      await this.audit.record({ action: 'auth.password_reset', actorLabel: used.email ?? used.user_id, target: { type: 'user', id: used.user_id }, meta }, trx);
+      return ids;
+    });
+    await this.sessions.invalidateSessions(revoked);
+    return { detail: 'Your password has been changed. Sign in with the new one.' };
+  }
+
+  async requestMagicLink(email: string): Promise<{ detail: string }> {
+    const user = await this.users.byEmail(email);
+    if (user?.status === 'active') this.later('a magic link', () => this.sendTokenMail(user, 'magic_link'));
+    return { detail: SENT_IF_EXISTS };
+  }
+
+  async verifyMagicLink(token: string, meta: RequestMeta): Promise<LoginResult> {
+    const user = await this.db.transaction(async (trx) => {
+      const used = await this.tokens.consume(trx, token, 'magic_link');
+      if (!used) throw AppError.badRequest('invalid or expired link', 'invalid_token');
+      const row = await this.users.byId(used.user_id, trx);
+      if (!row) throw AppError.badRequest('invalid or expired link', 'invalid_token');
+      if (!row.email_verified_at && row.email === used.email) await this.users.markEmailVerified(trx, row.id);
+      return row;
+    });
+    await this.sessions.assertActive(user, meta);
+    return this.sessions.startSession(user, meta, 'api', 'magic_link');
+  }
+
+  async requestVerification(principal: Principal): Promise<{ detail: string }> {
+    const user = await this.users.byId(principal.id);
+    if (!user?.email) throw AppError.badRequest('this account has no email address', 'no_email');
+    if (user.email_verified_at) return { detail: 'Your email address is already verified.' };
+    this.later('the verification mail', () => this.sendTokenMail(user, 'email_verification'));
+    return { detail: 'We have sent you a verification link.' };
+  }
+
+  async verifyEmail(token: string, meta: RequestMeta): Promise<{ detail: string; email_verified: boolean }> {
+    await this.db.transaction(async (trx) => {
+      const used = await this.tokens.consume(trx, token, 'email_verification');
+      const user = used && (await this.users.byId(used.user_id, trx));
+      // A link for an address the user has since changed verifies nothing.
+      if (!used || !user || user.email !== used.email) throw AppError.badRequest('invalid or expired token', 'invalid_token');
+      await this.users.markEmailVerified(trx, user.id);
+      await this.audit.record({ action: 'auth.email_verified', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta }, trx);
+    });
+    return { detail: 'Your email address is verified.', email_verified: true };
+  }
+
+  /** Sets a first password (magic-link users) or changes it, which needs the current one. */
+  async setPassword(principal: Principal, password: string, currentPassword: string | undefined, meta: RequestMeta): Promise<{ detail: string }> {
+    if (principal.kind !== 'user') throw AppError.forbidden('only a signed-in user can set their password');
+    const user = await this.users.byId(principal.id);
+    if (!user) throw AppError.unauthorized();
+    if (user.password_hash) {
+      if (!currentPassword) throw AppError.validation([{ path: 'body.current_password', message: 'is required to change an existing password' }]);
+      if (!(await this.passwords.verify(user.password_hash, currentPassword))) throw AppError.forbidden('the current password is wrong', 'wrong_password');
+    }
+    this.passwords.check(password);
+    const hash = await this.passwords.hash(password);
+    const revoked = await this.db.transaction(async (trx) => {
+      await this.users.setPasswordHash(trx, user.id, hash);
+      await this.audit.record({ action: user.password_hash ? 'auth.password_changed' : 'auth.password_set', actor: principal, target: { type: 'user', id: user.id }, meta }, trx);
+      return this.sessions.revokeAllSessions(trx, user.id, 'password_changed', principal.attributes?.sessionId as string | undefined);
+    });
+    await this.sessions.invalidateSessions(revoked);
+    return { detail: 'Your password has been saved.' };
+  }
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import { hasRole, hasScope, type Principal } from '../../../core/http/auth.js';
+import type { AuditLog } from './audit.js';
+import type { PrincipalCache } from './principal-cache.js';
+import { PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
+import { randomToken, sha256 } from './secrets.js';
+import type { RequestMeta } from './types.js';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  key_prefix: string;
+  scopes: string[];
+  user_id: string;
+  expires_at: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  is_active: boolean;
+}
+
+const toView = (r: Record<string, any>): ApiKeyView => ({
+  id: r.id,
+  name: r.name,
+  key_prefix: r.key_prefix,
+  scopes: JSON.parse(r.scopes),
+  user_id: r.user_id,
+  expires_at: r.expires_at,
+  created_at: r.created_at,
+  last_used_at: r.last_used_at,
+  is_active: Boolean(r.is_active),
+});
+
+/**
+ * Tenant API keys: the raw key is returned once and stored as SHA-256. Members see and manage
+ * their own keys; owners and admins every key of their tenant. A key never gets a scope its
+ * creator lacks, and is checked against the scopes the enabled plugins registered.
+ */
+export class ApiKeys {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly prefix: string,
+    private readonly roleScopes: RoleScopes,
+    private readonly audit: AuditLog,
+    private readonly events: EventBus,
+    private readonly cache: PrincipalCache,
+  ) {}
+
+  private visible(principal: Principal) {
+    const q = this.db('auth_api_keys').where('tenant_id', principal.tenantId ?? '');
+    if (!hasRole(principal, 'admin')) q.where('user_id', principal.id);
+    return q;
+  }
+
+  private newKey(): { raw: string; prefix: string; hash: string } {
+    const raw = `${this.prefix}${randomToken(32)}`;
+    return { raw, prefix: raw.slice(0, this.prefix.length + 4), hash: sha256(raw) };
+  }
+
+  async list(principal: Principal): Promise<ApiKeyView[]> {
+    return (await this.visible(principal).orderBy('created_at', 'desc')).map(toView);
+  }
+
+  async get(principal: Principal, id: string): Promise<ApiKeyView> {
+    const row = await this.visible(principal).where('id', id).first();
+    if (!row) throw AppError.notFound('API key not found');
+    return toView(row);
+  }
+
+  async create(principal: Principal, input: { name: string; scopes: string[]; expires_in_days?: number }, meta: RequestMeta): Promise<ApiKeyView & { raw_key: string }> {
+    if (principal.kind === 'root' || !principal.tenantId) throw AppError.forbidden('API keys belong to a user; sign in as one');
+    const scopes = [...new Set(input.scopes)];
+    const unknown = scopes.filter((s) => !this.roleScopes.known(s));
+    if (unknown.length) {
+      throw AppError.validation(unknown.map((s) => ({ path: 'body.scopes', message: `"${s}" is not a scope of any enabled plugin` })));
+    }
+    const lacking = scopes.filter((s) => !hasScope(principal, s) || (s === PLATFORM_SCOPE && !hasRole(principal, 'superadmin')));
+    if (lacking.length) throw AppError.forbidden(`you cannot grant scopes you do not hold: ${lacking.join(', ')}`, 'scope_not_held');
+    const now = this.clock.now();
+    const key = this.newKey();
+    const row = {
+      id: randomUUID(),
+      tenant_id: principal.tenantId,
+      user_id: principal.id,
+      name: input.name,
+      key_prefix: key.prefix,
+      key_hash: key.hash,
+      scopes: JSON.stringify(scopes),
+      is_active: true,
+      expires_at: input.expires_in_days ? new Date(now.getTime() + input.expires_in_days * 86_400_000).toISOString() : null,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    };
+    await this.db.transaction(async (trx) => {
+      await trx('auth_api_keys').insert(row);
+      await this.audit.record({ action: 'api_key.created', actor: principal, target: { type: 'api_key', id: row.id }, meta, details: { name: row.name, scopes } }, trx);
+      await this.events.emit(trx, 'auth.api_key.created', { api_key_id: row.id, user_id: principal.id, scopes }, { tenantId: principal.tenantId });
+    });
+    return { ...toView({ ...row, last_used_at: null }), raw_key: key.raw };
+  }
+
+  async revoke(principal: Principal, id: string, meta: RequestMeta): Promise<void> {
+    const row = await this.visible(principal).where('id', id).first();
+    if (!row) throw AppError.notFound('API key not found');
+    if (!row.is_active) return;
+    await this.db.transaction(async (trx) => {
+      const now = this.clock.now().toISOString();
+      await trx('auth_api_keys').where('id', id).update({ is_active: false, revoked_at: now, updated_at: now });
+      await this.audit.record({ action: 'api_key.revoked', actor: principal, target: { type: 'api_key', id }, meta, details: { name: row.name } }, trx);
+      await this.events.emit(trx, 'auth.api_key.revoked', { api_key_id: id }, { tenantId: row.tenant_id });
+    });
+    await this.cache.invalidate('key', row.key_hash);
+  }
+
+  /** A new secret for the same key record; the old secret stops working at once. */
+  async rotate(principal: Principal, id: string, meta: RequestMeta): Promise<ApiKeyView & { raw_key: string }> {
+    const row = await this.visible(principal).where('id', id).first();
+    if (!row) throw AppError.notFound('API key not found');
+    if (!row.is_active) throw AppError.conflict('a revoked key cannot be rotated', 'key_revoked');
+    const key = this.newKey();
+    await this.db.transaction(async (trx) => {
+      await trx('auth_api_keys').where('id', id).update({ key_prefix: key.prefix, key_hash: key.hash, last_used_at: null, updated_at: this.clock.now().toISOString() });
+      await this.audit.record({ action: 'api_key.rotated', actor: principal, target: { type: 'api_key', id }, meta, details: { name: row.name } }, trx);
+      await this.events.emit(trx, 'auth.api_key.rotated', { api_key_id: id }, { tenantId: row.tenant_id });
+    });
+    await this.cache.invalidate('key', row.key_hash);
+    return { ...(await this.get(principal, id)), raw_key: key.raw };
+  }
+}

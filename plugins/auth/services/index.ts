@@ -1,0 +1,60 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import type { CoreConfig } from '../../../core/config/schema.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { Mailer } from '../../../core/mailer.js';
+import type { PubSub } from '../../../core/pubsub.js';
+import type { RateLimits } from '../../../core/rate-limit.js';
+import type { ScopeInfo } from '../../../core/app.js';
+import type { AuthSettings } from '../config.js';
+import { Accounts } from './accounts.js';
+import { ApiKeys } from './api-keys.js';
+import { AuditLog } from './audit.js';
+import { Bootstrap } from './bootstrap.js';
+import { OneTimeTokens } from './one-time-tokens.js';
+import { Passwords } from './passwords.js';
+import { PrincipalCache } from './principal-cache.js';
+import { RoleScopes } from './scopes.js';
+import { Sessions } from './sessions.js';
+import { HttpSmsProvider, LogSmsProvider, SmsCodes } from './sms-codes.js';
+import { Stats } from './stats.js';
+import { Principals } from './strategies.js';
+import { Tenants } from './tenants.js';
+import { TokenSigner } from './tokens.js';
+import { Users } from './users.js';
+
+export interface AuthDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  config: CoreConfig;
+  events: EventBus;
+  mailer: Mailer;
+  pubsub: PubSub;
+  rateLimits: RateLimits;
+  scopes: Map<string, ScopeInfo>;
+}
+
+export type AuthServices = ReturnType<typeof createAuthServices>;
+
+/** Wires the auth plugin's services; each is small and knows only what it is given. */
+export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
+  const audit = new AuditLog(d.db, d.clock);
+  const cache = new PrincipalCache(d.db, d.pubsub, d.logger);
+  const signer = new TokenSigner(d.db, d.clock, settings.jwtSecret);
+  const roleScopes = new RoleScopes(d.scopes);
+  const passwords = new Passwords(settings.hash, { min: settings.passwordMinLength, max: settings.passwordMaxLength });
+  const tenants = new Tenants(d.db, d.clock, audit, d.events, cache);
+  const users = new Users(d.db, d.clock, audit, d.events, cache, tenants);
+  const sessions = new Sessions(d.db, d.clock, settings, signer, passwords, users, audit, d.events, cache, d.rateLimits);
+  const oneTimeTokens = new OneTimeTokens(d.db, d.clock, settings.mailsPerHour);
+  const accounts = new Accounts(d.db, d.logger, d.config, settings, users, sessions, passwords, oneTimeTokens, d.mailer, audit);
+  const apiKeys = new ApiKeys(d.db, d.clock, settings.apiKeyPrefix, roleScopes, audit, d.events, cache);
+  const smsProvider = settings.sms.provider === 'http' && settings.sms.http.url ? new HttpSmsProvider(settings.sms.http.url, settings.sms.http.token) : new LogSmsProvider(d.logger);
+  const smsCodes = new SmsCodes(d.db, d.clock, settings.sms, smsProvider, d.rateLimits);
+  const principals = new Principals(d.db, d.clock, d.logger, cache, roleScopes);
+  const bootstrap = new Bootstrap(d.db, d.logger, users, tenants, passwords);
+  const stats = new Stats(d.db, d.clock);
+  return { audit, cache, signer, roleScopes, passwords, tenants, users, sessions, oneTimeTokens, accounts, apiKeys, smsCodes, principals, bootstrap, stats };
+}

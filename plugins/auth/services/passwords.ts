@@ -1,0 +1,55 @@
+import argon2 from 'argon2';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { AppError } from '../../../core/errors.js';
+
+const COMMON = new Set<string>((dictionary as Record<string, string[]>)['passwords-common']);
+
+/**
+ * argon2id with per-hash salt; the parameters are stored in the PHC string with the hash, so they
+ * can be raised later and old hashes still verify (and are rehashed at the next login).
+ */
+export class Passwords {
+  private dummy: Promise<string> | null = null;
+
+  constructor(
+    private readonly params: { memoryCost: number; timeCost: number },
+    private readonly policy: { min: number; max: number },
+  ) {}
+
+  /** Refuses short, over-long and common passwords with a clear 422; never truncates. */
+  check(password: string, field = 'password'): void {
+    const length = [...password].length;
+    const fail = (message: string) => {
+      throw AppError.validation([{ path: `body.${field}`, message }]);
+    };
+    if (length < this.policy.min) fail(`must be at least ${this.policy.min} characters`);
+    if (length > this.policy.max) fail(`must be at most ${this.policy.max} characters`);
+    if (COMMON.has(password.toLowerCase())) fail('is too common; choose a less guessable password');
+  }
+
+  hash(password: string): Promise<string> {
+    return argon2.hash(password, { type: argon2.argon2id, memoryCost: this.params.memoryCost, timeCost: this.params.timeCost, parallelism: 1 });
+  }
+
+  async verify(hash: string | null, password: string): Promise<boolean> {
+    if (!hash) {
+      // Same work whether or not there is an account, so timing does not tell.
+      await argon2.verify(await this.dummyHash(), password).catch(() => false);
+      return false;
+    }
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  }
+
+  needsRehash(hash: string): boolean {
+    return argon2.needsRehash(hash, { memoryCost: this.params.memoryCost, timeCost: this.params.timeCost, parallelism: 1 });
+  }
+
+  private dummyHash(): Promise<string> {
+    this.dummy ??= this.hash('not-a-real-password-only-for-timing');
+    return this.dummy;
+  }
+}

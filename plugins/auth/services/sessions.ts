@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import { affected } from '../../../core/db/connection.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Principal } from '../../../core/http/auth.js';
+import type { RateLimits, LimitSpec } from '../../../core/rate-limit.js';
+import type { AuthSettings } from '../config.js';
+import type { AuditLog } from './audit.js';
+import type { Passwords } from './passwords.js';
+import type { PrincipalCache } from './principal-cache.js';
+import { randomToken, sha256 } from './secrets.js';
+import type { TokenSigner } from './tokens.js';
+import { normalizeEmail, type Users } from './users.js';
+import type { Db, RequestMeta, UserRow } from './types.js';
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+}
+
+export interface LoginResult extends TokenPair {
+  user: { id: string; email: string | null; full_name: string; role: string; tenant_id: string };
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Logins and their sessions. A session is one login; its refresh tokens rotate on every use and
+ * form a family. Presenting a used refresh token after the grace window revokes the session, so
+ * a stolen token dies the moment either party uses it twice.
+ */
+export class Sessions {
+  private readonly limits: { ip: LimitSpec; account: LimitSpec; refresh: LimitSpec };
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly settings: AuthSettings,
+    private readonly signer: TokenSigner,
+    private readonly passwords: Passwords,
+    private readonly users: Users,
+    private readonly audit: AuditLog,
+    private readonly events: EventBus,
+    private readonly cache: PrincipalCache,
+    private readonly rateLimits: RateLimits,
+  ) {
+    const l = settings.limits;
+    this.limits = {
+      ip: { bucket: 'auth.login.ip', points: l.loginPerIpPerMinute, durationSeconds: 60 },
+      // Failures per account (from any address) block for the window, then clear by themselves:
+      // brute force is stopped without a permanent lock-out anyone could trigger.
+      account: { bucket: 'auth.login.account', points: l.loginFailuresPerAccount, durationSeconds: l.loginFailureWindowMinutes * 60 },
+      refresh: { bucket: 'auth.refresh.ip', points: l.refreshPerIpPerMinute, durationSeconds: 60 },
+    };
+  }
+
+  /** Email + password. Unknown email, wrong password: the same 401 after the same hashing work. */
+  async login(email: string, password: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult & { ui_expires_in?: number }> {
+    const account = normalizeEmail(email);
+    await this.rateLimits.consume(this.limits.ip, meta.ip);
+    await this.rateLimits.check(this.limits.account, account);
+    const user = await this.users.byEmail(account);
+    const ok = await this.passwords.verify(user?.password_hash ?? null, password);
+    if (!user || !ok) {
+      await this.rateLimits.penalty(this.limits.account, account);
+      await this.audit.record({ action: 'auth.login_failed', actorLabel: account, target: user ? { type: 'user', id: user.id } : undefined, tenantId: user?.tenant_id ?? null, meta });
+      throw AppError.unauthorized('invalid email or password', 'invalid_credentials');
+    }
+    await this.assertActive(user, meta);
+    await this.rateLimits.reset(this.limits.account, account);
+    if (this.passwords.needsRehash(user.password_hash!)) await this.users.setPasswordHash(this.db, user.id, await this.passwords.hash(password));
+    return this.startSession(user, meta, kind, 'password');
+  }
+
+  /** Refuses suspended users and users of suspended tenants (only after the password proved who they are). */
+  async assertActive(user: UserRow, meta: RequestMeta): Promise<void> {
+    const tenant = await this.db('auth_tenants').where('id', user.tenant_id).first('status');
+    if (user.status !== 'active' || tenant?.status !== 'active') {
+      await this.audit.record({ action: 'auth.login_refused_suspended', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta });
+      throw AppError.forbidden('this account is suspended', 'account_suspended');
+    }
+  }
+
+  /** Opens a session for a user who has proven who they are (password, magic link, SMS code). */
+  async startSession(user: UserRow, meta: RequestMeta, kind: 'api' | 'ui', method: string): Promise<LoginResult> {
+    const now = this.clock.now();
+    const sessionId = randomUUID();
+    const lifetime = kind === 'ui' ? this.settings.uiSessionTtlHours * 3_600_000 : this.settings.sessionMaxDays * DAY;
+    const pair = await this.db.transaction(async (trx) => {
+      await trx('auth_sessions').insert({
+        id: sessionId,
+        user_id: user.id,
+        kind,
+        ip: meta.ip,
+        user_agent: meta.userAgent.slice(0, 512),
+        created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + lifetime).toISOString(),
+      });
+      await trx('auth_users').where('id', user.id).update({ last_login_at: now.toISOString() });
+      await this.audit.record({ action: 'auth.login', actor: { kind: 'user', id: user.id, tenantId: user.tenant_id, roles: [user.role], scopes: [], name: user.email ?? user.id }, meta, details: { method, session: kind } }, trx);
+      await this.events.emit(trx, 'auth.login', { user_id: user.id, method }, { tenantId: user.tenant_id });
+      return this.issuePair(trx, user, sessionId, kind);
+    });
+    return {
+      ...pair,
+      user: { id: user.id, email: user.email, full_name: user.full_name, role: user.role, tenant_id: user.tenant_id },
+    };
+  }
+
+  private async issuePair(trx: Db, user: Pick<UserRow, 'id' | 'tenant_id'>, sessionId: string, kind: 'api' | 'ui'): Promise<TokenPair> {
+    const ttl = kind === 'ui' ? this.settings.uiSessionTtlHours * 3600 : this.settings.accessTokenTtlSeconds;
+    const { token } = await this.signer.sign({ userId: user.id, tenantId: user.tenant_id, sessionId, type: kind === 'ui' ? 'ui' : 'access' }, ttl);
+    const refresh = randomToken();
+    const session = await trx('auth_sessions').where('id', sessionId).first('expires_at');
+    const idle = new Date(this.clock.now().getTime() + this.settings.refreshTokenTtlDays * DAY).toISOString();
+    await trx('auth_refresh_tokens').insert({
+      session_id: sessionId,
+      token_hash: sha256(refresh),
+      expires_at: idle < session.expires_at ? idle : session.expires_at,
+      created_at: this.clock.now().toISOString(),
+    });
+    return { access_token: token, refresh_token: refresh, token_type: 'bearer', expires_in: ttl };
+  }
+
+  async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenPair> {
+    await this.rateLimits.consume(this.limits.refresh, meta.ip);
+    const now = this.clock.now();
+    const nowIso = now.toISOString();
+    const invalid = () => AppError.unauthorized('invalid refresh token', 'invalid_refresh_token');
+    const row = await this.db('auth_refresh_tokens as r')
+      .join('auth_sessions as s', 's.id', 'r.session_id')
+      .where('r.token_hash', sha256(refreshToken))
+      .first('r.id', 'r.used_at', 'r.expires_at', 's.id as session_id', 's.user_id', 's.kind', 's.revoked_at', 's.expires_at as session_expires_at');
+    if (!row || row.revoked_at || row.expires_at <= nowIso || row.session_expires_at <= nowIso) throw invalid();
+
+    const claimed = affected(await this.db('auth_refresh_tokens').where('id', row.id).whereNull('used_at').update({ used_at: nowIso }));
+    if (claimed === 0) {
+      const usedAt = (await this.db('auth_refresh_tokens').where('id', row.id).first('used_at'))?.used_at ?? row.used_at;
+      const withinGrace = usedAt && now.getTime() - new Date(usedAt).getTime() <= this.settings.refreshReuseGraceSeconds * 1000;
+      if (!withinGrace) {
+        await this.revokeSession(row.session_id, 'refresh_token_reuse');
+        await this.audit.record({ action: 'auth.refresh_token_reuse', actorLabel: row.user_id, target: { type: 'session', id: row.session_id }, meta });
+        throw invalid();
+      }
+    }
+    const user = await this.users.byId(row.user_id);
+    if (!user) throw invalid();
+    await this.assertActive(user, meta);
+    return this.db.transaction((trx) => this.issuePair(trx, user, row.session_id, row.kind));
+  }
+
+  async revokeSession(sessionId: string, reason: string): Promise<void> {
+    await this.db('auth_sessions').where('id', sessionId).whereNull('revoked_at').update({ revoked_at: this.clock.now().toISOString(), revoked_reason: reason });
+    await this.cache.invalidate('session', sessionId);
+  }
+
+  /** Ends every session of a user (optionally keeping one): password reset, password change. */
+  async revokeAllSessions(trx: Db, userId: string, reason: string, keep?: string): Promise<string[]> {
+    const q = trx('auth_sessions').where('user_id', userId).whereNull('revoked_at');
+    if (keep) q.whereNot('id', keep);
+    const ids = (await q.clone().pluck('id')) as string[];
+    if (ids.length) await trx('auth_sessions').whereIn('id', ids).update({ revoked_at: this.clock.now().toISOString(), revoked_reason: reason });
+    return ids;
+  }
+
+  async invalidateSessions(ids: string[]): Promise<void> {
+    for (const id of ids) await this.cache.invalidate('session', id);
+  }
+
+  /** Ends the caller's session, or the one a refresh token of theirs belongs to. */
+  async logout(principal: Principal, refreshToken: string | undefined, meta: RequestMeta): Promise<void> {
+    let sessionId = principal.attributes?.sessionId as string | undefined;
+    if (refreshToken) {
+      const row = await this.db('auth_refresh_tokens as r')
+        .join('auth_sessions as s', 's.id', 'r.session_id')
+        .where('r.token_hash', sha256(refreshToken))
+        .first('s.id', 's.user_id');
+      if (row && row.user_id === principal.id) sessionId = row.id;
+    }
+    if (sessionId) await this.revokeSession(sessionId, 'logout');
+    await this.audit.record({ action: 'auth.logout', actor: principal, target: sessionId ? { type: 'session', id: sessionId } : undefined, meta });
+  }
+
+  /** The login response for a user another plugin has authenticated (e.g. by SMS code). */
+  async issueForUser(userId: string, meta: RequestMeta, method: string): Promise<LoginResult> {
+    const user = await this.users.byId(userId);
+    if (!user) throw AppError.notFound('user not found');
+    await this.assertActive(user, meta);
+    return this.startSession(user, meta, 'api', method);
+  }
+}

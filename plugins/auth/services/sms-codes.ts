@@ -1,0 +1,97 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import type { RateLimits } from '../../../core/rate-limit.js';
+import type { AuthSettings } from '../config.js';
+import { sameSecret, sha256, sixDigitCode } from './secrets.js';
+
+/** Delivers one text message; the outbox row records what happened either way. */
+export interface SmsProvider {
+  readonly name: string;
+  send(phone: string, body: string): Promise<void>;
+}
+
+/** The default: nothing leaves the machine; the message is logged and kept in auth_sms_outbox. */
+export class LogSmsProvider implements SmsProvider {
+  readonly name = 'log';
+  constructor(private readonly logger: Logger) {}
+  async send(phone: string): Promise<void> {
+    this.logger.info({ phone }, 'SMS kept in the outbox (log provider)');
+  }
+}
+
+/** Production: POSTs `{ to, message }` as JSON to an HTTP SMS gateway, with a bearer token. */
+export class HttpSmsProvider implements SmsProvider {
+  readonly name = 'http';
+  constructor(private readonly url: string, private readonly token: string | null) {}
+  async send(phone: string, body: string): Promise<void> {
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      body: JSON.stringify({ to: phone, message: body }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`SMS gateway answered ${res.status}`);
+  }
+}
+
+export const PHONE = /^\+?[1-9]\d{6,14}$/;
+
+/**
+ * One-time SMS codes for other plugins' phone logins: 6 digits, 5 minutes, 5 wrong tries per
+ * code, a new code retires the previous one, sends capped per phone and per IP.
+ */
+export class SmsCodes {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly settings: AuthSettings['sms'],
+    private readonly provider: SmsProvider,
+    private readonly rateLimits: RateLimits,
+  ) {}
+
+  async send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }> {
+    if (!PHONE.test(phone)) throw AppError.validation([{ path: 'body.phone', message: 'must be a phone number in international format' }], 400);
+    await this.rateLimits.consume({ bucket: 'auth.sms.ip', points: this.settings.perIpPerHour, durationSeconds: 3600 }, ip);
+    await this.rateLimits.consume({ bucket: 'auth.sms.phone', points: this.settings.perPhonePerHour, durationSeconds: 3600 }, phone);
+    const now = this.clock.now();
+    const code = sixDigitCode();
+    const body = `Your verification code is ${code}. It expires in ${Math.round(this.settings.codeTtlSeconds / 60)} minutes.`;
+    const outboxId = await this.db.transaction(async (trx) => {
+      await trx('auth_sms_codes').where({ phone, purpose }).whereNull('used_at').update({ used_at: now.toISOString() });
+      await trx('auth_sms_codes').insert({
+        phone,
+        purpose,
+        code_hash: sha256(`${phone}:${code}`),
+        expires_at: new Date(now.getTime() + this.settings.codeTtlSeconds * 1000).toISOString(),
+        ip,
+        created_at: now.toISOString(),
+      });
+      const [row] = await trx('auth_sms_outbox').insert({ phone, body, provider: this.provider.name, status: 'stored', created_at: now.toISOString() }).returning('id');
+      return typeof row === 'object' ? row.id : row;
+    });
+    try {
+      await this.provider.send(phone, body);
+      if (this.provider.name !== 'log') await this.db('auth_sms_outbox').where('id', outboxId).update({ status: 'sent' });
+    } catch (err) {
+      await this.db('auth_sms_outbox').where('id', outboxId).update({ status: 'failed', error: (err as Error).message });
+      throw new AppError(502, 'sms_failed', 'the SMS could not be sent; try again later');
+    }
+    return { expires_in: this.settings.codeTtlSeconds };
+  }
+
+  /** Consumes the code or throws 400 (wrong, expired, too many tries). */
+  async verify(phone: string, code: string, purpose: string): Promise<void> {
+    const now = this.clock.now().toISOString();
+    const row = await this.db('auth_sms_codes').where({ phone, purpose }).whereNull('used_at').orderBy('id', 'desc').first();
+    if (!row || row.expires_at <= now) throw AppError.badRequest('the code is invalid or has expired; request a new one', 'invalid_code');
+    if (row.attempts >= this.settings.maxAttempts) throw AppError.badRequest('too many wrong codes; request a new one', 'too_many_attempts');
+    if (!/^\d{6}$/.test(code) || !sameSecret(row.code_hash, sha256(`${phone}:${code}`))) {
+      await this.db('auth_sms_codes').where('id', row.id).increment('attempts', 1);
+      throw AppError.badRequest('the code is wrong', 'invalid_code');
+    }
+    const claimed = await this.db('auth_sms_codes').where('id', row.id).whereNull('used_at').update({ used_at: now });
+    if (!claimed) throw AppError.badRequest('the code is invalid or has expired; request a new one', 'invalid_code');
+  }
+}

@@ -1,0 +1,162 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import { SESSION_COOKIE, type AuthRequest, type AuthStrategy, type Principal } from '../../../core/http/auth.js';
+import type { Logger } from '../../../core/logger.js';
+import type { AuditLog } from './audit.js';
+import type { CachedKey, CachedUser, PrincipalCache } from './principal-cache.js';
+import { PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
+import { sameSecret, sha256 } from './secrets.js';
+import type { TokenSigner, TokenType } from './tokens.js';
+
+export const ROOT_ID = '__root__';
+const LAST_USED_EVERY_MS = 60_000;
+
+const bearerOf = (req: AuthRequest): string | null => {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match ? match[1].trim() : null;
+};
+
+const metaOf = (req: AuthRequest) => ({ ip: req.ip, userAgent: String(req.headers['user-agent'] ?? '') });
+
+/** Builds principals from cached state and refuses anything suspended, revoked or expired. */
+export class Principals {
+  private readonly lastUsedWrites = new Map<string, number>();
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly cache: PrincipalCache,
+    private readonly roleScopes: RoleScopes,
+  ) {}
+
+  userPrincipal(user: CachedUser, sessionId?: string): Principal {
+    const superadmin = Boolean(user.is_superadmin);
+    return {
+      kind: 'user',
+      id: user.id,
+      tenantId: user.tenant_id,
+      roles: superadmin ? [user.role, 'superadmin'] : [user.role],
+      scopes: this.roleScopes.forRole(user.role, superadmin),
+      name: user.email ?? user.phone ?? user.username ?? user.id,
+      attributes: sessionId ? { sessionId } : {},
+    };
+  }
+
+  /** The user behind a credential must be active in an active tenant. */
+  async activeUser(userId: string): Promise<CachedUser> {
+    const user = await this.cache.user(userId);
+    if (!user) throw AppError.unauthorized('invalid credentials', 'invalid_token');
+    if (user.status !== 'active' || user.tenant_status !== 'active') throw AppError.unauthorized('account suspended', 'account_suspended');
+    return user;
+  }
+
+  async fromToken(token: string, type: TokenType, signer: TokenSigner): Promise<Principal> {
+    const claims = await signer.verify(token, type);
+    const session = await this.cache.session(claims.sessionId);
+    if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= this.clock.now().toISOString()) {
+      throw AppError.unauthorized('session ended', 'session_revoked');
+    }
+    return this.userPrincipal(await this.activeUser(claims.userId), claims.sessionId);
+  }
+
+  async fromApiKey(raw: string): Promise<Principal> {
+    const key = await this.cache.key(sha256(raw));
+    if (!key || !key.is_active) throw AppError.unauthorized('invalid API key', 'invalid_api_key');
+    const now = this.clock.now();
+    if (key.expires_at && key.expires_at <= now.toISOString()) throw AppError.unauthorized('API key expired', 'api_key_expired');
+    const user = await this.activeUser(key.user_id);
+    this.touch(key, now);
+    return this.keyPrincipal(key, user);
+  }
+
+  /** A key holds at most its creator's current scopes; superadmin power needs platform:admin. */
+  private keyPrincipal(key: CachedKey, user: CachedUser): Principal {
+    const superadmin = Boolean(user.is_superadmin) && key.scopes.includes(PLATFORM_SCOPE);
+    const creator = this.roleScopes.forRole(user.role, Boolean(user.is_superadmin));
+    const scopes = creator === '*' ? key.scopes : key.scopes.filter((s) => creator.includes(s));
+    return {
+      kind: 'api_key',
+      id: user.id,
+      tenantId: key.tenant_id,
+      roles: superadmin ? [user.role, 'superadmin'] : [user.role],
+      scopes,
+      name: key.name,
+      attributes: { apiKeyId: key.id },
+    };
+  }
+
+  /** last_used_at is written at most once a minute per key, off the request path. */
+  private touch(key: CachedKey, now: Date): void {
+    const last = this.lastUsedWrites.get(key.id) ?? 0;
+    if (now.getTime() - last < LAST_USED_EVERY_MS) return;
+    this.lastUsedWrites.set(key.id, now.getTime());
+    key.last_used_at = now.toISOString();
+    this.db('auth_api_keys')
+      .where('id', key.id)
+      .update({ last_used_at: key.last_used_at })
+      .catch((err: unknown) => this.logger.warn({ err }, 'could not record API key use'));
+  }
+}
+
+export interface StrategyDeps {
+  principals: Principals;
+  signer: TokenSigner;
+  audit: AuditLog;
+  rootToken: string | null;
+  rootTokenInQuery: boolean;
+}
+
+const rootPrincipal: Principal = { kind: 'root', id: ROOT_ID, tenantId: null, roles: ['superadmin'], scopes: '*', name: ROOT_ID };
+
+/** In chain order: root token, Bearer JWT, X-API-Key, then the admin UI's session cookie. */
+export function authStrategies(d: StrategyDeps): AuthStrategy[] {
+  const root: AuthStrategy = {
+    name: 'auth.root-token',
+    async authenticate(req) {
+      if (!d.rootToken) return null;
+      const header = req.headers['x-admin-token'];
+      const query = d.rootTokenInQuery ? req.query.admin_token : undefined;
+      const candidates = [bearerOf(req), typeof header === 'string' ? header : null, typeof query === 'string' ? query : null];
+      const presented = candidates.find((c): c is string => !!c && sameSecret(c, d.rootToken!));
+      if (!presented) {
+        if (typeof header === 'string') throw AppError.unauthorized('invalid admin token', 'invalid_token');
+        return null;
+      }
+      await d.audit.record({ action: 'auth.root_token.used', actor: rootPrincipal, meta: metaOf(req), details: { path: req.path } });
+      return rootPrincipal;
+    },
+  };
+  const bearer: AuthStrategy = {
+    name: 'auth.bearer',
+    authenticate(req) {
+      const token = bearerOf(req);
+      return token ? d.principals.fromToken(token, 'access', d.signer) : null;
+    },
+  };
+  const apiKey: AuthStrategy = {
+    name: 'auth.api-key',
+    authenticate(req) {
+      const raw = req.headers['x-api-key'];
+      if (raw === undefined) return null;
+      if (typeof raw !== 'string' || raw.length < 8 || raw.length > 200) throw AppError.unauthorized('invalid API key', 'invalid_api_key');
+      return d.principals.fromApiKey(raw);
+    },
+  };
+  const cookie: AuthStrategy = {
+    name: 'auth.session-cookie',
+    async authenticate(req) {
+      const token = req.cookie(SESSION_COOKIE);
+      if (!token) return null;
+      try {
+        return await d.principals.fromToken(token, 'ui', d.signer);
+      } catch {
+        return null; // a stale cookie is the same as none: the UI shows its login screen
+      }
+    },
+  };
+  return [root, bearer, apiKey, cookie];
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Principal } from '../../../core/http/auth.js';
+import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import type { AuditLog } from './audit.js';
+import type { PrincipalCache } from './principal-cache.js';
+import type { Db, RequestMeta } from './types.js';
+
+export interface TenantSettings {
+  allowed_numbers: string[];
+  require_approval: boolean;
+  ai_consent_enabled: boolean;
+}
+
+export const CONSENT = { type: 'ai_processing', version: '1.0' } as const;
+
+const toTenant = (r: Record<string, unknown>) => ({
+  id: r.id as string,
+  name: r.name as string,
+  status: r.status as string,
+  is_platform: Boolean(r.is_platform),
+  created_at: r.created_at as string,
+  updated_at: r.updated_at as string,
+  ...(r.user_count !== undefined ? { user_count: Number(r.user_count) } : {}),
+});
+
+export class Tenants {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+    private readonly events: EventBus,
+    private readonly cache: PrincipalCache,
+  ) {}
+
+  async create(trx: Db, name: string, options: { platform?: boolean } = {}): Promise<string> {
+    const id = randomUUID();
+    const now = this.clock.now().toISOString();
+    await trx('auth_tenants').insert({ id, name, status: 'active', is_platform: Boolean(options.platform), created_at: now, updated_at: now });
+    await trx('auth_tenant_settings').insert({ tenant_id: id, updated_at: now });
+    await this.events.emit(trx, 'auth.tenant.created', { tenant_id: id, name }, { tenantId: id });
+    return id;
+  }
+
+  async get(id: string) {
+    const row = await this.db('auth_tenants as t')
+      .where('t.id', id)
+      .first('t.*', this.db('auth_users').count('*').where('tenant_id', this.db.ref('t.id')).as('user_count'));
+    if (!row) throw AppError.notFound('tenant not found');
+    return toTenant(row);
+  }
+
+  async list(search: string | undefined, page: PageRequest): Promise<Page<ReturnType<typeof toTenant>>> {
+    const q = this.db('auth_tenants as t');
+    if (search) q.whereRaw('lower(t.name) like ?', [`%${search.toLowerCase()}%`]);
+    const [{ n }] = await q.clone().count({ n: '*' });
+    const rows = await q
+      .select('t.*', this.db('auth_users').count('*').where('tenant_id', this.db.ref('t.id')).as('user_count'))
+      .orderBy('t.created_at', 'desc')
+      .limit(page.page_size)
+      .offset(pageOffset(page));
+    return toPage(rows.map(toTenant), n as number, page);
+  }
+
+  async update(actor: Principal, id: string, patch: { name?: string; status?: 'active' | 'suspended' }, meta: RequestMeta) {
+    const tenant = await this.get(id);
+    if (tenant.is_platform && patch.status === 'suspended') throw AppError.conflict('the platform tenant cannot be suspended');
+    await this.db.transaction(async (trx) => {
+      await trx('auth_tenants').where('id', id).update({ ...patch, updated_at: this.clock.now().toISOString() });
+      await this.audit.record({ action: 'admin.tenant.updated', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: patch }, trx);
+    });
+    if (patch.status) await this.cache.invalidate('all');
+    return this.get(id);
+  }
+
+  async remove(actor: Principal, id: string, meta: RequestMeta): Promise<void> {
+    const tenant = await this.get(id);
+    if (tenant.is_platform) throw AppError.conflict('the platform tenant cannot be deleted');
+    await this.db.transaction(async (trx) => {
+      await trx('auth_tenants').where('id', id).delete();
+      await this.audit.record({ action: 'admin.tenant.deleted', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: { name: tenant.name } }, trx);
+      await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: id }, { tenantId: id });
+    });
+    await this.cache.invalidate('all');
+  }
+
+  async settings(tenantId: string, trx: Db = this.db): Promise<TenantSettings> {
+    const row = await trx('auth_tenant_settings').where('tenant_id', tenantId).first();
+    if (!row) throw AppError.notFound('tenant not found');
+    return { allowed_numbers: JSON.parse(row.allowed_numbers), require_approval: Boolean(row.require_approval), ai_consent_enabled: Boolean(row.ai_consent_enabled) };
+  }
+
+  /** Partial update; switching AI consent on or off records a consent row (kept as history). */
+  async updateSettings(actor: Principal, tenantId: string, patch: Partial<TenantSettings>, meta: RequestMeta): Promise<TenantSettings> {
+    return this.db.transaction(async (trx) => {
+      const before = await this.settings(tenantId, trx);
+      const now = this.clock.now().toISOString();
+      const row: Record<string, unknown> = { updated_at: now };
+      if (patch.allowed_numbers !== undefined) row.allowed_numbers = JSON.stringify([...new Set(patch.allowed_numbers)]);
+      if (patch.require_approval !== undefined) row.require_approval = patch.require_approval;
+      if (patch.ai_consent_enabled !== undefined) row.ai_consent_enabled = patch.ai_consent_enabled;
+      await trx('auth_tenant_settings').where('tenant_id', tenantId).update(row);
+      if (patch.ai_consent_enabled !== undefined && patch.ai_consent_enabled !== before.ai_consent_enabled) {
+        await trx('auth_consents').insert({
+          tenant_id: tenantId,
+          user_id: actor.kind === 'root' ? null : actor.id,
+          type: CONSENT.type,
+          version: CONSENT.version,
+          granted: patch.ai_consent_enabled,
+          ip: meta.ip,
+          user_agent: meta.userAgent.slice(0, 512),
+          created_at: now,
+        });
+      }
+      await this.audit.record({ action: 'tenant.settings.updated', actor, tenantId, target: { type: 'tenant', id: tenantId }, meta, details: patch }, trx);
+      const after = await this.settings(tenantId, trx);
+      await this.events.emit(trx, 'auth.tenant.settings_updated', { tenant_id: tenantId, settings: after }, { tenantId });
+      return after;
+    });
+  }
+
+  consents(tenantId: string) {
+    return this.db('auth_consents').where('tenant_id', tenantId).orderBy('id', 'desc');
+  }
+}

@@ -1,0 +1,97 @@
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import { isUniqueViolation } from '../../../core/db/connection.js';
+import { randomToken } from './secrets.js';
+
+export type TokenType = 'access' | 'ui';
+
+export interface TokenClaims {
+  userId: string;
+  tenantId: string;
+  sessionId: string;
+  type: TokenType;
+  expiresAt: Date;
+}
+
+const ISSUER = 'plinth';
+const AUDIENCE = 'plinth:api';
+
+/**
+ * Access tokens: HS256 only (the algorithm is pinned on verify, so `none` or a swapped
+ * algorithm never passes), with exp, issuer, audience and a `typ` claim checked, so a UI
+ * session token is not an API token and nothing else we sign can pass as either.
+ */
+export class TokenSigner {
+  private key: KeyObject | null = null;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly configured: string | null,
+  ) {}
+
+  /** Loads the signing secret: the configured one, or one generated once and shared through the database. */
+  async init(): Promise<void> {
+    if (this.configured) {
+      this.key = createSecretKey(Buffer.from(this.configured, 'utf8'));
+      return;
+    }
+    let row = await this.db('auth_signing_keys').orderBy('created_at').first();
+    if (!row) {
+      try {
+        await this.db('auth_signing_keys').insert({ id: 'primary', secret: randomToken(48), created_at: this.clock.now().toISOString() });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err; // another instance generated it first
+      }
+      row = await this.db('auth_signing_keys').orderBy('created_at').first();
+    }
+    this.key = createSecretKey(Buffer.from(row.secret, 'utf8'));
+  }
+
+  private secret(): KeyObject {
+    if (!this.key) throw new Error('TokenSigner used before init()');
+    return this.key;
+  }
+
+  async sign(claims: Omit<TokenClaims, 'expiresAt'>, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+    const token = await new SignJWT({ tid: claims.tenantId, sid: claims.sessionId, typ: claims.type })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .setJti(randomUUID())
+      .sign(this.secret());
+    return { token, expiresAt };
+  }
+
+  /** Verifies a token of the expected type; any problem is a 401 that does not say which. */
+  async verify(token: string, type: TokenType): Promise<TokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.secret(), {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        currentDate: this.clock.now(),
+        requiredClaims: ['sub', 'exp', 'sid', 'tid', 'typ'],
+      });
+      if (payload.typ !== type) throw new Error('wrong token type');
+      return {
+        userId: String(payload.sub),
+        tenantId: String(payload.tid),
+        sessionId: String(payload.sid),
+        type,
+        expiresAt: new Date(payload.exp! * 1000),
+      };
+    } catch (err) {
+      const expired = err instanceof joseErrors.JWTExpired;
+      throw AppError.unauthorized(expired ? 'token expired' : 'invalid token', expired ? 'token_expired' : 'invalid_token');
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { Knex } from 'knex';
+
+export type Db = Knex | Knex.Transaction;
+
+/** Where a request came from, for audit rows, sessions and consent records. */
+export interface RequestMeta {
+  ip: string;
+  userAgent: string;
+}
+
+export type TenantRole = 'owner' | 'admin' | 'member';
+
+export interface UserRow {
+  id: string;
+  tenant_id: string;
+  email: string | null;
+  phone: string | null;
+  username: string | null;
+  full_name: string;
+  password_hash: string | null;
+  role: TenantRole;
+  is_superadmin: boolean | number;
+  status: 'active' | 'suspended';
+  email_verified_at: string | null;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A user as the API shows it (never the hash). */
+export interface PublicUser {
+  id: string;
+  email: string | null;
+  full_name: string;
+  role: TenantRole;
+  tenant_id: string;
+  is_superadmin: boolean;
+  phone: string | null;
+  username: string | null;
+  status: 'active' | 'suspended';
+  email_verified: boolean;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const toPublicUser = (u: UserRow): PublicUser => ({
+  id: u.id,
+  email: u.email,
+  full_name: u.full_name,
+  role: u.role,
+  tenant_id: u.tenant_id,
+  is_superadmin: Boolean(u.is_superadmin),
+  phone: u.phone,
+  username: u.username,
+  status: u.status,
+  email_verified: u.email_verified_at !== null,
+  last_login_at: u.last_login_at,
+  created_at: u.created_at,
+  updated_at: u.updated_at,
+});
+
+export const firstId = (row: unknown): number => Number(typeof row === 'object' && row !== null ? (row as { id: number }).id : row);

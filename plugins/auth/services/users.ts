@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import { isUniqueViolation } from '../../../core/db/connection.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Principal } from '../../../core/http/auth.js';
+import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import type { AuditLog } from './audit.js';
+import type { PrincipalCache } from './principal-cache.js';
+import type { Tenants } from './tenants.js';
+import { toPublicUser, type Db, type PublicUser, type RequestMeta, type TenantRole, type UserRow } from './types.js';
+
+export interface NewUser {
+  tenantId: string;
+  email?: string | null;
+  phone?: string | null;
+  username?: string | null;
+  fullName?: string;
+  passwordHash?: string | null;
+  role: TenantRole;
+  superadmin?: boolean;
+  emailVerified?: boolean;
+}
+
+export interface ProfilePatch {
+  full_name?: string;
+  email?: string;
+  phone?: string | null;
+  username?: string | null;
+}
+
+export interface AdminUserPatch extends ProfilePatch {
+  role?: TenantRole;
+  is_superadmin?: boolean;
+}
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/** Unique-column clashes become a 409 that names the field. */
+function conflictOn(err: unknown): never {
+  if (isUniqueViolation(err)) {
+    const field = /email|phone|username/.exec(String((err as Error).message))?.[0] ?? 'field';
+    throw AppError.conflict(`${field} is already in use`, `${field}_taken`);
+  }
+  throw err;
+}
+
+export class Users {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+    private readonly events: EventBus,
+    private readonly cache: PrincipalCache,
+    private readonly tenants: Tenants,
+  ) {}
+
+  async create(trx: Db, input: NewUser): Promise<UserRow> {
+    const now = this.clock.now().toISOString();
+    const row: UserRow = {
+      id: randomUUID(),
+      tenant_id: input.tenantId,
+      email: input.email ? normalizeEmail(input.email) : null,
+      phone: input.phone ?? null,
+      username: input.username ?? null,
+      full_name: input.fullName ?? '',
+      password_hash: input.passwordHash ?? null,
+      role: input.role,
+      is_superadmin: Boolean(input.superadmin),
+      status: 'active',
+      email_verified_at: input.emailVerified ? now : null,
+      last_login_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await trx('auth_users').insert(row);
+    } catch (err) {
+      conflictOn(err);
+    }
+    await this.events.emit(trx, 'auth.user.created', { user_id: row.id, email: row.email, phone: row.phone, role: row.role }, { tenantId: row.tenant_id });
+    return row;
+  }
+
+  /** A new tenant with its owner, in one transaction. */
+  async createWithTenant(input: Omit<NewUser, 'tenantId' | 'role'> & { tenantName: string }, trx?: Db): Promise<UserRow> {
+    const run = async (t: Db) => {
+      const tenantId = await this.tenants.create(t, input.tenantName);
+      return this.create(t, { ...input, tenantId, role: 'owner' });
+    };
+    return trx ? run(trx) : this.db.transaction(run);
+  }
+
+  byId(id: string, trx: Db = this.db): Promise<UserRow | undefined> {
+    return trx('auth_users').where('id', id).first();
+  }
+
+  byEmail(email: string): Promise<UserRow | undefined> {
+    return this.db('auth_users').where('email', normalizeEmail(email)).first();
+  }
+
+  byPhone(phone: string): Promise<UserRow | undefined> {
+    return this.db('auth_users').where('phone', phone).first();
+  }
+
+  /** For other plugins' phone logins: the user, created with their own tenant on first login. */
+  async findOrCreateByPhone(phone: string): Promise<UserRow> {
+    const existing = await this.byPhone(phone);
+    if (existing) return existing;
+    try {
+      return await this.createWithTenant({ phone, tenantName: phone, fullName: '' });
+    } catch (err) {
+      const raced = await this.byPhone(phone);
+      if (raced) return raced;
+      throw err;
+    }
+  }
+
+  async get(id: string, scope?: { tenantId: string | null }): Promise<PublicUser> {
+    const row = await this.byId(id);
+    if (!row || (scope?.tenantId && row.tenant_id !== scope.tenantId)) throw AppError.notFound('user not found');
+    return toPublicUser(row);
+  }
+
+  async updateProfile(actor: Principal, patch: ProfilePatch, meta: RequestMeta): Promise<PublicUser> {
+    return this.applyPatch(actor, actor.id, patch, meta, 'user.profile.updated');
+  }
+
+  async adminUpdate(actor: Principal, id: string, patch: AdminUserPatch, meta: RequestMeta): Promise<PublicUser> {
+    const before = await this.get(id);
+    const action = patch.role !== undefined && patch.role !== before.role ? 'admin.user.role_changed' : 'admin.user.updated';
+    return this.applyPatch(actor, id, patch, meta, action);
+  }
+
+  private async applyPatch(actor: Principal, id: string, patch: AdminUserPatch, meta: RequestMeta, action: string): Promise<PublicUser> {
+    const row: Record<string, unknown> = { updated_at: this.clock.now().toISOString() };
+    if (patch.full_name !== undefined) row.full_name = patch.full_name;
+    if (patch.phone !== undefined) row.phone = patch.phone;
+    if (patch.username !== undefined) row.username = patch.username;
+    if (patch.role !== undefined) row.role = patch.role;
+    if (patch.is_superadmin !== undefined) row.is_superadmin = patch.is_superadmin;
+    const current = await this.byId(id);
+    if (!current) throw AppError.notFound('user not found');
+    if (patch.email !== undefined && normalizeEmail(patch.email) !== current.email) {
+      row.email = normalizeEmail(patch.email);
+      row.email_verified_at = null; // a new address must be verified again
+    }
+    await this.db.transaction(async (trx) => {
+      try {
+        await trx('auth_users').where('id', id).update(row);
+      } catch (err) {
+        conflictOn(err);
+      }
+      const { updated_at: _ignored, ...changed } = row;
+      await this.audit.record({ action, actor, tenantId: current.tenant_id, target: { type: 'user', id }, meta, details: changed }, trx);
+    });
+    await this.cache.invalidate('user', id);
+    return this.get(id);
+  }
+
+  async setStatus(actor: Principal, id: string, status: 'active' | 'suspended', meta: RequestMeta): Promise<PublicUser> {
+    const user = await this.get(id);
+    if (status === 'suspended' && id === actor.id) throw AppError.conflict('you cannot suspend yourself');
+    await this.db.transaction(async (trx) => {
+      await trx('auth_users').where('id', id).update({ status, updated_at: this.clock.now().toISOString() });
+      const action = status === 'suspended' ? 'admin.user.suspended' : 'admin.user.activated';
+      await this.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta }, trx);
+      await this.events.emit(trx, status === 'suspended' ? 'auth.user.suspended' : 'auth.user.activated', { user_id: id }, { tenantId: user.tenant_id });
+    });
+    await this.cache.invalidate('user', id);
+    return this.get(id);
+  }
+
+  /** Deleting the last owner of a tenant that has other users, or the last superadmin, is refused. */
+  async remove(actor: Principal, id: string, meta: RequestMeta, action = 'admin.user.deleted'): Promise<void> {
+    const user = await this.get(id);
+    await this.db.transaction(async (trx) => {
+      if (user.is_superadmin) {
+        const [{ n }] = await trx('auth_users').where({ is_superadmin: true, status: 'active' }).count({ n: '*' });
+        if (Number(n) <= 1) throw AppError.conflict('the last superadmin cannot be deleted');
+      }
+      if (user.role === 'owner') {
+        const [{ owners }] = await trx('auth_users').where({ tenant_id: user.tenant_id, role: 'owner' }).count({ owners: '*' });
+        const [{ others }] = await trx('auth_users').where('tenant_id', user.tenant_id).whereNot('id', id).count({ others: '*' });
+        if (Number(owners) <= 1 && Number(others) > 0) throw AppError.conflict('the last owner of a tenant with other users cannot be deleted; transfer ownership first');
+      }
+      await trx('auth_users').where('id', id).delete();
+      await this.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta, details: { email: user.email } }, trx);
+      await this.events.emit(trx, 'auth.user.deleted', { user_id: id }, { tenantId: user.tenant_id });
+    });
+    await this.cache.invalidate('user', id);
+  }
+
+  async list(filter: { search?: string; status?: string; tenant_id?: string; role?: string }, page: PageRequest): Promise<Page<PublicUser>> {
+    const q = this.db('auth_users');
+    if (filter.search) {
+      const like = `%${filter.search.toLowerCase()}%`;
+      q.where((w) => w.whereRaw('lower(email) like ?', [like]).orWhereRaw('lower(full_name) like ?', [like]).orWhere('phone', 'like', like).orWhereRaw('lower(username) like ?', [like]));
+    }
+    if (filter.status) q.where('status', filter.status);
+    if (filter.tenant_id) q.where('tenant_id', filter.tenant_id);
+    if (filter.role) q.where('role', filter.role);
+    const [{ n }] = await q.clone().count({ n: '*' });
+    const rows: UserRow[] = await q.orderBy('created_at', 'desc').orderBy('id').limit(page.page_size).offset(pageOffset(page));
+    return toPage(rows.map(toPublicUser), n as number, page);
+  }
+
+  async setPasswordHash(trx: Db, id: string, hash: string): Promise<void> {
+    await trx('auth_users').where('id', id).update({ password_hash: hash, updated_at: this.clock.now().toISOString() });
+  }
+
+  async markEmailVerified(trx: Db, id: string): Promise<void> {
+    await trx('auth_users').where('id', id).update({ email_verified_at: this.clock.now().toISOString() });
+  }
+}
