@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type Koa from 'koa';
 import { loadConfig, type DeepPartial } from './config/load.js';
@@ -16,7 +16,7 @@ import { EventBus } from './events/outbox.js';
 import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
 import { RateLimits } from './rate-limit.js';
-import { MemoryPubSub, PostgresPubSub, RedisPubSub, type PubSub } from './pubsub.js';
+import { createPubSub } from './pubsub.js';
 import { AuthChain } from './http/auth.js';
 import { envelopes } from './http/envelopes.js';
 import { OpenApiRegistry } from './http/openapi.js';
@@ -96,14 +96,15 @@ export class Plinth {
     const container = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
     const db = createDatabase(config);
     const dialect = dialectOf(config);
-    const redis = config.redis.url ? new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
+    // Drivers that are not configured are not even imported (boot time, memory).
+    const redis: Redis | null = config.redis.url ? new (await import('ioredis')).Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
     const hooks = new Hooks(logger);
     const events = new EventBus(db, clock, logger, config.events);
     const scheduler = new Scheduler(db, clock, logger, config.scheduler.leaseSeconds);
     const auth = new AuthChain();
     const openapi = new OpenApiRegistry();
     const rateLimits = new RateLimits(config.rateLimit.store, db, dialect, redis);
-    const pubsub: PubSub = redis ? new RedisPubSub(redis, logger) : dialect === 'postgres' ? new PostgresPubSub(config.database.url!, logger) : new MemoryPubSub();
+    const pubsub = await createPubSub({ redis, postgresUrl: dialect === 'postgres' ? config.database.url : null, logger });
     const scopes = new Map<string, ScopeInfo>();
     const eventCatalog = new Map<string, EventSpec & { plugin: string }>();
 
@@ -245,8 +246,12 @@ export class Plinth {
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    // A keep-alive connection whose request finishes after this point would otherwise hold the
+    // shutdown until the client hangs up (or keepAliveTimeout): close each one as it goes idle.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     const timer = setTimeout(() => server.closeAllConnections(), this.config.server.shutdownTimeoutMs);
     await closed;
+    clearInterval(sweep);
     clearTimeout(timer);
   }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { Logger } from './logger.js';
 
 export type Message = Record<string, unknown>;
@@ -93,7 +93,8 @@ export class PostgresPubSub extends RemotePubSub implements PubSub {
   }
   private connection(): Promise<pg.Client> {
     this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.url });
+      const { default: pgModule } = await import('pg');
+      const client = new pgModule.Client({ connectionString: this.url });
       client.on('notification', (n) => n.payload !== undefined && this.dispatch(n.channel, n.payload));
       client.on('error', (err) => this.logger.error({ err }, 'pub/sub connection failed'));
       await client.connect();
@@ -121,4 +122,11 @@ export class PostgresPubSub extends RemotePubSub implements PubSub {
   async close() {
     await this.client?.end().catch(() => undefined);
   }
+}
+
+/** Picks the transport for this deployment; drivers are imported only when used. */
+export async function createPubSub(options: { redis: Redis | null; postgresUrl: string | null; logger: Logger }): Promise<PubSub> {
+  if (options.redis) return new RedisPubSub(options.redis, options.logger);
+  if (options.postgresUrl) return new PostgresPubSub(options.postgresUrl, options.logger);
+  return new MemoryPubSub();
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Koa, { type Middleware } from 'koa';
 import { bodyParser } from '@koa/bodyparser';
-import { asValue, type AwilixContainer } from 'awilix';
+import { asFunction, asValue, type AwilixContainer } from 'awilix';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CoreConfig } from '../config/schema.js';
@@ -42,6 +42,27 @@ export function toAppError(err: unknown): AppError {
   return new AppError(500, 'internal_error', 'internal error');
 }
 
+/**
+ * ctx.state: the request id, the face's envelope, the principal once known, and the per-request
+ * awilix scope — created on first use, since most requests never need it (it costs ~20 µs).
+ */
+class RequestScope implements RequestState {
+  principal?: Principal | null;
+  private scope: AwilixContainer | null = null;
+  constructor(
+    readonly requestId: string,
+    readonly envelope: Envelope,
+    private readonly root: AwilixContainer,
+  ) {}
+  get container(): AwilixContainer {
+    if (!this.scope) {
+      this.scope = this.root.createScope();
+      this.scope.register({ requestId: asValue(this.requestId), principal: asFunction(() => this.principal ?? null).scoped() });
+    }
+    return this.scope;
+  }
+}
+
 export interface HttpDeps {
   config: CoreConfig;
   logger: Logger;
@@ -71,7 +92,6 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     };
     const principal = await auth.authenticate(req);
     ctx.state.principal = principal;
-    if (principal) ctx.state.container.register('principal', asValue(principal));
     return principal;
   };
 
@@ -80,11 +100,8 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     const started = process.hrtime.bigint();
     const incoming = ctx.get('X-Request-Id');
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = requestId;
+    ctx.state = new RequestScope(requestId, faceFor(faces, ctx.path)?.envelope ?? envelopes.plain, deps.container);
     ctx.set('X-Request-Id', requestId);
-    ctx.state.envelope = faceFor(faces, ctx.path)?.envelope ?? envelopes.plain;
-    ctx.state.container = deps.container.createScope();
-    ctx.state.container.register('requestId', asValue(requestId));
     try {
       await next();
     } catch (err) {

@@ -1,0 +1,28 @@
+// Ceiling: bare smtp-server that parses each message with mailparser's simpleParser and stores
+// nothing. No TLS, no auth: loopback only.
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+
+let parsed = 0;
+const server = new SMTPServer({
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  authOptional: true,
+  logger: false,
+  size: 1024 * 1024,
+  onData(stream, session, callback) {
+    simpleParser(stream).then(
+      (mail) => {
+        if (!mail.messageId) return callback(new Error('no Message-ID'));
+        parsed++;
+        callback();
+      },
+      (err) => callback(err),
+    );
+  },
+});
+server.on('error', (err) => console.error(err));
+server.listen(0, '127.0.0.1', () => console.log(`READY ${server.server.address().port}`));
+process.on('SIGTERM', () => {
+  console.log(`parsed ${parsed}`);
+  server.close(() => process.exit(0));
+});

@@ -1,0 +1,43 @@
+// boot-to-listening: spawn `plinth start` until GET /health answers 200. Cold = fresh data dir
+// (migrations run); warm = a data dir already migrated. The process's CPU time at that moment is
+// printed too: on a busy machine wall time swings, CPU time much less.
+import type { FigureModule } from '../lib/context.js';
+import { startPlinth, type PlinthOptions } from '../lib/plinth.js';
+import { cpuSeconds, makeTempDir, removeTempDir } from '../lib/process.js';
+import { median, standalone } from '../lib/results.js';
+
+const TARGET = { on: 'value', op: '<=', limit: 1000 } as const;
+
+async function boots(kind: string, runs: number, options: () => PlinthOptions, log: (msg: string) => void) {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const plinth = await startPlinth(options());
+    try {
+      cpu.push(cpuSeconds(plinth.pid) * 1000);
+      wall.push(plinth.bootMs);
+    } finally {
+      await plinth.stop();
+    }
+    log(`  ${kind} boot ${i + 1}/${runs}: ${Math.round(wall[i])} ms (process cpu ${Math.round(cpu[i])} ms)`);
+  }
+  return { wall, cpuNote: `process cpu ${Math.round(median(cpu))} ms` };
+}
+
+export const boot: FigureModule = {
+  name: 'boot-to-listening',
+  async run(ctx) {
+    const cold = await boots('cold', ctx.settings.runs, () => ({}), ctx.log);
+    const dir = makeTempDir('warm');
+    try {
+      await (await startPlinth({ dataDir: dir })).stop(); // migrates
+      const warm = await boots('warm', ctx.settings.runs, () => ({ dataDir: dir }), ctx.log);
+      return [
+        standalone('boot-to-listening', 'ms', cold.wall, { target: TARGET, note: `fresh data dir, migrations run; ${cold.cpuNote}` }),
+        standalone('boot-to-listening-warm', 'ms', warm.wall, { target: TARGET, note: `data dir already migrated; ${warm.cpuNote}` }),
+      ];
+    } finally {
+      removeTempDir(dir);
+    }
+  },
+};

@@ -1,0 +1,109 @@
+// npm run bench [-- figure …]: builds, then measures Plinth beside bare-framework ceilings, prints
+// one line per figure and writes bench-results.json at the project root.
+//
+// Add a figure: a module in figures/ returning Figure[] (compare throughput against a ceiling from
+// ceilings/ with lib/autocannon.ts `alternate`), then list it in FIGURES below.
+// Env knobs: BENCH_RUNS, BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_SMTP_MESSAGES,
+// BENCH_SMTP_TIME_BOUND, BENCH_SMTP_CONNECTIONS (see lib/context.ts).
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../core/config/load.js';
+import { BenchContext, settingsFromEnv, type FigureModule } from './lib/context.js';
+import { projectRoot } from './lib/plinth.js';
+import { killAllSync, stopAll } from './lib/process.js';
+import { ceilingFigure, formatLine, writeResults, type Figure } from './lib/results.js';
+import { boot } from './figures/boot.js';
+import { idleRss } from './figures/idle-rss.js';
+import { healthRps } from './figures/health-rps.js';
+import { ceilingsOnly } from './figures/ceilings.js';
+
+/** In run order; `ceilings` stays last. */
+const FIGURES: FigureModule[] = [boot, idleRss, healthRps, ceilingsOnly];
+
+/** Hard stop for the whole bench, whatever hangs. */
+const WALL_LIMIT_MS = 10 * 60 * 1000;
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+async function main(): Promise<number> {
+  const settings = settingsFromEnv();
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !FIGURES.some((f) => f.name === w));
+  if (unknown.length) {
+    log(`unknown figure(s): ${unknown.join(', ')}; known: ${FIGURES.map((f) => f.name).join(', ')}`);
+    return 2;
+  }
+  const selected = wanted.length ? FIGURES.filter((f) => wanted.includes(f.name)) : FIGURES;
+
+  const config = loadConfig({ root: projectRoot, env: {} });
+  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  log(`bench: node ${process.version}, ${os.cpus().length} cpu(s), load average ${load()}; ${settings.runs} runs × ${settings.durationSec} s, ${settings.connections} connections`);
+  log(`bench: Plinth from dist/ with the config plugins: ${config.plugins.length ? config.plugins.join(', ') : '(none enabled in config)'}`);
+
+  const ctx = new BenchContext(settings, log);
+  const figures: Figure[] = [];
+  const failures: string[] = [];
+  const started = performance.now();
+  try {
+    for (const module of selected) {
+      log(`${module.name}…`);
+      try {
+        figures.push(...(await module.run(ctx)));
+      } catch (err) {
+        failures.push(`${module.name}: ${(err as Error).stack ?? err}`);
+        log(`${module.name} FAILED: ${(err as Error).message}`);
+      }
+    }
+  } finally {
+    await stopAll();
+  }
+
+  for (const { ceiling, samples } of ctx.ceilings()) {
+    const how = ceiling.unit === 'msg/s'
+      ? `${settings.smtpMessages} msgs/run (≤ ${settings.smtpTimeBoundSec} s), ${settings.smtpConnections} pooled conns`
+      : `${settings.connections} conns, ${settings.durationSec} s/run`;
+    figures.push(ceilingFigure(ceiling.name, ceiling.unit, samples, { note: `ceiling: ${ceiling.describe}; ${how}` }));
+  }
+
+  console.log('');
+  for (const f of figures) console.log(formatLine(f));
+  const file = path.join(projectRoot, 'bench-results.json');
+  writeResults(file, figures);
+  console.log(`\nwrote ${path.relative(process.cwd(), file) || file} (${figures.length} figures) in ${Math.round((performance.now() - started) / 1000)} s; ${os.cpus().length} cpus, load average now ${load()}`);
+  if (os.loadavg()[0] > os.cpus().length) console.log('note: the machine was busy with other work; wall-clock figures are noisy (compare the cpu columns)');
+  for (const f of failures) console.error(`\nFAILED ${f}`);
+  return failures.length ? 1 : 0;
+}
+
+const watchdog = setTimeout(() => {
+  log(`bench: over ${WALL_LIMIT_MS / 60000} minutes, killing children`);
+  killAllSync();
+  process.exit(3);
+}, WALL_LIMIT_MS);
+watchdog.unref();
+
+// `on`, not `once`: a second Ctrl-C (or a wrapper forwarding the signal) must not kill the bench
+// halfway through its cleanup.
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`bench: ${signal}, stopping children`);
+    killAllSync();
+    process.exit(130);
+  });
+}
+process.on('exit', killAllSync);
+
+main().then(
+  (code) => {
+    clearTimeout(watchdog);
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(err);
+    killAllSync();
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,85 @@
+// What figure modules and ceilings share: run settings, the log, and the ceiling samples taken so far.
+import type { Figure } from './results.js';
+import type { RunningServer } from './process.js';
+
+export interface BenchSettings {
+  /** Measured runs per figure (each ceiling run alternates with its Plinth run). */
+  runs: number;
+  /** Seconds per autocannon run. */
+  durationSec: number;
+  /** Seconds of unmeasured load on a fresh server before its first measured run. */
+  warmupSec: number;
+  connections: number;
+  /** Messages per SMTP run, and the time bound on one run. */
+  smtpMessages: number;
+  smtpTimeBoundSec: number;
+  smtpConnections: number;
+}
+
+const envNumber = (name: string, fallback: number, min: number, max: number): number => {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name}=${raw}: expected a number from ${min} to ${max}`);
+  return n;
+};
+
+export function settingsFromEnv(): BenchSettings {
+  return {
+    runs: envNumber('BENCH_RUNS', 3, 1, 15),
+    durationSec: envNumber('BENCH_DURATION', 5, 1, 60),
+    warmupSec: envNumber('BENCH_WARMUP', 1, 0, 30),
+    connections: envNumber('BENCH_CONNECTIONS', 10, 1, 200),
+    smtpMessages: envNumber('BENCH_SMTP_MESSAGES', 2000, 10, 100000),
+    smtpTimeBoundSec: envNumber('BENCH_SMTP_TIME_BOUND', 15, 1, 120),
+    smtpConnections: envNumber('BENCH_SMTP_CONNECTIONS', 5, 1, 50),
+  };
+}
+
+/** One measured run: the figure's value, and the server's CPU time per unit of work (request, message). */
+export interface Measurement {
+  value: number;
+  /** Server user + system CPU per request/message in µs; null when not measured. */
+  cpuUs: number | null;
+  /** The load generator's (this process's) CPU per request/message in µs: when it nears the run's
+   * wall time per unit × connections, the client, not the server, sets the pace. */
+  clientCpuUs?: number;
+}
+
+/** A bare-framework server giving the best a figure could reach on this machine. */
+export interface Ceiling {
+  name: string;
+  unit: string;
+  /** One line saying what it does, printed beside its figure. */
+  describe: string;
+  start(): Promise<RunningServer>;
+  /** One measured run against a started server, in `unit`. */
+  measure(server: RunningServer, settings: BenchSettings): Promise<Measurement>;
+  /** Unmeasured load before the first run. */
+  warmup(server: RunningServer, settings: BenchSettings): Promise<void>;
+}
+
+export class BenchContext {
+  private readonly ceilingSamples = new Map<string, { ceiling: Ceiling; samples: Measurement[] }>();
+
+  constructor(readonly settings: BenchSettings, readonly log: (msg: string) => void) {}
+
+  /** Ceiling runs taken by any figure; each ceiling is printed once with the median of all its runs. */
+  recordCeiling(ceiling: Ceiling, samples: Measurement[]): void {
+    const entry = this.ceilingSamples.get(ceiling.name) ?? { ceiling, samples: [] };
+    entry.samples.push(...samples);
+    this.ceilingSamples.set(ceiling.name, entry);
+  }
+
+  hasCeiling(name: string): boolean {
+    return this.ceilingSamples.has(name);
+  }
+
+  ceilings(): Array<{ ceiling: Ceiling; samples: Measurement[] }> {
+    return [...this.ceilingSamples.values()];
+  }
+}
+
+export interface FigureModule {
+  name: string;
+  run(ctx: BenchContext): Promise<Figure[]>;
+}

@@ -1,0 +1,111 @@
+// Figures, medians, the printed lines and bench-results.json.
+import fs from 'node:fs';
+import type { Measurement } from './context.js';
+
+export interface Target {
+  /** What the target applies to: the ratio to the ceiling, or the value itself. */
+  on: 'ratio' | 'value';
+  op: '>=' | '<=';
+  limit: number;
+}
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  ceiling_name: string | null;
+  ceiling_value: number | null;
+  ratio: number | null;
+  /** Printed only. */
+  target?: Target;
+  note?: string;
+  /** The individual runs behind a median, printed only. */
+  samples?: number[];
+  /** Median server CPU per request/message in µs, and the ceiling's; printed only. */
+  cpuUs?: number | null;
+  ceilingCpuUs?: number | null;
+  /** Median load-generator CPU per request/message in µs; printed only. */
+  clientCpuUs?: number | null;
+}
+
+/** The row written to bench-results.json. */
+export type FigureRow = Pick<Figure, 'name' | 'value' | 'unit' | 'ceiling_name' | 'ceiling_value' | 'ratio'>;
+
+export function median(values: number[]): number {
+  if (!values.length) throw new Error('median of no values');
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Rounds for display and for the file: whole numbers from 100 up, one decimal below. */
+export function tidy(n: number): number {
+  return Math.abs(n) >= 100 ? Math.round(n) : round(n, 1);
+}
+
+const medianCpu = (runs: Measurement[], which: 'cpuUs' | 'clientCpuUs' = 'cpuUs'): number | null => {
+  const cpu = runs.map((m) => m[which]).filter((c): c is number => typeof c === 'number');
+  return cpu.length ? median(cpu) : null;
+};
+
+/** A throughput figure measured against a ceiling: medians of both, and their ratio. */
+export function againstCeiling(name: string, unit: string, runs: Measurement[], ceilingName: string, ceilingRuns: Measurement[], extra: Partial<Figure> = {}): Figure {
+  const samples = runs.map((m) => m.value);
+  const value = median(samples);
+  const ceiling = median(ceilingRuns.map((m) => m.value));
+  return {
+    name,
+    value: tidy(value),
+    unit,
+    ceiling_name: ceilingName,
+    ceiling_value: tidy(ceiling),
+    ratio: ceiling > 0 ? round(value / ceiling, 3) : null,
+    samples,
+    cpuUs: medianCpu(runs),
+    ceilingCpuUs: medianCpu(ceilingRuns),
+    clientCpuUs: medianCpu(runs, 'clientCpuUs'),
+    ...extra,
+  };
+}
+
+/** A ceiling on its own: median value and server CPU. */
+export function ceilingFigure(name: string, unit: string, runs: Measurement[], extra: Partial<Figure> = {}): Figure {
+  return standalone(name, unit, runs.map((m) => m.value), { cpuUs: medianCpu(runs), clientCpuUs: medianCpu(runs, 'clientCpuUs'), ...extra });
+}
+
+/** A latency or size figure: no ceiling. */
+export function standalone(name: string, unit: string, samples: number[], extra: Partial<Figure> = {}): Figure {
+  return { name, value: tidy(median(samples)), unit, ceiling_name: null, ceiling_value: null, ratio: null, samples, ...extra };
+}
+
+function targetText(f: Figure): string {
+  const t = f.target;
+  if (!t) return '';
+  const actual = t.on === 'ratio' ? f.ratio : f.value;
+  const met = actual !== null && (t.op === '>=' ? actual >= t.limit : actual <= t.limit);
+  return `(target ${t.op} ${t.limit}${t.on === 'value' ? ` ${f.unit}` : ''}: ${met ? 'met' : 'MISSED'})`;
+}
+
+export function formatLine(f: Figure): string {
+  const parts = [`${f.name.padEnd(22)}${String(f.value).padStart(8)} ${f.unit}`];
+  if (f.ceiling_name !== null) {
+    parts.push(`ceiling ${f.ceiling_name} ${f.ceiling_value} ${f.unit}`, `ratio ${f.ratio?.toFixed(2)}`);
+  }
+  const target = targetText(f);
+  if (target) parts.push(target);
+  if (f.cpuUs != null) {
+    const per = f.unit.split('/')[0];
+    const client = f.clientCpuUs != null ? `, client ${Math.round(f.clientCpuUs)}` : '';
+    parts.push(`cpu µs/${per}: server ${Math.round(f.cpuUs)}${f.ceilingCpuUs != null ? ` (ceiling ${Math.round(f.ceilingCpuUs)})` : ''}${client}`);
+  }
+  if (f.note) parts.push(f.note);
+  if (f.samples && f.samples.length > 1) parts.push(`[runs ${f.samples.map(tidy).join(', ')}]`);
+  return parts.join('   ');
+}
+
+export function writeResults(file: string, figures: Figure[]): void {
+  const rows: FigureRow[] = figures.map(({ name, value, unit, ceiling_name, ceiling_value, ratio }) => ({ name, value, unit, ceiling_name, ceiling_value, ratio }));
+  fs.writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
+}
