@@ -58,7 +58,8 @@ export class AuthChain {
 /** Tenant roles are ranked; a higher one passes a check for a lower one. Other roles match exactly. */
 const RANK: Record<string, number> = { member: 1, admin: 2, owner: 3 };
 
-export function hasRole(principal: Principal, wanted: string): boolean {
+/** Takes anything with roles, so the admin UI shell can apply the same rule to its nav. */
+export function hasRole(principal: Pick<Principal, 'roles'>, wanted: string): boolean {
   if (principal.roles.includes('superadmin')) return true;
   if (principal.roles.includes(wanted)) return true;
   const need = RANK[wanted];

@@ -15,10 +15,11 @@ import { ceilingFigure, formatLine, writeResults, type Figure } from './lib/resu
 import { boot } from './figures/boot.js';
 import { idleRss } from './figures/idle-rss.js';
 import { healthRps } from './figures/health-rps.js';
+import { auth } from './figures/auth.js';
 import { ceilingsOnly } from './figures/ceilings.js';
 
 /** In run order; `ceilings` stays last. */
-const FIGURES: FigureModule[] = [boot, idleRss, healthRps, ceilingsOnly];
+const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, ceilingsOnly];
 
 /** Hard stop for the whole bench, whatever hangs. */
 const WALL_LIMIT_MS = 10 * 60 * 1000;

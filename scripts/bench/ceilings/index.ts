@@ -1,9 +1,10 @@
 // Every ceiling the bench knows. Figures compare against these by name; ones no figure used yet
 // are measured on their own (figures/ceilings.ts) so each run prints them all.
 import type { Ceiling } from '../lib/context.js';
+import { argon2Verify } from './argon2-verify.js';
 import { koaHello } from './koa-hello.js';
 import { smtpParse } from './smtp-parse.js';
 import { sqliteRawSelect } from './sqlite-raw-select.js';
 
-export { koaHello, smtpParse, sqliteRawSelect };
-export const allCeilings: Ceiling[] = [koaHello, sqliteRawSelect, smtpParse];
+export { argon2Verify, koaHello, smtpParse, sqliteRawSelect };
+export const allCeilings: Ceiling[] = [koaHello, sqliteRawSelect, smtpParse, argon2Verify];

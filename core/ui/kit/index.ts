@@ -1,0 +1,12 @@
+// What a plugin's ui/index.tsx may import from the core. The plugin module itself exports
+// `pages`: one component per page path of its manifest, e.g. `export const pages = { '': NotesPage }`.
+import type { ComponentType } from 'preact';
+
+export { api, ApiError, UNAUTHORIZED_EVENT } from './api.js';
+export { useApi, type Loaded } from './use-api.js';
+export { Page, ErrorBanner, Table, Time, type Column } from './components.js';
+
+/** The shape of a plugin's UI module. */
+export interface PluginUiModule {
+  pages: Record<string, ComponentType>;
+}

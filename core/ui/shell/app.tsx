@@ -1,0 +1,98 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, ApiError, UNAUTHORIZED_EVENT } from '../kit/api.js';
+import { ErrorBanner, Page } from '../kit/components.js';
+import { Layout } from './layout.js';
+import { Login } from './login.js';
+import { navGroups, SYSTEM_HREF } from './nav.js';
+import { NotFound } from './not-found.js';
+import { PluginPage } from './plugin-page.js';
+import { navigate, usePath } from './router.js';
+import { SystemPage } from './system-page.js';
+import type { Me, Meta } from './types.js';
+
+type Session =
+  | { state: 'loading' }
+  | { state: 'failed'; error: Error }
+  | { state: 'anonymous'; meta: Meta }
+  | { state: 'signed-in'; meta: Meta; me: Me };
+
+/** Who is signed in (GET /admin/api/me; 401 → the login screen), then the routed page inside the layout. */
+export function App() {
+  const [session, setSession] = useState<Session>({ state: 'loading' });
+  const path = usePath();
+
+  const load = useCallback(async () => {
+    try {
+      const meta = await api<Meta>('/admin/api/meta');
+      try {
+        setSession({ state: 'signed-in', meta, me: await api<Me>('/admin/api/me') });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) setSession({ state: 'anonymous', meta });
+        else throw err;
+      }
+    } catch (error) {
+      setSession({ state: 'failed', error: error as Error });
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+    // A 401 from any call (an expired session) sends the user back to the login screen.
+    const expired = () => setSession((s) => (s.state === 'signed-in' ? { state: 'anonymous', meta: s.meta } : s));
+    window.addEventListener(UNAUTHORIZED_EVENT, expired);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, expired);
+  }, [load]);
+
+  const signOut = useCallback(async () => {
+    await api('/admin/api/logout', { method: 'POST' }).catch(() => undefined);
+    setSession((s) => (s.state === 'signed-in' ? { state: 'anonymous', meta: s.meta } : s));
+  }, []);
+
+  const groups = session.state === 'signed-in' ? navGroups(session.me, session.meta) : [];
+  const entries = groups.flatMap((g) => g.entries);
+  const entry = entries.find((e) => e.href === path);
+  const home = path === '/admin' ? entries[0]?.href : undefined;
+
+  useEffect(() => {
+    if (home) navigate(home, { replace: true });
+  }, [home]);
+  useEffect(() => {
+    document.title = session.state === 'signed-in' ? `${entry?.title ?? 'Not found'} · Plinth admin` : 'Plinth admin';
+  }, [session.state, entry]);
+
+  switch (session.state) {
+    case 'loading':
+      return <p class="muted boot" role="status">Loading…</p>;
+    case 'failed':
+      return (
+        <main class="login">
+          <div class="login-card">
+            <h1>Plinth admin</h1>
+            <ErrorBanner error={session.error} />
+            <button type="button" onClick={() => void load()}>
+              Try again
+            </button>
+          </div>
+        </main>
+      );
+    case 'anonymous':
+      return <Login available={session.meta.login} onSignedIn={() => void load()} />;
+  }
+
+  let content;
+  if (entry?.href === SYSTEM_HREF) content = <SystemPage />;
+  else if (entry?.plugin) content = <PluginPage plugin={entry.plugin.name} path={entry.plugin.path} script={entry.plugin.script} title={entry.title} href={entry.href} />;
+  else if (path === '/admin')
+    content = (
+      <Page title="Welcome">
+        <p>No admin pages are available to your account.</p>
+      </Page>
+    );
+  else content = <NotFound path={path} />;
+
+  return (
+    <Layout me={session.me} version={session.meta.version} groups={groups} path={path} onSignOut={signOut}>
+      {content}
+    </Layout>
+  );
+}

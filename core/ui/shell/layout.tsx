@@ -1,0 +1,44 @@
+import type { ComponentChildren } from 'preact';
+import type { NavGroup } from './nav.js';
+import type { Me } from './types.js';
+
+/** Top bar (who is signed in, sign out), the section nav on the left, the page on the right. */
+export function Layout(props: { me: Me; version: string; groups: NavGroup[]; path: string; onSignOut(): void; children: ComponentChildren }) {
+  const { me, groups, path } = props;
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <a class="brand" href="/admin">
+          Plinth
+        </a>
+        <span class="spacer" />
+        <span class="who" title={`${me.kind} ${me.id}${me.tenant_id ? ` · tenant ${me.tenant_id}` : ''}`}>
+          {me.name ?? me.id}
+        </span>
+        <button type="button" class="secondary" onClick={props.onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <div class="frame">
+        <nav class="sidenav" aria-label="Admin sections">
+          {groups.map((group) => (
+            <div class="nav-group" key={group.label}>
+              <p class="nav-label">{group.label}</p>
+              <ul>
+                {group.entries.map((entry) => (
+                  <li key={entry.href}>
+                    <a href={entry.href} aria-current={entry.href === path ? 'page' : undefined}>
+                      {entry.title}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+          <p class="version">v{props.version}</p>
+        </nav>
+        <main class="content">{props.children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import { useState } from 'preact/hooks';
+import { api } from '../kit/api.js';
+import { ErrorBanner } from '../kit/components.js';
+
+/** Email + password form; on success the server sets the HttpOnly session cookie. */
+export function Login(props: { available: boolean; onSignedIn(): void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api('/admin/api/login', { body: { email, password } });
+      props.onSignedIn();
+    } catch (err) {
+      setError(err as Error);
+      setPassword('');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login">
+      <form class="login-card" onSubmit={submit} aria-labelledby="login-title">
+        <p class="brand">Plinth</p>
+        <h1 id="login-title">Sign in</h1>
+        {props.available ? null : <ErrorBanner error="No enabled plugin provides admin login. Enable the auth plugin in config." />}
+        <ErrorBanner error={error} />
+        <label for="login-email">Email</label>
+        <input id="login-email" type="email" name="email" autoComplete="username" required autoFocus value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <label for="login-password">Password</label>
+        <input id="login-password" type="password" name="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <button type="submit" disabled={busy || !props.available}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}

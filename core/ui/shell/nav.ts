@@ -1,0 +1,31 @@
+import { hasRole } from '../../http/auth.js';
+import type { Me, Meta } from './types.js';
+
+export interface NavEntry {
+  href: string;
+  title: string;
+  /** Set for a plugin's page; absent for the shell's own pages. */
+  plugin?: { name: string; path: string; script: string | null };
+}
+
+export interface NavGroup {
+  label: string;
+  entries: NavEntry[];
+}
+
+export const SYSTEM_HREF = '/admin/system';
+
+export const pageHref = (plugin: string, path: string) => (path ? `/admin/${plugin}/${path}` : `/admin/${plugin}`);
+
+/** What this user may open: System for superadmins, then each enabled plugin's pages their roles allow. */
+export function navGroups(me: Me, meta: Meta): NavGroup[] {
+  const groups: NavGroup[] = [];
+  if (hasRole(me, 'superadmin')) groups.push({ label: 'Platform', entries: [{ href: SYSTEM_HREF, title: 'System' }] });
+  for (const plugin of meta.plugins) {
+    const entries = plugin.pages
+      .filter((page) => !page.roles?.length || page.roles.some((role) => hasRole(me, role)))
+      .map((page) => ({ href: pageHref(plugin.name, page.path), title: page.title, plugin: { name: plugin.name, path: page.path, script: plugin.script } }));
+    if (entries.length) groups.push({ label: plugin.name, entries });
+  }
+  return groups;
+}

@@ -1,0 +1,38 @@
+/** GET /admin/api/meta */
+export interface Meta {
+  version: string;
+  login: boolean;
+  plugins: Array<{ name: string; pages: Array<{ path: string; title: string; roles?: string[] }>; script: string | null }>;
+}
+
+/** GET /admin/api/me */
+export interface Me {
+  id: string;
+  kind: string;
+  name: string | null;
+  roles: string[];
+  tenant_id: string | null;
+}
+
+export interface JobRun {
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  trigger: string;
+  error: string | null;
+}
+
+/** GET /admin/api/system (superadmin) */
+export interface SystemInfo {
+  version: string;
+  database: string;
+  plugins: Array<{ name: string; version: string | null; base: string; dependsOn: string[] }>;
+  migrations: Array<{ name: string; migration_time: string | number | null }>;
+  jobs: Array<{ job: string; schedule: string; last: JobRun | null }>;
+  outbox: {
+    pending: number;
+    delivered: number;
+    dead: number;
+    dead_events: Array<{ id: number; name: string; attempts: number; last_error: string | null; created_at: string }>;
+  };
+}
