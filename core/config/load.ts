@@ -95,7 +95,8 @@ export function describeConfigErrors(errors: ReturnType<typeof toFieldErrors>, d
   const first = errors[0];
   const lookup = first.path.slice(prefix ? prefix.length + 1 : 0).split('.').filter(Boolean);
   let value: unknown = data;
-  for (const key of lookup) value = isObject(value) ? value[key] : undefined;
+  // Arrays too: `plugins.0` names an item of the plugins list.
+  for (const key of lookup) value = typeof value === 'object' && value !== null ? (value as Json)[key] : undefined;
   const shown = value === undefined ? '(missing)' : JSON.stringify(value);
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
   return `invalid config: ${first.path} = ${shown}: ${first.message}${more}`;
