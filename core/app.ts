@@ -17,6 +17,7 @@ import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
 import { RateLimits } from './rate-limit.js';
 import { createPubSub } from './pubsub.js';
+import { declareMetrics, unmetered, type MetricInfo } from './usage.js';
 import { AuthChain } from './http/auth.js';
 import { envelopes } from './http/envelopes.js';
 import { OpenApiRegistry } from './http/openapi.js';
@@ -107,6 +108,7 @@ export class Plinth {
     const pubsub = await createPubSub({ redis, postgresUrl: dialect === 'postgres' ? config.database.url : null, logger });
     const scopes = new Map<string, ScopeInfo>();
     const eventCatalog = new Map<string, EventSpec & { plugin: string }>();
+    const metrics = new Map<string, MetricInfo>();
 
     container.register({
       config: asValue(config),
@@ -125,6 +127,9 @@ export class Plinth {
       openapi: asValue(openapi),
       scopes: asValue(scopes),
       eventCatalog: asValue(eventCatalog),
+      metrics: asValue(metrics),
+      // Replaced by the billing plugin when it is enabled.
+      usage: asValue(unmetered),
       enabledPlugins: asValue(plugins.map((p) => p.plugin.name)),
     });
 
@@ -143,6 +148,7 @@ export class Plinth {
         scopes.set(scope, { plugin: plugin.name, description });
       }
       for (const [name, spec] of Object.entries(plugin.events ?? {})) eventCatalog.set(name, { ...spec, plugin: plugin.name });
+      declareMetrics(metrics, plugin.name, plugin.metrics ?? {});
       plugin.register?.(c);
       for (const [name, fn] of Object.entries(plugin.on ?? {})) events.subscribe(name, `${plugin.name}:${name}`, (e) => fn(e, c));
       for (const [name, fn] of Object.entries(plugin.filters ?? {})) hooks.addFilter(name, plugin.name, (v, ctx) => fn(v, ctx, c));

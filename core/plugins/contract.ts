@@ -7,6 +7,7 @@ import type { PluginRouter, JsonSchema } from '../http/router.js';
 import type { JobRunInfo } from '../scheduler.js';
 import type { EventHandler } from '../events/outbox.js';
 import type { FilterHandler } from '../hooks/hooks.js';
+import type { MetricSpec } from '../usage.js';
 
 export interface PluginContext<S = Record<string, unknown>> {
   name: string;
@@ -42,6 +43,13 @@ export interface UiPage {
   title: string;
   /** Only principals with one of these roles see it in the navigation. */
   roles?: string[];
+  /**
+   * Rendered without a session (e.g. a password reset form opened from an email) and never listed
+   * in the navigation; the page calls only endpoints that need no login.
+   */
+  public?: boolean;
+  /** A public page linked from the login screen under its title (e.g. "Forgot password?"). */
+  loginLink?: boolean;
 }
 
 /** The contract every plugin satisfies: a plain object; the core does the rest. */
@@ -58,6 +66,8 @@ export interface Plugin<S = any> {
   face?: { base: string; envelope: EnvelopeName };
   /** Scopes this plugin checks, `resource:action` → description. */
   scopes?: Record<string, string>;
+  /** Metrics this plugin meters through the `usage` service (billing sets their limits). */
+  metrics?: Record<string, MetricSpec>;
   /** Events this plugin emits, by name (`<plugin-resource>.<past-tense verb>`). */
   events?: Record<string, EventSpec>;
   /** Adds services to the container. No I/O here. */

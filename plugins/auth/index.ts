@@ -4,6 +4,7 @@ import { ConfigError } from '../../core/config/load.js';
 import type { AuthChain } from '../../core/http/auth.js';
 import type { AdminLoginProvider } from '../../core/http/admin-ui.js';
 import { packageVersion } from '../../core/paths.js';
+import type { ScopeInfo } from '../../core/app.js';
 import { authConfigSchema, authEnv, type AuthSettings } from './config.js';
 import { createAuthServices, type AuthDeps, type AuthServices } from './services/index.js';
 import { authStrategies } from './services/strategies.js';
@@ -35,6 +36,7 @@ export default definePlugin<AuthSettings>({
     [PLATFORM_SCOPE]: 'Act as the platform superadmin (only superadmins can grant it)',
   },
   events: authEvents,
+  metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', description: 'Active API keys' } },
   migrations: 'migrations',
 
   register(c) {
@@ -47,6 +49,10 @@ export default definePlugin<AuthSettings>({
     const adminLogin: AdminLoginProvider = {
       async login(input) {
         const result = await s.sessions.login(input.email, input.password, { ip: input.ip, userAgent: input.userAgent }, 'ui');
+        return { token: result.access_token, expiresInSeconds: result.expires_in };
+      },
+      async loginWithMagicLink(token, meta) {
+        const result = await s.accounts.verifyMagicLink(token, meta, 'ui');
         return { token: result.access_token, expiresInSeconds: result.expires_in };
       },
       async logout(token) {
@@ -81,7 +87,7 @@ export default definePlugin<AuthSettings>({
     const s = services(c);
     authRoutes(r, s, c.settings);
     userRoutes(r, s);
-    apiKeyRoutes(r, s);
+    apiKeyRoutes(r, s, c.container.resolve<Map<string, ScopeInfo>>('scopes'));
     tenantRoutes(r, s);
     adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing: async () => void (await c.db.raw('select 1')) });
   },
@@ -112,6 +118,11 @@ export default definePlugin<AuthSettings>({
       { path: 'users', title: 'Users', roles: ['superadmin'] },
       { path: 'tenants', title: 'Tenants', roles: ['superadmin'] },
       { path: 'audit', title: 'Audit log', roles: ['superadmin'] },
+      // Opened from emails or the login screen, without a session (settings.auth.links point here).
+      { path: 'forgot-password', title: 'Forgot password?', public: true, loginLink: true },
+      { path: 'magic-link', title: 'Email me a sign-in link', public: true, loginLink: true },
+      { path: 'reset-password', title: 'Choose a new password', public: true },
+      { path: 'verify-email', title: 'Verify your email', public: true },
     ],
   },
 });

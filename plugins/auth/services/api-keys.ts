@@ -4,6 +4,7 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import { hasRole, hasScope, type Principal } from '../../../core/http/auth.js';
+import type { UsageMeter } from '../../../core/usage.js';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import { PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
@@ -48,6 +49,8 @@ export class ApiKeys {
     private readonly audit: AuditLog,
     private readonly events: EventBus,
     private readonly cache: PrincipalCache,
+    /** Resolved per call: the billing plugin replaces the core's unmetered one after auth registers. */
+    private readonly usage: () => UsageMeter,
   ) {}
 
   private visible(principal: Principal) {
@@ -96,6 +99,7 @@ export class ApiKeys {
       updated_at: now.toISOString(),
     };
     await this.db.transaction(async (trx) => {
+      await this.usage().consume(principal.tenantId!, 'max_api_keys', 1, trx);
       await trx('auth_api_keys').insert(row);
       await this.audit.record({ action: 'api_key.created', actor: principal, target: { type: 'api_key', id: row.id }, meta, details: { name: row.name, scopes } }, trx);
       await this.events.emit(trx, 'auth.api_key.created', { api_key_id: row.id, user_id: principal.id, scopes }, { tenantId: principal.tenantId });
@@ -110,6 +114,7 @@ export class ApiKeys {
     await this.db.transaction(async (trx) => {
       const now = this.clock.now().toISOString();
       await trx('auth_api_keys').where('id', id).update({ is_active: false, revoked_at: now, updated_at: now });
+      await this.usage().release(row.tenant_id, 'max_api_keys', 1, trx);
       await this.audit.record({ action: 'api_key.revoked', actor: principal, target: { type: 'api_key', id }, meta, details: { name: row.name } }, trx);
       await this.events.emit(trx, 'auth.api_key.revoked', { api_key_id: id }, { tenantId: row.tenant_id });
     });

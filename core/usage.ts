@@ -1,0 +1,48 @@
+import type { Knex } from 'knex';
+
+/**
+ * A metric a plugin meters. Counters reset each period (per month, or per day); gauges count
+ * things that exist (robots, mailboxes) and go down when one is removed.
+ */
+export interface MetricSpec {
+  kind: 'counter' | 'gauge';
+  /** Counters only: the period their limit applies to. */
+  period?: 'month' | 'day';
+  /** The key under `usage` in the subscription view, e.g. `messages_this_month`. */
+  usageKey?: string;
+  description?: string;
+}
+
+export interface MetricInfo extends MetricSpec {
+  name: string;
+  plugins: string[];
+}
+
+/**
+ * What metering plugins call, always through the container (`usage`). The core registers an
+ * unmetered one; the billing plugin replaces it with plans and limits.
+ */
+export interface UsageMeter {
+  /** Takes `n` of `metric` for the tenant, or throws (402) past the limit. Pass the caller's transaction to stay atomic with its change. */
+  consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void>;
+  /** Gives back `n` of a gauge (a robot deleted, a key revoked). */
+  release(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void>;
+}
+
+/** Without billing: everything is free and unlimited. */
+export const unmetered: UsageMeter = {
+  async consume() {},
+  async release() {},
+};
+
+/** Merges a plugin's metric declarations into the catalogue; two plugins may meter one metric if they agree on it. */
+export function declareMetrics(catalog: Map<string, MetricInfo>, plugin: string, metrics: Record<string, MetricSpec>): void {
+  for (const [name, spec] of Object.entries(metrics)) {
+    if (spec.kind === 'counter' && !spec.period) throw new Error(`plugin "${plugin}" declares counter metric "${name}" without a period`);
+    const known = catalog.get(name);
+    if (known && (known.kind !== spec.kind || known.period !== spec.period)) {
+      throw new Error(`plugin "${plugin}" declares metric "${name}" as ${spec.kind}/${spec.period ?? '-'}, but "${known.plugins[0]}" declared it as ${known.kind}/${known.period ?? '-'}`);
+    }
+    catalog.set(name, known ? { ...known, plugins: [...known.plugins, plugin] } : { name, ...spec, plugins: [plugin] });
+  }
+}

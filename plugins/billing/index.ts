@@ -1,0 +1,87 @@
+import { asValue } from 'awilix';
+import { ConfigError } from '../../core/config/load.js';
+import { definePlugin } from '../../core/plugins/contract.js';
+import { billingConfigSchema, billingEnv, type BillingSettings } from './config.js';
+import { billingEvents } from './events.js';
+import { createBillingServices, type BillingDeps, type BillingServices } from './services/index.js';
+import { billingRoutes } from './routes/billing.js';
+import { usageRoutes } from './routes/usage.js';
+import { adminRoutes, type AuditSink, type TenantDirectory } from './routes/admin.js';
+
+const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<BillingServices>('billingServices');
+
+export default definePlugin<BillingSettings>({
+  name: 'billing',
+  version: '1.0.0',
+  dependsOn: ['auth'],
+  configSchema: billingConfigSchema,
+  env: billingEnv,
+  face: { base: '/api/v2', envelope: 'detail' },
+  scopes: {
+    'billing:read': 'Read the subscription and plan',
+    'billing:manage': 'Upgrade, cancel, open the billing portal',
+    'usage:read': 'Read usage',
+  },
+  events: billingEvents,
+  migrations: 'migrations',
+
+  register(c) {
+    if (!c.settings.plans.some((p) => p.id === c.settings.defaultPlan)) {
+      throw new ConfigError(`invalid config: settings.billing.defaultPlan = ${JSON.stringify(c.settings.defaultPlan)}: must be the id of one of settings.billing.plans`);
+    }
+    const s = createBillingServices(c.container.cradle as BillingDeps, c.settings);
+    // Replaces the core's unmetered `usage`: from now on every plugin's consume() obeys the plans.
+    c.container.register({ billingServices: asValue(s), usage: asValue(s.meter) });
+  },
+
+  async start(c) {
+    const s = services(c);
+    await s.plans.seed(c.settings.plans);
+    await s.meter.init();
+  },
+
+  routes(r, c) {
+    const s = services(c);
+    billingRoutes(r, s);
+    usageRoutes(r, s, () => [...c.container.resolve<Map<string, unknown>>('metrics').keys()]);
+    adminRoutes(r, s, {
+      tenants: () => c.container.resolve<TenantDirectory>('tenants'),
+      audit: () => c.container.resolve<AuditSink>('audit'),
+      defaultPlan: c.settings.defaultPlan,
+    });
+  },
+
+  jobs: [
+    {
+      name: 'close-periods',
+      schedule: '1 0 * * *',
+      catchUp: true,
+      async run(c) {
+        const result = await services(c).closer.close();
+        c.logger.info(result, 'usage periods closed');
+      },
+    },
+  ],
+
+  on: {
+    // Every new tenant starts on the default plan.
+    async 'auth.tenant.created'(event, c) {
+      await services(c).subscriptions.get(String(event.payload.tenant_id));
+    },
+    // A deleted tenant's billing rows go with it (billing owns them; auth only reports the fact).
+    async 'auth.tenant.deleted'(event, c) {
+      const tenantId = String(event.payload.tenant_id);
+      await c.db.transaction(async (trx) => {
+        for (const table of ['billing_usage', 'billing_usage_alerts', 'billing_limit_overrides', 'billing_subscriptions']) await trx(table).where('tenant_id', tenantId).delete();
+      });
+    },
+  },
+
+  ui: {
+    pages: [
+      { path: 'billing', title: 'Billing', roles: ['admin'] },
+      { path: 'plans', title: 'Plans', roles: ['superadmin'] },
+      { path: 'tenant', title: 'Tenant billing', roles: ['superadmin'] },
+    ],
+  },
+});

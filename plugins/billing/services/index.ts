@@ -1,0 +1,83 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import type { CoreConfig } from '../../../core/config/schema.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
+import type { MetricInfo } from '../../../core/usage.js';
+import type { BillingSettings } from '../config.js';
+import { Meter } from './meter.js';
+import { PeriodCloser } from './period-closer.js';
+import { Plans } from './plans.js';
+import { StripeBilling } from './stripe.js';
+import { Subscriptions } from './subscriptions.js';
+
+export interface BillingDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  config: CoreConfig;
+  events: EventBus;
+  pubsub: PubSub;
+  metrics: Map<string, MetricInfo>;
+}
+
+/** Seed limit keys → the usage keys of the seed's subscription reply. */
+const SEED_USAGE_KEYS: Record<string, string> = {
+  max_sessions: 'sessions',
+  max_messages_per_month: 'messages_this_month',
+  max_groups: 'groups',
+  max_labels: 'labels',
+  ai_replies_per_month: 'ai_replies_this_month',
+};
+
+export function usageKeyOf(metric: string, spec?: MetricInfo): string {
+  return spec?.usageKey ?? SEED_USAGE_KEYS[metric] ?? metric.replace(/^max_/, '').replace(/_per_month$/, '_this_month').replace(/_per_day$/, '_today');
+}
+
+export type BillingServices = ReturnType<typeof createBillingServices>;
+
+export function createBillingServices(d: BillingDeps, settings: BillingSettings) {
+  let meter: Meter;
+  const plans = new Plans(d.db, d.clock, () => meter.invalidate(null));
+  const subscriptions = new Subscriptions(d.db, d.clock, d.events, plans, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
+  meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions);
+  const stripe = new StripeBilling(d.db, d.clock, d.logger, settings.stripe, d.config.server.publicUrl, plans, subscriptions, settings.defaultPlan);
+  const closer = new PeriodCloser(d.db, d.clock, d.events, settings.defaultPlan);
+
+  /** The seed's subscription reply: plan, status, period, effective limits and usage. */
+  async function subscriptionView(tenantId: string) {
+    const sub = await subscriptions.get(tenantId);
+    const plan = await plans.get(sub.plan_id);
+    const { limits } = await meter.effective(tenantId);
+    const used = await meter.current(tenantId);
+    const usage: Record<string, number> = {};
+    for (const metric of new Set([...Object.keys(limits), ...d.metrics.keys()])) usage[usageKeyOf(metric, d.metrics.get(metric))] = used[metric] ?? 0;
+    return {
+      plan_id: sub.plan_id,
+      display_name: plan.display_name,
+      status: sub.status,
+      billing_cycle: sub.billing_cycle,
+      current_period_start: sub.current_period_start,
+      current_period_end: sub.current_period_end,
+      cancel_at_period_end: sub.cancel_at_period_end,
+      provider: sub.provider,
+      limits,
+      usage,
+    };
+  }
+
+  /** Replaces a tenant's limit overrides (an empty map removes them). */
+  async function setOverrides(tenantId: string, limits: Record<string, number | null>) {
+    await d.db.transaction(async (trx) => {
+      await trx('billing_limit_overrides').where('tenant_id', tenantId).delete();
+      const now = d.clock.now().toISOString();
+      const rows = Object.entries(limits).map(([metric, value]) => ({ tenant_id: tenantId, metric, value, updated_at: now }));
+      if (rows.length) await trx('billing_limit_overrides').insert(rows);
+    });
+    await meter.invalidate(tenantId);
+    return meter.effective(tenantId);
+  }
+
+  return { plans, subscriptions, meter, stripe, closer, subscriptionView, setOverrides };
+}

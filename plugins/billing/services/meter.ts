@@ -1,0 +1,202 @@
+import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
+import type { MetricInfo, UsageMeter } from '../../../core/usage.js';
+import { dayKey, GAUGE_KEY, lastMonths, monthKey } from './periods.js';
+import type { Limits, Plans } from './plans.js';
+import type { Subscriptions } from './subscriptions.js';
+
+const THRESHOLDS = [80, 100];
+const CHANNEL = 'billing.invalidate';
+
+export interface Effective {
+  tenant_id: string;
+  plan_id: string;
+  plan_limits: Limits;
+  overrides: Limits;
+  limits: Limits;
+}
+
+type Db = Knex | Knex.Transaction;
+
+/**
+ * The billing plugin's `usage` service. Check-and-consume is one upsert whose update only applies
+ * while `used + n <= limit`, so concurrent consumers at the edge of a limit never overshoot, on
+ * SQLite and PostgreSQL alike. Limits are cached per tenant and invalidated on every change.
+ */
+export class Meter implements UsageMeter {
+  private readonly cache = new LRUCache<string, Effective>({ max: 100_000, ttl: 60_000 });
+  private generation = 0;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly events: EventBus,
+    private readonly pubsub: PubSub,
+    private readonly metrics: Map<string, MetricInfo>,
+    private readonly plans: Plans,
+    private readonly subscriptions: () => Subscriptions,
+  ) {}
+
+  async init(): Promise<void> {
+    await this.pubsub.subscribe(CHANNEL, (m) => this.drop(m.tenantId ? String(m.tenantId) : null));
+  }
+
+  private drop(tenantId: string | null): void {
+    this.generation++;
+    if (tenantId) this.cache.delete(tenantId);
+    else this.cache.clear();
+  }
+
+  /** After a plan, subscription or override change (null: every tenant). */
+  async invalidate(tenantId: string | null): Promise<void> {
+    this.drop(tenantId);
+    await this.pubsub.publish(CHANNEL, { tenantId }).catch((err) => this.logger.error({ err }, 'could not broadcast a billing invalidation'));
+  }
+
+  async effective(tenantId: string): Promise<Effective> {
+    const hit = this.cache.get(tenantId);
+    if (hit) return hit;
+    const generation = this.generation;
+    const sub = await this.subscriptions().get(tenantId);
+    const plan = await this.plans.get(sub.plan_id);
+    const rows: Array<{ metric: string; value: number | string | null }> = await this.db('billing_limit_overrides').where('tenant_id', tenantId);
+    const overrides = Object.fromEntries(rows.map((r) => [r.metric, r.value === null ? null : Number(r.value)]));
+    const value: Effective = { tenant_id: tenantId, plan_id: plan.id, plan_limits: plan.limits, overrides, limits: { ...plan.limits, ...overrides } };
+    if (generation === this.generation) this.cache.set(tenantId, value);
+    return value;
+  }
+
+  private spec(metric: string): MetricInfo {
+    const spec = this.metrics.get(metric);
+    if (!spec) throw new Error(`metric "${metric}" is not declared by any enabled plugin`);
+    return spec;
+  }
+
+  private keyFor(spec: MetricInfo, now: Date): string {
+    if (spec.kind === 'gauge') return GAUGE_KEY;
+    return spec.period === 'day' ? dayKey(now) : monthKey(now);
+  }
+
+  private refusal(metric: string, spec: MetricInfo, limit: number, planId: string): AppError {
+    const per = spec.kind === 'gauge' ? '' : ` per ${spec.period}`;
+    return new AppError(402, 'usage_limit_reached', `plan limit reached: ${metric} is ${limit}${per} on plan "${planId}"; upgrade the plan or wait for the next period`, {
+      details: { metric, limit, plan_id: planId },
+    });
+  }
+
+  async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`consume needs a positive whole amount, got ${n}`);
+    const spec = this.spec(metric);
+    const { limits, plan_id } = await this.effective(tenantId);
+    const limit = limits[metric] ?? null;
+    const now = this.clock.now();
+    const nowIso = now.toISOString();
+    const key = this.keyFor(spec, now);
+    const db: Db = trx ?? this.db;
+    if (limit !== null && n > limit) {
+      await this.alert(db, tenantId, metric, key, 100, limit, limit);
+      throw this.refusal(metric, spec, limit, plan_id);
+    }
+    const upsert = db('billing_usage')
+      .insert({ tenant_id: tenantId, metric, period_key: key, used: n, updated_at: nowIso })
+      .onConflict(['tenant_id', 'metric', 'period_key'])
+      .merge({ used: this.db.raw('billing_usage.used + ?', [n]), updated_at: nowIso });
+    if (limit !== null) upsert.where(this.db.raw('billing_usage.used + ? <= ?', [n, limit]));
+    const rows = (await upsert.returning('used')) as Array<{ used: number | string }>;
+    if (rows.length === 0) {
+      await this.alert(db, tenantId, metric, key, 100, limit!, limit!);
+      throw this.refusal(metric, spec, limit!, plan_id);
+    }
+    if (spec.kind === 'counter' && spec.period === 'month') {
+      // The daily breakdown of a monthly counter: informational, never limited.
+      await db('billing_usage')
+        .insert({ tenant_id: tenantId, metric, period_key: dayKey(now), used: n, updated_at: nowIso })
+        .onConflict(['tenant_id', 'metric', 'period_key'])
+        .merge({ used: this.db.raw('billing_usage.used + ?', [n]), updated_at: nowIso });
+    }
+    if (limit !== null && limit > 0) {
+      const used = Number(rows[0].used);
+      for (const threshold of THRESHOLDS) {
+        if (used * 100 >= threshold * limit && (used - n) * 100 < threshold * limit) await this.alert(db, tenantId, metric, key, threshold, used, limit);
+      }
+    }
+  }
+
+  /** Records a threshold crossing once per period and emits `usage.limit_reached` with it. */
+  private async alert(db: Db, tenantId: string, metric: string, key: string, threshold: number, used: number, limit: number): Promise<void> {
+    const write = async (t: Db) => {
+      const inserted = await t('billing_usage_alerts')
+        .insert({ tenant_id: tenantId, metric, period_key: key, threshold, created_at: this.clock.now().toISOString() })
+        .onConflict(['tenant_id', 'metric', 'period_key', 'threshold'])
+        .ignore()
+        .returning('threshold');
+      if ((inserted as unknown[]).length) await this.events.emit(t, 'usage.limit_reached', { tenant_id: tenantId, metric, period: key, threshold, used, limit }, { tenantId });
+    };
+    if ((db as Knex.Transaction).isTransaction) await write(db);
+    else await this.db.transaction(write);
+  }
+
+  async release(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {
+    const spec = this.spec(metric);
+    if (spec.kind !== 'gauge') throw new Error(`only gauges can be released; "${metric}" is a counter`);
+    await (trx ?? this.db)('billing_usage')
+      .where({ tenant_id: tenantId, metric, period_key: GAUGE_KEY })
+      .update({ used: this.db.raw('CASE WHEN used >= ? THEN used - ? ELSE 0 END', [n, n]), updated_at: this.clock.now().toISOString() });
+  }
+
+  currentMonth(): string {
+    return monthKey(this.clock.now());
+  }
+
+  /** What the tenant used in the current periods, by metric. */
+  async current(tenantId: string): Promise<Record<string, number>> {
+    const now = this.clock.now();
+    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.db('billing_usage')
+      .where('tenant_id', tenantId)
+      .whereIn('period_key', [GAUGE_KEY, monthKey(now), dayKey(now)]);
+    const out: Record<string, number> = {};
+    for (const [name, spec] of this.metrics) {
+      const row = rows.find((r) => r.metric === name && r.period_key === this.keyFor(spec, now));
+      out[name] = row ? Number(row.used) : 0;
+    }
+    return out;
+  }
+
+  async history(tenantId: string, months: number): Promise<Array<{ period: string; usage: Record<string, number> }>> {
+    const keys = lastMonths(this.clock.now(), months);
+    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.db('billing_usage').where('tenant_id', tenantId).whereIn('period_key', keys);
+    return keys.reverse().map((period) => ({
+      period,
+      usage: Object.fromEntries(rows.filter((r) => r.period_key === period).map((r) => [r.metric, Number(r.used)])),
+    }));
+  }
+
+  async daily(tenantId: string): Promise<{ month: string; days: Array<{ date: string; usage: Record<string, number> }> }> {
+    const now = this.clock.now();
+    const month = monthKey(now);
+    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.db('billing_usage')
+      .where('tenant_id', tenantId)
+      .where('period_key', 'like', `${month}-%`)
+      .orderBy('period_key');
+    const days = new Map<string, Record<string, number>>();
+    for (let d = 1; d <= now.getUTCDate(); d++) days.set(`${month}-${String(d).padStart(2, '0')}`, {});
+    for (const r of rows) days.get(r.period_key)![r.metric] = Number(r.used);
+    return { month, days: [...days].map(([date, usage]) => ({ date, usage })) };
+  }
+
+  /** Zeroes the tenant's counters of the current periods (gauges count real things and stay). */
+  async resetTenant(tenantId: string): Promise<number> {
+    const now = this.clock.now();
+    const keys = [monthKey(now), dayKey(now)];
+    return this.db.transaction(async (trx) => {
+      await trx('billing_usage_alerts').where('tenant_id', tenantId).whereIn('period_key', keys).delete();
+      return Number(await trx('billing_usage').where('tenant_id', tenantId).whereIn('period_key', keys).update({ used: 0, updated_at: now.toISOString() }));
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import { addMonths, dayKey, GAUGE_KEY, monthKey, periodContaining } from './periods.js';
+
+export interface CloseResult {
+  closedRows: number;
+  closedMonths: string[];
+  rolledSubscriptions: number;
+  downgraded: number;
+}
+
+/**
+ * Closes every finished usage period and rolls manual subscriptions into their current period,
+ * in a handful of set-based statements (no per-tenant loop), so 100,000 tenants take seconds.
+ * Idempotent: a second run at the same time finds nothing left. New periods need no rows: a
+ * counter starts at zero the first time it is used in its period.
+ */
+export class PeriodCloser {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    private readonly defaultPlan: string,
+  ) {}
+
+  async close(now: Date = this.clock.now()): Promise<CloseResult> {
+    const month = monthKey(now);
+    const day = dayKey(now);
+    const nowIso = now.toISOString();
+    const finished = (q: Knex.QueryBuilder) =>
+      q
+        .whereNull('closed_at')
+        .whereNot('period_key', GAUGE_KEY)
+        .where((w) => w.where((m) => m.whereRaw('length(period_key) = 7').where('period_key', '<', month)).orWhere((d) => d.whereRaw('length(period_key) = 10').where('period_key', '<', day)));
+
+    return this.db.transaction(async (trx) => {
+      const months = (await finished(trx('billing_usage')).whereRaw('length(period_key) = 7').distinct('period_key').orderBy('period_key')).map((r: { period_key: string }) => r.period_key);
+      const tenantsPerMonth = months.length
+        ? await finished(trx('billing_usage')).whereRaw('length(period_key) = 7').select('period_key').countDistinct({ tenants: 'tenant_id' }).groupBy('period_key')
+        : [];
+      const closedRows = await finished(trx('billing_usage')).update({ closed_at: nowIso });
+
+      // Cancellations take effect at the period end: back to the default plan.
+      const downgraded = await trx('billing_subscriptions')
+        .where({ provider: 'manual', cancel_at_period_end: true })
+        .where('current_period_end', '<=', nowIso)
+        .update({ plan_id: this.defaultPlan, status: 'active', billing_cycle: 'monthly', cancel_at_period_end: false, updated_at: nowIso });
+
+      let rolled = 0;
+      for (const cycle of ['monthly', 'yearly'] as const) {
+        const period = periodContaining(now, cycle);
+        rolled += await trx('billing_subscriptions')
+          .where({ provider: 'manual', billing_cycle: cycle })
+          .where('current_period_end', '<=', nowIso)
+          .update({ current_period_start: period.start.toISOString(), current_period_end: period.end.toISOString(), updated_at: nowIso });
+      }
+
+      for (const row of tenantsPerMonth as Array<{ period_key: string; tenants: number | string }>) {
+        await this.events.emit(trx, 'usage.period_closed', { period: row.period_key, tenants: Number(row.tenants), next_period: monthKey(addMonths(new Date(`${row.period_key}-01T00:00:00Z`), 1)) });
+      }
+      return { closedRows, closedMonths: months, rolledSubscriptions: rolled, downgraded };
+    });
+  }
+}

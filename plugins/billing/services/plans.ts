@@ -1,0 +1,104 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import { isUniqueViolation } from '../../../core/db/connection.js';
+import type { PlanSeed } from '../config.js';
+
+export type Limits = Record<string, number | null>;
+
+export interface Plan {
+  id: string;
+  display_name: string;
+  description: string;
+  price_monthly: number;
+  price_yearly: number;
+  currency: string;
+  is_public: boolean;
+  sort_order: number;
+  limits: Limits;
+  stripe_product_id: string | null;
+  stripe_price_monthly: string | null;
+  stripe_price_yearly: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type PlanPatch = Partial<Pick<Plan, 'display_name' | 'description' | 'price_monthly' | 'price_yearly' | 'currency' | 'is_public' | 'sort_order' | 'limits'>>;
+
+const toPlan = (r: Record<string, any>): Plan => ({
+  ...(r as Plan),
+  price_monthly: Number(r.price_monthly),
+  price_yearly: Number(r.price_yearly),
+  is_public: Boolean(r.is_public),
+  limits: JSON.parse(r.limits),
+});
+
+export class Plans {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly onChange: () => Promise<void>,
+  ) {}
+
+  /** Inserts the configured plans that do not exist yet; never overwrites an edited plan. */
+  async seed(plans: PlanSeed[]): Promise<void> {
+    const now = this.clock.now().toISOString();
+    for (const p of plans) {
+      await this.db('billing_plans')
+        .insert({ ...p, description: p.description ?? '', sort_order: p.sort_order ?? 0, limits: JSON.stringify(p.limits), created_at: now, updated_at: now })
+        .onConflict('id')
+        .ignore();
+    }
+  }
+
+  async list(options: { publicOnly?: boolean } = {}): Promise<Plan[]> {
+    const q = this.db('billing_plans').orderBy('sort_order').orderBy('id');
+    if (options.publicOnly) q.where('is_public', true);
+    return (await q).map(toPlan);
+  }
+
+  async get(id: string, trx: Knex | Knex.Transaction = this.db): Promise<Plan> {
+    const row = await trx('billing_plans').where('id', id).first();
+    if (!row) throw AppError.notFound(`plan "${id}" not found`, 'plan_not_found');
+    return toPlan(row);
+  }
+
+  async byStripePrice(priceId: string): Promise<Plan | null> {
+    const row = await this.db('billing_plans').where('stripe_price_monthly', priceId).orWhere('stripe_price_yearly', priceId).first();
+    return row ? toPlan(row) : null;
+  }
+
+  async create(input: PlanSeed): Promise<Plan> {
+    const now = this.clock.now().toISOString();
+    try {
+      await this.db('billing_plans').insert({ ...input, description: input.description ?? '', sort_order: input.sort_order ?? 0, limits: JSON.stringify(input.limits), created_at: now, updated_at: now });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw AppError.conflict(`a plan with id "${input.id}" already exists`, 'plan_exists');
+      throw err;
+    }
+    return this.get(input.id);
+  }
+
+  async update(id: string, patch: PlanPatch): Promise<Plan> {
+    await this.get(id);
+    const row: Record<string, unknown> = { ...patch, updated_at: this.clock.now().toISOString() };
+    if (patch.limits) row.limits = JSON.stringify(patch.limits);
+    await this.db('billing_plans').where('id', id).update(row);
+    await this.onChange();
+    return this.get(id);
+  }
+
+  async setStripeIds(id: string, ids: { product: string; monthly: string | null; yearly: string | null }): Promise<Plan> {
+    await this.db('billing_plans').where('id', id).update({ stripe_product_id: ids.product, stripe_price_monthly: ids.monthly, stripe_price_yearly: ids.yearly, updated_at: this.clock.now().toISOString() });
+    return this.get(id);
+  }
+
+  /** Refused while any tenant is on the plan, and for the default plan. */
+  async remove(id: string, defaultPlan: string): Promise<void> {
+    await this.get(id);
+    if (id === defaultPlan) throw AppError.conflict(`"${id}" is the default plan and cannot be deleted`, 'plan_in_use');
+    const [{ n }] = await this.db('billing_subscriptions').where('plan_id', id).count({ n: '*' });
+    if (Number(n) > 0) throw AppError.conflict(`${n} tenant(s) are on plan "${id}"; move them to another plan first`, 'plan_in_use');
+    await this.db('billing_plans').where('id', id).delete();
+  }
+}

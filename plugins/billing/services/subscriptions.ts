@@ -1,0 +1,110 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import { periodContaining } from './periods.js';
+import type { Plans } from './plans.js';
+
+export type Status = 'active' | 'trialing' | 'past_due' | 'canceled';
+export type Cycle = 'monthly' | 'yearly';
+
+export interface Subscription {
+  tenant_id: string;
+  plan_id: string;
+  status: Status;
+  billing_cycle: Cycle;
+  provider: 'manual' | 'stripe';
+  current_period_start: string;
+  current_period_end: string;
+  cancel_at_period_end: boolean;
+  stripe_customer_id: string | null;
+  stripe_subscription_id: string | null;
+  stripe_event_created: number | null;
+}
+
+type Db = Knex | Knex.Transaction;
+
+const toSubscription = (r: Record<string, any>): Subscription => ({
+  ...(r as Subscription),
+  cancel_at_period_end: Boolean(r.cancel_at_period_end),
+  stripe_event_created: r.stripe_event_created === null ? null : Number(r.stripe_event_created),
+});
+
+/** One subscription per tenant; a tenant without one is on the default plan (the row appears on first use). */
+export class Subscriptions {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    private readonly plans: Plans,
+    private readonly defaultPlan: string,
+    private readonly onChange: (tenantId: string) => Promise<void>,
+  ) {}
+
+  async get(tenantId: string, trx: Db = this.db): Promise<Subscription> {
+    const row = await trx('billing_subscriptions').where('tenant_id', tenantId).first();
+    if (row) return toSubscription(row);
+    const now = this.clock.now();
+    const period = periodContaining(now, 'monthly');
+    await trx('billing_subscriptions')
+      .insert({
+        tenant_id: tenantId,
+        plan_id: this.defaultPlan,
+        status: 'active',
+        billing_cycle: 'monthly',
+        provider: 'manual',
+        current_period_start: period.start.toISOString(),
+        current_period_end: period.end.toISOString(),
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      })
+      .onConflict('tenant_id')
+      .ignore();
+    return toSubscription(await trx('billing_subscriptions').where('tenant_id', tenantId).first());
+  }
+
+  byStripeCustomer(customerId: string): Promise<Record<string, any> | undefined> {
+    return this.db('billing_subscriptions').where('stripe_customer_id', customerId).first();
+  }
+
+  /** Changes the plan, cycle or status and reports it; `trx` keeps it atomic with a webhook's idempotency row. */
+  async change(tenantId: string, patch: Partial<Omit<Subscription, 'tenant_id'>>, trx?: Knex.Transaction): Promise<Subscription> {
+    const run = async (t: Knex.Transaction) => {
+      const before = await this.get(tenantId, t);
+      if (patch.plan_id && patch.plan_id !== before.plan_id) await this.plans.get(patch.plan_id, t);
+      await t('billing_subscriptions').where('tenant_id', tenantId).update({ ...patch, updated_at: this.clock.now().toISOString() });
+      const after = await this.get(tenantId, t);
+      if (after.plan_id !== before.plan_id || after.status !== before.status || after.billing_cycle !== before.billing_cycle || after.cancel_at_period_end !== before.cancel_at_period_end) {
+        await this.events.emit(
+          t,
+          'billing.subscription.changed',
+          { tenant_id: tenantId, plan_id: after.plan_id, previous_plan_id: before.plan_id, status: after.status, billing_cycle: after.billing_cycle, cancel_at_period_end: after.cancel_at_period_end },
+          { tenantId },
+        );
+      }
+      return after;
+    };
+    const result = trx ? await run(trx) : await this.db.transaction(run);
+    await this.onChange(tenantId);
+    return result;
+  }
+
+  /** An admin puts a tenant on a plan (the manual provider), starting a fresh period. */
+  async assign(tenantId: string, input: { plan_id: string; billing_cycle?: Cycle; status?: Status }): Promise<Subscription> {
+    const current = await this.get(tenantId);
+    if (current.provider === 'stripe' && current.stripe_subscription_id && current.status !== 'canceled') {
+      throw AppError.conflict('this tenant pays through Stripe; change the plan there (or cancel it first)', 'managed_by_stripe');
+    }
+    const cycle = input.billing_cycle ?? current.billing_cycle;
+    const period = periodContaining(this.clock.now(), cycle);
+    return this.change(tenantId, {
+      plan_id: input.plan_id,
+      billing_cycle: cycle,
+      status: input.status ?? 'active',
+      provider: 'manual',
+      cancel_at_period_end: false,
+      current_period_start: period.start.toISOString(),
+      current_period_end: period.end.toISOString(),
+    });
+  }
+}
