@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import { isUniqueViolation } from './connection.js';
 
 export interface MigrationFolder {
   /** `core` or the plugin's name; migrations are recorded as `<owner>/<file>`. */
@@ -48,6 +49,7 @@ export class PlinthMigrationSource implements Knex.MigrationSource<MigrationEntr
 }
 
 export const MIGRATIONS_TABLE = 'core_migrations';
+const LOCK_TABLE = `${MIGRATIONS_TABLE}_lock`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,6 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * process fail fast while another migrates; we wait for it and then find nothing left to do.
  */
 export async function migrateLatest(db: Knex, folders: MigrationFolder[], waitMs = 60_000): Promise<string[]> {
+  await ensureMigrationTables(db);
   const config: Knex.MigratorConfig = {
     migrationSource: new PlinthMigrationSource(folders),
     tableName: MIGRATIONS_TABLE,
@@ -72,6 +75,43 @@ export async function migrateLatest(db: Knex, folders: MigrationFolder[], waitMs
       if (!locked || Date.now() > deadline) throw err;
       await sleep(100 + Math.random() * 200);
     }
+  }
+}
+
+/**
+ * Creates knex's bookkeeping tables (the shape knex gives them) before knex looks for them. knex checks
+ * then creates, so two processes on a fresh database both try to create them (one fails), and both may
+ * insert a lock row — two rows leave the lock "already locked" for ever. Here a lost create race is
+ * looked at again, and the lock row has a fixed key, so a second insert fails instead of adding a row.
+ */
+async function ensureMigrationTables(db: Knex): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await db.schema.hasTable(MIGRATIONS_TABLE))) {
+        await db.schema.createTable(MIGRATIONS_TABLE, (t) => {
+          t.increments();
+          t.string('name');
+          t.integer('batch');
+          t.timestamp('migration_time');
+        });
+      }
+      if (!(await db.schema.hasTable(LOCK_TABLE))) {
+        await db.schema.createTable(LOCK_TABLE, (t) => {
+          t.increments('index').primary();
+          t.integer('is_locked');
+        });
+      }
+      break;
+    } catch (err) {
+      if (attempt >= 5) throw err; // another process created a table between our look and our create
+      await sleep(50 + Math.random() * 100);
+    }
+  }
+  if (await db(LOCK_TABLE).first()) return;
+  try {
+    await db(LOCK_TABLE).insert({ index: 1, is_locked: 0 });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
   }
 }
 

@@ -56,6 +56,8 @@ const toEvent = (row: EventRow): PlatformEvent => ({
 export class EventBus {
   private readonly handlers = new Map<string, Array<{ key: string; fn: EventHandler }>>();
   readonly instanceId = randomUUID();
+  /** Numbers each claim, so concurrent drains in one instance (a flush beside the poller) never share a batch. */
+  private claims = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -167,6 +169,7 @@ export class EventBus {
   private async claim(): Promise<PlatformEvent[]> {
     const now = iso(this.clock.now());
     const until = iso(new Date(this.clock.now().getTime() + 60_000));
+    const token = `${this.instanceId}/${++this.claims}`;
     const due = this.db('core_events')
       .select('id')
       .where('status', 'pending')
@@ -179,11 +182,11 @@ export class EventBus {
         .whereIn('id', due)
         .andWhere('status', 'pending')
         .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', now))
-        .update({ locked_by: this.instanceId, locked_until: until }),
+        .update({ locked_by: token, locked_until: until }),
     );
     if (claimed === 0) return [];
     const rows: EventRow[] = await this.db('core_events')
-      .where({ locked_by: this.instanceId, locked_until: until, status: 'pending' })
+      .where({ locked_by: token, status: 'pending' })
       .orderBy('id');
     return rows.map(toEvent);
   }
@@ -208,7 +211,7 @@ export class EventBus {
     if (!failure) {
       await this.db('core_events')
         .where('id', event.id)
-        .update({ status: 'delivered', delivered_at: iso(now), locked_by: null, locked_until: null });
+        .update({ status: 'delivered', attempts: event.attempts + 1, delivered_at: iso(now), locked_by: null, locked_until: null });
       return;
     }
     const attempts = event.attempts + 1;

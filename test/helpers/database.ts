@@ -14,16 +14,22 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The PostgreSQL server: DATABASE_URL's when set, else the one that always runs beside the tests (and in CI). */
+const postgresServer = () => (usingPostgres ? process.env.DATABASE_URL! : process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+
 function adminUrl(): string {
-  const url = new URL(process.env.DATABASE_URL!);
+  const url = new URL(postgresServer());
   url.pathname = '/postgres';
   return url.toString();
 }
 
-/** A fresh, empty database (and data dir) per test app, so tests never see each other's rows. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, empty database (and data dir) per test app, so tests never see each other's rows.
+ * `dialect: 'postgres'` makes a PostgreSQL database even on the SQLite pass (tests that are about PostgreSQL).
+ */
+export async function createTestDatabase(options: { dialect?: 'sqlite' | 'postgres' } = {}): Promise<TestDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-test-'));
-  if (!usingPostgres) {
+  if ((options.dialect ?? (usingPostgres ? 'postgres' : 'sqlite')) === 'sqlite') {
     return { url: null, dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
   const name = `plinth_test_${randomBytes(6).toString('hex')}`;
@@ -31,7 +37,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(process.env.DATABASE_URL!);
+  const url = new URL(postgresServer());
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
