@@ -16,10 +16,11 @@ import { boot } from './figures/boot.js';
 import { idleRss } from './figures/idle-rss.js';
 import { healthRps } from './figures/health-rps.js';
 import { auth } from './figures/auth.js';
+import { billing } from './figures/billing.js';
 import { ceilingsOnly } from './figures/ceilings.js';
 
 /** In run order; `ceilings` stays last. */
-const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, ceilingsOnly];
+const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, ceilingsOnly];
 
 /** Hard stop for the whole bench, whatever hangs. */
 const WALL_LIMIT_MS = 10 * 60 * 1000;

@@ -92,7 +92,9 @@ export class Accounts {
     const hash = await this.passwords.hash(newPassword);
     const revoked = await this.db.transaction(async (trx) => {
       const used = await this.tokens.consume(trx, token, 'password_reset');
-      if (!used) throw AppError.badRequest('invalid or expired token', 'invalid_token');
+      const user = used && (await this.users.byId(used.user_id, trx));
+      // A link mailed to an address the account no longer has must not take the account over.
+      if (!used || !user || user.email !== used.email) throw AppError.badRequest('invalid or expired token', 'invalid_token');
       await this.users.setPasswordHash(trx, used.user_id, hash);
       const ids = await this.sessions.revokeAllSessions(trx, used.user_id, 'password_reset');
       await this.audit.record({ action: 'auth.password_reset', actorLabel: used.email ?? used.user_id, target: { type: 'user', id: used.user_id }, meta }, trx);
@@ -108,17 +110,19 @@ export class Accounts {
     return { detail: SENT_IF_EXISTS };
   }
 
-  async verifyMagicLink(token: string, meta: RequestMeta): Promise<LoginResult> {
+  /** `kind: 'ui'` opens an admin UI session (its token goes in the HttpOnly cookie) instead of an API one. */
+  async verifyMagicLink(token: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult> {
     const user = await this.db.transaction(async (trx) => {
       const used = await this.tokens.consume(trx, token, 'magic_link');
       if (!used) throw AppError.badRequest('invalid or expired link', 'invalid_token');
       const row = await this.users.byId(used.user_id, trx);
-      if (!row) throw AppError.badRequest('invalid or expired link', 'invalid_token');
-      if (!row.email_verified_at && row.email === used.email) await this.users.markEmailVerified(trx, row.id);
+      // The link proves control of the address it went to; if the account has moved on, it proves nothing.
+      if (!row || row.email !== used.email) throw AppError.badRequest('invalid or expired link', 'invalid_token');
+      if (!row.email_verified_at) await this.users.markEmailVerified(trx, row.id);
       return row;
     });
     await this.sessions.assertActive(user, meta);
-    return this.sessions.startSession(user, meta, 'api', 'magic_link');
+    return this.sessions.startSession(user, meta, kind, 'magic_link');
   }
 
   async requestVerification(principal: Principal): Promise<{ detail: string }> {

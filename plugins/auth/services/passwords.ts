@@ -27,8 +27,13 @@ export class Passwords {
     if (COMMON.has(password.toLowerCase())) fail('is too common; choose a less guessable password');
   }
 
-  hash(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id, memoryCost: this.params.memoryCost, timeCost: this.params.timeCost, parallelism: 1 });
+  /**
+   * The PHC string in the reference order (`m=…,t=…,p=…`): node-argon2 writes `m,p,t`, which
+   * libargon2-based verifiers (PHP, Go, the argon2 CLI) refuse, so hashes would not travel.
+   */
+  async hash(password: string): Promise<string> {
+    const phc = await argon2.hash(password, { type: argon2.argon2id, memoryCost: this.params.memoryCost, timeCost: this.params.timeCost, parallelism: 1 });
+    return phc.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, (_all, m: string, p: string, t: string) => `$m=${m},t=${t},p=${p}$`);
   }
 
   async verify(hash: string | null, password: string): Promise<boolean> {

@@ -62,16 +62,17 @@ export class Sessions {
   async login(email: string, password: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult & { ui_expires_in?: number }> {
     const account = normalizeEmail(email);
     await this.rateLimits.consume(this.limits.ip, meta.ip);
-    await this.rateLimits.check(this.limits.account, account);
+    // Every attempt spends from the account's budget *before* the password is checked (a success
+    // gives it back): parallel guesses cannot all pass a check made before any failure was counted.
+    await this.rateLimits.consume(this.limits.account, account);
     const user = await this.users.byEmail(account);
     const ok = await this.passwords.verify(user?.password_hash ?? null, password);
     if (!user || !ok) {
-      await this.rateLimits.penalty(this.limits.account, account);
       await this.audit.record({ action: 'auth.login_failed', actorLabel: account, target: user ? { type: 'user', id: user.id } : undefined, tenantId: user?.tenant_id ?? null, meta });
       throw AppError.unauthorized('invalid email or password', 'invalid_credentials');
     }
-    await this.assertActive(user, meta);
     await this.rateLimits.reset(this.limits.account, account);
+    await this.assertActive(user, meta);
     if (this.passwords.needsRehash(user.password_hash!)) await this.users.setPasswordHash(this.db, user.id, await this.passwords.hash(password));
     return this.startSession(user, meta, kind, 'password');
   }

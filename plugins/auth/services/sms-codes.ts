@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
+import { affected } from '../../../core/db/connection.js';
 import type { Logger } from '../../../core/logger.js';
 import type { RateLimits } from '../../../core/rate-limit.js';
 import type { AuthSettings } from '../config.js';
@@ -39,8 +40,8 @@ export class HttpSmsProvider implements SmsProvider {
 export const PHONE = /^\+?[1-9]\d{6,14}$/;
 
 /**
- * One-time SMS codes for other plugins' phone logins: 6 digits, 5 minutes, 5 wrong tries per
- * code, a new code retires the previous one, sends capped per phone and per IP.
+ * One-time SMS codes for other plugins' phone logins: 6 digits, 5 minutes, 5 tries per code,
+ * a new code retires the previous one, sends capped per phone and per IP.
  */
 export class SmsCodes {
   constructor(
@@ -85,13 +86,22 @@ export class SmsCodes {
   async verify(phone: string, code: string, purpose: string): Promise<void> {
     const now = this.clock.now().toISOString();
     const row = await this.db('auth_sms_codes').where({ phone, purpose }).whereNull('used_at').orderBy('id', 'desc').first();
-    if (!row || row.expires_at <= now) throw AppError.badRequest('the code is invalid or has expired; request a new one', 'invalid_code');
-    if (row.attempts >= this.settings.maxAttempts) throw AppError.badRequest('too many wrong codes; request a new one', 'too_many_attempts');
+    const invalid = () => AppError.badRequest('the code is invalid or has expired; request a new one', 'invalid_code');
+    if (!row || row.expires_at <= now) throw invalid();
+    // Every try is counted before the code is compared, in one conditional UPDATE, so parallel
+    // guesses cannot all pass a check that was read before any of them was counted.
+    const tried = affected(
+      await this.db('auth_sms_codes').where('id', row.id).whereNull('used_at').where('attempts', '<', this.settings.maxAttempts).increment('attempts', 1),
+    );
+    if (tried === 0) {
+      const current = await this.db('auth_sms_codes').where('id', row.id).first('used_at');
+      if (current?.used_at) throw invalid();
+      throw AppError.badRequest('too many wrong codes; request a new one', 'too_many_attempts');
+    }
     if (!/^\d{6}$/.test(code) || !sameSecret(row.code_hash, sha256(`${phone}:${code}`))) {
-      await this.db('auth_sms_codes').where('id', row.id).increment('attempts', 1);
       throw AppError.badRequest('the code is wrong', 'invalid_code');
     }
-    const claimed = await this.db('auth_sms_codes').where('id', row.id).whereNull('used_at').update({ used_at: now });
-    if (!claimed) throw AppError.badRequest('the code is invalid or has expired; request a new one', 'invalid_code');
+    const claimed = affected(await this.db('auth_sms_codes').where('id', row.id).whereNull('used_at').update({ used_at: now }));
+    if (!claimed) throw invalid();
   }
 }

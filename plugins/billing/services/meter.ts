@@ -23,6 +23,15 @@ export interface Effective {
 
 type Db = Knex | Knex.Transaction;
 
+interface ConsumeOp {
+  tenantId: string;
+  metric: string;
+  n: number;
+  spec: MetricInfo;
+  limit: number | null;
+  planId: string;
+}
+
 /**
  * The billing plugin's `usage` service. Check-and-consume is one upsert whose update only applies
  * while `used + n <= limit`, so concurrent consumers at the edge of a limit never overshoot, on
@@ -31,6 +40,8 @@ type Db = Knex | Knex.Transaction;
 export class Meter implements UsageMeter {
   private readonly cache = new LRUCache<string, Effective>({ max: 100_000, ttl: 60_000 });
   private generation = 0;
+  private readonly queue: Array<{ op: ConsumeOp; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly db: Knex,
@@ -94,52 +105,92 @@ export class Meter implements UsageMeter {
     if (!Number.isInteger(n) || n < 1) throw new Error(`consume needs a positive whole amount, got ${n}`);
     const spec = this.spec(metric);
     const { limits, plan_id } = await this.effective(tenantId);
-    const limit = limits[metric] ?? null;
+    const op: ConsumeOp = { tenantId, metric, n, spec, limit: limits[metric] ?? null, planId: plan_id };
+    if (trx) return this.settle(op, await this.apply(trx, op));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  /**
+   * Group commit: consumes that arrive while a transaction is being written share the next one,
+   * so one fsync (synchronous=FULL) covers the batch. Each op keeps its own atomic limit check.
+   */
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, 256);
+      try {
+        const outcomes = await this.db.transaction(async (t) => {
+          const out: boolean[] = [];
+          for (const { op } of batch) out.push(await this.apply(t, op));
+          return out;
+        });
+        batch.forEach(({ op, resolve, reject }, i) => {
+          try {
+            this.settle(op, outcomes[i]);
+            resolve();
+          } catch (err) {
+            reject(err);
+          }
+        });
+      } catch (err) {
+        for (const { reject } of batch) reject(err);
+      }
+    }
+    this.flushing = null;
+  }
+
+  private settle(op: ConsumeOp, accepted: boolean): void {
+    if (!accepted) throw this.refusal(op.metric, op.spec, op.limit!, op.planId);
+  }
+
+  /** One consume inside a transaction; false when the limit refused it. */
+  private async apply(trx: Knex.Transaction, { tenantId, metric, n, spec, limit }: ConsumeOp): Promise<boolean> {
     const now = this.clock.now();
     const nowIso = now.toISOString();
     const key = this.keyFor(spec, now);
-    const db: Db = trx ?? this.db;
     if (limit !== null && n > limit) {
-      await this.alert(db, tenantId, metric, key, 100, limit, limit);
-      throw this.refusal(metric, spec, limit, plan_id);
+      await this.alert(trx, tenantId, metric, key, 100, limit, limit);
+      return false;
     }
-    const upsert = db('billing_usage')
-      .insert({ tenant_id: tenantId, metric, period_key: key, used: n, updated_at: nowIso })
-      .onConflict(['tenant_id', 'metric', 'period_key'])
-      .merge({ used: this.db.raw('billing_usage.used + ?', [n]), updated_at: nowIso });
-    if (limit !== null) upsert.where(this.db.raw('billing_usage.used + ? <= ?', [n, limit]));
-    const rows = (await upsert.returning('used')) as Array<{ used: number | string }>;
+    const rows = await this.increment(trx, tenantId, metric, key, n, nowIso, limit);
     if (rows.length === 0) {
-      await this.alert(db, tenantId, metric, key, 100, limit!, limit!);
-      throw this.refusal(metric, spec, limit!, plan_id);
+      await this.alert(trx, tenantId, metric, key, 100, limit!, limit!);
+      return false;
     }
-    if (spec.kind === 'counter' && spec.period === 'month') {
-      // The daily breakdown of a monthly counter: informational, never limited.
-      await db('billing_usage')
-        .insert({ tenant_id: tenantId, metric, period_key: dayKey(now), used: n, updated_at: nowIso })
-        .onConflict(['tenant_id', 'metric', 'period_key'])
-        .merge({ used: this.db.raw('billing_usage.used + ?', [n]), updated_at: nowIso });
-    }
+    // The daily breakdown of a monthly counter: informational, never limited.
+    if (spec.kind === 'counter' && spec.period === 'month') await this.increment(trx, tenantId, metric, dayKey(now), n, nowIso, null);
     if (limit !== null && limit > 0) {
       const used = Number(rows[0].used);
       for (const threshold of THRESHOLDS) {
-        if (used * 100 >= threshold * limit && (used - n) * 100 < threshold * limit) await this.alert(db, tenantId, metric, key, threshold, used, limit);
+        if (used * 100 >= threshold * limit && (used - n) * 100 < threshold * limit) await this.alert(trx, tenantId, metric, key, threshold, used, limit);
       }
     }
+    return true;
+  }
+
+  /**
+   * The hot statement, as fixed SQL (valid on SQLite >= 3.35 and PostgreSQL): the conflict update
+   * applies only while the result stays within the limit, so a refused consume changes nothing.
+   */
+  private async increment(trx: Knex.Transaction, tenantId: string, metric: string, key: string, n: number, nowIso: string, limit: number | null): Promise<Array<{ used: number | string }>> {
+    const guard = limit === null ? '' : ' WHERE billing_usage.used + ? <= ?';
+    const sql = `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + ?, updated_at = ?${guard} RETURNING used`;
+    const params = [tenantId, metric, key, n, nowIso, n, nowIso, ...(limit === null ? [] : [n, limit])];
+    const result = await trx.raw(sql, params);
+    return (Array.isArray(result) ? result : result.rows) as Array<{ used: number | string }>;
   }
 
   /** Records a threshold crossing once per period and emits `usage.limit_reached` with it. */
-  private async alert(db: Db, tenantId: string, metric: string, key: string, threshold: number, used: number, limit: number): Promise<void> {
-    const write = async (t: Db) => {
-      const inserted = await t('billing_usage_alerts')
-        .insert({ tenant_id: tenantId, metric, period_key: key, threshold, created_at: this.clock.now().toISOString() })
-        .onConflict(['tenant_id', 'metric', 'period_key', 'threshold'])
-        .ignore()
-        .returning('threshold');
-      if ((inserted as unknown[]).length) await this.events.emit(t, 'usage.limit_reached', { tenant_id: tenantId, metric, period: key, threshold, used, limit }, { tenantId });
-    };
-    if ((db as Knex.Transaction).isTransaction) await write(db);
-    else await this.db.transaction(write);
+  private async alert(trx: Knex.Transaction, tenantId: string, metric: string, key: string, threshold: number, used: number, limit: number): Promise<void> {
+    const inserted = await trx('billing_usage_alerts')
+      .insert({ tenant_id: tenantId, metric, period_key: key, threshold, created_at: this.clock.now().toISOString() })
+      .onConflict(['tenant_id', 'metric', 'period_key', 'threshold'])
+      .ignore()
+      .returning('threshold');
+    if ((inserted as unknown[]).length) await this.events.emit(trx, 'usage.limit_reached', { tenant_id: tenantId, metric, period: key, threshold, used, limit }, { tenantId });
   }
 
   async release(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {

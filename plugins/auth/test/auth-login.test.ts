@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { TestApp } from '../../../test/helpers/app.js';
+import { ADMIN, api, auditRows, authApp, bearer, claimsOf, eventRows, login, loginAdmin, registerOwner, strongPassword, uniqueEmail } from './helpers.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const INVALID = { detail: 'invalid email or password', code: 'invalid_credentials' };
+const SUSPENDED = { detail: 'this account is suspended', code: 'account_suspended' };
+
+describe('auth: POST /auth/login', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await authApp({ auth: { limits: { loginFailuresPerAccount: 3 } } });
+  });
+  after(async () => t?.close());
+
+  it('answers in the seed shape and opens a session (hashed refresh token, audit, event)', async () => {
+    const owner = await registerOwner(t, { fullName: 'Lena Login' });
+    const res = await api(t, 'POST', '/auth/login', { body: { email: owner.email, password: owner.password } });
+    assert.equal(res.status, 200);
+    const body = res.body;
+    assert.deepEqual(Object.keys(body).sort(), ['access_token', 'expires_in', 'refresh_token', 'token_type', 'user']);
+    assert.equal(body.token_type, 'bearer');
+    assert.equal(body.expires_in, 1800);
+    assert.deepEqual(body.user, { id: owner.id, email: owner.email, full_name: 'Lena Login', role: 'owner', tenant_id: owner.tenantId });
+    assert.match(body.access_token, /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+    const claims = claimsOf(body.access_token);
+    assert.equal(claims.sub, owner.id);
+    assert.equal(claims.typ, 'access');
+    assert.equal(claims.exp - claims.iat, 1800, 'access tokens live 30 minutes');
+    assert.ok(body.refresh_token.length >= 40);
+
+    const session = await t.app.db('auth_sessions').where('id', claims.sid).first();
+    assert.equal(session.user_id, owner.id);
+    assert.equal(session.kind, 'api');
+    assert.equal(session.revoked_at, null);
+    assert.equal(new Date(session.expires_at).getTime() - new Date(session.created_at).getTime(), 30 * 86_400_000);
+    const refresh = await t.app.db('auth_refresh_tokens').where('session_id', claims.sid).first();
+    assert.equal(refresh.token_hash, sha256(body.refresh_token));
+    assert.equal(await t.app.db('auth_refresh_tokens').where('token_hash', body.refresh_token).first(), undefined, 'the raw refresh token is not stored');
+    assert.ok((await t.app.db('auth_users').where('id', owner.id).first('last_login_at')).last_login_at);
+
+    const audits = await auditRows(t, 'auth.login', { actor_id: owner.id });
+    assert.equal(audits.length, 2, 'the login in registerOwner and this one');
+    assert.equal(audits[1].actor_type, 'user');
+    assert.equal(audits[1].tenant_id, owner.tenantId);
+    assert.deepEqual(JSON.parse(audits[1].details), { method: 'password', session: 'api' });
+    const events = (await eventRows(t, 'auth.login')).filter((e) => e.payload.user_id === owner.id);
+    assert.deepEqual(events.map((e) => e.payload), [{ user_id: owner.id, method: 'password' }, { user_id: owner.id, method: 'password' }]);
+
+    const me = await api(t, 'GET', '/auth/me', { headers: bearer(body.access_token) });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.id, owner.id);
+  });
+
+  it('the email is matched case-insensitively', async () => {
+    const owner = await registerOwner(t);
+    const session = await login(t, owner.email.toUpperCase(), owner.password);
+    assert.equal(session.user.id, owner.id);
+  });
+
+  it('the first superadmin from settings.auth.admin can log in', async () => {
+    const admin = await loginAdmin(t);
+    assert.equal(admin.user.email, ADMIN.email);
+    const me = await api(t, 'GET', '/auth/me', { headers: bearer(admin.access_token) });
+    assert.equal(me.body.is_superadmin, true);
+    assert.equal(me.body.auth.scopes, '*');
+  });
+
+  it('a wrong password and an unknown email: the same 401, each audited as auth.login_failed', async () => {
+    const owner = await registerOwner(t);
+    const ghost = uniqueEmail('ghost');
+    const wrong = await api(t, 'POST', '/auth/login', { body: { email: owner.email, password: 'not-the-password' } });
+    const unknown = await api(t, 'POST', '/auth/login', { body: { email: ghost, password: 'not-the-password' } });
+    assert.equal(wrong.status, 401);
+    assert.equal(unknown.status, 401);
+    assert.deepEqual(wrong.body, INVALID);
+    assert.deepEqual(unknown.body, INVALID);
+
+    const [known] = await auditRows(t, 'auth.login_failed', { actor_label: owner.email });
+    assert.equal(known.actor_type, 'anonymous');
+    assert.equal(known.target_type, 'user');
+    assert.equal(known.target_id, owner.id);
+    assert.equal(known.tenant_id, owner.tenantId);
+    assert.ok(known.ip);
+    const [stranger] = await auditRows(t, 'auth.login_failed', { actor_label: ghost });
+    assert.equal(stranger.target_id, null);
+    assert.equal(stranger.tenant_id, null);
+    assert.equal((await auditRows(t, 'auth.login', { actor_id: owner.id })).length, 1, 'only the successful login of registerOwner');
+  });
+
+  it('a missing or malformed body: 422', async () => {
+    const res = await api(t, 'POST', '/auth/login', { body: { email: 'a@b.test' } });
+    assert.equal(res.status, 422);
+    assert.deepEqual(res.body, { detail: [{ loc: ['body', 'password'], msg: 'is required', type: 'value_error' }], code: 'validation_error' });
+    const bad = await api(t, 'POST', '/auth/login', { raw: '{"email":', headers: { 'content-type': 'application/json' } });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'malformed_json');
+  });
+
+  it(`after loginFailuresPerAccount failures: 429 with Retry-After even with the right password; another account is unaffected`, async () => {
+    const victim = await registerOwner(t);
+    const bystander = await registerOwner(t);
+    for (let i = 0; i < 3; i++) {
+      const res = await api(t, 'POST', '/auth/login', { body: { email: victim.email, password: `wrong-${i}` } });
+      assert.equal(res.status, 401, `failure ${i + 1}`);
+    }
+    const blocked = await api(t, 'POST', '/auth/login', { body: { email: victim.email, password: victim.password } });
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.body.code, 'rate_limited');
+    const retryAfter = Number(blocked.headers.get('retry-after'));
+    assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, `Retry-After ${retryAfter}`);
+    assert.equal(blocked.body.detail, `too many requests; retry in ${retryAfter}s`);
+    // The same address in another case is the same account.
+    assert.equal((await api(t, 'POST', '/auth/login', { body: { email: victim.email.toUpperCase(), password: victim.password } })).status, 429);
+    assert.equal((await auditRows(t, 'auth.login', { actor_id: victim.id })).length, 1, 'no session was opened while blocked');
+
+    // Same IP, another account.
+    await login(t, bystander.email, bystander.password);
+  });
+
+  it('parallel guesses cannot get past the per-account budget', async () => {
+    const victim = await registerOwner(t);
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => api(t, 'POST', '/auth/login', { body: { email: victim.email, password: `parallel-guess-${i}` } })));
+    const statuses = results.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 401).length, 3, statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 429).length, 9);
+    assert.equal((await api(t, 'POST', '/auth/login', { body: { email: victim.email, password: victim.password } })).status, 429);
+  });
+
+  it('a successful login clears the failure count', async () => {
+    const owner = await registerOwner(t);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 2; i++) assert.equal((await api(t, 'POST', '/auth/login', { body: { email: owner.email, password: 'wrong' } })).status, 401);
+      await login(t, owner.email, owner.password);
+    }
+  });
+
+  describe('suspended accounts', () => {
+    it('suspended by a superadmin: 403 with the right password (audited), 401 with a wrong one, and its tokens stop working', async () => {
+      const admin = await loginAdmin(t);
+      const owner = await registerOwner(t);
+      const suspend = await api(t, 'POST', `/admin/users/${owner.id}/suspend`, { headers: bearer(admin.access_token) });
+      assert.equal(suspend.status, 200, suspend.text);
+      assert.equal(suspend.body.status, 'suspended');
+
+      const res = await api(t, 'POST', '/auth/login', { body: { email: owner.email, password: owner.password } });
+      assert.equal(res.status, 403);
+      assert.deepEqual(res.body, SUSPENDED);
+      const [refused] = await auditRows(t, 'auth.login_refused_suspended', { target_id: owner.id });
+      assert.equal(refused.actor_label, owner.email);
+      assert.equal(refused.tenant_id, owner.tenantId);
+      assert.equal((await auditRows(t, 'auth.login', { actor_id: owner.id })).length, 1);
+
+      const wrong = await api(t, 'POST', '/auth/login', { body: { email: owner.email, password: 'wrong-password' } });
+      assert.deepEqual([wrong.status, wrong.body], [401, INVALID], 'suspension is only told to whoever knows the password');
+
+      const me = await api(t, 'GET', '/auth/me', { headers: owner.headers });
+      assert.equal(me.status, 401);
+      assert.equal(me.body.code, 'account_suspended');
+      const refresh = await api(t, 'POST', '/auth/refresh', { body: { refresh_token: owner.session.refresh_token } });
+      assert.deepEqual([refresh.status, refresh.body], [403, SUSPENDED]);
+
+      assert.equal((await api(t, 'POST', `/admin/users/${owner.id}/activate`, { headers: bearer(admin.access_token) })).status, 200);
+      await login(t, owner.email, owner.password);
+    });
+
+    it('suspended in the database: 403 and the audit row', async () => {
+      const owner = await registerOwner(t);
+      await t.app.db('auth_users').where('id', owner.id).update({ status: 'suspended' });
+      const res = await api(t, 'POST', '/auth/login', { body: { email: owner.email, password: owner.password } });
+      assert.deepEqual([res.status, res.body], [403, SUSPENDED]);
+      assert.equal((await auditRows(t, 'auth.login_refused_suspended', { target_id: owner.id })).length, 1);
+    });
+
+    it('a user of a suspended tenant: 403', async () => {
+      const admin = await loginAdmin(t);
+      const owner = await registerOwner(t);
+      const patch = await api(t, 'PATCH', `/admin/tenants/${owner.tenantId}`, { body: { status: 'suspended' }, headers: bearer(admin.access_token) });
+      assert.equal(patch.status, 200, patch.text);
+      const res = await api(t, 'POST', '/auth/login', { body: { email: owner.email, password: owner.password } });
+      assert.deepEqual([res.status, res.body], [403, SUSPENDED]);
+    });
+  });
+});
+
+describe('auth: the per-IP login limit', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await authApp({ auth: { limits: { loginPerIpPerMinute: 3 } } });
+  });
+  after(async () => t?.close());
+
+  it('past loginPerIpPerMinute attempts from one address: 429 with Retry-After, whatever the account', async () => {
+    const email = uniqueEmail('ip');
+    const password = strongPassword();
+    assert.equal((await api(t, 'POST', '/auth/register', { body: { email, password } })).status, 201);
+    await login(t, email, password);
+    assert.equal((await api(t, 'POST', '/auth/login', { body: { email: uniqueEmail(), password: 'whatever-1' } })).status, 401);
+    await login(t, ADMIN.email, ADMIN.password);
+    const res = await api(t, 'POST', '/auth/login', { body: { email, password } });
+    assert.equal(res.status, 429);
+    assert.equal(res.body.code, 'rate_limited');
+    const retryAfter = Number(res.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+  });
+});
