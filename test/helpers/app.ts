@@ -1,5 +1,6 @@
 import { createApp, type Plinth } from '../../core/app.js';
 import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
 import { mergeConfig, type DeepPartial } from '../../core/config/load.js';
 import type { CoreConfig } from '../../core/config/schema.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -14,6 +15,8 @@ export interface TestAppOptions {
   /** Call start() (listen on a free port); default true. */
   start?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** A logger of the test's own (e.g. pino on a stream the test reads). */
+  logger?: Logger;
 }
 
 export interface Reply<T = any> {
@@ -49,7 +52,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     (options.overrides ?? {}) as Record<string, unknown>,
   );
-  const app = await createApp({ overrides: overrides as never, clock: options.clock, env: options.env ?? {} });
+  const app = await createApp({ overrides: overrides as never, clock: options.clock, env: options.env ?? {}, logger: options.logger });
   if (options.start !== false) await app.start();
   return {
     app,

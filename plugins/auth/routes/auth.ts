@@ -56,7 +56,8 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
     s.accounts.verifyMagicLink(b.token, meta(ctx)),
   );
 
-  r.post('/auth/set-password', { summary: 'Set or change your password', guards: [requireAuth()], schema: { body: body({ password, current_password: password }, ['password']) } }, async (ctx, { body: b }) =>
+  // Limited per principal: a stolen access token must not become a password-guessing oracle.
+  r.post('/auth/set-password', { summary: 'Set or change your password', guards: [requireAuth()], rateLimit: { bucket: 'auth.set-password', points: 10, durationSeconds: 3600, by: 'principal' }, schema: { body: body({ password, current_password: password }, ['password']) } }, async (ctx, { body: b }) =>
     s.accounts.setPassword(await principalOf(ctx), b.password, b.current_password, meta(ctx)),
   );
 }

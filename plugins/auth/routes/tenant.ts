@@ -1,10 +1,10 @@
 import type { PluginRouter } from '../../../core/http/router.js';
-import { requireAuth, requireRole, requireScope } from '../../../core/http/guards.js';
+import { requireRole, requireScope } from '../../../core/http/guards.js';
 import type { AuthServices } from '../services/index.js';
 import { body, meta, tenantPrincipal } from './shared.js';
 
 export function tenantRoutes(r: PluginRouter, s: AuthServices): void {
-  r.get('/tenant/settings', { summary: 'My tenant settings', guards: [requireAuth()] }, async (ctx) => s.tenants.settings((await tenantPrincipal(ctx)).tenantId));
+  r.get('/tenant/settings', { summary: 'My tenant settings (any member)', guards: [requireScope('settings:read')] }, async (ctx) => s.tenants.settings((await tenantPrincipal(ctx)).tenantId));
 
   r.patch(
     '/tenant/settings',

@@ -1,6 +1,6 @@
 import { AppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import { requireAuth, requireScope } from '../../../core/http/guards.js';
+import { requireScope } from '../../../core/http/guards.js';
 import type { AuthServices } from '../services/index.js';
 import { body, meta, principalOf } from './shared.js';
 
@@ -18,7 +18,7 @@ export function userRoutes(r: PluginRouter, s: AuthServices): void {
     return p;
   };
 
-  r.get('/users/me', { summary: 'My profile', guards: [requireAuth()] }, async (ctx) => s.users.get((await self(ctx)).id));
+  r.get('/users/me', { summary: 'My profile', guards: [requireScope('account:read')] }, async (ctx) => s.users.get((await self(ctx)).id));
 
   r.patch('/users/me', { summary: 'Update my profile', guards: [requireScope('account:manage')], schema: { body: { ...body(profileFields), minProperties: 1 } } }, async (ctx, { body: b }) => {
     const p = await self(ctx);
@@ -30,7 +30,7 @@ export function userRoutes(r: PluginRouter, s: AuthServices): void {
 
   r.delete('/users/me', { summary: 'Delete my account', guards: [requireScope('account:manage')] }, async (ctx) => {
     const p = await self(ctx);
-    await s.users.remove(p, p.id, meta(ctx), 'user.self_deleted');
+    await s.users.removeSelf(p, meta(ctx));
     ctx.status = 204;
   });
 }

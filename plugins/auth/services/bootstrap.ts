@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { ConfigError } from '../../../core/config/load.js';
+import { AppError, ValidationError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Passwords } from './passwords.js';
 import { randomToken } from './secrets.js';
@@ -24,7 +26,14 @@ export class Bootstrap {
   async ensureFirstAdmin(admin: { email: string | null; password: string | null }): Promise<void> {
     const [{ n }] = await this.db('auth_users').count({ n: '*' });
     if (Number(n) > 0) return;
-    const created = await this.createAdmin(admin.email ?? 'admin@localhost', admin.password);
+    let created: AdminCreated;
+    try {
+      created = await this.createAdmin(admin.email ?? 'admin@localhost', admin.password, 'first-start');
+    } catch (err) {
+      // Several instances starting at once on one database: another one created it first.
+      if (err instanceof AppError && err.status === 409 && (await this.db('auth_users').where('is_superadmin', true).first('id'))) return;
+      throw err;
+    }
     if (created.generatedPassword) {
       // Printed once, on purpose: the operator needs it to sign in the first time.
       this.logger.warn({ email: created.email, password: created.generatedPassword }, 'created the first superadmin with a generated password; sign in and change it');
@@ -34,22 +43,35 @@ export class Bootstrap {
   }
 
   /** Creates a superadmin in the platform tenant, or promotes an existing user (and sets the password if given). */
-  async createAdmin(email: string, password: string | null): Promise<AdminCreated> {
+  async createAdmin(email: string, password: string | null, via = 'cli'): Promise<AdminCreated> {
     const generated = password ? null : randomToken(18);
     const secret = password ?? generated!;
-    if (password) this.passwords.check(password);
+    if (password) {
+      try {
+        this.passwords.check(password);
+      } catch (err) {
+        // A startup or CLI problem, not a request: one line naming where the password came from.
+        if (err instanceof ValidationError) throw new ConfigError(`the admin password (${via === 'cli' ? '--password or PLINTH_ADMIN_PASSWORD' : 'settings.auth.admin.password or PLINTH_ADMIN_PASSWORD'}) ${err.fields.map((f) => f.message).join('; ')}`);
+        throw err;
+      }
+    }
     const hash = await this.passwords.hash(secret);
     const address = normalizeEmail(email);
-    return this.db.transaction(async (trx) => {
+    const result = await this.db.transaction(async (trx) => {
       const existing = await trx('auth_users').where('email', address).first('id');
       if (existing) {
-        await trx('auth_users').where('id', existing.id).update({ is_superadmin: true, status: 'active', ...(password ? { password_hash: hash } : {}) });
-        return { email: address, generatedPassword: null, promoted: true };
+        // An existing user keeps their password unless a new one is given.
+        await this.users.promoteToSuperadmin(trx, existing.id, password ? hash : null, via);
+        return { id: existing.id as string, email: address, generatedPassword: null, promoted: true };
       }
-      let platform = await trx('auth_tenants').where('is_platform', true).first('id');
+      const platform = await trx('auth_tenants').where('is_platform', true).first('id');
       const tenantId = platform?.id ?? (await this.tenants.create(trx, 'Platform', { platform: true }));
-      await this.users.create(trx, { tenantId, email: address, passwordHash: hash, role: 'owner', superadmin: true, emailVerified: true, fullName: 'Administrator' });
-      return { email: address, generatedPassword: generated, promoted: false };
+      const user = await this.users.createSuperadmin(trx, { tenantId, email: address, passwordHash: hash }, via);
+      return { id: user.id, email: address, generatedPassword: generated, promoted: false };
     });
+    // Running instances drop what they cached about this user (PostgreSQL/Redis pub-sub reach them from here).
+    if (result.promoted) await this.users.forget(result.id);
+    const { id: _id, ...created } = result;
+    return created;
   }
 }

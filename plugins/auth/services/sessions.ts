@@ -144,7 +144,7 @@ export class Sessions {
       const withinGrace = usedAt && now.getTime() - new Date(usedAt).getTime() <= this.settings.refreshReuseGraceSeconds * 1000;
       if (!withinGrace) {
         await this.revokeSession(row.session_id, 'refresh_token_reuse');
-        await this.audit.record({ action: 'auth.refresh_token_reuse', actorLabel: row.user_id, target: { type: 'session', id: row.session_id }, meta });
+        await this.audit.record({ action: 'auth.refresh_token_reuse', actorLabel: row.user_id, tenantId: (await this.users.byId(row.user_id))?.tenant_id ?? null, target: { type: 'session', id: row.session_id }, meta });
         throw invalid();
       }
     }

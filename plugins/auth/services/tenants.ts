@@ -60,6 +60,7 @@ export class Tenants {
     const rows = await q
       .select('t.*', this.db('auth_users').count('*').where('tenant_id', this.db.ref('t.id')).as('user_count'))
       .orderBy('t.created_at', 'desc')
+      .orderBy('t.id') // tenants created in the same millisecond still page without overlap
       .limit(page.page_size)
       .offset(pageOffset(page));
     return toPage(rows.map(toTenant), n as number, page);
@@ -69,6 +70,7 @@ export class Tenants {
     const tenant = await this.get(id);
     if (tenant.is_platform && patch.status === 'suspended') throw AppError.conflict('the platform tenant cannot be suspended');
     await this.db.transaction(async (trx) => {
+      if (patch.status === 'suspended') await this.keepsASuperadmin(trx, id, 'suspended');
       await trx('auth_tenants').where('id', id).update({ ...patch, updated_at: this.clock.now().toISOString() });
       await this.audit.record({ action: 'admin.tenant.updated', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: patch }, trx);
     });
@@ -80,11 +82,21 @@ export class Tenants {
     const tenant = await this.get(id);
     if (tenant.is_platform) throw AppError.conflict('the platform tenant cannot be deleted');
     await this.db.transaction(async (trx) => {
+      await this.keepsASuperadmin(trx, id, 'deleted');
       await trx('auth_tenants').where('id', id).delete();
       await this.audit.record({ action: 'admin.tenant.deleted', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: { name: tenant.name } }, trx);
       await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: id }, { tenantId: id });
     });
     await this.cache.invalidate('all');
+  }
+
+  /** A tenant holding the only active superadmins (promoted users live in their own tenants) cannot go. */
+  private async keepsASuperadmin(trx: Db, id: string, what: string): Promise<void> {
+    const superadmins = (q: Knex.QueryBuilder) => q.where({ is_superadmin: true, status: 'active' }).first('id');
+    const inside = await superadmins(trx('auth_users').where('tenant_id', id));
+    if (inside && !(await superadmins(trx('auth_users').whereNot('tenant_id', id)))) {
+      throw AppError.conflict(`this tenant holds the last active superadmin and cannot be ${what}`, 'last_superadmin');
+    }
   }
 
   async settings(tenantId: string, trx: Db = this.db): Promise<TenantSettings> {

@@ -35,6 +35,8 @@ export interface AdminUserPatch extends ProfilePatch {
   is_superadmin?: boolean;
 }
 
+const SELF_DELETED = 'user.self_deleted';
+
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 /** Unique-column clashes become a 409 that names the field. */
@@ -129,11 +131,28 @@ export class Users {
 
   async adminUpdate(actor: Principal, id: string, patch: AdminUserPatch, meta: RequestMeta): Promise<PublicUser> {
     const before = await this.get(id);
-    const action = patch.role !== undefined && patch.role !== before.role ? 'admin.user.role_changed' : 'admin.user.updated';
-    return this.applyPatch(actor, id, patch, meta, action);
+    const roleChanged = patch.role !== undefined && patch.role !== before.role;
+    const demoted = patch.is_superadmin === false && before.is_superadmin;
+    const action = roleChanged || demoted || (patch.is_superadmin === true && !before.is_superadmin) ? 'admin.user.role_changed' : 'admin.user.updated';
+    return this.applyPatch(actor, id, patch, meta, action, async (trx) => {
+      if (demoted && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AppError.conflict('the last superadmin cannot lose superadmin rights', 'last_superadmin');
+      if (roleChanged && before.role === 'owner' && (await this.otherOwners(trx, before.tenant_id, id)) === 0) {
+        throw AppError.conflict('the last owner of a tenant cannot change role; make another user owner first', 'last_owner');
+      }
+    });
   }
 
-  private async applyPatch(actor: Principal, id: string, patch: AdminUserPatch, meta: RequestMeta, action: string): Promise<PublicUser> {
+  private async otherActiveSuperadmins(trx: Db, id: string): Promise<number> {
+    const [{ n }] = await trx('auth_users').where({ is_superadmin: true, status: 'active' }).whereNot('id', id).count({ n: '*' });
+    return Number(n);
+  }
+
+  private async otherOwners(trx: Db, tenantId: string, id: string): Promise<number> {
+    const [{ n }] = await trx('auth_users').where({ tenant_id: tenantId, role: 'owner' }).whereNot('id', id).count({ n: '*' });
+    return Number(n);
+  }
+
+  private async applyPatch(actor: Principal, id: string, patch: AdminUserPatch, meta: RequestMeta, action: string, check?: (trx: Db) => Promise<void>): Promise<PublicUser> {
     const row: Record<string, unknown> = { updated_at: this.clock.now().toISOString() };
     if (patch.full_name !== undefined) row.full_name = patch.full_name;
     if (patch.phone !== undefined) row.phone = patch.phone;
@@ -147,6 +166,7 @@ export class Users {
       row.email_verified_at = null; // a new address must be verified again
     }
     await this.db.transaction(async (trx) => {
+      await check?.(trx);
       try {
         await trx('auth_users').where('id', id).update(row);
       } catch (err) {
@@ -161,8 +181,9 @@ export class Users {
 
   async setStatus(actor: Principal, id: string, status: 'active' | 'suspended', meta: RequestMeta): Promise<PublicUser> {
     const user = await this.get(id);
-    if (status === 'suspended' && id === actor.id) throw AppError.conflict('you cannot suspend yourself');
+    if (status === 'suspended' && id === actor.id) throw AppError.conflict('you cannot suspend yourself', 'cannot_suspend_self');
     await this.db.transaction(async (trx) => {
+      if (status === 'suspended' && user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AppError.conflict('the last active superadmin cannot be suspended', 'last_superadmin');
       await trx('auth_users').where('id', id).update({ status, updated_at: this.clock.now().toISOString() });
       const action = status === 'suspended' ? 'admin.user.suspended' : 'admin.user.activated';
       await this.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta }, trx);
@@ -176,20 +197,31 @@ export class Users {
   async remove(actor: Principal, id: string, meta: RequestMeta, action = 'admin.user.deleted'): Promise<void> {
     const user = await this.get(id);
     await this.db.transaction(async (trx) => {
-      if (user.is_superadmin) {
-        const [{ n }] = await trx('auth_users').where({ is_superadmin: true, status: 'active' }).count({ n: '*' });
-        if (Number(n) <= 1) throw AppError.conflict('the last superadmin cannot be deleted');
-      }
-      if (user.role === 'owner') {
-        const [{ owners }] = await trx('auth_users').where({ tenant_id: user.tenant_id, role: 'owner' }).count({ owners: '*' });
+      // Another *active* superadmin must remain (a suspended one cannot act, and this one may be suspended itself).
+      if (user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AppError.conflict('the last superadmin cannot be deleted', 'last_superadmin');
+      if (user.role === 'owner' && (await this.otherOwners(trx, user.tenant_id, id)) === 0) {
         const [{ others }] = await trx('auth_users').where('tenant_id', user.tenant_id).whereNot('id', id).count({ others: '*' });
-        if (Number(owners) <= 1 && Number(others) > 0) throw AppError.conflict('the last owner of a tenant with other users cannot be deleted; transfer ownership first');
+        if (Number(others) > 0) throw AppError.conflict('the last owner of a tenant with other users cannot be deleted; transfer ownership first', 'last_owner');
       }
       await trx('auth_users').where('id', id).delete();
       await this.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta, details: { email: user.email } }, trx);
       await this.events.emit(trx, 'auth.user.deleted', { user_id: id }, { tenantId: user.tenant_id });
+      if (action === SELF_DELETED) await this.closeIfEmpty(trx, actor, user.tenant_id, meta);
     });
     await this.cache.invalidate('user', id);
+  }
+
+  /** Deleting your own account. The sole user of a tenant closes it too: nobody could reach its data again. */
+  removeSelf(actor: Principal, meta: RequestMeta): Promise<void> {
+    return this.remove(actor, actor.id, meta, SELF_DELETED);
+  }
+
+  private async closeIfEmpty(trx: Db, actor: Principal, tenantId: string, meta: RequestMeta): Promise<void> {
+    const tenant = await trx('auth_tenants').where('id', tenantId).first('name', 'is_platform');
+    if (!tenant || tenant.is_platform || (await trx('auth_users').where('tenant_id', tenantId).first('id'))) return;
+    await trx('auth_tenants').where('id', tenantId).delete();
+    await this.audit.record({ action: 'tenant.closed', actor, tenantId, target: { type: 'tenant', id: tenantId }, meta, details: { name: tenant.name, reason: 'last user deleted their account' } }, trx);
+    await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: tenantId }, { tenantId });
   }
 
   async list(filter: { search?: string; status?: string; tenant_id?: string; role?: string }, page: PageRequest): Promise<Page<PublicUser>> {
@@ -204,6 +236,28 @@ export class Users {
     const [{ n }] = await q.clone().count({ n: '*' });
     const rows: UserRow[] = await q.orderBy('created_at', 'desc').orderBy('id').limit(page.page_size).offset(pageOffset(page));
     return toPage(rows.map(toPublicUser), n as number, page);
+  }
+
+  /** A new superadmin (first start, plinth create-admin), owner in the platform tenant; audited. */
+  async createSuperadmin(trx: Db, input: { tenantId: string; email: string; passwordHash: string }, via: string): Promise<UserRow> {
+    const user = await this.create(trx, { ...input, role: 'owner', superadmin: true, emailVerified: true, fullName: 'Administrator' });
+    await this.audit.record({ action: 'admin.superadmin.created', tenantId: input.tenantId, target: { type: 'user', id: user.id }, details: { email: user.email, via } }, trx);
+    return user;
+  }
+
+  /** Makes an existing user an active superadmin (plinth create-admin); call `forget(id)` after commit. */
+  async promoteToSuperadmin(trx: Db, id: string, passwordHash: string | null, via: string): Promise<void> {
+    const user = await this.byId(id, trx);
+    if (!user) throw AppError.notFound('user not found');
+    await trx('auth_users')
+      .where('id', id)
+      .update({ is_superadmin: true, status: 'active', updated_at: this.clock.now().toISOString(), ...(passwordHash ? { password_hash: passwordHash } : {}) });
+    await this.audit.record({ action: 'admin.user.role_changed', tenantId: user.tenant_id, target: { type: 'user', id }, details: { is_superadmin: true, via, ...(passwordHash ? { password: 'set' } : {}) } }, trx);
+  }
+
+  /** Drops a user from the principal cache here and on the other instances (after a commit made elsewhere). */
+  forget(id: string): Promise<void> {
+    return this.cache.invalidate('user', id);
   }
 
   async setPasswordHash(trx: Db, id: string, hash: string): Promise<void> {

@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../../core/logger.js';
+import { createTestDatabase, usingPostgres, type TestDatabase } from '../../../test/helpers/database.js';
+import { freePort, kill, openDatabase, runPlinth, startServer, waitFor, writeConfig, type PlinthProcess } from '../../../test/helpers/processes.js';
+import { assertError, auditRows, count, login, PASSWORD, registerOwner, startAuthApp, type AuthApp } from './admin-helpers.js';
+
+/** A pino logger whose JSON lines the test can read. */
+function capturingLogger() {
+  const lines: Array<Record<string, any>> = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: createLogger('info', stream), lines };
+}
+
+describe('auth: the first superadmin', () => {
+  const apps: AuthApp[] = [];
+  let database: TestDatabase | null = null;
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close();
+    await database?.drop();
+    database = null;
+  });
+
+  it('without settings.auth.admin, the first start creates admin@localhost and logs its generated password once', async () => {
+    database = await createTestDatabase();
+    const first = capturingLogger();
+    const t = await startAuthApp({ admin: null, logger: first.logger, database });
+    apps.push(t);
+    const line = first.lines.find((l) => l.email === 'admin@localhost' && l.password);
+    assert.ok(line, `a log line with the generated password:\n${first.lines.map((l) => l.msg).join('\n')}`);
+    assert.equal(line.level, 40, 'a warning: the operator must act on it');
+    assert.ok(line.password.length >= 20, 'a strong password');
+    assert.equal(first.lines.filter((l) => JSON.stringify(l).includes(line.password)).length, 1, 'printed once');
+
+    const row = await t.db('auth_users').where('email', 'admin@localhost').first();
+    assert.equal(Boolean(row.is_superadmin), true);
+    assert.equal(row.role, 'owner');
+    assert.ok(!row.password_hash.includes(line.password));
+    const tenant = await t.db('auth_tenants').where('id', row.tenant_id).first();
+    assert.equal(Boolean(tenant.is_platform), true);
+    const [audit] = await auditRows(t, { action: 'admin.superadmin.created', target_id: row.id });
+    assert.equal(JSON.parse(audit.details).via, 'first-start');
+
+    const admin = await login(t, 'admin@localhost', line.password);
+    assert.equal((await t.api('GET', '/admin/stats', { headers: admin.headers })).status, 200);
+
+    // A second start on the same database creates nobody and prints no password.
+    await t.app.stop();
+    apps.splice(0);
+    const second = capturingLogger();
+    const again = await startAuthApp({ admin: null, logger: second.logger, database });
+    apps.push(again);
+    assert.equal(await count(again.db('auth_users')), 1);
+    assert.ok(!second.lines.some((l) => l.password), 'no password logged the second time');
+    await login(again, 'admin@localhost', line.password);
+  });
+
+  it('honours PLINTH_ADMIN_EMAIL and PLINTH_ADMIN_PASSWORD, and logs no password', async () => {
+    const { logger, lines } = capturingLogger();
+    const t = await startAuthApp({ admin: null, logger, env: { PLINTH_ADMIN_EMAIL: 'Ops@Example.test', PLINTH_ADMIN_PASSWORD: 'Env-given-password-77' } });
+    apps.push(t);
+    assert.equal(await count(t.db('auth_users')), 1);
+    const row = await t.db('auth_users').first();
+    assert.equal(row.email, 'ops@example.test');
+    assert.equal(Boolean(row.is_superadmin), true);
+    assert.ok(!JSON.stringify(lines).includes('Env-given-password-77'));
+    assert.ok(lines.some((l) => l.email === 'ops@example.test' && l.password === undefined));
+    const admin = await login(t, 'ops@example.test', 'Env-given-password-77');
+    assert.equal((await t.api('GET', '/admin/users', { headers: admin.headers })).body.total, 1);
+  });
+
+  it('refuses to start with a weak configured admin password, naming the setting', async () => {
+    database = await createTestDatabase();
+    await assert.rejects(startAuthApp({ database, admin: { email: 'weak@example.test', password: 'short' } }), (err: Error) => {
+      assert.equal(err.name, 'ConfigError');
+      assert.match(err.message, /settings\.auth\.admin\.password.*at least 8 characters/);
+      return true;
+    });
+  });
+});
+
+describe('auth: plinth start and plinth create-admin (spawned)', function () {
+  this.timeout(120_000);
+  let database: TestDatabase;
+  let config: string;
+  let server: PlinthProcess | null = null;
+  let base: string;
+
+  before(async () => {
+    database = await createTestDatabase();
+    const port = await freePort();
+    config = writeConfig(database, { plugins: ['auth'], server: { port }, settings: { auth: { limits: { loginPerIpPerMinute: 1000, mailRequestsPerIpPerHour: 1000 } } } });
+    base = `http://127.0.0.1:${port}/api/v2`;
+    server = await startServer(config, port);
+  });
+  after(async () => {
+    if (server) await kill(server, 'SIGTERM');
+    await database?.drop();
+  });
+
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json().catch(() => null)) as any };
+  };
+  const get = async (path: string, token: string) => {
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json().catch(() => null)) as any };
+  };
+
+  it('plinth start prints the generated password of admin@localhost once; it logs in', async () => {
+    const line = await waitFor('the generated password in the log', () =>
+      server!
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .find((l) => l.email === 'admin@localhost' && l.password),
+    );
+    assert.equal(server!.output().split(line.password).length - 1, 1, 'printed exactly once');
+    const res = await post('/auth/login', { email: 'admin@localhost', password: line.password });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const stats = await get('/admin/stats', res.body.access_token);
+    assert.equal(stats.status, 200);
+    assert.equal(stats.body.users.total, 1);
+  });
+
+  it('plinth create-admin --email --password creates a superadmin who can log in', async () => {
+    const run = await runPlinth(['create-admin', '--email', 'cli-admin@example.test', '--password', 'Cli-created-pass-42'], config);
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /created superadmin cli-admin@example\.test/);
+    assert.ok(!run.output.includes('Cli-created-pass-42'), 'a given password is not echoed');
+    const res = await post('/auth/login', { email: 'cli-admin@example.test', password: 'Cli-created-pass-42' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const me = await get('/users/me', res.body.access_token);
+    assert.equal(me.body.is_superadmin, true);
+    assert.equal((await get('/admin/stats', res.body.access_token)).status, 200);
+
+    const db = openDatabase(database);
+    try {
+      const row = await db('auth_users').where('email', 'cli-admin@example.test').first();
+      const platform = await db('auth_tenants').where('is_platform', true).first();
+      assert.equal(row.tenant_id, platform.id, 'in the platform tenant');
+      assert.equal(await count(db('auth_tenants').where('is_platform', true)), 1, 'one platform tenant');
+      assert.equal(await count(db('auth_audit_logs').where({ action: 'admin.superadmin.created', target_id: row.id })), 1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('plinth create-admin promotes an existing user, who keeps their password', async () => {
+    const reg = await post('/auth/register', { email: 'promote@example.test', password: PASSWORD });
+    assert.equal(reg.status, 201, JSON.stringify(reg.body));
+    const run = await runPlinth(['create-admin', '--email', 'Promote@Example.test'], config);
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /promote@example\.test is now a superadmin/);
+    assert.doesNotMatch(run.output, /password/);
+    const res = await post('/auth/login', { email: 'promote@example.test', password: PASSWORD });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal((await get('/admin/stats', res.body.access_token)).status, 200);
+    const db = openDatabase(database);
+    try {
+      const row = await db('auth_users').where('email', 'promote@example.test').first();
+      assert.equal(await count(db('auth_audit_logs').where({ action: 'admin.user.role_changed', target_id: row.id })), 1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('on PostgreSQL, a running server sees the promotion of a user it has cached at once (pub/sub)', async function () {
+    if (!usingPostgres) this.skip(); // one process on SQLite: the cache's 30 s lifetime bounds it
+    const reg = await post('/auth/register', { email: 'cached@example.test', password: PASSWORD });
+    assert.equal(reg.status, 201);
+    const res = await post('/auth/login', { email: 'cached@example.test', password: PASSWORD });
+    assert.equal((await get('/users/me', res.body.access_token)).status, 200); // the server caches the user now
+    assert.equal((await get('/admin/stats', res.body.access_token)).status, 403);
+    const run = await runPlinth(['create-admin', '--email', 'cached@example.test'], config);
+    assert.equal(run.code, 0, run.output);
+    await waitFor('the promotion to reach the server', async () => (await get('/admin/stats', res.body.access_token)).status === 200, { timeoutMs: 5000 });
+  });
+
+  it('plinth create-admin fails with a one-line message without an email or with a weak password', async () => {
+    const run = await runPlinth(['create-admin'], config);
+    assert.equal(run.code, 1);
+    assert.match(run.output, /^plinth: create-admin needs --email/m);
+    const weak = await runPlinth(['create-admin', '--email', 'weak@example.test', '--password', 'password'], config);
+    assert.equal(weak.code, 1);
+    assert.match(weak.output, /^plinth: the admin password \(--password or PLINTH_ADMIN_PASSWORD\) is too common/m);
+    assert.doesNotMatch(weak.output, /\n\s+at /, 'no stack trace');
+  });
+});
+
+describe('auth: bootstrap leaves existing users alone', () => {
+  it('a database with users gets no new admin at start, even with settings.auth.admin set', async () => {
+    const database = await createTestDatabase();
+    const t = await startAuthApp({ database, admin: { email: 'first@example.test', password: 'First-admin-pass-1' } });
+    try {
+      await registerOwner(t, 'customer@example.test');
+      await t.app.stop();
+      const again = await startAuthApp({ database, admin: { email: 'second@example.test', password: 'Second-admin-pass-1' } });
+      try {
+        assert.equal(await again.db('auth_users').where('email', 'second@example.test').first(), undefined);
+        assertError(await again.api('POST', '/auth/login', { body: { email: 'second@example.test', password: 'Second-admin-pass-1' } }), 401);
+        await login(again, 'first@example.test', 'First-admin-pass-1');
+      } finally {
+        await again.app.stop();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});
