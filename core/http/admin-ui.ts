@@ -16,6 +16,8 @@ import type { Plinth } from '../app.js';
  */
 export interface AdminLoginProvider {
   login(input: { email: string; password: string; ip: string; userAgent: string }): Promise<{ token: string; expiresInSeconds: number }>;
+  /** Signs in with the single-use token of an emailed link (POST /admin/api/login `{ magic_token }`). */
+  loginWithMagicLink?(token: string, meta: { ip: string; userAgent: string }): Promise<{ token: string; expiresInSeconds: number }>;
   logout?(token: string): Promise<void>;
 }
 
@@ -57,7 +59,15 @@ const loginSchema = {
   additionalProperties: false,
   properties: { email: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
 };
-const validateLogin = createAjv().compile(loginSchema);
+const magicLoginSchema = {
+  type: 'object',
+  required: ['magic_token'],
+  additionalProperties: false,
+  properties: { magic_token: { type: 'string', minLength: 1, maxLength: 512 } },
+};
+const ajv = createAjv();
+const validateLogin = ajv.compile(loginSchema);
+const validateMagicLogin = ajv.compile(magicLoginSchema);
 
 export function adminUi(app: () => Plinth): Middleware {
   const assets = readAssets();
@@ -79,12 +89,21 @@ export function adminUi(app: () => Plinth): Middleware {
   router.post('/api/login', async (ctx) => {
     const plinth = app();
     if (!plinth.container.hasRegistration('adminLogin')) throw new AppError(503, 'login_unavailable', 'no enabled plugin provides admin login');
+    const provider = plinth.container.resolve<AdminLoginProvider>('adminLogin');
+    const meta = { ip: ctx.ip, userAgent: ctx.get('User-Agent') };
     const body = ctx.request.body as unknown;
-    if (!validateLogin(body)) throw AppError.validation(toFieldErrors(validateLogin.errors, 'body'));
-    const { email, password } = body as { email: string; password: string };
-    const session = await plinth.container
-      .resolve<AdminLoginProvider>('adminLogin')
-      .login({ email, password, ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+    // Either `{ email, password }` or `{ magic_token }`: a body with both (or neither) fails one schema.
+    const magic = typeof body === 'object' && body !== null && 'magic_token' in body;
+    const validate = magic ? validateMagicLogin : validateLogin;
+    if (!validate(body)) throw AppError.validation(toFieldErrors(validate.errors, 'body'));
+    let session: { token: string; expiresInSeconds: number };
+    if (magic) {
+      if (!provider.loginWithMagicLink) throw new AppError(400, 'magic_link_unavailable', 'the login provider does not support sign-in links');
+      session = await provider.loginWithMagicLink((body as { magic_token: string }).magic_token, meta);
+    } else {
+      const { email, password } = body as { email: string; password: string };
+      session = await provider.login({ email, password, ...meta });
+    }
     ctx.cookies.set(SESSION_COOKIE, session.token, {
       httpOnly: true,
       sameSite: 'strict',

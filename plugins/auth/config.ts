@@ -77,9 +77,9 @@ export const authConfigSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        magicLink: { type: 'string', pattern: '^/', default: '/admin/magic-link' },
-        resetPassword: { type: 'string', pattern: '^/', default: '/admin/reset-password' },
-        verifyEmail: { type: 'string', pattern: '^/', default: '/admin/verify-email' },
+        magicLink: { type: 'string', pattern: '^/', default: '/admin/auth/magic-link' },
+        resetPassword: { type: 'string', pattern: '^/', default: '/admin/auth/reset-password' },
+        verifyEmail: { type: 'string', pattern: '^/', default: '/admin/auth/verify-email' },
       },
       default: {},
     },

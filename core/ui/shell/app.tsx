@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, UNAUTHORIZED_EVENT } from '../kit/api.js';
 import { ErrorBanner, Page } from '../kit/components.js';
-import { Layout } from './layout.js';
+import { Layout, PublicLayout } from './layout.js';
 import { Login } from './login.js';
-import { navGroups, SYSTEM_HREF } from './nav.js';
+import { loginLinks, navGroups, publicEntry, SYSTEM_HREF, type NavEntry } from './nav.js';
 import { NotFound } from './not-found.js';
 import { PluginPage } from './plugin-page.js';
 import { navigate, usePath } from './router.js';
@@ -15,6 +15,9 @@ type Session =
   | { state: 'failed'; error: Error }
   | { state: 'anonymous'; meta: Meta }
   | { state: 'signed-in'; meta: Meta; me: Me };
+
+const pluginPage = (entry: NavEntry) =>
+  entry.plugin ? <PluginPage plugin={entry.plugin.name} path={entry.plugin.path} script={entry.plugin.script} title={entry.title} href={entry.href} /> : null;
 
 /** Who is signed in (GET /admin/api/me; 401 → the login screen), then the routed page inside the layout. */
 export function App() {
@@ -48,17 +51,20 @@ export function App() {
     setSession((s) => (s.state === 'signed-in' ? { state: 'anonymous', meta: s.meta } : s));
   }, []);
 
+  const meta = session.state === 'signed-in' || session.state === 'anonymous' ? session.meta : null;
+  // A public page (password reset, email link, …) renders the same with or without a session.
+  const open = meta ? publicEntry(meta, path) : undefined;
   const groups = session.state === 'signed-in' ? navGroups(session.me, session.meta) : [];
   const entries = groups.flatMap((g) => g.entries);
-  const entry = entries.find((e) => e.href === path);
+  const entry = open ?? entries.find((e) => e.href === path);
   const home = path === '/admin' ? entries[0]?.href : undefined;
 
   useEffect(() => {
     if (home) navigate(home, { replace: true });
   }, [home]);
   useEffect(() => {
-    document.title = session.state === 'signed-in' ? `${entry?.title ?? 'Not found'} · Plinth admin` : 'Plinth admin';
-  }, [session.state, entry]);
+    document.title = session.state === 'signed-in' || open ? `${entry?.title ?? 'Not found'} · Plinth admin` : 'Plinth admin';
+  }, [session.state, entry, open]);
 
   switch (session.state) {
     case 'loading':
@@ -75,13 +81,13 @@ export function App() {
           </div>
         </main>
       );
-    case 'anonymous':
-      return <Login available={session.meta.login} onSignedIn={() => void load()} />;
   }
+  if (open) return <PublicLayout>{pluginPage(open)}</PublicLayout>;
+  if (session.state === 'anonymous') return <Login available={session.meta.login} links={loginLinks(session.meta)} onSignedIn={() => void load()} />;
 
   let content;
   if (entry?.href === SYSTEM_HREF) content = <SystemPage />;
-  else if (entry?.plugin) content = <PluginPage plugin={entry.plugin.name} path={entry.plugin.path} script={entry.plugin.script} title={entry.title} href={entry.href} />;
+  else if (entry?.plugin) content = pluginPage(entry);
   else if (path === '/admin')
     content = (
       <Page title="Welcome">

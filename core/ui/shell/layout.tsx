@@ -42,3 +42,17 @@ export function Layout(props: { me: Me; version: string; groups: NavGroup[]; pat
     </div>
   );
 }
+
+/** The frame of a public page (no session, no nav): a card like the login screen's. */
+export function PublicLayout(props: { children: ComponentChildren }) {
+  return (
+    <main class="login">
+      <div class="login-card public-card">
+        <a class="brand" href="/admin">
+          Plinth
+        </a>
+        {props.children}
+      </div>
+    </main>
+  );
+}

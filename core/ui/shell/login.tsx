@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api } from '../kit/api.js';
 import { ErrorBanner } from '../kit/components.js';
+import type { NavEntry } from './nav.js';
 
-/** Email + password form; on success the server sets the HttpOnly session cookie. */
-export function Login(props: { available: boolean; onSignedIn(): void }) {
+/** Email + password form; on success the server sets the HttpOnly session cookie. Below it, links to the public pages that ask for one. */
+export function Login(props: { available: boolean; links: NavEntry[]; onSignedIn(): void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -37,6 +38,15 @@ export function Login(props: { available: boolean; onSignedIn(): void }) {
         <button type="submit" disabled={busy || !props.available}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        {props.links.length ? (
+          <ul class="login-links">
+            {props.links.map((link) => (
+              <li key={link.href}>
+                <a href={link.href}>{link.title}</a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
       </form>
     </main>
   );

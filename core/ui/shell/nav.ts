@@ -23,9 +23,30 @@ export function navGroups(me: Me, meta: Meta): NavGroup[] {
   if (hasRole(me, 'superadmin')) groups.push({ label: 'Platform', entries: [{ href: SYSTEM_HREF, title: 'System' }] });
   for (const plugin of meta.plugins) {
     const entries = plugin.pages
-      .filter((page) => !page.roles?.length || page.roles.some((role) => hasRole(me, role)))
-      .map((page) => ({ href: pageHref(plugin.name, page.path), title: page.title, plugin: { name: plugin.name, path: page.path, script: plugin.script } }));
+      .filter((page) => !page.public && (!page.roles?.length || page.roles.some((role) => hasRole(me, role))))
+      .map((page) => toEntry(plugin, page));
     if (entries.length) groups.push({ label: plugin.name, entries });
   }
   return groups;
+}
+
+type MetaPlugin = Meta['plugins'][number];
+const toEntry = (plugin: MetaPlugin, page: MetaPlugin['pages'][number]): NavEntry => ({
+  href: pageHref(plugin.name, page.path),
+  title: page.title,
+  plugin: { name: plugin.name, path: page.path, script: plugin.script },
+});
+
+/** The public page (no session needed) at this path, if a plugin declares one. */
+export function publicEntry(meta: Meta, path: string): NavEntry | undefined {
+  for (const plugin of meta.plugins) {
+    const page = plugin.pages.find((p) => p.public && pageHref(plugin.name, p.path) === path);
+    if (page) return toEntry(plugin, page);
+  }
+  return undefined;
+}
+
+/** Public pages the login screen links to (e.g. "Forgot password?"). */
+export function loginLinks(meta: Meta): NavEntry[] {
+  return meta.plugins.flatMap((plugin) => plugin.pages.filter((p) => p.public && p.loginLink).map((page) => toEntry(plugin, page)));
 }

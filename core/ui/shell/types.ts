@@ -1,8 +1,10 @@
+import type { UiPage } from '../../plugins/contract.js';
+
 /** GET /admin/api/meta */
 export interface Meta {
   version: string;
   login: boolean;
-  plugins: Array<{ name: string; pages: Array<{ path: string; title: string; roles?: string[] }>; script: string | null }>;
+  plugins: Array<{ name: string; pages: UiPage[]; script: string | null }>;
 }
 
 /** GET /admin/api/me */

@@ -1,9 +1,12 @@
 import type { PluginRouter } from '../../../core/http/router.js';
 import { requireScope } from '../../../core/http/guards.js';
+import { hasRole, hasScope } from '../../../core/http/auth.js';
+import type { ScopeInfo } from '../../../core/app.js';
+import { PLATFORM_SCOPE } from '../services/scopes.js';
 import type { AuthServices } from '../services/index.js';
-import { body, meta, tenantPrincipal, uuidParam } from './shared.js';
+import { body, meta, principalOf, tenantPrincipal, uuidParam } from './shared.js';
 
-export function apiKeyRoutes(r: PluginRouter, s: AuthServices): void {
+export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<string, ScopeInfo>): void {
   const manage = [requireScope('api-keys:manage')];
 
   r.get('/api-keys', { summary: 'List API keys', guards: manage }, async (ctx) => s.apiKeys.list(await tenantPrincipal(ctx)));
@@ -31,6 +34,13 @@ export function apiKeyRoutes(r: PluginRouter, s: AuthServices): void {
       return key;
     },
   );
+
+  r.get('/api-keys/scopes', { summary: 'The scopes you can grant a new key, with descriptions', guards: manage }, async (ctx) => {
+    const p = await principalOf(ctx);
+    return [...registry]
+      .filter(([scope]) => hasScope(p, scope) && (scope !== PLATFORM_SCOPE || hasRole(p, 'superadmin')))
+      .map(([scope, info]) => ({ scope, description: info.description, plugin: info.plugin }));
+  });
 
   r.get('/api-keys/:id', { summary: 'One API key', guards: manage, schema: { params: uuidParam } }, async (ctx, { params }) =>
     s.apiKeys.get(await tenantPrincipal(ctx), params.id),

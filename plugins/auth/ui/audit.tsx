@@ -1,0 +1,95 @@
+// Audit log (superadmin): who did what to what, from where; filters and pages.
+import { useState } from 'preact/hooks';
+import { ErrorBanner, Page, Table, Time } from '../../../core/ui/kit/index.js';
+import { BASE, Pager, ShortId, usePagedList } from './shared.js';
+
+interface Entry {
+  id: number;
+  created_at: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  details: Record<string, unknown> | null;
+}
+
+type Filters = { action: string; actor_id: string; target_id: string; since: string; until: string };
+const NONE: Filters = { action: '', actor_id: '', target_id: '', since: '', until: '' };
+
+/** A datetime-local value (the viewer's time zone) as ISO-8601 UTC for the API. */
+const toIso = (local: string) => (local ? new Date(local).toISOString() : '');
+
+function FilterForm(props: { onApply(filters: Filters): void }) {
+  const [form, setForm] = useState(NONE);
+  const field = (name: keyof Filters, label: string, time = false) => {
+    const props = { id: `audit-${name}`, value: form[name], onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [name]: e.currentTarget.value }) };
+    return (
+      <div>
+        <label for={props.id}>{label}</label>
+        {time ? <input type="datetime-local" {...props} /> : <input {...props} />}
+      </div>
+    );
+  };
+  const apply = (event: Event) => {
+    event.preventDefault();
+    props.onApply({ ...form, since: toIso(form.since), until: toIso(form.until) });
+  };
+  const clear = () => {
+    setForm(NONE);
+    props.onApply(NONE);
+  };
+  return (
+    <form class="card" onSubmit={apply} aria-label="Filters">
+      <div class="form-row">
+        {field('action', 'Action')}
+        {field('actor_id', 'Actor id')}
+        {field('target_id', 'Target id')}
+      </div>
+      <div class="form-row">
+        {field('since', 'Since (your time)', true)}
+        {field('until', 'Until (your time)', true)}
+      </div>
+      <div class="form-actions">
+        <button type="submit">Apply filters</button>
+        <button type="button" class="secondary" onClick={clear}>
+          Clear
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function AuditPage() {
+  const list = usePagedList<Entry, Filters>(`${BASE}/admin/audit-logs`, NONE);
+  return (
+    <Page
+      title="Audit log"
+      actions={
+        <button type="button" class="secondary" onClick={list.reload} disabled={list.loading}>
+          Refresh
+        </button>
+      }
+    >
+      <FilterForm onApply={list.filter} />
+      <ErrorBanner error={list.error} />
+      <div class="card">
+        <Table
+          rows={list.data?.items ?? []}
+          rowKey={(e) => e.id}
+          empty={list.loading ? 'Loading…' : 'No entries match.'}
+          columns={[
+            { label: 'Time', value: (e) => <Time value={e.created_at} /> },
+            { label: 'Actor', value: (e) => <span title={`${e.actor_type}${e.actor_id ? ` ${e.actor_id}` : ''}`}>{e.actor_label ?? e.actor_id ?? e.actor_type}</span> },
+            { label: 'Action', value: (e) => <code title={e.details ? JSON.stringify(e.details) : undefined}>{e.action}</code> },
+            { label: 'Target', value: (e) => (e.target_type ? <span>{e.target_type} <ShortId id={e.target_id} /></span> : '—') },
+            { label: 'IP', value: 'ip' },
+          ]}
+        />
+        <Pager data={list.data} nouns={['entry', 'entries']} onPage={list.setPage} />
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,20 @@
+// The auth plugin's admin pages, keyed by the page paths of its manifest (plugins/auth/index.ts).
+import { ForgotPasswordPage, MagicLinkPage, ResetPasswordPage, VerifyEmailPage } from './account.js';
+import { ApiKeysPage } from './api-keys.js';
+import { AuditPage } from './audit.js';
+import { ProfilePage } from './profile.js';
+import { TenantsPage } from './tenants.js';
+import { UsersPage } from './users.js';
+
+export const pages = {
+  profile: ProfilePage,
+  'api-keys': ApiKeysPage,
+  users: UsersPage,
+  tenants: TenantsPage,
+  audit: AuditPage,
+  // public: no session needed
+  'forgot-password': ForgotPasswordPage,
+  'reset-password': ResetPasswordPage,
+  'verify-email': VerifyEmailPage,
+  'magic-link': MagicLinkPage,
+};

@@ -1,0 +1,185 @@
+// My profile: who I am, editing name / username / phone, changing my password.
+import { useState } from 'preact/hooks';
+import { api, ErrorBanner, Page, Time, useApi } from '../../../core/ui/kit/index.js';
+import { BASE, ShortId, useAction } from './shared.js';
+
+interface User {
+  id: string;
+  email: string | null;
+  full_name: string;
+  username: string | null;
+  phone: string | null;
+  role: string;
+  tenant_id: string;
+  is_superadmin: boolean;
+  email_verified: boolean;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function Details(props: { user: User }) {
+  const { user } = props;
+  const [sent, setSent] = useState('');
+  const { error, busy, run } = useAction();
+  const resend = () => run(async () => setSent((await api<{ detail: string }>(`${BASE}/auth/verify-email/request`, { method: 'POST' })).detail));
+  return (
+    <section class="card" aria-labelledby="account-title">
+      <h2 id="account-title">Account</h2>
+      <ErrorBanner error={error} />
+      {sent ? <p class="notice" role="status">{sent}</p> : null}
+      <dl class="facts">
+        <dt>Email</dt>
+        <dd>
+          {user.email ?? '—'}{' '}
+          {user.email ? (
+            user.email_verified ? (
+              <span class="badge badge-ok">verified</span>
+            ) : (
+              <>
+                <span class="badge badge-warn">not verified</span>{' '}
+                <button type="button" class="secondary small" disabled={busy} onClick={resend}>
+                  Send a verification link
+                </button>
+              </>
+            )
+          ) : null}
+        </dd>
+        <dt>Role</dt>
+        <dd>
+          {user.role}
+          {user.is_superadmin ? ' · superadmin' : ''}
+        </dd>
+        <dt>Tenant</dt>
+        <dd>
+          <ShortId id={user.tenant_id} />
+        </dd>
+        <dt>Last sign-in</dt>
+        <dd>
+          <Time value={user.last_login_at} />
+        </dd>
+        <dt>Member since</dt>
+        <dd>
+          <Time value={user.created_at} />
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+function ProfileForm(props: { user: User; onSaved(): void }) {
+  const [fullName, setFullName] = useState(props.user.full_name);
+  const [username, setUsername] = useState(props.user.username ?? '');
+  const [phone, setPhone] = useState(props.user.phone ?? '');
+  const [saved, setSaved] = useState('');
+  const { error, busy, run } = useAction();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setSaved('');
+    // Only what changed (an empty field clears the username or phone).
+    const { user } = props;
+    const wanted = { full_name: fullName.trim(), username: username.trim() || null, phone: phone.trim() || null };
+    const body = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => value !== user[key as keyof typeof wanted]));
+    if (!Object.keys(body).length) return setSaved('Nothing has changed.');
+    if (await run(() => api(`${BASE}/users/me`, { method: 'PATCH', body }))) {
+      setSaved('Your profile is saved.');
+      props.onSaved();
+    }
+  };
+
+  return (
+    <form class="card" onSubmit={submit} aria-labelledby="profile-title">
+      <h2 id="profile-title">Profile</h2>
+      <ErrorBanner error={error} />
+      {saved ? (
+        <p class="notice" role="status">
+          {saved}
+        </p>
+      ) : null}
+      <label for="profile-name">Full name</label>
+      <input id="profile-name" maxLength={200} autoComplete="name" value={fullName} onInput={(e) => setFullName(e.currentTarget.value)} />
+      <div class="form-row">
+        <div>
+          <label for="profile-username">Username</label>
+          <input id="profile-username" autoComplete="username" placeholder="3–64 letters, digits, . _ -" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="profile-phone">Phone</label>
+          <input id="profile-phone" type="tel" autoComplete="tel" placeholder="+4915112345678" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
+        </div>
+      </div>
+      <div class="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : 'Save profile'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PasswordForm() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [done, setDone] = useState('');
+  const { error, setError, busy, run } = useAction();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setDone('');
+    if (next !== repeat) return setError(new Error('The new passwords do not match.'));
+    await run(async () => {
+      const res = await api<{ detail: string }>(`${BASE}/auth/set-password`, { body: { password: next, ...(current ? { current_password: current } : {}) } });
+      setCurrent('');
+      setNext('');
+      setRepeat('');
+      setDone(res.detail);
+    });
+  };
+
+  return (
+    <form class="card" onSubmit={submit} aria-labelledby="password-title">
+      <h2 id="password-title">Password</h2>
+      <ErrorBanner error={error} />
+      {done ? <p class="notice" role="status">{done} Your other sessions have been signed out.</p> : null}
+      <label for="password-current">Current password</label>
+      <input id="password-current" type="password" autoComplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+      <div class="form-row">
+        <div>
+          <label for="password-new">New password</label>
+          <input id="password-new" type="password" autoComplete="new-password" required value={next} onInput={(e) => setNext(e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="password-repeat">Repeat the new password</label>
+          <input id="password-repeat" type="password" autoComplete="new-password" required value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} />
+        </div>
+      </div>
+      <div class="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : 'Change password'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function ProfilePage() {
+  const me = useApi<User>(`${BASE}/users/me`);
+  return (
+    <Page title="My profile">
+      <ErrorBanner error={me.error} />
+      {me.data ? (
+        <>
+          <Details user={me.data} />
+          <ProfileForm key={me.data.id} user={me.data} onSaved={me.reload} />
+          <PasswordForm />
+        </>
+      ) : me.loading ? (
+        <p class="muted" role="status">
+          Loading…
+        </p>
+      ) : null}
+    </Page>
+  );
+}

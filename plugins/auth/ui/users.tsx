@@ -1,0 +1,62 @@
+// Users (superadmin): every account on the platform, searchable, suspend / activate.
+import { api, ErrorBanner, Page, Table, Time } from '../../../core/ui/kit/index.js';
+import { BASE, Pager, SearchForm, ShortId, StatusBadge, useAction, usePagedList } from './shared.js';
+
+interface User {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  username: string | null;
+  full_name: string;
+  tenant_id: string;
+  role: string;
+  is_superadmin: boolean;
+  status: 'active' | 'suspended';
+  last_login_at: string | null;
+}
+
+export function UsersPage() {
+  const list = usePagedList<User, { search: string }>(`${BASE}/admin/users`, { search: '' });
+  const { error, busy, run } = useAction();
+  const setStatus = (user: User, action: 'suspend' | 'activate') =>
+    run(async () => {
+      await api(`${BASE}/admin/users/${user.id}/${action}`, { method: 'POST' });
+      list.reload();
+    });
+
+  return (
+    <Page title="Users">
+      <SearchForm label="Search by email, name, phone or username" value={list.filters.search} onSearch={(search) => list.filter({ search })} />
+      <ErrorBanner error={error ?? list.error} />
+      <div class="card">
+        <Table
+          rows={list.data?.items ?? []}
+          rowKey={(u) => u.id}
+          empty={list.loading ? 'Loading…' : 'No users match.'}
+          columns={[
+            { label: 'Email', value: (u) => u.email ?? u.phone ?? u.username ?? '—' },
+            { label: 'Name', value: (u) => u.full_name || '—' },
+            { label: 'Tenant', value: (u) => <ShortId id={u.tenant_id} /> },
+            { label: 'Role', value: (u) => (u.is_superadmin ? `${u.role} · superadmin` : u.role) },
+            { label: 'Status', value: (u) => <StatusBadge status={u.status} /> },
+            { label: 'Last login', value: (u) => <Time value={u.last_login_at} /> },
+            {
+              label: 'Actions',
+              value: (u) =>
+                u.status === 'active' ? (
+                  <button type="button" class="danger small" disabled={busy} onClick={() => setStatus(u, 'suspend')}>
+                    Suspend
+                  </button>
+                ) : (
+                  <button type="button" class="secondary small" disabled={busy} onClick={() => setStatus(u, 'activate')}>
+                    Activate
+                  </button>
+                ),
+            },
+          ]}
+        />
+        <Pager data={list.data} nouns={['user', 'users']} onPage={list.setPage} />
+      </div>
+    </Page>
+  );
+}
