@@ -42,7 +42,11 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 /** Unique-column clashes become a 409 that names the field. */
 function conflictOn(err: unknown): never {
   if (isUniqueViolation(err)) {
-    const field = /email|phone|username/.exec(String((err as Error).message))?.[0] ?? 'field';
+    // Name the column from the constraint (SQLite: "auth_users.phone"; PostgreSQL: "Key (phone)=…"),
+    // never from the SQL text, which lists every column being set.
+    const e = err as { message?: string; detail?: string; constraint?: string };
+    const source = `${e.constraint ?? ''} ${e.detail ?? ''} ${/constraint failed: (.*)$/m.exec(e.message ?? '')?.[1] ?? ''}`;
+    const field = /(email|phone|username)/.exec(source)?.[1] ?? 'field';
     throw AppError.conflict(`${field} is already in use`, `${field}_taken`);
   }
   throw err;

@@ -1,0 +1,58 @@
+import { asValue } from 'awilix';
+import { definePlugin } from '../../core/plugins/contract.js';
+import type { Clock } from '../../core/clock.js';
+import { licensingConfigSchema, type LicensingSettings } from './config.js';
+import { licensingEvents } from './events.js';
+import { createLicensingServices, type LicensingDeps, type LicensingServices } from './services/index.js';
+import { publicRoutes } from './routes/public.js';
+import { adminRoutes, MANAGE } from './routes/admin.js';
+
+const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<LicensingServices>('licensingServices');
+
+export default definePlugin<LicensingSettings>({
+  name: 'licensing',
+  version: '1.0.0',
+  configSchema: licensingConfigSchema,
+  face: { base: '/license', envelope: 'success' },
+  scopes: { [MANAGE]: 'Generate, list and revoke licenses and manage their devices' },
+  metrics: { max_licenses: { kind: 'gauge', usageKey: 'licenses', description: 'Active licenses' } },
+  events: licensingEvents,
+  migrations: 'migrations',
+
+  register(c) {
+    const s = createLicensingServices(c.container.cradle as LicensingDeps, c.settings);
+    // The engine other plugins (robots) call: generate, look up, bind, unbind, disable.
+    c.container.register({ licensingServices: asValue(s), licenses: asValue(s.licenses) });
+  },
+
+  async start(c) {
+    const s = services(c);
+    s.files.init();
+    await s.verifier.start();
+  },
+
+  async stop(c) {
+    await services(c).verifier.stop();
+  },
+
+  routes(r, c) {
+    const s = services(c);
+    const clock = c.container.resolve<Clock>('clock');
+    publicRoutes(r, s, () => clock.now());
+    adminRoutes(r, s);
+  },
+
+  jobs: [
+    {
+      name: 'expire-licenses',
+      schedule: '7 0 * * *',
+      catchUp: true,
+      async run(c) {
+        const expired = await services(c).licenses.expireDue();
+        if (expired) c.logger.info({ expired }, 'licenses expired');
+      },
+    },
+  ],
+
+  ui: { pages: [{ path: '', title: 'Licenses' }] },
+});

@@ -1,0 +1,72 @@
+import { AppError } from '../../../core/errors.js';
+import type { HttpContext } from '../../../core/http/context.js';
+import type { PluginRouter } from '../../../core/http/router.js';
+import type { LicensingServices } from '../services/index.js';
+
+const verifyBody = {
+  type: 'object',
+  properties: {
+    activation_code: { type: 'string', maxLength: 64 },
+    email: { type: 'string', maxLength: 320 },
+    device_id: { type: 'string', minLength: 1, maxLength: 200 },
+    device_name: { type: 'string', maxLength: 200 },
+    ip_address: { type: 'string', maxLength: 64 },
+  },
+};
+
+/** The seed's MISSING_LICENSE / MISSING_EMAIL come before any other check. */
+function requireCodeAndEmail(input: { activation_code?: string; email?: string }): { activation_code: string; email: string } {
+  if (!input.activation_code?.trim()) throw new AppError(400, 'MISSING_LICENSE', 'activation_code is required');
+  if (!input.email?.trim()) throw new AppError(400, 'MISSING_EMAIL', 'email is required');
+  return { activation_code: input.activation_code, email: input.email };
+}
+
+/** Verify's failures carry the seed's `isValid: false` and `timestamp` beside the envelope. */
+async function asVerifyReply(ctx: HttpContext, now: () => Date, run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    const { status, body } = ctx.state.envelope.error(err, ctx.state.requestId);
+    ctx.status = status;
+    for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
+    return { ...(body as object), isValid: false, timestamp: now().toISOString() };
+  }
+}
+
+export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => Date): void {
+  r.get('/health', { summary: 'License server health' }, () => ({ status: 'ok', timestamp: now().toISOString() }));
+
+  r.post('/api/verify', { summary: 'Verify an activation code (and bind the device)', schema: { body: verifyBody } }, async (ctx, { body }) =>
+    asVerifyReply(ctx, now, async () => {
+      const input = { ...body, ...requireCodeAndEmail(body) };
+      await s.limits.verify(ctx.ip, input.activation_code);
+      const { license } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
+      const expiresAt = license.valid_until;
+      return {
+        success: true,
+        message: 'license verified',
+        code: 'SUCCESS',
+        license: { key: license.license_id, type: license.plan, expiresAt },
+        isValid: true,
+        licenseType: license.plan,
+        expiresAt,
+        timestamp: now().toISOString(),
+      };
+    }),
+  );
+
+  // Beyond the seed: a signed offline license file and the key to check it.
+  r.get('/api/public-key', { summary: 'The Ed25519 public key that signs license files' }, () => ({ success: true, ...s.files.publicKey() }));
+
+  r.get(
+    '/api/license-file',
+    { summary: 'A signed offline license file for a bound device', schema: { query: { type: 'object', required: ['device_id'], properties: { ...verifyBody.properties } } } },
+    async (ctx, { query }) => {
+      const input = { ...query, ...requireCodeAndEmail(query) };
+      await s.limits.verify(ctx.ip, input.activation_code);
+      const { license, device } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
+      return { success: true, ...s.files.issue(license, device!) };
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import type { CoreConfig } from '../../../core/config/schema.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
+import type { RateLimits } from '../../../core/rate-limit.js';
+import type { UsageMeter } from '../../../core/usage.js';
+import type { LicensingSettings } from '../config.js';
+import { normalizeCode } from './codes.js';
+import { LicenseFiles } from './license-file.js';
+import { Licenses } from './licenses.js';
+import { Verifier } from './verifier.js';
+
+export interface LicensingDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  config: CoreConfig;
+  events: EventBus;
+  pubsub: PubSub;
+  rateLimits: RateLimits;
+  usage: UsageMeter;
+}
+
+export type LicensingServices = ReturnType<typeof createLicensingServices>;
+
+export function createLicensingServices(d: LicensingDeps, settings: LicensingSettings) {
+  let verifier: Verifier;
+  // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
+  const licenses = new Licenses(d.db, d.clock, d.events, () => d.usage, (kind, key) => verifier.invalidate(kind, key));
+  verifier = new Verifier(d.db, d.clock, d.logger, d.pubsub, () => licenses);
+  const files = new LicenseFiles(path.resolve(d.config.dataDir, settings.keyFile), d.clock);
+  const limits = {
+    /** Per client IP and per code, so neither one address nor one leaked code can hammer verify. */
+    async verify(ip: string, code: string) {
+      await d.rateLimits.consume({ bucket: 'licensing.verify.ip', points: settings.verifyPerIpPerMinute, durationSeconds: 60 }, ip);
+      await d.rateLimits.consume({ bucket: 'licensing.verify.code', points: settings.verifyPerCodePerMinute, durationSeconds: 60 }, normalizeCode(code));
+    },
+  };
+  return { licenses, verifier, files, limits };
+}

@@ -1,0 +1,265 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import { affected, isUniqueViolation } from '../../../core/db/connection.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { UsageMeter } from '../../../core/usage.js';
+import { newCode, newLicenseId, normalizeCode, type CodeFormat } from './codes.js';
+
+export type Plan = 'monthly' | 'yearly' | 'lifetime' | 'custom';
+export type LicenseStatus = 'active' | 'revoked' | 'expired' | 'disabled';
+
+export interface License {
+  id: number;
+  license_id: string;
+  tenant_id: string;
+  product: string;
+  activation_code: string;
+  email: string | null;
+  plan: Plan;
+  device_cap: number;
+  active_devices: number;
+  issued_at: string;
+  valid_until: string | null;
+  user_hint: string | null;
+  status: LicenseStatus;
+  status_reason: string | null;
+  price: number | null;
+  currency: string | null;
+  bound_user_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Device {
+  id: number;
+  license_pk: number;
+  device_id: string;
+  device_name: string | null;
+  ip_address: string | null;
+  status: 'active' | 'deactivated';
+  first_seen_at: string;
+  last_seen_at: string;
+  deactivated_at: string | null;
+}
+
+export interface GenerateInput {
+  tenantId: string;
+  plan: Plan;
+  email?: string | null;
+  deviceCap?: number;
+  /** Overrides the plan's length; required for `custom`. */
+  days?: number;
+  userHint?: string | null;
+  product?: string;
+  codeFormat?: CodeFormat;
+  price?: number | null;
+  currency?: string | null;
+  boundUserId?: string | null;
+}
+
+/** Who may see what: a tenant's own licenses, or every tenant's (superadmin: null). */
+export interface Scope {
+  tenantId: string | null;
+}
+
+export type BindOutcome = { outcome: 'bound' | 'known'; device: Device } | { outcome: 'cap_reached'; devices: Device[] } | { outcome: 'deactivated'; device: Device };
+
+const PLAN_DAYS: Record<Exclude<Plan, 'lifetime' | 'custom'>, number> = { monthly: 30, yearly: 365 };
+const DAY = 86_400_000;
+
+const toLicense = (r: Record<string, any>): License => ({ ...(r as License), id: Number(r.id), price: r.price === null ? null : Number(r.price) });
+const toDevice = (r: Record<string, any>): Device => ({ ...(r as Device), id: Number(r.id), license_pk: Number(r.license_pk) });
+
+/**
+ * The licensing engine: generate, look up, bind devices under a cap, revoke, expire. The seed-002
+ * face is one client; the robots plugin is another (8-character codes bound to one device).
+ */
+export class Licenses {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    private readonly usage: () => UsageMeter,
+    private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>,
+  ) {}
+
+  private scoped(scope: Scope, trx: Knex | Knex.Transaction = this.db) {
+    const q = trx('licensing_licenses');
+    if (scope.tenantId) q.where('tenant_id', scope.tenantId);
+    return q;
+  }
+
+  async generate(input: GenerateInput): Promise<License> {
+    const now = this.clock.now();
+    const days = input.days ?? (input.plan === 'lifetime' || input.plan === 'custom' ? null : PLAN_DAYS[input.plan]);
+    if (input.plan === 'custom' && !days) throw AppError.validation([{ path: 'body.days', message: 'is required for a custom plan' }], 400);
+    const row = {
+      tenant_id: input.tenantId,
+      product: input.product ?? 'default',
+      email: input.email ? input.email.trim().toLowerCase() : null,
+      plan: input.plan,
+      device_cap: input.deviceCap ?? 5,
+      active_devices: 0,
+      issued_at: now.toISOString(),
+      valid_until: input.plan === 'lifetime' && input.days === undefined ? null : new Date(now.getTime() + days! * DAY).toISOString(),
+      user_hint: input.userHint ?? null,
+      status: 'active',
+      price: input.price ?? null,
+      currency: input.currency ?? null,
+      bound_user_id: input.boundUserId ?? null,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    };
+    for (let attempt = 1; ; attempt++) {
+      const ids = { license_id: newLicenseId(), activation_code: newCode(input.codeFormat ?? 'groups') };
+      try {
+        return await this.db.transaction(async (trx) => {
+          await this.usage().consume(input.tenantId, 'max_licenses', 1, trx);
+          await trx('licensing_licenses').insert({ ...row, ...ids });
+          const license = toLicense(await trx('licensing_licenses').where('license_id', ids.license_id).first());
+          await this.events.emit(trx, 'license.generated', { license_id: license.license_id, product: license.product, plan: license.plan, email: license.email }, { tenantId: license.tenant_id });
+          return license;
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= 5) throw err; // a code collision: draw again
+      }
+    }
+  }
+
+  async byCode(code: string): Promise<License | null> {
+    const row = await this.db('licensing_licenses').where('activation_code', normalizeCode(code)).first();
+    return row ? toLicense(row) : null;
+  }
+
+  async get(scope: Scope, licenseId: string): Promise<License> {
+    const row = await this.scoped(scope).where('license_id', licenseId).first();
+    if (!row) throw new AppError(404, 'INVALID_LICENSE', `license ${licenseId} not found`);
+    return toLicense(row);
+  }
+
+  async list(scope: Scope, filter: { status?: string; limit: number; product?: string }): Promise<Array<License>> {
+    const q = this.scoped(scope).orderBy('id', 'desc').limit(filter.limit);
+    if (filter.status) q.where('status', filter.status);
+    if (filter.product) q.where('product', filter.product);
+    return (await q).map(toLicense);
+  }
+
+  async devices(license: License): Promise<Device[]> {
+    return (await this.db('licensing_devices').where('license_pk', license.id).orderBy('id')).map(toDevice);
+  }
+
+  async device(licensePk: number, deviceId: string): Promise<Device | null> {
+    const row = await this.db('licensing_devices').where({ license_pk: licensePk, device_id: deviceId }).first();
+    return row ? toDevice(row) : null;
+  }
+
+  async stats(scope: Scope) {
+    const byPlan: Array<{ plan: string; n: number | string }> = await this.scoped(scope).select('plan').count({ n: '*' }).groupBy('plan');
+    const [{ total }] = await this.scoped(scope).count({ total: '*' });
+    const [{ active }] = await this.scoped(scope).where('status', 'active').count({ active: '*' });
+    const [{ devices }] = await this.scoped(scope).where('status', 'active').sum({ devices: 'active_devices' });
+    return {
+      total_licenses: Number(total),
+      active_licenses: Number(active),
+      plan_statistics: Object.fromEntries(['monthly', 'yearly', 'lifetime', ...byPlan.map((p) => p.plan)].map((plan) => [plan, Number(byPlan.find((p) => p.plan === plan)?.n ?? 0)])),
+      active_devices: Number(devices ?? 0),
+    };
+  }
+
+  /**
+   * Binds a new device while the license has room: one conditional UPDATE of the counter and the
+   * device row in one transaction, so racing devices can never exceed the cap.
+   */
+  async bind(license: License, device: { deviceId: string; deviceName?: string | null; ip?: string | null }): Promise<BindOutcome> {
+    const now = this.clock.now().toISOString();
+    const existing = await this.device(license.id, device.deviceId);
+    if (existing) return existing.status === 'active' ? { outcome: 'known', device: existing } : { outcome: 'deactivated', device: existing };
+    try {
+      const bound = await this.db.transaction(async (trx) => {
+        const room = affected(await trx('licensing_licenses').where('id', license.id).where('status', 'active').whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
+        if (room === 0) return null;
+        await trx('licensing_devices').insert({ license_pk: license.id, device_id: device.deviceId, device_name: device.deviceName ?? null, ip_address: device.ip ?? null, status: 'active', first_seen_at: now, last_seen_at: now });
+        await this.events.emit(trx, 'license.activated', { license_id: license.license_id, device_id: device.deviceId, device_name: device.deviceName ?? null }, { tenantId: license.tenant_id });
+        return toDevice(await trx('licensing_devices').where({ license_pk: license.id, device_id: device.deviceId }).first());
+      });
+      if (bound) return { outcome: 'bound', device: bound };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return this.bind(license, device); // the same device raced itself: it is bound now
+    }
+    return { outcome: 'cap_reached', devices: (await this.devices(license)).filter((d) => d.status === 'active') };
+  }
+
+  /** Deactivates (frees a slot) or re-activates (takes one, within the cap) a device. */
+  async setDeviceStatus(scope: Scope, licenseId: string, deviceId: string, status: 'active' | 'deactivated'): Promise<void> {
+    const license = await this.get(scope, licenseId);
+    const now = this.clock.now().toISOString();
+    await this.db.transaction(async (trx) => {
+      const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
+      if (!device) throw new AppError(404, 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      if (device.status === status) return;
+      if (status === 'active') {
+        const room = affected(await trx('licensing_licenses').where('id', license.id).whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
+        if (room === 0) throw new AppError(409, 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`);
+      } else {
+        await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
+        await this.events.emit(trx, 'license.device_deactivated', { license_id: licenseId, device_id: deviceId }, { tenantId: license.tenant_id });
+      }
+      await trx('licensing_devices').where('id', device.id).update({ status, deactivated_at: status === 'active' ? null : now });
+    });
+    await this.onChange('device', `${license.id}:${deviceId}`);
+  }
+
+  /** Removes a device binding entirely (the robots plugin's unbind). */
+  async unbind(scope: Scope, licenseId: string, deviceId: string): Promise<void> {
+    const license = await this.get(scope, licenseId);
+    await this.db.transaction(async (trx) => {
+      const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
+      if (!device) throw new AppError(404, 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      await trx('licensing_devices').where('id', device.id).delete();
+      if (device.status === 'active') {
+        await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: this.clock.now().toISOString() });
+      }
+    });
+    await this.onChange('device', `${license.id}:${deviceId}`);
+  }
+
+  /** Revoked (refund, abuse) or disabled (a robots activation code): never valid again. */
+  async end(scope: Scope, licenseId: string, status: 'revoked' | 'disabled', reason: string | null): Promise<License> {
+    const license = await this.get(scope, licenseId);
+    if (license.status === status) return license;
+    await this.db.transaction(async (trx) => {
+      await trx('licensing_licenses').where('id', license.id).update({ status, status_reason: reason, updated_at: this.clock.now().toISOString() });
+      if (license.status === 'active') await this.usage().release(license.tenant_id, 'max_licenses', 1, trx);
+      await this.events.emit(trx, status === 'revoked' ? 'license.revoked' : 'license.disabled', { license_id: licenseId, reason }, { tenantId: license.tenant_id });
+    });
+    await this.onChange('license', license.activation_code);
+    return this.get(scope, licenseId);
+  }
+
+  /** The daily job: active licenses past valid_until become expired (one event each). */
+  async expireDue(now: Date = this.clock.now()): Promise<number> {
+    const nowIso = now.toISOString();
+    const due: Array<{ id: number; license_id: string; tenant_id: string; activation_code: string }> = await this.db('licensing_licenses')
+      .where('status', 'active')
+      .whereNotNull('valid_until')
+      .where('valid_until', '<=', nowIso)
+      .select('id', 'license_id', 'tenant_id', 'activation_code');
+    if (!due.length) return 0;
+    await this.db.transaction(async (trx) => {
+      for (let i = 0; i < due.length; i += 500) {
+        const chunk = due.slice(i, i + 500);
+        await trx('licensing_licenses').whereIn('id', chunk.map((d) => d.id)).where('status', 'active').update({ status: 'expired', updated_at: nowIso });
+      }
+      const perTenant = new Map<string, number>();
+      for (const d of due) {
+        perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
+        await this.events.emit(trx, 'license.expired', { license_id: d.license_id }, { tenantId: d.tenant_id });
+      }
+      for (const [tenantId, n] of perTenant) await this.usage().release(tenantId, 'max_licenses', n, trx);
+    });
+    for (const d of due) await this.onChange('license', d.activation_code);
+    return due.length;
+  }
+}

@@ -1,0 +1,115 @@
+import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
+import { normalizeCode } from './codes.js';
+import type { Device, License, Licenses } from './licenses.js';
+
+export interface VerifyInput {
+  activation_code: string;
+  email: string;
+  device_id?: string;
+  device_name?: string;
+  ip_address?: string;
+}
+
+export interface Verified {
+  license: License;
+  device: Device | null;
+}
+
+const CHANNEL = 'licensing.invalidate';
+const invalid = (message: string) => new AppError(403, 'INVALID_LICENSE', message);
+
+/**
+ * POST /api/verify runs at every client start: the platform's hottest path. Licenses and known
+ * devices are served from memory; revoking, expiring, deactivating or unbinding invalidates them
+ * at once (here, and on other instances through pub/sub). Last-seen times are batched and written
+ * once a second in one transaction (and before any admin read), instead of one commit per verify.
+ */
+export class Verifier {
+  private readonly licenses = new LRUCache<string, License>({ max: 100_000, ttl: 60_000 });
+  private readonly devices = new LRUCache<string, Device>({ max: 200_000, ttl: 60_000 });
+  private readonly seen = new Map<number, { at: string; name: string | null; ip: string | null }>();
+  private generation = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly pubsub: PubSub,
+    private readonly engine: () => Licenses,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.pubsub.subscribe(CHANNEL, (m) => this.drop(String(m.kind), String(m.key)));
+    this.timer = setInterval(() => void this.flushSeen().catch((err) => this.logger.error({ err }, 'could not record device last-seen times')), 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flushSeen();
+  }
+
+  private drop(kind: string, key: string): void {
+    this.generation++;
+    if (kind === 'license') this.licenses.delete(key);
+    else this.devices.delete(key);
+  }
+
+  /** After a change has committed: `license` by activation code, `device` by `<license pk>:<device id>`. */
+  async invalidate(kind: 'license' | 'device', key: string): Promise<void> {
+    this.drop(kind, key);
+    await this.pubsub.publish(CHANNEL, { kind, key }).catch((err) => this.logger.error({ err }, 'could not broadcast a licensing invalidation'));
+  }
+
+  private async license(code: string): Promise<License | null> {
+    const hit = this.licenses.get(code);
+    if (hit) return hit;
+    const generation = this.generation;
+    const license = await this.engine().byCode(code);
+    if (license && generation === this.generation) this.licenses.set(code, license);
+    return license;
+  }
+
+  async verify(input: VerifyInput): Promise<Verified> {
+    const license = await this.license(normalizeCode(input.activation_code));
+    if (!license || license.email !== input.email.trim().toLowerCase()) throw invalid('the activation code does not exist or does not match this email');
+    if (license.status !== 'active') throw invalid(`this license has been ${license.status}`);
+    const now = this.clock.now();
+    if (license.valid_until && license.valid_until <= now.toISOString()) throw invalid('this license has expired');
+    if (!input.device_id) return { license, device: null };
+
+    const key = `${license.id}:${input.device_id}`;
+    let device = this.devices.get(key) ?? null;
+    if (!device) {
+      const generation = this.generation;
+      const result = await this.engine().bind(license, { deviceId: input.device_id, deviceName: input.device_name, ip: input.ip_address });
+      if (result.outcome === 'cap_reached') throw new AppError(403, 'DEVICE_LIMIT_REACHED', `this license is already active on ${license.device_cap} device(s); deactivate one first`);
+      device = result.device;
+      if (result.outcome === 'bound') this.licenses.delete(normalizeCode(license.activation_code)); // its active_devices changed
+      if (generation === this.generation) this.devices.set(key, device);
+    }
+    if (device.status !== 'active') throw new AppError(403, 'DEVICE_DEACTIVATED', 'this device has been deactivated for this license');
+    const at = now.toISOString();
+    device.last_seen_at = at;
+    device.device_name = input.device_name ?? device.device_name;
+    device.ip_address = input.ip_address ?? device.ip_address;
+    this.seen.set(device.id, { at, name: device.device_name, ip: device.ip_address });
+    return { license, device };
+  }
+
+  /** Writes the batched last-seen times (one transaction). */
+  async flushSeen(): Promise<void> {
+    if (this.seen.size === 0) return;
+    const batch = [...this.seen];
+    this.seen.clear();
+    await this.db.transaction(async (trx) => {
+      for (const [id, s] of batch) await trx('licensing_devices').where('id', id).update({ last_seen_at: s.at, device_name: s.name, ip_address: s.ip });
+    });
+  }
+}
