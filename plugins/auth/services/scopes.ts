@@ -4,12 +4,12 @@ import type { TenantRole } from './types.js';
 /** Only a superadmin holds it; an API key with it acts as superadmin. */
 export const PLATFORM_SCOPE = 'platform:admin';
 
-/** Scopes every tenant member has, beside the `:read` ones. */
+/** Scopes every tenant member has, beside the `:read` and `:use` ones (a plugin's everyday actions). */
 const MEMBER_EXTRA = ['account:manage', 'api-keys:manage'];
 
 /**
  * What a role implies, from the scopes the enabled plugins registered: owners and admins get
- * every tenant scope, members every `:read` scope plus managing their own account and keys.
+ * every tenant scope, members every `:read` and `:use` scope plus managing their own account and keys.
  */
 export class RoleScopes {
   private cache = new Map<string, readonly string[]>();
@@ -20,7 +20,7 @@ export class RoleScopes {
     let scopes = this.cache.get(role);
     if (!scopes) {
       const all = [...this.registry.keys()].filter((s) => s !== PLATFORM_SCOPE);
-      scopes = role === 'member' ? all.filter((s) => s.endsWith(':read') || MEMBER_EXTRA.includes(s)) : all;
+      scopes = role === 'member' ? all.filter((s) => s.endsWith(':read') || s.endsWith(':use') || MEMBER_EXTRA.includes(s)) : all;
       this.cache.set(role, scopes);
     }
     return scopes;

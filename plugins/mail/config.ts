@@ -1,0 +1,77 @@
+export interface MailDomain {
+  name: string;
+  /** Accept mail for unknown local parts by creating the mailbox on first mail. */
+  createOnFirstMail: boolean;
+  /** The tenant that owns mailboxes created on first mail (null: platform-level, superadmins see them). */
+  tenantId: string | null;
+}
+
+export interface MailSettings {
+  domains: MailDomain[];
+  /** Env PLINTH_MAIL_DOMAINS: plain names, added with the defaults below. */
+  domainNames: string[];
+  smtp: {
+    maxMessageBytes: number;
+    maxRecipients: number;
+    maxClients: number;
+    socketTimeoutMs: number;
+    maxUnauthenticatedCommands: number;
+    parseTimeoutMs: number;
+    tlsKeyFile: string | null;
+    tlsCertFile: string | null;
+  };
+  /** HTML kept per message (bytes); longer HTML is cut, the raw message keeps everything. */
+  maxHtmlBytes: number;
+  generatedMailboxHours: number;
+  longPollMaxSeconds: number;
+}
+
+export const mailConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    domains: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', pattern: '^[a-z0-9.-]+\\.[a-z]{2,}$|^localhost$' },
+          createOnFirstMail: { type: 'boolean', default: false },
+          tenantId: { type: ['string', 'null'], default: null },
+        },
+      },
+    },
+    domainNames: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9.-]+$' }, default: [] },
+    smtp: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxMessageBytes: { type: 'integer', minimum: 1024, default: 10 * 1024 * 1024 },
+        maxRecipients: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        maxClients: { type: 'integer', minimum: 1, default: 200 },
+        socketTimeoutMs: { type: 'integer', minimum: 1000, default: 60_000 },
+        maxUnauthenticatedCommands: { type: 'integer', minimum: 5, default: 50 },
+        parseTimeoutMs: { type: 'integer', minimum: 100, default: 10_000 },
+        tlsKeyFile: { type: ['string', 'null'], default: null },
+        tlsCertFile: { type: ['string', 'null'], default: null },
+      },
+      default: {},
+    },
+    maxHtmlBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024 },
+    generatedMailboxHours: { type: 'integer', minimum: 1, default: 24 },
+    longPollMaxSeconds: { type: 'integer', minimum: 1, maximum: 120, default: 60 },
+  },
+};
+
+export const mailEnv = { PLINTH_MAIL_DOMAINS: { path: 'domainNames', list: true } };
+
+/** Configured domains plus the ones named in PLINTH_MAIL_DOMAINS, lower-cased, once each. */
+export function allDomains(settings: MailSettings): MailDomain[] {
+  const out = new Map<string, MailDomain>();
+  for (const d of settings.domains) out.set(d.name.toLowerCase(), { ...d, name: d.name.toLowerCase() });
+  for (const name of settings.domainNames) if (!out.has(name.toLowerCase())) out.set(name.toLowerCase(), { name: name.toLowerCase(), createOnFirstMail: false, tenantId: null });
+  return [...out.values()];
+}

@@ -1,0 +1,21 @@
+import type { EventSpec } from '../../core/plugins/contract.js';
+
+export const mailEvents: Record<string, EventSpec> = {
+  'mail.received': {
+    version: 1,
+    description: 'A message was stored in a mailbox (SMTP or /receive)',
+    schema: {
+      type: 'object',
+      required: ['email_id', 'mailbox', 'sender', 'subject'],
+      properties: {
+        email_id: { type: 'integer' },
+        mailbox: { type: 'string' },
+        mailbox_id: { type: 'integer' },
+        sender: { type: 'string' },
+        subject: { type: 'string' },
+        verification_code: { type: ['string', 'null'] },
+        message_id: { type: ['string', 'null'] },
+      },
+    },
+  },
+};

@@ -1,0 +1,61 @@
+import { asValue } from 'awilix';
+import { ConfigError } from '../../core/config/load.js';
+import { definePlugin } from '../../core/plugins/contract.js';
+import { mailConfigSchema, mailEnv, type MailSettings } from './config.js';
+import { mailEvents } from './events.js';
+import { createMailServices, type MailDeps, type MailServices } from './services/index.js';
+import { mailRoutes } from './routes/mail.js';
+
+const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<MailServices>('mailServices');
+
+export default definePlugin<MailSettings>({
+  name: 'mail',
+  version: '0.1.0',
+  dependsOn: ['auth'],
+  configSchema: mailConfigSchema,
+  env: mailEnv,
+  face: { base: '/mail', envelope: 'error' },
+  scopes: {
+    'mail:use': 'Make and read your own mailboxes',
+    'mail:manage': "Manage every mailbox of the tenant",
+  },
+  metrics: {
+    max_mailboxes: { kind: 'gauge', usageKey: 'mailboxes', description: 'Mailboxes' },
+  },
+  events: mailEvents,
+  migrations: 'migrations',
+
+  register(c) {
+    const { smtp } = c.settings;
+    if (Boolean(smtp.tlsKeyFile) !== Boolean(smtp.tlsCertFile)) {
+      throw new ConfigError('invalid config: settings.mail.smtp.tlsCertFile: tlsKeyFile and tlsCertFile go together (STARTTLS needs both)');
+    }
+    const s = createMailServices(c.container.cradle as MailDeps, c.settings);
+    c.container.register({ mailServices: asValue(s) });
+  },
+
+  async start(c) {
+    const port = await services(c).receiver.start(c.config.smtp.host, c.config.smtp.port);
+    c.container.register({ smtpPort: asValue(port) });
+  },
+
+  async stop(c) {
+    await services(c).receiver.stop();
+  },
+
+  routes(r, c) {
+    mailRoutes(r, services(c), c.settings);
+  },
+
+  jobs: [
+    {
+      name: 'expire-mailboxes',
+      schedule: '*/10 * * * *',
+      catchUp: true,
+      async run(c) {
+        const removed = await services(c).mailboxes.expireDue();
+        if (removed) c.logger.info({ removed }, 'expired mailboxes removed');
+      },
+    },
+  ],
+});

@@ -1,0 +1,129 @@
+import { AppError } from '../../../core/errors.js';
+import type { HttpContext } from '../../../core/http/context.js';
+import { requireRole, requireScope } from '../../../core/http/guards.js';
+import type { PluginRouter } from '../../../core/http/router.js';
+import { scopeOf, type MailboxScope } from '../services/access.js';
+import type { MailServices } from '../services/index.js';
+import type { MailSettings } from '../config.js';
+
+async function scope(ctx: HttpContext): Promise<MailboxScope> {
+  const principal = await ctx.authenticate();
+  if (!principal) throw AppError.unauthorized();
+  return scopeOf(principal);
+}
+
+const address = { type: 'string', minLength: 3, maxLength: 320 } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+const bool = { type: 'boolean' } as const;
+
+const mailboxView = (m: Awaited<ReturnType<MailServices['mailboxes']['get']>>) => ({
+  id: m.id,
+  address: m.address,
+  created_at: m.created_at,
+  expires_at: m.expires_at,
+  is_pinned: m.is_pinned ? 1 : 0,
+  password_is_default: m.password_is_default ? 1 : 0,
+  can_login: m.can_login ? 1 : 0,
+  forward_to: m.forward_to,
+  is_favorite: m.is_favorite ? 1 : 0,
+  last_received_at: m.last_received_at,
+});
+
+export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSettings): void {
+  const use = [requireScope('mail:use')];
+
+  r.get('/api/domains', { summary: 'Domains mailboxes can be made at', guards: use }, () => s.mailboxes.domains.map((d) => d.name));
+
+  r.get(
+    '/api/generate',
+    { summary: 'A random temporary mailbox', guards: use, schema: { query: { type: 'object', properties: { length: { type: 'integer', minimum: 6, maximum: 32, default: 10 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } } } } },
+    async (ctx, { query }) => {
+      const m = await s.mailboxes.generate(await scope(ctx), query.length, s.mailboxes.domainAt(query.domainIndex));
+      return { email: m.address, expires: m.expires_at ? Date.parse(m.expires_at) : null };
+    },
+  );
+
+  r.post(
+    '/api/create',
+    { summary: 'A mailbox with a chosen name', guards: use, schema: { body: { type: 'object', required: ['local'], additionalProperties: false, properties: { local: { type: 'string', minLength: 1, maxLength: 64 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } } } } },
+    async (ctx, { body }) => {
+      const m = await s.mailboxes.create(await scope(ctx), body.local, s.mailboxes.domainAt(body.domainIndex), null);
+      return { email: m.address, expires: m.expires_at ? Date.parse(m.expires_at) : null };
+    },
+  );
+
+  r.get(
+    '/api/mailboxes',
+    {
+      summary: 'My mailboxes',
+      guards: use,
+      schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 }, domain: { type: 'string', maxLength: 255 }, favorite: bool, forward: bool, search: { type: 'string', maxLength: 100 } } } },
+    },
+    async (ctx, { query }) => (await s.mailboxes.list(await scope(ctx), query)).map(mailboxView),
+  );
+
+  r.delete('/api/mailboxes', { summary: 'Delete a mailbox and its mail', guards: use, schema: { query: { type: 'object', required: ['address'], properties: { address } } } }, async (ctx, { query }) => {
+    await s.mailboxes.remove(await scope(ctx), query.address);
+    return { success: true, deleted: true };
+  });
+
+  r.get(
+    '/api/emails',
+    { summary: 'Mail in a mailbox, newest first', guards: use, schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address, limit: { type: 'integer', minimum: 1, maximum: 50, default: 20 } } } } },
+    async (ctx, { query }) => s.emails.list(await scope(ctx), query.mailbox, { limit: query.limit }),
+  );
+
+  r.get(
+    '/api/emails/batch',
+    { summary: 'Several messages’ metadata', guards: use, schema: { query: { type: 'object', required: ['ids'], properties: { ids: { type: 'string', pattern: '^\\d+(,\\d+){0,49}$' } } } } },
+    async (ctx, { query }) => s.emails.batch(await scope(ctx), query.ids.split(',').map(Number)),
+  );
+
+  // Beside the seed: wait for new mail instead of polling (automation waiting for a code).
+  r.get(
+    '/api/emails/wait',
+    {
+      summary: 'Long-poll for mail newer than `since`',
+      guards: use,
+      schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address, since: { type: 'integer', minimum: 0, default: 0 }, timeout: { type: 'integer', minimum: 0, maximum: settings.longPollMaxSeconds, default: 25 } } } },
+    },
+    async (ctx, { query }) => {
+      const aborted = new AbortController();
+      ctx.req.once('close', () => aborted.abort());
+      return s.emails.wait(await scope(ctx), query.mailbox, query.since, query.timeout * 1000, aborted.signal);
+    },
+  );
+
+  r.delete('/api/emails', { summary: 'Empty a mailbox', guards: use, schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address } } } }, async (ctx, { query }) => ({
+    success: true,
+    deleted: await s.emails.clear(await scope(ctx), query.mailbox),
+  }));
+
+  r.get('/api/email/:id', { summary: 'One message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => s.emails.get(await scope(ctx), params.id));
+
+  r.get('/api/email/:id/download', { summary: 'The raw message (message/rfc822)', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
+    const raw = await s.emails.raw(await scope(ctx), params.id);
+    ctx.type = 'message/rfc822';
+    ctx.set('Content-Disposition', `attachment; filename="${params.id}.eml"`);
+    return raw;
+  });
+
+  r.delete('/api/email/:id', { summary: 'Delete one message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
+    await s.emails.remove(await scope(ctx), params.id);
+    return { success: true, deleted: true, message: 'email deleted' };
+  });
+
+  // The seed's /receive: a raw RFC 822 message from an outside MTA or routing service, through the
+  // same path as SMTP. Platform-level (it can reach any tenant's mailbox): superadmin / root token.
+  r.post(
+    '/receive',
+    { summary: 'Deliver a raw message (message/rfc822); recipients from ?to= or the headers', guards: [requireRole('superadmin')], schema: { query: { type: 'object', properties: { to: { type: 'string', maxLength: 32000 }, from: { type: 'string', maxLength: 320 } } } } },
+    async (ctx, { query }) => {
+      const raw = await s.readRaw(ctx.req, settings.smtp.maxMessageBytes);
+      const to = query.to ? String(query.to).split(',').map((a: string) => a.trim()).filter(Boolean) : await s.recipientsOf(raw);
+      const stored = await s.ingest.receive(raw, to, query.from ?? '');
+      ctx.status = 201;
+      return { success: true, stored: stored.map((x) => ({ id: x.id, mailbox: x.address })) };
+    },
+  );
+}

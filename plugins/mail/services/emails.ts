@@ -1,0 +1,97 @@
+import type { Knex } from 'knex';
+import { AppError } from '../../../core/errors.js';
+import type { MailboxScope } from './access.js';
+import type { Ingest } from './ingest.js';
+import type { Mailboxes } from './mailboxes.js';
+
+const SUMMARY = ['e.id', 'e.sender', 'e.subject', 'e.received_at', 'e.is_read', 'e.preview', 'e.verification_code'];
+
+const summary = (r: Record<string, any>) => ({ ...r, id: Number(r.id), is_read: r.is_read ? 1 : 0 });
+
+/** Reading stored mail, always through the mailboxes the caller may see. */
+export class Emails {
+  constructor(
+    private readonly db: Knex,
+    private readonly mailboxes: Mailboxes,
+    private readonly ingest: Ingest,
+  ) {}
+
+  private visible(scope: MailboxScope) {
+    const q = this.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id');
+    if (scope.role !== 'strictAdmin') q.where('m.tenant_id', scope.tenantId);
+    if (scope.role === 'user') q.where('m.owner_user_id', scope.userId);
+    return q;
+  }
+
+  async list(scope: MailboxScope, address: string, options: { limit: number; since?: number }) {
+    const mailbox = await this.mailboxes.get(scope, address);
+    const q = this.db('mail_emails as e').where('e.mailbox_id', mailbox.id).orderBy('e.id', 'desc').limit(options.limit).select(SUMMARY);
+    if (options.since !== undefined) q.where('e.id', '>', options.since);
+    return (await q).map(summary);
+  }
+
+  async batch(scope: MailboxScope, ids: number[]) {
+    const rows = await this.visible(scope).whereIn('e.id', ids).orderBy('e.id', 'desc').select([...SUMMARY, 'e.recipients']);
+    return rows.map(({ recipients, ...r }: Record<string, any>) => ({ ...summary(r), to_addrs: JSON.parse(recipients).join(', ') }));
+  }
+
+  async get(scope: MailboxScope, id: number) {
+    const row = await this.visible(scope).where('e.id', id).first('e.*', 'm.address as mailbox');
+    if (!row) throw AppError.notFound(`email ${id} not found`, 'email_not_found');
+    if (!row.is_read) await this.db('mail_emails').where('id', id).update({ is_read: true });
+    return {
+      id: Number(row.id),
+      mailbox: row.mailbox,
+      sender: row.sender,
+      sender_name: row.sender_name,
+      to_addrs: JSON.parse(row.recipients).join(', '),
+      subject: row.subject,
+      verification_code: row.verification_code,
+      content: row.text_content ?? '',
+      html_content: row.html_content ?? '',
+      attachments: JSON.parse(row.attachments),
+      size: row.size,
+      message_id: row.message_id,
+      received_at: row.received_at,
+      is_read: 1,
+      download: `/api/email/${row.id}/download`,
+    };
+  }
+
+  /** The message exactly as received. */
+  async raw(scope: MailboxScope, id: number): Promise<Buffer> {
+    const row = await this.visible(scope).join('mail_raw as r', 'r.email_id', 'e.id').where('e.id', id).first('r.raw');
+    if (!row) throw AppError.notFound(`email ${id} not found`, 'email_not_found');
+    return Buffer.isBuffer(row.raw) ? row.raw : Buffer.from(row.raw);
+  }
+
+  async remove(scope: MailboxScope, id: number): Promise<void> {
+    const row = await this.visible(scope).where('e.id', id).first('e.id');
+    if (!row) throw AppError.notFound(`email ${id} not found`, 'email_not_found');
+    await this.db('mail_emails').where('id', id).delete();
+  }
+
+  async clear(scope: MailboxScope, address: string): Promise<number> {
+    const mailbox = await this.mailboxes.get(scope, address);
+    return Number(await this.db('mail_emails').where('mailbox_id', mailbox.id).delete());
+  }
+
+  /** Long-poll: mail newer than `since` as soon as it arrives, or [] at the timeout. */
+  async wait(scope: MailboxScope, address: string, since: number, timeoutMs: number, signal: AbortSignal) {
+    const mailbox = await this.mailboxes.get(scope, address);
+    const now = await this.list(scope, address, { limit: 50, since });
+    if (now.length || timeoutMs <= 0) return now;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const off = this.ingest.onStored((id) => id === mailbox.id && done());
+      const timer = setTimeout(done, timeoutMs);
+      signal.addEventListener('abort', done);
+    });
+    return this.list(scope, address, { limit: 50, since });
+  }
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage } from 'node:http';
+import type { Knex } from 'knex';
+import { simpleParser } from 'mailparser';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { UsageMeter } from '../../../core/usage.js';
+import type { MailSettings } from '../config.js';
+import { Emails } from './emails.js';
+import { Ingest } from './ingest.js';
+import { Mailboxes } from './mailboxes.js';
+import { SmtpReceiver } from './smtp-receiver.js';
+
+export interface MailDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  events: EventBus;
+  usage: UsageMeter;
+}
+
+export type MailServices = ReturnType<typeof createMailServices>;
+
+export function createMailServices(d: MailDeps, settings: MailSettings) {
+  // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
+  const mailboxes = new Mailboxes(d.db, d.clock, settings, () => d.usage);
+  const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes);
+  const emails = new Emails(d.db, mailboxes, ingest);
+  const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
+
+  /** Reads a request body as bytes, refusing (413) past the limit without keeping the rest. */
+  async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > limit) throw new AppError(413, 'payload_too_large', `message exceeds the size limit of ${limit} bytes`);
+      chunks.push(chunk);
+    }
+    if (!bytes) throw AppError.badRequest('the body must be a raw RFC 822 message', 'empty_message');
+    return Buffer.concat(chunks, bytes);
+  }
+
+  /** Recipients from the message's own headers, when the caller did not pass ?to=. */
+  async function recipientsOf(raw: Buffer): Promise<string[]> {
+    const headersOnly = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+    const delivered = headersOnly.headers.get('delivered-to') ?? headersOnly.headers.get('x-original-to');
+    const list = [headersOnly.to, headersOnly.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => v.address ?? ''));
+    return [...(typeof delivered === 'string' ? [delivered] : []), ...list].filter(Boolean);
+  }
+
+  return { mailboxes, ingest, emails, receiver, readRaw, recipientsOf };
+}

@@ -1,0 +1,152 @@
+import type { Knex } from 'knex';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { MailSettings } from '../config.js';
+import { extractVerificationCode } from './code-extractor.js';
+import type { Mailboxes, Mailbox } from './mailboxes.js';
+
+export interface StoredEmail {
+  id: number;
+  mailbox_id: number;
+  address: string;
+}
+
+interface Pending {
+  mailboxes: Mailbox[];
+  raw: Buffer;
+  parsed: ParsedMail;
+  envelopeFrom: string;
+  resolve: (stored: StoredEmail[]) => void;
+  reject: (err: unknown) => void;
+}
+
+const FORWARDED_HEADER = 'x-plinth-forwarded';
+
+/** Parses within a time budget, with mailparser's known slow paths (text→HTML, links) off. */
+export async function parseMessage(raw: Buffer, settings: MailSettings): Promise<ParsedMail> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError(503, 'parse_timeout', 'the message took too long to parse; try again later')), settings.smtp.parseTimeoutMs);
+  });
+  try {
+    return await Promise.race([simpleParser(raw, { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: settings.maxHtmlBytes }), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Stores received mail: one row per recipient mailbox plus the raw bytes, and a `mail.received`
+ * event, in one transaction — before the SMTP 250 or the /receive reply is sent. Messages that
+ * arrive while a transaction is being written share the next one (group commit): with
+ * synchronous=FULL every commit is an fsync, so one per message would cap ingest at the disk.
+ */
+export class Ingest {
+  private readonly queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly waiters = new Set<(mailboxId: number) => void>();
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly events: EventBus,
+    private readonly settings: MailSettings,
+    private readonly mailboxes: Mailboxes,
+  ) {}
+
+  /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
+  store(mailboxes: Mailbox[], raw: Buffer, parsed: ParsedMail, envelopeFrom: string): Promise<StoredEmail[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ mailboxes, raw, parsed, envelopeFrom, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  /** Tells long-polls that a mailbox got mail (after commit). */
+  onStored(fn: (mailboxId: number) => void): () => void {
+    this.waiters.add(fn);
+    return () => this.waiters.delete(fn);
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, 64);
+      try {
+        const results = await this.db.transaction(async (trx) => {
+          const out: StoredEmail[][] = [];
+          for (const item of batch) out.push(await this.write(trx, item));
+          return out;
+        });
+        batch.forEach((item, i) => item.resolve(results[i]));
+        for (const stored of results.flat()) for (const fn of this.waiters) fn(stored.mailbox_id);
+      } catch (err) {
+        this.logger.error({ err }, 'storing received mail failed');
+        for (const item of batch) item.reject(err);
+      }
+    }
+    this.flushing = null;
+  }
+
+  private async write(trx: Knex.Transaction, { mailboxes, raw, parsed, envelopeFrom }: Pending): Promise<StoredEmail[]> {
+    const now = this.clock.now().toISOString();
+    const from = parsed.from?.value?.[0];
+    const text = parsed.text ?? '';
+    const html = typeof parsed.html === 'string' ? parsed.html.slice(0, this.settings.maxHtmlBytes) : null;
+    const subject = parsed.subject ?? '';
+    const code = extractVerificationCode(subject, text || (html ?? '').replace(/<[^>]+>/g, ' '));
+    const recipients = [parsed.to, parsed.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => v.address ?? '')).filter(Boolean);
+    const attachments = parsed.attachments.map((a) => ({ filename: a.filename ?? null, content_type: a.contentType, size: a.size, content_id: a.cid ?? null }));
+    const forwarded = Boolean(parsed.headers.get(FORWARDED_HEADER));
+    const stored: StoredEmail[] = [];
+    for (const mailbox of mailboxes) {
+      const [row] = await trx('mail_emails')
+        .insert({
+          mailbox_id: mailbox.id,
+          tenant_id: mailbox.tenant_id,
+          message_id: parsed.messageId ?? null,
+          sender: (from?.address ?? envelopeFrom ?? '').slice(0, 320),
+          sender_name: (from?.name ?? '').slice(0, 320),
+          recipients: JSON.stringify(recipients),
+          subject: subject.slice(0, 998),
+          preview: text.replace(/\s+/g, ' ').trim().slice(0, 200),
+          text_content: text,
+          html_content: html,
+          verification_code: code,
+          attachments: JSON.stringify(attachments),
+          size: raw.length,
+          forwarded,
+          received_at: now,
+        })
+        .returning('id');
+      const id = Number(typeof row === 'object' ? row.id : row);
+      await trx('mail_raw').insert({ email_id: id, raw });
+      await trx('mail_mailboxes').where('id', mailbox.id).update({ last_received_at: now });
+      await this.events.emit(
+        trx,
+        'mail.received',
+        { email_id: id, mailbox: mailbox.address, mailbox_id: mailbox.id, sender: from?.address ?? envelopeFrom, subject, verification_code: code, message_id: parsed.messageId ?? null },
+        { tenantId: mailbox.tenant_id },
+      );
+      stored.push({ id, mailbox_id: mailbox.id, address: mailbox.address });
+    }
+    return stored;
+  }
+
+  /** The one way in for a whole message (SMTP DATA and POST /receive): resolve, parse, store. */
+  async receive(raw: Buffer, rcptTo: string[], envelopeFrom: string): Promise<StoredEmail[]> {
+    const mailboxes: Mailbox[] = [];
+    for (const address of new Set(rcptTo.map((a) => a.toLowerCase()))) {
+      const mailbox = await this.mailboxes.forDelivery(address);
+      if (mailbox) mailboxes.push(mailbox);
+    }
+    if (!mailboxes.length) throw new AppError(422, 'no_such_mailbox', 'no recipient of this message has a mailbox here');
+    const parsed = await parseMessage(raw, this.settings);
+    return this.store(mailboxes, raw, parsed, envelopeFrom);
+  }
+}
+
+export { FORWARDED_HEADER };

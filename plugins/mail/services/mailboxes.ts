@@ -1,0 +1,157 @@
+import { randomInt } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import { isUniqueViolation } from '../../../core/db/connection.js';
+import type { UsageMeter } from '../../../core/usage.js';
+import { allDomains, type MailDomain, type MailSettings } from '../config.js';
+import type { MailboxScope } from './access.js';
+
+export interface Mailbox {
+  id: number;
+  tenant_id: string | null;
+  owner_user_id: string | null;
+  address: string;
+  domain: string;
+  can_login: boolean;
+  is_pinned: boolean;
+  is_favorite: boolean;
+  forward_to: string | null;
+  expires_at: string | null;
+  last_received_at: string | null;
+  created_at: string;
+  password_is_default: boolean;
+}
+
+const LOCAL = /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$/;
+const LOCAL_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+const toMailbox = (r: Record<string, any>): Mailbox => ({
+  id: Number(r.id),
+  tenant_id: r.tenant_id,
+  owner_user_id: r.owner_user_id,
+  address: r.address,
+  domain: r.domain,
+  can_login: Boolean(r.can_login),
+  is_pinned: Boolean(r.is_pinned),
+  is_favorite: Boolean(r.is_favorite),
+  forward_to: r.forward_to,
+  expires_at: r.expires_at,
+  last_received_at: r.last_received_at,
+  created_at: r.created_at,
+  password_is_default: r.password_hash === null || r.password_hash === undefined,
+});
+
+export class Mailboxes {
+  readonly domains: MailDomain[];
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly settings: MailSettings,
+    private readonly usage: () => UsageMeter,
+  ) {
+    this.domains = allDomains(settings);
+  }
+
+  /** Rows the scope may see. */
+  visible(scope: MailboxScope, trx: Knex | Knex.Transaction = this.db) {
+    const q = trx('mail_mailboxes');
+    if (scope.role !== 'strictAdmin') q.where('tenant_id', scope.tenantId);
+    if (scope.role === 'user') q.where('owner_user_id', scope.userId);
+    return q;
+  }
+
+  domainAt(index: number): MailDomain {
+    const domain = this.domains[index];
+    if (!domain) throw AppError.badRequest(this.domains.length ? `domainIndex must be between 0 and ${this.domains.length - 1}` : 'no mail domain is configured (settings.mail.domains or PLINTH_MAIL_DOMAINS)', 'bad_domain');
+    return domain;
+  }
+
+  acceptsDomain(address: string): MailDomain | null {
+    const domain = address.split('@')[1]?.toLowerCase();
+    return this.domains.find((d) => d.name === domain) ?? null;
+  }
+
+  /** The mailbox mail for `address` goes to: existing, created on first mail if its domain says so, or null. */
+  async forDelivery(address: string): Promise<Mailbox | null> {
+    const normalized = address.trim().toLowerCase();
+    const row = await this.db('mail_mailboxes').where('address', normalized).first();
+    if (row) return toMailbox(row);
+    const domain = this.acceptsDomain(normalized);
+    const local = normalized.split('@')[0];
+    if (!domain?.createOnFirstMail || !LOCAL.test(local)) return null;
+    try {
+      await this.db('mail_mailboxes').insert({ tenant_id: domain.tenantId, address: normalized, domain: domain.name, created_at: this.clock.now().toISOString() });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+    return toMailbox(await this.db('mail_mailboxes').where('address', normalized).first());
+  }
+
+  async create(scope: MailboxScope, local: string, domain: MailDomain, expiresAt: string | null): Promise<Mailbox> {
+    const normalizedLocal = local.trim().toLowerCase();
+    if (!LOCAL.test(normalizedLocal)) throw AppError.badRequest('local must be 1–64 letters, digits, dots, dashes, underscores or plus signs', 'bad_local_part');
+    const address = `${normalizedLocal}@${domain.name}`;
+    const tenantId = scope.tenantId;
+    try {
+      await this.db.transaction(async (trx) => {
+        if (tenantId) await this.usage().consume(tenantId, 'max_mailboxes', 1, trx);
+        await trx('mail_mailboxes').insert({ tenant_id: tenantId, owner_user_id: scope.userId, address, domain: domain.name, expires_at: expiresAt, created_at: this.clock.now().toISOString() });
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw AppError.conflict(`${address} already exists`, 'mailbox_exists');
+      throw err;
+    }
+    return this.get(scope, address);
+  }
+
+  /** A random mailbox that expires after settings.generatedMailboxHours. */
+  async generate(scope: MailboxScope, length: number, domain: MailDomain): Promise<Mailbox> {
+    const expiresAt = new Date(this.clock.now().getTime() + this.settings.generatedMailboxHours * 3_600_000).toISOString();
+    for (let attempt = 1; ; attempt++) {
+      const local = Array.from({ length }, () => LOCAL_ALPHABET[randomInt(LOCAL_ALPHABET.length)]).join('');
+      try {
+        return await this.create(scope, local, domain, expiresAt);
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'mailbox_exists') || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  async get(scope: MailboxScope, address: string): Promise<Mailbox> {
+    const row = await this.visible(scope).where('address', address.trim().toLowerCase()).first();
+    if (!row) throw AppError.notFound(`mailbox ${address} not found`, 'mailbox_not_found');
+    return toMailbox(row);
+  }
+
+  async list(scope: MailboxScope, filter: { limit: number; offset: number; domain?: string; favorite?: boolean; forward?: boolean; search?: string }): Promise<Mailbox[]> {
+    const q = this.visible(scope).orderBy('is_pinned', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset);
+    if (filter.domain) q.where('domain', filter.domain.toLowerCase());
+    if (filter.favorite !== undefined) q.where('is_favorite', filter.favorite);
+    if (filter.forward !== undefined) (filter.forward ? q.whereNotNull('forward_to') : q.whereNull('forward_to'));
+    if (filter.search) q.where('address', 'like', `%${filter.search.toLowerCase().replace(/[%_]/g, '')}%`);
+    return (await q).map(toMailbox);
+  }
+
+  async remove(scope: MailboxScope, address: string): Promise<void> {
+    const mailbox = await this.get(scope, address);
+    await this.db.transaction(async (trx) => {
+      await trx('mail_mailboxes').where('id', mailbox.id).delete();
+      if (mailbox.tenant_id) await this.usage().release(mailbox.tenant_id, 'max_mailboxes', 1, trx);
+    });
+  }
+
+  /** The job: generated mailboxes past their expiry go, with their mail (cascade). */
+  async expireDue(now: Date = this.clock.now()): Promise<number> {
+    const due: Array<{ id: number; tenant_id: string | null }> = await this.db('mail_mailboxes').whereNotNull('expires_at').where('expires_at', '<=', now.toISOString()).select('id', 'tenant_id');
+    if (!due.length) return 0;
+    await this.db.transaction(async (trx) => {
+      for (let i = 0; i < due.length; i += 500) await trx('mail_mailboxes').whereIn('id', due.slice(i, i + 500).map((d) => d.id)).delete();
+      const perTenant = new Map<string, number>();
+      for (const d of due) if (d.tenant_id) perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
+      for (const [tenantId, n] of perTenant) await this.usage().release(tenantId, 'max_mailboxes', n, trx);
+    });
+    return due.length;
+  }
+}

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { AppError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import type { MailSettings } from '../config.js';
+import type { Ingest } from './ingest.js';
+import type { Mailboxes } from './mailboxes.js';
+
+const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
+
+/**
+ * The built-in receiver. RCPT is refused (550) unless the address is at a configured domain and
+ * has a mailbox (or its domain creates one on first mail); more than maxRecipients is 452; a
+ * message over maxMessageBytes is 552 with nothing stored. The 250 is sent only after the message
+ * is durably stored; any storage failure is a 451 so the sender retries.
+ */
+export class SmtpReceiver {
+  private server: SMTPServer | null = null;
+
+  constructor(
+    private readonly settings: MailSettings,
+    private readonly ingest: Ingest,
+    private readonly mailboxes: Mailboxes,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(host: string, port: number): Promise<number> {
+    const { smtp } = this.settings;
+    const tls = smtp.tlsKeyFile && smtp.tlsCertFile ? { key: fs.readFileSync(smtp.tlsKeyFile), cert: fs.readFileSync(smtp.tlsCertFile) } : null;
+    this.server = new SMTPServer({
+      name: os.hostname(),
+      banner: 'Plinth ESMTP',
+      size: smtp.maxMessageBytes,
+      authOptional: true,
+      disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+      ...(tls ?? {}),
+      maxClients: smtp.maxClients,
+      socketTimeout: smtp.socketTimeoutMs,
+      closeTimeout: 5_000,
+      disableReverseLookup: true,
+      maxAllowedUnauthenticatedCommands: smtp.maxUnauthenticatedCommands,
+      logger: false,
+      onRcptTo: (address, session, callback) => {
+        this.acceptRecipient(address.address, session).then(() => callback(), (err: Error) => callback(err));
+      },
+      onData: (stream, session, callback) => {
+        this.receive(stream, session).then((message) => callback(null, message), (err: Error) => callback(err));
+      },
+    });
+    this.server.on('error', (err) => this.logger.warn({ err }, 'SMTP connection error'));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const bound = (this.server as unknown as { server: { address(): AddressInfo } }).server.address().port;
+    this.logger.info({ port: bound }, 'SMTP receiver listening');
+    return bound;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.server = null;
+  }
+
+  private async acceptRecipient(address: string, session: SMTPServerSession): Promise<void> {
+    if (session.envelope.rcptTo.length >= this.settings.smtp.maxRecipients) throw smtpError(452, `too many recipients (at most ${this.settings.smtp.maxRecipients})`);
+    if (!this.mailboxes.acceptsDomain(address)) throw smtpError(550, `${address}: relay not permitted, not a local domain`);
+    if (!(await this.mailboxes.forDelivery(address))) throw smtpError(550, `${address}: no such mailbox here`);
+  }
+
+  private async receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      // Keep reading to the end of DATA, but keep nothing past the limit.
+      if (bytes <= this.settings.smtp.maxMessageBytes) chunks.push(chunk);
+    }
+    if (stream.sizeExceeded || bytes > this.settings.smtp.maxMessageBytes) throw smtpError(552, `message exceeds the size limit of ${this.settings.smtp.maxMessageBytes} bytes`);
+    const rcptTo = session.envelope.rcptTo.map((r) => r.address);
+    const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    try {
+      const stored = await this.ingest.receive(Buffer.concat(chunks, bytes), rcptTo, from);
+      return `OK: stored as ${stored.map((s) => s.id).join(',')}`;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'no_such_mailbox') throw smtpError(550, err.message);
+      if (!(err instanceof AppError)) this.logger.error({ err }, 'a received message could not be stored');
+      throw smtpError(451, err instanceof AppError ? err.message : 'temporary failure storing the message; try again');
+    }
+  }
+}
