@@ -5,6 +5,10 @@ import type { ComponentType } from 'preact';
 export { api, ApiError, UNAUTHORIZED_EVENT } from './api.js';
 export { useApi, type Loaded } from './use-api.js';
 export { Page, ErrorBanner, Table, Time, type Column } from './components.js';
+export { BarChart, type Bar } from './bar-chart.js';
+export { useQueryParam } from './use-query.js';
+export { Dialog } from './dialog.js';
+export { CopyText } from './copy-text.js';
 
 /** The shape of a plugin's UI module. */
 export interface PluginUiModule {

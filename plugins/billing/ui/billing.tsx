@@ -1,0 +1,140 @@
+// Billing (a tenant's owner or admin): the subscription, limits against usage, this month by day,
+// and the plans on offer with Upgrade (a Stripe checkout), Manage billing and Cancel.
+import { api, ErrorBanner, Page, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { BASE, DailyCharts, formatMoney, metricLabel, monthName, SubscriptionFacts, useAction, UsageList, type DailyUsage, type Limits, type MetricUsage, type SubscriptionView } from './shared.js';
+
+interface OfferedPlan {
+  id: string;
+  display_name: string;
+  description: string;
+  price_monthly: number;
+  price_yearly: number;
+  currency: string;
+  limits: Limits;
+}
+
+type Cycle = 'monthly' | 'yearly';
+
+/** Where Stripe sends the browser back to (settings.billing.stripe.successPath / cancelPath). */
+const CHECKOUT_RESULT: Record<string, string> = {
+  success: 'Thank you! Your payment went through; the new plan shows here as soon as Stripe confirms it.',
+  canceled: 'The checkout was canceled; nothing was charged.',
+};
+
+function PlanCard(props: { plan: OfferedPlan; current: boolean; busy: boolean; onUpgrade(cycle: Cycle): void }) {
+  const { plan } = props;
+  const titleId = `plan-${plan.id}-title`;
+  const price = (minor: number, per: string) => (minor ? `${formatMoney(minor, plan.currency)} / ${per}` : 'no charge');
+  return (
+    <section class="card" aria-labelledby={titleId} style={{ flex: '1 1 14rem', margin: 0 }}>
+      <h3 id={titleId} style={{ margin: '0 0 0.25rem' }}>
+        {plan.display_name} {props.current ? <span class="badge badge-ok">your plan</span> : null}
+      </h3>
+      {plan.description ? <p class="muted">{plan.description}</p> : null}
+      <p style={{ margin: '0 0 0.5rem' }}>
+        <strong>{price(plan.price_monthly, 'month')}</strong>
+        {plan.price_yearly ? <span class="muted"> or {price(plan.price_yearly, 'year')}</span> : null}
+      </p>
+      <ul style={{ margin: '0 0 0.75rem', paddingLeft: '1.1rem', fontSize: '0.9rem' }}>
+        {Object.entries(plan.limits).map(([metric, limit]) => (
+          <li key={metric}>
+            {metricLabel(metric)}: {limit === null ? 'unlimited' : limit.toLocaleString()}
+          </li>
+        ))}
+      </ul>
+      {props.current || (!plan.price_monthly && !plan.price_yearly) ? null : (
+        <div class="row-actions">
+          {(['monthly', 'yearly'] as const).map((cycle) =>
+            (cycle === 'monthly' ? plan.price_monthly : plan.price_yearly) ? (
+              <button key={cycle} type="button" class={cycle === 'monthly' ? 'small' : 'secondary small'} disabled={props.busy} aria-label={`Upgrade to ${plan.display_name}, billed ${cycle}`} onClick={() => props.onUpgrade(cycle)}>
+                Upgrade {cycle}
+              </button>
+            ) : null,
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The plans on offer; Upgrade opens Stripe's checkout (or shows why it cannot, e.g. no Stripe key). */
+function Plans(props: { currentPlan?: string }) {
+  const plans = useApi<OfferedPlan[]>(`${BASE}/billing/plans`);
+  const { error, busy, run } = useAction();
+  const upgrade = (plan: OfferedPlan, cycle: Cycle) =>
+    run(async () => {
+      const { checkout_url } = await api<{ checkout_url: string }>(`${BASE}/billing/checkout`, { body: { plan_id: plan.id, billing_cycle: cycle } });
+      location.assign(checkout_url);
+    });
+  return (
+    <section aria-labelledby="plans-title" style={{ marginBottom: '1.25rem' }}>
+      <h2 id="plans-title">Plans</h2>
+      <ErrorBanner error={error ?? plans.error} />
+      {plans.loading && !plans.data ? <p class="muted">Loading…</p> : null}
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: '1rem' }}>
+        {plans.data?.map((plan) => (
+          <PlanCard key={plan.id} plan={plan} current={plan.id === props.currentPlan} busy={busy} onUpgrade={(cycle) => upgrade(plan, cycle)} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+export function BillingPage() {
+  const sub = useApi<SubscriptionView>(`${BASE}/billing/subscription`);
+  const usage = useApi<{ period: string; metrics: MetricUsage[] }>(`${BASE}/usage/current`);
+  const daily = useApi<DailyUsage>(`${BASE}/usage/daily`);
+  const checkout = useQueryParam('checkout');
+  const { error, busy, run } = useAction();
+
+  const portal = () =>
+    run(async () => {
+      const { url } = await api<{ url: string }>(`${BASE}/billing/portal`, { method: 'POST' });
+      location.assign(url);
+    });
+  const cancel = () =>
+    confirm('Cancel your subscription? It stays active until the end of the current period, then moves to the free plan.') &&
+    run(async () => {
+      await api(`${BASE}/billing/cancel`, { method: 'POST' });
+      sub.reload();
+    });
+
+  const actions = (
+    <>
+      <button type="button" class="secondary" disabled={busy} onClick={portal}>
+        Manage billing
+      </button>
+      {sub.data && !sub.data.cancel_at_period_end && sub.data.status !== 'canceled' ? (
+        <button type="button" class="danger" disabled={busy} onClick={cancel}>
+          Cancel at period end
+        </button>
+      ) : null}
+    </>
+  );
+
+  return (
+    <Page title="Billing" actions={actions}>
+      {checkout && CHECKOUT_RESULT[checkout] ? (
+        <p class="notice" role="status">
+          {CHECKOUT_RESULT[checkout]}
+        </p>
+      ) : null}
+      <ErrorBanner error={error ?? sub.error} />
+      <section class="card" aria-labelledby="subscription-title">
+        <h2 id="subscription-title">Subscription</h2>
+        {sub.data ? <SubscriptionFacts sub={sub.data} /> : <p class="muted">Loading…</p>}
+      </section>
+      <section class="card" aria-labelledby="usage-title">
+        <h2 id="usage-title">Limits and usage{usage.data ? `, ${monthName(usage.data.period)}` : ''}</h2>
+        <ErrorBanner error={usage.error} />
+        <UsageList rows={usage.data?.metrics ?? []} empty={usage.loading ? 'Loading…' : undefined} />
+      </section>
+      <section class="card" aria-labelledby="daily-title">
+        <h2 id="daily-title">Daily usage</h2>
+        <ErrorBanner error={daily.error} />
+        <DailyCharts data={daily.data} loading={daily.loading} />
+      </section>
+      <Plans currentPlan={sub.data?.plan_id} />
+    </Page>
+  );
+}

@@ -1,0 +1,336 @@
+// Plans (superadmin): every plan, hidden ones too; edit one (name, prices, public, limits), create,
+// delete, and sync to Stripe.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
+import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, type Limits, useAction } from './shared.js';
+
+interface Plan {
+  id: string;
+  display_name: string;
+  description: string;
+  price_monthly: number;
+  price_yearly: number;
+  currency: string;
+  is_public: boolean;
+  sort_order: number;
+  limits: Limits;
+  stripe_product_id: string | null;
+  stripe_price_monthly: string | null;
+  stripe_price_yearly: string | null;
+  updated_at: string;
+}
+
+/** A form's text as the API's value: "" is null (unlimited), anything else a number (the server checks it is whole). */
+const toLimit = (text: string) => (text.trim() === '' ? null : Number(text));
+/** The same for a price (the server refuses anything but a whole number of minor units). */
+const toPrice = (text: string) => Number(text.trim() || 0);
+
+/** A text input with its label and the server's complaint about it. */
+function Field(props: { id: string; label: string; path: string; errors: Record<string, string>; value: string; onInput(value: string): void; type?: 'text' | 'number'; hint?: string; required?: boolean; maxLength?: number }) {
+  const input = {
+    id: props.id,
+    required: props.required,
+    value: props.value,
+    onInput: (e: { currentTarget: HTMLInputElement }) => props.onInput(e.currentTarget.value),
+    ...fieldProps(props.errors, props.path, props.id),
+  };
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      {props.type === 'number' ? <input type="number" min={0} step={1} {...input} /> : <input type="text" maxLength={props.maxLength} {...input} />}
+      {props.hint ? <span class="muted" style={{ fontSize: '0.85rem' }}>{props.hint}</span> : null}
+      <FieldError errors={props.errors} path={props.path} id={props.id} />
+    </div>
+  );
+}
+
+/** "= $29.90" under a price in minor units, so 2990 is not misread as dollars. */
+const priceHint = (text: string, currency: string) => (/^\d+$/.test(text.trim()) && /^[a-z]{3}$/i.test(currency) ? `in minor units: ${formatMoney(Number(text), currency)}` : 'in minor units (cents)');
+
+interface Draft {
+  display_name: string;
+  description: string;
+  currency: string;
+  price_monthly: string;
+  price_yearly: string;
+  is_public: boolean;
+  limits: Record<string, string>;
+}
+
+const draftOf = (plan: Plan): Draft => ({
+  display_name: plan.display_name,
+  description: plan.description,
+  currency: plan.currency,
+  price_monthly: String(plan.price_monthly),
+  price_yearly: String(plan.price_yearly),
+  is_public: plan.is_public,
+  limits: Object.fromEntries(Object.entries(plan.limits).map(([metric, limit]) => [metric, limit === null ? '' : String(limit)])),
+});
+
+/** One number per limit (empty: unlimited), and a way to add a limit for another metric. */
+function LimitFields(props: { idPrefix: string; limits: Record<string, string>; errors: Record<string, string>; onChange(limits: Record<string, string>): void }) {
+  const [metric, setMetric] = useState('');
+  const add = () => {
+    const name = metric.trim();
+    if (name && !(name in props.limits)) props.onChange({ ...props.limits, [name]: '' });
+    setMetric('');
+  };
+  return (
+    <fieldset>
+      <legend>Limits (empty: unlimited)</legend>
+      <div class="form-row">
+        {Object.entries(props.limits).map(([name, value]) => {
+          const id = `${props.idPrefix}-limit-${name}`;
+          return (
+            <div key={name}>
+              <label for={id}>
+                <code>{name}</code>
+              </label>
+              <input id={id} type="number" min={0} step={1} placeholder="unlimited" value={value} onInput={(e) => props.onChange({ ...props.limits, [name]: e.currentTarget.value })} {...fieldProps(props.errors, `limits.${name}`, id)} />
+              <FieldError errors={props.errors} path={`limits.${name}`} id={id} />
+            </div>
+          );
+        })}
+      </div>
+      <div class="inline-form" style={{ marginTop: '0.9rem', marginBottom: 0 }}>
+        <div class="grow">
+          <label for={`${props.idPrefix}-new-limit`}>Add a limit for metric</label>
+          <input id={`${props.idPrefix}-new-limit`} placeholder="e.g. max_robots" pattern="[a-z][a-z0-9_]{0,63}" value={metric} onInput={(e) => setMetric(e.currentTarget.value)} />
+        </div>
+        <button type="button" class="secondary" onClick={add}>
+          Add limit
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+/** Saves with PATCH, sending `limits` as the full map. */
+function PlanEditor(props: { plan: Plan; onSaved(): void; onClose(): void }) {
+  const { plan } = props;
+  const [draft, setDraft] = useState(() => draftOf(plan));
+  const [saved, setSaved] = useState('');
+  const { error, busy, run } = useAction();
+  const errors = fieldErrors(error);
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => form.current?.scrollIntoView({ block: 'start' }), []); // opened from the table above
+  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const id = `plan-${plan.id}`;
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setSaved('');
+    const body = {
+      display_name: draft.display_name.trim(),
+      description: draft.description.trim(),
+      currency: draft.currency.trim().toLowerCase(),
+      price_monthly: toPrice(draft.price_monthly),
+      price_yearly: toPrice(draft.price_yearly),
+      is_public: draft.is_public,
+      limits: Object.fromEntries(Object.entries(draft.limits).map(([metric, text]) => [metric, toLimit(text)])),
+    };
+    if (await run(() => api(`${BASE}/admin/plans/${plan.id}`, { method: 'PATCH', body }))) {
+      setSaved(`Saved “${body.display_name}”.`);
+      props.onSaved();
+    }
+  };
+
+  return (
+    <form ref={form} class="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>
+        Edit plan <code>{plan.id}</code>
+      </h2>
+      <ErrorBanner error={error} />
+      {saved ? (
+        <p class="notice" role="status">
+          {saved}
+        </p>
+      ) : null}
+      <div class="form-row">
+        <Field id={`${id}-name`} label="Display name" path="display_name" errors={errors} required maxLength={120} value={draft.display_name} onInput={set('display_name')} />
+        <Field id={`${id}-description`} label="Description" path="description" errors={errors} maxLength={500} value={draft.description} onInput={set('description')} />
+      </div>
+      <div class="form-row">
+        <Field id={`${id}-monthly`} label="Monthly price" type="number" path="price_monthly" errors={errors} required hint={priceHint(draft.price_monthly, draft.currency)} value={draft.price_monthly} onInput={set('price_monthly')} />
+        <Field id={`${id}-yearly`} label="Yearly price" type="number" path="price_yearly" errors={errors} required hint={priceHint(draft.price_yearly, draft.currency)} value={draft.price_yearly} onInput={set('price_yearly')} />
+        <Field id={`${id}-currency`} label="Currency" path="currency" errors={errors} required maxLength={3} value={draft.currency} onInput={set('currency')} />
+      </div>
+      <div class="checks">
+        <label>
+          <input type="checkbox" checked={draft.is_public} onChange={(e) => set('is_public')(e.currentTarget.checked)} />
+          <span>Public: offered to tenants on their Billing page</span>
+        </label>
+      </div>
+      <LimitFields idPrefix={id} limits={draft.limits} errors={errors} onChange={set('limits')} />
+      <div class="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : 'Save plan'}
+        </button>
+        <button type="button" class="secondary" onClick={props.onClose}>
+          Close
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A new plan; its limits start as a copy of another plan's (or none: unlimited). */
+function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void }) {
+  const empty = { id: '', display_name: '', currency: 'usd', price_monthly: '0', price_yearly: '0' };
+  const [form, setForm] = useState(empty);
+  const [isPublic, setPublic] = useState(false);
+  const [copyFrom, setCopyFrom] = useState('');
+  const { error, busy, run } = useAction();
+  const errors = fieldErrors(error);
+  const set = (key: keyof typeof empty) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  const source = props.plans.find((p) => p.id === copyFrom) ?? props.plans[0];
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const body = {
+      id: form.id.trim(),
+      display_name: form.display_name.trim(),
+      currency: form.currency.trim().toLowerCase(),
+      price_monthly: toPrice(form.price_monthly),
+      price_yearly: toPrice(form.price_yearly),
+      is_public: isPublic,
+      sort_order: props.plans.length,
+      limits: copyFrom === 'none' ? {} : (source?.limits ?? {}),
+    };
+    if (await run(() => api(`${BASE}/admin/plans`, { body }))) {
+      setForm(empty);
+      props.onCreated(body.id);
+    }
+  };
+
+  return (
+    <form class="card" onSubmit={submit} aria-labelledby="create-plan-title">
+      <h2 id="create-plan-title">Create a plan</h2>
+      <ErrorBanner error={error} />
+      <div class="form-row">
+        <Field id="new-plan-id" label="Id" path="id" errors={errors} required hint="lowercase letters, digits, - and _" value={form.id} onInput={set('id')} />
+        <Field id="new-plan-name" label="Display name" path="display_name" errors={errors} required maxLength={120} value={form.display_name} onInput={set('display_name')} />
+        <div>
+          <label for="new-plan-copy">Limits</label>
+          <select id="new-plan-copy" value={copyFrom || source?.id || 'none'} onChange={(e) => setCopyFrom(e.currentTarget.value)} style={selectStyle}>
+            {props.plans.map((p) => (
+              <option key={p.id} value={p.id}>
+                Copy from {p.display_name}
+              </option>
+            ))}
+            <option value="none">None (all unlimited)</option>
+          </select>
+        </div>
+      </div>
+      <div class="form-row">
+        <Field id="new-plan-monthly" label="Monthly price" type="number" path="price_monthly" errors={errors} required hint={priceHint(form.price_monthly, form.currency)} value={form.price_monthly} onInput={set('price_monthly')} />
+        <Field id="new-plan-yearly" label="Yearly price" type="number" path="price_yearly" errors={errors} required hint={priceHint(form.price_yearly, form.currency)} value={form.price_yearly} onInput={set('price_yearly')} />
+        <Field id="new-plan-currency" label="Currency" path="currency" errors={errors} required maxLength={3} value={form.currency} onInput={set('currency')} />
+      </div>
+      <div class="checks">
+        <label>
+          <input type="checkbox" checked={isPublic} onChange={(e) => setPublic(e.currentTarget.checked)} />
+          <span>Public: offered to tenants on their Billing page</span>
+        </label>
+      </div>
+      <div class="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Creating…' : 'Create plan'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const Price = (props: { minor: number; currency: string }) => <>{formatMoney(props.minor, props.currency)}</>;
+
+export function PlansPage() {
+  const plans = useApi<Plan[]>(`${BASE}/admin/plans`);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [done, setDone] = useState('');
+  const { error, busy, run } = useAction();
+  const act = (change: () => Promise<string>) => {
+    setDone('');
+    return run(async () => setDone(await change()));
+  };
+
+  const syncAll = () =>
+    act(async () => {
+      const { synced } = await api<{ synced: Plan[] }>(`${BASE}/admin/plans/stripe-sync-all`, { method: 'POST' });
+      plans.reload();
+      return `${synced.length} plan(s) synced to Stripe.`;
+    });
+  const sync = (plan: Plan) =>
+    act(async () => {
+      await api(`${BASE}/admin/plans/${plan.id}/stripe-sync`, { method: 'POST' });
+      plans.reload();
+      return `“${plan.display_name}” is synced to Stripe.`;
+    });
+  const remove = (plan: Plan) =>
+    confirm(`Delete the plan “${plan.display_name}”? This cannot be undone.`) &&
+    act(async () => {
+      await api(`${BASE}/admin/plans/${plan.id}`, { method: 'DELETE' });
+      if (editing === plan.id) setEditing(null);
+      plans.reload();
+      return `Deleted “${plan.display_name}”.`;
+    });
+
+  const current = plans.data?.find((p) => p.id === editing);
+  return (
+    <Page
+      title="Plans"
+      actions={
+        <button type="button" class="secondary" disabled={busy} onClick={syncAll}>
+          Sync all to Stripe
+        </button>
+      }
+    >
+      <ErrorBanner error={error ?? plans.error} />
+      {done ? (
+        <p class="notice" role="status">
+          {done}
+        </p>
+      ) : null}
+      <div class="card">
+        <Table
+          rows={plans.data ?? []}
+          rowKey={(p) => p.id}
+          empty={plans.loading ? 'Loading…' : 'No plans yet.'}
+          columns={[
+            { label: 'Id', value: (p) => <code>{p.id}</code> },
+            { label: 'Name', value: 'display_name' },
+            { label: 'Monthly', value: (p) => <Price minor={p.price_monthly} currency={p.currency} />, class: 'num' },
+            { label: 'Yearly', value: (p) => <Price minor={p.price_yearly} currency={p.currency} />, class: 'num' },
+            { label: 'Public', value: (p) => (p.is_public ? <span class="badge badge-ok">public</span> : <span class="badge">hidden</span>) },
+            { label: 'Limits', value: (p) => Object.keys(p.limits).length, class: 'num' },
+            { label: 'Stripe', value: (p) => (p.stripe_product_id ? <span class="badge badge-ok">synced</span> : <span class="muted">not synced</span>) },
+            {
+              label: 'Actions',
+              value: (p) => (
+                <span class="row-actions">
+                  <button type="button" class="secondary small" aria-pressed={editing === p.id} onClick={() => setEditing(p.id)}>
+                    Edit
+                  </button>
+                  <button type="button" class="secondary small" disabled={busy} onClick={() => sync(p)}>
+                    Sync to Stripe
+                  </button>
+                  <button type="button" class="danger small" disabled={busy} onClick={() => remove(p)}>
+                    Delete
+                  </button>
+                </span>
+              ),
+            },
+          ]}
+        />
+      </div>
+      {current ? <PlanEditor key={current.id} plan={current} onSaved={plans.reload} onClose={() => setEditing(null)} /> : null}
+      <CreatePlan
+        plans={plans.data ?? []}
+        onCreated={(id) => {
+          plans.reload();
+          setEditing(id);
+        }}
+      />
+    </Page>
+  );
+}

@@ -1,0 +1,221 @@
+// What the billing pages share: the API base, the reply shapes, money and metric names, a usage
+// list with bars, the daily usage charts and the subscription facts.
+import { useState } from 'preact/hooks';
+import { ApiError, BarChart, Table } from '../../../core/ui/kit/index.js';
+
+/** The billing plugin's face (the pages call it with the session cookie). */
+export const BASE = '/api/v2';
+
+export type Limits = Record<string, number | null>;
+
+/** GET /billing/subscription and GET /admin/tenants/{id}/subscription */
+export interface SubscriptionView {
+  plan_id: string;
+  display_name: string;
+  status: 'active' | 'trialing' | 'past_due' | 'canceled';
+  billing_cycle: 'monthly' | 'yearly';
+  current_period_start: string;
+  current_period_end: string;
+  cancel_at_period_end: boolean;
+  provider: 'manual' | 'stripe';
+  limits: Limits;
+  /** Keyed by usage key (`api_keys`), not by metric (`max_api_keys`): see usageOf(). */
+  usage: Record<string, number>;
+}
+
+/** GET /usage/daily and GET /admin/tenants/{id}/usage/daily */
+export interface DailyUsage {
+  month: string;
+  days: Array<{ date: string; usage: Record<string, number> }>;
+}
+
+/** One row of a limits-and-usage list. */
+export interface MetricUsage {
+  metric: string;
+  used: number;
+  limit: number | null;
+}
+
+/** Runs a change (a button, a form), keeping its error and whether it is under way. */
+export function useAction() {
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (change: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await change();
+      return true;
+    } catch (err) {
+      setError(err as Error);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, setError, busy, run };
+}
+
+/** The field errors of a 422 (`{ detail: [{ loc: ['body', 'limits', 'max_api_keys'], msg }] }`), by path without `body`. */
+export function fieldErrors(error: Error | null): Record<string, string> {
+  if (!(error instanceof ApiError) || error.status !== 422) return {};
+  const detail = (error.body as { detail?: unknown } | null)?.detail;
+  if (!Array.isArray(detail)) return {};
+  return Object.fromEntries(detail.map((d: { loc?: string[]; msg?: string }) => [(d.loc ?? []).filter((part, i) => !(i === 0 && part === 'body')).join('.'), d.msg ?? 'is invalid']));
+}
+
+/** The message under an input, and the props that tie the input to it. */
+export function fieldProps(errors: Record<string, string>, path: string, id: string) {
+  return errors[path] ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {};
+}
+export const FieldError = (props: { errors: Record<string, string>; path: string; id: string }) =>
+  props.errors[props.path] ? (
+    <span id={`${props.id}-error`} class="error-text" style={{ fontSize: '0.85rem' }}>
+      {props.errors[props.path]}
+    </span>
+  ) : null;
+
+const fractionDigits = (currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+
+/** An integer amount in minor units (cents) as money in the viewer's locale: 2990 usd → "$29.90". */
+export function formatMoney(minor: number, currency: string): string {
+  try {
+    const code = currency.toUpperCase();
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency: code }).format(minor / 10 ** fractionDigits(code));
+  } catch {
+    return `${minor} ${currency}`; // not a currency Intl knows
+  }
+}
+
+const WORDS: Record<string, string> = { api: 'API', ai: 'AI', sms: 'SMS' };
+
+/** `max_api_keys` → "API keys", `emails_sent_per_month` → "Emails sent per month". */
+export function metricLabel(metric: string): string {
+  const words = metric.replace(/^max_/, '').split('_').map((w) => WORDS[w] ?? w);
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The seed's usage keys for its limit keys (plugins/billing/services/index.ts keeps the same list). */
+const SEED_USAGE_KEYS: Record<string, string> = {
+  max_sessions: 'sessions',
+  max_messages_per_month: 'messages_this_month',
+  max_groups: 'groups',
+  max_labels: 'labels',
+  ai_replies_per_month: 'ai_replies_this_month',
+};
+
+/** A metric's use in a subscription view, whose `usage` is keyed the way the seed's clients expect. */
+export function usageOf(usage: Record<string, number>, metric: string): number {
+  const key = SEED_USAGE_KEYS[metric] ?? metric.replace(/^max_/, '').replace(/_per_month$/, '_this_month').replace(/_per_day$/, '_today');
+  return usage[key] ?? usage[metric] ?? 0;
+}
+
+/** "API keys" with the metric's key beside it, the way limits are configured. */
+export const MetricName = (props: { metric: string }) => (
+  <span>
+    {metricLabel(props.metric)} <code class="muted">{props.metric}</code>
+  </span>
+);
+
+/** "1 of 5" with a bar that turns amber near the limit and red at it; "3 · unlimited" without one. */
+export function UsageBar(props: MetricUsage) {
+  const { metric, used, limit } = props;
+  if (limit === null) return <span>{used.toLocaleString()} · unlimited</span>;
+  const max = Math.max(limit, 1);
+  return (
+    <span style={{ display: 'inline-flex', gap: '0.6rem', alignItems: 'center' }}>
+      <meter min={0} max={max} low={max * 0.8} high={max * 0.999} optimum={0} value={Math.min(used, max)} aria-label={`${metricLabel(metric)} used`} style={{ width: '9rem' }} />
+      <span>
+        {used.toLocaleString()} of {limit.toLocaleString()}
+      </span>
+    </span>
+  );
+}
+
+/** Limits against usage, one row per metric. */
+export function UsageList(props: { rows: readonly MetricUsage[]; empty?: string }) {
+  return (
+    <Table
+      rows={props.rows}
+      rowKey={(r) => r.metric}
+      empty={props.empty ?? 'No limits on this plan.'}
+      columns={[
+        { label: 'Metric', value: (r) => <MetricName metric={r.metric} /> },
+        { label: 'Used this period', value: (r) => <UsageBar {...r} /> },
+      ]}
+    />
+  );
+}
+
+/** "November 2026" for "2026-11". */
+export const monthName = (month: string) => new Date(`${month}-01T00:00:00Z`).toLocaleDateString(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const dayName = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/** This month by day: one small chart per metric that was used (the monthly counters). */
+export function DailyCharts(props: { data?: DailyUsage; loading: boolean }) {
+  const { data } = props;
+  if (!data) return <p class="muted">{props.loading ? 'Loading…' : 'No usage to show.'}</p>;
+  const metrics = [...new Set(data.days.flatMap((d) => Object.keys(d.usage)))].sort();
+  if (!metrics.length) return <p class="muted">Nothing metered by the day has been used in {monthName(data.month)} yet.</p>;
+  return (
+    <>
+      {metrics.map((metric) => (
+        <BarChart
+          key={metric}
+          title={`${metricLabel(metric).replace(/ per (month|day)$/, '')} per day, ${monthName(data.month)}`}
+          bars={data.days.map((d) => ({ label: dayName(d.date), tick: String(Number(d.date.slice(8))), value: d.usage[metric] ?? 0 }))}
+        />
+      ))}
+    </>
+  );
+}
+
+/** The shell styles inputs but not selects: the same look for a select. */
+export const selectStyle = { font: 'inherit', width: '100%', padding: '0.5rem 0.65rem', border: '1px solid var(--border)', borderRadius: '6px', background: 'var(--surface)', color: 'var(--text)' };
+
+/** A period boundary as a date: periods run from midnight UTC, so the date is read in UTC. */
+const Day = (props: { value: string }) => (
+  <time dateTime={props.value} title={props.value}>
+    {new Date(props.value).toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' })}
+  </time>
+);
+
+const STATUS_TONE: Record<string, string> = { active: 'badge-ok', trialing: 'badge-ok', past_due: 'badge-warn', canceled: 'badge-danger', suspended: 'badge-danger' };
+
+export const StatusBadge = (props: { status: string }) => <span class={`badge ${STATUS_TONE[props.status] ?? ''}`}>{props.status.replace('_', ' ')}</span>;
+
+/** Plan, status, cycle, period and what happens at its end. */
+export function SubscriptionFacts(props: { sub: SubscriptionView }) {
+  const { sub } = props;
+  return (
+    <dl class="facts">
+      <dt>Plan</dt>
+      <dd>
+        <strong>{sub.display_name}</strong> <code class="muted">{sub.plan_id}</code>
+      </dd>
+      <dt>Status</dt>
+      <dd>
+        <StatusBadge status={sub.status} />
+        {sub.cancel_at_period_end ? (
+          <>
+            {' '}
+            <span class="badge badge-warn">cancels at period end</span>
+          </>
+        ) : null}
+      </dd>
+      <dt>Billing cycle</dt>
+      <dd>{sub.billing_cycle}</dd>
+      <dt>Current period</dt>
+      <dd>
+        <Day value={sub.current_period_start} /> – <Day value={sub.current_period_end} />
+      </dd>
+      <dt>{sub.cancel_at_period_end ? 'Ends on' : 'Renews on'}</dt>
+      <dd>
+        <Day value={sub.current_period_end} />
+      </dd>
+      <dt>Paid through</dt>
+      <dd>{sub.provider === 'stripe' ? 'Stripe' : 'assigned by an administrator'}</dd>
+    </dl>
+  );
+}

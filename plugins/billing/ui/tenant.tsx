@@ -1,0 +1,243 @@
+// Tenant billing (superadmin): pick a tenant (?tenant=<id>, so the page can be linked), then its
+// subscription, a plan to assign, its limits with overrides, a reset of its counters, and its
+// usage this month by day.
+import { useState } from 'preact/hooks';
+import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { BASE, DailyCharts, MetricName, selectStyle, StatusBadge, SubscriptionFacts, useAction, UsageBar, usageOf, type DailyUsage, type Limits, type SubscriptionView } from './shared.js';
+
+interface Tenant {
+  id: string;
+  name: string;
+  status: 'active' | 'suspended';
+  is_platform: boolean;
+  user_count: number;
+  created_at: string;
+}
+
+interface Effective {
+  plan_id: string;
+  plan_limits: Limits;
+  overrides: Limits;
+  limits: Limits;
+}
+
+const linkTo = (tenantId: string) => `?tenant=${encodeURIComponent(tenantId)}`;
+
+/** Search the tenants (the auth plugin's list) and open one. */
+function TenantPicker() {
+  const [text, setText] = useState('');
+  const [search, setSearch] = useState('');
+  const list = useApi<{ items: Tenant[]; total: number }>(`${BASE}/admin/tenants?${new URLSearchParams({ search, page_size: '20' })}`);
+  const submit = (event: Event) => {
+    event.preventDefault();
+    setSearch(text.trim());
+  };
+  const shown = list.data?.items.length ?? 0;
+  return (
+    <>
+      <form class="inline-form" role="search" onSubmit={submit}>
+        <div class="grow">
+          <label for="tenant-search">Find a tenant by name</label>
+          <input id="tenant-search" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        </div>
+        <button type="submit">Search</button>
+      </form>
+      <ErrorBanner error={list.error} />
+      <div class="card">
+        <Table
+          rows={list.data?.items ?? []}
+          rowKey={(t) => t.id}
+          empty={list.loading ? 'Loading…' : 'No tenants match.'}
+          columns={[
+            { label: 'Tenant', value: (t) => <a href={linkTo(t.id)}>{t.is_platform ? `${t.name} (platform)` : t.name}</a> },
+            { label: 'Id', value: (t) => <code title={t.id}>{t.id.slice(0, 8)}</code> },
+            { label: 'Users', value: 'user_count', class: 'num' },
+            { label: 'Status', value: (t) => <StatusBadge status={t.status} /> },
+            { label: 'Created', value: (t) => <Time value={t.created_at} /> },
+          ]}
+        />
+        {list.data && list.data.total > shown ? (
+          <p class="muted">
+            Showing {shown} of {list.data.total} tenants; search to narrow the list.
+          </p>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+/** PUT subscription: the manual provider, starting a fresh period. */
+function AssignPlan(props: { tenantId: string; sub: SubscriptionView; onAssigned(message: string): void }) {
+  const plans = useApi<Array<{ id: string; display_name: string; is_public: boolean }>>(`${BASE}/admin/plans`);
+  const [planId, setPlanId] = useState(props.sub.plan_id);
+  const [cycle, setCycle] = useState(props.sub.billing_cycle);
+  const { error, busy, run } = useAction();
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const ok = await run(() => api(`${BASE}/admin/tenants/${props.tenantId}/subscription`, { method: 'PUT', body: { plan_id: planId, billing_cycle: cycle } }));
+    if (ok) props.onAssigned(`The tenant is now on “${plans.data?.find((p) => p.id === planId)?.display_name ?? planId}”, billed ${cycle}.`);
+  };
+  return (
+    <form onSubmit={submit} aria-label="Assign a plan" style={{ marginTop: '1rem' }}>
+      <ErrorBanner error={error ?? plans.error} />
+      <div class="inline-form" style={{ marginBottom: 0 }}>
+        <div style={{ flex: '0 1 22rem' }}>
+          <label for="assign-plan">Plan</label>
+          <select id="assign-plan" value={planId} onChange={(e) => setPlanId(e.currentTarget.value)} style={selectStyle}>
+            {(plans.data ?? [{ id: props.sub.plan_id, display_name: props.sub.display_name, is_public: true }]).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.display_name} ({p.id}){p.is_public ? '' : ', hidden'}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="assign-cycle">Billing cycle</label>
+          <select id="assign-cycle" value={cycle} onChange={(e) => setCycle(e.currentTarget.value as typeof cycle)} style={selectStyle}>
+            <option value="monthly">monthly</option>
+            <option value="yearly">yearly</option>
+          </select>
+        </div>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Assigning…' : 'Assign plan'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface OverrideDraft {
+  value: string;
+  unlimited: boolean;
+}
+
+const draftOf = (overrides: Limits, metrics: string[]): Record<string, OverrideDraft> =>
+  Object.fromEntries(metrics.map((m) => [m, { value: overrides[m] === null || overrides[m] === undefined ? '' : String(overrides[m]), unlimited: m in overrides && overrides[m] === null }]));
+
+/** The draft as the PUT's map: a number, null (unlimited), or left out (the plan's limit applies). */
+function overridesOf(draft: Record<string, OverrideDraft>): Limits {
+  const limits: Limits = {};
+  for (const [metric, d] of Object.entries(draft)) {
+    if (d.unlimited) limits[metric] = null;
+    else if (d.value.trim() !== '') limits[metric] = Number(d.value);
+  }
+  return limits;
+}
+
+const show = (limit: number | null | undefined) => (limit === null || limit === undefined ? 'unlimited' : limit.toLocaleString());
+
+/** Plan limit, override, effective limit and use, per metric; overrides saved with PUT limit-overrides. */
+function LimitsForm(props: { tenantId: string; effective: Effective; sub: SubscriptionView; onChanged(message: string): void }) {
+  const { effective, sub } = props;
+  const metrics = [...new Set([...Object.keys(effective.plan_limits), ...Object.keys(effective.overrides)])];
+  const [draft, setDraft] = useState(() => draftOf(effective.overrides, metrics));
+  const { error, busy, run } = useAction();
+  const at = (metric: string): OverrideDraft => draft[metric] ?? { value: '', unlimited: false };
+  const edit = (metric: string, change: Partial<OverrideDraft>) => setDraft((d) => ({ ...d, [metric]: { ...at(metric), ...change } }));
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const limits = overridesOf(draft);
+    if (await run(() => api(`${BASE}/admin/tenants/${props.tenantId}/limit-overrides`, { method: 'PUT', body: { limits } }))) {
+      props.onChanged(Object.keys(limits).length ? `Saved ${Object.keys(limits).length} override(s).` : 'Removed the overrides: the plan’s limits apply.');
+    }
+  };
+  const reset = () =>
+    confirm("Zero this tenant's usage counters for the current period? Counts of existing things (gauges such as API keys) stay.") &&
+    run(async () => {
+      const { counters_reset } = await api<{ counters_reset: number }>(`${BASE}/admin/tenants/${props.tenantId}/reset-limits`, { method: 'POST' });
+      props.onChanged(`Reset ${counters_reset} counter(s) of the current period.`);
+    });
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="limits-title">
+      <h2 id="limits-title">Limits and usage</h2>
+      <p class="muted">An override replaces the plan’s limit for this tenant only. Leave it empty to use the plan’s limit.</p>
+      <ErrorBanner error={error} />
+      <Table
+        rows={metrics}
+        rowKey={(m) => m}
+        empty="The plan sets no limits."
+        columns={[
+          { label: 'Metric', value: (m) => <MetricName metric={m} /> },
+          { label: 'Plan limit', value: (m) => show(effective.plan_limits[m]), class: 'num' },
+          {
+            label: 'Override',
+            value: (m) => (
+              <span style={{ display: 'flex', gap: '0.5rem', alignItems: 'center' }}>
+                <input type="number" min={0} step={1} aria-label={`Override for ${m}`} placeholder="plan" disabled={at(m).unlimited} value={at(m).value} onInput={(e) => edit(m, { value: e.currentTarget.value })} style={{ width: '7rem', padding: '0.15rem 0.45rem' }} />
+                <label style={{ display: 'flex', gap: '0.3rem', alignItems: 'center', margin: 0, fontWeight: 400 }}>
+                  <input type="checkbox" aria-label={`No limit for ${m}`} checked={at(m).unlimited} onChange={(e) => edit(m, { unlimited: e.currentTarget.checked })} />
+                  <span aria-hidden="true">unlimited</span>
+                </label>
+              </span>
+            ),
+          },
+          { label: 'Effective', value: (m) => show(effective.limits[m]), class: 'num' },
+          { label: 'Used', value: (m) => <UsageBar metric={m} used={usageOf(sub.usage, m)} limit={effective.limits[m] ?? null} /> },
+        ]}
+      />
+      <div class="form-actions">
+        <button type="submit" disabled={busy}>
+          Save overrides
+        </button>
+        <button type="button" class="danger" disabled={busy} onClick={reset}>
+          Reset usage counters
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function TenantBilling(props: { id: string }) {
+  const base = `${BASE}/admin/tenants/${props.id}`;
+  const tenant = useApi<Tenant>(base);
+  const sub = useApi<SubscriptionView>(`${base}/subscription`);
+  const effective = useApi<Effective>(`${base}/effective-limits`);
+  const daily = useApi<DailyUsage>(`${base}/usage/daily`);
+  const [done, setDone] = useState('');
+  const changed = (message: string) => {
+    setDone(message);
+    sub.reload();
+    effective.reload();
+    daily.reload();
+  };
+
+  return (
+    <>
+      <p>
+        <a href="?">← All tenants</a>
+      </p>
+      <ErrorBanner error={tenant.error ?? sub.error ?? effective.error} />
+      {done ? (
+        <p class="notice" role="status">
+          {done}
+        </p>
+      ) : null}
+      <section class="card" aria-labelledby="subscription-title">
+        <h2 id="subscription-title">
+          {tenant.data ? tenant.data.name : 'Tenant'} <code class="muted">{props.id}</code> {tenant.data?.status === 'suspended' ? <span class="badge badge-danger">tenant suspended</span> : null}
+        </h2>
+        {sub.data ? (
+          <>
+            <SubscriptionFacts sub={sub.data} />
+            <AssignPlan key={`${sub.data.plan_id} ${sub.data.billing_cycle}`} tenantId={props.id} sub={sub.data} onAssigned={changed} />
+          </>
+        ) : (
+          <p class="muted">Loading…</p>
+        )}
+      </section>
+      {effective.data && sub.data ? <LimitsForm key={JSON.stringify(effective.data)} tenantId={props.id} effective={effective.data} sub={sub.data} onChanged={changed} /> : null}
+      <section class="card" aria-labelledby="daily-title">
+        <h2 id="daily-title">Daily usage</h2>
+        <ErrorBanner error={daily.error} />
+        <DailyCharts data={daily.data} loading={daily.loading} />
+      </section>
+    </>
+  );
+}
+
+export function TenantBillingPage() {
+  const tenantId = useQueryParam('tenant');
+  return <Page title="Tenant billing">{tenantId ? <TenantBilling key={tenantId} id={tenantId} /> : <TenantPicker />}</Page>;
+}
