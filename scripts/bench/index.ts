@@ -17,10 +17,12 @@ import { idleRss } from './figures/idle-rss.js';
 import { healthRps } from './figures/health-rps.js';
 import { auth } from './figures/auth.js';
 import { billing } from './figures/billing.js';
+import { mail } from './figures/mail.js';
+import { licensing } from './figures/licensing.js';
 import { ceilingsOnly } from './figures/ceilings.js';
 
 /** In run order; `ceilings` stays last. */
-const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, ceilingsOnly];
+const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, licensing, mail, ceilingsOnly];
 
 /** Hard stop for the whole bench, whatever hangs. */
 const WALL_LIMIT_MS = 10 * 60 * 1000;

@@ -23,6 +23,8 @@ export interface PlinthServer extends RunningServer {
   dataDir: string;
   /** From spawn to the first 200 on GET /health, in ms. */
   bootMs: number;
+  /** The built-in SMTP receiver's port (mail plugin). */
+  smtpPort: number;
 }
 
 export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthServer> {
@@ -48,7 +50,7 @@ export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthSe
   };
   try {
     const ready = await waitForHttp(child, port, '/health', { timeoutMs: options.bootTimeoutMs ?? 20000, intervalMs: 5 });
-    return { name: 'plinth', pid: child.pid, port, url: `http://127.0.0.1:${port}`, child, dataDir, bootMs: ready - started, stop };
+    return { name: 'plinth', pid: child.pid, port, url: `http://127.0.0.1:${port}`, child, dataDir, bootMs: ready - started, smtpPort, stop };
   } catch (err) {
     await stop();
     throw err;

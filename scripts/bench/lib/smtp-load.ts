@@ -11,6 +11,8 @@ export interface SmtpLoadOptions {
   connections: number;
   /** Recipient domain, for a server that only accepts its own domains. */
   domain?: string;
+  /** Pad the text part so each message is about this many bytes (default: a few hundred). */
+  bytes?: number;
 }
 
 export interface SmtpLoadResult {
@@ -21,13 +23,14 @@ export interface SmtpLoadResult {
   firstError?: string;
 }
 
-/** A small multipart message (text + HTML), a few hundred bytes, unique per index. */
-export function smallMessage(i: number, domain: string) {
+/** A small multipart message (text + HTML), unique per index; `bytes` pads it to about that size. */
+export function smallMessage(i: number, domain: string, bytes = 0) {
+  const padding = bytes > 700 ? `\n\n${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(Math.ceil((bytes - 700) / 57)).slice(0, bytes - 700)}` : '';
   return {
     from: `Sender ${i} <sender${i}@bench.invalid>`,
     to: `box${i % 100}@${domain}`,
     subject: `Your code is ${100000 + i}`,
-    text: `Hello,\n\nyour one-time code is ${100000 + i}. It expires in 10 minutes.\n\n-- bench`,
+    text: `Hello,\n\nyour one-time code is ${100000 + i}. It expires in 10 minutes.\n\n-- bench${padding}`,
     html: `<p>Hello,</p><p>your one-time code is <b>${100000 + i}</b>. It expires in 10 minutes.</p><p>-- bench</p>`,
   };
 }
@@ -56,7 +59,7 @@ export async function sendMessages(options: SmtpLoadOptions): Promise<SmtpLoadRe
     while (next < options.count && performance.now() < deadline) {
       const i = next++;
       try {
-        await transport.sendMail(smallMessage(i, domain));
+        await transport.sendMail(smallMessage(i, domain, options.bytes));
         sent++;
       } catch (err) {
         failed++;

@@ -1,0 +1,43 @@
+// mail-ingest: messages/s of ~2 KB over 10 SMTP connections into Plinth's receiver — parsed,
+// verification code extracted, and durably stored (raw + row + event, synchronous=FULL) before
+// each 250 — against the bare smtp-server + mailparser ceiling that stores nothing, same load.
+import fs from 'node:fs';
+import path from 'node:path';
+import { measureSmtp, smtpParse } from '../ceilings/smtp-parse.js';
+import { alternate } from '../lib/autocannon.js';
+import type { FigureModule } from '../lib/context.js';
+import { startPlinth } from '../lib/plinth.js';
+import { makeTempDir, removeTempDir } from '../lib/process.js';
+import { againstCeiling } from '../lib/results.js';
+
+const LOAD = { connections: 10, bytes: 2048, domain: 'bench.test' };
+
+export const mail: FigureModule = {
+  name: 'mail',
+  async run(ctx) {
+    const s = ctx.settings;
+    const dir = makeTempDir('mail-config');
+    const configFile = path.join(dir, 'bench.json');
+    fs.writeFileSync(configFile, JSON.stringify({ settings: { mail: { domains: [{ name: LOAD.domain, createOnFirstMail: true }] } } }));
+    const ceiling = await smtpParse.start();
+    const plinth = await startPlinth({ env: { PLINTH_PLUGINS: 'auth,mail', PLINTH_CONFIG: configFile } });
+    try {
+      const receiver = { ...plinth, port: plinth.smtpPort };
+      const warm = Math.min(1000, s.smtpMessages);
+      await measureSmtp(ceiling, s, warm, LOAD);
+      await measureSmtp(receiver, s, warm, LOAD);
+      const r = await alternate(s.runs, () => measureSmtp(ceiling, s, s.smtpMessages, LOAD), () => measureSmtp(receiver, s, s.smtpMessages, LOAD), ctx.log, [smtpParse.name, 'plinth SMTP ingest']);
+      ctx.recordCeiling(smtpParse, r.ceiling);
+      return [
+        againstCeiling('mail-ingest', 'msg/s', r.subject, smtpParse.name, r.ceiling, {
+          target: { on: 'ratio', op: '>=', limit: 0.5 },
+          note: `~2 KB messages, 10 connections; stored durably before each 250 (group commit); both sides under the same load`,
+        }),
+      ];
+    } finally {
+      await plinth.stop();
+      await ceiling.stop();
+      removeTempDir(dir);
+    }
+  },
+};
