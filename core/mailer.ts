@@ -6,10 +6,11 @@ import type { CoreConfig } from './config/schema.js';
 
 export interface OutgoingMail {
   to: string | string[];
+  /** An address, or `{ name, address }` (nodemailer quotes the name safely). */
   subject: string;
   text?: string;
   html?: string;
-  from?: string;
+  from?: string | { name: string; address: string };
   replyTo?: string;
   headers?: Record<string, string>;
 }
@@ -35,8 +36,10 @@ export class Mailer {
     private readonly logger: Logger,
     private readonly settings: CoreConfig['mailer'],
   ) {
-    this.builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-    this.relay = settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl) : null;
+    // Mail may carry user content: nodemailer must never read local files or fetch URLs for it.
+    const safety = { disableFileAccess: true, disableUrlAccess: true };
+    this.builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...safety });
+    this.relay = settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl, safety) : null;
   }
 
   get transport(): 'smtp' | 'outbox' {
@@ -62,7 +65,7 @@ export class Mailer {
     const [row] = await this.db('core_mail_outbox')
       .insert({
         message_id: built.messageId ?? null,
-        from: message.from,
+        from: typeof message.from === 'string' ? message.from : `${message.from.name} <${message.from.address}>`,
         to: JSON.stringify(Array.isArray(mail.to) ? mail.to : [mail.to]),
         subject: mail.subject,
         text: mail.text ?? null,

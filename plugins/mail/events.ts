@@ -18,4 +18,9 @@ export const mailEvents: Record<string, EventSpec> = {
       },
     },
   },
+  'mail.sent': {
+    version: 1,
+    description: 'A message left through the mailer (now or at its scheduled time)',
+    schema: { type: 'object', required: ['sent_id', 'from', 'recipients'], properties: { sent_id: { type: 'string' }, from: { type: 'string' }, recipients: { type: 'array', items: { type: 'string' } }, subject: { type: 'string' } } },
+  },
 };

@@ -5,6 +5,8 @@ import { mailConfigSchema, mailEnv, type MailSettings } from './config.js';
 import { mailEvents } from './events.js';
 import { createMailServices, type MailDeps, type MailServices } from './services/index.js';
 import { mailRoutes } from './routes/mail.js';
+import { settingsRoutes } from './routes/settings.js';
+import { sendRoutes } from './routes/send.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<MailServices>('mailServices');
 
@@ -21,6 +23,7 @@ export default definePlugin<MailSettings>({
   },
   metrics: {
     max_mailboxes: { kind: 'gauge', usageKey: 'mailboxes', description: 'Mailboxes' },
+    emails_sent_per_month: { kind: 'counter', period: 'month', usageKey: 'emails_sent_this_month', description: 'Recipients of sent mail' },
   },
   events: mailEvents,
   migrations: 'migrations',
@@ -45,9 +48,26 @@ export default definePlugin<MailSettings>({
 
   routes(r, c) {
     mailRoutes(r, services(c), c.settings);
+    settingsRoutes(r, services(c));
+    sendRoutes(r, services(c));
+  },
+
+  on: {
+    // Forwarding happens after the message is stored, with retries.
+    async 'mail.received'(event, c) {
+      await services(c).forwarder.forward(Number(event.payload.email_id));
+    },
   },
 
   jobs: [
+    {
+      name: 'send-scheduled',
+      schedule: '* * * * *',
+      async run(c) {
+        const sent = await services(c).sender.sendDue();
+        if (sent) c.logger.info({ sent }, 'scheduled mail sent');
+      },
+    },
     {
       name: 'expire-mailboxes',
       schedule: '*/10 * * * *',

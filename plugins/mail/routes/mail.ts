@@ -1,16 +1,9 @@
-import { AppError } from '../../../core/errors.js';
-import type { HttpContext } from '../../../core/http/context.js';
 import { requireRole, requireScope } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import { scopeOf, type MailboxScope } from '../services/access.js';
+import { scopeFrom } from './scope.js';
 import type { MailServices } from '../services/index.js';
 import type { MailSettings } from '../config.js';
 
-async function scope(ctx: HttpContext): Promise<MailboxScope> {
-  const principal = await ctx.authenticate();
-  if (!principal) throw AppError.unauthorized();
-  return scopeOf(principal);
-}
 
 const address = { type: 'string', minLength: 3, maxLength: 320 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
@@ -38,7 +31,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     '/api/generate',
     { summary: 'A random temporary mailbox', guards: use, schema: { query: { type: 'object', properties: { length: { type: 'integer', minimum: 6, maximum: 32, default: 10 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } } } } },
     async (ctx, { query }) => {
-      const m = await s.mailboxes.generate(await scope(ctx), query.length, s.mailboxes.domainAt(query.domainIndex));
+      const m = await s.mailboxes.generate(await scopeFrom(ctx), query.length, s.mailboxes.domainAt(query.domainIndex));
       return { email: m.address, expires: m.expires_at ? Date.parse(m.expires_at) : null };
     },
   );
@@ -47,7 +40,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     '/api/create',
     { summary: 'A mailbox with a chosen name', guards: use, schema: { body: { type: 'object', required: ['local'], additionalProperties: false, properties: { local: { type: 'string', minLength: 1, maxLength: 64 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } } } } },
     async (ctx, { body }) => {
-      const m = await s.mailboxes.create(await scope(ctx), body.local, s.mailboxes.domainAt(body.domainIndex), null);
+      const m = await s.mailboxes.create(await scopeFrom(ctx), body.local, s.mailboxes.domainAt(body.domainIndex), null);
       return { email: m.address, expires: m.expires_at ? Date.parse(m.expires_at) : null };
     },
   );
@@ -59,24 +52,24 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
       guards: use,
       schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 }, domain: { type: 'string', maxLength: 255 }, favorite: bool, forward: bool, search: { type: 'string', maxLength: 100 } } } },
     },
-    async (ctx, { query }) => (await s.mailboxes.list(await scope(ctx), query)).map(mailboxView),
+    async (ctx, { query }) => (await s.mailboxes.list(await scopeFrom(ctx), query)).map(mailboxView),
   );
 
   r.delete('/api/mailboxes', { summary: 'Delete a mailbox and its mail', guards: use, schema: { query: { type: 'object', required: ['address'], properties: { address } } } }, async (ctx, { query }) => {
-    await s.mailboxes.remove(await scope(ctx), query.address);
+    await s.mailboxes.remove(await scopeFrom(ctx), query.address);
     return { success: true, deleted: true };
   });
 
   r.get(
     '/api/emails',
     { summary: 'Mail in a mailbox, newest first', guards: use, schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address, limit: { type: 'integer', minimum: 1, maximum: 50, default: 20 } } } } },
-    async (ctx, { query }) => s.emails.list(await scope(ctx), query.mailbox, { limit: query.limit }),
+    async (ctx, { query }) => s.emails.list(await scopeFrom(ctx), query.mailbox, { limit: query.limit }),
   );
 
   r.get(
     '/api/emails/batch',
     { summary: 'Several messages’ metadata', guards: use, schema: { query: { type: 'object', required: ['ids'], properties: { ids: { type: 'string', pattern: '^\\d+(,\\d+){0,49}$' } } } } },
-    async (ctx, { query }) => s.emails.batch(await scope(ctx), query.ids.split(',').map(Number)),
+    async (ctx, { query }) => s.emails.batch(await scopeFrom(ctx), query.ids.split(',').map(Number)),
   );
 
   // Beside the seed: wait for new mail instead of polling (automation waiting for a code).
@@ -90,26 +83,26 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     async (ctx, { query }) => {
       const aborted = new AbortController();
       ctx.req.once('close', () => aborted.abort());
-      return s.emails.wait(await scope(ctx), query.mailbox, query.since, query.timeout * 1000, aborted.signal);
+      return s.emails.wait(await scopeFrom(ctx), query.mailbox, query.since, query.timeout * 1000, aborted.signal);
     },
   );
 
   r.delete('/api/emails', { summary: 'Empty a mailbox', guards: use, schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address } } } }, async (ctx, { query }) => ({
     success: true,
-    deleted: await s.emails.clear(await scope(ctx), query.mailbox),
+    deleted: await s.emails.clear(await scopeFrom(ctx), query.mailbox),
   }));
 
-  r.get('/api/email/:id', { summary: 'One message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => s.emails.get(await scope(ctx), params.id));
+  r.get('/api/email/:id', { summary: 'One message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => s.emails.get(await scopeFrom(ctx), params.id));
 
   r.get('/api/email/:id/download', { summary: 'The raw message (message/rfc822)', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
-    const raw = await s.emails.raw(await scope(ctx), params.id);
+    const raw = await s.emails.raw(await scopeFrom(ctx), params.id);
     ctx.type = 'message/rfc822';
     ctx.set('Content-Disposition', `attachment; filename="${params.id}.eml"`);
     return raw;
   });
 
   r.delete('/api/email/:id', { summary: 'Delete one message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
-    await s.emails.remove(await scope(ctx), params.id);
+    await s.emails.remove(await scopeFrom(ctx), params.id);
     return { success: true, deleted: true, message: 'email deleted' };
   });
 

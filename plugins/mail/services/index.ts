@@ -11,6 +11,9 @@ import { Emails } from './emails.js';
 import { Ingest } from './ingest.js';
 import { Mailboxes } from './mailboxes.js';
 import { SmtpReceiver } from './smtp-receiver.js';
+import { Sender } from './sender.js';
+import { Forwarder } from './forwarder.js';
+import type { Mailer } from '../../../core/mailer.js';
 
 export interface MailDeps {
   db: Knex;
@@ -18,6 +21,7 @@ export interface MailDeps {
   logger: Logger;
   events: EventBus;
   usage: UsageMeter;
+  mailer: Mailer;
 }
 
 export type MailServices = ReturnType<typeof createMailServices>;
@@ -28,6 +32,8 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
   const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes);
   const emails = new Emails(d.db, mailboxes, ingest);
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
+  const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, () => d.usage);
+  const forwarder = new Forwarder(d.db, () => d.mailer);
 
   /** Reads a request body as bytes, refusing (413) past the limit without keeping the rest. */
   async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -50,5 +56,5 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     return [...(typeof delivered === 'string' ? [delivered] : []), ...list].filter(Boolean);
   }
 
-  return { mailboxes, ingest, emails, receiver, readRaw, recipientsOf };
+  return { mailboxes, ingest, emails, receiver, sender, forwarder, readRaw, recipientsOf };
 }

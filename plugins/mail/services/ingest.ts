@@ -14,11 +14,24 @@ export interface StoredEmail {
   address: string;
 }
 
+/** What is stored of a parsed message, worked out before it joins a transaction (no CPU work inside one). */
+interface Prepared {
+  messageId: string | null;
+  sender: string;
+  senderName: string;
+  recipients: string[];
+  subject: string;
+  text: string;
+  html: string | null;
+  code: string | null;
+  attachments: Array<{ filename: string | null; content_type: string; size: number; content_id: string | null }>;
+  forwarded: boolean;
+}
+
 interface Pending {
   mailboxes: Mailbox[];
   raw: Buffer;
-  parsed: ParsedMail;
-  envelopeFrom: string;
+  message: Prepared;
   resolve: (stored: StoredEmail[]) => void;
   reject: (err: unknown) => void;
 }
@@ -60,8 +73,9 @@ export class Ingest {
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
   store(mailboxes: Mailbox[], raw: Buffer, parsed: ParsedMail, envelopeFrom: string): Promise<StoredEmail[]> {
+    const message = this.prepare(parsed, envelopeFrom);
     return new Promise((resolve, reject) => {
-      this.queue.push({ mailboxes, raw, parsed, envelopeFrom, resolve, reject });
+      this.queue.push({ mailboxes, raw, message, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -91,16 +105,29 @@ export class Ingest {
     this.flushing = null;
   }
 
-  private async write(trx: Knex.Transaction, { mailboxes, raw, parsed, envelopeFrom }: Pending): Promise<StoredEmail[]> {
-    const now = this.clock.now().toISOString();
+  private prepare(parsed: ParsedMail, envelopeFrom: string): Prepared {
     const from = parsed.from?.value?.[0];
     const text = parsed.text ?? '';
     const html = typeof parsed.html === 'string' ? parsed.html.slice(0, this.settings.maxHtmlBytes) : null;
     const subject = parsed.subject ?? '';
-    const code = extractVerificationCode(subject, text || (html ?? '').replace(/<[^>]+>/g, ' '));
-    const recipients = [parsed.to, parsed.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => v.address ?? '')).filter(Boolean);
-    const attachments = parsed.attachments.map((a) => ({ filename: a.filename ?? null, content_type: a.contentType, size: a.size, content_id: a.cid ?? null }));
-    const forwarded = Boolean(parsed.headers.get(FORWARDED_HEADER));
+    // mailparser derives `text` from HTML-only mail; the fallback strips tags with a linear pattern.
+    const code = extractVerificationCode(subject, text || (html ?? '').slice(0, 200_000).replace(/<[^<>]*>/g, ' '));
+    return {
+      messageId: parsed.messageId ?? null,
+      sender: from?.address ?? envelopeFrom ?? '',
+      senderName: from?.name ?? '',
+      recipients: [parsed.to, parsed.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => v.address ?? '')).filter(Boolean),
+      subject,
+      text,
+      html,
+      code,
+      attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? null, content_type: a.contentType, size: a.size, content_id: a.cid ?? null })),
+      forwarded: Boolean(parsed.headers.get(FORWARDED_HEADER)),
+    };
+  }
+
+  private async write(trx: Knex.Transaction, { mailboxes, raw, message: m }: Pending): Promise<StoredEmail[]> {
+    const now = this.clock.now().toISOString();
     const stored: StoredEmail[] = [];
     for (const mailbox of mailboxes) {
       const [row] = await trx('mail_emails')

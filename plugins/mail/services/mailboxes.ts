@@ -142,6 +142,20 @@ export class Mailboxes {
     });
   }
 
+  /** Sets flags on mailboxes the scope may see, by id or address; reports each one like the seed's batch replies. */
+  async update(scope: MailboxScope, target: { ids?: number[]; addresses?: string[] }, patch: { is_pinned?: boolean; is_favorite?: boolean; forward_to?: string | null; can_login?: boolean }) {
+    const keys = target.ids ?? target.addresses?.map((a) => a.trim().toLowerCase()) ?? [];
+    const column = target.ids ? 'id' : 'address';
+    const found: Array<{ id: number; address: string }> = await this.visible(scope).whereIn(column, keys).select('id', 'address');
+    if (found.length) await this.db('mail_mailboxes').whereIn('id', found.map((f) => f.id)).update(patch);
+    const results = keys.map((key) => {
+      const hit = found.find((f) => (column === 'id' ? Number(f.id) === key : f.address === key));
+      return { [column === 'id' ? 'mailbox_id' : 'address']: key, success: Boolean(hit), updated: Boolean(hit), ...(hit ? {} : { error: 'not found' }) };
+    });
+    const ok = results.filter((r) => r.success).length;
+    return { success: ok > 0 || keys.length === 0, success_count: ok, fail_count: keys.length - ok, total: keys.length, results };
+  }
+
   /** The job: generated mailboxes past their expiry go, with their mail (cascade). */
   async expireDue(now: Date = this.clock.now()): Promise<number> {
     const due: Array<{ id: number; tenant_id: string | null }> = await this.db('mail_mailboxes').whereNotNull('expires_at').where('expires_at', '<=', now.toISOString()).select('id', 'tenant_id');

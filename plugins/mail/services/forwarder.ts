@@ -1,0 +1,32 @@
+import type { Knex } from 'knex';
+import type { Mailer } from '../../../core/mailer.js';
+import { FORWARDED_HEADER } from './ingest.js';
+
+/**
+ * Forwards received mail to a mailbox's `forward_to` through the core mailer. Runs as a durable
+ * `mail.received` handler (retried, after commit). Loop protection: a message that already went
+ * through a Plinth forward (it carries our header) is never forwarded again.
+ */
+export class Forwarder {
+  constructor(
+    private readonly db: Knex,
+    private readonly mailer: () => Mailer,
+  ) {}
+
+  async forward(emailId: number): Promise<'forwarded' | 'skipped'> {
+    const row = await this.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id').where('e.id', emailId).first('e.*', 'm.address', 'm.forward_to');
+    if (!row?.forward_to || row.forwarded || row.forward_to === row.address) return 'skipped';
+    const original = row.sender_name ? `${row.sender_name} <${row.sender}>` : row.sender;
+    await this.mailer().send({
+      from: { name: `${row.sender_name || row.sender} via Plinth`, address: row.address },
+      replyTo: row.sender || undefined,
+      to: row.forward_to,
+      subject: row.subject,
+      ...(row.text_content ? { text: row.text_content } : {}),
+      ...(row.html_content ? { html: row.html_content } : {}),
+      headers: { [FORWARDED_HEADER]: row.address, 'X-Original-From': original },
+    });
+    await this.db('mail_emails').where('id', emailId).update({ forwarded: true });
+    return 'forwarded';
+  }
+}

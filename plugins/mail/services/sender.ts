@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Mailer } from '../../../core/mailer.js';
+import type { UsageMeter } from '../../../core/usage.js';
+import type { MailboxScope } from './access.js';
+import type { Mailboxes } from './mailboxes.js';
+
+export interface SendInput {
+  from: string;
+  fromName?: string;
+  to: string | string[];
+  subject: string;
+  html?: string;
+  text?: string;
+  scheduledAt?: string;
+}
+
+const toView = (r: Record<string, any>) => ({
+  id: Number(r.id),
+  resend_id: r.public_id,
+  from_addr: r.from_addr,
+  recipients: JSON.parse(r.recipients).join(', '),
+  subject: r.subject,
+  html_content: r.html_content,
+  text_content: r.text_content,
+  status: r.status,
+  scheduled_at: r.scheduled_at,
+  sent_at: r.sent_at,
+  error: r.error,
+  created_at: r.created_at,
+});
+
+/**
+ * Outgoing mail from a mailbox the caller may use, through the core mailer (SMTP relay or local
+ * outbox). Scheduled sends wait in `mail_sent` until the job picks them up; until then they can
+ * be re-scheduled or canceled. Each recipient counts against `emails_sent_per_month`.
+ */
+export class Sender {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    private readonly mailer: () => Mailer,
+    private readonly mailboxes: Mailboxes,
+    private readonly usage: () => UsageMeter,
+  ) {}
+
+  async canSend(scope: MailboxScope): Promise<boolean> {
+    if (scope.role !== 'user') return true;
+    const row = await this.db('mail_user_settings').where('user_id', scope.userId).first('can_send');
+    return Boolean(row?.can_send);
+  }
+
+  async send(scope: MailboxScope, input: SendInput): Promise<{ id: string; status: string }> {
+    if (!(await this.canSend(scope))) throw AppError.forbidden('this account may not send mail (can_send is off)', 'cannot_send');
+    if (!input.html && !input.text) throw AppError.badRequest('give html or text', 'empty_message');
+    const mailbox = await this.mailboxes.get(scope, input.from);
+    const recipients = [...new Set((Array.isArray(input.to) ? input.to : input.to.split(',')).map((a) => a.trim().toLowerCase()).filter(Boolean))];
+    if (!recipients.length) throw AppError.badRequest('give at least one recipient', 'no_recipients');
+    const now = this.clock.now();
+    const scheduled = input.scheduledAt ? new Date(input.scheduledAt) : null;
+    if (scheduled && Number.isNaN(scheduled.getTime())) throw AppError.badRequest('scheduledAt is not a date', 'bad_schedule');
+    const later = scheduled !== null && scheduled > now;
+    const row = {
+      public_id: `msg_${randomBytes(12).toString('hex')}`,
+      tenant_id: mailbox.tenant_id,
+      user_id: scope.userId,
+      mailbox_id: mailbox.id,
+      from_addr: mailbox.address,
+      from_name: input.fromName ?? null,
+      recipients: JSON.stringify(recipients),
+      subject: input.subject,
+      html_content: input.html ?? null,
+      text_content: input.text ?? null,
+      status: later ? 'scheduled' : 'sending',
+      scheduled_at: later ? scheduled!.toISOString() : null,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    };
+    await this.db.transaction(async (trx) => {
+      if (mailbox.tenant_id) await this.usage().consume(mailbox.tenant_id, 'emails_sent_per_month', recipients.length, trx);
+      await trx('mail_sent').insert(row);
+    });
+    if (later) return { id: row.public_id, status: 'scheduled' };
+    return { id: row.public_id, status: await this.deliver(row.public_id) };
+  }
+
+  /** Hands one stored message to the mailer; records the outcome and emits mail.sent. */
+  async deliver(publicId: string): Promise<string> {
+    const row = await this.db('mail_sent').where('public_id', publicId).first();
+    if (!row) return 'missing';
+    const result = await this.mailer().send({
+      from: row.from_name ? { name: row.from_name, address: row.from_addr } : row.from_addr,
+      to: JSON.parse(row.recipients),
+      subject: row.subject,
+      ...(row.html_content ? { html: row.html_content } : {}),
+      ...(row.text_content ? { text: row.text_content } : {}),
+    });
+    const status = result.status === 'failed' ? 'failed' : 'sent';
+    await this.db.transaction(async (trx) => {
+      await trx('mail_sent').where('id', row.id).update({ status, sent_at: this.clock.now().toISOString(), updated_at: this.clock.now().toISOString(), error: result.status === 'failed' ? 'the relay refused the message' : null });
+      if (status === 'sent') await this.events.emit(trx, 'mail.sent', { sent_id: row.public_id, from: row.from_addr, recipients: JSON.parse(row.recipients), subject: row.subject }, { tenantId: row.tenant_id });
+    });
+    return status;
+  }
+
+  /** The job: scheduled sends whose time has come. Claimed one by one so two instances never send twice. */
+  async sendDue(now: Date = this.clock.now()): Promise<number> {
+    const due: Array<{ public_id: string; id: number }> = await this.db('mail_sent').where('status', 'scheduled').where('scheduled_at', '<=', now.toISOString()).orderBy('scheduled_at').limit(500).select('id', 'public_id');
+    let sent = 0;
+    for (const d of due) {
+      const claimed = await this.db('mail_sent').where({ id: d.id, status: 'scheduled' }).update({ status: 'sending', updated_at: now.toISOString() });
+      if (claimed) {
+        await this.deliver(d.public_id);
+        sent++;
+      }
+    }
+    return sent;
+  }
+
+  private visible(scope: MailboxScope) {
+    const q = this.db('mail_sent as s');
+    if (scope.role !== 'strictAdmin') q.where('s.tenant_id', scope.tenantId);
+    if (scope.role === 'user') q.where('s.user_id', scope.userId);
+    return q;
+  }
+
+  async list(scope: MailboxScope, from: string, limit: number) {
+    const mailbox = await this.mailboxes.get(scope, from);
+    return (await this.visible(scope).where('s.mailbox_id', mailbox.id).orderBy('s.id', 'desc').limit(limit)).map((r: Record<string, any>) => {
+      const { html_content: _h, text_content: _t, from_addr: _f, ...rest } = toView(r);
+      return rest;
+    });
+  }
+
+  /** By numeric id or public id (`msg_…`). */
+  async get(scope: MailboxScope, id: string) {
+    const q = this.visible(scope);
+    const row = await (/^\d+$/.test(id) ? q.where('s.id', Number(id)) : q.where('s.public_id', id)).first('s.*');
+    if (!row) throw AppError.notFound(`sent message ${id} not found`, 'sent_not_found');
+    return toView(row);
+  }
+
+  async remove(scope: MailboxScope, id: string): Promise<void> {
+    const found = await this.get(scope, id);
+    await this.db('mail_sent').where('id', found.id).delete();
+  }
+
+  /** Re-schedules or cancels a send that has not gone yet. */
+  async reschedule(scope: MailboxScope, id: string, patch: { status?: 'canceled'; scheduledAt?: string }) {
+    const found = await this.get(scope, id);
+    if (found.status !== 'scheduled') throw AppError.conflict(`this message is ${found.status}; only a scheduled send can change`, 'not_scheduled');
+    const update: Record<string, unknown> = { updated_at: this.clock.now().toISOString() };
+    if (patch.status === 'canceled') update.status = 'canceled';
+    if (patch.scheduledAt) {
+      const at = new Date(patch.scheduledAt);
+      if (Number.isNaN(at.getTime()) || at <= this.clock.now()) throw AppError.badRequest('scheduledAt must be a date in the future', 'bad_schedule');
+      update.scheduled_at = at.toISOString();
+    }
+    const changed = await this.db('mail_sent').where({ id: found.id, status: 'scheduled' }).update(update);
+    if (!changed) throw AppError.conflict('this message has just been sent', 'not_scheduled');
+    return this.get(scope, id);
+  }
+}

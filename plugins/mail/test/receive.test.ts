@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import {
+  AUTO_DOMAIN,
+  DOMAIN,
+  assertError,
+  compose,
+  count,
+  createMailbox,
+  inbox,
+  loginAdmin,
+  registerOwner,
+  rowCounts,
+  send,
+  sendFails,
+  sendRaw,
+  smtpDialog,
+  startMailApp,
+  transport,
+  unique,
+  type Actor,
+  type MailApp,
+} from './helpers.js';
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+describe('mail: receiving over SMTP', () => {
+  let t: MailApp;
+  let owner: Actor;
+  before(async () => {
+    t = await startMailApp({ mail: { smtp: { maxRecipients: 3, maxMessageBytes: 20 * 1024 } } });
+    owner = await registerOwner(t);
+  });
+  after(async () => t?.close());
+
+  it('a message with text, html and an attachment: listed, read in full, downloaded byte for byte', async () => {
+    const address = await createMailbox(t, owner);
+    const message = {
+      from: 'Acme Accounts <no-reply@acme.example>',
+      to: address,
+      subject: 'Your Acme verification code',
+      text: 'Hello,\n\nYour verification code is 482913. It expires in 10 minutes.\n\nAcme',
+      html: '<p>Hello,</p><p>Your verification code is <b>482913</b>. It expires in 10 minutes.</p>',
+      attachments: [
+        { filename: 'report.csv', content: 'a,b\n1,2\n', contentType: 'text/csv' },
+        { filename: 'pixel.png', content: PNG, contentType: 'image/png' },
+      ],
+    };
+    const raw = await compose(message);
+    const info = await sendRaw(t, raw, address, 'bounce@acme.example');
+    assert.deepEqual(info.accepted, [address]);
+    assert.match(info.response, /^250 /);
+
+    const list = await inbox(t, owner, address);
+    assert.equal(list.length, 1);
+    const [item] = list;
+    assert.equal(item.sender, 'no-reply@acme.example');
+    assert.equal(item.subject, 'Your Acme verification code');
+    assert.equal(item.verification_code, '482913');
+    assert.match(item.preview, /^Hello, Your verification code is 482913\./);
+    assert.equal(item.is_read, 0);
+    assert.equal(typeof item.id, 'number');
+    assert.ok(!Number.isNaN(Date.parse(item.received_at)));
+
+    const one = await t.mail('GET', `/api/email/${item.id}`, { headers: owner.headers });
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.body.id, item.id);
+    assert.equal(one.body.sender, 'no-reply@acme.example');
+    assert.equal(one.body.to_addrs, address);
+    assert.equal(one.body.subject, message.subject);
+    assert.equal(one.body.verification_code, '482913');
+    assert.equal(one.body.content.trim(), message.text);
+    assert.match(one.body.html_content, /<b>482913<\/b>/);
+    assert.equal(one.body.is_read, 1);
+    assert.equal(one.body.download, `/api/email/${item.id}/download`);
+    assert.deepEqual(
+      one.body.attachments.map((a: any) => ({ filename: a.filename, size: a.size, content_type: a.content_type })),
+      [
+        { filename: 'report.csv', size: 8, content_type: 'text/csv' },
+        { filename: 'pixel.png', size: PNG.length, content_type: 'image/png' },
+      ],
+    );
+
+    const again = await inbox(t, owner, address);
+    assert.equal(again[0].is_read, 1, 'read once, read for good');
+
+    const download = await fetch(`${t.url}/mail/api/email/${item.id}/download`, { headers: owner.headers });
+    assert.equal(download.status, 200);
+    assert.match(download.headers.get('content-type') ?? '', /^message\/rfc822/);
+    const bytes = Buffer.from(await download.arrayBuffer());
+    assert.ok(bytes.equals(raw), `download differs from what was sent (${bytes.length} vs ${raw.length} bytes)`);
+  });
+
+  it('a message with lines starting with dots and 8-bit text survives byte for byte', async () => {
+    const address = await createMailbox(t, owner);
+    const raw = Buffer.from(
+      [
+        'From: =?UTF-8?B?5byg5LiJ?= <zhang@outside.test>',
+        `To: ${address}`,
+        'Subject: =?UTF-8?B?5oKo55qE6aqM6K+B56CB?=',
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        '您的验证码是 735102，5 分钟内有效。',
+        '.a line that starts with a dot',
+        '..two dots',
+        '.',
+        'trailing spaces   ',
+        '',
+      ].join('\r\n'),
+      'utf8',
+    );
+    await sendRaw(t, raw, address);
+    const [item] = await inbox(t, owner, address);
+    assert.equal(item.subject, '您的验证码');
+    assert.equal(item.verification_code, '735102');
+    const download = await fetch(`${t.url}/mail/api/email/${item.id}/download`, { headers: owner.headers });
+    assert.ok(Buffer.from(await download.arrayBuffer()).equals(raw));
+  });
+
+  it('an unknown recipient at a known domain is refused at RCPT with 550', async () => {
+    const before = await rowCounts(t);
+    const err = await sendFails(send(t, { to: `${unique('nobody')}@${DOMAIN}`, subject: 'hi', text: 'hi' }));
+    assert.equal(err.responseCode, 550, String(err));
+    assert.equal(err.code, 'EENVELOPE');
+    assert.deepEqual(await rowCounts(t), before);
+  });
+
+  it('a foreign domain is refused at RCPT with 550 (no relay)', async () => {
+    const err = await sendFails(send(t, { to: 'someone@elsewhere.example', subject: 'hi', text: 'hi' }));
+    assert.equal(err.responseCode, 550, String(err));
+    const sub = await sendFails(send(t, { to: `x@sub.${DOMAIN}`, subject: 'hi', text: 'hi' }));
+    assert.equal(sub.responseCode, 550, 'a subdomain of a mail domain is not that domain');
+  });
+
+  it('a mixed recipient list: the known mailbox gets it, the unknown one is refused', async () => {
+    const address = await createMailbox(t, owner);
+    const stranger = `${unique('nobody')}@${DOMAIN}`;
+    const info = await send(t, { to: [address, stranger], subject: 'mixed', text: 'mixed' });
+    assert.deepEqual(info.accepted, [address]);
+    assert.deepEqual(info.rejected, [stranger]);
+    assert.equal((info as any).rejectedErrors[0].responseCode, 550);
+    assert.equal((await inbox(t, owner, address)).length, 1);
+    assert.equal(await count(t.db('mail_mailboxes').where('address', stranger)), 0);
+  });
+
+  it('a domain set to createOnFirstMail makes the mailbox on first mail; a superadmin sees it', async () => {
+    const address = `${unique('fresh')}@${AUTO_DOMAIN}`;
+    assert.equal(await count(t.db('mail_mailboxes').where('address', address)), 0);
+    const info = await send(t, { to: address, subject: 'first', text: 'first mail' });
+    assert.deepEqual(info.accepted, [address]);
+    await send(t, { to: address.toUpperCase(), subject: 'second', text: 'second mail' });
+    assert.equal(await count(t.db('mail_mailboxes').where('address', address)), 1, 'one mailbox, case-insensitive');
+    const admin = await loginAdmin(t);
+    const list = await inbox(t, admin, address);
+    assert.deepEqual(list.map((e) => e.subject), ['second', 'first']);
+    const boxes = await t.mail('GET', `/api/mailboxes?domain=${AUTO_DOMAIN}`, { headers: admin.headers });
+    assert.ok(boxes.body.some((m: any) => m.address === address));
+    // The owner of a tenant does not see a platform-level mailbox.
+    assertError(await t.mail('GET', `/api/emails?mailbox=${address}`, { headers: owner.headers }), 404);
+  });
+
+  it('past maxRecipients (3) the extras get 452; the first three get the message', async () => {
+    const boxes = [];
+    for (let i = 0; i < 5; i++) boxes.push(await createMailbox(t, owner));
+    const info = await send(t, { to: boxes, subject: 'to five', text: 'to five' });
+    assert.deepEqual(info.accepted, boxes.slice(0, 3));
+    assert.deepEqual(info.rejected, boxes.slice(3));
+    for (const e of (info as any).rejectedErrors) assert.equal(e.responseCode, 452);
+    for (const b of boxes.slice(0, 3)) assert.equal((await inbox(t, owner, b)).length, 1);
+    for (const b of boxes.slice(3)) assert.equal((await inbox(t, owner, b)).length, 0);
+    // One raw copy per stored row (each mailbox owns its copy).
+    const ids = (await t.db('mail_emails').whereIn('mailbox_id', t.db('mail_mailboxes').whereIn('address', boxes).select('id')).select('id')).map((r: any) => Number(r.id));
+    assert.equal(ids.length, 3);
+  });
+
+  it('an oversize message is 552 with nothing stored; the next message on a new connection is accepted', async () => {
+    const address = await createMailbox(t, owner);
+    const before = await rowCounts(t);
+    const big = 'x'.repeat(76) + '\n';
+    const err = await sendFails(send(t, { to: address, subject: 'too big', text: big.repeat(400) }));
+    assert.equal(err.responseCode, 552, String(err));
+    assert.deepEqual(await rowCounts(t), before, 'nothing stored');
+    const ok = await send(t, { to: address, subject: 'small', text: 'small' });
+    assert.match(ok.response, /^250 /);
+    assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['small']);
+  });
+
+  it('oversize without a SIZE declaration (the DATA stream itself exceeds it): 552, nothing stored', async () => {
+    const address = await createMailbox(t, owner);
+    const before = await rowCounts(t);
+    const body = `From: a@outside.test\r\nTo: ${address}\r\nSubject: streamed\r\n\r\n${('y'.repeat(998) + '\r\n').repeat(30)}.\r\n`;
+    const replies = await smtpDialog(t.smtpPort, ['EHLO client.test\r\n', 'MAIL FROM:<a@outside.test>\r\n', `RCPT TO:<${address}>\r\n`, 'DATA\r\n', body, 'QUIT\r\n']);
+    assert.match(replies[4], /^354 /);
+    assert.match(replies[5], /^552 /, replies.join(' | '));
+    assert.deepEqual(await rowCounts(t), before);
+    // Same connection keeps working after the refusal.
+    const again = await smtpDialog(t.smtpPort, ['EHLO client.test\r\n', 'MAIL FROM:<a@outside.test>\r\n', `RCPT TO:<${address}>\r\n`, 'DATA\r\n', `Subject: fits\r\n\r\nfits\r\n.\r\n`, 'QUIT\r\n']);
+    assert.match(again[5], /^250 /, again.join(' | '));
+    assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['fits']);
+  });
+
+  it('a pooled connection sends several messages in one session', async () => {
+    const address = await createMailbox(t, owner);
+    const tr = transport(t, { pool: true, maxConnections: 1 });
+    try {
+      for (let i = 0; i < 3; i++) await tr.sendMail({ from: 'a@outside.test', to: address, subject: `n${i}`, text: `n${i}` });
+    } finally {
+      tr.close();
+    }
+    assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['n2', 'n1', 'n0']);
+  });
+});
