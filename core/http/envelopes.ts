@@ -56,6 +56,7 @@ const SUCCESS_CODES: Record<string, string> = {
   forbidden: 'INVALID_API_KEY',
   not_found: 'NOT_FOUND',
   rate_limited: 'RATE_LIMITED',
+  usage_limit_reached: 'USAGE_LIMIT_REACHED',
   internal_error: 'INTERNAL_ERROR',
 };
 

@@ -25,6 +25,9 @@ async function licenseAdmin(ctx: HttpContext): Promise<{ principal: Principal; s
   return { principal, scope: { tenantId: superadmin ? null : principal.tenantId } };
 }
 
+/** As a route guard, so credentials are checked before the body (no key: 401, whatever was sent). */
+const admin = [async (ctx: HttpContext) => void (await licenseAdmin(ctx))];
+
 const licenseRef = { license_id: { type: 'string', minLength: 1, maxLength: 16 } };
 const deviceRef = { type: 'object', required: ['license_id', 'device_id'], properties: { ...licenseRef, device_id: { type: 'string', minLength: 1, maxLength: 200 } } };
 
@@ -33,6 +36,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     '/api/admin/generate',
     {
       summary: 'Generate an activation code',
+      guards: admin,
       schema: {
         body: {
           type: 'object',
@@ -60,19 +64,19 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     },
   );
 
-  r.post('/api/admin/revoke', { summary: 'Revoke a license', schema: { body: { type: 'object', required: ['license_id'], properties: { ...licenseRef, reason: { type: 'string', maxLength: 500 } } } } }, async (ctx, { body }) => {
+  r.post('/api/admin/revoke', { summary: 'Revoke a license', guards: admin, schema: { body: { type: 'object', required: ['license_id'], properties: { ...licenseRef, reason: { type: 'string', maxLength: 500 } } } } }, async (ctx, { body }) => {
     const { scope } = await licenseAdmin(ctx);
     await s.licenses.end(scope, body.license_id, 'revoked', body.reason ?? null);
     return { success: true };
   });
 
-  r.post('/api/admin/deactivate-device', { summary: 'Deactivate a device', schema: { body: deviceRef } }, async (ctx, { body }) => {
+  r.post('/api/admin/deactivate-device', { summary: 'Deactivate a device', guards: admin, schema: { body: deviceRef } }, async (ctx, { body }) => {
     const { scope } = await licenseAdmin(ctx);
     await s.licenses.setDeviceStatus(scope, body.license_id, body.device_id, 'deactivated');
     return { success: true };
   });
 
-  r.post('/api/admin/activate-device', { summary: 'Re-activate a deactivated device', schema: { body: deviceRef } }, async (ctx, { body }) => {
+  r.post('/api/admin/activate-device', { summary: 'Re-activate a deactivated device', guards: admin, schema: { body: deviceRef } }, async (ctx, { body }) => {
     const { scope } = await licenseAdmin(ctx);
     await s.licenses.setDeviceStatus(scope, body.license_id, body.device_id, 'active');
     return { success: true };
@@ -80,7 +84,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
 
   r.get(
     '/api/admin/licenses',
-    { summary: 'List licenses', schema: { query: { type: 'object', properties: { status: { enum: ['active', 'revoked', 'expired', 'disabled'] }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } } } },
+    { summary: 'List licenses', guards: admin, schema: { query: { type: 'object', properties: { status: { enum: ['active', 'revoked', 'expired', 'disabled'] }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } } } },
     async (ctx, { query }) => {
       const { scope } = await licenseAdmin(ctx);
       await s.verifier.flushSeen();
@@ -106,13 +110,13 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     },
   );
 
-  r.get('/api/admin/stats', { summary: 'License statistics' }, async (ctx) => {
+  r.get('/api/admin/stats', { summary: 'License statistics', guards: admin }, async (ctx) => {
     const { scope } = await licenseAdmin(ctx);
     return { success: true, stats: await s.licenses.stats(scope) };
   });
 
   // Beside the seed: one license with its devices (the admin UI's device page).
-  r.get('/api/admin/licenses/:license_id', { summary: 'A license with its devices' }, async (ctx) => {
+  r.get('/api/admin/licenses/:license_id', { summary: 'A license with its devices', guards: admin }, async (ctx) => {
     const { scope } = await licenseAdmin(ctx);
     await s.verifier.flushSeen();
     const license = await s.licenses.get(scope, (ctx as unknown as { params: { license_id: string } }).params.license_id);

@@ -1,4 +1,5 @@
 import { AppError } from '../../../core/errors.js';
+import type { Middleware } from 'koa';
 import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { LicensingServices } from '../services/index.js';
@@ -21,40 +22,47 @@ function requireCodeAndEmail(input: { activation_code?: string; email?: string }
   return { activation_code: input.activation_code, email: input.email };
 }
 
-/** Verify's failures carry the seed's `isValid: false` and `timestamp` beside the envelope. */
-async function asVerifyReply(ctx: HttpContext, now: () => Date, run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await run();
-  } catch (err) {
-    if (!(err instanceof AppError) || err.status >= 500) throw err;
-    const { status, body } = ctx.state.envelope.error(err, ctx.state.requestId);
-    ctx.status = status;
-    for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
-    return { ...(body as object), isValid: false, timestamp: now().toISOString() };
-  }
+/**
+ * Verify's failures — the seed's codes, a body that fails the schema, a rate limit — carry the
+ * seed's `isValid: false` and `timestamp` beside the envelope. A middleware, so it also wraps the
+ * router's validation of the body.
+ */
+function verifyFailures(path: string, now: () => Date): Middleware {
+  return async (koaCtx, next) => {
+    const ctx = koaCtx as unknown as HttpContext;
+    if (ctx.method !== 'POST' || ctx.path.replace(/\/+$/, '') !== path) return next();
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      const { status, body } = ctx.state.envelope.error(err, ctx.state.requestId);
+      ctx.status = status;
+      for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
+      ctx.body = { ...(body as object), isValid: false, timestamp: now().toISOString() };
+    }
+  };
 }
 
 export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => Date): void {
   r.get('/health', { summary: 'License server health' }, () => ({ status: 'ok', timestamp: now().toISOString() }));
 
-  r.post('/api/verify', { summary: 'Verify an activation code (and bind the device)', schema: { body: verifyBody } }, async (ctx, { body }) =>
-    asVerifyReply(ctx, now, async () => {
-      const input = { ...body, ...requireCodeAndEmail(body) };
-      await s.limits.verify(ctx.ip, input.activation_code);
-      const { license } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
-      const expiresAt = license.valid_until;
-      return {
-        success: true,
-        message: 'license verified',
-        code: 'SUCCESS',
-        license: { key: license.license_id, type: license.plan, expiresAt },
-        isValid: true,
-        licenseType: license.plan,
-        expiresAt,
-        timestamp: now().toISOString(),
-      };
-    }),
-  );
+  r.use(verifyFailures(`${r.base === '/' ? '' : r.base}/api/verify`, now));
+  r.post('/api/verify', { summary: 'Verify an activation code (and bind the device)', schema: { body: verifyBody } }, async (ctx, { body }) => {
+    const input = { ...body, ...requireCodeAndEmail(body) };
+    await s.limits.verify(ctx.ip, input.activation_code);
+    const { license } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
+    const expiresAt = license.valid_until;
+    return {
+      success: true,
+      message: 'license verified',
+      code: 'SUCCESS',
+      license: { key: license.license_id, type: license.plan, expiresAt },
+      isValid: true,
+      licenseType: license.plan,
+      expiresAt,
+      timestamp: now().toISOString(),
+    };
+  });
 
   // Beyond the seed: a signed offline license file and the key to check it.
   r.get('/api/public-key', { summary: 'The Ed25519 public key that signs license files' }, () => ({ success: true, ...s.files.publicKey() }));
@@ -65,7 +73,8 @@ export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => D
     async (ctx, { query }) => {
       const input = { ...query, ...requireCodeAndEmail(query) };
       await s.limits.verify(ctx.ip, input.activation_code);
-      const { license, device } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
+      // Only for a device already bound (by verify): asking for a file binds nothing.
+      const { license, device } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip }, { bind: false });
       return { success: true, ...s.files.issue(license, device!) };
     },
   );

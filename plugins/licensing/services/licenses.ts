@@ -198,15 +198,16 @@ export class Licenses {
     await this.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
       if (!device) throw new AppError(404, 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
-      if (device.status === status) return;
+      // Conditional on the old status, so concurrent calls change the counter once.
+      const changed = affected(await trx('licensing_devices').where('id', device.id).whereNot('status', status).update({ status, deactivated_at: status === 'active' ? null : now }));
+      if (changed === 0) return;
       if (status === 'active') {
         const room = affected(await trx('licensing_licenses').where('id', license.id).whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
-        if (room === 0) throw new AppError(409, 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`);
+        if (room === 0) throw new AppError(409, 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
       } else {
         await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
         await this.events.emit(trx, 'license.device_deactivated', { license_id: licenseId, device_id: deviceId }, { tenantId: license.tenant_id });
       }
-      await trx('licensing_devices').where('id', device.id).update({ status, deactivated_at: status === 'active' ? null : now });
     });
     await this.onChange('device', `${license.id}:${deviceId}`);
   }
@@ -217,8 +218,9 @@ export class Licenses {
     await this.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
       if (!device) throw new AppError(404, 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
-      await trx('licensing_devices').where('id', device.id).delete();
-      if (device.status === 'active') {
+      // The row as read: a concurrent unbind or status change makes this delete nothing.
+      const gone = affected(await trx('licensing_devices').where({ id: device.id, status: device.status }).delete());
+      if (gone && device.status === 'active') {
         await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: this.clock.now().toISOString() });
       }
     });
@@ -229,11 +231,16 @@ export class Licenses {
   async end(scope: Scope, licenseId: string, status: 'revoked' | 'disabled', reason: string | null): Promise<License> {
     const license = await this.get(scope, licenseId);
     if (license.status === status) return license;
-    await this.db.transaction(async (trx) => {
-      await trx('licensing_licenses').where('id', license.id).update({ status, status_reason: reason, updated_at: this.clock.now().toISOString() });
+    const changed = await this.db.transaction(async (trx) => {
+      // Conditional on the status read, so concurrent calls release the slot and emit once.
+      const n = affected(await trx('licensing_licenses').where({ id: license.id, status: license.status }).update({ status, status_reason: reason, updated_at: this.clock.now().toISOString() }));
+      if (n === 0) return false;
       if (license.status === 'active') await this.usage().release(license.tenant_id, 'max_licenses', 1, trx);
       await this.events.emit(trx, status === 'revoked' ? 'license.revoked' : 'license.disabled', { license_id: licenseId, reason }, { tenantId: license.tenant_id });
+      return true;
     });
+    // Its status changed meanwhile (another revoke, the expiry job): look again.
+    if (!changed) return this.end(scope, licenseId, status, reason);
     await this.onChange('license', license.activation_code);
     return this.get(scope, licenseId);
   }
@@ -247,19 +254,29 @@ export class Licenses {
       .where('valid_until', '<=', nowIso)
       .select('id', 'license_id', 'tenant_id', 'activation_code');
     if (!due.length) return 0;
-    await this.db.transaction(async (trx) => {
+    type Due = (typeof due)[number];
+    const expired = await this.db.transaction(async (trx) => {
+      // Only the rows this update changed: one revoked meanwhile is neither expired nor released twice.
+      const changed: Due[] = [];
       for (let i = 0; i < due.length; i += 500) {
         const chunk = due.slice(i, i + 500);
-        await trx('licensing_licenses').whereIn('id', chunk.map((d) => d.id)).where('status', 'active').update({ status: 'expired', updated_at: nowIso });
+        const rows: Due[] = await trx('licensing_licenses')
+          .whereIn('id', chunk.map((d) => d.id))
+          .where('status', 'active')
+          .update({ status: 'expired', updated_at: nowIso })
+          .returning(['id', 'license_id', 'tenant_id', 'activation_code']);
+        changed.push(...rows);
       }
+      changed.sort((x, y) => Number(x.id) - Number(y.id));
       const perTenant = new Map<string, number>();
-      for (const d of due) {
+      for (const d of changed) {
         perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
         await this.events.emit(trx, 'license.expired', { license_id: d.license_id }, { tenantId: d.tenant_id });
       }
       for (const [tenantId, n] of perTenant) await this.usage().release(tenantId, 'max_licenses', n, trx);
+      return changed;
     });
-    for (const d of due) await this.onChange('license', d.activation_code);
-    return due.length;
+    for (const d of expired) await this.onChange('license', d.activation_code);
+    return expired.length;
   }
 }

@@ -35,6 +35,7 @@ export class Verifier {
   private readonly seen = new Map<number, { at: string; name: string | null; ip: string | null }>();
   private generation = 0;
   private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Knex,
@@ -76,7 +77,8 @@ export class Verifier {
     return license;
   }
 
-  async verify(input: VerifyInput): Promise<Verified> {
+  /** `bind: false` accepts only a device already bound (the offline file); it never takes a slot. */
+  async verify(input: VerifyInput, options: { bind?: boolean } = {}): Promise<Verified> {
     const license = await this.license(normalizeCode(input.activation_code));
     if (!license || license.email !== input.email.trim().toLowerCase()) throw invalid('the activation code does not exist or does not match this email');
     if (license.status !== 'active') throw invalid(`this license has been ${license.status}`);
@@ -88,10 +90,15 @@ export class Verifier {
     let device = this.devices.get(key) ?? null;
     if (!device) {
       const generation = this.generation;
-      const result = await this.engine().bind(license, { deviceId: input.device_id, deviceName: input.device_name, ip: input.ip_address });
-      if (result.outcome === 'cap_reached') throw new AppError(403, 'DEVICE_LIMIT_REACHED', `this license is already active on ${license.device_cap} device(s); deactivate one first`);
-      device = result.device;
-      if (result.outcome === 'bound') this.licenses.delete(normalizeCode(license.activation_code)); // its active_devices changed
+      if (options.bind === false) {
+        device = await this.engine().device(license.id, input.device_id);
+        if (!device) throw new AppError(403, 'DEVICE_NOT_ACTIVATED', 'this device is not activated for this license; verify it first');
+      } else {
+        const result = await this.engine().bind(license, { deviceId: input.device_id, deviceName: input.device_name, ip: input.ip_address });
+        if (result.outcome === 'cap_reached') throw new AppError(403, 'DEVICE_LIMIT_REACHED', `this license is already active on ${license.device_cap} device(s); deactivate one first`);
+        device = result.device;
+        if (result.outcome === 'bound') this.licenses.delete(normalizeCode(license.activation_code)); // its active_devices changed
+      }
       if (generation === this.generation) this.devices.set(key, device);
     }
     if (device.status !== 'active') throw new AppError(403, 'DEVICE_DEACTIVATED', 'this device has been deactivated for this license');
@@ -103,13 +110,27 @@ export class Verifier {
     return { license, device };
   }
 
-  /** Writes the batched last-seen times (one transaction). */
-  async flushSeen(): Promise<void> {
+  /**
+   * Writes the batched last-seen times (one transaction). Flushes run one after another, so a
+   * caller (an admin read) also waits for a flush the timer had already started.
+   */
+  flushSeen(): Promise<void> {
+    const run = this.flushing.then(() => this.writeSeen());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeSeen(): Promise<void> {
     if (this.seen.size === 0) return;
     const batch = [...this.seen];
     this.seen.clear();
-    await this.db.transaction(async (trx) => {
-      for (const [id, s] of batch) await trx('licensing_devices').where('id', id).update({ last_seen_at: s.at, device_name: s.name, ip_address: s.ip });
-    });
+    try {
+      await this.db.transaction(async (trx) => {
+        for (const [id, s] of batch) await trx('licensing_devices').where('id', id).update({ last_seen_at: s.at, device_name: s.name, ip_address: s.ip });
+      });
+    } catch (err) {
+      for (const [id, s] of batch) if (!this.seen.has(id)) this.seen.set(id, s); // retried on the next flush
+      throw err;
+    }
   }
 }

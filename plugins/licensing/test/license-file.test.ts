@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
+import { assertFailure, deviceRows, generate, startLicensingApp, tenantKey, verify, type LicensingApp } from './license-helpers.js';
+
+const checks = (payload: string, signature: string, pem: string) => verifySignature(null, Buffer.from(payload), createPublicKey(pem), Buffer.from(signature, 'base64'));
+const facts = (payload: string) => JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+
+async function publicKey(t: LicensingApp): Promise<string> {
+  const res = await t.lic('GET', '/api/public-key');
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.success, true);
+  assert.equal(res.body.algorithm, 'Ed25519');
+  assert.match(res.body.public_key, /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n?$/);
+  assert.doesNotMatch(res.text, /PRIVATE/);
+  return res.body.public_key;
+}
+
+const fileQuery = (q: Record<string, string>) => `/api/license-file?${new URLSearchParams(q)}`;
+
+describe('licensing: signed offline license files', () => {
+  let database: TestDatabase;
+  let t: LicensingApp;
+  let key: Record<string, string>;
+
+  before(async () => {
+    database = await createTestDatabase();
+    t = await startLicensingApp({ database });
+    ({ key } = await tenantKey(t));
+  });
+  after(async () => {
+    await t?.close();
+    await database?.drop();
+  });
+
+  it('for a bound device: payload + Ed25519 signature that node:crypto verifies with GET /api/public-key', async () => {
+    const lic = await generate(t, key, { plan: 'yearly', device_cap: 3 });
+    assert.equal((await verify(t, { activation_code: lic.activation_code, email: 'user@example.com', device_id: 'device-1' })).status, 200);
+    const pem = await publicKey(t);
+
+    const res = await t.lic('GET', fileQuery({ activation_code: lic.activation_code, email: 'user@example.com', device_id: 'device-1' }));
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.success, true);
+    assert.equal(res.body.algorithm, 'Ed25519');
+    const { payload, signature } = res.body;
+    assert.ok(checks(payload, signature, pem), 'the signature verifies');
+    const f = facts(payload);
+    assert.deepEqual(f, res.body.license);
+    assert.equal(f.license_id, lic.license_id);
+    assert.equal(f.device_id, 'device-1');
+    assert.equal(f.plan, 'yearly');
+    assert.equal(f.email, 'user@example.com');
+    assert.equal(f.device_cap, 3);
+    assert.equal(f.valid_until, lic.valid_until);
+
+    // Tampered: other facts under the same signature, or a flipped character.
+    const forged = Buffer.from(JSON.stringify({ ...f, valid_until: null, device_cap: 1000 })).toString('base64url');
+    assert.equal(checks(forged, signature, pem), false);
+    const flipped = payload.slice(0, 10) + (payload[10] === 'A' ? 'B' : 'A') + payload.slice(11);
+    assert.equal(checks(flipped, signature, pem), false);
+    // A damaged signature fails too.
+    const sig = Buffer.from(signature, 'base64');
+    sig[0] ^= 1;
+    assert.equal(checks(payload, sig.toString('base64'), pem), false);
+  });
+
+  it('403 for a device never bound (and asking binds nothing), a deactivated device, a revoked license, a wrong email', async () => {
+    const lic = await generate(t, key, { device_cap: 2 });
+    const q = (device_id: string, email = 'user@example.com') => fileQuery({ activation_code: lic.activation_code, email, device_id });
+
+    const unbound = assertFailure(await t.lic('GET', q('stranger')), 403, 'DEVICE_NOT_ACTIVATED');
+    assert.match(unbound.message, /not activated/);
+    assert.equal((await deviceRows(t, lic.license_id)).length, 0, 'asking for a file binds nothing');
+
+    assert.equal((await verify(t, { activation_code: lic.activation_code, email: 'user@example.com', device_id: 'laptop' })).status, 200);
+    assert.equal((await t.lic('GET', q('laptop'))).status, 200);
+    assertFailure(await t.lic('GET', q('laptop', 'other@example.com')), 403, 'INVALID_LICENSE');
+
+    assert.equal((await t.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'laptop' } })).status, 200);
+    assertFailure(await t.lic('GET', q('laptop')), 403, 'DEVICE_DEACTIVATED');
+    assert.equal((await t.lic('POST', '/api/admin/activate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'laptop' } })).status, 200);
+    assert.equal((await t.lic('GET', q('laptop'))).status, 200);
+
+    assert.equal((await t.lic('POST', '/api/admin/revoke', { headers: key, body: { license_id: lic.license_id } })).status, 200);
+    assertFailure(await t.lic('GET', q('laptop')), 403, 'INVALID_LICENSE');
+  });
+
+  it('400 without device_id; MISSING_LICENSE / MISSING_EMAIL as for verify', async () => {
+    const lic = await generate(t, key);
+    assertFailure(await t.lic('GET', fileQuery({ activation_code: lic.activation_code, email: 'user@example.com' })), 400, 'INVALID_REQUEST');
+    assertFailure(await t.lic('GET', fileQuery({ email: 'user@example.com', device_id: 'd' })), 400, 'MISSING_LICENSE');
+    assertFailure(await t.lic('GET', fileQuery({ activation_code: lic.activation_code, device_id: 'd' })), 400, 'MISSING_EMAIL');
+  });
+
+  it('the key is written 0600 under the data dir and survives a restart (same public key; old files still verify)', async () => {
+    const keyFile = path.join(database.dataDir, 'licensing', 'ed25519.pem');
+    assert.ok(fs.existsSync(keyFile), `${keyFile} exists`);
+    assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
+    assert.match(fs.readFileSync(keyFile, 'utf8'), /BEGIN PRIVATE KEY/);
+
+    const before = await publicKey(t);
+    const lic = await generate(t, key);
+    assert.equal((await verify(t, { activation_code: lic.activation_code, email: 'user@example.com', device_id: 'kept' })).status, 200);
+    const file = (await t.lic('GET', fileQuery({ activation_code: lic.activation_code, email: 'user@example.com', device_id: 'kept' }))).body;
+
+    await t.close(); // the database is ours: it stays
+    t = await startLicensingApp({ database });
+    const after = await publicKey(t);
+    assert.equal(after, before);
+    assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
+    assert.ok(checks(file.payload, file.signature, after), 'a file signed before the restart verifies after it');
+    const again = await t.lic('GET', fileQuery({ activation_code: lic.activation_code, email: 'user@example.com', device_id: 'kept' }));
+    assert.equal(again.status, 200, again.text);
+    assert.ok(checks(again.body.payload, again.body.signature, after));
+  });
+});
