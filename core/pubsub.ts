@@ -106,10 +106,17 @@ export class PostgresPubSub extends RemotePubSub implements PubSub {
   private static channelName(channel: string) {
     return `plinth_${channel.replace(/[^a-z0-9_]/g, '_')}`;
   }
+  /** One pg client carries LISTEN and NOTIFY; its queries are queued, never overlapped. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private query(sql: string, params: unknown[] = []): Promise<unknown> {
+    const run = this.chain.then(async () => (await this.connection()).query(sql, params));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
   async publish(channel: string, message: Message) {
     checkChannel(channel);
-    const client = await this.connection();
-    await client.query('SELECT pg_notify($1, $2)', [PostgresPubSub.channelName(channel), JSON.stringify(message)]);
+    await this.query('SELECT pg_notify($1, $2)', [PostgresPubSub.channelName(channel), JSON.stringify(message)]);
   }
   async subscribe(channel: string, fn: Subscriber) {
     checkChannel(channel);
@@ -117,7 +124,7 @@ export class PostgresPubSub extends RemotePubSub implements PubSub {
     const list = this.handlers.get(name) ?? [];
     list.push(fn);
     this.handlers.set(name, list);
-    if (list.length === 1) await (await this.connection()).query(`LISTEN ${name}`);
+    if (list.length === 1) await this.query(`LISTEN ${name}`);
   }
   async close() {
     await this.client?.end().catch(() => undefined);
