@@ -6,9 +6,24 @@ import { isUniqueViolation } from '../../../core/db/connection.js';
 import type { Logger } from '../../../core/logger.js';
 import type { BillingSettings } from '../config.js';
 import type { Plan, Plans } from './plans.js';
-import type { Cycle, Status, Subscriptions } from './subscriptions.js';
+import type { Cycle, Status, Subscription, Subscriptions } from './subscriptions.js';
 
 export const notConfigured = () => AppError.conflict('payments are not configured on this server (no Stripe key); an administrator assigns plans', 'payments_not_configured');
+const webhooksNotConfigured = () => AppError.conflict('Stripe webhooks are not configured on this server (no webhook signing secret)', 'payments_not_configured');
+
+const isStripeError = (err: unknown): err is Stripe.errors.StripeError => err instanceof Stripe.errors.StripeError;
+const isMissing = (err: unknown) => isStripeError(err) && err.code === 'resource_missing';
+
+/** A refusal or outage at Stripe is a 502 that says what Stripe said, not an opaque 500. */
+function providerError(err: unknown): never {
+  if (!isStripeError(err)) throw err;
+  const status = err.statusCode;
+  const why = status === 401 || err.type === 'StripeAuthenticationError' ? 'Stripe rejected the configured API key' : `Stripe ${status && status < 500 ? 'refused the request' : 'is unavailable'}`;
+  throw new AppError(502, 'payment_provider_error', `${why}: ${err.message}`);
+}
+
+/** Thrown inside the webhook transaction to roll it back when the event was already processed. */
+class DuplicateEvent extends Error {}
 
 const STATUS: Record<string, Status> = { active: 'active', trialing: 'trialing', past_due: 'past_due', unpaid: 'past_due', incomplete: 'past_due', canceled: 'canceled', incomplete_expired: 'canceled', paused: 'past_due' };
 
@@ -49,6 +64,20 @@ export class StripeBilling {
     return this.client !== null;
   }
 
+  private get base(): string {
+    return this.publicUrl.replace(/\/+$/, '');
+  }
+
+  /** Runs one Stripe API call, mapping its errors (see providerError). */
+  private async call<T>(fn: (stripe: Stripe) => Promise<T>): Promise<T> {
+    const stripe = this.stripe();
+    try {
+      return await fn(stripe);
+    } catch (err) {
+      return providerError(err);
+    }
+  }
+
   private stripe(): Stripe {
     if (!this.client) throw notConfigured();
     return this.client;
@@ -56,33 +85,56 @@ export class StripeBilling {
 
   private priceOf(plan: Plan, cycle: Cycle): string {
     const price = cycle === 'yearly' ? plan.stripe_price_yearly : plan.stripe_price_monthly;
+    const amount = cycle === 'yearly' ? plan.price_yearly : plan.price_monthly;
+    if (amount <= 0) throw AppError.conflict(`plan "${plan.id}" costs nothing ${cycle}; there is nothing to pay for`, 'plan_not_purchasable');
     if (!price) throw AppError.conflict(`plan "${plan.id}" has no Stripe ${cycle} price yet; sync it first`, 'plan_not_synced');
     return price;
   }
 
   async checkout(input: { tenantId: string | null; email?: string | null; planId: string; cycle: Cycle }): Promise<{ checkout_url: string; session_id: string }> {
-    const stripe = this.stripe();
+    this.stripe();
     const plan = await this.plans.get(input.planId);
+    const price = this.priceOf(plan, input.cycle);
     const sub = input.tenantId ? await this.subscriptions.get(input.tenantId) : null;
+    // A second checkout would start a second Stripe subscription, billed beside the first.
+    if (sub && sub.provider === 'stripe' && sub.stripe_subscription_id && sub.status !== 'canceled') {
+      throw AppError.conflict('this tenant already pays through Stripe; change the plan in the billing portal', 'already_subscribed');
+    }
     const metadata: Record<string, string> = { plan_id: plan.id, billing_cycle: input.cycle, ...(input.tenantId ? { tenant_id: input.tenantId } : { signup_email: input.email ?? '' }) };
-    const session = await stripe.checkout.sessions.create({
-      mode: 'subscription',
-      line_items: [{ price: this.priceOf(plan, input.cycle), quantity: 1 }],
-      success_url: `${this.publicUrl}${this.settings.successPath}`,
-      cancel_url: `${this.publicUrl}${this.settings.cancelPath}`,
-      ...(input.tenantId ? { client_reference_id: input.tenantId } : {}),
-      ...(sub?.stripe_customer_id ? { customer: sub.stripe_customer_id } : input.email ? { customer_email: input.email } : {}),
-      metadata,
-      subscription_data: { metadata },
+    // A plan edited since its last sync still points at the old price: charge what the plan says, or nothing.
+    const current = await this.call(async (stripe) => {
+      try {
+        return await stripe.prices.retrieve(price);
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
     });
-    return { checkout_url: session.url ?? '', session_id: session.id };
+    const amount = input.cycle === 'yearly' ? plan.price_yearly : plan.price_monthly;
+    if (!current || !current.active || current.unit_amount !== amount || current.currency !== plan.currency) {
+      throw AppError.conflict(`plan "${plan.id}" changed since it was last synced to Stripe; sync it again`, 'plan_not_synced');
+    }
+    const session = await this.call((stripe) =>
+      stripe.checkout.sessions.create({
+        mode: 'subscription',
+        line_items: [{ price, quantity: 1 }],
+        success_url: `${this.base}${this.settings.successPath}`,
+        cancel_url: `${this.base}${this.settings.cancelPath}`,
+        ...(input.tenantId ? { client_reference_id: input.tenantId } : {}),
+        ...(sub?.stripe_customer_id ? { customer: sub.stripe_customer_id } : input.email ? { customer_email: input.email } : {}),
+        metadata,
+        subscription_data: { metadata },
+      }),
+    );
+    if (!session.url) throw new AppError(502, 'payment_provider_error', 'Stripe returned a checkout session without a URL');
+    return { checkout_url: session.url, session_id: session.id };
   }
 
   async portal(tenantId: string): Promise<{ url: string }> {
-    const stripe = this.stripe();
+    this.stripe();
     const sub = await this.subscriptions.get(tenantId);
     if (!sub.stripe_customer_id) throw AppError.conflict('this tenant has no Stripe customer yet; start a checkout first', 'no_stripe_customer');
-    const session = await stripe.billingPortal.sessions.create({ customer: sub.stripe_customer_id, return_url: `${this.publicUrl}/admin` });
+    const session = await this.call((stripe) => stripe.billingPortal.sessions.create({ customer: sub.stripe_customer_id!, return_url: `${this.base}/admin` }));
     return { url: session.url };
   }
 
@@ -92,69 +144,107 @@ export class StripeBilling {
     if (sub.cancel_at_period_end || sub.status === 'canceled') throw AppError.conflict('the subscription is already canceled', 'already_canceled');
     if (sub.plan_id === this.defaultPlan && sub.provider === 'manual') throw AppError.conflict(`there is nothing to cancel on the "${this.defaultPlan}" plan`, 'nothing_to_cancel');
     if (sub.provider === 'stripe' && sub.stripe_subscription_id) {
-      await this.stripe().subscriptions.update(sub.stripe_subscription_id, { cancel_at_period_end: true });
+      await this.call((stripe) => stripe.subscriptions.update(sub.stripe_subscription_id!, { cancel_at_period_end: true }));
     }
     return this.subscriptions.change(tenantId, { cancel_at_period_end: true });
   }
 
-  /** Creates or updates the plan's product, and a new price for each amount that changed (prices are immutable). */
+  /**
+   * Creates or updates the plan's product, and a new price for each amount that changed (prices
+   * are immutable): the old price is archived, and so is the price of an amount that became 0.
+   * A product or price that no longer exists at Stripe (deleted, or another account) is made anew.
+   */
   async syncPlan(planId: string): Promise<Plan> {
-    const stripe = this.stripe();
+    this.stripe();
     const plan = await this.plans.get(planId);
-    const product = plan.stripe_product_id
-      ? await stripe.products.update(plan.stripe_product_id, { name: plan.display_name, description: plan.description || undefined, metadata: { plinth_plan: plan.id } })
-      : await stripe.products.create({ name: plan.display_name, description: plan.description || undefined, metadata: { plinth_plan: plan.id } });
-    const ensurePrice = async (existing: string | null, amount: number, interval: 'month' | 'year') => {
-      if (amount <= 0) return null;
-      if (existing) {
-        const price = await stripe.prices.retrieve(existing);
-        if (price.unit_amount === amount && price.currency === plan.currency && price.active) return existing;
-        await stripe.prices.update(existing, { active: false });
+    const fields = { name: plan.display_name, description: plan.description || undefined, metadata: { plinth_plan: plan.id } };
+    const product = await this.call(async (stripe) => {
+      if (plan.stripe_product_id) {
+        try {
+          return await stripe.products.update(plan.stripe_product_id, { ...fields, active: true });
+        } catch (err) {
+          if (!isMissing(err)) throw err;
+        }
       }
-      const created = await stripe.prices.create({ product: product.id, unit_amount: amount, currency: plan.currency, recurring: { interval }, metadata: { plinth_plan: plan.id } });
-      return created.id;
-    };
+      return stripe.products.create(fields);
+    });
+    const ensurePrice = (existing: string | null, amount: number, interval: 'month' | 'year') =>
+      this.call(async (stripe) => {
+        if (existing) {
+          let price: Stripe.Price | null = null;
+          try {
+            price = await stripe.prices.retrieve(existing);
+          } catch (err) {
+            if (!isMissing(err)) throw err;
+          }
+          const productOf = price && (typeof price.product === 'string' ? price.product : price.product.id);
+          if (price && amount > 0 && price.active && price.unit_amount === amount && price.currency === plan.currency && price.recurring?.interval === interval && productOf === product.id) return existing;
+          if (price?.active) await stripe.prices.update(existing, { active: false });
+        }
+        if (amount <= 0) return null;
+        const created = await stripe.prices.create({ product: product.id, unit_amount: amount, currency: plan.currency, recurring: { interval }, metadata: { plinth_plan: plan.id } });
+        return created.id;
+      });
     const monthly = await ensurePrice(plan.stripe_price_monthly, plan.price_monthly, 'month');
     const yearly = await ensurePrice(plan.stripe_price_yearly, plan.price_yearly, 'year');
     return this.plans.setStripeIds(plan.id, { product: product.id, monthly, yearly });
   }
 
   /** Verifies the signature over the raw body (a bad or stale one is a 400) and applies the event once. */
-  async webhook(rawBody: string | undefined, signature: string | undefined): Promise<{ received: true; outcome: string }> {
-    if (!this.client || !this.settings.webhookSecret) throw notConfigured();
-    if (!rawBody || !signature) throw AppError.badRequest('missing body or Stripe-Signature header', 'invalid_signature');
+  async webhook(rawBody: string | undefined, signature: string | undefined): Promise<{ received: true; event_id: string; outcome: 'applied' | 'ignored' | 'duplicate' }> {
+    if (!this.client) throw notConfigured();
+    if (!this.settings.webhookSecret) throw webhooksNotConfigured();
+    if (!signature) throw AppError.badRequest('missing Stripe-Signature header', 'invalid_signature');
+    if (!rawBody) throw AppError.badRequest('missing request body', 'invalid_signature');
     let event: Stripe.Event;
     try {
-      event = this.client.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret, this.settings.webhookToleranceSeconds);
+      event = this.client.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret, this.settings.webhookToleranceSeconds, undefined, this.clock.now().getTime());
     } catch (err) {
-      throw AppError.badRequest(`invalid Stripe signature: ${(err as Error).message}`, 'invalid_signature');
+      // The SDK's message goes on with advice and a link; its first sentence says what failed.
+      const reason = String((err as Error).message).split('\n')[0].trim();
+      throw AppError.badRequest(`invalid Stripe signature: ${reason}`, 'invalid_signature');
     }
+    const touched = new Set<string>();
+    let outcome: 'applied' | 'ignored' | 'duplicate';
     try {
-      const outcome = await this.db.transaction(async (trx) => {
-        const outcome = await this.apply(trx, event);
-        await trx('billing_stripe_events').insert({ id: event.id, type: event.type, created: event.created, outcome, processed_at: this.clock.now().toISOString() });
-        return outcome;
+      outcome = await this.db.transaction(async (trx) => {
+        // The event's row first: a second delivery (even a concurrent one) stops here.
+        if (await trx('billing_stripe_events').where('id', event.id).first('id')) throw new DuplicateEvent(event.id);
+        try {
+          await trx('billing_stripe_events').insert({ id: event.id, type: event.type, created: event.created, outcome: 'pending', processed_at: this.clock.now().toISOString() });
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new DuplicateEvent(event.id);
+          throw err;
+        }
+        const applied = await this.apply(trx, event, touched);
+        await trx('billing_stripe_events').where('id', event.id).update({ outcome: applied });
+        return applied;
       });
-      return { received: true, outcome };
     } catch (err) {
-      if (isUniqueViolation(err)) return { received: true, outcome: 'duplicate' };
-      throw err;
+      if (!(err instanceof DuplicateEvent)) throw err;
+      this.logger.info({ eventId: event.id, type: event.type }, 'ignored a Stripe event delivered again');
+      return { received: true, event_id: event.id, outcome: 'duplicate' };
     }
+    for (const tenantId of touched) await this.subscriptions.changed(tenantId);
+    return { received: true, event_id: event.id, outcome };
   }
 
-  private async apply(trx: Knex.Transaction, event: Stripe.Event): Promise<'applied' | 'ignored'> {
-    if ((await trx('billing_stripe_events').where('id', event.id).first('id'))) return 'ignored';
+  private async apply(trx: Knex.Transaction, event: Stripe.Event, touched: Set<string>): Promise<'applied' | 'ignored'> {
     switch (event.type) {
       case 'checkout.session.completed': {
         const session = event.data.object as Stripe.Checkout.Session;
+        if (session.mode && session.mode !== 'subscription') return 'ignored';
         const tenantId = session.metadata?.tenant_id ?? session.client_reference_id;
         if (!tenantId) return 'ignored';
+        const current = await this.locked(trx, tenantId);
         const planId = session.metadata?.plan_id;
-        return this.update(trx, tenantId, event.created, {
+        const cycle = session.metadata?.billing_cycle;
+        return this.update(trx, touched, current, event.created, {
           provider: 'stripe',
           status: 'active',
-          ...(planId ? { plan_id: planId } : {}),
-          ...(session.metadata?.billing_cycle ? { billing_cycle: session.metadata.billing_cycle as Cycle } : {}),
+          cancel_at_period_end: false,
+          ...(planId && (await this.planExists(trx, planId)) ? { plan_id: planId } : {}),
+          ...(cycle === 'monthly' || cycle === 'yearly' ? { billing_cycle: cycle } : {}),
           stripe_customer_id: typeof session.customer === 'string' ? session.customer : (session.customer?.id ?? null),
           stripe_subscription_id: typeof session.subscription === 'string' ? session.subscription : (session.subscription?.id ?? null),
         });
@@ -163,21 +253,25 @@ export class StripeBilling {
       case 'customer.subscription.updated':
       case 'customer.subscription.deleted': {
         const s = event.data.object as Stripe.Subscription;
-        const tenantId = await this.tenantOf(s.metadata?.tenant_id, s.customer);
+        const customerId = typeof s.customer === 'string' ? s.customer : s.customer.id;
+        const tenantId = await this.tenantOf(trx, s.metadata?.tenant_id, customerId);
         if (!tenantId) return 'ignored';
-        const item = s.items?.data?.[0];
-        const plan = item?.price?.id ? await this.plans.byStripePrice(item.price.id) : null;
         const deleted = event.type === 'customer.subscription.deleted';
+        const current = await this.locked(trx, tenantId);
+        // The end of a subscription the tenant no longer has (replaced by a newer one) changes nothing.
+        if (current.stripe_subscription_id && current.stripe_subscription_id !== s.id && (deleted || s.status === 'canceled' || s.status === 'incomplete_expired')) return 'ignored';
+        const item = s.items?.data?.[0];
+        const plan = item?.price ? await this.planOfPrice(trx, item.price) : null;
         const periodStart = (item as { current_period_start?: number } | undefined)?.current_period_start ?? (s as unknown as { current_period_start?: number }).current_period_start;
         const periodEnd = (item as { current_period_end?: number } | undefined)?.current_period_end ?? (s as unknown as { current_period_end?: number }).current_period_end;
-        return this.update(trx, tenantId, event.created, {
+        return this.update(trx, touched, current, event.created, {
           provider: 'stripe',
           status: deleted ? 'canceled' : (STATUS[s.status] ?? 'past_due'),
-          ...(plan && !deleted ? { plan_id: plan.id } : {}),
+          ...(plan && !deleted ? { plan_id: plan } : {}),
           ...(item?.price?.recurring?.interval ? { billing_cycle: item.price.recurring.interval === 'year' ? 'yearly' : 'monthly' } : {}),
           cancel_at_period_end: Boolean(s.cancel_at_period_end),
           stripe_subscription_id: s.id,
-          stripe_customer_id: typeof s.customer === 'string' ? s.customer : s.customer.id,
+          stripe_customer_id: customerId,
           ...(iso(periodStart) ? { current_period_start: iso(periodStart)! } : {}),
           ...(iso(periodEnd) ? { current_period_end: iso(periodEnd)! } : {}),
         }, deleted);
@@ -185,10 +279,14 @@ export class StripeBilling {
       case 'invoice.paid':
       case 'invoice.payment_failed': {
         const invoice = event.data.object as Stripe.Invoice;
-        const tenantId = await this.tenantOf(undefined, invoice.customer);
+        const customerId = typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id;
+        const tenantId = await this.tenantOf(trx, undefined, customerId);
         if (!tenantId) return 'ignored';
+        const current = await this.locked(trx, tenantId);
+        // A late invoice does not bring back a subscription that has ended.
+        if (current.status === 'canceled') return 'ignored';
         const line = invoice.lines?.data?.[0];
-        return this.update(trx, tenantId, event.created, {
+        return this.update(trx, touched, current, event.created, {
           status: event.type === 'invoice.paid' ? 'active' : 'past_due',
           ...(event.type === 'invoice.paid' && iso(line?.period?.end) ? { current_period_end: iso(line!.period.end)! } : {}),
         });
@@ -198,16 +296,38 @@ export class StripeBilling {
     }
   }
 
-  private async tenantOf(fromMetadata: string | undefined, customer: string | Stripe.Customer | Stripe.DeletedCustomer | null): Promise<string | null> {
+  private async planExists(trx: Knex.Transaction, planId: string): Promise<boolean> {
+    return Boolean(await trx('billing_plans').where('id', planId).first('id'));
+  }
+
+  /** The plan a Stripe price sells: by its id, else (an archived price after a re-sync) by the plinth_plan metadata sync puts on it. */
+  private async planOfPrice(trx: Knex.Transaction, price: Stripe.Price): Promise<string | null> {
+    const row = await trx('billing_plans').where('stripe_price_monthly', price.id).orWhere('stripe_price_yearly', price.id).first('id');
+    if (row) return row.id as string;
+    const named = price.metadata?.plinth_plan;
+    return named && (await this.planExists(trx, named)) ? named : null;
+  }
+
+  private async tenantOf(trx: Knex.Transaction, fromMetadata: string | undefined, customerId: string | undefined): Promise<string | null> {
     if (fromMetadata) return fromMetadata;
-    const id = typeof customer === 'string' ? customer : customer?.id;
-    if (!id) return null;
-    return (await this.subscriptions.byStripeCustomer(id))?.tenant_id ?? null;
+    if (!customerId) return null;
+    return (await this.subscriptions.byStripeCustomer(customerId, trx))?.tenant_id ?? null;
+  }
+
+  /**
+   * The tenant's subscription, locked for the rest of the transaction (PostgreSQL; SQLite runs one
+   * transaction at a time), so two events for one tenant delivered at once are compared and
+   * applied one after the other, never both against the state before either.
+   */
+  private async locked(trx: Knex.Transaction, tenantId: string): Promise<Subscription> {
+    await this.subscriptions.get(tenantId, trx); // the row exists from here on
+    if (this.db.client.config.client === 'pg') await trx('billing_subscriptions').where('tenant_id', tenantId).forUpdate().first('tenant_id');
+    return this.subscriptions.get(tenantId, trx);
   }
 
   /** Applies a change unless a newer Stripe event was already applied to this subscription. */
-  private async update(trx: Knex.Transaction, tenantId: string, created: number, patch: Record<string, unknown>, downgrade = false): Promise<'applied' | 'ignored'> {
-    const current = await this.subscriptions.get(tenantId, trx);
+  private async update(trx: Knex.Transaction, touched: Set<string>, current: Subscription, created: number, patch: Record<string, unknown>, downgrade = false): Promise<'applied' | 'ignored'> {
+    const tenantId = current.tenant_id;
     if (current.stripe_event_created !== null && created < current.stripe_event_created) {
       this.logger.info({ tenantId, created, last: current.stripe_event_created }, 'ignored an out-of-order Stripe event');
       return 'ignored';
@@ -215,6 +335,7 @@ export class StripeBilling {
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     if (downgrade) Object.assign(clean, { plan_id: this.defaultPlan, cancel_at_period_end: false });
     await this.subscriptions.change(tenantId, { ...clean, stripe_event_created: created }, trx);
+    touched.add(tenantId);
     return 'applied';
   }
 }

@@ -63,11 +63,22 @@ export class Subscriptions {
     return toSubscription(await trx('billing_subscriptions').where('tenant_id', tenantId).first());
   }
 
-  byStripeCustomer(customerId: string): Promise<Record<string, any> | undefined> {
-    return this.db('billing_subscriptions').where('stripe_customer_id', customerId).first();
+  /** The subscription that a Stripe customer belongs to; pass the open transaction (SQLite has one connection). */
+  async byStripeCustomer(customerId: string, trx: Db = this.db): Promise<Subscription | undefined> {
+    const row = await trx('billing_subscriptions').where('stripe_customer_id', customerId).first();
+    return row ? toSubscription(row) : undefined;
   }
 
-  /** Changes the plan, cycle or status and reports it; `trx` keeps it atomic with a webhook's idempotency row. */
+  /** Tells the rest of billing (limits caches, other instances) that a tenant's subscription changed. */
+  changed(tenantId: string): Promise<void> {
+    return this.onChange(tenantId);
+  }
+
+  /**
+   * Changes the plan, cycle or status and reports it; `trx` keeps it atomic with a webhook's
+   * idempotency row. With `trx`, the caller calls `changed()` once it has committed (a cache
+   * dropped before the commit could be refilled with the old plan by a concurrent read).
+   */
   async change(tenantId: string, patch: Partial<Omit<Subscription, 'tenant_id'>>, trx?: Knex.Transaction): Promise<Subscription> {
     const run = async (t: Knex.Transaction) => {
       const before = await this.get(tenantId, t);
@@ -84,7 +95,8 @@ export class Subscriptions {
       }
       return after;
     };
-    const result = trx ? await run(trx) : await this.db.transaction(run);
+    if (trx) return run(trx);
+    const result = await this.db.transaction(run);
     await this.onChange(tenantId);
     return result;
   }
