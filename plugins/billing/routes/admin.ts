@@ -18,7 +18,15 @@ const planParams = { type: 'object', required: ['id'], properties: { id: planIdF
 const tenantParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
 const limits = { type: 'object', additionalProperties: { type: ['integer', 'null'], minimum: 0 }, propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' } };
 const { id: _id, ...planFields } = planSeedSchema.properties;
-const planPatch = { type: 'object', additionalProperties: false, minProperties: 1, properties: { ...planFields, limits } };
+// A PATCH changes only what it sends: the create schema's defaults must not fill in the rest
+// (the validator runs with useDefaults, so `{ display_name }` would otherwise reset the prices).
+const withoutDefault = (field: Record<string, unknown>) => Object.fromEntries(Object.entries(field).filter(([k]) => k !== 'default'));
+const planPatch = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { ...Object.fromEntries(Object.entries(planFields).map(([name, field]) => [name, withoutDefault(field)])), limits },
+};
 
 export function adminRoutes(r: PluginRouter, s: BillingServices, deps: { tenants: () => TenantDirectory; audit: () => AuditSink; defaultPlan: string }): void {
   const superadmin = [requireRole('superadmin')];

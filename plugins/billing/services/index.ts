@@ -43,7 +43,7 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
   const subscriptions = new Subscriptions(d.db, d.clock, d.events, plans, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
   meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions);
   const stripe = new StripeBilling(d.db, d.clock, d.logger, settings.stripe, d.config.server.publicUrl, plans, subscriptions, settings.defaultPlan);
-  const closer = new PeriodCloser(d.db, d.clock, d.events, settings.defaultPlan);
+  const closer = new PeriodCloser(d.db, d.clock, d.events, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
 
   /** The seed's subscription reply: plan, status, period, effective limits and usage. */
   async function subscriptionView(tenantId: string) {

@@ -32,6 +32,9 @@ interface ConsumeOp {
   planId: string;
 }
 
+const compareOps = (a: ConsumeOp, b: ConsumeOp): number =>
+  a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0;
+
 /**
  * The billing plugin's `usage` service. Check-and-consume is one upsert whose update only applies
  * while `used + n <= limit`, so concurrent consumers at the edge of a limit never overshoot, on
@@ -70,13 +73,19 @@ export class Meter implements UsageMeter {
     await this.pubsub.publish(CHANNEL, { tenantId }).catch((err) => this.logger.error({ err }, 'could not broadcast a billing invalidation'));
   }
 
-  async effective(tenantId: string): Promise<Effective> {
+  /**
+   * The tenant's plan limits with its overrides applied. `trx`: read through the caller's
+   * transaction (on SQLite's single connection, reading beside an open transaction would wait
+   * for it forever).
+   */
+  async effective(tenantId: string, trx?: Knex.Transaction): Promise<Effective> {
     const hit = this.cache.get(tenantId);
     if (hit) return hit;
     const generation = this.generation;
-    const sub = await this.subscriptions().get(tenantId);
-    const plan = await this.plans.get(sub.plan_id);
-    const rows: Array<{ metric: string; value: number | string | null }> = await this.db('billing_limit_overrides').where('tenant_id', tenantId);
+    const db: Db = trx ?? this.db;
+    const sub = await this.subscriptions().get(tenantId, db);
+    const plan = await this.plans.get(sub.plan_id, db);
+    const rows: Array<{ metric: string; value: number | string | null }> = await db('billing_limit_overrides').where('tenant_id', tenantId);
     const overrides = Object.fromEntries(rows.map((r) => [r.metric, r.value === null ? null : Number(r.value)]));
     const value: Effective = { tenant_id: tenantId, plan_id: plan.id, plan_limits: plan.limits, overrides, limits: { ...plan.limits, ...overrides } };
     if (generation === this.generation) this.cache.set(tenantId, value);
@@ -104,7 +113,7 @@ export class Meter implements UsageMeter {
   async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`consume needs a positive whole amount, got ${n}`);
     const spec = this.spec(metric);
-    const { limits, plan_id } = await this.effective(tenantId);
+    const { limits, plan_id } = await this.effective(tenantId, trx);
     const op: ConsumeOp = { tenantId, metric, n, spec, limit: limits[metric] ?? null, planId: plan_id };
     if (trx) return this.settle(op, await this.apply(trx, op));
     return new Promise<void>((resolve, reject) => {
@@ -121,9 +130,11 @@ export class Meter implements UsageMeter {
     while (this.queue.length) {
       const batch = this.queue.splice(0, 256);
       try {
+        // Rows are locked in (tenant, metric) order, so two instances' batches cannot deadlock on PostgreSQL.
+        const order = batch.map((_, i) => i).sort((a, b) => compareOps(batch[a].op, batch[b].op) || a - b);
         const outcomes = await this.db.transaction(async (t) => {
-          const out: boolean[] = [];
-          for (const { op } of batch) out.push(await this.apply(t, op));
+          const out: boolean[] = new Array(batch.length);
+          for (const i of order) out[i] = await this.apply(t, batch[i].op);
           return out;
         });
         batch.forEach(({ op, resolve, reject }, i) => {
@@ -151,12 +162,12 @@ export class Meter implements UsageMeter {
     const nowIso = now.toISOString();
     const key = this.keyFor(spec, now);
     if (limit !== null && n > limit) {
-      await this.alert(trx, tenantId, metric, key, 100, limit, limit);
+      await this.refused(trx, tenantId, metric, key, limit);
       return false;
     }
     const rows = await this.increment(trx, tenantId, metric, key, n, nowIso, limit);
     if (rows.length === 0) {
-      await this.alert(trx, tenantId, metric, key, 100, limit!, limit!);
+      await this.refused(trx, tenantId, metric, key, limit!);
       return false;
     }
     // The daily breakdown of a monthly counter: informational, never limited.
@@ -181,6 +192,16 @@ export class Meter implements UsageMeter {
     const params = [tenantId, metric, key, n, nowIso, n, nowIso, ...(limit === null ? [] : [n, limit])];
     const result = await trx.raw(sql, params);
     return (Array.isArray(result) ? result : result.rows) as Array<{ used: number | string }>;
+  }
+
+  /**
+   * A refused consume reports the 100% threshold only when the tenant really is at (or, after a
+   * lowered limit, over) it, with what it used: a request larger than what is left is no crossing.
+   */
+  private async refused(trx: Knex.Transaction, tenantId: string, metric: string, key: string, limit: number): Promise<void> {
+    const row = await trx('billing_usage').where({ tenant_id: tenantId, metric, period_key: key }).first('used');
+    const used = Number(row?.used ?? 0);
+    if (used >= limit) await this.alert(trx, tenantId, metric, key, 100, used, limit);
   }
 
   /** Records a threshold crossing once per period and emits `usage.limit_reached` with it. */
@@ -219,13 +240,27 @@ export class Meter implements UsageMeter {
     return out;
   }
 
+  /**
+   * Usage by month, newest first: a monthly counter's month row, and a daily counter's days added
+   * up into their month (monthly counters' daily breakdown rows are not counted twice).
+   */
   async history(tenantId: string, months: number): Promise<Array<{ period: string; usage: Record<string, number> }>> {
     const keys = lastMonths(this.clock.now(), months);
-    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.db('billing_usage').where('tenant_id', tenantId).whereIn('period_key', keys);
-    return keys.reverse().map((period) => ({
-      period,
-      usage: Object.fromEntries(rows.filter((r) => r.period_key === period).map((r) => [r.metric, Number(r.used)])),
-    }));
+    const daily = new Set([...this.metrics.values()].filter((m) => m.kind === 'counter' && m.period === 'day').map((m) => m.name));
+    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.db('billing_usage')
+      .where('tenant_id', tenantId)
+      .where((w) => {
+        w.whereIn('period_key', keys);
+        if (daily.size) w.orWhere((d) => d.whereIn('metric', [...daily]).where('period_key', '>=', keys[0]).where('period_key', '<', `${keys[keys.length - 1]}-99`));
+      });
+    const byMonth = new Map<string, Record<string, number>>(keys.map((k) => [k, {}]));
+    for (const r of rows) {
+      const month = byMonth.get(r.period_key.slice(0, 7));
+      if (!month) continue;
+      if (r.period_key.length === 7 && !daily.has(r.metric)) month[r.metric] = Number(r.used);
+      else if (r.period_key.length === 10 && daily.has(r.metric)) month[r.metric] = (month[r.metric] ?? 0) + Number(r.used);
+    }
+    return [...byMonth].reverse().map(([period, usage]) => ({ period, usage }));
   }
 
   async daily(tenantId: string): Promise<{ month: string; days: Array<{ date: string; usage: Record<string, number> }> }> {
@@ -237,17 +272,34 @@ export class Meter implements UsageMeter {
       .orderBy('period_key');
     const days = new Map<string, Record<string, number>>();
     for (let d = 1; d <= now.getUTCDate(); d++) days.set(`${month}-${String(d).padStart(2, '0')}`, {});
-    for (const r of rows) days.get(r.period_key)![r.metric] = Number(r.used);
+    for (const r of rows) {
+      const day = days.get(r.period_key);
+      if (day) day[r.metric] = Number(r.used); // (a row dated after today only appears if the clock went back)
+    }
     return { month, days: [...days].map(([date, usage]) => ({ date, usage })) };
   }
 
-  /** Zeroes the tenant's counters of the current periods (gauges count real things and stay). */
+  /**
+   * Zeroes the tenant's counters of the current periods (gauges count real things and stay): this
+   * month's rows of monthly counters together with their daily breakdown (so the daily view still
+   * adds up to the month), and today's rows of daily counters. Earlier periods are history.
+   */
   async resetTenant(tenantId: string): Promise<number> {
     const now = this.clock.now();
-    const keys = [monthKey(now), dayKey(now)];
+    const month = monthKey(now);
+    const today = dayKey(now);
+    const monthly = [...this.metrics.values()].filter((m) => m.kind === 'counter' && m.period === 'month').map((m) => m.name);
     return this.db.transaction(async (trx) => {
-      await trx('billing_usage_alerts').where('tenant_id', tenantId).whereIn('period_key', keys).delete();
-      return Number(await trx('billing_usage').where('tenant_id', tenantId).whereIn('period_key', keys).update({ used: 0, updated_at: now.toISOString() }));
+      await trx('billing_usage_alerts').where('tenant_id', tenantId).whereIn('period_key', [month, today]).delete();
+      return Number(
+        await trx('billing_usage')
+          .where('tenant_id', tenantId)
+          .where((w) => {
+            w.whereIn('period_key', [month, today]);
+            if (monthly.length) w.orWhere((b) => b.whereIn('metric', monthly).where('period_key', 'like', `${month}-%`));
+          })
+          .update({ used: 0, updated_at: now.toISOString() }),
+      );
     });
   }
 }

@@ -3,6 +3,9 @@ import type { Clock } from '../../../core/clock.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import { addMonths, dayKey, GAUGE_KEY, monthKey, periodContaining } from './periods.js';
 
+/** pg_advisory_xact_lock key of the period closer (any fixed bigint). */
+const CLOSER_LOCK = 7_301_842_001;
+
 export interface CloseResult {
   closedRows: number;
   closedMonths: string[];
@@ -22,6 +25,8 @@ export class PeriodCloser {
     private readonly clock: Clock,
     private readonly events: EventBus,
     private readonly defaultPlan: string,
+    /** Drops cached limits (null: every tenant) once a downgrade has committed. */
+    private readonly onChange: (tenantId: string | null) => Promise<void> = async () => {},
   ) {}
 
   async close(now: Date = this.clock.now()): Promise<CloseResult> {
@@ -34,18 +39,34 @@ export class PeriodCloser {
         .whereNot('period_key', GAUGE_KEY)
         .where((w) => w.where((m) => m.whereRaw('length(period_key) = 7').where('period_key', '<', month)).orWhere((d) => d.whereRaw('length(period_key) = 10').where('period_key', '<', day)));
 
-    return this.db.transaction(async (trx) => {
+    const result = await this.db.transaction(async (trx) => {
+      // Two closers at once (a manual run beside the cron one) must not both count the same rows.
+      if (this.db.client.config.client === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(?)', [CLOSER_LOCK]);
       const months = (await finished(trx('billing_usage')).whereRaw('length(period_key) = 7').distinct('period_key').orderBy('period_key')).map((r: { period_key: string }) => r.period_key);
       const tenantsPerMonth = months.length
         ? await finished(trx('billing_usage')).whereRaw('length(period_key) = 7').select('period_key').countDistinct({ tenants: 'tenant_id' }).groupBy('period_key')
         : [];
       const closedRows = await finished(trx('billing_usage')).update({ closed_at: nowIso });
 
-      // Cancellations take effect at the period end: back to the default plan.
-      const downgraded = await trx('billing_subscriptions')
-        .where({ provider: 'manual', cancel_at_period_end: true })
-        .where('current_period_end', '<=', nowIso)
-        .update({ plan_id: this.defaultPlan, status: 'active', billing_cycle: 'monthly', cancel_at_period_end: false, updated_at: nowIso });
+      // Cancellations take effect at the period end: back to the default plan, reported like any
+      // other plan change (there are few of these; the usage rows above can be millions).
+      const canceling = () => trx('billing_subscriptions').where({ provider: 'manual', cancel_at_period_end: true }).where('current_period_end', '<=', nowIso);
+      const leaving: Array<{ tenant_id: string; plan_id: string }> = await canceling().select('tenant_id', 'plan_id').orderBy('tenant_id');
+      let downgraded = 0;
+      for (let i = 0; i < leaving.length; i += 500) {
+        const ids = leaving.slice(i, i + 500).map((r) => r.tenant_id);
+        downgraded += await canceling()
+          .whereIn('tenant_id', ids)
+          .update({ plan_id: this.defaultPlan, status: 'active', billing_cycle: 'monthly', cancel_at_period_end: false, updated_at: nowIso });
+      }
+      for (const row of leaving) {
+        await this.events.emit(
+          trx,
+          'billing.subscription.changed',
+          { tenant_id: row.tenant_id, plan_id: this.defaultPlan, previous_plan_id: row.plan_id, status: 'active', billing_cycle: 'monthly', cancel_at_period_end: false },
+          { tenantId: row.tenant_id },
+        );
+      }
 
       let rolled = 0;
       for (const cycle of ['monthly', 'yearly'] as const) {
@@ -61,5 +82,8 @@ export class PeriodCloser {
       }
       return { closedRows, closedMonths: months, rolledSubscriptions: rolled, downgraded };
     });
+    // After the commit: a cache dropped earlier could be refilled with the old plan meanwhile.
+    if (result.downgraded > 0) await this.onChange(null);
+    return result;
   }
 }
