@@ -60,9 +60,10 @@ export default definePlugin<AuthSettings>({
         if (claims) await s.sessions.revokeSession(claims.sessionId, 'logout');
       },
     };
-    // Other plugins use these by name: the audit log, users by phone, logins, SMS codes, tenant settings.
+    // Other plugins use these by name: the audit log, users by phone, logins, SMS codes, tenant settings, password hashing.
     c.container.register({
       authServices: asValue(s),
+      passwords: asValue(s.passwords),
       audit: asValue(s.audit),
       authUsers: asValue(s.users),
       authSessions: asValue(s.sessions),

@@ -23,6 +23,8 @@ export interface MailSettings {
   /** HTML kept per message (bytes); longer HTML is cut, the raw message keeps everything. */
   maxHtmlBytes: number;
   generatedMailboxHours: number;
+  /** Enables the read-only `guest` login (sample data) when set. */
+  guestPassword: string | null;
   longPollMaxSeconds: number;
 }
 
@@ -62,11 +64,12 @@ export const mailConfigSchema = {
     },
     maxHtmlBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024 },
     generatedMailboxHours: { type: 'integer', minimum: 1, default: 24 },
+    guestPassword: { type: ['string', 'null'], minLength: 8, default: null },
     longPollMaxSeconds: { type: 'integer', minimum: 1, maximum: 120, default: 60 },
   },
 };
 
-export const mailEnv = { PLINTH_MAIL_DOMAINS: { path: 'domainNames', list: true } };
+export const mailEnv = { PLINTH_MAIL_DOMAINS: { path: 'domainNames', list: true }, PLINTH_MAIL_GUEST_PASSWORD: 'guestPassword' };
 
 /** Configured domains plus the ones named in PLINTH_MAIL_DOMAINS, lower-cased, once each. */
 export function allDomains(settings: MailSettings): MailDomain[] {

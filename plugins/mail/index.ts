@@ -7,6 +7,10 @@ import { createMailServices, type MailDeps, type MailServices } from './services
 import { mailRoutes } from './routes/mail.js';
 import { settingsRoutes } from './routes/settings.js';
 import { sendRoutes } from './routes/send.js';
+import { sessionRoutes } from './routes/session.js';
+import { userRoutes } from './routes/users.js';
+import { guestRoutes } from './routes/guest.js';
+import type { AuthChain } from '../../core/http/auth.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<MailServices>('mailServices');
 
@@ -27,6 +31,7 @@ export default definePlugin<MailSettings>({
   },
   events: mailEvents,
   migrations: 'migrations',
+  ui: { pages: [{ path: '', title: 'Mailboxes' }, { path: 'inbox', title: 'Inbox' }, { path: 'compose', title: 'Compose' }, { path: 'sent', title: 'Sent' }] },
 
   register(c) {
     const { smtp } = c.settings;
@@ -35,6 +40,7 @@ export default definePlugin<MailSettings>({
     }
     const s = createMailServices(c.container.cradle as MailDeps, c.settings);
     c.container.register({ mailServices: asValue(s) });
+    c.container.resolve<AuthChain>('auth').add(s.auth.strategy());
   },
 
   async start(c) {
@@ -47,7 +53,10 @@ export default definePlugin<MailSettings>({
   },
 
   routes(r, c) {
+    guestRoutes(r);
+    sessionRoutes(r, services(c));
     mailRoutes(r, services(c), c.settings);
+    userRoutes(r, services(c));
     settingsRoutes(r, services(c));
     sendRoutes(r, services(c));
   },

@@ -58,14 +58,15 @@ export class Sessions {
     };
   }
 
-  /** Email + password. Unknown email, wrong password: the same 401 after the same hashing work. */
+  /** Email (or username) + password. Unknown account, wrong password: the same 401 after the same hashing work. */
   async login(email: string, password: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult & { ui_expires_in?: number }> {
     const account = normalizeEmail(email);
     await this.rateLimits.consume(this.limits.ip, meta.ip);
     // Every attempt spends from the account's budget *before* the password is checked (a success
     // gives it back): parallel guesses cannot all pass a check made before any failure was counted.
     await this.rateLimits.consume(this.limits.account, account);
-    const user = await this.users.byEmail(account);
+    // An email, or a username (the temp-mail face signs users in by name).
+    const user = account.includes('@') ? await this.users.byEmail(account) : await this.users.byUsername(account);
     const ok = await this.passwords.verify(user?.password_hash ?? null, password);
     if (!user || !ok) {
       await this.audit.record({ action: 'auth.login_failed', actorLabel: account, target: user ? { type: 'user', id: user.id } : undefined, tenantId: user?.tenant_id ?? null, meta });

@@ -106,6 +106,10 @@ export class Users {
     return this.db('auth_users').where('email', normalizeEmail(email)).first();
   }
 
+  byUsername(username: string): Promise<UserRow | undefined> {
+    return this.db('auth_users').whereRaw('lower(username) = ?', [username.trim().toLowerCase()]).first();
+  }
+
   byPhone(phone: string): Promise<UserRow | undefined> {
     return this.db('auth_users').where('phone', phone).first();
   }

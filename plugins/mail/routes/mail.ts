@@ -89,7 +89,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
 
   r.delete('/api/emails', { summary: 'Empty a mailbox', guards: use, schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address } } } }, async (ctx, { query }) => ({
     success: true,
-    deleted: await s.emails.clear(await scopeFrom(ctx), query.mailbox),
+    deletedCount: await s.emails.clear(await scopeFrom(ctx), query.mailbox),
   }));
 
   r.get('/api/email/:id', { summary: 'One message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => s.emails.get(await scopeFrom(ctx), params.id));

@@ -1,23 +1,32 @@
 import { AppError } from '../../../core/errors.js';
 import { hasRole, type Principal } from '../../../core/http/auth.js';
 
-/** The seed's roles on the platform identity: strictAdmin = superadmin, admin = tenant owner/admin, user = member. */
-export type MailRole = 'strictAdmin' | 'admin' | 'user';
+/**
+ * The seed's roles on the platform identity: strictAdmin = superadmin (and the root token),
+ * admin = tenant owner/admin, user = member; `mailbox` and `guest` are the face's own principals.
+ */
+export type MailRole = 'strictAdmin' | 'admin' | 'user' | 'mailbox' | 'guest';
 
 export function mailRole(p: Principal): MailRole {
+  if (p.kind === 'mailbox') return 'mailbox';
+  if (p.kind === 'guest') return 'guest';
   if (p.roles.includes('superadmin')) return 'strictAdmin';
   return hasRole(p, 'admin') ? 'admin' : 'user';
 }
 
 /** Which mailboxes a principal may see: all (strictAdmin), its tenant's (admin), or its own (user). */
 export interface MailboxScope {
-  role: MailRole;
+  role: Exclude<MailRole, 'guest'>;
   tenantId: string | null;
   userId: string;
+  /** A mailbox principal sees only this mailbox. */
+  mailboxId?: number;
 }
 
 export function scopeOf(p: Principal): MailboxScope {
   const role = mailRole(p);
+  if (role === 'guest') throw AppError.forbidden('the guest account only sees sample data', 'guest_read_only');
+  if (role === 'mailbox') return { role, tenantId: p.tenantId, userId: p.id, mailboxId: Number(p.attributes?.mailboxId) };
   if (role !== 'strictAdmin' && !p.tenantId) throw AppError.forbidden('mail acts within a tenant; sign in as a user of one');
   return { role, tenantId: p.tenantId, userId: p.id };
 }

@@ -18,6 +18,7 @@ export class Emails {
 
   private visible(scope: MailboxScope) {
     const q = this.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id');
+    if (scope.role === 'mailbox') return q.where('m.id', scope.mailboxId ?? -1);
     if (scope.role !== 'strictAdmin') q.where('m.tenant_id', scope.tenantId);
     if (scope.role === 'user') q.where('m.owner_user_id', scope.userId);
     return q;

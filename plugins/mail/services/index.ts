@@ -13,6 +13,10 @@ import { Mailboxes } from './mailboxes.js';
 import { SmtpReceiver } from './smtp-receiver.js';
 import { Sender } from './sender.js';
 import { Forwarder } from './forwarder.js';
+import { MailAuth, type PasswordHasher, type UserDirectory } from './mail-auth.js';
+import { DEFAULT_MAILBOX_LIMIT } from './mailboxes.js';
+import type { AdminLoginProvider } from '../../../core/http/admin-ui.js';
+import type { RateLimits } from '../../../core/rate-limit.js';
 import type { Mailer } from '../../../core/mailer.js';
 
 export interface MailDeps {
@@ -22,6 +26,10 @@ export interface MailDeps {
   events: EventBus;
   usage: UsageMeter;
   mailer: Mailer;
+  rateLimits: RateLimits;
+  passwords: PasswordHasher;
+  adminLogin: AdminLoginProvider;
+  authUsers: UserDirectory;
 }
 
 export type MailServices = ReturnType<typeof createMailServices>;
@@ -34,6 +42,22 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
   const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, () => d.usage);
   const forwarder = new Forwarder(d.db, () => d.mailer);
+  // The auth plugin's services are read per call through the container (mail depends on auth).
+  const auth = new MailAuth(d.db, d.clock, d.rateLimits, settings.guestPassword, () => d.passwords, () => d.adminLogin, () => d.authUsers);
+
+  /** A user's mail rights (the seed's mailbox_limit and can_send), with the defaults when unset. */
+  async function userRights(userId: string): Promise<{ mailbox_limit: number; can_send: boolean }> {
+    const row = await d.db('mail_user_settings').where('user_id', userId).first();
+    return { mailbox_limit: row ? Number(row.mailbox_limit) : DEFAULT_MAILBOX_LIMIT, can_send: Boolean(row?.can_send) };
+  }
+
+  async function setUserRights(userId: string, tenantId: string | null, patch: { mailbox_limit?: number; can_send?: boolean }): Promise<void> {
+    const current = await userRights(userId);
+    await d.db('mail_user_settings')
+      .insert({ user_id: userId, tenant_id: tenantId, ...current, ...patch, updated_at: d.clock.now().toISOString() })
+      .onConflict('user_id')
+      .merge({ ...patch, updated_at: d.clock.now().toISOString() });
+  }
 
   /** Reads a request body as bytes, refusing (413) past the limit without keeping the rest. */
   async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -56,5 +80,5 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     return [...(typeof delivered === 'string' ? [delivered] : []), ...list].filter(Boolean);
   }
 
-  return { mailboxes, ingest, emails, receiver, sender, forwarder, readRaw, recipientsOf };
+  return { mailboxes, ingest, emails, receiver, sender, forwarder, auth, userRights, setUserRights, readRaw, recipientsOf };
 }

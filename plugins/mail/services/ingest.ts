@@ -21,6 +21,7 @@ interface Prepared {
   senderName: string;
   recipients: string[];
   subject: string;
+  preview: string;
   text: string;
   html: string | null;
   code: string | null;
@@ -90,19 +91,44 @@ export class Ingest {
     while (this.queue.length) {
       const batch = this.queue.splice(0, 64);
       try {
-        const results = await this.db.transaction(async (trx) => {
-          const out: StoredEmail[][] = [];
-          for (const item of batch) out.push(await this.write(trx, item));
-          return out;
-        });
-        batch.forEach((item, i) => item.resolve(results[i]));
-        for (const stored of results.flat()) for (const fn of this.waiters) fn(stored.mailbox_id);
+        await this.commit(batch);
       } catch (err) {
-        this.logger.error({ err }, 'storing received mail failed');
-        for (const item of batch) item.reject(err);
+        if (batch.length === 1) {
+          this.logger.error({ err }, 'storing received mail failed');
+          batch[0].reject(err);
+          continue;
+        }
+        // One message must not fail the others it shared a transaction with: each on its own.
+        this.logger.warn({ err, messages: batch.length }, 'a group commit of received mail failed; storing its messages one by one');
+        for (const item of batch) {
+          try {
+            await this.commit([item]);
+          } catch (err) {
+            this.logger.error({ err }, 'storing received mail failed');
+            item.reject(err);
+          }
+        }
       }
     }
     this.flushing = null;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    const results = await this.db.transaction(async (trx) => {
+      const out: StoredEmail[][] = [];
+      for (const item of batch) out.push(await this.write(trx, item));
+      return out;
+    });
+    batch.forEach((item, i) => item.resolve(results[i]));
+    for (const stored of results.flat()) {
+      for (const fn of this.waiters) {
+        try {
+          fn(stored.mailbox_id);
+        } catch (err) {
+          this.logger.warn({ err }, 'a new-mail listener failed');
+        }
+      }
+    }
   }
 
   private prepare(parsed: ParsedMail, envelopeFrom: string): Prepared {
@@ -112,16 +138,20 @@ export class Ingest {
     const subject = parsed.subject ?? '';
     // mailparser derives `text` from HTML-only mail; the fallback strips tags with a linear pattern.
     const code = extractVerificationCode(subject, text || (html ?? '').slice(0, 200_000).replace(/<[^<>]*>/g, ' '));
+    // Cut to the columns' sizes and without NUL (PostgreSQL text refuses it): one odd message must
+    // never fail the transaction it shares with others.
+    const clean = (v: string, max?: number) => (max === undefined ? v : v.slice(0, max)).replace(/\0/g, '');
     return {
-      messageId: parsed.messageId ?? null,
-      sender: from?.address ?? envelopeFrom ?? '',
-      senderName: from?.name ?? '',
-      recipients: [parsed.to, parsed.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => v.address ?? '')).filter(Boolean),
-      subject,
-      text,
-      html,
+      messageId: parsed.messageId ? clean(parsed.messageId, 998) : null,
+      sender: clean(from?.address ?? envelopeFrom ?? '', 320),
+      senderName: clean(from?.name ?? '', 320),
+      recipients: [parsed.to, parsed.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => clean(v.address ?? ''))).filter(Boolean),
+      subject: clean(subject, 998),
+      preview: clean(text.slice(0, 2000).replace(/\s+/g, ' ').trim(), 200),
+      text: clean(text),
+      html: html === null ? null : clean(html),
       code,
-      attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? null, content_type: a.contentType, size: a.size, content_id: a.cid ?? null })),
+      attachments: parsed.attachments.map((a) => ({ filename: a.filename ? clean(a.filename, 255) : null, content_type: clean(a.contentType, 255), size: a.size, content_id: a.cid ? clean(a.cid, 255) : null })),
       forwarded: Boolean(parsed.headers.get(FORWARDED_HEADER)),
     };
   }
@@ -134,18 +164,18 @@ export class Ingest {
         .insert({
           mailbox_id: mailbox.id,
           tenant_id: mailbox.tenant_id,
-          message_id: parsed.messageId ?? null,
-          sender: (from?.address ?? envelopeFrom ?? '').slice(0, 320),
-          sender_name: (from?.name ?? '').slice(0, 320),
-          recipients: JSON.stringify(recipients),
-          subject: subject.slice(0, 998),
-          preview: text.replace(/\s+/g, ' ').trim().slice(0, 200),
-          text_content: text,
-          html_content: html,
-          verification_code: code,
-          attachments: JSON.stringify(attachments),
+          message_id: m.messageId,
+          sender: m.sender,
+          sender_name: m.senderName,
+          recipients: JSON.stringify(m.recipients),
+          subject: m.subject,
+          preview: m.preview,
+          text_content: m.text,
+          html_content: m.html,
+          verification_code: m.code,
+          attachments: JSON.stringify(m.attachments),
           size: raw.length,
-          forwarded,
+          forwarded: m.forwarded,
           received_at: now,
         })
         .returning('id');
@@ -155,7 +185,7 @@ export class Ingest {
       await this.events.emit(
         trx,
         'mail.received',
-        { email_id: id, mailbox: mailbox.address, mailbox_id: mailbox.id, sender: from?.address ?? envelopeFrom, subject, verification_code: code, message_id: parsed.messageId ?? null },
+        { email_id: id, mailbox: mailbox.address, mailbox_id: mailbox.id, sender: m.sender, subject: m.subject, verification_code: m.code, message_id: m.messageId },
         { tenantId: mailbox.tenant_id },
       );
       stored.push({ id, mailbox_id: mailbox.id, address: mailbox.address });

@@ -25,6 +25,7 @@ export interface Mailbox {
 
 const LOCAL = /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$/;
 const LOCAL_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+export const DEFAULT_MAILBOX_LIMIT = 10;
 
 const toMailbox = (r: Record<string, any>): Mailbox => ({
   id: Number(r.id),
@@ -57,6 +58,7 @@ export class Mailboxes {
   /** Rows the scope may see. */
   visible(scope: MailboxScope, trx: Knex | Knex.Transaction = this.db) {
     const q = trx('mail_mailboxes');
+    if (scope.role === 'mailbox') return q.where('id', scope.mailboxId ?? -1);
     if (scope.role !== 'strictAdmin') q.where('tenant_id', scope.tenantId);
     if (scope.role === 'user') q.where('owner_user_id', scope.userId);
     return q;
@@ -96,6 +98,7 @@ export class Mailboxes {
     const tenantId = scope.tenantId;
     try {
       await this.db.transaction(async (trx) => {
+        if (scope.role === 'user') await this.assertQuota(trx, scope.userId);
         if (tenantId) await this.usage().consume(tenantId, 'max_mailboxes', 1, trx);
         await trx('mail_mailboxes').insert({ tenant_id: tenantId, owner_user_id: scope.userId, address, domain: domain.name, expires_at: expiresAt, created_at: this.clock.now().toISOString() });
       });
@@ -104,6 +107,44 @@ export class Mailboxes {
       throw err;
     }
     return this.get(scope, address);
+  }
+
+  /** A user's own mailbox limit (`mail_user_settings.mailbox_limit`); admins have none. */
+  async quota(scope: MailboxScope): Promise<{ limit: number; used: number; remaining: number; note?: string }> {
+    if (scope.role !== 'user') {
+      const [{ n }] = await this.visible(scope).count({ n: '*' });
+      return { limit: -1, used: Number(n), remaining: -1, note: 'administrators have no mailbox limit' };
+    }
+    const limit = await this.limitOf(this.db, scope.userId);
+    const [{ n }] = await this.db('mail_mailboxes').where('owner_user_id', scope.userId).count({ n: '*' });
+    return { limit, used: Number(n), remaining: Math.max(0, limit - Number(n)) };
+  }
+
+  private async limitOf(db: Knex | Knex.Transaction, userId: string): Promise<number> {
+    const row = await db('mail_user_settings').where('user_id', userId).first('mailbox_limit');
+    return row ? Number(row.mailbox_limit) : DEFAULT_MAILBOX_LIMIT;
+  }
+
+  private async assertQuota(trx: Knex.Transaction, userId: string): Promise<void> {
+    const limit = await this.limitOf(trx, userId);
+    const [{ n }] = await trx('mail_mailboxes').where('owner_user_id', userId).count({ n: '*' });
+    if (Number(n) >= limit) throw new AppError(403, 'mailbox_quota_reached', `you already have ${n} of your ${limit} mailboxes`);
+  }
+
+  async ownedBy(userId: string): Promise<number> {
+    const [{ n }] = await this.db('mail_mailboxes').where('owner_user_id', userId).count({ n: '*' });
+    return Number(n);
+  }
+
+  async listOwnedBy(userId: string): Promise<Mailbox[]> {
+    return (await this.db('mail_mailboxes').where('owner_user_id', userId).orderBy('id')).map(toMailbox);
+  }
+
+  /** Gives a mailbox to a user (or takes it back with null): the seed's assign/unassign. */
+  async assign(address: string, userId: string | null, tenantId: string | null): Promise<boolean> {
+    const q = this.db('mail_mailboxes').where('address', address.trim().toLowerCase());
+    if (tenantId) q.where('tenant_id', tenantId);
+    return (await q.update({ owner_user_id: userId })) > 0;
   }
 
   /** A random mailbox that expires after settings.generatedMailboxHours. */

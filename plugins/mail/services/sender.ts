@@ -49,6 +49,7 @@ export class Sender {
   ) {}
 
   async canSend(scope: MailboxScope): Promise<boolean> {
+    if (scope.role === 'mailbox') return false;
     if (scope.role !== 'user') return true;
     const row = await this.db('mail_user_settings').where('user_id', scope.userId).first('can_send');
     return Boolean(row?.can_send);
@@ -123,6 +124,7 @@ export class Sender {
 
   private visible(scope: MailboxScope) {
     const q = this.db('mail_sent as s');
+    if (scope.role === 'mailbox') return q.where('s.mailbox_id', scope.mailboxId ?? -1);
     if (scope.role !== 'strictAdmin') q.where('s.tenant_id', scope.tenantId);
     if (scope.role === 'user') q.where('s.user_id', scope.userId);
     return q;

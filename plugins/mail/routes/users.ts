@@ -1,0 +1,112 @@
+import { AppError } from '../../../core/errors.js';
+import type { Principal } from '../../../core/http/auth.js';
+import type { HttpContext } from '../../../core/http/context.js';
+import { requireRole } from '../../../core/http/guards.js';
+import type { PluginRouter } from '../../../core/http/router.js';
+import type { MailServices } from '../services/index.js';
+
+/** The parts of the auth plugin's Users service this face uses (resolved through the container). */
+interface PlatformUsers {
+  list(filter: { tenant_id?: string }, page: { page: number; page_size: number }): Promise<{ items: Array<{ id: string; username: string | null; email: string | null; role: string; tenant_id: string; created_at: string }>; total: number }>;
+  create(trx: unknown, input: { tenantId: string; username?: string | null; email?: string | null; passwordHash?: string | null; role: 'owner' | 'admin' | 'member' }): Promise<{ id: string; username: string | null; role: string; created_at: string }>;
+  adminUpdate(actor: Principal, id: string, patch: { username?: string | null; role?: 'owner' | 'admin' | 'member' }, meta: { ip: string; userAgent: string }): Promise<unknown>;
+  remove(actor: Principal, id: string, meta: { ip: string; userAgent: string }): Promise<void>;
+  get(id: string, scope?: { tenantId: string | null }): Promise<{ id: string; tenant_id: string }>;
+  byUsername(username: string): Promise<{ id: string; tenant_id: string } | undefined>;
+  setPasswordHash(trx: unknown, id: string, hash: string): Promise<void>;
+}
+interface Hasher {
+  hash(password: string): Promise<string>;
+  check(password: string, field?: string): void;
+}
+
+const roleOf = (seedRole: 'user' | 'admin') => (seedRole === 'admin' ? 'admin' : 'member');
+const seedRole = (role: string) => (role === 'member' ? 'user' : 'admin');
+const meta = (ctx: HttpContext) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+const username = { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,64}$' } as const;
+
+/**
+ * The seed's user management (strictAdmin): its users are the platform's users; mailbox_limit and
+ * can_send are kept by this plugin, the account itself by the auth plugin (through the container).
+ */
+export function userRoutes(r: PluginRouter, s: MailServices): void {
+  const strict = [requireRole('superadmin')];
+  const container = (ctx: HttpContext) => ctx.state.container;
+  const users = (ctx: HttpContext) => container(ctx).resolve<PlatformUsers>('authUsers');
+  const passwords = (ctx: HttpContext) => container(ctx).resolve<Hasher>('passwords');
+  const db = (ctx: HttpContext) => container(ctx).resolve<unknown>('db');
+  const actor = async (ctx: HttpContext) => (await ctx.authenticate())!;
+  const view = async (u: { id: string; username: string | null; email?: string | null; role: string; created_at: string }) => {
+    const rights = await s.userRights(u.id);
+    return { id: u.id, username: u.username ?? u.email, role: seedRole(u.role), mailbox_limit: rights.mailbox_limit, can_send: rights.can_send ? 1 : 0, mailbox_count: await s.mailboxes.ownedBy(u.id), created_at: u.created_at };
+  };
+
+  r.get(
+    '/api/users',
+    { guards: strict, schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 }, sort: { enum: ['asc', 'desc'], default: 'desc' } } } } },
+    async (ctx, { query }) => {
+      const page = await users(ctx).list({}, { page: Math.floor(query.offset / query.limit) + 1, page_size: query.limit });
+      const items = query.sort === 'asc' ? [...page.items].reverse() : page.items;
+      return Promise.all(items.map(view));
+    },
+  );
+
+  r.post(
+    '/api/users',
+    { guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'password'], properties: { username, password: { type: 'string', minLength: 1, maxLength: 1024 }, role: { enum: ['user', 'admin'], default: 'user' }, mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000, default: 10 } } } } },
+    async (ctx, { body }) => {
+      const principal = await actor(ctx);
+      if (!principal.tenantId) throw AppError.forbidden('create users as a superadmin user (the root token has no tenant)');
+      passwords(ctx).check(body.password);
+      const created = await users(ctx).create(db(ctx), { tenantId: principal.tenantId, username: body.username, passwordHash: await passwords(ctx).hash(body.password), role: roleOf(body.role) });
+      await s.setUserRights(created.id, principal.tenantId, { mailbox_limit: body.mailboxLimit });
+      ctx.status = 201;
+      return view(created);
+    },
+  );
+
+  r.patch(
+    '/api/users/:id',
+    {
+      guards: strict,
+      schema: {
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { username, password: { type: 'string', minLength: 1, maxLength: 1024 }, mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000 }, can_send: { enum: [0, 1, true, false] }, role: { enum: ['user', 'admin'] } } },
+      },
+    },
+    async (ctx, { params, body }) => {
+      const user = await users(ctx).get(params.id);
+      if (body.username !== undefined || body.role !== undefined) {
+        await users(ctx).adminUpdate(await actor(ctx), params.id, { ...(body.username !== undefined ? { username: body.username } : {}), ...(body.role ? { role: roleOf(body.role) } : {}) }, meta(ctx));
+      }
+      if (body.password !== undefined) {
+        passwords(ctx).check(body.password);
+        await users(ctx).setPasswordHash(db(ctx), params.id, await passwords(ctx).hash(body.password));
+      }
+      if (body.mailboxLimit !== undefined || body.can_send !== undefined) {
+        await s.setUserRights(params.id, user.tenant_id, { ...(body.mailboxLimit !== undefined ? { mailbox_limit: body.mailboxLimit } : {}), ...(body.can_send !== undefined ? { can_send: Boolean(body.can_send) } : {}) });
+      }
+      return { success: true };
+    },
+  );
+
+  r.delete('/api/users/:id', { guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
+    await users(ctx).remove(await actor(ctx), params.id, meta(ctx));
+    return { success: true };
+  });
+
+  r.get('/api/users/:id/mailboxes', { guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
+    await users(ctx).get(params.id);
+    return (await s.mailboxes.listOwnedBy(params.id)).map((m) => ({ address: m.address, created_at: m.created_at, is_pinned: m.is_pinned ? 1 : 0 }));
+  });
+
+  for (const [path, assign] of [['/api/users/assign', true], ['/api/users/unassign', false]] as const) {
+    r.post(path, { guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'address'], properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, address: { type: 'string', minLength: 3, maxLength: 320 } } } } }, async (ctx, { body }) => {
+      const user = await users(ctx).byUsername(body.username);
+      if (!user) throw AppError.notFound(`user ${body.username} not found`, 'user_not_found');
+      if (!(await s.mailboxes.assign(body.address, assign ? user.id : null, null))) throw AppError.notFound(`mailbox ${body.address} not found`, 'mailbox_not_found');
+      return { success: true };
+    });
+  }
+}

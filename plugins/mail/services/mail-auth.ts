@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { AuthStrategy, Principal } from '../../../core/http/auth.js';
+import type { AdminLoginProvider } from '../../../core/http/admin-ui.js';
+import type { RateLimits } from '../../../core/rate-limit.js';
+
+/** What the mail face needs of the auth plugin's password hashing (resolved through the container). */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string | null, password: string): Promise<boolean>;
+  check(password: string, field?: string): void;
+}
+
+/** What the mail face needs of the auth plugin's users (resolved through the container). */
+export interface UserDirectory {
+  byEmail(email: string): Promise<{ id: string; tenant_id: string; role: string; is_superadmin: boolean | number; username: string | null } | undefined>;
+  byUsername(username: string): Promise<{ id: string; tenant_id: string; role: string; is_superadmin: boolean | number; username: string | null } | undefined>;
+}
+
+export const MAIL_SESSION_COOKIE = 'plinth_mail_session';
+const SESSION_HOURS = 12;
+const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
+
+export type LoginResult =
+  | { kind: 'platform'; token: string; expiresInSeconds: number; userId: string; role: 'strictAdmin' | 'admin' | 'user' }
+  | { kind: 'mailbox' | 'guest'; token: string; expiresInSeconds: number; mailboxAddress?: string };
+
+/**
+ * The temp-mail face's /api/login: `guest` (when a guest password is configured), a mailbox
+ * address whose `can_login` is on (its own password), or a platform user by email or username
+ * (through the auth plugin, the same session as the admin UI). Mailbox and guest sessions are
+ * random tokens stored hashed; a strategy turns their cookie into a principal.
+ */
+export class MailAuth {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly rateLimits: RateLimits,
+    private readonly guestPassword: string | null,
+    private readonly passwords: () => PasswordHasher,
+    private readonly platform: () => AdminLoginProvider,
+    private readonly users: () => UserDirectory,
+  ) {}
+
+  async login(username: string, password: string, meta: { ip: string; userAgent: string }): Promise<LoginResult> {
+    const name = username.trim().toLowerCase();
+    if (name === 'guest') {
+      await this.rateLimits.consume({ bucket: 'mail.login.guest', points: 30, durationSeconds: 60 }, meta.ip);
+      if (!this.guestPassword || !(await this.passwordsMatch(this.guestPassword, password))) throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+      return { kind: 'guest', ...(await this.open('guest', null)) };
+    }
+    if (name.includes('@')) {
+      const mailbox = await this.db('mail_mailboxes').where('address', name).first('id', 'address', 'password_hash', 'can_login');
+      if (mailbox) {
+        await this.rateLimits.consume({ bucket: 'mail.login.mailbox', points: 10, durationSeconds: 900 }, name);
+        const ok = await this.passwords().verify(mailbox.can_login ? mailbox.password_hash : null, password);
+        if (!ok) throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+        return { kind: 'mailbox', mailboxAddress: mailbox.address, ...(await this.open('mailbox', Number(mailbox.id))) };
+      }
+    }
+    const session = await this.platform().login({ email: name, password, ip: meta.ip, userAgent: meta.userAgent });
+    const user = (name.includes('@') ? await this.users().byEmail(name) : await this.users().byUsername(name))!;
+    const role = user.is_superadmin ? 'strictAdmin' : user.role === 'member' ? 'user' : 'admin';
+    return { kind: 'platform', token: session.token, expiresInSeconds: session.expiresInSeconds, userId: user.id, role };
+  }
+
+  private async passwordsMatch(expected: string, given: string): Promise<boolean> {
+    return sha256(expected) === sha256(given);
+  }
+
+  private async open(kind: 'mailbox' | 'guest', mailboxId: number | null) {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    await this.db('mail_sessions').insert({ token_hash: sha256(token), kind, mailbox_id: mailboxId, expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(), created_at: now.toISOString() });
+    return { token, expiresInSeconds: SESSION_HOURS * 3600 };
+  }
+
+  async logout(token: string | undefined): Promise<void> {
+    if (token) await this.db('mail_sessions').where('token_hash', sha256(token)).delete();
+  }
+
+  /** Mailbox and guest principals from the mail session cookie. */
+  strategy(): AuthStrategy {
+    return {
+      name: 'mail.session-cookie',
+      authenticate: async (req): Promise<Principal | null> => {
+        const token = req.cookie(MAIL_SESSION_COOKIE);
+        if (!token) return null;
+        const row = await this.db('mail_sessions as s')
+          .leftJoin('mail_mailboxes as m', 'm.id', 's.mailbox_id')
+          .where('s.token_hash', sha256(token))
+          .where('s.expires_at', '>', this.clock.now().toISOString())
+          .first('s.kind', 's.mailbox_id', 'm.address', 'm.tenant_id', 'm.can_login');
+        if (!row || (row.kind === 'mailbox' && !row.can_login)) return null;
+        if (row.kind === 'guest') return { kind: 'guest', id: 'guest', tenantId: null, roles: ['guest'], scopes: ['mail:read'], name: 'guest' };
+        return { kind: 'mailbox', id: `mailbox:${row.mailbox_id}`, tenantId: row.tenant_id, roles: ['mailbox'], scopes: ['mail:use'], name: row.address, attributes: { mailboxId: Number(row.mailbox_id) } };
+      },
+    };
+  }
+
+  /** A mailbox signed in with its password changes it (the current one is required). */
+  async changeOwnPassword(mailboxId: number, current: string, next: string): Promise<void> {
+    const row = await this.db('mail_mailboxes').where('id', mailboxId).first('password_hash');
+    if (!row || !(await this.passwords().verify(row.password_hash, current))) throw AppError.forbidden('the current password is wrong', 'wrong_password');
+    this.passwords().check(next, 'newPassword');
+    await this.db('mail_mailboxes').where('id', mailboxId).update({ password_hash: await this.passwords().hash(next) });
+  }
+
+  /** strictAdmin: set a mailbox's password (and so allow its login once can_login is on). */
+  async setPassword(address: string, next: string | null): Promise<boolean> {
+    if (next !== null) this.passwords().check(next, 'new_password');
+    const hash = next === null ? null : await this.passwords().hash(next);
+    const changed = await this.db('mail_mailboxes').where('address', address.trim().toLowerCase()).update({ password_hash: hash, ...(next === null ? { can_login: false } : {}) });
+    if (next === null) await this.db('mail_sessions').whereIn('mailbox_id', this.db('mail_mailboxes').select('id').where('address', address.trim().toLowerCase())).delete();
+    return changed > 0;
+  }
+}
