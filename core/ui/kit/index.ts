@@ -4,9 +4,11 @@ import type { ComponentType } from 'preact';
 
 export { api, ApiError, UNAUTHORIZED_EVENT } from './api.js';
 export { useApi, type Loaded } from './use-api.js';
+export { useAction } from './use-action.js';
 export { Page, ErrorBanner, Table, Time, type Column } from './components.js';
 export { BarChart, type Bar } from './bar-chart.js';
 export { useQueryParam } from './use-query.js';
+export { setQueryParams } from './set-query.js';
 export { Dialog } from './dialog.js';
 export { CopyText } from './copy-text.js';
 

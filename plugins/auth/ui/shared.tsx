@@ -36,25 +36,7 @@ export function usePagedList<T, F extends Record<string, string>>(path: string, 
   return { ...list, filters, filter, setPage };
 }
 
-/** Runs a change (a button, a form), keeping its error and whether it is under way. */
-export function useAction() {
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (change: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await change();
-      return true;
-    } catch (err) {
-      setError(err as Error);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, setError, busy, run };
-}
+export { useAction } from '../../../core/ui/kit/index.js';
 
 /** "12 users · page 1 of 1", Previous, Next. `nouns`: singular and plural. */
 export function Pager(props: { data?: Paged<unknown>; nouns: [string, string]; onPage(page: number): void }) {

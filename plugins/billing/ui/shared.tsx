@@ -1,6 +1,5 @@
 // What the billing pages share: the API base, the reply shapes, money and metric names, a usage
 // list with bars, the daily usage charts and the subscription facts.
-import { useState } from 'preact/hooks';
 import { ApiError, BarChart, Table } from '../../../core/ui/kit/index.js';
 
 /** The billing plugin's face (the pages call it with the session cookie). */
@@ -36,25 +35,7 @@ export interface MetricUsage {
   limit: number | null;
 }
 
-/** Runs a change (a button, a form), keeping its error and whether it is under way. */
-export function useAction() {
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (change: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await change();
-      return true;
-    } catch (err) {
-      setError(err as Error);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, setError, busy, run };
-}
+export { useAction } from '../../../core/ui/kit/index.js';
 
 /** The field errors of a 422 (`{ detail: [{ loc: ['body', 'limits', 'max_api_keys'], msg }] }`), by path without `body`. */
 export function fieldErrors(error: Error | null): Record<string, string> {

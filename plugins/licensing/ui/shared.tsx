@@ -1,5 +1,4 @@
 // What the licensing pages share: the API base, the reply shapes, status badges and small helpers.
-import { useState } from 'preact/hooks';
 import { ApiError } from '../../../core/ui/kit/index.js';
 
 /** The licensing plugin's admin face (the pages call it with the session cookie). */
@@ -56,25 +55,7 @@ export interface Stats {
   active_devices: number;
 }
 
-/** Runs a change (a button, a form), keeping its error and whether it is under way. */
-export function useAction() {
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (change: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await change();
-      return true;
-    } catch (err) {
-      setError(err as Error);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, setError, busy, run };
-}
+export { useAction } from '../../../core/ui/kit/index.js';
 
 /** The server's message, plus what to do next where the code says it (409 DEVICE_LIMIT_REACHED). */
 export function explain(error: Error | null): string | null {
