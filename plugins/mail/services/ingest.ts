@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import sanitizeHtml from 'sanitize-html';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
 import type { MailSettings } from '../config.js';
 import { extractVerificationCode } from './code-extractor.js';
 import type { Mailboxes, Mailbox } from './mailboxes.js';
@@ -39,6 +42,29 @@ interface Pending {
 
 const FORWARDED_HEADER = 'x-plinth-forwarded';
 
+/**
+ * Received HTML is hostile until proven otherwise: scripts, event handlers, forms, frames and
+ * javascript: URLs are removed before it is stored for display (the raw message keeps the original).
+ */
+export function sanitizeMailHtml(html: string): string {
+  return sanitizeHtml(html, {
+    allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center', 'span', 'div'],
+    allowedAttributes: {
+      '*': ['style', 'align', 'width', 'height', 'bgcolor', 'color', 'dir', 'title'],
+      a: ['href', 'name', 'target', 'rel'],
+      img: ['src', 'alt', 'width', 'height'],
+      font: ['face', 'size', 'color'],
+      td: ['colspan', 'rowspan', 'valign'],
+      th: ['colspan', 'rowspan', 'valign'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto', 'cid', 'data'],
+    allowedSchemesByTag: { img: ['http', 'https', 'cid', 'data'] },
+    allowProtocolRelative: false,
+    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
+  });
+}
+const STORED_CHANNEL = 'mail.stored';
+
 /** Parses within a time budget, with mailparser's known slow paths (text→HTML, links) off. */
 export async function parseMessage(raw: Buffer, settings: MailSettings): Promise<ParsedMail> {
   let timer: NodeJS.Timeout | undefined;
@@ -62,6 +88,9 @@ export class Ingest {
   private readonly queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private readonly waiters = new Set<(mailboxId: number) => void>();
+  /** Tells this instance's own "stored" broadcasts apart from other instances'. */
+  private readonly instance = randomUUID();
+  private listening: Promise<void> | null = null;
 
   constructor(
     private readonly db: Knex,
@@ -70,6 +99,8 @@ export class Ingest {
     private readonly events: EventBus,
     private readonly settings: MailSettings,
     private readonly mailboxes: Mailboxes,
+    /** Fan-out between instances: mail stored by another instance (another MX) wakes long-polls here. */
+    private readonly pubsub: () => PubSub | null = () => null,
   ) {}
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
@@ -81,10 +112,36 @@ export class Ingest {
     });
   }
 
-  /** Tells long-polls that a mailbox got mail (after commit). */
+  /** Tells long-polls that a mailbox got mail (after commit), on this instance or another. */
   onStored(fn: (mailboxId: number) => void): () => void {
     this.waiters.add(fn);
     return () => this.waiters.delete(fn);
+  }
+
+  /** Subscribes (once) to other instances' "stored" broadcasts; resolves when listening. */
+  listen(): Promise<void> {
+    this.listening ??= (async () => {
+      const bus = this.pubsub();
+      if (!bus || bus.kind === 'memory') return;
+      await bus.subscribe(STORED_CHANNEL, (m) => {
+        if (m.instance === this.instance || !Array.isArray(m.mailbox_ids)) return;
+        for (const id of m.mailbox_ids) this.notify(Number(id));
+      });
+    })().catch((err) => {
+      this.logger.warn({ err }, 'could not listen for mail stored by other instances');
+      this.listening = null;
+    });
+    return this.listening;
+  }
+
+  private notify(mailboxId: number): void {
+    for (const fn of this.waiters) {
+      try {
+        fn(mailboxId);
+      } catch (err) {
+        this.logger.warn({ err }, 'a new-mail listener failed');
+      }
+    }
   }
 
   private async flush(): Promise<void> {
@@ -120,21 +177,18 @@ export class Ingest {
       return out;
     });
     batch.forEach((item, i) => item.resolve(results[i]));
-    for (const stored of results.flat()) {
-      for (const fn of this.waiters) {
-        try {
-          fn(stored.mailbox_id);
-        } catch (err) {
-          this.logger.warn({ err }, 'a new-mail listener failed');
-        }
-      }
+    const mailboxIds = [...new Set(results.flat().map((stored) => stored.mailbox_id))];
+    for (const id of mailboxIds) this.notify(id);
+    const bus = this.pubsub();
+    if (bus && bus.kind !== 'memory') {
+      bus.publish(STORED_CHANNEL, { instance: this.instance, mailbox_ids: mailboxIds }).catch((err) => this.logger.warn({ err }, 'could not tell other instances about stored mail'));
     }
   }
 
   private prepare(parsed: ParsedMail, envelopeFrom: string): Prepared {
     const from = parsed.from?.value?.[0];
     const text = parsed.text ?? '';
-    const html = typeof parsed.html === 'string' ? parsed.html.slice(0, this.settings.maxHtmlBytes) : null;
+    const html = typeof parsed.html === 'string' ? sanitizeMailHtml(parsed.html.slice(0, this.settings.maxHtmlBytes)) : null;
     const subject = parsed.subject ?? '';
     // mailparser derives `text` from HTML-only mail; the fallback strips tags with a linear pattern.
     const code = extractVerificationCode(subject, text || (html ?? '').slice(0, 200_000).replace(/<[^<>]*>/g, ' '));
