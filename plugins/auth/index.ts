@@ -64,6 +64,7 @@ export default definePlugin<AuthSettings>({
     c.container.register({
       authServices: asValue(s),
       passwords: asValue(s.passwords),
+      authAccounts: asValue(s.accounts),
       audit: asValue(s.audit),
       authUsers: asValue(s.users),
       authSessions: asValue(s.sessions),

@@ -80,6 +80,25 @@ export class Accounts {
     return { detail: 'Check your email to verify your address.', email };
   }
 
+  /**
+   * The account of someone who paid before registering (a signup checkout): found by email, or
+   * created with its own tenant and no password, and sent a sign-in link.
+   */
+  async provision(email: string): Promise<{ tenantId: string; created: boolean }> {
+    const existing = await this.users.byEmail(email);
+    if (existing) return { tenantId: existing.tenant_id, created: false };
+    try {
+      const user = await this.users.createWithTenant({ email, tenantName: email, emailVerified: false });
+      await this.audit.record({ action: 'auth.provisioned', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id } });
+      this.later('a sign-in link', () => this.sendTokenMail(user, 'magic_link'));
+      return { tenantId: user.tenant_id, created: true };
+    } catch (err) {
+      const raced = await this.users.byEmail(email);
+      if (raced) return { tenantId: raced.tenant_id, created: false };
+      throw err;
+    }
+  }
+
   async requestPasswordReset(email: string): Promise<{ detail: string }> {
     const user = await this.users.byEmail(email);
     if (user?.status === 'active') this.later('a password reset', () => this.sendTokenMail(user, 'password_reset'));

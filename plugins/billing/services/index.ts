@@ -20,6 +20,8 @@ export interface BillingDeps {
   events: EventBus;
   pubsub: PubSub;
   metrics: Map<string, MetricInfo>;
+  /** The auth plugin's account provisioning (billing depends on auth). */
+  authAccounts: { provision(email: string): Promise<{ tenantId: string }> };
 }
 
 /** Seed limit keys → the usage keys of the seed's subscription reply. */
@@ -42,7 +44,7 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
   const plans = new Plans(d.db, d.clock, () => meter.invalidate(null));
   const subscriptions = new Subscriptions(d.db, d.clock, d.events, plans, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
   meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions);
-  const stripe = new StripeBilling(d.db, d.clock, d.logger, settings.stripe, d.config.server.publicUrl, plans, subscriptions, settings.defaultPlan);
+  const stripe = new StripeBilling(d.db, d.clock, d.logger, settings.stripe, d.config.server.publicUrl, plans, subscriptions, settings.defaultPlan, async (email) => (await d.authAccounts.provision(email)).tenantId);
   const closer = new PeriodCloser(d.db, d.clock, d.events, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
 
   /** The seed's subscription reply: plan, status, period, effective limits and usage. */

@@ -48,6 +48,8 @@ export class StripeBilling {
     private readonly plans: Plans,
     private readonly subscriptions: Subscriptions,
     private readonly defaultPlan: string,
+    /** Finds or creates the account of someone who paid at signup (the auth plugin's), returning its tenant. */
+    private readonly provision: ((email: string) => Promise<string>) | null = null,
   ) {
     this.client = settings.secretKey
       ? new Stripe(settings.secretKey, {
@@ -190,6 +192,21 @@ export class StripeBilling {
     return this.plans.setStripeIds(plan.id, { product: product.id, monthly, yearly });
   }
 
+  private readonly signups = new Map<string, string>();
+
+  /**
+   * A signup checkout (no tenant yet) is linked to the account of its email: found, or created and
+   * sent a sign-in link. Done before the event's transaction (it writes through another plugin),
+   * and safe to repeat for a redelivered event: the second time the account exists.
+   */
+  private async provisionSignup(event: Stripe.Event): Promise<void> {
+    if (event.type !== 'checkout.session.completed' || !this.provision) return;
+    const session = event.data.object as Stripe.Checkout.Session;
+    const email = session.metadata?.signup_email || session.customer_details?.email || session.customer_email;
+    if (session.metadata?.tenant_id || session.client_reference_id || !email) return;
+    this.signups.set(event.id, await this.provision(email));
+  }
+
   /** Verifies the signature over the raw body (a bad or stale one is a 400) and applies the event once. */
   async webhook(rawBody: string | undefined, signature: string | undefined): Promise<{ received: true; event_id: string; outcome: 'applied' | 'ignored' | 'duplicate' }> {
     if (!this.client) throw notConfigured();
@@ -204,7 +221,19 @@ export class StripeBilling {
       const reason = String((err as Error).message).split('\n')[0].trim();
       throw AppError.badRequest(`invalid Stripe signature: ${reason}`, 'invalid_signature');
     }
+    await this.provisionSignup(event);
     const touched = new Set<string>();
+    let outcome: 'applied' | 'ignored' | 'duplicate';
+    try {
+      outcome = await this.applyOnce(event, touched);
+    } finally {
+      this.signups.delete(event.id);
+    }
+    for (const tenantId of touched) await this.subscriptions.changed(tenantId);
+    return { received: true, event_id: event.id, outcome };
+  }
+
+  private async applyOnce(event: Stripe.Event, touched: Set<string>): Promise<'applied' | 'ignored' | 'duplicate'> {
     let outcome: 'applied' | 'ignored' | 'duplicate';
     try {
       outcome = await this.db.transaction(async (trx) => {
@@ -223,10 +252,9 @@ export class StripeBilling {
     } catch (err) {
       if (!(err instanceof DuplicateEvent)) throw err;
       this.logger.info({ eventId: event.id, type: event.type }, 'ignored a Stripe event delivered again');
-      return { received: true, event_id: event.id, outcome: 'duplicate' };
+      return 'duplicate';
     }
-    for (const tenantId of touched) await this.subscriptions.changed(tenantId);
-    return { received: true, event_id: event.id, outcome };
+    return outcome;
   }
 
   private async apply(trx: Knex.Transaction, event: Stripe.Event, touched: Set<string>): Promise<'applied' | 'ignored'> {
@@ -234,7 +262,7 @@ export class StripeBilling {
       case 'checkout.session.completed': {
         const session = event.data.object as Stripe.Checkout.Session;
         if (session.mode && session.mode !== 'subscription') return 'ignored';
-        const tenantId = session.metadata?.tenant_id ?? session.client_reference_id;
+        const tenantId = session.metadata?.tenant_id ?? session.client_reference_id ?? this.signups.get(event.id);
         if (!tenantId) return 'ignored';
         const current = await this.locked(trx, tenantId);
         const planId = session.metadata?.plan_id;
