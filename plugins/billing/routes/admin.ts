@@ -53,13 +53,18 @@ export function adminRoutes(r: PluginRouter, s: BillingServices, deps: { tenants
     await deps.audit().record({ action: 'admin.plan.deleted', actor: (await ctx.authenticate())!, target: { type: 'plan', id: params.id }, meta: meta(ctx) });
     ctx.status = 204;
   });
-  r.post('/admin/plans/stripe-sync-all', { summary: 'Sync every plan to Stripe', guards: superadmin }, async () => {
+  r.post('/admin/plans/stripe-sync-all', { summary: 'Sync every plan to Stripe', guards: superadmin }, async (ctx) => {
     if (!s.stripe.configured) throw notConfigured();
     const synced = [];
     for (const plan of await s.plans.list()) synced.push(await s.stripe.syncPlan(plan.id));
+    await deps.audit().record({ action: 'admin.plans.stripe_synced', actor: (await ctx.authenticate())!, meta: meta(ctx), details: { plans: synced.map((p) => p.id) } });
     return { synced };
   });
-  r.post('/admin/plans/:id/stripe-sync', { summary: 'Sync one plan to Stripe', guards: superadmin, schema: { params: planParams } }, (_ctx, { params }) => s.stripe.syncPlan(params.id));
+  r.post('/admin/plans/:id/stripe-sync', { summary: 'Sync one plan to Stripe', guards: superadmin, schema: { params: planParams } }, async (ctx, { params }) => {
+    const plan = await s.stripe.syncPlan(params.id);
+    await deps.audit().record({ action: 'admin.plan.stripe_synced', actor: (await ctx.authenticate())!, target: { type: 'plan', id: plan.id }, meta: meta(ctx) });
+    return plan;
+  });
 
   r.get('/admin/tenants/:id/effective-limits', { summary: 'Plan limits with overrides applied', guards: superadmin, schema: { params: tenantParams } }, async (_ctx, { params }) => s.meter.effective(await tenant(params.id)));
   r.post('/admin/tenants/:id/reset-limits', { summary: "Zero a tenant's counters for the current period", guards: superadmin, schema: { params: tenantParams } }, async (ctx, { params }) => {
