@@ -6,7 +6,6 @@ import type { Envelope, EnvelopeName } from '../http/envelopes.js';
 import type { PluginRouter, JsonSchema } from '../http/router.js';
 import type { JobRunInfo } from '../scheduler.js';
 import type { EventHandler } from '../events/outbox.js';
-import type { FilterHandler } from '../hooks/hooks.js';
 import type { MetricSpec } from '../usage.js';
 
 export interface PluginContext<S = Record<string, unknown>> {
