@@ -1,3 +1,4 @@
+import { AppError } from '../../../core/errors.js';
 import { requireScope } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { MailServices } from '../services/index.js';
@@ -31,13 +32,15 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
 
   r.post('/api/send/batch', { summary: 'Send several messages', guards: use, schema: { body: { type: 'array', minItems: 1, maxItems: 100, items: message } } }, async (ctx, { body }) => {
     const scope = await scopeFrom(ctx);
+    if (!(await s.sender.canSend(scope))) throw AppError.forbidden('this account may not send mail (can_send is off)', 'cannot_send');
     const result = [];
     for (const item of body) {
       try {
         const sent = await s.sender.send(scope, item);
         result.push({ id: sent.id, status: sent.status });
       } catch (err) {
-        result.push({ error: (err as Error).message });
+        // Each item reports like a single send would: `{error, code}`.
+        result.push({ error: (err as Error).message, ...(err instanceof AppError ? { code: err.code } : {}) });
       }
     }
     return { success: result.some((x) => 'id' in x), result };

@@ -28,6 +28,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
 
   r.post('/api/logout', { summary: 'Sign out' }, async (ctx) => {
     await s.auth.logout(ctx.cookies.get(MAIL_SESSION_COOKIE));
+    await s.auth.logoutPlatform(ctx.cookies.get(SESSION_COOKIE));
     for (const name of [MAIL_SESSION_COOKIE, SESSION_COOKIE]) ctx.cookies.set(name, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
     return { success: true };
   });
@@ -46,7 +47,8 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
 
   r.put('/api/mailbox/password', { summary: 'A signed-in mailbox changes its own password', schema: { body: body({ currentPassword: password, newPassword: password }, ['currentPassword', 'newPassword']) } }, async (ctx, { body: b }) => {
     const principal = await ctx.authenticate();
-    if (!principal || principal.kind !== 'mailbox') throw AppError.forbidden('sign in with the mailbox address to change its password', 'mailbox_only');
+    if (!principal) throw AppError.unauthorized();
+    if (principal.kind !== 'mailbox') throw AppError.forbidden('sign in with the mailbox address to change its password', 'mailbox_only');
     await s.auth.changeOwnPassword(Number(principal.attributes?.mailboxId), b.currentPassword, b.newPassword);
     return { success: true, message: 'password changed' };
   });

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { AppError } from '../../../core/errors.js';
 import type { Principal } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
@@ -42,13 +43,23 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     return { id: u.id, username: u.username ?? u.email, role: seedRole(u.role), mailbox_limit: rights.mailbox_limit, can_send: rights.can_send ? 1 : 0, mailbox_count: await s.mailboxes.ownedBy(u.id), created_at: u.created_at };
   };
 
+  // Sign-in by name is case-insensitive, so names that differ only in case would be ambiguous.
+  const usernameFree = async (ctx: HttpContext, name: string, except?: string) => {
+    const holder = await users(ctx).byUsername(name);
+    if (holder && holder.id !== except) throw AppError.conflict(`the username ${name} is taken`, 'username_taken');
+  };
+
   r.get(
     '/api/users',
     { guards: strict, schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 }, sort: { enum: ['asc', 'desc'], default: 'desc' } } } } },
     async (ctx, { query }) => {
-      const page = await users(ctx).list({}, { page: Math.floor(query.offset / query.limit) + 1, page_size: query.limit });
-      const items = query.sort === 'asc' ? [...page.items].reverse() : page.items;
-      return Promise.all(items.map(view));
+      // By creation time over all users (asc = oldest first), at any offset: not a page reversed.
+      const rows = await (db(ctx) as Knex)('auth_users')
+        .orderBy([{ column: 'created_at', order: query.sort }, { column: 'id', order: query.sort }])
+        .limit(query.limit)
+        .offset(query.offset)
+        .select('id', 'username', 'email', 'role', 'created_at');
+      return Promise.all(rows.map(view));
     },
   );
 
@@ -57,10 +68,13 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     { guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'password'], properties: { username, password: { type: 'string', minLength: 1, maxLength: 1024 }, role: { enum: ['user', 'admin'], default: 'user' }, mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000, default: 10 } } } } },
     async (ctx, { body }) => {
       const principal = await actor(ctx);
-      if (!principal.tenantId) throw AppError.forbidden('create users as a superadmin user (the root token has no tenant)');
+      // The root token has no tenant: its users join the platform tenant (where the superadmins are).
+      const tenantId = principal.tenantId ?? ((await (db(ctx) as Knex)('auth_tenants').where('is_platform', true).first('id'))?.id as string | undefined);
+      if (!tenantId) throw AppError.conflict('there is no platform tenant to put the user in', 'no_tenant');
       passwords(ctx).check(body.password);
-      const created = await users(ctx).create(db(ctx), { tenantId: principal.tenantId, username: body.username, passwordHash: await passwords(ctx).hash(body.password), role: roleOf(body.role) });
-      await s.setUserRights(created.id, principal.tenantId, { mailbox_limit: body.mailboxLimit });
+      await usernameFree(ctx, body.username);
+      const created = await users(ctx).create(db(ctx), { tenantId, username: body.username, passwordHash: await passwords(ctx).hash(body.password), role: roleOf(body.role) });
+      await s.setUserRights(created.id, tenantId, { mailbox_limit: body.mailboxLimit });
       ctx.status = 201;
       return view(created);
     },
@@ -77,6 +91,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     },
     async (ctx, { params, body }) => {
       const user = await users(ctx).get(params.id);
+      if (body.username !== undefined) await usernameFree(ctx, body.username, params.id);
       if (body.username !== undefined || body.role !== undefined) {
         await users(ctx).adminUpdate(await actor(ctx), params.id, { ...(body.username !== undefined ? { username: body.username } : {}), ...(body.role ? { role: roleOf(body.role) } : {}) }, meta(ctx));
       }
@@ -93,6 +108,9 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
 
   r.delete('/api/users/:id', { guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
     await users(ctx).remove(await actor(ctx), params.id, meta(ctx));
+    // Their mailboxes stay (the tenant's admins still see them), without an owner; their mail rights go.
+    await (db(ctx) as Knex)('mail_mailboxes').where('owner_user_id', params.id).update({ owner_user_id: null });
+    await (db(ctx) as Knex)('mail_user_settings').where('user_id', params.id).delete();
     return { success: true };
   });
 
@@ -105,7 +123,16 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     r.post(path, { guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'address'], properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, address: { type: 'string', minLength: 3, maxLength: 320 } } } } }, async (ctx, { body }) => {
       const user = await users(ctx).byUsername(body.username);
       if (!user) throw AppError.notFound(`user ${body.username} not found`, 'user_not_found');
-      if (!(await s.mailboxes.assign(body.address, assign ? user.id : null, null))) throw AppError.notFound(`mailbox ${body.address} not found`, 'mailbox_not_found');
+      const mailbox = await (db(ctx) as Knex)('mail_mailboxes').where('address', body.address.trim().toLowerCase()).first('id', 'tenant_id');
+      if (!mailbox) throw AppError.notFound(`mailbox ${body.address} not found`, 'mailbox_not_found');
+      // A user only ever sees mailboxes of their own tenant: another tenant's mailbox cannot be given to them,
+      // and a platform-level one (no tenant) joins the user's tenant.
+      if (assign && mailbox.tenant_id && mailbox.tenant_id !== user.tenant_id) throw AppError.conflict(`mailbox ${body.address} belongs to another tenant`, 'other_tenant');
+      if (assign && !mailbox.tenant_id) await (db(ctx) as Knex)('mail_mailboxes').where('id', mailbox.id).update({ tenant_id: user.tenant_id });
+      if (assign) await s.mailboxes.assign(body.address, user.id, null);
+      else if (!(await (db(ctx) as Knex)('mail_mailboxes').where({ id: mailbox.id, owner_user_id: user.id }).update({ owner_user_id: null }))) {
+        throw AppError.notFound(`mailbox ${body.address} is not assigned to ${body.username}`, 'not_assigned');
+      }
       return { success: true };
     });
   }

@@ -80,19 +80,30 @@ export class Emails {
   /** Long-poll: mail newer than `since` as soon as it arrives, or [] at the timeout. */
   async wait(scope: MailboxScope, address: string, since: number, timeoutMs: number, signal: AbortSignal) {
     const mailbox = await this.mailboxes.get(scope, address);
-    const now = await this.list(scope, address, { limit: 50, since });
-    if (now.length || timeoutMs <= 0) return now;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        off();
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const off = this.ingest.onStored((id) => id === mailbox.id && done());
-      const timer = setTimeout(done, timeoutMs);
-      signal.addEventListener('abort', done);
+    await this.ingest.listen();
+    // Listen before the first look, so mail stored while that query runs still wakes us.
+    let arrived = false;
+    let wake: () => void = () => undefined;
+    const off = this.ingest.onStored((id) => {
+      if (id !== mailbox.id) return;
+      arrived = true;
+      wake();
     });
-    return this.list(scope, address, { limit: 50, since });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const now = await this.list(scope, address, { limit: 50, since });
+      if (now.length || timeoutMs <= 0 || signal.aborted) return now;
+      if (!arrived) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, timeoutMs);
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+      return this.list(scope, address, { limit: 50, since });
+    } finally {
+      off();
+      clearTimeout(timer);
+    }
   }
 }

@@ -17,7 +17,7 @@ export class Forwarder {
     const row = await this.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id').where('e.id', emailId).first('e.*', 'm.address', 'm.forward_to');
     if (!row?.forward_to || row.forwarded || row.forward_to === row.address) return 'skipped';
     const original = row.sender_name ? `${row.sender_name} <${row.sender}>` : row.sender;
-    await this.mailer().send({
+    const result = await this.mailer().send({
       from: { name: `${row.sender_name || row.sender} via Plinth`, address: row.address },
       replyTo: row.sender || undefined,
       to: row.forward_to,
@@ -26,6 +26,8 @@ export class Forwarder {
       ...(row.html_content ? { html: row.html_content } : {}),
       headers: { [FORWARDED_HEADER]: row.address, 'X-Original-From': original },
     });
+    // The mailer records a refused relay instead of throwing; throw so the event is retried later.
+    if (result.status === 'failed') throw new Error(`forwarding message ${emailId} to ${row.forward_to} failed: the relay refused it`);
     await this.db('mail_emails').where('id', emailId).update({ forwarded: true });
     return 'forwarded';
   }

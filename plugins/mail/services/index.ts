@@ -5,6 +5,7 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
@@ -24,6 +25,7 @@ export interface MailDeps {
   clock: Clock;
   logger: Logger;
   events: EventBus;
+  pubsub: PubSub;
   usage: UsageMeter;
   mailer: Mailer;
   rateLimits: RateLimits;
@@ -37,7 +39,7 @@ export type MailServices = ReturnType<typeof createMailServices>;
 export function createMailServices(d: MailDeps, settings: MailSettings) {
   // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
   const mailboxes = new Mailboxes(d.db, d.clock, settings, () => d.usage);
-  const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes);
+  const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes, () => d.pubsub);
   const emails = new Emails(d.db, mailboxes, ingest);
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
   const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, () => d.usage);

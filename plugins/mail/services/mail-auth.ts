@@ -60,7 +60,14 @@ export class MailAuth {
         return { kind: 'mailbox', mailboxAddress: mailbox.address, ...(await this.open('mailbox', Number(mailbox.id))) };
       }
     }
-    const session = await this.platform().login({ email: name, password, ip: meta.ip, userAgent: meta.userAgent });
+    // One message for every failure (unknown user, wrong password, mailbox without login): it must
+    // not tell which names exist.
+    const session = await this.platform()
+      .login({ email: name, password, ip: meta.ip, userAgent: meta.userAgent })
+      .catch((err: unknown) => {
+        if (err instanceof AppError && err.status === 401) throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+        throw err;
+      });
     const user = (name.includes('@') ? await this.users().byEmail(name) : await this.users().byUsername(name))!;
     const role = user.is_superadmin ? 'strictAdmin' : user.role === 'member' ? 'user' : 'admin';
     return { kind: 'platform', token: session.token, expiresInSeconds: session.expiresInSeconds, userId: user.id, role };
@@ -79,6 +86,11 @@ export class MailAuth {
 
   async logout(token: string | undefined): Promise<void> {
     if (token) await this.db('mail_sessions').where('token_hash', sha256(token)).delete();
+  }
+
+  /** Ends a platform session opened by /api/login (its cookie alone would otherwise stay valid until it expires). */
+  async logoutPlatform(token: string | undefined): Promise<void> {
+    if (token) await this.platform().logout?.(token);
   }
 
   /** Mailbox and guest principals from the mail session cookie. */
@@ -113,7 +125,8 @@ export class MailAuth {
     if (next !== null) this.passwords().check(next, 'new_password');
     const hash = next === null ? null : await this.passwords().hash(next);
     const changed = await this.db('mail_mailboxes').where('address', address.trim().toLowerCase()).update({ password_hash: hash, ...(next === null ? { can_login: false } : {}) });
-    if (next === null) await this.db('mail_sessions').whereIn('mailbox_id', this.db('mail_mailboxes').select('id').where('address', address.trim().toLowerCase())).delete();
+    // A cleared or changed password ends every session opened with the old one.
+    await this.db('mail_sessions').whereIn('mailbox_id', this.db('mail_mailboxes').select('id').where('address', address.trim().toLowerCase())).delete();
     return changed > 0;
   }
 }

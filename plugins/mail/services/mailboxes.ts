@@ -92,6 +92,7 @@ export class Mailboxes {
   }
 
   async create(scope: MailboxScope, local: string, domain: MailDomain, expiresAt: string | null): Promise<Mailbox> {
+    if (scope.role === 'mailbox') throw AppError.forbidden('a mailbox account only has its own mailbox', 'mailbox_only');
     const normalizedLocal = local.trim().toLowerCase();
     if (!LOCAL.test(normalizedLocal)) throw AppError.badRequest('local must be 1–64 letters, digits, dots, dashes, underscores or plus signs', 'bad_local_part');
     const address = `${normalizedLocal}@${domain.name}`;
@@ -176,6 +177,7 @@ export class Mailboxes {
   }
 
   async remove(scope: MailboxScope, address: string): Promise<void> {
+    if (scope.role === 'mailbox') throw AppError.forbidden('a mailbox account cannot delete mailboxes', 'mailbox_only');
     const mailbox = await this.get(scope, address);
     await this.db.transaction(async (trx) => {
       await trx('mail_mailboxes').where('id', mailbox.id).delete();

@@ -18,6 +18,9 @@ export interface SendInput {
   scheduledAt?: string;
 }
 
+const RECIPIENT = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const MAX_RECIPIENTS = 50;
+
 const toView = (r: Record<string, any>) => ({
   id: Number(r.id),
   resend_id: r.public_id,
@@ -61,6 +64,10 @@ export class Sender {
     const mailbox = await this.mailboxes.get(scope, input.from);
     const recipients = [...new Set((Array.isArray(input.to) ? input.to : input.to.split(',')).map((a) => a.trim().toLowerCase()).filter(Boolean))];
     if (!recipients.length) throw AppError.badRequest('give at least one recipient', 'no_recipients');
+    // A `to` string is split on commas: each part must be one plain address (no CR/LF, no names, no header tricks).
+    const bad = recipients.find((a) => !RECIPIENT.test(a));
+    if (bad !== undefined) throw AppError.badRequest(`not an email address: ${JSON.stringify(bad.slice(0, 100))}`, 'bad_recipient');
+    if (recipients.length > MAX_RECIPIENTS) throw AppError.badRequest(`at most ${MAX_RECIPIENTS} recipients per message`, 'too_many_recipients');
     const now = this.clock.now();
     const scheduled = input.scheduledAt ? new Date(input.scheduledAt) : null;
     if (scheduled && Number.isNaN(scheduled.getTime())) throw AppError.badRequest('scheduledAt is not a date', 'bad_schedule');

@@ -31,7 +31,7 @@ export class SmtpReceiver {
     const tls = smtp.tlsKeyFile && smtp.tlsCertFile ? { key: fs.readFileSync(smtp.tlsKeyFile), cert: fs.readFileSync(smtp.tlsCertFile) } : null;
     this.server = new SMTPServer({
       name: os.hostname(),
-      banner: 'Plinth ESMTP',
+      banner: 'Plinth', // smtp-server sends "220 <name> ESMTP <banner>"
       size: smtp.maxMessageBytes,
       authOptional: true,
       disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],

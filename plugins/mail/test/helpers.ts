@@ -87,7 +87,7 @@ export async function registerOwner(t: MailApp, label = 'owner'): Promise<Actor>
 }
 
 /** Another user in an existing tenant (no invitation endpoint exists, so through the auth service). */
-export async function addUser(t: MailApp, tenantId: string, role: 'owner' | 'admin' | 'member', label = role): Promise<Actor> {
+export async function addUser(t: MailApp, tenantId: string, role: 'owner' | 'admin' | 'member', label: string = role): Promise<Actor> {
   const auth = t.app.container.resolve<any>('authServices');
   const email = `${unique(label)}@people.test`;
   const passwordHash = await auth.passwords.hash(PASSWORD);

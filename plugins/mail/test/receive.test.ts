@@ -200,6 +200,51 @@ describe('mail: receiving over SMTP', () => {
     assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['fits']);
   });
 
+  it('odd messages (NUL bytes, an overlong Message-ID, subject and sender) are stored, and never fail the others committed with them', async () => {
+    const address = await createMailbox(t, owner);
+    const odd = Buffer.from(
+      [
+        `From: "${'N'.repeat(400)}" <${'s'.repeat(300)}@outside.test>`,
+        `To: ${address}`,
+        `Subject: ${'S'.repeat(1200)}`,
+        `Message-ID: <${'m'.repeat(1500)}@outside.test>`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'a NUL \u0000 in the text; code: 5521',
+        '',
+      ].join('\r\n'),
+      'utf8',
+    );
+    const normal = Array.from({ length: 6 }, (_, i) => send(t, { to: address, subject: `normal ${i}`, text: 'fine' }));
+    const results = await Promise.allSettled([...normal, sendRaw(t, odd, address)]);
+    assert.deepEqual(results.map((r) => r.status), Array(7).fill('fulfilled'), JSON.stringify(results.filter((r) => r.status === 'rejected')));
+    const list = await inbox(t, owner, address);
+    assert.equal(list.length, 7);
+    const oddOne = list.find((e) => e.subject.startsWith('SSS'));
+    assert.ok(oddOne);
+    const full = await t.mail('GET', `/api/email/${oddOne.id}`, { headers: owner.headers });
+    assert.match(full.body.content, /a NUL .* in the text/);
+    const download = await fetch(`${t.url}/mail/api/email/${oddOne.id}/download`, { headers: owner.headers });
+    assert.ok(Buffer.from(await download.arrayBuffer()).equals(odd), 'the raw bytes keep everything');
+  });
+
+  it('only CRLF.CRLF ends the data: a bare-LF dot cannot smuggle a second message', async () => {
+    const address = await createMailbox(t, owner);
+    const smuggled = `MAIL FROM:<evil@outside.test>\r\nRCPT TO:<${address}>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled\r\n`;
+    const body = `Subject: carrier\r\n\r\nbefore\n.\n${smuggled}\r\n.\r\n`;
+    const replies = await smtpDialog(t.smtpPort, ['EHLO client.test\r\n', 'MAIL FROM:<a@outside.test>\r\n', `RCPT TO:<${address}>\r\n`, 'DATA\r\n', body, 'QUIT\r\n']);
+    assert.match(replies[5], /^250 /, replies.join(' | '));
+    const list = await inbox(t, owner, address);
+    assert.deepEqual(list.map((e) => e.subject), ['carrier'], 'one message, the smuggled commands stayed inside it');
+  });
+
+  it('an over-long command line is refused and nothing is stored', async () => {
+    const before = await rowCounts(t);
+    const replies = await smtpDialog(t.smtpPort, ['EHLO client.test\r\n', `MAIL FROM:<${'a'.repeat(20_000)}@outside.test>\r\n`]);
+    assert.match(replies[2], /^[45]\d\d .*too long/i, replies.join(' | '));
+    assert.deepEqual(await rowCounts(t), before);
+  });
+
   it('a pooled connection sends several messages in one session', async () => {
     const address = await createMailbox(t, owner);
     const tr = transport(t, { pool: true, maxConnections: 1 });

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../../core/clock.js';
+import {
+  AUTO_DOMAIN,
+  HOUR,
+  assertError,
+  count,
+  createMailbox,
+  eventRows,
+  inbox,
+  login,
+  registerOwner,
+  send,
+  startMailApp,
+  unique,
+  type Actor,
+  type MailApp,
+} from './helpers.js';
+
+describe('mail: the mail.received event', () => {
+  let t: MailApp;
+  let owner: Actor;
+  before(async () => {
+    t = await startMailApp();
+    owner = await registerOwner(t);
+  });
+  after(async () => t?.close());
+
+  it('one per stored message and mailbox, with mailbox, tenant, sender, subject, code and message id', async () => {
+    const a = await createMailbox(t, owner);
+    const b = await createMailbox(t, owner);
+    const before = (await eventRows(t, 'mail.received')).length;
+    const info = await send(t, { from: 'Shop <orders@shop.example>', to: [a, b], subject: 'Your login code', text: 'Your login code is 662081.', messageId: '<evt-1@shop.example>' });
+    assert.deepEqual(info.accepted, [a, b]);
+    const rows = (await eventRows(t, 'mail.received')).slice(before);
+    assert.equal(rows.length, 2, 'right after the 250: written in the same transaction');
+    const byMailbox = new Map(rows.map((r) => [r.payload.mailbox, r]));
+    for (const address of [a, b]) {
+      const row = byMailbox.get(address)!;
+      assert.ok(row, address);
+      assert.equal(row.tenant_id, owner.tenantId);
+      assert.equal(row.payload.sender, 'orders@shop.example');
+      assert.equal(row.payload.subject, 'Your login code');
+      assert.equal(row.payload.verification_code, '662081');
+      assert.equal(row.payload.message_id, '<evt-1@shop.example>');
+      const email = await t.db('mail_emails').where('id', row.payload.email_id).first();
+      assert.ok(email, 'the event names the stored email');
+      assert.equal(Number(row.payload.mailbox_id), Number(email.mailbox_id));
+    }
+  });
+
+  it('a refused message emits nothing', async () => {
+    const before = (await eventRows(t, 'mail.received')).length;
+    await assert.rejects(send(t, { to: `nobody@${'mail.test'}`, subject: 'x', text: 'x' }));
+    assert.equal((await eventRows(t, 'mail.received')).length, before);
+  });
+});
+
+describe('mail: the expiry job', () => {
+  let t: MailApp;
+  let owner: Actor;
+  const clock = new ManualClock(new Date());
+  before(async () => {
+    t = await startMailApp({ clock });
+    owner = await registerOwner(t);
+  });
+  after(async () => t?.close());
+
+  it('removes generated mailboxes past their expiry, with their mail; keeps the rest', async () => {
+    const gen = await t.mail('GET', '/api/generate', { headers: owner.headers });
+    assert.equal(gen.status, 200, gen.text);
+    const generated = gen.body.email as string;
+    assert.equal(gen.body.expires, clock.now().getTime() + 24 * HOUR);
+    const chosen = await createMailbox(t, owner); // no expiry
+    await send(t, { to: [generated, chosen], subject: 'before expiry', text: 'x' });
+    await send(t, { to: generated, subject: 'again', text: 'x' });
+    const box = await t.db('mail_mailboxes').where('address', generated).first();
+    const ids = (await t.db('mail_emails').where('mailbox_id', box.id).select('id')).map((r: any) => Number(r.id));
+    assert.equal(ids.length, 2);
+
+    clock.advance(23 * HOUR);
+    await t.app.scheduler.runNow('mail.expire-mailboxes');
+    assert.equal(await count(t.db('mail_mailboxes').where('address', generated)), 1, 'not yet');
+
+    clock.advance(1 * HOUR + 1000);
+    await t.app.scheduler.runNow('mail.expire-mailboxes');
+    assert.equal(await count(t.db('mail_mailboxes').where('address', generated)), 0);
+    assert.equal(await count(t.db('mail_emails').whereIn('id', ids)), 0);
+    assert.equal(await count(t.db('mail_raw').whereIn('email_id', ids)), 0);
+    const later = await login(t, owner.email); // a day later: the access token from before has expired
+    assertError(await t.mail('GET', `/api/emails?mailbox=${generated}`, { headers: later.headers }), 404);
+    assert.equal((await inbox(t, later, chosen)).length, 1, 'a chosen mailbox does not expire');
+    // And it no longer takes mail.
+    await assert.rejects(send(t, { to: generated, subject: 'late', text: 'x' }), (err: any) => err.responseCode === 550);
+    const runs = await t.db('core_job_runs').where('job', 'mail.expire-mailboxes');
+    assert.ok(runs.length >= 2);
+  });
+});
+
+describe('mail: billing (max_mailboxes)', () => {
+  let t: MailApp;
+  let owner: Actor;
+  before(async () => {
+    t = await startMailApp({ billing: true });
+    owner = await registerOwner(t);
+  });
+  after(async () => t?.close());
+
+  it('past the free plan’s 5 mailboxes: 402 naming max_mailboxes; deleting one frees a slot', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 4; i++) made.push(await createMailbox(t, owner));
+    const gen = await t.mail('GET', '/api/generate', { headers: owner.headers });
+    assert.equal(gen.status, 200, 'generated mailboxes count too');
+    made.push(gen.body.email);
+
+    const sixth = await t.mail('POST', '/api/create', { headers: owner.headers, body: { local: unique('sixth') } });
+    assertError(sixth, 402);
+    assert.match(sixth.body.error, /max_mailboxes/);
+    assertError(await t.mail('GET', '/api/generate', { headers: owner.headers }), 402);
+    assert.equal(await count(t.db('mail_mailboxes').where('tenant_id', owner.tenantId)), 5, 'nothing made past the limit');
+
+    // Another tenant has its own allowance.
+    const other = await registerOwner(t);
+    await createMailbox(t, other);
+
+    const del = await t.mail('DELETE', `/api/mailboxes?address=${made[0]}`, { headers: owner.headers });
+    assert.equal(del.status, 200, del.text);
+    const again = await t.mail('POST', '/api/create', { headers: owner.headers, body: { local: unique('again') } });
+    assert.equal(again.status, 200, again.text);
+    assertError(await t.mail('POST', '/api/create', { headers: owner.headers, body: { local: unique('over') } }), 402);
+
+    // A failed create (duplicate) does not use up a slot.
+    await t.mail('DELETE', `/api/mailboxes?address=${made[1]}`, { headers: owner.headers });
+    assertError(await t.mail('POST', '/api/create', { headers: owner.headers, body: { local: made[2].split('@')[0] } }), 409);
+    assert.equal((await t.mail('POST', '/api/create', { headers: owner.headers, body: { local: unique('last') } })).status, 200);
+  });
+
+  it('expired generated mailboxes give their slots back', async () => {
+    const clock = new ManualClock(new Date());
+    const b = await startMailApp({ billing: true, clock });
+    try {
+      const me = await registerOwner(b);
+      for (let i = 0; i < 5; i++) assert.equal((await b.mail('GET', '/api/generate', { headers: me.headers })).status, 200);
+      assertError(await b.mail('POST', '/api/create', { headers: me.headers, body: { local: unique('full') } }), 402);
+      clock.advance(25 * HOUR);
+      await b.app.scheduler.runNow('mail.expire-mailboxes');
+      const later = await login(b, me.email);
+      assert.equal(await count(b.db('mail_mailboxes').where('tenant_id', me.tenantId)), 0);
+      for (let i = 0; i < 5; i++) assert.equal((await b.mail('POST', '/api/create', { headers: later.headers, body: { local: unique('again') } })).status, 200);
+      assertError(await b.mail('POST', '/api/create', { headers: later.headers, body: { local: unique('over') } }), 402);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('mail still arrives at a tenant that is at its limit (receiving is not metered)', async () => {
+    const me = await registerOwner(t);
+    const boxes: string[] = [];
+    for (let i = 0; i < 5; i++) boxes.push(await createMailbox(t, me));
+    await send(t, { to: boxes, subject: 'to all five', text: 'x' });
+    for (const b of boxes) assert.equal((await inbox(t, me, b)).length, 1);
+    // A platform-level auto mailbox is not charged to anyone.
+    await send(t, { to: `${unique('auto')}@${AUTO_DOMAIN}`, subject: 'x', text: 'x' });
+  });
+});
