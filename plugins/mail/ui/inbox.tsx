@@ -1,0 +1,245 @@
+// Inbox: one mailbox's mail (?mailbox=…), kept current while the page is open by long-polling
+// /api/emails/wait; a message (?message=id) opens beside the list, and the list keeps listening.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, ApiError, CopyText, ErrorBanner, Page, setQueryParams, Table, Time, useQueryParam } from '../../../core/ui/kit/index.js';
+import { MessageView } from './message.js';
+import { BASE, link, MailboxPicker, PAGES, plural, type EmailSummary } from './shared.js';
+
+/** How long one wait may hang on the server (seconds); it answers at once when mail arrives. */
+const WAIT_SECONDS = 25;
+/** How many messages the list keeps. */
+const KEEP = 200;
+
+type Live = 'connecting' | 'live' | 'retrying' | 'stopped';
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/** Newest first, each id once. */
+const merge = (fresh: EmailSummary[], old: EmailSummary[]) => {
+  const seen = new Set(fresh.map((e) => e.id));
+  return [...fresh, ...old.filter((e) => !seen.has(e.id))].sort((a, b) => b.id - a.id).slice(0, KEEP);
+};
+
+/**
+ * The mailbox's mail: the newest 50, then a loop of long-polls for anything newer than the highest
+ * id seen, for as long as the component is mounted (unmounting aborts the request under way).
+ * Network and server trouble is retried with a growing pause; a refusal (4xx: signed out, the
+ * mailbox gone) stops the loop until Reconnect.
+ */
+function useLiveInbox(mailbox: string) {
+  const [emails, setEmails] = useState<EmailSummary[] | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [live, setLive] = useState<Live>('connecting');
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    const { signal } = abort;
+    const q = encodeURIComponent(mailbox);
+    let since = 0;
+    let loaded = false;
+    let failures = 0;
+    const take = (fresh: EmailSummary[]) => {
+      for (const e of fresh) since = Math.max(since, e.id);
+      setEmails((old) => merge(fresh, old ?? []));
+    };
+    setLive('connecting');
+    (async () => {
+      while (!signal.aborted) {
+        try {
+          if (!loaded) {
+            const first = await api<EmailSummary[]>(`${BASE}/emails?mailbox=${q}&limit=50`, { signal });
+            setEmails([]);
+            take(first);
+            loaded = true;
+          }
+          setLive('live');
+          setError(null);
+          take(await api<EmailSummary[]>(`${BASE}/emails/wait?mailbox=${q}&since=${since}&timeout=${WAIT_SECONDS}`, { signal }));
+          failures = 0;
+        } catch (err) {
+          if (signal.aborted || (err as Error).name === 'AbortError') return;
+          setError(err as Error);
+          if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
+            setLive('stopped');
+            return;
+          }
+          failures++;
+          setLive('retrying');
+          await pause(Math.min(30_000, 1000 * 2 ** Math.min(failures, 5)), signal);
+        }
+      }
+    })();
+    return () => abort.abort();
+  }, [mailbox, generation]);
+
+  const restart = useCallback(() => setGeneration((g) => g + 1), []);
+  const markRead = useCallback((id: number) => setEmails((old) => old && old.map((e) => (e.id === id ? { ...e, is_read: 1 } : e))), []);
+  const drop = useCallback((id: number) => setEmails((old) => old && old.filter((e) => e.id !== id)), []);
+  return { emails, error, live, restart, markRead, drop };
+}
+
+const LIVE_TEXT: Record<Live, string> = {
+  connecting: 'Connecting…',
+  live: 'Live: new mail appears here as it arrives.',
+  retrying: 'Connection lost; retrying…',
+  stopped: 'Stopped.',
+};
+
+function LiveNote(props: { live: Live; onRestart(): void }) {
+  const color = props.live === 'live' ? 'var(--ok)' : props.live === 'connecting' ? 'var(--muted)' : 'var(--danger)';
+  return (
+    <p class="muted" style={{ display: 'flex', alignItems: 'center', gap: '0.45rem', margin: '0 0 0.75rem', fontSize: '0.9rem' }}>
+      <span aria-hidden="true" style={{ width: '0.55rem', height: '0.55rem', borderRadius: '50%', background: color, flex: 'none' }} />
+      <span role="status">{LIVE_TEXT[props.live]}</span>
+      {props.live === 'stopped' || props.live === 'retrying' ? (
+        <button type="button" class="secondary small" onClick={props.onRestart}>
+          Reconnect
+        </button>
+      ) : null}
+    </p>
+  );
+}
+
+const ellipsis = (maxWidth: string) => ({ display: 'block', maxWidth, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }) as const;
+
+function SubjectLink(props: { email: EmailSummary; href: string; current: boolean }) {
+  const { email, current } = props;
+  return (
+    <>
+      <a href={props.href} aria-current={current ? 'true' : undefined} style={{ fontWeight: email.is_read ? 400 : 700, textDecoration: current ? 'none' : undefined }}>
+        {current ? '▸ ' : ''}
+        {email.subject || '(no subject)'}
+      </a>
+      {email.is_read ? null : (
+        <span class="badge badge-ok" style={{ marginLeft: '0.4rem' }}>
+          new
+        </span>
+      )}
+    </>
+  );
+}
+
+/** Today's mail by its time, older mail by its date; the exact instant on hover. */
+function ShortTime(props: { value: string }) {
+  const date = new Date(props.value);
+  if (Number.isNaN(date.getTime())) return <span>{props.value}</span>;
+  const today = date.toDateString() === new Date().toDateString();
+  return (
+    <time dateTime={date.toISOString()} title={date.toLocaleString()}>
+      {today ? date.toLocaleTimeString(undefined, { timeStyle: 'short' }) : date.toLocaleDateString(undefined, { dateStyle: 'medium' })}
+    </time>
+  );
+}
+
+const Code = (props: { code: string | null }) => (props.code ? <code style={{ fontWeight: 600 }}>{props.code}</code> : <span class="muted">—</span>);
+
+/**
+ * The messages, newest first. `compact` (a message is open beside the list) puts sender and time
+ * under the subject, so the list stays readable in the narrower column.
+ */
+function MessageList(props: { mailbox: string; emails: EmailSummary[] | null; selected: number | null; compact: boolean }) {
+  const { emails, mailbox, selected } = props;
+  const href = (e: EmailSummary) => link(PAGES.inbox, { mailbox, message: e.id });
+  const common = {
+    rows: emails ?? [],
+    rowKey: (e: EmailSummary) => e.id,
+    caption: emails ? plural(emails.length, 'message', 'messages') : undefined,
+    empty: emails ? `No mail yet. Mail sent to ${mailbox} shows up here as it arrives.` : 'Loading…',
+  };
+  if (props.compact) {
+    return (
+      <Table
+        {...common}
+        columns={[
+          {
+            label: 'Message',
+            value: (e) => (
+              <div style={{ minWidth: 0 }}>
+                <span style={{ ...ellipsis('16rem'), display: 'block' }}>
+                  <SubjectLink email={e} href={href(e)} current={e.id === selected} />
+                </span>
+                <span class="muted" style={{ ...ellipsis('16rem'), fontSize: '0.85rem' }} title={e.sender}>
+                  <ShortTime value={e.received_at} /> · {e.sender || '—'}
+                </span>
+              </div>
+            ),
+          },
+          { label: 'Code', value: (e) => <Code code={e.verification_code} /> },
+        ]}
+      />
+    );
+  }
+  return (
+    <Table
+      {...common}
+      columns={[
+        { label: 'From', value: (e) => <span title={e.sender} style={ellipsis('16rem')}>{e.sender || '—'}</span> },
+        {
+          label: 'Subject',
+          value: (e) => (
+            <>
+              <SubjectLink email={e} href={href(e)} current={e.id === selected} />
+              {e.preview ? (
+                <span class="muted" style={{ ...ellipsis('30rem'), fontSize: '0.85rem' }}>
+                  {e.preview}
+                </span>
+              ) : null}
+            </>
+          ),
+        },
+        { label: 'Code', value: (e) => <Code code={e.verification_code} /> },
+        { label: 'Received', value: (e) => <span style={{ whiteSpace: 'nowrap' }}><Time value={e.received_at} /></span> },
+      ]}
+    />
+  );
+}
+
+function LiveInbox(props: { mailbox: string; selected: number | null }) {
+  const { mailbox, selected } = props;
+  const inbox = useLiveInbox(mailbox);
+  return (
+    <>
+      <p style={{ margin: '0 0 1rem', display: 'flex', gap: '1rem', flexWrap: 'wrap', alignItems: 'center' }}>
+        <CopyText text={mailbox} label="mailbox address" />
+        <a href={link(PAGES.compose, { from: mailbox })}>Compose from it</a>
+        <a href={link(PAGES.sent, { mailbox })}>Sent from it</a>
+      </p>
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: '1.25rem', alignItems: 'flex-start' }}>
+        <section class="card" aria-labelledby="inbox-title" style={selected ? { flex: '0 1 27rem', minWidth: 0 } : { flex: '1 1 auto', minWidth: 0 }}>
+          <h2 id="inbox-title">Messages</h2>
+          <LiveNote live={inbox.live} onRestart={inbox.restart} />
+          <ErrorBanner error={inbox.error} />
+          <MessageList mailbox={mailbox} emails={inbox.emails} selected={selected} compact={selected !== null} />
+        </section>
+        {selected ? (
+          <MessageView
+            key={selected}
+            id={selected}
+            onLoaded={inbox.markRead}
+            onDeleted={(id) => {
+              inbox.drop(id);
+              setQueryParams({ message: null }, { replace: true });
+            }}
+          />
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+export function InboxPage() {
+  const mailbox = useQueryParam('mailbox');
+  const message = Number(useQueryParam('message')) || null;
+  return (
+    <Page title="Inbox">
+      <MailboxPicker id="inbox-mailbox" label="Mailbox" value={mailbox} clear={['message']} />
+      {mailbox ? <LiveInbox key={mailbox} mailbox={mailbox} selected={message} /> : null}
+    </Page>
+  );
+}

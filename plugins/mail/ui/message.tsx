@@ -1,0 +1,149 @@
+// One received message: subject, from, to, the verification code (big, with Copy), the HTML in a
+// sandboxed frame, the text, attachments, Download .eml and Delete.
+//
+// The HTML is someone else's: it never touches the page's DOM. It is shown in an
+// <iframe sandbox="" srcdoc=…>: an empty sandbox means no scripts, no forms, no popups, no
+// top navigation and an opaque origin (no cookies, no access to this page). A CSP of its own on
+// top blocks remote content (tracking pixels, web fonts) and any script the sandbox would miss.
+import { useEffect, useState } from 'preact/hooks';
+import { api, CopyText, ErrorBanner, Time, useApi } from '../../../core/ui/kit/index.js';
+import { BASE, ConfirmDialog, size, type Email } from './shared.js';
+
+const FRAME_HEAD =
+  '<!doctype html><html><head><meta charset="utf-8">' +
+  `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:">` +
+  '<style>html{color-scheme:light}body{margin:0.75rem;font:15px/1.5 system-ui,sans-serif;color:#111;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}</style>' +
+  '</head><body>';
+
+/** The document the frame shows: our head (CSP, base style) first, then the message's HTML. */
+export const frameDocument = (html: string) => `${FRAME_HEAD}${html}</body></html>`;
+
+function HtmlBody(props: { html: string; subject: string }) {
+  return (
+    <iframe
+      sandbox=""
+      srcdoc={frameDocument(props.html)}
+      title={`Message: ${props.subject || '(no subject)'}`}
+      referrerpolicy="no-referrer"
+      style={{ display: 'block', width: '100%', height: '26rem', border: '1px solid var(--border)', borderRadius: '6px', background: '#fff', resize: 'vertical', overflow: 'auto' }}
+    />
+  );
+}
+
+function TextBody(props: { text: string }) {
+  return (
+    <pre style={{ margin: 0, padding: '0.75rem', border: '1px solid var(--border)', borderRadius: '6px', background: 'var(--bg)', whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', font: '0.9rem/1.5 ui-monospace, SFMono-Regular, Menlo, monospace', maxHeight: '26rem', overflow: 'auto' }}>
+      {props.text}
+    </pre>
+  );
+}
+
+const eyebrow = { fontSize: '0.8rem', margin: '1rem 0 0.4rem', textTransform: 'uppercase', letterSpacing: '0.05em' } as const;
+
+export function MessageView(props: { id: number; onLoaded(id: number): void; onDeleted(id: number): void }) {
+  const { id } = props;
+  const one = useApi<Email>(`${BASE}/email/${id}`);
+  const [deleting, setDeleting] = useState(false);
+  const email = one.data;
+  useEffect(() => {
+    if (email) props.onLoaded(email.id); // reading it marked it read on the server
+  }, [email?.id]);
+
+  return (
+    <section class="card" aria-labelledby="message-title" style={{ flex: '1 1 32rem', minWidth: 0 }}>
+      {deleting && email ? (
+        <ConfirmDialog title="Delete this message?" action="Delete message" onClose={() => setDeleting(false)} onConfirm={async () => {
+          await api(`${BASE}/email/${id}`, { method: 'DELETE' });
+          props.onDeleted(id);
+        }}>
+          <p style={{ margin: '0 0 0.75rem' }}>
+            “{email.subject || '(no subject)'}” from {email.sender} is deleted for good.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+      <ErrorBanner error={one.error} />
+      {!email ? (
+        one.loading ? <p class="muted" role="status">Loading the message…</p> : null
+      ) : (
+        <>
+          <header style={{ display: 'flex', gap: '0.75rem', alignItems: 'flex-start' }}>
+            <h2 id="message-title" style={{ flex: 1, fontSize: '1.2rem', overflowWrap: 'anywhere' }}>
+              {email.subject || '(no subject)'}
+            </h2>
+            <span class="row-actions">
+              <a href={`${BASE}/email/${id}/download`} download={`${id}.eml`} style={{ alignSelf: 'center', fontSize: '0.9rem' }}>
+                Download .eml
+              </a>
+              <button type="button" class="danger small" onClick={() => setDeleting(true)}>
+                Delete
+              </button>
+            </span>
+          </header>
+          <dl class="facts">
+            <dt>From</dt>
+            <dd style={{ overflowWrap: 'anywhere' }}>{email.sender_name ? `${email.sender_name} <${email.sender}>` : email.sender || '—'}</dd>
+            <dt>To</dt>
+            <dd style={{ overflowWrap: 'anywhere' }}>{email.to_addrs || email.mailbox}</dd>
+            <dt>Received</dt>
+            <dd>
+              <Time value={email.received_at} />
+            </dd>
+            <dt>Size</dt>
+            <dd>{size(email.size)}</dd>
+          </dl>
+          {email.verification_code ? (
+            <section aria-labelledby="code-title" style={{ marginTop: '1rem', padding: '0.75rem 1rem', border: '1px solid var(--border)', borderRadius: '6px', background: 'var(--bg)' }}>
+              <h3 id="code-title" class="muted" style={{ ...eyebrow, margin: '0 0 0.4rem' }}>
+                Verification code
+              </h3>
+              <CopyText text={email.verification_code} label="verification code" big />
+            </section>
+          ) : null}
+          {email.html_content ? (
+            <>
+              <h3 class="muted" style={eyebrow}>
+                Message
+              </h3>
+              <HtmlBody html={email.html_content} subject={email.subject} />
+              <p class="muted" style={{ margin: '0.35rem 0 0', fontSize: '0.8rem' }}>
+                Shown in a sandbox: scripts, forms, links and remote images are disabled.
+              </p>
+              {email.content.trim() ? (
+                <details style={{ marginTop: '0.75rem' }}>
+                  <summary style={{ cursor: 'pointer' }}>Plain text version</summary>
+                  <div style={{ marginTop: '0.5rem' }}>
+                    <TextBody text={email.content} />
+                  </div>
+                </details>
+              ) : null}
+            </>
+          ) : (
+            <>
+              <h3 class="muted" style={eyebrow}>
+                Message
+              </h3>
+              {email.content.trim() ? <TextBody text={email.content} /> : <p class="muted">This message has no text.</p>}
+            </>
+          )}
+          {email.attachments.length ? (
+            <>
+              <h3 class="muted" style={eyebrow}>
+                Attachments ({email.attachments.length})
+              </h3>
+              <ul style={{ margin: 0, paddingLeft: '1.2rem' }}>
+                {email.attachments.map((a, i) => (
+                  <li key={i}>
+                    {a.filename ?? '(unnamed)'} <span class="muted">· {a.content_type} · {size(a.size)}</span>
+                  </li>
+                ))}
+              </ul>
+              <p class="muted" style={{ margin: '0.35rem 0 0', fontSize: '0.8rem' }}>
+                Attachments are inside the .eml download.
+              </p>
+            </>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}

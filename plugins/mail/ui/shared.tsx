@@ -1,0 +1,210 @@
+// What the mail pages share: the API base, the reply shapes, the mailbox picker, a confirm dialog,
+// status badges and small helpers.
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { ApiError, Dialog, ErrorBanner, setQueryParams, useApi } from '../../../core/ui/kit/index.js';
+
+/** The mail plugin's face (the pages call it with the session cookie). */
+export const BASE = '/mail/api';
+
+/** Where each page lives (the manifest's page paths under /admin/mail). */
+export const PAGES = { mailboxes: '/admin/mail', inbox: '/admin/mail/inbox', compose: '/admin/mail/compose', sent: '/admin/mail/sent' };
+
+/** `/admin/mail/inbox?mailbox=…` and the like, leaving out empty values. */
+export function link(page: string, query: Record<string, string | number | null | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+  const qs = params.toString();
+  return qs ? `${page}?${qs}` : page;
+}
+
+/** One row of GET /api/mailboxes. */
+export interface Mailbox {
+  id: number;
+  address: string;
+  created_at: string;
+  expires_at: string | null;
+  is_pinned: 0 | 1;
+  is_favorite: 0 | 1;
+  forward_to: string | null;
+  last_received_at: string | null;
+}
+
+/** One row of GET /api/emails (and of /api/emails/wait). */
+export interface EmailSummary {
+  id: number;
+  sender: string;
+  subject: string;
+  received_at: string;
+  is_read: 0 | 1;
+  preview: string | null;
+  verification_code: string | null;
+}
+
+/** GET /api/email/:id. */
+export interface Email {
+  id: number;
+  mailbox: string;
+  sender: string;
+  sender_name: string | null;
+  to_addrs: string;
+  subject: string;
+  verification_code: string | null;
+  content: string;
+  html_content: string;
+  attachments: Array<{ filename: string | null; content_type: string; size: number; content_id: string | null }>;
+  size: number;
+  message_id: string | null;
+  received_at: string;
+}
+
+export type SentStatus = 'scheduled' | 'sending' | 'sent' | 'failed' | 'canceled';
+
+/** One row of GET /api/sent. */
+export interface SentRow {
+  id: number;
+  resend_id: string;
+  recipients: string;
+  subject: string;
+  status: SentStatus;
+  scheduled_at: string | null;
+  sent_at: string | null;
+  error: string | null;
+  created_at: string;
+}
+
+/** Runs a change (a button, a form), keeping its error and whether it is under way. */
+export function useAction() {
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (change: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await change();
+      return true;
+    } catch (err) {
+      setError(err as Error);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, setError, busy, run };
+}
+
+/** The server's `{ error, code }` code (the kit keeps only the status for this envelope). */
+export const codeOf = (error: Error | null): string | null => (error instanceof ApiError && error.body && typeof error.body === 'object' ? String((error.body as { code?: unknown }).code ?? error.code) : null);
+
+const HINTS: Record<string, string> = {
+  cannot_send: 'An administrator can allow sending for this account.',
+  usage_limit_reached: 'Nothing more can be sent or made until the plan allows it.',
+  mailbox_not_found: 'It may have expired or been deleted.',
+  mailbox_exists: 'Choose another name.',
+};
+
+/** The server's message, plus what to do next where its code says it. */
+export function explain(error: Error | null): string | null {
+  if (!error) return null;
+  const code = codeOf(error);
+  const hint = code ? HINTS[code] : undefined;
+  return hint ? `${error.message}. ${hint}` : error.message;
+}
+
+const TONE: Record<string, string> = { sent: 'badge-ok', scheduled: 'badge-warn', failed: 'badge-danger', canceled: '', sending: '' };
+
+export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{props.status}</span>;
+
+/** `<select>` and `<textarea>` in the look the shell gives inputs. */
+export const fieldStyle = {
+  font: 'inherit',
+  width: '100%',
+  padding: '0.5rem 0.65rem',
+  border: '1px solid var(--border)',
+  borderRadius: '6px',
+  background: 'var(--surface)',
+  color: 'var(--text)',
+};
+
+export const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/** Bytes as B / KB / MB. */
+export function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The caller's mailboxes (all of them the server shows, up to 500), for pickers. */
+export const useMailboxList = () => useApi<Mailbox[]>(`${BASE}/mailboxes?limit=500`);
+
+/**
+ * A mailbox chooser bound to the `?mailbox=` query parameter (so a page can be linked to one
+ * mailbox, and Back works); `clear` names other parameters that belong to the old choice.
+ */
+export function MailboxPicker(props: { id: string; label: string; value: string | null; param?: string; clear?: string[]; children?: ComponentChildren }) {
+  const list = useMailboxList();
+  const addresses = (list.data ?? []).map((m) => m.address);
+  if (props.value && !addresses.includes(props.value)) addresses.unshift(props.value);
+  const choose = (address: string) => setQueryParams({ [props.param ?? 'mailbox']: address || null, ...Object.fromEntries((props.clear ?? []).map((name) => [name, null])) });
+  return (
+    <>
+      <div class="inline-form">
+        <div class="grow" style={{ maxWidth: '28rem' }}>
+          <label for={props.id}>{props.label}</label>
+          <select id={props.id} value={props.value ?? ''} onChange={(e) => choose(e.currentTarget.value)} style={fieldStyle}>
+            <option value="">{list.loading && !list.data ? 'Loading mailboxes…' : addresses.length ? 'Choose a mailbox…' : 'No mailboxes yet'}</option>
+            {addresses.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </div>
+        {props.children}
+      </div>
+      <ErrorBanner error={list.error} />
+      {list.data && !list.data.length && !props.value ? (
+        <p class="muted">
+          You have no mailboxes yet. <a href={PAGES.mailboxes}>Create one on the Mailboxes page.</a>
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** "Are you sure?" for a destructive action, with the server's error if it fails. */
+export function ConfirmDialog(props: { title: string; action: string; onConfirm(): Promise<unknown>; onClose(): void; children?: ComponentChildren }) {
+  const { error, busy, run } = useAction();
+  const confirm = async () => {
+    if (await run(props.onConfirm)) props.onClose();
+  };
+  return (
+    <Dialog title={props.title} onClose={props.onClose}>
+      {props.children}
+      <ErrorBanner error={explain(error)} />
+      <div class="form-actions">
+        <button type="button" class="danger" disabled={busy} onClick={confirm}>
+          {busy ? 'Working…' : props.action}
+        </button>
+        <button type="button" class="secondary" autoFocus onClick={props.onClose}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** A time in a narrow table column: the date on one line, the time under it; the exact instant on hover. */
+export function Stamp(props: { value: string | null }) {
+  if (!props.value) return <span>—</span>;
+  const date = new Date(props.value);
+  if (Number.isNaN(date.getTime())) return <span>{props.value}</span>;
+  return (
+    <time dateTime={date.toISOString()} title={date.toISOString()} style={{ whiteSpace: 'nowrap' }}>
+      {date.toLocaleDateString(undefined, { dateStyle: 'medium' })}
+      <br />
+      <span class="muted">{date.toLocaleTimeString(undefined, { timeStyle: 'short' })}</span>
+    </time>
+  );
+}
