@@ -22,6 +22,7 @@ import { AuthChain } from './http/auth.js';
 import { envelopes } from './http/envelopes.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { PluginRouter } from './http/router.js';
+import { WebSockets } from './http/websockets.js';
 import { buildKoa, type Face } from './http/server.js';
 import { coreRoutes } from './http/core-routes.js';
 import { adminUi } from './http/admin-ui.js';
@@ -103,6 +104,7 @@ export class Plinth {
     const events = new EventBus(db, clock, logger, config.events);
     const scheduler = new Scheduler(db, clock, logger, config.scheduler.leaseSeconds);
     const auth = new AuthChain();
+    const websockets = new WebSockets(logger);
     const openapi = new OpenApiRegistry();
     const rateLimits = new RateLimits(config.rateLimit.store, db, dialect, redis);
     const pubsub = await createPubSub({ redis, postgresUrl: dialect === 'postgres' ? config.database.url : null, logger });
@@ -124,6 +126,7 @@ export class Plinth {
       rateLimits: asValue(rateLimits),
       pubsub: asFunction(() => pubsub).singleton().disposer((p) => p.close()),
       auth: asValue(auth),
+      websockets: asValue(websockets),
       openapi: asValue(openapi),
       scopes: asValue(scopes),
       eventCatalog: asValue(eventCatalog),
@@ -222,6 +225,7 @@ export class Plinth {
   private listen(): Promise<void> {
     const server = http.createServer(this.koa.callback());
     server.keepAliveTimeout = 5000;
+    this.container.resolve<WebSockets>('websockets').attach(server);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -250,6 +254,7 @@ export class Plinth {
   private async closeServer(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    await this.container.resolve<WebSockets>('websockets').close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // A keep-alive connection whose request finishes after this point would otherwise hold the
