@@ -87,13 +87,21 @@ const error: Envelope = {
   ok: (data) => data,
 };
 
+/** What WorkBot clients find in `data` on an error: the failing fields, the seed's retryAfter, or the error's details. */
+function codeMessageDataOf(err: AppError): unknown {
+  if (err instanceof ValidationError) return { fields: err.fields };
+  const details = err.details as Record<string, unknown> | undefined;
+  if (err.code === 'rate_limited' && details) return { retryAfter: details.retry_after };
+  return err.status < 500 && details !== undefined ? details : null;
+}
+
 /** WorkBot (seed 004): `{ code, message, data }`, the HTTP status equal to `code` on errors. */
 const codeMessageData: Envelope = {
   name: 'code-message-data',
   validationStatus: 400,
   error: (err, requestId) => ({
     status: err.status,
-    body: { code: err.status, message: internalMessage(err, requestId), data: err instanceof ValidationError ? { fields: err.fields } : null },
+    body: { code: err.status, message: internalMessage(err, requestId), data: codeMessageDataOf(err) },
   }),
   ok: (data, message = 'success') => ({ code: 0, message, data: data ?? null }),
 };

@@ -134,7 +134,10 @@ export function authStrategies(d: StrategyDeps): AuthStrategy[] {
     name: 'auth.bearer',
     authenticate(req) {
       const token = bearerOf(req);
-      return token ? d.principals.fromToken(token, 'access', d.signer) : null;
+      if (!token) return null;
+      // Prefixed opaque tokens (`rbt_…`) belong to other plugins' strategies later in the chain.
+      if (/^[a-z]{2,8}_[A-Za-z0-9_-]+$/.test(token)) return null;
+      return d.principals.fromToken(token, 'access', d.signer);
     },
   };
   const apiKey: AuthStrategy = {
