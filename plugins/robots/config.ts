@@ -1,0 +1,23 @@
+export interface RobotsSettings {
+  tokenTtlHours: number;
+  refreshTokenTtlDays: number;
+  commandTtlMinutes: number;
+  requestsPerMinute: number;
+  maxFileBytes: number;
+  wsMaxFrameBytes: number;
+  wsAllowedOrigins: string[];
+}
+
+export const robotsConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    tokenTtlHours: { type: 'integer', minimum: 1, maximum: 8760, default: 720 },
+    refreshTokenTtlDays: { type: 'integer', minimum: 1, maximum: 3650, default: 180 },
+    commandTtlMinutes: { type: 'integer', minimum: 1, maximum: 10080, default: 1440 },
+    requestsPerMinute: { type: 'integer', minimum: 1, default: 60 },
+    maxFileBytes: { type: 'integer', minimum: 1024, default: 5 * 1024 * 1024 },
+    wsMaxFrameBytes: { type: 'integer', minimum: 1024, default: 64 * 1024 },
+    wsAllowedOrigins: { type: 'array', items: { type: 'string' }, default: [] },
+  },
+};

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { WebSocket } from 'ws';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
+import type { RobotsSettings } from '../config.js';
+
+export interface CommandView {
+  commandId: string;
+  commandType: string;
+  commandParams: Record<string, unknown>;
+  createdAt: string;
+}
+
+const CHANNEL = 'robots.push';
+const view = (r: Record<string, any>): CommandView => ({ commandId: r.command_id, commandType: r.command_type, commandParams: JSON.parse(r.params), createdAt: r.created_at });
+export const newId = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`;
+
+/**
+ * The command queue. A command is stored first (pending), then pushed to the robot's WebSocket
+ * on whichever instance holds it (pub/sub); a robot also polls. Delivery is at least once until
+ * the robot reports the result; after that the command is never handed out again.
+ */
+export class Commands {
+  private readonly sockets = new Map<number, Set<WebSocket>>();
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly events: EventBus,
+    private readonly pubsub: PubSub,
+    private readonly settings: RobotsSettings,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.pubsub.subscribe(CHANNEL, (m) => this.pushLocal(Number(m.robotPk), m.command as CommandView));
+  }
+
+  online(robotPk: number): boolean {
+    return (this.sockets.get(robotPk)?.size ?? 0) > 0;
+  }
+
+  /** A robot connected: remember its socket and hand it everything still open, in order. */
+  async connected(robotPk: number, socket: WebSocket): Promise<void> {
+    const set = this.sockets.get(robotPk) ?? new Set<WebSocket>();
+    set.add(socket);
+    this.sockets.set(robotPk, set);
+    socket.on('close', () => {
+      set.delete(socket);
+      if (!set.size) this.sockets.delete(robotPk);
+    });
+    for (const command of await this.open(robotPk)) this.send(socket, command);
+  }
+
+  private send(socket: WebSocket, command: CommandView): void {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'command', data: command }));
+  }
+
+  private pushLocal(robotPk: number, command: CommandView): void {
+    for (const socket of this.sockets.get(robotPk) ?? []) this.send(socket, command);
+  }
+
+  async create(robot: { id: number; tenant_id: string }, type: string, params: Record<string, unknown>, createdBy: string | null): Promise<{ commandId: string; status: string }> {
+    const now = this.clock.now();
+    const row = {
+      command_id: newId('cmd'),
+      robot_pk: robot.id,
+      tenant_id: robot.tenant_id,
+      created_by: createdBy,
+      command_type: type,
+      params: JSON.stringify(params),
+      status: 'pending',
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + this.settings.commandTtlMinutes * 60_000).toISOString(),
+    };
+    await this.db('robots_commands').insert(row);
+    await this.pubsub.publish(CHANNEL, { robotPk: robot.id, command: view(row) as unknown as Record<string, unknown> }).catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
+    return { commandId: row.command_id, status: 'pending' };
+  }
+
+  /** Commands not yet acknowledged, oldest first; handing them out marks them sent. */
+  async open(robotPk: number): Promise<CommandView[]> {
+    const nowIso = this.clock.now().toISOString();
+    const rows = await this.db('robots_commands').where('robot_pk', robotPk).whereIn('status', ['pending', 'sent']).where('expires_at', '>', nowIso).orderBy('id');
+    const pending = rows.filter((r: { status: string }) => r.status === 'pending').map((r: { id: number }) => r.id);
+    if (pending.length) await this.db('robots_commands').whereIn('id', pending).where('status', 'pending').update({ status: 'sent', sent_at: nowIso });
+    return rows.map(view);
+  }
+
+  /** The robot's report: the command is done (succeeded or failed) and never handed out again. */
+  async complete(robot: { id: number; robot_id: string; tenant_id: string }, commandId: string, result: { errorCode: number; errorReason?: string; executionTimeMs?: number; successList?: string[]; failList?: string[] }): Promise<void> {
+    const nowIso = this.clock.now().toISOString();
+    await this.db.transaction(async (trx) => {
+      const row = await trx('robots_commands').where({ command_id: commandId, robot_pk: robot.id }).first('id', 'status');
+      if (!row) throw AppError.notFound(`command ${commandId} not found for this robot`);
+      if (row.status === 'succeeded' || row.status === 'failed') return; // a repeated report changes nothing
+      const status = result.errorCode === 0 ? 'succeeded' : 'failed';
+      await trx('robots_commands').where('id', row.id).update({ status, result: JSON.stringify(result), completed_at: nowIso });
+      await this.events.emit(trx, 'robots.command.completed', { robot_id: robot.robot_id, command_id: commandId, status, error_code: result.errorCode }, { tenantId: robot.tenant_id });
+    });
+  }
+
+  async expireDue(): Promise<number> {
+    return Number(await this.db('robots_commands').whereIn('status', ['pending', 'sent']).where('expires_at', '<=', this.clock.now().toISOString()).update({ status: 'expired' }));
+  }
+}

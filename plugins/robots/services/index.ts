@@ -1,0 +1,52 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import type { CoreConfig } from '../../../core/config/schema.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
+import type { UsageMeter } from '../../../core/usage.js';
+import type { RobotsSettings } from '../config.js';
+import { Commands } from './commands.js';
+import { Messages } from './messages.js';
+import { Robots, type LicenseEngine } from './robots.js';
+import { RobotTokens } from './tokens.js';
+
+/** The auth and licensing services this plugin uses (it depends on both), resolved per call. */
+export interface RobotsDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  config: CoreConfig;
+  events: EventBus;
+  pubsub: PubSub;
+  usage: UsageMeter;
+  smsCodes: { send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }>; verify(phone: string, code: string, purpose: string): Promise<void> };
+  authUsers: {
+    findOrCreateByPhone(phone: string): Promise<{ id: string; phone: string | null; full_name: string; role: string }>;
+    get(id: string): Promise<{ id: string; phone: string | null; email: string | null; full_name: string; role: string; created_at: string }>;
+  };
+  authSessions: { issueForUser(userId: string, meta: { ip: string; userAgent: string }, method: string): Promise<{ access_token: string; refresh_token: string }> };
+  licenses: LicenseEngine & {
+    generate(input: Record<string, unknown>): Promise<{ activation_code: string; valid_until: string | null; price: number | null; bound_user_id: string | null; status: string; created_at: string }>;
+    list(scope: { tenantId: string | null }, filter: { limit: number; status?: string; product?: string }): Promise<Array<{ activation_code: string; status: string; valid_until: string | null; price: number | null; bound_user_id: string | null; active_devices: number; created_at: string }>>;
+  };
+}
+
+export type RobotsServices = ReturnType<typeof createRobotsServices>;
+
+export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
+  const tokens = new RobotTokens(d.db, d.clock, settings);
+  const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings);
+  const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, () => d.usage);
+  const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, () => d.usage);
+  return {
+    tokens,
+    commands,
+    robots,
+    messages,
+    sms: () => d.smsCodes,
+    users: () => d.authUsers,
+    sessions: () => d.authSessions,
+    licenses: () => d.licenses,
+  };
+}

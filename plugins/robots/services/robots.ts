@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { UsageMeter } from '../../../core/usage.js';
+import type { Commands } from './commands.js';
+import { newId } from './commands.js';
+import type { RobotTokens } from './tokens.js';
+
+/** What robots needs of the licensing engine (resolved through the container; robots depends on licensing). */
+export interface LicenseEngine {
+  byCode(code: string): Promise<{ id: number; license_id: string; tenant_id: string; product: string; status: string; valid_until: string | null; bound_user_id: string | null } | null>;
+  bind(license: unknown, device: { deviceId: string; deviceName?: string | null }): Promise<{ outcome: 'bound' | 'known' | 'cap_reached' | 'deactivated'; device?: { device_id: string }; devices?: Array<{ device_id: string; first_seen_at: string }> }>;
+}
+
+export interface RobotScope {
+  tenantId: string;
+  userId: string;
+  admin: boolean;
+}
+
+export const AI_FIELDS = ['aiMode', 'aiProvider', 'aiModel', 'aiTemperature', 'aiMaxTokens', 'aiContextLength', 'aiScenario', 'replyDelayMin', 'replyDelayMax', 'aiCallLimitDaily'] as const;
+
+const DEFAULT_AI = { aiMode: 'builtin', aiProvider: 'builtin', aiTemperature: 0.7, aiMaxTokens: 2000, aiContextLength: 10, replyDelayMin: 1, replyDelayMax: 3, aiCallLimitDaily: 1000 };
+
+/** Each robot counts as a robot and, in the seed's terms, a session. */
+const GAUGES = ['max_robots', 'max_sessions'] as const;
+
+export class Robots {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly tokens: RobotTokens,
+    private readonly commands: Commands,
+    private readonly licenses: () => LicenseEngine,
+    private readonly usage: () => UsageMeter,
+  ) {}
+
+  private visible(scope: RobotScope) {
+    const q = this.db('robots_robots').where('tenant_id', scope.tenantId).where('status', 'active');
+    if (!scope.admin) q.where('user_id', scope.userId);
+    return q;
+  }
+
+  view(r: Record<string, any>, detail = false) {
+    const ai = { ...DEFAULT_AI, ...JSON.parse(r.ai) };
+    const device = r.device_info ? JSON.parse(r.device_info) : null;
+    const base = {
+      robotId: r.robot_id,
+      name: r.name,
+      status: r.status === 'deleted' ? 'deleted' : this.commands.online(Number(r.id)) ? 'online' : 'offline',
+      aiMode: ai.aiMode,
+      aiProvider: ai.aiProvider,
+      totalMessages: Number(r.total_messages),
+      aiCallsToday: Number(r.ai_calls_today),
+      lastActiveAt: r.last_active_at,
+      deviceInfo: device ? (detail ? device : { deviceId: device.deviceId, brand: device.brand, model: device.model }) : null,
+      createdAt: r.created_at,
+    };
+    if (!detail) return base;
+    return {
+      ...base,
+      robotUuid: r.robot_uuid,
+      ...ai,
+      activationInfo: r.activation_code ? { code: r.activation_code, firstActivatedAt: r.first_activated_at, lastActivatedAt: r.last_activated_at } : null,
+    };
+  }
+
+  async list(scope: RobotScope, page: number, pageSize: number, status?: string) {
+    let rows = await this.visible(scope).orderBy('id', 'desc');
+    if (status === 'online') rows = rows.filter((r: { id: number }) => this.commands.online(Number(r.id)));
+    if (status === 'offline') rows = rows.filter((r: { id: number }) => !this.commands.online(Number(r.id)));
+    if (status === 'deleted') rows = await this.db('robots_robots').where({ tenant_id: scope.tenantId, status: 'deleted' }).modify((q) => (scope.admin ? q : q.where('user_id', scope.userId))).orderBy('id', 'desc');
+    return { total: rows.length, list: rows.slice((page - 1) * pageSize, page * pageSize).map((r: Record<string, any>) => this.view(r)) };
+  }
+
+  async row(scope: RobotScope, robotId: string) {
+    const row = await this.visible(scope).where('robot_id', robotId).first();
+    if (!row) throw AppError.notFound(`robot ${robotId} not found`);
+    return row;
+  }
+
+  async create(scope: RobotScope, name: string, ai: Record<string, unknown>) {
+    const now = this.clock.now().toISOString();
+    const robot = { robot_id: newId('robot'), robot_uuid: randomUUID(), tenant_id: scope.tenantId, user_id: scope.userId, name, ai: JSON.stringify(ai), created_at: now, updated_at: now };
+    await this.db.transaction(async (trx) => {
+      for (const gauge of GAUGES) await this.usage().consume(scope.tenantId, gauge, 1, trx);
+      await trx('robots_robots').insert(robot);
+    });
+    return { robotId: robot.robot_id, name };
+  }
+
+  async update(scope: RobotScope, robotId: string, patch: { name?: string } & Record<string, unknown>) {
+    const row = await this.row(scope, robotId);
+    const ai = { ...JSON.parse(row.ai) };
+    for (const field of AI_FIELDS) if (patch[field] !== undefined) ai[field] = patch[field];
+    const merged = { ...DEFAULT_AI, ...ai };
+    if (merged.replyDelayMin > merged.replyDelayMax) throw AppError.validation([{ path: 'body.replyDelayMin', message: 'must not exceed replyDelayMax' }], 400);
+    await this.db('robots_robots').where('id', row.id).update({ ...(patch.name ? { name: patch.name } : {}), ai: JSON.stringify(ai), updated_at: this.clock.now().toISOString() });
+  }
+
+  /** Deleting a robot revokes its tokens at once. */
+  async remove(scope: RobotScope, robotId: string) {
+    const row = await this.row(scope, robotId);
+    await this.db.transaction(async (trx) => {
+      await trx('robots_robots').where('id', row.id).update({ status: 'deleted', updated_at: this.clock.now().toISOString() });
+      await this.tokens.revokeAll(trx, row.id);
+      for (const gauge of GAUGES) await this.usage().release(row.tenant_id, gauge, 1, trx);
+    });
+  }
+
+  /**
+   * The seed's activation: an 8-character code (a `workbot` license) binds one device. First
+   * time: a robot is made (201); the same device again: new tokens (200); another device: 409
+   * with who holds it.
+   */
+  async activate(code: string, deviceInfo: Record<string, unknown> & { deviceId: string }) {
+    const license = await this.licenses().byCode(code);
+    const now = this.clock.now().toISOString();
+    if (!license || license.product !== 'workbot') throw AppError.notFound('activation code not found');
+    if (license.status !== 'active') throw AppError.forbidden(`this activation code is ${license.status}`);
+    if (license.valid_until && license.valid_until <= now) throw AppError.forbidden('this activation code has expired');
+    const bound = await this.licenses().bind(license, { deviceId: deviceInfo.deviceId, deviceName: [deviceInfo.brand, deviceInfo.model].filter(Boolean).join(' ') || null });
+    if (bound.outcome === 'cap_reached' || bound.outcome === 'deactivated') {
+      const holder = await this.db('robots_robots').where('license_id', license.license_id).first('robot_id', 'device_info', 'first_activated_at');
+      const other = bound.devices?.[0];
+      throw new AppError(409, 'code_in_use', 'this activation code is used by another device; ask an administrator to unbind it', {
+        details: { existingDeviceId: other?.device_id ?? (holder?.device_info ? JSON.parse(holder.device_info).deviceId : null), existingRobotId: holder?.robot_id ?? null, activatedAt: holder?.first_activated_at ?? other?.first_seen_at ?? null },
+      });
+    }
+    return this.db.transaction(async (trx) => {
+      let robot = await trx('robots_robots').where('license_id', license.license_id).first();
+      const isNew = !robot;
+      if (!robot) {
+        for (const gauge of GAUGES) await this.usage().consume(license.tenant_id, gauge, 1, trx);
+        await trx('robots_robots').insert({
+          robot_id: newId('robot'),
+          robot_uuid: randomUUID(),
+          tenant_id: license.tenant_id,
+          user_id: license.bound_user_id,
+          name: `Robot ${String(deviceInfo.model ?? deviceInfo.deviceId).slice(0, 60)}`,
+          device_info: JSON.stringify(deviceInfo),
+          license_id: license.license_id,
+          activation_code: code.toUpperCase(),
+          first_activated_at: now,
+          last_activated_at: now,
+          created_at: now,
+          updated_at: now,
+        });
+      } else {
+        await trx('robots_robots').where('id', robot.id).update({ status: 'active', device_info: JSON.stringify(deviceInfo), last_activated_at: now, updated_at: now });
+      }
+      robot = await trx('robots_robots').where('license_id', license.license_id).first();
+      const tokens = await this.tokens.issue(trx, Number(robot.id));
+      return { isNew, data: { robotId: robot.robot_id, robotUuid: robot.robot_uuid, ...tokens, isNewActivation: isNew } };
+    });
+  }
+}
