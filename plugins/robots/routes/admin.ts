@@ -29,6 +29,21 @@ export function adminRoutes(r: PluginRouter, s: RobotsServices): void {
     },
   );
 
+  const tenantOf = async (ctx: Parameters<Parameters<PluginRouter['post']>[2]>[0]) => {
+    const principal = (await ctx.authenticate())!;
+    return principal.roles.includes('superadmin') ? null : principal.tenantId;
+  };
+  const code = { type: 'string', pattern: '^[A-Za-z0-9]{8}$' };
+
+  r.post('/api/admin/unbind-device', { summary: 'Unbind the device of a code', guards: admin, schema: { body: { type: 'object', required: ['code'], properties: { code, reason: { type: 'string', maxLength: 500 }, adminId: {} } } } }, async (ctx, { body }) =>
+    ok(await s.robots.unbind(s.licenses(), await tenantOf(ctx), body.code.toUpperCase()), 'unbound'),
+  );
+
+  r.post('/api/admin/activation-codes/:code/disable', { summary: 'Disable a code', guards: admin, schema: { params: { type: 'object', required: ['code'], properties: { code } } } }, async (ctx, { params }) => {
+    await s.robots.disable(s.licenses(), await tenantOf(ctx), params.code.toUpperCase());
+    return ok(null, 'disabled');
+  });
+
   r.get('/api/admin/activation-codes', { summary: 'Activation codes', guards: admin, schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, status: { enum: ['active', 'revoked', 'expired', 'disabled'] } } } } }, async (ctx, { query }) => {
     const principal = (await ctx.authenticate())!;
     const scope = { tenantId: principal.roles.includes('superadmin') ? null : principal.tenantId };

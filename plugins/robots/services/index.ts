@@ -8,7 +8,7 @@ import type { UsageMeter } from '../../../core/usage.js';
 import type { RobotsSettings } from '../config.js';
 import { Commands } from './commands.js';
 import { Messages } from './messages.js';
-import { Robots, type LicenseEngine } from './robots.js';
+import { Robots, type LicenseAdmin, type LicenseEngine } from './robots.js';
 import { RobotTokens } from './tokens.js';
 
 /** The auth and licensing services this plugin uses (it depends on both), resolved per call. */
@@ -26,7 +26,7 @@ export interface RobotsDeps {
     get(id: string): Promise<{ id: string; phone: string | null; email: string | null; full_name: string; role: string; created_at: string }>;
   };
   authSessions: { issueForUser(userId: string, meta: { ip: string; userAgent: string }, method: string): Promise<{ access_token: string; refresh_token: string }> };
-  licenses: LicenseEngine & {
+  licenses: LicenseEngine & LicenseAdmin & {
     generate(input: Record<string, unknown>): Promise<{ activation_code: string; valid_until: string | null; price: number | null; bound_user_id: string | null; status: string; created_at: string }>;
     list(scope: { tenantId: string | null }, filter: { limit: number; status?: string; product?: string }): Promise<Array<{ activation_code: string; status: string; valid_until: string | null; price: number | null; bound_user_id: string | null; active_devices: number; created_at: string }>>;
   };

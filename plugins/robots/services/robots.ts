@@ -13,6 +13,13 @@ export interface LicenseEngine {
   bind(license: unknown, device: { deviceId: string; deviceName?: string | null }): Promise<{ outcome: 'bound' | 'known' | 'cap_reached' | 'deactivated'; device?: { device_id: string }; devices?: Array<{ device_id: string; first_seen_at: string }> }>;
 }
 
+/** The engine's management calls this plugin uses for its codes. */
+export interface LicenseAdmin {
+  unbind(scope: { tenantId: string | null }, licenseId: string, deviceId: string): Promise<void>;
+  end(scope: { tenantId: string | null }, licenseId: string, status: 'revoked' | 'disabled', reason: string | null): Promise<unknown>;
+  devices(license: unknown): Promise<Array<{ device_id: string; status: string }>>;
+}
+
 export interface RobotScope {
   tenantId: string;
   userId: string;
@@ -109,6 +116,31 @@ export class Robots {
     });
   }
 
+  private async codeLicense(tenantId: string | null, code: string) {
+    const license = await this.licenses().byCode(code);
+    if (!license || license.product !== 'workbot' || (tenantId && license.tenant_id !== tenantId)) throw AppError.notFound(`activation code ${code} not found`);
+    return license;
+  }
+
+  /** Frees the code for another device; the old device's robot tokens stop working at once. */
+  async unbind(admin: LicenseAdmin, tenantId: string | null, code: string) {
+    const license = await this.codeLicense(tenantId, code);
+    const device = (await admin.devices(license))[0];
+    if (!device) throw AppError.notFound('no device is bound to this code');
+    await admin.unbind({ tenantId }, license.license_id, device.device_id);
+    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id', 'robot_id');
+    if (robot) await this.tokens.revokeAll(this.db, Number(robot.id));
+    return { deviceId: device.device_id, robotId: robot?.robot_id ?? null, unboundAt: this.clock.now().toISOString() };
+  }
+
+  /** A disabled code never activates again, and its robot's tokens stop working at once. */
+  async disable(admin: LicenseAdmin, tenantId: string | null, code: string): Promise<void> {
+    const license = await this.codeLicense(tenantId, code);
+    await admin.end({ tenantId }, license.license_id, 'disabled', 'disabled by an administrator');
+    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id');
+    if (robot) await this.tokens.revokeAll(this.db, Number(robot.id));
+  }
+
   /**
    * The seed's activation: an 8-character code (a `workbot` license) binds one device. First
    * time: a robot is made (201); the same device again: new tokens (200); another device: 409
@@ -130,7 +162,8 @@ export class Robots {
     }
     return this.db.transaction(async (trx) => {
       let robot = await trx('robots_robots').where('license_id', license.license_id).first();
-      const isNew = !robot;
+      // 201 when this device was bound now (a first activation, or a new phone after an unbind).
+      const isNew = bound.outcome === 'bound';
       if (!robot) {
         for (const gauge of GAUGES) await this.usage().consume(license.tenant_id, gauge, 1, trx);
         await trx('robots_robots').insert({
