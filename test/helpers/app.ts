@@ -52,8 +52,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     (options.overrides ?? {}) as Record<string, unknown>,
   );
-  const app = await createApp({ overrides: overrides as never, clock: options.clock, env: options.env ?? {}, logger: options.logger });
-  if (options.start !== false) await app.start();
+  let app: Plinth;
+  try {
+    app = await createApp({ overrides: overrides as never, clock: options.clock, env: options.env ?? {}, logger: options.logger });
+    if (options.start !== false) await app.start();
+  } catch (err) {
+    // A boot that fails (tests of bad config do this on purpose) must not leave its database behind.
+    if (!options.database) await database.drop().catch(() => undefined);
+    throw err;
+  }
   return {
     app,
     database,
