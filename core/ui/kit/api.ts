@@ -27,7 +27,7 @@ function describe(status: number, body: any, fallback: string): { code: string; 
       return { code: String(body.code ?? status), message: message || fallback };
     }
     if (typeof body.message === 'string' && body.message) return { code: String(body.code ?? status), message: body.message };
-    if (typeof body.error === 'string') return { code: String(status), message: body.error };
+    if (typeof body.error === 'string') return { code: String(body.code ?? status), message: body.error };
   }
   return { code: String(status), message: fallback };
 }

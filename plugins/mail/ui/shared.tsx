@@ -94,7 +94,7 @@ export function useAction() {
 }
 
 /** The server's `{ error, code }` code (the kit keeps only the status for this envelope). */
-export const codeOf = (error: Error | null): string | null => (error instanceof ApiError && error.body && typeof error.body === 'object' ? String((error.body as { code?: unknown }).code ?? error.code) : null);
+export const codeOf = (error: Error | null): string | null => (error instanceof ApiError ? error.code : null);
 
 const HINTS: Record<string, string> = {
   cannot_send: 'An administrator can allow sending for this account.',
