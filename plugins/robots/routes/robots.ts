@@ -41,7 +41,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   const limit = { bucket: 'robots.api', points: settings.requestsPerMinute, durationSeconds: 60, by: 'principal' as const };
 
   r.post('/api/user/send-sms', { summary: 'Text a login code', schema: { body: { type: 'object', required: ['phone'], properties: { phone: { type: 'string', minLength: 5, maxLength: 20 } } } } }, async (ctx, { body }) =>
-    ok(await s.sms().send(body.phone, 'workbot-login', ctx.ip), 'code sent'),
+    ok({ expiresIn: (await s.sms().send(body.phone, 'workbot-login', ctx.ip)).expires_in }, 'code sent'),
   );
 
   r.post('/api/user/login', { summary: 'Sign in (and sign up) with phone + code', schema: { body: { type: 'object', required: ['phone', 'code'], properties: { phone: { type: 'string', minLength: 5, maxLength: 20 }, code: { type: 'string', minLength: 4, maxLength: 8 } } } } }, async (ctx, { body }) => {

@@ -37,7 +37,17 @@ export class Commands {
   ) {}
 
   async start(): Promise<void> {
-    await this.pubsub.subscribe(CHANNEL, (m) => this.pushLocal(Number(m.robotPk), m.command as CommandView));
+    await this.pubsub.subscribe(CHANNEL, (m) => (m.kick ? this.closeLocal(Number(m.robotPk)) : this.pushLocal(Number(m.robotPk), m.command as CommandView)));
+  }
+
+  /** The robot's tokens were revoked (unbound, disabled, deleted): close its sockets on every instance. */
+  async disconnect(robotPk: number): Promise<void> {
+    this.closeLocal(robotPk);
+    await this.pubsub.publish(CHANNEL, { robotPk, kick: true }).catch((err) => this.logger.warn({ err }, 'robot disconnect broadcast failed'));
+  }
+
+  private closeLocal(robotPk: number): void {
+    for (const socket of this.sockets.get(robotPk) ?? []) socket.close(4001, 'token revoked');
   }
 
   online(robotPk: number): boolean {

@@ -39,7 +39,7 @@ export class Robots {
     private readonly clock: Clock,
     private readonly tokens: RobotTokens,
     private readonly commands: Commands,
-    private readonly licenses: () => LicenseEngine,
+    private readonly licenses: () => LicenseEngine & LicenseAdmin,
     private readonly usage: () => UsageMeter,
   ) {}
 
@@ -87,7 +87,14 @@ export class Robots {
     return row;
   }
 
+  /** Checks across fields the schema cannot: the reply delay range. */
+  private checkAi(ai: Record<string, unknown>): void {
+    const merged = { ...DEFAULT_AI, ...ai } as { replyDelayMin: number; replyDelayMax: number };
+    if (merged.replyDelayMin > merged.replyDelayMax) throw AppError.validation([{ path: 'body.replyDelayMin', message: 'must not exceed replyDelayMax' }], 400);
+  }
+
   async create(scope: RobotScope, name: string, ai: Record<string, unknown>) {
+    this.checkAi(ai);
     const now = this.clock.now().toISOString();
     const robot = { robot_id: newId('robot'), robot_uuid: randomUUID(), tenant_id: scope.tenantId, user_id: scope.userId, name, ai: JSON.stringify(ai), created_at: now, updated_at: now };
     await this.db.transaction(async (trx) => {
@@ -101,8 +108,7 @@ export class Robots {
     const row = await this.row(scope, robotId);
     const ai = { ...JSON.parse(row.ai) };
     for (const field of AI_FIELDS) if (patch[field] !== undefined) ai[field] = patch[field];
-    const merged = { ...DEFAULT_AI, ...ai };
-    if (merged.replyDelayMin > merged.replyDelayMax) throw AppError.validation([{ path: 'body.replyDelayMin', message: 'must not exceed replyDelayMax' }], 400);
+    this.checkAi(ai);
     await this.db('robots_robots').where('id', row.id).update({ ...(patch.name ? { name: patch.name } : {}), ai: JSON.stringify(ai), updated_at: this.clock.now().toISOString() });
   }
 
@@ -114,6 +120,7 @@ export class Robots {
       await this.tokens.revokeAll(trx, row.id);
       for (const gauge of GAUGES) await this.usage().release(row.tenant_id, gauge, 1, trx);
     });
+    await this.commands.disconnect(Number(row.id));
   }
 
   private async codeLicense(tenantId: string | null, code: string) {
@@ -129,7 +136,10 @@ export class Robots {
     if (!device) throw AppError.notFound('no device is bound to this code');
     await admin.unbind({ tenantId }, license.license_id, device.device_id);
     const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id', 'robot_id');
-    if (robot) await this.tokens.revokeAll(this.db, Number(robot.id));
+    if (robot) {
+      await this.tokens.revokeAll(this.db, Number(robot.id));
+      await this.commands.disconnect(Number(robot.id));
+    }
     return { deviceId: device.device_id, robotId: robot?.robot_id ?? null, unboundAt: this.clock.now().toISOString() };
   }
 
@@ -138,7 +148,10 @@ export class Robots {
     const license = await this.codeLicense(tenantId, code);
     await admin.end({ tenantId }, license.license_id, 'disabled', 'disabled by an administrator');
     const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id');
-    if (robot) await this.tokens.revokeAll(this.db, Number(robot.id));
+    if (robot) {
+      await this.tokens.revokeAll(this.db, Number(robot.id));
+      await this.commands.disconnect(Number(robot.id));
+    }
   }
 
   /**
@@ -160,10 +173,20 @@ export class Robots {
         details: { existingDeviceId: other?.device_id ?? (holder?.device_info ? JSON.parse(holder.device_info).deviceId : null), existingRobotId: holder?.robot_id ?? null, activatedAt: holder?.first_activated_at ?? other?.first_seen_at ?? null },
       });
     }
+    try {
+      return await this.activateBound(license, code, deviceInfo, bound.outcome === 'bound', now);
+    } catch (err) {
+      // Refused after binding (e.g. 402, over the plan's robots): free the code again, or this
+      // device would hold it with no robot and every other device would get 409.
+      if (bound.outcome === 'bound') await this.licenses().unbind({ tenantId: license.tenant_id }, license.license_id, deviceInfo.deviceId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private activateBound(license: { license_id: string; tenant_id: string; bound_user_id: string | null }, code: string, deviceInfo: Record<string, unknown> & { deviceId: string }, isNew: boolean, now: string) {
     return this.db.transaction(async (trx) => {
       let robot = await trx('robots_robots').where('license_id', license.license_id).first();
       // 201 when this device was bound now (a first activation, or a new phone after an unbind).
-      const isNew = bound.outcome === 'bound';
       if (!robot) {
         for (const gauge of GAUGES) await this.usage().consume(license.tenant_id, gauge, 1, trx);
         await trx('robots_robots').insert({
@@ -181,6 +204,8 @@ export class Robots {
           updated_at: now,
         });
       } else {
+        // A deleted robot comes back on re-activation: it counts against the plan again.
+        if (robot.status === 'deleted') for (const gauge of GAUGES) await this.usage().consume(license.tenant_id, gauge, 1, trx);
         await trx('robots_robots').where('id', robot.id).update({ status: 'active', device_info: JSON.stringify(deviceInfo), last_activated_at: now, updated_at: now });
       }
       robot = await trx('robots_robots').where('license_id', license.license_id).first();

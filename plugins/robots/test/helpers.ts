@@ -1,0 +1,183 @@
+// Helpers for the robots tests: a real app (auth + licensing + robots) over real HTTP, tenant
+// owners from /api/v2/auth/register, activation codes from the admin endpoint, and a real
+// WebSocket client (the `ws` package) that records every frame it receives.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
+
+export const W = '/workbot';
+export const ADMIN = { email: 'root@robots.test', password: 'Operator-pass-for-robots-42' };
+const AUTH_LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
+
+export interface RobotsApp extends TestApp {
+  wb<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
+}
+
+export async function robotsApp(options: { robots?: Record<string, unknown>; extraPlugins?: string[]; overrides?: Record<string, unknown> } = {}): Promise<RobotsApp> {
+  const t = (await createTestApp({
+    plugins: ['auth', ...(options.extraPlugins ?? []), 'licensing', 'robots'],
+    settings: {
+      auth: { admin: ADMIN, limits: AUTH_LIMITS, sms: { perIpPerHour: 1000 } },
+      licensing: { verifyPerIpPerMinute: 100_000, verifyPerCodePerMinute: 100_000 },
+      robots: { requestsPerMinute: 100_000, ...(options.robots ?? {}) },
+    },
+    overrides: options.overrides as never,
+  })) as RobotsApp;
+  t.wb = (method, path, opts) => t.request(method, `${W}${path}`, opts);
+  return t;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface Owner {
+  id: string;
+  tenantId: string;
+  token: string;
+  headers: Record<string, string>;
+}
+
+export async function registerOwner(t: TestApp, label = 'owner'): Promise<Owner> {
+  const email = `${label}-${randomBytes(4).toString('hex')}@robots.test`;
+  const password = `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
+  const reg = await t.request('POST', '/api/v2/auth/register', { body: { email, password, full_name: `${label} owner` } });
+  assert.equal(reg.status, 201, reg.text);
+  const login = await t.request('POST', '/api/v2/auth/login', { body: { email, password } });
+  assert.equal(login.status, 200, login.text);
+  const token = login.body.access_token as string;
+  return { id: login.body.user.id, tenantId: login.body.user.tenant_id, token, headers: bearer(token) };
+}
+
+export async function newCodes(t: RobotsApp, owner: Owner, count = 1): Promise<string[]> {
+  const res = await t.wb('POST', '/api/admin/activation-codes', { body: { count }, headers: owner.headers });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.code, 0);
+  return res.body.data.codes.map((c: { code: string }) => c.code);
+}
+
+export const device = (deviceId = `dev-${randomBytes(6).toString('hex')}`) => ({ deviceId, brand: 'Xiaomi', model: 'Mi 10', os: 'Android', osVersion: '13', manufacturer: 'Xiaomi', network: 'WiFi', appVersion: '3.0.1', totalMemory: 8192, screenResolution: '1080x2400' });
+
+export interface Activation {
+  robotId: string;
+  robotUuid: string;
+  token: string;
+  refreshToken: string;
+  expiresAt: string;
+  isNewActivation: boolean;
+}
+
+export async function activate(t: RobotsApp, code: string, deviceInfo = device(), expect = 201): Promise<Activation & { deviceId: string }> {
+  const res = await t.wb('POST', '/api/robot-ids/activate', { body: { code, deviceInfo } });
+  assert.equal(res.status, expect, res.text);
+  assert.equal(res.body.code, expect);
+  return { ...res.body.data, deviceId: deviceInfo.deviceId };
+}
+
+/** An owner with one activated robot. */
+export async function ownerWithRobot(t: RobotsApp, label = 'owner') {
+  const owner = await registerOwner(t, label);
+  const [code] = await newCodes(t, owner);
+  const robot = await activate(t, code);
+  return { owner, code, robot };
+}
+
+export function sendText(t: RobotsApp, owner: Owner, robotId: string, content: string) {
+  return t.wb('POST', '/api/robot/send-message', { body: { robotId, type: 'text', titleList: ['Zhang San'], content, atList: [] }, headers: owner.headers });
+}
+
+export function result(t: RobotsApp, token: string, robotId: string, commandId: string, errorCode = 0) {
+  return t.wb('POST', '/api/robot/command-result', { body: { robotId, commandId, errorCode, errorReason: '', executionTimeMs: 25, successList: ['Zhang San'], failList: [] }, headers: bearer(token) });
+}
+
+export const poll = (t: RobotsApp, token: string, robotId?: string) => t.wb('GET', `/api/robot/commands${robotId ? `?robotId=${encodeURIComponent(robotId)}` : ''}`, { headers: bearer(token) });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A robot's socket that keeps every JSON frame it receives. */
+export class RobotSocket {
+  readonly frames: any[] = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (raw) => this.frames.push(JSON.parse(String(raw))));
+  }
+
+  static open(t: TestApp, robotId: string, token: string): Promise<RobotSocket> {
+    const url = `${t.url.replace(/^http/, 'ws')}${W}/ws?robotId=${encodeURIComponent(robotId)}&token=${encodeURIComponent(token)}`;
+    const ws = new WebSocket(url);
+    const socket = new RobotSocket(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(socket));
+      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`handshake refused: ${res.statusCode}`), { status: res.statusCode })));
+      ws.once('error', reject);
+    });
+  }
+
+  /** The status of a handshake that must be refused. */
+  static async refusedStatus(t: TestApp, robotId: string, token: string): Promise<number> {
+    try {
+      const s = await RobotSocket.open(t, robotId, token);
+      s.ws.close();
+      return 101;
+    } catch (err) {
+      return (err as { status?: number }).status ?? -1;
+    }
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  async waitFor(predicate: (f: any) => boolean, count = 1, timeoutMs = 5000): Promise<any[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.filter(predicate);
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) assert.fail(`expected ${count} matching frame(s), got ${JSON.stringify(this.frames)}`);
+      await sleep(10);
+    }
+  }
+
+  /** Resolves with the close code once the server closes the socket. */
+  closed(timeoutMs = 5000): Promise<number> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve(-1);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the socket was not closed')), timeoutMs);
+      this.ws.once('close', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
+  commands(): any[] {
+    return this.frames.filter((f) => f.type === 'command');
+  }
+
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+export { sleep };
+
+export async function eventRows(t: TestApp, name: string): Promise<Array<Record<string, any>>> {
+  const rows = await t.app.db('core_events').where('name', name).orderBy('id');
+  return rows.map((r: Record<string, unknown>) => ({ ...r, payload: JSON.parse(String(r.payload)) }));
+}
+
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
+/** A member in an existing tenant (no invitation endpoint, so through the auth services). */
+export async function addMember(t: TestApp, tenantId: string, label = 'member'): Promise<Owner> {
+  const services = t.app.container.resolve<{ passwords: { hash(p: string): Promise<string> }; users: { create(db: unknown, u: Record<string, unknown>): Promise<unknown> } }>('authServices');
+  const email = `${label}-${randomBytes(4).toString('hex')}@robots.test`;
+  const password = `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
+  await services.users.create(t.app.db, { tenantId, email, passwordHash: await services.passwords.hash(password), role: 'member', fullName: label });
+  const login = await t.request('POST', '/api/v2/auth/login', { body: { email, password } });
+  assert.equal(login.status, 200, login.text);
+  const token = login.body.access_token as string;
+  return { id: login.body.user.id, tenantId: login.body.user.tenant_id, token, headers: bearer(token) };
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { activate, bearer, device, newCodes, poll, registerOwner, robotsApp, type RobotsApp } from './helpers.js';
+
+describe('robots: the per-token request limit (the seed’s 429)', () => {
+  let t: RobotsApp;
+  before(async () => {
+    t = await robotsApp({ robots: { requestsPerMinute: 3 } });
+  });
+  after(async () => t?.close());
+
+  it('the 4th call in a minute: 429 {code:429, message, data:{retryAfter}} with Retry-After; per token', async () => {
+    const owner = await registerOwner(t);
+    const [code] = await newCodes(t, owner);
+    const robot = await activate(t, code);
+    for (let i = 0; i < 3; i++) assert.equal((await poll(t, robot.token)).status, 200);
+    const limited = await poll(t, robot.token);
+    assert.equal(limited.status, 429, limited.text);
+    assert.equal(limited.body.code, 429);
+    assert.equal(typeof limited.body.message, 'string');
+    assert.equal(typeof limited.body.data.retryAfter, 'number');
+    assert.ok(limited.body.data.retryAfter >= 1 && limited.body.data.retryAfter <= 60, limited.text);
+    const header = Number(limited.headers.get('retry-after'));
+    assert.ok(header >= 1 && header <= 60, `Retry-After ${limited.headers.get('retry-after')}`);
+    // The owner's user token has its own budget.
+    for (let i = 0; i < 3; i++) assert.equal((await t.wb('GET', '/api/robots', { headers: owner.headers })).status, 200);
+    const userLimited = await t.wb('GET', '/api/robots', { headers: owner.headers });
+    assert.equal(userLimited.status, 429, userLimited.text);
+    assert.equal(userLimited.body.code, 429);
+    assert.ok(userLimited.body.data.retryAfter >= 1);
+    // Another robot is not affected.
+    const [code2] = await newCodes(t, owner);
+    const other = await activate(t, code2);
+    assert.equal((await poll(t, other.token)).status, 200);
+  });
+});
+
+describe('robots with billing: the free plan’s max_robots', () => {
+  let t: RobotsApp;
+  before(async () => {
+    t = await robotsApp({ extraPlugins: ['billing'] });
+  });
+  after(async () => t?.close());
+
+  it('one robot on the free plan: a second activation or creation is 402; deleting frees the slot', async () => {
+    const owner = await registerOwner(t);
+    const [c1, c2] = await newCodes(t, owner, 2);
+    const first = await activate(t, c1);
+    const second = await t.wb('POST', '/api/robot-ids/activate', { body: { code: c2, deviceInfo: device() } });
+    assert.equal(second.status, 402, second.text);
+    assert.equal(second.body.code, 402);
+    const created = await t.wb('POST', '/api/robots', { body: { name: 'one too many' }, headers: owner.headers });
+    assert.equal(created.status, 402, created.text);
+    assert.equal(created.body.code, 402);
+    // The refused activation did not bind the code: another device is not told it is taken.
+    const otherPhone = await t.wb('POST', '/api/robot-ids/activate', { body: { code: c2, deviceInfo: device() } });
+    assert.equal(otherPhone.status, 402, otherPhone.text);
+    // The refused activation left no robot behind; re-activating the first device still works (200).
+    assert.equal((await t.wb('GET', '/api/robots', { headers: owner.headers })).body.data.total, 1);
+    const again = await t.wb('POST', '/api/robot-ids/activate', { body: { code: c1, deviceInfo: device(first.deviceId) } });
+    assert.equal(again.status, 200, again.text);
+    // Delete the robot: the slot is free again.
+    assert.equal((await t.wb('DELETE', `/api/robots/${first.robotId}`, { headers: owner.headers })).status, 200);
+    const now = await t.wb('POST', '/api/robot-ids/activate', { body: { code: c2, deviceInfo: device() } });
+    assert.equal(now.status, 201, now.text);
+    assert.equal(now.body.data.isNewActivation, true);
+    assert.equal((await t.wb('POST', '/api/robots', { body: { name: 'one too many' }, headers: owner.headers })).status, 402);
+    // The deleted robot's phone re-activating its code counts again: 402, still deleted.
+    const resurrect = await t.wb('POST', '/api/robot-ids/activate', { body: { code: c1, deviceInfo: device(first.deviceId) } });
+    assert.equal(resurrect.status, 402, resurrect.text);
+    assert.equal((await t.wb('GET', '/api/robots', { headers: owner.headers })).body.data.total, 1);
+    // Another tenant has its own allowance.
+    const other = await registerOwner(t, 'other');
+    const [oc] = await newCodes(t, other);
+    const ok = await activate(t, oc);
+    assert.equal((await poll(t, ok.token)).status, 200);
+    assert.equal((await t.wb('GET', '/api/robots', { headers: bearer(other.token) })).body.data.total, 1);
+  });
+});
