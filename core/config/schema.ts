@@ -21,7 +21,7 @@ export interface CoreConfig {
   /** Each plugin's section, validated by that plugin's configSchema. */
   settings: Record<string, Record<string, unknown>>;
   rateLimit: { store: 'memory' | 'database' | 'redis'; points: number; durationSeconds: number };
-  events: { pollIntervalMs: number; batchSize: number; maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number };
+  events: { pollIntervalMs: number; batchSize: number; maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; jitterRatio: number };
   scheduler: { enabled: boolean; leaseSeconds: number };
   mailer: { smtpUrl: string | null; from: string };
   ui: { enabled: boolean };
@@ -106,13 +106,15 @@ export const coreConfigSchema: Record<string, unknown> = {
     events: {
       type: 'object',
       additionalProperties: false,
-      required: ['pollIntervalMs', 'batchSize', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs'],
+      required: ['pollIntervalMs', 'batchSize', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'jitterRatio'],
       properties: {
         pollIntervalMs: { type: 'integer', minimum: 10, default: 1000 },
         batchSize: { type: 'integer', minimum: 1, default: 100 },
         maxAttempts: { type: 'integer', minimum: 1, default: 10 },
         backoffBaseMs: { type: 'integer', minimum: 1, default: 1000 },
         backoffMaxMs: { type: 'integer', minimum: 1, default: 3600000 },
+        // Retries spread by ±this share of their delay, so failures do not retry in lockstep.
+        jitterRatio: { type: 'number', minimum: 0, maximum: 1, default: 0.2 },
       },
       default: {},
     },

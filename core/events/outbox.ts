@@ -216,7 +216,8 @@ export class EventBus {
     }
     const attempts = event.attempts + 1;
     const dead = attempts >= this.settings.maxAttempts;
-    const delay = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempts - 1));
+    const base = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempts - 1));
+    const delay = Math.round(base * (1 + (Math.random() * 2 - 1) * this.settings.jitterRatio));
     await this.db('core_events')
       .where('id', event.id)
       .update({
@@ -228,6 +229,18 @@ export class EventBus {
         locked_until: null,
       });
     if (dead) this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+  }
+
+  /**
+   * Runs one handler of an event again (a manual re-send): its success record is removed and the
+   * event is made due now. Other handlers that already succeeded are not run again.
+   */
+  async redeliver(eventId: number, handlerKey: string): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await trx('core_event_handled').where({ event_id: eventId, handler: handlerKey }).delete();
+      await trx('core_events').where('id', eventId).update({ status: 'pending', attempts: 0, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+    });
+    this.kick();
   }
 
   async backlog(): Promise<{ pending: number; dead: number; delivered: number }> {

@@ -6,6 +6,8 @@ export interface RobotsSettings {
   maxFileBytes: number;
   wsMaxFrameBytes: number;
   wsAllowedOrigins: string[];
+  /** Let callbacks target loopback/private addresses (tests, private installs). Off: SSRF guard. */
+  allowPrivateCallbacks: boolean;
 }
 
 export const robotsConfigSchema = {
@@ -19,5 +21,6 @@ export const robotsConfigSchema = {
     maxFileBytes: { type: 'integer', minimum: 1024, default: 5 * 1024 * 1024 },
     wsMaxFrameBytes: { type: 'integer', minimum: 1024, default: 64 * 1024 },
     wsAllowedOrigins: { type: 'array', items: { type: 'string' }, default: [] },
+    allowPrivateCallbacks: { type: 'boolean', default: false },
   },
 };

@@ -7,6 +7,7 @@ import { robotsConfigSchema, type RobotsSettings } from './config.js';
 import { createRobotsServices, type RobotsDeps, type RobotsServices } from './services/index.js';
 import { robotRoutes } from './routes/robots.js';
 import { adminRoutes } from './routes/admin.js';
+import { callbackRoutes } from './routes/callbacks.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
 
@@ -76,6 +77,17 @@ export default definePlugin<RobotsSettings>({
   routes(r, c) {
     robotRoutes(r, services(c), c.settings);
     adminRoutes(r, services(c));
+    callbackRoutes(r, services(c));
+  },
+
+  on: {
+    // Third-party callbacks, retried with backoff through the outbox until they succeed.
+    async 'robots.message.received'(event, c) {
+      await services(c).callbacks.deliver(event, 'message');
+    },
+    async 'robots.command.completed'(event, c) {
+      await services(c).callbacks.deliver(event, 'result');
+    },
   },
 
   jobs: [

@@ -128,7 +128,7 @@ describe('runtime: durable events (outbox)', () => {
       t = await createTestApp({
         clock,
         settings: { example: { failHandlerTimes: 2 } },
-        overrides: { events: { backoffBaseMs: 60_000, backoffMaxMs: 3_600_000 } },
+        overrides: { events: { backoffBaseMs: 60_000, backoffMaxMs: 3_600_000, jitterRatio: 0 } },
       });
       const res = await t.request('POST', '/example/notes', { body: { title: 'retry me' }, headers: testAuth('u1', 't1') });
       assert.equal(res.status, 201);
@@ -171,7 +171,7 @@ describe('runtime: durable events (outbox)', () => {
       t = await createTestApp({
         clock,
         settings: { example: { failHandlerTimes: 1_000_000 } },
-        overrides: { events: { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 1000 } },
+        overrides: { events: { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 1000, jitterRatio: 0 } },
       });
       const res = await t.request('POST', '/example/notes', { body: { title: 'hopeless' }, headers: testAuth('u1', 't1') });
       assert.equal(res.status, 201);

@@ -48,7 +48,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       plugins: options.plugins ?? ['example'],
       pluginDirs: ['plugins', 'test/fixtures/plugins'],
       settings: options.settings ?? {},
-      events: { pollIntervalMs: 50, backoffBaseMs: 20, backoffMaxMs: 200 },
+      events: { pollIntervalMs: 50, backoffBaseMs: 20, backoffMaxMs: 200, jitterRatio: 0 },
     },
     (options.overrides ?? {}) as Record<string, unknown>,
   );

@@ -10,6 +10,7 @@ import { Commands } from './commands.js';
 import { Messages } from './messages.js';
 import { Robots, type LicenseAdmin, type LicenseEngine } from './robots.js';
 import { RobotTokens } from './tokens.js';
+import { Callbacks } from './callbacks.js';
 
 /** The auth and licensing services this plugin uses (it depends on both), resolved per call. */
 export interface RobotsDeps {
@@ -38,12 +39,15 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
   const tokens = new RobotTokens(d.db, d.clock, settings);
   const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings);
   const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, () => d.usage);
+  const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
   const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, () => d.usage);
   return {
     tokens,
     commands,
     robots,
     messages,
+    callbacks,
+    events: () => d.events,
     sms: () => d.smsCodes,
     users: () => d.authUsers,
     sessions: () => d.authSessions,
