@@ -47,18 +47,30 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 const bodyAjv = createAjv();
 const queryAjv = createAjv({ coerceTypes: 'array' });
 
-function compile(ajv: ReturnType<typeof createAjv>, schema: JsonSchema | undefined, where: string): Validator<unknown> | null {
+/**
+ * Checks a route schema at boot (an invalid one stops the boot, naming the route) but generates
+ * its validator on first use: most routes of a big install are rarely called, and code generation
+ * for all of them was most of the boot time.
+ */
+function lazyValidator(ajv: ReturnType<typeof createAjv>, schema: JsonSchema | undefined, where: string): (() => Validator<unknown>) | null {
   if (!schema) return null;
-  try {
-    return ajv.compile(schema);
-  } catch (err) {
-    throw new Error(`invalid ${where} schema: ${(err as Error).message}`);
-  }
+  if (!ajv.validateSchema(schema)) throw new Error(`invalid ${where} schema: ${ajv.errorsText(ajv.errors)}`);
+  let compiled: Validator<unknown> | null = null;
+  return () => {
+    if (!compiled) {
+      try {
+        compiled = ajv.compile(schema);
+      } catch (err) {
+        throw new Error(`invalid ${where} schema: ${(err as Error).message}`);
+      }
+    }
+    return compiled;
+  };
 }
 
 /**
- * A plugin's routes under its face's base path. Each route's schemas are compiled once, here,
- * at boot, and recorded for /openapi.json. Handlers receive validated input.
+ * A plugin's routes under its face's base path. Each route's schemas are checked at boot,
+ * compiled once on first use, and recorded for /openapi.json. Handlers receive validated input.
  */
 export class PluginRouter {
   readonly koa: Router;
@@ -97,9 +109,9 @@ export class PluginRouter {
   private add(method: Method, path: string, options: RouteOptions, handler: Handler): this {
     const where = `${method.toUpperCase()} ${this.base}${path} (plugin ${this.plugin})`;
     const validators = {
-      body: compile(bodyAjv, options.schema?.body, `${where} body`),
-      query: compile(queryAjv, options.schema?.query, `${where} query`),
-      params: compile(queryAjv, options.schema?.params, `${where} params`),
+      body: lazyValidator(bodyAjv, options.schema?.body, `${where} body`),
+      query: lazyValidator(queryAjv, options.schema?.query, `${where} query`),
+      params: lazyValidator(queryAjv, options.schema?.params, `${where} params`),
     };
     const guards = options.guards ?? [];
     const limit = options.rateLimit;
@@ -119,7 +131,7 @@ export class PluginRouter {
       };
       const fields = [];
       for (const part of ['params', 'query', 'body'] as const) {
-        const validate = validators[part];
+        const validate = validators[part]?.();
         if (validate && !validate(input[part])) fields.push(...toFieldErrors(validate.errors, part));
       }
       if (fields.length) throw AppError.validation(fields, ctx.state.envelope.validationStatus);

@@ -38,9 +38,9 @@ const MISSING = Symbol('missing');
  */
 export class PrincipalCache {
   private generation = 0;
-  private readonly users = new LRUCache<string, CachedUser | typeof MISSING>({ max: 50_000, ttl: 30_000 });
-  private readonly sessions = new LRUCache<string, CachedSession | typeof MISSING>({ max: 100_000, ttl: 30_000 });
-  private readonly keys = new LRUCache<string, CachedKey | typeof MISSING>({ max: 50_000, ttl: 30_000 });
+  private readonly users = new LRUCache<string, CachedUser | typeof MISSING>({ max: 10_000, ttl: 30_000 });
+  private readonly sessions = new LRUCache<string, CachedSession | typeof MISSING>({ max: 20_000, ttl: 30_000 });
+  private readonly keys = new LRUCache<string, CachedKey | typeof MISSING>({ max: 10_000, ttl: 30_000 });
 
   constructor(
     private readonly db: Knex,

@@ -31,7 +31,7 @@ export class TokenSigner {
    * Tokens whose signature and claims were already verified (~300 µs each with jose). Expiry is
    * still checked on every use, and revocation lives in the session, checked by the caller.
    */
-  private readonly verified = new LRUCache<string, TokenClaims>({ max: 20_000 });
+  private readonly verified = new LRUCache<string, TokenClaims>({ max: 5_000 });
 
   constructor(
     private readonly db: Knex,

@@ -41,7 +41,7 @@ const compareOps = (a: ConsumeOp, b: ConsumeOp): number =>
  * SQLite and PostgreSQL alike. Limits are cached per tenant and invalidated on every change.
  */
 export class Meter implements UsageMeter {
-  private readonly cache = new LRUCache<string, Effective>({ max: 100_000, ttl: 60_000 });
+  private readonly cache = new LRUCache<string, Effective>({ max: 10_000, ttl: 60_000 });
   private generation = 0;
   private readonly queue: Array<{ op: ConsumeOp; resolve: () => void; reject: (err: unknown) => void }> = [];
   private flushing: Promise<void> | null = null;

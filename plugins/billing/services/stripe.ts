@@ -1,4 +1,5 @@
-import Stripe from 'stripe';
+// The SDK is loaded on first use: most installs never configure Stripe (boot time, memory).
+import type Stripe from 'stripe';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
@@ -11,7 +12,7 @@ import type { Cycle, Status, Subscription, Subscriptions } from './subscriptions
 export const notConfigured = () => AppError.conflict('payments are not configured on this server (no Stripe key); an administrator assigns plans', 'payments_not_configured');
 const webhooksNotConfigured = () => AppError.conflict('Stripe webhooks are not configured on this server (no webhook signing secret)', 'payments_not_configured');
 
-const isStripeError = (err: unknown): err is Stripe.errors.StripeError => err instanceof Stripe.errors.StripeError;
+const isStripeError = (err: unknown): err is Stripe.errors.StripeError => typeof (err as { type?: unknown })?.type === 'string' && String((err as { type: string }).type).startsWith('Stripe');
 const isMissing = (err: unknown) => isStripeError(err) && err.code === 'resource_missing';
 
 /** A refusal or outage at Stripe is a 502 that says what Stripe said, not an opaque 500. */
@@ -37,7 +38,6 @@ const iso = (seconds: number | null | undefined) => (seconds ? new Date(seconds 
  * the last one applied to that subscription is ignored (Stripe sends duplicates and out of order).
  */
 export class StripeBilling {
-  readonly client: Stripe | null;
 
   constructor(
     private readonly db: Knex,
@@ -51,19 +51,12 @@ export class StripeBilling {
     /** Finds or creates the account of someone who paid at signup (the auth plugin's), returning its tenant. */
     private readonly provision: ((email: string) => Promise<string>) | null = null,
   ) {
-    this.client = settings.secretKey
-      ? new Stripe(settings.secretKey, {
-          maxNetworkRetries: 2,
-          timeout: 20_000,
-          ...(settings.apiHost ? { host: settings.apiHost } : {}),
-          ...(settings.apiPort ? { port: settings.apiPort } : {}),
-          protocol: settings.apiProtocol,
-        })
-      : null;
   }
 
+  private client: Promise<Stripe> | null = null;
+
   get configured(): boolean {
-    return this.client !== null;
+    return Boolean(this.settings.secretKey);
   }
 
   private get base(): string {
@@ -72,7 +65,7 @@ export class StripeBilling {
 
   /** Runs one Stripe API call, mapping its errors (see providerError). */
   private async call<T>(fn: (stripe: Stripe) => Promise<T>): Promise<T> {
-    const stripe = this.stripe();
+    const stripe = await this.stripe();
     try {
       return await fn(stripe);
     } catch (err) {
@@ -80,8 +73,13 @@ export class StripeBilling {
     }
   }
 
-  private stripe(): Stripe {
-    if (!this.client) throw notConfigured();
+  private stripe(): Promise<Stripe> {
+    const key = this.settings.secretKey;
+    if (!key) throw notConfigured();
+    const s = this.settings;
+    this.client ??= import('stripe').then(({ default: StripeSdk }) =>
+      new StripeSdk(key, { maxNetworkRetries: 2, timeout: 20_000, ...(s.apiHost ? { host: s.apiHost } : {}), ...(s.apiPort ? { port: s.apiPort } : {}), protocol: s.apiProtocol }),
+    );
     return this.client;
   }
 
@@ -209,13 +207,13 @@ export class StripeBilling {
 
   /** Verifies the signature over the raw body (a bad or stale one is a 400) and applies the event once. */
   async webhook(rawBody: string | undefined, signature: string | undefined): Promise<{ received: true; event_id: string; outcome: 'applied' | 'ignored' | 'duplicate' }> {
-    if (!this.client) throw notConfigured();
+    if (!this.configured) throw notConfigured();
     if (!this.settings.webhookSecret) throw webhooksNotConfigured();
     if (!signature) throw AppError.badRequest('missing Stripe-Signature header', 'invalid_signature');
     if (!rawBody) throw AppError.badRequest('missing request body', 'invalid_signature');
     let event: Stripe.Event;
     try {
-      event = this.client.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret, this.settings.webhookToleranceSeconds, undefined, this.clock.now().getTime());
+      event = (await this.stripe()).webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret, this.settings.webhookToleranceSeconds, undefined, this.clock.now().getTime());
     } catch (err) {
       // The SDK's message goes on with advice and a link; its first sentence says what failed.
       const reason = String((err as Error).message).split('\n')[0].trim();

@@ -30,8 +30,8 @@ const invalid = (message: string) => new AppError(403, 'INVALID_LICENSE', messag
  * once a second in one transaction (and before any admin read), instead of one commit per verify.
  */
 export class Verifier {
-  private readonly licenses = new LRUCache<string, License>({ max: 100_000, ttl: 60_000 });
-  private readonly devices = new LRUCache<string, Device>({ max: 200_000, ttl: 60_000 });
+  private readonly licenses = new LRUCache<string, License>({ max: 10_000, ttl: 60_000 });
+  private readonly devices = new LRUCache<string, Device>({ max: 20_000, ttl: 60_000 });
   private readonly seen = new Map<number, { at: string; name: string | null; ip: string | null }>();
   private generation = 0;
   private timer: NodeJS.Timeout | null = null;

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { Knex } from 'knex';
-import { simpleParser } from 'mailparser';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
@@ -9,7 +8,7 @@ import type { PubSub } from '../../../core/pubsub.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
-import { Ingest } from './ingest.js';
+import { Ingest, mailLibraries } from './ingest.js';
 import { Mailboxes } from './mailboxes.js';
 import { SmtpReceiver } from './smtp-receiver.js';
 import { Sender } from './sender.js';
@@ -76,6 +75,7 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
 
   /** Recipients from the message's own headers, when the caller did not pass ?to=. */
   async function recipientsOf(raw: Buffer): Promise<string[]> {
+    const { simpleParser } = await mailLibraries();
     const headersOnly = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
     const delivered = headersOnly.headers.get('delivered-to') ?? headersOnly.headers.get('x-original-to');
     const list = [headersOnly.to, headersOnly.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => v.address ?? ''));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import sanitizeHtml from 'sanitize-html';
+import type { ParsedMail } from 'mailparser';
+import type SanitizeHtml from 'sanitize-html';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
@@ -46,7 +46,15 @@ const FORWARDED_HEADER = 'x-plinth-forwarded';
  * Received HTML is hostile until proven otherwise: scripts, event handlers, forms, frames and
  * javascript: URLs are removed before it is stored for display (the raw message keeps the original).
  */
-export function sanitizeMailHtml(html: string): string {
+let libraries: Promise<{ simpleParser: typeof import('mailparser').simpleParser; sanitizeHtml: typeof SanitizeHtml }> | null = null;
+
+/** mailparser and sanitize-html are loaded with the first message, not at boot (memory, boot time). */
+export function mailLibraries() {
+  libraries ??= Promise.all([import('mailparser'), import('sanitize-html')]).then(([m, s]) => ({ simpleParser: m.simpleParser, sanitizeHtml: s.default }));
+  return libraries;
+}
+
+export function sanitizeMailHtml(html: string, sanitizeHtml: typeof SanitizeHtml): string {
   return sanitizeHtml(html, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center', 'span', 'div'],
     allowedAttributes: {
@@ -72,6 +80,7 @@ export async function parseMessage(raw: Buffer, settings: MailSettings): Promise
     timer = setTimeout(() => reject(new AppError(503, 'parse_timeout', 'the message took too long to parse; try again later')), settings.smtp.parseTimeoutMs);
   });
   try {
+    const { simpleParser } = await mailLibraries();
     return await Promise.race([simpleParser(raw, { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: settings.maxHtmlBytes }), timeout]);
   } finally {
     clearTimeout(timer);
@@ -104,8 +113,8 @@ export class Ingest {
   ) {}
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
-  store(mailboxes: Mailbox[], raw: Buffer, parsed: ParsedMail, envelopeFrom: string): Promise<StoredEmail[]> {
-    const message = this.prepare(parsed, envelopeFrom);
+  async store(mailboxes: Mailbox[], raw: Buffer, parsed: ParsedMail, envelopeFrom: string): Promise<StoredEmail[]> {
+    const message = this.prepare(parsed, envelopeFrom, (await mailLibraries()).sanitizeHtml);
     return new Promise((resolve, reject) => {
       this.queue.push({ mailboxes, raw, message, resolve, reject });
       this.flushing ??= this.flush();
@@ -185,10 +194,10 @@ export class Ingest {
     }
   }
 
-  private prepare(parsed: ParsedMail, envelopeFrom: string): Prepared {
+  private prepare(parsed: ParsedMail, envelopeFrom: string, sanitizeHtml: typeof SanitizeHtml): Prepared {
     const from = parsed.from?.value?.[0];
     const text = parsed.text ?? '';
-    const html = typeof parsed.html === 'string' ? sanitizeMailHtml(parsed.html.slice(0, this.settings.maxHtmlBytes)) : null;
+    const html = typeof parsed.html === 'string' ? sanitizeMailHtml(parsed.html.slice(0, this.settings.maxHtmlBytes), sanitizeHtml) : null;
     const subject = parsed.subject ?? '';
     // mailparser derives `text` from HTML-only mail; the fallback strips tags with a linear pattern.
     const code = extractVerificationCode(subject, text || (html ?? '').slice(0, 200_000).replace(/<[^<>]*>/g, ' '));

@@ -42,7 +42,7 @@ try {
     const periodStart = `${key}-01T00:00:00.000Z`;
     const rows = [];
     for (let i = 0; i < count; i++) rows.push(randomUUID());
-    const chunk = 500;
+    const chunk = 200; // knex inserts many rows as one compound SELECT on SQLite (at most 500 terms)
     for (let i = 0; i < rows.length; i += chunk) {
       const ids = rows.slice(i, i + chunk);
       await db('billing_subscriptions').insert(ids.map((tenant_id) => ({ tenant_id, plan_id: 'free', status: 'active', billing_cycle: 'monthly', provider: 'manual', current_period_start: periodStart, current_period_end: `${now.toISOString().slice(0, 7)}-01T00:00:00.000Z`, created_at: lastMonth, updated_at: lastMonth })));
