@@ -144,13 +144,22 @@ export class EventBus {
       });
   }
 
+  private hasHandlers(name: string): boolean {
+    return Boolean(this.handlers.get(name)?.length || this.handlers.get('*')?.length);
+  }
+
   private async drain(): Promise<boolean> {
     let any = false;
     for (;;) {
       const batch = await this.claim();
       if (batch.length === 0) return any;
       any = true;
-      for (const event of batch) await this.deliver(event);
+      // Events nobody handles are done in one statement (one commit) per batch, not one each.
+      const unhandled = batch.filter((e) => !this.hasHandlers(e.name)).map((e) => e.id);
+      if (unhandled.length) {
+        await this.db('core_events').whereIn('id', unhandled).update({ status: 'delivered', delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+      }
+      for (const event of batch) if (this.hasHandlers(event.name)) await this.deliver(event);
       if (this.stopped) return any;
     }
   }
@@ -194,7 +203,7 @@ export class EventBus {
   private async deliver(event: PlatformEvent): Promise<void> {
     const targets = [...(this.handlers.get(event.name) ?? []), ...(this.handlers.get('*') ?? [])];
     const done = new Set<string>(
-      (await this.db('core_event_handled').where('event_id', event.id).pluck('handler')) as string[],
+      targets.length ? ((await this.db('core_event_handled').where('event_id', event.id).pluck('handler')) as string[]) : [],
     );
     let failure: Error | null = null;
     for (const { key, fn } of targets) {

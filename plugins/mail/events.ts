@@ -18,6 +18,11 @@ export const mailEvents: Record<string, EventSpec> = {
       },
     },
   },
+  'mail.forward_requested': {
+    version: 1,
+    description: 'Internal: a stored message is due to be forwarded (retried until it goes)',
+    schema: { type: 'object', required: ['email_id', 'mailbox_id'], properties: { email_id: { type: 'integer' }, mailbox_id: { type: 'integer' } } },
+  },
   'mail.sent': {
     version: 1,
     description: 'A message left through the mailer (now or at its scheduled time)',

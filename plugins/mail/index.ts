@@ -63,7 +63,7 @@ export default definePlugin<MailSettings>({
 
   on: {
     // Forwarding happens after the message is stored, with retries.
-    async 'mail.received'(event, c) {
+    async 'mail.forward_requested'(event, c) {
       await services(c).forwarder.forward(Number(event.payload.email_id));
     },
   },

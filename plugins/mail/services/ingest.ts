@@ -251,16 +251,21 @@ export class Ingest {
         { email_id: id, mailbox: mailbox.address, mailbox_id: mailbox.id, sender: m.sender, subject: m.subject, verification_code: m.code, message_id: m.messageId },
         { tenantId: mailbox.tenant_id },
       );
+      // Only mail to a forwarding mailbox (and not already forwarded by a Plinth) costs a delivery job.
+      if (mailbox.forward_to && !m.forwarded) await this.events.emit(trx, 'mail.forward_requested', { email_id: id, mailbox_id: mailbox.id }, { tenantId: mailbox.tenant_id });
       stored.push({ id, mailbox_id: mailbox.id, address: mailbox.address });
     }
     return stored;
   }
 
-  /** The one way in for a whole message (SMTP DATA and POST /receive): resolve, parse, store. */
-  async receive(raw: Buffer, rcptTo: string[], envelopeFrom: string): Promise<StoredEmail[]> {
+  /**
+   * The one way in for a whole message (SMTP DATA and POST /receive): resolve, parse, store.
+   * `known` holds mailboxes already resolved (at RCPT), so SMTP does not look them up twice.
+   */
+  async receive(raw: Buffer, rcptTo: string[], envelopeFrom: string, known?: Map<string, Mailbox>): Promise<StoredEmail[]> {
     const mailboxes: Mailbox[] = [];
     for (const address of new Set(rcptTo.map((a) => a.toLowerCase()))) {
-      const mailbox = await this.mailboxes.forDelivery(address);
+      const mailbox = known?.get(address) ?? (await this.mailboxes.forDelivery(address));
       if (mailbox) mailboxes.push(mailbox);
     }
     if (!mailboxes.length) throw new AppError(422, 'no_such_mailbox', 'no recipient of this message has a mailbox here');

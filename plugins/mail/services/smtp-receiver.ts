@@ -6,7 +6,7 @@ import { AppError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { MailSettings } from '../config.js';
 import type { Ingest } from './ingest.js';
-import type { Mailboxes } from './mailboxes.js';
+import type { Mailbox, Mailboxes } from './mailboxes.js';
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
 
@@ -66,10 +66,16 @@ export class SmtpReceiver {
     this.server = null;
   }
 
+  /** Mailboxes found at RCPT, kept for DATA so each is looked up once per message. */
+  private readonly resolved = new WeakMap<SMTPServerSession, Map<string, Mailbox>>();
+
   private async acceptRecipient(address: string, session: SMTPServerSession): Promise<void> {
     if (session.envelope.rcptTo.length >= this.settings.smtp.maxRecipients) throw smtpError(452, `too many recipients (at most ${this.settings.smtp.maxRecipients})`);
     if (!this.mailboxes.acceptsDomain(address)) throw smtpError(550, `${address}: relay not permitted, not a local domain`);
-    if (!(await this.mailboxes.forDelivery(address))) throw smtpError(550, `${address}: no such mailbox here`);
+    const mailbox = await this.mailboxes.forDelivery(address);
+    if (!mailbox) throw smtpError(550, `${address}: no such mailbox here`);
+    if (session.envelope.rcptTo.length === 0) this.resolved.set(session, new Map()); // a new transaction
+    this.resolved.get(session)?.set(address.toLowerCase(), mailbox);
   }
 
   private async receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
@@ -84,7 +90,7 @@ export class SmtpReceiver {
     const rcptTo = session.envelope.rcptTo.map((r) => r.address);
     const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     try {
-      const stored = await this.ingest.receive(Buffer.concat(chunks, bytes), rcptTo, from);
+      const stored = await this.ingest.receive(Buffer.concat(chunks, bytes), rcptTo, from, this.resolved.get(session));
       return `OK: stored as ${stored.map((s) => s.id).join(',')}`;
     } catch (err) {
       if (err instanceof AppError && err.code === 'no_such_mailbox') throw smtpError(550, err.message);
