@@ -1,7 +1,6 @@
 // What the mail pages share: the API base, the reply shapes, the mailbox picker, a confirm dialog,
 // status badges and small helpers.
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
 import { ApiError, Dialog, ErrorBanner, setQueryParams, useApi } from '../../../core/ui/kit/index.js';
 
 /** The mail plugin's face (the pages call it with the session cookie). */
@@ -73,25 +72,8 @@ export interface SentRow {
   created_at: string;
 }
 
-/** Runs a change (a button, a form), keeping its error and whether it is under way. */
-export function useAction() {
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (change: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await change();
-      return true;
-    } catch (err) {
-      setError(err as Error);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, setError, busy, run };
-}
+import { useAction } from '../../../core/ui/kit/index.js';
+export { useAction };
 
 /** The server's `{ error, code }` code (the kit keeps only the status for this envelope). */
 export const codeOf = (error: Error | null): string | null => (error instanceof ApiError ? error.code : null);
