@@ -2,23 +2,9 @@
 // delete, and sync to Stripe.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
+import type { Plan } from '../services/plans.js';
 import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, type Limits, useAction } from './shared.js';
 
-interface Plan {
-  id: string;
-  display_name: string;
-  description: string;
-  price_monthly: number;
-  price_yearly: number;
-  currency: string;
-  is_public: boolean;
-  sort_order: number;
-  limits: Limits;
-  stripe_product_id: string | null;
-  stripe_price_monthly: string | null;
-  stripe_price_yearly: string | null;
-  updated_at: string;
-}
 
 /** A form's text as the API's value: "" is null (unlimited), anything else a number (the server checks it is whole). */
 const toLimit = (text: string) => (text.trim() === '' ? null : Number(text));
