@@ -8,6 +8,7 @@ import { createRobotsServices, type RobotsDeps, type RobotsServices } from './se
 import { robotRoutes } from './routes/robots.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
+import { approvalRoutes } from './routes/approvals.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
 
@@ -78,6 +79,7 @@ export default definePlugin<RobotsSettings>({
     robotRoutes(r, services(c), c.settings);
     adminRoutes(r, services(c));
     callbackRoutes(r, services(c));
+    approvalRoutes(r, services(c));
   },
 
   on: {

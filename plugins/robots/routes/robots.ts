@@ -131,7 +131,10 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
       if (body.type !== 'text' && !body.fileUrl) throw AppError.validation([{ path: 'body.fileUrl', message: `is required for a ${body.type} message` }], 400);
       const robot = await s.robots.row(scope, body.robotId);
       const { robotId: _r, ...params } = body;
-      return ok(await s.commands.create({ id: Number(robot.id), tenant_id: robot.tenant_id }, 'send_message', params, scope.userId), 'command queued');
+      // With the tenant's require_approval on, a member's command waits for an owner or admin.
+      const awaiting = !scope.admin && (await s.approvalRequired(robot.tenant_id));
+      const created = await s.commands.create({ id: Number(robot.id), tenant_id: robot.tenant_id }, 'send_message', params, scope.userId, awaiting);
+      return ok(created, awaiting ? 'command awaiting approval' : 'command queued');
     },
   );
 

@@ -74,7 +74,7 @@ export class Commands {
     for (const socket of this.sockets.get(robotPk) ?? []) this.send(socket, command);
   }
 
-  async create(robot: { id: number; tenant_id: string }, type: string, params: Record<string, unknown>, createdBy: string | null): Promise<{ commandId: string; status: string }> {
+  async create(robot: { id: number; tenant_id: string }, type: string, params: Record<string, unknown>, createdBy: string | null, awaitingApproval = false): Promise<{ commandId: string; status: string }> {
     const now = this.clock.now();
     const row = {
       command_id: newId('cmd'),
@@ -83,11 +83,12 @@ export class Commands {
       created_by: createdBy,
       command_type: type,
       params: JSON.stringify(params),
-      status: 'pending',
+      status: awaitingApproval ? 'awaiting_approval' : 'pending',
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + this.settings.commandTtlMinutes * 60_000).toISOString(),
     };
     await this.db('robots_commands').insert(row);
+    if (awaitingApproval) return { commandId: row.command_id, status: row.status };
     await this.pubsub.publish(CHANNEL, { robotPk: robot.id, command: view(row) as unknown as Record<string, unknown> }).catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
     return { commandId: row.command_id, status: 'pending' };
   }
@@ -114,7 +115,26 @@ export class Commands {
     });
   }
 
+  /** Commands of a tenant waiting for an owner or admin. */
+  async awaiting(tenantId: string): Promise<Array<CommandView & { robotId: string; createdBy: string | null }>> {
+    const rows = await this.db('robots_commands as c').join('robots_robots as r', 'r.id', 'c.robot_pk').where({ 'c.tenant_id': tenantId, 'c.status': 'awaiting_approval' }).orderBy('c.id').select('c.*', 'r.robot_id');
+    return rows.map((r: Record<string, any>) => ({ ...view(r), robotId: r.robot_id, createdBy: r.created_by }));
+  }
+
+  /** Approves (then it is queued and pushed like any command) or rejects a waiting command. */
+  async decide(tenantId: string, commandId: string, approve: boolean): Promise<{ robotPk: number; status: string }> {
+    const row = await this.db('robots_commands').where({ command_id: commandId, tenant_id: tenantId }).first();
+    if (!row) throw AppError.notFound(`command ${commandId} not found`);
+    const status = approve ? 'pending' : 'rejected';
+    const changed = await this.db('robots_commands').where({ id: row.id, status: 'awaiting_approval' }).update({ status });
+    if (!changed) throw AppError.conflict(`command ${commandId} is ${row.status}, not awaiting approval`, 'not_awaiting_approval');
+    if (approve) {
+      await this.pubsub.publish(CHANNEL, { robotPk: Number(row.robot_pk), command: view(row) as unknown as Record<string, unknown> }).catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
+    }
+    return { robotPk: Number(row.robot_pk), status };
+  }
+
   async expireDue(): Promise<number> {
-    return Number(await this.db('robots_commands').whereIn('status', ['pending', 'sent']).where('expires_at', '<=', this.clock.now().toISOString()).update({ status: 'expired' }));
+    return Number(await this.db('robots_commands').whereIn('status', ['pending', 'sent', 'awaiting_approval']).where('expires_at', '<=', this.clock.now().toISOString()).update({ status: 'expired' }));
   }
 }

@@ -26,6 +26,8 @@ export interface RobotsDeps {
     findOrCreateByPhone(phone: string): Promise<{ id: string; phone: string | null; full_name: string; role: string }>;
     get(id: string): Promise<{ id: string; phone: string | null; email: string | null; full_name: string; role: string; created_at: string }>;
   };
+  tenants: { settings(tenantId: string): Promise<{ require_approval: boolean }> };
+  audit: { record(entry: Record<string, unknown>): Promise<void> };
   authSessions: { issueForUser(userId: string, meta: { ip: string; userAgent: string }, method: string): Promise<{ access_token: string; refresh_token: string }> };
   licenses: LicenseEngine & LicenseAdmin & {
     generate(input: Record<string, unknown>): Promise<{ activation_code: string; valid_until: string | null; price: number | null; bound_user_id: string | null; status: string; created_at: string }>;
@@ -48,6 +50,9 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
     messages,
     callbacks,
     events: () => d.events,
+    /** The auth plugin's tenant setting, read per command. */
+    approvalRequired: async (tenantId: string) => (await d.tenants.settings(tenantId)).require_approval,
+    audit: () => d.audit,
     sms: () => d.smsCodes,
     users: () => d.authUsers,
     sessions: () => d.authSessions,
