@@ -9,6 +9,8 @@ import { robotRoutes } from './routes/robots.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { adminUserRoutes, errorLogger } from './routes/admin-users.js';
+import { statisticsRoutes } from './routes/statistics.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
 
@@ -49,10 +51,13 @@ export default definePlugin<RobotsSettings>({
       path: `${c.face!.base}/ws`,
       maxPayload: c.settings.wsMaxFrameBytes,
       allowedOrigins: c.settings.wsAllowedOrigins.length ? c.settings.wsAllowedOrigins : undefined,
-      async accept(_req, url) {
+      async accept(req, url) {
         const token = url.searchParams.get('token') ?? '';
         const robot = await s.tokens.robotOf(token, 'access');
-        if (!robot || robot.robot_id !== url.searchParams.get('robotId')) throw new Error('refused');
+        if (!robot || robot.robot_id !== url.searchParams.get('robotId')) {
+          await s.systemLogs.record({ tenantId: robot?.tenant_id ?? null, type: 'security', level: 'warn', message: robot ? 'robot token used for another robotId at the WebSocket handshake' : 'invalid robot token at the WebSocket handshake', details: { robotId: url.searchParams.get('robotId') }, ip: req.socket?.remoteAddress ?? null });
+          throw new Error('refused');
+        }
         return robot;
       },
       connected(socket, context) {
@@ -76,10 +81,13 @@ export default definePlugin<RobotsSettings>({
   },
 
   routes(r, c) {
+    r.use(errorLogger(services(c))); // first: router middleware runs in registration order
+    adminUserRoutes(r, services(c));
     robotRoutes(r, services(c), c.settings);
     adminRoutes(r, services(c));
     callbackRoutes(r, services(c));
     approvalRoutes(r, services(c));
+    statisticsRoutes(r, services(c));
   },
 
   on: {

@@ -11,6 +11,12 @@ import { Messages } from './messages.js';
 import { Robots, type LicenseAdmin, type LicenseEngine } from './robots.js';
 import { RobotTokens } from './tokens.js';
 import { Callbacks } from './callbacks.js';
+import { Statistics } from './statistics.js';
+import { SystemLogs, robotCountsOf } from './system-logs.js';
+import type { Principal } from '../../../core/http/auth.js';
+
+/** A user as the auth plugin's service returns it. */
+export interface AuthUser { id: string; phone: string | null; email: string | null; full_name: string; role: string; tenant_id: string; is_superadmin: boolean; status: string; last_login_at: string | null; created_at: string }
 
 /** The auth and licensing services this plugin uses (it depends on both), resolved per call. */
 export interface RobotsDeps {
@@ -24,7 +30,9 @@ export interface RobotsDeps {
   smsCodes: { send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }>; verify(phone: string, code: string, purpose: string): Promise<void> };
   authUsers: {
     findOrCreateByPhone(phone: string): Promise<{ id: string; phone: string | null; full_name: string; role: string }>;
-    get(id: string): Promise<{ id: string; phone: string | null; email: string | null; full_name: string; role: string; created_at: string }>;
+    get(id: string, scope?: { tenantId: string | null }): Promise<AuthUser>;
+    list(filter: { search?: string; status?: string; tenant_id?: string; role?: string }, page: { page: number; page_size: number }): Promise<{ items: AuthUser[]; total: number }>;
+    setStatus(actor: Principal, id: string, status: 'active' | 'suspended', meta: { ip: string; userAgent: string }): Promise<AuthUser>;
   };
   tenants: { settings(tenantId: string): Promise<{ require_approval: boolean }> };
   audit: { record(entry: Record<string, unknown>): Promise<void> };
@@ -43,8 +51,12 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
   const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, () => d.usage);
   const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
   const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, () => d.usage);
+  const statistics = new Statistics(d.db, d.clock, commands);
   return {
+    systemLogs: new SystemLogs(d.db, d.clock, d.logger),
+    robotCounts: (userIds: string[]) => robotCountsOf(d.db, userIds),
     tokens,
+    statistics,
     commands,
     robots,
     messages,

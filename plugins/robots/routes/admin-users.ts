@@ -1,0 +1,155 @@
+import type { Middleware } from 'koa';
+import { AppError } from '../../../core/errors.js';
+import type { Principal } from '../../../core/http/auth.js';
+import type { HttpContext } from '../../../core/http/context.js';
+import { envelopes } from '../../../core/http/envelopes.js';
+import { requireRole } from '../../../core/http/guards.js';
+import type { PluginRouter } from '../../../core/http/router.js';
+import type { RobotsServices } from '../services/index.js';
+
+const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
+
+/** The seed's roles: a tenant member is a "user"; owners and admins keep their names. */
+const seedRole = (role: string) => (role === 'member' ? 'user' : role);
+const tenantRole = (role: string) => (role === 'user' ? 'member' : role);
+const RANK: Record<string, number> = { member: 1, admin: 2, owner: 3 };
+
+async function principalOf(ctx: HttpContext): Promise<Principal> {
+  const principal = await ctx.authenticate();
+  if (!principal) throw AppError.unauthorized();
+  return principal;
+}
+
+/** null: every tenant (superadmin). */
+const tenantScope = (p: Principal) => (p.roles.includes('superadmin') ? null : p.tenantId);
+
+/**
+ * Records every 4xx/5xx answer of this face (the seed's "API errors"): refused activations,
+ * rate limits and bad tokens as type 'security', the rest as 'api_error'. Register it before
+ * the other routes: router middleware runs in registration order.
+ */
+export function errorLogger(s: RobotsServices): Middleware {
+  return async (koaCtx, next) => {
+    const ctx = koaCtx as unknown as HttpContext;
+    let status = 0;
+    let message = '';
+    let code: string | undefined;
+    try {
+      await next();
+      status = ctx.status;
+      const body = ctx.body as { message?: unknown } | undefined;
+      if (status >= 400 && body && typeof body === 'object' && typeof body.message === 'string') message = body.message;
+    } catch (err) {
+      const e = err as { status?: number; statusCode?: number; message?: string; code?: string };
+      status = e.status ?? e.statusCode ?? 500;
+      message = e.message ?? 'error';
+      code = typeof e.code === 'string' ? e.code : undefined;
+      throw err;
+    } finally {
+      if (status >= 400) {
+        let tenantId: string | null = null;
+        try {
+          tenantId = (await ctx.authenticate())?.tenantId ?? null;
+        } catch {
+          // an invalid token: the error being logged
+        }
+        const path = ctx.path;
+        const security = status === 401 || status === 429 || (/\/api\/robot-ids\/activate$/.test(path) && (status === 403 || status === 409));
+        await s.systemLogs.record({
+          tenantId,
+          type: security ? 'security' : 'api_error',
+          level: status >= 500 ? 'error' : 'warn',
+          message: message || `HTTP ${status}`,
+          details: { status, method: ctx.method, path, ...(code ? { code } : {}), requestId: ctx.state.requestId },
+          ip: ctx.ip,
+        });
+      }
+    }
+  };
+}
+
+const pageQuery = {
+  page: { type: 'integer', minimum: 1, maximum: 100000, default: 1 },
+  pageSize: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
+} as const;
+
+/** The seed's sections 7 (users, for admins) and 9 (system logs). */
+export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
+  const admin = [requireRole('admin')];
+
+  r.get(
+    '/api/admin/users',
+    { summary: "The tenant's users (superadmin: all)", guards: admin, schema: { query: { type: 'object', properties: { ...pageQuery, role: { enum: ['user', 'member', 'admin', 'owner'] }, status: { enum: ['active', 'suspended'] }, keyword: { type: 'string', maxLength: 100 } } } } },
+    async (ctx, { query }) => {
+      const principal = await principalOf(ctx);
+      const tenantId = tenantScope(principal);
+      if (tenantId === null && !principal.roles.includes('superadmin')) throw AppError.forbidden('sign in as a user of a tenant');
+      const page = await s.users().list({ tenant_id: tenantId ?? undefined, role: query.role ? tenantRole(query.role) : undefined, status: query.status, search: query.keyword || undefined }, { page: query.page, page_size: query.pageSize });
+      const ids = page.items.map((u) => u.id);
+      const robots = await s.robotCounts(ids);
+      const codes = new Map<string, number>();
+      if (ids.length) {
+        const licenses = await s.licenses().list({ tenantId }, { limit: 1000, product: 'workbot' });
+        for (const l of licenses) if (l.bound_user_id) codes.set(l.bound_user_id, (codes.get(l.bound_user_id) ?? 0) + 1);
+      }
+      return ok({
+        total: page.total,
+        page: query.page,
+        pageSize: query.pageSize,
+        list: page.items.map((u) => ({
+          userId: u.id,
+          nickname: u.full_name,
+          avatar: null,
+          phone: u.phone,
+          email: u.email,
+          role: seedRole(u.role),
+          status: u.status,
+          robotCount: robots.get(u.id) ?? 0,
+          totalActivationCodes: codes.get(u.id) ?? 0,
+          createdAt: u.created_at,
+          lastLoginAt: u.last_login_at,
+        })),
+      });
+    },
+  );
+
+  r.post(
+    '/api/admin/users/:userId/disable',
+    { summary: 'Disable (suspend) a user of the tenant', guards: admin, schema: { params: { type: 'object', required: ['userId'], properties: { userId: { type: 'string', minLength: 1, maxLength: 64 } } } } },
+    async (ctx, { params }) => {
+      const principal = await principalOf(ctx);
+      const tenantId = tenantScope(principal);
+      const superadmin = principal.roles.includes('superadmin');
+      if (!superadmin && !tenantId) throw AppError.forbidden('sign in as a user of a tenant');
+      const user = await s.users().get(params.userId, { tenantId }).catch(() => null);
+      if (!user || (!superadmin && user.tenant_id !== tenantId)) throw AppError.notFound('user not found');
+      if (!superadmin) {
+        const mine = Math.max(0, ...principal.roles.map((role) => RANK[role] ?? 0));
+        if (user.is_superadmin || (RANK[user.role] ?? 0) > mine) throw AppError.forbidden('you cannot disable a user above your role');
+      }
+      await s.users().setStatus(principal, user.id, 'suspended', { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+      await s.systemLogs.record({ tenantId: user.tenant_id, type: 'security', level: 'info', message: 'user disabled', details: { userId: user.id, by: principal.id }, ip: ctx.ip });
+      return ok(null, '禁用成功');
+    },
+  );
+
+  r.get(
+    '/api/admin/logs',
+    { summary: 'System logs of the tenant (superadmin: all)', guards: admin, schema: { query: { type: 'object', properties: { ...pageQuery, logType: { type: 'string', maxLength: 32 }, type: { type: 'string', maxLength: 32 }, level: { enum: ['info', 'warn', 'error'] } } } } },
+    async (ctx, { query }) => {
+      const principal = await principalOf(ctx);
+      const tenantId = tenantScope(principal);
+      if (tenantId === null && !principal.roles.includes('superadmin')) throw AppError.forbidden('sign in as a user of a tenant');
+      const wanted = query.type ?? query.logType;
+      // The seed's `logType=api` is our api_error.
+      const type = wanted === 'api' ? 'api_error' : wanted;
+      const page = await s.systemLogs.list({ tenantId }, { type, level: query.level }, { page: query.page, pageSize: query.pageSize });
+      return ok({
+        total: page.total,
+        page: query.page,
+        pageSize: query.pageSize,
+        list: page.list.map((l) => ({ id: l.id, logType: l.type, level: l.level, message: l.message, details: l.details, ipAddress: l.ip, createdAt: l.created_at })),
+      });
+    },
+  );
+}
