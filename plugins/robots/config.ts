@@ -8,6 +8,8 @@ export interface RobotsSettings {
   wsAllowedOrigins: string[];
   /** Let callbacks target loopback/private addresses (tests, private installs). Off: SSRF guard. */
   allowPrivateCallbacks: boolean;
+  /** System log rows and callback deliveries older than this are deleted daily. */
+  logRetentionDays: number;
 }
 
 export const robotsConfigSchema = {
@@ -22,5 +24,6 @@ export const robotsConfigSchema = {
     wsMaxFrameBytes: { type: 'integer', minimum: 1024, default: 64 * 1024 },
     wsAllowedOrigins: { type: 'array', items: { type: 'string' }, default: [] },
     allowPrivateCallbacks: { type: 'boolean', default: false },
+    logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
   },
 };

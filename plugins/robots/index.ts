@@ -109,6 +109,16 @@ export default definePlugin<RobotsSettings>({
       },
     },
     {
+      name: 'prune-logs',
+      schedule: '23 3 * * *',
+      catchUp: true,
+      async run(c, info) {
+        const before = new Date(info.scheduledFor.getTime() - c.settings.logRetentionDays * 86_400_000).toISOString();
+        await c.db('robots_logs').where('created_at', '<', before).delete();
+        await c.db('robots_callback_deliveries').where('created_at', '<', before).delete();
+      },
+    },
+    {
       name: 'reset-ai-calls',
       schedule: '0 0 * * *',
       catchUp: true,
