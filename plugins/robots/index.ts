@@ -80,6 +80,10 @@ export default definePlugin<RobotsSettings>({
     await services(c).commands.start();
   },
 
+  async stop(c) {
+    services(c).commands.stop();
+  },
+
   routes(r, c) {
     r.use(errorLogger(services(c))); // first: router middleware runs in registration order
     adminUserRoutes(r, services(c));

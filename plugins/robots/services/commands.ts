@@ -7,6 +7,7 @@ import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { RobotsSettings } from '../config.js';
+import type { Presence } from './presence.js';
 
 export interface CommandView {
   commandId: string;
@@ -34,10 +35,16 @@ export class Commands {
     private readonly events: EventBus,
     private readonly pubsub: PubSub,
     private readonly settings: RobotsSettings,
+    private readonly presence: Presence,
   ) {}
 
   async start(): Promise<void> {
     await this.pubsub.subscribe(CHANNEL, (m) => (m.kick ? this.closeLocal(Number(m.robotPk)) : this.pushLocal(Number(m.robotPk), m.command as CommandView)));
+    this.presence.start(() => [...this.sockets.keys()]);
+  }
+
+  stop(): void {
+    this.presence.stop();
   }
 
   /** The robot's tokens were revoked (unbound, disabled, deleted): close its sockets on every instance. */
@@ -50,8 +57,9 @@ export class Commands {
     for (const socket of this.sockets.get(robotPk) ?? []) socket.close(4001, 'token revoked');
   }
 
-  online(robotPk: number): boolean {
-    return (this.sockets.get(robotPk)?.size ?? 0) > 0;
+  /** Connected here, or (on another instance) its presence lease is running. */
+  online(robot: { id: number | string; presence_until?: string | null }): boolean {
+    return this.sockets.has(Number(robot.id)) || this.presence.leased(robot);
   }
 
   /** A robot connected: remember its socket and hand it everything still open, in order. */
@@ -61,8 +69,11 @@ export class Commands {
     this.sockets.set(robotPk, set);
     socket.on('close', () => {
       set.delete(socket);
-      if (!set.size) this.sockets.delete(robotPk);
+      if (set.size) return;
+      this.sockets.delete(robotPk);
+      this.presence.left(robotPk).catch((err) => this.logger.warn({ err }, 'robot presence not recorded'));
     });
+    await this.presence.arrived(robotPk).catch((err) => this.logger.warn({ err }, 'robot presence not recorded'));
     for (const command of await this.open(robotPk)) this.send(socket, command);
   }
 
@@ -109,6 +120,9 @@ export class Commands {
       const row = await trx('robots_commands').where({ command_id: commandId, robot_pk: robot.id }).first('id', 'status');
       if (!row) throw AppError.notFound(`command ${commandId} not found for this robot`);
       if (row.status === 'succeeded' || row.status === 'failed') return; // a repeated report changes nothing
+      // Never handed out, so there is nothing to report. (An expired command the robot had already
+      // received and ran late is recorded: the result is the truth.)
+      if (row.status === 'awaiting_approval' || row.status === 'rejected') throw AppError.conflict(`command ${commandId} is ${row.status}; it was never sent to the robot`, 'not_sent');
       const status = result.errorCode === 0 ? 'succeeded' : 'failed';
       await trx('robots_commands').where('id', row.id).update({ status, result: JSON.stringify(result), completed_at: nowIso });
       await this.events.emit(trx, 'robots.command.completed', { robot_id: robot.robot_id, command_id: commandId, status, error_code: result.errorCode }, { tenantId: robot.tenant_id });

@@ -11,6 +11,7 @@ import { Messages } from './messages.js';
 import { Robots, type LicenseAdmin, type LicenseEngine } from './robots.js';
 import { RobotTokens } from './tokens.js';
 import { Callbacks } from './callbacks.js';
+import { Presence } from './presence.js';
 import { Statistics } from './statistics.js';
 import { SystemLogs, robotCountsOf } from './system-logs.js';
 import type { Principal } from '../../../core/http/auth.js';
@@ -47,7 +48,7 @@ export type RobotsServices = ReturnType<typeof createRobotsServices>;
 
 export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
   const tokens = new RobotTokens(d.db, d.clock, settings);
-  const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings);
+  const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings, new Presence(d.db, d.clock));
   const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, () => d.usage);
   const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
   const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, () => d.usage);

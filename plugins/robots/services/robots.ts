@@ -55,7 +55,7 @@ export class Robots {
     const base = {
       robotId: r.robot_id,
       name: r.name,
-      status: r.status === 'deleted' ? 'deleted' : this.commands.online(Number(r.id)) ? 'online' : 'offline',
+      status: r.status === 'deleted' ? 'deleted' : this.commands.online(r as { id: number }) ? 'online' : 'offline',
       aiMode: ai.aiMode,
       aiProvider: ai.aiProvider,
       totalMessages: Number(r.total_messages),
@@ -75,8 +75,8 @@ export class Robots {
 
   async list(scope: RobotScope, page: number, pageSize: number, status?: string) {
     let rows = await this.visible(scope).orderBy('id', 'desc');
-    if (status === 'online') rows = rows.filter((r: { id: number }) => this.commands.online(Number(r.id)));
-    if (status === 'offline') rows = rows.filter((r: { id: number }) => !this.commands.online(Number(r.id)));
+    if (status === 'online') rows = rows.filter((r: { id: number }) => this.commands.online(r));
+    if (status === 'offline') rows = rows.filter((r: { id: number }) => !this.commands.online(r));
     if (status === 'deleted') rows = await this.db('robots_robots').where({ tenant_id: scope.tenantId, status: 'deleted' }).modify((q) => (scope.admin ? q : q.where('user_id', scope.userId))).orderBy('id', 'desc');
     return { total: rows.length, list: rows.slice((page - 1) * pageSize, page * pageSize).map((r: Record<string, any>) => this.view(r)) };
   }

@@ -124,7 +124,7 @@ export class Statistics {
 
   /** 8.2: every robot the caller sees (own robots; a tenant admin: the tenant's). */
   async user(scope: RobotScope, range: DateRange) {
-    const robots = (await this.visibleIds(scope).select('activation_code')) as Array<{ id: number; activation_code: string | null }>;
+    const robots = (await this.visibleIds(scope).select('activation_code', 'presence_until')) as Array<{ id: number; activation_code: string | null; presence_until: string | null }>;
     const [total] = (await this.messages(this.visibleIds(scope), range).count({ n: '*' })) as Array<{ n: unknown }>;
     const counts = await this.commandCounts(this.visibleIds(scope), range);
     return {
@@ -135,7 +135,7 @@ export class Statistics {
       totalAICalls: null,
       aiCost: null,
       activationCodeCount: robots.filter((r) => r.activation_code).length,
-      activeRobots: robots.filter((r) => this.commands.online(Number(r.id))).length,
+      activeRobots: robots.filter((r) => this.commands.online(r)).length,
       ...counts,
     };
   }

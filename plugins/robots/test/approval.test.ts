@@ -1,7 +1,7 @@
 // require_approval (a tenant setting of the auth plugin): a member's command waits until an owner
 // or admin approves it (then it is delivered like any command) or rejects it (never delivered).
 import assert from 'node:assert/strict';
-import { activate, addMember, bearer, poll, registerOwner, robotsApp, type RobotsApp } from './helpers.js';
+import { activate, addMember, bearer, poll, registerOwner, result, robotsApp, type RobotsApp } from './helpers.js';
 
 describe('robots: commands awaiting approval', () => {
   let t: RobotsApp;
@@ -52,6 +52,9 @@ describe('robots: commands awaiting approval', () => {
     assert.equal(rejected.status, 200, rejected.text);
     assert.equal(rejected.body.data.status, 'rejected');
     assert.deepEqual((await poll(t, robot.token)).body.data.commands, []);
+    const reported = await result(t, robot.token, robot.robotId, sent.body.data.commandId);
+    assert.equal(reported.status, 409, 'a result for a command never sent is refused');
+    assert.equal((await t.app.db('robots_commands').where('command_id', sent.body.data.commandId).first()).status, 'rejected');
     assert.equal((await t.app.db('auth_audit_logs').where({ action: 'robots.command.rejected', target_id: sent.body.data.commandId })).length, 1);
 
     // An owner sees the member's robot (tenant admin) and is not held back.

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
+import type { Clock } from '../../../core/clock.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
+import type { TestDatabase } from '../../../test/helpers/database.js';
 
 export const W = '/workbot';
 export const ADMIN = { email: 'root@robots.test', password: 'Operator-pass-for-robots-42' };
@@ -14,15 +16,18 @@ export interface RobotsApp extends TestApp {
   wb<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
 }
 
-export async function robotsApp(options: { robots?: Record<string, unknown>; extraPlugins?: string[]; overrides?: Record<string, unknown> } = {}): Promise<RobotsApp> {
+export async function robotsApp(options: { robots?: Record<string, unknown>; extraPlugins?: string[]; overrides?: Record<string, unknown>; settings?: Record<string, Record<string, unknown>>; database?: TestDatabase; clock?: Clock } = {}): Promise<RobotsApp> {
   const t = (await createTestApp({
     plugins: ['auth', ...(options.extraPlugins ?? []), 'licensing', 'robots'],
     settings: {
       auth: { admin: ADMIN, limits: AUTH_LIMITS, sms: { perIpPerHour: 1000 } },
       licensing: { verifyPerIpPerMinute: 100_000, verifyPerCodePerMinute: 100_000 },
       robots: { requestsPerMinute: 100_000, ...(options.robots ?? {}) },
+      ...(options.settings ?? {}),
     },
     overrides: options.overrides as never,
+    database: options.database,
+    clock: options.clock,
   })) as RobotsApp;
   t.wb = (method, path, opts) => t.request(method, `${W}${path}`, opts);
   return t;

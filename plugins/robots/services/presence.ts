@@ -1,0 +1,54 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+
+const CHUNK = 500;
+
+/**
+ * Whether a robot is online, on every instance: the instance holding a robot's socket keeps its
+ * row's `presence_until` a little in the future (a heartbeat), and sets it to now when the last
+ * socket closes. A crashed instance's robots fall offline when their lease runs out.
+ */
+export class Presence {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly leaseMs = 90_000,
+  ) {}
+
+  private until(): string {
+    return new Date(this.clock.now().getTime() + this.leaseMs).toISOString();
+  }
+
+  async arrived(robotPk: number): Promise<void> {
+    await this.db('robots_robots').where('id', robotPk).update({ presence_until: this.until(), last_active_at: this.clock.now().toISOString() });
+  }
+
+  async left(robotPk: number): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await this.db('robots_robots').where('id', robotPk).update({ presence_until: now, last_active_at: now });
+  }
+
+  /** Extends the lease of every robot connected here; `connected` is read at each beat. */
+  start(connected: () => number[]): void {
+    this.timer = setInterval(() => {
+      const pks = connected();
+      const until = this.until();
+      void (async () => {
+        for (let i = 0; i < pks.length; i += CHUNK) await this.db('robots_robots').whereIn('id', pks.slice(i, i + CHUNK)).update({ presence_until: until });
+      })().catch(() => undefined); // the next beat tries again; a missed one only shortens the lease
+    }, this.leaseMs / 3);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** From a robot row: is its lease still running? */
+  leased(row: { presence_until?: string | null }): boolean {
+    return Boolean(row.presence_until && row.presence_until > this.clock.now().toISOString());
+  }
+}
