@@ -13,6 +13,7 @@ import { createDatabase, dialectOf } from './db/connection.js';
 import { migrateLatest, type MigrationFolder } from './db/migrations.js';
 import { Hooks } from './hooks/hooks.js';
 import { EventBus } from './events/outbox.js';
+import { Actions } from './actions.js';
 import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
 import { RateLimits } from './rate-limit.js';
@@ -111,6 +112,7 @@ export class Plinth {
     const scopes = new Map<string, ScopeInfo>();
     const eventCatalog = new Map<string, EventSpec & { plugin: string }>();
     const metrics = new Map<string, MetricInfo>();
+    const actions = new Actions(events);
 
     container.register({
       config: asValue(config),
@@ -130,6 +132,7 @@ export class Plinth {
       openapi: asValue(openapi),
       scopes: asValue(scopes),
       eventCatalog: asValue(eventCatalog),
+      actions: asValue(actions),
       metrics: asValue(metrics),
       // Replaced by the billing plugin when it is enabled.
       usage: asValue(unmetered),
@@ -152,6 +155,13 @@ export class Plinth {
       }
       for (const [name, spec] of Object.entries(plugin.events ?? {})) eventCatalog.set(name, { ...spec, plugin: plugin.name });
       declareMetrics(metrics, plugin.name, plugin.metrics ?? {});
+      for (const [name, spec] of Object.entries(plugin.actions ?? {})) {
+        try {
+          actions.add(plugin.name, name, { ...spec, run: (input, call) => spec.run(input, call, c) });
+        } catch (err) {
+          throw new PluginError((err as Error).message);
+        }
+      }
       plugin.register?.(c);
       for (const [name, fn] of Object.entries(plugin.on ?? {})) events.subscribe(name, `${plugin.name}:${name}`, (e) => fn(e, c));
       for (const [name, fn] of Object.entries(plugin.filters ?? {})) hooks.addFilter(name, plugin.name, (v, ctx) => fn(v, ctx, c));

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { affected } from '../db/connection.js';
@@ -62,6 +63,8 @@ export class EventBus {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  /** The meta of the work in progress: emitted events carry it (a workflow chain, its depth). */
+  private readonly causes = new AsyncLocalStorage<Record<string, unknown>>();
 
   constructor(
     private readonly db: Knex,
@@ -82,16 +85,25 @@ export class EventBus {
     for (const [name, list] of this.handlers) this.handlers.set(name, list.filter((h) => !h.key.startsWith(`${prefix}:`)));
   }
 
+  /**
+   * Runs `fn` so that every event it emits (directly or through services it calls) carries
+   * `meta`; handlers of an event run inside its meta, so a chain of causes is never lost.
+   */
+  withMeta<T>(meta: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+    return this.causes.run({ ...this.causes.getStore(), ...meta }, fn);
+  }
+
   /** Writes an event in `trx` (or directly); delivery starts once that transaction commits. */
   async emit(trx: Knex | Knex.Transaction, name: string, payload: Record<string, unknown>, options: EmitOptions = {}): Promise<number> {
     const now = iso(this.clock.now());
+    const meta = { ...this.causes.getStore(), ...options.meta };
     const [row] = await trx('core_events')
       .insert({
         name,
         version: options.version ?? 1,
         tenant_id: options.tenantId ?? null,
         payload: JSON.stringify(payload),
-        meta: options.meta ? JSON.stringify(options.meta) : null,
+        meta: Object.keys(meta).length ? JSON.stringify(meta) : null,
         status: 'pending',
         attempts: 0,
         available_at: now,
@@ -209,7 +221,7 @@ export class EventBus {
     for (const { key, fn } of targets) {
       if (done.has(key)) continue;
       try {
-        await fn(event);
+        await (Object.keys(event.meta).length ? this.causes.run(event.meta, () => fn(event)) : fn(event));
         await this.db('core_event_handled').insert({ event_id: event.id, handler: key, handled_at: iso(this.clock.now()) });
       } catch (err) {
         failure = err as Error;

@@ -7,6 +7,7 @@ import type { PluginRouter, JsonSchema } from '../http/router.js';
 import type { JobRunInfo } from '../scheduler.js';
 import type { EventHandler } from '../events/outbox.js';
 import type { MetricSpec } from '../usage.js';
+import type { ActionCall, ActionSpec } from '../actions.js';
 
 export interface PluginContext<S = Record<string, unknown>> {
   name: string;
@@ -69,6 +70,11 @@ export interface Plugin<S = any> {
   metrics?: Record<string, MetricSpec>;
   /** Events this plugin emits, by name (`<plugin-resource>.<past-tense verb>`). */
   events?: Record<string, EventSpec>;
+  /**
+   * Actions other plugins (workflows) may run, by name (`<resource>.<verb>`, e.g. `mail.send`):
+   * input and output JSON Schemas; `run` gets input already validated against `input`.
+   */
+  actions?: Record<string, Omit<ActionSpec, 'run'> & { run(input: any, call: ActionCall, c: PluginContext<S>): Promise<unknown> }>;
   /** Adds services to the container. No I/O here. */
   register?(c: PluginContext<S>): void;
   routes?(r: PluginRouter, c: PluginContext<S>): void;

@@ -1,0 +1,70 @@
+import type { Ajv } from 'ajv';
+import { AppError } from './errors.js';
+import type { EventBus } from './events/outbox.js';
+import type { Logger } from './logger.js';
+import { createAjv, toFieldErrors, type Validator } from './validation.js';
+import type { JsonSchema } from './http/router.js';
+
+/** What an action is told about the call: the tenant it acts in, and where the call came from. */
+export interface ActionCall {
+  tenantId: string;
+  /** Carried onto every event the action emits (a workflow run puts its chain here). */
+  meta: Record<string, unknown>;
+  logger: Logger;
+}
+
+/** A step a workflow (or anything else) can run: declared by a plugin with its input and output schemas. */
+export interface ActionSpec<I = any, O = any> {
+  description: string;
+  input: JsonSchema;
+  output: JsonSchema;
+  run(input: I, call: ActionCall): Promise<O>;
+}
+
+export interface RegisteredAction extends ActionSpec {
+  name: string;
+  plugin: string;
+}
+
+/**
+ * The actions plugins declare in their manifests (`actions: { 'mail.send': … }`). `run` validates
+ * the input against the action's schema (compiled once, defaults filled in) before calling it,
+ * so an action never sees input its schema refuses.
+ */
+export class Actions {
+  private readonly actions = new Map<string, RegisteredAction>();
+  private readonly validators = new Map<string, Validator<unknown>>();
+  private readonly ajv: Ajv = createAjv({ coerceTypes: false });
+
+  constructor(private readonly events: EventBus) {}
+
+  add(plugin: string, name: string, spec: ActionSpec): void {
+    const existing = this.actions.get(name);
+    if (existing) throw new Error(`plugin "${plugin}" declares action "${name}", already declared by "${existing.plugin}"`);
+    this.validators.set(name, this.ajv.compile(spec.input)); // a bad schema fails the boot
+    this.actions.set(name, { ...spec, name, plugin });
+  }
+
+  list(): RegisteredAction[] {
+    return [...this.actions.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(name: string): RegisteredAction | undefined {
+    return this.actions.get(name);
+  }
+
+  /** The input's problems, or [] when the action would accept it (defaults are filled in place). */
+  check(name: string, input: unknown): Array<{ path: string; message: string }> {
+    const validate = this.validators.get(name);
+    if (!validate) return [{ path: 'action', message: `unknown action "${name}"` }];
+    return validate(input) ? [] : toFieldErrors(validate.errors, 'input');
+  }
+
+  async run<O = unknown>(name: string, input: Record<string, unknown>, call: ActionCall): Promise<O> {
+    const action = this.actions.get(name);
+    if (!action) throw AppError.badRequest(`unknown action "${name}"`, 'unknown_action');
+    const problems = this.check(name, input);
+    if (problems.length) throw AppError.validation(problems, 400);
+    return (await this.events.withMeta(call.meta, () => action.run(input, call))) as O;
+  }
+}

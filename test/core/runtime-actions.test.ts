@@ -1,0 +1,66 @@
+// Actions plugins declare in their manifests: listed with their schemas, input validated before
+// the action runs, and every event the action emits carries the caller's meta (a workflow chain);
+// handlers of such an event run inside that meta, so what they emit carries it too.
+import assert from 'node:assert/strict';
+import type { Actions } from '../../core/actions.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+describe('runtime: actions', () => {
+  let t: TestApp;
+  let actions: Actions;
+  before(async () => {
+    t = await createTestApp();
+    actions = t.app.container.resolve<Actions>('actions');
+  });
+  after(async () => t?.close());
+
+  it('lists the declared actions with their plugin and schemas', () => {
+    const action = actions.list().find((a) => a.name === 'example.create_note');
+    assert.ok(action);
+    assert.equal(action.plugin, 'example');
+    assert.deepEqual(action.input.required, ['title']);
+    assert.deepEqual(action.output.required, ['id']);
+  });
+
+  it('refuses input its schema refuses (400, naming the field) and runs nothing', async () => {
+    const call = { tenantId: 't-actions', meta: {}, logger: t.app.logger };
+    await assert.rejects(actions.run('example.create_note', { title: '' }, call), (err: { status: number; fields: Array<{ path: string }> }) => {
+      assert.equal(err.status, 400);
+      assert.deepEqual(err.fields.map((f) => f.path), ['input.title']);
+      return true;
+    });
+    await assert.rejects(actions.run('example.create_note', { title: 'x', extra: 1 }, call), /input.extra is not allowed/);
+    await assert.rejects(actions.run('nope.nothing', {}, call), /unknown action "nope.nothing"/);
+    assert.equal((await t.app.db('example_notes').where('tenant_id', 't-actions')).length, 0);
+  });
+
+  it('runs with the caller’s meta: the event it emits carries it, and so do events emitted by that event’s handlers', async () => {
+    // A handler of the action's event emitting an event of its own: the meta follows.
+    t.app.events.subscribe('example.note.created', 'runtime:follow-up', async (e) => {
+      await t.app.events.emit(t.app.db, 'runtime.follow_up', { of: e.id });
+    });
+    const meta = { workflow: { chain: ['wf_1'], depth: 1 } };
+    const out = await actions.run<{ id: number }>('example.create_note', { title: 'from a workflow' }, { tenantId: 't-actions', meta, logger: t.app.logger });
+    const note = await t.app.db('example_notes').where('id', out.id).first();
+    assert.equal(note.tenant_id, 't-actions');
+    const event = await t.app.db('core_events').where('name', 'example.note.created').orderBy('id', 'desc').first();
+    assert.deepEqual(JSON.parse(event.payload), { id: out.id, title: 'from a workflow' });
+    assert.deepEqual(JSON.parse(event.meta), meta);
+
+    await t.app.events.flush();
+    const followUp = await t.app.db('core_events').where('name', 'runtime.follow_up').first();
+    assert.deepEqual(JSON.parse(followUp.payload), { of: Number(event.id) });
+    assert.deepEqual(JSON.parse(followUp.meta), meta);
+
+    // Outside any action, events carry no meta.
+    await t.app.events.emit(t.app.db, 'runtime.plain', {});
+    assert.equal((await t.app.db('core_events').where('name', 'runtime.plain').first()).meta, null);
+  });
+
+  it('two plugins declaring one action name stop the boot, naming both', async () => {
+    await assert.rejects(
+      createTestApp({ plugins: ['example', 'action-clash'], start: false }),
+      /plugin "action-clash" declares action "example.create_note", already declared by "example"/,
+    );
+  });
+});
