@@ -11,6 +11,7 @@ import { callbackRoutes } from './routes/callbacks.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { adminUserRoutes, errorLogger } from './routes/admin-users.js';
 import { statisticsRoutes } from './routes/statistics.js';
+import { historyRoutes } from './routes/history.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
 
@@ -27,14 +28,40 @@ export default definePlugin<RobotsSettings>({
     max_messages_per_month: { kind: 'counter', period: 'month', usageKey: 'messages_this_month', description: 'Messages reported by robots' },
   },
   events: {
-    'robots.message.received': { version: 1, description: 'A robot reported a message it received', schema: { type: 'object', required: ['robot_id', 'message_id', 'spoken'], properties: { robot_id: { type: 'string' }, message_id: { type: 'string' }, spoken: { type: 'string' }, received_name: { type: ['string', 'null'] }, group_name: { type: ['string', 'null'] }, at_me: { type: 'boolean' } } } },
+    'robots.message.received': {
+      version: 1,
+      description: 'A robot reported a message it received',
+      schema: {
+        type: 'object',
+        required: ['robot_id', 'message_id', 'spoken', 'conversation'],
+        properties: {
+          robot_id: { type: 'string' },
+          message_id: { type: 'string' },
+          spoken: { type: 'string' },
+          received_name: { type: ['string', 'null'] },
+          group_name: { type: ['string', 'null'] },
+          at_me: { type: 'boolean' },
+          room_type: { type: ['integer', 'null'] },
+          conversation: { type: 'string', description: 'group:<name> or contact:<name>' },
+          from_operator: { type: 'boolean', description: 'a human operator sent it from the phone' },
+          has_file: { type: 'boolean' },
+        },
+      },
+    },
     'robots.command.completed': { version: 1, schema: { type: 'object', required: ['robot_id', 'command_id', 'status'], properties: { robot_id: { type: 'string' }, command_id: { type: 'string' }, status: { enum: ['succeeded', 'failed'] }, error_code: { type: 'integer' } } } },
   },
   migrations: 'migrations',
+  ui: {
+    pages: [
+      { path: '', title: 'Robots' },
+      { path: 'codes', title: 'Activation codes', roles: ['admin'] },
+      { path: 'users', title: 'Users', roles: ['admin'] },
+    ],
+  },
 
   register(c) {
     const s = createRobotsServices(c.container.cradle as RobotsDeps, c.settings);
-    c.container.register({ robotsServices: asValue(s) });
+    c.container.register({ robotsServices: asValue(s), robotsApi: asValue(s.api) });
     // Robot tokens (rbt_…) as a principal kind.
     c.container.resolve<AuthChain>('auth').add({
       name: 'robots.token',
@@ -92,6 +119,7 @@ export default definePlugin<RobotsSettings>({
     callbackRoutes(r, services(c));
     approvalRoutes(r, services(c));
     statisticsRoutes(r, services(c));
+    historyRoutes(r, services(c), c.settings);
   },
 
   on: {

@@ -10,7 +10,8 @@ import type { RobotScope } from '../services/robots.js';
 
 const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 
-async function userScope(ctx: HttpContext): Promise<RobotScope & { principal: Principal }> {
+/** The caller as a user of a tenant (a robot token or none: 401), scoped as every user endpoint is. */
+export async function userScope(ctx: HttpContext): Promise<RobotScope & { principal: Principal }> {
   const principal = await ctx.authenticate();
   if (!principal || principal.kind === 'robot') throw AppError.unauthorized('a user token is required');
   if (!principal.tenantId) throw AppError.forbidden('sign in as a user of a tenant');
@@ -35,7 +36,7 @@ const aiSchema = {
   replyDelayMax: { type: 'integer', minimum: 0, maximum: 3600 },
   aiCallLimitDaily: { type: 'integer', minimum: 0, maximum: 1000000 },
 };
-const robotIdParams = { type: 'object', required: ['robotId'], properties: { robotId: { type: 'string', pattern: '^robot_\\d+_[0-9a-f]+$' } } };
+export const robotIdParams = { type: 'object', required: ['robotId'], properties: { robotId: { type: 'string', pattern: '^robot_\\d+_[0-9a-f]+$' } } };
 
 export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: RobotsSettings): void {
   const limit = { bucket: 'robots.api', points: settings.requestsPerMinute, durationSeconds: 60, by: 'principal' as const };
@@ -93,7 +94,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     {
       summary: 'The app reports a received message',
       rateLimit: limit,
-      schema: { body: { type: 'object', required: ['spoken'], properties: { robotId: { type: 'string' }, spoken: { type: 'string', maxLength: 20000 }, rawSpoken: { type: 'string', maxLength: 20000 }, receivedName: { type: 'string', maxLength: 200 }, groupName: { type: 'string', maxLength: 200 }, groupRemark: { type: 'string', maxLength: 200 }, roomType: { type: 'integer' }, atMe: { type: 'boolean' }, textType: { type: 'integer' }, fileBase64: { type: 'string' }, timestamp: { type: 'string', format: 'date-time' } } } },
+      schema: { body: { type: 'object', required: ['spoken'], properties: { robotId: { type: 'string' }, spoken: { type: 'string', maxLength: 20000 }, rawSpoken: { type: 'string', maxLength: 20000 }, receivedName: { type: 'string', maxLength: 200 }, groupName: { type: 'string', maxLength: 200 }, groupRemark: { type: 'string', maxLength: 200 }, roomType: { type: 'integer' }, atMe: { type: 'boolean' }, textType: { type: 'integer' }, fileBase64: { type: 'string' }, timestamp: { type: 'string', format: 'date-time' }, fromOperator: { type: 'boolean', description: 'beside the seed: a human operator sent it from this phone (AI steps back)' } } } },
     },
     async (ctx, { body }) => {
       const robot = await robotOf(ctx);
@@ -133,7 +134,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
       const { robotId: _r, ...params } = body;
       // With the tenant's require_approval on, a member's command waits for an owner or admin.
       const awaiting = !scope.admin && (await s.approvalRequired(robot.tenant_id));
-      const created = await s.commands.create({ id: Number(robot.id), tenant_id: robot.tenant_id }, 'send_message', params, scope.userId, awaiting);
+      const created = await s.commands.create({ id: Number(robot.id), tenant_id: robot.tenant_id }, 'send_message', params, scope.userId, { awaitingApproval: awaiting });
       return ok(created, awaiting ? 'command awaiting approval' : 'command queued');
     },
   );

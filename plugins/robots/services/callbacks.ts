@@ -1,43 +1,12 @@
-import { createHmac } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { PlatformEvent } from '../../../core/events/outbox.js';
+import { assertPublicUrl } from '../../../core/net/public-url.js';
+import { signWebhook } from '../../../core/net/webhook-signature.js';
 
-/** Loopback, private, link-local (incl. cloud metadata), unspecified and unique-local ranges. */
-const INTERNAL = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) INTERNAL.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) INTERNAL.addSubnet(net, prefix, 'ipv6');
-
-/**
- * Refuses a callback URL whose host resolves to an internal address (checked after DNS, on every
- * delivery too, so a name that later points inside is refused then), unless config allows it.
- */
-export async function assertPublicTarget(url: string, allowPrivate: boolean): Promise<void> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw AppError.validation([{ path: 'body.url', message: 'is not a URL' }], 400);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw AppError.validation([{ path: 'body.url', message: 'must be http or https' }], 400);
-  if (allowPrivate) return;
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true }).catch(() => []);
-  if (!addresses.length) throw AppError.badRequest(`${parsed.hostname} does not resolve`, 'callback_unresolvable');
-  for (const a of addresses) {
-    const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a.address)?.[1];
-    const [address, family] = v4mapped ? [v4mapped, 'ipv4'] : [a.address, a.family === 6 ? 'ipv6' : 'ipv4'];
-    if (INTERNAL.check(address, family as 'ipv4' | 'ipv6')) throw AppError.badRequest(`${parsed.hostname} points at an internal address; callbacks go to public hosts`, 'callback_target_refused');
-  }
-}
-
-/** Standard Webhooks: `v1,` + base64 HMAC-SHA256 over `id.timestamp.body`. */
-export function signature(secret: string, id: string, timestamp: number, body: string): string {
-  return `v1,${createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
-}
+/** Callback targets go to public hosts only (the core SSRF guard), unless config allows private ones. */
+const assertPublicTarget = (url: string, allowPrivate: boolean) => assertPublicUrl(url, { allowPrivate });
 
 export interface CallbackConfig {
   messageCallbackUrl?: string | null;
@@ -107,7 +76,7 @@ export class Callbacks {
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
     const body = JSON.stringify({ type: event.name, data: event.payload, timestamp: event.createdAt });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'user-agent': 'Plinth-Webhooks/1' };
-    if (config.enable_signature && config.secret) headers['webhook-signature'] = signature(config.secret, id, timestamp, body);
+    if (config.enable_signature && config.secret) headers['webhook-signature'] = signWebhook(config.secret, id, timestamp, body);
     let status: number;
     try {
       const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });

@@ -17,6 +17,8 @@ export interface CommandView {
 }
 
 const CHANNEL = 'robots.push';
+/** How often each instance looks for delayed commands that came due (in case their timer's instance is gone). */
+const SWEEP_MS = 5000;
 const view = (r: Record<string, any>): CommandView => ({ commandId: r.command_id, commandType: r.command_type, commandParams: JSON.parse(r.params), createdAt: r.created_at });
 export const newId = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`;
 
@@ -27,6 +29,7 @@ export const newId = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(
  */
 export class Commands {
   private readonly sockets = new Map<number, Set<WebSocket>>();
+  private sweep: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Knex,
@@ -41,10 +44,13 @@ export class Commands {
   async start(): Promise<void> {
     await this.pubsub.subscribe(CHANNEL, (m) => (m.kick ? this.closeLocal(Number(m.robotPk)) : this.pushLocal(Number(m.robotPk), m.command as CommandView)));
     this.presence.start(() => [...this.sockets.keys()]);
+    this.sweep = setInterval(() => void this.pushDue().catch((err) => this.logger.warn({ err }, 'delayed command sweep failed')), SWEEP_MS);
+    this.sweep.unref();
   }
 
   stop(): void {
     this.presence.stop();
+    if (this.sweep) clearInterval(this.sweep);
   }
 
   /** The robot's tokens were revoked (unbound, disabled, deleted): close its sockets on every instance. */
@@ -85,8 +91,20 @@ export class Commands {
     for (const socket of this.sockets.get(robotPk) ?? []) this.send(socket, command);
   }
 
-  async create(robot: { id: number; tenant_id: string }, type: string, params: Record<string, unknown>, createdBy: string | null, awaitingApproval = false): Promise<{ commandId: string; status: string }> {
+  /**
+   * Stores a command and pushes it (or, with `notBefore`, pushes it then: a reply delay). With
+   * `trx` it is written in the caller's transaction and pushed after commit.
+   */
+  async create(
+    robot: { id: number; tenant_id: string },
+    type: string,
+    params: Record<string, unknown>,
+    createdBy: string | null,
+    options: { awaitingApproval?: boolean; notBefore?: Date; trx?: Knex.Transaction } = {},
+  ): Promise<{ commandId: string; status: string }> {
+    const awaitingApproval = Boolean(options.awaitingApproval);
     const now = this.clock.now();
+    const notBefore = options.notBefore && options.notBefore > now ? options.notBefore : null;
     const row = {
       command_id: newId('cmd'),
       robot_pk: robot.id,
@@ -96,18 +114,55 @@ export class Commands {
       params: JSON.stringify(params),
       status: awaitingApproval ? 'awaiting_approval' : 'pending',
       created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + this.settings.commandTtlMinutes * 60_000).toISOString(),
+      expires_at: new Date((notBefore ?? now).getTime() + this.settings.commandTtlMinutes * 60_000).toISOString(),
+      not_before: notBefore?.toISOString() ?? null,
     };
-    await this.db('robots_commands').insert(row);
-    if (awaitingApproval) return { commandId: row.command_id, status: row.status };
-    await this.pubsub.publish(CHANNEL, { robotPk: robot.id, command: view(row) as unknown as Record<string, unknown> }).catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
-    return { commandId: row.command_id, status: 'pending' };
+    await (options.trx ?? this.db)('robots_commands').insert(row);
+    const result = { commandId: row.command_id, status: row.status };
+    if (awaitingApproval) return result;
+    const push = () => (notBefore ? this.pushWhenDue(row.command_id, notBefore) : this.publish(robot.id, view(row)));
+    if (options.trx) options.trx.executionPromise.then(push, () => undefined);
+    else await push();
+    return result;
+  }
+
+  private publish(robotPk: number, command: CommandView): Promise<void> {
+    return this.pubsub.publish(CHANNEL, { robotPk, command: command as unknown as Record<string, unknown> }).catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
+  }
+
+  /** A timer here pushes it when due; the sweep on every instance catches it if this one is gone by then. */
+  private pushWhenDue(commandId: string, at: Date): void {
+    const timer = setTimeout(() => void this.pushDue([commandId]), Math.max(0, at.getTime() - this.clock.now().getTime()));
+    timer.unref();
+  }
+
+  /**
+   * Pushes delayed commands that are due: each is claimed by clearing its `not_before`, so one
+   * instance pushes it once; a robot that polls meanwhile already got it (open() hands out due ones).
+   */
+  async pushDue(commandIds?: string[]): Promise<number> {
+    const nowIso = this.clock.now().toISOString();
+    const due = this.db('robots_commands').whereNotNull('not_before').where('not_before', '<=', nowIso).whereIn('status', ['pending', 'sent']);
+    const rows = await (commandIds ? due.whereIn('command_id', commandIds) : due.limit(500)).select('id', 'command_id', 'robot_pk', 'command_type', 'params', 'created_at', 'not_before');
+    let pushed = 0;
+    for (const r of rows) {
+      const claimed = await this.db('robots_commands').where({ id: r.id, not_before: r.not_before }).update({ not_before: null });
+      if (!claimed) continue;
+      await this.publish(Number(r.robot_pk), view(r));
+      pushed++;
+    }
+    return pushed;
   }
 
   /** Commands not yet acknowledged, oldest first; handing them out marks them sent. */
   async open(robotPk: number): Promise<CommandView[]> {
     const nowIso = this.clock.now().toISOString();
-    const rows = await this.db('robots_commands').where('robot_pk', robotPk).whereIn('status', ['pending', 'sent']).where('expires_at', '>', nowIso).orderBy('id');
+    const rows = await this.db('robots_commands')
+      .where('robot_pk', robotPk)
+      .whereIn('status', ['pending', 'sent'])
+      .where('expires_at', '>', nowIso)
+      .where((q) => q.whereNull('not_before').orWhere('not_before', '<=', nowIso))
+      .orderBy('id');
     const pending = rows.filter((r: { status: string }) => r.status === 'pending').map((r: { id: number }) => r.id);
     if (pending.length) await this.db('robots_commands').whereIn('id', pending).where('status', 'pending').update({ status: 'sent', sent_at: nowIso });
     return rows.map(view);
@@ -142,9 +197,7 @@ export class Commands {
     const status = approve ? 'pending' : 'rejected';
     const changed = await this.db('robots_commands').where({ id: row.id, status: 'awaiting_approval' }).update({ status });
     if (!changed) throw AppError.conflict(`command ${commandId} is ${row.status}, not awaiting approval`, 'not_awaiting_approval');
-    if (approve) {
-      await this.pubsub.publish(CHANNEL, { robotPk: Number(row.robot_pk), command: view(row) as unknown as Record<string, unknown> }).catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
-    }
+    if (approve) await this.publish(Number(row.robot_pk), view(row));
     return { robotPk: Number(row.robot_pk), status };
   }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { CoreConfig } from '../../../core/config/schema.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
+import type { Hooks } from '../../../core/hooks/hooks.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { RobotsSettings } from '../config.js';
@@ -12,7 +13,9 @@ import { Robots, type LicenseAdmin, type LicenseEngine } from './robots.js';
 import { RobotTokens } from './tokens.js';
 import { Callbacks } from './callbacks.js';
 import { Presence } from './presence.js';
+import { RobotsApi } from './api.js';
 import { Statistics } from './statistics.js';
+import { History } from './history.js';
 import { SystemLogs, robotCountsOf } from './system-logs.js';
 import type { Principal } from '../../../core/http/auth.js';
 
@@ -26,6 +29,7 @@ export interface RobotsDeps {
   logger: Logger;
   config: CoreConfig;
   events: EventBus;
+  hooks: Hooks;
   pubsub: PubSub;
   usage: UsageMeter;
   smsCodes: { send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }>; verify(phone: string, code: string, purpose: string): Promise<void> };
@@ -52,12 +56,15 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
   const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, () => d.usage);
   const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
   const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, () => d.usage);
-  const statistics = new Statistics(d.db, d.clock, commands);
+  const statistics = new Statistics(d.db, d.clock, commands, d.hooks);
   return {
     systemLogs: new SystemLogs(d.db, d.clock, d.logger),
     robotCounts: (userIds: string[]) => robotCountsOf(d.db, userIds),
     tokens,
     statistics,
+    /** For other plugins, as `robotsApi` in the container. */
+    api: new RobotsApi(d.db, commands),
+    history: new History(d.db),
     commands,
     robots,
     messages,

@@ -18,7 +18,13 @@ export interface ReportedMessage {
   textType?: number;
   fileBase64?: string;
   timestamp?: string;
+  /** Beside the seed: a human operator sent it from the robot's phone (AI replies step back). */
+  fromOperator?: boolean;
 }
+
+/** The conversation a message belongs to: its group, or the contact in a private chat. */
+export const conversationOf = (m: { groupName?: string | null; receivedName?: string | null }) =>
+  (m.groupName ? `group:${m.groupName}` : `contact:${m.receivedName ?? ''}`).slice(0, 220);
 
 /** Messages the phone app reports. A file goes to the data dir (size-limited), never into the row. */
 export class Messages {
@@ -64,6 +70,8 @@ export class Messages {
         at_me: Boolean(m.atMe),
         text_type: m.textType ?? null,
         file_path: filePath,
+        conversation: conversationOf(m),
+        from_operator: Boolean(m.fromOperator),
         sent_at: m.timestamp ?? null,
         created_at: now,
       });
@@ -71,7 +79,18 @@ export class Messages {
       await this.events.emit(
         trx,
         'robots.message.received',
-        { robot_id: robot.robot_id, message_id: messageId, spoken: m.spoken, received_name: m.receivedName ?? null, group_name: m.groupName ?? null, at_me: Boolean(m.atMe), room_type: m.roomType ?? null },
+        {
+          robot_id: robot.robot_id,
+          message_id: messageId,
+          spoken: m.spoken,
+          received_name: m.receivedName ?? null,
+          group_name: m.groupName ?? null,
+          at_me: Boolean(m.atMe),
+          room_type: m.roomType ?? null,
+          conversation: conversationOf(m),
+          from_operator: Boolean(m.fromOperator),
+          has_file: Boolean(filePath),
+        },
         { tenantId: robot.tenant_id },
       );
     });

@@ -30,6 +30,22 @@ export const AI_FIELDS = ['aiMode', 'aiProvider', 'aiModel', 'aiTemperature', 'a
 
 const DEFAULT_AI = { aiMode: 'builtin', aiProvider: 'builtin', aiTemperature: 0.7, aiMaxTokens: 2000, aiContextLength: 10, replyDelayMin: 1, replyDelayMax: 3, aiCallLimitDaily: 1000 };
 
+export interface AiSettingsOfRobot {
+  aiMode: 'builtin' | 'third_party' | 'off';
+  aiProvider: string;
+  aiModel?: string;
+  aiTemperature: number;
+  aiMaxTokens: number;
+  aiContextLength: number;
+  aiScenario?: string;
+  replyDelayMin: number;
+  replyDelayMax: number;
+  aiCallLimitDaily: number;
+}
+
+/** A robot row's AI settings, defaults filled in. */
+export const aiSettingsOf = (row: { ai: string }): AiSettingsOfRobot => ({ ...DEFAULT_AI, ...JSON.parse(row.ai) });
+
 /** Each robot counts as a robot and, in the seed's terms, a session. */
 const GAUGES = ['max_robots', 'max_sessions'] as const;
 
@@ -50,7 +66,7 @@ export class Robots {
   }
 
   view(r: Record<string, any>, detail = false) {
-    const ai = { ...DEFAULT_AI, ...JSON.parse(r.ai) };
+    const ai = aiSettingsOf(r as { ai: string });
     const device = r.device_info ? JSON.parse(r.device_info) : null;
     const base = {
       robotId: r.robot_id,

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
+import type { Hooks } from '../../../core/hooks/hooks.js';
 import type { Commands } from './commands.js';
 import type { RobotScope } from './robots.js';
 
@@ -36,7 +37,16 @@ export class Statistics {
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly commands: Commands,
+    private readonly hooks: Hooks,
   ) {}
+
+  /**
+   * AI figures come from whoever records AI calls (the ai plugin, through the
+   * `robots.statistics` filter); without one they stay null.
+   */
+  private withAi<T extends Record<string, unknown>>(stats: T, tenantId: string, robotIds: string[], range: DateRange): Promise<T> {
+    return this.hooks.applyFilters('robots.statistics', stats, { tenantId, robotIds, from: range.from, to: range.to });
+  }
 
   /** startDate/endDate from the query; the last 7 days (today included) by default; at most 366 days. */
   range(query: { startDate?: string; endDate?: string }): DateRange {
@@ -98,19 +108,19 @@ export class Statistics {
   }
 
   /** 8.1: one robot (already resolved through the caller's scope). */
-  async robot(robot: { id: number | string; robot_id: string }, range: DateRange) {
+  async robot(robot: { id: number | string; robot_id: string; tenant_id: string }, range: DateRange) {
     const pk = Number(robot.id);
     const [total] = (await this.messages(pk, range).count({ n: '*' })) as Array<{ n: unknown }>;
     const day = this.db.raw('substr(created_at, 1, 10)');
     const days = (await this.messages(pk, range).select({ date: day }).count({ n: '*' }).groupBy(day).orderBy('date')) as Array<{ date: string; n: unknown }>;
     const counts = await this.commandCounts(pk, range);
-    return {
+    const stats = {
       robotId: robot.robot_id,
       startDate: range.startDate,
       endDate: range.endDate,
       totalMessages: num(total?.n),
-      // AI calls are not recorded per message, so there is no count or cost for a range.
-      totalAICalls: null,
+      totalAICalls: null as number | null,
+      aiCost: null as number | null,
       avgResponseTime: await this.avgResponseTime(pk, range),
       successRate: counts.successRate,
       topContacts: await this.top(pk, range, 'received_name'),
@@ -120,23 +130,25 @@ export class Statistics {
       succeededCommands: counts.succeededCommands,
       failedCommands: counts.failedCommands,
     };
+    return this.withAi(stats, robot.tenant_id, [robot.robot_id], range);
   }
 
   /** 8.2: every robot the caller sees (own robots; a tenant admin: the tenant's). */
   async user(scope: RobotScope, range: DateRange) {
-    const robots = (await this.visibleIds(scope).select('activation_code', 'presence_until')) as Array<{ id: number; activation_code: string | null; presence_until: string | null }>;
+    const robots = (await this.visibleIds(scope).select('robot_id', 'activation_code', 'presence_until')) as Array<{ id: number; robot_id: string; activation_code: string | null; presence_until: string | null }>;
     const [total] = (await this.messages(this.visibleIds(scope), range).count({ n: '*' })) as Array<{ n: unknown }>;
     const counts = await this.commandCounts(this.visibleIds(scope), range);
-    return {
+    const stats = {
       startDate: range.startDate,
       endDate: range.endDate,
       totalRobots: robots.length,
       totalMessages: num(total?.n),
-      totalAICalls: null,
-      aiCost: null,
+      totalAICalls: null as number | null,
+      aiCost: null as number | null,
       activationCodeCount: robots.filter((r) => r.activation_code).length,
       activeRobots: robots.filter((r) => this.commands.online(r)).length,
       ...counts,
     };
+    return this.withAi(stats, scope.tenantId, robots.map((r) => r.robot_id), range);
   }
 }

@@ -51,6 +51,7 @@ describe('robots: statistics (8.1 robot, 8.2 user)', () => {
       endDate: today,
       totalMessages: 5,
       totalAICalls: null,
+      aiCost: null,
       avgResponseTime: 0.2,
       successRate: 66.7,
       topContacts: [

@@ -1,0 +1,73 @@
+import { asValue } from 'awilix';
+import { definePlugin } from '../../core/plugins/contract.js';
+import { aiConfigSchema, type AiSettings } from './config.js';
+import { createAiServices, type AiDeps, type AiServices } from './services/index.js';
+import type { ReceivedMessage } from './services/responder.js';
+import { setupRoutes } from './routes/setup.js';
+import { answerRoutes } from './routes/answers.js';
+
+const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<AiServices>('aiServices');
+
+export default definePlugin<AiSettings>({
+  name: 'ai',
+  version: '0.1.0',
+  dependsOn: ['robots'],
+  configSchema: aiConfigSchema,
+  env: { PLINTH_AI_FALLBACK_ANSWER: 'fallbackAnswer' },
+  face: { base: '/workbot', envelope: 'code-message-data' },
+  metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', description: 'AI replies' } },
+  migrations: 'migrations',
+
+  actions: {
+    'ai.reply': {
+      description: "Answer a text with the tenant's AI providers (a robot's settings when robotId is given), ending at the builtin responder",
+      input: {
+        type: 'object',
+        required: ['text'],
+        additionalProperties: false,
+        properties: {
+          text: { type: 'string', minLength: 1, maxLength: 20000 },
+          robotId: { type: 'string', maxLength: 64 },
+          provider: { type: 'string', pattern: '^[a-z0-9_-]{1,40}$' },
+          context: { type: 'array', maxItems: 100, items: { type: 'object', required: ['role', 'content'], properties: { role: { enum: ['user', 'assistant'] }, content: { type: 'string' } } } },
+        },
+      },
+      output: { type: 'object', required: ['reply', 'provider'], properties: { reply: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' } } },
+      async run(input, call, c) {
+        const answer = await services(c).ask.run(call.tenantId, input, 'workflow');
+        return { reply: answer.reply, provider: answer.provider, model: answer.model };
+      },
+    },
+  },
+
+  register(c) {
+    c.container.register({ aiServices: asValue(createAiServices(c.container.cradle as AiDeps, c.settings)) });
+  },
+
+  async start(c) {
+    await services(c).knowledge.start();
+  },
+
+  routes(r, c) {
+    const limit = { bucket: 'ai.api', points: 60, durationSeconds: 60, by: 'principal' as const };
+    setupRoutes(r, services(c));
+    answerRoutes(r, services(c), limit);
+  },
+
+  on: {
+    async 'robots.message.received'(event, c) {
+      if (!event.tenantId) return;
+      await services(c).responder.handle(event.tenantId, event.payload as ReceivedMessage);
+    },
+  },
+
+  filters: {
+    // The WorkBot statistics' AI figures, from the call log.
+    async 'robots.statistics'(stats: Record<string, unknown>, context, c) {
+      const { tenantId, robotIds, from, to } = context as { tenantId: string; robotIds: string[]; from: string; to: string };
+      const totals = await services(c).calls.totals(tenantId, robotIds, from, to);
+      return { ...stats, totalAICalls: totals.calls, aiCost: totals.cost };
+    },
+  },
+
+});

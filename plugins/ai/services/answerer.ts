@@ -1,0 +1,71 @@
+import type { Calls, CallRecord } from './calls.js';
+import type { BuiltinProvider } from './providers/builtin.js';
+import type { ProviderRegistry } from './providers/registry.js';
+import { ProviderFailure, type ChatProvider, type ChatReply, type ChatRequest } from './providers/types.js';
+
+export interface Attempt {
+  provider: string;
+  outcome: CallRecord['outcome'];
+  latencyMs: number;
+  error?: string;
+}
+
+export interface Answer {
+  reply: ChatReply;
+  provider: string;
+  attempts: Attempt[];
+}
+
+/** Which providers to try: `builtin` alone, or third-party ones (the robot's first) ending at builtin. */
+export interface Route {
+  mode: 'builtin' | 'third_party';
+  provider?: string | null;
+}
+
+/**
+ * Runs the provider chain: each provider gets its own timeout; a timeout, 429, 5xx (or any other
+ * failure) moves on to the next; the builtin responder ends every chain, so there is always an
+ * answer. Every attempt is recorded in the call log.
+ */
+export class Answerer {
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly builtin: BuiltinProvider,
+    private readonly calls: Calls,
+  ) {}
+
+  async answer(request: ChatRequest, route: Route, log: Pick<CallRecord, 'robotId' | 'messageId' | 'source'>): Promise<Answer> {
+    const chain: ChatProvider[] = route.mode === 'third_party' ? [...(await this.registry.chain(request.tenantId, route.provider)), this.builtin] : [this.builtin];
+    const attempts: Attempt[] = [];
+    for (const provider of chain) {
+      const started = performance.now();
+      try {
+        const reply = await this.call(provider, request);
+        const latencyMs = performance.now() - started;
+        attempts.push({ provider: provider.name, outcome: 'ok', latencyMs });
+        await this.calls.record({ ...log, tenantId: request.tenantId, provider: provider.name, model: reply.model, tokensIn: reply.tokensIn, tokensOut: reply.tokensOut, latencyMs, outcome: 'ok' });
+        return { reply, provider: provider.name, attempts };
+      } catch (err) {
+        const failure = err instanceof ProviderFailure ? err : new ProviderFailure('error', String((err as Error).message ?? err));
+        const latencyMs = performance.now() - started;
+        attempts.push({ provider: provider.name, outcome: failure.kind, latencyMs, error: failure.message });
+        await this.calls.record({ ...log, tenantId: request.tenantId, provider: provider.name, model: request.model ?? null, tokensIn: 0, tokensOut: 0, latencyMs, outcome: failure.kind, error: failure.message });
+        if (provider === this.builtin) throw err; // nothing after builtin: a real fault (e.g. the database)
+      }
+    }
+    throw new Error('unreachable: the chain ends at builtin');
+  }
+
+  private async call(provider: ChatProvider, request: ChatRequest): Promise<ChatReply> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), provider.timeoutMs);
+    try {
+      return await provider.reply(request, controller.signal);
+    } catch (err) {
+      if (controller.signal.aborted && !(err instanceof ProviderFailure && err.kind !== 'error')) throw new ProviderFailure('timeout', `no answer within ${provider.timeoutMs} ms`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { AppError, isAppError } from '../../../core/errors.js';
+import type { UsageMeter } from '../../../core/usage.js';
+import type { AiSettings } from '../config.js';
+import type { Answerer, Attempt, Route } from './answerer.js';
+import type { ChatTurn } from './providers/types.js';
+import { systemPrompt } from './responder.js';
+import type { RobotsApi } from './robots-api.js';
+
+export interface AskInput {
+  text: string;
+  context?: ChatTurn[];
+  /** Answer with this robot's AI settings (provider, model, temperature…). */
+  robotId?: string;
+  /** Try this provider first (else the tenant's chain by priority), ending at builtin. */
+  provider?: string;
+}
+
+export interface AskResult {
+  reply: string;
+  provider: string;
+  model: string;
+  tokensIn: number;
+  tokensOut: number;
+  attempts: Attempt[];
+  entry: { id: number; question: string; score: number } | null;
+}
+
+/**
+ * One answer outside a chat: the "try it" box (nothing sent, nothing metered) and the workflows'
+ * `ai.reply` action (metered as an AI reply). Both need the tenant's AI consent.
+ */
+export class Ask {
+  constructor(
+    private readonly settings: AiSettings,
+    private readonly answerer: Answerer,
+    private readonly robots: () => RobotsApi,
+    private readonly consent: (tenantId: string) => Promise<boolean>,
+    private readonly usage: () => UsageMeter,
+  ) {}
+
+  async run(tenantId: string, input: AskInput, source: 'try' | 'workflow'): Promise<AskResult> {
+    if (!(await this.consent(tenantId))) throw AppError.forbidden('AI processing is off for this tenant: turn on ai_consent_enabled in the tenant settings first', 'ai_consent_required');
+    const robot = input.robotId ? await this.robots().robot(tenantId, input.robotId) : null;
+    if (input.robotId && !robot) throw AppError.notFound(`robot ${input.robotId} not found`);
+    if (source === 'workflow') {
+      try {
+        await this.usage().consume(tenantId, 'ai_replies_per_month', 1);
+      } catch (err) {
+        if (isAppError(err) && err.status === 402) throw new AppError(402, 'usage_limit_reached', "the plan's AI replies for this month are used up");
+        throw err;
+      }
+    }
+    const ai = robot?.ai;
+    const route: Route = input.provider ? { mode: input.provider === 'builtin' ? 'builtin' : 'third_party', provider: input.provider } : ai ? { mode: ai.aiMode === 'third_party' ? 'third_party' : 'builtin', provider: ai.aiProvider } : { mode: 'third_party' };
+    const answer = await this.answerer.answer(
+      {
+        tenantId,
+        model: ai?.aiModel,
+        temperature: ai?.aiTemperature ?? 0.7,
+        maxTokens: ai?.aiMaxTokens ?? 1000,
+        system: systemPrompt(this.settings.systemPrompt, ai?.aiScenario),
+        messages: [...(input.context ?? []), { role: 'user', content: input.text }],
+        user: `${source}:${tenantId}`,
+      },
+      route,
+      { robotId: input.robotId ?? null, messageId: null, source },
+    );
+    const r = answer.reply;
+    return { reply: r.text, provider: answer.provider, model: r.model, tokensIn: r.tokensIn, tokensOut: r.tokensOut, attempts: answer.attempts, entry: r.entry ?? null };
+  }
+}

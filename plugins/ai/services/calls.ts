@@ -1,0 +1,96 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import type { AiSettings } from '../config.js';
+import type { FailureKind } from './providers/types.js';
+
+export interface CallRecord {
+  tenantId: string;
+  robotId: string | null;
+  messageId: string | null;
+  source: 'message' | 'try' | 'workflow';
+  provider: string;
+  model: string | null;
+  tokensIn: number;
+  tokensOut: number;
+  latencyMs: number;
+  outcome: 'ok' | FailureKind;
+  error?: string | null;
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+
+/** The AI call log: one row per provider tried, with tokens, latency, outcome and estimated cost. */
+export class Calls {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly settings: AiSettings,
+  ) {}
+
+  /** Millionths of the currency: prices are per million tokens, so a token costs `price` micros. */
+  costMicros(model: string | null, tokensIn: number, tokensOut: number): number {
+    const price = model ? this.settings.prices[model] : undefined;
+    return price ? Math.round(tokensIn * price.input + tokensOut * price.output) : 0;
+  }
+
+  async record(c: CallRecord, trx: Knex | Knex.Transaction = this.db): Promise<void> {
+    await trx('ai_calls').insert({
+      tenant_id: c.tenantId,
+      robot_id: c.robotId,
+      message_id: c.messageId,
+      source: c.source,
+      provider: c.provider,
+      model: c.model,
+      tokens_in: c.tokensIn,
+      tokens_out: c.tokensOut,
+      latency_ms: Math.round(c.latencyMs),
+      outcome: c.outcome,
+      error: c.error?.slice(0, 500) ?? null,
+      cost_micros: this.costMicros(c.model, c.tokensIn, c.tokensOut),
+      created_at: this.clock.now().toISOString(),
+    });
+  }
+
+  async list(tenantId: string, filter: { robotId?: string; provider?: string; outcome?: string }, page: { page: number; pageSize: number }) {
+    const q = this.db('ai_calls').where('tenant_id', tenantId);
+    if (filter.robotId) q.where('robot_id', filter.robotId);
+    if (filter.provider) q.where('provider', filter.provider);
+    if (filter.outcome) q.where('outcome', filter.outcome);
+    const [{ n }] = (await q.clone().count({ n: '*' })) as Array<{ n: unknown }>;
+    const rows = await q.orderBy('id', 'desc').limit(page.pageSize).offset((page.page - 1) * page.pageSize);
+    return {
+      total: num(n),
+      currency: this.settings.currency,
+      list: rows.map((r: Record<string, any>) => ({
+        id: Number(r.id),
+        robotId: r.robot_id,
+        messageId: r.message_id,
+        source: r.source,
+        provider: r.provider,
+        model: r.model,
+        tokensIn: num(r.tokens_in),
+        tokensOut: num(r.tokens_out),
+        latencyMs: num(r.latency_ms),
+        outcome: r.outcome,
+        error: r.error,
+        cost: num(r.cost_micros) / 1e6,
+        createdAt: r.created_at,
+      })),
+    };
+  }
+
+  /** Successful calls of these robots in [from, to): what the WorkBot statistics report. */
+  async totals(tenantId: string, robotIds: string[], from: string, to: string): Promise<{ calls: number; cost: number; avgLatencyMs: number }> {
+    if (!robotIds.length) return { calls: 0, cost: 0, avgLatencyMs: 0 };
+    const [row] = (await this.db('ai_calls')
+      .where('tenant_id', tenantId)
+      .whereIn('robot_id', robotIds)
+      .where('outcome', 'ok')
+      .where('created_at', '>=', from)
+      .where('created_at', '<', to)
+      .count({ n: '*' })
+      .sum({ cost: 'cost_micros' })
+      .avg({ latency: 'latency_ms' })) as Array<{ n: unknown; cost: unknown; latency: unknown }>;
+    return { calls: num(row?.n), cost: Math.round(num(row?.cost) / 1e4) / 100, avgLatencyMs: Math.round(num(row?.latency)) };
+  }
+}

@@ -1,0 +1,25 @@
+import type { KnowledgeBase } from '../knowledge.js';
+import type { ChatProvider, ChatReply, ChatRequest } from './types.js';
+
+/**
+ * Needs no network or account: the tenant's knowledge base (keyword rules, then full-text
+ * ranking), else the fallback answer. The end of every chain, so a fresh install replies.
+ */
+export class BuiltinProvider implements ChatProvider {
+  readonly name = 'builtin';
+  readonly kind = 'builtin' as const;
+  readonly timeoutMs = 5000;
+
+  constructor(
+    private readonly knowledge: KnowledgeBase,
+    private readonly fallback: (tenantId: string) => Promise<string>,
+    private readonly minScore: number,
+  ) {}
+
+  async reply(request: ChatRequest): Promise<ChatReply> {
+    const question = request.messages.at(-1)?.content ?? '';
+    const match = await this.knowledge.match(request.tenantId, question, this.minScore);
+    const text = match?.answer ?? (await this.fallback(request.tenantId));
+    return { text, model: 'builtin', tokensIn: 0, tokensOut: 0, entry: match ? { id: match.id, question: match.question, score: match.score } : null };
+  }
+}

@@ -1,0 +1,50 @@
+import { ProviderFailure, failureOf, type ChatProvider, type ChatReply, type ChatRequest } from './types.js';
+
+interface DifyAnswer {
+  answer?: string;
+  conversation_id?: string;
+  metadata?: { usage?: { prompt_tokens?: number; completion_tokens?: number } };
+}
+
+/**
+ * Dify's chat-messages API (blocking mode). Dify keeps the conversation itself, so only the new
+ * message is sent, with the conversation id it gave last time; the robot's scenario goes in `inputs`.
+ */
+export class DifyProvider implements ChatProvider {
+  readonly kind = 'dify' as const;
+
+  constructor(
+    readonly name: string,
+    private readonly options: { baseUrl: string; apiKey?: string | null },
+    readonly timeoutMs: number,
+  ) {}
+
+  async reply(request: ChatRequest, signal: AbortSignal): Promise<ChatReply> {
+    const query = request.messages.at(-1)?.content ?? '';
+    let res: Response;
+    try {
+      res = await fetch(`${this.options.baseUrl.replace(/\/+$/, '')}/chat-messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.apiKey ?? ''}` },
+        body: JSON.stringify({ inputs: { scenario: request.system }, query, response_mode: 'blocking', user: request.user, conversation_id: request.conversationId ?? '' }),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
+        redirect: 'error',
+      });
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError' || signal.aborted) throw new ProviderFailure('timeout', `no answer within ${this.timeoutMs} ms`);
+      throw new ProviderFailure('error', `connection: ${(err as Error).message}`.slice(0, 300));
+    }
+    const text = await res.text();
+    if (!res.ok) throw failureOf(res.status, `${res.status}: ${text.slice(0, 200)}`);
+    let body: DifyAnswer;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ProviderFailure('error', 'Dify answered something that is not JSON');
+    }
+    const answer = body.answer?.trim();
+    if (!answer) throw new ProviderFailure('error', 'Dify returned no answer');
+    const usage = body.metadata?.usage ?? {};
+    return { text: answer, model: 'dify', tokensIn: usage.prompt_tokens ?? 0, tokensOut: usage.completion_tokens ?? 0, conversationId: body.conversation_id ?? null };
+  }
+}

@@ -1,0 +1,45 @@
+import OpenAI from 'openai';
+import { ProviderFailure, failureOf, type ChatProvider, type ChatReply, type ChatRequest } from './types.js';
+
+/**
+ * Any OpenAI-compatible chat-completions API (OpenAI, DeepSeek, Doubao/Ark, Ollama, vLLM)
+ * through the official SDK. Retries are ours (the provider chain), so the SDK's are off.
+ */
+export class OpenAiProvider implements ChatProvider {
+  readonly kind = 'openai' as const;
+  private readonly client: OpenAI;
+
+  constructor(
+    readonly name: string,
+    options: { baseUrl: string; apiKey?: string | null; model?: string | null },
+    readonly timeoutMs: number,
+    private readonly defaultModel = options.model ?? 'gpt-4o-mini',
+  ) {
+    // Local servers (Ollama, vLLM) need no key, but the SDK insists on one.
+    this.client = new OpenAI({ apiKey: options.apiKey || 'no-key', baseURL: options.baseUrl, maxRetries: 0, timeout: timeoutMs });
+  }
+
+  async reply(request: ChatRequest, signal: AbortSignal): Promise<ChatReply> {
+    const model = request.model || this.defaultModel;
+    try {
+      const completion = await this.client.chat.completions.create(
+        {
+          model,
+          temperature: request.temperature,
+          max_tokens: request.maxTokens,
+          user: request.user,
+          messages: [{ role: 'system', content: request.system }, ...request.messages],
+        },
+        { signal, timeout: this.timeoutMs },
+      );
+      const text = completion.choices[0]?.message?.content?.trim();
+      if (!text) throw new ProviderFailure('error', 'the model returned no text');
+      return { text, model: completion.model || model, tokensIn: completion.usage?.prompt_tokens ?? 0, tokensOut: completion.usage?.completion_tokens ?? 0 };
+    } catch (err) {
+      if (err instanceof ProviderFailure) throw err;
+      if (err instanceof OpenAI.APIConnectionTimeoutError || signal.aborted) throw new ProviderFailure('timeout', `no answer within ${this.timeoutMs} ms`);
+      if (err instanceof OpenAI.APIError) throw failureOf(err.status, `${err.status ?? 'connection'}: ${err.message}`.slice(0, 300));
+      throw new ProviderFailure('error', String((err as Error).message ?? err).slice(0, 300));
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/** One chat turn sent to a model. Operators' and the AI's own earlier replies are `assistant`. */
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  tenantId: string;
+  model?: string;
+  temperature: number;
+  maxTokens: number;
+  system: string;
+  /** Oldest first; the last turn is the message to answer. */
+  messages: ChatTurn[];
+  /** Who is talking (the provider's `user` field), e.g. the robot and contact. */
+  user: string;
+  /** Dify keeps conversations itself: the id it gave last time in this conversation. */
+  conversationId?: string | null;
+}
+
+export interface ChatReply {
+  text: string;
+  model: string;
+  tokensIn: number;
+  tokensOut: number;
+  conversationId?: string | null;
+  /** The builtin responder: the knowledge entry that answered (null: the fallback answer). */
+  entry?: { id: number; question: string; score: number } | null;
+}
+
+export type FailureKind = 'timeout' | 'rate_limited' | 'error';
+
+/** A provider call that did not produce a reply; `kind` is what the call log records. */
+export class ProviderFailure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderFailure';
+  }
+}
+
+/** One adapter per API (OpenAI-compatible, Dify, builtin) behind this interface. */
+export interface ChatProvider {
+  readonly name: string;
+  readonly kind: 'openai' | 'dify' | 'builtin';
+  readonly timeoutMs: number;
+  reply(request: ChatRequest, signal: AbortSignal): Promise<ChatReply>;
+}
+
+/** Maps an HTTP status to what the call log records. */
+export const failureOf = (status: number | undefined, message: string): ProviderFailure =>
+  new ProviderFailure(status === 429 ? 'rate_limited' : 'error', message, status);

@@ -1,0 +1,135 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { isAppError } from '../../../core/errors.js';
+import type { UsageMeter } from '../../../core/usage.js';
+import type { AiSettings } from '../config.js';
+import type { Answerer } from './answerer.js';
+import type { Conversations } from './conversations.js';
+import type { ChatTurn } from './providers/types.js';
+import type { RobotsApi } from './robots-api.js';
+
+/** The `robots.message.received` payload this plugin reads. */
+export interface ReceivedMessage {
+  robot_id: string;
+  message_id: string;
+  spoken: string;
+  received_name: string | null;
+  group_name: string | null;
+  at_me: boolean;
+  conversation: string;
+  from_operator?: boolean;
+}
+
+type Decision = { status: 'answered'; reply: string; provider: string; commandId: string } | { status: 'skipped' | 'limited'; reason: string };
+
+export const systemPrompt = (template: string, scenario?: string) => template.replace('{scenario}', scenario || 'general questions');
+
+/**
+ * Answers the messages robots receive: decides whether to (AI on for the robot, @-mentioned in a
+ * group, the tenant's AI consent, no human takeover, within the daily and monthly limits), builds
+ * the conversation's context, runs the provider chain, and queues the reply as a send_message
+ * command after the robot's reply delay. One decision per message, so a redelivered event
+ * changes nothing.
+ */
+export class Responder {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly settings: AiSettings,
+    private readonly answerer: Answerer,
+    private readonly conversations: Conversations,
+    private readonly robots: () => RobotsApi,
+    private readonly consent: (tenantId: string) => Promise<boolean>,
+    private readonly usage: () => UsageMeter,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async handle(tenantId: string, m: ReceivedMessage): Promise<Decision> {
+    const done = await this.db('ai_replies').where('message_id', m.message_id).first('status', 'reason');
+    if (done) return done;
+    const decision = await this.decide(tenantId, m);
+    if (decision.status !== 'answered') await this.record(tenantId, m, decision);
+    return decision;
+  }
+
+  private async decide(tenantId: string, m: ReceivedMessage): Promise<Decision> {
+    const key = { tenantId, robotId: m.robot_id, conversation: m.conversation };
+    if (m.from_operator) {
+      await this.conversations.pause(key, this.settings.takeoverMinutes);
+      return { status: 'skipped', reason: 'from_operator' };
+    }
+    const robot = await this.robots().robot(tenantId, m.robot_id);
+    if (!robot) return { status: 'skipped', reason: 'robot_gone' };
+    if (robot.ai.aiMode === 'off') return { status: 'skipped', reason: 'ai_off' };
+    if (m.group_name && this.settings.groupRequiresMention && !m.at_me) return { status: 'skipped', reason: 'not_mentioned' };
+    if (!(await this.consent(tenantId))) return { status: 'skipped', reason: 'no_consent' };
+    const state = await this.conversations.state(m.robot_id, m.conversation);
+    if (state.paused) return { status: 'skipped', reason: 'human_takeover' };
+
+    if (!(await this.robots().takeAiCall(tenantId, m.robot_id, robot.ai.aiCallLimitDaily))) return { status: 'limited', reason: 'daily_limit' };
+    try {
+      await this.usage().consume(tenantId, 'ai_replies_per_month', 1);
+    } catch (err) {
+      await this.robots().giveBackAiCall(tenantId, m.robot_id);
+      if (isAppError(err) && err.status === 402) return { status: 'limited', reason: 'monthly_limit' };
+      throw err;
+    }
+
+    const answer = await this.answerer.answer(
+      {
+        tenantId,
+        model: robot.ai.aiModel,
+        temperature: robot.ai.aiTemperature,
+        maxTokens: robot.ai.aiMaxTokens,
+        system: systemPrompt(this.settings.systemPrompt, robot.ai.aiScenario),
+        messages: await this.context(tenantId, m, robot.ai.aiContextLength),
+        user: `${m.robot_id}:${m.conversation}`.slice(0, 200),
+        conversationId: state.difyConversationId,
+      },
+      { mode: robot.ai.aiMode, provider: robot.ai.aiProvider },
+      { robotId: m.robot_id, messageId: m.message_id, source: 'message' },
+    );
+    if (answer.reply.conversationId) await this.conversations.rememberDify(key, answer.reply.conversationId);
+
+    const delaySeconds = robot.ai.replyDelayMin + this.random() * (robot.ai.replyDelayMax - robot.ai.replyDelayMin);
+    const notBefore = new Date(this.clock.now().getTime() + delaySeconds * 1000);
+    const params = { type: 'text', titleList: [m.group_name || m.received_name || ''], content: answer.reply.text, atList: m.group_name && m.received_name ? [m.received_name] : [] };
+    return this.db.transaction(async (trx) => {
+      const command = await this.robots().sendMessage(tenantId, m.robot_id, params, { createdBy: 'ai', notBefore, trx });
+      const decision = { status: 'answered' as const, reply: answer.reply.text, provider: answer.provider, commandId: command.commandId };
+      await this.record(tenantId, m, decision, trx);
+      return decision;
+    });
+  }
+
+  /**
+   * The last `length` turns of the conversation, oldest first, ending with this message: what the
+   * contacts said (user), what operators and earlier AI replies said (assistant).
+   */
+  private async context(tenantId: string, m: ReceivedMessage, length: number): Promise<ChatTurn[]> {
+    const n = Math.max(1, length);
+    const messages = await this.robots().conversation(tenantId, m.robot_id, m.conversation, n, m.message_id);
+    const replies = await this.db('ai_replies').where({ robot_id: m.robot_id, conversation: m.conversation, status: 'answered' }).orderBy('id', 'desc').limit(n).select('reply', 'created_at');
+    const turns = [
+      ...messages.map((x) => ({ at: x.createdAt, turn: { role: x.fromOperator ? 'assistant' : 'user', content: x.spoken } as ChatTurn, current: x.messageId === m.message_id })),
+      ...replies.map((r: { reply: string; created_at: string }) => ({ at: r.created_at, turn: { role: 'assistant', content: r.reply } as ChatTurn, current: false })),
+    ].sort((a, b) => (a.current ? 1 : b.current ? -1 : a.at.localeCompare(b.at)));
+    if (!turns.some((t) => t.current)) turns.push({ at: '', turn: { role: 'user', content: m.spoken }, current: true });
+    return turns.slice(-n).map((t) => t.turn);
+  }
+
+  private async record(tenantId: string, m: ReceivedMessage, d: Decision, trx: Knex | Knex.Transaction = this.db): Promise<void> {
+    await trx('ai_replies').insert({
+      message_id: m.message_id,
+      tenant_id: tenantId,
+      robot_id: m.robot_id,
+      conversation: m.conversation,
+      status: d.status,
+      reason: d.status === 'answered' ? null : d.reason,
+      reply: d.status === 'answered' ? d.reply : null,
+      provider: d.status === 'answered' ? d.provider : null,
+      command_id: d.status === 'answered' ? d.commandId : null,
+      created_at: this.clock.now().toISOString(),
+    });
+  }
+}

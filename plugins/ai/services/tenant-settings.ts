@@ -1,0 +1,26 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+
+/** A tenant's own AI settings: the builtin responder's fallback answer (null: the config's). */
+export class TenantSettings {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly defaultFallback: string,
+  ) {}
+
+  async get(tenantId: string): Promise<{ fallbackAnswer: string; customFallback: boolean }> {
+    const row = await this.db('ai_tenant_settings').where('tenant_id', tenantId).first('fallback_answer');
+    return { fallbackAnswer: row?.fallback_answer ?? this.defaultFallback, customFallback: Boolean(row?.fallback_answer) };
+  }
+
+  async fallbackAnswer(tenantId: string): Promise<string> {
+    return (await this.get(tenantId)).fallbackAnswer;
+  }
+
+  /** null resets to the config's answer. */
+  async setFallback(tenantId: string, answer: string | null): Promise<void> {
+    const row = { tenant_id: tenantId, fallback_answer: answer, updated_at: this.clock.now().toISOString() };
+    await this.db('ai_tenant_settings').insert(row).onConflict('tenant_id').merge({ fallback_answer: answer, updated_at: row.updated_at });
+  }
+}

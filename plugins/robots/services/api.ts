@@ -1,0 +1,82 @@
+import type { Knex } from 'knex';
+import { AppError } from '../../../core/errors.js';
+import type { Commands } from './commands.js';
+import { aiSettingsOf, type AiSettingsOfRobot } from './robots.js';
+
+export interface RobotSummary {
+  robotId: string;
+  tenantId: string;
+  userId: string | null;
+  name: string;
+  ai: AiSettingsOfRobot;
+  aiCallsToday: number;
+}
+
+export interface ConversationMessage {
+  messageId: string;
+  spoken: string;
+  receivedName: string | null;
+  fromOperator: boolean;
+  createdAt: string;
+}
+
+/**
+ * What other plugins (ai, workflows) may do with robots, through the container as `robotsApi`:
+ * always within one tenant, never by touching this plugin's tables themselves.
+ */
+export class RobotsApi {
+  constructor(
+    private readonly db: Knex,
+    private readonly commands: Commands,
+  ) {}
+
+  private active(tenantId: string, robotId: string) {
+    return this.db('robots_robots').where({ tenant_id: tenantId, robot_id: robotId, status: 'active' });
+  }
+
+  async robot(tenantId: string, robotId: string): Promise<RobotSummary | null> {
+    const row = await this.active(tenantId, robotId).first();
+    if (!row) return null;
+    return { robotId: row.robot_id, tenantId: row.tenant_id, userId: row.user_id, name: row.name, ai: aiSettingsOf(row), aiCallsToday: Number(row.ai_calls_today) };
+  }
+
+  /** The last `limit` messages of a conversation up to and including `upTo`, oldest first. */
+  async conversation(tenantId: string, robotId: string, conversation: string, limit: number, upTo: string): Promise<ConversationMessage[]> {
+    if (limit <= 0) return [];
+    const robot = this.active(tenantId, robotId).select('id');
+    const last = this.db('robots_messages').where('message_id', upTo).select('id');
+    const rows = await this.db('robots_messages')
+      .whereIn('robot_pk', robot)
+      .where('conversation', conversation)
+      .where('id', '<=', last)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .select('message_id', 'spoken', 'received_name', 'from_operator', 'created_at');
+    return rows.reverse().map((r: Record<string, any>) => ({ messageId: r.message_id, spoken: r.spoken, receivedName: r.received_name, fromOperator: Boolean(r.from_operator), createdAt: r.created_at }));
+  }
+
+  /** Counts one AI call against the robot's daily limit; false (nothing counted) once the limit is reached. */
+  async takeAiCall(tenantId: string, robotId: string, dailyLimit: number): Promise<boolean> {
+    const changed = await this.active(tenantId, robotId).where('ai_calls_today', '<', dailyLimit).update({ ai_calls_today: this.db.raw('ai_calls_today + 1') });
+    return Number(changed) > 0;
+  }
+
+  async giveBackAiCall(tenantId: string, robotId: string): Promise<void> {
+    await this.active(tenantId, robotId).where('ai_calls_today', '>', 0).update({ ai_calls_today: this.db.raw('ai_calls_today - 1') });
+  }
+
+  /**
+   * Queues a send_message command (the seed's params: type, titleList, content, atList, …), pushed
+   * at once or at `notBefore`; with `trx`, written in the caller's transaction.
+   */
+  async sendMessage(
+    tenantId: string,
+    robotId: string,
+    params: Record<string, unknown>,
+    options: { createdBy: string; notBefore?: Date; trx?: Knex.Transaction },
+  ): Promise<{ commandId: string; status: string }> {
+    const row = await (options.trx ?? this.db)('robots_robots').where({ tenant_id: tenantId, robot_id: robotId, status: 'active' }).first('id', 'tenant_id');
+    if (!row) throw AppError.notFound(`robot ${robotId} not found`);
+    return this.commands.create({ id: Number(row.id), tenant_id: row.tenant_id }, 'send_message', params, options.createdBy, { notBefore: options.notBefore, trx: options.trx });
+  }
+}
