@@ -137,6 +137,24 @@ describe('ai: replies through real providers', () => {
     await socket.close();
   });
 
+  it('the reply waits for the robot’s reply delay as a scheduled command (not handed out before it is due), then is pushed', async () => {
+    const { owner, robot, socket, report } = await connectedRobot(t, 'delay');
+    await setAi(t, owner, robot.robotId, { aiMode: 'builtin', replyDelayMin: 1, replyDelayMax: 1 });
+    const started = Date.now();
+    const sent = await report({ spoken: 'hello', receivedName: 'Qian Qi' });
+    assert.equal(sent.status, 200, sent.text);
+    const decision = await decisionOf(t, sent.body.data.messageId);
+    assert.equal(decision.status, 'answered');
+    const command = await t.app.db('robots_commands').where('command_id', decision.command_id).first();
+    assert.ok(command.not_before, 'the command is scheduled');
+    const polled = await t.wb('GET', '/api/robot/commands', { headers: { authorization: `Bearer ${robot.token}` } });
+    assert.deepEqual(polled.body.data.commands, [], 'not handed out before it is due');
+    const [pushed] = await socket.waitFor((f) => f.type === 'command');
+    assert.equal(pushed.data.commandId, decision.command_id);
+    assert.ok(Date.now() - started >= 950, `pushed after ${Date.now() - started} ms`);
+    await socket.close();
+  });
+
   it('consent off: no provider is called, nothing is sent, the message is recorded as not answered', async () => {
     const { owner, robot, socket, report } = await connectedRobot(t, 'consent');
     await setProvider(t, owner, 'deepseek', { kind: 'openai', baseUrl: openai.baseUrl });
