@@ -1,6 +1,7 @@
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { aiConfigSchema, type AiSettings } from './config.js';
+import { askSchema } from './schemas.js';
 import { createAiServices, type AiDeps, type AiServices } from './services/index.js';
 import type { ReceivedMessage } from './services/responder.js';
 import { setupRoutes } from './routes/setup.js';
@@ -17,21 +18,19 @@ export default definePlugin<AiSettings>({
   face: { base: '/workbot', envelope: 'code-message-data' },
   metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', description: 'AI replies' } },
   migrations: 'migrations',
+  ui: {
+    pages: [
+      { path: '', title: 'AI knowledge base' },
+      { path: 'try', title: 'Try AI replies', roles: ['admin'] },
+      { path: 'providers', title: 'AI providers', roles: ['admin'] },
+      { path: 'calls', title: 'AI call log', roles: ['admin'] },
+    ],
+  },
 
   actions: {
     'ai.reply': {
       description: "Answer a text with the tenant's AI providers (a robot's settings when robotId is given), ending at the builtin responder",
-      input: {
-        type: 'object',
-        required: ['text'],
-        additionalProperties: false,
-        properties: {
-          text: { type: 'string', minLength: 1, maxLength: 20000 },
-          robotId: { type: 'string', maxLength: 64 },
-          provider: { type: 'string', pattern: '^[a-z0-9_-]{1,40}$' },
-          context: { type: 'array', maxItems: 100, items: { type: 'object', required: ['role', 'content'], properties: { role: { enum: ['user', 'assistant'] }, content: { type: 'string' } } } },
-        },
-      },
+      input: askSchema,
       output: { type: 'object', required: ['reply', 'provider'], properties: { reply: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' } } },
       async run(input, call, c) {
         const answer = await services(c).ask.run(call.tenantId, input, 'workflow');

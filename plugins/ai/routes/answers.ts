@@ -1,8 +1,7 @@
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { AiServices } from '../services/index.js';
+import { askSchema } from '../schemas.js';
 import { ok, pageQuery, tenantAdmin } from './shared.js';
-
-const turn = { type: 'object', required: ['role', 'content'], additionalProperties: false, properties: { role: { enum: ['user', 'assistant'] }, content: { type: 'string', minLength: 1, maxLength: 20000 } } };
 
 /** The "try it" box (answers a sample message with a robot's settings; sends nothing) and the AI call log. */
 export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: string; points: number; durationSeconds: number; by: 'principal' }): void {
@@ -11,19 +10,7 @@ export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: st
     {
       summary: 'Answer a sample message as a robot would, without sending anything',
       rateLimit: limit,
-      schema: {
-        body: {
-          type: 'object',
-          required: ['text'],
-          additionalProperties: false,
-          properties: {
-            text: { type: 'string', minLength: 1, maxLength: 20000 },
-            robotId: { type: 'string', maxLength: 64 },
-            provider: { type: 'string', pattern: '^[a-z0-9_-]{1,40}$' },
-            context: { type: 'array', maxItems: 100, items: turn },
-          },
-        },
-      },
+      schema: { body: askSchema },
     },
     async (ctx, { body }) => ok(await s.ask.run((await tenantAdmin(ctx)).tenantId, body, 'try')),
   );
