@@ -87,8 +87,14 @@ export class Commands {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'command', data: command }));
   }
 
+  /** Sends to the robot's sockets here; a command that reached one is `sent` (it still comes again until acknowledged). */
   private pushLocal(robotPk: number, command: CommandView): void {
-    for (const socket of this.sockets.get(robotPk) ?? []) this.send(socket, command);
+    const sockets = [...(this.sockets.get(robotPk) ?? [])].filter((socket) => socket.readyState === socket.OPEN);
+    if (!sockets.length) return;
+    for (const socket of sockets) this.send(socket, command);
+    const nowIso = this.clock.now().toISOString();
+    this.db('robots_commands').where({ command_id: command.commandId, status: 'pending' }).update({ status: 'sent', sent_at: nowIso })
+      .catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
   }
 
   /**

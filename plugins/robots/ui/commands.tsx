@@ -1,0 +1,98 @@
+// A robot's command log (GET /api/robots/{robotId}/commands), newest first, fetched again every 2 s so
+// a command's status (pending → sent → succeeded / failed) changes on screen as the robot works.
+import { useEffect, useState } from 'preact/hooks';
+import { ErrorBanner, Table, Time } from '../../../core/ui/kit/index.js';
+import { BASE, fieldStyle, Pager, StatusBadge, useLiveApi, withQuery, type CommandStatus, type List, type Reply } from './shared.js';
+
+/** One row of GET /api/robots/{robotId}/commands. */
+interface CommandRow {
+  commandId: string;
+  commandType: string;
+  commandParams: { type?: string; titleList?: string[]; content?: string; atList?: string[]; fileUrl?: string };
+  status: CommandStatus;
+  result: { errorCode: number; errorReason?: string; executionTimeMs?: number; failList?: string[] } | null;
+  createdBy: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  completedAt: string | null;
+  expiresAt: string;
+}
+
+const PAGE_SIZE = 20;
+const EVERY_MS = 3000;
+const STATUSES: CommandStatus[] = ['pending', 'sent', 'succeeded', 'failed', 'expired', 'awaiting_approval', 'rejected'];
+
+/** What the robot said it did: "ok in 25 ms", or its error code and reason. */
+function Outcome(props: { result: CommandRow['result'] }) {
+  const r = props.result;
+  if (!r) return <span>—</span>;
+  const took = r.executionTimeMs !== undefined ? ` in ${r.executionTimeMs} ms` : '';
+  if (r.errorCode === 0) return <span>ok{took}</span>;
+  const failed = r.failList?.length ? ` (not sent to ${r.failList.join(', ')})` : '';
+  return (
+    <span class="error-text">
+      error {r.errorCode}
+      {r.errorReason ? `: ${r.errorReason}` : ''}
+      {failed}
+    </span>
+  );
+}
+
+const contentOf = (c: CommandRow) => {
+  const p = c.commandParams;
+  if (c.commandType !== 'send_message') return <code>{c.commandType}</code>;
+  const mentions = p.atList?.length ? ` (@${p.atList.join(', @')})` : '';
+  return p.type === 'text' ? `${p.content ?? ''}${mentions}` : `${p.type}: ${p.fileUrl ?? ''}`;
+};
+
+/** `refreshKey` changes when the page sent a command, to show it at once. */
+export function CommandLog(props: { robotId: string; refreshKey: number }) {
+  const [status, setStatus] = useState('');
+  const [page, setPage] = useState(1);
+  const log = useLiveApi<Reply<List<CommandRow>>>(withQuery(`${BASE}/robots/${encodeURIComponent(props.robotId)}/commands`, { page, pageSize: PAGE_SIZE, status }), EVERY_MS);
+  const { reload } = log;
+  useEffect(() => {
+    if (props.refreshKey) reload();
+  }, [props.refreshKey, reload]);
+  const data = log.data?.data;
+  const choose = (next: string) => {
+    setStatus(next);
+    setPage(1);
+  };
+
+  return (
+    <section class="card" aria-labelledby="commands-title">
+      <h2 id="commands-title">Commands</h2>
+      <div class="inline-form" role="group" aria-label="Command filters">
+        <div>
+          <label for="commands-status">Status</label>
+          <select id="commands-status" value={status} onChange={(e) => choose(e.currentTarget.value)} style={fieldStyle}>
+            <option value="">All statuses</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace(/_/g, ' ')}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <ErrorBanner error={log.error} />
+      <Table
+        rows={data?.list ?? []}
+        rowKey={(c) => c.commandId}
+        caption="Commands sent to this robot, newest first"
+        empty={!data ? 'Loading…' : status ? `No ${status.replace(/_/g, ' ')} commands.` : 'No commands yet. Send a message above.'}
+        columns={[
+          { label: 'Created', value: (c) => <Time value={c.createdAt} /> },
+          { label: 'To', value: (c) => c.commandParams.titleList?.join(', ') || '—' },
+          { label: 'Content', value: contentOf },
+          { label: 'Status', value: (c) => <StatusBadge status={c.status} /> },
+          { label: 'Sent', value: (c) => <Time value={c.sentAt} /> },
+          { label: 'Completed', value: (c) => <Time value={c.completedAt} /> },
+          { label: 'Result', value: (c) => <Outcome result={c.result} /> },
+        ]}
+      />
+      <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['command', 'commands']} onPage={setPage} />
+    </section>
+  );
+}

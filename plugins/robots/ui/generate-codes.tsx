@@ -1,0 +1,112 @@
+// "Generate codes": how many, for how many days, bound to which user; then the new codes, each with
+// Copy (they stay in the list too, but this is the handover).
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, CopyText, Dialog, ErrorBanner } from '../../../core/ui/kit/index.js';
+import { BASE, fieldStyle, plural, useAction, userLabel, type Reply, type UserRow } from './shared.js';
+
+/** One code of POST /api/admin/activation-codes. */
+interface NewCode {
+  code: string;
+  validUntil: string | null;
+  userId: string | null;
+  status: string;
+}
+
+function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): void; onCancel(): void }) {
+  const [count, setCount] = useState('1');
+  const [days, setDays] = useState('365');
+  const [userId, setUserId] = useState('');
+  const { error, busy, run } = useAction();
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void run(async () => {
+      // Bound to the signed-in user unless another is chosen.
+      const body = { count: Number(count), validDays: Number(days), ...(userId ? { userId } : {}) };
+      const reply = await api<Reply<{ codes: NewCode[] }>>(`${BASE}/admin/activation-codes`, { body });
+      props.onGenerated(reply.data.codes);
+    });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <ErrorBanner error={error} />
+      <div class="form-row">
+        <div>
+          <label for="codes-count">How many</label>
+          <input id="codes-count" type="number" min={1} max={500} autoFocus value={count} onInput={(e) => setCount(e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="codes-days">Valid for (days)</label>
+          <input id="codes-days" type="number" min={1} max={36500} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+        </div>
+      </div>
+      <label for="codes-user">Robots belong to</label>
+      <select id="codes-user" value={userId} onChange={(e) => setUserId(e.currentTarget.value)} style={fieldStyle}>
+        <option value="">Me</option>
+        {props.users.map((u) => (
+          <option key={u.userId} value={u.userId}>
+            {userLabel(u)}
+          </option>
+        ))}
+      </select>
+      <div class="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Generating…' : 'Generate'}
+        </button>
+        <button type="button" class="secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function NewCodes(props: { codes: NewCode[]; onDone(): void }) {
+  const section = useRef<HTMLElement>(null);
+  // The form (and its focused button) is gone: focus moves to the first code's Copy button.
+  useEffect(() => section.current?.querySelector('button')?.focus(), []);
+  return (
+    <section ref={section} aria-labelledby="new-codes-title">
+      <p class="notice" role="status">
+        {plural(props.codes.length, 'activation code is', 'activation codes are')} ready. A phone activates with one code; give each to one device.
+      </p>
+      <h3 id="new-codes-title" class="muted" style={{ fontSize: '0.85rem', margin: '0 0 0.4rem', textTransform: 'uppercase', letterSpacing: '0.05em' }}>
+        New activation codes
+      </h3>
+      <ul style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: '0.5rem' }}>
+        {props.codes.map((c) => (
+          <li key={c.code}>
+            <CopyText text={c.code} label={`activation code ${c.code}`} big={props.codes.length === 1} />
+          </li>
+        ))}
+      </ul>
+      <div class="form-actions">
+        <button type="button" onClick={props.onDone}>
+          Done
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** The dialog: the form, then the new codes. `onGenerated` lets the page refresh its list behind it. */
+export function GenerateCodesDialog(props: { users: UserRow[]; onClose(): void; onGenerated(): void }) {
+  const [made, setMade] = useState<NewCode[] | null>(null);
+  return (
+    <Dialog title="Generate activation codes" onClose={props.onClose}>
+      {made ? (
+        <NewCodes codes={made} onDone={props.onClose} />
+      ) : (
+        <GenerateForm
+          users={props.users}
+          onCancel={props.onClose}
+          onGenerated={(codes) => {
+            setMade(codes);
+            props.onGenerated();
+          }}
+        />
+      )}
+    </Dialog>
+  );
+}

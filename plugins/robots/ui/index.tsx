@@ -1,0 +1,19 @@
+// The robots plugin's admin pages, keyed by the page paths of its manifest (plugins/robots/index.ts):
+// the robots list, and one robot at ?robot=<robotId> (a link, so it can be shared and Back works);
+// activation codes and users for owners and admins.
+import { useQueryParam } from '../../../core/ui/kit/index.js';
+import { CodesPage } from './codes.js';
+import { RobotView } from './robot.js';
+import { RobotsList } from './robots.js';
+import { UsersPage } from './users.js';
+
+function RobotsPage() {
+  const robotId = useQueryParam('robot');
+  return robotId ? <RobotView key={robotId} robotId={robotId} backHref={location.pathname} /> : <RobotsList />;
+}
+
+export const pages = {
+  '': RobotsPage,
+  codes: CodesPage,
+  users: UsersPage,
+};

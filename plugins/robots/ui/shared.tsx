@@ -1,0 +1,162 @@
+// What the robots pages share: the API base, the reply shapes, a live (polling) GET, a pager, a
+// confirm dialog, status badges and small helpers.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { ApiError, Dialog, ErrorBanner, useAction, useApi, type Loaded } from '../../../core/ui/kit/index.js';
+
+export { useAction };
+
+/** The robots plugin's face (the seed's WorkBot API; the pages call it with the session cookie). */
+export const BASE = '/workbot/api';
+
+/** Where each page lives (the manifest's page paths under /admin/robots). */
+export const PAGES = { robots: '/admin/robots', codes: '/admin/robots/codes', users: '/admin/robots/users' };
+
+/** Every answer of this face: `{ code: 0, message, data }`. */
+export interface Reply<T> {
+  code: number;
+  message: string;
+  data: T;
+}
+
+/** The seed's list shape. */
+export interface List<T> {
+  total: number;
+  list: T[];
+}
+
+/** One row of GET /api/admin/users (the seed calls a tenant member a "user"). */
+export interface UserRow {
+  userId: string;
+  nickname: string;
+  phone: string | null;
+  email: string | null;
+  role: 'user' | 'admin' | 'owner';
+  status: 'active' | 'suspended';
+  robotCount: number;
+  totalActivationCodes: number;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+/** A user by name and email (or phone), for lists and pickers. */
+export const userLabel = (u: UserRow) => [u.nickname, u.email ?? u.phone].filter(Boolean).join(' · ') || u.userId;
+
+export type CommandStatus = 'pending' | 'sent' | 'succeeded' | 'failed' | 'expired' | 'awaiting_approval' | 'rejected';
+
+/** `path?a=1&b=2`, leaving out empty values. */
+export function withQuery(path: string, query: Record<string, string | number | null | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** A refusal that polling again will not fix (signed out, not found, not allowed). */
+const refused = (error: Error | null) => error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+
+/** Seconds the server asked us to wait (the seed's 429 body carries `data.retryAfter`). */
+function retryAfterMs(error: Error | null): number | null {
+  if (!(error instanceof ApiError) || error.status !== 429) return null;
+  const seconds = Number((error.body as { data?: { retryAfter?: unknown } } | null)?.data?.retryAfter);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+}
+
+/**
+ * useApi, fetched again every `everyMs` while the page is visible, keeping what it showed until
+ * the new answer comes. Each fetch counts against the seed's per-user budget (60 a minute), so a
+ * 429 waits as long as the server says, and a refusal (4xx) stops it until `reload`.
+ */
+export function useLiveApi<T>(path: string, everyMs: number): Loaded<T> {
+  const loaded = useApi<T>(path);
+  const loading = useRef(loaded.loading);
+  loading.current = loaded.loading;
+  const { reload, error } = loaded;
+  const stopped = refused(error);
+  const wait = retryAfterMs(error) ?? everyMs;
+  useEffect(() => {
+    if (stopped) return;
+    const timer = setInterval(() => {
+      if (!document.hidden && !loading.current) reload();
+    }, wait);
+    return () => clearInterval(timer);
+  }, [reload, wait, stopped]);
+  return loaded;
+}
+
+/** "12 robots · page 1 of 1", Previous, Next. `nouns`: singular and plural. */
+export function Pager(props: { total?: number; page: number; pageSize: number; nouns: [string, string]; onPage(page: number): void }) {
+  if (props.total === undefined) return null;
+  const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
+  return (
+    <nav class="pager" aria-label="Pages">
+      <span>
+        {props.total.toLocaleString()} {props.nouns[props.total === 1 ? 0 : 1]} · page {props.page} of {pages}
+      </span>
+      <button type="button" class="secondary small" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
+        Previous
+      </button>
+      <button type="button" class="secondary small" disabled={props.page >= pages} onClick={() => props.onPage(props.page + 1)}>
+        Next
+      </button>
+    </nav>
+  );
+}
+
+/** "Are you sure?" for a destructive action, with the server's error if it fails. */
+export function ConfirmDialog(props: { title: string; action: string; onConfirm(): Promise<unknown>; onClose(): void; children?: ComponentChildren }) {
+  const { error, busy, run } = useAction();
+  const confirm = async () => {
+    if (await run(props.onConfirm)) props.onClose();
+  };
+  return (
+    <Dialog title={props.title} onClose={props.onClose}>
+      {props.children}
+      <ErrorBanner error={error} />
+      <div class="form-actions">
+        <button type="button" class="danger" disabled={busy} onClick={confirm}>
+          {busy ? 'Working…' : props.action}
+        </button>
+        <button type="button" class="secondary" autoFocus onClick={props.onClose}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+const TONE: Record<string, string> = {
+  online: 'badge-ok',
+  active: 'badge-ok',
+  succeeded: 'badge-ok',
+  awaiting_approval: 'badge-warn',
+  expired: 'badge-warn',
+  failed: 'badge-danger',
+  rejected: 'badge-danger',
+  disabled: 'badge-danger',
+  revoked: 'badge-danger',
+  suspended: 'badge-danger',
+};
+
+/** A status word in a coloured pill: robot (online/offline), command, activation code or user. */
+export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{props.status.replace(/_/g, ' ')}</span>;
+
+/** `<select>` and `<textarea>` in the look the shell gives inputs. */
+export const fieldStyle = {
+  font: 'inherit',
+  width: '100%',
+  padding: '0.5rem 0.65rem',
+  border: '1px solid var(--border)',
+  borderRadius: '6px',
+  background: 'var(--surface)',
+  color: 'var(--text)',
+};
+
+/** "Zhang San, Li Si" → ["Zhang San", "Li Si"] (blanks dropped). */
+export const names = (text: string) =>
+  text
+    .split(/[,，]/)
+    .map((n) => n.trim())
+    .filter(Boolean);
+
+export const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
