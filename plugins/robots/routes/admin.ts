@@ -2,36 +2,61 @@ import { AppError } from '../../../core/errors.js';
 import { envelopes } from '../../../core/http/envelopes.js';
 import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
+import { CODE_STATUSES } from '../services/codes.js';
 import type { RobotsServices } from '../services/index.js';
 
 const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
+
+/** Seed 6.1's body; `price` and `remark` beside the seed; `validDays`/`userId` are the old names, still accepted. */
+const generateBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    count: { type: 'integer', minimum: 1, maximum: 500, default: 1 },
+    validityPeriod: { type: 'integer', minimum: 1, maximum: 36500, description: 'days (default 365)' },
+    boundUserId: { type: ['string', 'integer'], minLength: 1, maxLength: 64, minimum: 0, description: "a user of the caller's tenant (default: the caller)" },
+    price: { type: 'number', minimum: 0, maximum: 1_000_000_000, description: 'in currency units, at most 2 decimals (e.g. 50.00)' },
+    remark: { type: 'string', maxLength: 500 },
+    validDays: { type: 'integer', minimum: 1, maximum: 36500, deprecated: true, description: 'old name of validityPeriod' },
+    userId: { type: 'string', minLength: 1, maxLength: 64, deprecated: true, description: 'old name of boundUserId' },
+  },
+} as const;
+
+/** Seed 6.2's query. */
+const listQuery = {
+  type: 'object',
+  properties: {
+    page: { type: 'integer', minimum: 1, maximum: 100000, default: 1 },
+    pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    status: { enum: CODE_STATUSES },
+  },
+} as const;
 
 /** Activation codes: `workbot` licenses of the licensing engine, 8 characters, one device each. */
 export function adminRoutes(r: PluginRouter, s: RobotsServices): void {
   const admin = [requireRole('admin')];
 
-  r.post(
-    '/api/admin/activation-codes',
-    {
-      summary: 'Generate activation codes',
-      guards: admin,
-      schema: { body: { type: 'object', additionalProperties: false, properties: { count: { type: 'integer', minimum: 1, maximum: 500, default: 1 }, validDays: { type: 'integer', minimum: 1, maximum: 36500, default: 365 }, price: { type: 'integer', minimum: 0 }, userId: { type: 'string', maxLength: 64 }, remark: { type: 'string', maxLength: 500 } } } },
-    },
-    async (ctx, { body }) => {
-      const principal = (await ctx.authenticate())!;
-      if (!principal.tenantId) throw AppError.forbidden('activation codes belong to a tenant; sign in as a user of one');
-      const codes = [];
-      for (let i = 0; i < body.count; i++) {
-        const license = await s.licenses().generate({ tenantId: principal.tenantId, product: 'workbot', plan: 'custom', days: body.validDays, deviceCap: 1, codeFormat: 'short8', price: body.price ?? null, boundUserId: body.userId ?? principal.id, userHint: body.remark ?? null });
-        codes.push({ code: license.activation_code, validUntil: license.valid_until, price: license.price, userId: license.bound_user_id, status: license.status, createdAt: license.created_at });
-      }
-      return ok({ codes }, 'generated');
-    },
-  );
+  r.post('/api/admin/activation-codes', { summary: 'Generate activation codes', guards: admin, schema: { body: generateBody } }, async (ctx, { body }) => {
+    const principal = (await ctx.authenticate())!;
+    if (!principal.tenantId) throw AppError.forbidden('activation codes belong to a tenant; sign in as a user of one');
+    const data = await s.codes.generate({
+      tenantId: principal.tenantId,
+      actorId: principal.id,
+      count: body.count,
+      validityPeriod: body.validityPeriod ?? body.validDays ?? 365,
+      boundUserId: body.boundUserId ?? body.userId ?? null,
+      price: body.price ?? null,
+      remark: body.remark ?? null,
+    });
+    return ok(data, '生成成功');
+  });
 
+  /** The caller's tenant, or null (every tenant) for a superadmin. */
   const tenantOf = async (ctx: Parameters<Parameters<PluginRouter['post']>[2]>[0]) => {
     const principal = (await ctx.authenticate())!;
-    return principal.roles.includes('superadmin') ? null : principal.tenantId;
+    if (principal.roles.includes('superadmin')) return null;
+    if (!principal.tenantId) throw AppError.forbidden('sign in as a user of a tenant');
+    return principal.tenantId;
   };
   const code = { type: 'string', pattern: '^[A-Za-z0-9]{8}$' };
 
@@ -44,10 +69,7 @@ export function adminRoutes(r: PluginRouter, s: RobotsServices): void {
     return ok(null, 'disabled');
   });
 
-  r.get('/api/admin/activation-codes', { summary: 'Activation codes', guards: admin, schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, status: { enum: ['active', 'revoked', 'expired', 'disabled'] } } } } }, async (ctx, { query }) => {
-    const principal = (await ctx.authenticate())!;
-    const scope = { tenantId: principal.roles.includes('superadmin') ? null : principal.tenantId };
-    const list = await s.licenses().list(scope, { limit: query.limit, status: query.status, product: 'workbot' });
-    return ok({ total: list.length, list: list.map((l) => ({ code: l.activation_code, status: l.status, validUntil: l.valid_until, price: l.price, userId: l.bound_user_id, activeDevices: l.active_devices, createdAt: l.created_at })) });
-  });
+  r.get('/api/admin/activation-codes', { summary: 'Activation codes', guards: admin, schema: { query: listQuery } }, async (ctx, { query }) =>
+    ok(await s.codes.list({ tenantId: await tenantOf(ctx) }, { page: query.page, pageSize: query.pageSize, status: query.status })),
+  );
 }

@@ -17,6 +17,7 @@ import { RobotsApi } from './api.js';
 import { Statistics } from './statistics.js';
 import { History } from './history.js';
 import { SystemLogs, robotCountsOf } from './system-logs.js';
+import { ActivationCodes } from './codes.js';
 import type { Principal } from '../../../core/http/auth.js';
 
 /** A user as the auth plugin's service returns it. */
@@ -65,6 +66,7 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
     /** For other plugins, as `robotsApi` in the container. */
     api: new RobotsApi(d.db, commands),
     history: new History(d.db),
+    codes: new ActivationCodes(d.db, d.clock, () => d.licenses, () => d.authUsers),
     commands,
     robots,
     messages,

@@ -13,7 +13,7 @@ describe('robots: commands awaiting approval', () => {
   async function setup() {
     const owner = await registerOwner(t, 'approver');
     const member = await addMember(t, owner.tenantId, 'sender');
-    const codes = await t.wb('POST', '/api/admin/activation-codes', { headers: owner.headers, body: { userId: member.id } });
+    const codes = await t.wb('POST', '/api/admin/activation-codes', { headers: owner.headers, body: { boundUserId: member.id } });
     assert.equal(codes.status, 200, codes.text);
     const robot = await activate(t, codes.body.data.codes[0].code);
     const settings = await t.request('PATCH', '/api/v2/tenant/settings', { headers: owner.headers, body: { require_approval: true } });

@@ -144,13 +144,14 @@ describe('robots admin UI (browser)', () => {
     await nav().getByRole('link', { name: 'Activation codes' }).click();
     await heading('Activation codes');
     const first = rowWith(code);
-    await first.getByText(`${OWNER.name} · ${OWNER.email}`).waitFor(); // named once the users are in
-    assert.deepEqual((await cells(first)).slice(1, 4), ['active', 'in use', `${OWNER.name} · ${OWNER.email}`]);
+    await first.getByText(OWNER.name).waitFor();
+    assert.deepEqual((await cells(first)).slice(1, 6), ['used', 'Xiaomi Mi 10', OWNER.name, '365', '—']);
 
     await page.getByRole('button', { name: 'Generate codes' }).click();
     const dialog = page.getByRole('dialog', { name: 'Generate activation codes' });
     await dialog.getByLabel('How many').fill('2');
     await dialog.getByLabel('Valid for (days)').fill('30');
+    await dialog.getByLabel('Price (optional)').fill('50');
     await dialog.getByRole('button', { name: 'Generate', exact: true }).click();
     await dialog.getByRole('heading', { name: 'New activation codes' }).waitFor();
     await dialog.getByText('2 activation codes are ready', { exact: false }).waitFor();
@@ -167,9 +168,14 @@ describe('robots admin UI (browser)', () => {
 
     for (const c of generated) {
       await rowWith(c).waitFor();
-      assert.deepEqual((await cells(rowWith(c))).slice(1, 3), ['active', 'free']);
+      assert.deepEqual((await cells(rowWith(c))).slice(1, 6), ['unused', 'free', OWNER.name, '30', '50.00']);
     }
-    await page.getByText('3 codes.').waitFor();
+    await page.getByText('3 codes · page 1 of 1').waitFor();
+    await page.getByLabel('Status', { exact: true }).selectOption('unused');
+    await page.getByText('2 codes · page 1 of 1').waitFor();
+    assert.equal(await rowWith(code).count(), 0, 'the used code is filtered out');
+    await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.getByText('3 codes · page 1 of 1').waitFor();
   });
 
   it('disables a code after a confirm: listed disabled, and it no longer activates a phone', async () => {

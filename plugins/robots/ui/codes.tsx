@@ -1,18 +1,24 @@
-// Activation codes (owners and admins): generate them, list them with their device and status, unbind
-// a code's device (so another phone can activate) and disable a code, each after a confirm.
-import { useState } from 'preact/hooks';
+// Activation codes (owners and admins): generate them, list them a page at a time with their status,
+// device and user, unbind a code's device (so another phone can activate) and disable a code, each
+// after a confirm.
+import { useEffect, useState } from 'preact/hooks';
 import { api, CopyText, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
 import { GenerateCodesDialog } from './generate-codes.js';
-import { BASE, ConfirmDialog, fieldStyle, plural, StatusBadge, userLabel, type List, type Reply, type UserRow } from './shared.js';
+import { BASE, ConfirmDialog, fieldStyle, Pager, StatusBadge, withQuery, type List, type Reply, type UserRow } from './shared.js';
 
-/** One row of GET /api/admin/activation-codes. */
+/** One row of GET /api/admin/activation-codes (seed 6.2; validUntil and createdAt beside it). */
 interface CodeRow {
   code: string;
-  status: 'active' | 'revoked' | 'expired' | 'disabled';
-  validUntil: string | null;
+  status: 'unused' | 'used' | 'disabled' | 'expired';
+  /** Days; null: never expires. */
+  validityPeriod: number | null;
+  /** Currency units. */
   price: number | null;
-  userId: string | null;
-  activeDevices: number;
+  boundUser: { userId: string; nickname: string | null; phone: string | null } | null;
+  /** The device bound now (none after an unbind). */
+  deviceInfo: { deviceId: string | null; brand: string | null; model: string | null } | null;
+  firstActivatedAt: string | null;
+  validUntil: string | null;
   createdAt: string;
 }
 
@@ -21,8 +27,12 @@ interface Unbound {
   robotId: string | null;
 }
 
-const STATUSES = ['active', 'disabled', 'expired', 'revoked'];
-const LIMIT = 200;
+const STATUSES = ['unused', 'used', 'disabled', 'expired'];
+const PAGE_SIZE = 20;
+
+const deviceLabel = (d: NonNullable<CodeRow['deviceInfo']>) => [d.brand, d.model].filter(Boolean).join(' ') || d.deviceId || 'a device';
+const userOf = (u: CodeRow['boundUser']) => (u ? [u.nickname ?? u.userId, u.phone !== u.nickname ? u.phone : null].filter(Boolean).join(' · ') : '—');
+const money = (price: number | null) => (price === null ? '—' : price.toFixed(2));
 
 function UnbindDialog(props: { code: string; onClose(): void; onUnbound(result: Unbound): void }) {
   const [reason, setReason] = useState('');
@@ -45,15 +55,21 @@ export function CodesPage() {
   const [unbinding, setUnbinding] = useState<string | null>(null);
   const [disabling, setDisabling] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const list = useApi<Reply<List<CodeRow>>>(`${BASE}/admin/activation-codes?limit=${LIMIT}${status ? `&status=${status}` : ''}`);
+  const [page, setPage] = useState(1);
+  const list = useApi<Reply<List<CodeRow>>>(withQuery(`${BASE}/admin/activation-codes`, { page, pageSize: PAGE_SIZE, status }));
+  // For the generate dialog's "Robots belong to" picker.
   const users = useApi<Reply<List<UserRow>>>(`${BASE}/admin/users?pageSize=200`);
   const people = users.data?.data.list ?? [];
-  const owner = (id: string | null) => {
-    if (!id) return '—';
-    const user = people.find((u) => u.userId === id);
-    return user ? userLabel(user) : users.data ? id : '…';
+  const data = list.data?.data;
+  const rows = data?.list ?? [];
+  const filter = (value: string) => {
+    setStatus(value);
+    setPage(1);
   };
-  const rows = list.data?.data.list ?? [];
+  // A page emptied by a change (a filter, a disable) goes back to the last page that has rows.
+  useEffect(() => {
+    if (data && !data.list.length && page > 1) setPage(Math.max(1, Math.ceil(data.total / PAGE_SIZE)));
+  }, [data, page]);
 
   const disable = async (code: string) => {
     await api(`${BASE}/admin/activation-codes/${encodeURIComponent(code)}/disable`, { method: 'POST' });
@@ -98,7 +114,7 @@ export function CodesPage() {
         <div class="inline-form" role="group" aria-label="Filters">
           <div>
             <label for="codes-status">Status</label>
-            <select id="codes-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)} style={fieldStyle}>
+            <select id="codes-status" value={status} onChange={(e) => filter(e.currentTarget.value)} style={fieldStyle}>
               <option value="">All statuses</option>
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -116,24 +132,27 @@ export function CodesPage() {
         <Table
           rows={rows}
           rowKey={(c) => c.code}
-          empty={!list.data ? 'Loading…' : status ? `No ${status} codes.` : 'No activation codes yet. Generate some to activate phones.'}
+          empty={!data ? 'Loading…' : status ? `No ${status} codes.` : 'No activation codes yet. Generate some to activate phones.'}
           columns={[
             { label: 'Code', value: (c) => <CopyText text={c.code} label={`activation code ${c.code}`} /> },
             { label: 'Status', value: (c) => <StatusBadge status={c.status} /> },
-            { label: 'Device', value: (c) => (c.activeDevices ? 'in use' : 'free') },
-            { label: 'Robots belong to', value: (c) => owner(c.userId) },
+            { label: 'Device', value: (c) => (c.deviceInfo ? <span title={c.deviceInfo.deviceId ?? undefined}>{deviceLabel(c.deviceInfo)}</span> : 'free') },
+            { label: 'Robots belong to', value: (c) => userOf(c.boundUser) },
+            { label: 'Days', value: (c) => (c.validityPeriod === null ? 'lifetime' : c.validityPeriod.toLocaleString()), class: 'num' },
+            { label: 'Price', value: (c) => money(c.price), class: 'num' },
             { label: 'Valid until', value: (c) => <Time value={c.validUntil} /> },
+            { label: 'First activated', value: (c) => <Time value={c.firstActivatedAt} /> },
             { label: 'Created', value: (c) => <Time value={c.createdAt} /> },
             {
               label: 'Actions',
               value: (c) => (
                 <div class="row-actions">
-                  {c.activeDevices ? (
+                  {c.deviceInfo ? (
                     <button type="button" class="secondary small" onClick={() => setUnbinding(c.code)}>
                       Unbind
                     </button>
                   ) : null}
-                  {c.status === 'active' ? (
+                  {c.status === 'unused' || c.status === 'used' ? (
                     <button type="button" class="danger small" onClick={() => setDisabling(c.code)}>
                       Disable
                     </button>
@@ -143,11 +162,7 @@ export function CodesPage() {
             },
           ]}
         />
-        {list.data ? (
-          <p class="muted" style={{ margin: '0.75rem 0 0', fontSize: '0.9rem' }}>
-            {rows.length >= LIMIT ? `Showing the newest ${LIMIT}.` : `${plural(rows.length, 'code', 'codes')}.`}
-          </p>
-        ) : null}
+        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['code', 'codes']} onPage={setPage} />
       </section>
     </Page>
   );

@@ -1,28 +1,41 @@
-// "Generate codes": how many, for how many days, bound to which user; then the new codes, each with
-// Copy (they stay in the list too, but this is the handover).
+// "Generate codes": how many, for how many days, bound to which user, at what price, with a remark;
+// then the new codes, each with Copy (they stay in the list too, but this is the handover).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, CopyText, Dialog, ErrorBanner } from '../../../core/ui/kit/index.js';
 import { BASE, fieldStyle, plural, useAction, userLabel, type Reply, type UserRow } from './shared.js';
 
-/** One code of POST /api/admin/activation-codes. */
+/** One code of POST /api/admin/activation-codes (seed 6.1; validUntil and boundUserId beside it). */
 interface NewCode {
   code: string;
+  status: 'unused';
+  /** Days. */
+  validityPeriod: number | null;
+  /** Currency units. */
+  price: number | null;
+  createdAt: string;
   validUntil: string | null;
-  userId: string | null;
-  status: string;
+  boundUserId: string | null;
 }
 
 function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): void; onCancel(): void }) {
   const [count, setCount] = useState('1');
   const [days, setDays] = useState('365');
   const [userId, setUserId] = useState('');
+  const [price, setPrice] = useState('');
+  const [remark, setRemark] = useState('');
   const { error, busy, run } = useAction();
 
   const submit = (event: Event) => {
     event.preventDefault();
     void run(async () => {
-      // Bound to the signed-in user unless another is chosen.
-      const body = { count: Number(count), validDays: Number(days), ...(userId ? { userId } : {}) };
+      // Bound to the signed-in user unless another is chosen; the server checks every field (400 names it).
+      const body = {
+        count: Number(count),
+        validityPeriod: Number(days),
+        ...(userId ? { boundUserId: userId } : {}),
+        ...(price.trim() ? { price: Number(price) } : {}),
+        ...(remark.trim() ? { remark: remark.trim() } : {}),
+      };
       const reply = await api<Reply<{ codes: NewCode[] }>>(`${BASE}/admin/activation-codes`, { body });
       props.onGenerated(reply.data.codes);
     });
@@ -39,6 +52,16 @@ function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): 
         <div>
           <label for="codes-days">Valid for (days)</label>
           <input id="codes-days" type="number" min={1} max={36500} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+        </div>
+      </div>
+      <div class="form-row">
+        <div>
+          <label for="codes-price">Price (optional)</label>
+          <input id="codes-price" type="number" min={0} step="0.01" inputMode="decimal" placeholder="e.g. 50.00" value={price} onInput={(e) => setPrice(e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="codes-remark">Remark (optional)</label>
+          <input id="codes-remark" maxLength={500} value={remark} onInput={(e) => setRemark(e.currentTarget.value)} />
         </div>
       </div>
       <label for="codes-user">Robots belong to</label>

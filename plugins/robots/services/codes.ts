@@ -1,0 +1,207 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+
+/**
+ * Activation codes as seed 004 section 6 shows them (6.1 generate, 6.2 list). A code is a
+ * `workbot` license of the licensing engine (8 characters, one device); the device and the first
+ * activation come from the robot activated with it (this plugin's robots_robots), the bound user
+ * from the auth plugin's service.
+ *
+ * The seed's statuses, from the engine's:
+ * - `disabled`: the engine says disabled or revoked (either way it never activates again);
+ * - `expired`: the engine says expired, or the code is still active but past valid_until (the
+ *   engine's expiry job runs daily; activation already refuses such a code);
+ * - `used`: active, and a robot was activated with it (even if its device was unbound since, or the
+ *   robot deleted: the robot comes back on the next activation) or a device is bound to it;
+ * - `unused`: active, never activated.
+ * Disabled wins over expired, expired over used.
+ */
+export const CODE_STATUSES = ['unused', 'used', 'disabled', 'expired'] as const;
+export type CodeStatus = (typeof CODE_STATUSES)[number];
+
+/** What this file reads of a license (the engine returns more). */
+export interface CodeLicense {
+  activation_code: string;
+  status: string;
+  valid_until: string | null;
+  /** Minor units (cents); the seed shows currency units. */
+  price: number | null;
+  bound_user_id: string | null;
+  active_devices: number;
+  created_at: string;
+}
+
+/** The licensing engine's calls used here. */
+export interface CodeEngine {
+  generate(input: Record<string, unknown>): Promise<Omit<CodeLicense, 'active_devices'>>;
+  list(scope: { tenantId: string | null }, filter: { limit: number; status?: string; product?: string }): Promise<CodeLicense[]>;
+}
+
+/** The auth plugin's user lookup (404 when the user is not in the scope's tenant). */
+export interface CodeUsers {
+  get(id: string, scope?: { tenantId: string | null }): Promise<{ id: string; tenant_id: string; full_name: string; phone: string | null; email: string | null }>;
+}
+
+export interface GenerateCodes {
+  tenantId: string;
+  /** Who asks: the codes' user unless `boundUserId` names another. */
+  actorId: string;
+  count: number;
+  /** Days. */
+  validityPeriod: number;
+  /** The seed shows a number; our user ids are strings. */
+  boundUserId?: string | number | null;
+  /** Currency units, at most 2 decimals. */
+  price?: number | null;
+  remark?: string | null;
+}
+
+export interface CodeQuery {
+  page: number;
+  pageSize: number;
+  status?: CodeStatus;
+}
+
+const DAY = 86_400_000;
+const PRODUCT = 'workbot';
+/** The engine lists by `limit` only (no offset, no count): every code of the scope is read, then paged here. */
+const ALL = Number.MAX_SAFE_INTEGER;
+
+/** Currency units → minor units (50.5 → 5050); more than 2 decimals is a 400 on `body.price`. */
+export function toMinorUnits(price: number): number {
+  const cents = Math.round(price * 100);
+  if (!Number.isSafeInteger(cents) || Math.abs(price * 100 - cents) > 1e-6) throw AppError.validation([{ path: 'body.price', message: 'must have at most 2 decimal places' }], 400);
+  return cents;
+}
+
+export const fromMinorUnits = (minor: number | null): number | null => (minor === null || minor === undefined ? null : Number(minor) / 100);
+
+/** Whole days from creation to valid_until (null: never expires). */
+export const validityDays = (l: { created_at: string; valid_until: string | null }): number | null =>
+  l.valid_until === null ? null : Math.round((Date.parse(l.valid_until) - Date.parse(l.created_at)) / DAY);
+
+/** The seed's status of a code (see the comment at the top). */
+export function codeStatus(l: Pick<CodeLicense, 'status' | 'valid_until' | 'active_devices'>, activated: boolean, nowIso: string): CodeStatus {
+  if (l.status === 'disabled' || l.status === 'revoked') return 'disabled';
+  if (l.status === 'expired' || (l.valid_until !== null && l.valid_until <= nowIso)) return 'expired';
+  return activated || Number(l.active_devices) > 0 ? 'used' : 'unused';
+}
+
+const parseDevice = (json: string | null): Record<string, unknown> | null => {
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+};
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+export class ActivationCodes {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly engine: () => CodeEngine,
+    private readonly users: () => CodeUsers,
+  ) {}
+
+  /** The robots of the scope (this plugin's own table). */
+  private robots(tenantId: string | null) {
+    const q = this.db('robots_robots').whereNotNull('activation_code');
+    if (tenantId) q.where('tenant_id', tenantId);
+    return q;
+  }
+
+  /** 6.1: `count` codes of the tenant, bound to `boundUserId` (a user of the tenant, else 404) or the caller. */
+  async generate(input: GenerateCodes) {
+    const price = input.price === undefined || input.price === null ? null : toMinorUnits(input.price);
+    let boundUserId = input.actorId;
+    if (input.boundUserId !== undefined && input.boundUserId !== null) {
+      const id = String(input.boundUserId);
+      const user = await this.users()
+        .get(id, { tenantId: input.tenantId })
+        .catch((err: unknown) => {
+          if ((err as { status?: unknown }).status === 404) return null; // not found (or not in the tenant)
+          throw err;
+        });
+      if (!user || user.tenant_id !== input.tenantId) throw AppError.notFound(`user ${id} not found in your tenant`);
+      boundUserId = user.id;
+    }
+    const nowIso = this.clock.now().toISOString();
+    const codes = [];
+    for (let i = 0; i < input.count; i++) {
+      const l = await this.engine().generate({ tenantId: input.tenantId, product: PRODUCT, plan: 'custom', days: input.validityPeriod, deviceCap: 1, codeFormat: 'short8', price, boundUserId, userHint: input.remark ?? null });
+      codes.push({
+        code: l.activation_code,
+        status: codeStatus({ ...l, active_devices: 0 }, false, nowIso),
+        validityPeriod: validityDays(l),
+        price: fromMinorUnits(l.price),
+        createdAt: l.created_at,
+        // Beside the seed:
+        validUntil: l.valid_until,
+        boundUserId: l.bound_user_id,
+      });
+    }
+    return { codes };
+  }
+
+  /** 6.2: the scope's codes (null: every tenant's), newest first, by the seed's status, one page. */
+  async list(scope: { tenantId: string | null }, query: CodeQuery) {
+    const nowIso = this.clock.now().toISOString();
+    const [licenses, activated] = await Promise.all([
+      this.engine().list(scope, { limit: ALL, product: PRODUCT }),
+      this.robots(scope.tenantId)
+        .pluck('activation_code')
+        .then((codes) => codes as string[]),
+    ]);
+    const robotCodes = new Set(activated);
+    const rows = licenses.map((l) => ({ l, status: codeStatus(l, robotCodes.has(l.activation_code), nowIso) })).filter((r) => !query.status || r.status === query.status);
+    const page = rows.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
+
+    const codes = page.map((r) => r.l.activation_code);
+    const robots = new Map<string, { device_info: string | null; first_activated_at: string | null }>();
+    if (codes.length) {
+      for (const robot of await this.robots(scope.tenantId).whereIn('activation_code', codes).select('activation_code', 'device_info', 'first_activated_at')) robots.set(robot.activation_code, robot);
+    }
+    const users = await this.usersById(scope, [...new Set(page.map((r) => r.l.bound_user_id).filter((id): id is string => !!id))]);
+
+    return {
+      total: rows.length,
+      list: page.map(({ l, status }) => {
+        const robot = robots.get(l.activation_code);
+        // The device bound now: none after an unbind, though the robot (and its first activation) stays.
+        const device = Number(l.active_devices) > 0 ? parseDevice(robot?.device_info ?? null) : null;
+        const user = l.bound_user_id ? users.get(l.bound_user_id) : undefined;
+        return {
+          code: l.activation_code,
+          status,
+          validityPeriod: validityDays(l),
+          price: fromMinorUnits(l.price),
+          // A bound user who no longer exists keeps their id, without a name.
+          boundUser: l.bound_user_id ? { userId: l.bound_user_id, nickname: user ? user.full_name || user.phone || user.email || null : null, phone: user?.phone ?? null } : null,
+          deviceInfo: device ? { deviceId: text(device.deviceId), brand: text(device.brand), model: text(device.model) } : null,
+          firstActivatedAt: robot?.first_activated_at ?? null,
+          // Beside the seed:
+          validUntil: l.valid_until,
+          createdAt: l.created_at,
+        };
+      }),
+    };
+  }
+
+  private async usersById(scope: { tenantId: string | null }, ids: string[]) {
+    const found = await Promise.all(
+      ids.map((id) =>
+        this.users()
+          .get(id, scope)
+          .catch((err: unknown) => {
+            if ((err as { status?: unknown }).status === 404) return null; // not found (or not in the tenant)
+            throw err;
+          }),
+      ),
+    );
+    return new Map(found.filter((u) => u !== null).map((u) => [u.id, u]));
+  }
+}
