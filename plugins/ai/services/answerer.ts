@@ -1,4 +1,4 @@
-import type { Calls, CallRecord } from './calls.js';
+import type { CallRecord } from './calls.js';
 import type { BuiltinProvider } from './providers/builtin.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import { ProviderFailure, type ChatProvider, type ChatReply, type ChatRequest } from './providers/types.js';
@@ -14,6 +14,8 @@ export interface Answer {
   reply: ChatReply;
   provider: string;
   attempts: Attempt[];
+  /** The call-log rows of this answer, for the caller to write with its own change (one commit). */
+  calls: CallRecord[];
 }
 
 /** Which providers to try: `builtin` alone, or third-party ones (the robot's first) ending at builtin. */
@@ -25,31 +27,31 @@ export interface Route {
 /**
  * Runs the provider chain: each provider gets its own timeout; a timeout, 429, 5xx (or any other
  * failure) moves on to the next; the builtin responder ends every chain, so there is always an
- * answer. Every attempt is recorded in the call log.
+ * answer. Every attempt becomes a call-log row, which the caller writes (`Calls.record`).
  */
 export class Answerer {
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly builtin: BuiltinProvider,
-    private readonly calls: Calls,
   ) {}
 
   async answer(request: ChatRequest, route: Route, log: Pick<CallRecord, 'robotId' | 'messageId' | 'source'>): Promise<Answer> {
     const chain: ChatProvider[] = route.mode === 'third_party' ? [...(await this.registry.chain(request.tenantId, route.provider)), this.builtin] : [this.builtin];
     const attempts: Attempt[] = [];
+    const calls: CallRecord[] = [];
     for (const provider of chain) {
       const started = performance.now();
       try {
         const reply = await this.call(provider, request);
         const latencyMs = performance.now() - started;
         attempts.push({ provider: provider.name, outcome: 'ok', latencyMs });
-        await this.calls.record({ ...log, tenantId: request.tenantId, provider: provider.name, model: reply.model, tokensIn: reply.tokensIn, tokensOut: reply.tokensOut, latencyMs, outcome: 'ok' });
-        return { reply, provider: provider.name, attempts };
+        calls.push({ ...log, tenantId: request.tenantId, provider: provider.name, model: reply.model, tokensIn: reply.tokensIn, tokensOut: reply.tokensOut, latencyMs, outcome: 'ok' });
+        return { reply, provider: provider.name, attempts, calls };
       } catch (err) {
         const failure = err instanceof ProviderFailure ? err : new ProviderFailure('error', String((err as Error).message ?? err));
         const latencyMs = performance.now() - started;
         attempts.push({ provider: provider.name, outcome: failure.kind, latencyMs, error: failure.message });
-        await this.calls.record({ ...log, tenantId: request.tenantId, provider: provider.name, model: request.model ?? null, tokensIn: 0, tokensOut: 0, latencyMs, outcome: failure.kind, error: failure.message });
+        calls.push({ ...log, tenantId: request.tenantId, provider: provider.name, model: request.model ?? null, tokensIn: 0, tokensOut: 0, latencyMs, outcome: failure.kind, error: failure.message });
         if (provider === this.builtin) throw err; // nothing after builtin: a real fault (e.g. the database)
       }
     }

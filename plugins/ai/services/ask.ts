@@ -2,6 +2,7 @@ import { AppError, isAppError } from '../../../core/errors.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { AiSettings } from '../config.js';
 import type { Answerer, Attempt, Route } from './answerer.js';
+import type { Calls } from './calls.js';
 import type { ChatTurn } from './providers/types.js';
 import { systemPrompt } from './responder.js';
 import type { RobotsApi } from './robots-api.js';
@@ -33,6 +34,7 @@ export class Ask {
   constructor(
     private readonly settings: AiSettings,
     private readonly answerer: Answerer,
+    private readonly calls: Calls,
     private readonly robots: () => RobotsApi,
     private readonly consent: (tenantId: string) => Promise<boolean>,
     private readonly usage: () => UsageMeter,
@@ -65,6 +67,7 @@ export class Ask {
       route,
       { robotId: input.robotId ?? null, messageId: null, source },
     );
+    await this.calls.record(answer.calls);
     const r = answer.reply;
     return { reply: r.text, provider: answer.provider, model: r.model, tokensIn: r.tokensIn, tokensOut: r.tokensOut, attempts: answer.attempts, entry: r.entry ?? null };
   }

@@ -33,8 +33,13 @@ export class Calls {
     return price ? Math.round(tokensIn * price.input + tokensOut * price.output) : 0;
   }
 
-  async record(c: CallRecord, trx: Knex | Knex.Transaction = this.db): Promise<void> {
-    await trx('ai_calls').insert({
+  /** Writes an answer's call-log rows (one statement), in the caller's transaction when given. */
+  async record(records: CallRecord[], trx: Knex | Knex.Transaction = this.db): Promise<void> {
+    if (records.length) await trx('ai_calls').insert(records.map((c) => this.row(c)));
+  }
+
+  private row(c: CallRecord) {
+    return {
       tenant_id: c.tenantId,
       robot_id: c.robotId,
       message_id: c.messageId,
@@ -48,7 +53,7 @@ export class Calls {
       error: c.error?.slice(0, 500) ?? null,
       cost_micros: this.costMicros(c.model, c.tokensIn, c.tokensOut),
       created_at: this.clock.now().toISOString(),
-    });
+    };
   }
 
   async list(tenantId: string, filter: { robotId?: string; provider?: string; outcome?: string }, page: { page: number; pageSize: number }) {

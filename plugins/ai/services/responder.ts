@@ -4,6 +4,7 @@ import { isAppError } from '../../../core/errors.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { AiSettings } from '../config.js';
 import type { Answerer } from './answerer.js';
+import type { Calls } from './calls.js';
 import type { Conversations } from './conversations.js';
 import type { ChatTurn } from './providers/types.js';
 import type { RobotsApi } from './robots-api.js';
@@ -37,6 +38,7 @@ export class Responder {
     private readonly clock: Clock,
     private readonly settings: AiSettings,
     private readonly answerer: Answerer,
+    private readonly calls: Calls,
     private readonly conversations: Conversations,
     private readonly robots: () => RobotsApi,
     private readonly consent: (tenantId: string) => Promise<boolean>,
@@ -94,7 +96,9 @@ export class Responder {
     const delaySeconds = robot.ai.replyDelayMin + this.random() * (robot.ai.replyDelayMax - robot.ai.replyDelayMin);
     const notBefore = new Date(this.clock.now().getTime() + delaySeconds * 1000);
     const params = { type: 'text', titleList: [m.group_name || m.received_name || ''], content: answer.reply.text, atList: m.group_name && m.received_name ? [m.received_name] : [] };
+    // One commit for the reply: the call log, the command and the decision.
     return this.db.transaction(async (trx) => {
+      await this.calls.record(answer.calls, trx);
       const command = await this.robots().sendMessage(tenantId, m.robot_id, params, { createdBy: 'ai', notBefore, trx });
       const decision = { status: 'answered' as const, reply: answer.reply.text, provider: answer.provider, commandId: command.commandId };
       await this.record(tenantId, m, decision, trx);
