@@ -4,7 +4,8 @@
 // Add a figure: a module in figures/ returning Figure[] (compare throughput against a ceiling from
 // ceilings/ with lib/autocannon.ts `alternate`), then list it in FIGURES below.
 // Env knobs: BENCH_RUNS, BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_SMTP_MESSAGES,
-// BENCH_SMTP_TIME_BOUND, BENCH_SMTP_CONNECTIONS (see lib/context.ts).
+// BENCH_SMTP_TIME_BOUND, BENCH_SMTP_CONNECTIONS, BENCH_ROBOTS, BENCH_PUSH_SENDS, BENCH_PUSH_CONCURRENCY,
+// BENCH_REPORT_ROBOTS (see lib/context.ts).
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
@@ -19,10 +20,12 @@ import { auth } from './figures/auth.js';
 import { billing } from './figures/billing.js';
 import { mail } from './figures/mail.js';
 import { licensing } from './figures/licensing.js';
+import { robotsMessageReports, robotsPushLatency } from './figures/robots.js';
+import { ai } from './figures/ai.js';
 import { ceilingsOnly } from './figures/ceilings.js';
 
 /** In run order; `ceilings` stays last. */
-const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, licensing, mail, ceilingsOnly];
+const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, licensing, mail, robotsPushLatency, robotsMessageReports, ai, ceilingsOnly];
 
 /** Hard stop for the whole bench, whatever hangs. */
 const WALL_LIMIT_MS = 10 * 60 * 1000;

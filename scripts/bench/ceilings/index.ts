@@ -4,7 +4,8 @@ import type { Ceiling } from '../lib/context.js';
 import { argon2Verify } from './argon2-verify.js';
 import { koaHello } from './koa-hello.js';
 import { smtpParse } from './smtp-parse.js';
+import { sqliteDurableWrite } from './sqlite-durable-write.js';
 import { sqliteRawSelect } from './sqlite-raw-select.js';
 
-export { argon2Verify, koaHello, smtpParse, sqliteRawSelect };
-export const allCeilings: Ceiling[] = [koaHello, sqliteRawSelect, smtpParse, argon2Verify];
+export { argon2Verify, koaHello, smtpParse, sqliteDurableWrite, sqliteRawSelect };
+export const allCeilings: Ceiling[] = [koaHello, sqliteRawSelect, sqliteDurableWrite, smtpParse, argon2Verify];

@@ -10,6 +10,9 @@ export interface LoadRequest {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Called for every request: headers merged over `headers`, and the body, e.g. to spread the
+   * load over many robots and their tokens. Costs the load generator a request build each time. */
+  vary?: () => { headers?: Record<string, string>; body?: string };
 }
 
 export interface LoadResult {
@@ -24,6 +27,11 @@ export interface LoadResult {
   /** This process's (autocannon's) CPU per 2xx response, in µs. */
   clientCpuUsPerReq: number;
 }
+
+const varied = (vary: NonNullable<LoadRequest['vary']>) => (req: Record<string, any>) => {
+  const v = vary();
+  return { ...req, headers: { ...req.headers, ...v.headers }, ...(v.body === undefined ? {} : { body: v.body }) };
+};
 
 /** One autocannon run; any connection error or non-2xx reply fails it rather than flattering the figure. */
 export async function runLoad(baseUrl: string, request: LoadRequest, options: { connections: number; durationSec: number; serverPid?: number }): Promise<LoadResult> {
@@ -40,6 +48,7 @@ export async function runLoad(baseUrl: string, request: LoadRequest, options: { 
     method: request.method ?? 'GET',
     headers: request.headers,
     body: request.body,
+    ...(request.vary ? { requests: [{ setupRequest: varied(request.vary) }] } : {}),
   });
   if (result.errors || result.timeouts || result.non2xx) {
     const codes = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s.count}`).join(' ');

@@ -14,6 +14,13 @@ export interface BenchSettings {
   smtpMessages: number;
   smtpTimeBoundSec: number;
   smtpConnections: number;
+  /** Robots connected over WebSockets for the push latency figure. */
+  robots: number;
+  /** Commands sent (and timed) per side for the push latency figure, and how many at once. */
+  pushSends: number;
+  pushConcurrency: number;
+  /** Robots (tokens) the message-report load is spread over. */
+  reportRobots: number;
 }
 
 const envNumber = (name: string, fallback: number, min: number, max: number): number => {
@@ -32,6 +39,10 @@ export function settingsFromEnv(): BenchSettings {
     smtpMessages: envNumber('BENCH_SMTP_MESSAGES', 2000, 10, 100000),
     smtpTimeBoundSec: envNumber('BENCH_SMTP_TIME_BOUND', 15, 1, 120),
     smtpConnections: envNumber('BENCH_SMTP_CONNECTIONS', 5, 1, 50),
+    robots: envNumber('BENCH_ROBOTS', 1000, 1, 20000),
+    pushSends: envNumber('BENCH_PUSH_SENDS', 2000, 10, 100000),
+    pushConcurrency: envNumber('BENCH_PUSH_CONCURRENCY', 4, 1, 100),
+    reportRobots: envNumber('BENCH_REPORT_ROBOTS', 200, 1, 5000),
   };
 }
 

@@ -43,7 +43,9 @@ export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthSe
     ...options.env,
   });
   const started = performance.now();
-  const child = spawnChild('plinth', process.execPath, [plinthEntry, 'start'], { env, cwd: projectRoot });
+  // BENCH_PLINTH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to every Plinth process, for profiling.
+  const nodeArgs = (process.env.BENCH_PLINTH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawnChild('plinth', process.execPath, [...nodeArgs, plinthEntry, 'start'], { env, cwd: projectRoot });
   const stop = async () => {
     await child.stop();
     if (ownsDir) removeTempDir(dataDir);

@@ -1,0 +1,56 @@
+// ai-builtin-replies: replies/s of the builtin responder on a 10,000-entry knowledge base (the
+// answer path of a reply, in-process, several callers; target >= 1,000/s).
+// ai-reply-overhead: the whole reply to one robot message (decide, limits, context, one call to an
+// OpenAI-compatible server that answers at once, call log, queued command), one at a time, p50 and
+// p99 in ms (target p99 <= 5 ms); the provider round trip inside it is printed beside.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FigureModule } from '../lib/context.js';
+import { cleanEnv, makeTempDir, removeTempDir, spawnChild, waitForLine } from '../lib/process.js';
+import { standalone } from '../lib/results.js';
+
+const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workers', 'ai.mjs');
+const ENTRIES = 10_000;
+const MESSAGES = 500;
+
+async function runWorker<T>(args: string[], timeoutMs: number): Promise<T> {
+  const dir = makeTempDir('ai');
+  const child = spawnChild('ai-worker', process.execPath, [worker, ...args], { env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production' }) });
+  try {
+    const m = await waitForLine(child, /^RESULT (.+)$/, timeoutMs);
+    return JSON.parse(m[1]) as T;
+  } finally {
+    await child.stop();
+    removeTempDir(dir);
+  }
+}
+
+export const ai: FigureModule = {
+  name: 'ai',
+  async run(ctx) {
+    const s = ctx.settings;
+    const builtin: Array<{ value: number; cpuUs: number; buildMs: number; matchedShare: number }> = [];
+    const overhead: Array<{ p50: number; p99: number; providerP50: number; providerP99: number }> = [];
+    for (let i = 0; i < s.runs; i++) {
+      const b = await runWorker<(typeof builtin)[number]>(['builtin', String(ENTRIES), String(s.durationSec), String(s.connections)], (s.durationSec + 120) * 1000);
+      builtin.push(b);
+      ctx.log(`  builtin run ${i + 1}: ${Math.round(b.value)} replies/s (index built in ${Math.round(b.buildMs)} ms, ${Math.round(b.matchedShare * 100)}% answered from the knowledge base)`);
+      const o = await runWorker<(typeof overhead)[number]>(['overhead', String(MESSAGES)], 180_000);
+      overhead.push(o);
+      ctx.log(`  reply run ${i + 1}: p50 ${o.p50.toFixed(2)} ms, p99 ${o.p99.toFixed(2)} ms (provider round trip p50 ${o.providerP50} ms, p99 ${o.providerP99} ms)`);
+    }
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+    return [
+      standalone('ai-builtin-replies', 'replies/s', builtin.map((b) => b.value), {
+        target: { on: 'value', op: '>=', limit: 1000 },
+        cpuUs: med(builtin.map((b) => b.cpuUs)),
+        note: `${ENTRIES} entries (index built in ${Math.round(med(builtin.map((b) => b.buildMs)))} ms), ${s.connections} callers, in-process; ${Math.round(med(builtin.map((b) => b.matchedShare)) * 100)}% answered from the knowledge base`,
+      }),
+      standalone('ai-reply-p50', 'ms', overhead.map((o) => o.p50), { note: `${MESSAGES} messages one at a time; provider round trip p50 ${med(overhead.map((o) => o.providerP50))} ms` }),
+      standalone('ai-reply-p99', 'ms', overhead.map((o) => o.p99), {
+        target: { on: 'value', op: '<=', limit: 5 },
+        note: `provider round trip p99 ${med(overhead.map((o) => o.providerP99))} ms; SQLite synchronous=FULL: 2 commits per reply (the daily limit before the call, the reply after)`,
+      }),
+    ];
+  },
+};
