@@ -11,6 +11,11 @@ export interface ActionCall {
   /** Carried onto every event the action emits (a workflow run puts its chain here). */
   meta: Record<string, unknown>;
   logger: Logger;
+  /**
+   * Who the action acts for, where a plugin records an author (a command's `created_by`, a sent
+   * message's user): e.g. `workflow:<id>`. Actions run with the tenant's admin rights.
+   */
+  actor?: string;
 }
 
 /** A step a workflow (or anything else) can run: declared by a plugin with its input and output schemas. */

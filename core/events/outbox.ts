@@ -93,6 +93,15 @@ export class EventBus {
     return this.causes.run({ ...this.causes.getStore(), ...meta }, fn);
   }
 
+  /**
+   * Runs `fn` outside any meta. Background loops (this dispatcher, a plugin's runner) are often
+   * kicked from inside an action or a handler; without this, everything the loop does afterwards
+   * (other events' handlers, other runs) would inherit that one piece of work's chain.
+   */
+  detached<T>(fn: () => T): T {
+    return this.causes.exit(fn);
+  }
+
   /** Writes an event in `trx` (or directly); delivery starts once that transaction commits. */
   async emit(trx: Knex | Knex.Transaction, name: string, payload: Record<string, unknown>, options: EmitOptions = {}): Promise<number> {
     const now = iso(this.clock.now());
@@ -141,7 +150,7 @@ export class EventBus {
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.running = this.drain()
+    this.running = this.detached(() => this.drain())
       .then(() => undefined, (err) => this.logger.error({ err }, 'event dispatcher failed'))
       .finally(() => {
         this.running = null;

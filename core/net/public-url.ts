@@ -1,0 +1,66 @@
+import dns from 'node:dns';
+import { lookup as lookupAll } from 'node:dns/promises';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { AppError } from '../errors.js';
+
+/** Loopback, private, carrier-grade NAT, link-local (incl. cloud metadata), unspecified and unique-local ranges. */
+const INTERNAL = new BlockList();
+for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) INTERNAL.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) INTERNAL.addSubnet(net, prefix, 'ipv6');
+
+/** True for an address no outbound request of a tenant may reach (IPv4-mapped IPv6 is unwrapped first). */
+export function isInternalAddress(address: string, family?: number | string): boolean {
+  const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (v4mapped) return INTERNAL.check(v4mapped, 'ipv4');
+  const v6 = family === 6 || family === 'IPv6' || isIP(address) === 6;
+  return INTERNAL.check(address, v6 ? 'ipv6' : 'ipv4');
+}
+
+/** Parses an http(s) URL, or refuses it as a validation error on `field`. */
+export function parseHttpUrl(url: string, field = 'body.url'): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw AppError.validation([{ path: field, message: 'is not a URL' }], 400);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw AppError.validation([{ path: field, message: 'must be http or https' }], 400);
+  return parsed;
+}
+
+/**
+ * Refuses a URL whose host is, or resolves to, an internal address unless `allowPrivate` (tests,
+ * private installs). Checked after DNS, at configuration time and again before each request, so
+ * a name that later points inside is refused then; `publicLookup` closes the gap between this
+ * check and the connection itself.
+ */
+export async function assertPublicUrl(url: string, options: { allowPrivate: boolean; field?: string }): Promise<URL> {
+  const parsed = parseHttpUrl(url, options.field);
+  if (options.allowPrivate) return parsed;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookupAll(host, { all: true }).catch(() => []);
+  if (!addresses.length) throw AppError.badRequest(`${parsed.hostname} does not resolve`, 'target_unresolvable');
+  if (addresses.some((a) => isInternalAddress(a.address, a.family))) {
+    throw AppError.badRequest(`${parsed.hostname} points at an internal address; only public hosts are allowed`, 'target_refused');
+  }
+  return parsed;
+}
+
+/**
+ * A `lookup` for node:http(s) requests that refuses internal addresses at connect time (DNS
+ * rebinding: the name may resolve differently than when it was checked). IP-literal hosts skip
+ * lookup in Node, which is why callers check the URL with `assertPublicUrl` first.
+ */
+export const publicLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '', 0);
+    const list = addresses as dns.LookupAddress[];
+    const bad = list.find((a) => isInternalAddress(a.address, a.family));
+    if (bad || !list.length) {
+      const refused = Object.assign(new Error(`${hostname} resolves to an internal address; only public hosts are allowed`), { code: 'ETARGETREFUSED' });
+      return callback(refused, '', 0);
+    }
+    if (options.all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+    else callback(null, list[0].address, list[0].family);
+  });
+};
