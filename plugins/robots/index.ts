@@ -12,6 +12,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { adminUserRoutes, errorLogger } from './routes/admin-users.js';
 import { statisticsRoutes } from './routes/statistics.js';
 import { historyRoutes } from './routes/history.js';
+import { robotsActions } from './actions.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
 
@@ -50,6 +51,7 @@ export default definePlugin<RobotsSettings>({
     },
     'robots.command.completed': { version: 1, schema: { type: 'object', required: ['robot_id', 'command_id', 'status'], properties: { robot_id: { type: 'string' }, command_id: { type: 'string' }, status: { enum: ['succeeded', 'failed'] }, error_code: { type: 'integer' } } } },
   },
+  actions: robotsActions,
   migrations: 'migrations',
   ui: {
     pages: [
@@ -104,6 +106,7 @@ export default definePlugin<RobotsSettings>({
   },
 
   async start(c) {
+    await services(c).tokens.start();
     await services(c).commands.start();
   },
 

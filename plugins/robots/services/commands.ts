@@ -177,16 +177,18 @@ export class Commands {
   /** The robot's report: the command is done (succeeded or failed) and never handed out again. */
   async complete(robot: { id: number; robot_id: string; tenant_id: string }, commandId: string, result: { errorCode: number; errorReason?: string; executionTimeMs?: number; successList?: string[]; failList?: string[] }): Promise<void> {
     const nowIso = this.clock.now().toISOString();
+    const status = result.errorCode === 0 ? 'succeeded' : 'failed';
     await this.db.transaction(async (trx) => {
-      const row = await trx('robots_commands').where({ command_id: commandId, robot_pk: robot.id }).first('id', 'status');
+      // An expired command the robot had already received and ran late is recorded: the result is the truth.
+      const changed = await trx('robots_commands').where({ command_id: commandId, robot_pk: robot.id }).whereIn('status', ['pending', 'sent', 'expired']).update({ status, result: JSON.stringify(result), completed_at: nowIso });
+      if (changed) {
+        await this.events.emit(trx, 'robots.command.completed', { robot_id: robot.robot_id, command_id: commandId, status, error_code: result.errorCode }, { tenantId: robot.tenant_id });
+        return;
+      }
+      const row = await trx('robots_commands').where({ command_id: commandId, robot_pk: robot.id }).first('status');
       if (!row) throw AppError.notFound(`command ${commandId} not found for this robot`);
-      if (row.status === 'succeeded' || row.status === 'failed') return; // a repeated report changes nothing
-      // Never handed out, so there is nothing to report. (An expired command the robot had already
-      // received and ran late is recorded: the result is the truth.)
+      // Never handed out, so there is nothing to report; a repeated report changes nothing.
       if (row.status === 'awaiting_approval' || row.status === 'rejected') throw AppError.conflict(`command ${commandId} is ${row.status}; it was never sent to the robot`, 'not_sent');
-      const status = result.errorCode === 0 ? 'succeeded' : 'failed';
-      await trx('robots_commands').where('id', row.id).update({ status, result: JSON.stringify(result), completed_at: nowIso });
-      await this.events.emit(trx, 'robots.command.completed', { robot_id: robot.robot_id, command_id: commandId, status, error_code: result.errorCode }, { tenantId: robot.tenant_id });
     });
   }
 

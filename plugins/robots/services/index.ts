@@ -52,7 +52,7 @@ export interface RobotsDeps {
 export type RobotsServices = ReturnType<typeof createRobotsServices>;
 
 export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
-  const tokens = new RobotTokens(d.db, d.clock, settings);
+  const tokens = new RobotTokens(d.db, d.clock, settings, d.pubsub);
   const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings, new Presence(d.db, d.clock));
   const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, () => d.usage);
   const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
+import { LRUCache } from 'lru-cache';
+import type { PubSub } from '../../../core/pubsub.js';
 import type { RobotsSettings } from '../config.js';
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
@@ -16,18 +18,49 @@ export interface RobotRow {
   status: string;
 }
 
-/** Robot tokens: opaque, stored hashed, revoked when the device is unbound, the code disabled or the robot deleted. */
+const CHANNEL = 'robots.tokens';
+
+/**
+ * Robot tokens: opaque, stored hashed, revoked when the device is unbound, the code disabled or
+ * the robot deleted. Access tokens are checked on every robot request, so known ones are cached;
+ * a revocation drops the robot's entries here and, over pub/sub, on every instance (the short
+ * TTL bounds a lost message).
+ */
 export class RobotTokens {
+  private readonly cache = new LRUCache<string, RobotRow & { expires_at: string }>({ max: 20_000, ttl: 60_000 });
+
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly settings: RobotsSettings,
+    private readonly pubsub: PubSub,
   ) {}
+
+  async start(): Promise<void> {
+    await this.pubsub.subscribe(CHANNEL, (m) => this.forget(Number(m.robotPk)));
+  }
+
+  private forget(robotPk: number): void {
+    for (const [hash, row] of this.cache.entries()) if (row.id === robotPk) this.cache.delete(hash);
+  }
+
+  /** Every instance drops the robot's cached tokens (after the revocation's commit, when given one). */
+  private revoked(trx: Knex | Knex.Transaction, robotPk: number): void {
+    const tell = () => {
+      this.forget(robotPk);
+      void this.pubsub.publish(CHANNEL, { robotPk }).catch(() => undefined);
+    };
+    this.forget(robotPk);
+    const tx = trx as Knex.Transaction;
+    if (tx.isTransaction && tx.executionPromise) tx.executionPromise.then(tell, () => undefined);
+    else tell();
+  }
 
   /** A new token pair; the robot's earlier tokens stop working. */
   async issue(trx: Knex | Knex.Transaction, robotPk: number) {
     const now = this.clock.now();
     await trx('robots_tokens').where('robot_pk', robotPk).whereNull('revoked_at').update({ revoked_at: now.toISOString() });
+    this.revoked(trx, robotPk);
     const token = newToken('rbt');
     const refreshToken = newToken('rbr');
     const expiresAt = new Date(now.getTime() + this.settings.tokenTtlHours * 3_600_000).toISOString();
@@ -40,18 +73,26 @@ export class RobotTokens {
 
   async revokeAll(trx: Knex | Knex.Transaction, robotPk: number): Promise<void> {
     await trx('robots_tokens').where('robot_pk', robotPk).whereNull('revoked_at').update({ revoked_at: this.clock.now().toISOString() });
+    this.revoked(trx, robotPk);
   }
 
   /** The active robot an unexpired, unrevoked token of `kind` belongs to. */
   async robotOf(token: string, kind: 'access' | 'refresh'): Promise<RobotRow | null> {
+    const hash = sha256(token);
+    const nowIso = this.clock.now().toISOString();
+    const cached = kind === 'access' ? this.cache.get(hash) : undefined;
+    if (cached && cached.expires_at > nowIso) return { id: cached.id, robot_id: cached.robot_id, tenant_id: cached.tenant_id, user_id: cached.user_id, status: cached.status };
     const row = await this.db('robots_tokens as t')
       .join('robots_robots as r', 'r.id', 't.robot_pk')
-      .where({ 't.token_hash': sha256(token), 't.kind': kind })
+      .where({ 't.token_hash': hash, 't.kind': kind })
       .whereNull('t.revoked_at')
-      .where('t.expires_at', '>', this.clock.now().toISOString())
+      .where('t.expires_at', '>', nowIso)
       .where('r.status', 'active')
-      .first('r.id', 'r.robot_id', 'r.tenant_id', 'r.user_id', 'r.status');
-    return row ? { ...row, id: Number(row.id) } : null;
+      .first('r.id', 'r.robot_id', 'r.tenant_id', 'r.user_id', 'r.status', 't.expires_at');
+    if (!row) return null;
+    const robot = { id: Number(row.id), robot_id: row.robot_id, tenant_id: row.tenant_id, user_id: row.user_id, status: row.status };
+    if (kind === 'access') this.cache.set(hash, { ...robot, expires_at: row.expires_at });
+    return robot;
   }
 
   /** A new access token for a refresh token (the refresh token stays valid until it expires or is revoked). */
@@ -63,6 +104,7 @@ export class RobotTokens {
     const expiresAt = new Date(now.getTime() + this.settings.tokenTtlHours * 3_600_000).toISOString();
     await this.db.transaction(async (trx) => {
       await trx('robots_tokens').where({ robot_pk: robot.id, kind: 'access' }).whereNull('revoked_at').update({ revoked_at: now.toISOString() });
+      this.revoked(trx, robot.id);
       await trx('robots_tokens').insert({ robot_pk: robot.id, kind: 'access', token_hash: sha256(token), expires_at: expiresAt, created_at: now.toISOString() });
     });
     return { token, expiresAt };

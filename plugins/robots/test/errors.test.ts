@@ -26,17 +26,21 @@ describe('robots: errors (tokens, principals, validation, codes)', () => {
     assert.equal(await RobotSocket.refusedStatus(t, robot.robotId, ''), 401);
     // A good token for another robotId on the socket.
     assert.equal(await RobotSocket.refusedStatus(t, 'robot_1_abc', robot.token), 401);
-    // Expired (the row's expiry moved into the past).
-    await t.app.db('robots_tokens').where('kind', 'access').whereNull('revoked_at').update({ expires_at: '2000-01-01T00:00:00.000Z' });
-    assertError(await poll(t, robot.token), 401);
-    assert.equal(await RobotSocket.refusedStatus(t, robot.robotId, robot.token), 401);
+    // Expired (another robot's token, its expiry moved into the past before it is ever used).
+    const { robot: other } = await ownerWithRobot(t, 'expired');
+    const otherPk = (await t.app.db('robots_robots').where('robot_id', other.robotId).first()).id;
+    await t.app.db('robots_tokens').where({ robot_pk: otherPk, kind: 'access' }).update({ expires_at: '2000-01-01T00:00:00.000Z' });
+    assertError(await poll(t, other.token), 401);
+    assert.equal(await RobotSocket.refusedStatus(t, other.robotId, other.token), 401);
     // Refreshed, then revoked (the row revoked).
     const fresh = await t.wb('POST', '/api/robot/refresh-token', { body: { refreshToken: robot.refreshToken } });
     assert.equal(fresh.status, 200, fresh.text);
     const token = fresh.body.data.token;
     assert.equal((await poll(t, token)).status, 200);
     assert.equal(await RobotSocket.refusedStatus(t, robot.robotId, token), 101);
-    await t.app.db('robots_tokens').whereNull('revoked_at').update({ revoked_at: new Date().toISOString() });
+    // Revoked the way unbind, disable and delete do it: refused at once, though it was just used (and cached).
+    const robotPk = (await t.app.db('robots_robots').where('robot_id', robot.robotId).first()).id;
+    await t.app.container.resolve<{ tokens: { revokeAll(db: unknown, pk: number): Promise<void> } }>('robotsServices').tokens.revokeAll(t.app.db, Number(robotPk));
     assertError(await poll(t, token), 401);
     assert.equal(await RobotSocket.refusedStatus(t, robot.robotId, token), 401);
   });

@@ -45,10 +45,14 @@ describe('robots: two instances (push, presence and unbind across instances)', (
     assert.equal(await statusOf(b, owner.headers, robot.robotId), 'offline');
 
     const again = await RobotSocket.open(a, robot.robotId, robot.token);
+    assert.equal((await poll(a, robot.token)).status, 200); // the token is now known (cached) on A
     const closed = again.closed();
     const unbound = await b.wb('POST', '/api/admin/unbind-device', { body: { code, reason: 'new phone' }, headers: owner.headers });
     assert.equal(unbound.status, 200, unbound.text);
     assert.equal(await closed, 4001);
+    // …and A refuses the revoked token at once (its cache was told over pub/sub).
+    for (let i = 0; i < 50 && (await poll(a, robot.token)).status !== 401; i++) await sleep(20);
+    assert.equal((await poll(a, robot.token)).status, 401);
   });
 });
 
