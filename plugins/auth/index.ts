@@ -10,6 +10,7 @@ import { createAuthServices, type AuthDeps, type AuthServices } from './services
 import { authStrategies } from './services/strategies.js';
 import { PLATFORM_SCOPE } from './services/scopes.js';
 import { authEvents } from './events.js';
+import { authActions } from './actions.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -36,6 +37,7 @@ export default definePlugin<AuthSettings>({
     [PLATFORM_SCOPE]: 'Act as the platform superadmin (only superadmins can grant it)',
   },
   events: authEvents,
+  actions: authActions,
   metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', description: 'Active API keys' } },
   migrations: 'migrations',
 

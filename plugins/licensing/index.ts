@@ -3,6 +3,7 @@ import { definePlugin } from '../../core/plugins/contract.js';
 import type { Clock } from '../../core/clock.js';
 import { licensingConfigSchema, type LicensingSettings } from './config.js';
 import { licensingEvents } from './events.js';
+import { licensingActions } from './actions.js';
 import { createLicensingServices, type LicensingDeps, type LicensingServices } from './services/index.js';
 import { publicRoutes } from './routes/public.js';
 import { adminRoutes, MANAGE } from './routes/admin.js';
@@ -17,6 +18,7 @@ export default definePlugin<LicensingSettings>({
   scopes: { [MANAGE]: 'Generate, list and revoke licenses and manage their devices' },
   metrics: { max_licenses: { kind: 'gauge', usageKey: 'licenses', description: 'Active licenses' } },
   events: licensingEvents,
+  actions: licensingActions,
   migrations: 'migrations',
 
   register(c) {

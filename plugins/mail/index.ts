@@ -3,6 +3,7 @@ import { ConfigError } from '../../core/config/load.js';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { mailConfigSchema, mailEnv, type MailSettings } from './config.js';
 import { mailEvents } from './events.js';
+import { mailActions } from './actions.js';
 import { createMailServices, type MailDeps, type MailServices } from './services/index.js';
 import { mailRoutes } from './routes/mail.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -30,6 +31,7 @@ export default definePlugin<MailSettings>({
     emails_sent_per_month: { kind: 'counter', period: 'month', usageKey: 'emails_sent_this_month', description: 'Recipients of sent mail' },
   },
   events: mailEvents,
+  actions: mailActions,
   migrations: 'migrations',
   ui: { pages: [{ path: '', title: 'Mailboxes' }, { path: 'inbox', title: 'Inbox' }, { path: 'compose', title: 'Compose' }, { path: 'sent', title: 'Sent' }] },
 

@@ -57,6 +57,19 @@ describe('runtime: actions', () => {
     assert.equal((await t.app.db('core_events').where('name', 'runtime.plain').first()).meta, null);
   });
 
+  it('the dispatcher never lends one event’s meta to another: an event without meta is handled without it', async () => {
+    // Delivery kicked from inside a workflow's action must not run later, unrelated handlers in that chain.
+    t.app.events.subscribe('runtime.unrelated', 'runtime:unrelated', async () => {
+      await t.app.events.emit(t.app.db, 'runtime.unrelated_follow_up', {});
+    });
+    await t.app.events.flush(); // nothing in flight: the next emit starts the dispatcher
+    await t.app.events.withMeta({ workflow: { chain: ['wf_2'], depth: 1 } }, () => t.app.events.emit(t.app.db, 'runtime.caused', {}));
+    await t.app.events.emit(t.app.db, 'runtime.unrelated', {});
+    await t.app.events.flush();
+    assert.deepEqual(JSON.parse((await t.app.db('core_events').where('name', 'runtime.caused').first()).meta), { workflow: { chain: ['wf_2'], depth: 1 } });
+    assert.equal((await t.app.db('core_events').where('name', 'runtime.unrelated_follow_up').first()).meta, null);
+  });
+
   it('two plugins declaring one action name stop the boot, naming both', async () => {
     await assert.rejects(
       createTestApp({ plugins: ['example', 'action-clash'], start: false }),

@@ -1,0 +1,56 @@
+import type { ActionCall } from '../../core/actions.js';
+import { AppError } from '../../core/errors.js';
+import type { Mailer } from '../../core/mailer.js';
+import type { PluginContext } from '../../core/plugins/contract.js';
+import type { AuthSettings } from './config.js';
+import type { AuthServices } from './services/index.js';
+import type { PublicUser, TenantRole } from './services/types.js';
+
+interface NotifyInput {
+  user_id?: string;
+  role?: TenantRole;
+  subject: string;
+  text: string;
+}
+
+/** At most this many users are mailed by one call (a role of a big tenant). */
+const MAX_RECIPIENTS = 50;
+
+/**
+ * Actions other plugins (workflows) run in a tenant: `auth.notify_user` emails one user of the
+ * tenant (by id) or every active user with a role (e.g. the owners), through the core mailer.
+ * Users of other tenants are never found; suspended users and users without an email are skipped.
+ */
+export const authActions = {
+  'auth.notify_user': {
+    description: 'Email a user of the tenant (by user_id) or every active user with a role',
+    input: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['subject', 'text'],
+      anyOf: [{ required: ['user_id'] }, { required: ['role'] }],
+      properties: {
+        user_id: { type: 'string', format: 'uuid' },
+        role: { enum: ['owner', 'admin', 'member'] },
+        subject: { type: 'string', minLength: 1, maxLength: 998, pattern: '^[^\\r\\n]*$' },
+        text: { type: 'string', minLength: 1, maxLength: 100_000 },
+      },
+    },
+    output: { type: 'object', required: ['sent', 'recipients'], properties: { sent: { type: 'integer' }, recipients: { type: 'array', items: { type: 'string' } } } },
+    async run(input: NotifyInput, call: ActionCall, c: PluginContext<AuthSettings>) {
+      const { users } = c.container.resolve<AuthServices>('authServices');
+      let found: PublicUser[];
+      if (input.user_id) {
+        found = [await users.get(input.user_id, { tenantId: call.tenantId })];
+      } else {
+        found = (await users.list({ tenant_id: call.tenantId, role: input.role, status: 'active' }, { page: 1, page_size: MAX_RECIPIENTS })).items;
+      }
+      const recipients = found.filter((u) => u.status === 'active' && u.email).map((u) => u.email!);
+      if (!recipients.length) throw AppError.notFound(`no active user with an email matches ${input.user_id ? `user ${input.user_id}` : `role ${input.role}`} in this tenant`, 'no_recipient');
+      const mailer = c.container.resolve<Mailer>('mailer');
+      // One message per user: recipients never see each other's addresses.
+      for (const to of recipients) await mailer.send({ to, subject: input.subject, text: input.text });
+      return { sent: recipients.length, recipients };
+    },
+  },
+};

@@ -1,0 +1,49 @@
+import type { ActionCall } from '../../../core/actions.js';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { JsonSchema } from '../../../core/http/router.js';
+import type { PluginContext } from '../../../core/plugins/contract.js';
+import type { WorkflowsSettings } from '../config.js';
+import type { WorkflowsServices } from '../services/index.js';
+
+/**
+ * `delay`: the runner parks the run at this step (no request sleeps, nothing is held) and resumes
+ * it when the time has come; then this runs and reports the wait.
+ */
+export const delayAction = {
+  description: 'Wait before the next step (the run is parked and resumed when due; it survives restarts)',
+  input: { type: 'object', additionalProperties: false, required: ['seconds'], properties: { seconds: { type: 'integer', minimum: 1, maximum: 30 * 86_400 } } },
+  output: { type: 'object', required: ['waited_seconds', 'resumed_at'], properties: { waited_seconds: { type: 'integer' }, resumed_at: { type: 'string', format: 'date-time' } } },
+  async run(input: { seconds: number }, _call: ActionCall, c: PluginContext<WorkflowsSettings>) {
+    return { waited_seconds: input.seconds, resumed_at: c.container.resolve<Clock>('clock').now().toISOString() };
+  },
+};
+
+/**
+ * `stop_if`: a condition mid-way. When `value` matches the JSON Schema `condition`, the run ends
+ * here as `stopped` (not failed) with the reason; otherwise it goes on.
+ */
+export const stopIfAction = {
+  description: 'End the run here (as stopped, with a reason) when a value matches a JSON Schema',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['condition', 'value'],
+    properties: {
+      condition: { type: 'object', description: 'JSON Schema matched against value' },
+      value: { description: 'What to test, e.g. "{{steps.lookup.body}}" or "{{trigger}}"' },
+      reason: { type: 'string', maxLength: 500, default: 'the stop condition matched' },
+    },
+  },
+  output: { type: 'object', required: ['stop'], properties: { stop: { type: 'boolean' }, reason: { type: ['string', 'null'] } } },
+  async run(input: { condition: JsonSchema; value: unknown; reason: string }, _call: ActionCall, c: PluginContext<WorkflowsSettings>) {
+    const { conditions } = c.container.resolve<WorkflowsServices>('workflowsServices');
+    let match;
+    try {
+      match = conditions.match(input.condition, input.value);
+    } catch (err) {
+      throw AppError.badRequest(`condition is not a valid JSON Schema: ${(err as Error).message}`, 'invalid_condition');
+    }
+    return { stop: match.matched, reason: match.matched ? input.reason : null };
+  },
+};

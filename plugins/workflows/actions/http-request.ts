@@ -1,0 +1,143 @@
+import http from 'node:http';
+import https from 'node:https';
+import { randomUUID } from 'node:crypto';
+import type { ActionCall } from '../../../core/actions.js';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import { assertPublicUrl, publicLookup } from '../../../core/net/public-url.js';
+import { webhookHeaders } from '../../../core/net/webhook-signature.js';
+import type { PluginContext } from '../../../core/plugins/contract.js';
+import type { WorkflowsSettings } from '../config.js';
+
+interface HttpInput {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  sign?: { secret: string; id?: string };
+  timeout_ms?: number;
+}
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  truncated: boolean;
+}
+
+const input = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  properties: {
+    method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'], default: 'POST' },
+    url: { type: 'string', minLength: 1, maxLength: 2000, description: 'http or https; internal addresses are refused unless settings.workflows.http.allowPrivate' },
+    headers: {
+      type: 'object',
+      maxProperties: 50,
+      propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" },
+      additionalProperties: { type: 'string', maxLength: 8192, pattern: '^[^\\r\\n]*$' },
+    },
+    body: { description: 'A string is sent as is; anything else as JSON' },
+    sign: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['secret'],
+      description: 'Standard Webhooks signature: webhook-id, webhook-timestamp, webhook-signature (v1, HMAC-SHA256 over "id.timestamp.body")',
+      properties: { secret: { type: 'string', minLength: 1, maxLength: 500 }, id: { type: 'string', minLength: 1, maxLength: 200 } },
+    },
+    timeout_ms: { type: 'integer', minimum: 100, maximum: 300_000 },
+  },
+};
+
+const output = {
+  type: 'object',
+  required: ['status', 'headers', 'body'],
+  properties: {
+    status: { type: 'integer' },
+    headers: { type: 'object' },
+    body: { description: 'Parsed JSON when the response is JSON, else text' },
+    truncated: { type: 'boolean' },
+    duration_ms: { type: 'integer' },
+  },
+};
+
+function send(url: URL, options: http.RequestOptions, body: string | null, limit: number, timeoutMs: number): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? https : http).request(url, { ...options, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      res.on('data', (chunk: Buffer) => {
+        if (truncated) return;
+        if (size + chunk.length > limit) {
+          chunks.push(chunk.subarray(0, limit - size));
+          truncated = true;
+          res.destroy(); // the rest is not read: a huge response costs nothing more
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), truncated });
+          return;
+        }
+        size += chunk.length;
+        chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), truncated }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
+function decode(reply: Reply): unknown {
+  const text = reply.body.toString('utf8');
+  if (!reply.truncated && /\bjson\b/i.test(String(reply.headers['content-type'] ?? ''))) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      /* not JSON after all: keep the text */
+    }
+  }
+  return text;
+}
+
+/**
+ * `http.request`: one HTTP call, optionally signed. 2xx succeeds; 408, 429, 5xx and network
+ * errors fail the attempt (the step retries); other statuses (redirects are not followed) fail
+ * the step for good. Targets are checked against internal addresses before and while connecting.
+ */
+export const httpRequestAction = {
+  description: 'Call a URL (optionally signed with HMAC-SHA256, Standard Webhooks style)',
+  input,
+  output,
+  async run(inp: HttpInput, call: ActionCall, c: PluginContext<WorkflowsSettings>) {
+    const s = c.settings.http;
+    const url = await assertPublicUrl(inp.url, { allowPrivate: s.allowPrivate, field: 'input.url' });
+    const body = inp.body === undefined || inp.method === 'GET' || inp.method === 'HEAD' ? null : typeof inp.body === 'string' ? inp.body : JSON.stringify(inp.body);
+    const headers: Record<string, string> = { 'user-agent': 'Plinth-Workflows/1' };
+    if (body !== null) headers['content-type'] = typeof inp.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
+    for (const [k, v] of Object.entries(inp.headers ?? {})) headers[k.toLowerCase()] = v;
+    if (inp.sign) {
+      // The id stays the same across a step's retries, so the receiver can drop repeats.
+      const w = call.meta.workflow as { runId?: number; step?: string } | undefined;
+      const id = inp.sign.id ?? (w?.runId ? `wfr_${w.runId}_${w.step}` : `msg_${randomUUID()}`);
+      const seconds = Math.floor(c.container.resolve<Clock>('clock').now().getTime() / 1000);
+      Object.assign(headers, webhookHeaders(inp.sign.secret, id, seconds, body ?? ''));
+    }
+    if (body !== null) headers['content-length'] = String(Buffer.byteLength(body));
+    const timeout = Math.min(inp.timeout_ms ?? s.defaultTimeoutMs, s.maxTimeoutMs);
+    const started = Date.now();
+    let reply: Reply;
+    try {
+      reply = await send(url, { method: inp.method, headers, lookup: s.allowPrivate ? undefined : publicLookup }, body, s.maxResponseBytes, timeout);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ETARGETREFUSED') throw AppError.badRequest(e.message, 'target_refused');
+      if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new Error(`${inp.method} ${url.host} timed out after ${timeout} ms`);
+      throw new Error(`${inp.method} ${url.host} failed: ${e.message}`);
+    }
+    const status = reply.status;
+    if (status === 408 || status === 429 || status >= 500) throw new AppError(502, 'upstream_failed', `${inp.method} ${url.host} answered ${status}`);
+    if (status < 200 || status >= 300) throw new AppError(422, 'upstream_refused', `${inp.method} ${url.host} answered ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`);
+    return { status, headers: reply.headers, body: decode(reply), truncated: reply.truncated, duration_ms: Date.now() - started };
+  },
+};

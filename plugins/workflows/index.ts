@@ -1,0 +1,80 @@
+import { asValue } from 'awilix';
+import { definePlugin } from '../../core/plugins/contract.js';
+import { workflowsConfigSchema, type WorkflowsSettings } from './config.js';
+import { createWorkflowsServices, type WorkflowsDeps, type WorkflowsServices } from './services/index.js';
+import { httpRequestAction } from './actions/http-request.js';
+import { delayAction, stopIfAction } from './actions/flow.js';
+import { catalogueRoutes } from './routes/catalogue.js';
+import { runRoutes } from './routes/runs.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { dryRunRoutes } from './routes/dry-run.js';
+import { versionRoutes } from './routes/versions.js';
+import { workflowRoutes } from './routes/workflows.js';
+import { MANAGE, READ } from './routes/shared.js';
+
+const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<WorkflowsServices>('workflowsServices');
+
+export default definePlugin<WorkflowsSettings>({
+  name: 'workflows',
+  version: '0.1.0',
+  configSchema: workflowsConfigSchema,
+  // Beside auth and billing on the MoltFlow face; principals come from whichever auth plugin is enabled.
+  face: { base: '/api/v2', envelope: 'detail' },
+  scopes: { [READ]: 'Read workflows, their runs and the catalogues', [MANAGE]: 'Create, edit, enable, run and delete workflows' },
+  actions: { 'http.request': httpRequestAction, delay: delayAction, stop_if: stopIfAction },
+  migrations: 'migrations',
+
+  register(c) {
+    const base = c.face!.base === '/' ? '' : c.face!.base;
+    const publicUrl = c.config.server.publicUrl.replace(/\/+$/, '');
+    const s = createWorkflowsServices(c.container.cradle as WorkflowsDeps, c.settings, (token) => `${publicUrl}${base}/workflows/hooks/${token}`);
+    c.container.register({ workflowsServices: asValue(s) });
+  },
+
+  async start(c) {
+    services(c).runner.start();
+  },
+
+  async stop(c) {
+    await services(c).runner.stop();
+  },
+
+  routes(r, c) {
+    const s = services(c);
+    // Fixed paths first: /workflows/runs, /actions… must not be taken for a workflow id.
+    catalogueRoutes(r, s);
+    runRoutes(r, s);
+    webhookRoutes(r, s, c.settings);
+    dryRunRoutes(r, s);
+    versionRoutes(r, s);
+    workflowRoutes(r, s);
+  },
+
+  on: {
+    // Every event of the platform; the triggers keep those of a workflow's own tenant and event name.
+    async '*'(event, c) {
+      await services(c).triggers.onEvent(event);
+    },
+  },
+
+  jobs: [
+    {
+      name: 'cron',
+      schedule: '* * * * *',
+      catchUp: true,
+      async run(c) {
+        await services(c).cron.tick();
+      },
+    },
+    {
+      name: 'prune-runs',
+      schedule: '41 3 * * *',
+      catchUp: true,
+      async run(c, info) {
+        const before = new Date(info.scheduledFor.getTime() - c.settings.runRetentionDays * 86_400_000).toISOString();
+        const removed = await c.db('workflows_runs').whereIn('status', ['succeeded', 'failed', 'stopped', 'blocked']).where('finished_at', '<', before).delete();
+        if (removed) c.logger.info({ removed }, 'old workflow runs removed');
+      },
+    },
+  ],
+});

@@ -1,0 +1,37 @@
+import type { PluginRouter } from '../../../core/http/router.js';
+import type { WorkflowsServices } from '../services/index.js';
+import { body, manage, nameField, read, tenantOf } from './shared.js';
+
+/** What an editor builds from: the actions (with input/output schemas), the events (with versioned schemas), the templates. */
+export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
+  r.get('/workflows/actions', { summary: 'The action catalogue: name, plugin, description, input and output JSON Schemas', guards: read }, () =>
+    s.actions.list().map((a) => ({ name: a.name, plugin: a.plugin, description: a.description, input: a.input, output: a.output })),
+  );
+
+  r.get('/workflows/events', { summary: 'The event catalogue: name, plugin, version, description, payload JSON Schema', guards: read }, () =>
+    [...s.eventCatalog]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, spec]) => ({ name, plugin: spec.plugin, version: spec.version, description: spec.description ?? null, schema: spec.schema })),
+  );
+
+  r.get('/workflows/templates', { summary: 'Ready-made workflows (settings.workflows.templates) with the params each needs', guards: read }, () => s.examples.list());
+
+  r.post(
+    '/workflows/templates/:templateId/instantiate',
+    {
+      summary: 'Create a workflow from a template with values for its params',
+      guards: manage,
+      schema: {
+        params: { type: 'object', required: ['templateId'], properties: { templateId: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } },
+        body: body({ name: nameField, enabled: { type: 'boolean' }, params: { type: 'object' } }),
+        responses: { 201: { description: 'The new workflow' } },
+      },
+    },
+    async (ctx, { params, body: b }) => {
+      const { tenantId, actor } = await tenantOf(ctx);
+      const created = await s.examples.instantiate(tenantId, actor, params.templateId, b);
+      ctx.status = 201;
+      return created;
+    },
+  );
+}

@@ -1,0 +1,38 @@
+import { AppError } from '../../../core/errors.js';
+import type { PluginRouter } from '../../../core/http/router.js';
+import { definitionProperties } from '../definition.js';
+import type { WorkflowsServices } from '../services/index.js';
+import { body, idParams, read, tenantOf } from './shared.js';
+
+const sample = {
+  payload: { type: 'object', default: {} },
+  sample_outputs: { type: 'object', description: 'Outputs to assume for earlier steps, by step id (nothing runs to produce them)' },
+};
+
+/** What a run would do with a sample payload, executing nothing: a saved workflow, or an editor's draft. */
+export function dryRunRoutes(r: PluginRouter, s: WorkflowsServices): void {
+  r.post(
+    '/workflows/dry-run',
+    { summary: 'Dry-run an unsaved definition', guards: read, schema: { body: body({ ...definitionProperties, ...sample }, ['trigger', 'steps']) } },
+    async (ctx, { body: b }) => {
+      await tenantOf(ctx);
+      const { payload, sample_outputs, ...definition } = b;
+      return s.dryRun.run({ definition: { condition: null, ...definition }, workflow: { id: 'draft', name: 'draft', version: 0 }, secretNames: [] }, payload, sample_outputs);
+    },
+  );
+
+  r.post(
+    '/workflows/:id/dry-run',
+    { summary: 'Dry-run a saved workflow (its current version, or version n)', guards: read, schema: { params: idParams, body: body({ ...sample, version: { type: 'integer', minimum: 1 } }) } },
+    async (ctx, { params, body: b }) => {
+      const row = await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
+      const version = b.version ? await s.versions.byNumber(row.id, b.version) : await s.versions.byId(row.version_id);
+      if (!version) throw AppError.notFound(`workflow ${row.id} has no version ${b.version}`, 'version_not_found');
+      return s.dryRun.run(
+        { definition: version.definition, versionId: version.id, workflow: { id: row.id, name: row.name, version: version.version }, secretNames: Object.keys(row.secrets) },
+        b.payload,
+        b.sample_outputs,
+      );
+    },
+  );
+}

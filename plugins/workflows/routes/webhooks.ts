@@ -1,0 +1,32 @@
+import type { PluginRouter } from '../../../core/http/router.js';
+import type { WorkflowsSettings } from '../config.js';
+import type { WorkflowsServices } from '../services/index.js';
+import { outcomeView } from '../services/triggers.js';
+
+/**
+ * The inbound webhook trigger: no credentials but the secret URL (and, when the workflow is
+ * signed, a Standard Webhooks signature). Rate-limited per client IP; each workflow's circuit
+ * breaker limits runs whoever calls.
+ */
+export function webhookRoutes(r: PluginRouter, s: WorkflowsServices, settings: WorkflowsSettings): void {
+  r.post(
+    '/workflows/hooks/:token',
+    {
+      summary: 'Start a webhook-triggered workflow with the JSON body as its payload',
+      rawBody: true,
+      rateLimit: { bucket: 'workflows.webhook', points: settings.webhook.perIpPerMinute, durationSeconds: 60, by: 'ip' },
+      schema: { responses: { 202: { description: 'A run was started (or blocked, with the reason)' }, 200: { description: 'Nothing started: a repeated webhook-id, or the condition did not match' } } },
+    },
+    async (ctx) => {
+      const header = (name: string) => ctx.get(name) || undefined;
+      const outcome = await s.triggers.webhook({
+        token: (ctx as unknown as { params: { token: string } }).params.token,
+        headers: { id: header('webhook-id'), timestamp: header('webhook-timestamp'), signature: header('webhook-signature') },
+        rawBody: ctx.request.rawBody ?? '',
+        body: ctx.request.body ?? {},
+      });
+      ctx.status = outcome.outcome === 'started' || outcome.outcome === 'blocked' ? 202 : 200;
+      return outcomeView(outcome);
+    },
+  );
+}

@@ -1,0 +1,88 @@
+import { paginationQuery } from '../../../core/http/pagination.js';
+import type { PluginRouter } from '../../../core/http/router.js';
+import { definitionProperties } from '../definition.js';
+import type { WorkflowsServices } from '../services/index.js';
+import { body, descriptionField, idParams, manage, nameField, read, secretsField, tenantOf, workflowBody } from './shared.js';
+
+/** CRUD, enable/disable, secrets and the webhook URL of a tenant's workflows. */
+export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
+  r.get(
+    '/workflows',
+    {
+      summary: 'List workflows',
+      guards: read,
+      schema: {
+        query: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...paginationQuery,
+            enabled: { type: 'boolean' },
+            trigger_type: { enum: ['event', 'cron', 'webhook', 'manual'] },
+            event: { type: 'string', maxLength: 120 },
+            search: { type: 'string', maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (ctx, { query }) => {
+      const { page, page_size, ...filter } = query;
+      return s.workflows.list((await tenantOf(ctx)).tenantId, filter, { page, page_size });
+    },
+  );
+
+  r.post(
+    '/workflows',
+    { summary: 'Create a workflow (version 1); a webhook trigger’s URL and secret are shown in this reply only', guards: manage, schema: { body: workflowBody, responses: { 201: { description: 'The workflow' } } } },
+    async (ctx, { body: b }) => {
+      const { tenantId, actor } = await tenantOf(ctx);
+      ctx.status = 201;
+      return s.workflows.create(tenantId, actor, b);
+    },
+  );
+
+  r.get('/workflows/:id', { summary: 'One workflow with its current definition', guards: read, schema: { params: idParams } }, async (ctx, { params }) =>
+    s.workflows.get((await tenantOf(ctx)).tenantId, params.id),
+  );
+
+  r.patch(
+    '/workflows/:id',
+    {
+      summary: 'Edit a workflow: a changed trigger, condition or steps makes a new version',
+      guards: manage,
+      schema: { params: idParams, body: body({ name: nameField, description: descriptionField, ...definitionProperties }, [], { minProperties: 1 }) },
+    },
+    async (ctx, { params, body: b }) => {
+      const { tenantId, actor } = await tenantOf(ctx);
+      return s.workflows.update(tenantId, actor, params.id, b);
+    },
+  );
+
+  r.delete('/workflows/:id', { summary: 'Delete a workflow with its versions and runs', guards: manage, schema: { params: idParams } }, async (ctx, { params }) => {
+    await s.workflows.remove((await tenantOf(ctx)).tenantId, params.id);
+    ctx.status = 204;
+  });
+
+  for (const [path, enabled] of [['enable', true], ['disable', false]] as const) {
+    r.post(`/workflows/:id/${path}`, { summary: `${enabled ? 'Enable' : 'Disable'} a workflow`, guards: manage, schema: { params: idParams } }, async (ctx, { params }) =>
+      s.workflows.setEnabled((await tenantOf(ctx)).tenantId, params.id, enabled),
+    );
+  }
+
+  r.patch(
+    '/workflows/:id/secrets',
+    {
+      summary: 'Set (a string) or remove (null) secrets step templates use as {{secrets.name}}; values are never shown',
+      guards: manage,
+      schema: {
+        params: idParams,
+        body: body({ secrets: { ...secretsField, additionalProperties: { type: ['string', 'null'], minLength: 1, maxLength: 4096 } } }, ['secrets']),
+      },
+    },
+    async (ctx, { params, body: b }) => s.workflows.setSecrets((await tenantOf(ctx)).tenantId, params.id, b.secrets),
+  );
+
+  r.post('/workflows/:id/webhook/rotate', { summary: 'A new webhook URL (and signing secret); the old ones stop working', guards: manage, schema: { params: idParams } }, async (ctx, { params }) =>
+    s.workflows.rotateWebhook((await tenantOf(ctx)).tenantId, params.id),
+  );
+}

@@ -1,0 +1,60 @@
+import type { Knex } from 'knex';
+import type { Actions } from '../../../core/actions.js';
+import type { Clock } from '../../../core/clock.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { EventSpec } from '../../../core/plugins/contract.js';
+import type { WorkflowsSettings } from '../config.js';
+import { Conditions } from './conditions.js';
+import { CronTrigger } from './cron.js';
+import { DefinitionCheck } from './definitions.js';
+import { DryRun } from './dry-run.js';
+import { Examples } from './examples.js';
+import { RunExecutor } from './executor.js';
+import { TemplateRenderer } from './render.js';
+import { Runner } from './runner.js';
+import { Runs } from './runs.js';
+import { RunStarter } from './starter.js';
+import { Triggers } from './triggers.js';
+import { Versions } from './versions.js';
+import { Workflows } from './workflows.js';
+
+export interface WorkflowsDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  events: EventBus;
+  actions: Actions;
+  eventCatalog: Map<string, EventSpec & { plugin: string }>;
+}
+
+export type WorkflowsServices = ReturnType<typeof createWorkflowsServices>;
+
+/** `hookUrl` makes a webhook trigger's public URL from its token (the face's base and server.publicUrl). */
+export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSettings, hookUrl: (token: string) => string) {
+  const logger = d.logger.child({ plugin: 'workflows' });
+  const renderer = new TemplateRenderer();
+  const conditions = new Conditions();
+  const versions = new Versions(d.db);
+  const check = new DefinitionCheck(d.actions, d.eventCatalog, conditions, renderer);
+  const workflows = new Workflows(d.db, d.clock, versions, check, hookUrl);
+  const runs = new Runs(d.db);
+  // The runner and the executor call each other (work on a run / wake up for a parked one).
+  const executor: RunExecutor = new RunExecutor(d.db, d.clock, logger, versions, d.actions, renderer, (at) => runner.wakeAt(at));
+  const runner: Runner = new Runner(d.db, d.clock, logger, d.events, settings, (run, token) => executor.advance(run, token));
+  const starter = new RunStarter(d.db, d.clock, logger, versions, conditions, settings, () => runner.kick());
+  return {
+    workflows,
+    versions,
+    runs,
+    runner,
+    starter,
+    conditions,
+    triggers: new Triggers(d.db, d.clock, starter, workflows, runs, settings),
+    cron: new CronTrigger(d.db, d.clock, logger, versions, starter),
+    dryRun: new DryRun(d.clock, d.actions, conditions, check, renderer),
+    examples: new Examples(settings.templates, workflows),
+    actions: d.actions,
+    eventCatalog: d.eventCatalog,
+  };
+}

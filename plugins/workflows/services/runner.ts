@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { affected } from '../../../core/db/connection.js';
+import { iso, type Clock } from '../../../core/clock.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
+import type { WorkflowsSettings } from '../config.js';
+import type { ClaimedRun } from './executor.js';
+
+type RunnerSettings = Pick<WorkflowsSettings, 'leaseSeconds' | 'pollIntervalMs' | 'batchSize' | 'concurrency'>;
+
+/**
+ * Claims due runs with a lease (as the event outbox claims events: several instances may share a
+ * PostgreSQL database) and works on each until it finishes or parks. The lease is renewed while a
+ * run is worked on; when a process dies its runs' leases expire and any instance resumes them.
+ */
+export class Runner {
+  readonly instanceId = randomUUID();
+  private claims = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly wakers = new Set<NodeJS.Timeout>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly events: EventBus,
+    private readonly settings: RunnerSettings,
+    /** Moves one claimed run forward (the executor); `token` is the lease it holds. */
+    private readonly advance: (run: ClaimedRun, token: string) => Promise<void>,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const t of this.wakers) clearTimeout(t);
+    this.wakers.clear();
+    await this.running;
+  }
+
+  /**
+   * Looks for due runs now (coalesced with a pass in progress). Detached from the caller's meta:
+   * a kick from inside an event handler must not lend that event's chain to other runs.
+   */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.events
+      .detached(() => this.drain())
+      .catch((err) => this.logger.error({ err }, 'workflow runner failed'))
+      .finally(() => {
+        this.running = null;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.settings.pollIntervalMs);
+          this.timer.unref();
+        }
+      });
+  }
+
+  /** A parked run on this instance is due before the next poll: wake up for it. */
+  wakeAt(at: Date): void {
+    const ms = at.getTime() - this.clock.now().getTime();
+    if (ms >= this.settings.pollIntervalMs || this.stopped) return;
+    const t = setTimeout(() => {
+      this.wakers.delete(t);
+      this.kick();
+    }, Math.max(0, ms));
+    t.unref();
+    this.wakers.add(t);
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const batch = await this.claim();
+      if (!batch.length) return;
+      let next = 0;
+      const worker = async () => {
+        while (next < batch.length && !this.stopped) await this.work(batch[next++]);
+      };
+      await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, batch.length) }, worker));
+      if (this.stopped) return;
+    }
+  }
+
+  private async claim(): Promise<Array<ClaimedRun & { token: string }>> {
+    const now = iso(this.clock.now());
+    const until = iso(new Date(this.clock.now().getTime() + this.settings.leaseSeconds * 1000));
+    const token = `${this.instanceId}/${++this.claims}`;
+    const free = (q: Knex.QueryBuilder) => q.whereNull('lease_until').orWhere('lease_until', '<', now);
+    const due = this.db('workflows_runs')
+      .select('id')
+      .whereIn('status', ['pending', 'running'])
+      .andWhere('next_at', '<=', now)
+      .andWhere(free)
+      .orderBy('next_at')
+      .limit(this.settings.batchSize);
+    const claimed = affected(
+      await this.db('workflows_runs').whereIn('id', due).whereIn('status', ['pending', 'running']).andWhere(free).update({ lease_owner: token, lease_until: until }),
+    );
+    if (!claimed) return [];
+    const rows = await this.db('workflows_runs').where('lease_owner', token).orderBy('id');
+    return rows.map((r: Record<string, any>) => ({ ...(r as ClaimedRun), id: Number(r.id), version_id: Number(r.version_id), current_step: Number(r.current_step), depth: Number(r.depth), token }));
+  }
+
+  /** Works on one run, renewing its lease meanwhile; an unexpected error leaves the lease to expire (then it is retried). */
+  private async work(run: ClaimedRun & { token: string }): Promise<void> {
+    const renew = setInterval(() => {
+      const until = iso(new Date(this.clock.now().getTime() + this.settings.leaseSeconds * 1000));
+      this.db('workflows_runs')
+        .where({ id: run.id, lease_owner: run.token })
+        .update({ lease_until: until })
+        .catch((err: unknown) => this.logger.warn({ err, runId: run.id }, 'workflow run lease not renewed'));
+    }, Math.max(200, (this.settings.leaseSeconds * 1000) / 3));
+    renew.unref();
+    try {
+      await this.advance(run, run.token);
+    } catch (err) {
+      this.logger.error({ err, runId: run.id }, 'workflow run step could not be recorded; it resumes when its lease expires');
+    } finally {
+      clearInterval(renew);
+    }
+  }
+}

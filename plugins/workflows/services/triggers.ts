@@ -1,0 +1,98 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { PlatformEvent } from '../../../core/events/outbox.js';
+import { verifyWebhook } from '../../../core/net/webhook-signature.js';
+import type { WorkflowsSettings } from '../config.js';
+import type { Runs } from './runs.js';
+import { causeOf, type RunStarter, type StartOutcome } from './starter.js';
+import { hashToken, toWorkflowRow, type Workflows } from './workflows.js';
+
+export interface WebhookCall {
+  token: string;
+  headers: { id?: string; timestamp?: string; signature?: string };
+  rawBody: string;
+  body: unknown;
+}
+
+/** What a caller is told about a trigger it fired. */
+export function outcomeView(o: StartOutcome) {
+  switch (o.outcome) {
+    case 'started':
+      return { run_id: o.runId, status: 'pending' as const };
+    case 'duplicate':
+      return { run_id: o.runId, status: 'duplicate' as const };
+    case 'blocked':
+      return { run_id: o.runId, status: 'blocked' as const, reason: o.reason };
+    case 'not_matched':
+      return { run_id: null, status: 'not_matched' as const, errors: o.errors };
+  }
+}
+
+/**
+ * The ways a run starts: an event of the workflow's tenant, a call to its webhook URL, a person
+ * (run now, re-run). Cron has its own job (cron.ts). Each goes through the starter's guards.
+ */
+export class Triggers {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly starter: RunStarter,
+    private readonly workflows: Workflows,
+    private readonly runs: Runs,
+    private readonly settings: Pick<WorkflowsSettings, 'webhook'>,
+  ) {}
+
+  /** Every event (the manifest's '*' handler): a workflow sees only events of its own tenant. */
+  async onEvent(event: PlatformEvent): Promise<void> {
+    if (!event.tenantId) return;
+    const rows = await this.db('workflows_workflows').where({ tenant_id: event.tenantId, trigger_event: event.name, enabled: true });
+    const cause = causeOf(event.meta);
+    for (const row of rows) {
+      await this.starter.start({ workflow: toWorkflowRow(row), triggerType: 'event', triggerKey: `event:${event.id}`, payload: event.payload, cause, automatic: true });
+    }
+  }
+
+  async manual(tenantId: string, id: string, payload: Record<string, unknown>): Promise<StartOutcome> {
+    const workflow = await this.workflows.row(tenantId, id);
+    if (!workflow.enabled) throw AppError.conflict('the workflow is disabled; enable it first (or try it with a dry run)', 'workflow_disabled');
+    return this.refuseUnmatched(await this.starter.start({ workflow, triggerType: 'manual', triggerKey: null, payload, automatic: false }));
+  }
+
+  /** The same trigger payload again, run by the workflow's current version. */
+  async rerun(tenantId: string, runId: number): Promise<StartOutcome> {
+    const previous = await this.runs.row(tenantId, runId);
+    const workflow = await this.workflows.row(tenantId, previous.workflow_id);
+    if (!workflow.enabled) throw AppError.conflict('the workflow is disabled; enable it first', 'workflow_disabled');
+    const payload = JSON.parse(previous.trigger_payload);
+    return this.refuseUnmatched(await this.starter.start({ workflow, triggerType: 'rerun', triggerKey: null, payload, automatic: false, rerunOf: runId }));
+  }
+
+  /**
+   * A call to a workflow's secret URL. Signed workflows need a valid Standard Webhooks signature
+   * with a fresh timestamp; a `webhook-id` makes redeliveries of one call start one run.
+   */
+  async webhook(call: WebhookCall): Promise<StartOutcome> {
+    const row = await this.db('workflows_workflows').where('webhook_token_hash', hashToken(call.token)).first();
+    if (!row) throw AppError.notFound('no workflow listens at this URL', 'webhook_not_found');
+    const workflow = toWorkflowRow(row);
+    if (workflow.webhook_secret) {
+      const check = verifyWebhook(workflow.webhook_secret, call.headers, call.rawBody, this.clock.now(), this.settings.webhook.toleranceSeconds);
+      if (!check.ok) throw AppError.unauthorized(check.reason, 'invalid_signature');
+    }
+    if (!workflow.enabled) throw AppError.conflict('the workflow is disabled', 'workflow_disabled');
+    if (call.body === null || typeof call.body !== 'object' || Array.isArray(call.body)) {
+      throw AppError.validation([{ path: 'body', message: 'must be a JSON object' }], 422);
+    }
+    const triggerKey = call.headers.id ? `webhook:${call.headers.id.slice(0, 180)}` : null;
+    return this.starter.start({ workflow, triggerType: 'webhook', triggerKey, payload: call.body, automatic: true });
+  }
+
+  private refuseUnmatched(outcome: StartOutcome): StartOutcome {
+    if (outcome.outcome === 'not_matched') {
+      const why = outcome.errors.map((e) => `${e.path} ${e.message}`).join('; ');
+      throw AppError.conflict(`the payload does not match the workflow's condition: ${why}`, 'condition_not_met', outcome.errors);
+    }
+    return outcome;
+  }
+}

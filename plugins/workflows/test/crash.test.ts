@@ -1,0 +1,125 @@
+// Durability with real processes: a Plinth process is killed (SIGKILL) in the middle of a run —
+// once while the run is parked in a delay, once while a step's HTTP target hangs — and another
+// process on the same database finishes the run, once. The step that was in progress at the
+// crash runs again (at least once); steps that had finished do not.
+import assert from 'node:assert/strict';
+import type { Knex } from 'knex';
+import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
+import { freePort, kill, openDatabase, startServer, waitFor, writeConfig, type PlinthProcess } from '../../../test/helpers/processes.js';
+import { ADMIN, Receiver } from './helpers.js';
+
+describe('workflows: crash and resume (real processes)', function () {
+  this.timeout(120_000);
+  let database: TestDatabase;
+  let db: Knex;
+  let rx: Receiver;
+  let port: number;
+  let config: string;
+  let proc: PlinthProcess | null = null;
+  let headers: Record<string, string>;
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${port}/api/v2${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  };
+  const hits = (path: string) => rx.hits.filter((h) => h.path === path).length;
+  const run = (id: number) => db('workflows_runs').where('id', id).first();
+
+  before(async () => {
+    database = await createTestDatabase();
+    db = openDatabase(database);
+    rx = await Receiver.start();
+    port = await freePort();
+    config = writeConfig(database, {
+      server: { port },
+      log: { level: 'warn' },
+      plugins: ['auth', 'workflows'],
+      settings: {
+        auth: { admin: ADMIN, limits: { loginPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 } },
+        workflows: { pollIntervalMs: 100, leaseSeconds: 2, http: { allowPrivate: true } },
+      },
+    });
+    proc = await startServer(config, port);
+    const email = `crash-${Date.now()}@workflows.test`;
+    headers = {};
+    assert.equal((await api('POST', '/auth/register', { email, password: 'Crash-test-password-9' })).status, 201);
+    const login = await api('POST', '/auth/login', { email, password: 'Crash-test-password-9' });
+    headers = { authorization: `Bearer ${login.body.access_token}` };
+  });
+
+  after(async () => {
+    if (proc) await kill(proc, 'SIGTERM');
+    await rx?.close();
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  it('killed while the run waits in a delay: restarted, it resumes after the delay and every step runs once', async () => {
+    const created = await api('POST', '/workflows', {
+      name: 'delay then call',
+      trigger: { type: 'manual' },
+      steps: [
+        { id: 'before', action: 'http.request', input: { url: `${rx.url}/before` } },
+        { id: 'wait', action: 'delay', input: { seconds: 3 } },
+        { id: 'after', action: 'http.request', input: { url: `${rx.url}/after` } },
+      ],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const started = await api('POST', `/workflows/${created.body.id}/run`, { payload: {} });
+    const runId = started.body.run_id as number;
+    await waitFor('the run to park in its delay', async () => (await db('workflows_run_steps').where({ run_id: runId, idx: 1, status: 'waiting' }).first()) ?? null);
+    await kill(proc!, 'SIGKILL');
+    proc = null;
+    assert.equal((await run(runId)).status, 'running');
+
+    proc = await startServer(config, port);
+    const done = await waitFor('the run to finish after restart', async () => {
+      const r = await run(runId);
+      return ['succeeded', 'failed'].includes(r.status) ? r : null;
+    });
+    assert.equal(done.status, 'succeeded', done.reason);
+    assert.equal(hits('/before'), 1);
+    assert.equal(hits('/after'), 1);
+    const steps = await db('workflows_run_steps').where('run_id', runId).orderBy('idx');
+    assert.deepEqual(steps.map((s: { status: string; attempts: number }) => [s.status, Number(s.attempts)]), [['succeeded', 1], ['succeeded', 1], ['succeeded', 1]]);
+    const waited = JSON.parse(steps[1].output);
+    assert.equal(waited.waited_seconds, 3);
+    assert.ok(new Date(steps[2].started_at).getTime() - new Date(steps[1].started_at).getTime() >= 3000);
+  });
+
+  it('killed while a step’s target hangs: the lease expires, the step runs again, the run completes once', async () => {
+    rx.respond = (hit) => (hit.path === '/hang' && rx.hits.filter((h) => h.path === '/hang').length === 1 ? 'hang' : { status: 200, body: { ok: true } });
+    const created = await api('POST', '/workflows', {
+      name: 'hanging call',
+      trigger: { type: 'manual' },
+      steps: [
+        { id: 'slow', action: 'http.request', input: { url: `${rx.url}/hang`, timeout_ms: 30_000 } },
+        { id: 'next', action: 'http.request', input: { url: `${rx.url}/next` } },
+      ],
+    });
+    const started = await api('POST', `/workflows/${created.body.id}/run`, { payload: {} });
+    const runId = started.body.run_id as number;
+    await waitFor('the target to be called', () => hits('/hang') === 1);
+    await kill(proc!, 'SIGKILL');
+    proc = null;
+    const stuck = await run(runId);
+    assert.equal(stuck.status, 'running');
+    assert.ok(stuck.lease_owner, 'the dead process still holds the lease');
+
+    proc = await startServer(config, port);
+    const done = await waitFor('the run to finish after restart', async () => {
+      const r = await run(runId);
+      return ['succeeded', 'failed'].includes(r.status) ? r : null;
+    });
+    assert.equal(done.status, 'succeeded', done.reason);
+    assert.equal(hits('/hang'), 2, 'the step in progress at the crash ran again (at least once)');
+    assert.equal(hits('/next'), 1);
+    const [slow, next] = await db('workflows_run_steps').where('run_id', runId).orderBy('idx');
+    assert.equal(Number(slow.attempts), 2);
+    const history = JSON.parse(slow.history);
+    assert.equal(history[0].finished_at, undefined, 'the first attempt never finished');
+    assert.ok(history[1].finished_at);
+    assert.equal(Number(next.attempts), 1);
+    assert.equal((await db('workflows_runs').where('workflow_id', created.body.id)).length, 1, 'one run');
+  });
+});

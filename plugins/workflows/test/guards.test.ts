@@ -1,0 +1,114 @@
+// Guards: a workflow whose action emits the event that triggers it is blocked (a loop), a chain
+// deeper than settings.workflows.maxDepth is blocked, a workflow starting too often is blocked
+// (the circuit breaker), and a redelivered event starts a workflow once. Blocked triggers are
+// recorded as runs with their reason, and logged.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../../core/logger.js';
+import { waitFor } from '../../../test/helpers/processes.js';
+import { addUser, createWorkflow, registerOwner, runRows, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+
+const createNote = (title: string) => ({ id: 'note', action: 'example.create_note', input: { title } });
+const finished = (rows: Array<Record<string, any>>) => rows.every((r) => ['succeeded', 'failed', 'stopped', 'blocked'].includes(r.status));
+
+describe('workflows: guards and idempotency', () => {
+  let t: WorkflowsApp;
+  let owner: Owner;
+  const lines: Array<Record<string, any>> = [];
+  before(async () => {
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    t = await workflowsApp({ plugins: ['example'], workflows: { maxDepth: 2, maxRunsPerMinute: 3 }, logger: createLogger('warn', sink) });
+    owner = await registerOwner(t);
+  });
+  after(async () => t?.close());
+
+  /** A note through the example plugin's API, as a user of the owner's tenant. */
+  const note = async (title: string) => {
+    const res = await t.request('POST', '/example/notes', { headers: { authorization: `Test someone;${owner.tenantId};owner;*` }, body: { title } });
+    assert.equal(res.status, 201, res.text);
+    return res.body;
+  };
+  const notes = async () => (await t.app.db('example_notes').where('tenant_id', owner.tenantId).orderBy('id')).map((n: { title: string }) => n.title);
+
+  it('a workflow whose step emits its own trigger runs once; the looped event is blocked, reported and logged', async () => {
+    const wf = await createWorkflow(t, owner, { trigger: { type: 'event', event: 'example.note.created' }, condition: { properties: { title: { pattern: '^loop' } } }, steps: [createNote('loop again: {{trigger.title}}')] });
+    await note('loop start');
+    const rows = await waitFor('a run and a blocked one', async () => {
+      await t.app.events.flush();
+      const r = await runRows(t, wf.id);
+      return r.length === 2 && finished(r) ? r : null;
+    });
+    assert.deepEqual(rows.map((r) => r.status), ['succeeded', 'blocked']);
+    assert.match(rows[1].reason, /^loop: this workflow is already in the chain of runs that caused the trigger \(/);
+    assert.deepEqual(JSON.parse(rows[1].chain), [wf.id, wf.id]);
+    assert.deepEqual(await notes(), ['loop start', 'loop again: loop start']);
+    // The event the run caused carries where it came from.
+    const caused = await t.app.db('core_events').where('name', 'example.note.created').orderBy('id', 'desc').first();
+    assert.deepEqual(JSON.parse(caused.meta).workflow, { chain: [wf.id], depth: 1, runId: rows[0].id, workflowId: wf.id, step: 'note' });
+
+    const reported = await t.api('GET', `/workflows/runs?workflow_id=${wf.id}&status=blocked`, { headers: owner.headers });
+    assert.equal(reported.body.total, 1);
+    assert.match(reported.body.items[0].reason, /^loop:/);
+    assert.ok(lines.some((l) => l.msg === 'workflow run blocked' && l.workflowId === wf.id && /^loop:/.test(l.reason)));
+    await t.api('POST', `/workflows/${wf.id}/disable`, { headers: owner.headers });
+  });
+
+  it('a chain of workflows deeper than maxDepth is blocked with the reason', async () => {
+    const level = (n: number) => createWorkflow(t, owner, { name: `level ${n}`, trigger: { type: 'event', event: 'example.note.created' }, condition: { properties: { title: { const: `level-${n}` } }, required: ['title'] }, steps: [createNote(`level-${n + 1}`)] });
+    const [w0, w1, w2] = [await level(0), await level(1), await level(2)];
+    await note('level-0');
+    const third = await waitFor('the third level to be blocked', async () => {
+      await t.app.events.flush();
+      return (await runRows(t, w2.id))[0] ?? null;
+    });
+    assert.equal(third.status, 'blocked');
+    assert.match(third.reason, /^depth: the trigger was caused by a chain of 2 workflow runs; the limit is 2/);
+    assert.equal((await runRows(t, w0.id))[0].depth, 1);
+    assert.equal((await runRows(t, w1.id))[0].depth, 2);
+    assert.deepEqual(JSON.parse((await runRows(t, w1.id))[0].chain), [w0.id, w1.id]);
+    assert.deepEqual((await notes()).filter((n) => n.startsWith('level')), ['level-0', 'level-1', 'level-2']);
+    for (const w of [w0, w1, w2]) await t.api('POST', `/workflows/${w.id}/disable`, { headers: owner.headers });
+  });
+
+  it('the circuit breaker blocks a workflow starting more than maxRunsPerMinute times (people are not limited)', async () => {
+    const wf = await createWorkflow(t, owner, { trigger: { type: 'event', event: 'auth.user.created' }, steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }] });
+    for (let i = 0; i < 5; i++) await addUser(t, owner.tenantId, 'member', `breaker${i}`);
+    const rows = await waitFor('five triggers handled', async () => {
+      await t.app.events.flush();
+      const r = await runRows(t, wf.id);
+      return r.length === 5 ? r : null;
+    });
+    assert.equal(rows.filter((r) => r.status !== 'blocked').length, 3);
+    const blocked = rows.filter((r) => r.status === 'blocked');
+    assert.equal(blocked.length, 2);
+    for (const r of blocked) assert.match(r.reason, /^rate: 3 runs in the last minute; the limit is 3 per workflow/);
+    const manual = await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: {} });
+    assert.equal(manual.status, 202);
+    assert.equal(manual.body.status, 'pending');
+    await t.api('POST', `/workflows/${wf.id}/disable`, { headers: owner.headers });
+  });
+
+  it('a redelivered event starts the workflow once (unique per workflow and event id)', async () => {
+    const wf = await createWorkflow(t, owner, { trigger: { type: 'event', event: 'auth.user.created' }, condition: { properties: { email: { pattern: '^dup-' } } }, steps: [createNote('dup {{trigger.user_id}}')] });
+    const user = await addUser(t, owner.tenantId, 'member', 'dup');
+    const [first] = await waitFor('the run', async () => {
+      await t.app.events.flush();
+      const r = await runRows(t, wf.id);
+      return r.length === 1 && finished(r) ? r : null;
+    });
+    const event = await t.app.db('core_events').where('name', 'auth.user.created').whereRaw('payload like ?', [`%${user.id}%`]).first();
+    assert.equal(first.trigger_key, `event:${event.id}`);
+    await t.app.events.redeliver(Number(event.id), 'workflows:*');
+    await t.app.events.flush();
+    const handled = await t.app.db('core_event_handled').where({ event_id: event.id, handler: 'workflows:*' });
+    assert.equal(handled.length, 1, 'the handler ran again and succeeded');
+    const rows = await runRows(t, wf.id);
+    assert.equal(rows.length, 1);
+    assert.equal((await notes()).filter((n) => n === `dup ${user.id}`).length, 1);
+  });
+});
