@@ -226,22 +226,32 @@ export class EventBus {
     const done = new Set<string>(
       targets.length ? ((await this.db('core_event_handled').where('event_id', event.id).pluck('handler')) as string[]) : [],
     );
+    const pending = targets.filter((t) => !done.has(t.key));
     let failure: Error | null = null;
-    for (const { key, fn } of targets) {
-      if (done.has(key)) continue;
+    for (const [i, { key, fn }] of pending.entries()) {
       try {
         await (Object.keys(event.meta).length ? this.causes.run(event.meta, () => fn(event)) : fn(event));
-        await this.db('core_event_handled').insert({ event_id: event.id, handler: key, handled_at: iso(this.clock.now()) });
       } catch (err) {
         failure = err as Error;
         this.logger.warn({ err, event: event.name, eventId: event.id, handler: key }, 'event handler failed');
+        continue;
       }
+      const handled = { event_id: event.id, handler: key, handled_at: iso(this.clock.now()) };
+      // The last handler's success and the event's delivery share one commit; earlier ones are
+      // recorded at once, so a crash mid-way never runs a handler that succeeded again.
+      if (i < pending.length - 1 || failure) {
+        await this.db('core_event_handled').insert(handled);
+        continue;
+      }
+      await this.db.transaction(async (trx) => {
+        await trx('core_event_handled').insert(handled);
+        await this.markDelivered(trx, event);
+      });
+      return;
     }
     const now = this.clock.now();
     if (!failure) {
-      await this.db('core_events')
-        .where('id', event.id)
-        .update({ status: 'delivered', attempts: event.attempts + 1, delivered_at: iso(now), locked_by: null, locked_until: null });
+      await this.markDelivered(this.db, event);
       return;
     }
     const attempts = event.attempts + 1;
@@ -259,6 +269,12 @@ export class EventBus {
         locked_until: null,
       });
     if (dead) this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+  }
+
+  private async markDelivered(db: Knex | Knex.Transaction, event: PlatformEvent): Promise<void> {
+    await db('core_events')
+      .where('id', event.id)
+      .update({ status: 'delivered', attempts: event.attempts + 1, delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
   }
 
   /**
