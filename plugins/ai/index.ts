@@ -6,6 +6,7 @@ import { createAiServices, type AiDeps, type AiServices } from './services/index
 import type { ReceivedMessage } from './services/responder.js';
 import { setupRoutes } from './routes/setup.js';
 import { answerRoutes } from './routes/answers.js';
+import { knowledgeRoutes } from './routes/knowledge.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<AiServices>('aiServices');
 
@@ -51,6 +52,7 @@ export default definePlugin<AiSettings>({
     const limit = { bucket: 'ai.api', points: 60, durationSeconds: 60, by: 'principal' as const };
     setupRoutes(r, services(c));
     answerRoutes(r, services(c), limit);
+    knowledgeRoutes(r, services(c).knowledge, { minScore: c.settings.minScore });
   },
 
   on: {

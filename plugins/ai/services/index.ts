@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { assertPublicUrl } from '../../../core/net/public-url.js';
+import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { AiSettings } from '../config.js';
@@ -19,6 +20,7 @@ import { TenantSettings } from './tenant-settings.js';
 export interface AiDeps {
   db: Knex;
   clock: Clock;
+  logger: Logger;
   pubsub: PubSub;
   usage: UsageMeter;
   robotsApi: RobotsApi;
@@ -28,7 +30,7 @@ export interface AiDeps {
 export type AiServices = ReturnType<typeof createAiServices>;
 
 export function createAiServices(d: AiDeps, settings: AiSettings) {
-  const knowledge = new KnowledgeBase(d.db, d.clock, d.pubsub);
+  const knowledge = new KnowledgeBase(d.db, d.clock, d.pubsub, { logger: d.logger });
   const tenantSettings = new TenantSettings(d.db, d.clock, settings.fallbackAnswer);
   const registry = new ProviderRegistry(d.db, d.clock, settings, async (url) => {
     await assertPublicUrl(url, { allowPrivate: settings.allowPrivateProviders, field: 'body.baseUrl' });

@@ -1,0 +1,100 @@
+// Add or edit one knowledge-base entry in a dialog: a question and its answer (found by searching the
+// question and keywords), or a keyword rule (answers whenever a message contains one of its keywords).
+import { useState } from 'preact/hooks';
+import { api, Dialog, ErrorBanner } from '../../../core/ui/kit/index.js';
+import { BASE, fieldStyle, splitList, useAction, type Reply } from './shared.js';
+
+export type Kind = 'faq' | 'keyword';
+
+/** One entry of GET /api/ai/knowledge. */
+export interface Entry {
+  id: number;
+  kind: Kind;
+  question: string;
+  answer: string;
+  keywords: string[];
+  priority: number;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const KIND_LABEL: Record<Kind, string> = { faq: 'Question and answer', keyword: 'Keyword rule' };
+
+const HINT: Record<Kind, string> = {
+  faq: 'Found by searching the question and the keywords for the words of a message (typos and other word forms too).',
+  keyword: 'Answers outright whenever a message contains one of the keywords, before any search; the higher priority wins.',
+};
+
+/** `entry` null: a new entry. */
+export function EntryDialog(props: { entry: Entry | null; onClose(): void; onSaved(entry: Entry): void }) {
+  const { entry } = props;
+  const [kind, setKind] = useState<Kind>(entry?.kind ?? 'faq');
+  const [question, setQuestion] = useState(entry?.question ?? '');
+  const [answer, setAnswer] = useState(entry?.answer ?? '');
+  const [keywords, setKeywords] = useState(entry?.keywords.join(', ') ?? '');
+  const [priority, setPriority] = useState(String(entry?.priority ?? 0));
+  const [enabled, setEnabled] = useState(entry?.enabled ?? true);
+  const { error, setError, busy, run } = useAction();
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const words = splitList(keywords);
+    if (!question.trim()) return setError(new Error(kind === 'faq' ? 'Write the question.' : 'Name the rule (what it is about).'));
+    if (!answer.trim()) return setError(new Error('Write the answer.'));
+    if (kind === 'keyword' && !words.length) return setError(new Error('A keyword rule needs at least one keyword.'));
+    void run(async () => {
+      const body = { kind, question: question.trim(), answer: answer.trim(), keywords: words, priority: Number(priority) || 0, enabled };
+      const reply = entry ? await api<Reply<Entry>>(`${BASE}/ai/knowledge/${entry.id}`, { method: 'PUT', body }) : await api<Reply<Entry>>(`${BASE}/ai/knowledge`, { body });
+      props.onSaved(reply.data);
+      props.onClose();
+    });
+  };
+
+  return (
+    <Dialog title={entry ? 'Edit knowledge entry' : 'Add a knowledge entry'} onClose={props.onClose}>
+      <form onSubmit={submit} noValidate>
+        <ErrorBanner error={error} />
+        <label for="entry-kind">Kind</label>
+        <select id="entry-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind)} style={fieldStyle} aria-describedby="entry-kind-hint">
+          {(Object.keys(KIND_LABEL) as Kind[]).map((k) => (
+            <option key={k} value={k}>
+              {KIND_LABEL[k]}
+            </option>
+          ))}
+        </select>
+        <span id="entry-kind-hint" class="muted" style={{ fontSize: '0.85rem' }}>
+          {HINT[kind]}
+        </span>
+        <label for="entry-question">{kind === 'faq' ? 'Question' : 'Rule name'}</label>
+        <input id="entry-question" autoFocus autoComplete="off" maxLength={500} value={question} onInput={(e) => setQuestion(e.currentTarget.value)} />
+        <label for="entry-answer">Answer</label>
+        <textarea id="entry-answer" rows={4} maxLength={5000} value={answer} onInput={(e) => setAnswer(e.currentTarget.value)} style={{ ...fieldStyle, resize: 'vertical' }} />
+        <div class="form-row">
+          <div style={{ flex: 3 }}>
+            <label for="entry-keywords">Keywords (comma-separated)</label>
+            <input id="entry-keywords" autoComplete="off" maxLength={2000} placeholder="hours, open, 营业时间" value={keywords} onInput={(e) => setKeywords(e.currentTarget.value)} />
+          </div>
+          <div>
+            <label for="entry-priority">Priority</label>
+            <input id="entry-priority" type="number" step={1} min={-1000000} max={1000000} value={priority} onInput={(e) => setPriority(e.currentTarget.value)} />
+          </div>
+        </div>
+        <div class="checks">
+          <label>
+            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+            <span>Enabled: used to answer messages</span>
+          </label>
+        </div>
+        <div class="form-actions">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Saving…' : entry ? 'Save entry' : 'Add entry'}
+          </button>
+          <button type="button" class="secondary" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
