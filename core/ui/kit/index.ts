@@ -10,6 +10,8 @@ export { BarChart, type Bar } from './bar-chart.js';
 export { useQueryParam } from './use-query.js';
 export { setQueryParams } from './set-query.js';
 export { Dialog } from './dialog.js';
+export { ConfirmDialog } from './confirm-dialog.js';
+export { Pager, plural } from './pager.js';
 export { CopyText } from './copy-text.js';
 
 /** The shape of a plugin's UI module. */

@@ -1,8 +1,8 @@
 // What the AI pages share: the API base, the reply shapes, who may change things, a pager, a
 // confirm dialog, badges and small helpers.
-import type { ComponentChildren } from 'preact';
 import { hasRole } from '../../../core/http/auth.js';
-import { Dialog, ErrorBanner, setQueryParams, useAction, useApi } from '../../../core/ui/kit/index.js';
+import { setQueryParams, useAction, useApi } from '../../../core/ui/kit/index.js';
+export { Pager, ConfirmDialog, plural } from '../../../core/ui/kit/index.js';
 
 export { useAction };
 
@@ -86,48 +86,6 @@ export const setFilter = (name: string, value: string) => setQueryParams({ [name
 /** The `?page=` of a listing page, 1 when absent or not a page number. */
 export const pageNumber = (text: string | null) => Math.max(1, Math.floor(Number(text)) || 1);
 
-/** "12 entries · page 1 of 1", Previous, Next; the page is the URL's `?page=`. `nouns`: singular and plural. */
-export function Pager(props: { total?: number; page: number; pageSize: number; nouns: [string, string] }) {
-  if (props.total === undefined) return null;
-  const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
-  const go = (page: number) => setQueryParams({ page: page > 1 ? String(page) : null });
-  return (
-    <nav class="pager" aria-label="Pages">
-      <span>
-        {plural(props.total, ...props.nouns)} · page {props.page} of {pages}
-      </span>
-      <button type="button" class="secondary small" disabled={props.page <= 1} onClick={() => go(props.page - 1)}>
-        Previous
-      </button>
-      <button type="button" class="secondary small" disabled={props.page >= pages} onClick={() => go(props.page + 1)}>
-        Next
-      </button>
-    </nav>
-  );
-}
-
-/** "Are you sure?" for a destructive action, with the server's error if it fails. */
-export function ConfirmDialog(props: { title: string; action: string; onConfirm(): Promise<unknown>; onClose(): void; children?: ComponentChildren }) {
-  const { error, busy, run } = useAction();
-  const confirm = async () => {
-    if (await run(props.onConfirm)) props.onClose();
-  };
-  return (
-    <Dialog title={props.title} onClose={props.onClose}>
-      {props.children}
-      <ErrorBanner error={error} />
-      <div class="form-actions">
-        <button type="button" class="danger" disabled={busy} onClick={confirm}>
-          {busy ? 'Working…' : props.action}
-        </button>
-        <button type="button" class="secondary" autoFocus onClick={props.onClose}>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
-  );
-}
-
 const TONE: Record<string, string> = { ok: 'badge-ok', enabled: 'badge-ok', timeout: 'badge-warn', rate_limited: 'badge-warn', disabled: 'badge-danger', error: 'badge-danger' };
 
 /** A call outcome (ok, timeout, rate limited, error) or a state in a coloured pill. */
@@ -154,7 +112,6 @@ export const splitList = (text: string) =>
     .map((n) => n.trim())
     .filter(Boolean);
 
-export const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /** Milliseconds as "85 ms" or "1.2 s". */
 export const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);

@@ -1,7 +1,8 @@
 // What the mail pages share: the API base, the reply shapes, the mailbox picker, a confirm dialog,
 // status badges and small helpers.
-import type { ComponentChildren } from 'preact';
-import { ApiError, Dialog, ErrorBanner, setQueryParams, useApi } from '../../../core/ui/kit/index.js';
+import type { ComponentChildren, ComponentProps } from 'preact';
+import { ApiError, ConfirmDialog as KitConfirmDialog, ErrorBanner, setQueryParams, useApi } from '../../../core/ui/kit/index.js';
+export { plural } from '../../../core/ui/kit/index.js';
 
 /** The mail plugin's face (the pages call it with the session cookie). */
 export const BASE = '/mail/api';
@@ -108,7 +109,6 @@ export const fieldStyle = {
   color: 'var(--text)',
 };
 
-export const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /** Bytes as B / KB / MB. */
 export function size(bytes: number): string {
@@ -155,27 +155,8 @@ export function MailboxPicker(props: { id: string; label: string; value: string 
   );
 }
 
-/** "Are you sure?" for a destructive action, with the server's error if it fails. */
-export function ConfirmDialog(props: { title: string; action: string; onConfirm(): Promise<unknown>; onClose(): void; children?: ComponentChildren }) {
-  const { error, busy, run } = useAction();
-  const confirm = async () => {
-    if (await run(props.onConfirm)) props.onClose();
-  };
-  return (
-    <Dialog title={props.title} onClose={props.onClose}>
-      {props.children}
-      <ErrorBanner error={explain(error)} />
-      <div class="form-actions">
-        <button type="button" class="danger" disabled={busy} onClick={confirm}>
-          {busy ? 'Working…' : props.action}
-        </button>
-        <button type="button" class="secondary" autoFocus onClick={props.onClose}>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
-  );
-}
+/** The kit's confirm dialog, with mail's wording for its error codes. */
+export const ConfirmDialog = (props: Omit<ComponentProps<typeof KitConfirmDialog>, 'explain'>) => <KitConfirmDialog {...props} explain={explain} />;
 
 /** A time in a narrow table column: the date on one line, the time under it; the exact instant on hover. */
 export function Stamp(props: { value: string | null }) {

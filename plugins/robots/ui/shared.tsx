@@ -1,8 +1,8 @@
 // What the robots pages share: the API base, the reply shapes, a live (polling) GET, a pager, a
 // confirm dialog, status badges and small helpers.
-import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { ApiError, Dialog, ErrorBanner, useAction, useApi, type Loaded } from '../../../core/ui/kit/index.js';
+import { ApiError, useAction, useApi, type Loaded } from '../../../core/ui/kit/index.js';
+export { Pager, ConfirmDialog } from '../../../core/ui/kit/index.js';
 
 export { useAction };
 
@@ -82,47 +82,6 @@ export function useLiveApi<T>(path: string, everyMs: number): Loaded<T> {
     return () => clearInterval(timer);
   }, [reload, wait, stopped]);
   return loaded;
-}
-
-/** "12 robots · page 1 of 1", Previous, Next. `nouns`: singular and plural. */
-export function Pager(props: { total?: number; page: number; pageSize: number; nouns: [string, string]; onPage(page: number): void }) {
-  if (props.total === undefined) return null;
-  const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
-  return (
-    <nav class="pager" aria-label="Pages">
-      <span>
-        {props.total.toLocaleString()} {props.nouns[props.total === 1 ? 0 : 1]} · page {props.page} of {pages}
-      </span>
-      <button type="button" class="secondary small" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
-        Previous
-      </button>
-      <button type="button" class="secondary small" disabled={props.page >= pages} onClick={() => props.onPage(props.page + 1)}>
-        Next
-      </button>
-    </nav>
-  );
-}
-
-/** "Are you sure?" for a destructive action, with the server's error if it fails. */
-export function ConfirmDialog(props: { title: string; action: string; onConfirm(): Promise<unknown>; onClose(): void; children?: ComponentChildren }) {
-  const { error, busy, run } = useAction();
-  const confirm = async () => {
-    if (await run(props.onConfirm)) props.onClose();
-  };
-  return (
-    <Dialog title={props.title} onClose={props.onClose}>
-      {props.children}
-      <ErrorBanner error={error} />
-      <div class="form-actions">
-        <button type="button" class="danger" disabled={busy} onClick={confirm}>
-          {busy ? 'Working…' : props.action}
-        </button>
-        <button type="button" class="secondary" autoFocus onClick={props.onClose}>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
-  );
 }
 
 const TONE: Record<string, string> = {
