@@ -23,6 +23,14 @@ export default definePlugin<WorkflowsSettings>({
   scopes: { [READ]: 'Read workflows, their runs and the catalogues', [MANAGE]: 'Create, edit, enable, run and delete workflows' },
   actions: { 'http.request': httpRequestAction, delay: delayAction, stop_if: stopIfAction },
   migrations: 'migrations',
+  // Members read workflows and runs (workflows:read); the editor is for owners and admins (workflows:manage).
+  ui: {
+    pages: [
+      { path: '', title: 'Workflows' },
+      { path: 'runs', title: 'Workflow runs' },
+      { path: 'edit', title: 'Workflow editor', roles: ['admin'] },
+    ],
+  },
 
   register(c) {
     const base = c.face!.base === '/' ? '' : c.face!.base;

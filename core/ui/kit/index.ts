@@ -12,6 +12,7 @@ export { setQueryParams } from './set-query.js';
 export { Dialog } from './dialog.js';
 export { ConfirmDialog } from './confirm-dialog.js';
 export { Pager, plural } from './pager.js';
+export { useTenantAdmin } from './use-tenant-admin.js';
 export { CopyText } from './copy-text.js';
 
 /** The shape of a plugin's UI module. */

@@ -1,7 +1,6 @@
 // What the AI pages share: the API base, the reply shapes, who may change things, a pager, a
 // confirm dialog, badges and small helpers.
-import { hasRole } from '../../../core/http/auth.js';
-import { setQueryParams, useAction, useApi } from '../../../core/ui/kit/index.js';
+import { setQueryParams, useAction, useApi, useTenantAdmin } from '../../../core/ui/kit/index.js';
 export { Pager, ConfirmDialog, plural } from '../../../core/ui/kit/index.js';
 
 export { useAction };
@@ -48,20 +47,8 @@ export interface ProviderRow {
 }
 
 /** GET /admin/api/me (the shell's session). */
-interface Me {
-  id: string;
-  roles: string[];
-  tenant_id: string | null;
-}
-
-/**
- * Whether the signed-in user may change the tenant's AI setup (an owner or admin, by the same
- * rule the shell's navigation uses); undefined until known. Members see the pages read-only.
- */
-export function useCanManage(): boolean | undefined {
-  const me = useApi<Me>('/admin/api/me');
-  return me.data ? Boolean(me.data.tenant_id) && hasRole(me.data, 'admin') : undefined;
-}
+/** Owners and admins change things; members see the pages read-only. */
+export const useCanManage = useTenantAdmin;
 
 /** The tenant's robots (up to 100, the face's page limit), for pickers and names. */
 export const useRobots = () => useApi<Reply<List<RobotRow>>>(`${BASE}/robots?pageSize=100`);

@@ -34,6 +34,9 @@ interface StepRecord {
 
 type StepOutcome = 'next' | 'parked' | 'done';
 
+/** The run's fields to write with its first step: a pending run becomes running when that step is recorded. */
+type Start = Record<string, unknown> | null;
+
 /** 4xx from an action means the input or the target is wrong: retrying the same call cannot help. */
 const permanent = (err: unknown) => err instanceof AppError && err.status < 500 && err.status !== 408 && err.status !== 429;
 
@@ -67,9 +70,10 @@ export class RunExecutor {
     const version = await this.versions.byId(run.version_id);
     const wf = await this.db('workflows_workflows').where('id', run.workflow_id).first('name', 'secrets');
     if (!version || !wf) return void (await this.finish(run, token, 'failed', 'the workflow or its version no longer exists'));
-    if (run.status === 'pending' && !(await this.update(run, token, { status: 'running', started_at: iso(this.clock.now()) }))) return;
+    // A pending run has no step records yet: it turns running in the same commit as its first step's record.
+    const start: Start = run.status === 'pending' ? { status: 'running', started_at: iso(this.clock.now()) } : null;
     const records = new Map<number, StepRecord>();
-    for (const r of await this.db('workflows_run_steps').where('run_id', run.id)) records.set(Number(r.idx), { ...r, attempts: Number(r.attempts) } as StepRecord);
+    if (!start) for (const r of await this.db('workflows_run_steps').where('run_id', run.id)) records.set(Number(r.idx), { ...r, attempts: Number(r.attempts) } as StepRecord);
     const steps = version.definition.steps;
     const secrets: Record<string, string> = JSON.parse(wf.secrets ?? '{}');
     const view: TemplateView = {
@@ -83,42 +87,50 @@ export class RunExecutor {
       const output = records.get(i)?.output;
       view.steps[String(i)] = view.steps[steps[i].id] = output ? JSON.parse(output) : null;
     }
+    if (run.current_step >= steps.length) return void (await this.finish(run, token, 'succeeded', null, steps.length));
     for (let idx = run.current_step; idx < steps.length; idx++) {
-      const outcome = await this.step(run, token, steps[idx], idx, records.get(idx), view);
+      const outcome = await this.step(run, token, steps[idx], idx, records.get(idx), view, idx === run.current_step ? start : null, idx === steps.length - 1);
       if (outcome !== 'next') return;
     }
-    await this.finish(run, token, 'succeeded', null, steps.length);
   }
 
-  private async step(run: ClaimedRun, token: string, step: StepDef, idx: number, record: StepRecord | undefined, view: TemplateView): Promise<StepOutcome> {
+  /**
+   * One step: recorded as running before its action runs and with its outcome after, each record
+   * in one commit with the run's own change (the first step's with the run turning running; the
+   * last step's success with the run's end), fenced by the lease.
+   */
+  private async step(run: ClaimedRun, token: string, step: StepDef, idx: number, record: StepRecord | undefined, view: TemplateView, start: Start, last: boolean): Promise<StepOutcome> {
     const now = this.clock.now();
     const input = this.renderer.render(step.input, view) as Record<string, unknown>;
     const problems = this.actions.check(step.action, input); // fills the schema's defaults in place
     const stored = JSON.stringify(redact(input, Object.values(view.secrets)));
     const attempt = (record?.attempts ?? 0) + 1;
     const history: Array<Record<string, unknown>> = record ? JSON.parse(record.history) : [];
-    const save = (fields: Record<string, unknown>) =>
-      this.db('workflows_run_steps')
-        .insert({ run_id: run.id, idx, step_id: step.id, action: step.action, input: stored, history: JSON.stringify(history.slice(-20)), ...fields })
-        .onConflict(['run_id', 'idx'])
-        .merge();
+    const stepRow = (fields: Record<string, unknown>) => ({ run_id: run.id, idx, step_id: step.id, action: step.action, input: stored, history: JSON.stringify(history.slice(-20)), ...fields });
+    /** The step's record and the run's fields in one commit; nothing is written once the lease is lost. */
+    const record_ = (fields: Record<string, unknown>, runFields: Record<string, unknown>) => this.write(run, token, stepRow(fields), { ...start, ...runFields });
 
     if (problems.length) {
-      await save({ status: 'failed', error: `input is invalid: ${problemsText(problems)}`, attempts: attempt, started_at: record?.started_at ?? iso(now), finished_at: iso(now) });
-      await this.finish(run, token, 'failed', `step ${step.id} (${step.action}): input is invalid: ${problemsText(problems)}`, idx);
+      const reason = `step ${step.id} (${step.action}): input is invalid: ${problemsText(problems)}`;
+      if (await record_({ status: 'failed', error: `input is invalid: ${problemsText(problems)}`, attempts: attempt, started_at: record?.started_at ?? iso(now), finished_at: iso(now) }, this.ending('failed', reason, idx))) this.failed(run, reason);
       return 'done';
     }
     // A delay parks the run on its first visit; the runner resumes it when due and the step completes.
     if (step.action === 'delay' && record?.status !== 'waiting') {
       const until = new Date(now.getTime() + Number(input.seconds) * 1000);
-      await save({ status: 'waiting', attempts: 0, started_at: iso(now), output: JSON.stringify({ until: iso(until) }) });
-      if (await this.update(run, token, { next_at: iso(until), current_step: idx, lease_owner: null, lease_until: null })) this.wakeAt(until);
+      if (await record_({ status: 'waiting', attempts: 0, started_at: iso(now), output: JSON.stringify({ until: iso(until) }) }, { next_at: iso(until), current_step: idx, lease_owner: null, lease_until: null })) this.wakeAt(until);
       return 'parked';
     }
 
     const started = this.clock.now();
     history.push({ attempt, started_at: iso(started) });
-    await save({ status: 'running', attempts: attempt, error: null, started_at: record?.started_at ?? iso(started), finished_at: null });
+    const running = stepRow({ status: 'running', attempts: attempt, error: null, started_at: record?.started_at ?? iso(started), finished_at: null });
+    if (start) {
+      if (!(await this.write(run, token, running, start))) return 'done';
+    } else {
+      await this.db('workflows_run_steps').insert(running).onConflict(['run_id', 'idx']).merge();
+    }
+    start = null;
     const call = {
       tenantId: run.tenant_id,
       meta: { workflow: { chain: JSON.parse(run.chain), depth: run.depth, runId: run.id, workflowId: run.workflow_id, step: step.id } },
@@ -134,32 +146,58 @@ export class RunExecutor {
       Object.assign(history[history.length - 1], { finished_at: iso(finished), error: message });
       const retry = { ...DEFAULT_RETRY, ...step.retry };
       if (permanent(err) || attempt >= retry.attempts) {
-        await save({ status: 'failed', error: message, finished_at: iso(finished) });
         const why = permanent(err) && attempt < retry.attempts ? 'failed (not retried: the error is permanent)' : `failed after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
-        await this.finish(run, token, 'failed', `step ${step.id} (${step.action}) ${why}: ${message}`, idx);
+        const reason = `step ${step.id} (${step.action}) ${why}: ${message}`;
+        if (await record_({ status: 'failed', error: message, finished_at: iso(finished) }, this.ending('failed', reason, idx))) this.failed(run, reason);
         return 'done';
       }
       const due = new Date(finished.getTime() + backoffMs(attempt, retry));
-      await save({ status: 'retrying', error: message });
-      if (await this.update(run, token, { next_at: iso(due), current_step: idx, lease_owner: null, lease_until: null })) this.wakeAt(due);
+      if (await record_({ status: 'retrying', error: message }, { next_at: iso(due), current_step: idx, lease_owner: null, lease_until: null })) this.wakeAt(due);
       return 'parked';
     }
     const finished = this.clock.now();
     Object.assign(history[history.length - 1], { finished_at: iso(finished) });
     const result = JSON.stringify(redact(output ?? null, Object.values(view.secrets)));
-    await save({ status: 'succeeded', output: result, error: null, finished_at: iso(finished) });
+    const succeeded = { status: 'succeeded', output: result, error: null, finished_at: iso(finished) };
     view.steps[String(idx)] = view.steps[step.id] = output ?? null;
     const stop = step.action === 'stop_if' ? (output as { stop?: boolean; reason?: string }) : null;
     if (stop?.stop) {
-      await this.finish(run, token, 'stopped', `step ${step.id}: ${stop.reason ?? 'stop condition matched'}`, idx + 1);
+      await record_(succeeded, this.ending('stopped', `step ${step.id}: ${stop.reason ?? 'stop condition matched'}`, idx + 1));
       return 'done';
     }
-    return (await this.update(run, token, { current_step: idx + 1 })) ? 'next' : 'done';
+    if (last) {
+      await record_(succeeded, this.ending('succeeded', null, idx + 1));
+      return 'done';
+    }
+    return (await record_(succeeded, { current_step: idx + 1 })) ? 'next' : 'done';
+  }
+
+  /** The run's fields when it ends. */
+  private ending(status: 'succeeded' | 'failed' | 'stopped', reason: string | null, currentStep: number): Record<string, unknown> {
+    return { status, reason, current_step: currentStep, finished_at: iso(this.clock.now()), next_at: null, lease_owner: null, lease_until: null };
+  }
+
+  private failed(run: ClaimedRun, reason: string): void {
+    this.logger.warn({ runId: run.id, workflowId: run.workflow_id, reason }, 'workflow run failed');
   }
 
   private async finish(run: ClaimedRun, token: string, status: 'succeeded' | 'failed' | 'stopped', reason: string | null, currentStep = run.current_step): Promise<void> {
-    await this.update(run, token, { status, reason, current_step: currentStep, finished_at: iso(this.clock.now()), next_at: null, lease_owner: null, lease_until: null });
-    if (status === 'failed') this.logger.warn({ runId: run.id, workflowId: run.workflow_id, reason }, 'workflow run failed');
+    const ended = await this.update(run, token, this.ending(status, reason, currentStep));
+    if (ended && status === 'failed') this.failed(run, reason ?? status);
+  }
+
+  /**
+   * A step's record and the run's change in one transaction (one commit): the run's row is written
+   * first, fenced by the lease, and the step only if that held. False when the lease was lost.
+   */
+  private async write(run: ClaimedRun, token: string, stepRow: Record<string, unknown>, fields: Record<string, unknown>): Promise<boolean> {
+    const changed = await this.db.transaction(async (trx) => {
+      const n = await trx('workflows_runs').where({ id: run.id, lease_owner: token }).update(fields);
+      if (n) await trx('workflows_run_steps').insert(stepRow).onConflict(['run_id', 'idx']).merge();
+      return n;
+    });
+    if (!changed) this.logger.warn({ runId: run.id }, 'workflow run lease lost; another runner continues it');
+    return Boolean(changed);
   }
 
   /** Writes to the run only while this runner still holds its lease; false when it does not. */

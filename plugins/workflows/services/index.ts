@@ -42,7 +42,7 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   // The runner and the executor call each other (work on a run / wake up for a parked one).
   const executor: RunExecutor = new RunExecutor(d.db, d.clock, logger, versions, d.actions, renderer, (at) => runner.wakeAt(at));
   const runner: Runner = new Runner(d.db, d.clock, logger, d.events, settings, (run, token) => executor.advance(run, token));
-  const starter = new RunStarter(d.db, d.clock, logger, versions, conditions, settings, () => runner.kick());
+  const starter = new RunStarter(d.db, d.clock, logger, versions, conditions, settings, runner);
   return {
     workflows,
     versions,

@@ -5,6 +5,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { FieldError } from '../../../core/validation.js';
 import type { WorkflowsSettings } from '../config.js';
 import type { Conditions } from './conditions.js';
+import type { ClaimedRun } from './executor.js';
 import type { Versions } from './versions.js';
 import type { WorkflowRow } from './workflows.js';
 
@@ -56,7 +57,12 @@ export class RunStarter {
     private readonly versions: Versions,
     private readonly conditions: Conditions,
     private readonly settings: Pick<WorkflowsSettings, 'maxDepth' | 'maxRunsPerMinute'>,
-    private readonly wake: () => void,
+    /** The runner: new runs are handed to it leased (no claim needed), or it is woken to claim them. */
+    private readonly runner: {
+      kick(): void;
+      leaseForNew(): { lease_owner: string; lease_until: string } | null;
+      adopt(run: ClaimedRun & { token: string }): void;
+    },
   ) {}
 
   async start(req: StartRequest): Promise<StartOutcome> {
@@ -86,9 +92,10 @@ export class RunStarter {
       created_at: now,
       finished_at: reason ? now : null,
     };
+    const lease = reason ? null : this.runner.leaseForNew();
     let runId: number;
     try {
-      const [inserted] = await this.db('workflows_runs').insert(row).returning('id');
+      const [inserted] = await this.db('workflows_runs').insert({ ...row, ...lease }).returning('id');
       runId = Number(typeof inserted === 'object' ? (inserted as { id: number }).id : inserted);
     } catch (err) {
       if (!isUniqueViolation(err) || !req.triggerKey) throw err;
@@ -100,7 +107,8 @@ export class RunStarter {
       this.logger.warn({ workflowId: wf.id, tenantId: wf.tenant_id, runId, trigger: req.triggerType, reason }, 'workflow run blocked');
       return { outcome: 'blocked', runId, reason };
     }
-    this.wake();
+    if (lease) this.runner.adopt({ ...row, id: runId, version_id: version.id, token: lease.lease_owner });
+    else this.runner.kick();
     return { outcome: 'started', runId };
   }
 
@@ -115,7 +123,9 @@ export class RunStarter {
     // A loop that leaves the process (mail sent to a mailbox here, a webhook calling back) carries
     // no chain; a workflow starting more often than this is stopped here instead.
     const since = iso(new Date(this.clock.now().getTime() - 60_000));
-    const [{ n }] = await this.db('workflows_runs').where('workflow_id', wf.id).andWhere('created_at', '>=', since).whereNot('status', 'blocked').count({ n: '*' });
+    // Counted up to the limit only: a busy workflow's check reads at most maxRunsPerMinute rows.
+    const recent = this.db('workflows_runs').select('id').where('workflow_id', wf.id).andWhere('created_at', '>=', since).whereNot('status', 'blocked').limit(this.settings.maxRunsPerMinute);
+    const [{ n }] = await this.db.from(recent.as('recent')).count({ n: '*' });
     if (Number(n) >= this.settings.maxRunsPerMinute) {
       return `rate: ${Number(n)} runs in the last minute; the limit is ${this.settings.maxRunsPerMinute} per workflow (settings.workflows.maxRunsPerMinute)`;
     }

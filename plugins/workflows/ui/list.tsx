@@ -1,0 +1,462 @@
+// The workflows list: name, trigger, enabled (a toggle for owners and admins), version and the last
+// run; search and filters in the URL. Owners and admins create one (blank, from a ready-made
+// template, or by importing an exported JSON document), run one now, export, and delete (confirmed).
+import { useEffect, useState } from 'preact/hooks';
+import { api, Dialog, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { SchemaForm } from './schema-form.js';
+import {
+  Badge,
+  BASE,
+  codeStyle,
+  ConfirmDialog,
+  editHref,
+  fieldErrors,
+  fieldStyle,
+  go,
+  isPlainObject,
+  JsonBlock,
+  PAGES,
+  Pager,
+  pageNumber,
+  parseJson,
+  RunNowDialog,
+  runHref,
+  runsOfHref,
+  setFilter,
+  triggerText,
+  useAction,
+  useCanManage,
+  withQuery,
+  type Definition,
+  type JsonSchema,
+  type PageOf,
+  type RunSummary,
+  type Workflow,
+} from './shared.js';
+
+const PAGE_SIZE = 20;
+
+/** The newest run of a workflow (one small request per row: the list shows at most a page). */
+function LastRun(props: { workflowId: string }) {
+  const runs = useApi<PageOf<RunSummary>>(withQuery(`${BASE}/runs`, { workflow_id: props.workflowId, page_size: 1 }));
+  const last = runs.data?.items[0];
+  if (runs.error) return <span class="muted">?</span>;
+  if (!runs.data) return <span class="muted">…</span>;
+  if (!last) return <span class="muted">never run</span>;
+  return (
+    <span style={{ whiteSpace: 'nowrap' }}>
+      <a href={runHref(last.id)} aria-label={`Run ${last.id}: ${last.status}`}>
+        <Badge value={last.status} />
+      </a>{' '}
+      <Time value={last.finished_at ?? last.created_at} />
+    </span>
+  );
+}
+
+function Filters(props: { q: string; trigger: string; enabled: string }) {
+  const [text, setText] = useState(props.q);
+  return (
+    <form
+      class="inline-form"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setFilter('q', text.trim());
+      }}
+    >
+      <div class="grow">
+        <label for="workflows-search">Search by name</label>
+        <input id="workflows-search" type="search" maxLength={200} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      </div>
+      <div>
+        <label for="workflows-trigger">Trigger</label>
+        <select id="workflows-trigger" value={props.trigger} onChange={(e) => setFilter('trigger', e.currentTarget.value)} style={fieldStyle}>
+          <option value="">All triggers</option>
+          <option value="event">Event</option>
+          <option value="cron">Cron</option>
+          <option value="webhook">Webhook</option>
+          <option value="manual">Manual</option>
+        </select>
+      </div>
+      <div>
+        <label for="workflows-enabled">Status</label>
+        <select id="workflows-enabled" value={props.enabled} onChange={(e) => setFilter('enabled', e.currentTarget.value)} style={fieldStyle}>
+          <option value="">Enabled and disabled</option>
+          <option value="true">Enabled</option>
+          <option value="false">Disabled</option>
+        </select>
+      </div>
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+interface TemplateInfo extends Definition {
+  id: string;
+  name: string;
+  description: string;
+  params: Array<{ name: string; description: string; required: boolean; schema: JsonSchema }>;
+}
+
+/** "From a template": pick one of settings.workflows.templates, fill in its params, create it. */
+function TemplateDialog(props: { onClose(): void }) {
+  const templates = useApi<TemplateInfo[]>(`${BASE}/templates`);
+  const [chosen, setChosen] = useState('');
+  const [name, setName] = useState('');
+  const [params, setParams] = useState<Record<string, unknown>>({});
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
+  const [enabled, setEnabled] = useState(true);
+  const { error, setError, busy, run } = useAction();
+  const template = templates.data?.find((t) => t.id === chosen);
+  const errors = fieldErrors(error);
+  const paramMessages: Record<string, string[]> = {};
+  for (const [path, msg] of Object.entries(errors)) if (path.startsWith('params.')) (paramMessages[path.slice(7)] ??= []).push(msg);
+  const schema = template
+    ? {
+        type: 'object',
+        required: template.params.filter((p) => p.required).map((p) => p.name),
+        properties: Object.fromEntries(template.params.map((p) => [p.name, { ...p.schema, description: p.description }])),
+      }
+    : null;
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (!template) return setError(new Error('Choose a template.'));
+    if (Object.keys(invalid).length) return setError(new Error(`Fix ${Object.keys(invalid).join(', ')} first.`));
+    void run(async () => {
+      const created = await api<Workflow>(`${BASE}/templates/${template.id}/instantiate`, { body: { name: name.trim() || template.name, enabled, params } });
+      props.onClose();
+      go(editHref(created.id));
+    });
+  };
+
+  return (
+    <Dialog title="New workflow from a template" onClose={props.onClose}>
+      <form onSubmit={submit} noValidate>
+        <ErrorBanner error={error ?? templates.error} />
+        <label for="template-id">Template</label>
+        <select
+          id="template-id"
+          value={chosen}
+          onChange={(e) => {
+            setChosen(e.currentTarget.value);
+            setParams({});
+            setInvalid({});
+            setError(null);
+          }}
+          style={fieldStyle}
+        >
+          <option value="">{templates.data ? 'Choose a template…' : 'Loading…'}</option>
+          {templates.data?.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        {template && schema ? (
+          <>
+            <p class="muted">{template.description}</p>
+            <p style={{ fontSize: '0.9rem' }}>
+              {triggerText(template.trigger)} → {template.steps.map((s) => s.action).join(' → ')}
+            </p>
+            <label for="template-name">Name</label>
+            <input id="template-name" autoComplete="off" maxLength={200} placeholder={template.name} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+            {template.params.length ? (
+              <fieldset>
+                <legend>Settings of this template</legend>
+                <SchemaForm
+                  key={template.id}
+                  schema={schema}
+                  value={params}
+                  idPrefix="template-param"
+                  templates={false}
+                  messages={paramMessages}
+                  onChange={setParams}
+                  onInvalid={(field, err) =>
+                    setInvalid((cur) => {
+                      const next = { ...cur };
+                      if (err) next[field] = err;
+                      else delete next[field];
+                      return next;
+                    })
+                  }
+                />
+              </fieldset>
+            ) : null}
+            <div class="checks">
+              <label>
+                <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} /> Enabled once created
+              </label>
+            </div>
+          </>
+        ) : null}
+        <div class="form-actions">
+          <button type="submit" disabled={busy || !template}>
+            {busy ? 'Creating…' : 'Create'}
+          </button>
+          <button type="button" class="secondary" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** "Import JSON": an exported document (pasted or from a file) becomes a new, disabled workflow. */
+function ImportDialog(props: { onClose(): void; onImported(): void }) {
+  const [text, setText] = useState('');
+  const [made, setMade] = useState<Workflow | null>(null);
+  const { error, setError, busy, run } = useAction();
+
+  const pick = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    if (!file) return;
+    if (file.size > 1024 * 1024) return setError(new Error(`${file.name} is larger than 1 MB; that is not an exported workflow.`));
+    setText(await file.text());
+    setError(null);
+  };
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const parsed = parseJson(text.trim());
+    if (parsed.error) return setError(new Error(`The document ${parsed.error}`));
+    if (!isPlainObject(parsed.value)) return setError(new Error('The document must be a JSON object (what Export gives).'));
+    void run(async () => {
+      setMade(await api<Workflow>(`${BASE}/import`, { body: parsed.value }));
+      props.onImported();
+    });
+  };
+
+  return (
+    <Dialog title="Import a workflow" onClose={props.onClose}>
+      {made ? (
+        <>
+          <p class="notice" role="status">
+            Imported “{made.name}” (disabled). {made.missing_secrets.length ? `Set its secrets (${made.missing_secrets.join(', ')}) before you enable it.` : 'Check it, then enable it.'}
+          </p>
+          <div class="form-actions">
+            <button
+              type="button"
+              onClick={() => {
+                props.onClose();
+                go(editHref(made.id));
+              }}
+            >
+              Open in the editor
+            </button>
+            <button type="button" class="secondary" onClick={props.onClose}>
+              Done
+            </button>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <ErrorBanner error={error} />
+          <label for="import-file">A file exported from Plinth</label>
+          <input id="import-file" type="file" accept=".json,application/json" onChange={(e) => void pick(e.currentTarget)} />
+          <label for="import-json">Or paste it</label>
+          <textarea id="import-json" rows={10} spellcheck={false} placeholder={'{ "plinth_workflow": 1, "name": "…", "trigger": { … }, "steps": [ … ] }'} value={text} onInput={(e) => setText(e.currentTarget.value)} style={codeStyle} />
+          <span class="muted" style={{ fontSize: '0.85rem' }}>
+            Imports start disabled; secrets are never exported, so set them afterwards.
+          </span>
+          <div class="form-actions">
+            <button type="submit" disabled={busy}>
+              {busy ? 'Importing…' : 'Import'}
+            </button>
+            <button type="button" class="secondary" onClick={props.onClose}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+/** "Export": the document GET /workflows/{id}/export gives, to download or copy. */
+function ExportDialog(props: { workflow: Workflow; onClose(): void }) {
+  const doc = useApi<Record<string, unknown>>(`${BASE}/${props.workflow.id}/export`);
+  const [note, setNote] = useState('');
+  const text = doc.data ? `${JSON.stringify(doc.data, null, 2)}\n` : '';
+  const fileName = `workflow-${props.workflow.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || props.workflow.id}-v${props.workflow.version}.json`;
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setNote('Copied');
+    } catch {
+      setNote('The browser did not allow copying; select the text and copy it.');
+    }
+  };
+  return (
+    <Dialog title={`Export “${props.workflow.name}”`} onClose={props.onClose}>
+      <ErrorBanner error={doc.error} />
+      <p class="muted" style={{ marginTop: 0 }}>
+        Version {props.workflow.version}: trigger, condition and steps. Secrets are not included (only their names).
+      </p>
+      {doc.data ? <JsonBlock value={doc.data} label="Exported workflow" /> : <p class="muted">Loading…</p>}
+      <div class="form-actions">
+        <button type="button" disabled={!doc.data} onClick={download}>
+          Download {fileName}
+        </button>
+        <button type="button" class="secondary" disabled={!doc.data} onClick={copy}>
+          Copy
+        </button>
+        <span class="muted" role="status">
+          {note}
+        </span>
+      </div>
+    </Dialog>
+  );
+}
+
+export function WorkflowsPage() {
+  const q = useQueryParam('q') ?? '';
+  const trigger = useQueryParam('trigger') ?? '';
+  const enabled = useQueryParam('enabled') ?? '';
+  const page = pageNumber(useQueryParam('page'));
+  const canManage = useCanManage();
+  const list = useApi<PageOf<Workflow>>(withQuery(BASE, { page, page_size: PAGE_SIZE, search: q, trigger_type: trigger, enabled }));
+  const [dialog, setDialog] = useState<{ kind: 'template' | 'import' } | { kind: 'run' | 'export' | 'delete'; workflow: Workflow } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const toggle = useAction();
+  // The toggle shows the new state at once; the list's reload confirms it (or the error reverts it).
+  const [switched, setSwitched] = useState<Record<string, boolean>>({});
+  const filtered = Boolean(q || trigger || enabled);
+  const isOn = (w: Workflow) => switched[w.id] ?? w.enabled;
+  useEffect(() => setSwitched({}), [list.data]);
+
+  const setEnabled = async (w: Workflow, on: boolean) => {
+    setSwitched((cur) => ({ ...cur, [w.id]: on }));
+    const ok = await toggle.run(async () => {
+      await api(`${BASE}/${w.id}/${on ? 'enable' : 'disable'}`, { method: 'POST' });
+      setNotice(`${on ? 'Enabled' : 'Disabled'} “${w.name}”.`);
+    });
+    if (!ok) setSwitched(({ [w.id]: _, ...rest }) => rest);
+    else list.reload();
+  };
+
+  const columns = [
+    {
+      label: 'Name',
+      value: (w: Workflow) => (
+        <>
+          <a href={canManage ? editHref(w.id) : runsOfHref(w.id)} style={{ fontWeight: 600 }}>
+            {w.name}
+          </a>
+          {w.description ? (
+            <div class="muted" style={{ fontSize: '0.85rem' }}>
+              {w.description.length > 120 ? `${w.description.slice(0, 120)}…` : w.description}
+            </div>
+          ) : null}
+          {w.missing_secrets.length ? <div class="error-text" style={{ fontSize: '0.85rem' }}>secrets not set: {w.missing_secrets.join(', ')}</div> : null}
+        </>
+      ),
+    },
+    { label: 'Trigger', value: (w: Workflow) => <code>{triggerText(w.trigger)}</code> },
+    {
+      label: 'Enabled',
+      value: (w: Workflow) =>
+        canManage ? (
+          <label style={{ display: 'inline-flex', gap: '0.4rem', alignItems: 'center', margin: 0, fontWeight: 400 }}>
+            <input type="checkbox" checked={isOn(w)} disabled={toggle.busy} aria-label={`Enabled: ${w.name}`} onChange={(e) => void setEnabled(w, e.currentTarget.checked)} />
+            {isOn(w) ? 'on' : 'off'}
+          </label>
+        ) : (
+          <Badge value={w.enabled ? 'enabled' : 'disabled'} />
+        ),
+    },
+    { label: 'Version', value: (w: Workflow) => String(w.version), class: 'num' },
+    { label: 'Last run', value: (w: Workflow) => <LastRun workflowId={w.id} /> },
+    {
+      label: 'Actions',
+      value: (w: Workflow) => (
+        <div class="row-actions">
+          {canManage ? (
+            <button type="button" class="small" disabled={!isOn(w)} title={isOn(w) ? undefined : 'Enable it first'} aria-label={`Run “${w.name}” now`} onClick={() => setDialog({ kind: 'run', workflow: w })}>
+              Run now
+            </button>
+          ) : null}
+          <button type="button" class="secondary small" aria-label={`Runs of “${w.name}”`} onClick={() => go(runsOfHref(w.id))}>
+            Runs
+          </button>
+          <button type="button" class="secondary small" aria-label={`Export “${w.name}”`} onClick={() => setDialog({ kind: 'export', workflow: w })}>
+            Export
+          </button>
+          {canManage ? (
+            <button type="button" class="danger small" aria-label={`Delete “${w.name}”`} onClick={() => setDialog({ kind: 'delete', workflow: w })}>
+              Delete
+            </button>
+          ) : null}
+        </div>
+      ),
+    },
+  ];
+
+  const actions = canManage ? (
+    <>
+      <button type="button" onClick={() => go(PAGES.edit)}>
+        New workflow
+      </button>
+      <button type="button" class="secondary" onClick={() => setDialog({ kind: 'template' })}>
+        From a template
+      </button>
+      <button type="button" class="secondary" onClick={() => setDialog({ kind: 'import' })}>
+        Import JSON
+      </button>
+    </>
+  ) : null;
+
+  return (
+    <Page title="Workflows" actions={actions}>
+      {dialog?.kind === 'template' ? <TemplateDialog onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'import' ? <ImportDialog onClose={() => setDialog(null)} onImported={list.reload} /> : null}
+      {dialog?.kind === 'run' ? <RunNowDialog workflow={dialog.workflow} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'export' ? <ExportDialog workflow={dialog.workflow} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'delete' ? (
+        <ConfirmDialog
+          title={`Delete “${dialog.workflow.name}”?`}
+          action="Delete"
+          onClose={() => setDialog(null)}
+          onConfirm={async () => {
+            await api(`${BASE}/${dialog.workflow.id}`, { method: 'DELETE' });
+            setNotice(`Deleted “${dialog.workflow.name}” with its versions and runs.`);
+            list.reload();
+          }}
+        >
+          <p>Its versions and its run history are deleted with it. Export it first to keep a copy.</p>
+        </ConfirmDialog>
+      ) : null}
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <ErrorBanner error={toggle.error} />
+      <section class="card" aria-labelledby="workflows-title">
+        <h2 id="workflows-title">Your workflows</h2>
+        <Filters key={q} q={q} trigger={trigger} enabled={enabled} />
+        <ErrorBanner error={list.error} />
+        <Table
+          caption="Workflows of your tenant"
+          rows={list.data?.items ?? []}
+          rowKey={(w) => w.id}
+          empty={list.loading && !list.data ? 'Loading…' : filtered ? 'No workflows match.' : canManage ? 'No workflows yet. Create one, start from a template, or import one.' : 'No workflows yet.'}
+          columns={columns}
+        />
+        <Pager total={list.data?.total} page={page} pageSize={PAGE_SIZE} nouns={['workflow', 'workflows']} />
+        {canManage === false ? <p class="muted">You can see workflows and their runs; owners and admins change them.</p> : null}
+      </section>
+    </Page>
+  );
+}
