@@ -1,5 +1,9 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { ProviderFailure, failureOf, type ChatProvider, type ChatReply, type ChatRequest } from './types.js';
+
+/** The SDK loads on the first call to such a provider, not at boot (it is a large module). */
+let sdk: Promise<typeof import('openai')> | null = null;
+const loadSdk = () => (sdk ??= import('openai'));
 
 /**
  * Any OpenAI-compatible chat-completions API (OpenAI, DeepSeek, Doubao/Ark, Ollama, vLLM)
@@ -7,20 +11,20 @@ import { ProviderFailure, failureOf, type ChatProvider, type ChatReply, type Cha
  */
 export class OpenAiProvider implements ChatProvider {
   readonly kind = 'openai' as const;
-  private readonly client: OpenAI;
+  private client: OpenAI | null = null;
 
   constructor(
     readonly name: string,
-    options: { baseUrl: string; apiKey?: string | null; model?: string | null },
+    private readonly options: { baseUrl: string; apiKey?: string | null; model?: string | null },
     readonly timeoutMs: number,
     private readonly defaultModel = options.model ?? 'gpt-4o-mini',
-  ) {
-    // Local servers (Ollama, vLLM) need no key, but the SDK insists on one.
-    this.client = new OpenAI({ apiKey: options.apiKey || 'no-key', baseURL: options.baseUrl, maxRetries: 0, timeout: timeoutMs });
-  }
+  ) {}
 
   async reply(request: ChatRequest, signal: AbortSignal): Promise<ChatReply> {
     const model = request.model || this.defaultModel;
+    const { default: OpenAISdk } = await loadSdk();
+    // Local servers (Ollama, vLLM) need no key, but the SDK insists on one.
+    this.client ??= new OpenAISdk({ apiKey: this.options.apiKey || 'no-key', baseURL: this.options.baseUrl, maxRetries: 0, timeout: this.timeoutMs });
     try {
       const completion = await this.client.chat.completions.create(
         {
@@ -37,8 +41,8 @@ export class OpenAiProvider implements ChatProvider {
       return { text, model: completion.model || model, tokensIn: completion.usage?.prompt_tokens ?? 0, tokensOut: completion.usage?.completion_tokens ?? 0 };
     } catch (err) {
       if (err instanceof ProviderFailure) throw err;
-      if (err instanceof OpenAI.APIConnectionTimeoutError || signal.aborted) throw new ProviderFailure('timeout', `no answer within ${this.timeoutMs} ms`);
-      if (err instanceof OpenAI.APIError) throw failureOf(err.status, `${err.status ?? 'connection'}: ${err.message}`.slice(0, 300));
+      if (err instanceof OpenAISdk.APIConnectionTimeoutError || signal.aborted) throw new ProviderFailure('timeout', `no answer within ${this.timeoutMs} ms`);
+      if (err instanceof OpenAISdk.APIError) throw failureOf(err.status, `${err.status ?? 'connection'}: ${err.message}`.slice(0, 300));
       throw new ProviderFailure('error', String((err as Error).message ?? err).slice(0, 300));
     }
   }
