@@ -13,6 +13,7 @@ export { Dialog } from './dialog.js';
 export { ConfirmDialog } from './confirm-dialog.js';
 export { Pager, plural } from './pager.js';
 export { useTenantAdmin } from './use-tenant-admin.js';
+export { fieldStyle, withQuery } from './forms.js';
 export { CopyText } from './copy-text.js';
 
 /** The shape of a plugin's UI module. */

@@ -2,6 +2,7 @@
 // confirm dialog, badges and small helpers.
 import { setQueryParams, useAction, useApi, useTenantAdmin } from '../../../core/ui/kit/index.js';
 export { Pager, ConfirmDialog, plural } from '../../../core/ui/kit/index.js';
+export { fieldStyle, withQuery } from '../../../core/ui/kit/index.js';
 
 export { useAction };
 
@@ -59,14 +60,6 @@ export function robotName(robots: readonly RobotRow[] | undefined, robotId: stri
   return robots?.find((r) => r.robotId === robotId)?.name ?? robotId;
 }
 
-/** `path?a=1&b=2`, leaving out empty values. */
-export function withQuery(path: string, query: Record<string, string | number | null | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
-}
-
 /** A filter of a listing page changed: set it in the URL (so the view can be linked) and go back to page 1. */
 export const setFilter = (name: string, value: string) => setQueryParams({ [name]: value || null, page: null });
 
@@ -80,17 +73,6 @@ export const Badge = (props: { value: string }) => <span class={`badge ${TONE[pr
 
 /** What the call log's `outcome` may be. */
 export const OUTCOMES = ['ok', 'timeout', 'rate_limited', 'error'];
-
-/** `<select>` and `<textarea>` in the look the shell gives inputs. */
-export const fieldStyle = {
-  font: 'inherit',
-  width: '100%',
-  padding: '0.5rem 0.65rem',
-  border: '1px solid var(--border)',
-  borderRadius: '6px',
-  background: 'var(--surface)',
-  color: 'var(--text)',
-};
 
 /** "hours, open，营业" → ["hours", "open", "营业"] (blanks dropped; ASCII and full-width commas). */
 export const splitList = (text: string) =>

@@ -56,6 +56,7 @@ export interface Stats {
 }
 
 export { useAction } from '../../../core/ui/kit/index.js';
+export { fieldStyle } from '../../../core/ui/kit/index.js';
 
 /** The server's message, plus what to do next where the code says it (409 DEVICE_LIMIT_REACHED). */
 export function explain(error: Error | null): string | null {
@@ -78,16 +79,5 @@ export function ValidUntil(props: { value: string | null }) {
     </time>
   );
 }
-
-/** `<select>` and `<textarea>` in the look the shell gives inputs. */
-export const fieldStyle = {
-  font: 'inherit',
-  width: '100%',
-  padding: '0.5rem 0.65rem',
-  border: '1px solid var(--border)',
-  borderRadius: '6px',
-  background: 'var(--surface)',
-  color: 'var(--text)',
-};
 
 export const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;

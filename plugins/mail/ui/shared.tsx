@@ -1,8 +1,8 @@
 // What the mail pages share: the API base, the reply shapes, the mailbox picker, a confirm dialog,
 // status badges and small helpers.
 import type { ComponentChildren, ComponentProps } from 'preact';
-import { ApiError, ConfirmDialog as KitConfirmDialog, ErrorBanner, setQueryParams, useApi } from '../../../core/ui/kit/index.js';
-export { plural } from '../../../core/ui/kit/index.js';
+import { ApiError, ConfirmDialog as KitConfirmDialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi } from '../../../core/ui/kit/index.js';
+export { fieldStyle, plural } from '../../../core/ui/kit/index.js';
 
 /** The mail plugin's face (the pages call it with the session cookie). */
 export const BASE = '/mail/api';
@@ -73,7 +73,6 @@ export interface SentRow {
   created_at: string;
 }
 
-import { useAction } from '../../../core/ui/kit/index.js';
 export { useAction };
 
 /** The server's `{ error, code }` code (the kit keeps only the status for this envelope). */
@@ -97,18 +96,6 @@ export function explain(error: Error | null): string | null {
 const TONE: Record<string, string> = { sent: 'badge-ok', scheduled: 'badge-warn', failed: 'badge-danger', canceled: '', sending: '' };
 
 export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{props.status}</span>;
-
-/** `<select>` and `<textarea>` in the look the shell gives inputs. */
-export const fieldStyle = {
-  font: 'inherit',
-  width: '100%',
-  padding: '0.5rem 0.65rem',
-  border: '1px solid var(--border)',
-  borderRadius: '6px',
-  background: 'var(--surface)',
-  color: 'var(--text)',
-};
-
 
 /** Bytes as B / KB / MB. */
 export function size(bytes: number): string {

@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { ApiError, useAction, useApi, type Loaded } from '../../../core/ui/kit/index.js';
 export { Pager, ConfirmDialog } from '../../../core/ui/kit/index.js';
+export { fieldStyle, withQuery } from '../../../core/ui/kit/index.js';
 
 export { useAction };
 
@@ -43,14 +44,6 @@ export interface UserRow {
 export const userLabel = (u: UserRow) => [u.nickname, u.email ?? u.phone].filter(Boolean).join(' · ') || u.userId;
 
 export type CommandStatus = 'pending' | 'sent' | 'succeeded' | 'failed' | 'expired' | 'awaiting_approval' | 'rejected';
-
-/** `path?a=1&b=2`, leaving out empty values. */
-export function withQuery(path: string, query: Record<string, string | number | null | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
-}
 
 /** A refusal that polling again will not fix (signed out, not found, not allowed). */
 const refused = (error: Error | null) => error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
@@ -99,17 +92,6 @@ const TONE: Record<string, string> = {
 
 /** A status word in a coloured pill: robot (online/offline), command, activation code or user. */
 export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{props.status.replace(/_/g, ' ')}</span>;
-
-/** `<select>` and `<textarea>` in the look the shell gives inputs. */
-export const fieldStyle = {
-  font: 'inherit',
-  width: '100%',
-  padding: '0.5rem 0.65rem',
-  border: '1px solid var(--border)',
-  borderRadius: '6px',
-  background: 'var(--surface)',
-  color: 'var(--text)',
-};
 
 /** "Zhang San, Li Si" → ["Zhang San", "Li Si"] (blanks dropped). */
 export const names = (text: string) =>

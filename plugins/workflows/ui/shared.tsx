@@ -2,8 +2,9 @@
 // between the pages, the 422 field errors of the /api/v2 face, a pager, a confirm dialog, badges,
 // JSON blocks and the "Run now" dialog.
 import { useState } from 'preact/hooks';
-import { api, ApiError, Dialog, ErrorBanner, setQueryParams, useAction, useApi, useTenantAdmin } from '../../../core/ui/kit/index.js';
+import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi, useTenantAdmin } from '../../../core/ui/kit/index.js';
 export { Pager, ConfirmDialog, plural } from '../../../core/ui/kit/index.js';
+export { fieldStyle, withQuery } from '../../../core/ui/kit/index.js';
 
 export { useAction };
 
@@ -149,14 +150,6 @@ export const editHref = (id: string) => `${PAGES.edit}?id=${encodeURIComponent(i
 export const runHref = (runId: number) => `${PAGES.runs}?run=${runId}`;
 export const runsOfHref = (workflowId: string) => `${PAGES.runs}?workflow=${encodeURIComponent(workflowId)}`;
 
-/** `path?a=1&b=2`, leaving out empty values. */
-export function withQuery(path: string, query: Record<string, string | number | null | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
-}
-
 /** A filter of a listing page changed: set it in the URL (so the view can be linked) and go back to page 1. */
 export const setFilter = (name: string, value: string) => setQueryParams({ [name]: value || null, page: null });
 
@@ -211,17 +204,6 @@ const TONE: Record<string, string> = {
 
 /** A run's or a step's status (or enabled/disabled) in a coloured pill. */
 export const Badge = (props: { value: string }) => <span class={`badge ${TONE[props.value] ?? ''}`}>{props.value}</span>;
-
-/** `<select>` and `<textarea>` in the look the shell gives inputs. */
-export const fieldStyle = {
-  font: 'inherit',
-  width: '100%',
-  padding: '0.5rem 0.65rem',
-  border: '1px solid var(--border)',
-  borderRadius: '6px',
-  background: 'var(--surface)',
-  color: 'var(--text)',
-};
 
 /** A text area for JSON (or templates): monospace, no spell check. */
 export const codeStyle = { ...fieldStyle, resize: 'vertical' as const, fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '0.85rem' };
