@@ -51,8 +51,10 @@ const toEvent = (row: EventRow): PlatformEvent => ({
 /**
  * The durable outbox. `emit` writes the event in the caller's transaction, so the event exists
  * if and only if the change it reports was committed. A dispatcher (one per instance, several
- * may share a database) claims batches with a lease, runs each handler at most once per event
- * (a `core_event_handled` row records success) and retries failures with exponential backoff.
+ * may share a database) claims batches with a lease, runs each handler until it has succeeded
+ * once (a `core_event_handled` row, written with the delivery's outcome in one commit, records
+ * it) and retries failures with exponential backoff. Handlers are at least once: a crash before
+ * that commit runs them again.
  */
 export class EventBus {
   private readonly handlers = new Map<string, Array<{ key: string; fn: EventHandler }>>();
@@ -226,49 +228,48 @@ export class EventBus {
     const done = new Set<string>(
       targets.length ? ((await this.db('core_event_handled').where('event_id', event.id).pluck('handler')) as string[]) : [],
     );
-    const pending = targets.filter((t) => !done.has(t.key));
+    const handled: Array<{ event_id: number; handler: string; handled_at: string }> = [];
     let failure: Error | null = null;
-    for (const [i, { key, fn }] of pending.entries()) {
+    for (const { key, fn } of targets) {
+      if (done.has(key)) continue;
       try {
         await (Object.keys(event.meta).length ? this.causes.run(event.meta, () => fn(event)) : fn(event));
+        handled.push({ event_id: event.id, handler: key, handled_at: iso(this.clock.now()) });
       } catch (err) {
         failure = err as Error;
         this.logger.warn({ err, event: event.name, eventId: event.id, handler: key }, 'event handler failed');
-        continue;
       }
-      const handled = { event_id: event.id, handler: key, handled_at: iso(this.clock.now()) };
-      // The last handler's success and the event's delivery share one commit; earlier ones are
-      // recorded at once, so a crash mid-way never runs a handler that succeeded again.
-      if (i < pending.length - 1 || failure) {
-        await this.db('core_event_handled').insert(handled);
-        continue;
-      }
-      await this.db.transaction(async (trx) => {
-        await trx('core_event_handled').insert(handled);
+    }
+    // One commit per delivery: the handlers that succeeded (never run again for this event) and
+    // the event's new state. A crash before it runs them again: handlers are at least once.
+    const dead = await this.db.transaction(async (trx) => {
+      if (handled.length) await trx('core_event_handled').insert(handled);
+      if (!failure) {
         await this.markDelivered(trx, event);
-      });
-      return;
-    }
-    const now = this.clock.now();
-    if (!failure) {
-      await this.markDelivered(this.db, event);
-      return;
-    }
+        return false;
+      }
+      return this.scheduleRetry(trx, event, failure);
+    });
+    if (dead) this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+  }
+
+  /** A failed delivery: due again after exponential backoff with jitter, or dead after maxAttempts. */
+  private async scheduleRetry(db: Knex.Transaction, event: PlatformEvent, failure: Error): Promise<boolean> {
     const attempts = event.attempts + 1;
     const dead = attempts >= this.settings.maxAttempts;
     const base = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempts - 1));
     const delay = Math.round(base * (1 + (Math.random() * 2 - 1) * this.settings.jitterRatio));
-    await this.db('core_events')
+    await db('core_events')
       .where('id', event.id)
       .update({
         status: dead ? 'dead' : 'pending',
         attempts,
         last_error: String(failure.stack ?? failure.message).slice(0, 4000),
-        available_at: iso(new Date(now.getTime() + delay)),
+        available_at: iso(new Date(this.clock.now().getTime() + delay)),
         locked_by: null,
         locked_until: null,
       });
-    if (dead) this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+    return dead;
   }
 
   private async markDelivered(db: Knex | Knex.Transaction, event: PlatformEvent): Promise<void> {
