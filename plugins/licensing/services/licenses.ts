@@ -66,6 +66,8 @@ export interface Scope {
 export type BindOutcome = { outcome: 'bound' | 'known'; device: Device } | { outcome: 'cap_reached'; devices: Device[] } | { outcome: 'deactivated'; device: Device };
 
 const PLAN_DAYS: Record<Exclude<Plan, 'lifetime' | 'custom'>, number> = { monthly: 30, yearly: 365 };
+/** Rows per INSERT: SQLite takes a multi-row insert as one compound SELECT (at most 500 terms). */
+const INSERT_CHUNK = 100;
 const DAY = 86_400_000;
 
 const toLicense = (r: Record<string, any>): License => ({ ...(r as License), id: Number(r.id), price: r.price === null ? null : Number(r.price) });
@@ -91,6 +93,14 @@ export class Licenses {
   }
 
   async generate(input: GenerateInput): Promise<License> {
+    return (await this.generateMany(input, 1))[0];
+  }
+
+  /**
+   * `count` licenses alike, all or none: one transaction takes them from the plan (402 past
+   * its limit, nothing written) and writes them with their events.
+   */
+  async generateMany(input: GenerateInput, count: number): Promise<License[]> {
     const now = this.clock.now();
     const days = input.days ?? (input.plan === 'lifetime' || input.plan === 'custom' ? null : PLAN_DAYS[input.plan]);
     if (input.plan === 'custom' && !days) throw AppError.validation([{ path: 'body.days', message: 'is required for a custom plan' }], 400);
@@ -112,17 +122,21 @@ export class Licenses {
       updated_at: now.toISOString(),
     };
     for (let attempt = 1; ; attempt++) {
-      const ids = { license_id: newLicenseId(), activation_code: newCode(input.codeFormat ?? 'groups') };
+      const rows = Array.from({ length: count }, () => ({ ...row, license_id: newLicenseId(), activation_code: newCode(input.codeFormat ?? 'groups') }));
       try {
         return await this.db.transaction(async (trx) => {
-          await this.usage().consume(input.tenantId, 'max_licenses', 1, trx);
-          await trx('licensing_licenses').insert({ ...row, ...ids });
-          const license = toLicense(await trx('licensing_licenses').where('license_id', ids.license_id).first());
-          await this.events.emit(trx, 'license.generated', { license_id: license.license_id, product: license.product, plan: license.plan, email: license.email }, { tenantId: license.tenant_id });
-          return license;
+          await this.usage().consume(input.tenantId, 'max_licenses', count, trx);
+          for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx('licensing_licenses').insert(rows.slice(i, i + INSERT_CHUNK));
+          const order = new Map(rows.map((r, i) => [r.license_id, i]));
+          const licenses = (await trx('licensing_licenses').whereIn('license_id', [...order.keys()])).map(toLicense);
+          licenses.sort((a, b) => order.get(a.license_id)! - order.get(b.license_id)!);
+          for (const license of licenses) {
+            await this.events.emit(trx, 'license.generated', { license_id: license.license_id, product: license.product, plan: license.plan, email: license.email }, { tenantId: license.tenant_id });
+          }
+          return licenses;
         });
       } catch (err) {
-        if (!isUniqueViolation(err) || attempt >= 5) throw err; // a code collision: draw again
+        if (!isUniqueViolation(err) || attempt >= 5) throw err; // a code collision: draw them again
       }
     }
   }

@@ -34,7 +34,8 @@ export interface CodeLicense {
 
 /** The licensing engine's calls used here. */
 export interface CodeEngine {
-  generate(input: Record<string, unknown>): Promise<Omit<CodeLicense, 'active_devices'>>;
+  /** All or none: the plan's license limit is taken for all of them at once. */
+  generateMany(input: Record<string, unknown>, count: number): Promise<Array<Omit<CodeLicense, 'active_devices'>>>;
   list(scope: { tenantId: string | null }, filter: { limit: number; status?: string; product?: string }): Promise<CodeLicense[]>;
 }
 
@@ -130,20 +131,17 @@ export class ActivationCodes {
       boundUserId = user.id;
     }
     const nowIso = this.clock.now().toISOString();
-    const codes = [];
-    for (let i = 0; i < input.count; i++) {
-      const l = await this.engine().generate({ tenantId: input.tenantId, product: PRODUCT, plan: 'custom', days: input.validityPeriod, deviceCap: 1, codeFormat: 'short8', price, boundUserId, userHint: input.remark ?? null });
-      codes.push({
-        code: l.activation_code,
-        status: codeStatus({ ...l, active_devices: 0 }, false, nowIso),
-        validityPeriod: validityDays(l),
-        price: fromMinorUnits(l.price),
-        createdAt: l.created_at,
-        // Beside the seed:
-        validUntil: l.valid_until,
-        boundUserId: l.bound_user_id,
-      });
-    }
+    const licenses = await this.engine().generateMany({ tenantId: input.tenantId, product: PRODUCT, plan: 'custom', days: input.validityPeriod, deviceCap: 1, codeFormat: 'short8', price, boundUserId, userHint: input.remark ?? null }, input.count);
+    const codes = licenses.map((l) => ({
+      code: l.activation_code,
+      status: codeStatus({ ...l, active_devices: 0 }, false, nowIso),
+      validityPeriod: validityDays(l),
+      price: fromMinorUnits(l.price),
+      createdAt: l.created_at,
+      // Beside the seed:
+      validUntil: l.valid_until,
+      boundUserId: l.bound_user_id,
+    }));
     return { codes };
   }
 

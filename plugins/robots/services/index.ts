@@ -44,7 +44,7 @@ export interface RobotsDeps {
   audit: { record(entry: Record<string, unknown>): Promise<void> };
   authSessions: { issueForUser(userId: string, meta: { ip: string; userAgent: string }, method: string): Promise<{ access_token: string; refresh_token: string }> };
   licenses: LicenseEngine & LicenseAdmin & {
-    generate(input: Record<string, unknown>): Promise<{ activation_code: string; valid_until: string | null; price: number | null; bound_user_id: string | null; status: string; created_at: string }>;
+    generateMany(input: Record<string, unknown>, count: number): Promise<Array<{ activation_code: string; valid_until: string | null; price: number | null; bound_user_id: string | null; status: string; created_at: string }>>;
     list(scope: { tenantId: string | null }, filter: { limit: number; status?: string; product?: string }): Promise<Array<{ activation_code: string; status: string; valid_until: string | null; price: number | null; bound_user_id: string | null; active_devices: number; created_at: string }>>;
   };
 }

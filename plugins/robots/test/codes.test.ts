@@ -316,3 +316,26 @@ describe('robots: expired activation codes', () => {
     );
   });
 });
+
+describe('robots: generating codes past the plan (billing on)', () => {
+  let t: RobotsApp;
+  before(async () => {
+    t = await robotsApp({ extraPlugins: ['billing'] });
+  });
+  after(async () => t?.close());
+
+  it('all or none: a count the plan cannot hold is 402 and writes no code; one that fits writes them all', async () => {
+    const owner = await registerOwner(t, 'plan');
+    const maxLicenses = 10; // the free plan's max_licenses (plugins/billing/config.ts)
+    const over = await t.wb('POST', '/api/admin/activation-codes', { body: { count: maxLicenses + 1 }, headers: owner.headers });
+    assert.equal(over.status, 402, over.text);
+    assert.equal(over.body.code, 402);
+    assert.equal((await t.app.db('licensing_licenses').where({ tenant_id: owner.tenantId })).length, 0, 'nothing half-written');
+    const fits = await t.wb('POST', '/api/admin/activation-codes', { body: { count: maxLicenses }, headers: owner.headers });
+    assert.equal(fits.status, 200, fits.text);
+    assert.equal(fits.body.data.codes.length, maxLicenses);
+    assert.equal(new Set(fits.body.data.codes.map((c: { code: string }) => c.code)).size, maxLicenses);
+    assert.equal((await t.app.db('licensing_licenses').where({ tenant_id: owner.tenantId })).length, maxLicenses);
+    assert.equal((await t.app.db('core_events').where({ name: 'license.generated', tenant_id: owner.tenantId })).length, maxLicenses);
+  });
+});
