@@ -1,8 +1,8 @@
 import type { ActionCall } from '../../core/actions.js';
-import { AppError } from '../../core/errors.js';
 import type { PluginContext } from '../../core/plugins/contract.js';
 import type { RobotsSettings } from './config.js';
 import type { RobotsServices } from './services/index.js';
+import { checkSendMessage } from './services/commands.js';
 
 interface SendMessageInput {
   robotId: string;
@@ -42,9 +42,7 @@ export const robotsActions = {
     },
     output: { type: 'object', required: ['commandId', 'status'], properties: { commandId: { type: 'string' }, status: { type: 'string' } } },
     async run(input: SendMessageInput, call: ActionCall, c: PluginContext<RobotsSettings>) {
-      // The same cross-field rules as the seed's endpoint.
-      if (input.type === 'text' && !input.content) throw AppError.validation([{ path: 'input.content', message: 'is required for a text message' }], 400);
-      if (input.type !== 'text' && !input.fileUrl) throw AppError.validation([{ path: 'input.fileUrl', message: `is required for a ${input.type} message` }], 400);
+      checkSendMessage(input, 'input'); // the seed endpoint's cross-field rules
       const { robotId, ...params } = input;
       const { api } = c.container.resolve<RobotsServices>('robotsServices');
       return api.sendMessage(call.tenantId, robotId, params, { createdBy: call.actor ?? 'action' });

@@ -33,21 +33,9 @@ export interface RobotRow {
   aiProvider: string | null;
 }
 
-/** One row of GET /api/ai/providers. */
-export interface ProviderRow {
-  name: string;
-  kind: 'openai' | 'dify';
-  baseUrl: string;
-  model: string | null;
-  timeoutMs: number;
-  priority: number;
-  enabled: boolean;
-  hasApiKey: boolean;
-  source: 'config' | 'tenant';
-  updatedAt: string | null;
-}
+/** One row of GET /api/ai/providers (the service's type; erased by esbuild). */
+export type { ProviderView as ProviderRow } from '../services/providers/registry.js';
 
-/** GET /admin/api/me (the shell's session). */
 /** Owners and admins change things; members see the pages read-only. */
 export const useCanManage = useTenantAdmin;
 

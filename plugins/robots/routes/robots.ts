@@ -7,6 +7,7 @@ import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsSettings } from '../config.js';
 import type { RobotsServices } from '../services/index.js';
 import type { RobotScope } from '../services/robots.js';
+import { checkSendMessage } from '../services/commands.js';
 
 const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 
@@ -128,8 +129,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     },
     async (ctx, { body }) => {
       const scope = await userScope(ctx);
-      if (body.type === 'text' && !body.content) throw AppError.validation([{ path: 'body.content', message: 'is required for a text message' }], 400);
-      if (body.type !== 'text' && !body.fileUrl) throw AppError.validation([{ path: 'body.fileUrl', message: `is required for a ${body.type} message` }], 400);
+      checkSendMessage(body, 'body');
       const robot = await s.robots.row(scope, body.robotId);
       const { robotId: _r, ...params } = body;
       // With the tenant's require_approval on, a member's command waits for an owner or admin.

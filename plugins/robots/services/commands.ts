@@ -22,6 +22,12 @@ const SWEEP_MS = 5000;
 const view = (r: Record<string, any>): CommandView => ({ commandId: r.command_id, commandType: r.command_type, commandParams: JSON.parse(r.params), createdAt: r.created_at });
 export const newId = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`;
 
+/** What a send_message needs beyond its schema: text for a text message, a file URL otherwise. */
+export function checkSendMessage(params: { type: string; content?: string; fileUrl?: string }, at: 'body' | 'input'): void {
+  if (params.type === 'text' && !params.content) throw AppError.validation([{ path: `${at}.content`, message: 'is required for a text message' }], 400);
+  if (params.type !== 'text' && !params.fileUrl) throw AppError.validation([{ path: `${at}.fileUrl`, message: `is required for a ${params.type} message` }], 400);
+}
+
 /**
  * The command queue. A command is stored first (pending), then pushed to the robot's WebSocket
  * on whichever instance holds it (pub/sub); a robot also polls. Delivery is at least once until

@@ -22,6 +22,8 @@ export interface ReportedMessage {
   fromOperator?: boolean;
 }
 
+const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
+
 /** The conversation a message belongs to: its group, or the contact in a private chat. */
 export const conversationOf = (m: { groupName?: string | null; receivedName?: string | null }) =>
   (m.groupName ? `group:${m.groupName}` : `contact:${m.receivedName ?? ''}`).slice(0, 220);
@@ -41,6 +43,8 @@ export class Messages {
     const messageId = newId('msg');
     let filePath: string | null = null;
     if (m.fileBase64) {
+      // Buffer.from skips what is not base64, so a garbled upload would be stored as garbage.
+      if (!BASE64.test(m.fileBase64)) throw AppError.validation([{ path: 'body.fileBase64', message: 'is not base64' }], 400);
       const bytes = Buffer.from(m.fileBase64, 'base64');
       if (bytes.length > this.maxFileBytes) throw new AppError(413, 'file_too_large', `fileBase64 is over ${this.maxFileBytes} bytes`);
       filePath = path.join('robots', 'files', `${messageId}.bin`);

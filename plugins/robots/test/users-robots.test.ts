@@ -235,8 +235,12 @@ describe('robots: message reports (/api/robot/messages)', () => {
     assert.equal(Number((await t.app.db('robots_robots').where('robot_id', robot.robotId).first()).total_messages), 2);
     assert.equal(Number((await t.app.db('robots_messages').where('robot_pk', row.id).count({ n: '*' }).first())?.n), 2);
 
-    // A timestamp that is not a date: 400.
+    // A timestamp that is not a date, a file that is not base64: 400, nothing stored.
     assert.equal((await t.wb('POST', '/api/robot/messages', { body: { spoken: 'x', timestamp: 'yesterday' }, headers: h })).status, 400);
+    const garbled = await t.wb('POST', '/api/robot/messages', { body: { spoken: '[file]', fileBase64: '!!not base64!!' }, headers: h });
+    assert.equal(garbled.status, 400, garbled.text);
+    assert.deepEqual(garbled.body.data.fields, [{ path: 'body.fileBase64', message: 'is not base64' }]);
+    assert.equal(Number((await t.app.db('robots_messages').where('robot_pk', row.id).count({ n: '*' }).first())?.n), 2);
     // A send-message to the robot still works for its owner (the reports did not break anything).
     assert.equal((await sendText(t, owner, robot.robotId, 'reply')).status, 200);
   });

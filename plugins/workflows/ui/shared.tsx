@@ -136,7 +136,6 @@ export interface StartReply {
   reason?: string;
 }
 
-/** GET /admin/api/me (the shell's session). */
 /** Owners and admins change things; members see the pages read-only. */
 export const useCanManage = useTenantAdmin;
 
