@@ -10,6 +10,12 @@ export interface RobotsSettings {
   allowPrivateCallbacks: boolean;
   /** System log rows and callback deliveries older than this are deleted daily. */
   logRetentionDays: number;
+  /**
+   * WorkBot's home tenant (a tenant id, or a name exactly one tenant has): phone users join it as
+   * members, and its owners and admins (with superadmins) use /api/admin/*. null: the operator
+   * (platform) tenant.
+   */
+  homeTenant: string | null;
 }
 
 export const robotsConfigSchema = {
@@ -25,5 +31,6 @@ export const robotsConfigSchema = {
     wsAllowedOrigins: { type: 'array', items: { type: 'string' }, default: [] },
     allowPrivateCallbacks: { type: 'boolean', default: false },
     logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
+    homeTenant: { type: ['string', 'null'], minLength: 1, maxLength: 200, default: null, description: 'tenant id or name; null: the operator tenant' },
   },
 };

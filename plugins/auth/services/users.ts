@@ -114,13 +114,18 @@ export class Users {
     return this.db('auth_users').where('phone', phone).first();
   }
 
-  /** For other plugins' phone logins: the user, created with their own tenant on first login. */
-  async findOrCreateByPhone(phone: string): Promise<UserRow> {
+  /**
+   * For other plugins' phone logins: the user with this phone, or a new one in `join.tenantId` with
+   * `join.role` (default member). An existing user keeps their tenant and role: a phone login
+   * never moves anyone, nor makes a tenant.
+   */
+  async findOrCreateByPhone(phone: string, join: { tenantId: string; role?: TenantRole }): Promise<UserRow> {
     const existing = await this.byPhone(phone);
     if (existing) return existing;
     try {
-      return await this.createWithTenant({ phone, tenantName: phone, fullName: '' });
+      return await this.db.transaction((trx) => this.create(trx, { tenantId: join.tenantId, phone, fullName: '', role: join.role ?? 'member' }));
     } catch (err) {
+      // Two first logins of one phone at once: the loser reads the winner's row.
       const raced = await this.byPhone(phone);
       if (raced) return raced;
       throw err;

@@ -1,27 +1,17 @@
 import type { Middleware } from 'koa';
 import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import { envelopes } from '../../../core/http/envelopes.js';
-import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
+import { seedRoleOf } from '../services/home.js';
 import type { RobotsServices } from '../services/index.js';
+import { adminScope, workbotAdmin } from './guards.js';
 
 const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 
-/** The seed's roles: a tenant member is a "user"; owners and admins keep their names. */
-const seedRole = (role: string) => (role === 'member' ? 'user' : role);
+/** The `role` filter takes the seed's "user" for a tenant member, and tenant roles. */
 const tenantRole = (role: string) => (role === 'user' ? 'member' : role);
 const RANK: Record<string, number> = { member: 1, admin: 2, owner: 3 };
-
-async function principalOf(ctx: HttpContext): Promise<Principal> {
-  const principal = await ctx.authenticate();
-  if (!principal) throw AppError.unauthorized();
-  return principal;
-}
-
-/** null: every tenant (superadmin). */
-const tenantScope = (p: Principal) => (p.roles.includes('superadmin') ? null : p.tenantId);
 
 /**
  * Records every 4xx/5xx answer of this face (the seed's "API errors"): refused activations,
@@ -54,7 +44,8 @@ export function errorLogger(s: RobotsServices): Middleware {
           // an invalid token: the error being logged
         }
         const path = ctx.path;
-        const security = status === 401 || status === 429 || (/\/api\/robot-ids\/activate$/.test(path) && (status === 403 || status === 409));
+        // Refused activations and refused admin calls are someone trying what they may not.
+        const security = status === 401 || status === 429 || (/\/api\/robot-ids\/activate$/.test(path) && (status === 403 || status === 409)) || (/\/api\/admin\//.test(path) && status === 403);
         await s.systemLogs.record({
           tenantId,
           type: security ? 'security' : 'api_error',
@@ -75,15 +66,14 @@ const pageQuery = {
 
 /** The seed's sections 7 (users, for admins) and 9 (system logs). */
 export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
-  const admin = [requireRole('admin')];
+  const admin = [workbotAdmin(s.home)];
 
   r.get(
     '/api/admin/users',
     { summary: "The tenant's users (superadmin: all)", guards: admin, schema: { query: { type: 'object', properties: { ...pageQuery, role: { enum: ['user', 'member', 'admin', 'owner'] }, status: { enum: ['active', 'suspended'] }, keyword: { type: 'string', maxLength: 100 } } } } },
     async (ctx, { query }) => {
-      const principal = await principalOf(ctx);
-      const tenantId = tenantScope(principal);
-      if (tenantId === null && !principal.roles.includes('superadmin')) throw AppError.forbidden('sign in as a user of a tenant');
+      const { tenantId } = await adminScope(ctx, s.home);
+      const homeId = await s.home.id();
       const page = await s.users().list({ tenant_id: tenantId ?? undefined, role: query.role ? tenantRole(query.role) : undefined, status: query.status, search: query.keyword || undefined }, { page: query.page, page_size: query.pageSize });
       const ids = page.items.map((u) => u.id);
       const robots = await s.robotCounts(ids);
@@ -102,7 +92,9 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
           avatar: null,
           phone: u.phone,
           email: u.email,
-          role: seedRole(u.role),
+          role: seedRoleOf(u, homeId),
+          // Beside the seed: the role in their tenant (owner, admin, member).
+          tenantRole: u.role,
           status: u.status,
           robotCount: robots.get(u.id) ?? 0,
           totalActivationCodes: codes.get(u.id) ?? 0,
@@ -117,10 +109,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
     '/api/admin/users/:userId/disable',
     { summary: 'Disable (suspend) a user of the tenant', guards: admin, schema: { params: { type: 'object', required: ['userId'], properties: { userId: { type: 'string', minLength: 1, maxLength: 64 } } } } },
     async (ctx, { params }) => {
-      const principal = await principalOf(ctx);
-      const tenantId = tenantScope(principal);
-      const superadmin = principal.roles.includes('superadmin');
-      if (!superadmin && !tenantId) throw AppError.forbidden('sign in as a user of a tenant');
+      const { principal, tenantId, superadmin } = await adminScope(ctx, s.home);
       const user = await s.users().get(params.userId, { tenantId }).catch(() => null);
       if (!user || (!superadmin && user.tenant_id !== tenantId)) throw AppError.notFound('user not found');
       if (!superadmin) {
@@ -137,9 +126,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
     '/api/admin/logs',
     { summary: 'System logs of the tenant (superadmin: all)', guards: admin, schema: { query: { type: 'object', properties: { ...pageQuery, logType: { type: 'string', maxLength: 32 }, type: { type: 'string', maxLength: 32 }, level: { enum: ['info', 'warn', 'error'] } } } } },
     async (ctx, { query }) => {
-      const principal = await principalOf(ctx);
-      const tenantId = tenantScope(principal);
-      if (tenantId === null && !principal.roles.includes('superadmin')) throw AppError.forbidden('sign in as a user of a tenant');
+      const { tenantId } = await adminScope(ctx, s.home);
       const wanted = query.type ?? query.logType;
       // The seed's `logType=api` is our api_error.
       const type = wanted === 'api' ? 'api_error' : wanted;

@@ -1,23 +1,23 @@
-import { AppError } from '../../../core/errors.js';
 import { envelopes } from '../../../core/http/envelopes.js';
-import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import { CODE_STATUSES } from '../services/codes.js';
+import { CODE_STATUSES, DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS } from '../services/codes.js';
 import type { RobotsServices } from '../services/index.js';
+import { adminScope, workbotAdmin } from './guards.js';
 
 const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 
 /** Seed 6.1's body; `price` and `remark` beside the seed; `validDays`/`userId` are the old names, still accepted. */
+const days = { type: 'integer', minimum: 1, maximum: MAX_VALIDITY_DAYS } as const;
 const generateBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
     count: { type: 'integer', minimum: 1, maximum: 500, default: 1 },
-    validityPeriod: { type: 'integer', minimum: 1, maximum: 36500, description: 'days (default 365)' },
-    boundUserId: { type: ['string', 'integer'], minLength: 1, maxLength: 64, minimum: 0, description: "a user of the caller's tenant (default: the caller)" },
+    validityPeriod: { ...days, description: `days (default ${DEFAULT_VALIDITY_DAYS}, as the seed's example)` },
+    boundUserId: { type: ['string', 'integer'], minLength: 1, maxLength: 64, minimum: 0, description: "a user of WorkBot's home tenant; only they can activate the code (default: anyone who has it)" },
     price: { type: 'number', minimum: 0, maximum: 1_000_000_000, description: 'in currency units, at most 2 decimals (e.g. 50.00)' },
     remark: { type: 'string', maxLength: 500 },
-    validDays: { type: 'integer', minimum: 1, maximum: 36500, deprecated: true, description: 'old name of validityPeriod' },
+    validDays: { ...days, deprecated: true, description: 'old name of validityPeriod' },
     userId: { type: 'string', minLength: 1, maxLength: 64, deprecated: true, description: 'old name of boundUserId' },
   },
 } as const;
@@ -32,18 +32,20 @@ const listQuery = {
   },
 } as const;
 
-/** Activation codes: `workbot` licenses of the licensing engine, 8 characters, one device each. */
+/**
+ * Activation codes: `workbot` licenses of the licensing engine, 8 characters, one device each.
+ * They are made in WorkBot's home tenant: the operator sells them. Every route here is guarded by
+ * workbotAdmin; a superadmin sees every tenant's codes, a home admin the home tenant's.
+ */
 export function adminRoutes(r: PluginRouter, s: RobotsServices): void {
-  const admin = [requireRole('admin')];
+  const admin = [workbotAdmin(s.home)];
 
   r.post('/api/admin/activation-codes', { summary: 'Generate activation codes', guards: admin, schema: { body: generateBody } }, async (ctx, { body }) => {
-    const principal = (await ctx.authenticate())!;
-    if (!principal.tenantId) throw AppError.forbidden('activation codes belong to a tenant; sign in as a user of one');
+    // Codes are made in the home tenant, whoever of its admins (or a superadmin) asks.
     const data = await s.codes.generate({
-      tenantId: principal.tenantId,
-      actorId: principal.id,
+      tenantId: await s.home.id(),
       count: body.count,
-      validityPeriod: body.validityPeriod ?? body.validDays ?? 365,
+      validityPeriod: body.validityPeriod ?? body.validDays ?? DEFAULT_VALIDITY_DAYS,
       boundUserId: body.boundUserId ?? body.userId ?? null,
       price: body.price ?? null,
       remark: body.remark ?? null,
@@ -51,13 +53,7 @@ export function adminRoutes(r: PluginRouter, s: RobotsServices): void {
     return ok(data, '生成成功');
   });
 
-  /** The caller's tenant, or null (every tenant) for a superadmin. */
-  const tenantOf = async (ctx: Parameters<Parameters<PluginRouter['post']>[2]>[0]) => {
-    const principal = (await ctx.authenticate())!;
-    if (principal.roles.includes('superadmin')) return null;
-    if (!principal.tenantId) throw AppError.forbidden('sign in as a user of a tenant');
-    return principal.tenantId;
-  };
+  const tenantOf = async (ctx: Parameters<Parameters<PluginRouter['post']>[2]>[0]) => (await adminScope(ctx, s.home)).tenantId;
   const code = { type: 'string', pattern: '^[A-Za-z0-9]{8}$' };
 
   r.post('/api/admin/unbind-device', { summary: 'Unbind the device of a code', guards: admin, schema: { body: { type: 'object', required: ['code'], properties: { code, reason: { type: 'string', maxLength: 500 }, adminId: {} } } } }, async (ctx, { body }) =>

@@ -6,7 +6,7 @@ import { hasRole } from '../../../core/http/auth.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsSettings } from '../config.js';
 import type { RobotsServices } from '../services/index.js';
-import type { RobotScope } from '../services/robots.js';
+import type { Activator, RobotScope } from '../services/robots.js';
 import { checkSendMessage } from '../services/commands.js';
 
 const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
@@ -17,6 +17,13 @@ export async function userScope(ctx: HttpContext): Promise<RobotScope & { princi
   if (!principal || principal.kind === 'robot') throw AppError.unauthorized('a user token is required');
   if (!principal.tenantId) throw AppError.forbidden('sign in as a user of a tenant');
   return { tenantId: principal.tenantId, userId: principal.id, admin: hasRole(principal, 'admin'), principal };
+}
+
+/** The signed-in user activating a device (the app sends its user token), or null: the robot then belongs to the code's bound user. */
+async function activatorOf(ctx: HttpContext): Promise<Activator | null> {
+  const principal = await ctx.authenticate();
+  if (!principal || principal.kind !== 'user') return null; // an API key or robot token owns nothing
+  return { userId: principal.id, tenantId: principal.tenantId, admin: hasRole(principal, 'admin'), superadmin: principal.roles.includes('superadmin') };
 }
 
 export async function robotOf(ctx: HttpContext): Promise<{ id: number; robot_id: string; tenant_id: string }> {
@@ -46,24 +53,26 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     ok({ expiresIn: (await s.sms().send(body.phone, 'workbot-login', ctx.ip)).expires_in }, 'code sent'),
   );
 
+  // A phone user joins WorkBot's home tenant as a member (an existing user keeps their tenant and
+  // role); the seed's role is 'admin' only for the home tenant's owners and admins and superadmins.
   r.post('/api/user/login', { summary: 'Sign in (and sign up) with phone + code', schema: { body: { type: 'object', required: ['phone', 'code'], properties: { phone: { type: 'string', minLength: 5, maxLength: 20 }, code: { type: 'string', minLength: 4, maxLength: 8 } } } } }, async (ctx, { body }) => {
     await s.sms().verify(body.phone, body.code, 'workbot-login');
-    const user = await s.users().findOrCreateByPhone(body.phone);
+    const user = await s.users().findOrCreateByPhone(body.phone, { tenantId: await s.home.id(), role: 'member' });
     const session = await s.sessions().issueForUser(user.id, { ip: ctx.ip, userAgent: ctx.get('User-Agent') }, 'sms');
-    return ok({ userId: user.id, nickname: user.full_name || user.phone, avatar: null, phone: user.phone, role: user.role === 'member' ? 'user' : 'admin', token: session.access_token, refreshToken: session.refresh_token }, 'logged in');
+    return ok({ userId: user.id, nickname: user.full_name || user.phone, avatar: null, phone: user.phone, role: await s.home.seedRole(user), token: session.access_token, refreshToken: session.refresh_token }, 'logged in');
   });
 
   r.get('/api/user/info', { summary: 'The signed-in user', rateLimit: limit }, async (ctx) => {
     const { userId } = await userScope(ctx);
     const user = await s.users().get(userId);
-    return ok({ userId: user.id, nickname: user.full_name || user.phone || user.email, avatar: null, phone: user.phone, role: user.role === 'member' ? 'user' : 'admin', createdAt: user.created_at });
+    return ok({ userId: user.id, nickname: user.full_name || user.phone || user.email, avatar: null, phone: user.phone, role: await s.home.seedRole(user), createdAt: user.created_at });
   });
 
   r.post(
     '/api/robot-ids/activate',
     { summary: 'Activate a device with an activation code', rateLimit: { bucket: 'robots.activate.ip', points: 30, durationSeconds: 60 }, schema: { body: { type: 'object', required: ['code', 'deviceInfo'], properties: { code: { type: 'string', pattern: '^[A-Za-z0-9]{8}$' }, deviceInfo: { type: 'object', required: ['deviceId'], properties: { deviceId: { type: 'string', minLength: 1, maxLength: 200 } } } } } } },
     async (ctx, { body }) => {
-      const result = await s.robots.activate(body.code, body.deviceInfo);
+      const result = await s.robots.activate(body.code, body.deviceInfo, await activatorOf(ctx));
       ctx.status = result.isNew ? 201 : 200;
       return { code: ctx.status, message: result.isNew ? 'activated' : 'activated (tokens renewed)', data: result.data };
     },

@@ -46,12 +46,10 @@ export interface CodeUsers {
 
 export interface GenerateCodes {
   tenantId: string;
-  /** Who asks: the codes' user unless `boundUserId` names another. */
-  actorId: string;
   count: number;
   /** Days. */
   validityPeriod: number;
-  /** The seed shows a number; our user ids are strings. */
+  /** Only this user may activate the codes (the seed shows a number; our user ids are strings). None: anyone holding a code. */
   boundUserId?: string | number | null;
   /** Currency units, at most 2 decimals. */
   price?: number | null;
@@ -65,6 +63,9 @@ export interface CodeQuery {
 }
 
 const DAY = 86_400_000;
+/** The seed's example code is valid 30 days (6.1); an admin may ask for up to 10 years. */
+export const DEFAULT_VALIDITY_DAYS = 30;
+export const MAX_VALIDITY_DAYS = 3650;
 const PRODUCT = 'workbot';
 /** The engine lists by `limit` only (no offset, no count): every code of the scope is read, then paged here. */
 const ALL = Number.MAX_SAFE_INTEGER;
@@ -115,10 +116,11 @@ export class ActivationCodes {
     return q;
   }
 
-  /** 6.1: `count` codes of the tenant, bound to `boundUserId` (a user of the tenant, else 404) or the caller. */
+  /** 6.1: `count` codes of the tenant, bound to `boundUserId` (a user of the tenant, else 404) or to no one. */
   async generate(input: GenerateCodes) {
     const price = input.price === undefined || input.price === null ? null : toMinorUnits(input.price);
-    let boundUserId = input.actorId;
+    if (input.validityPeriod > MAX_VALIDITY_DAYS) throw AppError.validation([{ path: 'body.validityPeriod', message: `must be at most ${MAX_VALIDITY_DAYS} days` }], 400);
+    let boundUserId: string | null = null;
     if (input.boundUserId !== undefined && input.boundUserId !== null) {
       const id = String(input.boundUserId);
       const user = await this.users()

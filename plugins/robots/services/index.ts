@@ -18,6 +18,7 @@ import { Statistics } from './statistics.js';
 import { History } from './history.js';
 import { SystemLogs, robotCountsOf } from './system-logs.js';
 import { ActivationCodes } from './codes.js';
+import { HomeTenant, type TenantDirectory } from './home.js';
 import type { Principal } from '../../../core/http/auth.js';
 
 /** A user as the auth plugin's service returns it. */
@@ -35,12 +36,12 @@ export interface RobotsDeps {
   usage: UsageMeter;
   smsCodes: { send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }>; verify(phone: string, code: string, purpose: string): Promise<void> };
   authUsers: {
-    findOrCreateByPhone(phone: string): Promise<{ id: string; phone: string | null; full_name: string; role: string }>;
+    findOrCreateByPhone(phone: string, join: { tenantId: string; role?: 'member' }): Promise<{ id: string; phone: string | null; full_name: string; role: string; tenant_id: string; is_superadmin: boolean }>;
     get(id: string, scope?: { tenantId: string | null }): Promise<AuthUser>;
     list(filter: { search?: string; status?: string; tenant_id?: string; role?: string }, page: { page: number; page_size: number }): Promise<{ items: AuthUser[]; total: number }>;
     setStatus(actor: Principal, id: string, status: 'active' | 'suspended', meta: { ip: string; userAgent: string }): Promise<AuthUser>;
   };
-  tenants: { settings(tenantId: string): Promise<{ require_approval: boolean }> };
+  tenants: TenantDirectory & { settings(tenantId: string): Promise<{ require_approval: boolean }> };
   audit: { record(entry: Record<string, unknown>): Promise<void> };
   authSessions: { issueForUser(userId: string, meta: { ip: string; userAgent: string }, method: string): Promise<{ access_token: string; refresh_token: string }> };
   licenses: LicenseEngine & LicenseAdmin & {
@@ -61,6 +62,8 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
   return {
     systemLogs: new SystemLogs(d.db, d.clock, d.logger),
     robotCounts: (userIds: string[]) => robotCountsOf(d.db, userIds),
+    /** WorkBot's home tenant (settings.homeTenant, else the operator's). */
+    home: new HomeTenant(d.db, () => d.tenants, settings.homeTenant),
     tokens,
     statistics,
     /** For other plugins, as `robotsApi` in the container. */

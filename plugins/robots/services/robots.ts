@@ -26,6 +26,16 @@ export interface RobotScope {
   admin: boolean;
 }
 
+/** Who activates a device, when the app sends a user token with the activation (the seed's app signs in first). */
+export interface Activator {
+  userId: string;
+  tenantId: string | null;
+  /** A tenant admin (or superadmin): may activate a code bound to someone else, for them. */
+  admin: boolean;
+  /** May activate any tenant's code (for the code's user). */
+  superadmin: boolean;
+}
+
 export const AI_FIELDS = ['aiMode', 'aiProvider', 'aiModel', 'aiTemperature', 'aiMaxTokens', 'aiContextLength', 'aiScenario', 'replyDelayMin', 'replyDelayMax', 'aiCallLimitDaily'] as const;
 
 const DEFAULT_AI = { aiMode: 'builtin', aiProvider: 'builtin', aiTemperature: 0.7, aiMaxTokens: 2000, aiContextLength: 10, replyDelayMin: 1, replyDelayMax: 3, aiCallLimitDaily: 1000 };
@@ -175,12 +185,13 @@ export class Robots {
    * time: a robot is made (201); the same device again: new tokens (200); another device: 409
    * with who holds it.
    */
-  async activate(code: string, deviceInfo: Record<string, unknown> & { deviceId: string }) {
+  async activate(code: string, deviceInfo: Record<string, unknown> & { deviceId: string }, activator: Activator | null = null) {
     const license = await this.licenses().byCode(code);
     const now = this.clock.now().toISOString();
     if (!license || license.product !== 'workbot') throw AppError.notFound('activation code not found');
     if (license.status !== 'active') throw AppError.forbidden(`this activation code is ${license.status}`);
     if (license.valid_until && license.valid_until <= now) throw AppError.forbidden('this activation code has expired');
+    const owner = await this.ownerFor(license, activator);
     const bound = await this.licenses().bind(license, { deviceId: deviceInfo.deviceId, deviceName: [deviceInfo.brand, deviceInfo.model].filter(Boolean).join(' ') || null });
     if (bound.outcome === 'cap_reached' || bound.outcome === 'deactivated') {
       const holder = await this.db('robots_robots').where('license_id', license.license_id).first('robot_id', 'device_info', 'first_activated_at');
@@ -190,7 +201,7 @@ export class Robots {
       });
     }
     try {
-      return await this.activateBound(license, code, deviceInfo, bound.outcome === 'bound', now);
+      return await this.activateBound(license, owner, code, deviceInfo, bound.outcome === 'bound', now);
     } catch (err) {
       // Refused after binding (e.g. 402, over the plan's robots): free the code again, or this
       // device would hold it with no robot and every other device would get 409.
@@ -199,7 +210,28 @@ export class Robots {
     }
   }
 
-  private activateBound(license: { license_id: string; tenant_id: string; bound_user_id: string | null }, code: string, deviceInfo: Record<string, unknown> & { deviceId: string }, isNew: boolean, now: string) {
+  /**
+   * Whose robot an activation makes: the code's bound user, else the signed-in activator, else no
+   * one (tenant admins only see it). Checked before the device is bound, so a refusal binds nothing:
+   * - a user of another tenant gets 404, as if the code did not exist (tenants stay apart);
+   * - a code bound to someone else, or the robot of someone else (after an unbind), is 403 unless
+   *   the activator is an admin doing it for them.
+   */
+  private async ownerFor(license: { license_id: string; tenant_id: string; bound_user_id: string | null }, activator: Activator | null): Promise<string | null> {
+    if (!activator) return license.bound_user_id;
+    const sameTenant = activator.tenantId === license.tenant_id;
+    if (!sameTenant && !activator.superadmin) throw AppError.notFound('activation code not found');
+    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('user_id');
+    const holder: string | null = robot?.user_id ?? license.bound_user_id;
+    if (!sameTenant) return holder; // a superadmin, for the code's user
+    if (holder && holder !== activator.userId) {
+      if (activator.admin) return holder;
+      throw AppError.forbidden(robot?.user_id ? 'the robot of this activation code belongs to another user' : 'this activation code is bound to another user', 'code_of_another_user');
+    }
+    return activator.userId;
+  }
+
+  private activateBound(license: { license_id: string; tenant_id: string }, owner: string | null, code: string, deviceInfo: Record<string, unknown> & { deviceId: string }, isNew: boolean, now: string) {
     return this.db.transaction(async (trx) => {
       let robot = await trx('robots_robots').where('license_id', license.license_id).first();
       // 201 when this device was bound now (a first activation, or a new phone after an unbind).
@@ -209,7 +241,7 @@ export class Robots {
           robot_id: newId('robot'),
           robot_uuid: randomUUID(),
           tenant_id: license.tenant_id,
-          user_id: license.bound_user_id,
+          user_id: owner,
           name: `Robot ${String(deviceInfo.model ?? deviceInfo.deviceId).slice(0, 60)}`,
           device_info: JSON.stringify(deviceInfo),
           license_id: license.license_id,
@@ -222,7 +254,8 @@ export class Robots {
       } else {
         // A deleted robot comes back on re-activation: it counts against the plan again.
         if (robot.status === 'deleted') for (const gauge of GAUGES) await this.usage().consume(license.tenant_id, gauge, 1, trx);
-        await trx('robots_robots').where('id', robot.id).update({ status: 'active', device_info: JSON.stringify(deviceInfo), last_activated_at: now, updated_at: now });
+        // A robot nobody owned yet (activated without a user token) becomes the activator's.
+        await trx('robots_robots').where('id', robot.id).update({ status: 'active', device_info: JSON.stringify(deviceInfo), last_activated_at: now, updated_at: now, ...(robot.user_id ? {} : { user_id: owner }) });
       }
       robot = await trx('robots_robots').where('license_id', license.license_id).first();
       const tokens = await this.tokens.issue(trx, Number(robot.id));

@@ -1,7 +1,7 @@
 // require_approval (a tenant setting of the auth plugin): a member's command waits until an owner
 // or admin approves it (then it is delivered like any command) or rejects it (never delivered).
 import assert from 'node:assert/strict';
-import { activate, addMember, bearer, poll, registerOwner, result, robotsApp, type RobotsApp } from './helpers.js';
+import { activate, addMember, bearer, newCodes, poll, registerOwner, result, robotsApp, type RobotsApp } from './helpers.js';
 
 describe('robots: commands awaiting approval', () => {
   let t: RobotsApp;
@@ -13,9 +13,8 @@ describe('robots: commands awaiting approval', () => {
   async function setup() {
     const owner = await registerOwner(t, 'approver');
     const member = await addMember(t, owner.tenantId, 'sender');
-    const codes = await t.wb('POST', '/api/admin/activation-codes', { headers: owner.headers, body: { boundUserId: member.id } });
-    assert.equal(codes.status, 200, codes.text);
-    const robot = await activate(t, codes.body.data.codes[0].code);
+    const [code] = await newCodes(t, owner, 1, member.id);
+    const robot = await activate(t, code);
     const settings = await t.request('PATCH', '/api/v2/tenant/settings', { headers: owner.headers, body: { require_approval: true } });
     assert.equal(settings.status, 200, settings.text);
     const send = (who: { headers: Record<string, string> }, content: string) => t.wb('POST', '/api/robot/send-message', { headers: who.headers, body: { robotId: robot.robotId, type: 'text', titleList: ['Li'], content } });

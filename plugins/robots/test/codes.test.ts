@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../../core/clock.js';
-import { ADMIN, activate, addMember, bearer, device, registerOwner, robotsApp, type Owner, type RobotsApp } from './helpers.js';
+import { ADMIN, activate, addMember, bearer, device, homeAdmin, homeTenantId, newCodes, registerOwner, robotsApp, superadmin, type Owner, type RobotsApp } from './helpers.js';
 
 // Seed 004 section 6: POST and GET /api/admin/activation-codes, field by field. Times come from a
-// manual clock, so every field of every row is asserted exactly.
+// manual clock, so every field of every row is asserted exactly. Codes are WorkBot's home tenant's
+// (the operator tenant here), made by its admins; a fresh app per test keeps the lists exact.
 
 const START = '2026-03-01T08:00:00.000Z';
 const DAY = 86_400_000;
@@ -39,14 +40,15 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
     return (res.body.data.codes as Array<{ code: string }>).map((c) => c.code);
   };
 
-  before(async () => {
+  beforeEach(async () => {
+    clock.set(START);
     t = await robotsApp({ clock });
   });
-  after(async () => t?.close());
+  afterEach(async () => t?.close());
 
   describe('POST /api/admin/activation-codes', () => {
     it('takes the seed’s body and answers the seed’s fields: unused, validityPeriod, price in currency units', async () => {
-      const owner = await registerOwner(t, 'gen');
+      const owner = await homeAdmin(t, 'gen');
       const member = await addMember(t, owner.tenantId, 'bound');
       clock.set(at(1000));
       const res = await generate(owner, { count: 2, validityPeriod: 30, boundUserId: member.id, price: 50.0, remark: 'first batch' });
@@ -77,12 +79,14 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       assert.equal(Number((await t.app.db('licensing_licenses').where('activation_code', cents.body.data.codes[0].code).first()).price), 1999);
     });
 
-    it('defaults: one code, 365 days, bound to the caller, no price; boundUserId as a string or an integer; the old names still work', async () => {
-      const owner = await registerOwner(t, 'defaults');
+    it('defaults: one code, the seed’s 30 days, bound to no one, no price; boundUserId as a string or an integer; the old names still work', async () => {
+      const owner = await homeAdmin(t, 'defaults');
       clock.set(at(2000));
       const res = await generate(owner, {});
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual({ ...res.body.data.codes[0], code: 'X' }, { code: 'X', status: 'unused', validityPeriod: 365, price: null, createdAt: at(2000), validUntil: at(2000 + 365 * DAY), boundUserId: owner.id });
+      assert.deepEqual({ ...res.body.data.codes[0], code: 'X' }, { code: 'X', status: 'unused', validityPeriod: 30, price: null, createdAt: at(2000), validUntil: at(2000 + 30 * DAY), boundUserId: null });
+      const longest = await generate(owner, { validityPeriod: 3650 });
+      assert.equal(longest.body.data.codes[0].validityPeriod, 3650, 'ten years at most'); // not a hundred
 
       const member = await addMember(t, owner.tenantId, 'aliased');
       const old = await generate(owner, { validDays: 10, userId: member.id });
@@ -96,7 +100,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
     });
 
     it('boundUserId of another tenant’s user (or of nobody): 404 in the envelope, nothing generated', async () => {
-      const owner = await registerOwner(t, 'mine');
+      const owner = await homeAdmin(t, 'mine');
       const stranger = await registerOwner(t, 'stranger');
       const before = await t.app.db('licensing_licenses').count({ n: '*' });
       for (const boundUserId of [stranger.id, 'no-such-user']) {
@@ -108,8 +112,10 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
     });
 
     it('an invalid body: 400 with data.fields naming each field', async () => {
-      const owner = await registerOwner(t, 'invalid');
+      const owner = await homeAdmin(t, 'invalid');
       const cases: Array<[unknown, string]> = [
+        [{ validityPeriod: 3651 }, 'body.validityPeriod'],
+        [{ validDays: 36500 }, 'body.validDays'],
         [{ count: 0 }, 'body.count'],
         [{ count: 501 }, 'body.count'],
         [{ count: 1.5 }, 'body.count'],
@@ -136,9 +142,8 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       assert.equal((await list(owner)).body.data.total, 0, 'nothing was generated');
     });
 
-    it('a member: 403', async () => {
-      const owner = await registerOwner(t, 'boss');
-      const member = await addMember(t, owner.tenantId, 'plain');
+    it('a member of the home tenant: 403', async () => {
+      const member = await addMember(t, await homeTenantId(t), 'plain');
       assertError(await generate(member, { count: 1 }), 403);
       assertError(await list(member), 403);
       assertError(await list(member, '?status=unused'), 403);
@@ -147,7 +152,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
 
   describe('GET /api/admin/activation-codes', () => {
     it('a code’s life: unused → used (device, first activation, bound user) → unbound → disabled', async () => {
-      const owner = await registerOwner(t, 'life');
+      const owner = await homeAdmin(t, 'life');
       const zhang = await phoneUser(t, owner.tenantId, 'Zhang San');
       const anon = await phoneUser(t, owner.tenantId, '');
       clock.set(at(10_000));
@@ -166,7 +171,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       assert.deepEqual(res.body.data, {
         total: 3,
         list: [
-          { code: mine, validityPeriod: 365, price: null, boundUser: { userId: owner.id, nickname: 'life owner', phone: null }, validUntil: at(10_000 + 365 * DAY), ...unused },
+          { code: mine, validityPeriod: 30, price: null, boundUser: null, validUntil: at(10_000 + 30 * DAY), ...unused },
           { code: other, validityPeriod: 90, price: null, boundUser: { userId: anon.id, nickname: anon.phone, phone: anon.phone }, validUntil: at(10_000 + 90 * DAY), ...unused },
           { code, validityPeriod: 30, price: 50, boundUser: { userId: zhang.id, nickname: 'Zhang San', phone: zhang.phone }, validUntil: at(10_000 + 30 * DAY), ...unused },
         ],
@@ -208,7 +213,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
     });
 
     it('the status filter and paging: total and list sizes exact, newest first', async () => {
-      const owner = await registerOwner(t, 'pages');
+      const owner = await homeAdmin(t, 'pages');
       const made: string[] = [];
       for (let i = 0; i < 5; i++) {
         clock.set(at(40_000 + i * 1000));
@@ -245,30 +250,29 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       }
     });
 
-    it('tenant isolation: tenant B never sees tenant A’s codes; a superadmin sees both', async () => {
-      const a = await registerOwner(t, 'tenant-a');
+    it('tenant isolation: a home admin sees only the home tenant’s codes, a customer none; a superadmin sees every tenant’s', async () => {
+      const admin = await homeAdmin(t, 'home');
+      const homeCodes = await codesOf(admin, { count: 3 });
+      await activate(t, homeCodes[0]);
+      // Codes the operator issued into a customer's tenant (through the service).
       const b = await registerOwner(t, 'tenant-b');
-      const aCodes = await codesOf(a, { count: 3 });
-      await activate(t, aCodes[0]);
-      const [bCode] = await codesOf(b, { count: 1 });
+      const [bCode] = await newCodes(t, b);
       for (const query of ['', '?status=unused', '?status=used', '?pageSize=100']) {
-        const res = await list(b, query);
+        const res = await list(admin, query);
         assert.equal(res.status, 200, res.text);
         assert.deepEqual(
-          res.body.data.list.map((r: { code: string }) => r.code),
-          query === '?status=used' ? [] : [bCode],
+          res.body.data.list.map((r: { code: string }) => r.code).sort(),
+          (query === '?status=used' ? [homeCodes[0]] : query === '?status=unused' ? homeCodes.slice(1) : homeCodes).slice().sort(),
         );
       }
-      assert.equal((await list(a)).body.data.total, 3);
-      // B cannot bind codes to A's users either.
-      assertError(await generate(b, { boundUserId: a.id }), 404);
+      assertError(await list(b), 403);
+      // The home admin cannot bind codes to a customer's users either.
+      assertError(await generate(admin, { boundUserId: b.id }), 404);
 
-      const login = await t.request('POST', '/api/v2/auth/login', { body: ADMIN });
-      assert.equal(login.status, 200, login.text);
-      const root = await t.wb('GET', '/api/admin/activation-codes?pageSize=100', { headers: bearer(login.body.access_token) });
+      const root = await t.wb('GET', '/api/admin/activation-codes?pageSize=100', { headers: (await superadmin(t)).headers });
       assert.equal(root.status, 200, root.text);
       const seen = root.body.data.list.map((r: { code: string }) => r.code);
-      for (const c of [...aCodes, bCode]) assert.ok(seen.includes(c), c);
+      for (const c of [...homeCodes, bCode]) assert.ok(seen.includes(c), c);
     });
   });
 });
@@ -282,7 +286,7 @@ describe('robots: expired activation codes', () => {
   after(async () => t?.close());
 
   it('expired by the engine’s job, or past valid_until before the job ran: both listed expired', async () => {
-    const owner = await registerOwner(t, 'expiry');
+    const owner = await homeAdmin(t, 'expiry');
     const make = async (validityPeriod: number) => {
       const res = await t.wb('POST', '/api/admin/activation-codes', { body: { validityPeriod }, headers: owner.headers });
       assert.equal(res.status, 200, res.text);
@@ -320,12 +324,14 @@ describe('robots: expired activation codes', () => {
 describe('robots: generating codes past the plan (billing on)', () => {
   let t: RobotsApp;
   before(async () => {
-    t = await robotsApp({ extraPlugins: ['billing'] });
+    // The home tenant by name: a customer-like tenant on the free plan (the operator's own plan may be unlimited).
+    t = await robotsApp({ extraPlugins: ['billing'], robots: { homeTenant: 'plan owner' } });
   });
   after(async () => t?.close());
 
   it('all or none: a count the plan cannot hold is 402 and writes no code; one that fits writes them all', async () => {
-    const owner = await registerOwner(t, 'plan');
+    const owner = await registerOwner(t, 'plan'); // its tenant is named "plan owner": WorkBot's home, so they are a WorkBot admin
+    assert.equal(await homeTenantId(t), owner.tenantId);
     const maxLicenses = 10; // the free plan's max_licenses (plugins/billing/config.ts)
     const over = await t.wb('POST', '/api/admin/activation-codes', { body: { count: maxLicenses + 1 }, headers: owner.headers });
     assert.equal(over.status, 402, over.text);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { RobotSocket, activate, addMember, bearer, device, newCodes, ownerWithRobot, poll, registerOwner, robotsApp, sendText, type RobotsApp } from './helpers.js';
+import { RobotSocket, activate, addMember, adminCodes, bearer, device, homeAdmin, newCodes, ownerWithRobot, poll, registerOwner, robotsApp, sendText, superadmin, type RobotsApp } from './helpers.js';
 
 /** The seed's error envelope: HTTP status = code, a message, and data. */
 function assertError(res: { status: number; body: any; text: string }, status: number): void {
@@ -120,26 +120,28 @@ describe('robots: errors (tokens, principals, validation, codes)', () => {
   });
 
   it('activation: an unknown code 404, a disabled code 403 (and its robot’s token 401)', async () => {
-    const owner = await registerOwner(t);
+    const admin = await homeAdmin(t);
     assertError(await t.wb('POST', '/api/robot-ids/activate', { body: { code: 'ZZZZ9999', deviceInfo: device() } }), 404);
-    const [code, unused] = await newCodes(t, owner, 2);
+    const [code, unused] = await adminCodes(t, admin, 2);
     const a = await activate(t, code);
     const live = await RobotSocket.open(t, a.robotId, a.token);
     const closed = live.closed();
-    const dis = await t.wb('POST', `/api/admin/activation-codes/${code}/disable`, { headers: owner.headers });
+    const dis = await t.wb('POST', `/api/admin/activation-codes/${code}/disable`, { headers: admin.headers });
     assert.equal(dis.status, 200, dis.text);
     assert.equal(await closed, 4001);
     assertError(await poll(t, a.token), 401);
     assertError(await t.wb('POST', '/api/robot-ids/activate', { body: { code, deviceInfo: device(a.deviceId) } }), 403);
-    assert.equal((await t.wb('POST', `/api/admin/activation-codes/${unused}/disable`, { headers: owner.headers })).status, 200);
+    assert.equal((await t.wb('POST', `/api/admin/activation-codes/${unused}/disable`, { headers: admin.headers })).status, 200);
     assertError(await t.wb('POST', '/api/robot-ids/activate', { body: { code: unused, deviceInfo: device() } }), 403);
-    // Another tenant cannot disable or unbind this tenant's codes.
+    // A home admin cannot disable or unbind the codes of another tenant (the operator issued them there).
     const b = await registerOwner(t, 'b');
     const [bCode] = await newCodes(t, b);
-    assertError(await t.wb('POST', `/api/admin/activation-codes/${bCode}/disable`, { headers: owner.headers }), 404);
-    assertError(await t.wb('POST', '/api/admin/unbind-device', { body: { code: bCode }, headers: owner.headers }), 404);
-    // Unbinding a code nobody activated: 404.
-    assertError(await t.wb('POST', '/api/admin/unbind-device', { body: { code: bCode }, headers: b.headers }), 404);
+    assertError(await t.wb('POST', `/api/admin/activation-codes/${bCode}/disable`, { headers: admin.headers }), 404);
+    assertError(await t.wb('POST', '/api/admin/unbind-device', { body: { code: bCode }, headers: admin.headers }), 404);
+    // …nor can that tenant's own owner: WorkBot administration is the operator's.
+    assertError(await t.wb('POST', '/api/admin/unbind-device', { body: { code: bCode }, headers: b.headers }), 403);
+    // Unbinding a code nobody activated: 404 (a superadmin sees every tenant's codes).
+    assertError(await t.wb('POST', '/api/admin/unbind-device', { body: { code: bCode }, headers: (await superadmin(t)).headers }), 404);
   });
 
   it('a deleted robot’s token: 401 on HTTP and on the socket', async () => {

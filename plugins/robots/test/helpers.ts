@@ -53,11 +53,56 @@ export async function registerOwner(t: TestApp, label = 'owner'): Promise<Owner>
   return { id: login.body.user.id, tenantId: login.body.user.tenant_id, token, headers: bearer(token) };
 }
 
-export async function newCodes(t: RobotsApp, owner: Owner, count = 1): Promise<string[]> {
-  const res = await t.wb('POST', '/api/admin/activation-codes', { body: { count }, headers: owner.headers });
+/**
+ * Codes the operator issued into the owner's tenant, bound to the owner (so the robots are theirs).
+ * Through the service: over HTTP only WorkBot's home admins make codes, and only in the home tenant.
+ */
+export async function newCodes(t: TestApp, owner: Owner, count = 1, boundUserId: string = owner.id): Promise<string[]> {
+  const codes = t.app.container.resolve<{ codes: { generate(input: Record<string, unknown>): Promise<{ codes: Array<{ code: string }> }> } }>('robotsServices').codes;
+  const made = await codes.generate({ tenantId: owner.tenantId, count, validityPeriod: 365, boundUserId });
+  return made.codes.map((c) => c.code);
+}
+
+/** Codes over HTTP (POST /api/admin/activation-codes) by a superadmin or a home admin. */
+export async function adminCodes(t: RobotsApp, admin: Owner, count = 1, body: Record<string, unknown> = {}): Promise<string[]> {
+  const res = await t.wb('POST', '/api/admin/activation-codes', { body: { count, ...body }, headers: admin.headers });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.code, 0);
   return res.body.data.codes.map((c: { code: string }) => c.code);
+}
+
+/** The id of WorkBot's home tenant (the operator tenant unless settings.robots.homeTenant says otherwise). */
+export const homeTenantId = (t: TestApp) => t.app.container.resolve<{ home: { id(): Promise<string> } }>('robotsServices').home.id();
+
+/** The superadmin of robotsApp (settings.auth.admin), signed in. */
+export async function superadmin(t: TestApp): Promise<Owner> {
+  const login = await t.request('POST', '/api/v2/auth/login', { body: ADMIN });
+  assert.equal(login.status, 200, login.text);
+  const token = login.body.access_token as string;
+  return { id: login.body.user.id, tenantId: login.body.user.tenant_id, token, headers: bearer(token) };
+}
+
+/** An owner or admin (not superadmin) of WorkBot's home tenant: a WorkBot admin. */
+export async function homeAdmin(t: TestApp, label = 'home-admin', role: 'admin' | 'owner' = 'admin'): Promise<Owner> {
+  return addMember(t, await homeTenantId(t), label, role);
+}
+
+/** The 6-digit code texted to a phone (read from the auth plugin's SMS outbox). */
+export async function smsCode(t: RobotsApp, phone: string): Promise<string> {
+  const sent = await t.wb('POST', '/api/user/send-sms', { body: { phone } });
+  assert.equal(sent.status, 200, sent.text);
+  const row = await t.app.db('auth_sms_outbox').where('phone', phone).orderBy('id', 'desc').first();
+  const code = /\b(\d{6})\b/.exec(row.body)?.[1];
+  assert.ok(code, row.body);
+  return code;
+}
+
+/** A phone user signed in through the WorkBot SMS login; `role` is the seed's role in the reply. */
+export async function phoneLogin(t: RobotsApp, phone = `+86138${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`): Promise<Owner & { phone: string; role: string }> {
+  const res = await t.wb('POST', '/api/user/login', { body: { phone, code: await smsCode(t, phone) } });
+  assert.equal(res.status, 200, res.text);
+  const user = await t.app.db('auth_users').where('id', res.body.data.userId).first('tenant_id');
+  return { id: res.body.data.userId, tenantId: user.tenant_id, token: res.body.data.token, headers: bearer(res.body.data.token), phone, role: res.body.data.role };
 }
 
 export const device = (deviceId = `dev-${randomBytes(6).toString('hex')}`) => ({ deviceId, brand: 'Xiaomi', model: 'Mi 10', os: 'Android', osVersion: '13', manufacturer: 'Xiaomi', network: 'WiFi', appVersion: '3.0.1', totalMemory: 8192, screenResolution: '1080x2400' });
@@ -176,11 +221,11 @@ export async function eventRows(t: TestApp, name: string): Promise<Array<Record<
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 
 /** A member in an existing tenant (no invitation endpoint, so through the auth services). */
-export async function addMember(t: TestApp, tenantId: string, label = 'member'): Promise<Owner> {
+export async function addMember(t: TestApp, tenantId: string, label = 'member', role: 'member' | 'admin' | 'owner' = 'member'): Promise<Owner> {
   const services = t.app.container.resolve<{ passwords: { hash(p: string): Promise<string> }; users: { create(db: unknown, u: Record<string, unknown>): Promise<unknown> } }>('authServices');
   const email = `${label}-${randomBytes(4).toString('hex')}@robots.test`;
   const password = `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
-  await services.users.create(t.app.db, { tenantId, email, passwordHash: await services.passwords.hash(password), role: 'member', fullName: label });
+  await services.users.create(t.app.db, { tenantId, email, passwordHash: await services.passwords.hash(password), role, fullName: label });
   const login = await t.request('POST', '/api/v2/auth/login', { body: { email, password } });
   assert.equal(login.status, 200, login.text);
   const token = login.body.access_token as string;

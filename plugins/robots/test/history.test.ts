@@ -150,9 +150,7 @@ describe('robots: a robot’s messages and command log (/api/robots/{robotId}/me
     // Two members of the owner's tenant; the first has a robot of their own (a code bound to them).
     const first = await addMember(t, owner.tenantId, 'first');
     const second = await addMember(t, owner.tenantId, 'second');
-    const codes = await t.wb('POST', '/api/admin/activation-codes', { body: { count: 1, boundUserId: first.id }, headers: owner.headers });
-    assert.equal(codes.status, 200, codes.text);
-    const theirs = await activate(t, codes.body.data.codes[0].code);
+    const theirs = await activate(t, (await newCodes(t, owner, 1, first.id))[0]);
     const member = (who: Owner, path: string) => t.wb('GET', `/api/robots/${theirs.robotId}${path}`, { headers: who.headers });
     for (const path of ['/messages', '/commands']) {
       assert.deepEqual((await member(first, path)).body, { code: 0, message: 'success', data: { total: 0, list: [] } });

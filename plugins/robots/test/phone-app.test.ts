@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ISO, RobotSocket, activate, bearer, device, eventRows, newCodes, poll, registerOwner, result, robotsApp, sendText, sleep, type RobotsApp } from './helpers.js';
+import { ISO, RobotSocket, activate, bearer, device, eventRows, newCodes, poll, registerOwner, result, robotsApp, sendText, sleep, superadmin, type RobotsApp } from './helpers.js';
 
 describe('robots: the phone app end to end (real HTTP, a real WebSocket)', () => {
   let t: RobotsApp;
@@ -88,8 +88,8 @@ describe('robots: the phone app end to end (real HTTP, a real WebSocket)', () =>
     const live = await RobotSocket.open(t, a.robotId, again.body.data.token);
     const liveClosed = live.closed();
 
-    // Unbind: the device's token stops working, a new device activates (201).
-    const unbind = await t.wb('POST', '/api/admin/unbind-device', { body: { code, reason: 'new phone' }, headers: owner.headers });
+    // Unbind (by the operator): the device's token stops working, a new device activates (201).
+    const unbind = await t.wb('POST', '/api/admin/unbind-device', { body: { code, reason: 'new phone' }, headers: (await superadmin(t)).headers });
     assert.equal(unbind.status, 200, unbind.text);
     assert.equal(unbind.body.data.deviceId, 'phone-one');
     assert.equal(unbind.body.data.robotId, a.robotId);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
-import { RobotSocket, ownerWithRobot, poll, robotsApp, sendText, sleep, type RobotsApp } from './helpers.js';
+import { RobotSocket, ownerWithRobot, poll, robotsApp, sendText, sleep, superadmin, type RobotsApp } from './helpers.js';
 
 const statusOf = async (t: RobotsApp, headers: Record<string, string>, robotId: string) => (await t.wb('GET', `/api/robots/${robotId}`, { headers })).body.data.status;
 
@@ -47,7 +47,7 @@ describe('robots: two instances (push, presence and unbind across instances)', (
     const again = await RobotSocket.open(a, robot.robotId, robot.token);
     assert.equal((await poll(a, robot.token)).status, 200); // the token is now known (cached) on A
     const closed = again.closed();
-    const unbound = await b.wb('POST', '/api/admin/unbind-device', { body: { code, reason: 'new phone' }, headers: owner.headers });
+    const unbound = await b.wb('POST', '/api/admin/unbind-device', { body: { code, reason: 'new phone' }, headers: (await superadmin(b)).headers });
     assert.equal(unbound.status, 200, unbound.text);
     assert.equal(await closed, 4001);
     // …and A refuses the revoked token at once (its cache was told over pub/sub).

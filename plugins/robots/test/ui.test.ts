@@ -3,7 +3,8 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
 import { RobotSocket, activate, addMember, bearer, device, newCodes, result, robotsApp, type Activation, type Owner, type RobotsApp } from './helpers.js';
 
-// The robots admin pages in a real browser, signed in as a tenant owner (the admin UI's session
+// The robots admin pages in a real browser, signed in as the owner of WorkBot's home tenant (named
+// by settings.robots.homeTenant, so they are a WorkBot admin; the admin UI's session
 // cookie is accepted by /workbot/api/*): a robot activated over HTTP goes online when its WebSocket
 // connects; a message sent from the robot's page reaches the robot's socket, and the command log
 // shows its status change when the robot reports the result, without a reload. Then activation
@@ -32,7 +33,7 @@ describe('robots admin UI (browser)', () => {
   const licenseStatus = async (c: string) => (await t.app.db('licensing_licenses').where('activation_code', c).first('status')).status as string;
 
   before(async () => {
-    t = await robotsApp();
+    t = await robotsApp({ robots: { homeTenant: OWNER.name } }); // registration names the tenant after the owner
     const reg = await t.request('POST', '/api/v2/auth/register', { body: { email: OWNER.email, password: OWNER.password, full_name: OWNER.name } });
     assert.equal(reg.status, 201, reg.text);
     const login = await t.request('POST', '/api/v2/auth/login', { body: { email: OWNER.email, password: OWNER.password } });
@@ -168,7 +169,7 @@ describe('robots admin UI (browser)', () => {
 
     for (const c of generated) {
       await rowWith(c).waitFor();
-      assert.deepEqual((await cells(rowWith(c))).slice(1, 6), ['unused', 'free', OWNER.name, '30', '50.00']);
+      assert.deepEqual((await cells(rowWith(c))).slice(1, 6), ['unused', 'free', '—', '30', '50.00']); // bound to no one: whoever activates it
     }
     await page.getByText('3 codes · page 1 of 1').waitFor();
     await page.getByLabel('Status', { exact: true }).selectOption('unused');
@@ -217,7 +218,7 @@ describe('robots admin UI (browser)', () => {
     await heading('Users');
     const me = rowWith(OWNER.email);
     await me.waitFor();
-    assert.deepEqual((await cells(me)).slice(0, 6), [OWNER.name, OWNER.email, 'owner', 'active', '1', '3']);
+    assert.deepEqual((await cells(me)).slice(0, 6), [OWNER.name, OWNER.email, 'admin (owner)', 'active', '1', '1']);
 
     const row = rowWith('Max Member');
     assert.deepEqual((await cells(row)).slice(2, 4), ['user', 'active']);

@@ -1,4 +1,4 @@
-// Activation codes (owners and admins): generate them, list them a page at a time with their status,
+// Activation codes (WorkBot admins: superadmins and the home tenant's owners and admins): generate them, list them a page at a time with their status,
 // device and user, unbind a code's device (so another phone can activate) and disable a code, each
 // after a confirm.
 import { useEffect, useState } from 'preact/hooks';

@@ -19,7 +19,7 @@ interface NewCode {
 
 function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): void; onCancel(): void }) {
   const [count, setCount] = useState('1');
-  const [days, setDays] = useState('365');
+  const [days, setDays] = useState('30'); // the seed's example validity
   const [userId, setUserId] = useState('');
   const [price, setPrice] = useState('');
   const [remark, setRemark] = useState('');
@@ -28,7 +28,7 @@ function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): 
   const submit = (event: Event) => {
     event.preventDefault();
     void run(async () => {
-      // Bound to the signed-in user unless another is chosen; the server checks every field (400 names it).
+      // Bound to no one (a robot belongs to whoever activates it) unless a user is chosen; the server checks every field (400 names it).
       const body = {
         count: Number(count),
         validityPeriod: Number(days),
@@ -51,7 +51,7 @@ function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): 
         </div>
         <div>
           <label for="codes-days">Valid for (days)</label>
-          <input id="codes-days" type="number" min={1} max={36500} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+          <input id="codes-days" type="number" min={1} max={3650} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
         </div>
       </div>
       <div class="form-row">
@@ -66,7 +66,7 @@ function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): 
       </div>
       <label for="codes-user">Robots belong to</label>
       <select id="codes-user" value={userId} onChange={(e) => setUserId(e.currentTarget.value)} style={fieldStyle}>
-        <option value="">Me</option>
+        <option value="">Whoever activates it</option>
         {props.users.map((u) => (
           <option key={u.userId} value={u.userId}>
             {userLabel(u)}

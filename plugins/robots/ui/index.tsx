@@ -1,6 +1,6 @@
 // The robots plugin's admin pages, keyed by the page paths of its manifest (plugins/robots/index.ts):
 // the robots list, and one robot at ?robot=<robotId> (a link, so it can be shared and Back works);
-// activation codes and users for owners and admins.
+// activation codes and users for WorkBot admins (the API refuses anyone else with 403).
 import { useQueryParam } from '../../../core/ui/kit/index.js';
 import { CodesPage } from './codes.js';
 import { RobotView } from './robot.js';

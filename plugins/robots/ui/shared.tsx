@@ -26,19 +26,23 @@ export interface List<T> {
   list: T[];
 }
 
-/** One row of GET /api/admin/users (the seed calls a tenant member a "user"). */
+/** One row of GET /api/admin/users: the seed's role (admin: a WorkBot admin; else user), and the role in their tenant beside it. */
 export interface UserRow {
   userId: string;
   nickname: string;
   phone: string | null;
   email: string | null;
-  role: 'user' | 'admin' | 'owner';
+  role: 'user' | 'admin';
+  tenantRole?: 'owner' | 'admin' | 'member';
   status: 'active' | 'suspended';
   robotCount: number;
   totalActivationCodes: number;
   createdAt: string;
   lastLoginAt: string | null;
 }
+
+/** "admin", "user", or with the tenant role where it says more: "admin (owner)", "user (owner)" for a customer's owner. */
+export const roleLabel = (u: UserRow) => (u.tenantRole && u.tenantRole !== 'member' && u.tenantRole !== u.role ? `${u.role} (${u.tenantRole})` : u.role);
 
 /** A user by name and email (or phone), for lists and pickers. */
 export const userLabel = (u: UserRow) => [u.nickname, u.email ?? u.phone].filter(Boolean).join(' · ') || u.userId;

@@ -1,8 +1,9 @@
-// Users (owners and admins): the tenant's users with their robots and activation codes; disable one
+// Users (WorkBot admins: superadmins and the home tenant's owners and admins): the home tenant's
+// users (a superadmin: everyone's) with their robots and activation codes; disable one
 // after a confirm (you cannot disable yourself here, nor anyone above your role: the server says so).
 import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
-import { BASE, ConfirmDialog, Pager, StatusBadge, userLabel, withQuery, type List, type Reply, type UserRow } from './shared.js';
+import { BASE, ConfirmDialog, Pager, StatusBadge, roleLabel, userLabel, withQuery, type List, type Reply, type UserRow } from './shared.js';
 
 const PAGE_SIZE = 20;
 
@@ -57,7 +58,7 @@ export function UsersPage() {
           columns={[
             { label: 'Name', value: (u) => u.nickname || '—' },
             { label: 'Email or phone', value: (u) => u.email ?? u.phone ?? '—' },
-            { label: 'Role', value: 'role' },
+            { label: 'Role', value: roleLabel },
             { label: 'Status', value: (u) => <StatusBadge status={u.status} /> },
             { label: 'Robots', value: (u) => u.robotCount.toLocaleString(), class: 'num' },
             { label: 'Codes', value: (u) => u.totalActivationCodes.toLocaleString(), class: 'num' },

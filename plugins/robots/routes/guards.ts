@@ -1,0 +1,30 @@
+import { AppError } from '../../../core/errors.js';
+import type { Principal } from '../../../core/http/auth.js';
+import type { HttpContext } from '../../../core/http/context.js';
+import type { Guard } from '../../../core/http/router.js';
+import type { HomeTenant } from '../services/home.js';
+
+/** A principal as the home tenant's role check reads it. */
+export const asRoleHolder = (p: Principal) => ({ tenant_id: p.tenantId, role: p.roles.find((r) => r !== 'superadmin') ?? '', is_superadmin: p.roles.includes('superadmin') });
+
+/**
+ * Every /api/admin/* route: WorkBot's codes, users and logs belong to the operator, so only
+ * superadmins and the home tenant's owners and admins pass. A customer tenant's owner is an
+ * admin of their own tenant, not of WorkBot: 403 like anyone else.
+ */
+export const workbotAdmin =
+  (home: HomeTenant): Guard =>
+  async (ctx: HttpContext) => {
+    const principal = await ctx.authenticate();
+    if (!principal || principal.kind === 'robot') throw AppError.unauthorized('a user token is required');
+    if (!(await home.administers(asRoleHolder(principal)))) {
+      throw AppError.forbidden("WorkBot administration is for superadmins and the admins of WorkBot's home tenant", 'not_workbot_admin');
+    }
+  };
+
+/** Whose data an admin route sees: null (every tenant) for a superadmin, else the home tenant. */
+export async function adminScope(ctx: HttpContext, home: HomeTenant): Promise<{ principal: Principal; tenantId: string | null; superadmin: boolean }> {
+  const principal = (await ctx.authenticate())!; // workbotAdmin ran first
+  const superadmin = principal.roles.includes('superadmin');
+  return { principal, tenantId: superadmin ? null : await home.id(), superadmin };
+}

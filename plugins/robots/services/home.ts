@@ -1,0 +1,82 @@
+import type { Knex } from 'knex';
+import { AppError } from '../../../core/errors.js';
+
+/**
+ * WorkBot's home tenant: the operator's tenant that phone users join, whose codes, users and logs
+ * the `/api/admin/*` endpoints manage. The `homeTenant` setting names it (a tenant id, or a tenant
+ * name that exactly one tenant has); unset, it is the platform (operator) tenant.
+ */
+
+/** What this file uses of the auth plugin's tenants service. */
+export interface TenantDirectory {
+  get(id: string): Promise<{ id: string; name: string }>;
+  list(search: string | undefined, page: { page: number; page_size: number }): Promise<{ items: Array<{ id: string; name: string }> }>;
+}
+
+/** A user as far as the seed's role is concerned. */
+export interface RoleHolder {
+  tenant_id: string | null;
+  role: string;
+  is_superadmin?: boolean;
+}
+
+/** Tenant roles that administer WorkBot when held in the home tenant. */
+const ADMIN_ROLES = new Set(['owner', 'admin']);
+
+/** The seed's role of a user, given the home tenant's id. */
+export const seedRoleOf = (user: RoleHolder, homeId: string): 'admin' | 'user' => (user.is_superadmin || (user.tenant_id === homeId && ADMIN_ROLES.has(user.role)) ? 'admin' : 'user');
+
+const notFound = (err: unknown) => (err as { status?: unknown }).status === 404;
+
+export class HomeTenant {
+  /** A tenant's id never changes, so the first answer is kept for the process's life. */
+  private cached: string | null = null;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly tenants: () => TenantDirectory,
+    private readonly setting: string | null,
+  ) {}
+
+  /** The home tenant's id; 503 when there is none yet (no superadmin created, or a setting naming no tenant). */
+  async id(): Promise<string> {
+    if (this.cached) return this.cached;
+    const found = this.setting ? await this.named(this.setting) : await this.platform();
+    if (!found) {
+      throw new AppError(503, 'no_home_tenant', this.setting ? `robots.homeTenant "${this.setting}" names no tenant (give a tenant id, or a name exactly one tenant has)` : 'WorkBot has no home tenant yet: create the superadmin (it makes the operator tenant) or set robots.homeTenant');
+    }
+    this.cached = found;
+    return found;
+  }
+
+  /** 'admin' for superadmins and the home tenant's owners and admins; everyone else is a seed 'user'. */
+  async seedRole(user: RoleHolder): Promise<'admin' | 'user'> {
+    return (await this.administers(user)) ? 'admin' : 'user';
+  }
+
+  /** Whether this user may use WorkBot's admin endpoints (the home tenant is looked up only for owners and admins). */
+  async administers(user: RoleHolder): Promise<boolean> {
+    if (user.is_superadmin) return true;
+    if (!user.tenant_id || !ADMIN_ROLES.has(user.role)) return false;
+    return user.tenant_id === (await this.id());
+  }
+
+  private async named(value: string): Promise<string | null> {
+    const byId = await this.tenants()
+      .get(value)
+      .catch((err: unknown) => (notFound(err) ? null : Promise.reject(err)));
+    if (byId) return byId.id;
+    const page = await this.tenants().list(value, { page: 1, page_size: 100 });
+    const exact = page.items.filter((t) => t.name.toLowerCase() === value.toLowerCase());
+    return exact.length === 1 ? exact[0].id : null;
+  }
+
+  /**
+   * The tenant auth marks is_platform (the first superadmin's). The tenants service has no call
+   * for it, so this reads the flag the way auth's own bootstrap does.
+   */
+  private async platform(): Promise<string | null> {
+    const row = await this.db('auth_tenants').where('is_platform', true).orderBy('created_at').first('id');
+    return row ? String(row.id) : null;
+  }
+}
