@@ -106,6 +106,7 @@ export default definePlugin<RobotsSettings>({
   },
 
   async start(c) {
+    await services(c).home.check();
     await services(c).tokens.start();
     await services(c).commands.start();
   },

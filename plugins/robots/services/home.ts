@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ConfigError } from '../../../core/config/load.js';
 import { AppError } from '../../../core/errors.js';
 
 /**
@@ -38,15 +39,25 @@ export class HomeTenant {
     private readonly setting: string | null,
   ) {}
 
-  /** The home tenant's id; 503 when there is none yet (no superadmin created, or a setting naming no tenant). */
+  /** The home tenant's id; 503 when there is none (no operator tenant yet, or the named tenant was deleted since boot). */
   async id(): Promise<string> {
     if (this.cached) return this.cached;
     const found = this.setting ? await this.named(this.setting) : await this.platform();
-    if (!found) {
-      throw new AppError(503, 'no_home_tenant', this.setting ? `robots.homeTenant "${this.setting}" names no tenant (give a tenant id, or a name exactly one tenant has)` : 'WorkBot has no home tenant yet: create the superadmin (it makes the operator tenant) or set robots.homeTenant');
-    }
+    if (!found) throw new AppError(503, 'no_home_tenant', this.setting ? this.namesNone() : 'WorkBot has no home tenant yet: create the superadmin (it makes the operator tenant) or set robots.homeTenant');
     this.cached = found;
     return found;
+  }
+
+  /**
+   * At start: a homeTenant naming no tenant stops the boot, or a typo would only show at the
+   * first phone login. Unset, nothing to check: auth's first start makes the operator tenant.
+   */
+  async check(): Promise<void> {
+    if (this.setting && !(await this.named(this.setting))) throw new ConfigError(this.namesNone());
+  }
+
+  private namesNone(): string {
+    return `robots.homeTenant "${this.setting}" names no tenant (give a tenant id, or a name exactly one tenant has)`;
   }
 
   /** 'admin' for superadmins and the home tenant's owners and admins; everyone else is a seed 'user'. */

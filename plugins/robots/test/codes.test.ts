@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../../core/clock.js';
-import { ADMIN, activate, addMember, bearer, device, homeAdmin, homeTenantId, newCodes, registerOwner, robotsApp, superadmin, type Owner, type RobotsApp } from './helpers.js';
+import { ADMIN, activate, addMember, bearer, device, homeAdmin, homeTenantId, newCodes, registerOwner, robotsApp, robotsAppWithHome, superadmin, type Owner, type RobotsApp } from './helpers.js';
 
 // Seed 004 section 6: POST and GET /api/admin/activation-codes, field by field. Times come from a
 // manual clock, so every field of every row is asserted exactly. Codes are WorkBot's home tenant's
@@ -323,14 +323,15 @@ describe('robots: expired activation codes', () => {
 
 describe('robots: generating codes past the plan (billing on)', () => {
   let t: RobotsApp;
+  let owner: Owner;
   before(async () => {
-    // The home tenant by name: a customer-like tenant on the free plan (the operator's own plan may be unlimited).
-    t = await robotsApp({ extraPlugins: ['billing'], robots: { homeTenant: 'plan owner' } });
+    // The home tenant by name: a tenant on the free plan (the operator's own plan may be unlimited),
+    // named "plan owner" after its registered owner, who is thus a WorkBot admin.
+    ({ t, prepared: owner } = await robotsAppWithHome('plan owner', (first) => registerOwner(first, 'plan'), { extraPlugins: ['billing'] }));
   });
   after(async () => t?.close());
 
   it('all or none: a count the plan cannot hold is 402 and writes no code; one that fits writes them all', async () => {
-    const owner = await registerOwner(t, 'plan'); // its tenant is named "plan owner": WorkBot's home, so they are a WorkBot admin
     assert.equal(await homeTenantId(t), owner.tenantId);
     const maxLicenses = 10; // the free plan's max_licenses (plugins/billing/config.ts)
     const over = await t.wb('POST', '/api/admin/activation-codes', { body: { count: maxLicenses + 1 }, headers: owner.headers });

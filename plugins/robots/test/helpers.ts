@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { Clock } from '../../../core/clock.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
-import type { TestDatabase } from '../../../test/helpers/database.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 
 export const W = '/workbot';
 export const ADMIN = { email: 'root@robots.test', password: 'Operator-pass-for-robots-42' };
@@ -31,6 +31,38 @@ export async function robotsApp(options: { robots?: Record<string, unknown>; ext
   })) as RobotsApp;
   t.wb = (method, path, opts) => t.request(method, `${W}${path}`, opts);
   return t;
+}
+
+/**
+ * A robots app whose settings.robots.homeTenant names a tenant `prepare` makes: the setting is
+ * checked at boot, so a first app on the same database makes the tenant, then the real one starts.
+ * Tokens carry over (the signing secret is in the database).
+ */
+export async function robotsAppWithHome<T>(homeTenant: string | ((prepared: T) => string), prepare: (first: RobotsApp) => Promise<T>, options: NonNullable<Parameters<typeof robotsApp>[0]> = {}): Promise<{ t: RobotsApp; prepared: T }> {
+  const database = await createTestDatabase();
+  let prepared: T;
+  try {
+    const first = await robotsApp({ ...options, database });
+    try {
+      prepared = await prepare(first);
+    } finally {
+      await first.close(); // a borrowed database stays
+    }
+  } catch (err) {
+    await database.drop();
+    throw err;
+  }
+  const setting = typeof homeTenant === 'function' ? homeTenant(prepared!) : homeTenant;
+  const t = await robotsApp({ ...options, database, robots: { ...(options.robots ?? {}), homeTenant: setting } }).catch(async (err) => {
+    await database.drop();
+    throw err;
+  });
+  const close = t.close.bind(t);
+  t.close = async () => {
+    await close();
+    await database.drop();
+  };
+  return { t, prepared };
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

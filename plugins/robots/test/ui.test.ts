@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
-import { RobotSocket, activate, addMember, bearer, device, newCodes, result, robotsApp, type Activation, type Owner, type RobotsApp } from './helpers.js';
+import { RobotSocket, activate, addMember, bearer, device, newCodes, result, robotsAppWithHome, type Activation, type Owner, type RobotsApp } from './helpers.js';
 
 // The robots admin pages in a real browser, signed in as the owner of WorkBot's home tenant (named
 // by settings.robots.homeTenant, so they are a WorkBot admin; the admin UI's session
@@ -33,9 +33,11 @@ describe('robots admin UI (browser)', () => {
   const licenseStatus = async (c: string) => (await t.app.db('licensing_licenses').where('activation_code', c).first('status')).status as string;
 
   before(async () => {
-    t = await robotsApp({ robots: { homeTenant: OWNER.name } }); // registration names the tenant after the owner
-    const reg = await t.request('POST', '/api/v2/auth/register', { body: { email: OWNER.email, password: OWNER.password, full_name: OWNER.name } });
-    assert.equal(reg.status, 201, reg.text);
+    // Registration names the tenant after the owner; the setting names that tenant (checked at boot, so it is made first).
+    ({ t } = await robotsAppWithHome(OWNER.name, async (first) => {
+      const reg = await first.request('POST', '/api/v2/auth/register', { body: { email: OWNER.email, password: OWNER.password, full_name: OWNER.name } });
+      assert.equal(reg.status, 201, reg.text);
+    }));
     const login = await t.request('POST', '/api/v2/auth/login', { body: { email: OWNER.email, password: OWNER.password } });
     assert.equal(login.status, 200, login.text);
     owner = { id: login.body.user.id, tenantId: login.body.user.tenant_id, token: login.body.access_token, headers: bearer(login.body.access_token) };
