@@ -1,5 +1,5 @@
 import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
+import { hasScope, type Principal } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import type { Guard } from '../../../core/http/router.js';
 import type { HomeTenant } from '../services/home.js';
@@ -10,7 +10,8 @@ export const asRoleHolder = (p: Principal) => ({ tenant_id: p.tenantId, role: p.
 /**
  * Every /api/admin/* route: WorkBot's codes, users and logs belong to the operator, so only
  * superadmins and the home tenant's owners and admins pass. A customer tenant's owner is an
- * admin of their own tenant, not of WorkBot: 403 like anyone else.
+ * admin of their own tenant, not of WorkBot: 403 like anyone else. An API key of a home admin
+ * must also carry robots:manage (a key made for other work does not administer WorkBot).
  */
 export const workbotAdmin =
   (home: HomeTenant): Guard =>
@@ -20,6 +21,7 @@ export const workbotAdmin =
     if (!(await home.administers(asRoleHolder(principal)))) {
       throw AppError.forbidden("WorkBot administration is for superadmins and the admins of WorkBot's home tenant", 'not_workbot_admin');
     }
+    if (!hasScope(principal, 'robots:manage')) throw AppError.forbidden('this API key lacks the robots:manage scope', 'missing_scope');
   };
 
 /** Whose data an admin route sees: null (every tenant) for a superadmin, else the home tenant. */

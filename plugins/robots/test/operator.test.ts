@@ -99,6 +99,19 @@ describe('robots: WorkBot belongs to the operator', () => {
       }
     });
 
+    it('a home admin’s API key: only with robots:manage', async () => {
+      const key = async (scopes: string[]) => {
+        const res = await t.request('POST', '/api/v2/api-keys', { headers: admin.headers, body: { name: scopes.join(' '), scopes } });
+        assert.equal(res.status, 201, res.text);
+        return { 'x-api-key': res.body.raw_key as string };
+      };
+      const narrow = await t.wb('GET', '/api/admin/activation-codes', { headers: await key(['robots:use']) });
+      assert.equal(narrow.status, 403, narrow.text);
+      assert.deepEqual([narrow.body.code, narrow.body.data], [403, null]);
+      assert.match(narrow.body.message, /robots:manage/);
+      assert.equal((await t.wb('GET', '/api/admin/activation-codes', { headers: await key(['robots:manage']) })).status, 200);
+    });
+
     it('a home admin, a home owner and a superadmin pass every one', async () => {
       const owner = await homeAdmin(t, 'home-owner', 'owner');
       for (const caller of [admin, owner, root]) {
