@@ -19,6 +19,8 @@ import { Mailer } from './mailer.js';
 import { RateLimits } from './rate-limit.js';
 import { createPubSub } from './pubsub.js';
 import { declareMetrics, unmetered, type MetricInfo } from './usage.js';
+import { allFeatures, declareFeatures, type FeatureInfo } from './entitlements.js';
+import { requestContext } from './http/request-context.js';
 import { AuthChain } from './http/auth.js';
 import { envelopes } from './http/envelopes.js';
 import { OpenApiRegistry } from './http/openapi.js';
@@ -112,6 +114,7 @@ export class Plinth {
     const scopes = new Map<string, ScopeInfo>();
     const eventCatalog = new Map<string, EventSpec & { plugin: string }>();
     const metrics = new Map<string, MetricInfo>();
+    const features = new Map<string, FeatureInfo>();
     const actions = new Actions(events);
 
     container.register({
@@ -136,6 +139,9 @@ export class Plinth {
       metrics: asValue(metrics),
       // Replaced by the billing plugin when it is enabled.
       usage: asValue(unmetered),
+      // The plugins' feature catalogue; `entitlements` (all features) is replaced by billing's plans.
+      features: asValue(features),
+      entitlements: asValue(allFeatures),
       enabledPlugins: asValue(plugins.map((p) => p.plugin.name)),
     });
 
@@ -155,6 +161,11 @@ export class Plinth {
       }
       for (const [name, spec] of Object.entries(plugin.events ?? {})) eventCatalog.set(name, { ...spec, plugin: plugin.name });
       declareMetrics(metrics, plugin.name, plugin.metrics ?? {});
+      try {
+        declareFeatures(features, plugin.name, plugin.features ?? {});
+      } catch (err) {
+        throw new PluginError((err as Error).message);
+      }
       for (const [name, spec] of Object.entries(plugin.actions ?? {})) {
         try {
           actions.add(plugin.name, name, { ...spec, run: (input, call) => spec.run(input, call, c) });
@@ -206,7 +217,8 @@ export class Plinth {
       container,
       auth,
       faces: [...faces.values()],
-      core: [coreRoutes(() => holder.app!), ...(config.ui.enabled ? [adminUi(() => holder.app!)] : [])],
+      // requestContext first: code below a route (the usage meter) can see who is acting.
+      core: [requestContext() as never, coreRoutes(() => holder.app!), ...(config.ui.enabled ? [adminUi(() => holder.app!)] : [])],
     });
     const app = new Plinth(config, logger, db, plugins, contexts, container, koa, applied);
     holder.app = app;

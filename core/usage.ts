@@ -23,7 +23,11 @@ export interface MetricInfo extends MetricSpec {
  * unmetered one; the billing plugin replaces it with plans and limits.
  */
 export interface UsageMeter {
-  /** Takes `n` of `metric` for the tenant, or throws (402) past the limit. Pass the caller's transaction to stay atomic with its change. */
+  /**
+   * Takes `n` of `metric` for the tenant, or throws (402) past the limit. Pass the caller's
+   * transaction to stay atomic with its change. While a superadmin's request is being served
+   * (core/http/request-context.ts) it counts but never refuses: the operator is not held to plans.
+   */
   consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void>;
   /** Gives back `n` of a gauge (a robot deleted, a key revoked). */
   release(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void>;

@@ -7,6 +7,7 @@ import type { PluginRouter, JsonSchema } from '../http/router.js';
 import type { JobRunInfo } from '../scheduler.js';
 import type { EventHandler } from '../events/outbox.js';
 import type { MetricSpec } from '../usage.js';
+import type { FeatureSpec } from '../entitlements.js';
 import type { ActionCall, ActionSpec } from '../actions.js';
 
 export interface PluginContext<S = Record<string, unknown>> {
@@ -68,6 +69,11 @@ export interface Plugin<S = any> {
   scopes?: Record<string, string>;
   /** Metrics this plugin meters through the `usage` service (billing sets their limits). */
   metrics?: Record<string, MetricSpec>;
+  /**
+   * Features this plugin offers, by name (`mail`, `workflows`): each grants a set of its scopes.
+   * A plan lists the features its tenants get; a tenant's scopes are cut to them (billing decides).
+   */
+  features?: Record<string, FeatureSpec>;
   /** Events this plugin emits, by name (`<plugin-resource>.<past-tense verb>`). */
   events?: Record<string, EventSpec>;
   /**

@@ -9,7 +9,14 @@ export interface AuthSettings {
   /** Concurrent refreshes within this window are not treated as reuse. */
   refreshReuseGraceSeconds: number;
   uiSessionTtlHours: number;
-  allowRegistration: boolean;
+  /**
+   * Who may make an account with POST /auth/register: anyone (`open`), anyone with a working
+   * mailbox (`verify`: sign-in only after the emailed link), or nobody (`closed`: the operator
+   * creates customers).
+   */
+  registration: 'open' | 'verify' | 'closed';
+  /** Deprecated: `false` is `registration: 'closed'`. */
+  allowRegistration?: boolean;
   apiKeyPrefix: string;
   rootToken: string | null;
   rootTokenInQuery: boolean;
@@ -49,7 +56,8 @@ export const authConfigSchema = {
     sessionMaxDays: { type: 'integer', minimum: 1, maximum: 365, default: 30 },
     refreshReuseGraceSeconds: { type: 'integer', minimum: 0, maximum: 60, default: 10 },
     uiSessionTtlHours: { type: 'integer', minimum: 1, maximum: 720, default: 12 },
-    allowRegistration: { type: 'boolean', default: true },
+    registration: { enum: ['open', 'verify', 'closed'], default: 'verify' },
+    allowRegistration: { type: 'boolean' },
     apiKeyPrefix: { type: 'string', pattern: '^[a-z0-9]{1,8}_$', default: 'mf_' },
     rootToken: { type: ['string', 'null'], minLength: 24, default: null },
     rootTokenInQuery: { type: 'boolean', default: false },
@@ -132,4 +140,8 @@ export const authEnv = {
   PLINTH_ADMIN_PASSWORD: 'admin.password',
   PLINTH_AUTH_ROOT_TOKEN: 'rootToken',
   PLINTH_AUTH_JWT_SECRET: 'jwtSecret',
+  PLINTH_REGISTRATION: 'registration',
 };
+
+/** The registration mode in force (the deprecated allowRegistration: false still closes it). */
+export const registrationMode = (s: AuthSettings): AuthSettings['registration'] => (s.allowRegistration === false ? 'closed' : s.registration);

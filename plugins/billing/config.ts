@@ -8,11 +8,18 @@ export interface PlanSeed {
   is_public: boolean;
   sort_order?: number;
   limits: Record<string, number | null>;
+  /** The features (declared by the plugins' manifests) its tenants get; null: every feature. */
+  features?: string[] | null;
 }
 
 export interface BillingSettings {
   /** The plan every new tenant starts on, and falls back to after a cancellation. */
   defaultPlan: string;
+  /**
+   * The operator tenant's plan (the first superadmin's tenant) until the operator assigns another:
+   * internal, never sold through checkout.
+   */
+  operatorPlan: string;
   /** Seeded at first start (existing plans are not overwritten). */
   plans: PlanSeed[];
   stripe: {
@@ -45,10 +52,29 @@ export const planSeedSchema = {
     is_public: { type: 'boolean', default: true },
     sort_order: { type: 'integer', default: 0 },
     limits: limitsSchema,
+    features: { type: ['array', 'null'], items: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' }, uniqueItems: true, maxItems: 100, default: null },
   },
 };
 
-/** The seed's limit keys (and Plinth's own metrics) on three plans; null means unlimited. */
+/** The operator's own tenant: not public, not for sale, every limit unlimited, every feature. */
+export const OPERATOR_PLAN: PlanSeed = {
+  id: 'operator',
+  display_name: 'Operator',
+  description: "The operator's own tenant: every feature, no limits. Not offered to customers.",
+  price_monthly: 0,
+  price_yearly: 0,
+  currency: 'usd',
+  is_public: false,
+  sort_order: 100,
+  limits: { max_sessions: null, max_messages_per_month: null, max_groups: null, max_labels: null, ai_replies_per_month: null, max_api_keys: null, max_robots: null, max_mailboxes: null, emails_sent_per_month: null, max_licenses: null },
+  features: null,
+};
+
+/**
+ * The seed's limit keys (and Plinth's own metrics) on three plans; null means unlimited. The
+ * customer plans include every feature (features: null) so a fresh install works as before; the
+ * operator narrows them on the plans page. `operator` is the operator tenant's internal plan.
+ */
 const DEFAULT_PLANS: PlanSeed[] = [
   {
     id: 'free',
@@ -80,6 +106,7 @@ const DEFAULT_PLANS: PlanSeed[] = [
     sort_order: 2,
     limits: { max_sessions: 10, max_messages_per_month: null, max_groups: 100, max_labels: 500, ai_replies_per_month: 5000, max_api_keys: 100, max_robots: 10, max_mailboxes: 500, emails_sent_per_month: 20000, max_licenses: null },
   },
+  OPERATOR_PLAN,
 ];
 
 export const billingConfigSchema = {
@@ -87,6 +114,7 @@ export const billingConfigSchema = {
   additionalProperties: false,
   properties: {
     defaultPlan: { type: 'string', default: 'free' },
+    operatorPlan: { type: 'string', default: 'operator' },
     plans: { type: 'array', items: planSeedSchema, default: DEFAULT_PLANS },
     stripe: {
       type: 'object',

@@ -1,7 +1,7 @@
 import { asValue } from 'awilix';
 import { ConfigError } from '../../core/config/load.js';
 import { definePlugin } from '../../core/plugins/contract.js';
-import { billingConfigSchema, billingEnv, type BillingSettings } from './config.js';
+import { billingConfigSchema, billingEnv, OPERATOR_PLAN, type BillingSettings } from './config.js';
 import { billingEvents } from './events.js';
 import { createBillingServices, type BillingDeps, type BillingServices } from './services/index.js';
 import { billingRoutes } from './routes/billing.js';
@@ -29,15 +29,27 @@ export default definePlugin<BillingSettings>({
     if (!c.settings.plans.some((p) => p.id === c.settings.defaultPlan)) {
       throw new ConfigError(`invalid config: settings.billing.defaultPlan = ${JSON.stringify(c.settings.defaultPlan)}: must be the id of one of settings.billing.plans`);
     }
+    // A plan list of one's own still gets the built-in operator plan, unless it defines one.
+    if (c.settings.operatorPlan === OPERATOR_PLAN.id && !c.settings.plans.some((p) => p.id === OPERATOR_PLAN.id)) c.settings.plans = [...c.settings.plans, OPERATOR_PLAN];
+    if (!c.settings.plans.some((p) => p.id === c.settings.operatorPlan)) {
+      throw new ConfigError(`invalid config: settings.billing.operatorPlan = ${JSON.stringify(c.settings.operatorPlan)}: must be the id of one of settings.billing.plans`);
+    }
     const s = createBillingServices(c.container.cradle as BillingDeps, c.settings);
-    // Replaces the core's unmetered `usage`: from now on every plugin's consume() obeys the plans.
-    c.container.register({ billingServices: asValue(s), usage: asValue(s.meter) });
+    // Replaces the core's unmetered `usage` and allow-all `entitlements`: from now on every
+    // plugin's consume() and every scope check obey the plans.
+    c.container.register({ billingServices: asValue(s), usage: asValue(s.meter), entitlements: asValue(s.entitlements) });
   },
 
   async start(c) {
     const s = services(c);
     await s.plans.seed(c.settings.plans);
     await s.meter.init();
+    // A feature no enabled plugin declares grants nothing (its plugin may simply be switched off).
+    const known = c.container.resolve<Map<string, unknown>>('features');
+    for (const plan of c.settings.plans) {
+      const unknown = (plan.features ?? []).filter((f) => !known.has(f));
+      if (unknown.length) c.logger.warn({ plan: plan.id, features: unknown }, 'settings.billing.plans lists features no enabled plugin declares');
+    }
   },
 
   routes(r, c) {
@@ -47,6 +59,7 @@ export default definePlugin<BillingSettings>({
     adminRoutes(r, s, {
       tenants: () => c.container.resolve<TenantDirectory>('tenants'),
       audit: () => c.container.resolve<AuditSink>('audit'),
+      features: () => c.container.resolve('features'),
       defaultPlan: c.settings.defaultPlan,
     });
   },
@@ -64,7 +77,7 @@ export default definePlugin<BillingSettings>({
   ],
 
   on: {
-    // Every new tenant starts on the default plan.
+    // Every new tenant starts on the default plan (the operator tenant on the operator plan).
     async 'auth.tenant.created'(event, c) {
       await services(c).subscriptions.get(String(event.payload.tenant_id));
     },

@@ -21,6 +21,7 @@ export default definePlugin<WorkflowsSettings>({
   // Beside auth and billing on the MoltFlow face; principals come from whichever auth plugin is enabled.
   face: { base: '/api/v2', envelope: 'detail' },
   scopes: { [READ]: 'Read workflows, their runs and the catalogues', [MANAGE]: 'Create, edit, enable, run and delete workflows' },
+  features: { workflows: { description: 'Workflows: automations triggered by events and schedules', scopes: ['workflows:*'] } },
   actions: { 'http.request': httpRequestAction, delay: delayAction, stop_if: stopIfAction },
   migrations: 'migrations',
   // Members read workflows and runs (workflows:read); the editor is for owners and admins (workflows:manage).

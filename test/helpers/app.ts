@@ -35,6 +35,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Registration defaults to `verify` (sign-in after the emailed link). Most suites register an
+ * owner and sign in at once to test something else, so the harness opens registration unless a
+ * test sets `settings.auth.registration` itself (the registration tests do, for each mode).
+ */
+function withOpenRegistration(plugins: string[], settings: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  if (!plugins.includes('auth') || settings.auth?.registration !== undefined) return settings;
+  return { ...settings, auth: { ...(settings.auth ?? {}), registration: 'open' } };
+}
+
 /** Builds a real app on a fresh migrated database, listening on a free loopback port. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
@@ -47,7 +57,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       log: { level: process.env.PLINTH_TEST_LOG ?? 'silent' },
       plugins: options.plugins ?? ['example'],
       pluginDirs: ['plugins', 'test/fixtures/plugins'],
-      settings: options.settings ?? {},
+      settings: withOpenRegistration(options.plugins ?? [], options.settings ?? {}),
       events: { pollIntervalMs: 50, backoffBaseMs: 20, backoffMaxMs: 200, jitterRatio: 0 },
     },
     (options.overrides ?? {}) as Record<string, unknown>,

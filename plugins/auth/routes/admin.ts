@@ -3,7 +3,7 @@ import { requireRole } from '../../../core/http/guards.js';
 import { paginationQuery } from '../../../core/http/pagination.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { AuthServices } from '../services/index.js';
-import { body, meta, principalOf, uuidParam } from './shared.js';
+import { body, email, meta, password, principalOf, uuidParam } from './shared.js';
 import { profileFields } from './users.js';
 
 const query = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties: { ...paginationQuery, ...properties } });
@@ -30,6 +30,26 @@ export function adminRoutes(r: PluginRouter, s: AuthServices, deps: { events: Ev
 
   r.get('/admin/tenants', { guards: superadmin, schema: { query: query({ search: { type: 'string', maxLength: 200 } }) } }, (_ctx, { query: q }) => s.tenants.list(q.search, { page: q.page, page_size: q.page_size }));
   r.get('/admin/tenants/:id', { guards: superadmin, schema: { params: uuidParam } }, async (_ctx, { params }) => ({ ...(await s.tenants.get(params.id)), settings: await s.tenants.settings(params.id) }));
+  const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' };
+  const role = { enum: ['owner', 'admin', 'member'] };
+  r.post(
+    '/admin/tenants',
+    { summary: 'Create a customer tenant with its owner (emailed a link to choose a password unless one is given)', guards: superadmin, schema: { body: body({ name, owner_email: email, owner_name: { type: 'string', maxLength: 200 }, password }, ['name', 'owner_email']) } },
+    async (ctx, { body: b }) => {
+      const created = await s.customers.createTenant(await principalOf(ctx), b, meta(ctx));
+      ctx.status = 201;
+      return created;
+    },
+  );
+  r.post(
+    '/admin/tenants/:id/users',
+    { summary: 'Add a user to a tenant by email, with a role (emailed a link to choose a password unless one is given)', guards: superadmin, schema: { params: uuidParam, body: body({ email, role, full_name: { type: 'string', maxLength: 200 }, password }, ['email', 'role']) } },
+    async (ctx, { params, body: b }) => {
+      const invited = await s.customers.invite(await principalOf(ctx), params.id, b, meta(ctx));
+      ctx.status = 201;
+      return invited;
+    },
+  );
   r.patch(
     '/admin/tenants/:id',
     { guards: superadmin, schema: { params: uuidParam, body: { ...body({ name: { type: 'string', minLength: 1, maxLength: 200 }, status: { enum: ['active', 'suspended'] } }), minProperties: 1 } } },

@@ -4,7 +4,7 @@ import type { Principal } from '../../../core/http/auth.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Mailer } from '../../../core/mailer.js';
 import type { CoreConfig } from '../../../core/config/schema.js';
-import type { AuthSettings } from '../config.js';
+import { registrationMode, type AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { OneTimeTokens, Purpose } from './one-time-tokens.js';
 import type { Passwords } from './passwords.js';
@@ -57,9 +57,32 @@ export class Accounts {
     await this.mailer.send({ to: email, ...mail });
   }
 
-  /** Creates a tenant and its owner. An address already in use gets a notice, and the same reply. */
+  /**
+   * Invites a user the operator created without a password: a link to choose one (a password
+   * reset token, valid as long as a verification link, since an invitation may wait a day).
+   * Awaited: the operator's request is the one asking, and it says whether the mail went out.
+   */
+  async sendInvitation(user: UserRow, tenantName: string): Promise<boolean> {
+    if (!user.email) return false;
+    const ttl = Math.max(this.settings.tokenTtlMinutes.passwordReset, this.settings.tokenTtlMinutes.emailVerification);
+    const token = await this.tokens.issue(user.id, 'password_reset', ttl, user.email);
+    if (!token) return false;
+    const url = this.link(this.settings.links.resetPassword, token);
+    await this.mailer.send({
+      to: user.email,
+      subject: `You are invited to ${tenantName}`,
+      text: `An account was made for you in "${tenantName}". Choose your password with this link (valid ${Math.round(ttl / 60)} hours, once), then sign in as ${user.email}:\n\n${url}`,
+    });
+    return true;
+  }
+
+  /**
+   * Creates a tenant and its owner. An address already in use gets a notice, and the same reply.
+   * With `registration: 'verify'` the owner may sign in only after following the emailed link.
+   */
   async register(input: { email: string; password: string; full_name?: string; tenant_name?: string }, meta: RequestMeta): Promise<{ detail: string; email: string }> {
-    if (!this.settings.allowRegistration) throw AppError.forbidden('registration is disabled', 'registration_disabled');
+    const mode = registrationMode(this.settings);
+    if (mode === 'closed') throw AppError.forbidden('registration is closed on this server; ask the operator for an account', 'registration_closed');
     this.passwords.check(input.password);
     const email = normalizeEmail(input.email);
     const hash = await this.passwords.hash(input.password);
@@ -70,14 +93,18 @@ export class Accounts {
       );
     } else {
       try {
-        const user = await this.users.createWithTenant({ email, passwordHash: hash, fullName: input.full_name ?? '', tenantName: input.tenant_name ?? input.full_name ?? email });
-        await this.audit.record({ action: 'auth.registered', actorLabel: email, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta });
+        const user = await this.db.transaction(async (trx) => {
+          const created = await this.users.createWithTenant({ email, passwordHash: hash, fullName: input.full_name ?? '', tenantName: input.tenant_name ?? input.full_name ?? email }, trx);
+          if (mode === 'verify') await trx('auth_users').where('id', created.id).update({ must_verify_email: true });
+          await this.audit.record({ action: 'auth.registered', actorLabel: email, tenantId: created.tenant_id, target: { type: 'user', id: created.id }, meta, details: { registration: mode } }, trx);
+          return created;
+        });
         this.later('the verification mail', () => this.sendTokenMail(user, 'email_verification'));
       } catch (err) {
         if (!(err instanceof AppError && err.status === 409)) throw err; // a concurrent registration won
       }
     }
-    return { detail: 'Check your email to verify your address.', email };
+    return { detail: mode === 'verify' ? 'Check your email: follow the link we sent to verify your address, then sign in.' : 'Check your email to verify your address.', email };
   }
 
   /**
@@ -115,6 +142,8 @@ export class Accounts {
       // A link mailed to an address the account no longer has must not take the account over.
       if (!used || !user || user.email !== used.email) throw AppError.badRequest('invalid or expired token', 'invalid_token');
       await this.users.setPasswordHash(trx, used.user_id, hash);
+      // The link went to the address and came back: it is verified (an invited user's first password is set this way).
+      if (!user.email_verified_at) await this.users.markEmailVerified(trx, user.id);
       const ids = await this.sessions.revokeAllSessions(trx, used.user_id, 'password_reset');
       await this.audit.record({ action: 'auth.password_reset', actorLabel: used.email ?? used.user_id, target: { type: 'user', id: used.user_id }, meta }, trx);
       return ids;

@@ -8,10 +8,12 @@ import type { PubSub } from '../../../core/pubsub.js';
 import type { RateLimits } from '../../../core/rate-limit.js';
 import type { ScopeInfo } from '../../../core/app.js';
 import type { UsageMeter } from '../../../core/usage.js';
+import type { Entitlements, FeatureInfo } from '../../../core/entitlements.js';
 import type { AuthSettings } from '../config.js';
 import { Accounts } from './accounts.js';
 import { ApiKeys } from './api-keys.js';
 import { AuditLog } from './audit.js';
+import { Customers } from './customers.js';
 import { Bootstrap } from './bootstrap.js';
 import { OneTimeTokens } from './one-time-tokens.js';
 import { Passwords } from './passwords.js';
@@ -36,6 +38,8 @@ export interface AuthDeps {
   rateLimits: RateLimits;
   scopes: Map<string, ScopeInfo>;
   usage: UsageMeter;
+  entitlements: Entitlements;
+  features: Map<string, FeatureInfo>;
 }
 
 export type AuthServices = ReturnType<typeof createAuthServices>;
@@ -55,8 +59,9 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   const apiKeys = new ApiKeys(d.db, d.clock, settings.apiKeyPrefix, roleScopes, audit, d.events, cache, () => d.usage);
   const smsProvider = settings.sms.provider === 'http' && settings.sms.http.url ? new HttpSmsProvider(settings.sms.http.url, settings.sms.http.token) : new LogSmsProvider(d.logger);
   const smsCodes = new SmsCodes(d.db, d.clock, settings.sms, smsProvider, d.rateLimits);
-  const principals = new Principals(d.db, d.clock, d.logger, cache, roleScopes);
+  const principals = new Principals(d.db, d.clock, d.logger, cache, roleScopes, () => ({ entitlements: d.entitlements, features: d.features }));
   const bootstrap = new Bootstrap(d.db, d.logger, users, tenants, passwords);
   const stats = new Stats(d.db, d.clock);
-  return { audit, cache, signer, roleScopes, passwords, tenants, users, sessions, oneTimeTokens, accounts, apiKeys, smsCodes, principals, bootstrap, stats };
+  const customers = new Customers(d.db, users, tenants, passwords, accounts, audit);
+  return { audit, cache, signer, roleScopes, passwords, tenants, users, sessions, oneTimeTokens, accounts, apiKeys, smsCodes, principals, bootstrap, stats, customers };
 }

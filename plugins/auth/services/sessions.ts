@@ -6,7 +6,7 @@ import { affected } from '../../../core/db/connection.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Principal } from '../../../core/http/auth.js';
 import type { RateLimits, LimitSpec } from '../../../core/rate-limit.js';
-import type { AuthSettings } from '../config.js';
+import { registrationMode, type AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { Passwords } from './passwords.js';
 import type { PrincipalCache } from './principal-cache.js';
@@ -74,6 +74,7 @@ export class Sessions {
     }
     await this.rateLimits.reset(this.limits.account, account);
     await this.assertActive(user, meta);
+    await this.assertVerified(user, meta);
     if (this.passwords.needsRehash(user.password_hash!)) await this.users.setPasswordHash(this.db, user.id, await this.passwords.hash(password));
     return this.startSession(user, meta, kind, 'password');
   }
@@ -85,6 +86,17 @@ export class Sessions {
       await this.audit.record({ action: 'auth.login_refused_suspended', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta });
       throw AppError.forbidden('this account is suspended', 'account_suspended');
     }
+  }
+
+  /**
+   * An account that registered under `registration: 'verify'` signs in with a password only once
+   * its address is verified (a magic link verifies it too: it proves the same mailbox).
+   */
+  async assertVerified(user: UserRow, meta: RequestMeta): Promise<void> {
+    // A superadmin was made by the operator (bootstrap, create-admin, promotion): vouched for.
+    if (!user.must_verify_email || user.email_verified_at || user.is_superadmin || registrationMode(this.settings) !== 'verify') return;
+    await this.audit.record({ action: 'auth.login_refused_unverified', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta });
+    throw AppError.forbidden('verify your email address first: follow the link we emailed you (or ask for a sign-in link, which verifies it too)', 'email_not_verified');
   }
 
   /** Opens a session for a user who has proven who they are (password, magic link, SMS code). */

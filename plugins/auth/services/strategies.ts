@@ -3,6 +3,7 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { SESSION_COOKIE, type AuthRequest, type AuthStrategy, type Principal } from '../../../core/http/auth.js';
 import type { Logger } from '../../../core/logger.js';
+import { beyondPlans, cutScopes, type Entitlements, type FeatureInfo } from '../../../core/entitlements.js';
 import type { AuditLog } from './audit.js';
 import type { CachedKey, CachedUser, PrincipalCache } from './principal-cache.js';
 import { PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
@@ -31,7 +32,20 @@ export class Principals {
     private readonly logger: Logger,
     private readonly cache: PrincipalCache,
     private readonly roleScopes: RoleScopes,
+    /** Resolved per call: billing replaces the core's allow-all entitlements after auth registers. */
+    private readonly plans: () => { entitlements: Entitlements; features: Map<string, FeatureInfo> },
   ) {}
+
+  /**
+   * The principal's scopes cut to its tenant's plan, so every check (requireScope, a plugin's own
+   * hasScope, an API key's grant) and every listing of scopes sees the same cut set.
+   */
+  async withinPlan(principal: Principal): Promise<Principal> {
+    const { entitlements, features } = this.plans();
+    if (beyondPlans(principal) || !features.size) return principal;
+    const grant = await entitlements.grant(principal.tenantId!);
+    return grant.features === null ? principal : { ...principal, scopes: cutScopes(features, grant, principal.scopes) };
+  }
 
   userPrincipal(user: CachedUser, sessionId?: string): Principal {
     const superadmin = Boolean(user.is_superadmin);
@@ -60,7 +74,7 @@ export class Principals {
     if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= this.clock.now().toISOString()) {
       throw AppError.unauthorized('session ended', 'session_revoked');
     }
-    return this.userPrincipal(await this.activeUser(claims.userId), claims.sessionId);
+    return this.withinPlan(this.userPrincipal(await this.activeUser(claims.userId), claims.sessionId));
   }
 
   async fromApiKey(raw: string): Promise<Principal> {
@@ -70,7 +84,7 @@ export class Principals {
     if (key.expires_at && key.expires_at <= now.toISOString()) throw AppError.unauthorized('API key expired', 'api_key_expired');
     const user = await this.activeUser(key.user_id);
     this.touch(key, now);
-    return this.keyPrincipal(key, user);
+    return this.withinPlan(this.keyPrincipal(key, user));
   }
 
   /** A key holds at most its creator's current scopes; superadmin power needs platform:admin. */

@@ -21,13 +21,17 @@ const toTenant = (r: Record<string, unknown>) => ({
   id: r.id as string,
   name: r.name as string,
   status: r.status as string,
-  is_platform: Boolean(r.is_platform),
+  // The operator tenant: the first superadmin's, exactly one (stored as auth_tenants.is_platform).
+  is_operator: Boolean(r.is_platform),
   created_at: r.created_at as string,
   updated_at: r.updated_at as string,
   ...(r.user_count !== undefined ? { user_count: Number(r.user_count) } : {}),
 });
 
 export class Tenants {
+  /** Found once: the operator tenant is made at first start and can be neither deleted nor changed. */
+  private operator: string | null = null;
+
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
@@ -43,6 +47,15 @@ export class Tenants {
     await trx('auth_tenant_settings').insert({ tenant_id: id, updated_at: now });
     await this.events.emit(trx, 'auth.tenant.created', { tenant_id: id, name }, { tenantId: id });
     return id;
+  }
+
+  /**
+   * The operator tenant's id (null before the first start made it). Other plugins ask through the
+   * container (`tenants`); `trx` for callers inside a transaction (SQLite has one connection).
+   */
+  async operatorId(trx: Db = this.db): Promise<string | null> {
+    this.operator ??= ((await trx('auth_tenants').where('is_platform', true).first('id'))?.id as string | undefined) ?? null;
+    return this.operator;
   }
 
   async get(id: string) {
@@ -68,7 +81,7 @@ export class Tenants {
 
   async update(actor: Principal, id: string, patch: { name?: string; status?: 'active' | 'suspended' }, meta: RequestMeta) {
     const tenant = await this.get(id);
-    if (tenant.is_platform && patch.status === 'suspended') throw AppError.conflict('the platform tenant cannot be suspended');
+    if (tenant.is_operator && patch.status === 'suspended') throw AppError.conflict('the operator tenant cannot be suspended');
     await this.db.transaction(async (trx) => {
       if (patch.status === 'suspended') await this.keepsASuperadmin(trx, id, 'suspended');
       await trx('auth_tenants').where('id', id).update({ ...patch, updated_at: this.clock.now().toISOString() });
@@ -80,7 +93,7 @@ export class Tenants {
 
   async remove(actor: Principal, id: string, meta: RequestMeta): Promise<void> {
     const tenant = await this.get(id);
-    if (tenant.is_platform) throw AppError.conflict('the platform tenant cannot be deleted');
+    if (tenant.is_operator) throw AppError.conflict('the operator tenant cannot be deleted');
     await this.db.transaction(async (trx) => {
       await this.keepsASuperadmin(trx, id, 'deleted');
       await trx('auth_tenants').where('id', id).delete();

@@ -22,6 +22,8 @@ export interface UserRow {
   is_superadmin: boolean | number;
   status: 'active' | 'suspended';
   email_verified_at: string | null;
+  /** Registered under `registration: 'verify'`: password sign-in waits for the emailed link. */
+  must_verify_email?: boolean | number;
   last_login_at: string | null;
   created_at: string;
   updated_at: string;

@@ -377,10 +377,10 @@ describe('auth: superadmin endpoints', () => {
       const alpha = res.body.items.find((x: { id: string }) => x.id === ownerA.tenantId);
       assert.equal(alpha.name, 'Alpha Corp');
       assert.equal(alpha.status, 'active');
-      assert.equal(alpha.is_platform, false);
+      assert.equal(alpha.is_operator, false);
       assert.equal(alpha.user_count, await count(t.db('auth_users').where('tenant_id', ownerA.tenantId)));
-      const platform = res.body.items.find((x: { is_platform: boolean }) => x.is_platform);
-      assert.equal(platform.id, root.tenantId);
+      const operators = res.body.items.filter((x: { is_operator: boolean }) => x.is_operator);
+      assert.deepEqual(operators.map((x: { id: string }) => x.id), [root.tenantId], 'exactly one operator tenant: the first superadmin’s');
 
       const ids: string[] = [];
       for (let page = 1; page <= Math.ceil(total / 2); page++) {

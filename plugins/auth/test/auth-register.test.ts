@@ -132,19 +132,19 @@ describe('auth: POST /auth/register', () => {
   });
 });
 
-describe('auth: registration switched off', () => {
+describe('auth: registration closed', () => {
   let t: TestApp;
   before(async () => {
-    t = await authApp({ auth: { allowRegistration: false } });
+    t = await authApp({ auth: { registration: 'closed' } });
   });
   after(async () => t?.close());
 
-  it('403 registration_disabled; no user, no tenant, no mail', async () => {
+  it('403 registration_closed; no user, no tenant, no mail', async () => {
     const email = uniqueEmail('closed');
     const mark = await lastMailId(t);
     const res = await api(t, 'POST', '/auth/register', { body: { email, password: strongPassword() } });
     assert.equal(res.status, 403);
-    assert.deepEqual(res.body, { detail: 'registration is disabled', code: 'registration_disabled' });
+    assert.deepEqual(res.body, { detail: 'registration is closed on this server; ask the operator for an account', code: 'registration_closed' });
     assert.equal(await t.app.db('auth_users').where('email', email).first(), undefined);
     assert.equal(Number((await t.app.db('auth_tenants').count({ n: '*' }))[0].n), 1, 'only the platform tenant');
     await assertNoMail(t, email, mark, 200);

@@ -94,7 +94,7 @@ describe('auth: plinth start and plinth create-admin (spawned)', function () {
   before(async () => {
     database = await createTestDatabase();
     const port = await freePort();
-    config = writeConfig(database, { plugins: ['auth'], server: { port }, settings: { auth: { limits: { loginPerIpPerMinute: 1000, mailRequestsPerIpPerHour: 1000 } } } });
+    config = writeConfig(database, { plugins: ['auth'], server: { port }, settings: { auth: { registration: 'open', limits: { loginPerIpPerMinute: 1000, mailRequestsPerIpPerHour: 1000 } } } }); // registers and signs in at once
     base = `http://127.0.0.1:${port}/api/v2`;
     server = await startServer(config, port);
   });

@@ -6,7 +6,7 @@ interface Tenant {
   id: string;
   name: string;
   status: 'active' | 'suspended';
-  is_platform: boolean;
+  is_operator: boolean;
   user_count: number;
   created_at: string;
 }
@@ -30,7 +30,7 @@ export function TenantsPage() {
           rowKey={(t) => t.id}
           empty={list.loading ? 'Loading…' : 'No tenants match.'}
           columns={[
-            { label: 'Name', value: (t) => (t.is_platform ? `${t.name} (platform)` : t.name) },
+            { label: 'Name', value: (t) => (t.is_operator ? `${t.name} (operator)` : t.name) },
             { label: 'Id', value: (t) => <ShortId id={t.id} /> },
             { label: 'Users', value: 'user_count', class: 'num' },
             { label: 'Status', value: (t) => <StatusBadge status={t.status} /> },
@@ -38,7 +38,7 @@ export function TenantsPage() {
             {
               label: 'Actions',
               value: (t) =>
-                t.is_platform ? null : t.status === 'active' ? (
+                t.is_operator ? null : t.status === 'active' ? (
                   <button type="button" class="danger small" disabled={busy} onClick={() => setStatus(t, 'suspended')}>
                     Suspend
                   </button>

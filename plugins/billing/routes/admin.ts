@@ -3,6 +3,7 @@ import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { planSeedSchema } from '../config.js';
 import type { BillingServices } from '../services/index.js';
+import type { FeatureInfo } from '../../../core/entitlements.js';
 import { notConfigured } from '../services/stripe.js';
 import { cycleField, planIdField } from './billing.js';
 
@@ -28,7 +29,7 @@ const planPatch = {
   properties: { ...Object.fromEntries(Object.entries(planFields).map(([name, field]) => [name, withoutDefault(field)])), limits },
 };
 
-export function adminRoutes(r: PluginRouter, s: BillingServices, deps: { tenants: () => TenantDirectory; audit: () => AuditSink; defaultPlan: string }): void {
+export function adminRoutes(r: PluginRouter, s: BillingServices, deps: { tenants: () => TenantDirectory; audit: () => AuditSink; features: () => Map<string, FeatureInfo>; defaultPlan: string }): void {
   const superadmin = [requireRole('superadmin')];
   const tenant = async (id: string) => {
     await deps.tenants().get(id); // 404 for an unknown tenant
@@ -37,6 +38,9 @@ export function adminRoutes(r: PluginRouter, s: BillingServices, deps: { tenants
   const meta = (ctx: { ip: string; get(h: string): string }) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') });
 
   r.get('/admin/plans', { summary: 'All plans, hidden ones too', guards: superadmin }, () => s.plans.list());
+  r.get('/admin/features', { summary: 'The features plans can include, as the enabled plugins declare them', guards: superadmin }, () =>
+    [...deps.features().values()].map((f) => ({ name: f.name, description: f.description, plugin: f.plugin, scopes: f.scopes })),
+  );
   r.post('/admin/plans', { summary: 'Create a plan', guards: superadmin, schema: { body: { ...planSeedSchema, properties: { ...planSeedSchema.properties, limits } } } }, async (ctx, { body }) => {
     const plan = await s.plans.create(body);
     await deps.audit().record({ action: 'admin.plan.created', actor: (await ctx.authenticate())!, target: { type: 'plan', id: plan.id }, meta: meta(ctx), details: body });
@@ -49,18 +53,20 @@ export function adminRoutes(r: PluginRouter, s: BillingServices, deps: { tenants
     return plan;
   });
   r.delete('/admin/plans/:id', { summary: 'Delete a plan nobody is on', guards: superadmin, schema: { params: planParams } }, async (ctx, { params }) => {
-    await s.plans.remove(params.id, deps.defaultPlan);
+    await s.plans.remove(params.id, deps.defaultPlan, s.operatorPlan);
     await deps.audit().record({ action: 'admin.plan.deleted', actor: (await ctx.authenticate())!, target: { type: 'plan', id: params.id }, meta: meta(ctx) });
     ctx.status = 204;
   });
   r.post('/admin/plans/stripe-sync-all', { summary: 'Sync every plan to Stripe', guards: superadmin }, async (ctx) => {
     if (!s.stripe.configured) throw notConfigured();
     const synced = [];
-    for (const plan of await s.plans.list()) synced.push(await s.stripe.syncPlan(plan.id));
+    // The operator plan is internal: never a Stripe product.
+    for (const plan of await s.plans.list()) if (plan.id !== s.operatorPlan) synced.push(await s.stripe.syncPlan(plan.id));
     await deps.audit().record({ action: 'admin.plans.stripe_synced', actor: (await ctx.authenticate())!, meta: meta(ctx), details: { plans: synced.map((p) => p.id) } });
     return { synced };
   });
   r.post('/admin/plans/:id/stripe-sync', { summary: 'Sync one plan to Stripe', guards: superadmin, schema: { params: planParams } }, async (ctx, { params }) => {
+    s.assertPurchasable(params.id);
     const plan = await s.stripe.syncPlan(params.id);
     await deps.audit().record({ action: 'admin.plan.stripe_synced', actor: (await ctx.authenticate())!, target: { type: 'plan', id: plan.id }, meta: meta(ctx) });
     return plan;

@@ -35,7 +35,10 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   r.post(
     '/billing/checkout',
     { summary: 'Start a Stripe checkout for a plan', guards: manage, schema: { body: { type: 'object', additionalProperties: false, required: ['plan_id', 'billing_cycle'], properties: { plan_id: planIdField, billing_cycle: cycleField } } } },
-    async (ctx, { body }) => s.stripe.checkout({ tenantId: await tenantOf(ctx), planId: body.plan_id, cycle: body.billing_cycle }),
+    async (ctx, { body }) => {
+      s.assertPurchasable(body.plan_id);
+      return s.stripe.checkout({ tenantId: await tenantOf(ctx), planId: body.plan_id, cycle: body.billing_cycle });
+    },
   );
 
   r.post(
@@ -45,7 +48,10 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
       rateLimit: { bucket: 'billing.signup-checkout', points: 20, durationSeconds: 3600 },
       schema: { body: { type: 'object', additionalProperties: false, required: ['email', 'plan_id', 'billing_cycle'], properties: { email: { type: 'string', format: 'email', maxLength: 320 }, plan_id: planIdField, billing_cycle: cycleField } } },
     },
-    (_ctx, { body }) => s.stripe.checkout({ tenantId: null, email: body.email, planId: body.plan_id, cycle: body.billing_cycle }),
+    (_ctx, { body }) => {
+      s.assertPurchasable(body.plan_id);
+      return s.stripe.checkout({ tenantId: null, email: body.email, planId: body.plan_id, cycle: body.billing_cycle });
+    },
   );
 
   r.post('/billing/portal', { summary: 'A link to the Stripe billing portal', guards: manage }, async (ctx) => s.stripe.portal(await tenantOf(ctx)));

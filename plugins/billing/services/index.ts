@@ -5,6 +5,8 @@ import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { MetricInfo } from '../../../core/usage.js';
+import { AppError } from '../../../core/errors.js';
+import type { Entitlements, FeatureInfo } from '../../../core/entitlements.js';
 import type { BillingSettings } from '../config.js';
 import { Meter } from './meter.js';
 import { PeriodCloser } from './period-closer.js';
@@ -22,6 +24,9 @@ export interface BillingDeps {
   metrics: Map<string, MetricInfo>;
   /** The auth plugin's account provisioning (billing depends on auth). */
   authAccounts: { provision(email: string): Promise<{ tenantId: string }> };
+  /** The auth plugin's tenants: which one is the operator's. */
+  tenants: { operatorId(trx?: Knex | Knex.Transaction): Promise<string | null> };
+  features: Map<string, FeatureInfo>;
 }
 
 /** Seed limit keys → the usage keys of the seed's subscription reply. */
@@ -41,8 +46,10 @@ export type BillingServices = ReturnType<typeof createBillingServices>;
 
 export function createBillingServices(d: BillingDeps, settings: BillingSettings) {
   let meter: Meter;
-  const plans = new Plans(d.db, d.clock, () => meter.invalidate(null));
-  const subscriptions = new Subscriptions(d.db, d.clock, d.events, plans, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
+  const plans = new Plans(d.db, d.clock, () => meter.invalidate(null), () => new Set(d.features.keys()));
+  // A new tenant starts on the default plan; the operator's own tenant on the operator plan.
+  const startingPlan = async (tenantId: string, trx: Knex | Knex.Transaction) => ((await d.tenants.operatorId(trx)) === tenantId ? settings.operatorPlan : settings.defaultPlan);
+  const subscriptions = new Subscriptions(d.db, d.clock, d.events, plans, startingPlan, (tenantId) => meter.invalidate(tenantId));
   meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions);
   const stripe = new StripeBilling(d.db, d.clock, d.logger, settings.stripe, d.config.server.publicUrl, plans, subscriptions, settings.defaultPlan, async (email) => (await d.authAccounts.provision(email)).tenantId);
   const closer = new PeriodCloser(d.db, d.clock, d.events, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
@@ -81,5 +88,18 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
     return meter.effective(tenantId);
   }
 
-  return { plans, subscriptions, meter, stripe, closer, subscriptionView, setOverrides };
+  /** The `entitlements` service: a tenant's plan features, cached with its limits (and dropped with them). */
+  const entitlements: Entitlements = {
+    async grant(tenantId) {
+      const { plan_id, features } = await meter.effective(tenantId);
+      return { plan: plan_id, features };
+    },
+  };
+
+  /** Checkout sells customer plans only: the operator plan is internal. */
+  function assertPurchasable(planId: string): void {
+    if (planId === settings.operatorPlan) throw AppError.conflict(`plan "${planId}" is the operator's internal plan and cannot be bought`, 'plan_not_purchasable');
+  }
+
+  return { plans, subscriptions, meter, stripe, closer, entitlements, subscriptionView, setOverrides, assertPurchasable, operatorPlan: settings.operatorPlan };
 }

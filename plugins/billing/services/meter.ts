@@ -6,6 +6,7 @@ import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { MetricInfo, UsageMeter } from '../../../core/usage.js';
+import { actingAsSuperadmin } from '../../../core/http/request-context.js';
 import { dayKey, GAUGE_KEY, lastMonths, monthKey } from './periods.js';
 import type { Limits, Plans } from './plans.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -16,6 +17,8 @@ const CHANNEL = 'billing.invalidate';
 export interface Effective {
   tenant_id: string;
   plan_id: string;
+  /** The plan's features (null: all); cached here with the limits, invalidated with them. */
+  features: string[] | null;
   plan_limits: Limits;
   overrides: Limits;
   limits: Limits;
@@ -87,7 +90,7 @@ export class Meter implements UsageMeter {
     const plan = await this.plans.get(sub.plan_id, db);
     const rows: Array<{ metric: string; value: number | string | null }> = await db('billing_limit_overrides').where('tenant_id', tenantId);
     const overrides = Object.fromEntries(rows.map((r) => [r.metric, r.value === null ? null : Number(r.value)]));
-    const value: Effective = { tenant_id: tenantId, plan_id: plan.id, plan_limits: plan.limits, overrides, limits: { ...plan.limits, ...overrides } };
+    const value: Effective = { tenant_id: tenantId, plan_id: plan.id, features: plan.features, plan_limits: plan.limits, overrides, limits: { ...plan.limits, ...overrides } };
     if (generation === this.generation) this.cache.set(tenantId, value);
     return value;
   }
@@ -114,7 +117,9 @@ export class Meter implements UsageMeter {
     if (!Number.isInteger(n) || n < 1) throw new Error(`consume needs a positive whole amount, got ${n}`);
     const spec = this.spec(metric);
     const { limits, plan_id } = await this.effective(tenantId, trx);
-    const op: ConsumeOp = { tenantId, metric, n, spec, limit: limits[metric] ?? null, planId: plan_id };
+    // A superadmin's request is never stopped by a plan (it still counts, so gauges stay true).
+    const limit = actingAsSuperadmin() ? null : (limits[metric] ?? null);
+    const op: ConsumeOp = { tenantId, metric, n, spec, limit, planId: plan_id };
     if (trx) return this.settle(op, await this.apply(trx, op));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });

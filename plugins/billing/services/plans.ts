@@ -16,6 +16,8 @@ export interface Plan {
   is_public: boolean;
   sort_order: number;
   limits: Limits;
+  /** Feature names its tenants get; null: every feature. */
+  features: string[] | null;
   stripe_product_id: string | null;
   stripe_price_monthly: string | null;
   stripe_price_yearly: string | null;
@@ -23,7 +25,7 @@ export interface Plan {
   updated_at: string;
 }
 
-export type PlanPatch = Partial<Pick<Plan, 'display_name' | 'description' | 'price_monthly' | 'price_yearly' | 'currency' | 'is_public' | 'sort_order' | 'limits'>>;
+export type PlanPatch = Partial<Pick<Plan, 'display_name' | 'description' | 'price_monthly' | 'price_yearly' | 'currency' | 'is_public' | 'sort_order' | 'limits' | 'features'>>;
 
 const toPlan = (r: Record<string, any>): Plan => ({
   ...(r as Plan),
@@ -31,6 +33,14 @@ const toPlan = (r: Record<string, any>): Plan => ({
   price_yearly: Number(r.price_yearly),
   is_public: Boolean(r.is_public),
   limits: JSON.parse(r.limits),
+  features: r.features === null || r.features === undefined ? null : JSON.parse(r.features),
+});
+
+/** The columns of a plan as stored (JSON text for limits and features). */
+const toRow = (p: Partial<PlanSeed>) => ({
+  ...p,
+  ...(p.limits !== undefined ? { limits: JSON.stringify(p.limits) } : {}),
+  ...(p.features !== undefined ? { features: p.features === null ? null : JSON.stringify(p.features) } : {}),
 });
 
 export class Plans {
@@ -38,14 +48,26 @@ export class Plans {
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly onChange: () => Promise<void>,
+    /** The features the enabled plugins declare (read when a plan is written). */
+    private readonly catalogue: () => ReadonlySet<string>,
   ) {}
+
+  /** A plan may only list declared features: a typo would silently grant nothing. */
+  private checkFeatures(features: string[] | null | undefined): void {
+    if (!features) return;
+    const known = this.catalogue();
+    const unknown = features.filter((f) => !known.has(f));
+    if (unknown.length) {
+      throw AppError.validation([{ path: 'body.features', message: `names unknown feature${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} (known: ${[...known].join(', ') || 'none'})` }], 400);
+    }
+  }
 
   /** Inserts the configured plans that do not exist yet; never overwrites an edited plan. */
   async seed(plans: PlanSeed[]): Promise<void> {
     const now = this.clock.now().toISOString();
     for (const p of plans) {
       await this.db('billing_plans')
-        .insert({ ...p, description: p.description ?? '', sort_order: p.sort_order ?? 0, limits: JSON.stringify(p.limits), created_at: now, updated_at: now })
+        .insert({ ...toRow({ ...p, features: p.features ?? null }), description: p.description ?? '', sort_order: p.sort_order ?? 0, created_at: now, updated_at: now })
         .onConflict('id')
         .ignore();
     }
@@ -69,9 +91,10 @@ export class Plans {
   }
 
   async create(input: PlanSeed): Promise<Plan> {
+    this.checkFeatures(input.features);
     const now = this.clock.now().toISOString();
     try {
-      await this.db('billing_plans').insert({ ...input, description: input.description ?? '', sort_order: input.sort_order ?? 0, limits: JSON.stringify(input.limits), created_at: now, updated_at: now });
+      await this.db('billing_plans').insert({ ...toRow({ ...input, features: input.features ?? null }), description: input.description ?? '', sort_order: input.sort_order ?? 0, created_at: now, updated_at: now });
     } catch (err) {
       if (isUniqueViolation(err)) throw AppError.conflict(`a plan with id "${input.id}" already exists`, 'plan_exists');
       throw err;
@@ -81,8 +104,8 @@ export class Plans {
 
   async update(id: string, patch: PlanPatch): Promise<Plan> {
     await this.get(id);
-    const row: Record<string, unknown> = { ...patch, updated_at: this.clock.now().toISOString() };
-    if (patch.limits) row.limits = JSON.stringify(patch.limits);
+    this.checkFeatures(patch.features);
+    const row: Record<string, unknown> = { ...toRow(patch), updated_at: this.clock.now().toISOString() };
     await this.db('billing_plans').where('id', id).update(row);
     await this.onChange();
     return this.get(id);
@@ -93,10 +116,11 @@ export class Plans {
     return this.get(id);
   }
 
-  /** Refused while any tenant is on the plan, and for the default plan. */
-  async remove(id: string, defaultPlan: string): Promise<void> {
+  /** Refused while any tenant is on the plan, and for the default and operator plans. */
+  async remove(id: string, defaultPlan: string, operatorPlan?: string): Promise<void> {
     await this.get(id);
     if (id === defaultPlan) throw AppError.conflict(`"${id}" is the default plan and cannot be deleted`, 'plan_in_use');
+    if (id === operatorPlan) throw AppError.conflict(`"${id}" is the operator plan and cannot be deleted`, 'plan_in_use');
     const [{ n }] = await this.db('billing_subscriptions').where('plan_id', id).count({ n: '*' });
     if (Number(n) > 0) throw AppError.conflict(`${n} tenant(s) are on plan "${id}"; move them to another plan first`, 'plan_in_use');
     await this.db('billing_plans').where('id', id).delete();

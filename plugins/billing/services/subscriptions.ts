@@ -30,14 +30,18 @@ const toSubscription = (r: Record<string, any>): Subscription => ({
   stripe_event_created: r.stripe_event_created === null ? null : Number(r.stripe_event_created),
 });
 
-/** One subscription per tenant; a tenant without one is on the default plan (the row appears on first use). */
+/**
+ * One subscription per tenant; a tenant without one is on its starting plan (the default plan, or
+ * the operator plan for the operator tenant); the row appears on first use.
+ */
 export class Subscriptions {
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly events: EventBus,
     private readonly plans: Plans,
-    private readonly defaultPlan: string,
+    /** The plan a tenant's subscription row starts on when it is first needed. */
+    private readonly startingPlan: (tenantId: string, trx: Db) => Promise<string>,
     private readonly onChange: (tenantId: string) => Promise<void>,
   ) {}
 
@@ -49,7 +53,7 @@ export class Subscriptions {
     await trx('billing_subscriptions')
       .insert({
         tenant_id: tenantId,
-        plan_id: this.defaultPlan,
+        plan_id: await this.startingPlan(tenantId, trx),
         status: 'active',
         billing_cycle: 'monthly',
         provider: 'manual',

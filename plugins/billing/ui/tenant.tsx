@@ -9,7 +9,7 @@ interface Tenant {
   id: string;
   name: string;
   status: 'active' | 'suspended';
-  is_platform: boolean;
+  is_operator: boolean;
   user_count: number;
   created_at: string;
 }
@@ -49,7 +49,7 @@ function TenantPicker() {
           rowKey={(t) => t.id}
           empty={list.loading ? 'Loading…' : 'No tenants match.'}
           columns={[
-            { label: 'Tenant', value: (t) => <a href={linkTo(t.id)}>{t.is_platform ? `${t.name} (platform)` : t.name}</a> },
+            { label: 'Tenant', value: (t) => <a href={linkTo(t.id)}>{t.is_operator ? `${t.name} (operator)` : t.name}</a> },
             { label: 'Id', value: (t) => <code title={t.id}>{t.id.slice(0, 8)}</code> },
             { label: 'Users', value: 'user_count', class: 'num' },
             { label: 'Status', value: (t) => <StatusBadge status={t.status} /> },

@@ -35,7 +35,8 @@ describe('workflows: crash and resume (real processes)', function () {
       log: { level: 'warn' },
       plugins: ['auth', 'workflows'],
       settings: {
-        auth: { admin: ADMIN, limits: { loginPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 } },
+        // Registers and signs in at once: open registration (the default, verify, waits for the mailed link).
+        auth: { admin: ADMIN, registration: 'open', limits: { loginPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 } },
         workflows: { pollIntervalMs: 100, leaseSeconds: 2, http: { allowPrivate: true } },
       },
     });
