@@ -3,8 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-/** Debian's chromium (`apt-get install chromium`); PLINTH_CHROMIUM overrides the path. */
-export const chromiumPath = process.env.PLINTH_CHROMIUM ?? '/usr/bin/chromium';
+import sparticuz from '@sparticuz/chromium';
+
+/**
+ * The Chromium the tests drive: the one `@sparticuz/chromium` ships inside its npm package (pinned by
+ * the lockfile, so every machine runs the same browser and nothing is installed by hand), unpacked
+ * on first use; PLINTH_CHROMIUM names another binary instead.
+ */
+export async function chromiumPath(): Promise<string> {
+  if (process.env.PLINTH_CHROMIUM) return process.env.PLINTH_CHROMIUM;
+  return sparticuz.executablePath();
+}
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -18,12 +27,13 @@ export interface TestBrowser {
 
 /** A headless chromium with a fresh profile, pointed at baseURL. */
 export async function launchBrowser(baseURL: string): Promise<TestBrowser> {
-  if (!fs.existsSync(chromiumPath)) throw new Error(`no browser at ${chromiumPath}: run \`apt-get install -y chromium\` (or set PLINTH_CHROMIUM)`);
+  const executablePath = await chromiumPath();
+  if (!fs.existsSync(executablePath)) throw new Error(`no browser at ${executablePath} (PLINTH_CHROMIUM)`);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-chromium-'));
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
+      executablePath,
       headless: true,
       args: ARGS,
       baseURL,
