@@ -183,6 +183,47 @@ describe('auth admin UI (browser)', () => {
     assert.equal(await loginStatus(owner.email, owner.password), 200);
   });
 
+  it('marks the operator tenant; creates a customer tenant with its owner and invites a user from the Tenants page', async () => {
+    await page.getByLabel(/^Search/).fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const operatorTenant = await t.app.db('auth_tenants').where('is_platform', true).first('id', 'name');
+    const operatorRow = page.getByRole('row').filter({ has: page.getByText('operator', { exact: true }) });
+    await operatorRow.waitFor();
+    assert.equal(await operatorRow.getByRole('cell').nth(1).textContent(), operatorTenant.id.slice(0, 8));
+    assert.equal(await operatorRow.getByRole('button').count(), 0, 'the operator tenant cannot be suspended');
+
+    const mark = await lastMailId(t);
+    const create = page.getByRole('form', { name: 'Create a customer tenant' });
+    await create.getByLabel('Tenant name').fill('Browser Co');
+    await create.getByLabel('Owner email').fill('boss@browser.test');
+    await create.getByRole('button', { name: 'Create tenant' }).click();
+    await create.getByRole('status').filter({ hasText: 'Created “Browser Co”. boss@browser.test was emailed a link to choose a password.' }).waitFor();
+    const boss = await t.app.db('auth_users').where('email', 'boss@browser.test').first();
+    assert.equal(boss.role, 'owner');
+    assert.equal((await t.app.db('auth_tenants').where('id', boss.tenant_id).first()).name, 'Browser Co');
+    await waitForMail(t, 'boss@browser.test', { afterId: mark, subject: /invited to Browser Co/ });
+    await page.getByRole('row').filter({ hasText: 'Browser Co' }).first().waitFor();
+
+    // The server's refusal, in its words.
+    await create.getByLabel('Tenant name').fill('Again');
+    await create.getByLabel('Owner email').fill('boss@browser.test');
+    await create.getByRole('button', { name: 'Create tenant' }).click();
+    await create.getByRole('alert').filter({ hasText: 'owner_email is already in use' }).waitFor();
+
+    const invite = page.getByRole('form', { name: 'Invite a user into a tenant' });
+    await invite.getByLabel('Tenant', { exact: true }).selectOption({ label: 'Browser Co' });
+    await invite.getByLabel('Email', { exact: true }).fill('mate@browser.test');
+    await invite.getByLabel('Role').selectOption('admin');
+    await invite.getByLabel('Password (optional)').fill('Mate-password-2026!');
+    await invite.getByRole('button', { name: 'Invite user' }).click();
+    await invite.getByRole('status').filter({ hasText: 'Added mate@browser.test as admin. mate@browser.test can sign in with the password you set.' }).waitFor();
+    const mate = await t.app.db('auth_users').where('email', 'mate@browser.test').first();
+    assert.equal(mate.tenant_id, boss.tenant_id);
+    assert.equal(mate.role, 'admin');
+    assert.equal(await loginStatus('mate@browser.test', 'Mate-password-2026!'), 200);
+    await screenshot(page, 'auth-tenants');
+  });
+
   it('shows api_key.created on the Audit log page, filtered by action', async () => {
     await nav().getByRole('link', { name: 'Audit log' }).click();
     await heading('Audit log');

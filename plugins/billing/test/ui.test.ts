@@ -93,6 +93,38 @@ describe('billing admin UI (browser)', () => {
     assert.equal(after.price_monthly, 0);
   });
 
+  /** The free plan's stored features once `done` says the save landed (bounded poll: the save is async). */
+  async function featuresOfFree(done: (features: string[] | null) => boolean): Promise<string[] | null> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const row = await t.app.db('billing_plans').where('id', 'free').first('features');
+      const features = row.features === null ? null : JSON.parse(row.features);
+      if (done(features) || Date.now() > deadline) return features;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  it('edits a plan’s features with checkboxes from the declared catalogue', async () => {
+    await rowOf('free').getByRole('button', { name: 'Edit' }).click();
+    const editor = page.getByRole('form', { name: 'Edit plan free' });
+    const every = editor.getByLabel('Every feature, including ones added later');
+    assert.equal(await every.isChecked(), true);
+    const apiKeys = editor.getByRole('checkbox', { name: /api_keys/ });
+    assert.equal(await apiKeys.isDisabled(), true, 'every feature: nothing to tick');
+    await every.uncheck();
+    await apiKeys.uncheck();
+    await editor.getByRole('button', { name: 'Save plan' }).click();
+    // The editor still says "Saved" from the edit before: wait for the row instead.
+    assert.deepEqual(await featuresOfFree((f) => f !== null), []);
+    const refused = await api(t, 'POST', '/api-keys', { headers: owner.headers, body: { name: 'k', scopes: ['usage:read'] } });
+    assert.equal(refused.status, 403, refused.text);
+    assert.equal(refused.body.detail, 'plan "free" does not include feature "api_keys" (needed for api-keys:manage)');
+
+    await every.check();
+    await editor.getByRole('button', { name: 'Save plan' }).click();
+    assert.equal(await featuresOfFree((f) => f === null), null);
+  });
+
   it('shows the server’s refusals on Plans: delete the default plan, sync without Stripe, create with a bad or taken id', async () => {
     const free = rowOf('free');
     await confirming(() => free.getByRole('button', { name: 'Delete' }).click());

@@ -1,5 +1,5 @@
-// Plans (superadmin): every plan, hidden ones too; edit one (name, prices, public, limits), create,
-// delete, and sync to Stripe.
+// Plans (superadmin): every plan, hidden ones too; edit one (name, prices, public, limits,
+// features), create, delete, and sync to Stripe.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
 import type { Plan } from '../services/plans.js';
@@ -41,6 +41,16 @@ interface Draft {
   price_yearly: string;
   is_public: boolean;
   limits: Record<string, string>;
+  /** null: every feature, including ones a plugin adds later. */
+  features: string[] | null;
+}
+
+/** A feature as GET /admin/features lists it (declared by a plugin's manifest). */
+interface Feature {
+  name: string;
+  description: string;
+  plugin: string;
+  scopes: string[];
 }
 
 const draftOf = (plan: Plan): Draft => ({
@@ -51,7 +61,43 @@ const draftOf = (plan: Plan): Draft => ({
   price_yearly: String(plan.price_yearly),
   is_public: plan.is_public,
   limits: Object.fromEntries(Object.entries(plan.limits).map(([metric, limit]) => [metric, limit === null ? '' : String(limit)])),
+  features: plan.features,
 });
+
+/**
+ * The features the plan's tenants get: every one (null), or the ones ticked. A tenant whose plan
+ * lacks a feature loses its scopes (the API answers 403 naming the plan and the feature).
+ */
+function FeatureFields(props: { idPrefix: string; catalogue: readonly Feature[]; features: string[] | null; errors: Record<string, string>; onChange(features: string[] | null): void }) {
+  const all = props.features === null;
+  const chosen = new Set(props.features ?? props.catalogue.map((f) => f.name));
+  const toggle = (name: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(name);
+    else next.delete(name);
+    props.onChange(props.catalogue.map((f) => f.name).filter((n) => next.has(n)));
+  };
+  return (
+    <fieldset>
+      <legend>Features</legend>
+      <div class="checks">
+        <label>
+          <input type="checkbox" checked={all} onChange={(e) => props.onChange(e.currentTarget.checked ? null : props.catalogue.map((f) => f.name))} />
+          <span>Every feature, including ones added later</span>
+        </label>
+        {props.catalogue.map((f) => (
+          <label key={f.name}>
+            <input type="checkbox" disabled={all} checked={chosen.has(f.name)} onChange={(e) => toggle(f.name, e.currentTarget.checked)} />
+            <span>
+              <code>{f.name}</code> {f.description} <span class="muted">({f.plugin})</span>
+            </span>
+          </label>
+        ))}
+      </div>
+      <FieldError errors={props.errors} path="features" id={`${props.idPrefix}-features`} />
+    </fieldset>
+  );
+}
 
 /** One number per limit (empty: unlimited), and a way to add a limit for another metric. */
 function LimitFields(props: { idPrefix: string; limits: Record<string, string>; errors: Record<string, string>; onChange(limits: Record<string, string>): void }) {
@@ -92,7 +138,7 @@ function LimitFields(props: { idPrefix: string; limits: Record<string, string>; 
 }
 
 /** Saves with PATCH, sending `limits` as the full map. */
-function PlanEditor(props: { plan: Plan; onSaved(): void; onClose(): void }) {
+function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(): void; onClose(): void }) {
   const { plan } = props;
   const [draft, setDraft] = useState(() => draftOf(plan));
   const [saved, setSaved] = useState('');
@@ -114,6 +160,7 @@ function PlanEditor(props: { plan: Plan; onSaved(): void; onClose(): void }) {
       price_yearly: toPrice(draft.price_yearly),
       is_public: draft.is_public,
       limits: Object.fromEntries(Object.entries(draft.limits).map(([metric, text]) => [metric, toLimit(text)])),
+      features: draft.features,
     };
     if (await run(() => api(`${BASE}/admin/plans/${plan.id}`, { method: 'PATCH', body }))) {
       setSaved(`Saved “${body.display_name}”.`);
@@ -148,6 +195,7 @@ function PlanEditor(props: { plan: Plan; onSaved(): void; onClose(): void }) {
         </label>
       </div>
       <LimitFields idPrefix={id} limits={draft.limits} errors={errors} onChange={set('limits')} />
+      <FeatureFields idPrefix={id} catalogue={props.catalogue} features={draft.features} errors={errors} onChange={set('features')} />
       <div class="form-actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Saving…' : 'Save plan'}
@@ -160,7 +208,7 @@ function PlanEditor(props: { plan: Plan; onSaved(): void; onClose(): void }) {
   );
 }
 
-/** A new plan; its limits start as a copy of another plan's (or none: unlimited). */
+/** A new plan; its limits and features start as a copy of another plan's (or none: unlimited, every feature). */
 function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void }) {
   const empty = { id: '', display_name: '', currency: 'usd', price_monthly: '0', price_yearly: '0' };
   const [form, setForm] = useState(empty);
@@ -182,6 +230,7 @@ function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void
       is_public: isPublic,
       sort_order: props.plans.length,
       limits: copyFrom === 'none' ? {} : (source?.limits ?? {}),
+      features: copyFrom === 'none' ? null : (source?.features ?? null),
     };
     if (await run(() => api(`${BASE}/admin/plans`, { body }))) {
       setForm(empty);
@@ -197,7 +246,7 @@ function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void
         <Field id="new-plan-id" label="Id" path="id" errors={errors} required hint="lowercase letters, digits, - and _" value={form.id} onInput={set('id')} />
         <Field id="new-plan-name" label="Display name" path="display_name" errors={errors} required maxLength={120} value={form.display_name} onInput={set('display_name')} />
         <div>
-          <label for="new-plan-copy">Limits</label>
+          <label for="new-plan-copy">Limits and features</label>
           <select id="new-plan-copy" value={copyFrom || source?.id || 'none'} onChange={(e) => setCopyFrom(e.currentTarget.value)} style={selectStyle}>
             {props.plans.map((p) => (
               <option key={p.id} value={p.id}>
@@ -232,6 +281,7 @@ const Price = (props: { minor: number; currency: string }) => <>{formatMoney(pro
 
 export function PlansPage() {
   const plans = useApi<Plan[]>(`${BASE}/admin/plans`);
+  const features = useApi<Feature[]>(`${BASE}/admin/features`);
   const [editing, setEditing] = useState<string | null>(null);
   const [done, setDone] = useState('');
   const { error, busy, run } = useAction();
@@ -271,7 +321,7 @@ export function PlansPage() {
         </button>
       }
     >
-      <ErrorBanner error={error ?? plans.error} />
+      <ErrorBanner error={error ?? plans.error ?? features.error} />
       {done ? (
         <p class="notice" role="status">
           {done}
@@ -289,6 +339,7 @@ export function PlansPage() {
             { label: 'Yearly', value: (p) => <Price minor={p.price_yearly} currency={p.currency} />, class: 'num' },
             { label: 'Public', value: (p) => (p.is_public ? <span class="badge badge-ok">public</span> : <span class="badge">hidden</span>) },
             { label: 'Limits', value: (p) => Object.keys(p.limits).length, class: 'num' },
+            { label: 'Features', value: (p) => (p.features === null ? <span class="muted">all</span> : p.features.length ? p.features.join(', ') : <span class="muted">none</span>) },
             { label: 'Stripe', value: (p) => (p.stripe_product_id ? <span class="badge badge-ok">synced</span> : <span class="muted">not synced</span>) },
             {
               label: 'Actions',
@@ -309,7 +360,7 @@ export function PlansPage() {
           ]}
         />
       </div>
-      {current ? <PlanEditor key={current.id} plan={current} onSaved={plans.reload} onClose={() => setEditing(null)} /> : null}
+      {current ? <PlanEditor key={current.id} plan={current} catalogue={features.data ?? []} onSaved={plans.reload} onClose={() => setEditing(null)} /> : null}
       <CreatePlan
         plans={plans.data ?? []}
         onCreated={(id) => {
