@@ -1,5 +1,7 @@
 // The operator tenant (the first superadmin's) and its internal plan; superadmins are never held to plan limits.
 import assert from 'node:assert/strict';
+import { MIGRATIONS_TABLE } from '../../../core/db/migrations.js';
+import { createTestDatabase } from '../../../test/helpers/database.js';
 import { assertError, count, createKey, loginAdmin, registerOwner, startBillingApp, usageRows, type Actor, type BillingApp } from './metering-helpers.js';
 
 describe('billing: the operator tenant and the operator plan', () => {
@@ -85,5 +87,36 @@ describe('billing: a plan list of one’s own still gets the operator plan', () 
       await t.close();
     }
     await assert.rejects(startBillingApp({ billing: { operatorPlan: 'nope' } }), /settings\.billing\.operatorPlan = "nope": must be the id of one of settings\.billing\.plans/);
+  });
+});
+
+describe('billing: an existing install gets the operator plan when it upgrades', () => {
+  it('the migration adds plan features (existing plans: every feature) and moves the operator tenant from free to operator, once', async () => {
+    const database = await createTestDatabase();
+    try {
+      // An install from before features: the operator tenant on free, no operator plan, no features column.
+      const first = await startBillingApp({ database });
+      const admin = await loginAdmin(first);
+      const customer = await registerOwner(first, 'old-customer');
+      await first.db('billing_subscriptions').where('tenant_id', admin.tenantId).update({ plan_id: 'free' });
+      await first.db('billing_plans').where('id', 'operator').delete();
+      await first.db.schema.alterTable('billing_plans', (t) => t.dropColumn('features'));
+      await first.db(MIGRATIONS_TABLE).where('name', 'like', 'billing/20261122170000_plan_features%').delete();
+      await first.close();
+
+      const t = await startBillingApp({ database });
+      try {
+        assert.equal((await t.db('billing_subscriptions').where('tenant_id', admin.tenantId).first()).plan_id, 'operator');
+        assert.equal((await t.db('billing_subscriptions').where('tenant_id', customer.tenantId).first()).plan_id, 'free', 'customers stay where they were');
+        const plans = await t.db('billing_plans').orderBy('id');
+        assert.deepEqual(plans.map((p: { id: string }) => p.id), ['business', 'free', 'operator', 'pro']);
+        assert.ok(plans.every((p: { features: unknown }) => p.features === null), 'every plan keeps every feature');
+        assert.equal((await t.db('billing_plans').where('id', 'operator').first()).is_public ? 'public' : 'hidden', 'hidden');
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await database.drop();
+    }
   });
 });
