@@ -3,11 +3,14 @@ import type { Principal } from './http/auth.js';
 
 /**
  * A feature a plugin offers and a plan may include (the way Lago and Stripe entitlements work):
- * it grants a set of scopes. `resource:*` grants every scope of the resource.
+ * it grants a set of scopes (`resource:*` grants every scope of the resource) and, optionally,
+ * metrics: a tenant whose plan lacks the feature cannot consume them, which also holds work that
+ * no request carries (a workflow's mail.send, a robot's AI reply).
  */
 export interface FeatureSpec {
   description: string;
   scopes: string[];
+  metrics?: string[];
 }
 
 export interface FeatureInfo extends FeatureSpec {
@@ -47,7 +50,7 @@ export function declareFeatures(catalog: Map<string, FeatureInfo>, plugin: strin
     if (owner) throw new Error(`plugin "${plugin}" declares feature "${name}", already declared by "${owner.plugin}"`);
     const bad = spec.scopes.find((s) => !SCOPE_PATTERN.test(s));
     if (bad !== undefined) throw new Error(`plugin "${plugin}" declares feature "${name}" with scope "${bad}": scopes are resource:action or resource:*`);
-    catalog.set(name, { name, plugin, description: spec.description, scopes: [...spec.scopes] });
+    catalog.set(name, { name, plugin, description: spec.description, scopes: [...spec.scopes], metrics: [...(spec.metrics ?? [])] });
   }
 }
 
@@ -77,6 +80,13 @@ export function missingFeature(catalog: Map<string, FeatureInfo>, grant: Grant, 
 export function cutScopes(catalog: Map<string, FeatureInfo>, grant: Grant, scopes: readonly string[] | '*'): readonly string[] | '*' {
   if (scopes === '*' || grant.features === null) return scopes;
   return scopes.filter((s) => missingFeature(catalog, grant, [s]) === null);
+}
+
+/** The feature a plan lacks for consuming `metric`, or null (no feature gates it, or the plan has one that does). */
+export function missingFeatureForMetric(catalog: Map<string, FeatureInfo>, features: readonly string[] | null, metric: string): string | null {
+  if (features === null) return null;
+  const gating = [...catalog.values()].filter((f) => f.metrics?.includes(metric)).map((f) => f.name);
+  return gating.length && !gating.some((f) => features.includes(f)) ? gating[0] : null;
 }
 
 export const featureRefusal = (plan: string, feature: string, scope: string): AppError =>

@@ -17,8 +17,8 @@ export default definePlugin<AiSettings>({
   configSchema: aiConfigSchema,
   env: { PLINTH_AI_FALLBACK_ANSWER: 'fallbackAnswer' },
   face: { base: '/workbot', envelope: 'code-message-data' },
-  // The AI routes check no scope yet, so this feature names no scope: plans can list it, nothing is cut by it.
-  features: { ai_replies: { description: 'AI replies: model providers, knowledge base, robot auto-replies', scopes: [] } },
+  // The AI routes check no scope yet: the feature holds back the replies themselves (their metric).
+  features: { ai_replies: { description: 'AI replies (robot auto-replies and workflow ai.reply)', scopes: [], metrics: ['ai_replies_per_month'] } },
   metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', description: 'AI replies' } },
   migrations: 'migrations',
   ui: {

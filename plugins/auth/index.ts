@@ -36,7 +36,7 @@ export default definePlugin<AuthSettings>({
     'audit:read': 'Read the audit log',
     [PLATFORM_SCOPE]: 'Act as the platform superadmin (only superadmins can grant it)',
   },
-  features: { api_keys: { description: 'API keys for programmatic access', scopes: ['api-keys:manage'] } },
+  features: { api_keys: { description: 'API keys for programmatic access', scopes: ['api-keys:manage'], metrics: ['max_api_keys'] } },
   events: authEvents,
   actions: authActions,
   metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', description: 'Active API keys' } },

@@ -16,7 +16,7 @@ export default definePlugin<LicensingSettings>({
   configSchema: licensingConfigSchema,
   face: { base: '/license', envelope: 'success' },
   scopes: { [MANAGE]: 'Generate, list and revoke licenses and manage their devices' },
-  features: { licensing: { description: 'Software licenses: activation codes and devices', scopes: ['licenses:*'] } },
+  features: { licensing: { description: 'Software licenses: activation codes and devices', scopes: ['licenses:*'], metrics: ['max_licenses'] } },
   metrics: { max_licenses: { kind: 'gauge', usageKey: 'licenses', description: 'Active licenses' } },
   events: licensingEvents,
   actions: licensingActions,

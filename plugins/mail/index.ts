@@ -26,7 +26,7 @@ export default definePlugin<MailSettings>({
     'mail:use': 'Make and read your own mailboxes',
     'mail:manage': "Manage every mailbox of the tenant",
   },
-  features: { mail: { description: 'Temporary mail: mailboxes, inbound and outgoing mail', scopes: ['mail:*'] } },
+  features: { mail: { description: 'Temporary mail: mailboxes, inbound and outgoing mail', scopes: ['mail:*'], metrics: ['max_mailboxes', 'emails_sent_per_month'] } },
   metrics: {
     max_mailboxes: { kind: 'gauge', usageKey: 'mailboxes', description: 'Mailboxes' },
     emails_sent_per_month: { kind: 'counter', period: 'month', usageKey: 'emails_sent_this_month', description: 'Recipients of sent mail' },

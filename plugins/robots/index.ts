@@ -23,7 +23,7 @@ export default definePlugin<RobotsSettings>({
   configSchema: robotsConfigSchema,
   face: { base: '/workbot', envelope: 'code-message-data' },
   scopes: { 'robots:use': 'Manage your robots and send their messages', 'robots:manage': "Manage the tenant's robots and activation codes" },
-  features: { robots: { description: 'WorkBot chat robots on phones', scopes: ['robots:*'] } },
+  features: { robots: { description: 'WorkBot chat robots on phones', scopes: ['robots:*'], metrics: ['max_robots', 'max_messages_per_month'] } },
   metrics: {
     max_robots: { kind: 'gauge', usageKey: 'robots', description: 'Robots' },
     max_sessions: { kind: 'gauge', usageKey: 'sessions', description: 'Robot sessions (the seed counts robots)' },

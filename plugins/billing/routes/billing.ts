@@ -22,6 +22,8 @@ const publicPlan = (p: Awaited<ReturnType<BillingServices['plans']['get']>>) => 
   price_yearly: p.price_yearly,
   currency: p.currency,
   limits: p.limits,
+  /** null: every feature. */
+  features: p.features,
   purchasable: Boolean(p.stripe_price_monthly || p.stripe_price_yearly),
 });
 

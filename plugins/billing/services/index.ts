@@ -50,7 +50,7 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
   // A new tenant starts on the default plan; the operator's own tenant on the operator plan.
   const startingPlan = async (tenantId: string, trx: Knex | Knex.Transaction) => ((await d.tenants.operatorId(trx)) === tenantId ? settings.operatorPlan : settings.defaultPlan);
   const subscriptions = new Subscriptions(d.db, d.clock, d.events, plans, startingPlan, (tenantId) => meter.invalidate(tenantId));
-  meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions);
+  meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions, d.features);
   const stripe = new StripeBilling(d.db, d.clock, d.logger, settings.stripe, d.config.server.publicUrl, plans, subscriptions, settings.defaultPlan, async (email) => (await d.authAccounts.provision(email)).tenantId);
   const closer = new PeriodCloser(d.db, d.clock, d.events, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
 

@@ -7,6 +7,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { MetricInfo, UsageMeter } from '../../../core/usage.js';
 import { actingAsSuperadmin } from '../../../core/http/request-context.js';
+import { missingFeatureForMetric, type FeatureInfo } from '../../../core/entitlements.js';
 import { dayKey, GAUGE_KEY, lastMonths, monthKey } from './periods.js';
 import type { Limits, Plans } from './plans.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -58,6 +59,7 @@ export class Meter implements UsageMeter {
     private readonly metrics: Map<string, MetricInfo>,
     private readonly plans: Plans,
     private readonly subscriptions: () => Subscriptions,
+    private readonly features: Map<string, FeatureInfo>,
   ) {}
 
   async init(): Promise<void> {
@@ -116,9 +118,15 @@ export class Meter implements UsageMeter {
   async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`consume needs a positive whole amount, got ${n}`);
     const spec = this.spec(metric);
-    const { limits, plan_id } = await this.effective(tenantId, trx);
+    const { limits, plan_id, features } = await this.effective(tenantId, trx);
     // A superadmin's request is never stopped by a plan (it still counts, so gauges stay true).
-    const limit = actingAsSuperadmin() ? null : (limits[metric] ?? null);
+    const superadmin = actingAsSuperadmin();
+    const lacking = superadmin ? null : missingFeatureForMetric(this.features, features, metric);
+    if (lacking) {
+      // 402 like a used-up limit (callers already treat that as "the plan does not allow it"), named.
+      throw new AppError(402, 'feature_not_in_plan', `plan "${plan_id}" does not include feature "${lacking}" (needed for ${metric})`, { details: { plan_id, feature: lacking, metric } });
+    }
+    const limit = superadmin ? null : (limits[metric] ?? null);
     const op: ConsumeOp = { tenantId, metric, n, spec, limit, planId: plan_id };
     if (trx) return this.settle(op, await this.apply(trx, op));
     return new Promise<void>((resolve, reject) => {

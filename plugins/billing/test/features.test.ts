@@ -76,6 +76,15 @@ describe('billing: plan features cut a tenant’s scopes', () => {
     assertError(await t.api('GET', '/workflows', { headers: owner.headers }), 403, 'feature_not_in_plan');
     const none = assertError(await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'k', scopes: ['usage:read'] } }), 403, 'feature_not_in_plan');
     assert.match(none.detail, /feature "api_keys"/);
+    // Work no request carries (a workflow action, a robot's reply) is held back by the feature's metrics: 402, named.
+    const usedBefore = (await t.db('billing_usage').where({ tenant_id: owner.tenantId, metric: 'max_api_keys' }).first())?.used;
+    await assert.rejects(t.meter.consume(owner.tenantId, 'max_api_keys', 1), (err: { status: number; code: string; message: string }) => {
+      assert.equal(err.status, 402);
+      assert.equal(err.code, 'feature_not_in_plan');
+      assert.equal(err.message, 'plan "starter" does not include feature "api_keys" (needed for max_api_keys)');
+      return true;
+    });
+    assert.equal((await t.db('billing_usage').where({ tenant_id: owner.tenantId, metric: 'max_api_keys' }).first())?.used, usedBefore, 'nothing consumed');
 
     assert.equal((await t.api('PATCH', '/admin/plans/starter', { headers: admin.headers, body: { features: null } })).status, 200);
     assert.equal((await t.db('billing_plans').where('id', 'starter').first()).features, null);
