@@ -71,10 +71,18 @@ export const mailConfigSchema = {
 
 export const mailEnv = { PLINTH_MAIL_DOMAINS: { path: 'domainNames', list: true }, PLINTH_MAIL_GUEST_PASSWORD: 'guestPassword' };
 
-/** Configured domains plus the ones named in PLINTH_MAIL_DOMAINS, lower-cased, once each. */
-export function allDomains(settings: MailSettings): MailDomain[] {
+/**
+ * Configured domains plus the ones named in PLINTH_MAIL_DOMAINS, lower-cased, once each. With none
+ * configured, the host of server.publicUrl (`localhost` on a first start): temp mail works out of
+ * the box for `anything@<host>` on the SMTP port, and a real domain replaces it once configured.
+ */
+export function allDomains(settings: MailSettings, publicUrl: string): MailDomain[] {
   const out = new Map<string, MailDomain>();
   for (const d of settings.domains) out.set(d.name.toLowerCase(), { ...d, name: d.name.toLowerCase() });
   for (const name of settings.domainNames) if (!out.has(name.toLowerCase())) out.set(name.toLowerCase(), { name: name.toLowerCase(), createOnFirstMail: false, tenantId: null });
+  if (!out.size) {
+    const host = new URL(publicUrl).hostname.toLowerCase();
+    out.set(host, { name: host, createOnFirstMail: false, tenantId: null });
+  }
   return [...out.values()];
 }

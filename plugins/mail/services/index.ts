@@ -18,6 +18,7 @@ import { DEFAULT_MAILBOX_LIMIT } from './mailboxes.js';
 import type { AdminLoginProvider } from '../../../core/http/admin-ui.js';
 import type { RateLimits } from '../../../core/rate-limit.js';
 import type { Mailer } from '../../../core/mailer.js';
+import type { CoreConfig } from '../../../core/config/schema.js';
 
 export interface MailDeps {
   db: Knex;
@@ -27,6 +28,7 @@ export interface MailDeps {
   pubsub: PubSub;
   usage: UsageMeter;
   mailer: Mailer;
+  config: CoreConfig;
   rateLimits: RateLimits;
   passwords: PasswordHasher;
   adminLogin: AdminLoginProvider;
@@ -37,7 +39,7 @@ export type MailServices = ReturnType<typeof createMailServices>;
 
 export function createMailServices(d: MailDeps, settings: MailSettings) {
   // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
-  const mailboxes = new Mailboxes(d.db, d.clock, settings, () => d.usage);
+  const mailboxes = new Mailboxes(d.db, d.clock, settings, () => d.usage, d.config.server.publicUrl);
   const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes, () => d.pubsub);
   const emails = new Emails(d.db, mailboxes, ingest);
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);

@@ -51,8 +51,9 @@ export class Mailboxes {
     private readonly clock: Clock,
     private readonly settings: MailSettings,
     private readonly usage: () => UsageMeter,
+    publicUrl: string,
   ) {
-    this.domains = allDomains(settings);
+    this.domains = allDomains(settings, publicUrl);
   }
 
   /** Rows the scope may see. */
@@ -66,7 +67,7 @@ export class Mailboxes {
 
   domainAt(index: number): MailDomain {
     const domain = this.domains[index];
-    if (!domain) throw AppError.badRequest(this.domains.length ? `domainIndex must be between 0 and ${this.domains.length - 1}` : 'no mail domain is configured (settings.mail.domains or PLINTH_MAIL_DOMAINS)', 'bad_domain');
+    if (!domain) throw AppError.badRequest(`domainIndex must be between 0 and ${this.domains.length - 1}`, 'bad_domain');
     return domain;
   }
 

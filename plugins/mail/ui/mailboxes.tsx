@@ -41,7 +41,6 @@ function NewMailbox(props: { onMade(): void }) {
     <section class="card" aria-labelledby="new-mailbox-title">
       <h2 id="new-mailbox-title">New mailbox</h2>
       <ErrorBanner error={explain(error) ?? domains.error} />
-      {domains.data && !list.length ? <ErrorBanner error="No mail domain is configured (settings.mail.domains or PLINTH_MAIL_DOMAINS)." /> : null}
       <form class="inline-form" onSubmit={create} style={{ flexWrap: 'wrap' }}>
         <div class="grow" style={{ minWidth: '12rem' }}>
           <label for="mailbox-local">Name</label>
