@@ -5,10 +5,11 @@ import { asFunction, asValue, createContainer, InjectionMode, type AwilixContain
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type Koa from 'koa';
-import { loadConfig, type DeepPartial } from './config/load.js';
+import { derivePublicUrl, loadConfig, type DeepPartial } from './config/load.js';
 import type { CoreConfig } from './config/schema.js';
 import { systemClock, type Clock } from './clock.js';
 import { createLogger, type Logger } from './logger.js';
+import { collectNotes, formatBanner, type Notes } from './banner.js';
 import { createDatabase, dialectOf } from './db/connection.js';
 import { migrateLatest, type MigrationFolder } from './db/migrations.js';
 import { Hooks } from './hooks/hooks.js';
@@ -64,6 +65,8 @@ export class Plinth {
   /** Plugins whose start() completed, in order: stopping undoes exactly these. */
   private readonly started: LoadedPlugin[] = [];
   private stopping: Promise<void> | null = null;
+  /** What plugins announced while starting (see core/banner.ts). */
+  private readonly notes: Notes;
 
   private constructor(
     readonly config: CoreConfig,
@@ -77,6 +80,7 @@ export class Plinth {
   ) {
     this.container = container;
     this.koa = koa;
+    this.notes = collectNotes(logger);
   }
 
   get events(): EventBus {
@@ -94,7 +98,7 @@ export class Plinth {
   static async create(options: CreateAppOptions = {}): Promise<Plinth> {
     const env = options.env ?? process.env;
     const config = options.config ?? loadConfig({ root: projectRoot, env, overrides: options.overrides });
-    const logger = options.logger ?? createLogger(config.log.level);
+    const logger = options.logger ?? createLogger(config.log.level, undefined, { format: config.log.format });
     const clock = options.clock ?? systemClock;
     const plugins = await loadPlugins(config, codeRoot, env);
 
@@ -253,9 +257,24 @@ export class Plinth {
       server.once('error', reject);
       server.listen(this.config.server.port, this.config.server.host, () => {
         server.off('error', reject);
-        this.logger.info({ url: `http://${this.config.server.host}:${(server.address() as AddressInfo).port}` }, 'listening');
+        const { port } = server.address() as AddressInfo;
+        derivePublicUrl(this.config, port);
+        // The URL people open; the bind address (0.0.0.0 = every interface) is not one.
+        this.logger.info({ url: this.config.server.publicUrl, bind: `${this.config.server.host}:${port}` }, `listening on ${this.config.server.publicUrl}`);
         resolve();
       });
+    });
+  }
+
+  /** The plain-text startup banner `plinth start` prints: admin URL, bind address and what plugins announced. */
+  banner(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    const { host, publicUrl } = this.config.server;
+    return formatBanner({
+      publicUrl,
+      bind: `${host}:${address?.port ?? this.config.server.port}`,
+      adminUrl: this.config.ui.enabled ? `${publicUrl}/admin` : null,
+      notes: this.notes,
     });
   }
 

@@ -14,6 +14,8 @@ async function start(): Promise<void> {
   const bootStarted = performance.now();
   const app = await createApp();
   await app.start();
+  // Plain text for the person at the terminal (admin URL, a generated password), not a log record.
+  process.stdout.write(app.banner());
   app.logger.info({ bootMs: Math.round(performance.now() - bootStarted), plugins: app.plugins.map((p) => p.plugin.name) }, 'plinth started');
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -72,6 +72,7 @@ const CORE_ENV: Array<[string, string, 'list'?]> = [
   ['PLINTH_DATA_DIR', 'dataDir'],
   ['REDIS_URL', 'redis.url'],
   ['PLINTH_LOG_LEVEL', 'log.level'],
+  ['PLINTH_LOG_FORMAT', 'log.format'],
   ['PLINTH_PLUGINS', 'plugins', 'list'],
   ['PLINTH_RATE_LIMIT_STORE', 'rateLimit.store'],
   ['PLINTH_MAILER_SMTP_URL', 'mailer.smtpUrl'],
@@ -118,6 +119,21 @@ export function loadConfig(options: LoadConfigOptions): CoreConfig {
   }
   const config = raw as unknown as CoreConfig;
   config.dataDir = path.resolve(options.root, config.dataDir);
-  config.server.publicUrl = config.server.publicUrl.replace(/\/+$/, '');
+  if (config.server.publicUrl) config.server.publicUrl = config.server.publicUrl.replace(/\/+$/, '');
+  else derivePublicUrl(config, config.server.port);
   return config;
 }
+
+/** Configs whose publicUrl was not configured but derived from the port (so it follows the port). */
+const derived = new WeakSet<CoreConfig>();
+
+/**
+ * Without a configured publicUrl, people reach the server on this machine at the port it serves.
+ * Port 0 (pick a free one) is settled when the server listens: `Plinth.listen` calls this again.
+ */
+export function derivePublicUrl(config: CoreConfig, port: number): void {
+  if (config.server.publicUrl && !derived.has(config)) return;
+  config.server.publicUrl = `http://localhost:${port}`;
+  derived.add(config);
+}
+

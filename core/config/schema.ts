@@ -2,7 +2,10 @@ export interface CoreConfig {
   server: {
     host: string;
     port: number;
-    /** Base URL people reach the server at; links in mail are built from it, never from the Host header. */
+    /**
+     * Base URL people reach the server at; links in mail are built from it, never from the Host header.
+     * Unset in config: `http://localhost:<port>`, the port actually served.
+     */
     publicUrl: string;
     /** Trust X-Forwarded-For / X-Forwarded-Proto only when a proxy is in front. */
     trustProxy: boolean;
@@ -13,7 +16,8 @@ export interface CoreConfig {
   dataDir: string;
   database: { url: string | null; poolMax: number };
   redis: { url: string | null };
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /** `format`: `auto` = readable lines on a terminal, JSON lines otherwise. */
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; format: 'auto' | 'pretty' | 'json' };
   /** Enabled plugins, by folder name, in any order (dependsOn decides the order). */
   plugins: string[];
   /** Folders searched for plugins, relative to the code root. */
@@ -36,11 +40,12 @@ export const coreConfigSchema: Record<string, unknown> = {
     server: {
       type: 'object',
       additionalProperties: false,
-      required: ['host', 'port', 'publicUrl', 'trustProxy', 'bodyLimit', 'shutdownTimeoutMs'],
+      // publicUrl has no default here: when absent, loadConfig derives it from the port served.
+      required: ['host', 'port', 'trustProxy', 'bodyLimit', 'shutdownTimeoutMs'],
       properties: {
         host: { type: 'string', default: '0.0.0.0' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
-        publicUrl: { type: 'string', format: 'uri', default: 'http://localhost:3000' },
+        publicUrl: { type: 'string', format: 'uri' },
         trustProxy: { type: 'boolean', default: false },
         bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$', default: '1mb' },
         shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
@@ -78,9 +83,10 @@ export const coreConfigSchema: Record<string, unknown> = {
     log: {
       type: 'object',
       additionalProperties: false,
-      required: ['level'],
+      required: ['level', 'format'],
       properties: {
         level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+        format: { type: 'string', enum: ['auto', 'pretty', 'json'], default: 'auto' },
       },
       default: {},
     },

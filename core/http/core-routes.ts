@@ -4,9 +4,14 @@ import { packageVersion } from '../paths.js';
 import type { Plinth } from '../app.js';
 import type { OpenApiRegistry } from './openapi.js';
 
-/** /health (process up), /ready (database reachable, migrations done, not stopping), /openapi.json. */
+/** / (to the admin UI), /health (process up), /ready (database reachable, migrations done, not stopping), /openapi.json. */
 export function coreRoutes(app: () => Plinth): Middleware {
   const router = new Router();
+  // Someone who opens the bare server address lands on the admin UI, not on a JSON 404.
+  router.get('/', (ctx, next) => {
+    if (!app().config.ui.enabled) return next();
+    ctx.redirect('/admin');
+  });
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
   });

@@ -180,7 +180,7 @@ describe('config: loading and validation', () => {
       assert.equal(config.dataDir, path.join(r, 'data'));
       assert.deepEqual(config.database, { url: null, poolMax: 10 });
       assert.deepEqual(config.redis, { url: null });
-      assert.deepEqual(config.log, { level: 'info' });
+      assert.deepEqual(config.log, { level: 'info', format: 'auto' });
       assert.deepEqual(config.plugins, []);
       assert.deepEqual(config.pluginDirs, ['plugins']);
       assert.deepEqual(config.settings, {});
@@ -232,6 +232,20 @@ describe('config: loading and validation', () => {
       const config = loadConfig({ root: root(), env: { PLINTH_CONFIG: file, PLINTH_DATA_DIR: '/srv/plinth' } });
       assert.equal(config.smtp.port, 25);
       assert.equal(config.dataDir, '/srv/plinth');
+    });
+
+    it('without a configured publicUrl, it follows the port served (PORT, server.port)', () => {
+      assert.equal(loadConfig({ root: root(), env: { PORT: '8123' } }).server.publicUrl, 'http://localhost:8123');
+      assert.equal(loadConfig({ root: root({ server: { port: 4100 } }), env: {} }).server.publicUrl, 'http://localhost:4100');
+      assert.equal(loadConfig({ root: projectRoot, env: { PORT: '8124' } }).server.publicUrl, 'http://localhost:8124', 'config/default.json names no publicUrl');
+      const given = loadConfig({ root: root(), env: { PORT: '8125', PLINTH_PUBLIC_URL: 'https://plinth.example.com/' } });
+      assert.equal(given.server.publicUrl, 'https://plinth.example.com', 'a configured publicUrl is kept whatever the port');
+    });
+
+    it('PLINTH_LOG_FORMAT sets log.format, and a wrong value names the choices', () => {
+      assert.equal(loadConfig({ root: root(), env: { PLINTH_LOG_FORMAT: 'pretty' } }).log.format, 'pretty');
+      assert.equal(loadConfig({ root: root(), env: { PLINTH_LOG_FORMAT: 'json' } }).log.format, 'json');
+      assertConfigError(() => loadConfig({ root: root(), env: { PLINTH_LOG_FORMAT: 'xml' } }), 'invalid config: log.format = "xml": must be one of "auto", "pretty", "json"');
     });
 
     it('empty env vars are ignored', () => {

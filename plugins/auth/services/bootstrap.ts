@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ConfigError } from '../../../core/config/load.js';
 import { AppError, ValidationError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
+import { announce } from '../../../core/banner.js';
 import type { Passwords } from './passwords.js';
 import { randomToken } from './secrets.js';
 import type { Tenants } from './tenants.js';
@@ -35,9 +36,12 @@ export class Bootstrap {
       throw err;
     }
     if (created.generatedPassword) {
-      // Printed once, on purpose: the operator needs it to sign in the first time.
-      this.logger.warn({ email: created.email, password: created.generatedPassword }, 'created the first superadmin with a generated password; sign in and change it');
+      // Shown once, on purpose, in the startup banner (plain text, never inside a log record): the
+      // operator needs it to sign in the first time.
+      announce(this.logger, { Superadmin: created.email, Password: `${created.generatedPassword}  (generated, shown once: sign in and change it)` });
+      this.logger.warn({ email: created.email }, 'created the first superadmin with a generated password (shown in the startup banner); sign in and change it');
     } else {
+      announce(this.logger, { Superadmin: created.email });
       this.logger.info({ email: created.email }, 'created the first superadmin');
     }
   }

@@ -17,6 +17,11 @@ function capturingLogger() {
   return { logger: createLogger('info', stream), lines };
 }
 
+/** The generated password on the startup banner's `Password:` line, or null. */
+function bannerPassword(text: string): string | null {
+  return /^ {2}Password: +(\S+)/m.exec(text)?.[1] ?? null;
+}
+
 describe('auth: the first superadmin', () => {
   const apps: AuthApp[] = [];
   let database: TestDatabase | null = null;
@@ -26,27 +31,29 @@ describe('auth: the first superadmin', () => {
     database = null;
   });
 
-  it('without settings.auth.admin, the first start creates admin@localhost and logs its generated password once', async () => {
+  it('without settings.auth.admin, the first start creates admin@localhost and shows its generated password once, in the banner', async () => {
     database = await createTestDatabase();
     const first = capturingLogger();
     const t = await startAuthApp({ admin: null, logger: first.logger, database });
     apps.push(t);
-    const line = first.lines.find((l) => l.email === 'admin@localhost' && l.password);
-    assert.ok(line, `a log line with the generated password:\n${first.lines.map((l) => l.msg).join('\n')}`);
+    const password = bannerPassword(t.app.banner());
+    assert.ok(password && password.length >= 20, `a strong generated password in the banner:\n${t.app.banner()}`);
+    assert.match(t.app.banner(), /^ {2}Superadmin: +admin@localhost$/m);
+    const line = first.lines.find((l) => l.email === 'admin@localhost');
+    assert.ok(line, `a log line about the new superadmin:\n${first.lines.map((l) => l.msg).join('\n')}`);
     assert.equal(line.level, 40, 'a warning: the operator must act on it');
-    assert.ok(line.password.length >= 20, 'a strong password');
-    assert.equal(first.lines.filter((l) => JSON.stringify(l).includes(line.password)).length, 1, 'printed once');
+    assert.ok(!JSON.stringify(first.lines).includes(password), 'the password is in no log record');
 
     const row = await t.db('auth_users').where('email', 'admin@localhost').first();
     assert.equal(Boolean(row.is_superadmin), true);
     assert.equal(row.role, 'owner');
-    assert.ok(!row.password_hash.includes(line.password));
+    assert.ok(!row.password_hash.includes(password));
     const tenant = await t.db('auth_tenants').where('id', row.tenant_id).first();
     assert.equal(Boolean(tenant.is_platform), true);
     const [audit] = await auditRows(t, { action: 'admin.superadmin.created', target_id: row.id });
     assert.equal(JSON.parse(audit.details).via, 'first-start');
 
-    const admin = await login(t, 'admin@localhost', line.password);
+    const admin = await login(t, 'admin@localhost', password);
     assert.equal((await t.api('GET', '/admin/stats', { headers: admin.headers })).status, 200);
 
     // A second start on the same database creates nobody and prints no password.
@@ -56,8 +63,9 @@ describe('auth: the first superadmin', () => {
     const again = await startAuthApp({ admin: null, logger: second.logger, database });
     apps.push(again);
     assert.equal(await count(again.db('auth_users')), 1);
-    assert.ok(!second.lines.some((l) => l.password), 'no password logged the second time');
-    await login(again, 'admin@localhost', line.password);
+    assert.equal(bannerPassword(again.app.banner()), null, 'no password the second time');
+    assert.ok(!JSON.stringify(second.lines).includes(password));
+    await login(again, 'admin@localhost', password);
   });
 
   it('honours PLINTH_ADMIN_EMAIL and PLINTH_ADMIN_PASSWORD, and logs no password', async () => {
@@ -112,17 +120,11 @@ describe('auth: plinth start and plinth create-admin (spawned)', function () {
     return { status: res.status, body: (await res.json().catch(() => null)) as any };
   };
 
-  it('plinth start prints the generated password of admin@localhost once; it logs in', async () => {
-    const line = await waitFor('the generated password in the log', () =>
-      server!
-        .output()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l))
-        .find((l) => l.email === 'admin@localhost' && l.password),
-    );
-    assert.equal(server!.output().split(line.password).length - 1, 1, 'printed exactly once');
-    const res = await post('/auth/login', { email: 'admin@localhost', password: line.password });
+  it('plinth start prints the generated password of admin@localhost once, in plain text; it logs in', async () => {
+    const password = await waitFor('the generated password in the banner', () => bannerPassword(server!.output()));
+    assert.match(server!.output(), /^ {2}Superadmin: +admin@localhost$/m);
+    assert.equal(server!.output().split(password).length - 1, 1, 'printed exactly once');
+    const res = await post('/auth/login', { email: 'admin@localhost', password });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const stats = await get('/admin/stats', res.body.access_token);
     assert.equal(stats.status, 200);
