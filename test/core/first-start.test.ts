@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { Writable } from 'node:stream';
+import nodemailer from 'nodemailer';
 import { createApp, type Plinth } from '../../core/app.js';
 import { announce } from '../../core/banner.js';
 import { createLogger, prettyLine } from '../../core/logger.js';
@@ -204,6 +205,46 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     assert.match(await admin.text(), /<title>Plinth admin<\/title>/);
     const doc = await (await fetch(`${base}/openapi.json`)).json();
     assert.deepEqual(doc.servers, [{ url: `http://localhost:${port}` }]);
+  });
+
+  it('the superadmin makes 30 mailboxes on the default domain, 30 activation codes and 3 robots, no 402; mail over SMTP is listed', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const call = async (method: string, path: string, body?: unknown, token?: string) => {
+      const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, text, body: text ? JSON.parse(text) : null };
+    };
+    const login = await call('POST', '/api/v2/auth/login', { email: 'admin@localhost', password });
+    assert.equal(login.status, 200, login.text);
+    const token = login.body.access_token as string;
+
+    const domains = await call('GET', '/mail/api/domains', undefined, token);
+    assert.deepEqual(domains.body, ['localhost'], 'with no domain configured, the host of the public URL');
+    const boxes: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await call('POST', '/mail/api/create', { local: `box${i}`, domainIndex: 0 }, token);
+      assert.equal(res.status, 200, `mailbox ${i}: ${res.text}`);
+      boxes.push(res.body.email);
+    }
+    assert.equal(boxes[29], 'box29@localhost');
+
+    const codes = await call('POST', '/workbot/api/admin/activation-codes', { count: 30 }, token);
+    assert.equal(codes.status, 200, codes.text);
+    assert.equal(codes.body.data.codes.length, 30);
+    for (let i = 0; i < 3; i++) {
+      const res = await call('POST', '/workbot/api/robot-ids/activate', { code: codes.body.data.codes[i].code, deviceInfo: { deviceId: `first-start-device-${i}` } }, token);
+      assert.equal(res.status, 201, `robot ${i}: ${res.text}`);
+    }
+
+    const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: Number(env.SMTP_PORT), secure: false, ignoreTLS: true });
+    try {
+      await smtp.sendMail({ from: 'someone@outside.test', to: 'box7@localhost', subject: 'First mail', text: 'It works.' });
+    } finally {
+      smtp.close();
+    }
+    const inbox = await call('GET', '/mail/api/emails?mailbox=box7%40localhost', undefined, token);
+    assert.equal(inbox.status, 200, inbox.text);
+    assert.deepEqual(inbox.body.map((m: { subject: string }) => m.subject), ['First mail']);
   });
 
   it('a second start on the same data dir prints the admin URL again but no password', async () => {
