@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { iso, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { CoreConfig } from './config/schema.js';
+import { AppError } from './errors.js';
+import { pageOffset, toPage, type Page, type PageRequest } from './http/pagination.js';
 
 export interface OutgoingMail {
   to: string | string[];
@@ -14,6 +16,25 @@ export interface OutgoingMail {
   replyTo?: string;
   headers?: Record<string, string>;
 }
+
+/** A row of the outbox as the admin API shows it; bodies only on `read`. */
+export interface OutboxMail {
+  id: number;
+  message_id: string | null;
+  from: string;
+  to: string[];
+  subject: string;
+  transport: 'outbox' | 'smtp';
+  status: SentMail['status'];
+  error: string | null;
+  created_at: string;
+  text?: string | null;
+  html?: string | null;
+}
+
+const LIST_COLUMNS = ['id', 'message_id', 'from', 'to', 'subject', 'transport', 'status', 'error', 'created_at'];
+
+const toMail = (row: Record<string, unknown>): OutboxMail => ({ ...(row as unknown as OutboxMail), id: Number(row.id), to: JSON.parse(String(row.to)) });
 
 export interface SentMail {
   id: number;
@@ -84,9 +105,65 @@ export class Mailer {
   /** Newest first; `to` filters by one recipient address. */
   async outbox(options: { to?: string; limit?: number } = {}): Promise<Array<Record<string, unknown>>> {
     const q = this.db('core_mail_outbox').orderBy('id', 'desc').limit(options.limit ?? 50);
-    if (options.to) q.where('to', 'like', `%${JSON.stringify(options.to).slice(1, -1)}%`);
+    if (options.to) this.whereTo(q, options.to);
     const rows = await q;
     return rows.map((r: Record<string, unknown>) => ({ ...r, to: JSON.parse(String(r.to)) }));
+  }
+
+  /** One page of the outbox, newest first, without the bodies (they can be large). */
+  async list(page: PageRequest, filter: { to?: string } = {}): Promise<Page<OutboxMail>> {
+    const base = () => {
+      const q = this.db('core_mail_outbox');
+      if (filter.to) this.whereTo(q, filter.to);
+      return q;
+    };
+    const [rows, [{ n }]] = await Promise.all([
+      base().orderBy('id', 'desc').limit(page.page_size).offset(pageOffset(page)).select(LIST_COLUMNS),
+      base().count({ n: '*' }),
+    ]);
+    return toPage(rows.map(toMail), n as number, page);
+  }
+
+  /** One message with its text and HTML bodies; 404 naming the id when there is none. */
+  async read(id: string | number): Promise<OutboxMail> {
+    const row = await this.row(id);
+    return toMail({ ...Object.fromEntries(LIST_COLUMNS.map((c) => [c, row[c]])), text: row.text, html: row.html });
+  }
+
+  /**
+   * Sends a kept message (the very bytes first built) through the relay, and records the outcome on
+   * its row (sent, or failed with the relay's error). Without a relay there is nowhere to send it:
+   * 409, saying how to configure one.
+   */
+  async resend(id: string | number): Promise<OutboxMail> {
+    const row = await this.row(id);
+    if (!this.relay) {
+      throw AppError.conflict('no SMTP relay is configured (mailer.smtpUrl or PLINTH_MAILER_SMTP_URL): outgoing mail stays in the outbox', 'no_relay');
+    }
+    let status: SentMail['status'] = 'sent';
+    let error: string | null = null;
+    try {
+      await this.relay.sendMail({ from: String(row.from), to: JSON.parse(String(row.to)), raw: String(row.raw) });
+    } catch (err) {
+      status = 'failed';
+      error = (err as Error).message;
+      this.logger.error({ err, id: row.id }, 'SMTP relay refused a message sent again');
+    }
+    await this.db('core_mail_outbox').where('id', Number(row.id)).update({ status, error, transport: 'smtp' });
+    // Like send(): a refusal is an outcome recorded on the row (status failed, the relay's words), not a throw.
+    return this.read(Number(row.id));
+  }
+
+  private async row(id: string | number): Promise<Record<string, unknown>> {
+    // Ids are integers; anything else names no mail (and must not reach the database as a bad cast).
+    const numeric = /^[1-9][0-9]{0,9}$/.test(String(id)) ? Number(id) : null;
+    const row = numeric !== null && numeric <= 2147483647 ? await this.db('core_mail_outbox').where('id', numeric).first() : undefined;
+    if (!row) throw AppError.notFound(`no outgoing mail with id ${JSON.stringify(String(id))}`);
+    return row;
+  }
+
+  private whereTo(q: Knex.QueryBuilder, address: string): void {
+    q.where('to', 'like', `%${JSON.stringify(address).slice(1, -1)}%`);
   }
 
   close(): void {

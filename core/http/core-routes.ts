@@ -3,8 +3,12 @@ import type { Middleware } from 'koa';
 import { packageVersion } from '../paths.js';
 import type { Plinth } from '../app.js';
 import type { OpenApiRegistry } from './openapi.js';
+import { outboxRoutes } from './outbox-routes.js';
 
-/** / (to the admin UI), /health (process up), /ready (database reachable, migrations done, not stopping), /openapi.json. */
+/**
+ * / (to the admin UI), /health (process up), /ready (database reachable, migrations done, not
+ * stopping), /openapi.json, and the mail outbox for superadmins (/api/admin/outbox, outbox-routes.ts).
+ */
 export function coreRoutes(app: () => Plinth): Middleware {
   const router = new Router();
   // Someone who opens the bare server address lands on the admin UI, not on a JSON 404.
@@ -32,5 +36,7 @@ export function coreRoutes(app: () => Plinth): Middleware {
     const registry = plinth.container.resolve<OpenApiRegistry>('openapi');
     ctx.body = registry.document({ title: 'Plinth', version: packageVersion, serverUrl: plinth.config.server.publicUrl });
   });
-  return router.routes() as Middleware;
+  const outbox = outboxRoutes(app);
+  const routes = router.routes() as Middleware;
+  return (ctx, next) => routes(ctx, () => outbox(ctx, next));
 }

@@ -1,0 +1,49 @@
+import { Router } from '@koa/router';
+import type { Middleware } from 'koa';
+import { AppError } from '../errors.js';
+import type { Mailer } from '../mailer.js';
+import { createAjv, toFieldErrors } from '../validation.js';
+import type { Plinth } from '../app.js';
+import { assertRole } from './auth.js';
+import type { HttpContext } from './context.js';
+import { paginationQuery, type PageRequest } from './pagination.js';
+
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...paginationQuery, to: { type: 'string', minLength: 1, maxLength: 320 } },
+};
+// Query strings are text: coerce `?page=2` to a number before the schema checks it.
+const validateList = createAjv({ coerceTypes: true }).compile<PageRequest & { to?: string }>(listQuery);
+
+/**
+ * The core mailer's outbox for superadmins (core envelope): what the platform sent or kept, so an
+ * operator without an SMTP relay can still read the reset link a customer asked for.
+ *   GET  /api/admin/outbox?page=&page_size=&to=   a page, newest first, without bodies
+ *   GET  /api/admin/outbox/:id                    one mail with its text and HTML
+ *   POST /api/admin/outbox/:id/resend             through the relay (409 when none is configured)
+ */
+export function outboxRoutes(app: () => Plinth): Middleware {
+  const router = new Router({ prefix: '/api/admin/outbox' });
+  const mailer = () => app().container.resolve<Mailer>('mailer');
+  const superadmin = async (ctx: unknown) => assertRole(await (ctx as HttpContext).authenticate(), 'superadmin');
+
+  router.get('/', async (ctx) => {
+    await superadmin(ctx);
+    const query = { ...ctx.query };
+    if (!validateList(query)) throw AppError.validation(toFieldErrors(validateList.errors, 'query'));
+    ctx.body = { ...(await mailer().list(query, { to: query.to })), transport: mailer().transport };
+  });
+
+  router.get('/:id', async (ctx) => {
+    await superadmin(ctx);
+    ctx.body = await mailer().read(ctx.params.id);
+  });
+
+  router.post('/:id/resend', async (ctx) => {
+    await superadmin(ctx);
+    ctx.body = await mailer().resend(ctx.params.id);
+  });
+
+  return router.routes() as Middleware;
+}
