@@ -1,6 +1,7 @@
 import { asValue } from 'awilix';
 import { ConfigError } from '../../core/config/load.js';
 import { definePlugin } from '../../core/plugins/contract.js';
+import { announce } from '../../core/banner.js';
 import { mailConfigSchema, mailEnv, type MailSettings } from './config.js';
 import { mailEvents } from './events.js';
 import { mailActions } from './actions.js';
@@ -49,6 +50,8 @@ export default definePlugin<MailSettings>({
   async start(c) {
     const port = await services(c).receiver.start(c.config.smtp.host, c.config.smtp.port);
     c.container.register({ smtpPort: asValue(port) });
+    const domains = services(c).mailboxes.domains.map((d) => d.name).join(', ');
+    announce(c.logger, { SMTP: `port ${port}, mail for ${domains}` });
   },
 
   async stop(c) {

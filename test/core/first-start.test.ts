@@ -187,6 +187,7 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     assert.equal(field('Superadmin'), 'admin@localhost');
     password = (field('Password') ?? '').split(/\s+/)[0];
     assert.ok(password.length >= 20, `a generated password in the banner:\n${banner.join('\n')}`);
+    assert.equal(field('SMTP'), `port ${env.SMTP_PORT}, mail for localhost`);
     assert.equal(server.output().split(password).length - 1, 1, 'the password is printed once, in the banner only');
     const listening = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((r) => r.msg?.startsWith('listening'));
     assert.equal(listening.msg, `listening on http://localhost:${port}`, 'the URL to open, not http://0.0.0.0');
