@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { ConfigError } from '../../../core/config/load.js';
 import { AppError } from '../../../core/errors.js';
 
@@ -12,6 +11,8 @@ import { AppError } from '../../../core/errors.js';
 export interface TenantDirectory {
   get(id: string): Promise<{ id: string; name: string }>;
   list(search: string | undefined, page: { page: number; page_size: number }): Promise<{ items: Array<{ id: string; name: string }> }>;
+  /** The operator tenant (the first superadmin's), or null before it exists. */
+  operatorId(): Promise<string | null>;
 }
 
 /** A user as far as the seed's role is concerned. */
@@ -34,7 +35,6 @@ export class HomeTenant {
   private cached: string | null = null;
 
   constructor(
-    private readonly db: Knex,
     private readonly tenants: () => TenantDirectory,
     private readonly setting: string | null,
   ) {}
@@ -42,7 +42,7 @@ export class HomeTenant {
   /** The home tenant's id; 503 when there is none (no operator tenant yet, or the named tenant was deleted since boot). */
   async id(): Promise<string> {
     if (this.cached) return this.cached;
-    const found = this.setting ? await this.named(this.setting) : await this.platform();
+    const found = this.setting ? await this.named(this.setting) : await this.tenants().operatorId();
     if (!found) throw new AppError(503, 'no_home_tenant', this.setting ? this.namesNone() : 'WorkBot has no home tenant yet: create the superadmin (it makes the operator tenant) or set robots.homeTenant');
     this.cached = found;
     return found;
@@ -80,14 +80,5 @@ export class HomeTenant {
     const page = await this.tenants().list(value, { page: 1, page_size: 100 });
     const exact = page.items.filter((t) => t.name.toLowerCase() === value.toLowerCase());
     return exact.length === 1 ? exact[0].id : null;
-  }
-
-  /**
-   * The tenant auth marks is_platform (the first superadmin's). The tenants service has no call
-   * for it, so this reads the flag the way auth's own bootstrap does.
-   */
-  private async platform(): Promise<string | null> {
-    const row = await this.db('auth_tenants').where('is_platform', true).orderBy('created_at').first('id');
-    return row ? String(row.id) : null;
   }
 }

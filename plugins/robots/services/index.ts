@@ -63,7 +63,7 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
     systemLogs: new SystemLogs(d.db, d.clock, d.logger),
     robotCounts: (userIds: string[]) => robotCountsOf(d.db, userIds),
     /** WorkBot's home tenant (settings.homeTenant, else the operator's). */
-    home: new HomeTenant(d.db, () => d.tenants, settings.homeTenant),
+    home: new HomeTenant(() => d.tenants, settings.homeTenant),
     tokens,
     statistics,
     /** For other plugins, as `robotsApi` in the container. */
