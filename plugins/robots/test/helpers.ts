@@ -20,10 +20,11 @@ export async function robotsApp(options: { robots?: Record<string, unknown>; ext
   const t = (await createTestApp({
     plugins: ['auth', ...(options.extraPlugins ?? []), 'licensing', 'robots'],
     settings: {
-      auth: { admin: ADMIN, limits: AUTH_LIMITS, sms: { perIpPerHour: 1000 } },
+      ...(options.settings ?? {}),
+      // Merged, not replaced: a test's settings.auth (e.g. registration) keeps the known superadmin.
+      auth: { admin: ADMIN, limits: AUTH_LIMITS, sms: { perIpPerHour: 1000 }, ...(options.settings?.auth ?? {}) },
       licensing: { verifyPerIpPerMinute: 100_000, verifyPerCodePerMinute: 100_000 },
       robots: { requestsPerMinute: 100_000, ...(options.robots ?? {}) },
-      ...(options.settings ?? {}),
     },
     overrides: options.overrides as never,
     database: options.database,
