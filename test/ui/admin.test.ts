@@ -46,13 +46,13 @@ describe('admin UI (browser)', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
-  it('signs in and shows the nav with System and the plugin pages', async () => {
+  it('signs in and shows the nav with the core pages (System, Outgoing mail) and the plugin pages', async () => {
     const { page } = browser;
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const nav = page.getByRole('navigation', { name: 'Admin sections' });
     await nav.waitFor();
-    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['System', 'Notes']);
+    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['System', 'Outgoing mail', 'Notes']);
     assert.equal(await page.getByRole('alert').count(), 0);
     await page.waitForURL('**/admin/system'); // a superadmin lands on System
   });
@@ -178,11 +178,11 @@ describe('admin UI nav (no browser)', () => {
   const me = (roles: string[]): Me => ({ id: 'u1', kind: 'user', name: null, roles, tenant_id: 't1' });
   const titles = (roles: string[]) => navGroups(me(roles), meta).flatMap((g) => g.entries.map((e) => `${e.title} ${e.href}`));
 
-  it('gives a superadmin System first, then every plugin page', () => {
-    assert.deepEqual(titles(['superadmin']), ['System /admin/system', 'Notes /admin/example', 'Settings /admin/example/settings', 'Ops /admin/ops']);
+  it('gives a superadmin the core pages first (System, Outgoing mail), then every plugin page', () => {
+    assert.deepEqual(titles(['superadmin']), ['System /admin/system', 'Outgoing mail /admin/outgoing-mail', 'Notes /admin/example', 'Settings /admin/example/settings', 'Ops /admin/ops']);
   });
 
-  it('hides System and the pages whose roles the user lacks (tenant roles are ranked)', () => {
+  it('hides the core pages and the pages whose roles the user lacks (tenant roles are ranked)', () => {
     assert.deepEqual(titles(['member']), ['Notes /admin/example']);
     assert.deepEqual(titles(['owner']), ['Notes /admin/example', 'Settings /admin/example/settings']);
   });

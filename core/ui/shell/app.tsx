@@ -3,11 +3,12 @@ import { api, ApiError, UNAUTHORIZED_EVENT } from '../kit/api.js';
 import { ErrorBanner, Page } from '../kit/components.js';
 import { Layout, PublicLayout } from './layout.js';
 import { Login } from './login.js';
-import { loginLinks, navGroups, publicEntry, SYSTEM_HREF, type NavEntry } from './nav.js';
+import { loginLinks, navGroups, OUTBOX_HREF, publicEntry, SYSTEM_HREF, type NavEntry } from './nav.js';
 import { NotFound } from './not-found.js';
 import { PluginPage } from './plugin-page.js';
 import { navigate, usePath } from './router.js';
 import { SystemPage } from './system-page.js';
+import { OutboxPage } from './outbox-page.js';
 import type { Me, Meta } from './types.js';
 
 type Session =
@@ -87,6 +88,7 @@ export function App() {
 
   let content;
   if (entry?.href === SYSTEM_HREF) content = <SystemPage />;
+  else if (entry?.href === OUTBOX_HREF) content = <OutboxPage />;
   else if (entry?.plugin) content = pluginPage(entry);
   else if (path === '/admin')
     content = (

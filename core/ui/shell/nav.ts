@@ -14,13 +14,20 @@ export interface NavGroup {
 }
 
 export const SYSTEM_HREF = '/admin/system';
+export const OUTBOX_HREF = '/admin/outgoing-mail';
+
+/** The shell's own pages (superadmins only); app.tsx maps each href to its component. */
+const CORE_ENTRIES: NavEntry[] = [
+  { href: SYSTEM_HREF, title: 'System' },
+  { href: OUTBOX_HREF, title: 'Outgoing mail' },
+];
 
 export const pageHref = (plugin: string, path: string) => (path ? `/admin/${plugin}/${path}` : `/admin/${plugin}`);
 
-/** What this user may open: System for superadmins, then each enabled plugin's pages their roles allow. */
+/** What this user may open: the core pages for superadmins, then each enabled plugin's pages their roles allow. */
 export function navGroups(me: Me, meta: Meta): NavGroup[] {
   const groups: NavGroup[] = [];
-  if (hasRole(me, 'superadmin')) groups.push({ label: 'Platform', entries: [{ href: SYSTEM_HREF, title: 'System' }] });
+  if (hasRole(me, 'superadmin')) groups.push({ label: 'Platform', entries: CORE_ENTRIES });
   for (const plugin of meta.plugins) {
     const entries = plugin.pages
       .filter((page) => !page.public && (!page.roles?.length || page.roles.some((role) => hasRole(me, role))))

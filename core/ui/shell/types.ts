@@ -38,3 +38,28 @@ export interface SystemInfo {
     dead_events: Array<{ id: number; name: string; attempts: number; last_error: string | null; created_at: string }>;
   };
 }
+
+/** A mail of the core outbox (GET /api/admin/outbox/:id has the bodies; the list has none). */
+export interface OutboxMail {
+  id: number;
+  message_id: string | null;
+  from: string;
+  to: string[];
+  subject: string;
+  transport: 'outbox' | 'smtp';
+  status: 'stored' | 'sent' | 'failed';
+  error: string | null;
+  created_at: string;
+  text?: string | null;
+  html?: string | null;
+}
+
+/** GET /api/admin/outbox: the core pager, and how mail leaves (`outbox` = no relay configured). */
+export interface OutboxPageData {
+  items: OutboxMail[];
+  total: number;
+  page: number;
+  page_size: number;
+  pages: number;
+  transport: 'outbox' | 'smtp';
+}

@@ -1,0 +1,160 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { api } from '../kit/api.js';
+import { ErrorBanner, Page, Table, Time } from '../kit/components.js';
+import { Pager } from '../kit/pager.js';
+import { useAction } from '../kit/use-action.js';
+import { useApi } from '../kit/use-api.js';
+import { useQueryParam } from '../kit/use-query.js';
+import { OUTBOX_HREF } from './nav.js';
+import type { OutboxMail, OutboxPageData } from './types.js';
+
+const PAGE_SIZE = 20;
+const STATUS_BADGE: Record<string, string> = { sent: 'badge-ok', failed: 'badge-danger', stored: 'badge-warn' };
+
+const Status = (props: { status: string }) => <span class={`badge ${STATUS_BADGE[props.status] ?? ''}`}>{props.status}</span>;
+
+// http(s) URLs in a plain-text body; trailing punctuation belongs to the sentence, not the link.
+const URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
+const TRAILING = /[.,;:!?)\]]+$/;
+
+/** A text body with its URLs as links. Text only: the mail's own markup is never rendered as HTML. */
+export function Linkified(props: { text: string }) {
+  const parts: ComponentChildren[] = [];
+  let last = 0;
+  for (const match of props.text.matchAll(URL_PATTERN)) {
+    const url = match[0].replace(TRAILING, '');
+    parts.push(props.text.slice(last, match.index));
+    parts.push(<a href={url} rel="noreferrer noopener">{url}</a>);
+    last = match.index! + url.length;
+  }
+  parts.push(props.text.slice(last));
+  return <pre class="mail-body">{parts}</pre>;
+}
+
+/** The text and the links of an HTML body, read by an inert parser (no script runs, nothing loads). */
+function readHtml(html: string): { text: string; links: Array<{ href: string; label: string }> } {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const links = Array.from(doc.querySelectorAll('a[href]'))
+    .map((a) => ({ href: a.getAttribute('href') ?? '', label: (a.textContent ?? '').trim() }))
+    .filter((l) => /^https?:\/\//i.test(l.href));
+  return { text: (doc.body.textContent ?? '').trim(), links };
+}
+
+function MailBody(props: { mail: OutboxMail }) {
+  const { text, html } = props.mail;
+  const fromHtml = html ? readHtml(html) : null;
+  return (
+    <section class="card" aria-label="Message">
+      {text ? <Linkified text={text} /> : fromHtml ? <Linkified text={fromHtml.text} /> : <p class="muted">This mail has no body.</p>}
+      {fromHtml?.links.length ? (
+        <>
+          <h2>Links in the HTML version</h2>
+          <ul>
+            {fromHtml.links.map((l, i) => (
+              <li key={i}>
+                <a href={l.href} rel="noreferrer noopener">{l.label || l.href}</a> <span class="muted">{l.label ? l.href : ''}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function MailDetail(props: { id: string }) {
+  const { data, error, loading, reload } = useApi<OutboxMail>(`/api/admin/outbox/${encodeURIComponent(props.id)}`);
+  const action = useAction();
+  const [notice, setNotice] = useState<string | null>(null);
+  const resend = () =>
+    action.run(async () => {
+      const mail = await api<OutboxMail>(`/api/admin/outbox/${encodeURIComponent(props.id)}/resend`, { method: 'POST' });
+      setNotice(mail.status === 'sent' ? 'Sent through the SMTP relay.' : `The SMTP relay refused it: ${mail.error ?? 'no reason given'}`);
+      reload();
+    });
+  return (
+    <Page
+      title={data ? data.subject || '(no subject)' : 'Outgoing mail'}
+      actions={
+        <button type="button" onClick={() => void resend()} disabled={action.busy || !data}>
+          Send again
+        </button>
+      }
+    >
+      <p>
+        <a href={OUTBOX_HREF}>← All outgoing mail</a>
+      </p>
+      <ErrorBanner error={error ?? action.error} />
+      {notice ? <p class="notice" role="status">{notice}</p> : null}
+      {!data ? (
+        loading ? <p class="muted" role="status">Loading…</p> : null
+      ) : (
+        <>
+          <dl class="facts card">
+            <dt>From</dt>
+            <dd>{data.from}</dd>
+            <dt>To</dt>
+            <dd>{data.to.join(', ')}</dd>
+            <dt>Date</dt>
+            <dd>
+              <Time value={data.created_at} />
+            </dd>
+            <dt>Status</dt>
+            <dd>
+              <Status status={data.status} /> {data.error ? <span class="error-text">{data.error}</span> : null}
+            </dd>
+          </dl>
+          <MailBody mail={data} />
+        </>
+      )}
+    </Page>
+  );
+}
+
+function MailList() {
+  const page = Math.max(1, Number(useQueryParam('page') ?? '1') || 1);
+  const { data, error, loading, reload } = useApi<OutboxPageData>(`/api/admin/outbox?page=${page}&page_size=${PAGE_SIZE}`);
+  return (
+    <Page
+      title="Outgoing mail"
+      actions={
+        <button type="button" class="secondary" onClick={reload} disabled={loading}>
+          Refresh
+        </button>
+      }
+    >
+      <ErrorBanner error={error} />
+      {data?.transport === 'outbox' ? (
+        <p class="callout-warning">
+          No SMTP relay is configured, so mail the platform sends (password resets, verification links, alerts) is kept here and not delivered. Set{' '}
+          <code>mailer.smtpUrl</code> (or <code>PLINTH_MAILER_SMTP_URL</code>) to deliver it.
+        </p>
+      ) : null}
+      {!data ? (
+        loading ? <p class="muted" role="status">Loading…</p> : null
+      ) : (
+        <>
+          <Table
+            rows={data.items}
+            rowKey={(m) => m.id}
+            empty="No mail has been sent yet."
+            columns={[
+              { label: 'To', value: (m) => m.to.join(', ') },
+              { label: 'Subject', value: (m) => <a href={`${OUTBOX_HREF}?id=${m.id}`}>{m.subject || '(no subject)'}</a> },
+              { label: 'Date', value: (m) => <Time value={m.created_at} /> },
+              { label: 'Status', value: (m) => <Status status={m.status} /> },
+            ]}
+          />
+          <Pager total={data.total} page={data.page} pageSize={data.page_size} nouns={['mail', 'mails']} />
+        </>
+      )}
+    </Page>
+  );
+}
+
+/** The core mailer's outbox (superadmins): what the platform sent or kept, each mail readable, links clickable. */
+export function OutboxPage() {
+  const id = useQueryParam('id');
+  return id ? <MailDetail id={id} /> : <MailList />;
+}
