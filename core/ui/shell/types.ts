@@ -1,4 +1,5 @@
 import type { UiPage } from '../../plugins/contract.js';
+import type { OutboxMail } from '../../mailer.js';
 
 /** GET /admin/api/meta */
 export interface Meta {
@@ -39,20 +40,8 @@ export interface SystemInfo {
   };
 }
 
-/** A mail of the core outbox (GET /api/admin/outbox/:id has the bodies; the list has none). */
-export interface OutboxMail {
-  id: number;
-  message_id: string | null;
-  from: string;
-  to: string[];
-  subject: string;
-  transport: 'outbox' | 'smtp';
-  status: 'stored' | 'sent' | 'failed';
-  error: string | null;
-  created_at: string;
-  text?: string | null;
-  html?: string | null;
-}
+/** A mail of the core outbox, as the API shows it (the mailer's own type). */
+export type { OutboxMail };
 
 /** GET /api/admin/outbox: the core pager, and how mail leaves (`outbox` = no relay configured). */
 export interface OutboxPageData {
