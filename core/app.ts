@@ -18,7 +18,9 @@ import { Actions } from './actions.js';
 import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
 import { RateLimits } from './rate-limit.js';
-import { createPubSub } from './pubsub.js';
+import { createPubSub, RedisPubSub } from './pubsub.js';
+import { deploymentId } from './deployment.js';
+import { Retention } from './retention.js';
 import { declareMetrics, unmetered, type MetricInfo } from './usage.js';
 import { allFeatures, declareFeatures, type FeatureInfo } from './entitlements.js';
 import { requestContext } from './http/request-context.js';
@@ -120,6 +122,7 @@ export class Plinth {
     const metrics = new Map<string, MetricInfo>();
     const features = new Map<string, FeatureInfo>();
     const actions = new Actions(events);
+    const retention = new Retention(db, clock, logger, config.retention);
 
     container.register({
       config: asValue(config),
@@ -133,6 +136,7 @@ export class Plinth {
       scheduler: asValue(scheduler),
       mailer: asFunction(() => new Mailer(db, clock, logger, config.mailer)).singleton().disposer((m) => m.close()),
       rateLimits: asValue(rateLimits),
+      retention: asValue(retention),
       pubsub: asFunction(() => pubsub).singleton().disposer((p) => p.close()),
       auth: asValue(auth),
       websockets: asValue(websockets),
@@ -184,6 +188,7 @@ export class Plinth {
         scheduler.add({ name: `${plugin.name}.${job.name}`, schedule: job.schedule, catchUp: job.catchUp, run: (info) => job.run(c, info) });
       }
     }
+    scheduler.add({ name: 'core.retention', schedule: '23 3 * * *', catchUp: true, run: async () => void (await retention.run()) });
 
     const folders: MigrationFolder[] = [
       { owner: 'core', dir: CORE_MIGRATIONS },
@@ -197,6 +202,11 @@ export class Plinth {
       throw err;
     }
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+    if (redis) {
+      const namespace = config.redis.namespace ?? `plinth:${await deploymentId(db)}`;
+      rateLimits.namespace = namespace;
+      if (pubsub instanceof RedisPubSub) pubsub.namespace = namespace;
+    }
 
     // Routes: each plugin's router joins the face of its base path.
     const faces = new Map<string, Face>();
@@ -206,7 +216,8 @@ export class Plinth {
       if (!c.face) throw new PluginError(`plugin "${plugin.name}" has routes but no face`);
       const router = new PluginRouter(plugin.name, c.face.base, rateLimits, openapi);
       plugin.routes(router, c);
-      const face = faces.get(c.face.base) ?? { base: c.face.base, envelope: c.face.envelope, middleware: [] };
+      const face: Face = faces.get(c.face.base) ?? { base: c.face.base, envelope: c.face.envelope, middleware: [] };
+      if (plugin.face?.queryCredentials) face.queryCredentials = { ...face.queryCredentials, ...plugin.face.queryCredentials };
       if (face.envelope !== c.face.envelope) {
         throw new PluginError(`plugin "${plugin.name}" serves ${c.face.base} with envelope "${c.face.envelope.name}", but that base already uses "${face.envelope.name}"`);
       }

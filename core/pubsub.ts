@@ -63,21 +63,27 @@ abstract class RemotePubSub {
 export class RedisPubSub extends RemotePubSub implements PubSub {
   readonly kind = 'redis' as const;
   private readonly sub: Redis;
+  /** Set once the database says which deployment this is (see core/deployment.ts), before any use. */
+  namespace: string | null = null;
+  private name(channel: string): string {
+    checkChannel(channel);
+    if (!this.namespace) throw new Error('the Redis namespace is not known yet');
+    return `${this.namespace}:${channel}`;
+  }
   constructor(private readonly pub: Redis, logger: Logger) {
     super(logger);
     this.sub = pub.duplicate();
     this.sub.on('message', (channel: string, raw: string) => this.dispatch(channel, raw));
   }
   async publish(channel: string, message: Message) {
-    checkChannel(channel);
-    await this.pub.publish(`plinth:${channel}`, JSON.stringify(message));
+    await this.pub.publish(this.name(channel), JSON.stringify(message));
   }
   async subscribe(channel: string, fn: Subscriber) {
-    checkChannel(channel);
-    const list = this.handlers.get(`plinth:${channel}`) ?? [];
+    const name = this.name(channel);
+    const list = this.handlers.get(name) ?? [];
     list.push(fn);
-    this.handlers.set(`plinth:${channel}`, list);
-    if (list.length === 1) await this.sub.subscribe(`plinth:${channel}`);
+    this.handlers.set(name, list);
+    if (list.length === 1) await this.sub.subscribe(name);
   }
   async close() {
     this.sub.disconnect();

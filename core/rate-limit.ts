@@ -60,6 +60,8 @@ function holdConnectionUntilDone(limiter: RateLimiterSQLite): RateLimiterSQLite 
  */
 export class RateLimits {
   private readonly limiters = new Map<string, Promise<RateLimiterAbstract>>();
+  /** Prefixes Redis keys (set after migrations, from config or the deployment id). */
+  namespace: string | null = null;
 
   constructor(
     private readonly store: CoreConfig['rateLimit']['store'],
@@ -83,7 +85,10 @@ export class RateLimits {
   private create(spec: LimitSpec): Promise<RateLimiterAbstract> {
     const base = { keyPrefix: spec.bucket, points: spec.points, duration: spec.durationSeconds, blockDuration: spec.blockSeconds ?? 0 };
     if (this.store === 'memory') return Promise.resolve(new RateLimiterMemory(base));
-    if (this.store === 'redis') return Promise.resolve(new RateLimiterRedis({ ...base, storeClient: this.redis }));
+    if (this.store === 'redis') {
+      if (!this.namespace) throw new Error('the Redis namespace is not known yet');
+      return Promise.resolve(new RateLimiterRedis({ ...base, keyPrefix: `${this.namespace}:${spec.bucket}`, storeClient: this.redis }));
+    }
     return new Promise((resolve, reject) => {
       const opts = { ...base, storeClient: this.db, storeType: 'knex', tableName: 'core_rate_limits', clearExpiredByTimeout: false };
       const limiter: RateLimiterAbstract =
@@ -114,6 +119,11 @@ export class RateLimits {
   async check(spec: LimitSpec, key: string): Promise<void> {
     const res = await (await this.limiter(spec)).get(key);
     if (res && res.remainingPoints <= 0 && res.msBeforeNext > 0) throw AppError.tooManyRequests(res.msBeforeNext / 1000);
+  }
+
+  /** Gives back points spent before it was known they should not count (a login that succeeded). */
+  async refund(spec: LimitSpec, key: string, points = 1): Promise<void> {
+    await (await this.limiter(spec)).reward(key, points);
   }
 
   async reset(spec: LimitSpec, key: string): Promise<void> {

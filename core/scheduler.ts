@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { CronExpressionParser } from 'cron-parser';
 import type { Knex } from 'knex';
-import { affected, isUniqueViolation } from './db/connection.js';
+import { isUniqueViolation } from './db/connection.js';
 import { iso, type Clock } from './clock.js';
+import { Leases, type LeasedTable } from './leases.js';
 import type { Logger } from './logger.js';
+
+const JOBS: LeasedTable = { table: 'core_jobs', holder: 'lease_owner', until: 'lease_until' };
 
 export type JobTrigger = 'cron' | 'catchup' | 'manual';
 
@@ -28,13 +31,18 @@ export type RunOutcome = 'succeeded' | 'failed' | 'skipped';
 
 /**
  * node-cron fires the ticks; the database decides who runs them. A lease row per job keeps two
- * instances from running one job at once, and a unique (job, scheduled_for) run row makes each
- * tick run once across instances even when their clocks differ slightly.
+ * instances from running one job at once (renewed while the job runs, see core/leases.ts), and a
+ * unique (job, scheduled_for, attempt) run row makes each tick run once across instances even when
+ * their clocks differ slightly. When a holder dies mid-run, a watcher on every instance takes the
+ * job over once its lease has run out: the dead run is closed as `abandoned` with the reason, and
+ * a catch-up job runs its tick again.
  */
 export class Scheduler {
   private readonly jobs = new Map<string, Job>();
   private readonly tasks = new Map<string, ScheduledTask>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private watcher: NodeJS.Timeout | null = null;
+  private readonly leases: Leases;
   readonly instanceId = randomUUID();
 
   constructor(
@@ -42,7 +50,9 @@ export class Scheduler {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly leaseSeconds: number,
-  ) {}
+  ) {
+    this.leases = new Leases(db, clock, logger);
+  }
 
   /** Registering a name again replaces the job. The schedule is validated here, at boot. */
   add(job: Job): void {
@@ -68,13 +78,31 @@ export class Scheduler {
       const task = cron.schedule(job.schedule, () => this.track(this.runTick(job)), { timezone: 'Etc/UTC', name: job.name, noOverlap: true });
       this.tasks.set(job.name, task);
     }
+    this.watcher = setInterval(() => void this.track(this.takeOverAbandoned()), this.leaseSeconds * 1000);
+    this.watcher.unref();
   }
 
   /** Stops the ticks and waits for runs in progress. */
   async stop(): Promise<void> {
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = null;
     for (const task of this.tasks.values()) await task.stop();
     this.tasks.clear();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Jobs whose holder stopped renewing (its process died): taken over, their dead runs closed, and
+   * a catch-up job's tick run again. Every instance looks once a lease period; one wins each job.
+   */
+  async takeOverAbandoned(): Promise<void> {
+    const stale = (await this.db(JOBS.table).whereNotNull(JOBS.holder).andWhere(JOBS.until, '<', iso(this.clock.now())).pluck('name')) as string[];
+    for (const name of stale) {
+      const job = this.jobs.get(name);
+      if (!job) continue;
+      const outcome = job.catchUp ? await this.catchUp(job) : await this.withLease(job, async () => 'skipped' as const);
+      if (outcome !== 'skipped') this.logger.info({ job: name, outcome }, 'took over a job whose instance stopped');
+    }
   }
 
   /** The latest tick at or before `at`. */
@@ -94,18 +122,22 @@ export class Scheduler {
     return this.track(this.execute(job, { scheduledFor: this.clock.now(), trigger: 'manual' }));
   }
 
+  /** Runs the latest due tick if no run finished for it (none ran, or its run was abandoned). */
   async catchUp(job: Job): Promise<RunOutcome> {
-    const row = await this.db('core_jobs').where('name', job.name).first('created_at');
-    const last = (await this.db('core_job_runs')
-      .where('job', job.name)
-      .whereIn('trigger', ['cron', 'catchup'])
-      .max({ at: 'scheduled_for' })
-      .first()) as { at: string | null } | undefined;
-    const since = [row?.created_at, last?.at].filter(Boolean).sort().pop() as string;
-    const due = this.previousTick(job.schedule, this.clock.now());
-    if (iso(due) <= since) return 'skipped';
-    this.logger.info({ job: job.name, due: iso(due), since }, 'catching up a missed job run');
-    return this.execute(job, { scheduledFor: due, trigger: 'catchup' });
+    return this.withLease(job, async () => {
+      const row = await this.db('core_jobs').where('name', job.name).first('created_at');
+      const last = (await this.db('core_job_runs')
+        .where('job', job.name)
+        .whereIn('trigger', ['cron', 'catchup'])
+        .whereNot('status', 'abandoned')
+        .max({ at: 'scheduled_for' })
+        .first()) as { at: string | null } | undefined;
+      const since = [row?.created_at, last?.at].filter(Boolean).sort().pop() as string;
+      const due = this.previousTick(job.schedule, this.clock.now());
+      if (iso(due) <= since) return 'skipped';
+      this.logger.info({ job: job.name, due: iso(due), since }, 'catching up a missed job run');
+      return this.runLeased(job, { scheduledFor: due, trigger: 'catchup' });
+    });
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -127,52 +159,71 @@ export class Scheduler {
     }
   }
 
-  private async acquireLease(name: string): Promise<boolean> {
-    const now = this.clock.now();
-    const taken = await this.db('core_jobs')
-      .where('name', name)
-      .andWhere((q) => q.whereNull('lease_until').orWhere('lease_until', '<', iso(now)).orWhere('lease_owner', this.instanceId))
-      .update({ lease_owner: this.instanceId, lease_until: iso(new Date(now.getTime() + this.leaseSeconds * 1000)) });
-    return affected(taken) === 1;
-  }
-
-  private async releaseLease(name: string): Promise<void> {
-    await this.db('core_jobs').where({ name, lease_owner: this.instanceId }).update({ lease_owner: null, lease_until: null });
-  }
-
   private async execute(job: Job, info: JobRunInfo): Promise<RunOutcome> {
-    if (!(await this.acquireLease(job.name))) return 'skipped';
+    return this.withLease(job, () => this.runLeased(job, info));
+  }
+
+  /**
+   * Holds the job's lease around `work`, renewing it meanwhile. Taking it over from a holder that
+   * stopped renewing first closes that holder's runs of the job as abandoned.
+   */
+  private async withLease(job: Job, work: () => Promise<RunOutcome>): Promise<RunOutcome> {
+    const lease = await this.leases.take(JOBS, { name: job.name }, this.instanceId, this.leaseSeconds);
+    if (!lease.taken) return 'skipped';
+    const hold = this.leases.hold(JOBS, this.instanceId, this.leaseSeconds, { name: job.name });
     try {
-      let runId: number;
-      try {
-        const [row] = await this.db('core_job_runs')
-          .insert({
-            job: job.name,
-            scheduled_for: iso(info.scheduledFor),
-            trigger: info.trigger,
-            status: 'running',
-            instance: this.instanceId,
-            started_at: iso(this.clock.now()),
-          })
-          .returning('id');
-        runId = Number(typeof row === 'object' ? (row as { id: number }).id : row);
-      } catch (err) {
-        if (isUniqueViolation(err)) return 'skipped'; // another instance already ran this tick
-        throw err;
-      }
-      try {
-        await job.run(info);
-        await this.db('core_job_runs').where('id', runId).update({ status: 'succeeded', finished_at: iso(this.clock.now()) });
-        return 'succeeded';
-      } catch (err) {
-        this.logger.error({ err, job: job.name }, 'job failed');
-        await this.db('core_job_runs')
-          .where('id', runId)
-          .update({ status: 'failed', finished_at: iso(this.clock.now()), error: String((err as Error).stack ?? err).slice(0, 4000) });
-        return 'failed';
-      }
+      if (lease.from) await this.closeAbandoned(job.name, lease.from);
+      return await work();
     } finally {
-      await this.releaseLease(job.name);
+      hold.stop();
+      await this.leases.release(JOBS, this.instanceId, { name: job.name });
+    }
+  }
+
+  private async closeAbandoned(name: string, holder: string): Promise<void> {
+    const closed = await this.db('core_job_runs')
+      .where({ job: name, status: 'running' })
+      .whereNot('instance', this.instanceId)
+      .update({ status: 'abandoned', finished_at: iso(this.clock.now()), error: `abandoned: instance ${holder} stopped renewing the job's lease while running it` });
+    if (closed) this.logger.warn({ job: name, holder, runs: closed }, 'closed runs of an instance that stopped');
+  }
+
+  /** 0, or one past the tick's last run when that run was abandoned (any other last run makes the insert collide: skipped). */
+  private async nextAttempt(name: string, scheduledFor: Date): Promise<number> {
+    const last = await this.db('core_job_runs').where({ job: name, scheduled_for: iso(scheduledFor) }).orderBy('attempt', 'desc').first('attempt', 'status');
+    return last?.status === 'abandoned' ? Number(last.attempt) + 1 : 0;
+  }
+
+  /** One run row per tick and attempt: a tick whose run was abandoned runs again as the next attempt. */
+  private async runLeased(job: Job, info: JobRunInfo): Promise<RunOutcome> {
+    let runId: number;
+    try {
+      const [row] = await this.db('core_job_runs')
+        .insert({
+          job: job.name,
+          scheduled_for: iso(info.scheduledFor),
+          attempt: await this.nextAttempt(job.name, info.scheduledFor),
+          trigger: info.trigger,
+          status: 'running',
+          instance: this.instanceId,
+          started_at: iso(this.clock.now()),
+        })
+        .returning('id');
+      runId = Number(typeof row === 'object' ? (row as { id: number }).id : row);
+    } catch (err) {
+      if (isUniqueViolation(err)) return 'skipped'; // another instance already ran this tick
+      throw err;
+    }
+    try {
+      await job.run(info);
+      await this.db('core_job_runs').where('id', runId).update({ status: 'succeeded', finished_at: iso(this.clock.now()) });
+      return 'succeeded';
+    } catch (err) {
+      this.logger.error({ err, job: job.name }, 'job failed');
+      await this.db('core_job_runs')
+        .where('id', runId)
+        .update({ status: 'failed', finished_at: iso(this.clock.now()), error: String((err as Error).stack ?? err).slice(0, 4000) });
+      return 'failed';
     }
   }
 

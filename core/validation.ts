@@ -53,3 +53,40 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix =
 }
 
 export type Validator<T> = ValidateFunction<T>;
+
+/** Integers a request may carry when its schema says no more: the range of a 32-bit column. */
+export const INT32 = { minimum: -2_147_483_648, maximum: 2_147_483_647 } as const;
+
+/**
+ * A route schema with every `integer` bounded to INT32 unless it states its own bound, so an id or
+ * a count past what a database column holds is a 400 naming the field, never a driver error.
+ * Declare `maximum` for a wider integer (an epoch in milliseconds).
+ */
+export function boundIntegers<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(boundIntegers) as T;
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) out[key] = key === 'enum' || key === 'const' || key === 'default' || key === 'examples' ? value : boundIntegers(value);
+  const types = ([] as unknown[]).concat(out.type ?? []);
+  if (types.includes('integer')) {
+    if (out.maximum === undefined && out.exclusiveMaximum === undefined) out.maximum = INT32.maximum;
+    if (out.minimum === undefined && out.exclusiveMinimum === undefined) out.minimum = INT32.minimum;
+  }
+  return out as T;
+}
+
+/**
+ * The rule every face shares for what no schema states: no string may hold a NUL character (no
+ * database stores one in text) and no number may be infinite (JSON's 1e400). Returns the first
+ * offending field, e.g. `body.name`, or null.
+ */
+export function unstorableField(value: unknown, path: string, depth = 0): FieldError | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? { path, message: 'must not contain a NUL character' } : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : { path, message: 'must be a finite number' };
+  if (!value || typeof value !== 'object' || depth > 64) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const bad = (key.includes('\u0000') && { path: `${path}.${key.replace(/\u0000/g, '\\0')}`, message: 'must not contain a NUL character in its name' }) || unstorableField(item, `${path}.${key}`, depth + 1);
+    if (bad) return bad;
+  }
+  return null;
+}

@@ -71,6 +71,7 @@ const CORE_ENV: Array<[string, string, 'list'?]> = [
   ['DATABASE_URL', 'database.url'],
   ['PLINTH_DATA_DIR', 'dataDir'],
   ['REDIS_URL', 'redis.url'],
+  ['PLINTH_REDIS_NAMESPACE', 'redis.namespace'],
   ['PLINTH_LOG_LEVEL', 'log.level'],
   ['PLINTH_LOG_FORMAT', 'log.format'],
   ['PLINTH_PLUGINS', 'plugins', 'list'],

@@ -1,3 +1,4 @@
+import type { RetentionSettings } from '../retention.js';
 export interface CoreConfig {
   server: {
     host: string;
@@ -15,7 +16,8 @@ export interface CoreConfig {
   smtp: { host: string; port: number };
   dataDir: string;
   database: { url: string | null; poolMax: number };
-  redis: { url: string | null };
+  /** `namespace` prefixes every Redis channel and key; null = `plinth:<deployment id>` (from the database). */
+  redis: { url: string | null; namespace: string | null };
   /** `format`: `auto` = readable lines on a terminal, JSON lines otherwise. */
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; format: 'auto' | 'pretty' | 'json' };
   /** Enabled plugins, by folder name, in any order (dependsOn decides the order). */
@@ -27,6 +29,7 @@ export interface CoreConfig {
   rateLimit: { store: 'memory' | 'database' | 'redis'; points: number; durationSeconds: number };
   events: { pollIntervalMs: number; batchSize: number; maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; jitterRatio: number };
   scheduler: { enabled: boolean; leaseSeconds: number };
+  retention: RetentionSettings;
   mailer: { smtpUrl: string | null; from: string };
   ui: { enabled: boolean };
 }
@@ -35,7 +38,7 @@ export interface CoreConfig {
 export const coreConfigSchema: Record<string, unknown> = {
   type: 'object',
   additionalProperties: false,
-  required: ['server', 'smtp', 'dataDir', 'database', 'redis', 'log', 'plugins', 'pluginDirs', 'settings', 'rateLimit', 'events', 'scheduler', 'mailer', 'ui'],
+  required: ['server', 'smtp', 'dataDir', 'database', 'redis', 'log', 'plugins', 'pluginDirs', 'settings', 'rateLimit', 'events', 'scheduler', 'retention', 'mailer', 'ui'],
   properties: {
     server: {
       type: 'object',
@@ -77,7 +80,10 @@ export const coreConfigSchema: Record<string, unknown> = {
       type: 'object',
       additionalProperties: false,
       required: ['url'],
-      properties: { url: { type: 'string', nullable: true, pattern: '^rediss?://', default: null } },
+      properties: {
+        url: { type: 'string', nullable: true, pattern: '^rediss?://', default: null },
+        namespace: { type: 'string', nullable: true, pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: null },
+      },
       default: {},
     },
     log: {
@@ -130,7 +136,19 @@ export const coreConfigSchema: Record<string, unknown> = {
       required: ['enabled', 'leaseSeconds'],
       properties: {
         enabled: { type: 'boolean', default: true },
-        leaseSeconds: { type: 'integer', minimum: 1, default: 300 },
+        leaseSeconds: { type: 'integer', minimum: 1, default: 30 },
+      },
+      default: {},
+    },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['deliveredEventDays', 'jobRunsPerJob', 'mailOutboxDays', 'batchSize'],
+      properties: {
+        deliveredEventDays: { type: 'integer', minimum: 1, maximum: 3650, default: 7 },
+        jobRunsPerJob: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200 },
+        mailOutboxDays: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
+        batchSize: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
       },
       default: {},
     },

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { affected } from '../db/connection.js';
 import { iso, type Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import { Leases, type LeasedTable } from '../leases.js';
 import type { Logger } from '../logger.js';
 import type { CoreConfig } from '../config/schema.js';
 
@@ -56,6 +58,10 @@ const toEvent = (row: EventRow): PlatformEvent => ({
  * it) and retries failures with exponential backoff. Handlers are at least once: a crash before
  * that commit runs them again.
  */
+const EVENTS: LeasedTable = { table: 'core_events', holder: 'locked_by', until: 'locked_until' };
+/** A batch's lease, renewed every third of it while the batch is delivered. */
+const EVENT_LEASE_SECONDS = 30;
+
 export class EventBus {
   private readonly handlers = new Map<string, Array<{ key: string; fn: EventHandler }>>();
   readonly instanceId = randomUUID();
@@ -67,13 +73,16 @@ export class EventBus {
   private stopped = true;
   /** The meta of the work in progress: emitted events carry it (a workflow chain, its depth). */
   private readonly causes = new AsyncLocalStorage<Record<string, unknown>>();
+  private readonly leases: Leases;
 
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly settings: CoreConfig['events'],
-  ) {}
+  ) {
+    this.leases = new Leases(db, clock, logger);
+  }
 
   /** Subscribes a durable handler; `key` must be stable across restarts (it records delivery). */
   subscribe(name: string, key: string, fn: EventHandler): void {
@@ -174,15 +183,20 @@ export class EventBus {
   private async drain(): Promise<boolean> {
     let any = false;
     for (;;) {
-      const batch = await this.claim();
+      const { token, events: batch } = await this.claim();
       if (batch.length === 0) return any;
       any = true;
-      // Events nobody handles are done in one statement (one commit) per batch, not one each.
-      const unhandled = batch.filter((e) => !this.hasHandlers(e.name)).map((e) => e.id);
-      if (unhandled.length) {
-        await this.db('core_events').whereIn('id', unhandled).update({ status: 'delivered', delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+      const hold = this.leases.hold(EVENTS, token, EVENT_LEASE_SECONDS);
+      try {
+        // Events nobody handles are done in one statement (one commit) per batch, not one each.
+        const unhandled = batch.filter((e) => !this.hasHandlers(e.name)).map((e) => e.id);
+        if (unhandled.length) {
+          await this.db('core_events').whereIn('id', unhandled).update({ status: 'delivered', delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+        }
+        for (const event of batch) if (this.hasHandlers(event.name)) await this.deliver(event);
+      } finally {
+        hold.stop();
       }
-      for (const event of batch) if (this.hasHandlers(event.name)) await this.deliver(event);
       if (this.stopped) return any;
     }
   }
@@ -198,29 +212,14 @@ export class EventBus {
     }
   }
 
-  private async claim(): Promise<PlatformEvent[]> {
-    const now = iso(this.clock.now());
-    const until = iso(new Date(this.clock.now().getTime() + 60_000));
+  /** A batch of due events under a lease of its own (`token`), renewed while it is delivered. */
+  private async claim(): Promise<{ token: string; events: PlatformEvent[] }> {
     const token = `${this.instanceId}/${++this.claims}`;
-    const due = this.db('core_events')
-      .select('id')
-      .where('status', 'pending')
-      .andWhere('available_at', '<=', now)
-      .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', now))
-      .orderBy('id')
-      .limit(this.settings.batchSize);
-    const claimed = affected(
-      await this.db('core_events')
-        .whereIn('id', due)
-        .andWhere('status', 'pending')
-        .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', now))
-        .update({ locked_by: token, locked_until: until }),
-    );
-    if (claimed === 0) return [];
-    const rows: EventRow[] = await this.db('core_events')
-      .where({ locked_by: token, status: 'pending' })
-      .orderBy('id');
-    return rows.map(toEvent);
+    const now = iso(this.clock.now());
+    const claimed = await this.leases.claim(EVENTS, { holder: token, seconds: EVENT_LEASE_SECONDS, limit: this.settings.batchSize, orderBy: 'id', where: (q) => q.where('status', 'pending').andWhere('available_at', '<=', now) });
+    if (claimed === 0) return { token, events: [] };
+    const rows: EventRow[] = await this.db('core_events').where({ locked_by: token, status: 'pending' }).orderBy('id');
+    return { token, events: rows.map(toEvent) };
   }
 
   private async deliver(event: PlatformEvent): Promise<void> {
@@ -287,6 +286,18 @@ export class EventBus {
       await trx('core_event_handled').where({ event_id: eventId, handler: handlerKey }).delete();
       await trx('core_events').where('id', eventId).update({ status: 'pending', attempts: 0, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
     });
+    this.kick();
+  }
+
+  /**
+   * A dead event, tried again from scratch by an operator: due now with its attempts reset.
+   * Handlers that already succeeded on it are not run again (their handled records stay).
+   */
+  async replay(eventId: number): Promise<void> {
+    const event = await this.db('core_events').where('id', eventId).first('status');
+    if (!event) throw AppError.notFound(`no event ${eventId}`);
+    if (event.status !== 'dead') throw AppError.conflict(`event ${eventId} is ${event.status}; only a dead event can be replayed`, 'event_not_dead');
+    await this.db('core_events').where({ id: eventId, status: 'dead' }).update({ status: 'pending', attempts: 0, last_error: null, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
     this.kick();
   }
 

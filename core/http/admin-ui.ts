@@ -7,6 +7,8 @@ import { SESSION_COOKIE, assertRole } from './auth.js';
 import type { HttpContext } from './context.js';
 import { createAjv, toFieldErrors } from '../validation.js';
 import { listApplied } from '../db/migrations.js';
+import { sqliteFile } from '../db/connection.js';
+import type { Retention } from '../retention.js';
 import { packageVersion, uiBuildDir } from '../paths.js';
 import type { Plinth } from '../app.js';
 
@@ -131,11 +133,15 @@ export function adminUi(app: () => Plinth): Middleware {
   router.get('/api/system', async (ctx) => {
     assertRole(await (ctx as unknown as HttpContext).authenticate(), 'superadmin');
     const plinth = app();
-    const [migrations, jobs, backlog, dead] = await Promise.all([
+    const retention = plinth.container.resolve<Retention>('retention');
+    const sqlite = plinth.db.client.config.client === 'pg' ? null : sqliteFile(plinth.config);
+    const [migrations, jobs, backlog, dead, storage, lastRetention] = await Promise.all([
       listApplied(plinth.db),
       plinth.scheduler.lastRuns(),
       plinth.events.backlog(),
       plinth.db('core_events').where('status', 'dead').orderBy('id', 'desc').limit(20).select('id', 'name', 'attempts', 'last_error', 'created_at'),
+      retention.sizes(sqlite),
+      retention.lastReport(),
     ]);
     ctx.body = {
       version: packageVersion,
@@ -144,7 +150,17 @@ export function adminUi(app: () => Plinth): Middleware {
       migrations,
       jobs,
       outbox: { ...backlog, dead_events: dead },
+      storage: { tables: storage.tables, database_bytes: storage.databaseBytes, retention: lastRetention },
     };
+  });
+
+  // A dead event, tried again (its handlers that already succeeded are not run again).
+  router.post('/api/system/events/:id/replay', async (ctx) => {
+    assertRole(await (ctx as unknown as HttpContext).authenticate(), 'superadmin');
+    const id = Number(ctx.params.id);
+    if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw AppError.validation([{ path: 'params.id', message: 'must be an event id' }]);
+    await app().events.replay(id);
+    ctx.body = { ok: true, id };
   });
 
   const api = router.routes() as Middleware;

@@ -66,11 +66,15 @@ export function hasRole(principal: Pick<Principal, 'roles'>, wanted: string): bo
   return need !== undefined && principal.roles.some((r) => (RANK[r] ?? 0) >= need);
 }
 
-/** `licenses:manage` is granted by itself, by `licenses:*` and by `*`. */
+/**
+ * `licenses:manage` is granted by itself, by `licenses:*` and by `*`; a resource's `:read` and
+ * `:use` are also granted by its `:manage` (who may change a thing may see and use it).
+ */
 export function hasScope(principal: Principal, wanted: string): boolean {
   if (principal.roles.includes('superadmin') || principal.scopes === '*') return true;
-  const [resource] = wanted.split(':');
-  return principal.scopes.includes(wanted) || principal.scopes.includes(`${resource}:*`);
+  const [resource, action] = wanted.split(':');
+  const granted = principal.scopes;
+  return granted.includes(wanted) || granted.includes(`${resource}:*`) || ((action === 'read' || action === 'use') && granted.includes(`${resource}:manage`));
 }
 
 export function assertRole(principal: Principal | null, ...anyOf: string[]): Principal {

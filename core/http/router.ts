@@ -1,7 +1,7 @@
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
-import { createAjv, toFieldErrors, type Validator } from '../validation.js';
+import { boundIntegers, createAjv, toFieldErrors, unstorableField, type Validator } from '../validation.js';
 import type { HttpContext } from './context.js';
 import type { RateLimits, LimitSpec } from '../rate-limit.js';
 import type { OpenApiRegistry } from './openapi.js';
@@ -52,8 +52,9 @@ const queryAjv = createAjv({ coerceTypes: 'array' });
  * its validator on first use: most routes of a big install are rarely called, and code generation
  * for all of them was most of the boot time.
  */
-function lazyValidator(ajv: ReturnType<typeof createAjv>, schema: JsonSchema | undefined, where: string): (() => Validator<unknown>) | null {
-  if (!schema) return null;
+function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema | undefined, where: string): (() => Validator<unknown>) | null {
+  if (!declared) return null;
+  const schema = boundIntegers(declared);
   if (!ajv.validateSchema(schema)) throw new Error(`invalid ${where} schema: ${ajv.errorsText(ajv.errors)}`);
   let compiled: Validator<unknown> | null = null;
   return () => {
@@ -133,6 +134,8 @@ export class PluginRouter {
       for (const part of ['params', 'query', 'body'] as const) {
         const validate = validators[part]?.();
         if (validate && !validate(input[part])) fields.push(...toFieldErrors(validate.errors, part));
+        const unstorable = unstorableField(input[part], part);
+        if (unstorable) fields.push(unstorable);
       }
       if (fields.length) throw AppError.validation(fields, ctx.state.envelope.validationStatus);
       const result = await handler(ctx, input);

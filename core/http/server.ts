@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import Koa, { type Middleware } from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import { asFunction, asValue, type AwilixContainer } from 'awilix';
@@ -14,6 +15,22 @@ export interface Face {
   envelope: Envelope;
   /** Each plugin router serving under this base, in plugin order. */
   middleware: Middleware[];
+  /** Query parameter → the credential header it stands for, on this face only. */
+  queryCredentials?: Record<string, string>;
+}
+
+/**
+ * The headers auth sees: the request's own, plus any credential the face takes from the query
+ * (a header given explicitly wins).
+ */
+function credentialHeaders(face: Face | null, headers: IncomingHttpHeaders, query: Record<string, unknown>): IncomingHttpHeaders {
+  if (!face?.queryCredentials) return headers;
+  const out = { ...headers };
+  for (const [param, header] of Object.entries(face.queryCredentials)) {
+    const value = query[param];
+    if (typeof value === 'string' && value && out[header] === undefined) out[header] = value;
+  }
+  return out;
 }
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
@@ -40,6 +57,15 @@ export function toAppError(err: unknown): AppError {
   }
   if (e?.expose && status && status >= 400 && status < 500) return new AppError(status, 'bad_request', e.message ?? 'bad request');
   return new AppError(500, 'internal_error', 'internal error');
+}
+
+/** Why a request body could not be read, as the client's error. */
+export function bodyError(err: unknown, contentEncoding: string): AppError {
+  const e = err as { code?: string; message?: string };
+  if (/prototype property/.test(e?.message ?? '')) return new AppError(400, 'malformed_json', 'request body must not have __proto__ or constructor.prototype keys');
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return new AppError(400, 'malformed_body', `request body is not valid ${contentEncoding || 'compressed data'} (Content-Encoding)`);
+  const mapped = toAppError(err);
+  return mapped.status >= 500 ? new AppError(400, 'malformed_body', 'request body could not be read') : mapped;
 }
 
 /**
@@ -84,7 +110,7 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     if (this.state.principal !== undefined) return this.state.principal;
     const ctx = this;
     const req: AuthRequest = {
-      headers: ctx.headers,
+      headers: credentialHeaders(faceFor(faces, ctx.path), ctx.headers, ctx.query),
       query: ctx.query,
       cookie: (name) => ctx.cookies.get(name),
       ip: ctx.ip,
@@ -112,6 +138,7 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
       ctx.body = body;
       for (const [k, v] of Object.entries(appError.headers ?? {})) ctx.set(k, v);
     } finally {
+      // The path only, never the query string: it may carry a credential (a face's queryCredentials).
       if (logger.isLevelEnabled('info')) {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         logger.info({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
@@ -119,14 +146,24 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     }
   });
 
-  app.use(
-    bodyParser({
-      enableTypes: ['json', 'form'],
-      jsonLimit: deps.config.server.bodyLimit,
-      formLimit: deps.config.server.bodyLimit,
-      encoding: 'utf-8',
-    }) as unknown as Middleware<RequestState, ContextHelpers>,
-  );
+  const parseBody = bodyParser({
+    enableTypes: ['json', 'form'],
+    jsonLimit: deps.config.server.bodyLimit,
+    formLimit: deps.config.server.bodyLimit,
+    encoding: 'utf-8',
+  }) as unknown as Middleware<RequestState, ContextHelpers>;
+  // What the parser throws is the client's fault (a 4xx); what the handlers behind it throw is not.
+  app.use(async (ctx, next) => {
+    let parsed = false;
+    try {
+      await parseBody(ctx, () => {
+        parsed = true;
+        return next();
+      });
+    } catch (err) {
+      throw parsed ? err : bodyError(err, ctx.get('Content-Encoding'));
+    }
+  });
 
   for (const mw of deps.core) app.use(mw as Middleware<RequestState, ContextHelpers>);
 

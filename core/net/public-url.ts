@@ -29,6 +29,21 @@ export function parseHttpUrl(url: string, field = 'body.url'): URL {
 }
 
 /**
+ * Refuses, without DNS, a URL that is internal by itself: a literal loopback/private/link-local IP
+ * or `localhost` (and its subdomains). For configuration time, where a name that does not resolve
+ * right now (DNS not set up yet, a transient failure) is no reason to refuse; the address it
+ * resolves to is checked at delivery by `assertPublicUrl` and `publicLookup`.
+ */
+export function assertUrlNotInternal(url: string, options: { allowPrivate: boolean; field?: string }): URL {
+  const parsed = parseHttpUrl(url, options.field);
+  if (options.allowPrivate) return parsed;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const internal = isIP(host) ? isInternalAddress(host) : host === 'localhost' || host.endsWith('.localhost');
+  if (internal) throw AppError.validation([{ path: options.field ?? 'body.url', message: `is internal (${parsed.hostname}); only public hosts are allowed` }], 400);
+  return parsed;
+}
+
+/**
  * Refuses a URL whose host is, or resolves to, an internal address unless `allowPrivate` (tests,
  * private installs). Checked after DNS, at configuration time and again before each request, so
  * a name that later points inside is refused then; `publicLookup` closes the gap between this

@@ -63,8 +63,12 @@ export interface Plugin<S = any> {
   configSchema?: JsonSchema;
   /** Env vars mapped onto keys of this plugin's settings, e.g. { PLINTH_MAIL_DOMAINS: { path: 'domains', list: true } }. */
   env?: Record<string, string | { path: string; list?: boolean }>;
-  /** The public API face this plugin serves. */
-  face?: { base: string; envelope: EnvelopeName };
+  /**
+   * The public API face this plugin serves. `queryCredentials` maps query parameters to the
+   * credential header they stand for on this face only (a seed's `?admin_token=` for links that
+   * cannot carry headers); the access log never records the query string, so they stay out of logs.
+   */
+  face?: { base: string; envelope: EnvelopeName; queryCredentials?: Record<string, string> };
   /** Scopes this plugin checks, `resource:action` → description. */
   scopes?: Record<string, string>;
   /** Metrics this plugin meters through the `usage` service (billing sets their limits). */

@@ -9,6 +9,8 @@ export interface AuthSettings {
   /** Concurrent refreshes within this window are not treated as reuse. */
   refreshReuseGraceSeconds: number;
   uiSessionTtlHours: number;
+  /** Audit log rows older than this are deleted daily. */
+  auditRetentionDays: number;
   /**
    * Who may make an account with POST /auth/register: anyone (`open`), anyone with a working
    * mailbox (`verify`: sign-in only after the emailed link), or nobody (`closed`: the operator
@@ -40,6 +42,7 @@ export interface AuthSettings {
   limits: {
     loginPerIpPerMinute: number;
     loginFailuresPerAccount: number;
+    loginFailuresPerAccountIp: number;
     loginFailureWindowMinutes: number;
     refreshPerIpPerMinute: number;
     mailRequestsPerIpPerHour: number;
@@ -56,6 +59,7 @@ export const authConfigSchema = {
     sessionMaxDays: { type: 'integer', minimum: 1, maximum: 365, default: 30 },
     refreshReuseGraceSeconds: { type: 'integer', minimum: 0, maximum: 60, default: 10 },
     uiSessionTtlHours: { type: 'integer', minimum: 1, maximum: 720, default: 12 },
+    auditRetentionDays: { type: 'integer', minimum: 1, maximum: 36500, default: 365 },
     registration: { enum: ['open', 'verify', 'closed'], default: 'verify' },
     allowRegistration: { type: 'boolean' },
     apiKeyPrefix: { type: 'string', pattern: '^[a-z0-9]{1,8}_$', default: 'mf_' },
@@ -125,7 +129,10 @@ export const authConfigSchema = {
       additionalProperties: false,
       properties: {
         loginPerIpPerMinute: { type: 'integer', minimum: 1, default: 30 },
-        loginFailuresPerAccount: { type: 'integer', minimum: 1, default: 10 },
+        // Per account from one address, then per account from everywhere (much higher: a ceiling
+        // against distributed guessing that still lets the owner in from an address they used).
+        loginFailuresPerAccountIp: { type: 'integer', minimum: 1, default: 10 },
+        loginFailuresPerAccount: { type: 'integer', minimum: 1, default: 100 },
         loginFailureWindowMinutes: { type: 'integer', minimum: 1, default: 15 },
         refreshPerIpPerMinute: { type: 'integer', minimum: 1, default: 60 },
         mailRequestsPerIpPerHour: { type: 'integer', minimum: 1, default: 20 },

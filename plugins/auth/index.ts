@@ -17,6 +17,7 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { adminRoutes } from './routes/admin.js';
 import { purgeExpired } from './jobs.js';
+import type { Retention } from '../../core/retention.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<AuthServices>('authServices');
 
@@ -97,7 +98,7 @@ export default definePlugin<AuthSettings>({
     adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing: async () => void (await c.db.raw('select 1')) });
   },
 
-  jobs: [{ name: 'purge-expired', schedule: '17 3 * * *', catchUp: true, run: (c) => purgeExpired(c.db, new Date()) }],
+  jobs: [{ name: 'purge-expired', schedule: '17 3 * * *', catchUp: true, run: (c, info) => purgeExpired(c.container.resolve<Retention>('retention'), info.scheduledFor, c.settings.auditRetentionDays) }],
 
   commands: {
     'create-admin': {

@@ -1,12 +1,17 @@
-import type { Knex } from 'knex';
+import type { Retention } from '../../core/retention.js';
 
 const DAY = 86_400_000;
 
-/** Drops what can no longer be used: expired one-time tokens, SMS codes and ended sessions (after a week). */
-export async function purgeExpired(db: Knex, now: Date): Promise<void> {
+/**
+ * Drops what can no longer be used: expired one-time tokens, SMS codes and ended sessions (after a
+ * week), logged SMS after 30 days, and audit rows after `auditRetentionDays`.
+ */
+export async function purgeExpired(retention: Retention, now: Date, auditRetentionDays: number): Promise<void> {
   const iso = now.toISOString();
-  const weekAgo = new Date(now.getTime() - 7 * DAY).toISOString();
-  await db('auth_one_time_tokens').where('expires_at', '<', iso).delete();
-  await db('auth_sms_codes').where('expires_at', '<', iso).delete();
-  await db('auth_sessions').where((q) => q.where('expires_at', '<', weekAgo).orWhere('revoked_at', '<', weekAgo)).delete();
+  const daysAgo = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
+  await retention.deleteInBatches('auth_one_time_tokens', 'id', (q) => q.where('expires_at', '<', iso));
+  await retention.deleteInBatches('auth_sms_codes', 'id', (q) => q.where('expires_at', '<', iso));
+  await retention.deleteInBatches('auth_sessions', 'id', (q) => q.where('expires_at', '<', daysAgo(7)).orWhere('revoked_at', '<', daysAgo(7)));
+  await retention.deleteInBatches('auth_sms_outbox', 'id', (q) => q.where('created_at', '<', daysAgo(30)));
+  await retention.deleteInBatches('auth_audit_logs', 'id', (q) => q.where('created_at', '<', daysAgo(auditRetentionDays)));
 }

@@ -4,6 +4,10 @@ export interface MailDomain {
   createOnFirstMail: boolean;
   /** The tenant that owns mailboxes created on first mail (null: platform-level, superadmins see them). */
   tenantId: string | null;
+  /** Lifetime of mailboxes made at this domain, in hours (null: settings.mailboxLifetimeHours). */
+  mailboxHours: number | null;
+  /** `config` (settings or env, read-only in the admin API) or `database` (added by an operator). */
+  source: 'config' | 'database';
 }
 
 export interface MailSettings {
@@ -22,11 +26,15 @@ export interface MailSettings {
   };
   /** HTML kept per message (bytes); longer HTML is cut, the raw message keeps everything. */
   maxHtmlBytes: number;
-  generatedMailboxHours: number;
+  /** How long a mailbox lives (hours from creation) unless its domain says otherwise. */
+  mailboxLifetimeHours: number;
   /** Enables the read-only `guest` login (sample data) when set. */
   guestPassword: string | null;
   longPollMaxSeconds: number;
 }
+
+/** Ten years: a mailbox that should outlive this is not temporary mail. */
+export const MAX_MAILBOX_HOURS = 87_600;
 
 export const mailConfigSchema = {
   type: 'object',
@@ -43,6 +51,7 @@ export const mailConfigSchema = {
           name: { type: 'string', pattern: '^[a-z0-9.-]+\\.[a-z]{2,}$|^localhost$' },
           createOnFirstMail: { type: 'boolean', default: false },
           tenantId: { type: ['string', 'null'], default: null },
+          mailboxHours: { type: ['integer', 'null'], minimum: 1, maximum: MAX_MAILBOX_HOURS, default: null },
         },
       },
     },
@@ -63,7 +72,7 @@ export const mailConfigSchema = {
       default: {},
     },
     maxHtmlBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024 },
-    generatedMailboxHours: { type: 'integer', minimum: 1, default: 24 },
+    mailboxLifetimeHours: { type: 'integer', minimum: 1, maximum: MAX_MAILBOX_HOURS, default: 24 },
     guestPassword: { type: ['string', 'null'], minLength: 8, default: null },
     longPollMaxSeconds: { type: 'integer', minimum: 1, maximum: 120, default: 60 },
   },
@@ -78,11 +87,12 @@ export const mailEnv = { PLINTH_MAIL_DOMAINS: { path: 'domainNames', list: true 
  */
 export function allDomains(settings: MailSettings, publicUrl: string): MailDomain[] {
   const out = new Map<string, MailDomain>();
-  for (const d of settings.domains) out.set(d.name.toLowerCase(), { ...d, name: d.name.toLowerCase() });
-  for (const name of settings.domainNames) if (!out.has(name.toLowerCase())) out.set(name.toLowerCase(), { name: name.toLowerCase(), createOnFirstMail: false, tenantId: null });
+  const plain = (name: string): MailDomain => ({ name, createOnFirstMail: false, tenantId: null, mailboxHours: null, source: 'config' });
+  for (const d of settings.domains) out.set(d.name.toLowerCase(), { ...plain(d.name.toLowerCase()), ...d, name: d.name.toLowerCase(), source: 'config' });
+  for (const name of settings.domainNames) if (!out.has(name.toLowerCase())) out.set(name.toLowerCase(), plain(name.toLowerCase()));
   if (!out.size) {
     const host = new URL(publicUrl).hostname.toLowerCase();
-    out.set(host, { name: host, createOnFirstMail: false, tenantId: null });
+    out.set(host, plain(host));
   }
   return [...out.values()];
 }

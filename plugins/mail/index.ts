@@ -12,6 +12,7 @@ import { sendRoutes } from './routes/send.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { guestRoutes } from './routes/guest.js';
+import { domainRoutes } from './routes/domains.js';
 import type { AuthChain } from '../../core/http/auth.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<MailServices>('mailServices');
@@ -22,7 +23,8 @@ export default definePlugin<MailSettings>({
   dependsOn: ['auth'],
   configSchema: mailConfigSchema,
   env: mailEnv,
-  face: { base: '/mail', envelope: 'error' },
+  // The seed lists `?admin_token=` beside the X-Admin-Token header (download links, curl one-liners).
+  face: { base: '/mail', envelope: 'error', queryCredentials: { admin_token: 'x-admin-token' } },
   scopes: {
     'mail:use': 'Make and read your own mailboxes',
     'mail:manage': "Manage every mailbox of the tenant",
@@ -35,7 +37,7 @@ export default definePlugin<MailSettings>({
   events: mailEvents,
   actions: mailActions,
   migrations: 'migrations',
-  ui: { pages: [{ path: '', title: 'Mailboxes' }, { path: 'inbox', title: 'Inbox' }, { path: 'compose', title: 'Compose' }, { path: 'sent', title: 'Sent' }] },
+  ui: { pages: [{ path: '', title: 'Mailboxes' }, { path: 'inbox', title: 'Inbox' }, { path: 'compose', title: 'Compose' }, { path: 'sent', title: 'Sent' }, { path: 'domains', title: 'Mail domains', roles: ['superadmin'] }] },
 
   register(c) {
     const { smtp } = c.settings;
@@ -50,7 +52,7 @@ export default definePlugin<MailSettings>({
   async start(c) {
     const port = await services(c).receiver.start(c.config.smtp.host, c.config.smtp.port);
     c.container.register({ smtpPort: asValue(port) });
-    const domains = services(c).mailboxes.domains.map((d) => d.name).join(', ');
+    const domains = (await services(c).domains.all()).map((d) => d.name).join(', ');
     announce(c.logger, { SMTP: `port ${port}, mail for ${domains}` });
   },
 
@@ -65,6 +67,7 @@ export default definePlugin<MailSettings>({
     userRoutes(r, services(c));
     settingsRoutes(r, services(c));
     sendRoutes(r, services(c));
+    domainRoutes(r, services(c));
   },
 
   on: {

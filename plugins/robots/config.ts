@@ -6,10 +6,14 @@ export interface RobotsSettings {
   maxFileBytes: number;
   wsMaxFrameBytes: number;
   wsAllowedOrigins: string[];
+  /** WebSockets one robot may hold on one instance; a newer one closes the oldest (close code 4008). */
+  wsMaxSocketsPerRobot: number;
   /** Let callbacks target loopback/private addresses (tests, private installs). Off: SSRF guard. */
   allowPrivateCallbacks: boolean;
-  /** System log rows and callback deliveries older than this are deleted daily. */
+  /** System log rows, callback deliveries and finished commands older than this are deleted daily. */
   logRetentionDays: number;
+  /** Reported messages (and their files) older than this are deleted daily. */
+  messageRetentionDays: number;
   /**
    * WorkBot's home tenant (a tenant id, or a name exactly one tenant has): phone users join it as
    * members, and its owners and admins (with superadmins) use /api/admin/*. null: the operator
@@ -29,8 +33,10 @@ export const robotsConfigSchema = {
     maxFileBytes: { type: 'integer', minimum: 1024, default: 5 * 1024 * 1024 },
     wsMaxFrameBytes: { type: 'integer', minimum: 1024, default: 64 * 1024 },
     wsAllowedOrigins: { type: 'array', items: { type: 'string' }, default: [] },
+    wsMaxSocketsPerRobot: { type: 'integer', minimum: 1, maximum: 100, default: 3 },
     allowPrivateCallbacks: { type: 'boolean', default: false },
     logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
+    messageRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 365 },
     homeTenant: { type: ['string', 'null'], minLength: 1, maxLength: 200, default: null, description: 'tenant id or name; null: the operator tenant' },
   },
 };

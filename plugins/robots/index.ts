@@ -13,6 +13,10 @@ import { adminUserRoutes, errorLogger } from './routes/admin-users.js';
 import { statisticsRoutes } from './routes/statistics.js';
 import { historyRoutes } from './routes/history.js';
 import { robotsActions } from './actions.js';
+import type { Retention } from '../../core/retention.js';
+
+/** Commands that will not change again: pruned with the logs. */
+const FINISHED_COMMANDS = ['succeeded', 'failed', 'expired', 'rejected'];
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
 
@@ -150,9 +154,14 @@ export default definePlugin<RobotsSettings>({
       schedule: '23 3 * * *',
       catchUp: true,
       async run(c, info) {
-        const before = new Date(info.scheduledFor.getTime() - c.settings.logRetentionDays * 86_400_000).toISOString();
-        await c.db('robots_logs').where('created_at', '<', before).delete();
-        await c.db('robots_callback_deliveries').where('created_at', '<', before).delete();
+        const daysBefore = (days: number) => new Date(info.scheduledFor.getTime() - days * 86_400_000).toISOString();
+        const before = daysBefore(c.settings.logRetentionDays);
+        const retention = c.container.resolve<Retention>('retention');
+        await retention.deleteInBatches('robots_logs', 'id', (q) => q.where('created_at', '<', before));
+        await retention.deleteInBatches('robots_callback_deliveries', 'id', (q) => q.where('created_at', '<', before));
+        await retention.deleteInBatches('robots_commands', 'id', (q) => q.whereIn('status', FINISHED_COMMANDS).andWhere('created_at', '<', before));
+        const messagesBefore = daysBefore(c.settings.messageRetentionDays);
+        await retention.deleteInBatches('robots_messages', 'id', (q) => q.where('created_at', '<', messagesBefore));
       },
     },
     {

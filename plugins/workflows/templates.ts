@@ -8,6 +8,8 @@ export interface TemplateParam {
   /** Into the definition (`steps.0.input.robotId`, `condition.properties.mailbox.const`) or a secret (`secrets.webhook_secret`). */
   target: string;
   required: boolean;
+  /** Left empty, Plinth makes the value (`webhook_secret`: a Standard Webhooks `whsec_` secret) and shows it once. */
+  generate?: 'webhook_secret';
   schema: JsonSchema;
 }
 
@@ -40,6 +42,7 @@ export const templateSchema = {
           description: { type: 'string', default: '' },
           target: { type: 'string', pattern: '^(steps|trigger|condition|secrets)(\\.[A-Za-z0-9_$-]+)+$' },
           required: { type: 'boolean', default: true },
+          generate: { enum: ['webhook_secret'] },
           schema: { type: 'object', default: { type: 'string', minLength: 1 } },
         },
       },
@@ -94,7 +97,7 @@ export const defaultTemplates: WorkflowTemplate[] = [
   {
     id: 'license-activated-webhook',
     name: 'Call a webhook when a license is activated',
-    description: 'Each first activation of a device on one of your licenses is POSTed to your URL, signed with HMAC-SHA256 the Standard Webhooks way.',
+    description: 'Each first activation of a device on one of your licenses is POSTed to your URL, signed the Standard Webhooks way.',
     definition: {
       trigger: { type: 'event', event: 'license.activated' },
       condition: null,
@@ -114,7 +117,14 @@ export const defaultTemplates: WorkflowTemplate[] = [
     },
     params: [
       { name: 'url', description: 'Your endpoint', target: 'steps.0.input.url', required: true, schema: { type: 'string', format: 'uri', pattern: '^https?://' } },
-      { name: 'secret', description: 'The signing secret your endpoint verifies with', target: 'secrets.webhook_secret', required: true, schema: { type: 'string', minLength: 16, maxLength: 200 } },
+      {
+        name: 'secret',
+        description: 'The signing secret your endpoint verifies with (left empty, Plinth makes a whsec_ one and shows it once)',
+        target: 'secrets.webhook_secret',
+        required: false,
+        generate: 'webhook_secret',
+        schema: { type: 'string', minLength: 16, maxLength: 200 },
+      },
     ],
   },
 ];

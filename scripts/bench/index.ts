@@ -23,10 +23,11 @@ import { licensing } from './figures/licensing.js';
 import { robotsMessageReports, robotsPushLatency } from './figures/robots.js';
 import { ai } from './figures/ai.js';
 import { workflowsRuns } from './figures/workflows.js';
+import { retention } from './figures/retention.js';
 import { ceilingsOnly } from './figures/ceilings.js';
 
 /** In run order; `ceilings` stays last. */
-const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, licensing, mail, robotsPushLatency, robotsMessageReports, ai, workflowsRuns, ceilingsOnly];
+const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, licensing, mail, robotsPushLatency, robotsMessageReports, ai, workflowsRuns, retention, ceilingsOnly];
 
 /** Hard stop for the whole bench, whatever hangs. */
 const WALL_LIMIT_MS = 20 * 60 * 1000;

@@ -106,7 +106,19 @@ describe('admin UI (browser)', () => {
     ]);
     const dead = outbox.getByRole('row').filter({ hasText: 'handler exploded' });
     assert.match((await dead.textContent()) ?? '', /example\.note\.created/);
+
+    const storage = page.getByRole('region', { name: 'Storage' });
+    await storage.getByText(/Database size: \d/).waitFor();
+    await storage.getByText(/Retention has not run yet/).waitFor();
+    const eventsRow = storage.getByRole('row').filter({ has: page.getByText('core_events', { exact: true }) });
+    assert.deepEqual(await eventsRow.getByRole('cell').allTextContents(), ['core_events', '2']);
     await screenshot(page, 'admin-system');
+
+    // Replay the dead event: it is pending again, then delivered by the outbox.
+    await dead.getByRole('button', { name: 'Replay' }).click();
+    await outbox.getByRole('row').filter({ hasText: 'handler exploded' }).waitFor({ state: 'detached' });
+    const replayed = await t.app.db('core_events').where('last_error', null).andWhere('payload', JSON.stringify({ id: 99, title: 'lost' })).first('status');
+    assert.ok(['pending', 'delivered'].includes(replayed.status), replayed.status);
   });
 
   it('creates a note on the Notes page', async () => {

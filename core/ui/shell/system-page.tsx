@@ -1,5 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { ErrorBanner, Page, Table, Time } from '../kit/components.js';
+import { api } from '../kit/api.js';
+import { useAction } from '../kit/use-action.js';
 import { useApi } from '../kit/use-api.js';
 import type { JobRun, SystemInfo } from './types.js';
 
@@ -15,9 +17,16 @@ function Section(props: { id: string; title: string; children: ComponentChildren
 const Status = (props: { run: JobRun | null }) =>
   props.run ? <span class={`badge badge-${props.run.status}`}>{props.run.status}</span> : <span class="muted">never run</span>;
 
-/** The operator's view of the platform: plugins, migrations, jobs and the event outbox. */
+const MB = 1024 * 1024;
+const bytes = (n: number | null) => (n === null ? '—' : n >= MB ? `${(n / MB).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+
+/** The operator's view of the platform: plugins, migrations, jobs, the event outbox and storage. */
 export function SystemPage() {
   const { data, error, loading, reload } = useApi<SystemInfo>('/admin/api/system');
+  const replay = useAction();
+  const replayEvent = async (id: number) => {
+    if (await replay.run(() => api(`/admin/api/system/events/${id}/replay`, { method: 'POST' }))) reload();
+  };
   return (
     <Page
       title="System"
@@ -27,7 +36,7 @@ export function SystemPage() {
         </button>
       }
     >
-      <ErrorBanner error={error} />
+      <ErrorBanner error={error ?? replay.error} />
       {!data ? (
         loading ? <p class="muted" role="status">Loading…</p> : null
       ) : (
@@ -55,9 +64,40 @@ export function SystemPage() {
                   { label: 'Attempts', value: 'attempts', class: 'num' },
                   { label: 'Last error', value: (e) => <span class="error-text">{e.last_error ?? '—'}</span> },
                   { label: 'Created', value: (e) => <Time value={e.created_at} /> },
+                  {
+                    label: 'Action',
+                    value: (e) => (
+                      <button type="button" class="secondary" disabled={replay.busy} onClick={() => replayEvent(e.id)}>
+                        Replay
+                      </button>
+                    ),
+                  },
                 ]}
               />
             ) : null}
+          </Section>
+          <Section id="storage-title" title="Storage">
+            <p>
+              Database size: <strong>{bytes(data.storage.database_bytes)}</strong>.{' '}
+              {data.storage.retention ? (
+                <>
+                  Retention last ran <Time value={data.storage.retention.at} />: {data.storage.retention.events} delivered events, {data.storage.retention.handled} handled records and{' '}
+                  {data.storage.retention.jobRuns} job runs, {data.storage.retention.outboxMails} outgoing mails and {data.storage.retention.rateLimitKeys} rate-limit keys deleted in{' '}
+                  {data.storage.retention.batches} batches (slowest {data.storage.retention.slowestBatchMs} ms).
+                </>
+              ) : (
+                <span class="muted">Retention has not run yet (daily at 03:23 UTC, job core.retention).</span>
+              )}
+            </p>
+            <Table
+              caption="Rows per table"
+              rows={data.storage.tables}
+              rowKey={(t) => t.table}
+              columns={[
+                { label: 'Table', value: (t) => <code>{t.table}</code> },
+                { label: 'Rows', value: 'rows', class: 'num' },
+              ]}
+            />
           </Section>
           <Section id="jobs-title" title="Jobs">
             <Table

@@ -38,6 +38,12 @@ export interface SystemInfo {
     dead: number;
     dead_events: Array<{ id: number; name: string; attempts: number; last_error: string | null; created_at: string }>;
   };
+  storage: {
+    tables: Array<{ table: string; rows: number }>;
+    database_bytes: number | null;
+    /** The last run of the core.retention job, or null before it first ran. */
+    retention: { at: string; events: number; handled: number; jobRuns: number; outboxMails: number; rateLimitKeys: number; batches: number; slowestBatchMs: number; ms: number } | null;
+  };
 }
 
 /** A mail of the core outbox, as the API shows it (the mailer's own type). */

@@ -1,3 +1,4 @@
+import { AppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { requireRole } from '../../../core/http/guards.js';
 import { paginationQuery } from '../../../core/http/pagination.js';
@@ -5,6 +6,9 @@ import type { EventBus } from '../../../core/events/outbox.js';
 import type { AuthServices } from '../services/index.js';
 import { body, email, meta, password, principalOf, uuidParam } from './shared.js';
 import { profileFields } from './users.js';
+
+/** null lifts the limit; a list holds the user to those scopes (and their own account). */
+const scopeLimit = { type: ['array', 'null'], maxItems: 100, items: { type: 'string', pattern: '^[a-z0-9-]+:[a-z0-9*_-]+$' } };
 
 const query = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties: { ...paginationQuery, ...properties } });
 
@@ -18,8 +22,12 @@ export function adminRoutes(r: PluginRouter, s: AuthServices, deps: { events: Ev
   r.get('/admin/users/:id', { guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) => s.users.get(params.id));
   r.patch(
     '/admin/users/:id',
-    { guards: superadmin, schema: { params: uuidParam, body: { ...body({ ...profileFields, role: { enum: ['owner', 'admin', 'member'] }, is_superadmin: { type: 'boolean' } }), minProperties: 1 } } },
-    async (ctx, { params, body: b }) => s.users.adminUpdate(await principalOf(ctx), params.id, b, meta(ctx)),
+    { guards: superadmin, schema: { params: uuidParam, body: { ...body({ ...profileFields, role: { enum: ['owner', 'admin', 'member'] }, is_superadmin: { type: 'boolean' }, scope_limit: scopeLimit }), minProperties: 1 } } },
+    async (ctx, { params, body: b }) => {
+      const unknown = (b.scope_limit ?? []).filter((scope: string) => !s.roleScopes.known(scope));
+      if (unknown.length) throw AppError.validation(unknown.map((scope: string) => ({ path: 'body.scope_limit', message: `"${scope}" is not a scope of any enabled plugin` })));
+      return s.users.adminUpdate(await principalOf(ctx), params.id, b, meta(ctx));
+    },
   );
   r.delete('/admin/users/:id', { guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => {
     await s.users.remove(await principalOf(ctx), params.id, meta(ctx));

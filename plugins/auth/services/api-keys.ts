@@ -8,7 +8,7 @@ import type { UsageMeter } from '../../../core/usage.js';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import { PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
-import { randomToken, sha256 } from './secrets.js';
+import { randomToken, sha256 } from '../../../core/secrets.js';
 import type { RequestMeta } from './types.js';
 
 export interface ApiKeyView {

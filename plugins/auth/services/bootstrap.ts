@@ -4,7 +4,7 @@ import { AppError, ValidationError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { announce } from '../../../core/banner.js';
 import type { Passwords } from './passwords.js';
-import { randomToken } from './secrets.js';
+import { randomToken } from '../../../core/secrets.js';
 import type { Tenants } from './tenants.js';
 import { normalizeEmail, type Users } from './users.js';
 
@@ -27,7 +27,7 @@ export class Bootstrap {
   async ensureFirstAdmin(admin: { email: string | null; password: string | null }): Promise<void> {
     const [{ n }] = await this.db('auth_users').count({ n: '*' });
     if (Number(n) > 0) return;
-    let created: AdminCreated;
+    let created: AdminCreated | null;
     try {
       created = await this.createAdmin(admin.email ?? 'admin@localhost', admin.password, 'first-start');
     } catch (err) {
@@ -35,6 +35,7 @@ export class Bootstrap {
       if (err instanceof AppError && err.status === 409 && (await this.db('auth_users').where('is_superadmin', true).first('id'))) return;
       throw err;
     }
+    if (!created) return;
     if (created.generatedPassword) {
       // Shown once, on purpose, in the startup banner (plain text, never inside a log record): the
       // operator needs it to sign in the first time.
@@ -46,8 +47,15 @@ export class Bootstrap {
     }
   }
 
-  /** Creates a superadmin in the platform tenant, or promotes an existing user (and sets the password if given). */
-  async createAdmin(email: string, password: string | null, via = 'cli'): Promise<AdminCreated> {
+  /**
+   * Creates a superadmin in the platform tenant, or promotes an existing user (and sets the password
+   * if given). At first start (`via` 'first-start') it only ever creates, and only while there are no
+   * users at all: of several instances booting together exactly one creates the admin; the others
+   * find a user and return null, without promoting it again or touching its password.
+   */
+  async createAdmin(email: string, password: string | null, via: 'first-start'): Promise<AdminCreated | null>;
+  async createAdmin(email: string, password: string | null, via?: string): Promise<AdminCreated>;
+  async createAdmin(email: string, password: string | null, via = 'cli'): Promise<AdminCreated | null> {
     const generated = password ? null : randomToken(18);
     const secret = password ?? generated!;
     if (password) {
@@ -61,7 +69,9 @@ export class Bootstrap {
     }
     const hash = await this.passwords.hash(secret);
     const address = normalizeEmail(email);
+    const firstStart = via === 'first-start';
     const result = await this.db.transaction(async (trx) => {
+      if (firstStart && Number((await trx('auth_users').count({ n: '*' }))[0].n) > 0) return null;
       const existing = await trx('auth_users').where('email', address).first('id');
       if (existing) {
         // An existing user keeps their password unless a new one is given.
@@ -73,6 +83,7 @@ export class Bootstrap {
       const user = await this.users.createSuperadmin(trx, { tenantId, email: address, passwordHash: hash }, via);
       return { id: user.id, email: address, generatedPassword: generated, promoted: false };
     });
+    if (!result) return null;
     // Running instances drop what they cached about this user (PostgreSQL/Redis pub-sub reach them from here).
     if (result.promoted) await this.users.forget(result.id);
     const { id: _id, ...created } = result;

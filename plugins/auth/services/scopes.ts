@@ -7,6 +7,18 @@ export const PLATFORM_SCOPE = 'platform:admin';
 /** Scopes every tenant member has, beside the `:read` and `:use` ones (a plugin's everyday actions). */
 const MEMBER_EXTRA = ['account:manage', 'api-keys:manage'];
 
+/** A user held to a scope limit still reads and manages their own account. */
+const OWN_ACCOUNT = ['account:read', 'account:manage'];
+
+export const withOwnAccount = (limit: readonly string[]): string[] => [...new Set([...OWN_ACCOUNT, ...limit])];
+
+/** A role's scopes cut to a user's scope limit (null = no limit). */
+export function limitScopes(scopes: readonly string[] | '*', limit: readonly string[] | null): readonly string[] | '*' {
+  if (!limit) return scopes;
+  const allowed = new Set(withOwnAccount(limit));
+  return scopes === '*' ? scopes : scopes.filter((s) => allowed.has(s));
+}
+
 /**
  * What a role implies, from the scopes the enabled plugins registered: owners and admins get
  * every tenant scope, members every `:read` and `:use` scope plus managing their own account and keys.

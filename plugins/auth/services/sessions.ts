@@ -10,7 +10,7 @@ import { registrationMode, type AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { Passwords } from './passwords.js';
 import type { PrincipalCache } from './principal-cache.js';
-import { randomToken, sha256 } from './secrets.js';
+import { randomToken, sha256 } from '../../../core/secrets.js';
 import type { TokenSigner } from './tokens.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { Db, RequestMeta, UserRow } from './types.js';
@@ -27,6 +27,8 @@ export interface LoginResult extends TokenPair {
 }
 
 const DAY = 86_400_000;
+/** An address the user signed in from within this many days passes the account-wide login ceiling. */
+const KNOWN_ADDRESS_DAYS = 30;
 
 /**
  * Logins and their sessions. A session is one login; its refresh tokens rotate on every use and
@@ -34,7 +36,7 @@ const DAY = 86_400_000;
  * a stolen token dies the moment either party uses it twice.
  */
 export class Sessions {
-  private readonly limits: { ip: LimitSpec; account: LimitSpec; refresh: LimitSpec };
+  private readonly limits: { ip: LimitSpec; accountIp: LimitSpec; account: LimitSpec; refresh: LimitSpec };
 
   constructor(
     private readonly db: Knex,
@@ -51,8 +53,11 @@ export class Sessions {
     const l = settings.limits;
     this.limits = {
       ip: { bucket: 'auth.login.ip', points: l.loginPerIpPerMinute, durationSeconds: 60 },
-      // Failures per account (from any address) block for the window, then clear by themselves:
-      // brute force is stopped without a permanent lock-out anyone could trigger.
+      // Failures block for the window, then clear by themselves (no permanent lock-out anyone could
+      // trigger): per account and address first, so guessing from ten addresses does not lock the
+      // owner out; per account from everywhere as a much higher ceiling, which an address the
+      // owner signed in from before still passes (OWASP's advice against account lock-out).
+      accountIp: { bucket: 'auth.login.account-ip', points: l.loginFailuresPerAccountIp, durationSeconds: l.loginFailureWindowMinutes * 60 },
       account: { bucket: 'auth.login.account', points: l.loginFailuresPerAccount, durationSeconds: l.loginFailureWindowMinutes * 60 },
       refresh: { bucket: 'auth.refresh.ip', points: l.refreshPerIpPerMinute, durationSeconds: 60 },
     };
@@ -62,21 +67,40 @@ export class Sessions {
   async login(email: string, password: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult & { ui_expires_in?: number }> {
     const account = normalizeEmail(email);
     await this.rateLimits.consume(this.limits.ip, meta.ip);
-    // Every attempt spends from the account's budget *before* the password is checked (a success
-    // gives it back): parallel guesses cannot all pass a check made before any failure was counted.
-    await this.rateLimits.consume(this.limits.account, account);
+    // Every attempt spends from the budgets *before* the password is checked (a success gives the
+    // address's back): parallel guesses cannot all pass a check made before any failure was counted.
+    const pair = `${account} ${meta.ip}`;
+    await this.rateLimits.consume(this.limits.accountIp, pair);
     // An email, or a username (the temp-mail face signs users in by name).
     const user = account.includes('@') ? await this.users.byEmail(account) : await this.users.byUsername(account);
+    const spent = await this.spendAccountBudget(account, user, meta.ip);
     const ok = await this.passwords.verify(user?.password_hash ?? null, password);
     if (!user || !ok) {
       await this.audit.record({ action: 'auth.login_failed', actorLabel: account, target: user ? { type: 'user', id: user.id } : undefined, tenantId: user?.tenant_id ?? null, meta });
       throw AppError.unauthorized('invalid email or password', 'invalid_credentials');
     }
-    await this.rateLimits.reset(this.limits.account, account);
+    await this.rateLimits.reset(this.limits.accountIp, pair);
+    if (spent) await this.rateLimits.refund(this.limits.account, account);
     await this.assertActive(user, meta);
     await this.assertVerified(user, meta);
     if (this.passwords.needsRehash(user.password_hash!)) await this.users.setPasswordHash(this.db, user.id, await this.passwords.hash(password));
     return this.startSession(user, meta, kind, 'password');
+  }
+
+  /** The account-wide ceiling; past it, only addresses the user signed in from lately may still try (false: nothing spent). */
+  private async spendAccountBudget(account: string, user: UserRow | undefined, ip: string): Promise<boolean> {
+    try {
+      await this.rateLimits.consume(this.limits.account, account);
+      return true;
+    } catch (err) {
+      if (!user || !(await this.signedInFrom(user.id, ip))) throw err;
+      return false;
+    }
+  }
+
+  private async signedInFrom(userId: string, ip: string): Promise<boolean> {
+    const since = new Date(this.clock.now().getTime() - KNOWN_ADDRESS_DAYS * DAY).toISOString();
+    return Boolean(await this.db('auth_sessions').where({ user_id: userId, ip }).where('created_at', '>', since).first('id'));
   }
 
   /** Refuses suspended users and users of suspended tenants (only after the password proved who they are). */
@@ -125,18 +149,24 @@ export class Sessions {
     };
   }
 
-  private async issuePair(trx: Db, user: Pick<UserRow, 'id' | 'tenant_id'>, sessionId: string, kind: 'api' | 'ui'): Promise<TokenPair> {
+  /**
+   * A new access token and a refresh token: a random one, or `refresh` (a rotated token's derived
+   * successor), stored once however often it is issued.
+   */
+  private async issuePair(trx: Db, user: Pick<UserRow, 'id' | 'tenant_id'>, sessionId: string, kind: 'api' | 'ui', refresh = randomToken()): Promise<TokenPair> {
     const ttl = kind === 'ui' ? this.settings.uiSessionTtlHours * 3600 : this.settings.accessTokenTtlSeconds;
     const { token } = await this.signer.sign({ userId: user.id, tenantId: user.tenant_id, sessionId, type: kind === 'ui' ? 'ui' : 'access' }, ttl);
-    const refresh = randomToken();
     const session = await trx('auth_sessions').where('id', sessionId).first('expires_at');
     const idle = new Date(this.clock.now().getTime() + this.settings.refreshTokenTtlDays * DAY).toISOString();
-    await trx('auth_refresh_tokens').insert({
-      session_id: sessionId,
-      token_hash: sha256(refresh),
-      expires_at: idle < session.expires_at ? idle : session.expires_at,
-      created_at: this.clock.now().toISOString(),
-    });
+    await trx('auth_refresh_tokens')
+      .insert({
+        session_id: sessionId,
+        token_hash: sha256(refresh),
+        expires_at: idle < session.expires_at ? idle : session.expires_at,
+        created_at: this.clock.now().toISOString(),
+      })
+      .onConflict('token_hash')
+      .ignore();
     return { access_token: token, refresh_token: refresh, token_type: 'bearer', expires_in: ttl };
   }
 
@@ -164,7 +194,10 @@ export class Sessions {
     const user = await this.users.byId(row.user_id);
     if (!user) throw invalid();
     await this.assertActive(user, meta);
-    return this.db.transaction((trx) => this.issuePair(trx, user, row.session_id, row.kind));
+    // Redeemed again within the grace window (a client retrying, two tabs racing): the same
+    // successor as the first time, so one session never grows a second live chain.
+    const successor = this.signer.derive('refresh-successor', refreshToken);
+    return this.db.transaction((trx) => this.issuePair(trx, user, row.session_id, row.kind, successor));
   }
 
   async revokeSession(sessionId: string, reason: string): Promise<void> {

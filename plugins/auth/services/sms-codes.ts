@@ -5,7 +5,7 @@ import { affected } from '../../../core/db/connection.js';
 import type { Logger } from '../../../core/logger.js';
 import type { RateLimits } from '../../../core/rate-limit.js';
 import type { AuthSettings } from '../config.js';
-import { sameSecret, sha256, sixDigitCode } from './secrets.js';
+import { sameSecret, sha256, sixDigitCode } from '../../../core/secrets.js';
 
 /** Delivers one text message; the outbox row records what happened either way. */
 export interface SmsProvider {

@@ -6,8 +6,9 @@ import type { Logger } from '../../../core/logger.js';
 import { beyondPlans, cutScopes, type Entitlements, type FeatureInfo } from '../../../core/entitlements.js';
 import type { AuditLog } from './audit.js';
 import type { CachedKey, CachedUser, PrincipalCache } from './principal-cache.js';
-import { PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
-import { sameSecret, sha256 } from './secrets.js';
+import { limitScopes, PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
+import { sameSecret, sha256 } from '../../../core/secrets.js';
+import { parseScopeLimit } from './types.js';
 import type { TokenSigner, TokenType } from './tokens.js';
 
 export const ROOT_ID = '__root__';
@@ -54,7 +55,7 @@ export class Principals {
       id: user.id,
       tenantId: user.tenant_id,
       roles: superadmin ? [user.role, 'superadmin'] : [user.role],
-      scopes: this.roleScopes.forRole(user.role, superadmin),
+      scopes: limitScopes(this.roleScopes.forRole(user.role, superadmin), parseScopeLimit(user.scope_limit)),
       name: user.email ?? user.phone ?? user.username ?? user.id,
       attributes: sessionId ? { sessionId } : {},
     };
@@ -90,7 +91,7 @@ export class Principals {
   /** A key holds at most its creator's current scopes; superadmin power needs platform:admin. */
   private keyPrincipal(key: CachedKey, user: CachedUser): Principal {
     const superadmin = Boolean(user.is_superadmin) && key.scopes.includes(PLATFORM_SCOPE);
-    const creator = this.roleScopes.forRole(user.role, Boolean(user.is_superadmin));
+    const creator = limitScopes(this.roleScopes.forRole(user.role, Boolean(user.is_superadmin)), parseScopeLimit(user.scope_limit));
     const scopes = creator === '*' ? key.scopes : key.scopes.filter((s) => creator.includes(s));
     return {
       kind: 'api_key',

@@ -1,11 +1,11 @@
-import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
-import { randomToken } from './secrets.js';
+import { randomToken } from '../../../core/secrets.js';
 
 export type TokenType = 'access' | 'ui';
 
@@ -38,6 +38,15 @@ export class TokenSigner {
     private readonly clock: Clock,
     private readonly configured: string | null,
   ) {}
+
+  /**
+   * A token derived from `input` with the signing secret: the same input always gives the same
+   * token, and nobody without the secret can work it out (a rotated refresh token's successor).
+   */
+  derive(purpose: string, input: string): string {
+    if (!this.key) throw new Error('TokenSigner.init() was not called');
+    return createHmac('sha256', this.key.export()).update(`${purpose}\u0000${input}`).digest('base64url');
+  }
 
   /** Loads the signing secret: the configured one, or one generated once and shared through the database. */
   async init(): Promise<void> {

@@ -24,6 +24,8 @@ export interface UserRow {
   email_verified_at: string | null;
   /** Registered under `registration: 'verify'`: password sign-in waits for the emailed link. */
   must_verify_email?: boolean | number;
+  /** JSON array of the only scopes this user may hold (within their role's); null = all of the role's. */
+  scope_limit?: string | null;
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
@@ -41,10 +43,14 @@ export interface PublicUser {
   username: string | null;
   status: 'active' | 'suspended';
   email_verified: boolean;
+  /** The only scopes this user may hold; null = every scope of their role. */
+  scope_limit: string[] | null;
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
 }
+
+export const parseScopeLimit = (stored: string | null | undefined): string[] | null => (stored ? (JSON.parse(stored) as string[]) : null);
 
 export const toPublicUser = (u: UserRow): PublicUser => ({
   id: u.id,
@@ -57,6 +63,7 @@ export const toPublicUser = (u: UserRow): PublicUser => ({
   username: u.username,
   status: u.status,
   email_verified: u.email_verified_at !== null,
+  scope_limit: parseScopeLimit(u.scope_limit),
   last_login_at: u.last_login_at,
   created_at: u.created_at,
   updated_at: u.updated_at,

@@ -8,6 +8,7 @@ import type { Principal } from '../../../core/http/auth.js';
 import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
+import { withOwnAccount } from './scopes.js';
 import type { Tenants } from './tenants.js';
 import { toPublicUser, type Db, type PublicUser, type RequestMeta, type TenantRole, type UserRow } from './types.js';
 
@@ -21,6 +22,8 @@ export interface NewUser {
   role: TenantRole;
   superadmin?: boolean;
   emailVerified?: boolean;
+  /** Hold the user to these scopes (besides their own account's); see scopes.ts. */
+  scopeLimit?: readonly string[];
 }
 
 export interface ProfilePatch {
@@ -33,6 +36,8 @@ export interface ProfilePatch {
 export interface AdminUserPatch extends ProfilePatch {
   role?: TenantRole;
   is_superadmin?: boolean;
+  /** null lifts the limit; promoting a user to owner or admin lifts it too. */
+  scope_limit?: string[] | null;
 }
 
 const SELF_DELETED = 'user.self_deleted';
@@ -76,6 +81,7 @@ export class Users {
       is_superadmin: Boolean(input.superadmin),
       status: 'active',
       email_verified_at: input.emailVerified ? now : null,
+      scope_limit: input.scopeLimit ? JSON.stringify(withOwnAccount(input.scopeLimit)) : null,
       last_login_at: null,
       created_at: now,
       updated_at: now,
@@ -119,11 +125,11 @@ export class Users {
    * `join.role` (default member). An existing user keeps their tenant and role: a phone login
    * never moves anyone, nor makes a tenant.
    */
-  async findOrCreateByPhone(phone: string, join: { tenantId: string; role?: TenantRole }): Promise<UserRow> {
+  async findOrCreateByPhone(phone: string, join: { tenantId: string; role?: TenantRole; scopeLimit?: readonly string[] }): Promise<UserRow> {
     const existing = await this.byPhone(phone);
     if (existing) return existing;
     try {
-      return await this.db.transaction((trx) => this.create(trx, { tenantId: join.tenantId, phone, fullName: '', role: join.role ?? 'member' }));
+      return await this.db.transaction((trx) => this.create(trx, { tenantId: join.tenantId, phone, fullName: '', role: join.role ?? 'member', scopeLimit: join.scopeLimit }));
     } catch (err) {
       // Two first logins of one phone at once: the loser reads the winner's row.
       const raced = await this.byPhone(phone);
@@ -174,6 +180,8 @@ export class Users {
     if (patch.is_superadmin !== undefined) row.is_superadmin = patch.is_superadmin;
     const current = await this.byId(id);
     if (!current) throw AppError.notFound('user not found');
+    if (patch.scope_limit !== undefined) row.scope_limit = patch.scope_limit && JSON.stringify(withOwnAccount(patch.scope_limit));
+    else if ((patch.role === 'owner' || patch.role === 'admin') && current.scope_limit) row.scope_limit = null;
     if (patch.email !== undefined && normalizeEmail(patch.email) !== current.email) {
       row.email = normalizeEmail(patch.email);
       row.email_verified_at = null; // a new address must be verified again
@@ -235,6 +243,15 @@ export class Users {
     await trx('auth_tenants').where('id', tenantId).delete();
     await this.audit.record({ action: 'tenant.closed', actor, tenantId, target: { type: 'tenant', id: tenantId }, meta, details: { name: tenant.name, reason: 'last user deleted their account' } }, trx);
     await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: tenantId }, { tenantId });
+  }
+
+  /** Users by creation time (`asc`: oldest first) from any offset: a range, not a page reversed. */
+  async slice(range: { limit: number; offset: number; order: 'asc' | 'desc' }): Promise<PublicUser[]> {
+    const rows: UserRow[] = await this.db('auth_users')
+      .orderBy([{ column: 'created_at', order: range.order }, { column: 'id', order: range.order }])
+      .limit(range.limit)
+      .offset(range.offset);
+    return rows.map(toPublicUser);
   }
 
   async list(filter: { search?: string; status?: string; tenant_id?: string; role?: string }, page: PageRequest): Promise<Page<PublicUser>> {

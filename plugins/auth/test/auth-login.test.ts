@@ -10,7 +10,7 @@ const SUSPENDED = { detail: 'this account is suspended', code: 'account_suspende
 describe('auth: POST /auth/login', () => {
   let t: TestApp;
   before(async () => {
-    t = await authApp({ auth: { limits: { loginFailuresPerAccount: 3 } } });
+    t = await authApp({ auth: { limits: { loginFailuresPerAccountIp: 3 } } });
   });
   after(async () => t?.close());
 
@@ -98,7 +98,7 @@ describe('auth: POST /auth/login', () => {
     assert.equal(bad.body.code, 'malformed_json');
   });
 
-  it(`after loginFailuresPerAccount failures: 429 with Retry-After even with the right password; another account is unaffected`, async () => {
+  it(`after loginFailuresPerAccountIp failures from one address: 429 with Retry-After even with the right password; another account is unaffected`, async () => {
     const victim = await registerOwner(t);
     const bystander = await registerOwner(t);
     for (let i = 0; i < 3; i++) {
@@ -134,6 +134,37 @@ describe('auth: POST /auth/login', () => {
       for (let i = 0; i < 2; i++) assert.equal((await api(t, 'POST', '/auth/login', { body: { email: owner.email, password: 'wrong' } })).status, 401);
       await login(t, owner.email, owner.password);
     }
+  });
+
+  describe('guessing from many addresses (OWASP: no lock-out an attacker can trigger)', () => {
+    let many: TestApp;
+    before(async () => {
+      many = await authApp({ auth: { limits: { loginFailuresPerAccountIp: 3, loginFailuresPerAccount: 12 } }, overrides: { server: { trustProxy: true } } });
+    });
+    after(async () => many?.close());
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    const attempt = (email: string, password: string, ip: string) => api(many, 'POST', '/auth/login', { body: { email, password }, headers: from(ip) });
+
+    it('ten wrong passwords from ten addresses: the owner still signs in from a new address; each guessing address is held to its own budget', async () => {
+      const owner = await registerOwner(many);
+      for (let i = 0; i < 10; i++) assert.equal((await attempt(owner.email, `wrong-${i}`, `203.0.113.${i + 1}`)).status, 401);
+      const res = await attempt(owner.email, owner.password, '198.51.100.7');
+      assert.equal(res.status, 200, res.text);
+      for (let i = 0; i < 2; i++) assert.equal((await attempt(owner.email, 'wrong', '203.0.113.1')).status, 401);
+      assert.equal((await attempt(owner.email, 'wrong', '203.0.113.1')).status, 429, 'the first address spent its three');
+      assert.equal((await attempt(owner.email, owner.password, '203.0.113.1')).status, 429, 'even with the right password, from that address');
+    });
+
+    it('past the account-wide ceiling, new addresses are refused but an address the owner signed in from still works', async () => {
+      const owner = await registerOwner(many);
+      assert.equal((await attempt(owner.email, owner.password, '192.0.2.10')).status, 200, 'the owner’s usual address');
+      for (let i = 0; i < 12; i++) assert.equal((await attempt(owner.email, 'wrong', `203.0.113.${100 + i}`)).status, 401, `guess ${i + 1}`);
+      const stranger = await attempt(owner.email, owner.password, '203.0.113.200');
+      assert.equal(stranger.status, 429, 'a new address past the ceiling');
+      const usual = await attempt(owner.email, owner.password, '192.0.2.10');
+      assert.equal(usual.status, 200, usual.text);
+      assert.equal(await many.app.db('auth_sessions').where({ user_id: owner.id, ip: '203.0.113.200' }).first('id'), undefined, 'no session for the refused address');
+    });
   });
 
   describe('suspended accounts', () => {

@@ -82,6 +82,25 @@ describe('auth: the first superadmin', () => {
     assert.equal((await t.api('GET', '/admin/users', { headers: admin.headers })).body.total, 1);
   });
 
+  it('three instances starting together on one PostgreSQL: exactly one creates the superadmin, nobody promotes it again or resets its password', async () => {
+    // Several instances share a database only on PostgreSQL; a SQLite file has one instance.
+    database = await createTestDatabase({ dialect: 'postgres' });
+    const logs = [capturingLogger(), capturingLogger(), capturingLogger()];
+    const admin = { email: 'boss@race.test', password: 'Racing-instances-pass-42' };
+    const started = await Promise.all(logs.map((l) => startAuthApp({ admin, logger: l.logger, database: database! })));
+    apps.push(...started);
+    const t = started[0];
+    const rows = await t.db('auth_users').select('id', 'email', 'is_superadmin', 'password_hash', 'updated_at');
+    assert.equal(rows.length, 1, 'one user');
+    assert.equal(Boolean(rows[0].is_superadmin), true);
+    assert.equal(await count(t.db('auth_tenants')), 1, 'one platform tenant');
+    const audit = await t.db('auth_audit_logs').where('target_id', rows[0].id).select('action');
+    assert.deepEqual(audit.map((a: { action: string }) => a.action), ['admin.superadmin.created'], 'created once, never role_changed');
+    const announced = logs.flatMap((l) => l.lines).filter((l) => /created the first superadmin/.test(l.msg));
+    assert.equal(announced.length, 1, 'one instance says it created the admin');
+    assert.equal((await login(t, admin.email, admin.password)).headers.authorization.startsWith('Bearer '), true);
+  });
+
   it('refuses to start with a weak configured admin password, naming the setting', async () => {
     database = await createTestDatabase();
     await assert.rejects(startAuthApp({ database, admin: { email: 'weak@example.test', password: 'short' } }), (err: Error) => {

@@ -9,11 +9,15 @@ const address = { type: 'string', minLength: 3, maxLength: 320 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const bool = { type: 'boolean' } as const;
 
+/** The seed's `expires`: epoch milliseconds (null only for rows made before every mailbox had a lifetime). */
+const expiresMs = (m: { expires_at: string | null }) => (m.expires_at ? Date.parse(m.expires_at) : null);
+
 const mailboxView = (m: Awaited<ReturnType<MailServices['mailboxes']['get']>>) => ({
   id: m.id,
   address: m.address,
   created_at: m.created_at,
   expires_at: m.expires_at,
+  expires: expiresMs(m),
   is_pinned: m.is_pinned ? 1 : 0,
   password_is_default: m.password_is_default ? 1 : 0,
   can_login: m.can_login ? 1 : 0,
@@ -25,14 +29,17 @@ const mailboxView = (m: Awaited<ReturnType<MailServices['mailboxes']['get']>>) =
 export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSettings): void {
   const use = [requireScope('mail:use')];
 
-  r.get('/api/domains', { summary: 'Domains mailboxes can be made at', guards: use }, () => s.mailboxes.domains.map((d) => d.name));
+  r.get('/api/domains', { summary: 'Domains mailboxes can be made at (domainIndex counts in this list)', guards: use }, async (ctx) =>
+    (await s.domains.offeredTo(await scopeFrom(ctx))).map((d) => d.name),
+  );
 
   r.get(
     '/api/generate',
     { summary: 'A random temporary mailbox', guards: use, schema: { query: { type: 'object', properties: { length: { type: 'integer', minimum: 6, maximum: 32, default: 10 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } } } } },
     async (ctx, { query }) => {
-      const m = await s.mailboxes.generate(await scopeFrom(ctx), query.length, s.mailboxes.domainAt(query.domainIndex));
-      return { email: m.address, expires: m.expires_at ? Date.parse(m.expires_at) : null };
+      const scope = await scopeFrom(ctx);
+      const m = await s.mailboxes.generate(scope, query.length, await s.domains.at(scope, query.domainIndex));
+      return { email: m.address, expires: expiresMs(m) };
     },
   );
 
@@ -40,8 +47,9 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     '/api/create',
     { summary: 'A mailbox with a chosen name', guards: use, schema: { body: { type: 'object', required: ['local'], additionalProperties: false, properties: { local: { type: 'string', minLength: 1, maxLength: 64 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } } } } },
     async (ctx, { body }) => {
-      const m = await s.mailboxes.create(await scopeFrom(ctx), body.local, s.mailboxes.domainAt(body.domainIndex), null);
-      return { email: m.address, expires: m.expires_at ? Date.parse(m.expires_at) : null };
+      const scope = await scopeFrom(ctx);
+      const m = await s.mailboxes.create(scope, body.local, await s.domains.at(scope, body.domainIndex));
+      return { email: m.address, expires: expiresMs(m) };
     },
   );
 
@@ -92,7 +100,13 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     deletedCount: await s.emails.clear(await scopeFrom(ctx), query.mailbox),
   }));
 
-  r.get('/api/email/:id', { summary: 'One message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => s.emails.get(await scopeFrom(ctx), params.id));
+  // The download link carries the face's base, so it works as given (the seed's form, without
+  // `/mail`, answers 404 here).
+  const base = r.base === '/' ? '' : r.base;
+  r.get('/api/email/:id', { summary: 'One message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
+    const email = await s.emails.get(await scopeFrom(ctx), params.id);
+    return { ...email, download: `${base}/api/email/${email.id}/download` };
+  });
 
   r.get('/api/email/:id/download', { summary: 'The raw message (message/rfc822)', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
     const raw = await s.emails.raw(await scopeFrom(ctx), params.id);

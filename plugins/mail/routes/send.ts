@@ -19,7 +19,8 @@ const message = {
     scheduledAt: { type: 'string', format: 'date-time' },
   },
 } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^(\\d+|msg_[0-9a-f]{24})$' } } } as const;
+/** A sent record's number (nine digits at most: it fits a 32-bit column) or its message id. */
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^([1-9]\\d{0,8}|msg_[0-9a-f]{24})$' } } } as const;
 
 /** The seed's sending endpoints; "resend_id" is Plinth's own message id. */
 export function sendRoutes(r: PluginRouter, s: MailServices): void {

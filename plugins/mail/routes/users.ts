@@ -4,22 +4,8 @@ import type { Principal } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
+import type { AuthUsers, PasswordHasher, TenantDirectory } from '../../auth/api.js';
 import type { MailServices } from '../services/index.js';
-
-/** The parts of the auth plugin's Users service this face uses (resolved through the container). */
-interface PlatformUsers {
-  list(filter: { tenant_id?: string }, page: { page: number; page_size: number }): Promise<{ items: Array<{ id: string; username: string | null; email: string | null; role: string; tenant_id: string; created_at: string }>; total: number }>;
-  create(trx: unknown, input: { tenantId: string; username?: string | null; email?: string | null; passwordHash?: string | null; role: 'owner' | 'admin' | 'member' }): Promise<{ id: string; username: string | null; role: string; created_at: string }>;
-  adminUpdate(actor: Principal, id: string, patch: { username?: string | null; role?: 'owner' | 'admin' | 'member' }, meta: { ip: string; userAgent: string }): Promise<unknown>;
-  remove(actor: Principal, id: string, meta: { ip: string; userAgent: string }): Promise<void>;
-  get(id: string, scope?: { tenantId: string | null }): Promise<{ id: string; tenant_id: string }>;
-  byUsername(username: string): Promise<{ id: string; tenant_id: string } | undefined>;
-  setPasswordHash(trx: unknown, id: string, hash: string): Promise<void>;
-}
-interface Hasher {
-  hash(password: string): Promise<string>;
-  check(password: string, field?: string): void;
-}
 
 const roleOf = (seedRole: 'user' | 'admin') => (seedRole === 'admin' ? 'admin' : 'member');
 const seedRole = (role: string) => (role === 'member' ? 'user' : 'admin');
@@ -34,9 +20,10 @@ const username = { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,64}$' } as const;
 export function userRoutes(r: PluginRouter, s: MailServices): void {
   const strict = [requireRole('superadmin')];
   const container = (ctx: HttpContext) => ctx.state.container;
-  const users = (ctx: HttpContext) => container(ctx).resolve<PlatformUsers>('authUsers');
-  const passwords = (ctx: HttpContext) => container(ctx).resolve<Hasher>('passwords');
-  const db = (ctx: HttpContext) => container(ctx).resolve<unknown>('db');
+  const users = (ctx: HttpContext) => container(ctx).resolve<AuthUsers>('authUsers');
+  const passwords = (ctx: HttpContext) => container(ctx).resolve<PasswordHasher>('passwords');
+  const tenants = (ctx: HttpContext) => container(ctx).resolve<TenantDirectory>('tenants');
+  const db = (ctx: HttpContext) => container(ctx).resolve<Knex>('db');
   const actor = async (ctx: HttpContext) => (await ctx.authenticate())!;
   const view = async (u: { id: string; username: string | null; email?: string | null; role: string; created_at: string }) => {
     const rights = await s.userRights(u.id);
@@ -53,12 +40,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     '/api/users',
     { guards: strict, schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 }, sort: { enum: ['asc', 'desc'], default: 'desc' } } } } },
     async (ctx, { query }) => {
-      // By creation time over all users (asc = oldest first), at any offset: not a page reversed.
-      const rows = await (db(ctx) as Knex)('auth_users')
-        .orderBy([{ column: 'created_at', order: query.sort }, { column: 'id', order: query.sort }])
-        .limit(query.limit)
-        .offset(query.offset)
-        .select('id', 'username', 'email', 'role', 'created_at');
+      const rows = await users(ctx).slice({ limit: query.limit, offset: query.offset, order: query.sort });
       return Promise.all(rows.map(view));
     },
   );
@@ -69,7 +51,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     async (ctx, { body }) => {
       const principal = await actor(ctx);
       // The root token has no tenant: its users join the platform tenant (where the superadmins are).
-      const tenantId = principal.tenantId ?? ((await (db(ctx) as Knex)('auth_tenants').where('is_platform', true).first('id'))?.id as string | undefined);
+      const tenantId = principal.tenantId ?? (await tenants(ctx).operatorId());
       if (!tenantId) throw AppError.conflict('there is no platform tenant to put the user in', 'no_tenant');
       passwords(ctx).check(body.password);
       await usernameFree(ctx, body.username);
@@ -109,8 +91,8 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
   r.delete('/api/users/:id', { guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
     await users(ctx).remove(await actor(ctx), params.id, meta(ctx));
     // Their mailboxes stay (the tenant's admins still see them), without an owner; their mail rights go.
-    await (db(ctx) as Knex)('mail_mailboxes').where('owner_user_id', params.id).update({ owner_user_id: null });
-    await (db(ctx) as Knex)('mail_user_settings').where('user_id', params.id).delete();
+    await db(ctx)('mail_mailboxes').where('owner_user_id', params.id).update({ owner_user_id: null });
+    await db(ctx)('mail_user_settings').where('user_id', params.id).delete();
     return { success: true };
   });
 
@@ -123,14 +105,14 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     r.post(path, { guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'address'], properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, address: { type: 'string', minLength: 3, maxLength: 320 } } } } }, async (ctx, { body }) => {
       const user = await users(ctx).byUsername(body.username);
       if (!user) throw AppError.notFound(`user ${body.username} not found`, 'user_not_found');
-      const mailbox = await (db(ctx) as Knex)('mail_mailboxes').where('address', body.address.trim().toLowerCase()).first('id', 'tenant_id');
+      const mailbox = await db(ctx)('mail_mailboxes').where('address', body.address.trim().toLowerCase()).first('id', 'tenant_id');
       if (!mailbox) throw AppError.notFound(`mailbox ${body.address} not found`, 'mailbox_not_found');
       // A user only ever sees mailboxes of their own tenant: another tenant's mailbox cannot be given to them,
       // and a platform-level one (no tenant) joins the user's tenant.
       if (assign && mailbox.tenant_id && mailbox.tenant_id !== user.tenant_id) throw AppError.conflict(`mailbox ${body.address} belongs to another tenant`, 'other_tenant');
-      if (assign && !mailbox.tenant_id) await (db(ctx) as Knex)('mail_mailboxes').where('id', mailbox.id).update({ tenant_id: user.tenant_id });
+      if (assign && !mailbox.tenant_id) await db(ctx)('mail_mailboxes').where('id', mailbox.id).update({ tenant_id: user.tenant_id });
       if (assign) await s.mailboxes.assign(body.address, user.id, null);
-      else if (!(await (db(ctx) as Knex)('mail_mailboxes').where({ id: mailbox.id, owner_user_id: user.id }).update({ owner_user_id: null }))) {
+      else if (!(await db(ctx)('mail_mailboxes').where({ id: mailbox.id, owner_user_id: user.id }).update({ owner_user_id: null }))) {
         throw AppError.notFound(`mailbox ${body.address} is not assigned to ${body.username}`, 'not_assigned');
       }
       return { success: true };

@@ -55,7 +55,6 @@ export class Emails {
       message_id: row.message_id,
       received_at: row.received_at,
       is_read: 1,
-      download: `/api/email/${row.id}/download`,
     };
   }
 

@@ -10,6 +10,7 @@ import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
 import { Ingest, mailLibraries } from './ingest.js';
 import { Mailboxes } from './mailboxes.js';
+import { MailDomains, type TenantDirectory } from './domains.js';
 import { SmtpReceiver } from './smtp-receiver.js';
 import { Sender } from './sender.js';
 import { Forwarder } from './forwarder.js';
@@ -33,13 +34,16 @@ export interface MailDeps {
   passwords: PasswordHasher;
   adminLogin: AdminLoginProvider;
   authUsers: UserDirectory;
+  /** The auth plugin's tenants (to check a domain's tenant_id). */
+  tenants: TenantDirectory;
 }
 
 export type MailServices = ReturnType<typeof createMailServices>;
 
 export function createMailServices(d: MailDeps, settings: MailSettings) {
   // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
-  const mailboxes = new Mailboxes(d.db, d.clock, settings, () => d.usage, d.config.server.publicUrl);
+  const domains = new MailDomains(d.db, d.clock, settings, d.config.server.publicUrl, () => d.tenants);
+  const mailboxes = new Mailboxes(d.db, d.clock, settings, () => d.usage, domains);
   const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes, () => d.pubsub);
   const emails = new Emails(d.db, mailboxes, ingest);
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
@@ -84,5 +88,5 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     return [...(typeof delivered === 'string' ? [delivered] : []), ...list].filter(Boolean);
   }
 
-  return { mailboxes, ingest, emails, receiver, sender, forwarder, auth, userRights, setUserRights, readRaw, recipientsOf };
+  return { domains, mailboxes, ingest, emails, receiver, sender, forwarder, auth, userRights, setUserRights, readRaw, recipientsOf };
 }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../../../core/secrets.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
@@ -21,7 +22,6 @@ export interface UserDirectory {
 
 export const MAIL_SESSION_COOKIE = 'plinth_mail_session';
 const SESSION_HOURS = 12;
-const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 
 export type LoginResult =
   | { kind: 'platform'; token: string; expiresInSeconds: number; userId: string; role: 'strictAdmin' | 'admin' | 'user' }

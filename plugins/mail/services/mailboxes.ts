@@ -4,8 +4,9 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
 import type { UsageMeter } from '../../../core/usage.js';
-import { allDomains, type MailDomain, type MailSettings } from '../config.js';
+import type { MailDomain, MailSettings } from '../config.js';
 import type { MailboxScope } from './access.js';
+import type { MailDomains } from './domains.js';
 
 export interface Mailbox {
   id: number;
@@ -43,17 +44,24 @@ const toMailbox = (r: Record<string, any>): Mailbox => ({
   password_is_default: r.password_hash === null || r.password_hash === undefined,
 });
 
-export class Mailboxes {
-  readonly domains: MailDomain[];
+/** Mailboxes deleted per transaction by the expiry job (with their mail): short locks, bounded memory. */
+export const EXPIRY_BATCH = 200;
 
+export class Mailboxes {
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly settings: MailSettings,
     private readonly usage: () => UsageMeter,
-    publicUrl: string,
-  ) {
-    this.domains = allDomains(settings, publicUrl);
+    readonly domains: MailDomains,
+  ) {}
+
+  /**
+   * The one expiry model: every mailbox (named, generated, or made on first mail) lives its
+   * domain's mailboxHours, or settings.mailboxLifetimeHours, from creation.
+   */
+  expiryFor(domain: MailDomain, from: Date = this.clock.now()): string {
+    return new Date(from.getTime() + (domain.mailboxHours ?? this.settings.mailboxLifetimeHours) * 3_600_000).toISOString();
   }
 
   /** Rows the scope may see. */
@@ -65,15 +73,9 @@ export class Mailboxes {
     return q;
   }
 
-  domainAt(index: number): MailDomain {
-    const domain = this.domains[index];
-    if (!domain) throw AppError.badRequest(`domainIndex must be between 0 and ${this.domains.length - 1}`, 'bad_domain');
-    return domain;
-  }
-
-  acceptsDomain(address: string): MailDomain | null {
-    const domain = address.split('@')[1]?.toLowerCase();
-    return this.domains.find((d) => d.name === domain) ?? null;
+  /** The domain mail for `address` is accepted at (config or database), or null. */
+  acceptsDomain(address: string): Promise<MailDomain | null> {
+    return this.domains.forAddress(address);
   }
 
   /** The mailbox mail for `address` goes to: existing, created on first mail if its domain says so, or null. */
@@ -81,18 +83,18 @@ export class Mailboxes {
     const normalized = address.trim().toLowerCase();
     const row = await this.db('mail_mailboxes').where('address', normalized).first();
     if (row) return toMailbox(row);
-    const domain = this.acceptsDomain(normalized);
+    const domain = await this.acceptsDomain(normalized);
     const local = normalized.split('@')[0];
     if (!domain?.createOnFirstMail || !LOCAL.test(local)) return null;
     try {
-      await this.db('mail_mailboxes').insert({ tenant_id: domain.tenantId, address: normalized, domain: domain.name, created_at: this.clock.now().toISOString() });
+      await this.db('mail_mailboxes').insert({ tenant_id: domain.tenantId, address: normalized, domain: domain.name, expires_at: this.expiryFor(domain), created_at: this.clock.now().toISOString() });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
     return toMailbox(await this.db('mail_mailboxes').where('address', normalized).first());
   }
 
-  async create(scope: MailboxScope, local: string, domain: MailDomain, expiresAt: string | null): Promise<Mailbox> {
+  async create(scope: MailboxScope, local: string, domain: MailDomain): Promise<Mailbox> {
     if (scope.role === 'mailbox') throw AppError.forbidden('a mailbox account only has its own mailbox', 'mailbox_only');
     const normalizedLocal = local.trim().toLowerCase();
     if (!LOCAL.test(normalizedLocal)) throw AppError.badRequest('local must be 1–64 letters, digits, dots, dashes, underscores or plus signs', 'bad_local_part');
@@ -102,7 +104,7 @@ export class Mailboxes {
       await this.db.transaction(async (trx) => {
         if (scope.role === 'user') await this.assertQuota(trx, scope.userId);
         if (tenantId) await this.usage().consume(tenantId, 'max_mailboxes', 1, trx);
-        await trx('mail_mailboxes').insert({ tenant_id: tenantId, owner_user_id: scope.userId, address, domain: domain.name, expires_at: expiresAt, created_at: this.clock.now().toISOString() });
+        await trx('mail_mailboxes').insert({ tenant_id: tenantId, owner_user_id: scope.userId, address, domain: domain.name, expires_at: this.expiryFor(domain), created_at: this.clock.now().toISOString() });
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw AppError.conflict(`${address} already exists`, 'mailbox_exists');
@@ -149,13 +151,12 @@ export class Mailboxes {
     return (await q.update({ owner_user_id: userId })) > 0;
   }
 
-  /** A random mailbox that expires after settings.generatedMailboxHours. */
+  /** A mailbox with a random local part (same lifetime as a named one). */
   async generate(scope: MailboxScope, length: number, domain: MailDomain): Promise<Mailbox> {
-    const expiresAt = new Date(this.clock.now().getTime() + this.settings.generatedMailboxHours * 3_600_000).toISOString();
     for (let attempt = 1; ; attempt++) {
       const local = Array.from({ length }, () => LOCAL_ALPHABET[randomInt(LOCAL_ALPHABET.length)]).join('');
       try {
-        return await this.create(scope, local, domain, expiresAt);
+        return await this.create(scope, local, domain);
       } catch (err) {
         if (!(err instanceof AppError && err.code === 'mailbox_exists') || attempt >= 5) throw err;
       }
@@ -200,16 +201,31 @@ export class Mailboxes {
     return { success: ok > 0 || keys.length === 0, success_count: ok, fail_count: keys.length - ok, total: keys.length, results };
   }
 
-  /** The job: generated mailboxes past their expiry go, with their mail (cascade). */
-  async expireDue(now: Date = this.clock.now()): Promise<number> {
-    const due: Array<{ id: number; tenant_id: string | null }> = await this.db('mail_mailboxes').whereNotNull('expires_at').where('expires_at', '<=', now.toISOString()).select('id', 'tenant_id');
-    if (!due.length) return 0;
-    await this.db.transaction(async (trx) => {
-      for (let i = 0; i < due.length; i += 500) await trx('mail_mailboxes').whereIn('id', due.slice(i, i + 500).map((d) => d.id)).delete();
+  /**
+   * The job: mailboxes past their expiry go, with their mail, at most `batch` per transaction and
+   * `maxBatches` per run (the next run takes the rest), so a backlog never holds one long lock.
+   */
+  async expireDue(now: Date = this.clock.now(), batch = EXPIRY_BATCH, maxBatches = 50): Promise<number> {
+    let removed = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      const n = await this.expireBatch(now, batch);
+      removed += n;
+      if (n < batch) break;
+    }
+    return removed;
+  }
+
+  private async expireBatch(now: Date, batch: number): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      const due: Array<{ id: number; tenant_id: string | null }> = await trx('mail_mailboxes').whereNotNull('expires_at').where('expires_at', '<=', now.toISOString()).orderBy('expires_at').limit(batch).select('id', 'tenant_id');
+      if (!due.length) return 0;
+      const ids = due.map((d) => d.id);
+      // Their mail, raw bytes and sessions go by ON DELETE CASCADE; sent mail keeps its row (SET NULL).
+      await trx('mail_mailboxes').whereIn('id', ids).delete();
       const perTenant = new Map<string, number>();
       for (const d of due) if (d.tenant_id) perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
       for (const [tenantId, n] of perTenant) await this.usage().release(tenantId, 'max_mailboxes', n, trx);
+      return due.length;
     });
-    return due.length;
   }
 }

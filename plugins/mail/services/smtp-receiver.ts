@@ -11,7 +11,7 @@ import type { Mailbox, Mailboxes } from './mailboxes.js';
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
 
 /**
- * The built-in receiver. RCPT is refused (550) unless the address is at a configured domain and
+ * The built-in receiver. RCPT is refused (550) unless the address is at a mail domain (config or added) and
  * has a mailbox (or its domain creates one on first mail); more than maxRecipients is 452; a
  * message over maxMessageBytes is 552 with nothing stored. The 250 is sent only after the message
  * is durably stored; any storage failure is a 451 so the sender retries.
@@ -71,7 +71,7 @@ export class SmtpReceiver {
 
   private async acceptRecipient(address: string, session: SMTPServerSession): Promise<void> {
     if (session.envelope.rcptTo.length >= this.settings.smtp.maxRecipients) throw smtpError(452, `too many recipients (at most ${this.settings.smtp.maxRecipients})`);
-    if (!this.mailboxes.acceptsDomain(address)) throw smtpError(550, `${address}: relay not permitted, not a local domain`);
+    if (!(await this.mailboxes.acceptsDomain(address))) throw smtpError(550, `${address}: relay not permitted, not a local domain`);
     const mailbox = await this.mailboxes.forDelivery(address);
     if (!mailbox) throw smtpError(550, `${address}: no such mailbox here`);
     if (session.envelope.rcptTo.length === 0) this.resolved.set(session, new Map()); // a new transaction

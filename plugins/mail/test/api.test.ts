@@ -89,11 +89,15 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
       assertError(await t.mail('GET', '/api/generate?length=2', { headers: owner.headers }), 400);
     });
 
-    it('POST /api/create: chosen name (lower-cased, no expiry); 409 on a duplicate; 400 on a bad local part', async () => {
+    it('POST /api/create: chosen name (lower-cased, expires like a generated one); 409 on a duplicate; 400 on a bad local part', async () => {
       const local = unique('Chosen');
       const res = await t.mail('POST', '/api/create', { headers: owner.headers, body: { local } });
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body, { email: `${local.toLowerCase()}@${DOMAIN}`, expires: null });
+      assert.equal(res.body.email, `${local.toLowerCase()}@${DOMAIN}`);
+      assert.equal(typeof res.body.expires, 'number', 'epoch milliseconds, as the seed and /api/generate');
+      assert.ok(Math.abs(res.body.expires - (Date.now() + 24 * HOUR)) < 60_000, `expires ${new Date(res.body.expires).toISOString()}`);
+      const made = await t.db('mail_mailboxes').where('address', res.body.email).first();
+      assert.equal(Date.parse(made.expires_at), res.body.expires);
       const dup = await t.mail('POST', '/api/create', { headers: owner.headers, body: { local: local.toUpperCase() } });
       assertError(dup, 409, 'mailbox_exists');
       // Another tenant cannot take it either: addresses are global.

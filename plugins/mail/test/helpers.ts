@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/logger.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 
@@ -46,6 +47,8 @@ export interface MailAppOptions {
   /** settings.auth, merged over the admin and limits. */
   auth?: Record<string, unknown>;
   billing?: boolean;
+  /** A logger of the test's own (to read what was logged). */
+  logger?: Logger;
 }
 
 export async function startMailApp(options: MailAppOptions = {}): Promise<MailApp> {
@@ -53,6 +56,7 @@ export async function startMailApp(options: MailAppOptions = {}): Promise<MailAp
     plugins: options.billing ? ['auth', 'billing', 'mail'] : ['auth', 'mail'],
     clock: options.clock,
     database: options.database,
+    logger: options.logger,
     settings: {
       auth: { admin: ADMIN, limits: LIMITS, ...(options.auth ?? {}) },
       mail: { domains: [{ name: DOMAIN }, { name: AUTO_DOMAIN, createOnFirstMail: true }], ...(options.mail ?? {}) },

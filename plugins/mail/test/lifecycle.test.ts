@@ -9,6 +9,7 @@ import {
   eventRows,
   inbox,
   login,
+  loginAdmin,
   registerOwner,
   send,
   startMailApp,
@@ -66,19 +67,23 @@ describe('mail: the expiry job', () => {
   });
   after(async () => t?.close());
 
-  it('removes generated mailboxes past their expiry, with their mail; keeps the rest', async () => {
+  it('removes mailboxes past their expiry (24 h by default, generated or named), with their mail; keeps the rest', async () => {
     const gen = await t.mail('GET', '/api/generate', { headers: owner.headers });
     assert.equal(gen.status, 200, gen.text);
     const generated = gen.body.email as string;
     assert.equal(gen.body.expires, clock.now().getTime() + 24 * HOUR);
-    const chosen = await createMailbox(t, owner); // no expiry
+    clock.advance(12 * HOUR);
+    const noon = await login(t, owner.email); // access tokens are short-lived; the clock moved on
+    const named = await t.mail('POST', '/api/create', { headers: noon.headers, body: { local: unique('named') } });
+    assert.equal(named.body.expires, clock.now().getTime() + 24 * HOUR, 'a named mailbox has the same lifetime');
+    const chosen = named.body.email as string;
     await send(t, { to: [generated, chosen], subject: 'before expiry', text: 'x' });
     await send(t, { to: generated, subject: 'again', text: 'x' });
     const box = await t.db('mail_mailboxes').where('address', generated).first();
     const ids = (await t.db('mail_emails').where('mailbox_id', box.id).select('id')).map((r: any) => Number(r.id));
     assert.equal(ids.length, 2);
 
-    clock.advance(23 * HOUR);
+    clock.advance(11 * HOUR);
     await t.app.scheduler.runNow('mail.expire-mailboxes');
     assert.equal(await count(t.db('mail_mailboxes').where('address', generated)), 1, 'not yet');
 
@@ -89,11 +94,40 @@ describe('mail: the expiry job', () => {
     assert.equal(await count(t.db('mail_raw').whereIn('email_id', ids)), 0);
     const later = await login(t, owner.email); // a day later: the access token from before has expired
     assertError(await t.mail('GET', `/api/emails?mailbox=${generated}`, { headers: later.headers }), 404);
-    assert.equal((await inbox(t, later, chosen)).length, 1, 'a chosen mailbox does not expire');
+    assert.equal((await inbox(t, later, chosen)).length, 1, 'the named mailbox, made 12 h later, is kept');
     // And it no longer takes mail.
     await assert.rejects(send(t, { to: generated, subject: 'late', text: 'x' }), (err: any) => err.responseCode === 550);
     const runs = await t.db('core_job_runs').where('job', 'mail.expire-mailboxes');
     assert.ok(runs.length >= 2);
+
+    clock.advance(12 * HOUR);
+    await t.app.scheduler.runNow('mail.expire-mailboxes');
+    assert.equal(await count(t.db('mail_mailboxes').where('address', chosen)), 0, 'then the named one goes too');
+  });
+
+  it('a domain’s own lifetime overrides the default; the job deletes in bounded batches', async () => {
+    const admin = await loginAdmin(t);
+    const me = await login(t, owner.email); // the clock has moved on a day and a half
+    const domain = `${unique('short')}.test`;
+    const add = await t.mail('POST', '/api/admin/domains', { headers: admin.headers, body: { domain, mailbox_hours: 2 } });
+    assert.equal(add.status, 201, add.text);
+    const index = (await t.mail('GET', '/api/domains', { headers: me.headers })).body.indexOf(domain);
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await t.mail('POST', '/api/create', { headers: me.headers, body: { local: unique('b'), domainIndex: index } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.expires, clock.now().getTime() + 2 * HOUR);
+      made.push(res.body.email);
+    }
+    const keeper = await createMailbox(t, me); // the default domain: 24 h
+    clock.advance(2 * HOUR);
+    const mailboxes = t.app.container.resolve<any>('mailServices').mailboxes;
+    // Batches of 2, at most 2 per run: 4 now, the last one on the next run.
+    assert.equal(await mailboxes.expireDue(clock.now(), 2, 2), 4);
+    assert.equal(await count(t.db('mail_mailboxes').whereIn('address', made)), 1);
+    assert.equal(await mailboxes.expireDue(clock.now(), 2, 2), 1);
+    assert.equal(await count(t.db('mail_mailboxes').whereIn('address', made)), 0);
+    assert.equal(await count(t.db('mail_mailboxes').where('address', keeper)), 1, 'a mailbox not yet due is kept');
   });
 });
 
@@ -161,5 +195,28 @@ describe('mail: billing (max_mailboxes)', () => {
     for (const b of boxes) assert.equal((await inbox(t, me, b)).length, 1);
     // A platform-level auto mailbox is not charged to anyone.
     await send(t, { to: `${unique('auto')}@${AUTO_DOMAIN}`, subject: 'x', text: 'x' });
+  });
+});
+
+describe('mail: the lifetime settings', () => {
+  let t: MailApp;
+  const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+  before(async () => {
+    t = await startMailApp({ clock, mail: { mailboxLifetimeHours: 3, domains: [{ name: 'short.test' }, { name: 'long.test', mailboxHours: 48 }] } });
+  });
+  after(async () => t?.close());
+
+  it('settings.mail.mailboxLifetimeHours is the default; a config domain’s mailboxHours overrides it', async () => {
+    const admin = await loginAdmin(t);
+    const short = await t.mail('POST', '/api/create', { headers: admin.headers, body: { local: 'a', domainIndex: 0 } });
+    const long = await t.mail('GET', '/api/generate?domainIndex=1', { headers: admin.headers });
+    assert.deepEqual([short.status, short.body], [200, { email: 'a@short.test', expires: Date.parse('2026-03-01T03:00:00.000Z') }]);
+    assert.equal(long.body.expires, Date.parse('2026-03-03T00:00:00.000Z'));
+    const listed = (await t.mail('GET', '/api/mailboxes', { headers: admin.headers })).body;
+    assert.deepEqual(listed.map((m: any) => [m.address, m.expires]).sort(), [[long.body.email, long.body.expires], ['a@short.test', short.body.expires]].sort());
+
+    clock.advance(3 * HOUR);
+    await t.app.scheduler.runNow('mail.expire-mailboxes');
+    assert.deepEqual(await t.db('mail_mailboxes').pluck('address'), [long.body.email], 'the short one went, the long one stays');
   });
 });

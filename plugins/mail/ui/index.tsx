@@ -1,5 +1,6 @@
 // The mail plugin's admin pages, keyed by the page paths of its manifest (plugins/mail/index.ts).
 import { ComposePage } from './compose.js';
+import { DomainsPage } from './domains.js';
 import { InboxPage } from './inbox.js';
 import { MailboxesPage } from './mailboxes.js';
 import { SentPage } from './sent.js';
@@ -9,4 +10,5 @@ export const pages = {
   inbox: InboxPage,
   compose: ComposePage,
   sent: SentPage,
+  domains: DomainsPage,
 };

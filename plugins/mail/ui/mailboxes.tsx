@@ -59,7 +59,7 @@ function NewMailbox(props: { onMade(): void }) {
         <button type="submit" disabled={busy || !list.length || !local.trim()}>
           Create
         </button>
-        <button type="button" class="secondary" disabled={busy || !list.length} onClick={generate} title="A random name that expires after a while">
+        <button type="button" class="secondary" disabled={busy || !list.length} onClick={generate} title="A random name">
           Generate random
         </button>
       </form>
@@ -76,7 +76,7 @@ function NewMailbox(props: { onMade(): void }) {
         </p>
       ) : (
         <p class="muted" style={{ margin: 0, fontSize: '0.9rem' }}>
-          A named mailbox stays until it is deleted; a random one expires on its own.
+          Mailboxes are temporary: each one and its mail are deleted when it expires (see Expires below).
         </p>
       )}
     </section>

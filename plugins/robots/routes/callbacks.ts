@@ -21,7 +21,7 @@ const robotIdParams = { type: 'object', required: ['robotId'], properties: { rob
 export function callbackRoutes(r: PluginRouter, s: RobotsServices): void {
   r.post(
     '/api/robot/third-party/config',
-    { summary: 'Configure the message and result callbacks', schema: { body: { type: 'object', required: ['robotId'], additionalProperties: false, properties: { robotId: { type: 'string' }, messageCallbackUrl: url, resultCallbackUrl: url, enableSignature: { type: 'boolean' }, secretKey: { type: 'string', minLength: 16, maxLength: 200 } } } } },
+    { summary: 'Configure the message and result callbacks (a partial update: absent fields keep their value, null clears)', schema: { body: { type: 'object', required: ['robotId'], additionalProperties: false, properties: { robotId: { type: 'string' }, messageCallbackUrl: url, resultCallbackUrl: url, enableSignature: { type: 'boolean' }, secretKey: { type: ['string', 'null'], minLength: 16, maxLength: 200 } } } } },
     async (ctx, { body }) => {
       const robot = await ownRobot(ctx, s, body.robotId);
       await s.callbacks.configure(Number(robot.id), body);

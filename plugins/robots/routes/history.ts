@@ -29,6 +29,21 @@ export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: Robo
   );
 
   r.get(
+    '/api/robots/:robotId/messages/:messageId/file',
+    {
+      summary: "A reported message's file (application/octet-stream)",
+      rateLimit: limit,
+      schema: { params: { type: 'object', required: ['robotId', 'messageId'], properties: { ...robotIdParams.properties, messageId: { type: 'string', pattern: '^msg_[0-9]+_[0-9a-f]{8}$' } } } },
+    },
+    async (ctx, { params }) => {
+      const robot = await s.robots.row(await userScope(ctx), params.robotId);
+      ctx.type = 'application/octet-stream';
+      ctx.set('Content-Disposition', `attachment; filename="${params.messageId}.bin"`);
+      ctx.body = await s.messages.file(Number(robot.id), params.messageId);
+    },
+  );
+
+  r.get(
     '/api/robots/:robotId/commands',
     { summary: "A robot's command log, newest first", rateLimit: limit, schema: { params: robotIdParams, query: { type: 'object', properties: { ...pageQuery, status: { enum: COMMAND_STATUSES } } } } },
     async (ctx, { params, query }) => {

@@ -8,6 +8,7 @@ import type { RobotsSettings } from '../config.js';
 import type { RobotsServices } from '../services/index.js';
 import type { Activator, RobotScope } from '../services/robots.js';
 import { checkSendMessage } from '../services/commands.js';
+import { PHONE_USER_SCOPES } from '../services/home.js';
 
 const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 
@@ -57,7 +58,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   // role); the seed's role is 'admin' only for the home tenant's owners and admins and superadmins.
   r.post('/api/user/login', { summary: 'Sign in (and sign up) with phone + code', schema: { body: { type: 'object', required: ['phone', 'code'], properties: { phone: { type: 'string', minLength: 5, maxLength: 20 }, code: { type: 'string', minLength: 4, maxLength: 8 } } } } }, async (ctx, { body }) => {
     await s.sms().verify(body.phone, body.code, 'workbot-login');
-    const user = await s.users().findOrCreateByPhone(body.phone, { tenantId: await s.home.id(), role: 'member' });
+    const user = await s.users().findOrCreateByPhone(body.phone, { tenantId: await s.home.id(), role: 'member', scopeLimit: PHONE_USER_SCOPES });
     const session = await s.sessions().issueForUser(user.id, { ip: ctx.ip, userAgent: ctx.get('User-Agent') }, 'sms');
     return ok({ userId: user.id, nickname: user.full_name || user.phone, avatar: null, phone: user.phone, role: await s.home.seedRole(user), token: session.access_token, refreshToken: session.refresh_token }, 'logged in');
   });

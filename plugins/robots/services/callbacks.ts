@@ -2,18 +2,22 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { PlatformEvent } from '../../../core/events/outbox.js';
-import { assertPublicUrl } from '../../../core/net/public-url.js';
-import { signWebhook } from '../../../core/net/webhook-signature.js';
+import { assertPublicUrl, assertUrlNotInternal } from '../../../core/net/public-url.js';
+import { isSpecSecret, signWebhook } from '../../../core/net/webhook-signature.js';
 
 /** Callback targets go to public hosts only (the core SSRF guard), unless config allows private ones. */
 const assertPublicTarget = (url: string, allowPrivate: boolean) => assertPublicUrl(url, { allowPrivate });
 
+/** A change to a robot's callbacks: an absent field keeps its value, `null` (or `""` for a URL) clears it. */
 export interface CallbackConfig {
   messageCallbackUrl?: string | null;
   resultCallbackUrl?: string | null;
   enableSignature?: boolean;
-  secretKey?: string;
+  secretKey?: string | null;
 }
+
+/** An absent field stays undefined (kept); an empty URL clears like null. */
+const urlChange = (url: string | null | undefined) => (url === undefined ? undefined : url || null);
 
 export class Callbacks {
   constructor(
@@ -23,20 +27,33 @@ export class Callbacks {
     private readonly timeoutMs = 10_000,
   ) {}
 
+  /**
+   * A partial update of the robot's callbacks (made on first use). URLs are checked for what they
+   * are by themselves (http(s), not a literal internal address or localhost); a host that does
+   * not resolve right now is accepted, since the resolved address is checked at each delivery.
+   * Configuring turns a callback that 410 turned off back on.
+   */
   async configure(robotPk: number, config: CallbackConfig): Promise<void> {
-    for (const url of [config.messageCallbackUrl, config.resultCallbackUrl]) if (url) await assertPublicTarget(url, this.allowPrivate);
+    const messageUrl = urlChange(config.messageCallbackUrl);
+    const resultUrl = urlChange(config.resultCallbackUrl);
+    if (messageUrl) assertUrlNotInternal(messageUrl, { allowPrivate: this.allowPrivate, field: 'body.messageCallbackUrl' });
+    if (resultUrl) assertUrlNotInternal(resultUrl, { allowPrivate: this.allowPrivate, field: 'body.resultCallbackUrl' });
+    const existing = await this.db('robots_callbacks').where('robot_pk', robotPk).first();
     const row = {
       robot_pk: robotPk,
-      message_url: config.messageCallbackUrl ?? null,
-      result_url: config.resultCallbackUrl ?? null,
-      enable_signature: config.enableSignature ?? true,
-      ...(config.secretKey !== undefined ? { secret: config.secretKey } : {}),
+      message_url: messageUrl !== undefined ? messageUrl : (existing?.message_url ?? null),
+      result_url: resultUrl !== undefined ? resultUrl : (existing?.result_url ?? null),
+      enable_signature: config.enableSignature ?? (existing ? Boolean(existing.enable_signature) : true),
+      secret: config.secretKey !== undefined ? config.secretKey : (existing?.secret ?? null),
       is_active: true,
       disabled_reason: null,
       updated_at: this.clock.now().toISOString(),
     };
-    const existing = await this.db('robots_callbacks').where('robot_pk', robotPk).first('robot_pk', 'secret');
-    if ((row.enable_signature && !config.secretKey && !existing?.secret)) throw AppError.validation([{ path: 'body.secretKey', message: 'is required when enableSignature is on' }], 400);
+    // A receiver reads a whsec_ secret as base64 (the spec's format); one that is not would fail there.
+    if (config.secretKey?.startsWith('whsec_') && !isSpecSecret(config.secretKey)) {
+      throw AppError.validation([{ path: 'body.secretKey', message: 'starts with whsec_ but the rest is not base64 (the Standard Webhooks format); use whsec_ + base64, or a secret without that prefix' }], 400);
+    }
+    if (row.enable_signature && !row.secret) throw AppError.validation([{ path: 'body.secretKey', message: 'is required when enableSignature is on' }], 400);
     if (existing) await this.db('robots_callbacks').where('robot_pk', robotPk).update(row);
     else await this.db('robots_callbacks').insert(row);
   }
@@ -69,6 +86,11 @@ export class Callbacks {
     try {
       await assertPublicTarget(url, this.allowPrivate);
     } catch (err) {
+      // A name that does not resolve now may later (DNS being set up): a failure, retried.
+      if ((err as AppError).code === 'target_unresolvable') {
+        await log('failed', { error: (err as Error).message });
+        throw err;
+      }
       await log('refused', { error: (err as Error).message });
       return; // not retried: the target is not allowed
     }

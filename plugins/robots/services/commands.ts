@@ -19,6 +19,8 @@ export interface CommandView {
 const CHANNEL = 'robots.push';
 /** How often each instance looks for delayed commands that came due (in case their timer's instance is gone). */
 const SWEEP_MS = 5000;
+/** Commands a socket remembers having been sent, to send each once. */
+const SENT_REMEMBERED = 1000;
 const view = (r: Record<string, any>): CommandView => ({ commandId: r.command_id, commandType: r.command_type, commandParams: JSON.parse(r.params), createdAt: r.created_at });
 export const newId = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`;
 
@@ -35,6 +37,10 @@ export function checkSendMessage(params: { type: string; content?: string; fileU
  */
 export class Commands {
   private readonly sockets = new Map<number, Set<WebSocket>>();
+  /** Sockets still being handed their backlog, with the live pushes that wait for it. */
+  private readonly joining = new WeakMap<WebSocket, CommandView[]>();
+  /** The latest commands each socket was sent (see send). */
+  private readonly sentOn = new WeakMap<WebSocket, Set<string>>();
   private sweep: NodeJS.Timeout | null = null;
 
   constructor(
@@ -74,23 +80,51 @@ export class Commands {
     return this.sockets.has(Number(robot.id)) || this.presence.leased(robot);
   }
 
-  /** A robot connected: remember its socket and hand it everything still open, in order. */
+  /**
+   * A robot connected: remember its socket and hand it everything still open, oldest first, before
+   * anything pushed live. Pushes that arrive while the backlog is read wait in the socket's queue
+   * and follow it, minus what the backlog already carried: no command comes twice or out of order.
+   * A robot over its socket cap here loses its oldest socket (close code 4008).
+   */
   async connected(robotPk: number, socket: WebSocket): Promise<void> {
     const set = this.sockets.get(robotPk) ?? new Set<WebSocket>();
     set.add(socket);
     this.sockets.set(robotPk, set);
+    this.joining.set(socket, []);
+    for (const oldest of [...set].slice(0, Math.max(0, set.size - this.settings.wsMaxSocketsPerRobot))) {
+      set.delete(oldest);
+      oldest.close(4008, 'replaced by a newer connection of this robot');
+    }
     socket.on('close', () => {
       set.delete(socket);
-      if (set.size) return;
+      if (set.size || this.sockets.get(robotPk) !== set) return;
       this.sockets.delete(robotPk);
       this.presence.left(robotPk).catch((err) => this.logger.warn({ err }, 'robot presence not recorded'));
     });
     await this.presence.arrived(robotPk).catch((err) => this.logger.warn({ err }, 'robot presence not recorded'));
-    for (const command of await this.open(robotPk)) this.send(socket, command);
+    const backlog = await this.open(robotPk).catch((err: unknown) => {
+      this.logger.warn({ err, robotPk }, 'open commands not read for a new socket; the robot will poll');
+      return [];
+    });
+    const replayed = new Set(backlog.map((c) => c.commandId));
+    const live = (this.joining.get(socket) ?? []).filter((c) => !replayed.has(c.commandId));
+    this.joining.delete(socket);
+    for (const command of [...backlog, ...live]) this.send(socket, command);
   }
 
+  /**
+   * Sends once per socket: a push can reach an instance after the backlog it read already carried
+   * the command (pub/sub is slower than the database), and the robot must not run it twice.
+   */
   private send(socket: WebSocket, command: CommandView): void {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'command', data: command }));
+    const queue = this.joining.get(socket);
+    if (queue) return void queue.push(command);
+    const sent = this.sentOn.get(socket) ?? new Set<string>();
+    this.sentOn.set(socket, sent);
+    if (sent.has(command.commandId) || socket.readyState !== socket.OPEN) return;
+    sent.add(command.commandId);
+    if (sent.size > SENT_REMEMBERED) sent.delete(sent.values().next().value!);
+    socket.send(JSON.stringify({ type: 'command', data: command }));
   }
 
   /** Sends to the robot's sockets here; a command that reached one is `sent` (it still comes again until acknowledged). */

@@ -46,7 +46,7 @@ const messageEntry = (r: Record<string, any>): MessageEntry => ({
   groupName: r.group_name,
   atMe: Boolean(r.at_me),
   roomType: r.room_type === null ? null : Number(r.room_type),
-  hasFile: r.file_path !== null,
+  hasFile: Boolean(r.has_file),
   timestamp: r.sent_at,
   createdAt: r.created_at,
 });

@@ -22,6 +22,12 @@ export interface RoleHolder {
   is_superadmin?: boolean;
 }
 
+/**
+ * A phone user joins the home tenant as a member held to these scopes: their robots and their own
+ * account, not the operator's mail, billing, workflows or API keys.
+ */
+export const PHONE_USER_SCOPES: readonly string[] = ['robots:use'];
+
 /** Tenant roles that administer WorkBot when held in the home tenant. */
 const ADMIN_ROLES = new Set(['owner', 'admin']);
 

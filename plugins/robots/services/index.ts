@@ -36,7 +36,7 @@ export interface RobotsDeps {
   usage: UsageMeter;
   smsCodes: { send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }>; verify(phone: string, code: string, purpose: string): Promise<void> };
   authUsers: {
-    findOrCreateByPhone(phone: string, join: { tenantId: string; role?: 'member' }): Promise<{ id: string; phone: string | null; full_name: string; role: string; tenant_id: string; is_superadmin: boolean }>;
+    findOrCreateByPhone(phone: string, join: { tenantId: string; role?: 'member'; scopeLimit?: readonly string[] }): Promise<{ id: string; phone: string | null; full_name: string; role: string; tenant_id: string; is_superadmin: boolean }>;
     get(id: string, scope?: { tenantId: string | null }): Promise<AuthUser>;
     list(filter: { search?: string; status?: string; tenant_id?: string; role?: string }, page: { page: number; page_size: number }): Promise<{ items: AuthUser[]; total: number }>;
     setStatus(actor: Principal, id: string, status: 'active' | 'suspended', meta: { ip: string; userAgent: string }): Promise<AuthUser>;

@@ -28,7 +28,7 @@ const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
 export const conversationOf = (m: { groupName?: string | null; receivedName?: string | null }) =>
   (m.groupName ? `group:${m.groupName}` : `contact:${m.receivedName ?? ''}`).slice(0, 220);
 
-/** Messages the phone app reports. A file goes to the data dir (size-limited), never into the row. */
+/** Messages the phone app reports. A file (size-limited) goes to its own table, in the message's transaction. */
 export class Messages {
   constructor(
     private readonly db: Knex,
@@ -41,23 +41,7 @@ export class Messages {
 
   async report(robot: { id: number; robot_id: string; tenant_id: string }, m: ReportedMessage): Promise<{ messageId: string }> {
     const messageId = newId('msg');
-    let filePath: string | null = null;
-    if (m.fileBase64) {
-      // Buffer.from skips what is not base64, so a garbled upload would be stored as garbage.
-      if (!BASE64.test(m.fileBase64)) throw AppError.validation([{ path: 'body.fileBase64', message: 'is not base64' }], 400);
-      const bytes = Buffer.from(m.fileBase64, 'base64');
-      if (bytes.length > this.maxFileBytes) throw new AppError(413, 'file_too_large', `fileBase64 is over ${this.maxFileBytes} bytes`);
-      filePath = path.join('robots', 'files', `${messageId}.bin`);
-      const full = path.join(this.filesDir, filePath);
-      await fs.mkdir(path.dirname(full), { recursive: true });
-      const handle = await fs.open(full, 'wx');
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync(); // acknowledged means on disk
-      } finally {
-        await handle.close();
-      }
-    }
+    const file = m.fileBase64 ? this.decodeFile(m.fileBase64) : null;
     const now = this.clock.now().toISOString();
     await this.db.transaction(async (trx) => {
       await this.usage().consume(robot.tenant_id, 'max_messages_per_month', 1, trx);
@@ -73,12 +57,13 @@ export class Messages {
         room_type: m.roomType ?? null,
         at_me: Boolean(m.atMe),
         text_type: m.textType ?? null,
-        file_path: filePath,
+        has_file: file !== null,
         conversation: conversationOf(m),
         from_operator: Boolean(m.fromOperator),
         sent_at: m.timestamp ?? null,
         created_at: now,
       });
+      if (file) await trx('robots_message_files').insert({ message_id: messageId, tenant_id: robot.tenant_id, bytes: file, size: file.length, created_at: now });
       await trx('robots_robots').where('id', robot.id).update({ total_messages: this.db.raw('total_messages + 1'), last_active_at: now });
       await this.events.emit(
         trx,
@@ -93,11 +78,31 @@ export class Messages {
           room_type: m.roomType ?? null,
           conversation: conversationOf(m),
           from_operator: Boolean(m.fromOperator),
-          has_file: Boolean(filePath),
+          has_file: file !== null,
         },
         { tenantId: robot.tenant_id },
       );
     });
     return { messageId };
+  }
+
+  private decodeFile(base64: string): Buffer {
+    // Buffer.from skips what is not base64, so a garbled upload would be stored as garbage.
+    if (!BASE64.test(base64)) throw AppError.validation([{ path: 'body.fileBase64', message: 'is not base64' }], 400);
+    const bytes = Buffer.from(base64, 'base64');
+    if (bytes.length > this.maxFileBytes) throw new AppError(413, 'file_too_large', `fileBase64 is over ${this.maxFileBytes} bytes`);
+    return bytes;
+  }
+
+  /** A message's file (of a robot the caller may see: `robotPk` comes from a scoped lookup), or 404. */
+  async file(robotPk: number, messageId: string): Promise<Buffer> {
+    const message = await this.db('robots_messages').where({ robot_pk: robotPk, message_id: messageId }).first('file_path', 'has_file');
+    if (!message?.has_file) throw AppError.notFound('this message has no file');
+    const row = await this.db('robots_message_files').where('message_id', messageId).first('bytes');
+    if (row) return Buffer.from(row.bytes);
+    // Written to this instance's disk before files moved into the database.
+    return fs.readFile(path.join(this.filesDir, message.file_path)).catch(() => {
+      throw AppError.notFound('this message’s file was stored on another instance’s disk and is not here');
+    });
   }
 }

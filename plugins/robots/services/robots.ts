@@ -87,14 +87,18 @@ export class Robots {
       totalMessages: Number(r.total_messages),
       aiCallsToday: Number(r.ai_calls_today),
       lastActiveAt: r.last_active_at,
-      deviceInfo: device ? (detail ? device : { deviceId: device.deviceId, brand: device.brand, model: device.model }) : null,
+      deviceInfo: device ? { deviceId: device.deviceId ?? null, brand: device.brand ?? null, model: device.model ?? null } : null,
       createdAt: r.created_at,
     };
     if (!detail) return base;
     return {
       ...base,
       robotUuid: r.robot_uuid,
+      // Every field of the seed's detail is present; unset ones are null, not missing.
       ...ai,
+      aiModel: ai.aiModel ?? null,
+      aiScenario: ai.aiScenario ?? null,
+      deviceInfo: device ? { deviceId: null, brand: null, model: null, os: null, osVersion: null, ...device } : null,
       activationInfo: r.activation_code ? { code: r.activation_code, firstActivatedAt: r.first_activated_at, lastActivatedAt: r.last_activated_at } : null,
     };
   }

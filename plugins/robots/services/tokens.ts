@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../../../core/secrets.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
@@ -6,7 +7,6 @@ import { LRUCache } from 'lru-cache';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { RobotsSettings } from '../config.js';
 
-const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 /** Prefixed so the auth plugin's JWT strategy leaves them to ours. */
 const newToken = (prefix: 'rbt' | 'rbr') => `${prefix}_${randomBytes(32).toString('base64url')}`;
 

@@ -255,6 +255,56 @@ describe('robots: WorkBot belongs to the operator', () => {
   });
 });
 
+describe('robots: phone users hold their robots and their own account, nothing else of the operator’s', () => {
+  let t: RobotsApp;
+  let root: Owner;
+  before(async () => {
+    t = await robotsApp({ extraPlugins: ['billing', 'mail'] });
+    root = await superadmin(t);
+  });
+  after(async () => t?.close());
+
+  it('a phone user’s scopes in the operator tenant: robots:use and their account; billing, mail and API keys refused, nothing written', async () => {
+    const phone = await phoneLogin(t);
+    const me = await t.request('GET', '/api/v2/auth/me', { headers: phone.headers });
+    assert.equal(me.status, 200, me.text);
+    assert.deepEqual([...me.body.auth.scopes].sort(), ['account:manage', 'account:read', 'robots:use']);
+    assert.deepEqual(me.body.scope_limit, ['account:read', 'account:manage', 'robots:use']);
+
+    const billing = await t.request('GET', '/api/v2/billing/subscription', { headers: phone.headers });
+    assert.equal(billing.status, 403, billing.text);
+    assert.match(billing.text, /billing:read/);
+    const key = await t.request('POST', '/api/v2/api-keys', { headers: phone.headers, body: { name: 'mine', scopes: ['robots:use'] } });
+    assert.equal(key.status, 403, key.text);
+    const mailbox = await t.request('POST', '/mail/api/create', { headers: phone.headers, body: { name: 'phone-user-box' } });
+    assert.ok([401, 403].includes(mailbox.status), mailbox.text);
+    assert.equal(await count(t, 'auth_api_keys', { user_id: phone.id }), 0);
+    assert.equal(await count(t, 'mail_mailboxes'), 0);
+
+    assert.equal((await t.wb('GET', '/api/robots', { headers: phone.headers })).status, 200, 'their robots still work');
+    assert.equal((await t.request('PATCH', '/api/v2/users/me', { headers: phone.headers, body: { full_name: 'Zhang San' } })).status, 200, 'and their own profile');
+  });
+
+  it('the operator lifts or changes the limit; an unknown scope is refused naming it; promotion to admin lifts it', async () => {
+    const phone = await phoneLogin(t);
+    const patch = (body: unknown) => t.request('PATCH', `/api/v2/admin/users/${phone.id}`, { headers: root.headers, body });
+    const bad = await patch({ scope_limit: ['robots:use', 'nope:nothing'] });
+    assert.equal(bad.status, 422, bad.text);
+    assert.match(bad.text, /scope_limit/);
+    assert.match(bad.text, /nope:nothing/);
+    assert.equal((await t.app.db('auth_users').where('id', phone.id).first('scope_limit')).scope_limit, JSON.stringify(['account:read', 'account:manage', 'robots:use']));
+
+    assert.equal((await patch({ scope_limit: ['robots:use', 'billing:read'] })).status, 200);
+    assert.equal((await t.request('GET', '/api/v2/billing/subscription', { headers: phone.headers })).status, 200);
+
+    const lifted = await patch({ role: 'admin' });
+    assert.equal(lifted.status, 200, lifted.text);
+    assert.equal(lifted.body.scope_limit, null);
+    const me = await t.request('GET', '/api/v2/auth/me', { headers: phone.headers });
+    assert.ok(me.body.auth.scopes.includes('robots:manage'), me.text);
+  });
+});
+
 describe('robots: the homeTenant setting', () => {
   it('names the home tenant by name: its owner is a WorkBot admin, an admin of the operator tenant is not; phone users join it', async () => {
     // Registration names the tenant "shop owner"; names match without case.

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { bearer, ownerWithRobot, poll, result, robotsApp, sendText } from './helpers.js';
 
 describe('robots: log retention', () => {
   let t: TestApp;
@@ -17,5 +18,37 @@ describe('robots: log retention', () => {
     assert.equal(await t.app.scheduler.runNow('robots.prune-logs'), 'succeeded');
     const left = await t.app.db('robots_logs').whereIn('message', ['old', 'recent']).pluck('message');
     assert.deepEqual(left, ['recent']);
+  });
+});
+
+describe('robots: message and command retention', () => {
+  const clock = new ManualClock('2026-01-01T12:00:00.000Z');
+  const DAY = 86_400_000;
+  it('finished commands go with the logs, pending ones stay; messages (with their files) after messageRetentionDays', async () => {
+    const t = await robotsApp({ clock, robots: { logRetentionDays: 30, messageRetentionDays: 60, tokenTtlHours: 8760 } });
+    try {
+      const { owner, robot } = await ownerWithRobot(t, 'retention');
+      const report = (spoken: string) => t.wb('POST', '/api/robot/messages', { body: { spoken, fileBase64: Buffer.from(spoken).toString('base64') }, headers: bearer(robot.token) });
+      const first = (await report('first')).body.data.messageId as string;
+      assert.equal((await sendText(t, owner, robot.robotId, 'done soon')).status, 200);
+      const [done] = (await poll(t, robot.token, robot.robotId)).body.data.commands;
+      assert.equal((await result(t, robot.token, robot.robotId, done.commandId)).status, 200);
+      assert.equal((await sendText(t, owner, robot.robotId, 'still pending')).status, 200);
+
+      clock.advance(45 * DAY);
+      const second = (await report('second')).body.data.messageId as string;
+      assert.equal(await t.app.scheduler.runNow('robots.prune-logs'), 'succeeded');
+      const statuses = await t.app.db('robots_commands').orderBy('id').pluck('status');
+      assert.ok(!statuses.includes('succeeded'), `the finished command is gone: ${statuses}`);
+      assert.equal(statuses.length, 1, 'the unfinished one stays');
+      assert.deepEqual(await t.app.db('robots_messages').orderBy('id').pluck('message_id'), [first, second]);
+
+      clock.advance(30 * DAY);
+      assert.equal(await t.app.scheduler.runNow('robots.prune-logs'), 'succeeded');
+      assert.deepEqual(await t.app.db('robots_messages').orderBy('id').pluck('message_id'), [second]);
+      assert.deepEqual(await t.app.db('robots_message_files').orderBy('message_id').pluck('message_id'), [second], 'the file went with its message');
+    } finally {
+      await t.close();
+    }
   });
 });

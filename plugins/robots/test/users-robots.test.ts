@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { ISO, RobotSocket, activate, bearer, eventRows, homeAdmin, newCodes, ownerWithRobot, registerOwner, robotsApp, sendText, type RobotsApp } from './helpers.js';
 
 describe('robots: SMS login (/api/user/send-sms, /api/user/login, /api/user/info)', () => {
@@ -214,15 +212,25 @@ describe('robots: message reports (/api/robot/messages)', () => {
     assert.match(row.last_active_at, ISO);
     assert.equal((await t.wb('GET', `/api/robots/${robot.robotId}`, { headers: owner.headers })).body.data.totalMessages, 1);
 
-    // A file: stored under the data dir, not in the row.
+    // A file: stored in its own table (every instance reads it), not in the message row; served by the API.
     const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 256));
     const withFile = await t.wb('POST', '/api/robot/messages', { body: { spoken: '[image]', fileBase64: bytes.toString('base64') }, headers: h });
     assert.equal(withFile.status, 200, withFile.text);
-    const msg = await t.app.db('robots_messages').where('message_id', withFile.body.data.messageId).first();
-    assert.ok(msg.file_path, 'file_path set');
+    const fileMessageId = withFile.body.data.messageId as string;
+    const msg = await t.app.db('robots_messages').where('message_id', fileMessageId).first();
+    assert.deepEqual([Boolean(msg.has_file), msg.file_path], [true, null]);
     assert.ok(!Object.values(msg).some((v) => typeof v === 'string' && v.includes(bytes.toString('base64').slice(0, 64))), 'no base64 in the row');
-    const stored = await fs.readFile(path.join(t.database.dataDir, msg.file_path));
-    assert.deepEqual(stored, bytes);
+    const stored = await t.app.db('robots_message_files').where('message_id', fileMessageId).first();
+    assert.deepEqual([Buffer.from(stored.bytes), Number(stored.size), stored.tenant_id], [bytes, 3000, owner.tenantId]);
+    const served = await fetch(`${t.url}/workbot/api/robots/${robot.robotId}/messages/${fileMessageId}/file`, { headers: owner.headers });
+    assert.equal(served.status, 200);
+    assert.equal(served.headers.get('content-type'), 'application/octet-stream');
+    assert.deepEqual(Buffer.from(await served.arrayBuffer()), bytes);
+    const stranger = await registerOwner(t, 'file-stranger');
+    const refused = await t.wb('GET', `/api/robots/${robot.robotId}/messages/${fileMessageId}/file`, { headers: stranger.headers });
+    assert.deepEqual([refused.status, refused.body.code], [404, 404], 'another tenant: as if the robot did not exist');
+    const listed = await t.wb('GET', `/api/robots/${robot.robotId}/messages`, { headers: owner.headers });
+    assert.equal(listed.body.data.list.find((m: { messageId: string }) => m.messageId === fileMessageId).hasFile, true);
     assert.equal(Number((await t.app.db('robots_robots').where('robot_id', robot.robotId).first()).total_messages), 2);
 
     // Over the limit: 413, nothing stored or counted.

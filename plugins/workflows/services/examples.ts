@@ -1,4 +1,5 @@
 import { AppError } from '../../../core/errors.js';
+import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
 import { createAjv, toFieldErrors, type FieldError } from '../../../core/validation.js';
 import type { Definition } from '../definition.js';
 import type { WorkflowTemplate } from '../templates.js';
@@ -26,7 +27,8 @@ export interface InstantiateInput {
 
 /**
  * The ready-made workflows of settings.workflows.templates: listed for the UI, and instantiated
- * into a tenant with the values of their params (validated by each param's schema).
+ * into a tenant with the values of their params (validated by each param's schema); a param left
+ * empty that Plinth can make (`generate`) is made and returned once in `generated_params`.
  */
 export class Examples {
   private readonly ajv = createAjv({ useDefaults: false, coerceTypes: false });
@@ -49,8 +51,10 @@ export class Examples {
       if (!template.params.some((p) => p.name === name)) problems.push({ path: `body.params.${name}`, message: 'is not a param of this template' });
     }
     const doc = { ...structuredClone(template.definition), secrets: {} as Record<string, string> } as Definition & { secrets: Record<string, string> };
+    const generated: Record<string, string> = {};
     for (const param of template.params) {
-      const value = params[param.name];
+      let value = params[param.name];
+      if ((value === undefined || value === '') && param.generate === 'webhook_secret') value = generated[param.name] = newWebhookSecret();
       if (value === undefined) {
         if (param.required) problems.push({ path: `body.params.${param.name}`, message: `is required (${param.description || param.name})` });
         continue;
@@ -61,6 +65,8 @@ export class Examples {
     }
     if (problems.length) throw AppError.validation(problems, 422);
     const { secrets, ...definition } = doc;
-    return this.workflows.create(tenantId, actor, { name: input.name ?? template.name, description: template.description, enabled: input.enabled ?? true, ...definition, secrets });
+    const created = await this.workflows.create(tenantId, actor, { name: input.name ?? template.name, description: template.description, enabled: input.enabled ?? true, ...definition, secrets });
+    // Generated values are secrets: this reply is the only place they are shown.
+    return { ...created, generated_params: generated };
   }
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { affected } from '../../../core/db/connection.js';
 import { iso, type Clock } from '../../../core/clock.js';
 import type { EventBus } from '../../../core/events/outbox.js';
+import { leaseEnd, Leases, type LeasedTable } from '../../../core/leases.js';
 import type { Logger } from '../../../core/logger.js';
 import type { WorkflowsSettings } from '../config.js';
 import type { ClaimedRun } from './executor.js';
@@ -14,8 +14,11 @@ type RunnerSettings = Pick<WorkflowsSettings, 'leaseSeconds' | 'pollIntervalMs' 
  * PostgreSQL database) and works on each until it finishes or parks. The lease is renewed while a
  * run is worked on; when a process dies its runs' leases expire and any instance resumes them.
  */
+const RUNS: LeasedTable = { table: 'workflows_runs', holder: 'lease_owner', until: 'lease_until' };
+
 export class Runner {
   readonly instanceId = randomUUID();
+  private readonly leases: Leases;
   private claims = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly wakers = new Set<NodeJS.Timeout>();
@@ -36,7 +39,9 @@ export class Runner {
     private readonly settings: RunnerSettings,
     /** Moves one claimed run forward (the executor); `token` is the lease it holds. */
     private readonly advance: (run: ClaimedRun, token: string) => Promise<void>,
-  ) {}
+  ) {
+    this.leases = new Leases(db, clock, logger);
+  }
 
   start(): void {
     this.stopped = false;
@@ -54,12 +59,9 @@ export class Runner {
 
   /** Runs held but not started (stopping): their leases are freed, so any instance claims them at once. */
   private async release(runs: Array<ClaimedRun & { token: string }>): Promise<void> {
-    if (!runs.length) return;
-    await this.db('workflows_runs')
-      .whereIn('id', runs.map((r) => r.id))
-      .whereIn('lease_owner', [...new Set(runs.map((r) => r.token))])
-      .update({ lease_owner: null, lease_until: null })
-      .catch((err: unknown) => this.logger.warn({ err }, 'workflow run leases not released; they expire on their own'));
+    for (const run of runs) {
+      await this.leases.release(RUNS, run.token, { id: run.id }).catch((err: unknown) => this.logger.warn({ err, runId: run.id }, 'workflow run lease not released; it runs out on its own'));
+    }
   }
 
   /**
@@ -98,7 +100,7 @@ export class Runner {
    */
   leaseForNew(): { lease_owner: string; lease_until: string } | null {
     if (this.stopped || this.adopted.length >= this.settings.batchSize * 4) return null;
-    return { lease_owner: `${this.instanceId}/${++this.claims}`, lease_until: iso(new Date(this.clock.now().getTime() + this.settings.leaseSeconds * 1000)) };
+    return { lease_owner: `${this.instanceId}/${++this.claims}`, lease_until: leaseEnd(this.clock, this.settings.leaseSeconds) };
   }
 
   /** Works on a run inserted with a lease from leaseForNew (`token` is its lease_owner). */
@@ -145,19 +147,9 @@ export class Runner {
   private async claim(): Promise<Array<ClaimedRun & { token: string }>> {
     this.lastClaim = performance.now();
     const now = iso(this.clock.now());
-    const until = iso(new Date(this.clock.now().getTime() + this.settings.leaseSeconds * 1000));
     const token = `${this.instanceId}/${++this.claims}`;
-    const free = (q: Knex.QueryBuilder) => q.whereNull('lease_until').orWhere('lease_until', '<', now);
-    const due = this.db('workflows_runs')
-      .select('id')
-      .whereIn('status', ['pending', 'running'])
-      .andWhere('next_at', '<=', now)
-      .andWhere(free)
-      .orderBy('next_at')
-      .limit(this.settings.batchSize);
-    const claimed = affected(
-      await this.db('workflows_runs').whereIn('id', due).whereIn('status', ['pending', 'running']).andWhere(free).update({ lease_owner: token, lease_until: until }),
-    );
+    const due = (q: Knex.QueryBuilder) => q.whereIn('status', ['pending', 'running']).andWhere('next_at', '<=', now);
+    const claimed = await this.leases.claim(RUNS, { holder: token, seconds: this.settings.leaseSeconds, limit: this.settings.batchSize, orderBy: 'next_at', where: due });
     if (!claimed) return [];
     const rows = await this.db('workflows_runs').where('lease_owner', token).orderBy('id');
     return rows.map((r: Record<string, any>) => ({ ...(r as ClaimedRun), id: Number(r.id), version_id: Number(r.version_id), current_step: Number(r.current_step), depth: Number(r.depth), token }));
@@ -165,20 +157,13 @@ export class Runner {
 
   /** Works on one run, renewing its lease meanwhile; an unexpected error leaves the lease to expire (then it is retried). */
   private async work(run: ClaimedRun & { token: string }): Promise<void> {
-    const renew = setInterval(() => {
-      const until = iso(new Date(this.clock.now().getTime() + this.settings.leaseSeconds * 1000));
-      this.db('workflows_runs')
-        .where({ id: run.id, lease_owner: run.token })
-        .update({ lease_until: until })
-        .catch((err: unknown) => this.logger.warn({ err, runId: run.id }, 'workflow run lease not renewed'));
-    }, Math.max(200, (this.settings.leaseSeconds * 1000) / 3));
-    renew.unref();
+    const hold = this.leases.hold(RUNS, run.token, this.settings.leaseSeconds, { id: run.id });
     try {
       await this.advance(run, run.token);
     } catch (err) {
       this.logger.error({ err, runId: run.id }, 'workflow run step could not be recorded; it resumes when its lease expires');
     } finally {
-      clearInterval(renew);
+      hold.stop();
     }
   }
 }

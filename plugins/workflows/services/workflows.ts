@@ -1,8 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sha256 } from '../../../core/secrets.js';
 import type { Knex } from 'knex';
 import { iso, type Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
+import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
 import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
 import type { Definition, TriggerType } from '../definition.js';
 import { nextCronTime, secretsUsed, type DefinitionCheck } from './definitions.js';
@@ -46,7 +48,7 @@ export interface WebhookReveal {
 
 export const toWorkflowRow = (r: Record<string, any>): WorkflowRow => ({ ...(r as WorkflowRow), enabled: Boolean(r.enabled), version: Number(r.version), version_id: Number(r.version_id), secrets: JSON.parse(r.secrets ?? '{}') });
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashToken = sha256;
 
 /**
  * Workflows of a tenant: create, edit (a new version each time the definition changes), enable,
@@ -205,7 +207,7 @@ export class Workflows {
     else columns.webhook_token_hash = hashToken((token = randomBytes(24).toString('base64url')));
     if (!t.signed) columns.webhook_secret = null;
     else if (current?.webhook_secret) columns.webhook_secret = current.webhook_secret;
-    else columns.webhook_secret = secret = `wfsec_${randomBytes(24).toString('base64url')}`;
+    else columns.webhook_secret = secret = newWebhookSecret();
     const reveal = token || secret ? { url: token ? this.hookUrl(token) : null, secret } : null;
     return { columns, reveal };
   }

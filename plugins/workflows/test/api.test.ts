@@ -258,9 +258,9 @@ describe('workflows: the API', () => {
     assert.deepEqual(hook.params.map((p: { name: string }) => p.name), ['url', 'secret']);
     assert.equal(hook.trigger.event, 'license.activated');
 
-    const missing = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { url: 'https://example.org/x' } } });
+    const missing = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { secret: 'sixteen-chars-or-more' } } });
     assert.equal(missing.status, 422);
-    assert.deepEqual(missing.body.detail.map((d: { loc: string[] }) => d.loc.join('.')), ['body.params.secret']);
+    assert.deepEqual(missing.body.detail.map((d: { loc: string[] }) => d.loc.join('.')), ['body.params.url']);
     const bad = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { url: 'not a url', secret: 'short', extra: 1 } } });
     assert.equal(bad.status, 422);
     assert.deepEqual([...new Set(bad.body.detail.map((d: { loc: string[] }) => d.loc.join('.')))].sort(), ['body.params.extra', 'body.params.secret', 'body.params.url']);
@@ -273,5 +273,18 @@ describe('workflows: the API', () => {
     assert.deepEqual(made.body.missing_secrets, []);
     const row = await t.app.db('workflows_workflows').where('id', made.body.id).first();
     assert.equal(JSON.parse(row.secrets).webhook_secret, 'sixteen-chars-or-more');
+    assert.deepEqual(made.body.generated_params, {}, 'a given secret is not echoed');
+
+    // Without a secret, Plinth makes a Standard Webhooks one and shows it once, in this reply.
+    assert.equal(hook.params.find((p: { name: string }) => p.name === 'secret').generate, 'webhook_secret');
+    const generated = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { url: 'https://example.org/activated' } } });
+    assert.equal(generated.status, 201, generated.text);
+    const secret = generated.body.generated_params.secret;
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+    assert.equal(Buffer.from(secret.slice(6), 'base64').length, 32);
+    const genRow = await t.app.db('workflows_workflows').where('id', generated.body.id).first();
+    assert.equal(JSON.parse(genRow.secrets).webhook_secret, secret);
+    const shownAgain = await t.api('GET', `/workflows/${generated.body.id}`, { headers: owner.headers });
+    assert.ok(!shownAgain.text.includes(secret), 'never shown again');
   });
 });

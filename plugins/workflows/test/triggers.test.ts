@@ -114,7 +114,7 @@ describe('workflows: webhook triggers', () => {
   it('a signed webhook refuses a missing, wrong or stale signature (401) and accepts a good one; rotating replaces the URL', async () => {
     const wf = await createWorkflow(t, owner, { trigger: { type: 'webhook', signed: true }, steps });
     const secret: string = wf.webhook.secret;
-    assert.match(secret, /^wfsec_/);
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
     const path = pathOf(wf.webhook.url);
     const body = JSON.stringify({ order: 'B-2' });
     const now = Math.floor(Date.now() / 1000);

@@ -239,7 +239,7 @@ describe('workflows admin UI (browser)', () => {
     const url = (await reveal.locator('p', { hasText: /^URL:/ }).locator('code').textContent()) ?? '';
     const secret = (await reveal.locator('p', { hasText: /^Signing secret:/ }).locator('code').textContent()) ?? '';
     assert.match(url, /^http:\/\/plinth\.test\/api\/v2\/workflows\/hooks\/[A-Za-z0-9_-]{20,}$/);
-    assert.match(secret, /^wfsec_/);
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
     await screenshot(page, 'workflows-webhook-reveal');
 
     // The URL and secret work: a signed call starts a run.

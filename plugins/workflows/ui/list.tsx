@@ -2,7 +2,7 @@
 // run; search and filters in the URL. Owners and admins create one (blank, from a ready-made
 // template, or by importing an exported JSON document), run one now, export, and delete (confirmed).
 import { useEffect, useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, CopyText, Dialog, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
 import { SchemaForm } from './schema-form.js';
 import {
   Badge,
@@ -95,7 +95,7 @@ interface TemplateInfo extends Definition {
   id: string;
   name: string;
   description: string;
-  params: Array<{ name: string; description: string; required: boolean; schema: JsonSchema }>;
+  params: Array<{ name: string; description: string; required: boolean; generate?: string; schema: JsonSchema }>;
 }
 
 /** "From a template": pick one of settings.workflows.templates, fill in its params, create it. */
@@ -106,6 +106,7 @@ function TemplateDialog(props: { onClose(): void }) {
   const [params, setParams] = useState<Record<string, unknown>>({});
   const [invalid, setInvalid] = useState<Record<string, string>>({});
   const [enabled, setEnabled] = useState(true);
+  const [made, setMade] = useState<(Workflow & { generated_params: Record<string, string> }) | null>(null);
   const { error, setError, busy, run } = useAction();
   const template = templates.data?.find((t) => t.id === chosen);
   const errors = fieldErrors(error);
@@ -124,11 +125,41 @@ function TemplateDialog(props: { onClose(): void }) {
     if (!template) return setError(new Error('Choose a template.'));
     if (Object.keys(invalid).length) return setError(new Error(`Fix ${Object.keys(invalid).join(', ')} first.`));
     void run(async () => {
-      const created = await api<Workflow>(`${BASE}/templates/${template.id}/instantiate`, { body: { name: name.trim() || template.name, enabled, params } });
+      const created = await api<Workflow & { generated_params: Record<string, string> }>(`${BASE}/templates/${template.id}/instantiate`, { body: { name: name.trim() || template.name, enabled, params } });
+      // A value Plinth made (a signing secret) is shown here once, before moving on.
+      if (Object.keys(created.generated_params ?? {}).length) return setMade(created);
       props.onClose();
       go(editHref(created.id));
     });
   };
+
+  if (made) {
+    return (
+      <Dialog title="Copy the generated values now" onClose={props.onClose}>
+        <section class="callout-warning" aria-labelledby="generated-title">
+          <h2 id="generated-title">Created “{made.name}”: copy these now</h2>
+          <p>They are shown only once; they are stored write-only.</p>
+          {Object.entries(made.generated_params).map(([param, value]) => (
+            <p key={param} style={{ fontSize: '0.85rem' }}>
+              {param}:<br />
+              <CopyText text={value} label={`generated ${param}`} />
+            </p>
+          ))}
+        </section>
+        <div class="form-actions">
+          <button
+            type="button"
+            onClick={() => {
+              props.onClose();
+              go(editHref(made.id));
+            }}
+          >
+            Open the workflow
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
 
   return (
     <Dialog title="New workflow from a template" onClose={props.onClose}>

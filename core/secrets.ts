@@ -1,3 +1,6 @@
+// The one place for secrets and their hashes: random tokens, the SHA-256 they are stored as, and
+// constant-time comparison. Every plugin uses these (auth's tokens and keys, robot tokens, mail
+// sessions, workflow webhook tokens) instead of its own copy.
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** 256 random bits, URL-safe: refresh tokens, magic links, reset and verification tokens. */

@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import { affected } from './db/connection.js';
+import { iso, type Clock } from './clock.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The one lease mechanism, for every table whose rows instances take turns on (scheduler jobs,
+ * event outbox batches, workflow runs): a row is held by a holder until a time; the holder renews
+ * it every third of the lease while it works; a row whose lease has run out is anyone's. So a
+ * dead holder's work is taken over within two lease periods, never while it is alive.
+ */
+export interface LeasedTable {
+  table: string;
+  /** The columns holding the holder's token and the lease's end (an ISO timestamp). */
+  holder: string;
+  until: string;
+}
+
+/** Rows nobody holds now. */
+export const leaseFree = (t: LeasedTable, now: Date) => (q: Knex.QueryBuilder) => q.whereNull(t.until).orWhere(t.until, '<', iso(now));
+
+export const leaseEnd = (clock: Clock, seconds: number): string => iso(new Date(clock.now().getTime() + seconds * 1000));
+
+export class Leases {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns how
+   * many it got. Two statements, the second re-checking freedom, so two claimers never share a row.
+   */
+  async claim(t: LeasedTable, options: { holder: string; seconds: number; limit: number; where: (q: Knex.QueryBuilder) => void; orderBy: string }): Promise<number> {
+    const now = this.clock.now();
+    const candidates = this.db(t.table).select('id').where(options.where).andWhere(leaseFree(t, now)).orderBy(options.orderBy).limit(options.limit);
+    return affected(
+      await this.db(t.table)
+        .whereIn('id', candidates)
+        .where(options.where)
+        .andWhere(leaseFree(t, now))
+        .update({ [t.holder]: options.holder, [t.until]: leaseEnd(this.clock, options.seconds) }),
+    );
+  }
+
+  /**
+   * Takes one row by key if it is free or already ours; returns the previous holder when the row
+   * was taken over from another whose lease ran out (so the caller can clean up after it), or
+   * false when someone else holds it.
+   */
+  async take(t: LeasedTable, key: Record<string, unknown>, holder: string, seconds: number): Promise<{ taken: true; from: string | null } | { taken: false }> {
+    const before = await this.db(t.table).where(key).first(t.holder, t.until);
+    const now = this.clock.now();
+    const got = affected(
+      await this.db(t.table)
+        .where(key)
+        .andWhere((q) => leaseFree(t, now)(q).orWhere(t.holder, holder))
+        .update({ [t.holder]: holder, [t.until]: leaseEnd(this.clock, seconds) }),
+    );
+    if (!got) return { taken: false };
+    const previous = before?.[t.holder] as string | null | undefined;
+    return { taken: true, from: previous && previous !== holder ? previous : null };
+  }
+
+  /** Keeps `holder`'s rows (those matching `key`, if given) leased while work runs; call stop() after. */
+  hold(t: LeasedTable, holder: string, seconds: number, key: Record<string, unknown> = {}): { stop(): void } {
+    const renew = setInterval(() => {
+      this.db(t.table)
+        .where({ ...key, [t.holder]: holder })
+        .update({ [t.until]: leaseEnd(this.clock, seconds) })
+        .catch((err: unknown) => this.logger.warn({ err, table: t.table, holder }, 'lease not renewed; it runs out unless the next renewal works'));
+    }, Math.max(100, (seconds * 1000) / 3));
+    renew.unref();
+    return { stop: () => clearInterval(renew) };
+  }
+
+  /** Gives rows back at once (stopping, or done), so anyone may take them without waiting. */
+  async release(t: LeasedTable, holder: string, key: Record<string, unknown> = {}): Promise<void> {
+    await this.db(t.table)
+      .where({ ...key, [t.holder]: holder })
+      .update({ [t.holder]: null, [t.until]: null });
+  }
+}

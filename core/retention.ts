@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import type { Knex } from 'knex';
+import { iso, type Clock } from './clock.js';
+import type { Logger } from './logger.js';
+
+export interface RetentionSettings {
+  /** Delivered events (and their handled records) are kept this many days; dead and pending ones until acted on. */
+  deliveredEventDays: number;
+  /** Finished runs kept per job, newest first. */
+  jobRunsPerJob: number;
+  /** Mails of the core mailer's outbox (resets, verifications, alerts) are kept this many days. */
+  mailOutboxDays: number;
+  /** Rows deleted per statement, each its own short transaction, so no lock is held for long. */
+  batchSize: number;
+}
+
+export interface RetentionReport {
+  at: string;
+  events: number;
+  handled: number;
+  jobRuns: number;
+  outboxMails: number;
+  rateLimitKeys: number;
+  batches: number;
+  /** The slowest batch, in milliseconds: what any other writer may have waited at most. */
+  slowestBatchMs: number;
+  ms: number;
+}
+
+const LAST_REPORT = 'retention.last';
+
+/**
+ * Deletes the platform's own bookkeeping that would otherwise grow with traffic forever: delivered
+ * events with their handled records, and job runs beyond the newest N per job. Run daily by the
+ * `core.retention` job; see the README for every table that grows and what bounds it.
+ */
+export class Retention {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly settings: RetentionSettings,
+  ) {}
+
+  async run(): Promise<RetentionReport> {
+    const started = performance.now();
+    const report: RetentionReport = { at: iso(this.clock.now()), events: 0, handled: 0, jobRuns: 0, outboxMails: 0, rateLimitKeys: 0, batches: 0, slowestBatchMs: 0, ms: 0 };
+    const cutoff = iso(new Date(this.clock.now().getTime() - this.settings.deliveredEventDays * 86_400_000));
+    for (;;) {
+      const ids = (await this.db('core_events').where('status', 'delivered').andWhere('delivered_at', '<', cutoff).orderBy('id').limit(this.settings.batchSize).pluck('id')) as number[];
+      if (!ids.length) break;
+      await this.batch(report, async (trx) => {
+        report.handled += Number(await trx('core_event_handled').whereIn('event_id', ids).delete());
+        report.events += Number(await trx('core_events').whereIn('id', ids).delete());
+      });
+    }
+    const jobs = (await this.db('core_job_runs').distinct('job').pluck('job')) as string[];
+    for (const job of jobs) {
+      const keepFrom = await this.db('core_job_runs').where('job', job).orderBy('id', 'desc').offset(this.settings.jobRunsPerJob - 1).first('id');
+      if (!keepFrom) continue;
+      report.jobRuns += await this.prune(report, 'core_job_runs', 'id', (q) => q.where('job', job).andWhere('id', '<', keepFrom.id).whereNot('status', 'running'));
+    }
+    const mailCutoff = iso(new Date(this.clock.now().getTime() - this.settings.mailOutboxDays * 86_400_000));
+    report.outboxMails = await this.prune(report, 'core_mail_outbox', 'id', (q) => q.where('created_at', '<', mailCutoff));
+    // The database rate-limit store (rateLimit.store = database) keeps a row per key; expired ones an hour on.
+    if (await this.db.schema.hasTable('core_rate_limits')) {
+      report.rateLimitKeys = await this.prune(report, 'core_rate_limits', 'key', (q) => q.where('expire', '<', this.clock.now().getTime() - 3_600_000));
+    }
+    report.ms = Math.round(performance.now() - started);
+    await this.db('core_kv').insert({ key: LAST_REPORT, value: JSON.stringify(report), created_at: report.at }).onConflict('key').merge(['value', 'created_at']);
+    this.logger.info({ ...report }, 'retention ran');
+    return report;
+  }
+
+  /**
+   * Deletes the rows `where` picks, `batchSize` at a time, each batch its own transaction; returns
+   * how many. Plugins prune their own tables with it (their retention jobs), so no delete holds a
+   * table for long.
+   */
+  deleteInBatches(table: string, key: string, where: (q: Knex.QueryBuilder) => void): Promise<number> {
+    return this.prune(null, table, key, where);
+  }
+
+  private async prune(report: RetentionReport | null, table: string, key: string, where: (q: Knex.QueryBuilder) => void): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const keys = await this.db(table).where(where).orderBy(key).limit(this.settings.batchSize).pluck(key);
+      if (!keys.length) return deleted;
+      await this.batch(report, async (trx) => {
+        deleted += Number(await trx(table).whereIn(key, keys).delete());
+      });
+    }
+  }
+
+  private async batch(report: RetentionReport | null, work: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
+    const started = performance.now();
+    await this.db.transaction(work);
+    if (!report) return;
+    report.batches++;
+    report.slowestBatchMs = Math.max(report.slowestBatchMs, Math.round((performance.now() - started) * 10) / 10);
+  }
+
+  async lastReport(): Promise<RetentionReport | null> {
+    const row = await this.db('core_kv').where('key', LAST_REPORT).first('value');
+    return row ? (JSON.parse(row.value) as RetentionReport) : null;
+  }
+
+  /** Rows per table, largest first, and the database's size on disk (bytes). */
+  async sizes(sqliteFile: string | null): Promise<{ tables: Array<{ table: string; rows: number }>; databaseBytes: number | null }> {
+    const names = sqliteFile
+      ? ((await this.db('sqlite_master').where('type', 'table').whereNot('name', 'like', 'sqlite_%').pluck('name')) as string[])
+      : ((await this.db('pg_tables').where('schemaname', this.db.raw('current_schema()')).pluck('tablename')) as string[]);
+    const tables = [];
+    for (const table of names) tables.push({ table, rows: Number((await this.db(table).count({ n: '*' }))[0].n) });
+    tables.sort((a, b) => b.rows - a.rows || a.table.localeCompare(b.table));
+    return { tables, databaseBytes: sqliteFile ? fileBytes(sqliteFile) + fileBytes(`${sqliteFile}-wal`) : Number((await this.db.raw('select pg_database_size(current_database()) as n')).rows[0].n) };
+  }
+}
+
+function fileBytes(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,30 @@
+// The daily auth.purge-expired job: what can no longer be used goes (expired one-time tokens and
+// SMS codes, sessions ended a week ago), logged SMS after 30 days, audit rows after
+// settings.auth.auditRetentionDays; everything newer stays.
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../../core/clock.js';
+import type { TestApp } from '../../../test/helpers/app.js';
+import { authApp } from './helpers.js';
+
+const NOW = '2027-03-01T12:00:00.000Z';
+const daysAgo = (n: number) => new Date(Date.parse(NOW) - n * 86_400_000).toISOString();
+
+describe('auth: purge-expired', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await authApp({ clock: new ManualClock(NOW), auth: { auditRetentionDays: 100 } });
+  });
+  after(async () => t?.close());
+
+  it('deletes audit rows past the retention and SMS logged over 30 days ago; keeps the rest', async () => {
+    const audit = (days: number) => ({ actor_type: 'system', action: `test.${days}`, created_at: daysAgo(days) });
+    await t.app.db('auth_audit_logs').insert([audit(150), audit(101), audit(99), audit(1)]);
+    const sms = (days: number) => ({ phone: `+1555000${days}`, body: 'code', provider: 'log', status: 'stored', created_at: daysAgo(days) });
+    await t.app.db('auth_sms_outbox').insert([sms(40), sms(10)]);
+
+    assert.equal(await t.app.scheduler.runNow('auth.purge-expired'), 'succeeded');
+    const left = await t.app.db('auth_audit_logs').where('action', 'like', 'test.%').orderBy('id').pluck('action');
+    assert.deepEqual(left, ['test.99', 'test.1']);
+    assert.deepEqual(await t.app.db('auth_sms_outbox').where('phone', 'like', '+1555000%').pluck('phone'), ['+155500010']);
+  });
+});
