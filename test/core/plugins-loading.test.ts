@@ -220,8 +220,9 @@ describe('plugins: loading', () => {
     });
 
     it('its jobs are gone', () => {
-      assert.deepEqual(on.app.scheduler.list().map((j) => j.name), ['example.tick']);
-      assert.deepEqual(off.app.scheduler.list(), []);
+      // core.retention is the core's own job: it stays.
+      assert.deepEqual(on.app.scheduler.list().map((j) => j.name).sort(), ['core.retention', 'example.tick']);
+      assert.deepEqual(off.app.scheduler.list().map((j) => j.name), ['core.retention']);
     });
 
     it('its migrations were not run', async () => {
@@ -229,7 +230,7 @@ describe('plugins: loading', () => {
       assert.ok(!off.app.migrationsApplied.some((m) => m.startsWith('example/')));
       assert.equal(await off.app.db.schema.hasTable('example_notes'), false);
       const recorded = await off.app.db('core_migrations').pluck('name');
-      assert.deepEqual(recorded, ['core/20261121120000_core_tables']);
+      assert.ok(recorded.length > 0 && recorded.every((m: string) => m.startsWith('core/')), recorded.join(', '));
     });
 
     it('its event handlers are gone: an event of its name is delivered to nobody', async () => {

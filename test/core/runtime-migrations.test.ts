@@ -7,7 +7,8 @@ import { createTestApp, testAuth, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { openDatabase, runPlinth, writeConfig, writePlugins } from '../helpers/processes.js';
 
-const CORE = 'core/20261121120000_core_tables';
+/** The core's own migrations, in the order they run. */
+const CORE = fs.readdirSync(new URL('../../core/db/migrations/', import.meta.url)).filter((f) => f.endsWith('.ts')).sort().map((f) => `core/${f.replace(/\.ts$/, '')}`);
 const EXAMPLE = 'example/20261121130000_example_tables';
 const BAD = 'badmig/20261121150000_bad_things';
 
@@ -44,8 +45,8 @@ describe('runtime: migrations', () => {
 
   it('a fresh database gets the core then the example migrations, recorded as <owner>/<file>; a second boot applies nothing', async () => {
     t = await createTestApp({ database });
-    assert.deepEqual(t.app.migrationsApplied, [CORE, EXAMPLE]);
-    assert.deepEqual(await applied(t.app.db), [CORE, EXAMPLE]);
+    assert.deepEqual(t.app.migrationsApplied, [...CORE, EXAMPLE]);
+    assert.deepEqual(await applied(t.app.db), [...CORE, EXAMPLE]);
     for (const table of ['core_events', 'core_event_handled', 'core_jobs', 'core_job_runs', 'core_mail_outbox', 'example_notes', 'example_note_log']) {
       assert.ok(await t.app.db.schema.hasTable(table), `${table} exists`);
     }
@@ -53,7 +54,7 @@ describe('runtime: migrations', () => {
 
     t = await createTestApp({ database });
     assert.deepEqual(t.app.migrationsApplied, []);
-    assert.deepEqual(await applied(t.app.db), [CORE, EXAMPLE]);
+    assert.deepEqual(await applied(t.app.db), [...CORE, EXAMPLE]);
   });
 
   it('disabling a plugin later does not break the boot (its applied migrations are not corruption); enabling it again applies nothing', async () => {
@@ -63,10 +64,10 @@ describe('runtime: migrations', () => {
 
     t = await createTestApp({ database, plugins: [] });
     assert.deepEqual(t.app.migrationsApplied, []);
-    assert.deepEqual(await applied(t.app.db), [CORE, EXAMPLE], 'the disabled plugin\'s record stays');
+    assert.deepEqual(await applied(t.app.db), [...CORE, EXAMPLE], 'the disabled plugin\'s record stays');
     assert.equal((await t.request('GET', '/example/hello')).status, 404, 'its routes are gone');
     assert.equal((await t.request('GET', '/health')).status, 200);
-    assert.deepEqual(t.app.scheduler.list(), [], 'its jobs are gone');
+    assert.deepEqual(t.app.scheduler.list().map((j) => j.name), ['core.retention'], 'its jobs are gone (the core’s own stays)');
     await t.close();
 
     t = await createTestApp({ database });
@@ -92,7 +93,7 @@ describe('runtime: migrations', () => {
 
       // Without the broken plugin the same database boots at once (no stale lock to wait for).
       t = await createTestApp({ database });
-      assert.deepEqual(t.app.migrationsApplied, [CORE, EXAMPLE]);
+      assert.deepEqual(t.app.migrationsApplied, [...CORE, EXAMPLE]);
       await t.close();
       t = undefined;
 
@@ -102,7 +103,7 @@ describe('runtime: migrations', () => {
         /bad migration exploded/,
       );
       assert.equal(await db.schema.hasTable('badmig_things'), false);
-      assert.deepEqual(await applied(db), [CORE, EXAMPLE]);
+      assert.deepEqual(await applied(db), [...CORE, EXAMPLE]);
       assert.ok(!(await applied(db)).includes(BAD));
       assert.deepEqual(await db('core_migrations_lock').pluck('is_locked'), [0]);
 
@@ -131,7 +132,7 @@ describe('runtime: migrating one fresh database from two places at once', functi
       const check = async () => {
         const db = openDatabase(database);
         try {
-          assert.deepEqual(await applied(db), [CORE, EXAMPLE], 'each migration recorded once');
+          assert.deepEqual(await applied(db), [...CORE, EXAMPLE], 'each migration recorded once');
           assert.deepEqual(await db('core_migrations_lock').pluck('is_locked'), [0], 'one lock row, free');
           assert.ok(await db.schema.hasTable('example_notes'));
         } finally {
@@ -145,7 +146,7 @@ describe('runtime: migrating one fresh database from two places at once', functi
         assert.equal(one.code, 0, one.output);
         assert.equal(two.code, 0, two.output);
         const outputs = [one.output, two.output];
-        assert.equal(outputs.filter((o) => o.includes(`applied:\n  ${CORE}\n  ${EXAMPLE}`)).length, 1, outputs.join('\n---\n'));
+        assert.equal(outputs.filter((o) => o.includes(`applied:\n  ${[...CORE, EXAMPLE].join('\n  ')}`)).length, 1, outputs.join('\n---\n'));
         assert.equal(outputs.filter((o) => o.includes('nothing to migrate')).length, 1, outputs.join('\n---\n'));
         await check();
 
@@ -157,7 +158,7 @@ describe('runtime: migrating one fresh database from two places at once', functi
       it('two app instances booting at once both start; one applied the migrations', async () => {
         const apps = await Promise.all([createTestApp({ database }), createTestApp({ database })]);
         try {
-          assert.deepEqual(apps.map((a) => a.app.migrationsApplied.length).sort(), [0, 2]);
+          assert.deepEqual(apps.map((a) => a.app.migrationsApplied.length).sort(), [0, CORE.length + 1]);
           for (const a of apps) assert.equal((await a.request('GET', '/ready')).status, 200);
         } finally {
           await Promise.all(apps.map((a) => a.close()));
