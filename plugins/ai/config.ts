@@ -27,6 +27,8 @@ export interface AiSettings {
   currency: string;
   /** Builtin: a match must score at least this (MiniSearch BM25 score) to be used. */
   minScore: number;
+  /** The call log, the reply log and idle conversations older than this are deleted daily. */
+  logRetentionDays: number;
 }
 
 const provider = {
@@ -53,6 +55,7 @@ export const aiConfigSchema = {
     timeoutMs: { type: 'integer', minimum: 100, maximum: 300000, default: 15000 },
     systemPrompt: { type: 'string', minLength: 1, maxLength: 4000, default: 'You are a helpful assistant replying in a chat app. Scenario: {scenario}. Answer briefly, in the language of the last message.' },
     allowPrivateProviders: { type: 'boolean', default: false },
+    logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
     providers: { type: 'array', items: provider, default: [] },
     prices: {
       type: 'object',

@@ -1,5 +1,6 @@
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
+import type { Retention } from '../../core/retention.js';
 import { aiConfigSchema, type AiSettings } from './config.js';
 import { askSchema } from './schemas.js';
 import { createAiServices, type AiDeps, type AiServices } from './services/index.js';
@@ -56,6 +57,22 @@ export default definePlugin<AiSettings>({
     answerRoutes(r, services(c), limit);
     knowledgeRoutes(r, services(c).knowledge, { minScore: c.settings.minScore });
   },
+
+  jobs: [
+    {
+      name: 'prune-logs',
+      schedule: '33 3 * * *',
+      catchUp: true,
+      async run(c, info) {
+        const before = new Date(info.scheduledFor.getTime() - c.settings.logRetentionDays * 86_400_000).toISOString();
+        const retention = c.container.resolve<Retention>('retention');
+        await retention.deleteInBatches('ai_calls', 'id', (q) => q.where('created_at', '<', before));
+        await retention.deleteInBatches('ai_replies', 'id', (q) => q.where('created_at', '<', before));
+        // A conversation's row holds a takeover pause and a provider's thread id: idle ones are forgotten.
+        await retention.deleteInBatches('ai_conversations', 'updated_at', (q) => q.where('updated_at', '<', before));
+      },
+    },
+  ],
 
   on: {
     async 'robots.message.received'(event, c) {

@@ -1,6 +1,7 @@
 import { asValue } from 'awilix';
 import { ConfigError } from '../../core/config/load.js';
 import { definePlugin } from '../../core/plugins/contract.js';
+import type { Retention } from '../../core/retention.js';
 import { billingConfigSchema, billingEnv, OPERATOR_PLAN, type BillingSettings } from './config.js';
 import { billingEvents } from './events.js';
 import { createBillingServices, type BillingDeps, type BillingServices } from './services/index.js';
@@ -9,6 +10,9 @@ import { usageRoutes } from './routes/usage.js';
 import { adminRoutes, type AuditSink, type TenantDirectory } from './routes/admin.js';
 
 const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<BillingServices>('billingServices');
+
+/** How long a processed Stripe event's id is remembered (see the prune job). */
+const STRIPE_EVENT_DAYS = 90;
 
 export default definePlugin<BillingSettings>({
   name: 'billing',
@@ -72,6 +76,17 @@ export default definePlugin<BillingSettings>({
       async run(c) {
         const result = await services(c).closer.close();
         c.logger.info(result, 'usage periods closed');
+      },
+    },
+    {
+      // Stripe retries an event for up to three days; its id is kept far longer so a late retry is
+      // still recognised as a duplicate, then forgotten.
+      name: 'prune-stripe-events',
+      schedule: '43 3 * * *',
+      catchUp: true,
+      async run(c, info) {
+        const before = new Date(info.scheduledFor.getTime() - STRIPE_EVENT_DAYS * 86_400_000).toISOString();
+        await c.container.resolve<Retention>('retention').deleteInBatches('billing_stripe_events', 'id', (q) => q.where('processed_at', '<', before));
       },
     },
   ],

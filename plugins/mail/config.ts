@@ -31,6 +31,8 @@ export interface MailSettings {
   /** Enables the read-only `guest` login (sample data) when set. */
   guestPassword: string | null;
   longPollMaxSeconds: number;
+  /** Sent (or failed, canceled) outgoing mail older than this is deleted daily; scheduled mail is kept. */
+  sentRetentionDays: number;
 }
 
 /** Ten years: a mailbox that should outlive this is not temporary mail. */
@@ -75,6 +77,7 @@ export const mailConfigSchema = {
     mailboxLifetimeHours: { type: 'integer', minimum: 1, maximum: MAX_MAILBOX_HOURS, default: 24 },
     guestPassword: { type: ['string', 'null'], minLength: 8, default: null },
     longPollMaxSeconds: { type: 'integer', minimum: 1, maximum: 120, default: 60 },
+    sentRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
   },
 };
 

@@ -1,6 +1,7 @@
 import { asValue } from 'awilix';
 import { ConfigError } from '../../core/config/load.js';
 import { definePlugin } from '../../core/plugins/contract.js';
+import type { Retention } from '../../core/retention.js';
 import { announce } from '../../core/banner.js';
 import { mailConfigSchema, mailEnv, type MailSettings } from './config.js';
 import { mailEvents } from './events.js';
@@ -93,6 +94,18 @@ export default definePlugin<MailSettings>({
       async run(c) {
         const removed = await services(c).mailboxes.expireDue();
         if (removed) c.logger.info({ removed }, 'expired mailboxes removed');
+      },
+    },
+    {
+      name: 'prune-sent',
+      schedule: '53 3 * * *',
+      catchUp: true,
+      async run(c, info) {
+        const now = info.scheduledFor.toISOString();
+        const before = new Date(info.scheduledFor.getTime() - c.settings.sentRetentionDays * 86_400_000).toISOString();
+        const retention = c.container.resolve<Retention>('retention');
+        await retention.deleteInBatches('mail_sent', 'id', (q) => q.whereIn('status', ['sent', 'failed', 'canceled']).andWhere('updated_at', '<', before));
+        await retention.deleteInBatches('mail_sessions', 'id', (q) => q.where('expires_at', '<', now));
       },
     },
   ],
