@@ -273,7 +273,7 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
       ['too many keywords', { question: 'q', answer: 'a', keywords: Array.from({ length: 51 }, (_, i) => `k${i}`) }, [{ path: 'body.keywords', message: 'must NOT have more than 50 items' }]],
       ['a blank question', { question: '   ', answer: 'a' }, [{ path: 'question', message: 'must not be blank' }]],
       ['a blank keyword', { question: 'q', answer: 'a', keywords: ['ok', ' '] }, [{ path: 'keywords.1', message: 'must not be blank' }]],
-      ['a NUL character', { question: 'q\u0000', answer: 'a' }, [{ path: 'question', message: 'must not contain NUL characters' }]],
+      ['a NUL character (the core rule every face shares)', { question: 'q\u0000', answer: 'a' }, [{ path: 'body.question', message: 'must not contain a NUL character' }]],
       ['a keyword rule without keywords', { kind: 'keyword', question: 'Complaints', answer: 'Sorry.' }, [{ path: 'keywords', message: 'a keyword rule needs at least one keyword' }]],
     ];
     for (const [what, body, fields] of cases) {
