@@ -61,6 +61,11 @@ export class RobotsApi {
     return Number(changed) > 0;
   }
 
+  /** A new day: every robot's AI call count starts again (the daily `reset-ai-calls` job). */
+  async resetAiCallCounts(): Promise<void> {
+    await this.db('robots_robots').where('ai_calls_today', '>', 0).update({ ai_calls_today: 0 });
+  }
+
   async giveBackAiCall(tenantId: string, robotId: string): Promise<void> {
     await this.active(tenantId, robotId).where('ai_calls_today', '>', 0).update({ ai_calls_today: this.db.raw('ai_calls_today - 1') });
   }

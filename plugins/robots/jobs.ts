@@ -1,0 +1,46 @@
+import type { JobSpec } from '../../core/plugins/contract.js';
+import type { Retention } from '../../core/retention.js';
+import type { RobotsSettings } from './config.js';
+import type { RobotsServices } from './services/index.js';
+
+/** Commands that will not change again: pruned with the logs. */
+const FINISHED_COMMANDS = ['succeeded', 'failed', 'expired', 'rejected'];
+const DAY = 86_400_000;
+
+const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
+
+export const robotsJobs: JobSpec<RobotsSettings>[] = [
+  {
+    name: 'expire-commands',
+    schedule: '* * * * *',
+    async run(c) {
+      await services(c).commands.expireDue();
+    },
+  },
+  {
+    name: 'prune-logs',
+    schedule: '23 3 * * *',
+    catchUp: true,
+    run: (c, info) => pruneRobotLogs(c.container.resolve<Retention>('retention'), info.scheduledFor, c.settings),
+  },
+  {
+    name: 'reset-ai-calls',
+    schedule: '0 0 * * *',
+    catchUp: true,
+    run: (c) => services(c).api.resetAiCallCounts(),
+  },
+];
+
+/**
+ * Logs, callback deliveries and finished commands after `logRetentionDays`; reported messages (with
+ * their files) after `messageRetentionDays`. Unfinished commands stay whatever their age.
+ */
+export async function pruneRobotLogs(retention: Retention, now: Date, settings: Pick<RobotsSettings, 'logRetentionDays' | 'messageRetentionDays'>): Promise<void> {
+  const daysBefore = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
+  const before = daysBefore(settings.logRetentionDays);
+  await retention.deleteInBatches('robots_logs', 'id', (q) => q.where('created_at', '<', before));
+  await retention.deleteInBatches('robots_callback_deliveries', 'id', (q) => q.where('created_at', '<', before));
+  await retention.deleteInBatches('robots_commands', 'id', (q) => q.whereIn('status', FINISHED_COMMANDS).andWhere('created_at', '<', before));
+  const messagesBefore = daysBefore(settings.messageRetentionDays);
+  await retention.deleteInBatches('robots_messages', 'id', (q) => q.where('created_at', '<', messagesBefore));
+}

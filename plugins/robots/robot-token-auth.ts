@@ -1,0 +1,18 @@
+import { AppError } from '../../core/errors.js';
+import type { AuthStrategy } from '../../core/http/auth.js';
+import type { RobotsServices } from './services/index.js';
+
+/** Robot tokens (`Bearer rbt_…`) as a principal kind: the robot acts as itself, with no user scopes. */
+export function robotTokenStrategy(s: RobotsServices): AuthStrategy {
+  return {
+    name: 'robots.token',
+    async authenticate(req) {
+      const header = req.headers.authorization;
+      const token = typeof header === 'string' ? /^Bearer\s+(rbt_[A-Za-z0-9_-]+)$/.exec(header.trim())?.[1] : undefined;
+      if (!token) return null;
+      const robot = await s.tokens.robotOf(token, 'access');
+      if (!robot) throw AppError.unauthorized('invalid or revoked robot token', 'invalid_token');
+      return { kind: 'robot', id: robot.robot_id, tenantId: robot.tenant_id, roles: ['robot'], scopes: [], name: robot.robot_id, attributes: { robotPk: robot.id } };
+    },
+  };
+}
