@@ -5,7 +5,8 @@ import { argon2Verify } from './argon2-verify.js';
 import { koaHello } from './koa-hello.js';
 import { smtpParse } from './smtp-parse.js';
 import { sqliteDurableWrite } from './sqlite-durable-write.js';
+import { sqliteGroupCommit } from './sqlite-group-commit.js';
 import { sqliteRawSelect } from './sqlite-raw-select.js';
 
-export { argon2Verify, koaHello, smtpParse, sqliteDurableWrite, sqliteRawSelect };
-export const allCeilings: Ceiling[] = [koaHello, sqliteRawSelect, sqliteDurableWrite, smtpParse, argon2Verify];
+export { argon2Verify, koaHello, smtpParse, sqliteDurableWrite, sqliteGroupCommit, sqliteRawSelect };
+export const allCeilings: Ceiling[] = [koaHello, sqliteRawSelect, sqliteDurableWrite, sqliteGroupCommit, smtpParse, argon2Verify];

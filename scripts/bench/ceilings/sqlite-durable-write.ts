@@ -15,18 +15,15 @@ export const SPOKEN = 'Hi, is the order from yesterday ready to ship? I can pick
  * the next robot of `robots` with its own token. Plinth's figure and this ceiling send the same load.
  */
 export function messageReports(robots: Array<{ robotId: string; token: string }>, urlPath: string): LoadRequest {
-  let next = 0;
+  const timestamp = new Date().toISOString();
   return {
     path: urlPath,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    vary: () => {
-      const robot = robots[next++ % robots.length];
-      return {
-        headers: { authorization: `Bearer ${robot.token}` },
-        body: JSON.stringify({ robotId: robot.robotId, spoken: SPOKEN, receivedName: 'Zhang San', groupName: 'Bench group', roomType: 2, atMe: false, textType: 1, timestamp: new Date().toISOString() }),
-      };
-    },
+    variants: robots.map((robot) => ({
+      headers: { authorization: `Bearer ${robot.token}` },
+      body: JSON.stringify({ robotId: robot.robotId, spoken: SPOKEN, receivedName: 'Zhang San', groupName: 'Bench group', roomType: 2, atMe: false, textType: 1, timestamp }),
+    })),
   };
 }
 

@@ -21,7 +21,7 @@ async function json(server: PlinthServer, method: string, urlPath: string, body:
 async function compare(ctx: BenchContext, plinth: PlinthServer, ceiling: Ceiling, server: RunningServer, name: string, label: string, unit: string, request: LoadRequest, target: number, note: string): Promise<Figure> {
   const s = ctx.settings;
   await warmupHttp(plinth, request, s);
-  const r = await alternate(s.runs, () => ceiling.measure(server, s), () => measureHttp(plinth, request, s), ctx.log, [ceiling.name, label]);
+  const r = await alternate(s, () => ceiling.measure(server, s), () => measureHttp(plinth, request, s), ctx.log, [ceiling.name, label]);
   ctx.recordCeiling(ceiling, r.ceiling);
   return againstCeiling(name, unit, r.subject, ceiling.name, r.ceiling, { target: { on: 'ratio', op: '>=', limit: target }, note });
 }

@@ -16,7 +16,7 @@ export const healthRps: FigureModule = {
         const hitHealth = () => measureHttp(plinth, { path: '/health' }, s);
         await koaHello.warmup(ceiling, s);
         await warmupHttp(plinth, { path: '/health' }, s);
-        const r = await alternate(s.runs, () => koaHello.measure(ceiling, s), hitHealth, ctx.log, ['koa-hello', 'plinth /health']);
+        const r = await alternate(s, () => koaHello.measure(ceiling, s), hitHealth, ctx.log, ['koa-hello', 'plinth /health']);
         ctx.recordCeiling(koaHello, r.ceiling);
         return [
           againstCeiling('health-rps', 'req/s', r.subject, koaHello.name, r.ceiling, {

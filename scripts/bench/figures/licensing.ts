@@ -46,7 +46,7 @@ export const licensing: FigureModule = {
         const s = ctx.settings;
         await sqliteRawSelect.warmup(db, s);
         await warmupHttp(plinth, request, s);
-        const r = await alternate(s.runs, () => sqliteRawSelect.measure(db, s), () => measureHttp(plinth, request, s), ctx.log, [sqliteRawSelect.name, 'POST /license/api/verify (bound device)']);
+        const r = await alternate(s, () => sqliteRawSelect.measure(db, s), () => measureHttp(plinth, request, s), ctx.log, [sqliteRawSelect.name, 'POST /license/api/verify (bound device)']);
         ctx.recordCeiling(sqliteRawSelect, r.ceiling);
         const note = 'one bound device, same device_id each request; license and device served from the verify cache, last-seen batched once a second; verify rate limits raised to 1e9/min (one bench IP, one code); access logs off';
         const figure: Figure = againstCeiling('license-verify-rps', 'req/s', r.subject, sqliteRawSelect.name, r.ceiling, { target: { on: 'ratio', op: '>=', limit: 0.5 }, note });

@@ -26,7 +26,7 @@ export const mail: FigureModule = {
       const warm = Math.min(1000, s.smtpMessages);
       await measureSmtp(ceiling, s, warm, LOAD);
       await measureSmtp(receiver, s, warm, LOAD);
-      const r = await alternate(s.runs, () => measureSmtp(ceiling, s, s.smtpMessages, LOAD), () => measureSmtp(receiver, s, s.smtpMessages, LOAD), ctx.log, [smtpParse.name, 'plinth SMTP ingest']);
+      const r = await alternate(s, () => measureSmtp(ceiling, s, s.smtpMessages, LOAD), () => measureSmtp(receiver, s, s.smtpMessages, LOAD), ctx.log, [smtpParse.name, 'plinth SMTP ingest']);
       ctx.recordCeiling(smtpParse, r.ceiling);
       return [
         againstCeiling('mail-ingest', 'msg/s', r.subject, smtpParse.name, r.ceiling, {

@@ -358,7 +358,7 @@ export const robotsMessageReports: FigureModule = {
       try {
         await sqliteDurableWrite.warmup(ceiling, s);
         await warmupHttp(plinth, request, s);
-        const r = await alternate(s.runs, () => sqliteDurableWrite.measure(ceiling, s), () => measureHttp(plinth, request, s), ctx.log, [sqliteDurableWrite.name, `POST ${W}/api/robot/messages`]);
+        const r = await alternate(s, () => sqliteDurableWrite.measure(ceiling, s), () => measureHttp(plinth, request, s), ctx.log, [sqliteDurableWrite.name, `POST ${W}/api/robot/messages`]);
         ctx.recordCeiling(sqliteDurableWrite, r.ceiling);
         ctx.log(`  load average ${load()}`);
         return [

@@ -3,8 +3,12 @@ import type { Figure } from './results.js';
 import type { RunningServer } from './process.js';
 
 export interface BenchSettings {
-  /** Measured runs per figure (each ceiling run alternates with its Plinth run). */
+  /** Measured runs per figure at least (each ceiling run alternates with its Plinth run)… */
   runs: number;
+  /** …and more, up to this many, while either side's runs spread over more than `maxSpread`. */
+  maxRuns: number;
+  /** (max − min) / median the runs of a side may differ by before more runs are taken. */
+  maxSpread: number;
   /** Seconds per autocannon run. */
   durationSec: number;
   /** Seconds of unmeasured load on a fresh server before its first measured run. */
@@ -33,6 +37,8 @@ const envNumber = (name: string, fallback: number, min: number, max: number): nu
 export function settingsFromEnv(): BenchSettings {
   return {
     runs: envNumber('BENCH_RUNS', 3, 1, 15),
+    maxRuns: envNumber('BENCH_MAX_RUNS', 6, 1, 30),
+    maxSpread: envNumber('BENCH_MAX_SPREAD', 0.1, 0.01, 10),
     durationSec: envNumber('BENCH_DURATION', 5, 1, 60),
     warmupSec: envNumber('BENCH_WARMUP', 1, 0, 30),
     connections: envNumber('BENCH_CONNECTIONS', 10, 1, 200),
@@ -51,7 +57,7 @@ export interface Measurement {
   value: number;
   /** Server user + system CPU per request/message in µs; null when not measured. */
   cpuUs: number | null;
-  /** The load generator's (this process's) CPU per request/message in µs: when it nears the run's
+  /** The load generator's CPU per request/message in µs (its own process): when it nears the run's
    * wall time per unit × connections, the client, not the server, sets the pace. */
   clientCpuUs?: number;
 }

@@ -26,10 +26,19 @@ export interface Figure {
   ceilingCpuUs?: number | null;
   /** Median load-generator CPU per request/message in µs; printed only. */
   clientCpuUs?: number | null;
+  /** (max − min) / median of the figure's runs and of its ceiling's; printed only. */
+  spread?: number | null;
+  ceilingSpread?: number | null;
 }
 
 /** The row written to bench-results.json. */
-export type FigureRow = Pick<Figure, 'name' | 'value' | 'unit' | 'ceiling_name' | 'ceiling_value' | 'ratio'>;
+export type FigureRow = Pick<Figure, 'name' | 'value' | 'unit' | 'ceiling_name' | 'ceiling_value' | 'ratio'> & {
+  /** Ceiling server CPU per unit over the figure's (null without both). */
+  cpu_ratio: number | null;
+  /** Load-generator CPU per unit, µs. */
+  client_cpu_us: number | null;
+  spread: number | null;
+};
 
 export function median(values: number[]): number {
   if (!values.length) throw new Error('median of no values');
@@ -38,12 +47,21 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** (max − min) / median of a set of runs: 0.1 means the runs lie within 10% of their median. */
+export function spread(values: number[]): number {
+  if (values.length < 2) return Infinity;
+  const m = median(values);
+  return m > 0 ? (Math.max(...values) - Math.min(...values)) / m : Infinity;
+}
+
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Rounds for display and for the file: whole numbers from 100 up, one decimal below. */
 export function tidy(n: number): number {
   return Math.abs(n) >= 100 ? Math.round(n) : round(n, 1);
 }
+
+const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
 const medianCpu = (runs: Measurement[], which: 'cpuUs' | 'clientCpuUs' = 'cpuUs'): number | null => {
   const cpu = runs.map((m) => m[which]).filter((c): c is number => typeof c === 'number');
@@ -63,6 +81,8 @@ export function againstCeiling(name: string, unit: string, runs: Measurement[], 
     ceiling_value: tidy(ceiling),
     ratio: ceiling > 0 ? round(value / ceiling, 3) : null,
     samples,
+    spread: finite(spread(samples)),
+    ceilingSpread: finite(spread(ceilingRuns.map((m) => m.value))),
     cpuUs: medianCpu(runs),
     ceilingCpuUs: medianCpu(ceilingRuns),
     clientCpuUs: medianCpu(runs, 'clientCpuUs'),
@@ -72,7 +92,8 @@ export function againstCeiling(name: string, unit: string, runs: Measurement[], 
 
 /** A ceiling on its own: median value and server CPU. */
 export function ceilingFigure(name: string, unit: string, runs: Measurement[], extra: Partial<Figure> = {}): Figure {
-  return standalone(name, unit, runs.map((m) => m.value), { cpuUs: medianCpu(runs), clientCpuUs: medianCpu(runs, 'clientCpuUs'), ...extra });
+  const values = runs.map((m) => m.value);
+  return standalone(name, unit, values, { cpuUs: medianCpu(runs), clientCpuUs: medianCpu(runs, 'clientCpuUs'), spread: finite(spread(values)), ...extra });
 }
 
 /** A latency or size figure: no ceiling. */
@@ -88,6 +109,8 @@ function targetText(f: Figure): string {
   return `(target ${t.op} ${t.limit}${t.on === 'value' ? ` ${f.unit}` : ''}: ${met ? 'met' : 'MISSED'})`;
 }
 
+const pct = (n: number) => `${Math.round(n * 100)}%`;
+
 export function formatLine(f: Figure): string {
   const parts = [`${f.name.padEnd(22)}${String(f.value).padStart(8)} ${f.unit}`];
   if (f.ceiling_name !== null) {
@@ -95,10 +118,13 @@ export function formatLine(f: Figure): string {
   }
   const target = targetText(f);
   if (target) parts.push(target);
+  if (f.spread != null) parts.push(`spread ±${pct(f.spread / 2)}${f.ceilingSpread != null ? ` (ceiling ±${pct(f.ceilingSpread / 2)})` : ''}`);
   if (f.cpuUs != null) {
     const per = f.unit.split('/')[0];
     const client = f.clientCpuUs != null ? `, client ${Math.round(f.clientCpuUs)}` : '';
     parts.push(`cpu µs/${per}: server ${Math.round(f.cpuUs)}${f.ceilingCpuUs != null ? ` (ceiling ${Math.round(f.ceilingCpuUs)})` : ''}${client}`);
+    // The steadier of the two ratios on a shared machine: server CPU per unit, ceiling over figure.
+    if (f.ceilingCpuUs != null && f.cpuUs > 0) parts.push(`cpu ratio ${(f.ceilingCpuUs / f.cpuUs).toFixed(2)}`);
   }
   if (f.note) parts.push(f.note);
   if (f.samples && f.samples.length > 1) parts.push(`[runs ${f.samples.map(tidy).join(', ')}]`);
@@ -106,6 +132,16 @@ export function formatLine(f: Figure): string {
 }
 
 export function writeResults(file: string, figures: Figure[]): void {
-  const rows: FigureRow[] = figures.map(({ name, value, unit, ceiling_name, ceiling_value, ratio }) => ({ name, value, unit, ceiling_name, ceiling_value, ratio }));
+  const rows: FigureRow[] = figures.map(({ name, value, unit, ceiling_name, ceiling_value, ratio, cpuUs, ceilingCpuUs, clientCpuUs, spread: s }) => ({
+    name,
+    value,
+    unit,
+    ceiling_name,
+    ceiling_value,
+    ratio,
+    cpu_ratio: cpuUs && ceilingCpuUs ? round(ceilingCpuUs / cpuUs, 3) : null,
+    client_cpu_us: clientCpuUs == null ? null : tidy(clientCpuUs),
+    spread: s == null ? null : round(s, 3),
+  }));
   fs.writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
 }
