@@ -73,11 +73,6 @@ export class SessionLimits {
     else this.perClient.delete(tracked.key);
   }
 
-  /** Connections held by a client address (for logs and tests). */
-  heldBy(remoteAddress: string): number {
-    return this.perClient.get(clientKey(remoteAddress)) ?? 0;
-  }
-
   clear(): void {
     for (const { deadline } of this.sessions.values()) clearTimeout(deadline);
     this.sessions.clear();

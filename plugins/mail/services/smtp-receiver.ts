@@ -70,13 +70,19 @@ export class SmtpReceiver {
         this.acceptRecipient(address.address, session).then(() => callback(), (err: Error) => callback(err));
       },
       onData: (stream, session, callback) => {
+        // The deadline passed while the message was being stored: end right after its reply.
+        const thenEndIfOverdue = () => {
+          if (this.overdue.has(session.id)) setImmediate(() => this.hangUp(session.id, SESSION_OVER));
+        };
         this.receive(stream, session).then(
           (message) => {
             callback(null, message);
-            // The deadline passed while the message was being stored: end after the 250.
-            if (this.overdue.has(session.id)) setImmediate(() => this.hangUp(session.id, SESSION_OVER));
+            thenEndIfOverdue();
           },
-          (err: Error) => callback(err),
+          (err: Error) => {
+            callback(err);
+            thenEndIfOverdue();
+          },
         );
       },
     });

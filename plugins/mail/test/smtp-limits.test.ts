@@ -165,6 +165,34 @@ describe('mail: SMTP limits per client', function () {
       assert.deepEqual(await rowCounts(t), before, 'nothing stored');
     });
 
+    it('a deadline that passes while a message is being stored waits for its 250, then ends the session', async () => {
+      const to = `${unique('late')}@${AUTO_DOMAIN}`;
+      const c = new RawSmtp(t.smtpPort);
+      await c.reply(/^220 /);
+      assert.match(await c.command('EHLO late.test'), /^250 /);
+      assert.match(await c.command('MAIL FROM:<late@outside.test>'), /^250 /);
+      assert.match(await c.command(`RCPT TO:<${to}>`), /^250 /);
+      assert.match(await c.command('DATA'), /^354 /);
+      // Hold the database while the message goes in, past the session deadline: storing waits.
+      let release: () => void = () => undefined;
+      const holding = t.db.transaction(async (trx) => {
+        if (t.db.client.config.client === 'pg') await trx.raw('LOCK TABLE mail_raw IN EXCLUSIVE MODE');
+        else await trx('mail_mailboxes').where('id', -1).update({ address: 'nobody' }); // SQLite: the one connection is ours
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await sleep(100);
+      c.write('Subject: stored late\r\n\r\nbody\r\n.\r\n');
+      await sleep(3000);
+      release();
+      await holding;
+      const stored = await c.reply(/^250 OK: stored/);
+      assert.equal(await c.reply(/^421 /), '421 4.4.2 session time limit reached; reconnect to continue');
+      assert.ok(c.lines.indexOf(stored) < c.lines.findIndex((l) => l.startsWith('421 ')), c.lines.join(' | '));
+      await c.closed;
+      const id = Number(/stored as (\d+)/.exec(stored)![1]);
+      assert.equal((await t.db('mail_emails').where('id', id).first('subject')).subject, 'stored late');
+    });
+
     it('a client that says nothing meets the idle timeout between commands (421, closed)', async () => {
       const c = new RawSmtp(t.smtpPort);
       await c.reply(/^220 /);
