@@ -18,9 +18,20 @@ export interface MailSettings {
     maxMessageBytes: number;
     maxRecipients: number;
     maxClients: number;
+    /** Connections one client address may hold at once (IPv6: per /64); past it, 421. Per instance. */
+    maxConnectionsPerIp: number;
+    /** Idle time allowed between bytes from the client (smtp-server's socketTimeout). */
     socketTimeoutMs: number;
+    /** Total time a session may last, however busy; then 421 and the client reconnects. */
+    sessionTimeoutMs: number;
+    /** Slowest DATA accepted, in bytes per second after a socketTimeoutMs grace (0: no check). */
+    minDataRate: number;
     maxUnauthenticatedCommands: number;
     parseTimeoutMs: number;
+    /** MIME parts a message may have; more is refused for good (554 5.6.0). */
+    maxMimeParts: number;
+    /** Bytes of one MIME part's header block; more is refused for good (554 5.6.0). */
+    maxHeaderBytes: number;
     tlsKeyFile: string | null;
     tlsCertFile: string | null;
   };
@@ -33,6 +44,8 @@ export interface MailSettings {
   longPollMaxSeconds: number;
   /** Sent (or failed, canceled) outgoing mail older than this is deleted daily; scheduled mail is kept. */
   sentRetentionDays: number;
+  /** Concurrent GET /api/emails/wait per caller (per instance); past it, 429. */
+  longPollMaxPerPrincipal: number;
 }
 
 /** Ten years: a mailbox that should outlive this is not temporary mail. */
@@ -65,9 +78,16 @@ export const mailConfigSchema = {
         maxMessageBytes: { type: 'integer', minimum: 1024, default: 10 * 1024 * 1024 },
         maxRecipients: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
         maxClients: { type: 'integer', minimum: 1, default: 200 },
+        // Postfix's smtpd_client_connection_count_limit.
+        maxConnectionsPerIp: { type: 'integer', minimum: 1, default: 50 },
         socketTimeoutMs: { type: 'integer', minimum: 1000, default: 60_000 },
+        sessionTimeoutMs: { type: 'integer', minimum: 1000, default: 600_000 },
+        // Postfix's smtpd_min_data_rate.
+        minDataRate: { type: 'integer', minimum: 0, default: 500 },
         maxUnauthenticatedCommands: { type: 'integer', minimum: 5, default: 50 },
         parseTimeoutMs: { type: 'integer', minimum: 100, default: 10_000 },
+        maxMimeParts: { type: 'integer', minimum: 10, maximum: 100_000, default: 1000 },
+        maxHeaderBytes: { type: 'integer', minimum: 1024, default: 256 * 1024 },
         tlsKeyFile: { type: ['string', 'null'], default: null },
         tlsCertFile: { type: ['string', 'null'], default: null },
       },
@@ -78,6 +98,7 @@ export const mailConfigSchema = {
     guestPassword: { type: ['string', 'null'], minLength: 8, default: null },
     longPollMaxSeconds: { type: 'integer', minimum: 1, maximum: 120, default: 60 },
     sentRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
+    longPollMaxPerPrincipal: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
   },
 };
 

@@ -10,10 +10,15 @@ const summary = (r: Record<string, any>) => ({ ...r, id: Number(r.id), is_read: 
 
 /** Reading stored mail, always through the mailboxes the caller may see. */
 export class Emails {
+  /** Long-polls in progress per caller: each holds a socket and a listener, so one token may not hold thousands. */
+  private readonly waiting = new Map<string, number>();
+
   constructor(
     private readonly db: Knex,
     private readonly mailboxes: Mailboxes,
     private readonly ingest: Ingest,
+    /** Concurrent waits per caller on this instance. */
+    private readonly maxWaitsPerCaller: number,
   ) {}
 
   private visible(scope: MailboxScope) {
@@ -76,8 +81,27 @@ export class Emails {
     return Number(await this.db('mail_emails').where('mailbox_id', mailbox.id).delete());
   }
 
-  /** Long-poll: mail newer than `since` as soon as it arrives, or [] at the timeout. */
+  /**
+   * Long-poll: mail newer than `since` as soon as it arrives, or [] at the timeout. Past
+   * maxWaitsPerCaller waits at once, 429; the slot is given back however the wait ends.
+   */
   async wait(scope: MailboxScope, address: string, since: number, timeoutMs: number, signal: AbortSignal) {
+    const caller = `${scope.role}:${scope.userId}`;
+    const held = this.waiting.get(caller) ?? 0;
+    if (held >= this.maxWaitsPerCaller) {
+      throw new AppError(429, 'too_many_waits', `too many waits at once: at most ${this.maxWaitsPerCaller} per account; end one first`, { headers: { 'Retry-After': '1' } });
+    }
+    this.waiting.set(caller, held + 1);
+    try {
+      return await this.waitFor(scope, address, since, timeoutMs, signal);
+    } finally {
+      const left = (this.waiting.get(caller) ?? 1) - 1;
+      if (left > 0) this.waiting.set(caller, left);
+      else this.waiting.delete(caller);
+    }
+  }
+
+  private async waitFor(scope: MailboxScope, address: string, since: number, timeoutMs: number, signal: AbortSignal) {
     const mailbox = await this.mailboxes.get(scope, address);
     await this.ingest.listen();
     // Listen before the first look, so mail stored while that query runs still wakes us.

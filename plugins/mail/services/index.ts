@@ -8,7 +8,7 @@ import type { PubSub } from '../../../core/pubsub.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
-import { Ingest, mailLibraries } from './ingest.js';
+import { Ingest, parseMessage } from './ingest.js';
 import { Mailboxes } from './mailboxes.js';
 import { MailDomains, type TenantDirectory } from './domains.js';
 import { SmtpReceiver } from './smtp-receiver.js';
@@ -45,7 +45,7 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
   const domains = new MailDomains(d.db, d.clock, settings, d.config.server.publicUrl, () => d.tenants);
   const mailboxes = new Mailboxes(d.db, d.clock, settings, () => d.usage, domains);
   const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes, () => d.pubsub);
-  const emails = new Emails(d.db, mailboxes, ingest);
+  const emails = new Emails(d.db, mailboxes, ingest, settings.longPollMaxPerPrincipal);
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
   const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, () => d.usage);
   const forwarder = new Forwarder(d.db, () => d.mailer);
@@ -81,8 +81,8 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
 
   /** Recipients from the message's own headers, when the caller did not pass ?to=. */
   async function recipientsOf(raw: Buffer): Promise<string[]> {
-    const { simpleParser } = await mailLibraries();
-    const headersOnly = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+    // The same parse as storage (time budget, MIME limits): a malformed message is a 422 here too.
+    const headersOnly = await parseMessage(raw, settings);
     const delivered = headersOnly.headers.get('delivered-to') ?? headersOnly.headers.get('x-original-to');
     const list = [headersOnly.to, headersOnly.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => v.address ?? ''));
     return [...(typeof delivered === 'string' ? [delivered] : []), ...list].filter(Boolean);

@@ -73,7 +73,24 @@ export function sanitizeMailHtml(html: string, sanitizeHtml: typeof SanitizeHtml
 }
 const STORED_CHANNEL = 'mail.stored';
 
-/** Parses within a time budget, with mailparser's known slow paths (text→HTML, links) off. */
+/**
+ * Why the parser refused a message, as a 422: the same bytes always fail the same way, so this is
+ * a permanent refusal (SMTP 554 5.6.0), never a "try again".
+ */
+function malformed(err: unknown, settings: MailSettings): AppError {
+  const message = err instanceof Error ? err.message : String(err);
+  const reason = /child nodes/i.test(message)
+    ? `more than ${settings.smtp.maxMimeParts} MIME parts`
+    : /header size/i.test(message)
+      ? `a MIME header block over ${settings.smtp.maxHeaderBytes} bytes`
+      : `unparsable MIME (${message.slice(0, 200)})`;
+  return new AppError(422, 'malformed_message', `malformed message: ${reason}`);
+}
+
+/**
+ * Parses within a time budget and the MIME limits, with mailparser's known slow paths (text→HTML,
+ * links) off. A timeout stays a 503 (the machine may just be busy); a parser error is a 422.
+ */
 export async function parseMessage(raw: Buffer, settings: MailSettings): Promise<ParsedMail> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -81,7 +98,17 @@ export async function parseMessage(raw: Buffer, settings: MailSettings): Promise
   });
   try {
     const { simpleParser } = await mailLibraries();
-    return await Promise.race([simpleParser(raw, { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: settings.maxHtmlBytes }), timeout]);
+    const parsing = simpleParser(raw, {
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      skipImageLinks: true,
+      maxHtmlLengthToParse: settings.maxHtmlBytes,
+      maxChildNodes: settings.smtp.maxMimeParts,
+      maxHeadSize: settings.smtp.maxHeaderBytes,
+    }).catch((err: unknown) => {
+      throw malformed(err, settings);
+    });
+    return await Promise.race([parsing, timeout]);
   } finally {
     clearTimeout(timer);
   }

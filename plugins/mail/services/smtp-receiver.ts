@@ -7,24 +7,38 @@ import type { Logger } from '../../../core/logger.js';
 import type { MailSettings } from '../config.js';
 import type { Ingest } from './ingest.js';
 import type { Mailbox, Mailboxes } from './mailboxes.js';
+import { SessionLimits, dataTooSlow } from './smtp-limits.js';
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
+
+const TOO_MANY_FROM_YOU = '4.7.0 too many connections from your address; try again later';
+const SESSION_OVER = '4.4.2 session time limit reached; reconnect to continue';
 
 /**
  * The built-in receiver. RCPT is refused (550) unless the address is at a mail domain (config or added) and
  * has a mailbox (or its domain creates one on first mail); more than maxRecipients is 452; a
  * message over maxMessageBytes is 552 with nothing stored. The 250 is sent only after the message
- * is durably stored; any storage failure is a 451 so the sender retries.
+ * is durably stored. A message that can never be accepted (malformed MIME) is a 554, so the sender
+ * gives up; a fault on our side (the database) is a 451, so it retries.
+ *
+ * No client can hold the server: at most maxConnectionsPerIp connections per address (421 past
+ * it), each session ends at sessionTimeoutMs, and DATA must keep up minDataRate (421 otherwise).
  */
 export class SmtpReceiver {
   private server: SMTPServer | null = null;
+  private readonly limits: SessionLimits;
+  /** Sessions whose message is being stored: their deadline waits for the reply. */
+  private readonly storing = new Set<string>();
+  private readonly overdue = new Set<string>();
 
   constructor(
     private readonly settings: MailSettings,
     private readonly ingest: Ingest,
     private readonly mailboxes: Mailboxes,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.limits = new SessionLimits(settings.smtp, (id) => this.sessionOver(id));
+  }
 
   async start(host: string, port: number): Promise<number> {
     const { smtp } = this.settings;
@@ -42,11 +56,34 @@ export class SmtpReceiver {
       disableReverseLookup: true,
       maxAllowedUnauthenticatedCommands: smtp.maxUnauthenticatedCommands,
       logger: false,
+      onConnect: (session, callback) => {
+        if (this.limits.admit(session.id, session.remoteAddress)) return callback();
+        this.logger.warn({ client: session.remoteAddress }, 'SMTP connection refused: too many from this address');
+        callback(smtpError(421, TOO_MANY_FROM_YOU));
+      },
+      onClose: (session) => {
+        this.limits.release(session.id);
+        this.storing.delete(session.id);
+        this.overdue.delete(session.id);
+      },
       onRcptTo: (address, session, callback) => {
         this.acceptRecipient(address.address, session).then(() => callback(), (err: Error) => callback(err));
       },
       onData: (stream, session, callback) => {
-        this.receive(stream, session).then((message) => callback(null, message), (err: Error) => callback(err));
+        // The deadline passed while the message was being stored: end right after its reply.
+        const thenEndIfOverdue = () => {
+          if (this.overdue.has(session.id)) setImmediate(() => this.hangUp(session.id, SESSION_OVER));
+        };
+        this.receive(stream, session).then(
+          (message) => {
+            callback(null, message);
+            thenEndIfOverdue();
+          },
+          (err: Error) => {
+            callback(err);
+            thenEndIfOverdue();
+          },
+        );
       },
     });
     this.server.on('error', (err) => this.logger.warn({ err }, 'SMTP connection error'));
@@ -64,6 +101,20 @@ export class SmtpReceiver {
     if (!server) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     this.server = null;
+    this.limits.clear();
+  }
+
+  /** Sends a 421 (which closes the connection); nothing if it is already gone. */
+  private hangUp(sessionId: string, text: string): void {
+    for (const connection of this.server?.connections ?? []) {
+      if (connection.id === sessionId) return connection.send(421, text);
+    }
+  }
+
+  private sessionOver(sessionId: string): void {
+    // A message being stored gets its reply first (else the sender would retry a stored message).
+    if (this.storing.has(sessionId)) this.overdue.add(sessionId);
+    else this.hangUp(sessionId, SESSION_OVER);
   }
 
   /** Mailboxes found at RCPT, kept for DATA so each is looked up once per message. */
@@ -81,21 +132,36 @@ export class SmtpReceiver {
   private async receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
     const chunks: Buffer[] = [];
     let bytes = 0;
+    const started = performance.now();
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       // Keep reading to the end of DATA, but keep nothing past the limit.
       if (bytes <= this.settings.smtp.maxMessageBytes) chunks.push(chunk);
+      if (dataTooSlow(performance.now() - started, bytes, this.settings.smtp)) {
+        const text = `4.4.2 message data too slow (under ${this.settings.smtp.minDataRate} bytes/s)`;
+        this.hangUp(session.id, text);
+        throw smtpError(421, text);
+      }
     }
     if (stream.sizeExceeded || bytes > this.settings.smtp.maxMessageBytes) throw smtpError(552, `message exceeds the size limit of ${this.settings.smtp.maxMessageBytes} bytes`);
     const rcptTo = session.envelope.rcptTo.map((r) => r.address);
     const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    this.storing.add(session.id);
     try {
       const stored = await this.ingest.receive(Buffer.concat(chunks, bytes), rcptTo, from, this.resolved.get(session));
       return `OK: stored as ${stored.map((s) => s.id).join(',')}`;
     } catch (err) {
-      if (err instanceof AppError && err.code === 'no_such_mailbox') throw smtpError(550, err.message);
-      if (!(err instanceof AppError)) this.logger.error({ err }, 'a received message could not be stored');
-      throw smtpError(451, err instanceof AppError ? err.message : 'temporary failure storing the message; try again');
+      throw this.refusal(err);
+    } finally {
+      this.storing.delete(session.id);
     }
+  }
+
+  /** The reply for a message that was not stored: permanent (5xx) only when retrying cannot help. */
+  private refusal(err: unknown): Error {
+    if (err instanceof AppError && err.code === 'no_such_mailbox') return smtpError(550, err.message);
+    if (err instanceof AppError && err.code === 'malformed_message') return smtpError(554, `5.6.0 ${err.message}`);
+    if (!(err instanceof AppError)) this.logger.error({ err }, 'a received message could not be stored');
+    return smtpError(451, err instanceof AppError ? err.message : 'temporary failure storing the message; try again');
   }
 }

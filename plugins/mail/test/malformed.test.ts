@@ -1,0 +1,127 @@
+// Malformed MIME is refused for good: SMTP 554 5.6.0 naming the reason (a 451 would have the sender
+// retry for days), POST /receive a 422 in the face's envelope; a real fault on our side stays 451.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { assertError, createMailbox, inbox, loginAdmin, registerOwner, rowCounts, send, sendFails, sendRaw, startMailApp, type Actor, type MailApp } from './helpers.js';
+
+const run = promisify(execFile);
+
+const head = (to: string, subject: string) => `From: attacker@outside.test\r\nTo: ${to}\r\nSubject: ${subject}\r\nMIME-Version: 1.0\r\n`;
+
+/** multipart inside multipart, `depth` levels down, a text part at the bottom. */
+function deepMultipart(to: string, depth: number): string {
+  let open = '';
+  let close = '';
+  for (let i = 0; i < depth; i++) {
+    open += `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n`;
+    close = `--b${i}--\r\n` + close;
+  }
+  return `${head(to, `deep ${depth}`)}${open}Content-Type: text/plain\r\n\r\nbottom\r\n${close}`;
+}
+
+function manyParts(to: string, parts: number): string {
+  let body = '';
+  for (let i = 0; i < parts; i++) body += `--B\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`;
+  return `${head(to, `${parts} parts`)}Content-Type: multipart/mixed; boundary="B"\r\n\r\n${body}--B--\r\n`;
+}
+
+function manyHeaderLines(to: string, lines: number): string {
+  let extra = '';
+  for (let i = 0; i < lines; i++) extra += `X-Filler-${i}: some header value\r\n`;
+  return `${head(to, `${lines} header lines`)}${extra}\r\nbody\r\n`;
+}
+
+/** Sends with Python's smtplib; prints the refusal's code and text as JSON. */
+async function sendWithSmtplib(port: number, to: string, message: string): Promise<{ code: number; text: string }> {
+  const script = `
+import json, smtplib, sys
+msg = sys.stdin.buffer.read()
+s = smtplib.SMTP('127.0.0.1', ${port}, timeout=30)
+try:
+    s.sendmail('attacker@outside.test', [${JSON.stringify(to)}], msg)
+    print(json.dumps({'code': 250, 'text': 'accepted'}))
+except smtplib.SMTPDataError as e:
+    print(json.dumps({'code': e.smtp_code, 'text': e.smtp_error.decode()}))
+finally:
+    try: s.quit()
+    except Exception: pass
+`;
+  const child = run('python3', ['-c', script], { maxBuffer: 1 << 20 });
+  child.child.stdin!.end(message);
+  return JSON.parse((await child).stdout);
+}
+
+describe('mail: malformed MIME is refused for good', function () {
+  this.timeout(120_000);
+  let t: MailApp;
+  let owner: Actor;
+  let address: string;
+  before(async () => {
+    t = await startMailApp({ mail: { smtp: { maxMessageBytes: 8 * 1024 * 1024 } } });
+    owner = await registerOwner(t);
+    address = await createMailbox(t, owner);
+  });
+  after(async () => t?.close());
+
+  const cases: Array<[string, (to: string) => string, RegExp]> = [
+    ['a 1,000-deep multipart', (to) => deepMultipart(to, 1000), /more than 1000 MIME parts/],
+    ['a 5,000-deep multipart', (to) => deepMultipart(to, 5000), /more than 1000 MIME parts/],
+    ['50,000 parts', (to) => manyParts(to, 50_000), /more than 1000 MIME parts/],
+    ['100,000 header lines', (to) => manyHeaderLines(to, 100_000), /MIME header block over 262144 bytes/],
+  ];
+
+  for (const [name, build, reason] of cases) {
+    it(`${name}: 554 5.6.0 naming the reason (nodemailer), nothing stored`, async () => {
+      const before = await rowCounts(t);
+      const err = await sendFails(sendRaw(t, build(address), address));
+      assert.ok((err.responseCode ?? 0) >= 500, `a permanent code, got ${err.responseCode}: ${err.response}`);
+      assert.equal(err.responseCode, 554, String(err.response));
+      assert.match(String(err.response), /^554 5\.6\.0 malformed message: /);
+      assert.match(String(err.response), reason);
+      assert.deepEqual(await rowCounts(t), before);
+    });
+  }
+
+  it('Python smtplib gets the same permanent refusal for a 5,000-deep multipart', async () => {
+    const before = await rowCounts(t);
+    const reply = await sendWithSmtplib(t.smtpPort, address, deepMultipart(address, 5000));
+    assert.ok(reply.code >= 500, JSON.stringify(reply));
+    assert.equal(reply.code, 554);
+    assert.match(reply.text, /^5\.6\.0 malformed message: more than 1000 MIME parts/);
+    assert.deepEqual(await rowCounts(t), before);
+  });
+
+  it('a deep but legal multipart (under the parts limit) is stored as usual', async () => {
+    const reply = await sendWithSmtplib(t.smtpPort, address, deepMultipart(address, 200));
+    assert.equal(reply.code, 250, JSON.stringify(reply));
+    assert.ok((await inbox(t, owner, address)).some((e) => e.subject === 'deep 200'));
+  });
+
+  it('POST /mail/receive: a 1,000-deep multipart is a 422 in the face envelope (with ?to= and from the headers), not a 500', async () => {
+    const admin = await loginAdmin(t);
+    const before = await rowCounts(t);
+    for (const query of [`?to=${encodeURIComponent(address)}`, '']) {
+      const res = await t.mail('POST', `/receive${query}`, { raw: deepMultipart(address, 1000), headers: { ...admin.headers, 'content-type': 'message/rfc822' } });
+      const body = assertError(res, 422, 'malformed_message');
+      assert.match(body.error, /more than 1000 MIME parts/);
+    }
+    const lines = await t.mail('POST', `/receive?to=${encodeURIComponent(address)}`, { raw: manyHeaderLines(address, 100_000), headers: { ...admin.headers, 'content-type': 'message/rfc822' } });
+    assert.match(assertError(lines, 422, 'malformed_message').error, /header block over/);
+    assert.deepEqual(await rowCounts(t), before);
+  });
+
+  it('a fault on our side (the database table is gone) stays a temporary 451; mail flows again once it is back', async () => {
+    const before = await rowCounts(t);
+    await t.db.schema.renameTable('mail_raw', 'mail_raw_away');
+    try {
+      const err = await sendFails(send(t, { to: address, subject: 'during the outage', text: 'x' }));
+      assert.equal(err.responseCode, 451, String(err.response));
+    } finally {
+      await t.db.schema.renameTable('mail_raw_away', 'mail_raw');
+    }
+    assert.deepEqual(await rowCounts(t), before, 'nothing half-written');
+    const ok = await send(t, { to: address, subject: 'after the outage', text: 'x' });
+    assert.match(ok.response, /^250 /);
+  });
+});
