@@ -16,6 +16,37 @@ export interface ActionCall {
    * message's user): e.g. `workflow:<id>`. Actions run with the tenant's admin rights.
    */
   actor?: string;
+  /** The step was parked by this action's own `park` and is now resumed (a workflow's `delay`). */
+  resumed?: boolean;
+}
+
+/**
+ * What an action may ask of whatever runs it besides giving its output: a workflow run parks here
+ * until a time (then runs the action again with `resumed`), or ends as stopped with a reason.
+ * Callers that are not a run (a dry run, an API) just take the output.
+ */
+export type ActionControl = { kind: 'park'; until: Date } | { kind: 'stop'; reason: string };
+
+const CONTROL = Symbol('action control');
+
+interface Controlled<O> {
+  readonly [CONTROL]: ActionControl;
+  readonly output: O;
+}
+
+/** Return these from an action's `run` to steer the run it is a step of. */
+export const control = {
+  park: <O>(until: Date, output: O): Controlled<O> => ({ [CONTROL]: { kind: 'park', until }, output }),
+  stop: <O>(reason: string, output: O): Controlled<O> => ({ [CONTROL]: { kind: 'stop', reason }, output }),
+};
+
+/** An action's result split into its output and the control it asked for (null: go on). */
+export function splitControl(result: unknown): { output: unknown; control: ActionControl | null } {
+  if (result !== null && typeof result === 'object' && CONTROL in result) {
+    const c = result as Controlled<unknown>;
+    return { output: c.output, control: c[CONTROL] };
+  }
+  return { output: result, control: null };
 }
 
 /** A step a workflow (or anything else) can run: declared by a plugin with its input and output schemas. */
@@ -65,11 +96,17 @@ export class Actions {
     return validate(input) ? [] : toFieldErrors(validate.errors, 'input');
   }
 
+  /** Runs an action and gives its output (a control it asked for is for workflow runs: see `step`). */
   async run<O = unknown>(name: string, input: Record<string, unknown>, call: ActionCall): Promise<O> {
+    return (await this.step(name, input, call)).output as O;
+  }
+
+  /** Runs an action as a step of something that can park or stop (a workflow run). */
+  async step(name: string, input: Record<string, unknown>, call: ActionCall): Promise<{ output: unknown; control: ActionControl | null }> {
     const action = this.actions.get(name);
     if (!action) throw AppError.badRequest(`unknown action "${name}"`, 'unknown_action');
     const problems = this.check(name, input);
     if (problems.length) throw AppError.validation(problems, 400);
-    return (await this.events.withMeta(call.meta, () => action.run(input, call))) as O;
+    return splitControl(await this.events.withMeta(call.meta, () => action.run(input, call)));
   }
 }

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../../core/http/router.js';
+import type { RetryDef } from './step-retry.js';
 
 /**
  * What a workflow version is: a trigger, a condition on the trigger's payload, and ordered steps.
@@ -16,11 +17,6 @@ export interface TriggerDef {
   signed?: boolean;
 }
 
-export interface RetryDef {
-  attempts: number;
-  backoff_base_ms: number;
-  backoff_max_ms: number;
-}
 
 export interface StepDef {
   id: string;
@@ -35,8 +31,6 @@ export interface Definition {
   condition: JsonSchema | null;
   steps: StepDef[];
 }
-
-export const DEFAULT_RETRY: RetryDef = { attempts: 3, backoff_base_ms: 1000, backoff_max_ms: 60_000 };
 
 export const STEP_ID = '^[a-z][a-z0-9_]{0,39}$';
 

@@ -2,7 +2,7 @@
 // the action runs, and every event the action emits carries the caller's meta (a workflow chain);
 // handlers of such an event run inside that meta, so what they emit carries it too.
 import assert from 'node:assert/strict';
-import type { Actions } from '../../core/actions.js';
+import { control, splitControl, type Actions } from '../../core/actions.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 describe('runtime: actions', () => {
@@ -68,6 +68,17 @@ describe('runtime: actions', () => {
     await t.app.events.flush();
     assert.deepEqual(JSON.parse((await t.app.db('core_events').where('name', 'runtime.caused').first()).meta), { workflow: { chain: ['wf_2'], depth: 1 } });
     assert.equal((await t.app.db('core_events').where('name', 'runtime.unrelated_follow_up').first()).meta, null);
+  });
+
+  it('an action steers a run by returning a control (park, stop); `run` gives only the output, `step` both', async () => {
+    const until = new Date('2026-01-01T00:00:00.000Z');
+    assert.deepEqual(splitControl(control.park(until, { until: until.toISOString() })), { output: { until: until.toISOString() }, control: { kind: 'park', until } });
+    assert.deepEqual(splitControl(control.stop('enough', { stop: true })), { output: { stop: true }, control: { kind: 'stop', reason: 'enough' } });
+    assert.deepEqual(splitControl({ plain: 1 }), { output: { plain: 1 }, control: null });
+    actions.add('test', 'test.stopper', { description: 'stops', input: { type: 'object' }, output: { type: 'object' }, run: async () => control.stop('matched', { stop: true }) });
+    const call = { tenantId: 't-actions', meta: {}, logger: t.app.logger };
+    assert.deepEqual(await actions.run('test.stopper', {}, call), { stop: true });
+    assert.deepEqual(await actions.step('test.stopper', {}, call), { output: { stop: true }, control: { kind: 'stop', reason: 'matched' } });
   });
 
   it('two plugins declaring one action name stop the boot, naming both', async () => {

@@ -1,4 +1,4 @@
-import type { ActionCall } from '../../../core/actions.js';
+import { control, type ActionCall } from '../../../core/actions.js';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { JsonSchema } from '../../../core/http/router.js';
@@ -7,15 +7,20 @@ import type { WorkflowsSettings } from '../config.js';
 import type { WorkflowsServices } from '../services/index.js';
 
 /**
- * `delay`: the runner parks the run at this step (no request sleeps, nothing is held) and resumes
- * it when the time has come; then this runs and reports the wait.
+ * `delay`: parks the run at this step (no request sleeps, nothing is held); the run resumes when
+ * the time has come, and then this reports the wait.
  */
 export const delayAction = {
   description: 'Wait before the next step (the run is parked and resumed when due; it survives restarts)',
   input: { type: 'object', additionalProperties: false, required: ['seconds'], properties: { seconds: { type: 'integer', minimum: 1, maximum: 30 * 86_400 } } },
   output: { type: 'object', required: ['waited_seconds', 'resumed_at'], properties: { waited_seconds: { type: 'integer' }, resumed_at: { type: 'string', format: 'date-time' } } },
-  async run(input: { seconds: number }, _call: ActionCall, c: PluginContext<WorkflowsSettings>) {
-    return { waited_seconds: input.seconds, resumed_at: c.container.resolve<Clock>('clock').now().toISOString() };
+  async run(input: { seconds: number }, call: ActionCall, c: PluginContext<WorkflowsSettings>) {
+    const now = c.container.resolve<Clock>('clock').now();
+    if (!call.resumed) {
+      const until = new Date(now.getTime() + input.seconds * 1000);
+      return control.park(until, { until: until.toISOString() });
+    }
+    return { waited_seconds: input.seconds, resumed_at: now.toISOString() };
   },
 };
 
@@ -44,6 +49,6 @@ export const stopIfAction = {
     } catch (err) {
       throw AppError.badRequest(`condition is not a valid JSON Schema: ${(err as Error).message}`, 'invalid_condition');
     }
-    return { stop: match.matched, reason: match.matched ? input.reason : null };
+    return match.matched ? control.stop(input.reason, { stop: true, reason: input.reason }) : { stop: false, reason: null };
   },
 };

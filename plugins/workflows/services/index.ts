@@ -10,9 +10,9 @@ import { CronTrigger } from './cron.js';
 import { DefinitionCheck } from './definitions.js';
 import { DryRun } from './dry-run.js';
 import { Examples } from './examples.js';
-import { RunExecutor } from './executor.js';
 import { TemplateRenderer } from './render.js';
-import { Runner } from './runner.js';
+import { RunClaimLoop } from './claim-loop.js';
+import { StepRunner } from './step-runner.js';
 import { Runs } from './runs.js';
 import { RunStarter } from './starter.js';
 import { Triggers } from './triggers.js';
@@ -39,9 +39,8 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const check = new DefinitionCheck(d.actions, d.eventCatalog, conditions, renderer);
   const workflows = new Workflows(d.db, d.clock, versions, check, hookUrl);
   const runs = new Runs(d.db);
-  // The runner and the executor call each other (work on a run / wake up for a parked one).
-  const executor: RunExecutor = new RunExecutor(d.db, d.clock, logger, versions, d.actions, renderer, (at) => runner.wakeAt(at));
-  const runner: Runner = new Runner(d.db, d.clock, logger, d.events, settings, (run, token) => executor.advance(run, token));
+  const steps = new StepRunner({ db: d.db, clock: d.clock, logger, versions, actions: d.actions, renderer });
+  const runner = new RunClaimLoop(d.db, d.clock, logger, d.events, settings, steps);
   const starter = new RunStarter(d.db, d.clock, logger, versions, conditions, settings, runner);
   return {
     workflows,

@@ -5,7 +5,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { FieldError } from '../../../core/validation.js';
 import type { WorkflowsSettings } from '../config.js';
 import type { Conditions } from './conditions.js';
-import type { ClaimedRun } from './executor.js';
+import type { ClaimedRun } from './step-runner.js';
 import type { Versions } from './versions.js';
 import type { WorkflowRow } from './workflows.js';
 

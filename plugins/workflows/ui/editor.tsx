@@ -6,6 +6,7 @@
 // ?id=<uuid> edits a saved workflow; without it the page makes a new one.
 import { useMemo, useState } from 'preact/hooks';
 import { api, CopyText, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { DEFAULT_RETRY } from '../step-retry.js';
 import { SchemaForm } from './schema-form.js';
 import {
   Badge,
@@ -65,7 +66,8 @@ interface Reveal {
   secret: string | null;
 }
 
-const RETRY_DEFAULTS = { attempts: 3, backoff_base_ms: 1000, backoff_max_ms: 60000 };
+/** The step runner's own defaults (shown as placeholders: an empty field keeps them). */
+const RETRY_DEFAULTS = DEFAULT_RETRY;
 const TRIGGERS: Array<{ type: TriggerType; label: string }> = [
   { type: 'event', label: 'An event happens' },
   { type: 'cron', label: 'On a schedule (cron)' },

@@ -5,7 +5,7 @@ import type { EventBus } from '../../../core/events/outbox.js';
 import { leaseEnd, Leases, type LeasedTable } from '../../../core/leases.js';
 import type { Logger } from '../../../core/logger.js';
 import type { WorkflowsSettings } from '../config.js';
-import type { ClaimedRun } from './executor.js';
+import type { ClaimedRun, RunOutcome } from './step-runner.js';
 
 type RunnerSettings = Pick<WorkflowsSettings, 'leaseSeconds' | 'pollIntervalMs' | 'batchSize' | 'concurrency'>;
 
@@ -16,7 +16,7 @@ type RunnerSettings = Pick<WorkflowsSettings, 'leaseSeconds' | 'pollIntervalMs' 
  */
 const RUNS: LeasedTable = { table: 'workflows_runs', holder: 'lease_owner', until: 'lease_until' };
 
-export class Runner {
+export class RunClaimLoop {
   readonly instanceId = randomUUID();
   private readonly leases: Leases;
   private claims = 0;
@@ -37,8 +37,8 @@ export class Runner {
     private readonly logger: Logger,
     private readonly events: EventBus,
     private readonly settings: RunnerSettings,
-    /** Moves one claimed run forward (the executor); `token` is the lease it holds. */
-    private readonly advance: (run: ClaimedRun, token: string) => Promise<void>,
+    /** Moves one claimed run forward; `token` is the lease it holds. */
+    private readonly steps: { advance(run: ClaimedRun, token: string): Promise<RunOutcome> },
   ) {
     this.leases = new Leases(db, clock, logger);
   }
@@ -159,7 +159,8 @@ export class Runner {
   private async work(run: ClaimedRun & { token: string }): Promise<void> {
     const hold = this.leases.hold(RUNS, run.token, this.settings.leaseSeconds, { id: run.id });
     try {
-      await this.advance(run, run.token);
+      const { parkedUntil } = await this.steps.advance(run, run.token);
+      if (parkedUntil) this.wakeAt(parkedUntil);
     } catch (err) {
       this.logger.error({ err, runId: run.id }, 'workflow run step could not be recorded; it resumes when its lease expires');
     } finally {

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import type { Actions } from '../../../core/actions.js';
+import type { ActionControl, Actions } from '../../../core/actions.js';
 import { iso, type Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
-import { DEFAULT_RETRY, type RetryDef, type StepDef } from '../definition.js';
+import type { StepDef } from '../definition.js';
+import { backoffMs, retryPolicy } from '../step-retry.js';
 import { redact, type TemplateRenderer, type TemplateView } from './render.js';
 import type { Versions } from './versions.js';
 
@@ -32,7 +33,16 @@ interface StepRecord {
   started_at: string | null;
 }
 
-type StepOutcome = 'next' | 'parked' | 'done';
+/** What one step did to its run: go on to the next step, park until a time, or end it. */
+type StepOutcome = { next: true } | { parkedUntil: Date } | { done: true };
+
+/** What advancing a run came to: parked until a time (the claim loop wakes up for it), or not. */
+export interface RunOutcome {
+  parkedUntil: Date | null;
+}
+
+const NEXT: StepOutcome = { next: true };
+const DONE: StepOutcome = { done: true };
 
 /** The run's fields to write with its first step: a pending run becomes running when that step is recorded. */
 type Start = Record<string, unknown> | null;
@@ -40,36 +50,41 @@ type Start = Record<string, unknown> | null;
 /** 4xx from an action means the input or the target is wrong: retrying the same call cannot help. */
 const permanent = (err: unknown) => err instanceof AppError && err.status < 500 && err.status !== 408 && err.status !== 429;
 
-/** Exponential backoff from `backoff_base_ms`, capped at `backoff_max_ms`, with equal jitter (half fixed, half random). */
-export function backoffMs(attempt: number, retry: RetryDef, random = Math.random): number {
-  const capped = Math.min(retry.backoff_max_ms, retry.backoff_base_ms * 2 ** (attempt - 1));
-  return Math.round(capped / 2 + (capped / 2) * random());
-}
-
 const problemsText = (problems: Array<{ path: string; message: string }>) => problems.map((p) => `${p.path} ${p.message}`).join('; ');
 
 /**
  * Moves one claimed run forward: step by step, each recorded before and after it runs, until the
- * run finishes or parks (a `delay`, a retry's backoff). Every write to the run is fenced by the
- * lease token: a runner that lost its lease (paused past it, another instance took over) stops
- * without writing. A step in progress when a process dies runs again on resume (at least once).
+ * run finishes or parks (an action asked to — `delay` — or a retry's backoff). Every write to the
+ * run is fenced by the lease token: a runner that lost its lease (paused past it, another instance
+ * took over) stops without writing. A step in progress when a process dies runs again on resume
+ * (at least once). Actions steer the run through the control they return (park, stop): no action
+ * is special-cased here.
  */
-export class RunExecutor {
+export class StepRunner {
   constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly versions: Versions,
-    private readonly actions: Actions,
-    private readonly renderer: TemplateRenderer,
-    /** Called with the time a parked run is due, so a short wait needs no poll. */
-    private readonly wakeAt: (at: Date) => void,
+    private readonly d: { db: Knex; clock: Clock; logger: Logger; versions: Versions; actions: Actions; renderer: TemplateRenderer },
   ) {}
 
-  async advance(run: ClaimedRun, token: string): Promise<void> {
-    const version = await this.versions.byId(run.version_id);
+  private get db() {
+    return this.d.db;
+  }
+
+  private get clock() {
+    return this.d.clock;
+  }
+
+  private get logger() {
+    return this.d.logger;
+  }
+
+  async advance(run: ClaimedRun, token: string): Promise<RunOutcome> {
+    const idle: RunOutcome = { parkedUntil: null };
+    const version = await this.d.versions.byId(run.version_id);
     const wf = await this.db('workflows_workflows').where('id', run.workflow_id).first('name', 'secrets');
-    if (!version || !wf) return void (await this.finish(run, token, 'failed', 'the workflow or its version no longer exists'));
+    if (!version || !wf) {
+      await this.finish(run, token, 'failed', 'the workflow or its version no longer exists');
+      return idle;
+    }
     // A pending run has no step records yet: it turns running in the same commit as its first step's record.
     const start: Start = run.status === 'pending' ? { status: 'running', started_at: iso(this.clock.now()) } : null;
     const records = new Map<number, StepRecord>();
@@ -87,11 +102,16 @@ export class RunExecutor {
       const output = records.get(i)?.output;
       view.steps[String(i)] = view.steps[steps[i].id] = output ? JSON.parse(output) : null;
     }
-    if (run.current_step >= steps.length) return void (await this.finish(run, token, 'succeeded', null, steps.length));
+    if (run.current_step >= steps.length) {
+      await this.finish(run, token, 'succeeded', null, steps.length);
+      return idle;
+    }
     for (let idx = run.current_step; idx < steps.length; idx++) {
       const outcome = await this.step(run, token, steps[idx], idx, records.get(idx), view, idx === run.current_step ? start : null, idx === steps.length - 1);
-      if (outcome !== 'next') return;
+      if ('parkedUntil' in outcome) return { parkedUntil: outcome.parkedUntil };
+      if ('done' in outcome) return idle;
     }
+    return idle;
   }
 
   /**
@@ -101,8 +121,8 @@ export class RunExecutor {
    */
   private async step(run: ClaimedRun, token: string, step: StepDef, idx: number, record: StepRecord | undefined, view: TemplateView, start: Start, last: boolean): Promise<StepOutcome> {
     const now = this.clock.now();
-    const input = this.renderer.render(step.input, view) as Record<string, unknown>;
-    const problems = this.actions.check(step.action, input); // fills the schema's defaults in place
+    const input = this.d.renderer.render(step.input, view) as Record<string, unknown>;
+    const problems = this.d.actions.check(step.action, input); // fills the schema's defaults in place
     const stored = JSON.stringify(redact(input, Object.values(view.secrets)));
     const attempt = (record?.attempts ?? 0) + 1;
     const history: Array<Record<string, unknown>> = record ? JSON.parse(record.history) : [];
@@ -113,20 +133,14 @@ export class RunExecutor {
     if (problems.length) {
       const reason = `step ${step.id} (${step.action}): input is invalid: ${problemsText(problems)}`;
       if (await record_({ status: 'failed', error: `input is invalid: ${problemsText(problems)}`, attempts: attempt, started_at: record?.started_at ?? iso(now), finished_at: iso(now) }, this.ending('failed', reason, idx))) this.failed(run, reason);
-      return 'done';
-    }
-    // A delay parks the run on its first visit; the runner resumes it when due and the step completes.
-    if (step.action === 'delay' && record?.status !== 'waiting') {
-      const until = new Date(now.getTime() + Number(input.seconds) * 1000);
-      if (await record_({ status: 'waiting', attempts: 0, started_at: iso(now), output: JSON.stringify({ until: iso(until) }) }, { next_at: iso(until), current_step: idx, lease_owner: null, lease_until: null })) this.wakeAt(until);
-      return 'parked';
+      return DONE;
     }
 
     const started = this.clock.now();
     history.push({ attempt, started_at: iso(started) });
     const running = stepRow({ status: 'running', attempts: attempt, error: null, started_at: record?.started_at ?? iso(started), finished_at: null });
     if (start) {
-      if (!(await this.write(run, token, running, start))) return 'done';
+      if (!(await this.write(run, token, running, start))) return DONE;
     } else {
       await this.db('workflows_run_steps').insert(running).onConflict(['run_id', 'idx']).merge();
     }
@@ -136,40 +150,50 @@ export class RunExecutor {
       meta: { workflow: { chain: JSON.parse(run.chain), depth: run.depth, runId: run.id, workflowId: run.workflow_id, step: step.id } },
       logger: this.logger.child({ runId: run.id, step: step.id }),
       actor: `workflow:${run.workflow_id}`,
+      resumed: record?.status === 'waiting',
     };
     let output: unknown;
+    let control: ActionControl | null;
     try {
-      output = await this.actions.run(step.action, input, call);
+      ({ output, control } = await this.d.actions.step(step.action, input, call));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const finished = this.clock.now();
       Object.assign(history[history.length - 1], { finished_at: iso(finished), error: message });
-      const retry = { ...DEFAULT_RETRY, ...step.retry };
+      const retry = retryPolicy(step.retry);
       if (permanent(err) || attempt >= retry.attempts) {
         const why = permanent(err) && attempt < retry.attempts ? 'failed (not retried: the error is permanent)' : `failed after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
         const reason = `step ${step.id} (${step.action}) ${why}: ${message}`;
         if (await record_({ status: 'failed', error: message, finished_at: iso(finished) }, this.ending('failed', reason, idx))) this.failed(run, reason);
-        return 'done';
+        return DONE;
       }
-      const due = new Date(finished.getTime() + backoffMs(attempt, retry));
-      if (await record_({ status: 'retrying', error: message }, { next_at: iso(due), current_step: idx, lease_owner: null, lease_until: null })) this.wakeAt(due);
-      return 'parked';
+      return this.park(record_, { status: 'retrying', error: message }, idx, new Date(finished.getTime() + backoffMs(attempt, retry)));
     }
     const finished = this.clock.now();
-    Object.assign(history[history.length - 1], { finished_at: iso(finished) });
     const result = JSON.stringify(redact(output ?? null, Object.values(view.secrets)));
+    if (control?.kind === 'park') {
+      // The action asked to wait (a delay): the step waits, and runs again, resumed, when due.
+      history.pop();
+      return this.park(record_, { status: 'waiting', attempts: record?.attempts ?? 0, output: result }, idx, control.until);
+    }
+    Object.assign(history[history.length - 1], { finished_at: iso(finished) });
     const succeeded = { status: 'succeeded', output: result, error: null, finished_at: iso(finished) };
     view.steps[String(idx)] = view.steps[step.id] = output ?? null;
-    const stop = step.action === 'stop_if' ? (output as { stop?: boolean; reason?: string }) : null;
-    if (stop?.stop) {
-      await record_(succeeded, this.ending('stopped', `step ${step.id}: ${stop.reason ?? 'stop condition matched'}`, idx + 1));
-      return 'done';
+    if (control?.kind === 'stop') {
+      await record_(succeeded, this.ending('stopped', `step ${step.id}: ${control.reason}`, idx + 1));
+      return DONE;
     }
     if (last) {
       await record_(succeeded, this.ending('succeeded', null, idx + 1));
-      return 'done';
+      return DONE;
     }
-    return (await record_(succeeded, { current_step: idx + 1 })) ? 'next' : 'done';
+    return (await record_(succeeded, { current_step: idx + 1 })) ? NEXT : DONE;
+  }
+
+  /** The step waits (its record) and the run is let go until `until`, when any runner resumes it. */
+  private async park(record: (fields: Record<string, unknown>, runFields: Record<string, unknown>) => Promise<boolean>, fields: Record<string, unknown>, idx: number, until: Date): Promise<StepOutcome> {
+    const parked = await record(fields, { next_at: iso(until), current_step: idx, lease_owner: null, lease_until: null });
+    return parked ? { parkedUntil: until } : DONE;
   }
 
   /** The run's fields when it ends. */
