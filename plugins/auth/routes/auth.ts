@@ -18,7 +18,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   );
 
   r.post('/auth/refresh', { summary: 'Rotate a refresh token for a new token pair', schema: { body: body({ refresh_token: token }, ['refresh_token']) } }, (ctx, { body: b }) =>
-    s.sessions.refresh(b.refresh_token, meta(ctx)),
+    s.sessions.rotation.rotate(b.refresh_token, meta(ctx)),
   );
 
   r.get('/auth/me', { summary: 'The current principal', guards: [requireAuth()] }, async (ctx) => {

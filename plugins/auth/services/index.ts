@@ -24,7 +24,7 @@ import { HttpSmsProvider, LogSmsProvider, SmsCodes } from './sms-codes.js';
 import { Stats } from './stats.js';
 import { Principals } from './strategies.js';
 import { Tenants } from './tenants.js';
-import { TokenSigner } from './tokens.js';
+import { JwtSigner } from './jwt-signer.js';
 import { Users } from './users.js';
 
 export interface AuthDeps {
@@ -48,7 +48,7 @@ export type AuthServices = ReturnType<typeof createAuthServices>;
 export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   const audit = new AuditLog(d.db, d.clock);
   const cache = new PrincipalCache(d.db, d.pubsub, d.logger);
-  const signer = new TokenSigner(d.db, d.clock, settings.jwtSecret);
+  const signer = new JwtSigner(d.db, d.clock, settings.jwtSecret);
   const roleScopes = new RoleScopes(d.scopes);
   const passwords = new Passwords(settings.hash, { min: settings.passwordMinLength, max: settings.passwordMaxLength });
   const tenants = new Tenants(d.db, d.clock, audit, d.events, cache);

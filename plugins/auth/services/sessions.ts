@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
-import { affected } from '../../../core/db/connection.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Principal } from '../../../core/http/auth.js';
 import type { RateLimits, LimitSpec } from '../../../core/rate-limit.js';
@@ -10,17 +9,11 @@ import { registrationMode, type AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { Passwords } from './passwords.js';
 import type { PrincipalCache } from './principal-cache.js';
-import { randomToken, sha256 } from '../../../core/secrets.js';
-import type { TokenSigner } from './tokens.js';
+import { sha256 } from '../../../core/secrets.js';
+import { RefreshRotation, type TokenPair } from './refresh-rotation.js';
+import type { JwtSigner } from './jwt-signer.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { Db, RequestMeta, UserRow } from './types.js';
-
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-}
 
 export interface LoginResult extends TokenPair {
   user: { id: string; email: string | null; full_name: string; role: string; tenant_id: string };
@@ -30,19 +23,22 @@ const DAY = 86_400_000;
 /** An address the user signed in from within this many days passes the account-wide login ceiling. */
 const KNOWN_ADDRESS_DAYS = 30;
 
+export type { TokenPair };
+
 /**
  * Logins and their sessions. A session is one login; its refresh tokens rotate on every use and
- * form a family. Presenting a used refresh token after the grace window revokes the session, so
- * a stolen token dies the moment either party uses it twice.
+ * form a family (refresh-rotation.ts).
  */
 export class Sessions {
-  private readonly limits: { ip: LimitSpec; accountIp: LimitSpec; account: LimitSpec; refresh: LimitSpec };
+  private readonly limits: { ip: LimitSpec; accountIp: LimitSpec; account: LimitSpec };
+  /** This service's refresh tokens: issued with every access token, rotated on every use. */
+  readonly rotation: RefreshRotation;
 
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
-    private readonly signer: TokenSigner,
+    private readonly signer: JwtSigner,
     private readonly passwords: Passwords,
     private readonly users: Users,
     private readonly audit: AuditLog,
@@ -59,8 +55,8 @@ export class Sessions {
       // owner signed in from before still passes (OWASP's advice against account lock-out).
       accountIp: { bucket: 'auth.login.account-ip', points: l.loginFailuresPerAccountIp, durationSeconds: l.loginFailureWindowMinutes * 60 },
       account: { bucket: 'auth.login.account', points: l.loginFailuresPerAccount, durationSeconds: l.loginFailureWindowMinutes * 60 },
-      refresh: { bucket: 'auth.refresh.ip', points: l.refreshPerIpPerMinute, durationSeconds: 60 },
     };
+    this.rotation = new RefreshRotation({ db, clock, settings, signer, users, audit, rateLimits, sessions: this });
   }
 
   /** Email (or username) + password. Unknown account, wrong password: the same 401 after the same hashing work. */
@@ -141,63 +137,12 @@ export class Sessions {
       await trx('auth_users').where('id', user.id).update({ last_login_at: now.toISOString() });
       await this.audit.record({ action: 'auth.login', actor: { kind: 'user', id: user.id, tenantId: user.tenant_id, roles: [user.role], scopes: [], name: user.email ?? user.id }, meta, details: { method, session: kind } }, trx);
       await this.events.emit(trx, 'auth.login', { user_id: user.id, method }, { tenantId: user.tenant_id });
-      return this.issuePair(trx, user, sessionId, kind);
+      return this.rotation.issuePair(trx, user, sessionId, kind);
     });
     return {
       ...pair,
       user: { id: user.id, email: user.email, full_name: user.full_name, role: user.role, tenant_id: user.tenant_id },
     };
-  }
-
-  /**
-   * A new access token and a refresh token: a random one, or `refresh` (a rotated token's derived
-   * successor), stored once however often it is issued.
-   */
-  private async issuePair(trx: Db, user: Pick<UserRow, 'id' | 'tenant_id'>, sessionId: string, kind: 'api' | 'ui', refresh = randomToken()): Promise<TokenPair> {
-    const ttl = kind === 'ui' ? this.settings.uiSessionTtlHours * 3600 : this.settings.accessTokenTtlSeconds;
-    const { token } = await this.signer.sign({ userId: user.id, tenantId: user.tenant_id, sessionId, type: kind === 'ui' ? 'ui' : 'access' }, ttl);
-    const session = await trx('auth_sessions').where('id', sessionId).first('expires_at');
-    const idle = new Date(this.clock.now().getTime() + this.settings.refreshTokenTtlDays * DAY).toISOString();
-    await trx('auth_refresh_tokens')
-      .insert({
-        session_id: sessionId,
-        token_hash: sha256(refresh),
-        expires_at: idle < session.expires_at ? idle : session.expires_at,
-        created_at: this.clock.now().toISOString(),
-      })
-      .onConflict('token_hash')
-      .ignore();
-    return { access_token: token, refresh_token: refresh, token_type: 'bearer', expires_in: ttl };
-  }
-
-  async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenPair> {
-    await this.rateLimits.consume(this.limits.refresh, meta.ip);
-    const now = this.clock.now();
-    const nowIso = now.toISOString();
-    const invalid = () => AppError.unauthorized('invalid refresh token', 'invalid_refresh_token');
-    const row = await this.db('auth_refresh_tokens as r')
-      .join('auth_sessions as s', 's.id', 'r.session_id')
-      .where('r.token_hash', sha256(refreshToken))
-      .first('r.id', 'r.used_at', 'r.expires_at', 's.id as session_id', 's.user_id', 's.kind', 's.revoked_at', 's.expires_at as session_expires_at');
-    if (!row || row.revoked_at || row.expires_at <= nowIso || row.session_expires_at <= nowIso) throw invalid();
-
-    const claimed = affected(await this.db('auth_refresh_tokens').where('id', row.id).whereNull('used_at').update({ used_at: nowIso }));
-    if (claimed === 0) {
-      const usedAt = (await this.db('auth_refresh_tokens').where('id', row.id).first('used_at'))?.used_at ?? row.used_at;
-      const withinGrace = usedAt && now.getTime() - new Date(usedAt).getTime() <= this.settings.refreshReuseGraceSeconds * 1000;
-      if (!withinGrace) {
-        await this.revokeSession(row.session_id, 'refresh_token_reuse');
-        await this.audit.record({ action: 'auth.refresh_token_reuse', actorLabel: row.user_id, tenantId: (await this.users.byId(row.user_id))?.tenant_id ?? null, target: { type: 'session', id: row.session_id }, meta });
-        throw invalid();
-      }
-    }
-    const user = await this.users.byId(row.user_id);
-    if (!user) throw invalid();
-    await this.assertActive(user, meta);
-    // Redeemed again within the grace window (a client retrying, two tabs racing): the same
-    // successor as the first time, so one session never grows a second live chain.
-    const successor = this.signer.derive('refresh-successor', refreshToken);
-    return this.db.transaction((trx) => this.issuePair(trx, user, row.session_id, row.kind, successor));
   }
 
   async revokeSession(sessionId: string, reason: string): Promise<void> {

@@ -9,7 +9,7 @@ import type { CachedKey, CachedUser, PrincipalCache } from './principal-cache.js
 import { limitScopes, PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
 import { sameSecret, sha256 } from '../../../core/secrets.js';
 import { parseScopeLimit } from './types.js';
-import type { TokenSigner, TokenType } from './tokens.js';
+import type { JwtSigner, TokenType } from './jwt-signer.js';
 
 export const ROOT_ID = '__root__';
 const LAST_USED_EVERY_MS = 60_000;
@@ -69,7 +69,7 @@ export class Principals {
     return user;
   }
 
-  async fromToken(token: string, type: TokenType, signer: TokenSigner): Promise<Principal> {
+  async fromToken(token: string, type: TokenType, signer: JwtSigner): Promise<Principal> {
     const claims = await signer.verify(token, type);
     const session = await this.cache.session(claims.sessionId);
     if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= this.clock.now().toISOString()) {
@@ -119,7 +119,7 @@ export class Principals {
 
 export interface StrategyDeps {
   principals: Principals;
-  signer: TokenSigner;
+  signer: JwtSigner;
   audit: AuditLog;
   rootToken: string | null;
   rootTokenInQuery: boolean;

@@ -25,7 +25,7 @@ const AUDIENCE = 'plinth:api';
  * algorithm never passes), with exp, issuer, audience and a `typ` claim checked, so a UI
  * session token is not an API token and nothing else we sign can pass as either.
  */
-export class TokenSigner {
+export class JwtSigner {
   private key: KeyObject | null = null;
   /**
    * Tokens whose signature and claims were already verified (~300 µs each with jose). Expiry is
@@ -44,7 +44,7 @@ export class TokenSigner {
    * token, and nobody without the secret can work it out (a rotated refresh token's successor).
    */
   derive(purpose: string, input: string): string {
-    if (!this.key) throw new Error('TokenSigner.init() was not called');
+    if (!this.key) throw new Error('JwtSigner.init() was not called');
     return createHmac('sha256', this.key.export()).update(`${purpose}\u0000${input}`).digest('base64url');
   }
 
@@ -67,7 +67,7 @@ export class TokenSigner {
   }
 
   private secret(): KeyObject {
-    if (!this.key) throw new Error('TokenSigner used before init()');
+    if (!this.key) throw new Error('JwtSigner used before init()');
     return this.key;
   }
 
