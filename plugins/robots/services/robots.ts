@@ -6,6 +6,7 @@ import type { UsageMeter } from '../../../core/usage.js';
 import type { Commands } from './commands.js';
 import { newId } from './commands.js';
 import type { RobotTokens } from './tokens.js';
+import { pageOffset } from '../../../core/http/pagination.js';
 
 /** What robots needs of the licensing engine (resolved through the container; robots depends on licensing). */
 export interface LicenseEngine {
@@ -103,12 +104,21 @@ export class Robots {
     };
   }
 
+  /**
+   * One page of the caller's robots, paged in SQL. Online means a running presence lease (every
+   * instance renews its connected robots' leases), so the filter needs no socket table.
+   */
   async list(scope: RobotScope, page: number, pageSize: number, status?: string) {
-    let rows = await this.visible(scope).orderBy('id', 'desc');
-    if (status === 'online') rows = rows.filter((r: { id: number }) => this.commands.online(r));
-    if (status === 'offline') rows = rows.filter((r: { id: number }) => !this.commands.online(r));
-    if (status === 'deleted') rows = await this.db('robots_robots').where({ tenant_id: scope.tenantId, status: 'deleted' }).modify((q) => (scope.admin ? q : q.where('user_id', scope.userId))).orderBy('id', 'desc');
-    return { total: rows.length, list: rows.slice((page - 1) * pageSize, page * pageSize).map((r: Record<string, any>) => this.view(r)) };
+    const nowIso = this.clock.now().toISOString();
+    const q =
+      status === 'deleted'
+        ? this.db('robots_robots').where({ tenant_id: scope.tenantId, status: 'deleted' }).modify((b) => (scope.admin ? b : b.where('user_id', scope.userId)))
+        : this.visible(scope);
+    if (status === 'online') q.where('presence_until', '>', nowIso);
+    if (status === 'offline') q.where((b) => b.whereNull('presence_until').orWhere('presence_until', '<=', nowIso));
+    const [{ n }] = await q.clone().count({ n: '*' });
+    const rows = await q.orderBy('id', 'desc').limit(pageSize).offset(pageOffset({ page, page_size: pageSize }));
+    return { total: Number(n), list: rows.map((r: Record<string, any>) => this.view(r)) };
   }
 
   async row(scope: RobotScope, robotId: string) {
