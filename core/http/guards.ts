@@ -1,6 +1,8 @@
+import { asValue } from 'awilix';
 import { AppError } from '../errors.js';
 import { assertEntitled, beyondPlans, type Entitlements, type FeatureInfo } from '../entitlements.js';
-import { assertRole, assertScope } from './auth.js';
+import { assertRole, assertScope, type Principal } from './auth.js';
+import type { HttpContext } from './context.js';
 import type { Guard } from './router.js';
 
 /** Any authenticated principal. */
@@ -25,4 +27,25 @@ export const requireScope = (...allOf: string[]): Guard => async (ctx) => {
     await assertEntitled(container.resolve<Entitlements>('entitlements'), container.resolve<Map<string, FeatureInfo>>('features'), principal, allOf);
   }
   assertScope(principal, ...allOf);
+};
+
+/** A principal that acts within a tenant. */
+export type TenantPrincipal = Principal & { tenantId: string };
+
+/**
+ * The tenant a request acts in: its principal's own. Every tenant-scoped endpoint gets its tenant
+ * here, so each face refuses a credential without one (root, a platform-only key) the same way,
+ * and the request scope holds it (`tenantId`) for services resolved there.
+ */
+export async function actingTenant(ctx: HttpContext): Promise<TenantPrincipal> {
+  const principal = await ctx.authenticate();
+  if (!principal) throw AppError.unauthorized();
+  if (!principal.tenantId) throw AppError.forbidden('this endpoint acts within a tenant: sign in as a user of one, or use a tenant’s API key', 'tenant_required');
+  if (!ctx.state.container.hasRegistration('tenantId')) ctx.state.container.register({ tenantId: asValue(principal.tenantId) });
+  return principal as TenantPrincipal;
+}
+
+/** The guard form of actingTenant, for routes that check nothing else. */
+export const requireTenant = (): Guard => async (ctx) => {
+  await actingTenant(ctx);
 };

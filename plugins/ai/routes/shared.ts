@@ -1,6 +1,7 @@
 import { AppError } from '../../../core/errors.js';
 import { hasRole } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
+import { actingTenant } from '../../../core/http/guards.js';
 import { envelopes } from '../../../core/http/envelopes.js';
 
 export const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
@@ -13,9 +14,9 @@ export interface TenantUser {
 
 /** A signed-in user of a tenant (robot tokens are not users here). */
 export async function tenantUser(ctx: HttpContext): Promise<TenantUser> {
-  const principal = await ctx.authenticate();
-  if (!principal || principal.kind === 'robot') throw AppError.unauthorized('a user token is required');
-  if (!principal.tenantId) throw AppError.forbidden('sign in as a user of a tenant');
+  const caller = await ctx.authenticate();
+  if (!caller || caller.kind === 'robot') throw AppError.unauthorized('a user token is required');
+  const principal = await actingTenant(ctx);
   return { tenantId: principal.tenantId, userId: principal.id, admin: hasRole(principal, 'admin') };
 }
 

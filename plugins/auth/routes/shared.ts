@@ -1,6 +1,7 @@
 import { AppError } from '../../../core/errors.js';
 import type { Principal } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
+import { actingTenant } from '../../../core/http/guards.js';
 import type { RequestMeta } from '../services/types.js';
 
 export const meta = (ctx: HttpContext): RequestMeta => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') });
@@ -13,11 +14,7 @@ export async function principalOf(ctx: HttpContext): Promise<Principal> {
 }
 
 /** A tenant-scoped principal: root and platform-less principals have no tenant to act in. */
-export async function tenantPrincipal(ctx: HttpContext): Promise<Principal & { tenantId: string }> {
-  const principal = await principalOf(ctx);
-  if (!principal.tenantId) throw AppError.forbidden('this endpoint acts within a tenant; sign in as a user of one');
-  return principal as Principal & { tenantId: string };
-}
+export const tenantPrincipal = actingTenant;
 
 export const email = { type: 'string', format: 'email', maxLength: 320 } as const;
 export const password = { type: 'string', minLength: 1, maxLength: 4096 } as const;

@@ -1,6 +1,5 @@
-import { AppError } from '../../../core/errors.js';
 import type { HttpContext } from '../../../core/http/context.js';
-import { requireRole, requireScope } from '../../../core/http/guards.js';
+import { actingTenant, requireRole, requireScope } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { BillingServices } from '../services/index.js';
 
@@ -8,10 +7,7 @@ export const cycleField = { enum: ['monthly', 'yearly'] } as const;
 export const planIdField = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' } as const;
 
 export async function tenantOf(ctx: HttpContext): Promise<string> {
-  const principal = await ctx.authenticate();
-  if (!principal) throw AppError.unauthorized();
-  if (!principal.tenantId) throw AppError.forbidden('billing acts within a tenant; sign in as a user of one');
-  return principal.tenantId;
+  return (await actingTenant(ctx)).tenantId;
 }
 
 const publicPlan = (p: Awaited<ReturnType<BillingServices['plans']['get']>>) => ({

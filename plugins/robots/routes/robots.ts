@@ -3,6 +3,7 @@ import type { Principal } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import { envelopes } from '../../../core/http/envelopes.js';
 import { hasRole } from '../../../core/http/auth.js';
+import { actingTenant } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsSettings } from '../config.js';
 import type { RobotsServices } from '../services/index.js';
@@ -14,9 +15,9 @@ const ok = (data: unknown, message?: string) => envelopes['code-message-data'].o
 
 /** The caller as a user of a tenant (a robot token or none: 401), scoped as every user endpoint is. */
 export async function userScope(ctx: HttpContext): Promise<RobotScope & { principal: Principal }> {
-  const principal = await ctx.authenticate();
-  if (!principal || principal.kind === 'robot') throw AppError.unauthorized('a user token is required');
-  if (!principal.tenantId) throw AppError.forbidden('sign in as a user of a tenant');
+  const caller = await ctx.authenticate();
+  if (!caller || caller.kind === 'robot') throw AppError.unauthorized('a user token is required');
+  const principal = await actingTenant(ctx);
   return { tenantId: principal.tenantId, userId: principal.id, admin: hasRole(principal, 'admin'), principal };
 }
 

@@ -1,6 +1,5 @@
-import { AppError } from '../../../core/errors.js';
 import type { HttpContext } from '../../../core/http/context.js';
-import { requireScope } from '../../../core/http/guards.js';
+import { actingTenant, requireScope } from '../../../core/http/guards.js';
 import { definitionProperties } from '../definition.js';
 
 export const READ = 'workflows:read';
@@ -10,9 +9,7 @@ export const manage = [requireScope(MANAGE)];
 
 /** Who acts, in which tenant: workflows live in a tenant, so a credential without one is refused. */
 export async function tenantOf(ctx: HttpContext): Promise<{ tenantId: string; actor: string }> {
-  const principal = await ctx.authenticate();
-  if (!principal) throw AppError.unauthorized();
-  if (!principal.tenantId) throw AppError.forbidden('workflows act within a tenant; sign in as a user of one');
+  const principal = await actingTenant(ctx);
   return { tenantId: principal.tenantId, actor: principal.id };
 }
 
