@@ -30,7 +30,7 @@ import { ceilingsOnly } from './figures/ceilings.js';
 const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, licensing, mail, robotsPushLatency, robotsMessageReports, ai, workflowsRuns, retention, ceilingsOnly];
 
 /** Hard stop for the whole bench, whatever hangs. */
-const WALL_LIMIT_MS = 20 * 60 * 1000;
+const WALL_LIMIT_MS = 40 * 60 * 1000;
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 

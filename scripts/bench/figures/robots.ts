@@ -104,7 +104,8 @@ async function step(what: string, expect: number, reply: Promise<Reply>): Promis
 export async function startWorkbotPlinth(): Promise<PlinthServer> {
   const dir = makeTempDir('robots-config');
   const configFile = path.join(dir, 'bench.json');
-  fs.writeFileSync(configFile, JSON.stringify({ settings: { robots: { requestsPerMinute: 1_000_000_000 } } }));
+  // Registration open: the bench's owner signs up and logs in at once (the default asks for an emailed link).
+  fs.writeFileSync(configFile, JSON.stringify({ settings: { robots: { requestsPerMinute: 1_000_000_000 }, auth: { registration: 'open' } } }));
   try {
     const plinth = await startPlinth({ env: { PLINTH_CONFIG: configFile, PLINTH_ADMIN_EMAIL: ADMIN.email, PLINTH_ADMIN_PASSWORD: ADMIN.password } });
     return {

@@ -37,7 +37,7 @@ const envNumber = (name: string, fallback: number, min: number, max: number): nu
 export function settingsFromEnv(): BenchSettings {
   return {
     runs: envNumber('BENCH_RUNS', 3, 1, 15),
-    maxRuns: envNumber('BENCH_MAX_RUNS', 6, 1, 30),
+    maxRuns: envNumber('BENCH_MAX_RUNS', 5, 1, 30),
     maxSpread: envNumber('BENCH_MAX_SPREAD', 0.1, 0.01, 10),
     durationSec: envNumber('BENCH_DURATION', 5, 1, 60),
     warmupSec: envNumber('BENCH_WARMUP', 1, 0, 30),
