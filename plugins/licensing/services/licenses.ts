@@ -4,6 +4,7 @@ import { AppError } from '../../../core/errors.js';
 import { affected, isUniqueViolation } from '../../../core/db/connection.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { UsageMeter } from '../../../core/usage.js';
+import { licensingError } from './errors.js';
 import { newCode, newLicenseId, normalizeCode, type CodeFormat } from './codes.js';
 
 export type Plan = 'monthly' | 'yearly' | 'lifetime' | 'custom';
@@ -148,7 +149,7 @@ export class Licenses {
 
   async get(scope: Scope, licenseId: string): Promise<License> {
     const row = await this.scoped(scope).where('license_id', licenseId).first();
-    if (!row) throw new AppError(404, 'INVALID_LICENSE', `license ${licenseId} not found`);
+    if (!row) throw licensingError(404, 'INVALID_LICENSE', 'LICENSE_NOT_FOUND', `license ${licenseId} not found`);
     return toLicense(row);
   }
 
@@ -211,13 +212,13 @@ export class Licenses {
     const now = this.clock.now().toISOString();
     await this.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
-      if (!device) throw new AppError(404, 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
       // Conditional on the old status, so concurrent calls change the counter once.
       const changed = affected(await trx('licensing_devices').where('id', device.id).whereNot('status', status).update({ status, deactivated_at: status === 'active' ? null : now }));
       if (changed === 0) return;
       if (status === 'active') {
         const room = affected(await trx('licensing_licenses').where('id', license.id).whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
-        if (room === 0) throw new AppError(409, 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
+        if (room === 0) throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
       } else {
         await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
         await this.events.emit(trx, 'license.device_deactivated', { license_id: licenseId, device_id: deviceId }, { tenantId: license.tenant_id });
@@ -231,7 +232,7 @@ export class Licenses {
     const license = await this.get(scope, licenseId);
     await this.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
-      if (!device) throw new AppError(404, 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
       // The row as read: a concurrent unbind or status change makes this delete nothing.
       const gone = affected(await trx('licensing_devices').where({ id: device.id, status: device.status }).delete());
       if (gone && device.status === 'active') {
