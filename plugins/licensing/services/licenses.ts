@@ -8,6 +8,8 @@ import { licensingError } from './errors.js';
 import { newCode, newLicenseId, normalizeCode, type CodeFormat } from './codes.js';
 
 export type Plan = 'monthly' | 'yearly' | 'lifetime' | 'custom';
+/** What the license activates: a software license, or a robot (WorkBot's activation codes). */
+export type LicenseKind = 'license' | 'robot';
 export type LicenseStatus = 'active' | 'revoked' | 'expired' | 'disabled';
 
 export interface License {
@@ -15,6 +17,7 @@ export interface License {
   license_id: string;
   tenant_id: string;
   product: string;
+  kind: LicenseKind;
   activation_code: string;
   email: string | null;
   plan: Plan;
@@ -53,6 +56,8 @@ export interface GenerateInput {
   days?: number;
   userHint?: string | null;
   product?: string;
+  /** `license` unless said. */
+  kind?: LicenseKind;
   codeFormat?: CodeFormat;
   price?: number | null;
   currency?: string | null;
@@ -70,6 +75,9 @@ const PLAN_DAYS: Record<Exclude<Plan, 'lifetime' | 'custom'>, number> = { monthl
 /** Rows per INSERT: SQLite takes a multi-row insert as one compound SELECT (at most 500 terms). */
 const INSERT_CHUNK = 100;
 const DAY = 86_400_000;
+
+/** What every license.* event names: the license, its product and its kind (a workflow filters on them). */
+const what = (l: { license_id: string; product: string; kind: LicenseKind }) => ({ license_id: l.license_id, product: l.product, kind: l.kind });
 
 const toLicense = (r: Record<string, any>): License => ({ ...(r as License), id: Number(r.id), price: r.price === null ? null : Number(r.price) });
 const toDevice = (r: Record<string, any>): Device => ({ ...(r as Device), id: Number(r.id), license_pk: Number(r.license_pk) });
@@ -108,6 +116,7 @@ export class Licenses {
     const row = {
       tenant_id: input.tenantId,
       product: input.product ?? 'default',
+      kind: input.kind ?? 'license',
       email: input.email ? input.email.trim().toLowerCase() : null,
       plan: input.plan,
       device_cap: input.deviceCap ?? 5,
@@ -132,7 +141,7 @@ export class Licenses {
           const licenses = (await trx('licensing_licenses').whereIn('license_id', [...order.keys()])).map(toLicense);
           licenses.sort((a, b) => order.get(a.license_id)! - order.get(b.license_id)!);
           for (const license of licenses) {
-            await this.events.emit(trx, 'license.generated', { license_id: license.license_id, product: license.product, plan: license.plan, email: license.email }, { tenantId: license.tenant_id });
+            await this.events.emit(trx, 'license.generated', { ...what(license), plan: license.plan, email: license.email }, { tenantId: license.tenant_id });
           }
           return licenses;
         });
@@ -195,7 +204,7 @@ export class Licenses {
         const room = affected(await trx('licensing_licenses').where('id', license.id).where('status', 'active').whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
         if (room === 0) return null;
         await trx('licensing_devices').insert({ license_pk: license.id, device_id: device.deviceId, device_name: device.deviceName ?? null, ip_address: device.ip ?? null, status: 'active', first_seen_at: now, last_seen_at: now });
-        await this.events.emit(trx, 'license.activated', { license_id: license.license_id, device_id: device.deviceId, device_name: device.deviceName ?? null }, { tenantId: license.tenant_id });
+        await this.events.emit(trx, 'license.activated', { ...what(license), device_id: device.deviceId, device_name: device.deviceName ?? null }, { tenantId: license.tenant_id });
         return toDevice(await trx('licensing_devices').where({ license_pk: license.id, device_id: device.deviceId }).first());
       });
       if (bound) return { outcome: 'bound', device: bound };
@@ -221,7 +230,7 @@ export class Licenses {
         if (room === 0) throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
       } else {
         await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
-        await this.events.emit(trx, 'license.device_deactivated', { license_id: licenseId, device_id: deviceId }, { tenantId: license.tenant_id });
+        await this.events.emit(trx, 'license.device_deactivated', { ...what(license), device_id: deviceId }, { tenantId: license.tenant_id });
       }
     });
     await this.onChange('device', `${license.id}:${deviceId}`);
@@ -251,7 +260,7 @@ export class Licenses {
       const n = affected(await trx('licensing_licenses').where({ id: license.id, status: license.status }).update({ status, status_reason: reason, updated_at: this.clock.now().toISOString() }));
       if (n === 0) return false;
       if (license.status === 'active') await this.usage().release(license.tenant_id, 'max_licenses', 1, trx);
-      await this.events.emit(trx, status === 'revoked' ? 'license.revoked' : 'license.disabled', { license_id: licenseId, reason }, { tenantId: license.tenant_id });
+      await this.events.emit(trx, status === 'revoked' ? 'license.revoked' : 'license.disabled', { ...what(license), reason }, { tenantId: license.tenant_id });
       return true;
     });
     // Its status changed meanwhile (another revoke, the expiry job): look again.
@@ -263,11 +272,11 @@ export class Licenses {
   /** The daily job: active licenses past valid_until become expired (one event each). */
   async expireDue(now: Date = this.clock.now()): Promise<number> {
     const nowIso = now.toISOString();
-    const due: Array<{ id: number; license_id: string; tenant_id: string; activation_code: string }> = await this.db('licensing_licenses')
+    const due: Array<{ id: number; license_id: string; tenant_id: string; activation_code: string; product: string; kind: LicenseKind }> = await this.db('licensing_licenses')
       .where('status', 'active')
       .whereNotNull('valid_until')
       .where('valid_until', '<=', nowIso)
-      .select('id', 'license_id', 'tenant_id', 'activation_code');
+      .select('id', 'license_id', 'tenant_id', 'activation_code', 'product', 'kind');
     if (!due.length) return 0;
     type Due = (typeof due)[number];
     const expired = await this.db.transaction(async (trx) => {
@@ -279,14 +288,14 @@ export class Licenses {
           .whereIn('id', chunk.map((d) => d.id))
           .where('status', 'active')
           .update({ status: 'expired', updated_at: nowIso })
-          .returning(['id', 'license_id', 'tenant_id', 'activation_code']);
+          .returning(['id', 'license_id', 'tenant_id', 'activation_code', 'product', 'kind']);
         changed.push(...rows);
       }
       changed.sort((x, y) => Number(x.id) - Number(y.id));
       const perTenant = new Map<string, number>();
       for (const d of changed) {
         perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
-        await this.events.emit(trx, 'license.expired', { license_id: d.license_id }, { tenantId: d.tenant_id });
+        await this.events.emit(trx, 'license.expired', what(d), { tenantId: d.tenant_id });
       }
       for (const [tenantId, n] of perTenant) await this.usage().release(tenantId, 'max_licenses', n, trx);
       return changed;

@@ -24,27 +24,31 @@ export interface SigningKeyOptions {
   legacyFile: string;
 }
 
-const spki = (key: KeyObject) => createPublicKey(key).export({ type: 'spki', format: 'der' });
-const publicPem = (key: KeyObject) => createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
+const publicOf = (key: KeyObject) => (key.type === 'public' ? key : createPublicKey(key));
+const spki = (key: KeyObject) => publicOf(key).export({ type: 'spki', format: 'der' });
+const publicPem = (key: KeyObject) => publicOf(key).export({ type: 'spki', format: 'pem' }).toString();
 /** A short, stable name for a public key in messages: SHA-256 of its SPKI bytes. */
 export const fingerprint = (key: KeyObject) => `SHA256:${createHash('sha256').update(spki(key)).digest('base64url').slice(0, 16)}`;
 
-function readKeyFile(file: string): KeyObject {
+/** An Ed25519 private key from a PEM file; `what` names the file in errors (which setting, or the old default). */
+function readKeyFile(file: string, what = 'settings.licensing.keyFile'): KeyObject {
   let pem: Buffer;
   try {
     pem = fs.readFileSync(file);
   } catch (err) {
-    throw new Error(`licensing: cannot read the license signing key file ${file} (settings.licensing.keyFile): ${(err as Error).message}`);
+    throw new Error(`licensing: cannot read the license signing key file ${file} (${what}): ${(err as Error).message}`);
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch {
-    throw new Error(`licensing: ${file} (settings.licensing.keyFile) is not a PEM private key`);
+    throw new Error(`licensing: ${file} (${what}) is not a PEM private key`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`licensing: ${file} (settings.licensing.keyFile) holds a ${key.asymmetricKeyType} key; license files are signed with Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`licensing: ${file} (${what}) holds a ${key.asymmetricKeyType} key; license files are signed with Ed25519`);
   return key;
 }
+
+const LEGACY = 'the key file of an earlier version; move it away to start with a new key';
 
 /**
  * The Ed25519 key that signs license files, one for the whole deployment: every instance must
@@ -93,7 +97,7 @@ function firstKey(fromFile: KeyObject | null, legacyFile: string, logger: Logger
   if (fromFile) return { public_key: publicPem(fromFile), private_key: null, source: 'key_file' };
   // An installation from before the key moved into the database: keep signing with its key, so
   // the public key its clients ship with still verifies.
-  const legacy = fs.existsSync(legacyFile) ? createPrivateKey(fs.readFileSync(legacyFile)) : null;
+  const legacy = fs.existsSync(legacyFile) ? readKeyFile(legacyFile, LEGACY) : null;
   if (legacy) logger.info({ file: legacyFile, key: fingerprint(legacy) }, 'licensing: the license signing key of the key file is now kept in the database');
   const key = legacy ?? generateKeyPairSync('ed25519').privateKey;
   return { public_key: publicPem(key), private_key: key.export({ type: 'pkcs8', format: 'pem' }).toString(), source: legacy ? 'legacy_file' : 'generated' };

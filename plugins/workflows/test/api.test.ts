@@ -257,6 +257,7 @@ describe('workflows: the API', () => {
     const hook = list.body.find((x: { id: string }) => x.id === 'license-activated-webhook');
     assert.deepEqual(hook.params.map((p: { name: string }) => p.name), ['url', 'secret']);
     assert.equal(hook.trigger.event, 'license.activated');
+    assert.deepEqual(hook.condition, { type: 'object', required: ['kind'], properties: { kind: { const: 'license' } } }, 'software licenses only, not WorkBot robot activations');
 
     const missing = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { secret: 'sixteen-chars-or-more' } } });
     assert.equal(missing.status, 422);
