@@ -92,8 +92,9 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
     const wrong = assertFailure(await verify(t, { activation_code: lic.activation_code, email: 'someone-else@example.com', device_id: 'dev-x' }), 403, 'INVALID_LICENSE', { verify: true });
     // The reply does not tell which of the two was wrong.
     assert.equal(unknown.message, wrong.message);
+    assert.deepEqual([unknown.reason, wrong.reason], ['LICENSE_NOT_FOUND', 'LICENSE_NOT_FOUND']);
     assert.equal(await count(t.db('licensing_devices').where('device_id', 'dev-x')), 0, 'a wrong email binds nothing');
-    assert.deepEqual(Object.keys(wrong).sort(), ['code', 'isValid', 'message', 'success', 'timestamp']);
+    assert.deepEqual(Object.keys(wrong).sort(), ['code', 'isValid', 'message', 'reason', 'success', 'timestamp']);
     assert.equal(wrong.timestamp, clock.now().toISOString());
   });
 
