@@ -210,7 +210,8 @@ describe('workflows: the API', () => {
     const activated = events.body.find((e: { name: string }) => e.name === 'license.activated');
     assert.equal(activated.plugin, 'licensing');
     assert.equal(activated.version, 1);
-    assert.deepEqual(activated.schema.required, ['license_id', 'device_id']);
+    assert.deepEqual(activated.schema.required, ['license_id', 'product', 'kind', 'device_id']);
+    assert.deepEqual(activated.schema.properties.kind, { enum: ['license', 'robot'] });
     assert.ok(events.body.some((e: { name: string }) => e.name === 'auth.user.created'));
 
     const openapi = await t.request('GET', '/openapi.json');
