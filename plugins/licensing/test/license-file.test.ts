@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { assertFailure, deviceRows, generate, startLicensingApp, tenantKey, verify, type LicensingApp } from './license-helpers.js';
 
@@ -87,6 +88,26 @@ describe('licensing: signed offline license files', () => {
     const sig = Buffer.from(signature, 'base64');
     sig[0] ^= 1;
     assert.equal(checks(payload, sig.toString('base64'), pem), false);
+  });
+
+  it("the README's checkLicense, as printed, accepts a file and refuses a tampered one or another device's", async () => {
+    const readme = fs.readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const block = /```js\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('**Offline license files**')))![1];
+    const pem = await publicKey(t);
+    assert.match(block, /const PUBLIC_KEY = `[^`]*`;/);
+    const module = path.join(database.dataDir, 'check-license.mjs');
+    fs.writeFileSync(module, block.replace(/const PUBLIC_KEY = `[^`]*`;/, `const PUBLIC_KEY = ${JSON.stringify(pem)};`));
+    const { checkLicense } = await import(pathToFileURL(module).href);
+
+    const lic = await generate(t, key, { plan: 'lifetime' });
+    assert.equal((await verify(t, { activation_code: lic.activation_code, email: 'user@example.com', device_id: 'readme' })).status, 200);
+    const file = (await t.lic('GET', fileQuery({ activation_code: lic.activation_code, email: 'user@example.com', device_id: 'readme' }))).body;
+    assert.equal(checkLicense(file, 'readme').license_id, lic.license_id);
+    assert.equal(checkLicense(file, 'another-device'), null);
+    const forged = { ...file, payload: Buffer.from(JSON.stringify({ ...facts(file.payload), device_id: 'another-device' })).toString('base64url') };
+    assert.equal(checkLicense(forged, 'another-device'), null);
+    // Trusting the unsigned copy is what the scheme warns against: editing it changes nothing.
+    assert.equal(checkLicense({ ...file, unverified_license: { ...file.unverified_license, device_id: 'another-device' } }, 'another-device'), null);
   });
 
   it('403 for a device never bound (and asking binds nothing), a deactivated device, a revoked license, a wrong email', async () => {
