@@ -46,33 +46,61 @@ const detail: Envelope = {
   ok: (data) => data,
 };
 
-/** Codes of the license-server seed (002) for the core's generic errors. */
-const SUCCESS_CODES: Record<string, string> = {
-  validation_error: 'INVALID_REQUEST',
-  bad_request: 'INVALID_REQUEST',
-  malformed_json: 'INVALID_REQUEST',
-  payload_too_large: 'INVALID_REQUEST',
-  unauthorized: 'INVALID_API_KEY',
-  forbidden: 'INVALID_API_KEY',
-  not_found: 'NOT_FOUND',
-  rate_limited: 'RATE_LIMITED',
-  usage_limit_reached: 'USAGE_LIMIT_REACHED',
-  internal_error: 'INTERNAL_ERROR',
+/** The license-server seed's (002) error codes: a closed set its clients switch on. */
+export const SUCCESS_ERROR_CODES = ['INVALID_API_KEY', 'INVALID_REQUEST', 'MISSING_LICENSE', 'MISSING_EMAIL', 'INVALID_LICENSE', 'INTERNAL_ERROR', 'NOT_FOUND'] as const;
+const SEED_002 = new Set<string>(SUCCESS_ERROR_CODES);
+
+/** The core's generic errors as the seed's code, and the finer `reason` where the code alone would hide it. */
+const SUCCESS_CODES: Record<string, [code: string, reason?: string]> = {
+  validation_error: ['INVALID_REQUEST'],
+  bad_request: ['INVALID_REQUEST'],
+  malformed_json: ['INVALID_REQUEST', 'MALFORMED_JSON'],
+  malformed_body: ['INVALID_REQUEST', 'MALFORMED_BODY'],
+  payload_too_large: ['INVALID_REQUEST', 'PAYLOAD_TOO_LARGE'],
+  unsupported_media_type: ['INVALID_REQUEST', 'UNSUPPORTED_MEDIA_TYPE'],
+  unauthorized: ['INVALID_API_KEY'],
+  forbidden: ['INVALID_API_KEY'],
+  feature_not_in_plan: ['INVALID_API_KEY', 'FEATURE_NOT_IN_PLAN'],
+  not_found: ['NOT_FOUND'],
+  rate_limited: ['INVALID_REQUEST', 'RATE_LIMITED'],
+  usage_limit_reached: ['INVALID_REQUEST', 'USAGE_LIMIT_REACHED'],
+  internal_error: ['INTERNAL_ERROR'],
 };
 
-/** License server (seed 002): `{ success, code, message }`. */
+/** A code outside the set, by its status: clients switch on `code`, so none may leak past the set. */
+const byStatus = (status: number) => (status >= 500 ? 'INTERNAL_ERROR' : status === 401 ? 'INVALID_API_KEY' : status === 404 ? 'NOT_FOUND' : 'INVALID_REQUEST');
+
+/**
+ * `code` always within the seed's set; what it cannot say goes in `reason`: the error's
+ * `details.reason` (a plugin throws `INVALID_LICENSE` with `{ reason: 'DEVICE_DEACTIVATED' }`),
+ * the core error's reason, or a code from outside the set, upper-cased.
+ */
+function successCode(err: AppError): { code: string; reason?: string } {
+  const given = (err.details as { reason?: unknown } | undefined)?.reason;
+  const detail = typeof given === 'string' ? given : undefined;
+  if (SEED_002.has(err.code)) return { code: err.code, reason: detail };
+  const known = SUCCESS_CODES[err.code];
+  if (known) return { code: known[0], reason: detail ?? known[1] };
+  return { code: byStatus(err.status), reason: detail ?? err.code.toUpperCase() };
+}
+
+/** License server (seed 002): `{ success, code, message }`, plus `reason` beside a code that needs one. */
 const success: Envelope = {
   name: 'success',
   validationStatus: 400,
-  error: (err, requestId) => ({
-    status: err.status,
-    body: {
-      success: false,
-      code: SUCCESS_CODES[err.code] ?? err.code,
-      message: internalMessage(err, requestId),
-      ...(err instanceof ValidationError ? { errors: err.fields } : {}),
-    },
-  }),
+  error: (err, requestId) => {
+    const { code, reason } = successCode(err);
+    return {
+      status: err.status,
+      body: {
+        success: false,
+        code,
+        ...(reason ? { reason } : {}),
+        message: internalMessage(err, requestId),
+        ...(err instanceof ValidationError ? { errors: err.fields } : {}),
+      },
+    };
+  },
   ok: (data, message) => ({ success: true, ...(message ? { message } : {}), ...(data as object) }),
 };
 

@@ -1,6 +1,9 @@
 export interface LicensingSettings {
-  /** Ed25519 key for offline license files; relative paths are under the data dir. Share it between instances. */
-  keyFile: string;
+  /**
+   * A PEM file holding the Ed25519 key that signs offline license files (relative paths are under
+   * the data dir). Null: the key is made once and kept in the database, shared by every instance.
+   */
+  keyFile: string | null;
   verifyPerIpPerMinute: number;
   verifyPerCodePerMinute: number;
 }
@@ -9,7 +12,7 @@ export const licensingConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    keyFile: { type: 'string', minLength: 1, default: 'licensing/ed25519.pem' },
+    keyFile: { type: ['string', 'null'], minLength: 1, default: null },
     verifyPerIpPerMinute: { type: 'integer', minimum: 1, default: 600 },
     verifyPerCodePerMinute: { type: 'integer', minimum: 1, default: 120 },
   },

@@ -1,9 +1,14 @@
 import type { EventSpec } from '../../core/plugins/contract.js';
 
-const license = (extra: Record<string, unknown> = {}, required: string[] = []) => ({ type: 'object', required: ['license_id', ...required], properties: { license_id: { type: 'string' }, ...extra } });
+/** Every payload names the license, its product and its kind: `robot` for WorkBot's activation codes, `license` otherwise. */
+const license = (extra: Record<string, unknown> = {}, required: string[] = []) => ({
+  type: 'object',
+  required: ['license_id', 'product', 'kind', ...required],
+  properties: { license_id: { type: 'string' }, product: { type: 'string' }, kind: { enum: ['license', 'robot'] }, ...extra },
+});
 
 export const licensingEvents: Record<string, EventSpec> = {
-  'license.generated': { version: 1, schema: license({ product: { type: 'string' }, plan: { type: 'string' }, email: { type: ['string', 'null'] } }) },
+  'license.generated': { version: 1, schema: license({ plan: { type: 'string' }, email: { type: ['string', 'null'] } }) },
   'license.activated': { version: 1, description: 'A device was bound to a license for the first time', schema: license({ device_id: { type: 'string' }, device_name: { type: ['string', 'null'] } }, ['device_id']) },
   'license.revoked': { version: 1, schema: license({ reason: { type: ['string', 'null'] } }) },
   'license.disabled': { version: 1, schema: license({ reason: { type: ['string', 'null'] } }) },

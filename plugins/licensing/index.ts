@@ -30,7 +30,7 @@ export default definePlugin<LicensingSettings>({
 
   async start(c) {
     const s = services(c);
-    s.files.init();
+    await s.files.init();
     await s.verifier.start();
   },
 

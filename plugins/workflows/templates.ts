@@ -97,10 +97,11 @@ export const defaultTemplates: WorkflowTemplate[] = [
   {
     id: 'license-activated-webhook',
     name: 'Call a webhook when a license is activated',
-    description: 'Each first activation of a device on one of your licenses is POSTed to your URL, signed the Standard Webhooks way.',
+    description: 'Each first activation of a device on one of your software licenses (not a WorkBot robot activation) is POSTed to your URL, signed the Standard Webhooks way.',
     definition: {
       trigger: { type: 'event', event: 'license.activated' },
-      condition: null,
+      // license.activated also fires when a WorkBot code binds a phone (kind robot): not a license customer.
+      condition: { type: 'object', required: ['kind'], properties: { kind: { const: 'license' } } },
       steps: [
         {
           id: 'call',
@@ -108,7 +109,7 @@ export const defaultTemplates: WorkflowTemplate[] = [
           input: {
             method: 'POST',
             url: '',
-            body: { event: 'license.activated', license_id: '{{trigger.license_id}}', device_id: '{{trigger.device_id}}', device_name: '{{trigger.device_name}}' },
+            body: { event: 'license.activated', license_id: '{{trigger.license_id}}', product: '{{trigger.product}}', device_id: '{{trigger.device_id}}', device_name: '{{trigger.device_name}}' },
             sign: { secret: '{{secrets.webhook_secret}}' },
           },
           retry: { attempts: 5, backoff_base_ms: 2000, backoff_max_ms: 300_000 },

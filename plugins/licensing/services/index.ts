@@ -24,6 +24,9 @@ export interface LicensingDeps {
   usage: UsageMeter;
 }
 
+/** Where the key was kept before it moved into the database (the old default of keyFile). */
+const LEGACY_KEY_FILE = 'licensing/ed25519.pem';
+
 export type LicensingServices = ReturnType<typeof createLicensingServices>;
 
 export function createLicensingServices(d: LicensingDeps, settings: LicensingSettings) {
@@ -31,7 +34,10 @@ export function createLicensingServices(d: LicensingDeps, settings: LicensingSet
   // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
   const licenses = new Licenses(d.db, d.clock, d.events, () => d.usage, (kind, key) => verifier.invalidate(kind, key));
   verifier = new Verifier(d.db, d.clock, d.logger, d.pubsub, () => licenses);
-  const files = new LicenseFiles(path.resolve(d.config.dataDir, settings.keyFile), d.clock);
+  const files = new LicenseFiles(d.db, d.clock, d.logger, {
+    keyFile: settings.keyFile ? path.resolve(d.config.dataDir, settings.keyFile) : null,
+    legacyFile: path.join(d.config.dataDir, LEGACY_KEY_FILE),
+  });
   const limits = {
     /** Per client IP and per code, so neither one address nor one leaked code can hammer verify. */
     async verify(ip: string, code: string) {

@@ -1,43 +1,54 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import { createPublicKey, sign, type KeyObject } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/logger.js';
 import type { Device, License } from './licenses.js';
+import { fingerprint, loadSigningKey, type SigningKeyOptions } from './signing-key.js';
 
 /**
- * Signed offline license files: the license's facts as JSON, base64url-encoded, signed with an
- * Ed25519 key generated on first start and kept (0600) in the data dir. Clients check it with the
- * public key alone, no network. Several instances must share the key file (settings keyFile).
+ * What is signed, said in every reply: the signature covers the payload *string* (its ASCII
+ * bytes, base64url as sent), not the JSON it decodes to. A verifier written for "Ed25519 over
+ * JSON" checks other bytes and rejects every file, or worse, re-serializes the JSON.
+ */
+export const SIGNATURE_SCHEME = 'ed25519 over the ASCII bytes of the base64url payload';
+
+/**
+ * Signed offline license files: the license's facts as JSON, base64url-encoded, signed with the
+ * deployment's Ed25519 key (services/signing-key.ts). Clients check it with the public key
+ * alone, no network.
  */
 export class LicenseFiles {
   private privateKey: KeyObject | null = null;
   private publicPem = '';
+  private publicRaw = '';
+  private keyId = '';
 
   constructor(
-    private readonly keyFile: string,
+    private readonly db: Knex,
     private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: SigningKeyOptions,
   ) {}
 
-  init(): void {
-    if (!fs.existsSync(this.keyFile)) {
-      const { privateKey } = generateKeyPairSync('ed25519');
-      fs.mkdirSync(path.dirname(this.keyFile), { recursive: true });
-      // 'wx': never overwrite a key another process wrote first.
-      try {
-        fs.writeFileSync(this.keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-    }
-    this.privateKey = createPrivateKey(fs.readFileSync(this.keyFile));
-    this.publicPem = createPublicKey(this.privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  /** Loads the key at start; refuses to start when it differs from the one the database records. */
+  async init(): Promise<void> {
+    this.privateKey = await loadSigningKey(this.db, this.clock, this.logger, this.options);
+    const pub = createPublicKey(this.privateKey);
+    this.publicPem = pub.export({ type: 'spki', format: 'pem' }).toString();
+    this.publicRaw = String(pub.export({ format: 'jwk' }).x);
+    this.keyId = fingerprint(pub);
   }
 
-  publicKey(): { algorithm: 'Ed25519'; public_key: string } {
-    return { algorithm: 'Ed25519', public_key: this.publicPem };
+  publicKey() {
+    return { algorithm: 'Ed25519' as const, signature_scheme: SIGNATURE_SCHEME, key_id: this.keyId, public_key: this.publicPem, public_key_raw: this.publicRaw };
   }
 
+  /**
+   * The file: `payload` and `signature` are the whole contract. `unverified_license` is the same
+   * facts decoded for display only: nothing signs it, so a client must never trust it.
+   */
   issue(license: License, device: Device) {
+    if (!this.privateKey) throw new Error('LicenseFiles.init() was not called');
     const facts = {
       license_id: license.license_id,
       product: license.product,
@@ -50,7 +61,7 @@ export class LicenseFiles {
       signed_at: this.clock.now().toISOString(),
     };
     const payload = Buffer.from(JSON.stringify(facts)).toString('base64url');
-    const signature = sign(null, Buffer.from(payload), this.privateKey!).toString('base64');
-    return { algorithm: 'Ed25519', payload, signature, license: facts };
+    const signature = sign(null, Buffer.from(payload, 'ascii'), this.privateKey).toString('base64');
+    return { algorithm: 'Ed25519', signature_scheme: SIGNATURE_SCHEME, key_id: this.keyId, payload, signature, unverified_license: facts };
   }
 }

@@ -4,9 +4,12 @@ import { AppError } from '../../../core/errors.js';
 import { affected, isUniqueViolation } from '../../../core/db/connection.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { UsageMeter } from '../../../core/usage.js';
+import { licensingError } from './errors.js';
 import { newCode, newLicenseId, normalizeCode, type CodeFormat } from './codes.js';
 
 export type Plan = 'monthly' | 'yearly' | 'lifetime' | 'custom';
+/** What the license activates: a software license, or a robot (WorkBot's activation codes). */
+export type LicenseKind = 'license' | 'robot';
 export type LicenseStatus = 'active' | 'revoked' | 'expired' | 'disabled';
 
 export interface License {
@@ -14,6 +17,7 @@ export interface License {
   license_id: string;
   tenant_id: string;
   product: string;
+  kind: LicenseKind;
   activation_code: string;
   email: string | null;
   plan: Plan;
@@ -52,6 +56,8 @@ export interface GenerateInput {
   days?: number;
   userHint?: string | null;
   product?: string;
+  /** `license` unless said. */
+  kind?: LicenseKind;
   codeFormat?: CodeFormat;
   price?: number | null;
   currency?: string | null;
@@ -69,6 +75,9 @@ const PLAN_DAYS: Record<Exclude<Plan, 'lifetime' | 'custom'>, number> = { monthl
 /** Rows per INSERT: SQLite takes a multi-row insert as one compound SELECT (at most 500 terms). */
 const INSERT_CHUNK = 100;
 const DAY = 86_400_000;
+
+/** What every license.* event names: the license, its product and its kind (a workflow filters on them). */
+const what = (l: { license_id: string; product: string; kind: LicenseKind }) => ({ license_id: l.license_id, product: l.product, kind: l.kind });
 
 const toLicense = (r: Record<string, any>): License => ({ ...(r as License), id: Number(r.id), price: r.price === null ? null : Number(r.price) });
 const toDevice = (r: Record<string, any>): Device => ({ ...(r as Device), id: Number(r.id), license_pk: Number(r.license_pk) });
@@ -107,6 +116,7 @@ export class Licenses {
     const row = {
       tenant_id: input.tenantId,
       product: input.product ?? 'default',
+      kind: input.kind ?? 'license',
       email: input.email ? input.email.trim().toLowerCase() : null,
       plan: input.plan,
       device_cap: input.deviceCap ?? 5,
@@ -131,7 +141,7 @@ export class Licenses {
           const licenses = (await trx('licensing_licenses').whereIn('license_id', [...order.keys()])).map(toLicense);
           licenses.sort((a, b) => order.get(a.license_id)! - order.get(b.license_id)!);
           for (const license of licenses) {
-            await this.events.emit(trx, 'license.generated', { license_id: license.license_id, product: license.product, plan: license.plan, email: license.email }, { tenantId: license.tenant_id });
+            await this.events.emit(trx, 'license.generated', { ...what(license), plan: license.plan, email: license.email }, { tenantId: license.tenant_id });
           }
           return licenses;
         });
@@ -148,7 +158,7 @@ export class Licenses {
 
   async get(scope: Scope, licenseId: string): Promise<License> {
     const row = await this.scoped(scope).where('license_id', licenseId).first();
-    if (!row) throw new AppError(404, 'INVALID_LICENSE', `license ${licenseId} not found`);
+    if (!row) throw licensingError(404, 'INVALID_LICENSE', 'LICENSE_NOT_FOUND', `license ${licenseId} not found`);
     return toLicense(row);
   }
 
@@ -194,7 +204,7 @@ export class Licenses {
         const room = affected(await trx('licensing_licenses').where('id', license.id).where('status', 'active').whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
         if (room === 0) return null;
         await trx('licensing_devices').insert({ license_pk: license.id, device_id: device.deviceId, device_name: device.deviceName ?? null, ip_address: device.ip ?? null, status: 'active', first_seen_at: now, last_seen_at: now });
-        await this.events.emit(trx, 'license.activated', { license_id: license.license_id, device_id: device.deviceId, device_name: device.deviceName ?? null }, { tenantId: license.tenant_id });
+        await this.events.emit(trx, 'license.activated', { ...what(license), device_id: device.deviceId, device_name: device.deviceName ?? null }, { tenantId: license.tenant_id });
         return toDevice(await trx('licensing_devices').where({ license_pk: license.id, device_id: device.deviceId }).first());
       });
       if (bound) return { outcome: 'bound', device: bound };
@@ -211,16 +221,16 @@ export class Licenses {
     const now = this.clock.now().toISOString();
     await this.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
-      if (!device) throw new AppError(404, 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
       // Conditional on the old status, so concurrent calls change the counter once.
       const changed = affected(await trx('licensing_devices').where('id', device.id).whereNot('status', status).update({ status, deactivated_at: status === 'active' ? null : now }));
       if (changed === 0) return;
       if (status === 'active') {
         const room = affected(await trx('licensing_licenses').where('id', license.id).whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
-        if (room === 0) throw new AppError(409, 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
+        if (room === 0) throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
       } else {
         await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
-        await this.events.emit(trx, 'license.device_deactivated', { license_id: licenseId, device_id: deviceId }, { tenantId: license.tenant_id });
+        await this.events.emit(trx, 'license.device_deactivated', { ...what(license), device_id: deviceId }, { tenantId: license.tenant_id });
       }
     });
     await this.onChange('device', `${license.id}:${deviceId}`);
@@ -231,7 +241,7 @@ export class Licenses {
     const license = await this.get(scope, licenseId);
     await this.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
-      if (!device) throw new AppError(404, 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
       // The row as read: a concurrent unbind or status change makes this delete nothing.
       const gone = affected(await trx('licensing_devices').where({ id: device.id, status: device.status }).delete());
       if (gone && device.status === 'active') {
@@ -250,7 +260,7 @@ export class Licenses {
       const n = affected(await trx('licensing_licenses').where({ id: license.id, status: license.status }).update({ status, status_reason: reason, updated_at: this.clock.now().toISOString() }));
       if (n === 0) return false;
       if (license.status === 'active') await this.usage().release(license.tenant_id, 'max_licenses', 1, trx);
-      await this.events.emit(trx, status === 'revoked' ? 'license.revoked' : 'license.disabled', { license_id: licenseId, reason }, { tenantId: license.tenant_id });
+      await this.events.emit(trx, status === 'revoked' ? 'license.revoked' : 'license.disabled', { ...what(license), reason }, { tenantId: license.tenant_id });
       return true;
     });
     // Its status changed meanwhile (another revoke, the expiry job): look again.
@@ -262,11 +272,11 @@ export class Licenses {
   /** The daily job: active licenses past valid_until become expired (one event each). */
   async expireDue(now: Date = this.clock.now()): Promise<number> {
     const nowIso = now.toISOString();
-    const due: Array<{ id: number; license_id: string; tenant_id: string; activation_code: string }> = await this.db('licensing_licenses')
+    const due: Array<{ id: number; license_id: string; tenant_id: string; activation_code: string; product: string; kind: LicenseKind }> = await this.db('licensing_licenses')
       .where('status', 'active')
       .whereNotNull('valid_until')
       .where('valid_until', '<=', nowIso)
-      .select('id', 'license_id', 'tenant_id', 'activation_code');
+      .select('id', 'license_id', 'tenant_id', 'activation_code', 'product', 'kind');
     if (!due.length) return 0;
     type Due = (typeof due)[number];
     const expired = await this.db.transaction(async (trx) => {
@@ -278,14 +288,14 @@ export class Licenses {
           .whereIn('id', chunk.map((d) => d.id))
           .where('status', 'active')
           .update({ status: 'expired', updated_at: nowIso })
-          .returning(['id', 'license_id', 'tenant_id', 'activation_code']);
+          .returning(['id', 'license_id', 'tenant_id', 'activation_code', 'product', 'kind']);
         changed.push(...rows);
       }
       changed.sort((x, y) => Number(x.id) - Number(y.id));
       const perTenant = new Map<string, number>();
       for (const d of changed) {
         perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
-        await this.events.emit(trx, 'license.expired', { license_id: d.license_id }, { tenantId: d.tenant_id });
+        await this.events.emit(trx, 'license.expired', what(d), { tenantId: d.tenant_id });
       }
       for (const [tenantId, n] of perTenant) await this.usage().release(tenantId, 'max_licenses', n, trx);
       return changed;

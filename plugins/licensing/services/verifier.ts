@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
+import { licensingError, type Reason } from './errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import { normalizeCode } from './codes.js';
@@ -21,7 +21,7 @@ export interface Verified {
 }
 
 const CHANNEL = 'licensing.invalidate';
-const invalid = (message: string) => new AppError(403, 'INVALID_LICENSE', message);
+const invalid = (reason: Reason, message: string) => licensingError(403, 'INVALID_LICENSE', reason, message);
 
 /**
  * POST /api/verify runs at every client start: the platform's hottest path. Licenses and known
@@ -80,10 +80,10 @@ export class Verifier {
   /** `bind: false` accepts only a device already bound (the offline file); it never takes a slot. */
   async verify(input: VerifyInput, options: { bind?: boolean } = {}): Promise<Verified> {
     const license = await this.license(normalizeCode(input.activation_code));
-    if (!license || license.email !== input.email.trim().toLowerCase()) throw invalid('the activation code does not exist or does not match this email');
-    if (license.status !== 'active') throw invalid(`this license has been ${license.status}`);
+    if (!license || license.email !== input.email.trim().toLowerCase()) throw invalid('LICENSE_NOT_FOUND', 'the activation code does not exist or does not match this email');
+    if (license.status !== 'active') throw invalid(`LICENSE_${license.status.toUpperCase()}` as Reason, `this license has been ${license.status}`);
     const now = this.clock.now();
-    if (license.valid_until && license.valid_until <= now.toISOString()) throw invalid('this license has expired');
+    if (license.valid_until && license.valid_until <= now.toISOString()) throw invalid('LICENSE_EXPIRED', 'this license has expired');
     if (!input.device_id) return { license, device: null };
 
     const key = `${license.id}:${input.device_id}`;
@@ -92,16 +92,16 @@ export class Verifier {
       const generation = this.generation;
       if (options.bind === false) {
         device = await this.engine().device(license.id, input.device_id);
-        if (!device) throw new AppError(403, 'DEVICE_NOT_ACTIVATED', 'this device is not activated for this license; verify it first');
+        if (!device) throw invalid('DEVICE_NOT_ACTIVATED', 'this device is not activated for this license; verify it first');
       } else {
         const result = await this.engine().bind(license, { deviceId: input.device_id, deviceName: input.device_name, ip: input.ip_address });
-        if (result.outcome === 'cap_reached') throw new AppError(403, 'DEVICE_LIMIT_REACHED', `this license is already active on ${license.device_cap} device(s); deactivate one first`);
+        if (result.outcome === 'cap_reached') throw invalid('DEVICE_LIMIT_REACHED', `this license is already active on ${license.device_cap} device(s); deactivate one first`);
         device = result.device;
         if (result.outcome === 'bound') this.licenses.delete(normalizeCode(license.activation_code)); // its active_devices changed
       }
       if (generation === this.generation) this.devices.set(key, device);
     }
-    if (device.status !== 'active') throw new AppError(403, 'DEVICE_DEACTIVATED', 'this device has been deactivated for this license');
+    if (device.status !== 'active') throw invalid('DEVICE_DEACTIVATED', 'this device has been deactivated for this license');
     const at = now.toISOString();
     device.last_seen_at = at;
     device.device_name = input.device_name ?? device.device_name;

@@ -142,7 +142,7 @@ describe('licensing: /license/api/admin', () => {
       assert.equal(row.status_reason, '用户申请退款');
       const events = await eventRows(t, 'license.revoked', lic.license_id);
       assert.equal(events.length, 1);
-      assert.deepEqual(events[0].payload, { license_id: lic.license_id, reason: '用户申请退款' });
+      assert.deepEqual(events[0].payload, { license_id: lic.license_id, product: 'default', kind: 'license', reason: '用户申请退款' });
       assert.equal(events[0].tenant_id, owner.tenantId);
       assertFailure(await verify(t, body), 403, 'INVALID_LICENSE', { verify: true });
 
@@ -179,7 +179,7 @@ describe('licensing: /license/api/admin', () => {
       const one = (await deviceRows(t, lic.license_id)).find((d) => d.device_id === 'one')!;
       assert.equal(one.status, 'deactivated');
       assert.equal(one.deactivated_at, clock.now().toISOString());
-      assertFailure(await v('one'), 403, 'DEVICE_DEACTIVATED', { verify: true });
+      assertFailure(await v('one'), 403, 'INVALID_LICENSE', { reason: 'DEVICE_DEACTIVATED', verify: true });
 
       // Deactivating again changes nothing (no double release of the slot).
       assert.equal((await admin('deactivate-device', 'one')).status, 200);
@@ -189,9 +189,9 @@ describe('licensing: /license/api/admin', () => {
       // The freed slot is taken by a new device; re-activating 'one' would exceed the cap.
       assert.equal((await v('three')).status, 200);
       assert.equal((await licenseRow(t, lic.license_id)).active_devices, 2);
-      assertFailure(await admin('activate-device', 'one'), 409, 'DEVICE_LIMIT_REACHED');
+      assertFailure(await admin('activate-device', 'one'), 409, 'INVALID_REQUEST', { reason: 'DEVICE_LIMIT_REACHED' });
       assert.equal((await deviceRows(t, lic.license_id)).find((d) => d.device_id === 'one')!.status, 'deactivated');
-      assertFailure(await v('one'), 403, 'DEVICE_DEACTIVATED', { verify: true });
+      assertFailure(await v('one'), 403, 'INVALID_LICENSE', { reason: 'DEVICE_DEACTIVATED', verify: true });
 
       // Free one, then 'one' comes back and verifies again.
       assert.equal((await admin('deactivate-device', 'two')).status, 200);
@@ -203,8 +203,8 @@ describe('licensing: /license/api/admin', () => {
       assert.equal(row.deactivated_at, null);
       assert.equal((await licenseRow(t, lic.license_id)).active_devices, 2);
       assert.equal((await v('one')).status, 200);
-      assertFailure(await v('two'), 403, 'DEVICE_DEACTIVATED', { verify: true });
-      assertFailure(await v('four'), 403, 'DEVICE_LIMIT_REACHED', { verify: true });
+      assertFailure(await v('two'), 403, 'INVALID_LICENSE', { reason: 'DEVICE_DEACTIVATED', verify: true });
+      assertFailure(await v('four'), 403, 'INVALID_LICENSE', { reason: 'DEVICE_LIMIT_REACHED', verify: true });
 
       // Activating an active device is a no-op.
       assert.equal((await admin('activate-device', 'one')).status, 200);
@@ -329,20 +329,20 @@ describe('licensing: /license/api/admin', () => {
       const lic = await generate(t, k, { plan: 'yearly', email: 'Events@Example.com' });
       const [generated] = await eventRows(t, 'license.generated', lic.license_id);
       assert.ok(generated, 'license.generated');
-      assert.deepEqual(generated.payload, { license_id: lic.license_id, product: 'default', plan: 'yearly', email: 'events@example.com' });
+      assert.deepEqual(generated.payload, { license_id: lic.license_id, product: 'default', kind: 'license', plan: 'yearly', email: 'events@example.com' });
       assert.equal(generated.tenant_id, o.tenantId);
 
       const body = { activation_code: lic.activation_code, email: 'events@example.com', device_id: 'dev-ev', device_name: 'Phone' };
       for (let i = 0; i < 3; i++) assert.equal((await verify(t, body)).status, 200);
       const activated = await eventRows(t, 'license.activated', lic.license_id);
       assert.equal(activated.length, 1);
-      assert.deepEqual(activated[0].payload, { license_id: lic.license_id, device_id: 'dev-ev', device_name: 'Phone' });
+      assert.deepEqual(activated[0].payload, { license_id: lic.license_id, product: 'default', kind: 'license', device_id: 'dev-ev', device_name: 'Phone' });
       assert.equal(activated[0].tenant_id, o.tenantId);
 
       assert.equal((await t.lic('POST', '/api/admin/deactivate-device', { headers: k, body: { license_id: lic.license_id, device_id: 'dev-ev' } })).status, 200);
       const deactivated = await eventRows(t, 'license.device_deactivated', lic.license_id);
       assert.equal(deactivated.length, 1);
-      assert.deepEqual(deactivated[0].payload, { license_id: lic.license_id, device_id: 'dev-ev' });
+      assert.deepEqual(deactivated[0].payload, { license_id: lic.license_id, product: 'default', kind: 'license', device_id: 'dev-ev' });
       assert.equal(deactivated[0].tenant_id, o.tenantId);
 
       // Re-activated: verifying again is not a new activation.
@@ -355,7 +355,7 @@ describe('licensing: /license/api/admin', () => {
 
       assert.equal((await t.lic('POST', '/api/admin/revoke', { headers: k, body: { license_id: lic.license_id, reason: 'chargeback' } })).status, 200);
       const [revoked] = await eventRows(t, 'license.revoked', lic.license_id);
-      assert.deepEqual(revoked.payload, { license_id: lic.license_id, reason: 'chargeback' });
+      assert.deepEqual(revoked.payload, { license_id: lic.license_id, product: 'default', kind: 'license', reason: 'chargeback' });
       assert.equal(revoked.tenant_id, o.tenantId);
     });
   });

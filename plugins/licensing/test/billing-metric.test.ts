@@ -29,7 +29,8 @@ describe('licensing with billing: the max_licenses gauge', () => {
     const refused = await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com' } });
     assert.equal(refused.status, 402, refused.text);
     assert.equal(refused.body.success, false);
-    assert.equal(refused.body.code, 'USAGE_LIMIT_REACHED');
+    assert.equal(refused.body.code, 'INVALID_REQUEST');
+    assert.equal(refused.body.reason, 'USAGE_LIMIT_REACHED');
     assert.match(refused.body.message, /max_licenses/);
     assert.equal(Number(((await t.db('licensing_licenses').count({ n: '*' })) as any)[0].n), 10, 'nothing was written');
 

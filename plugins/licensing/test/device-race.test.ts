@@ -4,7 +4,7 @@ import { count, deviceRows, eventRows, generate, licenseRow, startLicensingApp, 
 
 /**
  * 20 verifies from 20 different devices, all at once, on a license with room for 5: exactly 5 are
- * bound (rows, counter, events), the other 15 are refused with DEVICE_LIMIT_REACHED.
+ * bound (rows, counter, events), the other 15 are refused with INVALID_LICENSE (reason DEVICE_LIMIT_REACHED).
  */
 async function race(apps: LicensingApp[], key: Record<string, string>, rounds = 3): Promise<void> {
   const [t] = apps;
@@ -18,7 +18,8 @@ async function race(apps: LicensingApp[], key: Record<string, string>, rounds = 
     assert.equal(ok.length, 5, `round ${round}: ${replies.map((r) => r.status).join(',')}`);
     for (const r of refused) {
       assert.equal(r.status, 403, r.text);
-      assert.equal(r.body.code, 'DEVICE_LIMIT_REACHED', r.text);
+      assert.equal(r.body.code, 'INVALID_LICENSE', r.text);
+      assert.equal(r.body.reason, 'DEVICE_LIMIT_REACHED', r.text);
       assert.equal(r.body.isValid, false);
     }
     assert.equal((await deviceRows(t, lic.license_id)).length, 5);
@@ -84,7 +85,7 @@ describe('licensing: the device-cap race on PostgreSQL', () => {
     assert.equal((await verify(second, body)).status, 200);
     assert.equal((await verify(second, body)).status, 200); // now cached on the second instance
     assert.equal((await first.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'roaming' } })).status, 200);
-    await waitFor(async () => (await verify(second, body)).body.code === 'DEVICE_DEACTIVATED');
+    await waitFor(async () => (await verify(second, body)).body.reason === 'DEVICE_DEACTIVATED');
     assert.equal((await first.lic('POST', '/api/admin/revoke', { headers: key, body: { license_id: lic.license_id } })).status, 200);
     await waitFor(async () => (await verify(second, { activation_code: lic.activation_code, email: 'user@example.com' })).body.code === 'INVALID_LICENSE');
   });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/logger.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { LicensingServices } from '../services/index.js';
@@ -43,6 +44,7 @@ export interface LicensingAppOptions {
   licensing?: Record<string, unknown>;
   /** Plugins besides auth and licensing (e.g. billing), loaded between them. */
   extraPlugins?: string[];
+  logger?: Logger;
 }
 
 export async function startLicensingApp(options: LicensingAppOptions = {}): Promise<LicensingApp> {
@@ -50,6 +52,7 @@ export async function startLicensingApp(options: LicensingAppOptions = {}): Prom
     plugins: ['auth', ...(options.extraPlugins ?? []), 'licensing'],
     clock: options.clock,
     database: options.database,
+    logger: options.logger,
     settings: {
       auth: { admin: ADMIN, limits: AUTH_LIMITS },
       licensing: { verifyPerIpPerMinute: 100_000, verifyPerCodePerMinute: 100_000, ...(options.licensing ?? {}) },
@@ -113,11 +116,19 @@ export function verify(t: LicensingApp, body: Record<string, unknown>, headers: 
   return t.lic('POST', '/api/verify', { body, headers });
 }
 
-/** Asserts the seed's failure envelope (and, for verify, isValid false and a timestamp). */
-export function assertFailure(res: Reply, status: number, code: string, options: { verify?: boolean } = {}): any {
+/** Seed 002's error codes: a closed set, whatever went wrong. */
+export const SEED_CODES = ['INVALID_API_KEY', 'INVALID_REQUEST', 'MISSING_LICENSE', 'MISSING_EMAIL', 'INVALID_LICENSE', 'INTERNAL_ERROR', 'NOT_FOUND'];
+
+/**
+ * Asserts the seed's failure envelope: `code` (always one of the seed's), the finer `reason` when
+ * given (and none when not), and, for verify, isValid false and a timestamp.
+ */
+export function assertFailure(res: Reply, status: number, code: string, options: { verify?: boolean; reason?: string } = {}): any {
   assert.equal(res.status, status, res.text);
   assert.equal(res.body.success, false, res.text);
+  assert.ok(SEED_CODES.includes(res.body.code), `code ${res.body.code} is one of the seed's: ${res.text}`);
   assert.equal(res.body.code, code, res.text);
+  if (options.reason !== undefined) assert.equal(res.body.reason, options.reason, res.text);
   assert.equal(typeof res.body.message, 'string');
   if (options.verify) {
     assert.equal(res.body.isValid, false, res.text);

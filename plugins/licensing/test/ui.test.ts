@@ -14,6 +14,7 @@ interface VerifyReply {
   success: boolean;
   code: string;
   message: string;
+  reason?: string;
   isValid: boolean;
 }
 
@@ -149,7 +150,7 @@ describe('licensing admin UI (browser)', () => {
     await deviceRow('dev-1').getByText('deactivated', { exact: true }).waitFor();
     await page.getByText('0 of 2 in use').waitFor();
     const reply = await verify('dev-1');
-    assert.deepEqual([reply.status, reply.code, reply.isValid], [403, 'DEVICE_DEACTIVATED', false]);
+    assert.deepEqual([reply.status, reply.code, reply.reason, reply.isValid], [403, 'INVALID_LICENSE', 'DEVICE_DEACTIVATED', false]);
   });
 
   it('Activate beyond the cap shows the 409 DEVICE_LIMIT_REACHED message; with a slot free it works', async () => {
@@ -171,7 +172,7 @@ describe('licensing admin UI (browser)', () => {
     await deviceRow('dev-1').getByText('active', { exact: true }).waitFor();
     assert.equal(await page.getByRole('alert').count(), 0);
     assert.equal((await verify('dev-1')).status, 200);
-    assert.equal((await verify('dev-3')).code, 'DEVICE_DEACTIVATED');
+    assert.equal((await verify('dev-3')).reason, 'DEVICE_DEACTIVATED');
   });
 
   it('revokes the license after a confirm with a reason: listed as revoked; verify answers INVALID_LICENSE', async () => {

@@ -92,8 +92,9 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
     const wrong = assertFailure(await verify(t, { activation_code: lic.activation_code, email: 'someone-else@example.com', device_id: 'dev-x' }), 403, 'INVALID_LICENSE', { verify: true });
     // The reply does not tell which of the two was wrong.
     assert.equal(unknown.message, wrong.message);
+    assert.deepEqual([unknown.reason, wrong.reason], ['LICENSE_NOT_FOUND', 'LICENSE_NOT_FOUND']);
     assert.equal(await count(t.db('licensing_devices').where('device_id', 'dev-x')), 0, 'a wrong email binds nothing');
-    assert.deepEqual(Object.keys(wrong).sort(), ['code', 'isValid', 'message', 'success', 'timestamp']);
+    assert.deepEqual(Object.keys(wrong).sort(), ['code', 'isValid', 'message', 'reason', 'success', 'timestamp']);
     assert.equal(wrong.timestamp, clock.now().toISOString());
   });
 
@@ -194,8 +195,8 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
     assert.equal((await verify(t, body)).status, 200);
     const off = await t.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'laptop' } });
     assert.equal(off.status, 200, off.text);
-    assertFailure(await verify(t, body), 403, 'DEVICE_DEACTIVATED', { verify: true });
-    assertFailure(await verify(t, body), 403, 'DEVICE_DEACTIVATED', { verify: true });
+    assertFailure(await verify(t, body), 403, 'INVALID_LICENSE', { reason: 'DEVICE_DEACTIVATED', verify: true });
+    assertFailure(await verify(t, body), 403, 'INVALID_LICENSE', { reason: 'DEVICE_DEACTIVATED', verify: true });
     assert.equal((await verify(t, { ...body, device_id: 'desktop' })).status, 200);
     assert.equal((await licenseRow(t, lic.license_id)).active_devices, 1);
     // Without device_id the license itself is still valid.
@@ -207,7 +208,7 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
     const body = (device_id: string) => ({ activation_code: lic.activation_code, email: 'user@example.com', device_id });
     assert.equal((await verify(t, body('a'))).status, 200);
     assert.equal((await verify(t, body('b'))).status, 200);
-    const res = assertFailure(await verify(t, body('c')), 403, 'DEVICE_LIMIT_REACHED', { verify: true });
+    const res = assertFailure(await verify(t, body('c')), 403, 'INVALID_LICENSE', { reason: 'DEVICE_LIMIT_REACHED', verify: true });
     assert.match(res.message, /2 device/);
     assert.equal((await verify(t, body('a'))).status, 200);
     assert.equal((await verify(t, body('b'))).status, 200);
@@ -307,16 +308,16 @@ describe('licensing: verify rate limits', () => {
     const body = (code: string) => ({ activation_code: code, email: 'user@example.com' });
     for (let i = 0; i < 3; i++) assert.equal((await verify(t, body(i === 1 ? a.activation_code.toLowerCase() : a.activation_code))).status, 200);
     const limited = await verify(t, body(` ${a.activation_code.toLowerCase()}`));
-    assertFailure(limited, 429, 'RATE_LIMITED', { verify: true });
+    assertFailure(limited, 429, 'INVALID_REQUEST', { reason: 'RATE_LIMITED', verify: true });
     const retryAfter = Number(limited.headers.get('retry-after'));
     assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${limited.headers.get('retry-after')}`);
 
     // Another code has its own budget, but this IP has now spent 5 of 5.
     assert.equal((await verify(t, body(b.activation_code))).status, 200);
     const ipLimited = await verify(t, body(c.activation_code));
-    assertFailure(ipLimited, 429, 'RATE_LIMITED', { verify: true });
+    assertFailure(ipLimited, 429, 'INVALID_REQUEST', { reason: 'RATE_LIMITED', verify: true });
     assert.ok(Number(ipLimited.headers.get('retry-after')) >= 1);
     // Unknown codes count too (no probing for free).
-    assertFailure(await verify(t, body('ZZZZZ-ZZZZZ-ZZZZZ')), 429, 'RATE_LIMITED', { verify: true });
+    assertFailure(await verify(t, body('ZZZZZ-ZZZZZ-ZZZZZ')), 429, 'INVALID_REQUEST', { reason: 'RATE_LIMITED', verify: true });
   });
 });

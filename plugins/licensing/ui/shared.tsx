@@ -58,10 +58,10 @@ export interface Stats {
 export { useAction } from '../../../core/ui/kit/index.js';
 export { fieldStyle } from '../../../core/ui/kit/index.js';
 
-/** The server's message, plus what to do next where the code says it (409 DEVICE_LIMIT_REACHED). */
+/** The server's message, plus what to do next where the reason says it (409 DEVICE_LIMIT_REACHED). */
 export function explain(error: Error | null): string | null {
   if (!error) return null;
-  if (error instanceof ApiError && error.code === 'DEVICE_LIMIT_REACHED') return `${error.message}. Deactivate another device first.`;
+  if (error instanceof ApiError && (error.body as { reason?: string } | null)?.reason === 'DEVICE_LIMIT_REACHED') return `${error.message}. Deactivate another device first.`;
   return error.message;
 }
 

@@ -133,7 +133,7 @@ export class ActivationCodes {
       boundUserId = user.id;
     }
     const nowIso = this.clock.now().toISOString();
-    const licenses = await this.engine().generateMany({ tenantId: input.tenantId, product: PRODUCT, plan: 'custom', days: input.validityPeriod, deviceCap: 1, codeFormat: 'short8', price, boundUserId, userHint: input.remark ?? null }, input.count);
+    const licenses = await this.engine().generateMany({ tenantId: input.tenantId, product: PRODUCT, kind: 'robot', plan: 'custom', days: input.validityPeriod, deviceCap: 1, codeFormat: 'short8', price, boundUserId, userHint: input.remark ?? null }, input.count);
     const codes = licenses.map((l) => ({
       code: l.activation_code,
       status: codeStatus({ ...l, active_devices: 0 }, false, nowIso),

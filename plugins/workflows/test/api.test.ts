@@ -210,7 +210,8 @@ describe('workflows: the API', () => {
     const activated = events.body.find((e: { name: string }) => e.name === 'license.activated');
     assert.equal(activated.plugin, 'licensing');
     assert.equal(activated.version, 1);
-    assert.deepEqual(activated.schema.required, ['license_id', 'device_id']);
+    assert.deepEqual(activated.schema.required, ['license_id', 'product', 'kind', 'device_id']);
+    assert.deepEqual(activated.schema.properties.kind, { enum: ['license', 'robot'] });
     assert.ok(events.body.some((e: { name: string }) => e.name === 'auth.user.created'));
 
     const openapi = await t.request('GET', '/openapi.json');
@@ -257,6 +258,7 @@ describe('workflows: the API', () => {
     const hook = list.body.find((x: { id: string }) => x.id === 'license-activated-webhook');
     assert.deepEqual(hook.params.map((p: { name: string }) => p.name), ['url', 'secret']);
     assert.equal(hook.trigger.event, 'license.activated');
+    assert.deepEqual(hook.condition, { type: 'object', required: ['kind'], properties: { kind: { const: 'license' } } }, 'software licenses only, not WorkBot robot activations');
 
     const missing = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { secret: 'sixteen-chars-or-more' } } });
     assert.equal(missing.status, 422);

@@ -91,13 +91,16 @@ describe('workflows: end to end', () => {
     }
   });
 
-  it('a license activation POSTs an HMAC-signed webhook that the receiver verifies', async () => {
+  it('a license activation POSTs an HMAC-signed webhook that the receiver verifies; a robot activation does not', async () => {
     const secret = newWebhookSecret();
     const rx = await Receiver.start();
     rx.respond = (hit) => (verify(secret, hit.headers, hit.body) ? { status: 200, body: { verified: true } } : { status: 401, body: { verified: false } });
     try {
       const made = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { url: `${rx.url}/licenses`, secret } } });
       assert.equal(made.status, 201, made.text);
+      // A WorkBot code binding a phone first: license.activated (kind robot) in the same tenant.
+      const [robotCode] = await newCodes(t, owner);
+      await activate(t, robotCode);
       const key = await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'licenses', scopes: ['licenses:manage'] } });
       const generated = await t.request('POST', '/license/api/admin/generate', { headers: { 'x-api-key': key.body.raw_key }, body: { plan: 'yearly', email: 'buyer@example.test' } });
       assert.equal(generated.status, 200, generated.text);
@@ -111,12 +114,23 @@ describe('workflows: end to end', () => {
         return rows.length === 1 && ['succeeded', 'failed'].includes(rows[0].status) ? rows : null;
       });
       assert.equal(run.status, 'succeeded', run.reason);
+      const activations = await t.app.db('core_events').where('name', 'license.activated').where('tenant_id', owner.tenantId).orderBy('id');
+      assert.deepEqual(
+        activations
+          .slice(-2)
+          .map((e: { payload: unknown }) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload))
+          .map((p: Record<string, unknown>) => [p.kind, p.product]),
+        [['robot', 'workbot'], ['license', 'default']],
+        'both activations fired, each naming its kind',
+      );
+      await t.app.events.flush();
+      assert.equal((await runRows(t, made.body.id)).length, 1, 'the robot activation started no run');
       assert.equal(rx.hits.length, 1);
       const hit = rx.hits[0];
       assert.equal(hit.path, '/licenses');
       assert.ok(verify(secret, hit.headers, hit.body), 'the signature verifies with the shared secret');
       assert.ok(!verify(newWebhookSecret(), hit.headers, hit.body));
-      assert.deepEqual(JSON.parse(hit.body), { event: 'license.activated', license_id, device_id: 'laptop-1', device_name: 'Laptop' });
+      assert.deepEqual(JSON.parse(hit.body), { event: 'license.activated', license_id, product: 'default', device_id: 'laptop-1', device_name: 'Laptop' });
       const detail = await waitForRun(t, owner, run.id);
       assert.deepEqual(detail.steps[0].output.body, { verified: true });
       assert.equal(detail.steps[0].input.sign.secret, '[secret]');
