@@ -14,4 +14,4 @@ export type AuthUsers = Pick<Users, 'get' | 'list' | 'slice' | 'create' | 'admin
 export type PasswordHasher = Pick<Passwords, 'check' | 'hash' | 'verify'>;
 
 /** `tenants`: tenants, the operator tenant and tenant settings. */
-export type TenantDirectory = Pick<Tenants, 'get' | 'list' | 'operatorId' | 'settings'>;
+export type TenantDirectory = Pick<Tenants, 'get' | 'list' | 'operatorId' | 'settings' | 'exists'>;

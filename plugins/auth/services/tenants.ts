@@ -58,6 +58,11 @@ export class Tenants {
     return this.operator;
   }
 
+  /** Whether a tenant exists (inside the caller's transaction when given: SQLite has one connection). */
+  async exists(id: string, trx: Db = this.db): Promise<boolean> {
+    return Boolean(await trx('auth_tenants').where('id', id).first('id'));
+  }
+
   async get(id: string) {
     const row = await this.db('auth_tenants as t')
       .where('t.id', id)

@@ -25,7 +25,7 @@ export interface BillingDeps {
   /** The auth plugin's account provisioning (billing depends on auth). */
   authAccounts: { provision(email: string): Promise<{ tenantId: string }> };
   /** The auth plugin's tenants: which one is the operator's. */
-  tenants: { operatorId(trx?: Knex | Knex.Transaction): Promise<string | null> };
+  tenants: { operatorId(trx?: Knex | Knex.Transaction): Promise<string | null>; exists(id: string, trx?: Knex | Knex.Transaction): Promise<boolean> };
   features: Map<string, FeatureInfo>;
 }
 
@@ -51,7 +51,7 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
   const startingPlan = async (tenantId: string, trx: Knex | Knex.Transaction) => ((await d.tenants.operatorId(trx)) === tenantId ? settings.operatorPlan : settings.defaultPlan);
   const subscriptions = new Subscriptions(d.db, d.clock, d.events, plans, startingPlan, (tenantId) => meter.invalidate(tenantId));
   meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions, d.features);
-  const stripe = new StripeBilling(d.db, d.clock, d.logger, settings.stripe, d.config.server.publicUrl, plans, subscriptions, settings.defaultPlan, async (email) => (await d.authAccounts.provision(email)).tenantId);
+  const stripe = new StripeBilling(d.db, d.clock, d.logger, settings.stripe, d.config.server.publicUrl, plans, subscriptions, settings.defaultPlan, async (email) => (await d.authAccounts.provision(email)).tenantId, (id, trx) => d.tenants.exists(id, trx));
   const closer = new PeriodCloser(d.db, d.clock, d.events, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
 
   /** The seed's subscription reply: plan, status, period, effective limits and usage. */

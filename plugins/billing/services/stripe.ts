@@ -23,6 +23,15 @@ function providerError(err: unknown): never {
   throw new AppError(502, 'payment_provider_error', `${why}: ${err.message}`);
 }
 
+/** Which applied events an event must not be older than, and where its own time is recorded. */
+type OrderColumn = 'stripe_event_created' | 'stripe_invoice_event_created';
+interface EventOrder {
+  after: OrderColumn[];
+  record: OrderColumn;
+}
+const SUBSCRIPTION_ORDER: EventOrder = { after: ['stripe_event_created'], record: 'stripe_event_created' };
+const INVOICE_ORDER: EventOrder = { after: ['stripe_event_created', 'stripe_invoice_event_created'], record: 'stripe_invoice_event_created' };
+
 /** Thrown inside the webhook transaction to roll it back when the event was already processed. */
 class DuplicateEvent extends Error {}
 
@@ -35,7 +44,10 @@ const iso = (seconds: number | null | undefined) => (seconds ? new Date(seconds 
  * Stripe through its official SDK: checkout, the billing portal, cancel at period end, product and
  * price sync, and webhooks verified by signature over the raw body. Each webhook event is applied
  * at most once (its id is stored in the same transaction as its effect), and an event older than
- * the last one applied to that subscription is ignored (Stripe sends duplicates and out of order).
+ * the last one applied to the same Stripe object (the subscription; its invoices) is ignored:
+ * Stripe sends duplicates and out of order. An event naming a tenant this server does not have,
+ * or a subscription another tenant holds, is acknowledged, logged and ignored (never a 500, which
+ * Stripe would retry for days).
  */
 export class StripeBilling {
 
@@ -50,6 +62,8 @@ export class StripeBilling {
     private readonly defaultPlan: string,
     /** Finds or creates the account of someone who paid at signup (the auth plugin's), returning its tenant. */
     private readonly provision: ((email: string) => Promise<string>) | null = null,
+    /** Whether a tenant exists (the auth plugin's), read in the event's transaction. */
+    private readonly tenantExists: (id: string, trx: Knex.Transaction) => Promise<boolean> = async () => true,
   ) {
   }
 
@@ -262,17 +276,20 @@ export class StripeBilling {
         if (session.mode && session.mode !== 'subscription') return 'ignored';
         const tenantId = session.metadata?.tenant_id ?? session.client_reference_id ?? this.signups.get(event.id);
         if (!tenantId) return 'ignored';
+        if (!(await this.tenantExists(tenantId, trx))) return this.unknownTenant(event, tenantId);
+        const subscriptionId = typeof session.subscription === 'string' ? session.subscription : (session.subscription?.id ?? null);
+        if (subscriptionId && (await this.heldByAnother(trx, subscriptionId, tenantId))) return this.heldElsewhere(event, subscriptionId, tenantId);
         const current = await this.locked(trx, tenantId);
         const planId = session.metadata?.plan_id;
         const cycle = session.metadata?.billing_cycle;
-        return this.update(trx, touched, current, event.created, {
+        return this.update(trx, touched, current, event.created, SUBSCRIPTION_ORDER, {
           provider: 'stripe',
           status: 'active',
           cancel_at_period_end: false,
           ...(planId && (await this.planExists(trx, planId)) ? { plan_id: planId } : {}),
           ...(cycle === 'monthly' || cycle === 'yearly' ? { billing_cycle: cycle } : {}),
           stripe_customer_id: typeof session.customer === 'string' ? session.customer : (session.customer?.id ?? null),
-          stripe_subscription_id: typeof session.subscription === 'string' ? session.subscription : (session.subscription?.id ?? null),
+          stripe_subscription_id: subscriptionId,
         });
       }
       case 'customer.subscription.created':
@@ -282,6 +299,8 @@ export class StripeBilling {
         const customerId = typeof s.customer === 'string' ? s.customer : s.customer.id;
         const tenantId = await this.tenantOf(trx, s.metadata?.tenant_id, customerId);
         if (!tenantId) return 'ignored';
+        if (!(await this.tenantExists(tenantId, trx))) return this.unknownTenant(event, tenantId);
+        if (await this.heldByAnother(trx, s.id, tenantId)) return this.heldElsewhere(event, s.id, tenantId);
         const deleted = event.type === 'customer.subscription.deleted';
         const current = await this.locked(trx, tenantId);
         // The end of a subscription the tenant no longer has (replaced by a newer one) changes nothing.
@@ -290,7 +309,7 @@ export class StripeBilling {
         const plan = item?.price ? await this.planOfPrice(trx, item.price) : null;
         const periodStart = (item as { current_period_start?: number } | undefined)?.current_period_start ?? (s as unknown as { current_period_start?: number }).current_period_start;
         const periodEnd = (item as { current_period_end?: number } | undefined)?.current_period_end ?? (s as unknown as { current_period_end?: number }).current_period_end;
-        return this.update(trx, touched, current, event.created, {
+        return this.update(trx, touched, current, event.created, SUBSCRIPTION_ORDER, {
           provider: 'stripe',
           status: deleted ? 'canceled' : (STATUS[s.status] ?? 'past_due'),
           ...(plan && !deleted ? { plan_id: plan } : {}),
@@ -312,7 +331,7 @@ export class StripeBilling {
         // A late invoice does not bring back a subscription that has ended.
         if (current.status === 'canceled') return 'ignored';
         const line = invoice.lines?.data?.[0];
-        return this.update(trx, touched, current, event.created, {
+        return this.update(trx, touched, current, event.created, INVOICE_ORDER, {
           status: event.type === 'invoice.paid' ? 'active' : 'past_due',
           ...(event.type === 'invoice.paid' && iso(line?.period?.end) ? { current_period_end: iso(line!.period.end)! } : {}),
         });
@@ -320,6 +339,21 @@ export class StripeBilling {
       default:
         return 'ignored';
     }
+  }
+
+  private unknownTenant(event: Stripe.Event, tenantId: string): 'ignored' {
+    this.logger.warn({ eventId: event.id, type: event.type, tenantId }, 'ignored a Stripe event for a tenant this server does not have');
+    return 'ignored';
+  }
+
+  /** A Stripe subscription already linked to another tenant is never moved (or duplicated) by an event. */
+  private async heldByAnother(trx: Knex.Transaction, subscriptionId: string, tenantId: string): Promise<boolean> {
+    return Boolean(await trx('billing_subscriptions').where('stripe_subscription_id', subscriptionId).whereNot('tenant_id', tenantId).first('tenant_id'));
+  }
+
+  private heldElsewhere(event: Stripe.Event, subscriptionId: string, tenantId: string): 'ignored' {
+    this.logger.warn({ eventId: event.id, type: event.type, tenantId, subscriptionId }, 'ignored a Stripe event linking a subscription another tenant holds');
+    return 'ignored';
   }
 
   private async planExists(trx: Knex.Transaction, planId: string): Promise<boolean> {
@@ -351,16 +385,22 @@ export class StripeBilling {
     return this.subscriptions.get(tenantId, trx);
   }
 
-  /** Applies a change unless a newer Stripe event was already applied to this subscription. */
-  private async update(trx: Knex.Transaction, touched: Set<string>, current: Subscription, created: number, patch: Record<string, unknown>, downgrade = false): Promise<'applied' | 'ignored'> {
+  /**
+   * Applies a change unless a newer event was already applied to the same Stripe object. A
+   * subscription's own events are ordered among themselves (`SUBSCRIPTION_ORDER`), so a newer
+   * invoice never makes an older subscription update look stale; an invoice event also yields to
+   * a newer subscription event (`INVOICE_ORDER`), whose status is the fresher truth.
+   */
+  private async update(trx: Knex.Transaction, touched: Set<string>, current: Subscription, created: number, order: EventOrder, patch: Record<string, unknown>, downgrade = false): Promise<'applied' | 'ignored'> {
     const tenantId = current.tenant_id;
-    if (current.stripe_event_created !== null && created < current.stripe_event_created) {
-      this.logger.info({ tenantId, created, last: current.stripe_event_created }, 'ignored an out-of-order Stripe event');
+    const last = Math.max(...order.after.map((column) => current[column] ?? -Infinity));
+    if (created < last) {
+      this.logger.info({ tenantId, created, last, order: order.record }, 'ignored an out-of-order Stripe event');
       return 'ignored';
     }
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     if (downgrade) Object.assign(clean, { plan_id: this.defaultPlan, cancel_at_period_end: false });
-    await this.subscriptions.change(tenantId, { ...clean, stripe_event_created: created }, trx);
+    await this.subscriptions.change(tenantId, { ...clean, [order.record]: created }, trx);
     touched.add(tenantId);
     return 'applied';
   }

@@ -20,6 +20,7 @@ export interface Subscription {
   stripe_customer_id: string | null;
   stripe_subscription_id: string | null;
   stripe_event_created: number | null;
+  stripe_invoice_event_created: number | null;
 }
 
 type Db = Knex | Knex.Transaction;
@@ -28,6 +29,7 @@ const toSubscription = (r: Record<string, any>): Subscription => ({
   ...(r as Subscription),
   cancel_at_period_end: Boolean(r.cancel_at_period_end),
   stripe_event_created: r.stripe_event_created === null ? null : Number(r.stripe_event_created),
+  stripe_invoice_event_created: r.stripe_invoice_event_created == null ? null : Number(r.stripe_invoice_event_created),
 });
 
 /**

@@ -294,6 +294,55 @@ describe('billing: Stripe webhooks', () => {
     assert.equal((await subscriptionRow(t, owner.tenantId)).status, 'active');
   });
 
+  it('ordering is per Stripe object: a newer invoice does not make an older subscription update stale', async () => {
+    const T = base();
+    const owner = await registerOwner(t);
+    const { subscription } = await subscribeThroughCheckout(t, fake, owner, 'pro', 'monthly', T);
+    const stripeSub = fake.subscriptions.get(subscription.id)!;
+    const paid = fake.event('invoice.paid', invoice(String(stripeSub.customer), subscription.id, T, T + 86_400), { created: T + 200 });
+    assert.equal((await fake.deliver(t, paid)).body.outcome, 'applied');
+    // Created before that invoice but after the checkout: the subscription's own news, applied.
+    const update = fake.event('customer.subscription.updated', { ...stripeSub, status: 'active', cancel_at_period_end: true }, { created: T + 150 });
+    const res = await fake.deliver(t, update);
+    assert.equal(res.body.outcome, 'applied', res.text);
+    const row = await subscriptionRow(t, owner.tenantId);
+    assert.deepEqual({ cancel: Boolean(row.cancel_at_period_end), sub: Number(row.stripe_event_created), invoice: Number(row.stripe_invoice_event_created) }, { cancel: true, sub: T + 150, invoice: T + 200 });
+    // An older update of the subscription itself is still ignored.
+    const stale = fake.event('customer.subscription.updated', { ...stripeSub, status: 'past_due' }, { created: T + 120 });
+    assert.equal((await fake.deliver(t, stale)).body.outcome, 'ignored');
+    assert.equal((await subscriptionRow(t, owner.tenantId)).status, 'active');
+  });
+
+  it('an event naming a tenant this server does not have: 200 ignored, logged, no subscription row written', async () => {
+    const ghost = '00000000-0000-4000-8000-00000000dead';
+    const rowsBefore = await count(t.db('billing_subscriptions'));
+    const session = { id: 'cs_ghost_1', object: 'checkout.session', mode: 'subscription', customer: 'cus_ghost_1', subscription: 'sub_ghost_1', metadata: { tenant_id: ghost, plan_id: 'pro', billing_cycle: 'monthly' } };
+    const completed = fake.event('checkout.session.completed', session);
+    const res = await fake.deliver(t, completed);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body, { received: true, event_id: completed.id, outcome: 'ignored' });
+    const updated = fake.event('customer.subscription.updated', { id: 'sub_ghost_1', object: 'subscription', customer: 'cus_ghost_1', status: 'active', metadata: { tenant_id: ghost }, items: { object: 'list', data: [] } });
+    assert.equal((await fake.deliver(t, updated)).body.outcome, 'ignored');
+    assert.equal(await count(t.db('billing_subscriptions').where('tenant_id', ghost)), 0, 'no orphan row');
+    assert.equal(await count(t.db('billing_subscriptions')), rowsBefore);
+    assert.equal((await eventRow(completed.id))!.outcome, 'ignored');
+  });
+
+  it('a checkout for one tenant carrying a subscription another tenant holds: 200 ignored, never a 500, nothing moved', async () => {
+    const T = base();
+    const first = await registerOwner(t);
+    const { subscription } = await subscribeThroughCheckout(t, fake, first, 'pro', 'monthly', T);
+    const second = await registerOwner(t);
+    const session = { id: 'cs_dup_1', object: 'checkout.session', mode: 'subscription', customer: 'cus_dup_1', subscription: subscription.id, metadata: { tenant_id: second.tenantId, plan_id: 'business', billing_cycle: 'monthly' } };
+    const event = fake.event('checkout.session.completed', session, { created: T + 10 });
+    const res = await fake.deliver(t, event);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.outcome, 'ignored');
+    assert.equal((await subscriptionRow(t, first.tenantId)).stripe_subscription_id, subscription.id, 'still the first tenant’s');
+    const other = await subscriptionRow(t, second.tenantId);
+    assert.deepEqual({ plan: other.plan_id, sub: other.stripe_subscription_id }, { plan: 'free', sub: null });
+  });
+
   it('two different events for one tenant delivered at once: the newer one wins whatever the timing', async () => {
     const T = base();
     const owner = await registerOwner(t);
