@@ -36,6 +36,34 @@ interface ConsumeOp {
   planId: string;
 }
 
+/**
+ * The daily rows of a batch's monthly counters, summed per (tenant, metric, day) and written as
+ * one multi-row upsert: a batch of ops costs one statement for their days instead of one each.
+ */
+class DailyBreakdown {
+  private readonly sums = new Map<string, { tenant_id: string; metric: string; period_key: string; used: number }>();
+
+  add(tenantId: string, metric: string, day: string, n: number): void {
+    const key = `${tenantId}\u0000${metric}\u0000${day}`;
+    const row = this.sums.get(key);
+    if (row) row.used += n;
+    else this.sums.set(key, { tenant_id: tenantId, metric, period_key: day, used: n });
+  }
+
+  async write(trx: Knex.Transaction, nowIso: string): Promise<void> {
+    const rows = [...this.sums.values()];
+    for (let i = 0; i < rows.length; i += 200) {
+      const chunk = rows.slice(i, i + 200);
+      const values = chunk.map(() => '(?, ?, ?, ?, ?)').join(', ');
+      await trx.raw(
+        `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ${values}
+         ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + excluded.used, updated_at = excluded.updated_at`,
+        chunk.flatMap((r) => [r.tenant_id, r.metric, r.period_key, r.used, nowIso]),
+      );
+    }
+  }
+}
+
 const compareOps = (a: ConsumeOp, b: ConsumeOp): number =>
   a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0;
 
@@ -147,7 +175,9 @@ export class Meter implements UsageMeter {
         const order = batch.map((_, i) => i).sort((a, b) => compareOps(batch[a].op, batch[b].op) || a - b);
         const outcomes = await this.db.transaction(async (t) => {
           const out: boolean[] = new Array(batch.length);
-          for (const i of order) out[i] = await this.apply(t, batch[i].op);
+          const days = new DailyBreakdown();
+          for (const i of order) out[i] = await this.apply(t, batch[i].op, days);
+          await days.write(t, this.clock.now().toISOString());
           return out;
         });
         batch.forEach(({ op, resolve, reject }, i) => {
@@ -169,8 +199,11 @@ export class Meter implements UsageMeter {
     if (!accepted) throw this.refusal(op.metric, op.spec, op.limit!, op.planId);
   }
 
-  /** One consume inside a transaction; false when the limit refused it. */
-  private async apply(trx: Knex.Transaction, { tenantId, metric, n, spec, limit }: ConsumeOp): Promise<boolean> {
+  /**
+   * One consume inside a transaction; false when the limit refused it. A monthly counter's daily
+   * row is added to `days` (written once for the whole batch) or, alone, at once.
+   */
+  private async apply(trx: Knex.Transaction, { tenantId, metric, n, spec, limit }: ConsumeOp, days?: DailyBreakdown): Promise<boolean> {
     const now = this.clock.now();
     const nowIso = now.toISOString();
     const key = this.keyFor(spec, now);
@@ -184,7 +217,10 @@ export class Meter implements UsageMeter {
       return false;
     }
     // The daily breakdown of a monthly counter: informational, never limited.
-    if (spec.kind === 'counter' && spec.period === 'month') await this.increment(trx, tenantId, metric, dayKey(now), n, nowIso, null);
+    if (spec.kind === 'counter' && spec.period === 'month') {
+      if (days) days.add(tenantId, metric, dayKey(now), n);
+      else await this.increment(trx, tenantId, metric, dayKey(now), n, nowIso, null);
+    }
     if (limit !== null && limit > 0) {
       const used = Number(rows[0].used);
       for (const threshold of THRESHOLDS) {
