@@ -39,6 +39,8 @@ export interface MailSettings {
   maxHtmlBytes: number;
   /** How long a mailbox lives (hours from creation) unless its domain says otherwise. */
   mailboxLifetimeHours: number;
+  /** Deprecated name of mailboxLifetimeHours (configs written before it); when set, it wins. */
+  generatedMailboxHours?: number;
   /** Enables the read-only `guest` login (sample data) when set. */
   guestPassword: string | null;
   longPollMaxSeconds: number;
@@ -95,6 +97,7 @@ export const mailConfigSchema = {
     },
     maxHtmlBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024 },
     mailboxLifetimeHours: { type: 'integer', minimum: 1, maximum: MAX_MAILBOX_HOURS, default: 24 },
+    generatedMailboxHours: { type: 'integer', minimum: 1, maximum: MAX_MAILBOX_HOURS, deprecated: true, description: 'old name of mailboxLifetimeHours' },
     guestPassword: { type: ['string', 'null'], minLength: 8, default: null },
     longPollMaxSeconds: { type: 'integer', minimum: 1, maximum: 120, default: 60 },
     sentRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },

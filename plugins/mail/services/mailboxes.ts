@@ -61,7 +61,7 @@ export class Mailboxes {
    * domain's mailboxHours, or settings.mailboxLifetimeHours, from creation.
    */
   expiryFor(domain: MailDomain, from: Date = this.clock.now()): string {
-    return new Date(from.getTime() + (domain.mailboxHours ?? this.settings.mailboxLifetimeHours) * 3_600_000).toISOString();
+    return new Date(from.getTime() + (domain.mailboxHours ?? this.settings.generatedMailboxHours ?? this.settings.mailboxLifetimeHours) * 3_600_000).toISOString();
   }
 
   /** Rows the scope may see. */

@@ -220,3 +220,18 @@ describe('mail: the lifetime settings', () => {
     assert.deepEqual(await t.db('mail_mailboxes').pluck('address'), [long.body.email], 'the short one went, the long one stays');
   });
 });
+
+describe('mail: a config written before mailboxLifetimeHours', () => {
+  let t: MailApp;
+  const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+  before(async () => {
+    t = await startMailApp({ clock, mail: { generatedMailboxHours: 5, domains: [{ name: 'old.test' }] } });
+  });
+  after(async () => t?.close());
+
+  it('still boots, and its generatedMailboxHours is the lifetime', async () => {
+    const admin = await loginAdmin(t);
+    const made = await t.mail('POST', '/api/create', { headers: admin.headers, body: { local: 'b', domainIndex: 0 } });
+    assert.deepEqual([made.status, made.body], [200, { email: 'b@old.test', expires: Date.parse('2026-03-01T05:00:00.000Z') }]);
+  });
+});
