@@ -169,6 +169,9 @@ export class Meter implements UsageMeter {
    */
   private async flush(): Promise<void> {
     while (this.queue.length) {
+      // Callers whose previous consume just resolved come back within this turn of the event loop:
+      // waiting for them (one setImmediate) puts them in this batch rather than a batch of one.
+      if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
       const batch = this.queue.splice(0, 256);
       try {
         // Rows are locked in (tenant, metric) order, so two instances' batches cannot deadlock on PostgreSQL.

@@ -58,4 +58,6 @@ await Promise.all(Array.from({ length: callers }, async (_, i) => {
 const elapsed = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
 console.log(`RESULT ${ops / elapsed} ${(used.user + used.system) / ops}`);
+month.finalize();
+day.finalize();
 db.close();
