@@ -1,15 +1,15 @@
+import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
-import type { Retention } from '../../core/retention.js';
 import { aiConfigSchema, type AiSettings } from './config.js';
 import { askSchema } from './schemas.js';
-import { createAiServices, type AiDeps, type AiServices } from './services/index.js';
+import { createAiServices, } from './services/index.js';
 import type { ReceivedMessage } from './services/responder.js';
 import { setupRoutes } from './routes/setup.js';
 import { answerRoutes } from './routes/answers.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<AiServices>('aiServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('aiServices');
 
 export default definePlugin<AiSettings>({
   name: 'ai',
@@ -44,7 +44,7 @@ export default definePlugin<AiSettings>({
   },
 
   register(c) {
-    c.container.register({ aiServices: asValue(createAiServices(c.container.cradle as AiDeps, c.settings)) });
+    c.container.register({ aiServices: asValue(createAiServices(c.container.cradle, c.settings)) });
   },
 
   async start(c) {
@@ -65,7 +65,7 @@ export default definePlugin<AiSettings>({
       catchUp: true,
       async run(c, info) {
         const before = new Date(info.scheduledFor.getTime() - c.settings.logRetentionDays * 86_400_000).toISOString();
-        const retention = c.container.resolve<Retention>('retention');
+        const retention = c.container.resolve('retention');
         await retention.deleteInBatches('ai_calls', 'id', (q) => q.where('created_at', '<', before));
         await retention.deleteInBatches('ai_replies', 'id', (q) => q.where('created_at', '<', before));
         // A conversation's row holds a takeover pause and a provider's thread id: idle ones are forgotten.

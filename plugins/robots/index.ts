@@ -1,9 +1,8 @@
+import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
-import type { AuthChain } from '../../core/http/auth.js';
-import type { WebSockets } from '../../core/http/websockets.js';
 import { robotsConfigSchema, type RobotsSettings } from './config.js';
-import { createRobotsServices, type RobotsDeps, type RobotsServices } from './services/index.js';
+import { createRobotsServices, } from './services/index.js';
 import { robotRoutes } from './routes/robots.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
@@ -17,7 +16,7 @@ import { robotsJobs } from './jobs.js';
 import { robotTokenStrategy } from './robot-token-auth.js';
 import { robotSocketEndpoint } from './robot-socket.js';
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('robotsServices');
 
 export default definePlugin<RobotsSettings>({
   name: 'robots',
@@ -44,10 +43,10 @@ export default definePlugin<RobotsSettings>({
   },
 
   register(c) {
-    const s = createRobotsServices(c.container.cradle as RobotsDeps, c.settings);
+    const s = createRobotsServices(c.container.cradle, c.settings);
     c.container.register({ robotsServices: asValue(s), robotsApi: asValue(s.api) });
-    c.container.resolve<AuthChain>('auth').add(robotTokenStrategy(s));
-    c.container.resolve<WebSockets>('websockets').add(robotSocketEndpoint(s, c.settings, `${c.face!.base}/ws`));
+    c.container.resolve('auth').add(robotTokenStrategy(s));
+    c.container.resolve('websockets').add(robotSocketEndpoint(s, c.settings, `${c.face!.base}/ws`));
   },
 
   async start(c) {

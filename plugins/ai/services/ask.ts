@@ -5,7 +5,7 @@ import type { Answerer, Attempt, Route } from './answerer.js';
 import type { Calls } from './calls.js';
 import type { ChatTurn } from './providers/types.js';
 import { systemPrompt } from './responder.js';
-import type { RobotsApi } from './robots-api.js';
+import type { RobotsPublicApi } from '../../robots/api.js';
 
 export interface AskInput {
   text: string;
@@ -35,7 +35,7 @@ export class Ask {
     private readonly settings: AiSettings,
     private readonly answerer: Answerer,
     private readonly calls: Calls,
-    private readonly robots: () => RobotsApi,
+    private readonly robots: () => RobotsPublicApi,
     private readonly consent: (tenantId: string) => Promise<boolean>,
     private readonly usage: () => UsageMeter,
   ) {}

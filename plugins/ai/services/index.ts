@@ -1,9 +1,5 @@
-import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
+import type { Cradle } from '../../../core/container.js';
 import { assertPublicUrl } from '../../../core/net/public-url.js';
-import type { Logger } from '../../../core/logger.js';
-import type { PubSub } from '../../../core/pubsub.js';
-import type { UsageMeter } from '../../../core/usage.js';
 import type { AiSettings } from '../config.js';
 import { Answerer } from './answerer.js';
 import { Ask } from './ask.js';
@@ -13,19 +9,10 @@ import { KnowledgeBase } from './knowledge.js';
 import { BuiltinProvider } from './providers/builtin.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { Responder } from './responder.js';
-import type { RobotsApi } from './robots-api.js';
 import { TenantSettings } from './tenant-settings.js';
 
 /** What the plugin resolves from the container: core services, robots' API, the auth plugin's tenant settings. */
-export interface AiDeps {
-  db: Knex;
-  clock: Clock;
-  logger: Logger;
-  pubsub: PubSub;
-  usage: UsageMeter;
-  robotsApi: RobotsApi;
-  tenants: { settings(tenantId: string): Promise<{ ai_consent_enabled: boolean }> };
-}
+export type AiDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'pubsub' | 'usage' | 'robotsApi' | 'tenants'>;
 
 export type AiServices = ReturnType<typeof createAiServices>;
 

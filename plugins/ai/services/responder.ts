@@ -7,7 +7,7 @@ import type { Answerer } from './answerer.js';
 import type { Calls } from './calls.js';
 import type { Conversations } from './conversations.js';
 import type { ChatTurn } from './providers/types.js';
-import type { RobotsApi } from './robots-api.js';
+import type { RobotsPublicApi } from '../../robots/api.js';
 
 /** The `robots.message.received` payload this plugin reads. */
 export interface ReceivedMessage {
@@ -40,7 +40,7 @@ export class Responder {
     private readonly answerer: Answerer,
     private readonly calls: Calls,
     private readonly conversations: Conversations,
-    private readonly robots: () => RobotsApi,
+    private readonly robots: () => RobotsPublicApi,
     private readonly consent: (tenantId: string) => Promise<boolean>,
     private readonly usage: () => UsageMeter,
     private readonly random: () => number = Math.random,

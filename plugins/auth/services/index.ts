@@ -1,14 +1,4 @@
-import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Logger } from '../../../core/logger.js';
-import type { Mailer } from '../../../core/mailer.js';
-import type { PubSub } from '../../../core/pubsub.js';
-import type { RateLimits } from '../../../core/rate-limit.js';
-import type { ScopeInfo } from '../../../core/app.js';
-import type { UsageMeter } from '../../../core/usage.js';
-import type { Entitlements, FeatureInfo } from '../../../core/entitlements.js';
+import type { Cradle } from '../../../core/container.js';
 import type { AuthSettings } from '../config.js';
 import { Accounts } from './accounts.js';
 import { ApiKeys } from './api-keys.js';
@@ -27,20 +17,7 @@ import { Tenants } from './tenants.js';
 import { JwtSigner } from './jwt-signer.js';
 import { Users } from './users.js';
 
-export interface AuthDeps {
-  db: Knex;
-  clock: Clock;
-  logger: Logger;
-  config: CoreConfig;
-  events: EventBus;
-  mailer: Mailer;
-  pubsub: PubSub;
-  rateLimits: RateLimits;
-  scopes: Map<string, ScopeInfo>;
-  usage: UsageMeter;
-  entitlements: Entitlements;
-  features: Map<string, FeatureInfo>;
-}
+export type AuthDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'mailer' | 'pubsub' | 'rateLimits' | 'scopes' | 'usage' | 'entitlements' | 'features'>;
 
 export type AuthServices = ReturnType<typeof createAuthServices>;
 

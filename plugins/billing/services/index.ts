@@ -1,12 +1,8 @@
+import type { Cradle } from '../../../core/container.js';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Logger } from '../../../core/logger.js';
-import type { PubSub } from '../../../core/pubsub.js';
 import type { MetricInfo } from '../../../core/usage.js';
 import { AppError } from '../../../core/errors.js';
-import type { Entitlements, FeatureInfo } from '../../../core/entitlements.js';
+import type { Entitlements, } from '../../../core/entitlements.js';
 import type { BillingSettings } from '../config.js';
 import { Meter } from './meter.js';
 import { PeriodCloser } from './period-closer.js';
@@ -14,20 +10,7 @@ import { Plans } from './plans.js';
 import { StripeBilling } from './stripe.js';
 import { Subscriptions } from './subscriptions.js';
 
-export interface BillingDeps {
-  db: Knex;
-  clock: Clock;
-  logger: Logger;
-  config: CoreConfig;
-  events: EventBus;
-  pubsub: PubSub;
-  metrics: Map<string, MetricInfo>;
-  /** The auth plugin's account provisioning (billing depends on auth). */
-  authAccounts: { provision(email: string): Promise<{ tenantId: string }> };
-  /** The auth plugin's tenants: which one is the operator's. */
-  tenants: { operatorId(trx?: Knex | Knex.Transaction): Promise<string | null>; exists(id: string, trx?: Knex | Knex.Transaction): Promise<boolean> };
-  features: Map<string, FeatureInfo>;
-}
+export type BillingDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'metrics' | 'authAccounts' | 'tenants' | 'features'>;
 
 /** Seed limit keys → the usage keys of the seed's subscription reply. */
 const SEED_USAGE_KEYS: Record<string, string> = {

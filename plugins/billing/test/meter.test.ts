@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
-import type { MetricInfo } from '../../../core/usage.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { count, eventRows, loginAdmin, registerOwner, setOverrides, settle, startBillingApp, usageRows, type Actor, type BillingApp } from './metering-helpers.js';
 
@@ -36,7 +35,7 @@ describe('billing: the meter (usage.consume)', () => {
   }
 
   it("the container's `usage` is the billing meter", () => {
-    assert.equal(t.app.container.resolve('usage'), t.meter);
+    assert.equal(t.app.container.resolve('usage').provided, t.meter);
     assert.equal(typeof t.meter.consume, 'function');
   });
 
@@ -156,7 +155,7 @@ describe('billing: the meter (usage.consume)', () => {
     });
 
     it('a daily counter limits per day and starts again the next day', async () => {
-      const metrics = t.app.container.resolve<Map<string, MetricInfo>>('metrics');
+      const metrics = t.app.container.resolve('metrics');
       metrics.set('test_calls_per_day', { name: 'test_calls_per_day', kind: 'counter', period: 'day', plugins: ['test'] });
       try {
         const o = await tenant({ test_calls_per_day: 3 });

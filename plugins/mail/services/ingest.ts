@@ -124,6 +124,11 @@ export class Ingest {
   private readonly queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private readonly waiters = new Set<(mailboxId: number) => void>();
+
+  /** Long-polls listening for mail on this instance (tests wait for theirs to be in). */
+  get waiting(): number {
+    return this.waiters.size;
+  }
   /** Tells this instance's own "stored" broadcasts apart from other instances'. */
   private readonly instance = randomUUID();
   private listening: Promise<void> | null = null;

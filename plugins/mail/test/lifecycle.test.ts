@@ -121,7 +121,7 @@ describe('mail: the expiry job', () => {
     }
     const keeper = await createMailbox(t, me); // the default domain: 24 h
     clock.advance(2 * HOUR);
-    const mailboxes = t.app.container.resolve<any>('mailServices').mailboxes;
+    const mailboxes = t.app.container.resolve('mailServices').mailboxes;
     // Batches of 2, at most 2 per run: 4 now, the last one on the next run.
     assert.equal(await mailboxes.expireDue(clock.now(), 2, 2), 4);
     assert.equal(await count(t.db('mail_mailboxes').whereIn('address', made)), 1);
