@@ -37,7 +37,7 @@ export class Ask {
     private readonly calls: Calls,
     private readonly robots: () => RobotsPublicApi,
     private readonly consent: (tenantId: string) => Promise<boolean>,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
   ) {}
 
   async run(tenantId: string, input: AskInput, source: 'try' | 'workflow'): Promise<AskResult> {
@@ -46,7 +46,7 @@ export class Ask {
     if (input.robotId && !robot) throw AppError.notFound(`robot ${input.robotId} not found`);
     if (source === 'workflow') {
       try {
-        await this.usage().consume(tenantId, 'ai_replies_per_month', 1);
+        await this.usage.consume(tenantId, 'ai_replies_per_month', 1);
       } catch (err) {
         if (isAppError(err) && err.status === 402) throw new AppError(402, 'usage_limit_reached', "the plan's AI replies for this month are used up");
         throw err;

@@ -26,8 +26,6 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   const builtin = new BuiltinProvider(knowledge, (tenantId) => tenantSettings.fallbackAnswer(tenantId), settings.minScore);
   const answerer = new Answerer(registry, builtin);
   const consent = async (tenantId: string) => (await d.tenants.settings(tenantId)).ai_consent_enabled;
-  // Resolved per call: billing, when enabled, replaces the core's unmetered `usage`.
-  const usage = () => d.usage;
   const robots = () => d.robotsApi;
   return {
     knowledge,
@@ -35,7 +33,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
     registry,
     calls,
     answerer,
-    ask: new Ask(settings, answerer, calls, robots, consent, usage),
-    responder: new Responder(d.db, d.clock, settings, answerer, calls, new Conversations(d.db, d.clock), robots, consent, usage),
+    ask: new Ask(settings, answerer, calls, robots, consent, d.usage),
+    responder: new Responder(d.db, d.clock, settings, answerer, calls, new Conversations(d.db, d.clock), robots, consent, d.usage),
   };
 }

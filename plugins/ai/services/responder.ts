@@ -42,7 +42,7 @@ export class Responder {
     private readonly conversations: Conversations,
     private readonly robots: () => RobotsPublicApi,
     private readonly consent: (tenantId: string) => Promise<boolean>,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -70,7 +70,7 @@ export class Responder {
 
     if (!(await this.robots().takeAiCall(tenantId, m.robot_id, robot.ai.aiCallLimitDaily))) return { status: 'limited', reason: 'daily_limit' };
     try {
-      await this.usage().consume(tenantId, 'ai_replies_per_month', 1);
+      await this.usage.consume(tenantId, 'ai_replies_per_month', 1);
     } catch (err) {
       await this.robots().giveBackAiCall(tenantId, m.robot_id);
       if (isAppError(err) && err.status === 402) return { status: 'limited', reason: 'monthly_limit' };

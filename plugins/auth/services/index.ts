@@ -33,7 +33,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   const sessions = new Sessions(d.db, d.clock, settings, signer, passwords, users, audit, d.events, cache, d.rateLimits);
   const oneTimeTokens = new OneTimeTokens(d.db, d.clock, settings.mailsPerHour);
   const accounts = new Accounts(d.db, d.logger, d.config, settings, users, sessions, passwords, oneTimeTokens, d.mailer, audit);
-  const apiKeys = new ApiKeys(d.db, d.clock, settings.apiKeyPrefix, roleScopes, audit, d.events, cache, () => d.usage);
+  const apiKeys = new ApiKeys(d.db, d.clock, settings.apiKeyPrefix, roleScopes, audit, d.events, cache, d.usage);
   const smsProvider = settings.sms.provider === 'http' && settings.sms.http.url ? new HttpSmsProvider(settings.sms.http.url, settings.sms.http.token) : new LogSmsProvider(d.logger);
   const smsCodes = new SmsCodes(d.db, d.clock, settings.sms, smsProvider, d.rateLimits);
   const principals = new Principals(d.db, d.clock, d.logger, cache, roleScopes, () => ({ entitlements: d.entitlements, features: d.features }));

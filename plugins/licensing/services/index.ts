@@ -15,8 +15,7 @@ export type LicensingServices = ReturnType<typeof createLicensingServices>;
 
 export function createLicensingServices(d: LicensingDeps, settings: LicensingSettings) {
   let verifier: Verifier;
-  // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
-  const licenses = new Licenses(d.db, d.clock, d.events, () => d.usage, (kind, key) => verifier.invalidate(kind, key));
+  const licenses = new Licenses(d.db, d.clock, d.events, d.usage, (kind, key) => verifier.invalidate(kind, key));
   verifier = new Verifier(d.db, d.clock, d.logger, d.pubsub, () => licenses);
   const files = new LicenseFiles(d.db, d.clock, d.logger, {
     keyFile: settings.keyFile ? path.resolve(d.config.dataDir, settings.keyFile) : null,

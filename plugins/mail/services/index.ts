@@ -17,13 +17,12 @@ export type MailDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'pubs
 export type MailServices = ReturnType<typeof createMailServices>;
 
 export function createMailServices(d: MailDeps, settings: MailSettings) {
-  // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
   const domains = new MailDomains(d.db, d.clock, settings, d.config.server.publicUrl, () => d.tenants);
-  const mailboxes = new Mailboxes(d.db, d.clock, settings, () => d.usage, domains);
+  const mailboxes = new Mailboxes(d.db, d.clock, settings, d.usage, domains);
   const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes, () => d.pubsub);
   const emails = new Emails(d.db, mailboxes, ingest, settings.longPollMaxPerPrincipal);
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
-  const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, () => d.usage);
+  const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, d.usage);
   const forwarder = new Forwarder(d.db, () => d.mailer);
   // The auth plugin's services are read per call through the container (mail depends on auth).
   const auth = new MailAuth(d.db, d.clock, d.rateLimits, settings.guestPassword, () => d.passwords, () => d.adminLogin, () => d.authUsers);

@@ -61,7 +61,7 @@ export class Robots {
     private readonly tokens: RobotTokens,
     private readonly commands: Commands,
     private readonly licenses: () => LicenseEngine & LicenseAdmin,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
   ) {}
 
   private visible(scope: RobotScope) {
@@ -132,7 +132,7 @@ export class Robots {
     const now = this.clock.now().toISOString();
     const robot = { robot_id: newId('robot'), robot_uuid: randomUUID(), tenant_id: scope.tenantId, user_id: scope.userId, name, ai: JSON.stringify(ai), created_at: now, updated_at: now };
     await this.db.transaction(async (trx) => {
-      for (const gauge of GAUGES) await this.usage().consume(scope.tenantId, gauge, 1, trx);
+      for (const gauge of GAUGES) await this.usage.consume(scope.tenantId, gauge, 1, trx);
       await trx('robots_robots').insert(robot);
     });
     return { robotId: robot.robot_id, name };
@@ -152,7 +152,7 @@ export class Robots {
     await this.db.transaction(async (trx) => {
       await trx('robots_robots').where('id', row.id).update({ status: 'deleted', updated_at: this.clock.now().toISOString() });
       await this.tokens.revokeAll(trx, row.id);
-      for (const gauge of GAUGES) await this.usage().release(row.tenant_id, gauge, 1, trx);
+      for (const gauge of GAUGES) await this.usage.release(row.tenant_id, gauge, 1, trx);
     });
     await this.commands.disconnect(Number(row.id));
   }
@@ -244,7 +244,7 @@ export class Robots {
       let robot = await trx('robots_robots').where('license_id', license.license_id).first();
       // 201 when this device was bound now (a first activation, or a new phone after an unbind).
       if (!robot) {
-        for (const gauge of GAUGES) await this.usage().consume(license.tenant_id, gauge, 1, trx);
+        for (const gauge of GAUGES) await this.usage.consume(license.tenant_id, gauge, 1, trx);
         await trx('robots_robots').insert({
           robot_id: newId('robot'),
           robot_uuid: randomUUID(),
@@ -261,7 +261,7 @@ export class Robots {
         });
       } else {
         // A deleted robot comes back on re-activation: it counts against the plan again.
-        if (robot.status === 'deleted') for (const gauge of GAUGES) await this.usage().consume(license.tenant_id, gauge, 1, trx);
+        if (robot.status === 'deleted') for (const gauge of GAUGES) await this.usage.consume(license.tenant_id, gauge, 1, trx);
         // A robot nobody owned yet (activated without a user token) becomes the activator's.
         await trx('robots_robots').where('id', robot.id).update({ status: 'active', device_info: JSON.stringify(deviceInfo), last_activated_at: now, updated_at: now, ...(robot.user_id ? {} : { user_id: owner }) });
       }
