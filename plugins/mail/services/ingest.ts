@@ -187,6 +187,9 @@ export class Ingest {
 
   private async flush(): Promise<void> {
     while (this.queue.length) {
+      // Messages whose parse is finishing on other connections join within this turn of the loop:
+      // one setImmediate puts them in this commit rather than a commit of one each.
+      if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
       const batch = this.queue.splice(0, 64);
       try {
         await this.commit(batch);
@@ -212,11 +215,7 @@ export class Ingest {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const results = await this.db.transaction(async (trx) => {
-      const out: StoredEmail[][] = [];
-      for (const item of batch) out.push(await this.write(trx, item));
-      return out;
-    });
+    const results = await this.db.transaction((trx) => this.write(trx, batch));
     batch.forEach((item, i) => item.resolve(results[i]));
     const mailboxIds = [...new Set(results.flat().map((stored) => stored.mailbox_id))];
     for (const id of mailboxIds) this.notify(id);
@@ -251,43 +250,62 @@ export class Ingest {
     };
   }
 
-  private async write(trx: Knex.Transaction, { mailboxes, raw, message: m }: Pending): Promise<StoredEmail[]> {
+  /**
+   * A batch's rows, a few statements for the whole batch whatever its size: the emails (one row per
+   * recipient mailbox), their raw bytes, one touch per mailbox and the events, each one multi-row
+   * insert. Returns what was stored per message, in the batch's order.
+   */
+  private async write(trx: Knex.Transaction, batch: Pending[]): Promise<StoredEmail[][]> {
     const now = this.clock.now().toISOString();
-    const stored: StoredEmail[] = [];
-    for (const mailbox of mailboxes) {
-      const [row] = await trx('mail_emails')
-        .insert({
-          mailbox_id: mailbox.id,
-          tenant_id: mailbox.tenant_id,
-          message_id: m.messageId,
-          sender: m.sender,
-          sender_name: m.senderName,
-          recipients: JSON.stringify(m.recipients),
-          subject: m.subject,
-          preview: m.preview,
-          text_content: m.text,
-          html_content: m.html,
-          verification_code: m.code,
-          attachments: JSON.stringify(m.attachments),
-          size: raw.length,
-          forwarded: m.forwarded,
-          received_at: now,
-        })
+    const deliveries = batch.flatMap(({ mailboxes, raw, message }, item) => mailboxes.map((mailbox) => ({ item, mailbox, raw, m: message })));
+    const ids: number[] = [];
+    // Under SQLite's bound-variable limit (15 columns a row) and PostgreSQL's, whatever the batch.
+    for (let i = 0; i < deliveries.length; i += 200) {
+      const returned = await trx('mail_emails')
+        .insert(deliveries.slice(i, i + 200).map(({ mailbox, raw, m }) => this.emailRow(mailbox, raw, m, now)))
         .returning('id');
-      const id = Number(typeof row === 'object' ? row.id : row);
-      await trx('mail_raw').insert({ email_id: id, raw });
-      await trx('mail_mailboxes').where('id', mailbox.id).update({ last_received_at: now });
-      await this.events.emit(
-        trx,
-        'mail.received',
-        { email_id: id, mailbox: mailbox.address, mailbox_id: mailbox.id, sender: m.sender, subject: m.subject, verification_code: m.code, message_id: m.messageId },
-        { tenantId: mailbox.tenant_id },
-      );
-      // Only mail to a forwarding mailbox (and not already forwarded by a Plinth) costs a delivery job.
-      if (mailbox.forward_to && !m.forwarded) await this.events.emit(trx, 'mail.forward_requested', { email_id: id, mailbox_id: mailbox.id }, { tenantId: mailbox.tenant_id });
-      stored.push({ id, mailbox_id: mailbox.id, address: mailbox.address });
+      // One statement assigns ids in row order (a sequence or SQLite's rowid); sorted, they map back.
+      ids.push(...returned.map((row) => Number(typeof row === 'object' ? row.id : row)).sort((a, b) => a - b));
     }
+    for (let i = 0; i < deliveries.length; i += 200) {
+      await trx('mail_raw').insert(deliveries.slice(i, i + 200).map(({ raw }, j) => ({ email_id: ids[i + j], raw })));
+    }
+    await trx('mail_mailboxes').whereIn('id', [...new Set(deliveries.map((d) => d.mailbox.id))]).update({ last_received_at: now });
+    await this.events.emitMany(trx, deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)));
+    const stored: StoredEmail[][] = batch.map(() => []);
+    deliveries.forEach(({ item, mailbox }, i) => stored[item].push({ id: ids[i], mailbox_id: mailbox.id, address: mailbox.address }));
     return stored;
+  }
+
+  private emailRow(mailbox: Mailbox, raw: Buffer, m: Prepared, now: string) {
+    return {
+      mailbox_id: mailbox.id,
+      tenant_id: mailbox.tenant_id,
+      message_id: m.messageId,
+      sender: m.sender,
+      sender_name: m.senderName,
+      recipients: JSON.stringify(m.recipients),
+      subject: m.subject,
+      preview: m.preview,
+      text_content: m.text,
+      html_content: m.html,
+      verification_code: m.code,
+      attachments: JSON.stringify(m.attachments),
+      size: raw.length,
+      forwarded: m.forwarded,
+      received_at: now,
+    };
+  }
+
+  /** mail.received for every delivery; mail.forward_requested only for a forwarding mailbox's mail not already forwarded by a Plinth. */
+  private receivedEvents(id: number, mailbox: Mailbox, m: Prepared) {
+    const options = { tenantId: mailbox.tenant_id };
+    const received = {
+      name: 'mail.received',
+      payload: { email_id: id, mailbox: mailbox.address, mailbox_id: mailbox.id, sender: m.sender, subject: m.subject, verification_code: m.code, message_id: m.messageId },
+      options,
+    };
+    return mailbox.forward_to && !m.forwarded ? [received, { name: 'mail.forward_requested', payload: { email_id: id, mailbox_id: mailbox.id }, options }] : [received];
   }
 
   /**
