@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/clock.js';
+import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
@@ -75,8 +76,8 @@ const compareOps = (a: ConsumeOp, b: ConsumeOp): number =>
 export class Meter implements UsageMeter {
   private readonly cache = new LRUCache<string, Effective>({ max: 10_000, ttl: 60_000 });
   private generation = 0;
-  private readonly queue: Array<{ op: ConsumeOp; resolve: () => void; reject: (err: unknown) => void }> = [];
-  private flushing: Promise<void> | null = null;
+  /** Consumes that arrive while a transaction is written share the next one (one fsync for the batch). */
+  private readonly batches: GroupCommit<ConsumeOp, boolean>;
 
   constructor(
     private readonly db: Knex,
@@ -88,7 +89,9 @@ export class Meter implements UsageMeter {
     private readonly plans: Plans,
     private readonly subscriptions: () => Subscriptions,
     private readonly features: Map<string, FeatureInfo>,
-  ) {}
+  ) {
+    this.batches = new GroupCommit(db, logger, (trx, ops) => this.applyBatch(trx, ops), { maxBatch: 256, name: 'usage' });
+  }
 
   async init(): Promise<void> {
     await this.pubsub.subscribe(CHANNEL, (m) => this.drop(m.tenantId ? String(m.tenantId) : null));
@@ -157,45 +160,21 @@ export class Meter implements UsageMeter {
     const limit = superadmin ? null : (limits[metric] ?? null);
     const op: ConsumeOp = { tenantId, metric, n, spec, limit, planId: plan_id };
     if (trx) return this.settle(op, await this.apply(trx, op));
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ op, resolve, reject });
-      this.flushing ??= this.flush();
-    });
+    this.settle(op, await this.batches.submit(op));
   }
 
   /**
-   * Group commit: consumes that arrive while a transaction is being written share the next one,
-   * so one fsync (synchronous=FULL) covers the batch. Each op keeps its own atomic limit check.
+   * A batch of consumes in one transaction, each with its own atomic limit check; false for each
+   * the limit refused. Rows are locked in (tenant, metric) order, so two instances' batches cannot
+   * deadlock on PostgreSQL; the monthly counters' daily rows are written once for the batch.
    */
-  private async flush(): Promise<void> {
-    while (this.queue.length) {
-      // Callers whose previous consume just resolved come back within this turn of the event loop:
-      // waiting for them (one setImmediate) puts them in this batch rather than a batch of one.
-      if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
-      const batch = this.queue.splice(0, 256);
-      try {
-        // Rows are locked in (tenant, metric) order, so two instances' batches cannot deadlock on PostgreSQL.
-        const order = batch.map((_, i) => i).sort((a, b) => compareOps(batch[a].op, batch[b].op) || a - b);
-        const outcomes = await this.db.transaction(async (t) => {
-          const out: boolean[] = new Array(batch.length);
-          const days = new DailyBreakdown();
-          for (const i of order) out[i] = await this.apply(t, batch[i].op, days);
-          await days.write(t, this.clock.now().toISOString());
-          return out;
-        });
-        batch.forEach(({ op, resolve, reject }, i) => {
-          try {
-            this.settle(op, outcomes[i]);
-            resolve();
-          } catch (err) {
-            reject(err);
-          }
-        });
-      } catch (err) {
-        for (const { reject } of batch) reject(err);
-      }
-    }
-    this.flushing = null;
+  private async applyBatch(trx: Knex.Transaction, ops: ConsumeOp[]): Promise<boolean[]> {
+    const order = ops.map((_, i) => i).sort((a, b) => compareOps(ops[a], ops[b]) || a - b);
+    const out: boolean[] = new Array(ops.length);
+    const days = new DailyBreakdown();
+    for (const i of order) out[i] = await this.apply(trx, ops[i], days);
+    await days.write(trx, this.clock.now().toISOString());
+    return out;
   }
 
   private settle(op: ConsumeOp, accepted: boolean): void {

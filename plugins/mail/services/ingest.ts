@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { ParsedMail } from 'mailparser';
 import type SanitizeHtml from 'sanitize-html';
 import type { Clock } from '../../../core/clock.js';
+import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
@@ -36,8 +37,6 @@ interface Pending {
   mailboxes: Mailbox[];
   raw: Buffer;
   message: Prepared;
-  resolve: (stored: StoredEmail[]) => void;
-  reject: (err: unknown) => void;
 }
 
 const FORWARDED_HEADER = 'x-plinth-forwarded';
@@ -121,8 +120,8 @@ export async function parseMessage(raw: Buffer, settings: MailSettings): Promise
  * synchronous=FULL every commit is an fsync, so one per message would cap ingest at the disk.
  */
 export class Ingest {
-  private readonly queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  /** Messages arriving while a transaction is written share the next one. */
+  private readonly batches: GroupCommit<Pending, StoredEmail[]>;
   private readonly waiters = new Set<(mailboxId: number) => void>();
 
   /** Long-polls listening for mail on this instance (tests wait for theirs to be in). */
@@ -142,15 +141,19 @@ export class Ingest {
     private readonly mailboxes: Mailboxes,
     /** Fan-out between instances: mail stored by another instance (another MX) wakes long-polls here. */
     private readonly pubsub: () => PubSub | null = () => null,
-  ) {}
+  ) {
+    this.batches = new GroupCommit(db, logger, (trx, batch) => this.write(trx, batch), { maxBatch: 64, name: 'received mail' });
+  }
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
   async store(mailboxes: Mailbox[], raw: Buffer, parsed: ParsedMail, envelopeFrom: string): Promise<StoredEmail[]> {
     const message = this.prepare(parsed, envelopeFrom, (await mailLibraries()).sanitizeHtml);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ mailboxes, raw, message, resolve, reject });
-      this.flushing ??= this.flush();
+    const stored = await this.batches.submit({ mailboxes, raw, message }).catch((err: unknown) => {
+      this.logger.error({ err }, 'storing received mail failed');
+      throw err;
     });
+    this.announce(stored);
+    return stored;
   }
 
   /** Tells long-polls that a mailbox got mail (after commit), on this instance or another. */
@@ -185,39 +188,9 @@ export class Ingest {
     }
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length) {
-      // Messages whose parse is finishing on other connections join within this turn of the loop:
-      // one setImmediate puts them in this commit rather than a commit of one each.
-      if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
-      const batch = this.queue.splice(0, 64);
-      try {
-        await this.commit(batch);
-      } catch (err) {
-        if (batch.length === 1) {
-          this.logger.error({ err }, 'storing received mail failed');
-          batch[0].reject(err);
-          continue;
-        }
-        // One message must not fail the others it shared a transaction with: each on its own.
-        this.logger.warn({ err, messages: batch.length }, 'a group commit of received mail failed; storing its messages one by one');
-        for (const item of batch) {
-          try {
-            await this.commit([item]);
-          } catch (err) {
-            this.logger.error({ err }, 'storing received mail failed');
-            item.reject(err);
-          }
-        }
-      }
-    }
-    this.flushing = null;
-  }
-
-  private async commit(batch: Pending[]): Promise<void> {
-    const results = await this.db.transaction((trx) => this.write(trx, batch));
-    batch.forEach((item, i) => item.resolve(results[i]));
-    const mailboxIds = [...new Set(results.flat().map((stored) => stored.mailbox_id))];
+  /** Wakes long-polls here and on other instances for the mailboxes that got mail. */
+  private announce(stored: StoredEmail[]): void {
+    const mailboxIds = [...new Set(stored.map((s) => s.mailbox_id))];
     for (const id of mailboxIds) this.notify(id);
     const bus = this.pubsub();
     if (bus && bus.kind !== 'memory') {
