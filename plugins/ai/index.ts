@@ -50,7 +50,9 @@ export default definePlugin<AiSettings>({
   },
 
   register(c) {
-    c.container.register({ aiServices: asValue(createAiServices(c.container.cradle as AiDeps, c.settings)) });
+    const s = createAiServices(c.container.cradle as AiDeps, c.settings);
+    // aiApi: the call log's figures for the WorkBot statistics (robots resolves it per call).
+    c.container.register({ aiServices: asValue(s), aiApi: asValue(s.api) });
   },
 
   async start(c) {
@@ -86,14 +88,4 @@ export default definePlugin<AiSettings>({
       await services(c).responder.handle(event.tenantId, event.payload as ReceivedMessage);
     },
   },
-
-  filters: {
-    // The WorkBot statistics' AI figures, from the call log.
-    async 'robots.statistics'(stats: Record<string, unknown>, context, c) {
-      const { tenantId, robotIds, from, to } = context as { tenantId: string; robotIds: string[]; from: string; to: string };
-      const totals = await services(c).calls.totals(tenantId, robotIds, from, to);
-      return { ...stats, totalAICalls: totals.calls, aiCost: totals.cost };
-    },
-  },
-
 });

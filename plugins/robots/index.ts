@@ -2,6 +2,7 @@ import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import type { AuthChain } from '../../core/http/auth.js';
 import type { WebSockets } from '../../core/http/websockets.js';
+import type { AiApi } from '../ai/api.js';
 import { robotsConfigSchema, type RobotsSettings } from './config.js';
 import { createRobotsServices, type RobotsDeps, type RobotsServices } from './services/index.js';
 import { robotRoutes } from './routes/robots.js';
@@ -44,7 +45,9 @@ export default definePlugin<RobotsSettings>({
   },
 
   register(c) {
-    const s = createRobotsServices(c.container.cradle as RobotsDeps, c.settings);
+    // The ai plugin (when enabled) registers `aiApi` after this one: resolved when statistics are asked for.
+    const ai = () => (c.container.hasRegistration('aiApi') ? c.container.resolve<AiApi>('aiApi') : null);
+    const s = createRobotsServices(c.container.cradle as RobotsDeps, c.settings, { ai });
     c.container.register({ robotsServices: asValue(s), robotsApi: asValue(s.api) });
     c.container.resolve<AuthChain>('auth').add(robotTokenStrategy(s));
     c.container.resolve<WebSockets>('websockets').add(robotSocketEndpoint(s, c.settings, `${c.face!.base}/ws`));

@@ -4,6 +4,7 @@ import { assertPublicUrl } from '../../../core/net/public-url.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { UsageMeter } from '../../../core/usage.js';
+import type { AiApi } from '../api.js';
 import type { AiSettings } from '../config.js';
 import { Answerer } from './answerer.js';
 import { Ask } from './ask.js';
@@ -42,7 +43,10 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   // Resolved per call: billing, when enabled, replaces the core's unmetered `usage`.
   const usage = () => d.usage;
   const robots = () => d.robotsApi;
+  const api: AiApi = { callTotals: (tenantId, robotIds, from, to) => calls.totals(tenantId, robotIds, from, to) };
   return {
+    /** For other plugins, as `aiApi` in the container. */
+    api,
     knowledge,
     tenantSettings,
     registry,

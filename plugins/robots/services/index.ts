@@ -3,9 +3,9 @@ import type { Clock } from '../../../core/clock.js';
 import type { CoreConfig } from '../../../core/config/schema.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
-import type { Hooks } from '../../../core/hooks/hooks.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { UsageMeter } from '../../../core/usage.js';
+import type { AiApi } from '../../ai/api.js';
 import type { RobotsSettings } from '../config.js';
 import { Commands } from './commands.js';
 import { Messages } from './messages.js';
@@ -31,7 +31,6 @@ export interface RobotsDeps {
   logger: Logger;
   config: CoreConfig;
   events: EventBus;
-  hooks: Hooks;
   pubsub: PubSub;
   usage: UsageMeter;
   smsCodes: { send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }>; verify(phone: string, code: string, purpose: string): Promise<void> };
@@ -52,13 +51,18 @@ export interface RobotsDeps {
 
 export type RobotsServices = ReturnType<typeof createRobotsServices>;
 
-export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
+/** What this plugin uses of plugins it does not depend on, when they are enabled (resolved per call). */
+export interface RobotsOptionalDeps {
+  ai: () => AiApi | null;
+}
+
+export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, optional: RobotsOptionalDeps = { ai: () => null }) {
   const tokens = new RobotTokens(d.db, d.clock, settings, d.pubsub);
   const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings, new Presence(d.db, d.clock));
   const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, () => d.usage);
   const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
   const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, () => d.usage);
-  const statistics = new Statistics(d.db, d.clock, commands, d.hooks);
+  const statistics = new Statistics(d.db, d.clock, commands, optional.ai);
   return {
     systemLogs: new SystemLogs(d.db, d.clock, d.logger),
     robotCounts: (userIds: string[]) => robotCountsOf(d.db, userIds),

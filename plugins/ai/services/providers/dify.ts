@@ -12,6 +12,8 @@ interface DifyAnswer {
  */
 export class DifyProvider implements ChatProvider {
   readonly kind = 'dify' as const;
+  /** The Dify app chooses its model. */
+  readonly model = null;
 
   constructor(
     readonly name: string,

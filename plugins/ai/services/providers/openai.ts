@@ -17,11 +17,11 @@ export class OpenAiProvider implements ChatProvider {
     readonly name: string,
     private readonly options: { baseUrl: string; apiKey?: string | null; model?: string | null },
     readonly timeoutMs: number,
-    private readonly defaultModel = options.model ?? 'gpt-4o-mini',
+    readonly model: string = options.model || 'gpt-4o-mini',
   ) {}
 
   async reply(request: ChatRequest, signal: AbortSignal): Promise<ChatReply> {
-    const model = request.model || this.defaultModel;
+    const model = request.model || this.model;
     const { default: OpenAISdk } = await loadSdk();
     // Local servers (Ollama, vLLM) need no key, but the SDK insists on one.
     this.client ??= new OpenAISdk({ apiKey: this.options.apiKey || 'no-key', baseURL: this.options.baseUrl, maxRetries: 0, timeout: this.timeoutMs });

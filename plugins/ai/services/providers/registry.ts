@@ -49,6 +49,7 @@ const refusedProvider = (name: string, reason: string): ChatProvider => ({
   name,
   kind: 'openai',
   timeoutMs: 0,
+  model: null,
   reply: async () => {
     throw new ProviderFailure('error', `refused: ${reason}`);
   },
