@@ -22,7 +22,8 @@ describe('ai: scopes ai:read and ai:manage, cut by the plan', () => {
     assert.deepEqual(res.body.scopes, scopes);
     return { 'x-api-key': res.body.raw_key };
   };
-  const entries = async (tenantId: string) => (await t.app.db('ai_knowledge').where('tenant_id', tenantId).select('question')).map((r: { question: string }) => r.question);
+  const entries = async (tenantId: string) =>
+    (await t.app.db('ai_knowledge').where('tenant_id', tenantId).select('question')).map((r: { question: string }) => r.question);
   const add = (headers: Record<string, string>, question: string) => t.wb('POST', '/api/ai/knowledge', { body: { question, answer: 'yes' }, headers });
 
   before(async () => {
@@ -53,7 +54,11 @@ describe('ai: scopes ai:read and ai:manage, cut by the plan', () => {
 
     assertRefused(await add(reader, 'From a reader?'), 403, 'missing scope ai:manage');
     assertRefused(await t.wb('PUT', '/api/ai/settings', { body: { fallbackAnswer: 'hacked' }, headers: reader }), 403, 'missing scope ai:manage');
-    assertRefused(await t.wb('PUT', '/api/ai/providers/x', { body: { kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1' }, headers: reader }), 403, 'missing scope ai:manage');
+    assertRefused(
+      await t.wb('PUT', '/api/ai/providers/x', { body: { kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1' }, headers: reader }),
+      403,
+      'missing scope ai:manage',
+    );
     assertRefused(await t.wb('POST', '/api/ai/try', { body: { text: 'hi' }, headers: reader }), 403, 'missing scope ai:manage');
     assertRefused(await t.wb('GET', '/api/ai/knowledge', { headers: none }), 403, 'missing scope ai:read');
     assert.deepEqual(await entries(owner.tenantId), []);
@@ -87,7 +92,10 @@ describe('ai: scopes ai:read and ai:manage, cut by the plan', () => {
   it('a plan without the ai_replies feature: 403 naming the plan and the feature, for sessions and keys; adding it gives them back', async () => {
     const tenant = await registerOwner(t, 'ai-noplan');
     const key = await keyOf(tenant, ['ai:manage']);
-    const plan = await t.request('POST', '/api/v2/admin/plans', { headers: admin.headers, body: { id: 'no-ai', display_name: 'No AI', limits: {}, features: ['api_keys', 'robots'] } });
+    const plan = await t.request('POST', '/api/v2/admin/plans', {
+      headers: admin.headers,
+      body: { id: 'no-ai', display_name: 'No AI', limits: {}, features: ['api_keys', 'robots'] },
+    });
     assert.equal(plan.status, 201, plan.text);
     const moved = await t.request('PUT', `/api/v2/admin/tenants/${tenant.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'no-ai' } });
     assert.equal(moved.status, 200, moved.text);
