@@ -8,6 +8,7 @@ import type { ReceivedMessage } from './services/responder.js';
 import { setupRoutes } from './routes/setup.js';
 import { answerRoutes } from './routes/answers.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
+import { MANAGE, READ } from './routes/shared.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('aiServices');
 
@@ -18,8 +19,13 @@ export default definePlugin<AiSettings>({
   configSchema: aiConfigSchema,
   env: { PLINTH_AI_FALLBACK_ANSWER: 'fallbackAnswer' },
   face: { base: '/workbot', envelope: 'code-message-data' },
-  // The AI routes check no scope yet: the feature holds back the replies themselves (their metric).
-  features: { ai_replies: { description: 'AI replies (robot auto-replies and workflow ai.reply)', scopes: [], metrics: ['ai_replies_per_month'] } },
+  scopes: {
+    [READ]: 'Read the AI knowledge base, providers, settings and (admins) the call log',
+    [MANAGE]: "Change the tenant's AI setup (knowledge base, providers, settings) and try replies",
+  },
+  // A plan without the feature cuts the ai scopes (403 naming plan and feature) and, through its
+  // metric, holds back the replies no request carries (robot auto-replies, workflow ai.reply).
+  features: { ai_replies: { description: 'AI replies (robot auto-replies and workflow ai.reply)', scopes: ['ai:*'], metrics: ['ai_replies_per_month'] } },
   metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', description: 'AI replies' } },
   migrations: 'migrations',
   ui: {
@@ -44,7 +50,9 @@ export default definePlugin<AiSettings>({
   },
 
   register(c) {
-    c.container.register({ aiServices: asValue(createAiServices(c.container.cradle, c.settings)) });
+    const s = createAiServices(c.container.cradle, c.settings);
+    // aiApi: the call log's figures for the WorkBot statistics (robots resolves it per call).
+    c.container.register({ aiServices: asValue(s), aiApi: asValue(s.api) });
   },
 
   async start(c) {
@@ -80,14 +88,4 @@ export default definePlugin<AiSettings>({
       await services(c).responder.handle(event.tenantId, event.payload as ReceivedMessage);
     },
   },
-
-  filters: {
-    // The WorkBot statistics' AI figures, from the call log.
-    async 'robots.statistics'(stats: Record<string, unknown>, context, c) {
-      const { tenantId, robotIds, from, to } = context as { tenantId: string; robotIds: string[]; from: string; to: string };
-      const totals = await services(c).calls.totals(tenantId, robotIds, from, to);
-      return { ...stats, totalAICalls: totals.calls, aiCost: totals.cost };
-    },
-  },
-
 });

@@ -1,6 +1,7 @@
 import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
+import type { AiApi } from '../ai/api.js';
 import { robotsConfigSchema, type RobotsSettings } from './config.js';
 import { createRobotsServices, } from './services/index.js';
 import { robotRoutes } from './routes/robots.js';
@@ -43,7 +44,9 @@ export default definePlugin<RobotsSettings>({
   },
 
   register(c) {
-    const s = createRobotsServices(c.container.cradle, c.settings);
+    // The ai plugin (when enabled) registers `aiApi` after this one: resolved when statistics are asked for.
+    const ai = () => (c.container.hasRegistration('aiApi') ? c.container.resolve('aiApi') : null);
+    const s = createRobotsServices(c.container.cradle, c.settings, { ai });
     c.container.register({ robotsServices: asValue(s), robotsApi: asValue(s.api) });
     c.container.resolve('auth').add(robotTokenStrategy(s));
     c.container.resolve('websockets').add(robotSocketEndpoint(s, c.settings, `${c.face!.base}/ws`));

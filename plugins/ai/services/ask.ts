@@ -3,7 +3,7 @@ import type { UsageMeter } from '../../../core/usage.js';
 import type { AiSettings } from '../config.js';
 import type { Answerer, Attempt, Route } from './answerer.js';
 import type { Calls } from './calls.js';
-import type { ChatTurn } from './providers/types.js';
+import { endUserId, type ChatTurn } from './providers/types.js';
 import { systemPrompt } from './responder.js';
 import type { RobotsPublicApi } from '../../robots/api.js';
 
@@ -57,12 +57,13 @@ export class Ask {
     const answer = await this.answerer.answer(
       {
         tenantId,
-        model: ai?.aiModel,
+        // The robot's model is for the robot's provider only (another provider named here uses its own).
+        model: ai && route.provider === ai.aiProvider ? ai.aiModel : undefined,
         temperature: ai?.aiTemperature ?? 0.7,
         maxTokens: ai?.aiMaxTokens ?? 1000,
         system: systemPrompt(this.settings.systemPrompt, ai?.aiScenario),
         messages: [...(input.context ?? []), { role: 'user', content: input.text }],
-        user: `${source}:${tenantId}`,
+        user: endUserId(tenantId, source, input.robotId ?? ''),
       },
       route,
       { robotId: input.robotId ?? null, messageId: null, source },

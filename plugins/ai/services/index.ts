@@ -1,5 +1,6 @@
 import type { Cradle } from '../../../core/container.js';
 import { assertPublicUrl } from '../../../core/net/public-url.js';
+import type { AiApi } from '../api.js';
 import type { AiSettings } from '../config.js';
 import { Answerer } from './answerer.js';
 import { Ask } from './ask.js';
@@ -27,7 +28,10 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   const answerer = new Answerer(registry, builtin);
   const consent = async (tenantId: string) => (await d.tenants.settings(tenantId)).ai_consent_enabled;
   const robots = () => d.robotsApi;
+  const api: AiApi = { callTotals: (tenantId, robotIds, from, to) => calls.totals(tenantId, robotIds, from, to) };
   return {
+    /** For other plugins, as `aiApi` in the container. */
+    api,
     knowledge,
     tenantSettings,
     registry,

@@ -6,7 +6,7 @@ import type { AiSettings } from '../config.js';
 import type { Answerer } from './answerer.js';
 import type { Calls } from './calls.js';
 import type { Conversations } from './conversations.js';
-import type { ChatTurn } from './providers/types.js';
+import { endUserId, type ChatTurn } from './providers/types.js';
 import type { RobotsPublicApi } from '../../robots/api.js';
 
 /** The `robots.message.received` payload this plugin reads. */
@@ -85,7 +85,7 @@ export class Responder {
         maxTokens: robot.ai.aiMaxTokens,
         system: systemPrompt(this.settings.systemPrompt, robot.ai.aiScenario),
         messages: await this.context(tenantId, m, robot.ai.aiContextLength),
-        user: `${m.robot_id}:${m.conversation}`.slice(0, 200),
+        user: endUserId(tenantId, m.robot_id, m.conversation),
         conversationId: state.difyConversationId,
       },
       { mode: robot.ai.aiMode, provider: robot.ai.aiProvider },

@@ -1,4 +1,5 @@
 import type { Cradle } from '../../../core/container.js';
+import type { AiApi } from '../../ai/api.js';
 import type { RobotsSettings } from '../config.js';
 import { Commands } from './commands.js';
 import { Messages } from './messages.js';
@@ -15,17 +16,22 @@ import { HomeTenant, } from './home.js';
 
 
 /** The auth and licensing services this plugin uses (it depends on both), resolved per call. */
-export type RobotsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'hooks' | 'pubsub' | 'usage' | 'smsCodes' | 'authUsers' | 'tenants' | 'audit' | 'authSessions' | 'licenses'>;
+export type RobotsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'usage' | 'smsCodes' | 'authUsers' | 'tenants' | 'audit' | 'authSessions' | 'licenses'>;
 
 export type RobotsServices = ReturnType<typeof createRobotsServices>;
 
-export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
+/** What this plugin uses of plugins it does not depend on, when they are enabled (resolved per call). */
+export interface RobotsOptionalDeps {
+  ai: () => AiApi | null;
+}
+
+export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, optional: RobotsOptionalDeps = { ai: () => null }) {
   const tokens = new RobotTokens(d.db, d.clock, settings, d.pubsub);
   const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings, new Presence(d.db, d.clock));
   const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, d.usage);
   const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
   const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, d.usage);
-  const statistics = new Statistics(d.db, d.clock, commands, d.hooks);
+  const statistics = new Statistics(d.db, d.clock, commands, optional.ai);
   return {
     systemLogs: new SystemLogs(d.db, d.clock, d.logger),
     robotCounts: (userIds: string[]) => robotCountsOf(d.db, userIds),
