@@ -20,7 +20,7 @@ export default definePlugin<AiSettings>({
   face: { base: '/workbot', envelope: 'code-message-data' },
   // The AI routes check no scope yet: the feature holds back the replies themselves (their metric).
   features: { ai_replies: { description: 'AI replies (robot auto-replies and workflow ai.reply)', scopes: [], metrics: ['ai_replies_per_month'] } },
-  metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', description: 'AI replies' } },
+  metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', unit: 'AI replies', description: 'AI replies' } },
   migrations: 'migrations',
   ui: {
     pages: [

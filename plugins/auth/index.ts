@@ -40,7 +40,7 @@ export default definePlugin<AuthSettings>({
   features: { api_keys: { description: 'API keys for programmatic access', scopes: ['api-keys:manage'], metrics: ['max_api_keys'] } },
   events: authEvents,
   actions: authActions,
-  metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', description: 'Active API keys' } },
+  metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', unit: 'API keys', description: 'Active API keys' } },
   migrations: 'migrations',
 
   register(c) {
