@@ -16,6 +16,7 @@ import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { adminRoutes } from './routes/admin.js';
+import type { TenantPlans } from '../billing/api.js';
 import { purgeExpired } from './jobs.js';
 import type { Retention } from '../../core/retention.js';
 
@@ -95,7 +96,9 @@ export default definePlugin<AuthSettings>({
     userRoutes(r, s);
     apiKeyRoutes(r, s, c.container.resolve<Map<string, ScopeInfo>>('scopes'));
     tenantRoutes(r, s);
-    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing: async () => void (await c.db.raw('select 1')) });
+    // Billing's typed contract (plugins/billing/api.ts), when billing is enabled: a tenant's plan.
+    const tenantPlans = c.container.hasRegistration('tenantPlans') ? c.container.resolve<TenantPlans>('tenantPlans') : null;
+    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing: async () => void (await c.db.raw('select 1')), tenantPlans });
   },
 
   jobs: [{ name: 'purge-expired', schedule: '17 3 * * *', catchUp: true, run: (c, info) => purgeExpired(c.container.resolve<Retention>('retention'), info.scheduledFor, c.settings.auditRetentionDays) }],

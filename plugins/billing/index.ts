@@ -41,7 +41,8 @@ export default definePlugin<BillingSettings>({
     const s = createBillingServices(c.container.cradle as BillingDeps, c.settings);
     // Replaces the core's unmetered `usage` and allow-all `entitlements`: from now on every
     // plugin's consume() and every scope check obey the plans.
-    c.container.register({ billingServices: asValue(s), usage: asValue(s.meter), entitlements: asValue(s.entitlements) });
+    // `tenantPlans` is billing's typed contract (api.ts) for auth's admin tenant view and PATCH.
+    c.container.register({ billingServices: asValue(s), usage: asValue(s.meter), entitlements: asValue(s.entitlements), tenantPlans: asValue(s.tenantPlans) });
   },
 
   async start(c) {

@@ -7,6 +7,7 @@ import type { PubSub } from '../../../core/pubsub.js';
 import type { MetricInfo } from '../../../core/usage.js';
 import { AppError } from '../../../core/errors.js';
 import type { Entitlements, FeatureInfo } from '../../../core/entitlements.js';
+import type { TenantPlans } from '../api.js';
 import type { BillingSettings } from '../config.js';
 import { Meter } from './meter.js';
 import { PeriodCloser } from './period-closer.js';
@@ -101,5 +102,14 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
     if (planId === settings.operatorPlan) throw AppError.conflict(`plan "${planId}" is the operator's internal plan and cannot be bought`, 'plan_not_purchasable');
   }
 
-  return { plans, subscriptions, meter, stripe, closer, entitlements, subscriptionView, setOverrides, assertPurchasable, operatorPlan: settings.operatorPlan };
+  /** The `tenantPlans` contract (plugins/billing/api.ts): moving a tenant keeps its period when the plan is the same. */
+  const tenantPlans: TenantPlans = {
+    planOf: async (tenantId) => (await subscriptions.get(tenantId)).plan_id,
+    checkAssign: (tenantId, planId) => subscriptions.checkAssign(tenantId, planId),
+    async assign(tenantId, planId) {
+      if ((await subscriptions.get(tenantId)).plan_id !== planId) await subscriptions.assign(tenantId, { plan_id: planId });
+    },
+  };
+
+  return { plans, subscriptions, meter, stripe, closer, entitlements, tenantPlans, subscriptionView, setOverrides, assertPurchasable, operatorPlan: settings.operatorPlan };
 }
