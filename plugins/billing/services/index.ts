@@ -72,6 +72,10 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
       current_period_end: sub.current_period_end,
       cancel_at_period_end: sub.cancel_at_period_end,
       provider: sub.provider,
+      // Beside the seed, for the admin UI: the payment provider configured on this server (null: none,
+      // an administrator assigns plans), and the limits that no enabled plugin meters (listed, never counted).
+      payment_provider: stripe.configured ? ('stripe' as const) : null,
+      unmetered: Object.keys(limits).filter((metric) => !d.metrics.has(metric)).sort(),
       limits,
       usage,
     };
