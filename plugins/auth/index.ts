@@ -98,7 +98,8 @@ export default definePlugin<AuthSettings>({
     tenantRoutes(r, s);
     // Billing's typed contract (plugins/billing/api.ts), when billing is enabled: a tenant's plan.
     const tenantPlans = c.container.hasRegistration('tenantPlans') ? c.container.resolve<TenantPlans>('tenantPlans') : null;
-    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing: async () => void (await c.db.raw('select 1')), tenantPlans });
+    const dbPing = async () => void (await c.db.raw('select 1'));
+    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, tenantPlans });
   },
 
   jobs: [{ name: 'purge-expired', schedule: '17 3 * * *', catchUp: true, run: (c, info) => purgeExpired(c.container.resolve<Retention>('retention'), info.scheduledFor, c.settings.auditRetentionDays) }],

@@ -78,12 +78,23 @@ export function adminRoutes(
   );
   // Every field the GET shows is accepted, so a client may send back what it read: the read-only
   // ones only when unchanged, plan_id (with billing) moves the tenant to that plan.
-  const readOnly = { id: { type: 'string' }, is_operator: { type: 'boolean' }, created_at: { type: 'string' }, updated_at: { type: 'string' }, user_count: { type: 'integer' } };
+  const readOnly = {
+    id: { type: 'string' },
+    is_operator: { type: 'boolean' },
+    created_at: { type: 'string' },
+    updated_at: { type: 'string' },
+    user_count: { type: 'integer' },
+  };
   const planId = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' };
-  const tenantPatch = body({ name, status: { enum: ['active', 'suspended'] }, settings: { ...body(settingsFields), minProperties: 1 }, ...(plans ? { plan_id: planId } : {}), ...readOnly });
+  const settings = { ...body(settingsFields), minProperties: 1 };
+  const tenantPatch = body({ name, status: { enum: ['active', 'suspended'] }, settings, ...(plans ? { plan_id: planId } : {}), ...readOnly });
   r.patch(
     '/admin/tenants/:id',
-    { summary: "Update a tenant: name, status, settings and (with billing) its plan", guards: superadmin, schema: { params: uuidParam, body: { ...tenantPatch, minProperties: 1 } } },
+    {
+      summary: 'Update a tenant: name, status, settings and (with billing) its plan',
+      guards: superadmin,
+      schema: { params: uuidParam, body: { ...tenantPatch, minProperties: 1 } },
+    },
     async (ctx, { params, body: b }) => {
       const before = await tenantView(params.id);
       const changed = Object.keys(readOnly).filter((k) => k in b && b[k] !== before[k as keyof typeof before]);

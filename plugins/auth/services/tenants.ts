@@ -85,7 +85,13 @@ export class Tenants {
   }
 
   /** `audited`: what the audit entry lists, when the request changed more than these columns (settings, plan). */
-  async update(actor: Principal, id: string, patch: { name?: string; status?: 'active' | 'suspended' }, meta: RequestMeta, audited: Record<string, unknown> = patch) {
+  async update(
+    actor: Principal,
+    id: string,
+    patch: { name?: string; status?: 'active' | 'suspended' },
+    meta: RequestMeta,
+    audited: Record<string, unknown> = patch,
+  ) {
     const tenant = await this.get(id);
     if (tenant.is_operator && patch.status === 'suspended') throw AppError.conflict('the operator tenant cannot be suspended');
     const columns = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));

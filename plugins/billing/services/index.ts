@@ -115,5 +115,6 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
     },
   };
 
-  return { plans, subscriptions, meter, stripe, closer, entitlements, tenantPlans, subscriptionView, setOverrides, assertPurchasable, operatorPlan: settings.operatorPlan };
+  const operatorPlan = settings.operatorPlan;
+  return { plans, subscriptions, meter, stripe, closer, entitlements, tenantPlans, subscriptionView, setOverrides, assertPurchasable, operatorPlan };
 }

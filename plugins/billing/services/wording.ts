@@ -36,7 +36,8 @@ function periodOf(key: string): { label: string; next: string } {
 export function usageWords(spec: MetricInfo, key: string, used: number, limit: number): UsageWords {
   const unit = spec.unit ?? spec.name;
   if (spec.kind === 'gauge' || key === GAUGE_KEY) {
-    return { kind: 'gauge', unit, period_label: null, resets_on: null, summary: `${used} of ${limit} ${unit} in use`, advice: 'upgrade the plan or remove some' };
+    const summary = `${used} of ${limit} ${unit} in use`;
+    return { kind: 'gauge', unit, period_label: null, resets_on: null, summary, advice: 'upgrade the plan or remove some' };
   }
   const { label, next } = periodOf(key);
   return {

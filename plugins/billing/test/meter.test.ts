@@ -103,7 +103,8 @@ describe('billing: the meter (usage.consume)', () => {
         err.message,
         'plan limit reached for notes_per_month on plan "free": 2 of 2 notes used in May 2026; upgrade the plan or wait for the next period (from 2026-06-01)',
       );
-      assert.deepEqual(err.details, { metric: 'notes_per_month', limit: 2, used: 2, plan_id: 'free', kind: 'counter', period: '2026-05', resets_on: '2026-06-01' });
+      const details = { metric: 'notes_per_month', limit: 2, used: 2, plan_id: 'free', kind: 'counter', period: '2026-05', resets_on: '2026-06-01' };
+      assert.deepEqual(err.details, details);
       assert.equal((await usageRows(t, o.tenantId))['notes_per_month/2026-05'], 2);
     });
 
@@ -119,7 +120,10 @@ describe('billing: the meter (usage.consume)', () => {
       // Asking for more than is left says so; removing one makes room.
       await t.meter.release(o.tenantId, 'max_api_keys', 2);
       const big = await t.meter.consume(o.tenantId, 'max_api_keys', 3).then(() => null, (e) => e);
-      assert.equal(big.message, 'plan limit reached for max_api_keys on plan "free": 1 of 3 API keys in use (3 more do not fit); upgrade the plan or remove some');
+      assert.equal(
+        big.message,
+        'plan limit reached for max_api_keys on plan "free": 1 of 3 API keys in use (3 more do not fit); upgrade the plan or remove some',
+      );
       await t.meter.consume(o.tenantId, 'max_api_keys', 2);
     });
 
