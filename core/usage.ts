@@ -10,6 +10,8 @@ export interface MetricSpec {
   period?: 'month' | 'day';
   /** The key under `usage` in the subscription view, e.g. `messages_this_month`. */
   usageKey?: string;
+  /** What is counted, plural and lower case as in a sentence ("4 of 5 mailboxes in use"); the metric's name when absent. */
+  unit?: string;
   description?: string;
 }
 

@@ -26,7 +26,7 @@ export default definePlugin<AiSettings>({
   // A plan without the feature cuts the ai scopes (403 naming plan and feature) and, through its
   // metric, holds back the replies no request carries (robot auto-replies, workflow ai.reply).
   features: { ai_replies: { description: 'AI replies (robot auto-replies and workflow ai.reply)', scopes: ['ai:*'], metrics: ['ai_replies_per_month'] } },
-  metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', description: 'AI replies' } },
+  metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', unit: 'AI replies', description: 'AI replies' } },
   migrations: 'migrations',
   ui: {
     pages: [

@@ -38,7 +38,7 @@ export default definePlugin<AuthSettings>({
   features: { api_keys: { description: 'API keys for programmatic access', scopes: ['api-keys:manage'], metrics: ['max_api_keys'] } },
   events: authEvents,
   actions: authActions,
-  metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', description: 'Active API keys' } },
+  metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', unit: 'API keys', description: 'Active API keys' } },
   migrations: 'migrations',
 
   register(c) {
@@ -93,7 +93,10 @@ export default definePlugin<AuthSettings>({
     userRoutes(r, s);
     apiKeyRoutes(r, s, c.container.resolve('scopes'));
     tenantRoutes(r, s);
-    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing: async () => void (await c.db.raw('select 1')) });
+    // Billing's typed contract (plugins/billing/api.ts), when billing is enabled: a tenant's plan.
+    const tenantPlans = c.container.hasRegistration('tenantPlans') ? c.container.resolve('tenantPlans') : null;
+    const dbPing = async () => void (await c.db.raw('select 1'));
+    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, tenantPlans });
   },
 
   jobs: [{ name: 'purge-expired', schedule: '17 3 * * *', catchUp: true, run: (c, info) => purgeExpired(c.container.resolve('retention'), info.scheduledFor, c.settings.auditRetentionDays) }],

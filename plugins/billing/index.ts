@@ -39,7 +39,8 @@ export default definePlugin<BillingSettings>({
       throw new ConfigError(`invalid config: settings.billing.operatorPlan = ${JSON.stringify(c.settings.operatorPlan)}: must be the id of one of settings.billing.plans`);
     }
     const s = createBillingServices(c.container.cradle, c.settings);
-    c.container.register({ billingServices: asValue(s) });
+    // `tenantPlans` is billing's typed contract (api.ts) for auth's admin tenant view and PATCH.
+    c.container.register({ billingServices: asValue(s), tenantPlans: asValue(s.tenantPlans) });
     // Fills the core's `usage` and `entitlements` slots: from now on every plugin's consume() and
     // every scope check obey the plans.
     c.container.cradle.usage.provide(s.meter);

@@ -17,7 +17,7 @@ export default definePlugin<LicensingSettings>({
   face: { base: '/license', envelope: 'success' },
   scopes: { [MANAGE]: 'Generate, list and revoke licenses and manage their devices' },
   features: { licensing: { description: 'Software licenses: activation codes and devices', scopes: ['licenses:*'], metrics: ['max_licenses'] } },
-  metrics: { max_licenses: { kind: 'gauge', usageKey: 'licenses', description: 'Active licenses' } },
+  metrics: { max_licenses: { kind: 'gauge', usageKey: 'licenses', unit: 'licenses', description: 'Active licenses' } },
   events: licensingEvents,
   actions: licensingActions,
   migrations: 'migrations',

@@ -31,8 +31,8 @@ export default definePlugin<MailSettings>({
   },
   features: { mail: { description: 'Temporary mail: mailboxes, inbound and outgoing mail', scopes: ['mail:*'], metrics: ['max_mailboxes', 'emails_sent_per_month'] } },
   metrics: {
-    max_mailboxes: { kind: 'gauge', usageKey: 'mailboxes', description: 'Mailboxes' },
-    emails_sent_per_month: { kind: 'counter', period: 'month', usageKey: 'emails_sent_this_month', description: 'Recipients of sent mail' },
+    max_mailboxes: { kind: 'gauge', usageKey: 'mailboxes', unit: 'mailboxes', description: 'Mailboxes' },
+    emails_sent_per_month: { kind: 'counter', period: 'month', usageKey: 'emails_sent_this_month', unit: 'mail recipients', description: 'Recipients of sent mail' },
   },
   events: mailEvents,
   actions: mailActions,

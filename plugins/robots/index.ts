@@ -28,9 +28,9 @@ export default definePlugin<RobotsSettings>({
   scopes: { 'robots:use': 'Manage your robots and send their messages', 'robots:manage': "Manage the tenant's robots and activation codes" },
   features: { robots: { description: 'WorkBot chat robots on phones', scopes: ['robots:*'], metrics: ['max_robots', 'max_messages_per_month'] } },
   metrics: {
-    max_robots: { kind: 'gauge', usageKey: 'robots', description: 'Robots' },
-    max_sessions: { kind: 'gauge', usageKey: 'sessions', description: 'Robot sessions (the seed counts robots)' },
-    max_messages_per_month: { kind: 'counter', period: 'month', usageKey: 'messages_this_month', description: 'Messages reported by robots' },
+    max_robots: { kind: 'gauge', usageKey: 'robots', unit: 'robots', description: 'Robots' },
+    max_sessions: { kind: 'gauge', usageKey: 'sessions', unit: 'robot sessions', description: 'Robot sessions (the seed counts robots)' },
+    max_messages_per_month: { kind: 'counter', period: 'month', usageKey: 'messages_this_month', unit: 'robot messages', description: 'Messages reported by robots' },
   },
   events: robotsEvents,
   actions: robotsActions,

@@ -2,7 +2,8 @@ import type { Cradle } from '../../../core/container.js';
 import type { Knex } from 'knex';
 import type { MetricInfo } from '../../../core/usage.js';
 import { AppError } from '../../../core/errors.js';
-import type { Entitlements, } from '../../../core/entitlements.js';
+import type { Entitlements } from '../../../core/entitlements.js';
+import type { TenantPlans } from '../api.js';
 import type { BillingSettings } from '../config.js';
 import { Meter } from './meter.js';
 import { PeriodCloser } from './period-closer.js';
@@ -54,6 +55,10 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
       current_period_end: sub.current_period_end,
       cancel_at_period_end: sub.cancel_at_period_end,
       provider: sub.provider,
+      // Beside the seed, for the admin UI: the payment provider configured on this server (null: none,
+      // an administrator assigns plans), and the limits that no enabled plugin meters (listed, never counted).
+      payment_provider: stripe.configured ? ('stripe' as const) : null,
+      unmetered: Object.keys(limits).filter((metric) => !d.metrics.has(metric)).sort(),
       limits,
       usage,
     };
@@ -84,5 +89,15 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
     if (planId === settings.operatorPlan) throw AppError.conflict(`plan "${planId}" is the operator's internal plan and cannot be bought`, 'plan_not_purchasable');
   }
 
-  return { plans, subscriptions, meter, stripe, closer, entitlements, subscriptionView, setOverrides, assertPurchasable, operatorPlan: settings.operatorPlan };
+  /** The `tenantPlans` contract (plugins/billing/api.ts): moving a tenant keeps its period when the plan is the same. */
+  const tenantPlans: TenantPlans = {
+    planOf: async (tenantId) => (await subscriptions.get(tenantId)).plan_id,
+    checkAssign: (tenantId, planId) => subscriptions.checkAssign(tenantId, planId),
+    async assign(tenantId, planId) {
+      if ((await subscriptions.get(tenantId)).plan_id !== planId) await subscriptions.assign(tenantId, { plan_id: planId });
+    },
+  };
+
+  const operatorPlan = settings.operatorPlan;
+  return { plans, subscriptions, meter, stripe, closer, entitlements, tenantPlans, subscriptionView, setOverrides, assertPurchasable, operatorPlan };
 }
