@@ -176,9 +176,9 @@ export class Meter implements UsageMeter {
   }
 
   /**
-
-
-   * deadlock on PostgreSQL; the monthly counters' daily rows are written once for the batch.
+   * A batch of consumes in one transaction, each with its own atomic limit check (null when taken,
+   * what was used when refused). Rows are locked in (tenant, metric) order, so two instances'
+   * batches cannot deadlock on PostgreSQL; the monthly counters' daily rows are written once.
    */
   private async applyBatch(trx: Knex.Transaction, ops: ConsumeOp[]): Promise<Array<Refused | null>> {
     const order = ops.map((_, i) => i).sort((a, b) => compareOps(ops[a], ops[b]) || a - b);
