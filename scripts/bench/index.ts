@@ -12,6 +12,7 @@ import { loadConfig } from '../../core/config/load.js';
 import { BenchContext, settingsFromEnv, type FigureModule } from './lib/context.js';
 import { projectRoot } from './lib/plinth.js';
 import { killAllSync, stopAll } from './lib/process.js';
+import { benchDialect } from './lib/database.js';
 import { ceilingFigure, formatLine, writeResults, type Figure } from './lib/results.js';
 import { boot } from './figures/boot.js';
 import { idleRss } from './figures/idle-rss.js';
@@ -29,6 +30,12 @@ import { ceilingsOnly } from './figures/ceilings.js';
 /** In run order; `ceilings` stays last. */
 const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, licensing, mail, robotsPushLatency, robotsMessageReports, ai, workflowsRuns, retention, ceilingsOnly];
 
+/**
+ * On PostgreSQL (BENCH_DATABASE_URL), the figures whose work is the database's and whose ceilings
+ * have a raw-pg twin (or need no database); the others are SQLite-only for now.
+ */
+const POSTGRES_FIGURES = ['auth', 'licensing', 'mail', 'ai', 'workflows-runs', 'ceilings'];
+
 /** Hard stop for the whole bench, whatever hangs. */
 const WALL_LIMIT_MS = 40 * 60 * 1000;
 
@@ -42,11 +49,13 @@ async function main(): Promise<number> {
     log(`unknown figure(s): ${unknown.join(', ')}; known: ${FIGURES.map((f) => f.name).join(', ')}`);
     return 2;
   }
-  const selected = wanted.length ? FIGURES.filter((f) => wanted.includes(f.name)) : FIGURES;
+  const defaults = benchDialect === 'postgres' ? FIGURES.filter((f) => POSTGRES_FIGURES.includes(f.name)) : FIGURES;
+  const selected = wanted.length ? FIGURES.filter((f) => wanted.includes(f.name)) : defaults;
 
   const config = loadConfig({ root: projectRoot, env: {} });
   const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
   log(`bench: node ${process.version}, ${os.cpus().length} cpu(s), load average ${load()}; ${settings.runs} runs × ${settings.durationSec} s, ${settings.connections} connections`);
+  log(`bench: database ${benchDialect === 'postgres' ? 'PostgreSQL (a fresh database per server, BENCH_DATABASE_URL)' : 'SQLite (a fresh data dir per server)'}`);
   log(`bench: Plinth from dist/ with the config plugins: ${config.plugins.length ? config.plugins.join(', ') : '(none enabled in config)'}`);
 
   const ctx = new BenchContext(settings, log);
@@ -76,7 +85,7 @@ async function main(): Promise<number> {
 
   console.log('');
   for (const f of figures) console.log(formatLine(f));
-  const file = path.join(projectRoot, 'bench-results.json');
+  const file = path.join(projectRoot, benchDialect === 'postgres' ? 'bench-results-postgres.json' : 'bench-results.json');
   writeResults(file, figures);
   console.log(`\nwrote ${path.relative(process.cwd(), file) || file} (${figures.length} figures) in ${Math.round((performance.now() - started) / 1000)} s; ${os.cpus().length} cpus, load average now ${load()}`);
   if (os.loadavg()[0] > os.cpus().length) console.log('note: the machine was busy with other work; wall-clock figures are noisy (compare the cpu columns)');

@@ -7,23 +7,17 @@ import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/a
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { BillingServices } from '../services/index.js';
 import type { Meter } from '../services/meter.js';
+import { login, type Actor } from '../../../test/helpers/actors.js';
+export { PASSWORD, login, registerOwner, type Actor } from '../../../test/helpers/actors.js';
 
 export const API = '/api/v2';
 export const ADMIN = { email: 'operator@billing.test', password: 'Operator-pass-2026!' };
-export const PASSWORD = 'Correct-horse-battery-9';
 export const DAY = 86_400_000;
 export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
 /** Generous limits: these tests register and log in far more often than a person would. */
 const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
-export interface Actor {
-  id: string;
-  email: string;
-  tenantId: string;
-  token: string;
-  headers: Record<string, string>;
-}
 
 export interface BillingApp extends TestApp {
   db: Knex;
@@ -59,23 +53,11 @@ export async function startBillingApp(options: BillingAppOptions = {}): Promise<
   return app;
 }
 
-export async function login(t: BillingApp, email: string, password = PASSWORD): Promise<Actor> {
-  const res = await t.api('POST', '/auth/login', { body: { email, password } });
-  assert.equal(res.status, 200, `login ${email}: ${res.text}`);
-  const token = res.body.access_token as string;
-  return { id: res.body.user.id, email, tenantId: res.body.user.tenant_id, token, headers: { authorization: `Bearer ${token}` } };
-}
 
 export const loginAdmin = (t: BillingApp) => login(t, ADMIN.email, ADMIN.password);
 
 let seq = 0;
 /** A new tenant and its owner, the way a customer signs up. */
-export async function registerOwner(t: BillingApp, label = 'owner'): Promise<Actor> {
-  const email = `${label}-${process.pid}-${++seq}@billing.test`;
-  const res = await t.api('POST', '/auth/register', { body: { email, password: PASSWORD, tenant_name: `${label} ${seq}` } });
-  assert.equal(res.status, 201, `register ${email}: ${res.text}`);
-  return login(t, email);
-}
 
 export async function createKey(t: BillingApp, actor: Actor, scopes: string[]): Promise<{ id: string; raw: string }> {
   const res = await t.api('POST', '/api-keys', { headers: actor.headers, body: { name: `key-${++seq}`, scopes } });

@@ -5,21 +5,16 @@ import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { FakeStripe } from '../../../test/helpers/fake-stripe.js';
+import { PASSWORD, login, type Actor } from '../../../test/helpers/actors.js';
+export { PASSWORD, login, registerOwner, type Actor } from '../../../test/helpers/actors.js';
 
 export const API = '/api/v2';
 export const ADMIN = { email: 'billing-operator@plinth.test', password: 'Operator-pass-2026!' };
-export const PASSWORD = 'Correct-horse-battery-9';
 export const PUBLIC_URL = 'http://plinth.test';
 
 /** Generous auth limits: these tests register and log in more often than a person would. */
 const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
-export interface Actor {
-  id: string;
-  email: string;
-  tenantId: string;
-  headers: Record<string, string>;
-}
 
 export interface BillingApp extends TestApp {
   db: Knex;
@@ -41,11 +36,6 @@ export async function startBillingApp(fake: FakeStripe | null, billing: Record<s
   return app;
 }
 
-export async function login(t: BillingApp, email: string, password = PASSWORD): Promise<Actor> {
-  const res = await t.api('POST', '/auth/login', { body: { email, password } });
-  assert.equal(res.status, 200, `login ${email}: ${res.text}`);
-  return { id: res.body.user.id, email, tenantId: res.body.user.tenant_id, headers: { authorization: `Bearer ${res.body.access_token}` } };
-}
 
 export const loginAdmin = (t: BillingApp) => login(t, ADMIN.email, ADMIN.password);
 
@@ -53,12 +43,6 @@ let counter = 0;
 export const uniqueEmail = (label: string) => `${label}-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 
 /** A new tenant and its owner, the way a customer signs up. */
-export async function registerOwner(t: BillingApp, label = 'owner'): Promise<Actor> {
-  const email = uniqueEmail(label);
-  const res = await t.api('POST', '/auth/register', { body: { email, password: PASSWORD } });
-  assert.equal(res.status, 201, `register ${email}: ${res.text}`);
-  return login(t, email);
-}
 
 /** Another user in a tenant with a tenant role (there is no invitation endpoint, so through the service). */
 export async function addUser(t: BillingApp, tenantId: string, role: 'admin' | 'member', label = role): Promise<Actor> {

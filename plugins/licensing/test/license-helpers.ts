@@ -7,11 +7,12 @@ import type { Logger } from '../../../core/logger.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { LicensingServices } from '../services/index.js';
+import { login, registerOwner, type Actor } from '../../../test/helpers/actors.js';
+export { PASSWORD, login, registerOwner, type Actor } from '../../../test/helpers/actors.js';
 
 export const API = '/api/v2';
 export const BASE = '/license';
 export const ADMIN = { email: 'operator@licensing.test', password: 'Operator-pass-2026!' };
-export const PASSWORD = 'Correct-horse-battery-9';
 export const DAY = 86_400_000;
 
 /** Seed format, from the alphabet without 0/O and 1/I. */
@@ -22,12 +23,6 @@ export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 /** Generous limits: the tests register, log in and verify far more often than a person would. */
 const AUTH_LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
-export interface Actor {
-  id: string;
-  email: string;
-  tenantId: string;
-  headers: Record<string, string>;
-}
 
 export interface LicensingApp extends TestApp {
   db: Knex;
@@ -66,22 +61,11 @@ export async function startLicensingApp(options: LicensingAppOptions = {}): Prom
   return app;
 }
 
-export async function login(t: LicensingApp, email: string, password = PASSWORD): Promise<Actor> {
-  const res = await t.api('POST', '/auth/login', { body: { email, password } });
-  assert.equal(res.status, 200, `login ${email}: ${res.text}`);
-  return { id: res.body.user.id, email, tenantId: res.body.user.tenant_id, headers: { authorization: `Bearer ${res.body.access_token}` } };
-}
 
 export const loginAdmin = (t: LicensingApp) => login(t, ADMIN.email, ADMIN.password);
 
 let seq = 0;
 /** A new tenant and its owner, the way a customer signs up. */
-export async function registerOwner(t: LicensingApp, label = 'owner'): Promise<Actor> {
-  const email = `${label}-${process.pid}-${++seq}@licensing.test`;
-  const res = await t.api('POST', '/auth/register', { body: { email, password: PASSWORD, full_name: `${label} ${seq}`, tenant_name: `${label} ${seq}` } });
-  assert.equal(res.status, 201, `register ${email}: ${res.text}`);
-  return login(t, email);
-}
 
 /** An API key of the actor's, through /api/v2/api-keys; returns the X-API-Key header. */
 export async function apiKey(t: LicensingApp, actor: Actor, scopes: string[] = ['licenses:manage']): Promise<Record<string, string>> {

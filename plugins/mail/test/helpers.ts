@@ -11,17 +11,11 @@ import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
+import { PASSWORD, login, registerOwner as sharedRegisterOwner } from '../../../test/helpers/actors.js';
+export { PASSWORD, login } from '../../../test/helpers/actors.js';
 
-export const MAIL = '/mail';
-export const API = '/api/v2';
-export const ADMIN = { email: 'operator@plinth.test', password: 'Operator-pass-2026!' };
-export const PASSWORD = 'Correct-horse-battery-9';
-export const DOMAIN = 'mail.test';
-export const AUTO_DOMAIN = 'auto.test';
-export const HOUR = 3_600_000;
-
-/** Generous limits: these tests register and log in far more often than a person would. */
-const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
+/** A customer signing up; at @people.test, which the test relay drops (platform mail to owners). */
+export const registerOwner = (t: MailApp, label = 'owner') => sharedRegisterOwner(t, label, { domain: 'people.test' });
 
 export interface Actor {
   id: string;
@@ -29,6 +23,17 @@ export interface Actor {
   tenantId: string;
   headers: Record<string, string>;
 }
+
+export const MAIL = '/mail';
+export const API = '/api/v2';
+export const ADMIN = { email: 'operator@plinth.test', password: 'Operator-pass-2026!' };
+export const DOMAIN = 'mail.test';
+export const AUTO_DOMAIN = 'auto.test';
+export const HOUR = 3_600_000;
+
+/** Generous limits: these tests register and log in far more often than a person would. */
+const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
+
 
 export interface MailApp extends TestApp {
   db: Knex;
@@ -70,11 +75,6 @@ export async function startMailApp(options: MailAppOptions = {}): Promise<MailAp
   return app;
 }
 
-export async function login(t: MailApp, email: string, password = PASSWORD): Promise<Actor> {
-  const res = await t.api('POST', '/auth/login', { body: { email, password } });
-  assert.equal(res.status, 200, `login ${email}: ${res.text}`);
-  return { id: res.body.user.id, email, tenantId: res.body.user.tenant_id, headers: { authorization: `Bearer ${res.body.access_token}` } };
-}
 
 export const loginAdmin = (t: MailApp) => login(t, ADMIN.email, ADMIN.password);
 
@@ -83,12 +83,6 @@ let seq = 0;
 export const unique = (label = 'x') => `${label}${process.pid}n${++seq}`;
 
 /** A new tenant and its owner, the way a customer signs up. */
-export async function registerOwner(t: MailApp, label = 'owner'): Promise<Actor> {
-  const email = `${unique(label)}@people.test`;
-  const res = await t.api('POST', '/auth/register', { body: { email, password: PASSWORD, tenant_name: `tenant of ${email}` } });
-  assert.equal(res.status, 201, `register ${email}: ${res.text}`);
-  return login(t, email);
-}
 
 /** Another user in an existing tenant (no invitation endpoint exists, so through the auth service). */
 export async function addUser(t: MailApp, tenantId: string, role: 'owner' | 'admin' | 'member', label: string = role): Promise<Actor> {

@@ -7,6 +7,17 @@ import { WebSocket } from 'ws';
 import type { Clock } from '../../../core/clock.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
+import { registerOwner as sharedRegisterOwner } from '../../../test/helpers/actors.js';
+
+/** A customer signing up; the tenant is named after the owner ("<label> owner"), as homeTenant tests name it. */
+export const registerOwner = (t: TestApp, label = 'owner') => sharedRegisterOwner(t, label, { tenantName: null });
+
+export interface Owner {
+  id: string;
+  tenantId: string;
+  token: string;
+  headers: Record<string, string>;
+}
 
 export const W = '/workbot';
 export const ADMIN = { email: 'root@robots.test', password: 'Operator-pass-for-robots-42' };
@@ -68,23 +79,7 @@ export async function robotsAppWithHome<T>(homeTenant: string | ((prepared: T) =
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-export interface Owner {
-  id: string;
-  tenantId: string;
-  token: string;
-  headers: Record<string, string>;
-}
 
-export async function registerOwner(t: TestApp, label = 'owner'): Promise<Owner> {
-  const email = `${label}-${randomBytes(4).toString('hex')}@robots.test`;
-  const password = `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
-  const reg = await t.request('POST', '/api/v2/auth/register', { body: { email, password, full_name: `${label} owner` } });
-  assert.equal(reg.status, 201, reg.text);
-  const login = await t.request('POST', '/api/v2/auth/login', { body: { email, password } });
-  assert.equal(login.status, 200, login.text);
-  const token = login.body.access_token as string;
-  return { id: login.body.user.id, tenantId: login.body.user.tenant_id, token, headers: bearer(token) };
-}
 
 /**
  * Codes the operator issued into the owner's tenant, bound to the owner (so the robots are theirs).

@@ -10,6 +10,15 @@ import type { Logger } from '../../../core/logger.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import { waitFor } from '../../../test/helpers/processes.js';
+export { registerOwner } from '../../../test/helpers/actors.js';
+
+export interface Owner {
+  id: string;
+  tenantId: string;
+  email: string;
+  token: string;
+  headers: Record<string, string>;
+}
 
 export const API = '/api/v2';
 export const ADMIN = { email: 'root@workflows.test', password: 'Operator-pass-for-workflows-42' };
@@ -49,26 +58,10 @@ export async function workflowsApp(options: WorkflowsAppOptions = {}): Promise<W
   return t;
 }
 
-export interface Owner {
-  id: string;
-  tenantId: string;
-  email: string;
-  token: string;
-  headers: Record<string, string>;
-}
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A new tenant and its owner, the way a customer signs up. */
-export async function registerOwner(t: TestApp, label = 'owner'): Promise<Owner> {
-  const email = `${label}-${randomBytes(4).toString('hex')}@workflows.test`;
-  const password = `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
-  const reg = await t.request('POST', `${API}/auth/register`, { body: { email, password, full_name: `${label} owner` } });
-  assert.equal(reg.status, 201, reg.text);
-  const login = await t.request('POST', `${API}/auth/login`, { body: { email, password } });
-  assert.equal(login.status, 200, login.text);
-  return { id: login.body.user.id, tenantId: login.body.user.tenant_id, email, token: login.body.access_token, headers: bearer(login.body.access_token) };
-}
 
 /** A user with a role in an existing tenant (there is no invitation endpoint, so through the auth service). */
 export async function addUser(t: TestApp, tenantId: string, role: 'owner' | 'admin' | 'member', label: string = role): Promise<Owner> {

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FigureModule } from '../lib/context.js';
+import { databaseEnv } from '../lib/database.js';
 import { cleanEnv, makeTempDir, removeTempDir, spawnChild, waitForLine } from '../lib/process.js';
 import { standalone } from '../lib/results.js';
 
@@ -15,13 +16,15 @@ const MESSAGES = 500;
 
 async function runWorker<T>(args: string[], timeoutMs: number): Promise<T> {
   const dir = makeTempDir('ai');
-  const child = spawnChild('ai-worker', process.execPath, [worker, ...args], { env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production' }) });
+  const database = await databaseEnv('ai');
+  const child = spawnChild('ai-worker', process.execPath, [worker, ...args], { env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production', ...database.env }) });
   try {
     const m = await waitForLine(child, /^RESULT (.+)$/, timeoutMs);
     return JSON.parse(m[1]) as T;
   } finally {
     await child.stop();
     removeTempDir(dir);
+    await database.drop();
   }
 }
 

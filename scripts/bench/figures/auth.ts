@@ -3,7 +3,7 @@
 // against raw argon2id verify throughput. Login rate limits are raised for the run (a bench is one IP).
 import fs from 'node:fs';
 import path from 'node:path';
-import { argon2Verify, sqliteRawSelect } from '../ceilings/index.js';
+import { argon2Verify, rawSelect } from '../ceilings/index.js';
 import { alternate, measureHttp, warmupHttp, type LoadRequest } from '../lib/autocannon.js';
 import type { BenchContext, Ceiling, FigureModule } from '../lib/context.js';
 import { startPlinth, type PlinthServer } from '../lib/plinth.js';
@@ -42,12 +42,12 @@ export const auth: FigureModule = {
       const bearer = { authorization: `Bearer ${login.access_token}` };
       const key = await json(plinth, 'POST', '/api/v2/api-keys', { name: 'bench', scopes: ['account:read'] }, bearer);
 
-      const db = await sqliteRawSelect.start();
+      const db = await rawSelect.start();
       try {
-        await sqliteRawSelect.warmup(db, ctx.settings);
+        await rawSelect.warmup(db, ctx.settings);
         const note = 'warm principal cache (revocation invalidates it); access logs off';
-        figures.push(await compare(ctx, plinth, sqliteRawSelect, db, 'auth-me-jwt-rps', 'GET /auth/me (JWT)', 'req/s', { path: '/api/v2/auth/me', headers: bearer }, 0.5, note));
-        figures.push(await compare(ctx, plinth, sqliteRawSelect, db, 'auth-me-apikey-rps', 'GET /auth/me (API key)', 'req/s', { path: '/api/v2/auth/me', headers: { 'x-api-key': key.raw_key } }, 0.5, note));
+        figures.push(await compare(ctx, plinth, rawSelect, db, 'auth-me-jwt-rps', 'GET /auth/me (JWT)', 'req/s', { path: '/api/v2/auth/me', headers: bearer }, 0.5, note));
+        figures.push(await compare(ctx, plinth, rawSelect, db, 'auth-me-apikey-rps', 'GET /auth/me (API key)', 'req/s', { path: '/api/v2/auth/me', headers: { 'x-api-key': key.raw_key } }, 0.5, note));
       } finally {
         await db.stop();
       }

@@ -6,7 +6,7 @@
 // IP and one code, which the defaults (600 and 120 a minute) would refuse within a second.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sqliteRawSelect } from '../ceilings/index.js';
+import { rawSelect } from '../ceilings/index.js';
 import { alternate, measureHttp, warmupHttp } from '../lib/autocannon.js';
 import type { FigureModule } from '../lib/context.js';
 import { startPlinth, type PlinthServer } from '../lib/plinth.js';
@@ -41,15 +41,15 @@ export const licensing: FigureModule = {
       if (first.isValid !== true) throw new Error(`the first verify did not bind the device: ${JSON.stringify(first)}`);
 
       const request = { path: '/license/api/verify', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(verify) };
-      const db = await sqliteRawSelect.start();
+      const db = await rawSelect.start();
       try {
         const s = ctx.settings;
-        await sqliteRawSelect.warmup(db, s);
+        await rawSelect.warmup(db, s);
         await warmupHttp(plinth, request, s);
-        const r = await alternate(s, () => sqliteRawSelect.measure(db, s), () => measureHttp(plinth, request, s), ctx.log, [sqliteRawSelect.name, 'POST /license/api/verify (bound device)']);
-        ctx.recordCeiling(sqliteRawSelect, r.ceiling);
+        const r = await alternate(s, () => rawSelect.measure(db, s), () => measureHttp(plinth, request, s), ctx.log, [rawSelect.name, 'POST /license/api/verify (bound device)']);
+        ctx.recordCeiling(rawSelect, r.ceiling);
         const note = 'one bound device, same device_id each request; license and device served from the verify cache, last-seen batched once a second; verify rate limits raised to 1e9/min (one bench IP, one code); access logs off';
-        const figure: Figure = againstCeiling('license-verify-rps', 'req/s', r.subject, sqliteRawSelect.name, r.ceiling, { target: { on: 'ratio', op: '>=', limit: 0.5 }, note });
+        const figure: Figure = againstCeiling('license-verify-rps', 'req/s', r.subject, rawSelect.name, r.ceiling, { target: { on: 'ratio', op: '>=', limit: 0.5 }, note });
         return [figure];
       } finally {
         await db.stop();

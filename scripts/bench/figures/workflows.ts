@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FigureModule, Measurement } from '../lib/context.js';
+import { databaseEnv } from '../lib/database.js';
 import { cleanEnv, makeTempDir, removeTempDir, spawnChild, waitForLine } from '../lib/process.js';
 import { againstCeiling, ceilingFigure } from '../lib/results.js';
 
@@ -26,15 +27,17 @@ interface WorkerResult {
 
 async function runWorker(args: string[], timeoutMs: number): Promise<WorkerResult> {
   const dir = makeTempDir('workflows');
+  const database = await databaseEnv('workflows');
   // BENCH_PLINTH_NODE_ARGS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof) reaches this worker too.
   const nodeArgs = (process.env.BENCH_PLINTH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawnChild('workflows-worker', process.execPath, [...nodeArgs, worker, ...args], { env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production' }) });
+  const child = spawnChild('workflows-worker', process.execPath, [...nodeArgs, worker, ...args], { env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production', ...database.env }) });
   try {
     const m = await waitForLine(child, /^RESULT (.+)$/, timeoutMs);
     return JSON.parse(m[1]) as WorkerResult;
   } finally {
     await child.stop();
     removeTempDir(dir);
+    await database.drop();
   }
 }
 

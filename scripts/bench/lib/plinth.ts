@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { databaseEnv } from './database.js';
 import { cleanEnv, freePort, makeTempDir, removeTempDir, spawnChild, waitForHttp, type Child, type RunningServer } from './process.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -32,6 +33,7 @@ export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthSe
   const ownsDir = !options.dataDir;
   const dataDir = options.dataDir ?? makeTempDir('data');
   const [port, smtpPort] = [await freePort(), await freePort()];
+  const database = await databaseEnv('plinth');
   const env = cleanEnv({
     PORT: String(port),
     SMTP_PORT: String(smtpPort),
@@ -40,6 +42,7 @@ export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthSe
     PLINTH_DATA_DIR: dataDir,
     PLINTH_LOG_LEVEL: options.logLevel ?? 'warn',
     NODE_ENV: 'production',
+    ...database.env,
     ...options.env,
   });
   const started = performance.now();
@@ -49,6 +52,7 @@ export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthSe
   const stop = async () => {
     await child.stop();
     if (ownsDir) removeTempDir(dataDir);
+    await database.drop();
   };
   try {
     const ready = await waitForHttp(child, port, '/health', { timeoutMs: options.bootTimeoutMs ?? 20000, intervalMs: 5 });
