@@ -104,13 +104,23 @@ interface Span {
   end: number;
 }
 
+/**
+ * A bare "PIN" is weak evidence: bookings, cards and voicemail have PINs that are not one-time
+ * codes. It counts only in a mail that is about signing in, verifying or a transaction.
+ */
+const WEAK_KEYWORD = /^pin$/i;
+const WEAK_BEFORE = /(?<!\p{L})pin[\s-]{0,2}$/iu; // "PIN code", "PIN-Code"
+const VERIFYING = /verif|sign[ -]?in|log[ -]?in|one[- ]time|temporary|transaction|identity|authenticat|two[- ]factor|2fa|security/i;
+
 function keywordSpans(text: string): Span[] {
   const spans: Span[] = [];
+  const weakCounts = VERIFYING.test(text);
   const found = [...text.matchAll(KEYWORDS), ...text.matchAll(CASED_KEYWORDS)].sort((a, b) => a.index! - b.index!);
   for (const m of found) {
     const start = m.index!;
     const end = start + m[0].length;
     if (m.groups?.prefix && OTHER_COMPOUND.test(m.groups.prefix)) continue;
+    if (!weakCounts && (WEAK_KEYWORD.test(m[0]) || WEAK_BEFORE.test(text.slice(Math.max(0, start - 6), start)))) continue;
     if (OTHER_CODE_BEFORE.test(text.slice(Math.max(0, start - 24), start))) continue;
     if (OTHER_CODE_AFTER.test(text.slice(end, end + 24))) continue;
     spans.push({ start, end });
