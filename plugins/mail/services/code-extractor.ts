@@ -89,13 +89,14 @@ function ungroup(match: string): string | null {
   return joined;
 }
 
-/** The token is the only thing on its line (bar brackets, quotes, colons). */
+/** The token is the only thing on its line (bar brackets, quotes, colons); lines over 200 characters never are. */
 function standsAlone(text: string, at: number, length: number): boolean {
-  const lineStart = text.lastIndexOf('\n', at) + 1;
-  let lineEnd = text.indexOf('\n', at + length);
-  if (lineEnd < 0) lineEnd = text.length;
-  if (lineEnd - lineStart > 200) return false;
-  const rest = text.slice(lineStart, at) + text.slice(at + length, lineEnd);
+  const before = text.slice(Math.max(0, at - 200), at);
+  const after = text.slice(at + length, at + length + 200);
+  const lineStart = before.lastIndexOf('\n');
+  const lineEnd = after.indexOf('\n');
+  if ((lineStart < 0 && at > 200) || (lineEnd < 0 && at + length + 200 < text.length)) return false;
+  const rest = before.slice(lineStart + 1) + (lineEnd < 0 ? after : after.slice(0, lineEnd));
   return /^[\s:："'“”「」『』\[\]()()【】<>*.,,。-]*$/u.test(rest);
 }
 
@@ -165,7 +166,7 @@ export function extractVerificationCode(subject: string, body: string): string |
     const before = text.slice(Math.max(0, at - 24), at);
     const after = text.slice(tokenEnd, tokenEnd + 12);
     if (NOT_A_CODE_BEFORE.test(before) || CURRENCY_BEFORE.test(before) || CURRENCY_AFTER.test(after)) continue;
-    const alone = standsAlone(text, at, tokenEnd - at);
+    let alone: boolean | undefined; // worked out only for a token near a keyword
     while (first < keywords.length && keywords[first].end < at - WINDOW) first++;
     for (let i = first; i < keywords.length && keywords[i].start <= tokenEnd + WINDOW; i++) {
       const k = keywords[i];
@@ -175,6 +176,7 @@ export function extractVerificationCode(subject: string, body: string): string |
       if (between.length > WINDOW) continue;
       // Across a sentence or line, only a code on a line of its own after the word counts
       // ("Use the following code:\n\n384756"), not a number in the next sentence.
+      alone ??= standsAlone(text, at, tokenEnd - at);
       if (CROSSES.test(between) && !(follows && alone)) continue;
       // A year-like token counts only right after the keyword ("code: 2024") or on a line of its own after it.
       if (isYear(code) && !(follows && (alone || RIGHT_AFTER.test(between)))) continue;
