@@ -14,7 +14,8 @@ const MAX_SCAN = 20_000;
 const WINDOW = 80;
 
 /** Compound words ending in a code word that name some other code: Gutscheincode, barcode, postcode… */
-const OTHER_COMPOUND = /^(?:bar|post|zip|promo|gutschein|rabatt|aktions|geo|uni|source|qr|voucher|coupon|discount|gift|invite|error|fehler|status|swift|tax|area|country|region|colou?r|farb|country)$/iu;
+const OTHER_COMPOUND =
+  /^(?:bar|post|zip|promo|gutschein|rabatt|aktions|geo|uni|source|qr|voucher|coupon|discount|gift|invite|error|fehler|status|swift|tax|area|country|region|colou?r|farb|country)$/iu;
 
 const KEYWORDS = new RegExp(
   [
@@ -34,7 +35,8 @@ const CASED_KEYWORDS = /(?<!\p{L})(?:TAN|mTAN|smsTAN|pushTAN|SMS-TAN)(?!\p{L})/g
 /** A keyword that names some other kind of code: "promo code", "zip code", "código postal"… */
 const OTHER_CODE_BEFORE =
   /(?:zip|postal|post|area|country|promo(?:tion(?:al)?)?|discount|coupon|voucher|gift(?:\s?card)?|referral|invite|invitation|tracking|source|qr|bar|error|status|tax|swift|sort|product|course|dress|colou?r|auth(?:ori[sz]ation)?|approval|meeting|customer|client|wi-?fi|优惠|邀请|优惠券|折扣|クーポン|招待|쿠폰|초대)[\s-]{0,3}$/iu;
-const OTHER_CODE_AFTER = /^[\s-]{0,3}(?:postal|client[e]?|fiscale|promo(?:cional)?|de\s+descuento|de\s+cup[oó]n|de\s+invitaci[oó]n|de\s+seguimiento|de\s+rastreio|de\s+barras|sconto|отслеживания|заказа|купона|промо|приглашения)/iu;
+const OTHER_CODE_AFTER =
+  /^[\s-]{0,3}(?:postal|client[e]?|fiscale|promo(?:cional)?|de\s+descuento|de\s+cup[oó]n|de\s+invitaci[oó]n|de\s+seguimiento|de\s+rastreio|de\s+barras|sconto|отслеживания|заказа|купона|промо|приглашения)/iu;
 
 const NOT_GLUED_BEFORE = String.raw`(?<![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}._%$€£¥@#+/-])`;
 const NOT_GLUED_AFTER = String.raw`(?![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}%/@]|\.\d|,\d{3}(?!\d)|,\d{1,2}\s{0,2}(?:[€$£¥₽%]|eur|usd|rub|руб|元)|-\d)`;
@@ -43,7 +45,10 @@ const NOT_GLUED_AFTER = String.raw`(?![\p{Script=Latin}\p{Script=Cyrillic}\p{Scr
  * to words: 校验码5831，인증번호는 4829입니다) and not part of a number ("12.50", "1,234", "1234,50 €"),
  * or a code in groups: digits in 2–4s apart by single spaces, letters and digits in 2–4s apart by dashes.
  */
-const CANDIDATE = new RegExp(`${NOT_GLUED_BEFORE}(\\d{2,4}(?: \\d{2,4}){1,3}|[A-Za-z0-9]{2,4}(?:-[A-Za-z0-9]{2,4}){1,2}|[A-Za-z0-9]{4,8})${NOT_GLUED_AFTER}`, 'giu');
+const CANDIDATE = new RegExp(
+  `${NOT_GLUED_BEFORE}(\\d{2,4}(?: \\d{2,4}){1,3}|[A-Za-z0-9]{2,4}(?:-[A-Za-z0-9]{2,4}){1,2}|[A-Za-z0-9]{4,8})${NOT_GLUED_AFTER}`,
+  'giu',
+);
 
 /** Words right before a number that make it something else: order, invoice, card, phone… */
 const NOT_A_CODE_BEFORE = new RegExp(
@@ -97,7 +102,7 @@ function standsAlone(text: string, at: number, length: number): boolean {
   const lineEnd = after.indexOf('\n');
   if ((lineStart < 0 && at > 200) || (lineEnd < 0 && at + length + 200 < text.length)) return false;
   const rest = before.slice(lineStart + 1) + (lineEnd < 0 ? after : after.slice(0, lineEnd));
-  return /^[\s:："'“”「」『』\[\]()()【】<>*.,,。-]*$/u.test(rest);
+  return /^[\s:："'“”「」『』[\]()()【】<>*.,,。-]*$/u.test(rest);
 }
 
 interface Span {

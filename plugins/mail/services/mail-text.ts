@@ -12,7 +12,8 @@ const MAX_DEPTH = 1000;
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 /** Closed implicitly by a sibling (td after td), so an unclosed run of them does not nest. */
 const IMPLIED_END = new Set(['p', 'li', 'dt', 'dd', 'option', 'optgroup', 'tr', 'td', 'th', 'thead', 'tbody', 'tfoot', 'rt', 'rp']);
-const BLOCK_TAG = /<\/?(?:td|th|tr|table|thead|tbody|tfoot|div|p|br|li|ul|ol|h[1-6]|center|section|article|header|footer|blockquote|pre|hr)\b[^<>]*>/gi;
+const CELL_TAG = /<\/?(?:td|th)\b[^<>]*>/gi;
+const BLOCK_TAG = /<\/?(?:tr|table|thead|tbody|tfoot|div|p|br|li|ul|ol|h[1-6]|center|section|article|header|footer|blockquote|pre|hr)\b[^<>]*>/gi;
 const SKIPPED = ['head', 'style', 'script', 'noscript', 'title', 'template', 'img'];
 
 /**
@@ -40,12 +41,25 @@ export function nestsDeeperThan(html: string, max: number): boolean {
   return false;
 }
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", copy: '©', reg: '®', middot: '·', ndash: '–', mdash: '—' };
+const ENTITIES: Record<string, string> = {
+  nbsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  copy: '©',
+  reg: '®',
+  middot: '·',
+  ndash: '–',
+  mdash: '—',
+};
 
-/** Tags out, block boundaries as line breaks, common entities decoded: for markup too deep to parse. */
+/** Tags out, cells apart, block boundaries as line breaks, common entities decoded: for markup too deep to parse. */
 export function plainRendering(html: string): string {
   return html
-    .replace(/<(style|script|head|title)\b[^<>]*>[\s\S]{0,200000}?<\/\1\s*>/gi, ' ')
+    .replace(/<(style|script|title)\b[^<>]*>[^<]*<\/\1\s*>/gi, ' ') // [^<]*: linear, however many are left open
+    .replace(CELL_TAG, ' ')
     .replace(BLOCK_TAG, '\n')
     .replace(/<[^<>]*>/g, '')
     .replace(/&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|([a-z]{2,8}));/gi, (all, dec: string, hex: string, name: string) => {
@@ -54,7 +68,7 @@ export function plainRendering(html: string): string {
       return ENTITIES[name.toLowerCase()] ?? all;
     })
     .replace(/[ \t\u00a0]+/g, ' ')
-    .replace(/ ?\n[\s]*/g, (gap) => (gap.split('\n').length > 2 ? '\n\n' : '\n'))
+    .replace(/ ?\n\s*/g, '\n')
     .trim();
 }
 

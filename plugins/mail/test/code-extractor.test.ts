@@ -102,11 +102,25 @@ describe('mail: verification codes end to end over SMTP', () => {
   it('an HTML-only mail with the code one digit per cell, dashed and spaced codes in text', async () => {
     const address = await createMailbox(t, owner);
     const boxes = [...'581927'].map((d) => `<td style="border:1px solid #ddd">${d}</td>`).join('');
-    await send(t, { to: address, subject: 'Your login code', html: `<table><tr><td>Here is your login code:</td></tr><tr><td><table><tr>${boxes}</tr></table></td></tr></table>` });
+    await send(t, {
+      to: address,
+      subject: 'Your login code',
+      html: `<table><tr><td>Here is your login code:</td></tr><tr><td><table><tr>${boxes}</tr></table></td></tr></table>`,
+    });
     await send(t, { to: address, subject: 'Verification', text: 'Your verification code is 284-613.' });
     await send(t, { to: address, subject: 'Your single-use code', text: 'Your single-use code is:\n\n123 456\n\nDon’t share it.' });
     const codes = (await inbox(t, owner, address)).map((item) => item.verification_code).sort();
     assert.deepEqual(codes, ['123456', '284613', '581927']);
+  });
+
+  it('an HTML-only mail nested deeper than the renderer walks is rendered plainly, blocks still apart', async () => {
+    const address = await createMailbox(t, owner);
+    const deep = `${'<div>'.repeat(1500)}<table><tr><td>Your code:</td></tr><tr><td>&nbsp;640218&nbsp;</td></tr><tr><td>Expires soon</td></tr></table>${'</div>'.repeat(1500)}`;
+    await send(t, { to: address, subject: 'Sign in', html: `<html><head><style>td{color:#ff0000}</style></head><body>${deep}</body></html>` });
+    const [item] = await inbox(t, owner, address);
+    assert.equal(item.verification_code, '640218');
+    const one = await t.mail('GET', `/api/email/${item.id}`, { headers: owner.headers });
+    assert.equal(one.body.content, 'Your code:\n640218\nExpires soon');
   });
 
   it('a code in a quoted-printable, base64-encoded Chinese message', async () => {
