@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import { asFunction, asValue, createContainer, InjectionMode } from 'awilix';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type Koa from 'koa';
@@ -21,8 +21,8 @@ import { RateLimits } from './rate-limit.js';
 import { createPubSub, RedisPubSub } from './pubsub.js';
 import { deploymentId } from './deployment.js';
 import { Retention } from './retention.js';
-import { declareMetrics, unmetered, type MetricInfo } from './usage.js';
-import { allFeatures, declareFeatures, type FeatureInfo } from './entitlements.js';
+import { declareMetrics, UsageFacade, type MetricInfo } from './usage.js';
+import { declareFeatures, EntitlementsSlot, type FeatureInfo } from './entitlements.js';
 import { requestContext } from './http/request-context.js';
 import { AuthChain } from './http/auth.js';
 import { envelopes } from './http/envelopes.js';
@@ -35,6 +35,7 @@ import { adminUi } from './http/admin-ui.js';
 import { loadPlugins, PluginError, type LoadedPlugin } from './plugins/loader.js';
 import type { EventSpec, PluginContext } from './plugins/contract.js';
 import { codeRoot, projectRoot } from './paths.js';
+import type { Cradle, PlinthContainer, ScopeInfo } from './container.js';
 
 export interface CreateAppOptions {
   /** A ready config; otherwise loaded from config/ and the environment. */
@@ -45,10 +46,7 @@ export interface CreateAppOptions {
   logger?: Logger;
 }
 
-export interface ScopeInfo {
-  plugin: string;
-  description: string;
-}
+export type { ScopeInfo } from './container.js';
 
 export type AppState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -60,7 +58,7 @@ const CORE_MIGRATIONS = path.join(codeRoot, 'core', 'db', 'migrations');
  * reverse. Nothing here is global: tests run several instances in one process.
  */
 export class Plinth {
-  readonly container: AwilixContainer;
+  readonly container: PlinthContainer;
   readonly koa: Koa<any, any>;
   server: http.Server | null = null;
   state: AppState = 'created';
@@ -76,7 +74,7 @@ export class Plinth {
     readonly db: Knex,
     readonly plugins: LoadedPlugin[],
     readonly contexts: Map<string, PluginContext>,
-    container: AwilixContainer,
+    container: PlinthContainer,
     koa: Koa<any, any>,
     readonly migrationsApplied: string[],
   ) {
@@ -104,7 +102,7 @@ export class Plinth {
     const clock = options.clock ?? systemClock;
     const plugins = await loadPlugins(config, codeRoot, env);
 
-    const container = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
+    const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true });
     const db = createDatabase(config);
     const dialect = dialectOf(config);
     // Drivers that are not configured are not even imported (boot time, memory).
@@ -145,11 +143,10 @@ export class Plinth {
       eventCatalog: asValue(eventCatalog),
       actions: asValue(actions),
       metrics: asValue(metrics),
-      // Replaced by the billing plugin when it is enabled.
-      usage: asValue(unmetered),
-      // The plugins' feature catalogue; `entitlements` (all features) is replaced by billing's plans.
+      // Unmetered, every feature granted, until a plugin (billing) provides its meter and plans.
+      usage: asValue(new UsageFacade()),
       features: asValue(features),
-      entitlements: asValue(allFeatures),
+      entitlements: asValue(new EntitlementsSlot()),
       enabledPlugins: asValue(plugins.map((p) => p.plugin.name)),
     });
 
@@ -262,7 +259,7 @@ export class Plinth {
   private listen(): Promise<void> {
     const server = http.createServer(this.koa.callback());
     server.keepAliveTimeout = 5000;
-    this.container.resolve<WebSockets>('websockets').attach(server);
+    this.container.resolve('websockets').attach(server);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -306,7 +303,7 @@ export class Plinth {
   private async closeServer(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    await this.container.resolve<WebSockets>('websockets').close();
+    await this.container.resolve('websockets').close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // A keep-alive connection whose request finishes after this point would otherwise hold the

@@ -25,8 +25,8 @@ export interface Grant {
 }
 
 /**
- * Which features a tenant has, always through the container (`entitlements`). The core registers
- * one that grants everything; the billing plugin replaces it with the tenants' plans.
+ * Which features a tenant has, always through the container (`entitlements`, an EntitlementsSlot):
+ * everything until the billing plugin provides the tenants' plans.
  */
 export interface Entitlements {
   grant(tenantId: string): Promise<Grant>;
@@ -38,6 +38,19 @@ export const allFeatures: Entitlements = {
     return { plan: '', features: null };
   },
 };
+
+/** The container's `entitlements`: every feature until a plugin (billing) provides plans. */
+export class EntitlementsSlot implements Entitlements {
+  private source: Entitlements = allFeatures;
+
+  provide(entitlements: Entitlements): void {
+    this.source = entitlements;
+  }
+
+  grant(tenantId: string): Promise<Grant> {
+    return this.source.grant(tenantId);
+  }
+}
 
 const FEATURE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const SCOPE_PATTERN = /^[a-z][a-z0-9-]*:([a-z][a-z0-9_-]*|\*)$/;

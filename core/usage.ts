@@ -10,6 +10,8 @@ export interface MetricSpec {
   period?: 'month' | 'day';
   /** The key under `usage` in the subscription view, e.g. `messages_this_month`. */
   usageKey?: string;
+  /** What is counted, plural and lower case as in a sentence ("4 of 5 mailboxes in use"); the metric's name when absent. */
+  unit?: string;
   description?: string;
 }
 
@@ -38,6 +40,33 @@ export const unmetered: UsageMeter = {
   async consume() {},
   async release() {},
 };
+
+/**
+ * The container's `usage`: one object every plugin holds from the start, forwarding to the meter
+ * a plugin provides (billing) or to `unmetered`. Plugins registered before billing therefore need
+ * no late binding, and nothing re-registers a core name.
+ */
+export class UsageFacade implements UsageMeter {
+  private meter: UsageMeter = unmetered;
+
+  /** Called once by the plugin that meters (billing), while registering. */
+  provide(meter: UsageMeter): void {
+    this.meter = meter;
+  }
+
+  /** The meter provided, or `unmetered`. */
+  get provided(): UsageMeter {
+    return this.meter;
+  }
+
+  consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void> {
+    return this.meter.consume(tenantId, metric, n, trx);
+  }
+
+  release(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void> {
+    return this.meter.release(tenantId, metric, n, trx);
+  }
+}
 
 /** Merges a plugin's metric declarations into the catalogue; two plugins may meter one metric if they agree on it. */
 export function declareMetrics(catalog: Map<string, MetricInfo>, plugin: string, metrics: Record<string, MetricSpec>): void {

@@ -115,10 +115,21 @@ export class EventBus {
 
   /** Writes an event in `trx` (or directly); delivery starts once that transaction commits. */
   async emit(trx: Knex | Knex.Transaction, name: string, payload: Record<string, unknown>, options: EmitOptions = {}): Promise<number> {
+    const [id] = await this.emitMany(trx, [{ name, payload, options }]);
+    return id;
+  }
+
+  /**
+   * Writes several events with one statement (a batch's worth: group-committed mail, for one);
+   * returns their ids in the order given.
+   */
+  async emitMany(trx: Knex | Knex.Transaction, events: Array<{ name: string; payload: Record<string, unknown>; options?: EmitOptions }>): Promise<number[]> {
+    if (!events.length) return [];
     const now = iso(this.clock.now());
-    const meta = { ...this.causes.getStore(), ...options.meta };
-    const [row] = await trx('core_events')
-      .insert({
+    const inherited = this.causes.getStore();
+    const rows = events.map(({ name, payload, options = {} }) => {
+      const meta = { ...inherited, ...options.meta };
+      return {
         name,
         version: options.version ?? 1,
         tenant_id: options.tenantId ?? null,
@@ -128,16 +139,18 @@ export class EventBus {
         attempts: 0,
         available_at: now,
         created_at: now,
-      })
-      .returning('id');
-    const id = Number(typeof row === 'object' ? (row as { id: number }).id : row);
+      };
+    });
+    const returned = await trx('core_events').insert(rows).returning('id');
+    // One statement assigns ids in row order (a sequence or SQLite's rowid); sorted, they map back.
+    const ids = returned.map((row) => Number(typeof row === 'object' ? (row as { id: number }).id : row)).sort((a, b) => a - b);
     const tx = trx as Knex.Transaction;
     if (typeof tx.isTransaction === 'boolean' && tx.isTransaction && tx.executionPromise) {
       tx.executionPromise.then(() => this.kick(), () => undefined);
     } else {
       this.kick();
     }
-    return id;
+    return ids;
   }
 
   start(): void {

@@ -8,7 +8,6 @@ import type { HttpContext } from './context.js';
 import { createAjv, toFieldErrors } from '../validation.js';
 import { listApplied } from '../db/migrations.js';
 import { sqliteFile } from '../db/connection.js';
-import type { Retention } from '../retention.js';
 import { packageVersion, uiBuildDir } from '../paths.js';
 import type { Plinth } from '../app.js';
 
@@ -91,7 +90,7 @@ export function adminUi(app: () => Plinth): Middleware {
   router.post('/api/login', async (ctx) => {
     const plinth = app();
     if (!plinth.container.hasRegistration('adminLogin')) throw new AppError(503, 'login_unavailable', 'no enabled plugin provides admin login');
-    const provider = plinth.container.resolve<AdminLoginProvider>('adminLogin');
+    const provider = plinth.container.resolve('adminLogin');
     const meta = { ip: ctx.ip, userAgent: ctx.get('User-Agent') };
     const body = ctx.request.body as unknown;
     // Either `{ email, password }` or `{ magic_token }`: a body with both (or neither) fails one schema.
@@ -119,7 +118,7 @@ export function adminUi(app: () => Plinth): Middleware {
   router.post('/api/logout', async (ctx) => {
     const plinth = app();
     const token = ctx.cookies.get(SESSION_COOKIE);
-    if (token && plinth.container.hasRegistration('adminLogin')) await plinth.container.resolve<AdminLoginProvider>('adminLogin').logout?.(token);
+    if (token && plinth.container.hasRegistration('adminLogin')) await plinth.container.resolve('adminLogin').logout?.(token);
     ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
     ctx.body = { ok: true };
   });
@@ -133,7 +132,7 @@ export function adminUi(app: () => Plinth): Middleware {
   router.get('/api/system', async (ctx) => {
     assertRole(await (ctx as unknown as HttpContext).authenticate(), 'superadmin');
     const plinth = app();
-    const retention = plinth.container.resolve<Retention>('retention');
+    const retention = plinth.container.resolve('retention');
     const sqlite = plinth.db.client.config.client === 'pg' ? null : sqliteFile(plinth.config);
     const [migrations, jobs, backlog, dead, storage, lastRetention] = await Promise.all([
       listApplied(plinth.db),

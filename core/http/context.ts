@@ -1,12 +1,12 @@
 import type { ParameterizedContext } from 'koa';
-import type { AwilixContainer } from 'awilix';
+import type { PlinthContainer } from '../container.js';
 import type { Envelope } from './envelopes.js';
 import type { Principal } from './auth.js';
 
 export interface RequestState {
   requestId: string;
   /** The per-request awilix scope (holds requestId and, once known, principal). */
-  container: AwilixContainer;
+  container: PlinthContainer;
   envelope: Envelope;
   principal?: Principal | null;
 }

@@ -2,7 +2,6 @@ import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { packageVersion } from '../paths.js';
 import type { Plinth } from '../app.js';
-import type { OpenApiRegistry } from './openapi.js';
 import { outboxRoutes } from './outbox-routes.js';
 
 /**
@@ -33,7 +32,7 @@ export function coreRoutes(app: () => Plinth): Middleware {
   });
   router.get('/openapi.json', (ctx) => {
     const plinth = app();
-    const registry = plinth.container.resolve<OpenApiRegistry>('openapi');
+    const registry = plinth.container.resolve('openapi');
     ctx.body = registry.document({ title: 'Plinth', version: packageVersion, serverUrl: plinth.config.server.publicUrl });
   });
   const outbox = outboxRoutes(app);

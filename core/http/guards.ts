@@ -1,6 +1,6 @@
 import { asValue } from 'awilix';
 import { AppError } from '../errors.js';
-import { assertEntitled, beyondPlans, type Entitlements, type FeatureInfo } from '../entitlements.js';
+import { assertEntitled, beyondPlans, } from '../entitlements.js';
 import { assertRole, assertScope, type Principal } from './auth.js';
 import type { HttpContext } from './context.js';
 import type { Guard } from './router.js';
@@ -24,7 +24,7 @@ export const requireScope = (...allOf: string[]): Guard => async (ctx) => {
   const principal = await ctx.authenticate();
   if (principal && !beyondPlans(principal)) {
     const { container } = ctx.state;
-    await assertEntitled(container.resolve<Entitlements>('entitlements'), container.resolve<Map<string, FeatureInfo>>('features'), principal, allOf);
+    await assertEntitled(container.resolve('entitlements'), container.resolve('features'), principal, allOf);
   }
   assertScope(principal, ...allOf);
 };

@@ -1,7 +1,6 @@
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
-import type { Mailer } from '../mailer.js';
 import { createAjv, toFieldErrors } from '../validation.js';
 import type { Plinth } from '../app.js';
 import { assertRole } from './auth.js';
@@ -25,7 +24,7 @@ const validateList = createAjv({ coerceTypes: true }).compile<PageRequest & { to
  */
 export function outboxRoutes(app: () => Plinth): Middleware {
   const router = new Router({ prefix: '/api/admin/outbox' });
-  const mailer = () => app().container.resolve<Mailer>('mailer');
+  const mailer = () => app().container.resolve('mailer');
   const superadmin = async (ctx: unknown) => assertRole(await (ctx as HttpContext).authenticate(), 'superadmin');
 
   router.get('/', async (ctx) => {

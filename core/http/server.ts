@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import Koa, { type Middleware } from 'koa';
 import { bodyParser } from '@koa/bodyparser';
-import { asFunction, asValue, type AwilixContainer } from 'awilix';
+import { asFunction, asValue } from 'awilix';
+import type { PlinthContainer } from '../container.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CoreConfig } from '../config/schema.js';
@@ -74,13 +75,13 @@ export function bodyError(err: unknown, contentEncoding: string): AppError {
  */
 class RequestScope implements RequestState {
   principal?: Principal | null;
-  private scope: AwilixContainer | null = null;
+  private scope: PlinthContainer | null = null;
   constructor(
     readonly requestId: string,
     readonly envelope: Envelope,
-    private readonly root: AwilixContainer,
+    private readonly root: PlinthContainer,
   ) {}
-  get container(): AwilixContainer {
+  get container(): PlinthContainer {
     if (!this.scope) {
       this.scope = this.root.createScope();
       this.scope.register({ requestId: asValue(this.requestId), principal: asFunction(() => this.principal ?? null).scoped() });
@@ -92,7 +93,7 @@ class RequestScope implements RequestState {
 export interface HttpDeps {
   config: CoreConfig;
   logger: Logger;
-  container: AwilixContainer;
+  container: PlinthContainer;
   auth: AuthChain;
   /** Faces sorted longest base first. */
   faces: Face[];

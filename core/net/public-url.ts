@@ -44,35 +44,39 @@ export function assertUrlNotInternal(url: string, options: { allowPrivate: boole
 }
 
 /**
- * Refuses a URL whose host is, or resolves to, an internal address unless `allowPrivate` (tests,
- * private installs). Checked after DNS, at configuration time and again before each request, so
- * a name that later points inside is refused then; `publicLookup` closes the gap between this
- * check and the connection itself.
+ * The one refusal for a host an outbound request may not reach, whatever the reason: a name that
+ * does not resolve and one that resolves inside read the same, so the message cannot be used to
+ * probe which internal names exist.
+ */
+export const unreachableHostMessage = (host: string): string => `${host} is not a reachable public host`;
+
+/**
+ * Refuses a URL whose host is, or resolves to, an internal address, or does not resolve, unless
+ * `allowPrivate` (tests, private installs): 400 `target_refused`, one message for every reason.
+ * Checked after DNS, at configuration time and again before each request, so a name that later
+ * points inside is refused then; `publicLookup` closes the gap between this check and the
+ * connection itself.
  */
 export async function assertPublicUrl(url: string, options: { allowPrivate: boolean; field?: string }): Promise<URL> {
   const parsed = parseHttpUrl(url, options.field);
   if (options.allowPrivate) return parsed;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookupAll(host, { all: true }).catch(() => []);
-  if (!addresses.length) throw AppError.badRequest(`${parsed.hostname} does not resolve`, 'target_unresolvable');
-  if (addresses.some((a) => isInternalAddress(a.address, a.family))) {
-    throw AppError.badRequest(`${parsed.hostname} points at an internal address; only public hosts are allowed`, 'target_refused');
-  }
+  if (!addresses.length || addresses.some((a) => isInternalAddress(a.address, a.family))) throw AppError.badRequest(unreachableHostMessage(parsed.hostname), 'target_refused');
   return parsed;
 }
 
 /**
  * A `lookup` for node:http(s) requests that refuses internal addresses at connect time (DNS
- * rebinding: the name may resolve differently than when it was checked). IP-literal hosts skip
- * lookup in Node, which is why callers check the URL with `assertPublicUrl` first.
+ * rebinding: the name may resolve differently than when it was checked), with the same message
+ * as a name that does not resolve. IP-literal hosts skip lookup in Node, which is why callers
+ * check the URL with `assertPublicUrl` first.
  */
 export const publicLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, '', 0);
-    const list = addresses as dns.LookupAddress[];
-    const bad = list.find((a) => isInternalAddress(a.address, a.family));
-    if (bad || !list.length) {
-      const refused = Object.assign(new Error(`${hostname} resolves to an internal address; only public hosts are allowed`), { code: 'ETARGETREFUSED' });
+    const list = (addresses ?? []) as dns.LookupAddress[];
+    if (err || !list.length || list.some((a) => isInternalAddress(a.address, a.family))) {
+      const refused = Object.assign(new Error(unreachableHostMessage(hostname)), { code: 'ETARGETREFUSED' });
       return callback(refused, '', 0);
     }
     if (options.all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);

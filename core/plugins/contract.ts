@@ -1,4 +1,4 @@
-import type { AwilixContainer } from 'awilix';
+import type { PlinthContainer } from '../container.js';
 import type { Knex } from 'knex';
 import type { CoreConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
@@ -16,7 +16,7 @@ export interface PluginContext<S = Record<string, unknown>> {
   settings: S;
   config: CoreConfig;
   /** The root container (singletons). Per-request values live in ctx.state.container. */
-  container: AwilixContainer;
+  container: PlinthContainer;
   logger: Logger;
   db: Knex;
   /** The plugin's face, when it has one: its base path (settings.base overrides) and envelope. */

@@ -18,7 +18,7 @@ export interface AiSettings {
   timeoutMs: number;
   /** The system message; `{scenario}` becomes the robot's aiScenario. */
   systemPrompt: string;
-  /** Let tenants point providers at loopback/private addresses (a self-hosted Ollama). Off: SSRF guard. */
+  /** Let tenants point providers at loopback/private addresses (a self-hosted Ollama). Off: SSRF guard. Config providers are the operator's and always may. */
   allowPrivateProviders: boolean;
   /** Providers every tenant has (a tenant's own provider of the same name wins). */
   providers: ProviderConfig[];

@@ -1,15 +1,16 @@
+import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
-import type { Retention } from '../../core/retention.js';
 import { aiConfigSchema, type AiSettings } from './config.js';
 import { askSchema } from './schemas.js';
-import { createAiServices, type AiDeps, type AiServices } from './services/index.js';
+import { createAiServices, } from './services/index.js';
 import type { ReceivedMessage } from './services/responder.js';
 import { setupRoutes } from './routes/setup.js';
 import { answerRoutes } from './routes/answers.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
+import { MANAGE, READ } from './routes/shared.js';
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<AiServices>('aiServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('aiServices');
 
 export default definePlugin<AiSettings>({
   name: 'ai',
@@ -18,9 +19,14 @@ export default definePlugin<AiSettings>({
   configSchema: aiConfigSchema,
   env: { PLINTH_AI_FALLBACK_ANSWER: 'fallbackAnswer' },
   face: { base: '/workbot', envelope: 'code-message-data' },
-  // The AI routes check no scope yet: the feature holds back the replies themselves (their metric).
-  features: { ai_replies: { description: 'AI replies (robot auto-replies and workflow ai.reply)', scopes: [], metrics: ['ai_replies_per_month'] } },
-  metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', description: 'AI replies' } },
+  scopes: {
+    [READ]: 'Read the AI knowledge base, providers, settings and (admins) the call log',
+    [MANAGE]: "Change the tenant's AI setup (knowledge base, providers, settings) and try replies",
+  },
+  // A plan without the feature cuts the ai scopes (403 naming plan and feature) and, through its
+  // metric, holds back the replies no request carries (robot auto-replies, workflow ai.reply).
+  features: { ai_replies: { description: 'AI replies (robot auto-replies and workflow ai.reply)', scopes: ['ai:*'], metrics: ['ai_replies_per_month'] } },
+  metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', unit: 'AI replies', description: 'AI replies' } },
   migrations: 'migrations',
   ui: {
     pages: [
@@ -44,7 +50,9 @@ export default definePlugin<AiSettings>({
   },
 
   register(c) {
-    c.container.register({ aiServices: asValue(createAiServices(c.container.cradle as AiDeps, c.settings)) });
+    const s = createAiServices(c.container.cradle, c.settings);
+    // aiApi: the call log's figures for the WorkBot statistics (robots resolves it per call).
+    c.container.register({ aiServices: asValue(s), aiApi: asValue(s.api) });
   },
 
   async start(c) {
@@ -65,7 +73,7 @@ export default definePlugin<AiSettings>({
       catchUp: true,
       async run(c, info) {
         const before = new Date(info.scheduledFor.getTime() - c.settings.logRetentionDays * 86_400_000).toISOString();
-        const retention = c.container.resolve<Retention>('retention');
+        const retention = c.container.resolve('retention');
         await retention.deleteInBatches('ai_calls', 'id', (q) => q.where('created_at', '<', before));
         await retention.deleteInBatches('ai_replies', 'id', (q) => q.where('created_at', '<', before));
         // A conversation's row holds a takeover pause and a provider's thread id: idle ones are forgotten.
@@ -80,14 +88,4 @@ export default definePlugin<AiSettings>({
       await services(c).responder.handle(event.tenantId, event.payload as ReceivedMessage);
     },
   },
-
-  filters: {
-    // The WorkBot statistics' AI figures, from the call log.
-    async 'robots.statistics'(stats: Record<string, unknown>, context, c) {
-      const { tenantId, robotIds, from, to } = context as { tenantId: string; robotIds: string[]; from: string; to: string };
-      const totals = await services(c).calls.totals(tenantId, robotIds, from, to);
-      return { ...stats, totalAICalls: totals.calls, aiCost: totals.cost };
-    },
-  },
-
 });

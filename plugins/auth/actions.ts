@@ -1,9 +1,7 @@
 import type { ActionCall } from '../../core/actions.js';
 import { AppError } from '../../core/errors.js';
-import type { Mailer } from '../../core/mailer.js';
 import type { PluginContext } from '../../core/plugins/contract.js';
 import type { AuthSettings } from './config.js';
-import type { AuthServices } from './services/index.js';
 import type { PublicUser, TenantRole } from './services/types.js';
 
 interface NotifyInput {
@@ -38,7 +36,7 @@ export const authActions = {
     },
     output: { type: 'object', required: ['sent', 'recipients'], properties: { sent: { type: 'integer' }, recipients: { type: 'array', items: { type: 'string' } } } },
     async run(input: NotifyInput, call: ActionCall, c: PluginContext<AuthSettings>) {
-      const { users } = c.container.resolve<AuthServices>('authServices');
+      const { users } = c.container.resolve('authServices');
       let found: PublicUser[];
       if (input.user_id) {
         found = [await users.get(input.user_id, { tenantId: call.tenantId })];
@@ -47,7 +45,7 @@ export const authActions = {
       }
       const recipients = found.filter((u) => u.status === 'active' && u.email).map((u) => u.email!);
       if (!recipients.length) throw AppError.notFound(`no active user with an email matches ${input.user_id ? `user ${input.user_id}` : `role ${input.role}`} in this tenant`, 'no_recipient');
-      const mailer = c.container.resolve<Mailer>('mailer');
+      const mailer = c.container.resolve('mailer');
       // One message per user: recipients never see each other's addresses.
       for (const to of recipients) await mailer.send({ to, subject: input.subject, text: input.text });
       return { sent: recipients.length, recipients };

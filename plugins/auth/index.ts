@@ -1,12 +1,11 @@
+import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { ConfigError } from '../../core/config/load.js';
-import type { AuthChain } from '../../core/http/auth.js';
 import type { AdminLoginProvider } from '../../core/http/admin-ui.js';
 import { packageVersion } from '../../core/paths.js';
-import type { ScopeInfo } from '../../core/app.js';
 import { authConfigSchema, authEnv, type AuthSettings } from './config.js';
-import { createAuthServices, type AuthDeps, type AuthServices } from './services/index.js';
+import { createAuthServices, } from './services/index.js';
 import { authStrategies } from './services/strategies.js';
 import { PLATFORM_SCOPE } from './services/scopes.js';
 import { authEvents } from './events.js';
@@ -17,9 +16,8 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { adminRoutes } from './routes/admin.js';
 import { purgeExpired } from './jobs.js';
-import type { Retention } from '../../core/retention.js';
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<AuthServices>('authServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('authServices');
 
 export default definePlugin<AuthSettings>({
   name: 'auth',
@@ -40,7 +38,7 @@ export default definePlugin<AuthSettings>({
   features: { api_keys: { description: 'API keys for programmatic access', scopes: ['api-keys:manage'], metrics: ['max_api_keys'] } },
   events: authEvents,
   actions: authActions,
-  metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', description: 'Active API keys' } },
+  metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', unit: 'API keys', description: 'Active API keys' } },
   migrations: 'migrations',
 
   register(c) {
@@ -48,7 +46,7 @@ export default definePlugin<AuthSettings>({
     if (sms.provider === 'http' && !sms.http.url) {
       throw new ConfigError('invalid config: settings.auth.sms.http.url = null: is required when settings.auth.sms.provider is "http"');
     }
-    const deps = c.container.cradle as AuthDeps;
+    const deps = c.container.cradle;
     const s = createAuthServices(deps, c.settings);
     const adminLogin: AdminLoginProvider = {
       async login(input) {
@@ -76,7 +74,7 @@ export default definePlugin<AuthSettings>({
       tenants: asValue(s.tenants),
       adminLogin: asValue(adminLogin),
     });
-    const chain = c.container.resolve<AuthChain>('auth');
+    const chain = c.container.resolve('auth');
     for (const strategy of authStrategies({ principals: s.principals, signer: s.signer, audit: s.audit, rootToken: c.settings.rootToken, rootTokenInQuery: c.settings.rootTokenInQuery })) {
       chain.add(strategy);
     }
@@ -93,12 +91,15 @@ export default definePlugin<AuthSettings>({
     const s = services(c);
     authRoutes(r, s, c.settings);
     userRoutes(r, s);
-    apiKeyRoutes(r, s, c.container.resolve<Map<string, ScopeInfo>>('scopes'));
+    apiKeyRoutes(r, s, c.container.resolve('scopes'));
     tenantRoutes(r, s);
-    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing: async () => void (await c.db.raw('select 1')) });
+    // Billing's typed contract (plugins/billing/api.ts), when billing is enabled: a tenant's plan.
+    const tenantPlans = c.container.hasRegistration('tenantPlans') ? c.container.resolve('tenantPlans') : null;
+    const dbPing = async () => void (await c.db.raw('select 1'));
+    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, tenantPlans });
   },
 
-  jobs: [{ name: 'purge-expired', schedule: '17 3 * * *', catchUp: true, run: (c, info) => purgeExpired(c.container.resolve<Retention>('retention'), info.scheduledFor, c.settings.auditRetentionDays) }],
+  jobs: [{ name: 'purge-expired', schedule: '17 3 * * *', catchUp: true, run: (c, info) => purgeExpired(c.container.resolve('retention'), info.scheduledFor, c.settings.auditRetentionDays) }],
 
   commands: {
     'create-admin': {

@@ -16,7 +16,22 @@ export const billingEvents: Record<string, EventSpec> = {
     schema: {
       type: 'object',
       required: ['tenant_id', 'metric', 'period', 'threshold', 'used', 'limit'],
-      properties: { tenant_id: { type: 'string' }, metric: { type: 'string' }, period: { type: 'string' }, threshold: { enum: [80, 100] }, used: { type: 'integer' }, limit: { type: 'integer' } },
+      properties: {
+        tenant_id: { type: 'string' },
+        metric: { type: 'string' },
+        // A counter's month (YYYY-MM) or day (YYYY-MM-DD); '-' for a gauge, which has no period.
+        period: { type: 'string' },
+        threshold: { enum: [80, 100] },
+        used: { type: 'integer' },
+        limit: { type: 'integer' },
+        // The words for a mail, true for the metric's kind (see plugins/billing/services/wording.ts).
+        kind: { enum: ['counter', 'gauge'] },
+        unit: { type: 'string' },
+        period_label: { type: ['string', 'null'] },
+        resets_on: { type: ['string', 'null'] },
+        summary: { type: 'string' },
+        advice: { type: 'string' },
+      },
     },
   },
   'usage.period_closed': {

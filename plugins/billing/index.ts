@@ -1,15 +1,15 @@
+import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { ConfigError } from '../../core/config/load.js';
 import { definePlugin } from '../../core/plugins/contract.js';
-import type { Retention } from '../../core/retention.js';
 import { billingConfigSchema, billingEnv, OPERATOR_PLAN, type BillingSettings } from './config.js';
 import { billingEvents } from './events.js';
-import { createBillingServices, type BillingDeps, type BillingServices } from './services/index.js';
+import { createBillingServices, } from './services/index.js';
 import { billingRoutes } from './routes/billing.js';
 import { usageRoutes } from './routes/usage.js';
-import { adminRoutes, type AuditSink, type TenantDirectory } from './routes/admin.js';
+import { adminRoutes, } from './routes/admin.js';
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<BillingServices>('billingServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('billingServices');
 
 /** How long a processed Stripe event's id is remembered (see the prune job). */
 const STRIPE_EVENT_DAYS = 90;
@@ -38,10 +38,13 @@ export default definePlugin<BillingSettings>({
     if (!c.settings.plans.some((p) => p.id === c.settings.operatorPlan)) {
       throw new ConfigError(`invalid config: settings.billing.operatorPlan = ${JSON.stringify(c.settings.operatorPlan)}: must be the id of one of settings.billing.plans`);
     }
-    const s = createBillingServices(c.container.cradle as BillingDeps, c.settings);
-    // Replaces the core's unmetered `usage` and allow-all `entitlements`: from now on every
-    // plugin's consume() and every scope check obey the plans.
-    c.container.register({ billingServices: asValue(s), usage: asValue(s.meter), entitlements: asValue(s.entitlements) });
+    const s = createBillingServices(c.container.cradle, c.settings);
+    // `tenantPlans` is billing's typed contract (api.ts) for auth's admin tenant view and PATCH.
+    c.container.register({ billingServices: asValue(s), tenantPlans: asValue(s.tenantPlans) });
+    // Fills the core's `usage` and `entitlements` slots: from now on every plugin's consume() and
+    // every scope check obey the plans.
+    c.container.cradle.usage.provide(s.meter);
+    c.container.cradle.entitlements.provide(s.entitlements);
   },
 
   async start(c) {
@@ -49,7 +52,7 @@ export default definePlugin<BillingSettings>({
     await s.plans.seed(c.settings.plans);
     await s.meter.init();
     // A feature no enabled plugin declares grants nothing (its plugin may simply be switched off).
-    const known = c.container.resolve<Map<string, unknown>>('features');
+    const known = c.container.resolve('features');
     for (const plan of c.settings.plans) {
       const unknown = (plan.features ?? []).filter((f) => !known.has(f));
       if (unknown.length) c.logger.warn({ plan: plan.id, features: unknown }, 'settings.billing.plans lists features no enabled plugin declares');
@@ -59,10 +62,10 @@ export default definePlugin<BillingSettings>({
   routes(r, c) {
     const s = services(c);
     billingRoutes(r, s);
-    usageRoutes(r, s, () => [...c.container.resolve<Map<string, unknown>>('metrics').keys()]);
+    usageRoutes(r, s, () => [...c.container.resolve('metrics').keys()]);
     adminRoutes(r, s, {
-      tenants: () => c.container.resolve<TenantDirectory>('tenants'),
-      audit: () => c.container.resolve<AuditSink>('audit'),
+      tenants: () => c.container.resolve('tenants'),
+      audit: () => c.container.resolve('audit'),
       features: () => c.container.resolve('features'),
       defaultPlan: c.settings.defaultPlan,
     });
@@ -86,7 +89,7 @@ export default definePlugin<BillingSettings>({
       catchUp: true,
       async run(c, info) {
         const before = new Date(info.scheduledFor.getTime() - STRIPE_EVENT_DAYS * 86_400_000).toISOString();
-        await c.container.resolve<Retention>('retention').deleteInBatches('billing_stripe_events', 'id', (q) => q.where('processed_at', '<', before));
+        await c.container.resolve('retention').deleteInBatches('billing_stripe_events', 'id', (q) => q.where('processed_at', '<', before));
       },
     },
   ],

@@ -39,7 +39,7 @@ export const licensingActions = {
       properties: { license_id: { type: 'string' }, activation_code: { type: 'string' }, plan: { type: 'string' }, email: { type: ['string', 'null'] }, device_cap: { type: 'integer' }, valid_until: { type: ['string', 'null'] } },
     },
     async run(input: GenerateInput, call: ActionCall, c: PluginContext<LicensingSettings>) {
-      const license = await c.container.resolve<Licenses>('licenses').generate({
+      const license = await c.container.resolve('licensingServices').licenses.generate({
         tenantId: call.tenantId,
         plan: input.plan,
         email: input.email,

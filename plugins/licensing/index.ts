@@ -1,14 +1,14 @@
+import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
-import type { Clock } from '../../core/clock.js';
 import { licensingConfigSchema, type LicensingSettings } from './config.js';
 import { licensingEvents } from './events.js';
 import { licensingActions } from './actions.js';
-import { createLicensingServices, type LicensingDeps, type LicensingServices } from './services/index.js';
+import { createLicensingServices, } from './services/index.js';
 import { publicRoutes } from './routes/public.js';
 import { adminRoutes, MANAGE } from './routes/admin.js';
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<LicensingServices>('licensingServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('licensingServices');
 
 export default definePlugin<LicensingSettings>({
   name: 'licensing',
@@ -17,13 +17,13 @@ export default definePlugin<LicensingSettings>({
   face: { base: '/license', envelope: 'success' },
   scopes: { [MANAGE]: 'Generate, list and revoke licenses and manage their devices' },
   features: { licensing: { description: 'Software licenses: activation codes and devices', scopes: ['licenses:*'], metrics: ['max_licenses'] } },
-  metrics: { max_licenses: { kind: 'gauge', usageKey: 'licenses', description: 'Active licenses' } },
+  metrics: { max_licenses: { kind: 'gauge', usageKey: 'licenses', unit: 'licenses', description: 'Active licenses' } },
   events: licensingEvents,
   actions: licensingActions,
   migrations: 'migrations',
 
   register(c) {
-    const s = createLicensingServices(c.container.cradle as LicensingDeps, c.settings);
+    const s = createLicensingServices(c.container.cradle, c.settings);
     // The engine other plugins (robots) call: generate, look up, bind, unbind, disable.
     c.container.register({ licensingServices: asValue(s), licenses: asValue(s.licenses) });
   },
@@ -40,7 +40,7 @@ export default definePlugin<LicensingSettings>({
 
   routes(r, c) {
     const s = services(c);
-    const clock = c.container.resolve<Clock>('clock');
+    const clock = c.container.resolve('clock');
     publicRoutes(r, s, () => clock.now());
     adminRoutes(r, s);
   },

@@ -2,7 +2,6 @@ import type { ActionCall } from '../../core/actions.js';
 import { AppError } from '../../core/errors.js';
 import type { PluginContext } from '../../core/plugins/contract.js';
 import type { MailSettings } from './config.js';
-import type { MailServices } from './services/index.js';
 import type { SendInput } from './services/sender.js';
 
 const email = { type: 'string', format: 'email', maxLength: 320 } as const;
@@ -30,7 +29,7 @@ export const mailActions = {
     },
     output: { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { enum: ['sent', 'scheduled'] } } },
     async run(input: SendInput, call: ActionCall, c: PluginContext<MailSettings>) {
-      const { sender } = c.container.resolve<MailServices>('mailServices');
+      const { sender } = c.container.resolve('mailServices');
       const sent = await sender.send({ role: 'admin', tenantId: call.tenantId, userId: call.actor ?? 'action' }, input);
       // The relay refused it: fail the attempt (the step may retry) rather than report success.
       if (sent.status === 'failed') throw new AppError(502, 'mail_failed', `the relay refused the message (${sent.id})`);

@@ -1,12 +1,12 @@
+import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { ConfigError } from '../../core/config/load.js';
 import { definePlugin } from '../../core/plugins/contract.js';
-import type { Retention } from '../../core/retention.js';
 import { announce } from '../../core/banner.js';
 import { mailConfigSchema, mailEnv, type MailSettings } from './config.js';
 import { mailEvents } from './events.js';
 import { mailActions } from './actions.js';
-import { createMailServices, type MailDeps, type MailServices } from './services/index.js';
+import { createMailServices, } from './services/index.js';
 import { mailRoutes } from './routes/mail.js';
 import { settingsRoutes } from './routes/settings.js';
 import { sendRoutes } from './routes/send.js';
@@ -14,9 +14,8 @@ import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { guestRoutes } from './routes/guest.js';
 import { domainRoutes } from './routes/domains.js';
-import type { AuthChain } from '../../core/http/auth.js';
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<MailServices>('mailServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('mailServices');
 
 export default definePlugin<MailSettings>({
   name: 'mail',
@@ -32,8 +31,8 @@ export default definePlugin<MailSettings>({
   },
   features: { mail: { description: 'Temporary mail: mailboxes, inbound and outgoing mail', scopes: ['mail:*'], metrics: ['max_mailboxes', 'emails_sent_per_month'] } },
   metrics: {
-    max_mailboxes: { kind: 'gauge', usageKey: 'mailboxes', description: 'Mailboxes' },
-    emails_sent_per_month: { kind: 'counter', period: 'month', usageKey: 'emails_sent_this_month', description: 'Recipients of sent mail' },
+    max_mailboxes: { kind: 'gauge', usageKey: 'mailboxes', unit: 'mailboxes', description: 'Mailboxes' },
+    emails_sent_per_month: { kind: 'counter', period: 'month', usageKey: 'emails_sent_this_month', unit: 'mail recipients', description: 'Recipients of sent mail' },
   },
   events: mailEvents,
   actions: mailActions,
@@ -45,9 +44,9 @@ export default definePlugin<MailSettings>({
     if (Boolean(smtp.tlsKeyFile) !== Boolean(smtp.tlsCertFile)) {
       throw new ConfigError('invalid config: settings.mail.smtp.tlsCertFile: tlsKeyFile and tlsCertFile go together (STARTTLS needs both)');
     }
-    const s = createMailServices(c.container.cradle as MailDeps, c.settings);
+    const s = createMailServices(c.container.cradle, c.settings);
     c.container.register({ mailServices: asValue(s) });
-    c.container.resolve<AuthChain>('auth').add(s.auth.strategy());
+    c.container.resolve('auth').add(s.auth.strategy());
   },
 
   async start(c) {
@@ -103,7 +102,7 @@ export default definePlugin<MailSettings>({
       async run(c, info) {
         const now = info.scheduledFor.toISOString();
         const before = new Date(info.scheduledFor.getTime() - c.settings.sentRetentionDays * 86_400_000).toISOString();
-        const retention = c.container.resolve<Retention>('retention');
+        const retention = c.container.resolve('retention');
         await retention.deleteInBatches('mail_sent', 'id', (q) => q.whereIn('status', ['sent', 'failed', 'canceled']).andWhere('updated_at', '<', before));
         await retention.deleteInBatches('mail_sessions', 'id', (q) => q.where('expires_at', '<', now));
       },

@@ -1,7 +1,6 @@
 import type { ActionCall } from '../../core/actions.js';
 import type { PluginContext } from '../../core/plugins/contract.js';
 import type { RobotsSettings } from './config.js';
-import type { RobotsServices } from './services/index.js';
 import { checkSendMessage } from './services/commands.js';
 
 interface SendMessageInput {
@@ -44,7 +43,7 @@ export const robotsActions = {
     async run(input: SendMessageInput, call: ActionCall, c: PluginContext<RobotsSettings>) {
       checkSendMessage(input, 'input'); // the seed endpoint's cross-field rules
       const { robotId, ...params } = input;
-      const { api } = c.container.resolve<RobotsServices>('robotsServices');
+      const { api } = c.container.resolve('robotsServices');
       return api.sendMessage(call.tenantId, robotId, params, { createdBy: call.actor ?? 'action' });
     },
   },

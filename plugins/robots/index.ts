@@ -1,9 +1,9 @@
+import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
-import type { AuthChain } from '../../core/http/auth.js';
-import type { WebSockets } from '../../core/http/websockets.js';
+import type { AiApi } from '../ai/api.js';
 import { robotsConfigSchema, type RobotsSettings } from './config.js';
-import { createRobotsServices, type RobotsDeps, type RobotsServices } from './services/index.js';
+import { createRobotsServices, } from './services/index.js';
 import { robotRoutes } from './routes/robots.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
@@ -17,7 +17,7 @@ import { robotsJobs } from './jobs.js';
 import { robotTokenStrategy } from './robot-token-auth.js';
 import { robotSocketEndpoint } from './robot-socket.js';
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('robotsServices');
 
 export default definePlugin<RobotsSettings>({
   name: 'robots',
@@ -28,9 +28,9 @@ export default definePlugin<RobotsSettings>({
   scopes: { 'robots:use': 'Manage your robots and send their messages', 'robots:manage': "Manage the tenant's robots and activation codes" },
   features: { robots: { description: 'WorkBot chat robots on phones', scopes: ['robots:*'], metrics: ['max_robots', 'max_messages_per_month'] } },
   metrics: {
-    max_robots: { kind: 'gauge', usageKey: 'robots', description: 'Robots' },
-    max_sessions: { kind: 'gauge', usageKey: 'sessions', description: 'Robot sessions (the seed counts robots)' },
-    max_messages_per_month: { kind: 'counter', period: 'month', usageKey: 'messages_this_month', description: 'Messages reported by robots' },
+    max_robots: { kind: 'gauge', usageKey: 'robots', unit: 'robots', description: 'Robots' },
+    max_sessions: { kind: 'gauge', usageKey: 'sessions', unit: 'robot sessions', description: 'Robot sessions (the seed counts robots)' },
+    max_messages_per_month: { kind: 'counter', period: 'month', usageKey: 'messages_this_month', unit: 'robot messages', description: 'Messages reported by robots' },
   },
   events: robotsEvents,
   actions: robotsActions,
@@ -44,10 +44,12 @@ export default definePlugin<RobotsSettings>({
   },
 
   register(c) {
-    const s = createRobotsServices(c.container.cradle as RobotsDeps, c.settings);
+    // The ai plugin (when enabled) registers `aiApi` after this one: resolved when statistics are asked for.
+    const ai = () => (c.container.hasRegistration('aiApi') ? c.container.resolve('aiApi') : null);
+    const s = createRobotsServices(c.container.cradle, c.settings, { ai });
     c.container.register({ robotsServices: asValue(s), robotsApi: asValue(s.api) });
-    c.container.resolve<AuthChain>('auth').add(robotTokenStrategy(s));
-    c.container.resolve<WebSockets>('websockets').add(robotSocketEndpoint(s, c.settings, `${c.face!.base}/ws`));
+    c.container.resolve('auth').add(robotTokenStrategy(s));
+    c.container.resolve('websockets').add(robotSocketEndpoint(s, c.settings, `${c.face!.base}/ws`));
   },
 
   async start(c) {

@@ -1,13 +1,13 @@
+import type { PlinthContainer } from '../../core/container.js';
 import type { JobSpec } from '../../core/plugins/contract.js';
 import type { Retention } from '../../core/retention.js';
 import type { RobotsSettings } from './config.js';
-import type { RobotsServices } from './services/index.js';
 
 /** Commands that will not change again: pruned with the logs. */
 const FINISHED_COMMANDS = ['succeeded', 'failed', 'expired', 'rejected'];
 const DAY = 86_400_000;
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<RobotsServices>('robotsServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('robotsServices');
 
 export const robotsJobs: JobSpec<RobotsSettings>[] = [
   {
@@ -21,7 +21,7 @@ export const robotsJobs: JobSpec<RobotsSettings>[] = [
     name: 'prune-logs',
     schedule: '23 3 * * *',
     catchUp: true,
-    run: (c, info) => pruneRobotLogs(c.container.resolve<Retention>('retention'), info.scheduledFor, c.settings),
+    run: (c, info) => pruneRobotLogs(c.container.resolve('retention'), info.scheduledFor, c.settings),
   },
   {
     name: 'reset-ai-calls',

@@ -1,7 +1,8 @@
+import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { workflowsConfigSchema, type WorkflowsSettings } from './config.js';
-import { createWorkflowsServices, type WorkflowsDeps, type WorkflowsServices } from './services/index.js';
+import { createWorkflowsServices, } from './services/index.js';
 import { httpRequestAction } from './actions/http-request.js';
 import { delayAction, stopIfAction } from './actions/flow.js';
 import { catalogueRoutes } from './routes/catalogue.js';
@@ -12,7 +13,7 @@ import { versionRoutes } from './routes/versions.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { MANAGE, READ } from './routes/shared.js';
 
-const services = (c: { container: { resolve<T>(name: string): T } }) => c.container.resolve<WorkflowsServices>('workflowsServices');
+const services = (c: { container: PlinthContainer }) => c.container.resolve('workflowsServices');
 
 export default definePlugin<WorkflowsSettings>({
   name: 'workflows',
@@ -36,7 +37,7 @@ export default definePlugin<WorkflowsSettings>({
   register(c) {
     const base = c.face!.base === '/' ? '' : c.face!.base;
     const publicUrl = c.config.server.publicUrl.replace(/\/+$/, '');
-    const s = createWorkflowsServices(c.container.cradle as WorkflowsDeps, c.settings, (token) => `${publicUrl}${base}/workflows/hooks/${token}`);
+    const s = createWorkflowsServices(c.container.cradle, c.settings, (token) => `${publicUrl}${base}/workflows/hooks/${token}`);
     c.container.register({ workflowsServices: asValue(s) });
   },
 

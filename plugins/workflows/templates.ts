@@ -86,8 +86,9 @@ export const defaultTemplates: WorkflowTemplate[] = [
           action: 'auth.notify_user',
           input: {
             role: 'owner',
-            subject: 'Usage of {{trigger.metric}} is at {{trigger.threshold}}%',
-            text: 'Your tenant has used {{trigger.used}} of {{trigger.limit}} ({{trigger.metric}}) in {{trigger.period}}. Upgrade the plan or reduce usage before the limit stops you.',
+            subject: 'Usage of {{trigger.unit}} is at {{trigger.threshold}}%',
+            // summary and advice are worded by billing for the metric's kind: a gauge has no period to wait for.
+            text: 'Your tenant has {{trigger.summary}} ({{trigger.metric}}). Before the limit stops you: {{trigger.advice}}.',
           },
         },
       ],

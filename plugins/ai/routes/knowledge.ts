@@ -5,7 +5,7 @@ import type { FieldError } from '../../../core/validation.js';
 import { entryCreateSchema, entryUpdateSchema } from '../services/knowledge-entry.js';
 import { IMPORT_LIMITS } from '../services/knowledge-import.js';
 import type { KnowledgeBase } from '../services/knowledge.js';
-import { ok, pageQuery, tenantAdmin, tenantUser } from './shared.js';
+import { manage, ok, pageQuery, read, tenantAdmin, tenantUser } from './shared.js';
 
 // PostgreSQL's integer: a bigger id is not found rather than a database error.
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } };
@@ -40,26 +40,26 @@ export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: Kno
   const rateLimit = options.rateLimit ?? { bucket: 'ai.knowledge', points: 600, durationSeconds: 60, by: 'principal' };
   const minScore = options.minScore ?? 1;
 
-  r.get('/api/ai/knowledge', { summary: 'Knowledge-base entries, newest first', rateLimit, schema: { query: listQuery } }, async (ctx, { query }) =>
+  r.get('/api/ai/knowledge', { summary: 'Knowledge-base entries, newest first', guards: read, rateLimit, schema: { query: listQuery } }, async (ctx, { query }) =>
     ok(await kb.list((await tenantUser(ctx)).tenantId, query)),
   );
-  r.get('/api/ai/knowledge/:id', { summary: 'One knowledge-base entry', rateLimit, schema: { params: idParams } }, async (ctx, { params }) =>
+  r.get('/api/ai/knowledge/:id', { summary: 'One knowledge-base entry', guards: read, rateLimit, schema: { params: idParams } }, async (ctx, { params }) =>
     ok(await kb.get((await tenantUser(ctx)).tenantId, params.id)),
   );
-  r.post('/api/ai/knowledge', { summary: 'Add a knowledge-base entry', rateLimit, schema: { body: entryCreateSchema } }, async (ctx, { body }) =>
+  r.post('/api/ai/knowledge', { summary: 'Add a knowledge-base entry', guards: manage, rateLimit, schema: { body: entryCreateSchema } }, async (ctx, { body }) =>
     ok(await kb.create((await tenantAdmin(ctx)).tenantId, body), 'created'),
   );
-  r.put('/api/ai/knowledge/:id', { summary: 'Change a knowledge-base entry (the fields given)', rateLimit, schema: { params: idParams, body: entryUpdateSchema } }, async (ctx, { params, body }) =>
+  r.put('/api/ai/knowledge/:id', { summary: 'Change a knowledge-base entry (the fields given)', guards: manage, rateLimit, schema: { params: idParams, body: entryUpdateSchema } }, async (ctx, { params, body }) =>
     ok(await kb.update((await tenantAdmin(ctx)).tenantId, params.id, body), 'updated'),
   );
-  r.delete('/api/ai/knowledge/:id', { summary: 'Delete a knowledge-base entry', rateLimit, schema: { params: idParams } }, async (ctx, { params }) => {
+  r.delete('/api/ai/knowledge/:id', { summary: 'Delete a knowledge-base entry', guards: manage, rateLimit, schema: { params: idParams } }, async (ctx, { params }) => {
     await kb.remove((await tenantAdmin(ctx)).tenantId, params.id);
     return ok(null, 'deleted');
   });
 
   r.post(
     '/api/ai/knowledge/import',
-    { summary: 'Import entries from CSV or JSON ({format, content}, or a text/csv body): valid rows are added, the others reported by row', rateLimit, schema: { body: importBody } },
+    { summary: 'Import entries from CSV or JSON ({format, content}, or a text/csv body): valid rows are added, the others reported by row', guards: manage, rateLimit, schema: { body: importBody } },
     async (ctx, { body }) => {
       const { tenantId } = await tenantAdmin(ctx);
       const raw = ctx.is('text/csv', 'application/csv') ? await readText(ctx, IMPORT_LIMITS.bytes) : null;
@@ -74,7 +74,7 @@ export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: Kno
 
   r.post(
     '/api/ai/knowledge/match',
-    { summary: 'What the builtin responder would answer, with scores (keyword rules first, then the best-ranked entries)', rateLimit, schema: { body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', minLength: 1, maxLength: 2000 } } } } },
+    { summary: 'What the builtin responder would answer, with scores (keyword rules first, then the best-ranked entries)', guards: read, rateLimit, schema: { body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', minLength: 1, maxLength: 2000 } } } } },
     async (ctx, { body }) => {
       const { tenantId } = await tenantUser(ctx);
       const match = await kb.match(tenantId, body.text, minScore);

@@ -1,10 +1,16 @@
 import { AppError } from '../../../core/errors.js';
 import { hasRole } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
-import { actingTenant } from '../../../core/http/guards.js';
+import { actingTenant, requireScope } from '../../../core/http/guards.js';
 import { envelopes } from '../../../core/http/envelopes.js';
+import type { Guard } from '../../../core/http/router.js';
 
 export const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
+
+/** Reading the knowledge base, providers, settings and call log (members have it). */
+export const READ = 'ai:read';
+/** Changing the tenant's AI setup and trying replies (owners and admins; includes ai:read). */
+export const MANAGE = 'ai:manage';
 
 export interface TenantUser {
   tenantId: string;
@@ -26,6 +32,20 @@ export async function tenantAdmin(ctx: HttpContext): Promise<TenantUser> {
   if (!user.admin) throw AppError.forbidden("only the tenant's owners and admins change its AI setup");
   return user;
 }
+
+const userGuard: Guard = async (ctx) => {
+  await tenantUser(ctx);
+};
+const adminGuard: Guard = async (ctx) => {
+  await tenantAdmin(ctx);
+};
+
+// Who first (401 for robots and strangers; a member's write is refused for its role), then the
+// scope within the plan: an admin's key without ai:manage is 403 missing scope, and a plan without
+// the ai_replies feature is 403 naming the plan and the feature.
+export const read: Guard[] = [userGuard, requireScope(READ)];
+export const adminRead: Guard[] = [adminGuard, requireScope(READ)];
+export const manage: Guard[] = [adminGuard, requireScope(MANAGE)];
 
 export const pageQuery = {
   page: { type: 'integer', minimum: 1, default: 1 },

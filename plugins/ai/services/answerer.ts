@@ -25,6 +25,15 @@ export interface Route {
 }
 
 /**
+ * The request as one provider of the chain gets it: a robot's `aiModel` belongs to the robot's
+ * own provider (`route.provider`); a fallback is asked with its own configured model, which a
+ * model name meant for another API would not exist on.
+ */
+function forProvider(request: ChatRequest, provider: ChatProvider, route: Route): ChatRequest {
+  return provider.name === route.provider ? request : { ...request, model: undefined };
+}
+
+/**
  * Runs the provider chain: each provider gets its own timeout; a timeout, 429, 5xx (or any other
  * failure) moves on to the next; the builtin responder ends every chain, so there is always an
  * answer. Every attempt becomes a call-log row, which the caller writes (`Calls.record`).
@@ -41,8 +50,9 @@ export class Answerer {
     const calls: CallRecord[] = [];
     for (const provider of chain) {
       const started = performance.now();
+      const sent = forProvider(request, provider, route);
       try {
-        const reply = await this.call(provider, request);
+        const reply = await this.call(provider, sent);
         const latencyMs = performance.now() - started;
         attempts.push({ provider: provider.name, outcome: 'ok', latencyMs });
         calls.push({ ...log, tenantId: request.tenantId, provider: provider.name, model: reply.model, tokensIn: reply.tokensIn, tokensOut: reply.tokensOut, latencyMs, outcome: 'ok' });
@@ -51,7 +61,7 @@ export class Answerer {
         const failure = err instanceof ProviderFailure ? err : new ProviderFailure('error', String((err as Error).message ?? err));
         const latencyMs = performance.now() - started;
         attempts.push({ provider: provider.name, outcome: failure.kind, latencyMs, error: failure.message });
-        calls.push({ ...log, tenantId: request.tenantId, provider: provider.name, model: request.model ?? null, tokensIn: 0, tokensOut: 0, latencyMs, outcome: failure.kind, error: failure.message });
+        calls.push({ ...log, tenantId: request.tenantId, provider: provider.name, model: sent.model || provider.model, tokensIn: 0, tokensOut: 0, latencyMs, outcome: failure.kind, error: failure.message });
         if (provider === this.builtin) throw err; // nothing after builtin: a real fault (e.g. the database)
       }
     }

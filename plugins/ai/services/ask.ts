@@ -3,9 +3,9 @@ import type { UsageMeter } from '../../../core/usage.js';
 import type { AiSettings } from '../config.js';
 import type { Answerer, Attempt, Route } from './answerer.js';
 import type { Calls } from './calls.js';
-import type { ChatTurn } from './providers/types.js';
+import { endUserId, type ChatTurn } from './providers/types.js';
 import { systemPrompt } from './responder.js';
-import type { RobotsApi } from './robots-api.js';
+import type { RobotsPublicApi } from '../../robots/api.js';
 
 export interface AskInput {
   text: string;
@@ -35,9 +35,9 @@ export class Ask {
     private readonly settings: AiSettings,
     private readonly answerer: Answerer,
     private readonly calls: Calls,
-    private readonly robots: () => RobotsApi,
+    private readonly robots: () => RobotsPublicApi,
     private readonly consent: (tenantId: string) => Promise<boolean>,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
   ) {}
 
   async run(tenantId: string, input: AskInput, source: 'try' | 'workflow'): Promise<AskResult> {
@@ -46,7 +46,7 @@ export class Ask {
     if (input.robotId && !robot) throw AppError.notFound(`robot ${input.robotId} not found`);
     if (source === 'workflow') {
       try {
-        await this.usage().consume(tenantId, 'ai_replies_per_month', 1);
+        await this.usage.consume(tenantId, 'ai_replies_per_month', 1);
       } catch (err) {
         if (isAppError(err) && err.status === 402) throw new AppError(402, 'usage_limit_reached', "the plan's AI replies for this month are used up");
         throw err;
@@ -57,12 +57,13 @@ export class Ask {
     const answer = await this.answerer.answer(
       {
         tenantId,
-        model: ai?.aiModel,
+        // The robot's model is for the robot's provider only (another provider named here uses its own).
+        model: ai && route.provider === ai.aiProvider ? ai.aiModel : undefined,
         temperature: ai?.aiTemperature ?? 0.7,
         maxTokens: ai?.aiMaxTokens ?? 1000,
         system: systemPrompt(this.settings.systemPrompt, ai?.aiScenario),
         messages: [...(input.context ?? []), { role: 'user', content: input.text }],
-        user: `${source}:${tenantId}`,
+        user: endUserId(tenantId, source, input.robotId ?? ''),
       },
       route,
       { robotId: input.robotId ?? null, messageId: null, source },

@@ -84,9 +84,14 @@ export class Calls {
     };
   }
 
-  /** Successful calls of these robots in [from, to): what the WorkBot statistics report. */
-  async totals(tenantId: string, robotIds: string[], from: string, to: string): Promise<{ calls: number; cost: number; avgLatencyMs: number }> {
-    if (!robotIds.length) return { calls: 0, cost: 0, avgLatencyMs: 0 };
+  /**
+   * Successful calls of these robots in [from, to): what the WorkBot statistics report (the
+   * `aiApi` other plugins resolve). The cost is the call log's micros summed, not rounded to
+   * cents: a month of cheap calls is a fraction of a cent each and must not read as 0.
+   */
+  async totals(tenantId: string, robotIds: string[], from: string, to: string): Promise<{ calls: number; cost: number; currency: string; avgLatencyMs: number }> {
+    const currency = this.settings.currency;
+    if (!robotIds.length) return { calls: 0, cost: 0, currency, avgLatencyMs: 0 };
     const [row] = (await this.db('ai_calls')
       .where('tenant_id', tenantId)
       .whereIn('robot_id', robotIds)
@@ -96,6 +101,6 @@ export class Calls {
       .count({ n: '*' })
       .sum({ cost: 'cost_micros' })
       .avg({ latency: 'latency_ms' })) as Array<{ n: unknown; cost: unknown; latency: unknown }>;
-    return { calls: num(row?.n), cost: Math.round(num(row?.cost) / 1e4) / 100, avgLatencyMs: Math.round(num(row?.latency)) };
+    return { calls: num(row?.n), cost: num(row?.cost) / 1e6, currency, avgLatencyMs: Math.round(num(row?.latency)) };
   }
 }

@@ -6,8 +6,8 @@ import type { AiSettings } from '../config.js';
 import type { Answerer } from './answerer.js';
 import type { Calls } from './calls.js';
 import type { Conversations } from './conversations.js';
-import type { ChatTurn } from './providers/types.js';
-import type { RobotsApi } from './robots-api.js';
+import { endUserId, type ChatTurn } from './providers/types.js';
+import type { RobotsPublicApi } from '../../robots/api.js';
 
 /** The `robots.message.received` payload this plugin reads. */
 export interface ReceivedMessage {
@@ -40,9 +40,9 @@ export class Responder {
     private readonly answerer: Answerer,
     private readonly calls: Calls,
     private readonly conversations: Conversations,
-    private readonly robots: () => RobotsApi,
+    private readonly robots: () => RobotsPublicApi,
     private readonly consent: (tenantId: string) => Promise<boolean>,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -70,7 +70,7 @@ export class Responder {
 
     if (!(await this.robots().takeAiCall(tenantId, m.robot_id, robot.ai.aiCallLimitDaily))) return { status: 'limited', reason: 'daily_limit' };
     try {
-      await this.usage().consume(tenantId, 'ai_replies_per_month', 1);
+      await this.usage.consume(tenantId, 'ai_replies_per_month', 1);
     } catch (err) {
       await this.robots().giveBackAiCall(tenantId, m.robot_id);
       if (isAppError(err) && err.status === 402) return { status: 'limited', reason: 'monthly_limit' };
@@ -85,7 +85,7 @@ export class Responder {
         maxTokens: robot.ai.aiMaxTokens,
         system: systemPrompt(this.settings.systemPrompt, robot.ai.aiScenario),
         messages: await this.context(tenantId, m, robot.ai.aiContextLength),
-        user: `${m.robot_id}:${m.conversation}`.slice(0, 200),
+        user: endUserId(tenantId, m.robot_id, m.conversation),
         conversationId: state.difyConversationId,
       },
       { mode: robot.ai.aiMode, provider: robot.ai.aiProvider },

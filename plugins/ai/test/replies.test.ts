@@ -47,6 +47,9 @@ describe('ai: replies through real providers', () => {
     assert.equal(sent.body.messages[0].role, 'system');
     assert.match(sent.body.messages[0].content, /after-sales/);
     assert.deepEqual(sent.body.messages.slice(1), [{ role: 'user', content: 'hello' }]);
+    // The contact goes to the provider as an opaque id, never by name.
+    assert.match(sent.body.user, /^u_[0-9a-f]{32}$/);
+    assert.ok(!JSON.stringify(sent.headers).includes('Zhang') && !sent.body.user.includes('Zhang'));
 
     // The next message: the context is the last 3 turns, in order, the AI's own reply included.
     const next = await report({ spoken: 'how long do refunds take?', receivedName: 'Zhang San' });
@@ -56,6 +59,7 @@ describe('ai: replies through real providers', () => {
       { role: 'assistant', content: 'Hello Zhang San, how can I help?' },
       { role: 'user', content: 'how long do refunds take?' },
     ]);
+    assert.equal(openai.received[1].body.user, sent.body.user, 'the same contact, the same id');
     const decision = await decisionOf(t, next.body.data.messageId);
     assert.equal(decision.status, 'answered');
     assert.equal(decision.provider, 'deepseek');
@@ -72,10 +76,20 @@ describe('ai: replies through real providers', () => {
     assert.equal(oldest.outcome, 'ok');
     assert.equal(oldest.cost, 0.0015); // 1000 × 0.5/1M + 500 × 2/1M
     // …and the WorkBot statistics count them.
+    // aiCost sums the logged costs exactly: 0.0015 + (11 × 0.5 + 7 × 2)/1M rounded to a millionth.
+    assert.equal(calls.body.data.list[0].cost, 0.00002);
     const stats = await t.wb('GET', `/api/robots/${robot.robotId}/statistics`, { headers: owner.headers });
     assert.equal(stats.body.data.totalAICalls, 2);
+    assert.equal(stats.body.data.aiCost, 0.00152);
     const user = await t.wb('GET', '/api/user/statistics', { headers: owner.headers });
     assert.equal(user.body.data.totalAICalls, 2);
+    assert.equal(user.body.data.aiCost, 0.00152);
+
+    // Another contact of the same robot is another id.
+    await report({ spoken: 'hi', receivedName: 'Li Si' });
+    await socket.waitFor((f) => f.type === 'command', 3);
+    assert.match(openai.received[2].body.user, /^u_[0-9a-f]{32}$/);
+    assert.notEqual(openai.received[2].body.user, sent.body.user);
     await socket.close();
   });
 
@@ -100,6 +114,36 @@ describe('ai: replies through real providers', () => {
       { provider: 'builtin', outcome: 'ok' },
     ]);
     assert.equal((await decisionOf(t, sent.body.data.messageId)).provider, 'builtin');
+    await socket.close();
+  });
+
+  it('a fallback provider is asked with its own model, not the robot’s aiModel (meant for the robot’s provider)', async () => {
+    const { owner, robot, socket, report } = await connectedRobot(t, 'fallback-model');
+    await setProvider(t, owner, 'primary', { kind: 'openai', baseUrl: openai.baseUrl, model: 'primary-default', priority: 1 });
+    await setProvider(t, owner, 'backup', { kind: 'openai', baseUrl: second.baseUrl, model: 'qwen2.5:7b', priority: 0 });
+    await setAi(t, owner, robot.robotId, { aiMode: 'third_party', aiProvider: 'primary', aiModel: 'deepseek-chat', replyDelayMin: 0, replyDelayMax: 0 });
+    openai.script = [{ status: 503 }];
+    second.script = [{ reply: 'from the backup' }];
+
+    const sent = await report({ spoken: 'hello?', receivedName: 'Sun Ba' });
+    const [cmd] = await socket.waitFor((f) => f.type === 'command');
+    assert.equal(cmd.data.commandParams.content, 'from the backup');
+    assert.equal(openai.received[0].body.model, 'deepseek-chat', 'the robot’s provider gets the robot’s model');
+    assert.equal(second.received[0].body.model, 'qwen2.5:7b', 'the fallback gets its own');
+    assert.equal(second.received[0].body.user, openai.received[0].body.user);
+    const rows = await t.app.db('ai_calls').where('message_id', sent.body.data.messageId).orderBy('id').select('provider', 'model', 'outcome');
+    assert.deepEqual(rows, [
+      { provider: 'primary', model: 'deepseek-chat', outcome: 'error' },
+      { provider: 'backup', model: 'qwen2.5:7b', outcome: 'ok' },
+    ]);
+
+    // The try box with another provider named: that provider's own model too.
+    second.script = [{ reply: 'tried' }];
+    const tried = await t.wb('POST', '/api/ai/try', { body: { text: 'hi', robotId: robot.robotId, provider: 'backup' }, headers: owner.headers });
+    assert.equal(tried.status, 200, tried.text);
+    assert.equal(tried.body.data.model, 'qwen2.5:7b');
+    assert.equal(second.received[1].body.model, 'qwen2.5:7b');
+    assert.match(second.received[1].body.user, /^u_[0-9a-f]{32}$/);
     await socket.close();
   });
 
@@ -131,6 +175,7 @@ describe('ai: replies through real providers', () => {
     assert.equal(dify.received[0].body.query, '你好');
     assert.equal(dify.received[0].body.response_mode, 'blocking');
     assert.equal(dify.received[0].body.conversation_id, '');
+    assert.match(dify.received[0].body.user, /^u_[0-9a-f]{32}$/, 'Dify too gets an opaque id, not 张三');
     await report({ spoken: '还在吗', groupName: '测试群1', receivedName: '张三', atMe: true });
     await socket.waitFor((f) => f.type === 'command', 2);
     assert.equal(dify.received[1].body.conversation_id, 'conv-42');

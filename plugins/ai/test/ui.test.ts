@@ -325,7 +325,7 @@ describe('ai admin UI (browser)', () => {
       ['—', 'try it', 'builtin', 'builtin', '0', '0', 'ok'],
       ['—', 'try it', 'local', 'local-model', '12', '5', 'ok'],
       ['—', 'try it', 'builtin', 'builtin', '0', '0', 'ok'],
-      ['—', 'try it', 'local', '—', '0', '0', 'error'],
+      ['—', 'try it', 'local', 'local-model', '0', '0', 'error'], // a failed call logs the model it asked for
       ['Front desk', 'try it', 'builtin', 'builtin', '0', '0', 'ok'],
       ['—', 'try it', 'builtin', 'builtin', '0', '0', 'ok'],
     ]);

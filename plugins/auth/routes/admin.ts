@@ -1,18 +1,30 @@
-import { AppError } from '../../../core/errors.js';
+import { AppError, isAppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { requireRole } from '../../../core/http/guards.js';
 import { paginationQuery } from '../../../core/http/pagination.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { AuthServices } from '../services/index.js';
 import { body, email, meta, password, principalOf, uuidParam } from './shared.js';
+import { settingsFields } from './tenant.js';
 import { profileFields } from './users.js';
+import type { TenantPlans } from '../../billing/api.js';
 
 /** null lifts the limit; a list holds the user to those scopes (and their own account). */
 const scopeLimit = { type: ['array', 'null'], maxItems: 100, items: { type: 'string', pattern: '^[a-z0-9-]+:[a-z0-9*_-]+$' } };
 
 const query = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties: { ...paginationQuery, ...properties } });
 
-export function adminRoutes(r: PluginRouter, s: AuthServices, deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void> }): void {
+/** An unknown plan is a bad value of the body's plan_id (422 naming it), not a missing resource. */
+function unknownPlanAsField(err: unknown): never {
+  if (isAppError(err) && err.code === 'plan_not_found') throw AppError.validation([{ path: 'body.plan_id', message: err.message }]);
+  throw err;
+}
+
+export function adminRoutes(
+  r: PluginRouter,
+  s: AuthServices,
+  deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void>; tenantPlans: TenantPlans | null },
+): void {
   const superadmin = [requireRole('superadmin')];
 
   r.get('/admin/users', { summary: 'All users (paginated, searchable)', guards: superadmin, schema: { query: query({ search: { type: 'string', maxLength: 200 }, status: { enum: ['active', 'suspended'] }, tenant_id: { type: 'string', format: 'uuid' }, role: { enum: ['owner', 'admin', 'member'] } }) } }, (_ctx, { query: q }) => {
@@ -37,7 +49,13 @@ export function adminRoutes(r: PluginRouter, s: AuthServices, deps: { events: Ev
   r.post('/admin/users/:id/activate', { guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'active', meta(ctx)));
 
   r.get('/admin/tenants', { guards: superadmin, schema: { query: query({ search: { type: 'string', maxLength: 200 } }) } }, (_ctx, { query: q }) => s.tenants.list(q.search, { page: q.page, page_size: q.page_size }));
-  r.get('/admin/tenants/:id', { guards: superadmin, schema: { params: uuidParam } }, async (_ctx, { params }) => ({ ...(await s.tenants.get(params.id)), settings: await s.tenants.settings(params.id) }));
+  // The plan comes from billing's contract when billing is enabled; without it a tenant has no plan.
+  const plans = deps.tenantPlans;
+  const tenantView = async (id: string) => {
+    const tenant = await s.tenants.get(id);
+    return { ...tenant, ...(plans ? { plan_id: await plans.planOf(id) } : {}), settings: await s.tenants.settings(id) };
+  };
+  r.get('/admin/tenants/:id', { guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) => tenantView(params.id));
   const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' };
   const role = { enum: ['owner', 'admin', 'member'] };
   r.post(
@@ -58,10 +76,37 @@ export function adminRoutes(r: PluginRouter, s: AuthServices, deps: { events: Ev
       return invited;
     },
   );
+  // Every field the GET shows is accepted, so a client may send back what it read: the read-only
+  // ones only when unchanged, plan_id (with billing) moves the tenant to that plan.
+  const readOnly = {
+    id: { type: 'string' },
+    is_operator: { type: 'boolean' },
+    created_at: { type: 'string' },
+    updated_at: { type: 'string' },
+    user_count: { type: 'integer' },
+  };
+  const planId = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' };
+  const settings = { ...body(settingsFields), minProperties: 1 };
+  const tenantPatch = body({ name, status: { enum: ['active', 'suspended'] }, settings, ...(plans ? { plan_id: planId } : {}), ...readOnly });
   r.patch(
     '/admin/tenants/:id',
-    { guards: superadmin, schema: { params: uuidParam, body: { ...body({ name: { type: 'string', minLength: 1, maxLength: 200 }, status: { enum: ['active', 'suspended'] } }), minProperties: 1 } } },
-    async (ctx, { params, body: b }) => s.tenants.update(await principalOf(ctx), params.id, b, meta(ctx)),
+    {
+      summary: 'Update a tenant: name, status, settings and (with billing) its plan',
+      guards: superadmin,
+      schema: { params: uuidParam, body: { ...tenantPatch, minProperties: 1 } },
+    },
+    async (ctx, { params, body: b }) => {
+      const before = await tenantView(params.id);
+      const changed = Object.keys(readOnly).filter((k) => k in b && b[k] !== before[k as keyof typeof before]);
+      if (changed.length) throw AppError.validation(changed.map((k) => ({ path: `body.${k}`, message: `${k} is read-only` })));
+      if (plans && b.plan_id !== undefined) await plans.checkAssign(params.id, b.plan_id).catch(unknownPlanAsField);
+      const actor = await principalOf(ctx);
+      const { name: newName, status, settings, plan_id } = b;
+      await s.tenants.update(actor, params.id, { name: newName, status }, meta(ctx), { name: newName, status, settings, plan_id });
+      if (settings) await s.tenants.updateSettings(actor, params.id, settings, meta(ctx));
+      if (plans && plan_id !== undefined) await plans.assign(params.id, plan_id);
+      return tenantView(params.id);
+    },
   );
   r.delete('/admin/tenants/:id', { guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => {
     await s.tenants.remove(await principalOf(ctx), params.id, meta(ctx));

@@ -1,7 +1,7 @@
 import type { PluginRouter } from '../../../core/http/router.js';
 import { requireScope } from '../../../core/http/guards.js';
 import { hasRole, hasScope } from '../../../core/http/auth.js';
-import type { ScopeInfo } from '../../../core/app.js';
+import type { ScopeInfo } from '../../../core/container.js';
 import { PLATFORM_SCOPE } from '../services/scopes.js';
 import type { AuthServices } from '../services/index.js';
 import { body, meta, principalOf, tenantPrincipal, uuidParam } from './shared.js';

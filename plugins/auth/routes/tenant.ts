@@ -3,6 +3,13 @@ import { requireRole, requireScope } from '../../../core/http/guards.js';
 import type { AuthServices } from '../services/index.js';
 import { body, meta, tenantPrincipal } from './shared.js';
 
+/** A tenant's settings, as the owner and the operator (PATCH /admin/tenants/:id) change them. */
+export const settingsFields = {
+  allowed_numbers: { type: 'array', maxItems: 1000, items: { type: 'string', pattern: '^\\+?[1-9]\\d{6,14}$' } },
+  require_approval: { type: 'boolean' },
+  ai_consent_enabled: { type: 'boolean' },
+};
+
 export function tenantRoutes(r: PluginRouter, s: AuthServices): void {
   r.get('/tenant/settings', { summary: 'My tenant settings (any member)', guards: [requireScope('settings:read')] }, async (ctx) => s.tenants.settings((await tenantPrincipal(ctx)).tenantId));
 
@@ -12,14 +19,7 @@ export function tenantRoutes(r: PluginRouter, s: AuthServices): void {
       summary: 'Update my tenant settings (owner or admin)',
       guards: [requireRole('admin'), requireScope('settings:manage')],
       schema: {
-        body: {
-          ...body({
-            allowed_numbers: { type: 'array', maxItems: 1000, items: { type: 'string', pattern: '^\\+?[1-9]\\d{6,14}$' } },
-            require_approval: { type: 'boolean' },
-            ai_consent_enabled: { type: 'boolean' },
-          }),
-          minProperties: 1,
-        },
+        body: { ...body(settingsFields), minProperties: 1 },
       },
     },
     async (ctx, { body: b }) => {

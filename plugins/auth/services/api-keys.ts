@@ -50,7 +50,7 @@ export class ApiKeys {
     private readonly events: EventBus,
     private readonly cache: PrincipalCache,
     /** Resolved per call: the billing plugin replaces the core's unmetered one after auth registers. */
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
   ) {}
 
   private visible(principal: Principal) {
@@ -99,7 +99,7 @@ export class ApiKeys {
       updated_at: now.toISOString(),
     };
     await this.db.transaction(async (trx) => {
-      await this.usage().consume(principal.tenantId!, 'max_api_keys', 1, trx);
+      await this.usage.consume(principal.tenantId!, 'max_api_keys', 1, trx);
       await trx('auth_api_keys').insert(row);
       await this.audit.record({ action: 'api_key.created', actor: principal, target: { type: 'api_key', id: row.id }, meta, details: { name: row.name, scopes } }, trx);
       await this.events.emit(trx, 'auth.api_key.created', { api_key_id: row.id, user_id: principal.id, scopes }, { tenantId: principal.tenantId });
@@ -114,7 +114,7 @@ export class ApiKeys {
     await this.db.transaction(async (trx) => {
       const now = this.clock.now().toISOString();
       await trx('auth_api_keys').where('id', id).update({ is_active: false, revoked_at: now, updated_at: now });
-      await this.usage().release(row.tenant_id, 'max_api_keys', 1, trx);
+      await this.usage.release(row.tenant_id, 'max_api_keys', 1, trx);
       await this.audit.record({ action: 'api_key.revoked', actor: principal, target: { type: 'api_key', id }, meta, details: { name: row.name } }, trx);
       await this.events.emit(trx, 'auth.api_key.revoked', { api_key_id: id }, { tenantId: row.tenant_id });
     });

@@ -1,14 +1,4 @@
-import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Logger } from '../../../core/logger.js';
-import type { Mailer } from '../../../core/mailer.js';
-import type { PubSub } from '../../../core/pubsub.js';
-import type { RateLimits } from '../../../core/rate-limit.js';
-import type { ScopeInfo } from '../../../core/app.js';
-import type { UsageMeter } from '../../../core/usage.js';
-import type { Entitlements, FeatureInfo } from '../../../core/entitlements.js';
+import type { Cradle } from '../../../core/container.js';
 import type { AuthSettings } from '../config.js';
 import { Accounts } from './accounts.js';
 import { ApiKeys } from './api-keys.js';
@@ -27,20 +17,7 @@ import { Tenants } from './tenants.js';
 import { JwtSigner } from './jwt-signer.js';
 import { Users } from './users.js';
 
-export interface AuthDeps {
-  db: Knex;
-  clock: Clock;
-  logger: Logger;
-  config: CoreConfig;
-  events: EventBus;
-  mailer: Mailer;
-  pubsub: PubSub;
-  rateLimits: RateLimits;
-  scopes: Map<string, ScopeInfo>;
-  usage: UsageMeter;
-  entitlements: Entitlements;
-  features: Map<string, FeatureInfo>;
-}
+export type AuthDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'mailer' | 'pubsub' | 'rateLimits' | 'scopes' | 'usage' | 'entitlements' | 'features'>;
 
 export type AuthServices = ReturnType<typeof createAuthServices>;
 
@@ -56,7 +33,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   const sessions = new Sessions(d.db, d.clock, settings, signer, passwords, users, audit, d.events, cache, d.rateLimits);
   const oneTimeTokens = new OneTimeTokens(d.db, d.clock, settings.mailsPerHour);
   const accounts = new Accounts(d.db, d.logger, d.config, settings, users, sessions, passwords, oneTimeTokens, d.mailer, audit);
-  const apiKeys = new ApiKeys(d.db, d.clock, settings.apiKeyPrefix, roleScopes, audit, d.events, cache, () => d.usage);
+  const apiKeys = new ApiKeys(d.db, d.clock, settings.apiKeyPrefix, roleScopes, audit, d.events, cache, d.usage);
   const smsProvider = settings.sms.provider === 'http' && settings.sms.http.url ? new HttpSmsProvider(settings.sms.http.url, settings.sms.http.token) : new LogSmsProvider(d.logger);
   const smsCodes = new SmsCodes(d.db, d.clock, settings.sms, smsProvider, d.rateLimits);
   const principals = new Principals(d.db, d.clock, d.logger, cache, roleScopes, () => ({ entitlements: d.entitlements, features: d.features }));

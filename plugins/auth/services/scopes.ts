@@ -1,4 +1,4 @@
-import type { ScopeInfo } from '../../../core/app.js';
+import type { ScopeInfo } from '../../../core/container.js';
 import type { TenantRole } from './types.js';
 
 /** Only a superadmin holds it; an API key with it acts as superadmin. */

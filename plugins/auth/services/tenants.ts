@@ -84,13 +84,22 @@ export class Tenants {
     return toPage(rows.map(toTenant), n as number, page);
   }
 
-  async update(actor: Principal, id: string, patch: { name?: string; status?: 'active' | 'suspended' }, meta: RequestMeta) {
+  /** `audited`: what the audit entry lists, when the request changed more than these columns (settings, plan). */
+  async update(
+    actor: Principal,
+    id: string,
+    patch: { name?: string; status?: 'active' | 'suspended' },
+    meta: RequestMeta,
+    audited: Record<string, unknown> = patch,
+  ) {
     const tenant = await this.get(id);
     if (tenant.is_operator && patch.status === 'suspended') throw AppError.conflict('the operator tenant cannot be suspended');
+    const columns = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const details = Object.fromEntries(Object.entries(audited).filter(([, v]) => v !== undefined));
     await this.db.transaction(async (trx) => {
       if (patch.status === 'suspended') await this.keepsASuperadmin(trx, id, 'suspended');
-      await trx('auth_tenants').where('id', id).update({ ...patch, updated_at: this.clock.now().toISOString() });
-      await this.audit.record({ action: 'admin.tenant.updated', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: patch }, trx);
+      await trx('auth_tenants').where('id', id).update({ ...columns, updated_at: this.clock.now().toISOString() });
+      await this.audit.record({ action: 'admin.tenant.updated', actor, tenantId: id, target: { type: 'tenant', id }, meta, details }, trx);
     });
     if (patch.status) await this.cache.invalidate('all');
     return this.get(id);

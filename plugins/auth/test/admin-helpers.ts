@@ -56,7 +56,7 @@ export async function startAuthApp(options: AuthAppOptions = {}): Promise<AuthAp
   });
   const app = t as AuthApp;
   app.db = t.app.db;
-  app.services = t.app.container.resolve<AuthServices>('authServices');
+  app.services = t.app.container.resolve('authServices');
   app.api = (method, path, opts = {}) => t.request(method, `${API}${path}`, { ...opts, headers: { 'user-agent': UA, ...(opts.headers ?? {}) } });
   return app;
 }

@@ -419,6 +419,10 @@ describe('auth: superadmin endpoints', () => {
       assertValidation(await t.api('PATCH', `/admin/tenants/${ownerA.tenantId}`, { headers: root.headers, body: { name: '' } }));
       assertValidation(await t.api('PATCH', `/admin/tenants/${ownerA.tenantId}`, { headers: root.headers, body: { status: 'frozen' } }));
       assertValidation(await t.api('PATCH', `/admin/tenants/${ownerA.tenantId}`, { headers: root.headers, body: { is_platform: true } }));
+      // Without billing a tenant has no plan: the GET shows none and plan_id is not a field (with billing: plugins/billing/test/tenant-plan.test.ts).
+      assert.equal('plan_id' in (await t.api('GET', `/admin/tenants/${ownerA.tenantId}`, { headers: root.headers })).body, false);
+      const planPatch = await t.api('PATCH', `/admin/tenants/${ownerA.tenantId}`, { headers: root.headers, body: { plan_id: 'pro' } });
+      assert.deepEqual(assertValidation(planPatch), ['body.plan_id']);
       assertError(await t.api('PATCH', `/admin/tenants/${MISSING_ID}`, { headers: root.headers, body: { name: 'x' } }), 404);
     });
 

@@ -21,6 +21,8 @@ const publicPlan = (p: Awaited<ReturnType<BillingServices['plans']['get']>>) => 
   /** null: every feature. */
   features: p.features,
   purchasable: Boolean(p.stripe_price_monthly || p.stripe_price_yearly),
+  /** The cycles a checkout can sell (those with a Stripe price). */
+  purchasable_cycles: [...(p.stripe_price_monthly ? ['monthly'] : []), ...(p.stripe_price_yearly ? ['yearly'] : [])],
 });
 
 export function billingRoutes(r: PluginRouter, s: BillingServices): void {

@@ -1,12 +1,9 @@
+import type { Cradle } from '../../../core/container.js';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Logger } from '../../../core/logger.js';
-import type { PubSub } from '../../../core/pubsub.js';
 import type { MetricInfo } from '../../../core/usage.js';
 import { AppError } from '../../../core/errors.js';
-import type { Entitlements, FeatureInfo } from '../../../core/entitlements.js';
+import type { Entitlements } from '../../../core/entitlements.js';
+import type { TenantPlans } from '../api.js';
 import type { BillingSettings } from '../config.js';
 import { Meter } from './meter.js';
 import { PeriodCloser } from './period-closer.js';
@@ -14,20 +11,7 @@ import { Plans } from './plans.js';
 import { StripeBilling } from './stripe.js';
 import { Subscriptions } from './subscriptions.js';
 
-export interface BillingDeps {
-  db: Knex;
-  clock: Clock;
-  logger: Logger;
-  config: CoreConfig;
-  events: EventBus;
-  pubsub: PubSub;
-  metrics: Map<string, MetricInfo>;
-  /** The auth plugin's account provisioning (billing depends on auth). */
-  authAccounts: { provision(email: string): Promise<{ tenantId: string }> };
-  /** The auth plugin's tenants: which one is the operator's. */
-  tenants: { operatorId(trx?: Knex | Knex.Transaction): Promise<string | null>; exists(id: string, trx?: Knex | Knex.Transaction): Promise<boolean> };
-  features: Map<string, FeatureInfo>;
-}
+export type BillingDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'metrics' | 'authAccounts' | 'tenants' | 'features'>;
 
 /** Seed limit keys → the usage keys of the seed's subscription reply. */
 const SEED_USAGE_KEYS: Record<string, string> = {
@@ -71,6 +55,10 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
       current_period_end: sub.current_period_end,
       cancel_at_period_end: sub.cancel_at_period_end,
       provider: sub.provider,
+      // Beside the seed, for the admin UI: the payment provider configured on this server (null: none,
+      // an administrator assigns plans), and the limits that no enabled plugin meters (listed, never counted).
+      payment_provider: stripe.configured ? ('stripe' as const) : null,
+      unmetered: Object.keys(limits).filter((metric) => !d.metrics.has(metric)).sort(),
       limits,
       usage,
     };
@@ -101,5 +89,15 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
     if (planId === settings.operatorPlan) throw AppError.conflict(`plan "${planId}" is the operator's internal plan and cannot be bought`, 'plan_not_purchasable');
   }
 
-  return { plans, subscriptions, meter, stripe, closer, entitlements, subscriptionView, setOverrides, assertPurchasable, operatorPlan: settings.operatorPlan };
+  /** The `tenantPlans` contract (plugins/billing/api.ts): moving a tenant keeps its period when the plan is the same. */
+  const tenantPlans: TenantPlans = {
+    planOf: async (tenantId) => (await subscriptions.get(tenantId)).plan_id,
+    checkAssign: (tenantId, planId) => subscriptions.checkAssign(tenantId, planId),
+    async assign(tenantId, planId) {
+      if ((await subscriptions.get(tenantId)).plan_id !== planId) await subscriptions.assign(tenantId, { plan_id: planId });
+    },
+  };
+
+  const operatorPlan = settings.operatorPlan;
+  return { plans, subscriptions, meter, stripe, closer, entitlements, tenantPlans, subscriptionView, setOverrides, assertPurchasable, operatorPlan };
 }

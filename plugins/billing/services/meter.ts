@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/clock.js';
+import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
@@ -11,6 +12,7 @@ import { missingFeatureForMetric, type FeatureInfo } from '../../../core/entitle
 import { dayKey, GAUGE_KEY, lastMonths, monthKey } from './periods.js';
 import type { Limits, Plans } from './plans.js';
 import type { Subscriptions } from './subscriptions.js';
+import { usageWords } from './wording.js';
 
 const THRESHOLDS = [80, 100];
 const CHANNEL = 'billing.invalidate';
@@ -26,6 +28,12 @@ export interface Effective {
 }
 
 type Db = Knex | Knex.Transaction;
+
+/** A refused consume: what the tenant had used in the period `key` when it was refused. */
+interface Refused {
+  used: number;
+  key: string;
+}
 
 interface ConsumeOp {
   tenantId: string;
@@ -75,8 +83,8 @@ const compareOps = (a: ConsumeOp, b: ConsumeOp): number =>
 export class Meter implements UsageMeter {
   private readonly cache = new LRUCache<string, Effective>({ max: 10_000, ttl: 60_000 });
   private generation = 0;
-  private readonly queue: Array<{ op: ConsumeOp; resolve: () => void; reject: (err: unknown) => void }> = [];
-  private flushing: Promise<void> | null = null;
+  /** Consumes that arrive while a transaction is written share the next one (one fsync for the batch). */
+  private readonly batches: GroupCommit<ConsumeOp, Refused | null>;
 
   constructor(
     private readonly db: Knex,
@@ -88,7 +96,9 @@ export class Meter implements UsageMeter {
     private readonly plans: Plans,
     private readonly subscriptions: () => Subscriptions,
     private readonly features: Map<string, FeatureInfo>,
-  ) {}
+  ) {
+    this.batches = new GroupCommit(db, logger, (trx, ops) => this.applyBatch(trx, ops), { maxBatch: 256, name: 'usage' });
+  }
 
   async init(): Promise<void> {
     await this.pubsub.subscribe(CHANNEL, (m) => this.drop(m.tenantId ? String(m.tenantId) : null));
@@ -136,10 +146,15 @@ export class Meter implements UsageMeter {
     return spec.period === 'day' ? dayKey(now) : monthKey(now);
   }
 
-  private refusal(metric: string, spec: MetricInfo, limit: number, planId: string): AppError {
-    const per = spec.kind === 'gauge' ? '' : ` per ${spec.period}`;
-    return new AppError(402, 'usage_limit_reached', `plan limit reached: ${metric} is ${limit}${per} on plan "${planId}"; upgrade the plan or wait for the next period`, {
-      details: { metric, limit, plan_id: planId },
+  /**
+   * The 402 says what is true for the metric's kind: a gauge frees up only when something is
+   * removed, a counter with its next period (named, with the day it starts).
+   */
+  private refusal({ metric, spec, limit, planId, n }: ConsumeOp, { used, key }: Refused): AppError {
+    const words = usageWords(spec, key, used, limit!);
+    const short = used < limit! ? ` (${n} more do not fit)` : '';
+    return new AppError(402, 'usage_limit_reached', `plan limit reached for ${metric} on plan "${planId}": ${words.summary}${short}; ${words.advice}`, {
+      details: { metric, limit, used, plan_id: planId, kind: words.kind, period: words.kind === 'gauge' ? null : key, resets_on: words.resets_on },
     });
   }
 
@@ -157,68 +172,38 @@ export class Meter implements UsageMeter {
     const limit = superadmin ? null : (limits[metric] ?? null);
     const op: ConsumeOp = { tenantId, metric, n, spec, limit, planId: plan_id };
     if (trx) return this.settle(op, await this.apply(trx, op));
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ op, resolve, reject });
-      this.flushing ??= this.flush();
-    });
+    this.settle(op, await this.batches.submit(op));
   }
 
   /**
-   * Group commit: consumes that arrive while a transaction is being written share the next one,
-   * so one fsync (synchronous=FULL) covers the batch. Each op keeps its own atomic limit check.
+   * A batch of consumes in one transaction, each with its own atomic limit check (null when taken,
+   * what was used when refused). Rows are locked in (tenant, metric) order, so two instances'
+   * batches cannot deadlock on PostgreSQL; the monthly counters' daily rows are written once.
    */
-  private async flush(): Promise<void> {
-    while (this.queue.length) {
-      // Callers whose previous consume just resolved come back within this turn of the event loop:
-      // waiting for them (one setImmediate) puts them in this batch rather than a batch of one.
-      if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
-      const batch = this.queue.splice(0, 256);
-      try {
-        // Rows are locked in (tenant, metric) order, so two instances' batches cannot deadlock on PostgreSQL.
-        const order = batch.map((_, i) => i).sort((a, b) => compareOps(batch[a].op, batch[b].op) || a - b);
-        const outcomes = await this.db.transaction(async (t) => {
-          const out: boolean[] = new Array(batch.length);
-          const days = new DailyBreakdown();
-          for (const i of order) out[i] = await this.apply(t, batch[i].op, days);
-          await days.write(t, this.clock.now().toISOString());
-          return out;
-        });
-        batch.forEach(({ op, resolve, reject }, i) => {
-          try {
-            this.settle(op, outcomes[i]);
-            resolve();
-          } catch (err) {
-            reject(err);
-          }
-        });
-      } catch (err) {
-        for (const { reject } of batch) reject(err);
-      }
-    }
-    this.flushing = null;
+  private async applyBatch(trx: Knex.Transaction, ops: ConsumeOp[]): Promise<Array<Refused | null>> {
+    const order = ops.map((_, i) => i).sort((a, b) => compareOps(ops[a], ops[b]) || a - b);
+    const out: Array<Refused | null> = new Array(ops.length);
+    const days = new DailyBreakdown();
+    for (const i of order) out[i] = await this.apply(trx, ops[i], days);
+    await days.write(trx, this.clock.now().toISOString());
+    return out;
   }
 
-  private settle(op: ConsumeOp, accepted: boolean): void {
-    if (!accepted) throw this.refusal(op.metric, op.spec, op.limit!, op.planId);
+  private settle(op: ConsumeOp, refused: Refused | null): void {
+    if (refused) throw this.refusal(op, refused);
   }
 
   /**
-   * One consume inside a transaction; false when the limit refused it. A monthly counter's daily
+   * One consume inside a transaction; null when taken, what was used when the limit refused it. A monthly counter's daily
    * row is added to `days` (written once for the whole batch) or, alone, at once.
    */
-  private async apply(trx: Knex.Transaction, { tenantId, metric, n, spec, limit }: ConsumeOp, days?: DailyBreakdown): Promise<boolean> {
+  private async apply(trx: Knex.Transaction, { tenantId, metric, n, spec, limit }: ConsumeOp, days?: DailyBreakdown): Promise<Refused | null> {
     const now = this.clock.now();
     const nowIso = now.toISOString();
     const key = this.keyFor(spec, now);
-    if (limit !== null && n > limit) {
-      await this.refused(trx, tenantId, metric, key, limit);
-      return false;
-    }
+    if (limit !== null && n > limit) return { used: await this.refused(trx, tenantId, spec, key, limit), key };
     const rows = await this.increment(trx, tenantId, metric, key, n, nowIso, limit);
-    if (rows.length === 0) {
-      await this.refused(trx, tenantId, metric, key, limit!);
-      return false;
-    }
+    if (rows.length === 0) return { used: await this.refused(trx, tenantId, spec, key, limit!), key };
     // The daily breakdown of a monthly counter: informational, never limited.
     if (spec.kind === 'counter' && spec.period === 'month') {
       if (days) days.add(tenantId, metric, dayKey(now), n);
@@ -227,10 +212,10 @@ export class Meter implements UsageMeter {
     if (limit !== null && limit > 0) {
       const used = Number(rows[0].used);
       for (const threshold of THRESHOLDS) {
-        if (used * 100 >= threshold * limit && (used - n) * 100 < threshold * limit) await this.alert(trx, tenantId, metric, key, threshold, used, limit);
+        if (used * 100 >= threshold * limit && (used - n) * 100 < threshold * limit) await this.alert(trx, tenantId, spec, key, threshold, used, limit);
       }
     }
-    return true;
+    return null;
   }
 
   /**
@@ -249,21 +234,30 @@ export class Meter implements UsageMeter {
   /**
    * A refused consume reports the 100% threshold only when the tenant really is at (or, after a
    * lowered limit, over) it, with what it used: a request larger than what is left is no crossing.
+   * Returns what the tenant has used, for the refusal's words.
    */
-  private async refused(trx: Knex.Transaction, tenantId: string, metric: string, key: string, limit: number): Promise<void> {
-    const row = await trx('billing_usage').where({ tenant_id: tenantId, metric, period_key: key }).first('used');
+  private async refused(trx: Knex.Transaction, tenantId: string, spec: MetricInfo, key: string, limit: number): Promise<number> {
+    const row = await trx('billing_usage').where({ tenant_id: tenantId, metric: spec.name, period_key: key }).first('used');
     const used = Number(row?.used ?? 0);
-    if (used >= limit) await this.alert(trx, tenantId, metric, key, 100, used, limit);
+    if (used >= limit) await this.alert(trx, tenantId, spec, key, 100, used, limit);
+    return used;
   }
 
-  /** Records a threshold crossing once per period and emits `usage.limit_reached` with it. */
-  private async alert(trx: Knex.Transaction, tenantId: string, metric: string, key: string, threshold: number, used: number, limit: number): Promise<void> {
+  /**
+   * Records a threshold crossing once per period and emits `usage.limit_reached` with it, with the
+   * words a mail needs (a workflow template has no conditionals: a gauge's and a counter's differ).
+   */
+  private async alert(trx: Knex.Transaction, tenantId: string, spec: MetricInfo, key: string, threshold: number, used: number, limit: number): Promise<void> {
+    const metric = spec.name;
     const inserted = await trx('billing_usage_alerts')
       .insert({ tenant_id: tenantId, metric, period_key: key, threshold, created_at: this.clock.now().toISOString() })
       .onConflict(['tenant_id', 'metric', 'period_key', 'threshold'])
       .ignore()
       .returning('threshold');
-    if ((inserted as unknown[]).length) await this.events.emit(trx, 'usage.limit_reached', { tenant_id: tenantId, metric, period: key, threshold, used, limit }, { tenantId });
+    if (!(inserted as unknown[]).length) return;
+    const words = usageWords(spec, key, used, limit);
+    const payload = { tenant_id: tenantId, metric, period: key, threshold, used, limit, ...words };
+    await this.events.emit(trx, 'usage.limit_reached', payload, { tenantId });
   }
 
   async release(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {

@@ -107,12 +107,24 @@ export class Subscriptions {
     return result;
   }
 
-  /** An admin puts a tenant on a plan (the manual provider), starting a fresh period. */
-  async assign(tenantId: string, input: { plan_id: string; billing_cycle?: Cycle; status?: Status }): Promise<Subscription> {
-    const current = await this.get(tenantId);
+  /** 409 for a tenant paying through Stripe: its plan changes there, not here. */
+  private assertManual(current: Subscription): void {
     if (current.provider === 'stripe' && current.stripe_subscription_id && current.status !== 'canceled') {
       throw AppError.conflict('this tenant pays through Stripe; change the plan there (or cancel it first)', 'managed_by_stripe');
     }
+  }
+
+  /** Throws what `assign` would for this plan (unknown plan 404, Stripe-managed 409), changing nothing. */
+  async checkAssign(tenantId: string, planId: string): Promise<void> {
+    await this.plans.get(planId);
+    const current = await this.get(tenantId);
+    if (current.plan_id !== planId) this.assertManual(current);
+  }
+
+  /** An admin puts a tenant on a plan (the manual provider), starting a fresh period. */
+  async assign(tenantId: string, input: { plan_id: string; billing_cycle?: Cycle; status?: Status }): Promise<Subscription> {
+    const current = await this.get(tenantId);
+    this.assertManual(current);
     const cycle = input.billing_cycle ?? current.billing_cycle;
     const period = periodContaining(this.clock.now(), cycle);
     return this.change(tenantId, {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
-import type { MetricInfo } from '../../../core/usage.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { count, eventRows, loginAdmin, registerOwner, setOverrides, settle, startBillingApp, usageRows, type Actor, type BillingApp } from './metering-helpers.js';
 
@@ -36,7 +35,7 @@ describe('billing: the meter (usage.consume)', () => {
   }
 
   it("the container's `usage` is the billing meter", () => {
-    assert.equal(t.app.container.resolve('usage'), t.meter);
+    assert.equal(t.app.container.resolve('usage').provided, t.meter);
     assert.equal(typeof t.meter.consume, 'function');
   });
 
@@ -93,15 +92,38 @@ describe('billing: the meter (usage.consume)', () => {
   });
 
   describe('refusals and edge cases', () => {
-    it('the 402 names the metric, the limit, the period and the plan; nothing is written', async () => {
+    it("a counter's 402 names the metric, the plan, the month and when the next one starts; nothing is written", async () => {
       const o = await tenant({ notes_per_month: 2 });
       await t.meter.consume(o.tenantId, 'notes_per_month', 2);
       const err = await t.meter.consume(o.tenantId, 'notes_per_month').then(() => null, (e) => e);
       assert.ok(err instanceof AppError);
       assert.equal(err.status, 402);
-      assert.match(err.message, /notes_per_month is 2 per month on plan "free"/);
-      assert.deepEqual(err.details, { metric: 'notes_per_month', limit: 2, plan_id: 'free' });
+      assert.equal(
+        err.message,
+        'plan limit reached for notes_per_month on plan "free": 2 of 2 notes used in May 2026; upgrade the plan or wait for the next period (from 2026-06-01)',
+      );
+      const details = { metric: 'notes_per_month', limit: 2, used: 2, plan_id: 'free', kind: 'counter', period: '2026-05', resets_on: '2026-06-01' };
+      assert.deepEqual(err.details, details);
       assert.equal((await usageRows(t, o.tenantId))['notes_per_month/2026-05'], 2);
+    });
+
+    it("a gauge's 402 says how many are in use and to remove some: a gauge has no next period", async () => {
+      const o = await tenant({ max_api_keys: 3 });
+      await t.meter.consume(o.tenantId, 'max_api_keys', 3);
+      const err = await t.meter.consume(o.tenantId, 'max_api_keys').then(() => null, (e) => e);
+      assert.ok(err instanceof AppError);
+      assert.equal(err.status, 402);
+      assert.equal(err.message, 'plan limit reached for max_api_keys on plan "free": 3 of 3 API keys in use; upgrade the plan or remove some');
+      assert.doesNotMatch(err.message, /period/);
+      assert.deepEqual(err.details, { metric: 'max_api_keys', limit: 3, used: 3, plan_id: 'free', kind: 'gauge', period: null, resets_on: null });
+      // Asking for more than is left says so; removing one makes room.
+      await t.meter.release(o.tenantId, 'max_api_keys', 2);
+      const big = await t.meter.consume(o.tenantId, 'max_api_keys', 3).then(() => null, (e) => e);
+      assert.equal(
+        big.message,
+        'plan limit reached for max_api_keys on plan "free": 1 of 3 API keys in use (3 more do not fit); upgrade the plan or remove some',
+      );
+      await t.meter.consume(o.tenantId, 'max_api_keys', 2);
     });
 
     it('a request larger than what is left is refused without taking the rest', async () => {
@@ -156,13 +178,16 @@ describe('billing: the meter (usage.consume)', () => {
     });
 
     it('a daily counter limits per day and starts again the next day', async () => {
-      const metrics = t.app.container.resolve<Map<string, MetricInfo>>('metrics');
+      const metrics = t.app.container.resolve('metrics');
       metrics.set('test_calls_per_day', { name: 'test_calls_per_day', kind: 'counter', period: 'day', plugins: ['test'] });
       try {
         const o = await tenant({ test_calls_per_day: 3 });
         const first = await settle(Array.from({ length: 5 }, () => t.meter.consume(o.tenantId, 'test_calls_per_day')));
         assert.equal(first.ok, 3);
-        assert.match(String(first.errors[0]), /test_calls_per_day is 3 per day/);
+        assert.equal(
+          (first.errors[0] as AppError).message,
+          'plan limit reached for test_calls_per_day on plan "free": 3 of 3 test_calls_per_day used on 2026-05-14; upgrade the plan or wait for the next period (from 2026-05-15)',
+        );
         clock.advance(86_400_000);
         const second = await settle(Array.from({ length: 5 }, () => t.meter.consume(o.tenantId, 'test_calls_per_day')));
         assert.equal(second.ok, 3);
@@ -186,9 +211,10 @@ describe('billing: the meter (usage.consume)', () => {
       const { ok } = await settle(Array.from({ length: 50 }, () => t.meter.consume(o.tenantId, 'notes_per_month')));
       assert.equal(ok, 20);
       for (let i = 0; i < 5; i++) await assert.rejects(t.meter.consume(o.tenantId, 'notes_per_month'), { status: 402 });
+      const words = { kind: 'counter', unit: 'notes', period_label: 'in May 2026', resets_on: '2026-06-01', advice: 'upgrade the plan or wait for the next period (from 2026-06-01)' };
       assert.deepEqual(await alerts(o.tenantId), [
-        { tenant_id: o.tenantId, metric: 'notes_per_month', period: '2026-05', threshold: 80, used: 16, limit: 20 },
-        { tenant_id: o.tenantId, metric: 'notes_per_month', period: '2026-05', threshold: 100, used: 20, limit: 20 },
+        { tenant_id: o.tenantId, metric: 'notes_per_month', period: '2026-05', threshold: 80, used: 16, limit: 20, ...words, summary: '16 of 20 notes used in May 2026' },
+        { tenant_id: o.tenantId, metric: 'notes_per_month', period: '2026-05', threshold: 100, used: 20, limit: 20, ...words, summary: '20 of 20 notes used in May 2026' },
       ]);
       assert.equal(await count(t.db('billing_usage_alerts').where('tenant_id', o.tenantId)), 2);
 
@@ -246,6 +272,12 @@ describe('billing: the meter (usage.consume)', () => {
       const { ok } = await settle(Array.from({ length: 12 }, () => t.meter.consume(o.tenantId, 'max_api_keys')));
       assert.equal(ok, 5);
       assert.deepEqual((await alerts(o.tenantId)).map((a) => [a.period, a.threshold, a.used]), [['-', 80, 4], ['-', 100, 5]]);
+      // Words true for a gauge: what is in use now, and no period to wait for.
+      const [eighty] = await alerts(o.tenantId);
+      assert.deepEqual(
+        { kind: eighty.kind, unit: eighty.unit, period_label: eighty.period_label, resets_on: eighty.resets_on, summary: eighty.summary, advice: eighty.advice },
+        { kind: 'gauge', unit: 'API keys', period_label: null, resets_on: null, summary: '4 of 5 API keys in use', advice: 'upgrade the plan or remove some' },
+      );
     });
 
     it('is delivered as an event with a valid payload', async () => {

@@ -53,8 +53,8 @@ export async function startBillingApp(options: BillingAppOptions = {}): Promise<
   });
   const app = t as BillingApp;
   app.db = t.app.db;
-  app.billing = t.app.container.resolve<BillingServices>('billingServices');
-  app.meter = t.app.container.resolve<Meter>('usage');
+  app.billing = t.app.container.resolve('billingServices');
+  app.meter = t.app.container.resolve('usage').provided as Meter;
   app.api = (method, path, opts = {}) => t.request(method, `${API}${path}`, opts);
   return app;
 }

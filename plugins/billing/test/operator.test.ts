@@ -63,7 +63,7 @@ describe('billing: the operator tenant and the operator plan', () => {
 
     for (let i = 0; i < 5; i++) await createKey(t, owner, ['usage:read']);
     const refused = assertError(await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'sixth', scopes: ['usage:read'] } }), 402, 'usage_limit_reached');
-    assert.match(refused.detail, /max_api_keys is 5 on plan "free"/);
+    assert.equal(refused.detail, 'plan limit reached for max_api_keys on plan "free": 5 of 5 API keys in use; upgrade the plan or remove some');
     assert.equal(await count(t.db('auth_api_keys').where({ tenant_id: owner.tenantId })), 5);
 
     // Back on its own plan, as a fresh install has it.

@@ -113,7 +113,7 @@ describe('billing: the period reset job (billing.close-periods)', () => {
     assert.equal(view.body.limits.max_api_keys, 5);
     assert.equal(view.body.usage.api_keys, 6);
     const res = assertError(await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'seventh', scopes: ['usage:read'] } }), 402, 'usage_limit_reached');
-    assert.match(res.detail, /max_api_keys is 5/);
+    assert.match(res.detail, /max_api_keys on plan "free": 6 of 5 API keys in use/);
   });
 
   it('a second run changes nothing: same rows, no second event', async () => {

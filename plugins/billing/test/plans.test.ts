@@ -31,7 +31,7 @@ describe('billing: plans', () => {
       const pro = res.body.find((p: { id: string }) => p.id === 'pro');
       assert.deepEqual(
         { ...pro, limits: undefined },
-        { id: 'pro', display_name: 'Pro', description: '', price_monthly: 2990, price_yearly: 23990, currency: 'usd', limits: undefined, features: null, purchasable: false },
+        { id: 'pro', display_name: 'Pro', description: '', price_monthly: 2990, price_yearly: 23990, currency: 'usd', limits: undefined, features: null, purchasable: false, purchasable_cycles: [] },
       );
       assert.equal(pro.limits.max_messages_per_month, 5000);
       assert.equal(pro.limits.ai_replies_per_month, 500);

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { FakeStripe } from '../../../test/helpers/fake-stripe.js';
-import type { AuthServices } from '../../auth/services/index.js';
 
 export const API = '/api/v2';
 export const ADMIN = { email: 'billing-operator@plinth.test', password: 'Operator-pass-2026!' };
@@ -63,7 +62,7 @@ export async function registerOwner(t: BillingApp, label = 'owner'): Promise<Act
 
 /** Another user in a tenant with a tenant role (there is no invitation endpoint, so through the service). */
 export async function addUser(t: BillingApp, tenantId: string, role: 'admin' | 'member', label = role): Promise<Actor> {
-  const services = t.app.container.resolve<AuthServices>('authServices');
+  const services = t.app.container.resolve('authServices');
   const email = uniqueEmail(label);
   await services.users.create(t.db, { tenantId, email, passwordHash: await services.passwords.hash(PASSWORD), role, fullName: label });
   return login(t, email);

@@ -1,7 +1,23 @@
 // Billing (a tenant's owner or admin): the subscription, limits against usage, this month by day,
-// and the plans on offer with Upgrade (a Stripe checkout), Manage billing and Cancel.
+// and the plans on offer. With a payment provider: Upgrade (a Stripe checkout), Manage billing and
+// Cancel; without one those cannot work and are not shown: the page says who changes plans instead.
 import { api, ErrorBanner, Page, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
-import { BASE, DailyCharts, formatMoney, metricLabel, monthName, SubscriptionFacts, useAction, UsageList, type DailyUsage, type Limits, type MetricUsage, type SubscriptionView } from './shared.js';
+import {
+  BASE,
+  DailyCharts,
+  formatMoney,
+  meteredOnly,
+  metricLabel,
+  monthName,
+  SubscriptionFacts,
+  UnmeteredNote,
+  useAction,
+  UsageList,
+  type DailyUsage,
+  type Limits,
+  type MetricUsage,
+  type SubscriptionView,
+} from './shared.js';
 
 interface OfferedPlan {
   id: string;
@@ -11,6 +27,9 @@ interface OfferedPlan {
   price_yearly: number;
   currency: string;
   limits: Limits;
+  /** Synced to Stripe (has a price): a checkout can sell it, in these cycles. */
+  purchasable: boolean;
+  purchasable_cycles: Array<'monthly' | 'yearly'>;
 }
 
 type Cycle = 'monthly' | 'yearly';
@@ -21,7 +40,31 @@ const CHECKOUT_RESULT: Record<string, string> = {
   canceled: 'The checkout was canceled; nothing was charged.',
 };
 
-function PlanCard(props: { plan: OfferedPlan; current: boolean; busy: boolean; onUpgrade(cycle: Cycle): void }) {
+/** Where an administrator assigns plans (this plugin's Tenant billing page). */
+const TENANT_BILLING = '/admin/billing/tenant';
+
+/**
+ * Without a payment provider nobody can pay here: the operator is told where plans are assigned
+ * (and how payments would be switched on), a customer whom to ask.
+ */
+function NoPayments(props: { superadmin: boolean }) {
+  return (
+    <section class="card" aria-labelledby="change-plan-title">
+      <h2 id="change-plan-title">Changing plans</h2>
+      {props.superadmin ? (
+        <p>
+          No payment provider is configured on this server, so customers cannot upgrade or pay online. An administrator assigns plans: open{' '}
+          <a href={TENANT_BILLING}>Tenant billing</a>, find the tenant and use “Assign plan”. To sell plans online, set <code>PLINTH_STRIPE_SECRET_KEY</code> and{' '}
+          <code>PLINTH_STRIPE_WEBHOOK_SECRET</code>, then sync the plans to Stripe on the Plans page.
+        </p>
+      ) : (
+        <p>Plans are assigned by the operator of this service: to change your plan, contact them. Online payment is not available here.</p>
+      )}
+    </section>
+  );
+}
+
+function PlanCard(props: { plan: OfferedPlan; current: boolean; busy: boolean; payments: boolean; unmetered: string[]; onUpgrade(cycle: Cycle): void }) {
   const { plan } = props;
   const titleId = `plan-${plan.id}-title`;
   const price = (minor: number, per: string) => (minor ? `${formatMoney(minor, plan.currency)} / ${per}` : 'no charge');
@@ -36,16 +79,20 @@ function PlanCard(props: { plan: OfferedPlan; current: boolean; busy: boolean; o
         {plan.price_yearly ? <span class="muted"> or {price(plan.price_yearly, 'year')}</span> : null}
       </p>
       <ul style={{ margin: '0 0 0.75rem', paddingLeft: '1.1rem', fontSize: '0.9rem' }}>
-        {Object.entries(plan.limits).map(([metric, limit]) => (
+        {meteredOnly(Object.entries(plan.limits), props.unmetered, ([metric]) => metric).map(([metric, limit]) => (
           <li key={metric}>
             {metricLabel(metric)}: {limit === null ? 'unlimited' : limit.toLocaleString()}
           </li>
         ))}
       </ul>
-      {props.current || (!plan.price_monthly && !plan.price_yearly) ? null : (
+      {props.current || (!plan.price_monthly && !plan.price_yearly) || !props.payments ? null : !plan.purchasable ? (
+        <p class="muted" style={{ fontSize: '0.9rem' }}>
+          Not sold online yet: ask the operator of this service.
+        </p>
+      ) : (
         <div class="row-actions">
           {(['monthly', 'yearly'] as const).map((cycle) =>
-            (cycle === 'monthly' ? plan.price_monthly : plan.price_yearly) ? (
+            (cycle === 'monthly' ? plan.price_monthly : plan.price_yearly) && plan.purchasable_cycles.includes(cycle) ? (
               <button key={cycle} type="button" class={cycle === 'monthly' ? 'small' : 'secondary small'} disabled={props.busy} aria-label={`Upgrade to ${plan.display_name}, billed ${cycle}`} onClick={() => props.onUpgrade(cycle)}>
                 Upgrade {cycle}
               </button>
@@ -57,8 +104,8 @@ function PlanCard(props: { plan: OfferedPlan; current: boolean; busy: boolean; o
   );
 }
 
-/** The plans on offer; Upgrade opens Stripe's checkout (or shows why it cannot, e.g. no Stripe key). */
-function Plans(props: { currentPlan?: string }) {
+/** The plans on offer; with a payment provider, Upgrade opens Stripe's checkout. */
+function Plans(props: { currentPlan?: string; payments: boolean; unmetered: string[] }) {
   const plans = useApi<OfferedPlan[]>(`${BASE}/billing/plans`);
   const { error, busy, run } = useAction();
   const upgrade = (plan: OfferedPlan, cycle: Cycle) =>
@@ -73,7 +120,15 @@ function Plans(props: { currentPlan?: string }) {
       {plans.loading && !plans.data ? <p class="muted">Loading…</p> : null}
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: '1rem' }}>
         {plans.data?.map((plan) => (
-          <PlanCard key={plan.id} plan={plan} current={plan.id === props.currentPlan} busy={busy} onUpgrade={(cycle) => upgrade(plan, cycle)} />
+          <PlanCard
+            key={plan.id}
+            plan={plan}
+            current={plan.id === props.currentPlan}
+            busy={busy}
+            payments={props.payments}
+            unmetered={props.unmetered}
+            onUpgrade={(cycle) => upgrade(plan, cycle)}
+          />
         ))}
       </div>
     </section>
@@ -84,8 +139,12 @@ export function BillingPage() {
   const sub = useApi<SubscriptionView>(`${BASE}/billing/subscription`);
   const usage = useApi<{ period: string; metrics: MetricUsage[] }>(`${BASE}/usage/current`);
   const daily = useApi<DailyUsage>(`${BASE}/usage/daily`);
+  const me = useApi<{ roles: string[] }>('/admin/api/me');
   const checkout = useQueryParam('checkout');
   const { error, busy, run } = useAction();
+  const payments = Boolean(sub.data?.payment_provider);
+  // The portal and a cancel that reaches Stripe need a Stripe subscription; a plan an administrator assigned is changed by them.
+  const paidOnline = payments && sub.data?.provider === 'stripe';
 
   const portal = () =>
     run(async () => {
@@ -99,7 +158,7 @@ export function BillingPage() {
       sub.reload();
     });
 
-  const actions = (
+  const actions = paidOnline ? (
     <>
       <button type="button" class="secondary" disabled={busy} onClick={portal}>
         Manage billing
@@ -110,7 +169,7 @@ export function BillingPage() {
         </button>
       ) : null}
     </>
-  );
+  ) : null;
 
   return (
     <Page title="Billing" actions={actions}>
@@ -127,14 +186,16 @@ export function BillingPage() {
       <section class="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Limits and usage{usage.data ? `, ${monthName(usage.data.period)}` : ''}</h2>
         <ErrorBanner error={usage.error} />
-        <UsageList rows={usage.data?.metrics ?? []} empty={usage.loading ? 'Loading…' : undefined} />
+        <UsageList rows={sub.data ? meteredOnly(usage.data?.metrics ?? [], sub.data.unmetered, (r) => r.metric) : []} empty={usage.loading || !sub.data ? 'Loading…' : undefined} />
+        <UnmeteredNote unmetered={sub.data?.unmetered} />
       </section>
       <section class="card" aria-labelledby="daily-title">
         <h2 id="daily-title">Daily usage</h2>
         <ErrorBanner error={daily.error} />
         <DailyCharts data={daily.data} loading={daily.loading} />
       </section>
-      <Plans currentPlan={sub.data?.plan_id} />
+      {sub.data && !payments ? <NoPayments superadmin={Boolean(me.data?.roles.includes('superadmin'))} /> : null}
+      {sub.data ? <Plans currentPlan={sub.data.plan_id} payments={payments} unmetered={sub.data.unmetered} /> : null}
     </Page>
   );
 }

@@ -17,6 +17,10 @@ export interface SubscriptionView {
   current_period_end: string;
   cancel_at_period_end: boolean;
   provider: 'manual' | 'stripe';
+  /** The payment provider configured on the server; null: none, plans are assigned by an administrator. */
+  payment_provider: 'stripe' | null;
+  /** Limits no enabled plugin meters (the seed lists them; nothing counts them): not shown as usage. */
+  unmetered: string[];
   limits: Limits;
   /** Keyed by usage key (`api_keys`), not by metric (`max_api_keys`): see usageOf(). */
   usage: Record<string, number>;
@@ -113,6 +117,24 @@ export function UsageBar(props: MetricUsage) {
     </span>
   );
 }
+
+/** The limits that something counts: a limit no enabled plugin meters would read "0 of N" forever. */
+export const meteredOnly = <T,>(items: readonly T[], unmetered: readonly string[] | undefined, metricOf: (item: T) => string): T[] =>
+  items.filter((item) => !unmetered?.includes(metricOf(item)));
+
+/** A quiet line naming the limits left out because no enabled plugin meters them. */
+export const UnmeteredNote = (props: { unmetered: readonly string[] | undefined }) =>
+  props.unmetered?.length ? (
+    <p class="muted" style={{ fontSize: '0.85rem' }}>
+      Not shown, not metered by any enabled plugin: {props.unmetered.map((m, i) => (
+        <span key={m}>
+          {i ? ', ' : ''}
+          <code>{m}</code>
+        </span>
+      ))}
+      .
+    </p>
+  ) : null;
 
 /** Limits against usage, one row per metric. */
 export function UsageList(props: { rows: readonly MetricUsage[]; empty?: string }) {

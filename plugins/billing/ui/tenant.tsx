@@ -3,7 +3,22 @@
 // usage this month by day.
 import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
-import { BASE, DailyCharts, MetricName, selectStyle, StatusBadge, SubscriptionFacts, useAction, UsageBar, usageOf, type DailyUsage, type Limits, type SubscriptionView } from './shared.js';
+import {
+  BASE,
+  DailyCharts,
+  meteredOnly,
+  MetricName,
+  selectStyle,
+  StatusBadge,
+  SubscriptionFacts,
+  UnmeteredNote,
+  useAction,
+  UsageBar,
+  usageOf,
+  type DailyUsage,
+  type Limits,
+  type SubscriptionView,
+} from './shared.js';
 
 interface Tenant {
   id: string;
@@ -130,7 +145,9 @@ const show = (limit: number | null | undefined) => (limit === null || limit === 
 function LimitsForm(props: { tenantId: string; effective: Effective; sub: SubscriptionView; onChanged(message: string): void }) {
   const { effective, sub } = props;
   const metrics = [...new Set([...Object.keys(effective.plan_limits), ...Object.keys(effective.overrides)])];
+  // The draft keeps every override (a hidden one is saved back unchanged); rows show what is metered.
   const [draft, setDraft] = useState(() => draftOf(effective.overrides, metrics));
+  const shown = meteredOnly(metrics, sub.unmetered, (m) => m);
   const { error, busy, run } = useAction();
   const at = (metric: string): OverrideDraft => draft[metric] ?? { value: '', unlimited: false };
   const edit = (metric: string, change: Partial<OverrideDraft>) => setDraft((d) => ({ ...d, [metric]: { ...at(metric), ...change } }));
@@ -155,7 +172,7 @@ function LimitsForm(props: { tenantId: string; effective: Effective; sub: Subscr
       <p class="muted">An override replaces the plan’s limit for this tenant only. Leave it empty to use the plan’s limit.</p>
       <ErrorBanner error={error} />
       <Table
-        rows={metrics}
+        rows={shown}
         rowKey={(m) => m}
         empty="The plan sets no limits."
         columns={[
@@ -177,6 +194,7 @@ function LimitsForm(props: { tenantId: string; effective: Effective; sub: Subscr
           { label: 'Used', value: (m) => <UsageBar metric={m} used={usageOf(sub.usage, m)} limit={effective.limits[m] ?? null} /> },
         ]}
       />
+      <UnmeteredNote unmetered={sub.unmetered.filter((m) => metrics.includes(m))} />
       <div class="form-actions">
         <button type="submit" disabled={busy}>
           Save overrides

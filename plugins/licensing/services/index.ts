@@ -1,28 +1,12 @@
+import type { Cradle } from '../../../core/container.js';
 import path from 'node:path';
-import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Logger } from '../../../core/logger.js';
-import type { PubSub } from '../../../core/pubsub.js';
-import type { RateLimits } from '../../../core/rate-limit.js';
-import type { UsageMeter } from '../../../core/usage.js';
 import type { LicensingSettings } from '../config.js';
 import { normalizeCode } from './codes.js';
 import { LicenseFiles } from './license-file.js';
 import { Licenses } from './licenses.js';
 import { Verifier } from './verifier.js';
 
-export interface LicensingDeps {
-  db: Knex;
-  clock: Clock;
-  logger: Logger;
-  config: CoreConfig;
-  events: EventBus;
-  pubsub: PubSub;
-  rateLimits: RateLimits;
-  usage: UsageMeter;
-}
+export type LicensingDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'rateLimits' | 'usage'>;
 
 /** Where the key was kept before it moved into the database (the old default of keyFile). */
 const LEGACY_KEY_FILE = 'licensing/ed25519.pem';
@@ -31,8 +15,7 @@ export type LicensingServices = ReturnType<typeof createLicensingServices>;
 
 export function createLicensingServices(d: LicensingDeps, settings: LicensingSettings) {
   let verifier: Verifier;
-  // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
-  const licenses = new Licenses(d.db, d.clock, d.events, () => d.usage, (kind, key) => verifier.invalidate(kind, key));
+  const licenses = new Licenses(d.db, d.clock, d.events, d.usage, (kind, key) => verifier.invalidate(kind, key));
   verifier = new Verifier(d.db, d.clock, d.logger, d.pubsub, () => licenses);
   const files = new LicenseFiles(d.db, d.clock, d.logger, {
     keyFile: settings.keyFile ? path.resolve(d.config.dataDir, settings.keyFile) : null,

@@ -91,7 +91,7 @@ export class Licenses {
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly events: EventBus,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
     private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>,
   ) {}
 
@@ -135,7 +135,7 @@ export class Licenses {
       const rows = Array.from({ length: count }, () => ({ ...row, license_id: newLicenseId(), activation_code: newCode(input.codeFormat ?? 'groups') }));
       try {
         return await this.db.transaction(async (trx) => {
-          await this.usage().consume(input.tenantId, 'max_licenses', count, trx);
+          await this.usage.consume(input.tenantId, 'max_licenses', count, trx);
           for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx('licensing_licenses').insert(rows.slice(i, i + INSERT_CHUNK));
           const order = new Map(rows.map((r, i) => [r.license_id, i]));
           const licenses = (await trx('licensing_licenses').whereIn('license_id', [...order.keys()])).map(toLicense);
@@ -259,7 +259,7 @@ export class Licenses {
       // Conditional on the status read, so concurrent calls release the slot and emit once.
       const n = affected(await trx('licensing_licenses').where({ id: license.id, status: license.status }).update({ status, status_reason: reason, updated_at: this.clock.now().toISOString() }));
       if (n === 0) return false;
-      if (license.status === 'active') await this.usage().release(license.tenant_id, 'max_licenses', 1, trx);
+      if (license.status === 'active') await this.usage.release(license.tenant_id, 'max_licenses', 1, trx);
       await this.events.emit(trx, status === 'revoked' ? 'license.revoked' : 'license.disabled', { ...what(license), reason }, { tenantId: license.tenant_id });
       return true;
     });
@@ -297,7 +297,7 @@ export class Licenses {
         perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
         await this.events.emit(trx, 'license.expired', what(d), { tenantId: d.tenant_id });
       }
-      for (const [tenantId, n] of perTenant) await this.usage().release(tenantId, 'max_licenses', n, trx);
+      for (const [tenantId, n] of perTenant) await this.usage.release(tenantId, 'max_licenses', n, trx);
       return changed;
     });
     for (const d of expired) await this.onChange('license', d.activation_code);

@@ -60,7 +60,7 @@ export async function startLicensingApp(options: LicensingAppOptions = {}): Prom
   });
   const app = t as LicensingApp;
   app.db = t.app.db;
-  app.services = t.app.container.resolve<LicensingServices>('licensingServices');
+  app.services = t.app.container.resolve('licensingServices');
   app.api = (method, path, opts = {}) => t.request(method, `${API}${path}`, opts);
   app.lic = (method, path, opts = {}) => t.request(method, `${BASE}${path}`, opts);
   return app;

@@ -1,10 +1,8 @@
-import type { Knex } from 'knex';
+
 import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import type { AuthUsers, PasswordHasher, TenantDirectory } from '../../auth/api.js';
 import type { MailServices } from '../services/index.js';
 
 const roleOf = (seedRole: 'user' | 'admin') => (seedRole === 'admin' ? 'admin' : 'member');
@@ -20,10 +18,10 @@ const username = { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,64}$' } as const;
 export function userRoutes(r: PluginRouter, s: MailServices): void {
   const strict = [requireRole('superadmin')];
   const container = (ctx: HttpContext) => ctx.state.container;
-  const users = (ctx: HttpContext) => container(ctx).resolve<AuthUsers>('authUsers');
-  const passwords = (ctx: HttpContext) => container(ctx).resolve<PasswordHasher>('passwords');
-  const tenants = (ctx: HttpContext) => container(ctx).resolve<TenantDirectory>('tenants');
-  const db = (ctx: HttpContext) => container(ctx).resolve<Knex>('db');
+  const users = (ctx: HttpContext) => container(ctx).resolve('authUsers');
+  const passwords = (ctx: HttpContext) => container(ctx).resolve('passwords');
+  const tenants = (ctx: HttpContext) => container(ctx).resolve('tenants');
+  const db = (ctx: HttpContext) => container(ctx).resolve('db');
   const actor = async (ctx: HttpContext) => (await ctx.authenticate())!;
   const view = async (u: { id: string; username: string | null; email?: string | null; role: string; created_at: string }) => {
     const rights = await s.userRights(u.id);

@@ -1,53 +1,28 @@
+import type { Cradle } from '../../../core/container.js';
 import type { IncomingMessage } from 'node:http';
-import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Logger } from '../../../core/logger.js';
-import type { PubSub } from '../../../core/pubsub.js';
-import type { UsageMeter } from '../../../core/usage.js';
 import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
 import { Ingest, parseMessage } from './ingest.js';
 import { Mailboxes } from './mailboxes.js';
-import { MailDomains, type TenantDirectory } from './domains.js';
+import { MailDomains, } from './domains.js';
 import { SmtpReceiver } from './smtp-receiver.js';
 import { Sender } from './sender.js';
 import { Forwarder } from './forwarder.js';
-import { MailAuth, type PasswordHasher, type UserDirectory } from './mail-auth.js';
+import { MailAuth, } from './mail-auth.js';
 import { DEFAULT_MAILBOX_LIMIT } from './mailboxes.js';
-import type { AdminLoginProvider } from '../../../core/http/admin-ui.js';
-import type { RateLimits } from '../../../core/rate-limit.js';
-import type { Mailer } from '../../../core/mailer.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
 
-export interface MailDeps {
-  db: Knex;
-  clock: Clock;
-  logger: Logger;
-  events: EventBus;
-  pubsub: PubSub;
-  usage: UsageMeter;
-  mailer: Mailer;
-  config: CoreConfig;
-  rateLimits: RateLimits;
-  passwords: PasswordHasher;
-  adminLogin: AdminLoginProvider;
-  authUsers: UserDirectory;
-  /** The auth plugin's tenants (to check a domain's tenant_id). */
-  tenants: TenantDirectory;
-}
+export type MailDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'pubsub' | 'usage' | 'mailer' | 'config' | 'rateLimits' | 'passwords' | 'adminLogin' | 'authUsers' | 'tenants'>;
 
 export type MailServices = ReturnType<typeof createMailServices>;
 
 export function createMailServices(d: MailDeps, settings: MailSettings) {
-  // `d.usage` is read per call: billing, when enabled, replaces the core's unmetered meter.
   const domains = new MailDomains(d.db, d.clock, settings, d.config.server.publicUrl, () => d.tenants);
-  const mailboxes = new Mailboxes(d.db, d.clock, settings, () => d.usage, domains);
+  const mailboxes = new Mailboxes(d.db, d.clock, settings, d.usage, domains);
   const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes, () => d.pubsub);
   const emails = new Emails(d.db, mailboxes, ingest, settings.longPollMaxPerPrincipal);
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
-  const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, () => d.usage);
+  const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, d.usage);
   const forwarder = new Forwarder(d.db, () => d.mailer);
   // The auth plugin's services are read per call through the container (mail depends on auth).
   const auth = new MailAuth(d.db, d.clock, d.rateLimits, settings.guestPassword, () => d.passwords, () => d.adminLogin, () => d.authUsers);

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { ParsedMail } from 'mailparser';
 import type SanitizeHtml from 'sanitize-html';
 import type { Clock } from '../../../core/clock.js';
+import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
@@ -37,8 +38,6 @@ interface Pending {
   mailboxes: Mailbox[];
   raw: Buffer;
   message: Prepared;
-  resolve: (stored: StoredEmail[]) => void;
-  reject: (err: unknown) => void;
 }
 
 const FORWARDED_HEADER = 'x-plinth-forwarded';
@@ -146,9 +145,14 @@ export async function parseMessage(raw: Buffer, settings: MailSettings): Promise
  * synchronous=FULL every commit is an fsync, so one per message would cap ingest at the disk.
  */
 export class Ingest {
-  private readonly queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  /** Messages arriving while a transaction is written share the next one. */
+  private readonly batches: GroupCommit<Pending, StoredEmail[]>;
   private readonly waiters = new Set<(mailboxId: number) => void>();
+
+  /** Long-polls listening for mail on this instance (tests wait for theirs to be in). */
+  get waiting(): number {
+    return this.waiters.size;
+  }
   /** Tells this instance's own "stored" broadcasts apart from other instances'. */
   private readonly instance = randomUUID();
   private listening: Promise<void> | null = null;
@@ -162,15 +166,19 @@ export class Ingest {
     private readonly mailboxes: Mailboxes,
     /** Fan-out between instances: mail stored by another instance (another MX) wakes long-polls here. */
     private readonly pubsub: () => PubSub | null = () => null,
-  ) {}
+  ) {
+    this.batches = new GroupCommit(db, logger, (trx, batch) => this.write(trx, batch), { maxBatch: 64, name: 'received mail' });
+  }
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
   async store(mailboxes: Mailbox[], raw: Buffer, parsed: ParsedMail, envelopeFrom: string): Promise<StoredEmail[]> {
     const message = this.prepare(parsed, await messageText(parsed, this.settings), envelopeFrom, (await mailLibraries()).sanitizeHtml);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ mailboxes, raw, message, resolve, reject });
-      this.flushing ??= this.flush();
+    const stored = await this.batches.submit({ mailboxes, raw, message }).catch((err: unknown) => {
+      this.logger.error({ err }, 'storing received mail failed');
+      throw err;
     });
+    this.announce(stored);
+    return stored;
   }
 
   /** Tells long-polls that a mailbox got mail (after commit), on this instance or another. */
@@ -205,40 +213,9 @@ export class Ingest {
     }
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, 64);
-      try {
-        await this.commit(batch);
-      } catch (err) {
-        if (batch.length === 1) {
-          this.logger.error({ err }, 'storing received mail failed');
-          batch[0].reject(err);
-          continue;
-        }
-        // One message must not fail the others it shared a transaction with: each on its own.
-        this.logger.warn({ err, messages: batch.length }, 'a group commit of received mail failed; storing its messages one by one');
-        for (const item of batch) {
-          try {
-            await this.commit([item]);
-          } catch (err) {
-            this.logger.error({ err }, 'storing received mail failed');
-            item.reject(err);
-          }
-        }
-      }
-    }
-    this.flushing = null;
-  }
-
-  private async commit(batch: Pending[]): Promise<void> {
-    const results = await this.db.transaction(async (trx) => {
-      const out: StoredEmail[][] = [];
-      for (const item of batch) out.push(await this.write(trx, item));
-      return out;
-    });
-    batch.forEach((item, i) => item.resolve(results[i]));
-    const mailboxIds = [...new Set(results.flat().map((stored) => stored.mailbox_id))];
+  /** Wakes long-polls here and on other instances for the mailboxes that got mail. */
+  private announce(stored: StoredEmail[]): void {
+    const mailboxIds = [...new Set(stored.map((s) => s.mailbox_id))];
     for (const id of mailboxIds) this.notify(id);
     const bus = this.pubsub();
     if (bus && bus.kind !== 'memory') {
@@ -269,43 +246,62 @@ export class Ingest {
     };
   }
 
-  private async write(trx: Knex.Transaction, { mailboxes, raw, message: m }: Pending): Promise<StoredEmail[]> {
+  /**
+   * A batch's rows, a few statements for the whole batch whatever its size: the emails (one row per
+   * recipient mailbox), their raw bytes, one touch per mailbox and the events, each one multi-row
+   * insert. Returns what was stored per message, in the batch's order.
+   */
+  private async write(trx: Knex.Transaction, batch: Pending[]): Promise<StoredEmail[][]> {
     const now = this.clock.now().toISOString();
-    const stored: StoredEmail[] = [];
-    for (const mailbox of mailboxes) {
-      const [row] = await trx('mail_emails')
-        .insert({
-          mailbox_id: mailbox.id,
-          tenant_id: mailbox.tenant_id,
-          message_id: m.messageId,
-          sender: m.sender,
-          sender_name: m.senderName,
-          recipients: JSON.stringify(m.recipients),
-          subject: m.subject,
-          preview: m.preview,
-          text_content: m.text,
-          html_content: m.html,
-          verification_code: m.code,
-          attachments: JSON.stringify(m.attachments),
-          size: raw.length,
-          forwarded: m.forwarded,
-          received_at: now,
-        })
+    const deliveries = batch.flatMap(({ mailboxes, raw, message }, item) => mailboxes.map((mailbox) => ({ item, mailbox, raw, m: message })));
+    const ids: number[] = [];
+    // Under SQLite's bound-variable limit (15 columns a row) and PostgreSQL's, whatever the batch.
+    for (let i = 0; i < deliveries.length; i += 200) {
+      const returned = await trx('mail_emails')
+        .insert(deliveries.slice(i, i + 200).map(({ mailbox, raw, m }) => this.emailRow(mailbox, raw, m, now)))
         .returning('id');
-      const id = Number(typeof row === 'object' ? row.id : row);
-      await trx('mail_raw').insert({ email_id: id, raw });
-      await trx('mail_mailboxes').where('id', mailbox.id).update({ last_received_at: now });
-      await this.events.emit(
-        trx,
-        'mail.received',
-        { email_id: id, mailbox: mailbox.address, mailbox_id: mailbox.id, sender: m.sender, subject: m.subject, verification_code: m.code, message_id: m.messageId },
-        { tenantId: mailbox.tenant_id },
-      );
-      // Only mail to a forwarding mailbox (and not already forwarded by a Plinth) costs a delivery job.
-      if (mailbox.forward_to && !m.forwarded) await this.events.emit(trx, 'mail.forward_requested', { email_id: id, mailbox_id: mailbox.id }, { tenantId: mailbox.tenant_id });
-      stored.push({ id, mailbox_id: mailbox.id, address: mailbox.address });
+      // One statement assigns ids in row order (a sequence or SQLite's rowid); sorted, they map back.
+      ids.push(...returned.map((row) => Number(typeof row === 'object' ? row.id : row)).sort((a, b) => a - b));
     }
+    for (let i = 0; i < deliveries.length; i += 200) {
+      await trx('mail_raw').insert(deliveries.slice(i, i + 200).map(({ raw }, j) => ({ email_id: ids[i + j], raw })));
+    }
+    await trx('mail_mailboxes').whereIn('id', [...new Set(deliveries.map((d) => d.mailbox.id))]).update({ last_received_at: now });
+    await this.events.emitMany(trx, deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)));
+    const stored: StoredEmail[][] = batch.map(() => []);
+    deliveries.forEach(({ item, mailbox }, i) => stored[item].push({ id: ids[i], mailbox_id: mailbox.id, address: mailbox.address }));
     return stored;
+  }
+
+  private emailRow(mailbox: Mailbox, raw: Buffer, m: Prepared, now: string) {
+    return {
+      mailbox_id: mailbox.id,
+      tenant_id: mailbox.tenant_id,
+      message_id: m.messageId,
+      sender: m.sender,
+      sender_name: m.senderName,
+      recipients: JSON.stringify(m.recipients),
+      subject: m.subject,
+      preview: m.preview,
+      text_content: m.text,
+      html_content: m.html,
+      verification_code: m.code,
+      attachments: JSON.stringify(m.attachments),
+      size: raw.length,
+      forwarded: m.forwarded,
+      received_at: now,
+    };
+  }
+
+  /** mail.received for every delivery; mail.forward_requested only for a forwarding mailbox's mail not already forwarded by a Plinth. */
+  private receivedEvents(id: number, mailbox: Mailbox, m: Prepared) {
+    const options = { tenantId: mailbox.tenant_id };
+    const received = {
+      name: 'mail.received',
+      payload: { email_id: id, mailbox: mailbox.address, mailbox_id: mailbox.id, sender: m.sender, subject: m.subject, verification_code: m.code, message_id: m.messageId },
+      options,
+    };
+    return mailbox.forward_to && !m.forwarded ? [received, { name: 'mail.forward_requested', payload: { email_id: id, mailbox_id: mailbox.id }, options }] : [received];
   }
 
   /**

@@ -7,18 +7,12 @@ import type { AuthStrategy, Principal } from '../../../core/http/auth.js';
 import type { AdminLoginProvider } from '../../../core/http/admin-ui.js';
 import type { RateLimits } from '../../../core/rate-limit.js';
 
-/** What the mail face needs of the auth plugin's password hashing (resolved through the container). */
-export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(hash: string | null, password: string): Promise<boolean>;
-  check(password: string, field?: string): void;
-}
+import type { AuthUsers, PasswordHasher } from '../../auth/api.js';
+
+export type { PasswordHasher };
 
 /** What the mail face needs of the auth plugin's users (resolved through the container). */
-export interface UserDirectory {
-  byEmail(email: string): Promise<{ id: string; tenant_id: string; role: string; is_superadmin: boolean | number; username: string | null } | undefined>;
-  byUsername(username: string): Promise<{ id: string; tenant_id: string; role: string; is_superadmin: boolean | number; username: string | null } | undefined>;
-}
+export type UserDirectory = Pick<AuthUsers, 'byEmail' | 'byUsername'>;
 
 export const MAIL_SESSION_COOKIE = 'plinth_mail_session';
 const SESSION_HOURS = 12;

@@ -52,7 +52,7 @@ export class Mailboxes {
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly settings: MailSettings,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
     readonly domains: MailDomains,
   ) {}
 
@@ -103,7 +103,7 @@ export class Mailboxes {
     try {
       await this.db.transaction(async (trx) => {
         if (scope.role === 'user') await this.assertQuota(trx, scope.userId);
-        if (tenantId) await this.usage().consume(tenantId, 'max_mailboxes', 1, trx);
+        if (tenantId) await this.usage.consume(tenantId, 'max_mailboxes', 1, trx);
         await trx('mail_mailboxes').insert({ tenant_id: tenantId, owner_user_id: scope.userId, address, domain: domain.name, expires_at: this.expiryFor(domain), created_at: this.clock.now().toISOString() });
       });
     } catch (err) {
@@ -183,7 +183,7 @@ export class Mailboxes {
     const mailbox = await this.get(scope, address);
     await this.db.transaction(async (trx) => {
       await trx('mail_mailboxes').where('id', mailbox.id).delete();
-      if (mailbox.tenant_id) await this.usage().release(mailbox.tenant_id, 'max_mailboxes', 1, trx);
+      if (mailbox.tenant_id) await this.usage.release(mailbox.tenant_id, 'max_mailboxes', 1, trx);
     });
   }
 
@@ -224,7 +224,7 @@ export class Mailboxes {
       await trx('mail_mailboxes').whereIn('id', ids).delete();
       const perTenant = new Map<string, number>();
       for (const d of due) if (d.tenant_id) perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
-      for (const [tenantId, n] of perTenant) await this.usage().release(tenantId, 'max_mailboxes', n, trx);
+      for (const [tenantId, n] of perTenant) await this.usage.release(tenantId, 'max_mailboxes', n, trx);
       return due.length;
     });
   }

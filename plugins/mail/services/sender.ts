@@ -48,7 +48,7 @@ export class Sender {
     private readonly events: EventBus,
     private readonly mailer: () => Mailer,
     private readonly mailboxes: Mailboxes,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
   ) {}
 
   async canSend(scope: MailboxScope): Promise<boolean> {
@@ -89,7 +89,7 @@ export class Sender {
       updated_at: now.toISOString(),
     };
     await this.db.transaction(async (trx) => {
-      if (mailbox.tenant_id) await this.usage().consume(mailbox.tenant_id, 'emails_sent_per_month', recipients.length, trx);
+      if (mailbox.tenant_id) await this.usage.consume(mailbox.tenant_id, 'emails_sent_per_month', recipients.length, trx);
       await trx('mail_sent').insert(row);
     });
     if (later) return { id: row.public_id, status: 'scheduled' };

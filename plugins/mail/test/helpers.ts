@@ -64,7 +64,7 @@ export async function startMailApp(options: MailAppOptions = {}): Promise<MailAp
   });
   const app = t as MailApp;
   app.db = t.app.db;
-  app.smtpPort = t.app.container.resolve<number>('smtpPort');
+  app.smtpPort = t.app.container.resolve('smtpPort');
   app.mail = (method, path, opts = {}) => t.request(method, `${MAIL}${path}`, opts);
   app.api = (method, path, opts = {}) => t.request(method, `${API}${path}`, opts);
   return app;
@@ -92,7 +92,7 @@ export async function registerOwner(t: MailApp, label = 'owner'): Promise<Actor>
 
 /** Another user in an existing tenant (no invitation endpoint exists, so through the auth service). */
 export async function addUser(t: MailApp, tenantId: string, role: 'owner' | 'admin' | 'member', label: string = role): Promise<Actor> {
-  const auth = t.app.container.resolve<any>('authServices');
+  const auth = t.app.container.resolve('authServices');
   const email = `${unique(label)}@people.test`;
   const passwordHash = await auth.passwords.hash(PASSWORD);
   await auth.users.create(t.db, { tenantId, email, passwordHash, role, fullName: label });

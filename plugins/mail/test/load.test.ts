@@ -26,7 +26,7 @@ describe('mail: durability and load over SMTP', function () {
     const before = { emails: await count(t.db('mail_emails')), raw: await count(t.db('mail_raw')) };
     const pool = transport(t, { pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
     const connections = new Set<number>();
-    const server = (t.app.container.resolve<any>('mailServices').receiver as any).server;
+    const server = (t.app.container.resolve('mailServices').receiver as any).server;
     server.on('connect', (session: { remotePort: number }) => connections.add(session.remotePort));
     const notFoundRightAfter: string[] = [];
     const responses: string[] = [];

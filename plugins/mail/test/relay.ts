@@ -97,7 +97,7 @@ export async function startRelayApp(options: { smtpUrl?: string | null; smtpPort
   });
   const app = t as MailApp;
   app.db = t.app.db;
-  app.smtpPort = t.app.container.resolve<number>('smtpPort');
+  app.smtpPort = t.app.container.resolve('smtpPort');
   app.mail = (method, path, opts = {}) => t.request(method, `${MAIL}${path}`, opts);
   app.api = (method, path, opts = {}) => t.request(method, `${API}${path}`, opts);
   return app;

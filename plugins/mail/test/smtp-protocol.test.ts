@@ -29,7 +29,7 @@ describe('mail: SMTP protocol edges', () => {
   after(async () => t?.close());
 
   it('a bare-LF dot does not end DATA: the "smuggled" second message stays inside the first', async () => {
-    const port = t.app.container.resolve<number>('smtpPort');
+    const port = t.app.container.resolve('smtpPort');
     const transcript = await converse(port, [
       'EHLO client\r\n',
       'MAIL FROM:<a@sender.test>\r\n',

@@ -28,7 +28,7 @@ describe('mail: STARTTLS', () => {
   });
 
   it('upgrades with STARTTLS and stores what it accepted', async () => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve<number>('smtpPort'), secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve('smtpPort'), secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
     const info = await transport.sendMail({ from: 'a@sender.test', to: 'inbox@tls.test', subject: 'over TLS', text: 'secret' });
     transport.close();
     assert.match(info.response, /^250 /);

@@ -43,7 +43,7 @@ describe('mail admin UI (browser)', () => {
   const mailboxRow = (address: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name: address, exact: true }) });
   const sentRow = (subject: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name: subject, exact: true }) });
   const smtpSend = async (message: Mail.Options) => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve<number>('smtpPort'), secure: false, ignoreTLS: true });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve('smtpPort'), secure: false, ignoreTLS: true });
     try {
       return await transport.sendMail(message);
     } finally {

@@ -36,11 +36,11 @@ describe('mail: concurrent long-polls per caller (longPollMaxPerPrincipal: 2)', 
 
   /** Resolves once `n` more waits listen for mail than `before` (they are in, holding their slot). */
   async function listening(before: number, n: number): Promise<void> {
-    const ingest = t.app.container.resolve<any>('mailServices').ingest;
-    for (let i = 0; i < 200 && ingest.waiters.size < before + n; i++) await sleep(25);
-    assert.equal(ingest.waiters.size, before + n);
+    const ingest = t.app.container.resolve('mailServices').ingest;
+    for (let i = 0; i < 200 && ingest.waiting < before + n; i++) await sleep(25);
+    assert.equal(ingest.waiting, before + n);
   }
-  const listeners = () => t.app.container.resolve<any>('mailServices').ingest.waiters.size as number;
+  const listeners = () => t.app.container.resolve('mailServices').ingest.waiting as number;
 
   it('the 3rd concurrent wait is a 429 (too_many_waits, Retry-After) while another caller is unaffected; each way a wait ends gives its slot back', async () => {
     const base = listeners();

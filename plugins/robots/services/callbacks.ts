@@ -3,6 +3,7 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { PlatformEvent } from '../../../core/events/outbox.js';
 import { assertPublicUrl, assertUrlNotInternal } from '../../../core/net/public-url.js';
+import { guardedFetch } from '../../../core/net/guarded-fetch.js';
 import { isSpecSecret, signWebhook } from '../../../core/net/webhook-signature.js';
 
 /** Callback targets go to public hosts only (the core SSRF guard), unless config allows private ones. */
@@ -25,6 +26,8 @@ export class Callbacks {
     private readonly clock: Clock,
     private readonly allowPrivate: boolean,
     private readonly timeoutMs = 10_000,
+    // The connection itself is guarded too (DNS rebinding after the check); 3xx is not followed.
+    private readonly fetch = guardedFetch({ allowPrivate, redirects: 'return' }),
   ) {}
 
   /**
@@ -86,13 +89,11 @@ export class Callbacks {
     try {
       await assertPublicTarget(url, this.allowPrivate);
     } catch (err) {
-      // A name that does not resolve now may later (DNS being set up): a failure, retried.
-      if ((err as AppError).code === 'target_unresolvable') {
-        await log('failed', { error: (err as Error).message });
-        throw err;
-      }
-      await log('refused', { error: (err as Error).message });
-      return; // not retried: the target is not allowed
+      // A name that does not resolve now may later (DNS being set up), one that points inside
+      // may be moved out: a failure, retried. Both read the same in the log (one message, one
+      // status), so the log cannot tell a tenant which internal names exist.
+      await log('failed', { error: (err as Error).message });
+      throw err;
     }
     const id = `evt_${event.id}`;
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
@@ -101,7 +102,7 @@ export class Callbacks {
     if (config.enable_signature && config.secret) headers['webhook-signature'] = signWebhook(config.secret, id, timestamp, body);
     let status: number;
     try {
-      const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await this.fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
       status = res.status;
       await res.body?.cancel();
     } catch (err) {

@@ -1,3 +1,5 @@
+import type { AuthUsers } from '../../auth/api.js';
+import type { License, LicenseRegistry } from '../../licensing/api.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
@@ -20,29 +22,14 @@ import { AppError } from '../../../core/errors.js';
 export const CODE_STATUSES = ['unused', 'used', 'disabled', 'expired'] as const;
 export type CodeStatus = (typeof CODE_STATUSES)[number];
 
-/** What this file reads of a license (the engine returns more). */
-export interface CodeLicense {
-  activation_code: string;
-  status: string;
-  valid_until: string | null;
-  /** Minor units (cents); the seed shows currency units. */
-  price: number | null;
-  bound_user_id: string | null;
-  active_devices: number;
-  created_at: string;
-}
+/** What this file reads of a license (the engine returns more). Prices are minor units (cents); the seed shows currency units. */
+export type CodeLicense = Pick<License, 'activation_code' | 'status' | 'valid_until' | 'price' | 'bound_user_id' | 'active_devices' | 'created_at'>;
 
-/** The licensing engine's calls used here. */
-export interface CodeEngine {
-  /** All or none: the plan's license limit is taken for all of them at once. */
-  generateMany(input: Record<string, unknown>, count: number): Promise<Array<Omit<CodeLicense, 'active_devices'>>>;
-  list(scope: { tenantId: string | null }, filter: { limit: number; status?: string; product?: string }): Promise<CodeLicense[]>;
-}
+/** The licensing engine's calls used here; `generateMany` is all or none (the plan's license limit is taken at once). */
+export type CodeEngine = Pick<LicenseRegistry, 'generateMany' | 'list'>;
 
 /** The auth plugin's user lookup (404 when the user is not in the scope's tenant). */
-export interface CodeUsers {
-  get(id: string, scope?: { tenantId: string | null }): Promise<{ id: string; tenant_id: string; full_name: string; phone: string | null; email: string | null }>;
-}
+export type CodeUsers = Pick<AuthUsers, 'get'>;
 
 export interface GenerateCodes {
   tenantId: string;

@@ -7,19 +7,16 @@ import { AppError } from '../../../core/errors.js';
  * name that exactly one tenant has); unset, it is the platform (operator) tenant.
  */
 
+import type { TenantDirectory as AuthTenants } from '../../auth/api.js';
+
 /** What this file uses of the auth plugin's tenants service. */
-export interface TenantDirectory {
-  get(id: string): Promise<{ id: string; name: string }>;
-  list(search: string | undefined, page: { page: number; page_size: number }): Promise<{ items: Array<{ id: string; name: string }> }>;
-  /** The operator tenant (the first superadmin's), or null before it exists. */
-  operatorId(): Promise<string | null>;
-}
+export type TenantDirectory = Pick<AuthTenants, 'get' | 'list' | 'operatorId'>;
 
 /** A user as far as the seed's role is concerned. */
 export interface RoleHolder {
   tenant_id: string | null;
   role: string;
-  is_superadmin?: boolean;
+  is_superadmin?: boolean | number;
 }
 
 /**

@@ -36,7 +36,7 @@ export class Messages {
     private readonly events: EventBus,
     private readonly filesDir: string,
     private readonly maxFileBytes: number,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
   ) {}
 
   async report(robot: { id: number; robot_id: string; tenant_id: string }, m: ReportedMessage): Promise<{ messageId: string }> {
@@ -44,7 +44,7 @@ export class Messages {
     const file = m.fileBase64 ? this.decodeFile(m.fileBase64) : null;
     const now = this.clock.now().toISOString();
     await this.db.transaction(async (trx) => {
-      await this.usage().consume(robot.tenant_id, 'max_messages_per_month', 1, trx);
+      await this.usage.consume(robot.tenant_id, 'max_messages_per_month', 1, trx);
       await trx('robots_messages').insert({
         message_id: messageId,
         robot_pk: robot.id,

@@ -1,3 +1,4 @@
+import type { LicenseRegistry } from '../../licensing/api.js';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
@@ -9,17 +10,10 @@ import type { RobotTokens } from './tokens.js';
 import { pageOffset } from '../../../core/http/pagination.js';
 
 /** What robots needs of the licensing engine (resolved through the container; robots depends on licensing). */
-export interface LicenseEngine {
-  byCode(code: string): Promise<{ id: number; license_id: string; tenant_id: string; product: string; status: string; valid_until: string | null; bound_user_id: string | null } | null>;
-  bind(license: unknown, device: { deviceId: string; deviceName?: string | null }): Promise<{ outcome: 'bound' | 'known' | 'cap_reached' | 'deactivated'; device?: { device_id: string }; devices?: Array<{ device_id: string; first_seen_at: string }> }>;
-}
+export type LicenseEngine = Pick<LicenseRegistry, 'byCode' | 'bind'>;
 
 /** The engine's management calls this plugin uses for its codes. */
-export interface LicenseAdmin {
-  unbind(scope: { tenantId: string | null }, licenseId: string, deviceId: string): Promise<void>;
-  end(scope: { tenantId: string | null }, licenseId: string, status: 'revoked' | 'disabled', reason: string | null): Promise<unknown>;
-  devices(license: unknown): Promise<Array<{ device_id: string; status: string }>>;
-}
+export type LicenseAdmin = Pick<LicenseRegistry, 'unbind' | 'end' | 'devices'>;
 
 export interface RobotScope {
   tenantId: string;
@@ -67,7 +61,7 @@ export class Robots {
     private readonly tokens: RobotTokens,
     private readonly commands: Commands,
     private readonly licenses: () => LicenseEngine & LicenseAdmin,
-    private readonly usage: () => UsageMeter,
+    private readonly usage: UsageMeter,
   ) {}
 
   private visible(scope: RobotScope) {
@@ -138,7 +132,7 @@ export class Robots {
     const now = this.clock.now().toISOString();
     const robot = { robot_id: newId('robot'), robot_uuid: randomUUID(), tenant_id: scope.tenantId, user_id: scope.userId, name, ai: JSON.stringify(ai), created_at: now, updated_at: now };
     await this.db.transaction(async (trx) => {
-      for (const gauge of GAUGES) await this.usage().consume(scope.tenantId, gauge, 1, trx);
+      for (const gauge of GAUGES) await this.usage.consume(scope.tenantId, gauge, 1, trx);
       await trx('robots_robots').insert(robot);
     });
     return { robotId: robot.robot_id, name };
@@ -158,7 +152,7 @@ export class Robots {
     await this.db.transaction(async (trx) => {
       await trx('robots_robots').where('id', row.id).update({ status: 'deleted', updated_at: this.clock.now().toISOString() });
       await this.tokens.revokeAll(trx, row.id);
-      for (const gauge of GAUGES) await this.usage().release(row.tenant_id, gauge, 1, trx);
+      for (const gauge of GAUGES) await this.usage.release(row.tenant_id, gauge, 1, trx);
     });
     await this.commands.disconnect(Number(row.id));
   }
@@ -209,7 +203,7 @@ export class Robots {
     const bound = await this.licenses().bind(license, { deviceId: deviceInfo.deviceId, deviceName: [deviceInfo.brand, deviceInfo.model].filter(Boolean).join(' ') || null });
     if (bound.outcome === 'cap_reached' || bound.outcome === 'deactivated') {
       const holder = await this.db('robots_robots').where('license_id', license.license_id).first('robot_id', 'device_info', 'first_activated_at');
-      const other = bound.devices?.[0];
+      const other = bound.outcome === 'cap_reached' ? bound.devices[0] : undefined;
       throw new AppError(409, 'code_in_use', 'this activation code is used by another device; ask an administrator to unbind it', {
         details: { existingDeviceId: other?.device_id ?? (holder?.device_info ? JSON.parse(holder.device_info).deviceId : null), existingRobotId: holder?.robot_id ?? null, activatedAt: holder?.first_activated_at ?? other?.first_seen_at ?? null },
       });
@@ -250,7 +244,7 @@ export class Robots {
       let robot = await trx('robots_robots').where('license_id', license.license_id).first();
       // 201 when this device was bound now (a first activation, or a new phone after an unbind).
       if (!robot) {
-        for (const gauge of GAUGES) await this.usage().consume(license.tenant_id, gauge, 1, trx);
+        for (const gauge of GAUGES) await this.usage.consume(license.tenant_id, gauge, 1, trx);
         await trx('robots_robots').insert({
           robot_id: newId('robot'),
           robot_uuid: randomUUID(),
@@ -267,7 +261,7 @@ export class Robots {
         });
       } else {
         // A deleted robot comes back on re-activation: it counts against the plan again.
-        if (robot.status === 'deleted') for (const gauge of GAUGES) await this.usage().consume(license.tenant_id, gauge, 1, trx);
+        if (robot.status === 'deleted') for (const gauge of GAUGES) await this.usage.consume(license.tenant_id, gauge, 1, trx);
         // A robot nobody owned yet (activated without a user token) becomes the activator's.
         await trx('robots_robots').where('id', robot.id).update({ status: 'active', device_info: JSON.stringify(deviceInfo), last_activated_at: now, updated_at: now, ...(robot.user_id ? {} : { user_id: owner }) });
       }

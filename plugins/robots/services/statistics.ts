@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
-import type { Hooks } from '../../../core/hooks/hooks.js';
+import type { AiApi } from '../../ai/api.js';
 import type { Commands } from './commands.js';
 import type { RobotScope } from './robots.js';
 
@@ -37,15 +37,16 @@ export class Statistics {
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly commands: Commands,
-    private readonly hooks: Hooks,
+    /** The ai plugin's `aiApi` when it is enabled (resolved per call: it registers after robots). */
+    private readonly ai: () => AiApi | null,
   ) {}
 
-  /**
-   * AI figures come from whoever records AI calls (the ai plugin, through the
-   * `robots.statistics` filter); without one they stay null.
-   */
-  private withAi<T extends Record<string, unknown>>(stats: T, tenantId: string, robotIds: string[], range: DateRange): Promise<T> {
-    return this.hooks.applyFilters('robots.statistics', stats, { tenantId, robotIds, from: range.from, to: range.to });
+  /** AI figures come from the ai plugin's call log, through its api; without the plugin they stay null. */
+  private async withAi<T extends { totalAICalls: number | null; aiCost: number | null }>(stats: T, tenantId: string, robotIds: string[], range: DateRange): Promise<T> {
+    const ai = this.ai();
+    if (!ai) return stats;
+    const totals = await ai.callTotals(tenantId, robotIds, range.from, range.to);
+    return { ...stats, totalAICalls: totals.calls, aiCost: totals.cost };
   }
 
   /** startDate/endDate from the query; the last 7 days (today included) by default; at most 366 days. */

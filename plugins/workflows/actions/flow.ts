@@ -1,10 +1,8 @@
 import { control, type ActionCall } from '../../../core/actions.js';
-import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { JsonSchema } from '../../../core/http/router.js';
 import type { PluginContext } from '../../../core/plugins/contract.js';
 import type { WorkflowsSettings } from '../config.js';
-import type { WorkflowsServices } from '../services/index.js';
 
 /**
  * `delay`: parks the run at this step (no request sleeps, nothing is held); the run resumes when
@@ -15,7 +13,7 @@ export const delayAction = {
   input: { type: 'object', additionalProperties: false, required: ['seconds'], properties: { seconds: { type: 'integer', minimum: 1, maximum: 30 * 86_400 } } },
   output: { type: 'object', required: ['waited_seconds', 'resumed_at'], properties: { waited_seconds: { type: 'integer' }, resumed_at: { type: 'string', format: 'date-time' } } },
   async run(input: { seconds: number }, call: ActionCall, c: PluginContext<WorkflowsSettings>) {
-    const now = c.container.resolve<Clock>('clock').now();
+    const now = c.container.resolve('clock').now();
     if (!call.resumed) {
       const until = new Date(now.getTime() + input.seconds * 1000);
       return control.park(until, { until: until.toISOString() });
@@ -42,7 +40,7 @@ export const stopIfAction = {
   },
   output: { type: 'object', required: ['stop'], properties: { stop: { type: 'boolean' }, reason: { type: ['string', 'null'] } } },
   async run(input: { condition: JsonSchema; value: unknown; reason: string }, _call: ActionCall, c: PluginContext<WorkflowsSettings>) {
-    const { conditions } = c.container.resolve<WorkflowsServices>('workflowsServices');
+    const { conditions } = c.container.resolve('workflowsServices');
     let match;
     try {
       match = conditions.match(input.condition, input.value);

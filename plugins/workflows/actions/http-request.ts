@@ -2,7 +2,6 @@ import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { ActionCall } from '../../../core/actions.js';
-import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { assertPublicUrl, publicLookup } from '../../../core/net/public-url.js';
 import { webhookHeaders } from '../../../core/net/webhook-signature.js';
@@ -120,7 +119,7 @@ export const httpRequestAction = {
       // The id stays the same across a step's retries, so the receiver can drop repeats.
       const w = call.meta.workflow as { runId?: number; step?: string } | undefined;
       const id = inp.sign.id ?? (w?.runId ? `wfr_${w.runId}_${w.step}` : `msg_${randomUUID()}`);
-      const seconds = Math.floor(c.container.resolve<Clock>('clock').now().getTime() / 1000);
+      const seconds = Math.floor(c.container.resolve('clock').now().getTime() / 1000);
       Object.assign(headers, webhookHeaders(inp.sign.secret, id, seconds, body ?? ''));
     }
     if (body !== null) headers['content-length'] = String(Buffer.byteLength(body));

@@ -1,9 +1,4 @@
-import type { Knex } from 'knex';
-import type { Actions } from '../../../core/actions.js';
-import type { Clock } from '../../../core/clock.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Logger } from '../../../core/logger.js';
-import type { EventSpec } from '../../../core/plugins/contract.js';
+import type { Cradle } from '../../../core/container.js';
 import type { WorkflowsSettings } from '../config.js';
 import { Conditions } from './conditions.js';
 import { CronTrigger } from './cron.js';
@@ -19,14 +14,7 @@ import { Triggers } from './triggers.js';
 import { Versions } from './versions.js';
 import { Workflows } from './workflows.js';
 
-export interface WorkflowsDeps {
-  db: Knex;
-  clock: Clock;
-  logger: Logger;
-  events: EventBus;
-  actions: Actions;
-  eventCatalog: Map<string, EventSpec & { plugin: string }>;
-}
+export type WorkflowsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'actions' | 'eventCatalog'>;
 
 export type WorkflowsServices = ReturnType<typeof createWorkflowsServices>;
 

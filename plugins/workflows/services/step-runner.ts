@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { ActionControl, Actions } from '../../../core/actions.js';
 import { iso, type Clock } from '../../../core/clock.js';
+import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { StepDef } from '../definition.js';
@@ -44,6 +45,15 @@ export interface RunOutcome {
 const NEXT: StepOutcome = { next: true };
 const DONE: StepOutcome = { done: true };
 
+/** One run's change (and its step's record) for the group commit. */
+interface RunWrite {
+  runId: number;
+  token: string;
+  stepRow: Record<string, unknown> | null;
+  /** The run's fields, written fenced by the lease; null: only the step's record (a later step starting). */
+  fields: Record<string, unknown> | null;
+}
+
 /** The run's fields to write with its first step: a pending run becomes running when that step is recorded. */
 type Start = Record<string, unknown> | null;
 
@@ -61,9 +71,14 @@ const problemsText = (problems: Array<{ path: string; message: string }>) => pro
  * is special-cased here.
  */
 export class StepRunner {
+  /** Step records and run changes of the runs worked on at once share commits (see GroupCommit). */
+  private readonly writes: GroupCommit<RunWrite, boolean>;
+
   constructor(
     private readonly d: { db: Knex; clock: Clock; logger: Logger; versions: Versions; actions: Actions; renderer: TemplateRenderer },
-  ) {}
+  ) {
+    this.writes = new GroupCommit(d.db, d.logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 64, name: 'workflow steps' });
+  }
 
   private get db() {
     return this.d.db;
@@ -142,7 +157,7 @@ export class StepRunner {
     if (start) {
       if (!(await this.write(run, token, running, start))) return DONE;
     } else {
-      await this.db('workflows_run_steps').insert(running).onConflict(['run_id', 'idx']).merge();
+      await this.writes.submit({ runId: run.id, token, stepRow: running, fields: null });
     }
     start = null;
     const call = {
@@ -211,23 +226,28 @@ export class StepRunner {
   }
 
   /**
-   * A step's record and the run's change in one transaction (one commit): the run's row is written
-   * first, fenced by the lease, and the step only if that held. False when the lease was lost.
+   * A step's record and the run's change in one commit: the run's row is written first, fenced by
+   * the lease, and the step only if that held. False when the lease was lost.
    */
-  private async write(run: ClaimedRun, token: string, stepRow: Record<string, unknown>, fields: Record<string, unknown>): Promise<boolean> {
-    const changed = await this.db.transaction(async (trx) => {
-      const n = await trx('workflows_runs').where({ id: run.id, lease_owner: token }).update(fields);
-      if (n) await trx('workflows_run_steps').insert(stepRow).onConflict(['run_id', 'idx']).merge();
-      return n;
-    });
+  private async write(run: ClaimedRun, token: string, stepRow: Record<string, unknown> | null, fields: Record<string, unknown>): Promise<boolean> {
+    const changed = await this.writes.submit({ runId: run.id, token, stepRow, fields });
     if (!changed) this.logger.warn({ runId: run.id }, 'workflow run lease lost; another runner continues it');
-    return Boolean(changed);
+    return changed;
   }
 
   /** Writes to the run only while this runner still holds its lease; false when it does not. */
-  private async update(run: ClaimedRun, token: string, fields: Record<string, unknown>): Promise<boolean> {
-    const changed = await this.db('workflows_runs').where({ id: run.id, lease_owner: token }).update(fields);
-    if (!changed) this.logger.warn({ runId: run.id }, 'workflow run lease lost; another runner continues it');
-    return Boolean(changed);
+  private update(run: ClaimedRun, token: string, fields: Record<string, unknown>): Promise<boolean> {
+    return this.write(run, token, null, fields);
+  }
+
+  /** The writes of the runs worked on at once, in one transaction; each still fenced by its own lease. */
+  private async writeBatch(trx: Knex.Transaction, items: RunWrite[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (const { runId, token, stepRow, fields } of items) {
+      const n = fields ? await trx('workflows_runs').where({ id: runId, lease_owner: token }).update(fields) : 1;
+      if (n && stepRow) await trx('workflows_run_steps').insert(stepRow).onConflict(['run_id', 'idx']).merge();
+      out.push(n > 0);
+    }
+    return out;
   }
 }

@@ -54,7 +54,7 @@ describe('workflows: end to end', () => {
       const wf = made.body;
       assert.equal(wf.condition.properties.mailbox.const, mailbox);
 
-      const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve<number>('smtpPort'), secure: false, ignoreTLS: true });
+      const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve('smtpPort'), secure: false, ignoreTLS: true });
       try {
         await smtp.sendMail({ from: 'Acme <no-reply@acme.example>', to: mailbox, subject: 'Your Acme verification code', text: 'Hello,\n\nYour verification code is 482913. It expires in 10 minutes.\n' });
         await smtp.sendMail({ from: 'news@acme.example', to: mailbox, subject: 'Newsletter', text: 'Nothing to verify here, just news.' });

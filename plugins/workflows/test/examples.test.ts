@@ -2,7 +2,7 @@
 // and the mail plugin's mail.send action (from the tenant's own mailbox only).
 import assert from 'node:assert/strict';
 import { waitFor } from '../../../test/helpers/processes.js';
-import { createWorkflow, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { ADMIN, createWorkflow, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 describe('workflows: shipped examples and plugin actions', () => {
   let t: WorkflowsApp;
@@ -26,17 +26,60 @@ describe('workflows: shipped examples and plugin actions', () => {
       const rows = await runRows(t, made.body.id);
       return rows.length === 1 && rows[0].status === 'succeeded' ? rows : null;
     });
-    // A gauge (API keys held) has no period; billing reports it as '-'.
-    assert.deepEqual(JSON.parse(run.trigger_payload), { tenant_id: owner.tenantId, metric: 'max_api_keys', period: '-', threshold: 80, used: 4, limit: 5 });
-    const mail = await t.app.db('core_mail_outbox').where('subject', 'Usage of max_api_keys is at 80%');
+    // A gauge (API keys held) has no period (billing keys it '-'): the words say what is in use and to remove some.
+    assert.deepEqual(JSON.parse(run.trigger_payload), {
+      tenant_id: owner.tenantId,
+      metric: 'max_api_keys',
+      period: '-',
+      threshold: 80,
+      used: 4,
+      limit: 5,
+      kind: 'gauge',
+      unit: 'API keys',
+      period_label: null,
+      resets_on: null,
+      summary: '4 of 5 API keys in use',
+      advice: 'upgrade the plan or remove some',
+    });
+    const mail = await t.app.db('core_mail_outbox').where('subject', 'Usage of API keys is at 80%').whereRaw('"to" like ?', [`%${owner.email}%`]);
     assert.equal(mail.length, 1);
     assert.deepEqual(JSON.parse(mail[0].to), [owner.email]);
-    assert.match(mail[0].text, /used 4 of 5 \(max_api_keys\)/);
+    assert.equal(mail[0].text, 'Your tenant has 4 of 5 API keys in use (max_api_keys). Before the limit stops you: upgrade the plan or remove some.');
+    assert.doesNotMatch(mail[0].text, /period| in -/);
     const detail = await waitForRun(t, owner, run.id);
     assert.deepEqual(detail.steps[0].output, { sent: 1, recipients: [owner.email] });
     const events = await t.app.db('core_events').where('name', 'usage.limit_reached').where('tenant_id', owner.tenantId);
     assert.equal(events.length, 2, '80% and 100% were both reported');
     assert.equal((await runRows(t, made.body.id)).length, 1, 'the 100% event did not match the condition');
+  });
+
+  it('for a monthly counter the mail names the month and when the next period starts', async () => {
+    const counting = await registerOwner(t, 'counter');
+    const made = await t.api('POST', '/workflows/templates/usage-alert-owner/instantiate', { headers: counting.headers, body: {} });
+    assert.equal(made.status, 201, made.text);
+    const admin = await t.request('POST', '/api/v2/auth/login', { body: ADMIN });
+    assert.equal(admin.status, 200, admin.text);
+    const limits = await t.api('PUT', `/admin/tenants/${counting.tenantId}/limit-overrides`, {
+      headers: { authorization: `Bearer ${admin.body.access_token}` },
+      body: { limits: { emails_sent_per_month: 5 } },
+    });
+    assert.equal(limits.status, 200, limits.text);
+    // Four recipients of sent mail this month (the way the mail plugin meters them) are 80% of 5.
+    await t.app.container.resolve<{ consume(tenant: string, metric: string, n: number): Promise<void> }>('usage').consume(counting.tenantId, 'emails_sent_per_month', 4);
+    await waitFor('the alert run', async () => {
+      await t.app.events.flush();
+      const rows = await runRows(t, made.body.id);
+      return rows.length === 1 && rows[0].status === 'succeeded' ? rows : null;
+    });
+    const now = new Date();
+    const month = now.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+    const mail = await t.app.db('core_mail_outbox').where('subject', 'Usage of mail recipients is at 80%').whereRaw('"to" like ?', [`%${counting.email}%`]);
+    assert.equal(mail.length, 1);
+    assert.equal(
+      mail[0].text,
+      `Your tenant has 4 of 5 mail recipients used in ${month} (emails_sent_per_month). Before the limit stops you: upgrade the plan or wait for the next period (from ${next}).`,
+    );
   });
 
   it('mail.send sends from a mailbox of the tenant through the mail plugin; another tenant’s mailbox is not found', async () => {

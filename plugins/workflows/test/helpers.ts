@@ -72,7 +72,7 @@ export async function registerOwner(t: TestApp, label = 'owner'): Promise<Owner>
 
 /** A user with a role in an existing tenant (there is no invitation endpoint, so through the auth service). */
 export async function addUser(t: TestApp, tenantId: string, role: 'owner' | 'admin' | 'member', label: string = role): Promise<Owner> {
-  const auth = t.app.container.resolve<any>('authServices');
+  const auth = t.app.container.resolve('authServices');
   const email = `${label}-${randomBytes(4).toString('hex')}@workflows.test`;
   const password = `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
   await auth.users.create(t.app.db, { tenantId, email, passwordHash: await auth.passwords.hash(password), role, fullName: label });

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { webhookHeaders } from '../../../core/net/webhook-signature.js';
-import type { WorkflowsServices } from '../services/index.js';
 import { createWorkflow, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 describe('workflows: cron triggers', () => {
@@ -19,7 +18,7 @@ describe('workflows: cron triggers', () => {
     const key = await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'cron', scopes: ['workflows:read', 'workflows:manage'] } });
     assert.equal(key.status, 201, key.text);
     owner = { ...owner, headers: { 'x-api-key': key.body.raw_key } };
-    const { cron } = t.app.container.resolve<WorkflowsServices>('workflowsServices');
+    const { cron } = t.app.container.resolve('workflowsServices');
     tick = () => cron.tick();
   });
   after(async () => t?.close());

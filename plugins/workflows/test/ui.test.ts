@@ -50,7 +50,7 @@ describe('workflows admin UI (browser)', () => {
     const reg = await t.request('POST', `${API}/auth/register`, { body: { email: OWNER.email, password: OWNER.password, full_name: OWNER.name } });
     assert.equal(reg.status, 201, reg.text);
     tenantId = reg.body.user?.tenant_id ?? (await t.app.db('auth_users').where('email', OWNER.email).first()).tenant_id;
-    const auth = t.app.container.resolve<any>('authServices');
+    const auth = t.app.container.resolve('authServices');
     await auth.users.create(t.app.db, { tenantId, email: MEMBER.email, passwordHash: await auth.passwords.hash(MEMBER.password), role: 'member', fullName: 'Mark Member' });
     browser = await launchBrowser(t.url);
     page = browser.page;

@@ -9,6 +9,7 @@ export class BuiltinProvider implements ChatProvider {
   readonly name = 'builtin';
   readonly kind = 'builtin' as const;
   readonly timeoutMs = 5000;
+  readonly model = 'builtin';
 
   constructor(
     private readonly knowledge: KnowledgeBase,

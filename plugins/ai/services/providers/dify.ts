@@ -12,10 +12,13 @@ interface DifyAnswer {
  */
 export class DifyProvider implements ChatProvider {
   readonly kind = 'dify' as const;
+  /** The Dify app chooses its model. */
+  readonly model = null;
 
   constructor(
     readonly name: string,
-    private readonly options: { baseUrl: string; apiKey?: string | null },
+    /** `fetch`: the registry's guarded fetch (no redirects; public addresses only for a tenant's URL). */
+    private readonly options: { baseUrl: string; apiKey?: string | null; fetch: typeof fetch },
     readonly timeoutMs: number,
   ) {}
 
@@ -23,12 +26,11 @@ export class DifyProvider implements ChatProvider {
     const query = request.messages.at(-1)?.content ?? '';
     let res: Response;
     try {
-      res = await fetch(`${this.options.baseUrl.replace(/\/+$/, '')}/chat-messages`, {
+      res = await this.options.fetch(`${this.options.baseUrl.replace(/\/+$/, '')}/chat-messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.apiKey ?? ''}` },
         body: JSON.stringify({ inputs: { scenario: request.system }, query, response_mode: 'blocking', user: request.user, conversation_id: request.conversationId ?? '' }),
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
-        redirect: 'error',
       });
     } catch (err) {
       if ((err as Error).name === 'TimeoutError' || signal.aborted) throw new ProviderFailure('timeout', `no answer within ${this.timeoutMs} ms`);

@@ -15,16 +15,17 @@ export class OpenAiProvider implements ChatProvider {
 
   constructor(
     readonly name: string,
-    private readonly options: { baseUrl: string; apiKey?: string | null; model?: string | null },
+    /** `fetch`: the registry's guarded fetch (no redirects; public addresses only for a tenant's URL). */
+    private readonly options: { baseUrl: string; apiKey?: string | null; model?: string | null; fetch: typeof fetch },
     readonly timeoutMs: number,
-    private readonly defaultModel = options.model ?? 'gpt-4o-mini',
+    readonly model: string = options.model || 'gpt-4o-mini',
   ) {}
 
   async reply(request: ChatRequest, signal: AbortSignal): Promise<ChatReply> {
-    const model = request.model || this.defaultModel;
+    const model = request.model || this.model;
     const { default: OpenAISdk } = await loadSdk();
     // Local servers (Ollama, vLLM) need no key, but the SDK insists on one.
-    this.client ??= new OpenAISdk({ apiKey: this.options.apiKey || 'no-key', baseURL: this.options.baseUrl, maxRetries: 0, timeout: this.timeoutMs });
+    this.client ??= new OpenAISdk({ apiKey: this.options.apiKey || 'no-key', baseURL: this.options.baseUrl, maxRetries: 0, timeout: this.timeoutMs, fetch: this.options.fetch });
     try {
       const completion = await this.client.chat.completions.create(
         {
@@ -42,7 +43,9 @@ export class OpenAiProvider implements ChatProvider {
     } catch (err) {
       if (err instanceof ProviderFailure) throw err;
       if (err instanceof OpenAISdk.APIConnectionTimeoutError || signal.aborted) throw new ProviderFailure('timeout', `no answer within ${this.timeoutMs} ms`);
-      if (err instanceof OpenAISdk.APIError) throw failureOf(err.status, `${err.status ?? 'connection'}: ${err.message}`.slice(0, 300));
+      // A connection error's reason (a refused address, a redirect) is in its cause.
+      const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+      if (err instanceof OpenAISdk.APIError) throw failureOf(err.status, `${err.status ?? 'connection'}: ${err.message}${cause}`.slice(0, 300));
       throw new ProviderFailure('error', String((err as Error).message ?? err).slice(0, 300));
     }
   }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../../core/clock.js';
 import { AppError } from '../../../../core/errors.js';
+import { guardedFetch } from '../../../../core/net/guarded-fetch.js';
 import type { AiSettings, ProviderConfig } from '../../config.js';
 import { DifyProvider } from './dify.js';
 import { OpenAiProvider } from './openai.js';
@@ -49,6 +50,7 @@ const refusedProvider = (name: string, reason: string): ChatProvider => ({
   name,
   kind: 'openai',
   timeoutMs: 0,
+  model: null,
   reply: async () => {
     throw new ProviderFailure('error', `refused: ${reason}`);
   },
@@ -62,6 +64,8 @@ const fromConfig = (p: ProviderConfig, timeoutMs: number): Row => ({ name: p.nam
  */
 export class ProviderRegistry {
   private readonly adapters = new LRUCache<string, ChatProvider>({ max: 500 });
+  private readonly operatorFetch: typeof fetch;
+  private readonly tenantFetch: typeof fetch;
 
   constructor(
     private readonly db: Knex,
@@ -69,7 +73,10 @@ export class ProviderRegistry {
     private readonly settings: AiSettings,
     /** Refuses a base URL on an internal address when a tenant sets it (SSRF), unless config allows. */
     private readonly checkTarget: (url: string) => Promise<void>,
-  ) {}
+  ) {
+    this.operatorFetch = guardedFetch({ allowPrivate: true });
+    this.tenantFetch = guardedFetch({ allowPrivate: settings.allowPrivateProviders });
+  }
 
   private async rows(tenantId: string): Promise<Array<Row & { source: 'config' | 'tenant' }>> {
     const own = (await this.db('ai_providers').where('tenant_id', tenantId).orderBy([{ column: 'priority', order: 'desc' }, { column: 'name' }])) as Row[];
@@ -117,14 +124,26 @@ export class ProviderRegistry {
     if (!deleted) throw AppError.notFound(`provider ${name} not found (providers from the config cannot be deleted here)`);
   }
 
+  /**
+   * Every provider call goes through core's guarded fetch and follows no redirect (a provider
+   * answering 302 to an internal address is an error, its target never asked). The address guard
+   * applies to a tenant's URLs (a tenant must not reach the operator's network), unless
+   * `allowPrivateProviders`; providers in the config file are the operator's own choice and may
+   * point at loopback or a private network (a local Ollama or vLLM), so only redirects are refused.
+   */
+  private fetchFor(row: Row & { source: string }): typeof fetch {
+    return row.source === 'config' ? this.operatorFetch : this.tenantFetch;
+  }
+
   private adapter(tenantId: string, row: Row & { source: string }): ChatProvider {
     const key = `${row.source === 'config' ? '' : tenantId}:${row.name}:${row.updated_at}`;
     let adapter = this.adapters.get(key);
     if (!adapter) {
       const timeoutMs = Number(row.timeout_ms);
+      const fetch = this.fetchFor(row);
       adapter = row.kind === 'dify'
-        ? new DifyProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key }, timeoutMs)
-        : new OpenAiProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key, model: row.model }, timeoutMs);
+        ? new DifyProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key, fetch }, timeoutMs)
+        : new OpenAiProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key, model: row.model, fetch }, timeoutMs);
       this.adapters.set(key, adapter);
     }
     return adapter;

@@ -1,0 +1,21 @@
+// The ai plugin's public surface, types only: what it registers in the container, by name.
+// Other plugins use these with `import type` and resolve `aiApi` from the container when the ai
+// plugin is enabled; they never import ai's files or read its tables (see test/architecture).
+import type { AiServices } from './services/index.js';
+
+/** `aiApi`: figures from the AI call log, for other plugins' reports. */
+export interface AiApi {
+  /**
+   * The successful AI calls of these robots in [from, to) (ISO timestamps) and their estimated
+   * cost, in `settings.ai.currency`, exact to a millionth (the call log's unit).
+   */
+  callTotals(tenantId: string, robotIds: string[], from: string, to: string): Promise<{ calls: number; cost: number; currency: string }>;
+}
+
+declare module '../../core/container.js' {
+  interface Cradle {
+    /** ai's own services (its routes, handlers and jobs). */
+    aiServices: AiServices;
+    aiApi: AiApi;
+  }
+}

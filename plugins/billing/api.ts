@@ -1,0 +1,30 @@
+// The billing plugin's public surface, types only: what it registers in the container, by name.
+// Other plugins use these with `import type` and resolve the services from the container (and
+// only when registered: billing may be switched off); they never import billing's files or read
+// its tables (see test/architecture).
+import type { BillingServices } from './services/index.js';
+
+/**
+ * `tenantPlans`: which plan a tenant is on, and moving it to another the way the admin "assign
+ * plan" does (the manual provider, starting a fresh period). Auth's admin tenant view shows and
+ * changes `plan_id` through it.
+ */
+export interface TenantPlans {
+  /** The id of the plan the tenant is on (its starting plan when it has no subscription yet). */
+  planOf(tenantId: string): Promise<string>;
+  /**
+   * Throws what `assign` would, changing nothing: 404 `plan_not_found` for an unknown plan, 409
+   * `managed_by_stripe` for a tenant paying through Stripe. Lets a caller check before its own changes.
+   */
+  checkAssign(tenantId: string, planId: string): Promise<void>;
+  /** Puts the tenant on the plan (no-op when already there), reported as `billing.subscription.changed`. */
+  assign(tenantId: string, planId: string): Promise<void>;
+}
+
+declare module '../../core/container.js' {
+  interface Cradle {
+    /** billing's own services (its routes, webhooks and jobs). */
+    billingServices: BillingServices;
+    tenantPlans: TenantPlans;
+  }
+}
