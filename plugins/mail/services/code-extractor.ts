@@ -36,7 +36,7 @@ const CASED_KEYWORDS = /(?<!\p{L})(?:TAN|mTAN|smsTAN|pushTAN|SMS-TAN)(?!\p{L})/g
 const OTHER_CODE_BEFORE =
   /(?:zip|postal|post|area|country|promo(?:tion(?:al)?)?|discount|coupon|voucher|gift(?:\s?card)?|referral|invite|invitation|tracking|source|qr|bar|error|status|tax|swift|sort|product|course|dress|colou?r|auth(?:ori[sz]ation)?|approval|meeting|customer|client|wi-?fi|优惠|邀请|优惠券|折扣|クーポン|招待|쿠폰|초대)[\s-]{0,3}$/iu;
 const OTHER_CODE_AFTER =
-  /^[\s-]{0,3}(?:postal|client[e]?|fiscale|promo(?:cional)?|de\s+descuento|de\s+cup[oó]n|de\s+invitaci[oó]n|de\s+seguimiento|de\s+rastreio|de\s+barras|sconto|отслеживания|заказа|купона|промо|приглашения)/iu;
+  /^[\s-]{0,3}(?:reviews?|of\s+conduct|snippets?|base|freeze|coverage|quality|postal|client[e]?|fiscale|promo(?:cional)?|de\s+descuento|de\s+cup[oó]n|de\s+invitaci[oó]n|de\s+seguimiento|de\s+rastreio|de\s+barras|sconto|отслеживания|заказа|купона|промо|приглашения)/iu;
 
 const NOT_GLUED_BEFORE = String.raw`(?<![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}._%$€£¥@#+/-])`;
 const NOT_GLUED_AFTER = String.raw`(?![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}%/@]|\.\d|,\d{3}(?!\d)|,\d{1,2}\s{0,2}(?:[€$£¥₽%]|eur|usd|rub|руб|元)|-\d)`;
@@ -52,7 +52,7 @@ const CANDIDATE = new RegExp(
 
 /** Words right before a number that make it something else: order, invoice, card, phone… */
 const NOT_A_CODE_BEFORE = new RegExp(
-  String.raw`(?:(?<![\p{Script=Latin}\p{Script=Cyrillic}])(?:order|invoice|ticket|case|ref(?:erence)?|no\.?|nr\.?|(?<!(?:verification|security|confirmation|access)\s)number|tracking|account\s+(?:number|no\.?)|acct|ending(?:\s+(?:in|with))?|last\s+(?:4|four)(?:\s+digits)?|call|phone|tel|fax|hotline|ext\.?|room|version|build|` +
+  String.raw`(?:(?<![\p{Script=Latin}\p{Script=Cyrillic}])(?:order|invoice|ticket|case|ref(?:erence)?|no\.?|nr\.?|(?<!(?:verification|security|confirmation|access)\s)number|tracking|account\s+(?:number|no\.?)|acct|ending(?:\s+(?:in|with))?|last\s+(?:4|four)(?:\s+digits)?|call|phone|tel|fax|hotline|ext\.?|room|version|build|pr|pull\s+request|issue|pipeline|commit|` +
     String.raw`número|numero|numéro|nº|pedido|factura|fattura|ordine|commande|bestellung|rechnung|заказ[аеу]?|номер|счёт|счет)|n°|№|#|` +
     String.raw`订单号?|订单编号|單號|单号|运单号|快递单号|尾号|尾號|末四位|致电|电话|電話|拨打|客服|注文番号|注文|お問い合わせ番号|受付番号|주문번호|주문)` +
     String.raw`(?:\s{0,3}(?:is|was|es|是|为|為|は|:|：|#))*\s{0,3}$`,
