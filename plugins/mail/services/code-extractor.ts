@@ -116,7 +116,8 @@ interface Span {
  */
 const WEAK_KEYWORD = /^pin$/i;
 const WEAK_BEFORE = /(?<!\p{L})pin[\s-]{0,2}$/iu; // "PIN code", "PIN-Code"
-const VERIFYING = /verif|sign[ -]?in|log[ -]?in|one[- ]time|temporary|transaction|identity|authenticat|two[- ]factor|2fa|security/i;
+const VERIFYING =
+  /verif|sign[ -]?in|log[ -]?in|one[- ]time|temporary|transac|transfer|identity|identidad|authenti|two[- ]factor|2fa|security|anmeld|überweis|zugang|connexion|virement|sesi[oó]n|acesso|accesso|подтвер|вход|验证|登录|認証|ログイン|인증|본인/i;
 
 function keywordSpans(text: string): Span[] {
   const spans: Span[] = [];

@@ -25,6 +25,11 @@ describe('mail: verification codes (unit, realistic samples)', () => {
     assert.equal(extractVerificationCode('Offer', 'Enter your access code: 1 500 000 points await.'), null);
   });
 
+  it('a bare PIN counts only in a mail about signing in, verifying or a transaction', () => {
+    assert.equal(extractVerificationCode('Ihre PIN', 'Ihre PIN für die Anmeldung lautet 4821.'), '4821');
+    assert.equal(extractVerificationCode('Your booking', 'Confirmation number: 4012.558.213\nPIN code: 9021\nCheck-in from 15:00.'), null);
+  });
+
   it('a code-like token longer than 8 or shorter than 4 is not a code', () => {
     assert.equal(extractVerificationCode('Your code', 'Your verification code is 123.'), null);
     assert.equal(extractVerificationCode('Your code', 'Your verification code is 1234567890.'), null);
