@@ -5,7 +5,9 @@
  * (`284-613`, `123 456`, `61 84 29`, one digit per box `5 8 1 9 2 7`) is returned as typed, without
  * the separators (`284613`); full-width digits come back as ASCII. Years, dates, times, prices,
  * phone numbers, order/invoice/card/tracking numbers, colours, postal codes and digits inside
- * URLs, domains or addresses are not codes, nor are promo, zip, postal, tracking or error codes.
+ * URLs, domains or addresses are not codes, nor are promo, zip, postal, tracking, customer or
+ * error codes, a booking's PIN (a bare PIN counts only in a mail about signing in or verifying)
+ * or the number of a pull request up for "code review".
  *
  * Every pattern here is linear (bounded quantifiers, no nested unbounded repeats) and the text is
  * cut to MAX_SCAN characters first: this runs on every received message, on hostile input.
@@ -15,12 +17,12 @@ const WINDOW = 80;
 
 /** Compound words ending in a code word that name some other code: Gutscheincode, barcode, postcode… */
 const OTHER_COMPOUND =
-  /^(?:bar|post|zip|promo|gutschein|rabatt|aktions|geo|uni|source|qr|voucher|coupon|discount|gift|invite|error|fehler|status|swift|tax|area|country|region|colou?r|farb|country)$/iu;
+  /^(?:bar|post|zip|promo|gutschein|rabatt|aktions|geo|uni|source|qr|voucher|coupon|discount|gift|invite|error|fehler|status|swift|tax|area|country|region|colou?r|farb)$/iu;
 
 const KEYWORDS = new RegExp(
   [
     // Latin script: a code word, possibly the end of a compound (Bestätigungscode, verificatiecode, engångskod).
-    String.raw`(?<!\p{L})(?<prefix>\p{Script=Latin}{0,20}?)(?:codes?|kod|kode|kodu|kodunuz|codice|c[oó]digo|passwor[dt]|kennwort|otp|pin|passcode|token|clave|senha|contraseña|wachtwoord|hasło|şifre|lösenord)(?!\p{L})`,
+    String.raw`(?<!\p{L})(?<prefix>\p{Script=Latin}{0,30}?)(?:codes?|kod|kode|kodu|kodunuz|codice|c[oó]digo|passwor[dt]|kennwort|otp|pin|passcode|token|clave|senha|contraseña|wachtwoord|hasło|şifre|lösenord)(?!\p{L})`,
     String.raw`(?<!\p{L})(?:mot\s+de\s+passe|(?:verification|security|confirmation|access)\s+number|mã(?=\s+(?:xác|otp|bảo|kích))|numero\s+di\s+verifica)(?!\p{L})`,
     String.raw`(?<!\p{L})(?:код(?:а|ом|у|ы)?|пароль)(?!\p{L})`,
     '验证码|校验码|驗證碼|校驗碼|动态码|動態碼|确认码|確認碼|动态密码|動態密碼|认证码|認證碼|安全码|登录码|激活码',
