@@ -1,8 +1,13 @@
 /**
  * Finds the verification code in a message: a 4–8 character token with a digit, close to a word
- * like "code", "OTP", "PIN", 验证码, 認証コード, 인증번호, código, код… in the subject or body. Years,
- * dates, prices, phone numbers, order/invoice/card numbers and digits inside URLs, domains or
- * addresses are not codes, nor are promo, zip, postal, tracking or error codes.
+ * like "code", "OTP", "PIN", "TAN", "one-time password", Bestätigungscode, código, codice, kod,
+ * код, 验证码, 認証コード, 인증번호, mã xác minh… in the subject or body. A code written in groups
+ * (`284-613`, `123 456`, `61 84 29`, one digit per box `5 8 1 9 2 7`) is returned as typed, without
+ * the separators (`284613`); full-width digits come back as ASCII. Years, dates, times, prices,
+ * phone numbers, order/invoice/card/tracking numbers, colours, postal codes and digits inside
+ * URLs, domains or addresses are not codes, nor are promo, zip, postal, tracking, customer or
+ * error codes, a booking's PIN (a bare PIN counts only in a mail about signing in or verifying)
+ * or the number of a pull request up for "code review".
  *
  * Every pattern here is linear (bounded quantifiers, no nested unbounded repeats) and the text is
  * cut to MAX_SCAN characters first: this runs on every received message, on hostile input.
@@ -10,44 +15,57 @@
 const MAX_SCAN = 20_000;
 const WINDOW = 80;
 
+/** Compound words ending in a code word that name some other code: Gutscheincode, barcode, postcode… */
+const OTHER_COMPOUND =
+  /^(?:bar|post|zip|promo|gutschein|rabatt|aktions|geo|uni|source|qr|voucher|coupon|discount|gift|invite|error|fehler|status|swift|tax|area|country|region|colou?r|farb)$/iu;
+
 const KEYWORDS = new RegExp(
   [
-    // Latin: "code" (also "passcode", "authcode", German compounds), OTP, PIN, password, token.
-    String.raw`(?<!\p{L})(?:pass|auth|bestätigungs|sicherheits|anmelde|verifizierungs)?codes?(?!\p{L})`,
-    String.raw`(?<!\p{L})(?:otp|pin|passcode|password|token)s?(?!\p{L})`,
-    String.raw`(?<!\p{L})c[oó]digo(?!\p{L})`,
+    // Latin script: a code word, possibly the end of a compound (Bestätigungscode, verificatiecode, engångskod).
+    String.raw`(?<!\p{L})(?<prefix>\p{Script=Latin}{0,30}?)(?:codes?|kod|kode|kodu|kodunuz|codice|c[oó]digo|passwor[dt]|kennwort|otp|pin|passcode|token|clave|senha|contraseña|wachtwoord|hasło|şifre|lösenord)(?!\p{L})`,
+    String.raw`(?<!\p{L})(?:mot\s+de\s+passe|(?:verification|security|confirmation|access)\s+number|mã(?=\s+(?:xác|otp|bảo|kích))|numero\s+di\s+verifica)(?!\p{L})`,
     String.raw`(?<!\p{L})(?:код(?:а|ом|у|ы)?|пароль)(?!\p{L})`,
-    '验证码|校验码|驗證碼|校驗碼|动态码|動態碼|确认码|確認碼|动态密码|動態密碼',
-    '認証コード|確認コード|認証番号|確認番号|セキュリティコード|ワンタイムパスワード|パスコード',
+    '验证码|校验码|驗證碼|校驗碼|动态码|動態碼|确认码|確認碼|动态密码|動態密碼|认证码|認證碼|安全码|登录码|激活码',
+    '認証コード|確認コード|認証番号|確認番号|セキュリティコード|ワンタイムパスワード|パスコード|検証コード',
     String.raw`인증\s?번호|인증\s?코드|확인\s?코드|보안\s?코드`,
   ].join('|'),
   'giu',
 );
+/** Upper-case only: "TAN" is a German banking code, "tan" a colour. */
+const CASED_KEYWORDS = /(?<!\p{L})(?:TAN|mTAN|smsTAN|pushTAN|SMS-TAN)(?!\p{L})/gu;
 
 /** A keyword that names some other kind of code: "promo code", "zip code", "código postal"… */
-const OTHER_CODE_BEFORE = /(?:zip|postal|post|area|country|promo(?:tion(?:al)?)?|discount|coupon|voucher|gift(?:\s?card)?|referral|invite|invitation|tracking|source|qr|bar|error|status|tax|swift|sort|product|course|dress|colou?r|优惠|邀请|优惠券|折扣|クーポン|招待|쿠폰|초대)[\s-]{0,3}$/iu;
-const OTHER_CODE_AFTER = /^[\s-]{0,3}(?:postal|promocional|de\s+descuento|de\s+cup[oó]n|de\s+invitaci[oó]n|de\s+seguimiento|отслеживания|заказа|купона|промо|приглашения)/iu;
+const OTHER_CODE_BEFORE =
+  /(?:zip|postal|post|area|country|promo(?:tion(?:al)?)?|discount|coupon|voucher|gift(?:\s?card)?|referral|invite|invitation|tracking|source|qr|bar|error|status|tax|swift|sort|product|course|dress|colou?r|auth(?:ori[sz]ation)?|approval|meeting|customer|client|wi-?fi|优惠|邀请|优惠券|折扣|クーポン|招待|쿠폰|초대)[\s-]{0,3}$/iu;
+const OTHER_CODE_AFTER =
+  /^[\s-]{0,3}(?:reviews?|of\s+conduct|snippets?|base|freeze|coverage|quality|postal|client[e]?|fiscale|promo(?:cional)?|de\s+descuento|de\s+cup[oó]n|de\s+invitaci[oó]n|de\s+seguimiento|de\s+rastreio|de\s+barras|sconto|отслеживания|заказа|купона|промо|приглашения)/iu;
 
+const NOT_GLUED_BEFORE = String.raw`(?<![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}._%$€£¥@#+/-])`;
+const NOT_GLUED_AFTER = String.raw`(?![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}%/@]|\.\d|,\d{3}(?!\d)|,\d{1,2}\s{0,2}(?:[€$£¥₽%]|eur|usd|rub|руб|元)|-\d)`;
 /**
  * A 4–8 character token not glued to Latin/Cyrillic/Greek letters or digits (CJK text glues codes
- * to words: 校验码5831，인증번호는 4829입니다) and not part of a number ("12.50", "1,234", "1234,50 €").
+ * to words: 校验码5831，인증번호는 4829입니다) and not part of a number ("12.50", "1,234", "1234,50 €"),
+ * or a code in groups: digits in 2–4s apart by single spaces, letters and digits in 2–4s apart by dashes.
  */
-const CANDIDATE = /(?<![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}._%$€£¥@#+/-])([A-Za-z0-9]{4,8})(?![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}%/@]|\.\d|,\d{3}(?!\d)|,\d{1,2}\s{0,2}(?:[€$£¥₽%]|eur|usd|rub|руб|元)|-\d)/giu;
+const CANDIDATE = new RegExp(
+  `${NOT_GLUED_BEFORE}(\\d{2,4}(?: \\d{2,4}){1,3}|[A-Za-z0-9]{2,4}(?:-[A-Za-z0-9]{2,4}){1,2}|[A-Za-z0-9]{4,8})${NOT_GLUED_AFTER}`,
+  'giu',
+);
 
 /** Words right before a number that make it something else: order, invoice, card, phone… */
 const NOT_A_CODE_BEFORE = new RegExp(
-  String.raw`(?:(?<![\p{Script=Latin}\p{Script=Cyrillic}])(?:order|invoice|ticket|case|ref(?:erence)?|no\.?|number|tracking|account|acct|ending\s+(?:in|with)|last\s+(?:4|four)(?:\s+digits)?|call|phone|tel|fax|hotline|ext\.?|room|version|build|` +
-    String.raw`número|numero|nº|pedido|factura|заказ[аеу]?|номер|счёт|счет)|n°|№|#|` +
+  String.raw`(?:(?<![\p{Script=Latin}\p{Script=Cyrillic}])(?:order|invoice|ticket|case|ref(?:erence)?|no\.?|nr\.?|(?<!(?:verification|security|confirmation|access)\s)number|tracking|account\s+(?:number|no\.?)|acct|ending(?:\s+(?:in|with))?|last\s+(?:4|four)(?:\s+digits)?|call|phone|tel|fax|hotline|ext\.?|room|version|build|pr|pull\s+request|issue|pipeline|commit|` +
+    String.raw`número|numero|numéro|nº|pedido|factura|fattura|ordine|commande|bestellung|rechnung|заказ[аеу]?|номер|счёт|счет)|n°|№|#|` +
     String.raw`订单号?|订单编号|單號|单号|运单号|快递单号|尾号|尾號|末四位|致电|电话|電話|拨打|客服|注文番号|注文|お問い合わせ番号|受付番号|주문번호|주문)` +
     String.raw`(?:\s{0,3}(?:is|was|es|是|为|為|は|:|：|#))*\s{0,3}$`,
   'iu',
 );
-const CURRENCY_BEFORE = /[$€£¥₹₽]\s{0,3}$|(?<!\p{L})(?:usd|eur|cny|rmb|jpy|rub)\s{0,3}$/iu;
-const CURRENCY_AFTER = /^\s{0,3}(?:usd|eur|cny|rmb|jpy|rub|руб|₽|元|円|원|块|dollars?|euros?|yuan|yen)/iu;
+const CURRENCY_BEFORE = /[$€£¥₹₽]\s{0,3}$|(?<!\p{L})(?:usd|eur|cny|rmb|jpy|rub|r\$)\s{0,3}$/iu;
+const CURRENCY_AFTER = /^\s{0,3}(?:usd|eur|cny|rmb|jpy|rub|руб|₽|元|円|원|块|zł|dollars?|euros?|yuan|yen|kwh|points?|%)/iu;
 /** What may stand between a keyword and a year-like code: "code: 2024", "code is 1998". */
 const RIGHT_AFTER = /^[\s:：=-]{0,4}(?:is|es|est|ist|是|为|為|は|:)?[\s:：=-]{0,4}$/iu;
-/** A sentence end or a line break between keyword and token. */
-const CROSSES = /[.!?](?:\s|$)|[。!?\n]/u;
+/** A sentence end (not an initial: "an M. Schmidt") or a line break between keyword and token. */
+const CROSSES = /(?<!(?<!\p{L})\p{Lu})[.!?](?:\s|$)|[。!?\n]/u;
 
 function stripNoise(text: string): string {
   return text
@@ -55,6 +73,7 @@ function stripNoise(text: string): string {
     .replace(/[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/g, ' ')
     .replace(/\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.(?:com|net|org|io|dev|app|cn|jp|kr|co|uk|de|fr|es|ru|us|info|biz|xyz|me|ai)\b[^\s]{0,2048}/gi, ' ')
     .replace(/\b(?:G|FB)-(\d{4,8})\b/g, ' $1') // "G-482913 is your Google verification code"
+    .replace(/^[ \t]{0,40}(\d(?: \d){3,7})[ \t]{0,40}$/gm, (_, boxes: string) => boxes.replace(/ /g, '')) // one digit per box
     .replace(/\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b/g, ' ') // dates
     .replace(/\d{4}\s?[年년]\s?\d{1,2}\s?[月월](?:\s?\d{1,2}\s?[日일])?|\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일]/g, ' ') // CJK dates
     .replace(/\b\d{1,2}:\d{2}(?::\d{2})?\b/g, ' ') // times
@@ -62,39 +81,100 @@ function stripNoise(text: string): string {
 }
 
 const isYear = (token: string) => /^(19|20)\d\d$/.test(token);
-const looksLikeWord = (token: string) => /^[a-z]+\d{1,2}$|^\d{1,2}[a-z]+$/i.test(token) && !/^\d+$/.test(token); // "mp3", "2fa", "h264", "SAVE20"
+/** "mp3", "2fa", "h264", "SAVE20", "gamer42", "HABR2025": a word with a number, not a code. */
+const looksLikeWord = (token: string) => /^[a-z]{3,}\d{1,4}$|^[a-z]{1,2}\d{1,2}$|^\d{1,2}[a-z]+$/i.test(token) && !/^\d+$/.test(token);
 
-/** The token is the only thing on its line (bar brackets, quotes, colons). */
+/**
+ * The code a grouped match stands for, without separators, when its groups are alike (123 456,
+ * 61 84 29, 7312-9045, QX7-K4M); null for "555-0199" or "1 500" and the like.
+ */
+function ungroup(match: string): string | null {
+  const parts = match.split(/[ -]/);
+  if (parts.length === 1) return match;
+  const joined = parts.join('');
+  if (joined.length < 4 || joined.length > 8 || !parts.every((p) => p.length === parts[0].length)) return null;
+  return joined;
+}
+
+/** The token is the only thing on its line (bar brackets, quotes, colons); lines over 200 characters never are. */
 function standsAlone(text: string, at: number, length: number): boolean {
-  const lineStart = text.lastIndexOf('\n', at) + 1;
-  let lineEnd = text.indexOf('\n', at + length);
-  if (lineEnd < 0) lineEnd = text.length;
-  const rest = text.slice(lineStart, at) + text.slice(at + length, lineEnd);
-  return /^[\s:："'“”「」『』\[\]()()【】<>*.,,。-]*$/u.test(rest);
+  const before = text.slice(Math.max(0, at - 200), at);
+  const after = text.slice(at + length, at + length + 200);
+  const lineStart = before.lastIndexOf('\n');
+  const lineEnd = after.indexOf('\n');
+  if ((lineStart < 0 && at > 200) || (lineEnd < 0 && at + length + 200 < text.length)) return false;
+  const rest = before.slice(lineStart + 1) + (lineEnd < 0 ? after : after.slice(0, lineEnd));
+  return /^[\s:："'“”「」『』[\]()()【】<>*.,,。-]*$/u.test(rest);
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * A bare "PIN" is weak evidence: bookings, cards and voicemail have PINs that are not one-time
+ * codes. It counts only in a mail that is about signing in, verifying or a transaction.
+ */
+const WEAK_KEYWORD = /^pin$/i;
+const WEAK_BEFORE = /(?<!\p{L})pin[\s-]{0,2}$/iu; // "PIN code", "PIN-Code"
+const VERIFYING =
+  /verif|sign[ -]?in|log[ -]?in|one[- ]time|temporary|transac|transfer|identity|identidad|authenti|two[- ]factor|2fa|security|anmeld|überweis|zugang|connexion|virement|sesi[oó]n|acesso|accesso|подтвер|вход|验证|登录|認証|ログイン|인증|본인/i;
+
+function keywordSpans(text: string): Span[] {
+  const spans: Span[] = [];
+  const weakCounts = VERIFYING.test(text);
+  const found = [...text.matchAll(KEYWORDS), ...text.matchAll(CASED_KEYWORDS)].sort((a, b) => a.index! - b.index!);
+  for (const m of found) {
+    const start = m.index!;
+    const end = start + m[0].length;
+    if (m.groups?.prefix && OTHER_COMPOUND.test(m.groups.prefix)) continue;
+    if (!weakCounts && (WEAK_KEYWORD.test(m[0]) || WEAK_BEFORE.test(text.slice(Math.max(0, start - 6), start)))) continue;
+    if (OTHER_CODE_BEFORE.test(text.slice(Math.max(0, start - 24), start))) continue;
+    if (OTHER_CODE_AFTER.test(text.slice(end, end + 24))) continue;
+    spans.push({ start, end });
+  }
+  return spans;
+}
+
+interface Candidate extends Span {
+  code: string;
+}
+
+/** Tokens that may be a code, with where they stand; a grouped match whose groups differ counts piece by piece. */
+function* candidates(text: string): Generator<Candidate> {
+  for (const m of text.matchAll(CANDIDATE)) {
+    const match = m[1];
+    const at = m.index!;
+    const code = ungroup(match);
+    if (code !== null) {
+      // "1 500 000", "call 91 224 94 26": a group that continues a longer number is no code.
+      const grouped = code !== match;
+      if (grouped && (/\d[ .,]$/.test(text.slice(Math.max(0, at - 2), at)) || /^ \d/.test(text.slice(at + match.length, at + match.length + 2)))) continue;
+      yield { code, start: at, end: at + match.length };
+    } else if (!match.includes('-')) {
+      let offset = 0;
+      for (const part of match.split(' ')) {
+        if (part.length >= 4) yield { code: part, start: at + offset, end: at + offset + part.length };
+        offset += part.length + 1;
+      }
+    }
+  }
 }
 
 export function extractVerificationCode(subject: string, body: string): string | null {
-  const text = stripNoise(`${subject.slice(0, 1000)}\n${body.slice(0, MAX_SCAN)}`);
-  const keywords: Array<{ start: number; end: number }> = [];
-  for (const m of text.matchAll(KEYWORDS)) {
-    const start = m.index!;
-    const end = start + m[0].length;
-    if (OTHER_CODE_BEFORE.test(text.slice(Math.max(0, start - 24), start))) continue;
-    if (OTHER_CODE_AFTER.test(text.slice(end, end + 24))) continue;
-    keywords.push({ start, end });
-  }
+  const text = stripNoise(`${subject.slice(0, 1000)}\n${body.slice(0, MAX_SCAN)}`.normalize('NFKC'));
+  const keywords = keywordSpans(text);
   if (!keywords.length) return null;
 
   let best: { code: string; distance: number } | null = null;
   let first = 0; // keywords are in text order; skip the ones too far behind
-  for (const m of text.matchAll(CANDIDATE)) {
-    const token = m[1];
-    const at = m.index!;
-    const tokenEnd = at + token.length;
-    if (!/\d/.test(token) || looksLikeWord(token)) continue;
+  for (const { code, start: at, end: tokenEnd } of candidates(text)) {
+    if (!/\d/.test(code) || looksLikeWord(code)) continue;
     const before = text.slice(Math.max(0, at - 24), at);
     const after = text.slice(tokenEnd, tokenEnd + 12);
     if (NOT_A_CODE_BEFORE.test(before) || CURRENCY_BEFORE.test(before) || CURRENCY_AFTER.test(after)) continue;
+    let alone: boolean | undefined; // worked out only for a token near a keyword
     while (first < keywords.length && keywords[first].end < at - WINDOW) first++;
     for (let i = first; i < keywords.length && keywords[i].start <= tokenEnd + WINDOW; i++) {
       const k = keywords[i];
@@ -104,11 +184,13 @@ export function extractVerificationCode(subject: string, body: string): string |
       if (between.length > WINDOW) continue;
       // Across a sentence or line, only a code on a line of its own after the word counts
       // ("Use the following code:\n\n384756"), not a number in the next sentence.
-      if (CROSSES.test(between) && !(follows && standsAlone(text, at, token.length))) continue;
-      // A year-like token counts only right after the keyword ("code: 2024").
-      if (isYear(token) && !(follows && RIGHT_AFTER.test(between))) continue;
-      const weighted = follows ? between.length : between.length * 2 + 1; // codes usually follow the word
-      if (!best || weighted < best.distance) best = { code: token, distance: weighted };
+      alone ??= standsAlone(text, at, tokenEnd - at);
+      if (CROSSES.test(between) && !(follows && alone)) continue;
+      // A year-like token counts only right after the keyword ("code: 2024") or on a line of its own after it.
+      if (isYear(code) && !(follows && (alone || RIGHT_AFTER.test(between)))) continue;
+      // Codes usually follow the word; a code shown on its own line is what the mail is about.
+      const weighted = (follows ? between.length : between.length * 2 + 1) / (alone ? 2 : 1);
+      if (!best || weighted < best.distance) best = { code, distance: weighted };
     }
   }
   return best?.code ?? null;

@@ -10,6 +10,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { MailSettings } from '../config.js';
 import { extractVerificationCode } from './code-extractor.js';
+import { htmlRenderer } from './mail-text.js';
 import type { Mailboxes, Mailbox } from './mailboxes.js';
 
 export interface StoredEmail {
@@ -45,12 +46,34 @@ const FORWARDED_HEADER = 'x-plinth-forwarded';
  * Received HTML is hostile until proven otherwise: scripts, event handlers, forms, frames and
  * javascript: URLs are removed before it is stored for display (the raw message keeps the original).
  */
-let libraries: Promise<{ simpleParser: typeof import('mailparser').simpleParser; sanitizeHtml: typeof SanitizeHtml }> | null = null;
+interface MailLibraries {
+  simpleParser: typeof import('mailparser').simpleParser;
+  sanitizeHtml: typeof SanitizeHtml;
+  compileHtmlToText: typeof import('html-to-text').compile;
+}
+let libraries: Promise<MailLibraries> | null = null;
 
-/** mailparser and sanitize-html are loaded with the first message, not at boot (memory, boot time). */
-export function mailLibraries() {
-  libraries ??= Promise.all([import('mailparser'), import('sanitize-html')]).then(([m, s]) => ({ simpleParser: m.simpleParser, sanitizeHtml: s.default }));
+/** mailparser, sanitize-html and html-to-text are loaded with the first message, not at boot (memory, boot time). */
+export function mailLibraries(): Promise<MailLibraries> {
+  libraries ??= Promise.all([import('mailparser'), import('sanitize-html'), import('html-to-text')]).then(([m, s, h]) => ({
+    simpleParser: m.simpleParser,
+    sanitizeHtml: s.default,
+    compileHtmlToText: h.compile,
+  }));
   return libraries;
+}
+
+let renderer: Promise<(html: string) => string> | null = null;
+
+/**
+ * The text a message is read by (stored as `content`, previewed, searched for a code): its
+ * text/plain part, or else its HTML rendered with cell and block boundaries kept (mail-text.ts).
+ */
+export async function messageText(parsed: ParsedMail, settings: MailSettings): Promise<string> {
+  const text = parsed.text ?? '';
+  if (text.trim() || typeof parsed.html !== 'string') return text;
+  renderer ??= mailLibraries().then((l) => htmlRenderer(l.compileHtmlToText, settings.maxHtmlBytes));
+  return (await renderer)(parsed.html);
 }
 
 export function sanitizeMailHtml(html: string, sanitizeHtml: typeof SanitizeHtml): string {
@@ -99,6 +122,8 @@ export async function parseMessage(raw: Buffer, settings: MailSettings): Promise
     const { simpleParser } = await mailLibraries();
     const parsing = simpleParser(raw, {
       skipTextToHtml: true,
+      // HTML-only mail is rendered to text by messageText(), which keeps table cells apart.
+      skipHtmlToText: true,
       skipTextLinks: true,
       skipImageLinks: true,
       maxHtmlLengthToParse: settings.maxHtmlBytes,
@@ -147,7 +172,7 @@ export class Ingest {
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
   async store(mailboxes: Mailbox[], raw: Buffer, parsed: ParsedMail, envelopeFrom: string): Promise<StoredEmail[]> {
-    const message = this.prepare(parsed, envelopeFrom, (await mailLibraries()).sanitizeHtml);
+    const message = this.prepare(parsed, await messageText(parsed, this.settings), envelopeFrom, (await mailLibraries()).sanitizeHtml);
     const stored = await this.batches.submit({ mailboxes, raw, message }).catch((err: unknown) => {
       this.logger.error({ err }, 'storing received mail failed');
       throw err;
@@ -198,13 +223,11 @@ export class Ingest {
     }
   }
 
-  private prepare(parsed: ParsedMail, envelopeFrom: string, sanitizeHtml: typeof SanitizeHtml): Prepared {
+  private prepare(parsed: ParsedMail, text: string, envelopeFrom: string, sanitizeHtml: typeof SanitizeHtml): Prepared {
     const from = parsed.from?.value?.[0];
-    const text = parsed.text ?? '';
     const html = typeof parsed.html === 'string' ? sanitizeMailHtml(parsed.html.slice(0, this.settings.maxHtmlBytes), sanitizeHtml) : null;
     const subject = parsed.subject ?? '';
-    // mailparser derives `text` from HTML-only mail; the fallback strips tags with a linear pattern.
-    const code = extractVerificationCode(subject, text || (html ?? '').slice(0, 200_000).replace(/<[^<>]*>/g, ' '));
+    const code = extractVerificationCode(subject, text);
     // Cut to the columns' sizes and without NUL (PostgreSQL text refuses it): one odd message must
     // never fail the transaction it shares with others.
     const clean = (v: string, max?: number) => (max === undefined ? v : v.slice(0, max)).replace(/\0/g, '');

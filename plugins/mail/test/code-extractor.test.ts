@@ -15,6 +15,21 @@ describe('mail: verification codes (unit, realistic samples)', () => {
     });
   }
 
+  it('codes in groups come back as typed, without separators; groups that differ are not a code', () => {
+    assert.equal(extractVerificationCode('Verify', 'Your verification code is 284-613.'), '284613');
+    assert.equal(extractVerificationCode('Verify', 'Your code:\n\n123 456\n'), '123456');
+    assert.equal(extractVerificationCode('Verify', 'Your code:\n5 8 1 9 2 7\n'), '581927');
+    assert.equal(extractVerificationCode('Verify', 'Confirmation code: QX7-K4M'), 'QX7K4M');
+    assert.equal(extractVerificationCode('Verify', 'Your code is ３８４１２６'), '384126');
+    assert.equal(extractVerificationCode('Help', 'Did not get your code? Call 555-0199.'), null);
+    assert.equal(extractVerificationCode('Offer', 'Enter your access code: 1 500 000 points await.'), null);
+  });
+
+  it('a bare PIN counts only in a mail about signing in, verifying or a transaction', () => {
+    assert.equal(extractVerificationCode('Ihre PIN', 'Ihre PIN für die Anmeldung lautet 4821.'), '4821');
+    assert.equal(extractVerificationCode('Your booking', 'Confirmation number: 4012.558.213\nPIN code: 9021\nCheck-in from 15:00.'), null);
+  });
+
   it('a code-like token longer than 8 or shorter than 4 is not a code', () => {
     assert.equal(extractVerificationCode('Your code', 'Your verification code is 123.'), null);
     assert.equal(extractVerificationCode('Your code', 'Your verification code is 1234567890.'), null);
@@ -60,6 +75,57 @@ describe('mail: verification codes end to end over SMTP', () => {
     });
     const [item] = await inbox(t, owner, address);
     assert.equal(item.verification_code, '739104');
+  });
+
+  it('an HTML-only mail in minified table cells: cells and rows stay apart in the stored text, the code is found', async () => {
+    const address = await createMailbox(t, owner);
+    const html =
+      '<!DOCTYPE html><html><head><style>td{font-family:Arial;color:#3c4043}</style></head><body><table width="100%"><tr><td><table width="600">' +
+      '<tr><td>CloudVault</td></tr><tr><td>Use the code below to finish signing in:</td></tr><tr><td style="font-size:30px">903174</td></tr>' +
+      '<tr><td>If you didn&rsquo;t try to sign in, ignore this email.</td></tr><tr><td>Requested</td><td>Mar 14, 2025</td></tr></table></td></tr></table>' +
+      '<div>CloudVault Inc.</div><div>1 Main St</div><p>Unsubscribe</p><ul><li>Help</li><li>Privacy</li></ul></body></html>';
+    await send(t, { to: address, subject: 'Your CloudVault sign-in code', html });
+    const [item] = await inbox(t, owner, address);
+    assert.equal(item.verification_code, '903174');
+    assert.match(item.preview, /^CloudVault Use the code below to finish signing in: 903174 If you/);
+    const one = await t.mail('GET', `/api/email/${item.id}`, { headers: owner.headers });
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.body.verification_code, '903174');
+    const lines = one.body.content.split('\n').filter((line: string) => line.trim());
+    assert.deepEqual(lines.slice(0, 5), [
+      'CloudVault',
+      'Use the code below to finish signing in:',
+      '903174',
+      'If you didn’t try to sign in, ignore this email.',
+      'Requested Mar 14, 2025',
+    ]);
+    assert.doesNotMatch(one.body.content, /903174If|font-family|#3c4043/, 'no glued cells, no stylesheet');
+    assert.match(one.body.content, /CloudVault Inc\.\n1 Main St\n/);
+    assert.match(one.body.html_content, /<td style="font-size:30px">903174<\/td>/, 'the HTML is kept as sent (sanitized)');
+  });
+
+  it('an HTML-only mail with the code one digit per cell, dashed and spaced codes in text', async () => {
+    const address = await createMailbox(t, owner);
+    const boxes = [...'581927'].map((d) => `<td style="border:1px solid #ddd">${d}</td>`).join('');
+    await send(t, {
+      to: address,
+      subject: 'Your login code',
+      html: `<table><tr><td>Here is your login code:</td></tr><tr><td><table><tr>${boxes}</tr></table></td></tr></table>`,
+    });
+    await send(t, { to: address, subject: 'Verification', text: 'Your verification code is 284-613.' });
+    await send(t, { to: address, subject: 'Your single-use code', text: 'Your single-use code is:\n\n123 456\n\nDon’t share it.' });
+    const codes = (await inbox(t, owner, address)).map((item) => item.verification_code).sort();
+    assert.deepEqual(codes, ['123456', '284613', '581927']);
+  });
+
+  it('an HTML-only mail nested deeper than the renderer walks is rendered plainly, blocks still apart', async () => {
+    const address = await createMailbox(t, owner);
+    const deep = `${'<div>'.repeat(1500)}<table><tr><td>Your code:</td></tr><tr><td>&nbsp;640218&nbsp;</td></tr><tr><td>Expires soon</td></tr></table>${'</div>'.repeat(1500)}`;
+    await send(t, { to: address, subject: 'Sign in', html: `<html><head><style>td{color:#ff0000}</style></head><body>${deep}</body></html>` });
+    const [item] = await inbox(t, owner, address);
+    assert.equal(item.verification_code, '640218');
+    const one = await t.mail('GET', `/api/email/${item.id}`, { headers: owner.headers });
+    assert.equal(one.body.content, 'Your code:\n640218\nExpires soon');
   });
 
   it('a code in a quoted-printable, base64-encoded Chinese message', async () => {
