@@ -1,6 +1,7 @@
 // "Generate license": plan, email, device cap, days, a note and how many; then the new activation
 // code, shown large with a Copy button (or the batch's codes, with Copy all). They can be looked up
 // again in the list, but this is the handover. A field the server names in its error is outlined.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, CopyText, Dialog, ErrorBanner } from '../../../core/ui/kit/index.js';
 import { BASE, fieldStyle, useAction, ValidUntil, type Plan } from './shared.js';
@@ -190,7 +191,7 @@ function NewCodes(props: { licenses: Generated[]; onAnother(): void; onDone(): v
 /** The dialog: the form, then the new code(s). `onGenerated` lets the page refresh its list behind it. */
 export function GenerateDialog(props: { onClose(): void; onGenerated(): void }) {
   const [made, setMade] = useState<Generated[] | null>(null);
-  let body;
+  let body: ComponentChildren;
   if (made?.length === 1) body = <NewCode license={made[0]} onAnother={() => setMade(null)} onDone={props.onClose} />;
   else if (made) body = <NewCodes licenses={made} onAnother={() => setMade(null)} onDone={props.onClose} />;
   else

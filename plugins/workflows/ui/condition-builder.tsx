@@ -154,8 +154,8 @@ export function ConditionBuilder(props: { condition: string; fields: PayloadFiel
   };
 
   return (
-    <div role="group" aria-label="Condition builder">
-      {rules && rules.length ? (
+    <fieldset aria-label="Condition builder" style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
+      {rules?.length ? (
         <ul aria-label="Condition rules" style={{ margin: '0 0 0.5rem', paddingLeft: '1.25rem' }}>
           {rules.map((r, i) => (
             <li key={i}>{r}</li>
@@ -200,6 +200,6 @@ export function ConditionBuilder(props: { condition: string; fields: PayloadFiel
         </button>
       </div>
       <FieldMessages id="rule-errors" messages={error ? [error] : []} />
-    </div>
+    </fieldset>
   );
 }
