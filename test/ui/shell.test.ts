@@ -56,6 +56,14 @@ describe('admin UI shell (browser): login, favicon, narrow screens', () => {
     await screenshot(page, 'shell-login');
   });
 
+  it('meta answers 200 with me: null also for a session cookie that is not (or no longer) valid', async () => {
+    for (const cookie of ['plinth_session=not-a-session', 'plinth_session=']) {
+      const res = await t.request('GET', '/admin/api/meta', { headers: { cookie } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.me, null);
+    }
+  });
+
   it('the page links an SVG icon that is served (no favicon 404)', async () => {
     const href = await page.locator('link[rel="icon"]').getAttribute('href');
     assert.equal(href, '/admin/assets/favicon.svg');
