@@ -110,6 +110,11 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
     await condition().fill(JSON.stringify({ ...written, properties: { ...written.properties, mailbox: { const: mailbox } } }));
     await rules.getByText(`mailbox equals "${mailbox}"`).waitFor();
 
+    // Before saving, the dry run's sample can be made from the condition being edited.
+    await page.getByRole('button', { name: 'Sample from the condition' }).click();
+    const draftSample = JSON.parse(await page.getByLabel('Sample payload (JSON)').inputValue());
+    assert.deepEqual([draftSample.mailbox, draftSample.subject, draftSample.email_id > 10, 'verification_code' in draftSample], [mailbox, 'Order #', true, true]);
+
     await page.getByRole('button', { name: 'Add step' }).click();
     await page.getByRole('group', { name: 'Step 1' }).getByLabel('Action', { exact: true }).selectOption('delay');
     await page.getByRole('group', { name: 'Input of step 1' }).getByLabel(/^seconds\b/).fill('1');

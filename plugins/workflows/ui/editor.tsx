@@ -472,7 +472,15 @@ interface DryRunResult {
   steps: Array<{ index: number; id: string; action: string; input: unknown; problems: Array<{ path: string; message: string }>; note?: string }>;
 }
 
-function DryRunCard(props: { run(payload: unknown): Promise<DryRunResult>; result: DryRunResult | null; onResult(r: DryRunResult | null): void; sample: string; withoutSecrets: boolean }) {
+function DryRunCard(props: {
+  run(payload: unknown): Promise<DryRunResult>;
+  result: DryRunResult | null;
+  onResult(r: DryRunResult | null): void;
+  sample: string;
+  /** A fresh sample from the trigger and the condition in the editor now (saved or not). */
+  draftSample(): string;
+  withoutSecrets: boolean;
+}) {
   const [text, setText] = useState(props.sample);
   const { error, setError, busy, run } = useAction();
   const r = props.result;
@@ -499,6 +507,9 @@ function DryRunCard(props: { run(payload: unknown): Promise<DryRunResult>; resul
       <div class="form-actions">
         <button type="submit" class="secondary" disabled={busy}>
           {busy ? 'Checking…' : 'Dry run'}
+        </button>
+        <button type="button" class="secondary" onClick={() => setText(props.draftSample())}>
+          Sample from the condition
         </button>
       </div>
       {r ? (
@@ -664,6 +675,11 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
     () => sampleText(draft.trigger === 'event' ? selectedEvent?.schema : null, workflow?.condition),
     [selectedEvent?.name, draft.trigger, workflow?.condition],
   );
+  // The condition being edited, when it parses (the builder and the raw JSON write the same text).
+  const draftSample = () => {
+    const parsed = draft.condition.trim() ? parseJson(draft.condition) : { value: null };
+    return sampleText(draft.trigger === 'event' ? selectedEvent?.schema : null, isPlainObject(parsed.value) ? parsed.value : null);
+  };
   const dirty = workflow ? !sameJson(toDefinition(draft).definition, savedDefinition(workflow)) || draft.name !== workflow.name || draft.description !== workflow.description : true;
 
   const addStep = () => setSteps((steps) => [...steps, stepDraft({ id: freshId('step', steps) })]);
@@ -828,7 +844,7 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
           {workflow ? <span class="muted">{dirty ? 'Unsaved changes. ' : ''}A changed trigger, condition or steps is saved as a new version.</span> : null}
         </div>
       </form>
-      <DryRunCard key={sample} sample={sample} run={dryRun} result={dry} onResult={setDry} withoutSecrets={Boolean(workflow && dirty && workflow.secrets.length)} />
+      <DryRunCard key={sample} sample={sample} draftSample={draftSample} run={dryRun} result={dry} onResult={setDry} withoutSecrets={Boolean(workflow && dirty && workflow.secrets.length)} />
       {workflow ? (
         <>
           <SecretsCard workflow={workflow} onChanged={props.reload} />
