@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
-import { SESSION_COOKIE, assertRole } from './auth.js';
+import { SESSION_COOKIE, assertRole, type Principal } from './auth.js';
 import type { HttpContext } from './context.js';
 import { createAjv, toFieldErrors } from '../validation.js';
 import { listApplied } from '../db/migrations.js';
@@ -45,6 +45,7 @@ const indexHtml = () => `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Plinth admin</title>
+<link rel="icon" type="image/svg+xml" href="/admin/assets/favicon.svg">
 <link rel="stylesheet" href="/admin/assets/shell.css">
 </head>
 <body>
@@ -53,6 +54,22 @@ const indexHtml = () => `<!doctype html>
 </body>
 </html>
 `;
+
+/** The admin UI's icon: the brand's "P" on the accent colour (served inline, so no build step and no 404 on every load). */
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#3452d6"/>\
+<path d="M11 25V7h7a6 6 0 0 1 0 12h-3v6z M15 15h3a2 2 0 0 0 0-4h-3z" fill="#fff" fill-rule="evenodd"/></svg>`;
+
+const describePrincipal = (p: Principal) => ({ id: p.id, kind: p.kind, name: p.name ?? null, roles: p.roles, tenant_id: p.tenantId });
+
+/** Who the request is signed in as, or null, also for an expired or revoked session cookie (the auth chain's 401). */
+async function signedIn(ctx: HttpContext): Promise<Principal | null> {
+  try {
+    return await ctx.authenticate();
+  } catch (err) {
+    if (err instanceof AppError && err.status === 401) return null;
+    throw err;
+  }
+}
 
 const loginSchema = {
   type: 'object',
@@ -74,10 +91,13 @@ export function adminUi(app: () => Plinth): Middleware {
   const assets = readAssets();
   const router = new Router({ prefix: '/admin' });
 
-  router.get('/api/meta', (ctx) => {
+  // Also says who is signed in (`me`, null for a visitor), so the shell learns "not signed in" without a failed request.
+  router.get('/api/meta', async (ctx) => {
     const plinth = app();
+    const principal = await signedIn(ctx as unknown as HttpContext);
     ctx.body = {
       version: packageVersion,
+      me: principal ? describePrincipal(principal) : null,
       login: plinth.container.hasRegistration('adminLogin'),
       plugins: plinth.plugins.map(({ plugin }) => ({
         name: plugin.name,
@@ -126,7 +146,7 @@ export function adminUi(app: () => Plinth): Middleware {
   router.get('/api/me', async (ctx) => {
     const principal = await (ctx as unknown as HttpContext).authenticate();
     if (!principal) throw AppError.unauthorized();
-    ctx.body = { id: principal.id, kind: principal.kind, name: principal.name ?? null, roles: principal.roles, tenant_id: principal.tenantId };
+    ctx.body = describePrincipal(principal);
   });
 
   router.get('/api/system', async (ctx) => {
@@ -171,6 +191,12 @@ export function adminUi(app: () => Plinth): Middleware {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path.startsWith('/admin/assets/')) {
       const file = ctx.path.slice('/admin/assets/'.length);
+      if (file === 'favicon.svg') {
+        ctx.type = 'image/svg+xml';
+        ctx.set('Cache-Control', 'public, max-age=86400');
+        ctx.body = FAVICON;
+        return;
+      }
       const pluginAsset = /^plugins\/([a-z0-9-]+)\.js(\.map)?$/.exec(file);
       if (pluginAsset && !app().plugins.some((p) => p.plugin.name === pluginAsset[1])) throw AppError.notFound('no such asset');
       const body = assets.get(file);

@@ -51,6 +51,11 @@ export interface UiPage {
   public?: boolean;
   /** A public page linked from the login screen under its title (e.g. "Forgot password?"). */
   loginLink?: boolean;
+  /**
+   * The path of the plugin's page this one belongs to (an editor opened from its list): this page is
+   * not listed in the navigation, which highlights the parent while it is open.
+   */
+  parent?: string;
 }
 
 /** The contract every plugin satisfies: a plain object; the core does the rest. */

@@ -39,7 +39,7 @@ export default definePlugin<RobotsSettings>({
     pages: [
       { path: '', title: 'Robots' },
       { path: 'codes', title: 'Activation codes', roles: ['admin'] },
-      { path: 'users', title: 'Users', roles: ['admin'] },
+      { path: 'users', title: 'WorkBot users', roles: ['admin'] },
     ],
   },
 

@@ -30,7 +30,7 @@ export default definePlugin<WorkflowsSettings>({
     pages: [
       { path: '', title: 'Workflows' },
       { path: 'runs', title: 'Workflow runs' },
-      { path: 'edit', title: 'Workflow editor', roles: ['admin'] },
+      { path: 'edit', title: 'Workflow editor', roles: ['admin'], parent: '' },
     ],
   },
 

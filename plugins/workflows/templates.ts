@@ -10,6 +10,7 @@ export interface TemplateParam {
   required: boolean;
   /** Left empty, Plinth makes the value (`webhook_secret`: a Standard Webhooks `whsec_` secret) and shows it once. */
   generate?: 'webhook_secret';
+  /** `x-picker: robot | mailbox | user` in it makes the admin UI offer a list of those (by name) instead of a free-text id. */
   schema: JsonSchema;
 }
 
@@ -68,9 +69,10 @@ export const defaultTemplates: WorkflowTemplate[] = [
       ],
     },
     params: [
-      { name: 'robot_id', description: 'The robot that sends the message', target: 'steps.0.input.robotId', required: true, schema: { type: 'string', minLength: 1 } },
+      // x-picker: the admin UI offers the tenant's robots (mailboxes) by name instead of a free-text id.
+      { name: 'robot_id', description: 'The robot that sends the message', target: 'steps.0.input.robotId', required: true, schema: { type: 'string', minLength: 1, 'x-picker': 'robot' } },
       { name: 'chat', description: 'The chat (contact or group name) that receives the code', target: 'steps.0.input.titleList.0', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } },
-      { name: 'mailbox', description: 'Only mail to this address (all mailboxes when left out)', target: 'condition.properties.mailbox.const', required: false, schema: { type: 'string', format: 'email' } },
+      { name: 'mailbox', description: 'Only mail to this address (all mailboxes when left out)', target: 'condition.properties.mailbox.const', required: false, schema: { type: 'string', format: 'email', 'x-picker': 'mailbox' } },
     ],
   },
   {

@@ -182,6 +182,7 @@ describe('admin UI nav (no browser)', () => {
   const meta: Meta = {
     version: '0.0.0',
     login: true,
+    me: null,
     plugins: [
       { name: 'example', script: '/admin/assets/plugins/example.js', pages: [{ path: '', title: 'Notes' }, { path: 'settings', title: 'Settings', roles: ['admin'] }] },
       { name: 'ops', script: null, pages: [{ path: '', title: 'Ops', roles: ['superadmin'] }] },

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, UNAUTHORIZED_EVENT } from '../kit/api.js';
+import { api, UNAUTHORIZED_EVENT } from '../kit/api.js';
 import { ErrorBanner, Page } from '../kit/components.js';
 import { Layout, PublicLayout } from './layout.js';
 import { Login } from './login.js';
-import { loginLinks, navGroups, OUTBOX_HREF, publicEntry, SYSTEM_HREF, type NavEntry } from './nav.js';
+import { activeHref, loginLinks, navGroups, OUTBOX_HREF, publicEntry, SYSTEM_HREF, type NavEntry } from './nav.js';
 import { NotFound } from './not-found.js';
 import { PluginPage } from './plugin-page.js';
 import { navigate, usePath } from './router.js';
@@ -20,20 +20,16 @@ type Session =
 const pluginPage = (entry: NavEntry) =>
   entry.plugin ? <PluginPage plugin={entry.plugin.name} path={entry.plugin.path} script={entry.plugin.script} title={entry.title} href={entry.href} /> : null;
 
-/** Who is signed in (GET /admin/api/me; 401 → the login screen), then the routed page inside the layout. */
+/** Who is signed in (GET /admin/api/meta says, `me: null` → the login screen), then the routed page inside the layout. */
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
   const path = usePath();
 
   const load = useCallback(async () => {
     try {
+      // meta answers 200 with `me: null` for a visitor: the login screen without a failed request in the console.
       const meta = await api<Meta>('/admin/api/meta');
-      try {
-        setSession({ state: 'signed-in', meta, me: await api<Me>('/admin/api/me') });
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 401) setSession({ state: 'anonymous', meta });
-        else throw err;
-      }
+      setSession(meta.me ? { state: 'signed-in', meta, me: meta.me } : { state: 'anonymous', meta });
     } catch (error) {
       setSession({ state: 'failed', error: error as Error });
     }
@@ -56,9 +52,10 @@ export function App() {
   // A public page (password reset, email link, …) renders the same with or without a session.
   const open = meta ? publicEntry(meta, path) : undefined;
   const groups = session.state === 'signed-in' ? navGroups(session.me, session.meta) : [];
-  const entries = groups.flatMap((g) => g.entries);
+  // Every page this user may open, also those the nav does not list (an editor opened from its list).
+  const entries = session.state === 'signed-in' ? navGroups(session.me, session.meta, { listed: false }).flatMap((g) => g.entries) : [];
   const entry = open ?? entries.find((e) => e.href === path);
-  const home = path === '/admin' ? entries[0]?.href : undefined;
+  const home = path === '/admin' ? groups[0]?.entries[0]?.href : undefined;
 
   useEffect(() => {
     if (home) navigate(home, { replace: true });
@@ -99,7 +96,7 @@ export function App() {
   else content = <NotFound path={path} />;
 
   return (
-    <Layout me={session.me} version={session.meta.version} groups={groups} path={path} onSignOut={signOut}>
+    <Layout me={session.me} version={session.meta.version} groups={groups} path={path} active={activeHref(entry, path)} onSignOut={signOut}>
       {content}
     </Layout>
   );

@@ -1,13 +1,22 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import type { NavGroup } from './nav.js';
 import type { Me } from './types.js';
 
-/** Top bar (who is signed in, sign out), the section nav on the left, the page on the right. */
-export function Layout(props: { me: Me; version: string; groups: NavGroup[]; path: string; onSignOut(): void; children: ComponentChildren }) {
-  const { me, groups, path } = props;
+/**
+ * Top bar (who is signed in, sign out), the section nav on the left, the page on the right. On a narrow
+ * screen the nav is folded behind a Menu button (shell.css), and folds again once a page is chosen.
+ */
+export function Layout(props: { me: Me; version: string; groups: NavGroup[]; path: string; active: string; onSignOut(): void; children: ComponentChildren }) {
+  const { me, groups, active } = props;
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [props.path]);
   return (
     <div class="shell">
       <header class="topbar">
+        <button type="button" class="secondary menu-button" aria-controls="sidenav" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>
+          Menu
+        </button>
         <a class="brand" href="/admin">
           Plinth
         </a>
@@ -20,14 +29,14 @@ export function Layout(props: { me: Me; version: string; groups: NavGroup[]; pat
         </button>
       </header>
       <div class="frame">
-        <nav class="sidenav" aria-label="Admin sections">
+        <nav id="sidenav" class={menuOpen ? 'sidenav open' : 'sidenav'} aria-label="Admin sections">
           {groups.map((group) => (
             <div class="nav-group" key={group.label}>
               <p class="nav-label">{group.label}</p>
               <ul>
                 {group.entries.map((entry) => (
                   <li key={entry.href}>
-                    <a href={entry.href} aria-current={entry.href === path ? 'page' : undefined}>
+                    <a href={entry.href} aria-current={entry.href === active ? 'page' : undefined}>
                       {entry.title}
                     </a>
                   </li>

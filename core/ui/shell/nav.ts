@@ -4,6 +4,8 @@ import type { Me, Meta } from './types.js';
 export interface NavEntry {
   href: string;
   title: string;
+  /** The nav item highlighted while this page is open, when it is not listed itself (UiPage.parent). */
+  parentHref?: string;
   /** Set for a plugin's page; absent for the shell's own pages. */
   plugin?: { name: string; path: string; script: string | null };
 }
@@ -24,23 +26,31 @@ const CORE_ENTRIES: NavEntry[] = [
 
 export const pageHref = (plugin: string, path: string) => (path ? `/admin/${plugin}/${path}` : `/admin/${plugin}`);
 
-/** What this user may open: the core pages for superadmins, then each enabled plugin's pages their roles allow. */
-export function navGroups(me: Me, meta: Meta): NavGroup[] {
+/**
+ * What this user may open: the core pages for superadmins, then each enabled plugin's pages their roles allow.
+ * With `listed`, only what the nav shows (a page with a parent is opened from it, not from the nav).
+ */
+export function navGroups(me: Me, meta: Meta, { listed = true } = {}): NavGroup[] {
   const groups: NavGroup[] = [];
   if (hasRole(me, 'superadmin')) groups.push({ label: 'Platform', entries: CORE_ENTRIES });
   for (const plugin of meta.plugins) {
     const entries = plugin.pages
       .filter((page) => !page.public && (!page.roles?.length || page.roles.some((role) => hasRole(me, role))))
+      .filter((page) => !listed || page.parent === undefined)
       .map((page) => toEntry(plugin, page));
     if (entries.length) groups.push({ label: plugin.name, entries });
   }
   return groups;
 }
 
+/** The nav item to highlight on this page: its parent's for a page the nav does not list. */
+export const activeHref = (entry: NavEntry | undefined, path: string): string => entry?.parentHref ?? entry?.href ?? path;
+
 type MetaPlugin = Meta['plugins'][number];
 const toEntry = (plugin: MetaPlugin, page: MetaPlugin['pages'][number]): NavEntry => ({
   href: pageHref(plugin.name, page.path),
   title: page.title,
+  ...(page.parent === undefined ? {} : { parentHref: pageHref(plugin.name, page.parent) }),
   plugin: { name: plugin.name, path: page.path, script: plugin.script },
 });
 

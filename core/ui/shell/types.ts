@@ -5,6 +5,8 @@ import type { OutboxMail } from '../../mailer.js';
 export interface Meta {
   version: string;
   login: boolean;
+  /** Who is signed in, or null for a visitor (the shell's one probe; no 401 needed). */
+  me: Me | null;
   plugins: Array<{ name: string; pages: UiPage[]; script: string | null }>;
 }
 

@@ -147,6 +147,41 @@ describe('billing admin UI (browser)', () => {
     assert.equal(await id.getAttribute('aria-invalid'), null);
   });
 
+  it('prices are typed in major units with the currency shown (9.99 USD is stored as 999); a third decimal is refused under its field', async () => {
+    const create = page.getByRole('form', { name: 'Create a plan' });
+    await create.getByLabel('Id').fill('team');
+    const monthly = create.getByLabel('Monthly price (USD)');
+    assert.equal(await monthly.inputValue(), '0.00');
+    await monthly.fill('9.99');
+    await create.getByText('= $9.99').waitFor();
+    await create.getByLabel('Yearly price (USD)').fill('99');
+    await create.getByText('= $99.00').waitFor();
+    await create.getByRole('button', { name: 'Create plan' }).click();
+    const team = rowOf('team');
+    await team.waitFor();
+    assert.deepEqual((await team.getByRole('cell').allTextContents()).slice(2, 4), ['$9.99', '$99.00']);
+    const row = await t.app.db('billing_plans').where('id', 'team').first('price_monthly', 'price_yearly', 'currency');
+    assert.deepEqual([Number(row.price_monthly), Number(row.price_yearly), row.currency], [999, 9900, 'usd']);
+
+    await team.getByRole('button', { name: 'Edit' }).click();
+    const editor = page.getByRole('form', { name: 'Edit plan team' });
+    const price = editor.getByLabel('Monthly price (USD)');
+    assert.equal(await price.inputValue(), '9.99');
+    assert.equal(await editor.getByLabel('Yearly price (USD)').inputValue(), '99.00');
+    await price.fill('9.999');
+    await editor.getByRole('button', { name: 'Save plan' }).click();
+    await editor.locator(`#${await price.getAttribute('id')}-error`).filter({ hasText: 'at most 2 decimals' }).waitFor();
+    assert.equal(await price.getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'billing-plan-prices');
+    await price.fill('12,50');
+    await editor.getByText('= $12.50').waitFor();
+    await editor.getByRole('button', { name: 'Save plan' }).click();
+    await editor.getByRole('status').filter({ hasText: 'Saved “Team”.' }).waitFor();
+    assert.equal(await price.getAttribute('aria-invalid'), null);
+    assert.equal(Number((await t.app.db('billing_plans').where('id', 'team').first('price_monthly')).price_monthly), 1250);
+    await editor.getByRole('button', { name: 'Close' }).click();
+  });
+
   it("shows the owner's tenant on Tenant billing with the effective limit max_api_keys = 2", async () => {
     await nav().getByRole('link', { name: 'Tenant billing' }).click();
     await heading('Tenant billing');

@@ -3,16 +3,39 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
 import type { Plan } from '../services/plans.js';
-import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, type Limits, useAction } from './shared.js';
+import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, toMajor, toMinor, type Limits, useAction } from './shared.js';
 
 
 /** A form's text as the API's value: "" is null (unlimited), anything else a number (the server checks it is whole). */
 const toLimit = (text: string) => (text.trim() === '' ? null : Number(text));
-/** The same for a price (the server refuses anything but a whole number of minor units). */
-const toPrice = (text: string) => Number(text.trim() || 0);
+/**
+ * The typed prices (major units, e.g. 9.99) in the minor units the API stores; a field's message
+ * instead (the form shows it and sends nothing) when one is not an amount.
+ */
+function toPrices(form: { price_monthly: string; price_yearly: string; currency: string }): { price_monthly: number; price_yearly: number } | Record<string, string> {
+  const monthly = toMinor(form.price_monthly, form.currency);
+  const yearly = toMinor(form.price_yearly, form.currency);
+  if (typeof monthly === 'number' && typeof yearly === 'number') return { price_monthly: monthly, price_yearly: yearly };
+  return {
+    ...(typeof monthly === 'number' ? {} : { price_monthly: monthly.problem }),
+    ...(typeof yearly === 'number' ? {} : { price_yearly: yearly.problem }),
+  };
+}
+const isPrices = (p: ReturnType<typeof toPrices>): p is { price_monthly: number; price_yearly: number } => typeof p.price_monthly === 'number';
 
 /** A text input with its label and the server's complaint about it. */
-function Field(props: { id: string; label: string; path: string; errors: Record<string, string>; value: string; onInput(value: string): void; type?: 'text' | 'number'; hint?: string; required?: boolean; maxLength?: number }) {
+function Field(props: {
+  id: string;
+  label: string;
+  path: string;
+  errors: Record<string, string>;
+  value: string;
+  onInput(value: string): void;
+  type?: 'text' | 'number' | 'money';
+  hint?: string;
+  required?: boolean;
+  maxLength?: number;
+}) {
   const input = {
     id: props.id,
     required: props.required,
@@ -23,15 +46,26 @@ function Field(props: { id: string; label: string; path: string; errors: Record<
   return (
     <div>
       <label for={props.id}>{props.label}</label>
-      {props.type === 'number' ? <input type="number" min={0} step={1} {...input} /> : <input type="text" maxLength={props.maxLength} {...input} />}
+      {props.type === 'number' ? (
+        <input type="number" min={0} step={1} {...input} />
+      ) : props.type === 'money' ? (
+        <input type="text" inputMode="decimal" autoComplete="off" maxLength={16} {...input} />
+      ) : (
+        <input type="text" maxLength={props.maxLength} {...input} />
+      )}
       {props.hint ? <span class="muted" style={{ fontSize: '0.85rem' }}>{props.hint}</span> : null}
       <FieldError errors={props.errors} path={props.path} id={props.id} />
     </div>
   );
 }
 
-/** "= $29.90" under a price in minor units, so 2990 is not misread as dollars. */
-const priceHint = (text: string, currency: string) => (/^\d+$/.test(text.trim()) && /^[a-z]{3}$/i.test(currency) ? `in minor units: ${formatMoney(Number(text), currency)}` : 'in minor units (cents)');
+/** The currency's code beside a price's label: "Monthly price (USD)". */
+const priceLabel = (label: string, currency: string) => (/^[a-z]{3}$/i.test(currency.trim()) ? `${label} (${currency.trim().toUpperCase()})` : label);
+/** "= $9.99" under a typed price: how tenants will see it. */
+function priceHint(text: string, currency: string): string {
+  const minor = toMinor(text, currency);
+  return typeof minor === 'number' && /^[a-z]{3}$/i.test(currency.trim()) ? `= ${formatMoney(minor, currency.trim())}` : 'e.g. 9.99';
+}
 
 interface Draft {
   display_name: string;
@@ -57,8 +91,8 @@ const draftOf = (plan: Plan): Draft => ({
   display_name: plan.display_name,
   description: plan.description,
   currency: plan.currency,
-  price_monthly: String(plan.price_monthly),
-  price_yearly: String(plan.price_yearly),
+  price_monthly: toMajor(plan.price_monthly, plan.currency),
+  price_yearly: toMajor(plan.price_yearly, plan.currency),
   is_public: plan.is_public,
   limits: Object.fromEntries(Object.entries(plan.limits).map(([metric, limit]) => [metric, limit === null ? '' : String(limit)])),
   features: plan.features,
@@ -143,7 +177,8 @@ function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(
   const [draft, setDraft] = useState(() => draftOf(plan));
   const [saved, setSaved] = useState('');
   const { error, busy, run } = useAction();
-  const errors = fieldErrors(error);
+  const [typed, setTyped] = useState<Record<string, string>>({});
+  const errors = { ...fieldErrors(error), ...typed };
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => form.current?.scrollIntoView({ block: 'start' }), []); // opened from the table above
   const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -152,12 +187,14 @@ function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(
   const submit = async (event: Event) => {
     event.preventDefault();
     setSaved('');
+    const prices = toPrices(draft);
+    setTyped(isPrices(prices) ? {} : (prices as Record<string, string>));
+    if (!isPrices(prices)) return;
     const body = {
       display_name: draft.display_name.trim(),
       description: draft.description.trim(),
       currency: draft.currency.trim().toLowerCase(),
-      price_monthly: toPrice(draft.price_monthly),
-      price_yearly: toPrice(draft.price_yearly),
+      ...prices,
       is_public: draft.is_public,
       limits: Object.fromEntries(Object.entries(draft.limits).map(([metric, text]) => [metric, toLimit(text)])),
       features: draft.features,
@@ -184,8 +221,8 @@ function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(
         <Field id={`${id}-description`} label="Description" path="description" errors={errors} maxLength={500} value={draft.description} onInput={set('description')} />
       </div>
       <div class="form-row">
-        <Field id={`${id}-monthly`} label="Monthly price" type="number" path="price_monthly" errors={errors} required hint={priceHint(draft.price_monthly, draft.currency)} value={draft.price_monthly} onInput={set('price_monthly')} />
-        <Field id={`${id}-yearly`} label="Yearly price" type="number" path="price_yearly" errors={errors} required hint={priceHint(draft.price_yearly, draft.currency)} value={draft.price_yearly} onInput={set('price_yearly')} />
+        <Field id={`${id}-monthly`} label={priceLabel('Monthly price', draft.currency)} type="money" path="price_monthly" errors={errors} required hint={priceHint(draft.price_monthly, draft.currency)} value={draft.price_monthly} onInput={set('price_monthly')} />
+        <Field id={`${id}-yearly`} label={priceLabel('Yearly price', draft.currency)} type="money" path="price_yearly" errors={errors} required hint={priceHint(draft.price_yearly, draft.currency)} value={draft.price_yearly} onInput={set('price_yearly')} />
         <Field id={`${id}-currency`} label="Currency" path="currency" errors={errors} required maxLength={3} value={draft.currency} onInput={set('currency')} />
       </div>
       <div class="checks">
@@ -210,23 +247,26 @@ function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(
 
 /** A new plan; its limits and features start as a copy of another plan's (or none: unlimited, every feature). */
 function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void }) {
-  const empty = { id: '', display_name: '', currency: 'usd', price_monthly: '0', price_yearly: '0' };
+  const empty = { id: '', display_name: '', currency: 'usd', price_monthly: '0.00', price_yearly: '0.00' };
   const [form, setForm] = useState(empty);
   const [isPublic, setPublic] = useState(false);
   const [copyFrom, setCopyFrom] = useState('');
   const { error, busy, run } = useAction();
-  const errors = fieldErrors(error);
+  const [typed, setTyped] = useState<Record<string, string>>({});
+  const errors = { ...fieldErrors(error), ...typed };
   const set = (key: keyof typeof empty) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
   const source = props.plans.find((p) => p.id === copyFrom) ?? props.plans[0];
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    const prices = toPrices(form);
+    setTyped(isPrices(prices) ? {} : (prices as Record<string, string>));
+    if (!isPrices(prices)) return;
     const body = {
       id: form.id.trim(),
       display_name: form.display_name.trim(),
       currency: form.currency.trim().toLowerCase(),
-      price_monthly: toPrice(form.price_monthly),
-      price_yearly: toPrice(form.price_yearly),
+      ...prices,
       is_public: isPublic,
       sort_order: props.plans.length,
       limits: copyFrom === 'none' ? {} : (source?.limits ?? {}),
@@ -258,8 +298,8 @@ function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void
         </div>
       </div>
       <div class="form-row">
-        <Field id="new-plan-monthly" label="Monthly price" type="number" path="price_monthly" errors={errors} required hint={priceHint(form.price_monthly, form.currency)} value={form.price_monthly} onInput={set('price_monthly')} />
-        <Field id="new-plan-yearly" label="Yearly price" type="number" path="price_yearly" errors={errors} required hint={priceHint(form.price_yearly, form.currency)} value={form.price_yearly} onInput={set('price_yearly')} />
+        <Field id="new-plan-monthly" label={priceLabel('Monthly price', form.currency)} type="money" path="price_monthly" errors={errors} required hint={priceHint(form.price_monthly, form.currency)} value={form.price_monthly} onInput={set('price_monthly')} />
+        <Field id="new-plan-yearly" label={priceLabel('Yearly price', form.currency)} type="money" path="price_yearly" errors={errors} required hint={priceHint(form.price_yearly, form.currency)} value={form.price_yearly} onInput={set('price_yearly')} />
         <Field id="new-plan-currency" label="Currency" path="currency" errors={errors} required maxLength={3} value={form.currency} onInput={set('currency')} />
       </div>
       <div class="checks">

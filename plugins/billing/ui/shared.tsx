@@ -62,6 +62,36 @@ export const FieldError = (props: { errors: Record<string, string>; path: string
 
 const fractionDigits = (currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 
+/** The currency's decimals (2 for usd, 0 for jpy, 3 for kwd); 2 for a code Intl does not know. */
+export function currencyDigits(currency: string): number {
+  try {
+    return fractionDigits(currency.trim().toUpperCase());
+  } catch {
+    return 2;
+  }
+}
+
+/** Minor units as the operator types a price: 2990 usd → "29.90", 500 jpy → "500". */
+export function toMajor(minor: number, currency: string): string {
+  const digits = currencyDigits(currency);
+  if (!digits) return String(minor);
+  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  return `${minor < 0 ? '-' : ''}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/**
+ * A typed price ("9.99", "9,99", "10") in the currency's minor units (999), exactly (no float
+ * rounding); a message instead when it is not an amount the currency can hold.
+ */
+export function toMinor(text: string, currency: string): number | { problem: string } {
+  const digits = currencyDigits(currency);
+  const match = /^(\d{1,12})(?:[.,](\d*))?$/.exec(text.trim() || '0');
+  if (!match) return { problem: 'enter an amount such as 9.99' };
+  const fraction = match[2] ?? '';
+  if (fraction.length > digits) return { problem: digits ? `at most ${digits} decimals` : 'a whole amount (this currency has no cents)' };
+  return Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || 0);
+}
+
 /** An integer amount in minor units (cents) as money in the viewer's locale: 2990 usd → "$29.90". */
 export function formatMoney(minor: number, currency: string): string {
   try {

@@ -2,7 +2,7 @@ import { AppError } from '../../../core/errors.js';
 import { hasScope, type Principal } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import type { Scope } from '../services/licenses.js';
+import type { License, Scope } from '../services/licenses.js';
 import type { LicensingServices } from '../services/index.js';
 
 export const MANAGE = 'licenses:manage';
@@ -28,6 +28,11 @@ async function licenseAdmin(ctx: HttpContext): Promise<{ principal: Principal; s
 /** As a route guard, so credentials are checked before the body (no key: 401, whatever was sent). */
 const admin = [async (ctx: HttpContext) => void (await licenseAdmin(ctx))];
 
+/** The most licenses one generate call makes (`count`). */
+export const MAX_BATCH = 500;
+
+const generatedReply = (l: License) => ({ license_id: l.license_id, activation_code: l.activation_code, email: l.email, plan: l.plan, device_cap: l.device_cap, valid_until: l.valid_until });
+
 const licenseRef = { license_id: { type: 'string', minLength: 1, maxLength: 16 } };
 const deviceRef = { type: 'object', required: ['license_id', 'device_id'], properties: { ...licenseRef, device_id: { type: 'string', minLength: 1, maxLength: 200 } } };
 
@@ -47,6 +52,8 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
             device_cap: { type: 'integer', minimum: 1, maximum: 10000 },
             days: { type: 'integer', minimum: 1, maximum: 36500 },
             user_hint: { type: 'string', maxLength: 500 },
+            // Beside the seed: that many licenses alike (the admin UI's "How many"), all or none.
+            count: { type: 'integer', minimum: 1, maximum: MAX_BATCH },
           },
         },
       },
@@ -56,11 +63,11 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
       if (!body.email?.trim()) throw new AppError(400, 'MISSING_EMAIL', 'email is required');
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email.trim())) throw new AppError(400, 'INVALID_REQUEST', 'email is not an email address');
       if (!principal.tenantId) throw new AppError(403, 'INVALID_API_KEY', 'licenses belong to a tenant; use a tenant API key');
-      const license = await s.licenses.generate({ tenantId: principal.tenantId, plan: body.plan, email: body.email, deviceCap: body.device_cap, days: body.days, userHint: body.user_hint });
-      return {
-        success: true,
-        license: { license_id: license.license_id, activation_code: license.activation_code, email: license.email, plan: license.plan, device_cap: license.device_cap, valid_until: license.valid_until },
-      };
+      const input = { tenantId: principal.tenantId, plan: body.plan, email: body.email, deviceCap: body.device_cap, days: body.days, userHint: body.user_hint };
+      // One transaction metered as a whole: past the plan's max_licenses nothing is written (402).
+      const licenses = (await s.licenses.generateMany(input, body.count ?? 1)).map(generatedReply);
+      // The seed's reply is one `license`; with `count`, `licenses` lists them all (the first is `license`).
+      return body.count === undefined ? { success: true, license: licenses[0] } : { success: true, license: licenses[0], licenses };
     },
   );
 

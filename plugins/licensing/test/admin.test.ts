@@ -79,6 +79,27 @@ describe('licensing: /license/api/admin', () => {
       assert.equal(seen.size, 25);
     });
 
+    it('count: that many licenses alike in one call (license = the first, licenses = all); 1..500, else 400 naming count', async () => {
+      const before = (await eventRows(t, 'license.generated')).length;
+      const res = await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'yearly', email: 'Batch@Example.com', device_cap: 3, count: 4, user_hint: 'batch' } });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(Object.keys(res.body).sort(), ['license', 'licenses', 'success']);
+      const { licenses } = res.body;
+      assert.equal(licenses.length, 4);
+      assert.deepEqual(res.body.license, licenses[0]);
+      assert.equal(new Set(licenses.map((l: any) => l.activation_code)).size, 4);
+      for (const lic of licenses) {
+        assert.match(lic.activation_code, CODE);
+        const row = await licenseRow(t, lic.license_id);
+        assert.deepEqual([row.tenant_id, row.email, row.plan, row.device_cap, row.user_hint, row.status], [owner.tenantId, 'batch@example.com', 'yearly', 3, 'batch', 'active']);
+      }
+      assert.equal((await eventRows(t, 'license.generated')).length, before + 4);
+      for (const count of [0, 501, 2.5, 'ten']) {
+        const refused = assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com', count } }), 400, 'INVALID_REQUEST');
+        assert.match(refused.message, /count/);
+      }
+    });
+
     it('400 INVALID_REQUEST without a plan or with a bad one; 400 MISSING_EMAIL without an email', async () => {
       assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { email: 'user@example.com' } }), 400, 'INVALID_REQUEST');
       assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'weekly', email: 'user@example.com' } }), 400, 'INVALID_REQUEST');

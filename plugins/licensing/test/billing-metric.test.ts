@@ -58,6 +58,19 @@ describe('licensing with billing: the max_licenses gauge', () => {
     assert.equal(Number(((await t.db('licensing_licenses').where('tenant_id', o.tenantId).count({ n: '*' })) as any)[0].n), 10);
   });
 
+  it('count is metered as a whole: past the limit none is written (402); within it all are', async () => {
+    const { owner: o, key: k } = await tenantKey(t, 'batcher');
+    const rows = async () => Number(((await t.db('licensing_licenses').where('tenant_id', o.tenantId).count({ n: '*' })) as any)[0].n);
+    const refused = await t.lic('POST', '/api/admin/generate', { headers: k, body: { plan: 'lifetime', email: 'user@example.com', count: 11 } });
+    assert.equal(refused.status, 402, refused.text);
+    assert.match(refused.body.message, /max_licenses/);
+    assert.equal(await rows(), 0, 'nothing was written');
+    const made = await t.lic('POST', '/api/admin/generate', { headers: k, body: { plan: 'lifetime', email: 'user@example.com', count: 10 } });
+    assert.equal(made.status, 200, made.text);
+    assert.equal(made.body.licenses.length, 10);
+    assert.equal(await rows(), 10);
+  });
+
   it('racing revokes of one license give its slot back once (one license.revoked)', async () => {
     const k = await apiKey(t, await registerOwner(t, 'revoker'), ['licenses:manage', 'billing:read']);
     const lic = await generate(t, k, { plan: 'lifetime' });

@@ -74,6 +74,29 @@ describe('licensing admin UI (browser)', () => {
     await hasFocus(dialog.getByLabel('Customer email'));
     await dialog.getByRole('button', { name: 'Generate', exact: true }).click();
     assert.equal(await dialog.getByRole('alert').textContent(), 'email is required');
+    // The field the message is about is outlined in red and described by it; the others are not.
+    const email = dialog.getByLabel('Customer email');
+    assert.equal(await email.getAttribute('aria-invalid'), 'true');
+    assert.equal(await email.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent), 'email is required');
+    const danger = await page.evaluate(() => getComputedStyle(document.querySelector('.error-text, .shell') ?? document.body).getPropertyValue('--danger').trim());
+    assert.ok(danger, 'the theme has a danger colour');
+    assert.equal(await email.evaluate((el) => getComputedStyle(el).borderColor), await page.evaluate((c) => {
+      const probe = document.createElement('div');
+      probe.style.color = c;
+      document.body.append(probe);
+      const rgb = getComputedStyle(probe).color;
+      probe.remove();
+      return rgb;
+    }, danger));
+    assert.equal(await dialog.getByLabel('Device cap').getAttribute('aria-invalid'), null);
+    await screenshot(page, 'licensing-missing-email');
+    // A number out of range is put on its own field.
+    await email.fill('someone@example.test');
+    await dialog.getByLabel('How many').fill('501');
+    await dialog.getByRole('button', { name: 'Generate', exact: true }).click();
+    await dialog.getByLabel('How many').and(page.locator('[aria-invalid="true"]')).waitFor();
+    assert.match((await dialog.getByRole('alert').textContent()) ?? '', /count/);
+    assert.equal(await email.getAttribute('aria-invalid'), null);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     assert.equal(await t.app.db('licensing_licenses').count({ n: '*' }).first().then((r) => Number(r?.n)), 0);
@@ -213,6 +236,29 @@ describe('licensing admin UI (browser)', () => {
     await licenseRow().getByRole('link', { name: licenseId, exact: true }).click();
     await page.locator('.facts').getByText('refunded').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Revoke' }).count(), 0);
+  });
+
+  it('How many: generates 3 alike in one go and shows every code with Copy all', async () => {
+    await nav().getByRole('link', { name: 'Licenses' }).click();
+    await heading('Licenses');
+    await page.getByRole('button', { name: 'Generate license' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Generate a license' });
+    await dialog.getByLabel('Plan').selectOption('yearly');
+    await dialog.getByLabel('Customer email').fill('reseller@example.test');
+    await dialog.getByLabel('How many').fill('3');
+    await dialog.getByRole('button', { name: 'Generate', exact: true }).click();
+    await dialog.getByRole('status').filter({ hasText: '3 licenses are ready for reseller@example.test' }).waitFor();
+    const rows = await t.app.db('licensing_licenses').where('email', 'reseller@example.test').orderBy('id');
+    assert.equal(rows.length, 3);
+    const codes = rows.map((r: { activation_code: string }) => r.activation_code);
+    assert.deepEqual(await dialog.getByRole('list', { name: 'New activation codes' }).locator('code').allTextContents(), codes);
+    await screenshot(page, 'licensing-generated-batch');
+    await dialog.getByRole('button', { name: 'Copy all new activation codes' }).click();
+    await dialog.getByText('Copied', { exact: true }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), codes.join('\n'));
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    for (const c of codes) await page.getByRole('row').filter({ hasText: c }).waitFor();
   });
 
   it('ran without script errors or CSP violations', () => {

@@ -280,6 +280,22 @@ describe('mail admin UI (browser)', () => {
     await page.getByRole('row').filter({ hasText: 'Still live' }).waitFor({ timeout: 5000 });
   });
 
+  it('the Inbox in the nav opens the first mailbox (pinned, else the newest) instead of an empty page', async () => {
+    await nav().getByRole('link', { name: 'Mailboxes', exact: true }).click();
+    await heading('Mailboxes');
+    await nav().getByRole('link', { name: 'Inbox', exact: true }).click();
+    await heading('Inbox');
+    const first = (await t.app.db('mail_mailboxes').orderBy('is_pinned', 'desc').orderBy('id', 'desc').first('address')).address;
+    await page.waitForURL((url) => url.searchParams.get('mailbox') === first);
+    assert.equal(await page.getByLabel('Mailbox', { exact: true }).inputValue(), first);
+    await page.getByRole('heading', { name: 'Messages', level: 2 }).waitFor();
+    // Back leaves the inbox rather than landing on its empty state.
+    await page.goBack();
+    await heading('Mailboxes');
+    await page.goForward();
+    await page.getByRole('heading', { name: 'Messages', level: 2 }).waitFor();
+  });
+
   it('leaving the inbox aborts its long-poll', async () => {
     const aborted = page.waitForEvent('requestfailed', { predicate: (r) => r.url().includes('/mail/api/emails/wait?'), timeout: 5000 });
     await nav().getByRole('link', { name: 'Compose', exact: true }).click();

@@ -238,7 +238,7 @@ export function InboxPage() {
   const message = Number(useQueryParam('message')) || null;
   return (
     <Page title="Inbox">
-      <MailboxPicker id="inbox-mailbox" label="Mailbox" value={mailbox} clear={['message']} />
+      <MailboxPicker id="inbox-mailbox" label="Mailbox" value={mailbox} clear={['message']} pickFirst />
       {mailbox ? <LiveInbox key={mailbox} mailbox={mailbox} selected={message} /> : null}
     </Page>
   );

@@ -1,6 +1,7 @@
 // What the mail pages share: the API base, the reply shapes, the mailbox picker, a confirm dialog,
 // status badges and small helpers.
 import type { ComponentChildren, ComponentProps } from 'preact';
+import { useEffect } from 'preact/hooks';
 import { ApiError, ConfirmDialog as KitConfirmDialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi } from '../../../core/ui/kit/index.js';
 export { fieldStyle, plural } from '../../../core/ui/kit/index.js';
 
@@ -111,11 +112,25 @@ export const useMailboxList = () => useApi<Mailbox[]>(`${BASE}/mailboxes?limit=5
  * A mailbox chooser bound to the `?mailbox=` query parameter (so a page can be linked to one
  * mailbox, and Back works); `clear` names other parameters that belong to the old choice.
  */
-export function MailboxPicker(props: { id: string; label: string; value: string | null; param?: string; clear?: string[]; children?: ComponentChildren }) {
+export function MailboxPicker(props: {
+  id: string;
+  label: string;
+  value: string | null;
+  param?: string;
+  clear?: string[];
+  /** With no choice yet, open the list's first mailbox (a pinned one, else the newest) instead of an empty page. */
+  pickFirst?: boolean;
+  children?: ComponentChildren;
+}) {
   const list = useMailboxList();
   const addresses = (list.data ?? []).map((m) => m.address);
   if (props.value && !addresses.includes(props.value)) addresses.unshift(props.value);
   const choose = (address: string) => setQueryParams({ [props.param ?? 'mailbox']: address || null, ...Object.fromEntries((props.clear ?? []).map((name) => [name, null])) });
+  const first = props.pickFirst && !props.value ? list.data?.[0]?.address : undefined;
+  useEffect(() => {
+    // replace: Back leaves the page rather than returning to its empty state.
+    if (first) setQueryParams({ [props.param ?? 'mailbox']: first }, { replace: true });
+  }, [first, props.param]);
   return (
     <>
       <div class="inline-form">

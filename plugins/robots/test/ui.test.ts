@@ -62,7 +62,7 @@ describe('robots admin UI (browser)', () => {
     await page.getByLabel('Email').fill(OWNER.email);
     await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    for (const name of ['Activation codes', 'Users']) await nav().getByRole('link', { name, exact: true }).waitFor();
+    for (const name of ['Activation codes', 'WorkBot users']) await nav().getByRole('link', { name, exact: true }).waitFor();
     await nav().getByRole('link', { name: 'Robots', exact: true }).click();
     await heading('Robots');
     assert.equal(new URL(page.url()).pathname, '/admin/robots');
@@ -216,8 +216,8 @@ describe('robots admin UI (browser)', () => {
 
   it('lists the tenant’s users and disables a member after a confirm (not the owner themself)', async () => {
     const member = await addMember(t, owner.tenantId, 'Max Member');
-    await nav().getByRole('link', { name: 'Users', exact: true }).click();
-    await heading('Users');
+    await nav().getByRole('link', { name: 'WorkBot users', exact: true }).click();
+    await heading('WorkBot users');
     const me = rowWith(OWNER.email);
     await me.waitFor();
     assert.deepEqual((await cells(me)).slice(0, 6), [OWNER.name, OWNER.email, 'admin (owner)', 'active', '1', '1']);

@@ -37,7 +37,7 @@ export function UsersPage() {
   };
 
   return (
-    <Page title="Users">
+    <Page title="WorkBot users">
       {disabling ? (
         <ConfirmDialog title={`Disable ${userLabel(disabling)}?`} action="Disable user" onConfirm={() => disable(disabling)} onClose={() => setDisabling(null)}>
           <p style={{ margin: '0 0 0.5rem' }}>They are signed out at once and cannot sign in while disabled. Their robots keep running.</p>

@@ -64,9 +64,9 @@ describe('workflows admin UI (browser)', () => {
     if (this.currentTest?.state === 'failed' && page) return screenshot(page, `workflows-failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
   });
 
-  it('signs in as the owner: Workflows, Workflow runs and the editor are in the nav; the list is empty', async () => {
+  it('signs in as the owner: Workflows and Workflow runs are in the nav (the editor opens from the list); the list is empty', async () => {
     await signIn(page, OWNER);
-    await nav().getByRole('link', { name: 'Workflow editor' }).waitFor();
+    assert.equal(await nav().getByRole('link', { name: 'Workflow editor' }).count(), 0);
     await nav().getByRole('link', { name: 'Workflows', exact: true }).click();
     await heading('Workflows');
     assert.equal(new URL(page.url()).pathname, '/admin/workflows');
@@ -129,6 +129,9 @@ describe('workflows admin UI (browser)', () => {
     await page.getByRole('button', { name: 'Create workflow' }).click();
     await page.getByRole('status').filter({ hasText: `Saved “${NAME}” as version 1, enabled.` }).waitFor();
     await heading(NAME);
+    // Editing a workflow is part of the Workflows section: that is the nav item highlighted.
+    assert.equal(await nav().getByRole('link', { name: 'Workflows', exact: true }).getAttribute('aria-current'), 'page');
+    assert.equal(await nav().locator('[aria-current="page"]').count(), 1);
     workflowId = new URL(page.url()).searchParams.get('id') ?? '';
     const row = await t.app.db('workflows_workflows').where('id', workflowId).first();
     assert.ok(row, 'saved under the id in the URL');
@@ -215,7 +218,8 @@ describe('workflows admin UI (browser)', () => {
   });
 
   it('the trigger picker: an event shows its plugin and payload schema; a signed webhook shows its URL and secret once', async () => {
-    await nav().getByRole('link', { name: 'Workflow editor' }).click();
+    await nav().getByRole('link', { name: 'Workflows', exact: true }).click();
+    await page.getByRole('button', { name: 'New workflow' }).click();
     await heading('New workflow');
     await page.getByLabel('Name', { exact: true }).fill(HOOKED);
     await page.getByLabel('When does it run?').selectOption('event');

@@ -7,6 +7,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api, CopyText, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
 import { DEFAULT_RETRY } from '../step-retry.js';
+import { ConditionBuilder } from './condition-builder.js';
+import { sampleText } from './sample.js';
 import { SchemaForm } from './schema-form.js';
 import {
   Badge,
@@ -277,10 +279,14 @@ function TriggerCard(props: { draft: Draft; set(patch: Partial<Draft>): void; ev
   );
 }
 
-function ConditionCard(props: { draft: Draft; set(patch: Partial<Draft>): void; messages: string[] }) {
+/** The builder offers the event's payload fields; other triggers' payloads have no schema, so the field is typed. */
+function ConditionCard(props: { draft: Draft; set(patch: Partial<Draft>): void; messages: string[]; event: EventInfo | undefined }) {
+  const properties: Record<string, JsonSchema> = props.draft.trigger === 'event' && isPlainObject(props.event?.schema?.properties) ? (props.event!.schema.properties as Record<string, JsonSchema>) : {};
+  const fields = Object.entries(properties).map(([name, s]) => ({ name, type: Array.isArray(s?.type) ? s.type.find((t: string) => t !== 'null') : s?.type }));
   return (
     <section class="card" aria-labelledby="condition-title">
       <h2 id="condition-title">Condition</h2>
+      <ConditionBuilder condition={props.draft.condition} fields={fields} onChange={(condition) => props.set({ condition })} />
       <label for="condition">Condition (JSON Schema the trigger's payload must match)</label>
       <textarea
         id="condition"
@@ -466,7 +472,15 @@ interface DryRunResult {
   steps: Array<{ index: number; id: string; action: string; input: unknown; problems: Array<{ path: string; message: string }>; note?: string }>;
 }
 
-function DryRunCard(props: { run(payload: unknown): Promise<DryRunResult>; result: DryRunResult | null; onResult(r: DryRunResult | null): void; sample: string; withoutSecrets: boolean }) {
+function DryRunCard(props: {
+  run(payload: unknown): Promise<DryRunResult>;
+  result: DryRunResult | null;
+  onResult(r: DryRunResult | null): void;
+  sample: string;
+  /** A fresh sample from the trigger and the condition in the editor now (saved or not). */
+  draftSample(): string;
+  withoutSecrets: boolean;
+}) {
   const [text, setText] = useState(props.sample);
   const { error, setError, busy, run } = useAction();
   const r = props.result;
@@ -493,6 +507,9 @@ function DryRunCard(props: { run(payload: unknown): Promise<DryRunResult>; resul
       <div class="form-actions">
         <button type="submit" class="secondary" disabled={busy}>
           {busy ? 'Checking…' : 'Dry run'}
+        </button>
+        <button type="button" class="secondary" onClick={() => setText(props.draftSample())}>
+          Sample from the condition
         </button>
       </div>
       {r ? (
@@ -633,18 +650,6 @@ function SecretsCard(props: { workflow: Workflow; onChanged(): void }) {
   );
 }
 
-/** A sample payload from an event's schema: each required field with a placeholder of its type. */
-function samplePayload(event: EventInfo | undefined): string {
-  if (!event) return '{}';
-  const props: Record<string, JsonSchema> = isPlainObject(event.schema?.properties) ? (event.schema.properties as Record<string, JsonSchema>) : {};
-  const out: Record<string, unknown> = {};
-  for (const [name, s] of Object.entries(props)) {
-    const t = Array.isArray(s.type) ? s.type.find((x: string) => x !== 'null') : s.type;
-    out[name] = Array.isArray(s.enum) ? s.enum[0] : t === 'integer' || t === 'number' ? 1 : t === 'boolean' ? true : t === 'array' ? [] : t === 'object' ? {} : `sample ${name}`;
-  }
-  return JSON.stringify(out, null, 2);
-}
-
 function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefined; events: EventInfo[] | undefined; onSaved(w: Workflow, notice: string, reveal: Reveal | null): void; reveal: Reveal | null; notice: string | null; reload(): void }) {
   const { workflow } = props;
   const [draft, setDraft] = useState<Draft>(() => (workflow ? toDraft(workflow) : { ...BLANK, steps: [] }));
@@ -665,7 +670,16 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
   };
   const errors = { ...fieldErrors(error), ...local };
   const selectedEvent = props.events?.find((e) => e.name === draft.event);
-  const sample = useMemo(() => (draft.trigger === 'event' ? samplePayload(selectedEvent) : '{}'), [selectedEvent?.name, draft.trigger]);
+  // From the event's payload and the saved condition (not the draft's: typing in it would restart the dry run's text).
+  const sample = useMemo(
+    () => sampleText(draft.trigger === 'event' ? selectedEvent?.schema : null, workflow?.condition),
+    [selectedEvent?.name, draft.trigger, workflow?.condition],
+  );
+  // The condition being edited, when it parses (the builder and the raw JSON write the same text).
+  const draftSample = () => {
+    const parsed = draft.condition.trim() ? parseJson(draft.condition) : { value: null };
+    return sampleText(draft.trigger === 'event' ? selectedEvent?.schema : null, isPlainObject(parsed.value) ? parsed.value : null);
+  };
   const dirty = workflow ? !sameJson(toDefinition(draft).definition, savedDefinition(workflow)) || draft.name !== workflow.name || draft.description !== workflow.description : true;
 
   const addStep = () => setSteps((steps) => [...steps, stepDraft({ id: freshId('step', steps) })]);
@@ -795,7 +809,7 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
           ) : null}
         </section>
         <TriggerCard draft={draft} set={set} events={props.events} errors={errors} workflow={workflow} reveal={props.reveal} onRotate={() => setRotating(true)} />
-        <ConditionCard draft={draft} set={set} messages={errorsUnder(errors, 'condition')} />
+        <ConditionCard draft={draft} set={set} messages={errorsUnder(errors, 'condition')} event={selectedEvent} />
         <section class="card" aria-labelledby="steps-title">
           <h2 id="steps-title">Steps</h2>
           <p class="muted" style={{ marginTop: 0 }}>
@@ -830,7 +844,7 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
           {workflow ? <span class="muted">{dirty ? 'Unsaved changes. ' : ''}A changed trigger, condition or steps is saved as a new version.</span> : null}
         </div>
       </form>
-      <DryRunCard key={sample} sample={sample} run={dryRun} result={dry} onResult={setDry} withoutSecrets={Boolean(workflow && dirty && workflow.secrets.length)} />
+      <DryRunCard key={sample} sample={sample} draftSample={draftSample} run={dryRun} result={dry} onResult={setDry} withoutSecrets={Boolean(workflow && dirty && workflow.secrets.length)} />
       {workflow ? (
         <>
           <SecretsCard workflow={workflow} onChanged={props.reload} />

@@ -380,9 +380,10 @@ export function WorkflowsPage() {
   const columns = [
     {
       label: 'Name',
+      class: 'name-col',
       value: (w: Workflow) => (
         <>
-          <a href={canManage ? editHref(w.id) : runsOfHref(w.id)} style={{ fontWeight: 600 }}>
+          <a class="cell-title" href={canManage ? editHref(w.id) : runsOfHref(w.id)} title={w.name} style={{ fontWeight: 600 }}>
             {w.name}
           </a>
           {w.description ? (
@@ -394,7 +395,7 @@ export function WorkflowsPage() {
         </>
       ),
     },
-    { label: 'Trigger', value: (w: Workflow) => <code>{triggerText(w.trigger)}</code> },
+    { label: 'Trigger', value: (w: Workflow) => <code style={{ whiteSpace: 'nowrap' }}>{triggerText(w.trigger)}</code> },
     {
       label: 'Enabled',
       value: (w: Workflow) =>

@@ -3,7 +3,9 @@
 // integers (or a single {{tag}}, which keeps the value's type when rendered), booleans and enums
 // as selects, arrays of strings as comma lists, anything else (objects, lists of objects, values
 // of any type) as JSON text areas. An empty field is left out, so the schema's default applies.
+// A plain value (a template's param) whose schema names an `x-picker` is chosen from a list (pickers.tsx).
 import { useState } from 'preact/hooks';
+import { Picker, pickerHint, pickerOf } from './pickers.js';
 import { codeStyle, fieldStyle, FieldMessages, isPlainObject, parseJson, type JsonSchema } from './shared.js';
 
 type Kind = 'enum' | 'boolean' | 'number' | 'list' | 'text' | 'textarea' | 'json' | 'any';
@@ -132,8 +134,11 @@ function Field(props: FieldProps) {
     props.onChange(parsed.error ? props.value : parsed.value, parsed.error ?? null);
   };
 
+  const picker = props.templates ? null : pickerOf(schema);
   let control;
-  if (kind === 'enum' || kind === 'boolean') {
+  if (picker) {
+    control = <Picker id={id} kind={picker} value={props.value} required={required} described={described} onChange={(v) => props.onChange(v, null)} />;
+  } else if (kind === 'enum' || kind === 'boolean') {
     const options: unknown[] = kind === 'enum' ? schema.enum : [true, false];
     const index = options.findIndex((o) => JSON.stringify(o) === JSON.stringify(props.value));
     const blank = schema.default !== undefined ? `— default: ${String(schema.default)} —` : required ? 'Choose…' : '— not set —';
@@ -172,7 +177,7 @@ function Field(props: FieldProps) {
       </label>
       {control}
       <span id={hintId} class="muted" style={{ display: 'block', fontSize: '0.8rem', marginTop: '0.2rem' }}>
-        {hint(kind, schema, props.templates)}
+        {picker ? [schema.description, pickerHint(picker)].filter(Boolean).join(' · ') : hint(kind, schema, props.templates)}
       </span>
       <FieldMessages id={errorId} messages={messages} />
     </div>

@@ -2,6 +2,7 @@
 // between the pages, the 422 field errors of the /api/v2 face, a pager, a confirm dialog, badges,
 // JSON blocks and the "Run now" dialog.
 import { useState } from 'preact/hooks';
+import { sampleText } from './sample.js';
 import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi, useTenantAdmin } from '../../../core/ui/kit/index.js';
 export { Pager, ConfirmDialog, plural } from '../../../core/ui/kit/index.js';
 export { fieldStyle, withQuery } from '../../../core/ui/kit/index.js';
@@ -260,8 +261,14 @@ export function runDuration(r: Pick<RunSummary, 'created_at' | 'started_at' | 'f
  * "Run now": a JSON payload (the trigger data the steps' templates see), POST /workflows/{id}/run,
  * then the new run's page. The workflow's condition must match the payload; the server says why not.
  */
-export function RunNowDialog(props: { workflow: Pick<Workflow, 'id' | 'name'>; onClose(): void }) {
-  const [text, setText] = useState('{\n  \n}');
+export function RunNowDialog(props: { workflow: Pick<Workflow, 'id' | 'name' | 'trigger' | 'condition'>; onClose(): void }) {
+  const { trigger, condition } = props.workflow;
+  const eventName = trigger.type === 'event' ? trigger.event : undefined;
+  // The payload starts as the trigger's sample (as the dry run's does), made to pass the condition.
+  const events = useApi<EventInfo[]>(`${BASE}/events`);
+  const ready = !eventName || events.data !== undefined || events.error !== null;
+  const [typed, setText] = useState<string | null>(null);
+  const text = typed ?? (ready ? sampleText(events.data?.find((e) => e.name === eventName)?.schema, condition) : '');
   const { error, setError, busy, run } = useAction();
   const submit = (event: Event) => {
     event.preventDefault();
