@@ -5,6 +5,7 @@ import { boundIntegers, createAjv, toFieldErrors, unstorableField, type Validato
 import type { HttpContext } from './context.js';
 import type { RateLimits, LimitSpec } from '../rate-limit.js';
 import type { OpenApiRegistry } from './openapi.js';
+import { SuccessReply } from './reply.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -139,7 +140,8 @@ export class PluginRouter {
       }
       if (fields.length) throw AppError.validation(fields, ctx.state.envelope.validationStatus);
       const result = await handler(ctx, input);
-      if (result !== undefined) ctx.body = result;
+      if (result instanceof SuccessReply) ctx.body = ctx.state.envelope.ok(result.data, result.message);
+      else if (result !== undefined) ctx.body = result;
     };
     this.koa[method](path, run as never);
     this.openapi.add({ method, path: `${this.base === '/' ? '' : this.base}${path}`, plugin: this.plugin, summary: options.summary, schema: options.schema, secured: guards.length > 0 });

@@ -2,10 +2,10 @@ import { AppError } from '../../../core/errors.js';
 import { hasRole } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import { actingTenant, requireScope } from '../../../core/http/guards.js';
-import { envelopes } from '../../../core/http/envelopes.js';
 import type { Guard } from '../../../core/http/router.js';
+import { ok } from '../../../core/http/reply.js';
 
-export const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
+export { ok };
 
 /** Reading the knowledge base, providers, settings and call log (members have it). */
 export const READ = 'ai:read';

@@ -4,6 +4,7 @@ import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { License, Scope } from '../services/licenses.js';
 import type { LicensingServices } from '../services/index.js';
+import { ok } from '../../../core/http/reply.js';
 
 export const MANAGE = 'licenses:manage';
 
@@ -67,26 +68,26 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
       // One transaction metered as a whole: past the plan's max_licenses nothing is written (402).
       const licenses = (await s.licenses.generateMany(input, body.count ?? 1)).map(generatedReply);
       // The seed's reply is one `license`; with `count`, `licenses` lists them all (the first is `license`).
-      return body.count === undefined ? { success: true, license: licenses[0] } : { success: true, license: licenses[0], licenses };
+      return ok(body.count === undefined ? { license: licenses[0] } : { license: licenses[0], licenses });
     },
   );
 
   r.post('/api/admin/revoke', { summary: 'Revoke a license', guards: admin, schema: { body: { type: 'object', required: ['license_id'], properties: { ...licenseRef, reason: { type: 'string', maxLength: 500 } } } } }, async (ctx, { body }) => {
     const { scope } = await licenseAdmin(ctx);
     await s.licenses.end(scope, body.license_id, 'revoked', body.reason ?? null);
-    return { success: true };
+    return ok();
   });
 
   r.post('/api/admin/deactivate-device', { summary: 'Deactivate a device', guards: admin, schema: { body: deviceRef } }, async (ctx, { body }) => {
     const { scope } = await licenseAdmin(ctx);
     await s.licenses.setDeviceStatus(scope, body.license_id, body.device_id, 'deactivated');
-    return { success: true };
+    return ok();
   });
 
   r.post('/api/admin/activate-device', { summary: 'Re-activate a deactivated device', guards: admin, schema: { body: deviceRef } }, async (ctx, { body }) => {
     const { scope } = await licenseAdmin(ctx);
     await s.licenses.setDeviceStatus(scope, body.license_id, body.device_id, 'active');
-    return { success: true };
+    return ok();
   });
 
   r.get(
@@ -96,8 +97,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
       const { scope } = await licenseAdmin(ctx);
       await s.verifier.flushSeen();
       const licenses = await s.licenses.list(scope, { status: query.status, limit: query.limit });
-      return {
-        success: true,
+      return ok({
         licenses: licenses.map((l) => ({
           id: l.id,
           license_id: l.license_id,
@@ -113,13 +113,13 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
           updated_at: l.updated_at,
           active_devices: l.active_devices,
         })),
-      };
+      });
     },
   );
 
   r.get('/api/admin/stats', { summary: 'License statistics', guards: admin }, async (ctx) => {
     const { scope } = await licenseAdmin(ctx);
-    return { success: true, stats: await s.licenses.stats(scope) };
+    return ok({ stats: await s.licenses.stats(scope) });
   });
 
   // Beside the seed: one license with its devices (the admin UI's device page).
@@ -127,6 +127,6 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     const { scope } = await licenseAdmin(ctx);
     await s.verifier.flushSeen();
     const license = await s.licenses.get(scope, (ctx as unknown as { params: { license_id: string } }).params.license_id);
-    return { success: true, license, devices: await s.licenses.devices(license) };
+    return ok({ license, devices: await s.licenses.devices(license) });
   });
 }

@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { LicensingServices } from '../services/index.js';
+import { ok } from '../../../core/http/reply.js';
 
 const verifyBody = {
   type: 'object',
@@ -52,20 +53,14 @@ export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => D
     await s.limits.verify(ctx.ip, input.activation_code);
     const { license } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
     const expiresAt = license.valid_until;
-    return {
-      success: true,
-      message: 'license verified',
-      code: 'SUCCESS',
-      license: { key: license.license_id, type: license.plan, expiresAt },
-      isValid: true,
-      licenseType: license.plan,
-      expiresAt,
-      timestamp: now().toISOString(),
-    };
+    return ok(
+      { code: 'SUCCESS', license: { key: license.license_id, type: license.plan, expiresAt }, isValid: true, licenseType: license.plan, expiresAt, timestamp: now().toISOString() },
+      'license verified',
+    );
   });
 
   // Beyond the seed: a signed offline license file and the key to check it.
-  r.get('/api/public-key', { summary: 'The Ed25519 public key that signs license files' }, () => ({ success: true, ...s.files.publicKey() }));
+  r.get('/api/public-key', { summary: 'The Ed25519 public key that signs license files' }, () => ok(s.files.publicKey()));
 
   r.get(
     '/api/license-file',
@@ -75,7 +70,7 @@ export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => D
       await s.limits.verify(ctx.ip, input.activation_code);
       // Only for a device already bound (by verify): asking for a file binds nothing.
       const { license, device } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip }, { bind: false });
-      return { success: true, ...s.files.issue(license, device!) };
+      return ok(s.files.issue(license, device!));
     },
   );
 }

@@ -5,6 +5,7 @@ import { affected, isUniqueViolation } from '../../../core/db/connection.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import { licensingError } from './errors.js';
+import { DeviceBinding } from './device-binding.js';
 import { newCode, newLicenseId, normalizeCode, type CodeFormat } from './codes.js';
 
 export type Plan = 'monthly' | 'yearly' | 'lifetime' | 'custom';
@@ -77,10 +78,10 @@ const INSERT_CHUNK = 100;
 const DAY = 86_400_000;
 
 /** What every license.* event names: the license, its product and its kind (a workflow filters on them). */
-const what = (l: { license_id: string; product: string; kind: LicenseKind }) => ({ license_id: l.license_id, product: l.product, kind: l.kind });
+export const what = (l: { license_id: string; product: string; kind: LicenseKind }) => ({ license_id: l.license_id, product: l.product, kind: l.kind });
 
 const toLicense = (r: Record<string, any>): License => ({ ...(r as License), id: Number(r.id), price: r.price === null ? null : Number(r.price) });
-const toDevice = (r: Record<string, any>): Device => ({ ...(r as Device), id: Number(r.id), license_pk: Number(r.license_pk) });
+export const toDevice = (r: Record<string, any>): Device => ({ ...(r as Device), id: Number(r.id), license_pk: Number(r.license_pk) });
 
 /**
  * The licensing engine: generate, look up, bind devices under a cap, revoke, expire. The seed-002
@@ -93,7 +94,11 @@ export class Licenses {
     private readonly events: EventBus,
     private readonly usage: UsageMeter,
     private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>,
-  ) {}
+  ) {
+    this.binding = new DeviceBinding(db, clock, events, this, onChange);
+  }
+
+  private readonly binding: DeviceBinding;
 
   private scoped(scope: Scope, trx: Knex | Knex.Transaction = this.db) {
     const q = trx('licensing_licenses');
@@ -169,13 +174,25 @@ export class Licenses {
     return (await q).map(toLicense);
   }
 
-  async devices(license: License): Promise<Device[]> {
-    return (await this.db('licensing_devices').where('license_pk', license.id).orderBy('id')).map(toDevice);
+  // Device binding lives in device-binding.ts; the engine's callers (the verify face, robots) keep one API.
+  devices(license: License): Promise<Device[]> {
+    return this.binding.devices(license);
   }
 
-  async device(licensePk: number, deviceId: string): Promise<Device | null> {
-    const row = await this.db('licensing_devices').where({ license_pk: licensePk, device_id: deviceId }).first();
-    return row ? toDevice(row) : null;
+  device(licensePk: number, deviceId: string): Promise<Device | null> {
+    return this.binding.device(licensePk, deviceId);
+  }
+
+  bind(license: License, device: { deviceId: string; deviceName?: string | null; ip?: string | null }): Promise<BindOutcome> {
+    return this.binding.bind(license, device);
+  }
+
+  setDeviceStatus(scope: Scope, licenseId: string, deviceId: string, status: 'active' | 'deactivated'): Promise<void> {
+    return this.binding.setDeviceStatus(scope, licenseId, deviceId, status);
+  }
+
+  unbind(scope: Scope, licenseId: string, deviceId: string): Promise<void> {
+    return this.binding.unbind(scope, licenseId, deviceId);
   }
 
   async stats(scope: Scope) {
@@ -189,66 +206,6 @@ export class Licenses {
       plan_statistics: Object.fromEntries(['monthly', 'yearly', 'lifetime', ...byPlan.map((p) => p.plan)].map((plan) => [plan, Number(byPlan.find((p) => p.plan === plan)?.n ?? 0)])),
       active_devices: Number(devices ?? 0),
     };
-  }
-
-  /**
-   * Binds a new device while the license has room: one conditional UPDATE of the counter and the
-   * device row in one transaction, so racing devices can never exceed the cap.
-   */
-  async bind(license: License, device: { deviceId: string; deviceName?: string | null; ip?: string | null }): Promise<BindOutcome> {
-    const now = this.clock.now().toISOString();
-    const existing = await this.device(license.id, device.deviceId);
-    if (existing) return existing.status === 'active' ? { outcome: 'known', device: existing } : { outcome: 'deactivated', device: existing };
-    try {
-      const bound = await this.db.transaction(async (trx) => {
-        const room = affected(await trx('licensing_licenses').where('id', license.id).where('status', 'active').whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
-        if (room === 0) return null;
-        await trx('licensing_devices').insert({ license_pk: license.id, device_id: device.deviceId, device_name: device.deviceName ?? null, ip_address: device.ip ?? null, status: 'active', first_seen_at: now, last_seen_at: now });
-        await this.events.emit(trx, 'license.activated', { ...what(license), device_id: device.deviceId, device_name: device.deviceName ?? null }, { tenantId: license.tenant_id });
-        return toDevice(await trx('licensing_devices').where({ license_pk: license.id, device_id: device.deviceId }).first());
-      });
-      if (bound) return { outcome: 'bound', device: bound };
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      return this.bind(license, device); // the same device raced itself: it is bound now
-    }
-    return { outcome: 'cap_reached', devices: (await this.devices(license)).filter((d) => d.status === 'active') };
-  }
-
-  /** Deactivates (frees a slot) or re-activates (takes one, within the cap) a device. */
-  async setDeviceStatus(scope: Scope, licenseId: string, deviceId: string, status: 'active' | 'deactivated'): Promise<void> {
-    const license = await this.get(scope, licenseId);
-    const now = this.clock.now().toISOString();
-    await this.db.transaction(async (trx) => {
-      const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
-      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
-      // Conditional on the old status, so concurrent calls change the counter once.
-      const changed = affected(await trx('licensing_devices').where('id', device.id).whereNot('status', status).update({ status, deactivated_at: status === 'active' ? null : now }));
-      if (changed === 0) return;
-      if (status === 'active') {
-        const room = affected(await trx('licensing_licenses').where('id', license.id).whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
-        if (room === 0) throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
-      } else {
-        await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
-        await this.events.emit(trx, 'license.device_deactivated', { ...what(license), device_id: deviceId }, { tenantId: license.tenant_id });
-      }
-    });
-    await this.onChange('device', `${license.id}:${deviceId}`);
-  }
-
-  /** Removes a device binding entirely (the robots plugin's unbind). */
-  async unbind(scope: Scope, licenseId: string, deviceId: string): Promise<void> {
-    const license = await this.get(scope, licenseId);
-    await this.db.transaction(async (trx) => {
-      const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
-      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
-      // The row as read: a concurrent unbind or status change makes this delete nothing.
-      const gone = affected(await trx('licensing_devices').where({ id: device.id, status: device.status }).delete());
-      if (gone && device.status === 'active') {
-        await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: this.clock.now().toISOString() });
-      }
-    });
-    await this.onChange('device', `${license.id}:${deviceId}`);
   }
 
   /** Revoked (refund, abuse) or disabled (a robots activation code): never valid again. */

@@ -1,13 +1,12 @@
 import type { Middleware } from 'koa';
 import { AppError } from '../../../core/errors.js';
 import type { HttpContext } from '../../../core/http/context.js';
-import { envelopes } from '../../../core/http/envelopes.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { seedRoleOf } from '../services/home.js';
 import type { RobotsServices } from '../services/index.js';
 import { adminScope, workbotAdmin } from './guards.js';
+import { ok } from '../../../core/http/reply.js';
 
-const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 
 /** The `role` filter takes the seed's "user" for a tenant member, and tenant roles. */
 const tenantRole = (role: string) => (role === 'user' ? 'member' : role);

@@ -1,10 +1,9 @@
-import { envelopes } from '../../../core/http/envelopes.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { CODE_STATUSES, DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS } from '../services/codes.js';
 import type { RobotsServices } from '../services/index.js';
 import { adminScope, workbotAdmin } from './guards.js';
+import { ok } from '../../../core/http/reply.js';
 
-const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 
 /** Seed 6.1's body; `price` and `remark` beside the seed; `validDays`/`userId` are the old names, still accepted. */
 const days = { type: 'integer', minimum: 1, maximum: MAX_VALIDITY_DAYS } as const;

@@ -1,11 +1,10 @@
 import { AppError } from '../../../core/errors.js';
 import type { Principal } from '../../../core/http/auth.js';
-import { envelopes } from '../../../core/http/envelopes.js';
 import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsServices } from '../services/index.js';
+import { ok } from '../../../core/http/reply.js';
 
-const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 const commandParams = { type: 'object', required: ['commandId'], properties: { commandId: { type: 'string', pattern: '^cmd_\\d+_[0-9a-f]+$' } } };
 
 /** Beside the seed, in its style: commands waiting for approval (tenant setting require_approval). */

@@ -1,11 +1,10 @@
 import { AppError } from '../../../core/errors.js';
 import type { HttpContext } from '../../../core/http/context.js';
-import { envelopes } from '../../../core/http/envelopes.js';
 import { hasRole } from '../../../core/http/auth.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsServices } from '../services/index.js';
+import { ok } from '../../../core/http/reply.js';
 
-const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 const HANDLER = { message: 'robots:robots.message.received', result: 'robots:robots.command.completed' } as const;
 
 async function ownRobot(ctx: HttpContext, s: RobotsServices, robotId: string) {

@@ -1,11 +1,10 @@
-import { envelopes } from '../../../core/http/envelopes.js';
 import { paginationQuery } from '../../../core/http/pagination.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsSettings } from '../config.js';
 import type { RobotsServices } from '../services/index.js';
 import { robotIdParams, userScope } from './robots.js';
+import { ok } from '../../../core/http/reply.js';
 
-const ok = (data: unknown) => envelopes['code-message-data'].ok(data);
 
 /** The core's page bounds under the seed's names (`page`, `pageSize`). */
 const pageQuery = { page: paginationQuery.page, pageSize: paginationQuery.page_size };

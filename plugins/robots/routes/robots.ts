@@ -1,7 +1,6 @@
 import { AppError } from '../../../core/errors.js';
 import type { Principal } from '../../../core/http/auth.js';
 import type { HttpContext } from '../../../core/http/context.js';
-import { envelopes } from '../../../core/http/envelopes.js';
 import { hasRole } from '../../../core/http/auth.js';
 import { actingTenant } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
@@ -10,8 +9,8 @@ import type { RobotsServices } from '../services/index.js';
 import type { Activator, RobotScope } from '../services/robots.js';
 import { checkSendMessage } from '../services/commands.js';
 import { PHONE_USER_SCOPES } from '../services/home.js';
+import { ok } from '../../../core/http/reply.js';
 
-const ok = (data: unknown, message?: string) => envelopes['code-message-data'].ok(data, message);
 
 /** The caller as a user of a tenant (a robot token or none: 401), scoped as every user endpoint is. */
 export async function userScope(ctx: HttpContext): Promise<RobotScope & { principal: Principal }> {

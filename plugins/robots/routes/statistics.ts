@@ -1,9 +1,8 @@
-import { envelopes } from '../../../core/http/envelopes.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsServices } from '../services/index.js';
 import { robotIdParams, userScope } from './robots.js';
+import { ok } from '../../../core/http/reply.js';
 
-const ok = (data: unknown) => envelopes['code-message-data'].ok(data);
 
 // Dates are checked by the service (400 with the field), not by the schema.
 const rangeQuery = { type: 'object', properties: { startDate: { type: 'string', maxLength: 20 }, endDate: { type: 'string', maxLength: 20 } } };

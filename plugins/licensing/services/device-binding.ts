@@ -1,0 +1,90 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { affected, isUniqueViolation } from '../../../core/db/connection.js';
+import type { EventBus } from '../../../core/events/outbox.js';
+import { licensingError } from './errors.js';
+import { toDevice, what, type BindOutcome, type Device, type License, type Licenses, type Scope } from './licenses.js';
+
+/**
+ * Device binding: a license's devices under its cap. Binding is one conditional UPDATE of the
+ * license's counter and the device row in one transaction, so racing devices never exceed the
+ * cap; deactivating frees a slot, re-activating takes one back, unbinding removes the device.
+ */
+export class DeviceBinding {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    private readonly licenses: Pick<Licenses, 'get'>,
+    private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>,
+  ) {}
+
+  async devices(license: License): Promise<Device[]> {
+    return (await this.db('licensing_devices').where('license_pk', license.id).orderBy('id')).map(toDevice);
+  }
+
+  async device(licensePk: number, deviceId: string): Promise<Device | null> {
+    const row = await this.db('licensing_devices').where({ license_pk: licensePk, device_id: deviceId }).first();
+    return row ? toDevice(row) : null;
+  }
+
+  /**
+   * Binds a new device while the license has room: one conditional UPDATE of the counter and the
+   * device row in one transaction, so racing devices can never exceed the cap.
+   */
+  async bind(license: License, device: { deviceId: string; deviceName?: string | null; ip?: string | null }): Promise<BindOutcome> {
+    const now = this.clock.now().toISOString();
+    const existing = await this.device(license.id, device.deviceId);
+    if (existing) return existing.status === 'active' ? { outcome: 'known', device: existing } : { outcome: 'deactivated', device: existing };
+    try {
+      const bound = await this.db.transaction(async (trx) => {
+        const room = affected(await trx('licensing_licenses').where('id', license.id).where('status', 'active').whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
+        if (room === 0) return null;
+        await trx('licensing_devices').insert({ license_pk: license.id, device_id: device.deviceId, device_name: device.deviceName ?? null, ip_address: device.ip ?? null, status: 'active', first_seen_at: now, last_seen_at: now });
+        await this.events.emit(trx, 'license.activated', { ...what(license), device_id: device.deviceId, device_name: device.deviceName ?? null }, { tenantId: license.tenant_id });
+        return toDevice(await trx('licensing_devices').where({ license_pk: license.id, device_id: device.deviceId }).first());
+      });
+      if (bound) return { outcome: 'bound', device: bound };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return this.bind(license, device); // the same device raced itself: it is bound now
+    }
+    return { outcome: 'cap_reached', devices: (await this.devices(license)).filter((d) => d.status === 'active') };
+  }
+
+  /** Deactivates (frees a slot) or re-activates (takes one, within the cap) a device. */
+  async setDeviceStatus(scope: Scope, licenseId: string, deviceId: string, status: 'active' | 'deactivated'): Promise<void> {
+    const license = await this.licenses.get(scope, licenseId);
+    const now = this.clock.now().toISOString();
+    await this.db.transaction(async (trx) => {
+      const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
+      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      // Conditional on the old status, so concurrent calls change the counter once.
+      const changed = affected(await trx('licensing_devices').where('id', device.id).whereNot('status', status).update({ status, deactivated_at: status === 'active' ? null : now }));
+      if (changed === 0) return;
+      if (status === 'active') {
+        const room = affected(await trx('licensing_licenses').where('id', license.id).whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
+        if (room === 0) throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
+      } else {
+        await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
+        await this.events.emit(trx, 'license.device_deactivated', { ...what(license), device_id: deviceId }, { tenantId: license.tenant_id });
+      }
+    });
+    await this.onChange('device', `${license.id}:${deviceId}`);
+  }
+
+  /** Removes a device binding entirely (the robots plugin's unbind). */
+  async unbind(scope: Scope, licenseId: string, deviceId: string): Promise<void> {
+    const license = await this.licenses.get(scope, licenseId);
+    await this.db.transaction(async (trx) => {
+      const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
+      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      // The row as read: a concurrent unbind or status change makes this delete nothing.
+      const gone = affected(await trx('licensing_devices').where({ id: device.id, status: device.status }).delete());
+      if (gone && device.status === 'active') {
+        await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: this.clock.now().toISOString() });
+      }
+    });
+    await this.onChange('device', `${license.id}:${deviceId}`);
+  }
+}
