@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { affected } from '../db/connection.js';
 import { iso, type Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { Leases, type LeasedTable } from '../leases.js';

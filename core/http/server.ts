@@ -109,16 +109,15 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
 
   app.context.authenticate = async function authenticate(this: HttpContext): Promise<Principal | null> {
     if (this.state.principal !== undefined) return this.state.principal;
-    const ctx = this;
     const req: AuthRequest = {
-      headers: credentialHeaders(faceFor(faces, ctx.path), ctx.headers, ctx.query),
-      query: ctx.query,
-      cookie: (name) => ctx.cookies.get(name),
-      ip: ctx.ip,
-      path: ctx.path,
+      headers: credentialHeaders(faceFor(faces, this.path), this.headers, this.query),
+      query: this.query,
+      cookie: (name) => this.cookies.get(name),
+      ip: this.ip,
+      path: this.path,
     };
     const principal = await auth.authenticate(req);
-    ctx.state.principal = principal;
+    this.state.principal = principal;
     return principal;
   };
 

@@ -1,7 +1,7 @@
 import type { ActionCall } from '../../core/actions.js';
 import type { PluginContext } from '../../core/plugins/contract.js';
 import type { LicensingSettings } from './config.js';
-import type { Licenses, Plan } from './services/licenses.js';
+import type { Plan } from './services/licenses.js';
 
 interface GenerateInput {
   plan: Exclude<Plan, 'custom'>;

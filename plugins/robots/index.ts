@@ -1,7 +1,6 @@
 import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
-import type { AiApi } from '../ai/api.js';
 import { robotsConfigSchema, type RobotsSettings } from './config.js';
 import { createRobotsServices, } from './services/index.js';
 import { robotRoutes } from './routes/robots.js';

@@ -47,7 +47,7 @@ describe('first start: logs a person can read', () => {
 
     const forcedPretty = memoryStream(false);
     createLogger('info', undefined, { format: 'pretty', out: forcedPretty.stream }).warn('careful');
-    assert.match(forcedPretty.text(), /^\S+ WARN  careful\n$/, 'no colour codes when the stream is not a terminal');
+    assert.match(forcedPretty.text(), /^\S+ WARN {2}careful\n$/, 'no colour codes when the stream is not a terminal');
 
     const forcedJson = memoryStream(true);
     createLogger('info', undefined, { format: 'json', out: forcedJson.stream }).info('as json');

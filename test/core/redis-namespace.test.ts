@@ -42,7 +42,11 @@ describe('Redis: one namespace per deployment', () => {
   const spyHears = (channel: string) =>
     new Promise<void>((resolve) => {
       if (heard.includes(channel)) return resolve();
-      const check = (_p: string, c: string) => c === channel && (spy.off('pmessage', check), resolve());
+      const check = (_p: string, c: string) => {
+        if (c !== channel) return;
+        spy.off('pmessage', check);
+        resolve();
+      };
       spy.on('pmessage', check);
     });
   const idOf = async (t: TestApp) => (await t.app.db('core_kv').where('key', 'deployment_id').first('value')).value as string;

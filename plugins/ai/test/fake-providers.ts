@@ -35,7 +35,7 @@ export class FakeProvider {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
   }
 
-  private answer(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, raw: string): unknown {
     let body: any = raw;
     try {
       body = JSON.parse(raw);

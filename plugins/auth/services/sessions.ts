@@ -38,7 +38,7 @@ export class Sessions {
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
-    private readonly signer: JwtSigner,
+    signer: JwtSigner,
     private readonly passwords: Passwords,
     private readonly users: Users,
     private readonly audit: AuditLog,

@@ -80,7 +80,7 @@ export class Principals {
 
   async fromApiKey(raw: string): Promise<Principal> {
     const key = await this.cache.key(sha256(raw));
-    if (!key || !key.is_active) throw AppError.unauthorized('invalid API key', 'invalid_api_key');
+    if (!key?.is_active) throw AppError.unauthorized('invalid API key', 'invalid_api_key');
     const now = this.clock.now();
     if (key.expires_at && key.expires_at <= now.toISOString()) throw AppError.unauthorized('API key expired', 'api_key_expired');
     const user = await this.activeUser(key.user_id);

@@ -125,7 +125,7 @@ export class StripeBilling {
       }
     });
     const amount = input.cycle === 'yearly' ? plan.price_yearly : plan.price_monthly;
-    if (!current || !current.active || current.unit_amount !== amount || current.currency !== plan.currency) {
+    if (!current?.active || current.unit_amount !== amount || current.currency !== plan.currency) {
       throw AppError.conflict(`plan "${plan.id}" changed since it was last synced to Stripe; sync it again`, 'plan_not_synced');
     }
     const session = await this.call((stripe) =>

@@ -298,7 +298,7 @@ describe('billing: the meter across two instances on one PostgreSQL database (ro
   let admin: Actor;
   const clock = new ManualClock(NOW);
 
-  before(async function () {
+  before(async () => {
     // On the SQLite pass this still runs on the PostgreSQL server beside the tests: it is about PostgreSQL.
     database = await createTestDatabase({ dialect: 'postgres' });
     a = await startBillingApp({ clock, database, extraPlugins: ['example'] });

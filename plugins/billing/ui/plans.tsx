@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
 import type { Plan } from '../services/plans.js';
-import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, toMajor, toMinor, type Limits, useAction } from './shared.js';
+import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, toMajor, toMinor, useAction } from './shared.js';
 
 
 /** A form's text as the API's value: "" is null (unlimited), anything else a number (the server checks it is whole). */

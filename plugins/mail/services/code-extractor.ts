@@ -55,8 +55,8 @@ const CANDIDATE = new RegExp(
 /** Words right before a number that make it something else: order, invoice, card, phone… */
 const NOT_A_CODE_BEFORE = new RegExp(
   String.raw`(?:(?<![\p{Script=Latin}\p{Script=Cyrillic}])(?:order|invoice|ticket|case|ref(?:erence)?|no\.?|nr\.?|(?<!(?:verification|security|confirmation|access)\s)number|tracking|account\s+(?:number|no\.?)|acct|ending(?:\s+(?:in|with))?|last\s+(?:4|four)(?:\s+digits)?|call|phone|tel|fax|hotline|ext\.?|room|version|build|pr|pull\s+request|issue|pipeline|commit|` +
-    String.raw`número|numero|numéro|nº|pedido|factura|fattura|ordine|commande|bestellung|rechnung|заказ[аеу]?|номер|счёт|счет)|n°|№|#|` +
-    String.raw`订单号?|订单编号|單號|单号|运单号|快递单号|尾号|尾號|末四位|致电|电话|電話|拨打|客服|注文番号|注文|お問い合わせ番号|受付番号|주문번호|주문)` +
+    `número|numero|numéro|nº|pedido|factura|fattura|ordine|commande|bestellung|rechnung|заказ[аеу]?|номер|счёт|счет)|n°|№|#|` +
+    `订单号?|订单编号|單號|单号|运单号|快递单号|尾号|尾號|末四位|致电|电话|電話|拨打|客服|注文番号|注文|お問い合わせ番号|受付番号|주문번호|주문)` +
     String.raw`(?:\s{0,3}(?:is|was|es|是|为|為|は|:|：|#))*\s{0,3}$`,
   'iu',
 );

@@ -158,7 +158,7 @@ export class Ingest {
   private listening: Promise<void> | null = null;
 
   constructor(
-    private readonly db: Knex,
+    db: Knex,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly events: EventBus,

@@ -107,7 +107,10 @@ export class SmtpReceiver {
   /** Sends a 421 (which closes the connection); nothing if it is already gone. */
   private hangUp(sessionId: string, text: string): void {
     for (const connection of this.server?.connections ?? []) {
-      if (connection.id === sessionId) return connection.send(421, text);
+      if (connection.id === sessionId) {
+        connection.send(421, text);
+        return;
+      }
     }
   }
 

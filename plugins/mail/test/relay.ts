@@ -35,7 +35,7 @@ export async function startSink(): Promise<Sink> {
     disabledCommands: ['STARTTLS', 'AUTH'],
     disableReverseLookup: true,
     logger: false,
-    onRcptTo(address, _session, cb) {
+    onRcptTo(_address, _session, cb) {
       if (sink.refuse) return cb(Object.assign(new Error('relay refused'), { responseCode: 550 }));
       cb();
     },

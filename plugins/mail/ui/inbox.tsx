@@ -16,7 +16,14 @@ type Live = 'connecting' | 'live' | 'retrying' | 'stopped';
 const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /** Newest first, each id once. */
@@ -79,8 +86,8 @@ function useLiveInbox(mailbox: string) {
   }, [mailbox, generation]);
 
   const restart = useCallback(() => setGeneration((g) => g + 1), []);
-  const markRead = useCallback((id: number) => setEmails((old) => old && old.map((e) => (e.id === id ? { ...e, is_read: 1 } : e))), []);
-  const drop = useCallback((id: number) => setEmails((old) => old && old.filter((e) => e.id !== id)), []);
+  const markRead = useCallback((id: number) => setEmails((old) => old?.map((e) => (e.id === id ? { ...e, is_read: 1 } : e)) ?? null), []);
+  const drop = useCallback((id: number) => setEmails((old) => old?.filter((e) => e.id !== id) ?? null), []);
   return { emails, error, live, restart, markRead, drop };
 }
 

@@ -39,7 +39,7 @@ const listQuery = {
 export function adminRoutes(r: PluginRouter, s: RobotsServices): void {
   const admin = [workbotAdmin(s.home)];
 
-  r.post('/api/admin/activation-codes', { summary: 'Generate activation codes', guards: admin, schema: { body: generateBody } }, async (ctx, { body }) => {
+  r.post('/api/admin/activation-codes', { summary: 'Generate activation codes', guards: admin, schema: { body: generateBody } }, async (_ctx, { body }) => {
     // Codes are made in the home tenant, whoever of its admins (or a superadmin) asks.
     const data = await s.codes.generate({
       tenantId: await s.home.id(),

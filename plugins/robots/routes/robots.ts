@@ -23,13 +23,13 @@ export async function userScope(ctx: HttpContext): Promise<RobotScope & { princi
 /** The signed-in user activating a device (the app sends its user token), or null: the robot then belongs to the code's bound user. */
 async function activatorOf(ctx: HttpContext): Promise<Activator | null> {
   const principal = await ctx.authenticate();
-  if (!principal || principal.kind !== 'user') return null; // an API key or robot token owns nothing
+  if (principal?.kind !== 'user') return null; // an API key or robot token owns nothing
   return { userId: principal.id, tenantId: principal.tenantId, admin: hasRole(principal, 'admin'), superadmin: principal.roles.includes('superadmin') };
 }
 
 export async function robotOf(ctx: HttpContext): Promise<{ id: number; robot_id: string; tenant_id: string }> {
   const principal = await ctx.authenticate();
-  if (!principal || principal.kind !== 'robot') throw AppError.unauthorized('a robot token is required');
+  if (principal?.kind !== 'robot') throw AppError.unauthorized('a robot token is required');
   return { id: Number(principal.attributes?.robotPk), robot_id: principal.id, tenant_id: principal.tenantId! };
 }
 

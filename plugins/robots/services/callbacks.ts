@@ -82,7 +82,7 @@ export class Callbacks {
     // One lookup for the common case of a robot without callbacks.
     const config = await this.db('robots_callbacks as c').join('robots_robots as r', 'r.id', 'c.robot_pk').where('r.robot_id', String(event.payload.robot_id)).first('c.*');
     const url = kind === 'message' ? config?.message_url : config?.result_url;
-    if (!config || !config.is_active || !url) return;
+    if (!config?.is_active || !url) return;
     const robot = { id: config.robot_pk };
     const log = (status: string, extra: { response_status?: number; error?: string } = {}) =>
       this.db('robots_callback_deliveries').insert({ robot_pk: robot.id, event_id: event.id, kind, url, status, response_status: extra.response_status ?? null, error: extra.error ?? null, created_at: this.clock.now().toISOString() });

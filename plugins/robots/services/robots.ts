@@ -159,7 +159,7 @@ export class Robots {
 
   private async codeLicense(tenantId: string | null, code: string) {
     const license = await this.licenses().byCode(code);
-    if (!license || license.product !== 'workbot' || (tenantId && license.tenant_id !== tenantId)) throw AppError.notFound(`activation code ${code} not found`);
+    if (license?.product !== 'workbot' || (tenantId && license.tenant_id !== tenantId)) throw AppError.notFound(`activation code ${code} not found`);
     return license;
   }
 
@@ -196,7 +196,7 @@ export class Robots {
   async activate(code: string, deviceInfo: Record<string, unknown> & { deviceId: string }, activator: Activator | null = null) {
     const license = await this.licenses().byCode(code);
     const now = this.clock.now().toISOString();
-    if (!license || license.product !== 'workbot') throw AppError.notFound('activation code not found');
+    if (license?.product !== 'workbot') throw AppError.notFound('activation code not found');
     if (license.status !== 'active') throw AppError.forbidden(`this activation code is ${license.status}`);
     if (license.valid_until && license.valid_until <= now) throw AppError.forbidden('this activation code has expired');
     const owner = await this.ownerFor(license, activator);

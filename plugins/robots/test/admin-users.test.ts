@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ISO, RobotSocket, activate, addMember, adminCodes, bearer, homeAdmin, homeTenantId, ownerWithRobot, phoneLogin, registerOwner, robotsApp, superadmin, type Owner, type RobotsApp } from './helpers.js';
+import { ISO, RobotSocket, addMember, adminCodes, bearer, homeAdmin, homeTenantId, ownerWithRobot, phoneLogin, registerOwner, robotsApp, superadmin, type Owner, type RobotsApp } from './helpers.js';
 
 // Seed sections 7 and 9 are the operator's: WorkBot's home tenant (the operator tenant here) is
 // what its admins list and disable; a superadmin sees every tenant. A fresh app per test, so the

@@ -11,7 +11,7 @@ export interface TemplateView {
   secrets: Record<string, string>;
 }
 
-const own = (value: unknown, key: string): boolean => value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, key);
+const own = (value: unknown, key: string): boolean => value !== null && typeof value === 'object' && Object.hasOwn(value, key);
 
 /**
  * Mustache's own lookup walks prototypes and calls any function it finds, so `{{constructor.constructor}}`

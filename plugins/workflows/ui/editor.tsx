@@ -757,7 +757,7 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
           Version {loadedVersion} is loaded into the editor; save to make it the current version (a new version number).
         </p>
       ) : null}
-      {workflow && workflow.missing_secrets.length ? (
+      {workflow?.missing_secrets.length ? (
         <p class="error-banner" role="alert">
           Steps use secrets that are not set: {workflow.missing_secrets.join(', ')}. Set them under Secrets below.
         </p>

@@ -150,7 +150,7 @@ function StepCard(props: { step: RunStep }) {
   const httpStatus = s.action === 'http.request' && output && typeof output === 'object' && typeof output.status === 'number' ? output.status : null;
   const title = `Step ${s.index + 1}: ${s.id}`;
   return (
-    <section class="card" role="region" aria-label={title}>
+    <section class="card" aria-label={title}>
       <h3 style={{ margin: '0 0 0.5rem', fontSize: '1rem' }}>
         {title} <span class="muted">({s.action})</span> <Badge value={s.status} />
       </h3>

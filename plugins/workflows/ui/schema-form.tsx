@@ -45,7 +45,7 @@ function textOf(kind: Kind, value: unknown): string {
 const TEMPLATE = /\{\{/;
 
 /** The value a field's text stands for (undefined: leave the property out), or why it is not one. */
-export function valueOf(kind: Kind, schema: JsonSchema, text: string): { value?: unknown; error?: string } {
+export function fieldValue(kind: Kind, schema: JsonSchema, text: string): { value?: unknown; error?: string } {
   const t = text.trim();
   if (!t && kind !== 'text' && kind !== 'textarea') return { value: undefined };
   switch (kind) {
@@ -129,7 +129,7 @@ function Field(props: FieldProps) {
 
   const change = (next: string) => {
     setText(next);
-    const parsed = valueOf(kind, schema, next);
+    const parsed = fieldValue(kind, schema, next);
     setError(parsed.error ?? null);
     props.onChange(parsed.error ? props.value : parsed.value, parsed.error ?? null);
   };

@@ -213,8 +213,8 @@ export function JsonBlock(props: { value: unknown; label: string }) {
   const text = props.value === undefined ? '' : typeof props.value === 'string' ? props.value : JSON.stringify(props.value, null, 2);
   return (
     <pre
+      role="region"
       aria-label={props.label}
-      tabIndex={0}
       style={{ margin: '0.25rem 0 0', padding: '0.5rem 0.65rem', maxHeight: '18rem', overflow: 'auto', background: 'var(--bg)', border: '1px solid var(--border)', borderRadius: '6px', fontSize: '0.82rem', whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}
     >
       <code>{text || '—'}</code>

@@ -9,7 +9,7 @@ const server = new SMTPServer({
   authOptional: true,
   logger: false,
   size: 1024 * 1024,
-  onData(stream, session, callback) {
+  onData(stream, _session, callback) {
     simpleParser(stream).then(
       (mail) => {
         if (!mail.messageId) return callback(new Error('no Message-ID'));

@@ -22,8 +22,8 @@ const month = upsert(true);
 const day = upsert(false);
 const LIMIT = 1_000_000_000;
 
-let queue = [];
-let flushing = null;
+const queue = [];
+let _flushing = null;
 async function flush() {
   while (queue.length) {
     const batch = queue.splice(0, 256);
@@ -37,11 +37,11 @@ async function flush() {
     await exec('COMMIT');
     for (const op of batch) op.resolve();
   }
-  flushing = null;
+  _flushing = null;
 }
 const consume = (tenant) => new Promise((resolve) => {
   queue.push({ tenant, resolve });
-  flushing ??= flush();
+  _flushing ??= flush();
 });
 
 const tenants = Array.from({ length: 100 }, (_, i) => `tenant-${i}`);
