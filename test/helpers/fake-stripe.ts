@@ -1,3 +1,4 @@
+// Longer than most: one file per protocol stand-in, so a test reads the whole fake Stripe in one place.
 // A local stand-in for the Stripe API, spoken to by the official `stripe` SDK (tests never reach
 // the internet). It speaks enough of Stripe's REST protocol for Plinth's billing plugin:
 // form-encoded request bodies with nested keys, JSON replies with `id` and `object`, bearer-key

@@ -1,3 +1,4 @@
+// A little over 400 lines: checkout, the customer portal and the webhook events are one conversation with Stripe's API.
 // The SDK is loaded on first use: most installs never configure Stripe (boot time, memory).
 import type Stripe from 'stripe';
 import type { Knex } from 'knex';

@@ -1,3 +1,4 @@
+// A little over 400 lines: the plan editor's fields (prices in major units, limits, features) are one form.
 // Plans (superadmin): every plan, hidden ones too; edit one (name, prices, public, limits,
 // features), create, delete, and sync to Stripe.
 import { useEffect, useRef, useState } from 'preact/hooks';

@@ -1,3 +1,4 @@
+// Longer than most (~500 lines): the list and its three creation dialogs share the page's state; the dialogs are next to split out.
 // The workflows list: name, trigger, enabled (a toggle for owners and admins), version and the last
 // run; search and filters in the URL. Owners and admins create one (blank, from a ready-made
 // template, or by importing an exported JSON document), run one now, export, and delete (confirmed).
