@@ -10,6 +10,8 @@ export interface AiApi {
    * cost, in `settings.ai.currency`, exact to a millionth (the call log's unit).
    */
   callTotals(tenantId: string, robotIds: string[], from: string, to: string): Promise<{ calls: number; cost: number; currency: string }>;
+  /** Today's AI calls of these robots against their daily limit (the seed's aiCallsToday); absent: none. */
+  callsToday(tenantId: string, robotIds: string[]): Promise<Record<string, number>>;
 }
 
 declare module '../../core/container.js' {

@@ -78,6 +78,9 @@ export default definePlugin<AiSettings>({
         await retention.deleteInBatches('ai_replies', 'id', (q) => q.where('created_at', '<', before));
         // A conversation's row holds a takeover pause and a provider's thread id: idle ones are forgotten.
         await retention.deleteInBatches('ai_conversations', 'updated_at', (q) => q.where('updated_at', '<', before));
+        // Daily call counts matter for their day only: a week is kept for the robot pages.
+        const lastWeek = new Date(info.scheduledFor.getTime() - 7 * 86_400_000).toISOString().slice(0, 10);
+        await retention.deleteInBatches('ai_robot_daily_calls', 'day', (q) => q.where('day', '<', lastWeek));
       },
     },
   ],

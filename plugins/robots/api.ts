@@ -5,7 +5,7 @@ import type { RobotsServices } from './services/index.js';
 export type { ConversationMessage, RobotSummary } from './services/api.js';
 
 /** `robotsApi`: what other plugins (ai, workflows actions) may do with robots. */
-export type RobotsPublicApi = Pick<RobotsApi, 'robot' | 'conversation' | 'takeAiCall' | 'giveBackAiCall' | 'sendMessage'>;
+export type RobotsPublicApi = Pick<RobotsApi, 'robot' | 'conversation' | 'sendMessage'>;
 
 declare module '../../core/container.js' {
   interface Cradle {

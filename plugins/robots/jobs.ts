@@ -23,12 +23,6 @@ export const robotsJobs: JobSpec<RobotsSettings>[] = [
     catchUp: true,
     run: (c, info) => pruneRobotLogs(c.container.resolve('retention'), info.scheduledFor, c.settings),
   },
-  {
-    name: 'reset-ai-calls',
-    schedule: '0 0 * * *',
-    catchUp: true,
-    run: (c) => services(c).api.resetAiCallCounts(),
-  },
 ];
 
 /**

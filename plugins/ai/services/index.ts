@@ -10,6 +10,7 @@ import { KnowledgeBase } from './knowledge.js';
 import { BuiltinProvider } from './providers/builtin.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { Responder } from './responder.js';
+import { DailyCallQuota } from './daily-call-quota.js';
 import { TenantSettings } from './tenant-settings.js';
 
 /** What the plugin resolves from the container: core services, robots' API, the auth plugin's tenant settings. */
@@ -28,7 +29,11 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   const answerer = new Answerer(registry, builtin);
   const consent = async (tenantId: string) => (await d.tenants.settings(tenantId)).ai_consent_enabled;
   const robots = () => d.robotsApi;
-  const api: AiApi = { callTotals: (tenantId, robotIds, from, to) => calls.totals(tenantId, robotIds, from, to) };
+  const quota = new DailyCallQuota(d.db, d.clock);
+  const api: AiApi = {
+    callTotals: (tenantId, robotIds, from, to) => calls.totals(tenantId, robotIds, from, to),
+    callsToday: (tenantId, robotIds) => quota.callsToday(tenantId, robotIds),
+  };
   return {
     /** For other plugins, as `aiApi` in the container. */
     api,
@@ -38,6 +43,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
     calls,
     answerer,
     ask: new Ask(settings, answerer, calls, robots, consent, d.usage),
-    responder: new Responder(d.db, d.clock, settings, answerer, calls, new Conversations(d.db, d.clock), robots, consent, d.usage),
+    quota,
+    responder: new Responder({ db: d.db, clock: d.clock, settings, answerer, calls, conversations: new Conversations(d.db, d.clock), robots: d.robotsApi, quota, consent, usage: d.usage }),
   };
 }

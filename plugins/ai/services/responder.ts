@@ -5,6 +5,7 @@ import type { UsageMeter } from '../../../core/usage.js';
 import type { AiSettings } from '../config.js';
 import type { Answerer } from './answerer.js';
 import type { Calls } from './calls.js';
+import type { DailyCallQuota } from './daily-call-quota.js';
 import type { Conversations } from './conversations.js';
 import { endUserId, type ChatTurn } from './providers/types.js';
 import type { RobotsPublicApi } from '../../robots/api.js';
@@ -25,6 +26,22 @@ type Decision = { status: 'answered'; reply: string; provider: string; commandId
 
 export const systemPrompt = (template: string, scenario?: string) => template.replace('{scenario}', scenario || 'general questions');
 
+/** What the responder works with (named, so a new one is one more field, not a tenth position). */
+export interface ResponderDeps {
+  db: Knex;
+  clock: Clock;
+  settings: AiSettings;
+  answerer: Answerer;
+  calls: Calls;
+  conversations: Conversations;
+  robots: RobotsPublicApi;
+  quota: DailyCallQuota;
+  consent: (tenantId: string) => Promise<boolean>;
+  usage: UsageMeter;
+  /** For the reply delay's jitter; tests fix it. */
+  random?: () => number;
+}
+
 /**
  * Answers the messages robots receive: decides whether to (AI on for the robot, @-mentioned in a
  * group, the tenant's AI consent, no human takeover, within the daily and monthly limits), builds
@@ -33,21 +50,10 @@ export const systemPrompt = (template: string, scenario?: string) => template.re
  * changes nothing.
  */
 export class Responder {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly settings: AiSettings,
-    private readonly answerer: Answerer,
-    private readonly calls: Calls,
-    private readonly conversations: Conversations,
-    private readonly robots: () => RobotsPublicApi,
-    private readonly consent: (tenantId: string) => Promise<boolean>,
-    private readonly usage: UsageMeter,
-    private readonly random: () => number = Math.random,
-  ) {}
+  constructor(private readonly d: ResponderDeps) {}
 
   async handle(tenantId: string, m: ReceivedMessage): Promise<Decision> {
-    const done = await this.db('ai_replies').where('message_id', m.message_id).first('status', 'reason');
+    const done = await this.d.db('ai_replies').where('message_id', m.message_id).first('status', 'reason');
     if (done) return done;
     const decision = await this.decide(tenantId, m);
     if (decision.status !== 'answered') await this.record(tenantId, m, decision);
@@ -57,33 +63,33 @@ export class Responder {
   private async decide(tenantId: string, m: ReceivedMessage): Promise<Decision> {
     const key = { tenantId, robotId: m.robot_id, conversation: m.conversation };
     if (m.from_operator) {
-      await this.conversations.pause(key, this.settings.takeoverMinutes);
+      await this.d.conversations.pause(key, this.d.settings.takeoverMinutes);
       return { status: 'skipped', reason: 'from_operator' };
     }
-    const robot = await this.robots().robot(tenantId, m.robot_id);
+    const robot = await this.d.robots.robot(tenantId, m.robot_id);
     if (!robot) return { status: 'skipped', reason: 'robot_gone' };
     if (robot.ai.aiMode === 'off') return { status: 'skipped', reason: 'ai_off' };
-    if (m.group_name && this.settings.groupRequiresMention && !m.at_me) return { status: 'skipped', reason: 'not_mentioned' };
-    if (!(await this.consent(tenantId))) return { status: 'skipped', reason: 'no_consent' };
-    const state = await this.conversations.state(m.robot_id, m.conversation);
+    if (m.group_name && this.d.settings.groupRequiresMention && !m.at_me) return { status: 'skipped', reason: 'not_mentioned' };
+    if (!(await this.d.consent(tenantId))) return { status: 'skipped', reason: 'no_consent' };
+    const state = await this.d.conversations.state(m.robot_id, m.conversation);
     if (state.paused) return { status: 'skipped', reason: 'human_takeover' };
 
-    if (!(await this.robots().takeAiCall(tenantId, m.robot_id, robot.ai.aiCallLimitDaily))) return { status: 'limited', reason: 'daily_limit' };
+    if (!(await this.d.quota.take(tenantId, m.robot_id, robot.ai.aiCallLimitDaily))) return { status: 'limited', reason: 'daily_limit' };
     try {
-      await this.usage.consume(tenantId, 'ai_replies_per_month', 1);
+      await this.d.usage.consume(tenantId, 'ai_replies_per_month', 1);
     } catch (err) {
-      await this.robots().giveBackAiCall(tenantId, m.robot_id);
+      await this.d.quota.giveBack(tenantId, m.robot_id);
       if (isAppError(err) && err.status === 402) return { status: 'limited', reason: 'monthly_limit' };
       throw err;
     }
 
-    const answer = await this.answerer.answer(
+    const answer = await this.d.answerer.answer(
       {
         tenantId,
         model: robot.ai.aiModel,
         temperature: robot.ai.aiTemperature,
         maxTokens: robot.ai.aiMaxTokens,
-        system: systemPrompt(this.settings.systemPrompt, robot.ai.aiScenario),
+        system: systemPrompt(this.d.settings.systemPrompt, robot.ai.aiScenario),
         messages: await this.context(tenantId, m, robot.ai.aiContextLength),
         user: endUserId(tenantId, m.robot_id, m.conversation),
         conversationId: state.difyConversationId,
@@ -91,15 +97,15 @@ export class Responder {
       { mode: robot.ai.aiMode, provider: robot.ai.aiProvider },
       { robotId: m.robot_id, messageId: m.message_id, source: 'message' },
     );
-    if (answer.reply.conversationId) await this.conversations.rememberDify(key, answer.reply.conversationId);
+    if (answer.reply.conversationId) await this.d.conversations.rememberDify(key, answer.reply.conversationId);
 
-    const delaySeconds = robot.ai.replyDelayMin + this.random() * (robot.ai.replyDelayMax - robot.ai.replyDelayMin);
-    const notBefore = new Date(this.clock.now().getTime() + delaySeconds * 1000);
+    const delaySeconds = robot.ai.replyDelayMin + (this.d.random ?? Math.random)() * (robot.ai.replyDelayMax - robot.ai.replyDelayMin);
+    const notBefore = new Date(this.d.clock.now().getTime() + delaySeconds * 1000);
     const params = { type: 'text', titleList: [m.group_name || m.received_name || ''], content: answer.reply.text, atList: m.group_name && m.received_name ? [m.received_name] : [] };
     // One commit for the reply: the call log, the command and the decision.
-    return this.db.transaction(async (trx) => {
-      await this.calls.record(answer.calls, trx);
-      const command = await this.robots().sendMessage(tenantId, m.robot_id, params, { createdBy: 'ai', notBefore, trx });
+    return this.d.db.transaction(async (trx) => {
+      await this.d.calls.record(answer.calls, trx);
+      const command = await this.d.robots.sendMessage(tenantId, m.robot_id, params, { createdBy: 'ai', notBefore, trx });
       const decision = { status: 'answered' as const, reply: answer.reply.text, provider: answer.provider, commandId: command.commandId };
       await this.record(tenantId, m, decision, trx);
       return decision;
@@ -112,8 +118,8 @@ export class Responder {
    */
   private async context(tenantId: string, m: ReceivedMessage, length: number): Promise<ChatTurn[]> {
     const n = Math.max(1, length);
-    const messages = await this.robots().conversation(tenantId, m.robot_id, m.conversation, n, m.message_id);
-    const replies = await this.db('ai_replies').where({ robot_id: m.robot_id, conversation: m.conversation, status: 'answered' }).orderBy('id', 'desc').limit(n).select('reply', 'created_at');
+    const messages = await this.d.robots.conversation(tenantId, m.robot_id, m.conversation, n, m.message_id);
+    const replies = await this.d.db('ai_replies').where({ robot_id: m.robot_id, conversation: m.conversation, status: 'answered' }).orderBy('id', 'desc').limit(n).select('reply', 'created_at');
     const turns = [
       ...messages.map((x) => ({ at: x.createdAt, turn: { role: x.fromOperator ? 'assistant' : 'user', content: x.spoken } as ChatTurn, current: x.messageId === m.message_id })),
       ...replies.map((r: { reply: string; created_at: string }) => ({ at: r.created_at, turn: { role: 'assistant', content: r.reply } as ChatTurn, current: false })),
@@ -122,7 +128,7 @@ export class Responder {
     return turns.slice(-n).map((t) => t.turn);
   }
 
-  private async record(tenantId: string, m: ReceivedMessage, d: Decision, trx: Knex | Knex.Transaction = this.db): Promise<void> {
+  private async record(tenantId: string, m: ReceivedMessage, d: Decision, trx: Knex | Knex.Transaction = this.d.db): Promise<void> {
     await trx('ai_replies').insert({
       message_id: m.message_id,
       tenant_id: tenantId,
@@ -133,7 +139,7 @@ export class Responder {
       reply: d.status === 'answered' ? d.reply : null,
       provider: d.status === 'answered' ? d.provider : null,
       command_id: d.status === 'answered' ? d.commandId : null,
-      created_at: this.clock.now().toISOString(),
+      created_at: this.d.clock.now().toISOString(),
     });
   }
 }

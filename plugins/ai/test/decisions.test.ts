@@ -63,11 +63,14 @@ describe('ai: decisions', () => {
     }
     assert.deepEqual(statuses, ['answered', 'answered', 'daily_limit']);
     assert.equal(fake.received.length, 2);
-    const row = await t.app.db('robots_robots').where('robot_id', robot.robotId).first();
-    assert.equal(Number(row.ai_calls_today), 2);
+    const counted = await t.app.db('ai_robot_daily_calls').where({ tenant_id: owner.tenantId, robot_id: robot.robotId });
+    assert.deepEqual(counted.map((r: { day: string; calls: number }) => [r.day, Number(r.calls)]), [[clock.now().toISOString().slice(0, 10), 2]]);
+    const listed = await t.request('GET', `/workbot/api/robots/${robot.robotId}`, { headers: owner.headers });
+    assert.equal(listed.body.data.aiCallsToday, 2, 'the seed detail shows the ai plugin\'s count');
 
-    // The plan allows 3 AI replies a month for the tenant: the 4th (after the daily reset) is refused.
-    await t.app.scheduler.runNow('robots.reset-ai-calls');
+    // The plan allows 3 AI replies a month for the tenant: the 4th (on a new day) is refused.
+    // A new UTC day is a new row; dropping today's stands in for the date moving on.
+    await t.app.db('ai_robot_daily_calls').where({ tenant_id: owner.tenantId }).delete();
     const third = await report({ spoken: 'four', receivedName: 'Dan' });
     assert.equal((await decisionOf(t, third.body.data.messageId)).status, 'answered');
     const fourth = await report({ spoken: 'five', receivedName: 'Dan' });

@@ -90,7 +90,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     const { name, ...ai } = body;
     return ok(await s.robots.create(await userScope(ctx), name, ai), 'created');
   });
-  r.get('/api/robots/:robotId', { summary: 'One robot', rateLimit: limit, schema: { params: robotIdParams } }, async (ctx, { params }) => ok(s.robots.view(await s.robots.row(await userScope(ctx), params.robotId), true)));
+  r.get('/api/robots/:robotId', { summary: 'One robot', rateLimit: limit, schema: { params: robotIdParams } }, async (ctx, { params }) => ok(await s.robots.detail(await userScope(ctx), params.robotId)));
   r.put('/api/robots/:robotId', { summary: 'Update a robot', rateLimit: limit, schema: { params: robotIdParams, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, ...aiSchema } } } }, async (ctx, { params, body }) => {
     await s.robots.update(await userScope(ctx), params.robotId, body);
     return ok(null, 'updated');

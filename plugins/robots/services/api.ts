@@ -9,7 +9,6 @@ export interface RobotSummary {
   userId: string | null;
   name: string;
   ai: AiSettingsOfRobot;
-  aiCallsToday: number;
 }
 
 export interface ConversationMessage {
@@ -37,7 +36,7 @@ export class RobotsApi {
   async robot(tenantId: string, robotId: string): Promise<RobotSummary | null> {
     const row = await this.active(tenantId, robotId).first();
     if (!row) return null;
-    return { robotId: row.robot_id, tenantId: row.tenant_id, userId: row.user_id, name: row.name, ai: aiSettingsOf(row), aiCallsToday: Number(row.ai_calls_today) };
+    return { robotId: row.robot_id, tenantId: row.tenant_id, userId: row.user_id, name: row.name, ai: aiSettingsOf(row) };
   }
 
   /** The last `limit` messages of a conversation up to and including `upTo`, oldest first. */
@@ -53,21 +52,6 @@ export class RobotsApi {
       .limit(limit)
       .select('message_id', 'spoken', 'received_name', 'from_operator', 'created_at');
     return rows.reverse().map((r: Record<string, any>) => ({ messageId: r.message_id, spoken: r.spoken, receivedName: r.received_name, fromOperator: Boolean(r.from_operator), createdAt: r.created_at }));
-  }
-
-  /** Counts one AI call against the robot's daily limit; false (nothing counted) once the limit is reached. */
-  async takeAiCall(tenantId: string, robotId: string, dailyLimit: number): Promise<boolean> {
-    const changed = await this.active(tenantId, robotId).where('ai_calls_today', '<', dailyLimit).update({ ai_calls_today: this.db.raw('ai_calls_today + 1') });
-    return Number(changed) > 0;
-  }
-
-  /** A new day: every robot's AI call count starts again (the daily `reset-ai-calls` job). */
-  async resetAiCallCounts(): Promise<void> {
-    await this.db('robots_robots').where('ai_calls_today', '>', 0).update({ ai_calls_today: 0 });
-  }
-
-  async giveBackAiCall(tenantId: string, robotId: string): Promise<void> {
-    await this.active(tenantId, robotId).where('ai_calls_today', '>', 0).update({ ai_calls_today: this.db.raw('ai_calls_today - 1') });
   }
 
   /**

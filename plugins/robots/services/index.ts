@@ -28,7 +28,7 @@ export interface RobotsOptionalDeps {
 export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, optional: RobotsOptionalDeps = { ai: () => null }) {
   const tokens = new RobotTokens(d.db, d.clock, settings, d.pubsub);
   const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings, new Presence(d.db, d.clock));
-  const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, d.usage);
+  const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, d.usage, optional.ai);
   const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
   const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, d.usage);
   const statistics = new Statistics(d.db, d.clock, commands, optional.ai);

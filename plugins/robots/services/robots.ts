@@ -8,6 +8,7 @@ import type { Commands } from './commands.js';
 import { newId } from './commands.js';
 import type { RobotTokens } from './tokens.js';
 import { pageOffset } from '../../../core/http/pagination.js';
+import type { AiApi } from '../../ai/api.js';
 
 /** What robots needs of the licensing engine (resolved through the container; robots depends on licensing). */
 export type LicenseEngine = Pick<LicenseRegistry, 'byCode' | 'bind'>;
@@ -62,6 +63,8 @@ export class Robots {
     private readonly commands: Commands,
     private readonly licenses: () => LicenseEngine & LicenseAdmin,
     private readonly usage: UsageMeter,
+    /** The ai plugin's figures (today's AI calls), when it is enabled. */
+    private readonly ai: () => Pick<AiApi, 'callsToday'> | null = () => null,
   ) {}
 
   private visible(scope: RobotScope) {
@@ -70,7 +73,18 @@ export class Robots {
     return q;
   }
 
-  view(r: Record<string, any>, detail = false) {
+  /** Today's AI calls of these robots (the ai plugin counts them; 0 without it). */
+  private async aiCallsToday(tenantId: string, robotIds: string[]): Promise<Record<string, number>> {
+    return (await this.ai()?.callsToday(tenantId, robotIds)) ?? {};
+  }
+
+  /** One robot as the seed's detail shows it. */
+  async detail(scope: RobotScope, robotId: string) {
+    const r = await this.row(scope, robotId);
+    return this.view(r, await this.aiCallsToday(r.tenant_id, [r.robot_id]), true);
+  }
+
+  view(r: Record<string, any>, aiCalls: Record<string, number>, detail = false) {
     const ai = aiSettingsOf(r as { ai: string });
     const device = r.device_info ? JSON.parse(r.device_info) : null;
     const base = {
@@ -80,7 +94,7 @@ export class Robots {
       aiMode: ai.aiMode,
       aiProvider: ai.aiProvider,
       totalMessages: Number(r.total_messages),
-      aiCallsToday: Number(r.ai_calls_today),
+      aiCallsToday: aiCalls[r.robot_id] ?? 0,
       lastActiveAt: r.last_active_at,
       deviceInfo: device ? { deviceId: device.deviceId ?? null, brand: device.brand ?? null, model: device.model ?? null } : null,
       createdAt: r.created_at,
@@ -112,7 +126,8 @@ export class Robots {
     if (status === 'offline') q.where((b) => b.whereNull('presence_until').orWhere('presence_until', '<=', nowIso));
     const [{ n }] = await q.clone().count({ n: '*' });
     const rows = await q.orderBy('id', 'desc').limit(pageSize).offset(pageOffset({ page, page_size: pageSize }));
-    return { total: Number(n), list: rows.map((r: Record<string, any>) => this.view(r)) };
+    const aiCalls = await this.aiCallsToday(scope.tenantId, rows.map((r: { robot_id: string }) => r.robot_id));
+    return { total: Number(n), list: rows.map((r: Record<string, any>) => this.view(r, aiCalls)) };
   }
 
   async row(scope: RobotScope, robotId: string) {
