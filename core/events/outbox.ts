@@ -57,6 +57,16 @@ const toEvent = (row: EventRow): PlatformEvent => ({
  * it) and retries failures with exponential backoff. Handlers are at least once: a crash before
  * that commit runs them again.
  */
+/** What one delivery came to: the handlers that succeeded, and the failure if one did not. */
+interface DeliveryOutcome {
+  event: PlatformEvent;
+  handled: Array<{ event_id: number; handler: string; handled_at: string }>;
+  failure: Error | null;
+}
+
+/** Outcomes gathered at most this long are recorded in one commit. */
+const OUTCOME_WINDOW_MS = 50;
+
 const EVENTS: LeasedTable = { table: 'core_events', holder: 'locked_by', until: 'locked_until' };
 /** A batch's lease, renewed every third of it while the batch is delivered. */
 const EVENT_LEASE_SECONDS = 30;
@@ -205,7 +215,7 @@ export class EventBus {
         if (unhandled.length) {
           await this.db('core_events').whereIn('id', unhandled).update({ status: 'delivered', delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
         }
-        for (const event of batch) if (this.hasHandlers(event.name)) await this.deliver(event);
+        await this.deliverAll(batch.filter((e) => this.hasHandlers(e.name)));
       } finally {
         hold.stop();
       }
@@ -234,12 +244,40 @@ export class EventBus {
     return { token, events: rows.map(toEvent) };
   }
 
-  private async deliver(event: PlatformEvent): Promise<void> {
+  /**
+   * Runs the handlers of a batch's events one event after another, in order, and records their
+   * outcomes (the handlers that succeeded, each event's new state) together: one commit for the
+   * outcomes gathered over up to OUTCOME_WINDOW_MS instead of one per event. A crash before they
+   * are recorded runs those handlers again — handlers are at least once, as always; the window
+   * bounds how much runs twice.
+   */
+  private async deliverAll(events: PlatformEvent[]): Promise<void> {
+    if (!events.length) return;
+    const earlier = await this.handledBefore(events.map((e) => e.id));
+    let pending: DeliveryOutcome[] = [];
+    let since = performance.now();
+    for (const event of events) {
+      pending.push(await this.runHandlers(event, earlier.get(event.id) ?? new Set()));
+      if (performance.now() - since >= OUTCOME_WINDOW_MS) {
+        await this.record(pending);
+        pending = [];
+        since = performance.now();
+      }
+    }
+    await this.record(pending);
+  }
+
+  /** Which handlers already succeeded for these events (an earlier attempt that failed elsewhere). */
+  private async handledBefore(eventIds: number[]): Promise<Map<number, Set<string>>> {
+    const rows: Array<{ event_id: number | string; handler: string }> = await this.db('core_event_handled').whereIn('event_id', eventIds).select('event_id', 'handler');
+    const out = new Map<number, Set<string>>();
+    for (const r of rows) out.set(Number(r.event_id), (out.get(Number(r.event_id)) ?? new Set()).add(r.handler));
+    return out;
+  }
+
+  private async runHandlers(event: PlatformEvent, done: Set<string>): Promise<DeliveryOutcome> {
     const targets = [...(this.handlers.get(event.name) ?? []), ...(this.handlers.get('*') ?? [])];
-    const done = new Set<string>(
-      targets.length ? ((await this.db('core_event_handled').where('event_id', event.id).pluck('handler')) as string[]) : [],
-    );
-    const handled: Array<{ event_id: number; handler: string; handled_at: string }> = [];
+    const handled: DeliveryOutcome['handled'] = [];
     let failure: Error | null = null;
     for (const { key, fn } of targets) {
       if (done.has(key)) continue;
@@ -251,17 +289,35 @@ export class EventBus {
         this.logger.warn({ err, event: event.name, eventId: event.id, handler: key }, 'event handler failed');
       }
     }
-    // One commit per delivery: the handlers that succeeded (never run again for this event) and
-    // the event's new state. A crash before it runs them again: handlers are at least once.
-    const dead = await this.db.transaction(async (trx) => {
-      if (handled.length) await trx('core_event_handled').insert(handled);
-      if (!failure) {
-        await this.markDelivered(trx, event);
-        return false;
-      }
-      return this.scheduleRetry(trx, event, failure);
-    });
-    if (dead) this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+    return { event, handled, failure };
+  }
+
+  /** Outcomes in one transaction; if it fails, each on its own, so one cannot fail the others. */
+  private async record(outcomes: DeliveryOutcome[]): Promise<void> {
+    if (!outcomes.length) return;
+    let dead: PlatformEvent[] = [];
+    try {
+      dead = await this.db.transaction((trx) => this.writeOutcomes(trx, outcomes));
+    } catch (err) {
+      if (outcomes.length === 1) throw err;
+      for (const outcome of outcomes) dead.push(...(await this.db.transaction((trx) => this.writeOutcomes(trx, [outcome]))));
+    }
+    for (const event of dead) this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+  }
+
+  /** Writes the outcomes; returns the events that gave up (dead). */
+  private async writeOutcomes(trx: Knex.Transaction, outcomes: DeliveryOutcome[]): Promise<PlatformEvent[]> {
+    const handled = outcomes.flatMap((o) => o.handled);
+    for (let i = 0; i < handled.length; i += 200) await trx('core_event_handled').insert(handled.slice(i, i + 200));
+    // Delivered events of one attempt count are marked with one statement.
+    const delivered = new Map<number, number[]>();
+    for (const { event } of outcomes.filter((o) => !o.failure)) delivered.set(event.attempts, [...(delivered.get(event.attempts) ?? []), event.id]);
+    for (const [attempts, ids] of delivered) {
+      await trx('core_events').whereIn('id', ids).update({ status: 'delivered', attempts: attempts + 1, delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+    }
+    const dead: PlatformEvent[] = [];
+    for (const o of outcomes) if (o.failure && (await this.scheduleRetry(trx, o.event, o.failure))) dead.push(o.event);
+    return dead;
   }
 
   /** A failed delivery: due again after exponential backoff with jitter, or dead after maxAttempts. */
@@ -281,12 +337,6 @@ export class EventBus {
         locked_until: null,
       });
     return dead;
-  }
-
-  private async markDelivered(db: Knex | Knex.Transaction, event: PlatformEvent): Promise<void> {
-    await db('core_events')
-      .where('id', event.id)
-      .update({ status: 'delivered', attempts: event.attempts + 1, delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
   }
 
   /**

@@ -35,7 +35,6 @@ import { againstCeiling, median, tidy, type Figure } from '../lib/results.js';
 
 const W = '/workbot';
 const ADMIN = { email: 'bench@plinth.test', password: 'bench-password-123' };
-const OWNER = { email: 'owner@robots.bench.test', password: 'Bench-owner-pass-42', full_name: 'Bench owner' };
 const CODES_PER_CALL = 500; // the activation-codes route's maximum `count`
 const ACTIVATIONS_PER_IP = 25; // under the activate route's 30 a minute per IP
 const ACTIVATION_CONCURRENCY = 8;
@@ -104,8 +103,7 @@ async function step(what: string, expect: number, reply: Promise<Reply>): Promis
 export async function startWorkbotPlinth(): Promise<PlinthServer> {
   const dir = makeTempDir('robots-config');
   const configFile = path.join(dir, 'bench.json');
-  // Registration open: the bench's owner signs up and logs in at once (the default asks for an emailed link).
-  fs.writeFileSync(configFile, JSON.stringify({ settings: { robots: { requestsPerMinute: 1_000_000_000 }, auth: { registration: 'open' } } }));
+  fs.writeFileSync(configFile, JSON.stringify({ settings: { robots: { requestsPerMinute: 1_000_000_000 } } }));
   try {
     const plinth = await startPlinth({ env: { PLINTH_CONFIG: configFile, PLINTH_ADMIN_EMAIL: ADMIN.email, PLINTH_ADMIN_PASSWORD: ADMIN.password } });
     return {
@@ -128,17 +126,10 @@ const sourceAddress = (n: number) => `127.0.${Math.floor(n / 250)}.${(n % 250) +
 export async function setupRobots(ctx: BenchContext, plinth: PlinthServer, count: number): Promise<{ ownerHeaders: Record<string, string>; robots: BenchRobot[] }> {
   const base = plinth.url;
   const started = performance.now();
+  // WorkBot belongs to the operator: its home tenant's admin (here the superadmin) makes the codes,
+  // and the robots are the operator tenant's, on the operator plan (no limits to lift).
   const admin = await step('superadmin login (POST /api/v2/auth/login)', 200, call(base, 'POST', '/api/v2/auth/login', { body: ADMIN }));
-  await step('owner registration (POST /api/v2/auth/register)', 201, call(base, 'POST', '/api/v2/auth/register', { body: OWNER }));
-  const login = await step('owner login (POST /api/v2/auth/login)', 200, call(base, 'POST', '/api/v2/auth/login', { body: { email: OWNER.email, password: OWNER.password } }));
-  const ownerHeaders = { authorization: `Bearer ${login.access_token}` };
-  const tenantId = login.user.tenant_id as string;
-  // The free plan's limits (1 robot, 10 codes, 500 messages a month) would refuse the bench; the
-  // operator lifts them. Without the billing plugin there is no such route and nothing to lift.
-  const lift = call(base, 'PUT', `/api/v2/admin/tenants/${tenantId}/limit-overrides`, { body: { limits: { max_robots: null, max_sessions: null, max_licenses: null, max_messages_per_month: null } }, headers: { authorization: `Bearer ${admin.access_token}` } });
-  const lifted = await lift.catch(() => null);
-  if (lifted?.status === 404 && /no route/.test(lifted.text)) ctx.log('  setup: no billing plugin, so no plan limits to lift');
-  else await step(`lifting the tenant's plan limits (PUT /api/v2/admin/tenants/${tenantId}/limit-overrides)`, 200, lift);
+  const ownerHeaders = { authorization: `Bearer ${admin.access_token}` };
 
   const codes: string[] = [];
   while (codes.length < count) {
