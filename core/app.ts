@@ -30,8 +30,9 @@ import { OpenApiRegistry } from './http/openapi.js';
 import { PluginRouter } from './http/router.js';
 import { WebSockets } from './http/websockets.js';
 import { buildKoa, type Face } from './http/server.js';
-import { coreRoutes } from './http/core-routes.js';
+import { coreRoutes, documentCoreRoutes } from './http/core-routes.js';
 import { adminUi } from './http/admin-ui.js';
+import { apiDocs } from './http/api-docs.js';
 import { loadPlugins, PluginError, type LoadedPlugin } from './plugins/loader.js';
 import type { EventSpec, PluginContext } from './plugins/contract.js';
 import { codeRoot, projectRoot } from './paths.js';
@@ -113,6 +114,7 @@ export class Plinth {
     const auth = new AuthChain();
     const websockets = new WebSockets(logger);
     const openapi = new OpenApiRegistry();
+    documentCoreRoutes(openapi);
     const rateLimits = new RateLimits(config.rateLimit.store, db, dialect, redis);
     const pubsub = await createPubSub({ redis, postgresUrl: dialect === 'postgres' ? config.database.url : null, logger });
     const scopes = new Map<string, ScopeInfo>();
@@ -211,7 +213,7 @@ export class Plinth {
       const c = contexts.get(plugin.name)!;
       if (!plugin.routes) continue;
       if (!c.face) throw new PluginError(`plugin "${plugin.name}" has routes but no face`);
-      const router = new PluginRouter(plugin.name, c.face.base, rateLimits, openapi);
+      const router = new PluginRouter(plugin.name, c.face.base, rateLimits, openapi, c.face.envelope);
       plugin.routes(router, c);
       const face: Face = faces.get(c.face.base) ?? { base: c.face.base, envelope: c.face.envelope, middleware: [] };
       if (plugin.face?.queryCredentials) face.queryCredentials = { ...face.queryCredentials, ...plugin.face.queryCredentials };
@@ -230,7 +232,7 @@ export class Plinth {
       auth,
       faces: [...faces.values()],
       // requestContext first: code below a route (the usage meter) can see who is acting.
-      core: [requestContext() as never, coreRoutes(() => holder.app!), ...(config.ui.enabled ? [adminUi(() => holder.app!)] : [])],
+      core: [requestContext() as never, coreRoutes(() => holder.app!), apiDocs(), ...(config.ui.enabled ? [adminUi(() => holder.app!)] : [])],
     });
     const app = new Plinth(config, logger, db, plugins, contexts, container, koa, applied);
     holder.app = app;

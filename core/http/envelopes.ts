@@ -12,7 +12,12 @@ export interface Envelope {
   error(err: AppError, requestId: string): { status: number; body: unknown };
   /** Wraps a successful result (identity for plain-JSON faces). */
   ok(data: unknown, message?: string): unknown;
+  /** For /openapi.json: the error body's JSON Schema (named `title`), and a success body around `data`. */
+  docs: { title: string; error: Record<string, unknown>; ok(data: Record<string, unknown>): Record<string, unknown> };
 }
+
+const str = { type: 'string' };
+const fields = { type: 'array', items: { type: 'object', properties: { path: str, message: str } } };
 
 export type EnvelopeName = 'plain' | 'detail' | 'success' | 'error' | 'code-message-data';
 
@@ -28,6 +33,11 @@ const plain: Envelope = {
     body: { error: { code: err.code, message: internalMessage(err, requestId), ...(err.details !== undefined ? { details: err.details } : {}) }, request_id: requestId },
   }),
   ok: (data) => data,
+  docs: {
+    title: 'CoreError',
+    error: { type: 'object', required: ['error', 'request_id'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: str, message: str, details: {} } }, request_id: str } },
+    ok: (data) => data,
+  },
 };
 
 /** MoltFlow (seeds 000/001), FastAPI style: `{ detail, code }`; validation detail is `[{ loc, msg, type }]`. */
@@ -44,6 +54,19 @@ const detail: Envelope = {
     return { status: err.status, body: { detail: internalMessage(err, requestId), code: err.code, ...(err.status >= 500 ? { request_id: requestId } : {}) } };
   },
   ok: (data) => data,
+  docs: {
+    title: 'DetailError',
+    error: {
+      type: 'object',
+      required: ['detail', 'code'],
+      properties: {
+        detail: { oneOf: [str, { type: 'array', items: { type: 'object', properties: { loc: { type: 'array', items: str }, msg: str, type: str } } }] },
+        code: str,
+        request_id: str,
+      },
+    },
+    ok: (data) => data,
+  },
 };
 
 /** The license-server seed's (002) error codes: a closed set its clients switch on. */
@@ -102,6 +125,11 @@ const success: Envelope = {
     };
   },
   ok: (data, message) => ({ success: true, ...(message ? { message } : {}), ...(data as object) }),
+  docs: {
+    title: 'LicenseServerError',
+    error: { type: 'object', required: ['success', 'code', 'message'], properties: { success: { const: false }, code: { enum: [...SUCCESS_ERROR_CODES] }, reason: str, message: str, errors: fields } },
+    ok: (data) => ({ allOf: [{ type: 'object', required: ['success'], properties: { success: { const: true }, message: str } }, data] }),
+  },
 };
 
 /** Temp mail (seed 003): plain JSON, errors `{ error }`. */
@@ -113,6 +141,7 @@ const error: Envelope = {
     body: { error: internalMessage(err, requestId), code: err.code, ...(err instanceof ValidationError ? { fields: err.fields } : {}) },
   }),
   ok: (data) => data,
+  docs: { title: 'TempMailError', error: { type: 'object', required: ['error', 'code'], properties: { error: str, code: str, fields } }, ok: (data) => data },
 };
 
 /** What WorkBot clients find in `data` on an error: the failing fields, the seed's retryAfter, or the error's details. */
@@ -132,6 +161,11 @@ const codeMessageData: Envelope = {
     body: { code: err.status, message: internalMessage(err, requestId), data: codeMessageDataOf(err) },
   }),
   ok: (data, message = 'success') => ({ code: 0, message, data: data ?? null }),
+  docs: {
+    title: 'WorkBotError',
+    error: { type: 'object', required: ['code', 'message', 'data'], properties: { code: { type: 'integer', minimum: 400 }, message: str, data: {} } },
+    ok: (data) => ({ type: 'object', required: ['code', 'message', 'data'], properties: { code: { const: 0 }, message: str, data } }),
+  },
 };
 
 export const envelopes: Record<EnvelopeName, Envelope> = {

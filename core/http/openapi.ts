@@ -1,47 +1,90 @@
+import type { Envelope } from './envelopes.js';
 import type { RouteSchemas } from './router.js';
 
-interface RouteDoc {
+export interface RouteDoc {
   method: string;
   path: string;
+  /** The plugin (or `core`): the operation's tag and the start of its operationId. */
   plugin: string;
   summary?: string;
+  description?: string;
+  /** Stable and unique; derived from plugin, method and path when not given. */
+  operationId?: string;
   schema?: RouteSchemas;
   secured: boolean;
+  /** The face's envelope: success bodies are wrapped in it and every error is its error body. */
+  envelope: Envelope;
 }
 
-/** Collects every route as it is registered and renders an OpenAPI 3.1 document from their schemas. */
+type Json = Record<string, unknown>;
+
+/** `mail` `get` `/mail/api/emails/:id` → `mail_get_api_emails_by_id` (the face's base left out). */
+export function operationIdOf(plugin: string, method: string, path: string, base = ''): string {
+  const rest = base && base !== '/' && path.startsWith(base) ? path.slice(base.length) : path;
+  const words = rest
+    .split('/')
+    .filter(Boolean)
+    .map((s) => (s.startsWith(':') ? `by_${s.slice(1)}` : s))
+    .map((s) => s.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, ''));
+  return [plugin, method, ...words].filter(Boolean).join('_');
+}
+
+const pathParams = (path: string) => [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+
+/**
+ * Collects every route as it is registered and renders an OpenAPI 3.1 document: each operation
+ * with an operationId, a summary, its request schemas, a success reply in its face's envelope and
+ * its face's error body for 4XX and 5XX (one component schema per envelope).
+ */
 export class OpenApiRegistry {
-  private readonly routes: RouteDoc[] = [];
+  private readonly routes: Array<RouteDoc & { operationId: string }> = [];
+  private readonly ids = new Set<string>();
 
   add(route: RouteDoc): void {
-    this.routes.push(route);
+    let id = route.operationId ?? operationIdOf(route.plugin, route.method, route.path);
+    for (let n = 2; this.ids.has(id); n++) id = `${route.operationId ?? operationIdOf(route.plugin, route.method, route.path)}_${n}`;
+    this.ids.add(id);
+    this.routes.push({ ...route, operationId: id });
   }
 
-  document(info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
-    const paths: Record<string, Record<string, unknown>> = {};
+  /** Every operation registered (tests check them against the mounted routes). */
+  list(): ReadonlyArray<RouteDoc & { operationId: string }> {
+    return this.routes;
+  }
+
+  document(info: { title: string; version: string; serverUrl: string }): Json {
+    const paths: Record<string, Json> = {};
+    const schemas: Record<string, Json> = {};
     for (const r of this.routes) {
-      const path = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      const { docs } = r.envelope;
+      schemas[docs.title] = docs.error;
+      const error = { $ref: `#/components/schemas/${docs.title}` };
+      const declared = r.schema?.responses ?? {};
+      const responses: Json = {};
+      for (const [status, res] of Object.entries(declared)) {
+        const isError = Number(status) >= 400;
+        const schema = isError ? error : res.schema ? docs.ok(res.schema) : undefined;
+        responses[status] = { description: res.description, ...(schema ? { content: { 'application/json': { schema } } } : {}) };
+      }
+      if (!Object.keys(declared).some((s) => Number(s) < 300)) {
+        responses['200'] = { description: 'Success', content: { 'application/json': { schema: docs.ok({ description: 'See the summary and the seed document' }) } } };
+      }
+      responses['4XX'] = { description: `The request was refused (${docs.title})`, content: { 'application/json': { schema: error } } };
+      responses['5XX'] = { description: `The server failed (${docs.title}; the message carries the request id)`, content: { 'application/json': { schema: error } } };
       const parameters = [
-        ...[...r.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({
-          name: m[1],
-          in: 'path',
-          required: true,
-          schema: (r.schema?.params?.properties as Record<string, unknown> | undefined)?.[m[1]] ?? { type: 'string' },
-        })),
-        ...Object.entries((r.schema?.query?.properties as Record<string, unknown> | undefined) ?? {}).map(([name, schema]) => ({
+        ...pathParams(r.path).map((name) => ({ name, in: 'path', required: true, schema: (r.schema?.params?.properties as Json | undefined)?.[name] ?? { type: 'string' } })),
+        ...Object.entries((r.schema?.query?.properties as Json | undefined) ?? {}).map(([name, schema]) => ({
           name,
           in: 'query',
           required: ((r.schema?.query?.required as string[] | undefined) ?? []).includes(name),
           schema,
         })),
       ];
-      const responses: Record<string, unknown> = {};
-      for (const [status, res] of Object.entries(r.schema?.responses ?? { 200: { description: 'OK' } })) {
-        responses[status] = { description: res.description, ...(res.schema ? { content: { 'application/json': { schema: res.schema } } } : {}) };
-      }
-      (paths[path] ??= {})[r.method] = {
+      (paths[r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')] ??= {})[r.method] = {
+        operationId: r.operationId,
         tags: [r.plugin],
-        ...(r.summary ? { summary: r.summary } : {}),
+        summary: r.summary ?? `${r.method.toUpperCase()} ${r.path}`,
+        ...(r.description ? { description: r.description } : {}),
         ...(parameters.length ? { parameters } : {}),
         ...(r.schema?.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.schema.body } } } } : {}),
         ...(r.secured ? { security: [{ bearer: [] }, { apiKey: [] }] } : {}),
@@ -50,15 +93,19 @@ export class OpenApiRegistry {
     }
     return {
       openapi: '3.1.0',
-      info: { title: info.title, version: info.version },
+      info: { title: info.title, version: info.version, description: 'Every plugin face of this Plinth. Interactive reference: /docs.' },
       servers: [{ url: info.serverUrl }],
+      tags: [...new Set(this.routes.map((r) => r.plugin))].map((name) => ({ name })),
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          rootToken: { type: 'apiKey', in: 'header', name: 'X-Admin-Token' },
         },
+        schemas,
       },
       paths,
     };
   }
 }
+

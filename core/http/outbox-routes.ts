@@ -7,13 +7,13 @@ import { assertRole } from './auth.js';
 import type { HttpContext } from './context.js';
 import { paginationQuery, type PageRequest } from './pagination.js';
 
-const listQuery = {
+export const outboxListQuery = {
   type: 'object',
   additionalProperties: false,
   properties: { ...paginationQuery, to: { type: 'string', minLength: 1, maxLength: 320 } },
 };
 // Query strings are text: coerce `?page=2` to a number before the schema checks it.
-const validateList = createAjv({ coerceTypes: true }).compile<PageRequest & { to?: string }>(listQuery);
+const validateList = createAjv({ coerceTypes: true }).compile<PageRequest & { to?: string }>(outboxListQuery);
 
 /**
  * The core mailer's outbox for superadmins (core envelope): what the platform sent or kept, so an

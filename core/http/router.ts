@@ -6,6 +6,8 @@ import type { HttpContext } from './context.js';
 import type { RateLimits, LimitSpec } from '../rate-limit.js';
 import type { OpenApiRegistry } from './openapi.js';
 import { SuccessReply } from './reply.js';
+import type { Envelope } from './envelopes.js';
+import { operationIdOf } from './openapi.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -26,7 +28,12 @@ export interface RouteRateLimit extends LimitSpec {
 }
 
 export interface RouteOptions {
+  /** One line for /openapi.json and /docs: what the operation does. */
   summary?: string;
+  /** More, when a line is not enough. */
+  description?: string;
+  /** Stable name for generated clients; `<plugin>_<method>_<path>` when not given. */
+  operationId?: string;
   schema?: RouteSchemas;
   guards?: Guard[];
   rateLimit?: RouteRateLimit;
@@ -82,6 +89,8 @@ export class PluginRouter {
     readonly base: string,
     private readonly rateLimits: RateLimits,
     private readonly openapi: OpenApiRegistry,
+    /** The face's envelope: success replies are wrapped in it (and documented so). */
+    private readonly envelope: Envelope,
   ) {
     this.koa = new Router({ prefix: base === '/' ? '' : base });
   }
@@ -144,7 +153,17 @@ export class PluginRouter {
       else if (result !== undefined) ctx.body = result;
     };
     this.koa[method](path, run as never);
-    this.openapi.add({ method, path: `${this.base === '/' ? '' : this.base}${path}`, plugin: this.plugin, summary: options.summary, schema: options.schema, secured: guards.length > 0 });
+    this.openapi.add({
+      method,
+      path: `${this.base === '/' ? '' : this.base}${path}`,
+      plugin: this.plugin,
+      summary: options.summary,
+      description: options.description,
+      operationId: options.operationId ?? operationIdOf(this.plugin, method, path),
+      schema: options.schema,
+      secured: guards.length > 0,
+      envelope: this.envelope,
+    });
     return this;
   }
 }

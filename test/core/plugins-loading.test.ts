@@ -267,7 +267,7 @@ describe('plugins: loading', () => {
       assert.equal(ready.body.status, 'ready');
       const doc = await off.request('GET', '/openapi.json');
       assert.equal(doc.status, 200);
-      assert.deepEqual(doc.body.paths, {});
+      assert.deepEqual(Object.keys(doc.body.paths).sort(), ['/api/admin/outbox', '/api/admin/outbox/{id}', '/api/admin/outbox/{id}/resend', '/health', '/ready'], 'only the core’s own operations');
     });
 
     it('turning a plugin off on a database it already used boots and keeps its rows', async () => {

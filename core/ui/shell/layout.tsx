@@ -21,6 +21,9 @@ export function Layout(props: { me: Me; version: string; groups: NavGroup[]; pat
           Plinth
         </a>
         <span class="spacer" />
+        <a href="/docs" target="_blank" rel="noopener">
+          API reference
+        </a>
         <span class="who" title={`${me.kind} ${me.id}${me.tenant_id ? ` · tenant ${me.tenant_id}` : ''}`}>
           {me.name ?? me.id}
         </span>

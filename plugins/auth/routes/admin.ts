@@ -31,31 +31,31 @@ export function adminRoutes(
     const { page, page_size, ...filter } = q;
     return s.users.list(filter, { page, page_size });
   });
-  r.get('/admin/users/:id', { guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) => s.users.get(params.id));
+  r.get('/admin/users/:id', { summary: 'One user', guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) => s.users.get(params.id));
   r.patch(
     '/admin/users/:id',
-    { guards: superadmin, schema: { params: uuidParam, body: { ...body({ ...profileFields, role: { enum: ['owner', 'admin', 'member'] }, is_superadmin: { type: 'boolean' }, scope_limit: scopeLimit }), minProperties: 1 } } },
+    { summary: "Change a user's role, status, name or scope limit", guards: superadmin, schema: { params: uuidParam, body: { ...body({ ...profileFields, role: { enum: ['owner', 'admin', 'member'] }, is_superadmin: { type: 'boolean' }, scope_limit: scopeLimit }), minProperties: 1 } } },
     async (ctx, { params, body: b }) => {
       const unknown = (b.scope_limit ?? []).filter((scope: string) => !s.roleScopes.known(scope));
       if (unknown.length) throw AppError.validation(unknown.map((scope: string) => ({ path: 'body.scope_limit', message: `"${scope}" is not a scope of any enabled plugin` })));
       return s.users.adminUpdate(await principalOf(ctx), params.id, b, meta(ctx));
     },
   );
-  r.delete('/admin/users/:id', { guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => {
+  r.delete('/admin/users/:id', { summary: 'Delete a user', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => {
     await s.users.remove(await principalOf(ctx), params.id, meta(ctx));
     ctx.status = 204;
   });
-  r.post('/admin/users/:id/suspend', { guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'suspended', meta(ctx)));
-  r.post('/admin/users/:id/activate', { guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'active', meta(ctx)));
+  r.post('/admin/users/:id/suspend', { summary: 'Suspend a user (their sessions end)', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'suspended', meta(ctx)));
+  r.post('/admin/users/:id/activate', { summary: 'Re-activate a suspended user', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'active', meta(ctx)));
 
-  r.get('/admin/tenants', { guards: superadmin, schema: { query: query({ search: { type: 'string', maxLength: 200 } }) } }, (_ctx, { query: q }) => s.tenants.list(q.search, { page: q.page, page_size: q.page_size }));
+  r.get('/admin/tenants', { summary: 'Tenants, searchable by name', guards: superadmin, schema: { query: query({ search: { type: 'string', maxLength: 200 } }) } }, (_ctx, { query: q }) => s.tenants.list(q.search, { page: q.page, page_size: q.page_size }));
   // The plan comes from billing's contract when billing is enabled; without it a tenant has no plan.
   const plans = deps.tenantPlans;
   const tenantView = async (id: string) => {
     const tenant = await s.tenants.get(id);
     return { ...tenant, ...(plans ? { plan_id: await plans.planOf(id) } : {}), settings: await s.tenants.settings(id) };
   };
-  r.get('/admin/tenants/:id', { guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) => tenantView(params.id));
+  r.get('/admin/tenants/:id', { summary: 'One tenant with its settings and plan', guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) => tenantView(params.id));
   const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' };
   const role = { enum: ['owner', 'admin', 'member'] };
   r.post(
@@ -108,7 +108,7 @@ export function adminRoutes(
       return tenantView(params.id);
     },
   );
-  r.delete('/admin/tenants/:id', { guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => {
+  r.delete('/admin/tenants/:id', { summary: 'Delete a tenant and its users', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => {
     await s.tenants.remove(await principalOf(ctx), params.id, meta(ctx));
     ctx.status = 204;
   });

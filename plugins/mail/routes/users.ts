@@ -36,7 +36,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
 
   r.get(
     '/api/users',
-    { guards: strict, schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 }, sort: { enum: ['asc', 'desc'], default: 'desc' } } } } },
+    { summary: 'Platform users of the mail face (strict admin)', guards: strict, schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 }, sort: { enum: ['asc', 'desc'], default: 'desc' } } } } },
     async (ctx, { query }) => {
       const rows = await users(ctx).slice({ limit: query.limit, offset: query.offset, order: query.sort });
       return Promise.all(rows.map(view));
@@ -45,7 +45,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
 
   r.post(
     '/api/users',
-    { guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'password'], properties: { username, password: { type: 'string', minLength: 1, maxLength: 1024 }, role: { enum: ['user', 'admin'], default: 'user' }, mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000, default: 10 } } } } },
+    { summary: 'Create a user who signs in to the mail face', guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'password'], properties: { username, password: { type: 'string', minLength: 1, maxLength: 1024 }, role: { enum: ['user', 'admin'], default: 'user' }, mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000, default: 10 } } } } },
     async (ctx, { body }) => {
       const principal = await actor(ctx);
       // The root token has no tenant: its users join the platform tenant (where the superadmins are).
@@ -63,6 +63,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
   r.patch(
     '/api/users/:id',
     {
+      summary: "Change a user's name, password, mailbox limit, sending or role",
       guards: strict,
       schema: {
         params: idParams,
@@ -86,7 +87,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     },
   );
 
-  r.delete('/api/users/:id', { guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
+  r.delete('/api/users/:id', { summary: 'Delete a user', guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
     await users(ctx).remove(await actor(ctx), params.id, meta(ctx));
     // Their mailboxes stay (the tenant's admins still see them), without an owner; their mail rights go.
     await db(ctx)('mail_mailboxes').where('owner_user_id', params.id).update({ owner_user_id: null });
@@ -94,13 +95,13 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     return { success: true };
   });
 
-  r.get('/api/users/:id/mailboxes', { guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
+  r.get('/api/users/:id/mailboxes', { summary: "A user's mailboxes", guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
     await users(ctx).get(params.id);
     return (await s.mailboxes.listOwnedBy(params.id)).map((m) => ({ address: m.address, created_at: m.created_at, is_pinned: m.is_pinned ? 1 : 0 }));
   });
 
   for (const [path, assign] of [['/api/users/assign', true], ['/api/users/unassign', false]] as const) {
-    r.post(path, { guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'address'], properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, address: { type: 'string', minLength: 3, maxLength: 320 } } } } }, async (ctx, { body }) => {
+    r.post(path, { summary: assign ? 'Give a user a mailbox' : 'Take a mailbox from a user', guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'address'], properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, address: { type: 'string', minLength: 3, maxLength: 320 } } } } }, async (ctx, { body }) => {
       const user = await users(ctx).byUsername(body.username);
       if (!user) throw AppError.notFound(`user ${body.username} not found`, 'user_not_found');
       const mailbox = await db(ctx)('mail_mailboxes').where('address', body.address.trim().toLowerCase()).first('id', 'tenant_id');

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { Page } from 'playwright-core';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+
+// The API reference as a client generator and a person use it: /openapi.json is valid OpenAPI 3.1
+// (checked by an independent validator), every operation is named, summarised and documents its
+// face's success and error bodies; /docs renders it offline (every request stays on this server).
+// The /docs test needs nothing built: Swagger UI is served from node_modules.
+
+const PLUGINS = ['auth', 'billing', 'licensing', 'mail', 'robots', 'ai', 'workflows'];
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+describe('API reference: /openapi.json and /docs', () => {
+  let t: TestApp;
+  let doc: any;
+
+  before(async () => {
+    t = await createTestApp({ plugins: PLUGINS });
+    const res = await t.request('GET', '/openapi.json');
+    assert.equal(res.status, 200);
+    doc = res.body;
+  });
+  after(() => t?.close());
+
+  const operations = () =>
+    Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([method, op]) => ({ path, method, op })));
+
+  it('is valid OpenAPI 3.1 by @seriousme/openapi-schema-validator', async () => {
+    const result = await new Validator().validate(doc);
+    assert.equal(doc.openapi, '3.1.0');
+    assert.ok(result.valid, JSON.stringify(result.errors, null, 2)?.slice(0, 2000));
+  });
+
+  it('every operation has a unique operationId, a summary, a 2xx reply and 4XX/5XX in its face’s error envelope', () => {
+    const ops = operations();
+    assert.ok(ops.length >= 190, `only ${ops.length} operations`);
+    const ids = ops.map((o) => o.op.operationId);
+    assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
+    for (const { path, method, op } of ops) {
+      const where = `${method.toUpperCase()} ${path}`;
+      assert.match(op.operationId, /^[a-z][A-Za-z0-9_]*$/, where);
+      assert.ok(op.summary && !op.summary.startsWith(method.toUpperCase() + ' '), `${where} has a written summary`);
+      assert.ok(Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)), `${where} documents a success`);
+      for (const range of ['4XX', '5XX']) {
+        const ref = op.responses[range]?.content?.['application/json']?.schema?.$ref as string | undefined;
+        assert.ok(ref && doc.components.schemas[ref.split('/').pop()!], `${where} ${range} refers to its envelope`);
+      }
+    }
+  });
+
+  it('each face documents its own envelope: WorkBot code/message/data, the license server success/code, temp mail error, MoltFlow detail', () => {
+    const errorOf = (path: string, method = 'get') => doc.paths[path][method].responses['4XX'].content['application/json'].schema.$ref;
+    assert.equal(errorOf('/workbot/api/robots'), '#/components/schemas/WorkBotError');
+    assert.equal(errorOf('/license/api/verify', 'post'), '#/components/schemas/LicenseServerError');
+    assert.equal(errorOf('/mail/api/emails'), '#/components/schemas/TempMailError');
+    assert.equal(errorOf('/api/v2/auth/me'), '#/components/schemas/DetailError');
+    assert.deepEqual(doc.components.schemas.LicenseServerError.properties.code.enum, ['INVALID_API_KEY', 'INVALID_REQUEST', 'MISSING_LICENSE', 'MISSING_EMAIL', 'INVALID_LICENSE', 'INTERNAL_ERROR', 'NOT_FOUND']);
+    const workbotOk = doc.paths['/workbot/api/robots'].get.responses['200'].content['application/json'].schema;
+    assert.deepEqual(workbotOk.required, ['code', 'message', 'data']);
+  });
+
+  it("the core's own operations are there: health, ready and the outgoing-mail outbox", () => {
+    for (const [path, method, id] of [
+      ['/health', 'get', 'core_health'],
+      ['/ready', 'get', 'core_ready'],
+      ['/api/admin/outbox', 'get', 'core_list_outbox'],
+      ['/api/admin/outbox/{id}', 'get', 'core_read_outbox_mail'],
+      ['/api/admin/outbox/{id}/resend', 'post', 'core_resend_outbox_mail'],
+    ]) {
+      assert.equal(doc.paths[path]?.[method]?.operationId, id, `${method} ${path}`);
+    }
+    assert.equal(doc.paths['/api/admin/outbox'].get.responses['4XX'].content['application/json'].schema.$ref, '#/components/schemas/CoreError');
+  });
+
+  describe('/docs in a browser', () => {
+    let browser: TestBrowser;
+    let page: Page;
+    const offsite: string[] = [];
+    const failed: string[] = [];
+
+    before(async () => {
+      browser = await launchBrowser(t.url);
+      page = browser.page;
+      page.on('request', (req) => {
+        if (new URL(req.url()).origin !== new URL(t.url).origin && !req.url().startsWith('data:')) offsite.push(req.url());
+      });
+      page.on('response', (res) => {
+        if (res.status() >= 400) failed.push(`${res.status()} ${res.url()}`);
+      });
+    });
+    after(() => browser?.close());
+
+    it('renders every plugin’s operations from /openapi.json, with nothing fetched from elsewhere and no console error', async () => {
+      // Swagger UI renders what is in view (and more as one scrolls): a tall window shows it all.
+      await page.setViewportSize({ width: 1280, height: 20_000 });
+      await page.goto('/docs');
+      await page.locator('.opblock-tag[data-tag="workflows"]').waitFor({ timeout: 30_000 });
+      const shown = await page.locator('.opblock-tag').evaluateAll((els) => els.map((e) => e.getAttribute('data-tag')));
+      assert.deepEqual(shown.sort(), ['core', ...PLUGINS].sort(), 'a section per plugin and the core');
+      assert.ok((await page.locator('.opblock').count()) >= 190);
+      await page.locator('.opblock-summary-description', { hasText: 'Verify an activation code' }).first().waitFor();
+      assert.deepEqual(offsite, [], 'everything is served by this server');
+      assert.deepEqual(failed, []);
+      assert.deepEqual(browser.problems, []);
+    });
+  });
+});
