@@ -128,16 +128,26 @@ export class Plinth {
       config: asValue(config),
       logger: asValue(logger),
       clock: asValue(clock),
-      db: asFunction(() => db).singleton().disposer((d) => d.destroy()),
+      db: asFunction(() => db)
+        .singleton()
+        .disposer((d) => d.destroy()),
       dialect: asValue(dialect),
-      redis: asFunction(() => redis).singleton().disposer((r) => { r?.disconnect(); }),
+      redis: asFunction(() => redis)
+        .singleton()
+        .disposer((r) => {
+          r?.disconnect();
+        }),
       hooks: asValue(hooks),
       events: asValue(events),
       scheduler: asValue(scheduler),
-      mailer: asFunction(() => new Mailer(db, clock, logger, config.mailer)).singleton().disposer((m) => m.close()),
+      mailer: asFunction(() => new Mailer(db, clock, logger, config.mailer))
+        .singleton()
+        .disposer((m) => m.close()),
       rateLimits: asValue(rateLimits),
       retention: asValue(retention),
-      pubsub: asFunction(() => pubsub).singleton().disposer((p) => p.close()),
+      pubsub: asFunction(() => pubsub)
+        .singleton()
+        .disposer((p) => p.close()),
       auth: asValue(auth),
       websockets: asValue(websockets),
       openapi: asValue(openapi),
@@ -218,7 +228,9 @@ export class Plinth {
       const face: Face = faces.get(c.face.base) ?? { base: c.face.base, envelope: c.face.envelope, middleware: [] };
       if (plugin.face?.queryCredentials) face.queryCredentials = { ...face.queryCredentials, ...plugin.face.queryCredentials };
       if (face.envelope !== c.face.envelope) {
-        throw new PluginError(`plugin "${plugin.name}" serves ${c.face.base} with envelope "${c.face.envelope.name}", but that base already uses "${face.envelope.name}"`);
+        throw new PluginError(
+          `plugin "${plugin.name}" serves ${c.face.base} with envelope "${c.face.envelope.name}", but that base already uses "${face.envelope.name}"`,
+        );
       }
       face.middleware.push(router.koa.routes() as never);
       faces.set(c.face.base, face);

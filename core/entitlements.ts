@@ -103,7 +103,9 @@ export function missingFeatureForMetric(catalog: Map<string, FeatureInfo>, featu
 }
 
 export const featureRefusal = (plan: string, feature: string, scope: string): AppError =>
-  new AppError(403, 'feature_not_in_plan', `plan "${plan}" does not include feature "${feature}" (needed for ${scope})`, { details: { plan_id: plan, feature, scope } });
+  new AppError(403, 'feature_not_in_plan', `plan "${plan}" does not include feature "${feature}" (needed for ${scope})`, {
+    details: { plan_id: plan, feature, scope },
+  });
 
 /** Superadmins (and the root token) act beyond any plan; everyone else is held to their tenant's. */
 export const beyondPlans = (p: Principal): boolean => p.roles.includes('superadmin') || !p.tenantId;
@@ -112,7 +114,12 @@ export const beyondPlans = (p: Principal): boolean => p.roles.includes('superadm
  * Refuses (403 feature_not_in_plan, naming the plan and the feature) when the principal's tenant
  * plan does not include a feature that one of `scopes` needs.
  */
-export async function assertEntitled(entitlements: Entitlements, catalog: Map<string, FeatureInfo>, principal: Principal, scopes: readonly string[]): Promise<void> {
+export async function assertEntitled(
+  entitlements: Entitlements,
+  catalog: Map<string, FeatureInfo>,
+  principal: Principal,
+  scopes: readonly string[],
+): Promise<void> {
   if (beyondPlans(principal) || !catalog.size) return;
   const grant = await entitlements.grant(principal.tenantId!);
   const missing = missingFeature(catalog, grant, scopes);

@@ -32,7 +32,10 @@ export class Leases {
    * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns how
    * many it got. Two statements, the second re-checking freedom, so two claimers never share a row.
    */
-  async claim(t: LeasedTable, options: { holder: string; seconds: number; limit: number; where: (q: Knex.QueryBuilder) => void; orderBy: string }): Promise<number> {
+  async claim(
+    t: LeasedTable,
+    options: { holder: string; seconds: number; limit: number; where: (q: Knex.QueryBuilder) => void; orderBy: string },
+  ): Promise<number> {
     const now = this.clock.now();
     const candidates = this.db(t.table).select('id').where(options.where).andWhere(leaseFree(t, now)).orderBy(options.orderBy).limit(options.limit);
     return affected(
@@ -65,12 +68,15 @@ export class Leases {
 
   /** Keeps `holder`'s rows (those matching `key`, if given) leased while work runs; call stop() after. */
   hold(t: LeasedTable, holder: string, seconds: number, key: Record<string, unknown> = {}): { stop(): void } {
-    const renew = setInterval(() => {
-      this.db(t.table)
-        .where({ ...key, [t.holder]: holder })
-        .update({ [t.until]: leaseEnd(this.clock, seconds) })
-        .catch((err: unknown) => this.logger.warn({ err, table: t.table, holder }, 'lease not renewed; it runs out unless the next renewal works'));
-    }, Math.max(100, (seconds * 1000) / 3));
+    const renew = setInterval(
+      () => {
+        this.db(t.table)
+          .where({ ...key, [t.holder]: holder })
+          .update({ [t.until]: leaseEnd(this.clock, seconds) })
+          .catch((err: unknown) => this.logger.warn({ err, table: t.table, holder }, 'lease not renewed; it runs out unless the next renewal works'));
+      },
+      Math.max(100, (seconds * 1000) / 3),
+    );
     renew.unref();
     return { stop: () => clearInterval(renew) };
   }

@@ -104,7 +104,9 @@ export class Mailer {
 
   /** Newest first; `to` filters by one recipient address. */
   async outbox(options: { to?: string; limit?: number } = {}): Promise<Array<Record<string, unknown>>> {
-    const q = this.db('core_mail_outbox').orderBy('id', 'desc').limit(options.limit ?? 50);
+    const q = this.db('core_mail_outbox')
+      .orderBy('id', 'desc')
+      .limit(options.limit ?? 50);
     if (options.to) this.whereTo(q, options.to);
     const rows = await q;
     return rows.map((r: Record<string, unknown>) => ({ ...r, to: JSON.parse(String(r.to)) }));

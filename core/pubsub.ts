@@ -70,7 +70,10 @@ export class RedisPubSub extends RemotePubSub implements PubSub {
     if (!this.namespace) throw new Error('the Redis namespace is not known yet');
     return `${this.namespace}:${channel}`;
   }
-  constructor(private readonly pub: Redis, logger: Logger) {
+  constructor(
+    private readonly pub: Redis,
+    logger: Logger,
+  ) {
     super(logger);
     this.sub = pub.duplicate();
     this.sub.on('message', (channel: string, raw: string) => this.dispatch(channel, raw));
@@ -94,7 +97,10 @@ export class PostgresPubSub extends RemotePubSub implements PubSub {
   readonly kind = 'postgres' as const;
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
-  constructor(private readonly url: string, logger: Logger) {
+  constructor(
+    private readonly url: string,
+    logger: Logger,
+  ) {
     super(logger);
   }
   private connection(): Promise<pg.Client> {

@@ -49,7 +49,10 @@ function holdConnectionUntilDone(limiter: RateLimiterSQLite): RateLimiterSQLite 
     const done = pending.get(conn);
     if (!done) return release(conn);
     pending.delete(conn);
-    done.then(() => release(conn), () => release(conn));
+    done.then(
+      () => release(conn),
+      () => release(conn),
+    );
   };
   return limiter;
 }

@@ -44,10 +44,25 @@ export class Retention {
 
   async run(): Promise<RetentionReport> {
     const started = performance.now();
-    const report: RetentionReport = { at: iso(this.clock.now()), events: 0, handled: 0, jobRuns: 0, outboxMails: 0, rateLimitKeys: 0, batches: 0, slowestBatchMs: 0, ms: 0 };
+    const report: RetentionReport = {
+      at: iso(this.clock.now()),
+      events: 0,
+      handled: 0,
+      jobRuns: 0,
+      outboxMails: 0,
+      rateLimitKeys: 0,
+      batches: 0,
+      slowestBatchMs: 0,
+      ms: 0,
+    };
     const cutoff = iso(new Date(this.clock.now().getTime() - this.settings.deliveredEventDays * 86_400_000));
     for (;;) {
-      const ids = (await this.db('core_events').where('status', 'delivered').andWhere('delivered_at', '<', cutoff).orderBy('id').limit(this.settings.batchSize).pluck('id')) as number[];
+      const ids = (await this.db('core_events')
+        .where('status', 'delivered')
+        .andWhere('delivered_at', '<', cutoff)
+        .orderBy('id')
+        .limit(this.settings.batchSize)
+        .pluck('id')) as number[];
       if (!ids.length) break;
       await this.batch(report, async (trx) => {
         report.handled += Number(await trx('core_event_handled').whereIn('event_id', ids).delete());
@@ -56,9 +71,15 @@ export class Retention {
     }
     const jobs = (await this.db('core_job_runs').distinct('job').pluck('job')) as string[];
     for (const job of jobs) {
-      const keepFrom = await this.db('core_job_runs').where('job', job).orderBy('id', 'desc').offset(this.settings.jobRunsPerJob - 1).first('id');
+      const keepFrom = await this.db('core_job_runs')
+        .where('job', job)
+        .orderBy('id', 'desc')
+        .offset(this.settings.jobRunsPerJob - 1)
+        .first('id');
       if (!keepFrom) continue;
-      report.jobRuns += await this.prune(report, 'core_job_runs', 'id', (q) => q.where('job', job).andWhere('id', '<', keepFrom.id).whereNot('status', 'running'));
+      report.jobRuns += await this.prune(report, 'core_job_runs', 'id', (q) =>
+        q.where('job', job).andWhere('id', '<', keepFrom.id).whereNot('status', 'running'),
+      );
     }
     const mailCutoff = iso(new Date(this.clock.now().getTime() - this.settings.mailOutboxDays * 86_400_000));
     report.outboxMails = await this.prune(report, 'core_mail_outbox', 'id', (q) => q.where('created_at', '<', mailCutoff));
@@ -67,7 +88,10 @@ export class Retention {
       report.rateLimitKeys = await this.prune(report, 'core_rate_limits', 'key', (q) => q.where('expire', '<', this.clock.now().getTime() - 3_600_000));
     }
     report.ms = Math.round(performance.now() - started);
-    await this.db('core_kv').insert({ key: LAST_REPORT, value: JSON.stringify(report), created_at: report.at }).onConflict('key').merge(['value', 'created_at']);
+    await this.db('core_kv')
+      .insert({ key: LAST_REPORT, value: JSON.stringify(report), created_at: report.at })
+      .onConflict('key')
+      .merge(['value', 'created_at']);
     this.logger.info({ ...report }, 'retention ran');
     return report;
   }
@@ -113,7 +137,12 @@ export class Retention {
     const tables = [];
     for (const table of names) tables.push({ table, rows: Number((await this.db(table).count({ n: '*' }))[0].n) });
     tables.sort((a, b) => b.rows - a.rows || a.table.localeCompare(b.table));
-    return { tables, databaseBytes: sqliteFile ? fileBytes(sqliteFile) + fileBytes(`${sqliteFile}-wal`) : Number((await this.db.raw('select pg_database_size(current_database()) as n')).rows[0].n) };
+    return {
+      tables,
+      databaseBytes: sqliteFile
+        ? fileBytes(sqliteFile) + fileBytes(`${sqliteFile}-wal`)
+        : Number((await this.db.raw('select pg_database_size(current_database()) as n')).rows[0].n),
+    };
   }
 }
 

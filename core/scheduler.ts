@@ -184,13 +184,20 @@ export class Scheduler {
     const closed = await this.db('core_job_runs')
       .where({ job: name, status: 'running' })
       .whereNot('instance', this.instanceId)
-      .update({ status: 'abandoned', finished_at: iso(this.clock.now()), error: `abandoned: instance ${holder} stopped renewing the job's lease while running it` });
+      .update({
+        status: 'abandoned',
+        finished_at: iso(this.clock.now()),
+        error: `abandoned: instance ${holder} stopped renewing the job's lease while running it`,
+      });
     if (closed) this.logger.warn({ job: name, holder, runs: closed }, 'closed runs of an instance that stopped');
   }
 
   /** 0, or one past the tick's last run when that run was abandoned (any other last run makes the insert collide: skipped). */
   private async nextAttempt(name: string, scheduledFor: Date): Promise<number> {
-    const last = await this.db('core_job_runs').where({ job: name, scheduled_for: iso(scheduledFor) }).orderBy('attempt', 'desc').first('attempt', 'status');
+    const last = await this.db('core_job_runs')
+      .where({ job: name, scheduled_for: iso(scheduledFor) })
+      .orderBy('attempt', 'desc')
+      .first('attempt', 'status');
     return last?.status === 'abandoned' ? Number(last.attempt) + 1 : 0;
   }
 
@@ -216,7 +223,9 @@ export class Scheduler {
     }
     try {
       await job.run(info);
-      await this.db('core_job_runs').where('id', runId).update({ status: 'succeeded', finished_at: iso(this.clock.now()) });
+      await this.db('core_job_runs')
+        .where('id', runId)
+        .update({ status: 'succeeded', finished_at: iso(this.clock.now()) });
       return 'succeeded';
     } catch (err) {
       this.logger.error({ err, job: job.name }, 'job failed');

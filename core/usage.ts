@@ -74,7 +74,9 @@ export function declareMetrics(catalog: Map<string, MetricInfo>, plugin: string,
     if (spec.kind === 'counter' && !spec.period) throw new Error(`plugin "${plugin}" declares counter metric "${name}" without a period`);
     const known = catalog.get(name);
     if (known && (known.kind !== spec.kind || known.period !== spec.period)) {
-      throw new Error(`plugin "${plugin}" declares metric "${name}" as ${spec.kind}/${spec.period ?? '-'}, but "${known.plugins[0]}" declared it as ${known.kind}/${known.period ?? '-'}`);
+      throw new Error(
+        `plugin "${plugin}" declares metric "${name}" as ${spec.kind}/${spec.period ?? '-'}, but "${known.plugins[0]}" declared it as ${known.kind}/${known.period ?? '-'}`,
+      );
     }
     catalog.set(name, known ? { ...known, plugins: [...known.plugins, plugin] } : { name, ...spec, plugins: [plugin] });
   }

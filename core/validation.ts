@@ -19,7 +19,10 @@ export function createAjv(options: Options = {}): Ajv {
 }
 
 function dottedPath(prefix: string, error: ErrorObject): string {
-  const parts = error.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = error.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') parts.push(String(error.params.missingProperty));
   if (error.keyword === 'additionalProperties') parts.push(String(error.params.additionalProperty));
   return [prefix, ...parts].filter(Boolean).join('.');
@@ -66,7 +69,8 @@ export function boundIntegers<T>(schema: T): T {
   if (Array.isArray(schema)) return schema.map(boundIntegers) as T;
   if (!schema || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) out[key] = key === 'enum' || key === 'const' || key === 'default' || key === 'examples' ? value : boundIntegers(value);
+  for (const [key, value] of Object.entries(schema))
+    out[key] = key === 'enum' || key === 'const' || key === 'default' || key === 'examples' ? value : boundIntegers(value);
   const types = ([] as unknown[]).concat(out.type ?? []);
   if (types.includes('integer')) {
     if (out.maximum === undefined && out.exclusiveMaximum === undefined) out.maximum = INT32.maximum;
@@ -85,7 +89,9 @@ export function unstorableField(value: unknown, path: string, depth = 0): FieldE
   if (typeof value === 'number') return Number.isFinite(value) ? null : { path, message: 'must be a finite number' };
   if (!value || typeof value !== 'object' || depth > 64) return null;
   for (const [key, item] of Object.entries(value)) {
-    const bad = (key.includes('\u0000') && { path: `${path}.${key.replace(/\u0000/g, '\\0')}`, message: 'must not contain a NUL character in its name' }) || unstorableField(item, `${path}.${key}`, depth + 1);
+    const bad =
+      (key.includes('\u0000') && { path: `${path}.${key.replace(/\u0000/g, '\\0')}`, message: 'must not contain a NUL character in its name' }) ||
+      unstorableField(item, `${path}.${key}`, depth + 1);
     if (bad) return bad;
   }
   return null;

@@ -48,7 +48,11 @@ function readJsonFile(file: string): Json {
   }
 }
 
-export const splitList = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+export const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Sets `value` at a dotted path, creating objects on the way. */
 export function setPath(target: Json, dotted: string, value: unknown): void {
@@ -95,7 +99,10 @@ const validateCore = ajv.compile(coreConfigSchema);
 /** Formats the first failing field as `key = value: expected …`. */
 export function describeConfigErrors(errors: ReturnType<typeof toFieldErrors>, data: unknown, prefix = ''): string {
   const first = errors[0];
-  const lookup = first.path.slice(prefix ? prefix.length + 1 : 0).split('.').filter(Boolean);
+  const lookup = first.path
+    .slice(prefix ? prefix.length + 1 : 0)
+    .split('.')
+    .filter(Boolean);
   let value: unknown = data;
   // Arrays too: `plugins.0` names an item of the plugins list.
   for (const key of lookup) value = typeof value === 'object' && value !== null ? (value as Json)[key] : undefined;
@@ -137,4 +144,3 @@ export function derivePublicUrl(config: CoreConfig, port: number): void {
   config.server.publicUrl = `http://localhost:${port}`;
   derived.add(config);
 }
-

@@ -38,7 +38,23 @@ export interface CoreConfig {
 export const coreConfigSchema: Record<string, unknown> = {
   type: 'object',
   additionalProperties: false,
-  required: ['server', 'smtp', 'dataDir', 'database', 'redis', 'log', 'plugins', 'pluginDirs', 'settings', 'rateLimit', 'events', 'scheduler', 'retention', 'mailer', 'ui'],
+  required: [
+    'server',
+    'smtp',
+    'dataDir',
+    'database',
+    'redis',
+    'log',
+    'plugins',
+    'pluginDirs',
+    'settings',
+    'rateLimit',
+    'events',
+    'scheduler',
+    'retention',
+    'mailer',
+    'ui',
+  ],
   properties: {
     server: {
       type: 'object',

@@ -45,8 +45,7 @@ export function createDatabase(config: CoreConfig): Knex {
     pool: {
       min: 1,
       max: 1,
-      afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) =>
-        conn.exec(SQLITE_PRAGMAS, (err) => done(err, conn)),
+      afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) => conn.exec(SQLITE_PRAGMAS, (err) => done(err, conn)),
     },
   });
 }
@@ -57,6 +56,10 @@ export const affected = (result: unknown): number => (typeof result === 'number'
 /** True when an error is a unique-constraint violation, on SQLite or PostgreSQL. */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; errno?: number; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/.test(e.message ?? ''));
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/.test(e.message ?? ''))
+  );
 }

@@ -77,7 +77,12 @@ export class GroupCommit<T, R> {
   }
 
   private async commit(batch: Array<Queued<T, R>>): Promise<R[]> {
-    const results = await this.db.transaction((trx) => this.write(trx, batch.map((q) => q.item)));
+    const results = await this.db.transaction((trx) =>
+      this.write(
+        trx,
+        batch.map((q) => q.item),
+      ),
+    );
     if (results.length !== batch.length) throw new Error(`group commit ${this.options.name}: ${results.length} results for ${batch.length} items`);
     return results;
   }

@@ -27,7 +27,10 @@ export function listMigrations(folders: MigrationFolder[]): MigrationEntry[] {
   const entries: MigrationEntry[] = [];
   for (const { owner, dir } of folders) {
     if (!fs.existsSync(dir)) continue;
-    const files = fs.readdirSync(dir).filter((f) => MIGRATION_FILE.test(f) && !f.endsWith('.d.ts')).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => MIGRATION_FILE.test(f) && !f.endsWith('.d.ts'))
+      .sort();
     for (const file of files) entries.push({ name: `${owner}/${file.replace(/\.(ts|js|mjs)$/, '')}`, file: path.join(dir, file) });
   }
   return entries;
@@ -44,7 +47,14 @@ export class PlinthMigrationSource implements Knex.MigrationSource<MigrationEntr
   }
   async getMigration(migration: MigrationEntry): Promise<Knex.Migration> {
     const mod = (await import(pathToFileURL(migration.file).href)) as MigrationModule;
-    return { up: mod.up, down: mod.down ?? (async () => { throw new Error(`${migration.name} is forward-only`); }) };
+    return {
+      up: mod.up,
+      down:
+        mod.down ??
+        (async () => {
+          throw new Error(`${migration.name} is forward-only`);
+        }),
+    };
   }
 }
 

@@ -102,7 +102,11 @@ export class EventBus {
   }
 
   unsubscribeOwner(prefix: string): void {
-    for (const [name, list] of this.handlers) this.handlers.set(name, list.filter((h) => !h.key.startsWith(`${prefix}:`)));
+    for (const [name, list] of this.handlers)
+      this.handlers.set(
+        name,
+        list.filter((h) => !h.key.startsWith(`${prefix}:`)),
+      );
   }
 
   /**
@@ -155,7 +159,10 @@ export class EventBus {
     const ids = returned.map((row) => Number(typeof row === 'object' ? (row as { id: number }).id : row)).sort((a, b) => a - b);
     const tx = trx as Knex.Transaction;
     if (typeof tx.isTransaction === 'boolean' && tx.isTransaction && tx.executionPromise) {
-      tx.executionPromise.then(() => this.kick(), () => undefined);
+      tx.executionPromise.then(
+        () => this.kick(),
+        () => undefined,
+      );
     } else {
       this.kick();
     }
@@ -184,7 +191,10 @@ export class EventBus {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.running = this.detached(() => this.drain())
-      .then(() => undefined, (err) => this.logger.error({ err }, 'event dispatcher failed'))
+      .then(
+        () => undefined,
+        (err) => this.logger.error({ err }, 'event dispatcher failed'),
+      )
       .finally(() => {
         this.running = null;
         if (this.stopped) return;
@@ -213,7 +223,9 @@ export class EventBus {
         // Events nobody handles are done in one statement (one commit) per batch, not one each.
         const unhandled = batch.filter((e) => !this.hasHandlers(e.name)).map((e) => e.id);
         if (unhandled.length) {
-          await this.db('core_events').whereIn('id', unhandled).update({ status: 'delivered', delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+          await this.db('core_events')
+            .whereIn('id', unhandled)
+            .update({ status: 'delivered', delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
         }
         await this.deliverAll(batch.filter((e) => this.hasHandlers(e.name)));
       } finally {
@@ -238,7 +250,13 @@ export class EventBus {
   private async claim(): Promise<{ token: string; events: PlatformEvent[] }> {
     const token = `${this.instanceId}/${++this.claims}`;
     const now = iso(this.clock.now());
-    const claimed = await this.leases.claim(EVENTS, { holder: token, seconds: EVENT_LEASE_SECONDS, limit: this.settings.batchSize, orderBy: 'id', where: (q) => q.where('status', 'pending').andWhere('available_at', '<=', now) });
+    const claimed = await this.leases.claim(EVENTS, {
+      holder: token,
+      seconds: EVENT_LEASE_SECONDS,
+      limit: this.settings.batchSize,
+      orderBy: 'id',
+      where: (q) => q.where('status', 'pending').andWhere('available_at', '<=', now),
+    });
     if (claimed === 0) return { token, events: [] };
     const rows: EventRow[] = await this.db('core_events').where({ locked_by: token, status: 'pending' }).orderBy('id');
     return { token, events: rows.map(toEvent) };
@@ -269,7 +287,9 @@ export class EventBus {
 
   /** Which handlers already succeeded for these events (an earlier attempt that failed elsewhere). */
   private async handledBefore(eventIds: number[]): Promise<Map<number, Set<string>>> {
-    const rows: Array<{ event_id: number | string; handler: string }> = await this.db('core_event_handled').whereIn('event_id', eventIds).select('event_id', 'handler');
+    const rows: Array<{ event_id: number | string; handler: string }> = await this.db('core_event_handled')
+      .whereIn('event_id', eventIds)
+      .select('event_id', 'handler');
     const out = new Map<number, Set<string>>();
     for (const r of rows) out.set(Number(r.event_id), (out.get(Number(r.event_id)) ?? new Set()).add(r.handler));
     return out;
@@ -313,7 +333,9 @@ export class EventBus {
     const delivered = new Map<number, number[]>();
     for (const { event } of outcomes.filter((o) => !o.failure)) delivered.set(event.attempts, [...(delivered.get(event.attempts) ?? []), event.id]);
     for (const [attempts, ids] of delivered) {
-      await trx('core_events').whereIn('id', ids).update({ status: 'delivered', attempts: attempts + 1, delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+      await trx('core_events')
+        .whereIn('id', ids)
+        .update({ status: 'delivered', attempts: attempts + 1, delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
     }
     const dead: PlatformEvent[] = [];
     for (const o of outcomes) if (o.failure && (await this.scheduleRetry(trx, o.event, o.failure))) dead.push(o.event);
@@ -346,7 +368,9 @@ export class EventBus {
   async redeliver(eventId: number, handlerKey: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       await trx('core_event_handled').where({ event_id: eventId, handler: handlerKey }).delete();
-      await trx('core_events').where('id', eventId).update({ status: 'pending', attempts: 0, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+      await trx('core_events')
+        .where('id', eventId)
+        .update({ status: 'pending', attempts: 0, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
     });
     this.kick();
   }
@@ -359,15 +383,14 @@ export class EventBus {
     const event = await this.db('core_events').where('id', eventId).first('status');
     if (!event) throw AppError.notFound(`no event ${eventId}`);
     if (event.status !== 'dead') throw AppError.conflict(`event ${eventId} is ${event.status}; only a dead event can be replayed`, 'event_not_dead');
-    await this.db('core_events').where({ id: eventId, status: 'dead' }).update({ status: 'pending', attempts: 0, last_error: null, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+    await this.db('core_events')
+      .where({ id: eventId, status: 'dead' })
+      .update({ status: 'pending', attempts: 0, last_error: null, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
     this.kick();
   }
 
   async backlog(): Promise<{ pending: number; dead: number; delivered: number }> {
-    const rows: Array<{ status: string; n: number | string }> = await this.db('core_events')
-      .select('status')
-      .count({ n: '*' })
-      .groupBy('status');
+    const rows: Array<{ status: string; n: number | string }> = await this.db('core_events').select('status').count({ n: '*' }).groupBy('status');
     const count = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
     return { pending: count('pending'), dead: count('dead'), delivered: count('delivered') };
   }

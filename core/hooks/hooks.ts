@@ -63,7 +63,11 @@ export class Hooks {
   /** Removes everything a plugin registered (used when a plugin is stopped). */
   removeOwner(owner: string): void {
     for (const map of [this.filters, this.listeners] as Map<string, Registered<unknown>[]>[]) {
-      for (const [name, list] of map) map.set(name, list.filter((r) => r.owner !== owner));
+      for (const [name, list] of map)
+        map.set(
+          name,
+          list.filter((r) => r.owner !== owner),
+        );
     }
   }
 }

@@ -46,11 +46,57 @@ export function coreRoutes(app: () => Plinth): Middleware {
 export function documentCoreRoutes(openapi: OpenApiRegistry): void {
   const core = { plugin: 'core', envelope: envelopes.plain };
   const id = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } };
-  openapi.add({ ...core, method: 'get', path: '/health', operationId: 'core_health', summary: 'The process is up', secured: false,
-    schema: { responses: { 200: { description: 'Up', schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } });
-  openapi.add({ ...core, method: 'get', path: '/ready', operationId: 'core_ready', summary: 'Ready for traffic: database reachable, migrations done, not stopping', secured: false,
-    schema: { responses: { 200: { description: 'Ready', schema: { type: 'object', properties: { status: { enum: ['ready', 'not_ready'] }, database: { type: 'string' }, state: { type: 'string' } } } }, 503: { description: 'Not ready' } } } });
-  openapi.add({ ...core, method: 'get', path: '/api/admin/outbox', operationId: 'core_list_outbox', summary: "The platform's sent and kept mail, newest first (superadmins)", secured: true, schema: { query: outboxListQuery } });
-  openapi.add({ ...core, method: 'get', path: '/api/admin/outbox/:id', operationId: 'core_read_outbox_mail', summary: 'One outgoing mail with its text and HTML (superadmins)', secured: true, schema: { params: id } });
-  openapi.add({ ...core, method: 'post', path: '/api/admin/outbox/:id/resend', operationId: 'core_resend_outbox_mail', summary: 'Send a kept mail again through the relay (409 when none is configured; superadmins)', secured: true, schema: { params: id } });
+  openapi.add({
+    ...core,
+    method: 'get',
+    path: '/health',
+    operationId: 'core_health',
+    summary: 'The process is up',
+    secured: false,
+    schema: { responses: { 200: { description: 'Up', schema: { type: 'object', properties: { status: { const: 'ok' } } } } } },
+  });
+  openapi.add({
+    ...core,
+    method: 'get',
+    path: '/ready',
+    operationId: 'core_ready',
+    summary: 'Ready for traffic: database reachable, migrations done, not stopping',
+    secured: false,
+    schema: {
+      responses: {
+        200: {
+          description: 'Ready',
+          schema: { type: 'object', properties: { status: { enum: ['ready', 'not_ready'] }, database: { type: 'string' }, state: { type: 'string' } } },
+        },
+        503: { description: 'Not ready' },
+      },
+    },
+  });
+  openapi.add({
+    ...core,
+    method: 'get',
+    path: '/api/admin/outbox',
+    operationId: 'core_list_outbox',
+    summary: "The platform's sent and kept mail, newest first (superadmins)",
+    secured: true,
+    schema: { query: outboxListQuery },
+  });
+  openapi.add({
+    ...core,
+    method: 'get',
+    path: '/api/admin/outbox/:id',
+    operationId: 'core_read_outbox_mail',
+    summary: 'One outgoing mail with its text and HTML (superadmins)',
+    secured: true,
+    schema: { params: id },
+  });
+  openapi.add({
+    ...core,
+    method: 'post',
+    path: '/api/admin/outbox/:id/resend',
+    operationId: 'core_resend_outbox_mail',
+    summary: 'Send a kept mail again through the relay (409 when none is configured; superadmins)',
+    secured: true,
+    schema: { params: id },
+  });
 }

@@ -21,8 +21,7 @@ const fields = { type: 'array', items: { type: 'object', properties: { path: str
 
 export type EnvelopeName = 'plain' | 'detail' | 'success' | 'error' | 'code-message-data';
 
-const internalMessage = (err: AppError, requestId: string) =>
-  err.status >= 500 ? `internal error (request id ${requestId})` : err.message;
+const internalMessage = (err: AppError, requestId: string) => (err.status >= 500 ? `internal error (request id ${requestId})` : err.message);
 
 /** Core's own routes (/health, /admin/api): `{ error: { code, message, details? }, request_id }`. */
 const plain: Envelope = {
@@ -30,12 +29,19 @@ const plain: Envelope = {
   validationStatus: 422,
   error: (err, requestId) => ({
     status: err.status,
-    body: { error: { code: err.code, message: internalMessage(err, requestId), ...(err.details !== undefined ? { details: err.details } : {}) }, request_id: requestId },
+    body: {
+      error: { code: err.code, message: internalMessage(err, requestId), ...(err.details !== undefined ? { details: err.details } : {}) },
+      request_id: requestId,
+    },
   }),
   ok: (data) => data,
   docs: {
     title: 'CoreError',
-    error: { type: 'object', required: ['error', 'request_id'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: str, message: str, details: {} } }, request_id: str } },
+    error: {
+      type: 'object',
+      required: ['error', 'request_id'],
+      properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: str, message: str, details: {} } }, request_id: str },
+    },
     ok: (data) => data,
   },
 };
@@ -70,7 +76,15 @@ const detail: Envelope = {
 };
 
 /** The license-server seed's (002) error codes: a closed set its clients switch on. */
-export const SUCCESS_ERROR_CODES = ['INVALID_API_KEY', 'INVALID_REQUEST', 'MISSING_LICENSE', 'MISSING_EMAIL', 'INVALID_LICENSE', 'INTERNAL_ERROR', 'NOT_FOUND'] as const;
+export const SUCCESS_ERROR_CODES = [
+  'INVALID_API_KEY',
+  'INVALID_REQUEST',
+  'MISSING_LICENSE',
+  'MISSING_EMAIL',
+  'INVALID_LICENSE',
+  'INTERNAL_ERROR',
+  'NOT_FOUND',
+] as const;
 const SEED_002 = new Set<string>(SUCCESS_ERROR_CODES);
 
 /** The core's generic errors as the seed's code, and the finer `reason` where the code alone would hide it. */
@@ -127,7 +141,11 @@ const success: Envelope = {
   ok: (data, message) => ({ success: true, ...(message ? { message } : {}), ...(data as object) }),
   docs: {
     title: 'LicenseServerError',
-    error: { type: 'object', required: ['success', 'code', 'message'], properties: { success: { const: false }, code: { enum: [...SUCCESS_ERROR_CODES] }, reason: str, message: str, errors: fields } },
+    error: {
+      type: 'object',
+      required: ['success', 'code', 'message'],
+      properties: { success: { const: false }, code: { enum: [...SUCCESS_ERROR_CODES] }, reason: str, message: str, errors: fields },
+    },
     ok: (data) => ({ allOf: [{ type: 'object', required: ['success'], properties: { success: { const: true }, message: str } }, data] }),
   },
 };

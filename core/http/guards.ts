@@ -1,6 +1,6 @@
 import { asValue } from 'awilix';
 import { AppError } from '../errors.js';
-import { assertEntitled, beyondPlans, } from '../entitlements.js';
+import { assertEntitled, beyondPlans } from '../entitlements.js';
 import { assertRole, assertScope, type Principal } from './auth.js';
 import type { HttpContext } from './context.js';
 import type { Guard } from './router.js';
@@ -11,23 +11,27 @@ export const requireAuth = (): Guard => async (ctx) => {
 };
 
 /** At least one of the roles (tenant roles are ranked: owner > admin > member; superadmin passes all). */
-export const requireRole = (...anyOf: string[]): Guard => async (ctx) => {
-  assertRole(await ctx.authenticate(), ...anyOf);
-};
+export const requireRole =
+  (...anyOf: string[]): Guard =>
+  async (ctx) => {
+    assertRole(await ctx.authenticate(), ...anyOf);
+  };
 
 /**
  * Every one of the scopes, within the tenant's plan: a scope that a feature gates needs that
  * feature in the plan (403 feature_not_in_plan naming both). The plan is checked first, so a
  * principal whose scopes were already cut to the plan learns why, not just "missing scope".
  */
-export const requireScope = (...allOf: string[]): Guard => async (ctx) => {
-  const principal = await ctx.authenticate();
-  if (principal && !beyondPlans(principal)) {
-    const { container } = ctx.state;
-    await assertEntitled(container.resolve('entitlements'), container.resolve('features'), principal, allOf);
-  }
-  assertScope(principal, ...allOf);
-};
+export const requireScope =
+  (...allOf: string[]): Guard =>
+  async (ctx) => {
+    const principal = await ctx.authenticate();
+    if (principal && !beyondPlans(principal)) {
+      const { container } = ctx.state;
+      await assertEntitled(container.resolve('entitlements'), container.resolve('features'), principal, allOf);
+    }
+    assertScope(principal, ...allOf);
+  };
 
 /** A principal that acts within a tenant. */
 export type TenantPrincipal = Principal & { tenantId: string };
@@ -40,7 +44,8 @@ export type TenantPrincipal = Principal & { tenantId: string };
 export async function actingTenant(ctx: HttpContext): Promise<TenantPrincipal> {
   const principal = await ctx.authenticate();
   if (!principal) throw AppError.unauthorized();
-  if (!principal.tenantId) throw AppError.forbidden('this endpoint acts within a tenant: sign in as a user of one, or use a tenant’s API key', 'tenant_required');
+  if (!principal.tenantId)
+    throw AppError.forbidden('this endpoint acts within a tenant: sign in as a user of one, or use a tenant’s API key', 'tenant_required');
   if (!ctx.state.container.hasRegistration('tenantId')) ctx.state.container.register({ tenantId: asValue(principal.tenantId) });
   return principal as TenantPrincipal;
 }

@@ -67,12 +67,23 @@ export class OpenApiRegistry {
         responses[status] = { description: res.description, ...(schema ? { content: { 'application/json': { schema } } } : {}) };
       }
       if (!Object.keys(declared).some((s) => Number(s) < 300)) {
-        responses['200'] = { description: 'Success', content: { 'application/json': { schema: docs.ok({ description: 'See the summary and the seed document' }) } } };
+        responses['200'] = {
+          description: 'Success',
+          content: { 'application/json': { schema: docs.ok({ description: 'See the summary and the seed document' }) } },
+        };
       }
       responses['4XX'] = { description: `The request was refused (${docs.title})`, content: { 'application/json': { schema: error } } };
-      responses['5XX'] = { description: `The server failed (${docs.title}; the message carries the request id)`, content: { 'application/json': { schema: error } } };
+      responses['5XX'] = {
+        description: `The server failed (${docs.title}; the message carries the request id)`,
+        content: { 'application/json': { schema: error } },
+      };
       const parameters = [
-        ...pathParams(r.path).map((name) => ({ name, in: 'path', required: true, schema: (r.schema?.params?.properties as Json | undefined)?.[name] ?? { type: 'string' } })),
+        ...pathParams(r.path).map((name) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: (r.schema?.params?.properties as Json | undefined)?.[name] ?? { type: 'string' },
+        })),
         ...Object.entries((r.schema?.query?.properties as Json | undefined) ?? {}).map(([name, schema]) => ({
           name,
           in: 'query',
@@ -108,4 +119,3 @@ export class OpenApiRegistry {
     };
   }
 }
-

@@ -63,8 +63,10 @@ export function toAppError(err: unknown): AppError {
 /** Why a request body could not be read, as the client's error. */
 export function bodyError(err: unknown, contentEncoding: string): AppError {
   const e = err as { code?: string; message?: string };
-  if (/prototype property/.test(e?.message ?? '')) return new AppError(400, 'malformed_json', 'request body must not have __proto__ or constructor.prototype keys');
-  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return new AppError(400, 'malformed_body', `request body is not valid ${contentEncoding || 'compressed data'} (Content-Encoding)`);
+  if (/prototype property/.test(e?.message ?? ''))
+    return new AppError(400, 'malformed_json', 'request body must not have __proto__ or constructor.prototype keys');
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_'))
+    return new AppError(400, 'malformed_body', `request body is not valid ${contentEncoding || 'compressed data'} (Content-Encoding)`);
   const mapped = toAppError(err);
   return mapped.status >= 500 ? new AppError(400, 'malformed_body', 'request body could not be read') : mapped;
 }

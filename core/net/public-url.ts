@@ -5,8 +5,23 @@ import { AppError } from '../errors.js';
 
 /** Loopback, private, carrier-grade NAT, link-local (incl. cloud metadata), unspecified and unique-local ranges. */
 const INTERNAL = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) INTERNAL.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) INTERNAL.addSubnet(net, prefix, 'ipv6');
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+] as const)
+  INTERNAL.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  INTERNAL.addSubnet(net, prefix, 'ipv6');
 
 /** True for an address no outbound request of a tenant may reach (IPv4-mapped IPv6 is unwrapped first). */
 export function isInternalAddress(address: string, family?: number | string): boolean {
@@ -37,9 +52,13 @@ export function parseHttpUrl(url: string, field = 'body.url'): URL {
 export function assertUrlNotInternal(url: string, options: { allowPrivate: boolean; field?: string }): URL {
   const parsed = parseHttpUrl(url, options.field);
   if (options.allowPrivate) return parsed;
-  const host = parsed.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = parsed.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const internal = isIP(host) ? isInternalAddress(host) : host === 'localhost' || host.endsWith('.localhost');
-  if (internal) throw AppError.validation([{ path: options.field ?? 'body.url', message: `is internal (${parsed.hostname}); only public hosts are allowed` }], 400);
+  if (internal)
+    throw AppError.validation([{ path: options.field ?? 'body.url', message: `is internal (${parsed.hostname}); only public hosts are allowed` }], 400);
   return parsed;
 }
 
@@ -62,7 +81,8 @@ export async function assertPublicUrl(url: string, options: { allowPrivate: bool
   if (options.allowPrivate) return parsed;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookupAll(host, { all: true }).catch(() => []);
-  if (!addresses.length || addresses.some((a) => isInternalAddress(a.address, a.family))) throw AppError.badRequest(unreachableHostMessage(parsed.hostname), 'target_refused');
+  if (!addresses.length || addresses.some((a) => isInternalAddress(a.address, a.family)))
+    throw AppError.badRequest(unreachableHostMessage(parsed.hostname), 'target_refused');
   return parsed;
 }
 

@@ -59,7 +59,8 @@ export function verifyWebhook(
 ): WebhookCheck {
   const { id, signature } = headers;
   const timestamp = /^\d{1,12}$/.test(headers.timestamp ?? '') ? Number(headers.timestamp) : NaN;
-  if (!id || !signature || !Number.isInteger(timestamp)) return { ok: false, reason: 'webhook-id, webhook-timestamp and webhook-signature headers are required' };
+  if (!id || !signature || !Number.isInteger(timestamp))
+    return { ok: false, reason: 'webhook-id, webhook-timestamp and webhook-signature headers are required' };
   if (Math.abs(now.getTime() / 1000 - timestamp) > toleranceSeconds) return { ok: false, reason: 'webhook-timestamp is too far from now' };
   const expected = Buffer.from(signWebhook(secret, id, timestamp, rawBody));
   const match = signature.split(' ').some((candidate) => {

@@ -51,15 +51,30 @@ export const aiConfigSchema = {
   properties: {
     groupRequiresMention: { type: 'boolean', default: true },
     takeoverMinutes: { type: 'integer', minimum: 1, maximum: 10080, default: 30 },
-    fallbackAnswer: { type: 'string', minLength: 1, maxLength: 2000, default: "Thanks for your message! I don't have an answer to that yet; a person will get back to you soon." },
+    fallbackAnswer: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 2000,
+      default: "Thanks for your message! I don't have an answer to that yet; a person will get back to you soon.",
+    },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 300000, default: 15000 },
-    systemPrompt: { type: 'string', minLength: 1, maxLength: 4000, default: 'You are a helpful assistant replying in a chat app. Scenario: {scenario}. Answer briefly, in the language of the last message.' },
+    systemPrompt: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 4000,
+      default: 'You are a helpful assistant replying in a chat app. Scenario: {scenario}. Answer briefly, in the language of the last message.',
+    },
     allowPrivateProviders: { type: 'boolean', default: false },
     logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
     providers: { type: 'array', items: provider, default: [] },
     prices: {
       type: 'object',
-      additionalProperties: { type: 'object', required: ['input', 'output'], additionalProperties: false, properties: { input: { type: 'number', minimum: 0 }, output: { type: 'number', minimum: 0 } } },
+      additionalProperties: {
+        type: 'object',
+        required: ['input', 'output'],
+        additionalProperties: false,
+        properties: { input: { type: 'number', minimum: 0 }, output: { type: 'number', minimum: 0 } },
+      },
       default: {},
     },
     currency: { type: 'string', pattern: '^[A-Z]{3}$', default: 'USD' },

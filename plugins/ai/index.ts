@@ -3,7 +3,7 @@ import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { aiConfigSchema, type AiSettings } from './config.js';
 import { askSchema } from './schemas.js';
-import { createAiServices, } from './services/index.js';
+import { createAiServices } from './services/index.js';
 import type { ReceivedMessage } from './services/responder.js';
 import { setupRoutes } from './routes/setup.js';
 import { answerRoutes } from './routes/answers.js';
@@ -41,7 +41,11 @@ export default definePlugin<AiSettings>({
     'ai.reply': {
       description: "Answer a text with the tenant's AI providers (a robot's settings when robotId is given), ending at the builtin responder",
       input: askSchema,
-      output: { type: 'object', required: ['reply', 'provider'], properties: { reply: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' } } },
+      output: {
+        type: 'object',
+        required: ['reply', 'provider'],
+        properties: { reply: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' } },
+      },
       async run(input, call, c) {
         const answer = await services(c).ask.run(call.tenantId, input, 'workflow');
         return { reply: answer.reply, provider: answer.provider, model: answer.model };

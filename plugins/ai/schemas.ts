@@ -1,5 +1,10 @@
 /** One earlier chat turn given as context. */
-const turn = { type: 'object', required: ['role', 'content'], additionalProperties: false, properties: { role: { enum: ['user', 'assistant'] }, content: { type: 'string', minLength: 1, maxLength: 20000 } } };
+const turn = {
+  type: 'object',
+  required: ['role', 'content'],
+  additionalProperties: false,
+  properties: { role: { enum: ['user', 'assistant'] }, content: { type: 'string', minLength: 1, maxLength: 20000 } },
+};
 
 /** A question outside a chat: the "try it" box and the workflows' `ai.reply` action. */
 export const askSchema = {

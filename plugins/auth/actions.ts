@@ -34,7 +34,11 @@ export const authActions = {
         text: { type: 'string', minLength: 1, maxLength: 100_000 },
       },
     },
-    output: { type: 'object', required: ['sent', 'recipients'], properties: { sent: { type: 'integer' }, recipients: { type: 'array', items: { type: 'string' } } } },
+    output: {
+      type: 'object',
+      required: ['sent', 'recipients'],
+      properties: { sent: { type: 'integer' }, recipients: { type: 'array', items: { type: 'string' } } },
+    },
     async run(input: NotifyInput, call: ActionCall, c: PluginContext<AuthSettings>) {
       const { users } = c.container.resolve('authServices');
       let found: PublicUser[];
@@ -44,7 +48,11 @@ export const authActions = {
         found = (await users.list({ tenant_id: call.tenantId, role: input.role, status: 'active' }, { page: 1, page_size: MAX_RECIPIENTS })).items;
       }
       const recipients = found.filter((u) => u.status === 'active' && u.email).map((u) => u.email!);
-      if (!recipients.length) throw AppError.notFound(`no active user with an email matches ${input.user_id ? `user ${input.user_id}` : `role ${input.role}`} in this tenant`, 'no_recipient');
+      if (!recipients.length)
+        throw AppError.notFound(
+          `no active user with an email matches ${input.user_id ? `user ${input.user_id}` : `role ${input.role}`} in this tenant`,
+          'no_recipient',
+        );
       const mailer = c.container.resolve('mailer');
       // One message per user: recipients never see each other's addresses.
       for (const to of recipients) await mailer.send({ to, subject: input.subject, text: input.text });

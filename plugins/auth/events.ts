@@ -5,15 +5,31 @@ const userRef = obj(['user_id'], { user_id: { type: 'string' } });
 
 /** The events the auth plugin emits (payloads are versioned JSON Schemas). */
 export const authEvents: Record<string, EventSpec> = {
-  'auth.user.created': { version: 1, description: 'A user was created', schema: obj(['user_id', 'role'], { user_id: { type: 'string' }, email: { type: ['string', 'null'] }, phone: { type: ['string', 'null'] }, role: { type: 'string' } }) },
+  'auth.user.created': {
+    version: 1,
+    description: 'A user was created',
+    schema: obj(['user_id', 'role'], {
+      user_id: { type: 'string' },
+      email: { type: ['string', 'null'] },
+      phone: { type: ['string', 'null'] },
+      role: { type: 'string' },
+    }),
+  },
   'auth.user.suspended': { version: 1, schema: userRef },
   'auth.user.activated': { version: 1, schema: userRef },
   'auth.user.deleted': { version: 1, schema: userRef },
-  'auth.login': { version: 1, description: 'A user logged in', schema: obj(['user_id', 'method'], { user_id: { type: 'string' }, method: { type: 'string' } }) },
+  'auth.login': {
+    version: 1,
+    description: 'A user logged in',
+    schema: obj(['user_id', 'method'], { user_id: { type: 'string' }, method: { type: 'string' } }),
+  },
   'auth.tenant.created': { version: 1, schema: obj(['tenant_id'], { tenant_id: { type: 'string' }, name: { type: 'string' } }) },
   'auth.tenant.deleted': { version: 1, schema: obj(['tenant_id'], { tenant_id: { type: 'string' } }) },
   'auth.tenant.settings_updated': { version: 1, schema: obj(['tenant_id', 'settings'], { tenant_id: { type: 'string' }, settings: { type: 'object' } }) },
-  'auth.api_key.created': { version: 1, schema: obj(['api_key_id'], { api_key_id: { type: 'string' }, user_id: { type: 'string' }, scopes: { type: 'array' } }) },
+  'auth.api_key.created': {
+    version: 1,
+    schema: obj(['api_key_id'], { api_key_id: { type: 'string' }, user_id: { type: 'string' }, scopes: { type: 'array' } }),
+  },
   'auth.api_key.revoked': { version: 1, schema: obj(['api_key_id'], { api_key_id: { type: 'string' } }) },
   'auth.api_key.rotated': { version: 1, schema: obj(['api_key_id'], { api_key_id: { type: 'string' } }) },
 };

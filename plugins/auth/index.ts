@@ -5,7 +5,7 @@ import { ConfigError } from '../../core/config/load.js';
 import type { AdminLoginProvider } from '../../core/http/admin-ui.js';
 import { packageVersion } from '../../core/paths.js';
 import { authConfigSchema, authEnv, type AuthSettings } from './config.js';
-import { createAuthServices, } from './services/index.js';
+import { createAuthServices } from './services/index.js';
 import { authStrategies } from './services/strategies.js';
 import { PLATFORM_SCOPE } from './services/scopes.js';
 import { authEvents } from './events.js';
@@ -75,7 +75,13 @@ export default definePlugin<AuthSettings>({
       adminLogin: asValue(adminLogin),
     });
     const chain = c.container.resolve('auth');
-    for (const strategy of authStrategies({ principals: s.principals, signer: s.signer, audit: s.audit, rootToken: c.settings.rootToken, rootTokenInQuery: c.settings.rootTokenInQuery })) {
+    for (const strategy of authStrategies({
+      principals: s.principals,
+      signer: s.signer,
+      audit: s.audit,
+      rootToken: c.settings.rootToken,
+      rootTokenInQuery: c.settings.rootTokenInQuery,
+    })) {
       chain.add(strategy);
     }
   },
@@ -99,7 +105,14 @@ export default definePlugin<AuthSettings>({
     adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, tenantPlans });
   },
 
-  jobs: [{ name: 'purge-expired', schedule: '17 3 * * *', catchUp: true, run: (c, info) => purgeExpired(c.container.resolve('retention'), info.scheduledFor, c.settings.auditRetentionDays) }],
+  jobs: [
+    {
+      name: 'purge-expired',
+      schedule: '17 3 * * *',
+      catchUp: true,
+      run: (c, info) => purgeExpired(c.container.resolve('retention'), info.scheduledFor, c.settings.auditRetentionDays),
+    },
+  ],
 
   commands: {
     'create-admin': {

@@ -7,7 +7,14 @@ export const billingEvents: Record<string, EventSpec> = {
     schema: {
       type: 'object',
       required: ['tenant_id', 'plan_id', 'status'],
-      properties: { tenant_id: { type: 'string' }, plan_id: { type: 'string' }, previous_plan_id: { type: 'string' }, status: { type: 'string' }, billing_cycle: { type: 'string' }, cancel_at_period_end: { type: 'boolean' } },
+      properties: {
+        tenant_id: { type: 'string' },
+        plan_id: { type: 'string' },
+        previous_plan_id: { type: 'string' },
+        status: { type: 'string' },
+        billing_cycle: { type: 'string' },
+        cancel_at_period_end: { type: 'boolean' },
+      },
     },
   },
   'usage.limit_reached': {
@@ -37,6 +44,10 @@ export const billingEvents: Record<string, EventSpec> = {
   'usage.period_closed': {
     version: 1,
     description: 'A usage month was closed for every tenant',
-    schema: { type: 'object', required: ['period', 'tenants'], properties: { period: { type: 'string' }, tenants: { type: 'integer' }, next_period: { type: 'string' } } },
+    schema: {
+      type: 'object',
+      required: ['period', 'tenants'],
+      properties: { period: { type: 'string' }, tenants: { type: 'integer' }, next_period: { type: 'string' } },
+    },
   },
 };

@@ -4,10 +4,10 @@ import { ConfigError } from '../../core/config/load.js';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { billingConfigSchema, billingEnv, OPERATOR_PLAN, type BillingSettings } from './config.js';
 import { billingEvents } from './events.js';
-import { createBillingServices, } from './services/index.js';
+import { createBillingServices } from './services/index.js';
 import { billingRoutes } from './routes/billing.js';
 import { usageRoutes } from './routes/usage.js';
-import { adminRoutes, } from './routes/admin.js';
+import { adminRoutes } from './routes/admin.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('billingServices');
 
@@ -31,12 +31,17 @@ export default definePlugin<BillingSettings>({
 
   register(c) {
     if (!c.settings.plans.some((p) => p.id === c.settings.defaultPlan)) {
-      throw new ConfigError(`invalid config: settings.billing.defaultPlan = ${JSON.stringify(c.settings.defaultPlan)}: must be the id of one of settings.billing.plans`);
+      throw new ConfigError(
+        `invalid config: settings.billing.defaultPlan = ${JSON.stringify(c.settings.defaultPlan)}: must be the id of one of settings.billing.plans`,
+      );
     }
     // A plan list of one's own still gets the built-in operator plan, unless it defines one.
-    if (c.settings.operatorPlan === OPERATOR_PLAN.id && !c.settings.plans.some((p) => p.id === OPERATOR_PLAN.id)) c.settings.plans = [...c.settings.plans, OPERATOR_PLAN];
+    if (c.settings.operatorPlan === OPERATOR_PLAN.id && !c.settings.plans.some((p) => p.id === OPERATOR_PLAN.id))
+      c.settings.plans = [...c.settings.plans, OPERATOR_PLAN];
     if (!c.settings.plans.some((p) => p.id === c.settings.operatorPlan)) {
-      throw new ConfigError(`invalid config: settings.billing.operatorPlan = ${JSON.stringify(c.settings.operatorPlan)}: must be the id of one of settings.billing.plans`);
+      throw new ConfigError(
+        `invalid config: settings.billing.operatorPlan = ${JSON.stringify(c.settings.operatorPlan)}: must be the id of one of settings.billing.plans`,
+      );
     }
     const s = createBillingServices(c.container.cradle, c.settings);
     // `tenantPlans` is billing's typed contract (api.ts) for auth's admin tenant view and PATCH.
@@ -103,7 +108,8 @@ export default definePlugin<BillingSettings>({
     async 'auth.tenant.deleted'(event, c) {
       const tenantId = String(event.payload.tenant_id);
       await c.db.transaction(async (trx) => {
-        for (const table of ['billing_usage', 'billing_usage_alerts', 'billing_limit_overrides', 'billing_subscriptions']) await trx(table).where('tenant_id', tenantId).delete();
+        for (const table of ['billing_usage', 'billing_usage_alerts', 'billing_limit_overrides', 'billing_subscriptions'])
+          await trx(table).where('tenant_id', tenantId).delete();
       });
     },
   },

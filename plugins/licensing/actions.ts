@@ -36,7 +36,14 @@ export const licensingActions = {
     output: {
       type: 'object',
       required: ['license_id', 'activation_code', 'plan'],
-      properties: { license_id: { type: 'string' }, activation_code: { type: 'string' }, plan: { type: 'string' }, email: { type: ['string', 'null'] }, device_cap: { type: 'integer' }, valid_until: { type: ['string', 'null'] } },
+      properties: {
+        license_id: { type: 'string' },
+        activation_code: { type: 'string' },
+        plan: { type: 'string' },
+        email: { type: ['string', 'null'] },
+        device_cap: { type: 'integer' },
+        valid_until: { type: ['string', 'null'] },
+      },
     },
     async run(input: GenerateInput, call: ActionCall, c: PluginContext<LicensingSettings>) {
       const license = await c.container.resolve('licensingServices').licenses.generate({
@@ -48,7 +55,14 @@ export const licensingActions = {
         userHint: input.user_hint,
         product: input.product,
       });
-      return { license_id: license.license_id, activation_code: license.activation_code, plan: license.plan, email: license.email, device_cap: license.device_cap, valid_until: license.valid_until };
+      return {
+        license_id: license.license_id,
+        activation_code: license.activation_code,
+        plan: license.plan,
+        email: license.email,
+        device_cap: license.device_cap,
+        valid_until: license.valid_until,
+      };
     },
   },
 };

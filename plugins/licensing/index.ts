@@ -4,7 +4,7 @@ import { definePlugin } from '../../core/plugins/contract.js';
 import { licensingConfigSchema, type LicensingSettings } from './config.js';
 import { licensingEvents } from './events.js';
 import { licensingActions } from './actions.js';
-import { createLicensingServices, } from './services/index.js';
+import { createLicensingServices } from './services/index.js';
 import { publicRoutes } from './routes/public.js';
 import { adminRoutes, MANAGE } from './routes/admin.js';
 

@@ -21,7 +21,12 @@ export const mailActions = {
       properties: {
         from: { ...email, description: 'A mailbox of the tenant' },
         fromName: { type: 'string', maxLength: 200, pattern: '^[^\\r\\n<>"]*$' },
-        to: { oneOf: [{ type: 'string', minLength: 3, maxLength: 5000 }, { type: 'array', minItems: 1, maxItems: 50, items: email }] },
+        to: {
+          oneOf: [
+            { type: 'string', minLength: 3, maxLength: 5000 },
+            { type: 'array', minItems: 1, maxItems: 50, items: email },
+          ],
+        },
         subject: { type: 'string', maxLength: 998, pattern: '^[^\\r\\n]*$' },
         text: { type: 'string', maxLength: 1_000_000 },
         html: { type: 'string', maxLength: 1_000_000 },

@@ -26,6 +26,15 @@ export const mailEvents: Record<string, EventSpec> = {
   'mail.sent': {
     version: 1,
     description: 'A message left through the mailer (now or at its scheduled time)',
-    schema: { type: 'object', required: ['sent_id', 'from', 'recipients'], properties: { sent_id: { type: 'string' }, from: { type: 'string' }, recipients: { type: 'array', items: { type: 'string' } }, subject: { type: 'string' } } },
+    schema: {
+      type: 'object',
+      required: ['sent_id', 'from', 'recipients'],
+      properties: {
+        sent_id: { type: 'string' },
+        from: { type: 'string' },
+        recipients: { type: 'array', items: { type: 'string' } },
+        subject: { type: 'string' },
+      },
+    },
   },
 };

@@ -6,7 +6,7 @@ import { announce } from '../../core/banner.js';
 import { mailConfigSchema, mailEnv, type MailSettings } from './config.js';
 import { mailEvents } from './events.js';
 import { mailActions } from './actions.js';
-import { createMailServices, } from './services/index.js';
+import { createMailServices } from './services/index.js';
 import { mailRoutes } from './routes/mail.js';
 import { settingsRoutes } from './routes/settings.js';
 import { sendRoutes } from './routes/send.js';
@@ -27,17 +27,33 @@ export default definePlugin<MailSettings>({
   face: { base: '/mail', envelope: 'error', queryCredentials: { admin_token: 'x-admin-token' } },
   scopes: {
     'mail:use': 'Make and read your own mailboxes',
-    'mail:manage': "Manage every mailbox of the tenant",
+    'mail:manage': 'Manage every mailbox of the tenant',
   },
-  features: { mail: { description: 'Temporary mail: mailboxes, inbound and outgoing mail', scopes: ['mail:*'], metrics: ['max_mailboxes', 'emails_sent_per_month'] } },
+  features: {
+    mail: { description: 'Temporary mail: mailboxes, inbound and outgoing mail', scopes: ['mail:*'], metrics: ['max_mailboxes', 'emails_sent_per_month'] },
+  },
   metrics: {
     max_mailboxes: { kind: 'gauge', usageKey: 'mailboxes', unit: 'mailboxes', description: 'Mailboxes' },
-    emails_sent_per_month: { kind: 'counter', period: 'month', usageKey: 'emails_sent_this_month', unit: 'mail recipients', description: 'Recipients of sent mail' },
+    emails_sent_per_month: {
+      kind: 'counter',
+      period: 'month',
+      usageKey: 'emails_sent_this_month',
+      unit: 'mail recipients',
+      description: 'Recipients of sent mail',
+    },
   },
   events: mailEvents,
   actions: mailActions,
   migrations: 'migrations',
-  ui: { pages: [{ path: '', title: 'Mailboxes' }, { path: 'inbox', title: 'Inbox' }, { path: 'compose', title: 'Compose' }, { path: 'sent', title: 'Sent' }, { path: 'domains', title: 'Mail domains', roles: ['superadmin'] }] },
+  ui: {
+    pages: [
+      { path: '', title: 'Mailboxes' },
+      { path: 'inbox', title: 'Inbox' },
+      { path: 'compose', title: 'Compose' },
+      { path: 'sent', title: 'Sent' },
+      { path: 'domains', title: 'Mail domains', roles: ['superadmin'] },
+    ],
+  },
 
   register(c) {
     const { smtp } = c.settings;

@@ -30,7 +30,13 @@ export const robotsActions = {
       properties: {
         robotId: { type: 'string', minLength: 1, maxLength: 64 },
         type: { enum: ['text', 'image', 'file'], default: 'text' },
-        titleList: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 200 }, description: 'Chats (contacts or groups) to send to' },
+        titleList: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 50,
+          items: { type: 'string', minLength: 1, maxLength: 200 },
+          description: 'Chats (contacts or groups) to send to',
+        },
         content: { type: 'string', maxLength: 20000 },
         atList: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } },
         fileUrl: { type: 'string', format: 'uri', maxLength: 2000 },

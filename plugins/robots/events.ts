@@ -22,5 +22,12 @@ export const robotsEvents: Record<string, EventSpec> = {
       },
     },
   },
-  'robots.command.completed': { version: 1, schema: { type: 'object', required: ['robot_id', 'command_id', 'status'], properties: { robot_id: { type: 'string' }, command_id: { type: 'string' }, status: { enum: ['succeeded', 'failed'] }, error_code: { type: 'integer' } } } },
+  'robots.command.completed': {
+    version: 1,
+    schema: {
+      type: 'object',
+      required: ['robot_id', 'command_id', 'status'],
+      properties: { robot_id: { type: 'string' }, command_id: { type: 'string' }, status: { enum: ['succeeded', 'failed'] }, error_code: { type: 'integer' } },
+    },
+  },
 };

@@ -2,7 +2,7 @@ import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { robotsConfigSchema, type RobotsSettings } from './config.js';
-import { createRobotsServices, } from './services/index.js';
+import { createRobotsServices } from './services/index.js';
 import { robotRoutes } from './routes/robots.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
@@ -29,7 +29,13 @@ export default definePlugin<RobotsSettings>({
   metrics: {
     max_robots: { kind: 'gauge', usageKey: 'robots', unit: 'robots', description: 'Robots' },
     max_sessions: { kind: 'gauge', usageKey: 'sessions', unit: 'robot sessions', description: 'Robot sessions (the seed counts robots)' },
-    max_messages_per_month: { kind: 'counter', period: 'month', usageKey: 'messages_this_month', unit: 'robot messages', description: 'Messages reported by robots' },
+    max_messages_per_month: {
+      kind: 'counter',
+      period: 'month',
+      usageKey: 'messages_this_month',
+      unit: 'robot messages',
+      description: 'Messages reported by robots',
+    },
   },
   events: robotsEvents,
   actions: robotsActions,

@@ -29,7 +29,11 @@ export const robotsJobs: JobSpec<RobotsSettings>[] = [
  * Logs, callback deliveries and finished commands after `logRetentionDays`; reported messages (with
  * their files) after `messageRetentionDays`. Unfinished commands stay whatever their age.
  */
-export async function pruneRobotLogs(retention: Retention, now: Date, settings: Pick<RobotsSettings, 'logRetentionDays' | 'messageRetentionDays'>): Promise<void> {
+export async function pruneRobotLogs(
+  retention: Retention,
+  now: Date,
+  settings: Pick<RobotsSettings, 'logRetentionDays' | 'messageRetentionDays'>,
+): Promise<void> {
   const daysBefore = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
   const before = daysBefore(settings.logRetentionDays);
   await retention.deleteInBatches('robots_logs', 'id', (q) => q.where('created_at', '<', before));

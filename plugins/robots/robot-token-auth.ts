@@ -12,7 +12,15 @@ export function robotTokenStrategy(s: RobotsServices): AuthStrategy {
       if (!token) return null;
       const robot = await s.tokens.robotOf(token, 'access');
       if (!robot) throw AppError.unauthorized('invalid or revoked robot token', 'invalid_token');
-      return { kind: 'robot', id: robot.robot_id, tenantId: robot.tenant_id, roles: ['robot'], scopes: [], name: robot.robot_id, attributes: { robotPk: robot.id } };
+      return {
+        kind: 'robot',
+        id: robot.robot_id,
+        tenantId: robot.tenant_id,
+        roles: ['robot'],
+        scopes: [],
+        name: robot.robot_id,
+        attributes: { robotPk: robot.id },
+      };
     },
   };
 }

@@ -17,7 +17,6 @@ export interface TriggerDef {
   signed?: boolean;
 }
 
-
 export interface StepDef {
   id: string;
   action: string;

@@ -2,7 +2,7 @@ import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { workflowsConfigSchema, type WorkflowsSettings } from './config.js';
-import { createWorkflowsServices, } from './services/index.js';
+import { createWorkflowsServices } from './services/index.js';
 import { httpRequestAction } from './actions/http-request.js';
 import { delayAction, stopIfAction } from './actions/flow.js';
 import { catalogueRoutes } from './routes/catalogue.js';
@@ -82,7 +82,11 @@ export default definePlugin<WorkflowsSettings>({
       catchUp: true,
       async run(c, info) {
         const before = new Date(info.scheduledFor.getTime() - c.settings.runRetentionDays * 86_400_000).toISOString();
-        const removed = await c.db('workflows_runs').whereIn('status', ['succeeded', 'failed', 'stopped', 'blocked']).where('finished_at', '<', before).delete();
+        const removed = await c
+          .db('workflows_runs')
+          .whereIn('status', ['succeeded', 'failed', 'stopped', 'blocked'])
+          .where('finished_at', '<', before)
+          .delete();
         if (removed) c.logger.info({ removed }, 'old workflow runs removed');
       },
     },

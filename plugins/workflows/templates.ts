@@ -70,9 +70,27 @@ export const defaultTemplates: WorkflowTemplate[] = [
     },
     params: [
       // x-picker: the admin UI offers the tenant's robots (mailboxes) by name instead of a free-text id.
-      { name: 'robot_id', description: 'The robot that sends the message', target: 'steps.0.input.robotId', required: true, schema: { type: 'string', minLength: 1, 'x-picker': 'robot' } },
-      { name: 'chat', description: 'The chat (contact or group name) that receives the code', target: 'steps.0.input.titleList.0', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } },
-      { name: 'mailbox', description: 'Only mail to this address (all mailboxes when left out)', target: 'condition.properties.mailbox.const', required: false, schema: { type: 'string', format: 'email', 'x-picker': 'mailbox' } },
+      {
+        name: 'robot_id',
+        description: 'The robot that sends the message',
+        target: 'steps.0.input.robotId',
+        required: true,
+        schema: { type: 'string', minLength: 1, 'x-picker': 'robot' },
+      },
+      {
+        name: 'chat',
+        description: 'The chat (contact or group name) that receives the code',
+        target: 'steps.0.input.titleList.0',
+        required: true,
+        schema: { type: 'string', minLength: 1, maxLength: 200 },
+      },
+      {
+        name: 'mailbox',
+        description: 'Only mail to this address (all mailboxes when left out)',
+        target: 'condition.properties.mailbox.const',
+        required: false,
+        schema: { type: 'string', format: 'email', 'x-picker': 'mailbox' },
+      },
     ],
   },
   {
@@ -100,7 +118,8 @@ export const defaultTemplates: WorkflowTemplate[] = [
   {
     id: 'license-activated-webhook',
     name: 'Call a webhook when a license is activated',
-    description: 'Each first activation of a device on one of your software licenses (not a WorkBot robot activation) is POSTed to your URL, signed the Standard Webhooks way.',
+    description:
+      'Each first activation of a device on one of your software licenses (not a WorkBot robot activation) is POSTed to your URL, signed the Standard Webhooks way.',
     definition: {
       trigger: { type: 'event', event: 'license.activated' },
       // license.activated also fires when a WorkBot code binds a phone (kind robot): not a license customer.
@@ -112,7 +131,13 @@ export const defaultTemplates: WorkflowTemplate[] = [
           input: {
             method: 'POST',
             url: '',
-            body: { event: 'license.activated', license_id: '{{trigger.license_id}}', product: '{{trigger.product}}', device_id: '{{trigger.device_id}}', device_name: '{{trigger.device_name}}' },
+            body: {
+              event: 'license.activated',
+              license_id: '{{trigger.license_id}}',
+              product: '{{trigger.product}}',
+              device_id: '{{trigger.device_id}}',
+              device_name: '{{trigger.device_name}}',
+            },
             sign: { secret: '{{secrets.webhook_secret}}' },
           },
           retry: { attempts: 5, backoff_base_ms: 2000, backoff_max_ms: 300_000 },
@@ -120,7 +145,13 @@ export const defaultTemplates: WorkflowTemplate[] = [
       ],
     },
     params: [
-      { name: 'url', description: 'Your endpoint', target: 'steps.0.input.url', required: true, schema: { type: 'string', format: 'uri', pattern: '^https?://' } },
+      {
+        name: 'url',
+        description: 'Your endpoint',
+        target: 'steps.0.input.url',
+        required: true,
+        schema: { type: 'string', format: 'uri', pattern: '^https?://' },
+      },
       {
         name: 'secret',
         description: 'The signing secret your endpoint verifies with (left empty, Plinth makes a whsec_ one and shows it once)',

@@ -28,7 +28,21 @@ import { retention } from './figures/retention.js';
 import { ceilingsOnly } from './figures/ceilings.js';
 
 /** In run order; `ceilings` stays last. */
-const FIGURES: FigureModule[] = [boot, idleRss, healthRps, auth, billing, licensing, mail, robotsPushLatency, robotsMessageReports, ai, workflowsRuns, retention, ceilingsOnly];
+const FIGURES: FigureModule[] = [
+  boot,
+  idleRss,
+  healthRps,
+  auth,
+  billing,
+  licensing,
+  mail,
+  robotsPushLatency,
+  robotsMessageReports,
+  ai,
+  workflowsRuns,
+  retention,
+  ceilingsOnly,
+];
 
 /**
  * On PostgreSQL (BENCH_DATABASE_URL), the figures whose work is the database's and whose ceilings
@@ -53,9 +67,17 @@ async function main(): Promise<number> {
   const selected = wanted.length ? FIGURES.filter((f) => wanted.includes(f.name)) : defaults;
 
   const config = loadConfig({ root: projectRoot, env: {} });
-  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
-  log(`bench: node ${process.version}, ${os.cpus().length} cpu(s), load average ${load()}; ${settings.runs} runs × ${settings.durationSec} s, ${settings.connections} connections`);
-  log(`bench: database ${benchDialect === 'postgres' ? 'PostgreSQL (a fresh database per server, BENCH_DATABASE_URL)' : 'SQLite (a fresh data dir per server)'}`);
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  log(
+    `bench: node ${process.version}, ${os.cpus().length} cpu(s), load average ${load()}; ${settings.runs} runs × ${settings.durationSec} s, ${settings.connections} connections`,
+  );
+  log(
+    `bench: database ${benchDialect === 'postgres' ? 'PostgreSQL (a fresh database per server, BENCH_DATABASE_URL)' : 'SQLite (a fresh data dir per server)'}`,
+  );
   log(`bench: Plinth from dist/ with the config plugins: ${config.plugins.length ? config.plugins.join(', ') : '(none enabled in config)'}`);
 
   const ctx = new BenchContext(settings, log);
@@ -77,9 +99,10 @@ async function main(): Promise<number> {
   }
 
   for (const { ceiling, samples } of ctx.ceilings()) {
-    const how = ceiling.unit === 'msg/s'
-      ? `${settings.smtpMessages} msgs/run (≤ ${settings.smtpTimeBoundSec} s), ${settings.smtpConnections} pooled conns`
-      : `${settings.connections} conns, ${settings.durationSec} s/run`;
+    const how =
+      ceiling.unit === 'msg/s'
+        ? `${settings.smtpMessages} msgs/run (≤ ${settings.smtpTimeBoundSec} s), ${settings.smtpConnections} pooled conns`
+        : `${settings.connections} conns, ${settings.durationSec} s/run`;
     figures.push(ceilingFigure(ceiling.name, ceiling.unit, samples, { note: `ceiling: ${ceiling.describe}; ${how}` }));
   }
 
@@ -87,7 +110,9 @@ async function main(): Promise<number> {
   for (const f of figures) console.log(formatLine(f));
   const file = path.join(projectRoot, benchDialect === 'postgres' ? 'bench-results-postgres.json' : 'bench-results.json');
   writeResults(file, figures);
-  console.log(`\nwrote ${path.relative(process.cwd(), file) || file} (${figures.length} figures) in ${Math.round((performance.now() - started) / 1000)} s; ${os.cpus().length} cpus, load average now ${load()}`);
+  console.log(
+    `\nwrote ${path.relative(process.cwd(), file) || file} (${figures.length} figures) in ${Math.round((performance.now() - started) / 1000)} s; ${os.cpus().length} cpus, load average now ${load()}`,
+  );
   if (os.loadavg()[0] > os.cpus().length) console.log('note: the machine was busy with other work; wall-clock figures are noisy (compare the cpu columns)');
   for (const f of failures) console.error(`\nFAILED ${f}`);
   return failures.length ? 1 : 0;

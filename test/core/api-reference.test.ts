@@ -25,7 +25,11 @@ describe('API reference: /openapi.json and /docs', () => {
   after(() => t?.close());
 
   const operations = () =>
-    Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([method, op]) => ({ path, method, op })));
+    Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([m]) => METHODS.includes(m))
+        .map(([method, op]) => ({ path, method, op })),
+    );
 
   it('is valid OpenAPI 3.1 by @seriousme/openapi-schema-validator', async () => {
     const result = await new Validator().validate(doc);
@@ -42,7 +46,10 @@ describe('API reference: /openapi.json and /docs', () => {
       const where = `${method.toUpperCase()} ${path}`;
       assert.match(op.operationId, /^[a-z][A-Za-z0-9_]*$/, where);
       assert.ok(op.summary && !op.summary.startsWith(method.toUpperCase() + ' '), `${where} has a written summary`);
-      assert.ok(Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)), `${where} documents a success`);
+      assert.ok(
+        Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)),
+        `${where} documents a success`,
+      );
       for (const range of ['4XX', '5XX']) {
         const ref = op.responses[range]?.content?.['application/json']?.schema?.$ref as string | undefined;
         assert.ok(ref && doc.components.schemas[ref.split('/').pop()!], `${where} ${range} refers to its envelope`);
@@ -56,7 +63,15 @@ describe('API reference: /openapi.json and /docs', () => {
     assert.equal(errorOf('/license/api/verify', 'post'), '#/components/schemas/LicenseServerError');
     assert.equal(errorOf('/mail/api/emails'), '#/components/schemas/TempMailError');
     assert.equal(errorOf('/api/v2/auth/me'), '#/components/schemas/DetailError');
-    assert.deepEqual(doc.components.schemas.LicenseServerError.properties.code.enum, ['INVALID_API_KEY', 'INVALID_REQUEST', 'MISSING_LICENSE', 'MISSING_EMAIL', 'INVALID_LICENSE', 'INTERNAL_ERROR', 'NOT_FOUND']);
+    assert.deepEqual(doc.components.schemas.LicenseServerError.properties.code.enum, [
+      'INVALID_API_KEY',
+      'INVALID_REQUEST',
+      'MISSING_LICENSE',
+      'MISSING_EMAIL',
+      'INVALID_LICENSE',
+      'INTERNAL_ERROR',
+      'NOT_FOUND',
+    ]);
     const workbotOk = doc.paths['/workbot/api/robots'].get.responses['200'].content['application/json'].schema;
     assert.deepEqual(workbotOk.required, ['code', 'message', 'data']);
   });

@@ -39,19 +39,38 @@ describe('auth: roles and scopes', () => {
   });
 
   it('assertRole and assertScope: 401 without a principal, 403 naming what is missing', () => {
-    assert.throws(() => assertRole(null, 'admin'), (e: AppError) => e instanceof AppError && e.status === 401);
+    assert.throws(
+      () => assertRole(null, 'admin'),
+      (e: AppError) => e instanceof AppError && e.status === 401,
+    );
     assert.throws(() => assertRole(who(['member']), 'admin', 'support'), { status: 403, message: 'requires role admin or support' });
     assert.equal(assertRole(who(['owner']), 'admin').id, 'u');
     assert.throws(() => assertScope(null, 'notes:read'), { status: 401 });
-    assert.throws(() => assertScope(who([], ['notes:read']), 'notes:read', 'notes:write', 'tags:write'), { status: 403, message: 'missing scope notes:write, tags:write' });
+    assert.throws(() => assertScope(who([], ['notes:read']), 'notes:read', 'notes:write', 'tags:write'), {
+      status: 403,
+      message: 'missing scope notes:write, tags:write',
+    });
     assert.equal(assertScope(who([], ['notes:*']), 'notes:read', 'notes:write').id, 'u');
   });
 
   it('the chain asks strategies in order; a present but wrong credential throws instead of falling through', async () => {
     const chain = new AuthChain();
     const calls: string[] = [];
-    chain.add({ name: 'strict', authenticate: (req) => { calls.push('strict'); if (req.headers['x-key'] === 'bad') throw AppError.unauthorized('bad key'); return req.headers['x-key'] ? who(['member']) : null; } });
-    chain.add({ name: 'fallback', authenticate: () => { calls.push('fallback'); return who(['superadmin']); } });
+    chain.add({
+      name: 'strict',
+      authenticate: (req) => {
+        calls.push('strict');
+        if (req.headers['x-key'] === 'bad') throw AppError.unauthorized('bad key');
+        return req.headers['x-key'] ? who(['member']) : null;
+      },
+    });
+    chain.add({
+      name: 'fallback',
+      authenticate: () => {
+        calls.push('fallback');
+        return who(['superadmin']);
+      },
+    });
     const req = (headers: Record<string, string>) => ({ headers, query: {}, cookie: () => undefined, ip: '127.0.0.1', path: '/' });
     assert.deepEqual((await chain.authenticate(req({ 'x-key': 'good' })))?.roles, ['member']);
     assert.deepEqual(calls, ['strict']);
@@ -139,7 +158,11 @@ describe('auth: the chain on a real app', () => {
       const id = created.body.id;
 
       const mine = await t.request('GET', '/example/notes', { headers: testAuth('b', 'iso-t1') });
-      assert.deepEqual(mine.body.map((n: { title: string }) => n.title), ['secret of t1'], 'another user of the same tenant sees it');
+      assert.deepEqual(
+        mine.body.map((n: { title: string }) => n.title),
+        ['secret of t1'],
+        'another user of the same tenant sees it',
+      );
 
       const theirs = await t.request('GET', '/example/notes', { headers: testAuth('c', 'iso-t2', ['owner']) });
       assert.equal(theirs.status, 200);

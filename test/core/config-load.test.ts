@@ -79,10 +79,7 @@ describe('config: loading and validation', () => {
     });
 
     it('an unknown nested key', () => {
-      assertConfigError(
-        () => loadConfig({ root: root({ server: { prot: 3000 } }), env: {} }),
-        'invalid config: server.prot = 3000: is not allowed',
-      );
+      assertConfigError(() => loadConfig({ root: root({ server: { prot: 3000 } }), env: {} }), 'invalid config: server.prot = 3000: is not allowed');
     });
 
     it('a bad enum lists the allowed values', () => {
@@ -90,19 +87,31 @@ describe('config: loading and validation', () => {
         () => loadConfig({ root: root(), env: { PLINTH_RATE_LIMIT_STORE: 'disk' } }),
         'invalid config: rateLimit.store = "disk": must be one of "memory", "database", "redis"',
       );
-      assertConfigError(() => loadConfig({ root: root({ log: { level: 'loud' } }), env: {} }), /^invalid config: log\.level = "loud": must be one of "fatal", /);
+      assertConfigError(
+        () => loadConfig({ root: root({ log: { level: 'loud' } }), env: {} }),
+        /^invalid config: log\.level = "loud": must be one of "fatal", /,
+      );
     });
 
     it('a boolean that is not one', () => {
-      assertConfigError(() => loadConfig({ root: root(), env: { PLINTH_TRUST_PROXY: 'sometimes' } }), 'invalid config: server.trustProxy = "sometimes": must be boolean');
+      assertConfigError(
+        () => loadConfig({ root: root(), env: { PLINTH_TRUST_PROXY: 'sometimes' } }),
+        'invalid config: server.trustProxy = "sometimes": must be boolean',
+      );
     });
 
     it('a DATABASE_URL of an unsupported kind', () => {
-      assertConfigError(() => loadConfig({ root: root(), env: { DATABASE_URL: 'mysql://x/y' } }), /^invalid config: database\.url = "mysql:\/\/x\/y": must match pattern /);
+      assertConfigError(
+        () => loadConfig({ root: root(), env: { DATABASE_URL: 'mysql://x/y' } }),
+        /^invalid config: database\.url = "mysql:\/\/x\/y": must match pattern /,
+      );
     });
 
     it('several problems: the first is named and the rest counted, still on one line', () => {
-      assertConfigError(() => loadConfig({ root: root(), env: { PORT: 'abc', SMTP_PORT: 'def' } }), /^invalid config: server\.port = "abc": must be integer \(and 1 more\)$/);
+      assertConfigError(
+        () => loadConfig({ root: root(), env: { PORT: 'abc', SMTP_PORT: 'def' } }),
+        /^invalid config: server\.port = "abc": must be integer \(and 1 more\)$/,
+      );
     });
 
     it('a config file that is not JSON names the file', () => {
@@ -132,9 +141,15 @@ describe('config: loading and validation', () => {
     it('createApp rejects a plugin setting of the wrong type and an unknown plugin setting', async () => {
       const make = (example: Record<string, unknown>) =>
         createApp({ env: {}, overrides: { plugins: ['example'], pluginDirs: ['test/fixtures/plugins'], settings: { example }, log: { level: 'silent' } } });
-      await assert.rejects(make({ notesPerMinute: 'lots' }), { name: 'ConfigError', message: 'invalid config: settings.example.notesPerMinute = "lots": must be integer' });
+      await assert.rejects(make({ notesPerMinute: 'lots' }), {
+        name: 'ConfigError',
+        message: 'invalid config: settings.example.notesPerMinute = "lots": must be integer',
+      });
       await assert.rejects(make({ colour: 'red' }), { name: 'ConfigError', message: 'invalid config: settings.example.colour = "red": is not allowed' });
-      await assert.rejects(make({ base: 'example' }), { name: 'ConfigError', message: 'invalid config: settings.example.base = "example": must match pattern "^/"' });
+      await assert.rejects(make({ base: 'example' }), {
+        name: 'ConfigError',
+        message: 'invalid config: settings.example.base = "example": must match pattern "^/"',
+      });
     });
 
     it('an empty plugin env var is ignored, so the invalid configured value is reported', async () => {
@@ -237,7 +252,11 @@ describe('config: loading and validation', () => {
     it('without a configured publicUrl, it follows the port served (PORT, server.port)', () => {
       assert.equal(loadConfig({ root: root(), env: { PORT: '8123' } }).server.publicUrl, 'http://localhost:8123');
       assert.equal(loadConfig({ root: root({ server: { port: 4100 } }), env: {} }).server.publicUrl, 'http://localhost:4100');
-      assert.equal(loadConfig({ root: projectRoot, env: { PORT: '8124' } }).server.publicUrl, 'http://localhost:8124', 'config/default.json names no publicUrl');
+      assert.equal(
+        loadConfig({ root: projectRoot, env: { PORT: '8124' } }).server.publicUrl,
+        'http://localhost:8124',
+        'config/default.json names no publicUrl',
+      );
       const given = loadConfig({ root: root(), env: { PORT: '8125', PLINTH_PUBLIC_URL: 'https://plinth.example.com/' } });
       assert.equal(given.server.publicUrl, 'https://plinth.example.com', 'a configured publicUrl is kept whatever the port');
     });
@@ -245,7 +264,10 @@ describe('config: loading and validation', () => {
     it('PLINTH_LOG_FORMAT sets log.format, and a wrong value names the choices', () => {
       assert.equal(loadConfig({ root: root(), env: { PLINTH_LOG_FORMAT: 'pretty' } }).log.format, 'pretty');
       assert.equal(loadConfig({ root: root(), env: { PLINTH_LOG_FORMAT: 'json' } }).log.format, 'json');
-      assertConfigError(() => loadConfig({ root: root(), env: { PLINTH_LOG_FORMAT: 'xml' } }), 'invalid config: log.format = "xml": must be one of "auto", "pretty", "json"');
+      assertConfigError(
+        () => loadConfig({ root: root(), env: { PLINTH_LOG_FORMAT: 'xml' } }),
+        'invalid config: log.format = "xml": must be one of "auto", "pretty", "json"',
+      );
     });
 
     it('empty env vars are ignored', () => {

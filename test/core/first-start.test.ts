@@ -28,7 +28,17 @@ function memoryStream(isTTY: boolean) {
 describe('first start: logs a person can read', () => {
   it('prettyLine: time, level, [plugin], message, key=value, and the error stack below', () => {
     const err = new Error('boom');
-    const line = prettyLine({ level: 50, time: '2026-11-22T17:40:08.015Z', pid: 1, plugin: 'mail', msg: 'relay refused', to: 'a@b.test', note: 'two words', n: 3, err: { message: 'boom', stack: err.stack } });
+    const line = prettyLine({
+      level: 50,
+      time: '2026-11-22T17:40:08.015Z',
+      pid: 1,
+      plugin: 'mail',
+      msg: 'relay refused',
+      to: 'a@b.test',
+      note: 'two words',
+      n: 3,
+      err: { message: 'boom', stack: err.stack },
+    });
     const [first, second] = line.split('\n');
     assert.equal(first, '17:40:08.015 ERROR [mail] relay refused to=a@b.test note="two words" n=3');
     assert.equal(second, '    Error: boom');
@@ -136,14 +146,18 @@ async function startPlain(env: Record<string, string>, port: number): Promise<St
   child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   void exited.then(() => (gone = true));
-  await waitFor(`plinth start on port ${port}`, async () => {
-    if (gone) throw new Error(`plinth start exited early:\n${out}`);
-    try {
-      return (await fetch(`http://127.0.0.1:${port}/health`)).status === 200;
-    } catch {
-      return false;
-    }
-  }, { timeoutMs: 60_000 });
+  await waitFor(
+    `plinth start on port ${port}`,
+    async () => {
+      if (gone) throw new Error(`plinth start exited early:\n${out}`);
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/health`)).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 60_000 },
+  );
   // The banner is written right after the listening line: wait for it, not for time.
   await waitFor('the startup banner', () => out.includes('Plinth is running') && out.includes('plinth started'));
   return {
@@ -181,7 +195,12 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     const title = lines.indexOf('Plinth is running');
     assert.ok(title >= 0 && title < 12, `the banner is among the first lines:\n${server.output()}`);
     const banner = lines.slice(title, lines.indexOf('', title));
-    const field = (label: string) => banner.find((l) => l.trimStart().startsWith(`${label}:`))?.split(/:\s+/).slice(1).join(':');
+    const field = (label: string) =>
+      banner
+        .find((l) => l.trimStart().startsWith(`${label}:`))
+        ?.split(/:\s+/)
+        .slice(1)
+        .join(':');
     assert.equal(field('Admin UI'), `http://localhost:${port}/admin`);
     assert.equal(field('Listening on'), `0.0.0.0:${port}`);
     assert.equal(field('Superadmin'), 'admin@localhost');
@@ -189,14 +208,21 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     assert.ok(password.length >= 20, `a generated password in the banner:\n${banner.join('\n')}`);
     assert.equal(field('SMTP'), `port ${env.SMTP_PORT}, mail for localhost`);
     assert.equal(server.output().split(password).length - 1, 1, 'the password is printed once, in the banner only');
-    const listening = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((r) => r.msg?.startsWith('listening'));
+    const listening = lines
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .find((r) => r.msg?.startsWith('listening'));
     assert.equal(listening.msg, `listening on http://localhost:${port}`, 'the URL to open, not http://0.0.0.0');
     assert.equal(listening.bind, `0.0.0.0:${port}`);
   });
 
   it('the password signs in; GET / leads to /admin; /openapi.json names the port served', async () => {
     const base = `http://127.0.0.1:${port}`;
-    const login = await fetch(`${base}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@localhost', password }) });
+    const login = await fetch(`${base}/api/v2/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@localhost', password }),
+    });
     assert.equal(login.status, 200, await login.clone().text());
     const root = await fetch(`${base}/`, { redirect: 'manual' });
     assert.equal(root.status, 302);
@@ -211,7 +237,11 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
   it('the superadmin makes 30 mailboxes on the default domain, 30 activation codes and 3 robots, no 402; mail over SMTP is listed', async () => {
     const base = `http://127.0.0.1:${port}`;
     const call = async (method: string, path: string, body?: unknown, token?: string) => {
-      const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       return { status: res.status, text, body: text ? JSON.parse(text) : null };
     };
@@ -233,7 +263,12 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     assert.equal(codes.status, 200, codes.text);
     assert.equal(codes.body.data.codes.length, 30);
     for (let i = 0; i < 3; i++) {
-      const res = await call('POST', '/workbot/api/robot-ids/activate', { code: codes.body.data.codes[i].code, deviceInfo: { deviceId: `first-start-device-${i}` } }, token);
+      const res = await call(
+        'POST',
+        '/workbot/api/robot-ids/activate',
+        { code: codes.body.data.codes[i].code, deviceInfo: { deviceId: `first-start-device-${i}` } },
+        token,
+      );
       assert.equal(res.status, 201, `robot ${i}: ${res.text}`);
     }
 
@@ -245,7 +280,10 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     }
     const inbox = await call('GET', '/mail/api/emails?mailbox=box7%40localhost', undefined, token);
     assert.equal(inbox.status, 200, inbox.text);
-    assert.deepEqual(inbox.body.map((m: { subject: string }) => m.subject), ['First mail']);
+    assert.deepEqual(
+      inbox.body.map((m: { subject: string }) => m.subject),
+      ['First mail'],
+    );
   });
 
   it('a second start on the same data dir prints the admin URL again but no password', async () => {

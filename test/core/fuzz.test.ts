@@ -28,7 +28,17 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 const DEEP = 10_000;
 
 /** Values for a path parameter: out of range, negative, traversal, NUL, invalid UTF-8, huge. */
-const PARAM_VALUES = ['1', '99999999999', '-1', '1e309', '..%2F..%2F..%2Fetc%2Fpasswd', 'a%00b', '%C3%28', 'x'.repeat(5000), '00000000-0000-0000-0000-000000000000'];
+const PARAM_VALUES = [
+  '1',
+  '99999999999',
+  '-1',
+  '1e309',
+  '..%2F..%2F..%2Fetc%2Fpasswd',
+  'a%00b',
+  '%C3%28',
+  'x'.repeat(5000),
+  '00000000-0000-0000-0000-000000000000',
+];
 
 /** Values put in every property of a body, one variant each. */
 const FIELD_VALUES: Array<[string, string]> = [
@@ -63,12 +73,14 @@ function probes(op: Operation): Probe[] {
   const plain = fill(op.path, '1');
   const list: Probe[] = PARAM_VALUES.filter(() => /\{|:\w/.test(op.path)).map((v) => ({ label: `path param ${v.slice(0, 20)}`, path: fill(op.path, v) }));
   for (const name of op.query.length ? op.query : ['page']) {
-    for (const v of ['1&x=2', '99999999999999999999', '-1', '1e309', 'a%00b', '%C3%28']) list.push({ label: `query ${name}=${v}`, path: `${plain}?${name}=${v}&${name}=2` });
+    for (const v of ['1&x=2', '99999999999999999999', '-1', '1e309', 'a%00b', '%C3%28'])
+      list.push({ label: `query ${name}=${v}`, path: `${plain}?${name}=${v}&${name}=2` });
   }
   if (op.body === null) return list;
   const props = Object.keys(op.body.properties ?? {}).slice(0, 12);
   for (const prop of props.length ? props : ['x']) {
-    for (const [label, raw] of FIELD_VALUES) list.push({ label: `${prop} as ${label}`, path: plain, body: `{${JSON.stringify(prop)}:${raw}}`, headers: JSON_TYPE });
+    for (const [label, raw] of FIELD_VALUES)
+      list.push({ label: `${prop} as ${label}`, path: plain, body: `{${JSON.stringify(prop)}:${raw}}`, headers: JSON_TYPE });
   }
   list.push(
     { label: '__proto__ key', path: plain, body: '{"__proto__":{"polluted":true},"a":1}', headers: JSON_TYPE },
@@ -92,7 +104,11 @@ function probes(op: Operation): Probe[] {
 }
 
 async function send(t: TestApp, method: string, probe: Probe, auth: Record<string, string>): Promise<number> {
-  const res = await fetch(`${t.url}${probe.path}`, { method, headers: { ...auth, ...(probe.headers ?? {}) }, body: method === 'GET' || method === 'DELETE' ? undefined : probe.body as BodyInit | undefined });
+  const res = await fetch(`${t.url}${probe.path}`, {
+    method,
+    headers: { ...auth, ...(probe.headers ?? {}) },
+    body: method === 'GET' || method === 'DELETE' ? undefined : (probe.body as BodyInit | undefined),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -100,9 +116,11 @@ async function send(t: TestApp, method: string, probe: Probe, auth: Record<strin
 /** Runs `work` over `items` with `width` in flight at once. */
 async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 describe('hostile input: every operation in /openapi.json, no 5xx', function () {
@@ -114,7 +132,11 @@ describe('hostile input: every operation in /openapi.json, no 5xx', function () 
     t = await createTestApp({
       plugins: PLUGINS,
       settings: {
-        auth: { admin: ADMIN, limits: { loginPerIpPerMinute: 1e6, loginFailuresPerAccount: 1e6, refreshPerIpPerMinute: 1e6, mailRequestsPerIpPerHour: 1e6 }, sms: { perIpPerHour: 1e6 } },
+        auth: {
+          admin: ADMIN,
+          limits: { loginPerIpPerMinute: 1e6, loginFailuresPerAccount: 1e6, refreshPerIpPerMinute: 1e6, mailRequestsPerIpPerHour: 1e6 },
+          sms: { perIpPerHour: 1e6 },
+        },
         licensing: { verifyPerIpPerMinute: 1e6, verifyPerCodePerMinute: 1e6 },
         robots: { requestsPerMinute: 1e6 },
       },
@@ -123,7 +145,10 @@ describe('hostile input: every operation in /openapi.json, no 5xx', function () 
     assert.equal(login.status, 200, login.text);
     const bearer = { authorization: `Bearer ${login.body.access_token}` };
     const scopes = await t.request('GET', '/api/v2/api-keys/scopes', { headers: bearer });
-    const key = await t.request('POST', '/api/v2/api-keys', { headers: bearer, body: { name: 'fuzz', scopes: scopes.body.map((s: { scope: string }) => s.scope) } });
+    const key = await t.request('POST', '/api/v2/api-keys', {
+      headers: bearer,
+      body: { name: 'fuzz', scopes: scopes.body.map((s: { scope: string }) => s.scope) },
+    });
     assert.equal(key.status, 201, key.text);
     superadmin = { 'x-api-key': key.body.raw_key };
   });
@@ -141,7 +166,11 @@ describe('hostile input: every operation in /openapi.json, no 5xx', function () 
     const users = await t.app.db('auth_users').select('id', 'full_name', 'updated_at');
     for (const c of cases) {
       const method = c.method ?? 'POST';
-      const res = await fetch(`${t.url}${c.path}`, { method, headers: { ...superadmin, ...JSON_TYPE, ...(c.headers ?? {}) }, body: method === 'GET' ? undefined : c.body });
+      const res = await fetch(`${t.url}${c.path}`, {
+        method,
+        headers: { ...superadmin, ...JSON_TYPE, ...(c.headers ?? {}) },
+        body: method === 'GET' ? undefined : c.body,
+      });
       const text = await res.text();
       assert.ok(res.status === 400 || res.status === 422, `${c.path}: ${res.status} ${text}`);
       assert.match(text, c.message, `${c.path}: ${text}`);
@@ -159,7 +188,12 @@ describe('hostile input: every operation in /openapi.json, no 5xx', function () 
     assert.ok(ops.length > 100, `only ${ops.length} operations`);
     const failures: string[] = [];
     let sent = 0;
-    const jobs = ops.flatMap((op) => probes(op).flatMap((probe) => [{ op, probe, auth: {} as Record<string, string>, who: 'anonymous' }, { op, probe, auth: superadmin, who: 'superadmin' }]));
+    const jobs = ops.flatMap((op) =>
+      probes(op).flatMap((probe) => [
+        { op, probe, auth: {} as Record<string, string>, who: 'anonymous' },
+        { op, probe, auth: superadmin, who: 'superadmin' },
+      ]),
+    );
     await pool(jobs, 8, async ({ op, probe, auth, who }) => {
       const status = await send(t, op.method, probe, auth);
       sent++;

@@ -75,7 +75,12 @@ describe('http: envelopes', () => {
       assert.equal(env.validationStatus, 400);
       const { status, body } = env.error(AppError.validation([{ path: 'body.key', message: 'is required' }], env.validationStatus), RID);
       assert.equal(status, 400);
-      assert.deepEqual(body, { success: false, code: 'INVALID_REQUEST', message: 'invalid request: body.key is required', errors: [{ path: 'body.key', message: 'is required' }] });
+      assert.deepEqual(body, {
+        success: false,
+        code: 'INVALID_REQUEST',
+        message: 'invalid request: body.key is required',
+        errors: [{ path: 'body.key', message: 'is required' }],
+      });
     });
     it('maps the core codes to the seed codes', () => {
       const code = (err: AppError) => (env.error(err, RID).body as { code: string }).code;
@@ -88,23 +93,46 @@ describe('http: envelopes', () => {
       assert.equal(code(AppError.tooManyRequests(5)), 'INVALID_REQUEST');
       assert.equal(code(internal()), 'INTERNAL_ERROR');
     });
-    it('keeps code within the seed\'s closed set; the finer reason goes beside it', () => {
+    it("keeps code within the seed's closed set; the finer reason goes beside it", () => {
       const body = (err: AppError) => env.error(err, RID).body as { code: string; reason?: string };
       const seed = ['INVALID_API_KEY', 'INVALID_REQUEST', 'MISSING_LICENSE', 'MISSING_EMAIL', 'INVALID_LICENSE', 'INTERNAL_ERROR', 'NOT_FOUND'];
       assert.deepEqual(body(AppError.tooManyRequests(5)), { ...body(AppError.tooManyRequests(5)), code: 'INVALID_REQUEST', reason: 'RATE_LIMITED' });
       assert.deepEqual(body(new AppError(402, 'usage_limit_reached', 'x')).reason, 'USAGE_LIMIT_REACHED');
-      assert.deepEqual(body(new AppError(403, 'INVALID_LICENSE', 'x', { details: { reason: 'DEVICE_DEACTIVATED' } })), { success: false, code: 'INVALID_LICENSE', reason: 'DEVICE_DEACTIVATED', message: 'x' });
+      assert.deepEqual(body(new AppError(403, 'INVALID_LICENSE', 'x', { details: { reason: 'DEVICE_DEACTIVATED' } })), {
+        success: false,
+        code: 'INVALID_LICENSE',
+        reason: 'DEVICE_DEACTIVATED',
+        message: 'x',
+      });
       // A code from outside the set (a plugin's own) never leaks into `code`: it becomes the reason.
-      assert.deepEqual(body(new AppError(403, 'LICENSE_EXPIRED', 'expired')), { success: false, code: 'INVALID_REQUEST', reason: 'LICENSE_EXPIRED', message: 'expired' });
+      assert.deepEqual(body(new AppError(403, 'LICENSE_EXPIRED', 'expired')), {
+        success: false,
+        code: 'INVALID_REQUEST',
+        reason: 'LICENSE_EXPIRED',
+        message: 'expired',
+      });
       assert.deepEqual(body(new AppError(401, 'token_expired', 'x')), { success: false, code: 'INVALID_API_KEY', reason: 'TOKEN_EXPIRED', message: 'x' });
       assert.equal(body(new AppError(404, 'no_such_thing', 'x')).code, 'NOT_FOUND');
       assert.equal(body(new AppError(503, 'login_unavailable', 'x')).code, 'INTERNAL_ERROR');
-      for (const err of [AppError.badRequest('x'), AppError.conflict('x'), AppError.forbidden(), new AppError(415, 'unsupported_media_type', 'x'), new AppError(403, 'feature_not_in_plan', 'x')]) assert.ok(seed.includes(body(err).code), err.code);
+      for (const err of [
+        AppError.badRequest('x'),
+        AppError.conflict('x'),
+        AppError.forbidden(),
+        new AppError(415, 'unsupported_media_type', 'x'),
+        new AppError(403, 'feature_not_in_plan', 'x'),
+      ])
+        assert.ok(seed.includes(body(err).code), err.code);
       assert.equal(body(AppError.validation([{ path: 'body.x', message: 'is required' }], 400)).reason, undefined, 'INVALID_REQUEST says it all');
     });
     it('a 404 and a 500', () => {
-      assert.deepEqual(env.error(AppError.notFound('no such license'), RID), { status: 404, body: { success: false, code: 'NOT_FOUND', message: 'no such license' } });
-      assert.deepEqual(env.error(internal(), RID), { status: 500, body: { success: false, code: 'INTERNAL_ERROR', message: `internal error (request id ${RID})` } });
+      assert.deepEqual(env.error(AppError.notFound('no such license'), RID), {
+        status: 404,
+        body: { success: false, code: 'NOT_FOUND', message: 'no such license' },
+      });
+      assert.deepEqual(env.error(internal(), RID), {
+        status: 500,
+        body: { success: false, code: 'INTERNAL_ERROR', message: `internal error (request id ${RID})` },
+      });
     });
     it('ok wraps the data with success: true and an optional message', () => {
       assert.deepEqual(env.ok({ valid: true }), { success: true, valid: true });
@@ -131,7 +159,14 @@ describe('http: envelopes', () => {
     const env = envelopes['code-message-data'];
     it('the body code equals the HTTP status on errors', () => {
       assert.equal(env.validationStatus, 400);
-      for (const err of [AppError.unauthorized(), AppError.forbidden(), AppError.notFound(), AppError.tooManyRequests(3), internal(), new AppError(418, 'teapot', 'short and stout')]) {
+      for (const err of [
+        AppError.unauthorized(),
+        AppError.forbidden(),
+        AppError.notFound(),
+        AppError.tooManyRequests(3),
+        internal(),
+        new AppError(418, 'teapot', 'short and stout'),
+      ]) {
         const { status, body } = env.error(err, RID);
         assert.equal(status, err.status);
         assert.equal((body as { code: number }).code, status);

@@ -114,10 +114,7 @@ describe('http: routing, envelopes and errors on a real app', () => {
     it('body: nested items and several problems at once', async () => {
       const res = await t.request('POST', '/example/notes', { body: { title: '', tags: ['ok', 7] }, headers: writer });
       assert.equal(res.status, 422);
-      assert.deepEqual(
-        res.body.detail.map((d: { loc: string[] }) => d.loc.join('.')).sort(),
-        ['body.tags.1', 'body.title'],
-      );
+      assert.deepEqual(res.body.detail.map((d: { loc: string[] }) => d.loc.join('.')).sort(), ['body.tags.1', 'body.title']);
     });
 
     it('body: none at all is an empty object, so the required field is named', async () => {
@@ -232,7 +229,10 @@ describe('http: routing, envelopes and errors on a real app', () => {
       const search = doc.paths['/example/search'].get;
       assert.deepEqual(
         search.parameters.map((p: { name: string; in: string; required: boolean }) => [p.name, p.in, p.required]),
-        [['q', 'query', true], ['limit', 'query', false]],
+        [
+          ['q', 'query', true],
+          ['limit', 'query', false],
+        ],
       );
       assert.equal(search.security, undefined);
       assert.ok(doc.components.securitySchemes.bearer);

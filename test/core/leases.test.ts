@@ -28,7 +28,17 @@ describe('leases: a job’s holder dies mid-run (real processes, PostgreSQL)', f
 
   async function startInstance(name: string): Promise<PlinthProcess> {
     const port = await freePort();
-    const config = writeConfig(database, { server: { port }, log: { level: 'warn' }, plugins: ['lease-probe'], scheduler: { leaseSeconds: LEASE_SECONDS }, settings: { 'lease-probe': { holdMs: 60_000 } } }, `${name}.json`);
+    const config = writeConfig(
+      database,
+      {
+        server: { port },
+        log: { level: 'warn' },
+        plugins: ['lease-probe'],
+        scheduler: { leaseSeconds: LEASE_SECONDS },
+        settings: { 'lease-probe': { holdMs: 60_000 } },
+      },
+      `${name}.json`,
+    );
     const p = await startServer(config, port);
     procs.push(p);
     return p;
@@ -46,7 +56,10 @@ describe('leases: a job’s holder dies mid-run (real processes, PostgreSQL)', f
     assert.deepEqual(await db('lease_probe_runs').pluck('pid'), [first.pid], 'one run while its holder lives and renews');
 
     await kill(holder);
-    const taken = await waitFor('another instance to take the job over', async () => (await db('lease_probe_runs').where('pid', other.child.pid).first()) ?? null);
+    const taken = await waitFor(
+      'another instance to take the job over',
+      async () => (await db('lease_probe_runs').where('pid', other.child.pid).first()) ?? null,
+    );
     // The next due tick: the abandoned one again (as its next attempt) if the watcher got there first, else a later one.
     assert.ok(taken.scheduled_for >= first.scheduled_for, `${taken.scheduled_for} ≥ ${first.scheduled_for}`);
     const runs = await db('core_job_runs').where('job', 'lease-probe.hold').orderBy('id');

@@ -23,7 +23,16 @@ describe('admin API: the mail outbox', () => {
 
   before(async () => {
     t = await createTestApp();
-    ids.push((await mailer().send({ to: 'ann@example.test', subject: 'Reset your password', text: 'Open http://plinth.test/admin/auth/reset-password?token=abc', html: '<p><a href="http://plinth.test/admin/auth/reset-password?token=abc">Reset</a></p>' })).id);
+    ids.push(
+      (
+        await mailer().send({
+          to: 'ann@example.test',
+          subject: 'Reset your password',
+          text: 'Open http://plinth.test/admin/auth/reset-password?token=abc',
+          html: '<p><a href="http://plinth.test/admin/auth/reset-password?token=abc">Reset</a></p>',
+        })
+      ).id,
+    );
     ids.push((await mailer().send({ to: ['bob@example.test', 'cy@example.test'], subject: 'Welcome', text: 'Hello Bob' })).id);
     ids.push((await mailer().send({ to: 'ann@example.test', subject: 'Usage alert', text: '80% used' })).id);
   });
@@ -33,7 +42,10 @@ describe('admin API: the mail outbox', () => {
     const res = await t.request('GET', '/api/admin/outbox?page_size=2', { headers: ROOT });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual({ ...res.body, items: undefined }, { items: undefined, total: 3, page: 1, page_size: 2, pages: 2, transport: 'outbox' });
-    assert.deepEqual(res.body.items.map((m: any) => m.subject), ['Usage alert', 'Welcome']);
+    assert.deepEqual(
+      res.body.items.map((m: any) => m.subject),
+      ['Usage alert', 'Welcome'],
+    );
     const [latest, welcome] = res.body.items;
     assert.deepEqual(welcome.to, ['bob@example.test', 'cy@example.test']);
     assert.equal(latest.status, 'stored');
@@ -43,12 +55,18 @@ describe('admin API: the mail outbox', () => {
     assert.ok(!('text' in latest) && !('html' in latest) && !('raw' in latest), 'bodies only on the detail');
 
     const second = await t.request('GET', '/api/admin/outbox?page=2&page_size=2', { headers: ROOT });
-    assert.deepEqual(second.body.items.map((m: any) => m.subject), ['Reset your password']);
+    assert.deepEqual(
+      second.body.items.map((m: any) => m.subject),
+      ['Reset your password'],
+    );
   });
 
   it('filters by recipient', async () => {
     const res = await t.request('GET', '/api/admin/outbox?to=ann@example.test', { headers: ROOT });
-    assert.deepEqual(res.body.items.map((m: any) => m.subject), ['Usage alert', 'Reset your password']);
+    assert.deepEqual(
+      res.body.items.map((m: any) => m.subject),
+      ['Usage alert', 'Reset your password'],
+    );
     assert.equal(res.body.total, 2);
   });
 
@@ -71,7 +89,12 @@ describe('admin API: the mail outbox', () => {
 
   it('an id that names no mail: 404 naming the id, on every route', async () => {
     for (const id of ['999999', 'abc', '0', '1.5', '99999999999']) {
-      assertError(await t.request('GET', `/api/admin/outbox/${id}`, { headers: ROOT }), 404, 'not_found', new RegExp(`no outgoing mail with id "${id.replace('.', '\\.')}"`));
+      assertError(
+        await t.request('GET', `/api/admin/outbox/${id}`, { headers: ROOT }),
+        404,
+        'not_found',
+        new RegExp(`no outgoing mail with id "${id.replace('.', '\\.')}"`),
+      );
       assertError(await t.request('POST', `/api/admin/outbox/${id}/resend`, { headers: ROOT }), 404, 'not_found', new RegExp(`"${id.replace('.', '\\.')}"`));
     }
   });
@@ -87,13 +110,21 @@ describe('admin API: the mail outbox', () => {
     for (const [query, field] of cases) {
       const res = await t.request('GET', `/api/admin/outbox?${query}`, { headers: ROOT });
       assertError(res, 422, 'validation_error');
-      assert.deepEqual(res.body.error.details.map((d: any) => d.path), [field], query);
+      assert.deepEqual(
+        res.body.error.details.map((d: any) => d.path),
+        [field],
+        query,
+      );
       assert.match(res.body.error.message, new RegExp(field.replace('.', '\\.')));
     }
   });
 
   it('superadmins only: 401 without credentials, 403 for a tenant owner', async () => {
-    for (const [method, path] of [['GET', '/api/admin/outbox'], ['GET', `/api/admin/outbox/${ids[0]}`], ['POST', `/api/admin/outbox/${ids[0]}/resend`]]) {
+    for (const [method, path] of [
+      ['GET', '/api/admin/outbox'],
+      ['GET', `/api/admin/outbox/${ids[0]}`],
+      ['POST', `/api/admin/outbox/${ids[0]}/resend`],
+    ]) {
       assertError(await t.request(method, path), 401, 'unauthorized');
       assertError(await t.request(method, path, { headers: OWNER }), 403, 'forbidden', /requires role superadmin/);
     }
@@ -145,7 +176,7 @@ describe('admin API: resend through a real SMTP relay', () => {
     assert.equal(row.transport, 'smtp');
   });
 
-  it('the relay refusing the recipient: the answer and the row say failed, with the relay\'s error', async () => {
+  it("the relay refusing the recipient: the answer and the row say failed, with the relay's error", async () => {
     const t = await createTestApp({ database, overrides: { mailer: { smtpUrl: relay.url } } });
     apps.push(t);
     const sent = await t.app.container.resolve<Mailer>('mailer').send({ to: 'refused@example.test', subject: 'No', text: 'x' });

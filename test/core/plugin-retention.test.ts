@@ -12,7 +12,11 @@ describe('retention: the plugins’ own prune jobs', () => {
   let t: TestApp;
   const clock = new ManualClock('2026-06-01T12:00:00.000Z');
   before(async () => {
-    t = await createTestApp({ clock, plugins: ['auth', 'billing', 'licensing', 'mail', 'robots', 'ai'], settings: { ai: { logRetentionDays: 30 }, mail: { sentRetentionDays: 30 } } });
+    t = await createTestApp({
+      clock,
+      plugins: ['auth', 'billing', 'licensing', 'mail', 'robots', 'ai'],
+      settings: { ai: { logRetentionDays: 30 }, mail: { sentRetentionDays: 30 } },
+    });
   });
   after(async () => t?.close());
 
@@ -38,13 +42,24 @@ describe('retention: the plugins’ own prune jobs', () => {
   });
 
   it('mail.prune-sent: finished outgoing mail past sentRetentionDays and expired sessions go; scheduled mail stays', async () => {
-    const sent = (id: string, status: string, at: string) => ({ public_id: id, user_id: 'u1', from_addr: 'a@example.com', recipients: '[]', subject: id, status, created_at: at, updated_at: at });
-    await t.app.db('mail_sent').insert([sent('old-sent', 'sent', OLD), sent('old-failed', 'failed', OLD), sent('old-scheduled', 'scheduled', OLD), sent('recent-sent', 'sent', RECENT)]);
+    const sent = (id: string, status: string, at: string) => ({
+      public_id: id,
+      user_id: 'u1',
+      from_addr: 'a@example.com',
+      recipients: '[]',
+      subject: id,
+      status,
+      created_at: at,
+      updated_at: at,
+    });
+    await t.app
+      .db('mail_sent')
+      .insert([sent('old-sent', 'sent', OLD), sent('old-failed', 'failed', OLD), sent('old-scheduled', 'scheduled', OLD), sent('recent-sent', 'sent', RECENT)]);
     const session = (hash: string, expires: string) => ({ token_hash: hash, kind: 'guest', expires_at: expires, created_at: OLD });
     await t.app.db('mail_sessions').insert([session('expired', '2026-05-31T00:00:00.000Z'), session('live', '2026-06-02T00:00:00.000Z')]);
 
     assert.equal(await t.app.scheduler.runNow('mail.prune-sent'), 'succeeded');
-    assert.deepEqual((await t.app.db('mail_sent').orderBy('public_id').pluck('public_id')), ['old-scheduled', 'recent-sent']);
+    assert.deepEqual(await t.app.db('mail_sent').orderBy('public_id').pluck('public_id'), ['old-scheduled', 'recent-sent']);
     assert.deepEqual(await t.app.db('mail_sessions').pluck('token_hash'), ['live']);
   });
 });

@@ -48,11 +48,14 @@ describe('plugins: loading', () => {
     });
 
     it('a missing dependency names both plugins', () => {
-      assert.throws(() => orderByDependencies([p('billing', ['auth']), p('mail')]), (err: Error) => {
-        assert.ok(err instanceof PluginError);
-        assert.equal(err.message, 'plugin "billing" depends on "auth", which is not enabled');
-        return true;
-      });
+      assert.throws(
+        () => orderByDependencies([p('billing', ['auth']), p('mail')]),
+        (err: Error) => {
+          assert.ok(err instanceof PluginError);
+          assert.equal(err.message, 'plugin "billing" depends on "auth", which is not enabled');
+          return true;
+        },
+      );
     });
 
     it('a cycle names the whole cycle', () => {
@@ -72,8 +75,14 @@ describe('plugins: loading', () => {
         gamma: manifest(`{ name: 'gamma', face: { base: '/gamma/', envelope: 'plain' } }`),
       });
       const loaded = await loadPlugins(configFor(dir, ['alpha', 'gamma', 'beta'], { beta: { size: '5' } }), codeRoot, {});
-      assert.deepEqual(loaded.map((l) => l.plugin.name), ['beta', 'alpha', 'gamma']);
-      assert.deepEqual(loaded.map((l) => l.dir), [path.join(dir, 'beta'), path.join(dir, 'alpha'), path.join(dir, 'gamma')]);
+      assert.deepEqual(
+        loaded.map((l) => l.plugin.name),
+        ['beta', 'alpha', 'gamma'],
+      );
+      assert.deepEqual(
+        loaded.map((l) => l.dir),
+        [path.join(dir, 'beta'), path.join(dir, 'alpha'), path.join(dir, 'gamma')],
+      );
       assert.deepEqual(loaded[0].settings, { size: 5 });
       assert.equal(loaded[0].base, null, 'no face, no base');
       assert.equal(loaded[2].base, '/gamma', 'trailing slash trimmed');
@@ -94,7 +103,10 @@ describe('plugins: loading', () => {
 
     it('a cycle stops loading, naming the cycle', async () => {
       const dir = folder({ ping: manifest(`{ name: 'ping', dependsOn: ['pong'] }`), pong: manifest(`{ name: 'pong', dependsOn: ['ping'] }`) });
-      await assert.rejects(loadPlugins(configFor(dir, ['ping', 'pong']), codeRoot, {}), { name: 'PluginError', message: 'plugin dependency cycle: ping -> pong -> ping' });
+      await assert.rejects(loadPlugins(configFor(dir, ['ping', 'pong']), codeRoot, {}), {
+        name: 'PluginError',
+        message: 'plugin dependency cycle: ping -> pong -> ping',
+      });
     });
 
     it('an enabled plugin that does not exist', async () => {
@@ -131,7 +143,10 @@ describe('plugins: loading', () => {
     });
 
     it('the plugin folder name must be a plain name in config', () => {
-      assert.throws(() => configFor(folder({}), ['../etc']), { name: 'ConfigError', message: /^invalid config: plugins\.0 = "\.\.\/etc": must match pattern / });
+      assert.throws(() => configFor(folder({}), ['../etc']), {
+        name: 'ConfigError',
+        message: /^invalid config: plugins\.0 = "\.\.\/etc": must match pattern /,
+      });
     });
   });
 
@@ -148,7 +163,10 @@ describe('plugins: loading', () => {
       });
       const t = await createTestApp({ plugins: ['follower', 'example'], overrides: { pluginDirs: ['test/fixtures/plugins', dir] } });
       try {
-        assert.deepEqual(t.app.plugins.map((l) => l.plugin.name), ['example', 'follower']);
+        assert.deepEqual(
+          t.app.plugins.map((l) => l.plugin.name),
+          ['example', 'follower'],
+        );
         const res = await t.request('GET', '/follower/saw');
         assert.equal(res.status, 200);
         assert.deepEqual(res.body, { sawNotes: true });
@@ -221,8 +239,17 @@ describe('plugins: loading', () => {
 
     it('its jobs are gone', () => {
       // core.retention is the core's own job: it stays.
-      assert.deepEqual(on.app.scheduler.list().map((j) => j.name).sort(), ['core.retention', 'example.tick']);
-      assert.deepEqual(off.app.scheduler.list().map((j) => j.name), ['core.retention']);
+      assert.deepEqual(
+        on.app.scheduler
+          .list()
+          .map((j) => j.name)
+          .sort(),
+        ['core.retention', 'example.tick'],
+      );
+      assert.deepEqual(
+        off.app.scheduler.list().map((j) => j.name),
+        ['core.retention'],
+      );
     });
 
     it('its migrations were not run', async () => {
@@ -247,7 +274,10 @@ describe('plugins: loading', () => {
     it('its UI is gone from the admin meta, and so is the login it provided', async () => {
       const withIt = await on.request('GET', '/admin/api/meta');
       assert.equal(withIt.status, 200);
-      assert.deepEqual(withIt.body.plugins.map((x: { name: string }) => x.name), ['example']);
+      assert.deepEqual(
+        withIt.body.plugins.map((x: { name: string }) => x.name),
+        ['example'],
+      );
       assert.deepEqual(withIt.body.plugins[0].pages, [{ path: '', title: 'Notes' }]);
       assert.equal(withIt.body.login, true);
 
@@ -267,7 +297,11 @@ describe('plugins: loading', () => {
       assert.equal(ready.body.status, 'ready');
       const doc = await off.request('GET', '/openapi.json');
       assert.equal(doc.status, 200);
-      assert.deepEqual(Object.keys(doc.body.paths).sort(), ['/api/admin/outbox', '/api/admin/outbox/{id}', '/api/admin/outbox/{id}/resend', '/health', '/ready'], 'only the core’s own operations');
+      assert.deepEqual(
+        Object.keys(doc.body.paths).sort(),
+        ['/api/admin/outbox', '/api/admin/outbox/{id}', '/api/admin/outbox/{id}/resend', '/health', '/ready'],
+        'only the core’s own operations',
+      );
     });
 
     it('turning a plugin off on a database it already used boots and keeps its rows', async () => {

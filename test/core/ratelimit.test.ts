@@ -34,7 +34,15 @@ describe('rate limits', () => {
       const refused = await post(t, 'alice', 'rl-t1', 'note 4');
       assertLimited(refused);
       assert.equal(await countNotes(t, 'rl-t1'), 3);
-      assert.deepEqual(await t.app.db('core_events').where('name', 'example.note.created').count({ n: '*' }).then((r) => Number(r[0].n)), 3, 'no event for the refused note');
+      assert.deepEqual(
+        await t.app
+          .db('core_events')
+          .where('name', 'example.note.created')
+          .count({ n: '*' })
+          .then((r) => Number(r[0].n)),
+        3,
+        'no event for the refused note',
+      );
     });
 
     it('another principal still has its own budget, even in the same tenant', async () => {
@@ -57,7 +65,10 @@ describe('rate limits', () => {
       assert.deepEqual((await limits.consume(spec, key)).remaining, 1);
       await limits.penalty(spec, key, 5);
       await assert.rejects(limits.check(spec, key), { status: 429, code: 'rate_limited' });
-      await assert.rejects(limits.consume(spec, key), (err: { status: number; headers: Record<string, string> }) => err.status === 429 && Number(err.headers['Retry-After']) >= 1);
+      await assert.rejects(
+        limits.consume(spec, key),
+        (err: { status: number; headers: Record<string, string> }) => err.status === 429 && Number(err.headers['Retry-After']) >= 1,
+      );
       await limits.reset(spec, key);
       assert.equal((await limits.consume(spec, key)).remaining, 1);
     });
@@ -109,7 +120,10 @@ describe('rate limits', () => {
         it('the budget lives in core_rate_limits', async () => {
           assert.ok(await first.app.db.schema.hasTable('core_rate_limits'));
           const rows = await first.app.db('core_rate_limits').select('key');
-          assert.ok(rows.some((r: { key: string }) => r.key.startsWith('example.notes:user:shared-')), JSON.stringify(rows));
+          assert.ok(
+            rows.some((r: { key: string }) => r.key.startsWith('example.notes:user:shared-')),
+            JSON.stringify(rows),
+          );
         });
       }
     });

@@ -17,7 +17,14 @@ describe('retention: events, handled records and job runs', () => {
   let t: TestApp;
   const root = testAuth('root', 'platform', ['superadmin']);
   before(async () => {
-    t = await createTestApp({ clock, overrides: { retention: { deliveredEventDays: 7, jobRunsPerJob: 3, mailOutboxDays: 30, batchSize: 5 }, scheduler: { enabled: false }, rateLimit: { store: 'database' } } });
+    t = await createTestApp({
+      clock,
+      overrides: {
+        retention: { deliveredEventDays: 7, jobRunsPerJob: 3, mailOutboxDays: 30, batchSize: 5 },
+        scheduler: { enabled: false },
+        rateLimit: { store: 'database' },
+      },
+    });
     // The database store makes its table on first use.
     await t.app.container.resolve<RateLimits>('rateLimits').consume({ bucket: 'retention.test', points: 10, durationSeconds: 60 }, 'someone');
     await t.app.events.stop();
@@ -25,15 +32,38 @@ describe('retention: events, handled records and job runs', () => {
   after(async () => t?.close());
 
   const event = async (status: string, createdDaysAgo: number, handlers = 0) => {
-    const [row] = await t.app.db('core_events')
-      .insert({ name: 'example.note.created', payload: '{}', status, attempts: status === 'dead' ? 10 : 1, available_at: daysAgo(createdDaysAgo), created_at: daysAgo(createdDaysAgo), delivered_at: status === 'delivered' ? daysAgo(createdDaysAgo) : null, last_error: status === 'dead' ? 'boom' : null })
+    const [row] = await t.app
+      .db('core_events')
+      .insert({
+        name: 'example.note.created',
+        payload: '{}',
+        status,
+        attempts: status === 'dead' ? 10 : 1,
+        available_at: daysAgo(createdDaysAgo),
+        created_at: daysAgo(createdDaysAgo),
+        delivered_at: status === 'delivered' ? daysAgo(createdDaysAgo) : null,
+        last_error: status === 'dead' ? 'boom' : null,
+      })
       .returning('id');
     const id = Number(typeof row === 'object' ? row.id : row);
-    for (let h = 0; h < handlers; h++) await t.app.db('core_event_handled').insert({ event_id: id, handler: `handler-${h}`, handled_at: daysAgo(createdDaysAgo) });
+    for (let h = 0; h < handlers; h++)
+      await t.app.db('core_event_handled').insert({ event_id: id, handler: `handler-${h}`, handled_at: daysAgo(createdDaysAgo) });
     return id;
   };
   const run = async (job: string, i: number, status = 'succeeded') => {
-    const [row] = await t.app.db('core_job_runs').insert({ job, scheduled_for: daysAgo(30 - i), attempt: 0, trigger: 'cron', status, instance: 'test', started_at: daysAgo(30 - i), finished_at: status === 'running' ? null : daysAgo(30 - i) }).returning('id');
+    const [row] = await t.app
+      .db('core_job_runs')
+      .insert({
+        job,
+        scheduled_for: daysAgo(30 - i),
+        attempt: 0,
+        trigger: 'cron',
+        status,
+        instance: 'test',
+        started_at: daysAgo(30 - i),
+        finished_at: status === 'running' ? null : daysAgo(30 - i),
+      })
+      .returning('id');
     return Number(typeof row === 'object' ? row.id : row);
   };
 
@@ -48,7 +78,15 @@ describe('retention: events, handled records and job runs', () => {
     for (let i = 1; i <= 8; i++) xRuns.push(await run('x.job', i));
     const yRuns = [await run('y.job', 1), await run('y.job', 2, 'failed')];
 
-    const mail = (age: number) => ({ from: 'p@x.test', to: '["a@x.test"]', subject: `${age} days`, raw: 'raw', transport: 'outbox', status: 'stored', created_at: daysAgo(age) });
+    const mail = (age: number) => ({
+      from: 'p@x.test',
+      to: '["a@x.test"]',
+      subject: `${age} days`,
+      raw: 'raw',
+      transport: 'outbox',
+      status: 'stored',
+      created_at: daysAgo(age),
+    });
     await t.app.db('core_mail_outbox').insert([mail(45), mail(31), mail(29), mail(1)]);
     await t.app.db('core_rate_limits').insert([
       { key: 'retention.test:expired', points: 3, expire: Date.parse(NOW) - 2 * 3_600_000 },
@@ -63,11 +101,19 @@ describe('retention: events, handled records and job runs', () => {
     assert.equal(report.at, NOW);
 
     const left = (await t.app.db('core_events').orderBy('id').pluck('id')).map(Number);
-    assert.deepEqual(left, [...recent, ...pending, ...dead].sort((a, b) => a - b), 'recent delivered, pending and dead events stay');
+    assert.deepEqual(
+      left,
+      [...recent, ...pending, ...dead].sort((a, b) => a - b),
+      'recent delivered, pending and dead events stay',
+    );
     assert.equal(Number((await t.app.db('core_event_handled').whereIn('event_id', old).count({ n: '*' }))[0].n), 0);
     assert.equal(Number((await t.app.db('core_event_handled').count({ n: '*' }))[0].n), 3, 'the handled records of kept events stay');
     const runsLeft = (await t.app.db('core_job_runs').orderBy('id').pluck('id')).map(Number);
-    assert.deepEqual(runsLeft, [stuck, ...xRuns.slice(-3), ...yRuns].sort((a, b) => a - b), 'the newest three per job, and a running one');
+    assert.deepEqual(
+      runsLeft,
+      [stuck, ...xRuns.slice(-3), ...yRuns].sort((a, b) => a - b),
+      'the newest three per job, and a running one',
+    );
 
     const again = await t.app.container.resolve<Retention>('retention').run();
     assert.deepEqual([again.events, again.handled, again.jobRuns, again.outboxMails, again.rateLimitKeys], [0, 0, 0, 0, 0], 'a second run finds nothing');

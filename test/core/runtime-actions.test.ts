@@ -26,7 +26,10 @@ describe('runtime: actions', () => {
     const call = { tenantId: 't-actions', meta: {}, logger: t.app.logger };
     await assert.rejects(actions.run('example.create_note', { title: '' }, call), (err: { status: number; fields: Array<{ path: string }> }) => {
       assert.equal(err.status, 400);
-      assert.deepEqual(err.fields.map((f) => f.path), ['input.title']);
+      assert.deepEqual(
+        err.fields.map((f) => f.path),
+        ['input.title'],
+      );
       return true;
     });
     await assert.rejects(actions.run('example.create_note', { title: 'x', extra: 1 }, call), /input.extra is not allowed/);
@@ -72,10 +75,18 @@ describe('runtime: actions', () => {
 
   it('an action steers a run by returning a control (park, stop); `run` gives only the output, `step` both', async () => {
     const until = new Date('2026-01-01T00:00:00.000Z');
-    assert.deepEqual(splitControl(control.park(until, { until: until.toISOString() })), { output: { until: until.toISOString() }, control: { kind: 'park', until } });
+    assert.deepEqual(splitControl(control.park(until, { until: until.toISOString() })), {
+      output: { until: until.toISOString() },
+      control: { kind: 'park', until },
+    });
     assert.deepEqual(splitControl(control.stop('enough', { stop: true })), { output: { stop: true }, control: { kind: 'stop', reason: 'enough' } });
     assert.deepEqual(splitControl({ plain: 1 }), { output: { plain: 1 }, control: null });
-    actions.add('test', 'test.stopper', { description: 'stops', input: { type: 'object' }, output: { type: 'object' }, run: async () => control.stop('matched', { stop: true }) });
+    actions.add('test', 'test.stopper', {
+      description: 'stops',
+      input: { type: 'object' },
+      output: { type: 'object' },
+      run: async () => control.stop('matched', { stop: true }),
+    });
     const call = { tenantId: 't-actions', meta: {}, logger: t.app.logger };
     assert.deepEqual(await actions.run('test.stopper', {}, call), { stop: true });
     assert.deepEqual(await actions.step('test.stopper', {}, call), { output: { stop: true }, control: { kind: 'stop', reason: 'matched' } });

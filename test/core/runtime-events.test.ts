@@ -57,7 +57,10 @@ describe('runtime: durable events (outbox)', () => {
       assert.equal(event.locked_by, null);
       assert.ok(event.delivered_at);
       const handled = await t.app.db('core_event_handled').where('event_id', event.id).select('handler');
-      assert.deepEqual(handled.map((h) => h.handler), [HANDLER]);
+      assert.deepEqual(
+        handled.map((h) => h.handler),
+        [HANDLER],
+      );
       assert.deepEqual(await t.app.events.backlog(), { pending: 0, dead: 0, delivered: 1 });
     });
 
@@ -213,7 +216,10 @@ describe('runtime: durable events (outbox)', () => {
           (i % 2 ? first : second).request('POST', '/example/notes', { body: { title: `note ${i}` }, headers: testAuth('u1', 't1') }),
         ),
       );
-      assert.deepEqual(replies.map((r) => r.status), Array(N).fill(201));
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        Array(N).fill(201),
+      );
       await Promise.all([first.app.events.flush(), second.app.events.flush()]);
       await Promise.all([first.app.events.flush(), second.app.events.flush()]);
       assert.equal(await count(first, 'example_note_log'), N);
@@ -276,7 +282,13 @@ describe('runtime: durable events (outbox)', () => {
         assert.equal(pending.name, 'example.note.created');
         assert.deepEqual(JSON.parse(pending.payload), { id: note.id, title: 'survives a crash' });
         assert.match(pending.last_error, /planned failure/);
-        assert.equal(await db('example_note_log').count({ n: '*' }).first().then((r) => Number(r!.n)), 0);
+        assert.equal(
+          await db('example_note_log')
+            .count({ n: '*' })
+            .first()
+            .then((r) => Number(r!.n)),
+          0,
+        );
         const lifecycle = await db('example_lifecycle').orderBy('id').pluck('what');
         assert.deepEqual(lifecycle, ['start'], 'a killed process never ran its stop hooks');
 
@@ -287,10 +299,14 @@ describe('runtime: durable events (outbox)', () => {
         });
         const restarted = await startServer(healthy, port);
         try {
-          const delivered = await waitFor('delivery after the restart', async () => {
-            const row = await db('core_events').where('id', pending.id).first();
-            return row.status === 'delivered' ? row : null;
-          }, { timeoutMs: 90_000 });
+          const delivered = await waitFor(
+            'delivery after the restart',
+            async () => {
+              const row = await db('core_events').where('id', pending.id).first();
+              return row.status === 'delivered' ? row : null;
+            },
+            { timeoutMs: 90_000 },
+          );
           assert.ok(delivered.attempts > pending.attempts);
           const log = await db('example_note_log').select('event_id', 'title');
           assert.deepEqual(log, [{ event_id: pending.id, title: 'survives a crash' }]);
@@ -299,7 +315,14 @@ describe('runtime: durable events (outbox)', () => {
           const { code } = await kill(restarted, 'SIGTERM');
           assert.equal(code, 0, restarted.output());
         }
-        assert.equal(await db('example_note_log').count({ n: '*' }).first().then((r) => Number(r!.n)), 1, 'still exactly once after a clean stop');
+        assert.equal(
+          await db('example_note_log')
+            .count({ n: '*' })
+            .first()
+            .then((r) => Number(r!.n)),
+          1,
+          'still exactly once after a clean stop',
+        );
       } finally {
         await db.destroy();
       }

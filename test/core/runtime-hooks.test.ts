@@ -80,7 +80,10 @@ describe('runtime: hooks', () => {
         return v * 10;
       });
       assert.equal(await hooks.applyFilters('calc', 1, { tenantId: 't1' }), 20);
-      assert.deepEqual(seen, [['a', 1, 't1'], ['b', 2]]);
+      assert.deepEqual(seen, [
+        ['a', 1, 't1'],
+        ['b', 2],
+      ]);
       assert.equal(await hooks.applyFilters('nobody.listens', 'same'), 'same');
     });
 
@@ -155,7 +158,7 @@ describe('runtime: hooks', () => {
       assert.match(failures.find((l) => l.plugin === 'broken')!.err.message, /listener blew up/);
     });
 
-    it('removeOwner drops a plugin\'s filters and listeners only', async () => {
+    it("removeOwner drops a plugin's filters and listeners only", async () => {
       const hooks = new Hooks(createLogger('silent'));
       const got: string[] = [];
       hooks.addFilter<string>('f', 'gone', (v) => `${v}+gone`);

@@ -8,7 +8,11 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { openDatabase, runPlinth, writeConfig, writePlugins } from '../helpers/processes.js';
 
 /** The core's own migrations, in the order they run. */
-const CORE = fs.readdirSync(new URL('../../core/db/migrations/', import.meta.url)).filter((f) => f.endsWith('.ts')).sort().map((f) => `core/${f.replace(/\.ts$/, '')}`);
+const CORE = fs
+  .readdirSync(new URL('../../core/db/migrations/', import.meta.url))
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+  .map((f) => `core/${f.replace(/\.ts$/, '')}`);
 const EXAMPLE = 'example/20261121130000_example_tables';
 const BAD = 'badmig/20261121150000_bad_things';
 
@@ -64,17 +68,24 @@ describe('runtime: migrations', () => {
 
     t = await createTestApp({ database, plugins: [] });
     assert.deepEqual(t.app.migrationsApplied, []);
-    assert.deepEqual(await applied(t.app.db), [...CORE, EXAMPLE], 'the disabled plugin\'s record stays');
+    assert.deepEqual(await applied(t.app.db), [...CORE, EXAMPLE], "the disabled plugin's record stays");
     assert.equal((await t.request('GET', '/example/hello')).status, 404, 'its routes are gone');
     assert.equal((await t.request('GET', '/health')).status, 200);
-    assert.deepEqual(t.app.scheduler.list().map((j) => j.name), ['core.retention'], 'its jobs are gone (the core’s own stays)');
+    assert.deepEqual(
+      t.app.scheduler.list().map((j) => j.name),
+      ['core.retention'],
+      'its jobs are gone (the core’s own stays)',
+    );
     await t.close();
 
     t = await createTestApp({ database });
     assert.deepEqual(t.app.migrationsApplied, []);
     const notes = await t.request('GET', '/example/notes', { headers: testAuth('u1', 't1') });
     assert.equal(notes.status, 200);
-    assert.deepEqual(notes.body.map((n: { title: string }) => n.title), ['kept']);
+    assert.deepEqual(
+      notes.body.map((n: { title: string }) => n.title),
+      ['kept'],
+    );
   });
 
   it('a migration that throws fails the boot with its error and leaves no half-applied table; the lock is freed', async () => {
@@ -108,7 +119,10 @@ describe('runtime: migrations', () => {
       assert.deepEqual(await db('core_migrations_lock').pluck('is_locked'), [0]);
 
       // And through the CLI: exit 1 with the migration's error.
-      const cli = await runPlinth(['migrate'], writeConfig(database, { plugins: ['example', 'badmig'], pluginDirs: ['plugins', 'test/fixtures/plugins', dir], log: { level: 'warn' } }));
+      const cli = await runPlinth(
+        ['migrate'],
+        writeConfig(database, { plugins: ['example', 'badmig'], pluginDirs: ['plugins', 'test/fixtures/plugins', dir], log: { level: 'warn' } }),
+      );
       assert.equal(cli.code, 1, cli.output);
       assert.match(cli.output, /bad migration exploded/);
       assert.equal(await db.schema.hasTable('badmig_things'), false);

@@ -50,21 +50,48 @@ describe('runtime: scheduler', () => {
       it('a holder that stopped renewing mid-run: the watcher takes the job over, closes its run as abandoned and runs the tick again; a live holder is left alone', async () => {
         clock.advance(4 * 60_000); // 10:11, the 10:10 tick was the dead holder's
         await a.app.db('core_jobs').where('name', TICK).update({ lease_owner: 'dead-instance', lease_until: '2026-03-01T10:10:58.000Z' });
-        await a.app.db('core_job_runs').insert({ job: TICK, scheduled_for: '2026-03-01T10:10:00.000Z', trigger: 'cron', status: 'running', instance: 'dead-instance', started_at: '2026-03-01T10:10:00.000Z' });
+        await a.app
+          .db('core_job_runs')
+          .insert({
+            job: TICK,
+            scheduled_for: '2026-03-01T10:10:00.000Z',
+            trigger: 'cron',
+            status: 'running',
+            instance: 'dead-instance',
+            started_at: '2026-03-01T10:10:00.000Z',
+          });
         await Promise.all([a.app.scheduler.takeOverAbandoned(), b.app.scheduler.takeOverAbandoned()]);
-        const rows = await a.app.db('core_job_runs').where('job', TICK).orderBy('id').select('scheduled_for', 'attempt', 'trigger', 'status', 'instance', 'error');
+        const rows = await a.app
+          .db('core_job_runs')
+          .where('job', TICK)
+          .orderBy('id')
+          .select('scheduled_for', 'attempt', 'trigger', 'status', 'instance', 'error');
         assert.equal(rows.length, 2, JSON.stringify(rows));
         assert.deepEqual([rows[0].status, Number(rows[0].attempt)], ['abandoned', 0]);
         assert.match(rows[0].error, /abandoned: instance dead-instance stopped renewing/);
-        assert.deepEqual([rows[1].scheduled_for, Number(rows[1].attempt), rows[1].trigger, rows[1].status], ['2026-03-01T10:10:00.000Z', 1, 'catchup', 'succeeded']);
+        assert.deepEqual(
+          [rows[1].scheduled_for, Number(rows[1].attempt), rows[1].trigger, rows[1].status],
+          ['2026-03-01T10:10:00.000Z', 1, 'catchup', 'succeeded'],
+        );
         assert.ok([a.app.scheduler.instanceId, b.app.scheduler.instanceId].includes(rows[1].instance));
         assert.deepEqual(await ticks(a), [{ scheduled_for: '2026-03-01T10:10:00.000Z', trigger: 'catchup' }]);
-        assert.deepEqual(await a.app.db('core_jobs').where('name', TICK).first('lease_owner', 'lease_until'), { lease_owner: null, lease_until: null }, 'released');
+        assert.deepEqual(
+          await a.app.db('core_jobs').where('name', TICK).first('lease_owner', 'lease_until'),
+          { lease_owner: null, lease_until: null },
+          'released',
+        );
 
         await a.app.db('core_jobs').where('name', TICK).update({ lease_owner: 'live-instance', lease_until: '2026-03-01T10:11:20.000Z' });
         await a.app.scheduler.takeOverAbandoned();
         assert.equal((await a.app.db('core_jobs').where('name', TICK).first('lease_owner')).lease_owner, 'live-instance');
-        assert.equal(await a.app.db('core_job_runs').where('job', TICK).count({ n: '*' }).then((r) => Number(r[0].n)), 2);
+        assert.equal(
+          await a.app
+            .db('core_job_runs')
+            .where('job', TICK)
+            .count({ n: '*' })
+            .then((r) => Number(r[0].n)),
+          2,
+        );
       });
 
       it('both run the same tick at once: exactly one runs it, the other is skipped', async () => {
@@ -101,7 +128,10 @@ describe('runtime: scheduler', () => {
         clock.set('2026-03-01T10:17:30.000Z');
         [a, b] = await Promise.all([boot(database, clock), boot(database, clock)]);
         const rows = await runs(a);
-        assert.deepEqual(rows.map((r) => [r.trigger, r.scheduled_for, r.status]), [['catchup', '2026-03-01T10:15:00.000Z', 'succeeded']]);
+        assert.deepEqual(
+          rows.map((r) => [r.trigger, r.scheduled_for, r.status]),
+          [['catchup', '2026-03-01T10:15:00.000Z', 'succeeded']],
+        );
         assert.equal((await ticks(a)).length, 1);
       });
 
@@ -116,7 +146,10 @@ describe('runtime: scheduler', () => {
         clock.advance(1);
         assert.equal(await b.app.scheduler.runTick(jobOf(b)), 'succeeded');
         const rows = await runs(a);
-        assert.deepEqual(rows.map((r) => [r.scheduled_for, r.instance]), [['2026-03-01T10:10:00.000Z', b.app.scheduler.instanceId]]);
+        assert.deepEqual(
+          rows.map((r) => [r.scheduled_for, r.instance]),
+          [['2026-03-01T10:10:00.000Z', b.app.scheduler.instanceId]],
+        );
         assert.equal((await a.app.db('core_jobs').where('name', TICK).first()).lease_owner, null);
       });
     });
@@ -149,10 +182,13 @@ describe('runtime: scheduler', () => {
       clock.advance(5 * 60_000);
       assert.equal(await t.app.scheduler.runTick(jobOf(t)), 'failed');
       rows = await runs(t);
-      assert.deepEqual(rows.map((r) => [r.scheduled_for, r.status]), [
-        ['2026-03-01T10:05:00.000Z', 'failed'],
-        ['2026-03-01T10:10:00.000Z', 'failed'],
-      ]);
+      assert.deepEqual(
+        rows.map((r) => [r.scheduled_for, r.status]),
+        [
+          ['2026-03-01T10:05:00.000Z', 'failed'],
+          ['2026-03-01T10:10:00.000Z', 'failed'],
+        ],
+      );
       assert.equal(await t.app.scheduler.runTick(jobOf(t)), 'skipped', 'a tick that already ran (even failed) is not run twice');
     });
 
@@ -161,7 +197,10 @@ describe('runtime: scheduler', () => {
       t = await boot(database, clock);
       assert.equal(await t.app.scheduler.runNow(TICK), 'succeeded');
       const rows = await runs(t);
-      assert.deepEqual(rows.map((r) => [r.scheduled_for, r.trigger, r.status]), [['2026-03-01T10:07:30.000Z', 'manual', 'succeeded']]);
+      assert.deepEqual(
+        rows.map((r) => [r.scheduled_for, r.trigger, r.status]),
+        [['2026-03-01T10:07:30.000Z', 'manual', 'succeeded']],
+      );
       assert.deepEqual(await ticks(t), [{ scheduled_for: '2026-03-01T10:07:30.000Z', trigger: 'manual' }]);
       await assert.rejects(t.app.scheduler.runNow('example.nope'), /no job named "example\.nope"/);
     });
@@ -171,13 +210,10 @@ describe('runtime: scheduler', () => {
         badcron: { 'index.js': `export default { name: 'badcron', jobs: [{ name: 'sweep', schedule: 'every minute', async run() {} }] };\n` },
       });
       try {
-        await assert.rejects(
-          createTestApp({ database, plugins: ['badcron'], overrides: { pluginDirs: ['plugins', dir] } }),
-          (err: Error) => {
-            assert.match(err.message, /job "badcron\.sweep" has an invalid cron schedule "every minute"/);
-            return true;
-          },
-        );
+        await assert.rejects(createTestApp({ database, plugins: ['badcron'], overrides: { pluginDirs: ['plugins', dir] } }), (err: Error) => {
+          assert.match(err.message, /job "badcron\.sweep" has an invalid cron schedule "every minute"/);
+          return true;
+        });
         // The same through the CLI: the process exits non-zero with the message.
         const config = writeConfig(database, { plugins: ['badcron'], pluginDirs: ['plugins', dir] });
         const cli = await runPlinth(['migrate'], config);
@@ -234,10 +270,13 @@ describe('runtime: scheduler', () => {
       clock.set('2026-03-01T10:20:00.000Z');
       await reboot();
       rows = await runs(t!);
-      assert.deepEqual(rows.map((r) => [r.scheduled_for, r.trigger]), [
-        ['2026-03-01T10:15:00.000Z', 'catchup'],
-        ['2026-03-01T10:20:00.000Z', 'catchup'],
-      ]);
+      assert.deepEqual(
+        rows.map((r) => [r.scheduled_for, r.trigger]),
+        [
+          ['2026-03-01T10:15:00.000Z', 'catchup'],
+          ['2026-03-01T10:20:00.000Z', 'catchup'],
+        ],
+      );
     });
 
     it('a tick that ran on schedule before the shutdown is not caught up again', async () => {
@@ -246,7 +285,10 @@ describe('runtime: scheduler', () => {
       assert.equal(await t!.app.scheduler.runTick(jobOf(t!)), 'succeeded');
       clock.set('2026-03-01T10:09:00.000Z');
       await reboot();
-      assert.deepEqual((await runs(t!)).map((r) => r.trigger), ['cron']);
+      assert.deepEqual(
+        (await runs(t!)).map((r) => r.trigger),
+        ['cron'],
+      );
     });
 
     it('manual runs do not count as the scheduled tick: the missed tick is still caught up', async () => {
@@ -255,10 +297,13 @@ describe('runtime: scheduler', () => {
       assert.equal(await t!.app.scheduler.runNow(TICK), 'succeeded');
       clock.set('2026-03-01T10:07:00.000Z');
       await reboot();
-      assert.deepEqual((await runs(t!)).map((r) => [r.trigger, r.scheduled_for]), [
-        ['manual', '2026-03-01T10:06:00.000Z'],
-        ['catchup', '2026-03-01T10:05:00.000Z'],
-      ]);
+      assert.deepEqual(
+        (await runs(t!)).map((r) => [r.trigger, r.scheduled_for]),
+        [
+          ['manual', '2026-03-01T10:06:00.000Z'],
+          ['catchup', '2026-03-01T10:05:00.000Z'],
+        ],
+      );
     });
 
     it('a job without catchUp is never caught up', async () => {

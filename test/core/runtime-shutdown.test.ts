@@ -119,7 +119,10 @@ describe('runtime: graceful shutdown', () => {
 
     it('plugins start in dependency order and stop in reverse', async () => {
       t = await withOrderPlugins();
-      assert.deepEqual(t.app.plugins.map((p) => p.plugin.name), ['orda', 'ordb', 'ordc']);
+      assert.deepEqual(
+        t.app.plugins.map((p) => p.plugin.name),
+        ['orda', 'ordb', 'ordc'],
+      );
       await t.app.stop();
       assert.deepEqual(lines(), ['orda:start', 'ordb:start', 'ordc:start', 'ordc:stop', 'ordb:stop', 'orda:stop']);
     });

@@ -14,7 +14,10 @@ describe('smoke: the example plugin on a real app', () => {
     assert.equal(res.body.title, 'first');
     await t.app.events.flush();
     const log = await t.app.db('example_note_log').select('title');
-    assert.deepEqual(log.map((r) => r.title), ['first']);
+    assert.deepEqual(
+      log.map((r) => r.title),
+      ['first'],
+    );
     const ev = await t.app.db('core_events').where('name', 'example.note.created').first();
     assert.equal(ev.status, 'delivered');
   });

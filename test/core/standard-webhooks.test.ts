@@ -17,7 +17,8 @@ describe('core: Standard Webhooks signatures (standardwebhooks library)', () => 
     assert.equal(Buffer.from(a.slice(6), 'base64').length, 32);
     assert.notEqual(a, b);
     assert.ok(isSpecSecret(a));
-    for (const other of ['wfsec_abcDEF-_123', 'whsec_', 'whsec_not base64!', 'whsec_abc', 'a-customer-secret', 'whsec-test-1234']) assert.ok(!isSpecSecret(other), other);
+    for (const other of ['wfsec_abcDEF-_123', 'whsec_', 'whsec_not base64!', 'whsec_abc', 'a-customer-secret', 'whsec-test-1234'])
+      assert.ok(!isSpecSecret(other), other);
   });
 
   it('a whsec_ secret is keyed by its decoded bytes: the library default mode verifies, raw mode does not', () => {
@@ -64,7 +65,13 @@ describe('core: Standard Webhooks signatures (standardwebhooks library)', () => 
     assert.deepEqual(verifyWebhook(secret, at(t0 - 301), body, now, 300), { ok: false, reason: 'webhook-timestamp is too far from now' });
     assert.deepEqual(verifyWebhook(secret, at(t0 + 301), body, now, 300), { ok: false, reason: 'webhook-timestamp is too far from now' });
     const ok = at(t0);
-    for (const missing of [{ ...ok, id: undefined }, { ...ok, signature: undefined }, { ...ok, timestamp: undefined }, { ...ok, timestamp: '1e9' }, { ...ok, timestamp: 'soon' }]) {
+    for (const missing of [
+      { ...ok, id: undefined },
+      { ...ok, signature: undefined },
+      { ...ok, timestamp: undefined },
+      { ...ok, timestamp: '1e9' },
+      { ...ok, timestamp: 'soon' },
+    ]) {
       assert.equal(verifyWebhook(secret, missing, body, now, 300).ok, false);
     }
   });

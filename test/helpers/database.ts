@@ -15,7 +15,7 @@ export interface TestDatabase {
 }
 
 /** The PostgreSQL server: DATABASE_URL's when set, else the one that always runs beside the tests (and in CI). */
-const postgresServer = () => (usingPostgres ? process.env.DATABASE_URL! : process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const postgresServer = () => (usingPostgres ? process.env.DATABASE_URL! : (process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'));
 
 function adminUrl(): string {
   const url = new URL(postgresServer());

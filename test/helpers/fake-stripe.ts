@@ -72,7 +72,8 @@ class StripeHttpError extends Error {
   }
 }
 
-const missing = (what: string, id: string, param = 'id') => new StripeHttpError(404, 'invalid_request_error', `No such ${what}: '${id}'`, 'resource_missing', param);
+const missing = (what: string, id: string, param = 'id') =>
+  new StripeHttpError(404, 'invalid_request_error', `No such ${what}: '${id}'`, 'resource_missing', param);
 const invalid = (message: string, param?: string) => new StripeHttpError(400, 'invalid_request_error', message, param ? 'parameter_invalid' : undefined, param);
 const required = (param: string) => new StripeHttpError(400, 'invalid_request_error', `Missing required param: ${param}.`, 'parameter_missing', param);
 
@@ -164,7 +165,8 @@ export class FakeStripe {
   reset(): void {
     this.requests.length = 0;
     this.failures.length = 0;
-    for (const map of [this.products, this.prices, this.customers, this.subscriptions, this.checkoutSessions, this.portalSessions, this.idempotent]) map.clear();
+    for (const map of [this.products, this.prices, this.customers, this.subscriptions, this.checkoutSessions, this.portalSessions, this.idempotent])
+      map.clear();
   }
 
   /** The recorded requests with this method whose path matches (exactly, or the pattern). */
@@ -176,9 +178,20 @@ export class FakeStripe {
    * Makes the next `times` API requests (those with this method and path, when given) fail with a
    * Stripe error. The SDK retries 409s and 5xx, so a single 500 is invisible to the app.
    */
-  failNext(status: number, message = 'Something went wrong on our end.', options: { times?: number; type?: string; code?: string; method?: string; path?: string | RegExp } = {}): void {
+  failNext(
+    status: number,
+    message = 'Something went wrong on our end.',
+    options: { times?: number; type?: string; code?: string; method?: string; path?: string | RegExp } = {},
+  ): void {
     for (let i = 0; i < (options.times ?? 1); i++) {
-      this.failures.push({ status, message, type: options.type ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), code: options.code, method: options.method, path: options.path });
+      this.failures.push({
+        status,
+        message,
+        type: options.type ?? (status >= 500 ? 'api_error' : 'invalid_request_error'),
+        code: options.code,
+        method: options.method,
+        path: options.path,
+      });
     }
   }
 
@@ -196,21 +209,40 @@ export class FakeStripe {
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': newId('req'), ...headers });
       res.end(JSON.stringify(body));
     };
-    const fail = (err: StripeHttpError) => send(err.status, { error: { type: err.type, message: err.message, ...(err.code ? { code: err.code } : {}), ...(err.param ? { param: err.param } : {}) } });
+    const fail = (err: StripeHttpError) =>
+      send(err.status, {
+        error: { type: err.type, message: err.message, ...(err.code ? { code: err.code } : {}), ...(err.param ? { param: err.param } : {}) },
+      });
     this.requests.push(record);
     try {
       const type = String(req.headers['content-type'] ?? '');
-      if (text && method !== 'GET' && method !== 'DELETE' && !type.startsWith('application/x-www-form-urlencoded')) throw invalid(`Invalid request: expected a form-encoded body, got "${type}"`);
+      if (text && method !== 'GET' && method !== 'DELETE' && !type.startsWith('application/x-www-form-urlencoded'))
+        throw invalid(`Invalid request: expected a form-encoded body, got "${type}"`);
       record.body = parseForm(text);
 
       const auth = String(req.headers.authorization ?? '');
-      if (!auth) return fail(new StripeHttpError(401, 'invalid_request_error', 'You did not provide an API key. Provide it in the Authorization header (Authorization: Bearer YOUR_SECRET_KEY).'));
+      if (!auth)
+        return fail(
+          new StripeHttpError(
+            401,
+            'invalid_request_error',
+            'You did not provide an API key. Provide it in the Authorization header (Authorization: Bearer YOUR_SECRET_KEY).',
+          ),
+        );
       const key = /^Bearer (\S+)$/.exec(auth)?.[1] ?? '';
       if (!/^(sk|rk)_/.test(key) || key !== this.secretKey) {
-        return fail(new StripeHttpError(401, 'invalid_request_error', `Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`));
+        return fail(
+          new StripeHttpError(
+            401,
+            'invalid_request_error',
+            `Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`,
+          ),
+        );
       }
 
-      const at = this.failures.findIndex((f) => (!f.method || f.method === method) && (!f.path || (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname))));
+      const at = this.failures.findIndex(
+        (f) => (!f.method || f.method === method) && (!f.path || (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname))),
+      );
       if (at >= 0) {
         const [failure] = this.failures.splice(at, 1);
         return fail(new StripeHttpError(failure.status, failure.type, failure.message, failure.code));
@@ -247,7 +279,11 @@ export class FakeStripe {
     if (method === 'GET' && (match = m(/^\/v1\/customers\/([^/]+)$/))) return this.get(this.customers, 'customer', match[1]);
     if (method === 'GET' && (match = m(/^\/v1\/subscriptions\/([^/]+)$/))) return this.get(this.subscriptions, 'subscription', match[1]);
     if (method === 'POST' && (match = m(/^\/v1\/subscriptions\/([^/]+)$/))) return this.updateSubscription(match[1], body);
-    throw new StripeHttpError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
+    throw new StripeHttpError(
+      404,
+      'invalid_request_error',
+      `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+    );
   }
 
   private get(map: Map<string, Obj>, what: string, id: string): Obj {
@@ -270,11 +306,13 @@ export class FakeStripe {
       const price = this.prices.get(priceId);
       if (!price) throw invalid(`No such price: '${priceId}'`, `line_items[${i}][price]`);
       if (!price.active) throw invalid(`The price specified is inactive. This field only accepts active prices.`, `line_items[${i}][price]`);
-      if (mode === 'subscription' && !price.recurring) throw invalid(`You specified \`subscription\` mode but passed a one-time price.`, `line_items[${i}][price]`);
+      if (mode === 'subscription' && !price.recurring)
+        throw invalid(`You specified \`subscription\` mode but passed a one-time price.`, `line_items[${i}][price]`);
     });
     const customer = str(body.customer);
     if (customer && !this.customers.has(customer)) throw invalid(`No such customer: '${customer}'`, 'customer');
-    if (customer && body.customer_email !== undefined) throw invalid('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
+    if (customer && body.customer_email !== undefined)
+      throw invalid('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
     const id = newId('cs_test');
     const session = {
       id,
@@ -307,7 +345,15 @@ export class FakeStripe {
     if (!customer) throw required('customer');
     if (!this.customers.has(customer)) throw invalid(`No such customer: '${customer}'`, 'customer');
     const id = newId('bps');
-    const session = { id, object: 'billing_portal.session', customer, return_url: str(body.return_url) ?? null, url: `https://billing.stripe.test/p/session/${id}`, created: nowSeconds(), livemode: false };
+    const session = {
+      id,
+      object: 'billing_portal.session',
+      customer,
+      return_url: str(body.return_url) ?? null,
+      url: `https://billing.stripe.test/p/session/${id}`,
+      created: nowSeconds(),
+      livemode: false,
+    };
     this.portalSessions.set(id, session);
     return session;
   }
@@ -316,7 +362,18 @@ export class FakeStripe {
     const name = str(body.name);
     if (!name) throw required('name');
     const id = newId('prod');
-    const product = { id, object: 'product', active: bool(body.active, 'active') ?? true, name, description: str(body.description) ?? null, metadata: mergeMetadata({}, body.metadata), default_price: null, created: nowSeconds(), updated: nowSeconds(), livemode: false };
+    const product = {
+      id,
+      object: 'product',
+      active: bool(body.active, 'active') ?? true,
+      name,
+      description: str(body.description) ?? null,
+      metadata: mergeMetadata({}, body.metadata),
+      default_price: null,
+      created: nowSeconds(),
+      updated: nowSeconds(),
+      livemode: false,
+    };
     this.products.set(id, product);
     return product;
   }
@@ -324,7 +381,11 @@ export class FakeStripe {
   private updateProduct(id: string, body: FormBody): Obj {
     const product = this.get(this.products, 'product', id);
     if (body.name !== undefined) {
-      if (!str(body.name)) throw invalid('You passed an empty string for \'name\'. We assume empty values are an attempt to unset a parameter; however \'name\' cannot be unset.', 'name');
+      if (!str(body.name))
+        throw invalid(
+          "You passed an empty string for 'name'. We assume empty values are an attempt to unset a parameter; however 'name' cannot be unset.",
+          'name',
+        );
       product.name = str(body.name);
     }
     if (body.description !== undefined) product.description = str(body.description) || null;
@@ -345,7 +406,8 @@ export class FakeStripe {
     if (unitAmount < 0) throw invalid('This value must be greater than or equal to 0.', 'unit_amount');
     const recurring = body.recurring as FormBody | undefined;
     const interval = recurring ? str(recurring.interval) : undefined;
-    if (recurring && !['day', 'week', 'month', 'year'].includes(interval ?? '')) throw invalid('Invalid recurring[interval]: must be one of day, week, month, or year', 'recurring[interval]');
+    if (recurring && !['day', 'week', 'month', 'year'].includes(interval ?? ''))
+      throw invalid('Invalid recurring[interval]: must be one of day, week, month, or year', 'recurring[interval]');
     const id = newId('price');
     const price = {
       id,
@@ -384,7 +446,7 @@ export class FakeStripe {
     const cancel = bool(body.cancel_at_period_end, 'cancel_at_period_end');
     if (cancel !== undefined) {
       sub.cancel_at_period_end = cancel;
-      sub.cancel_at = cancel ? sub.items.data[0]?.current_period_end ?? null : null;
+      sub.cancel_at = cancel ? (sub.items.data[0]?.current_period_end ?? null) : null;
       sub.canceled_at = cancel ? nowSeconds() : null;
     }
     sub.metadata = mergeMetadata(sub.metadata, body.metadata);
@@ -417,7 +479,11 @@ export class FakeStripe {
       canceled_at: null,
       collection_method: 'charge_automatically',
       metadata: input.metadata ?? {},
-      items: { object: 'list', data: [{ id: newId('si'), object: 'subscription_item', price: { ...price }, quantity: 1, current_period_start: start, current_period_end: end }], has_more: false },
+      items: {
+        object: 'list',
+        data: [{ id: newId('si'), object: 'subscription_item', price: { ...price }, quantity: 1, current_period_start: start, current_period_end: end }],
+        has_more: false,
+      },
       start_date: start,
       created: start,
       livemode: false,
@@ -436,8 +502,18 @@ export class FakeStripe {
     if (session.status !== 'open') throw new Error(`checkout session ${sessionId} is ${session.status}`);
     const customer = session.customer ? this.customers.get(session.customer)! : this.createCustomer({ email: session.customer_email });
     const subscriptionData = (session.subscription_data_requested ?? {}) as FormBody;
-    const subscription = this.createSubscription({ customer: customer.id, price: session.line_items_requested[0].price, metadata: mergeMetadata({}, subscriptionData.metadata) });
-    Object.assign(session, { status: 'complete', payment_status: 'paid', customer: customer.id, subscription: subscription.id, customer_details: { email: customer.email } });
+    const subscription = this.createSubscription({
+      customer: customer.id,
+      price: session.line_items_requested[0].price,
+      metadata: mergeMetadata({}, subscriptionData.metadata),
+    });
+    Object.assign(session, {
+      status: 'complete',
+      payment_status: 'paid',
+      customer: customer.id,
+      subscription: subscription.id,
+      customer_details: { email: customer.email },
+    });
     return { session: this.publicView(session), subscription, customer };
   }
 
@@ -466,7 +542,11 @@ export class FakeStripe {
 
   /** A Stripe-Signature header for `payload`, made by the SDK's own test helper. */
   sign(payload: string, options: SignOptions = {}): string {
-    return this.sdk.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? this.webhookSecret, ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}) });
+    return this.sdk.webhooks.generateTestHeaderString({
+      payload,
+      secret: options.secret ?? this.webhookSecret,
+      ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
+    });
   }
 
   /**
@@ -478,7 +558,11 @@ export class FakeStripe {
     const signature = options.signature === undefined ? this.sign(payload, options) : options.signature;
     return t.request<T>('POST', options.path ?? '/api/v2/billing/webhook', {
       raw: payload,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', ...(signature === null ? {} : { 'stripe-signature': signature }) },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+        ...(signature === null ? {} : { 'stripe-signature': signature }),
+      },
     });
   }
 }

@@ -98,7 +98,9 @@ describe('admin UI (browser)', () => {
     assert.equal(cells[5], 'manual');
 
     const outbox = page.getByRole('region', { name: 'Event outbox' });
-    const stats = await outbox.locator('dl > div').evaluateAll((els) => els.map((el) => [el.querySelector('dt')?.textContent, el.querySelector('dd')?.textContent]));
+    const stats = await outbox
+      .locator('dl > div')
+      .evaluateAll((els) => els.map((el) => [el.querySelector('dt')?.textContent, el.querySelector('dd')?.textContent]));
     assert.deepEqual(stats, [
       ['Pending', '0'],
       ['Delivered', '1'],
@@ -117,7 +119,11 @@ describe('admin UI (browser)', () => {
     // Replay the dead event: it is pending again, then delivered by the outbox.
     await dead.getByRole('button', { name: 'Replay' }).click();
     await outbox.getByRole('row').filter({ hasText: 'handler exploded' }).waitFor({ state: 'detached' });
-    const replayed = await t.app.db('core_events').where('last_error', null).andWhere('payload', JSON.stringify({ id: 99, title: 'lost' })).first('status');
+    const replayed = await t.app
+      .db('core_events')
+      .where('last_error', null)
+      .andWhere('payload', JSON.stringify({ id: 99, title: 'lost' }))
+      .first('status');
     assert.ok(['pending', 'delivered'].includes(replayed.status), replayed.status);
   });
 
@@ -184,7 +190,14 @@ describe('admin UI nav (no browser)', () => {
     login: true,
     me: null,
     plugins: [
-      { name: 'example', script: '/admin/assets/plugins/example.js', pages: [{ path: '', title: 'Notes' }, { path: 'settings', title: 'Settings', roles: ['admin'] }] },
+      {
+        name: 'example',
+        script: '/admin/assets/plugins/example.js',
+        pages: [
+          { path: '', title: 'Notes' },
+          { path: 'settings', title: 'Settings', roles: ['admin'] },
+        ],
+      },
       { name: 'ops', script: null, pages: [{ path: '', title: 'Ops', roles: ['superadmin'] }] },
     ],
   };
@@ -192,7 +205,13 @@ describe('admin UI nav (no browser)', () => {
   const titles = (roles: string[]) => navGroups(me(roles), meta).flatMap((g) => g.entries.map((e) => `${e.title} ${e.href}`));
 
   it('gives a superadmin the core pages first (System, Outgoing mail), then every plugin page', () => {
-    assert.deepEqual(titles(['superadmin']), ['System /admin/system', 'Outgoing mail /admin/outgoing-mail', 'Notes /admin/example', 'Settings /admin/example/settings', 'Ops /admin/ops']);
+    assert.deepEqual(titles(['superadmin']), [
+      'System /admin/system',
+      'Outgoing mail /admin/outgoing-mail',
+      'Notes /admin/example',
+      'Settings /admin/example/settings',
+      'Ops /admin/ops',
+    ]);
   });
 
   it('hides the core pages and the pages whose roles the user lacks (tenant roles are ranked)', () => {

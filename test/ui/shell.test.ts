@@ -126,12 +126,24 @@ describe('admin UI nav: a page with a parent (no browser)', () => {
     version: '0.0.0',
     login: true,
     me: null,
-    plugins: [{ name: 'flows', script: null, pages: [{ path: '', title: 'Flows' }, { path: 'edit', title: 'Flow editor', parent: '' }] }],
+    plugins: [
+      {
+        name: 'flows',
+        script: null,
+        pages: [
+          { path: '', title: 'Flows' },
+          { path: 'edit', title: 'Flow editor', parent: '' },
+        ],
+      },
+    ],
   };
   const me: Me = { id: 'u1', kind: 'user', name: null, roles: ['owner'], tenant_id: 't1' };
 
   it('is not listed in the nav, but can be opened; its parent is highlighted while it is open', () => {
-    assert.deepEqual(navGroups(me, meta).flatMap((g) => g.entries.map((e) => e.title)), ['Flows']);
+    assert.deepEqual(
+      navGroups(me, meta).flatMap((g) => g.entries.map((e) => e.title)),
+      ['Flows'],
+    );
     const all = navGroups(me, meta, { listed: false }).flatMap((g) => g.entries);
     const editor = all.find((e) => e.href === '/admin/flows/edit');
     assert.equal(editor?.title, 'Flow editor');

@@ -36,7 +36,13 @@ export function BarChart(props: { title: string; bars: readonly Bar[]; height?: 
       <figcaption class="muted" style={{ fontSize: '0.9rem', marginBottom: '0.25rem' }}>
         {props.title}
       </figcaption>
-      <svg role="list" aria-label={props.title} viewBox={`0 0 ${width} ${TOP + height + BOTTOM}`} width="100%" style={{ maxWidth: `${width}px`, display: 'block', overflow: 'visible' }}>
+      <svg
+        role="list"
+        aria-label={props.title}
+        viewBox={`0 0 ${width} ${TOP + height + BOTTOM}`}
+        width="100%"
+        style={{ maxWidth: `${width}px`, display: 'block', overflow: 'visible' }}
+      >
         <g aria-hidden="true" style={{ fontSize: '10px', fill: 'var(--muted)' }}>
           {(Number.isInteger(top / 2) ? [0, top / 2, top] : [0, top]).map((v) => (
             <g key={v}>
@@ -55,7 +61,14 @@ export function BarChart(props: { title: string; bars: readonly Bar[]; height?: 
               <title>{name}</title>
               {/* the full column takes the hover, so a zero day still shows its tooltip */}
               <rect x={x - GAP / 2} y={TOP} width={BAR + GAP} height={height} style={{ fill: 'transparent' }} />
-              <rect x={x} y={y(bar.value)} width={BAR} height={Math.max((bar.value / top) * height, bar.value > 0 ? 1 : 0)} rx={2} style={{ fill: 'var(--accent)' }} />
+              <rect
+                x={x}
+                y={y(bar.value)}
+                width={BAR}
+                height={Math.max((bar.value / top) * height, bar.value > 0 ? 1 : 0)}
+                rx={2}
+                style={{ fill: 'var(--accent)' }}
+              />
               {i % everyTick === 0 ? (
                 <text aria-hidden="true" x={x + BAR / 2} y={TOP + height + 14} text-anchor="middle" style={{ fontSize: '10px', fill: 'var(--muted)' }}>
                   {bar.tick ?? bar.label}

@@ -31,7 +31,13 @@ export interface Column<T> {
 }
 
 /** A plain data table; `empty` is shown in place of rows when there are none. */
-export function Table<T>(props: { columns: Column<T>[]; rows: readonly T[]; rowKey?: (row: T, index: number) => string | number; empty?: string; caption?: string }) {
+export function Table<T>(props: {
+  columns: Column<T>[];
+  rows: readonly T[];
+  rowKey?: (row: T, index: number) => string | number;
+  empty?: string;
+  caption?: string;
+}) {
   const { columns, rows } = props;
   const cell = (row: T, column: Column<T>): ComponentChildren => {
     if (typeof column.value === 'function') return column.value(row);
@@ -61,7 +67,9 @@ export function Table<T>(props: { columns: Column<T>[]; rows: readonly T[]; rowK
           rows.map((row, i) => (
             <tr key={props.rowKey ? props.rowKey(row, i) : i}>
               {columns.map((c) => (
-                <td key={c.label} class={c.class}>{cell(row, c)}</td>
+                <td key={c.label} class={c.class}>
+                  {cell(row, c)}
+                </td>
               ))}
             </tr>
           ))

@@ -7,7 +7,14 @@ import { useAction } from './use-action.js';
  * "Are you sure?" for a destructive action, with the server's error if it fails. `explain` turns
  * an error into what the banner shows (a plugin's wording for its error codes).
  */
-export function ConfirmDialog(props: { title: string; action: string; onConfirm(): Promise<unknown>; onClose(): void; explain?(error: Error | null): Error | string | null; children?: ComponentChildren }) {
+export function ConfirmDialog(props: {
+  title: string;
+  action: string;
+  onConfirm(): Promise<unknown>;
+  onClose(): void;
+  explain?(error: Error | null): Error | string | null;
+  children?: ComponentChildren;
+}) {
   const { error, busy, run } = useAction();
   const confirm = async () => {
     if (await run(props.onConfirm)) props.onClose();

@@ -27,7 +27,17 @@ export function CopyText(props: { text: string; label: string; big?: boolean }) 
     }
   };
 
-  const big = props.big ? { fontSize: '1.45rem', fontWeight: 600, letterSpacing: '0.04em', padding: '0.35rem 0.6rem', border: '1px solid var(--border)', borderRadius: '6px', background: 'var(--surface)' } : {};
+  const big = props.big
+    ? {
+        fontSize: '1.45rem',
+        fontWeight: 600,
+        letterSpacing: '0.04em',
+        padding: '0.35rem 0.6rem',
+        border: '1px solid var(--border)',
+        borderRadius: '6px',
+        background: 'var(--surface)',
+      }
+    : {};
   return (
     <span style={{ display: 'inline-flex', alignItems: 'center', whiteSpace: 'nowrap' }}>
       <code ref={code} style={{ userSelect: 'all', ...big }}>

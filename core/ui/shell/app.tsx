@@ -11,11 +11,7 @@ import { SystemPage } from './system-page.js';
 import { OutboxPage } from './outbox-page.js';
 import type { Me, Meta } from './types.js';
 
-type Session =
-  | { state: 'loading' }
-  | { state: 'failed'; error: Error }
-  | { state: 'anonymous'; meta: Meta }
-  | { state: 'signed-in'; meta: Meta; me: Me };
+type Session = { state: 'loading' } | { state: 'failed'; error: Error } | { state: 'anonymous'; meta: Meta } | { state: 'signed-in'; meta: Meta; me: Me };
 
 const pluginPage = (entry: NavEntry) =>
   entry.plugin ? <PluginPage plugin={entry.plugin.name} path={entry.plugin.path} script={entry.plugin.script} title={entry.title} href={entry.href} /> : null;
@@ -66,7 +62,11 @@ export function App() {
 
   switch (session.state) {
     case 'loading':
-      return <p class="muted boot" role="status">Loading…</p>;
+      return (
+        <p class="muted boot" role="status">
+          Loading…
+        </p>
+      );
     case 'failed':
       return (
         <main class="login">

@@ -32,9 +32,26 @@ export function Login(props: { available: boolean; links: NavEntry[]; onSignedIn
         {props.available ? null : <ErrorBanner error="No enabled plugin provides admin login. Enable the auth plugin in config." />}
         <ErrorBanner error={error} />
         <label for="login-email">Email</label>
-        <input id="login-email" type="email" name="email" autoComplete="username" required autoFocus value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <input
+          id="login-email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          autoFocus
+          value={email}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
         <label for="login-password">Password</label>
-        <input id="login-password" type="password" name="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <input
+          id="login-password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
         <button type="submit" disabled={busy || !props.available}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

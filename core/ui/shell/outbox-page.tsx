@@ -25,7 +25,11 @@ export function Linkified(props: { text: string }) {
   for (const match of props.text.matchAll(URL_PATTERN)) {
     const url = match[0].replace(TRAILING, '');
     parts.push(props.text.slice(last, match.index));
-    parts.push(<a href={url} rel="noreferrer noopener">{url}</a>);
+    parts.push(
+      <a href={url} rel="noreferrer noopener">
+        {url}
+      </a>,
+    );
     last = match.index! + url.length;
   }
   parts.push(props.text.slice(last));
@@ -53,7 +57,10 @@ function MailBody(props: { mail: OutboxMail }) {
           <ul>
             {fromHtml.links.map((l, i) => (
               <li key={i}>
-                <a href={l.href} rel="noreferrer noopener">{l.label || l.href}</a> <span class="muted">{l.label ? l.href : ''}</span>
+                <a href={l.href} rel="noreferrer noopener">
+                  {l.label || l.href}
+                </a>{' '}
+                <span class="muted">{l.label ? l.href : ''}</span>
               </li>
             ))}
           </ul>
@@ -86,9 +93,17 @@ function MailDetail(props: { id: string }) {
         <a href={OUTBOX_HREF}>← All outgoing mail</a>
       </p>
       <ErrorBanner error={error ?? action.error} />
-      {notice ? <p class="notice" role="status">{notice}</p> : null}
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
       {!data ? (
-        loading ? <p class="muted" role="status">Loading…</p> : null
+        loading ? (
+          <p class="muted" role="status">
+            Loading…
+          </p>
+        ) : null
       ) : (
         <>
           <dl class="facts card">
@@ -132,7 +147,11 @@ function MailList() {
         </p>
       ) : null}
       {!data ? (
-        loading ? <p class="muted" role="status">Loading…</p> : null
+        loading ? (
+          <p class="muted" role="status">
+            Loading…
+          </p>
+        ) : null
       ) : (
         <>
           <Table

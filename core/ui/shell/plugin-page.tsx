@@ -57,7 +57,11 @@ export function PluginPage(props: { plugin: string; path: string; title: string;
 
   switch (state.status) {
     case 'loading':
-      return <p class="muted" role="status">Loading…</p>;
+      return (
+        <p class="muted" role="status">
+          Loading…
+        </p>
+      );
     case 'missing':
       return <NotFound path={props.href} />;
     case 'failed':

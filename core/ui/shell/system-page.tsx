@@ -38,7 +38,11 @@ export function SystemPage() {
     >
       <ErrorBanner error={error ?? replay.error} />
       {!data ? (
-        loading ? <p class="muted" role="status">Loading…</p> : null
+        loading ? (
+          <p class="muted" role="status">
+            Loading…
+          </p>
+        ) : null
       ) : (
         <>
           <p class="muted">
@@ -81,9 +85,10 @@ export function SystemPage() {
               Database size: <strong>{bytes(data.storage.database_bytes)}</strong>.{' '}
               {data.storage.retention ? (
                 <>
-                  Retention last ran <Time value={data.storage.retention.at} />: {data.storage.retention.events} delivered events, {data.storage.retention.handled} handled records and{' '}
-                  {data.storage.retention.jobRuns} job runs, {data.storage.retention.outboxMails} outgoing mails and {data.storage.retention.rateLimitKeys} rate-limit keys deleted in{' '}
-                  {data.storage.retention.batches} batches (slowest {data.storage.retention.slowestBatchMs} ms).
+                  Retention last ran <Time value={data.storage.retention.at} />: {data.storage.retention.events} delivered events,{' '}
+                  {data.storage.retention.handled} handled records and {data.storage.retention.jobRuns} job runs, {data.storage.retention.outboxMails} outgoing
+                  mails and {data.storage.retention.rateLimitKeys} rate-limit keys deleted in {data.storage.retention.batches} batches (slowest{' '}
+                  {data.storage.retention.slowestBatchMs} ms).
                 </>
               ) : (
                 <span class="muted">Retention has not run yet (daily at 03:23 UTC, job core.retention).</span>
@@ -111,7 +116,17 @@ export function SystemPage() {
                 { label: 'Started', value: (j) => <Time value={j.last?.started_at} /> },
                 { label: 'Finished', value: (j) => <Time value={j.last?.finished_at} /> },
                 { label: 'Trigger', value: (j) => j.last?.trigger ?? '—' },
-                { label: 'Error', value: (j) => (j.last?.error ? <span class="error-text" title={j.last.error}>{j.last.error.split('\n')[0]}</span> : '—') },
+                {
+                  label: 'Error',
+                  value: (j) =>
+                    j.last?.error ? (
+                      <span class="error-text" title={j.last.error}>
+                        {j.last.error.split('\n')[0]}
+                      </span>
+                    ) : (
+                      '—'
+                    ),
+                },
               ]}
             />
           </Section>

@@ -44,7 +44,17 @@ export interface SystemInfo {
     tables: Array<{ table: string; rows: number }>;
     database_bytes: number | null;
     /** The last run of the core.retention job, or null before it first ran. */
-    retention: { at: string; events: number; handled: number; jobRuns: number; outboxMails: number; rateLimitKeys: number; batches: number; slowestBatchMs: number; ms: number } | null;
+    retention: {
+      at: string;
+      events: number;
+      handled: number;
+      jobRuns: number;
+      outboxMails: number;
+      rateLimitKeys: number;
+      batches: number;
+      slowestBatchMs: number;
+      ms: number;
+    } | null;
   };
 }
 

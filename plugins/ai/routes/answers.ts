@@ -17,7 +17,22 @@ export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: st
   );
   r.get(
     '/api/ai/calls',
-    { summary: 'The AI call log: provider, model, tokens, latency, outcome, cost', guards: adminRead, schema: { query: { type: 'object', additionalProperties: false, properties: { ...pageQuery, robotId: { type: 'string', maxLength: 64 }, provider: { type: 'string', maxLength: 40 }, outcome: { enum: ['ok', 'timeout', 'rate_limited', 'error'] } } } } },
+    {
+      summary: 'The AI call log: provider, model, tokens, latency, outcome, cost',
+      guards: adminRead,
+      schema: {
+        query: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQuery,
+            robotId: { type: 'string', maxLength: 64 },
+            provider: { type: 'string', maxLength: 40 },
+            outcome: { enum: ['ok', 'timeout', 'rate_limited', 'error'] },
+          },
+        },
+      },
+    },
     async (ctx, { query }) => {
       const { tenantId } = await tenantAdmin(ctx);
       return ok(await s.calls.list(tenantId, query, { page: query.page, pageSize: query.pageSize }));

@@ -45,7 +45,8 @@ export class Answerer {
   ) {}
 
   async answer(request: ChatRequest, route: Route, log: Pick<CallRecord, 'robotId' | 'messageId' | 'source'>): Promise<Answer> {
-    const chain: ChatProvider[] = route.mode === 'third_party' ? [...(await this.registry.chain(request.tenantId, route.provider)), this.builtin] : [this.builtin];
+    const chain: ChatProvider[] =
+      route.mode === 'third_party' ? [...(await this.registry.chain(request.tenantId, route.provider)), this.builtin] : [this.builtin];
     const attempts: Attempt[] = [];
     const calls: CallRecord[] = [];
     for (const provider of chain) {
@@ -55,13 +56,32 @@ export class Answerer {
         const reply = await this.call(provider, sent);
         const latencyMs = performance.now() - started;
         attempts.push({ provider: provider.name, outcome: 'ok', latencyMs });
-        calls.push({ ...log, tenantId: request.tenantId, provider: provider.name, model: reply.model, tokensIn: reply.tokensIn, tokensOut: reply.tokensOut, latencyMs, outcome: 'ok' });
+        calls.push({
+          ...log,
+          tenantId: request.tenantId,
+          provider: provider.name,
+          model: reply.model,
+          tokensIn: reply.tokensIn,
+          tokensOut: reply.tokensOut,
+          latencyMs,
+          outcome: 'ok',
+        });
         return { reply, provider: provider.name, attempts, calls };
       } catch (err) {
         const failure = err instanceof ProviderFailure ? err : new ProviderFailure('error', String((err as Error).message ?? err));
         const latencyMs = performance.now() - started;
         attempts.push({ provider: provider.name, outcome: failure.kind, latencyMs, error: failure.message });
-        calls.push({ ...log, tenantId: request.tenantId, provider: provider.name, model: sent.model || provider.model, tokensIn: 0, tokensOut: 0, latencyMs, outcome: failure.kind, error: failure.message });
+        calls.push({
+          ...log,
+          tenantId: request.tenantId,
+          provider: provider.name,
+          model: sent.model || provider.model,
+          tokensIn: 0,
+          tokensOut: 0,
+          latencyMs,
+          outcome: failure.kind,
+          error: failure.message,
+        });
         if (provider === this.builtin) throw err; // nothing after builtin: a real fault (e.g. the database)
       }
     }
@@ -74,7 +94,8 @@ export class Answerer {
     try {
       return await provider.reply(request, controller.signal);
     } catch (err) {
-      if (controller.signal.aborted && !(err instanceof ProviderFailure && err.kind !== 'error')) throw new ProviderFailure('timeout', `no answer within ${provider.timeoutMs} ms`);
+      if (controller.signal.aborted && !(err instanceof ProviderFailure && err.kind !== 'error'))
+        throw new ProviderFailure('timeout', `no answer within ${provider.timeoutMs} ms`);
       throw err;
     } finally {
       clearTimeout(timer);

@@ -41,7 +41,8 @@ export class Ask {
   ) {}
 
   async run(tenantId: string, input: AskInput, source: 'try' | 'workflow'): Promise<AskResult> {
-    if (!(await this.consent(tenantId))) throw AppError.forbidden('AI processing is off for this tenant: turn on ai_consent_enabled in the tenant settings first', 'ai_consent_required');
+    if (!(await this.consent(tenantId)))
+      throw AppError.forbidden('AI processing is off for this tenant: turn on ai_consent_enabled in the tenant settings first', 'ai_consent_required');
     const robot = input.robotId ? await this.robots().robot(tenantId, input.robotId) : null;
     if (input.robotId && !robot) throw AppError.notFound(`robot ${input.robotId} not found`);
     if (source === 'workflow') {
@@ -53,7 +54,11 @@ export class Ask {
       }
     }
     const ai = robot?.ai;
-    const route: Route = input.provider ? { mode: input.provider === 'builtin' ? 'builtin' : 'third_party', provider: input.provider } : ai ? { mode: ai.aiMode === 'third_party' ? 'third_party' : 'builtin', provider: ai.aiProvider } : { mode: 'third_party' };
+    const route: Route = input.provider
+      ? { mode: input.provider === 'builtin' ? 'builtin' : 'third_party', provider: input.provider }
+      : ai
+        ? { mode: ai.aiMode === 'third_party' ? 'third_party' : 'builtin', provider: ai.aiProvider }
+        : { mode: 'third_party' };
     const answer = await this.answerer.answer(
       {
         tenantId,
@@ -70,6 +75,14 @@ export class Ask {
     );
     await this.calls.record(answer.calls);
     const r = answer.reply;
-    return { reply: r.text, provider: answer.provider, model: r.model, tokensIn: r.tokensIn, tokensOut: r.tokensOut, attempts: answer.attempts, entry: r.entry ?? null };
+    return {
+      reply: r.text,
+      provider: answer.provider,
+      model: r.model,
+      tokensIn: r.tokensIn,
+      tokensOut: r.tokensOut,
+      attempts: answer.attempts,
+      entry: r.entry ?? null,
+    };
   }
 }

@@ -62,7 +62,10 @@ export class Calls {
     if (filter.provider) q.where('provider', filter.provider);
     if (filter.outcome) q.where('outcome', filter.outcome);
     const [{ n }] = (await q.clone().count({ n: '*' })) as Array<{ n: unknown }>;
-    const rows = await q.orderBy('id', 'desc').limit(page.pageSize).offset((page.page - 1) * page.pageSize);
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(page.pageSize)
+      .offset((page.page - 1) * page.pageSize);
     return {
       total: num(n),
       currency: this.settings.currency,
@@ -89,7 +92,12 @@ export class Calls {
    * `aiApi` other plugins resolve). The cost is the call log's micros summed, not rounded to
    * cents: a month of cheap calls is a fraction of a cent each and must not read as 0.
    */
-  async totals(tenantId: string, robotIds: string[], from: string, to: string): Promise<{ calls: number; cost: number; currency: string; avgLatencyMs: number }> {
+  async totals(
+    tenantId: string,
+    robotIds: string[],
+    from: string,
+    to: string,
+  ): Promise<{ calls: number; cost: number; currency: string; avgLatencyMs: number }> {
     const currency = this.settings.currency;
     if (!robotIds.length) return { calls: 0, cost: 0, currency, avgLatencyMs: 0 };
     const [row] = (await this.db('ai_calls')

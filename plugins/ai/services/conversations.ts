@@ -10,7 +10,10 @@ export class Conversations {
 
   private async upsert(key: { tenantId: string; robotId: string; conversation: string }, patch: Record<string, unknown>): Promise<void> {
     const row = { robot_id: key.robotId, conversation: key.conversation, tenant_id: key.tenantId, updated_at: this.clock.now().toISOString(), ...patch };
-    await this.db('ai_conversations').insert(row).onConflict(['robot_id', 'conversation']).merge({ ...patch, updated_at: row.updated_at });
+    await this.db('ai_conversations')
+      .insert(row)
+      .onConflict(['robot_id', 'conversation'])
+      .merge({ ...patch, updated_at: row.updated_at });
   }
 
   /** A human operator wrote here: AI stays out until `minutes` from now. */

@@ -37,7 +37,10 @@ export class DailyCallQuota {
   /** Today's calls of these robots (absent: none). */
   async callsToday(tenantId: string, robotIds: string[]): Promise<Record<string, number>> {
     if (!robotIds.length) return {};
-    const rows = await this.db('ai_robot_daily_calls').where({ tenant_id: tenantId, day: this.today() }).whereIn('robot_id', robotIds).select('robot_id', 'calls');
+    const rows = await this.db('ai_robot_daily_calls')
+      .where({ tenant_id: tenantId, day: this.today() })
+      .whereIn('robot_id', robotIds)
+      .select('robot_id', 'calls');
     return Object.fromEntries(rows.map((r: { robot_id: string; calls: number | string }) => [r.robot_id, Number(r.calls)]));
   }
 }

@@ -44,6 +44,17 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
     answerer,
     ask: new Ask(settings, answerer, calls, robots, consent, d.usage),
     quota,
-    responder: new Responder({ db: d.db, clock: d.clock, settings, answerer, calls, conversations: new Conversations(d.db, d.clock), robots: d.robotsApi, quota, consent, usage: d.usage }),
+    responder: new Responder({
+      db: d.db,
+      clock: d.clock,
+      settings,
+      answerer,
+      calls,
+      conversations: new Conversations(d.db, d.clock),
+      robots: d.robotsApi,
+      quota,
+      consent,
+      usage: d.usage,
+    }),
   };
 }

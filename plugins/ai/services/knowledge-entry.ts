@@ -40,7 +40,12 @@ export const entryProperties = {
   question: { type: 'string', minLength: 1, maxLength: LIMITS.question, description: 'faq: the question; keyword: a label' },
   answer: { type: 'string', minLength: 1, maxLength: LIMITS.answer },
   keywords: { type: 'array', maxItems: LIMITS.keywords, items: { type: 'string', minLength: 1, maxLength: LIMITS.keyword } },
-  priority: { type: 'integer', minimum: -LIMITS.priority, maximum: LIMITS.priority, description: 'higher wins among keyword rules and breaks ties in the ranking' },
+  priority: {
+    type: 'integer',
+    minimum: -LIMITS.priority,
+    maximum: LIMITS.priority,
+    description: 'higher wins among keyword rules and breaks ties in the ranking',
+  },
   enabled: { type: 'boolean' },
 } as const;
 
@@ -61,7 +66,10 @@ export function checkEntry(input: unknown): { entry: EntryFields; errors: null }
   const errors: FieldError[] = [];
   const question = raw.question.trim();
   const answer = raw.answer.trim();
-  for (const [path, value] of [['question', question], ['answer', answer]]) {
+  for (const [path, value] of [
+    ['question', question],
+    ['answer', answer],
+  ]) {
     if (!value) errors.push({ path, message: 'must not be blank' });
     // PostgreSQL text cannot hold NUL: refuse it here rather than fail the insert.
     else if (value.includes('\u0000')) errors.push({ path, message: 'must not contain NUL characters' });
@@ -96,4 +104,11 @@ export const toView = (row: KnowledgeRow): KnowledgeEntry => ({
   updatedAt: row.updated_at,
 });
 
-export const toColumns = (e: EntryFields) => ({ kind: e.kind, question: e.question, answer: e.answer, keywords: JSON.stringify(e.keywords), priority: e.priority, enabled: e.enabled });
+export const toColumns = (e: EntryFields) => ({
+  kind: e.kind,
+  question: e.question,
+  answer: e.answer,
+  keywords: JSON.stringify(e.keywords),
+  priority: e.priority,
+  enabled: e.enabled,
+});

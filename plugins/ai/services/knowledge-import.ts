@@ -37,7 +37,8 @@ const invalid = (message: string) => AppError.validation([{ path: 'content', mes
  */
 export function parseImport(format: ImportFormat, content: string): ParsedImport {
   const bytes = Buffer.byteLength(content, 'utf8');
-  if (bytes > IMPORT_LIMITS.bytes) throw invalid(`is ${(bytes / 1024 / 1024).toFixed(1)} MB; at most ${IMPORT_LIMITS.bytes / 1024 / 1024} MB can be imported at once`);
+  if (bytes > IMPORT_LIMITS.bytes)
+    throw invalid(`is ${(bytes / 1024 / 1024).toFixed(1)} MB; at most ${IMPORT_LIMITS.bytes / 1024 / 1024} MB can be imported at once`);
   const rows = format === 'csv' ? csvRows(content) : jsonRows(content);
   if (!rows.length) throw invalid('has no entries');
   if (rows.length > IMPORT_LIMITS.rows) throw invalid(`has ${rows.length} entries; at most ${IMPORT_LIMITS.rows} can be imported at once`);
@@ -47,7 +48,12 @@ export function parseImport(format: ImportFormat, content: string): ParsedImport
     if (checked?.entry) result.entries.push(checked.entry);
     else {
       const fields = checked?.errors ?? r.errors;
-      result.errors.push({ row: i + 1, ...(r.line ? { line: r.line } : {}), message: fields.map((f) => (f.path ? `${f.path} ${f.message}` : f.message)).join('; '), fields });
+      result.errors.push({
+        row: i + 1,
+        ...(r.line ? { line: r.line } : {}),
+        message: fields.map((f) => (f.path ? `${f.path} ${f.message}` : f.message)).join('; '),
+        fields,
+      });
     }
   });
   return result;
@@ -94,7 +100,8 @@ function csvRows(content: string): RawRow[] {
   if (!header) throw invalid('has no entries');
   const columns = header.record.map((c) => c.trim().toLowerCase());
   const unknown = columns.filter((c) => !CSV_COLUMNS.includes(c));
-  if (unknown.length) throw invalid(`has unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')}; the columns are ${CSV_COLUMNS.join(', ')}`);
+  if (unknown.length)
+    throw invalid(`has unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')}; the columns are ${CSV_COLUMNS.join(', ')}`);
   const twice = columns.find((c, i) => columns.indexOf(c) !== i);
   if (twice) throw invalid(`names the column "${twice}" twice`);
   const missing = ['question', 'answer'].filter((c) => !columns.includes(c));
@@ -126,7 +133,10 @@ function fromCell(column: string, cell: string): unknown {
   const text = cell.trim();
   switch (column) {
     case 'keywords':
-      return text.split(/[|,，、]/).map((k) => k.trim()).filter(Boolean);
+      return text
+        .split(/[|,，、]/)
+        .map((k) => k.trim())
+        .filter(Boolean);
     case 'kind':
       return text.toLowerCase();
     case 'priority':

@@ -61,7 +61,11 @@ export class KnowledgeBase {
   ) {
     this.maxEntries = options.maxEntries ?? 20_000;
     this.refreshMs = options.refreshMs ?? 10 * 60_000;
-    this.indexes = new LRUCache({ max: options.maxTenants ?? 100, maxSize: Math.max(options.maxCachedEntries ?? 200_000, this.maxEntries), sizeCalculation: (v) => Math.max(1, v.index.size) });
+    this.indexes = new LRUCache({
+      max: options.maxTenants ?? 100,
+      maxSize: Math.max(options.maxCachedEntries ?? 200_000, this.maxEntries),
+      sizeCalculation: (v) => Math.max(1, v.index.size),
+    });
   }
 
   async start(): Promise<void> {
@@ -74,13 +78,24 @@ export class KnowledgeBase {
       if (query.kind) q.where('kind', query.kind);
       if (query.q) {
         // LIKE wildcards in the text are literal; NUL is dropped (PostgreSQL refuses it in a string).
-        const like = `%${query.q.toLowerCase().replace(/\u0000/g, '').replace(/[\\%_]/g, '\\$&')}%`;
-        q.where((w) => w.whereRaw("lower(question) like ? escape '\\'", [like]).orWhereRaw("lower(answer) like ? escape '\\'", [like]).orWhereRaw("lower(keywords) like ? escape '\\'", [like]));
+        const like = `%${query.q
+          .toLowerCase()
+          .replace(/\u0000/g, '')
+          .replace(/[\\%_]/g, '\\$&')}%`;
+        q.where((w) =>
+          w
+            .whereRaw("lower(question) like ? escape '\\'", [like])
+            .orWhereRaw("lower(answer) like ? escape '\\'", [like])
+            .orWhereRaw("lower(keywords) like ? escape '\\'", [like]),
+        );
       }
       return q;
     };
     const [{ n }] = await filtered().count({ n: '*' });
-    const rows: KnowledgeRow[] = await filtered().orderBy('id', 'desc').limit(query.pageSize).offset((query.page - 1) * query.pageSize);
+    const rows: KnowledgeRow[] = await filtered()
+      .orderBy('id', 'desc')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize);
     return { total: Number(n), list: rows.map(toView) };
   }
 
@@ -92,7 +107,9 @@ export class KnowledgeBase {
     const entry = checked(input);
     await this.ensureRoom(tenantId, 1);
     const now = this.clock.now().toISOString();
-    const [inserted] = await this.db('ai_knowledge').insert({ tenant_id: tenantId, ...toColumns(entry), created_at: now, updated_at: now }).returning('id');
+    const [inserted] = await this.db('ai_knowledge')
+      .insert({ tenant_id: tenantId, ...toColumns(entry), created_at: now, updated_at: now })
+      .returning('id');
     await this.changed(tenantId);
     return { id: Number(typeof inserted === 'object' ? inserted.id : inserted), ...entry, createdAt: now, updatedAt: now };
   }
@@ -103,7 +120,9 @@ export class KnowledgeBase {
     const { id: _id, createdAt, updatedAt: _u, ...fields } = current;
     const entry = checked({ ...fields, ...patch });
     const now = this.clock.now().toISOString();
-    const updated = await this.db('ai_knowledge').where({ tenant_id: tenantId, id }).update({ ...toColumns(entry), updated_at: now });
+    const updated = await this.db('ai_knowledge')
+      .where({ tenant_id: tenantId, id })
+      .update({ ...toColumns(entry), updated_at: now });
     if (!updated) throw notFound(id); // deleted meanwhile
     await this.changed(tenantId);
     return { id, ...entry, createdAt, updatedAt: now };
@@ -180,8 +199,17 @@ export class KnowledgeBase {
   }
 
   private async load(tenantId: string) {
-    const rows: KnowledgeRow[] = await this.db('ai_knowledge').where({ tenant_id: tenantId, enabled: true }).select('id', 'kind', 'question', 'answer', 'keywords', 'priority');
-    return rows.map((r) => ({ id: Number(r.id), kind: r.kind, question: r.question, answer: r.answer, keywords: JSON.parse(r.keywords) as string[], priority: Number(r.priority) }));
+    const rows: KnowledgeRow[] = await this.db('ai_knowledge')
+      .where({ tenant_id: tenantId, enabled: true })
+      .select('id', 'kind', 'question', 'answer', 'keywords', 'priority');
+    return rows.map((r) => ({
+      id: Number(r.id),
+      kind: r.kind,
+      question: r.question,
+      answer: r.answer,
+      keywords: JSON.parse(r.keywords) as string[],
+      priority: Number(r.priority),
+    }));
   }
 
   private drop(tenantId: string): void {

@@ -101,7 +101,12 @@ export class Responder {
 
     const delaySeconds = robot.ai.replyDelayMin + (this.d.random ?? Math.random)() * (robot.ai.replyDelayMax - robot.ai.replyDelayMin);
     const notBefore = new Date(this.d.clock.now().getTime() + delaySeconds * 1000);
-    const params = { type: 'text', titleList: [m.group_name || m.received_name || ''], content: answer.reply.text, atList: m.group_name && m.received_name ? [m.received_name] : [] };
+    const params = {
+      type: 'text',
+      titleList: [m.group_name || m.received_name || ''],
+      content: answer.reply.text,
+      atList: m.group_name && m.received_name ? [m.received_name] : [],
+    };
     // One commit for the reply: the call log, the command and the decision.
     return this.d.db.transaction(async (trx) => {
       await this.d.calls.record(answer.calls, trx);
@@ -119,10 +124,23 @@ export class Responder {
   private async context(tenantId: string, m: ReceivedMessage, length: number): Promise<ChatTurn[]> {
     const n = Math.max(1, length);
     const messages = await this.d.robots.conversation(tenantId, m.robot_id, m.conversation, n, m.message_id);
-    const replies = await this.d.db('ai_replies').where({ robot_id: m.robot_id, conversation: m.conversation, status: 'answered' }).orderBy('id', 'desc').limit(n).select('reply', 'created_at');
+    const replies = await this.d
+      .db('ai_replies')
+      .where({ robot_id: m.robot_id, conversation: m.conversation, status: 'answered' })
+      .orderBy('id', 'desc')
+      .limit(n)
+      .select('reply', 'created_at');
     const turns = [
-      ...messages.map((x) => ({ at: x.createdAt, turn: { role: x.fromOperator ? 'assistant' : 'user', content: x.spoken } as ChatTurn, current: x.messageId === m.message_id })),
-      ...replies.map((r: { reply: string; created_at: string }) => ({ at: r.created_at, turn: { role: 'assistant', content: r.reply } as ChatTurn, current: false })),
+      ...messages.map((x) => ({
+        at: x.createdAt,
+        turn: { role: x.fromOperator ? 'assistant' : 'user', content: x.spoken } as ChatTurn,
+        current: x.messageId === m.message_id,
+      })),
+      ...replies.map((r: { reply: string; created_at: string }) => ({
+        at: r.created_at,
+        turn: { role: 'assistant', content: r.reply } as ChatTurn,
+        current: false,
+      })),
     ].sort((a, b) => (a.current ? 1 : b.current ? -1 : a.at.localeCompare(b.at)));
     if (!turns.some((t) => t.current)) turns.push({ at: '', turn: { role: 'user', content: m.spoken }, current: true });
     return turns.slice(-n).map((t) => t.turn);

@@ -167,7 +167,9 @@ export class TenantIndex {
     let end = Math.min(limit, results.length);
     while (end < results.length && results[end - 1].score - results[end].score <= TIE) end++;
     const priorityOf = (r: SearchResult) => this.faqs.get(r.id as number)!.priority;
-    const top = results.slice(0, end).sort((a, b) => (Math.abs(b.score - a.score) > TIE ? b.score - a.score : priorityOf(b) - priorityOf(a) || (a.id as number) - (b.id as number)));
+    const top = results
+      .slice(0, end)
+      .sort((a, b) => (Math.abs(b.score - a.score) > TIE ? b.score - a.score : priorityOf(b) - priorityOf(a) || (a.id as number) - (b.id as number)));
     return top.slice(0, limit).map((r) => hitOf(this.faqs.get(r.id as number)!, r.score));
   }
 
@@ -181,7 +183,9 @@ export class TenantIndex {
       const [question, keywords, answer] = this.postings.get(term) ?? [0, 0, 0];
       return { all: question + keywords + answer, short: question + keywords };
     };
-    const terms = [...new Set(tokenize(text).map(processTerm))].filter((t): t is string => !!t && (this.postings.has(t) || fuzzyFor(t) !== false || prefixFor(t)));
+    const terms = [...new Set(tokenize(text).map(processTerm))].filter(
+      (t): t is string => !!t && (this.postings.has(t) || fuzzyFor(t) !== false || prefixFor(t)),
+    );
     terms.sort((a, b) => Number(isSingleCjk(a)) - Number(isSingleCjk(b)) || cost(a).all - cost(b).all);
     const plan = { everywhere: [] as string[], shortFields: [] as string[] };
     let left = MAX_POSTINGS;

@@ -13,7 +13,11 @@ const match = async (t: RobotsApp, who: Owner, text: string) => {
   const res = await t.wb('POST', '/api/ai/knowledge/match', { body: { text }, headers: who.headers });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.code, 0, res.text);
-  return res.body.data as { match: { id: number; kind: string; question: string; answer: string; score: number; keyword?: string } | null; minScore: number; ranking: Array<{ id: number; question: string; score: number }> };
+  return res.body.data as {
+    match: { id: number; kind: string; question: string; answer: string; score: number; keyword?: string } | null;
+    minScore: number;
+    ranking: Array<{ id: number; question: string; score: number }>;
+  };
 };
 
 async function addEntry(t: RobotsApp, who: Owner, entry: Record<string, unknown>): Promise<number> {
@@ -46,7 +50,14 @@ describe('ai: the builtin responder answers sample questions in Chinese and Engl
 
   it('keyword rules answer before the ranking: the highest priority, then the longest keyword', async () => {
     const complaint = await match(t, owner, '我要投诉，退款太慢了');
-    assert.deepEqual(complaint.match, { id: ids.get('kw_complaint'), kind: 'keyword', question: 'Complaints', answer: SAMPLE_ENTRIES.find((e) => e.key === 'kw_complaint')!.answer, score: 0, keyword: '投诉' });
+    assert.deepEqual(complaint.match, {
+      id: ids.get('kw_complaint'),
+      kind: 'keyword',
+      question: 'Complaints',
+      answer: SAMPLE_ENTRIES.find((e) => e.key === 'kw_complaint')!.answer,
+      score: 0,
+      keyword: '投诉',
+    });
     assert.equal(complaint.ranking[0].id, ids.get('zh_refund'), 'the ranking alone would have answered about refunds');
     // 转人工 (priority 5) and 投诉 (priority 10) both appear: the higher priority wins.
     assert.equal((await match(t, owner, '转人工！我要投诉')).match?.keyword, '投诉');
@@ -103,13 +114,18 @@ describe('ai: the builtin responder on a 10,000-entry knowledge base', () => {
   function noiseCsv(from: number, count: number): string {
     let seed = from + 1;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const latin = Array.from({ length: 3000 }, () => Array.from({ length: 2 + Math.floor(random() * 6) }, () => 'abcdefghijklmnoprstuvwy'[Math.floor(random() * 23)]).join('') + 'zq');
+    const latin = Array.from(
+      { length: 3000 },
+      () => Array.from({ length: 2 + Math.floor(random() * 6) }, () => 'abcdefghijklmnoprstuvwy'[Math.floor(random() * 23)]).join('') + 'zq',
+    );
     const cjk = Array.from({ length: 3000 }, () => Array.from({ length: 2 }, () => String.fromCodePoint(0x3400 + Math.floor(random() * 0x19b0))).join(''));
     const words = (list: string[], n: number) => Array.from({ length: n }, () => list[Math.floor(random() ** 2 * list.length)]);
     const lines = ['question,answer,keywords,kind'];
     for (let i = from; i < from + count; i++) {
       const chinese = i % 2 === 0;
-      const [question, answer, keywords] = chinese ? [words(cjk, 5).join(''), words(cjk, 20).join('，'), words(cjk, 2)] : [words(latin, 7).join(' '), words(latin, 25).join(' '), words(latin, 2)];
+      const [question, answer, keywords] = chinese
+        ? [words(cjk, 5).join(''), words(cjk, 20).join('，'), words(cjk, 2)]
+        : [words(latin, 7).join(' '), words(latin, 25).join(' '), words(latin, 2)];
       lines.push(`${question}?,"${answer}.",${keywords.join('|')},${i % 100 === 0 ? 'keyword' : 'faq'}`);
     }
     return lines.join('\n');
@@ -119,8 +135,15 @@ describe('ai: the builtin responder on a 10,000-entry knowledge base', () => {
     t = await robotsApp({ extraPlugins: ['ai'] });
     owner = await registerOwner(t, 'big');
     for (const from of [0, 5000]) {
-      const res = await t.request('POST', '/workbot/api/ai/knowledge/import', { raw: noiseCsv(from, 5000), headers: { 'content-type': 'text/csv', ...owner.headers } });
-      assert.deepEqual(res.body, { code: 0, message: 'imported 5000 of 5000 entries', data: { imported: 5000, failed: 0, errors: [] } }, res.text.slice(0, 500));
+      const res = await t.request('POST', '/workbot/api/ai/knowledge/import', {
+        raw: noiseCsv(from, 5000),
+        headers: { 'content-type': 'text/csv', ...owner.headers },
+      });
+      assert.deepEqual(
+        res.body,
+        { code: 0, message: 'imported 5000 of 5000 entries', data: { imported: 5000, failed: 0, errors: [] } },
+        res.text.slice(0, 500),
+      );
     }
     for (const { key, ...entry } of SAMPLE_ENTRIES) ids.set(key, await addEntry(t, owner, entry));
     const [{ n }] = await t.app.db('ai_knowledge').where('tenant_id', owner.tenantId).count({ n: '*' });
@@ -140,7 +163,13 @@ describe('ai: the builtin responder on a 10,000-entry knowledge base', () => {
   it('answers a noise entry asked with its own words, and its keyword rule', async () => {
     const [faq] = await t.app.db('ai_knowledge').where({ tenant_id: owner.tenantId, kind: 'faq' }).orderBy('id').limit(1).offset(4321).select('id', 'question');
     assert.equal((await match(t, owner, faq.question)).match?.id, faq.id);
-    const [rule] = await t.app.db('ai_knowledge').where({ tenant_id: owner.tenantId, kind: 'keyword' }).orderBy('id').limit(1).offset(42).select('id', 'keywords');
+    const [rule] = await t.app
+      .db('ai_knowledge')
+      .where({ tenant_id: owner.tenantId, kind: 'keyword' })
+      .orderBy('id')
+      .limit(1)
+      .offset(42)
+      .select('id', 'keywords');
     const found = (await match(t, owner, `hello ${JSON.parse(rule.keywords)[0]} there`)).match;
     assert.equal(found?.kind, 'keyword');
     assert.ok(JSON.parse(rule.keywords).includes(found?.keyword), `fired ${found?.keyword}`);
@@ -148,7 +177,8 @@ describe('ai: the builtin responder on a 10,000-entry knowledge base', () => {
 
   it('holds at most 20,000 entries: an import past that is refused whole (409)', async () => {
     const count = async () => Number((await t.app.db('ai_knowledge').where('tenant_id', owner.tenantId).count({ n: '*' }))[0].n);
-    const upload = (from: number) => t.request('POST', '/workbot/api/ai/knowledge/import', { raw: noiseCsv(from, 5000), headers: { 'content-type': 'text/csv', ...owner.headers } });
+    const upload = (from: number) =>
+      t.request('POST', '/workbot/api/ai/knowledge/import', { raw: noiseCsv(from, 5000), headers: { 'content-type': 'text/csv', ...owner.headers } });
     assert.equal((await upload(10_000)).status, 200);
     const had = await count();
     assert.equal(had, 15_000 + SAMPLE_ENTRIES.length);
@@ -199,7 +229,10 @@ describe('ai: knowledge-base changes reach every instance (two apps on one Postg
     assert.equal(off.status, 200, off.text);
     await bAnswers('do you deliver on sundays', null);
 
-    const imported = await a.wb('POST', '/api/ai/knowledge/import', { body: { format: 'csv', content: 'question,answer,keywords,kind\n退货,七天无理由退货,退货|退款,keyword\n' }, headers: owner.headers });
+    const imported = await a.wb('POST', '/api/ai/knowledge/import', {
+      body: { format: 'csv', content: 'question,answer,keywords,kind\n退货,七天无理由退货,退货|退款,keyword\n' },
+      headers: owner.headers,
+    });
     assert.equal(imported.status, 200, imported.text);
     const [rule] = await a.app.db('ai_knowledge').where({ tenant_id: owner.tenantId, kind: 'keyword' }).pluck('id');
     await bAnswers('我想退款', Number(rule));

@@ -14,7 +14,11 @@ describe('ai: decisions', () => {
   let fake: FakeProvider;
   before(async () => {
     fake = await new FakeProvider('openai').start();
-    t = await aiApp({ clock, ai: { takeoverMinutes: 10 }, billing: { plans: [{ id: 'free', display_name: 'Free', limits: { ai_replies_per_month: 3, max_robots: 10, max_sessions: 10 } }], defaultPlan: 'free' } });
+    t = await aiApp({
+      clock,
+      ai: { takeoverMinutes: 10 },
+      billing: { plans: [{ id: 'free', display_name: 'Free', limits: { ai_replies_per_month: 3, max_robots: 10, max_sessions: 10 } }], defaultPlan: 'free' },
+    });
   });
   after(async () => {
     await t?.close();
@@ -64,9 +68,12 @@ describe('ai: decisions', () => {
     assert.deepEqual(statuses, ['answered', 'answered', 'daily_limit']);
     assert.equal(fake.received.length, 2);
     const counted = await t.app.db('ai_robot_daily_calls').where({ tenant_id: owner.tenantId, robot_id: robot.robotId });
-    assert.deepEqual(counted.map((r: { day: string; calls: number }) => [r.day, Number(r.calls)]), [[clock.now().toISOString().slice(0, 10), 2]]);
+    assert.deepEqual(
+      counted.map((r: { day: string; calls: number }) => [r.day, Number(r.calls)]),
+      [[clock.now().toISOString().slice(0, 10), 2]],
+    );
     const listed = await t.request('GET', `/workbot/api/robots/${robot.robotId}`, { headers: owner.headers });
-    assert.equal(listed.body.data.aiCallsToday, 2, 'the seed detail shows the ai plugin\'s count');
+    assert.equal(listed.body.data.aiCallsToday, 2, "the seed detail shows the ai plugin's count");
 
     // The plan allows 3 AI replies a month for the tenant: the 4th (on a new day) is refused.
     // A new UTC day is a new row; dropping today's stands in for the date moving on.
@@ -76,8 +83,13 @@ describe('ai: decisions', () => {
     const fourth = await report({ spoken: 'five', receivedName: 'Dan' });
     assert.deepEqual(await decisionOf(t, fourth.body.data.messageId).then((d) => [d.status, d.reason]), ['limited', 'monthly_limit']);
     assert.equal(fake.received.length, 3);
-    const reached = (await t.app.db('core_events').where({ name: 'usage.limit_reached', tenant_id: owner.tenantId })).map((e: { payload: string }) => JSON.parse(e.payload));
-    assert.ok(reached.some((p: { metric: string }) => p.metric === 'ai_replies_per_month'), JSON.stringify(reached));
+    const reached = (await t.app.db('core_events').where({ name: 'usage.limit_reached', tenant_id: owner.tenantId })).map((e: { payload: string }) =>
+      JSON.parse(e.payload),
+    );
+    assert.ok(
+      reached.some((p: { metric: string }) => p.metric === 'ai_replies_per_month'),
+      JSON.stringify(reached),
+    );
     await socket.waitFor((f) => f.type === 'command', 3);
     await sleep(50);
     assert.equal(socket.commands().length, 3);
@@ -89,7 +101,10 @@ describe('ai: decisions', () => {
     await setProvider(t, owner, 'openai', { kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-secret-value' });
     const list = await t.wb('GET', '/api/ai/providers', { headers: owner.headers });
     assert.equal(list.status, 200, list.text);
-    assert.deepEqual(list.body.data.list.map((p: any) => [p.name, p.hasApiKey, p.source]), [['openai', true, 'tenant']]);
+    assert.deepEqual(
+      list.body.data.list.map((p: any) => [p.name, p.hasApiKey, p.source]),
+      [['openai', true, 'tenant']],
+    );
     assert.ok(!list.text.includes('sk-secret-value'));
     // Changing the model keeps the key; '' removes it.
     await setProvider(t, owner, 'openai', { kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'gpt-4o' });
@@ -126,13 +141,27 @@ describe('ai: decisions', () => {
     await setAi(t, owner, robot.robotId, { aiMode: 'third_party', aiProvider: 'llm', aiModel: 'test-model', aiTemperature: 1.1 });
     fake.script = [{ reply: 'a tried answer' }];
     const before = fake.received.length;
-    const tried = await t.wb('POST', '/api/ai/try', { body: { text: 'what do you sell?', robotId: robot.robotId, context: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello!' }] }, headers: owner.headers });
+    const tried = await t.wb('POST', '/api/ai/try', {
+      body: {
+        text: 'what do you sell?',
+        robotId: robot.robotId,
+        context: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: 'hello!' },
+        ],
+      },
+      headers: owner.headers,
+    });
     assert.equal(tried.status, 200, tried.text);
     assert.equal(tried.body.data.reply, 'a tried answer');
     assert.equal(tried.body.data.provider, 'llm');
     assert.equal(fake.received[before].body.model, 'test-model');
     assert.equal(fake.received[before].body.temperature, 1.1);
-    assert.deepEqual(fake.received[before].body.messages.slice(1), [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello!' }, { role: 'user', content: 'what do you sell?' }]);
+    assert.deepEqual(fake.received[before].body.messages.slice(1), [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'hello!' },
+      { role: 'user', content: 'what do you sell?' },
+    ]);
     await sleep(100);
     assert.deepEqual(socket.commands(), []);
     assert.equal((await t.wb('POST', '/api/ai/try', { body: {}, headers: owner.headers })).status, 400);
@@ -140,7 +169,11 @@ describe('ai: decisions', () => {
 
     const actions = t.app.container.resolve<Actions>('actions');
     fake.script = [{ reply: 'from the action' }];
-    const out = await actions.run<{ reply: string; provider: string }>('ai.reply', { text: 'summarise this', provider: 'llm' }, { tenantId: owner.tenantId, meta: {}, logger: t.app.logger });
+    const out = await actions.run<{ reply: string; provider: string }>(
+      'ai.reply',
+      { text: 'summarise this', provider: 'llm' },
+      { tenantId: owner.tenantId, meta: {}, logger: t.app.logger },
+    );
     assert.deepEqual([out.reply, out.provider], ['from the action', 'llm']);
     await setConsent(t, owner, false);
     await assert.rejects(actions.run('ai.reply', { text: 'x' }, { tenantId: owner.tenantId, meta: {}, logger: t.app.logger }), /ai_consent_enabled/);

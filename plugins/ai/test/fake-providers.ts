@@ -10,7 +10,10 @@ export interface Received {
   body: any;
 }
 
-export type Behaviour = { reply: string; tokensIn?: number; tokensOut?: number; conversationId?: string } | { status: number; message?: string } | { hang: true };
+export type Behaviour =
+  | { reply: string; tokensIn?: number; tokensOut?: number; conversationId?: string }
+  | { status: number; message?: string }
+  | { hang: true };
 
 export class FakeProvider {
   readonly received: Received[] = [];
@@ -50,12 +53,34 @@ export class FakeProvider {
       this.hanging.add(res);
       return;
     }
-    if ('status' in step) return this.send(res, step.status, this.protocol === 'openai' ? { error: { message: step.message ?? 'scripted failure', type: 'server_error' } } : { code: 'scripted', message: step.message ?? 'scripted failure', status: step.status });
+    if ('status' in step)
+      return this.send(
+        res,
+        step.status,
+        this.protocol === 'openai'
+          ? { error: { message: step.message ?? 'scripted failure', type: 'server_error' } }
+          : { code: 'scripted', message: step.message ?? 'scripted failure', status: step.status },
+      );
     const usage = { prompt_tokens: step.tokensIn ?? 11, completion_tokens: step.tokensOut ?? 7, total_tokens: (step.tokensIn ?? 11) + (step.tokensOut ?? 7) };
     if (this.protocol === 'openai') {
-      return this.send(res, 200, { id: 'chatcmpl-fake', object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: step.reply }, finish_reason: 'stop' }], usage });
+      return this.send(res, 200, {
+        id: 'chatcmpl-fake',
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: step.reply }, finish_reason: 'stop' }],
+        usage,
+      });
     }
-    return this.send(res, 200, { event: 'message', message_id: 'm-fake', conversation_id: step.conversationId ?? 'conv-fake-1', mode: 'chat', answer: step.reply, metadata: { usage }, created_at: Math.floor(Date.now() / 1000) });
+    return this.send(res, 200, {
+      event: 'message',
+      message_id: 'm-fake',
+      conversation_id: step.conversationId ?? 'conv-fake-1',
+      mode: 'chat',
+      answer: step.reply,
+      metadata: { usage },
+      created_at: Math.floor(Date.now() / 1000),
+    });
   }
 
   private send(res: http.ServerResponse, status: number, body: unknown): void {

@@ -34,7 +34,8 @@ export async function connectedRobot(t: RobotsApp, label = 'ai') {
   const { owner, robot } = await ownerWithRobot(t, label);
   await setConsent(t, owner, true);
   const socket = await RobotSocket.open(t, robot.robotId, robot.token);
-  const report = (body: Record<string, unknown>) => t.wb('POST', '/api/robot/messages', { body: { robotId: robot.robotId, ...body }, headers: bearer(robot.token) });
+  const report = (body: Record<string, unknown>) =>
+    t.wb('POST', '/api/robot/messages', { body: { robotId: robot.robotId, ...body }, headers: bearer(robot.token) });
   return { owner, robot, socket, report };
 }
 

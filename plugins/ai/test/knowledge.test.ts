@@ -33,7 +33,17 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
   const kb = (method: string, path: string, who: Owner, body?: unknown) => t.wb(method, `/api/ai/knowledge${path}`, { body, headers: who.headers });
   const rows = (tenantId: string) => t.app.db('ai_knowledge').where('tenant_id', tenantId).orderBy('id').select('*');
   /** A row as stored, in the API's terms (SQLite keeps booleans as 0/1). */
-  const stored = (r: any) => ({ id: Number(r.id), kind: r.kind, question: r.question, answer: r.answer, keywords: JSON.parse(r.keywords), priority: Number(r.priority), enabled: Boolean(r.enabled), createdAt: r.created_at, updatedAt: r.updated_at });
+  const stored = (r: any) => ({
+    id: Number(r.id),
+    kind: r.kind,
+    question: r.question,
+    answer: r.answer,
+    keywords: JSON.parse(r.keywords),
+    priority: Number(r.priority),
+    enabled: Boolean(r.enabled),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
   const storedOf = async (tenantId: string) => (await rows(tenantId)).map(stored);
 
   before(async () => {
@@ -50,11 +60,25 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
 
   describe('CRUD', () => {
     it('creates an entry: trimmed, keywords deduplicated (case and width), defaults filled in', async () => {
-      const res = await kb('POST', '', owner, { question: '  What are your opening hours? ', answer: 'Nine to nine, every day.', keywords: [' hours ', 'Hours', 'ＨＯＵＲＳ', 'open'] });
+      const res = await kb('POST', '', owner, {
+        question: '  What are your opening hours? ',
+        answer: 'Nine to nine, every day.',
+        keywords: [' hours ', 'Hours', 'ＨＯＵＲＳ', 'open'],
+      });
       assert.equal(res.status, 200, res.text);
       const id = res.body.data.id;
       assert.ok(Number.isInteger(id) && id > 0);
-      const entry = { id, kind: 'faq', question: 'What are your opening hours?', answer: 'Nine to nine, every day.', keywords: ['hours', 'open'], priority: 0, enabled: true, createdAt: START, updatedAt: START };
+      const entry = {
+        id,
+        kind: 'faq',
+        question: 'What are your opening hours?',
+        answer: 'Nine to nine, every day.',
+        keywords: ['hours', 'open'],
+        priority: 0,
+        enabled: true,
+        createdAt: START,
+        updatedAt: START,
+      };
       assert.deepEqual(res.body, { code: 0, message: 'created', data: entry });
       assert.deepEqual(await storedOf(owner.tenantId), [entry]);
 
@@ -153,7 +177,15 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
 
   describe('import', () => {
     const importAs = (who: Owner, format: 'csv' | 'json', content: string) => kb('POST', '/import', who, { format, content });
-    const entry = (fields: Record<string, unknown>) => ({ kind: 'faq', keywords: [], priority: 0, enabled: true, createdAt: START, updatedAt: START, ...fields });
+    const entry = (fields: Record<string, unknown>) => ({
+      kind: 'faq',
+      keywords: [],
+      priority: 0,
+      enabled: true,
+      createdAt: START,
+      updatedAt: START,
+      ...fields,
+    });
     const withoutIds = (list: any[]) => list.map(({ id: _id, ...rest }) => rest);
 
     it('CSV: adds the good rows in one go and reports each bad row with its number and line', async () => {
@@ -173,7 +205,12 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
       ].join('\r\n');
       const res = await importAs(owner, 'csv', csv);
       assert.equal(res.status, 200, res.text);
-      const rowError = (row: number, line: number, fields: Array<{ path: string; message: string }>) => ({ row, line, message: fields.map((f) => (f.path ? `${f.path} ${f.message}` : f.message)).join('; '), fields });
+      const rowError = (row: number, line: number, fields: Array<{ path: string; message: string }>) => ({
+        row,
+        line,
+        message: fields.map((f) => (f.path ? `${f.path} ${f.message}` : f.message)).join('; '),
+        fields,
+      });
       assert.deepEqual(res.body, {
         code: 0,
         message: 'imported 3 of 8 entries',
@@ -200,8 +237,24 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
     });
 
     it('JSON: an array of entries; what GET returns imports again (id and timestamps are ignored)', async () => {
-      const exported = { id: 999, kind: 'faq', question: 'Exported', answer: 'Round trip', keywords: ['again'], priority: 1, enabled: false, createdAt: '2020-01-01T00:00:00.000Z', updatedAt: '2020-01-01T00:00:00.000Z' };
-      const content = JSON.stringify([{ question: 'Q1', answer: 'A1', keywords: ['k1'] }, 'not an entry', { question: 'Q2' }, exported, { question: 'Q3', answer: 'A3', extra: true }]);
+      const exported = {
+        id: 999,
+        kind: 'faq',
+        question: 'Exported',
+        answer: 'Round trip',
+        keywords: ['again'],
+        priority: 1,
+        enabled: false,
+        createdAt: '2020-01-01T00:00:00.000Z',
+        updatedAt: '2020-01-01T00:00:00.000Z',
+      };
+      const content = JSON.stringify([
+        { question: 'Q1', answer: 'A1', keywords: ['k1'] },
+        'not an entry',
+        { question: 'Q2' },
+        exported,
+        { question: 'Q3', answer: 'A3', extra: true },
+      ]);
       const res = await importAs(owner, 'json', content);
       assert.deepEqual(res.body, {
         code: 0,
@@ -217,12 +270,18 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
         },
       });
       const list = await storedOf(owner.tenantId);
-      assert.deepEqual(withoutIds(list), [entry({ question: 'Q1', answer: 'A1', keywords: ['k1'] }), entry({ question: 'Exported', answer: 'Round trip', keywords: ['again'], priority: 1, enabled: false })]);
+      assert.deepEqual(withoutIds(list), [
+        entry({ question: 'Q1', answer: 'A1', keywords: ['k1'] }),
+        entry({ question: 'Exported', answer: 'Round trip', keywords: ['again'], priority: 1, enabled: false }),
+      ]);
       assert.notEqual(list[1].id, 999);
     });
 
     it('a raw text/csv body works too', async () => {
-      const res = await t.request('POST', '/workbot/api/ai/knowledge/import', { raw: 'question,answer\nHi?,Hello!\n', headers: { 'content-type': 'text/csv; charset=utf-8', ...owner.headers } });
+      const res = await t.request('POST', '/workbot/api/ai/knowledge/import', {
+        raw: 'question,answer\nHi?,Hello!\n',
+        headers: { 'content-type': 'text/csv; charset=utf-8', ...owner.headers },
+      });
       assert.deepEqual(res.body, { code: 0, message: 'imported 1 of 1 entries', data: { imported: 1, failed: 0, errors: [] } });
       assert.deepEqual(withoutIds(await storedOf(owner.tenantId)), [entry({ question: 'Hi?', answer: 'Hello!' })]);
     });
@@ -233,8 +292,18 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
       ['an empty array', 'json', '[]', 'content has no entries'],
       ['an empty CSV', 'csv', '', 'content has no entries'],
       ['a CSV with only its header', 'csv', 'question,answer\n', 'content has no entries'],
-      ['a CSV with an unknown column', 'csv', 'question,answer,score\nq,a,1', 'content has unknown column "score"; the columns are question, answer, keywords, kind, priority, enabled'],
-      ['a CSV without an answer column', 'csv', 'question,keywords\nq,k', 'content must have a header row naming the columns question and answer (missing: answer)'],
+      [
+        'a CSV with an unknown column',
+        'csv',
+        'question,answer,score\nq,a,1',
+        'content has unknown column "score"; the columns are question, answer, keywords, kind, priority, enabled',
+      ],
+      [
+        'a CSV without an answer column',
+        'csv',
+        'question,keywords\nq,k',
+        'content must have a header row naming the columns question and answer (missing: answer)',
+      ],
       ['a CSV naming a column twice', 'csv', 'question,answer,answer\nq,a,b', 'content names the column "answer" twice'],
       ['malformed CSV', 'csv', 'question,answer\n"unterminated,answer\n', /^content is not valid CSV: /],
       ['more than 5,000 rows', 'csv', `question,answer\n${'q,a\n'.repeat(5001)}`, 'content has 5001 entries; at most 5000 can be imported at once'],
@@ -253,7 +322,10 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
     }
 
     it('refuses a body without format and content, and a raw CSV over 2 MB (413)', async () => {
-      const missing = invalid([{ path: 'body.format', message: 'is required' }, { path: 'body.content', message: 'is required' }]);
+      const missing = invalid([
+        { path: 'body.format', message: 'is required' },
+        { path: 'body.content', message: 'is required' },
+      ]);
       assertError(await kb('POST', '/import', owner, {}), 400, missing.message, missing.data);
       const big = `question,answer\n${'q,a\n'.repeat(600_000)}`;
       const res = await t.request('POST', '/workbot/api/ai/knowledge/import', { raw: big, headers: { 'content-type': 'text/csv', ...owner.headers } });
@@ -270,11 +342,23 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
       ['a bad kind', { question: 'q', answer: 'a', kind: 'regex' }, [{ path: 'body.kind', message: 'must be one of "faq", "keyword"' }]],
       ['a fractional priority', { question: 'q', answer: 'a', priority: 1.5 }, [{ path: 'body.priority', message: 'must be integer' }]],
       ['a priority out of range', { question: 'q', answer: 'a', priority: 2_000_000 }, [{ path: 'body.priority', message: 'must be <= 1000000' }]],
-      ['too many keywords', { question: 'q', answer: 'a', keywords: Array.from({ length: 51 }, (_, i) => `k${i}`) }, [{ path: 'body.keywords', message: 'must NOT have more than 50 items' }]],
+      [
+        'too many keywords',
+        { question: 'q', answer: 'a', keywords: Array.from({ length: 51 }, (_, i) => `k${i}`) },
+        [{ path: 'body.keywords', message: 'must NOT have more than 50 items' }],
+      ],
       ['a blank question', { question: '   ', answer: 'a' }, [{ path: 'question', message: 'must not be blank' }]],
       ['a blank keyword', { question: 'q', answer: 'a', keywords: ['ok', ' '] }, [{ path: 'keywords.1', message: 'must not be blank' }]],
-      ['a NUL character (the core rule every face shares)', { question: 'q\u0000', answer: 'a' }, [{ path: 'body.question', message: 'must not contain a NUL character' }]],
-      ['a keyword rule without keywords', { kind: 'keyword', question: 'Complaints', answer: 'Sorry.' }, [{ path: 'keywords', message: 'a keyword rule needs at least one keyword' }]],
+      [
+        'a NUL character (the core rule every face shares)',
+        { question: 'q\u0000', answer: 'a' },
+        [{ path: 'body.question', message: 'must not contain a NUL character' }],
+      ],
+      [
+        'a keyword rule without keywords',
+        { kind: 'keyword', question: 'Complaints', answer: 'Sorry.' },
+        [{ path: 'keywords', message: 'a keyword rule needs at least one keyword' }],
+      ],
     ];
     for (const [what, body, fields] of cases) {
       it(`refuses ${what}`, async () => {

@@ -115,20 +115,18 @@ describe('ai: outbound requests to providers are guarded', () => {
 
     it('a tenant’s stored URL that now points inside is refused at call time and never asked', async () => {
       // As if the name had been public when saved: the row is written directly.
-      await t.app
-        .db('ai_providers')
-        .insert({
-          tenant_id: owner.tenantId,
-          name: 'moved',
-          kind: 'openai',
-          base_url: difyTarget.baseUrl,
-          api_key: null,
-          model: null,
-          timeout_ms: 5000,
-          priority: 0,
-          enabled: true,
-          updated_at: new Date().toISOString(),
-        });
+      await t.app.db('ai_providers').insert({
+        tenant_id: owner.tenantId,
+        name: 'moved',
+        kind: 'openai',
+        base_url: difyTarget.baseUrl,
+        api_key: null,
+        model: null,
+        timeout_ms: 5000,
+        priority: 0,
+        enabled: true,
+        updated_at: new Date().toISOString(),
+      });
       const before = difyTarget.received.length;
       const res = await tryAs(t, owner, 'moved');
       assert.equal(res.status, 200, res.text);

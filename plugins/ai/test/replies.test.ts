@@ -31,7 +31,17 @@ describe('ai: replies through real providers', () => {
   it('asks the robot’s OpenAI-compatible provider with its settings and the conversation’s context, and the reply reaches the robot', async () => {
     const { owner, robot, socket, report } = await connectedRobot(t, 'openai');
     await setProvider(t, owner, 'deepseek', { kind: 'openai', baseUrl: openai.baseUrl, apiKey: 'sk-test-123', model: 'deepseek-v3' });
-    await setAi(t, owner, robot.robotId, { aiMode: 'third_party', aiProvider: 'deepseek', aiModel: 'deepseek-chat', aiTemperature: 0.3, aiMaxTokens: 256, aiContextLength: 3, aiScenario: 'after-sales', replyDelayMin: 0, replyDelayMax: 0 });
+    await setAi(t, owner, robot.robotId, {
+      aiMode: 'third_party',
+      aiProvider: 'deepseek',
+      aiModel: 'deepseek-chat',
+      aiTemperature: 0.3,
+      aiMaxTokens: 256,
+      aiContextLength: 3,
+      aiScenario: 'after-sales',
+      replyDelayMin: 0,
+      replyDelayMax: 0,
+    });
     openai.script = [{ reply: 'Hello Zhang San, how can I help?', tokensIn: 1000, tokensOut: 500 }, { reply: 'Refunds take 3 days.' }];
 
     const first = await report({ spoken: 'hello', receivedName: 'Zhang San' });
@@ -158,7 +168,10 @@ describe('ai: replies through real providers', () => {
     const [cmd] = await socket.waitFor((f) => f.type === 'command');
     assert.equal(cmd.data.commandParams.content, 'from the quick one');
     const rows = await t.app.db('ai_calls').where('message_id', sent.body.data.messageId).orderBy('id').select('provider', 'outcome');
-    assert.deepEqual(rows, [{ provider: 'slow', outcome: 'timeout' }, { provider: 'quick', outcome: 'ok' }]);
+    assert.deepEqual(rows, [
+      { provider: 'slow', outcome: 'timeout' },
+      { provider: 'quick', outcome: 'ok' },
+    ]);
     await socket.close();
   });
 
@@ -166,7 +179,10 @@ describe('ai: replies through real providers', () => {
     const { owner, robot, socket, report } = await connectedRobot(t, 'dify');
     await setProvider(t, owner, 'dify', { kind: 'dify', baseUrl: dify.baseUrl, apiKey: 'app-dify-key' });
     await setAi(t, owner, robot.robotId, { aiMode: 'third_party', aiProvider: 'dify', replyDelayMin: 0, replyDelayMax: 0 });
-    dify.script = [{ reply: 'Dify says hi', conversationId: 'conv-42' }, { reply: 'Dify again', conversationId: 'conv-42' }];
+    dify.script = [
+      { reply: 'Dify says hi', conversationId: 'conv-42' },
+      { reply: 'Dify again', conversationId: 'conv-42' },
+    ];
     await report({ spoken: '你好', groupName: '测试群1', receivedName: '张三', atMe: true });
     const [cmd] = await socket.waitFor((f) => f.type === 'command');
     assert.deepEqual(cmd.data.commandParams, { type: 'text', titleList: ['测试群1'], content: 'Dify says hi', atList: ['张三'] });
@@ -210,7 +226,15 @@ describe('ai: replies through real providers', () => {
     assert.equal(decision.status, 'skipped');
     assert.equal(decision.reason, 'no_consent');
     assert.equal(openai.received.length, 0);
-    assert.equal(await t.app.db('ai_calls').where('message_id', sent.body.data.messageId).count({ n: '*' }).first().then((r: any) => Number(r.n)), 0);
+    assert.equal(
+      await t.app
+        .db('ai_calls')
+        .where('message_id', sent.body.data.messageId)
+        .count({ n: '*' })
+        .first()
+        .then((r: any) => Number(r.n)),
+      0,
+    );
     assert.deepEqual(socket.commands(), []);
     const tried = await t.wb('POST', '/api/ai/try', { body: { text: 'hello' }, headers: owner.headers });
     assert.equal(tried.status, 403, tried.text);

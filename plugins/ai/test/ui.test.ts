@@ -35,7 +35,10 @@ describe('ai admin UI (browser)', () => {
     await heading(title);
   };
   const entries = () => page.getByRole('region', { name: 'Knowledge entries' });
-  const entryRow = (question: string) => entries().getByRole('row').filter({ has: page.getByRole('cell', { name: question, exact: true }) });
+  const entryRow = (question: string) =>
+    entries()
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: question, exact: true }) });
   const cells = (row: Locator) => row.getByRole('cell').allTextContents();
   const notice = (text: string) => page.getByRole('status').filter({ hasText: text }).waitFor();
   const reply = () => page.getByRole('region', { name: 'Reply' });
@@ -153,7 +156,11 @@ describe('ai admin UI (browser)', () => {
 
     // A third entry, made only to be edited and deleted.
     await page.getByRole('button', { name: 'Add entry' }).click();
-    await saveEntry(page.getByRole('dialog', { name: 'Add a knowledge entry' }), { question: 'Do you ship abroad?', answer: 'Not yet.', keywords: 'ship' }, 'Add entry');
+    await saveEntry(
+      page.getByRole('dialog', { name: 'Add a knowledge entry' }),
+      { question: 'Do you ship abroad?', answer: 'Not yet.', keywords: 'ship' },
+      'Add entry',
+    );
     await entryRow('Do you ship abroad?').getByRole('button', { name: 'Edit “Do you ship abroad?”' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit knowledge entry' });
     assert.equal(await edit.getByLabel('Keywords (comma-separated)').inputValue(), 'ship');
@@ -206,7 +213,15 @@ describe('ai admin UI (browser)', () => {
     const alert = page.getByRole('form', { name: 'A sample message' }).getByRole('alert');
     await alert.waitFor();
     assert.equal(await alert.textContent(), CONSENT_OFF);
-    assert.equal(await t.app.db('ai_calls').count({ n: '*' }).first().then((r) => Number(r?.n)), 0, 'no provider was called');
+    assert.equal(
+      await t.app
+        .db('ai_calls')
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r?.n)),
+      0,
+      'no provider was called',
+    );
     await screenshot(page, 'ai-try-consent-off');
 
     await consent.getByRole('button', { name: 'Turn on AI processing' }).click();
@@ -224,7 +239,10 @@ describe('ai admin UI (browser)', () => {
     await fact('Knowledge entry').getByRole('link', { name: HOURS.question, exact: true }).waitFor();
     assert.match((await fact('Knowledge entry').textContent()) ?? '', /\(#\d+, score \d+\.\d\d\)/);
     assert.equal(await attempts().count(), 1);
-    assert.deepEqual((await cells(attempts())).filter((_, i) => i !== 2), ['builtin', 'ok', '—']);
+    assert.deepEqual(
+      (await cells(attempts())).filter((_, i) => i !== 2),
+      ['builtin', 'ok', '—'],
+    );
     assert.equal(await page.getByRole('form', { name: 'A sample message' }).getByRole('alert').count(), 0);
     await screenshot(page, 'ai-try-english');
   });
@@ -293,7 +311,10 @@ describe('ai admin UI (browser)', () => {
   });
 
   it('try it with the provider: a 503 falls through to builtin; then the model answers, with tokens', async () => {
-    fake.script = [{ status: 503, message: 'overloaded' }, { reply: 'Hello from the local model.', tokensIn: 12, tokensOut: 5 }];
+    fake.script = [
+      { status: 503, message: 'overloaded' },
+      { reply: 'Hello from the local model.', tokensIn: 12, tokensOut: 5 },
+    ];
     await open('Try AI replies');
     assert.equal(await ask('when are you open?', { provider: 'local' }), HOURS.answer);
     assert.equal(await attempts().count(), 2);
@@ -357,8 +378,17 @@ describe('ai admin UI (browser)', () => {
   });
 
   it('a member sees the knowledge base read-only, and not the owner-only pages', async () => {
-    const services = t.app.container.resolve<{ passwords: { hash(p: string): Promise<string> }; users: { create(db: unknown, u: Record<string, unknown>): Promise<unknown> } }>('authServices');
-    await services.users.create(t.app.db, { tenantId: owner.tenantId, email: MEMBER.email, passwordHash: await services.passwords.hash(MEMBER.password), role: 'member', fullName: 'Mia Member' });
+    const services = t.app.container.resolve<{
+      passwords: { hash(p: string): Promise<string> };
+      users: { create(db: unknown, u: Record<string, unknown>): Promise<unknown> };
+    }>('authServices');
+    await services.users.create(t.app.db, {
+      tenantId: owner.tenantId,
+      email: MEMBER.email,
+      passwordHash: await services.passwords.hash(MEMBER.password),
+      role: 'member',
+      fullName: 'Mia Member',
+    });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(MEMBER.email, MEMBER.password);
     await open('AI knowledge base');
@@ -366,7 +396,13 @@ describe('ai admin UI (browser)', () => {
     await page.getByText('Only owners and admins can change it.', { exact: false }).waitFor();
     for (const name of ['Try AI replies', 'AI providers', 'AI call log']) assert.equal(await nav().getByRole('link', { name, exact: true }).count(), 0, name);
     for (const name of ['Add entry', 'Import']) assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, name);
-    assert.equal(await entries().getByRole('button', { name: /^(Edit|Delete) / }).count(), 0, 'no Edit or Delete');
+    assert.equal(
+      await entries()
+        .getByRole('button', { name: /^(Edit|Delete) / })
+        .count(),
+      0,
+      'no Edit or Delete',
+    );
     assert.equal(await entries().getByRole('columnheader', { name: 'Actions' }).count(), 0);
     await screenshot(page, 'ai-knowledge-member');
   });

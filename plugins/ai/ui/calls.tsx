@@ -2,7 +2,23 @@
 // outcome and the estimated cost; filtered by robot, provider and outcome (in the URL, so a view can
 // be linked).
 import { ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
-import { Badge, BASE, duration, fieldStyle, formatCost, OUTCOMES, Pager, pageNumber, robotName, setFilter, useRobots, withQuery, type List, type ProviderRow, type Reply } from './shared.js';
+import {
+  Badge,
+  BASE,
+  duration,
+  fieldStyle,
+  formatCost,
+  OUTCOMES,
+  Pager,
+  pageNumber,
+  robotName,
+  setFilter,
+  useRobots,
+  withQuery,
+  type List,
+  type ProviderRow,
+  type Reply,
+} from './shared.js';
 
 /** One row of GET /api/ai/calls. */
 interface CallRow {
@@ -65,9 +81,30 @@ export function CallsPage() {
       }
     >
       <div class="inline-form" role="group" aria-label="Filters" style={{ flexWrap: 'wrap' }}>
-        <Filter id="calls-robot" label="Robot" name="robot" value={robotId} all="All robots" options={(robotList ?? []).map((r) => ({ value: r.robotId, label: r.name }))} />
-        <Filter id="calls-provider" label="Provider" name="provider" value={provider} all="All providers" options={providerNames.map((n) => ({ value: n, label: n }))} />
-        <Filter id="calls-outcome" label="Outcome" name="outcome" value={outcome} all="All outcomes" options={OUTCOMES.map((o) => ({ value: o, label: o.replace(/_/g, ' ') }))} />
+        <Filter
+          id="calls-robot"
+          label="Robot"
+          name="robot"
+          value={robotId}
+          all="All robots"
+          options={(robotList ?? []).map((r) => ({ value: r.robotId, label: r.name }))}
+        />
+        <Filter
+          id="calls-provider"
+          label="Provider"
+          name="provider"
+          value={provider}
+          all="All providers"
+          options={providerNames.map((n) => ({ value: n, label: n }))}
+        />
+        <Filter
+          id="calls-outcome"
+          label="Outcome"
+          name="outcome"
+          value={outcome}
+          all="All outcomes"
+          options={OUTCOMES.map((o) => ({ value: o, label: o.replace(/_/g, ' ') }))}
+        />
       </div>
       <ErrorBanner error={log.error ?? robots.error ?? providers.error} />
       <section class="card" aria-label="AI calls">
@@ -75,7 +112,15 @@ export function CallsPage() {
           rows={data?.list ?? []}
           rowKey={(c) => c.id}
           caption="Provider calls, newest first"
-          empty={!data ? (log.error ? 'Not loaded.' : 'Loading…') : filtered ? 'No calls match.' : 'No AI calls yet. They appear when robots answer messages, or when you try a reply.'}
+          empty={
+            !data
+              ? log.error
+                ? 'Not loaded.'
+                : 'Loading…'
+              : filtered
+                ? 'No calls match.'
+                : 'No AI calls yet. They appear when robots answer messages, or when you try a reply.'
+          }
           columns={[
             { label: 'Time', value: (c) => <Time value={c.createdAt} /> },
             { label: 'Robot', value: (c) => robotName(robotList, c.robotId) },

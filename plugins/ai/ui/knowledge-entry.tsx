@@ -45,7 +45,9 @@ export function EntryDialog(props: { entry: Entry | null; onClose(): void; onSav
     if (kind === 'keyword' && !words.length) return setError(new Error('A keyword rule needs at least one keyword.'));
     void run(async () => {
       const body = { kind, question: question.trim(), answer: answer.trim(), keywords: words, priority: Number(priority) || 0, enabled };
-      const reply = entry ? await api<Reply<Entry>>(`${BASE}/ai/knowledge/${entry.id}`, { method: 'PUT', body }) : await api<Reply<Entry>>(`${BASE}/ai/knowledge`, { body });
+      const reply = entry
+        ? await api<Reply<Entry>>(`${BASE}/ai/knowledge/${entry.id}`, { method: 'PUT', body })
+        : await api<Reply<Entry>>(`${BASE}/ai/knowledge`, { body });
       props.onSaved(reply.data);
       props.onClose();
     });
@@ -69,15 +71,37 @@ export function EntryDialog(props: { entry: Entry | null; onClose(): void; onSav
         <label for="entry-question">{kind === 'faq' ? 'Question' : 'Rule name'}</label>
         <input id="entry-question" autoFocus autoComplete="off" maxLength={500} value={question} onInput={(e) => setQuestion(e.currentTarget.value)} />
         <label for="entry-answer">Answer</label>
-        <textarea id="entry-answer" rows={4} maxLength={5000} value={answer} onInput={(e) => setAnswer(e.currentTarget.value)} style={{ ...fieldStyle, resize: 'vertical' }} />
+        <textarea
+          id="entry-answer"
+          rows={4}
+          maxLength={5000}
+          value={answer}
+          onInput={(e) => setAnswer(e.currentTarget.value)}
+          style={{ ...fieldStyle, resize: 'vertical' }}
+        />
         <div class="form-row">
           <div style={{ flex: 3 }}>
             <label for="entry-keywords">Keywords (comma-separated)</label>
-            <input id="entry-keywords" autoComplete="off" maxLength={2000} placeholder="hours, open, 营业时间" value={keywords} onInput={(e) => setKeywords(e.currentTarget.value)} />
+            <input
+              id="entry-keywords"
+              autoComplete="off"
+              maxLength={2000}
+              placeholder="hours, open, 营业时间"
+              value={keywords}
+              onInput={(e) => setKeywords(e.currentTarget.value)}
+            />
           </div>
           <div>
             <label for="entry-priority">Priority</label>
-            <input id="entry-priority" type="number" step={1} min={-1000000} max={1000000} value={priority} onInput={(e) => setPriority(e.currentTarget.value)} />
+            <input
+              id="entry-priority"
+              type="number"
+              step={1}
+              min={-1000000}
+              max={1000000}
+              value={priority}
+              onInput={(e) => setPriority(e.currentTarget.value)}
+            />
           </div>
         </div>
         <div class="checks">

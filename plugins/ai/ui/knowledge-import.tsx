@@ -91,10 +91,18 @@ export function ImportDialog(props: { onClose(): void; onImported(): void }) {
           </div>
         </div>
         <label for="import-content">Entries</label>
-        <textarea id="import-content" rows={8} spellcheck={false} placeholder={EXAMPLE[format]} value={content} onInput={(e) => setContent(e.currentTarget.value)} style={{ ...fieldStyle, resize: 'vertical', fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '0.85rem' }} />
+        <textarea
+          id="import-content"
+          rows={8}
+          spellcheck={false}
+          placeholder={EXAMPLE[format]}
+          value={content}
+          onInput={(e) => setContent(e.currentTarget.value)}
+          style={{ ...fieldStyle, resize: 'vertical', fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '0.85rem' }}
+        />
         <span class="muted" style={{ fontSize: '0.85rem' }}>
-          CSV: a header row naming the columns, then one entry per row. JSON: an array of entries. Fields: question, answer, keywords (separated by | or commas in CSV, a list in JSON), kind (faq or
-          keyword), priority, enabled; only question and answer are required.
+          CSV: a header row naming the columns, then one entry per row. JSON: an array of entries. Fields: question, answer, keywords (separated by | or commas
+          in CSV, a list in JSON), kind (faq or keyword), priority, enabled; only question and answer are required.
         </span>
         <div class="form-actions">
           <button type="submit" disabled={busy}>

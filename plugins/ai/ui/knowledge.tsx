@@ -140,7 +140,17 @@ export function KnowledgePage() {
         <Table
           rows={data?.list ?? []}
           rowKey={(e) => e.id}
-          empty={!data ? (list.error ? 'Not loaded.' : 'Loading…') : filtered ? 'No entries match.' : canManage ? 'No entries yet. Add one, or import a CSV or JSON file.' : 'No entries yet.'}
+          empty={
+            !data
+              ? list.error
+                ? 'Not loaded.'
+                : 'Loading…'
+              : filtered
+                ? 'No entries match.'
+                : canManage
+                  ? 'No entries yet. Add one, or import a CSV or JSON file.'
+                  : 'No entries yet.'
+          }
           columns={columns}
         />
         <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['entry', 'entries']} />

@@ -26,7 +26,11 @@ export function ProviderDialog(props: { provider: ProviderRow | null; onClose():
   const { error, setError, busy, run } = useAction();
   // A tenant's copy of a config provider starts without the config's key.
   const hasKey = p?.source === 'tenant' && p.hasApiKey;
-  const keyPlaceholder = hasKey ? 'stored: leave empty to keep it' : p?.source === 'config' && p.hasApiKey ? "the config's key is not copied: enter one" : 'none stored';
+  const keyPlaceholder = hasKey
+    ? 'stored: leave empty to keep it'
+    : p?.source === 'config' && p.hasApiKey
+      ? "the config's key is not copied: enter one"
+      : 'none stored';
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -57,7 +61,15 @@ export function ProviderDialog(props: { provider: ProviderRow | null; onClose():
         <div class="form-row">
           <div>
             <label for="provider-name">Name</label>
-            <input id="provider-name" autoFocus={!p} readOnly={Boolean(p)} maxLength={40} placeholder="e.g. deepseek" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+            <input
+              id="provider-name"
+              autoFocus={!p}
+              readOnly={Boolean(p)}
+              maxLength={40}
+              placeholder="e.g. deepseek"
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
           </div>
           <div>
             <label for="provider-kind">Kind</label>
@@ -68,7 +80,15 @@ export function ProviderDialog(props: { provider: ProviderRow | null; onClose():
           </div>
         </div>
         <label for="provider-url">Base URL</label>
-        <input id="provider-url" type="url" autoFocus={Boolean(p)} maxLength={500} value={baseUrl} onInput={(e) => setBaseUrl(e.currentTarget.value)} aria-describedby="provider-url-hint" />
+        <input
+          id="provider-url"
+          type="url"
+          autoFocus={Boolean(p)}
+          maxLength={500}
+          value={baseUrl}
+          onInput={(e) => setBaseUrl(e.currentTarget.value)}
+          aria-describedby="provider-url-hint"
+        />
         <span id="provider-url-hint" class="muted" style={{ fontSize: '0.85rem' }}>
           {URL_HINT[kind]}
         </span>
@@ -94,11 +114,26 @@ export function ProviderDialog(props: { provider: ProviderRow | null; onClose():
         <div class="form-row">
           <div>
             <label for="provider-model">Model</label>
-            <input id="provider-model" maxLength={100} placeholder={kind === 'dify' ? 'set in the Dify app' : 'e.g. deepseek-chat'} value={model} onInput={(e) => setModel(e.currentTarget.value)} />
+            <input
+              id="provider-model"
+              maxLength={100}
+              placeholder={kind === 'dify' ? 'set in the Dify app' : 'e.g. deepseek-chat'}
+              value={model}
+              onInput={(e) => setModel(e.currentTarget.value)}
+            />
           </div>
           <div>
             <label for="provider-timeout">Timeout (ms)</label>
-            <input id="provider-timeout" type="number" min={100} max={300000} step={100} placeholder="the server's default" value={timeout} onInput={(e) => setTimeoutMs(e.currentTarget.value)} />
+            <input
+              id="provider-timeout"
+              type="number"
+              min={100}
+              max={300000}
+              step={100}
+              placeholder="the server's default"
+              value={timeout}
+              onInput={(e) => setTimeoutMs(e.currentTarget.value)}
+            />
           </div>
           <div>
             <label for="provider-priority">Priority</label>

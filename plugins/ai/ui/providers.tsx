@@ -46,10 +46,16 @@ function FallbackAnswer(props: { canManage: boolean }) {
         </p>
       ) : null}
       <ErrorBanner error={error ?? settings.error} />
-      <label for="fallback-answer">
-        Fallback answer {current && !current.customFallback ? <span class="muted">(the default)</span> : null}
-      </label>
-      <textarea id="fallback-answer" rows={3} maxLength={2000} readOnly={!props.canManage} value={text} onInput={(e) => setDraft(e.currentTarget.value)} style={{ ...fieldStyle, resize: 'vertical' }} />
+      <label for="fallback-answer">Fallback answer {current && !current.customFallback ? <span class="muted">(the default)</span> : null}</label>
+      <textarea
+        id="fallback-answer"
+        rows={3}
+        maxLength={2000}
+        readOnly={!props.canManage}
+        value={text}
+        onInput={(e) => setDraft(e.currentTarget.value)}
+        style={{ ...fieldStyle, resize: 'vertical' }}
+      />
       {props.canManage ? (
         <div class="form-actions">
           <button type="submit" disabled={busy || !current || draft === null}>
@@ -102,13 +108,18 @@ export function ProvidersPage() {
         />
       ) : null}
       {deleting ? (
-        <ConfirmDialog title={`Delete provider ${deleting.name}?`} action="Delete provider" onConfirm={() => remove(deleting)} onClose={() => setDeleting(null)}>
+        <ConfirmDialog
+          title={`Delete provider ${deleting.name}?`}
+          action="Delete provider"
+          onConfirm={() => remove(deleting)}
+          onClose={() => setDeleting(null)}
+        >
           <p style={{ margin: '0 0 0.5rem' }}>Robots that use it move on to the next provider at once, and its stored key is deleted with it.</p>
         </ConfirmDialog>
       ) : null}
       <p class="muted" style={{ margin: '0 0 1rem' }}>
-        A robot in third-party mode tries its own provider first, then the others here by priority (highest first), and ends at the builtin responder, so there is always an answer. A timeout, a 429 or a
-        5xx moves on to the next. <a href={PAGES.try}>Try a reply</a> to see the chain at work.
+        A robot in third-party mode tries its own provider first, then the others here by priority (highest first), and ends at the builtin responder, so there
+        is always an answer. A timeout, a 429 or a 5xx moves on to the next. <a href={PAGES.try}>Try a reply</a> to see the chain at work.
       </p>
       {notice ? (
         <p class="notice" role="status">
@@ -137,7 +148,12 @@ export function ProvidersPage() {
               value: (p) =>
                 canManage ? (
                   <div class="row-actions">
-                    <button type="button" class="secondary small" aria-label={`${p.source === 'config' ? 'Override' : 'Edit'} provider ${p.name}`} onClick={() => setEditing(p)}>
+                    <button
+                      type="button"
+                      class="secondary small"
+                      aria-label={`${p.source === 'config' ? 'Override' : 'Edit'} provider ${p.name}`}
+                      onClick={() => setEditing(p)}
+                    >
                       {p.source === 'config' ? 'Override' : 'Edit'}
                     </button>
                     {p.source === 'tenant' ? (

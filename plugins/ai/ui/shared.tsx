@@ -54,7 +54,14 @@ export const setFilter = (name: string, value: string) => setQueryParams({ [name
 /** The `?page=` of a listing page, 1 when absent or not a page number. */
 export const pageNumber = (text: string | null) => Math.max(1, Math.floor(Number(text)) || 1);
 
-const TONE: Record<string, string> = { ok: 'badge-ok', enabled: 'badge-ok', timeout: 'badge-warn', rate_limited: 'badge-warn', disabled: 'badge-danger', error: 'badge-danger' };
+const TONE: Record<string, string> = {
+  ok: 'badge-ok',
+  enabled: 'badge-ok',
+  timeout: 'badge-warn',
+  rate_limited: 'badge-warn',
+  disabled: 'badge-danger',
+  error: 'badge-danger',
+};
 
 /** A call outcome (ok, timeout, rate limited, error) or a state in a coloured pill. */
 export const Badge = (props: { value: string }) => <span class={`badge ${TONE[props.value] ?? ''}`}>{props.value.replace(/_/g, ' ')}</span>;
@@ -68,7 +75,6 @@ export const splitList = (text: string) =>
     .split(/[,，、]/)
     .map((n) => n.trim())
     .filter(Boolean);
-
 
 /** Milliseconds as "85 ms" or "1.2 s". */
 export const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);

@@ -23,10 +23,11 @@ const SETTINGS = '/api/v2/tenant/settings';
 /** AI consent is off: what that means, and a button that turns it on (this page is for owners and admins). */
 function ConsentOff(props: { onEnabled(): void }) {
   const { error, busy, run } = useAction();
-  const enable = () => run(async () => {
-    await api(SETTINGS, { method: 'PATCH', body: { ai_consent_enabled: true } });
-    props.onEnabled();
-  });
+  const enable = () =>
+    run(async () => {
+      await api(SETTINGS, { method: 'PATCH', body: { ai_consent_enabled: true } });
+      props.onEnabled();
+    });
   return (
     <section class="callout-warning" aria-labelledby="consent-title">
       <h2 id="consent-title">AI processing is off for this tenant</h2>
@@ -47,7 +48,9 @@ function Result(props: { answer: Answer }) {
   return (
     <section class="card" aria-labelledby="answer-title">
       <h2 id="answer-title">Reply</h2>
-      <blockquote style={{ margin: '0 0 1rem', padding: '0.6rem 0.9rem', borderLeft: '3px solid var(--accent)', background: 'var(--bg)', whiteSpace: 'pre-wrap' }}>
+      <blockquote
+        style={{ margin: '0 0 1rem', padding: '0.6rem 0.9rem', borderLeft: '3px solid var(--accent)', background: 'var(--bg)', whiteSpace: 'pre-wrap' }}
+      >
         {a.reply}
       </blockquote>
       <dl class="facts">
@@ -67,7 +70,10 @@ function Result(props: { answer: Answer }) {
             <dd>
               {a.entry ? (
                 <>
-                  <a href={withQuery(PAGES.knowledge, { q: a.entry.question })}>{a.entry.question}</a> <span class="muted">(#{a.entry.id}, {a.entry.score > 0 ? `score ${a.entry.score.toFixed(2)}` : 'a keyword rule'})</span>
+                  <a href={withQuery(PAGES.knowledge, { q: a.entry.question })}>{a.entry.question}</a>{' '}
+                  <span class="muted">
+                    (#{a.entry.id}, {a.entry.score > 0 ? `score ${a.entry.score.toFixed(2)}` : 'a keyword rule'})
+                  </span>
                 </>
               ) : (
                 <span class="muted">none matched: the fallback answer</span>
@@ -143,7 +149,15 @@ export function TryPage() {
         <h2 id="try-title">A sample message</h2>
         <ErrorBanner error={error} />
         <label for="try-text">Message</label>
-        <textarea id="try-text" rows={3} maxLength={20000} placeholder="e.g. when are you open?" value={text} onInput={(e) => setText(e.currentTarget.value)} style={{ ...fieldStyle, resize: 'vertical' }} />
+        <textarea
+          id="try-text"
+          rows={3}
+          maxLength={20000}
+          placeholder="e.g. when are you open?"
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+          style={{ ...fieldStyle, resize: 'vertical' }}
+        />
         <div class="form-row">
           <div>
             <label for="try-robot">Answer as robot (optional)</label>

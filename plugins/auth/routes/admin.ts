@@ -27,17 +27,43 @@ export function adminRoutes(
 ): void {
   const superadmin = [requireRole('superadmin')];
 
-  r.get('/admin/users', { summary: 'All users (paginated, searchable)', guards: superadmin, schema: { query: query({ search: { type: 'string', maxLength: 200 }, status: { enum: ['active', 'suspended'] }, tenant_id: { type: 'string', format: 'uuid' }, role: { enum: ['owner', 'admin', 'member'] } }) } }, (_ctx, { query: q }) => {
-    const { page, page_size, ...filter } = q;
-    return s.users.list(filter, { page, page_size });
-  });
+  r.get(
+    '/admin/users',
+    {
+      summary: 'All users (paginated, searchable)',
+      guards: superadmin,
+      schema: {
+        query: query({
+          search: { type: 'string', maxLength: 200 },
+          status: { enum: ['active', 'suspended'] },
+          tenant_id: { type: 'string', format: 'uuid' },
+          role: { enum: ['owner', 'admin', 'member'] },
+        }),
+      },
+    },
+    (_ctx, { query: q }) => {
+      const { page, page_size, ...filter } = q;
+      return s.users.list(filter, { page, page_size });
+    },
+  );
   r.get('/admin/users/:id', { summary: 'One user', guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) => s.users.get(params.id));
   r.patch(
     '/admin/users/:id',
-    { summary: "Change a user's role, status, name or scope limit", guards: superadmin, schema: { params: uuidParam, body: { ...body({ ...profileFields, role: { enum: ['owner', 'admin', 'member'] }, is_superadmin: { type: 'boolean' }, scope_limit: scopeLimit }), minProperties: 1 } } },
+    {
+      summary: "Change a user's role, status, name or scope limit",
+      guards: superadmin,
+      schema: {
+        params: uuidParam,
+        body: {
+          ...body({ ...profileFields, role: { enum: ['owner', 'admin', 'member'] }, is_superadmin: { type: 'boolean' }, scope_limit: scopeLimit }),
+          minProperties: 1,
+        },
+      },
+    },
     async (ctx, { params, body: b }) => {
       const unknown = (b.scope_limit ?? []).filter((scope: string) => !s.roleScopes.known(scope));
-      if (unknown.length) throw AppError.validation(unknown.map((scope: string) => ({ path: 'body.scope_limit', message: `"${scope}" is not a scope of any enabled plugin` })));
+      if (unknown.length)
+        throw AppError.validation(unknown.map((scope: string) => ({ path: 'body.scope_limit', message: `"${scope}" is not a scope of any enabled plugin` })));
       return s.users.adminUpdate(await principalOf(ctx), params.id, b, meta(ctx));
     },
   );
@@ -45,22 +71,38 @@ export function adminRoutes(
     await s.users.remove(await principalOf(ctx), params.id, meta(ctx));
     ctx.status = 204;
   });
-  r.post('/admin/users/:id/suspend', { summary: 'Suspend a user (their sessions end)', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'suspended', meta(ctx)));
-  r.post('/admin/users/:id/activate', { summary: 'Re-activate a suspended user', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'active', meta(ctx)));
+  r.post(
+    '/admin/users/:id/suspend',
+    { summary: 'Suspend a user (their sessions end)', guards: superadmin, schema: { params: uuidParam } },
+    async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'suspended', meta(ctx)),
+  );
+  r.post('/admin/users/:id/activate', { summary: 'Re-activate a suspended user', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) =>
+    s.users.setStatus(await principalOf(ctx), params.id, 'active', meta(ctx)),
+  );
 
-  r.get('/admin/tenants', { summary: 'Tenants, searchable by name', guards: superadmin, schema: { query: query({ search: { type: 'string', maxLength: 200 } }) } }, (_ctx, { query: q }) => s.tenants.list(q.search, { page: q.page, page_size: q.page_size }));
+  r.get(
+    '/admin/tenants',
+    { summary: 'Tenants, searchable by name', guards: superadmin, schema: { query: query({ search: { type: 'string', maxLength: 200 } }) } },
+    (_ctx, { query: q }) => s.tenants.list(q.search, { page: q.page, page_size: q.page_size }),
+  );
   // The plan comes from billing's contract when billing is enabled; without it a tenant has no plan.
   const plans = deps.tenantPlans;
   const tenantView = async (id: string) => {
     const tenant = await s.tenants.get(id);
     return { ...tenant, ...(plans ? { plan_id: await plans.planOf(id) } : {}), settings: await s.tenants.settings(id) };
   };
-  r.get('/admin/tenants/:id', { summary: 'One tenant with its settings and plan', guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) => tenantView(params.id));
+  r.get('/admin/tenants/:id', { summary: 'One tenant with its settings and plan', guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) =>
+    tenantView(params.id),
+  );
   const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' };
   const role = { enum: ['owner', 'admin', 'member'] };
   r.post(
     '/admin/tenants',
-    { summary: 'Create a customer tenant with its owner (emailed a link to choose a password unless one is given)', guards: superadmin, schema: { body: body({ name, owner_email: email, owner_name: { type: 'string', maxLength: 200 }, password }, ['name', 'owner_email']) } },
+    {
+      summary: 'Create a customer tenant with its owner (emailed a link to choose a password unless one is given)',
+      guards: superadmin,
+      schema: { body: body({ name, owner_email: email, owner_name: { type: 'string', maxLength: 200 }, password }, ['name', 'owner_email']) },
+    },
     async (ctx, { body: b }) => {
       const created = await s.customers.createTenant(await principalOf(ctx), b, meta(ctx));
       ctx.status = 201;
@@ -69,7 +111,11 @@ export function adminRoutes(
   );
   r.post(
     '/admin/tenants/:id/users',
-    { summary: 'Add a user to a tenant by email, with a role (emailed a link to choose a password unless one is given)', guards: superadmin, schema: { params: uuidParam, body: body({ email, role, full_name: { type: 'string', maxLength: 200 }, password }, ['email', 'role']) } },
+    {
+      summary: 'Add a user to a tenant by email, with a role (emailed a link to choose a password unless one is given)',
+      guards: superadmin,
+      schema: { params: uuidParam, body: body({ email, role, full_name: { type: 'string', maxLength: 200 }, password }, ['email', 'role']) },
+    },
     async (ctx, { params, body: b }) => {
       const invited = await s.customers.invite(await principalOf(ctx), params.id, b, meta(ctx));
       ctx.status = 201;
@@ -122,7 +168,13 @@ export function adminRoutes(
     } catch {
       database = 'unreachable';
     }
-    return { status: database === 'ok' ? 'ok' : 'degraded', database, version: deps.version, uptime_seconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000), outbox: await deps.events.backlog() };
+    return {
+      status: database === 'ok' ? 'ok' : 'degraded',
+      database,
+      version: deps.version,
+      uptime_seconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
+      outbox: await deps.events.backlog(),
+    };
   });
 
   r.get(

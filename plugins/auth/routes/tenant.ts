@@ -11,7 +11,9 @@ export const settingsFields = {
 };
 
 export function tenantRoutes(r: PluginRouter, s: AuthServices): void {
-  r.get('/tenant/settings', { summary: 'My tenant settings (any member)', guards: [requireScope('settings:read')] }, async (ctx) => s.tenants.settings((await tenantPrincipal(ctx)).tenantId));
+  r.get('/tenant/settings', { summary: 'My tenant settings (any member)', guards: [requireScope('settings:read')] }, async (ctx) =>
+    s.tenants.settings((await tenantPrincipal(ctx)).tenantId),
+  );
 
   r.patch(
     '/tenant/settings',

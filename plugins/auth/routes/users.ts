@@ -20,13 +20,17 @@ export function userRoutes(r: PluginRouter, s: AuthServices): void {
 
   r.get('/users/me', { summary: 'My profile', guards: [requireScope('account:read')] }, async (ctx) => s.users.get((await self(ctx)).id));
 
-  r.patch('/users/me', { summary: 'Update my profile', guards: [requireScope('account:manage')], schema: { body: { ...body(profileFields), minProperties: 1 } } }, async (ctx, { body: b }) => {
-    const p = await self(ctx);
-    const before = await s.users.get(p.id);
-    const user = await s.users.updateProfile(p, b, meta(ctx));
-    if (b.email && user.email !== before.email) await s.accounts.requestVerification(p);
-    return user;
-  });
+  r.patch(
+    '/users/me',
+    { summary: 'Update my profile', guards: [requireScope('account:manage')], schema: { body: { ...body(profileFields), minProperties: 1 } } },
+    async (ctx, { body: b }) => {
+      const p = await self(ctx);
+      const before = await s.users.get(p.id);
+      const user = await s.users.updateProfile(p, b, meta(ctx));
+      if (b.email && user.email !== before.email) await s.accounts.requestVerification(p);
+      return user;
+    },
+  );
 
   r.delete('/users/me', { summary: 'Delete my account', guards: [requireScope('account:manage')] }, async (ctx) => {
     const p = await self(ctx);

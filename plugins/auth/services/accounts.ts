@@ -44,15 +44,32 @@ export class Accounts {
 
   private async sendTokenMail(user: UserRow, purpose: Purpose, email = user.email): Promise<void> {
     if (!email) return;
-    const ttl = { magic_link: this.settings.tokenTtlMinutes.magicLink, password_reset: this.settings.tokenTtlMinutes.passwordReset, email_verification: this.settings.tokenTtlMinutes.emailVerification }[purpose];
+    const ttl = {
+      magic_link: this.settings.tokenTtlMinutes.magicLink,
+      password_reset: this.settings.tokenTtlMinutes.passwordReset,
+      email_verification: this.settings.tokenTtlMinutes.emailVerification,
+    }[purpose];
     const token = await this.tokens.issue(user.id, purpose, ttl, email);
     if (!token) return; // throttled: asked too often for this account
-    const path = { magic_link: this.settings.links.magicLink, password_reset: this.settings.links.resetPassword, email_verification: this.settings.links.verifyEmail }[purpose];
+    const path = {
+      magic_link: this.settings.links.magicLink,
+      password_reset: this.settings.links.resetPassword,
+      email_verification: this.settings.links.verifyEmail,
+    }[purpose];
     const url = this.link(path, token);
     const mail = {
-      magic_link: { subject: 'Your sign-in link', text: `Sign in to Plinth with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email.` },
-      password_reset: { subject: 'Reset your password', text: `Choose a new password with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email; your password is unchanged.` },
-      email_verification: { subject: 'Verify your email address', text: `Confirm this address with this link (valid ${Math.round(ttl / 60)} hours):\n\n${url}` },
+      magic_link: {
+        subject: 'Your sign-in link',
+        text: `Sign in to Plinth with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email.`,
+      },
+      password_reset: {
+        subject: 'Reset your password',
+        text: `Choose a new password with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email; your password is unchanged.`,
+      },
+      email_verification: {
+        subject: 'Verify your email address',
+        text: `Confirm this address with this link (valid ${Math.round(ttl / 60)} hours):\n\n${url}`,
+      },
     }[purpose];
     await this.mailer.send({ to: email, ...mail });
   }
@@ -80,7 +97,10 @@ export class Accounts {
    * Creates a tenant and its owner. An address already in use gets a notice, and the same reply.
    * With `registration: 'verify'` the owner may sign in only after following the emailed link.
    */
-  async register(input: { email: string; password: string; full_name?: string; tenant_name?: string }, meta: RequestMeta): Promise<{ detail: string; email: string }> {
+  async register(
+    input: { email: string; password: string; full_name?: string; tenant_name?: string },
+    meta: RequestMeta,
+  ): Promise<{ detail: string; email: string }> {
     const mode = registrationMode(this.settings);
     if (mode === 'closed') throw AppError.forbidden('registration is closed on this server; ask the operator for an account', 'registration_closed');
     this.passwords.check(input.password);
@@ -89,14 +109,31 @@ export class Accounts {
     const existing = await this.users.byEmail(email);
     if (existing) {
       this.later('the already-registered notice', () =>
-        this.mailer.send({ to: email, subject: 'You already have an account', text: 'Someone tried to register with this address. If it was you, sign in or reset your password.' }),
+        this.mailer.send({
+          to: email,
+          subject: 'You already have an account',
+          text: 'Someone tried to register with this address. If it was you, sign in or reset your password.',
+        }),
       );
     } else {
       try {
         const user = await this.db.transaction(async (trx) => {
-          const created = await this.users.createWithTenant({ email, passwordHash: hash, fullName: input.full_name ?? '', tenantName: input.tenant_name ?? input.full_name ?? email }, trx);
+          const created = await this.users.createWithTenant(
+            { email, passwordHash: hash, fullName: input.full_name ?? '', tenantName: input.tenant_name ?? input.full_name ?? email },
+            trx,
+          );
           if (mode === 'verify') await trx('auth_users').where('id', created.id).update({ must_verify_email: true });
-          await this.audit.record({ action: 'auth.registered', actorLabel: email, tenantId: created.tenant_id, target: { type: 'user', id: created.id }, meta, details: { registration: mode } }, trx);
+          await this.audit.record(
+            {
+              action: 'auth.registered',
+              actorLabel: email,
+              tenantId: created.tenant_id,
+              target: { type: 'user', id: created.id },
+              meta,
+              details: { registration: mode },
+            },
+            trx,
+          );
           return created;
         });
         this.later('the verification mail', () => this.sendTokenMail(user, 'email_verification'));
@@ -104,7 +141,11 @@ export class Accounts {
         if (!(err instanceof AppError && err.status === 409)) throw err; // a concurrent registration won
       }
     }
-    return { detail: mode === 'verify' ? 'Check your email: follow the link we sent to verify your address, then sign in.' : 'Check your email to verify your address.', email };
+    return {
+      detail:
+        mode === 'verify' ? 'Check your email: follow the link we sent to verify your address, then sign in.' : 'Check your email to verify your address.',
+      email,
+    };
   }
 
   /**
@@ -116,7 +157,12 @@ export class Accounts {
     if (existing) return { tenantId: existing.tenant_id, created: false };
     try {
       const user = await this.users.createWithTenant({ email, tenantName: email, emailVerified: false });
-      await this.audit.record({ action: 'auth.provisioned', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id } });
+      await this.audit.record({
+        action: 'auth.provisioned',
+        actorLabel: user.email ?? user.id,
+        tenantId: user.tenant_id,
+        target: { type: 'user', id: user.id },
+      });
       this.later('a sign-in link', () => this.sendTokenMail(user, 'magic_link'));
       return { tenantId: user.tenant_id, created: true };
     } catch (err) {
@@ -188,7 +234,10 @@ export class Accounts {
       // A link for an address the user has since changed verifies nothing.
       if (!used || !user || user.email !== used.email) throw AppError.badRequest('invalid or expired token', 'invalid_token');
       await this.users.markEmailVerified(trx, user.id);
-      await this.audit.record({ action: 'auth.email_verified', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta }, trx);
+      await this.audit.record(
+        { action: 'auth.email_verified', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta },
+        trx,
+      );
     });
     return { detail: 'Your email address is verified.', email_verified: true };
   }
@@ -206,7 +255,10 @@ export class Accounts {
     const hash = await this.passwords.hash(password);
     const revoked = await this.db.transaction(async (trx) => {
       await this.users.setPasswordHash(trx, user.id, hash);
-      await this.audit.record({ action: user.password_hash ? 'auth.password_changed' : 'auth.password_set', actor: principal, target: { type: 'user', id: user.id }, meta }, trx);
+      await this.audit.record(
+        { action: user.password_hash ? 'auth.password_changed' : 'auth.password_set', actor: principal, target: { type: 'user', id: user.id }, meta },
+        trx,
+      );
       return this.sessions.revokeAllSessions(trx, user.id, 'password_changed', principal.attributes?.sessionId as string | undefined);
     });
     await this.sessions.invalidateSessions(revoked);

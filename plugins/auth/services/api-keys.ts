@@ -74,7 +74,11 @@ export class ApiKeys {
     return toView(row);
   }
 
-  async create(principal: Principal, input: { name: string; scopes: string[]; expires_in_days?: number }, meta: RequestMeta): Promise<ApiKeyView & { raw_key: string }> {
+  async create(
+    principal: Principal,
+    input: { name: string; scopes: string[]; expires_in_days?: number },
+    meta: RequestMeta,
+  ): Promise<ApiKeyView & { raw_key: string }> {
     if (principal.kind === 'root' || !principal.tenantId) throw AppError.forbidden('API keys belong to a user; sign in as one');
     const scopes = [...new Set(input.scopes)];
     const unknown = scopes.filter((s) => !this.roleScopes.known(s));
@@ -101,7 +105,10 @@ export class ApiKeys {
     await this.db.transaction(async (trx) => {
       await this.usage.consume(principal.tenantId!, 'max_api_keys', 1, trx);
       await trx('auth_api_keys').insert(row);
-      await this.audit.record({ action: 'api_key.created', actor: principal, target: { type: 'api_key', id: row.id }, meta, details: { name: row.name, scopes } }, trx);
+      await this.audit.record(
+        { action: 'api_key.created', actor: principal, target: { type: 'api_key', id: row.id }, meta, details: { name: row.name, scopes } },
+        trx,
+      );
       await this.events.emit(trx, 'auth.api_key.created', { api_key_id: row.id, user_id: principal.id, scopes }, { tenantId: principal.tenantId });
     });
     return { ...toView({ ...row, last_used_at: null }), raw_key: key.raw };
@@ -128,7 +135,9 @@ export class ApiKeys {
     if (!row.is_active) throw AppError.conflict('a revoked key cannot be rotated', 'key_revoked');
     const key = this.newKey();
     await this.db.transaction(async (trx) => {
-      await trx('auth_api_keys').where('id', id).update({ key_prefix: key.prefix, key_hash: key.hash, last_used_at: null, updated_at: this.clock.now().toISOString() });
+      await trx('auth_api_keys')
+        .where('id', id)
+        .update({ key_prefix: key.prefix, key_hash: key.hash, last_used_at: null, updated_at: this.clock.now().toISOString() });
       await this.audit.record({ action: 'api_key.rotated', actor: principal, target: { type: 'api_key', id }, meta, details: { name: row.name } }, trx);
       await this.events.emit(trx, 'auth.api_key.rotated', { api_key_id: id }, { tenantId: row.tenant_id });
     });

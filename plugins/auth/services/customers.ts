@@ -43,7 +43,17 @@ export class Customers {
     const owner = await this.db.transaction(async (trx) => {
       const tenantId = await this.tenants.create(trx, input.name.trim());
       const user = await this.createUser(trx, { tenantId, email, fullName: input.owner_name, hash, role: 'owner' }, 'owner_email');
-      await this.audit.record({ action: 'admin.tenant.created', actor, tenantId, target: { type: 'tenant', id: tenantId }, meta, details: { name: input.name.trim(), owner_email: email, owner_id: user.id, password_set: Boolean(hash) } }, trx);
+      await this.audit.record(
+        {
+          action: 'admin.tenant.created',
+          actor,
+          tenantId,
+          target: { type: 'tenant', id: tenantId },
+          meta,
+          details: { name: input.name.trim(), owner_email: email, owner_id: user.id, password_set: Boolean(hash) },
+        },
+        trx,
+      );
       return user;
     });
     const invitationSent = hash ? false : await this.accounts.sendInvitation(owner, input.name.trim());
@@ -55,7 +65,17 @@ export class Customers {
     const { email, hash } = await this.prepare(input.email, input.password, 'email');
     const user = await this.db.transaction(async (trx) => {
       const created = await this.createUser(trx, { tenantId, email, fullName: input.full_name, hash, role: input.role }, 'email');
-      await this.audit.record({ action: 'admin.user.invited', actor, tenantId, target: { type: 'user', id: created.id }, meta, details: { email, role: input.role, password_set: Boolean(hash) } }, trx);
+      await this.audit.record(
+        {
+          action: 'admin.user.invited',
+          actor,
+          tenantId,
+          target: { type: 'user', id: created.id },
+          meta,
+          details: { email, role: input.role, password_set: Boolean(hash) },
+        },
+        trx,
+      );
       return created;
     });
     const invitationSent = hash ? false : await this.accounts.sendInvitation(user, tenant.name);
@@ -71,12 +91,24 @@ export class Customers {
     return { email, hash: await this.passwords.hash(password) };
   }
 
-  private async createUser(trx: Knex.Transaction, u: { tenantId: string; email: string; fullName?: string; hash: string | null; role: TenantRole }, field: string): Promise<UserRow> {
+  private async createUser(
+    trx: Knex.Transaction,
+    u: { tenantId: string; email: string; fullName?: string; hash: string | null; role: TenantRole },
+    field: string,
+  ): Promise<UserRow> {
     try {
-      return await this.users.create(trx, { tenantId: u.tenantId, email: u.email, fullName: u.fullName ?? '', passwordHash: u.hash, role: u.role, emailVerified: Boolean(u.hash) });
+      return await this.users.create(trx, {
+        tenantId: u.tenantId,
+        email: u.email,
+        fullName: u.fullName ?? '',
+        passwordHash: u.hash,
+        role: u.role,
+        emailVerified: Boolean(u.hash),
+      });
     } catch (err) {
       // Another request took the address between the check and the insert.
-      if (err instanceof AppError && err.code === 'email_taken') throw AppError.conflict(`${field} is already in use: ${u.email} has an account`, 'email_taken');
+      if (err instanceof AppError && err.code === 'email_taken')
+        throw AppError.conflict(`${field} is already in use: ${u.email} has an account`, 'email_taken');
       throw err;
     }
   }

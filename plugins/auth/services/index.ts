@@ -17,7 +17,10 @@ import { Tenants } from './tenants.js';
 import { JwtSigner } from './jwt-signer.js';
 import { Users } from './users.js';
 
-export type AuthDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'mailer' | 'pubsub' | 'rateLimits' | 'scopes' | 'usage' | 'entitlements' | 'features'>;
+export type AuthDeps = Pick<
+  Cradle,
+  'db' | 'clock' | 'logger' | 'config' | 'events' | 'mailer' | 'pubsub' | 'rateLimits' | 'scopes' | 'usage' | 'entitlements' | 'features'
+>;
 
 export type AuthServices = ReturnType<typeof createAuthServices>;
 
@@ -34,11 +37,31 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   const oneTimeTokens = new OneTimeTokens(d.db, d.clock, settings.mailsPerHour);
   const accounts = new Accounts(d.db, d.logger, d.config, settings, users, sessions, passwords, oneTimeTokens, d.mailer, audit);
   const apiKeys = new ApiKeys(d.db, d.clock, settings.apiKeyPrefix, roleScopes, audit, d.events, cache, d.usage);
-  const smsProvider = settings.sms.provider === 'http' && settings.sms.http.url ? new HttpSmsProvider(settings.sms.http.url, settings.sms.http.token) : new LogSmsProvider(d.logger);
+  const smsProvider =
+    settings.sms.provider === 'http' && settings.sms.http.url
+      ? new HttpSmsProvider(settings.sms.http.url, settings.sms.http.token)
+      : new LogSmsProvider(d.logger);
   const smsCodes = new SmsCodes(d.db, d.clock, settings.sms, smsProvider, d.rateLimits);
   const principals = new Principals(d.db, d.clock, d.logger, cache, roleScopes, () => ({ entitlements: d.entitlements, features: d.features }));
   const bootstrap = new Bootstrap(d.db, d.logger, users, tenants, passwords);
   const stats = new Stats(d.db, d.clock);
   const customers = new Customers(d.db, users, tenants, passwords, accounts, audit);
-  return { audit, cache, signer, roleScopes, passwords, tenants, users, sessions, oneTimeTokens, accounts, apiKeys, smsCodes, principals, bootstrap, stats, customers };
+  return {
+    audit,
+    cache,
+    signer,
+    roleScopes,
+    passwords,
+    tenants,
+    users,
+    sessions,
+    oneTimeTokens,
+    accounts,
+    apiKeys,
+    smsCodes,
+    principals,
+    bootstrap,
+    stats,
+    customers,
+  };
 }

@@ -54,10 +54,7 @@ export class PrincipalCache {
 
   user(id: string): Promise<CachedUser | null> {
     return this.read(this.users, id, async () => {
-      const row = await this.db('auth_users as u')
-        .join('auth_tenants as t', 't.id', 'u.tenant_id')
-        .where('u.id', id)
-        .first('u.*', 't.status as tenant_status');
+      const row = await this.db('auth_users as u').join('auth_tenants as t', 't.id', 'u.tenant_id').where('u.id', id).first('u.*', 't.status as tenant_status');
       if (!row) return null;
       delete row.password_hash;
       return row as CachedUser;
@@ -94,7 +91,7 @@ export class PrincipalCache {
       this.sessions.clear();
       this.keys.clear();
     } else {
-      ({ user: this.users, session: this.sessions, key: this.keys } as const)[kind].delete(id);
+      (({ user: this.users, session: this.sessions, key: this.keys }) as const)[kind].delete(id);
     }
   }
 

@@ -91,7 +91,13 @@ export class RefreshRotation {
       const withinGrace = usedAt && now.getTime() - new Date(usedAt).getTime() <= settings.refreshReuseGraceSeconds * 1000;
       if (!withinGrace) {
         await sessions.revokeSession(row.session_id, 'refresh_token_reuse');
-        await audit.record({ action: 'auth.refresh_token_reuse', actorLabel: row.user_id, tenantId: (await users.byId(row.user_id))?.tenant_id ?? null, target: { type: 'session', id: row.session_id }, meta });
+        await audit.record({
+          action: 'auth.refresh_token_reuse',
+          actorLabel: row.user_id,
+          tenantId: (await users.byId(row.user_id))?.tenant_id ?? null,
+          target: { type: 'session', id: row.session_id },
+          meta,
+        });
         throw invalid();
       }
     }

@@ -72,7 +72,13 @@ export class Sessions {
     const spent = await this.spendAccountBudget(account, user, meta.ip);
     const ok = await this.passwords.verify(user?.password_hash ?? null, password);
     if (!user || !ok) {
-      await this.audit.record({ action: 'auth.login_failed', actorLabel: account, target: user ? { type: 'user', id: user.id } : undefined, tenantId: user?.tenant_id ?? null, meta });
+      await this.audit.record({
+        action: 'auth.login_failed',
+        actorLabel: account,
+        target: user ? { type: 'user', id: user.id } : undefined,
+        tenantId: user?.tenant_id ?? null,
+        meta,
+      });
       throw AppError.unauthorized('invalid email or password', 'invalid_credentials');
     }
     await this.rateLimits.reset(this.limits.accountIp, pair);
@@ -103,7 +109,13 @@ export class Sessions {
   async assertActive(user: UserRow, meta: RequestMeta): Promise<void> {
     const tenant = await this.db('auth_tenants').where('id', user.tenant_id).first('status');
     if (user.status !== 'active' || tenant?.status !== 'active') {
-      await this.audit.record({ action: 'auth.login_refused_suspended', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta });
+      await this.audit.record({
+        action: 'auth.login_refused_suspended',
+        actorLabel: user.email ?? user.id,
+        tenantId: user.tenant_id,
+        target: { type: 'user', id: user.id },
+        meta,
+      });
       throw AppError.forbidden('this account is suspended', 'account_suspended');
     }
   }
@@ -115,8 +127,17 @@ export class Sessions {
   async assertVerified(user: UserRow, meta: RequestMeta): Promise<void> {
     // A superadmin was made by the operator (bootstrap, create-admin, promotion): vouched for.
     if (!user.must_verify_email || user.email_verified_at || user.is_superadmin || registrationMode(this.settings) !== 'verify') return;
-    await this.audit.record({ action: 'auth.login_refused_unverified', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta });
-    throw AppError.forbidden('verify your email address first: follow the link we emailed you (or ask for a sign-in link, which verifies it too)', 'email_not_verified');
+    await this.audit.record({
+      action: 'auth.login_refused_unverified',
+      actorLabel: user.email ?? user.id,
+      tenantId: user.tenant_id,
+      target: { type: 'user', id: user.id },
+      meta,
+    });
+    throw AppError.forbidden(
+      'verify your email address first: follow the link we emailed you (or ask for a sign-in link, which verifies it too)',
+      'email_not_verified',
+    );
   }
 
   /** Opens a session for a user who has proven who they are (password, magic link, SMS code). */
@@ -135,7 +156,15 @@ export class Sessions {
         expires_at: new Date(now.getTime() + lifetime).toISOString(),
       });
       await trx('auth_users').where('id', user.id).update({ last_login_at: now.toISOString() });
-      await this.audit.record({ action: 'auth.login', actor: { kind: 'user', id: user.id, tenantId: user.tenant_id, roles: [user.role], scopes: [], name: user.email ?? user.id }, meta, details: { method, session: kind } }, trx);
+      await this.audit.record(
+        {
+          action: 'auth.login',
+          actor: { kind: 'user', id: user.id, tenantId: user.tenant_id, roles: [user.role], scopes: [], name: user.email ?? user.id },
+          meta,
+          details: { method, session: kind },
+        },
+        trx,
+      );
       await this.events.emit(trx, 'auth.login', { user_id: user.id, method }, { tenantId: user.tenant_id });
       return this.rotation.issuePair(trx, user, sessionId, kind);
     });
@@ -146,7 +175,10 @@ export class Sessions {
   }
 
   async revokeSession(sessionId: string, reason: string): Promise<void> {
-    await this.db('auth_sessions').where('id', sessionId).whereNull('revoked_at').update({ revoked_at: this.clock.now().toISOString(), revoked_reason: reason });
+    await this.db('auth_sessions')
+      .where('id', sessionId)
+      .whereNull('revoked_at')
+      .update({ revoked_at: this.clock.now().toISOString(), revoked_reason: reason });
     await this.cache.invalidate('session', sessionId);
   }
 

@@ -25,7 +25,10 @@ export class LogSmsProvider implements SmsProvider {
 /** Production: POSTs `{ to, message }` as JSON to an HTTP SMS gateway, with a bearer token. */
 export class HttpSmsProvider implements SmsProvider {
   readonly name = 'http';
-  constructor(private readonly url: string, private readonly token: string | null) {}
+  constructor(
+    private readonly url: string,
+    private readonly token: string | null,
+  ) {}
   async send(phone: string, body: string): Promise<void> {
     const res = await fetch(this.url, {
       method: 'POST',
@@ -69,14 +72,18 @@ export class SmsCodes {
         ip,
         created_at: now.toISOString(),
       });
-      const [row] = await trx('auth_sms_outbox').insert({ phone, body, provider: this.provider.name, status: 'stored', created_at: now.toISOString() }).returning('id');
+      const [row] = await trx('auth_sms_outbox')
+        .insert({ phone, body, provider: this.provider.name, status: 'stored', created_at: now.toISOString() })
+        .returning('id');
       return typeof row === 'object' ? row.id : row;
     });
     try {
       await this.provider.send(phone, body);
       if (this.provider.name !== 'log') await this.db('auth_sms_outbox').where('id', outboxId).update({ status: 'sent' });
     } catch (err) {
-      await this.db('auth_sms_outbox').where('id', outboxId).update({ status: 'failed', error: (err as Error).message });
+      await this.db('auth_sms_outbox')
+        .where('id', outboxId)
+        .update({ status: 'failed', error: (err as Error).message });
       throw new AppError(502, 'sms_failed', 'the SMS could not be sent; try again later');
     }
     return { expires_in: this.settings.codeTtlSeconds };

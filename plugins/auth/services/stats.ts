@@ -18,7 +18,11 @@ export class Stats {
       count(this.db('auth_users').where('status', 'active')),
       count(this.db('auth_users').where('status', 'suspended')),
       count(this.db('auth_tenants')),
-      count(this.db('auth_api_keys').where('is_active', true).where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))),
+      count(
+        this.db('auth_api_keys')
+          .where('is_active', true)
+          .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now)),
+      ),
       count(this.db('auth_sessions').whereNull('revoked_at').where('expires_at', '>', now)),
       count(this.db('auth_audit_logs').where('action', 'auth.login').where('created_at', '>', dayAgo)),
       count(this.db('auth_audit_logs').where('action', 'auth.login_failed').where('created_at', '>', dayAgo)),

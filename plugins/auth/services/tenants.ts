@@ -98,7 +98,9 @@ export class Tenants {
     const details = Object.fromEntries(Object.entries(audited).filter(([, v]) => v !== undefined));
     await this.db.transaction(async (trx) => {
       if (patch.status === 'suspended') await this.keepsASuperadmin(trx, id, 'suspended');
-      await trx('auth_tenants').where('id', id).update({ ...columns, updated_at: this.clock.now().toISOString() });
+      await trx('auth_tenants')
+        .where('id', id)
+        .update({ ...columns, updated_at: this.clock.now().toISOString() });
       await this.audit.record({ action: 'admin.tenant.updated', actor, tenantId: id, target: { type: 'tenant', id }, meta, details }, trx);
     });
     if (patch.status) await this.cache.invalidate('all');
@@ -111,7 +113,10 @@ export class Tenants {
     await this.db.transaction(async (trx) => {
       await this.keepsASuperadmin(trx, id, 'deleted');
       await trx('auth_tenants').where('id', id).delete();
-      await this.audit.record({ action: 'admin.tenant.deleted', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: { name: tenant.name } }, trx);
+      await this.audit.record(
+        { action: 'admin.tenant.deleted', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: { name: tenant.name } },
+        trx,
+      );
       await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: id }, { tenantId: id });
     });
     await this.cache.invalidate('all');
@@ -129,7 +134,11 @@ export class Tenants {
   async settings(tenantId: string, trx: Db = this.db): Promise<TenantSettings> {
     const row = await trx('auth_tenant_settings').where('tenant_id', tenantId).first();
     if (!row) throw AppError.notFound('tenant not found');
-    return { allowed_numbers: JSON.parse(row.allowed_numbers), require_approval: Boolean(row.require_approval), ai_consent_enabled: Boolean(row.ai_consent_enabled) };
+    return {
+      allowed_numbers: JSON.parse(row.allowed_numbers),
+      require_approval: Boolean(row.require_approval),
+      ai_consent_enabled: Boolean(row.ai_consent_enabled),
+    };
   }
 
   /** Partial update; switching AI consent on or off records a consent row (kept as history). */

@@ -129,7 +129,9 @@ export class Users {
     const existing = await this.byPhone(phone);
     if (existing) return existing;
     try {
-      return await this.db.transaction((trx) => this.create(trx, { tenantId: join.tenantId, phone, fullName: '', role: join.role ?? 'member', scopeLimit: join.scopeLimit }));
+      return await this.db.transaction((trx) =>
+        this.create(trx, { tenantId: join.tenantId, phone, fullName: '', role: join.role ?? 'member', scopeLimit: join.scopeLimit }),
+      );
     } catch (err) {
       // Two first logins of one phone at once: the loser reads the winner's row.
       const raced = await this.byPhone(phone);
@@ -154,7 +156,8 @@ export class Users {
     const demoted = patch.is_superadmin === false && before.is_superadmin;
     const action = roleChanged || demoted || (patch.is_superadmin === true && !before.is_superadmin) ? 'admin.user.role_changed' : 'admin.user.updated';
     return this.applyPatch(actor, id, patch, meta, action, async (trx) => {
-      if (demoted && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AppError.conflict('the last superadmin cannot lose superadmin rights', 'last_superadmin');
+      if (demoted && (await this.otherActiveSuperadmins(trx, id)) === 0)
+        throw AppError.conflict('the last superadmin cannot lose superadmin rights', 'last_superadmin');
       if (roleChanged && before.role === 'owner' && (await this.otherOwners(trx, before.tenant_id, id)) === 0) {
         throw AppError.conflict('the last owner of a tenant cannot change role; make another user owner first', 'last_owner');
       }
@@ -171,7 +174,14 @@ export class Users {
     return Number(n);
   }
 
-  private async applyPatch(actor: Principal, id: string, patch: AdminUserPatch, meta: RequestMeta, action: string, check?: (trx: Db) => Promise<void>): Promise<PublicUser> {
+  private async applyPatch(
+    actor: Principal,
+    id: string,
+    patch: AdminUserPatch,
+    meta: RequestMeta,
+    action: string,
+    check?: (trx: Db) => Promise<void>,
+  ): Promise<PublicUser> {
     const row: Record<string, unknown> = { updated_at: this.clock.now().toISOString() };
     if (patch.full_name !== undefined) row.full_name = patch.full_name;
     if (patch.phone !== undefined) row.phone = patch.phone;
@@ -204,7 +214,8 @@ export class Users {
     const user = await this.get(id);
     if (status === 'suspended' && id === actor.id) throw AppError.conflict('you cannot suspend yourself', 'cannot_suspend_self');
     await this.db.transaction(async (trx) => {
-      if (status === 'suspended' && user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AppError.conflict('the last active superadmin cannot be suspended', 'last_superadmin');
+      if (status === 'suspended' && user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0)
+        throw AppError.conflict('the last active superadmin cannot be suspended', 'last_superadmin');
       await trx('auth_users').where('id', id).update({ status, updated_at: this.clock.now().toISOString() });
       const action = status === 'suspended' ? 'admin.user.suspended' : 'admin.user.activated';
       await this.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta }, trx);
@@ -219,10 +230,12 @@ export class Users {
     const user = await this.get(id);
     await this.db.transaction(async (trx) => {
       // Another *active* superadmin must remain (a suspended one cannot act, and this one may be suspended itself).
-      if (user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AppError.conflict('the last superadmin cannot be deleted', 'last_superadmin');
+      if (user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0)
+        throw AppError.conflict('the last superadmin cannot be deleted', 'last_superadmin');
       if (user.role === 'owner' && (await this.otherOwners(trx, user.tenant_id, id)) === 0) {
         const [{ others }] = await trx('auth_users').where('tenant_id', user.tenant_id).whereNot('id', id).count({ others: '*' });
-        if (Number(others) > 0) throw AppError.conflict('the last owner of a tenant with other users cannot be deleted; transfer ownership first', 'last_owner');
+        if (Number(others) > 0)
+          throw AppError.conflict('the last owner of a tenant with other users cannot be deleted; transfer ownership first', 'last_owner');
       }
       await trx('auth_users').where('id', id).delete();
       await this.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta, details: { email: user.email } }, trx);
@@ -241,14 +254,27 @@ export class Users {
     const tenant = await trx('auth_tenants').where('id', tenantId).first('name', 'is_platform');
     if (!tenant || tenant.is_platform || (await trx('auth_users').where('tenant_id', tenantId).first('id'))) return;
     await trx('auth_tenants').where('id', tenantId).delete();
-    await this.audit.record({ action: 'tenant.closed', actor, tenantId, target: { type: 'tenant', id: tenantId }, meta, details: { name: tenant.name, reason: 'last user deleted their account' } }, trx);
+    await this.audit.record(
+      {
+        action: 'tenant.closed',
+        actor,
+        tenantId,
+        target: { type: 'tenant', id: tenantId },
+        meta,
+        details: { name: tenant.name, reason: 'last user deleted their account' },
+      },
+      trx,
+    );
     await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: tenantId }, { tenantId });
   }
 
   /** Users by creation time (`asc`: oldest first) from any offset: a range, not a page reversed. */
   async slice(range: { limit: number; offset: number; order: 'asc' | 'desc' }): Promise<PublicUser[]> {
     const rows: UserRow[] = await this.db('auth_users')
-      .orderBy([{ column: 'created_at', order: range.order }, { column: 'id', order: range.order }])
+      .orderBy([
+        { column: 'created_at', order: range.order },
+        { column: 'id', order: range.order },
+      ])
       .limit(range.limit)
       .offset(range.offset);
     return rows.map(toPublicUser);
@@ -258,7 +284,13 @@ export class Users {
     const q = this.db('auth_users');
     if (filter.search) {
       const like = `%${filter.search.toLowerCase()}%`;
-      q.where((w) => w.whereRaw('lower(email) like ?', [like]).orWhereRaw('lower(full_name) like ?', [like]).orWhere('phone', 'like', like).orWhereRaw('lower(username) like ?', [like]));
+      q.where((w) =>
+        w
+          .whereRaw('lower(email) like ?', [like])
+          .orWhereRaw('lower(full_name) like ?', [like])
+          .orWhere('phone', 'like', like)
+          .orWhereRaw('lower(username) like ?', [like]),
+      );
     }
     if (filter.status) q.where('status', filter.status);
     if (filter.tenant_id) q.where('tenant_id', filter.tenant_id);
@@ -271,7 +303,10 @@ export class Users {
   /** A new superadmin (first start, plinth create-admin), owner in the platform tenant; audited. */
   async createSuperadmin(trx: Db, input: { tenantId: string; email: string; passwordHash: string }, via: string): Promise<UserRow> {
     const user = await this.create(trx, { ...input, role: 'owner', superadmin: true, emailVerified: true, fullName: 'Administrator' });
-    await this.audit.record({ action: 'admin.superadmin.created', tenantId: input.tenantId, target: { type: 'user', id: user.id }, details: { email: user.email, via } }, trx);
+    await this.audit.record(
+      { action: 'admin.superadmin.created', tenantId: input.tenantId, target: { type: 'user', id: user.id }, details: { email: user.email, via } },
+      trx,
+    );
     return user;
   }
 
@@ -282,7 +317,15 @@ export class Users {
     await trx('auth_users')
       .where('id', id)
       .update({ is_superadmin: true, status: 'active', updated_at: this.clock.now().toISOString(), ...(passwordHash ? { password_hash: passwordHash } : {}) });
-    await this.audit.record({ action: 'admin.user.role_changed', tenantId: user.tenant_id, target: { type: 'user', id }, details: { is_superadmin: true, via, ...(passwordHash ? { password: 'set' } : {}) } }, trx);
+    await this.audit.record(
+      {
+        action: 'admin.user.role_changed',
+        tenantId: user.tenant_id,
+        target: { type: 'user', id },
+        details: { is_superadmin: true, via, ...(passwordHash ? { password: 'set' } : {}) },
+      },
+      trx,
+    );
   }
 
   /** Drops a user from the principal cache here and on the other instances (after a commit made elsewhere). */

@@ -65,7 +65,14 @@ export async function login(t: AuthApp, email: string, password = PASSWORD): Pro
   const res = await t.api('POST', '/auth/login', { body: { email, password } });
   assert.equal(res.status, 200, `login ${email}: ${res.text}`);
   const token = res.body.access_token as string;
-  return { id: res.body.user.id, email, tenantId: res.body.user.tenant_id, role: res.body.user.role, token, headers: { authorization: `Bearer ${token}`, 'user-agent': UA } };
+  return {
+    id: res.body.user.id,
+    email,
+    tenantId: res.body.user.tenant_id,
+    role: res.body.user.role,
+    token,
+    headers: { authorization: `Bearer ${token}`, 'user-agent': UA },
+  };
 }
 
 export const loginAdmin = (t: AuthApp) => login(t, ADMIN.email, ADMIN.password);
@@ -86,7 +93,12 @@ export async function addUser(t: AuthApp, tenantId: string, email: string, role:
 
 export const apiKeyHeaders = (raw: string) => ({ 'x-api-key': raw, 'user-agent': UA });
 
-export async function createKey(t: AuthApp, actor: Actor, scopes: string[], extra: Record<string, unknown> = {}): Promise<{ id: string; raw: string; body: any }> {
+export async function createKey(
+  t: AuthApp,
+  actor: Actor,
+  scopes: string[],
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; raw: string; body: any }> {
   const res = await t.api('POST', '/api-keys', { headers: actor.headers, body: { name: `key-${Math.random().toString(36).slice(2, 8)}`, scopes, ...extra } });
   assert.equal(res.status, 201, res.text);
   return { id: res.body.id, raw: res.body.raw_key, body: res.body };

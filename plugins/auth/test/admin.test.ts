@@ -109,11 +109,17 @@ describe('auth: superadmin endpoints', () => {
       assert.deepEqual(byEmail.body.items.map((u: { email: string }) => u.email).sort(), ['member@alpha.test', 'owner@alpha.test']);
       assert.equal(byEmail.body.total, 2);
       const byName = await t.api('GET', '/admin/users?search=bob%20bet', { headers: root.headers });
-      assert.deepEqual(byName.body.items.map((u: { id: string }) => u.id), [ownerB.id]);
+      assert.deepEqual(
+        byName.body.items.map((u: { id: string }) => u.id),
+        [ownerB.id],
+      );
       const byTenant = await t.api('GET', `/admin/users?tenant_id=${ownerA.tenantId}`, { headers: root.headers });
       assert.deepEqual(byTenant.body.items.map((u: { id: string }) => u.id).sort(), [ownerA.id, memberA.id].sort());
       const byRole = await t.api('GET', `/admin/users?tenant_id=${ownerA.tenantId}&role=member`, { headers: root.headers });
-      assert.deepEqual(byRole.body.items.map((u: { id: string }) => u.id), [memberA.id]);
+      assert.deepEqual(
+        byRole.body.items.map((u: { id: string }) => u.id),
+        [memberA.id],
+      );
       const none = await t.api('GET', '/admin/users?status=suspended', { headers: root.headers });
       assert.equal(none.body.total, 0);
       assert.deepEqual(none.body.items, []);
@@ -212,7 +218,10 @@ describe('auth: superadmin endpoints', () => {
       assertError(await t.api('GET', '/users/me', { headers: apiKeyHeaders(key.raw) }), 401, 'account_suspended');
       assertError(await t.api('POST', '/auth/login', { body: { email: victim.email, password: PASSWORD } }), 403, 'account_suspended');
       const listed = await t.api('GET', '/admin/users?status=suspended', { headers: root.headers });
-      assert.deepEqual(listed.body.items.map((u: { id: string }) => u.id), [victim.id]);
+      assert.deepEqual(
+        listed.body.items.map((u: { id: string }) => u.id),
+        [victim.id],
+      );
       const [suspended] = await auditRows(t, { action: 'admin.user.suspended', target_id: victim.id });
       assert.equal(suspended.actor_id, root.id);
       assert.ok((await eventRows(t, 'auth.user.suspended')).some((e) => e.payload.user_id === victim.id));
@@ -330,7 +339,11 @@ describe('auth: superadmin endpoints', () => {
       assert.ok(byAction.body.items.every((r: { action: string }) => r.action === 'api_key.rotated'));
 
       const byTarget = await t.api('GET', `/admin/audit-logs?target_id=${key.id}`, { headers: root.headers });
-      assert.deepEqual(byTarget.body.items.map((r: { action: string }) => r.action), ['api_key.rotated', 'api_key.created'], 'newest first');
+      assert.deepEqual(
+        byTarget.body.items.map((r: { action: string }) => r.action),
+        ['api_key.rotated', 'api_key.created'],
+        'newest first',
+      );
       assert.deepEqual(byTarget.body.items[1].details, { name: key.body.name, scopes: ['account:read'] }, 'details as JSON');
       assert.equal(byTarget.body.items[0].tenant_id, ownerB.tenantId);
 
@@ -354,9 +367,19 @@ describe('auth: superadmin endpoints', () => {
 
       const since = await t.api('GET', `/admin/audit-logs?action=user.profile.updated&since=${encodeURIComponent(start)}`, { headers: root.headers });
       assert.equal(since.status, 200, since.text);
-      assert.deepEqual(since.body.items.map((r: { details: { full_name: string } }) => r.details.full_name), ['Bob in the middle', 'Bob at start']);
-      const window = await t.api('GET', `/admin/audit-logs?action=user.profile.updated&since=${encodeURIComponent(start)}&until=${encodeURIComponent(middle)}`, { headers: root.headers });
-      assert.deepEqual(window.body.items.map((r: { details: { full_name: string } }) => r.details.full_name), ['Bob at start']);
+      assert.deepEqual(
+        since.body.items.map((r: { details: { full_name: string } }) => r.details.full_name),
+        ['Bob in the middle', 'Bob at start'],
+      );
+      const window = await t.api(
+        'GET',
+        `/admin/audit-logs?action=user.profile.updated&since=${encodeURIComponent(start)}&until=${encodeURIComponent(middle)}`,
+        { headers: root.headers },
+      );
+      assert.deepEqual(
+        window.body.items.map((r: { details: { full_name: string } }) => r.details.full_name),
+        ['Bob at start'],
+      );
       const later = await t.api('GET', `/admin/audit-logs?since=${encodeURIComponent(clock.now().toISOString())}`, { headers: root.headers });
       assert.equal(later.body.total, 0);
     });
@@ -380,7 +403,11 @@ describe('auth: superadmin endpoints', () => {
       assert.equal(alpha.is_operator, false);
       assert.equal(alpha.user_count, await count(t.db('auth_users').where('tenant_id', ownerA.tenantId)));
       const operators = res.body.items.filter((x: { is_operator: boolean }) => x.is_operator);
-      assert.deepEqual(operators.map((x: { id: string }) => x.id), [root.tenantId], 'exactly one operator tenant: the first superadmin’s');
+      assert.deepEqual(
+        operators.map((x: { id: string }) => x.id),
+        [root.tenantId],
+        'exactly one operator tenant: the first superadmin’s',
+      );
 
       const ids: string[] = [];
       for (let page = 1; page <= Math.ceil(total / 2); page++) {
@@ -391,7 +418,10 @@ describe('auth: superadmin endpoints', () => {
       assert.equal(new Set(ids).size, total, 'every tenant once');
 
       const found = await t.api('GET', '/admin/tenants?search=BETA', { headers: root.headers });
-      assert.deepEqual(found.body.items.map((x: { id: string }) => x.id), [ownerB.tenantId]);
+      assert.deepEqual(
+        found.body.items.map((x: { id: string }) => x.id),
+        [ownerB.tenantId],
+      );
       assert.equal(found.body.items[0].user_count, 1);
       assertValidation(await t.api('GET', '/admin/tenants?page=0', { headers: root.headers }));
       assertValidation(await t.api('GET', '/admin/tenants?status=active&x=1', { headers: root.headers }));
@@ -455,7 +485,11 @@ describe('auth: superadmin endpoints', () => {
       assert.equal((await t.api('PATCH', `/admin/users/${helper.id}`, { headers: root.headers, body: { is_superadmin: true } })).status, 200);
       assert.equal((await t.api('POST', `/admin/users/${root.id}/suspend`, { headers: helper.headers })).status, 200);
       try {
-        assertError(await t.api('PATCH', `/admin/tenants/${helper.tenantId}`, { headers: helper.headers, body: { status: 'suspended' } }), 409, 'last_superadmin');
+        assertError(
+          await t.api('PATCH', `/admin/tenants/${helper.tenantId}`, { headers: helper.headers, body: { status: 'suspended' } }),
+          409,
+          'last_superadmin',
+        );
         assertError(await t.api('DELETE', `/admin/tenants/${helper.tenantId}`, { headers: helper.headers }), 409, 'last_superadmin');
         assert.equal((await t.db('auth_tenants').where('id', helper.tenantId).first()).status, 'active');
       } finally {

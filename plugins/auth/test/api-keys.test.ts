@@ -117,7 +117,11 @@ describe('auth: /api-keys', () => {
 
     it('403 for a scope the creator lacks: a member cannot grant settings:manage', async () => {
       const before = await count(t.db('auth_api_keys'));
-      const res = assertError(await t.api('POST', '/api-keys', { headers: member.headers, body: { name: 'm', scopes: ['settings:read', 'settings:manage'] } }), 403, 'scope_not_held');
+      const res = assertError(
+        await t.api('POST', '/api-keys', { headers: member.headers, body: { name: 'm', scopes: ['settings:read', 'settings:manage'] } }),
+        403,
+        'scope_not_held',
+      );
       assert.match(res.detail, /settings:manage/);
       assert.doesNotMatch(res.detail, /settings:read/);
       assert.equal(await count(t.db('auth_api_keys')), before);
@@ -143,7 +147,10 @@ describe('auth: /api-keys', () => {
       const made = await t.api('POST', '/api-keys', { headers: apiKeyHeaders(manager.raw), body: { name: 'child', scopes: ['account:read'] } });
       assert.equal(made.status, 201, made.text);
       assert.equal((await t.db('auth_api_keys').where('id', made.body.id).first()).user_id, owner.id);
-      const denied = assertError(await t.api('POST', '/api-keys', { headers: apiKeyHeaders(manager.raw), body: { name: 'child', scopes: ['settings:manage'] } }), 403);
+      const denied = assertError(
+        await t.api('POST', '/api-keys', { headers: apiKeyHeaders(manager.raw), body: { name: 'child', scopes: ['settings:manage'] } }),
+        403,
+      );
       assert.match(denied.detail, /settings:manage/);
     });
 
@@ -176,7 +183,10 @@ describe('auth: /api-keys', () => {
       const owners = await createKey(t, owner, ['account:read']);
       const memberList = (await t.api('GET', '/api-keys', { headers: member.headers })).body as Array<{ id: string; user_id: string }>;
       assert.ok(memberList.length > 0);
-      assert.ok(memberList.every((k) => k.user_id === member.id), 'only the member’s keys');
+      assert.ok(
+        memberList.every((k) => k.user_id === member.id),
+        'only the member’s keys',
+      );
       assert.ok(memberList.some((k) => k.id === mine.id));
       assertError(await t.api('GET', `/api-keys/${owners.id}`, { headers: member.headers }), 404);
       assertError(await t.api('DELETE', `/api-keys/${owners.id}`, { headers: member.headers }), 404);
@@ -211,7 +221,11 @@ describe('auth: /api-keys', () => {
       assertError(await t.api('GET', `/api-keys/${MISSING_ID}`, { headers: owner.headers }), 404);
       assertError(await t.api('DELETE', `/api-keys/${MISSING_ID}`, { headers: owner.headers }), 404);
       assertError(await t.api('POST', `/api-keys/${MISSING_ID}/rotate`, { headers: owner.headers }), 404);
-      for (const [method, path] of [['GET', '/api-keys/nope'], ['DELETE', '/api-keys/nope'], ['POST', '/api-keys/nope/rotate']]) {
+      for (const [method, path] of [
+        ['GET', '/api-keys/nope'],
+        ['DELETE', '/api-keys/nope'],
+        ['POST', '/api-keys/nope/rotate'],
+      ]) {
         assert.deepEqual(assertValidation(await t.api(method, path, { headers: owner.headers })), ['params.id'], `${method} ${path}`);
       }
       assertError(await t.api('GET', '/api-keys'), 401);

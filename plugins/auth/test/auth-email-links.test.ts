@@ -197,7 +197,10 @@ describe('auth: magic links', () => {
 
   it('a link for an address the user has since changed does not sign in', async () => {
     const token = await magicToken(owner.email);
-    await t.app.db('auth_users').where('id', owner.id).update({ email: uniqueEmail('elsewhere') });
+    await t.app
+      .db('auth_users')
+      .where('id', owner.id)
+      .update({ email: uniqueEmail('elsewhere') });
     const res = await verify(token);
     assert.deepEqual([res.status, res.body], [400, BAD_LINK]);
   });

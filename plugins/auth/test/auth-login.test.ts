@@ -46,7 +46,13 @@ describe('auth: POST /auth/login', () => {
     assert.equal(audits[1].tenant_id, owner.tenantId);
     assert.deepEqual(JSON.parse(audits[1].details), { method: 'password', session: 'api' });
     const events = (await eventRows(t, 'auth.login')).filter((e) => e.payload.user_id === owner.id);
-    assert.deepEqual(events.map((e) => e.payload), [{ user_id: owner.id, method: 'password' }, { user_id: owner.id, method: 'password' }]);
+    assert.deepEqual(
+      events.map((e) => e.payload),
+      [
+        { user_id: owner.id, method: 'password' },
+        { user_id: owner.id, method: 'password' },
+      ],
+    );
 
     const me = await api(t, 'GET', '/auth/me', { headers: bearer(body.access_token) });
     assert.equal(me.status, 200);
@@ -121,7 +127,9 @@ describe('auth: POST /auth/login', () => {
 
   it('parallel guesses cannot get past the per-account budget', async () => {
     const victim = await registerOwner(t);
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => api(t, 'POST', '/auth/login', { body: { email: victim.email, password: `parallel-guess-${i}` } })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => api(t, 'POST', '/auth/login', { body: { email: victim.email, password: `parallel-guess-${i}` } })),
+    );
     const statuses = results.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 401).length, 3, statuses.join(','));
     assert.equal(statuses.filter((s) => s === 429).length, 9);
@@ -163,7 +171,11 @@ describe('auth: POST /auth/login', () => {
       assert.equal(stranger.status, 429, 'a new address past the ceiling');
       const usual = await attempt(owner.email, owner.password, '192.0.2.10');
       assert.equal(usual.status, 200, usual.text);
-      assert.equal(await many.app.db('auth_sessions').where({ user_id: owner.id, ip: '203.0.113.200' }).first('id'), undefined, 'no session for the refused address');
+      assert.equal(
+        await many.app.db('auth_sessions').where({ user_id: owner.id, ip: '203.0.113.200' }).first('id'),
+        undefined,
+        'no session for the refused address',
+      );
     });
   });
 

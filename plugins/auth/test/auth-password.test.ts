@@ -69,7 +69,10 @@ describe('auth: forgot-password and reset-password', () => {
     assert.equal(row.used_at, null);
     assert.equal(row.expires_at, new Date(clock.now().getTime() + HOUR).toISOString());
     const all = await t.app.db('auth_one_time_tokens').select('token_hash');
-    assert.ok(all.every((r: { token_hash: string }) => r.token_hash !== token), 'the raw token is not stored');
+    assert.ok(
+      all.every((r: { token_hash: string }) => r.token_hash !== token),
+      'the raw token is not stored',
+    );
   });
 
   it('an unknown email: the same 200 body, no mail, no token', async () => {
@@ -218,7 +221,9 @@ describe('auth: POST /auth/set-password', () => {
 
   it('a magic-link-only user sets a first password without current_password', async () => {
     const email = uniqueEmail('magic');
-    await t.app.container.resolve<{ createWithTenant(i: { email: string; tenantName: string }): Promise<unknown> }>('authUsers').createWithTenant({ email, tenantName: 'Magic Co' });
+    await t.app.container
+      .resolve<{ createWithTenant(i: { email: string; tenantName: string }): Promise<unknown> }>('authUsers')
+      .createWithTenant({ email, tenantName: 'Magic Co' });
     const mark = await lastMailId(t);
     assert.equal((await api(t, 'POST', '/auth/magic-link/request', { body: { email } })).status, 200);
     const { token } = linkOf(await waitForMail(t, email, { afterId: mark, subject: /sign-in/i }));
@@ -247,7 +252,10 @@ describe('auth: POST /auth/set-password', () => {
     it('without current_password: 422 naming it', async () => {
       const res = await setPassword(owner.headers, { password: strongPassword() });
       assert.equal(res.status, 422);
-      assert.deepEqual(res.body, { detail: [{ loc: ['body', 'current_password'], msg: 'is required to change an existing password', type: 'value_error' }], code: 'validation_error' });
+      assert.deepEqual(res.body, {
+        detail: [{ loc: ['body', 'current_password'], msg: 'is required to change an existing password', type: 'value_error' }],
+        code: 'validation_error',
+      });
       await login(t, owner.email, owner.password);
     });
 

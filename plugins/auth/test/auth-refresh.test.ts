@@ -19,7 +19,8 @@ describe('auth: POST /auth/refresh', () => {
   const refresh = (token: string) => api(t, 'POST', '/auth/refresh', { body: { refresh_token: token } });
   const me = (access: string) => api(t, 'GET', '/auth/me', { headers: bearer(access) });
   const sessionOf = (access: string) => t.app.db('auth_sessions').where('id', claimsOf(access).sid).first();
-  const liveRefreshTokens = async (sessionId: string) => Number((await t.app.db('auth_refresh_tokens').where('session_id', sessionId).whereNull('used_at').count({ n: '*' }))[0].n);
+  const liveRefreshTokens = async (sessionId: string) =>
+    Number((await t.app.db('auth_refresh_tokens').where('session_id', sessionId).whereNull('used_at').count({ n: '*' }))[0].n);
 
   let owner: Owner;
   beforeEach(async () => {
@@ -159,6 +160,14 @@ describe('auth: the per-IP refresh limit', () => {
     assert.equal(res.status, 429);
     assert.equal(res.body.code, 'rate_limited');
     assert.ok(Number(res.headers.get('retry-after')) >= 1);
-    assert.equal(await t.app.db('auth_refresh_tokens').where('token_hash', sha256(token)).first('used_at').then((r) => r.used_at), null, 'the refused refresh did not spend the token');
+    assert.equal(
+      await t.app
+        .db('auth_refresh_tokens')
+        .where('token_hash', sha256(token))
+        .first('used_at')
+        .then((r) => r.used_at),
+      null,
+      'the refused refresh did not spend the token',
+    );
   });
 });

@@ -69,7 +69,8 @@ describe('auth: POST /auth/register', () => {
     const b = uniqueEmail('bare');
     assert.equal((await api(t, 'POST', '/auth/register', { body: { email: a, password: strongPassword(), full_name: 'Ann Named' } })).status, 201);
     assert.equal((await api(t, 'POST', '/auth/register', { body: { email: b, password: strongPassword() } })).status, 201);
-    const tenantOf = async (email: string) => (await t.app.db('auth_users as u').join('auth_tenants as t', 't.id', 'u.tenant_id').where('u.email', email).first('t.name')).name;
+    const tenantOf = async (email: string) =>
+      (await t.app.db('auth_users as u').join('auth_tenants as t', 't.id', 'u.tenant_id').where('u.email', email).first('t.name')).name;
     assert.equal(await tenantOf(a), 'Ann Named');
     assert.equal(await tenantOf(b), b);
   });
@@ -85,7 +86,9 @@ describe('auth: POST /auth/register', () => {
     const hashBefore = (await t.app.db('auth_users').where('email', email).first('password_hash')).password_hash;
     const mark = await lastMailId(t);
 
-    const again = await api(t, 'POST', '/auth/register', { body: { email: email.toUpperCase(), password: strongPassword(), full_name: 'Intruder', tenant_name: 'Other' } });
+    const again = await api(t, 'POST', '/auth/register', {
+      body: { email: email.toUpperCase(), password: strongPassword(), full_name: 'Intruder', tenant_name: 'Other' },
+    });
     assert.equal(again.status, first.status);
     assert.deepEqual(again.body, first.body);
     assert.deepEqual(await counts(), before);
@@ -101,14 +104,20 @@ describe('auth: POST /auth/register', () => {
     const email = uniqueEmail('common');
     const res = await api(t, 'POST', '/auth/register', { body: { email, password: 'Password123' } });
     assert.equal(res.status, 422);
-    assert.deepEqual(res.body, { detail: [{ loc: ['body', 'password'], msg: 'is too common; choose a less guessable password', type: 'value_error' }], code: 'validation_error' });
+    assert.deepEqual(res.body, {
+      detail: [{ loc: ['body', 'password'], msg: 'is too common; choose a less guessable password', type: 'value_error' }],
+      code: 'validation_error',
+    });
     assert.equal(await t.app.db('auth_users').where('email', email).first(), undefined);
   });
 
   it('a too short or too long password: 422 naming body.password', async () => {
     const short = await api(t, 'POST', '/auth/register', { body: { email: uniqueEmail(), password: 'x7$Kq2' } });
     assert.equal(short.status, 422);
-    assert.deepEqual(short.body, { detail: [{ loc: ['body', 'password'], msg: 'must be at least 8 characters', type: 'value_error' }], code: 'validation_error' });
+    assert.deepEqual(short.body, {
+      detail: [{ loc: ['body', 'password'], msg: 'must be at least 8 characters', type: 'value_error' }],
+      code: 'validation_error',
+    });
     const long = await api(t, 'POST', '/auth/register', { body: { email: uniqueEmail(), password: 'k9#'.repeat(100) } });
     assert.equal(long.status, 422);
     assert.deepEqual(long.body.detail[0].loc, ['body', 'password']);
@@ -119,12 +128,18 @@ describe('auth: POST /auth/register', () => {
     const bad = await api(t, 'POST', '/auth/register', { body: { email: 'not-an-email', password: strongPassword() } });
     assert.equal(bad.status, 422);
     assert.equal(bad.body.code, 'validation_error');
-    assert.deepEqual(bad.body.detail.map((d: { loc: string[] }) => d.loc), [['body', 'email']]);
+    assert.deepEqual(
+      bad.body.detail.map((d: { loc: string[] }) => d.loc),
+      [['body', 'email']],
+    );
     assert.equal(bad.body.detail[0].type, 'value_error');
 
     const missing = await api(t, 'POST', '/auth/register', { body: {} });
     assert.equal(missing.status, 422);
-    assert.deepEqual(missing.body.detail.map((d: { loc: string[]; msg: string }) => [d.loc.join('.'), d.msg]).sort(), [['body.email', 'is required'], ['body.password', 'is required']]);
+    assert.deepEqual(missing.body.detail.map((d: { loc: string[]; msg: string }) => [d.loc.join('.'), d.msg]).sort(), [
+      ['body.email', 'is required'],
+      ['body.password', 'is required'],
+    ]);
 
     const extra = await api(t, 'POST', '/auth/register', { body: { email: uniqueEmail(), password: strongPassword(), role: 'superadmin' } });
     assert.equal(extra.status, 422);

@@ -6,7 +6,15 @@ import { createTestDatabase } from '../../../test/helpers/database.js';
 import { api, auditRows, authApp, bearer, registerOwner } from './helpers.js';
 
 const ROOT = `root-${randomBytes(24).toString('base64url')}`;
-const ROOT_ME = { id: '__root__', email: null, full_name: 'root token', role: 'superadmin', tenant_id: null, is_superadmin: true, auth: { kind: 'root', scopes: '*' } };
+const ROOT_ME = {
+  id: '__root__',
+  email: null,
+  full_name: 'root token',
+  role: 'superadmin',
+  tenant_id: null,
+  is_superadmin: true,
+  auth: { kind: 'root', scopes: '*' },
+};
 
 describe('auth: the root token', () => {
   let t: TestApp;

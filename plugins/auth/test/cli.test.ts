@@ -95,7 +95,11 @@ describe('auth: the first superadmin', () => {
     assert.equal(Boolean(rows[0].is_superadmin), true);
     assert.equal(await count(t.db('auth_tenants')), 1, 'one platform tenant');
     const audit = await t.db('auth_audit_logs').where('target_id', rows[0].id).select('action');
-    assert.deepEqual(audit.map((a: { action: string }) => a.action), ['admin.superadmin.created'], 'created once, never role_changed');
+    assert.deepEqual(
+      audit.map((a: { action: string }) => a.action),
+      ['admin.superadmin.created'],
+      'created once, never role_changed',
+    );
     const announced = logs.flatMap((l) => l.lines).filter((l) => /created the first superadmin/.test(l.msg));
     assert.equal(announced.length, 1, 'one instance says it created the admin');
     assert.equal((await login(t, admin.email, admin.password)).headers.authorization.startsWith('Bearer '), true);
@@ -121,7 +125,11 @@ describe('auth: plinth start and plinth create-admin (spawned)', function () {
   before(async () => {
     database = await createTestDatabase();
     const port = await freePort();
-    config = writeConfig(database, { plugins: ['auth'], server: { port }, settings: { auth: { registration: 'open', limits: { loginPerIpPerMinute: 1000, mailRequestsPerIpPerHour: 1000 } } } }); // registers and signs in at once
+    config = writeConfig(database, {
+      plugins: ['auth'],
+      server: { port },
+      settings: { auth: { registration: 'open', limits: { loginPerIpPerMinute: 1000, mailRequestsPerIpPerHour: 1000 } } },
+    }); // registers and signs in at once
     base = `http://127.0.0.1:${port}/api/v2`;
     server = await startServer(config, port);
   });

@@ -1,7 +1,19 @@
 // The operator's customers: a tenant made with its owner, users invited into a tenant by email,
 // and the registration setting (open, verify, closed).
 import assert from 'node:assert/strict';
-import { PASSWORD, assertError, assertValidation, auditRows, count, login, loginAdmin, registerOwner, startAuthApp, type Actor, type AuthApp } from './admin-helpers.js';
+import {
+  PASSWORD,
+  assertError,
+  assertValidation,
+  auditRows,
+  count,
+  login,
+  loginAdmin,
+  registerOwner,
+  startAuthApp,
+  type Actor,
+  type AuthApp,
+} from './admin-helpers.js';
 import { lastMailId, linkOf, mailsTo, waitForMail } from './helpers.js';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
@@ -20,7 +32,10 @@ describe('auth: the operator creates customers and invites users', () => {
 
   it('POST /admin/tenants without a password: tenant, owner, an invitation in the outbox whose link sets the password; audited', async () => {
     const mark = await lastMailId(t);
-    const res = await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'Acme GmbH', owner_email: 'Boss@Acme.test', owner_name: 'Bea Boss' } });
+    const res = await t.api('POST', '/admin/tenants', {
+      headers: root.headers,
+      body: { name: 'Acme GmbH', owner_email: 'Boss@Acme.test', owner_name: 'Bea Boss' },
+    });
     assert.equal(res.status, 201, res.text);
     assert.equal(res.body.tenant.name, 'Acme GmbH');
     assert.equal(res.body.tenant.is_operator, false);
@@ -55,7 +70,10 @@ describe('auth: the operator creates customers and invites users', () => {
 
   it('POST /admin/tenants with a password: the owner signs in at once, and no mail is sent', async () => {
     const mark = await lastMailId(t);
-    const res = await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'Beta Ltd', owner_email: 'owner@beta.test', password: 'Beta-owner-pass-42' } });
+    const res = await t.api('POST', '/admin/tenants', {
+      headers: root.headers,
+      body: { name: 'Beta Ltd', owner_email: 'owner@beta.test', password: 'Beta-owner-pass-42' },
+    });
     assert.equal(res.status, 201, res.text);
     assert.equal(res.body.invitation_sent, false);
     const owner = await login(t, 'owner@beta.test', 'Beta-owner-pass-42');
@@ -65,7 +83,10 @@ describe('auth: the operator creates customers and invites users', () => {
 
   it('POST /admin/tenants/:id/users invites a user with a role; after setting a password they sign in to that tenant', async () => {
     const mark = await lastMailId(t);
-    const res = await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'helper@example.test', role: 'admin', full_name: 'Hal Helper' } });
+    const res = await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, {
+      headers: root.headers,
+      body: { email: 'helper@example.test', role: 'admin', full_name: 'Hal Helper' },
+    });
     assert.equal(res.status, 201, res.text);
     assert.equal(res.body.user.tenant_id, customer.tenantId);
     assert.equal(res.body.user.role, 'admin');
@@ -86,7 +107,10 @@ describe('auth: the operator creates customers and invites users', () => {
   });
 
   it('a member invited with a password signs in at once', async () => {
-    const res = await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'member@example.test', role: 'member', password: 'Member-pass-2026!' } });
+    const res = await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, {
+      headers: root.headers,
+      body: { email: 'member@example.test', role: 'member', password: 'Member-pass-2026!' },
+    });
     assert.equal(res.status, 201, res.text);
     const member = await login(t, 'member@example.test', 'Member-pass-2026!');
     assert.equal(member.role, 'member');
@@ -95,20 +119,54 @@ describe('auth: the operator creates customers and invites users', () => {
 
   it('bad input is 4xx naming the field, and writes nothing', async () => {
     const before = { users: await count(t.db('auth_users')), tenants: await count(t.db('auth_tenants')) };
-    assert.deepEqual(assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { owner_email: 'x@example.test' } })), ['body.name']);
-    assert.deepEqual(assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: '   ', owner_email: 'x@example.test' } })), ['body.name']);
-    assert.deepEqual(assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'X', owner_email: 'not-an-email' } })), ['body.owner_email']);
-    assert.deepEqual(assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'X', owner_email: 'x@example.test', plan: 'pro' } })), ['body.plan']);
-    assert.deepEqual(assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'X', owner_email: 'x@example.test', password: 'short' } })), ['body.password']);
-    const taken = assertError(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'X', owner_email: customer.email } }), 409, 'email_taken');
+    assert.deepEqual(assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { owner_email: 'x@example.test' } })), [
+      'body.name',
+    ]);
+    assert.deepEqual(assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: '   ', owner_email: 'x@example.test' } })), [
+      'body.name',
+    ]);
+    assert.deepEqual(assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'X', owner_email: 'not-an-email' } })), [
+      'body.owner_email',
+    ]);
+    assert.deepEqual(
+      assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'X', owner_email: 'x@example.test', plan: 'pro' } })),
+      ['body.plan'],
+    );
+    assert.deepEqual(
+      assertValidation(await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'X', owner_email: 'x@example.test', password: 'short' } })),
+      ['body.password'],
+    );
+    const taken = assertError(
+      await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'X', owner_email: customer.email } }),
+      409,
+      'email_taken',
+    );
     assert.match(taken.detail, /^owner_email is already in use/);
 
-    assert.deepEqual(assertValidation(await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'y@example.test' } })), ['body.role']);
-    assert.deepEqual(assertValidation(await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'y@example.test', role: 'superadmin' } })), ['body.role']);
-    assert.deepEqual(assertValidation(await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'nope', role: 'member' } })), ['body.email']);
-    assert.deepEqual(assertValidation(await t.api('POST', '/admin/tenants/not-a-uuid/users', { headers: root.headers, body: { email: 'y@example.test', role: 'member' } })), ['params.id']);
+    assert.deepEqual(
+      assertValidation(await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'y@example.test' } })),
+      ['body.role'],
+    );
+    assert.deepEqual(
+      assertValidation(
+        await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'y@example.test', role: 'superadmin' } }),
+      ),
+      ['body.role'],
+    );
+    assert.deepEqual(
+      assertValidation(await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'nope', role: 'member' } })),
+      ['body.email'],
+    );
+    assert.deepEqual(
+      assertValidation(await t.api('POST', '/admin/tenants/not-a-uuid/users', { headers: root.headers, body: { email: 'y@example.test', role: 'member' } })),
+      ['params.id'],
+    );
     assertError(await t.api('POST', `/admin/tenants/${MISSING}/users`, { headers: root.headers, body: { email: 'y@example.test', role: 'member' } }), 404);
-    const dup = assertError(await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'helper@example.test', role: 'member' } }), 409, 'email_taken');
+    const dup = assertError(
+      await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: root.headers, body: { email: 'helper@example.test', role: 'member' } }),
+      409,
+      'email_taken',
+    );
     assert.match(dup.detail, /^email is already in use/);
     assert.deepEqual({ users: await count(t.db('auth_users')), tenants: await count(t.db('auth_tenants')) }, before);
   });
@@ -116,7 +174,10 @@ describe('auth: the operator creates customers and invites users', () => {
   it('a customer (owner of their tenant) and a signed-out caller get 403/401 on both endpoints', async () => {
     const before = await count(t.db('auth_users'));
     assertError(await t.api('POST', '/admin/tenants', { headers: customer.headers, body: { name: 'Mine', owner_email: 'z@example.test' } }), 403);
-    assertError(await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: customer.headers, body: { email: 'z@example.test', role: 'owner' } }), 403);
+    assertError(
+      await t.api('POST', `/admin/tenants/${customer.tenantId}/users`, { headers: customer.headers, body: { email: 'z@example.test', role: 'owner' } }),
+      403,
+    );
     assertError(await t.api('POST', '/admin/tenants', { body: { name: 'Mine', owner_email: 'z@example.test' } }), 401);
     assert.equal(await count(t.db('auth_users')), before);
   });
@@ -134,7 +195,11 @@ describe('auth: settings.auth.registration', () => {
       const row = await t.db('auth_users').where('email', 'verify-me@example.test').first();
       assert.equal(Boolean(row.must_verify_email), true);
       assert.equal(row.email_verified_at, null);
-      const refused = assertError(await t.api('POST', '/auth/login', { body: { email: 'verify-me@example.test', password: PASSWORD } }), 403, 'email_not_verified');
+      const refused = assertError(
+        await t.api('POST', '/auth/login', { body: { email: 'verify-me@example.test', password: PASSWORD } }),
+        403,
+        'email_not_verified',
+      );
       assert.match(refused.detail, /verify your email address/);
       assert.equal((await auditRows(t, { action: 'auth.login_refused_unverified', target_id: row.id })).length, 1);
       assert.equal(await count(t.db('auth_sessions').where('user_id', row.id)), 0, 'no session');
@@ -168,7 +233,15 @@ describe('auth: settings.auth.registration', () => {
       assert.match(res.detail, /registration is closed/);
       assert.equal(await count(t.db('auth_users')), users);
       const root = await loginAdmin(t);
-      assert.equal((await t.api('POST', '/admin/tenants', { headers: root.headers, body: { name: 'By hand', owner_email: 'byhand@example.test', password: 'By-hand-pass-2026' } })).status, 201);
+      assert.equal(
+        (
+          await t.api('POST', '/admin/tenants', {
+            headers: root.headers,
+            body: { name: 'By hand', owner_email: 'byhand@example.test', password: 'By-hand-pass-2026' },
+          })
+        ).status,
+        201,
+      );
       await login(t, 'byhand@example.test', 'By-hand-pass-2026');
     } finally {
       await t.close();

@@ -85,7 +85,9 @@ export async function registerOwner(t: TestApp, input: { email?: string; passwor
   const email = input.email ?? uniqueEmail('owner');
   const password = input.password ?? strongPassword();
   const fullName = input.fullName ?? 'Olivia Owner';
-  const res = await api(t, 'POST', '/auth/register', { body: { email, password, full_name: fullName, ...(input.tenantName ? { tenant_name: input.tenantName } : {}) } });
+  const res = await api(t, 'POST', '/auth/register', {
+    body: { email, password, full_name: fullName, ...(input.tenantName ? { tenant_name: input.tenantName } : {}) },
+  });
   assert.equal(res.status, 201, `register ${email}: ${res.text}`);
   const session = await login(t, email, password);
   return { email, password, fullName, session, id: session.user.id, tenantId: session.user.tenant_id, headers: bearer(session.access_token) };
@@ -99,7 +101,13 @@ export interface MailRow {
   raw: string;
 }
 
-const toRow = (r: Record<string, unknown>): MailRow => ({ id: Number(r.id), to: JSON.parse(String(r.to)), subject: String(r.subject), text: String(r.text ?? ''), raw: String(r.raw) });
+const toRow = (r: Record<string, unknown>): MailRow => ({
+  id: Number(r.id),
+  to: JSON.parse(String(r.to)),
+  subject: String(r.subject),
+  text: String(r.text ?? ''),
+  raw: String(r.raw),
+});
 
 /** Mails to `to` with an id above `afterId`, oldest first. */
 export async function mailsTo(t: TestApp, to: string, afterId = 0): Promise<MailRow[]> {
@@ -136,7 +144,11 @@ export async function waitForMail(t: TestApp, to: string, options: { afterId?: n
 export async function assertNoMail(t: TestApp, to: string, afterId: number, waitMs = 400): Promise<void> {
   await sleep(waitMs);
   const found = await mailsTo(t, to, afterId);
-  assert.deepEqual(found.map((m) => m.subject), [], `expected no mail to ${to}`);
+  assert.deepEqual(
+    found.map((m) => m.subject),
+    [],
+    `expected no mail to ${to}`,
+  );
 }
 
 /** The link in a mail (the first http(s) URL) and its `token` parameter. */
@@ -163,7 +175,10 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000): 
 }
 
 export async function auditRows(t: TestApp, action: string, filter: Record<string, unknown> = {}): Promise<Array<Record<string, any>>> {
-  return t.app.db('auth_audit_logs').where({ action, ...filter }).orderBy('id');
+  return t.app
+    .db('auth_audit_logs')
+    .where({ action, ...filter })
+    .orderBy('id');
 }
 
 export async function eventRows(t: TestApp, name: string): Promise<Array<Record<string, any>>> {
@@ -188,12 +203,23 @@ export const sha256Hex = /^[0-9a-f]{64}$/;
  * A request through node:http, which (unlike fetch) sends the Host header it is given: for
  * checking that nothing builds links from a hostile Host.
  */
-export function rawRequest(t: TestApp, method: string, path: string, options: { body?: unknown; headers?: Headers } = {}): Promise<{ status: number; body: any }> {
+export function rawRequest(
+  t: TestApp,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Headers } = {},
+): Promise<{ status: number; body: any }> {
   const url = new URL(`${t.url}${BASE}${path}`);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...options.headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...options.headers },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

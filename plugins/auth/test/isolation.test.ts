@@ -1,15 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  addUser,
-  apiKeyHeaders,
-  assertError,
-  count,
-  createKey,
-  registerOwner,
-  startAuthApp,
-  type Actor,
-  type AuthApp,
-} from './admin-helpers.js';
+import { addUser, apiKeyHeaders, assertError, count, createKey, registerOwner, startAuthApp, type Actor, type AuthApp } from './admin-helpers.js';
 
 /**
  * Tenant isolation: whatever A's owner (or admin, or their API key) does, tenant B's users, keys
@@ -66,7 +56,12 @@ describe('auth: tenant isolation', () => {
       const res = await t.api('GET', '/api-keys', { headers });
       assert.equal(res.status, 200, `${name}: ${res.text}`);
       assert.ok(res.body.length >= 1, name);
-      assert.ok(res.body.every((k: { id: string; user_id: string }) => k.id !== keyB.id && k.id !== memberKeyB.id && k.user_id !== ownerB.id && k.user_id !== memberB.id), name);
+      assert.ok(
+        res.body.every(
+          (k: { id: string; user_id: string }) => k.id !== keyB.id && k.id !== memberKeyB.id && k.user_id !== ownerB.id && k.user_id !== memberB.id,
+        ),
+        name,
+      );
       assert.equal(res.body.length, await count(t.db('auth_api_keys').where('tenant_id', ownerA.tenantId)), name);
     }
   });
@@ -83,7 +78,10 @@ describe('auth: tenant isolation', () => {
 
   it('PATCH /tenant/settings by A changes only A', async () => {
     for (const { name, headers } of actorsOfA()) {
-      const res = await t.api('PATCH', '/tenant/settings', { headers, body: { allowed_numbers: ['+4930222222222'], require_approval: false, ai_consent_enabled: true } });
+      const res = await t.api('PATCH', '/tenant/settings', {
+        headers,
+        body: { allowed_numbers: ['+4930222222222'], require_approval: false, ai_consent_enabled: true },
+      });
       assert.equal(res.status, 200, `${name}: ${res.text}`);
     }
     const a = await t.db('auth_tenant_settings').where('tenant_id', ownerA.tenantId).first();
@@ -92,7 +90,11 @@ describe('auth: tenant isolation', () => {
     assert.equal(await count(t.db('auth_consents').where('tenant_id', ownerA.tenantId)), 1);
     // Each side reads its own.
     assert.deepEqual((await t.api('GET', '/tenant/settings', { headers: ownerA.headers })).body.allowed_numbers, ['+4930222222222']);
-    assert.deepEqual((await t.api('GET', '/tenant/settings', { headers: ownerB.headers })).body, { allowed_numbers: ['+4930111111111'], require_approval: true, ai_consent_enabled: false });
+    assert.deepEqual((await t.api('GET', '/tenant/settings', { headers: ownerB.headers })).body, {
+      allowed_numbers: ['+4930111111111'],
+      require_approval: true,
+      ai_consent_enabled: false,
+    });
     assert.deepEqual((await t.api('GET', '/tenant/settings', { headers: apiKeyHeaders(keyB.raw) })).body.allowed_numbers, ['+4930111111111']);
   });
 

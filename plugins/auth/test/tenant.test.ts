@@ -35,7 +35,11 @@ describe('auth: /tenant/settings', () => {
 
   const settingsRow = async (tenantId = owner.tenantId) => {
     const row = await t.db('auth_tenant_settings').where('tenant_id', tenantId).first();
-    return { allowed_numbers: JSON.parse(row.allowed_numbers), require_approval: Boolean(row.require_approval), ai_consent_enabled: Boolean(row.ai_consent_enabled) };
+    return {
+      allowed_numbers: JSON.parse(row.allowed_numbers),
+      require_approval: Boolean(row.require_approval),
+      ai_consent_enabled: Boolean(row.ai_consent_enabled),
+    };
   };
 
   it('GET: any member of the tenant reads the defaults', async () => {
@@ -51,7 +55,10 @@ describe('auth: /tenant/settings', () => {
   });
 
   it('PATCH by the owner is partial, stored, audited and emitted', async () => {
-    const res = await t.api('PATCH', '/tenant/settings', { headers: owner.headers, body: { allowed_numbers: ['+5511999999999', '+5511999999999', '4915112345678'] } });
+    const res = await t.api('PATCH', '/tenant/settings', {
+      headers: owner.headers,
+      body: { allowed_numbers: ['+5511999999999', '+5511999999999', '4915112345678'] },
+    });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { allowed_numbers: ['+5511999999999', '4915112345678'], require_approval: false, ai_consent_enabled: false });
     assert.deepEqual(await settingsRow(), res.body);
@@ -124,8 +131,14 @@ describe('auth: /tenant/settings', () => {
 
     rows = await t.db('auth_consents').where('tenant_id', owner.tenantId).orderBy('id');
     assert.equal(rows.length, 3);
-    assert.deepEqual(rows.map((r: { granted: unknown }) => Boolean(r.granted)), [true, false, true]);
-    assert.deepEqual(rows.map((r: { user_id: string }) => r.user_id), [owner.id, admin.id, owner.id]);
+    assert.deepEqual(
+      rows.map((r: { granted: unknown }) => Boolean(r.granted)),
+      [true, false, true],
+    );
+    assert.deepEqual(
+      rows.map((r: { user_id: string }) => r.user_id),
+      [owner.id, admin.id, owner.id],
+    );
     assert.ok(rows[0].created_at < rows[1].created_at && rows[1].created_at < rows[2].created_at);
     assert.equal((await settingsRow()).ai_consent_enabled, true);
     const audits = await auditRows(t, { action: 'tenant.settings.updated', tenant_id: owner.tenantId });

@@ -216,7 +216,10 @@ describe('auth admin UI (browser)', () => {
     await invite.getByLabel('Role').selectOption('admin');
     await invite.getByLabel('Password (optional)').fill('Mate-password-2026!');
     await invite.getByRole('button', { name: 'Invite user' }).click();
-    await invite.getByRole('status').filter({ hasText: 'Added mate@browser.test as admin. mate@browser.test can sign in with the password you set.' }).waitFor();
+    await invite
+      .getByRole('status')
+      .filter({ hasText: 'Added mate@browser.test as admin. mate@browser.test can sign in with the password you set.' })
+      .waitFor();
     const mate = await t.app.db('auth_users').where('email', 'mate@browser.test').first();
     assert.equal(mate.tenant_id, boss.tenant_id);
     assert.equal(mate.role, 'admin');
@@ -372,7 +375,10 @@ describe('GET /api/v2/api-keys/scopes (the create form’s checkboxes)', () => {
 
     const owner = await registerOwner(t);
     const owned = await scopesAs(owner.headers);
-    assert.deepEqual(owned, all.filter((s) => s !== 'platform:admin'));
+    assert.deepEqual(
+      owned,
+      all.filter((s) => s !== 'platform:admin'),
+    );
     const res = await t.request('GET', '/api/v2/api-keys/scopes', { headers: owner.headers });
     assert.equal(res.body.find((s: { scope: string }) => s.scope === 'account:read').description, 'Read your own profile');
 

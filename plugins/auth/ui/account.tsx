@@ -47,7 +47,11 @@ function EmailForm(props: { endpoint: string; intro: string; button: string }) {
 
 export const ForgotPasswordPage = () => (
   <Page title="Forgot your password?">
-    <EmailForm endpoint={`${BASE}/auth/forgot-password`} intro="Enter your email address and we will send you a link to choose a new password." button="Send me a reset link" />
+    <EmailForm
+      endpoint={`${BASE}/auth/forgot-password`}
+      intro="Enter your email address and we will send you a link to choose a new password."
+      button="Send me a reset link"
+    />
   </Page>
 );
 
@@ -88,7 +92,15 @@ export function ResetPasswordPage() {
           </p>
         ) : null}
         <label for="reset-password">New password</label>
-        <input id="reset-password" type="password" autoComplete="new-password" required autoFocus value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <input
+          id="reset-password"
+          type="password"
+          autoComplete="new-password"
+          required
+          autoFocus
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
         <label for="reset-repeat">Repeat the new password</label>
         <input id="reset-repeat" type="password" autoComplete="new-password" required value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} />
         <button type="submit" disabled={busy}>
@@ -157,13 +169,21 @@ function MagicSignIn() {
   return (
     <Page title="This sign-in link does not work">
       <ErrorBanner error={error} />
-      <EmailForm endpoint={`${BASE}/auth/magic-link/request`} intro="Sign-in links work once and expire after a few minutes. Ask for a new one:" button="Email me a new link" />
+      <EmailForm
+        endpoint={`${BASE}/auth/magic-link/request`}
+        intro="Sign-in links work once and expire after a few minutes. Ask for a new one:"
+        button="Email me a new link"
+      />
     </Page>
   );
 }
 
 const MagicLinkRequest = () => (
   <Page title="Sign in with an email link">
-    <EmailForm endpoint={`${BASE}/auth/magic-link/request`} intro="Enter your email address and we will send you a link that signs you in, no password needed." button="Email me a sign-in link" />
+    <EmailForm
+      endpoint={`${BASE}/auth/magic-link/request`}
+      intro="Enter your email address and we will send you a link that signs you in, no password needed."
+      button="Email me a sign-in link"
+    />
   </Page>
 );

@@ -25,7 +25,11 @@ const toIso = (local: string) => (local ? new Date(local).toISOString() : '');
 function FilterForm(props: { onApply(filters: Filters): void }) {
   const [form, setForm] = useState(NONE);
   const field = (name: keyof Filters, label: string, time = false) => {
-    const props = { id: `audit-${name}`, value: form[name], onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [name]: e.currentTarget.value }) };
+    const props = {
+      id: `audit-${name}`,
+      value: form[name],
+      onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [name]: e.currentTarget.value }),
+    };
     return (
       <div>
         <label for={props.id}>{label}</label>
@@ -82,9 +86,22 @@ export function AuditPage() {
           empty={list.loading ? 'Loading…' : 'No entries match.'}
           columns={[
             { label: 'Time', value: (e) => <Time value={e.created_at} /> },
-            { label: 'Actor', value: (e) => <span title={`${e.actor_type}${e.actor_id ? ` ${e.actor_id}` : ''}`}>{e.actor_label ?? e.actor_id ?? e.actor_type}</span> },
+            {
+              label: 'Actor',
+              value: (e) => <span title={`${e.actor_type}${e.actor_id ? ` ${e.actor_id}` : ''}`}>{e.actor_label ?? e.actor_id ?? e.actor_type}</span>,
+            },
             { label: 'Action', value: (e) => <code title={e.details ? JSON.stringify(e.details) : undefined}>{e.action}</code> },
-            { label: 'Target', value: (e) => (e.target_type ? <span>{e.target_type} <ShortId id={e.target_id} /></span> : '—') },
+            {
+              label: 'Target',
+              value: (e) =>
+                e.target_type ? (
+                  <span>
+                    {e.target_type} <ShortId id={e.target_id} />
+                  </span>
+                ) : (
+                  '—'
+                ),
+            },
             { label: 'IP', value: 'ip' },
           ]}
         />

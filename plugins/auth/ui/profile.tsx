@@ -27,7 +27,11 @@ function Details(props: { user: User }) {
     <section class="card" aria-labelledby="account-title">
       <h2 id="account-title">Account</h2>
       <ErrorBanner error={error} />
-      {sent ? <p class="notice" role="status">{sent}</p> : null}
+      {sent ? (
+        <p class="notice" role="status">
+          {sent}
+        </p>
+      ) : null}
       <dl class="facts">
         <dt>Email</dt>
         <dd>
@@ -102,7 +106,13 @@ function ProfileForm(props: { user: User; onSaved(): void }) {
       <div class="form-row">
         <div>
           <label for="profile-username">Username</label>
-          <input id="profile-username" autoComplete="username" placeholder="3–64 letters, digits, . _ -" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+          <input
+            id="profile-username"
+            autoComplete="username"
+            placeholder="3–64 letters, digits, . _ -"
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="profile-phone">Phone</label>
@@ -142,7 +152,11 @@ function PasswordForm() {
     <form class="card" onSubmit={submit} aria-labelledby="password-title">
       <h2 id="password-title">Password</h2>
       <ErrorBanner error={error} />
-      {done ? <p class="notice" role="status">{done} Your other sessions have been signed out.</p> : null}
+      {done ? (
+        <p class="notice" role="status">
+          {done} Your other sessions have been signed out.
+        </p>
+      ) : null}
       <label for="password-current">Current password</label>
       <input id="password-current" type="password" autoComplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
       <div class="form-row">

@@ -28,9 +28,14 @@ function CreateTenant(props: { onCreated(): void }) {
   const submit = async (event: Event) => {
     event.preventDefault();
     setDone('');
-    const body = { name: form.name.trim(), owner_email: form.owner_email.trim(), ...(form.owner_name.trim() ? { owner_name: form.owner_name.trim() } : {}), ...(form.password ? { password: form.password } : {}) };
+    const body = {
+      name: form.name.trim(),
+      owner_email: form.owner_email.trim(),
+      ...(form.owner_name.trim() ? { owner_name: form.owner_name.trim() } : {}),
+      ...(form.password ? { password: form.password } : {}),
+    };
     let created: { tenant: Tenant; invitation_sent: boolean } | undefined;
-    if (await run(async () => (created = await api(`${BASE}/admin/tenants`, { body }))) && created) {
+    if ((await run(async () => (created = await api(`${BASE}/admin/tenants`, { body })))) && created) {
       setDone(`Created “${created.tenant.name}”. ${passwordNote(body.owner_email, created.invitation_sent)}`);
       setForm({ name: '', owner_email: '', owner_name: '', password: '' });
       props.onCreated();
@@ -60,7 +65,14 @@ function CreateTenant(props: { onCreated(): void }) {
         </div>
         <div>
           <label for="tenant-owner-password">Password (optional)</label>
-          <input id="tenant-owner-password" type="password" autocomplete="new-password" placeholder="empty: email an invitation" value={form.password} onInput={set('password')} />
+          <input
+            id="tenant-owner-password"
+            type="password"
+            autocomplete="new-password"
+            placeholder="empty: email an invitation"
+            value={form.password}
+            onInput={set('password')}
+          />
         </div>
       </div>
       <div class="form-actions">
@@ -84,7 +96,7 @@ function InviteUser(props: { tenants: readonly Tenant[]; onInvited(): void }) {
     setDone('');
     const body = { email: form.email.trim(), role: form.role, ...(form.password ? { password: form.password } : {}) };
     let invited: { invitation_sent: boolean } | undefined;
-    if (await run(async () => (invited = await api(`${BASE}/admin/tenants/${target}/users`, { body }))) && invited) {
+    if ((await run(async () => (invited = await api(`${BASE}/admin/tenants/${target}/users`, { body })))) && invited) {
       setDone(`Added ${body.email} as ${body.role}. ${passwordNote(body.email, invited.invitation_sent)}`);
       setForm({ email: '', role: 'member', password: '' });
       props.onInvited();
@@ -113,7 +125,14 @@ function InviteUser(props: { tenants: readonly Tenant[]; onInvited(): void }) {
         </div>
         <div>
           <label for="invite-email">Email</label>
-          <input id="invite-email" type="email" required maxLength={320} value={form.email} onInput={(e) => setForm((f) => ({ ...f, email: e.currentTarget.value }))} />
+          <input
+            id="invite-email"
+            type="email"
+            required
+            maxLength={320}
+            value={form.email}
+            onInput={(e) => setForm((f) => ({ ...f, email: e.currentTarget.value }))}
+          />
         </div>
         <div>
           <label for="invite-role">Role</label>
@@ -127,7 +146,14 @@ function InviteUser(props: { tenants: readonly Tenant[]; onInvited(): void }) {
         </div>
         <div>
           <label for="invite-password">Password (optional)</label>
-          <input id="invite-password" type="password" autocomplete="new-password" placeholder="empty: email an invitation" value={form.password} onInput={(e) => setForm((f) => ({ ...f, password: e.currentTarget.value }))} />
+          <input
+            id="invite-password"
+            type="password"
+            autocomplete="new-password"
+            placeholder="empty: email an invitation"
+            value={form.password}
+            onInput={(e) => setForm((f) => ({ ...f, password: e.currentTarget.value }))}
+          />
         </div>
       </div>
       <div class="form-actions">
@@ -163,7 +189,10 @@ export function TenantsPage() {
               value: (t) =>
                 t.is_operator ? (
                   <>
-                    {t.name} <span class="badge badge-ok" title="The installation's own tenant (the first superadmin's): internal plan, no limits">operator</span>
+                    {t.name}{' '}
+                    <span class="badge badge-ok" title="The installation's own tenant (the first superadmin's): internal plan, no limits">
+                      operator
+                    </span>
                   </>
                 ) : (
                   t.name

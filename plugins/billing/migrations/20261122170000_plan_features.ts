@@ -15,7 +15,15 @@ export async function up(knex: Knex): Promise<void> {
   const now = new Date().toISOString();
   const { features, ...plan } = OPERATOR_PLAN;
   await knex('billing_plans')
-    .insert({ ...plan, description: plan.description ?? '', sort_order: plan.sort_order ?? 0, limits: JSON.stringify(plan.limits), features: features ? JSON.stringify(features) : null, created_at: now, updated_at: now })
+    .insert({
+      ...plan,
+      description: plan.description ?? '',
+      sort_order: plan.sort_order ?? 0,
+      limits: JSON.stringify(plan.limits),
+      features: features ? JSON.stringify(features) : null,
+      created_at: now,
+      updated_at: now,
+    })
     .onConflict('id')
     .ignore();
   await knex('billing_subscriptions').where({ tenant_id: operator.id, provider: 'manual' }).update({ plan_id: OPERATOR_PLAN.id, updated_at: now });

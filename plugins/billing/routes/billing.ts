@@ -28,13 +28,26 @@ const publicPlan = (p: Awaited<ReturnType<BillingServices['plans']['get']>>) => 
 export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   const manage = [requireRole('admin'), requireScope('billing:manage')];
 
-  r.get('/billing/subscription', { summary: 'Current plan, limits and usage', guards: [requireScope('billing:read')] }, async (ctx) => s.subscriptionView(await tenantOf(ctx)));
+  r.get('/billing/subscription', { summary: 'Current plan, limits and usage', guards: [requireScope('billing:read')] }, async (ctx) =>
+    s.subscriptionView(await tenantOf(ctx)),
+  );
 
   r.get('/billing/plans', { summary: 'Plans on offer, with prices (minor units)' }, async () => (await s.plans.list({ publicOnly: true })).map(publicPlan));
 
   r.post(
     '/billing/checkout',
-    { summary: 'Start a Stripe checkout for a plan', guards: manage, schema: { body: { type: 'object', additionalProperties: false, required: ['plan_id', 'billing_cycle'], properties: { plan_id: planIdField, billing_cycle: cycleField } } } },
+    {
+      summary: 'Start a Stripe checkout for a plan',
+      guards: manage,
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['plan_id', 'billing_cycle'],
+          properties: { plan_id: planIdField, billing_cycle: cycleField },
+        },
+      },
+    },
     async (ctx, { body }) => {
       s.assertPurchasable(body.plan_id);
       return s.stripe.checkout({ tenantId: await tenantOf(ctx), planId: body.plan_id, cycle: body.billing_cycle });
@@ -46,7 +59,14 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
     {
       summary: 'Start a Stripe checkout for someone signing up',
       rateLimit: { bucket: 'billing.signup-checkout', points: 20, durationSeconds: 3600 },
-      schema: { body: { type: 'object', additionalProperties: false, required: ['email', 'plan_id', 'billing_cycle'], properties: { email: { type: 'string', format: 'email', maxLength: 320 }, plan_id: planIdField, billing_cycle: cycleField } } },
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['email', 'plan_id', 'billing_cycle'],
+          properties: { email: { type: 'string', format: 'email', maxLength: 320 }, plan_id: planIdField, billing_cycle: cycleField },
+        },
+      },
     },
     (_ctx, { body }) => {
       s.assertPurchasable(body.plan_id);
@@ -56,7 +76,11 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
 
   r.post('/billing/portal', { summary: 'A link to the Stripe billing portal', guards: manage }, async (ctx) => s.stripe.portal(await tenantOf(ctx)));
 
-  r.post('/billing/cancel', { summary: 'Cancel at the end of the current period', guards: manage }, async (ctx) => s.subscriptionView((await s.stripe.cancel(await tenantOf(ctx))).tenant_id));
+  r.post('/billing/cancel', { summary: 'Cancel at the end of the current period', guards: manage }, async (ctx) =>
+    s.subscriptionView((await s.stripe.cancel(await tenantOf(ctx))).tenant_id),
+  );
 
-  r.post('/billing/webhook', { summary: 'Stripe webhooks (signature-verified)', rawBody: true }, (ctx) => s.stripe.webhook(ctx.request.rawBody, ctx.get('Stripe-Signature') || undefined));
+  r.post('/billing/webhook', { summary: 'Stripe webhooks (signature-verified)', rawBody: true }, (ctx) =>
+    s.stripe.webhook(ctx.request.rawBody, ctx.get('Stripe-Signature') || undefined),
+  );
 }

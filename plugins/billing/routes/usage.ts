@@ -22,7 +22,11 @@ export function usageRoutes(r: PluginRouter, s: BillingServices, metrics: () => 
 
   r.get(
     '/usage/history',
-    { summary: 'Usage by month', guards: read, schema: { query: { type: 'object', additionalProperties: false, properties: { months: { type: 'integer', minimum: 1, maximum: 36, default: 12 } } } } },
+    {
+      summary: 'Usage by month',
+      guards: read,
+      schema: { query: { type: 'object', additionalProperties: false, properties: { months: { type: 'integer', minimum: 1, maximum: 36, default: 12 } } } },
+    },
     async (ctx, { query }) => ({ months: await s.meter.history(await tenantOf(ctx), query.months) }),
   );
 

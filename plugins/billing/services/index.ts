@@ -23,19 +23,43 @@ const SEED_USAGE_KEYS: Record<string, string> = {
 };
 
 export function usageKeyOf(metric: string, spec?: MetricInfo): string {
-  return spec?.usageKey ?? SEED_USAGE_KEYS[metric] ?? metric.replace(/^max_/, '').replace(/_per_month$/, '_this_month').replace(/_per_day$/, '_today');
+  return (
+    spec?.usageKey ??
+    SEED_USAGE_KEYS[metric] ??
+    metric
+      .replace(/^max_/, '')
+      .replace(/_per_month$/, '_this_month')
+      .replace(/_per_day$/, '_today')
+  );
 }
 
 export type BillingServices = ReturnType<typeof createBillingServices>;
 
 export function createBillingServices(d: BillingDeps, settings: BillingSettings) {
   let meter: Meter;
-  const plans = new Plans(d.db, d.clock, () => meter.invalidate(null), () => new Set(d.features.keys()));
+  const plans = new Plans(
+    d.db,
+    d.clock,
+    () => meter.invalidate(null),
+    () => new Set(d.features.keys()),
+  );
   // A new tenant starts on the default plan; the operator's own tenant on the operator plan.
-  const startingPlan = async (tenantId: string, trx: Knex | Knex.Transaction) => ((await d.tenants.operatorId(trx)) === tenantId ? settings.operatorPlan : settings.defaultPlan);
+  const startingPlan = async (tenantId: string, trx: Knex | Knex.Transaction) =>
+    (await d.tenants.operatorId(trx)) === tenantId ? settings.operatorPlan : settings.defaultPlan;
   const subscriptions = new Subscriptions(d.db, d.clock, d.events, plans, startingPlan, (tenantId) => meter.invalidate(tenantId));
   meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions, d.features);
-  const stripe = new StripeBilling(d.db, d.clock, d.logger, settings.stripe, d.config.server.publicUrl, plans, subscriptions, settings.defaultPlan, async (email) => (await d.authAccounts.provision(email)).tenantId, (id, trx) => d.tenants.exists(id, trx));
+  const stripe = new StripeBilling(
+    d.db,
+    d.clock,
+    d.logger,
+    settings.stripe,
+    d.config.server.publicUrl,
+    plans,
+    subscriptions,
+    settings.defaultPlan,
+    async (email) => (await d.authAccounts.provision(email)).tenantId,
+    (id, trx) => d.tenants.exists(id, trx),
+  );
   const closer = new PeriodCloser(d.db, d.clock, d.events, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
 
   /** The seed's subscription reply: plan, status, period, effective limits and usage. */
@@ -58,7 +82,9 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
       // Beside the seed, for the admin UI: the payment provider configured on this server (null: none,
       // an administrator assigns plans), and the limits that no enabled plugin meters (listed, never counted).
       payment_provider: stripe.configured ? ('stripe' as const) : null,
-      unmetered: Object.keys(limits).filter((metric) => !d.metrics.has(metric)).sort(),
+      unmetered: Object.keys(limits)
+        .filter((metric) => !d.metrics.has(metric))
+        .sort(),
       limits,
       usage,
     };
@@ -86,7 +112,8 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
 
   /** Checkout sells customer plans only: the operator plan is internal. */
   function assertPurchasable(planId: string): void {
-    if (planId === settings.operatorPlan) throw AppError.conflict(`plan "${planId}" is the operator's internal plan and cannot be bought`, 'plan_not_purchasable');
+    if (planId === settings.operatorPlan)
+      throw AppError.conflict(`plan "${planId}" is the operator's internal plan and cannot be bought`, 'plan_not_purchasable');
   }
 
   /** The `tenantPlans` contract (plugins/billing/api.ts): moving a tenant keeps its period when the plan is the same. */

@@ -130,7 +130,14 @@ export class Meter implements UsageMeter {
     const plan = await this.plans.get(sub.plan_id, db);
     const rows: Array<{ metric: string; value: number | string | null }> = await db('billing_limit_overrides').where('tenant_id', tenantId);
     const overrides = Object.fromEntries(rows.map((r) => [r.metric, r.value === null ? null : Number(r.value)]));
-    const value: Effective = { tenant_id: tenantId, plan_id: plan.id, features: plan.features, plan_limits: plan.limits, overrides, limits: { ...plan.limits, ...overrides } };
+    const value: Effective = {
+      tenant_id: tenantId,
+      plan_id: plan.id,
+      features: plan.features,
+      plan_limits: plan.limits,
+      overrides,
+      limits: { ...plan.limits, ...overrides },
+    };
     if (generation === this.generation) this.cache.set(tenantId, value);
     return value;
   }
@@ -167,7 +174,9 @@ export class Meter implements UsageMeter {
     const lacking = superadmin ? null : missingFeatureForMetric(this.features, features, metric);
     if (lacking) {
       // 402 like a used-up limit (callers already treat that as "the plan does not allow it"), named.
-      throw new AppError(402, 'feature_not_in_plan', `plan "${plan_id}" does not include feature "${lacking}" (needed for ${metric})`, { details: { plan_id, feature: lacking, metric } });
+      throw new AppError(402, 'feature_not_in_plan', `plan "${plan_id}" does not include feature "${lacking}" (needed for ${metric})`, {
+        details: { plan_id, feature: lacking, metric },
+      });
     }
     const limit = superadmin ? null : (limits[metric] ?? null);
     const op: ConsumeOp = { tenantId, metric, n, spec, limit, planId: plan_id };
@@ -222,7 +231,15 @@ export class Meter implements UsageMeter {
    * The hot statement, as fixed SQL (valid on SQLite >= 3.35 and PostgreSQL): the conflict update
    * applies only while the result stays within the limit, so a refused consume changes nothing.
    */
-  private async increment(trx: Knex.Transaction, tenantId: string, metric: string, key: string, n: number, nowIso: string, limit: number | null): Promise<Array<{ used: number | string }>> {
+  private async increment(
+    trx: Knex.Transaction,
+    tenantId: string,
+    metric: string,
+    key: string,
+    n: number,
+    nowIso: string,
+    limit: number | null,
+  ): Promise<Array<{ used: number | string }>> {
     const guard = limit === null ? '' : ' WHERE billing_usage.used + ? <= ?';
     const sql = `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + ?, updated_at = ?${guard} RETURNING used`;
@@ -297,7 +314,13 @@ export class Meter implements UsageMeter {
       .where('tenant_id', tenantId)
       .where((w) => {
         w.whereIn('period_key', keys);
-        if (daily.size) w.orWhere((d) => d.whereIn('metric', [...daily]).where('period_key', '>=', keys[0]).where('period_key', '<', `${keys[keys.length - 1]}-99`));
+        if (daily.size)
+          w.orWhere((d) =>
+            d
+              .whereIn('metric', [...daily])
+              .where('period_key', '>=', keys[0])
+              .where('period_key', '<', `${keys[keys.length - 1]}-99`),
+          );
       });
     const byMonth = new Map<string, Record<string, number>>(keys.map((k) => [k, {}]));
     for (const r of rows) {

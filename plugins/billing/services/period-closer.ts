@@ -37,14 +37,24 @@ export class PeriodCloser {
       q
         .whereNull('closed_at')
         .whereNot('period_key', GAUGE_KEY)
-        .where((w) => w.where((m) => m.whereRaw('length(period_key) = 7').where('period_key', '<', month)).orWhere((d) => d.whereRaw('length(period_key) = 10').where('period_key', '<', day)));
+        .where((w) =>
+          w
+            .where((m) => m.whereRaw('length(period_key) = 7').where('period_key', '<', month))
+            .orWhere((d) => d.whereRaw('length(period_key) = 10').where('period_key', '<', day)),
+        );
 
     const result = await this.db.transaction(async (trx) => {
       // Two closers at once (a manual run beside the cron one) must not both count the same rows.
       if (this.db.client.config.client === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(?)', [CLOSER_LOCK]);
-      const months = (await finished(trx('billing_usage')).whereRaw('length(period_key) = 7').distinct('period_key').orderBy('period_key')).map((r: { period_key: string }) => r.period_key);
+      const months = (await finished(trx('billing_usage')).whereRaw('length(period_key) = 7').distinct('period_key').orderBy('period_key')).map(
+        (r: { period_key: string }) => r.period_key,
+      );
       const tenantsPerMonth = months.length
-        ? await finished(trx('billing_usage')).whereRaw('length(period_key) = 7').select('period_key').countDistinct({ tenants: 'tenant_id' }).groupBy('period_key')
+        ? await finished(trx('billing_usage'))
+            .whereRaw('length(period_key) = 7')
+            .select('period_key')
+            .countDistinct({ tenants: 'tenant_id' })
+            .groupBy('period_key')
         : [];
       const closedRows = await finished(trx('billing_usage')).update({ closed_at: nowIso });
 
@@ -63,7 +73,14 @@ export class PeriodCloser {
         await this.events.emit(
           trx,
           'billing.subscription.changed',
-          { tenant_id: row.tenant_id, plan_id: this.defaultPlan, previous_plan_id: row.plan_id, status: 'active', billing_cycle: 'monthly', cancel_at_period_end: false },
+          {
+            tenant_id: row.tenant_id,
+            plan_id: this.defaultPlan,
+            previous_plan_id: row.plan_id,
+            status: 'active',
+            billing_cycle: 'monthly',
+            cancel_at_period_end: false,
+          },
           { tenantId: row.tenant_id },
         );
       }
@@ -78,7 +95,11 @@ export class PeriodCloser {
       }
 
       for (const row of tenantsPerMonth as Array<{ period_key: string; tenants: number | string }>) {
-        await this.events.emit(trx, 'usage.period_closed', { period: row.period_key, tenants: Number(row.tenants), next_period: monthKey(addMonths(new Date(`${row.period_key}-01T00:00:00Z`), 1)) });
+        await this.events.emit(trx, 'usage.period_closed', {
+          period: row.period_key,
+          tenants: Number(row.tenants),
+          next_period: monthKey(addMonths(new Date(`${row.period_key}-01T00:00:00Z`), 1)),
+        });
       }
       return { closedRows, closedMonths: months, rolledSubscriptions: rolled, downgraded };
     });

@@ -5,7 +5,8 @@ export const monthKey = (d: Date): string => d.toISOString().slice(0, 7);
 export const dayKey = (d: Date): string => d.toISOString().slice(0, 10);
 
 export const monthStart = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
-export const addMonths = (d: Date, n: number): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()));
+export const addMonths = (d: Date, n: number): Date =>
+  new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()));
 
 /** The billing period of a manual subscription that contains `now`: aligned to calendar months. */
 export function periodContaining(now: Date, cycle: 'monthly' | 'yearly'): { start: Date; end: Date } {

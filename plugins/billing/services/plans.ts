@@ -25,7 +25,9 @@ export interface Plan {
   updated_at: string;
 }
 
-export type PlanPatch = Partial<Pick<Plan, 'display_name' | 'description' | 'price_monthly' | 'price_yearly' | 'currency' | 'is_public' | 'sort_order' | 'limits' | 'features'>>;
+export type PlanPatch = Partial<
+  Pick<Plan, 'display_name' | 'description' | 'price_monthly' | 'price_yearly' | 'currency' | 'is_public' | 'sort_order' | 'limits' | 'features'>
+>;
 
 const toPlan = (r: Record<string, any>): Plan => ({
   ...(r as Plan),
@@ -58,7 +60,15 @@ export class Plans {
     const known = this.catalogue();
     const unknown = features.filter((f) => !known.has(f));
     if (unknown.length) {
-      throw AppError.validation([{ path: 'body.features', message: `names unknown feature${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} (known: ${[...known].join(', ') || 'none'})` }], 400);
+      throw AppError.validation(
+        [
+          {
+            path: 'body.features',
+            message: `names unknown feature${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} (known: ${[...known].join(', ') || 'none'})`,
+          },
+        ],
+        400,
+      );
     }
   }
 
@@ -67,7 +77,13 @@ export class Plans {
     const now = this.clock.now().toISOString();
     for (const p of plans) {
       await this.db('billing_plans')
-        .insert({ ...toRow({ ...p, features: p.features ?? null }), description: p.description ?? '', sort_order: p.sort_order ?? 0, created_at: now, updated_at: now })
+        .insert({
+          ...toRow({ ...p, features: p.features ?? null }),
+          description: p.description ?? '',
+          sort_order: p.sort_order ?? 0,
+          created_at: now,
+          updated_at: now,
+        })
         .onConflict('id')
         .ignore();
     }
@@ -94,7 +110,13 @@ export class Plans {
     this.checkFeatures(input.features);
     const now = this.clock.now().toISOString();
     try {
-      await this.db('billing_plans').insert({ ...toRow({ ...input, features: input.features ?? null }), description: input.description ?? '', sort_order: input.sort_order ?? 0, created_at: now, updated_at: now });
+      await this.db('billing_plans').insert({
+        ...toRow({ ...input, features: input.features ?? null }),
+        description: input.description ?? '',
+        sort_order: input.sort_order ?? 0,
+        created_at: now,
+        updated_at: now,
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw AppError.conflict(`a plan with id "${input.id}" already exists`, 'plan_exists');
       throw err;
@@ -112,7 +134,14 @@ export class Plans {
   }
 
   async setStripeIds(id: string, ids: { product: string; monthly: string | null; yearly: string | null }): Promise<Plan> {
-    await this.db('billing_plans').where('id', id).update({ stripe_product_id: ids.product, stripe_price_monthly: ids.monthly, stripe_price_yearly: ids.yearly, updated_at: this.clock.now().toISOString() });
+    await this.db('billing_plans')
+      .where('id', id)
+      .update({
+        stripe_product_id: ids.product,
+        stripe_price_monthly: ids.monthly,
+        stripe_price_yearly: ids.yearly,
+        updated_at: this.clock.now().toISOString(),
+      });
     return this.get(id);
   }
 

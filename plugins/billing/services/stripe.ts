@@ -10,17 +10,23 @@ import type { BillingSettings } from '../config.js';
 import type { Plan, Plans } from './plans.js';
 import type { Cycle, Status, Subscription, Subscriptions } from './subscriptions.js';
 
-export const notConfigured = () => AppError.conflict('payments are not configured on this server (no Stripe key); an administrator assigns plans', 'payments_not_configured');
-const webhooksNotConfigured = () => AppError.conflict('Stripe webhooks are not configured on this server (no webhook signing secret)', 'payments_not_configured');
+export const notConfigured = () =>
+  AppError.conflict('payments are not configured on this server (no Stripe key); an administrator assigns plans', 'payments_not_configured');
+const webhooksNotConfigured = () =>
+  AppError.conflict('Stripe webhooks are not configured on this server (no webhook signing secret)', 'payments_not_configured');
 
-const isStripeError = (err: unknown): err is Stripe.errors.StripeError => typeof (err as { type?: unknown })?.type === 'string' && String((err as { type: string }).type).startsWith('Stripe');
+const isStripeError = (err: unknown): err is Stripe.errors.StripeError =>
+  typeof (err as { type?: unknown })?.type === 'string' && String((err as { type: string }).type).startsWith('Stripe');
 const isMissing = (err: unknown) => isStripeError(err) && err.code === 'resource_missing';
 
 /** A refusal or outage at Stripe is a 502 that says what Stripe said, not an opaque 500. */
 function providerError(err: unknown): never {
   if (!isStripeError(err)) throw err;
   const status = err.statusCode;
-  const why = status === 401 || err.type === 'StripeAuthenticationError' ? 'Stripe rejected the configured API key' : `Stripe ${status && status < 500 ? 'refused the request' : 'is unavailable'}`;
+  const why =
+    status === 401 || err.type === 'StripeAuthenticationError'
+      ? 'Stripe rejected the configured API key'
+      : `Stripe ${status && status < 500 ? 'refused the request' : 'is unavailable'}`;
   throw new AppError(502, 'payment_provider_error', `${why}: ${err.message}`);
 }
 
@@ -36,7 +42,16 @@ const INVOICE_ORDER: EventOrder = { after: ['stripe_event_created', 'stripe_invo
 /** Thrown inside the webhook transaction to roll it back when the event was already processed. */
 class DuplicateEvent extends Error {}
 
-const STATUS: Record<string, Status> = { active: 'active', trialing: 'trialing', past_due: 'past_due', unpaid: 'past_due', incomplete: 'past_due', canceled: 'canceled', incomplete_expired: 'canceled', paused: 'past_due' };
+const STATUS: Record<string, Status> = {
+  active: 'active',
+  trialing: 'trialing',
+  past_due: 'past_due',
+  unpaid: 'past_due',
+  incomplete: 'past_due',
+  canceled: 'canceled',
+  incomplete_expired: 'canceled',
+  paused: 'past_due',
+};
 
 /** Seconds since the epoch → ISO (Stripe's timestamps). */
 const iso = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000).toISOString() : null);
@@ -51,7 +66,6 @@ const iso = (seconds: number | null | undefined) => (seconds ? new Date(seconds 
  * Stripe would retry for days).
  */
 export class StripeBilling {
-
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
@@ -65,8 +79,7 @@ export class StripeBilling {
     private readonly provision: ((email: string) => Promise<string>) | null = null,
     /** Whether a tenant exists (the auth plugin's), read in the event's transaction. */
     private readonly tenantExists: (id: string, trx: Knex.Transaction) => Promise<boolean> = async () => true,
-  ) {
-  }
+  ) {}
 
   private client: Promise<Stripe> | null = null;
 
@@ -92,8 +105,15 @@ export class StripeBilling {
     const key = this.settings.secretKey;
     if (!key) throw notConfigured();
     const s = this.settings;
-    this.client ??= import('stripe').then(({ default: StripeSdk }) =>
-      new StripeSdk(key, { maxNetworkRetries: 2, timeout: 20_000, ...(s.apiHost ? { host: s.apiHost } : {}), ...(s.apiPort ? { port: s.apiPort } : {}), protocol: s.apiProtocol }),
+    this.client ??= import('stripe').then(
+      ({ default: StripeSdk }) =>
+        new StripeSdk(key, {
+          maxNetworkRetries: 2,
+          timeout: 20_000,
+          ...(s.apiHost ? { host: s.apiHost } : {}),
+          ...(s.apiPort ? { port: s.apiPort } : {}),
+          protocol: s.apiProtocol,
+        }),
     );
     return this.client;
   }
@@ -106,7 +126,12 @@ export class StripeBilling {
     return price;
   }
 
-  async checkout(input: { tenantId: string | null; email?: string | null; planId: string; cycle: Cycle }): Promise<{ checkout_url: string; session_id: string }> {
+  async checkout(input: {
+    tenantId: string | null;
+    email?: string | null;
+    planId: string;
+    cycle: Cycle;
+  }): Promise<{ checkout_url: string; session_id: string }> {
     this.stripe();
     const plan = await this.plans.get(input.planId);
     const price = this.priceOf(plan, input.cycle);
@@ -115,7 +140,11 @@ export class StripeBilling {
     if (sub && sub.provider === 'stripe' && sub.stripe_subscription_id && sub.status !== 'canceled') {
       throw AppError.conflict('this tenant already pays through Stripe; change the plan in the billing portal', 'already_subscribed');
     }
-    const metadata: Record<string, string> = { plan_id: plan.id, billing_cycle: input.cycle, ...(input.tenantId ? { tenant_id: input.tenantId } : { signup_email: input.email ?? '' }) };
+    const metadata: Record<string, string> = {
+      plan_id: plan.id,
+      billing_cycle: input.cycle,
+      ...(input.tenantId ? { tenant_id: input.tenantId } : { signup_email: input.email ?? '' }),
+    };
     // A plan edited since its last sync still points at the old price: charge what the plan says, or nothing.
     const current = await this.call(async (stripe) => {
       try {
@@ -157,7 +186,8 @@ export class StripeBilling {
   async cancel(tenantId: string) {
     const sub = await this.subscriptions.get(tenantId);
     if (sub.cancel_at_period_end || sub.status === 'canceled') throw AppError.conflict('the subscription is already canceled', 'already_canceled');
-    if (sub.plan_id === this.defaultPlan && sub.provider === 'manual') throw AppError.conflict(`there is nothing to cancel on the "${this.defaultPlan}" plan`, 'nothing_to_cancel');
+    if (sub.plan_id === this.defaultPlan && sub.provider === 'manual')
+      throw AppError.conflict(`there is nothing to cancel on the "${this.defaultPlan}" plan`, 'nothing_to_cancel');
     if (sub.provider === 'stripe' && sub.stripe_subscription_id) {
       await this.call((stripe) => stripe.subscriptions.update(sub.stripe_subscription_id!, { cancel_at_period_end: true }));
     }
@@ -193,11 +223,26 @@ export class StripeBilling {
             if (!isMissing(err)) throw err;
           }
           const productOf = price && (typeof price.product === 'string' ? price.product : price.product.id);
-          if (price && amount > 0 && price.active && price.unit_amount === amount && price.currency === plan.currency && price.recurring?.interval === interval && productOf === product.id) return existing;
+          if (
+            price &&
+            amount > 0 &&
+            price.active &&
+            price.unit_amount === amount &&
+            price.currency === plan.currency &&
+            price.recurring?.interval === interval &&
+            productOf === product.id
+          )
+            return existing;
           if (price?.active) await stripe.prices.update(existing, { active: false });
         }
         if (amount <= 0) return null;
-        const created = await stripe.prices.create({ product: product.id, unit_amount: amount, currency: plan.currency, recurring: { interval }, metadata: { plinth_plan: plan.id } });
+        const created = await stripe.prices.create({
+          product: product.id,
+          unit_amount: amount,
+          currency: plan.currency,
+          recurring: { interval },
+          metadata: { plinth_plan: plan.id },
+        });
         return created.id;
       });
     const monthly = await ensurePrice(plan.stripe_price_monthly, plan.price_monthly, 'month');
@@ -221,17 +266,29 @@ export class StripeBilling {
   }
 
   /** Verifies the signature over the raw body (a bad or stale one is a 400) and applies the event once. */
-  async webhook(rawBody: string | undefined, signature: string | undefined): Promise<{ received: true; event_id: string; outcome: 'applied' | 'ignored' | 'duplicate' }> {
+  async webhook(
+    rawBody: string | undefined,
+    signature: string | undefined,
+  ): Promise<{ received: true; event_id: string; outcome: 'applied' | 'ignored' | 'duplicate' }> {
     if (!this.configured) throw notConfigured();
     if (!this.settings.webhookSecret) throw webhooksNotConfigured();
     if (!signature) throw AppError.badRequest('missing Stripe-Signature header', 'invalid_signature');
     if (!rawBody) throw AppError.badRequest('missing request body', 'invalid_signature');
     let event: Stripe.Event;
     try {
-      event = (await this.stripe()).webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret, this.settings.webhookToleranceSeconds, undefined, this.clock.now().getTime());
+      event = (await this.stripe()).webhooks.constructEvent(
+        rawBody,
+        signature,
+        this.settings.webhookSecret,
+        this.settings.webhookToleranceSeconds,
+        undefined,
+        this.clock.now().getTime(),
+      );
     } catch (err) {
       // The SDK's message goes on with advice and a link; its first sentence says what failed.
-      const reason = String((err as Error).message).split('\n')[0].trim();
+      const reason = String((err as Error).message)
+        .split('\n')[0]
+        .trim();
       throw AppError.badRequest(`invalid Stripe signature: ${reason}`, 'invalid_signature');
     }
     await this.provisionSignup(event);
@@ -253,7 +310,13 @@ export class StripeBilling {
         // The event's row first: a second delivery (even a concurrent one) stops here.
         if (await trx('billing_stripe_events').where('id', event.id).first('id')) throw new DuplicateEvent(event.id);
         try {
-          await trx('billing_stripe_events').insert({ id: event.id, type: event.type, created: event.created, outcome: 'pending', processed_at: this.clock.now().toISOString() });
+          await trx('billing_stripe_events').insert({
+            id: event.id,
+            type: event.type,
+            created: event.created,
+            outcome: 'pending',
+            processed_at: this.clock.now().toISOString(),
+          });
         } catch (err) {
           if (isUniqueViolation(err)) throw new DuplicateEvent(event.id);
           throw err;
@@ -305,22 +368,38 @@ export class StripeBilling {
         const deleted = event.type === 'customer.subscription.deleted';
         const current = await this.locked(trx, tenantId);
         // The end of a subscription the tenant no longer has (replaced by a newer one) changes nothing.
-        if (current.stripe_subscription_id && current.stripe_subscription_id !== s.id && (deleted || s.status === 'canceled' || s.status === 'incomplete_expired')) return 'ignored';
+        if (
+          current.stripe_subscription_id &&
+          current.stripe_subscription_id !== s.id &&
+          (deleted || s.status === 'canceled' || s.status === 'incomplete_expired')
+        )
+          return 'ignored';
         const item = s.items?.data?.[0];
         const plan = item?.price ? await this.planOfPrice(trx, item.price) : null;
-        const periodStart = (item as { current_period_start?: number } | undefined)?.current_period_start ?? (s as unknown as { current_period_start?: number }).current_period_start;
-        const periodEnd = (item as { current_period_end?: number } | undefined)?.current_period_end ?? (s as unknown as { current_period_end?: number }).current_period_end;
-        return this.update(trx, touched, current, event.created, SUBSCRIPTION_ORDER, {
-          provider: 'stripe',
-          status: deleted ? 'canceled' : (STATUS[s.status] ?? 'past_due'),
-          ...(plan && !deleted ? { plan_id: plan } : {}),
-          ...(item?.price?.recurring?.interval ? { billing_cycle: item.price.recurring.interval === 'year' ? 'yearly' : 'monthly' } : {}),
-          cancel_at_period_end: Boolean(s.cancel_at_period_end),
-          stripe_subscription_id: s.id,
-          stripe_customer_id: customerId,
-          ...(iso(periodStart) ? { current_period_start: iso(periodStart)! } : {}),
-          ...(iso(periodEnd) ? { current_period_end: iso(periodEnd)! } : {}),
-        }, deleted);
+        const periodStart =
+          (item as { current_period_start?: number } | undefined)?.current_period_start ??
+          (s as unknown as { current_period_start?: number }).current_period_start;
+        const periodEnd =
+          (item as { current_period_end?: number } | undefined)?.current_period_end ?? (s as unknown as { current_period_end?: number }).current_period_end;
+        return this.update(
+          trx,
+          touched,
+          current,
+          event.created,
+          SUBSCRIPTION_ORDER,
+          {
+            provider: 'stripe',
+            status: deleted ? 'canceled' : (STATUS[s.status] ?? 'past_due'),
+            ...(plan && !deleted ? { plan_id: plan } : {}),
+            ...(item?.price?.recurring?.interval ? { billing_cycle: item.price.recurring.interval === 'year' ? 'yearly' : 'monthly' } : {}),
+            cancel_at_period_end: Boolean(s.cancel_at_period_end),
+            stripe_subscription_id: s.id,
+            stripe_customer_id: customerId,
+            ...(iso(periodStart) ? { current_period_start: iso(periodStart)! } : {}),
+            ...(iso(periodEnd) ? { current_period_end: iso(periodEnd)! } : {}),
+          },
+          deleted,
+        );
       }
       case 'invoice.paid':
       case 'invoice.payment_failed': {
@@ -392,7 +471,15 @@ export class StripeBilling {
    * invoice never makes an older subscription update look stale; an invoice event also yields to
    * a newer subscription event (`INVOICE_ORDER`), whose status is the fresher truth.
    */
-  private async update(trx: Knex.Transaction, touched: Set<string>, current: Subscription, created: number, order: EventOrder, patch: Record<string, unknown>, downgrade = false): Promise<'applied' | 'ignored'> {
+  private async update(
+    trx: Knex.Transaction,
+    touched: Set<string>,
+    current: Subscription,
+    created: number,
+    order: EventOrder,
+    patch: Record<string, unknown>,
+    downgrade = false,
+  ): Promise<'applied' | 'ignored'> {
     const tenantId = current.tenant_id;
     const last = Math.max(...order.after.map((column) => current[column] ?? -Infinity));
     if (created < last) {

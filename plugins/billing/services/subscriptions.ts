@@ -89,13 +89,27 @@ export class Subscriptions {
     const run = async (t: Knex.Transaction) => {
       const before = await this.get(tenantId, t);
       if (patch.plan_id && patch.plan_id !== before.plan_id) await this.plans.get(patch.plan_id, t);
-      await t('billing_subscriptions').where('tenant_id', tenantId).update({ ...patch, updated_at: this.clock.now().toISOString() });
+      await t('billing_subscriptions')
+        .where('tenant_id', tenantId)
+        .update({ ...patch, updated_at: this.clock.now().toISOString() });
       const after = await this.get(tenantId, t);
-      if (after.plan_id !== before.plan_id || after.status !== before.status || after.billing_cycle !== before.billing_cycle || after.cancel_at_period_end !== before.cancel_at_period_end) {
+      if (
+        after.plan_id !== before.plan_id ||
+        after.status !== before.status ||
+        after.billing_cycle !== before.billing_cycle ||
+        after.cancel_at_period_end !== before.cancel_at_period_end
+      ) {
         await this.events.emit(
           t,
           'billing.subscription.changed',
-          { tenant_id: tenantId, plan_id: after.plan_id, previous_plan_id: before.plan_id, status: after.status, billing_cycle: after.billing_cycle, cancel_at_period_end: after.cancel_at_period_end },
+          {
+            tenant_id: tenantId,
+            plan_id: after.plan_id,
+            previous_plan_id: before.plan_id,
+            status: after.status,
+            billing_cycle: after.billing_cycle,
+            cancel_at_period_end: after.cancel_at_period_end,
+          },
           { tenantId },
         );
       }

@@ -28,7 +28,10 @@ describe('billing: plan features cut a tenant’s scopes', () => {
   });
 
   it('a plan names only declared features: an unknown one is 400 naming it, on create and on update', async () => {
-    const created = await t.api('POST', '/admin/plans', { headers: admin.headers, body: { id: 'bogus', display_name: 'Bogus', limits: {}, features: ['workflows', 'teleport'] } });
+    const created = await t.api('POST', '/admin/plans', {
+      headers: admin.headers,
+      body: { id: 'bogus', display_name: 'Bogus', limits: {}, features: ['workflows', 'teleport'] },
+    });
     assert.equal(created.status, 400, created.text);
     assert.equal(created.body.code, 'validation_error');
     assert.deepEqual(created.body.detail[0].loc, ['body', 'features']);
@@ -42,7 +45,10 @@ describe('billing: plan features cut a tenant’s scopes', () => {
   });
 
   it('a plan without a feature: its tenants get 403 naming the plan and the feature; users, keys and /auth/me are cut', async () => {
-    const plan = await t.api('POST', '/admin/plans', { headers: admin.headers, body: { id: 'starter', display_name: 'Starter', limits: {}, features: ['api_keys'] } });
+    const plan = await t.api('POST', '/admin/plans', {
+      headers: admin.headers,
+      body: { id: 'starter', display_name: 'Starter', limits: {}, features: ['api_keys'] },
+    });
     assert.equal(plan.status, 201, plan.text);
     assert.deepEqual(plan.body.features, ['api_keys']);
     assert.deepEqual(JSON.parse((await t.db('billing_plans').where('id', 'starter').first()).features), ['api_keys']);
@@ -74,7 +80,11 @@ describe('billing: plan features cut a tenant’s scopes', () => {
 
     assert.equal((await t.api('PATCH', '/admin/plans/starter', { headers: admin.headers, body: { features: [] } })).status, 200);
     assertError(await t.api('GET', '/workflows', { headers: owner.headers }), 403, 'feature_not_in_plan');
-    const none = assertError(await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'k', scopes: ['usage:read'] } }), 403, 'feature_not_in_plan');
+    const none = assertError(
+      await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'k', scopes: ['usage:read'] } }),
+      403,
+      'feature_not_in_plan',
+    );
     assert.match(none.detail, /feature "api_keys"/);
     // Work no request carries (a workflow action, a robot's reply) is held back by the feature's metrics: 402, named.
     const usedBefore = (await t.db('billing_usage').where({ tenant_id: owner.tenantId, metric: 'max_api_keys' }).first())?.used;

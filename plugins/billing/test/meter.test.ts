@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
-import { count, eventRows, loginAdmin, registerOwner, setOverrides, settle, startBillingApp, usageRows, type Actor, type BillingApp } from './metering-helpers.js';
+import {
+  count,
+  eventRows,
+  loginAdmin,
+  registerOwner,
+  setOverrides,
+  settle,
+  startBillingApp,
+  usageRows,
+  type Actor,
+  type BillingApp,
+} from './metering-helpers.js';
 
 const NOW = '2026-05-14T10:00:00.000Z';
 
@@ -95,7 +106,10 @@ describe('billing: the meter (usage.consume)', () => {
     it("a counter's 402 names the metric, the plan, the month and when the next one starts; nothing is written", async () => {
       const o = await tenant({ notes_per_month: 2 });
       await t.meter.consume(o.tenantId, 'notes_per_month', 2);
-      const err = await t.meter.consume(o.tenantId, 'notes_per_month').then(() => null, (e) => e);
+      const err = await t.meter.consume(o.tenantId, 'notes_per_month').then(
+        () => null,
+        (e) => e,
+      );
       assert.ok(err instanceof AppError);
       assert.equal(err.status, 402);
       assert.equal(
@@ -110,7 +124,10 @@ describe('billing: the meter (usage.consume)', () => {
     it("a gauge's 402 says how many are in use and to remove some: a gauge has no next period", async () => {
       const o = await tenant({ max_api_keys: 3 });
       await t.meter.consume(o.tenantId, 'max_api_keys', 3);
-      const err = await t.meter.consume(o.tenantId, 'max_api_keys').then(() => null, (e) => e);
+      const err = await t.meter.consume(o.tenantId, 'max_api_keys').then(
+        () => null,
+        (e) => e,
+      );
       assert.ok(err instanceof AppError);
       assert.equal(err.status, 402);
       assert.equal(err.message, 'plan limit reached for max_api_keys on plan "free": 3 of 3 API keys in use; upgrade the plan or remove some');
@@ -118,7 +135,10 @@ describe('billing: the meter (usage.consume)', () => {
       assert.deepEqual(err.details, { metric: 'max_api_keys', limit: 3, used: 3, plan_id: 'free', kind: 'gauge', period: null, resets_on: null });
       // Asking for more than is left says so; removing one makes room.
       await t.meter.release(o.tenantId, 'max_api_keys', 2);
-      const big = await t.meter.consume(o.tenantId, 'max_api_keys', 3).then(() => null, (e) => e);
+      const big = await t.meter.consume(o.tenantId, 'max_api_keys', 3).then(
+        () => null,
+        (e) => e,
+      );
       assert.equal(
         big.message,
         'plan limit reached for max_api_keys on plan "free": 1 of 3 API keys in use (3 more do not fit); upgrade the plan or remove some',
@@ -149,7 +169,11 @@ describe('billing: the meter (usage.consume)', () => {
 
     it('a bad amount or an undeclared metric is a programming error, not a 402', async () => {
       const o = await registerOwner(t);
-      for (const n of [0, -1, 1.5]) await assert.rejects(t.meter.consume(o.tenantId, 'notes_per_month', n), (err: Error) => !(err instanceof AppError) && /positive whole/.test(err.message));
+      for (const n of [0, -1, 1.5])
+        await assert.rejects(
+          t.meter.consume(o.tenantId, 'notes_per_month', n),
+          (err: Error) => !(err instanceof AppError) && /positive whole/.test(err.message),
+        );
       await assert.rejects(t.meter.consume(o.tenantId, 'no_such_metric'), /not declared/);
       await assert.rejects(t.meter.release(o.tenantId, 'notes_per_month'), /only gauges/);
     });
@@ -211,10 +235,34 @@ describe('billing: the meter (usage.consume)', () => {
       const { ok } = await settle(Array.from({ length: 50 }, () => t.meter.consume(o.tenantId, 'notes_per_month')));
       assert.equal(ok, 20);
       for (let i = 0; i < 5; i++) await assert.rejects(t.meter.consume(o.tenantId, 'notes_per_month'), { status: 402 });
-      const words = { kind: 'counter', unit: 'notes', period_label: 'in May 2026', resets_on: '2026-06-01', advice: 'upgrade the plan or wait for the next period (from 2026-06-01)' };
+      const words = {
+        kind: 'counter',
+        unit: 'notes',
+        period_label: 'in May 2026',
+        resets_on: '2026-06-01',
+        advice: 'upgrade the plan or wait for the next period (from 2026-06-01)',
+      };
       assert.deepEqual(await alerts(o.tenantId), [
-        { tenant_id: o.tenantId, metric: 'notes_per_month', period: '2026-05', threshold: 80, used: 16, limit: 20, ...words, summary: '16 of 20 notes used in May 2026' },
-        { tenant_id: o.tenantId, metric: 'notes_per_month', period: '2026-05', threshold: 100, used: 20, limit: 20, ...words, summary: '20 of 20 notes used in May 2026' },
+        {
+          tenant_id: o.tenantId,
+          metric: 'notes_per_month',
+          period: '2026-05',
+          threshold: 80,
+          used: 16,
+          limit: 20,
+          ...words,
+          summary: '16 of 20 notes used in May 2026',
+        },
+        {
+          tenant_id: o.tenantId,
+          metric: 'notes_per_month',
+          period: '2026-05',
+          threshold: 100,
+          used: 20,
+          limit: 20,
+          ...words,
+          summary: '20 of 20 notes used in May 2026',
+        },
       ]);
       assert.equal(await count(t.db('billing_usage_alerts').where('tenant_id', o.tenantId)), 2);
 
@@ -224,7 +272,13 @@ describe('billing: the meter (usage.consume)', () => {
         const next = await settle(Array.from({ length: 25 }, () => t.meter.consume(o.tenantId, 'notes_per_month')));
         assert.equal(next.ok, 20);
         const june = (await alerts(o.tenantId)).filter((a) => a.period === '2026-06');
-        assert.deepEqual(june.map((a) => [a.threshold, a.used]), [[80, 16], [100, 20]]);
+        assert.deepEqual(
+          june.map((a) => [a.threshold, a.used]),
+          [
+            [80, 16],
+            [100, 20],
+          ],
+        );
         assert.equal((await alerts(o.tenantId)).length, 4);
       } finally {
         clock.set(NOW);
@@ -234,17 +288,32 @@ describe('billing: the meter (usage.consume)', () => {
     it('a jump past both thresholds at once emits both; small steps emit each once', async () => {
       const jump = await tenant({ notes_per_month: 10 });
       await t.meter.consume(jump.tenantId, 'notes_per_month', 10);
-      assert.deepEqual((await alerts(jump.tenantId)).map((a) => [a.threshold, a.used]), [[80, 10], [100, 10]]);
+      assert.deepEqual(
+        (await alerts(jump.tenantId)).map((a) => [a.threshold, a.used]),
+        [
+          [80, 10],
+          [100, 10],
+        ],
+      );
 
       const steps = await tenant({ notes_per_month: 10 });
       for (let i = 0; i < 7; i++) await t.meter.consume(steps.tenantId, 'notes_per_month');
       assert.deepEqual(await alerts(steps.tenantId), []);
       await t.meter.consume(steps.tenantId, 'notes_per_month');
       await t.meter.consume(steps.tenantId, 'notes_per_month');
-      assert.deepEqual((await alerts(steps.tenantId)).map((a) => [a.threshold, a.used]), [[80, 8]]);
+      assert.deepEqual(
+        (await alerts(steps.tenantId)).map((a) => [a.threshold, a.used]),
+        [[80, 8]],
+      );
       await t.meter.consume(steps.tenantId, 'notes_per_month');
       await assert.rejects(t.meter.consume(steps.tenantId, 'notes_per_month'), { status: 402 });
-      assert.deepEqual((await alerts(steps.tenantId)).map((a) => [a.threshold, a.used]), [[80, 8], [100, 10]]);
+      assert.deepEqual(
+        (await alerts(steps.tenantId)).map((a) => [a.threshold, a.used]),
+        [
+          [80, 8],
+          [100, 10],
+        ],
+      );
     });
 
     it('a request bigger than what is left is no 100% crossing; a lowered limit is, with the real usage', async () => {
@@ -254,7 +323,10 @@ describe('billing: the meter (usage.consume)', () => {
       assert.deepEqual(await alerts(o.tenantId), []);
       await setOverrides(t, admin, o.tenantId, { notes_per_month: 4 });
       await assert.rejects(t.meter.consume(o.tenantId, 'notes_per_month'), { status: 402 });
-      assert.deepEqual((await alerts(o.tenantId)).map((a) => [a.threshold, a.used, a.limit]), [[100, 5, 4]]);
+      assert.deepEqual(
+        (await alerts(o.tenantId)).map((a) => [a.threshold, a.used, a.limit]),
+        [[100, 5, 4]],
+      );
     });
 
     it('fires again after reset-limits (the alerts of the period are cleared)', async () => {
@@ -271,11 +343,24 @@ describe('billing: the meter (usage.consume)', () => {
       const o = await tenant({ max_api_keys: 5 });
       const { ok } = await settle(Array.from({ length: 12 }, () => t.meter.consume(o.tenantId, 'max_api_keys')));
       assert.equal(ok, 5);
-      assert.deepEqual((await alerts(o.tenantId)).map((a) => [a.period, a.threshold, a.used]), [['-', 80, 4], ['-', 100, 5]]);
+      assert.deepEqual(
+        (await alerts(o.tenantId)).map((a) => [a.period, a.threshold, a.used]),
+        [
+          ['-', 80, 4],
+          ['-', 100, 5],
+        ],
+      );
       // Words true for a gauge: what is in use now, and no period to wait for.
       const [eighty] = await alerts(o.tenantId);
       assert.deepEqual(
-        { kind: eighty.kind, unit: eighty.unit, period_label: eighty.period_label, resets_on: eighty.resets_on, summary: eighty.summary, advice: eighty.advice },
+        {
+          kind: eighty.kind,
+          unit: eighty.unit,
+          period_label: eighty.period_label,
+          resets_on: eighty.resets_on,
+          summary: eighty.summary,
+          advice: eighty.advice,
+        },
         { kind: 'gauge', unit: 'API keys', period_label: null, resets_on: null, summary: '4 of 5 API keys in use', advice: 'upgrade the plan or remove some' },
       );
     });
@@ -361,7 +446,7 @@ describe('billing: the meter across two instances on one PostgreSQL database (ro
     for (const o of tenants) assert.equal((await usageRows(a, o.tenantId))['notes_per_month/2026-05'], 5);
   });
 
-  it("a limit raised on one instance applies on the other (invalidation over pub/sub)", async () => {
+  it('a limit raised on one instance applies on the other (invalidation over pub/sub)', async () => {
     const o = await registerOwner(a);
     await setOverrides(a, admin, o.tenantId, { notes_per_month: 1 });
     await b.meter.consume(o.tenantId, 'notes_per_month'); // b caches the limit 1
@@ -369,7 +454,10 @@ describe('billing: the meter across two instances on one PostgreSQL database (ro
     await setOverrides(a, admin, o.tenantId, { notes_per_month: 3 }); // through instance a
     const deadline = Date.now() + 5000;
     for (;;) {
-      const r = await b.meter.consume(o.tenantId, 'notes_per_month').then(() => true, () => false);
+      const r = await b.meter.consume(o.tenantId, 'notes_per_month').then(
+        () => true,
+        () => false,
+      );
       if (r) break;
       assert.ok(Date.now() < deadline, 'instance b never saw the raised limit');
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { testAuth } from '../../../test/helpers/app.js';
-import { assertError, count, createKey, eventRows, login, loginAdmin, registerOwner, setOverrides, settle, startBillingApp, usageRows, type Actor, type BillingApp } from './metering-helpers.js';
+import {
+  assertError,
+  count,
+  createKey,
+  eventRows,
+  login,
+  loginAdmin,
+  registerOwner,
+  setOverrides,
+  settle,
+  startBillingApp,
+  usageRows,
+  type Actor,
+  type BillingApp,
+} from './metering-helpers.js';
 
 describe("billing: other plugins' metered actions", () => {
   const clock = new ManualClock('2026-07-20T10:00:00.000Z');
@@ -49,7 +63,9 @@ describe("billing: other plugins' metered actions", () => {
     it('the limit is per tenant, and concurrent creations never pass it', async () => {
       const a = await registerOwner(t);
       const b = await registerOwner(t);
-      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => t.api('POST', '/api-keys', { headers: (i % 2 ? a : b).headers, body: { name: `k${i}`, scopes: ['usage:read'] } })));
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => t.api('POST', '/api-keys', { headers: (i % 2 ? a : b).headers, body: { name: `k${i}`, scopes: ['usage:read'] } })),
+      );
       assert.deepEqual(results.map((r) => r.status).sort(), [...Array(10).fill(201), 402, 402]);
       for (const o of [a, b]) {
         assert.equal(await count(t.db('auth_api_keys').where('tenant_id', o.tenantId)), 5);
@@ -80,14 +96,23 @@ describe("billing: other plugins' metered actions", () => {
     it('refused past the limit with 402 (no note, no event written), counted in the subscription view', async () => {
       for (let i = 1; i <= 3; i++) assert.equal((await post(`note ${i}`)).status, 201);
       const refused = assertError(await post('one too many'), 402, 'usage_limit_reached');
-      assert.equal(refused.detail, 'plan limit reached for notes_per_month on plan "free": 3 of 3 notes used in July 2026; upgrade the plan or wait for the next period (from 2026-08-01)');
+      assert.equal(
+        refused.detail,
+        'plan limit reached for notes_per_month on plan "free": 3 of 3 notes used in July 2026; upgrade the plan or wait for the next period (from 2026-08-01)',
+      );
       assert.equal(await notes(), 3);
       assert.equal(await count(t.db('core_events').where({ name: 'example.note.created', tenant_id: owner.tenantId })), 3);
       const view = await t.api('GET', '/billing/subscription', { headers: (await login(t, owner.email)).headers });
       assert.equal(view.body.usage.notes_this_month, 3);
       assert.equal(view.body.limits.notes_per_month, 3);
       const alerts = await eventRows(t, 'usage.limit_reached', { tenant_id: owner.tenantId });
-      assert.deepEqual(alerts.map((a) => [a.payload.metric, a.payload.threshold]), [['notes_per_month', 80], ['notes_per_month', 100]]);
+      assert.deepEqual(
+        alerts.map((a) => [a.payload.metric, a.payload.threshold]),
+        [
+          ['notes_per_month', 80],
+          ['notes_per_month', 100],
+        ],
+      );
     });
 
     it('concurrent posts at the edge: the stored count and the notes agree', async () => {
@@ -126,7 +151,11 @@ describe("billing: other plugins' metered actions", () => {
     it('without an override the free plan does not limit notes (no limit declared for it)', async () => {
       const o = await registerOwner(t);
       const h = testAuth('u3', o.tenantId, ['member'], ['notes:write']);
-      const { ok } = await settle(Array.from({ length: 10 }, (_, i) => t.request('POST', '/example/notes', { headers: h, body: { title: `x${i}` } }).then((r) => assert.equal(r.status, 201))));
+      const { ok } = await settle(
+        Array.from({ length: 10 }, (_, i) =>
+          t.request('POST', '/example/notes', { headers: h, body: { title: `x${i}` } }).then((r) => assert.equal(r.status, 201)),
+        ),
+      );
       assert.equal(ok, 10);
       assert.equal((await usageRows(t, o.tenantId))['notes_per_month/2026-08'], 10);
     });

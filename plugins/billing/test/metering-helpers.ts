@@ -18,7 +18,6 @@ export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 /** Generous limits: these tests register and log in far more often than a person would. */
 const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
-
 export interface BillingApp extends TestApp {
   db: Knex;
   billing: BillingServices;
@@ -53,7 +52,6 @@ export async function startBillingApp(options: BillingAppOptions = {}): Promise<
   return app;
 }
 
-
 export const loginAdmin = (t: BillingApp) => login(t, ADMIN.email, ADMIN.password);
 
 let seq = 0;
@@ -68,7 +66,10 @@ export async function createKey(t: BillingApp, actor: Actor, scopes: string[]): 
 export const count = async (q: Knex.QueryBuilder): Promise<number> => Number(((await q.count({ n: '*' })) as Array<{ n: number | string }>)[0].n);
 
 export async function eventRows(t: BillingApp, name: string, where: Record<string, unknown> = {}): Promise<Array<Record<string, any>>> {
-  const rows = await t.db('core_events').where({ name, ...where }).orderBy('id');
+  const rows = await t
+    .db('core_events')
+    .where({ name, ...where })
+    .orderBy('id');
   return rows.map((r: Record<string, any>) => ({ ...r, payload: JSON.parse(r.payload) }));
 }
 
@@ -104,5 +105,8 @@ export async function setOverrides(t: BillingApp, admin: Actor, tenantId: string
 /** Settles every promise and splits them into fulfilled count and rejections. */
 export async function settle(promises: Array<Promise<unknown>>): Promise<{ ok: number; errors: unknown[] }> {
   const results = await Promise.allSettled(promises);
-  return { ok: results.filter((r) => r.status === 'fulfilled').length, errors: results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason) };
+  return {
+    ok: results.filter((r) => r.status === 'fulfilled').length,
+    errors: results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason),
+  };
 }

@@ -20,7 +20,10 @@ describe('billing: the operator tenant and the operator plan', () => {
     const list = await t.api('GET', '/admin/tenants?page_size=100', { headers: admin.headers });
     assert.equal(list.status, 200, list.text);
     const operators = list.body.items.filter((x: { is_operator: boolean }) => x.is_operator);
-    assert.deepEqual(operators.map((x: { id: string }) => x.id), [admin.tenantId]);
+    assert.deepEqual(
+      operators.map((x: { id: string }) => x.id),
+      [admin.tenantId],
+    );
     assert.equal((await t.api('GET', `/admin/tenants/${admin.tenantId}`, { headers: admin.headers })).body.is_operator, true);
     assert.equal((await t.api('GET', `/admin/tenants/${owner.tenantId}`, { headers: admin.headers })).body.is_operator, false);
     assert.equal(await count(t.db('auth_tenants').where('is_platform', true)), 1);
@@ -30,7 +33,10 @@ describe('billing: the operator tenant and the operator plan', () => {
     const sub = await t.api('GET', `/admin/tenants/${admin.tenantId}/subscription`, { headers: admin.headers });
     assert.equal(sub.status, 200, sub.text);
     assert.equal(sub.body.plan_id, 'operator');
-    assert.ok(Object.values(sub.body.limits).every((v) => v === null), JSON.stringify(sub.body.limits));
+    assert.ok(
+      Object.values(sub.body.limits).every((v) => v === null),
+      JSON.stringify(sub.body.limits),
+    );
     assert.equal((await t.db('billing_subscriptions').where('tenant_id', admin.tenantId).first()).plan_id, 'operator');
     assert.equal((await t.db('billing_subscriptions').where('tenant_id', owner.tenantId).first()).plan_id, 'free');
 
@@ -42,9 +48,17 @@ describe('billing: the operator tenant and the operator plan', () => {
   });
 
   it('the operator plan cannot be bought, synced to Stripe or deleted (409 naming it)', async () => {
-    const checkout = assertError(await t.api('POST', '/billing/checkout', { headers: owner.headers, body: { plan_id: 'operator', billing_cycle: 'monthly' } }), 409, 'plan_not_purchasable');
+    const checkout = assertError(
+      await t.api('POST', '/billing/checkout', { headers: owner.headers, body: { plan_id: 'operator', billing_cycle: 'monthly' } }),
+      409,
+      'plan_not_purchasable',
+    );
     assert.match(checkout.detail, /plan "operator"/);
-    assertError(await t.api('POST', '/billing/signup-checkout', { body: { email: 'someone@billing.test', plan_id: 'operator', billing_cycle: 'monthly' } }), 409, 'plan_not_purchasable');
+    assertError(
+      await t.api('POST', '/billing/signup-checkout', { body: { email: 'someone@billing.test', plan_id: 'operator', billing_cycle: 'monthly' } }),
+      409,
+      'plan_not_purchasable',
+    );
     assertError(await t.api('POST', '/admin/plans/operator/stripe-sync', { headers: admin.headers }), 409, 'plan_not_purchasable');
     const del = assertError(await t.api('DELETE', '/admin/plans/operator', { headers: admin.headers }), 409, 'plan_in_use');
     assert.match(del.detail, /"operator" is the operator plan/);
@@ -62,7 +76,11 @@ describe('billing: the operator tenant and the operator plan', () => {
     assert.equal((await usageRows(t, admin.tenantId))['max_api_keys/-'], 7, 'counted, so the gauge stays true');
 
     for (let i = 0; i < 5; i++) await createKey(t, owner, ['usage:read']);
-    const refused = assertError(await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'sixth', scopes: ['usage:read'] } }), 402, 'usage_limit_reached');
+    const refused = assertError(
+      await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'sixth', scopes: ['usage:read'] } }),
+      402,
+      'usage_limit_reached',
+    );
     assert.equal(refused.detail, 'plan limit reached for max_api_keys on plan "free": 5 of 5 API keys in use; upgrade the plan or remove some');
     assert.equal(await count(t.db('auth_api_keys').where({ tenant_id: owner.tenantId })), 5);
 
@@ -81,12 +99,18 @@ describe('billing: a plan list of one’s own still gets the operator plan', () 
     const t = await startBillingApp({ billing: { plans: [{ id: 'solo', display_name: 'Solo', limits: { max_api_keys: 1 } }], defaultPlan: 'solo' } });
     try {
       const admin = await loginAdmin(t);
-      assert.deepEqual((await t.db('billing_plans').orderBy('id')).map((p: { id: string }) => p.id), ['operator', 'solo']);
+      assert.deepEqual(
+        (await t.db('billing_plans').orderBy('id')).map((p: { id: string }) => p.id),
+        ['operator', 'solo'],
+      );
       assert.equal((await t.api('GET', `/admin/tenants/${admin.tenantId}/subscription`, { headers: admin.headers })).body.plan_id, 'operator');
     } finally {
       await t.close();
     }
-    await assert.rejects(startBillingApp({ billing: { operatorPlan: 'nope' } }), /settings\.billing\.operatorPlan = "nope": must be the id of one of settings\.billing\.plans/);
+    await assert.rejects(
+      startBillingApp({ billing: { operatorPlan: 'nope' } }),
+      /settings\.billing\.operatorPlan = "nope": must be the id of one of settings\.billing\.plans/,
+    );
   });
 });
 
@@ -109,8 +133,14 @@ describe('billing: an existing install gets the operator plan when it upgrades',
         assert.equal((await t.db('billing_subscriptions').where('tenant_id', admin.tenantId).first()).plan_id, 'operator');
         assert.equal((await t.db('billing_subscriptions').where('tenant_id', customer.tenantId).first()).plan_id, 'free', 'customers stay where they were');
         const plans = await t.db('billing_plans').orderBy('id');
-        assert.deepEqual(plans.map((p: { id: string }) => p.id), ['business', 'free', 'operator', 'pro']);
-        assert.ok(plans.every((p: { features: unknown }) => p.features === null), 'every plan keeps every feature');
+        assert.deepEqual(
+          plans.map((p: { id: string }) => p.id),
+          ['business', 'free', 'operator', 'pro'],
+        );
+        assert.ok(
+          plans.every((p: { features: unknown }) => p.features === null),
+          'every plan keeps every feature',
+        );
         assert.equal((await t.db('billing_plans').where('id', 'operator').first()).is_public ? 'public' : 'hidden', 'hidden');
       } finally {
         await t.close();

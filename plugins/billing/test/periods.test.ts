@@ -2,7 +2,20 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { addMonths, lastMonths, periodContaining } from '../services/periods.js';
-import { assertError, count, createKey, eventRows, login, loginAdmin, registerOwner, setOverrides, startBillingApp, usageRows, type Actor, type BillingApp } from './metering-helpers.js';
+import {
+  assertError,
+  count,
+  createKey,
+  eventRows,
+  login,
+  loginAdmin,
+  registerOwner,
+  setOverrides,
+  startBillingApp,
+  usageRows,
+  type Actor,
+  type BillingApp,
+} from './metering-helpers.js';
 
 const JOB = 'billing.close-periods';
 
@@ -16,8 +29,14 @@ const snapshot = async (t: BillingApp) => ({
 describe('billing: period helpers', () => {
   it('month keys and manual periods are calendar months in UTC', () => {
     assert.deepEqual(lastMonths(new Date('2026-02-28T23:59:59Z'), 3), ['2025-12', '2026-01', '2026-02']);
-    assert.deepEqual(periodContaining(new Date('2026-01-31T22:00:00Z'), 'monthly'), { start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-02-01T00:00:00Z') });
-    assert.deepEqual(periodContaining(new Date('2026-12-15T00:00:00Z'), 'yearly'), { start: new Date('2026-12-01T00:00:00Z'), end: new Date('2027-12-01T00:00:00Z') });
+    assert.deepEqual(periodContaining(new Date('2026-01-31T22:00:00Z'), 'monthly'), {
+      start: new Date('2026-01-01T00:00:00Z'),
+      end: new Date('2026-02-01T00:00:00Z'),
+    });
+    assert.deepEqual(periodContaining(new Date('2026-12-15T00:00:00Z'), 'yearly'), {
+      start: new Date('2026-12-01T00:00:00Z'),
+      end: new Date('2027-12-01T00:00:00Z'),
+    });
     assert.equal(addMonths(new Date('2026-11-01T00:00:00Z'), 2).toISOString(), '2027-01-01T00:00:00.000Z');
   });
 });
@@ -52,7 +71,11 @@ describe('billing: the period reset job (billing.close-periods)', () => {
     assert.equal(cancel.status, 200, cancel.text);
     assert.equal(cancel.body.cancel_at_period_end, true);
     assert.equal(cancel.body.plan_id, 'pro', 'still pro until the period ends');
-    assert.equal((await t.api('PUT', `/admin/tenants/${yearly.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'business', billing_cycle: 'yearly' } })).status, 200);
+    assert.equal(
+      (await t.api('PUT', `/admin/tenants/${yearly.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'business', billing_cycle: 'yearly' } }))
+        .status,
+      200,
+    );
   });
   after(() => t?.close());
 
@@ -62,7 +85,10 @@ describe('billing: the period reset job (billing.close-periods)', () => {
     assert.equal(result.downgraded, 0);
     assert.equal(result.rolledSubscriptions, 0);
     const open = await t.db('billing_usage').whereNull('closed_at').orderBy('period_key');
-    assert.ok(open.every((r: Row) => r.period_key === '-' || r.period_key >= '2026-02-27' || r.period_key === '2026-02'), JSON.stringify(open));
+    assert.ok(
+      open.every((r: Row) => r.period_key === '-' || r.period_key >= '2026-02-27' || r.period_key === '2026-02'),
+      JSON.stringify(open),
+    );
     const closedDay = await t.db('billing_usage').where({ tenant_id: a.tenantId, period_key: '2026-02-10' }).first();
     assert.equal(closedDay.closed_at, '2026-02-27T09:00:00.000Z', 'the 10th was a finished day');
     assert.equal(await count(t.db('core_events').where('name', 'usage.period_closed')), 0);
@@ -100,7 +126,14 @@ describe('billing: the period reset job (billing.close-periods)', () => {
     assert.equal(Boolean(c.cancel_at_period_end), false);
     assert.equal(c.current_period_end, '2026-04-01T00:00:00.000Z');
     const changes = await eventRows(t, 'billing.subscription.changed', { tenant_id: canceler.tenantId });
-    assert.deepEqual(changes.at(-1)!.payload, { tenant_id: canceler.tenantId, plan_id: 'free', previous_plan_id: 'pro', status: 'active', billing_cycle: 'monthly', cancel_at_period_end: false });
+    assert.deepEqual(changes.at(-1)!.payload, {
+      tenant_id: canceler.tenantId,
+      plan_id: 'free',
+      previous_plan_id: 'pro',
+      status: 'active',
+      billing_cycle: 'monthly',
+      cancel_at_period_end: false,
+    });
 
     const [run] = await t.db('core_job_runs').where({ job: JOB, trigger: 'manual' });
     assert.equal(run.status, 'succeeded');
@@ -112,7 +145,11 @@ describe('billing: the period reset job (billing.close-periods)', () => {
     assert.equal(view.body.plan_id, 'free');
     assert.equal(view.body.limits.max_api_keys, 5);
     assert.equal(view.body.usage.api_keys, 6);
-    const res = assertError(await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'seventh', scopes: ['usage:read'] } }), 402, 'usage_limit_reached');
+    const res = assertError(
+      await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'seventh', scopes: ['usage:read'] } }),
+      402,
+      'usage_limit_reached',
+    );
     assert.match(res.detail, /max_api_keys on plan "free": 6 of 5 API keys in use/);
   });
 
@@ -129,18 +166,27 @@ describe('billing: the period reset job (billing.close-periods)', () => {
   });
 
   it('March usage starts from zero while February stays in history', async () => {
-    await setOverrides(t, (await loginAdmin(t)), a.tenantId, { notes_per_month: 3 });
+    await setOverrides(t, await loginAdmin(t), a.tenantId, { notes_per_month: 3 });
     await t.meter.consume(a.tenantId, 'notes_per_month', 3);
     await assert.rejects(t.meter.consume(a.tenantId, 'notes_per_month'), { status: 402 });
     const history = await t.meter.history(a.tenantId, 2);
-    assert.deepEqual(history.map((h) => [h.period, h.usage.notes_per_month]), [['2026-03', 3], ['2026-02', 5]]);
+    assert.deepEqual(
+      history.map((h) => [h.period, h.usage.notes_per_month]),
+      [
+        ['2026-03', 3],
+        ['2026-02', 5],
+      ],
+    );
   });
 
   it('a closer running beside another (two at once) reports each month once', async () => {
     clock.set('2026-04-01T00:01:00.000Z');
     const results = await Promise.all([t.billing.closer.close(), t.billing.closer.close()]);
     assert.deepEqual(results.map((r) => r.closedMonths).sort(), [[], ['2026-03']]);
-    assert.deepEqual((await eventRows(t, 'usage.period_closed')).map((e) => e.payload.period), ['2026-02', '2026-03']);
+    assert.deepEqual(
+      (await eventRows(t, 'usage.period_closed')).map((e) => e.payload.period),
+      ['2026-02', '2026-03'],
+    );
   });
 });
 
@@ -204,7 +250,10 @@ describe('billing: catch-up of the period reset after downtime', () => {
     const second = await startBillingApp({ clock, database, extraPlugins: ['example'] });
     try {
       const rows = await runs(second);
-      assert.deepEqual(rows.map((r: { trigger: string; status: string }) => [r.trigger, r.status]), [['catchup', 'succeeded']]);
+      assert.deepEqual(
+        rows.map((r: { trigger: string; status: string }) => [r.trigger, r.status]),
+        [['catchup', 'succeeded']],
+      );
       const usage = await second.db('billing_usage').where('tenant_id', owner.tenantId);
       const byKey = Object.fromEntries(usage.map((r: Row) => [r.period_key, r.closed_at]));
       assert.equal(byKey['2026-06-10'], '2026-06-13T12:00:00.000Z');
@@ -231,7 +280,10 @@ describe('billing: the period reset is set-based', () => {
         updated_at: now,
       }));
       // One multi-row insert (knex's SQLite form is a compound SELECT, capped at 500 terms).
-      await t.db.raw(`INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, rows.flatMap((r) => [r.tenant_id, r.metric, r.period_key, r.used, r.updated_at]));
+      await t.db.raw(
+        `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        rows.flatMap((r) => [r.tenant_id, r.metric, r.period_key, r.used, r.updated_at]),
+      );
       assert.equal(await count(t.db('billing_usage').whereNull('closed_at')), 5000);
 
       clock.set('2026-10-01T00:01:00.000Z');
@@ -239,9 +291,16 @@ describe('billing: the period reset is set-based', () => {
       assert.equal(await count(t.db('billing_usage').whereNull('closed_at')), 0);
       assert.equal(await count(t.db('billing_usage').where('closed_at', '2026-10-01T00:01:00.000Z')), 5000);
       const events = await eventRows(t, 'usage.period_closed');
-      assert.deepEqual(events.map((e) => e.payload), [{ period: '2026-09', tenants: 5000, next_period: '2026-10' }]);
+      assert.deepEqual(
+        events.map((e) => e.payload),
+        [{ period: '2026-09', tenants: 5000, next_period: '2026-10' }],
+      );
       const total = await t.db('billing_usage').sum({ s: 'used' }).first();
-      assert.equal(Number(total!.s), rows.reduce((s, r) => s + r.used, 0), 'counts are kept');
+      assert.equal(
+        Number(total!.s),
+        rows.reduce((s, r) => s + r.used, 0),
+        'counts are kept',
+      );
 
       clock.advance(60_000);
       const again = await t.billing.closer.close();

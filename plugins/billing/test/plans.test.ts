@@ -27,11 +27,25 @@ describe('billing: plans', () => {
     it('lists the public plans in order, with prices in minor units, without credentials', async () => {
       const res = await t.api('GET', '/billing/plans');
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body.map((p: { id: string }) => p.id), ['free', 'pro', 'business']);
+      assert.deepEqual(
+        res.body.map((p: { id: string }) => p.id),
+        ['free', 'pro', 'business'],
+      );
       const pro = res.body.find((p: { id: string }) => p.id === 'pro');
       assert.deepEqual(
         { ...pro, limits: undefined },
-        { id: 'pro', display_name: 'Pro', description: '', price_monthly: 2990, price_yearly: 23990, currency: 'usd', limits: undefined, features: null, purchasable: false, purchasable_cycles: [] },
+        {
+          id: 'pro',
+          display_name: 'Pro',
+          description: '',
+          price_monthly: 2990,
+          price_yearly: 23990,
+          currency: 'usd',
+          limits: undefined,
+          features: null,
+          purchasable: false,
+          purchasable_cycles: [],
+        },
       );
       assert.equal(pro.limits.max_messages_per_month, 5000);
       assert.equal(pro.limits.ai_replies_per_month, 500);
@@ -79,11 +93,24 @@ describe('billing: plans', () => {
     it('POST with a bad id, a negative limit, a fractional limit, an unknown field or no limits → 422, nothing written', async () => {
       const before = await count(t.db('billing_plans'));
       assert.deepEqual(assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: newPlan('Bad Id!') })), ['body.id']);
-      assert.ok(assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: newPlan('neg', { limits: { max_sessions: -1 } }) })).some((l) => l.startsWith('body.limits')));
-      assert.ok(assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: newPlan('frac', { limits: { max_sessions: 1.5 } }) })).some((l) => l.startsWith('body.limits')));
+      assert.ok(
+        assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: newPlan('neg', { limits: { max_sessions: -1 } }) })).some((l) =>
+          l.startsWith('body.limits'),
+        ),
+      );
+      assert.ok(
+        assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: newPlan('frac', { limits: { max_sessions: 1.5 } }) })).some((l) =>
+          l.startsWith('body.limits'),
+        ),
+      );
       assert.ok(assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: newPlan('extra', { colour: 'blue' }) })).length > 0);
-      assert.ok(assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: { id: 'nolimits', display_name: 'No limits' } })).length > 0);
-      assert.ok(assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: newPlan('badmetric', { limits: { 'Max Sessions': 1 } }) })).length > 0);
+      assert.ok(
+        assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: { id: 'nolimits', display_name: 'No limits' } })).length > 0,
+      );
+      assert.ok(
+        assertValidation(await t.api('POST', '/admin/plans', { headers: admin.headers, body: newPlan('badmetric', { limits: { 'Max Sessions': 1 } }) }))
+          .length > 0,
+      );
       assert.equal(await count(t.db('billing_plans')), before);
     });
 
@@ -140,7 +167,8 @@ describe('billing: plans', () => {
       await t.api('POST', '/admin/plans', { headers: admin.headers, body: newPlan('busy') });
       const a = await registerOwner(t);
       const b = await registerOwner(t);
-      for (const o of [a, b]) assert.equal((await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'busy' } })).status, 200);
+      for (const o of [a, b])
+        assert.equal((await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'busy' } })).status, 200);
       const res = assertError(await t.api('DELETE', '/admin/plans/busy', { headers: admin.headers }), 409, 'plan_in_use');
       assert.match(res.detail, /\b2 tenant/);
       assert.ok(await t.db('billing_plans').where('id', 'busy').first(), 'still there');

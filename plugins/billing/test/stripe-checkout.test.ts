@@ -73,7 +73,10 @@ describe('billing: Stripe checkout', () => {
   });
 
   it('a plan not synced yet is 409 plan_not_synced; an unknown plan 404; a bad cycle 422; nothing reaches Stripe', async () => {
-    const created = await t.api('POST', '/admin/plans', { headers: admin.headers, body: { id: 'team', display_name: 'Team', price_monthly: 5000, price_yearly: 50000, limits: { max_sessions: 5 } } });
+    const created = await t.api('POST', '/admin/plans', {
+      headers: admin.headers,
+      body: { id: 'team', display_name: 'Team', price_monthly: 5000, price_yearly: 50000, limits: { max_sessions: 5 } },
+    });
     assert.equal(created.status, 201, created.text);
     const owner = await registerOwner(t);
     const notSynced = assertError(await checkout(owner, { plan_id: 'team', billing_cycle: 'monthly' }), 409, 'plan_not_synced');
@@ -131,7 +134,11 @@ describe('billing: Stripe checkout', () => {
     const owner = await registerOwner(t);
     fake.failNext(400, 'Not a valid URL', { code: 'url_invalid', method: 'POST', path: '/v1/checkout/sessions' });
     assertError(await checkout(owner, { plan_id: 'pro', billing_cycle: 'yearly' }), 502, 'payment_provider_error');
-    assert.deepEqual(fake.requestsTo('POST', '/v1/checkout/sessions').map((r) => r.status), [400], 'a 400 is not retried');
+    assert.deepEqual(
+      fake.requestsTo('POST', '/v1/checkout/sessions').map((r) => r.status),
+      [400],
+      'a 400 is not retried',
+    );
   });
 
   it('signup-checkout needs no account and sends customer_email (no tenant in the metadata)', async () => {
@@ -157,7 +164,11 @@ describe('billing: Stripe checkout', () => {
     assertError(await checkout(owner, { plan_id: 'business', billing_cycle: 'monthly' }), 409, 'already_subscribed');
     assert.equal(fake.requests.length, 0);
     // Nor can an admin move it by hand while Stripe bills it.
-    assertError(await t.api('PUT', `/admin/tenants/${owner.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'business' } }), 409, 'managed_by_stripe');
+    assertError(
+      await t.api('PUT', `/admin/tenants/${owner.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'business' } }),
+      409,
+      'managed_by_stripe',
+    );
     assert.equal((await subscriptionRow(t, owner.tenantId)).plan_id, 'pro');
   });
 });

@@ -15,7 +15,6 @@ export const PUBLIC_URL = 'http://plinth.test';
 /** Generous auth limits: these tests register and log in more often than a person would. */
 const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
-
 export interface BillingApp extends TestApp {
   db: Knex;
   api<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
@@ -35,7 +34,6 @@ export async function startBillingApp(fake: FakeStripe | null, billing: Record<s
   app.api = (method, path, options = {}) => t.request(method, `${API}${path}`, options);
   return app;
 }
-
 
 export const loginAdmin = (t: BillingApp) => login(t, ADMIN.email, ADMIN.password);
 
@@ -65,7 +63,11 @@ export const count = async (q: Knex.QueryBuilder): Promise<number> => Number(((a
 export async function subscriptionRow(t: BillingApp, tenantId: string): Promise<Record<string, any>> {
   const row = await t.db('billing_subscriptions').where('tenant_id', tenantId).first();
   assert.ok(row, `no billing_subscriptions row for ${tenantId}`);
-  return { ...row, cancel_at_period_end: Boolean(row.cancel_at_period_end), stripe_event_created: row.stripe_event_created === null ? null : Number(row.stripe_event_created) };
+  return {
+    ...row,
+    cancel_at_period_end: Boolean(row.cancel_at_period_end),
+    stripe_event_created: row.stripe_event_created === null ? null : Number(row.stripe_event_created),
+  };
 }
 
 export async function planRow(t: BillingApp, id: string): Promise<Record<string, any>> {
@@ -96,7 +98,14 @@ export async function syncAll(t: BillingApp, admin: Actor): Promise<Record<strin
  * An owner goes through checkout for a plan and pays: POST /billing/checkout, the fake completes
  * the session (customer + subscription), and Stripe's checkout.session.completed is delivered.
  */
-export async function subscribeThroughCheckout(t: BillingApp, fake: FakeStripe, owner: Actor, planId = 'pro', cycle: 'monthly' | 'yearly' = 'monthly', created?: number) {
+export async function subscribeThroughCheckout(
+  t: BillingApp,
+  fake: FakeStripe,
+  owner: Actor,
+  planId = 'pro',
+  cycle: 'monthly' | 'yearly' = 'monthly',
+  created?: number,
+) {
   const checkout = await t.api('POST', '/billing/checkout', { headers: owner.headers, body: { plan_id: planId, billing_cycle: cycle } });
   assert.equal(checkout.status, 200, checkout.text);
   const paid = fake.completeCheckout(checkout.body.session_id);

@@ -44,7 +44,10 @@ describe('billing: Stripe not configured', () => {
   it('POST /billing/webhook answers 409 payments_not_configured and stores nothing, even when signed', async () => {
     const payload = JSON.stringify({ id: 'evt_1', object: 'event', type: 'invoice.paid', created: Math.floor(Date.now() / 1000), data: { object: {} } });
     const signature = new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload, secret: 'whsec_anything' });
-    const res = await t.request('POST', '/api/v2/billing/webhook', { raw: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+    const res = await t.request('POST', '/api/v2/billing/webhook', {
+      raw: payload,
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    });
     assertNotConfigured(res);
     assert.equal(await count(t.db('billing_stripe_events')), 0);
   });

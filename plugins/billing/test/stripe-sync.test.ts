@@ -35,7 +35,13 @@ describe('billing: plan sync to Stripe', () => {
     assert.match(String(product.headers.authorization), /^Bearer sk_test_/);
     const prices = fake.requestsTo('POST', '/v1/prices');
     assert.deepEqual(
-      prices.map((p) => ({ product: p.body.product, unit_amount: p.body.unit_amount, currency: p.body.currency, recurring: p.body.recurring, metadata: p.body.metadata })),
+      prices.map((p) => ({
+        product: p.body.product,
+        unit_amount: p.body.unit_amount,
+        currency: p.body.currency,
+        recurring: p.body.recurring,
+        metadata: p.body.metadata,
+      })),
       [
         { product: res.body.stripe_product_id, unit_amount: '2990', currency: 'usd', recurring: { interval: 'month' }, metadata: { plinth_plan: 'pro' } },
         { product: res.body.stripe_product_id, unit_amount: '23990', currency: 'usd', recurring: { interval: 'year' }, metadata: { plinth_plan: 'pro' } },
@@ -86,7 +92,10 @@ describe('billing: plan sync to Stripe', () => {
     assert.equal(res.body.stripe_product_id, first.stripe_product_id);
 
     const fresh = fake.prices.get(res.body.stripe_price_monthly)!;
-    assert.deepEqual({ amount: fresh.unit_amount, active: fresh.active, interval: fresh.recurring.interval, product: fresh.product }, { amount: 3490, active: true, interval: 'month', product: first.stripe_product_id });
+    assert.deepEqual(
+      { amount: fresh.unit_amount, active: fresh.active, interval: fresh.recurring.interval, product: fresh.product },
+      { amount: 3490, active: true, interval: 'month', product: first.stripe_product_id },
+    );
     assert.equal(fake.prices.get(first.stripe_price_monthly)!.active, false, 'the old monthly price is archived');
     const [archive] = fake.requestsTo('POST', `/v1/prices/${first.stripe_price_monthly}`);
     assert.equal(archive.body.active, 'false');
@@ -188,7 +197,10 @@ describe('billing: a wrong Stripe key', () => {
   it('is a 502 payment_provider_error (the fake answered 401), and nothing is stored', async () => {
     const admin = await loginAdmin(t);
     assertError(await t.api('POST', '/admin/plans/pro/stripe-sync', { headers: admin.headers }), 502, 'payment_provider_error');
-    assert.deepEqual(fake.requests.map((r) => r.status), [401]);
+    assert.deepEqual(
+      fake.requests.map((r) => r.status),
+      [401],
+    );
     assert.equal(fake.requests[0].headers.authorization, 'Bearer sk_test_revoked_key_000000');
     assert.equal((await planRow(t, 'pro')).stripe_product_id, null);
   });

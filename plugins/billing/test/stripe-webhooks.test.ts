@@ -66,7 +66,15 @@ describe('billing: Stripe webhooks', () => {
     assert.equal(session.metadata.tenant_id, owner.tenantId);
     let row = await subscriptionRow(t, owner.tenantId);
     assert.deepEqual(
-      { plan: row.plan_id, provider: row.provider, status: row.status, cycle: row.billing_cycle, customer: row.stripe_customer_id, sub: row.stripe_subscription_id, created: row.stripe_event_created },
+      {
+        plan: row.plan_id,
+        provider: row.provider,
+        status: row.status,
+        cycle: row.billing_cycle,
+        customer: row.stripe_customer_id,
+        sub: row.stripe_subscription_id,
+        created: row.stripe_event_created,
+      },
       { plan: 'pro', provider: 'stripe', status: 'active', cycle: 'monthly', customer: customer.id, sub: subscription.id, created: T },
     );
     assert.match(customer.id, /^cus_/);
@@ -78,10 +86,23 @@ describe('billing: Stripe webhooks', () => {
     assert.equal(v.provider, 'stripe');
     assert.equal(v.status, 'active');
     assert.deepEqual(v.limits, pro, "the pro plan's limits apply at once");
-    assert.deepEqual(await eventRow(completed.id), { id: completed.id, type: 'checkout.session.completed', created: T, outcome: 'applied', processed_at: (await eventRow(completed.id))!.processed_at });
+    assert.deepEqual(await eventRow(completed.id), {
+      id: completed.id,
+      type: 'checkout.session.completed',
+      created: T,
+      outcome: 'applied',
+      processed_at: (await eventRow(completed.id))!.processed_at,
+    });
     let events = await changedEvents(t, owner.tenantId);
     assert.equal(events.length, 1);
-    assert.deepEqual(events[0].payload, { tenant_id: owner.tenantId, plan_id: 'pro', previous_plan_id: 'free', status: 'active', billing_cycle: 'monthly', cancel_at_period_end: false });
+    assert.deepEqual(events[0].payload, {
+      tenant_id: owner.tenantId,
+      plan_id: 'pro',
+      previous_plan_id: 'free',
+      status: 'active',
+      billing_cycle: 'monthly',
+      cancel_at_period_end: false,
+    });
 
     // 2. Stripe reports the subscription with its period.
     const start = T + 5;
@@ -124,7 +145,10 @@ describe('billing: Stripe webhooks', () => {
     res = await fake.deliver(t, ended);
     assert.equal(res.body.outcome, 'applied', res.text);
     row = await subscriptionRow(t, owner.tenantId);
-    assert.deepEqual({ plan: row.plan_id, status: row.status, cancel: row.cancel_at_period_end, provider: row.provider }, { plan: 'free', status: 'canceled', cancel: false, provider: 'stripe' });
+    assert.deepEqual(
+      { plan: row.plan_id, status: row.status, cancel: row.cancel_at_period_end, provider: row.provider },
+      { plan: 'free', status: 'canceled', cancel: false, provider: 'stripe' },
+    );
     v = await view(owner);
     assert.equal(v.plan_id, 'free');
     assert.equal(v.status, 'canceled');
@@ -132,12 +156,26 @@ describe('billing: Stripe webhooks', () => {
     events = await changedEvents(t, owner.tenantId);
     assert.deepEqual(
       events.map((e) => [e.payload.plan_id, e.payload.status]),
-      [['pro', 'active'], ['pro', 'past_due'], ['pro', 'active'], ['free', 'canceled']],
+      [
+        ['pro', 'active'],
+        ['pro', 'past_due'],
+        ['pro', 'active'],
+        ['free', 'canceled'],
+      ],
     );
     assert.equal(events.at(-1)!.payload.previous_plan_id, 'pro');
     assert.deepEqual(
-      (await stripeEventRows(t)).filter((r) => [completed.id, updated.id, failed.id, paid.id, ended.id].includes(r.id)).map((r) => [r.type, r.outcome]).sort(),
-      [['checkout.session.completed', 'applied'], ['customer.subscription.deleted', 'applied'], ['customer.subscription.updated', 'applied'], ['invoice.paid', 'applied'], ['invoice.payment_failed', 'applied']],
+      (await stripeEventRows(t))
+        .filter((r) => [completed.id, updated.id, failed.id, paid.id, ended.id].includes(r.id))
+        .map((r) => [r.type, r.outcome])
+        .sort(),
+      [
+        ['checkout.session.completed', 'applied'],
+        ['customer.subscription.deleted', 'applied'],
+        ['customer.subscription.updated', 'applied'],
+        ['invoice.paid', 'applied'],
+        ['invoice.payment_failed', 'applied'],
+      ],
     );
 
     // 6. Subscribing again reuses the Stripe customer.
@@ -163,7 +201,10 @@ describe('billing: Stripe webhooks', () => {
     assert.equal(v.plan_id, 'business');
     assert.deepEqual(v.limits, JSON.parse((await planRow(t, 'business')).limits));
     const [last] = (await changedEvents(t, owner.tenantId)).slice(-1);
-    assert.deepEqual({ plan: last.payload.plan_id, previous: last.payload.previous_plan_id, cycle: last.payload.billing_cycle }, { plan: 'business', previous: 'pro', cycle: 'yearly' });
+    assert.deepEqual(
+      { plan: last.payload.plan_id, previous: last.payload.previous_plan_id, cycle: last.payload.billing_cycle },
+      { plan: 'business', previous: 'pro', cycle: 'yearly' },
+    );
   });
 
   it('a subscriber on a price archived by a re-sync still maps to its plan (the price carries plinth_plan)', async () => {
@@ -262,7 +303,11 @@ describe('billing: Stripe webhooks', () => {
     const checkout = await t.api('POST', '/billing/checkout', { headers: owner.headers, body: { plan_id: 'business', billing_cycle: 'yearly' } });
     const event = fake.event('checkout.session.completed', fake.completeCheckout(checkout.body.session_id).session);
     const replies = await Promise.all(Array.from({ length: 6 }, () => fake.deliver(t, event)));
-    assert.deepEqual(replies.map((r) => r.status), [200, 200, 200, 200, 200, 200], replies.map((r) => r.text).join('\n'));
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [200, 200, 200, 200, 200, 200],
+      replies.map((r) => r.text).join('\n'),
+    );
     assert.deepEqual(replies.map((r) => r.body.outcome).sort(), ['applied', 'duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
     assert.equal(await count(t.db('billing_stripe_events').where('id', event.id)), 1);
     assert.equal((await changedEvents(t, owner.tenantId)).length, 1);
@@ -286,7 +331,10 @@ describe('billing: Stripe webhooks', () => {
     assert.deepEqual({ status: row.status, created: row.stripe_event_created }, { status: 'active', created: T + 100 });
     assert.equal((await eventRow(older.id))!.outcome, 'ignored');
     assert.equal((await eventRow(newer.id))!.outcome, 'applied');
-    assert.ok((await changedEvents(t, owner.tenantId)).every((e) => e.payload.status === 'active'), 'past_due was never reported');
+    assert.ok(
+      (await changedEvents(t, owner.tenantId)).every((e) => e.payload.status === 'active'),
+      'past_due was never reported',
+    );
 
     // An older invoice is ignored the same way.
     const lateFailure = fake.event('invoice.payment_failed', invoice(String(stripeSub.customer), subscription.id, T, T + 86_400), { created: T + 60 });
@@ -306,7 +354,10 @@ describe('billing: Stripe webhooks', () => {
     const res = await fake.deliver(t, update);
     assert.equal(res.body.outcome, 'applied', res.text);
     const row = await subscriptionRow(t, owner.tenantId);
-    assert.deepEqual({ cancel: Boolean(row.cancel_at_period_end), sub: Number(row.stripe_event_created), invoice: Number(row.stripe_invoice_event_created) }, { cancel: true, sub: T + 150, invoice: T + 200 });
+    assert.deepEqual(
+      { cancel: Boolean(row.cancel_at_period_end), sub: Number(row.stripe_event_created), invoice: Number(row.stripe_invoice_event_created) },
+      { cancel: true, sub: T + 150, invoice: T + 200 },
+    );
     // An older update of the subscription itself is still ignored.
     const stale = fake.event('customer.subscription.updated', { ...stripeSub, status: 'past_due' }, { created: T + 120 });
     assert.equal((await fake.deliver(t, stale)).body.outcome, 'ignored');
@@ -316,12 +367,26 @@ describe('billing: Stripe webhooks', () => {
   it('an event naming a tenant this server does not have: 200 ignored, logged, no subscription row written', async () => {
     const ghost = '00000000-0000-4000-8000-00000000dead';
     const rowsBefore = await count(t.db('billing_subscriptions'));
-    const session = { id: 'cs_ghost_1', object: 'checkout.session', mode: 'subscription', customer: 'cus_ghost_1', subscription: 'sub_ghost_1', metadata: { tenant_id: ghost, plan_id: 'pro', billing_cycle: 'monthly' } };
+    const session = {
+      id: 'cs_ghost_1',
+      object: 'checkout.session',
+      mode: 'subscription',
+      customer: 'cus_ghost_1',
+      subscription: 'sub_ghost_1',
+      metadata: { tenant_id: ghost, plan_id: 'pro', billing_cycle: 'monthly' },
+    };
     const completed = fake.event('checkout.session.completed', session);
     const res = await fake.deliver(t, completed);
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { received: true, event_id: completed.id, outcome: 'ignored' });
-    const updated = fake.event('customer.subscription.updated', { id: 'sub_ghost_1', object: 'subscription', customer: 'cus_ghost_1', status: 'active', metadata: { tenant_id: ghost }, items: { object: 'list', data: [] } });
+    const updated = fake.event('customer.subscription.updated', {
+      id: 'sub_ghost_1',
+      object: 'subscription',
+      customer: 'cus_ghost_1',
+      status: 'active',
+      metadata: { tenant_id: ghost },
+      items: { object: 'list', data: [] },
+    });
     assert.equal((await fake.deliver(t, updated)).body.outcome, 'ignored');
     assert.equal(await count(t.db('billing_subscriptions').where('tenant_id', ghost)), 0, 'no orphan row');
     assert.equal(await count(t.db('billing_subscriptions')), rowsBefore);
@@ -333,7 +398,14 @@ describe('billing: Stripe webhooks', () => {
     const first = await registerOwner(t);
     const { subscription } = await subscribeThroughCheckout(t, fake, first, 'pro', 'monthly', T);
     const second = await registerOwner(t);
-    const session = { id: 'cs_dup_1', object: 'checkout.session', mode: 'subscription', customer: 'cus_dup_1', subscription: subscription.id, metadata: { tenant_id: second.tenantId, plan_id: 'business', billing_cycle: 'monthly' } };
+    const session = {
+      id: 'cs_dup_1',
+      object: 'checkout.session',
+      mode: 'subscription',
+      customer: 'cus_dup_1',
+      subscription: subscription.id,
+      metadata: { tenant_id: second.tenantId, plan_id: 'business', billing_cycle: 'monthly' },
+    };
     const event = fake.event('checkout.session.completed', session, { created: T + 10 });
     const res = await fake.deliver(t, event);
     assert.equal(res.status, 200, res.text);
@@ -351,11 +423,23 @@ describe('billing: Stripe webhooks', () => {
     for (let round = 1; round <= 8; round++) {
       const [newStatus, oldStatus] = round % 2 ? ['past_due', 'active'] : ['active', 'past_due'];
       const older = fake.event('customer.subscription.updated', { ...stripeSub, status: oldStatus, cancel_at_period_end: false }, { created: T + round * 100 });
-      const newer = fake.event('customer.subscription.updated', { ...stripeSub, status: newStatus, cancel_at_period_end: true }, { created: T + round * 100 + 50 });
+      const newer = fake.event(
+        'customer.subscription.updated',
+        { ...stripeSub, status: newStatus, cancel_at_period_end: true },
+        { created: T + round * 100 + 50 },
+      );
       const replies = await Promise.all(round % 4 < 2 ? [fake.deliver(t, newer), fake.deliver(t, older)] : [fake.deliver(t, older), fake.deliver(t, newer)]);
-      assert.deepEqual(replies.map((r) => r.status), [200, 200], replies.map((r) => r.text).join('\n'));
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        [200, 200],
+        replies.map((r) => r.text).join('\n'),
+      );
       const row = await subscriptionRow(t, owner.tenantId);
-      assert.deepEqual({ status: row.status, cancel: row.cancel_at_period_end, created: row.stripe_event_created }, { status: newStatus, cancel: true, created: T + round * 100 + 50 }, `round ${round}`);
+      assert.deepEqual(
+        { status: row.status, cancel: row.cancel_at_period_end, created: row.stripe_event_created },
+        { status: newStatus, cancel: true, created: T + round * 100 + 50 },
+        `round ${round}`,
+      );
     }
   });
 
@@ -378,14 +462,24 @@ describe('billing: Stripe webhooks', () => {
     const stale = fake.event('customer.subscription.deleted', ended, { created: T + 30 });
     assert.equal((await fake.deliver(t, stale)).body.outcome, 'ignored');
     const row = await subscriptionRow(t, owner.tenantId);
-    assert.deepEqual({ plan: row.plan_id, status: row.status, sub: row.stripe_subscription_id }, { plan: 'business', status: 'active', sub: second.subscription.id });
+    assert.deepEqual(
+      { plan: row.plan_id, status: row.status, sub: row.stripe_subscription_id },
+      { plan: 'business', status: 'active', sub: second.subscription.id },
+    );
   });
 
   it('events for nobody Plinth knows, and event types it does not handle, are acknowledged and recorded as ignored', async () => {
     const unknownCustomer = fake.event('invoice.paid', invoice('cus_nobody', 'sub_nobody', 1, 2));
     const unhandled = fake.event('charge.succeeded', { id: 'ch_1', object: 'charge', customer: 'cus_nobody', amount: 100 });
     // (A signup checkout is not "nobody": it creates the account — see stripe-signup.test.ts.)
-    const anonymous = fake.event('checkout.session.completed', { id: 'cs_test_anon', object: 'checkout.session', mode: 'subscription', customer: 'cus_new', subscription: 'sub_new', metadata: { plan_id: 'pro' } });
+    const anonymous = fake.event('checkout.session.completed', {
+      id: 'cs_test_anon',
+      object: 'checkout.session',
+      mode: 'subscription',
+      customer: 'cus_new',
+      subscription: 'sub_new',
+      metadata: { plan_id: 'pro' },
+    });
     for (const event of [unknownCustomer, unhandled, anonymous]) {
       const res = await fake.deliver(t, event);
       assert.equal(res.status, 200, res.text);
@@ -399,12 +493,24 @@ describe('billing: Stripe webhooks', () => {
     const T = base();
     const owner = await registerOwner(t);
     const customer = fake.createCustomer({ email: owner.email });
-    const sub = fake.createSubscription({ customer: customer.id, price: plans.pro.stripe_price_yearly, metadata: { tenant_id: owner.tenantId, plan_id: 'pro' }, start: T });
+    const sub = fake.createSubscription({
+      customer: customer.id,
+      price: plans.pro.stripe_price_yearly,
+      metadata: { tenant_id: owner.tenantId, plan_id: 'pro' },
+      start: T,
+    });
     const res = await fake.deliver(t, fake.event('customer.subscription.created', sub, { created: T }));
     assert.equal(res.body.outcome, 'applied', res.text);
     const row = await subscriptionRow(t, owner.tenantId);
     assert.deepEqual(
-      { plan: row.plan_id, cycle: row.billing_cycle, provider: row.provider, customer: row.stripe_customer_id, sub: row.stripe_subscription_id, end: row.current_period_end },
+      {
+        plan: row.plan_id,
+        cycle: row.billing_cycle,
+        provider: row.provider,
+        customer: row.stripe_customer_id,
+        sub: row.stripe_subscription_id,
+        end: row.current_period_end,
+      },
       { plan: 'pro', cycle: 'yearly', provider: 'stripe', customer: customer.id, sub: sub.id, end: iso(T + 365 * 86_400) },
     );
     // Later invoices find the tenant by its customer.

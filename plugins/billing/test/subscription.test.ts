@@ -42,12 +42,24 @@ describe('billing: subscription, effective limits, overrides, reset', () => {
       assert.ok(!Number.isNaN(Date.parse(b.current_period_end)));
       // The seed's limit keys, then Plinth's own metrics beside them.
       assert.deepEqual(
-        { max_sessions: b.limits.max_sessions, max_messages_per_month: b.limits.max_messages_per_month, max_groups: b.limits.max_groups, max_labels: b.limits.max_labels, ai_replies_per_month: b.limits.ai_replies_per_month },
+        {
+          max_sessions: b.limits.max_sessions,
+          max_messages_per_month: b.limits.max_messages_per_month,
+          max_groups: b.limits.max_groups,
+          max_labels: b.limits.max_labels,
+          ai_replies_per_month: b.limits.ai_replies_per_month,
+        },
         { max_sessions: 1, max_messages_per_month: 500, max_groups: 2, max_labels: 10, ai_replies_per_month: 50 },
       );
       assert.equal(b.limits.max_api_keys, 5);
       assert.deepEqual(
-        { sessions: b.usage.sessions, messages_this_month: b.usage.messages_this_month, groups: b.usage.groups, labels: b.usage.labels, ai_replies_this_month: b.usage.ai_replies_this_month },
+        {
+          sessions: b.usage.sessions,
+          messages_this_month: b.usage.messages_this_month,
+          groups: b.usage.groups,
+          labels: b.usage.labels,
+          ai_replies_this_month: b.usage.ai_replies_this_month,
+        },
         { sessions: 0, messages_this_month: 0, groups: 0, labels: 0, ai_replies_this_month: 0 },
       );
       for (const v of Object.values(b.usage)) assert.equal(typeof v, 'number');
@@ -128,10 +140,15 @@ describe('billing: subscription, effective limits, overrides, reset', () => {
       assert.deepEqual(assertValidation(await t.api('GET', '/admin/tenants/not-a-uuid/effective-limits', { headers: admin.headers })), ['params.id']);
       assertError(await t.api('PUT', `/admin/tenants/${MISSING_ID}/limit-overrides`, { headers: admin.headers, body: { limits: { max_groups: 1 } } }), 404);
       assertValidation(await t.api('PUT', '/admin/tenants/123/limit-overrides', { headers: admin.headers, body: { limits: {} } }));
-      assertValidation(await t.api('PUT', `/admin/tenants/${owner.tenantId}/limit-overrides`, { headers: admin.headers, body: { limits: { max_groups: -1 } } }));
+      assertValidation(
+        await t.api('PUT', `/admin/tenants/${owner.tenantId}/limit-overrides`, { headers: admin.headers, body: { limits: { max_groups: -1 } } }),
+      );
       assertValidation(await t.api('PUT', `/admin/tenants/${owner.tenantId}/limit-overrides`, { headers: admin.headers, body: { max_groups: 1 } }));
       assertError(await t.api('GET', `/admin/tenants/${owner.tenantId}/effective-limits`, { headers: owner.headers }), 403);
-      assertError(await t.api('PUT', `/admin/tenants/${owner.tenantId}/limit-overrides`, { headers: owner.headers, body: { limits: { max_groups: 99 } } }), 403);
+      assertError(
+        await t.api('PUT', `/admin/tenants/${owner.tenantId}/limit-overrides`, { headers: owner.headers, body: { limits: { max_groups: 99 } } }),
+        403,
+      );
       assert.equal(await count(t.db('billing_limit_overrides').where('tenant_id', owner.tenantId)), 0);
     });
   });
@@ -139,7 +156,10 @@ describe('billing: subscription, effective limits, overrides, reset', () => {
   describe('PUT /admin/tenants/{id}/subscription', () => {
     it("moves the tenant to pro: the subscription view shows pro's limits; emits billing.subscription.changed; audited", async () => {
       const o = await registerOwner(t);
-      const res = await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'pro', billing_cycle: 'yearly' } });
+      const res = await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, {
+        headers: admin.headers,
+        body: { plan_id: 'pro', billing_cycle: 'yearly' },
+      });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.plan_id, 'pro');
       assert.equal(res.body.billing_cycle, 'yearly');
@@ -149,7 +169,13 @@ describe('billing: subscription, effective limits, overrides, reset', () => {
       assert.equal(view.body.plan_id, 'pro');
       assert.equal(view.body.display_name, 'Pro');
       assert.deepEqual(
-        { max_sessions: view.body.limits.max_sessions, max_messages_per_month: view.body.limits.max_messages_per_month, max_groups: view.body.limits.max_groups, max_labels: view.body.limits.max_labels, ai_replies_per_month: view.body.limits.ai_replies_per_month },
+        {
+          max_sessions: view.body.limits.max_sessions,
+          max_messages_per_month: view.body.limits.max_messages_per_month,
+          max_groups: view.body.limits.max_groups,
+          max_labels: view.body.limits.max_labels,
+          ai_replies_per_month: view.body.limits.ai_replies_per_month,
+        },
         { max_sessions: 3, max_messages_per_month: 5000, max_groups: 10, max_labels: 50, ai_replies_per_month: 500 },
       );
       const [changed] = await eventRows(t, 'billing.subscription.changed', { tenant_id: o.tenantId });
@@ -171,10 +197,16 @@ describe('billing: subscription, effective limits, overrides, reset', () => {
 
     it('errors: unknown plan → 404 (nothing changes), unknown tenant → 404, bad body → 422, owner → 403', async () => {
       const o = await registerOwner(t);
-      assertError(await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'platinum' } }), 404, 'plan_not_found');
+      assertError(
+        await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'platinum' } }),
+        404,
+        'plan_not_found',
+      );
       assert.equal((await t.api('GET', '/billing/subscription', { headers: o.headers })).body.plan_id, 'free');
       assertError(await t.api('PUT', `/admin/tenants/${MISSING_ID}/subscription`, { headers: admin.headers, body: { plan_id: 'pro' } }), 404);
-      assertValidation(await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'pro', billing_cycle: 'weekly' } }));
+      assertValidation(
+        await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'pro', billing_cycle: 'weekly' } }),
+      );
       assertValidation(await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, { headers: admin.headers, body: {} }));
       assertError(await t.api('PUT', `/admin/tenants/${o.tenantId}/subscription`, { headers: o.headers, body: { plan_id: 'business' } }), 403);
       assert.equal((await t.db('billing_subscriptions').where('tenant_id', o.tenantId).first()).plan_id, 'free');
@@ -188,7 +220,9 @@ describe('billing: subscription, effective limits, overrides, reset', () => {
       await setOverrides(t, admin, o.tenantId, { notes_per_month: 10 });
       await createKey(t, o, ['usage:read']);
       // Last month's row must survive a reset.
-      await t.db('billing_usage').insert({ tenant_id: o.tenantId, metric: 'notes_per_month', period_key: '2026-02', used: 7, updated_at: clock.now().toISOString() });
+      await t
+        .db('billing_usage')
+        .insert({ tenant_id: o.tenantId, metric: 'notes_per_month', period_key: '2026-02', used: 7, updated_at: clock.now().toISOString() });
       const now = clock.now();
       clock.set('2026-03-05T08:00:00.000Z'); // earlier this month
       for (let i = 0; i < 3; i++) await t.meter.consume(o.tenantId, 'notes_per_month');

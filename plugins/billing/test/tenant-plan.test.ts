@@ -1,7 +1,18 @@
 // Seed 000: PATCH /admin/tenants/{id} accepts the fields its GET shows, plan_id included, and moves
 // the tenant to that plan through billing's contract (`tenantPlans`, plugins/billing/api.ts).
 import assert from 'node:assert/strict';
-import { assertError, assertValidation, count, eventRows, login, loginAdmin, registerOwner, startBillingApp, type Actor, type BillingApp } from './metering-helpers.js';
+import {
+  assertError,
+  assertValidation,
+  count,
+  eventRows,
+  login,
+  loginAdmin,
+  registerOwner,
+  startBillingApp,
+  type Actor,
+  type BillingApp,
+} from './metering-helpers.js';
 
 describe('billing: PATCH /admin/tenants/{id} with plan_id (seed 000)', () => {
   let t: BillingApp;
@@ -36,7 +47,10 @@ describe('billing: PATCH /admin/tenants/{id} with plan_id (seed 000)', () => {
     assert.equal(row.plan_id, 'pro');
     assert.equal(row.provider, 'manual');
     const changed = await eventRows(t, 'billing.subscription.changed', { tenant_id: owner.tenantId });
-    assert.deepEqual(changed.map((e) => [e.payload.previous_plan_id, e.payload.plan_id]), [['free', 'pro']]);
+    assert.deepEqual(
+      changed.map((e) => [e.payload.previous_plan_id, e.payload.plan_id]),
+      [['free', 'pro']],
+    );
     const audit = await t.db('auth_audit_logs').where({ action: 'admin.tenant.updated', target_id: owner.tenantId }).first();
     assert.deepEqual(JSON.parse(audit.details), { plan_id: 'pro' });
     // The customer is held to the new plan at once (the limits cache was dropped).
@@ -47,7 +61,12 @@ describe('billing: PATCH /admin/tenants/{id} with plan_id (seed 000)', () => {
 
   it('the whole GET body sent back with a new name and plan is accepted; the same plan keeps the period', async () => {
     const current = (await t.api('GET', `/admin/tenants/${owner.tenantId}`, { headers: admin.headers })).body;
-    const res = await patch(owner.tenantId, { ...current, name: 'Patched Ltd', plan_id: 'business', settings: { ...current.settings, require_approval: true } });
+    const res = await patch(owner.tenantId, {
+      ...current,
+      name: 'Patched Ltd',
+      plan_id: 'business',
+      settings: { ...current.settings, require_approval: true },
+    });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual([res.body.name, res.body.plan_id, res.body.settings.require_approval], ['Patched Ltd', 'business', true]);
     assert.equal((await t.db('auth_tenants').where('id', owner.tenantId).first()).name, 'Patched Ltd');
@@ -74,7 +93,10 @@ describe('billing: PATCH /admin/tenants/{id} with plan_id (seed 000)', () => {
 
   it('read-only fields are accepted unchanged and refused (422 naming them) when changed; unknown fields stay refused', async () => {
     const current = (await t.api('GET', `/admin/tenants/${owner.tenantId}`, { headers: admin.headers })).body;
-    assert.deepEqual(assertValidation(await patch(owner.tenantId, { ...current, id: '00000000-0000-4000-8000-000000000000', user_count: 99 })).sort(), ['body.id', 'body.user_count']);
+    assert.deepEqual(assertValidation(await patch(owner.tenantId, { ...current, id: '00000000-0000-4000-8000-000000000000', user_count: 99 })).sort(), [
+      'body.id',
+      'body.user_count',
+    ]);
     assert.deepEqual(assertValidation(await patch(owner.tenantId, { is_platform: true })), ['body.is_platform']);
     assert.equal((await subscription(owner.tenantId)).plan_id, current.plan_id);
   });
@@ -90,7 +112,10 @@ describe('billing: PATCH /admin/tenants/{id} with plan_id (seed 000)', () => {
   it('a tenant paying through Stripe is not moved here (409 managed_by_stripe), and its name is left alone', async () => {
     const paying = await registerOwner(t, 'paying');
     await t.billing.subscriptions.get(paying.tenantId);
-    await t.db('billing_subscriptions').where('tenant_id', paying.tenantId).update({ provider: 'stripe', stripe_customer_id: 'cus_patch', stripe_subscription_id: 'sub_patch', plan_id: 'pro' });
+    await t
+      .db('billing_subscriptions')
+      .where('tenant_id', paying.tenantId)
+      .update({ provider: 'stripe', stripe_customer_id: 'cus_patch', stripe_subscription_id: 'sub_patch', plan_id: 'pro' });
     await t.billing.meter.invalidate(paying.tenantId);
     const name = (await t.db('auth_tenants').where('id', paying.tenantId).first()).name;
     assertError(await patch(paying.tenantId, { plan_id: 'business', name: 'Renamed' }), 409, 'managed_by_stripe');

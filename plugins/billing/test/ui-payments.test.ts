@@ -13,7 +13,17 @@ import { api, registerOwner, type Owner } from '../../auth/test/helpers.js';
 const ADMIN = { email: 'operator@billing-payments.test', password: 'Operator-pass-for-payments-42' };
 const LIMITS = { loginPerIpPerMinute: 1000, refreshPerIpPerMinute: 1000 };
 /** Only auth and billing are enabled: these limits of the default plans are metered by nobody. */
-const UNMETERED = ['ai_replies_per_month', 'emails_sent_per_month', 'max_groups', 'max_labels', 'max_licenses', 'max_mailboxes', 'max_messages_per_month', 'max_robots', 'max_sessions'];
+const UNMETERED = [
+  'ai_replies_per_month',
+  'emails_sent_per_month',
+  'max_groups',
+  'max_labels',
+  'max_licenses',
+  'max_mailboxes',
+  'max_messages_per_month',
+  'max_robots',
+  'max_sessions',
+];
 // Stripe is configured but never reached: the pages only read Plinth's own endpoints.
 const STRIPE = { secretKey: 'sk_test_not_reached', webhookSecret: 'whsec_not_reached', apiHost: '127.0.0.1', apiPort: 9, apiProtocol: 'http' };
 
@@ -25,7 +35,10 @@ interface Session {
 }
 
 async function open(stripe: boolean): Promise<Session> {
-  const t = await createTestApp({ plugins: ['auth', 'billing'], settings: { auth: { admin: ADMIN, limits: LIMITS }, ...(stripe ? { billing: { stripe: STRIPE } } : {}) } });
+  const t = await createTestApp({
+    plugins: ['auth', 'billing'],
+    settings: { auth: { admin: ADMIN, limits: LIMITS }, ...(stripe ? { billing: { stripe: STRIPE } } : {}) },
+  });
   const browser = await launchBrowser(t.url);
   const owner = await registerOwner(t, { tenantName: stripe ? 'Paying shop' : 'Assigned shop' });
   return { t, browser, page: browser.page, owner };
@@ -53,7 +66,14 @@ const buttons = async (page: Page) => ({
 });
 
 /** The metrics listed in the usage table (their keys, shown beside each label). */
-const listedMetrics = async (page: Page) => (await page.getByRole('region', { name: /^Limits and usage/ }).getByRole('row').locator('code').allTextContents()).sort();
+const listedMetrics = async (page: Page) =>
+  (
+    await page
+      .getByRole('region', { name: /^Limits and usage/ })
+      .getByRole('row')
+      .locator('code')
+      .allTextContents()
+  ).sort();
 
 describe('billing admin UI without a payment provider (browser)', () => {
   let s: Session;
@@ -79,7 +99,10 @@ describe('billing admin UI without a payment provider (browser)', () => {
     const { page, owner } = s;
     await signIn(page, owner.email, owner.password);
     await openBilling(page);
-    await page.getByRole('region', { name: 'Limits and usage, ' + new Date().toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }) }).getByText('max_api_keys').waitFor();
+    await page
+      .getByRole('region', { name: 'Limits and usage, ' + new Date().toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }) })
+      .getByText('max_api_keys')
+      .waitFor();
     assert.deepEqual(await buttons(page), { upgrade: 0, manage: 0, cancel: 0 });
     const note = page.getByRole('region', { name: 'Changing plans' });
     assert.equal(
@@ -143,7 +166,9 @@ describe('billing admin UI with Stripe configured (browser)', () => {
     // A customer paying through Stripe, and Pro synced to Stripe (a price), as checkout would leave them.
     const db = s.t.app.db;
     await api(s.t, 'GET', '/billing/subscription', { headers: s.owner.headers });
-    await db('billing_subscriptions').where('tenant_id', s.owner.tenantId).update({ provider: 'stripe', stripe_customer_id: 'cus_ui', stripe_subscription_id: 'sub_ui' });
+    await db('billing_subscriptions')
+      .where('tenant_id', s.owner.tenantId)
+      .update({ provider: 'stripe', stripe_customer_id: 'cus_ui', stripe_subscription_id: 'sub_ui' });
     await db('billing_plans').where('id', 'pro').update({ stripe_product_id: 'prod_ui', stripe_price_monthly: 'price_ui_month' });
   });
   after(async () => {

@@ -25,7 +25,11 @@ describe('billing admin UI (browser)', () => {
   const heading = (name: string) => page.getByRole('heading', { name, level: 1 }).waitFor();
   /** The table row with a cell that reads exactly `name`. */
   const rowOf = (name: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
-  const limitRow = (name: string) => page.getByRole('form', { name: 'Limits and usage' }).getByRole('row').filter({ has: page.getByText(name, { exact: true }) });
+  const limitRow = (name: string) =>
+    page
+      .getByRole('form', { name: 'Limits and usage' })
+      .getByRole('row')
+      .filter({ has: page.getByText(name, { exact: true }) });
 
   async function signIn(email: string, password: string) {
     await page.goto('/admin');
@@ -54,8 +58,20 @@ describe('billing admin UI (browser)', () => {
     // A monthly counter with its daily breakdown, for the charts: no plugin enabled here meters one.
     days = (await api(t, 'GET', '/usage/daily', { headers: owner.headers })).body.days;
     const used = days.map((_, i) => (i % 5) + 1);
-    const row = (period_key: string, n: number) => ({ tenant_id: owner.tenantId, metric: 'emails_sent_per_month', period_key, used: n, updated_at: new Date().toISOString() });
-    await t.app.db('billing_usage').insert([row(days[0].date.slice(0, 7), used.reduce((a, b) => a + b)), ...days.map((d, i) => row(d.date, used[i]))]);
+    const row = (period_key: string, n: number) => ({
+      tenant_id: owner.tenantId,
+      metric: 'emails_sent_per_month',
+      period_key,
+      used: n,
+      updated_at: new Date().toISOString(),
+    });
+    await t.app.db('billing_usage').insert([
+      row(
+        days[0].date.slice(0, 7),
+        used.reduce((a, b) => a + b),
+      ),
+      ...days.map((d, i) => row(d.date, used[i])),
+    ]);
   });
   after(async () => {
     await browser?.close();
@@ -139,7 +155,10 @@ describe('billing admin UI (browser)', () => {
     await create.getByLabel('Id').fill('Team Plan');
     await create.getByRole('button', { name: 'Create plan' }).click();
     const id = create.getByLabel('Id');
-    await create.locator(`#${await id.getAttribute('id')}-error`).filter({ hasText: /must match pattern/ }).waitFor(); // the 422's field error, under its field
+    await create
+      .locator(`#${await id.getAttribute('id')}-error`)
+      .filter({ hasText: /must match pattern/ })
+      .waitFor(); // the 422's field error, under its field
     assert.equal(await id.getAttribute('aria-invalid'), 'true');
     await id.fill('free');
     await create.getByRole('button', { name: 'Create plan' }).click();
@@ -170,7 +189,10 @@ describe('billing admin UI (browser)', () => {
     assert.equal(await editor.getByLabel('Yearly price (USD)').inputValue(), '99.00');
     await price.fill('9.999');
     await editor.getByRole('button', { name: 'Save plan' }).click();
-    await editor.locator(`#${await price.getAttribute('id')}-error`).filter({ hasText: 'at most 2 decimals' }).waitFor();
+    await editor
+      .locator(`#${await price.getAttribute('id')}-error`)
+      .filter({ hasText: 'at most 2 decimals' })
+      .waitFor();
     assert.equal(await price.getAttribute('aria-invalid'), 'true');
     await screenshot(page, 'billing-plan-prices');
     await price.fill('12,50');
@@ -275,8 +297,14 @@ describe('billing admin UI (browser)', () => {
 
     await confirming(() => page.getByRole('button', { name: 'Reset usage counters' }).click());
     await page.getByRole('status').filter({ hasText: 'Reset 2 counter(s) of the current period.' }).waitFor(); // the month's and today's
-    const rows = await t.app.db('billing_usage').where({ tenant_id: owner.tenantId, metric: 'emails_sent_per_month' }).whereIn('period_key', [days[0].date.slice(0, 7), days[days.length - 1].date]);
-    assert.deepEqual(rows.map((r: { used: unknown }) => Number(r.used)), [0, 0]);
+    const rows = await t.app
+      .db('billing_usage')
+      .where({ tenant_id: owner.tenantId, metric: 'emails_sent_per_month' })
+      .whereIn('period_key', [days[0].date.slice(0, 7), days[days.length - 1].date]);
+    assert.deepEqual(
+      rows.map((r: { used: unknown }) => Number(r.used)),
+      [0, 0],
+    );
   });
 
   it('ran without script errors', () => {

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
-import { assertError, assertValidation, createKey, loginAdmin, registerOwner, setOverrides, startBillingApp, usageRows, type Actor, type BillingApp } from './metering-helpers.js';
+import {
+  assertError,
+  assertValidation,
+  createKey,
+  loginAdmin,
+  registerOwner,
+  setOverrides,
+  startBillingApp,
+  usageRows,
+  type Actor,
+  type BillingApp,
+} from './metering-helpers.js';
 
 const NOW = '2026-03-10T12:00:00.000Z';
 
@@ -88,13 +99,19 @@ describe('billing: /usage/current, /usage/history, /usage/daily', () => {
     it('`months` bounds it (1…36); out of range, not a number or an unknown parameter → 422', async () => {
       const two = await get('/usage/history?months=2');
       assert.equal(two.status, 200, two.text);
-      assert.deepEqual(two.body.months.map((m: { period: string }) => m.period), ['2026-03', '2026-02']);
+      assert.deepEqual(
+        two.body.months.map((m: { period: string }) => m.period),
+        ['2026-03', '2026-02'],
+      );
       const one = await get('/usage/history?months=1');
       assert.deepEqual(one.body.months, [{ period: '2026-03', usage: { notes_per_month: 7 } }]);
       assert.equal((await get('/usage/history?months=36')).body.months.length, 36);
       for (const q of ['months=0', 'months=37', 'months=-1', 'months=abc', 'months=1.5', 'days=3']) {
         const locs = assertValidation(await get(`/usage/history?${q}`));
-        assert.ok(locs.every((l) => l.startsWith('query')), `${q}: ${locs}`);
+        assert.ok(
+          locs.every((l) => l.startsWith('query')),
+          `${q}: ${locs}`,
+        );
       }
     });
   });
@@ -105,7 +122,10 @@ describe('billing: /usage/current, /usage/history, /usage/daily', () => {
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.month, '2026-03');
       assert.equal(res.body.days.length, 10);
-      assert.deepEqual(res.body.days.map((d: { date: string }) => d.date), Array.from({ length: 10 }, (_, i) => `2026-03-${String(i + 1).padStart(2, '0')}`));
+      assert.deepEqual(
+        res.body.days.map((d: { date: string }) => d.date),
+        Array.from({ length: 10 }, (_, i) => `2026-03-${String(i + 1).padStart(2, '0')}`),
+      );
       const by = Object.fromEntries(res.body.days.map((d: { date: string; usage: Record<string, number> }) => [d.date, d.usage]));
       assert.deepEqual(by['2026-03-03'], { notes_per_month: 2 });
       assert.deepEqual(by['2026-03-10'], { notes_per_month: 5 });
@@ -139,7 +159,10 @@ describe('billing: /usage/current, /usage/history, /usage/daily', () => {
         const daily = await get('/usage/daily', o);
         assert.deepEqual(daily.body, { month: '2026-04', days: [{ date: '2026-04-01', usage: { notes_per_month: 2 } }] });
         const history = await get('/usage/history?months=2', o);
-        assert.deepEqual(history.body.months, [{ period: '2026-04', usage: { notes_per_month: 2 } }, { period: '2026-03', usage: {} }]);
+        assert.deepEqual(history.body.months, [
+          { period: '2026-04', usage: { notes_per_month: 2 } },
+          { period: '2026-03', usage: {} },
+        ]);
       } finally {
         clock.set(NOW);
       }

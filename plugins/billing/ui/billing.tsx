@@ -54,8 +54,8 @@ function NoPayments(props: { superadmin: boolean }) {
       {props.superadmin ? (
         <p>
           No payment provider is configured on this server, so customers cannot upgrade or pay online. An administrator assigns plans: open{' '}
-          <a href={TENANT_BILLING}>Tenant billing</a>, find the tenant and use “Assign plan”. To sell plans online, set <code>PLINTH_STRIPE_SECRET_KEY</code> and{' '}
-          <code>PLINTH_STRIPE_WEBHOOK_SECRET</code>, then sync the plans to Stripe on the Plans page.
+          <a href={TENANT_BILLING}>Tenant billing</a>, find the tenant and use “Assign plan”. To sell plans online, set <code>PLINTH_STRIPE_SECRET_KEY</code>{' '}
+          and <code>PLINTH_STRIPE_WEBHOOK_SECRET</code>, then sync the plans to Stripe on the Plans page.
         </p>
       ) : (
         <p>Plans are assigned by the operator of this service: to change your plan, contact them. Online payment is not available here.</p>
@@ -93,7 +93,14 @@ function PlanCard(props: { plan: OfferedPlan; current: boolean; busy: boolean; p
         <div class="row-actions">
           {(['monthly', 'yearly'] as const).map((cycle) =>
             (cycle === 'monthly' ? plan.price_monthly : plan.price_yearly) && plan.purchasable_cycles.includes(cycle) ? (
-              <button key={cycle} type="button" class={cycle === 'monthly' ? 'small' : 'secondary small'} disabled={props.busy} aria-label={`Upgrade to ${plan.display_name}, billed ${cycle}`} onClick={() => props.onUpgrade(cycle)}>
+              <button
+                key={cycle}
+                type="button"
+                class={cycle === 'monthly' ? 'small' : 'secondary small'}
+                disabled={props.busy}
+                aria-label={`Upgrade to ${plan.display_name}, billed ${cycle}`}
+                onClick={() => props.onUpgrade(cycle)}
+              >
                 Upgrade {cycle}
               </button>
             ) : null,
@@ -186,7 +193,10 @@ export function BillingPage() {
       <section class="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Limits and usage{usage.data ? `, ${monthName(usage.data.period)}` : ''}</h2>
         <ErrorBanner error={usage.error} />
-        <UsageList rows={sub.data ? meteredOnly(usage.data?.metrics ?? [], sub.data.unmetered, (r) => r.metric) : []} empty={usage.loading || !sub.data ? 'Loading…' : undefined} />
+        <UsageList
+          rows={sub.data ? meteredOnly(usage.data?.metrics ?? [], sub.data.unmetered, (r) => r.metric) : []}
+          empty={usage.loading || !sub.data ? 'Loading…' : undefined}
+        />
         <UnmeteredNote unmetered={sub.data?.unmetered} />
       </section>
       <section class="card" aria-labelledby="daily-title">

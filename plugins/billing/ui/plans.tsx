@@ -6,14 +6,17 @@ import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/inde
 import type { Plan } from '../services/plans.js';
 import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, toMajor, toMinor, useAction } from './shared.js';
 
-
 /** A form's text as the API's value: "" is null (unlimited), anything else a number (the server checks it is whole). */
 const toLimit = (text: string) => (text.trim() === '' ? null : Number(text));
 /**
  * The typed prices (major units, e.g. 9.99) in the minor units the API stores; a field's message
  * instead (the form shows it and sends nothing) when one is not an amount.
  */
-function toPrices(form: { price_monthly: string; price_yearly: string; currency: string }): { price_monthly: number; price_yearly: number } | Record<string, string> {
+function toPrices(form: {
+  price_monthly: string;
+  price_yearly: string;
+  currency: string;
+}): { price_monthly: number; price_yearly: number } | Record<string, string> {
   const monthly = toMinor(form.price_monthly, form.currency);
   const yearly = toMinor(form.price_yearly, form.currency);
   if (typeof monthly === 'number' && typeof yearly === 'number') return { price_monthly: monthly, price_yearly: yearly };
@@ -54,7 +57,11 @@ function Field(props: {
       ) : (
         <input type="text" maxLength={props.maxLength} {...input} />
       )}
-      {props.hint ? <span class="muted" style={{ fontSize: '0.85rem' }}>{props.hint}</span> : null}
+      {props.hint ? (
+        <span class="muted" style={{ fontSize: '0.85rem' }}>
+          {props.hint}
+        </span>
+      ) : null}
       <FieldError errors={props.errors} path={props.path} id={props.id} />
     </div>
   );
@@ -103,7 +110,13 @@ const draftOf = (plan: Plan): Draft => ({
  * The features the plan's tenants get: every one (null), or the ones ticked. A tenant whose plan
  * lacks a feature loses its scopes (the API answers 403 naming the plan and the feature).
  */
-function FeatureFields(props: { idPrefix: string; catalogue: readonly Feature[]; features: string[] | null; errors: Record<string, string>; onChange(features: string[] | null): void }) {
+function FeatureFields(props: {
+  idPrefix: string;
+  catalogue: readonly Feature[];
+  features: string[] | null;
+  errors: Record<string, string>;
+  onChange(features: string[] | null): void;
+}) {
   const all = props.features === null;
   const chosen = new Set(props.features ?? props.catalogue.map((f) => f.name));
   const toggle = (name: string, on: boolean) => {
@@ -135,7 +148,12 @@ function FeatureFields(props: { idPrefix: string; catalogue: readonly Feature[];
 }
 
 /** One number per limit (empty: unlimited), and a way to add a limit for another metric. */
-function LimitFields(props: { idPrefix: string; limits: Record<string, string>; errors: Record<string, string>; onChange(limits: Record<string, string>): void }) {
+function LimitFields(props: {
+  idPrefix: string;
+  limits: Record<string, string>;
+  errors: Record<string, string>;
+  onChange(limits: Record<string, string>): void;
+}) {
   const [metric, setMetric] = useState('');
   const add = () => {
     const name = metric.trim();
@@ -153,7 +171,16 @@ function LimitFields(props: { idPrefix: string; limits: Record<string, string>; 
               <label for={id}>
                 <code>{name}</code>
               </label>
-              <input id={id} type="number" min={0} step={1} placeholder="unlimited" value={value} onInput={(e) => props.onChange({ ...props.limits, [name]: e.currentTarget.value })} {...fieldProps(props.errors, `limits.${name}`, id)} />
+              <input
+                id={id}
+                type="number"
+                min={0}
+                step={1}
+                placeholder="unlimited"
+                value={value}
+                onInput={(e) => props.onChange({ ...props.limits, [name]: e.currentTarget.value })}
+                {...fieldProps(props.errors, `limits.${name}`, id)}
+              />
               <FieldError errors={props.errors} path={`limits.${name}`} id={id} />
             </div>
           );
@@ -162,7 +189,13 @@ function LimitFields(props: { idPrefix: string; limits: Record<string, string>; 
       <div class="inline-form" style={{ marginTop: '0.9rem', marginBottom: 0 }}>
         <div class="grow">
           <label for={`${props.idPrefix}-new-limit`}>Add a limit for metric</label>
-          <input id={`${props.idPrefix}-new-limit`} placeholder="e.g. max_robots" pattern="[a-z][a-z0-9_]{0,63}" value={metric} onInput={(e) => setMetric(e.currentTarget.value)} />
+          <input
+            id={`${props.idPrefix}-new-limit`}
+            placeholder="e.g. max_robots"
+            pattern="[a-z][a-z0-9_]{0,63}"
+            value={metric}
+            onInput={(e) => setMetric(e.currentTarget.value)}
+          />
         </div>
         <button type="button" class="secondary" onClick={add}>
           Add limit
@@ -182,7 +215,10 @@ function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(
   const errors = { ...fieldErrors(error), ...typed };
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => form.current?.scrollIntoView({ block: 'start' }), []); // opened from the table above
-  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set =
+    <K extends keyof Draft>(key: K) =>
+    (value: Draft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
   const id = `plan-${plan.id}`;
 
   const submit = async (event: Event) => {
@@ -218,12 +254,49 @@ function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(
         </p>
       ) : null}
       <div class="form-row">
-        <Field id={`${id}-name`} label="Display name" path="display_name" errors={errors} required maxLength={120} value={draft.display_name} onInput={set('display_name')} />
-        <Field id={`${id}-description`} label="Description" path="description" errors={errors} maxLength={500} value={draft.description} onInput={set('description')} />
+        <Field
+          id={`${id}-name`}
+          label="Display name"
+          path="display_name"
+          errors={errors}
+          required
+          maxLength={120}
+          value={draft.display_name}
+          onInput={set('display_name')}
+        />
+        <Field
+          id={`${id}-description`}
+          label="Description"
+          path="description"
+          errors={errors}
+          maxLength={500}
+          value={draft.description}
+          onInput={set('description')}
+        />
       </div>
       <div class="form-row">
-        <Field id={`${id}-monthly`} label={priceLabel('Monthly price', draft.currency)} type="money" path="price_monthly" errors={errors} required hint={priceHint(draft.price_monthly, draft.currency)} value={draft.price_monthly} onInput={set('price_monthly')} />
-        <Field id={`${id}-yearly`} label={priceLabel('Yearly price', draft.currency)} type="money" path="price_yearly" errors={errors} required hint={priceHint(draft.price_yearly, draft.currency)} value={draft.price_yearly} onInput={set('price_yearly')} />
+        <Field
+          id={`${id}-monthly`}
+          label={priceLabel('Monthly price', draft.currency)}
+          type="money"
+          path="price_monthly"
+          errors={errors}
+          required
+          hint={priceHint(draft.price_monthly, draft.currency)}
+          value={draft.price_monthly}
+          onInput={set('price_monthly')}
+        />
+        <Field
+          id={`${id}-yearly`}
+          label={priceLabel('Yearly price', draft.currency)}
+          type="money"
+          path="price_yearly"
+          errors={errors}
+          required
+          hint={priceHint(draft.price_yearly, draft.currency)}
+          value={draft.price_yearly}
+          onInput={set('price_yearly')}
+        />
         <Field id={`${id}-currency`} label="Currency" path="currency" errors={errors} required maxLength={3} value={draft.currency} onInput={set('currency')} />
       </div>
       <div class="checks">
@@ -285,7 +358,16 @@ function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void
       <ErrorBanner error={error} />
       <div class="form-row">
         <Field id="new-plan-id" label="Id" path="id" errors={errors} required hint="lowercase letters, digits, - and _" value={form.id} onInput={set('id')} />
-        <Field id="new-plan-name" label="Display name" path="display_name" errors={errors} required maxLength={120} value={form.display_name} onInput={set('display_name')} />
+        <Field
+          id="new-plan-name"
+          label="Display name"
+          path="display_name"
+          errors={errors}
+          required
+          maxLength={120}
+          value={form.display_name}
+          onInput={set('display_name')}
+        />
         <div>
           <label for="new-plan-copy">Limits and features</label>
           <select id="new-plan-copy" value={copyFrom || source?.id || 'none'} onChange={(e) => setCopyFrom(e.currentTarget.value)} style={selectStyle}>
@@ -299,8 +381,28 @@ function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void
         </div>
       </div>
       <div class="form-row">
-        <Field id="new-plan-monthly" label={priceLabel('Monthly price', form.currency)} type="money" path="price_monthly" errors={errors} required hint={priceHint(form.price_monthly, form.currency)} value={form.price_monthly} onInput={set('price_monthly')} />
-        <Field id="new-plan-yearly" label={priceLabel('Yearly price', form.currency)} type="money" path="price_yearly" errors={errors} required hint={priceHint(form.price_yearly, form.currency)} value={form.price_yearly} onInput={set('price_yearly')} />
+        <Field
+          id="new-plan-monthly"
+          label={priceLabel('Monthly price', form.currency)}
+          type="money"
+          path="price_monthly"
+          errors={errors}
+          required
+          hint={priceHint(form.price_monthly, form.currency)}
+          value={form.price_monthly}
+          onInput={set('price_monthly')}
+        />
+        <Field
+          id="new-plan-yearly"
+          label={priceLabel('Yearly price', form.currency)}
+          type="money"
+          path="price_yearly"
+          errors={errors}
+          required
+          hint={priceHint(form.price_yearly, form.currency)}
+          value={form.price_yearly}
+          onInput={set('price_yearly')}
+        />
         <Field id="new-plan-currency" label="Currency" path="currency" errors={errors} required maxLength={3} value={form.currency} onInput={set('currency')} />
       </div>
       <div class="checks">
@@ -380,7 +482,11 @@ export function PlansPage() {
             { label: 'Yearly', value: (p) => <Price minor={p.price_yearly} currency={p.currency} />, class: 'num' },
             { label: 'Public', value: (p) => (p.is_public ? <span class="badge badge-ok">public</span> : <span class="badge">hidden</span>) },
             { label: 'Limits', value: (p) => Object.keys(p.limits).length, class: 'num' },
-            { label: 'Features', value: (p) => (p.features === null ? <span class="muted">all</span> : p.features.length ? p.features.join(', ') : <span class="muted">none</span>) },
+            {
+              label: 'Features',
+              value: (p) =>
+                p.features === null ? <span class="muted">all</span> : p.features.length ? p.features.join(', ') : <span class="muted">none</span>,
+            },
             { label: 'Stripe', value: (p) => (p.stripe_product_id ? <span class="badge badge-ok">synced</span> : <span class="muted">not synced</span>) },
             {
               label: 'Actions',

@@ -46,7 +46,9 @@ export function fieldErrors(error: Error | null): Record<string, string> {
   if (!(error instanceof ApiError) || error.status !== 422) return {};
   const detail = (error.body as { detail?: unknown } | null)?.detail;
   if (!Array.isArray(detail)) return {};
-  return Object.fromEntries(detail.map((d: { loc?: string[]; msg?: string }) => [(d.loc ?? []).filter((part, i) => !(i === 0 && part === 'body')).join('.'), d.msg ?? 'is invalid']));
+  return Object.fromEntries(
+    detail.map((d: { loc?: string[]; msg?: string }) => [(d.loc ?? []).filter((part, i) => !(i === 0 && part === 'body')).join('.'), d.msg ?? 'is invalid']),
+  );
 }
 
 /** The message under an input, and the props that tie the input to it. */
@@ -106,7 +108,10 @@ const WORDS: Record<string, string> = { api: 'API', ai: 'AI', sms: 'SMS' };
 
 /** `max_api_keys` → "API keys", `emails_sent_per_month` → "Emails sent per month". */
 export function metricLabel(metric: string): string {
-  const words = metric.replace(/^max_/, '').split('_').map((w) => WORDS[w] ?? w);
+  const words = metric
+    .replace(/^max_/, '')
+    .split('_')
+    .map((w) => WORDS[w] ?? w);
   const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -122,7 +127,12 @@ const SEED_USAGE_KEYS: Record<string, string> = {
 
 /** A metric's use in a subscription view, whose `usage` is keyed the way the seed's clients expect. */
 export function usageOf(usage: Record<string, number>, metric: string): number {
-  const key = SEED_USAGE_KEYS[metric] ?? metric.replace(/^max_/, '').replace(/_per_month$/, '_this_month').replace(/_per_day$/, '_today');
+  const key =
+    SEED_USAGE_KEYS[metric] ??
+    metric
+      .replace(/^max_/, '')
+      .replace(/_per_month$/, '_this_month')
+      .replace(/_per_day$/, '_today');
   return usage[key] ?? usage[metric] ?? 0;
 }
 
@@ -140,7 +150,16 @@ export function UsageBar(props: MetricUsage) {
   const max = Math.max(limit, 1);
   return (
     <span style={{ display: 'inline-flex', gap: '0.6rem', alignItems: 'center' }}>
-      <meter min={0} max={max} low={max * 0.8} high={max * 0.999} optimum={0} value={Math.min(used, max)} aria-label={`${metricLabel(metric)} used`} style={{ width: '9rem' }} />
+      <meter
+        min={0}
+        max={max}
+        low={max * 0.8}
+        high={max * 0.999}
+        optimum={0}
+        value={Math.min(used, max)}
+        aria-label={`${metricLabel(metric)} used`}
+        style={{ width: '9rem' }}
+      />
       <span>
         {used.toLocaleString()} of {limit.toLocaleString()}
       </span>
@@ -156,7 +175,8 @@ export const meteredOnly = <T,>(items: readonly T[], unmetered: readonly string[
 export const UnmeteredNote = (props: { unmetered: readonly string[] | undefined }) =>
   props.unmetered?.length ? (
     <p class="muted" style={{ fontSize: '0.85rem' }}>
-      Not shown, not metered by any enabled plugin: {props.unmetered.map((m, i) => (
+      Not shown, not metered by any enabled plugin:{' '}
+      {props.unmetered.map((m, i) => (
         <span key={m}>
           {i ? ', ' : ''}
           <code>{m}</code>
@@ -182,7 +202,8 @@ export function UsageList(props: { rows: readonly MetricUsage[]; empty?: string 
 }
 
 /** "November 2026" for "2026-11". */
-export const monthName = (month: string) => new Date(`${month}-01T00:00:00Z`).toLocaleDateString(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+export const monthName = (month: string) =>
+  new Date(`${month}-01T00:00:00Z`).toLocaleDateString(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
 const dayName = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 /** This month by day: one small chart per metric that was used (the monthly counters). */
@@ -205,7 +226,15 @@ export function DailyCharts(props: { data?: DailyUsage; loading: boolean }) {
 }
 
 /** The shell styles inputs but not selects: the same look for a select. */
-export const selectStyle = { font: 'inherit', width: '100%', padding: '0.5rem 0.65rem', border: '1px solid var(--border)', borderRadius: '6px', background: 'var(--surface)', color: 'var(--text)' };
+export const selectStyle = {
+  font: 'inherit',
+  width: '100%',
+  padding: '0.5rem 0.65rem',
+  border: '1px solid var(--border)',
+  borderRadius: '6px',
+  background: 'var(--surface)',
+  color: 'var(--text)',
+};
 
 /** A period boundary as a date: periods run from midnight UTC, so the date is read in UTC. */
 const Day = (props: { value: string }) => (
@@ -214,7 +243,13 @@ const Day = (props: { value: string }) => (
   </time>
 );
 
-const STATUS_TONE: Record<string, string> = { active: 'badge-ok', trialing: 'badge-ok', past_due: 'badge-warn', canceled: 'badge-danger', suspended: 'badge-danger' };
+const STATUS_TONE: Record<string, string> = {
+  active: 'badge-ok',
+  trialing: 'badge-ok',
+  past_due: 'badge-warn',
+  canceled: 'badge-danger',
+  suspended: 'badge-danger',
+};
 
 export const StatusBadge = (props: { status: string }) => <span class={`badge ${STATUS_TONE[props.status] ?? ''}`}>{props.status.replace('_', ' ')}</span>;
 

@@ -127,7 +127,12 @@ interface OverrideDraft {
 }
 
 const draftOf = (overrides: Limits, metrics: string[]): Record<string, OverrideDraft> =>
-  Object.fromEntries(metrics.map((m) => [m, { value: overrides[m] === null || overrides[m] === undefined ? '' : String(overrides[m]), unlimited: m in overrides && overrides[m] === null }]));
+  Object.fromEntries(
+    metrics.map((m) => [
+      m,
+      { value: overrides[m] === null || overrides[m] === undefined ? '' : String(overrides[m]), unlimited: m in overrides && overrides[m] === null },
+    ]),
+  );
 
 /** The draft as the PUT's map: a number, null (unlimited), or left out (the plan's limit applies). */
 function overridesOf(draft: Record<string, OverrideDraft>): Limits {
@@ -182,9 +187,24 @@ function LimitsForm(props: { tenantId: string; effective: Effective; sub: Subscr
             label: 'Override',
             value: (m) => (
               <span style={{ display: 'flex', gap: '0.5rem', alignItems: 'center' }}>
-                <input type="number" min={0} step={1} aria-label={`Override for ${m}`} placeholder="plan" disabled={at(m).unlimited} value={at(m).value} onInput={(e) => edit(m, { value: e.currentTarget.value })} style={{ width: '7rem', padding: '0.15rem 0.45rem' }} />
+                <input
+                  type="number"
+                  min={0}
+                  step={1}
+                  aria-label={`Override for ${m}`}
+                  placeholder="plan"
+                  disabled={at(m).unlimited}
+                  value={at(m).value}
+                  onInput={(e) => edit(m, { value: e.currentTarget.value })}
+                  style={{ width: '7rem', padding: '0.15rem 0.45rem' }}
+                />
                 <label style={{ display: 'flex', gap: '0.3rem', alignItems: 'center', margin: 0, fontWeight: 400 }}>
-                  <input type="checkbox" aria-label={`No limit for ${m}`} checked={at(m).unlimited} onChange={(e) => edit(m, { unlimited: e.currentTarget.checked })} />
+                  <input
+                    type="checkbox"
+                    aria-label={`No limit for ${m}`}
+                    checked={at(m).unlimited}
+                    onChange={(e) => edit(m, { unlimited: e.currentTarget.checked })}
+                  />
                   <span aria-hidden="true">unlimited</span>
                 </label>
               </span>
@@ -234,7 +254,8 @@ function TenantBilling(props: { id: string }) {
       ) : null}
       <section class="card" aria-labelledby="subscription-title">
         <h2 id="subscription-title">
-          {tenant.data ? tenant.data.name : 'Tenant'} <code class="muted">{props.id}</code> {tenant.data?.status === 'suspended' ? <span class="badge badge-danger">tenant suspended</span> : null}
+          {tenant.data ? tenant.data.name : 'Tenant'} <code class="muted">{props.id}</code>{' '}
+          {tenant.data?.status === 'suspended' ? <span class="badge badge-danger">tenant suspended</span> : null}
         </h2>
         {sub.data ? (
           <>
@@ -245,7 +266,9 @@ function TenantBilling(props: { id: string }) {
           <p class="muted">Loading…</p>
         )}
       </section>
-      {effective.data && sub.data ? <LimitsForm key={JSON.stringify(effective.data)} tenantId={props.id} effective={effective.data} sub={sub.data} onChanged={changed} /> : null}
+      {effective.data && sub.data ? (
+        <LimitsForm key={JSON.stringify(effective.data)} tenantId={props.id} effective={effective.data} sub={sub.data} onChanged={changed} />
+      ) : null}
       <section class="card" aria-labelledby="daily-title">
         <h2 id="daily-title">Daily usage</h2>
         <ErrorBanner error={daily.error} />

@@ -32,10 +32,21 @@ const admin = [async (ctx: HttpContext) => void (await licenseAdmin(ctx))];
 /** The most licenses one generate call makes (`count`). */
 export const MAX_BATCH = 500;
 
-const generatedReply = (l: License) => ({ license_id: l.license_id, activation_code: l.activation_code, email: l.email, plan: l.plan, device_cap: l.device_cap, valid_until: l.valid_until });
+const generatedReply = (l: License) => ({
+  license_id: l.license_id,
+  activation_code: l.activation_code,
+  email: l.email,
+  plan: l.plan,
+  device_cap: l.device_cap,
+  valid_until: l.valid_until,
+});
 
 const licenseRef = { license_id: { type: 'string', minLength: 1, maxLength: 16 } };
-const deviceRef = { type: 'object', required: ['license_id', 'device_id'], properties: { ...licenseRef, device_id: { type: 'string', minLength: 1, maxLength: 200 } } };
+const deviceRef = {
+  type: 'object',
+  required: ['license_id', 'device_id'],
+  properties: { ...licenseRef, device_id: { type: 'string', minLength: 1, maxLength: 200 } },
+};
 
 export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
   r.post(
@@ -72,11 +83,19 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     },
   );
 
-  r.post('/api/admin/revoke', { summary: 'Revoke a license', guards: admin, schema: { body: { type: 'object', required: ['license_id'], properties: { ...licenseRef, reason: { type: 'string', maxLength: 500 } } } } }, async (ctx, { body }) => {
-    const { scope } = await licenseAdmin(ctx);
-    await s.licenses.end(scope, body.license_id, 'revoked', body.reason ?? null);
-    return ok();
-  });
+  r.post(
+    '/api/admin/revoke',
+    {
+      summary: 'Revoke a license',
+      guards: admin,
+      schema: { body: { type: 'object', required: ['license_id'], properties: { ...licenseRef, reason: { type: 'string', maxLength: 500 } } } },
+    },
+    async (ctx, { body }) => {
+      const { scope } = await licenseAdmin(ctx);
+      await s.licenses.end(scope, body.license_id, 'revoked', body.reason ?? null);
+      return ok();
+    },
+  );
 
   r.post('/api/admin/deactivate-device', { summary: 'Deactivate a device', guards: admin, schema: { body: deviceRef } }, async (ctx, { body }) => {
     const { scope } = await licenseAdmin(ctx);
@@ -92,7 +111,16 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
 
   r.get(
     '/api/admin/licenses',
-    { summary: 'List licenses', guards: admin, schema: { query: { type: 'object', properties: { status: { enum: ['active', 'revoked', 'expired', 'disabled'] }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } } } },
+    {
+      summary: 'List licenses',
+      guards: admin,
+      schema: {
+        query: {
+          type: 'object',
+          properties: { status: { enum: ['active', 'revoked', 'expired', 'disabled'] }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        },
+      },
+    },
     async (ctx, { query }) => {
       const { scope } = await licenseAdmin(ctx);
       await s.verifier.flushSeen();

@@ -54,7 +54,14 @@ export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => D
     const { license } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
     const expiresAt = license.valid_until;
     return ok(
-      { code: 'SUCCESS', license: { key: license.license_id, type: license.plan, expiresAt }, isValid: true, licenseType: license.plan, expiresAt, timestamp: now().toISOString() },
+      {
+        code: 'SUCCESS',
+        license: { key: license.license_id, type: license.plan, expiresAt },
+        isValid: true,
+        licenseType: license.plan,
+        expiresAt,
+        timestamp: now().toISOString(),
+      },
       'license verified',
     );
   });
@@ -64,7 +71,10 @@ export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => D
 
   r.get(
     '/api/license-file',
-    { summary: 'A signed offline license file for a bound device', schema: { query: { type: 'object', required: ['device_id'], properties: { ...verifyBody.properties } } } },
+    {
+      summary: 'A signed offline license file for a bound device',
+      schema: { query: { type: 'object', required: ['device_id'], properties: { ...verifyBody.properties } } },
+    },
     async (ctx, { query }) => {
       const input = { ...query, ...requireCodeAndEmail(query) };
       await s.limits.verify(ctx.ip, input.activation_code);

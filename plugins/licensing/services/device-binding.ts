@@ -38,10 +38,29 @@ export class DeviceBinding {
     if (existing) return existing.status === 'active' ? { outcome: 'known', device: existing } : { outcome: 'deactivated', device: existing };
     try {
       const bound = await this.db.transaction(async (trx) => {
-        const room = affected(await trx('licensing_licenses').where('id', license.id).where('status', 'active').whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
+        const room = affected(
+          await trx('licensing_licenses')
+            .where('id', license.id)
+            .where('status', 'active')
+            .whereRaw('active_devices < device_cap')
+            .update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }),
+        );
         if (room === 0) return null;
-        await trx('licensing_devices').insert({ license_pk: license.id, device_id: device.deviceId, device_name: device.deviceName ?? null, ip_address: device.ip ?? null, status: 'active', first_seen_at: now, last_seen_at: now });
-        await this.events.emit(trx, 'license.activated', { ...what(license), device_id: device.deviceId, device_name: device.deviceName ?? null }, { tenantId: license.tenant_id });
+        await trx('licensing_devices').insert({
+          license_pk: license.id,
+          device_id: device.deviceId,
+          device_name: device.deviceName ?? null,
+          ip_address: device.ip ?? null,
+          status: 'active',
+          first_seen_at: now,
+          last_seen_at: now,
+        });
+        await this.events.emit(
+          trx,
+          'license.activated',
+          { ...what(license), device_id: device.deviceId, device_name: device.deviceName ?? null },
+          { tenantId: license.tenant_id },
+        );
         return toDevice(await trx('licensing_devices').where({ license_pk: license.id, device_id: device.deviceId }).first());
       });
       if (bound) return { outcome: 'bound', device: bound };
@@ -60,13 +79,26 @@ export class DeviceBinding {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
       if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
       // Conditional on the old status, so concurrent calls change the counter once.
-      const changed = affected(await trx('licensing_devices').where('id', device.id).whereNot('status', status).update({ status, deactivated_at: status === 'active' ? null : now }));
+      const changed = affected(
+        await trx('licensing_devices')
+          .where('id', device.id)
+          .whereNot('status', status)
+          .update({ status, deactivated_at: status === 'active' ? null : now }),
+      );
       if (changed === 0) return;
       if (status === 'active') {
-        const room = affected(await trx('licensing_licenses').where('id', license.id).whereRaw('active_devices < device_cap').update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }));
-        if (room === 0) throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
+        const room = affected(
+          await trx('licensing_licenses')
+            .where('id', license.id)
+            .whereRaw('active_devices < device_cap')
+            .update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }),
+        );
+        if (room === 0)
+          throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
       } else {
-        await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
+        await trx('licensing_licenses')
+          .where('id', license.id)
+          .update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
         await this.events.emit(trx, 'license.device_deactivated', { ...what(license), device_id: deviceId }, { tenantId: license.tenant_id });
       }
     });
@@ -82,7 +114,12 @@ export class DeviceBinding {
       // The row as read: a concurrent unbind or status change makes this delete nothing.
       const gone = affected(await trx('licensing_devices').where({ id: device.id, status: device.status }).delete());
       if (gone && device.status === 'active') {
-        await trx('licensing_licenses').where('id', license.id).update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: this.clock.now().toISOString() });
+        await trx('licensing_licenses')
+          .where('id', license.id)
+          .update({
+            active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'),
+            updated_at: this.clock.now().toISOString(),
+          });
       }
     });
     await this.onChange('device', `${license.id}:${deviceId}`);

@@ -4,7 +4,15 @@ import { AppError } from '../../../core/errors.js';
 export type SeedCode = 'INVALID_REQUEST' | 'INVALID_LICENSE';
 
 /** Finer reasons a client may show or log; the seed's clients switch on `code` alone. */
-export type Reason = 'DEVICE_NOT_FOUND' | 'DEVICE_NOT_ACTIVATED' | 'DEVICE_DEACTIVATED' | 'DEVICE_LIMIT_REACHED' | 'LICENSE_NOT_FOUND' | 'LICENSE_REVOKED' | 'LICENSE_EXPIRED' | 'LICENSE_DISABLED';
+export type Reason =
+  | 'DEVICE_NOT_FOUND'
+  | 'DEVICE_NOT_ACTIVATED'
+  | 'DEVICE_DEACTIVATED'
+  | 'DEVICE_LIMIT_REACHED'
+  | 'LICENSE_NOT_FOUND'
+  | 'LICENSE_REVOKED'
+  | 'LICENSE_EXPIRED'
+  | 'LICENSE_DISABLED';
 
 /**
  * An error in the seed's closed set of codes with the finer reason beside it: the `success`

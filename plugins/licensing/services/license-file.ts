@@ -40,7 +40,13 @@ export class LicenseFiles {
   }
 
   publicKey() {
-    return { algorithm: 'Ed25519' as const, signature_scheme: SIGNATURE_SCHEME, key_id: this.keyId, public_key: this.publicPem, public_key_raw: this.publicRaw };
+    return {
+      algorithm: 'Ed25519' as const,
+      signature_scheme: SIGNATURE_SCHEME,
+      key_id: this.keyId,
+      public_key: this.publicPem,
+      public_key_raw: this.publicRaw,
+    };
   }
 
   /**

@@ -70,7 +70,10 @@ export interface Scope {
   tenantId: string | null;
 }
 
-export type BindOutcome = { outcome: 'bound' | 'known'; device: Device } | { outcome: 'cap_reached'; devices: Device[] } | { outcome: 'deactivated'; device: Device };
+export type BindOutcome =
+  | { outcome: 'bound' | 'known'; device: Device }
+  | { outcome: 'cap_reached'; devices: Device[] }
+  | { outcome: 'deactivated'; device: Device };
 
 const PLAN_DAYS: Record<Exclude<Plan, 'lifetime' | 'custom'>, number> = { monthly: 30, yearly: 365 };
 /** Rows per INSERT: SQLite takes a multi-row insert as one compound SELECT (at most 500 terms). */
@@ -203,7 +206,9 @@ export class Licenses {
     return {
       total_licenses: Number(total),
       active_licenses: Number(active),
-      plan_statistics: Object.fromEntries(['monthly', 'yearly', 'lifetime', ...byPlan.map((p) => p.plan)].map((plan) => [plan, Number(byPlan.find((p) => p.plan === plan)?.n ?? 0)])),
+      plan_statistics: Object.fromEntries(
+        ['monthly', 'yearly', 'lifetime', ...byPlan.map((p) => p.plan)].map((plan) => [plan, Number(byPlan.find((p) => p.plan === plan)?.n ?? 0)]),
+      ),
       active_devices: Number(devices ?? 0),
     };
   }
@@ -214,7 +219,11 @@ export class Licenses {
     if (license.status === status) return license;
     const changed = await this.db.transaction(async (trx) => {
       // Conditional on the status read, so concurrent calls release the slot and emit once.
-      const n = affected(await trx('licensing_licenses').where({ id: license.id, status: license.status }).update({ status, status_reason: reason, updated_at: this.clock.now().toISOString() }));
+      const n = affected(
+        await trx('licensing_licenses')
+          .where({ id: license.id, status: license.status })
+          .update({ status, status_reason: reason, updated_at: this.clock.now().toISOString() }),
+      );
       if (n === 0) return false;
       if (license.status === 'active') await this.usage.release(license.tenant_id, 'max_licenses', 1, trx);
       await this.events.emit(trx, status === 'revoked' ? 'license.revoked' : 'license.disabled', { ...what(license), reason }, { tenantId: license.tenant_id });
@@ -229,7 +238,9 @@ export class Licenses {
   /** The daily job: active licenses past valid_until become expired (one event each). */
   async expireDue(now: Date = this.clock.now()): Promise<number> {
     const nowIso = now.toISOString();
-    const due: Array<{ id: number; license_id: string; tenant_id: string; activation_code: string; product: string; kind: LicenseKind }> = await this.db('licensing_licenses')
+    const due: Array<{ id: number; license_id: string; tenant_id: string; activation_code: string; product: string; kind: LicenseKind }> = await this.db(
+      'licensing_licenses',
+    )
       .where('status', 'active')
       .whereNotNull('valid_until')
       .where('valid_until', '<=', nowIso)
@@ -242,7 +253,10 @@ export class Licenses {
       for (let i = 0; i < due.length; i += 500) {
         const chunk = due.slice(i, i + 500);
         const rows: Due[] = await trx('licensing_licenses')
-          .whereIn('id', chunk.map((d) => d.id))
+          .whereIn(
+            'id',
+            chunk.map((d) => d.id),
+          )
           .where('status', 'active')
           .update({ status: 'expired', updated_at: nowIso })
           .returning(['id', 'license_id', 'tenant_id', 'activation_code', 'product', 'kind']);

@@ -44,7 +44,8 @@ function readKeyFile(file: string, what = 'settings.licensing.keyFile'): KeyObje
   } catch {
     throw new Error(`licensing: ${file} (${what}) is not a PEM private key`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`licensing: ${file} (${what}) holds a ${key.asymmetricKeyType} key; license files are signed with Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`licensing: ${file} (${what}) holds a ${key.asymmetricKeyType} key; license files are signed with Ed25519`);
   return key;
 }
 
@@ -75,13 +76,17 @@ export async function loadSigningKey(db: Knex, clock: Clock, logger: Logger, opt
       throw new Error(
         `licensing: the key file ${options.keyFile} holds the Ed25519 key ${fingerprint(fromFile)}, but this database signs license files with ${fingerprint(recorded)} (recorded ${row.created_at}). ` +
           'Every instance must sign with the same key, or clients reject the files of the others: ' +
-          (row.private_key ? 'remove settings.licensing.keyFile to use the database\'s key, or give this instance the key file the others use.' : 'give this instance the key file the other instances use.'),
+          (row.private_key
+            ? "remove settings.licensing.keyFile to use the database's key, or give this instance the key file the others use."
+            : 'give this instance the key file the other instances use.'),
       );
     }
     return fromFile;
   }
   if (!row.private_key) {
-    throw new Error(`licensing: the license signing key ${fingerprint(recorded)} is kept in a key file on the other instances (recorded ${row.created_at}); set settings.licensing.keyFile on this instance to a copy of that file.`);
+    throw new Error(
+      `licensing: the license signing key ${fingerprint(recorded)} is kept in a key file on the other instances (recorded ${row.created_at}); set settings.licensing.keyFile on this instance to a copy of that file.`,
+    );
   }
   const key = createPrivateKey(row.private_key);
   warnOfStrayLegacyFile(key, options.legacyFile, logger);
@@ -113,6 +118,9 @@ function warnOfStrayLegacyFile(key: KeyObject, legacyFile: string, logger: Logge
     return;
   }
   if (!spki(legacy).equals(spki(key))) {
-    logger.warn({ file: legacyFile, file_key: fingerprint(legacy), key: fingerprint(key) }, 'licensing: this old key file holds another key than the database\'s; it is ignored (license files signed with it no longer verify with GET /license/api/public-key)');
+    logger.warn(
+      { file: legacyFile, file_key: fingerprint(legacy), key: fingerprint(key) },
+      "licensing: this old key file holds another key than the database's; it is ignored (license files signed with it no longer verify with GET /license/api/public-key)",
+    );
   }
 }

@@ -80,7 +80,8 @@ export class Verifier {
   /** `bind: false` accepts only a device already bound (the offline file); it never takes a slot. */
   async verify(input: VerifyInput, options: { bind?: boolean } = {}): Promise<Verified> {
     const license = await this.license(normalizeCode(input.activation_code));
-    if (!license || license.email !== input.email.trim().toLowerCase()) throw invalid('LICENSE_NOT_FOUND', 'the activation code does not exist or does not match this email');
+    if (!license || license.email !== input.email.trim().toLowerCase())
+      throw invalid('LICENSE_NOT_FOUND', 'the activation code does not exist or does not match this email');
     if (license.status !== 'active') throw invalid(`LICENSE_${license.status.toUpperCase()}` as Reason, `this license has been ${license.status}`);
     const now = this.clock.now();
     if (license.valid_until && license.valid_until <= now.toISOString()) throw invalid('LICENSE_EXPIRED', 'this license has expired');
@@ -95,7 +96,8 @@ export class Verifier {
         if (!device) throw invalid('DEVICE_NOT_ACTIVATED', 'this device is not activated for this license; verify it first');
       } else {
         const result = await this.engine().bind(license, { deviceId: input.device_id, deviceName: input.device_name, ip: input.ip_address });
-        if (result.outcome === 'cap_reached') throw invalid('DEVICE_LIMIT_REACHED', `this license is already active on ${license.device_cap} device(s); deactivate one first`);
+        if (result.outcome === 'cap_reached')
+          throw invalid('DEVICE_LIMIT_REACHED', `this license is already active on ${license.device_cap} device(s); deactivate one first`);
         device = result.device;
         if (result.outcome === 'bound') this.licenses.delete(normalizeCode(license.activation_code)); // its active_devices changed
       }

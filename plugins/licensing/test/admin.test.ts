@@ -18,7 +18,21 @@ import {
   type LicensingApp,
 } from './license-helpers.js';
 
-const LIST_FIELDS = ['activation_code', 'active_devices', 'created_at', 'device_limit', 'email', 'id', 'issued_at', 'license_id', 'plan', 'status', 'updated_at', 'user_hint', 'valid_until'];
+const LIST_FIELDS = [
+  'activation_code',
+  'active_devices',
+  'created_at',
+  'device_limit',
+  'email',
+  'id',
+  'issued_at',
+  'license_id',
+  'plan',
+  'status',
+  'updated_at',
+  'user_hint',
+  'valid_until',
+];
 
 describe('licensing: /license/api/admin', () => {
   const clock = new ManualClock('2026-03-01T09:00:00.000Z');
@@ -81,7 +95,10 @@ describe('licensing: /license/api/admin', () => {
 
     it('count: that many licenses alike in one call (license = the first, licenses = all); 1..500, else 400 naming count', async () => {
       const before = (await eventRows(t, 'license.generated')).length;
-      const res = await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'yearly', email: 'Batch@Example.com', device_cap: 3, count: 4, user_hint: 'batch' } });
+      const res = await t.lic('POST', '/api/admin/generate', {
+        headers: key,
+        body: { plan: 'yearly', email: 'Batch@Example.com', device_cap: 3, count: 4, user_hint: 'batch' },
+      });
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(Object.keys(res.body).sort(), ['license', 'licenses', 'success']);
       const { licenses } = res.body;
@@ -91,11 +108,18 @@ describe('licensing: /license/api/admin', () => {
       for (const lic of licenses) {
         assert.match(lic.activation_code, CODE);
         const row = await licenseRow(t, lic.license_id);
-        assert.deepEqual([row.tenant_id, row.email, row.plan, row.device_cap, row.user_hint, row.status], [owner.tenantId, 'batch@example.com', 'yearly', 3, 'batch', 'active']);
+        assert.deepEqual(
+          [row.tenant_id, row.email, row.plan, row.device_cap, row.user_hint, row.status],
+          [owner.tenantId, 'batch@example.com', 'yearly', 3, 'batch', 'active'],
+        );
       }
       assert.equal((await eventRows(t, 'license.generated')).length, before + 4);
       for (const count of [0, 501, 2.5, 'ten']) {
-        const refused = assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com', count } }), 400, 'INVALID_REQUEST');
+        const refused = assertFailure(
+          await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com', count } }),
+          400,
+          'INVALID_REQUEST',
+        );
         assert.match(refused.message, /count/);
       }
     });
@@ -104,12 +128,24 @@ describe('licensing: /license/api/admin', () => {
       assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { email: 'user@example.com' } }), 400, 'INVALID_REQUEST');
       assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'weekly', email: 'user@example.com' } }), 400, 'INVALID_REQUEST');
       assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'custom', email: 'user@example.com' } }), 400, 'INVALID_REQUEST');
-      assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com', device_cap: 0 } }), 400, 'INVALID_REQUEST');
-      assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com', days: 'thirty' } }), 400, 'INVALID_REQUEST');
+      assertFailure(
+        await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com', device_cap: 0 } }),
+        400,
+        'INVALID_REQUEST',
+      );
+      assertFailure(
+        await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com', days: 'thirty' } }),
+        400,
+        'INVALID_REQUEST',
+      );
       assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'not-an-email' } }), 400, 'INVALID_REQUEST');
       assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly' } }), 400, 'MISSING_EMAIL');
       assertFailure(await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: '  ' } }), 400, 'MISSING_EMAIL');
-      assertFailure(await t.lic('POST', '/api/admin/generate', { headers: { ...key, 'content-type': 'application/json' }, raw: '{"plan":' }), 400, 'INVALID_REQUEST');
+      assertFailure(
+        await t.lic('POST', '/api/admin/generate', { headers: { ...key, 'content-type': 'application/json' }, raw: '{"plan":' }),
+        400,
+        'INVALID_REQUEST',
+      );
     });
   });
 
@@ -126,7 +162,11 @@ describe('licensing: /license/api/admin', () => {
     it('401 INVALID_API_KEY without X-API-Key or with a wrong one (whatever the body)', async () => {
       for (const [method, path, body] of calls) {
         assertFailure(await t.lic(method, path, { body }), 401, 'INVALID_API_KEY');
-        assertFailure(await t.lic(method, path, { body, headers: { 'X-API-Key': 'mf_not-a-real-key-0123456789abcdefghijklmnopqrstuvwxyz' } }), 401, 'INVALID_API_KEY');
+        assertFailure(
+          await t.lic(method, path, { body, headers: { 'X-API-Key': 'mf_not-a-real-key-0123456789abcdefghijklmnopqrstuvwxyz' } }),
+          401,
+          'INVALID_API_KEY',
+        );
         assertFailure(await t.lic(method, path, { body, headers: { 'X-API-Key': 'your_api_key' } }), 401, 'INVALID_API_KEY');
       }
       // Credentials are checked before the body: a bad body without a key is still 401.
@@ -188,7 +228,8 @@ describe('licensing: /license/api/admin', () => {
     it('frees and takes a slot (active_devices); re-activating with the cap full is 409 DEVICE_LIMIT_REACHED', async () => {
       const lic = await generate(t, key, { device_cap: 2 });
       const v = (device_id: string) => verify(t, { activation_code: lic.activation_code, email: 'user@example.com', device_id });
-      const admin = (action: string, device_id: string) => t.lic('POST', `/api/admin/${action}`, { headers: key, body: { license_id: lic.license_id, device_id } });
+      const admin = (action: string, device_id: string) =>
+        t.lic('POST', `/api/admin/${action}`, { headers: key, body: { license_id: lic.license_id, device_id } });
       assert.equal((await v('one')).status, 200);
       assert.equal((await v('two')).status, 200);
       assert.equal((await licenseRow(t, lic.license_id)).active_devices, 2);
@@ -238,20 +279,35 @@ describe('licensing: /license/api/admin', () => {
         const res = await t.lic('POST', `/api/admin/${action}`, { headers: key, body: { license_id: lic.license_id, device_id: 'never-seen' } });
         assert.equal(res.status, 404, res.text);
         assert.equal(res.body.success, false);
-        assertFailure(await t.lic('POST', `/api/admin/${action}`, { headers: key, body: { license_id: 'LIC-ZZZZZZZZ', device_id: 'x' } }), 404, 'INVALID_LICENSE');
+        assertFailure(
+          await t.lic('POST', `/api/admin/${action}`, { headers: key, body: { license_id: 'LIC-ZZZZZZZZ', device_id: 'x' } }),
+          404,
+          'INVALID_LICENSE',
+        );
         assertFailure(await t.lic('POST', `/api/admin/${action}`, { headers: key, body: { license_id: lic.license_id } }), 400, 'INVALID_REQUEST');
       }
     });
 
     it('concurrent deactivations of one device release its slot once', async () => {
       const lic = await generate(t, key, { device_cap: 3 });
-      for (const d of ['p', 'q']) assert.equal((await verify(t, { activation_code: lic.activation_code, email: 'user@example.com', device_id: d })).status, 200);
-      const replies = await Promise.all(Array.from({ length: 8 }, () => t.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'p' } })));
-      assert.deepEqual(replies.map((r) => r.status), Array(8).fill(200));
+      for (const d of ['p', 'q'])
+        assert.equal((await verify(t, { activation_code: lic.activation_code, email: 'user@example.com', device_id: d })).status, 200);
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, () => t.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'p' } })),
+      );
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        Array(8).fill(200),
+      );
       assert.equal((await licenseRow(t, lic.license_id)).active_devices, 1);
       assert.equal((await eventRows(t, 'license.device_deactivated', lic.license_id)).length, 1);
-      const ons = await Promise.all(Array.from({ length: 8 }, () => t.lic('POST', '/api/admin/activate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'p' } })));
-      assert.deepEqual(ons.map((r) => r.status), Array(8).fill(200));
+      const ons = await Promise.all(
+        Array.from({ length: 8 }, () => t.lic('POST', '/api/admin/activate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'p' } })),
+      );
+      assert.deepEqual(
+        ons.map((r) => r.status),
+        Array(8).fill(200),
+      );
       assert.equal((await licenseRow(t, lic.license_id)).active_devices, 2);
     });
   });
@@ -271,7 +327,10 @@ describe('licensing: /license/api/admin', () => {
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(Object.keys(res.body).sort(), ['licenses', 'success']);
       assert.equal(res.body.success, true);
-      assert.deepEqual(res.body.licenses.map((l: any) => l.license_id), [b.license_id, a.license_id]);
+      assert.deepEqual(
+        res.body.licenses.map((l: any) => l.license_id),
+        [b.license_id, a.license_id],
+      );
       const [lb, la] = res.body.licenses;
       assert.deepEqual(Object.keys(la).sort(), LIST_FIELDS);
       const row = await licenseRow(t, a.license_id);
@@ -303,9 +362,15 @@ describe('licensing: /license/api/admin', () => {
       const gone = await generate(t, k2);
       assert.equal((await t.lic('POST', '/api/admin/revoke', { headers: k2, body: { license_id: gone.license_id } })).status, 200);
       const active = await t.lic('GET', '/api/admin/licenses?status=active', { headers: k2 });
-      assert.deepEqual(active.body.licenses.map((l: any) => l.license_id), [keep.license_id]);
+      assert.deepEqual(
+        active.body.licenses.map((l: any) => l.license_id),
+        [keep.license_id],
+      );
       const revoked = await t.lic('GET', '/api/admin/licenses?status=revoked', { headers: k2 });
-      assert.deepEqual(revoked.body.licenses.map((l: any) => [l.license_id, l.status]), [[gone.license_id, 'revoked']]);
+      assert.deepEqual(
+        revoked.body.licenses.map((l: any) => [l.license_id, l.status]),
+        [[gone.license_id, 'revoked']],
+      );
       const all = await t.lic('GET', '/api/admin/licenses', { headers: k2 });
       assert.equal(all.body.licenses.length, 2);
       assertFailure(await t.lic('GET', '/api/admin/licenses?status=bogus', { headers: k2 }), 400, 'INVALID_REQUEST');
@@ -318,7 +383,8 @@ describe('licensing: /license/api/admin', () => {
       assert.equal((await t.lic('GET', '/api/admin/licenses?limit=50', { headers: k3 })).body.licenses.length, 50);
       assert.equal((await t.lic('GET', '/api/admin/licenses?limit=1', { headers: k3 })).body.licenses.length, 1);
       assert.equal((await t.lic('GET', '/api/admin/licenses?limit=1000', { headers: k3 })).body.licenses.length, 103);
-      for (const bad of ['0', '-1', '1001', 'abc', '2.5']) assertFailure(await t.lic('GET', `/api/admin/licenses?limit=${bad}`, { headers: k3 }), 400, 'INVALID_REQUEST');
+      for (const bad of ['0', '-1', '1001', 'abc', '2.5'])
+        assertFailure(await t.lic('GET', `/api/admin/licenses?limit=${bad}`, { headers: k3 }), 400, 'INVALID_REQUEST');
     });
   });
 
@@ -327,7 +393,10 @@ describe('licensing: /license/api/admin', () => {
       const { key: k } = await tenantKey(t, 'stats');
       const empty = await t.lic('GET', '/api/admin/stats', { headers: k });
       assert.equal(empty.status, 200, empty.text);
-      assert.deepEqual(empty.body, { success: true, stats: { total_licenses: 0, active_licenses: 0, plan_statistics: { monthly: 0, yearly: 0, lifetime: 0 }, active_devices: 0 } });
+      assert.deepEqual(empty.body, {
+        success: true,
+        stats: { total_licenses: 0, active_licenses: 0, plan_statistics: { monthly: 0, yearly: 0, lifetime: 0 }, active_devices: 0 },
+      });
 
       const m1 = await generate(t, k, { plan: 'monthly' });
       const m2 = await generate(t, k, { plan: 'monthly' });
@@ -340,7 +409,10 @@ describe('licensing: /license/api/admin', () => {
       assert.equal((await t.lic('POST', '/api/admin/revoke', { headers: k, body: { license_id: m2.license_id } })).status, 200);
 
       const res = await t.lic('GET', '/api/admin/stats', { headers: k });
-      assert.deepEqual(res.body, { success: true, stats: { total_licenses: 4, active_licenses: 3, plan_statistics: { monthly: 2, yearly: 1, lifetime: 1 }, active_devices: 3 } });
+      assert.deepEqual(res.body, {
+        success: true,
+        stats: { total_licenses: 4, active_licenses: 3, plan_statistics: { monthly: 2, yearly: 1, lifetime: 1 }, active_devices: 3 },
+      });
     });
   });
 
@@ -360,7 +432,10 @@ describe('licensing: /license/api/admin', () => {
       assert.deepEqual(activated[0].payload, { license_id: lic.license_id, product: 'default', kind: 'license', device_id: 'dev-ev', device_name: 'Phone' });
       assert.equal(activated[0].tenant_id, o.tenantId);
 
-      assert.equal((await t.lic('POST', '/api/admin/deactivate-device', { headers: k, body: { license_id: lic.license_id, device_id: 'dev-ev' } })).status, 200);
+      assert.equal(
+        (await t.lic('POST', '/api/admin/deactivate-device', { headers: k, body: { license_id: lic.license_id, device_id: 'dev-ev' } })).status,
+        200,
+      );
       const deactivated = await eventRows(t, 'license.device_deactivated', lic.license_id);
       assert.equal(deactivated.length, 1);
       assert.deepEqual(deactivated[0].payload, { license_id: lic.license_id, product: 'default', kind: 'license', device_id: 'dev-ev' });
@@ -390,22 +465,46 @@ describe('licensing: /license/api/admin', () => {
       assert.equal((await verify(t, { activation_code: licA.activation_code, email: 'a@example.com', device_id: 'a-dev' })).status, 200);
 
       const listB = await t.lic('GET', '/api/admin/licenses', { headers: b.key });
-      assert.deepEqual(listB.body.licenses.map((l: any) => l.license_id), [licB.license_id]);
+      assert.deepEqual(
+        listB.body.licenses.map((l: any) => l.license_id),
+        [licB.license_id],
+      );
       const listA = await t.lic('GET', '/api/admin/licenses', { headers: a.key });
-      assert.deepEqual(listA.body.licenses.map((l: any) => l.license_id), [licA.license_id]);
+      assert.deepEqual(
+        listA.body.licenses.map((l: any) => l.license_id),
+        [licA.license_id],
+      );
 
       assertFailure(await t.lic('POST', '/api/admin/revoke', { headers: b.key, body: { license_id: licA.license_id } }), 404, 'INVALID_LICENSE');
-      assertFailure(await t.lic('POST', '/api/admin/deactivate-device', { headers: b.key, body: { license_id: licA.license_id, device_id: 'a-dev' } }), 404, 'INVALID_LICENSE');
-      assertFailure(await t.lic('POST', '/api/admin/activate-device', { headers: b.key, body: { license_id: licA.license_id, device_id: 'a-dev' } }), 404, 'INVALID_LICENSE');
+      assertFailure(
+        await t.lic('POST', '/api/admin/deactivate-device', { headers: b.key, body: { license_id: licA.license_id, device_id: 'a-dev' } }),
+        404,
+        'INVALID_LICENSE',
+      );
+      assertFailure(
+        await t.lic('POST', '/api/admin/activate-device', { headers: b.key, body: { license_id: licA.license_id, device_id: 'a-dev' } }),
+        404,
+        'INVALID_LICENSE',
+      );
       assertFailure(await t.lic('GET', `/api/admin/licenses/${licA.license_id}`, { headers: b.key }), 404, 'INVALID_LICENSE');
       assert.equal((await licenseRow(t, licA.license_id)).status, 'active');
       assert.equal((await licenseRow(t, licA.license_id)).active_devices, 1);
       assert.equal((await verify(t, { activation_code: licA.activation_code, email: 'a@example.com', device_id: 'a-dev' })).status, 200);
 
       const statsB = await t.lic('GET', '/api/admin/stats', { headers: b.key });
-      assert.deepEqual(statsB.body.stats, { total_licenses: 1, active_licenses: 1, plan_statistics: { monthly: 0, yearly: 1, lifetime: 0 }, active_devices: 0 });
+      assert.deepEqual(statsB.body.stats, {
+        total_licenses: 1,
+        active_licenses: 1,
+        plan_statistics: { monthly: 0, yearly: 1, lifetime: 0 },
+        active_devices: 0,
+      });
       const statsA = await t.lic('GET', '/api/admin/stats', { headers: a.key });
-      assert.deepEqual(statsA.body.stats, { total_licenses: 1, active_licenses: 1, plan_statistics: { monthly: 1, yearly: 0, lifetime: 0 }, active_devices: 1 });
+      assert.deepEqual(statsA.body.stats, {
+        total_licenses: 1,
+        active_licenses: 1,
+        plan_statistics: { monthly: 1, yearly: 0, lifetime: 0 },
+        active_devices: 1,
+      });
 
       // A superadmin's key with platform:admin + licenses:manage sees every tenant's licenses.
       const admin = await loginAdmin(t);
@@ -417,7 +516,10 @@ describe('licensing: /license/api/admin', () => {
       const total = Number(((await t.db('licensing_licenses').count({ n: '*' })) as any)[0].n);
       const stats = await t.lic('GET', '/api/admin/stats', { headers: superKey });
       assert.equal(stats.body.stats.total_licenses, total);
-      assert.equal((await t.lic('POST', '/api/admin/deactivate-device', { headers: superKey, body: { license_id: licA.license_id, device_id: 'a-dev' } })).status, 200);
+      assert.equal(
+        (await t.lic('POST', '/api/admin/deactivate-device', { headers: superKey, body: { license_id: licA.license_id, device_id: 'a-dev' } })).status,
+        200,
+      );
       assert.equal((await t.lic('POST', '/api/admin/revoke', { headers: superKey, body: { license_id: licB.license_id } })).status, 200);
       assert.equal((await licenseRow(t, licB.license_id)).status, 'revoked');
 

@@ -52,7 +52,9 @@ describe('licensing with billing: the max_licenses gauge', () => {
 
   it('racing generates never exceed the limit', async () => {
     const { owner: o, key: k } = await tenantKey(t, 'racer');
-    const replies = await Promise.all(Array.from({ length: 15 }, () => t.lic('POST', '/api/admin/generate', { headers: k, body: { plan: 'lifetime', email: 'user@example.com' } })));
+    const replies = await Promise.all(
+      Array.from({ length: 15 }, () => t.lic('POST', '/api/admin/generate', { headers: k, body: { plan: 'lifetime', email: 'user@example.com' } })),
+    );
     assert.equal(replies.filter((r) => r.status === 200).length, 10, replies.map((r) => r.status).join(','));
     assert.equal(replies.filter((r) => r.status === 402).length, 5);
     assert.equal(Number(((await t.db('licensing_licenses').where('tenant_id', o.tenantId).count({ n: '*' })) as any)[0].n), 10);
@@ -77,8 +79,13 @@ describe('licensing with billing: the max_licenses gauge', () => {
     await generate(t, k, { plan: 'lifetime' });
     const usedBy = async () => (await t.api('GET', '/billing/subscription', { headers: k })).body.usage.licenses;
     assert.equal(await usedBy(), 2);
-    const replies = await Promise.all(Array.from({ length: 8 }, () => t.lic('POST', '/api/admin/revoke', { headers: k, body: { license_id: lic.license_id, reason: 'dup' } })));
-    assert.deepEqual(replies.map((r) => r.status), Array(8).fill(200));
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () => t.lic('POST', '/api/admin/revoke', { headers: k, body: { license_id: lic.license_id, reason: 'dup' } })),
+    );
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      Array(8).fill(200),
+    );
     assert.equal(await usedBy(), 1);
     const events = (await t.db('core_events').where('name', 'license.revoked')).filter((e: any) => JSON.parse(e.payload).license_id === lic.license_id);
     assert.equal(events.length, 1);

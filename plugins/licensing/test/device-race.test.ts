@@ -11,7 +11,9 @@ async function race(apps: LicensingApp[], key: Record<string, string>, rounds = 
   for (let round = 0; round < rounds; round++) {
     const lic = await generate(t, key, { plan: 'monthly', device_cap: 5 });
     const replies = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => verify(apps[i % apps.length], { activation_code: lic.activation_code, email: 'user@example.com', device_id: `device-${round}-${i}` })),
+      Array.from({ length: 20 }, (_, i) =>
+        verify(apps[i % apps.length], { activation_code: lic.activation_code, email: 'user@example.com', device_id: `device-${round}-${i}` }),
+      ),
     );
     const ok = replies.filter((r) => r.status === 200);
     const refused = replies.filter((r) => r.status !== 200);
@@ -23,7 +25,16 @@ async function race(apps: LicensingApp[], key: Record<string, string>, rounds = 
       assert.equal(r.body.isValid, false);
     }
     assert.equal((await deviceRows(t, lic.license_id)).length, 5);
-    assert.equal(await count(t.db('licensing_devices').join('licensing_licenses', 'licensing_licenses.id', 'licensing_devices.license_pk').where('licensing_licenses.license_id', lic.license_id).where('licensing_devices.status', 'active')), 5);
+    assert.equal(
+      await count(
+        t
+          .db('licensing_devices')
+          .join('licensing_licenses', 'licensing_licenses.id', 'licensing_devices.license_pk')
+          .where('licensing_licenses.license_id', lic.license_id)
+          .where('licensing_devices.status', 'active'),
+      ),
+      5,
+    );
     assert.equal((await licenseRow(t, lic.license_id)).active_devices, 5);
     assert.equal((await eventRows(t, 'license.activated', lic.license_id)).length, 5);
     const list = await t.lic('GET', '/api/admin/licenses', { headers: key });
@@ -33,14 +44,23 @@ async function race(apps: LicensingApp[], key: Record<string, string>, rounds = 
     const winners = replies.map((r, i) => (r.status === 200 ? `device-${round}-${i}` : null)).filter(Boolean);
     assert.deepEqual((await deviceRows(t, lic.license_id)).map((d) => d.device_id).sort(), winners.sort());
     for (const app of apps) {
-      for (const device_id of winners) assert.equal((await verify(app, { activation_code: lic.activation_code, email: 'user@example.com', device_id: device_id! })).status, 200);
+      for (const device_id of winners)
+        assert.equal((await verify(app, { activation_code: lic.activation_code, email: 'user@example.com', device_id: device_id! })).status, 200);
     }
   }
 
   // One device racing itself: one binding, one slot, one event.
   const lic = await generate(t, key, { plan: 'monthly', device_cap: 5 });
-  const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => verify(apps[i % apps.length], { activation_code: lic.activation_code, email: 'user@example.com', device_id: 'same-device' })));
-  assert.deepEqual(replies.map((r) => r.status), Array(10).fill(200), replies.map((r) => r.text).join('\n'));
+  const replies = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      verify(apps[i % apps.length], { activation_code: lic.activation_code, email: 'user@example.com', device_id: 'same-device' }),
+    ),
+  );
+  assert.deepEqual(
+    replies.map((r) => r.status),
+    Array(10).fill(200),
+    replies.map((r) => r.text).join('\n'),
+  );
   assert.equal((await deviceRows(t, lic.license_id)).length, 1);
   assert.equal((await licenseRow(t, lic.license_id)).active_devices, 1);
   assert.equal((await eventRows(t, 'license.activated', lic.license_id)).length, 1);
@@ -84,7 +104,10 @@ describe('licensing: the device-cap race on PostgreSQL', () => {
     const body = { activation_code: lic.activation_code, email: 'user@example.com', device_id: 'roaming' };
     assert.equal((await verify(second, body)).status, 200);
     assert.equal((await verify(second, body)).status, 200); // now cached on the second instance
-    assert.equal((await first.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'roaming' } })).status, 200);
+    assert.equal(
+      (await first.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'roaming' } })).status,
+      200,
+    );
     await waitFor(async () => (await verify(second, body)).body.reason === 'DEVICE_DEACTIVATED');
     assert.equal((await first.lic('POST', '/api/admin/revoke', { headers: key, body: { license_id: lic.license_id } })).status, 200);
     await waitFor(async () => (await verify(second, { activation_code: lic.activation_code, email: 'user@example.com' })).body.code === 'INVALID_LICENSE');

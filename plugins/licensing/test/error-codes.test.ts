@@ -34,7 +34,12 @@ describe('licensing: every error code is one of seed 002', () => {
     failsVerify(await verify(t, { activation_code: 42, email: EMAIL }), 400, 'INVALID_REQUEST');
     failsVerify(await verify(t, { activation_code: 'A'.repeat(65), email: EMAIL }), 400, 'INVALID_REQUEST');
     failsVerify(await verify(t, { activation_code: 'AAAAA-BBBBB-CCCCC', email: EMAIL, device_id: 'nul\u0000' }), 400, 'INVALID_REQUEST');
-    fails(await t.lic('POST', '/api/verify', { raw: '{"activation_code": ', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_REQUEST', 'MALFORMED_JSON');
+    fails(
+      await t.lic('POST', '/api/verify', { raw: '{"activation_code": ', headers: { 'content-type': 'application/json' } }),
+      400,
+      'INVALID_REQUEST',
+      'MALFORMED_JSON',
+    );
     failsVerify(await verify(t, { activation_code: 'ZZZZZ-ZZZZZ-ZZZZZ', email: EMAIL }), 403, 'INVALID_LICENSE', 'LICENSE_NOT_FOUND');
 
     const lic = await generate(t, key, { device_cap: 1 });
@@ -78,18 +83,41 @@ describe('licensing: every error code is one of seed 002', () => {
     fails(await t.lic('POST', '/api/admin/revoke', { headers: key, body: { license_id: 'LIC-NOPE0000' } }), 404, 'INVALID_LICENSE', 'LICENSE_NOT_FOUND');
     fails(await t.lic('GET', '/api/admin/licenses/LIC-NOPE0000', { headers: key }), 404, 'INVALID_LICENSE', 'LICENSE_NOT_FOUND');
     const lic = await generate(t, key, { device_cap: 1 });
-    fails(await t.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'ghost' } }), 404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND');
-    fails(await t.lic('POST', '/api/admin/activate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'ghost' } }), 404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND');
+    fails(
+      await t.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'ghost' } }),
+      404,
+      'INVALID_REQUEST',
+      'DEVICE_NOT_FOUND',
+    );
+    fails(
+      await t.lic('POST', '/api/admin/activate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'ghost' } }),
+      404,
+      'INVALID_REQUEST',
+      'DEVICE_NOT_FOUND',
+    );
     // One device deactivated, another takes the slot: re-activating the first is over the cap.
     assert.equal((await verify(t, { activation_code: lic.activation_code, email: EMAIL, device_id: 'one' })).status, 200);
     assert.equal((await t.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'one' } })).status, 200);
     assert.equal((await verify(t, { activation_code: lic.activation_code, email: EMAIL, device_id: 'two' })).status, 200);
-    fails(await t.lic('POST', '/api/admin/activate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'one' } }), 409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED');
+    fails(
+      await t.lic('POST', '/api/admin/activate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'one' } }),
+      409,
+      'INVALID_REQUEST',
+      'DEVICE_LIMIT_REACHED',
+    );
   });
 
   it('the core: an unknown endpoint, a body too large, a body that is not JSON', async () => {
     fails(await t.lic('GET', '/api/nothing-here'), 404, 'NOT_FOUND');
-    fails(await t.lic('POST', '/api/verify', { raw: JSON.stringify({ activation_code: 'A', email: 'x'.repeat(3_000_000) }), headers: { 'content-type': 'application/json' } }), 413, 'INVALID_REQUEST', 'PAYLOAD_TOO_LARGE');
+    fails(
+      await t.lic('POST', '/api/verify', {
+        raw: JSON.stringify({ activation_code: 'A', email: 'x'.repeat(3_000_000) }),
+        headers: { 'content-type': 'application/json' },
+      }),
+      413,
+      'INVALID_REQUEST',
+      'PAYLOAD_TOO_LARGE',
+    );
     const plain = await t.lic('POST', '/api/admin/generate', { raw: 'plan=monthly', headers: { ...key, 'content-type': 'text/plain' } });
     assert.ok(SEED_CODES.includes(plain.body.code), plain.text);
     seen.add(`${plain.status} ${plain.body.code} ${plain.body.reason ?? '-'}`);
@@ -107,7 +135,7 @@ describe('licensing: every error code is one of seed 002', () => {
     }
   });
 
-  it('every code the walk above saw is one of the seed\'s', () => {
+  it("every code the walk above saw is one of the seed's", () => {
     // What the walk saw, for the record (and so a new path shows up in a failing run's output).
     for (const line of [...seen].sort()) assert.ok(SEED_CODES.includes(line.split(' ')[1]), line);
   });

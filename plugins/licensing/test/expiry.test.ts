@@ -36,7 +36,10 @@ describe('licensing: the expiry job (licensing.expire-licenses)', () => {
     assert.equal((await licenseRow(t, day.license_id)).updated_at, clock.now().toISOString());
     for (const l of [monthly, yearly, lifetime]) assert.equal((await licenseRow(t, l.license_id)).status, 'active');
     let events = await eventRows(t, 'license.expired');
-    assert.deepEqual(events.map((e) => e.payload), [{ license_id: day.license_id, product: 'default', kind: 'license' }]);
+    assert.deepEqual(
+      events.map((e) => e.payload),
+      [{ license_id: day.license_id, product: 'default', kind: 'license' }],
+    );
     assert.equal(events[0].tenant_id, tenantId);
     assertFailure(await verify(t, body(day.activation_code)), 403, 'INVALID_LICENSE', { verify: true });
     assert.equal((await verify(t, body(monthly.activation_code))).status, 200);

@@ -6,14 +6,16 @@ import { pathToFileURL } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { assertFailure, deviceRows, generate, startLicensingApp, tenantKey, verify, type LicensingApp } from './license-helpers.js';
 
-const checks = (payload: string, signature: string, pem: string) => verifySignature(null, Buffer.from(payload), createPublicKey(pem), Buffer.from(signature, 'base64'));
+const checks = (payload: string, signature: string, pem: string) =>
+  verifySignature(null, Buffer.from(payload), createPublicKey(pem), Buffer.from(signature, 'base64'));
 /**
  * A verifier written from the documented scheme alone (README, `signature_scheme`): Ed25519 over
  * the ASCII bytes of the base64url payload, the raw 32-byte public key (`public_key_raw`).
  */
 function documentedVerifier(publicKeyRaw: string) {
   const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKeyRaw }, format: 'jwk' });
-  return (file: { payload: string; signature: string }) => verifySignature(null, Buffer.from(file.payload, 'ascii'), key, Buffer.from(file.signature, 'base64'));
+  return (file: { payload: string; signature: string }) =>
+    verifySignature(null, Buffer.from(file.payload, 'ascii'), key, Buffer.from(file.signature, 'base64'));
 }
 const SCHEME = 'ed25519 over the ASCII bytes of the base64url payload';
 const facts = (payload: string) => JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -122,7 +124,10 @@ describe('licensing: signed offline license files', () => {
     assert.equal((await t.lic('GET', q('laptop'))).status, 200);
     assertFailure(await t.lic('GET', q('laptop', 'other@example.com')), 403, 'INVALID_LICENSE');
 
-    assert.equal((await t.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'laptop' } })).status, 200);
+    assert.equal(
+      (await t.lic('POST', '/api/admin/deactivate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'laptop' } })).status,
+      200,
+    );
     assertFailure(await t.lic('GET', q('laptop')), 403, 'INVALID_LICENSE', { reason: 'DEVICE_DEACTIVATED' });
     assert.equal((await t.lic('POST', '/api/admin/activate-device', { headers: key, body: { license_id: lic.license_id, device_id: 'laptop' } })).status, 200);
     assert.equal((await t.lic('GET', q('laptop'))).status, 200);

@@ -23,7 +23,6 @@ export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 /** Generous limits: the tests register, log in and verify far more often than a person would. */
 const AUTH_LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
-
 export interface LicensingApp extends TestApp {
   db: Knex;
   services: LicensingServices;
@@ -60,7 +59,6 @@ export async function startLicensingApp(options: LicensingAppOptions = {}): Prom
   app.lic = (method, path, opts = {}) => t.request(method, `${BASE}${path}`, opts);
   return app;
 }
-
 
 export const loginAdmin = (t: LicensingApp) => login(t, ADMIN.email, ADMIN.password);
 
@@ -128,7 +126,12 @@ export async function licenseRow(t: LicensingApp, licenseId: string): Promise<Re
 }
 
 export async function deviceRows(t: LicensingApp, licenseId: string): Promise<Array<Record<string, any>>> {
-  return t.db('licensing_devices').join('licensing_licenses', 'licensing_licenses.id', 'licensing_devices.license_pk').where('licensing_licenses.license_id', licenseId).select('licensing_devices.*').orderBy('licensing_devices.id');
+  return t
+    .db('licensing_devices')
+    .join('licensing_licenses', 'licensing_licenses.id', 'licensing_devices.license_pk')
+    .where('licensing_licenses.license_id', licenseId)
+    .select('licensing_devices.*')
+    .orderBy('licensing_devices.id');
 }
 
 export async function eventRows(t: LicensingApp, name: string, licenseId?: string): Promise<Array<Record<string, any>>> {

@@ -18,7 +18,12 @@ describe('licensing: the kind migration', () => {
     await t.db('licensing_licenses').where('license_id', robotCode.license_id).update({ product: 'workbot' });
 
     await kindMigration.up(t.db);
-    const kinds = Object.fromEntries((await t.db('licensing_licenses').whereIn('license_id', [mine.license_id, robotCode.license_id]).select('license_id', 'kind')).map((r) => [r.license_id, r.kind]));
+    const kinds = Object.fromEntries(
+      (await t.db('licensing_licenses').whereIn('license_id', [mine.license_id, robotCode.license_id]).select('license_id', 'kind')).map((r) => [
+        r.license_id,
+        r.kind,
+      ]),
+    );
     assert.deepEqual(kinds, { [mine.license_id]: 'license', [robotCode.license_id]: 'robot' });
   });
 });

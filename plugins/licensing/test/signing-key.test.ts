@@ -20,7 +20,11 @@ const publicPemOf = (key: ReturnType<typeof generateKeyPairSync>['privateKey']) 
 /** The same database seen from another host: its own data dir (for SQLite, the first one's file by URL). */
 function sameDatabaseElsewhere(database: TestDatabase): TestDatabase {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-test-other-'));
-  return { url: database.url ?? `sqlite://${path.join(database.dataDir, 'plinth.sqlite')}`, dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+  return {
+    url: database.url ?? `sqlite://${path.join(database.dataDir, 'plinth.sqlite')}`,
+    dataDir,
+    drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+  };
 }
 
 function writeKeyFile(dir: string, name: string, pem: string): string {
@@ -40,7 +44,8 @@ async function licenseFile(t: LicensingApp, key: Record<string, string>, deviceI
 }
 
 const publicKey = async (t: LicensingApp): Promise<string> => (await t.lic('GET', '/api/public-key')).body.public_key;
-const checks = (file: { payload: string; signature: string }, pem: string) => verifySignature(null, Buffer.from(file.payload, 'ascii'), createPublicKey(pem), Buffer.from(file.signature, 'base64'));
+const checks = (file: { payload: string; signature: string }, pem: string) =>
+  verifySignature(null, Buffer.from(file.payload, 'ascii'), createPublicKey(pem), Buffer.from(file.signature, 'base64'));
 const keyRows = (t: LicensingApp) => t.db('licensing_signing_keys').select('*');
 
 /** A start that must fail: its error, and nothing left running. */
@@ -79,7 +84,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await database.drop();
     });
 
-    it('two instances without key files sign with the database\'s key: each verifies the other\'s files', async () => {
+    it("two instances without key files sign with the database's key: each verifies the other's files", async () => {
       const a = await start({ database });
       const b = await start({ database: elsewhere() });
       assert.notEqual(a.database.dataDir, b.database.dataDir);
@@ -96,7 +101,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(rows.length, 1);
       assert.equal(rows[0].source, 'generated');
       assert.equal(rows[0].public_key, pem);
-      for (const dir of [a.database.dataDir, b.database.dataDir]) assert.equal(fs.existsSync(path.join(dir, 'licensing', 'ed25519.pem')), false, 'no key file written');
+      for (const dir of [a.database.dataDir, b.database.dataDir])
+        assert.equal(fs.existsSync(path.join(dir, 'licensing', 'ed25519.pem')), false, 'no key file written');
     });
 
     it('instances racing to make the first key all end up with the same one', async () => {
@@ -110,14 +116,17 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await keyRows(a))[0].public_key, [...pems][0]);
     });
 
-    it('a key file that differs from the database\'s key refuses to start, naming both keys; nothing changes', async () => {
+    it("a key file that differs from the database's key refuses to start, naming both keys; nothing changes", async () => {
       const a = await start({ database });
       const before = await keyRows(a);
       const other = elsewhere();
       const file = writeKeyFile(other.dataDir, 'mine.pem', pemOf(generateKeyPairSync('ed25519').privateKey));
 
       const err = await refusedStart({ database: other, licensing: { keyFile: file } });
-      assert.match(err.message, /^licensing: the key file .*mine\.pem holds the Ed25519 key SHA256:\S+, but this database signs license files with SHA256:\S+ \(recorded /);
+      assert.match(
+        err.message,
+        /^licensing: the key file .*mine\.pem holds the Ed25519 key SHA256:\S+, but this database signs license files with SHA256:\S+ \(recorded /,
+      );
       assert.match(err.message, /remove settings\.licensing\.keyFile to use the database's key/);
       assert.deepEqual(await keyRows(a), before);
       // The same key as a file (exported from the database) is accepted.
@@ -135,7 +144,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.deepEqual([row.source, row.private_key, row.public_key], ['key_file', null, publicPemOf(keyPair)], 'the private key stays in the file');
 
       const err = await refusedStart({ database: elsewhere() });
-      assert.match(err.message, /^licensing: the license signing key SHA256:\S+ is kept in a key file on the other instances .*set settings\.licensing\.keyFile on this instance/);
+      assert.match(
+        err.message,
+        /^licensing: the license signing key SHA256:\S+ is kept in a key file on the other instances .*set settings\.licensing\.keyFile on this instance/,
+      );
 
       const other = elsewhere();
       const b = await start({ database: other, licensing: { keyFile: writeKeyFile(other.dataDir, 'copy.pem', fs.readFileSync(file, 'utf8')) } });
@@ -167,13 +179,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(await publicKey(b), publicPemOf(old));
       const { key } = await tenantKey(a);
       assert.ok(checks(await licenseFile(b, key, 'device-b'), publicPemOf(old)));
-      assert.ok(lines.some((l) => l.level === 40 && /holds another key than the database's/.test(l.msg)), 'a warning names the ignored file');
+      assert.ok(
+        lines.some((l) => l.level === 40 && /holds another key than the database's/.test(l.msg)),
+        'a warning names the ignored file',
+      );
     });
 
     it('a key file that cannot be read, or is not an Ed25519 private key: a clear startup error', async () => {
       const missing = await refusedStart({ database, licensing: { keyFile: 'nowhere/key.pem' } });
       assert.match(missing.message, /^licensing: cannot read the license signing key file .*nowhere\/key\.pem \(settings\.licensing\.keyFile\)/);
-      const rsa = writeKeyFile(database.dataDir, 'rsa.pem', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+      const rsa = writeKeyFile(
+        database.dataDir,
+        'rsa.pem',
+        generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      );
       assert.match((await refusedStart({ database, licensing: { keyFile: rsa } })).message, /holds a rsa key; license files are signed with Ed25519/);
       const junk = writeKeyFile(database.dataDir, 'junk.pem', 'not a key');
       assert.match((await refusedStart({ database, licensing: { keyFile: junk } })).message, /is not a PEM private key/);

@@ -27,7 +27,11 @@ describe('licensing admin UI (browser)', () => {
 
   const nav = () => page.getByRole('navigation', { name: 'Admin sections' });
   const heading = (name: string) => page.getByRole('heading', { name, level: 1 }).waitFor();
-  const stat = (name: string) => page.locator('.stat').filter({ has: page.getByText(name, { exact: true }) }).locator('dd');
+  const stat = (name: string) =>
+    page
+      .locator('.stat')
+      .filter({ has: page.getByText(name, { exact: true }) })
+      .locator('dd');
   const licenseRow = () => page.getByRole('row').filter({ hasText: licenseId });
   const deviceRow = (id: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name: id, exact: true }) });
   /** Waits (bounded) until `locator` has the focus: dialogs and their effects move it after rendering. */
@@ -35,7 +39,9 @@ describe('licensing admin UI (browser)', () => {
     await page.waitForFunction((el) => el === document.activeElement, await locator.elementHandle(), { timeout: 5000 });
   };
   const verify = async (deviceId: string, email = CUSTOMER) => {
-    const res = await t.request<VerifyReply>('POST', '/license/api/verify', { body: { activation_code: code, email, device_id: deviceId, device_name: `Laptop ${deviceId}` } });
+    const res = await t.request<VerifyReply>('POST', '/license/api/verify', {
+      body: { activation_code: code, email, device_id: deviceId, device_name: `Laptop ${deviceId}` },
+    });
     return { status: res.status, ...res.body };
   };
 
@@ -78,16 +84,23 @@ describe('licensing admin UI (browser)', () => {
     const email = dialog.getByLabel('Customer email');
     assert.equal(await email.getAttribute('aria-invalid'), 'true');
     assert.equal(await email.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent), 'email is required');
-    const danger = await page.evaluate(() => getComputedStyle(document.querySelector('.error-text, .shell') ?? document.body).getPropertyValue('--danger').trim());
+    const danger = await page.evaluate(() =>
+      getComputedStyle(document.querySelector('.error-text, .shell') ?? document.body)
+        .getPropertyValue('--danger')
+        .trim(),
+    );
     assert.ok(danger, 'the theme has a danger colour');
-    assert.equal(await email.evaluate((el) => getComputedStyle(el).borderColor), await page.evaluate((c) => {
-      const probe = document.createElement('div');
-      probe.style.color = c;
-      document.body.append(probe);
-      const rgb = getComputedStyle(probe).color;
-      probe.remove();
-      return rgb;
-    }, danger));
+    assert.equal(
+      await email.evaluate((el) => getComputedStyle(el).borderColor),
+      await page.evaluate((c) => {
+        const probe = document.createElement('div');
+        probe.style.color = c;
+        document.body.append(probe);
+        const rgb = getComputedStyle(probe).color;
+        probe.remove();
+        return rgb;
+      }, danger),
+    );
     assert.equal(await dialog.getByLabel('Device cap').getAttribute('aria-invalid'), null);
     await screenshot(page, 'licensing-missing-email');
     // A number out of range is put on its own field.
@@ -99,7 +112,14 @@ describe('licensing admin UI (browser)', () => {
     assert.equal(await email.getAttribute('aria-invalid'), null);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    assert.equal(await t.app.db('licensing_licenses').count({ n: '*' }).first().then((r) => Number(r?.n)), 0);
+    assert.equal(
+      await t.app
+        .db('licensing_licenses')
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r?.n)),
+      0,
+    );
   });
 
   it('generates a monthly license for an email with a cap of 2: the code is shown large, with Copy', async () => {
@@ -139,8 +159,17 @@ describe('licensing admin UI (browser)', () => {
     assert.deepEqual(cells.slice(2, 5), [CUSTOMER.toLowerCase(), 'monthly', '0 / 2']);
     assert.notEqual(cells[5], 'never');
     assert.equal(cells[6], 'active');
-    assert.equal(await licenseRow().locator('code').nth(1).evaluate((el) => getComputedStyle(el).fontFamily.includes('monospace')), true);
-    await page.locator('.stat').filter({ hasText: /^Licenses1$/ }).waitFor(); // the stats reload beside the list
+    assert.equal(
+      await licenseRow()
+        .locator('code')
+        .nth(1)
+        .evaluate((el) => getComputedStyle(el).fontFamily.includes('monospace')),
+      true,
+    );
+    await page
+      .locator('.stat')
+      .filter({ hasText: /^Licenses1$/ })
+      .waitFor(); // the stats reload beside the list
     assert.deepEqual(await page.locator('.stat dd').allTextContents(), ['1', '1', '0', '1', '0', '0']);
     await screenshot(page, 'licensing-list-active');
   });
@@ -218,7 +247,10 @@ describe('licensing admin UI (browser)', () => {
     await dialog.waitFor({ state: 'detached' });
     await licenseRow().getByText('revoked', { exact: true }).waitFor();
     assert.equal(await licenseRow().getByRole('button', { name: 'Revoke' }).count(), 0);
-    await page.locator('.stat').filter({ hasText: /^Active0$/ }).waitFor();
+    await page
+      .locator('.stat')
+      .filter({ hasText: /^Active0$/ })
+      .waitFor();
 
     const reply = await verify('dev-1');
     assert.deepEqual([reply.status, reply.code, reply.isValid], [403, 'INVALID_LICENSE', false]);

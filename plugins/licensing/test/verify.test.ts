@@ -88,8 +88,15 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
 
   it('INVALID_LICENSE for an unknown code and for a wrong email', async () => {
     const lic = await generate(t, key, { email: 'owner-of-code@example.com' });
-    const unknown = assertFailure(await verify(t, { activation_code: 'ZZZZZ-ZZZZZ-ZZZZZ', email: 'owner-of-code@example.com' }), 403, 'INVALID_LICENSE', { verify: true });
-    const wrong = assertFailure(await verify(t, { activation_code: lic.activation_code, email: 'someone-else@example.com', device_id: 'dev-x' }), 403, 'INVALID_LICENSE', { verify: true });
+    const unknown = assertFailure(await verify(t, { activation_code: 'ZZZZZ-ZZZZZ-ZZZZZ', email: 'owner-of-code@example.com' }), 403, 'INVALID_LICENSE', {
+      verify: true,
+    });
+    const wrong = assertFailure(
+      await verify(t, { activation_code: lic.activation_code, email: 'someone-else@example.com', device_id: 'dev-x' }),
+      403,
+      'INVALID_LICENSE',
+      { verify: true },
+    );
     // The reply does not tell which of the two was wrong.
     assert.equal(unknown.message, wrong.message);
     assert.deepEqual([unknown.reason, wrong.reason], ['LICENSE_NOT_FOUND', 'LICENSE_NOT_FOUND']);
@@ -151,7 +158,13 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
 
   it('binds a new device (first_seen_at, name, ip); a known device succeeds and its last_seen_at, name and ip are updated', async () => {
     const lic = await generate(t, key);
-    const bound = await verify(t, { activation_code: lic.activation_code, email: 'user@example.com', device_id: 'device-1', device_name: 'MacBook Pro', ip_address: '192.168.1.100' });
+    const bound = await verify(t, {
+      activation_code: lic.activation_code,
+      email: 'user@example.com',
+      device_id: 'device-1',
+      device_name: 'MacBook Pro',
+      ip_address: '192.168.1.100',
+    });
     assert.equal(bound.status, 200, bound.text);
     const firstSeen = clock.now().toISOString();
     let [device] = await deviceRows(t, lic.license_id);
@@ -164,7 +177,13 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
     assert.equal((await licenseRow(t, lic.license_id)).active_devices, 1);
 
     clock.advance(3_600_000);
-    const seen = await verify(t, { activation_code: lic.activation_code, email: 'user@example.com', device_id: 'device-1', device_name: 'MacBook Air', ip_address: '10.0.0.7' });
+    const seen = await verify(t, {
+      activation_code: lic.activation_code,
+      email: 'user@example.com',
+      device_id: 'device-1',
+      device_name: 'MacBook Air',
+      ip_address: '10.0.0.7',
+    });
     assert.equal(seen.status, 200, seen.text);
     assert.equal(seen.body.isValid, true);
     // Last-seen writes are batched; an admin read flushes them first.
@@ -212,7 +231,10 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
     assert.match(res.message, /2 device/);
     assert.equal((await verify(t, body('a'))).status, 200);
     assert.equal((await verify(t, body('b'))).status, 200);
-    assert.deepEqual((await deviceRows(t, lic.license_id)).map((d) => d.device_id), ['a', 'b']);
+    assert.deepEqual(
+      (await deviceRows(t, lic.license_id)).map((d) => d.device_id),
+      ['a', 'b'],
+    );
     assert.equal((await licenseRow(t, lic.license_id)).active_devices, 2);
   });
 
@@ -248,7 +270,14 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
     const code = gen.body.license.activation_code;
     assert.deepEqual(
       { ...gen.body.license, license_id: undefined, activation_code: undefined },
-      { license_id: undefined, activation_code: undefined, email: 'user@example.com', plan: 'monthly', device_cap: 5, valid_until: new Date(clock.now().getTime() + 30 * DAY).toISOString() },
+      {
+        license_id: undefined,
+        activation_code: undefined,
+        email: 'user@example.com',
+        plan: 'monthly',
+        device_cap: 5,
+        valid_until: new Date(clock.now().getTime() + 30 * DAY).toISOString(),
+      },
     );
 
     // curl -X POST http://localhost:5000/api/verify -H "Content-Type: application/json" -d '…'
@@ -280,9 +309,18 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
   });
 
   it("the seed's full verify body (device_name, ip_address) and the python example's json= bodies", async () => {
-    const gen = await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com', device_cap: 5, days: 30, user_hint: '测试用户' } });
+    const gen = await t.lic('POST', '/api/admin/generate', {
+      headers: key,
+      body: { plan: 'monthly', email: 'user@example.com', device_cap: 5, days: 30, user_hint: '测试用户' },
+    });
     assert.equal(gen.status, 200, gen.text);
-    const res = await verify(t, { activation_code: gen.body.license.activation_code, email: 'user@example.com', device_id: 'device-uuid-123', device_name: 'MacBook Pro', ip_address: '192.168.1.100' });
+    const res = await verify(t, {
+      activation_code: gen.body.license.activation_code,
+      email: 'user@example.com',
+      device_id: 'device-uuid-123',
+      device_name: 'MacBook Pro',
+      ip_address: '192.168.1.100',
+    });
     assert.equal(res.status, 200, res.text);
     const [device] = await deviceRows(t, gen.body.license.license_id);
     assert.equal(device.device_name, 'MacBook Pro');

@@ -83,7 +83,13 @@ export function LicenseDevices(props: { licenseId: string; backHref: string }) {
       </p>
       {revoking ? <RevokeDialog licenseId={licenseId} onClose={() => setRevoking(false)} onRevoked={one.reload} /> : null}
       <ErrorBanner error={one.error} />
-      {license ? <Facts license={license} /> : one.loading ? <p class="muted" role="status">Loading…</p> : null}
+      {license ? (
+        <Facts license={license} />
+      ) : one.loading ? (
+        <p class="muted" role="status">
+          Loading…
+        </p>
+      ) : null}
       {license ? (
         <section class="card" aria-labelledby="devices-title">
           <h2 id="devices-title">Devices</h2>

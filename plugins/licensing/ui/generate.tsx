@@ -83,7 +83,17 @@ function GenerateForm(props: { onGenerated(licenses: Generated[]): void; onCance
         </div>
         <div>
           <label for="generate-email">Customer email</label>
-          <input id="generate-email" {...mark('email')} type="email" autoFocus autoComplete="off" maxLength={320} placeholder="customer@example.com" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <input
+            id="generate-email"
+            {...mark('email')}
+            type="email"
+            autoFocus
+            autoComplete="off"
+            maxLength={320}
+            placeholder="customer@example.com"
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
         </div>
       </div>
       <div class="form-row">
@@ -93,7 +103,16 @@ function GenerateForm(props: { onGenerated(licenses: Generated[]): void; onCance
         </div>
         <div>
           <label for="generate-days">Days (optional)</label>
-          <input id="generate-days" {...mark('days')} type="number" min={1} max={36500} placeholder={`plan default: ${PLANS.find((p) => p.plan === plan)!.days}`} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+          <input
+            id="generate-days"
+            {...mark('days')}
+            type="number"
+            min={1}
+            max={36500}
+            placeholder={`plan default: ${PLANS.find((p) => p.plan === plan)!.days}`}
+            value={days}
+            onInput={(e) => setDays(e.currentTarget.value)}
+          />
         </div>
       </div>
       <div class="form-row">
@@ -104,7 +123,16 @@ function GenerateForm(props: { onGenerated(licenses: Generated[]): void; onCance
         <div />
       </div>
       <label for="generate-note">Note (optional)</label>
-      <textarea id="generate-note" {...mark('user_hint')} rows={2} maxLength={500} placeholder="e.g. order 1042, reseller, …" value={note} onInput={(e) => setNote(e.currentTarget.value)} style={{ ...fieldStyle, resize: 'vertical' }} />
+      <textarea
+        id="generate-note"
+        {...mark('user_hint')}
+        rows={2}
+        maxLength={500}
+        placeholder="e.g. order 1042, reseller, …"
+        value={note}
+        onInput={(e) => setNote(e.currentTarget.value)}
+        style={{ ...fieldStyle, resize: 'vertical' }}
+      />
       <div class="form-actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Generating…' : 'Generate'}

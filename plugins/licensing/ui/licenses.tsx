@@ -17,7 +17,9 @@ function StatsCard(props: { stats?: Stats; loading: boolean; error: Error | null
       <h2 id="stats-title">Overview</h2>
       <ErrorBanner error={props.error} />
       {!stats ? (
-        props.loading ? <p class="muted">Loading…</p> : null
+        props.loading ? (
+          <p class="muted">Loading…</p>
+        ) : null
       ) : (
         <dl class="stats" aria-label="License statistics">
           <div class="stat">

@@ -18,11 +18,21 @@ export function RevokeDialog(props: { licenseId: string; onClose(): void; onRevo
     <Dialog title={`Revoke ${props.licenseId}?`} onClose={props.onClose}>
       <form onSubmit={submit}>
         <p style={{ margin: '0 0 0.5rem' }}>
-          Every device using this license is refused from its next check on. <strong>This cannot be undone</strong>: a customer who should keep access needs a new license.
+          Every device using this license is refused from its next check on. <strong>This cannot be undone</strong>: a customer who should keep access needs a
+          new license.
         </p>
         <ErrorBanner error={error} />
         <label for="revoke-reason">Reason (kept on the license)</label>
-        <textarea id="revoke-reason" autoFocus rows={2} maxLength={500} placeholder="e.g. refunded, chargeback, shared publicly" value={reason} onInput={(e) => setReason(e.currentTarget.value)} style={{ ...fieldStyle, resize: 'vertical' }} />
+        <textarea
+          id="revoke-reason"
+          autoFocus
+          rows={2}
+          maxLength={500}
+          placeholder="e.g. refunded, chargeback, shared publicly"
+          value={reason}
+          onInput={(e) => setReason(e.currentTarget.value)}
+          style={{ ...fieldStyle, resize: 'vertical' }}
+        />
         <div class="form-actions">
           <button type="submit" class="danger" disabled={busy}>
             {busy ? 'Revoking…' : 'Revoke license'}

@@ -61,11 +61,18 @@ export { fieldStyle } from '../../../core/ui/kit/index.js';
 /** The server's message, plus what to do next where the reason says it (409 DEVICE_LIMIT_REACHED). */
 export function explain(error: Error | null): string | null {
   if (!error) return null;
-  if (error instanceof ApiError && (error.body as { reason?: string } | null)?.reason === 'DEVICE_LIMIT_REACHED') return `${error.message}. Deactivate another device first.`;
+  if (error instanceof ApiError && (error.body as { reason?: string } | null)?.reason === 'DEVICE_LIMIT_REACHED')
+    return `${error.message}. Deactivate another device first.`;
   return error.message;
 }
 
-const TONE: Record<string, string> = { active: 'badge-ok', revoked: 'badge-danger', disabled: 'badge-danger', expired: 'badge-warn', deactivated: 'badge-warn' };
+const TONE: Record<string, string> = {
+  active: 'badge-ok',
+  revoked: 'badge-danger',
+  disabled: 'badge-danger',
+  expired: 'badge-warn',
+  deactivated: 'badge-warn',
+};
 
 export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{props.status}</span>;
 

@@ -24,14 +24,22 @@ export function domainRoutes(r: PluginRouter, s: MailServices): void {
 
   r.get('/api/admin/domains', { summary: 'Every mail domain: config (read-only) and added', guards: superadmin }, () => s.domains.list());
 
-  r.post('/api/admin/domains', { summary: 'Add a mail domain (to every tenant, or to one with tenant_id)', guards: superadmin, schema: { body: addBody } }, async (ctx, { body }) => {
-    const added = await s.domains.add(body);
-    ctx.status = 201;
-    return added;
-  });
+  r.post(
+    '/api/admin/domains',
+    { summary: 'Add a mail domain (to every tenant, or to one with tenant_id)', guards: superadmin, schema: { body: addBody } },
+    async (ctx, { body }) => {
+      const added = await s.domains.add(body);
+      ctx.status = 201;
+      return added;
+    },
+  );
 
-  r.delete('/api/admin/domains/:domain', { summary: 'Remove an added domain (refused while it has mailboxes)', guards: superadmin, schema: { params: domainParams } }, async (_ctx, { params }) => {
-    await s.domains.remove(params.domain);
-    return { success: true, deleted: true };
-  });
+  r.delete(
+    '/api/admin/domains/:domain',
+    { summary: 'Remove an added domain (refused while it has mailboxes)', guards: superadmin, schema: { params: domainParams } },
+    async (_ctx, { params }) => {
+      await s.domains.remove(params.domain);
+      return { success: true, deleted: true };
+    },
+  );
 }

@@ -4,11 +4,41 @@ import type { PluginRouter } from '../../../core/http/router.js';
 const now = '2026-01-01T12:00:00.000Z';
 const SAMPLE = {
   mailboxes: [
-    { id: 1, address: 'demo@example.com', created_at: now, expires_at: null, is_pinned: 1, password_is_default: 1, can_login: 0, forward_to: null, is_favorite: 1, last_received_at: now },
-    { id: 2, address: 'sample@example.com', created_at: now, expires_at: null, is_pinned: 0, password_is_default: 1, can_login: 0, forward_to: null, is_favorite: 0, last_received_at: now },
+    {
+      id: 1,
+      address: 'demo@example.com',
+      created_at: now,
+      expires_at: null,
+      is_pinned: 1,
+      password_is_default: 1,
+      can_login: 0,
+      forward_to: null,
+      is_favorite: 1,
+      last_received_at: now,
+    },
+    {
+      id: 2,
+      address: 'sample@example.com',
+      created_at: now,
+      expires_at: null,
+      is_pinned: 0,
+      password_is_default: 1,
+      can_login: 0,
+      forward_to: null,
+      is_favorite: 0,
+      last_received_at: now,
+    },
   ],
   emails: [
-    { id: 1, sender: 'no-reply@service.example', subject: 'Your verification code', received_at: now, is_read: 0, preview: 'Your verification code is 246810.', verification_code: '246810' },
+    {
+      id: 1,
+      sender: 'no-reply@service.example',
+      subject: 'Your verification code',
+      received_at: now,
+      is_read: 0,
+      preview: 'Your verification code is 246810.',
+      verification_code: '246810',
+    },
     { id: 2, sender: 'news@shop.example', subject: 'Welcome aboard', received_at: now, is_read: 1, preview: 'Thanks for signing up.', verification_code: null },
   ],
 };
@@ -31,7 +61,14 @@ export function guestRoutes(r: PluginRouter): void {
       if (one) {
         const email = SAMPLE.emails.find((e) => e.id === Number(one[1]));
         if (!email) throw AppError.notFound('email not found');
-        return void (ctx.body = { ...email, to_addrs: 'demo@example.com', content: email.preview, html_content: `<p>${email.preview}</p>`, attachments: [], download: null });
+        return void (ctx.body = {
+          ...email,
+          to_addrs: 'demo@example.com',
+          content: email.preview,
+          html_content: `<p>${email.preview}</p>`,
+          attachments: [],
+          download: null,
+        });
       }
       if (path === '/api/session') return next();
     }

@@ -4,7 +4,6 @@ import { scopeFrom } from './scope.js';
 import type { MailServices } from '../services/index.js';
 import type { MailSettings } from '../config.js';
 
-
 const address = { type: 'string', minLength: 3, maxLength: 320 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const bool = { type: 'boolean' } as const;
@@ -35,7 +34,16 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
 
   r.get(
     '/api/generate',
-    { summary: 'A random temporary mailbox', guards: use, schema: { query: { type: 'object', properties: { length: { type: 'integer', minimum: 6, maximum: 32, default: 10 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } } } } },
+    {
+      summary: 'A random temporary mailbox',
+      guards: use,
+      schema: {
+        query: {
+          type: 'object',
+          properties: { length: { type: 'integer', minimum: 6, maximum: 32, default: 10 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } },
+        },
+      },
+    },
     async (ctx, { query }) => {
       const scope = await scopeFrom(ctx);
       const m = await s.mailboxes.generate(scope, query.length, await s.domains.at(scope, query.domainIndex));
@@ -45,7 +53,18 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
 
   r.post(
     '/api/create',
-    { summary: 'A mailbox with a chosen name', guards: use, schema: { body: { type: 'object', required: ['local'], additionalProperties: false, properties: { local: { type: 'string', minLength: 1, maxLength: 64 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } } } } },
+    {
+      summary: 'A mailbox with a chosen name',
+      guards: use,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['local'],
+          additionalProperties: false,
+          properties: { local: { type: 'string', minLength: 1, maxLength: 64 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } },
+        },
+      },
+    },
     async (ctx, { body }) => {
       const scope = await scopeFrom(ctx);
       const m = await s.mailboxes.create(scope, body.local, await s.domains.at(scope, body.domainIndex));
@@ -58,25 +77,51 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     {
       summary: 'My mailboxes',
       guards: use,
-      schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 }, domain: { type: 'string', maxLength: 255 }, favorite: bool, forward: bool, search: { type: 'string', maxLength: 100 } } } },
+      schema: {
+        query: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+            domain: { type: 'string', maxLength: 255 },
+            favorite: bool,
+            forward: bool,
+            search: { type: 'string', maxLength: 100 },
+          },
+        },
+      },
     },
     async (ctx, { query }) => (await s.mailboxes.list(await scopeFrom(ctx), query)).map(mailboxView),
   );
 
-  r.delete('/api/mailboxes', { summary: 'Delete a mailbox and its mail', guards: use, schema: { query: { type: 'object', required: ['address'], properties: { address } } } }, async (ctx, { query }) => {
-    await s.mailboxes.remove(await scopeFrom(ctx), query.address);
-    return { success: true, deleted: true };
-  });
+  r.delete(
+    '/api/mailboxes',
+    { summary: 'Delete a mailbox and its mail', guards: use, schema: { query: { type: 'object', required: ['address'], properties: { address } } } },
+    async (ctx, { query }) => {
+      await s.mailboxes.remove(await scopeFrom(ctx), query.address);
+      return { success: true, deleted: true };
+    },
+  );
 
   r.get(
     '/api/emails',
-    { summary: 'Mail in a mailbox, newest first', guards: use, schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address, limit: { type: 'integer', minimum: 1, maximum: 50, default: 20 } } } } },
+    {
+      summary: 'Mail in a mailbox, newest first',
+      guards: use,
+      schema: {
+        query: { type: 'object', required: ['mailbox'], properties: { mailbox: address, limit: { type: 'integer', minimum: 1, maximum: 50, default: 20 } } },
+      },
+    },
     async (ctx, { query }) => s.emails.list(await scopeFrom(ctx), query.mailbox, { limit: query.limit }),
   );
 
   r.get(
     '/api/emails/batch',
-    { summary: 'Several messages’ metadata', guards: use, schema: { query: { type: 'object', required: ['ids'], properties: { ids: { type: 'string', pattern: '^\\d+(,\\d+){0,49}$' } } } } },
+    {
+      summary: 'Several messages’ metadata',
+      guards: use,
+      schema: { query: { type: 'object', required: ['ids'], properties: { ids: { type: 'string', pattern: '^\\d+(,\\d+){0,49}$' } } } },
+    },
     async (ctx, { query }) => s.emails.batch(await scopeFrom(ctx), query.ids.split(',').map(Number)),
   );
 
@@ -86,7 +131,17 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     {
       summary: 'Long-poll for mail newer than `since`',
       guards: use,
-      schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address, since: { type: 'integer', minimum: 0, default: 0 }, timeout: { type: 'integer', minimum: 0, maximum: settings.longPollMaxSeconds, default: 25 } } } },
+      schema: {
+        query: {
+          type: 'object',
+          required: ['mailbox'],
+          properties: {
+            mailbox: address,
+            since: { type: 'integer', minimum: 0, default: 0 },
+            timeout: { type: 'integer', minimum: 0, maximum: settings.longPollMaxSeconds, default: 25 },
+          },
+        },
+      },
     },
     async (ctx, { query }) => {
       const aborted = new AbortController();
@@ -95,10 +150,14 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     },
   );
 
-  r.delete('/api/emails', { summary: 'Empty a mailbox', guards: use, schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address } } } }, async (ctx, { query }) => ({
-    success: true,
-    deletedCount: await s.emails.clear(await scopeFrom(ctx), query.mailbox),
-  }));
+  r.delete(
+    '/api/emails',
+    { summary: 'Empty a mailbox', guards: use, schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address } } } },
+    async (ctx, { query }) => ({
+      success: true,
+      deletedCount: await s.emails.clear(await scopeFrom(ctx), query.mailbox),
+    }),
+  );
 
   // The download link carries the face's base, so it works as given (the seed's form, without
   // `/mail`, answers 404 here).
@@ -124,10 +183,19 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   // same path as SMTP. Platform-level (it can reach any tenant's mailbox): superadmin / root token.
   r.post(
     '/receive',
-    { summary: 'Deliver a raw message (message/rfc822); recipients from ?to= or the headers', guards: [requireRole('superadmin')], schema: { query: { type: 'object', properties: { to: { type: 'string', maxLength: 32000 }, from: { type: 'string', maxLength: 320 } } } } },
+    {
+      summary: 'Deliver a raw message (message/rfc822); recipients from ?to= or the headers',
+      guards: [requireRole('superadmin')],
+      schema: { query: { type: 'object', properties: { to: { type: 'string', maxLength: 32000 }, from: { type: 'string', maxLength: 320 } } } },
+    },
     async (ctx, { query }) => {
       const raw = await s.readRaw(ctx.req, settings.smtp.maxMessageBytes);
-      const to = query.to ? String(query.to).split(',').map((a: string) => a.trim()).filter(Boolean) : await s.recipientsOf(raw);
+      const to = query.to
+        ? String(query.to)
+            .split(',')
+            .map((a: string) => a.trim())
+            .filter(Boolean)
+        : await s.recipientsOf(raw);
       const stored = await s.ingest.receive(raw, to, query.from ?? '');
       ctx.status = 201;
       return { success: true, stored: stored.map((x) => ({ id: x.id, mailbox: x.address })) };

@@ -12,7 +12,12 @@ const message = {
   properties: {
     from: email,
     fromName: { type: 'string', maxLength: 200, pattern: '^[^\\r\\n<>"]*$' },
-    to: { oneOf: [{ type: 'string', minLength: 3, maxLength: 5000 }, { type: 'array', minItems: 1, maxItems: 50, items: email }] },
+    to: {
+      oneOf: [
+        { type: 'string', minLength: 3, maxLength: 5000 },
+        { type: 'array', minItems: 1, maxItems: 50, items: email },
+      ],
+    },
     subject: { type: 'string', maxLength: 998, pattern: '^[^\\r\\n]*$' },
     html: { type: 'string', maxLength: 1_000_000 },
     text: { type: 'string', maxLength: 1_000_000 },
@@ -31,26 +36,38 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
     return { success: true, id: result.id, status: result.status };
   });
 
-  r.post('/api/send/batch', { summary: 'Send several messages', guards: use, schema: { body: { type: 'array', minItems: 1, maxItems: 100, items: message } } }, async (ctx, { body }) => {
-    const scope = await scopeFrom(ctx);
-    if (!(await s.sender.canSend(scope))) throw AppError.forbidden('this account may not send mail (can_send is off)', 'cannot_send');
-    const result = [];
-    for (const item of body) {
-      try {
-        const sent = await s.sender.send(scope, item);
-        result.push({ id: sent.id, status: sent.status });
-      } catch (err) {
-        // Each item reports like a single send would: `{error, code}`.
-        result.push({ error: (err as Error).message, ...(err instanceof AppError ? { code: err.code } : {}) });
+  r.post(
+    '/api/send/batch',
+    { summary: 'Send several messages', guards: use, schema: { body: { type: 'array', minItems: 1, maxItems: 100, items: message } } },
+    async (ctx, { body }) => {
+      const scope = await scopeFrom(ctx);
+      if (!(await s.sender.canSend(scope))) throw AppError.forbidden('this account may not send mail (can_send is off)', 'cannot_send');
+      const result = [];
+      for (const item of body) {
+        try {
+          const sent = await s.sender.send(scope, item);
+          result.push({ id: sent.id, status: sent.status });
+        } catch (err) {
+          // Each item reports like a single send would: `{error, code}`.
+          result.push({ error: (err as Error).message, ...(err instanceof AppError ? { code: err.code } : {}) });
+        }
       }
-    }
-    return { success: result.some((x) => 'id' in x), result };
-  });
-
-  r.get('/api/sent', { summary: 'What a mailbox sent', guards: use, schema: { query: { type: 'object', required: ['from'], properties: { from: email, limit: { type: 'integer', minimum: 1, maximum: 50, default: 20 } } } } }, async (ctx, { query }) =>
-    s.sender.list(await scopeFrom(ctx), query.from, query.limit),
+      return { success: result.some((x) => 'id' in x), result };
+    },
   );
-  r.get('/api/sent/:id', { summary: 'One sent message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => s.sender.get(await scopeFrom(ctx), params.id));
+
+  r.get(
+    '/api/sent',
+    {
+      summary: 'What a mailbox sent',
+      guards: use,
+      schema: { query: { type: 'object', required: ['from'], properties: { from: email, limit: { type: 'integer', minimum: 1, maximum: 50, default: 20 } } } },
+    },
+    async (ctx, { query }) => s.sender.list(await scopeFrom(ctx), query.from, query.limit),
+  );
+  r.get('/api/sent/:id', { summary: 'One sent message', guards: use, schema: { params: idParams } }, async (ctx, { params }) =>
+    s.sender.get(await scopeFrom(ctx), params.id),
+  );
   r.delete('/api/sent/:id', { summary: 'Delete a sent record', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
     await s.sender.remove(await scopeFrom(ctx), params.id);
     return { success: true };
@@ -62,7 +79,19 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   });
   r.patch(
     '/api/send/:id',
-    { summary: 'Re-schedule or cancel a scheduled send', guards: use, schema: { params: idParams, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { status: { const: 'canceled' }, scheduledAt: { type: 'string', format: 'date-time' } } } } },
+    {
+      summary: 'Re-schedule or cancel a scheduled send',
+      guards: use,
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { status: { const: 'canceled' }, scheduledAt: { type: 'string', format: 'date-time' } },
+        },
+      },
+    },
     async (ctx, { params, body }) => ({ success: true, ...(await s.sender.reschedule(await scopeFrom(ctx), params.id, body)) }),
   );
   r.post('/api/send/:id/cancel', { summary: 'Cancel a scheduled send', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {

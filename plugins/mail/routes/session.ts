@@ -17,14 +17,30 @@ const body = (properties: Record<string, unknown>, required: string[]) => ({ typ
 
 /** The seed's /api/login, /api/logout, /api/session, quota and mailbox passwords. */
 export function sessionRoutes(r: PluginRouter, s: MailServices): void {
-  r.post('/api/login', { summary: 'Sign in: a platform user (email or username), a mailbox address, or guest', schema: { body: body({ username: { type: 'string', minLength: 1, maxLength: 320 }, password }, ['username', 'password']) } }, async (ctx, { body: b }) => {
-    const result = await s.auth.login(b.username, b.password, { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
-    cookie(ctx, result.kind === 'platform' ? SESSION_COOKIE : MAIL_SESSION_COOKIE, result.token, result.expiresInSeconds);
-    if (result.kind !== 'platform') return result.kind === 'guest' ? { success: true, role: 'guest', can_send: 0, mailbox_limit: 0 } : { success: true, role: 'mailbox', can_send: 0, mailbox_limit: 1, mailbox: result.mailboxAddress };
-    const rights = await s.userRights(result.userId);
-    const admin = result.role !== 'user';
-    return { success: true, role: result.role === 'strictAdmin' ? 'admin' : result.role, strictAdmin: result.role === 'strictAdmin', can_send: admin || rights.can_send ? 1 : 0, mailbox_limit: admin ? -1 : rights.mailbox_limit };
-  });
+  r.post(
+    '/api/login',
+    {
+      summary: 'Sign in: a platform user (email or username), a mailbox address, or guest',
+      schema: { body: body({ username: { type: 'string', minLength: 1, maxLength: 320 }, password }, ['username', 'password']) },
+    },
+    async (ctx, { body: b }) => {
+      const result = await s.auth.login(b.username, b.password, { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+      cookie(ctx, result.kind === 'platform' ? SESSION_COOKIE : MAIL_SESSION_COOKIE, result.token, result.expiresInSeconds);
+      if (result.kind !== 'platform')
+        return result.kind === 'guest'
+          ? { success: true, role: 'guest', can_send: 0, mailbox_limit: 0 }
+          : { success: true, role: 'mailbox', can_send: 0, mailbox_limit: 1, mailbox: result.mailboxAddress };
+      const rights = await s.userRights(result.userId);
+      const admin = result.role !== 'user';
+      return {
+        success: true,
+        role: result.role === 'strictAdmin' ? 'admin' : result.role,
+        strictAdmin: result.role === 'strictAdmin',
+        can_send: admin || rights.can_send ? 1 : 0,
+        mailbox_limit: admin ? -1 : rights.mailbox_limit,
+      };
+    },
+  );
 
   r.post('/api/logout', { summary: 'Sign out' }, async (ctx) => {
     await s.auth.logout(ctx.cookies.get(MAIL_SESSION_COOKIE));
@@ -40,36 +56,70 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
       return { authenticated: false };
     }
     const role = mailRole(principal);
-    return { authenticated: true, role: role === 'strictAdmin' ? 'admin' : role, username: principal.name ?? principal.id, strictAdmin: role === 'strictAdmin' };
+    return {
+      authenticated: true,
+      role: role === 'strictAdmin' ? 'admin' : role,
+      username: principal.name ?? principal.id,
+      strictAdmin: role === 'strictAdmin',
+    };
   });
 
   r.get('/api/user/quota', { summary: 'My mailbox quota', guards: [requireScope('mail:use')] }, async (ctx) => s.mailboxes.quota(await scopeFrom(ctx)));
 
-  r.put('/api/mailbox/password', { summary: 'A signed-in mailbox changes its own password', schema: { body: body({ currentPassword: password, newPassword: password }, ['currentPassword', 'newPassword']) } }, async (ctx, { body: b }) => {
-    const principal = await ctx.authenticate();
-    if (!principal) throw AppError.unauthorized();
-    if (principal.kind !== 'mailbox') throw AppError.forbidden('sign in with the mailbox address to change its password', 'mailbox_only');
-    await s.auth.changeOwnPassword(Number(principal.attributes?.mailboxId), b.currentPassword, b.newPassword);
-    return { success: true, message: 'password changed' };
-  });
+  r.put(
+    '/api/mailbox/password',
+    {
+      summary: 'A signed-in mailbox changes its own password',
+      schema: { body: body({ currentPassword: password, newPassword: password }, ['currentPassword', 'newPassword']) },
+    },
+    async (ctx, { body: b }) => {
+      const principal = await ctx.authenticate();
+      if (!principal) throw AppError.unauthorized();
+      if (principal.kind !== 'mailbox') throw AppError.forbidden('sign in with the mailbox address to change its password', 'mailbox_only');
+      await s.auth.changeOwnPassword(Number(principal.attributes?.mailboxId), b.currentPassword, b.newPassword);
+      return { success: true, message: 'password changed' };
+    },
+  );
 
   const strict = [requireRole('superadmin')];
-  r.post('/api/mailboxes/reset-password', { summary: 'Clear a mailbox password (its login stops)', guards: strict, schema: { body: body({ address }, ['address']) } }, async (_ctx, { body: b }) => {
-    if (!(await s.auth.setPassword(b.address, null))) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
-    return { success: true };
-  });
-  r.post('/api/mailboxes/change-password', { summary: "Set a mailbox's password", guards: strict, schema: { body: body({ address, new_password: password }, ['address', 'new_password']) } }, async (_ctx, { body: b }) => {
-    if (!(await s.auth.setPassword(b.address, b.new_password))) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
-    return { success: true };
-  });
-  r.post('/api/mailboxes/toggle-login', { summary: 'Allow or stop a mailbox signing in', guards: strict, schema: { body: body({ address, can_login: { type: 'boolean' } }, ['address', 'can_login']) } }, async (ctx, { body: b }) => {
-    const result = await s.mailboxes.update(await scopeFrom(ctx), { addresses: [b.address] }, { can_login: b.can_login });
-    if (!result.success_count) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
-    return { success: true, can_login: b.can_login };
-  });
+  r.post(
+    '/api/mailboxes/reset-password',
+    { summary: 'Clear a mailbox password (its login stops)', guards: strict, schema: { body: body({ address }, ['address']) } },
+    async (_ctx, { body: b }) => {
+      if (!(await s.auth.setPassword(b.address, null))) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+      return { success: true };
+    },
+  );
+  r.post(
+    '/api/mailboxes/change-password',
+    { summary: "Set a mailbox's password", guards: strict, schema: { body: body({ address, new_password: password }, ['address', 'new_password']) } },
+    async (_ctx, { body: b }) => {
+      if (!(await s.auth.setPassword(b.address, b.new_password))) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+      return { success: true };
+    },
+  );
+  r.post(
+    '/api/mailboxes/toggle-login',
+    {
+      summary: 'Allow or stop a mailbox signing in',
+      guards: strict,
+      schema: { body: body({ address, can_login: { type: 'boolean' } }, ['address', 'can_login']) },
+    },
+    async (ctx, { body: b }) => {
+      const result = await s.mailboxes.update(await scopeFrom(ctx), { addresses: [b.address] }, { can_login: b.can_login });
+      if (!result.success_count) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+      return { success: true, can_login: b.can_login };
+    },
+  );
   r.post(
     '/api/mailboxes/batch-toggle-login',
-    { summary: 'Allow or stop several mailboxes signing in', guards: strict, schema: { body: body({ addresses: { type: 'array', minItems: 1, maxItems: 500, items: address }, can_login: { type: 'boolean' } }, ['addresses', 'can_login']) } },
+    {
+      summary: 'Allow or stop several mailboxes signing in',
+      guards: strict,
+      schema: {
+        body: body({ addresses: { type: 'array', minItems: 1, maxItems: 500, items: address }, can_login: { type: 'boolean' } }, ['addresses', 'can_login']),
+      },
+    },
     async (ctx, { body: b }) => s.mailboxes.update(await scopeFrom(ctx), { addresses: b.addresses }, { can_login: b.can_login }),
   );
 }

@@ -25,26 +25,68 @@ export function settingsRoutes(r: PluginRouter, s: MailServices): void {
     return { success: true, pinned: !mailbox.is_pinned };
   });
 
-  r.post('/api/mailbox/forward', { summary: 'Set (or clear, with null) the forwarding address', guards: use, schema: { body: body({ mailbox_id: { type: 'integer', minimum: 1 }, forward_to: forwardTo }, ['mailbox_id', 'forward_to']) } }, async (ctx, { body: b }) => {
-    await one(ctx, { ids: [b.mailbox_id] }, { forward_to: b.forward_to ? b.forward_to.toLowerCase() : null });
-    return { success: true };
-  });
+  r.post(
+    '/api/mailbox/forward',
+    {
+      summary: 'Set (or clear, with null) the forwarding address',
+      guards: use,
+      schema: { body: body({ mailbox_id: { type: 'integer', minimum: 1 }, forward_to: forwardTo }, ['mailbox_id', 'forward_to']) },
+    },
+    async (ctx, { body: b }) => {
+      await one(ctx, { ids: [b.mailbox_id] }, { forward_to: b.forward_to ? b.forward_to.toLowerCase() : null });
+      return { success: true };
+    },
+  );
 
-  r.post('/api/mailbox/favorite', { summary: 'Set favorite', guards: use, schema: { body: body({ mailbox_id: { type: 'integer', minimum: 1 }, is_favorite: { type: 'boolean' } }, ['mailbox_id', 'is_favorite']) } }, async (ctx, { body: b }) => {
-    await one(ctx, { ids: [b.mailbox_id] }, { is_favorite: b.is_favorite });
-    return { success: true };
-  });
+  r.post(
+    '/api/mailbox/favorite',
+    {
+      summary: 'Set favorite',
+      guards: use,
+      schema: { body: body({ mailbox_id: { type: 'integer', minimum: 1 }, is_favorite: { type: 'boolean' } }, ['mailbox_id', 'is_favorite']) },
+    },
+    async (ctx, { body: b }) => {
+      await one(ctx, { ids: [b.mailbox_id] }, { is_favorite: b.is_favorite });
+      return { success: true };
+    },
+  );
 
-  r.post('/api/mailboxes/batch-favorite', { summary: 'Pin or unpin mailboxes by id', guards: strict, schema: { body: body({ mailbox_ids: ids, is_favorite: { type: 'boolean' } }, ['mailbox_ids', 'is_favorite']) } }, async (ctx, { body: b }) =>
-    s.mailboxes.update(await scopeFrom(ctx), { ids: b.mailbox_ids }, { is_favorite: b.is_favorite }),
+  r.post(
+    '/api/mailboxes/batch-favorite',
+    {
+      summary: 'Pin or unpin mailboxes by id',
+      guards: strict,
+      schema: { body: body({ mailbox_ids: ids, is_favorite: { type: 'boolean' } }, ['mailbox_ids', 'is_favorite']) },
+    },
+    async (ctx, { body: b }) => s.mailboxes.update(await scopeFrom(ctx), { ids: b.mailbox_ids }, { is_favorite: b.is_favorite }),
   );
-  r.post('/api/mailboxes/batch-forward', { summary: 'Set or clear forwarding of mailboxes by id', guards: strict, schema: { body: body({ mailbox_ids: ids, forward_to: forwardTo }, ['mailbox_ids', 'forward_to']) } }, async (ctx, { body: b }) =>
-    s.mailboxes.update(await scopeFrom(ctx), { ids: b.mailbox_ids }, { forward_to: b.forward_to ? b.forward_to.toLowerCase() : null }),
+  r.post(
+    '/api/mailboxes/batch-forward',
+    {
+      summary: 'Set or clear forwarding of mailboxes by id',
+      guards: strict,
+      schema: { body: body({ mailbox_ids: ids, forward_to: forwardTo }, ['mailbox_ids', 'forward_to']) },
+    },
+    async (ctx, { body: b }) =>
+      s.mailboxes.update(await scopeFrom(ctx), { ids: b.mailbox_ids }, { forward_to: b.forward_to ? b.forward_to.toLowerCase() : null }),
   );
-  r.post('/api/mailboxes/batch-favorite-by-address', { summary: 'Pin or unpin mailboxes by address', guards: strict, schema: { body: body({ addresses, is_favorite: { type: 'boolean' } }, ['addresses', 'is_favorite']) } }, async (ctx, { body: b }) =>
-    s.mailboxes.update(await scopeFrom(ctx), { addresses: b.addresses }, { is_favorite: b.is_favorite }),
+  r.post(
+    '/api/mailboxes/batch-favorite-by-address',
+    {
+      summary: 'Pin or unpin mailboxes by address',
+      guards: strict,
+      schema: { body: body({ addresses, is_favorite: { type: 'boolean' } }, ['addresses', 'is_favorite']) },
+    },
+    async (ctx, { body: b }) => s.mailboxes.update(await scopeFrom(ctx), { addresses: b.addresses }, { is_favorite: b.is_favorite }),
   );
-  r.post('/api/mailboxes/batch-forward-by-address', { summary: 'Set or clear forwarding of mailboxes by address', guards: strict, schema: { body: body({ addresses, forward_to: forwardTo }, ['addresses', 'forward_to']) } }, async (ctx, { body: b }) =>
-    s.mailboxes.update(await scopeFrom(ctx), { addresses: b.addresses }, { forward_to: b.forward_to ? b.forward_to.toLowerCase() : null }),
+  r.post(
+    '/api/mailboxes/batch-forward-by-address',
+    {
+      summary: 'Set or clear forwarding of mailboxes by address',
+      guards: strict,
+      schema: { body: body({ addresses, forward_to: forwardTo }, ['addresses', 'forward_to']) },
+    },
+    async (ctx, { body: b }) =>
+      s.mailboxes.update(await scopeFrom(ctx), { addresses: b.addresses }, { forward_to: b.forward_to ? b.forward_to.toLowerCase() : null }),
   );
 }

@@ -1,4 +1,3 @@
-
 import { AppError } from '../../../core/errors.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import { requireRole } from '../../../core/http/guards.js';
@@ -25,7 +24,15 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
   const actor = async (ctx: HttpContext) => (await ctx.authenticate())!;
   const view = async (u: { id: string; username: string | null; email?: string | null; role: string; created_at: string }) => {
     const rights = await s.userRights(u.id);
-    return { id: u.id, username: u.username ?? u.email, role: seedRole(u.role), mailbox_limit: rights.mailbox_limit, can_send: rights.can_send ? 1 : 0, mailbox_count: await s.mailboxes.ownedBy(u.id), created_at: u.created_at };
+    return {
+      id: u.id,
+      username: u.username ?? u.email,
+      role: seedRole(u.role),
+      mailbox_limit: rights.mailbox_limit,
+      can_send: rights.can_send ? 1 : 0,
+      mailbox_count: await s.mailboxes.ownedBy(u.id),
+      created_at: u.created_at,
+    };
   };
 
   // Sign-in by name is case-insensitive, so names that differ only in case would be ambiguous.
@@ -36,7 +43,20 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
 
   r.get(
     '/api/users',
-    { summary: 'Platform users of the mail face (strict admin)', guards: strict, schema: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 }, sort: { enum: ['asc', 'desc'], default: 'desc' } } } } },
+    {
+      summary: 'Platform users of the mail face (strict admin)',
+      guards: strict,
+      schema: {
+        query: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+            sort: { enum: ['asc', 'desc'], default: 'desc' },
+          },
+        },
+      },
+    },
     async (ctx, { query }) => {
       const rows = await users(ctx).slice({ limit: query.limit, offset: query.offset, order: query.sort });
       return Promise.all(rows.map(view));
@@ -45,7 +65,23 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
 
   r.post(
     '/api/users',
-    { summary: 'Create a user who signs in to the mail face', guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'password'], properties: { username, password: { type: 'string', minLength: 1, maxLength: 1024 }, role: { enum: ['user', 'admin'], default: 'user' }, mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000, default: 10 } } } } },
+    {
+      summary: 'Create a user who signs in to the mail face',
+      guards: strict,
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['username', 'password'],
+          properties: {
+            username,
+            password: { type: 'string', minLength: 1, maxLength: 1024 },
+            role: { enum: ['user', 'admin'], default: 'user' },
+            mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000, default: 10 },
+          },
+        },
+      },
+    },
     async (ctx, { body }) => {
       const principal = await actor(ctx);
       // The root token has no tenant: its users join the platform tenant (where the superadmins are).
@@ -53,7 +89,12 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       if (!tenantId) throw AppError.conflict('there is no platform tenant to put the user in', 'no_tenant');
       passwords(ctx).check(body.password);
       await usernameFree(ctx, body.username);
-      const created = await users(ctx).create(db(ctx), { tenantId, username: body.username, passwordHash: await passwords(ctx).hash(body.password), role: roleOf(body.role) });
+      const created = await users(ctx).create(db(ctx), {
+        tenantId,
+        username: body.username,
+        passwordHash: await passwords(ctx).hash(body.password),
+        role: roleOf(body.role),
+      });
       await s.setUserRights(created.id, tenantId, { mailbox_limit: body.mailboxLimit });
       ctx.status = 201;
       return view(created);
@@ -67,21 +108,40 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       guards: strict,
       schema: {
         params: idParams,
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { username, password: { type: 'string', minLength: 1, maxLength: 1024 }, mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000 }, can_send: { enum: [0, 1, true, false] }, role: { enum: ['user', 'admin'] } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            username,
+            password: { type: 'string', minLength: 1, maxLength: 1024 },
+            mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000 },
+            can_send: { enum: [0, 1, true, false] },
+            role: { enum: ['user', 'admin'] },
+          },
+        },
       },
     },
     async (ctx, { params, body }) => {
       const user = await users(ctx).get(params.id);
       if (body.username !== undefined) await usernameFree(ctx, body.username, params.id);
       if (body.username !== undefined || body.role !== undefined) {
-        await users(ctx).adminUpdate(await actor(ctx), params.id, { ...(body.username !== undefined ? { username: body.username } : {}), ...(body.role ? { role: roleOf(body.role) } : {}) }, meta(ctx));
+        await users(ctx).adminUpdate(
+          await actor(ctx),
+          params.id,
+          { ...(body.username !== undefined ? { username: body.username } : {}), ...(body.role ? { role: roleOf(body.role) } : {}) },
+          meta(ctx),
+        );
       }
       if (body.password !== undefined) {
         passwords(ctx).check(body.password);
         await users(ctx).setPasswordHash(db(ctx), params.id, await passwords(ctx).hash(body.password));
       }
       if (body.mailboxLimit !== undefined || body.can_send !== undefined) {
-        await s.setUserRights(params.id, user.tenant_id, { ...(body.mailboxLimit !== undefined ? { mailbox_limit: body.mailboxLimit } : {}), ...(body.can_send !== undefined ? { can_send: Boolean(body.can_send) } : {}) });
+        await s.setUserRights(params.id, user.tenant_id, {
+          ...(body.mailboxLimit !== undefined ? { mailbox_limit: body.mailboxLimit } : {}),
+          ...(body.can_send !== undefined ? { can_send: Boolean(body.can_send) } : {}),
+        });
       }
       return { success: true };
     },
@@ -100,21 +160,40 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     return (await s.mailboxes.listOwnedBy(params.id)).map((m) => ({ address: m.address, created_at: m.created_at, is_pinned: m.is_pinned ? 1 : 0 }));
   });
 
-  for (const [path, assign] of [['/api/users/assign', true], ['/api/users/unassign', false]] as const) {
-    r.post(path, { summary: assign ? 'Give a user a mailbox' : 'Take a mailbox from a user', guards: strict, schema: { body: { type: 'object', additionalProperties: false, required: ['username', 'address'], properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, address: { type: 'string', minLength: 3, maxLength: 320 } } } } }, async (ctx, { body }) => {
-      const user = await users(ctx).byUsername(body.username);
-      if (!user) throw AppError.notFound(`user ${body.username} not found`, 'user_not_found');
-      const mailbox = await db(ctx)('mail_mailboxes').where('address', body.address.trim().toLowerCase()).first('id', 'tenant_id');
-      if (!mailbox) throw AppError.notFound(`mailbox ${body.address} not found`, 'mailbox_not_found');
-      // A user only ever sees mailboxes of their own tenant: another tenant's mailbox cannot be given to them,
-      // and a platform-level one (no tenant) joins the user's tenant.
-      if (assign && mailbox.tenant_id && mailbox.tenant_id !== user.tenant_id) throw AppError.conflict(`mailbox ${body.address} belongs to another tenant`, 'other_tenant');
-      if (assign && !mailbox.tenant_id) await db(ctx)('mail_mailboxes').where('id', mailbox.id).update({ tenant_id: user.tenant_id });
-      if (assign) await s.mailboxes.assign(body.address, user.id, null);
-      else if (!(await db(ctx)('mail_mailboxes').where({ id: mailbox.id, owner_user_id: user.id }).update({ owner_user_id: null }))) {
-        throw AppError.notFound(`mailbox ${body.address} is not assigned to ${body.username}`, 'not_assigned');
-      }
-      return { success: true };
-    });
+  for (const [path, assign] of [
+    ['/api/users/assign', true],
+    ['/api/users/unassign', false],
+  ] as const) {
+    r.post(
+      path,
+      {
+        summary: assign ? 'Give a user a mailbox' : 'Take a mailbox from a user',
+        guards: strict,
+        schema: {
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['username', 'address'],
+            properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, address: { type: 'string', minLength: 3, maxLength: 320 } },
+          },
+        },
+      },
+      async (ctx, { body }) => {
+        const user = await users(ctx).byUsername(body.username);
+        if (!user) throw AppError.notFound(`user ${body.username} not found`, 'user_not_found');
+        const mailbox = await db(ctx)('mail_mailboxes').where('address', body.address.trim().toLowerCase()).first('id', 'tenant_id');
+        if (!mailbox) throw AppError.notFound(`mailbox ${body.address} not found`, 'mailbox_not_found');
+        // A user only ever sees mailboxes of their own tenant: another tenant's mailbox cannot be given to them,
+        // and a platform-level one (no tenant) joins the user's tenant.
+        if (assign && mailbox.tenant_id && mailbox.tenant_id !== user.tenant_id)
+          throw AppError.conflict(`mailbox ${body.address} belongs to another tenant`, 'other_tenant');
+        if (assign && !mailbox.tenant_id) await db(ctx)('mail_mailboxes').where('id', mailbox.id).update({ tenant_id: user.tenant_id });
+        if (assign) await s.mailboxes.assign(body.address, user.id, null);
+        else if (!(await db(ctx)('mail_mailboxes').where({ id: mailbox.id, owner_user_id: user.id }).update({ owner_user_id: null }))) {
+          throw AppError.notFound(`mailbox ${body.address} is not assigned to ${body.username}`, 'not_assigned');
+        }
+        return { success: true };
+      },
+    );
   }
 }

@@ -133,7 +133,15 @@ export class MailDomains {
       if (isUniqueViolation(err)) throw AppError.conflict(`domain ${name} already exists`, 'domain_exists');
       throw err;
     }
-    return { domain: name, tenant_id: tenantId, mailbox_hours: input.mailbox_hours ?? null, source: 'database', read_only: false, mailboxes: 0, created_at: createdAt };
+    return {
+      domain: name,
+      tenant_id: tenantId,
+      mailbox_hours: input.mailbox_hours ?? null,
+      source: 'database',
+      read_only: false,
+      mailboxes: 0,
+      created_at: createdAt,
+    };
   }
 
   /**
@@ -143,13 +151,19 @@ export class MailDomains {
   async remove(domain: string): Promise<void> {
     const name = domainToASCII(domain.trim().toLowerCase()) || domain.trim().toLowerCase();
     if (this.configured.some((d) => d.name === name)) {
-      throw AppError.conflict(`domain ${name} comes from config (settings.mail.domains, PLINTH_MAIL_DOMAINS, or the host of server.publicUrl when neither is set); change it there`, 'domain_from_config');
+      throw AppError.conflict(
+        `domain ${name} comes from config (settings.mail.domains, PLINTH_MAIL_DOMAINS, or the host of server.publicUrl when neither is set); change it there`,
+        'domain_from_config',
+      );
     }
     await this.db.transaction(async (trx) => {
       const row = await trx('mail_domains').where('name', name).first('id');
       if (!row) throw AppError.notFound(`domain ${name} not found`, 'domain_not_found');
       const [{ n }] = await trx('mail_mailboxes').where('domain', name).count({ n: '*' });
-      if (Number(n) > 0) throw AppError.conflict(`domain ${name} still has ${Number(n)} mailbox${Number(n) === 1 ? '' : 'es'}; delete them first`, 'domain_in_use', { mailboxes: Number(n) });
+      if (Number(n) > 0)
+        throw AppError.conflict(`domain ${name} still has ${Number(n)} mailbox${Number(n) === 1 ? '' : 'es'}; delete them first`, 'domain_in_use', {
+          mailboxes: Number(n),
+        });
       await trx('mail_domains').where('id', row.id).delete();
     });
   }

@@ -37,7 +37,10 @@ export class Emails {
   }
 
   async batch(scope: MailboxScope, ids: number[]) {
-    const rows = await this.visible(scope).whereIn('e.id', ids).orderBy('e.id', 'desc').select([...SUMMARY, 'e.recipients']);
+    const rows = await this.visible(scope)
+      .whereIn('e.id', ids)
+      .orderBy('e.id', 'desc')
+      .select([...SUMMARY, 'e.recipients']);
     return rows.map(({ recipients, ...r }: Record<string, any>) => ({ ...summary(r), to_addrs: JSON.parse(recipients).join(', ') }));
   }
 
@@ -89,7 +92,9 @@ export class Emails {
     const caller = `${scope.role}:${scope.userId}`;
     const held = this.waiting.get(caller) ?? 0;
     if (held >= this.maxWaitsPerCaller) {
-      throw new AppError(429, 'too_many_waits', `too many waits at once: at most ${this.maxWaitsPerCaller} per account; end one first`, { headers: { 'Retry-After': '1' } });
+      throw new AppError(429, 'too_many_waits', `too many waits at once: at most ${this.maxWaitsPerCaller} per account; end one first`, {
+        headers: { 'Retry-After': '1' },
+      });
     }
     this.waiting.set(caller, held + 1);
     try {

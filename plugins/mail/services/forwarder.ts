@@ -14,7 +14,10 @@ export class Forwarder {
   ) {}
 
   async forward(emailId: number): Promise<'forwarded' | 'skipped'> {
-    const row = await this.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id').where('e.id', emailId).first('e.*', 'm.address', 'm.forward_to');
+    const row = await this.db('mail_emails as e')
+      .join('mail_mailboxes as m', 'm.id', 'e.mailbox_id')
+      .where('e.id', emailId)
+      .first('e.*', 'm.address', 'm.forward_to');
     if (!row?.forward_to || row.forwarded || row.forward_to === row.address) return 'skipped';
     const original = row.sender_name ? `${row.sender_name} <${row.sender}>` : row.sender;
     const result = await this.mailer().send({

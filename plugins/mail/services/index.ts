@@ -5,14 +5,17 @@ import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
 import { Ingest, parseMessage } from './ingest.js';
 import { Mailboxes } from './mailboxes.js';
-import { MailDomains, } from './domains.js';
+import { MailDomains } from './domains.js';
 import { SmtpReceiver } from './smtp-receiver.js';
 import { Sender } from './sender.js';
 import { Forwarder } from './forwarder.js';
-import { MailAuth, } from './mail-auth.js';
+import { MailAuth } from './mail-auth.js';
 import { DEFAULT_MAILBOX_LIMIT } from './mailboxes.js';
 
-export type MailDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'pubsub' | 'usage' | 'mailer' | 'config' | 'rateLimits' | 'passwords' | 'adminLogin' | 'authUsers' | 'tenants'>;
+export type MailDeps = Pick<
+  Cradle,
+  'db' | 'clock' | 'logger' | 'events' | 'pubsub' | 'usage' | 'mailer' | 'config' | 'rateLimits' | 'passwords' | 'adminLogin' | 'authUsers' | 'tenants'
+>;
 
 export type MailServices = ReturnType<typeof createMailServices>;
 
@@ -25,7 +28,15 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
   const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, d.usage);
   const forwarder = new Forwarder(d.db, () => d.mailer);
   // The auth plugin's services are read per call through the container (mail depends on auth).
-  const auth = new MailAuth(d.db, d.clock, d.rateLimits, settings.guestPassword, () => d.passwords, () => d.adminLogin, () => d.authUsers);
+  const auth = new MailAuth(
+    d.db,
+    d.clock,
+    d.rateLimits,
+    settings.guestPassword,
+    () => d.passwords,
+    () => d.adminLogin,
+    () => d.authUsers,
+  );
 
   /** A user's mail rights (the seed's mailbox_limit and can_send), with the defaults when unset. */
   async function userRights(userId: string): Promise<{ mailbox_limit: number; can_send: boolean }> {
@@ -35,7 +46,8 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
 
   async function setUserRights(userId: string, tenantId: string | null, patch: { mailbox_limit?: number; can_send?: boolean }): Promise<void> {
     const current = await userRights(userId);
-    await d.db('mail_user_settings')
+    await d
+      .db('mail_user_settings')
       .insert({ user_id: userId, tenant_id: tenantId, ...current, ...patch, updated_at: d.clock.now().toISOString() })
       .onConflict('user_id')
       .merge({ ...patch, updated_at: d.clock.now().toISOString() });

@@ -219,7 +219,9 @@ export class Ingest {
     for (const id of mailboxIds) this.notify(id);
     const bus = this.pubsub();
     if (bus && bus.kind !== 'memory') {
-      bus.publish(STORED_CHANNEL, { instance: this.instance, mailbox_ids: mailboxIds }).catch((err) => this.logger.warn({ err }, 'could not tell other instances about stored mail'));
+      bus
+        .publish(STORED_CHANNEL, { instance: this.instance, mailbox_ids: mailboxIds })
+        .catch((err) => this.logger.warn({ err }, 'could not tell other instances about stored mail'));
     }
   }
 
@@ -235,13 +237,21 @@ export class Ingest {
       messageId: parsed.messageId ? clean(parsed.messageId, 998) : null,
       sender: clean(from?.address ?? envelopeFrom ?? '', 320),
       senderName: clean(from?.name ?? '', 320),
-      recipients: [parsed.to, parsed.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => clean(v.address ?? ''))).filter(Boolean),
+      recipients: [parsed.to, parsed.cc]
+        .flatMap((a) => (Array.isArray(a) ? a : a ? [a] : []))
+        .flatMap((a) => a.value.map((v) => clean(v.address ?? '')))
+        .filter(Boolean),
       subject: clean(subject, 998),
       preview: clean(text.slice(0, 2000).replace(/\s+/g, ' ').trim(), 200),
       text: clean(text),
       html: html === null ? null : clean(html),
       code,
-      attachments: parsed.attachments.map((a) => ({ filename: a.filename ? clean(a.filename, 255) : null, content_type: clean(a.contentType, 255), size: a.size, content_id: a.cid ? clean(a.cid, 255) : null })),
+      attachments: parsed.attachments.map((a) => ({
+        filename: a.filename ? clean(a.filename, 255) : null,
+        content_type: clean(a.contentType, 255),
+        size: a.size,
+        content_id: a.cid ? clean(a.cid, 255) : null,
+      })),
       forwarded: Boolean(parsed.headers.get(FORWARDED_HEADER)),
     };
   }
@@ -266,8 +276,13 @@ export class Ingest {
     for (let i = 0; i < deliveries.length; i += 200) {
       await trx('mail_raw').insert(deliveries.slice(i, i + 200).map(({ raw }, j) => ({ email_id: ids[i + j], raw })));
     }
-    await trx('mail_mailboxes').whereIn('id', [...new Set(deliveries.map((d) => d.mailbox.id))]).update({ last_received_at: now });
-    await this.events.emitMany(trx, deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)));
+    await trx('mail_mailboxes')
+      .whereIn('id', [...new Set(deliveries.map((d) => d.mailbox.id))])
+      .update({ last_received_at: now });
+    await this.events.emitMany(
+      trx,
+      deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)),
+    );
     const stored: StoredEmail[][] = batch.map(() => []);
     deliveries.forEach(({ item, mailbox }, i) => stored[item].push({ id: ids[i], mailbox_id: mailbox.id, address: mailbox.address }));
     return stored;
@@ -298,10 +313,20 @@ export class Ingest {
     const options = { tenantId: mailbox.tenant_id };
     const received = {
       name: 'mail.received',
-      payload: { email_id: id, mailbox: mailbox.address, mailbox_id: mailbox.id, sender: m.sender, subject: m.subject, verification_code: m.code, message_id: m.messageId },
+      payload: {
+        email_id: id,
+        mailbox: mailbox.address,
+        mailbox_id: mailbox.id,
+        sender: m.sender,
+        subject: m.subject,
+        verification_code: m.code,
+        message_id: m.messageId,
+      },
       options,
     };
-    return mailbox.forward_to && !m.forwarded ? [received, { name: 'mail.forward_requested', payload: { email_id: id, mailbox_id: mailbox.id }, options }] : [received];
+    return mailbox.forward_to && !m.forwarded
+      ? [received, { name: 'mail.forward_requested', payload: { email_id: id, mailbox_id: mailbox.id }, options }]
+      : [received];
   }
 
   /**

@@ -42,7 +42,8 @@ export class MailAuth {
     const name = username.trim().toLowerCase();
     if (name === 'guest') {
       await this.rateLimits.consume({ bucket: 'mail.login.guest', points: 30, durationSeconds: 60 }, meta.ip);
-      if (!this.guestPassword || !(await this.passwordsMatch(this.guestPassword, password))) throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+      if (!this.guestPassword || !(await this.passwordsMatch(this.guestPassword, password)))
+        throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
       return { kind: 'guest', ...(await this.open('guest', null)) };
     }
     if (name.includes('@')) {
@@ -74,7 +75,13 @@ export class MailAuth {
   private async open(kind: 'mailbox' | 'guest', mailboxId: number | null) {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    await this.db('mail_sessions').insert({ token_hash: sha256(token), kind, mailbox_id: mailboxId, expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(), created_at: now.toISOString() });
+    await this.db('mail_sessions').insert({
+      token_hash: sha256(token),
+      kind,
+      mailbox_id: mailboxId,
+      expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
+      created_at: now.toISOString(),
+    });
     return { token, expiresInSeconds: SESSION_HOURS * 3600 };
   }
 
@@ -101,7 +108,15 @@ export class MailAuth {
           .first('s.kind', 's.mailbox_id', 'm.address', 'm.tenant_id', 'm.can_login');
         if (!row || (row.kind === 'mailbox' && !row.can_login)) return null;
         if (row.kind === 'guest') return { kind: 'guest', id: 'guest', tenantId: null, roles: ['guest'], scopes: ['mail:read'], name: 'guest' };
-        return { kind: 'mailbox', id: `mailbox:${row.mailbox_id}`, tenantId: row.tenant_id, roles: ['mailbox'], scopes: ['mail:use'], name: row.address, attributes: { mailboxId: Number(row.mailbox_id) } };
+        return {
+          kind: 'mailbox',
+          id: `mailbox:${row.mailbox_id}`,
+          tenantId: row.tenant_id,
+          roles: ['mailbox'],
+          scopes: ['mail:use'],
+          name: row.address,
+          attributes: { mailboxId: Number(row.mailbox_id) },
+        };
       },
     };
   }
@@ -111,14 +126,18 @@ export class MailAuth {
     const row = await this.db('mail_mailboxes').where('id', mailboxId).first('password_hash');
     if (!row || !(await this.passwords().verify(row.password_hash, current))) throw AppError.forbidden('the current password is wrong', 'wrong_password');
     this.passwords().check(next, 'newPassword');
-    await this.db('mail_mailboxes').where('id', mailboxId).update({ password_hash: await this.passwords().hash(next) });
+    await this.db('mail_mailboxes')
+      .where('id', mailboxId)
+      .update({ password_hash: await this.passwords().hash(next) });
   }
 
   /** strictAdmin: set a mailbox's password (and so allow its login once can_login is on). */
   async setPassword(address: string, next: string | null): Promise<boolean> {
     if (next !== null) this.passwords().check(next, 'new_password');
     const hash = next === null ? null : await this.passwords().hash(next);
-    const changed = await this.db('mail_mailboxes').where('address', address.trim().toLowerCase()).update({ password_hash: hash, ...(next === null ? { can_login: false } : {}) });
+    const changed = await this.db('mail_mailboxes')
+      .where('address', address.trim().toLowerCase())
+      .update({ password_hash: hash, ...(next === null ? { can_login: false } : {}) });
     // A cleared or changed password ends every session opened with the old one.
     await this.db('mail_sessions').whereIn('mailbox_id', this.db('mail_mailboxes').select('id').where('address', address.trim().toLowerCase())).delete();
     return changed > 0;

@@ -61,7 +61,9 @@ export class Mailboxes {
    * domain's mailboxHours, or settings.mailboxLifetimeHours, from creation.
    */
   expiryFor(domain: MailDomain, from: Date = this.clock.now()): string {
-    return new Date(from.getTime() + (domain.mailboxHours ?? this.settings.generatedMailboxHours ?? this.settings.mailboxLifetimeHours) * 3_600_000).toISOString();
+    return new Date(
+      from.getTime() + (domain.mailboxHours ?? this.settings.generatedMailboxHours ?? this.settings.mailboxLifetimeHours) * 3_600_000,
+    ).toISOString();
   }
 
   /** Rows the scope may see. */
@@ -87,7 +89,13 @@ export class Mailboxes {
     const local = normalized.split('@')[0];
     if (!domain?.createOnFirstMail || !LOCAL.test(local)) return null;
     try {
-      await this.db('mail_mailboxes').insert({ tenant_id: domain.tenantId, address: normalized, domain: domain.name, expires_at: this.expiryFor(domain), created_at: this.clock.now().toISOString() });
+      await this.db('mail_mailboxes').insert({
+        tenant_id: domain.tenantId,
+        address: normalized,
+        domain: domain.name,
+        expires_at: this.expiryFor(domain),
+        created_at: this.clock.now().toISOString(),
+      });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
@@ -97,14 +105,22 @@ export class Mailboxes {
   async create(scope: MailboxScope, local: string, domain: MailDomain): Promise<Mailbox> {
     if (scope.role === 'mailbox') throw AppError.forbidden('a mailbox account only has its own mailbox', 'mailbox_only');
     const normalizedLocal = local.trim().toLowerCase();
-    if (!LOCAL.test(normalizedLocal)) throw AppError.badRequest('local must be 1–64 letters, digits, dots, dashes, underscores or plus signs', 'bad_local_part');
+    if (!LOCAL.test(normalizedLocal))
+      throw AppError.badRequest('local must be 1–64 letters, digits, dots, dashes, underscores or plus signs', 'bad_local_part');
     const address = `${normalizedLocal}@${domain.name}`;
     const tenantId = scope.tenantId;
     try {
       await this.db.transaction(async (trx) => {
         if (scope.role === 'user') await this.assertQuota(trx, scope.userId);
         if (tenantId) await this.usage.consume(tenantId, 'max_mailboxes', 1, trx);
-        await trx('mail_mailboxes').insert({ tenant_id: tenantId, owner_user_id: scope.userId, address, domain: domain.name, expires_at: this.expiryFor(domain), created_at: this.clock.now().toISOString() });
+        await trx('mail_mailboxes').insert({
+          tenant_id: tenantId,
+          owner_user_id: scope.userId,
+          address,
+          domain: domain.name,
+          expires_at: this.expiryFor(domain),
+          created_at: this.clock.now().toISOString(),
+        });
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw AppError.conflict(`${address} already exists`, 'mailbox_exists');
@@ -169,11 +185,14 @@ export class Mailboxes {
     return toMailbox(row);
   }
 
-  async list(scope: MailboxScope, filter: { limit: number; offset: number; domain?: string; favorite?: boolean; forward?: boolean; search?: string }): Promise<Mailbox[]> {
+  async list(
+    scope: MailboxScope,
+    filter: { limit: number; offset: number; domain?: string; favorite?: boolean; forward?: boolean; search?: string },
+  ): Promise<Mailbox[]> {
     const q = this.visible(scope).orderBy('is_pinned', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset);
     if (filter.domain) q.where('domain', filter.domain.toLowerCase());
     if (filter.favorite !== undefined) q.where('is_favorite', filter.favorite);
-    if (filter.forward !== undefined) (filter.forward ? q.whereNotNull('forward_to') : q.whereNull('forward_to'));
+    if (filter.forward !== undefined) filter.forward ? q.whereNotNull('forward_to') : q.whereNull('forward_to');
     if (filter.search) q.where('address', 'like', `%${filter.search.toLowerCase().replace(/[%_]/g, '')}%`);
     return (await q).map(toMailbox);
   }
@@ -188,11 +207,21 @@ export class Mailboxes {
   }
 
   /** Sets flags on mailboxes the scope may see, by id or address; reports each one like the seed's batch replies. */
-  async update(scope: MailboxScope, target: { ids?: number[]; addresses?: string[] }, patch: { is_pinned?: boolean; is_favorite?: boolean; forward_to?: string | null; can_login?: boolean }) {
+  async update(
+    scope: MailboxScope,
+    target: { ids?: number[]; addresses?: string[] },
+    patch: { is_pinned?: boolean; is_favorite?: boolean; forward_to?: string | null; can_login?: boolean },
+  ) {
     const keys = target.ids ?? target.addresses?.map((a) => a.trim().toLowerCase()) ?? [];
     const column = target.ids ? 'id' : 'address';
     const found: Array<{ id: number; address: string }> = await this.visible(scope).whereIn(column, keys).select('id', 'address');
-    if (found.length) await this.db('mail_mailboxes').whereIn('id', found.map((f) => f.id)).update(patch);
+    if (found.length)
+      await this.db('mail_mailboxes')
+        .whereIn(
+          'id',
+          found.map((f) => f.id),
+        )
+        .update(patch);
     const results = keys.map((key) => {
       const hit = found.find((f) => (column === 'id' ? Number(f.id) === key : f.address === key));
       return { [column === 'id' ? 'mailbox_id' : 'address']: key, success: Boolean(hit), updated: Boolean(hit), ...(hit ? {} : { error: 'not found' }) };
@@ -217,7 +246,12 @@ export class Mailboxes {
 
   private async expireBatch(now: Date, batch: number): Promise<number> {
     return this.db.transaction(async (trx) => {
-      const due: Array<{ id: number; tenant_id: string | null }> = await trx('mail_mailboxes').whereNotNull('expires_at').where('expires_at', '<=', now.toISOString()).orderBy('expires_at').limit(batch).select('id', 'tenant_id');
+      const due: Array<{ id: number; tenant_id: string | null }> = await trx('mail_mailboxes')
+        .whereNotNull('expires_at')
+        .where('expires_at', '<=', now.toISOString())
+        .orderBy('expires_at')
+        .limit(batch)
+        .select('id', 'tenant_id');
       if (!due.length) return 0;
       const ids = due.map((d) => d.id);
       // Their mail, raw bytes and sessions go by ON DELETE CASCADE; sent mail keeps its row (SET NULL).

@@ -109,15 +109,33 @@ export class Sender {
     });
     const status = result.status === 'failed' ? 'failed' : 'sent';
     await this.db.transaction(async (trx) => {
-      await trx('mail_sent').where('id', row.id).update({ status, sent_at: this.clock.now().toISOString(), updated_at: this.clock.now().toISOString(), error: result.status === 'failed' ? 'the relay refused the message' : null });
-      if (status === 'sent') await this.events.emit(trx, 'mail.sent', { sent_id: row.public_id, from: row.from_addr, recipients: JSON.parse(row.recipients), subject: row.subject }, { tenantId: row.tenant_id });
+      await trx('mail_sent')
+        .where('id', row.id)
+        .update({
+          status,
+          sent_at: this.clock.now().toISOString(),
+          updated_at: this.clock.now().toISOString(),
+          error: result.status === 'failed' ? 'the relay refused the message' : null,
+        });
+      if (status === 'sent')
+        await this.events.emit(
+          trx,
+          'mail.sent',
+          { sent_id: row.public_id, from: row.from_addr, recipients: JSON.parse(row.recipients), subject: row.subject },
+          { tenantId: row.tenant_id },
+        );
     });
     return status;
   }
 
   /** The job: scheduled sends whose time has come. Claimed one by one so two instances never send twice. */
   async sendDue(now: Date = this.clock.now()): Promise<number> {
-    const due: Array<{ public_id: string; id: number }> = await this.db('mail_sent').where('status', 'scheduled').where('scheduled_at', '<=', now.toISOString()).orderBy('scheduled_at').limit(500).select('id', 'public_id');
+    const due: Array<{ public_id: string; id: number }> = await this.db('mail_sent')
+      .where('status', 'scheduled')
+      .where('scheduled_at', '<=', now.toISOString())
+      .orderBy('scheduled_at')
+      .limit(500)
+      .select('id', 'public_id');
     let sent = 0;
     for (const d of due) {
       const claimed = await this.db('mail_sent').where({ id: d.id, status: 'scheduled' }).update({ status: 'sending', updated_at: now.toISOString() });

@@ -67,7 +67,10 @@ export class SmtpReceiver {
         this.overdue.delete(session.id);
       },
       onRcptTo: (address, session, callback) => {
-        this.acceptRecipient(address.address, session).then(() => callback(), (err: Error) => callback(err));
+        this.acceptRecipient(address.address, session).then(
+          () => callback(),
+          (err: Error) => callback(err),
+        );
       },
       onData: (stream, session, callback) => {
         // The deadline passed while the message was being stored: end right after its reply.
@@ -124,7 +127,8 @@ export class SmtpReceiver {
   private readonly resolved = new WeakMap<SMTPServerSession, Map<string, Mailbox>>();
 
   private async acceptRecipient(address: string, session: SMTPServerSession): Promise<void> {
-    if (session.envelope.rcptTo.length >= this.settings.smtp.maxRecipients) throw smtpError(452, `too many recipients (at most ${this.settings.smtp.maxRecipients})`);
+    if (session.envelope.rcptTo.length >= this.settings.smtp.maxRecipients)
+      throw smtpError(452, `too many recipients (at most ${this.settings.smtp.maxRecipients})`);
     if (!(await this.mailboxes.acceptsDomain(address))) throw smtpError(550, `${address}: relay not permitted, not a local domain`);
     const mailbox = await this.mailboxes.forDelivery(address);
     if (!mailbox) throw smtpError(550, `${address}: no such mailbox here`);
@@ -146,7 +150,8 @@ export class SmtpReceiver {
         throw smtpError(421, text);
       }
     }
-    if (stream.sizeExceeded || bytes > this.settings.smtp.maxMessageBytes) throw smtpError(552, `message exceeds the size limit of ${this.settings.smtp.maxMessageBytes} bytes`);
+    if (stream.sizeExceeded || bytes > this.settings.smtp.maxMessageBytes)
+      throw smtpError(552, `message exceeds the size limit of ${this.settings.smtp.maxMessageBytes} bytes`);
     const rcptTo = session.envelope.rcptTo.map((r) => r.address);
     const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     this.storing.add(session.id);

@@ -35,7 +35,11 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
   after(async () => t?.close());
 
   const receive = (body: Buffer | string, query = '', headers: Record<string, string> = { authorization: `Bearer ${ROOT}` }) =>
-    fetch(`${t.url}/mail/receive${query}`, { method: 'POST', headers: { 'content-type': 'message/rfc822', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) }).then(async (res) => ({ status: res.status, body: await res.json() }));
+    fetch(`${t.url}/mail/receive${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'message/rfc822', ...headers },
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+    }).then(async (res) => ({ status: res.status, body: await res.json() }));
 
   describe('credentials and unknown paths', () => {
     it('401 {error} without credentials', async () => {
@@ -124,9 +128,14 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
 
       const all = await t.mail('GET', '/api/mailboxes', { headers: me.headers });
       assert.equal(all.status, 200);
-      assert.deepEqual(all.body.map((m: any) => m.address), [auto, fwd, fav, plain], 'newest first');
+      assert.deepEqual(
+        all.body.map((m: any) => m.address),
+        [auto, fwd, fav, plain],
+        'newest first',
+      );
       const fwdRow = all.body.find((m: any) => m.address === fwd);
-      for (const key of ['id', 'address', 'created_at', 'is_pinned', 'password_is_default', 'can_login', 'forward_to', 'is_favorite']) assert.ok(key in fwdRow, key);
+      for (const key of ['id', 'address', 'created_at', 'is_pinned', 'password_is_default', 'can_login', 'forward_to', 'is_favorite'])
+        assert.ok(key in fwdRow, key);
       assert.equal(fwdRow.forward_to, 'backup@elsewhere.example');
       assert.equal(fwdRow.is_pinned, 0);
       assert.equal(fwdRow.password_is_default, 1);
@@ -179,9 +188,15 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
 
     it('GET /api/emails: newest first, limit; 404 for a mailbox that is not there; 400 without mailbox', async () => {
       const list = await inbox(t, owner, address);
-      assert.deepEqual(list.map((e) => e.subject), ['third', 'second', 'first']);
+      assert.deepEqual(
+        list.map((e) => e.subject),
+        ['third', 'second', 'first'],
+      );
       const limited = await t.mail('GET', `/api/emails?mailbox=${address}&limit=2`, { headers: owner.headers });
-      assert.deepEqual(limited.body.map((e: any) => e.subject), ['third', 'second']);
+      assert.deepEqual(
+        limited.body.map((e: any) => e.subject),
+        ['third', 'second'],
+      );
       for (const key of ['id', 'sender', 'subject', 'received_at', 'is_read', 'preview', 'verification_code']) assert.ok(key in list[0], key);
       assertError(await t.mail('GET', `/api/emails?mailbox=nobody@${DOMAIN}`, { headers: owner.headers }), 404);
       assertError(await t.mail('GET', '/api/emails', { headers: owner.headers }), 400);
@@ -191,7 +206,10 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
     it('GET /api/emails/batch?ids=: the metadata of the ones asked for (to_addrs included)', async () => {
       const res = await t.mail('GET', `/api/emails/batch?ids=${ids[0]},${ids[2]},999999`, { headers: owner.headers });
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body.map((e: any) => e.subject), ['third', 'first']);
+      assert.deepEqual(
+        res.body.map((e: any) => e.subject),
+        ['third', 'first'],
+      );
       assert.equal(res.body[0].to_addrs, address);
       assert.equal(res.body[0].sender, 'sender@outside.test');
       assertError(await t.mail('GET', '/api/emails/batch?ids=abc', { headers: owner.headers }), 400);
@@ -210,7 +228,10 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
       assertError(await t.mail('DELETE', `/api/email/${id}`, { headers: owner.headers }), 404);
       assertError(await t.mail('GET', `/api/email/${id}/download`, { headers: owner.headers }), 404);
       assertError(await t.mail('GET', '/api/email/abc', { headers: owner.headers }), 400);
-      assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['second', 'first']);
+      assert.deepEqual(
+        (await inbox(t, owner, address)).map((e) => e.subject),
+        ['second', 'first'],
+      );
     });
 
     it('DELETE /api/emails?mailbox= empties the mailbox and says how many went (deletedCount)', async () => {
@@ -243,7 +264,10 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
       const address = await createMailbox(t, owner);
       await send(t, { to: address, subject: 'old', text: 'old' });
       const now = await t.mail('GET', `/api/emails/wait?mailbox=${address}&timeout=20`, { headers: owner.headers });
-      assert.deepEqual(now.body.map((e: any) => e.subject), ['old']);
+      assert.deepEqual(
+        now.body.map((e: any) => e.subject),
+        ['old'],
+      );
       const since = now.body[0].id;
       const started = Date.now();
       const empty = await t.mail('GET', `/api/emails/wait?mailbox=${address}&since=${since}&timeout=1`, { headers: owner.headers });
@@ -256,7 +280,10 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
       const other = await createMailbox(t, owner);
       await send(t, { to: other, subject: 'elsewhere', text: 'x' });
       await send(t, { to: address, subject: 'new', text: 'new' });
-      assert.deepEqual((await waiting).body.map((e: any) => e.subject), ['new']);
+      assert.deepEqual(
+        (await waiting).body.map((e: any) => e.subject),
+        ['new'],
+      );
     });
 
     it('two instances on one database: mail taken by one instance’s SMTP receiver wakes a long-poll on the other (PostgreSQL)', async function () {
@@ -269,7 +296,10 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
         await sleep(500);
         await send(second, { to: address, subject: 'via the other MX', text: 'Your code: 808142' });
         const res = await waiting;
-        assert.deepEqual(res.body.map((e: any) => e.verification_code), ['808142']);
+        assert.deepEqual(
+          res.body.map((e: any) => e.verification_code),
+          ['808142'],
+        );
         assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
       } finally {
         await second.close();
@@ -281,7 +311,9 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
       const ingest = t.app.container.resolve('mailServices').ingest;
       const before = ingest.waiting;
       const aborted = new AbortController();
-      const gone = fetch(`${t.url}/mail/api/emails/wait?mailbox=${address}&timeout=30`, { headers: owner.headers, signal: aborted.signal }).catch(() => 'aborted');
+      const gone = fetch(`${t.url}/mail/api/emails/wait?mailbox=${address}&timeout=30`, { headers: owner.headers, signal: aborted.signal }).catch(
+        () => 'aborted',
+      );
       await sleep(300);
       assert.equal(ingest.waiting, before + 1);
       aborted.abort();
@@ -305,7 +337,10 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
       const res = await receive(raw, `?to=${encodeURIComponent(address)}`);
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.equal(res.body.success, true);
-      assert.deepEqual(res.body.stored.map((s: any) => s.mailbox), [address]);
+      assert.deepEqual(
+        res.body.stored.map((s: any) => s.mailbox),
+        [address],
+      );
       const [item] = await inbox(t, owner, address);
       assert.equal(item.subject, 'via receive');
       assert.equal(item.verification_code, '4417');

@@ -52,7 +52,9 @@ describe('mail: verification codes end to end over SMTP', () => {
   });
   after(async () => t?.close());
 
-  const picks = CODE_SAMPLES.filter((s) => /GitHub|Chinese 验证码|Japanese 認証|Korean 인증번호 in|Spanish código|Russian код подтверждения|order confirmation|Chinese bank/.test(s.name));
+  const picks = CODE_SAMPLES.filter((s) =>
+    /GitHub|Chinese 验证码|Japanese 認証|Korean 인증번호 in|Spanish código|Russian код подтверждения|order confirmation|Chinese bank/.test(s.name),
+  );
 
   it('picks a handful across languages (and negatives)', () => assert.ok(picks.length >= 8, String(picks.length)));
 

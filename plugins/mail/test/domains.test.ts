@@ -127,7 +127,10 @@ describe('mail: domains in the database', () => {
 
     await send(t, { to: `hello@${domain}`, subject: 'to a database domain', text: 'code 771204' });
     const mail = await inbox(t, ownerA, `hello@${domain}`);
-    assert.deepEqual(mail.map((m) => m.subject), ['to a database domain']);
+    assert.deepEqual(
+      mail.map((m) => m.subject),
+      ['to a database domain'],
+    );
     const row = await t.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id').where('m.address', `hello@${domain}`).first('m.tenant_id');
     assert.equal(row.tenant_id, ownerA.tenantId);
 
@@ -167,7 +170,8 @@ describe('mail: domains in the database', () => {
     const domain = `${unique('gone')}.example`;
     await add({ domain });
     const index = (await offered(ownerA)).indexOf(domain);
-    for (const local of ['one', 'two']) assert.equal((await t.mail('POST', '/api/create', { headers: ownerA.headers, body: { local, domainIndex: index } })).status, 200);
+    for (const local of ['one', 'two'])
+      assert.equal((await t.mail('POST', '/api/create', { headers: ownerA.headers, body: { local, domainIndex: index } })).status, 200);
 
     const busy = assertError(await t.mail('DELETE', `${ADMIN_DOMAINS}/${domain}`, { headers: admin.headers }), 409, 'domain_in_use');
     assert.match(busy.error, /2 mailboxes/);
@@ -176,7 +180,8 @@ describe('mail: domains in the database', () => {
     assert.match(config.error, /comes from config/);
     assertError(await t.mail('DELETE', `${ADMIN_DOMAINS}/nowhere.example`, { headers: admin.headers }), 404, 'domain_not_found');
 
-    for (const local of ['one', 'two']) assert.equal((await t.mail('DELETE', `/api/mailboxes?address=${local}@${domain}`, { headers: ownerA.headers })).status, 200);
+    for (const local of ['one', 'two'])
+      assert.equal((await t.mail('DELETE', `/api/mailboxes?address=${local}@${domain}`, { headers: ownerA.headers })).status, 200);
     const removed = await t.mail('DELETE', `${ADMIN_DOMAINS}/${domain}`, { headers: admin.headers });
     assert.deepEqual([removed.status, removed.body], [200, { success: true, deleted: true }]);
     assert.equal(await count(t.db('mail_domains').where('name', domain)), 0);

@@ -59,7 +59,10 @@ describe('mail: forwarding to a relay', () => {
     assert.match(String(m.parsed.html), /<b>the body html<\/b>/);
     assert.equal(m.parsed.headers.get('x-plinth-forwarded'), box);
     assert.equal(m.parsed.replyTo?.value[0].address, 'sender@outside.test');
-    assert.equal(await count(t.db('mail_emails').where({ forwarded: true }).whereIn('mailbox_id', t.db('mail_mailboxes').select('id').where('address', box))), 1);
+    assert.equal(
+      await count(t.db('mail_emails').where({ forwarded: true }).whereIn('mailbox_id', t.db('mail_mailboxes').select('id').where('address', box))),
+      1,
+    );
 
     // Delivered again later (a retried event): not forwarded a second time.
     await deliver();
@@ -94,7 +97,11 @@ describe('mail: forwarding to a relay', () => {
     await send(t, { to: box, subject: 'Retry me', text: 'x' });
     await deliver();
     assert.equal(sink.messages.length, 0);
-    assert.equal(await count(t.db('mail_emails').where({ forwarded: true }).whereIn('mailbox_id', t.db('mail_mailboxes').select('id').where('address', box))), 0, 'not marked as forwarded');
+    assert.equal(
+      await count(t.db('mail_emails').where({ forwarded: true }).whereIn('mailbox_id', t.db('mail_mailboxes').select('id').where('address', box))),
+      0,
+      'not marked as forwarded',
+    );
     sink.refuse = false;
     for (let i = 0; i < 20 && sink.messages.length === 0; i++) {
       await settle(100);
@@ -111,22 +118,40 @@ describe('mail: forwarding to a relay', () => {
     const a = await createMailbox(t, owner);
     const b = await createMailbox(t, other);
     const ids = [await idOf(owner, a), await idOf(other, b)];
-    const byIds = await t.mail('POST', '/api/mailboxes/batch-forward', { headers: admin, body: { mailbox_ids: [...ids, 999999], forward_to: 'batch@elsewhere.test' } });
+    const byIds = await t.mail('POST', '/api/mailboxes/batch-forward', {
+      headers: admin,
+      body: { mailbox_ids: [...ids, 999999], forward_to: 'batch@elsewhere.test' },
+    });
     assert.equal(byIds.status, 200, byIds.text);
     assert.equal(byIds.body.success_count, 2);
     assert.equal(byIds.body.fail_count, 1);
     assert.equal(byIds.body.total, 3);
-    assert.deepEqual(byIds.body.results.map((r: any) => r.success), [true, true, false]);
+    assert.deepEqual(
+      byIds.body.results.map((r: any) => r.success),
+      [true, true, false],
+    );
     await send(t, { to: [a, b], subject: 'Batch forwarded', text: 'x' });
     await deliver();
     await sink.waitFor(2);
-    assert.deepEqual(sink.messages.map((m) => m.to[0]), ['batch@elsewhere.test', 'batch@elsewhere.test']);
+    assert.deepEqual(
+      sink.messages.map((m) => m.to[0]),
+      ['batch@elsewhere.test', 'batch@elsewhere.test'],
+    );
     assert.deepEqual(sink.messages.map((m) => m.parsed.headers.get('x-plinth-forwarded')).sort(), [a, b].sort());
 
-    const byAddress = await t.mail('POST', '/api/mailboxes/batch-forward-by-address', { headers: admin, body: { addresses: [a.toUpperCase(), `nobody@mail.test`], forward_to: 'second@elsewhere.test' } });
+    const byAddress = await t.mail('POST', '/api/mailboxes/batch-forward-by-address', {
+      headers: admin,
+      body: { addresses: [a.toUpperCase(), `nobody@mail.test`], forward_to: 'second@elsewhere.test' },
+    });
     assert.equal(byAddress.status, 200, byAddress.text);
     assert.equal(byAddress.body.success_count, 1);
-    assert.deepEqual(byAddress.body.results.map((r: any) => [r.address, r.success]), [[a, true], ['nobody@mail.test', false]]);
+    assert.deepEqual(
+      byAddress.body.results.map((r: any) => [r.address, r.success]),
+      [
+        [a, true],
+        ['nobody@mail.test', false],
+      ],
+    );
     assert.equal((await t.db('mail_mailboxes').where('address', a).first('forward_to')).forward_to, 'second@elsewhere.test');
 
     const clear = await t.mail('POST', '/api/mailboxes/batch-forward', { headers: admin, body: { mailbox_ids: ids, forward_to: null } });
@@ -138,8 +163,14 @@ describe('mail: forwarding to a relay', () => {
     assert.equal(sink.messages.length, 0);
 
     // Owners cannot use the batch forms.
-    assertError(await t.mail('POST', '/api/mailboxes/batch-forward', { headers: owner.headers, body: { mailbox_ids: ids, forward_to: 'x@elsewhere.test' } }), 403);
-    assertError(await t.mail('POST', '/api/mailboxes/batch-forward-by-address', { headers: owner.headers, body: { addresses: [a], forward_to: 'x@elsewhere.test' } }), 403);
+    assertError(
+      await t.mail('POST', '/api/mailboxes/batch-forward', { headers: owner.headers, body: { mailbox_ids: ids, forward_to: 'x@elsewhere.test' } }),
+      403,
+    );
+    assertError(
+      await t.mail('POST', '/api/mailboxes/batch-forward-by-address', { headers: owner.headers, body: { addresses: [a], forward_to: 'x@elsewhere.test' } }),
+      403,
+    );
   });
 });
 
@@ -182,7 +213,11 @@ describe('mail: forwarding loop protection (relay = this server)', () => {
     await drain();
     assert.equal(await rowsOf(a), 2);
     assert.equal(await rowsOf(b), 2);
-    const subjects = (await t.db('mail_emails').whereIn('mailbox_id', [await idOf(a), await idOf(b)]).orderBy('id').pluck('subject')) as string[];
+    const subjects = (await t
+      .db('mail_emails')
+      .whereIn('mailbox_id', [await idOf(a), await idOf(b)])
+      .orderBy('id')
+      .pluck('subject')) as string[];
     assert.deepEqual(subjects.sort(), ['Loop one', 'Loop one', 'Loop two', 'Loop two']);
     assert.equal(await count(t.db('core_mail_outbox').where('subject', 'like', 'Loop%')), 2, 'two forwards went out in all');
 

@@ -34,7 +34,6 @@ export const HOUR = 3_600_000;
 /** Generous limits: these tests register and log in far more often than a person would. */
 const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
-
 export interface MailApp extends TestApp {
   db: Knex;
   smtpPort: number;
@@ -74,7 +73,6 @@ export async function startMailApp(options: MailAppOptions = {}): Promise<MailAp
   app.api = (method, path, opts = {}) => t.request(method, `${API}${path}`, opts);
   return app;
 }
-
 
 export const loginAdmin = (t: MailApp) => login(t, ADMIN.email, ADMIN.password);
 
@@ -120,7 +118,9 @@ export async function send(t: MailApp, message: Mail.Options) {
  */
 export function compose(message: Mail.Options): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    new MailComposer({ from: 'Sender <sender@outside.test>', newline: '\r\n', ...message } as any).compile().build((err: Error | null, buf: Buffer) => (err ? reject(err) : resolve(buf)));
+    new MailComposer({ from: 'Sender <sender@outside.test>', newline: '\r\n', ...message } as any)
+      .compile()
+      .build((err: Error | null, buf: Buffer) => (err ? reject(err) : resolve(buf)));
   });
 }
 
@@ -135,7 +135,9 @@ export async function sendRaw(t: MailApp, raw: Buffer | string, to: string | str
 }
 
 /** The rejection of a send that must fail. */
-export async function sendFails(promise: Promise<unknown>): Promise<Error & { responseCode?: number; code?: string; response?: string; rejectedErrors?: any[] }> {
+export async function sendFails(
+  promise: Promise<unknown>,
+): Promise<Error & { responseCode?: number; code?: string; response?: string; rejectedErrors?: any[] }> {
   try {
     await promise;
   } catch (err) {

@@ -71,7 +71,10 @@ describe('mail: roles and tenant isolation', () => {
     assertError(await t.mail('DELETE', `/api/email/${mailIds.member2}`, { headers: member1.headers }), 404);
     assertError(await t.mail('DELETE', `/api/mailboxes?address=${boxes.member2}`, { headers: member1.headers }), 404);
     const batch = await t.mail('GET', `/api/emails/batch?ids=${mailIds.member1},${mailIds.member2},${mailIds.ownerA}`, { headers: member1.headers });
-    assert.deepEqual(batch.body.map((e: any) => e.id), [mailIds.member1]);
+    assert.deepEqual(
+      batch.body.map((e: any) => e.id),
+      [mailIds.member1],
+    );
   });
 
   it('the superadmin (strictAdmin) sees every mailbox, across tenants and platform-level', async () => {
@@ -94,7 +97,10 @@ describe('mail: roles and tenant isolation', () => {
       assertError(await t.mail('DELETE', `/api/mailboxes?address=${boxes[name]}`, { headers: ownerB.headers }), 404);
     }
     const batch = await t.mail('GET', `/api/emails/batch?ids=${Object.values(mailIds).join(',')}`, { headers: ownerB.headers });
-    assert.deepEqual(batch.body.map((e: any) => e.id), [mailIds.ownerB]);
+    assert.deepEqual(
+      batch.body.map((e: any) => e.id),
+      [mailIds.ownerB],
+    );
     assertError(await t.mail('GET', `/api/emails?mailbox=${boxes.platform}`, { headers: ownerB.headers }), 404, 'mailbox_not_found'); // a tenant never sees platform-level mailboxes
     // Nothing of A was touched by B's attempts.
     assert.equal((await inbox(t, ownerA, boxes.member1)).length, 1);
@@ -103,10 +109,16 @@ describe('mail: roles and tenant isolation', () => {
 
   it('mailbox rows and mail rows carry the tenant', async () => {
     const rows = await t.db('mail_mailboxes').whereIn('address', [boxes.member1, boxes.ownerB]).orderBy('id');
-    assert.deepEqual(rows.map((r: any) => r.tenant_id), [ownerA.tenantId, ownerB.tenantId]);
+    assert.deepEqual(
+      rows.map((r: any) => r.tenant_id),
+      [ownerA.tenantId, ownerB.tenantId],
+    );
     assert.equal(rows[0].owner_user_id, member1.id);
     const mail = await t.db('mail_emails').whereIn('id', [mailIds.member1, mailIds.ownerB]).orderBy('id');
-    assert.deepEqual(mail.map((r: any) => r.tenant_id), [ownerA.tenantId, ownerB.tenantId]);
+    assert.deepEqual(
+      mail.map((r: any) => r.tenant_id),
+      [ownerA.tenantId, ownerB.tenantId],
+    );
   });
 
   it('an owner may delete a member’s mailbox in their tenant; a member may delete their own', async () => {
@@ -119,7 +131,11 @@ describe('mail: roles and tenant isolation', () => {
 
   it('POST /receive is for the platform: owners, admins and members get 403', async () => {
     for (const actor of [ownerA, adminA, member1, ownerB]) {
-      const res = await fetch(`${t.url}/mail/receive?to=${boxes.member1}`, { method: 'POST', headers: { 'content-type': 'message/rfc822', ...actor.headers }, body: 'Subject: x\r\n\r\nx\r\n' });
+      const res = await fetch(`${t.url}/mail/receive?to=${boxes.member1}`, {
+        method: 'POST',
+        headers: { 'content-type': 'message/rfc822', ...actor.headers },
+        body: 'Subject: x\r\n\r\nx\r\n',
+      });
       assert.equal(res.status, 403);
     }
     assert.equal((await inbox(t, ownerA, boxes.member1)).length, 1);

@@ -31,7 +31,13 @@ describe('mail: the mail.received event', () => {
     const a = await createMailbox(t, owner);
     const b = await createMailbox(t, owner);
     const before = (await eventRows(t, 'mail.received')).length;
-    const info = await send(t, { from: 'Shop <orders@shop.example>', to: [a, b], subject: 'Your login code', text: 'Your login code is 662081.', messageId: '<evt-1@shop.example>' });
+    const info = await send(t, {
+      from: 'Shop <orders@shop.example>',
+      to: [a, b],
+      subject: 'Your login code',
+      text: 'Your login code is 662081.',
+      messageId: '<evt-1@shop.example>',
+    });
     assert.deepEqual(info.accepted, [a, b]);
     const rows = (await eventRows(t, 'mail.received')).slice(before);
     assert.equal(rows.length, 2, 'right after the 250: written in the same transaction');
@@ -214,7 +220,13 @@ describe('mail: the lifetime settings', () => {
     assert.deepEqual([short.status, short.body], [200, { email: 'a@short.test', expires: Date.parse('2026-03-01T03:00:00.000Z') }]);
     assert.equal(long.body.expires, Date.parse('2026-03-03T00:00:00.000Z'));
     const listed = (await t.mail('GET', '/api/mailboxes', { headers: admin.headers })).body;
-    assert.deepEqual(listed.map((m: any) => [m.address, m.expires]).sort(), [[long.body.email, long.body.expires], ['a@short.test', short.body.expires]].sort());
+    assert.deepEqual(
+      listed.map((m: any) => [m.address, m.expires]).sort(),
+      [
+        [long.body.email, long.body.expires],
+        ['a@short.test', short.body.expires],
+      ].sort(),
+    );
 
     clock.advance(3 * HOUR);
     await t.app.scheduler.runNow('mail.expire-mailboxes');

@@ -52,7 +52,10 @@ describe('mail: durability and load over SMTP', function () {
       pool.close();
     }
     assert.equal(responses.length, MESSAGES);
-    assert.deepEqual(responses.filter((r) => !/^250 /.test(r)), []);
+    assert.deepEqual(
+      responses.filter((r) => !/^250 /.test(r)),
+      [],
+    );
     assert.deepEqual(notFoundRightAfter, [], 'every acknowledged message was in the database when the 250 arrived');
     assert.ok(connections.size >= CONNECTIONS - 1 && connections.size <= CONNECTIONS, `used ${connections.size} connections`);
     assert.equal(await count(t.db('mail_emails')), before.emails + MESSAGES);
@@ -61,7 +64,10 @@ describe('mail: durability and load over SMTP', function () {
     assert.equal(Number(distinct.d), MESSAGES, 'each message once');
     const perBox = await inbox(t, owner, boxes[3]);
     assert.equal(perBox.length, 50, 'the API limit');
-    assert.equal(await count(t.db('mail_emails').whereIn('mailbox_id', t.db('mail_mailboxes').where('address', boxes[3]).select('id'))), MESSAGES / boxes.length);
+    assert.equal(
+      await count(t.db('mail_emails').whereIn('mailbox_id', t.db('mail_mailboxes').where('address', boxes[3]).select('id'))),
+      MESSAGES / boxes.length,
+    );
     assert.equal(await count(t.db('core_events').where('name', 'mail.received')), before.emails + MESSAGES);
   });
 

@@ -3,7 +3,20 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { assertError, createMailbox, inbox, loginAdmin, registerOwner, rowCounts, send, sendFails, sendRaw, startMailApp, type Actor, type MailApp } from './helpers.js';
+import {
+  assertError,
+  createMailbox,
+  inbox,
+  loginAdmin,
+  registerOwner,
+  rowCounts,
+  send,
+  sendFails,
+  sendRaw,
+  startMailApp,
+  type Actor,
+  type MailApp,
+} from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -102,11 +115,17 @@ describe('mail: malformed MIME is refused for good', function () {
     const admin = await loginAdmin(t);
     const before = await rowCounts(t);
     for (const query of [`?to=${encodeURIComponent(address)}`, '']) {
-      const res = await t.mail('POST', `/receive${query}`, { raw: deepMultipart(address, 1000), headers: { ...admin.headers, 'content-type': 'message/rfc822' } });
+      const res = await t.mail('POST', `/receive${query}`, {
+        raw: deepMultipart(address, 1000),
+        headers: { ...admin.headers, 'content-type': 'message/rfc822' },
+      });
       const body = assertError(res, 422, 'malformed_message');
       assert.match(body.error, /more than 1000 MIME parts/);
     }
-    const lines = await t.mail('POST', `/receive?to=${encodeURIComponent(address)}`, { raw: manyHeaderLines(address, 100_000), headers: { ...admin.headers, 'content-type': 'message/rfc822' } });
+    const lines = await t.mail('POST', `/receive?to=${encodeURIComponent(address)}`, {
+      raw: manyHeaderLines(address, 100_000),
+      headers: { ...admin.headers, 'content-type': 'message/rfc822' },
+    });
     assert.match(assertError(lines, 422, 'malformed_message').error, /header block over/);
     assert.deepEqual(await rowCounts(t), before);
   });

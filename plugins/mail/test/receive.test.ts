@@ -154,7 +154,10 @@ describe('mail: receiving over SMTP', () => {
     assert.equal(await count(t.db('mail_mailboxes').where('address', address)), 1, 'one mailbox, case-insensitive');
     const admin = await loginAdmin(t);
     const list = await inbox(t, admin, address);
-    assert.deepEqual(list.map((e) => e.subject), ['second', 'first']);
+    assert.deepEqual(
+      list.map((e) => e.subject),
+      ['second', 'first'],
+    );
     const boxes = await t.mail('GET', `/api/mailboxes?domain=${AUTO_DOMAIN}`, { headers: admin.headers });
     assert.ok(boxes.body.some((m: any) => m.address === address));
     // The owner of a tenant does not see a platform-level mailbox.
@@ -171,7 +174,9 @@ describe('mail: receiving over SMTP', () => {
     for (const b of boxes.slice(0, 3)) assert.equal((await inbox(t, owner, b)).length, 1);
     for (const b of boxes.slice(3)) assert.equal((await inbox(t, owner, b)).length, 0);
     // One raw copy per stored row (each mailbox owns its copy).
-    const ids = (await t.db('mail_emails').whereIn('mailbox_id', t.db('mail_mailboxes').whereIn('address', boxes).select('id')).select('id')).map((r: any) => Number(r.id));
+    const ids = (await t.db('mail_emails').whereIn('mailbox_id', t.db('mail_mailboxes').whereIn('address', boxes).select('id')).select('id')).map((r: any) =>
+      Number(r.id),
+    );
     assert.equal(ids.length, 3);
   });
 
@@ -184,21 +189,41 @@ describe('mail: receiving over SMTP', () => {
     assert.deepEqual(await rowCounts(t), before, 'nothing stored');
     const ok = await send(t, { to: address, subject: 'small', text: 'small' });
     assert.match(ok.response, /^250 /);
-    assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['small']);
+    assert.deepEqual(
+      (await inbox(t, owner, address)).map((e) => e.subject),
+      ['small'],
+    );
   });
 
   it('oversize without a SIZE declaration (the DATA stream itself exceeds it): 552, nothing stored', async () => {
     const address = await createMailbox(t, owner);
     const before = await rowCounts(t);
     const body = `From: a@outside.test\r\nTo: ${address}\r\nSubject: streamed\r\n\r\n${('y'.repeat(998) + '\r\n').repeat(30)}.\r\n`;
-    const replies = await smtpDialog(t.smtpPort, ['EHLO client.test\r\n', 'MAIL FROM:<a@outside.test>\r\n', `RCPT TO:<${address}>\r\n`, 'DATA\r\n', body, 'QUIT\r\n']);
+    const replies = await smtpDialog(t.smtpPort, [
+      'EHLO client.test\r\n',
+      'MAIL FROM:<a@outside.test>\r\n',
+      `RCPT TO:<${address}>\r\n`,
+      'DATA\r\n',
+      body,
+      'QUIT\r\n',
+    ]);
     assert.match(replies[4], /^354 /);
     assert.match(replies[5], /^552 /, replies.join(' | '));
     assert.deepEqual(await rowCounts(t), before);
     // Same connection keeps working after the refusal.
-    const again = await smtpDialog(t.smtpPort, ['EHLO client.test\r\n', 'MAIL FROM:<a@outside.test>\r\n', `RCPT TO:<${address}>\r\n`, 'DATA\r\n', `Subject: fits\r\n\r\nfits\r\n.\r\n`, 'QUIT\r\n']);
+    const again = await smtpDialog(t.smtpPort, [
+      'EHLO client.test\r\n',
+      'MAIL FROM:<a@outside.test>\r\n',
+      `RCPT TO:<${address}>\r\n`,
+      'DATA\r\n',
+      `Subject: fits\r\n\r\nfits\r\n.\r\n`,
+      'QUIT\r\n',
+    ]);
     assert.match(again[5], /^250 /, again.join(' | '));
-    assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['fits']);
+    assert.deepEqual(
+      (await inbox(t, owner, address)).map((e) => e.subject),
+      ['fits'],
+    );
   });
 
   it('odd messages (NUL bytes, an overlong Message-ID, subject and sender) are stored, and never fail the others committed with them', async () => {
@@ -218,7 +243,11 @@ describe('mail: receiving over SMTP', () => {
     );
     const normal = Array.from({ length: 6 }, (_, i) => send(t, { to: address, subject: `normal ${i}`, text: 'fine' }));
     const results = await Promise.allSettled([...normal, sendRaw(t, odd, address)]);
-    assert.deepEqual(results.map((r) => r.status), Array(7).fill('fulfilled'), JSON.stringify(results.filter((r) => r.status === 'rejected')));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(7).fill('fulfilled'),
+      JSON.stringify(results.filter((r) => r.status === 'rejected')),
+    );
     const list = await inbox(t, owner, address);
     assert.equal(list.length, 7);
     const oddOne = list.find((e) => e.subject.startsWith('SSS'));
@@ -233,10 +262,21 @@ describe('mail: receiving over SMTP', () => {
     const address = await createMailbox(t, owner);
     const smuggled = `MAIL FROM:<evil@outside.test>\r\nRCPT TO:<${address}>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled\r\n`;
     const body = `Subject: carrier\r\n\r\nbefore\n.\n${smuggled}\r\n.\r\n`;
-    const replies = await smtpDialog(t.smtpPort, ['EHLO client.test\r\n', 'MAIL FROM:<a@outside.test>\r\n', `RCPT TO:<${address}>\r\n`, 'DATA\r\n', body, 'QUIT\r\n']);
+    const replies = await smtpDialog(t.smtpPort, [
+      'EHLO client.test\r\n',
+      'MAIL FROM:<a@outside.test>\r\n',
+      `RCPT TO:<${address}>\r\n`,
+      'DATA\r\n',
+      body,
+      'QUIT\r\n',
+    ]);
     assert.match(replies[5], /^250 /, replies.join(' | '));
     const list = await inbox(t, owner, address);
-    assert.deepEqual(list.map((e) => e.subject), ['carrier'], 'one message, the smuggled commands stayed inside it');
+    assert.deepEqual(
+      list.map((e) => e.subject),
+      ['carrier'],
+      'one message, the smuggled commands stayed inside it',
+    );
   });
 
   it('an over-long command line is refused and nothing is stored', async () => {
@@ -254,6 +294,9 @@ describe('mail: receiving over SMTP', () => {
     } finally {
       tr.close();
     }
-    assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['n2', 'n1', 'n0']);
+    assert.deepEqual(
+      (await inbox(t, owner, address)).map((e) => e.subject),
+      ['n2', 'n1', 'n0'],
+    );
   });
 });

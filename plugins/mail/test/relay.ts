@@ -46,7 +46,12 @@ export async function startSink(): Promise<Sink> {
         const raw = Buffer.concat(chunks);
         // The auth plugin's own notices (verification mail to the test people) are not what the tests look at.
         if (session.envelope.rcptTo.every((r) => r.address.endsWith('@people.test'))) return cb();
-        messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, parsed: await simpleParser(raw) });
+        messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          parsed: await simpleParser(raw),
+        });
         cb();
       });
     },
@@ -81,13 +86,19 @@ export const GUEST_PASSWORD = 'Guest-pass-2026';
 const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
 /** Like helpers.startMailApp, with the core mailer relaying to `smtpUrl`, the root token and a guest password. */
-export async function startRelayApp(options: { smtpUrl?: string | null; smtpPort?: number; clock?: Clock; billing?: boolean; guest?: boolean; mail?: Record<string, unknown> } = {}): Promise<MailApp> {
+export async function startRelayApp(
+  options: { smtpUrl?: string | null; smtpPort?: number; clock?: Clock; billing?: boolean; guest?: boolean; mail?: Record<string, unknown> } = {},
+): Promise<MailApp> {
   const t = await createTestApp({
     plugins: options.billing ? ['auth', 'billing', 'mail'] : ['auth', 'mail'],
     clock: options.clock,
     settings: {
       auth: { admin: ADMIN, limits: LIMITS, rootToken: ROOT_TOKEN },
-      mail: { domains: [{ name: DOMAIN }, { name: AUTO_DOMAIN, createOnFirstMail: true }], ...(options.guest === false ? {} : { guestPassword: GUEST_PASSWORD }), ...(options.mail ?? {}) },
+      mail: {
+        domains: [{ name: DOMAIN }, { name: AUTO_DOMAIN, createOnFirstMail: true }],
+        ...(options.guest === false ? {} : { guestPassword: GUEST_PASSWORD }),
+        ...(options.mail ?? {}),
+      },
     },
     overrides: {
       mailer: { smtpUrl: options.smtpUrl ?? null },

@@ -44,17 +44,61 @@ const CALLS: Call[] = [
   { name: 'GET /api/mailboxes', allow: SIGNED_IN, guestSample: true, req: () => ({ method: 'GET', path: '/api/mailboxes' }) },
   { name: 'GET /api/user/quota', allow: SIGNED_IN, guestSample: true, req: () => ({ method: 'GET', path: '/api/user/quota' }) },
   { name: 'POST /api/mailboxes/pin', allow: SIGNED_IN, req: (c) => ({ method: 'POST', path: '/api/mailboxes/pin', body: { address: c.box } }) },
-  { name: 'POST /api/mailbox/favorite', allow: SIGNED_IN, req: (c) => ({ method: 'POST', path: '/api/mailbox/favorite', body: { mailbox_id: c.boxId, is_favorite: true } }) },
-  { name: 'POST /api/mailbox/forward', allow: SIGNED_IN, req: (c) => ({ method: 'POST', path: '/api/mailbox/forward', body: { mailbox_id: c.boxId, forward_to: null } }) },
-  { name: 'POST /api/mailboxes/batch-favorite', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-favorite', body: { mailbox_ids: [c.boxId], is_favorite: false } }) },
-  { name: 'POST /api/mailboxes/batch-forward', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-forward', body: { mailbox_ids: [c.boxId], forward_to: null } }) },
-  { name: 'POST /api/mailboxes/batch-favorite-by-address', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-favorite-by-address', body: { addresses: [c.box], is_favorite: true } }) },
-  { name: 'POST /api/mailboxes/batch-forward-by-address', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-forward-by-address', body: { addresses: [c.box], forward_to: null } }) },
-  { name: 'POST /api/mailboxes/change-password', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/mailboxes/change-password', body: { address: c.spare, new_password: 'Spare-pass-2026' } }) },
-  { name: 'POST /api/mailboxes/toggle-login', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/mailboxes/toggle-login', body: { address: c.spare, can_login: true } }) },
-  { name: 'POST /api/mailboxes/batch-toggle-login', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-toggle-login', body: { addresses: [c.spare], can_login: false } }) },
-  { name: 'POST /api/mailboxes/reset-password', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/mailboxes/reset-password', body: { address: c.spare } }) },
-  { name: 'PUT /api/mailbox/password', allow: ['mailbox'], req: () => ({ method: 'PUT', path: '/api/mailbox/password', body: { currentPassword: MAILBOX_PASSWORD, newPassword: MAILBOX_PASSWORD } }) },
+  {
+    name: 'POST /api/mailbox/favorite',
+    allow: SIGNED_IN,
+    req: (c) => ({ method: 'POST', path: '/api/mailbox/favorite', body: { mailbox_id: c.boxId, is_favorite: true } }),
+  },
+  {
+    name: 'POST /api/mailbox/forward',
+    allow: SIGNED_IN,
+    req: (c) => ({ method: 'POST', path: '/api/mailbox/forward', body: { mailbox_id: c.boxId, forward_to: null } }),
+  },
+  {
+    name: 'POST /api/mailboxes/batch-favorite',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-favorite', body: { mailbox_ids: [c.boxId], is_favorite: false } }),
+  },
+  {
+    name: 'POST /api/mailboxes/batch-forward',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-forward', body: { mailbox_ids: [c.boxId], forward_to: null } }),
+  },
+  {
+    name: 'POST /api/mailboxes/batch-favorite-by-address',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-favorite-by-address', body: { addresses: [c.box], is_favorite: true } }),
+  },
+  {
+    name: 'POST /api/mailboxes/batch-forward-by-address',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-forward-by-address', body: { addresses: [c.box], forward_to: null } }),
+  },
+  {
+    name: 'POST /api/mailboxes/change-password',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/mailboxes/change-password', body: { address: c.spare, new_password: 'Spare-pass-2026' } }),
+  },
+  {
+    name: 'POST /api/mailboxes/toggle-login',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/mailboxes/toggle-login', body: { address: c.spare, can_login: true } }),
+  },
+  {
+    name: 'POST /api/mailboxes/batch-toggle-login',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/mailboxes/batch-toggle-login', body: { addresses: [c.spare], can_login: false } }),
+  },
+  {
+    name: 'POST /api/mailboxes/reset-password',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/mailboxes/reset-password', body: { address: c.spare } }),
+  },
+  {
+    name: 'PUT /api/mailbox/password',
+    allow: ['mailbox'],
+    req: () => ({ method: 'PUT', path: '/api/mailbox/password', body: { currentPassword: MAILBOX_PASSWORD, newPassword: MAILBOX_PASSWORD } }),
+  },
   { name: 'GET /api/emails', allow: SIGNED_IN, guestSample: true, req: (c) => ({ method: 'GET', path: `/api/emails?mailbox=${c.box}` }) },
   { name: 'GET /api/emails/batch', allow: SIGNED_IN, req: (c) => ({ method: 'GET', path: `/api/emails/batch?ids=${c.emailId}` }) },
   { name: 'GET /api/emails/wait', allow: SIGNED_IN, req: (c) => ({ method: 'GET', path: `/api/emails/wait?mailbox=${c.box}&timeout=0` }) },
@@ -64,20 +108,49 @@ const CALLS: Call[] = [
   { name: 'GET /api/sent', allow: SIGNED_IN, req: (c) => ({ method: 'GET', path: `/api/sent?from=${c.box}` }) },
   { name: 'GET /api/sent/:id', allow: SIGNED_IN, req: (c) => ({ method: 'GET', path: `/api/sent/${c.sentId}` }) },
   { name: 'GET /api/send/:id', allow: SIGNED_IN, req: (c) => ({ method: 'GET', path: `/api/send/${c.sentId}` }) },
-  { name: 'PATCH /api/send/:id', allow: SIGNED_IN, req: (c) => ({ method: 'PATCH', path: `/api/send/${c.sentId}`, body: { scheduledAt: '2031-01-01T00:00:00.000Z' } }) },
+  {
+    name: 'PATCH /api/send/:id',
+    allow: SIGNED_IN,
+    req: (c) => ({ method: 'PATCH', path: `/api/send/${c.sentId}`, body: { scheduledAt: '2031-01-01T00:00:00.000Z' } }),
+  },
   { name: 'POST /api/send/:id/cancel', allow: SIGNED_IN, req: (c) => ({ method: 'POST', path: `/api/send/${c.sentId}/cancel` }) },
   { name: 'DELETE /api/sent/:id', allow: SIGNED_IN, req: (c) => ({ method: 'DELETE', path: `/api/sent/${c.sentId}` }) },
   // The user has can_send off; a mailbox never sends.
-  { name: 'POST /api/send', allow: STAFF, req: (c) => ({ method: 'POST', path: '/api/send', body: { from: c.box, to: 'x@outside.test', subject: 'matrix', text: 'x', scheduledAt: future } }) },
-  { name: 'POST /api/send/batch', allow: STAFF, req: (c) => ({ method: 'POST', path: '/api/send/batch', body: [{ from: c.box, to: 'x@outside.test', subject: 'matrix', text: 'x', scheduledAt: future }] }) },
+  {
+    name: 'POST /api/send',
+    allow: STAFF,
+    req: (c) => ({ method: 'POST', path: '/api/send', body: { from: c.box, to: 'x@outside.test', subject: 'matrix', text: 'x', scheduledAt: future } }),
+  },
+  {
+    name: 'POST /api/send/batch',
+    allow: STAFF,
+    req: (c) => ({ method: 'POST', path: '/api/send/batch', body: [{ from: c.box, to: 'x@outside.test', subject: 'matrix', text: 'x', scheduledAt: future }] }),
+  },
   { name: 'GET /api/users', allow: STRICT, req: () => ({ method: 'GET', path: '/api/users' }) },
   { name: 'POST /api/users', allow: STRICT, req: () => ({ method: 'POST', path: '/api/users', body: { username: unique('made'), password: PASSWORD } }) },
   { name: 'PATCH /api/users/:id', allow: STRICT, req: (c) => ({ method: 'PATCH', path: `/api/users/${c.target.id}`, body: { mailboxLimit: 5 } }) },
   { name: 'GET /api/users/:id/mailboxes', allow: STRICT, req: (c) => ({ method: 'GET', path: `/api/users/${c.target.id}/mailboxes` }) },
-  { name: 'POST /api/users/assign', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/users/assign', body: { username: c.target.username, address: c.spare } }) },
-  { name: 'POST /api/users/unassign', allow: STRICT, req: (c) => ({ method: 'POST', path: '/api/users/unassign', body: { username: c.target.username, address: c.spare } }) },
+  {
+    name: 'POST /api/users/assign',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/users/assign', body: { username: c.target.username, address: c.spare } }),
+  },
+  {
+    name: 'POST /api/users/unassign',
+    allow: STRICT,
+    req: (c) => ({ method: 'POST', path: '/api/users/unassign', body: { username: c.target.username, address: c.spare } }),
+  },
   { name: 'DELETE /api/users/:id', allow: STRICT, req: (c) => ({ method: 'DELETE', path: `/api/users/${c.victimId}` }) },
-  { name: 'POST /receive', allow: STRICT, req: (c) => ({ method: 'POST', path: `/receive?to=${c.box}`, raw: `From: a@outside.test\r\nTo: ${c.box}\r\nSubject: via receive\r\n\r\nhello\r\n`, headers: { 'content-type': 'message/rfc822' } }) },
+  {
+    name: 'POST /receive',
+    allow: STRICT,
+    req: (c) => ({
+      method: 'POST',
+      path: `/receive?to=${c.box}`,
+      raw: `From: a@outside.test\r\nTo: ${c.box}\r\nSubject: via receive\r\n\r\nhello\r\n`,
+      headers: { 'content-type': 'message/rfc822' },
+    }),
+  },
   { name: 'DELETE /api/emails', allow: SIGNED_IN, req: (c) => ({ method: 'DELETE', path: `/api/emails?mailbox=${c.box}` }) },
   { name: 'DELETE /api/mailboxes', allow: NOT_MAILBOX, req: (c) => ({ method: 'DELETE', path: `/api/mailboxes?address=${c.spare}` }) },
 ];
@@ -113,11 +186,30 @@ describe('mail: the role matrix', () => {
       const spare = await create(creator);
       await send(t, { to: box, subject: 'first', text: 'Your code is 123456' });
       await send(t, { to: box, subject: 'second', text: 'delete me' });
-      const ids = (await t.db('mail_emails').where('mailbox_id', await idOf(box)).orderBy('id').pluck('id')).map(Number);
+      const ids = (
+        await t
+          .db('mail_emails')
+          .where('mailbox_id', await idOf(box))
+          .orderBy('id')
+          .pluck('id')
+      ).map(Number);
       assert.equal(ids.length, 2);
-      const sent = await t.mail('POST', '/api/send', { headers: sender, body: { from: box, to: 'later@outside.test', subject: 'scheduled', text: 'x', scheduledAt: future } });
+      const sent = await t.mail('POST', '/api/send', {
+        headers: sender,
+        body: { from: box, to: 'later@outside.test', subject: 'scheduled', text: 'x', scheduledAt: future },
+      });
       assert.equal(sent.status, 200, sent.text);
-      return { headers, box, boxId: await idOf(box), spare, emailId: ids[0], deletableId: ids[1], sentId: sent.body.id, target: await newUser(), victimId: (await newUser()).id };
+      return {
+        headers,
+        box,
+        boxId: await idOf(box),
+        spare,
+        emailId: ids[0],
+        deletableId: ids[1],
+        sentId: sent.body.id,
+        target: await newUser(),
+        victimId: (await newUser()).id,
+      };
     };
 
     const rootBearer = { authorization: `Bearer ${ROOT_TOKEN}` };
@@ -132,7 +224,10 @@ describe('mail: the role matrix', () => {
     await t.mail('PATCH', `/api/users/${made.body.id}`, { headers: strict, body: { can_send: 0 } });
     // A mailbox (the strictAdmin's) with a password and login on; the strictAdmin scheduled a send from it.
     const mailboxAddress = await create(strict);
-    assert.equal((await t.mail('POST', '/api/mailboxes/change-password', { headers: strict, body: { address: mailboxAddress, new_password: MAILBOX_PASSWORD } })).status, 200);
+    assert.equal(
+      (await t.mail('POST', '/api/mailboxes/change-password', { headers: strict, body: { address: mailboxAddress, new_password: MAILBOX_PASSWORD } })).status,
+      200,
+    );
     assert.equal((await t.mail('POST', '/api/mailboxes/toggle-login', { headers: strict, body: { address: mailboxAddress, can_login: true } })).status, 200);
     const mailbox = await mailLoginOk(t, mailboxAddress, MAILBOX_PASSWORD);
     ctx.mailbox = await build(mailbox, strict, strict, mailboxAddress);
@@ -150,7 +245,11 @@ describe('mail: the role matrix', () => {
       const wrong: string[] = [];
       for (const call of CALLS) {
         const r = call.req(c);
-        const res = await t.mail(r.method, r.path, { headers: { ...c.headers, ...(r.headers ?? {}) }, ...(r.body !== undefined ? { body: r.body } : {}), ...(r.raw !== undefined ? { raw: r.raw } : {}) });
+        const res = await t.mail(r.method, r.path, {
+          headers: { ...c.headers, ...(r.headers ?? {}) },
+          ...(r.body !== undefined ? { body: r.body } : {}),
+          ...(r.raw !== undefined ? { raw: r.raw } : {}),
+        });
         let expect: string;
         let ok: boolean;
         if (role === 'anonymous') {
@@ -175,9 +274,15 @@ describe('mail: the role matrix', () => {
   it('guest sample data is not real data', async () => {
     const guest = ctx.guest.headers;
     const boxes = await t.mail('GET', '/api/mailboxes', { headers: guest });
-    assert.deepEqual(boxes.body.map((m: any) => m.address), ['demo@example.com', 'sample@example.com']);
+    assert.deepEqual(
+      boxes.body.map((m: any) => m.address),
+      ['demo@example.com', 'sample@example.com'],
+    );
     const emails = await t.mail('GET', `/api/emails?mailbox=${ctx.strictAdmin.box}`, { headers: guest });
-    assert.ok(emails.body.every((e: any) => e.sender.endsWith('.example')), 'sample mail, whatever mailbox is asked for');
+    assert.ok(
+      emails.body.every((e: any) => e.sender.endsWith('.example')),
+      'sample mail, whatever mailbox is asked for',
+    );
     assert.deepEqual((await t.mail('GET', '/api/domains', { headers: guest })).body, ['example.com']);
     const one = await t.mail('GET', '/api/email/1', { headers: guest });
     assert.equal(one.body.verification_code, '246810');

@@ -45,7 +45,10 @@ describe('mail: sending through the relay', () => {
   const sentRows = () => count(t.db('mail_sent'));
 
   it('from a mailbox the caller may use: the relay gets it (from, to, subject, body); /api/sent lists it as sent', async () => {
-    const res = await t.mail('POST', '/api/send', { headers: owner.headers, body: { from: ownerBox, fromName: 'Owner Name', to: 'Friend@Outside.test', subject: 'Hello there ✓', text: 'plain body', html: '<p>html body</p>' } });
+    const res = await t.mail('POST', '/api/send', {
+      headers: owner.headers,
+      body: { from: ownerBox, fromName: 'Owner Name', to: 'Friend@Outside.test', subject: 'Hello there ✓', text: 'plain body', html: '<p>html body</p>' },
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.success, true);
     assert.equal(res.body.status, 'sent');
@@ -94,7 +97,10 @@ describe('mail: sending through the relay', () => {
   });
 
   it('to several recipients (array or comma list): one message to all of them', async () => {
-    const res = await t.mail('POST', '/api/send', { headers: owner.headers, body: { from: ownerBox, to: 'a@outside.test, b@outside.test,a@outside.test', subject: 'many', text: 'x' } });
+    const res = await t.mail('POST', '/api/send', {
+      headers: owner.headers,
+      body: { from: ownerBox, to: 'a@outside.test, b@outside.test,a@outside.test', subject: 'many', text: 'x' },
+    });
     assert.equal(res.status, 200, res.text);
     const [m] = await sink.waitFor(1);
     assert.deepEqual(m.to.sort(), ['a@outside.test', 'b@outside.test']);
@@ -102,8 +108,15 @@ describe('mail: sending through the relay', () => {
 
   it('from a mailbox of another tenant (or one that does not exist): 404, nothing sent', async () => {
     const before = await sentRows();
-    assertError(await t.mail('POST', '/api/send', { headers: owner.headers, body: { from: otherBox, to: 'x@outside.test', subject: 's', text: 't' } }), 404, 'mailbox_not_found');
-    assertError(await t.mail('POST', '/api/send', { headers: owner.headers, body: { from: `nobody@mail.test`, to: 'x@outside.test', subject: 's', text: 't' } }), 404);
+    assertError(
+      await t.mail('POST', '/api/send', { headers: owner.headers, body: { from: otherBox, to: 'x@outside.test', subject: 's', text: 't' } }),
+      404,
+      'mailbox_not_found',
+    );
+    assertError(
+      await t.mail('POST', '/api/send', { headers: owner.headers, body: { from: `nobody@mail.test`, to: 'x@outside.test', subject: 's', text: 't' } }),
+      404,
+    );
     // A member only sends from their own mailboxes, not the owner's.
     await t.mail('PATCH', `/api/users/${member.id}`, { headers: admin, body: { can_send: 1 } });
     assertError(await t.mail('POST', '/api/send', { headers: member.headers, body: { from: ownerBox, to: 'x@outside.test', subject: 's', text: 't' } }), 404);
@@ -113,7 +126,11 @@ describe('mail: sending through the relay', () => {
 
   it('a user without can_send: 403 cannot_send; with it: sent; a signed-in mailbox never sends', async () => {
     await t.mail('PATCH', `/api/users/${member.id}`, { headers: admin, body: { can_send: 0 } });
-    assertError(await t.mail('POST', '/api/send', { headers: member.headers, body: { from: memberBox, to: 'x@outside.test', subject: 's', text: 't' } }), 403, 'cannot_send');
+    assertError(
+      await t.mail('POST', '/api/send', { headers: member.headers, body: { from: memberBox, to: 'x@outside.test', subject: 's', text: 't' } }),
+      403,
+      'cannot_send',
+    );
     await t.mail('PATCH', `/api/users/${member.id}`, { headers: admin, body: { can_send: 1 } });
     const ok = await t.mail('POST', '/api/send', { headers: member.headers, body: { from: memberBox, to: 'x@outside.test', subject: 's', text: 't' } });
     assert.equal(ok.status, 200, ok.text);
@@ -122,7 +139,11 @@ describe('mail: sending through the relay', () => {
     await t.mail('POST', '/api/mailboxes/change-password', { headers: admin, body: { address: memberBox, new_password: 'Mailbox-pass-2026' } });
     await t.mail('POST', '/api/mailboxes/toggle-login', { headers: admin, body: { address: memberBox, can_login: true } });
     const mailbox = await mailLoginOk(t, memberBox, 'Mailbox-pass-2026');
-    assertError(await t.mail('POST', '/api/send', { headers: mailbox, body: { from: memberBox, to: 'x@outside.test', subject: 's', text: 't' } }), 403, 'cannot_send');
+    assertError(
+      await t.mail('POST', '/api/send', { headers: mailbox, body: { from: memberBox, to: 'x@outside.test', subject: 's', text: 't' } }),
+      403,
+      'cannot_send',
+    );
     assert.equal(sink.messages.length, 1);
   });
 
@@ -147,7 +168,11 @@ describe('mail: sending through the relay', () => {
       assert.ok(res.status === 400 || res.status === 422, `${JSON.stringify(body)} → ${res.status} ${res.text}`);
       assert.equal(typeof res.body.error, 'string');
     }
-    assertError(await t.mail('POST', '/api/send', { headers: owner.headers, body: { from: ownerBox, to: 'x@outside.test', subject: 'no body' } }), 400, 'empty_message');
+    assertError(
+      await t.mail('POST', '/api/send', { headers: owner.headers, body: { from: ownerBox, to: 'x@outside.test', subject: 'no body' } }),
+      400,
+      'empty_message',
+    );
     assert.equal(await sentRows(), before);
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(sink.messages.length, 0);
@@ -155,7 +180,10 @@ describe('mail: sending through the relay', () => {
 
   it('a relay that refuses: status failed with an error, no mail.sent event', async () => {
     sink.refuse = true;
-    const res = await t.mail('POST', '/api/send', { headers: owner.headers, body: { from: ownerBox, to: 'refused@outside.test', subject: 'refused', text: 'x' } });
+    const res = await t.mail('POST', '/api/send', {
+      headers: owner.headers,
+      body: { from: ownerBox, to: 'refused@outside.test', subject: 'refused', text: 'x' },
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.status, 'failed');
     const status = await t.mail('GET', `/api/send/${res.body.id}`, { headers: owner.headers });
@@ -188,7 +216,12 @@ describe('mail: sending through the relay', () => {
     const bad = await t.mail('POST', '/api/send/batch', { headers: owner.headers, body: [{ from: otherBox, to: 'x@outside.test', subject: 's', text: 't' }] });
     assert.equal(bad.body.success, false);
     // A header-injection item fails validation for the whole batch.
-    assert.ok([400, 422].includes((await t.mail('POST', '/api/send/batch', { headers: owner.headers, body: [{ from: ownerBox, to: 'x@outside.test', subject: 'a\r\nb: c', text: 't' }] })).status));
+    assert.ok(
+      [400, 422].includes(
+        (await t.mail('POST', '/api/send/batch', { headers: owner.headers, body: [{ from: ownerBox, to: 'x@outside.test', subject: 'a\r\nb: c', text: 't' }] }))
+          .status,
+      ),
+    );
     assertError(await t.mail('POST', '/api/send/batch', { headers: owner.headers, body: [] }), 400);
   });
 
@@ -200,7 +233,10 @@ describe('mail: sending through the relay', () => {
     });
     const at = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
     const schedule = async (subject: string, when: string) => {
-      const res = await t.mail('POST', '/api/send', { headers: root, body: { from: box, to: 'later@outside.test', subject, text: subject, scheduledAt: when } });
+      const res = await t.mail('POST', '/api/send', {
+        headers: root,
+        body: { from: box, to: 'later@outside.test', subject, text: subject, scheduledAt: when },
+      });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.status, 'scheduled');
       return res.body.id as string;
@@ -269,9 +305,17 @@ describe('mail: sending through the relay', () => {
     });
 
     it('scheduledAt in the past sends at once; a bad date is 400', async () => {
-      const res = await t.mail('POST', '/api/send', { headers: root, body: { from: box, to: 'x@outside.test', subject: 'past', text: 'x', scheduledAt: at(-HOUR) } });
+      const res = await t.mail('POST', '/api/send', {
+        headers: root,
+        body: { from: box, to: 'x@outside.test', subject: 'past', text: 'x', scheduledAt: at(-HOUR) },
+      });
       assert.equal(res.body.status, 'sent', res.text);
-      assert.ok([400, 422].includes((await t.mail('POST', '/api/send', { headers: root, body: { from: box, to: 'x@outside.test', subject: 'bad', text: 'x', scheduledAt: 'tomorrow' } })).status));
+      assert.ok(
+        [400, 422].includes(
+          (await t.mail('POST', '/api/send', { headers: root, body: { from: box, to: 'x@outside.test', subject: 'bad', text: 'x', scheduledAt: 'tomorrow' } }))
+            .status,
+        ),
+      );
     });
   });
 });
@@ -287,7 +331,8 @@ describe('mail: sending and billing (emails_sent_per_month)', () => {
     const owner = await registerOwner(t);
     const box = await createMailbox(t, owner);
     const to = (n: number, label: string) => Array.from({ length: n }, (_, i) => `${label}${i}@outside.test`);
-    const send = (recipients: string[]) => t.mail('POST', '/api/send', { headers: owner.headers, body: { from: box, to: recipients, subject: 's', text: 't' } });
+    const send = (recipients: string[]) =>
+      t.mail('POST', '/api/send', { headers: owner.headers, body: { from: box, to: recipients, subject: 's', text: 't' } });
     assert.equal((await send(to(50, 'a'))).status, 200);
     assert.equal((await send(to(49, 'b'))).status, 200);
     const before = await count(t.db('mail_sent'));
@@ -305,6 +350,9 @@ describe('mail: sending and billing (emails_sent_per_month)', () => {
     // Another tenant has its own allowance.
     const other = await registerOwner(t);
     const otherBox = await createMailbox(t, other);
-    assert.equal((await t.mail('POST', '/api/send', { headers: other.headers, body: { from: otherBox, to: 'g@outside.test', subject: 's', text: 't' } })).status, 200);
+    assert.equal(
+      (await t.mail('POST', '/api/send', { headers: other.headers, body: { from: otherBox, to: 'g@outside.test', subject: 's', text: 't' } })).status,
+      200,
+    );
   });
 });

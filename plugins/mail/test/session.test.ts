@@ -88,7 +88,10 @@ describe('mail: /api/login, /api/session, /api/logout', () => {
     const session = await t.mail('GET', '/api/session', { headers });
     assert.deepEqual(session.body, { authenticated: true, role: 'mailbox', username: address, strictAdmin: false });
     const list = await t.mail('GET', '/api/mailboxes', { headers });
-    assert.deepEqual(list.body.map((m: any) => m.address), [address]);
+    assert.deepEqual(
+      list.body.map((m: any) => m.address),
+      [address],
+    );
   });
 
   it('a mailbox login is refused while can_login is off, and when no password was ever set', async () => {
@@ -117,7 +120,15 @@ describe('mail: /api/login, /api/session, /api/logout', () => {
     const session = await t.mail('GET', '/api/session', { headers: again });
     assert.equal(session.status, 401);
     assert.deepEqual(session.body, { authenticated: false });
-    assert.equal(await t.db('mail_sessions').count({ n: '*' }).where('mail_sessions.mailbox_id', t.db('mail_mailboxes').select('id').where('address', address)).then((r: any) => Number(r[0].n)), 0, 'its sessions are gone');
+    assert.equal(
+      await t
+        .db('mail_sessions')
+        .count({ n: '*' })
+        .where('mail_sessions.mailbox_id', t.db('mail_mailboxes').select('id').where('address', address))
+        .then((r: any) => Number(r[0].n)),
+      0,
+      'its sessions are gone',
+    );
     assertError((await mailLogin(t, address, 'Mailbox-pass-2026')).res, 401);
     // reset also turns login off: a new password alone does not bring it back.
     await t.mail('POST', '/api/mailboxes/change-password', { headers: admin, body: { address, new_password: 'Another-pass-2026' } });
@@ -138,13 +149,21 @@ describe('mail: /api/login, /api/session, /api/logout', () => {
   it('PUT /api/mailbox/password: the mailbox changes its own (current one required, strength checked)', async () => {
     const address = await loginMailbox('Mailbox-pass-2026');
     const headers = await mailLoginOk(t, address, 'Mailbox-pass-2026');
-    assertError(await t.mail('PUT', '/api/mailbox/password', { headers, body: { currentPassword: 'wrong-one-2026', newPassword: 'Mine-pass-2026!' } }), 403, 'wrong_password');
+    assertError(
+      await t.mail('PUT', '/api/mailbox/password', { headers, body: { currentPassword: 'wrong-one-2026', newPassword: 'Mine-pass-2026!' } }),
+      403,
+      'wrong_password',
+    );
     assertError(await t.mail('PUT', '/api/mailbox/password', { headers, body: { currentPassword: 'Mailbox-pass-2026', newPassword: 'short' } }), 422);
     const ok = await t.mail('PUT', '/api/mailbox/password', { headers, body: { currentPassword: 'Mailbox-pass-2026', newPassword: 'Mine-pass-2026!' } });
     assert.equal(ok.status, 200, ok.text);
     assertError((await mailLogin(t, address, 'Mailbox-pass-2026')).res, 401);
     await mailLoginOk(t, address, 'Mine-pass-2026!');
-    assertError(await t.mail('PUT', '/api/mailbox/password', { headers: admin, body: { currentPassword: 'x', newPassword: 'Mine-pass-2026!' } }), 403, 'mailbox_only');
+    assertError(
+      await t.mail('PUT', '/api/mailbox/password', { headers: admin, body: { currentPassword: 'x', newPassword: 'Mine-pass-2026!' } }),
+      403,
+      'mailbox_only',
+    );
     assertError(await t.mail('PUT', '/api/mailbox/password', { body: { currentPassword: 'x', newPassword: 'Mine-pass-2026!' } }), 401);
   });
 
@@ -193,7 +212,10 @@ describe('mail: /api/login, /api/session, /api/logout', () => {
     const out = await t.mail('POST', '/api/logout', { headers: platform });
     assert.equal(out.status, 200, out.text);
     assert.deepEqual(out.body, { success: true });
-    assert.ok(out.headers.getSetCookie().some((c) => /^plinth_session=;/.test(c)), 'the cookie is cleared');
+    assert.ok(
+      out.headers.getSetCookie().some((c) => /^plinth_session=;/.test(c)),
+      'the cookie is cleared',
+    );
     assert.equal((await t.mail('GET', '/api/session', { headers: platform })).status, 401, 'the old platform cookie no longer works');
     assertError(await t.mail('GET', '/api/mailboxes', { headers: platform }), 401);
 

@@ -111,7 +111,10 @@ describe('mail: SMTP limits per client', function () {
       } finally {
         tr.close();
       }
-      assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['from another address']);
+      assert.deepEqual(
+        (await inbox(t, owner, address)).map((e) => e.subject),
+        ['from another address'],
+      );
     });
 
     it('once one of the three leaves, the address gets a connection again', async () => {
@@ -206,7 +209,10 @@ describe('mail: SMTP limits per client', function () {
       const address = await createMailbox(t, owner);
       const info = await send(t, { to: address, subject: 'on time', text: 'y'.repeat(100_000) });
       assert.match(info.response, /^250 /);
-      assert.deepEqual((await inbox(t, owner, address)).map((e) => e.subject), ['on time']);
+      assert.deepEqual(
+        (await inbox(t, owner, address)).map((e) => e.subject),
+        ['on time'],
+      );
     });
   });
 

@@ -24,7 +24,13 @@ function converse(port: number, lines: string[]): Promise<string> {
 describe('mail: SMTP protocol edges', () => {
   let t: TestApp;
   before(async () => {
-    t = await createTestApp({ plugins: ['auth', 'mail'], settings: { auth: { admin: { email: 'root@smtp.test', password: 'Sup3r-secret-pass' } }, mail: { domains: [{ name: 'edge.test', createOnFirstMail: true }] } } });
+    t = await createTestApp({
+      plugins: ['auth', 'mail'],
+      settings: {
+        auth: { admin: { email: 'root@smtp.test', password: 'Sup3r-secret-pass' } },
+        mail: { domains: [{ name: 'edge.test', createOnFirstMail: true }] },
+      },
+    });
   });
   after(async () => t?.close());
 
@@ -41,7 +47,10 @@ describe('mail: SMTP protocol edges', () => {
     assert.match(transcript, /354 /);
     assert.equal((transcript.match(/^250 OK: stored/gm) ?? []).length, 1, transcript);
     const rows = await t.app.db('mail_emails').select('subject');
-    assert.deepEqual(rows.map((r) => r.subject), ['first']);
+    assert.deepEqual(
+      rows.map((r) => r.subject),
+      ['first'],
+    );
     assert.equal(await t.app.db('mail_mailboxes').where('address', 'other@edge.test').first(), undefined, 'no mailbox was made for the smuggled recipient');
   });
 });

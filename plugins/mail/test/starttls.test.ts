@@ -13,12 +13,33 @@ describe('mail: STARTTLS', () => {
   let dir: string;
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=mx.tls.test', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=mx.tls.test',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     t = await createTestApp({
       plugins: ['auth', 'mail'],
       settings: {
         auth: { admin: { email: 'root@tls.test', password: 'Sup3r-secret-pass' } },
-        mail: { domains: [{ name: 'tls.test', createOnFirstMail: true }], smtp: { tlsKeyFile: path.join(dir, 'key.pem'), tlsCertFile: path.join(dir, 'cert.pem') } },
+        mail: {
+          domains: [{ name: 'tls.test', createOnFirstMail: true }],
+          smtp: { tlsKeyFile: path.join(dir, 'key.pem'), tlsCertFile: path.join(dir, 'cert.pem') },
+        },
       },
     });
   });
@@ -28,7 +49,13 @@ describe('mail: STARTTLS', () => {
   });
 
   it('upgrades with STARTTLS and stores what it accepted', async () => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve('smtpPort'), secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: t.app.container.resolve('smtpPort'),
+      secure: false,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+    });
     const info = await transport.sendMail({ from: 'a@sender.test', to: 'inbox@tls.test', subject: 'over TLS', text: 'secret' });
     transport.close();
     assert.match(info.response, /^250 /);

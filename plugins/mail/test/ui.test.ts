@@ -50,7 +50,8 @@ describe('mail admin UI (browser)', () => {
       transport.close();
     }
   };
-  const outboxTo = async (to: string) => (await t.app.db('core_mail_outbox').orderBy('id')).filter((r: Record<string, unknown>) => (JSON.parse(String(r.to)) as string[]).includes(to));
+  const outboxTo = async (to: string) =>
+    (await t.app.db('core_mail_outbox').orderBy('id')).filter((r: Record<string, unknown>) => (JSON.parse(String(r.to)) as string[]).includes(to));
 
   before(async () => {
     t = await createTestApp({
@@ -85,7 +86,10 @@ describe('mail admin UI (browser)', () => {
   it('creates "alice" by name: listed with its dates and no expiry', async () => {
     await page.getByLabel('Name').fill('Alice');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
-    await page.getByRole('status').filter({ hasText: `Created ${ALICE}` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Created ${ALICE}` })
+      .waitFor();
     await mailboxRow(ALICE).waitFor();
     const cells = await mailboxRow(ALICE).getByRole('cell').allTextContents();
     assert.equal(cells[0], ALICE);
@@ -108,19 +112,34 @@ describe('mail admin UI (browser)', () => {
 
   it('generates a random mailbox, favorites it, forwards it (dialog), stops forwarding, searches, and deletes it after a confirm', async () => {
     await page.getByRole('button', { name: 'Generate random' }).click();
-    await page.getByRole('status').filter({ hasText: /^Created / }).waitFor();
-    const random = String(await page.getByRole('status').filter({ hasText: /^Created / }).locator('strong').textContent());
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Created / })
+      .waitFor();
+    const random = String(
+      await page
+        .getByRole('status')
+        .filter({ hasText: /^Created / })
+        .locator('strong')
+        .textContent(),
+    );
     assert.match(random, /^[a-z0-9]{10}@mail\.test$/);
     await mailboxRow(random).waitFor();
     assert.notEqual((await mailboxRow(random).getByRole('cell').allTextContents())[2], 'never');
 
-    await mailboxRow(random).getByRole('button', { name: `Favorite ${random}` }).click();
+    await mailboxRow(random)
+      .getByRole('button', { name: `Favorite ${random}` })
+      .click();
     await mailboxRow(random).getByText('★ favorite').waitFor();
-    await mailboxRow(ALICE).getByRole('button', { name: `Pin ${ALICE}` }).click();
+    await mailboxRow(ALICE)
+      .getByRole('button', { name: `Pin ${ALICE}` })
+      .click();
     await mailboxRow(ALICE).getByText('pinned', { exact: true }).waitFor();
     assert.equal(await page.getByRole('row').nth(1).getByRole('link').first().textContent(), ALICE, 'pinned first');
 
-    await mailboxRow(random).getByRole('button', { name: `Forward ${random}` }).click();
+    await mailboxRow(random)
+      .getByRole('button', { name: `Forward ${random}` })
+      .click();
     const dialog = page.getByRole('dialog', { name: `Forward ${random}` });
     await dialog.getByLabel('Forward to').fill('not-an-address');
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -131,7 +150,9 @@ describe('mail admin UI (browser)', () => {
     await mailboxRow(random).getByRole('cell', { name: 'keeper@example.org', exact: true }).waitFor();
     await screenshot(page, 'mail-mailboxes');
 
-    await mailboxRow(random).getByRole('button', { name: `Forward ${random}` }).click();
+    await mailboxRow(random)
+      .getByRole('button', { name: `Forward ${random}` })
+      .click();
     await dialog.getByRole('button', { name: 'Stop forwarding' }).click();
     await dialog.waitFor({ state: 'detached' });
     await mailboxRow(random).getByRole('cell', { name: 'keeper@example.org', exact: true }).waitFor({ state: 'detached' });
@@ -149,12 +170,16 @@ describe('mail admin UI (browser)', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await mailboxRow(random).waitFor();
 
-    await mailboxRow(random).getByRole('button', { name: `Delete ${random}` }).click();
+    await mailboxRow(random)
+      .getByRole('button', { name: `Delete ${random}` })
+      .click();
     const confirm = page.getByRole('dialog', { name: `Delete ${random}?` });
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'detached' });
     assert.ok(await t.app.db('mail_mailboxes').where('address', random).first(), 'a canceled confirm changes nothing');
-    await mailboxRow(random).getByRole('button', { name: `Delete ${random}` }).click();
+    await mailboxRow(random)
+      .getByRole('button', { name: `Delete ${random}` })
+      .click();
     await confirm.getByRole('button', { name: 'Delete mailbox' }).click();
     await confirm.waitFor({ state: 'detached' });
     await mailboxRow(random).waitFor({ state: 'detached' });
@@ -189,7 +214,10 @@ describe('mail admin UI (browser)', () => {
     assert.deepEqual(info.accepted, [ALICE]);
     const reply = await answered;
     assert.equal(reply.status(), 200);
-    assert.deepEqual(((await reply.json()) as Array<{ subject: string }>).map((e) => e.subject), [SUBJECT]);
+    assert.deepEqual(
+      ((await reply.json()) as Array<{ subject: string }>).map((e) => e.subject),
+      [SUBJECT],
+    );
 
     const row = page.getByRole('row').filter({ hasText: SUBJECT });
     await row.waitFor({ timeout: 5000 });
@@ -342,7 +370,10 @@ describe('mail admin UI (browser)', () => {
   });
 
   it('schedules a send for tomorrow and cancels it on the Sent page', async () => {
-    await page.getByRole('region', { name: `Sent from ${ALICE}` }).getByRole('link', { name: 'Compose', exact: true }).click();
+    await page
+      .getByRole('region', { name: `Sent from ${ALICE}` })
+      .getByRole('link', { name: 'Compose', exact: true })
+      .click();
     await heading('Compose');
     assert.equal(await page.getByLabel('From').inputValue(), ALICE, '?from= preselects the mailbox');
     await page.getByLabel('To').fill('carol@example.org');

@@ -49,13 +49,27 @@ describe('mail: users and quotas', () => {
     const created = all.body.map((u: any) => u.created_at);
     assert.deepEqual(created, [...created].sort());
     const desc = await t.mail('GET', '/api/users?limit=100&sort=desc', { headers: admin });
-    assert.deepEqual(desc.body.map((u: any) => u.id), all.body.map((u: any) => u.id).reverse());
+    assert.deepEqual(
+      desc.body.map((u: any) => u.id),
+      all.body.map((u: any) => u.id).reverse(),
+    );
     const dflt = await t.mail('GET', '/api/users?limit=100', { headers: admin });
-    assert.deepEqual(dflt.body.map((u: any) => u.id), desc.body.map((u: any) => u.id), 'desc by default');
+    assert.deepEqual(
+      dflt.body.map((u: any) => u.id),
+      desc.body.map((u: any) => u.id),
+      'desc by default',
+    );
     const page = await t.mail('GET', '/api/users?limit=2&offset=1&sort=asc', { headers: admin });
-    assert.deepEqual(page.body.map((u: any) => u.id), all.body.slice(1, 3).map((u: any) => u.id), 'any offset, not only whole pages');
+    assert.deepEqual(
+      page.body.map((u: any) => u.id),
+      all.body.slice(1, 3).map((u: any) => u.id),
+      'any offset, not only whole pages',
+    );
     const page2 = await t.mail('GET', '/api/users?limit=3&offset=2&sort=desc', { headers: admin });
-    assert.deepEqual(page2.body.map((u: any) => u.id), desc.body.slice(2, 5).map((u: any) => u.id));
+    assert.deepEqual(
+      page2.body.map((u: any) => u.id),
+      desc.body.slice(2, 5).map((u: any) => u.id),
+    );
     assertError(await t.mail('GET', '/api/users?limit=0', { headers: admin }), 400);
     assertError(await t.mail('GET', '/api/users?sort=sideways', { headers: admin }), 400);
   });
@@ -103,7 +117,10 @@ describe('mail: users and quotas', () => {
     const del = await t.mail('DELETE', `/api/users/${u.id}`, { headers: admin });
     assert.equal(del.status, 200, del.text);
     assertError((await mailLogin(t, u.username, PASSWORD)).res, 401);
-    assert.equal((await t.mail('GET', '/api/users?limit=100', { headers: admin })).body.some((x: any) => x.id === u.id), false);
+    assert.equal(
+      (await t.mail('GET', '/api/users?limit=100', { headers: admin })).body.some((x: any) => x.id === u.id),
+      false,
+    );
     assert.ok(await t.db('mail_mailboxes').where('address', box).first(), 'the mailbox stays for the admins');
     const missing = '00000000-0000-4000-8000-000000000000';
     assertError(await t.mail('DELETE', `/api/users/${missing}`, { headers: admin }), 404);
@@ -138,8 +155,16 @@ describe('mail: users and quotas', () => {
     assertError(await t.mail('POST', '/api/users/unassign', { headers: admin, body: { username: u.username, address: adminBox } }), 404);
 
     assertError(await t.mail('POST', '/api/users/assign', { headers: admin, body: { username: 'nobody_at_all', address: adminBox } }), 404, 'user_not_found');
-    assertError(await t.mail('POST', '/api/users/assign', { headers: admin, body: { username: u.username, address: 'nobody@mail.test' } }), 404, 'mailbox_not_found');
-    assertError(await t.mail('POST', '/api/users/unassign', { headers: admin, body: { username: u.username, address: 'nobody@mail.test' } }), 404, 'mailbox_not_found');
+    assertError(
+      await t.mail('POST', '/api/users/assign', { headers: admin, body: { username: u.username, address: 'nobody@mail.test' } }),
+      404,
+      'mailbox_not_found',
+    );
+    assertError(
+      await t.mail('POST', '/api/users/unassign', { headers: admin, body: { username: u.username, address: 'nobody@mail.test' } }),
+      404,
+      'mailbox_not_found',
+    );
 
     // A mailbox of another tenant cannot be given to this tenant's user.
     const owner = await registerOwner(t);

@@ -63,7 +63,10 @@ describe('mail: concurrent long-polls per caller (longPollMaxPerPrincipal: 2)', 
     const arrived = await a.reply;
     assert.ok(arrived !== 'aborted');
     assert.equal(arrived.status, 200);
-    assert.deepEqual(arrived.body.map((e: any) => e.verification_code), ['441122']);
+    assert.deepEqual(
+      arrived.body.map((e: any) => e.verification_code),
+      ['441122'],
+    );
 
     // Timeout: a 1-second wait is accepted (A's slot), answers [] and gives the slot back too.
     const timedOut = await t.mail('GET', waitPath(boxes[0], 1, arrived.body[0].id), { headers: owner.headers });

@@ -46,8 +46,8 @@ export function ComposePage() {
     <Page title="Compose">
       {result ? (
         <div class="notice" role="status">
-          {result.status === 'scheduled' ? 'Scheduled' : result.status === 'failed' ? 'Could not send' : 'Sent'} to {result.to}: <code>{result.id}</code> <StatusBadge status={result.status} />{' '}
-          <a href={link(PAGES.sent, { mailbox: result.from })}>See what {result.from} sent</a>
+          {result.status === 'scheduled' ? 'Scheduled' : result.status === 'failed' ? 'Could not send' : 'Sent'} to {result.to}: <code>{result.id}</code>{' '}
+          <StatusBadge status={result.status} /> <a href={link(PAGES.sent, { mailbox: result.from })}>See what {result.from} sent</a>
         </div>
       ) : null}
       <form class="card" onSubmit={submit} noValidate aria-labelledby="compose-title" style={{ maxWidth: '48rem' }}>
@@ -72,7 +72,15 @@ export function ComposePage() {
           </div>
           <div>
             <label for="compose-to">To</label>
-            <input id="compose-to" type="text" autoComplete="off" maxLength={5000} placeholder="someone@example.org, another@example.org" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+            <input
+              id="compose-to"
+              type="text"
+              autoComplete="off"
+              maxLength={5000}
+              placeholder="someone@example.org, another@example.org"
+              value={to}
+              onInput={(e) => setTo(e.currentTarget.value)}
+            />
           </div>
         </div>
         <label for="compose-subject">Subject</label>

@@ -32,7 +32,9 @@ function AddDomain(props: { tenants: Tenant[]; onAdded(): void }) {
     event.preventDefault();
     setAdded(null);
     void run(async () => {
-      const row = await api<DomainRow>(`${BASE}/admin/domains`, { body: { domain: domain.trim(), tenant_id: tenantId || null, mailbox_hours: hours ? Number(hours) : null } });
+      const row = await api<DomainRow>(`${BASE}/admin/domains`, {
+        body: { domain: domain.trim(), tenant_id: tenantId || null, mailbox_hours: hours ? Number(hours) : null },
+      });
       setAdded(row.domain);
       setDomain('');
       props.onAdded();
@@ -45,7 +47,14 @@ function AddDomain(props: { tenants: Tenant[]; onAdded(): void }) {
       <form class="inline-form" onSubmit={submit} style={{ flexWrap: 'wrap' }}>
         <div class="grow" style={{ minWidth: '14rem' }}>
           <label for="domain-name">Domain</label>
-          <input id="domain-name" autoComplete="off" maxLength={253} placeholder="e.g. mail.example.com" value={domain} onInput={(e) => setDomain(e.currentTarget.value)} />
+          <input
+            id="domain-name"
+            autoComplete="off"
+            maxLength={253}
+            placeholder="e.g. mail.example.com"
+            value={domain}
+            onInput={(e) => setDomain(e.currentTarget.value)}
+          />
         </div>
         <div style={{ minWidth: '14rem' }}>
           <label for="domain-tenant">Offered to</label>
@@ -99,7 +108,9 @@ export function DomainsPage() {
             list.reload();
           }}
         >
-          <p style={{ margin: '0 0 0.75rem' }}>New mailboxes can no longer be made at it, and mail for it is refused. A domain that still has mailboxes cannot be removed.</p>
+          <p style={{ margin: '0 0 0.75rem' }}>
+            New mailboxes can no longer be made at it, and mail for it is refused. A domain that still has mailboxes cannot be removed.
+          </p>
         </ConfirmDialog>
       ) : null}
       <AddDomain tenants={tenants.data?.items ?? []} onAdded={list.reload} />

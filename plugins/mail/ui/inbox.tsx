@@ -119,7 +119,11 @@ function SubjectLink(props: { email: EmailSummary; href: string; current: boolea
   const { email, current } = props;
   return (
     <>
-      <a href={props.href} aria-current={current ? 'true' : undefined} style={{ fontWeight: email.is_read ? 400 : 700, textDecoration: current ? 'none' : undefined }}>
+      <a
+        href={props.href}
+        aria-current={current ? 'true' : undefined}
+        style={{ fontWeight: email.is_read ? 400 : 700, textDecoration: current ? 'none' : undefined }}
+      >
         {current ? '▸ ' : ''}
         {email.subject || '(no subject)'}
       </a>
@@ -186,7 +190,14 @@ function MessageList(props: { mailbox: string; emails: EmailSummary[] | null; se
     <Table
       {...common}
       columns={[
-        { label: 'From', value: (e) => <span title={e.sender} style={ellipsis('16rem')}>{e.sender || '—'}</span> },
+        {
+          label: 'From',
+          value: (e) => (
+            <span title={e.sender} style={ellipsis('16rem')}>
+              {e.sender || '—'}
+            </span>
+          ),
+        },
         {
           label: 'Subject',
           value: (e) => (
@@ -201,7 +212,14 @@ function MessageList(props: { mailbox: string; emails: EmailSummary[] | null; se
           ),
         },
         { label: 'Code', value: (e) => <Code code={e.verification_code} /> },
-        { label: 'Received', value: (e) => <span style={{ whiteSpace: 'nowrap' }}><Time value={e.received_at} /></span> },
+        {
+          label: 'Received',
+          value: (e) => (
+            <span style={{ whiteSpace: 'nowrap' }}>
+              <Time value={e.received_at} />
+            </span>
+          ),
+        },
       ]}
     />
   );

@@ -104,7 +104,16 @@ function ForwardDialog(props: { mailbox: Mailbox; onClose(): void; onSaved(): vo
         <p style={{ margin: '0 0 0.5rem' }}>Every message this mailbox receives is also sent on to this address.</p>
         <ErrorBanner error={explain(error)} />
         <label for="forward-to">Forward to</label>
-        <input id="forward-to" type="email" autoFocus autoComplete="off" maxLength={320} placeholder="someone@example.org" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+        <input
+          id="forward-to"
+          type="email"
+          autoFocus
+          autoComplete="off"
+          maxLength={320}
+          placeholder="someone@example.org"
+          value={to}
+          onInput={(e) => setTo(e.currentTarget.value)}
+        />
         <div class="form-actions">
           <button type="submit" disabled={busy}>
             {busy ? 'Saving…' : 'Save'}
@@ -140,7 +149,12 @@ export function MailboxesPage() {
   const [search, setSearch] = useState('');
   const [favorites, setFavorites] = useState(false);
   const [offset, setOffset] = useState(0);
-  const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), ...(search ? { search } : {}), ...(favorites ? { favorite: 'true' } : {}) });
+  const query = new URLSearchParams({
+    limit: String(PAGE_SIZE),
+    offset: String(offset),
+    ...(search ? { search } : {}),
+    ...(favorites ? { favorite: 'true' } : {}),
+  });
   const list = useApi<Mailbox[]>(`${BASE}/mailboxes?${query}`);
   const [forwarding, setForwarding] = useState<Mailbox | null>(null);
   const [deleting, setDeleting] = useState<Mailbox | null>(null);
@@ -234,7 +248,13 @@ export function MailboxesPage() {
               label: 'Actions',
               value: (m) => (
                 <span class="row-actions">
-                  <button type="button" class="secondary small" disabled={busy} aria-label={`${m.is_pinned ? 'Unpin' : 'Pin'} ${m.address}`} onClick={() => change('mailboxes/pin', { address: m.address })}>
+                  <button
+                    type="button"
+                    class="secondary small"
+                    disabled={busy}
+                    aria-label={`${m.is_pinned ? 'Unpin' : 'Pin'} ${m.address}`}
+                    onClick={() => change('mailboxes/pin', { address: m.address })}
+                  >
                     {m.is_pinned ? 'Unpin' : 'Pin'}
                   </button>
                   <button
@@ -259,7 +279,11 @@ export function MailboxesPage() {
         />
         {list.data ? (
           <nav class="pager" aria-label="Pages">
-            <span>{offset || rows.length >= PAGE_SIZE ? `${(offset + 1).toLocaleString()}–${(offset + rows.length).toLocaleString()}` : plural(rows.length, 'mailbox', 'mailboxes')}</span>
+            <span>
+              {offset || rows.length >= PAGE_SIZE
+                ? `${(offset + 1).toLocaleString()}–${(offset + rows.length).toLocaleString()}`
+                : plural(rows.length, 'mailbox', 'mailboxes')}
+            </span>
             <button type="button" class="secondary small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
               Previous
             </button>

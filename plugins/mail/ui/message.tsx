@@ -25,14 +25,36 @@ function HtmlBody(props: { html: string; subject: string }) {
       srcdoc={frameDocument(props.html)}
       title={`Message: ${props.subject || '(no subject)'}`}
       referrerpolicy="no-referrer"
-      style={{ display: 'block', width: '100%', height: '26rem', border: '1px solid var(--border)', borderRadius: '6px', background: '#fff', resize: 'vertical', overflow: 'auto' }}
+      style={{
+        display: 'block',
+        width: '100%',
+        height: '26rem',
+        border: '1px solid var(--border)',
+        borderRadius: '6px',
+        background: '#fff',
+        resize: 'vertical',
+        overflow: 'auto',
+      }}
     />
   );
 }
 
 function TextBody(props: { text: string }) {
   return (
-    <pre style={{ margin: 0, padding: '0.75rem', border: '1px solid var(--border)', borderRadius: '6px', background: 'var(--bg)', whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', font: '0.9rem/1.5 ui-monospace, SFMono-Regular, Menlo, monospace', maxHeight: '26rem', overflow: 'auto' }}>
+    <pre
+      style={{
+        margin: 0,
+        padding: '0.75rem',
+        border: '1px solid var(--border)',
+        borderRadius: '6px',
+        background: 'var(--bg)',
+        whiteSpace: 'pre-wrap',
+        overflowWrap: 'anywhere',
+        font: '0.9rem/1.5 ui-monospace, SFMono-Regular, Menlo, monospace',
+        maxHeight: '26rem',
+        overflow: 'auto',
+      }}
+    >
       {props.text}
     </pre>
   );
@@ -52,10 +74,15 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
   return (
     <section class="card" aria-labelledby="message-title" style={{ flex: '1 1 32rem', minWidth: 0 }}>
       {deleting && email ? (
-        <ConfirmDialog title="Delete this message?" action="Delete message" onClose={() => setDeleting(false)} onConfirm={async () => {
-          await api(`${BASE}/email/${id}`, { method: 'DELETE' });
-          props.onDeleted(id);
-        }}>
+        <ConfirmDialog
+          title="Delete this message?"
+          action="Delete message"
+          onClose={() => setDeleting(false)}
+          onConfirm={async () => {
+            await api(`${BASE}/email/${id}`, { method: 'DELETE' });
+            props.onDeleted(id);
+          }}
+        >
           <p style={{ margin: '0 0 0.75rem' }}>
             “{email.subject || '(no subject)'}” from {email.sender} is deleted for good.
           </p>
@@ -63,7 +90,11 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
       ) : null}
       <ErrorBanner error={one.error} />
       {!email ? (
-        one.loading ? <p class="muted" role="status">Loading the message…</p> : null
+        one.loading ? (
+          <p class="muted" role="status">
+            Loading the message…
+          </p>
+        ) : null
       ) : (
         <>
           <header style={{ display: 'flex', gap: '0.75rem', alignItems: 'flex-start' }}>
@@ -92,7 +123,10 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
             <dd>{size(email.size)}</dd>
           </dl>
           {email.verification_code ? (
-            <section aria-labelledby="code-title" style={{ marginTop: '1rem', padding: '0.75rem 1rem', border: '1px solid var(--border)', borderRadius: '6px', background: 'var(--bg)' }}>
+            <section
+              aria-labelledby="code-title"
+              style={{ marginTop: '1rem', padding: '0.75rem 1rem', border: '1px solid var(--border)', borderRadius: '6px', background: 'var(--bg)' }}
+            >
               <h3 id="code-title" class="muted" style={{ ...eyebrow, margin: '0 0 0.4rem' }}>
                 Verification code
               </h3>
@@ -133,7 +167,10 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
               <ul style={{ margin: 0, paddingLeft: '1.2rem' }}>
                 {email.attachments.map((a, i) => (
                   <li key={i}>
-                    {a.filename ?? '(unnamed)'} <span class="muted">· {a.content_type} · {size(a.size)}</span>
+                    {a.filename ?? '(unnamed)'}{' '}
+                    <span class="muted">
+                      · {a.content_type} · {size(a.size)}
+                    </span>
                   </li>
                 ))}
               </ul>

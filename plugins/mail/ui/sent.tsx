@@ -51,7 +51,11 @@ function SentList(props: { mailbox: string }) {
             value: (s) => (
               <>
                 <StatusBadge status={s.status} />
-                {s.error ? <div class="error-text" style={{ fontSize: '0.85rem' }}>{s.error}</div> : null}
+                {s.error ? (
+                  <div class="error-text" style={{ fontSize: '0.85rem' }}>
+                    {s.error}
+                  </div>
+                ) : null}
               </>
             ),
           },

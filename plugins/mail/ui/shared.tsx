@@ -125,7 +125,8 @@ export function MailboxPicker(props: {
   const list = useMailboxList();
   const addresses = (list.data ?? []).map((m) => m.address);
   if (props.value && !addresses.includes(props.value)) addresses.unshift(props.value);
-  const choose = (address: string) => setQueryParams({ [props.param ?? 'mailbox']: address || null, ...Object.fromEntries((props.clear ?? []).map((name) => [name, null])) });
+  const choose = (address: string) =>
+    setQueryParams({ [props.param ?? 'mailbox']: address || null, ...Object.fromEntries((props.clear ?? []).map((name) => [name, null])) });
   const first = props.pickFirst && !props.value ? list.data?.[0]?.address : undefined;
   useEffect(() => {
     // replace: Back leaves the page rather than returning to its empty state.

@@ -7,7 +7,6 @@ import type { RobotsServices } from '../services/index.js';
 import { adminScope, workbotAdmin } from './guards.js';
 import { ok } from '../../../core/http/reply.js';
 
-
 /** The `role` filter takes the seed's "user" for a tenant member, and tenant roles. */
 const tenantRole = (role: string) => (role === 'user' ? 'member' : role);
 const RANK: Record<string, number> = { member: 1, admin: 2, owner: 3 };
@@ -44,7 +43,11 @@ export function errorLogger(s: RobotsServices): Middleware {
         }
         const path = ctx.path;
         // Refused activations and refused admin calls are someone trying what they may not.
-        const security = status === 401 || status === 429 || (/\/api\/robot-ids\/activate$/.test(path) && (status === 403 || status === 409)) || (/\/api\/admin\//.test(path) && status === 403);
+        const security =
+          status === 401 ||
+          status === 429 ||
+          (/\/api\/robot-ids\/activate$/.test(path) && (status === 403 || status === 409)) ||
+          (/\/api\/admin\//.test(path) && status === 403);
         await s.systemLogs.record({
           tenantId,
           type: security ? 'security' : 'api_error',
@@ -69,11 +72,30 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
 
   r.get(
     '/api/admin/users',
-    { summary: "The tenant's users (superadmin: all)", guards: admin, schema: { query: { type: 'object', properties: { ...pageQuery, role: { enum: ['user', 'member', 'admin', 'owner'] }, status: { enum: ['active', 'suspended'] }, keyword: { type: 'string', maxLength: 100 } } } } },
+    {
+      summary: "The tenant's users (superadmin: all)",
+      guards: admin,
+      schema: {
+        query: {
+          type: 'object',
+          properties: {
+            ...pageQuery,
+            role: { enum: ['user', 'member', 'admin', 'owner'] },
+            status: { enum: ['active', 'suspended'] },
+            keyword: { type: 'string', maxLength: 100 },
+          },
+        },
+      },
+    },
     async (ctx, { query }) => {
       const { tenantId } = await adminScope(ctx, s.home);
       const homeId = await s.home.id();
-      const page = await s.users().list({ tenant_id: tenantId ?? undefined, role: query.role ? tenantRole(query.role) : undefined, status: query.status, search: query.keyword || undefined }, { page: query.page, page_size: query.pageSize });
+      const page = await s
+        .users()
+        .list(
+          { tenant_id: tenantId ?? undefined, role: query.role ? tenantRole(query.role) : undefined, status: query.status, search: query.keyword || undefined },
+          { page: query.page, page_size: query.pageSize },
+        );
       const ids = page.items.map((u) => u.id);
       const robots = await s.robotCounts(ids);
       const codes = new Map<string, number>();
@@ -106,24 +128,52 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
 
   r.post(
     '/api/admin/users/:userId/disable',
-    { summary: 'Disable (suspend) a user of the tenant', guards: admin, schema: { params: { type: 'object', required: ['userId'], properties: { userId: { type: 'string', minLength: 1, maxLength: 64 } } } } },
+    {
+      summary: 'Disable (suspend) a user of the tenant',
+      guards: admin,
+      schema: { params: { type: 'object', required: ['userId'], properties: { userId: { type: 'string', minLength: 1, maxLength: 64 } } } },
+    },
     async (ctx, { params }) => {
       const { principal, tenantId, superadmin } = await adminScope(ctx, s.home);
-      const user = await s.users().get(params.userId, { tenantId }).catch(() => null);
+      const user = await s
+        .users()
+        .get(params.userId, { tenantId })
+        .catch(() => null);
       if (!user || (!superadmin && user.tenant_id !== tenantId)) throw AppError.notFound('user not found');
       if (!superadmin) {
         const mine = Math.max(0, ...principal.roles.map((role) => RANK[role] ?? 0));
         if (user.is_superadmin || (RANK[user.role] ?? 0) > mine) throw AppError.forbidden('you cannot disable a user above your role');
       }
       await s.users().setStatus(principal, user.id, 'suspended', { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
-      await s.systemLogs.record({ tenantId: user.tenant_id, type: 'security', level: 'info', message: 'user disabled', details: { userId: user.id, by: principal.id }, ip: ctx.ip });
+      await s.systemLogs.record({
+        tenantId: user.tenant_id,
+        type: 'security',
+        level: 'info',
+        message: 'user disabled',
+        details: { userId: user.id, by: principal.id },
+        ip: ctx.ip,
+      });
       return ok(null, '禁用成功');
     },
   );
 
   r.get(
     '/api/admin/logs',
-    { summary: 'System logs of the tenant (superadmin: all)', guards: admin, schema: { query: { type: 'object', properties: { ...pageQuery, logType: { type: 'string', maxLength: 32 }, type: { type: 'string', maxLength: 32 }, level: { enum: ['info', 'warn', 'error'] } } } } },
+    {
+      summary: 'System logs of the tenant (superadmin: all)',
+      guards: admin,
+      schema: {
+        query: {
+          type: 'object',
+          properties: {
+            ...pageQuery,
+            logType: { type: 'string', maxLength: 32 },
+            type: { type: 'string', maxLength: 32 },
+            level: { enum: ['info', 'warn', 'error'] },
+          },
+        },
+      },
+    },
     async (ctx, { query }) => {
       const { tenantId } = await adminScope(ctx, s.home);
       const wanted = query.type ?? query.logType;
@@ -134,7 +184,15 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
         total: page.total,
         page: query.page,
         pageSize: query.pageSize,
-        list: page.list.map((l) => ({ id: l.id, logType: l.type, level: l.level, message: l.message, details: l.details, ipAddress: l.ip, createdAt: l.created_at })),
+        list: page.list.map((l) => ({
+          id: l.id,
+          logType: l.type,
+          level: l.level,
+          message: l.message,
+          details: l.details,
+          ipAddress: l.ip,
+          createdAt: l.created_at,
+        })),
       });
     },
   );

@@ -4,7 +4,6 @@ import type { RobotsServices } from '../services/index.js';
 import { adminScope, workbotAdmin } from './guards.js';
 import { ok } from '../../../core/http/reply.js';
 
-
 /** Seed 6.1's body; `price` and `remark` beside the seed; `validDays`/`userId` are the old names, still accepted. */
 const days = { type: 'integer', minimum: 1, maximum: MAX_VALIDITY_DAYS } as const;
 const generateBody = {
@@ -13,7 +12,13 @@ const generateBody = {
   properties: {
     count: { type: 'integer', minimum: 1, maximum: 500, default: 1 },
     validityPeriod: { ...days, description: `days (default ${DEFAULT_VALIDITY_DAYS}, as the seed's example)` },
-    boundUserId: { type: ['string', 'integer'], minLength: 1, maxLength: 64, minimum: 0, description: "a user of WorkBot's home tenant; only they can activate the code (default: anyone who has it)" },
+    boundUserId: {
+      type: ['string', 'integer'],
+      minLength: 1,
+      maxLength: 64,
+      minimum: 0,
+      description: "a user of WorkBot's home tenant; only they can activate the code (default: anyone who has it)",
+    },
     price: { type: 'number', minimum: 0, maximum: 1_000_000_000, description: 'in currency units, at most 2 decimals (e.g. 50.00)' },
     remark: { type: 'string', maxLength: 500 },
     validDays: { ...days, deprecated: true, description: 'old name of validityPeriod' },
@@ -55,14 +60,24 @@ export function adminRoutes(r: PluginRouter, s: RobotsServices): void {
   const tenantOf = async (ctx: Parameters<Parameters<PluginRouter['post']>[2]>[0]) => (await adminScope(ctx, s.home)).tenantId;
   const code = { type: 'string', pattern: '^[A-Za-z0-9]{8}$' };
 
-  r.post('/api/admin/unbind-device', { summary: 'Unbind the device of a code', guards: admin, schema: { body: { type: 'object', required: ['code'], properties: { code, reason: { type: 'string', maxLength: 500 }, adminId: {} } } } }, async (ctx, { body }) =>
-    ok(await s.robots.unbind(s.licenses(), await tenantOf(ctx), body.code.toUpperCase()), 'unbound'),
+  r.post(
+    '/api/admin/unbind-device',
+    {
+      summary: 'Unbind the device of a code',
+      guards: admin,
+      schema: { body: { type: 'object', required: ['code'], properties: { code, reason: { type: 'string', maxLength: 500 }, adminId: {} } } },
+    },
+    async (ctx, { body }) => ok(await s.robots.unbind(s.licenses(), await tenantOf(ctx), body.code.toUpperCase()), 'unbound'),
   );
 
-  r.post('/api/admin/activation-codes/:code/disable', { summary: 'Disable a code', guards: admin, schema: { params: { type: 'object', required: ['code'], properties: { code } } } }, async (ctx, { params }) => {
-    await s.robots.disable(s.licenses(), await tenantOf(ctx), params.code.toUpperCase());
-    return ok(null, 'disabled');
-  });
+  r.post(
+    '/api/admin/activation-codes/:code/disable',
+    { summary: 'Disable a code', guards: admin, schema: { params: { type: 'object', required: ['code'], properties: { code } } } },
+    async (ctx, { params }) => {
+      await s.robots.disable(s.licenses(), await tenantOf(ctx), params.code.toUpperCase());
+      return ok(null, 'disabled');
+    },
+  );
 
   r.get('/api/admin/activation-codes', { summary: 'Activation codes', guards: admin, schema: { query: listQuery } }, async (ctx, { query }) =>
     ok(await s.codes.list({ tenantId: await tenantOf(ctx) }, { page: query.page, pageSize: query.pageSize, status: query.status })),

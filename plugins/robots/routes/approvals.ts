@@ -15,20 +15,29 @@ export function approvalRoutes(r: PluginRouter, s: RobotsServices): void {
     return p.tenantId;
   };
 
-  r.get('/api/robot/commands/awaiting-approval', { summary: 'Commands waiting for approval', guards: admins }, async (ctx) => ok({ commands: await s.commands.awaiting(tenantOf((await ctx.authenticate())!)) }));
+  r.get('/api/robot/commands/awaiting-approval', { summary: 'Commands waiting for approval', guards: admins }, async (ctx) =>
+    ok({ commands: await s.commands.awaiting(tenantOf((await ctx.authenticate())!)) }),
+  );
 
-  for (const [action, approve] of [['approve', true], ['reject', false]] as const) {
-    r.post(`/api/robot/commands/:commandId/${action}`, { summary: `${approve ? 'Approve' : 'Reject'} a waiting command`, guards: admins, schema: { params: commandParams } }, async (ctx, { params }) => {
-      const principal = (await ctx.authenticate())!;
-      const result = await s.commands.decide(tenantOf(principal), params.commandId, approve);
-      await s.audit().record({
-        action: approve ? 'robots.command.approved' : 'robots.command.rejected',
-        actor: principal,
-        tenantId: principal.tenantId,
-        target: { type: 'command', id: params.commandId },
-        meta: { ip: ctx.ip, userAgent: ctx.get('User-Agent') },
-      });
-      return ok({ commandId: params.commandId, status: result.status }, approve ? 'approved' : 'rejected');
-    });
+  for (const [action, approve] of [
+    ['approve', true],
+    ['reject', false],
+  ] as const) {
+    r.post(
+      `/api/robot/commands/:commandId/${action}`,
+      { summary: `${approve ? 'Approve' : 'Reject'} a waiting command`, guards: admins, schema: { params: commandParams } },
+      async (ctx, { params }) => {
+        const principal = (await ctx.authenticate())!;
+        const result = await s.commands.decide(tenantOf(principal), params.commandId, approve);
+        await s.audit().record({
+          action: approve ? 'robots.command.approved' : 'robots.command.rejected',
+          actor: principal,
+          tenantId: principal.tenantId,
+          target: { type: 'command', id: params.commandId },
+          meta: { ip: ctx.ip, userAgent: ctx.get('User-Agent') },
+        });
+        return ok({ commandId: params.commandId, status: result.status }, approve ? 'approved' : 'rejected');
+      },
+    );
   }
 }

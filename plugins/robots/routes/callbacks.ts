@@ -20,7 +20,23 @@ const robotIdParams = { type: 'object', required: ['robotId'], properties: { rob
 export function callbackRoutes(r: PluginRouter, s: RobotsServices): void {
   r.post(
     '/api/robot/third-party/config',
-    { summary: 'Configure the message and result callbacks (a partial update: absent fields keep their value, null clears)', schema: { body: { type: 'object', required: ['robotId'], additionalProperties: false, properties: { robotId: { type: 'string' }, messageCallbackUrl: url, resultCallbackUrl: url, enableSignature: { type: 'boolean' }, secretKey: { type: ['string', 'null'], minLength: 16, maxLength: 200 } } } } },
+    {
+      summary: 'Configure the message and result callbacks (a partial update: absent fields keep their value, null clears)',
+      schema: {
+        body: {
+          type: 'object',
+          required: ['robotId'],
+          additionalProperties: false,
+          properties: {
+            robotId: { type: 'string' },
+            messageCallbackUrl: url,
+            resultCallbackUrl: url,
+            enableSignature: { type: 'boolean' },
+            secretKey: { type: ['string', 'null'], minLength: 16, maxLength: 200 },
+          },
+        },
+      },
+    },
     async (ctx, { body }) => {
       const robot = await ownRobot(ctx, s, body.robotId);
       await s.callbacks.configure(Number(robot.id), body);
@@ -28,19 +44,35 @@ export function callbackRoutes(r: PluginRouter, s: RobotsServices): void {
     },
   );
 
-  r.get('/api/robot/third-party/config/:robotId', { summary: 'The callback configuration (never the secret)', schema: { params: robotIdParams } }, async (ctx, { params }) => {
-    const robot = await ownRobot(ctx, s, params.robotId);
-    return ok(await s.callbacks.view({ id: Number(robot.id), robot_id: robot.robot_id }));
-  });
+  r.get(
+    '/api/robot/third-party/config/:robotId',
+    { summary: 'The callback configuration (never the secret)', schema: { params: robotIdParams } },
+    async (ctx, { params }) => {
+      const robot = await ownRobot(ctx, s, params.robotId);
+      return ok(await s.callbacks.view({ id: Number(robot.id), robot_id: robot.robot_id }));
+    },
+  );
 
-  r.get('/api/robot/third-party/deliveries/:robotId', { summary: 'The callback delivery log', schema: { params: robotIdParams, query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 } } } } }, async (ctx, { params, query }) => {
-    const robot = await ownRobot(ctx, s, params.robotId);
-    return ok({ list: await s.callbacks.deliveries(Number(robot.id), query.limit) });
-  });
+  r.get(
+    '/api/robot/third-party/deliveries/:robotId',
+    {
+      summary: 'The callback delivery log',
+      schema: { params: robotIdParams, query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 } } } },
+    },
+    async (ctx, { params, query }) => {
+      const robot = await ownRobot(ctx, s, params.robotId);
+      return ok({ list: await s.callbacks.deliveries(Number(robot.id), query.limit) });
+    },
+  );
 
   r.post(
     '/api/robot/third-party/deliveries/resend',
-    { summary: 'Deliver a logged callback again', schema: { body: { type: 'object', required: ['robotId', 'deliveryId'], properties: { robotId: { type: 'string' }, deliveryId: { type: 'integer', minimum: 1 } } } } },
+    {
+      summary: 'Deliver a logged callback again',
+      schema: {
+        body: { type: 'object', required: ['robotId', 'deliveryId'], properties: { robotId: { type: 'string' }, deliveryId: { type: 'integer', minimum: 1 } } },
+      },
+    },
     async (ctx, { body }) => {
       const robot = await ownRobot(ctx, s, body.robotId);
       const delivery = (await s.callbacks.deliveries(Number(robot.id), 1000)).find((d: { id: number }) => Number(d.id) === body.deliveryId);

@@ -5,7 +5,11 @@ import type { Guard } from '../../../core/http/router.js';
 import type { HomeTenant } from '../services/home.js';
 
 /** A principal as the home tenant's role check reads it. */
-export const asRoleHolder = (p: Principal) => ({ tenant_id: p.tenantId, role: p.roles.find((r) => r !== 'superadmin') ?? '', is_superadmin: p.roles.includes('superadmin') });
+export const asRoleHolder = (p: Principal) => ({
+  tenant_id: p.tenantId,
+  role: p.roles.find((r) => r !== 'superadmin') ?? '',
+  is_superadmin: p.roles.includes('superadmin'),
+});
 
 /**
  * Every /api/admin/* route: WorkBot's codes, users and logs belong to the operator, so only

@@ -5,7 +5,6 @@ import type { RobotsServices } from '../services/index.js';
 import { robotIdParams, userScope } from './robots.js';
 import { ok } from '../../../core/http/reply.js';
 
-
 /** The core's page bounds under the seed's names (`page`, `pageSize`). */
 const pageQuery = { page: paginationQuery.page, pageSize: paginationQuery.page_size };
 const COMMAND_STATUSES = ['pending', 'sent', 'succeeded', 'failed', 'expired', 'awaiting_approval', 'rejected'] as const;
@@ -20,7 +19,11 @@ export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: Robo
 
   r.get(
     '/api/robots/:robotId/messages',
-    { summary: "A robot's reported messages, newest first", rateLimit: limit, schema: { params: robotIdParams, query: { type: 'object', properties: pageQuery } } },
+    {
+      summary: "A robot's reported messages, newest first",
+      rateLimit: limit,
+      schema: { params: robotIdParams, query: { type: 'object', properties: pageQuery } },
+    },
     async (ctx, { params, query }) => {
       const robot = await s.robots.row(await userScope(ctx), params.robotId);
       return ok(await s.history.messages(Number(robot.id), query));
@@ -32,7 +35,13 @@ export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: Robo
     {
       summary: "A reported message's file (application/octet-stream)",
       rateLimit: limit,
-      schema: { params: { type: 'object', required: ['robotId', 'messageId'], properties: { ...robotIdParams.properties, messageId: { type: 'string', pattern: '^msg_[0-9]+_[0-9a-f]{8}$' } } } },
+      schema: {
+        params: {
+          type: 'object',
+          required: ['robotId', 'messageId'],
+          properties: { ...robotIdParams.properties, messageId: { type: 'string', pattern: '^msg_[0-9]+_[0-9a-f]{8}$' } },
+        },
+      },
     },
     async (ctx, { params }) => {
       const robot = await s.robots.row(await userScope(ctx), params.robotId);
@@ -44,7 +53,11 @@ export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: Robo
 
   r.get(
     '/api/robots/:robotId/commands',
-    { summary: "A robot's command log, newest first", rateLimit: limit, schema: { params: robotIdParams, query: { type: 'object', properties: { ...pageQuery, status: { enum: COMMAND_STATUSES } } } } },
+    {
+      summary: "A robot's command log, newest first",
+      rateLimit: limit,
+      schema: { params: robotIdParams, query: { type: 'object', properties: { ...pageQuery, status: { enum: COMMAND_STATUSES } } } },
+    },
     async (ctx, { params, query }) => {
       const robot = await s.robots.row(await userScope(ctx), params.robotId);
       return ok(await s.history.commands(Number(robot.id), query, query.status));

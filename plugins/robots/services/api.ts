@@ -51,7 +51,15 @@ export class RobotsApi {
       .orderBy('id', 'desc')
       .limit(limit)
       .select('message_id', 'spoken', 'received_name', 'from_operator', 'created_at');
-    return rows.reverse().map((r: Record<string, any>) => ({ messageId: r.message_id, spoken: r.spoken, receivedName: r.received_name, fromOperator: Boolean(r.from_operator), createdAt: r.created_at }));
+    return rows
+      .reverse()
+      .map((r: Record<string, any>) => ({
+        messageId: r.message_id,
+        spoken: r.spoken,
+        receivedName: r.received_name,
+        fromOperator: Boolean(r.from_operator),
+        createdAt: r.created_at,
+      }));
   }
 
   /**
@@ -66,6 +74,9 @@ export class RobotsApi {
   ): Promise<{ commandId: string; status: string }> {
     const row = await (options.trx ?? this.db)('robots_robots').where({ tenant_id: tenantId, robot_id: robotId, status: 'active' }).first('id', 'tenant_id');
     if (!row) throw AppError.notFound(`robot ${robotId} not found`);
-    return this.commands.create({ id: Number(row.id), tenant_id: row.tenant_id }, 'send_message', params, options.createdBy, { notBefore: options.notBefore, trx: options.trx });
+    return this.commands.create({ id: Number(row.id), tenant_id: row.tenant_id }, 'send_message', params, options.createdBy, {
+      notBefore: options.notBefore,
+      trx: options.trx,
+    });
   }
 }

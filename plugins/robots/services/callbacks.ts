@@ -54,7 +54,15 @@ export class Callbacks {
     };
     // A receiver reads a whsec_ secret as base64 (the spec's format); one that is not would fail there.
     if (config.secretKey?.startsWith('whsec_') && !isSpecSecret(config.secretKey)) {
-      throw AppError.validation([{ path: 'body.secretKey', message: 'starts with whsec_ but the rest is not base64 (the Standard Webhooks format); use whsec_ + base64, or a secret without that prefix' }], 400);
+      throw AppError.validation(
+        [
+          {
+            path: 'body.secretKey',
+            message: 'starts with whsec_ but the rest is not base64 (the Standard Webhooks format); use whsec_ + base64, or a secret without that prefix',
+          },
+        ],
+        400,
+      );
     }
     if (row.enable_signature && !row.secret) throw AppError.validation([{ path: 'body.secretKey', message: 'is required when enableSignature is on' }], 400);
     if (existing) await this.db('robots_callbacks').where('robot_pk', robotPk).update(row);
@@ -80,12 +88,24 @@ export class Callbacks {
    */
   async deliver(event: PlatformEvent, kind: 'message' | 'result'): Promise<void> {
     // One lookup for the common case of a robot without callbacks.
-    const config = await this.db('robots_callbacks as c').join('robots_robots as r', 'r.id', 'c.robot_pk').where('r.robot_id', String(event.payload.robot_id)).first('c.*');
+    const config = await this.db('robots_callbacks as c')
+      .join('robots_robots as r', 'r.id', 'c.robot_pk')
+      .where('r.robot_id', String(event.payload.robot_id))
+      .first('c.*');
     const url = kind === 'message' ? config?.message_url : config?.result_url;
     if (!config?.is_active || !url) return;
     const robot = { id: config.robot_pk };
     const log = (status: string, extra: { response_status?: number; error?: string } = {}) =>
-      this.db('robots_callback_deliveries').insert({ robot_pk: robot.id, event_id: event.id, kind, url, status, response_status: extra.response_status ?? null, error: extra.error ?? null, created_at: this.clock.now().toISOString() });
+      this.db('robots_callback_deliveries').insert({
+        robot_pk: robot.id,
+        event_id: event.id,
+        kind,
+        url,
+        status,
+        response_status: extra.response_status ?? null,
+        error: extra.error ?? null,
+        created_at: this.clock.now().toISOString(),
+      });
     try {
       await assertPublicTarget(url, this.allowPrivate);
     } catch (err) {
@@ -98,7 +118,12 @@ export class Callbacks {
     const id = `evt_${event.id}`;
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
     const body = JSON.stringify({ type: event.name, data: event.payload, timestamp: event.createdAt });
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'user-agent': 'Plinth-Webhooks/1' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'user-agent': 'Plinth-Webhooks/1',
+    };
     if (config.enable_signature && config.secret) headers['webhook-signature'] = signWebhook(config.secret, id, timestamp, body);
     let status: number;
     try {
@@ -110,7 +135,9 @@ export class Callbacks {
       throw err;
     }
     if (status === 410) {
-      await this.db('robots_callbacks').where('robot_pk', robot.id).update({ is_active: false, disabled_reason: '410 Gone from the receiver', updated_at: this.clock.now().toISOString() });
+      await this.db('robots_callbacks')
+        .where('robot_pk', robot.id)
+        .update({ is_active: false, disabled_reason: '410 Gone from the receiver', updated_at: this.clock.now().toISOString() });
       await log('gone', { response_status: status });
       return;
     }

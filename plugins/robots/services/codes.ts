@@ -60,7 +60,8 @@ const ALL = Number.MAX_SAFE_INTEGER;
 /** Currency units → minor units (50.5 → 5050); more than 2 decimals is a 400 on `body.price`. */
 export function toMinorUnits(price: number): number {
   const cents = Math.round(price * 100);
-  if (!Number.isSafeInteger(cents) || Math.abs(price * 100 - cents) > 1e-6) throw AppError.validation([{ path: 'body.price', message: 'must have at most 2 decimal places' }], 400);
+  if (!Number.isSafeInteger(cents) || Math.abs(price * 100 - cents) > 1e-6)
+    throw AppError.validation([{ path: 'body.price', message: 'must have at most 2 decimal places' }], 400);
   return cents;
 }
 
@@ -106,7 +107,8 @@ export class ActivationCodes {
   /** 6.1: `count` codes of the tenant, bound to `boundUserId` (a user of the tenant, else 404) or to no one. */
   async generate(input: GenerateCodes) {
     const price = input.price === undefined || input.price === null ? null : toMinorUnits(input.price);
-    if (input.validityPeriod > MAX_VALIDITY_DAYS) throw AppError.validation([{ path: 'body.validityPeriod', message: `must be at most ${MAX_VALIDITY_DAYS} days` }], 400);
+    if (input.validityPeriod > MAX_VALIDITY_DAYS)
+      throw AppError.validation([{ path: 'body.validityPeriod', message: `must be at most ${MAX_VALIDITY_DAYS} days` }], 400);
     let boundUserId: string | null = null;
     if (input.boundUserId !== undefined && input.boundUserId !== null) {
       const id = String(input.boundUserId);
@@ -120,7 +122,21 @@ export class ActivationCodes {
       boundUserId = user.id;
     }
     const nowIso = this.clock.now().toISOString();
-    const licenses = await this.engine().generateMany({ tenantId: input.tenantId, product: PRODUCT, kind: 'robot', plan: 'custom', days: input.validityPeriod, deviceCap: 1, codeFormat: 'short8', price, boundUserId, userHint: input.remark ?? null }, input.count);
+    const licenses = await this.engine().generateMany(
+      {
+        tenantId: input.tenantId,
+        product: PRODUCT,
+        kind: 'robot',
+        plan: 'custom',
+        days: input.validityPeriod,
+        deviceCap: 1,
+        codeFormat: 'short8',
+        price,
+        boundUserId,
+        userHint: input.remark ?? null,
+      },
+      input.count,
+    );
     const codes = licenses.map((l) => ({
       code: l.activation_code,
       status: codeStatus({ ...l, active_devices: 0 }, false, nowIso),
@@ -144,13 +160,16 @@ export class ActivationCodes {
         .then((codes) => codes as string[]),
     ]);
     const robotCodes = new Set(activated);
-    const rows = licenses.map((l) => ({ l, status: codeStatus(l, robotCodes.has(l.activation_code), nowIso) })).filter((r) => !query.status || r.status === query.status);
+    const rows = licenses
+      .map((l) => ({ l, status: codeStatus(l, robotCodes.has(l.activation_code), nowIso) }))
+      .filter((r) => !query.status || r.status === query.status);
     const page = rows.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
 
     const codes = page.map((r) => r.l.activation_code);
     const robots = new Map<string, { device_info: string | null; first_activated_at: string | null }>();
     if (codes.length) {
-      for (const robot of await this.robots(scope.tenantId).whereIn('activation_code', codes).select('activation_code', 'device_info', 'first_activated_at')) robots.set(robot.activation_code, robot);
+      for (const robot of await this.robots(scope.tenantId).whereIn('activation_code', codes).select('activation_code', 'device_info', 'first_activated_at'))
+        robots.set(robot.activation_code, robot);
     }
     const users = await this.usersById(scope, [...new Set(page.map((r) => r.l.bound_user_id).filter((id): id is string => !!id))]);
 
@@ -167,7 +186,9 @@ export class ActivationCodes {
           validityPeriod: validityDays(l),
           price: fromMinorUnits(l.price),
           // A bound user who no longer exists keeps their id, without a name.
-          boundUser: l.bound_user_id ? { userId: l.bound_user_id, nickname: user ? user.full_name || user.phone || user.email || null : null, phone: user?.phone ?? null } : null,
+          boundUser: l.bound_user_id
+            ? { userId: l.bound_user_id, nickname: user ? user.full_name || user.phone || user.email || null : null, phone: user?.phone ?? null }
+            : null,
           deviceInfo: device ? { deviceId: text(device.deviceId), brand: text(device.brand), model: text(device.model) } : null,
           firstActivatedAt: robot?.first_activated_at ?? null,
           // Beside the seed:

@@ -21,13 +21,19 @@ const CHANNEL = 'robots.push';
 const SWEEP_MS = 5000;
 /** Commands a socket remembers having been sent, to send each once. */
 const SENT_REMEMBERED = 1000;
-const view = (r: Record<string, any>): CommandView => ({ commandId: r.command_id, commandType: r.command_type, commandParams: JSON.parse(r.params), createdAt: r.created_at });
+const view = (r: Record<string, any>): CommandView => ({
+  commandId: r.command_id,
+  commandType: r.command_type,
+  commandParams: JSON.parse(r.params),
+  createdAt: r.created_at,
+});
 export const newId = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`;
 
 /** What a send_message needs beyond its schema: text for a text message, a file URL otherwise. */
 export function checkSendMessage(params: { type: string; content?: string; fileUrl?: string }, at: 'body' | 'input'): void {
   if (params.type === 'text' && !params.content) throw AppError.validation([{ path: `${at}.content`, message: 'is required for a text message' }], 400);
-  if (params.type !== 'text' && !params.fileUrl) throw AppError.validation([{ path: `${at}.fileUrl`, message: `is required for a ${params.type} message` }], 400);
+  if (params.type !== 'text' && !params.fileUrl)
+    throw AppError.validation([{ path: `${at}.fileUrl`, message: `is required for a ${params.type} message` }], 400);
 }
 
 /**
@@ -133,7 +139,9 @@ export class Commands {
     if (!sockets.length) return;
     for (const socket of sockets) this.send(socket, command);
     const nowIso = this.clock.now().toISOString();
-    this.db('robots_commands').where({ command_id: command.commandId, status: 'pending' }).update({ status: 'sent', sent_at: nowIso })
+    this.db('robots_commands')
+      .where({ command_id: command.commandId, status: 'pending' })
+      .update({ status: 'sent', sent_at: nowIso })
       .catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
   }
 
@@ -173,7 +181,9 @@ export class Commands {
   }
 
   private publish(robotPk: number, command: CommandView): Promise<void> {
-    return this.pubsub.publish(CHANNEL, { robotPk, command: command as unknown as Record<string, unknown> }).catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
+    return this.pubsub
+      .publish(CHANNEL, { robotPk, command: command as unknown as Record<string, unknown> })
+      .catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
   }
 
   /** A timer here pushes it when due; the sweep on every instance catches it if this one is gone by then. */
@@ -189,7 +199,15 @@ export class Commands {
   async pushDue(commandIds?: string[]): Promise<number> {
     const nowIso = this.clock.now().toISOString();
     const due = this.db('robots_commands').whereNotNull('not_before').where('not_before', '<=', nowIso).whereIn('status', ['pending', 'sent']);
-    const rows = await (commandIds ? due.whereIn('command_id', commandIds) : due.limit(500)).select('id', 'command_id', 'robot_pk', 'command_type', 'params', 'created_at', 'not_before');
+    const rows = await (commandIds ? due.whereIn('command_id', commandIds) : due.limit(500)).select(
+      'id',
+      'command_id',
+      'robot_pk',
+      'command_type',
+      'params',
+      'created_at',
+      'not_before',
+    );
     let pushed = 0;
     for (const r of rows) {
       const claimed = await this.db('robots_commands').where({ id: r.id, not_before: r.not_before }).update({ not_before: null });
@@ -215,26 +233,43 @@ export class Commands {
   }
 
   /** The robot's report: the command is done (succeeded or failed) and never handed out again. */
-  async complete(robot: { id: number; robot_id: string; tenant_id: string }, commandId: string, result: { errorCode: number; errorReason?: string; executionTimeMs?: number; successList?: string[]; failList?: string[] }): Promise<void> {
+  async complete(
+    robot: { id: number; robot_id: string; tenant_id: string },
+    commandId: string,
+    result: { errorCode: number; errorReason?: string; executionTimeMs?: number; successList?: string[]; failList?: string[] },
+  ): Promise<void> {
     const nowIso = this.clock.now().toISOString();
     const status = result.errorCode === 0 ? 'succeeded' : 'failed';
     await this.db.transaction(async (trx) => {
       // An expired command the robot had already received and ran late is recorded: the result is the truth.
-      const changed = await trx('robots_commands').where({ command_id: commandId, robot_pk: robot.id }).whereIn('status', ['pending', 'sent', 'expired']).update({ status, result: JSON.stringify(result), completed_at: nowIso });
+      const changed = await trx('robots_commands')
+        .where({ command_id: commandId, robot_pk: robot.id })
+        .whereIn('status', ['pending', 'sent', 'expired'])
+        .update({ status, result: JSON.stringify(result), completed_at: nowIso });
       if (changed) {
-        await this.events.emit(trx, 'robots.command.completed', { robot_id: robot.robot_id, command_id: commandId, status, error_code: result.errorCode }, { tenantId: robot.tenant_id });
+        await this.events.emit(
+          trx,
+          'robots.command.completed',
+          { robot_id: robot.robot_id, command_id: commandId, status, error_code: result.errorCode },
+          { tenantId: robot.tenant_id },
+        );
         return;
       }
       const row = await trx('robots_commands').where({ command_id: commandId, robot_pk: robot.id }).first('status');
       if (!row) throw AppError.notFound(`command ${commandId} not found for this robot`);
       // Never handed out, so there is nothing to report; a repeated report changes nothing.
-      if (row.status === 'awaiting_approval' || row.status === 'rejected') throw AppError.conflict(`command ${commandId} is ${row.status}; it was never sent to the robot`, 'not_sent');
+      if (row.status === 'awaiting_approval' || row.status === 'rejected')
+        throw AppError.conflict(`command ${commandId} is ${row.status}; it was never sent to the robot`, 'not_sent');
     });
   }
 
   /** Commands of a tenant waiting for an owner or admin. */
   async awaiting(tenantId: string): Promise<Array<CommandView & { robotId: string; createdBy: string | null }>> {
-    const rows = await this.db('robots_commands as c').join('robots_robots as r', 'r.id', 'c.robot_pk').where({ 'c.tenant_id': tenantId, 'c.status': 'awaiting_approval' }).orderBy('c.id').select('c.*', 'r.robot_id');
+    const rows = await this.db('robots_commands as c')
+      .join('robots_robots as r', 'r.id', 'c.robot_pk')
+      .where({ 'c.tenant_id': tenantId, 'c.status': 'awaiting_approval' })
+      .orderBy('c.id')
+      .select('c.*', 'r.robot_id');
     return rows.map((r: Record<string, any>) => ({ ...view(r), robotId: r.robot_id, createdBy: r.created_by }));
   }
 
@@ -250,6 +285,11 @@ export class Commands {
   }
 
   async expireDue(): Promise<number> {
-    return Number(await this.db('robots_commands').whereIn('status', ['pending', 'sent', 'awaiting_approval']).where('expires_at', '<=', this.clock.now().toISOString()).update({ status: 'expired' }));
+    return Number(
+      await this.db('robots_commands')
+        .whereIn('status', ['pending', 'sent', 'awaiting_approval'])
+        .where('expires_at', '<=', this.clock.now().toISOString())
+        .update({ status: 'expired' }),
+    );
   }
 }

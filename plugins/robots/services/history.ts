@@ -83,7 +83,10 @@ export class History {
 
   private async page<T>(q: Knex.QueryBuilder, page: PageRequest, entry: (r: Record<string, any>) => T): Promise<HistoryPage<T>> {
     const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q.orderBy('id', 'desc').limit(page.pageSize).offset(pageOffset({ page: page.page, page_size: page.pageSize }));
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(page.pageSize)
+      .offset(pageOffset({ page: page.page, page_size: page.pageSize }));
     return { total: Number(n), list: rows.map(entry) };
   }
 }

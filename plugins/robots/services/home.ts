@@ -29,7 +29,8 @@ export const PHONE_USER_SCOPES: readonly string[] = ['robots:use'];
 const ADMIN_ROLES = new Set(['owner', 'admin']);
 
 /** The seed's role of a user, given the home tenant's id. */
-export const seedRoleOf = (user: RoleHolder, homeId: string): 'admin' | 'user' => (user.is_superadmin || (user.tenant_id === homeId && ADMIN_ROLES.has(user.role)) ? 'admin' : 'user');
+export const seedRoleOf = (user: RoleHolder, homeId: string): 'admin' | 'user' =>
+  user.is_superadmin || (user.tenant_id === homeId && ADMIN_ROLES.has(user.role)) ? 'admin' : 'user';
 
 const notFound = (err: unknown) => (err as { status?: unknown }).status === 404;
 
@@ -46,7 +47,12 @@ export class HomeTenant {
   async id(): Promise<string> {
     if (this.cached) return this.cached;
     const found = this.setting ? await this.named(this.setting) : await this.tenants().operatorId();
-    if (!found) throw new AppError(503, 'no_home_tenant', this.setting ? this.namesNone() : 'WorkBot has no home tenant yet: create the superadmin (it makes the operator tenant) or set robots.homeTenant');
+    if (!found)
+      throw new AppError(
+        503,
+        'no_home_tenant',
+        this.setting ? this.namesNone() : 'WorkBot has no home tenant yet: create the superadmin (it makes the operator tenant) or set robots.homeTenant',
+      );
     this.cached = found;
     return found;
   }

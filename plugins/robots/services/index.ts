@@ -3,7 +3,7 @@ import type { AiApi } from '../../ai/api.js';
 import type { RobotsSettings } from '../config.js';
 import { Commands } from './commands.js';
 import { Messages } from './messages.js';
-import { Robots, } from './robots.js';
+import { Robots } from './robots.js';
 import { RobotTokens } from './tokens.js';
 import { Callbacks } from './callbacks.js';
 import { Presence } from './presence.js';
@@ -12,11 +12,13 @@ import { Statistics } from './statistics.js';
 import { History } from './history.js';
 import { SystemLogs, robotCountsOf } from './system-logs.js';
 import { ActivationCodes } from './codes.js';
-import { HomeTenant, } from './home.js';
-
+import { HomeTenant } from './home.js';
 
 /** The auth and licensing services this plugin uses (it depends on both), resolved per call. */
-export type RobotsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'usage' | 'smsCodes' | 'authUsers' | 'tenants' | 'audit' | 'authSessions' | 'licenses'>;
+export type RobotsDeps = Pick<
+  Cradle,
+  'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'usage' | 'smsCodes' | 'authUsers' | 'tenants' | 'audit' | 'authSessions' | 'licenses'
+>;
 
 export type RobotsServices = ReturnType<typeof createRobotsServices>;
 
@@ -42,7 +44,12 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, op
     /** For other plugins, as `robotsApi` in the container. */
     api: new RobotsApi(d.db, commands),
     history: new History(d.db),
-    codes: new ActivationCodes(d.db, d.clock, () => d.licenses, () => d.authUsers),
+    codes: new ActivationCodes(
+      d.db,
+      d.clock,
+      () => d.licenses,
+      () => d.authUsers,
+    ),
     commands,
     robots,
     messages,

@@ -63,8 +63,11 @@ export class Messages {
         sent_at: m.timestamp ?? null,
         created_at: now,
       });
-      if (file) await trx('robots_message_files').insert({ message_id: messageId, tenant_id: robot.tenant_id, bytes: file, size: file.length, created_at: now });
-      await trx('robots_robots').where('id', robot.id).update({ total_messages: this.db.raw('total_messages + 1'), last_active_at: now });
+      if (file)
+        await trx('robots_message_files').insert({ message_id: messageId, tenant_id: robot.tenant_id, bytes: file, size: file.length, created_at: now });
+      await trx('robots_robots')
+        .where('id', robot.id)
+        .update({ total_messages: this.db.raw('total_messages + 1'), last_active_at: now });
       await this.events.emit(
         trx,
         'robots.message.received',

@@ -36,7 +36,10 @@ export class Presence {
       const pks = connected();
       const until = this.until();
       void (async () => {
-        for (let i = 0; i < pks.length; i += CHUNK) await this.db('robots_robots').whereIn('id', pks.slice(i, i + CHUNK)).update({ presence_until: until });
+        for (let i = 0; i < pks.length; i += CHUNK)
+          await this.db('robots_robots')
+            .whereIn('id', pks.slice(i, i + CHUNK))
+            .update({ presence_until: until });
       })().catch(() => undefined); // the next beat tries again; a missed one only shortens the lease
     }, this.leaseMs / 3);
     this.timer.unref();

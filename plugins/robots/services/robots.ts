@@ -32,9 +32,29 @@ export interface Activator {
   superadmin: boolean;
 }
 
-export const AI_FIELDS = ['aiMode', 'aiProvider', 'aiModel', 'aiTemperature', 'aiMaxTokens', 'aiContextLength', 'aiScenario', 'replyDelayMin', 'replyDelayMax', 'aiCallLimitDaily'] as const;
+export const AI_FIELDS = [
+  'aiMode',
+  'aiProvider',
+  'aiModel',
+  'aiTemperature',
+  'aiMaxTokens',
+  'aiContextLength',
+  'aiScenario',
+  'replyDelayMin',
+  'replyDelayMax',
+  'aiCallLimitDaily',
+] as const;
 
-const DEFAULT_AI = { aiMode: 'builtin', aiProvider: 'builtin', aiTemperature: 0.7, aiMaxTokens: 2000, aiContextLength: 10, replyDelayMin: 1, replyDelayMax: 3, aiCallLimitDaily: 1000 };
+const DEFAULT_AI = {
+  aiMode: 'builtin',
+  aiProvider: 'builtin',
+  aiTemperature: 0.7,
+  aiMaxTokens: 2000,
+  aiContextLength: 10,
+  replyDelayMin: 1,
+  replyDelayMax: 3,
+  aiCallLimitDaily: 1000,
+};
 
 export interface AiSettingsOfRobot {
   aiMode: 'builtin' | 'third_party' | 'off';
@@ -120,13 +140,21 @@ export class Robots {
     const nowIso = this.clock.now().toISOString();
     const q =
       status === 'deleted'
-        ? this.db('robots_robots').where({ tenant_id: scope.tenantId, status: 'deleted' }).modify((b) => (scope.admin ? b : b.where('user_id', scope.userId)))
+        ? this.db('robots_robots')
+            .where({ tenant_id: scope.tenantId, status: 'deleted' })
+            .modify((b) => (scope.admin ? b : b.where('user_id', scope.userId)))
         : this.visible(scope);
     if (status === 'online') q.where('presence_until', '>', nowIso);
     if (status === 'offline') q.where((b) => b.whereNull('presence_until').orWhere('presence_until', '<=', nowIso));
     const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q.orderBy('id', 'desc').limit(pageSize).offset(pageOffset({ page, page_size: pageSize }));
-    const aiCalls = await this.aiCallsToday(scope.tenantId, rows.map((r: { robot_id: string }) => r.robot_id));
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(pageSize)
+      .offset(pageOffset({ page, page_size: pageSize }));
+    const aiCalls = await this.aiCallsToday(
+      scope.tenantId,
+      rows.map((r: { robot_id: string }) => r.robot_id),
+    );
     return { total: Number(n), list: rows.map((r: Record<string, any>) => this.view(r, aiCalls)) };
   }
 
@@ -145,7 +173,16 @@ export class Robots {
   async create(scope: RobotScope, name: string, ai: Record<string, unknown>) {
     this.checkAi(ai);
     const now = this.clock.now().toISOString();
-    const robot = { robot_id: newId('robot'), robot_uuid: randomUUID(), tenant_id: scope.tenantId, user_id: scope.userId, name, ai: JSON.stringify(ai), created_at: now, updated_at: now };
+    const robot = {
+      robot_id: newId('robot'),
+      robot_uuid: randomUUID(),
+      tenant_id: scope.tenantId,
+      user_id: scope.userId,
+      name,
+      ai: JSON.stringify(ai),
+      created_at: now,
+      updated_at: now,
+    };
     await this.db.transaction(async (trx) => {
       for (const gauge of GAUGES) await this.usage.consume(scope.tenantId, gauge, 1, trx);
       await trx('robots_robots').insert(robot);
@@ -158,7 +195,9 @@ export class Robots {
     const ai = { ...JSON.parse(row.ai) };
     for (const field of AI_FIELDS) if (patch[field] !== undefined) ai[field] = patch[field];
     this.checkAi(ai);
-    await this.db('robots_robots').where('id', row.id).update({ ...(patch.name ? { name: patch.name } : {}), ai: JSON.stringify(ai), updated_at: this.clock.now().toISOString() });
+    await this.db('robots_robots')
+      .where('id', row.id)
+      .update({ ...(patch.name ? { name: patch.name } : {}), ai: JSON.stringify(ai), updated_at: this.clock.now().toISOString() });
   }
 
   /** Deleting a robot revokes its tokens at once. */
@@ -215,12 +254,19 @@ export class Robots {
     if (license.status !== 'active') throw AppError.forbidden(`this activation code is ${license.status}`);
     if (license.valid_until && license.valid_until <= now) throw AppError.forbidden('this activation code has expired');
     const owner = await this.ownerFor(license, activator);
-    const bound = await this.licenses().bind(license, { deviceId: deviceInfo.deviceId, deviceName: [deviceInfo.brand, deviceInfo.model].filter(Boolean).join(' ') || null });
+    const bound = await this.licenses().bind(license, {
+      deviceId: deviceInfo.deviceId,
+      deviceName: [deviceInfo.brand, deviceInfo.model].filter(Boolean).join(' ') || null,
+    });
     if (bound.outcome === 'cap_reached' || bound.outcome === 'deactivated') {
       const holder = await this.db('robots_robots').where('license_id', license.license_id).first('robot_id', 'device_info', 'first_activated_at');
       const other = bound.outcome === 'cap_reached' ? bound.devices[0] : undefined;
       throw new AppError(409, 'code_in_use', 'this activation code is used by another device; ask an administrator to unbind it', {
-        details: { existingDeviceId: other?.device_id ?? (holder?.device_info ? JSON.parse(holder.device_info).deviceId : null), existingRobotId: holder?.robot_id ?? null, activatedAt: holder?.first_activated_at ?? other?.first_seen_at ?? null },
+        details: {
+          existingDeviceId: other?.device_id ?? (holder?.device_info ? JSON.parse(holder.device_info).deviceId : null),
+          existingRobotId: holder?.robot_id ?? null,
+          activatedAt: holder?.first_activated_at ?? other?.first_seen_at ?? null,
+        },
       });
     }
     try {
@@ -228,7 +274,10 @@ export class Robots {
     } catch (err) {
       // Refused after binding (e.g. 402, over the plan's robots): free the code again, or this
       // device would hold it with no robot and every other device would get 409.
-      if (bound.outcome === 'bound') await this.licenses().unbind({ tenantId: license.tenant_id }, license.license_id, deviceInfo.deviceId).catch(() => undefined);
+      if (bound.outcome === 'bound')
+        await this.licenses()
+          .unbind({ tenantId: license.tenant_id }, license.license_id, deviceInfo.deviceId)
+          .catch(() => undefined);
       throw err;
     }
   }
@@ -240,7 +289,10 @@ export class Robots {
    * - a code bound to someone else, or the robot of someone else (after an unbind), is 403 unless
    *   the activator is an admin doing it for them.
    */
-  private async ownerFor(license: { license_id: string; tenant_id: string; bound_user_id: string | null }, activator: Activator | null): Promise<string | null> {
+  private async ownerFor(
+    license: { license_id: string; tenant_id: string; bound_user_id: string | null },
+    activator: Activator | null,
+  ): Promise<string | null> {
     if (!activator) return license.bound_user_id;
     const sameTenant = activator.tenantId === license.tenant_id;
     if (!sameTenant && !activator.superadmin) throw AppError.notFound('activation code not found');
@@ -249,12 +301,22 @@ export class Robots {
     if (!sameTenant) return holder; // a superadmin, for the code's user
     if (holder && holder !== activator.userId) {
       if (activator.admin) return holder;
-      throw AppError.forbidden(robot?.user_id ? 'the robot of this activation code belongs to another user' : 'this activation code is bound to another user', 'code_of_another_user');
+      throw AppError.forbidden(
+        robot?.user_id ? 'the robot of this activation code belongs to another user' : 'this activation code is bound to another user',
+        'code_of_another_user',
+      );
     }
     return activator.userId;
   }
 
-  private activateBound(license: { license_id: string; tenant_id: string }, owner: string | null, code: string, deviceInfo: Record<string, unknown> & { deviceId: string }, isNew: boolean, now: string) {
+  private activateBound(
+    license: { license_id: string; tenant_id: string },
+    owner: string | null,
+    code: string,
+    deviceInfo: Record<string, unknown> & { deviceId: string },
+    isNew: boolean,
+    now: string,
+  ) {
     return this.db.transaction(async (trx) => {
       let robot = await trx('robots_robots').where('license_id', license.license_id).first();
       // 201 when this device was bound now (a first activation, or a new phone after an unbind).
@@ -278,7 +340,15 @@ export class Robots {
         // A deleted robot comes back on re-activation: it counts against the plan again.
         if (robot.status === 'deleted') for (const gauge of GAUGES) await this.usage.consume(license.tenant_id, gauge, 1, trx);
         // A robot nobody owned yet (activated without a user token) becomes the activator's.
-        await trx('robots_robots').where('id', robot.id).update({ status: 'active', device_info: JSON.stringify(deviceInfo), last_activated_at: now, updated_at: now, ...(robot.user_id ? {} : { user_id: owner }) });
+        await trx('robots_robots')
+          .where('id', robot.id)
+          .update({
+            status: 'active',
+            device_info: JSON.stringify(deviceInfo),
+            last_activated_at: now,
+            updated_at: now,
+            ...(robot.user_id ? {} : { user_id: owner }),
+          });
       }
       robot = await trx('robots_robots').where('license_id', license.license_id).first();
       const tokens = await this.tokens.issue(trx, Number(robot.id));

@@ -24,7 +24,8 @@ const rate = (succeeded: number, failed: number) => (succeeded + failed ? round(
 
 function parseDay(value: string, field: string): number {
   const ms = DATE.test(value) ? Date.parse(`${value}T00:00:00.000Z`) : NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw AppError.validation([{ path: `query.${field}`, message: 'must be a date (YYYY-MM-DD)' }], 400);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value)
+    throw AppError.validation([{ path: `query.${field}`, message: 'must be a date (YYYY-MM-DD)' }], 400);
   return ms;
 }
 
@@ -42,7 +43,12 @@ export class Statistics {
   ) {}
 
   /** AI figures come from the ai plugin's call log, through its api; without the plugin they stay null. */
-  private async withAi<T extends { totalAICalls: number | null; aiCost: number | null }>(stats: T, tenantId: string, robotIds: string[], range: DateRange): Promise<T> {
+  private async withAi<T extends { totalAICalls: number | null; aiCost: number | null }>(
+    stats: T,
+    tenantId: string,
+    robotIds: string[],
+    range: DateRange,
+  ): Promise<T> {
     const ai = this.ai();
     if (!ai) return stats;
     const totals = await ai.callTotals(tenantId, robotIds, range.from, range.to);
@@ -52,7 +58,12 @@ export class Statistics {
   /** startDate/endDate from the query; the last 7 days (today included) by default; at most 366 days. */
   range(query: { startDate?: string; endDate?: string }): DateRange {
     const today = Date.parse(`${this.clock.now().toISOString().slice(0, 10)}T00:00:00.000Z`);
-    const end = query.endDate !== undefined ? parseDay(query.endDate, 'endDate') : query.startDate !== undefined ? Math.min(today, parseDay(query.startDate, 'startDate') + (DEFAULT_DAYS - 1) * DAY) : today;
+    const end =
+      query.endDate !== undefined
+        ? parseDay(query.endDate, 'endDate')
+        : query.startDate !== undefined
+          ? Math.min(today, parseDay(query.startDate, 'startDate') + (DEFAULT_DAYS - 1) * DAY)
+          : today;
     const start = query.startDate !== undefined ? parseDay(query.startDate, 'startDate') : end - (DEFAULT_DAYS - 1) * DAY;
     if (start > end) throw AppError.validation([{ path: 'query.startDate', message: 'must not be after endDate' }], 400);
     if ((end - start) / DAY + 1 > MAX_DAYS) throw AppError.validation([{ path: 'query.endDate', message: `the range is at most ${MAX_DAYS} days` }], 400);
@@ -86,13 +97,26 @@ export class Statistics {
   }
 
   private async top(robotPk: number, range: DateRange, column: 'received_name' | 'group_name') {
-    const rows = (await this.messages(robotPk, range).whereNotNull(column).whereNot(column, '').select({ name: column }).count({ n: '*' }).groupBy(column).orderBy([{ column: 'n', order: 'desc' }, { column: 'name', order: 'asc' }]).limit(TOP)) as Array<{ name: string; n: unknown }>;
+    const rows = (await this.messages(robotPk, range)
+      .whereNotNull(column)
+      .whereNot(column, '')
+      .select({ name: column })
+      .count({ n: '*' })
+      .groupBy(column)
+      .orderBy([
+        { column: 'n', order: 'desc' },
+        { column: 'name', order: 'asc' },
+      ])
+      .limit(TOP)) as Array<{ name: string; n: unknown }>;
     return rows.map((r) => ({ name: r.name, messageCount: num(r.n) }));
   }
 
   /** Seconds from the robot's reported executionTimeMs, else completed_at − created_at. */
   private async avgResponseTime(robotPk: number, range: DateRange): Promise<number> {
-    const rows = (await this.commandRows(robotPk, range).whereIn('status', ['succeeded', 'failed']).whereNotNull('completed_at').select('result', 'created_at', 'completed_at')) as Array<{ result: string | null; created_at: string; completed_at: string }>;
+    const rows = (await this.commandRows(robotPk, range)
+      .whereIn('status', ['succeeded', 'failed'])
+      .whereNotNull('completed_at')
+      .select('result', 'created_at', 'completed_at')) as Array<{ result: string | null; created_at: string; completed_at: string }>;
     if (!rows.length) return 0;
     let total = 0;
     for (const r of rows) {
@@ -136,7 +160,12 @@ export class Statistics {
 
   /** 8.2: every robot the caller sees (own robots; a tenant admin: the tenant's). */
   async user(scope: RobotScope, range: DateRange) {
-    const robots = (await this.visibleIds(scope).select('robot_id', 'activation_code', 'presence_until')) as Array<{ id: number; robot_id: string; activation_code: string | null; presence_until: string | null }>;
+    const robots = (await this.visibleIds(scope).select('robot_id', 'activation_code', 'presence_until')) as Array<{
+      id: number;
+      robot_id: string;
+      activation_code: string | null;
+      presence_until: string | null;
+    }>;
     const [total] = (await this.messages(this.visibleIds(scope), range).count({ n: '*' })) as Array<{ n: unknown }>;
     const counts = await this.commandCounts(this.visibleIds(scope), range);
     const stats = {
@@ -150,6 +179,11 @@ export class Statistics {
       activeRobots: robots.filter((r) => this.commands.online(r)).length,
       ...counts,
     };
-    return this.withAi(stats, scope.tenantId, robots.map((r) => r.robot_id), range);
+    return this.withAi(
+      stats,
+      scope.tenantId,
+      robots.map((r) => r.robot_id),
+      range,
+    );
   }
 }

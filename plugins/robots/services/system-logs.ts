@@ -50,13 +50,20 @@ export class SystemLogs {
   }
 
   /** tenantId null: every tenant's logs (superadmin). */
-  async list(scope: { tenantId: string | null }, filter: { type?: string; level?: string }, page: { page: number; pageSize: number }): Promise<{ total: number; list: LogRow[] }> {
+  async list(
+    scope: { tenantId: string | null },
+    filter: { type?: string; level?: string },
+    page: { page: number; pageSize: number },
+  ): Promise<{ total: number; list: LogRow[] }> {
     const q = this.db('robots_logs');
     if (scope.tenantId) q.where('tenant_id', scope.tenantId);
     if (filter.type) q.where('type', filter.type);
     if (filter.level) q.where('level', filter.level);
     const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q.orderBy('id', 'desc').limit(page.pageSize).offset((page.page - 1) * page.pageSize);
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(page.pageSize)
+      .offset((page.page - 1) * page.pageSize);
     return {
       total: Number(n),
       list: rows.map((r: Record<string, any>) => ({ ...r, id: Number(r.id), details: r.details ? JSON.parse(String(r.details)) : null }) as LogRow),

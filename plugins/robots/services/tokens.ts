@@ -66,7 +66,13 @@ export class RobotTokens {
     const expiresAt = new Date(now.getTime() + this.settings.tokenTtlHours * 3_600_000).toISOString();
     await trx('robots_tokens').insert([
       { robot_pk: robotPk, kind: 'access', token_hash: sha256(token), expires_at: expiresAt, created_at: now.toISOString() },
-      { robot_pk: robotPk, kind: 'refresh', token_hash: sha256(refreshToken), expires_at: new Date(now.getTime() + this.settings.refreshTokenTtlDays * 86_400_000).toISOString(), created_at: now.toISOString() },
+      {
+        robot_pk: robotPk,
+        kind: 'refresh',
+        token_hash: sha256(refreshToken),
+        expires_at: new Date(now.getTime() + this.settings.refreshTokenTtlDays * 86_400_000).toISOString(),
+        created_at: now.toISOString(),
+      },
     ]);
     return { token, refreshToken, expiresAt };
   }
@@ -81,7 +87,8 @@ export class RobotTokens {
     const hash = sha256(token);
     const nowIso = this.clock.now().toISOString();
     const cached = kind === 'access' ? this.cache.get(hash) : undefined;
-    if (cached && cached.expires_at > nowIso) return { id: cached.id, robot_id: cached.robot_id, tenant_id: cached.tenant_id, user_id: cached.user_id, status: cached.status };
+    if (cached && cached.expires_at > nowIso)
+      return { id: cached.id, robot_id: cached.robot_id, tenant_id: cached.tenant_id, user_id: cached.user_id, status: cached.status };
     const row = await this.db('robots_tokens as t')
       .join('robots_robots as r', 'r.id', 't.robot_pk')
       .where({ 't.token_hash': hash, 't.kind': kind })
@@ -105,7 +112,13 @@ export class RobotTokens {
     await this.db.transaction(async (trx) => {
       await trx('robots_tokens').where({ robot_pk: robot.id, kind: 'access' }).whereNull('revoked_at').update({ revoked_at: now.toISOString() });
       this.revoked(trx, robot.id);
-      await trx('robots_tokens').insert({ robot_pk: robot.id, kind: 'access', token_hash: sha256(token), expires_at: expiresAt, created_at: now.toISOString() });
+      await trx('robots_tokens').insert({
+        robot_pk: robot.id,
+        kind: 'access',
+        token_hash: sha256(token),
+        expires_at: expiresAt,
+        created_at: now.toISOString(),
+      });
     });
     return { token, expiresAt };
   }

@@ -1,5 +1,20 @@
 import assert from 'node:assert/strict';
-import { ISO, RobotSocket, addMember, adminCodes, bearer, homeAdmin, homeTenantId, ownerWithRobot, phoneLogin, registerOwner, robotsApp, superadmin, type Owner, type RobotsApp } from './helpers.js';
+import {
+  ISO,
+  RobotSocket,
+  addMember,
+  adminCodes,
+  bearer,
+  homeAdmin,
+  homeTenantId,
+  ownerWithRobot,
+  phoneLogin,
+  registerOwner,
+  robotsApp,
+  superadmin,
+  type Owner,
+  type RobotsApp,
+} from './helpers.js';
 
 // Seed sections 7 and 9 are the operator's: WorkBot's home tenant (the operator tenant here) is
 // what its admins list and disable; a superadmin sees every tenant. A fresh app per test, so the
@@ -14,7 +29,11 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
   afterEach(async () => t?.close());
 
   it('401 without credentials', async () => {
-    for (const [method, path] of [['GET', '/api/admin/users'], ['POST', '/api/admin/users/x/disable'], ['GET', '/api/admin/logs']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/admin/users'],
+      ['POST', '/api/admin/users/x/disable'],
+      ['GET', '/api/admin/logs'],
+    ] as const) {
       const res = await t.wb(method, path);
       assert.equal(res.status, 401, res.text);
       assert.equal(res.body.code, 401);
@@ -43,7 +62,8 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
     assert.equal(mine.phone, phone.phone);
     assert.equal(mine.status, 'active');
     assert.match(mine.createdAt, ISO);
-    for (const key of ['userId', 'nickname', 'avatar', 'phone', 'role', 'status', 'robotCount', 'totalActivationCodes', 'createdAt', 'lastLoginAt']) assert.ok(key in mine, key);
+    for (const key of ['userId', 'nickname', 'avatar', 'phone', 'role', 'status', 'robotCount', 'totalActivationCodes', 'createdAt', 'lastLoginAt'])
+      assert.ok(key in mine, key);
     assert.deepEqual([row(admin.id).role, row(admin.id).tenantRole], ['admin', 'admin']);
     assert.deepEqual([row(root.id).role, row(root.id).tenantRole], ['admin', 'owner']);
     assert.equal(row(customer.owner.id), undefined);
@@ -69,7 +89,11 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
 
   it('a member of the home tenant: 403', async () => {
     const member = await addMember(t, await homeTenantId(t), 'plain');
-    for (const [method, path] of [['GET', '/api/admin/users'], ['POST', `/api/admin/users/${root.id}/disable`], ['GET', '/api/admin/logs']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/admin/users'],
+      ['POST', `/api/admin/users/${root.id}/disable`],
+      ['GET', '/api/admin/logs'],
+    ] as const) {
       const res = await t.wb(method, path, { headers: member.headers });
       assert.equal(res.status, 403, res.text);
       assert.equal(res.body.code, 403);
@@ -128,7 +152,10 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
     assert.equal(typeof entry.ipAddress, 'string');
     assert.match(entry.createdAt, ISO);
     assert.ok(logs.body.data.list.every((l: any) => l.logType === 'api_error' && l.level === 'warn'));
-    assert.ok(!logs.body.data.list.some((l: any) => l.details?.path === '/workbot/api/robots/robot_2_abcdef'), 'another tenant’s errors are not the home admin’s');
+    assert.ok(
+      !logs.body.data.list.some((l: any) => l.details?.path === '/workbot/api/robots/robot_2_abcdef'),
+      'another tenant’s errors are not the home admin’s',
+    );
     assert.equal((await t.wb('GET', '/api/admin/logs?logType=api', { headers: admin.headers })).body.data.total, logs.body.data.total);
     assert.equal((await t.wb('GET', '/api/admin/logs?level=error', { headers: admin.headers })).body.data.total, 0);
 
@@ -137,8 +164,14 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
     assert.equal(security.status, 200, security.text);
     const messages = security.body.data.list.map((l: any) => l.message);
     assert.ok(messages.includes('invalid robot token at the WebSocket handshake'), security.text);
-    assert.ok(security.body.data.list.some((l: any) => l.details?.path === '/workbot/api/admin/logs' && l.details.status === 403), security.text);
+    assert.ok(
+      security.body.data.list.some((l: any) => l.details?.path === '/workbot/api/admin/logs' && l.details.status === 403),
+      security.text,
+    );
     const errors = await t.wb('GET', '/api/admin/logs?type=api_error&pageSize=200', { headers: bearer(root.token) });
-    assert.ok(errors.body.data.list.some((l: any) => l.details?.path === '/workbot/api/robots/robot_2_abcdef'), errors.text);
+    assert.ok(
+      errors.body.data.list.some((l: any) => l.details?.path === '/workbot/api/robots/robot_2_abcdef'),
+      errors.text,
+    );
   });
 });

@@ -17,7 +17,8 @@ describe('robots: commands awaiting approval', () => {
     const robot = await activate(t, code);
     const settings = await t.request('PATCH', '/api/v2/tenant/settings', { headers: owner.headers, body: { require_approval: true } });
     assert.equal(settings.status, 200, settings.text);
-    const send = (who: { headers: Record<string, string> }, content: string) => t.wb('POST', '/api/robot/send-message', { headers: who.headers, body: { robotId: robot.robotId, type: 'text', titleList: ['Li'], content } });
+    const send = (who: { headers: Record<string, string> }, content: string) =>
+      t.wb('POST', '/api/robot/send-message', { headers: who.headers, body: { robotId: robot.robotId, type: 'text', titleList: ['Li'], content } });
     return { owner, member, robot, send };
   }
 
@@ -30,14 +31,24 @@ describe('robots: commands awaiting approval', () => {
 
     const waiting = await t.wb('GET', '/api/robot/commands/awaiting-approval', { headers: owner.headers });
     assert.equal(waiting.status, 200);
-    assert.deepEqual(waiting.body.data.commands.map((c: { commandId: string }) => c.commandId), [sent.body.data.commandId]);
-    assert.equal((await t.wb('POST', `/api/robot/commands/${sent.body.data.commandId}/approve`, { headers: member.headers })).status, 403, 'a member cannot approve');
+    assert.deepEqual(
+      waiting.body.data.commands.map((c: { commandId: string }) => c.commandId),
+      [sent.body.data.commandId],
+    );
+    assert.equal(
+      (await t.wb('POST', `/api/robot/commands/${sent.body.data.commandId}/approve`, { headers: member.headers })).status,
+      403,
+      'a member cannot approve',
+    );
 
     const approved = await t.wb('POST', `/api/robot/commands/${sent.body.data.commandId}/approve`, { headers: owner.headers });
     assert.equal(approved.status, 200, approved.text);
     assert.equal(approved.body.data.status, 'pending');
     const polled = await poll(t, robot.token);
-    assert.deepEqual(polled.body.data.commands.map((c: { commandId: string }) => c.commandId), [sent.body.data.commandId]);
+    assert.deepEqual(
+      polled.body.data.commands.map((c: { commandId: string }) => c.commandId),
+      [sent.body.data.commandId],
+    );
     const again = await t.wb('POST', `/api/robot/commands/${sent.body.data.commandId}/approve`, { headers: owner.headers });
     assert.equal(again.status, 409, 'only a waiting command can be decided');
     const audit = await t.app.db('auth_audit_logs').where({ action: 'robots.command.approved', target_id: sent.body.data.commandId });
@@ -60,7 +71,15 @@ describe('robots: commands awaiting approval', () => {
     const own = await send(owner, 'from the owner');
     assert.equal(own.body.data.status, 'pending');
     const other = await registerOwner(t, 'stranger');
-    assert.equal((await t.wb('POST', `/api/robot/commands/${own.body.data.commandId}/reject`, { headers: other.headers })).status, 404, 'another tenant cannot decide');
-    assert.equal((await t.wb('GET', '/api/robot/commands/awaiting-approval', { headers: bearer(robot.token) })).status, 403, 'a robot is not an owner or admin');
+    assert.equal(
+      (await t.wb('POST', `/api/robot/commands/${own.body.data.commandId}/reject`, { headers: other.headers })).status,
+      404,
+      'another tenant cannot decide',
+    );
+    assert.equal(
+      (await t.wb('GET', '/api/robot/commands/awaiting-approval', { headers: bearer(robot.token) })).status,
+      403,
+      'a robot is not an owner or admin',
+    );
   });
 });

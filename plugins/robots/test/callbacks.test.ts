@@ -62,7 +62,13 @@ describe('robots: third-party callbacks', () => {
 
   it('message and result callbacks arrive signed; the config never shows the secret', async () => {
     const { owner, robot } = await ownerWithRobot(t, 'signed');
-    const res = await configure(owner.headers, { robotId: robot.robotId, messageCallbackUrl: `${rx.base}/messages`, resultCallbackUrl: `${rx.base}/results`, enableSignature: true, secretKey: SECRET });
+    const res = await configure(owner.headers, {
+      robotId: robot.robotId,
+      messageCallbackUrl: `${rx.base}/messages`,
+      resultCallbackUrl: `${rx.base}/results`,
+      enableSignature: true,
+      secretKey: SECRET,
+    });
     assert.equal(res.status, 200, res.text);
     const view = await t.wb('GET', `/api/robot/third-party/config/${robot.robotId}`, { headers: owner.headers });
     assert.equal(view.status, 200);
@@ -96,7 +102,11 @@ describe('robots: third-party callbacks', () => {
     }
     assert.equal(rx.hits.filter((h) => h.path === '/flaky').length, 3, 'two failures (500, 3xx) then the success');
     const log = await t.wb('GET', `/api/robot/third-party/deliveries/${robot.robotId}`, { headers: owner.headers });
-    assert.deepEqual(log.body.data.list.map((d: { status: string; response_status: number }) => [d.status, d.response_status]).reverse(), [['failed', 500], ['failed', 302], ['delivered', 200]]);
+    assert.deepEqual(log.body.data.list.map((d: { status: string; response_status: number }) => [d.status, d.response_status]).reverse(), [
+      ['failed', 500],
+      ['failed', 302],
+      ['delivered', 200],
+    ]);
 
     rx.script.push(410);
     await report(robot.token, robot.robotId, 'gone?');
@@ -118,11 +128,17 @@ describe('robots: third-party callbacks', () => {
     const delivery = log.body.data.list[0];
     const count = () => rx.hits.filter((h) => h.path === '/again').length;
     const before = count();
-    const res = await t.wb('POST', '/api/robot/third-party/deliveries/resend', { headers: owner.headers, body: { robotId: robot.robotId, deliveryId: delivery.id } });
+    const res = await t.wb('POST', '/api/robot/third-party/deliveries/resend', {
+      headers: owner.headers,
+      body: { robotId: robot.robotId, deliveryId: delivery.id },
+    });
     assert.equal(res.status, 200, res.text);
     await t.app.events.flush();
     assert.equal(count(), before + 1);
-    const missing = await t.wb('POST', '/api/robot/third-party/deliveries/resend', { headers: owner.headers, body: { robotId: robot.robotId, deliveryId: 999999 } });
+    const missing = await t.wb('POST', '/api/robot/third-party/deliveries/resend', {
+      headers: owner.headers,
+      body: { robotId: robot.robotId, deliveryId: 999999 },
+    });
     assert.equal(missing.status, 404);
   });
 
@@ -145,13 +161,32 @@ describe('robots: callback targets are checked (SSRF guard)', () => {
   });
   after(async () => t?.close());
 
-  for (const url of ['http://127.0.0.1:9/x', 'http://localhost:9/x', 'http://10.1.2.3/x', 'http://192.168.0.10/x', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9/x', 'ftp://example.org/x']) {
+  for (const url of [
+    'http://127.0.0.1:9/x',
+    'http://localhost:9/x',
+    'http://10.1.2.3/x',
+    'http://192.168.0.10/x',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::1]:9/x',
+    'ftp://example.org/x',
+  ]) {
     it(`refuses ${url}`, async () => {
       const { owner, robot } = await ownerWithRobot(t, 'ssrf');
-      const res = await t.wb('POST', '/api/robot/third-party/config', { headers: owner.headers, body: { robotId: robot.robotId, messageCallbackUrl: url, enableSignature: false } });
+      const res = await t.wb('POST', '/api/robot/third-party/config', {
+        headers: owner.headers,
+        body: { robotId: robot.robotId, messageCallbackUrl: url, enableSignature: false },
+      });
       assert.equal(res.status, 400, res.text);
       assert.equal(res.body.code, 400);
-      assert.equal(await t.app.db('robots_callbacks').count({ n: '*' }).first().then((r) => Number(r?.n)), 0, 'nothing stored');
+      assert.equal(
+        await t.app
+          .db('robots_callbacks')
+          .count({ n: '*' })
+          .first()
+          .then((r) => Number(r?.n)),
+        0,
+        'nothing stored',
+      );
     });
   }
 });

@@ -1,7 +1,22 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../../core/clock.js';
-import { ADMIN, activate, addMember, bearer, device, homeAdmin, homeTenantId, newCodes, registerOwner, robotsApp, robotsAppWithHome, superadmin, type Owner, type RobotsApp } from './helpers.js';
+import {
+  ADMIN,
+  activate,
+  addMember,
+  bearer,
+  device,
+  homeAdmin,
+  homeTenantId,
+  newCodes,
+  registerOwner,
+  robotsApp,
+  robotsAppWithHome,
+  superadmin,
+  type Owner,
+  type RobotsApp,
+} from './helpers.js';
 
 // Seed 004 section 6: POST and GET /api/admin/activation-codes, field by field. Times come from a
 // manual clock, so every field of every row is asserted exactly. Codes are WorkBot's home tenant's
@@ -62,7 +77,10 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       for (const c of codes) {
         assert.deepEqual(Object.keys(c).sort(), CODE_FIELDS);
         assert.match(c.code, /^[A-Z0-9]{8}$/);
-        assert.deepEqual({ ...c, code: 'X' }, { code: 'X', status: 'unused', validityPeriod: 30, price: 50, createdAt: at(1000), validUntil: at(1000 + 30 * DAY), boundUserId: member.id });
+        assert.deepEqual(
+          { ...c, code: 'X' },
+          { code: 'X', status: 'unused', validityPeriod: 30, price: 50, createdAt: at(1000), validUntil: at(1000 + 30 * DAY), boundUserId: member.id },
+        );
       }
       // The engine keeps minor units, the remark as the license's user hint.
       const row = await t.app.db('licensing_licenses').where('activation_code', codes[0].code).first();
@@ -84,7 +102,10 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       clock.set(at(2000));
       const res = await generate(owner, {});
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual({ ...res.body.data.codes[0], code: 'X' }, { code: 'X', status: 'unused', validityPeriod: 30, price: null, createdAt: at(2000), validUntil: at(2000 + 30 * DAY), boundUserId: null });
+      assert.deepEqual(
+        { ...res.body.data.codes[0], code: 'X' },
+        { code: 'X', status: 'unused', validityPeriod: 30, price: null, createdAt: at(2000), validUntil: at(2000 + 30 * DAY), boundUserId: null },
+      );
       const longest = await generate(owner, { validityPeriod: 3650 });
       assert.equal(longest.body.data.codes[0].validityPeriod, 3650, 'ten years at most'); // not a hundred
 
@@ -172,8 +193,22 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
         total: 3,
         list: [
           { code: mine, validityPeriod: 30, price: null, boundUser: null, validUntil: at(10_000 + 30 * DAY), ...unused },
-          { code: other, validityPeriod: 90, price: null, boundUser: { userId: anon.id, nickname: anon.phone, phone: anon.phone }, validUntil: at(10_000 + 90 * DAY), ...unused },
-          { code, validityPeriod: 30, price: 50, boundUser: { userId: zhang.id, nickname: 'Zhang San', phone: zhang.phone }, validUntil: at(10_000 + 30 * DAY), ...unused },
+          {
+            code: other,
+            validityPeriod: 90,
+            price: null,
+            boundUser: { userId: anon.id, nickname: anon.phone, phone: anon.phone },
+            validUntil: at(10_000 + 90 * DAY),
+            ...unused,
+          },
+          {
+            code,
+            validityPeriod: 30,
+            price: 50,
+            boundUser: { userId: zhang.id, nickname: 'Zhang San', phone: zhang.phone },
+            validUntil: at(10_000 + 30 * DAY),
+            ...unused,
+          },
         ],
       });
 
@@ -208,7 +243,15 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       assert.equal(disabled.status, 200, disabled.text);
       assert.equal((await rowOf(code)).status, 'disabled');
       assert.equal((await t.wb('POST', `/api/admin/activation-codes/${other}/disable`, { headers: owner.headers })).status, 200);
-      assert.deepEqual(await rowOf(other), { code: other, validityPeriod: 90, price: null, boundUser: { userId: anon.id, nickname: anon.phone, phone: anon.phone }, validUntil: at(10_000 + 90 * DAY), ...unused, status: 'disabled' });
+      assert.deepEqual(await rowOf(other), {
+        code: other,
+        validityPeriod: 90,
+        price: null,
+        boundUser: { userId: anon.id, nickname: anon.phone, phone: anon.phone },
+        validUntil: at(10_000 + 90 * DAY),
+        ...unused,
+        status: 'disabled',
+      });
       assert.equal((await t.wb('GET', '/api/robot/commands', { headers: bearer(robot.token) })).status, 401, 'the disabled code’s robot is signed out');
     });
 
@@ -234,7 +277,8 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
 
       await activate(t, made[0]);
       await activate(t, made[7]);
-      for (const c of [made[1], made[2], made[7]]) assert.equal((await t.wb('POST', `/api/admin/activation-codes/${c}/disable`, { headers: owner.headers })).status, 200);
+      for (const c of [made[1], made[2], made[7]])
+        assert.equal((await t.wb('POST', `/api/admin/activation-codes/${c}/disable`, { headers: owner.headers })).status, 200);
       const unusedCodes = newest.filter((c) => ![made[0], made[1], made[2], made[7]].includes(c));
       assert.deepEqual(await page('?status=used'), { total: 1, codes: [made[0]] });
       assert.deepEqual(await page('?status=disabled'), { total: 3, codes: [made[7], made[2], made[1]] });

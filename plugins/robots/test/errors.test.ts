@@ -1,5 +1,21 @@
 import assert from 'node:assert/strict';
-import { RobotSocket, activate, addMember, adminCodes, bearer, device, homeAdmin, newCodes, ownerWithRobot, poll, registerOwner, robotsApp, sendText, superadmin, type RobotsApp } from './helpers.js';
+import {
+  RobotSocket,
+  activate,
+  addMember,
+  adminCodes,
+  bearer,
+  device,
+  homeAdmin,
+  newCodes,
+  ownerWithRobot,
+  poll,
+  registerOwner,
+  robotsApp,
+  sendText,
+  superadmin,
+  type RobotsApp,
+} from './helpers.js';
 
 /** The seed's error envelope: HTTP status = code, a message, and data. */
 function assertError(res: { status: number; body: any; text: string }, status: number): void {
@@ -40,7 +56,9 @@ describe('robots: errors (tokens, principals, validation, codes)', () => {
     assert.equal(await RobotSocket.refusedStatus(t, robot.robotId, token), 101);
     // Revoked the way unbind, disable and delete do it: refused at once, though it was just used (and cached).
     const robotPk = (await t.app.db('robots_robots').where('robot_id', robot.robotId).first()).id;
-    await t.app.container.resolve<{ tokens: { revokeAll(db: unknown, pk: number): Promise<void> } }>('robotsServices').tokens.revokeAll(t.app.db, Number(robotPk));
+    await t.app.container
+      .resolve<{ tokens: { revokeAll(db: unknown, pk: number): Promise<void> } }>('robotsServices')
+      .tokens.revokeAll(t.app.db, Number(robotPk));
     assertError(await poll(t, token), 401);
     assert.equal(await RobotSocket.refusedStatus(t, robot.robotId, token), 401);
   });
@@ -52,7 +70,13 @@ describe('robots: errors (tokens, principals, validation, codes)', () => {
     assertError(await t.wb('POST', '/api/robot/command-result', { body: { commandId: 'cmd_1_a', errorCode: 0 }, headers: owner.headers }), 401);
     assertError(await t.wb('GET', '/api/robots', { headers: bearer(robot.token) }), 401);
     assertError(await t.wb('GET', '/api/user/info', { headers: bearer(robot.token) }), 401);
-    assertError(await t.wb('POST', '/api/robot/send-message', { body: { robotId: robot.robotId, type: 'text', titleList: ['x'], content: 'x' }, headers: bearer(robot.token) }), 401);
+    assertError(
+      await t.wb('POST', '/api/robot/send-message', {
+        body: { robotId: robot.robotId, type: 'text', titleList: ['x'], content: 'x' },
+        headers: bearer(robot.token),
+      }),
+      401,
+    );
     assertError(await t.wb('GET', `/api/robots/${robot.robotId}`, { headers: bearer(robot.token) }), 401);
     // No token at all.
     assertError(await t.wb('GET', '/api/robots'), 401);
@@ -85,7 +109,15 @@ describe('robots: errors (tokens, principals, validation, codes)', () => {
     assertError(res, 404);
     assertError(await sendText(t, b, 'robot_1_deadbeef', 'nobody'), 404);
     const pk = (await t.app.db('robots_robots').where('robot_id', robot.robotId).first('id')).id;
-    assert.equal(await t.app.db('robots_commands').where('robot_pk', pk).count({ n: '*' }).first().then((r) => Number(r?.n)), 0);
+    assert.equal(
+      await t.app
+        .db('robots_commands')
+        .where('robot_pk', pk)
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r?.n)),
+      0,
+    );
   });
 
   it('validation errors: 400 with data.fields; a text message without content; a file without fileUrl', async () => {
@@ -93,19 +125,48 @@ describe('robots: errors (tokens, principals, validation, codes)', () => {
     const missing = await t.wb('POST', '/api/robot/send-message', { body: { robotId: robot.robotId }, headers: owner.headers });
     assertError(missing, 400);
     assert.ok(Array.isArray(missing.body.data.fields) && missing.body.data.fields.length >= 2, missing.text);
-    const badType = await t.wb('POST', '/api/robot/send-message', { body: { robotId: robot.robotId, type: 'video', titleList: ['x'] }, headers: owner.headers });
+    const badType = await t.wb('POST', '/api/robot/send-message', {
+      body: { robotId: robot.robotId, type: 'video', titleList: ['x'] },
+      headers: owner.headers,
+    });
     assertError(badType, 400);
-    assert.ok(badType.body.data.fields.some((f: { path: string }) => /type/.test(f.path)), badType.text);
-    const noContent = await t.wb('POST', '/api/robot/send-message', { body: { robotId: robot.robotId, type: 'text', titleList: ['x'] }, headers: owner.headers });
+    assert.ok(
+      badType.body.data.fields.some((f: { path: string }) => /type/.test(f.path)),
+      badType.text,
+    );
+    const noContent = await t.wb('POST', '/api/robot/send-message', {
+      body: { robotId: robot.robotId, type: 'text', titleList: ['x'] },
+      headers: owner.headers,
+    });
     assertError(noContent, 400);
-    assert.deepEqual(noContent.body.data.fields.map((f: { path: string }) => f.path), ['body.content']);
+    assert.deepEqual(
+      noContent.body.data.fields.map((f: { path: string }) => f.path),
+      ['body.content'],
+    );
     const noUrl = await t.wb('POST', '/api/robot/send-message', { body: { robotId: robot.robotId, type: 'image', titleList: ['x'] }, headers: owner.headers });
     assertError(noUrl, 400);
-    assert.deepEqual(noUrl.body.data.fields.map((f: { path: string }) => f.path), ['body.fileUrl']);
-    const emptyTitles = await t.wb('POST', '/api/robot/send-message', { body: { robotId: robot.robotId, type: 'text', titleList: [], content: 'x' }, headers: owner.headers });
+    assert.deepEqual(
+      noUrl.body.data.fields.map((f: { path: string }) => f.path),
+      ['body.fileUrl'],
+    );
+    const emptyTitles = await t.wb('POST', '/api/robot/send-message', {
+      body: { robotId: robot.robotId, type: 'text', titleList: [], content: 'x' },
+      headers: owner.headers,
+    });
     assertError(emptyTitles, 400);
     // An image with a URL is fine.
-    const image = await t.wb('POST', '/api/robot/send-message', { body: { robotId: robot.robotId, type: 'image', titleList: ['g'], fileUrl: 'https://cdn.example.com/i.jpg', fileType: 'image', objectName: 'i.jpg', extraText: 'look' }, headers: owner.headers });
+    const image = await t.wb('POST', '/api/robot/send-message', {
+      body: {
+        robotId: robot.robotId,
+        type: 'image',
+        titleList: ['g'],
+        fileUrl: 'https://cdn.example.com/i.jpg',
+        fileType: 'image',
+        objectName: 'i.jpg',
+        extraText: 'look',
+      },
+      headers: owner.headers,
+    });
     assert.equal(image.status, 200, image.text);
     // Robot-side validation.
     assertError(await t.wb('POST', '/api/robot/messages', { body: { robotId: robot.robotId }, headers: bearer(robot.token) }), 400);

@@ -27,7 +27,16 @@ export interface RobotsApp extends TestApp {
   wb<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
 }
 
-export async function robotsApp(options: { robots?: Record<string, unknown>; extraPlugins?: string[]; overrides?: Record<string, unknown>; settings?: Record<string, Record<string, unknown>>; database?: TestDatabase; clock?: Clock } = {}): Promise<RobotsApp> {
+export async function robotsApp(
+  options: {
+    robots?: Record<string, unknown>;
+    extraPlugins?: string[];
+    overrides?: Record<string, unknown>;
+    settings?: Record<string, Record<string, unknown>>;
+    database?: TestDatabase;
+    clock?: Clock;
+  } = {},
+): Promise<RobotsApp> {
   const t = (await createTestApp({
     plugins: ['auth', ...(options.extraPlugins ?? []), 'licensing', 'robots'],
     settings: {
@@ -50,7 +59,11 @@ export async function robotsApp(options: { robots?: Record<string, unknown>; ext
  * checked at boot, so a first app on the same database makes the tenant, then the real one starts.
  * Tokens carry over (the signing secret is in the database).
  */
-export async function robotsAppWithHome<T>(homeTenant: string | ((prepared: T) => string), prepare: (first: RobotsApp) => Promise<T>, options: NonNullable<Parameters<typeof robotsApp>[0]> = {}): Promise<{ t: RobotsApp; prepared: T }> {
+export async function robotsAppWithHome<T>(
+  homeTenant: string | ((prepared: T) => string),
+  prepare: (first: RobotsApp) => Promise<T>,
+  options: NonNullable<Parameters<typeof robotsApp>[0]> = {},
+): Promise<{ t: RobotsApp; prepared: T }> {
   const database = await createTestDatabase();
   let prepared: T;
   try {
@@ -79,14 +92,14 @@ export async function robotsAppWithHome<T>(homeTenant: string | ((prepared: T) =
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-
-
 /**
  * Codes the operator issued into the owner's tenant, bound to the owner (so the robots are theirs).
  * Through the service: over HTTP only WorkBot's home admins make codes, and only in the home tenant.
  */
 export async function newCodes(t: TestApp, owner: Owner, count = 1, boundUserId: string = owner.id): Promise<string[]> {
-  const codes = t.app.container.resolve<{ codes: { generate(input: Record<string, unknown>): Promise<{ codes: Array<{ code: string }> }> } }>('robotsServices').codes;
+  const codes = t.app.container.resolve<{ codes: { generate(input: Record<string, unknown>): Promise<{ codes: Array<{ code: string }> }> } }>(
+    'robotsServices',
+  ).codes;
   const made = await codes.generate({ tenantId: owner.tenantId, count, validityPeriod: 365, boundUserId });
   return made.codes.map((c) => c.code);
 }
@@ -126,14 +139,35 @@ export async function smsCode(t: RobotsApp, phone: string): Promise<string> {
 }
 
 /** A phone user signed in through the WorkBot SMS login; `role` is the seed's role in the reply. */
-export async function phoneLogin(t: RobotsApp, phone = `+86138${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`): Promise<Owner & { phone: string; role: string }> {
+export async function phoneLogin(
+  t: RobotsApp,
+  phone = `+86138${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`,
+): Promise<Owner & { phone: string; role: string }> {
   const res = await t.wb('POST', '/api/user/login', { body: { phone, code: await smsCode(t, phone) } });
   assert.equal(res.status, 200, res.text);
   const user = await t.app.db('auth_users').where('id', res.body.data.userId).first('tenant_id');
-  return { id: res.body.data.userId, tenantId: user.tenant_id, token: res.body.data.token, headers: bearer(res.body.data.token), phone, role: res.body.data.role };
+  return {
+    id: res.body.data.userId,
+    tenantId: user.tenant_id,
+    token: res.body.data.token,
+    headers: bearer(res.body.data.token),
+    phone,
+    role: res.body.data.role,
+  };
 }
 
-export const device = (deviceId = `dev-${randomBytes(6).toString('hex')}`) => ({ deviceId, brand: 'Xiaomi', model: 'Mi 10', os: 'Android', osVersion: '13', manufacturer: 'Xiaomi', network: 'WiFi', appVersion: '3.0.1', totalMemory: 8192, screenResolution: '1080x2400' });
+export const device = (deviceId = `dev-${randomBytes(6).toString('hex')}`) => ({
+  deviceId,
+  brand: 'Xiaomi',
+  model: 'Mi 10',
+  os: 'Android',
+  osVersion: '13',
+  manufacturer: 'Xiaomi',
+  network: 'WiFi',
+  appVersion: '3.0.1',
+  totalMemory: 8192,
+  screenResolution: '1080x2400',
+});
 
 export interface Activation {
   robotId: string;
@@ -164,10 +198,14 @@ export function sendText(t: RobotsApp, owner: Owner, robotId: string, content: s
 }
 
 export function result(t: RobotsApp, token: string, robotId: string, commandId: string, errorCode = 0) {
-  return t.wb('POST', '/api/robot/command-result', { body: { robotId, commandId, errorCode, errorReason: '', executionTimeMs: 25, successList: ['Zhang San'], failList: [] }, headers: bearer(token) });
+  return t.wb('POST', '/api/robot/command-result', {
+    body: { robotId, commandId, errorCode, errorReason: '', executionTimeMs: 25, successList: ['Zhang San'], failList: [] },
+    headers: bearer(token),
+  });
 }
 
-export const poll = (t: RobotsApp, token: string, robotId?: string) => t.wb('GET', `/api/robot/commands${robotId ? `?robotId=${encodeURIComponent(robotId)}` : ''}`, { headers: bearer(token) });
+export const poll = (t: RobotsApp, token: string, robotId?: string) =>
+  t.wb('GET', `/api/robot/commands${robotId ? `?robotId=${encodeURIComponent(robotId)}` : ''}`, { headers: bearer(token) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -250,7 +288,10 @@ export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 
 /** A member in an existing tenant (no invitation endpoint, so through the auth services). */
 export async function addMember(t: TestApp, tenantId: string, label = 'member', role: 'member' | 'admin' | 'owner' = 'member'): Promise<Owner> {
-  const services = t.app.container.resolve<{ passwords: { hash(p: string): Promise<string> }; users: { create(db: unknown, u: Record<string, unknown>): Promise<unknown> } }>('authServices');
+  const services = t.app.container.resolve<{
+    passwords: { hash(p: string): Promise<string> };
+    users: { create(db: unknown, u: Record<string, unknown>): Promise<unknown> };
+  }>('authServices');
   const email = `${label}-${randomBytes(4).toString('hex')}@robots.test`;
   const password = `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
   await services.users.create(t.app.db, { tenantId, email, passwordHash: await services.passwords.hash(password), role, fullName: label });

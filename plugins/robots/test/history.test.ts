@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
-import { addMember, bearer, activate, newCodes, ownerWithRobot, poll, registerOwner, result, robotsApp, sendText, type Owner, type RobotsApp } from './helpers.js';
+import {
+  addMember,
+  bearer,
+  activate,
+  newCodes,
+  ownerWithRobot,
+  poll,
+  registerOwner,
+  result,
+  robotsApp,
+  sendText,
+  type Owner,
+  type RobotsApp,
+} from './helpers.js';
 
 // GET /api/robots/{robotId}/messages and /commands: beside the seed, in its style, for the admin
 // UI's robot page. Times come from a manual clock, so every field of every row is asserted exactly.
@@ -45,15 +58,47 @@ describe('robots: a robot’s messages and command log (/api/robots/{robotId}/me
       clock.set(at(1000));
       ids.push(await report({ spoken: 'hello', receivedName: 'Zhang San', roomType: 1 }));
       clock.set(at(2000));
-      ids.push(await report({ spoken: '@bot price?', receivedName: 'Li Si', groupName: 'Buyers', roomType: 2, atMe: true, timestamp: '2026-06-01T11:59:58.000Z' }));
+      ids.push(
+        await report({ spoken: '@bot price?', receivedName: 'Li Si', groupName: 'Buyers', roomType: 2, atMe: true, timestamp: '2026-06-01T11:59:58.000Z' }),
+      );
       clock.set(at(3000));
       ids.push(await report({ spoken: '[image]', receivedName: 'Wang Wu', fileBase64: Buffer.from('a picture').toString('base64') }));
     });
 
     const expected = () => [
-      { messageId: ids[2], spoken: '[image]', receivedName: 'Wang Wu', groupName: null, atMe: false, roomType: null, hasFile: true, timestamp: null, createdAt: at(3000) },
-      { messageId: ids[1], spoken: '@bot price?', receivedName: 'Li Si', groupName: 'Buyers', atMe: true, roomType: 2, hasFile: false, timestamp: '2026-06-01T11:59:58.000Z', createdAt: at(2000) },
-      { messageId: ids[0], spoken: 'hello', receivedName: 'Zhang San', groupName: null, atMe: false, roomType: 1, hasFile: false, timestamp: null, createdAt: at(1000) },
+      {
+        messageId: ids[2],
+        spoken: '[image]',
+        receivedName: 'Wang Wu',
+        groupName: null,
+        atMe: false,
+        roomType: null,
+        hasFile: true,
+        timestamp: null,
+        createdAt: at(3000),
+      },
+      {
+        messageId: ids[1],
+        spoken: '@bot price?',
+        receivedName: 'Li Si',
+        groupName: 'Buyers',
+        atMe: true,
+        roomType: 2,
+        hasFile: false,
+        timestamp: '2026-06-01T11:59:58.000Z',
+        createdAt: at(2000),
+      },
+      {
+        messageId: ids[0],
+        spoken: 'hello',
+        receivedName: 'Zhang San',
+        groupName: null,
+        atMe: false,
+        roomType: 1,
+        hasFile: false,
+        timestamp: null,
+        createdAt: at(1000),
+      },
     ];
 
     it('lists them newest first, every field', async () => {
@@ -95,13 +140,65 @@ describe('robots: a robot’s messages and command log (/api/robots/{robotId}/me
     });
 
     const params = (content: string) => ({ type: 'text', titleList: ['Zhang San'], content, atList: [] });
-    const resultOf = (commandId: string, errorCode: number) => ({ robotId: robot.robotId, commandId, errorCode, errorReason: '', executionTimeMs: 25, successList: ['Zhang San'], failList: [] });
+    const resultOf = (commandId: string, errorCode: number) => ({
+      robotId: robot.robotId,
+      commandId,
+      errorCode,
+      errorReason: '',
+      executionTimeMs: 25,
+      successList: ['Zhang San'],
+      failList: [],
+    });
     const expires = (createdMs: number) => at(createdMs + TTL_MINUTES * 60_000);
     const expected = () => ({
-      pending: { commandId: ids.pending, commandType: 'send_message', commandParams: params('third'), status: 'pending', result: null, createdBy: owner.id, createdAt: at(t1 + 6000), sentAt: null, completedAt: null, expiresAt: expires(t1 + 6000) },
-      failed: { commandId: ids.failed, commandType: 'send_message', commandParams: params('second'), status: 'failed', result: resultOf(ids.failed, 7), createdBy: owner.id, createdAt: at(t1 + 2000), sentAt: at(t1 + 3000), completedAt: at(t1 + 5000), expiresAt: expires(t1 + 2000) },
-      succeeded: { commandId: ids.succeeded, commandType: 'send_message', commandParams: params('first'), status: 'succeeded', result: resultOf(ids.succeeded, 0), createdBy: owner.id, createdAt: at(t1 + 1000), sentAt: at(t1 + 3000), completedAt: at(t1 + 4000), expiresAt: expires(t1 + 1000) },
-      expired: { commandId: ids.expired, commandType: 'send_message', commandParams: params('nobody took this'), status: 'expired', result: null, createdBy: owner.id, createdAt: at(10_000), sentAt: null, completedAt: null, expiresAt: expires(10_000) },
+      pending: {
+        commandId: ids.pending,
+        commandType: 'send_message',
+        commandParams: params('third'),
+        status: 'pending',
+        result: null,
+        createdBy: owner.id,
+        createdAt: at(t1 + 6000),
+        sentAt: null,
+        completedAt: null,
+        expiresAt: expires(t1 + 6000),
+      },
+      failed: {
+        commandId: ids.failed,
+        commandType: 'send_message',
+        commandParams: params('second'),
+        status: 'failed',
+        result: resultOf(ids.failed, 7),
+        createdBy: owner.id,
+        createdAt: at(t1 + 2000),
+        sentAt: at(t1 + 3000),
+        completedAt: at(t1 + 5000),
+        expiresAt: expires(t1 + 2000),
+      },
+      succeeded: {
+        commandId: ids.succeeded,
+        commandType: 'send_message',
+        commandParams: params('first'),
+        status: 'succeeded',
+        result: resultOf(ids.succeeded, 0),
+        createdBy: owner.id,
+        createdAt: at(t1 + 1000),
+        sentAt: at(t1 + 3000),
+        completedAt: at(t1 + 4000),
+        expiresAt: expires(t1 + 1000),
+      },
+      expired: {
+        commandId: ids.expired,
+        commandType: 'send_message',
+        commandParams: params('nobody took this'),
+        status: 'expired',
+        result: null,
+        createdBy: owner.id,
+        createdAt: at(10_000),
+        sentAt: null,
+        completedAt: null,
+        expiresAt: expires(10_000),
+      },
     });
 
     it('lists the log newest first with each command’s status and parsed result', async () => {

@@ -4,7 +4,25 @@
 // admins only; a robot a phone user activates is theirs. Each refusal is checked with the
 // database state behind it.
 import assert from 'node:assert/strict';
-import { activate, addMember, adminCodes, bearer, device, homeAdmin, homeTenantId, newCodes, phoneLogin, registerOwner, robotsApp, robotsAppWithHome, sendText, smsCode, superadmin, type Owner, type RobotsApp } from './helpers.js';
+import {
+  activate,
+  addMember,
+  adminCodes,
+  bearer,
+  device,
+  homeAdmin,
+  homeTenantId,
+  newCodes,
+  phoneLogin,
+  registerOwner,
+  robotsApp,
+  robotsAppWithHome,
+  sendText,
+  smsCode,
+  superadmin,
+  type Owner,
+  type RobotsApp,
+} from './helpers.js';
 
 /** Customers register themselves here (the default, verify, would hold their sign-in until the emailed link). */
 const openRegistration = { auth: { registration: 'open' } };
@@ -73,8 +91,14 @@ describe('robots: WorkBot belongs to the operator', () => {
       });
       const before = await snapshot();
       const target = { code, used, userId: victim.id };
-      for (const [who, caller] of [['customer owner', customer], ['customer admin', customerAdmin], ['phone user', phone], ['home member', member]] as const) {
-        for (const e of ENDPOINTS) assertRefused(await t.wb(e.method, e.path(target), { headers: caller.headers, body: e.body?.(target) }), `${who}: ${e.method} ${e.route}`);
+      for (const [who, caller] of [
+        ['customer owner', customer],
+        ['customer admin', customerAdmin],
+        ['phone user', phone],
+        ['home member', member],
+      ] as const) {
+        for (const e of ENDPOINTS)
+          assertRefused(await t.wb(e.method, e.path(target), { headers: caller.headers, body: e.body?.(target) }), `${who}: ${e.method} ${e.route}`);
       }
       assert.deepEqual(await snapshot(), before, 'no code made, disabled or unbound, no user disabled');
       assert.equal(await count(t, 'licensing_licenses', { tenant_id: customer.tenantId }), 0);
@@ -82,7 +106,10 @@ describe('robots: WorkBot belongs to the operator', () => {
       assert.equal((await t.wb('GET', '/api/robots', { headers: victim.headers })).status, 200, 'the target user still works');
       // Each refusal is a security event the operator can read.
       const refused = await t.app.db('robots_logs').where({ type: 'security' }).select('details');
-      assert.equal(refused.filter((r: { details: string }) => JSON.parse(r.details).status === 403 && JSON.parse(r.details).path.startsWith('/workbot/api/admin/')).length, 4 * ENDPOINTS.length);
+      assert.equal(
+        refused.filter((r: { details: string }) => JSON.parse(r.details).status === 403 && JSON.parse(r.details).path.startsWith('/workbot/api/admin/')).length,
+        4 * ENDPOINTS.length,
+      );
     });
 
     it('no token: 401; a robot token: 401', async () => {
@@ -178,7 +205,8 @@ describe('robots: WorkBot belongs to the operator', () => {
       const row = await t.app.db('robots_robots').where('robot_id', robotId).first();
       assert.deepEqual([row.user_id, row.tenant_id], [alice.id, await homeTenantId(t)]);
 
-      const listed = (who: Owner) => t.wb('GET', '/api/robots', { headers: who.headers }).then((r) => r.body.data.list.map((x: { robotId: string }) => x.robotId));
+      const listed = (who: Owner) =>
+        t.wb('GET', '/api/robots', { headers: who.headers }).then((r) => r.body.data.list.map((x: { robotId: string }) => x.robotId));
       assert.deepEqual(await listed(alice), [robotId]);
       assert.equal((await t.wb('GET', `/api/robots/${robotId}`, { headers: alice.headers })).status, 200);
       assert.equal((await sendText(t, alice, robotId, 'from alice')).status, 200);
@@ -249,7 +277,10 @@ describe('robots: WorkBot belongs to the operator', () => {
       const customer = await registerOwner(t, 'issued');
       const [code] = await newCodes(t, customer);
       const robot = await activate(t, code);
-      assert.deepEqual((await t.wb('GET', '/api/robots', { headers: customer.headers })).body.data.list.map((r: { robotId: string }) => r.robotId), [robot.robotId]);
+      assert.deepEqual(
+        (await t.wb('GET', '/api/robots', { headers: customer.headers })).body.data.list.map((r: { robotId: string }) => r.robotId),
+        [robot.robotId],
+      );
       assert.ok(!(await t.wb('GET', '/api/robots', { headers: admin.headers })).body.data.list.some((r: { robotId: string }) => r.robotId === robot.robotId));
     });
   });
@@ -282,7 +313,11 @@ describe('robots: phone users hold their robots and their own account, nothing e
     assert.equal(await count(t, 'mail_mailboxes'), 0);
 
     assert.equal((await t.wb('GET', '/api/robots', { headers: phone.headers })).status, 200, 'their robots still work');
-    assert.equal((await t.request('PATCH', '/api/v2/users/me', { headers: phone.headers, body: { full_name: 'Zhang San' } })).status, 200, 'and their own profile');
+    assert.equal(
+      (await t.request('PATCH', '/api/v2/users/me', { headers: phone.headers, body: { full_name: 'Zhang San' } })).status,
+      200,
+      'and their own profile',
+    );
   });
 
   it('the operator lifts or changes the limit; an unknown scope is refused naming it; promotion to admin lifts it', async () => {
@@ -292,7 +327,10 @@ describe('robots: phone users hold their robots and their own account, nothing e
     assert.equal(bad.status, 422, bad.text);
     assert.match(bad.text, /scope_limit/);
     assert.match(bad.text, /nope:nothing/);
-    assert.equal((await t.app.db('auth_users').where('id', phone.id).first('scope_limit')).scope_limit, JSON.stringify(['account:read', 'account:manage', 'robots:use']));
+    assert.equal(
+      (await t.app.db('auth_users').where('id', phone.id).first('scope_limit')).scope_limit,
+      JSON.stringify(['account:read', 'account:manage', 'robots:use']),
+    );
 
     assert.equal((await patch({ scope_limit: ['robots:use', 'billing:read'] })).status, 200);
     assert.equal((await t.request('GET', '/api/v2/billing/subscription', { headers: phone.headers })).status, 200);
@@ -324,7 +362,10 @@ describe('robots: the homeTenant setting', () => {
   });
 
   it('names the home tenant by id: codes are made there', async () => {
-    const { t, prepared: shop } = await robotsAppWithHome((o: Owner) => o.tenantId, (first) => registerOwner(first, 'by-id'));
+    const { t, prepared: shop } = await robotsAppWithHome(
+      (o: Owner) => o.tenantId,
+      (first) => registerOwner(first, 'by-id'),
+    );
     try {
       const [code] = await adminCodes(t, shop);
       assert.equal((await t.app.db('licensing_licenses').where('activation_code', code).first('tenant_id')).tenant_id, shop.tenantId);

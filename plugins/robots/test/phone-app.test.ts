@@ -1,5 +1,21 @@
 import assert from 'node:assert/strict';
-import { ISO, RobotSocket, activate, bearer, device, eventRows, newCodes, poll, registerOwner, result, robotsApp, sendText, sleep, superadmin, type RobotsApp } from './helpers.js';
+import {
+  ISO,
+  RobotSocket,
+  activate,
+  bearer,
+  device,
+  eventRows,
+  newCodes,
+  poll,
+  registerOwner,
+  result,
+  robotsApp,
+  sendText,
+  sleep,
+  superadmin,
+  type RobotsApp,
+} from './helpers.js';
 
 describe('robots: the phone app end to end (real HTTP, a real WebSocket)', () => {
   let t: RobotsApp;
@@ -34,7 +50,10 @@ describe('robots: the phone app end to end (real HTTP, a real WebSocket)', () =>
 
     // The owner's robot list shows it online.
     const list = await t.wb('GET', '/api/robots?status=online', { headers: owner.headers });
-    assert.deepEqual(list.body.data.list.map((r: { robotId: string }) => r.robotId), [a.robotId]);
+    assert.deepEqual(
+      list.body.data.list.map((r: { robotId: string }) => r.robotId),
+      [a.robotId],
+    );
 
     // The owner sends a message → the command is pushed on the socket.
     const sent = await sendText(t, owner, a.robotId, 'hello from the owner');
@@ -143,16 +162,31 @@ describe('robots: offline delivery (poll and reconnect, at least once until ackn
       ids.push(res.body.data.commandId);
     }
     const first = await poll(t, a.token, a.robotId);
-    assert.deepEqual(first.body.data.commands.map((c: { commandId: string }) => c.commandId), ids);
-    assert.deepEqual(first.body.data.commands.map((c: { commandParams: { content: string } }) => c.commandParams.content), ['one', 'two', 'three']);
+    assert.deepEqual(
+      first.body.data.commands.map((c: { commandId: string }) => c.commandId),
+      ids,
+    );
+    assert.deepEqual(
+      first.body.data.commands.map((c: { commandParams: { content: string } }) => c.commandParams.content),
+      ['one', 'two', 'three'],
+    );
     // Not acknowledged: handed out again, same order.
     const second = await poll(t, a.token);
-    assert.deepEqual(second.body.data.commands.map((c: { commandId: string }) => c.commandId), ids);
+    assert.deepEqual(
+      second.body.data.commands.map((c: { commandId: string }) => c.commandId),
+      ids,
+    );
     // Acknowledge the middle one (failed counts as done too), then the first.
     assert.equal((await result(t, a.token, a.robotId, ids[1], 3)).status, 200);
-    assert.deepEqual((await poll(t, a.token)).body.data.commands.map((c: { commandId: string }) => c.commandId), [ids[0], ids[2]]);
+    assert.deepEqual(
+      (await poll(t, a.token)).body.data.commands.map((c: { commandId: string }) => c.commandId),
+      [ids[0], ids[2]],
+    );
     assert.equal((await result(t, a.token, a.robotId, ids[0])).status, 200);
-    assert.deepEqual((await poll(t, a.token)).body.data.commands.map((c: { commandId: string }) => c.commandId), [ids[2]]);
+    assert.deepEqual(
+      (await poll(t, a.token)).body.data.commands.map((c: { commandId: string }) => c.commandId),
+      [ids[2]],
+    );
     assert.equal((await result(t, a.token, a.robotId, ids[2])).status, 200);
     assert.deepEqual((await poll(t, a.token)).body.data.commands, []);
     const statuses = await t.app.db('robots_commands').whereIn('command_id', ids).orderBy('id').pluck('status');
@@ -175,7 +209,10 @@ describe('robots: offline delivery (poll and reconnect, at least once until ackn
     // Reconnect: all three, in order.
     const s2 = await RobotSocket.open(t, a.robotId, a.token);
     const pushed = await s2.waitFor((f) => f.type === 'command', 3);
-    assert.deepEqual(pushed.map((f) => f.data.commandId), ids);
+    assert.deepEqual(
+      pushed.map((f) => f.data.commandId),
+      ids,
+    );
     // Acknowledge the first; drop; reconnect: the other two, in order.
     assert.equal((await result(t, a.token, a.robotId, ids[0])).status, 200);
     await s2.close();
@@ -183,8 +220,14 @@ describe('robots: offline delivery (poll and reconnect, at least once until ackn
     const s3 = await RobotSocket.open(t, a.robotId, a.token);
     const again = await s3.waitFor((f) => f.type === 'command', 2);
     await sleep(150);
-    assert.deepEqual(s3.commands().map((f) => f.data.commandId), [ids[1], ids[2]]);
-    assert.deepEqual(again.map((f) => f.data.commandId), [ids[1], ids[2]]);
+    assert.deepEqual(
+      s3.commands().map((f) => f.data.commandId),
+      [ids[1], ids[2]],
+    );
+    assert.deepEqual(
+      again.map((f) => f.data.commandId),
+      [ids[1], ids[2]],
+    );
     for (const id of ids.slice(1)) assert.equal((await result(t, a.token, a.robotId, id)).status, 200);
     await s3.close();
     await sleep(50);

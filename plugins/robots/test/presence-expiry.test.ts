@@ -6,7 +6,8 @@ import { ManualClock } from '../../../core/clock.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { RobotSocket, ownerWithRobot, poll, robotsApp, sendText, sleep, superadmin, type RobotsApp } from './helpers.js';
 
-const statusOf = async (t: RobotsApp, headers: Record<string, string>, robotId: string) => (await t.wb('GET', `/api/robots/${robotId}`, { headers })).body.data.status;
+const statusOf = async (t: RobotsApp, headers: Record<string, string>, robotId: string) =>
+  (await t.wb('GET', `/api/robots/${robotId}`, { headers })).body.data.status;
 
 describe('robots: two instances (push, presence and unbind across instances)', () => {
   let database: TestDatabase;
@@ -31,7 +32,10 @@ describe('robots: two instances (push, presence and unbind across instances)', (
     for (let i = 0; i < 100 && (await statusOf(b, owner.headers, robot.robotId)) !== 'online'; i++) await sleep(20);
     assert.equal(await statusOf(b, owner.headers, robot.robotId), 'online');
     const listed = await b.wb('GET', '/api/robots?status=online', { headers: owner.headers });
-    assert.deepEqual(listed.body.data.list.map((r: { robotId: string }) => r.robotId), [robot.robotId]);
+    assert.deepEqual(
+      listed.body.data.list.map((r: { robotId: string }) => r.robotId),
+      [robot.robotId],
+    );
     assert.ok((await b.wb('GET', `/api/robots/${robot.robotId}`, { headers: owner.headers })).body.data.lastActiveAt, 'lastActiveAt is set on connect');
 
     const sent = await sendText(b, owner, robot.robotId, 'through the other instance');
@@ -69,20 +73,32 @@ describe('robots: command expiry', () => {
     const old = await sendText(t, owner, robot.robotId, 'too late');
     clock.advance(5 * 60_000);
     const fresh = await sendText(t, owner, robot.robotId, 'still fresh');
-    assert.deepEqual((await poll(t, robot.token)).body.data.commands.map((c: { commandId: string }) => c.commandId), [old.body.data.commandId, fresh.body.data.commandId]);
+    assert.deepEqual(
+      (await poll(t, robot.token)).body.data.commands.map((c: { commandId: string }) => c.commandId),
+      [old.body.data.commandId, fresh.body.data.commandId],
+    );
 
     clock.advance(6 * 60_000); // the first is 11 minutes old, the second 6
     assert.equal(await t.app.scheduler.runNow('robots.expire-commands'), 'succeeded');
     const rows = await t.app.db('robots_commands').whereIn('command_id', [old.body.data.commandId, fresh.body.data.commandId]).orderBy('id').pluck('status');
     assert.deepEqual(rows, ['expired', 'sent']);
-    assert.deepEqual((await poll(t, robot.token)).body.data.commands.map((c: { commandId: string }) => c.commandId), [fresh.body.data.commandId]);
+    assert.deepEqual(
+      (await poll(t, robot.token)).body.data.commands.map((c: { commandId: string }) => c.commandId),
+      [fresh.body.data.commandId],
+    );
     const socket = await RobotSocket.open(t, robot.robotId, robot.token);
     const pushed = await socket.waitFor((f) => f.type === 'command');
-    assert.deepEqual(pushed.map((f) => f.data.commandId), [fresh.body.data.commandId]);
+    assert.deepEqual(
+      pushed.map((f) => f.data.commandId),
+      [fresh.body.data.commandId],
+    );
     await socket.close();
 
     // The robot had received it and reports it late: the result is recorded all the same.
-    const late = await t.wb('POST', '/api/robot/command-result', { body: { commandId: old.body.data.commandId, errorCode: 0 }, headers: { authorization: `Bearer ${robot.token}` } });
+    const late = await t.wb('POST', '/api/robot/command-result', {
+      body: { commandId: old.body.data.commandId, errorCode: 0 },
+      headers: { authorization: `Bearer ${robot.token}` },
+    });
     assert.equal(late.status, 200, late.text);
     assert.equal((await t.app.db('robots_commands').where('command_id', old.body.data.commandId).first()).status, 'succeeded');
   });

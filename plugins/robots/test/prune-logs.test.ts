@@ -28,7 +28,8 @@ describe('robots: message and command retention', () => {
     const t = await robotsApp({ clock, robots: { logRetentionDays: 30, messageRetentionDays: 60, tokenTtlHours: 8760 } });
     try {
       const { owner, robot } = await ownerWithRobot(t, 'retention');
-      const report = (spoken: string) => t.wb('POST', '/api/robot/messages', { body: { spoken, fileBase64: Buffer.from(spoken).toString('base64') }, headers: bearer(robot.token) });
+      const report = (spoken: string) =>
+        t.wb('POST', '/api/robot/messages', { body: { spoken, fileBase64: Buffer.from(spoken).toString('base64') }, headers: bearer(robot.token) });
       const first = (await report('first')).body.data.messageId as string;
       assert.equal((await sendText(t, owner, robot.robotId, 'done soon')).status, 200);
       const [done] = (await poll(t, robot.token, robot.robotId)).body.data.commands;

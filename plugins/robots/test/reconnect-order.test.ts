@@ -28,7 +28,12 @@ describe('robots: reconnect order and the socket cap', () => {
       RobotSocket.open(b, robot.robotId, robot.token),
       ...Array.from({ length: 8 }, (_, i) => sendText(a, owner, robot.robotId, `live ${i}`)),
     ]);
-    const expected = await a.app.db('robots_commands as c').join('robots_robots as r', 'r.id', 'c.robot_pk').where('r.robot_id', robot.robotId).orderBy('c.id').pluck('c.command_id');
+    const expected = await a.app
+      .db('robots_commands as c')
+      .join('robots_robots as r', 'r.id', 'c.robot_pk')
+      .where('r.robot_id', robot.robotId)
+      .orderBy('c.id')
+      .pluck('c.command_id');
     assert.equal(expected.length, 16);
     await socket.waitFor((f) => f.type === 'command', 16);
     const got = socket.commands().map((f) => f.data.commandId as string);

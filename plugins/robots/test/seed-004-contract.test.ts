@@ -9,7 +9,25 @@ import { isInternalAddress } from '../../../core/net/public-url.js';
 import { bearer, ownerWithRobot, registerOwner, robotsApp, type RobotsApp } from './helpers.js';
 
 /** The keys of the seed's GET /api/robots/{robotId} example, nested objects included. */
-const SEED_DETAIL = ['robotId', 'robotUuid', 'name', 'status', 'aiMode', 'aiProvider', 'aiModel', 'aiTemperature', 'aiMaxTokens', 'aiContextLength', 'aiScenario', 'totalMessages', 'aiCallsToday', 'lastActiveAt', 'deviceInfo', 'activationInfo', 'createdAt'];
+const SEED_DETAIL = [
+  'robotId',
+  'robotUuid',
+  'name',
+  'status',
+  'aiMode',
+  'aiProvider',
+  'aiModel',
+  'aiTemperature',
+  'aiMaxTokens',
+  'aiContextLength',
+  'aiScenario',
+  'totalMessages',
+  'aiCallsToday',
+  'lastActiveAt',
+  'deviceInfo',
+  'activationInfo',
+  'createdAt',
+];
 const SEED_DEVICE = ['deviceId', 'brand', 'model', 'os', 'osVersion'];
 const SEED_ACTIVATION = ['code', 'firstActivatedAt', 'lastActivatedAt'];
 
@@ -20,7 +38,8 @@ describe('robots: seed 004 contract', () => {
   });
   after(async () => t?.close());
 
-  const callbackRow = async (robotId: string) => t.app.db('robots_callbacks as c').join('robots_robots as r', 'r.id', 'c.robot_pk').where('r.robot_id', robotId).first('c.*');
+  const callbackRow = async (robotId: string) =>
+    t.app.db('robots_callbacks as c').join('robots_robots as r', 'r.id', 'c.robot_pk').where('r.robot_id', robotId).first('c.*');
   const configure = (headers: Record<string, string>, body: Record<string, unknown>) => t.wb('POST', '/api/robot/third-party/config', { headers, body });
 
   it('GET /api/robots/{robotId} carries every field of the seed, null when unset (aiModel, aiScenario, deviceInfo, activationInfo, lastActiveAt)', async () => {
@@ -63,7 +82,13 @@ describe('robots: seed 004 contract', () => {
 
   it('POST /api/robot/third-party/config is a partial update: absent fields keep their value, null clears', async () => {
     const { owner, robot } = await ownerWithRobot(t, 'partial');
-    const full = await configure(owner.headers, { robotId: robot.robotId, messageCallbackUrl: 'https://api.third-party.example/callback', resultCallbackUrl: 'https://api.third-party.example/result', enableSignature: true, secretKey: 'your-secret-key-0123' });
+    const full = await configure(owner.headers, {
+      robotId: robot.robotId,
+      messageCallbackUrl: 'https://api.third-party.example/callback',
+      resultCallbackUrl: 'https://api.third-party.example/result',
+      enableSignature: true,
+      secretKey: 'your-secret-key-0123',
+    });
     assert.equal(full.status, 200, full.text);
 
     const onlyMessage = await configure(owner.headers, { robotId: robot.robotId, messageCallbackUrl: 'https://api.third-party.example/callback2' });
@@ -74,7 +99,14 @@ describe('robots: seed 004 contract', () => {
     assert.equal(Boolean(row.enable_signature), true, 'enableSignature is kept');
     assert.equal(row.secret, 'your-secret-key-0123', 'the secret is kept');
     const view = await t.wb('GET', `/api/robot/third-party/config/${robot.robotId}`, { headers: owner.headers });
-    assert.deepEqual(view.body.data, { robotId: robot.robotId, messageCallbackUrl: 'https://api.third-party.example/callback2', resultCallbackUrl: 'https://api.third-party.example/result', enableSignature: true, isActive: true, hasSecret: true });
+    assert.deepEqual(view.body.data, {
+      robotId: robot.robotId,
+      messageCallbackUrl: 'https://api.third-party.example/callback2',
+      resultCallbackUrl: 'https://api.third-party.example/result',
+      enableSignature: true,
+      isActive: true,
+      hasSecret: true,
+    });
 
     const onlySignature = await configure(owner.headers, { robotId: robot.robotId, enableSignature: false });
     assert.equal(onlySignature.status, 200, onlySignature.text);
@@ -104,7 +136,10 @@ describe('robots: seed 004 contract', () => {
     assert.equal(res.status, 200, res.text);
     assert.equal((await callbackRow(robot.robotId)).message_url, url);
 
-    assert.equal((await t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { robotId: robot.robotId, spoken: 'anyone?' } })).status, 200);
+    assert.equal(
+      (await t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { robotId: robot.robotId, spoken: 'anyone?' } })).status,
+      200,
+    );
     await t.app.events.flush();
     const log = await t.app.db('robots_callback_deliveries').where('url', url);
     assert.ok(log.length >= 1, 'a delivery was tried');
@@ -140,7 +175,10 @@ describe('robots: seed 004 contract', () => {
     const { owner, robot } = await ownerWithRobot(t, 'rebind');
     const url = `http://${host}:9/hook`;
     assert.equal((await configure(owner.headers, { robotId: robot.robotId, messageCallbackUrl: url, enableSignature: false })).status, 200);
-    assert.equal((await t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { robotId: robot.robotId, spoken: 'inside?' } })).status, 200);
+    assert.equal(
+      (await t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { robotId: robot.robotId, spoken: 'inside?' } })).status,
+      200,
+    );
     await t.app.events.flush();
     const log = await t.app.db('robots_callback_deliveries').where('url', url);
     assert.ok(log.length >= 1);

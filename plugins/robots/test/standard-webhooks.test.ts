@@ -44,19 +44,38 @@ describe('robots: callbacks verify with the standardwebhooks library', () => {
   /** Configures both callbacks under `prefix`, has the robot report a message and a command result, and returns the two deliveries. */
   async function deliveries(label: string, secretKey: string) {
     const { owner, robot } = await ownerWithRobot(t, label);
-    const res = await t.wb('POST', '/api/robot/third-party/config', { headers: owner.headers, body: { robotId: robot.robotId, messageCallbackUrl: `${rx.base}/${label}/messages`, resultCallbackUrl: `${rx.base}/${label}/results`, enableSignature: true, secretKey } });
+    const res = await t.wb('POST', '/api/robot/third-party/config', {
+      headers: owner.headers,
+      body: {
+        robotId: robot.robotId,
+        messageCallbackUrl: `${rx.base}/${label}/messages`,
+        resultCallbackUrl: `${rx.base}/${label}/results`,
+        enableSignature: true,
+        secretKey,
+      },
+    });
     assert.equal(res.status, 200, res.text);
-    const stored = await t.app.db('robots_callbacks as c').join('robots_robots as r', 'r.id', 'c.robot_pk').where('r.robot_id', robot.robotId).first('c.secret', 'c.enable_signature');
+    const stored = await t.app
+      .db('robots_callbacks as c')
+      .join('robots_robots as r', 'r.id', 'c.robot_pk')
+      .where('r.robot_id', robot.robotId)
+      .first('c.secret', 'c.enable_signature');
     assert.equal(stored.secret, secretKey);
     assert.equal(Boolean(stored.enable_signature), true);
-    assert.equal((await t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { robotId: robot.robotId, spoken: `hi ${label}` } })).status, 200);
+    assert.equal(
+      (await t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { robotId: robot.robotId, spoken: `hi ${label}` } })).status,
+      200,
+    );
     const sent = await sendText(t, owner, robot.robotId, 'reply');
     assert.equal((await result(t, robot.token, robot.robotId, sent.body.data.commandId)).status, 200);
     await t.app.events.flush();
     const message = rx.hits.find((h) => h.path === `/${label}/messages`);
     const outcome = rx.hits.find((h) => h.path === `/${label}/results`);
     assert.ok(message && outcome, JSON.stringify(rx.hits.map((h) => h.path)));
-    const logged = await t.app.db('robots_callback_deliveries').whereIn('url', [`${rx.base}/${label}/messages`, `${rx.base}/${label}/results`]).select('status', 'kind');
+    const logged = await t.app
+      .db('robots_callback_deliveries')
+      .whereIn('url', [`${rx.base}/${label}/messages`, `${rx.base}/${label}/results`])
+      .select('status', 'kind');
     assert.deepEqual(logged.map((d) => `${d.kind}:${d.status}`).sort(), ['message:delivered', 'result:delivered']);
     return { message, outcome };
   }
@@ -80,12 +99,18 @@ describe('robots: callbacks verify with the standardwebhooks library', () => {
     const wh = new Webhook(secret, { format: 'raw' });
     assert.equal((wh.verify(message.body, message.headers) as { data: { spoken: string } }).data.spoken, 'hi free');
     assert.equal((wh.verify(outcome.body, outcome.headers) as { data: { status: string } }).data.status, 'succeeded');
-    assert.throws(() => new Webhook(new TextEncoder().encode('another secret entirely'), { format: 'raw' }).verify(message.body, message.headers), /No matching signature/);
+    assert.throws(
+      () => new Webhook(new TextEncoder().encode('another secret entirely'), { format: 'raw' }).verify(message.body, message.headers),
+      /No matching signature/,
+    );
   });
 
   it('refuses a whsec_ secretKey that is not base64 (a receiver could not read it), naming the field; nothing stored', async () => {
     const { owner, robot } = await ownerWithRobot(t, 'badspec');
-    const res = await t.wb('POST', '/api/robot/third-party/config', { headers: owner.headers, body: { robotId: robot.robotId, messageCallbackUrl: `${rx.base}/x`, enableSignature: true, secretKey: 'whsec_this is not base64!' } });
+    const res = await t.wb('POST', '/api/robot/third-party/config', {
+      headers: owner.headers,
+      body: { robotId: robot.robotId, messageCallbackUrl: `${rx.base}/x`, enableSignature: true, secretKey: 'whsec_this is not base64!' },
+    });
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.code, 400);
     assert.match(res.body.message, /secretKey/);

@@ -14,7 +14,10 @@ describe('robots: statistics (8.1 robot, 8.2 user)', () => {
     const { owner, robot } = await ownerWithRobot(t, 'stats');
     const robotHeaders = bearer(robot.token);
     const report = async (receivedName: string, groupName?: string) => {
-      const res = await t.wb('POST', '/api/robot/messages', { body: { robotId: robot.robotId, spoken: `hi from ${receivedName}`, receivedName, ...(groupName ? { groupName } : {}) }, headers: robotHeaders });
+      const res = await t.wb('POST', '/api/robot/messages', {
+        body: { robotId: robot.robotId, spoken: `hi from ${receivedName}`, receivedName, ...(groupName ? { groupName } : {}) },
+        headers: robotHeaders,
+      });
       assert.equal(res.status, 200, res.text);
     };
     await report('Zhang San', 'Group One');
@@ -30,7 +33,10 @@ describe('robots: statistics (8.1 robot, 8.2 user)', () => {
       ids.push(res.body.data.commandId);
     }
     const complete = async (commandId: string, errorCode: number, executionTimeMs: number) => {
-      const res = await t.wb('POST', '/api/robot/command-result', { body: { robotId: robot.robotId, commandId, errorCode, executionTimeMs }, headers: robotHeaders });
+      const res = await t.wb('POST', '/api/robot/command-result', {
+        body: { robotId: robot.robotId, commandId, errorCode, executionTimeMs },
+        headers: robotHeaders,
+      });
       assert.equal(res.status, 200, res.text);
     };
     await complete(ids[0], 0, 100);
@@ -104,7 +110,13 @@ describe('robots: statistics (8.1 robot, 8.2 user)', () => {
     });
 
     // Validation: 400.
-    for (const q of ['startDate=2024-03-01&endDate=2024-02-01', 'startDate=2024-01-01&endDate=2025-01-01', 'startDate=2024-02-30', 'startDate=yesterday', 'endDate=2024-1-1']) {
+    for (const q of [
+      'startDate=2024-03-01&endDate=2024-02-01',
+      'startDate=2024-01-01&endDate=2025-01-01',
+      'startDate=2024-02-30',
+      'startDate=yesterday',
+      'endDate=2024-1-1',
+    ]) {
       for (const path of [`/api/robots/${robot.robotId}/statistics?${q}`, `/api/user/statistics?${q}`]) {
         const bad = await t.wb('GET', path, { headers: owner.headers });
         assert.equal(bad.status, 400, `${path}: ${bad.text}`);

@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
-import { RobotSocket, activate, addMember, bearer, device, newCodes, result, robotsAppWithHome, type Activation, type Owner, type RobotsApp } from './helpers.js';
+import {
+  RobotSocket,
+  activate,
+  addMember,
+  bearer,
+  device,
+  newCodes,
+  result,
+  robotsAppWithHome,
+  type Activation,
+  type Owner,
+  type RobotsApp,
+} from './helpers.js';
 
 // The robots admin pages in a real browser, signed in as the owner of WorkBot's home tenant (named
 // by settings.robots.homeTenant, so they are a WorkBot admin; the admin UI's session
@@ -28,7 +40,11 @@ describe('robots admin UI (browser)', () => {
   const nav = () => page.getByRole('navigation', { name: 'Admin sections' });
   const heading = (name: string) => page.getByRole('heading', { name, level: 1 }).waitFor();
   const rowWith = (text: string) => page.getByRole('row').filter({ hasText: text });
-  const commandRow = () => page.getByRole('table', { name: /^Commands sent/ }).getByRole('row').filter({ hasText: TEXT });
+  const commandRow = () =>
+    page
+      .getByRole('table', { name: /^Commands sent/ })
+      .getByRole('row')
+      .filter({ hasText: TEXT });
   const cells = (row: ReturnType<Page['locator']>) => row.getByRole('cell').allTextContents();
   const licenseStatus = async (c: string) => (await t.app.db('licensing_licenses').where('activation_code', c).first('status')).status as string;
 
@@ -45,7 +61,10 @@ describe('robots admin UI (browser)', () => {
     robot = await activate(t, code, device('ui-phone-1'));
     const renamed = await t.wb('PUT', `/api/robots/${robot.robotId}`, { body: { name: 'Front desk' }, headers: owner.headers });
     assert.equal(renamed.status, 200, renamed.text);
-    const reported = await t.wb('POST', '/api/robot/messages', { body: { robotId: robot.robotId, spoken: 'Is the shop open today?', receivedName: 'Zhang San', groupName: 'Buyers', atMe: true }, headers: bearer(robot.token) });
+    const reported = await t.wb('POST', '/api/robot/messages', {
+      body: { robotId: robot.robotId, spoken: 'Is the shop open today?', receivedName: 'Zhang San', groupName: 'Buyers', atMe: true },
+      headers: bearer(robot.token),
+    });
     assert.equal(reported.status, 200, reported.text);
     browser = await launchBrowser(t.url);
     page = browser.page;
@@ -88,7 +107,10 @@ describe('robots admin UI (browser)', () => {
     await facts.getByText('online', { exact: true }).waitFor();
     await facts.getByText(code, { exact: true }).waitFor();
     await facts.getByText('Xiaomi Mi 10', { exact: false }).waitFor();
-    const message = page.getByRole('table', { name: /^Messages the phone reported/ }).getByRole('row').filter({ hasText: 'Is the shop open today?' });
+    const message = page
+      .getByRole('table', { name: /^Messages the phone reported/ })
+      .getByRole('row')
+      .filter({ hasText: 'Is the shop open today?' });
     await message.waitFor();
     const [, from, group, text] = await cells(message);
     assert.deepEqual([from, group, text.trim()], ['Zhang San', 'Buyers', '@me Is the shop open today?']);
@@ -102,7 +124,14 @@ describe('robots admin UI (browser)', () => {
     const alert = page.getByRole('form', { name: 'Send a message' }).getByRole('alert');
     await alert.waitFor();
     assert.equal(await alert.textContent(), 'Name at least one contact or group to send to.');
-    assert.equal(await t.app.db('robots_commands').count({ n: '*' }).first().then((r) => Number(r?.n)), 0);
+    assert.equal(
+      await t.app
+        .db('robots_commands')
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r?.n)),
+      0,
+    );
   });
 
   it('sends a text: the robot receives it on its socket, and the log shows it sent', async () => {
@@ -117,7 +146,8 @@ describe('robots admin UI (browser)', () => {
     assert.deepEqual(frame.data.commandParams, { type: 'text', titleList: ['Zhang San', 'Li Si'], content: TEXT, atList: ['Li Si'] });
     assert.equal(await notice.locator('code').textContent(), commandId);
     // Pushed to the open socket: sent (and handed out again until the robot reports the result).
-    for (let i = 0; i < 100 && (await t.app.db('robots_commands').where('command_id', commandId).first()).status !== 'sent'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && (await t.app.db('robots_commands').where('command_id', commandId).first()).status !== 'sent'; i++)
+      await new Promise((r) => setTimeout(r, 20));
     const row = await t.app.db('robots_commands').where('command_id', commandId).first();
     assert.deepEqual([row.status, row.created_by, row.command_type], ['sent', owner.id, 'send_message']);
     assert.ok(row.sent_at);
@@ -194,7 +224,10 @@ describe('robots admin UI (browser)', () => {
     await dialog.waitFor({ state: 'detached' });
     await rowWith(target).getByText('disabled', { exact: true }).waitFor();
     assert.equal(await rowWith(target).getByRole('button', { name: 'Disable' }).count(), 0);
-    await page.getByRole('status').filter({ hasText: `Disabled ${target}.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Disabled ${target}.` })
+      .waitFor();
     assert.equal(await licenseStatus(target), 'disabled');
     const refused = await t.wb('POST', '/api/robot-ids/activate', { body: { code: target, deviceInfo: device() } });
     assert.equal(refused.status, 403, refused.text);
@@ -209,7 +242,10 @@ describe('robots admin UI (browser)', () => {
     await dialog.getByRole('button', { name: 'Unbind device' }).click();
     await dialog.waitFor({ state: 'detached' });
     assert.equal(await closed, 4001);
-    await page.getByRole('status').filter({ hasText: `Unbound device ui-phone-1 from ${code} (robot ${robot.robotId})` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Unbound device ui-phone-1 from ${code} (robot ${robot.robotId})` })
+      .waitFor();
     await rowWith(code).getByText('free', { exact: true }).waitFor();
     await activate(t, code, device('ui-phone-2'), 201);
   });

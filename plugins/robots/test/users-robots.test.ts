@@ -1,5 +1,18 @@
 import assert from 'node:assert/strict';
-import { ISO, RobotSocket, activate, bearer, eventRows, homeAdmin, newCodes, ownerWithRobot, registerOwner, robotsApp, sendText, type RobotsApp } from './helpers.js';
+import {
+  ISO,
+  RobotSocket,
+  activate,
+  bearer,
+  eventRows,
+  homeAdmin,
+  newCodes,
+  ownerWithRobot,
+  registerOwner,
+  robotsApp,
+  sendText,
+  type RobotsApp,
+} from './helpers.js';
 
 describe('robots: SMS login (/api/user/send-sms, /api/user/login, /api/user/info)', () => {
   let t: RobotsApp;
@@ -71,7 +84,19 @@ describe('robots: CRUD and tenant isolation (/api/robots)', () => {
   it('creates with validated AI settings, lists with paging and status, shows, updates, deletes', async () => {
     const owner = await registerOwner(t);
     const h = owner.headers;
-    const created = await t.wb('POST', '/api/robots', { body: { name: 'Service bot 1', aiMode: 'builtin', aiProvider: 'doubao', aiModel: 'doubao-pro-32k', aiTemperature: 0.7, aiMaxTokens: 2000, aiContextLength: 10, aiScenario: 'consulting' }, headers: h });
+    const created = await t.wb('POST', '/api/robots', {
+      body: {
+        name: 'Service bot 1',
+        aiMode: 'builtin',
+        aiProvider: 'doubao',
+        aiModel: 'doubao-pro-32k',
+        aiTemperature: 0.7,
+        aiMaxTokens: 2000,
+        aiContextLength: 10,
+        aiScenario: 'consulting',
+      },
+      headers: h,
+    });
     assert.equal(created.status, 200, created.text);
     assert.equal(created.body.code, 0);
     assert.match(created.body.data.robotId, /^robot_\d+_[0-9a-f]+$/);
@@ -82,10 +107,16 @@ describe('robots: CRUD and tenant isolation (/api/robots)', () => {
     const hot = await t.wb('POST', '/api/robots', { body: { name: 'x', aiTemperature: 3 }, headers: h });
     assert.equal(hot.status, 400, hot.text);
     assert.equal(hot.body.code, 400);
-    assert.ok(hot.body.data.fields.some((f: { path: string }) => /aiTemperature/.test(f.path)), hot.text);
+    assert.ok(
+      hot.body.data.fields.some((f: { path: string }) => /aiTemperature/.test(f.path)),
+      hot.text,
+    );
     const delays = await t.wb('POST', '/api/robots', { body: { name: 'x', replyDelayMin: 9, replyDelayMax: 2 }, headers: h });
     assert.equal(delays.status, 400, delays.text);
-    assert.ok(delays.body.data.fields.some((f: { path: string }) => /replyDelayMin/.test(f.path)), delays.text);
+    assert.ok(
+      delays.body.data.fields.some((f: { path: string }) => /replyDelayMin/.test(f.path)),
+      delays.text,
+    );
     assert.equal((await t.wb('POST', '/api/robots', { body: { aiMode: 'builtin' }, headers: h })).status, 400);
     assert.equal((await t.wb('POST', '/api/robots', { body: { name: 'x', aiMode: 'magic' }, headers: h })).status, 400);
     assert.equal((await t.wb('POST', '/api/robots', { body: { name: 'x', unknown: 1 }, headers: h })).status, 400);
@@ -94,7 +125,26 @@ describe('robots: CRUD and tenant isolation (/api/robots)', () => {
     const one = await t.wb('GET', `/api/robots/${id}`, { headers: h });
     assert.equal(one.status, 200, one.text);
     const d = one.body.data;
-    for (const k of ['robotId', 'robotUuid', 'name', 'status', 'aiMode', 'aiProvider', 'aiModel', 'aiTemperature', 'aiMaxTokens', 'aiContextLength', 'aiScenario', 'totalMessages', 'aiCallsToday', 'lastActiveAt', 'deviceInfo', 'activationInfo', 'createdAt']) assert.ok(k in d, `detail has ${k}: ${one.text}`);
+    for (const k of [
+      'robotId',
+      'robotUuid',
+      'name',
+      'status',
+      'aiMode',
+      'aiProvider',
+      'aiModel',
+      'aiTemperature',
+      'aiMaxTokens',
+      'aiContextLength',
+      'aiScenario',
+      'totalMessages',
+      'aiCallsToday',
+      'lastActiveAt',
+      'deviceInfo',
+      'activationInfo',
+      'createdAt',
+    ])
+      assert.ok(k in d, `detail has ${k}: ${one.text}`);
     assert.equal(d.status, 'offline');
     assert.equal(d.aiProvider, 'doubao');
     assert.equal(d.aiModel, 'doubao-pro-32k');
@@ -113,9 +163,15 @@ describe('robots: CRUD and tenant isolation (/api/robots)', () => {
     assert.deepEqual(item.deviceInfo, { deviceId: a.deviceId, brand: 'Xiaomi', model: 'Mi 10' });
     assert.equal(item.status, 'online');
     const online = await t.wb('GET', '/api/robots?status=online', { headers: h });
-    assert.deepEqual(online.body.data.list.map((r: { robotId: string }) => r.robotId), [a.robotId]);
+    assert.deepEqual(
+      online.body.data.list.map((r: { robotId: string }) => r.robotId),
+      [a.robotId],
+    );
     const offline = await t.wb('GET', '/api/robots?status=offline', { headers: h });
-    assert.deepEqual(offline.body.data.list.map((r: { robotId: string }) => r.robotId), [id]);
+    assert.deepEqual(
+      offline.body.data.list.map((r: { robotId: string }) => r.robotId),
+      [id],
+    );
     const p1 = await t.wb('GET', '/api/robots?page=1&pageSize=1', { headers: h });
     const p2 = await t.wb('GET', '/api/robots?page=2&pageSize=1', { headers: h });
     assert.equal(p1.body.data.total, 2);
@@ -132,7 +188,19 @@ describe('robots: CRUD and tenant isolation (/api/robots)', () => {
     await socket.close();
 
     // Update.
-    const put = await t.wb('PUT', `/api/robots/${id}`, { body: { name: 'Service bot 1 (updated)', aiMode: 'third_party', aiProvider: 'dify', aiTemperature: 0.8, aiMaxTokens: 3000, replyDelayMin: 2, replyDelayMax: 5, aiCallLimitDaily: 2000 }, headers: h });
+    const put = await t.wb('PUT', `/api/robots/${id}`, {
+      body: {
+        name: 'Service bot 1 (updated)',
+        aiMode: 'third_party',
+        aiProvider: 'dify',
+        aiTemperature: 0.8,
+        aiMaxTokens: 3000,
+        replyDelayMin: 2,
+        replyDelayMax: 5,
+        aiCallLimitDaily: 2000,
+      },
+      headers: h,
+    });
     assert.equal(put.status, 200, put.text);
     assert.deepEqual(put.body, { code: 0, message: put.body.message, data: null });
     const after = (await t.wb('GET', `/api/robots/${id}`, { headers: h })).body.data;
@@ -153,7 +221,10 @@ describe('robots: CRUD and tenant isolation (/api/robots)', () => {
     assert.equal((await t.wb('PUT', `/api/robots/${id}`, { body: { name: 'zombie' }, headers: h })).status, 404);
     assert.equal((await t.wb('DELETE', `/api/robots/${id}`, { headers: h })).status, 404);
     const deleted = await t.wb('GET', '/api/robots?status=deleted', { headers: h });
-    assert.deepEqual(deleted.body.data.list.map((r: { robotId: string; status: string }) => [r.robotId, r.status]), [[id, 'deleted']]);
+    assert.deepEqual(
+      deleted.body.data.list.map((r: { robotId: string; status: string }) => [r.robotId, r.status]),
+      [[id, 'deleted']],
+    );
     assert.equal((await t.wb('DELETE', `/api/robots/${a.robotId}`, { headers: h })).status, 200);
     const refused = await t.wb('GET', '/api/robot/commands', { headers: bearer(a.token) });
     assert.equal(refused.status, 401, refused.text);
@@ -195,7 +266,21 @@ describe('robots: message reports (/api/robot/messages)', () => {
   it('stores the message, emits robots.message.received, counts it; a file goes to the data dir; too big → 413', async () => {
     const { owner, robot } = await ownerWithRobot(t);
     const h = bearer(robot.token);
-    const res = await t.wb('POST', '/api/robot/messages', { body: { robotId: robot.robotId, spoken: 'hello', rawSpoken: '@bot hello', receivedName: 'Zhang San', groupName: 'Group 1', groupRemark: 'g1', roomType: 1, atMe: true, textType: 1, timestamp: '2024-12-01T10:30:00Z' }, headers: h });
+    const res = await t.wb('POST', '/api/robot/messages', {
+      body: {
+        robotId: robot.robotId,
+        spoken: 'hello',
+        rawSpoken: '@bot hello',
+        receivedName: 'Zhang San',
+        groupName: 'Group 1',
+        groupRemark: 'g1',
+        roomType: 1,
+        atMe: true,
+        textType: 1,
+        timestamp: '2024-12-01T10:30:00Z',
+      },
+      headers: h,
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.code, 0);
     const messageId = res.body.data.messageId;

@@ -44,7 +44,13 @@ function UnbindDialog(props: { code: string; onClose(): void; onUnbound(result: 
     <ConfirmDialog title={`Unbind the device of ${props.code}?`} action="Unbind device" onConfirm={unbind} onClose={props.onClose}>
       <p style={{ margin: '0 0 0.5rem' }}>The phone using this code is signed out at once; the code can then activate another phone.</p>
       <label for="unbind-reason">Reason (optional)</label>
-      <input id="unbind-reason" maxLength={500} placeholder="e.g. the customer changed phones" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      <input
+        id="unbind-reason"
+        maxLength={500}
+        placeholder="e.g. the customer changed phones"
+        value={reason}
+        onInput={(e) => setReason(e.currentTarget.value)}
+      />
     </ConfirmDialog>
   );
 }

@@ -49,7 +49,10 @@ const contentOf = (c: CommandRow) => {
 export function CommandLog(props: { robotId: string; refreshKey: number }) {
   const [status, setStatus] = useState('');
   const [page, setPage] = useState(1);
-  const log = useLiveApi<Reply<List<CommandRow>>>(withQuery(`${BASE}/robots/${encodeURIComponent(props.robotId)}/commands`, { page, pageSize: PAGE_SIZE, status }), EVERY_MS);
+  const log = useLiveApi<Reply<List<CommandRow>>>(
+    withQuery(`${BASE}/robots/${encodeURIComponent(props.robotId)}/commands`, { page, pageSize: PAGE_SIZE, status }),
+    EVERY_MS,
+  );
   const { reload } = log;
   useEffect(() => {
     if (props.refreshKey) reload();

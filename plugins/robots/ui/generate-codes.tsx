@@ -57,7 +57,16 @@ function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): 
       <div class="form-row">
         <div>
           <label for="codes-price">Price (optional)</label>
-          <input id="codes-price" type="number" min={0} step="0.01" inputMode="decimal" placeholder="e.g. 50.00" value={price} onInput={(e) => setPrice(e.currentTarget.value)} />
+          <input
+            id="codes-price"
+            type="number"
+            min={0}
+            step="0.01"
+            inputMode="decimal"
+            placeholder="e.g. 50.00"
+            value={price}
+            onInput={(e) => setPrice(e.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="codes-remark">Remark (optional)</label>

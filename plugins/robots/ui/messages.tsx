@@ -37,7 +37,10 @@ function Spoken(props: { message: MessageRow }) {
 
 export function MessageList(props: { robotId: string }) {
   const [page, setPage] = useState(1);
-  const messages = useLiveApi<Reply<List<MessageRow>>>(withQuery(`${BASE}/robots/${encodeURIComponent(props.robotId)}/messages`, { page, pageSize: PAGE_SIZE }), EVERY_MS);
+  const messages = useLiveApi<Reply<List<MessageRow>>>(
+    withQuery(`${BASE}/robots/${encodeURIComponent(props.robotId)}/messages`, { page, pageSize: PAGE_SIZE }),
+    EVERY_MS,
+  );
   const data = messages.data?.data;
   return (
     <section class="card" aria-labelledby="messages-title">

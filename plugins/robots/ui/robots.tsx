@@ -62,7 +62,9 @@ export function RobotsList() {
         <Table
           rows={data?.list ?? []}
           rowKey={(r) => r.robotId}
-          empty={!data ? 'Loading…' : status ? `No ${status} robots.` : 'No robots yet. A phone becomes a robot when it activates a code from Activation codes.'}
+          empty={
+            !data ? 'Loading…' : status ? `No ${status} robots.` : 'No robots yet. A phone becomes a robot when it activates a code from Activation codes.'
+          }
           columns={[
             {
               label: 'Name',

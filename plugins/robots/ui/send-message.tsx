@@ -43,15 +43,36 @@ export function SendMessageForm(props: { robotId: string; onSent(): void }) {
       <div class="form-row">
         <div>
           <label for="send-to">To (contact or group names, comma-separated)</label>
-          <input id="send-to" autoComplete="off" maxLength={2000} placeholder="Zhang San, Buyers group" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+          <input
+            id="send-to"
+            autoComplete="off"
+            maxLength={2000}
+            placeholder="Zhang San, Buyers group"
+            value={to}
+            onInput={(e) => setTo(e.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="send-mentions">Mention (optional, comma-separated)</label>
-          <input id="send-mentions" autoComplete="off" maxLength={2000} placeholder="names to @ in a group" value={mentions} onInput={(e) => setMentions(e.currentTarget.value)} />
+          <input
+            id="send-mentions"
+            autoComplete="off"
+            maxLength={2000}
+            placeholder="names to @ in a group"
+            value={mentions}
+            onInput={(e) => setMentions(e.currentTarget.value)}
+          />
         </div>
       </div>
       <label for="send-content">Message</label>
-      <textarea id="send-content" rows={3} maxLength={20000} value={content} onInput={(e) => setContent(e.currentTarget.value)} style={{ ...fieldStyle, resize: 'vertical' }} />
+      <textarea
+        id="send-content"
+        rows={3}
+        maxLength={20000}
+        value={content}
+        onInput={(e) => setContent(e.currentTarget.value)}
+        style={{ ...fieldStyle, resize: 'vertical' }}
+      />
       <div class="form-actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Sending…' : 'Send'}

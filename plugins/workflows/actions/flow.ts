@@ -11,7 +11,11 @@ import type { WorkflowsSettings } from '../config.js';
 export const delayAction = {
   description: 'Wait before the next step (the run is parked and resumed when due; it survives restarts)',
   input: { type: 'object', additionalProperties: false, required: ['seconds'], properties: { seconds: { type: 'integer', minimum: 1, maximum: 30 * 86_400 } } },
-  output: { type: 'object', required: ['waited_seconds', 'resumed_at'], properties: { waited_seconds: { type: 'integer' }, resumed_at: { type: 'string', format: 'date-time' } } },
+  output: {
+    type: 'object',
+    required: ['waited_seconds', 'resumed_at'],
+    properties: { waited_seconds: { type: 'integer' }, resumed_at: { type: 'string', format: 'date-time' } },
+  },
   async run(input: { seconds: number }, call: ActionCall, c: PluginContext<WorkflowsSettings>) {
     const now = c.container.resolve('clock').now();
     if (!call.resumed) {

@@ -30,7 +30,12 @@ const input = {
   required: ['url'],
   properties: {
     method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'], default: 'POST' },
-    url: { type: 'string', minLength: 1, maxLength: 2000, description: 'http or https; internal addresses are refused unless settings.workflows.http.allowPrivate' },
+    url: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 2000,
+      description: 'http or https; internal addresses are refused unless settings.workflows.http.allowPrivate',
+    },
     headers: {
       type: 'object',
       maxProperties: 50,
@@ -42,7 +47,8 @@ const input = {
       type: 'object',
       additionalProperties: false,
       required: ['secret'],
-      description: 'Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature): a whsec_ secret is keyed by its base64-decoded bytes, any other string by its UTF-8 bytes',
+      description:
+        'Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature): a whsec_ secret is keyed by its base64-decoded bytes, any other string by its UTF-8 bytes',
       properties: { secret: { type: 'string', minLength: 1, maxLength: 500 }, id: { type: 'string', minLength: 1, maxLength: 200 } },
     },
     timeout_ms: { type: 'integer', minimum: 100, maximum: 300_000 },
@@ -111,7 +117,8 @@ export const httpRequestAction = {
   async run(inp: HttpInput, call: ActionCall, c: PluginContext<WorkflowsSettings>) {
     const s = c.settings.http;
     const url = await assertPublicUrl(inp.url, { allowPrivate: s.allowPrivate, field: 'input.url' });
-    const body = inp.body === undefined || inp.method === 'GET' || inp.method === 'HEAD' ? null : typeof inp.body === 'string' ? inp.body : JSON.stringify(inp.body);
+    const body =
+      inp.body === undefined || inp.method === 'GET' || inp.method === 'HEAD' ? null : typeof inp.body === 'string' ? inp.body : JSON.stringify(inp.body);
     const headers: Record<string, string> = { 'user-agent': 'Plinth-Workflows/1' };
     if (body !== null) headers['content-type'] = typeof inp.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
     for (const [k, v] of Object.entries(inp.headers ?? {})) headers[k.toLowerCase()] = v;
@@ -136,7 +143,12 @@ export const httpRequestAction = {
     }
     const status = reply.status;
     if (status === 408 || status === 429 || status >= 500) throw new AppError(502, 'upstream_failed', `${inp.method} ${url.host} answered ${status}`);
-    if (status < 200 || status >= 300) throw new AppError(422, 'upstream_refused', `${inp.method} ${url.host} answered ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`);
+    if (status < 200 || status >= 300)
+      throw new AppError(
+        422,
+        'upstream_refused',
+        `${inp.method} ${url.host} answered ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
+      );
     return { status, headers: reply.headers, body: decode(reply), truncated: reply.truncated, duration_ms: Date.now() - started };
   },
 };

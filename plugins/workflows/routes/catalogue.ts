@@ -14,7 +14,9 @@ export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
       .map(([name, spec]) => ({ name, plugin: spec.plugin, version: spec.version, description: spec.description ?? null, schema: spec.schema })),
   );
 
-  r.get('/workflows/templates', { summary: 'Ready-made workflows (settings.workflows.templates) with the params each needs', guards: read }, () => s.examples.list());
+  r.get('/workflows/templates', { summary: 'Ready-made workflows (settings.workflows.templates) with the params each needs', guards: read }, () =>
+    s.examples.list(),
+  );
 
   r.post(
     '/workflows/templates/:templateId/instantiate',

@@ -17,19 +17,32 @@ export function dryRunRoutes(r: PluginRouter, s: WorkflowsServices): void {
     async (ctx, { body: b }) => {
       await tenantOf(ctx);
       const { payload, sample_outputs, ...definition } = b;
-      return s.dryRun.run({ definition: { condition: null, ...definition }, workflow: { id: 'draft', name: 'draft', version: 0 }, secretNames: [] }, payload, sample_outputs);
+      return s.dryRun.run(
+        { definition: { condition: null, ...definition }, workflow: { id: 'draft', name: 'draft', version: 0 }, secretNames: [] },
+        payload,
+        sample_outputs,
+      );
     },
   );
 
   r.post(
     '/workflows/:id/dry-run',
-    { summary: 'Dry-run a saved workflow (its current version, or version n)', guards: read, schema: { params: idParams, body: body({ ...sample, version: { type: 'integer', minimum: 1 } }) } },
+    {
+      summary: 'Dry-run a saved workflow (its current version, or version n)',
+      guards: read,
+      schema: { params: idParams, body: body({ ...sample, version: { type: 'integer', minimum: 1 } }) },
+    },
     async (ctx, { params, body: b }) => {
       const row = await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
       const version = b.version ? await s.versions.byNumber(row.id, b.version) : await s.versions.byId(row.version_id);
       if (!version) throw AppError.notFound(`workflow ${row.id} has no version ${b.version}`, 'version_not_found');
       return s.dryRun.run(
-        { definition: version.definition, versionId: version.id, workflow: { id: row.id, name: row.name, version: version.version }, secretNames: Object.keys(row.secrets) },
+        {
+          definition: version.definition,
+          versionId: version.id,
+          workflow: { id: row.id, name: row.name, version: version.version },
+          secretNames: Object.keys(row.secrets),
+        },
         b.payload,
         b.sample_outputs,
       );

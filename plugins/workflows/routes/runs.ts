@@ -33,13 +33,23 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
     },
   );
 
-  r.get('/workflows/runs/:runId', { summary: 'One run with its trigger payload and each step (input, output, status, error, attempts, timings)', guards: read, schema: { params: runParams } }, async (ctx, { params }) =>
-    s.runs.get((await tenantOf(ctx)).tenantId, params.runId),
+  r.get(
+    '/workflows/runs/:runId',
+    {
+      summary: 'One run with its trigger payload and each step (input, output, status, error, attempts, timings)',
+      guards: read,
+      schema: { params: runParams },
+    },
+    async (ctx, { params }) => s.runs.get((await tenantOf(ctx)).tenantId, params.runId),
   );
 
   r.post(
     '/workflows/runs/:runId/rerun',
-    { summary: 'Run the same trigger payload again with the workflow’s current version', guards: manage, schema: { params: runParams, responses: { 202: { description: 'The new run (pending)' } } } },
+    {
+      summary: 'Run the same trigger payload again with the workflow’s current version',
+      guards: manage,
+      schema: { params: runParams, responses: { 202: { description: 'The new run (pending)' } } },
+    },
     async (ctx, { params }) => {
       const outcome = await s.triggers.rerun((await tenantOf(ctx)).tenantId, params.runId);
       ctx.status = 202;
@@ -49,7 +59,11 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
 
   r.post(
     '/workflows/:id/run',
-    { summary: 'Run a workflow now with a payload (its condition must match)', guards: manage, schema: { params: idParams, body: body({ payload: payloadField }), responses: { 202: { description: 'The new run (pending)' } } } },
+    {
+      summary: 'Run a workflow now with a payload (its condition must match)',
+      guards: manage,
+      schema: { params: idParams, body: body({ payload: payloadField }), responses: { 202: { description: 'The new run (pending)' } } },
+    },
     async (ctx, { params, body: b }) => {
       const outcome = await s.triggers.manual((await tenantOf(ctx)).tenantId, params.id, b.payload);
       ctx.status = 202;

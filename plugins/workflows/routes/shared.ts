@@ -35,4 +35,7 @@ export const secretsField = {
 };
 
 /** A workflow as created: its name and the definition (trigger, condition, steps). */
-export const workflowBody = body({ name: nameField, description: descriptionField, enabled: { type: 'boolean' }, ...definitionProperties, secrets: secretsField }, ['name', 'trigger', 'steps']);
+export const workflowBody = body(
+  { name: nameField, description: descriptionField, enabled: { type: 'boolean' }, ...definitionProperties, secrets: secretsField },
+  ['name', 'trigger', 'steps'],
+);

@@ -20,7 +20,14 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
       guards: manage,
       schema: {
         body: body(
-          { plinth_workflow: { const: EXPORT_FORMAT }, name: nameField, description: descriptionField, enabled: { type: 'boolean', default: false }, ...definitionProperties, secrets: { type: 'array', maxItems: 20, items: { type: 'string' } } },
+          {
+            plinth_workflow: { const: EXPORT_FORMAT },
+            name: nameField,
+            description: descriptionField,
+            enabled: { type: 'boolean', default: false },
+            ...definitionProperties,
+            secrets: { type: 'array', maxItems: 20, items: { type: 'string' } },
+          },
           ['plinth_workflow', 'name', 'trigger', 'steps'],
         ),
         responses: { 201: { description: 'The new workflow; missing_secrets names the secrets to set' } },
@@ -34,14 +41,22 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
     },
   );
 
-  r.get('/workflows/:id/versions', { summary: 'Every version of a workflow, newest first', guards: read, schema: { params: idParams } }, async (ctx, { params }) => {
-    await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
-    return (await s.versions.list(params.id)).map(versionView);
-  });
+  r.get(
+    '/workflows/:id/versions',
+    { summary: 'Every version of a workflow, newest first', guards: read, schema: { params: idParams } },
+    async (ctx, { params }) => {
+      await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
+      return (await s.versions.list(params.id)).map(versionView);
+    },
+  );
 
   r.get(
     '/workflows/:id/versions/:version',
-    { summary: 'One version of a workflow', guards: read, schema: { params: { type: 'object', required: ['id', 'version'], properties: { ...idParams.properties, version: { type: 'integer', minimum: 1 } } } } },
+    {
+      summary: 'One version of a workflow',
+      guards: read,
+      schema: { params: { type: 'object', required: ['id', 'version'], properties: { ...idParams.properties, version: { type: 'integer', minimum: 1 } } } },
+    },
     async (ctx, { params }) => {
       await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
       const version = await s.versions.byNumber(params.id, params.version);
@@ -52,7 +67,11 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
 
   r.get(
     '/workflows/:id/export',
-    { summary: 'A workflow as a JSON document to import elsewhere (the current version, or ?version=n)', guards: read, schema: { params: idParams, query: { type: 'object', additionalProperties: false, properties: { version: { type: 'integer', minimum: 1 } } } } },
+    {
+      summary: 'A workflow as a JSON document to import elsewhere (the current version, or ?version=n)',
+      guards: read,
+      schema: { params: idParams, query: { type: 'object', additionalProperties: false, properties: { version: { type: 'integer', minimum: 1 } } } },
+    },
     async (ctx, { params, query }) => {
       const row = await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
       const version = query.version ? await s.versions.byNumber(row.id, query.version) : await s.versions.byId(row.version_id);

@@ -15,7 +15,12 @@ export function webhookRoutes(r: PluginRouter, s: WorkflowsServices, settings: W
       summary: 'Start a webhook-triggered workflow with the JSON body as its payload',
       rawBody: true,
       rateLimit: { bucket: 'workflows.webhook', points: settings.webhook.perIpPerMinute, durationSeconds: 60, by: 'ip' },
-      schema: { responses: { 202: { description: 'A run was started (or blocked, with the reason)' }, 200: { description: 'Nothing started: a repeated webhook-id, or the condition did not match' } } },
+      schema: {
+        responses: {
+          202: { description: 'A run was started (or blocked, with the reason)' },
+          200: { description: 'Nothing started: a repeated webhook-id, or the condition did not match' },
+        },
+      },
     },
     async (ctx) => {
       const header = (name: string) => ctx.get(name) || undefined;

@@ -33,7 +33,11 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
 
   r.post(
     '/workflows',
-    { summary: 'Create a workflow (version 1); a webhook trigger’s URL and secret are shown in this reply only', guards: manage, schema: { body: workflowBody, responses: { 201: { description: 'The workflow' } } } },
+    {
+      summary: 'Create a workflow (version 1); a webhook trigger’s URL and secret are shown in this reply only',
+      guards: manage,
+      schema: { body: workflowBody, responses: { 201: { description: 'The workflow' } } },
+    },
     async (ctx, { body: b }) => {
       const { tenantId, actor } = await tenantOf(ctx);
       ctx.status = 201;
@@ -58,14 +62,23 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
     },
   );
 
-  r.delete('/workflows/:id', { summary: 'Delete a workflow with its versions and runs', guards: manage, schema: { params: idParams } }, async (ctx, { params }) => {
-    await s.workflows.remove((await tenantOf(ctx)).tenantId, params.id);
-    ctx.status = 204;
-  });
+  r.delete(
+    '/workflows/:id',
+    { summary: 'Delete a workflow with its versions and runs', guards: manage, schema: { params: idParams } },
+    async (ctx, { params }) => {
+      await s.workflows.remove((await tenantOf(ctx)).tenantId, params.id);
+      ctx.status = 204;
+    },
+  );
 
-  for (const [path, enabled] of [['enable', true], ['disable', false]] as const) {
-    r.post(`/workflows/:id/${path}`, { summary: `${enabled ? 'Enable' : 'Disable'} a workflow`, guards: manage, schema: { params: idParams } }, async (ctx, { params }) =>
-      s.workflows.setEnabled((await tenantOf(ctx)).tenantId, params.id, enabled),
+  for (const [path, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    r.post(
+      `/workflows/:id/${path}`,
+      { summary: `${enabled ? 'Enable' : 'Disable'} a workflow`, guards: manage, schema: { params: idParams } },
+      async (ctx, { params }) => s.workflows.setEnabled((await tenantOf(ctx)).tenantId, params.id, enabled),
     );
   }
 
@@ -82,7 +95,9 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
     async (ctx, { params, body: b }) => s.workflows.setSecrets((await tenantOf(ctx)).tenantId, params.id, b.secrets),
   );
 
-  r.post('/workflows/:id/webhook/rotate', { summary: 'A new webhook URL (and signing secret); the old ones stop working', guards: manage, schema: { params: idParams } }, async (ctx, { params }) =>
-    s.workflows.rotateWebhook((await tenantOf(ctx)).tenantId, params.id),
+  r.post(
+    '/workflows/:id/webhook/rotate',
+    { summary: 'A new webhook URL (and signing secret); the old ones stop working', guards: manage, schema: { params: idParams } },
+    async (ctx, { params }) => s.workflows.rotateWebhook((await tenantOf(ctx)).tenantId, params.id),
   );
 }

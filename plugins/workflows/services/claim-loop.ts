@@ -60,7 +60,9 @@ export class RunClaimLoop {
   /** Runs held but not started (stopping): their leases are freed, so any instance claims them at once. */
   private async release(runs: Array<ClaimedRun & { token: string }>): Promise<void> {
     for (const run of runs) {
-      await this.leases.release(RUNS, run.token, { id: run.id }).catch((err: unknown) => this.logger.warn({ err, runId: run.id }, 'workflow run lease not released; it runs out on its own'));
+      await this.leases
+        .release(RUNS, run.token, { id: run.id })
+        .catch((err: unknown) => this.logger.warn({ err, runId: run.id }, 'workflow run lease not released; it runs out on its own'));
     }
   }
 
@@ -114,10 +116,13 @@ export class RunClaimLoop {
   wakeAt(at: Date): void {
     const ms = at.getTime() - this.clock.now().getTime();
     if (ms >= this.settings.pollIntervalMs || this.stopped) return;
-    const t = setTimeout(() => {
-      this.wakers.delete(t);
-      this.kick();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        this.wakers.delete(t);
+        this.kick();
+      },
+      Math.max(0, ms),
+    );
     t.unref();
     this.wakers.add(t);
   }
@@ -149,10 +154,23 @@ export class RunClaimLoop {
     const now = iso(this.clock.now());
     const token = `${this.instanceId}/${++this.claims}`;
     const due = (q: Knex.QueryBuilder) => q.whereIn('status', ['pending', 'running']).andWhere('next_at', '<=', now);
-    const claimed = await this.leases.claim(RUNS, { holder: token, seconds: this.settings.leaseSeconds, limit: this.settings.batchSize, orderBy: 'next_at', where: due });
+    const claimed = await this.leases.claim(RUNS, {
+      holder: token,
+      seconds: this.settings.leaseSeconds,
+      limit: this.settings.batchSize,
+      orderBy: 'next_at',
+      where: due,
+    });
     if (!claimed) return [];
     const rows = await this.db('workflows_runs').where('lease_owner', token).orderBy('id');
-    return rows.map((r: Record<string, any>) => ({ ...(r as ClaimedRun), id: Number(r.id), version_id: Number(r.version_id), current_step: Number(r.current_step), depth: Number(r.depth), token }));
+    return rows.map((r: Record<string, any>) => ({
+      ...(r as ClaimedRun),
+      id: Number(r.id),
+      version_id: Number(r.version_id),
+      current_step: Number(r.current_step),
+      depth: Number(r.depth),
+      token,
+    }));
   }
 
   /** Works on one run, renewing its lease meanwhile; an unexpected error leaves the lease to expire (then it is retried). */

@@ -37,9 +37,17 @@ export class CronTrigger {
       const due = previousCronTime(expression, now);
       const missed = this.countBetween(expression, new Date(workflow.cron_next_at!), due);
       // Start first, then move the next due time: a crash in between repeats the start, which the unique key absorbs.
-      const outcome = await this.starter.start({ workflow, triggerType: 'cron', triggerKey: `cron:${iso(due)}`, payload: { scheduled_for: iso(due), missed }, automatic: true });
+      const outcome = await this.starter.start({
+        workflow,
+        triggerType: 'cron',
+        triggerKey: `cron:${iso(due)}`,
+        payload: { scheduled_for: iso(due), missed },
+        automatic: true,
+      });
       if (outcome.outcome === 'started') started++;
-      await this.db('workflows_workflows').where({ id: workflow.id, cron_next_at: workflow.cron_next_at }).update({ cron_next_at: iso(nextCronTime(expression, now)) });
+      await this.db('workflows_workflows')
+        .where({ id: workflow.id, cron_next_at: workflow.cron_next_at })
+        .update({ cron_next_at: iso(nextCronTime(expression, now)) });
       if (missed) this.logger.info({ workflowId: workflow.id, due: iso(due), missed }, 'cron workflow caught up; earlier missed times skipped');
     }
     return started;

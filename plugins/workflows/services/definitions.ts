@@ -23,7 +23,9 @@ export function nextCronTime(expression: string, after: Date): Date {
 
 /** The latest cron time at or before `at`. */
 export function previousCronTime(expression: string, at: Date): Date {
-  return CronExpressionParser.parse(expression, { tz: 'UTC', currentDate: new Date(at.getTime() + 1) }).prev().toDate();
+  return CronExpressionParser.parse(expression, { tz: 'UTC', currentDate: new Date(at.getTime() + 1) })
+    .prev()
+    .toDate();
 }
 
 /** Names of secrets a definition's templates use (`{{secrets.name}}`). */
@@ -52,7 +54,8 @@ export class DefinitionCheck {
     const { trigger } = def;
     if (trigger.type === 'event') {
       if (!trigger.event) at('trigger.event', 'is required for an event trigger');
-      else if (!this.eventCatalog.has(trigger.event)) at('trigger.event', `is not an event in the catalogue (GET /workflows/events): ${JSON.stringify(trigger.event)}`);
+      else if (!this.eventCatalog.has(trigger.event))
+        at('trigger.event', `is not an event in the catalogue (GET /workflows/events): ${JSON.stringify(trigger.event)}`);
     } else if (trigger.event !== undefined) at('trigger.event', 'is only for event triggers');
     if (trigger.type === 'cron') {
       if (!trigger.cron) at('trigger.cron', 'is required for a cron trigger');

@@ -49,10 +49,19 @@ export class DryRun {
     const steps = definition.steps.map((step, index) => {
       const input = this.renderer.render(step.input, view) as Record<string, unknown>;
       // check() fills the schema's defaults in place: show what the action would receive.
-      const problems = this.actions.get(step.action) ? this.actions.check(step.action, input) : [{ path: 'action', message: `unknown action "${step.action}"` }];
+      const problems = this.actions.get(step.action)
+        ? this.actions.check(step.action, input)
+        : [{ path: 'action', message: `unknown action "${step.action}"` }];
       const sample = sampleOutputs[step.id];
       view.steps[String(index)] = view.steps[step.id] = sample === undefined ? null : sample;
-      return { index, id: step.id, action: step.action, input, problems, ...(step.action === 'delay' ? { note: 'the run would wait here, parked, and resume when due' } : {}) };
+      return {
+        index,
+        id: step.id,
+        action: step.action,
+        input,
+        problems,
+        ...(step.action === 'delay' ? { note: 'the run would wait here, parked, and resume when due' } : {}),
+      };
     });
     return {
       condition,

@@ -39,7 +39,13 @@ export class Examples {
   ) {}
 
   list() {
-    return this.templates.map((t) => ({ id: t.id, name: t.name, description: t.description, params: t.params.map(({ target: _t, ...p }) => p), ...t.definition }));
+    return this.templates.map((t) => ({
+      id: t.id,
+      name: t.name,
+      description: t.description,
+      params: t.params.map(({ target: _t, ...p }) => p),
+      ...t.definition,
+    }));
   }
 
   async instantiate(tenantId: string, actor: string | null, templateId: string, input: InstantiateInput) {
@@ -65,7 +71,13 @@ export class Examples {
     }
     if (problems.length) throw AppError.validation(problems, 422);
     const { secrets, ...definition } = doc;
-    const created = await this.workflows.create(tenantId, actor, { name: input.name ?? template.name, description: template.description, enabled: input.enabled ?? true, ...definition, secrets });
+    const created = await this.workflows.create(tenantId, actor, {
+      name: input.name ?? template.name,
+      description: template.description,
+      enabled: input.enabled ?? true,
+      ...definition,
+      secrets,
+    });
     // Generated values are secrets: this reply is the only place they are shown.
     return { ...created, generated_params: generated };
   }

@@ -95,7 +95,9 @@ export class RunStarter {
     const lease = reason ? null : this.runner.leaseForNew();
     let runId: number;
     try {
-      const [inserted] = await this.db('workflows_runs').insert({ ...row, ...lease }).returning('id');
+      const [inserted] = await this.db('workflows_runs')
+        .insert({ ...row, ...lease })
+        .returning('id');
       runId = Number(typeof inserted === 'object' ? (inserted as { id: number }).id : inserted);
     } catch (err) {
       if (!isUniqueViolation(err) || !req.triggerKey) throw err;
@@ -124,7 +126,12 @@ export class RunStarter {
     // no chain; a workflow starting more often than this is stopped here instead.
     const since = iso(new Date(this.clock.now().getTime() - 60_000));
     // Counted up to the limit only: a busy workflow's check reads at most maxRunsPerMinute rows.
-    const recent = this.db('workflows_runs').select('id').where('workflow_id', wf.id).andWhere('created_at', '>=', since).whereNot('status', 'blocked').limit(this.settings.maxRunsPerMinute);
+    const recent = this.db('workflows_runs')
+      .select('id')
+      .where('workflow_id', wf.id)
+      .andWhere('created_at', '>=', since)
+      .whereNot('status', 'blocked')
+      .limit(this.settings.maxRunsPerMinute);
     const [{ n }] = await this.db.from(recent.as('recent')).count({ n: '*' });
     if (Number(n) >= this.settings.maxRunsPerMinute) {
       return `rate: ${Number(n)} runs in the last minute; the limit is ${this.settings.maxRunsPerMinute} per workflow (settings.workflows.maxRunsPerMinute)`;

@@ -74,9 +74,7 @@ export class StepRunner {
   /** Step records and run changes of the runs worked on at once share commits (see GroupCommit). */
   private readonly writes: GroupCommit<RunWrite, boolean>;
 
-  constructor(
-    private readonly d: { db: Knex; clock: Clock; logger: Logger; versions: Versions; actions: Actions; renderer: TemplateRenderer },
-  ) {
+  constructor(private readonly d: { db: Knex; clock: Clock; logger: Logger; versions: Versions; actions: Actions; renderer: TemplateRenderer }) {
     this.writes = new GroupCommit(d.db, d.logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 64, name: 'workflow steps' });
   }
 
@@ -103,7 +101,9 @@ export class StepRunner {
     // A pending run has no step records yet: it turns running in the same commit as its first step's record.
     const start: Start = run.status === 'pending' ? { status: 'running', started_at: iso(this.clock.now()) } : null;
     const records = new Map<number, StepRecord>();
-    if (!start) for (const r of await this.db('workflows_run_steps').where('run_id', run.id)) records.set(Number(r.idx), { ...r, attempts: Number(r.attempts) } as StepRecord);
+    if (!start)
+      for (const r of await this.db('workflows_run_steps').where('run_id', run.id))
+        records.set(Number(r.idx), { ...r, attempts: Number(r.attempts) } as StepRecord);
     const steps = version.definition.steps;
     const secrets: Record<string, string> = JSON.parse(wf.secrets ?? '{}');
     const view: TemplateView = {
@@ -134,20 +134,50 @@ export class StepRunner {
    * in one commit with the run's own change (the first step's with the run turning running; the
    * last step's success with the run's end), fenced by the lease.
    */
-  private async step(run: ClaimedRun, token: string, step: StepDef, idx: number, record: StepRecord | undefined, view: TemplateView, start: Start, last: boolean): Promise<StepOutcome> {
+  private async step(
+    run: ClaimedRun,
+    token: string,
+    step: StepDef,
+    idx: number,
+    record: StepRecord | undefined,
+    view: TemplateView,
+    start: Start,
+    last: boolean,
+  ): Promise<StepOutcome> {
     const now = this.clock.now();
     const input = this.d.renderer.render(step.input, view) as Record<string, unknown>;
     const problems = this.d.actions.check(step.action, input); // fills the schema's defaults in place
     const stored = JSON.stringify(redact(input, Object.values(view.secrets)));
     const attempt = (record?.attempts ?? 0) + 1;
     const history: Array<Record<string, unknown>> = record ? JSON.parse(record.history) : [];
-    const stepRow = (fields: Record<string, unknown>) => ({ run_id: run.id, idx, step_id: step.id, action: step.action, input: stored, history: JSON.stringify(history.slice(-20)), ...fields });
+    const stepRow = (fields: Record<string, unknown>) => ({
+      run_id: run.id,
+      idx,
+      step_id: step.id,
+      action: step.action,
+      input: stored,
+      history: JSON.stringify(history.slice(-20)),
+      ...fields,
+    });
     /** The step's record and the run's fields in one commit; nothing is written once the lease is lost. */
-    const record_ = (fields: Record<string, unknown>, runFields: Record<string, unknown>) => this.write(run, token, stepRow(fields), { ...start, ...runFields });
+    const record_ = (fields: Record<string, unknown>, runFields: Record<string, unknown>) =>
+      this.write(run, token, stepRow(fields), { ...start, ...runFields });
 
     if (problems.length) {
       const reason = `step ${step.id} (${step.action}): input is invalid: ${problemsText(problems)}`;
-      if (await record_({ status: 'failed', error: `input is invalid: ${problemsText(problems)}`, attempts: attempt, started_at: record?.started_at ?? iso(now), finished_at: iso(now) }, this.ending('failed', reason, idx))) this.failed(run, reason);
+      if (
+        await record_(
+          {
+            status: 'failed',
+            error: `input is invalid: ${problemsText(problems)}`,
+            attempts: attempt,
+            started_at: record?.started_at ?? iso(now),
+            finished_at: iso(now),
+          },
+          this.ending('failed', reason, idx),
+        )
+      )
+        this.failed(run, reason);
       return DONE;
     }
 
@@ -177,7 +207,10 @@ export class StepRunner {
       Object.assign(history[history.length - 1], { finished_at: iso(finished), error: message });
       const retry = retryPolicy(step.retry);
       if (permanent(err) || attempt >= retry.attempts) {
-        const why = permanent(err) && attempt < retry.attempts ? 'failed (not retried: the error is permanent)' : `failed after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
+        const why =
+          permanent(err) && attempt < retry.attempts
+            ? 'failed (not retried: the error is permanent)'
+            : `failed after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
         const reason = `step ${step.id} (${step.action}) ${why}: ${message}`;
         if (await record_({ status: 'failed', error: message, finished_at: iso(finished) }, this.ending('failed', reason, idx))) this.failed(run, reason);
         return DONE;
@@ -206,7 +239,12 @@ export class StepRunner {
   }
 
   /** The step waits (its record) and the run is let go until `until`, when any runner resumes it. */
-  private async park(record: (fields: Record<string, unknown>, runFields: Record<string, unknown>) => Promise<boolean>, fields: Record<string, unknown>, idx: number, until: Date): Promise<StepOutcome> {
+  private async park(
+    record: (fields: Record<string, unknown>, runFields: Record<string, unknown>) => Promise<boolean>,
+    fields: Record<string, unknown>,
+    idx: number,
+    until: Date,
+  ): Promise<StepOutcome> {
     const parked = await record(fields, { next_at: iso(until), current_step: idx, lease_owner: null, lease_until: null });
     return parked ? { parkedUntil: until } : DONE;
   }
@@ -220,7 +258,13 @@ export class StepRunner {
     this.logger.warn({ runId: run.id, workflowId: run.workflow_id, reason }, 'workflow run failed');
   }
 
-  private async finish(run: ClaimedRun, token: string, status: 'succeeded' | 'failed' | 'stopped', reason: string | null, currentStep = run.current_step): Promise<void> {
+  private async finish(
+    run: ClaimedRun,
+    token: string,
+    status: 'succeeded' | 'failed' | 'stopped',
+    reason: string | null,
+    currentStep = run.current_step,
+  ): Promise<void> {
     const ended = await this.update(run, token, this.ending(status, reason, currentStep));
     if (ended && status === 'failed') this.failed(run, reason ?? status);
   }

@@ -49,7 +49,14 @@ export class Triggers {
     const rows = await this.db('workflows_workflows').where({ tenant_id: event.tenantId, trigger_event: event.name, enabled: true });
     const cause = causeOf(event.meta);
     for (const row of rows) {
-      await this.starter.start({ workflow: toWorkflowRow(row), triggerType: 'event', triggerKey: `event:${event.id}`, payload: event.payload, cause, automatic: true });
+      await this.starter.start({
+        workflow: toWorkflowRow(row),
+        triggerType: 'event',
+        triggerKey: `event:${event.id}`,
+        payload: event.payload,
+        cause,
+        automatic: true,
+      });
     }
   }
 

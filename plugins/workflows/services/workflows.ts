@@ -46,7 +46,13 @@ export interface WebhookReveal {
   secret: string | null;
 }
 
-export const toWorkflowRow = (r: Record<string, any>): WorkflowRow => ({ ...(r as WorkflowRow), enabled: Boolean(r.enabled), version: Number(r.version), version_id: Number(r.version_id), secrets: JSON.parse(r.secrets ?? '{}') });
+export const toWorkflowRow = (r: Record<string, any>): WorkflowRow => ({
+  ...(r as WorkflowRow),
+  enabled: Boolean(r.enabled),
+  version: Number(r.version),
+  version_id: Number(r.version_id),
+  secrets: JSON.parse(r.secrets ?? '{}'),
+});
 
 export const hashToken = sha256;
 
@@ -93,7 +99,11 @@ export class Workflows {
     return this.view(await this.row(tenantId, id));
   }
 
-  async list(tenantId: string, filter: { enabled?: boolean; trigger_type?: string; event?: string; search?: string }, page: PageRequest): Promise<Page<Awaited<ReturnType<Workflows['view']>>>> {
+  async list(
+    tenantId: string,
+    filter: { enabled?: boolean; trigger_type?: string; event?: string; search?: string },
+    page: PageRequest,
+  ): Promise<Page<Awaited<ReturnType<Workflows['view']>>>> {
     const q = this.db('workflows_workflows').where('tenant_id', tenantId);
     if (filter.enabled !== undefined) q.where('enabled', filter.enabled);
     if (filter.trigger_type) q.where('trigger_type', filter.trigger_type);
@@ -113,8 +123,18 @@ export class Workflows {
     const { columns, reveal } = this.triggerColumns(null, definition, enabled, now);
     await this.db.transaction(async (trx) => {
       await trx('workflows_workflows').insert({
-        id, tenant_id: tenantId, name: input.name, description: input.description ?? '', enabled, version: 1, version_id: 0,
-        secrets: JSON.stringify(input.secrets ?? {}), created_by: actor, created_at: iso(now), updated_at: iso(now), ...columns,
+        id,
+        tenant_id: tenantId,
+        name: input.name,
+        description: input.description ?? '',
+        enabled,
+        version: 1,
+        version_id: 0,
+        secrets: JSON.stringify(input.secrets ?? {}),
+        created_by: actor,
+        created_at: iso(now),
+        updated_at: iso(now),
+        ...columns,
       });
       const versionId = await this.versions.add(trx, id, 1, definition, actor, iso(now));
       await trx('workflows_workflows').where('id', id).update({ version_id: versionId });
@@ -126,11 +146,19 @@ export class Workflows {
   async update(tenantId: string, actor: string | null, id: string, patch: WorkflowPatch) {
     const current = await this.row(tenantId, id);
     const now = this.clock.now();
-    const meta = { ...(patch.name !== undefined ? { name: patch.name } : {}), ...(patch.description !== undefined ? { description: patch.description } : {}), updated_at: iso(now) };
+    const meta = {
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      updated_at: iso(now),
+    };
     let reveal: WebhookReveal | null = null;
     if (patch.trigger || patch.condition !== undefined || patch.steps) {
       const { definition: before } = (await this.versions.byId(current.version_id))!;
-      const definition: Definition = { trigger: patch.trigger ?? before.trigger, condition: patch.condition !== undefined ? patch.condition : before.condition, steps: patch.steps ?? before.steps };
+      const definition: Definition = {
+        trigger: patch.trigger ?? before.trigger,
+        condition: patch.condition !== undefined ? patch.condition : before.condition,
+        steps: patch.steps ?? before.steps,
+      };
       this.check.assert(definition);
       const triggers = this.triggerColumns(current, definition, current.enabled, now);
       reveal = triggers.reveal;
@@ -140,7 +168,9 @@ export class Workflows {
           // The version number comes from the row being replaced: two concurrent edits cannot both make version n+1.
           const next = current.version + 1;
           const versionId = await this.versions.add(trx, id, next, definition, actor, iso(now));
-          const changed = await trx('workflows_workflows').where({ id, version: current.version }).update({ ...meta, ...triggers.columns, version: next, version_id: versionId });
+          const changed = await trx('workflows_workflows')
+            .where({ id, version: current.version })
+            .update({ ...meta, ...triggers.columns, version: next, version_id: versionId });
           if (!changed) throw conflict();
         });
       } catch (err) {
@@ -158,7 +188,9 @@ export class Workflows {
     const { definition } = (await this.versions.byId(row.version_id))!;
     // A cron workflow starts counting from now when enabled: ticks missed while disabled never run.
     const cronNext = enabled && definition.trigger.type === 'cron' ? iso(nextCronTime(definition.trigger.cron!, now)) : null;
-    await this.db('workflows_workflows').where('id', id).update({ enabled, cron_next_at: cronNext, updated_at: iso(now) });
+    await this.db('workflows_workflows')
+      .where('id', id)
+      .update({ enabled, cron_next_at: cronNext, updated_at: iso(now) });
     return this.view(await this.row(tenantId, id));
   }
 
@@ -176,7 +208,9 @@ export class Workflows {
       else secrets[name] = value;
     }
     if (Object.keys(secrets).length > 20) throw AppError.validation([{ path: 'body.secrets', message: 'a workflow holds at most 20 secrets' }], 422);
-    await this.db('workflows_workflows').where('id', id).update({ secrets: JSON.stringify(secrets), updated_at: iso(this.clock.now()) });
+    await this.db('workflows_workflows')
+      .where('id', id)
+      .update({ secrets: JSON.stringify(secrets), updated_at: iso(this.clock.now()) });
     return this.view(await this.row(tenantId, id));
   }
 
@@ -186,7 +220,9 @@ export class Workflows {
     if (row.trigger_type !== 'webhook') throw AppError.conflict('this workflow is not triggered by a webhook', 'not_webhook');
     const { definition } = (await this.versions.byId(row.version_id))!;
     const { columns, reveal } = this.triggerColumns({ ...row, webhook_token_hash: null, webhook_secret: null }, definition, row.enabled, this.clock.now());
-    await this.db('workflows_workflows').where('id', id).update({ ...columns, updated_at: iso(this.clock.now()) });
+    await this.db('workflows_workflows')
+      .where('id', id)
+      .update({ ...columns, updated_at: iso(this.clock.now()) });
     return this.view(await this.row(tenantId, id), reveal);
   }
 

@@ -5,7 +5,8 @@ import { addUser, createWorkflow, Receiver, registerOwner, runRows, waitForRun, 
 
 const manual = (steps: unknown[], extra: Record<string, unknown> = {}) => ({ trigger: { type: 'manual' }, steps, ...extra });
 const note = (text: string) => ({ id: 'call', action: 'http.request', input: { url: 'http://127.0.0.1:9/', body: { text } } });
-const count = async (t: WorkflowsApp, table: string, where: Record<string, unknown> = {}) => Number((await t.app.db(table).where(where).count({ n: '*' }).first())?.n);
+const count = async (t: WorkflowsApp, table: string, where: Record<string, unknown> = {}) =>
+  Number((await t.app.db(table).where(where).count({ n: '*' }).first())?.n);
 
 describe('workflows: the API', () => {
   let t: WorkflowsApp;
@@ -39,16 +40,25 @@ describe('workflows: the API', () => {
     assert.equal(page.status, 200);
     assert.deepEqual({ total: page.body.total, pages: page.body.pages, n: page.body.items.length }, { total: 2, pages: 2, n: 1 });
     const disabled = await t.api('GET', '/workflows?enabled=false', { headers: owner.headers });
-    assert.deepEqual(disabled.body.items.map((w: { id: string }) => w.id), [second.id]);
+    assert.deepEqual(
+      disabled.body.items.map((w: { id: string }) => w.id),
+      [second.id],
+    );
     const searched = await t.api('GET', '/workflows?search=one', { headers: owner.headers });
-    assert.deepEqual(searched.body.items.map((w: { id: string }) => w.id), [first.id]);
+    assert.deepEqual(
+      searched.body.items.map((w: { id: string }) => w.id),
+      [first.id],
+    );
   });
 
   it('editing the definition makes a new version (runs record it); a name change does not; versions are listed and readable', async () => {
     const rx = await Receiver.start();
     try {
       const wf = await createWorkflow(t, owner, manual([{ id: 'call', action: 'http.request', input: { url: rx.url, body: { v: 'one' } } }]));
-      const edited = await t.api('PATCH', `/workflows/${wf.id}`, { headers: owner.headers, body: { steps: [{ id: 'call', action: 'http.request', input: { url: rx.url, body: { v: 'two' } } }] } });
+      const edited = await t.api('PATCH', `/workflows/${wf.id}`, {
+        headers: owner.headers,
+        body: { steps: [{ id: 'call', action: 'http.request', input: { url: rx.url, body: { v: 'two' } } }] },
+      });
       assert.equal(edited.status, 200, edited.text);
       assert.equal(edited.body.version, 2);
       assert.equal(edited.body.steps[0].input.body.v, 'two');
@@ -58,7 +68,10 @@ describe('workflows: the API', () => {
       assert.equal(await count(t, 'workflows_versions', { workflow_id: wf.id }), 2);
 
       const versions = await t.api('GET', `/workflows/${wf.id}/versions`, { headers: owner.headers });
-      assert.deepEqual(versions.body.map((v: { version: number }) => v.version), [2, 1]);
+      assert.deepEqual(
+        versions.body.map((v: { version: number }) => v.version),
+        [2, 1],
+      );
       const v1 = await t.api('GET', `/workflows/${wf.id}/versions/1`, { headers: owner.headers });
       assert.equal(v1.body.steps[0].input.body.v, 'one');
       const none = await t.api('GET', `/workflows/${wf.id}/versions/9`, { headers: owner.headers });
@@ -83,7 +96,10 @@ describe('workflows: the API', () => {
     const conflicts = edits.filter((r) => r.status === 409);
     for (const res of conflicts) assert.equal(res.body.code, 'edit_conflict');
     const versions = (await t.app.db('workflows_versions').where('workflow_id', wf.id).orderBy('version')).map((v: { version: number }) => Number(v.version));
-    assert.deepEqual(versions, Array.from({ length: 1 + edits.length - conflicts.length }, (_, i) => i + 1));
+    assert.deepEqual(
+      versions,
+      Array.from({ length: 1 + edits.length - conflicts.length }, (_, i) => i + 1),
+    );
     const row = await t.app.db('workflows_workflows').where('id', wf.id).first();
     assert.equal(Number(row.version), versions.length);
   });
@@ -100,7 +116,11 @@ describe('workflows: the API', () => {
       [{ name: 'x', trigger: { type: 'cron', cron: '0 0 * * * *' }, steps: [note('x')] }, ['body', 'trigger', 'cron'], /five fields/],
       [{ name: 'x', ...manual([note('a'), note('b')]) }, ['body', 'steps', '1', 'id'], /repeats the step id/],
       [{ name: 'x', ...manual([note('x')], { condition: { type: 'nope' } }) }, ['body', 'condition'], /not a valid JSON Schema/],
-      [{ name: 'x', ...manual([{ id: 'a', action: 'http.request', input: { url: 'http://x.test', body: '{{#open}}' } }]) }, ['body', 'steps', '0', 'input', 'body'], /not a valid template/],
+      [
+        { name: 'x', ...manual([{ id: 'a', action: 'http.request', input: { url: 'http://x.test', body: '{{#open}}' } }]) },
+        ['body', 'steps', '0', 'input', 'body'],
+        /not a valid template/,
+      ],
       [{ name: 'x', ...manual([{ id: 'Bad Id', action: 'delay', input: { seconds: 1 } }]) }, ['body', 'steps', '0', 'id'], /pattern/],
       [{ name: 'x', ...manual([{ ...note('x'), retry: { attempts: 0 } }]) }, ['body', 'steps', '0', 'retry', 'attempts'], />= 1/],
     ];
@@ -215,7 +235,8 @@ describe('workflows: the API', () => {
     assert.ok(events.body.some((e: { name: string }) => e.name === 'auth.user.created'));
 
     const openapi = await t.request('GET', '/openapi.json');
-    for (const path of ['/api/v2/workflows', '/api/v2/workflows/{id}/run', '/api/v2/workflows/runs/{runId}', '/api/v2/workflows/hooks/{token}']) assert.ok(openapi.body.paths[path], path);
+    for (const path of ['/api/v2/workflows', '/api/v2/workflows/{id}/run', '/api/v2/workflows/runs/{runId}', '/api/v2/workflows/hooks/{token}'])
+      assert.ok(openapi.body.paths[path], path);
   });
 
   it('exports a workflow as JSON and imports it (disabled) into another tenant: a round trip without secrets', async () => {
@@ -224,7 +245,14 @@ describe('workflows: the API', () => {
       description: 'calls out',
       trigger: { type: 'event', event: 'license.activated' },
       condition: { type: 'object', required: ['device_id'] },
-      steps: [{ id: 'call', action: 'http.request', input: { url: 'https://example.org/hook', body: { id: '{{trigger.license_id}}' }, sign: { secret: '{{secrets.key}}' } }, retry: { attempts: 4 } }],
+      steps: [
+        {
+          id: 'call',
+          action: 'http.request',
+          input: { url: 'https://example.org/hook', body: { id: '{{trigger.license_id}}' }, sign: { secret: '{{secrets.key}}' } },
+          retry: { attempts: 4 },
+        },
+      ],
       secrets: { key: 'a-very-secret-value' },
     });
     assert.deepEqual(wf.secrets, ['key']);
@@ -232,7 +260,15 @@ describe('workflows: the API', () => {
     const exported = await t.api('GET', `/workflows/${wf.id}/export`, { headers: owner.headers });
     assert.equal(exported.status, 200);
     assert.match(exported.headers.get('content-disposition') ?? '', /attachment/);
-    assert.deepEqual(exported.body, { plinth_workflow: 1, name: 'Signed call', description: 'calls out', trigger: wf.trigger, condition: wf.condition, steps: wf.steps, secrets: ['key'] });
+    assert.deepEqual(exported.body, {
+      plinth_workflow: 1,
+      name: 'Signed call',
+      description: 'calls out',
+      trigger: wf.trigger,
+      condition: wf.condition,
+      steps: wf.steps,
+      secrets: ['key'],
+    });
     assert.ok(!exported.text.includes('a-very-secret-value'));
 
     const other = await registerOwner(t, 'importer');
@@ -241,7 +277,10 @@ describe('workflows: the API', () => {
     assert.notEqual(imported.body.id, wf.id);
     assert.equal(imported.body.enabled, false);
     assert.equal(imported.body.version, 1);
-    assert.deepEqual({ trigger: imported.body.trigger, condition: imported.body.condition, steps: imported.body.steps }, { trigger: wf.trigger, condition: wf.condition, steps: wf.steps });
+    assert.deepEqual(
+      { trigger: imported.body.trigger, condition: imported.body.condition, steps: imported.body.steps },
+      { trigger: wf.trigger, condition: wf.condition, steps: wf.steps },
+    );
     assert.deepEqual(imported.body.missing_secrets, ['key']);
     assert.equal((await t.app.db('workflows_workflows').where('id', imported.body.id).first()).tenant_id, other.tenantId);
     const again = await t.api('GET', `/workflows/${imported.body.id}/export`, { headers: other.headers });
@@ -254,20 +293,46 @@ describe('workflows: the API', () => {
 
   it('lists the ready-made templates and instantiates one with its params (422 naming a missing one)', async () => {
     const list = await t.api('GET', '/workflows/templates', { headers: owner.headers });
-    assert.deepEqual(list.body.map((x: { id: string }) => x.id), ['forward-verification-codes', 'usage-alert-owner', 'license-activated-webhook']);
+    assert.deepEqual(
+      list.body.map((x: { id: string }) => x.id),
+      ['forward-verification-codes', 'usage-alert-owner', 'license-activated-webhook'],
+    );
     const hook = list.body.find((x: { id: string }) => x.id === 'license-activated-webhook');
-    assert.deepEqual(hook.params.map((p: { name: string }) => p.name), ['url', 'secret']);
+    assert.deepEqual(
+      hook.params.map((p: { name: string }) => p.name),
+      ['url', 'secret'],
+    );
     assert.equal(hook.trigger.event, 'license.activated');
-    assert.deepEqual(hook.condition, { type: 'object', required: ['kind'], properties: { kind: { const: 'license' } } }, 'software licenses only, not WorkBot robot activations');
+    assert.deepEqual(
+      hook.condition,
+      { type: 'object', required: ['kind'], properties: { kind: { const: 'license' } } },
+      'software licenses only, not WorkBot robot activations',
+    );
 
-    const missing = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { secret: 'sixteen-chars-or-more' } } });
+    const missing = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', {
+      headers: owner.headers,
+      body: { params: { secret: 'sixteen-chars-or-more' } },
+    });
     assert.equal(missing.status, 422);
-    assert.deepEqual(missing.body.detail.map((d: { loc: string[] }) => d.loc.join('.')), ['body.params.url']);
-    const bad = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { url: 'not a url', secret: 'short', extra: 1 } } });
+    assert.deepEqual(
+      missing.body.detail.map((d: { loc: string[] }) => d.loc.join('.')),
+      ['body.params.url'],
+    );
+    const bad = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', {
+      headers: owner.headers,
+      body: { params: { url: 'not a url', secret: 'short', extra: 1 } },
+    });
     assert.equal(bad.status, 422);
-    assert.deepEqual([...new Set(bad.body.detail.map((d: { loc: string[] }) => d.loc.join('.')))].sort(), ['body.params.extra', 'body.params.secret', 'body.params.url']);
+    assert.deepEqual([...new Set(bad.body.detail.map((d: { loc: string[] }) => d.loc.join('.')))].sort(), [
+      'body.params.extra',
+      'body.params.secret',
+      'body.params.url',
+    ]);
 
-    const made = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { name: 'On activation', params: { url: 'https://example.org/activated', secret: 'sixteen-chars-or-more' } } });
+    const made = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', {
+      headers: owner.headers,
+      body: { name: 'On activation', params: { url: 'https://example.org/activated', secret: 'sixteen-chars-or-more' } },
+    });
     assert.equal(made.status, 201, made.text);
     assert.equal(made.body.name, 'On activation');
     assert.equal(made.body.steps[0].input.url, 'https://example.org/activated');
@@ -279,7 +344,10 @@ describe('workflows: the API', () => {
 
     // Without a secret, Plinth makes a Standard Webhooks one and shows it once, in this reply.
     assert.equal(hook.params.find((p: { name: string }) => p.name === 'secret').generate, 'webhook_secret');
-    const generated = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { url: 'https://example.org/activated' } } });
+    const generated = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', {
+      headers: owner.headers,
+      body: { params: { url: 'https://example.org/activated' } },
+    });
     assert.equal(generated.status, 201, generated.text);
     const secret = generated.body.generated_params.secret;
     assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);

@@ -62,7 +62,13 @@ describe('workflows condition builder', () => {
   });
 
   it('keeps what the raw JSON already says and types values by the payload schema', () => {
-    const text = build([{ field: 'email_id', op: 'equals', value: '7', type: 'integer' }, { field: 'seen', op: 'equals', value: 'false', type: 'boolean' }], '{ "type": "object", "anyOf": [{ "required": ["a"] }, { "required": ["b"] }] }');
+    const text = build(
+      [
+        { field: 'email_id', op: 'equals', value: '7', type: 'integer' },
+        { field: 'seen', op: 'equals', value: 'false', type: 'boolean' },
+      ],
+      '{ "type": "object", "anyOf": [{ "required": ["a"] }, { "required": ["b"] }] }',
+    );
     const schema = JSON.parse(text);
     assert.deepEqual(schema.anyOf, [{ required: ['a'] }, { required: ['b'] }]);
     assert.deepEqual(schema.properties, { email_id: { const: 7 }, seen: { const: false } });
@@ -78,7 +84,11 @@ describe('workflows condition builder', () => {
 
   it('the sample fills an event payload’s fields and overlays the condition’s', () => {
     const event = { type: 'object', properties: { subject: { type: 'string' }, email_id: { type: 'integer' }, seen: { type: 'boolean' } } };
-    const condition = { type: 'object', required: ['code'], properties: { email_id: { type: 'number', exclusiveMinimum: 10 }, mailbox: { const: 'a@b.test' } } };
+    const condition = {
+      type: 'object',
+      required: ['code'],
+      properties: { email_id: { type: 'number', exclusiveMinimum: 10 }, mailbox: { const: 'a@b.test' } },
+    };
     assert.deepEqual(samplePayload(event, condition), { subject: 'sample subject', email_id: 11, seen: true, mailbox: 'a@b.test', code: 'sample code' });
     assert.deepEqual(samplePayload(null, null), {});
   });

@@ -38,12 +38,19 @@ describe('workflows: conditions, templates and dry runs', () => {
     });
     assert.equal(runs[0].trigger_type, 'event');
     assert.deepEqual(JSON.parse(runs[0].trigger_payload).user_id, admin.id);
-    assert.deepEqual(rx.hits.map((h) => JSON.parse(h.body)), [{ user: admin.id, role: 'admin' }]);
+    assert.deepEqual(
+      rx.hits.map((h) => JSON.parse(h.body)),
+      [{ user: admin.id, role: 'admin' }],
+    );
     assert.ok(!rx.hits.some((h) => h.body.includes(member.id)), 'the member did not match');
   });
 
   it('a manual run whose payload does not match is refused (409 naming the field) and records nothing', async () => {
-    const wf = await createWorkflow(t, owner, { trigger: { type: 'manual' }, condition: { type: 'object', required: ['order_id'], properties: { order_id: { type: 'integer' } } }, steps: [{ id: 'call', action: 'http.request', input: { url: rx.url } }] });
+    const wf = await createWorkflow(t, owner, {
+      trigger: { type: 'manual' },
+      condition: { type: 'object', required: ['order_id'], properties: { order_id: { type: 'integer' } } },
+      steps: [{ id: 'call', action: 'http.request', input: { url: rx.url } }],
+    });
     const res = await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: { payload: { order_id: 'seven' } } });
     assert.equal(res.status, 409);
     assert.equal(res.body.code, 'condition_not_met');
@@ -84,7 +91,10 @@ describe('workflows: conditions, templates and dry runs', () => {
       ],
       secrets: { key: 'signing-key-for-tests' },
     });
-    const res = await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: { payload: { name: 'Ann', email: 'ann@example.test', items: [{ sku: 'A1' }, { sku: 'B2' }] } } });
+    const res = await t.api('POST', `/workflows/${wf.id}/run`, {
+      headers: owner.headers,
+      body: { payload: { name: 'Ann', email: 'ann@example.test', items: [{ sku: 'A1' }, { sku: 'B2' }] } },
+    });
     const run = await waitForRun(t, owner, res.body.run_id);
     assert.equal(run.status, 'succeeded', JSON.stringify(run));
     const second = rx.hits.find((h) => h.path === '/second')!;
@@ -102,7 +112,13 @@ describe('workflows: conditions, templates and dry runs', () => {
       secret: 'key=signing-key-for-tests',
     });
     const headers = second.headers as Record<string, string>;
-    const check = verifyWebhook('signing-key-for-tests', { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] }, second.body, new Date(), 300);
+    const check = verifyWebhook(
+      'signing-key-for-tests',
+      { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] },
+      second.body,
+      new Date(),
+      300,
+    );
     assert.deepEqual(check, { ok: true });
     assert.equal(headers['webhook-id'], `wfr_${run.id}_second`);
 
@@ -115,7 +131,10 @@ describe('workflows: conditions, templates and dry runs', () => {
   });
 
   it('a rendered input its action refuses fails the step without running it, naming the field', async () => {
-    const wf = await createWorkflow(t, owner, { trigger: { type: 'manual' }, steps: [{ id: 'wait', action: 'delay', input: { seconds: '{{trigger.seconds}}' } }] });
+    const wf = await createWorkflow(t, owner, {
+      trigger: { type: 'manual' },
+      steps: [{ id: 'wait', action: 'delay', input: { seconds: '{{trigger.seconds}}' } }],
+    });
     const res = await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: { payload: { seconds: 'soon' } } });
     const run = await waitForRun(t, owner, res.body.run_id);
     assert.equal(run.status, 'failed');
@@ -140,7 +159,10 @@ describe('workflows: conditions, templates and dry runs', () => {
     assert.deepEqual(miss.body.condition.errors, [{ path: 'trigger.target', message: 'is required' }]);
     assert.equal(miss.body.would_run, false);
 
-    const hit = await t.api('POST', `/workflows/${wf.id}/dry-run`, { headers: owner.headers, body: { payload: { target: rx.url, n: 5 }, sample_outputs: { call: { body: { wait: 30 } } } } });
+    const hit = await t.api('POST', `/workflows/${wf.id}/dry-run`, {
+      headers: owner.headers,
+      body: { payload: { target: rx.url, n: 5 }, sample_outputs: { call: { body: { wait: 30 } } } },
+    });
     assert.equal(hit.body.condition.matched, true);
     assert.deepEqual(hit.body.steps[0].input, { url: rx.url, body: { n: 5 }, method: 'POST' });
     assert.deepEqual(hit.body.steps[0].problems, []);
@@ -158,11 +180,22 @@ describe('workflows: conditions, templates and dry runs', () => {
   it('dry-runs an unsaved draft, listing its definition problems', async () => {
     const res = await t.api('POST', '/workflows/dry-run', {
       headers: owner.headers,
-      body: { trigger: { type: 'manual' }, condition: { properties: { a: { type: 'string' } } }, steps: [{ id: 'x', action: 'no.such', input: {} }, { id: 'y', action: 'stop_if', input: { condition: { const: 1 }, value: '{{trigger.a}}' } }], payload: { a: 'z' } },
+      body: {
+        trigger: { type: 'manual' },
+        condition: { properties: { a: { type: 'string' } } },
+        steps: [
+          { id: 'x', action: 'no.such', input: {} },
+          { id: 'y', action: 'stop_if', input: { condition: { const: 1 }, value: '{{trigger.a}}' } },
+        ],
+        payload: { a: 'z' },
+      },
     });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.condition.matched, true);
-    assert.deepEqual(res.body.definition_problems.map((p: { path: string }) => p.path), ['body.steps.0.action']);
+    assert.deepEqual(
+      res.body.definition_problems.map((p: { path: string }) => p.path),
+      ['body.steps.0.action'],
+    );
     assert.deepEqual(res.body.steps[0].problems, [{ path: 'action', message: 'unknown action "no.such"' }]);
     assert.deepEqual(res.body.steps[1].input, { condition: { const: 1 }, value: 'z', reason: 'the stop condition matched' });
     assert.equal(res.body.would_run, false);
@@ -175,16 +208,31 @@ describe('workflows: conditions, templates and dry runs', () => {
     const wf = await createWorkflow(t, owner, {
       trigger: { type: 'manual' },
       steps: [
-        { id: 'check', action: 'stop_if', input: { condition: { type: 'object', required: ['test'] }, value: '{{trigger}}', reason: 'test orders are not forwarded' } },
+        {
+          id: 'check',
+          action: 'stop_if',
+          input: { condition: { type: 'object', required: ['test'] }, value: '{{trigger}}', reason: 'test orders are not forwarded' },
+        },
         { id: 'call', action: 'http.request', input: { url: rx.url } },
       ],
     });
-    const stopped = await waitForRun(t, owner, (await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: { payload: { test: true } } })).body.run_id);
+    const stopped = await waitForRun(
+      t,
+      owner,
+      (await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: { payload: { test: true } } })).body.run_id,
+    );
     assert.equal(stopped.status, 'stopped');
     assert.equal(stopped.reason, 'step check: test orders are not forwarded');
-    assert.deepEqual(stopped.steps.map((s: { status: string }) => s.status), ['succeeded']);
+    assert.deepEqual(
+      stopped.steps.map((s: { status: string }) => s.status),
+      ['succeeded'],
+    );
     assert.equal(rx.hits.length, 0);
-    const went = await waitForRun(t, owner, (await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: { payload: { real: true } } })).body.run_id);
+    const went = await waitForRun(
+      t,
+      owner,
+      (await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: { payload: { real: true } } })).body.run_id,
+    );
     assert.equal(went.status, 'succeeded');
     assert.deepEqual(went.steps[0].output, { stop: false, reason: null });
     assert.equal(rx.hits.length, 1);

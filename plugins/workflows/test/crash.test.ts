@@ -19,7 +19,11 @@ describe('workflows: crash and resume (real processes)', function () {
   let headers: Record<string, string>;
 
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${port}/api/v2${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`http://127.0.0.1:${port}/api/v2${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json().catch(() => null) };
   };
   const hits = (path: string) => rx.hits.filter((h) => h.path === path).length;
@@ -68,7 +72,10 @@ describe('workflows: crash and resume (real processes)', function () {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const started = await api('POST', `/workflows/${created.body.id}/run`, { payload: {} });
     const runId = started.body.run_id as number;
-    await waitFor('the run to park in its delay', async () => (await db('workflows_run_steps').where({ run_id: runId, idx: 1, status: 'waiting' }).first()) ?? null);
+    await waitFor(
+      'the run to park in its delay',
+      async () => (await db('workflows_run_steps').where({ run_id: runId, idx: 1, status: 'waiting' }).first()) ?? null,
+    );
     await kill(proc!, 'SIGKILL');
     proc = null;
     assert.equal((await run(runId)).status, 'running');
@@ -82,7 +89,14 @@ describe('workflows: crash and resume (real processes)', function () {
     assert.equal(hits('/before'), 1);
     assert.equal(hits('/after'), 1);
     const steps = await db('workflows_run_steps').where('run_id', runId).orderBy('idx');
-    assert.deepEqual(steps.map((s: { status: string; attempts: number }) => [s.status, Number(s.attempts)]), [['succeeded', 1], ['succeeded', 1], ['succeeded', 1]]);
+    assert.deepEqual(
+      steps.map((s: { status: string; attempts: number }) => [s.status, Number(s.attempts)]),
+      [
+        ['succeeded', 1],
+        ['succeeded', 1],
+        ['succeeded', 1],
+      ],
+    );
     const waited = JSON.parse(steps[1].output);
     assert.equal(waited.waited_seconds, 3);
     assert.ok(new Date(steps[2].started_at).getTime() - new Date(steps[1].started_at).getTime() >= 3000);

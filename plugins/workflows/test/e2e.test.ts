@@ -56,7 +56,12 @@ describe('workflows: end to end', () => {
 
       const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve('smtpPort'), secure: false, ignoreTLS: true });
       try {
-        await smtp.sendMail({ from: 'Acme <no-reply@acme.example>', to: mailbox, subject: 'Your Acme verification code', text: 'Hello,\n\nYour verification code is 482913. It expires in 10 minutes.\n' });
+        await smtp.sendMail({
+          from: 'Acme <no-reply@acme.example>',
+          to: mailbox,
+          subject: 'Your Acme verification code',
+          text: 'Hello,\n\nYour verification code is 482913. It expires in 10 minutes.\n',
+        });
         await smtp.sendMail({ from: 'news@acme.example', to: mailbox, subject: 'Newsletter', text: 'Nothing to verify here, just news.' });
       } finally {
         smtp.close();
@@ -96,16 +101,24 @@ describe('workflows: end to end', () => {
     const rx = await Receiver.start();
     rx.respond = (hit) => (verify(secret, hit.headers, hit.body) ? { status: 200, body: { verified: true } } : { status: 401, body: { verified: false } });
     try {
-      const made = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', { headers: owner.headers, body: { params: { url: `${rx.url}/licenses`, secret } } });
+      const made = await t.api('POST', '/workflows/templates/license-activated-webhook/instantiate', {
+        headers: owner.headers,
+        body: { params: { url: `${rx.url}/licenses`, secret } },
+      });
       assert.equal(made.status, 201, made.text);
       // A WorkBot code binding a phone first: license.activated (kind robot) in the same tenant.
       const [robotCode] = await newCodes(t, owner);
       await activate(t, robotCode);
       const key = await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'licenses', scopes: ['licenses:manage'] } });
-      const generated = await t.request('POST', '/license/api/admin/generate', { headers: { 'x-api-key': key.body.raw_key }, body: { plan: 'yearly', email: 'buyer@example.test' } });
+      const generated = await t.request('POST', '/license/api/admin/generate', {
+        headers: { 'x-api-key': key.body.raw_key },
+        body: { plan: 'yearly', email: 'buyer@example.test' },
+      });
       assert.equal(generated.status, 200, generated.text);
       const { license_id, activation_code } = generated.body.license;
-      const verified = await t.request('POST', '/license/api/verify', { body: { activation_code, email: 'buyer@example.test', device_id: 'laptop-1', device_name: 'Laptop' } });
+      const verified = await t.request('POST', '/license/api/verify', {
+        body: { activation_code, email: 'buyer@example.test', device_id: 'laptop-1', device_name: 'Laptop' },
+      });
       assert.equal(verified.status, 200, verified.text);
 
       const [run] = await waitFor('the webhook run', async () => {
@@ -120,7 +133,10 @@ describe('workflows: end to end', () => {
           .slice(-2)
           .map((e: { payload: unknown }) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload))
           .map((p: Record<string, unknown>) => [p.kind, p.product]),
-        [['robot', 'workbot'], ['license', 'default']],
+        [
+          ['robot', 'workbot'],
+          ['license', 'default'],
+        ],
         'both activations fired, each naming its kind',
       );
       await t.app.events.flush();

@@ -41,7 +41,10 @@ describe('workflows: shipped examples and plugin actions', () => {
       summary: '4 of 5 API keys in use',
       advice: 'upgrade the plan or remove some',
     });
-    const mail = await t.app.db('core_mail_outbox').where('subject', 'Usage of API keys is at 80%').whereRaw('"to" like ?', [`%${owner.email}%`]);
+    const mail = await t.app
+      .db('core_mail_outbox')
+      .where('subject', 'Usage of API keys is at 80%')
+      .whereRaw('"to" like ?', [`%${owner.email}%`]);
     assert.equal(mail.length, 1);
     assert.deepEqual(JSON.parse(mail[0].to), [owner.email]);
     assert.equal(mail[0].text, 'Your tenant has 4 of 5 API keys in use (max_api_keys). Before the limit stops you: upgrade the plan or remove some.');
@@ -65,7 +68,9 @@ describe('workflows: shipped examples and plugin actions', () => {
     });
     assert.equal(limits.status, 200, limits.text);
     // Four recipients of sent mail this month (the way the mail plugin meters them) are 80% of 5.
-    await t.app.container.resolve<{ consume(tenant: string, metric: string, n: number): Promise<void> }>('usage').consume(counting.tenantId, 'emails_sent_per_month', 4);
+    await t.app.container
+      .resolve<{ consume(tenant: string, metric: string, n: number): Promise<void> }>('usage')
+      .consume(counting.tenantId, 'emails_sent_per_month', 4);
     await waitFor('the alert run', async () => {
       await t.app.events.flush();
       const rows = await runRows(t, made.body.id);
@@ -74,7 +79,10 @@ describe('workflows: shipped examples and plugin actions', () => {
     const now = new Date();
     const month = now.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
     const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
-    const mail = await t.app.db('core_mail_outbox').where('subject', 'Usage of mail recipients is at 80%').whereRaw('"to" like ?', [`%${counting.email}%`]);
+    const mail = await t.app
+      .db('core_mail_outbox')
+      .where('subject', 'Usage of mail recipients is at 80%')
+      .whereRaw('"to" like ?', [`%${counting.email}%`]);
     assert.equal(mail.length, 1);
     assert.equal(
       mail[0].text,
@@ -85,7 +93,11 @@ describe('workflows: shipped examples and plugin actions', () => {
   it('mail.send sends from a mailbox of the tenant through the mail plugin; another tenant’s mailbox is not found', async () => {
     const box = await t.request('POST', '/mail/api/create', { headers: owner.headers, body: { local: `sender${Date.now()}`, domainIndex: 0 } });
     assert.equal(box.status, 200, box.text);
-    const send = (from: string) => ({ id: 'send', action: 'mail.send', input: { from, to: 'customer@example.test', subject: 'Order {{trigger.order}}', text: 'Thanks for order {{trigger.order}}.' } });
+    const send = (from: string) => ({
+      id: 'send',
+      action: 'mail.send',
+      input: { from, to: 'customer@example.test', subject: 'Order {{trigger.order}}', text: 'Thanks for order {{trigger.order}}.' },
+    });
     const wf = await createWorkflow(t, owner, { trigger: { type: 'manual' }, steps: [send(box.body.email)] });
     const res = await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: { payload: { order: 'A-17' } } });
     const run = await waitForRun(t, owner, res.body.run_id);
@@ -99,7 +111,11 @@ describe('workflows: shipped examples and plugin actions', () => {
     const outbox = await t.app.db('core_mail_outbox').where('subject', 'Order A-17').first();
     assert.deepEqual(JSON.parse(outbox.to), ['customer@example.test']);
     await t.app.events.flush();
-    const event = await t.app.db('core_events').where('name', 'mail.sent').whereRaw('payload like ?', [`%${sent.public_id}%`]).first();
+    const event = await t.app
+      .db('core_events')
+      .where('name', 'mail.sent')
+      .whereRaw('payload like ?', [`%${sent.public_id}%`])
+      .first();
     assert.equal(JSON.parse(event.meta).workflow.runId, run.id, 'mail.sent carries the run that caused it');
 
     const other = await registerOwner(t, 'other');

@@ -36,14 +36,21 @@ describe('workflows: guards and idempotency', () => {
   const notes = async () => (await t.app.db('example_notes').where('tenant_id', owner.tenantId).orderBy('id')).map((n: { title: string }) => n.title);
 
   it('a workflow whose step emits its own trigger runs once; the looped event is blocked, reported and logged', async () => {
-    const wf = await createWorkflow(t, owner, { trigger: { type: 'event', event: 'example.note.created' }, condition: { properties: { title: { pattern: '^loop' } } }, steps: [createNote('loop again: {{trigger.title}}')] });
+    const wf = await createWorkflow(t, owner, {
+      trigger: { type: 'event', event: 'example.note.created' },
+      condition: { properties: { title: { pattern: '^loop' } } },
+      steps: [createNote('loop again: {{trigger.title}}')],
+    });
     await note('loop start');
     const rows = await waitFor('a run and a blocked one', async () => {
       await t.app.events.flush();
       const r = await runRows(t, wf.id);
       return r.length === 2 && finished(r) ? r : null;
     });
-    assert.deepEqual(rows.map((r) => r.status), ['succeeded', 'blocked']);
+    assert.deepEqual(
+      rows.map((r) => r.status),
+      ['succeeded', 'blocked'],
+    );
     assert.match(rows[1].reason, /^loop: this workflow is already in the chain of runs that caused the trigger \(/);
     assert.deepEqual(JSON.parse(rows[1].chain), [wf.id, wf.id]);
     assert.deepEqual(await notes(), ['loop start', 'loop again: loop start']);
@@ -59,7 +66,13 @@ describe('workflows: guards and idempotency', () => {
   });
 
   it('a chain of workflows deeper than maxDepth is blocked with the reason', async () => {
-    const level = (n: number) => createWorkflow(t, owner, { name: `level ${n}`, trigger: { type: 'event', event: 'example.note.created' }, condition: { properties: { title: { const: `level-${n}` } }, required: ['title'] }, steps: [createNote(`level-${n + 1}`)] });
+    const level = (n: number) =>
+      createWorkflow(t, owner, {
+        name: `level ${n}`,
+        trigger: { type: 'event', event: 'example.note.created' },
+        condition: { properties: { title: { const: `level-${n}` } }, required: ['title'] },
+        steps: [createNote(`level-${n + 1}`)],
+      });
     const [w0, w1, w2] = [await level(0), await level(1), await level(2)];
     await note('level-0');
     const third = await waitFor('the third level to be blocked', async () => {
@@ -71,12 +84,18 @@ describe('workflows: guards and idempotency', () => {
     assert.equal((await runRows(t, w0.id))[0].depth, 1);
     assert.equal((await runRows(t, w1.id))[0].depth, 2);
     assert.deepEqual(JSON.parse((await runRows(t, w1.id))[0].chain), [w0.id, w1.id]);
-    assert.deepEqual((await notes()).filter((n) => n.startsWith('level')), ['level-0', 'level-1', 'level-2']);
+    assert.deepEqual(
+      (await notes()).filter((n) => n.startsWith('level')),
+      ['level-0', 'level-1', 'level-2'],
+    );
     for (const w of [w0, w1, w2]) await t.api('POST', `/workflows/${w.id}/disable`, { headers: owner.headers });
   });
 
   it('the circuit breaker blocks a workflow starting more than maxRunsPerMinute times (people are not limited)', async () => {
-    const wf = await createWorkflow(t, owner, { trigger: { type: 'event', event: 'auth.user.created' }, steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }] });
+    const wf = await createWorkflow(t, owner, {
+      trigger: { type: 'event', event: 'auth.user.created' },
+      steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }],
+    });
     for (let i = 0; i < 5; i++) await addUser(t, owner.tenantId, 'member', `breaker${i}`);
     const rows = await waitFor('five triggers handled', async () => {
       await t.app.events.flush();
@@ -94,14 +113,22 @@ describe('workflows: guards and idempotency', () => {
   });
 
   it('a redelivered event starts the workflow once (unique per workflow and event id)', async () => {
-    const wf = await createWorkflow(t, owner, { trigger: { type: 'event', event: 'auth.user.created' }, condition: { properties: { email: { pattern: '^dup-' } } }, steps: [createNote('dup {{trigger.user_id}}')] });
+    const wf = await createWorkflow(t, owner, {
+      trigger: { type: 'event', event: 'auth.user.created' },
+      condition: { properties: { email: { pattern: '^dup-' } } },
+      steps: [createNote('dup {{trigger.user_id}}')],
+    });
     const user = await addUser(t, owner.tenantId, 'member', 'dup');
     const [first] = await waitFor('the run', async () => {
       await t.app.events.flush();
       const r = await runRows(t, wf.id);
       return r.length === 1 && finished(r) ? r : null;
     });
-    const event = await t.app.db('core_events').where('name', 'auth.user.created').whereRaw('payload like ?', [`%${user.id}%`]).first();
+    const event = await t.app
+      .db('core_events')
+      .where('name', 'auth.user.created')
+      .whereRaw('payload like ?', [`%${user.id}%`])
+      .first();
     assert.equal(first.trigger_key, `event:${event.id}`);
     await t.app.events.redeliver(Number(event.id), 'workflows:*');
     await t.app.events.flush();

@@ -58,7 +58,6 @@ export async function workflowsApp(options: WorkflowsAppOptions = {}): Promise<W
   return t;
 }
 
-
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A new tenant and its owner, the way a customer signs up. */
@@ -83,10 +82,14 @@ export async function createWorkflow(t: WorkflowsApp, owner: Owner, workflow: Re
 
 /** Waits until the run is in one of `statuses` (any finished state by default), then returns it with its steps (API view). */
 export async function waitForRun(t: WorkflowsApp, owner: Owner, runId: number, statuses = TERMINAL, timeoutMs = 20_000): Promise<any> {
-  await waitFor(`run ${runId} to be ${statuses.join('/')}`, async () => {
-    const row = await t.app.db('workflows_runs').where('id', runId).first('status');
-    return row && statuses.includes(row.status);
-  }, { timeoutMs });
+  await waitFor(
+    `run ${runId} to be ${statuses.join('/')}`,
+    async () => {
+      const row = await t.app.db('workflows_runs').where('id', runId).first('status');
+      return row && statuses.includes(row.status);
+    },
+    { timeoutMs },
+  );
   const res = await t.api('GET', `/workflows/runs/${runId}`, { headers: owner.headers });
   assert.equal(res.status, 200, res.text);
   return res.body;
@@ -142,4 +145,9 @@ export class Receiver {
 }
 
 /** A one-step workflow body calling `url` with http.request. */
-export const callStep = (url: string, extra: Record<string, unknown> = {}) => ({ id: 'call', action: 'http.request', input: { method: 'POST', url, body: { hello: '{{trigger.name}}' } }, ...extra });
+export const callStep = (url: string, extra: Record<string, unknown> = {}) => ({
+  id: 'call',
+  action: 'http.request',
+  input: { method: 'POST', url, body: { hello: '{{trigger.name}}' } },
+  ...extra,
+});

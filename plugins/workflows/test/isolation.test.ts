@@ -16,7 +16,11 @@ describe('workflows: tenant isolation', () => {
   after(async () => t?.close());
 
   it('an event of one tenant starts only that tenant’s workflows', async () => {
-    const generate = { id: 'license', action: 'licensing.generate', input: { plan: 'monthly', email: 'new-user@example.test', user_hint: 'for {{trigger.user_id}}' } };
+    const generate = {
+      id: 'license',
+      action: 'licensing.generate',
+      input: { plan: 'monthly', email: 'new-user@example.test', user_hint: 'for {{trigger.user_id}}' },
+    };
     const wfA = await createWorkflow(t, a, { trigger: { type: 'event', event: 'auth.user.created' }, steps: [generate] });
     const wfB = await createWorkflow(t, b, { trigger: { type: 'event', event: 'auth.user.created' }, steps: [generate] });
     const userB = await addUser(t, b.tenantId, 'member');
@@ -35,12 +39,22 @@ describe('workflows: tenant isolation', () => {
 
   it('an action cannot reach another tenant: notifying B’s user from A’s workflow fails with not found', async () => {
     const userB = await addUser(t, b.tenantId, 'admin', 'target');
-    const wf = await createWorkflow(t, a, { trigger: { type: 'manual' }, steps: [{ id: 'mail', action: 'auth.notify_user', input: { user_id: userB.id, subject: 'hi', text: 'hello' } }] });
+    const wf = await createWorkflow(t, a, {
+      trigger: { type: 'manual' },
+      steps: [{ id: 'mail', action: 'auth.notify_user', input: { user_id: userB.id, subject: 'hi', text: 'hello' } }],
+    });
     const res = await t.api('POST', `/workflows/${wf.id}/run`, { headers: a.headers, body: {} });
     const run = await waitForRun(t, a, res.body.run_id);
     assert.equal(run.status, 'failed');
     assert.match(run.reason, /user not found/);
-    assert.equal(await t.app.db('core_mail_outbox').whereRaw('"to" like ?', [`%${userB.email}%`]).first(), undefined, 'no mail went out');
+    assert.equal(
+      await t.app
+        .db('core_mail_outbox')
+        .whereRaw('"to" like ?', [`%${userB.email}%`])
+        .first(),
+      undefined,
+      'no mail went out',
+    );
   });
 
   it('another tenant’s workflows and runs are 404 through every endpoint; lists show only one’s own', async () => {

@@ -32,7 +32,9 @@ describe('workflows: retries, failures and delays', () => {
 
   it('a receiver failing twice then succeeding: three attempts recorded, with growing backoff between them', async () => {
     rx.respond = (_h, n) => (n <= 2 ? { status: 503, body: { error: 'busy' } } : { status: 200, body: { done: true } });
-    const runId = await start([{ id: 'call', action: 'http.request', input: { url: rx.url, body: { x: 1 } }, retry: { attempts: 5, backoff_base_ms: 200, backoff_max_ms: 5000 } }]);
+    const runId = await start([
+      { id: 'call', action: 'http.request', input: { url: rx.url, body: { x: 1 } }, retry: { attempts: 5, backoff_base_ms: 200, backoff_max_ms: 5000 } },
+    ]);
     const run = await waitForRun(t, owner, runId);
     assert.equal(run.status, 'succeeded', JSON.stringify(run));
     const step = run.steps[0];
@@ -65,7 +67,10 @@ describe('workflows: retries, failures and delays', () => {
     assert.equal(run.status, 'failed');
     assert.match(run.reason, /^step call \(http\.request\) failed after 2 attempts: POST 127\.0\.0\.1:\d+ answered 500$/);
     assert.equal(run.current_step, 0);
-    assert.deepEqual(run.steps.map((s: { id: string; status: string; attempts: number }) => [s.id, s.status, s.attempts]), [['call', 'failed', 2]]);
+    assert.deepEqual(
+      run.steps.map((s: { id: string; status: string; attempts: number }) => [s.id, s.status, s.attempts]),
+      [['call', 'failed', 2]],
+    );
     assert.ok(run.finished_at);
     assert.equal(rx.hits.length, 2);
     assert.ok(!rx.hits.some((h) => h.path === '/after'));
@@ -76,7 +81,11 @@ describe('workflows: retries, failures and delays', () => {
 
   it('a permanent error (the receiver refuses with 401) is not retried', async () => {
     rx.respond = () => ({ status: 401 });
-    const run = await waitForRun(t, owner, await start([{ id: 'call', action: 'http.request', input: { url: rx.url }, retry: { attempts: 5, backoff_base_ms: 50 } }]));
+    const run = await waitForRun(
+      t,
+      owner,
+      await start([{ id: 'call', action: 'http.request', input: { url: rx.url }, retry: { attempts: 5, backoff_base_ms: 50 } }]),
+    );
     assert.equal(run.status, 'failed');
     assert.match(run.reason, /not retried: the error is permanent.*answered 401/);
     assert.equal(run.steps[0].attempts, 1);
@@ -85,7 +94,11 @@ describe('workflows: retries, failures and delays', () => {
 
   it('a target that hangs times out, and the attempt counts as a failure', async () => {
     rx.respond = () => 'hang';
-    const run = await waitForRun(t, owner, await start([{ id: 'call', action: 'http.request', input: { url: rx.url, timeout_ms: 300 }, retry: { attempts: 2, backoff_base_ms: 20 } }]));
+    const run = await waitForRun(
+      t,
+      owner,
+      await start([{ id: 'call', action: 'http.request', input: { url: rx.url, timeout_ms: 300 }, retry: { attempts: 2, backoff_base_ms: 20 } }]),
+    );
     assert.equal(run.status, 'failed');
     assert.match(run.steps[0].error, /timed out after 300 ms/);
     assert.equal(run.steps[0].attempts, 2);
@@ -97,7 +110,10 @@ describe('workflows: retries, failures and delays', () => {
       { id: 'wait', action: 'delay', input: { seconds: 1 } },
       { id: 'call', action: 'http.request', input: { url: rx.url } },
     ]);
-    const waiting = await waitFor('the delay step to wait', async () => (await t.app.db('workflows_run_steps').where({ run_id: runId, idx: 0, status: 'waiting' }).first()) ?? null);
+    const waiting = await waitFor(
+      'the delay step to wait',
+      async () => (await t.app.db('workflows_run_steps').where({ run_id: runId, idx: 0, status: 'waiting' }).first()) ?? null,
+    );
     const row = await t.app.db('workflows_runs').where('id', runId).first();
     assert.equal(row.status, 'running');
     assert.equal(row.lease_owner, null, 'a parked run holds no lease');
@@ -112,16 +128,26 @@ describe('workflows: retries, failures and delays', () => {
 
   it('re-runs a finished run with the same payload: a new run that points at the first', async () => {
     rx.respond = () => ({ status: 200 });
-    const first = await waitForRun(t, owner, await start([{ id: 'call', action: 'http.request', input: { url: rx.url, body: { n: '{{trigger.n}}' } } }], { n: 41 }));
+    const first = await waitForRun(
+      t,
+      owner,
+      await start([{ id: 'call', action: 'http.request', input: { url: rx.url, body: { n: '{{trigger.n}}' } } }], { n: 41 }),
+    );
     const res = await t.api('POST', `/workflows/runs/${first.id}/rerun`, { headers: owner.headers });
     assert.equal(res.status, 202, res.text);
     const again = await waitForRun(t, owner, res.body.run_id);
     assert.equal(again.rerun_of, first.id);
     assert.equal(again.trigger.type, 'rerun');
     assert.deepEqual(again.trigger_payload, { n: 41 });
-    assert.deepEqual(rx.hits.map((h) => JSON.parse(h.body)), [{ n: 41 }, { n: 41 }]);
+    assert.deepEqual(
+      rx.hits.map((h) => JSON.parse(h.body)),
+      [{ n: 41 }, { n: 41 }],
+    );
     const list = await t.api('GET', `/workflows/runs?workflow_id=${first.workflow_id}&trigger_type=rerun`, { headers: owner.headers });
-    assert.deepEqual(list.body.items.map((r: { id: number }) => r.id), [again.id]);
+    assert.deepEqual(
+      list.body.items.map((r: { id: number }) => r.id),
+      [again.id],
+    );
     const failed = await t.api('GET', `/workflows/runs?workflow_id=${first.workflow_id}&status=failed`, { headers: owner.headers });
     assert.equal(failed.body.total, 0);
   });

@@ -36,7 +36,9 @@ describe('workflows: Standard Webhooks by the spec library', () => {
     };
     const wf = await createWorkflow(t, owner, {
       trigger: { type: 'manual' },
-      steps: [{ id: 'call', action: 'http.request', input: { url: `${rx.url}/signed`, body: { hello: '{{trigger.name}}' }, sign: { secret: '{{secrets.hook}}' } } }],
+      steps: [
+        { id: 'call', action: 'http.request', input: { url: `${rx.url}/signed`, body: { hello: '{{trigger.name}}' }, sign: { secret: '{{secrets.hook}}' } } },
+      ],
       secrets: { hook: secret },
     });
     const res = await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: { payload: { name: 'Zoë' } } });
@@ -60,12 +62,20 @@ describe('workflows: Standard Webhooks by the spec library', () => {
     const wh = new Webhook(secret);
     const path = pathOf(wf.webhook.url);
     const body = JSON.stringify({ order: 'A-1' });
-    const headers = (id: string, signedBody: string) => ({ 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': wh.sign(id, new Date(), signedBody) });
+    const headers = (id: string, signedBody: string) => ({
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+      'webhook-signature': wh.sign(id, new Date(), signedBody),
+    });
 
     const tampered = await t.request('POST', path, { raw: JSON.stringify({ order: 'A-1000' }), headers: headers('msg_t', body) });
     assert.equal(tampered.status, 401);
     assert.equal(tampered.body.code, 'invalid_signature');
-    const foreign = await t.request('POST', path, { raw: body, headers: { ...headers('msg_f', body), 'webhook-signature': new Webhook(newWebhookSecret()).sign('msg_f', new Date(), body) } });
+    const foreign = await t.request('POST', path, {
+      raw: body,
+      headers: { ...headers('msg_f', body), 'webhook-signature': new Webhook(newWebhookSecret()).sign('msg_f', new Date(), body) },
+    });
     assert.equal(foreign.status, 401);
     assert.equal((await runRows(t, wf.id)).length, 0, 'nothing started');
 
@@ -92,9 +102,17 @@ describe('workflows: Standard Webhooks by the spec library', () => {
     const legacy = 'wfsec_Q2xhc3NpYy1zZWNyZXQtZnJvbS1iZWZvcmUtMjAyNg';
     await t.app.db('workflows_workflows').where('id', wf.id).update({ webhook_secret: legacy });
     const body = JSON.stringify({ order: 'L-1' });
-    const signed = (wh: Webhook) => ({ 'content-type': 'application/json', 'webhook-id': 'msg_l', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': wh.sign('msg_l', new Date(), body) });
+    const signed = (wh: Webhook) => ({
+      'content-type': 'application/json',
+      'webhook-id': 'msg_l',
+      'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+      'webhook-signature': wh.sign('msg_l', new Date(), body),
+    });
     assert.throws(() => new Webhook(legacy), /Base64Coder/, 'the library cannot read it as a spec secret');
-    const refused = await t.request('POST', pathOf(wf.webhook.url), { raw: body, headers: signed(new Webhook(new TextEncoder().encode('wfsec_other'), { format: 'raw' })) });
+    const refused = await t.request('POST', pathOf(wf.webhook.url), {
+      raw: body,
+      headers: signed(new Webhook(new TextEncoder().encode('wfsec_other'), { format: 'raw' })),
+    });
     assert.equal(refused.status, 401);
     const res = await t.request('POST', pathOf(wf.webhook.url), { raw: body, headers: signed(new Webhook(legacy, { format: 'raw' })) });
     assert.equal(res.status, 202, res.text);

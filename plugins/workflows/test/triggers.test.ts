@@ -24,7 +24,10 @@ describe('workflows: cron triggers', () => {
   after(async () => t?.close());
 
   it('starts once per due time, idempotently, and after downtime runs the latest missed time once', async () => {
-    const wf = await createWorkflow(t, owner, { trigger: { type: 'cron', cron: '*/5 * * * *' }, steps: [{ id: 'stop', action: 'stop_if', input: { condition: { const: 'never' }, value: '{{trigger.scheduled_for}}' } }] });
+    const wf = await createWorkflow(t, owner, {
+      trigger: { type: 'cron', cron: '*/5 * * * *' },
+      steps: [{ id: 'stop', action: 'stop_if', input: { condition: { const: 'never' }, value: '{{trigger.scheduled_for}}' } }],
+    });
     assert.equal(wf.next_run_at, '2026-03-02T10:05:00.000Z');
     assert.equal(await tick(), 0, 'not due yet');
 
@@ -54,7 +57,10 @@ describe('workflows: cron triggers', () => {
 
   it('a disabled cron workflow does not run; enabled again, it counts from then on', async () => {
     clock.set('2026-03-03T08:00:30.000Z');
-    const wf = await createWorkflow(t, owner, { trigger: { type: 'cron', cron: '0 * * * *' }, steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }] });
+    const wf = await createWorkflow(t, owner, {
+      trigger: { type: 'cron', cron: '0 * * * *' },
+      steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }],
+    });
     await t.api('POST', `/workflows/${wf.id}/disable`, { headers: owner.headers });
     clock.set('2026-03-03T11:30:00.000Z');
     await tick();
@@ -128,7 +134,10 @@ describe('workflows: webhook triggers', () => {
     const stale = await send(webhookHeaders(secret, 'msg-1', now - 600, body));
     assert.equal(stale.status, 401);
     assert.match(stale.body.detail, /too far from now/);
-    const tampered = await t.request('POST', path, { raw: JSON.stringify({ order: 'B-3' }), headers: { 'content-type': 'application/json', ...webhookHeaders(secret, 'msg-1', now, body) } });
+    const tampered = await t.request('POST', path, {
+      raw: JSON.stringify({ order: 'B-3' }),
+      headers: { 'content-type': 'application/json', ...webhookHeaders(secret, 'msg-1', now, body) },
+    });
     assert.equal(tampered.status, 401);
     assert.equal((await runRows(t, wf.id)).length, 0, 'nothing started');
 
@@ -141,7 +150,10 @@ describe('workflows: webhook triggers', () => {
     assert.notEqual(rotated.body.webhook.url, wf.webhook.url);
     assert.notEqual(rotated.body.webhook.secret, secret);
     assert.equal((await send(webhookHeaders(secret, 'msg-2', now, body))).status, 404, 'the old URL is gone');
-    const fresh = await t.request('POST', pathOf(rotated.body.webhook.url), { raw: body, headers: { 'content-type': 'application/json', ...webhookHeaders(rotated.body.webhook.secret, 'msg-2', now, body) } });
+    const fresh = await t.request('POST', pathOf(rotated.body.webhook.url), {
+      raw: body,
+      headers: { 'content-type': 'application/json', ...webhookHeaders(rotated.body.webhook.secret, 'msg-2', now, body) },
+    });
     assert.equal(fresh.status, 202, fresh.text);
   });
 

@@ -66,7 +66,8 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
     await t?.close();
   });
   afterEach(function () {
-    if (this.currentTest?.state === 'failed' && page) return screenshot(page, `workflows-builder-failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
+    if (this.currentTest?.state === 'failed' && page)
+      return screenshot(page, `workflows-builder-failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
   });
 
   it('the condition builder offers the event’s payload fields and writes the JSON Schema; the rules read back in words', async () => {
@@ -97,7 +98,11 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
 
     const rules = builder().getByRole('list', { name: 'Condition rules' });
     await rules.getByText('email_id is greater than 10').waitFor();
-    assert.deepEqual(await rules.getByRole('listitem').allTextContents(), ['subject contains "Order #"', 'email_id is greater than 10', 'verification_code exists']);
+    assert.deepEqual(await rules.getByRole('listitem').allTextContents(), [
+      'subject contains "Order #"',
+      'email_id is greater than 10',
+      'verification_code exists',
+    ]);
     const written = {
       type: 'object',
       properties: { subject: { type: 'string', pattern: 'Order #' }, email_id: { type: 'number', exclusiveMinimum: 10 } },
@@ -113,11 +118,17 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
     // Before saving, the dry run's sample can be made from the condition being edited.
     await page.getByRole('button', { name: 'Sample from the condition' }).click();
     const draftSample = JSON.parse(await page.getByLabel('Sample payload (JSON)').inputValue());
-    assert.deepEqual([draftSample.mailbox, draftSample.subject, draftSample.email_id > 10, 'verification_code' in draftSample], [mailbox, 'Order #', true, true]);
+    assert.deepEqual(
+      [draftSample.mailbox, draftSample.subject, draftSample.email_id > 10, 'verification_code' in draftSample],
+      [mailbox, 'Order #', true, true],
+    );
 
     await page.getByRole('button', { name: 'Add step' }).click();
     await page.getByRole('group', { name: 'Step 1' }).getByLabel('Action', { exact: true }).selectOption('delay');
-    await page.getByRole('group', { name: 'Input of step 1' }).getByLabel(/^seconds\b/).fill('1');
+    await page
+      .getByRole('group', { name: 'Input of step 1' })
+      .getByLabel(/^seconds\b/)
+      .fill('1');
     await page.getByRole('button', { name: 'Create workflow' }).click();
     await heading('Codes about orders');
     assert.deepEqual((await definitionOf('Codes about orders')).condition, { ...written, properties: { ...written.properties, mailbox: { const: mailbox } } });
@@ -135,7 +146,12 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
     // A manual workflow whose condition wants a code: Run now's payload already has one.
     const made = await t.api('POST', '/workflows', {
       headers,
-      body: { name: 'Manual with a code', trigger: { type: 'manual' }, condition: { type: 'object', required: ['code', 'count'], properties: { code: { const: 'XY-1' } } }, steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }] },
+      body: {
+        name: 'Manual with a code',
+        trigger: { type: 'manual' },
+        condition: { type: 'object', required: ['code', 'count'], properties: { code: { const: 'XY-1' } } },
+        steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }],
+      },
     });
     assert.equal(made.status, 201, made.text);
     await page.goto('/admin/workflows');
@@ -175,7 +191,10 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
   });
 
   it('the list keeps a long name on one line, cut with an ellipsis, its full text on hover', async () => {
-    const made = await t.api('POST', '/workflows', { headers, body: { name: LONG, trigger: { type: 'manual' }, steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }] } });
+    const made = await t.api('POST', '/workflows', {
+      headers,
+      body: { name: LONG, trigger: { type: 'manual' }, steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }] },
+    });
     assert.equal(made.status, 201, made.text);
     await page.goto('/admin/workflows');
     const link = page.getByRole('link', { name: LONG });
@@ -183,7 +202,13 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
     assert.equal(await link.getAttribute('title'), LONG);
     const style = await link.evaluate((el) => {
       const s = getComputedStyle(el);
-      return { whiteSpace: s.whiteSpace, textOverflow: s.textOverflow, overflow: s.overflow, lineHeight: parseFloat(s.lineHeight) || 20, height: el.getBoundingClientRect().height };
+      return {
+        whiteSpace: s.whiteSpace,
+        textOverflow: s.textOverflow,
+        overflow: s.overflow,
+        lineHeight: parseFloat(s.lineHeight) || 20,
+        height: el.getBoundingClientRect().height,
+      };
     });
     assert.deepEqual([style.whiteSpace, style.textOverflow, style.overflow], ['nowrap', 'ellipsis', 'hidden']);
     assert.ok(style.height < style.lineHeight * 1.6, `one line: ${style.height}px`);

@@ -37,7 +37,11 @@ describe('workflows admin UI: a template secret made by Plinth (browser)', () =>
     await dialog.getByRole('button', { name: 'Create', exact: true }).click();
     const shown = page.getByRole('dialog', { name: 'Copy the generated values now' });
     await shown.getByRole('button', { name: 'Copy generated secret' }).waitFor();
-    const secret = (await shown.locator('p', { hasText: /^secret:/ }).locator('code').textContent()) ?? '';
+    const secret =
+      (await shown
+        .locator('p', { hasText: /^secret:/ })
+        .locator('code')
+        .textContent()) ?? '';
     assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
     const row = await t.app.db('workflows_workflows').where({ name: 'Activation hook' }).first();
     assert.equal(JSON.parse(row.secrets).webhook_secret, secret);

@@ -51,7 +51,13 @@ describe('workflows admin UI (browser)', () => {
     assert.equal(reg.status, 201, reg.text);
     tenantId = reg.body.user?.tenant_id ?? (await t.app.db('auth_users').where('email', OWNER.email).first()).tenant_id;
     const auth = t.app.container.resolve('authServices');
-    await auth.users.create(t.app.db, { tenantId, email: MEMBER.email, passwordHash: await auth.passwords.hash(MEMBER.password), role: 'member', fullName: 'Mark Member' });
+    await auth.users.create(t.app.db, {
+      tenantId,
+      email: MEMBER.email,
+      passwordHash: await auth.passwords.hash(MEMBER.password),
+      role: 'member',
+      fullName: 'Mark Member',
+    });
     browser = await launchBrowser(t.url);
     page = browser.page;
   });
@@ -91,7 +97,10 @@ describe('workflows admin UI (browser)', () => {
     assert.equal(await field(1, 'seconds').count(), 0, 'the delay field is gone');
     assert.equal(await step(1).getByLabel('Step id').inputValue(), 'http_request');
     const labels = await page.getByRole('group', { name: 'Input of step 1' }).locator('label').allTextContents();
-    assert.deepEqual(labels.map((l) => l.split(/[\s*]/)[0]), ['url', 'method', 'headers', 'body', 'sign', 'timeout_ms']);
+    assert.deepEqual(
+      labels.map((l) => l.split(/[\s*]/)[0]),
+      ['url', 'method', 'headers', 'body', 'sign', 'timeout_ms'],
+    );
     // An enum is a select (with the schema's default), an object a JSON text area.
     assert.equal(await field(1, 'method').evaluate((el) => el.tagName), 'SELECT');
     assert.equal(await field(1, 'headers').evaluate((el) => el.tagName), 'TEXTAREA');
@@ -127,7 +136,10 @@ describe('workflows admin UI (browser)', () => {
 
   it('creates it: version 1, enabled, and the page moves to the saved workflow', async () => {
     await page.getByRole('button', { name: 'Create workflow' }).click();
-    await page.getByRole('status').filter({ hasText: `Saved “${NAME}” as version 1, enabled.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Saved “${NAME}” as version 1, enabled.` })
+      .waitFor();
     await heading(NAME);
     // Editing a workflow is part of the Workflows section: that is the nav item highlighted.
     assert.equal(await nav().getByRole('link', { name: 'Workflows', exact: true }).getAttribute('aria-current'), 'page');
@@ -140,7 +152,13 @@ describe('workflows admin UI (browser)', () => {
     assert.deepEqual(JSON.parse(version.definition), {
       trigger: { type: 'manual' },
       condition: { type: 'object', required: ['code'] },
-      steps: [{ id: 'http_request', action: 'http.request', input: { url: `${rx.url}/hook`, method: 'POST', body: { code: '{{trigger.code}}', from: '{{workflow.name}}' } } }],
+      steps: [
+        {
+          id: 'http_request',
+          action: 'http.request',
+          input: { url: `${rx.url}/hook`, method: 'POST', body: { code: '{{trigger.code}}', from: '{{workflow.name}}' } },
+        },
+      ],
     });
     // The saved draft is loaded back into the form.
     assert.equal(await field(1, 'url').inputValue(), `${rx.url}/hook`);
@@ -201,7 +219,10 @@ describe('workflows admin UI (browser)', () => {
     await page.getByRole('status').filter({ hasText: 'Saved version 2.' }).waitFor();
     assert.equal(Number((await t.app.db('workflows_workflows').where('id', workflowId).first()).version), 2);
     assert.equal(await count('workflows_versions', { workflow_id: workflowId }), 2);
-    await page.getByRole('table', { name: /^Every saved version/ }).getByRole('cell', { name: '2 (current)' }).waitFor();
+    await page
+      .getByRole('table', { name: /^Every saved version/ })
+      .getByRole('cell', { name: '2 (current)' })
+      .waitFor();
 
     await nav().getByRole('link', { name: 'Workflows', exact: true }).click();
     await heading('Workflows');
@@ -210,7 +231,10 @@ describe('workflows admin UI (browser)', () => {
     const cells = await row.getByRole('cell').allTextContents();
     assert.deepEqual([cells[1], cells[2], cells[3]], ['manual', 'on', '2']);
     await row.getByRole('checkbox', { name: `Enabled: ${NAME}` }).uncheck();
-    await page.getByRole('status').filter({ hasText: `Disabled “${NAME}”.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Disabled “${NAME}”.` })
+      .waitFor();
     assert.equal(Boolean((await t.app.db('workflows_workflows').where('id', workflowId).first()).enabled), false);
     assert.equal(await row.getByRole('button', { name: `Run “${NAME}” now` }).isDisabled(), true);
     await screenshot(page, 'workflows-list');
@@ -229,7 +253,13 @@ describe('workflows admin UI (browser)', () => {
     const payload = page.getByRole('group', { name: 'The payload of auth.login' });
     await payload.getByText('From the auth plugin, version 1', { exact: false }).waitFor();
     const rows = await payload.getByRole('table', { name: 'Payload fields of auth.login' }).getByRole('row').allInnerTexts();
-    assert.deepEqual(rows.slice(1).map((r) => r.split('\t').map((c) => c.trim())), [['user_id', 'string', 'yes'], ['method', 'string', 'yes']]);
+    assert.deepEqual(
+      rows.slice(1).map((r) => r.split('\t').map((c) => c.trim())),
+      [
+        ['user_id', 'string', 'yes'],
+        ['method', 'string', 'yes'],
+      ],
+    );
 
     await page.getByLabel('When does it run?').selectOption('webhook');
     await page.getByLabel(/Require a signature/).check();
@@ -241,14 +271,21 @@ describe('workflows admin UI (browser)', () => {
     const reveal = page.getByRole('region', { name: 'Copy the webhook URL and secret now' });
     await reveal.waitFor();
     const url = (await reveal.locator('p', { hasText: /^URL:/ }).locator('code').textContent()) ?? '';
-    const secret = (await reveal.locator('p', { hasText: /^Signing secret:/ }).locator('code').textContent()) ?? '';
+    const secret =
+      (await reveal
+        .locator('p', { hasText: /^Signing secret:/ })
+        .locator('code')
+        .textContent()) ?? '';
     assert.match(url, /^http:\/\/plinth\.test\/api\/v2\/workflows\/hooks\/[A-Za-z0-9_-]{20,}$/);
     assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
     await screenshot(page, 'workflows-webhook-reveal');
 
     // The URL and secret work: a signed call starts a run.
     const body = JSON.stringify({ mode: 'go' });
-    const hooked = await t.request('POST', new URL(url).pathname, { raw: body, headers: { 'content-type': 'application/json', ...webhookHeaders(secret, 'msg_ui_1', Math.floor(Date.now() / 1000), body) } });
+    const hooked = await t.request('POST', new URL(url).pathname, {
+      raw: body,
+      headers: { 'content-type': 'application/json', ...webhookHeaders(secret, 'msg_ui_1', Math.floor(Date.now() / 1000), body) },
+    });
     assert.equal(hooked.status, 202, hooked.text);
     // Shown once: after a reload the page only offers a new URL.
     await page.reload();
@@ -270,11 +307,18 @@ describe('workflows admin UI (browser)', () => {
     const importing = page.getByRole('dialog', { name: 'Import a workflow' });
     await importing.getByLabel('Or paste it').fill(JSON.stringify({ ...doc, name: `${HOOKED} (copy)` }));
     await importing.getByRole('button', { name: 'Import', exact: true }).click();
-    await importing.getByRole('status').filter({ hasText: `Imported “${HOOKED} (copy)” (disabled).` }).waitFor();
+    await importing
+      .getByRole('status')
+      .filter({ hasText: `Imported “${HOOKED} (copy)” (disabled).` })
+      .waitFor();
     await importing.getByRole('button', { name: 'Done' }).click();
     const copy = await t.app.db('workflows_workflows').where('name', `${HOOKED} (copy)`).first();
     assert.deepEqual([copy.tenant_id, Boolean(copy.enabled), copy.trigger_type], [tenantId, false, 'webhook']);
-    await page.getByRole('row').filter({ hasText: `${HOOKED} (copy)` }).getByRole('checkbox', { name: `Enabled: ${HOOKED} (copy)` }).waitFor();
+    await page
+      .getByRole('row')
+      .filter({ hasText: `${HOOKED} (copy)` })
+      .getByRole('checkbox', { name: `Enabled: ${HOOKED} (copy)` })
+      .waitFor();
     assert.deepEqual(browser.problems, []);
   });
 

@@ -54,7 +54,10 @@ function ruleSchema(op: Operator, value: unknown, type: string | undefined): { s
     case 'not_equals':
       return { schema: { not: { const: value } }, required: false };
     case 'contains':
-      return { schema: type === 'array' ? { type: 'array', contains: { const: value } } : { type: 'string', pattern: escapeRegExp(String(value)) }, required: true };
+      return {
+        schema: type === 'array' ? { type: 'array', contains: { const: value } } : { type: 'string', pattern: escapeRegExp(String(value)) },
+        required: true,
+      };
     case 'exists':
       return { schema: null, required: true };
     case 'greater':
@@ -85,7 +88,8 @@ export function addRule(conditionText: string, rule: { field: string; op: Operat
     const properties = { ...(isPlainObject(next.properties) ? next.properties : {}) } as Record<string, JsonSchema>;
     const existing = properties[field];
     if (!isPlainObject(existing)) properties[field] = schema;
-    else if (Object.keys(schema).some((k) => k in existing)) properties[field] = { ...existing, allOf: [...(Array.isArray(existing.allOf) ? existing.allOf : []), schema] };
+    else if (Object.keys(schema).some((k) => k in existing))
+      properties[field] = { ...existing, allOf: [...(Array.isArray(existing.allOf) ? existing.allOf : []), schema] };
     else properties[field] = { ...existing, ...schema };
     next.properties = properties;
   }
@@ -178,7 +182,14 @@ export function ConditionBuilder(props: { condition: string; fields: PayloadFiel
               ))}
             </select>
           ) : (
-            <input id="rule-field" autoComplete="off" spellcheck={false} placeholder="e.g. code" value={field} onInput={(e) => setField(e.currentTarget.value)} />
+            <input
+              id="rule-field"
+              autoComplete="off"
+              spellcheck={false}
+              placeholder="e.g. code"
+              value={field}
+              onInput={(e) => setField(e.currentTarget.value)}
+            />
           )}
         </div>
         <div>
@@ -193,7 +204,14 @@ export function ConditionBuilder(props: { condition: string; fields: PayloadFiel
         </div>
         <div class="grow">
           <label for="rule-value">Value</label>
-          <input id="rule-value" autoComplete="off" spellcheck={false} disabled={op === 'exists'} value={op === 'exists' ? '' : value} onInput={(e) => setValue(e.currentTarget.value)} />
+          <input
+            id="rule-value"
+            autoComplete="off"
+            spellcheck={false}
+            disabled={op === 'exists'}
+            value={op === 'exists' ? '' : value}
+            onInput={(e) => setValue(e.currentTarget.value)}
+          />
         </div>
         <button type="button" class="secondary" onClick={add}>
           Add rule

@@ -1,6 +1,6 @@
 // The editor's side cards for a saved workflow: the dry run, its versions and its secrets.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Table, Time, useApi, } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Table, Time, useApi } from '../../../core/ui/kit/index.js';
 import {
   Badge,
   BASE,
@@ -15,7 +15,6 @@ import {
   type Definition,
   type Workflow,
 } from './shared.js';
-
 
 export interface DryRunResult {
   condition: { matched: boolean; errors: Array<{ path: string; message: string }> };
@@ -46,11 +45,13 @@ export function DryRunCard(props: {
     <form class="card" onSubmit={submit} noValidate aria-labelledby="dry-run-title">
       <h2 id="dry-run-title">Dry run</h2>
       <p class="muted" style={{ marginTop: 0 }}>
-        What the workflow in this editor (saved or not) would do with a sample payload: whether the condition matches and each step's input as rendered, checked against its action. Nothing runs.
+        What the workflow in this editor (saved or not) would do with a sample payload: whether the condition matches and each step's input as rendered, checked
+        against its action. Nothing runs.
       </p>
       {props.withoutSecrets ? (
         <p class="muted" style={{ fontSize: '0.85rem' }}>
-          These are unsaved changes: they are dry-run as a draft, without the workflow's secrets (<code>{'{{secrets.…}}'}</code> renders empty). Save to dry-run with them (shown as [secret]).
+          These are unsaved changes: they are dry-run as a draft, without the workflow's secrets (<code>{'{{secrets.…}}'}</code> renders empty). Save to dry-run
+          with them (shown as [secret]).
         </p>
       ) : null}
       <ErrorBanner error={error} />
@@ -87,9 +88,14 @@ export function DryRunCard(props: {
           {r.steps.map((s) => (
             <section key={s.index} aria-label={`Dry run of step ${s.index + 1}: ${s.id}`} style={{ marginTop: '0.75rem' }}>
               <h3 style={{ fontSize: '0.95rem', margin: '0 0 0.25rem' }}>
-                Step {s.index + 1} · {s.id} ({s.action}) {s.problems.length ? <span class="badge badge-danger">{plural(s.problems.length, 'problem', 'problems')}</span> : <Badge value="ok" />}
+                Step {s.index + 1} · {s.id} ({s.action}){' '}
+                {s.problems.length ? <span class="badge badge-danger">{plural(s.problems.length, 'problem', 'problems')}</span> : <Badge value="ok" />}
               </h3>
-              {s.note ? <p class="muted" style={{ margin: 0 }}>{s.note}</p> : null}
+              {s.note ? (
+                <p class="muted" style={{ margin: 0 }}>
+                  {s.note}
+                </p>
+              ) : null}
               <JsonBlock value={s.input} label={`Rendered input of step ${s.index + 1}`} />
               <FieldMessages id={`dry-run-step-${s.index}`} messages={s.problems.map((p) => `${p.path} ${p.message}`)} />
             </section>
@@ -120,7 +126,12 @@ export function VersionsCard(props: { workflow: Workflow; onLoad(definition: Def
             label: 'Actions',
             value: (v) =>
               v.version === props.workflow.version ? null : (
-                <button type="button" class="secondary small" aria-label={`Load version ${v.version} into the editor`} onClick={() => props.onLoad(v, v.version)}>
+                <button
+                  type="button"
+                  class="secondary small"
+                  aria-label={`Load version ${v.version} into the editor`}
+                  onClick={() => props.onLoad(v, v.version)}
+                >
                   Load into editor
                 </button>
               ),
@@ -188,11 +199,26 @@ export function SecretsCard(props: { workflow: Workflow; onChanged(): void }) {
       <div class="inline-form">
         <div>
           <label for="secret-name">Name</label>
-          <input id="secret-name" autoComplete="off" spellcheck={false} maxLength={40} placeholder="webhook_secret" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input
+            id="secret-name"
+            autoComplete="off"
+            spellcheck={false}
+            maxLength={40}
+            placeholder="webhook_secret"
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
         </div>
         <div class="grow">
           <label for="secret-value">Value</label>
-          <input id="secret-value" type="password" autoComplete="new-password" maxLength={4096} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+          <input
+            id="secret-value"
+            type="password"
+            autoComplete="new-password"
+            maxLength={4096}
+            value={value}
+            onInput={(e) => setValue(e.currentTarget.value)}
+          />
         </div>
         <button type="submit" class="secondary" disabled={busy || !name.trim() || !value}>
           Set secret
@@ -201,4 +227,3 @@ export function SecretsCard(props: { workflow: Workflow; onChanged(): void }) {
     </form>
   );
 }
-

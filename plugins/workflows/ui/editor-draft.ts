@@ -1,15 +1,5 @@
-
 import { DEFAULT_RETRY } from '../step-retry.js';
-import {
-  isPlainObject,
-  parseJson,
-  type Definition,
-  type JsonSchema,
-  type Step,
-  type TriggerType,
-  type Workflow,
-} from './shared.js';
-
+import { isPlainObject, parseJson, type Definition, type JsonSchema, type Step, type TriggerType, type Workflow } from './shared.js';
 
 export interface StepDraft {
   /** Stable while the step moves around (the list's key). */
@@ -82,7 +72,15 @@ export const BLANK: Draft = { name: '', description: '', enabled: true, trigger:
 
 /** A step id from the action's name, not yet used by another step: `http_request`, `http_request_2`. */
 export function freshId(action: string, steps: StepDraft[], self?: StepDraft): string {
-  const base = (action.replace(/[^a-z0-9]+/gi, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'step').replace(/^[^a-z]+/, '').slice(0, 30) || 'step';
+  const base =
+    (
+      action
+        .replace(/[^a-z0-9]+/gi, '_')
+        .replace(/^_+|_+$/g, '')
+        .toLowerCase() || 'step'
+    )
+      .replace(/^[^a-z]+/, '')
+      .slice(0, 30) || 'step';
   const taken = new Set(steps.filter((s) => s !== self).map((s) => s.id));
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}_${n}`)) return `${base}_${n}`;

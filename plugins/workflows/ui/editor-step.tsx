@@ -1,13 +1,7 @@
-
 import { SchemaForm } from './schema-form.js';
-import {
-  errorsUnder,
-  FieldMessages,
-  fieldStyle,
-  type ActionInfo,
-} from './shared.js';
+import { errorsUnder, FieldMessages, fieldStyle, type ActionInfo } from './shared.js';
 
-import { type StepDraft, RETRY_DEFAULTS, freshId,  } from './editor-draft.js';
+import { type StepDraft, RETRY_DEFAULTS, freshId } from './editor-draft.js';
 
 export function StepEditor(props: {
   step: StepDraft;
@@ -130,24 +124,46 @@ export function StepEditor(props: {
           </div>
         </>
       ) : null}
-      <details open={retryMessages.length > 0 || Boolean(step.retry.attempts || step.retry.backoff_base_ms || step.retry.backoff_max_ms)} style={{ marginTop: '0.75rem' }}>
+      <details
+        open={retryMessages.length > 0 || Boolean(step.retry.attempts || step.retry.backoff_base_ms || step.retry.backoff_max_ms)}
+        style={{ marginTop: '0.75rem' }}
+      >
         <summary>Retries</summary>
         <div class="form-row">
           <div>
             <label for={`${prefix}-attempts`}>Attempts</label>
-            <input id={`${prefix}-attempts`} inputMode="numeric" placeholder={String(RETRY_DEFAULTS.attempts)} value={step.retry.attempts} onInput={(e) => setRetry('attempts', e.currentTarget.value)} />
+            <input
+              id={`${prefix}-attempts`}
+              inputMode="numeric"
+              placeholder={String(RETRY_DEFAULTS.attempts)}
+              value={step.retry.attempts}
+              onInput={(e) => setRetry('attempts', e.currentTarget.value)}
+            />
           </div>
           <div>
             <label for={`${prefix}-base`}>First backoff (ms)</label>
-            <input id={`${prefix}-base`} inputMode="numeric" placeholder={String(RETRY_DEFAULTS.backoff_base_ms)} value={step.retry.backoff_base_ms} onInput={(e) => setRetry('backoff_base_ms', e.currentTarget.value)} />
+            <input
+              id={`${prefix}-base`}
+              inputMode="numeric"
+              placeholder={String(RETRY_DEFAULTS.backoff_base_ms)}
+              value={step.retry.backoff_base_ms}
+              onInput={(e) => setRetry('backoff_base_ms', e.currentTarget.value)}
+            />
           </div>
           <div>
             <label for={`${prefix}-max`}>Longest backoff (ms)</label>
-            <input id={`${prefix}-max`} inputMode="numeric" placeholder={String(RETRY_DEFAULTS.backoff_max_ms)} value={step.retry.backoff_max_ms} onInput={(e) => setRetry('backoff_max_ms', e.currentTarget.value)} />
+            <input
+              id={`${prefix}-max`}
+              inputMode="numeric"
+              placeholder={String(RETRY_DEFAULTS.backoff_max_ms)}
+              value={step.retry.backoff_max_ms}
+              onInput={(e) => setRetry('backoff_max_ms', e.currentTarget.value)}
+            />
           </div>
         </div>
         <span class="muted" style={{ fontSize: '0.8rem' }}>
-          A failed attempt is retried with exponential backoff (doubling from the first, up to the longest, with jitter) until the attempts run out; an error the action calls permanent (a 4xx) is not retried.
+          A failed attempt is retried with exponential backoff (doubling from the first, up to the longest, with jitter) until the attempts run out; an error
+          the action calls permanent (a 4xx) is not retried.
         </span>
         <FieldMessages id={`${prefix}-retry-errors`} messages={retryMessages} />
       </details>
@@ -166,4 +182,3 @@ export function StepEditor(props: {
     </fieldset>
   );
 }
-

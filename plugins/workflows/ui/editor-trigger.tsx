@@ -1,5 +1,4 @@
-
-import { CopyText, Table, Time, } from '../../../core/ui/kit/index.js';
+import { CopyText, Table, Time } from '../../../core/ui/kit/index.js';
 import { ConditionBuilder } from './condition-builder.js';
 import {
   codeStyle,
@@ -14,15 +13,15 @@ import {
   type Workflow,
 } from './shared.js';
 
-import { type Draft, type Reveal, TRIGGERS,  } from './editor-draft.js';
-
+import { type Draft, type Reveal, TRIGGERS } from './editor-draft.js';
 
 /** The payload schema of an event, as a table of its fields (and the schema itself on demand). */
 export function EventSchema(props: { event: EventInfo }) {
   const { event } = props;
   const properties: Record<string, JsonSchema> = isPlainObject(event.schema?.properties) ? (event.schema.properties as Record<string, JsonSchema>) : {};
   const required: string[] = Array.isArray(event.schema?.required) ? event.schema.required : [];
-  const type = (s: JsonSchema) => (Array.isArray(s.enum) ? s.enum.map((v: unknown) => JSON.stringify(v)).join(' | ') : Array.isArray(s.type) ? s.type.join(' or ') : (s.type ?? 'any'));
+  const type = (s: JsonSchema) =>
+    Array.isArray(s.enum) ? s.enum.map((v: unknown) => JSON.stringify(v)).join(' | ') : Array.isArray(s.type) ? s.type.join(' or ') : (s.type ?? 'any');
   return (
     <div aria-label={`The payload of ${event.name}`} role="group" style={{ marginTop: '0.75rem' }}>
       <p style={{ margin: '0 0 0.5rem' }}>
@@ -48,7 +47,15 @@ export function EventSchema(props: { event: EventInfo }) {
   );
 }
 
-export function TriggerCard(props: { draft: Draft; set(patch: Partial<Draft>): void; events: EventInfo[] | undefined; errors: Record<string, string>; workflow?: Workflow; reveal: Reveal | null; onRotate(): void }) {
+export function TriggerCard(props: {
+  draft: Draft;
+  set(patch: Partial<Draft>): void;
+  events: EventInfo[] | undefined;
+  errors: Record<string, string>;
+  workflow?: Workflow;
+  reveal: Reveal | null;
+  onRotate(): void;
+}) {
   const { draft, set, events, errors } = props;
   const plugins = [...new Set((events ?? []).map((e) => e.plugin))].sort();
   const selected = events?.find((e) => e.name === draft.event);
@@ -68,7 +75,13 @@ export function TriggerCard(props: { draft: Draft; set(patch: Partial<Draft>): v
       {draft.trigger === 'event' ? (
         <>
           <label for="trigger-event">Event</label>
-          <select id="trigger-event" value={draft.event} onChange={(e) => set({ event: e.currentTarget.value })} style={fieldStyle} aria-invalid={errors['trigger.event'] ? true : undefined}>
+          <select
+            id="trigger-event"
+            value={draft.event}
+            onChange={(e) => set({ event: e.currentTarget.value })}
+            style={fieldStyle}
+            aria-invalid={errors['trigger.event'] ? true : undefined}
+          >
             <option value="">{events ? 'Choose an event…' : 'Loading the events…'}</option>
             {plugins.map((plugin) => (
               <optgroup key={plugin} label={plugin}>
@@ -89,9 +102,18 @@ export function TriggerCard(props: { draft: Draft; set(patch: Partial<Draft>): v
       {draft.trigger === 'cron' ? (
         <>
           <label for="trigger-cron">Cron expression</label>
-          <input id="trigger-cron" autoComplete="off" spellcheck={false} placeholder="*/15 * * * *" value={draft.cron} onInput={(e) => set({ cron: e.currentTarget.value })} aria-describedby="trigger-cron-hint" />
+          <input
+            id="trigger-cron"
+            autoComplete="off"
+            spellcheck={false}
+            placeholder="*/15 * * * *"
+            value={draft.cron}
+            onInput={(e) => set({ cron: e.currentTarget.value })}
+            aria-describedby="trigger-cron-hint"
+          />
           <span id="trigger-cron-hint" class="muted" style={{ fontSize: '0.85rem' }}>
-            Five fields in UTC: minute hour day-of-month month weekday, e.g. <code>0 9 * * 1</code> (Mondays at 09:00 UTC). After downtime only the latest missed time runs.
+            Five fields in UTC: minute hour day-of-month month weekday, e.g. <code>0 9 * * 1</code> (Mondays at 09:00 UTC). After downtime only the latest
+            missed time runs.
           </span>
           {props.workflow?.next_run_at ? (
             <p class="muted" style={{ margin: '0.4rem 0 0' }}>
@@ -104,13 +126,17 @@ export function TriggerCard(props: { draft: Draft; set(patch: Partial<Draft>): v
         <>
           <div class="checks">
             <label>
-              <input type="checkbox" checked={draft.signed} onChange={(e) => set({ signed: e.currentTarget.checked })} /> Require a signature (Standard Webhooks, HMAC-SHA256 with the workflow's secret)
+              <input type="checkbox" checked={draft.signed} onChange={(e) => set({ signed: e.currentTarget.checked })} /> Require a signature (Standard
+              Webhooks, HMAC-SHA256 with the workflow's secret)
             </label>
           </div>
           {props.reveal ? (
             <section class="callout-warning" aria-labelledby="reveal-title">
               <h2 id="reveal-title">Copy the webhook {props.reveal.secret ? 'URL and secret' : 'URL'} now</h2>
-              <p>They are shown only this once (stored hashed). POST a JSON object to the URL to start a run; a <code>webhook-id</code> header makes a redelivery a no-op.</p>
+              <p>
+                They are shown only this once (stored hashed). POST a JSON object to the URL to start a run; a <code>webhook-id</code> header makes a redelivery
+                a no-op.
+              </p>
               {props.reveal.url ? (
                 <p>
                   URL: <CopyText text={props.reveal.url} label="webhook URL" />
@@ -142,7 +168,8 @@ export function TriggerCard(props: { draft: Draft; set(patch: Partial<Draft>): v
 
 /** The builder offers the event's payload fields; other triggers' payloads have no schema, so the field is typed. */
 export function ConditionCard(props: { draft: Draft; set(patch: Partial<Draft>): void; messages: string[]; event: EventInfo | undefined }) {
-  const properties: Record<string, JsonSchema> = props.draft.trigger === 'event' && isPlainObject(props.event?.schema?.properties) ? (props.event!.schema.properties as Record<string, JsonSchema>) : {};
+  const properties: Record<string, JsonSchema> =
+    props.draft.trigger === 'event' && isPlainObject(props.event?.schema?.properties) ? (props.event!.schema.properties as Record<string, JsonSchema>) : {};
   const fields = Object.entries(properties).map(([name, s]) => ({ name, type: Array.isArray(s?.type) ? s.type.find((t: string) => t !== 'null') : s?.type }));
   return (
     <section class="card" aria-labelledby="condition-title">
@@ -167,4 +194,3 @@ export function ConditionCard(props: { draft: Draft; set(patch: Partial<Draft>):
     </section>
   );
 }
-

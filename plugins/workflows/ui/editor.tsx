@@ -34,7 +34,15 @@ import { TriggerCard, ConditionCard } from './editor-trigger.js';
 import { StepEditor } from './editor-step.js';
 import { type DryRunResult, DryRunCard, VersionsCard, SecretsCard } from './editor-cards.js';
 
-function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefined; events: EventInfo[] | undefined; onSaved(w: Workflow, notice: string, reveal: Reveal | null): void; reveal: Reveal | null; notice: string | null; reload(): void }) {
+function EditorForm(props: {
+  workflow?: Workflow;
+  actions: ActionInfo[] | undefined;
+  events: EventInfo[] | undefined;
+  onSaved(w: Workflow, notice: string, reveal: Reveal | null): void;
+  reveal: Reveal | null;
+  notice: string | null;
+  reload(): void;
+}) {
   const { workflow } = props;
   const [draft, setDraft] = useState<Draft>(() => (workflow ? toDraft(workflow) : { ...BLANK, steps: [] }));
   const [generation, setGeneration] = useState(0);
@@ -64,7 +72,9 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
     const parsed = draft.condition.trim() ? parseJson(draft.condition) : { value: null };
     return sampleText(draft.trigger === 'event' ? selectedEvent?.schema : null, isPlainObject(parsed.value) ? parsed.value : null);
   };
-  const dirty = workflow ? !sameJson(toDefinition(draft).definition, savedDefinition(workflow)) || draft.name !== workflow.name || draft.description !== workflow.description : true;
+  const dirty = workflow
+    ? !sameJson(toDefinition(draft).definition, savedDefinition(workflow)) || draft.name !== workflow.name || draft.description !== workflow.description
+    : true;
 
   const addStep = () => setSteps((steps) => [...steps, stepDraft({ id: freshId('step', steps) })]);
   const move = (i: number, by: number) =>
@@ -91,14 +101,22 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
     void run(async () => {
       if (!workflow) {
         const created = await api<Workflow>(BASE, { body: { name: draft.name.trim(), description: draft.description, enabled: draft.enabled, ...definition } });
-        props.onSaved(created, `Saved “${created.name}” as version 1${created.enabled ? ', enabled' : ', disabled'}.`, created.webhook?.url || created.webhook?.secret ? { url: created.webhook.url ?? null, secret: created.webhook.secret ?? null } : null);
+        props.onSaved(
+          created,
+          `Saved “${created.name}” as version 1${created.enabled ? ', enabled' : ', disabled'}.`,
+          created.webhook?.url || created.webhook?.secret ? { url: created.webhook.url ?? null, secret: created.webhook.secret ?? null } : null,
+        );
         return;
       }
       const changed = !sameJson(definition, savedDefinition(workflow));
       const body: Record<string, unknown> = { name: draft.name.trim(), description: draft.description, ...(changed ? definition : {}) };
       const saved = await api<Workflow>(`${BASE}/${workflow.id}`, { method: 'PATCH', body });
       const reveal = saved.webhook?.url || saved.webhook?.secret ? { url: saved.webhook.url ?? null, secret: saved.webhook.secret ?? null } : null;
-      props.onSaved(saved, changed ? `Saved version ${saved.version}.` : `Saved; the trigger, condition and steps did not change, so it is still version ${saved.version}.`, reveal);
+      props.onSaved(
+        saved,
+        changed ? `Saved version ${saved.version}.` : `Saved; the trigger, condition and steps did not change, so it is still version ${saved.version}.`,
+        reveal,
+      );
     });
   };
 
@@ -125,7 +143,10 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
           onClose={() => setRotating(false)}
           onConfirm={async () => {
             const rotated = await api<Workflow>(`${BASE}/${workflow.id}/webhook/rotate`, { method: 'POST' });
-            props.onSaved(rotated, 'A new webhook URL was made; the old one no longer works.', { url: rotated.webhook?.url ?? null, secret: rotated.webhook?.secret ?? null });
+            props.onSaved(rotated, 'A new webhook URL was made; the old one no longer works.', {
+              url: rotated.webhook?.url ?? null,
+              secret: rotated.webhook?.secret ?? null,
+            });
           }}
         >
           <p>The current URL{workflow.webhook?.signed ? ' and signing secret stop' : ' stops'} working at once.</p>
@@ -150,7 +171,8 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
         <section class="card" aria-label="Status">
           <div class="inline-form" style={{ margin: 0, alignItems: 'center' }}>
             <span>
-              Version <strong>{workflow.version}</strong> · <Badge value={workflow.enabled ? 'enabled' : 'disabled'} /> · updated <Time value={workflow.updated_at} />
+              Version <strong>{workflow.version}</strong> · <Badge value={workflow.enabled ? 'enabled' : 'disabled'} /> · updated{' '}
+              <Time value={workflow.updated_at} />
             </span>
             <div class="grow" />
             <button
@@ -166,7 +188,13 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
             >
               {workflow.enabled ? 'Disable' : 'Enable'}
             </button>
-            <button type="button" class="secondary" disabled={!workflow.enabled || dirty} title={dirty ? 'Save first' : workflow.enabled ? undefined : 'Enable it first'} onClick={() => setRunNow(true)}>
+            <button
+              type="button"
+              class="secondary"
+              disabled={!workflow.enabled || dirty}
+              title={dirty ? 'Save first' : workflow.enabled ? undefined : 'Enable it first'}
+              onClick={() => setRunNow(true)}
+            >
               Run now
             </button>
             <button type="button" class="secondary" onClick={() => go(runsOfHref(workflow.id))}>
@@ -180,10 +208,25 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
         <section class="card" aria-labelledby="about-title">
           <h2 id="about-title">Workflow</h2>
           <label for="workflow-name">Name</label>
-          <input id="workflow-name" autoComplete="off" maxLength={200} value={draft.name} onInput={(e) => set({ name: e.currentTarget.value })} aria-describedby="workflow-name-error" aria-invalid={nameError.length ? true : undefined} />
+          <input
+            id="workflow-name"
+            autoComplete="off"
+            maxLength={200}
+            value={draft.name}
+            onInput={(e) => set({ name: e.currentTarget.value })}
+            aria-describedby="workflow-name-error"
+            aria-invalid={nameError.length ? true : undefined}
+          />
           <FieldMessages id="workflow-name-error" messages={nameError} />
           <label for="workflow-description">Description (optional)</label>
-          <textarea id="workflow-description" rows={2} maxLength={2000} value={draft.description} onInput={(e) => set({ description: e.currentTarget.value })} style={{ ...fieldStyle, resize: 'vertical' }} />
+          <textarea
+            id="workflow-description"
+            rows={2}
+            maxLength={2000}
+            value={draft.description}
+            onInput={(e) => set({ description: e.currentTarget.value })}
+            style={{ ...fieldStyle, resize: 'vertical' }}
+          />
           {!workflow ? (
             <div class="checks">
               <label>
@@ -192,13 +235,21 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
             </div>
           ) : null}
         </section>
-        <TriggerCard draft={draft} set={set} events={props.events} errors={errors} workflow={workflow} reveal={props.reveal} onRotate={() => setRotating(true)} />
+        <TriggerCard
+          draft={draft}
+          set={set}
+          events={props.events}
+          errors={errors}
+          workflow={workflow}
+          reveal={props.reveal}
+          onRotate={() => setRotating(true)}
+        />
         <ConditionCard draft={draft} set={set} messages={errorsUnder(errors, 'condition')} event={selectedEvent} />
         <section class="card" aria-labelledby="steps-title">
           <h2 id="steps-title">Steps</h2>
           <p class="muted" style={{ marginTop: 0 }}>
-            Run in order; a failed step (after its retries) fails the run. Text fields are templates over the trigger's payload and earlier steps' outputs: <code>{'{{trigger.code}}'}</code>,{' '}
-            <code>{'{{steps.<id>.body}}'}</code>, <code>{'{{secrets.name}}'}</code>, <code>{'{{run.id}}'}</code>.
+            Run in order; a failed step (after its retries) fails the run. Text fields are templates over the trigger's payload and earlier steps' outputs:{' '}
+            <code>{'{{trigger.code}}'}</code>, <code>{'{{steps.<id>.body}}'}</code>, <code>{'{{secrets.name}}'}</code>, <code>{'{{run.id}}'}</code>.
           </p>
           {draft.steps.map((step, i) => (
             <StepEditor
@@ -228,7 +279,15 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
           {workflow ? <span class="muted">{dirty ? 'Unsaved changes. ' : ''}A changed trigger, condition or steps is saved as a new version.</span> : null}
         </div>
       </form>
-      <DryRunCard key={sample} sample={sample} draftSample={draftSample} run={dryRun} result={dry} onResult={setDry} withoutSecrets={Boolean(workflow && dirty && workflow.secrets.length)} />
+      <DryRunCard
+        key={sample}
+        sample={sample}
+        draftSample={draftSample}
+        run={dryRun}
+        result={dry}
+        onResult={setDry}
+        withoutSecrets={Boolean(workflow && dirty && workflow.secrets.length)}
+      />
       {workflow ? (
         <>
           <SecretsCard workflow={workflow} onChanged={props.reload} />
@@ -248,7 +307,13 @@ function EditorForm(props: { workflow?: Workflow; actions: ActionInfo[] | undefi
 }
 
 /** The editor of one saved workflow (?id=…), reloaded after each save. */
-function ExistingEditor(props: { id: string; actions: ActionInfo[] | undefined; events: EventInfo[] | undefined; flash: Flash | null; setFlash(f: Flash | null): void }) {
+function ExistingEditor(props: {
+  id: string;
+  actions: ActionInfo[] | undefined;
+  events: EventInfo[] | undefined;
+  flash: Flash | null;
+  setFlash(f: Flash | null): void;
+}) {
   const wf = useApi<Workflow>(`${BASE}/${props.id}`);
   const [saved, setSaved] = useState<Workflow | null>(null);
   const [generation, setGeneration] = useState(0);
@@ -328,4 +393,3 @@ export function EditorPage() {
     </Page>
   );
 }
-

@@ -126,7 +126,9 @@ function TemplateDialog(props: { onClose(): void }) {
     if (!template) return setError(new Error('Choose a template.'));
     if (Object.keys(invalid).length) return setError(new Error(`Fix ${Object.keys(invalid).join(', ')} first.`));
     void run(async () => {
-      const created = await api<Workflow & { generated_params: Record<string, string> }>(`${BASE}/templates/${template.id}/instantiate`, { body: { name: name.trim() || template.name, enabled, params } });
+      const created = await api<Workflow & { generated_params: Record<string, string> }>(`${BASE}/templates/${template.id}/instantiate`, {
+        body: { name: name.trim() || template.name, enabled, params },
+      });
       // A value Plinth made (a signing secret) is shown here once, before moving on.
       if (Object.keys(created.generated_params ?? {}).length) return setMade(created);
       props.onClose();
@@ -192,7 +194,14 @@ function TemplateDialog(props: { onClose(): void }) {
               {triggerText(template.trigger)} → {template.steps.map((s) => s.action).join(' → ')}
             </p>
             <label for="template-name">Name</label>
-            <input id="template-name" autoComplete="off" maxLength={200} placeholder={template.name} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+            <input
+              id="template-name"
+              autoComplete="off"
+              maxLength={200}
+              placeholder={template.name}
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
             {template.params.length ? (
               <fieldset>
                 <legend>Settings of this template</legend>
@@ -265,7 +274,8 @@ function ImportDialog(props: { onClose(): void; onImported(): void }) {
       {made ? (
         <>
           <p class="notice" role="status">
-            Imported “{made.name}” (disabled). {made.missing_secrets.length ? `Set its secrets (${made.missing_secrets.join(', ')}) before you enable it.` : 'Check it, then enable it.'}
+            Imported “{made.name}” (disabled).{' '}
+            {made.missing_secrets.length ? `Set its secrets (${made.missing_secrets.join(', ')}) before you enable it.` : 'Check it, then enable it.'}
           </p>
           <div class="form-actions">
             <button
@@ -288,7 +298,15 @@ function ImportDialog(props: { onClose(): void; onImported(): void }) {
           <label for="import-file">A file exported from Plinth</label>
           <input id="import-file" type="file" accept=".json,application/json" onChange={(e) => void pick(e.currentTarget)} />
           <label for="import-json">Or paste it</label>
-          <textarea id="import-json" rows={10} spellcheck={false} placeholder={'{ "plinth_workflow": 1, "name": "…", "trigger": { … }, "steps": [ … ] }'} value={text} onInput={(e) => setText(e.currentTarget.value)} style={codeStyle} />
+          <textarea
+            id="import-json"
+            rows={10}
+            spellcheck={false}
+            placeholder={'{ "plinth_workflow": 1, "name": "…", "trigger": { … }, "steps": [ … ] }'}
+            value={text}
+            onInput={(e) => setText(e.currentTarget.value)}
+            style={codeStyle}
+          />
           <span class="muted" style={{ fontSize: '0.85rem' }}>
             Imports start disabled; secrets are never exported, so set them afterwards.
           </span>
@@ -311,7 +329,12 @@ function ExportDialog(props: { workflow: Workflow; onClose(): void }) {
   const doc = useApi<Record<string, unknown>>(`${BASE}/${props.workflow.id}/export`);
   const [note, setNote] = useState('');
   const text = doc.data ? `${JSON.stringify(doc.data, null, 2)}\n` : '';
-  const fileName = `workflow-${props.workflow.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || props.workflow.id}-v${props.workflow.version}.json`;
+  const fileName = `workflow-${
+    props.workflow.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || props.workflow.id
+  }-v${props.workflow.version}.json`;
   const download = () => {
     const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     const a = document.createElement('a');
@@ -392,7 +415,11 @@ export function WorkflowsPage() {
               {w.description.length > 120 ? `${w.description.slice(0, 120)}…` : w.description}
             </div>
           ) : null}
-          {w.missing_secrets.length ? <div class="error-text" style={{ fontSize: '0.85rem' }}>secrets not set: {w.missing_secrets.join(', ')}</div> : null}
+          {w.missing_secrets.length ? (
+            <div class="error-text" style={{ fontSize: '0.85rem' }}>
+              secrets not set: {w.missing_secrets.join(', ')}
+            </div>
+          ) : null}
         </>
       ),
     },
@@ -402,7 +429,13 @@ export function WorkflowsPage() {
       value: (w: Workflow) =>
         canManage ? (
           <label style={{ display: 'inline-flex', gap: '0.4rem', alignItems: 'center', margin: 0, fontWeight: 400 }}>
-            <input type="checkbox" checked={isOn(w)} disabled={toggle.busy} aria-label={`Enabled: ${w.name}`} onChange={(e) => void setEnabled(w, e.currentTarget.checked)} />
+            <input
+              type="checkbox"
+              checked={isOn(w)}
+              disabled={toggle.busy}
+              aria-label={`Enabled: ${w.name}`}
+              onChange={(e) => void setEnabled(w, e.currentTarget.checked)}
+            />
             {isOn(w) ? 'on' : 'off'}
           </label>
         ) : (
@@ -416,7 +449,14 @@ export function WorkflowsPage() {
       value: (w: Workflow) => (
         <div class="row-actions">
           {canManage ? (
-            <button type="button" class="small" disabled={!isOn(w)} title={isOn(w) ? undefined : 'Enable it first'} aria-label={`Run “${w.name}” now`} onClick={() => setDialog({ kind: 'run', workflow: w })}>
+            <button
+              type="button"
+              class="small"
+              disabled={!isOn(w)}
+              title={isOn(w) ? undefined : 'Enable it first'}
+              aria-label={`Run “${w.name}” now`}
+              onClick={() => setDialog({ kind: 'run', workflow: w })}
+            >
               Run now
             </button>
           ) : null}
@@ -484,7 +524,15 @@ export function WorkflowsPage() {
           caption="Workflows of your tenant"
           rows={list.data?.items ?? []}
           rowKey={(w) => w.id}
-          empty={list.loading && !list.data ? 'Loading…' : filtered ? 'No workflows match.' : canManage ? 'No workflows yet. Create one, start from a template, or import one.' : 'No workflows yet.'}
+          empty={
+            list.loading && !list.data
+              ? 'Loading…'
+              : filtered
+                ? 'No workflows match.'
+                : canManage
+                  ? 'No workflows yet. Create one, start from a template, or import one.'
+                  : 'No workflows yet.'
+          }
           columns={columns}
         />
         <Pager total={list.data?.total} page={page} pageSize={PAGE_SIZE} nouns={['workflow', 'workflows']} />

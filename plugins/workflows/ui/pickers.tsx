@@ -56,14 +56,28 @@ export const pickerHint = (kind: PickerKind) => `one of your ${SOURCES[kind].plu
  * The select (or, when the list cannot be had, a text input) for one picked id. `described` ties it
  * to the field's hint and messages, as the schema form's other controls are.
  */
-export function Picker(props: { id: string; kind: PickerKind; value: unknown; required: boolean; described: Record<string, unknown>; onChange(value: string | undefined): void }) {
+export function Picker(props: {
+  id: string;
+  kind: PickerKind;
+  value: unknown;
+  required: boolean;
+  described: Record<string, unknown>;
+  onChange(value: string | undefined): void;
+}) {
   const source = SOURCES[props.kind];
   const list = useApi<unknown>(source.path);
   const value = typeof props.value === 'string' ? props.value : '';
   if (list.error) {
     return (
       <>
-        <input id={props.id} autoComplete="off" spellcheck={false} value={value} onInput={(e) => props.onChange(e.currentTarget.value || undefined)} {...props.described} />
+        <input
+          id={props.id}
+          autoComplete="off"
+          spellcheck={false}
+          value={value}
+          onInput={(e) => props.onChange(e.currentTarget.value || undefined)}
+          {...props.described}
+        />
         <span class="muted" style={{ display: 'block', fontSize: '0.8rem' }}>
           Could not list your {source.plural} ({list.error.message}): type the id.
         </span>
@@ -77,7 +91,14 @@ export function Picker(props: { id: string; kind: PickerKind; value: unknown; re
   if (list.data === undefined) blank = `Loading ${source.plural}…`;
   else if (!options.length) blank = `You have no ${source.plural} yet`;
   return (
-    <select id={props.id} value={value} disabled={list.data === undefined} onChange={(e) => props.onChange(e.currentTarget.value || undefined)} style={fieldStyle} {...props.described}>
+    <select
+      id={props.id}
+      value={value}
+      disabled={list.data === undefined}
+      onChange={(e) => props.onChange(e.currentTarget.value || undefined)}
+      style={fieldStyle}
+      {...props.described}
+    >
       <option value="">{blank}</option>
       {options.map((o) => (
         <option key={o.value} value={o.value}>

@@ -132,7 +132,10 @@ function RunsList() {
             { label: 'Version', value: (r) => String(r.version), class: 'num' },
             { label: 'Started by', value: (r) => r.trigger.type },
             { label: 'Status', value: (r) => <Badge value={r.status} /> },
-            { label: 'Reason', value: (r) => (r.reason ? <span title={r.reason}>{r.reason.length > 100 ? `${r.reason.slice(0, 100)}…` : r.reason}</span> : '—') },
+            {
+              label: 'Reason',
+              value: (r) => (r.reason ? <span title={r.reason}>{r.reason.length > 100 ? `${r.reason.slice(0, 100)}…` : r.reason}</span> : '—'),
+            },
             { label: 'Created', value: (r) => <Time value={r.created_at} /> },
             { label: 'Took', value: (r) => runDuration(r), class: 'num' },
           ]}
@@ -199,7 +202,11 @@ function StepCard(props: { step: RunStep }) {
             { label: 'Attempt', value: (h) => String(h.attempt), class: 'num' },
             { label: 'Started', value: (h) => <Time value={h.started_at} /> },
             { label: 'Finished', value: (h) => (h.finished_at ? <Time value={h.finished_at} /> : 'never (interrupted)') },
-            { label: 'Took', value: (h) => (h.finished_at ? duration(new Date(h.finished_at).getTime() - new Date(h.started_at).getTime()) : '—'), class: 'num' },
+            {
+              label: 'Took',
+              value: (h) => (h.finished_at ? duration(new Date(h.finished_at).getTime() - new Date(h.started_at).getTime()) : '—'),
+              class: 'num',
+            },
             { label: 'Error', value: (h) => (h.error ? <span class="error-text">{h.error}</span> : '—') },
           ]}
         />
@@ -255,7 +262,9 @@ function RunView(props: { runId: number }) {
       </p>
       <ErrorBanner error={run.error ?? rerun.error} />
       {!r ? (
-        run.loading ? <p class="muted">Loading…</p> : null
+        run.loading ? (
+          <p class="muted">Loading…</p>
+        ) : null
       ) : (
         <>
           <section class="card" aria-label="Run summary">
@@ -328,7 +337,11 @@ function RunView(props: { runId: number }) {
             <JsonBlock value={r.trigger_payload} label="Trigger payload as JSON" />
           </section>
           <h2>Steps</h2>
-          {r.steps.length ? r.steps.map((s) => <StepCard key={s.index} step={s} />) : <p class="muted">{r.status === 'blocked' ? 'Blocked: no step ran.' : 'No step has started yet.'}</p>}
+          {r.steps.length ? (
+            r.steps.map((s) => <StepCard key={s.index} step={s} />)
+          ) : (
+            <p class="muted">{r.status === 'blocked' ? 'Blocked: no step ran.' : 'No step has started yet.'}</p>
+          )}
         </>
       )}
     </Page>

@@ -25,7 +25,8 @@ function placeholder(name: string, s: JsonSchema): unknown {
   return `sample ${name}`;
 }
 
-const propertiesOf = (s: JsonSchema | null | undefined): Record<string, JsonSchema> => (s && isPlainObject(s.properties) ? (s.properties as Record<string, JsonSchema>) : {});
+const propertiesOf = (s: JsonSchema | null | undefined): Record<string, JsonSchema> =>
+  s && isPlainObject(s.properties) ? (s.properties as Record<string, JsonSchema>) : {};
 
 /** The sample as an object: the event's fields, overlaid with what the condition requires. */
 export function samplePayload(eventSchema: JsonSchema | null | undefined, condition: JsonSchema | null | undefined): Record<string, unknown> {
@@ -36,7 +37,12 @@ export function samplePayload(eventSchema: JsonSchema | null | undefined, condit
     if (!isPlainObject(s)) continue;
     // The event's own type, narrowed by the condition's rule (a bound on a number, a const…).
     const merged = { ...propertiesOf(eventSchema)[name], ...s };
-    if ('const' in s || Array.isArray(s.enum) || typeof s.pattern === 'string' || ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'contains'].some((k) => k in s)) {
+    if (
+      'const' in s ||
+      Array.isArray(s.enum) ||
+      typeof s.pattern === 'string' ||
+      ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'contains'].some((k) => k in s)
+    ) {
       out[name] = placeholder(name, merged);
     } else if (!(name in out)) out[name] = placeholder(name, merged);
   }
@@ -46,4 +52,5 @@ export function samplePayload(eventSchema: JsonSchema | null | undefined, condit
 }
 
 /** The same as the JSON text a payload field starts with. */
-export const sampleText = (eventSchema: JsonSchema | null | undefined, condition: JsonSchema | null | undefined) => JSON.stringify(samplePayload(eventSchema, condition), null, 2);
+export const sampleText = (eventSchema: JsonSchema | null | undefined, condition: JsonSchema | null | undefined) =>
+  JSON.stringify(samplePayload(eventSchema, condition), null, 2);

@@ -60,12 +60,18 @@ export function fieldValue(kind: Kind, schema: JsonSchema, text: string): { valu
       return { value: n };
     }
     case 'list':
-      return { value: t.split(',').map((x) => x.trim()).filter(Boolean) };
+      return {
+        value: t
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      };
     case 'json': {
       const parsed = parseJson(t);
       if (parsed.error) return { error: parsed.error };
       const types = typesOf(schema);
-      if (types.includes('object') && !types.includes('array') && !isPlainObject(parsed.value)) return { error: 'must be a JSON object, e.g. { "name": "value" }' };
+      if (types.includes('object') && !types.includes('array') && !isPlainObject(parsed.value))
+        return { error: 'must be a JSON object, e.g. { "name": "value" }' };
       if (types.includes('array') && !types.includes('object') && !Array.isArray(parsed.value)) return { error: 'must be a JSON list, e.g. ["a", "b"]' };
       return { value: parsed.value };
     }
@@ -162,10 +168,30 @@ function Field(props: FieldProps) {
       </select>
     );
   } else if (kind === 'text' || kind === 'number' || kind === 'list') {
-    control = <input id={id} autoComplete="off" spellcheck={false} inputMode={kind === 'number' ? 'decimal' : undefined} value={text} onInput={(e) => change(e.currentTarget.value)} {...described} />;
+    control = (
+      <input
+        id={id}
+        autoComplete="off"
+        spellcheck={false}
+        inputMode={kind === 'number' ? 'decimal' : undefined}
+        value={text}
+        onInput={(e) => change(e.currentTarget.value)}
+        {...described}
+      />
+    );
   } else {
     const rows = kind === 'textarea' ? 3 : Math.min(8, Math.max(3, text.split('\n').length));
-    control = <textarea id={id} rows={rows} spellcheck={false} value={text} onInput={(e) => change(e.currentTarget.value)} style={kind === 'textarea' ? { ...fieldStyle, resize: 'vertical' } : codeStyle} {...described} />;
+    control = (
+      <textarea
+        id={id}
+        rows={rows}
+        spellcheck={false}
+        value={text}
+        onInput={(e) => change(e.currentTarget.value)}
+        style={kind === 'textarea' ? { ...fieldStyle, resize: 'vertical' } : codeStyle}
+        {...described}
+      />
+    );
   }
 
   return (
@@ -173,7 +199,12 @@ function Field(props: FieldProps) {
       <label for={id}>
         {name}
         {required ? <span aria-hidden="true"> *</span> : null}
-        {required ? <span class="muted" style={{ fontWeight: 400 }}> (required)</span> : null}
+        {required ? (
+          <span class="muted" style={{ fontWeight: 400 }}>
+            {' '}
+            (required)
+          </span>
+        ) : null}
       </label>
       {control}
       <span id={hintId} class="muted" style={{ display: 'block', fontSize: '0.8rem', marginTop: '0.2rem' }}>
@@ -206,7 +237,8 @@ export function SchemaForm(props: {
   const names = Object.keys(properties);
   // Required fields first, then the rest in the schema's order.
   names.sort((a, b) => Number(required.includes(b)) - Number(required.includes(a)));
-  const messagesFor = (name: string) => Object.entries(props.messages ?? {}).flatMap(([path, list]) => (path === name || path.startsWith(`${name}.`) ? list : []));
+  const messagesFor = (name: string) =>
+    Object.entries(props.messages ?? {}).flatMap(([path, list]) => (path === name || path.startsWith(`${name}.`) ? list : []));
 
   if (!names.length) {
     // No properties to go by: the whole input as one JSON object.

@@ -166,7 +166,10 @@ export function fieldErrors(error: Error | null): Record<string, string> {
   if (!Array.isArray(detail)) return {};
   const out: Record<string, string> = {};
   for (const d of detail as Array<{ loc?: unknown[]; msg?: string }>) {
-    const path = (d.loc ?? []).map(String).filter((part, i) => !(i === 0 && part === 'body')).join('.');
+    const path = (d.loc ?? [])
+      .map(String)
+      .filter((part, i) => !(i === 0 && part === 'body'))
+      .join('.');
     out[path] = out[path] ? `${out[path]}; ${d.msg ?? 'is invalid'}` : (d.msg ?? 'is invalid');
   }
   return out;
@@ -215,7 +218,18 @@ export function JsonBlock(props: { value: unknown; label: string }) {
     <pre
       role="region"
       aria-label={props.label}
-      style={{ margin: '0.25rem 0 0', padding: '0.5rem 0.65rem', maxHeight: '18rem', overflow: 'auto', background: 'var(--bg)', border: '1px solid var(--border)', borderRadius: '6px', fontSize: '0.82rem', whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}
+      style={{
+        margin: '0.25rem 0 0',
+        padding: '0.5rem 0.65rem',
+        maxHeight: '18rem',
+        overflow: 'auto',
+        background: 'var(--bg)',
+        border: '1px solid var(--border)',
+        borderRadius: '6px',
+        fontSize: '0.82rem',
+        whiteSpace: 'pre-wrap',
+        wordBreak: 'break-word',
+      }}
     >
       <code>{text || '—'}</code>
     </pre>
@@ -247,9 +261,9 @@ export function triggerText(t: Trigger): string {
   }
 }
 
-
 /** Milliseconds as "85 ms" or "1.2 s". */
-export const duration = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+export const duration = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? '—' : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 
 /** A run's time from its creation (or start) to its end, or so far. */
 export function runDuration(r: Pick<RunSummary, 'created_at' | 'started_at' | 'finished_at'>): string {
@@ -287,7 +301,16 @@ export function RunNowDialog(props: { workflow: Pick<Workflow, 'id' | 'name' | '
       <form onSubmit={submit} noValidate>
         <ErrorBanner error={error} />
         <label for="run-now-payload">Payload (JSON)</label>
-        <textarea id="run-now-payload" rows={8} spellcheck={false} autoFocus value={text} onInput={(e) => setText(e.currentTarget.value)} style={codeStyle} aria-describedby="run-now-hint" />
+        <textarea
+          id="run-now-payload"
+          rows={8}
+          spellcheck={false}
+          autoFocus
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+          style={codeStyle}
+          aria-describedby="run-now-hint"
+        />
         <span id="run-now-hint" class="muted" style={{ fontSize: '0.85rem' }}>
           What the steps see as <code>{'{{trigger.…}}'}</code>. The workflow's condition must match it.
         </span>

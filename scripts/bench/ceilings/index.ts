@@ -15,4 +15,6 @@ export const rawSelect: Ceiling = benchDialect === 'postgres' ? pgRawSelect : sq
 
 export { argon2Verify, koaHello, smtpParse, sqliteDurableWrite, sqliteGroupCommit, sqliteRawSelect };
 export const allCeilings: Ceiling[] =
-  benchDialect === 'postgres' ? [koaHello, rawSelect, smtpParse, argon2Verify] : [koaHello, rawSelect, sqliteDurableWrite, sqliteGroupCommit, smtpParse, argon2Verify];
+  benchDialect === 'postgres'
+    ? [koaHello, rawSelect, smtpParse, argon2Verify]
+    : [koaHello, rawSelect, sqliteDurableWrite, sqliteGroupCommit, smtpParse, argon2Verify];

@@ -19,7 +19,12 @@ export const maildev: Ceiling = {
   async start() {
     const dir = makeTempDir('maildev');
     const [smtpPort, webPort] = [await freePort(), await freePort()];
-    const child = spawnChild('maildev', process.execPath, [bin, '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', dir], { env: cleanEnv({ NODE_ENV: 'production' }) });
+    const child = spawnChild(
+      'maildev',
+      process.execPath,
+      [bin, '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', dir],
+      { env: cleanEnv({ NODE_ENV: 'production' }) },
+    );
     const stop = async () => {
       await child.stop();
       removeTempDir(dir);

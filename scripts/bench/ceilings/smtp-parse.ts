@@ -7,10 +7,22 @@ import { sendMessages } from '../lib/smtp-load.js';
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers', 'smtp-parse.mjs');
 
 /** One run of the shared SMTP load against any server; fails on any rejected message. */
-export async function measureSmtp(server: RunningServer, s: BenchSettings, count = s.smtpMessages, options: { domain?: string; connections?: number; bytes?: number } = {}): Promise<Measurement> {
+export async function measureSmtp(
+  server: RunningServer,
+  s: BenchSettings,
+  count = s.smtpMessages,
+  options: { domain?: string; connections?: number; bytes?: number } = {},
+): Promise<Measurement> {
   const cpuBefore = cpuSeconds(server.pid);
   const clientBefore = process.cpuUsage();
-  const r = await sendMessages({ port: server.port, count, timeBoundMs: s.smtpTimeBoundSec * 1000, connections: options.connections ?? s.smtpConnections, domain: options.domain, bytes: options.bytes });
+  const r = await sendMessages({
+    port: server.port,
+    count,
+    timeBoundMs: s.smtpTimeBoundSec * 1000,
+    connections: options.connections ?? s.smtpConnections,
+    domain: options.domain,
+    bytes: options.bytes,
+  });
   if (r.failed) throw new Error(`${server.name}: ${r.failed} messages rejected, first: ${r.firstError}`);
   if (!r.sent) throw new Error(`${server.name}: no message sent within ${s.smtpTimeBoundSec} s`);
   const client = process.cpuUsage(clientBefore);

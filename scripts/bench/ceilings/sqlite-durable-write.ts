@@ -22,24 +22,41 @@ export function messageReports(robots: Array<{ robotId: string; token: string }>
     headers: { 'content-type': 'application/json' },
     variants: robots.map((robot) => ({
       headers: { authorization: `Bearer ${robot.token}` },
-      body: JSON.stringify({ robotId: robot.robotId, spoken: SPOKEN, receivedName: 'Zhang San', groupName: 'Bench group', roomType: 2, atMe: false, textType: 1, timestamp }),
+      body: JSON.stringify({
+        robotId: robot.robotId,
+        spoken: SPOKEN,
+        receivedName: 'Zhang San',
+        groupName: 'Bench group',
+        roomType: 2,
+        atMe: false,
+        textType: 1,
+        timestamp,
+      }),
     })),
   };
 }
 
 /** The robots the ceiling's own load uses: ids and tokens shaped like Plinth's (the ceiling checks no token). */
-export const CEILING_ROBOTS = Array.from({ length: 200 }, () => ({ robotId: `robot_${Date.now()}_${randomBytes(4).toString('hex')}`, token: `rbt_${randomBytes(32).toString('base64url')}` }));
+export const CEILING_ROBOTS = Array.from({ length: 200 }, () => ({
+  robotId: `robot_${Date.now()}_${randomBytes(4).toString('hex')}`,
+  token: `rbt_${randomBytes(32).toString('base64url')}`,
+}));
 
 const load = messageReports(CEILING_ROBOTS, '/');
 
 export const sqliteDurableWrite: Ceiling = {
   name: 'sqlite-durable-write',
   unit: 'req/s',
-  describe: 'bare node:http + raw sqlite3, one transaction per POST (insert a ~100 B message row, bump a counter row, insert an outbox event row), WAL + synchronous=FULL',
+  describe:
+    'bare node:http + raw sqlite3, one transaction per POST (insert a ~100 B message row, bump a counter row, insert an outbox event row), WAL + synchronous=FULL',
   async start() {
     const dir = makeTempDir('sqlite-write');
     try {
-      const server = await startNodeServer('sqlite-durable-write', script, { NODE_ENV: 'production', BENCH_DB_DIR: dir, BENCH_ROBOT_IDS: CEILING_ROBOTS.map((r) => r.robotId).join(',') });
+      const server = await startNodeServer('sqlite-durable-write', script, {
+        NODE_ENV: 'production',
+        BENCH_DB_DIR: dir,
+        BENCH_ROBOT_IDS: CEILING_ROBOTS.map((r) => r.robotId).join(','),
+      });
       return {
         ...server,
         stop: async () => {

@@ -8,7 +8,9 @@ const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers'
 /** One run of the in-process ceiling: a fresh database, `seconds` of `callers` concurrent consumers. */
 async function run(seconds: number, callers: number): Promise<Measurement> {
   const dir = makeTempDir('group-commit');
-  const child = spawnChild('sqlite-group-commit', process.execPath, [script, String(seconds), String(callers)], { env: cleanEnv({ BENCH_DB_DIR: dir, NODE_ENV: 'production' }) });
+  const child = spawnChild('sqlite-group-commit', process.execPath, [script, String(seconds), String(callers)], {
+    env: cleanEnv({ BENCH_DB_DIR: dir, NODE_ENV: 'production' }),
+  });
   try {
     const m = await waitForLine(child, /^RESULT (\S+) (\S+)/, (seconds + 60) * 1000);
     return { value: Number(m[1]), cpuUs: Number(m[2]) };

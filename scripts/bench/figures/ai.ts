@@ -17,7 +17,9 @@ const MESSAGES = 500;
 async function runWorker<T>(args: string[], timeoutMs: number): Promise<T> {
   const dir = makeTempDir('ai');
   const database = await databaseEnv('ai');
-  const child = spawnChild('ai-worker', process.execPath, [worker, ...args], { env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production', ...database.env }) });
+  const child = spawnChild('ai-worker', process.execPath, [worker, ...args], {
+    env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production', ...database.env }),
+  });
   try {
     const m = await waitForLine(child, /^RESULT (.+)$/, timeoutMs);
     return JSON.parse(m[1]) as T;
@@ -35,25 +37,47 @@ export const ai: FigureModule = {
     const builtin: Array<{ value: number; cpuUs: number; buildMs: number; matchedShare: number }> = [];
     const overhead: Array<{ p50: number; p99: number; providerP50: number; providerP99: number }> = [];
     for (let i = 0; i < s.runs; i++) {
-      const b = await runWorker<(typeof builtin)[number]>(['builtin', String(ENTRIES), String(s.durationSec), String(s.connections)], (s.durationSec + 120) * 1000);
+      const b = await runWorker<(typeof builtin)[number]>(
+        ['builtin', String(ENTRIES), String(s.durationSec), String(s.connections)],
+        (s.durationSec + 120) * 1000,
+      );
       builtin.push(b);
-      ctx.log(`  builtin run ${i + 1}: ${Math.round(b.value)} replies/s (index built in ${Math.round(b.buildMs)} ms, ${Math.round(b.matchedShare * 100)}% answered from the knowledge base)`);
+      ctx.log(
+        `  builtin run ${i + 1}: ${Math.round(b.value)} replies/s (index built in ${Math.round(b.buildMs)} ms, ${Math.round(b.matchedShare * 100)}% answered from the knowledge base)`,
+      );
       const o = await runWorker<(typeof overhead)[number]>(['overhead', String(MESSAGES)], 180_000);
       overhead.push(o);
-      ctx.log(`  reply run ${i + 1}: p50 ${o.p50.toFixed(2)} ms, p99 ${o.p99.toFixed(2)} ms (provider round trip p50 ${o.providerP50} ms, p99 ${o.providerP99} ms)`);
+      ctx.log(
+        `  reply run ${i + 1}: p50 ${o.p50.toFixed(2)} ms, p99 ${o.p99.toFixed(2)} ms (provider round trip p50 ${o.providerP50} ms, p99 ${o.providerP99} ms)`,
+      );
     }
     const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
     return [
-      standalone('ai-builtin-replies', 'replies/s', builtin.map((b) => b.value), {
-        target: { on: 'value', op: '>=', limit: 1000 },
-        cpuUs: med(builtin.map((b) => b.cpuUs)),
-        note: `${ENTRIES} entries (index built in ${Math.round(med(builtin.map((b) => b.buildMs)))} ms), ${s.connections} callers, in-process; ${Math.round(med(builtin.map((b) => b.matchedShare)) * 100)}% answered from the knowledge base`,
-      }),
-      standalone('ai-reply-p50', 'ms', overhead.map((o) => o.p50), { note: `${MESSAGES} messages one at a time; provider round trip p50 ${med(overhead.map((o) => o.providerP50))} ms` }),
-      standalone('ai-reply-p99', 'ms', overhead.map((o) => o.p99), {
-        target: { on: 'value', op: '<=', limit: 5 },
-        note: `provider round trip p99 ${med(overhead.map((o) => o.providerP99))} ms; SQLite synchronous=FULL: 2 commits per reply (the daily limit before the call, the reply after)`,
-      }),
+      standalone(
+        'ai-builtin-replies',
+        'replies/s',
+        builtin.map((b) => b.value),
+        {
+          target: { on: 'value', op: '>=', limit: 1000 },
+          cpuUs: med(builtin.map((b) => b.cpuUs)),
+          note: `${ENTRIES} entries (index built in ${Math.round(med(builtin.map((b) => b.buildMs)))} ms), ${s.connections} callers, in-process; ${Math.round(med(builtin.map((b) => b.matchedShare)) * 100)}% answered from the knowledge base`,
+        },
+      ),
+      standalone(
+        'ai-reply-p50',
+        'ms',
+        overhead.map((o) => o.p50),
+        { note: `${MESSAGES} messages one at a time; provider round trip p50 ${med(overhead.map((o) => o.providerP50))} ms` },
+      ),
+      standalone(
+        'ai-reply-p99',
+        'ms',
+        overhead.map((o) => o.p99),
+        {
+          target: { on: 'value', op: '<=', limit: 5 },
+          note: `provider round trip p99 ${med(overhead.map((o) => o.providerP99))} ms; SQLite synchronous=FULL: 2 commits per reply (the daily limit before the call, the reply after)`,
+        },
+      ),
     ];
   },
 };

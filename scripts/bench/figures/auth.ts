@@ -18,10 +18,27 @@ async function json(server: PlinthServer, method: string, urlPath: string, body:
   return res.json() as Promise<Record<string, any>>;
 }
 
-async function compare(ctx: BenchContext, plinth: PlinthServer, ceiling: Ceiling, server: RunningServer, name: string, label: string, unit: string, request: LoadRequest, target: number, note: string): Promise<Figure> {
+async function compare(
+  ctx: BenchContext,
+  plinth: PlinthServer,
+  ceiling: Ceiling,
+  server: RunningServer,
+  name: string,
+  label: string,
+  unit: string,
+  request: LoadRequest,
+  target: number,
+  note: string,
+): Promise<Figure> {
   const s = ctx.settings;
   await warmupHttp(plinth, request, s);
-  const r = await alternate(s, () => ceiling.measure(server, s), () => measureHttp(plinth, request, s), ctx.log, [ceiling.name, label]);
+  const r = await alternate(
+    s,
+    () => ceiling.measure(server, s),
+    () => measureHttp(plinth, request, s),
+    ctx.log,
+    [ceiling.name, label],
+  );
   ctx.recordCeiling(ceiling, r.ceiling);
   return againstCeiling(name, unit, r.subject, ceiling.name, r.ceiling, { target: { on: 'ratio', op: '>=', limit: target }, note });
 }
@@ -31,7 +48,12 @@ export const auth: FigureModule = {
   async run(ctx) {
     const dir = makeTempDir('auth-config');
     const configFile = path.join(dir, 'bench.json');
-    fs.writeFileSync(configFile, JSON.stringify({ settings: { auth: { limits: { loginPerIpPerMinute: 10_000_000, loginFailuresPerAccount: 10_000_000, refreshPerIpPerMinute: 10_000_000 } } } }));
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        settings: { auth: { limits: { loginPerIpPerMinute: 10_000_000, loginFailuresPerAccount: 10_000_000, refreshPerIpPerMinute: 10_000_000 } } },
+      }),
+    );
     const plinth = await startPlinth({
       logLevel: 'warn',
       env: { PLINTH_PLUGINS: 'auth', PLINTH_CONFIG: configFile, PLINTH_ADMIN_EMAIL: ADMIN.email, PLINTH_ADMIN_PASSWORD: ADMIN.password },
@@ -46,8 +68,23 @@ export const auth: FigureModule = {
       try {
         await rawSelect.warmup(db, ctx.settings);
         const note = 'warm principal cache (revocation invalidates it); access logs off';
-        figures.push(await compare(ctx, plinth, rawSelect, db, 'auth-me-jwt-rps', 'GET /auth/me (JWT)', 'req/s', { path: '/api/v2/auth/me', headers: bearer }, 0.5, note));
-        figures.push(await compare(ctx, plinth, rawSelect, db, 'auth-me-apikey-rps', 'GET /auth/me (API key)', 'req/s', { path: '/api/v2/auth/me', headers: { 'x-api-key': key.raw_key } }, 0.5, note));
+        figures.push(
+          await compare(ctx, plinth, rawSelect, db, 'auth-me-jwt-rps', 'GET /auth/me (JWT)', 'req/s', { path: '/api/v2/auth/me', headers: bearer }, 0.5, note),
+        );
+        figures.push(
+          await compare(
+            ctx,
+            plinth,
+            rawSelect,
+            db,
+            'auth-me-apikey-rps',
+            'GET /auth/me (API key)',
+            'req/s',
+            { path: '/api/v2/auth/me', headers: { 'x-api-key': key.raw_key } },
+            0.5,
+            note,
+          ),
+        );
       } finally {
         await db.stop();
       }
@@ -56,7 +93,20 @@ export const auth: FigureModule = {
       try {
         await argon2Verify.warmup(hasher, ctx.settings);
         const request = { path: '/api/v2/auth/login', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) };
-        figures.push(await compare(ctx, plinth, argon2Verify, hasher, 'auth-logins', 'POST /auth/login', 'logins/s', request, 0.8, 'argon2id m=19MiB t=2; each login writes a session, refresh token, audit row and event'));
+        figures.push(
+          await compare(
+            ctx,
+            plinth,
+            argon2Verify,
+            hasher,
+            'auth-logins',
+            'POST /auth/login',
+            'logins/s',
+            request,
+            0.8,
+            'argon2id m=19MiB t=2; each login writes a session, refresh token, audit row and event',
+          ),
+        );
       } finally {
         await hasher.stop();
       }

@@ -53,7 +53,10 @@ export const billing: FigureModule = {
     }
     return [
       consume,
-      standalone('billing-period-reset', 's', resets, { target: { on: 'value', op: '<=', limit: 5 }, note: `${TENANTS} tenants, 2 metrics each: ${TENANTS * 2} usage rows closed + ${TENANTS} subscriptions rolled; SQLite` }),
+      standalone('billing-period-reset', 's', resets, {
+        target: { on: 'value', op: '<=', limit: 5 },
+        note: `${TENANTS} tenants, 2 metrics each: ${TENANTS * 2} usage rows closed + ${TENANTS} subscriptions rolled; SQLite`,
+      }),
     ];
   },
 };

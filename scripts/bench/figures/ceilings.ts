@@ -16,7 +16,9 @@ export const ceilingsOnly: FigureModule = {
         for (let i = 0; i < ctx.settings.runs; i++) {
           const m = await ceiling.measure(server, ctx.settings);
           samples.push(m);
-          ctx.log(`  run ${i + 1}/${ctx.settings.runs}: ${Math.round(m.value)} ${ceiling.unit}${m.cpuUs === null ? '' : ` (cpu µs each: server ${Math.round(m.cpuUs)}, client ${Math.round(m.clientCpuUs ?? 0)})`}`);
+          ctx.log(
+            `  run ${i + 1}/${ctx.settings.runs}: ${Math.round(m.value)} ${ceiling.unit}${m.cpuUs === null ? '' : ` (cpu µs each: server ${Math.round(m.cpuUs)}, client ${Math.round(m.clientCpuUs ?? 0)})`}`,
+          );
         }
         ctx.recordCeiling(ceiling, samples);
       } finally {

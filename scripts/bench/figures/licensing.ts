@@ -34,8 +34,20 @@ export const licensing: FigureModule = {
     });
     try {
       const login = await json(plinth, 'POST', '/api/v2/auth/login', ADMIN);
-      const key = await json(plinth, 'POST', '/api/v2/api-keys', { name: 'bench-licensing', scopes: ['licenses:manage'] }, { authorization: `Bearer ${login.access_token}` });
-      const { license } = await json(plinth, 'POST', '/license/api/admin/generate', { plan: 'yearly', email: 'customer@bench.test', device_cap: 3 }, { 'x-api-key': key.raw_key });
+      const key = await json(
+        plinth,
+        'POST',
+        '/api/v2/api-keys',
+        { name: 'bench-licensing', scopes: ['licenses:manage'] },
+        { authorization: `Bearer ${login.access_token}` },
+      );
+      const { license } = await json(
+        plinth,
+        'POST',
+        '/license/api/admin/generate',
+        { plan: 'yearly', email: 'customer@bench.test', device_cap: 3 },
+        { 'x-api-key': key.raw_key },
+      );
       const verify = { activation_code: license.activation_code, email: 'customer@bench.test', device_id: 'bench-device-1', device_name: 'Bench laptop' };
       const first = await json(plinth, 'POST', '/license/api/verify', verify);
       if (first.isValid !== true) throw new Error(`the first verify did not bind the device: ${JSON.stringify(first)}`);
@@ -46,10 +58,20 @@ export const licensing: FigureModule = {
         const s = ctx.settings;
         await rawSelect.warmup(db, s);
         await warmupHttp(plinth, request, s);
-        const r = await alternate(s, () => rawSelect.measure(db, s), () => measureHttp(plinth, request, s), ctx.log, [rawSelect.name, 'POST /license/api/verify (bound device)']);
+        const r = await alternate(
+          s,
+          () => rawSelect.measure(db, s),
+          () => measureHttp(plinth, request, s),
+          ctx.log,
+          [rawSelect.name, 'POST /license/api/verify (bound device)'],
+        );
         ctx.recordCeiling(rawSelect, r.ceiling);
-        const note = 'one bound device, same device_id each request; license and device served from the verify cache, last-seen batched once a second; verify rate limits raised to 1e9/min (one bench IP, one code); access logs off';
-        const figure: Figure = againstCeiling('license-verify-rps', 'req/s', r.subject, rawSelect.name, r.ceiling, { target: { on: 'ratio', op: '>=', limit: 0.5 }, note });
+        const note =
+          'one bound device, same device_id each request; license and device served from the verify cache, last-seen batched once a second; verify rate limits raised to 1e9/min (one bench IP, one code); access logs off';
+        const figure: Figure = againstCeiling('license-verify-rps', 'req/s', r.subject, rawSelect.name, r.ceiling, {
+          target: { on: 'ratio', op: '>=', limit: 0.5 },
+          note,
+        });
         return [figure];
       } finally {
         await db.stop();

@@ -28,13 +28,25 @@ export const mail: FigureModule = {
       const warm = Math.min(1000, s.smtpMessages);
       await measureSmtp(ceiling, s, warm, LOAD);
       await measureSmtp(receiver, s, warm, LOAD);
-      const r = await alternate(s, () => measureSmtp(ceiling, s, s.smtpMessages, LOAD), () => measureSmtp(receiver, s, s.smtpMessages, LOAD), ctx.log, [smtpParse.name, 'plinth SMTP ingest']);
+      const r = await alternate(
+        s,
+        () => measureSmtp(ceiling, s, s.smtpMessages, LOAD),
+        () => measureSmtp(receiver, s, s.smtpMessages, LOAD),
+        ctx.log,
+        [smtpParse.name, 'plinth SMTP ingest'],
+      );
       ctx.recordCeiling(smtpParse, r.ceiling);
       const peer = await maildev.start();
       let vsPeer;
       try {
         await measureSmtp(peer, s, warm, LOAD);
-        const p = await alternate(s, () => measureSmtp(peer, s, s.smtpMessages, LOAD), () => measureSmtp(receiver, s, s.smtpMessages, LOAD), ctx.log, [maildev.name, 'plinth SMTP ingest']);
+        const p = await alternate(
+          s,
+          () => measureSmtp(peer, s, s.smtpMessages, LOAD),
+          () => measureSmtp(receiver, s, s.smtpMessages, LOAD),
+          ctx.log,
+          [maildev.name, 'plinth SMTP ingest'],
+        );
         ctx.recordCeiling(maildev, p.ceiling);
         vsPeer = againstCeiling('mail-vs-maildev', 'msg/s', p.subject, maildev.name, p.ceiling, {
           target: { on: 'ratio', op: '>=', limit: 1 },

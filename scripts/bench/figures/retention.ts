@@ -24,7 +24,9 @@ export const retention: FigureModule = {
   name: 'retention',
   async run(ctx) {
     const dir = makeTempDir('retention');
-    const child = spawnChild('retention-worker', process.execPath, [worker, String(DAYS), String(PER_DAY), String(WINDOW)], { env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production' }) });
+    const child = spawnChild('retention-worker', process.execPath, [worker, String(DAYS), String(PER_DAY), String(WINDOW)], {
+      env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production' }),
+    });
     let r: WorkerResult;
     try {
       r = JSON.parse((await waitForLine(child, /^RESULT (.+)$/, 600_000))[1]) as WorkerResult;

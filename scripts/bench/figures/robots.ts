@@ -52,7 +52,12 @@ interface Reply {
 }
 
 /** One JSON request over node:http (keep-alive through `agent`; `localAddress` picks the loopback source IP). */
-function call(baseUrl: string, method: string, urlPath: string, options: { body?: unknown; headers?: Record<string, string>; agent?: http.Agent; localAddress?: string } = {}): Promise<Reply> {
+function call(
+  baseUrl: string,
+  method: string,
+  urlPath: string,
+  options: { body?: unknown; headers?: Record<string, string>; agent?: http.Agent; localAddress?: string } = {},
+): Promise<Reply> {
   const url = new URL(urlPath, baseUrl);
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
@@ -64,7 +69,10 @@ function call(baseUrl: string, method: string, urlPath: string, options: { body?
         method,
         agent: options.agent ?? false,
         localAddress: options.localAddress,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }), ...options.headers },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
+          ...options.headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -123,7 +131,11 @@ export async function startWorkbotPlinth(): Promise<PlinthServer> {
 const sourceAddress = (n: number) => `127.0.${Math.floor(n / 250)}.${(n % 250) + 2}`;
 
 /** An owner with `count` activated robots, through the API. */
-export async function setupRobots(ctx: BenchContext, plinth: PlinthServer, count: number): Promise<{ ownerHeaders: Record<string, string>; robots: BenchRobot[] }> {
+export async function setupRobots(
+  ctx: BenchContext,
+  plinth: PlinthServer,
+  count: number,
+): Promise<{ ownerHeaders: Record<string, string>; robots: BenchRobot[] }> {
   const base = plinth.url;
   const started = performance.now();
   // WorkBot belongs to the operator: its home tenant's admin (here the superadmin) makes the codes,
@@ -134,7 +146,11 @@ export async function setupRobots(ctx: BenchContext, plinth: PlinthServer, count
   const codes: string[] = [];
   while (codes.length < count) {
     const n = Math.min(CODES_PER_CALL, count - codes.length);
-    const r = await step(`generating ${n} activation codes (POST ${W}/api/admin/activation-codes)`, 200, call(base, 'POST', `${W}/api/admin/activation-codes`, { body: { count: n }, headers: ownerHeaders }));
+    const r = await step(
+      `generating ${n} activation codes (POST ${W}/api/admin/activation-codes)`,
+      200,
+      call(base, 'POST', `${W}/api/admin/activation-codes`, { body: { count: n }, headers: ownerHeaders }),
+    );
     codes.push(...r.data.codes.map((c: { code: string }) => c.code));
   }
   const codesMs = performance.now() - started;
@@ -150,13 +166,19 @@ export async function setupRobots(ctx: BenchContext, plinth: PlinthServer, count
         let agent = agents.get(localAddress);
         if (!agent) agents.set(localAddress, (agent = new http.Agent({ keepAlive: true, localAddress } as http.AgentOptions)));
         const deviceInfo = { deviceId: `bench-phone-${i}`, brand: 'Xiaomi', model: 'Mi 10', os: 'Android', osVersion: '13', appVersion: '3.0.1' };
-        const r = await step(`activating robot ${i + 1}/${count} from ${localAddress} (POST ${W}/api/robot-ids/activate)`, 201, call(base, 'POST', `${W}/api/robot-ids/activate`, { body: { code: codes[i], deviceInfo }, agent, localAddress }));
+        const r = await step(
+          `activating robot ${i + 1}/${count} from ${localAddress} (POST ${W}/api/robot-ids/activate)`,
+          201,
+          call(base, 'POST', `${W}/api/robot-ids/activate`, { body: { code: codes[i], deviceInfo }, agent, localAddress }),
+        );
         robots[i] = { robotId: r.data.robotId, token: r.data.token };
       }
     }),
   );
   for (const agent of agents.values()) agent.destroy();
-  ctx.log(`  setup: owner and tenant ready, ${count} codes in ${(codesMs / 1000).toFixed(1)} s, ${count} activations in ${((performance.now() - started - codesMs) / 1000).toFixed(1)} s`);
+  ctx.log(
+    `  setup: owner and tenant ready, ${count} codes in ${(codesMs / 1000).toFixed(1)} s, ${count} activations in ${((performance.now() - started - codesMs) / 1000).toFixed(1)} s`,
+  );
   return { ownerHeaders, robots };
 }
 
@@ -167,19 +189,31 @@ export class Fleet {
   readonly closed: string[] = [];
   private ready!: Promise<number>;
 
-  private constructor(readonly child: Child, private readonly dir: string) {}
+  private constructor(
+    readonly child: Child,
+    private readonly dir: string,
+  ) {}
 
   static async start(name: string, server: RunningServer, robots: BenchRobot[], timeoutMs = 180_000): Promise<Fleet> {
     const dir = makeTempDir('robots-fleet');
     const file = path.join(dir, 'robots.json');
     fs.writeFileSync(file, JSON.stringify(robots));
     const child = spawnChild(name, process.execPath, [worker], {
-      env: cleanEnv({ NODE_ENV: 'production', BENCH_NO_ACK: process.env.BENCH_NO_ACK ?? '', BENCH_ROBOTS_FILE: file, BENCH_WS_URL: `ws://127.0.0.1:${server.port}${W}/ws`, BENCH_API_URL: `${server.url}${W}` }),
+      env: cleanEnv({
+        NODE_ENV: 'production',
+        BENCH_NO_ACK: process.env.BENCH_NO_ACK ?? '',
+        BENCH_ROBOTS_FILE: file,
+        BENCH_WS_URL: `ws://127.0.0.1:${server.port}${W}/ws`,
+        BENCH_API_URL: `${server.url}${W}`,
+      }),
     });
     const fleet = new Fleet(child, dir);
     fleet.ready = new Promise<number>((resolve, reject) => {
       let buffer = '';
-      const timer = setTimeout(() => reject(new Error(`${name}: ${robots.length} sockets not open after ${timeoutMs / 1000} s:\n${child.output()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${name}: ${robots.length} sockets not open after ${timeoutMs / 1000} s:\n${child.output()}`)),
+        timeoutMs,
+      );
       child.proc.stdout!.on('data', (chunk: Buffer) => {
         buffer += chunk.toString('utf8');
         const lines = buffer.split('\n');
@@ -234,7 +268,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * request to its frame's arrival; then waits for every frame and every acknowledgement. Fails on
  * any non-200, a frame that never arrives, an acknowledgement refused, or a socket closed.
  */
-export async function pushRun(server: RunningServer, fleet: Fleet, robots: BenchRobot[], headers: Record<string, string>, sends: number, concurrency: number): Promise<PushRun> {
+export async function pushRun(
+  server: RunningServer,
+  fleet: Fleet,
+  robots: BenchRobot[],
+  headers: Record<string, string>,
+  sends: number,
+  concurrency: number,
+): Promise<PushRun> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const sent: Array<{ commandId: string; t0: bigint; replyMs: number }> = [];
   const cpuBefore = cpuSeconds(server.pid);
@@ -249,7 +290,8 @@ export async function pushRun(server: RunningServer, fleet: Fleet, robots: Bench
           const t0 = process.hrtime.bigint();
           const r = await call(server.url, 'POST', `${W}/api/robot/send-message`, { body, headers, agent });
           const replyMs = Number(process.hrtime.bigint() - t0) / 1e6;
-          if (r.status !== 200 || r.body?.code !== 0 || !r.body?.data?.commandId) throw new Error(`${server.name}: POST ${W}/api/robot/send-message: HTTP ${r.status}: ${r.text.slice(0, 300)}`);
+          if (r.status !== 200 || r.body?.code !== 0 || !r.body?.data?.commandId)
+            throw new Error(`${server.name}: POST ${W}/api/robot/send-message: HTTP ${r.status}: ${r.text.slice(0, 300)}`);
           sent.push({ commandId: r.body.data.commandId, t0, replyMs });
         }
       }),
@@ -263,11 +305,17 @@ export async function pushRun(server: RunningServer, fleet: Fleet, robots: Bench
   const lost = missing();
   if (lost.length) {
     const noFrame = lost.filter((s) => !fleet.receipts.has(s.commandId));
-    throw new Error(`${server.name}: of ${sent.length} commands, ${noFrame.length} never arrived on their robot's socket and ${lost.length - noFrame.length} were never acknowledged within 20 s (first: ${lost[0].commandId})${fleet.closed.length ? `; sockets closed: ${fleet.closed.slice(0, 5).join(', ')}` : ''}`);
+    throw new Error(
+      `${server.name}: of ${sent.length} commands, ${noFrame.length} never arrived on their robot's socket and ${lost.length - noFrame.length} were never acknowledged within 20 s (first: ${lost[0].commandId})${fleet.closed.length ? `; sockets closed: ${fleet.closed.slice(0, 5).join(', ')}` : ''}`,
+    );
   }
   const refused = sent.filter((s) => fleet.acks.get(s.commandId) !== '200');
-  if (refused.length) throw new Error(`${server.name}: ${refused.length} command-result acknowledgements refused (first: ${refused[0].commandId} -> ${fleet.acks.get(refused[0].commandId)})`);
-  if (fleet.closed.length) throw new Error(`${server.name}: ${fleet.closed.length} robot sockets closed during the run: ${fleet.closed.slice(0, 5).join(', ')}`);
+  if (refused.length)
+    throw new Error(
+      `${server.name}: ${refused.length} command-result acknowledgements refused (first: ${refused[0].commandId} -> ${fleet.acks.get(refused[0].commandId)})`,
+    );
+  if (fleet.closed.length)
+    throw new Error(`${server.name}: ${fleet.closed.length} robot sockets closed during the run: ${fleet.closed.slice(0, 5).join(', ')}`);
   const cpuUs = ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / sent.length;
   return { latencies: sent.map((s) => Number(fleet.receipts.get(s.commandId)! - s.t0) / 1e6), replies: sent.map((s) => s.replyMs), cpuUs };
 }
@@ -278,7 +326,11 @@ export function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
 
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 export const robotsPushLatency: FigureModule = {
   name: 'robots-push-latency',
@@ -304,7 +356,8 @@ export const robotsPushLatency: FigureModule = {
       await pushRun(bare, bareFleet, robots, {}, warm, s.pushConcurrency);
       await pushRun(plinth, plinthFleet, robots, ownerHeaders, warm, s.pushConcurrency);
       const runs = { ceiling: [] as PushRun[], subject: [] as PushRun[] };
-      const show = (r: PushRun) => `p50 ${percentile(r.latencies, 50).toFixed(2)} ms, p99 ${percentile(r.latencies, 99).toFixed(2)} ms (reply p50 ${percentile(r.replies, 50).toFixed(2)} ms; server cpu ${Math.round(r.cpuUs)} µs/command)`;
+      const show = (r: PushRun) =>
+        `p50 ${percentile(r.latencies, 50).toFixed(2)} ms, p99 ${percentile(r.latencies, 99).toFixed(2)} ms (reply p50 ${percentile(r.replies, 50).toFixed(2)} ms; server cpu ${Math.round(r.cpuUs)} µs/command)`;
       for (let i = 0; i < s.runs; i++) {
         runs.ceiling.push(await pushRun(bare, bareFleet, robots, {}, perRun, s.pushConcurrency));
         ctx.log(`  run ${i + 1}/${s.runs}: ${wsPush.name} ${show(runs.ceiling[i])}`);
@@ -350,7 +403,13 @@ export const robotsMessageReports: FigureModule = {
       try {
         await sqliteDurableWrite.warmup(ceiling, s);
         await warmupHttp(plinth, request, s);
-        const r = await alternate(s, () => sqliteDurableWrite.measure(ceiling, s), () => measureHttp(plinth, request, s), ctx.log, [sqliteDurableWrite.name, `POST ${W}/api/robot/messages`]);
+        const r = await alternate(
+          s,
+          () => sqliteDurableWrite.measure(ceiling, s),
+          () => measureHttp(plinth, request, s),
+          ctx.log,
+          [sqliteDurableWrite.name, `POST ${W}/api/robot/messages`],
+        );
         ctx.recordCeiling(sqliteDurableWrite, r.ceiling);
         ctx.log(`  load average ${load()}`);
         return [

@@ -30,7 +30,9 @@ async function runWorker(args: string[], timeoutMs: number): Promise<WorkerResul
   const database = await databaseEnv('workflows');
   // BENCH_PLINTH_NODE_ARGS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof) reaches this worker too.
   const nodeArgs = (process.env.BENCH_PLINTH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawnChild('workflows-worker', process.execPath, [...nodeArgs, worker, ...args], { env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production', ...database.env }) });
+  const child = spawnChild('workflows-worker', process.execPath, [...nodeArgs, worker, ...args], {
+    env: cleanEnv({ PLINTH_DATA_DIR: dir, NODE_ENV: 'production', ...database.env }),
+  });
   try {
     const m = await waitForLine(child, /^RESULT (.+)$/, timeoutMs);
     return JSON.parse(m[1]) as WorkerResult;
@@ -55,7 +57,9 @@ export const workflowsRuns: FigureModule = {
     for (let i = 0; i < s.runs; i++) {
       lastCeiling = await runWorker(['outbox', String(EVENTS)], timeout);
       ceiling.push({ value: lastCeiling.value, cpuUs: lastCeiling.cpuUs });
-      ctx.log(`  outbox-noop-delivery run ${i + 1}: ${Math.round(lastCeiling.value)} events/s (${lastCeiling.seconds.toFixed(1)} s; per event ${per(lastCeiling)})`);
+      ctx.log(
+        `  outbox-noop-delivery run ${i + 1}: ${Math.round(lastCeiling.value)} events/s (${lastCeiling.seconds.toFixed(1)} s; per event ${per(lastCeiling)})`,
+      );
       last = await runWorker(['runs', String(EVENTS), 'http'], timeout);
       subject.push({ value: last.value, cpuUs: last.cpuUs });
       ctx.log(`  workflows-runs run ${i + 1}: ${Math.round(last.value)} runs/s (${last.seconds.toFixed(1)} s; per run ${per(last)})`);
@@ -69,7 +73,9 @@ export const workflowsRuns: FigureModule = {
           `${EVENTS} auth.login events (50 per transaction) → one-step workflow (http.request to a local instant receiver), first emit to last run succeeded; SQLite synchronous=FULL, in-process; ` +
           `per run ${per(last!)} (outbox delivery included); stop_if instead: ${Math.round(pure.value)} runs/s`,
       }),
-      ceilingFigure('outbox-noop-delivery', 'events/s', ceiling, { note: `ceiling: the same ${EVENTS} events delivered by the outbox to one no-op handler, same worker without the workflows plugin; per event ${per(lastCeiling!)}` }),
+      ceilingFigure('outbox-noop-delivery', 'events/s', ceiling, {
+        note: `ceiling: the same ${EVENTS} events delivered by the outbox to one no-op handler, same worker without the workflows plugin; per event ${per(lastCeiling!)}`,
+      }),
     ];
   },
 };

@@ -46,10 +46,22 @@ interface WorkerResult {
 }
 
 /** One autocannon run; any connection error or non-2xx reply fails it rather than flattering the figure. */
-export async function runLoad(baseUrl: string, request: LoadRequest, options: { connections: number; durationSec: number; serverPid?: number }): Promise<LoadResult> {
+export async function runLoad(
+  baseUrl: string,
+  request: LoadRequest,
+  options: { connections: number; durationSec: number; serverPid?: number },
+): Promise<LoadResult> {
   const url = new URL(request.path ?? '/', baseUrl).toString();
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`bench traffic stays on loopback; refusing ${url}`);
-  const spec = { url, method: request.method ?? 'GET', headers: request.headers, body: request.body, variants: request.variants, connections: options.connections, durationSec: options.durationSec };
+  const spec = {
+    url,
+    method: request.method ?? 'GET',
+    headers: request.headers,
+    body: request.body,
+    variants: request.variants,
+    connections: options.connections,
+    durationSec: options.durationSec,
+  };
   const child = spawnChild('load', process.execPath, [loadWorker], { env: cleanEnv({ BENCH_LOAD: JSON.stringify(spec) }) });
   let result: WorkerResult;
   const cpuBefore = options.serverPid ? cpuSeconds(options.serverPid) : 0;
@@ -60,14 +72,24 @@ export async function runLoad(baseUrl: string, request: LoadRequest, options: { 
     await child.stop();
   }
   if (result.errors || result.timeouts || result.non2xx) {
-    const codes = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s.count}`).join(' ');
+    const codes = Object.entries(result.statusCodeStats ?? {})
+      .map(([code, s]) => `${code}×${s.count}`)
+      .join(' ');
     throw new Error(`${spec.method} ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx (${codes})`);
   }
   const ok = result.ok;
   // The server's CPU is read around the whole child (start-up included): the child's own start
   // costs the server nothing, so this is the run's work.
   const cpuUsPerReq = options.serverPid && ok ? ((cpuSeconds(options.serverPid) - cpuBefore) * 1e6) / ok : null;
-  return { rps: ok / result.duration, p50Ms: result.p50, p99Ms: result.p99, ok, durationSec: result.duration, cpuUsPerReq, clientCpuUsPerReq: ok ? result.clientCpuUs / ok : 0 };
+  return {
+    rps: ok / result.duration,
+    p50Ms: result.p50,
+    p99Ms: result.p99,
+    ok,
+    durationSec: result.duration,
+    cpuUsPerReq,
+    clientCpuUsPerReq: ok ? result.clientCpuUs / ok : 0,
+  };
 }
 
 export const loadOptions = (s: BenchSettings, serverPid?: number, durationSec = s.durationSec) => ({ connections: s.connections, durationSec, serverPid });
@@ -96,7 +118,8 @@ export async function alternate(
   labels: [string, string],
 ): Promise<{ ceiling: Measurement[]; subject: Measurement[] }> {
   const out = { ceiling: [] as Measurement[], subject: [] as Measurement[] };
-  const show = (m: Measurement) => `${Math.round(m.value)}${m.cpuUs === null ? '' : ` (cpu µs each: server ${Math.round(m.cpuUs)}, client ${Math.round(m.clientCpuUs ?? 0)})`}`;
+  const show = (m: Measurement) =>
+    `${Math.round(m.value)}${m.cpuUs === null ? '' : ` (cpu µs each: server ${Math.round(m.cpuUs)}, client ${Math.round(m.clientCpuUs ?? 0)})`}`;
   const settled = () => spread(out.ceiling.map((m) => m.value)) <= s.maxSpread && spread(out.subject.map((m) => m.value)) <= s.maxSpread;
   for (let i = 0; i < s.runs || (i < s.maxRuns && !settled()); i++) {
     out.ceiling.push(await ceiling());

@@ -78,7 +78,10 @@ export interface Ceiling {
 export class BenchContext {
   private readonly ceilingSamples = new Map<string, { ceiling: Ceiling; samples: Measurement[] }>();
 
-  constructor(readonly settings: BenchSettings, readonly log: (msg: string) => void) {}
+  constructor(
+    readonly settings: BenchSettings,
+    readonly log: (msg: string) => void,
+  ) {}
 
   /** Ceiling runs taken by any figure; each ceiling is printed once with the median of all its runs. */
   recordCeiling(ceiling: Ceiling, samples: Measurement[]): void {

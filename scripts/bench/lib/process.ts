@@ -123,7 +123,12 @@ export function probe(port: number, urlPath: string, timeoutMs = 1000): Promise<
  * Polls GET `urlPath` until it answers `status`; returns performance.now() at that answer.
  * Bounded by `timeoutMs` and by the child exiting.
  */
-export async function waitForHttp(child: Child, port: number, urlPath: string, options: { timeoutMs: number; intervalMs?: number; status?: number }): Promise<number> {
+export async function waitForHttp(
+  child: Child,
+  port: number,
+  urlPath: string,
+  options: { timeoutMs: number; intervalMs?: number; status?: number },
+): Promise<number> {
   const deadline = performance.now() + options.timeoutMs;
   const interval = options.intervalMs ?? 5;
   const maxAttempts = Math.ceil(options.timeoutMs / interval) + 1;
@@ -207,7 +212,12 @@ export function killAllSync(): void {
  * Runs `node <script>` that listens on 127.0.0.1:0 and prints `READY <port>`; the usual shape of a
  * ceiling server.
  */
-export async function startNodeServer(name: string, script: string, env: Record<string, string> = {}, timeoutMs = 15000): Promise<RunningServer & { child: Child }> {
+export async function startNodeServer(
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+  timeoutMs = 15000,
+): Promise<RunningServer & { child: Child }> {
   const child = spawnChild(name, process.execPath, [script], { env: cleanEnv(env) });
   try {
     const m = await waitForLine(child, /^READY (\d+)/, timeoutMs);

@@ -69,7 +69,14 @@ const medianCpu = (runs: Measurement[], which: 'cpuUs' | 'clientCpuUs' = 'cpuUs'
 };
 
 /** A throughput figure measured against a ceiling: medians of both, and their ratio. */
-export function againstCeiling(name: string, unit: string, runs: Measurement[], ceilingName: string, ceilingRuns: Measurement[], extra: Partial<Figure> = {}): Figure {
+export function againstCeiling(
+  name: string,
+  unit: string,
+  runs: Measurement[],
+  ceilingName: string,
+  ceilingRuns: Measurement[],
+  extra: Partial<Figure> = {},
+): Figure {
   const samples = runs.map((m) => m.value);
   const value = median(samples);
   const ceiling = median(ceilingRuns.map((m) => m.value));

@@ -25,7 +25,8 @@ export interface SmtpLoadResult {
 
 /** A small multipart message (text + HTML), unique per index; `bytes` pads it to about that size. */
 export function smallMessage(i: number, domain: string, bytes = 0) {
-  const padding = bytes > 700 ? `\n\n${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(Math.ceil((bytes - 700) / 57)).slice(0, bytes - 700)}` : '';
+  const padding =
+    bytes > 700 ? `\n\n${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(Math.ceil((bytes - 700) / 57)).slice(0, bytes - 700)}` : '';
   return {
     from: `Sender ${i} <sender${i}@bench.invalid>`,
     to: `box${i % 100}@${domain}`,

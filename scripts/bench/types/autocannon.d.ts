@@ -22,7 +22,13 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     /** Requests cycled per connection; `setupRequest` may rewrite each one before it is sent. */
-    requests?: Array<{ method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (req: Record<string, any>, context: Record<string, unknown>) => Record<string, any> | null }>;
+    requests?: Array<{
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      setupRequest?: (req: Record<string, any>, context: Record<string, unknown>) => Record<string, any> | null;
+    }>;
   }
   interface Result {
     requests: Histogram;

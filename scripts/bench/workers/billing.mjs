@@ -14,7 +14,9 @@ const now = new Date();
 try {
   if (mode === 'consume') {
     // A monthly counter, so each consume also writes its daily row (two statements, as in production).
-    app.container.resolve('metrics').set('bench_messages_per_month', { name: 'bench_messages_per_month', kind: 'counter', period: 'month', plugins: ['bench'] });
+    app.container
+      .resolve('metrics')
+      .set('bench_messages_per_month', { name: 'bench_messages_per_month', kind: 'counter', period: 'month', plugins: ['bench'] });
     const tenants = Array.from({ length: 100 }, () => randomUUID());
     const billing = app.container.resolve('billingServices');
     for (const t of tenants) await billing.setOverrides(t, { bench_messages_per_month: 1_000_000_000 });
@@ -45,17 +47,32 @@ try {
     const chunk = 200; // knex inserts many rows as one compound SELECT on SQLite (at most 500 terms)
     for (let i = 0; i < rows.length; i += chunk) {
       const ids = rows.slice(i, i + chunk);
-      await db('billing_subscriptions').insert(ids.map((tenant_id) => ({ tenant_id, plan_id: 'free', status: 'active', billing_cycle: 'monthly', provider: 'manual', current_period_start: periodStart, current_period_end: `${now.toISOString().slice(0, 7)}-01T00:00:00.000Z`, created_at: lastMonth, updated_at: lastMonth })));
-      await db('billing_usage').insert(ids.flatMap((tenant_id) => [
-        { tenant_id, metric: 'max_messages_per_month', period_key: key, used: 42, updated_at: lastMonth },
-        { tenant_id, metric: 'ai_replies_per_month', period_key: key, used: 7, updated_at: lastMonth },
-      ]));
+      await db('billing_subscriptions').insert(
+        ids.map((tenant_id) => ({
+          tenant_id,
+          plan_id: 'free',
+          status: 'active',
+          billing_cycle: 'monthly',
+          provider: 'manual',
+          current_period_start: periodStart,
+          current_period_end: `${now.toISOString().slice(0, 7)}-01T00:00:00.000Z`,
+          created_at: lastMonth,
+          updated_at: lastMonth,
+        })),
+      );
+      await db('billing_usage').insert(
+        ids.flatMap((tenant_id) => [
+          { tenant_id, metric: 'max_messages_per_month', period_key: key, used: 42, updated_at: lastMonth },
+          { tenant_id, metric: 'ai_replies_per_month', period_key: key, used: 7, updated_at: lastMonth },
+        ]),
+      );
     }
     const closer = app.container.resolve('billingServices').closer;
     const started = performance.now();
     const result = await closer.close(now);
     const seconds = (performance.now() - started) / 1000;
-    if (result.closedRows < count * 2 || result.rolledSubscriptions < count) throw new Error(`closed ${result.closedRows} rows, rolled ${result.rolledSubscriptions}`);
+    if (result.closedRows < count * 2 || result.rolledSubscriptions < count)
+      throw new Error(`closed ${result.closedRows} rows, rolled ${result.rolledSubscriptions}`);
     const again = await closer.close(now);
     if (again.closedRows !== 0 || again.rolledSubscriptions !== 0) throw new Error('the second close was not a no-op');
     console.log(`RESULT ${seconds} 0`);

@@ -27,14 +27,16 @@ const result = await autocannon({
   ...(variants?.length ? { requests: [{ setupRequest }] } : {}),
 });
 const used = process.cpuUsage(cpu);
-console.log(`RESULT ${JSON.stringify({
-  ok: result['2xx'],
-  duration: result.duration,
-  p50: result.latency.p50,
-  p99: result.latency.p99,
-  errors: result.errors,
-  timeouts: result.timeouts,
-  non2xx: result.non2xx,
-  statusCodeStats: result.statusCodeStats,
-  clientCpuUs: used.user + used.system,
-})}`);
+console.log(
+  `RESULT ${JSON.stringify({
+    ok: result['2xx'],
+    duration: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statusCodeStats: result.statusCodeStats,
+    clientCpuUs: used.user + used.system,
+  })}`,
+);

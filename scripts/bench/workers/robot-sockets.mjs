@@ -36,9 +36,24 @@ function fail(what) {
 }
 
 function ack(robot, commandId) {
-  const body = JSON.stringify({ robotId: robot.robotId, commandId, errorCode: 0, errorReason: '', executionTimeMs: 1, successList: ['Zhang San'], failList: [] });
+  const body = JSON.stringify({
+    robotId: robot.robotId,
+    commandId,
+    errorCode: 0,
+    errorReason: '',
+    executionTimeMs: 1,
+    successList: ['Zhang San'],
+    failList: [],
+  });
   const req = http.request(
-    { host: api.hostname, port: api.port, path: `${api.pathname}/api/robot/command-result`, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${robot.token}` } },
+    {
+      host: api.hostname,
+      port: api.port,
+      path: `${api.pathname}/api/robot/command-result`,
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${robot.token}` },
+    },
     (res) => {
       res.resume();
       res.on('end', () => out(`ACK ${commandId} ${res.statusCode}`));

@@ -36,7 +36,10 @@ app.db.on('query', (q) => {
   if (text.startsWith('/*')) return; // the bench's own polling (tagged with a comment)
   sql.statements++;
   if (debug) {
-    const shape = String(q.sql).replace(/\s+/g, ' ').replace(/\(\?(, \?)*\)/g, '(…)').slice(0, 110);
+    const shape = String(q.sql)
+      .replace(/\s+/g, ' ')
+      .replace(/\(\?(, \?)*\)/g, '(…)')
+      .slice(0, 110);
     shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
   }
   if (text.startsWith('begin')) sql.inTransaction = true;
@@ -67,7 +70,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const countOf = async (table, where) => Number((await app.db(table).comment('bench').where(where).count({ n: '*' }).first()).n);
 
 const STEPS = {
-  http: { id: 'notify', action: 'http.request', input: { method: 'POST', url: receiverUrl, body: { user: '{{trigger.user_id}}', method: '{{trigger.method}}' } } },
+  http: {
+    id: 'notify',
+    action: 'http.request',
+    input: { method: 'POST', url: receiverUrl, body: { user: '{{trigger.user_id}}', method: '{{trigger.method}}' } },
+  },
   stop_if: { id: 'check', action: 'stop_if', input: { condition: { const: 'blocked' }, value: '{{trigger.method}}', reason: 'blocked method' } },
 };
 
@@ -111,7 +118,12 @@ try {
     const step = STEPS[stepArg];
     if (!step) throw new Error(`unknown step ${stepArg}: http or stop_if`);
     const s = app.container.resolve('workflowsServices');
-    const wf = await s.workflows.create(tenantId, null, { name: 'bench', trigger: { type: 'event', event: EVENT }, condition: { type: 'object', required: ['user_id'] }, steps: [step] });
+    const wf = await s.workflows.create(tenantId, null, {
+      name: 'bench',
+      trigger: { type: 'event', event: EVENT },
+      condition: { type: 'object', required: ['user_id'] },
+      steps: [step],
+    });
     const succeeded = () => countOf('workflows_runs', { workflow_id: wf.id, status: 'succeeded' });
     // Warm up (statements prepared, JIT), then the measured events; the polling reads are not counted.
     await timed(WARMUP, 0, succeeded, 60_000);
@@ -127,7 +139,12 @@ try {
       handled++;
     });
     await timed(WARMUP, 0, async () => handled, 60_000);
-    const r = await timed(count, WARMUP, async () => (handled >= WARMUP + count ? await countOf('core_events', { status: 'delivered' }) - WARMUP : 0), 180_000);
+    const r = await timed(
+      count,
+      WARMUP,
+      async () => (handled >= WARMUP + count ? (await countOf('core_events', { status: 'delivered' })) - WARMUP : 0),
+      180_000,
+    );
     console.log(`RESULT ${JSON.stringify(r)}`);
   } else {
     throw new Error(`unknown mode ${mode}`);

@@ -29,7 +29,13 @@ export class DifyProvider implements ChatProvider {
       res = await this.options.fetch(`${this.options.baseUrl.replace(/\/+$/, '')}/chat-messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.apiKey ?? ''}` },
-        body: JSON.stringify({ inputs: { scenario: request.system }, query, response_mode: 'blocking', user: request.user, conversation_id: request.conversationId ?? '' }),
+        body: JSON.stringify({
+          inputs: { scenario: request.system },
+          query,
+          response_mode: 'blocking',
+          user: request.user,
+          conversation_id: request.conversationId ?? '',
+        }),
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
       });
     } catch (err) {
@@ -47,6 +53,12 @@ export class DifyProvider implements ChatProvider {
     const answer = body.answer?.trim();
     if (!answer) throw new ProviderFailure('error', 'Dify returned no answer');
     const usage = body.metadata?.usage ?? {};
-    return { text: answer, model: 'dify', tokensIn: usage.prompt_tokens ?? 0, tokensOut: usage.completion_tokens ?? 0, conversationId: body.conversation_id ?? null };
+    return {
+      text: answer,
+      model: 'dify',
+      tokensIn: usage.prompt_tokens ?? 0,
+      tokensOut: usage.completion_tokens ?? 0,
+      conversationId: body.conversation_id ?? null,
+    };
   }
 }

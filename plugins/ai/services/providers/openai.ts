@@ -25,7 +25,13 @@ export class OpenAiProvider implements ChatProvider {
     const model = request.model || this.model;
     const { default: OpenAISdk } = await loadSdk();
     // Local servers (Ollama, vLLM) need no key, but the SDK insists on one.
-    this.client ??= new OpenAISdk({ apiKey: this.options.apiKey || 'no-key', baseURL: this.options.baseUrl, maxRetries: 0, timeout: this.timeoutMs, fetch: this.options.fetch });
+    this.client ??= new OpenAISdk({
+      apiKey: this.options.apiKey || 'no-key',
+      baseURL: this.options.baseUrl,
+      maxRetries: 0,
+      timeout: this.timeoutMs,
+      fetch: this.options.fetch,
+    });
     try {
       const completion = await this.client.chat.completions.create(
         {

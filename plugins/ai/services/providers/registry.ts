@@ -56,7 +56,17 @@ const refusedProvider = (name: string, reason: string): ChatProvider => ({
   },
 });
 
-const fromConfig = (p: ProviderConfig, timeoutMs: number): Row => ({ name: p.name, kind: p.kind, base_url: p.baseUrl, api_key: p.apiKey ?? null, model: p.model ?? null, timeout_ms: p.timeoutMs ?? timeoutMs, priority: 0, enabled: true, updated_at: null });
+const fromConfig = (p: ProviderConfig, timeoutMs: number): Row => ({
+  name: p.name,
+  kind: p.kind,
+  base_url: p.baseUrl,
+  api_key: p.apiKey ?? null,
+  model: p.model ?? null,
+  timeout_ms: p.timeoutMs ?? timeoutMs,
+  priority: 0,
+  enabled: true,
+  updated_at: null,
+});
 
 /**
  * Model providers: the config's (every tenant has them) and each tenant's own (a tenant's
@@ -79,9 +89,13 @@ export class ProviderRegistry {
   }
 
   private async rows(tenantId: string): Promise<Array<Row & { source: 'config' | 'tenant' }>> {
-    const own = (await this.db('ai_providers').where('tenant_id', tenantId).orderBy([{ column: 'priority', order: 'desc' }, { column: 'name' }])) as Row[];
+    const own = (await this.db('ai_providers')
+      .where('tenant_id', tenantId)
+      .orderBy([{ column: 'priority', order: 'desc' }, { column: 'name' }])) as Row[];
     const names = new Set(own.map((r) => r.name));
-    const shared = this.settings.providers.filter((p) => !names.has(p.name)).map((p) => ({ ...fromConfig(p, this.settings.timeoutMs), source: 'config' as const }));
+    const shared = this.settings.providers
+      .filter((p) => !names.has(p.name))
+      .map((p) => ({ ...fromConfig(p, this.settings.timeoutMs), source: 'config' as const }));
     return [...own.map((r) => ({ ...r, source: 'tenant' as const })), ...shared];
   }
 
@@ -101,7 +115,8 @@ export class ProviderRegistry {
   }
 
   async upsert(tenantId: string, name: string, input: ProviderInput): Promise<ProviderView> {
-    if (name === 'builtin') throw AppError.validation([{ path: 'params.name', message: '"builtin" is the built-in responder; name your provider otherwise' }], 400);
+    if (name === 'builtin')
+      throw AppError.validation([{ path: 'params.name', message: '"builtin" is the built-in responder; name your provider otherwise' }], 400);
     await this.checkTarget(input.baseUrl);
     const existing = await this.db('ai_providers').where({ tenant_id: tenantId, name }).first();
     const row = {
@@ -141,9 +156,10 @@ export class ProviderRegistry {
     if (!adapter) {
       const timeoutMs = Number(row.timeout_ms);
       const fetch = this.fetchFor(row);
-      adapter = row.kind === 'dify'
-        ? new DifyProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key, fetch }, timeoutMs)
-        : new OpenAiProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key, model: row.model, fetch }, timeoutMs);
+      adapter =
+        row.kind === 'dify'
+          ? new DifyProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key, fetch }, timeoutMs)
+          : new OpenAiProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key, model: row.model, fetch }, timeoutMs);
       this.adapters.set(key, adapter);
     }
     return adapter;
@@ -160,7 +176,13 @@ export class ProviderRegistry {
     const ordered = only ? head : [...head, ...rows.filter((r) => r.name !== first)];
     const out: ChatProvider[] = [];
     for (const r of ordered) {
-      const refused = r.source === 'tenant' ? await this.checkTarget(r.base_url).then(() => null, (err: Error) => err.message) : null;
+      const refused =
+        r.source === 'tenant'
+          ? await this.checkTarget(r.base_url).then(
+              () => null,
+              (err: Error) => err.message,
+            )
+          : null;
       out.push(refused ? refusedProvider(r.name, refused) : this.adapter(tenantId, r));
     }
     return out;

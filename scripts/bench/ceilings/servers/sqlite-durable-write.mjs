@@ -36,15 +36,21 @@ const tenantId = '00000000-0000-4000-8000-000000000001';
 const pks = new Map();
 await exec('BEGIN');
 for (const [i, robotId] of robotIds.entries()) {
-  await new Promise((resolve, reject) => db.run('INSERT INTO robots (id, robot_id, tenant_id) VALUES (?, ?, ?)', [i + 1, robotId, tenantId], (err) => (err ? reject(err) : resolve())));
+  await new Promise((resolve, reject) =>
+    db.run('INSERT INTO robots (id, robot_id, tenant_id) VALUES (?, ?, ?)', [i + 1, robotId, tenantId], (err) => (err ? reject(err) : resolve())),
+  );
   pks.set(robotId, i + 1);
 }
 await exec('COMMIT');
 
 db.serialize(); // sticky: statements run in the order they were queued
-const insertMessage = db.prepare('INSERT INTO messages (message_id, robot_pk, tenant_id, spoken, received_name, group_name, room_type, at_me, text_type, sent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const insertMessage = db.prepare(
+  'INSERT INTO messages (message_id, robot_pk, tenant_id, spoken, received_name, group_name, room_type, at_me, text_type, sent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+);
 const bumpRobot = db.prepare('UPDATE robots SET total_messages = total_messages + 1, last_active_at = ? WHERE id = ?');
-const insertEvent = db.prepare("INSERT INTO events (name, version, tenant_id, payload, status, attempts, available_at, created_at) VALUES ('robots.message.received', 1, ?, ?, 'pending', 0, ?, ?)");
+const insertEvent = db.prepare(
+  "INSERT INTO events (name, version, tenant_id, payload, status, attempts, available_at, created_at) VALUES ('robots.message.received', 1, ?, ?, 'pending', 0, ?, ?)",
+);
 
 /** One transaction; calls back once COMMIT is done. Any error answers 500, which fails the bench run
  * (a ceiling does not recover; in serialized mode the later statements are already queued). */
@@ -56,9 +62,40 @@ function store(pk, m, done) {
     if (err && !failed) failed = err;
   };
   db.run('BEGIN', check);
-  insertMessage.run([messageId, pk, tenantId, m.spoken, m.receivedName ?? null, m.groupName ?? null, m.roomType ?? null, m.atMe ? 1 : 0, m.textType ?? null, m.timestamp ?? null, now], check);
+  insertMessage.run(
+    [
+      messageId,
+      pk,
+      tenantId,
+      m.spoken,
+      m.receivedName ?? null,
+      m.groupName ?? null,
+      m.roomType ?? null,
+      m.atMe ? 1 : 0,
+      m.textType ?? null,
+      m.timestamp ?? null,
+      now,
+    ],
+    check,
+  );
   bumpRobot.run([now, pk], check);
-  insertEvent.run([tenantId, JSON.stringify({ robot_id: m.robotId, message_id: messageId, spoken: m.spoken, received_name: m.receivedName ?? null, group_name: m.groupName ?? null, at_me: Boolean(m.atMe), room_type: m.roomType ?? null }), now, now], check);
+  insertEvent.run(
+    [
+      tenantId,
+      JSON.stringify({
+        robot_id: m.robotId,
+        message_id: messageId,
+        spoken: m.spoken,
+        received_name: m.receivedName ?? null,
+        group_name: m.groupName ?? null,
+        at_me: Boolean(m.atMe),
+        room_type: m.roomType ?? null,
+      }),
+      now,
+      now,
+    ],
+    check,
+  );
   db.run('COMMIT', (err) => {
     check(err);
     if (!failed) return done(null, messageId);
@@ -84,7 +121,9 @@ const server = http.createServer((req, res) => {
     }
     const pk = pks.get(m.robotId);
     if (!pk || typeof m.spoken !== 'string') return reply(res, 400, { code: 400, message: 'unknown robotId or no spoken', data: null });
-    store(pk, m, (err, messageId) => (err ? reply(res, 500, { code: 500, message: err.message, data: null }) : reply(res, 200, { code: 0, message: 'message received', data: { messageId } })));
+    store(pk, m, (err, messageId) =>
+      err ? reply(res, 500, { code: 500, message: err.message, data: null }) : reply(res, 200, { code: 0, message: 'message received', data: { messageId } }),
+    );
   });
 });
 server.listen(0, '127.0.0.1', () => console.log(`READY ${server.address().port}`));

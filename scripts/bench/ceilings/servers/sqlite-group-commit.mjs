@@ -16,7 +16,8 @@ const all = (stmt, params) => new Promise((resolve, reject) => stmt.all(params, 
 await exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;');
 await exec(`CREATE TABLE billing_usage (tenant_id VARCHAR(64) NOT NULL, metric VARCHAR(64) NOT NULL, period_key VARCHAR(10) NOT NULL,
   used BIGINT NOT NULL DEFAULT 0, updated_at VARCHAR(24) NOT NULL, PRIMARY KEY (tenant_id, metric, period_key));`);
-const upsert = (guarded) => db.prepare(`INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES (?, ?, ?, ?, ?)
+const upsert = (guarded) =>
+  db.prepare(`INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + ?, updated_at = ?${guarded ? ' WHERE billing_usage.used + ? <= ?' : ''} RETURNING used`);
 const month = upsert(true);
 const day = upsert(false);
@@ -39,22 +40,25 @@ async function flush() {
   }
   _flushing = null;
 }
-const consume = (tenant) => new Promise((resolve) => {
-  queue.push({ tenant, resolve });
-  _flushing ??= flush();
-});
+const consume = (tenant) =>
+  new Promise((resolve) => {
+    queue.push({ tenant, resolve });
+    _flushing ??= flush();
+  });
 
 const tenants = Array.from({ length: 100 }, (_, i) => `tenant-${i}`);
 const deadline = performance.now() + seconds * 1000;
 const cpu = process.cpuUsage();
 const started = performance.now();
 let ops = 0;
-await Promise.all(Array.from({ length: callers }, async (_, i) => {
-  while (performance.now() < deadline) {
-    await consume(tenants[(ops + i) % tenants.length]);
-    ops++;
-  }
-}));
+await Promise.all(
+  Array.from({ length: callers }, async (_, i) => {
+    while (performance.now() < deadline) {
+      await consume(tenants[(ops + i) % tenants.length]);
+      ops++;
+    }
+  }),
+);
 const elapsed = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
 console.log(`RESULT ${ops / elapsed} ${(used.user + used.system) / ops}`);

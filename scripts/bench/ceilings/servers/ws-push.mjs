@@ -32,7 +32,12 @@ const server = http.createServer((req, res) => {
       if (!socket) return reply(res, 404, { code: 404, message: `robot ${body.robotId} is not connected`, data: null });
       const { robotId: _r, ...params } = body;
       const now = new Date();
-      const command = { commandId: `cmd_${now.getTime()}_${(++seq).toString(16)}`, commandType: 'send_message', commandParams: params, createdAt: now.toISOString() };
+      const command = {
+        commandId: `cmd_${now.getTime()}_${(++seq).toString(16)}`,
+        commandType: 'send_message',
+        commandParams: params,
+        createdAt: now.toISOString(),
+      };
       socket.send(JSON.stringify({ type: 'command', data: command }));
       return reply(res, 200, { code: 0, message: 'command queued', data: { commandId: command.commandId, status: 'pending' } });
     }
