@@ -50,16 +50,14 @@ describe('runtime: scheduler', () => {
       it('a holder that stopped renewing mid-run: the watcher takes the job over, closes its run as abandoned and runs the tick again; a live holder is left alone', async () => {
         clock.advance(4 * 60_000); // 10:11, the 10:10 tick was the dead holder's
         await a.app.db('core_jobs').where('name', TICK).update({ lease_owner: 'dead-instance', lease_until: '2026-03-01T10:10:58.000Z' });
-        await a.app
-          .db('core_job_runs')
-          .insert({
-            job: TICK,
-            scheduled_for: '2026-03-01T10:10:00.000Z',
-            trigger: 'cron',
-            status: 'running',
-            instance: 'dead-instance',
-            started_at: '2026-03-01T10:10:00.000Z',
-          });
+        await a.app.db('core_job_runs').insert({
+          job: TICK,
+          scheduled_for: '2026-03-01T10:10:00.000Z',
+          trigger: 'cron',
+          status: 'running',
+          instance: 'dead-instance',
+          started_at: '2026-03-01T10:10:00.000Z',
+        });
         await Promise.all([a.app.scheduler.takeOverAbandoned(), b.app.scheduler.takeOverAbandoned()]);
         const rows = await a.app
           .db('core_job_runs')

@@ -43,6 +43,7 @@ export function BarChart(props: { title: string; bars: readonly Bar[]; height?: 
         width="100%"
         style={{ maxWidth: `${width}px`, display: 'block', overflow: 'visible' }}
       >
+        {/* biome-ignore lint/a11y/noAriaHiddenOnFocusable: an SVG group is not focusable; the axis is decoration */}
         <g aria-hidden="true" style={{ fontSize: '10px', fill: 'var(--muted)' }}>
           {(Number.isInteger(top / 2) ? [0, top / 2, top] : [0, top]).map((v) => (
             <g key={v}>
@@ -57,6 +58,7 @@ export function BarChart(props: { title: string; bars: readonly Bar[]; height?: 
           const x = LEFT + i * (BAR + GAP) + GAP / 2;
           const name = `${bar.label}: ${format(bar.value)}`;
           return (
+            // biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: an SVG group is not interactive; each bar is a list item for screen readers
             <g key={bar.label} role="listitem" aria-label={name}>
               <title>{name}</title>
               {/* the full column takes the hover, so a zero day still shows its tooltip */}
@@ -70,6 +72,7 @@ export function BarChart(props: { title: string; bars: readonly Bar[]; height?: 
                 style={{ fill: 'var(--accent)' }}
               />
               {i % everyTick === 0 ? (
+                // biome-ignore lint/a11y/noAriaHiddenOnFocusable: SVG text is not focusable; the bar's label already says it
                 <text aria-hidden="true" x={x + BAR / 2} y={TOP + height + 14} text-anchor="middle" style={{ fontSize: '10px', fill: 'var(--muted)' }}>
                   {bar.tick ?? bar.label}
                 </text>

@@ -146,16 +146,14 @@ export function adminRoutes(
     async (ctx, { params, body }) => {
       const id = await tenant(params.id);
       await s.subscriptions.assign(id, body);
-      await deps
-        .audit()
-        .record({
-          action: 'admin.tenant.plan_assigned',
-          actor: (await ctx.authenticate())!,
-          tenantId: id,
-          target: { type: 'tenant', id },
-          meta: meta(ctx),
-          details: body,
-        });
+      await deps.audit().record({
+        action: 'admin.tenant.plan_assigned',
+        actor: (await ctx.authenticate())!,
+        tenantId: id,
+        target: { type: 'tenant', id },
+        meta: meta(ctx),
+        details: body,
+      });
       return s.subscriptionView(id);
     },
   );
@@ -169,16 +167,14 @@ export function adminRoutes(
     async (ctx, { params, body }) => {
       const id = await tenant(params.id);
       const effective = await s.setOverrides(id, body.limits);
-      await deps
-        .audit()
-        .record({
-          action: 'admin.tenant.limits_overridden',
-          actor: (await ctx.authenticate())!,
-          tenantId: id,
-          target: { type: 'tenant', id },
-          meta: meta(ctx),
-          details: body.limits,
-        });
+      await deps.audit().record({
+        action: 'admin.tenant.limits_overridden',
+        actor: (await ctx.authenticate())!,
+        tenantId: id,
+        target: { type: 'tenant', id },
+        meta: meta(ctx),
+        details: body.limits,
+      });
       return effective;
     },
   );

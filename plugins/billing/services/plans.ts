@@ -134,14 +134,12 @@ export class Plans {
   }
 
   async setStripeIds(id: string, ids: { product: string; monthly: string | null; yearly: string | null }): Promise<Plan> {
-    await this.db('billing_plans')
-      .where('id', id)
-      .update({
-        stripe_product_id: ids.product,
-        stripe_price_monthly: ids.monthly,
-        stripe_price_yearly: ids.yearly,
-        updated_at: this.clock.now().toISOString(),
-      });
+    await this.db('billing_plans').where('id', id).update({
+      stripe_product_id: ids.product,
+      stripe_price_monthly: ids.monthly,
+      stripe_price_yearly: ids.yearly,
+      updated_at: this.clock.now().toISOString(),
+    });
     return this.get(id);
   }
 

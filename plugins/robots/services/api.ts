@@ -51,15 +51,13 @@ export class RobotsApi {
       .orderBy('id', 'desc')
       .limit(limit)
       .select('message_id', 'spoken', 'received_name', 'from_operator', 'created_at');
-    return rows
-      .reverse()
-      .map((r: Record<string, any>) => ({
-        messageId: r.message_id,
-        spoken: r.spoken,
-        receivedName: r.received_name,
-        fromOperator: Boolean(r.from_operator),
-        createdAt: r.created_at,
-      }));
+    return rows.reverse().map((r: Record<string, any>) => ({
+      messageId: r.message_id,
+      spoken: r.spoken,
+      receivedName: r.received_name,
+      fromOperator: Boolean(r.from_operator),
+      createdAt: r.created_at,
+    }));
   }
 
   /**
