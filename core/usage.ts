@@ -75,7 +75,8 @@ export function declareMetrics(catalog: Map<string, MetricInfo>, plugin: string,
     const known = catalog.get(name);
     if (known && (known.kind !== spec.kind || known.period !== spec.period)) {
       throw new Error(
-        `plugin "${plugin}" declares metric "${name}" as ${spec.kind}/${spec.period ?? '-'}, but "${known.plugins[0]}" declared it as ${known.kind}/${known.period ?? '-'}`,
+        `plugin "${plugin}" declares metric "${name}" as ${spec.kind}/${spec.period ?? '-'}, but "${known.plugins[0]}" declared it as ` +
+          `${known.kind}/${known.period ?? '-'}`,
       );
     }
     catalog.set(name, known ? { ...known, plugins: [...known.plugins, plugin] } : { name, ...spec, plugins: [plugin] });

@@ -119,7 +119,8 @@ export const defaultTemplates: WorkflowTemplate[] = [
     id: 'license-activated-webhook',
     name: 'Call a webhook when a license is activated',
     description:
-      'Each first activation of a device on one of your software licenses (not a WorkBot robot activation) is POSTed to your URL, signed the Standard Webhooks way.',
+      'Each first activation of a device on one of your software licenses (not a WorkBot robot activation) is POSTed to your URL, signed the Standard ' +
+      'Webhooks way.',
     definition: {
       trigger: { type: 'event', event: 'license.activated' },
       // license.activated also fires when a WorkBot code binds a phone (kind robot): not a license customer.

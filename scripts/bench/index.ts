@@ -73,7 +73,8 @@ async function main(): Promise<number> {
       .map((l) => l.toFixed(1))
       .join(' ');
   log(
-    `bench: node ${process.version}, ${os.cpus().length} cpu(s), load average ${load()}; ${settings.runs} runs × ${settings.durationSec} s, ${settings.connections} connections`,
+    `bench: node ${process.version}, ${os.cpus().length} cpu(s), load average ${load()}; ${settings.runs} runs × ${settings.durationSec} s, ` +
+      `${settings.connections} connections`,
   );
   log(
     `bench: database ${benchDialect === 'postgres' ? 'PostgreSQL (a fresh database per server, BENCH_DATABASE_URL)' : 'SQLite (a fresh data dir per server)'}`,
@@ -111,7 +112,8 @@ async function main(): Promise<number> {
   const file = path.join(projectRoot, benchDialect === 'postgres' ? 'bench-results-postgres.json' : 'bench-results.json');
   writeResults(file, figures);
   console.log(
-    `\nwrote ${path.relative(process.cwd(), file) || file} (${figures.length} figures) in ${Math.round((performance.now() - started) / 1000)} s; ${os.cpus().length} cpus, load average now ${load()}`,
+    `\nwrote ${path.relative(process.cwd(), file) || file} (${figures.length} figures) in ${Math.round((performance.now() - started) / 1000)} s; ` +
+      `${os.cpus().length} cpus, load average now ${load()}`,
   );
   if (os.loadavg()[0] > os.cpus().length) console.log('note: the machine was busy with other work; wall-clock figures are noisy (compare the cpu columns)');
   for (const f of failures) console.error(`\nFAILED ${f}`);

@@ -47,50 +47,54 @@ describe('runtime: scheduler', () => {
         await database.drop();
       });
 
-      it('a holder that stopped renewing mid-run: the watcher takes the job over, closes its run as abandoned and runs the tick again; a live holder is left alone', async () => {
-        clock.advance(4 * 60_000); // 10:11, the 10:10 tick was the dead holder's
-        await a.app.db('core_jobs').where('name', TICK).update({ lease_owner: 'dead-instance', lease_until: '2026-03-01T10:10:58.000Z' });
-        await a.app.db('core_job_runs').insert({
-          job: TICK,
-          scheduled_for: '2026-03-01T10:10:00.000Z',
-          trigger: 'cron',
-          status: 'running',
-          instance: 'dead-instance',
-          started_at: '2026-03-01T10:10:00.000Z',
-        });
-        await Promise.all([a.app.scheduler.takeOverAbandoned(), b.app.scheduler.takeOverAbandoned()]);
-        const rows = await a.app
-          .db('core_job_runs')
-          .where('job', TICK)
-          .orderBy('id')
-          .select('scheduled_for', 'attempt', 'trigger', 'status', 'instance', 'error');
-        assert.equal(rows.length, 2, JSON.stringify(rows));
-        assert.deepEqual([rows[0].status, Number(rows[0].attempt)], ['abandoned', 0]);
-        assert.match(rows[0].error, /abandoned: instance dead-instance stopped renewing/);
-        assert.deepEqual(
-          [rows[1].scheduled_for, Number(rows[1].attempt), rows[1].trigger, rows[1].status],
-          ['2026-03-01T10:10:00.000Z', 1, 'catchup', 'succeeded'],
-        );
-        assert.ok([a.app.scheduler.instanceId, b.app.scheduler.instanceId].includes(rows[1].instance));
-        assert.deepEqual(await ticks(a), [{ scheduled_for: '2026-03-01T10:10:00.000Z', trigger: 'catchup' }]);
-        assert.deepEqual(
-          await a.app.db('core_jobs').where('name', TICK).first('lease_owner', 'lease_until'),
-          { lease_owner: null, lease_until: null },
-          'released',
-        );
-
-        await a.app.db('core_jobs').where('name', TICK).update({ lease_owner: 'live-instance', lease_until: '2026-03-01T10:11:20.000Z' });
-        await a.app.scheduler.takeOverAbandoned();
-        assert.equal((await a.app.db('core_jobs').where('name', TICK).first('lease_owner')).lease_owner, 'live-instance');
-        assert.equal(
-          await a.app
+      it(
+        'a holder that stopped renewing mid-run: the watcher takes the job over, closes its run as abandoned and runs the tick again; a live holder ' +
+          'is left alone',
+        async () => {
+          clock.advance(4 * 60_000); // 10:11, the 10:10 tick was the dead holder's
+          await a.app.db('core_jobs').where('name', TICK).update({ lease_owner: 'dead-instance', lease_until: '2026-03-01T10:10:58.000Z' });
+          await a.app.db('core_job_runs').insert({
+            job: TICK,
+            scheduled_for: '2026-03-01T10:10:00.000Z',
+            trigger: 'cron',
+            status: 'running',
+            instance: 'dead-instance',
+            started_at: '2026-03-01T10:10:00.000Z',
+          });
+          await Promise.all([a.app.scheduler.takeOverAbandoned(), b.app.scheduler.takeOverAbandoned()]);
+          const rows = await a.app
             .db('core_job_runs')
             .where('job', TICK)
-            .count({ n: '*' })
-            .then((r) => Number(r[0].n)),
-          2,
-        );
-      });
+            .orderBy('id')
+            .select('scheduled_for', 'attempt', 'trigger', 'status', 'instance', 'error');
+          assert.equal(rows.length, 2, JSON.stringify(rows));
+          assert.deepEqual([rows[0].status, Number(rows[0].attempt)], ['abandoned', 0]);
+          assert.match(rows[0].error, /abandoned: instance dead-instance stopped renewing/);
+          assert.deepEqual(
+            [rows[1].scheduled_for, Number(rows[1].attempt), rows[1].trigger, rows[1].status],
+            ['2026-03-01T10:10:00.000Z', 1, 'catchup', 'succeeded'],
+          );
+          assert.ok([a.app.scheduler.instanceId, b.app.scheduler.instanceId].includes(rows[1].instance));
+          assert.deepEqual(await ticks(a), [{ scheduled_for: '2026-03-01T10:10:00.000Z', trigger: 'catchup' }]);
+          assert.deepEqual(
+            await a.app.db('core_jobs').where('name', TICK).first('lease_owner', 'lease_until'),
+            { lease_owner: null, lease_until: null },
+            'released',
+          );
+
+          await a.app.db('core_jobs').where('name', TICK).update({ lease_owner: 'live-instance', lease_until: '2026-03-01T10:11:20.000Z' });
+          await a.app.scheduler.takeOverAbandoned();
+          assert.equal((await a.app.db('core_jobs').where('name', TICK).first('lease_owner')).lease_owner, 'live-instance');
+          assert.equal(
+            await a.app
+              .db('core_job_runs')
+              .where('job', TICK)
+              .count({ n: '*' })
+              .then((r) => Number(r[0].n)),
+            2,
+          );
+        },
+      );
 
       it('both run the same tick at once: exactly one runs it, the other is skipped', async () => {
         const outcomes = await Promise.all([a.app.scheduler.runTick(jobOf(a)), b.app.scheduler.runTick(jobOf(b))]);

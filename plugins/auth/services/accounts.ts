@@ -64,7 +64,9 @@ export class Accounts {
       },
       password_reset: {
         subject: 'Reset your password',
-        text: `Choose a new password with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email; your password is unchanged.`,
+        text:
+          `Choose a new password with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email; your ` +
+          `password is unchanged.`,
       },
       email_verification: {
         subject: 'Verify your email address',
@@ -88,7 +90,9 @@ export class Accounts {
     await this.mailer.send({
       to: user.email,
       subject: `You are invited to ${tenantName}`,
-      text: `An account was made for you in "${tenantName}". Choose your password with this link (valid ${Math.round(ttl / 60)} hours, once), then sign in as ${user.email}:\n\n${url}`,
+      text:
+        `An account was made for you in "${tenantName}". Choose your password with this link (valid ${Math.round(ttl / 60)} hours, once), then ` +
+        `sign in as ${user.email}:\n\n${url}`,
     });
     return true;
   }

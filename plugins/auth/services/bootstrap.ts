@@ -65,7 +65,8 @@ export class Bootstrap {
         // A startup or CLI problem, not a request: one line naming where the password came from.
         if (err instanceof ValidationError)
           throw new ConfigError(
-            `the admin password (${via === 'cli' ? '--password or PLINTH_ADMIN_PASSWORD' : 'settings.auth.admin.password or PLINTH_ADMIN_PASSWORD'}) ${err.fields.map((f) => f.message).join('; ')}`,
+            `the admin password (${via === 'cli' ? '--password or PLINTH_ADMIN_PASSWORD' : 'settings.auth.admin.password or PLINTH_ADMIN_PASSWORD'}) ` +
+              `${err.fields.map((f) => f.message).join('; ')}`,
           );
         throw err;
       }

@@ -104,26 +104,29 @@ describe('auth: POST /auth/login', () => {
     assert.equal(bad.body.code, 'malformed_json');
   });
 
-  it(`after loginFailuresPerAccountIp failures from one address: 429 with Retry-After even with the right password; another account is unaffected`, async () => {
-    const victim = await registerOwner(t);
-    const bystander = await registerOwner(t);
-    for (let i = 0; i < 3; i++) {
-      const res = await api(t, 'POST', '/auth/login', { body: { email: victim.email, password: `wrong-${i}` } });
-      assert.equal(res.status, 401, `failure ${i + 1}`);
-    }
-    const blocked = await api(t, 'POST', '/auth/login', { body: { email: victim.email, password: victim.password } });
-    assert.equal(blocked.status, 429);
-    assert.equal(blocked.body.code, 'rate_limited');
-    const retryAfter = Number(blocked.headers.get('retry-after'));
-    assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, `Retry-After ${retryAfter}`);
-    assert.equal(blocked.body.detail, `too many requests; retry in ${retryAfter}s`);
-    // The same address in another case is the same account.
-    assert.equal((await api(t, 'POST', '/auth/login', { body: { email: victim.email.toUpperCase(), password: victim.password } })).status, 429);
-    assert.equal((await auditRows(t, 'auth.login', { actor_id: victim.id })).length, 1, 'no session was opened while blocked');
+  it(
+    `after loginFailuresPerAccountIp failures from one address: 429 with Retry-After even with the right password; another account is ` + `unaffected`,
+    async () => {
+      const victim = await registerOwner(t);
+      const bystander = await registerOwner(t);
+      for (let i = 0; i < 3; i++) {
+        const res = await api(t, 'POST', '/auth/login', { body: { email: victim.email, password: `wrong-${i}` } });
+        assert.equal(res.status, 401, `failure ${i + 1}`);
+      }
+      const blocked = await api(t, 'POST', '/auth/login', { body: { email: victim.email, password: victim.password } });
+      assert.equal(blocked.status, 429);
+      assert.equal(blocked.body.code, 'rate_limited');
+      const retryAfter = Number(blocked.headers.get('retry-after'));
+      assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, `Retry-After ${retryAfter}`);
+      assert.equal(blocked.body.detail, `too many requests; retry in ${retryAfter}s`);
+      // The same address in another case is the same account.
+      assert.equal((await api(t, 'POST', '/auth/login', { body: { email: victim.email.toUpperCase(), password: victim.password } })).status, 429);
+      assert.equal((await auditRows(t, 'auth.login', { actor_id: victim.id })).length, 1, 'no session was opened while blocked');
 
-    // Same IP, another account.
-    await login(t, bystander.email, bystander.password);
-  });
+      // Same IP, another account.
+      await login(t, bystander.email, bystander.password);
+    },
+  );
 
   it('parallel guesses cannot get past the per-account budget', async () => {
     const victim = await registerOwner(t);

@@ -64,7 +64,9 @@ export class Plans {
         [
           {
             path: 'body.features',
-            message: `names unknown feature${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} (known: ${[...known].join(', ') || 'none'})`,
+            message:
+              `names unknown feature${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} (known: ` +
+              `${[...known].join(', ') || 'none'})`,
           },
         ],
         400,

@@ -210,7 +210,8 @@ describe('billing: the meter (usage.consume)', () => {
         assert.equal(first.ok, 3);
         assert.equal(
           (first.errors[0] as AppError).message,
-          'plan limit reached for test_calls_per_day on plan "free": 3 of 3 test_calls_per_day used on 2026-05-14; upgrade the plan or wait for the next period (from 2026-05-15)',
+          'plan limit reached for test_calls_per_day on plan "free": 3 of 3 test_calls_per_day used on 2026-05-14; upgrade the plan or wait for the ' +
+            'next period (from 2026-05-15)',
         );
         clock.advance(86_400_000);
         const second = await settle(Array.from({ length: 5 }, () => t.meter.consume(o.tenantId, 'test_calls_per_day')));

@@ -94,50 +94,53 @@ describe('billing: the period reset job (billing.close-periods)', () => {
     assert.equal(await count(t.db('core_events').where('name', 'usage.period_closed')), 0);
   });
 
-  it("after midnight on the 1st: closes last month's rows, emits usage.period_closed with the tenant count, rolls and downgrades manual subscriptions", async () => {
-    clock.set('2026-03-01T00:01:00.000Z');
-    assert.equal(await t.app.scheduler.runNow(JOB), 'succeeded');
+  it(
+    "after midnight on the 1st: closes last month's rows, emits usage.period_closed with the tenant count, rolls and downgrades manual " + 'subscriptions',
+    async () => {
+      clock.set('2026-03-01T00:01:00.000Z');
+      assert.equal(await t.app.scheduler.runNow(JOB), 'succeeded');
 
-    const feb = await t.db('billing_usage').where('period_key', 'like', '2026-02%');
-    assert.ok(feb.length >= 4);
-    for (const r of feb as Row[]) assert.ok(r.closed_at, `${r.tenant_id} ${r.metric} ${r.period_key} closed`);
-    assert.equal((await t.db('billing_usage').where({ tenant_id: a.tenantId, period_key: '2026-02' }).first()).closed_at, '2026-03-01T00:01:00.000Z');
-    assert.equal((await usageRows(t, a.tenantId))['notes_per_month/2026-02'], 5, 'closing keeps the count (it is history now)');
-    const gauge = await t.db('billing_usage').where({ tenant_id: a.tenantId, period_key: '-' }).first();
-    assert.equal(gauge.closed_at, null, 'gauges never close');
+      const feb = await t.db('billing_usage').where('period_key', 'like', '2026-02%');
+      assert.ok(feb.length >= 4);
+      for (const r of feb as Row[]) assert.ok(r.closed_at, `${r.tenant_id} ${r.metric} ${r.period_key} closed`);
+      assert.equal((await t.db('billing_usage').where({ tenant_id: a.tenantId, period_key: '2026-02' }).first()).closed_at, '2026-03-01T00:01:00.000Z');
+      assert.equal((await usageRows(t, a.tenantId))['notes_per_month/2026-02'], 5, 'closing keeps the count (it is history now)');
+      const gauge = await t.db('billing_usage').where({ tenant_id: a.tenantId, period_key: '-' }).first();
+      assert.equal(gauge.closed_at, null, 'gauges never close');
 
-    const closed = await eventRows(t, 'usage.period_closed');
-    assert.equal(closed.length, 1);
-    assert.deepEqual(closed[0].payload, { period: '2026-02', tenants: 2, next_period: '2026-03' });
+      const closed = await eventRows(t, 'usage.period_closed');
+      assert.equal(closed.length, 1);
+      assert.deepEqual(closed[0].payload, { period: '2026-02', tenants: 2, next_period: '2026-03' });
 
-    // Manual monthly subscriptions roll into March.
-    for (const o of [a, b]) {
-      const sub = await t.db('billing_subscriptions').where('tenant_id', o.tenantId).first();
-      assert.deepEqual([sub.current_period_start, sub.current_period_end], ['2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z']);
-    }
-    // The yearly one is mid-period: untouched.
-    const y = await t.db('billing_subscriptions').where('tenant_id', yearly.tenantId).first();
-    assert.deepEqual([y.plan_id, y.current_period_end], ['business', '2027-02-01T00:00:00.000Z']);
+      // Manual monthly subscriptions roll into March.
+      for (const o of [a, b]) {
+        const sub = await t.db('billing_subscriptions').where('tenant_id', o.tenantId).first();
+        assert.deepEqual([sub.current_period_start, sub.current_period_end], ['2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z']);
+      }
+      // The yearly one is mid-period: untouched.
+      const y = await t.db('billing_subscriptions').where('tenant_id', yearly.tenantId).first();
+      assert.deepEqual([y.plan_id, y.current_period_end], ['business', '2027-02-01T00:00:00.000Z']);
 
-    // The cancellation took effect: back to free, in a fresh period, reported.
-    const c = await t.db('billing_subscriptions').where('tenant_id', canceler.tenantId).first();
-    assert.equal(c.plan_id, 'free');
-    assert.equal(c.status, 'active');
-    assert.equal(Boolean(c.cancel_at_period_end), false);
-    assert.equal(c.current_period_end, '2026-04-01T00:00:00.000Z');
-    const changes = await eventRows(t, 'billing.subscription.changed', { tenant_id: canceler.tenantId });
-    assert.deepEqual(changes.at(-1)!.payload, {
-      tenant_id: canceler.tenantId,
-      plan_id: 'free',
-      previous_plan_id: 'pro',
-      status: 'active',
-      billing_cycle: 'monthly',
-      cancel_at_period_end: false,
-    });
+      // The cancellation took effect: back to free, in a fresh period, reported.
+      const c = await t.db('billing_subscriptions').where('tenant_id', canceler.tenantId).first();
+      assert.equal(c.plan_id, 'free');
+      assert.equal(c.status, 'active');
+      assert.equal(Boolean(c.cancel_at_period_end), false);
+      assert.equal(c.current_period_end, '2026-04-01T00:00:00.000Z');
+      const changes = await eventRows(t, 'billing.subscription.changed', { tenant_id: canceler.tenantId });
+      assert.deepEqual(changes.at(-1)!.payload, {
+        tenant_id: canceler.tenantId,
+        plan_id: 'free',
+        previous_plan_id: 'pro',
+        status: 'active',
+        billing_cycle: 'monthly',
+        cancel_at_period_end: false,
+      });
 
-    const [run] = await t.db('core_job_runs').where({ job: JOB, trigger: 'manual' });
-    assert.equal(run.status, 'succeeded');
-  });
+      const [run] = await t.db('core_job_runs').where({ job: JOB, trigger: 'manual' });
+      assert.equal(run.status, 'succeeded');
+    },
+  );
 
   it("the downgraded tenant gets free's limits at once (no stale cached plan): the 7th key is refused", async () => {
     const owner = await login(t, canceler.email); // a token at the new time

@@ -54,8 +54,8 @@ function NoPayments(props: { superadmin: boolean }) {
       {props.superadmin ? (
         <p>
           No payment provider is configured on this server, so customers cannot upgrade or pay online. An administrator assigns plans: open{' '}
-          <a href={TENANT_BILLING}>Tenant billing</a>, find the tenant and use “Assign plan”. To sell plans online, set <code>PLINTH_STRIPE_SECRET_KEY</code>{' '}
-          and <code>PLINTH_STRIPE_WEBHOOK_SECRET</code>, then sync the plans to Stripe on the Plans page.
+          <a href={TENANT_BILLING}>Tenant billing</a>, find the tenant and use “Assign plan”. To sell plans online, set the Stripe keys{' '}
+          <code>PLINTH_STRIPE_SECRET_KEY</code> and <code>PLINTH_STRIPE_WEBHOOK_SECRET</code>, then sync the plans to Stripe on the Plans page.
         </p>
       ) : (
         <p>Plans are assigned by the operator of this service: to change your plan, contact them. Online payment is not available here.</p>

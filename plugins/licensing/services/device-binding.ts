@@ -94,7 +94,8 @@ export class DeviceBinding {
             .update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }),
         );
         if (room === 0)
-          throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`); // rolls back the device too
+          // Thrown inside the transaction: the device's own change rolls back too.
+          throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`);
       } else {
         await trx('licensing_licenses')
           .where('id', license.id)

@@ -74,7 +74,8 @@ export async function loadSigningKey(db: Knex, clock: Clock, logger: Logger, opt
   if (fromFile) {
     if (!spki(fromFile).equals(spki(recorded))) {
       throw new Error(
-        `licensing: the key file ${options.keyFile} holds the Ed25519 key ${fingerprint(fromFile)}, but this database signs license files with ${fingerprint(recorded)} (recorded ${row.created_at}). ` +
+        `licensing: the key file ${options.keyFile} holds the Ed25519 key ${fingerprint(fromFile)}, but this database signs license files with ` +
+          `${fingerprint(recorded)} (recorded ${row.created_at}). ` +
           'Every instance must sign with the same key, or clients reject the files of the others: ' +
           (row.private_key
             ? "remove settings.licensing.keyFile to use the database's key, or give this instance the key file the others use."
@@ -85,7 +86,8 @@ export async function loadSigningKey(db: Knex, clock: Clock, logger: Logger, opt
   }
   if (!row.private_key) {
     throw new Error(
-      `licensing: the license signing key ${fingerprint(recorded)} is kept in a key file on the other instances (recorded ${row.created_at}); set settings.licensing.keyFile on this instance to a copy of that file.`,
+      `licensing: the license signing key ${fingerprint(recorded)} is kept in a key file on the other instances (recorded ${row.created_at}); set ` +
+        `settings.licensing.keyFile on this instance to a copy of that file.`,
     );
   }
   const key = createPrivateKey(row.private_key);
@@ -120,7 +122,8 @@ function warnOfStrayLegacyFile(key: KeyObject, legacyFile: string, logger: Logge
   if (!spki(legacy).equals(spki(key))) {
     logger.warn(
       { file: legacyFile, file_key: fingerprint(legacy), key: fingerprint(key) },
-      "licensing: this old key file holds another key than the database's; it is ignored (license files signed with it no longer verify with GET /license/api/public-key)",
+      "licensing: this old key file holds another key than the database's; it is ignored (license files signed with it no longer verify with GET " +
+        '/license/api/public-key)',
     );
   }
 }

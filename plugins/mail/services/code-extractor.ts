@@ -16,14 +16,19 @@ const MAX_SCAN = 20_000;
 const WINDOW = 80;
 
 /** Compound words ending in a code word that name some other code: Gutscheincode, barcode, postcode… */
-const OTHER_COMPOUND =
-  /^(?:bar|post|zip|promo|gutschein|rabatt|aktions|geo|uni|source|qr|voucher|coupon|discount|gift|invite|error|fehler|status|swift|tax|area|country|region|colou?r|farb)$/iu;
+const OTHER_COMPOUND = new RegExp(
+  String.raw`^(?:bar|post|zip|promo|gutschein|rabatt|aktions|geo|uni|source|qr|voucher|coupon|discount|gift|invite|error|` +
+    String.raw`fehler|status|swift|tax|area|country|region|colou?r|farb)$`,
+  'iu',
+);
 
 const KEYWORDS = new RegExp(
   [
     // Latin script: a code word, possibly the end of a compound (Bestätigungscode, verificatiecode, engångskod).
-    String.raw`(?<!\p{L})(?<prefix>\p{Script=Latin}{0,30}?)(?:codes?|kod|kode|kodu|kodunuz|codice|c[oó]digo|passwor[dt]|kennwort|otp|pin|passcode|token|clave|senha|contraseña|wachtwoord|hasło|şifre|lösenord)(?!\p{L})`,
-    String.raw`(?<!\p{L})(?:mot\s+de\s+passe|(?:verification|security|confirmation|access)\s+number|mã(?=\s+(?:xác|otp|bảo|kích))|numero\s+di\s+verifica)(?!\p{L})`,
+    String.raw`(?<!\p{L})(?<prefix>\p{Script=Latin}{0,30}?)(?:codes?|kod|kode|kodu|kodunuz|codice|c[oó]digo|passwor[dt]|` +
+      String.raw`kennwort|otp|pin|passcode|token|clave|senha|contraseña|wachtwoord|hasło|şifre|lösenord)(?!\p{L})`,
+    String.raw`(?<!\p{L})(?:mot\s+de\s+passe|(?:verification|security|confirmation|access)\s+number|mã(?=\s+(?:xác|otp|bảo|` +
+      String.raw`kích))|numero\s+di\s+verifica)(?!\p{L})`,
     String.raw`(?<!\p{L})(?:код(?:а|ом|у|ы)?|пароль)(?!\p{L})`,
     '验证码|校验码|驗證碼|校驗碼|动态码|動態碼|确认码|確認碼|动态密码|動態密碼|认证码|認證碼|安全码|登录码|激活码',
     '認証コード|確認コード|認証番号|確認番号|セキュリティコード|ワンタイムパスワード|パスコード|検証コード',
@@ -35,13 +40,23 @@ const KEYWORDS = new RegExp(
 const CASED_KEYWORDS = /(?<!\p{L})(?:TAN|mTAN|smsTAN|pushTAN|SMS-TAN)(?!\p{L})/gu;
 
 /** A keyword that names some other kind of code: "promo code", "zip code", "código postal"… */
-const OTHER_CODE_BEFORE =
-  /(?:zip|postal|post|area|country|promo(?:tion(?:al)?)?|discount|coupon|voucher|gift(?:\s?card)?|referral|invite|invitation|tracking|source|qr|bar|error|status|tax|swift|sort|product|course|dress|colou?r|auth(?:ori[sz]ation)?|approval|meeting|customer|client|wi-?fi|优惠|邀请|优惠券|折扣|クーポン|招待|쿠폰|초대)[\s-]{0,3}$/iu;
-const OTHER_CODE_AFTER =
-  /^[\s-]{0,3}(?:reviews?|of\s+conduct|snippets?|base|freeze|coverage|quality|postal|client[e]?|fiscale|promo(?:cional)?|de\s+descuento|de\s+cup[oó]n|de\s+invitaci[oó]n|de\s+seguimiento|de\s+rastreio|de\s+barras|sconto|отслеживания|заказа|купона|промо|приглашения)/iu;
+const OTHER_CODE_BEFORE = new RegExp(
+  String.raw`(?:zip|postal|post|area|country|promo(?:tion(?:al)?)?|discount|coupon|voucher|gift(?:\s?card)?|referral|invite|` +
+    String.raw`invitation|tracking|source|qr|bar|error|status|tax|swift|sort|product|course|dress|colou?r|` +
+    String.raw`auth(?:ori[sz]ation)?|approval|meeting|customer|client|wi-?fi|优惠|邀请|优惠券|折扣|クーポン|招待|쿠폰|초대)[\s-]{0,3}$`,
+  'iu',
+);
+const OTHER_CODE_AFTER = new RegExp(
+  String.raw`^[\s-]{0,3}(?:reviews?|of\s+conduct|snippets?|base|freeze|coverage|quality|postal|client[e]?|fiscale|` +
+    String.raw`promo(?:cional)?|de\s+descuento|de\s+cup[oó]n|de\s+invitaci[oó]n|de\s+seguimiento|de\s+rastreio|de\s+barras|` +
+    String.raw`sconto|отслеживания|заказа|купона|промо|приглашения)`,
+  'iu',
+);
 
 const NOT_GLUED_BEFORE = String.raw`(?<![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}._%$€£¥@#+/-])`;
-const NOT_GLUED_AFTER = String.raw`(?![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}%/@]|\.\d|,\d{3}(?!\d)|,\d{1,2}\s{0,2}(?:[€$£¥₽%]|eur|usd|rub|руб|元)|-\d)`;
+const NOT_GLUED_AFTER =
+  String.raw`(?![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}%/@]|\.\d|,\d{3}(?!\d)|,\d{1,2}\s{0,2}(?:[€$£¥₽%]|` +
+  String.raw`eur|usd|rub|руб|元)|-\d)`;
 /**
  * A 4–8 character token not glued to Latin/Cyrillic/Greek letters or digits (CJK text glues codes
  * to words: 校验码5831，인증번호는 4829입니다) and not part of a number ("12.50", "1,234", "1234,50 €"),
@@ -54,7 +69,10 @@ const CANDIDATE = new RegExp(
 
 /** Words right before a number that make it something else: order, invoice, card, phone… */
 const NOT_A_CODE_BEFORE = new RegExp(
-  String.raw`(?:(?<![\p{Script=Latin}\p{Script=Cyrillic}])(?:order|invoice|ticket|case|ref(?:erence)?|no\.?|nr\.?|(?<!(?:verification|security|confirmation|access)\s)number|tracking|account\s+(?:number|no\.?)|acct|ending(?:\s+(?:in|with))?|last\s+(?:4|four)(?:\s+digits)?|call|phone|tel|fax|hotline|ext\.?|room|version|build|pr|pull\s+request|issue|pipeline|commit|` +
+  String.raw`(?:(?<![\p{Script=Latin}\p{Script=Cyrillic}])(?:order|invoice|ticket|case|ref(?:erence)?|no\.?|nr\.?|` +
+    String.raw`(?<!(?:verification|security|confirmation|access)\s)number|tracking|account\s+(?:number|no\.?)|acct|` +
+    String.raw`ending(?:\s+(?:in|with))?|last\s+(?:4|four)(?:\s+digits)?|call|phone|tel|fax|hotline|ext\.?|room|version|build|` +
+    String.raw`pr|pull\s+request|issue|pipeline|commit|` +
     `número|numero|numéro|nº|pedido|factura|fattura|ordine|commande|bestellung|rechnung|заказ[аеу]?|номер|счёт|счет)|n°|№|#|` +
     `订单号?|订单编号|單號|单号|运单号|快递单号|尾号|尾號|末四位|致电|电话|電話|拨打|客服|注文番号|注文|お問い合わせ番号|受付番号|주문번호|주문)` +
     String.raw`(?:\s{0,3}(?:is|was|es|是|为|為|は|:|：|#))*\s{0,3}$`,
@@ -118,8 +136,12 @@ interface Span {
  */
 const WEAK_KEYWORD = /^pin$/i;
 const WEAK_BEFORE = /(?<!\p{L})pin[\s-]{0,2}$/iu; // "PIN code", "PIN-Code"
-const VERIFYING =
-  /verif|sign[ -]?in|log[ -]?in|one[- ]time|temporary|transac|transfer|identity|identidad|authenti|two[- ]factor|2fa|security|anmeld|überweis|zugang|connexion|virement|sesi[oó]n|acesso|accesso|подтвер|вход|验证|登录|認証|ログイン|인증|본인/i;
+const VERIFYING = new RegExp(
+  String.raw`verif|sign[ -]?in|log[ -]?in|one[- ]time|temporary|transac|transfer|identity|identidad|authenti|two[- ]factor|` +
+    String.raw`2fa|security|anmeld|überweis|zugang|connexion|virement|sesi[oó]n|acesso|accesso|подтвер|вход|验证|登录|認証|ログイン|인증|` +
+    String.raw`본인`,
+  'i',
+);
 
 function keywordSpans(text: string): Span[] {
   const spans: Span[] = [];

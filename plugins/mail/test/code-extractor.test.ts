@@ -73,7 +73,9 @@ describe('mail: verification codes end to end over SMTP', () => {
     await send(t, {
       to: address,
       subject: 'Confirm your email',
-      html: '<html><head><style>.c{color:#1a2b3c;font-size:32px}</style></head><body><p>Your verification code:</p><table><tr><td class="c">&nbsp;739104&nbsp;</td></tr></table><p>&copy; 2024 Example</p></body></html>',
+      html:
+        '<html><head><style>.c{color:#1a2b3c;font-size:32px}</style></head><body><p>Your verification code:</p><table><tr><td ' +
+        'class="c">&nbsp;739104&nbsp;</td></tr></table><p>&copy; 2024 Example</p></body></html>',
     });
     const [item] = await inbox(t, owner, address);
     assert.equal(item.verification_code, '739104');
@@ -122,7 +124,9 @@ describe('mail: verification codes end to end over SMTP', () => {
 
   it('an HTML-only mail nested deeper than the renderer walks is rendered plainly, blocks still apart', async () => {
     const address = await createMailbox(t, owner);
-    const deep = `${'<div>'.repeat(1500)}<table><tr><td>Your code:</td></tr><tr><td>&nbsp;640218&nbsp;</td></tr><tr><td>Expires soon</td></tr></table>${'</div>'.repeat(1500)}`;
+    const deep =
+      `${'<div>'.repeat(1500)}<table><tr><td>Your code:</td></tr><tr><td>&nbsp;640218&nbsp;</td></tr><tr><td>Expires ` +
+      `soon</td></tr></table>${'</div>'.repeat(1500)}`;
     await send(t, { to: address, subject: 'Sign in', html: `<html><head><style>td{color:#ff0000}</style></head><body>${deep}</body></html>` });
     const [item] = await inbox(t, owner, address);
     assert.equal(item.verification_code, '640218');

@@ -14,25 +14,36 @@ export const CODE_SAMPLES: CodeSample[] = [
   {
     name: 'GitHub device verification',
     subject: '[GitHub] Please verify your device',
-    text: 'Hey octocat!\n\nA sign in attempt requires further verification because we did not recognize your device. To complete the sign in, enter the verification code on the unrecognized device.\n\nDevice: Chrome on macOS\nVerification code: 583920\n\nIf you did not attempt to sign in to your account, your password may be compromised. Visit https://github.com/settings/security to create a new, strong password for your GitHub account.\n\nThanks,\nThe GitHub Team',
+    text:
+      'Hey octocat!\n\nA sign in attempt requires further verification because we did not recognize your device. To complete the sign in, enter ' +
+      'the verification code on the unrecognized device.\n\nDevice: Chrome on macOS\nVerification code: 583920\n\nIf you did not attempt to sign in to ' +
+      'your account, your password may be compromised. Visit https://github.com/settings/security to create a new, strong password for your GitHub ' +
+      'account.\n\nThanks,\nThe GitHub Team',
     code: '583920',
   },
   {
     name: 'Microsoft security code, 4 digits, masked address',
     subject: 'Microsoft account security code',
-    text: "Please use the following security code for the Microsoft account jo*****@example.com.\n\nSecurity code: 7204\n\nIf you don't recognize the Microsoft account jo*****@example.com, you can click https://account.live.com/dont-recognize/1234 to remove your email address from that account.\n\nThanks,\nThe Microsoft account team",
+    text:
+      "Please use the following security code for the Microsoft account jo*****@example.com.\n\nSecurity code: 7204\n\nIf you don't recognize the " +
+      'Microsoft account jo*****@example.com, you can click https://account.live.com/dont-recognize/1234 to remove your email address from that ' +
+      'account.\n\nThanks,\nThe Microsoft account team',
     code: '7204',
   },
   {
     name: 'Amazon OTP on a line of its own',
     subject: 'Your Amazon OTP',
-    text: 'To verify your identity, please use the following code:\n\n384756\n\nAmazon will never ask you to disclose or verify your password, OTP, credit card, or banking account number.\n\n© 1996-2024, Amazon.com, Inc. or its affiliates',
+    text:
+      'To verify your identity, please use the following code:\n\n384756\n\nAmazon will never ask you to disclose or verify your password, OTP, ' +
+      'credit card, or banking account number.\n\n© 1996-2024, Amazon.com, Inc. or its affiliates',
     code: '384756',
   },
   {
     name: 'code before the word, in the subject (Instagram)',
     subject: '482913 is your Instagram code',
-    text: "Hi jane_doe,\n\nSomeone tried to log in to your Instagram account. If this was you, please use the following code to confirm your identity.\n\nDon't share it with anyone.",
+    text:
+      'Hi jane_doe,\n\nSomeone tried to log in to your Instagram account. If this was you, please use the following code to confirm your ' +
+      "identity.\n\nDon't share it with anyone.",
     code: '482913',
   },
   {
@@ -69,7 +80,9 @@ export const CODE_SAMPLES: CodeSample[] = [
   {
     name: 'Steam Guard alphanumeric, on its own line, IP address nearby',
     subject: 'Your Steam account: Access from new web or mobile device',
-    text: 'Dear exampleuser,\n\nHere is the Steam Guard code you need to login to account exampleuser:\n\nF7K2Q\n\nThis email was generated because of a login attempt from a web or mobile device located at 203.0.113.7 (US).',
+    text:
+      'Dear exampleuser,\n\nHere is the Steam Guard code you need to login to account exampleuser:\n\nF7K2Q\n\nThis email was generated because of ' +
+      'a login attempt from a web or mobile device located at 203.0.113.7 (US).',
     code: 'F7K2Q',
   },
   {
@@ -166,7 +179,9 @@ export const CODE_SAMPLES: CodeSample[] = [
   {
     name: 'order confirmation: order number, price, date',
     subject: 'Your order #4839201 has shipped',
-    text: 'Thanks for your order! Order number: 4839201. Total: $1,249.99. Estimated delivery: 2024-03-15. Use the access code on your delivery notice to track it.',
+    text:
+      'Thanks for your order! Order number: 4839201. Total: $1,249.99. Estimated delivery: 2024-03-15. Use the access code on your delivery notice ' +
+      'to track it.',
     code: null,
   },
   {

@@ -101,7 +101,8 @@ describe('mail: roles and tenant isolation', () => {
       batch.body.map((e: any) => e.id),
       [mailIds.ownerB],
     );
-    assertError(await t.mail('GET', `/api/emails?mailbox=${boxes.platform}`, { headers: ownerB.headers }), 404, 'mailbox_not_found'); // a tenant never sees platform-level mailboxes
+    // A tenant never sees platform-level mailboxes.
+    assertError(await t.mail('GET', `/api/emails?mailbox=${boxes.platform}`, { headers: ownerB.headers }), 404, 'mailbox_not_found');
     // Nothing of A was touched by B's attempts.
     assert.equal((await inbox(t, ownerA, boxes.member1)).length, 1);
     assert.equal((await listed(ownerA)).size, 4);

@@ -29,7 +29,10 @@ const HOSTILE_HTML =
  */
 const DEFUSED = [
   /^Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed and the 'allow-scripts' permission is not set\.$/,
-  /^Loading the image '(http:\/\/tracker\.invalid\/pixel\.gif|http:\/\/127\.0\.0\.1:\d+\/admin\/mail\/x)' violates the following Content Security Policy directive: "img-src [^"]*"\. The action has been blocked\.$/,
+  new RegExp(
+    String.raw`^Loading the image '(http://tracker\.invalid/pixel\.gif|http://127\.0\.0\.1:\d+/admin/mail/x)' violates the following ` +
+      String.raw`Content Security Policy directive: "img-src [^"]*"\. The action has been blocked\.$`,
+  ),
 ];
 
 describe('mail admin UI (browser)', () => {

@@ -42,56 +42,59 @@ describe('mail: concurrent long-polls per caller (longPollMaxPerPrincipal: 2)', 
   }
   const listeners = () => t.app.container.resolve('mailServices').ingest.waiting as number;
 
-  it('the 3rd concurrent wait is a 429 (too_many_waits, Retry-After) while another caller is unaffected; each way a wait ends gives its slot back', async () => {
-    const base = listeners();
-    const a = hold(owner, boxes[0]);
-    const b = hold(owner, boxes[1]);
-    await listening(base, 2);
+  it(
+    'the 3rd concurrent wait is a 429 (too_many_waits, Retry-After) while another caller is unaffected; each way a wait ends gives its slot ' + 'back',
+    async () => {
+      const base = listeners();
+      const a = hold(owner, boxes[0]);
+      const b = hold(owner, boxes[1]);
+      await listening(base, 2);
 
-    const third = await t.mail('GET', waitPath(boxes[0], 30), { headers: owner.headers });
-    const body = assertError(third, 429, 'too_many_waits');
-    assert.match(body.error, /at most 2/);
-    assert.equal(third.headers.get('retry-after'), '1');
+      const third = await t.mail('GET', waitPath(boxes[0], 30), { headers: owner.headers });
+      const body = assertError(third, 429, 'too_many_waits');
+      assert.match(body.error, /at most 2/);
+      assert.equal(third.headers.get('retry-after'), '1');
 
-    const other = await registerOwner(t);
-    const theirs = await createMailbox(t, other);
-    const free = await t.mail('GET', waitPath(theirs, 0), { headers: other.headers });
-    assert.equal(free.status, 200, free.text);
+      const other = await registerOwner(t);
+      const theirs = await createMailbox(t, other);
+      const free = await t.mail('GET', waitPath(theirs, 0), { headers: other.headers });
+      assert.equal(free.status, 200, free.text);
 
-    // Mail arrives: wait A answers with it, and its slot is free by the time the reply is read.
-    await send(t, { to: boxes[0], subject: 'the code', text: 'Your code is 441122' });
-    const arrived = await a.reply;
-    assert.ok(arrived !== 'aborted');
-    assert.equal(arrived.status, 200);
-    assert.deepEqual(
-      arrived.body.map((e: any) => e.verification_code),
-      ['441122'],
-    );
+      // Mail arrives: wait A answers with it, and its slot is free by the time the reply is read.
+      await send(t, { to: boxes[0], subject: 'the code', text: 'Your code is 441122' });
+      const arrived = await a.reply;
+      assert.ok(arrived !== 'aborted');
+      assert.equal(arrived.status, 200);
+      assert.deepEqual(
+        arrived.body.map((e: any) => e.verification_code),
+        ['441122'],
+      );
 
-    // Timeout: a 1-second wait is accepted (A's slot), answers [] and gives the slot back too.
-    const timedOut = await t.mail('GET', waitPath(boxes[0], 1, arrived.body[0].id), { headers: owner.headers });
-    assert.equal(timedOut.status, 200, timedOut.text);
-    assert.deepEqual(timedOut.body, []);
-    const afterTimeout = await t.mail('GET', waitPath(boxes[0], 1, arrived.body[0].id), { headers: owner.headers });
-    assert.equal(afterTimeout.status, 200, afterTimeout.text);
+      // Timeout: a 1-second wait is accepted (A's slot), answers [] and gives the slot back too.
+      const timedOut = await t.mail('GET', waitPath(boxes[0], 1, arrived.body[0].id), { headers: owner.headers });
+      assert.equal(timedOut.status, 200, timedOut.text);
+      assert.deepEqual(timedOut.body, []);
+      const afterTimeout = await t.mail('GET', waitPath(boxes[0], 1, arrived.body[0].id), { headers: owner.headers });
+      assert.equal(afterTimeout.status, 200, afterTimeout.text);
 
-    // Errors: waits on a mailbox the caller cannot see are 404, and hold nothing afterwards.
-    for (let i = 0; i < 3; i++) assertError(await t.mail('GET', waitPath(theirs, 5), { headers: owner.headers }), 404);
+      // Errors: waits on a mailbox the caller cannot see are 404, and hold nothing afterwards.
+      for (let i = 0; i < 3; i++) assertError(await t.mail('GET', waitPath(theirs, 5), { headers: owner.headers }), 404);
 
-    // Client abort: with B and C holding both slots, a 3rd is refused; B's client goes away, then
-    // a wait is accepted again (polled briefly: the server sees the close asynchronously).
-    const c = hold(owner, boxes[0], arrived.body[0].id);
-    await listening(base, 2);
-    assertError(await t.mail('GET', waitPath(boxes[1], 0), { headers: owner.headers }), 429, 'too_many_waits');
-    b.abort.abort();
-    assert.equal(await b.reply, 'aborted');
-    let status = 0;
-    for (let i = 0; i < 40 && status !== 200; i++) {
-      status = (await t.mail('GET', waitPath(boxes[1], 0), { headers: owner.headers })).status;
-      if (status !== 200) await sleep(50);
-    }
-    assert.equal(status, 200, 'a wait is accepted once the aborted one let go');
-    c.abort.abort();
-    await c.reply;
-  });
+      // Client abort: with B and C holding both slots, a 3rd is refused; B's client goes away, then
+      // a wait is accepted again (polled briefly: the server sees the close asynchronously).
+      const c = hold(owner, boxes[0], arrived.body[0].id);
+      await listening(base, 2);
+      assertError(await t.mail('GET', waitPath(boxes[1], 0), { headers: owner.headers }), 429, 'too_many_waits');
+      b.abort.abort();
+      assert.equal(await b.reply, 'aborted');
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 200; i++) {
+        status = (await t.mail('GET', waitPath(boxes[1], 0), { headers: owner.headers })).status;
+        if (status !== 200) await sleep(50);
+      }
+      assert.equal(status, 200, 'a wait is accepted once the aborted one let go');
+      c.abort.abort();
+      await c.reply;
+    },
+  );
 });

@@ -12,7 +12,8 @@ import { BASE, ConfirmDialog, size, type Email } from './shared.js';
 const FRAME_HEAD =
   '<!doctype html><html><head><meta charset="utf-8">' +
   `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:">` +
-  '<style>html{color-scheme:light}body{margin:0.75rem;font:15px/1.5 system-ui,sans-serif;color:#111;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}</style>' +
+  '<style>html{color-scheme:light}body{margin:0.75rem;font:15px/1.5 ' +
+  'system-ui,sans-serif;color:#111;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}</style>' +
   '</head><body>';
 
 /** The document the frame shows: our head (CSP, base style) first, then the message's HTML. */

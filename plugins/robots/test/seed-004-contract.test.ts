@@ -168,22 +168,25 @@ describe('robots: seed 004 contract', () => {
     });
   }
 
-  it('a name that resolves to an internal address passes config but is not delivered to (SSRF check kept), logged like a name that does not resolve', async function () {
-    const host = os.hostname();
-    const addresses = await lookup(host, { all: true }).catch(() => []);
-    if (!addresses.length || !addresses.every((a) => isInternalAddress(a.address, a.family))) return this.skip();
-    const { owner, robot } = await ownerWithRobot(t, 'rebind');
-    const url = `http://${host}:9/hook`;
-    assert.equal((await configure(owner.headers, { robotId: robot.robotId, messageCallbackUrl: url, enableSignature: false })).status, 200);
-    assert.equal(
-      (await t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { robotId: robot.robotId, spoken: 'inside?' } })).status,
-      200,
-    );
-    await t.app.events.flush();
-    const log = await t.app.db('robots_callback_deliveries').where('url', url);
-    assert.ok(log.length >= 1);
-    // The same status and message as a name that does not resolve: the log is no DNS oracle.
-    assert.equal(log[0].status, 'failed');
-    assert.equal(log[0].error, `${host} is not a reachable public host`);
-  });
+  it(
+    'a name that resolves to an internal address passes config but is not delivered to (SSRF check kept), logged like a name that does not ' + 'resolve',
+    async function () {
+      const host = os.hostname();
+      const addresses = await lookup(host, { all: true }).catch(() => []);
+      if (!addresses.length || !addresses.every((a) => isInternalAddress(a.address, a.family))) return this.skip();
+      const { owner, robot } = await ownerWithRobot(t, 'rebind');
+      const url = `http://${host}:9/hook`;
+      assert.equal((await configure(owner.headers, { robotId: robot.robotId, messageCallbackUrl: url, enableSignature: false })).status, 200);
+      assert.equal(
+        (await t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { robotId: robot.robotId, spoken: 'inside?' } })).status,
+        200,
+      );
+      await t.app.events.flush();
+      const log = await t.app.db('robots_callback_deliveries').where('url', url);
+      assert.ok(log.length >= 1);
+      // The same status and message as a name that does not resolve: the log is no DNS oracle.
+      assert.equal(log[0].status, 'failed');
+      assert.equal(log[0].error, `${host} is not a reachable public host`);
+    },
+  );
 });

@@ -48,7 +48,8 @@ const input = {
       additionalProperties: false,
       required: ['secret'],
       description:
-        'Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature): a whsec_ secret is keyed by its base64-decoded bytes, any other string by its UTF-8 bytes',
+        'Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature): a whsec_ secret is keyed by its base64-decoded bytes, any ' +
+        'other string by its UTF-8 bytes',
       properties: { secret: { type: 'string', minLength: 1, maxLength: 500 }, id: { type: 'string', minLength: 1, maxLength: 200 } },
     },
     timeout_ms: { type: 'integer', minimum: 100, maximum: 300_000 },

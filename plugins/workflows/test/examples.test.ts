@@ -86,7 +86,8 @@ describe('workflows: shipped examples and plugin actions', () => {
     assert.equal(mail.length, 1);
     assert.equal(
       mail[0].text,
-      `Your tenant has 4 of 5 mail recipients used in ${month} (emails_sent_per_month). Before the limit stops you: upgrade the plan or wait for the next period (from ${next}).`,
+      `Your tenant has 4 of 5 mail recipients used in ${month} (emails_sent_per_month). Before the limit stops you: upgrade the plan or wait for the ` +
+        `next period (from ${next}).`,
     );
   });
 

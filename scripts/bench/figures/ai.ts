@@ -43,7 +43,8 @@ export const ai: FigureModule = {
       );
       builtin.push(b);
       ctx.log(
-        `  builtin run ${i + 1}: ${Math.round(b.value)} replies/s (index built in ${Math.round(b.buildMs)} ms, ${Math.round(b.matchedShare * 100)}% answered from the knowledge base)`,
+        `  builtin run ${i + 1}: ${Math.round(b.value)} replies/s (index built in ${Math.round(b.buildMs)} ms, ${Math.round(b.matchedShare * 100)}% ` +
+          `answered from the knowledge base)`,
       );
       const o = await runWorker<(typeof overhead)[number]>(['overhead', String(MESSAGES)], 180_000);
       overhead.push(o);
@@ -60,7 +61,9 @@ export const ai: FigureModule = {
         {
           target: { on: 'value', op: '>=', limit: 1000 },
           cpuUs: med(builtin.map((b) => b.cpuUs)),
-          note: `${ENTRIES} entries (index built in ${Math.round(med(builtin.map((b) => b.buildMs)))} ms), ${s.connections} callers, in-process; ${Math.round(med(builtin.map((b) => b.matchedShare)) * 100)}% answered from the knowledge base`,
+          note:
+            `${ENTRIES} entries (index built in ${Math.round(med(builtin.map((b) => b.buildMs)))} ms), ${s.connections} callers, in-process; ` +
+            `${Math.round(med(builtin.map((b) => b.matchedShare)) * 100)}% answered from the knowledge base`,
         },
       ),
       standalone(
@@ -75,7 +78,9 @@ export const ai: FigureModule = {
         overhead.map((o) => o.p99),
         {
           target: { on: 'value', op: '<=', limit: 5 },
-          note: `provider round trip p99 ${med(overhead.map((o) => o.providerP99))} ms; SQLite synchronous=FULL: 2 commits per reply (the daily limit before the call, the reply after)`,
+          note:
+            `provider round trip p99 ${med(overhead.map((o) => o.providerP99))} ms; SQLite synchronous=FULL: 2 commits per reply (the daily limit ` +
+            `before the call, the reply after)`,
         },
       ),
     ];

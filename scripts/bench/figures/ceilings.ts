@@ -17,7 +17,8 @@ export const ceilingsOnly: FigureModule = {
           const m = await ceiling.measure(server, ctx.settings);
           samples.push(m);
           ctx.log(
-            `  run ${i + 1}/${ctx.settings.runs}: ${Math.round(m.value)} ${ceiling.unit}${m.cpuUs === null ? '' : ` (cpu µs each: server ${Math.round(m.cpuUs)}, client ${Math.round(m.clientCpuUs ?? 0)})`}`,
+            `  run ${i + 1}/${ctx.settings.runs}: ${Math.round(m.value)} ` +
+              `${ceiling.unit}${m.cpuUs === null ? '' : ` (cpu µs each: server ${Math.round(m.cpuUs)}, client ${Math.round(m.clientCpuUs ?? 0)})`}`,
           );
         }
         ctx.recordCeiling(ceiling, samples);

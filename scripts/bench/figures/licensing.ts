@@ -67,7 +67,8 @@ export const licensing: FigureModule = {
         );
         ctx.recordCeiling(rawSelect, r.ceiling);
         const note =
-          'one bound device, same device_id each request; license and device served from the verify cache, last-seen batched once a second; verify rate limits raised to 1e9/min (one bench IP, one code); access logs off';
+          'one bound device, same device_id each request; license and device served from the verify cache, last-seen batched once a second; verify ' +
+          'rate limits raised to 1e9/min (one bench IP, one code); access logs off';
         const figure: Figure = againstCeiling('license-verify-rps', 'req/s', r.subject, rawSelect.name, r.ceiling, {
           target: { on: 'ratio', op: '>=', limit: 0.5 },
           note,

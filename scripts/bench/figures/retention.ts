@@ -40,7 +40,10 @@ export const retention: FigureModule = {
     return [
       standalone('retention-db-growth', '%', [share], {
         target: { on: 'value', op: '<=', limit: 5 },
-        note: `${PER_DAY} events a day (each with a handled record) for ${DAYS} simulated days, retention ${WINDOW} days, run daily: growth ${kb(r.before)}/day before the window filled, ${kb(r.after)}/day after (the figure is after as % of before); file ${kb(r.sizes[0])} → ${kb(r.sizes[r.sizes.length - 1])}; slowest retention batch ${r.slowestBatchMs} ms`,
+        note:
+          `${PER_DAY} events a day (each with a handled record) for ${DAYS} simulated days, retention ${WINDOW} days, run daily: growth ` +
+          `${kb(r.before)}/day before the window filled, ${kb(r.after)}/day after (the figure is after as % of before); file ${kb(r.sizes[0])} → ` +
+          `${kb(r.sizes[r.sizes.length - 1])}; slowest retention batch ${r.slowestBatchMs} ms`,
       }),
     ];
   },

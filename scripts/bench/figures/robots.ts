@@ -1,6 +1,6 @@
-// The robots (WorkBot) figures, set up through the API the way an owner and the phones do: an
-// owner registers and logs in, the operator (superadmin) lifts the tenant's plan limits (the free
-// plan allows 1 robot, 10 codes, 500 messages a month), the owner generates activation codes
+// Longer than most (~440 lines): setup, the push-latency figure and the report figure share the phone fleet.
+// The robots (WorkBot) figures, set up through the API the way the operator and the phones do: the
+// operator (superadmin, the admin of WorkBot's home tenant, on the operator plan) generates activation codes
 // (POST /workbot/api/admin/activation-codes, at most 500 a call) and each phone activates one
 // (POST /workbot/api/robot-ids/activate). Activations come from many loopback addresses
 // (127.0.x.y, 25 each) as phones would from many IPs, so the route's fixed 30/min per-IP limit is
@@ -177,7 +177,8 @@ export async function setupRobots(
   );
   for (const agent of agents.values()) agent.destroy();
   ctx.log(
-    `  setup: owner and tenant ready, ${count} codes in ${(codesMs / 1000).toFixed(1)} s, ${count} activations in ${((performance.now() - started - codesMs) / 1000).toFixed(1)} s`,
+    `  setup: owner and tenant ready, ${count} codes in ${(codesMs / 1000).toFixed(1)} s, ${count} activations in ` +
+      `${((performance.now() - started - codesMs) / 1000).toFixed(1)} s`,
   );
   return { ownerHeaders, robots };
 }
@@ -306,7 +307,8 @@ export async function pushRun(
   if (lost.length) {
     const noFrame = lost.filter((s) => !fleet.receipts.has(s.commandId));
     throw new Error(
-      `${server.name}: of ${sent.length} commands, ${noFrame.length} never arrived on their robot's socket and ${lost.length - noFrame.length} were never acknowledged within 20 s (first: ${lost[0].commandId})${fleet.closed.length ? `; sockets closed: ${fleet.closed.slice(0, 5).join(', ')}` : ''}`,
+      `${server.name}: of ${sent.length} commands, ${noFrame.length} never arrived on their robot's socket and ${lost.length - noFrame.length} were ` +
+        `never acknowledged within 20 s (first: ${lost[0].commandId})${fleet.closed.length ? `; sockets closed: ${fleet.closed.slice(0, 5).join(', ')}` : ''}`,
     );
   }
   const refused = sent.filter((s) => fleet.acks.get(s.commandId) !== '200');
@@ -357,7 +359,8 @@ export const robotsPushLatency: FigureModule = {
       await pushRun(plinth, plinthFleet, robots, ownerHeaders, warm, s.pushConcurrency);
       const runs = { ceiling: [] as PushRun[], subject: [] as PushRun[] };
       const show = (r: PushRun) =>
-        `p50 ${percentile(r.latencies, 50).toFixed(2)} ms, p99 ${percentile(r.latencies, 99).toFixed(2)} ms (reply p50 ${percentile(r.replies, 50).toFixed(2)} ms; server cpu ${Math.round(r.cpuUs)} µs/command)`;
+        `p50 ${percentile(r.latencies, 50).toFixed(2)} ms, p99 ${percentile(r.latencies, 99).toFixed(2)} ms (reply p50 ` +
+        `${percentile(r.replies, 50).toFixed(2)} ms; server cpu ${Math.round(r.cpuUs)} µs/command)`;
       for (let i = 0; i < s.runs; i++) {
         runs.ceiling.push(await pushRun(bare, bareFleet, robots, {}, perRun, s.pushConcurrency));
         ctx.log(`  run ${i + 1}/${s.runs}: ${wsPush.name} ${show(runs.ceiling[i])}`);
@@ -368,7 +371,10 @@ export const robotsPushLatency: FigureModule = {
       // Median of the runs' percentiles, like every figure here: one run hit by a burst of other work does not decide it.
       const at = (side: PushRun[], p: number) => median(side.map((r) => percentile(r.latencies, p)));
       const cpu = (side: PushRun[]) => Math.round(median(side.map((r) => r.cpuUs)));
-      const note = `${robots.length} robots on real WebSockets (worker process), ${s.runs} × ${perRun} sends to random robots, ${s.pushConcurrency} at a time, each acknowledged with command-result; median of the runs' percentiles; ratio = ceiling / figure (1 = as fast as the bare push); server cpu per command incl. its ack: plinth ${cpu(runs.subject)} µs, ${wsPush.name} ${cpu(runs.ceiling)} µs; ceiling: ${wsPush.describe}`;
+      const note =
+        `${robots.length} robots on real WebSockets (worker process), ${s.runs} × ${perRun} sends to random robots, ${s.pushConcurrency} at ` +
+        `a time, each acknowledged with command-result; median of the runs' percentiles; ratio = ceiling / figure (1 = as fast as the bare push); ` +
+        `server cpu per command incl. its ack: plinth ${cpu(runs.subject)} µs, ${wsPush.name} ${cpu(runs.ceiling)} µs; ceiling: ${wsPush.describe}`;
       const figure = (p: number, limit: number): Figure => {
         const value = at(runs.subject, p);
         const ceiling = at(runs.ceiling, p);
@@ -415,7 +421,9 @@ export const robotsMessageReports: FigureModule = {
         return [
           againstCeiling('robots-message-reports', 'req/s', r.subject, sqliteDurableWrite.name, r.ceiling, {
             target: { on: 'ratio', op: '>=', limit: 0.5 },
-            note: `~100 B spoken, spread over ${robots.length} robots and their tokens, ${s.connections} connections; each = robot-token lookup + usage consume (billing on) + message row + robot counter + outbox event, one transaction, synchronous=FULL; access logs off`,
+            note:
+              `~100 B spoken, spread over ${robots.length} robots and their tokens, ${s.connections} connections; each = robot-token lookup + ` +
+              `usage consume (billing on) + message row + robot counter + outbox event, one transaction, synchronous=FULL; access logs off`,
           }),
         ];
       } finally {

@@ -70,11 +70,14 @@ export const workflowsRuns: FigureModule = {
       againstCeiling('workflows-runs', 'runs/s', subject, 'outbox-noop-delivery', ceiling, {
         target: { on: 'value', op: '>=', limit: 200 },
         note:
-          `${EVENTS} auth.login events (50 per transaction) → one-step workflow (http.request to a local instant receiver), first emit to last run succeeded; SQLite synchronous=FULL, in-process; ` +
+          `${EVENTS} auth.login events (50 per transaction) → one-step workflow (http.request to a local instant receiver), first emit to last run ` +
+          `succeeded; SQLite synchronous=FULL, in-process; ` +
           `per run ${per(last!)} (outbox delivery included); stop_if instead: ${Math.round(pure.value)} runs/s`,
       }),
       ceilingFigure('outbox-noop-delivery', 'events/s', ceiling, {
-        note: `ceiling: the same ${EVENTS} events delivered by the outbox to one no-op handler, same worker without the workflows plugin; per event ${per(lastCeiling!)}`,
+        note:
+          `ceiling: the same ${EVENTS} events delivered by the outbox to one no-op handler, same worker without the workflows plugin; per event ` +
+          `${per(lastCeiling!)}`,
       }),
     ];
   },

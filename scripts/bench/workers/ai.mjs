@@ -190,7 +190,12 @@ try {
     times.sort((x, y) => x - y);
     providerTimes.sort((x, y) => x - y);
     console.log(
-      `RESULT ${JSON.stringify({ p50: percentile(times, 50), p99: percentile(times, 99), providerP50: percentile(providerTimes, 50), providerP99: percentile(providerTimes, 99) })}`,
+      `RESULT ${JSON.stringify({
+        p50: percentile(times, 50),
+        p99: percentile(times, 99),
+        providerP50: percentile(providerTimes, 50),
+        providerP99: percentile(providerTimes, 99),
+      })}`,
     );
   } else {
     throw new Error(`unknown mode ${mode}`);

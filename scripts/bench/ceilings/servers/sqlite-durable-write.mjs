@@ -28,7 +28,8 @@ CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, message_id VARCHAR(
 CREATE INDEX messages_robot_pk_id ON messages (robot_pk, id);
 CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(120) NOT NULL, version INTEGER NOT NULL DEFAULT 1,
   tenant_id VARCHAR(64), payload TEXT NOT NULL, meta TEXT, status VARCHAR(16) NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
-  available_at VARCHAR(24) NOT NULL, locked_by VARCHAR(64), locked_until VARCHAR(24), last_error TEXT, created_at VARCHAR(24) NOT NULL, delivered_at VARCHAR(24));
+  available_at VARCHAR(24) NOT NULL, locked_by VARCHAR(64), locked_until VARCHAR(24), last_error TEXT,
+  created_at VARCHAR(24) NOT NULL, delivered_at VARCHAR(24));
 CREATE INDEX events_pending ON events (status, available_at);
 CREATE INDEX events_name ON events (name, created_at);
 `);
@@ -45,11 +46,13 @@ await exec('COMMIT');
 
 db.serialize(); // sticky: statements run in the order they were queued
 const insertMessage = db.prepare(
-  'INSERT INTO messages (message_id, robot_pk, tenant_id, spoken, received_name, group_name, room_type, at_me, text_type, sent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  'INSERT INTO messages (message_id, robot_pk, tenant_id, spoken, received_name, group_name, room_type, at_me, text_type, sent_at, created_at) VALUES ' +
+    '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
 const bumpRobot = db.prepare('UPDATE robots SET total_messages = total_messages + 1, last_active_at = ? WHERE id = ?');
 const insertEvent = db.prepare(
-  "INSERT INTO events (name, version, tenant_id, payload, status, attempts, available_at, created_at) VALUES ('robots.message.received', 1, ?, ?, 'pending', 0, ?, ?)",
+  "INSERT INTO events (name, version, tenant_id, payload, status, attempts, available_at, created_at) VALUES ('robots.message.received', 1, ?, ?, " +
+    "'pending', 0, ?, ?)",
 );
 
 /** One transaction; calls back once COMMIT is done. Any error answers 500, which fails the bench run

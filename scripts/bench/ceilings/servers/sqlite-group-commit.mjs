@@ -18,7 +18,8 @@ await exec(`CREATE TABLE billing_usage (tenant_id VARCHAR(64) NOT NULL, metric V
   used BIGINT NOT NULL DEFAULT 0, updated_at VARCHAR(24) NOT NULL, PRIMARY KEY (tenant_id, metric, period_key));`);
 const upsert = (guarded) =>
   db.prepare(`INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + ?, updated_at = ?${guarded ? ' WHERE billing_usage.used + ? <= ?' : ''} RETURNING used`);
+  ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + ?, updated_at = ?
+  ${guarded ? ' WHERE billing_usage.used + ? <= ?' : ''} RETURNING used`);
 const month = upsert(true);
 const day = upsert(false);
 const LIMIT = 1_000_000_000;
