@@ -114,6 +114,13 @@ describe('robots admin UI (browser)', () => {
     await message.waitFor();
     const [, from, group, text] = await cells(message);
     assert.deepEqual([from, group, text.trim()], ['Zhang San', 'Buyers', '@me Is the shop open today?']);
+    // The last 30 days as a chart: one bar a day, today's counting the message reported.
+    const chart = page.getByRole('list', { name: 'Messages reported per day, last 30 days' });
+    await chart.waitFor();
+    assert.equal(await chart.getByRole('listitem').count(), 30);
+    const today = new Date().toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    assert.equal(await chart.getByRole('listitem', { name: `${today}: 1` }).count(), 1);
+    await page.getByText('1 message reported').waitFor();
     await page.getByText('No commands yet. Send a message above.').waitFor();
   });
 

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { ErrorBanner, Page, Time } from '../../../core/ui/kit/index.js';
 import { CommandLog } from './commands.js';
 import { MessageList } from './messages.js';
+import { RobotActivity } from './robot-activity.js';
 import { deviceName, type RobotRow } from './robots.js';
 import { SendMessageForm } from './send-message.js';
 import { BASE, StatusBadge, useLiveApi, type Reply } from './shared.js';
@@ -74,6 +75,7 @@ export function RobotView(props: { robotId: string; backHref: string }) {
       {robot ? (
         <>
           <Facts robot={robot} />
+          <RobotActivity robotId={robot.robotId} />
           <SendMessageForm robotId={robot.robotId} onSent={() => setSent((n) => n + 1)} />
           <CommandLog robotId={robot.robotId} refreshKey={sent} />
           <MessageList robotId={robot.robotId} />

@@ -34,6 +34,16 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
   );
 
   r.get(
+    '/workflows/runs/daily',
+    {
+      summary: 'Runs started per day over the last days, by status (the runs chart)',
+      guards: read,
+      schema: { query: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } } } },
+    },
+    async (ctx, { query }) => s.runs.daily((await tenantOf(ctx)).tenantId, query.days),
+  );
+
+  r.get(
     '/workflows/runs/:runId',
     {
       summary: 'One run with its trigger payload and each step (input, output, status, error, attempts, timings)',

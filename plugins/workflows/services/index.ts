@@ -26,7 +26,7 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const versions = new Versions(d.db);
   const check = new DefinitionCheck(d.actions, d.eventCatalog, conditions, renderer);
   const workflows = new Workflows(d.db, d.clock, versions, check, hookUrl);
-  const runs = new Runs(d.db);
+  const runs = new Runs(d.db, d.clock);
   const steps = new StepRunner({ db: d.db, clock: d.clock, logger, versions, actions: d.actions, renderer });
   const runner = new RunClaimLoop(d.db, d.clock, logger, d.events, settings, steps);
   const starter = new RunStarter(d.db, d.clock, logger, versions, conditions, settings, runner);

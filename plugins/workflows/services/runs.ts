@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { AppError } from '../../../core/errors.js';
 import { pageOffset, toPage, type PageRequest } from '../../../core/http/pagination.js';
+import type { Clock } from '../../../core/clock.js';
 
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'blocked';
 export const RUN_STATUSES: RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'stopped', 'blocked'];
@@ -50,7 +51,10 @@ const stepView = (s: Record<string, any>) => ({
 
 /** Run history as the API shows it: a tenant's runs, filtered and paged; one run with its steps. */
 export class Runs {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+  ) {}
 
   async list(tenantId: string, filter: RunFilter, page: PageRequest) {
     const q = this.db('workflows_runs').where('tenant_id', tenantId);
@@ -62,6 +66,30 @@ export class Runs {
     const [{ n }] = await q.clone().count({ n: '*' });
     const rows = await q.orderBy('id', 'desc').limit(page.page_size).offset(pageOffset(page));
     return toPage(rows.map(summary), n as number, page);
+  }
+
+  /**
+   * Runs started per UTC day over the last `days` days (today included), by status: every day is
+   * listed, with zeros where nothing ran (the runs page's chart).
+   */
+  async daily(tenantId: string, days: number) {
+    const now = this.clock.now();
+    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+    const day = this.db.raw('substr(created_at, 1, 10)');
+    const rows: Array<{ date: string; status: string; n: number | string }> = await this.db('workflows_runs')
+      .where('tenant_id', tenantId)
+      .where('created_at', '>=', first.toISOString())
+      .select({ date: day, status: 'status' })
+      .count({ n: '*' })
+      .groupByRaw('substr(created_at, 1, 10), status');
+    const counts = new Map<string, Record<string, number>>();
+    for (const r of rows) counts.set(r.date, { ...counts.get(r.date), [r.status]: Number(r.n) });
+    return {
+      days: Array.from({ length: days }, (_, i) => {
+        const date = new Date(first.getTime() + i * 86_400_000).toISOString().slice(0, 10);
+        return { date, runs: Object.fromEntries(RUN_STATUSES.map((status) => [status, counts.get(date)?.[status] ?? 0])) };
+      }),
+    };
   }
 
   async row(tenantId: string, runId: number): Promise<Record<string, any>> {

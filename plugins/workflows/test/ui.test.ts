@@ -203,6 +203,12 @@ describe('workflows admin UI (browser)', () => {
     await row.waitFor();
     const cells = await row.getByRole('cell').allTextContents();
     assert.deepEqual(cells.slice(0, 5), [`#${runId}`, NAME, '1', 'manual', 'succeeded']);
+    // Above the history, the last 30 days as charts: today's bar counts the run that succeeded.
+    const succeeded = page.getByRole('list', { name: 'Runs succeeded per day, last 30 days' });
+    await succeeded.waitFor();
+    const today = new Date().toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    assert.equal(await succeeded.getByRole('listitem', { name: `${today}: 1` }).count(), 1);
+    assert.equal(await page.getByRole('list', { name: 'Runs failed or stopped per day, last 30 days' }).getByRole('listitem').count(), 30);
     await screenshot(page, 'workflows-runs-list');
     await page.getByLabel('Status').selectOption('failed');
     await page.getByText('No runs match.').waitFor();

@@ -30,6 +30,7 @@ import {
   type StartReply,
   type Workflow,
 } from './shared.js';
+import { RunsChart } from './runs-chart.js';
 
 const PAGE_SIZE = 25;
 const ACTIVE = ['pending', 'running'];
@@ -75,6 +76,7 @@ function RunsList() {
   return (
     <Page title={selected ? `Runs of “${selected.name}”` : 'Workflow runs'} actions={actions}>
       {runNow && selected ? <RunNowDialog workflow={selected} onClose={() => setRunNow(false)} /> : null}
+      {selected ? null : <RunsChart />}
       <section class="card" aria-labelledby="runs-title">
         <h2 id="runs-title">Run history</h2>
         <div class="inline-form" role="group" aria-label="Filters">
