@@ -21,6 +21,7 @@ import { RateLimits } from './rate-limit.js';
 import { createPubSub, RedisPubSub } from './pubsub.js';
 import { deploymentId } from './deployment.js';
 import { Retention } from './retention.js';
+import { LiveHub } from './live.js';
 import { declareMetrics, UsageFacade, type MetricInfo } from './usage.js';
 import { declareFeatures, EntitlementsSlot, type FeatureInfo } from './entitlements.js';
 import { requestContext } from './http/request-context.js';
@@ -148,6 +149,7 @@ export class Plinth {
       pubsub: asFunction(() => pubsub)
         .singleton()
         .disposer((p) => p.close()),
+      live: asValue(new LiveHub(pubsub, logger)),
       auth: asValue(auth),
       websockets: asValue(websockets),
       openapi: asValue(openapi),

@@ -15,6 +15,7 @@ import type { WebSockets } from './http/websockets.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mailer.js';
 import type { EventSpec } from './plugins/contract.js';
+import type { LiveHub } from './live.js';
 import type { PubSub } from './pubsub.js';
 import type { RateLimits } from './rate-limit.js';
 import type { Retention } from './retention.js';
@@ -50,6 +51,8 @@ export interface Cradle {
   rateLimits: RateLimits;
   retention: Retention;
   pubsub: PubSub;
+  /** The admin pages' live channel (server-sent events), across instances. */
+  live: LiveHub;
   auth: AuthChain;
   websockets: WebSockets;
   openapi: OpenApiRegistry;

@@ -10,6 +10,10 @@ import { listApplied } from '../db/migrations.js';
 import { sqliteFile } from '../db/connection.js';
 import { packageVersion, uiBuildDir } from '../paths.js';
 import type { Plinth } from '../app.js';
+import { PassThrough } from 'node:stream';
+import type { LiveClient } from '../live.js';
+
+const LIVE_STREAMS_PER_PRINCIPAL = 8;
 
 /**
  * What the auth plugin (or a test fixture) registers as `adminLogin` so the admin UI can sign in.
@@ -141,6 +145,42 @@ export function adminUi(app: () => Plinth): Middleware {
     if (token && plinth.container.hasRegistration('adminLogin')) await plinth.container.resolve('adminLogin').logout?.(token);
     ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
     ctx.body = { ok: true };
+  });
+
+  // The live channel of the signed-in page: server-sent events of its tenant (see core/live.ts),
+  // a comment every 15 s so proxies keep it open, at most LIVE_STREAMS_PER_PRINCIPAL per person here.
+  router.get('/api/live', async (ctx) => {
+    const principal = await (ctx as unknown as HttpContext).authenticate();
+    if (!principal) throw AppError.unauthorized();
+    const hub = app().container.resolve('live');
+    const mine = (c: LiveClient) => (c as LiveClient & { principal?: string }).principal === principal.id;
+    if (hub.count(mine) >= LIVE_STREAMS_PER_PRINCIPAL) {
+      throw new AppError(429, 'too_many_streams', `at most ${LIVE_STREAMS_PER_PRINCIPAL} live pages at once; close another tab`);
+    }
+    const stream = new PassThrough();
+    const write = (text: string) => {
+      if (!stream.writableEnded) stream.write(text);
+    };
+    const client: LiveClient & { principal: string } = {
+      principal: principal.id,
+      tenantId: principal.tenantId,
+      send: (e) => write(`event: ${e.kind}\ndata: ${JSON.stringify(e.data)}\n\n`),
+    };
+    const detach = await hub.attach(client);
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    ctx.set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+    ctx.status = 200;
+    ctx.body = stream;
+    write(': live\n\n');
+    const beat = setInterval(() => write(': ping\n\n'), 15_000);
+    const close = () => {
+      clearInterval(beat);
+      detach();
+      stream.end();
+    };
+    ctx.req.on('close', close);
+    ctx.res.on('close', close);
   });
 
   router.get('/api/me', async (ctx) => {

@@ -79,11 +79,19 @@ export default definePlugin<RobotsSettings>({
   },
 
   on: {
-    // Third-party callbacks, retried with backoff through the outbox until they succeed.
+    // The tenant's admin pages hear of it at once (live channel); third-party callbacks are
+    // retried with backoff through the outbox until they succeed.
     async 'robots.message.received'(event, c) {
+      if (event.tenantId)
+        await c.container.resolve('live').publish(event.tenantId, 'robot.message', { robotId: event.payload.robot_id, messageId: event.payload.message_id });
       await services(c).callbacks.deliver(event, 'message');
     },
     async 'robots.command.completed'(event, c) {
+      if (event.tenantId) {
+        await c.container
+          .resolve('live')
+          .publish(event.tenantId, 'robot.command', { robotId: event.payload.robot_id, commandId: event.payload.command_id, status: event.payload.status });
+      }
       await services(c).callbacks.deliver(event, 'result');
     },
   },

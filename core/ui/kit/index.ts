@@ -4,6 +4,7 @@ import type { ComponentType } from 'preact';
 
 export { api, ApiError, UNAUTHORIZED_EVENT } from './api.js';
 export { useApi, type Loaded } from './use-api.js';
+export { useLive } from './live.js';
 export { useAction } from './use-action.js';
 export { Page, ErrorBanner, Table, Time, type Column } from './components.js';
 export { BarChart, type Bar } from './bar-chart.js';

@@ -17,7 +17,7 @@ import { HomeTenant } from './home.js';
 /** The auth and licensing services this plugin uses (it depends on both), resolved per call. */
 export type RobotsDeps = Pick<
   Cradle,
-  'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'usage' | 'smsCodes' | 'authUsers' | 'tenants' | 'audit' | 'authSessions' | 'licenses'
+  'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'live' | 'usage' | 'smsCodes' | 'authUsers' | 'tenants' | 'audit' | 'authSessions' | 'licenses'
 >;
 
 export type RobotsServices = ReturnType<typeof createRobotsServices>;
@@ -29,7 +29,12 @@ export interface RobotsOptionalDeps {
 
 export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, optional: RobotsOptionalDeps = { ai: () => null }) {
   const tokens = new RobotTokens(d.db, d.clock, settings, d.pubsub);
-  const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings, new Presence(d.db, d.clock));
+  // A robot that comes or goes shows at once on its tenant's admin pages, whichever instance serves them.
+  const announcePresence = async (robotPk: number, online: boolean) => {
+    const robot = await d.db('robots_robots').where('id', robotPk).first('robot_id', 'tenant_id');
+    if (robot) await d.live.publish(robot.tenant_id, 'robot.presence', { robotId: robot.robot_id, online });
+  };
+  const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings, new Presence(d.db, d.clock, announcePresence));
   const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, d.usage, optional.ai);
   const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
   const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, d.usage);

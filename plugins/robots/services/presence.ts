@@ -14,6 +14,8 @@ export class Presence {
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
+    /** Tells the admin pages a robot came or went (the live channel), after the row says so. */
+    private readonly announce: (robotPk: number, online: boolean) => Promise<void> = async () => {},
     private readonly leaseMs = 90_000,
   ) {}
 
@@ -23,11 +25,13 @@ export class Presence {
 
   async arrived(robotPk: number): Promise<void> {
     await this.db('robots_robots').where('id', robotPk).update({ presence_until: this.until(), last_active_at: this.clock.now().toISOString() });
+    await this.announce(robotPk, true);
   }
 
   async left(robotPk: number): Promise<void> {
     const now = this.clock.now().toISOString();
     await this.db('robots_robots').where('id', robotPk).update({ presence_until: now, last_active_at: now });
+    await this.announce(robotPk, false);
   }
 
   /** Extends the lease of every robot connected here; `connected` is read at each beat. */

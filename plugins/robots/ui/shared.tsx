@@ -1,7 +1,7 @@
 // What the robots pages share: the API base, the reply shapes, a live (polling) GET, a pager, a
 // confirm dialog, status badges and small helpers.
 import { useEffect, useRef } from 'preact/hooks';
-import { ApiError, useAction, useApi, type Loaded } from '../../../core/ui/kit/index.js';
+import { ApiError, useAction, useApi, useLive, type Loaded } from '../../../core/ui/kit/index.js';
 export { Pager, ConfirmDialog } from '../../../core/ui/kit/index.js';
 export { fieldStyle, withQuery } from '../../../core/ui/kit/index.js';
 
@@ -60,9 +60,11 @@ function retryAfterMs(error: Error | null): number | null {
 }
 
 /**
- * useApi, fetched again every `everyMs` while the page is visible, keeping what it showed until
- * the new answer comes. Each fetch counts against the seed's per-user budget (60 a minute), so a
- * 429 waits as long as the server says, and a refusal (4xx) stops it until `reload`.
+ * useApi, fetched again when the live channel says a robot changed (came or went, reported a
+ * message, finished a command), a burst coalesced into one fetch. Only while the channel is down
+ * does it poll, every `everyMs` while the page is visible: each fetch counts against the seed's
+ * per-user budget (60 a minute), so a 429 waits as long as the server says, and a refusal (4xx)
+ * stops it until `reload`.
  */
 export function useLiveApi<T>(path: string, everyMs: number): Loaded<T> {
   const loaded = useApi<T>(path);
@@ -71,13 +73,22 @@ export function useLiveApi<T>(path: string, everyMs: number): Loaded<T> {
   const { reload, error } = loaded;
   const stopped = refused(error);
   const wait = retryAfterMs(error) ?? everyMs;
+  const soon = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const live = useLive('robot.', () => {
+    if (stopped || soon.current) return;
+    soon.current = setTimeout(() => {
+      soon.current = null;
+      reload();
+    }, 150);
+  });
+  useEffect(() => () => clearTimeout(soon.current ?? undefined), []);
   useEffect(() => {
-    if (stopped) return;
+    if (stopped || live) return;
     const timer = setInterval(() => {
       if (!document.hidden && !loading.current) reload();
     }, wait);
     return () => clearInterval(timer);
-  }, [reload, wait, stopped]);
+  }, [reload, wait, stopped, live]);
   return loaded;
 }
 

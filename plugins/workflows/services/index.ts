@@ -14,7 +14,7 @@ import { Triggers } from './triggers.js';
 import { Versions } from './versions.js';
 import { Workflows } from './workflows.js';
 
-export type WorkflowsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'actions' | 'eventCatalog'>;
+export type WorkflowsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'actions' | 'eventCatalog' | 'live'>;
 
 export type WorkflowsServices = ReturnType<typeof createWorkflowsServices>;
 
@@ -27,7 +27,9 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const check = new DefinitionCheck(d.actions, d.eventCatalog, conditions, renderer);
   const workflows = new Workflows(d.db, d.clock, versions, check, hookUrl);
   const runs = new Runs(d.db, d.clock);
-  const steps = new StepRunner({ db: d.db, clock: d.clock, logger, versions, actions: d.actions, renderer });
+  const ended = (run: { id: number; tenant_id: string; workflow_id: string }, status: string) =>
+    d.live.publish(run.tenant_id, 'workflow.run', { runId: run.id, workflowId: run.workflow_id, status });
+  const steps = new StepRunner({ db: d.db, clock: d.clock, logger, versions, actions: d.actions, renderer, ended });
   const runner = new RunClaimLoop(d.db, d.clock, logger, d.events, settings, steps);
   const starter = new RunStarter(d.db, d.clock, logger, versions, conditions, settings, runner);
   return {

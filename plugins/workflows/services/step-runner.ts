@@ -74,7 +74,18 @@ export class StepRunner {
   /** Step records and run changes of the runs worked on at once share commits (see GroupCommit). */
   private readonly writes: GroupCommit<RunWrite, boolean>;
 
-  constructor(private readonly d: { db: Knex; clock: Clock; logger: Logger; versions: Versions; actions: Actions; renderer: TemplateRenderer }) {
+  constructor(
+    private readonly d: {
+      db: Knex;
+      clock: Clock;
+      logger: Logger;
+      versions: Versions;
+      actions: Actions;
+      renderer: TemplateRenderer;
+      /** Tells the tenant's admin pages a run ended (the live channel). */
+      ended?: (run: ClaimedRun, status: string) => Promise<void>;
+    },
+  ) {
     this.writes = new GroupCommit(d.db, d.logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 64, name: 'workflow steps' });
   }
 
@@ -276,6 +287,7 @@ export class StepRunner {
   private async write(run: ClaimedRun, token: string, stepRow: Record<string, unknown> | null, fields: Record<string, unknown>): Promise<boolean> {
     const changed = await this.writes.submit({ runId: run.id, token, stepRow, fields });
     if (!changed) this.logger.warn({ runId: run.id }, 'workflow run lease lost; another runner continues it');
+    else if (fields?.finished_at && typeof fields.status === 'string') await this.d.ended?.(run, fields.status);
     return changed;
   }
 

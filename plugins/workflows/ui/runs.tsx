@@ -3,7 +3,7 @@
 // attempts and timings. Both refresh themselves while a run is pending or running. Owners and
 // admins re-run a run (the same payload, the workflow's current version) or run a workflow now.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Table, Time, useApi, useLive, useQueryParam } from '../../../core/ui/kit/index.js';
 import {
   Badge,
   BASE,
@@ -58,7 +58,9 @@ function RunsList() {
   const [runNow, setRunNow] = useState(false);
   const byId = new Map((workflows.data?.items ?? []).map((w) => [w.id, w]));
   const selected = workflowId ? byId.get(workflowId) : undefined;
-  usePolling(Boolean(runs.data?.items.some((r) => ACTIVE.includes(r.status))), runs.reload, 1500);
+  // A run ending anywhere shows at once (live channel); polling covers runs in progress while it is down.
+  const live = useLive('workflow.', () => runs.reload());
+  usePolling(!live && Boolean(runs.data?.items.some((r) => ACTIVE.includes(r.status))), runs.reload, 1500);
 
   const actions = (
     <>
