@@ -27,8 +27,10 @@ const LATIN_WORD = /^\p{Script=Latin}+$/u;
 const STOP_WORDS = new Set([
   ...'a an the is are am was were be been being do does did doing have has had i me my mine you your yours we our us he she it its they them their'.split(' '),
   ...'this that these those there here what which who whom whose how when where why can could would should will shall may might must'.split(' '),
-  ...('to of in on at for from by with about as into and or but if so than then too very just also please hi hello hey thanks thank any some get got ' +
-    'take want need know tell much many'.split(' ')),
+  ...(
+    'to of in on at for from by with about as into and or but if so than then too very just also please hi hello hey thanks thank any some get got ' +
+    'take want need know tell much many'
+  ).split(' '),
   ...'的 了 吗 呢 吧 啊 呀 嘛 哦 哈 么 怎 什 嗯 我 你 您 他 她 它 们 我们 你们 他们 是 在 有 和 与 就 都 也 还 要 想 请 请问 一下 怎么 怎样 如何 什么 能 可以 会 这 那 这个 那个 个 一个'.split(
     ' ',
   ),
