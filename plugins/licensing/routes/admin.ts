@@ -150,6 +150,20 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     return ok({ stats: await s.licenses.stats(scope) });
   });
 
+  // Beside the seed: devices bound per day (the licenses page's chart).
+  r.get(
+    '/api/admin/activations/daily',
+    {
+      summary: 'Devices bound per day over the last days (1–366, default 30)',
+      guards: admin,
+      schema: { query: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } } } },
+    },
+    async (ctx, { query }) => {
+      const { scope } = await licenseAdmin(ctx);
+      return ok({ days: await s.licenses.activationsPerDay(scope, query.days) });
+    },
+  );
+
   // Beside the seed: one license with its devices (the admin UI's device page).
   r.get('/api/admin/licenses/:license_id', { summary: 'A license with its devices', guards: admin }, async (ctx) => {
     const { scope } = await licenseAdmin(ctx);

@@ -125,4 +125,25 @@ export class DeviceBinding {
     });
     await this.onChange('device', `${license.id}:${deviceId}`);
   }
+
+  /**
+   * Devices bound per UTC day over the last `days` days (today included), every day listed with
+   * zeros: the licenses page's chart. A device unbound since is gone from it; a deactivated one stays.
+   */
+  async activationsPerDay(scope: Scope, days: number) {
+    const now = this.clock.now();
+    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+    const q = this.db('licensing_devices as d')
+      .join('licensing_licenses as l', 'l.id', 'd.license_pk')
+      .where('d.first_seen_at', '>=', first.toISOString())
+      .select({ date: this.db.raw('substr(d.first_seen_at, 1, 10)') })
+      .count({ n: '*' })
+      .groupByRaw('substr(d.first_seen_at, 1, 10)');
+    if (scope.tenantId) q.where('l.tenant_id', scope.tenantId);
+    const counts = new Map(((await q) as Array<{ date: string; n: number | string }>).map((r) => [r.date, Number(r.n)]));
+    return Array.from({ length: days }, (_, i) => {
+      const date = new Date(first.getTime() + i * 86_400_000).toISOString().slice(0, 10);
+      return { date, activations: counts.get(date) ?? 0 };
+    });
+  }
 }

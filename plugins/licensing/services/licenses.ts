@@ -198,6 +198,10 @@ export class Licenses {
     return this.binding.unbind(scope, licenseId, deviceId);
   }
 
+  activationsPerDay(scope: Scope, days: number) {
+    return this.binding.activationsPerDay(scope, days);
+  }
+
   async stats(scope: Scope) {
     const byPlan: Array<{ plan: string; n: number | string }> = await this.scoped(scope).select('plan').count({ n: '*' }).groupBy('plan');
     const [{ total }] = await this.scoped(scope).count({ total: '*' });

@@ -71,6 +71,11 @@ describe('licensing admin UI (browser)', () => {
     await stat('Licenses').waitFor();
     assert.deepEqual(await page.locator('.stat dt').allTextContents(), ['Licenses', 'Active', 'Active devices', 'monthly', 'yearly', 'lifetime']);
     assert.deepEqual(await page.locator('.stat dd').allTextContents(), ['0', '0', '0', '0', '0', '0']);
+    // The activations chart: a bar a day for the last 30 days, all zero for now.
+    const chart = page.getByRole('list', { name: 'Devices activated per day, last 30 days' });
+    await chart.waitFor();
+    assert.equal(await chart.getByRole('listitem').count(), 30);
+    assert.equal(await chart.getByRole('listitem', { name: /: 0$/ }).count(), 30);
   });
 
   it('the Generate dialog shows the server’s MISSING_EMAIL message, and Escape closes it', async () => {
@@ -179,6 +184,14 @@ describe('licensing admin UI (browser)', () => {
     assert.equal(first.status, 200, JSON.stringify(first));
     assert.equal(first.isValid, true);
     assert.equal((await verify('dev-1', 'someone-else@example.test')).code, 'INVALID_LICENSE');
+    // The licenses page, opened again, counts today's activation in its chart.
+    await page.reload();
+    const today = new Date().toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    await page
+      .getByRole('list', { name: 'Devices activated per day, last 30 days' })
+      .getByRole('listitem', { name: `${today}: 1` })
+      .waitFor();
+    await screenshot(page, 'licensing-list');
   });
 
   it('opens the license’s devices and sees the device with its name, IP and times', async () => {

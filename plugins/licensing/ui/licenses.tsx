@@ -2,6 +2,7 @@
 // code (Copy) and devices used of the cap; its id links to its devices. Generate and Revoke in dialogs.
 import { useState } from 'preact/hooks';
 import { CopyText, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
+import { ActivationsChart } from './activations-chart.js';
 import { GenerateDialog } from './generate.js';
 import { RevokeDialog } from './revoke.js';
 import { BASE, fieldStyle, plural, StatusBadge, ValidUntil, type LicenseRow, type Stats } from './shared.js';
@@ -102,6 +103,7 @@ export function LicensesList() {
       {generating ? <GenerateDialog onClose={() => setGenerating(false)} onGenerated={refresh} /> : null}
       {revoking ? <RevokeDialog licenseId={revoking} onClose={() => setRevoking(null)} onRevoked={refresh} /> : null}
       <StatsCard stats={stats.data?.stats} loading={stats.loading} error={stats.error} />
+      <ActivationsChart />
       <section class="card" aria-labelledby="licenses-title">
         <h2 id="licenses-title">All licenses</h2>
         <Filters status={status} limit={limit} onStatus={setStatus} onLimit={setLimit} onRefresh={refresh} />
