@@ -72,6 +72,17 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     },
   );
 
+  // Beside the seed: mail received per day in the caller's mailboxes (the Mailboxes page's chart).
+  r.get(
+    '/api/stats/received-daily',
+    {
+      summary: 'Mail received per day over the last days (1–366, default 30), in the mailboxes the caller sees',
+      guards: use,
+      schema: { query: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } } } },
+    },
+    async (ctx, { query }) => ({ days: await s.emails.receivedPerDay(await scopeFrom(ctx), query.days) }),
+  );
+
   r.get(
     '/api/mailboxes',
     {

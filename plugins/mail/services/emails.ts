@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { MailboxScope } from './access.js';
 import type { Ingest } from './ingest.js';
@@ -19,6 +20,7 @@ export class Emails {
     private readonly ingest: Ingest,
     /** Concurrent waits per caller on this instance. */
     private readonly maxWaitsPerCaller: number,
+    private readonly clock: Clock,
   ) {}
 
   private visible(scope: MailboxScope) {
@@ -27,6 +29,26 @@ export class Emails {
     if (scope.role !== 'strictAdmin') q.where('m.tenant_id', scope.tenantId);
     if (scope.role === 'user') q.where('m.owner_user_id', scope.userId);
     return q;
+  }
+
+  /**
+   * Mail received per UTC day over the last `days` days (today included) in the mailboxes the
+   * caller may see, every day listed with zeros: the mailboxes page's chart. Mail that expired with
+   * its mailbox is gone from it.
+   */
+  async receivedPerDay(scope: MailboxScope, days: number) {
+    const now = this.clock.now();
+    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+    const rows: Array<{ date: string; n: number | string }> = await this.visible(scope)
+      .where('e.received_at', '>=', first.toISOString())
+      .select({ date: this.db.raw('substr(e.received_at, 1, 10)') })
+      .count({ n: '*' })
+      .groupByRaw('substr(e.received_at, 1, 10)');
+    const counts = new Map(rows.map((r) => [r.date, Number(r.n)]));
+    return Array.from({ length: days }, (_, i) => {
+      const date = new Date(first.getTime() + i * 86_400_000).toISOString().slice(0, 10);
+      return { date, received: counts.get(date) ?? 0 };
+    });
   }
 
   async list(scope: MailboxScope, address: string, options: { limit: number; since?: number }) {

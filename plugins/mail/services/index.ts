@@ -23,7 +23,7 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
   const domains = new MailDomains(d.db, d.clock, settings, d.config.server.publicUrl, () => d.tenants);
   const mailboxes = new Mailboxes(d.db, d.clock, settings, d.usage, domains);
   const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes, () => d.pubsub);
-  const emails = new Emails(d.db, mailboxes, ingest, settings.longPollMaxPerPrincipal);
+  const emails = new Emails(d.db, mailboxes, ingest, settings.longPollMaxPerPrincipal, d.clock);
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
   const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, d.usage);
   const forwarder = new Forwarder(d.db, () => d.mailer);

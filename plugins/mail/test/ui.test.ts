@@ -84,6 +84,10 @@ describe('mail admin UI (browser)', () => {
     for (const name of ['Inbox', 'Compose', 'Sent']) await nav().getByRole('link', { name, exact: true }).waitFor();
     await page.getByText('No mailboxes yet. Create one above.').waitFor();
     assert.deepEqual(await page.getByLabel('Domain').locator('option').allTextContents(), ['@mail.test']);
+    // Mail received per day: a bar a day for the last 30 days, all zero so far.
+    const chart = page.getByRole('list', { name: 'Mail received per day, last 30 days' });
+    await chart.waitFor();
+    assert.equal(await chart.getByRole('listitem', { name: /: 0$/ }).count(), 30);
   });
 
   it('creates "alice" by name: listed with its dates and no expiry', async () => {
@@ -408,6 +412,18 @@ describe('mail admin UI (browser)', () => {
     await row.getByText('canceled', { exact: true }).waitFor();
     assert.equal(await row.getByRole('button', { name: `Cancel ${id}` }).count(), 0);
     assert.equal((await t.app.db('mail_sent').where('public_id', id).first()).status, 'canceled');
+  });
+
+  it('the Mailboxes page counts today’s mail in its chart', async () => {
+    await nav().getByRole('link', { name: 'Mailboxes' }).click();
+    await heading('Mailboxes');
+    const received = Number((await t.app.db('mail_emails').count({ n: '*' }).first())?.n);
+    assert.ok(received >= 2);
+    const today = new Date().toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    await page
+      .getByRole('list', { name: 'Mail received per day, last 30 days' })
+      .getByRole('listitem', { name: `${today}: ${received}` })
+      .waitFor();
   });
 
   it('ran without script errors or CSP violations beyond the message’s defused script and images', () => {

@@ -2,6 +2,7 @@
 // forward (a dialog) and delete (a confirm). An address opens its inbox.
 import { useState } from 'preact/hooks';
 import { api, Dialog, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { ReceivedChart } from './received-chart.js';
 import { BASE, ConfirmDialog, explain, fieldStyle, link, PAGES, plural, Stamp, useAction, type Mailbox } from './shared.js';
 
 const PAGE_SIZE = 50;
@@ -201,6 +202,7 @@ export function MailboxesPage() {
         </ConfirmDialog>
       ) : null}
       <NewMailbox onMade={list.reload} />
+      <ReceivedChart />
       <section class="card" aria-labelledby="mailboxes-title">
         <h2 id="mailboxes-title">Your mailboxes</h2>
         <form class="inline-form" role="search" onSubmit={submit}>

@@ -1,0 +1,38 @@
+// The Mailboxes page's chart data: mail received per UTC day in the mailboxes the caller sees,
+// every day listed, another tenant's mail never counted, the range bounded.
+import assert from 'node:assert/strict';
+import { createMailbox, registerOwner, send, startMailApp, type Actor, type MailApp } from './helpers.js';
+
+describe('mail: received per day (GET /mail/api/stats/received-daily)', () => {
+  let t: MailApp;
+  let owner: Actor;
+  let other: Actor;
+  before(async () => {
+    t = await startMailApp();
+    owner = await registerOwner(t, 'daily');
+    other = await registerOwner(t, 'daily-other');
+  });
+  after(() => t?.close());
+
+  it("counts today's mail in the caller's mailboxes only, every day listed", async () => {
+    const box = await createMailbox(t, owner);
+    await send(t, { to: box, subject: 'one', text: 'x' });
+    await send(t, { to: box, subject: 'two', text: 'y' });
+    const res = await t.mail('GET', '/api/stats/received-daily?days=3', { headers: owner.headers });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.days.length, 3);
+    assert.deepEqual(res.body.days[2], { date: new Date().toISOString().slice(0, 10), received: 2 });
+    assert.equal(res.body.days[0].received, 0);
+    const theirs = await t.mail('GET', '/api/stats/received-daily?days=3', { headers: other.headers });
+    assert.equal(theirs.body.days[2].received, 0, "another tenant's mail is not counted");
+  });
+
+  it('refuses a range outside 1–366 days naming the field, and asks for a session', async () => {
+    for (const days of [0, 367, 'x']) {
+      const res = await t.mail('GET', `/api/stats/received-daily?days=${days}`, { headers: owner.headers });
+      assert.equal(res.status, 400, res.text);
+      assert.match(JSON.stringify(res.body), /days/);
+    }
+    assert.equal((await t.mail('GET', '/api/stats/received-daily')).status, 401);
+  });
+});

@@ -1,0 +1,28 @@
+// Mail received per day over the last 30 days, in the mailboxes the signed-in person sees
+// (GET /mail/api/stats/received-daily).
+import { BarChart, ErrorBanner, useApi } from '../../../core/ui/kit/index.js';
+import { BASE } from './shared.js';
+
+const DAYS = 30;
+const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+export function ReceivedChart() {
+  const daily = useApi<{ days: Array<{ date: string; received: number }> }>(`${BASE}/stats/received-daily?days=${DAYS}`);
+  const days = daily.data?.days;
+  return (
+    <section class="card" aria-labelledby="received-title">
+      <h2 id="received-title">Mail received, last {DAYS} days</h2>
+      <ErrorBanner error={daily.error} />
+      {days ? (
+        <BarChart
+          title={`Mail received per day, last ${DAYS} days`}
+          bars={days.map((d) => ({ label: dayLabel(d.date), tick: String(Number(d.date.slice(8))), value: d.received }))}
+        />
+      ) : (
+        <p class="muted" role="status">
+          {daily.loading ? 'Loading…' : 'No mail to show.'}
+        </p>
+      )}
+    </section>
+  );
+}
