@@ -1,0 +1,43 @@
+import type { RegisteredAction } from '../../../core/actions.js';
+import type { AgentToolInfo } from '../api.js';
+
+/**
+ * The scope an action's tool needs. An action with no entry here is denied: never listed, a call refused
+ * (a new action stays invisible to agents until someone decides what it may cost a tenant).
+ */
+const ACTION_SCOPES: Record<string, { scope: string; destructive: boolean; readOnly: boolean }> = {
+  'mail.send': { scope: 'mail:use', destructive: true, readOnly: false },
+  'robots.send_message': { scope: 'robots:use', destructive: true, readOnly: false },
+  'licensing.generate': { scope: 'licenses:manage', destructive: false, readOnly: false },
+};
+
+export interface AgentTool extends AgentToolInfo {
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown>;
+  action: string;
+}
+
+/** MCP tool names allow [A-Za-z0-9_-]: `mail.send` becomes `mail_send`. */
+export function toolName(action: string): string {
+  return action.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** The tools the action catalogue yields: only mapped actions, each with its scope and hints. */
+export function actionTools(actions: RegisteredAction[]): AgentTool[] {
+  const tools: AgentTool[] = [];
+  for (const a of actions) {
+    const mapping = ACTION_SCOPES[a.name];
+    if (!mapping) continue;
+    tools.push({
+      name: toolName(a.name),
+      action: a.name,
+      description: a.description,
+      scope: mapping.scope,
+      readOnly: mapping.readOnly,
+      destructive: mapping.destructive,
+      inputSchema: a.input as Record<string, unknown>,
+      outputSchema: a.output as Record<string, unknown>,
+    });
+  }
+  return tools;
+}
