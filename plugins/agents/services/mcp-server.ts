@@ -1,60 +1,50 @@
 import { fromJsonSchema, McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import type { Actions } from '../../../core/actions.js';
-import { AppError } from '../../../core/errors.js';
-import { hasScope, type Principal } from '../../../core/http/auth.js';
-import type { Logger } from '../../../core/logger.js';
+import { beyondPlans, missingFeature } from '../../../core/entitlements.js';
+import { hasScope } from '../../../core/http/auth.js';
 import { actionTools, type AgentTool } from './catalogue.js';
-
-export interface McpDeps {
-  actions: Actions;
-  logger: Logger;
-}
-
-/** The tools a key may see: its scopes decide, and an unmapped action is never among them. */
-export function visibleTools(deps: McpDeps, principal: Principal): AgentTool[] {
-  return actionTools(deps.actions.list()).filter((t) => hasScope(principal, t.scope));
-}
-
-function errorResult(message: string) {
-  return { isError: true, content: [{ type: 'text' as const, text: message }] };
-}
+import { callTool, type CallDeps, type Caller } from './calls.js';
 
 /**
- * A fresh server for one request (stateless: no session, so any instance answers any request).
- * Only the tools the key may use are registered, so `tools/list` and `tools/call` agree.
+ * The tools a key may see: its scopes and its tenant's plan decide, and an unmapped action is
+ * never among them (so `tools/list` and `tools/call` agree: an unlisted tool is not registered).
  */
-export function buildServer(deps: McpDeps, principal: Principal): McpServer {
+export async function visibleTools(deps: CallDeps, caller: Caller): Promise<AgentTool[]> {
+  const p = caller.principal;
+  const grant = beyondPlans(p) ? null : await deps.entitlements.grant(p.tenantId as string);
+  return actionTools(deps.actions.list()).filter(
+    (t) => hasScope(p, t.scope) && (!grant || !deps.features.size || !missingFeature(deps.features, grant, [t.scope, 'agents:call'])),
+  );
+}
+
+/** Write tools take `dryRun`; destructive ones take `confirm` (the token their preview returned). */
+function inputSchemaOf(tool: AgentTool): Record<string, unknown> {
+  if (tool.readOnly) return tool.inputSchema;
+  const props = (tool.inputSchema.properties ?? {}) as Record<string, unknown>;
+  const extra: Record<string, unknown> = { dryRun: { type: 'boolean', description: 'Say what would happen; change nothing' } };
+  if (tool.destructive) extra.confirm = { type: 'string', description: 'The confirmation token a preview (the call without it) returned' };
+  return { ...tool.inputSchema, properties: { ...props, ...extra } };
+}
+
+/** A fresh server for one request (stateless: no session, so any instance answers any request). */
+export async function buildServer(deps: CallDeps, caller: Caller): Promise<McpServer> {
   const server = new McpServer({ name: 'plinth', version: '0.1.0' });
-  for (const tool of visibleTools(deps, principal)) {
+  for (const tool of await visibleTools(deps, caller)) {
     server.registerTool(
       tool.name,
       {
-        description: tool.description,
-        inputSchema: fromJsonSchema(tool.inputSchema as never),
-        annotations: { readOnlyHint: tool.readOnly, destructiveHint: tool.destructive, idempotentHint: tool.readOnly },
+        description: tool.destructive ? `${tool.description}. Destructive: needs a confirmation token (call once to preview).` : tool.description,
+        inputSchema: fromJsonSchema(inputSchemaOf(tool) as never),
+        annotations: { readOnlyHint: tool.readOnly, destructiveHint: tool.destructive, idempotentHint: tool.readOnly, openWorldHint: false },
       },
-      async (args: unknown) => {
-        try {
-          const output = await deps.actions.run(tool.action, (args ?? {}) as Record<string, unknown>, {
-            tenantId: principal.tenantId as string,
-            meta: { via: 'mcp' },
-            logger: deps.logger,
-            actor: `api_key:${principal.id}`,
-          });
-          return { content: [{ type: 'text' as const, text: JSON.stringify(output) }], structuredContent: output as Record<string, unknown> };
-        } catch (err) {
-          if (err instanceof AppError) return errorResult(err.message);
-          throw err;
-        }
-      },
+      async (args: unknown) => callTool(deps, caller, tool, (args ?? {}) as Record<string, unknown>),
     );
   }
   return server;
 }
 
-/** Answers one Streamable HTTP request with JSON (no SSE stream to keep open on this instance). */
-export async function answerMcp(deps: McpDeps, principal: Principal, request: Request, body: unknown): Promise<Response> {
-  const server = buildServer(deps, principal);
+/** Answers one Streamable HTTP request with JSON (no SSE stream held open on this instance). */
+export async function answerMcp(deps: CallDeps, caller: Caller, request: Request, body: unknown): Promise<Response> {
+  const server = await buildServer(deps, caller);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {
