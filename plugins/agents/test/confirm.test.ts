@@ -76,6 +76,19 @@ describe('agents: confirmation of destructive tools, across two instances', () =
     await onB.close();
   });
 
+  it('another tenant’s key cannot send from this tenant’s mailbox, even confirmed', async () => {
+    const stranger = await registerOwner(a, 'stranger');
+    const made = await a.request('POST', '/api/v2/api-keys', { body: { name: 'other', scopes: ['mail:use'] }, headers: stranger.headers });
+    const client = new Client({ name: 'stranger', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${b.url}/mcp`), { requestInit: { headers: { 'X-API-Key': made.body.raw_key } } }));
+    const args = { from, to: 'victim@example.org', subject: 'not mine' };
+    const preview = await send(client, args);
+    const refused = await send(client, { ...args, confirm: body(preview).confirm });
+    assert.equal(refused.isError, true, JSON.stringify(refused));
+    assert.equal(agentMail(sink), 1, 'nothing sent from another tenant’s mailbox');
+    await client.close();
+  });
+
   it('dryRun says what would happen and changes nothing', async () => {
     const c = await connect(a);
     const res = await send(c, { from, to: 'x@example.org', subject: 'dry', dryRun: true });
