@@ -1,6 +1,7 @@
 import { asFunction } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { mcpRoutes } from './routes/mcp.js';
+import { usageTool } from './services/catalogue.js';
 import { Confirmations } from './services/confirmations.js';
 
 export default definePlugin({
@@ -31,6 +32,7 @@ export default definePlugin({
       entitlements: k.entitlements,
       features: k.features,
       confirmations: c.container.resolve('agentConfirmations') as Confirmations,
+      taskTools: c.container.hasRegistration('usageReader') ? [usageTool((tenantId) => k.usageReader.view(tenantId))] : [],
     };
     mcpRoutes(r, deps, k.config.server.publicUrl);
   },

@@ -19,6 +19,8 @@ export interface CallDeps {
   entitlements: Entitlements;
   features: Map<string, FeatureInfo>;
   confirmations: Confirmations;
+  /** Task tools beside the action catalogue's. */
+  taskTools: AgentTool[];
 }
 
 /** Who is calling: the key, and the agent client as it names itself (MCP clientInfo, else User-Agent). */
@@ -62,7 +64,7 @@ export async function callTool(deps: CallDeps, caller: Caller, tool: AgentTool, 
     await assertEntitled(deps.entitlements, deps.features, caller.principal, [tool.scope, 'agents:call']);
     await deps.rateLimits.consume(PER_KEY, caller.keyId);
     await deps.rateLimits.consume(PER_TOOL, `${caller.keyId}:${tool.name}`);
-    const problems = deps.actions.check(tool.action, args);
+    const problems = tool.run ? [] : deps.actions.check(tool.action, args);
     if (problems.length) throw AppError.validation(problems.map((p) => ({ field: p.path, message: p.message })) as never);
     if (dryRun && !tool.readOnly) {
       outcome = 'dry_run';
@@ -81,6 +83,7 @@ export async function callTool(deps: CallDeps, caller: Caller, tool: AgentTool, 
       });
     }
     await deps.usage.consume(tenantId, 'agent_calls_per_month');
+    if (tool.run) return text((await tool.run(tenantId, args)) ?? {});
     const output = await deps.actions.run(tool.action, args, { tenantId, meta: { via: 'mcp' }, logger: deps.logger, actor: `api_key:${caller.keyId}` });
     return text(output ?? {});
   } catch (err) {

@@ -14,7 +14,24 @@ const ACTION_SCOPES: Record<string, { scope: string; destructive: boolean; readO
 export interface AgentTool extends AgentToolInfo {
   inputSchema: Record<string, unknown>;
   outputSchema: Record<string, unknown>;
+  /** The action it runs, or a task tool's own function (given the tenant). */
   action: string;
+  run?: (tenantId: string, args: Record<string, unknown>) => Promise<unknown>;
+}
+
+/** `usage_read`: the tenant's plan, limits and usage (only where a plugin provides usage, i.e. billing). */
+export function usageTool(read: (tenantId: string) => Promise<unknown>): AgentTool {
+  return {
+    name: 'usage_read',
+    action: 'usage_read',
+    description: "Read the tenant's plan, its limits and the usage counted against them this period",
+    scope: 'usage:read',
+    readOnly: true,
+    destructive: false,
+    inputSchema: { type: 'object', additionalProperties: false, properties: {} },
+    outputSchema: { type: 'object' },
+    run: (tenantId) => read(tenantId),
+  };
 }
 
 /** MCP tool names allow [A-Za-z0-9_-]: `mail.send` becomes `mail_send`. */

@@ -11,7 +11,7 @@ import { callTool, type CallDeps, type Caller } from './calls.js';
 export async function visibleTools(deps: CallDeps, caller: Caller): Promise<AgentTool[]> {
   const p = caller.principal;
   const grant = beyondPlans(p) ? null : await deps.entitlements.grant(p.tenantId as string);
-  return actionTools(deps.actions.list()).filter(
+  return [...actionTools(deps.actions.list()), ...deps.taskTools].filter(
     (t) => hasScope(p, t.scope) && (!grant || !deps.features.size || !missingFeature(deps.features, grant, [t.scope, 'agents:call'])),
   );
 }

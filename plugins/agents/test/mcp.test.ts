@@ -59,4 +59,15 @@ describe('agents: the MCP endpoint', () => {
     assert.ok(refused instanceof Error || (refused as { isError?: boolean }).isError, 'a tool outside the key’s scopes is refused');
     await client.close();
   });
+
+  it('usage_read: the plan, limits and usage, counting the agent calls made', async () => {
+    const client = await connect(await keyOf(owner, ['usage:read']));
+    assert.deepEqual((await client.listTools()).tools.map((x) => x.name), ['usage_read']);
+    const result = await client.callTool({ name: 'usage_read', arguments: {} });
+    assert.notEqual(result.isError, true, JSON.stringify(result));
+    const view = result.structuredContent as { plan_id: string; usage: Record<string, number> };
+    assert.ok(view.plan_id);
+    assert.ok(view.usage.agent_calls_this_month >= 1, JSON.stringify(view.usage));
+    await client.close();
+  });
 });
