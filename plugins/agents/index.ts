@@ -1,7 +1,7 @@
 import { asFunction } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { mcpRoutes } from './routes/mcp.js';
-import { usageTool } from './services/catalogue.js';
+import { mailCodeTool, usageTool } from './services/catalogue.js';
 import { Confirmations } from './services/confirmations.js';
 
 export default definePlugin({
@@ -32,7 +32,10 @@ export default definePlugin({
       entitlements: k.entitlements,
       features: k.features,
       confirmations: c.container.resolve('agentConfirmations') as Confirmations,
-      taskTools: c.container.hasRegistration('usageReader') ? [usageTool((tenantId) => k.usageReader.view(tenantId))] : [],
+      taskTools: [
+        ...(c.container.hasRegistration('usageReader') ? [usageTool((tenantId) => k.usageReader.view(tenantId))] : []),
+        ...(c.container.hasRegistration('mailCodes') ? [mailCodeTool((...a) => k.mailCodes.waitForCode(...a))] : []),
+      ],
     };
     mcpRoutes(r, deps, k.config.server.publicUrl);
   },

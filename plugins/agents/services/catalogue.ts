@@ -58,3 +58,27 @@ export function actionTools(actions: RegisteredAction[]): AgentTool[] {
   }
   return tools;
 }
+
+/** `mail_wait_for_code`: waits ≤ 30 s on one of the tenant's mailboxes; the code is extracted by the server, never by the agent. */
+export function mailCodeTool(wait: (tenantId: string, address: string, since: number, timeoutMs: number) => Promise<unknown>): AgentTool {
+  return {
+    name: 'mail_wait_for_code',
+    action: 'mail_wait_for_code',
+    description: 'Wait (at most 30 s) for a verification code to arrive on one of your mailboxes; returns the code the server extracted',
+    scope: 'mail:use',
+    readOnly: true,
+    destructive: false,
+    inputSchema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mailbox'],
+      properties: {
+        mailbox: { type: 'string', format: 'email', maxLength: 320 },
+        since: { type: 'integer', minimum: 0, description: 'Only mail after this email id (the emailId a previous wait returned)' },
+        timeoutSeconds: { type: 'integer', minimum: 0, maximum: 30 },
+      },
+    },
+    outputSchema: { type: 'object' },
+    run: (tenantId, args) => wait(tenantId, String(args.mailbox), Number(args.since ?? 0), Number(args.timeoutSeconds ?? 30) * 1000),
+  };
+}

@@ -41,9 +41,10 @@ describe('agents: the MCP endpoint', () => {
     const licenses = await connect(await keyOf(owner, ['licenses:manage']));
     const mailTools = (await mail.listTools()).tools;
     const licenseTools = (await licenses.listTools()).tools;
-    assert.deepEqual(mailTools.map((x) => x.name), ['mail_send']);
+    assert.deepEqual(mailTools.map((x) => x.name).sort(), ['mail_send', 'mail_wait_for_code']);
+    assert.equal(mailTools.find((x) => x.name === 'mail_wait_for_code')?.annotations?.readOnlyHint, true);
     assert.deepEqual(licenseTools.map((x) => x.name), ['licensing_generate']);
-    assert.equal(mailTools[0]?.annotations?.destructiveHint, true);
+    assert.equal(mailTools.find((x) => x.name === 'mail_send')?.annotations?.destructiveHint, true);
     assert.equal(licenseTools[0]?.annotations?.readOnlyHint, false);
     await mail.close();
     await licenses.close();
