@@ -89,6 +89,18 @@ describe('agents: confirmation of destructive tools, across two instances', () =
     await client.close();
   });
 
+  it('mail_wait_for_code: waits on the tenant’s own mailbox only', async () => {
+    const c = await connect(a);
+    const own = (await c.callTool({ name: 'mail_wait_for_code', arguments: { mailbox: from, timeoutSeconds: 0 } })) as Result;
+    assert.notEqual(own.isError, true, JSON.stringify(own));
+    assert.equal(body(own).code, null);
+    const stranger = await registerOwner(a, 'boxes');
+    const box = await a.request('POST', '/mail/api/create', { headers: stranger.headers, body: { local: `theirs${process.pid}`, domainIndex: 0 } });
+    const theirs = (await c.callTool({ name: 'mail_wait_for_code', arguments: { mailbox: box.body.email, timeoutSeconds: 0 } })) as Result;
+    assert.equal(theirs.isError, true, 'another tenant’s mailbox is not found');
+    await c.close();
+  });
+
   it('dryRun says what would happen and changes nothing', async () => {
     const c = await connect(a);
     const res = await send(c, { from, to: 'x@example.org', subject: 'dry', dryRun: true });
@@ -98,7 +110,10 @@ describe('agents: confirmation of destructive tools, across two instances', () =
   });
 
   it('every call is in the audit log with key, client, tool, args digest and outcome', async () => {
-    const rows = await a.app.db('auth_audit_logs').where({ action: 'agents.tool_call', tenant_id: owner.tenantId }).select('details');
+    const rows = await a.app
+      .db('auth_audit_logs')
+      .where({ action: 'agents.tool_call', tenant_id: owner.tenantId, target_id: 'mail_send' })
+      .select('details');
     const details = rows.map((r: { details: string }) => JSON.parse(r.details));
     const outcomes = details.map((d: { outcome: string }) => d.outcome).sort();
     assert.deepEqual(outcomes, ['confirmation_refused', 'confirmation_refused', 'dry_run', 'ok', 'preview']);
