@@ -21,10 +21,16 @@ export interface TenantPlans {
   assign(tenantId: string, planId: string): Promise<void>;
 }
 
+/** `usageReader`: a tenant's plan, limits and usage, as GET /api/v2/billing/subscription replies (the agents' usage_read tool). */
+export interface UsageReader {
+  view(tenantId: string): Promise<{ plan_id: string; status: string; limits: Record<string, unknown>; usage: Record<string, number> }>;
+}
+
 declare module '../../core/container.js' {
   interface Cradle {
     /** billing's own services (its routes, webhooks and jobs). */
     billingServices: BillingServices;
     tenantPlans: TenantPlans;
+    usageReader: UsageReader;
   }
 }

@@ -45,7 +45,7 @@ export default definePlugin<BillingSettings>({
     }
     const s = createBillingServices(c.container.cradle, c.settings);
     // `tenantPlans` is billing's typed contract (api.ts) for auth's admin tenant view and PATCH.
-    c.container.register({ billingServices: asValue(s), tenantPlans: asValue(s.tenantPlans) });
+    c.container.register({ billingServices: asValue(s), tenantPlans: asValue(s.tenantPlans), usageReader: asValue({ view: s.subscriptionView }) });
     // Fills the core's `usage` and `entitlements` slots: from now on every plugin's consume() and
     // every scope check obey the plans.
     c.container.cradle.usage.provide(s.meter);

@@ -61,7 +61,17 @@ export default definePlugin<MailSettings>({
       throw new ConfigError('invalid config: settings.mail.smtp.tlsCertFile: tlsKeyFile and tlsCertFile go together (STARTTLS needs both)');
     }
     const s = createMailServices(c.container.cradle, c.settings);
-    c.container.register({ mailServices: asValue(s) });
+    // mailCodes acts with tenant-admin rights, so only the tenant's own mailboxes are found.
+    const mailCodes = {
+      async waitForCode(tenantId: string, address: string, since: number, timeoutMs: number) {
+        const scope = { role: 'admin' as const, tenantId, userId: 'agent' };
+        const found: unknown = await s.emails.wait(scope, address, since, timeoutMs, new AbortController().signal);
+        const mail = found as Array<{ id: number; verification_code: string | null }>; // the summary rows carry the code
+        const hit = [...mail].sort((a, b) => b.id - a.id).find((m) => m.verification_code);
+        return { code: hit?.verification_code ?? null, emailId: hit?.id ?? mail.reduce<number | null>((max, m) => Math.max(max ?? 0, m.id), null) };
+      },
+    };
+    c.container.register({ mailServices: asValue(s), mailCodes: asValue(mailCodes) });
     c.container.resolve('auth').add(s.auth.strategy());
   },
 

@@ -1,0 +1,8 @@
+/** What the agents plugin shares: the shape of a tool as listed to an agent. */
+export interface AgentToolInfo {
+  name: string;
+  description: string;
+  scope: string;
+  readOnly: boolean;
+  destructive: boolean;
+}

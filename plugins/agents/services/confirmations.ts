@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { randomToken, sha256 } from '../../../core/secrets.js';
+
+const TTL_MS = 5 * 60_000;
+
+/** The sha256 of a tool's arguments, keys sorted, so the same call digests the same on every instance. */
+export function argsDigest(args: Record<string, unknown>): string {
+  const sorted = JSON.stringify(args, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+  return createHash('sha256').update(sorted).digest('hex');
+}
+
+export interface Confirmable {
+  tenantId: string;
+  keyId: string;
+  tool: string;
+  digest: string;
+}
+
+/** Confirmation tokens for destructive tools: bound to key, tool and arguments, short-lived, single use. */
+export class Confirmations {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+  ) {}
+
+  async issue(c: Confirmable): Promise<{ token: string; expiresAt: string }> {
+    const token = randomToken();
+    const expiresAt = new Date(this.clock.now().getTime() + TTL_MS).toISOString();
+    await this.db('agents_confirmations').insert({
+      token_hash: sha256(token),
+      tenant_id: c.tenantId,
+      key_id: c.keyId,
+      tool: c.tool,
+      args_digest: c.digest,
+      expires_at: expiresAt,
+    });
+    return { token, expiresAt };
+  }
+
+  /** Spends the token when it matches this very call; one update, so two racing calls spend it once. */
+  async spend(token: string, c: Confirmable): Promise<boolean> {
+    const now = this.clock.now().toISOString();
+    const spent = await this.db('agents_confirmations')
+      .where({ token_hash: sha256(token), tenant_id: c.tenantId, key_id: c.keyId, tool: c.tool, args_digest: c.digest })
+      .whereNull('used_at')
+      .where('expires_at', '>', now)
+      .update({ used_at: now });
+    return spent === 1;
+  }
+}
