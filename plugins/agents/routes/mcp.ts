@@ -34,7 +34,7 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string): v
   });
   r.post('/mcp', { summary: 'The MCP endpoint (Streamable HTTP, stateless, JSON responses); API key in X-API-Key or Bearer' }, async (ctx) => {
     const principal = await ctx.authenticate();
-    if (!principal || !principal.tenantId) {
+    if (!principal?.tenantId) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', `Bearer resource_metadata="${metadataUrl}"`);
       ctx.body = { detail: 'An API key is required (X-API-Key or Authorization: Bearer)' };

@@ -110,10 +110,7 @@ describe('agents: confirmation of destructive tools, across two instances', () =
   });
 
   it('every call is in the audit log with key, client, tool, args digest and outcome', async () => {
-    const rows = await a.app
-      .db('auth_audit_logs')
-      .where({ action: 'agents.tool_call', tenant_id: owner.tenantId, target_id: 'mail_send' })
-      .select('details');
+    const rows = await a.app.db('auth_audit_logs').where({ action: 'agents.tool_call', tenant_id: owner.tenantId, target_id: 'mail_send' }).select('details');
     const details = rows.map((r: { details: string }) => JSON.parse(r.details));
     const outcomes = details.map((d: { outcome: string }) => d.outcome).sort();
     assert.deepEqual(outcomes, ['confirmation_refused', 'confirmation_refused', 'dry_run', 'ok', 'preview']);

@@ -43,7 +43,10 @@ describe('agents: the MCP endpoint', () => {
     const licenseTools = (await licenses.listTools()).tools;
     assert.deepEqual(mailTools.map((x) => x.name).sort(), ['mail_send', 'mail_wait_for_code']);
     assert.equal(mailTools.find((x) => x.name === 'mail_wait_for_code')?.annotations?.readOnlyHint, true);
-    assert.deepEqual(licenseTools.map((x) => x.name), ['licensing_generate']);
+    assert.deepEqual(
+      licenseTools.map((x) => x.name),
+      ['licensing_generate'],
+    );
     assert.equal(mailTools.find((x) => x.name === 'mail_send')?.annotations?.destructiveHint, true);
     assert.equal(licenseTools[0]?.annotations?.readOnlyHint, false);
     await mail.close();
@@ -63,7 +66,10 @@ describe('agents: the MCP endpoint', () => {
 
   it('usage_read: the plan, limits and usage, counting the agent calls made', async () => {
     const client = await connect(await keyOf(owner, ['usage:read']));
-    assert.deepEqual((await client.listTools()).tools.map((x) => x.name), ['usage_read']);
+    assert.deepEqual(
+      (await client.listTools()).tools.map((x) => x.name),
+      ['usage_read'],
+    );
     const result = await client.callTool({ name: 'usage_read', arguments: {} });
     assert.notEqual(result.isError, true, JSON.stringify(result));
     const view = result.structuredContent as { plan_id: string; usage: Record<string, number> };
