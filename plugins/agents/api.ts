@@ -6,3 +6,10 @@ export interface AgentToolInfo {
   readOnly: boolean;
   destructive: boolean;
 }
+
+declare module '../../core/container.js' {
+  interface Cradle {
+    /** agents' own confirmation tokens (its route). */
+    agentConfirmations: import('./services/confirmations.js').Confirmations;
+  }
+}

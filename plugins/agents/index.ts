@@ -15,6 +15,19 @@ export default definePlugin({
 
   migrations: 'migrations',
 
+  // A confirmation token lives 5 minutes: spent or expired ones are forgotten after a day.
+  jobs: [
+    {
+      name: 'prune-confirmations',
+      schedule: '41 3 * * *',
+      catchUp: true,
+      async run(c, info) {
+        const before = new Date(info.scheduledFor.getTime() - 86_400_000).toISOString();
+        await c.container.resolve('retention').deleteInBatches('agents_confirmations', 'token_hash', (q) => q.where('expires_at', '<', before));
+      },
+    },
+  ],
+
   register(c) {
     c.container.register({ agentConfirmations: asFunction(({ db, clock }) => new Confirmations(db, clock)).singleton() });
   },
@@ -31,7 +44,7 @@ export default definePlugin({
       audit,
       entitlements: k.entitlements,
       features: k.features,
-      confirmations: c.container.resolve('agentConfirmations') as Confirmations,
+      confirmations: k.agentConfirmations,
       taskTools: [
         ...(c.container.hasRegistration('usageReader') ? [usageTool((tenantId) => k.usageReader.view(tenantId))] : []),
         ...(c.container.hasRegistration('mailCodes') ? [mailCodeTool((...a) => k.mailCodes.waitForCode(...a))] : []),
