@@ -2,7 +2,7 @@ import type { Ajv } from 'ajv';
 import { AppError } from './errors.js';
 import type { EventBus } from './events/outbox.js';
 import type { Logger } from './logger.js';
-import { createAjv, toFieldErrors, type Validator } from './validation.js';
+import { boundIntegers, createAjv, schemaProblems, toFieldErrors, type Validator } from './validation.js';
 import type { JsonSchema } from './http/router.js';
 
 /** What an action is told about the call: the tenant it acts in, and where the call came from. */
@@ -77,8 +77,12 @@ export class Actions {
   add(plugin: string, name: string, spec: ActionSpec): void {
     const existing = this.actions.get(name);
     if (existing) throw new Error(`plugin "${plugin}" declares action "${name}", already declared by "${existing.plugin}"`);
-    this.validators.set(name, this.ajv.compile(spec.input)); // a bad schema fails the boot
-    this.actions.set(name, { ...spec, name, plugin });
+    // As for routes: an integer states its bound or gets INT32's, so no input reaches a column it overflows.
+    // The bounded schema is the one listed (the workflows catalogue, MCP tools), so clients see the bound.
+    const input = boundIntegers(spec.input);
+    const problems = schemaProblems(input); // a bad schema fails the boot; its validator is made on first use
+    if (problems) throw new Error(`plugin "${plugin}" action "${name}": invalid input schema: ${problems}`);
+    this.actions.set(name, { ...spec, input, name, plugin });
   }
 
   list(): RegisteredAction[] {
@@ -91,8 +95,10 @@ export class Actions {
 
   /** The input's problems, or [] when the action would accept it (defaults are filled in place). */
   check(name: string, input: unknown): Array<{ path: string; message: string }> {
-    const validate = this.validators.get(name);
-    if (!validate) return [{ path: 'action', message: `unknown action "${name}"` }];
+    const action = this.actions.get(name);
+    if (!action) return [{ path: 'action', message: `unknown action "${name}"` }];
+    let validate = this.validators.get(name);
+    if (!validate) this.validators.set(name, (validate = this.ajv.compile(action.input)));
     return validate(input) ? [] : toFieldErrors(validate.errors, 'input');
   }
 

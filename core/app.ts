@@ -13,7 +13,7 @@ import { collectNotes, formatBanner, type Notes } from './banner.js';
 import { createDatabase, dialectOf } from './db/connection.js';
 import { migrateLatest, type MigrationFolder } from './db/migrations.js';
 import { Hooks } from './hooks/hooks.js';
-import { EventBus } from './events/outbox.js';
+import { EventBus, type PlatformEvent } from './events/outbox.js';
 import { Actions } from './actions.js';
 import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
@@ -54,6 +54,18 @@ export type AppState = 'created' | 'starting' | 'running' | 'stopping' | 'stoppe
 
 const CORE_MIGRATIONS = path.join(codeRoot, 'core', 'db', 'migrations');
 
+/** What create() hands a new instance: everything is built before the constructor runs. */
+interface PlinthParts {
+  config: CoreConfig;
+  logger: Logger;
+  db: Knex;
+  plugins: LoadedPlugin[];
+  contexts: Map<string, PluginContext>;
+  container: PlinthContainer;
+  koa: Koa<any, any>;
+  migrationsApplied: string[];
+}
+
 /**
  * One Plinth instance. `createApp` does everything up to the routes (config, plugins, register,
  * migrate, mount); `start` opens listeners, starts event delivery and jobs; `stop` undoes it in
@@ -70,16 +82,20 @@ export class Plinth {
   /** What plugins announced while starting (see core/banner.ts). */
   private readonly notes: Notes;
 
-  private constructor(
-    readonly config: CoreConfig,
-    readonly logger: Logger,
-    readonly db: Knex,
-    readonly plugins: LoadedPlugin[],
-    readonly contexts: Map<string, PluginContext>,
-    container: PlinthContainer,
-    koa: Koa<any, any>,
-    readonly migrationsApplied: string[],
-  ) {
+  readonly config: CoreConfig;
+  readonly logger: Logger;
+  readonly db: Knex;
+  readonly plugins: LoadedPlugin[];
+  readonly contexts: Map<string, PluginContext>;
+  readonly migrationsApplied: string[];
+
+  private constructor({ config, logger, db, plugins, contexts, container, koa, migrationsApplied }: PlinthParts) {
+    this.config = config;
+    this.logger = logger;
+    this.db = db;
+    this.plugins = plugins;
+    this.contexts = contexts;
+    this.migrationsApplied = migrationsApplied;
     this.container = container;
     this.koa = koa;
     this.notes = collectNotes(logger);
@@ -193,7 +209,9 @@ export class Plinth {
         }
       }
       plugin.register?.(c);
-      for (const [name, fn] of Object.entries(plugin.on ?? {})) events.subscribe(name, `${plugin.name}:${name}`, (e) => fn(e, c));
+      // Each handler's payload type came from its event's name; the bus delivers by name.
+      const handlers = Object.entries(plugin.on ?? {}) as Array<[string, (e: PlatformEvent, c: PluginContext) => Promise<void> | void]>;
+      for (const [name, fn] of handlers) events.subscribe(name, `${plugin.name}:${name}`, (e) => fn(e, c));
       for (const [name, fn] of Object.entries(plugin.filters ?? {})) hooks.addFilter(name, plugin.name, (v, ctx) => fn(v, ctx, c));
       for (const job of plugin.jobs ?? []) {
         scheduler.add({ name: `${plugin.name}.${job.name}`, schedule: job.schedule, catchUp: job.catchUp, run: (info) => job.run(c, info) });
@@ -225,7 +243,15 @@ export class Plinth {
       const c = contexts.get(plugin.name)!;
       if (!plugin.routes) continue;
       if (!c.face) throw new PluginError(`plugin "${plugin.name}" has routes but no face`);
-      const router = new PluginRouter(plugin.name, c.face.base, rateLimits, openapi, c.face.envelope);
+      const router = new PluginRouter({
+        plugin: plugin.name,
+        base: c.face.base,
+        rateLimits,
+        openapi,
+        envelope: c.face.envelope,
+        checkReplies: config.server.checkReplies,
+      });
+      openapi.face({ plugin: plugin.name, base: c.face.base, description: plugin.description, version: plugin.version });
       plugin.routes(router, c);
       const face: Face = faces.get(c.face.base) ?? { base: c.face.base, envelope: c.face.envelope, middleware: [] };
       if (plugin.face?.queryCredentials) face.queryCredentials = { ...face.queryCredentials, ...plugin.face.queryCredentials };
@@ -248,7 +274,7 @@ export class Plinth {
       // requestContext first: code below a route (the usage meter) can see who is acting.
       core: [requestContext() as never, coreRoutes(() => holder.app!), apiDocs(), ...(config.ui.enabled ? [adminUi(() => holder.app!)] : [])],
     });
-    const app = new Plinth(config, logger, db, plugins, contexts, container, koa, applied);
+    const app = new Plinth({ config, logger, db, plugins, contexts, container, koa, migrationsApplied: applied });
     holder.app = app;
     return app;
   }

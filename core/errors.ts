@@ -1,18 +1,52 @@
 import type { FieldError } from './validation.js';
 
 /**
+ * The codes the core itself gives errors: its generic ones (the static helpers' defaults), the HTTP
+ * layer's, and `usage_limit_reached`, which whichever plugin provides the `usage` meter throws.
+ * Each plugin's `api.ts` lists the codes it adds (`MailErrorCode`, …): a client of a face meets
+ * the core's codes and its plugin's, nothing else (test/architecture/error-codes.test.ts).
+ */
+export type CoreErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'validation_error'
+  | 'rate_limited'
+  | 'tenant_required'
+  | 'feature_not_in_plan'
+  | 'usage_limit_reached'
+  | 'payload_too_large'
+  | 'malformed_json'
+  | 'malformed_body'
+  | 'unsupported_media_type'
+  | 'internal_error'
+  | 'target_refused'
+  | 'unknown_action'
+  | 'filter_returned_nothing'
+  | 'login_unavailable'
+  | 'magic_link_unavailable'
+  | 'too_many_streams'
+  | 'ui_not_built'
+  | 'no_relay'
+  | 'event_not_dead';
+
+/**
  * The one error type. `code` is a stable machine-readable string; `message` is safe to show.
  * Faces render it in their envelope (core/http/envelopes.ts); anything else thrown is a 500.
+ * `C` narrows the code to a plugin's catalogue: a plugin's named constructors (plugins/licensing/
+ * services/errors.ts) return `AppError<LicensingErrorCode>`, so a code outside it does not compile.
  */
-export class AppError extends Error {
+export class AppError<C extends string = string> extends Error {
   override name = 'AppError';
   readonly status: number;
-  readonly code: string;
+  readonly code: C;
   readonly details?: unknown;
   /** Extra response headers, e.g. Retry-After on 429. */
   readonly headers?: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, extra: { details?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(status: number, code: C, message: string, extra: { details?: unknown; headers?: Record<string, string> } = {}) {
     super(message);
     this.status = status;
     this.code = code;
@@ -48,7 +82,7 @@ export class AppError extends Error {
 }
 
 /** Failed schema validation; `fields` names every failing path. */
-export class ValidationError extends AppError {
+export class ValidationError extends AppError<'validation_error'> {
   override name = 'ValidationError';
   readonly fields: FieldError[];
   constructor(fields: FieldError[], status = 422) {

@@ -10,9 +10,14 @@ export interface LiveEvent {
 export interface LiveClient {
   tenantId: string | null;
   send(event: LiveEvent): void;
+  /** Whether the stream's credentials still sign it in as the same person (false: the session ended). */
+  stillSignedIn?(): Promise<boolean>;
+  /** Ends the stream (its session ended). */
+  end?(): void;
 }
 
 const CHANNEL = 'admin.live';
+const RECHECK = 'admin.live.recheck';
 
 /**
  * The admin pages' live channel: a plugin publishes what changed for a tenant, and every instance
@@ -20,10 +25,16 @@ const CHANNEL = 'admin.live';
  * crosses instances through the pub/sub (Redis or PostgreSQL when configured), so a robot that
  * connects to one instance shows online on a page served by another. Not durable: a page that was
  * away reloads what it shows.
+ *
+ * A stream lives no longer than its session: after a sign-out (any instance) or whenever the login
+ * provider says sessions or users changed (`recheckHere`), each stream asks the auth chain again
+ * with its own credentials and ends when they no longer sign in the same person.
  */
 export class LiveHub {
   private readonly clients = new Set<LiveClient>();
   private listening: Promise<void> | null = null;
+  private checking: Promise<void> | null = null;
+  private again = false;
 
   constructor(
     private readonly pubsub: PubSub,
@@ -49,9 +60,34 @@ export class LiveHub {
     return n;
   }
 
+  /** Every instance checks its streams' sessions (after a sign-out). */
+  async recheck(): Promise<void> {
+    await this.pubsub.publish(RECHECK, {}).catch((err) => this.logger.warn({ err }, 'could not ask the instances to recheck live streams'));
+  }
+
+  /**
+   * This instance checks its streams' sessions now, ending those signed out; calls that come while
+   * a check runs share one more check after it (a burst of invalidations costs two rounds at most).
+   */
+  recheckHere(): Promise<void> {
+    if (this.checking) {
+      this.again = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      do {
+        this.again = false;
+        await Promise.all([...this.clients].map((c) => checkOne(c, this.logger)));
+      } while (this.again);
+    })().finally(() => {
+      this.checking = null;
+    });
+    return this.checking;
+  }
+
   private listen(): Promise<void> {
-    this.listening ??= this.pubsub
-      .subscribe(CHANNEL, (m) => this.deliver(m))
+    this.listening ??= Promise.all([this.pubsub.subscribe(CHANNEL, (m) => this.deliver(m)), this.pubsub.subscribe(RECHECK, () => void this.recheckHere())])
+      .then(() => undefined)
       .catch((err) => {
         this.listening = null;
         throw err;
@@ -71,4 +107,14 @@ export class LiveHub {
       }
     }
   }
+}
+
+/** Ends a stream whose credentials no longer sign in the same person (an error counts as signed out). */
+export async function checkOne(client: LiveClient, logger: Logger): Promise<void> {
+  if (!client.stillSignedIn) return;
+  const ok = await client.stillSignedIn().catch((err) => {
+    logger.debug({ err }, 'a live stream failed its session check');
+    return false;
+  });
+  if (!ok) client.end?.();
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterSQLite, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
@@ -5,6 +6,24 @@ import { AppError } from './errors.js';
 import { ConfigError } from './config/load.js';
 import type { Dialect } from './db/connection.js';
 import type { CoreConfig } from './config/schema.js';
+
+/**
+ * What an address counts as wherever it keys a budget (per-address rate limits, login failures,
+ * SMTP connections): an IPv4 address (IPv4-mapped IPv6 as IPv4), or an IPv6 /64, one subscriber's
+ * usual allocation; counting single IPv6 addresses would let one host take a fresh budget per address.
+ */
+export function addressKey(address: string): string {
+  const plain = address.replace(/^::ffff:(?=\d+\.)/i, '').replace(/%.*$/, '');
+  if (!net.isIPv6(plain)) return plain;
+  const [head, tail = ''] = plain.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = plain.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
 
 export interface LimitSpec {
   /** Namespaced bucket name, e.g. `auth.login.ip`. */

@@ -78,7 +78,9 @@ export class Scheduler {
       const task = cron.schedule(job.schedule, () => this.track(this.runTick(job)), { timezone: 'Etc/UTC', name: job.name, noOverlap: true });
       this.tasks.set(job.name, task);
     }
-    this.watcher = setInterval(() => void this.track(this.takeOverAbandoned()), this.leaseSeconds * 1000);
+    // Every half lease: a dead holder's lease runs out at most one lease after its last renewal, so
+    // its job is taken over within one and a half lease periods of its death (two, with room to spare).
+    this.watcher = setInterval(() => void this.track(this.takeOverAbandoned()), (this.leaseSeconds * 1000) / 2);
     this.watcher.unref();
   }
 
@@ -93,7 +95,7 @@ export class Scheduler {
 
   /**
    * Jobs whose holder stopped renewing (its process died): taken over, their dead runs closed, and
-   * a catch-up job's tick run again. Every instance looks once a lease period; one wins each job.
+   * a catch-up job's tick run again. Every instance looks every half lease period; one wins each job.
    */
   async takeOverAbandoned(): Promise<void> {
     const stale = (await this.db(JOBS.table).whereNotNull(JOBS.holder).andWhere(JOBS.until, '<', iso(this.clock.now())).pluck('name')) as string[];

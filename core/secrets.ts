@@ -1,13 +1,24 @@
-// The one place for secrets and their hashes: random tokens, the SHA-256 they are stored as, and
-// constant-time comparison. Every plugin uses these (auth's tokens and keys, robot tokens, mail
-// sessions, workflow webhook tokens) instead of its own copy.
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+// The one place for secrets and their hashes: random tokens, the SHA-256 they are stored as, keyed
+// digests, and constant-time comparison. Every plugin uses these (auth's tokens and keys, robot
+// tokens, mail sessions, workflow webhook tokens, agents' confirmations, licensing's key
+// fingerprints) instead of its own copy; test/architecture/secrets.test.ts holds that.
+import { createHash, createHmac, type KeyObject, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+
+/** How a digest is written: hex (what the database stores) or base64url (shorter, URL-safe). */
+export type DigestEncoding = 'hex' | 'base64url';
 
 /** 256 random bits, URL-safe: refresh tokens, magic links, reset and verification tokens. */
 export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
 
-/** Secrets are stored as SHA-256 (they are random and long, so a slow hash adds nothing). */
-export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+/**
+ * SHA-256. Secrets are stored as it (they are random and long, so a slow hash adds nothing); it
+ * also names content (a skill's digest, a tool call's arguments) and keys (a public key's fingerprint).
+ */
+export const sha256 = (value: string | Uint8Array, encoding: DigestEncoding = 'hex'): string => createHash('sha256').update(value).digest(encoding);
+
+/** HMAC-SHA256: a digest only the key's holder can make (derived tokens, pseudonymous ids). */
+export const hmacSha256 = (key: string | Uint8Array | KeyObject, value: string, encoding: DigestEncoding = 'hex'): string =>
+  createHmac('sha256', key).update(value).digest(encoding);
 
 export const sameSecret = (a: string, b: string): boolean => {
   const x = Buffer.from(sha256(a), 'hex');

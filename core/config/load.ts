@@ -71,6 +71,7 @@ const CORE_ENV: Array<[string, string, 'list'?]> = [
   ['PLINTH_HOST', 'server.host'],
   ['PLINTH_PUBLIC_URL', 'server.publicUrl'],
   ['PLINTH_TRUST_PROXY', 'server.trustProxy'],
+  ['PLINTH_CHECK_REPLIES', 'server.checkReplies'],
   ['SMTP_PORT', 'smtp.port'],
   ['DATABASE_URL', 'database.url'],
   ['PLINTH_DATA_DIR', 'dataDir'],

@@ -12,6 +12,11 @@ export interface CoreConfig {
     trustProxy: boolean;
     bodyLimit: string;
     shutdownTimeoutMs: number;
+    /**
+     * Check every JSON reply against the schema its route documents (a mismatch is a 500 naming the
+     * route and the field): for tests and development, so /openapi.json cannot drift from the code.
+     */
+    checkReplies: boolean;
   };
   smtp: { host: string; port: number };
   dataDir: string;
@@ -27,7 +32,16 @@ export interface CoreConfig {
   /** Each plugin's section, validated by that plugin's configSchema. */
   settings: Record<string, Record<string, unknown>>;
   rateLimit: { store: 'memory' | 'database' | 'redis'; points: number; durationSeconds: number };
-  events: { pollIntervalMs: number; batchSize: number; maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; jitterRatio: number };
+  events: {
+    pollIntervalMs: number;
+    batchSize: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    jitterRatio: number;
+    /** How long a dispatcher holds a batch it delivers (renewed every third of it); another instance takes a dead one's batch over after it. */
+    leaseSeconds: number;
+  };
   scheduler: { enabled: boolean; leaseSeconds: number };
   retention: RetentionSettings;
   mailer: { smtpUrl: string | null; from: string };
@@ -60,7 +74,7 @@ export const coreConfigSchema: Record<string, unknown> = {
       type: 'object',
       additionalProperties: false,
       // publicUrl has no default here: when absent, loadConfig derives it from the port served.
-      required: ['host', 'port', 'trustProxy', 'bodyLimit', 'shutdownTimeoutMs'],
+      required: ['host', 'port', 'trustProxy', 'bodyLimit', 'shutdownTimeoutMs', 'checkReplies'],
       properties: {
         host: { type: 'string', default: '0.0.0.0' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
@@ -68,6 +82,7 @@ export const coreConfigSchema: Record<string, unknown> = {
         trustProxy: { type: 'boolean', default: false },
         bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$', default: '1mb' },
         shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
+        checkReplies: { type: 'boolean', default: false },
       },
       default: {},
     },
@@ -134,7 +149,7 @@ export const coreConfigSchema: Record<string, unknown> = {
     events: {
       type: 'object',
       additionalProperties: false,
-      required: ['pollIntervalMs', 'batchSize', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'jitterRatio'],
+      required: ['pollIntervalMs', 'batchSize', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'jitterRatio', 'leaseSeconds'],
       properties: {
         pollIntervalMs: { type: 'integer', minimum: 10, default: 1000 },
         batchSize: { type: 'integer', minimum: 1, default: 100 },
@@ -143,6 +158,7 @@ export const coreConfigSchema: Record<string, unknown> = {
         backoffMaxMs: { type: 'integer', minimum: 1, default: 3600000 },
         // Retries spread by ±this share of their delay, so failures do not retry in lockstep.
         jitterRatio: { type: 'number', minimum: 0, maximum: 1, default: 0.2 },
+        leaseSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
       },
       default: {},
     },

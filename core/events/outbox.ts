@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { Leases, type LeasedTable } from '../leases.js';
 import type { Logger } from '../logger.js';
 import type { CoreConfig } from '../config/schema.js';
+import type { EventToEmit, PayloadOf } from './payloads.js';
 
 export interface PlatformEvent<P = Record<string, unknown>> {
   id: number;
@@ -67,9 +68,8 @@ interface DeliveryOutcome {
 /** Outcomes gathered at most this long are recorded in one commit. */
 const OUTCOME_WINDOW_MS = 50;
 
+/** A batch's lease (settings.events.leaseSeconds) is renewed every third of it while the batch is delivered. */
 const EVENTS: LeasedTable = { table: 'core_events', holder: 'locked_by', until: 'locked_until' };
-/** A batch's lease, renewed every third of it while the batch is delivered. */
-const EVENT_LEASE_SECONDS = 30;
 
 export class EventBus {
   private readonly handlers = new Map<string, Array<{ key: string; fn: EventHandler }>>();
@@ -127,8 +127,8 @@ export class EventBus {
   }
 
   /** Writes an event in `trx` (or directly); delivery starts once that transaction commits. */
-  async emit(trx: Knex | Knex.Transaction, name: string, payload: Record<string, unknown>, options: EmitOptions = {}): Promise<number> {
-    const [id] = await this.emitMany(trx, [{ name, payload, options }]);
+  async emit<N extends string>(trx: Knex | Knex.Transaction, name: N, payload: PayloadOf<N>, options: EmitOptions = {}): Promise<number> {
+    const [id] = await this.emitMany(trx, [{ name, payload, options } as EventToEmit<N>]);
     return id;
   }
 
@@ -136,7 +136,7 @@ export class EventBus {
    * Writes several events with one statement (a batch's worth: group-committed mail, for one);
    * returns their ids in the order given.
    */
-  async emitMany(trx: Knex | Knex.Transaction, events: Array<{ name: string; payload: Record<string, unknown>; options?: EmitOptions }>): Promise<number[]> {
+  async emitMany<N extends string>(trx: Knex | Knex.Transaction, events: Array<EventToEmit<N> & { name: N }>): Promise<number[]> {
     if (!events.length) return [];
     const now = iso(this.clock.now());
     const inherited = this.causes.getStore();
@@ -218,7 +218,7 @@ export class EventBus {
       const { token, events: batch } = await this.claim();
       if (batch.length === 0) return any;
       any = true;
-      const hold = this.leases.hold(EVENTS, token, EVENT_LEASE_SECONDS);
+      const hold = this.leases.hold(EVENTS, token, this.settings.leaseSeconds);
       try {
         // Events nobody handles are done in one statement (one commit) per batch, not one each.
         const unhandled = batch.filter((e) => !this.hasHandlers(e.name)).map((e) => e.id);
@@ -252,7 +252,7 @@ export class EventBus {
     const now = iso(this.clock.now());
     const claimed = await this.leases.claim(EVENTS, {
       holder: token,
-      seconds: EVENT_LEASE_SECONDS,
+      seconds: this.settings.leaseSeconds,
       limit: this.settings.batchSize,
       orderBy: 'id',
       where: (q) => q.where('status', 'pending').andWhere('available_at', '<=', now),

@@ -11,9 +11,10 @@ import { sqliteFile } from '../db/connection.js';
 import { packageVersion, uiBuildDir } from '../paths.js';
 import type { Plinth } from '../app.js';
 import { PassThrough } from 'node:stream';
-import type { LiveClient } from '../live.js';
+import { checkOne, type LiveClient } from '../live.js';
 
 const LIVE_STREAMS_PER_PRINCIPAL = 8;
+const LIVE_BEAT_MS = 15_000;
 
 /**
  * What the auth plugin (or a test fixture) registers as `adminLogin` so the admin UI can sign in.
@@ -144,15 +145,21 @@ export function adminUi(app: () => Plinth): Middleware {
     const token = ctx.cookies.get(SESSION_COOKIE);
     if (token && plinth.container.hasRegistration('adminLogin')) await plinth.container.resolve('adminLogin').logout?.(token);
     ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
+    // The session's live streams (on any instance) end with it.
+    if (token) await plinth.container.resolve('live').recheck();
     ctx.body = { ok: true };
   });
 
   // The live channel of the signed-in page: server-sent events of its tenant (see core/live.ts),
   // a comment every 15 s so proxies keep it open, at most LIVE_STREAMS_PER_PRINCIPAL per person here.
+  // It ends with its session: at a sign-out or a revocation (the hub rechecks), and at the latest at
+  // the next beat (each beat checks the credentials again).
   router.get('/api/live', async (ctx) => {
-    const principal = await (ctx as unknown as HttpContext).authenticate();
+    const http = ctx as unknown as HttpContext;
+    const principal = await http.authenticate();
     if (!principal) throw AppError.unauthorized();
-    const hub = app().container.resolve('live');
+    const plinth = app();
+    const hub = plinth.container.resolve('live');
     const mine = (c: LiveClient) => (c as LiveClient & { principal?: string }).principal === principal.id;
     if (hub.count(mine) >= LIVE_STREAMS_PER_PRINCIPAL) {
       throw new AppError(429, 'too_many_streams', `at most ${LIVE_STREAMS_PER_PRINCIPAL} live pages at once; close another tab`);
@@ -161,10 +168,22 @@ export function adminUi(app: () => Plinth): Middleware {
     const write = (text: string) => {
       if (!stream.writableEnded) stream.write(text);
     };
+    let close = () => {};
     const client: LiveClient & { principal: string } = {
       principal: principal.id,
       tenantId: principal.tenantId,
       send: (e) => write(`event: ${e.kind}\ndata: ${JSON.stringify(e.data)}\n\n`),
+      // The same credentials, through the auth chain again: the same person in the same tenant, or the stream ends.
+      async stillSignedIn() {
+        http.state.principal = undefined;
+        try {
+          const now = await http.authenticate();
+          return now?.id === principal.id && now.kind === principal.kind && now.tenantId === principal.tenantId;
+        } catch {
+          return false;
+        }
+      },
+      end: () => close(),
     };
     const detach = await hub.attach(client);
     ctx.req.socket.setTimeout(0);
@@ -173,8 +192,11 @@ export function adminUi(app: () => Plinth): Middleware {
     ctx.status = 200;
     ctx.body = stream;
     write(': live\n\n');
-    const beat = setInterval(() => write(': ping\n\n'), 15_000);
-    const close = () => {
+    const beat = setInterval(() => {
+      write(': ping\n\n');
+      void checkOne(client, plinth.logger);
+    }, LIVE_BEAT_MS);
+    close = () => {
       clearInterval(beat);
       detach();
       stream.end();

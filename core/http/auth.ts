@@ -16,6 +16,9 @@ export interface Principal {
   attributes?: Record<string, unknown>;
 }
 
+/** A principal that acts within a tenant (what core/http/guards.ts actingTenant gives). */
+export type TenantPrincipal = Principal & { tenantId: string };
+
 /** What a strategy may look at: no Koa types, so strategies live in plugin services. */
 export interface AuthRequest {
   headers: IncomingHttpHeaders;

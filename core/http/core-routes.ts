@@ -4,7 +4,7 @@ import { packageVersion } from '../paths.js';
 import type { Plinth } from '../app.js';
 import { envelopes } from './envelopes.js';
 import type { OpenApiRegistry } from './openapi.js';
-import { outboxListQuery, outboxRoutes } from './outbox-routes.js';
+import { outboxListQuery, outboxMailReply, outboxPageReply, outboxRoutes } from './outbox-routes.js';
 
 /**
  * / (to the admin UI), /health (process up), /ready (database reachable, migrations done, not
@@ -79,7 +79,7 @@ export function documentCoreRoutes(openapi: OpenApiRegistry): void {
     operationId: 'core_list_outbox',
     summary: "The platform's sent and kept mail, newest first (superadmins)",
     secured: true,
-    schema: { query: outboxListQuery },
+    schema: { query: outboxListQuery, responses: { 200: { description: 'A page of mails, newest first, without their bodies', schema: outboxPageReply } } },
   });
   openapi.add({
     ...core,
@@ -88,7 +88,7 @@ export function documentCoreRoutes(openapi: OpenApiRegistry): void {
     operationId: 'core_read_outbox_mail',
     summary: 'One outgoing mail with its text and HTML (superadmins)',
     secured: true,
-    schema: { params: id },
+    schema: { params: id, responses: { 200: { description: 'The mail with its text and HTML', schema: outboxMailReply } } },
   });
   openapi.add({
     ...core,
@@ -97,6 +97,9 @@ export function documentCoreRoutes(openapi: OpenApiRegistry): void {
     operationId: 'core_resend_outbox_mail',
     summary: 'Send a kept mail again through the relay (409 when none is configured; superadmins)',
     secured: true,
-    schema: { params: id },
+    schema: {
+      params: id,
+      responses: { 200: { description: "The mail as it stands now: sent, or failed with the relay's words", schema: outboxMailReply } },
+    },
   });
 }

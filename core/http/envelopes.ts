@@ -97,6 +97,7 @@ const SUCCESS_CODES: Record<string, [code: string, reason?: string]> = {
   unsupported_media_type: ['INVALID_REQUEST', 'UNSUPPORTED_MEDIA_TYPE'],
   unauthorized: ['INVALID_API_KEY'],
   forbidden: ['INVALID_API_KEY'],
+  tenant_required: ['INVALID_API_KEY'],
   feature_not_in_plan: ['INVALID_API_KEY', 'FEATURE_NOT_IN_PLAN'],
   not_found: ['NOT_FOUND'],
   rate_limited: ['INVALID_REQUEST', 'RATE_LIMITED'],

@@ -1,7 +1,7 @@
 import { asValue } from 'awilix';
 import { AppError } from '../errors.js';
 import { assertEntitled, beyondPlans } from '../entitlements.js';
-import { assertRole, assertScope, type Principal } from './auth.js';
+import { assertRole, assertScope, type TenantPrincipal } from './auth.js';
 import type { HttpContext } from './context.js';
 import type { Guard } from './router.js';
 
@@ -33,8 +33,7 @@ export const requireScope =
     assertScope(principal, ...allOf);
   };
 
-/** A principal that acts within a tenant. */
-export type TenantPrincipal = Principal & { tenantId: string };
+export type { TenantPrincipal } from './auth.js';
 
 /**
  * The tenant a request acts in: its principal's own. Every tenant-scoped endpoint gets its tenant

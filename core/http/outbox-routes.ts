@@ -6,12 +6,40 @@ import type { Plinth } from '../app.js';
 import { assertRole } from './auth.js';
 import type { HttpContext } from './context.js';
 import { paginationQuery, type PageRequest } from './pagination.js';
+import { arrayOf, int, isoTime, nullable, reply, str } from './schemas.js';
 
 export const outboxListQuery = {
   type: 'object',
   additionalProperties: false,
   properties: { ...paginationQuery, to: { type: 'string', minLength: 1, maxLength: 320 } },
 };
+/** A mail of the outbox as listed: who it went to, and what became of it (never the bodies). */
+const outboxMailFields = {
+  id: int,
+  message_id: nullable(str),
+  from: str,
+  to: arrayOf(str),
+  subject: str,
+  /** Kept in the outbox table (no relay configured) or handed to the SMTP relay. */
+  transport: { enum: ['outbox', 'smtp'] },
+  status: { enum: ['stored', 'sent', 'failed'] },
+  /** The relay's refusal, when it failed. */
+  error: nullable(str),
+  created_at: isoTime,
+};
+
+/** The core pager's page of mails, and the transport new mail takes now. */
+export const outboxPageReply = reply({
+  items: arrayOf(reply(outboxMailFields)),
+  total: int,
+  page: int,
+  page_size: int,
+  pages: int,
+  transport: { enum: ['outbox', 'smtp'] },
+});
+/** One mail with its bodies. */
+export const outboxMailReply = reply({ ...outboxMailFields, text: nullable(str), html: nullable(str) });
+
 // Query strings are text: coerce `?page=2` to a number before the schema checks it.
 const validateList = createAjv({ coerceTypes: true }).compile<PageRequest & { to?: string }>(outboxListQuery);
 

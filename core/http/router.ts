@@ -1,9 +1,9 @@
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
-import { boundIntegers, createAjv, toFieldErrors, unstorableField, type Validator } from '../validation.js';
+import { boundIntegers, createAjv, schemaProblems, toFieldErrors, unstorableField, type Validator } from '../validation.js';
 import type { HttpContext } from './context.js';
-import type { RateLimits, LimitSpec } from '../rate-limit.js';
+import { addressKey, type RateLimits, type LimitSpec } from '../rate-limit.js';
 import type { OpenApiRegistry } from './openapi.js';
 import { SuccessReply } from './reply.js';
 import type { Envelope } from './envelopes.js';
@@ -11,12 +11,30 @@ import { operationIdOf } from './openapi.js';
 
 export type JsonSchema = Record<string, unknown>;
 
+/** One documented reply of a route, by status. */
+export interface ReplyDoc {
+  description: string;
+  /**
+   * The reply's JSON: what the route returns, or passes to `ok()` (the face's envelope is put around
+   * it in /openapi.json). With `server.checkReplies` every reply is checked against it.
+   */
+  schema?: JsonSchema;
+  /** A reply that is not JSON (a download, a stream): its media type; `schema` then describes that body. */
+  contentType?: string;
+  /** JSON the route answers as is, outside its face's envelope (a seed's health body); still checked. */
+  envelope?: false;
+}
+
 export interface RouteSchemas {
   body?: JsonSchema;
+  /** A request body that is not JSON (a raw message, a provider's signed event), for /openapi.json. */
+  rawBody?: { contentType: string; schema?: JsonSchema };
+  /** Request headers the route reads (signatures), for /openapi.json. */
+  headers?: JsonSchema;
   query?: JsonSchema;
   params?: JsonSchema;
-  /** Documented replies by status, for /openapi.json. */
-  responses?: Record<number, { description: string; schema?: JsonSchema }>;
+  /** Documented replies by status: every success the route answers, for /openapi.json. */
+  responses?: Record<number, ReplyDoc>;
 }
 
 /** A guard checks the request and throws (401/403) or returns. */
@@ -54,6 +72,8 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 const bodyAjv = createAjv();
 const queryAjv = createAjv({ coerceTypes: 'array' });
+/** Replies are checked as sent: no defaults filled in, nothing coerced. */
+const replyAjv = createAjv({ useDefaults: false });
 
 /**
  * Checks a route schema at boot (an invalid one stops the boot, naming the route) but generates
@@ -63,7 +83,8 @@ const queryAjv = createAjv({ coerceTypes: 'array' });
 function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema | undefined, where: string): (() => Validator<unknown>) | null {
   if (!declared) return null;
   const schema = boundIntegers(declared);
-  if (!ajv.validateSchema(schema)) throw new Error(`invalid ${where} schema: ${ajv.errorsText(ajv.errors)}`);
+  const problems = schemaProblems(schema);
+  if (problems) throw new Error(`invalid ${where} schema: ${problems}`);
   let compiled: Validator<unknown> | null = null;
   return () => {
     if (!compiled) {
@@ -77,6 +98,18 @@ function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema |
   };
 }
 
+/** What PluginRouter is built from, passed by name. */
+export interface PluginRouterDeps {
+  plugin: string;
+  base: string;
+  rateLimits: RateLimits;
+  openapi: OpenApiRegistry;
+  /** The face's envelope: success replies are wrapped in it (and documented so). */
+  envelope: Envelope;
+  /** Check each JSON reply against the route's documented schema (server.checkReplies). */
+  checkReplies?: boolean;
+}
+
 /**
  * A plugin's routes under its face's base path. Each route's schemas are checked at boot,
  * compiled once on first use, and recorded for /openapi.json. Handlers receive validated input.
@@ -84,14 +117,20 @@ function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema |
 export class PluginRouter {
   readonly koa: Router;
 
-  constructor(
-    readonly plugin: string,
-    readonly base: string,
-    private readonly rateLimits: RateLimits,
-    private readonly openapi: OpenApiRegistry,
-    /** The face's envelope: success replies are wrapped in it (and documented so). */
-    private readonly envelope: Envelope,
-  ) {
+  readonly plugin: string;
+  readonly base: string;
+  private readonly rateLimits: RateLimits;
+  private readonly openapi: OpenApiRegistry;
+  private readonly envelope: Envelope;
+  private readonly checkReplies: boolean;
+
+  constructor({ plugin, base, rateLimits, openapi, envelope, checkReplies = false }: PluginRouterDeps) {
+    this.plugin = plugin;
+    this.base = base;
+    this.rateLimits = rateLimits;
+    this.openapi = openapi;
+    this.envelope = envelope;
+    this.checkReplies = checkReplies;
     this.koa = new Router({ prefix: base === '/' ? '' : base });
   }
 
@@ -127,11 +166,12 @@ export class PluginRouter {
     const guards = options.guards ?? [];
     const limit = options.rateLimit;
     const limits = this.rateLimits;
+    const checkReply = this.checkReplies ? replyChecker(where, options.schema?.responses) : null;
 
     const run = async (ctx: HttpContext) => {
       if (limit) {
         const principal = limit.by === 'principal' ? await ctx.authenticate() : null;
-        await limits.consume(limit, principal ? `${principal.kind}:${principal.id}` : ctx.ip);
+        await limits.consume(limit, principal ? `${principal.kind}:${principal.id}` : addressKey(ctx.ip));
       }
       for (const guard of guards) await guard(ctx);
       const input: RouteInput = {
@@ -151,6 +191,7 @@ export class PluginRouter {
       const result = await handler(ctx, input);
       if (result instanceof SuccessReply) ctx.body = ctx.state.envelope.ok(result.data, result.message);
       else if (result !== undefined) ctx.body = result;
+      checkReply?.(ctx.status, result instanceof SuccessReply ? result.data : result);
     };
     this.koa[method](path, run as never);
     this.openapi.add({
@@ -166,4 +207,28 @@ export class PluginRouter {
     });
     return this;
   }
+}
+
+const isJson = (value: unknown) => value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype;
+
+/**
+ * Holds a route to what /openapi.json says it answers: a success status it does not document, or a
+ * JSON reply that does not match its schema, is an error naming the route and the field (a 500, so
+ * the test that made the request fails). The reply is checked as it will be serialised.
+ */
+function replyChecker(where: string, documented: RouteSchemas['responses']): (status: number, data: unknown) => void {
+  const compiled = new Map<number, Validator<unknown>>();
+  return (status, data) => {
+    // A route that documents nothing is caught by the API reference test, not per request.
+    if (!documented || (status >= 300 && status !== 304)) return;
+    const doc = documented?.[status];
+    if (!doc) throw new Error(`${where} answered ${status}, which its route does not document (schema.responses)`);
+    if (!doc.schema || doc.contentType || data === undefined || !isJson(data)) return;
+    let validate = compiled.get(status);
+    if (!validate) compiled.set(status, (validate = replyAjv.compile(doc.schema)));
+    if (!validate(JSON.parse(JSON.stringify(data ?? null)))) {
+      const fields = toFieldErrors(validate.errors, 'reply').map((f) => `${f.path} ${f.message}`);
+      throw new Error(`${where} answered ${status} with a body its documented schema refuses: ${fields.join('; ')}`);
+    }
+  };
 }

@@ -5,7 +5,8 @@ import type { Logger } from '../logger.js';
 import type { Envelope, EnvelopeName } from '../http/envelopes.js';
 import type { PluginRouter, JsonSchema } from '../http/router.js';
 import type { JobRunInfo } from '../scheduler.js';
-import type { EventHandler } from '../events/outbox.js';
+import type { PlatformEvent } from '../events/outbox.js';
+import type { EventName, EventPayloads } from '../events/payloads.js';
 import type { MetricSpec } from '../usage.js';
 import type { FeatureSpec } from '../entitlements.js';
 import type { ActionCall, ActionSpec } from '../actions.js';
@@ -58,10 +59,20 @@ export interface UiPage {
   parent?: string;
 }
 
+type Handler<P, S> = (event: PlatformEvent<P>, c: PluginContext<S>) => Promise<void> | void;
+
+/**
+ * Durable event handlers by event name, each given its event's payload type (core/events/payloads.ts),
+ * or '*' for every event. A name no plugin declares is a type error: a typo never subscribes to nothing.
+ */
+export type EventHandlers<S = any> = { [N in EventName]?: Handler<EventPayloads[N], S> } & { '*'?: Handler<Record<string, unknown>, S> };
+
 /** The contract every plugin satisfies: a plain object; the core does the rest. */
 export interface Plugin<S = any> {
   name: string;
   version?: string;
+  /** One line: what the plugin's face does (the tag's description in /openapi.json, the first line of its agent skill). */
+  description?: string;
   /** Loaded after these; a missing one is a startup error naming both plugins. */
   dependsOn?: string[];
   /** Validated with ajv at startup (defaults filled in); errors name `settings.<plugin>.<key>`. */
@@ -97,7 +108,7 @@ export interface Plugin<S = any> {
   migrations?: string;
   jobs?: JobSpec<S>[];
   /** Durable event handlers (at least once, retried), by event name or '*'. */
-  on?: Record<string, (event: Parameters<EventHandler>[0], c: PluginContext<S>) => Promise<void> | void>;
+  on?: EventHandlers<S>;
   /** Filter hooks, by hook name: return the value (changed or not) or throw to veto. */
   filters?: Record<string, (value: any, context: Record<string, unknown>, c: PluginContext<S>) => unknown>;
   start?(c: PluginContext<S>): Promise<void>;

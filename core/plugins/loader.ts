@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CoreConfig } from '../config/schema.js';
 import { ConfigError, describeConfigErrors, setPath, splitList } from '../config/load.js';
-import { createAjv, toFieldErrors } from '../validation.js';
+import { createAjv, schemaProblems, toFieldErrors } from '../validation.js';
 import type { Plugin } from './contract.js';
 
 export interface LoadedPlugin {
@@ -83,6 +83,8 @@ export function validateSettings(plugin: Plugin, raw: Record<string, unknown>): 
     type: 'object',
     properties: { ...((own.properties as object) ?? {}), base: { type: 'string', pattern: '^/' } },
   };
+  const problems = schemaProblems(schema);
+  if (problems) throw new ConfigError(`plugin "${plugin.name}" declares an invalid settings schema: ${problems}`);
   const settings = structuredClone(raw);
   const validate = settingsAjv.compile(schema);
   if (!validate(settings)) {

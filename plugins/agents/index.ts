@@ -1,12 +1,21 @@
 import { asFunction } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
+import { agentsConfigSchema, type AgentsSettings } from './config.js';
+import { callRoutes } from './routes/calls.js';
 import { mcpRoutes } from './routes/mcp.js';
-import { mailCodeTool, usageTool } from './services/catalogue.js';
+import { skillRoutes } from './routes/skills.js';
+import { actionTools, type AgentTool } from './services/catalogue.js';
+import { metaTools } from './services/long-tail.js';
+import { ToolSchemas } from './services/schemas.js';
+import { buildSkills, type SkillDoc } from './services/skills.js';
+import { licenseTools, mailCodeTool, usageTool, workflowRunTool } from './services/task-tools.js';
 import { Confirmations } from './services/confirmations.js';
 
-export default definePlugin({
+export default definePlugin<AgentsSettings>({
   name: 'agents',
   version: '0.1.0',
+  description: "AI agents over MCP: one stateless endpoint with every face's task tools (and a search for the rest), and these Agent Skills",
+  configSchema: agentsConfigSchema,
   face: { base: '/', envelope: 'detail' },
   features: { agents: { description: 'AI agents over MCP', scopes: ['agents:*'], metrics: ['agent_calls_per_month'] } },
   metrics: {
@@ -34,8 +43,18 @@ export default definePlugin({
 
   routes(r, c) {
     const k = c.container.cradle;
+    const has = (name: string) => c.container.hasRegistration(name);
     // audit comes with the auth plugin; without it calls still run, unrecorded.
     const audit = c.container.hasRegistration('audit') ? k.audit : null;
+    // Task tools, each through the contract its plugin registers; a plugin that is off leaves its tools out.
+    const taskTools = [
+      ...(has('usageReader') ? [usageTool(k.usageReader)] : []),
+      ...(has('mailCodes') ? [mailCodeTool(k.mailCodes)] : []),
+      ...(has('licenseTasks') ? licenseTools(k.licenseTasks) : []),
+      ...(has('workflowRunner') ? [workflowRunTool(k.workflowRunner)] : []),
+    ];
+    // Actions are all declared before routes mount; the catalogue is made on first use and kept.
+    let catalogue: AgentTool[] | null = null;
     const deps = {
       actions: k.actions,
       logger: k.logger,
@@ -45,11 +64,23 @@ export default definePlugin({
       entitlements: k.entitlements,
       features: k.features,
       confirmations: k.agentConfirmations,
-      taskTools: [
-        ...(c.container.hasRegistration('usageReader') ? [usageTool((tenantId) => k.usageReader.view(tenantId))] : []),
-        ...(c.container.hasRegistration('mailCodes') ? [mailCodeTool((...a) => k.mailCodes.waitForCode(...a))] : []),
-      ],
+      limits: {
+        perKey: { bucket: 'agents.key', points: c.settings.callsPerKeyPerMinute, durationSeconds: 60 },
+        perTool: { bucket: 'agents.tool', points: c.settings.callsPerToolPerMinute, durationSeconds: 60 },
+      },
+      catalogue: () => (catalogue ??= [...actionTools(k.actions.list()), ...taskTools]),
+      schemas: new ToolSchemas(),
     };
-    mcpRoutes(r, deps, k.config.server.publicUrl);
+    const publicUrl = k.config.server.publicUrl.replace(/\/+$/, '');
+    mcpRoutes(r, deps, publicUrl);
+    // Written on first request, when every plugin's routes are in the reference; they do not change after boot.
+    let skills: SkillDoc[] | null = null;
+    const tools = () => [...deps.catalogue(), ...metaTools()];
+    const sources = () => ({ publicUrl, faces: k.openapi.faces(), routes: k.openapi.list(), scopes: k.scopes, tools: tools() });
+    skillRoutes(r, () => (skills ??= buildSkills(sources())), publicUrl);
+    callRoutes(r, has('auditReader') ? k.auditReader : null, tools);
   },
+
+  // For owners and admins: the endpoint, a client's config, the key to make, the recent calls.
+  ui: { pages: [{ path: '', title: 'Agents', roles: ['admin'] }] },
 });

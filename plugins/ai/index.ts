@@ -2,19 +2,20 @@ import type { PlinthContainer } from '../../core/container.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { aiConfigSchema, type AiSettings } from './config.js';
-import { askSchema } from './schemas.js';
+import { aiReplyOutput, askSchema } from './routes/schemas.js';
 import { createAiServices } from './services/index.js';
-import type { ReceivedMessage } from './services/responder.js';
 import { setupRoutes } from './routes/setup.js';
 import { answerRoutes } from './routes/answers.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { MANAGE, READ } from './routes/shared.js';
+import { aiJobs } from './jobs.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('aiServices');
 
 export default definePlugin<AiSettings>({
   name: 'ai',
   version: '0.1.0',
+  description: "AI replies for WorkBot robots: the tenant's providers (OpenAI-compatible, Dify, a builtin responder), a knowledge base and the call log",
   dependsOn: ['robots'],
   configSchema: aiConfigSchema,
   env: { PLINTH_AI_FALLBACK_ANSWER: 'fallbackAnswer' },
@@ -41,11 +42,7 @@ export default definePlugin<AiSettings>({
     'ai.reply': {
       description: "Answer a text with the tenant's AI providers (a robot's settings when robotId is given), ending at the builtin responder",
       input: askSchema,
-      output: {
-        type: 'object',
-        required: ['reply', 'provider'],
-        properties: { reply: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' } },
-      },
+      output: aiReplyOutput,
       async run(input, call, c) {
         const answer = await services(c).ask.run(call.tenantId, input, 'workflow');
         return { reply: answer.reply, provider: answer.provider, model: answer.model };
@@ -55,8 +52,9 @@ export default definePlugin<AiSettings>({
 
   register(c) {
     const s = createAiServices(c.container.cradle, c.settings);
-    // aiApi: the call log's figures for the WorkBot statistics (robots resolves it per call).
-    c.container.register({ aiServices: asValue(s), aiApi: asValue(s.api) });
+    // aiApi: the call log's figures for the WorkBot statistics; robotAiSettings: the robots' AI
+    // fields robots serves on its face (robots resolves both per call).
+    c.container.register({ aiServices: asValue(s), aiApi: asValue(s.api), robotAiSettings: asValue(s.robotSettings) });
   },
 
   async start(c) {
@@ -70,29 +68,12 @@ export default definePlugin<AiSettings>({
     knowledgeRoutes(r, services(c).knowledge, { minScore: c.settings.minScore });
   },
 
-  jobs: [
-    {
-      name: 'prune-logs',
-      schedule: '33 3 * * *',
-      catchUp: true,
-      async run(c, info) {
-        const before = new Date(info.scheduledFor.getTime() - c.settings.logRetentionDays * 86_400_000).toISOString();
-        const retention = c.container.resolve('retention');
-        await retention.deleteInBatches('ai_calls', 'id', (q) => q.where('created_at', '<', before));
-        await retention.deleteInBatches('ai_replies', 'id', (q) => q.where('created_at', '<', before));
-        // A conversation's row holds a takeover pause and a provider's thread id: idle ones are forgotten.
-        await retention.deleteInBatches('ai_conversations', 'updated_at', (q) => q.where('updated_at', '<', before));
-        // Daily call counts matter for their day only: a week is kept for the robot pages.
-        const lastWeek = new Date(info.scheduledFor.getTime() - 7 * 86_400_000).toISOString().slice(0, 10);
-        await retention.deleteInBatches('ai_robot_daily_calls', 'day', (q) => q.where('day', '<', lastWeek));
-      },
-    },
-  ],
+  jobs: aiJobs,
 
   on: {
     async 'robots.message.received'(event, c) {
       if (!event.tenantId) return;
-      await services(c).responder.handle(event.tenantId, event.payload as ReceivedMessage);
+      await services(c).responder.handle(event.tenantId, event.payload);
     },
   },
 });

@@ -28,7 +28,8 @@ export const authActions = {
       required: ['subject', 'text'],
       anyOf: [{ required: ['user_id'] }, { required: ['role'] }],
       properties: {
-        user_id: { type: 'string', format: 'uuid' },
+        // x-picker: the workflow editor offers the tenant's users by name (GET /api/v2/tenant/users).
+        user_id: { type: 'string', format: 'uuid', 'x-picker': 'user', description: 'A user of the tenant' },
         role: { enum: ['owner', 'admin', 'member'] },
         subject: { type: 'string', minLength: 1, maxLength: 998, pattern: '^[^\\r\\n]*$' },
         text: { type: 'string', minLength: 1, maxLength: 100_000 },

@@ -1,14 +1,17 @@
 // The auth plugin's public surface, types only: what it registers in the container, by name.
 // Other plugins use these with `import type` and resolve the services from the container; they
 // never import auth's files or read its tables (see test/architecture).
+import type { PayloadsOf } from '../../core/events/payloads.js';
 import type { Accounts } from './services/accounts.js';
-import type { AuditLog } from './services/audit.js';
+import type { Page, PageRequest } from '../../core/http/pagination.js';
+import type { AuditFilter, AuditLog } from './services/audit.js';
 import type { AuthServices } from './services/index.js';
 import type { Passwords } from './services/passwords.js';
 import type { Sessions } from './services/sessions.js';
 import type { SmsCodes } from './services/sms-codes.js';
 import type { Tenants } from './services/tenants.js';
 import type { Users } from './services/users.js';
+import type { authEvents } from './events.js';
 
 export type { AuditEntry } from './services/audit.js';
 export type { PublicUser, TenantRole } from './services/types.js';
@@ -31,11 +34,47 @@ export type AccountProvisioning = Pick<Accounts, 'provision'>;
 /** `audit`: the platform's audit log, which every plugin writes to. */
 export type AuditSink = Pick<AuditLog, 'record'>;
 
+/** `auditReader`: one tenant's audit rows, newest first (the agents' recent tool calls); never another tenant's. */
+export interface AuditReader {
+  forTenant(tenantId: string, filter: Omit<AuditFilter, 'tenant_id'>, page: PageRequest): Promise<Page<Record<string, unknown>>>;
+}
+
 /** `authSessions`: sessions issued for a user another plugin signed in (WorkBot's SMS login). */
 export type SessionIssuer = Pick<Sessions, 'issueForUser'>;
 
 /** `smsCodes`: one-time codes sent by SMS. */
 export type SmsCodeSender = Pick<SmsCodes, 'send' | 'verify'>;
+
+/**
+ * The codes auth's errors carry beside the core's (core/errors.ts CoreErrorCode): what a client of
+ * its face can switch on. test/architecture/error-codes.test.ts keeps this list equal to the codes thrown.
+ */
+export type AuthErrorCode =
+  | 'account_suspended'
+  | 'api_key_expired'
+  | 'cannot_suspend_self'
+  | 'email_not_verified'
+  | 'email_taken'
+  | 'field_taken'
+  | 'invalid_api_key'
+  | 'invalid_code'
+  | 'invalid_credentials'
+  | 'invalid_refresh_token'
+  | 'invalid_token'
+  | 'key_revoked'
+  | 'last_owner'
+  | 'last_superadmin'
+  | 'no_email'
+  | 'no_recipient'
+  | 'phone_taken'
+  | 'registration_closed'
+  | 'scope_not_held'
+  | 'session_revoked'
+  | 'sms_failed'
+  | 'token_expired'
+  | 'too_many_attempts'
+  | 'username_taken'
+  | 'wrong_password';
 
 declare module '../../core/container.js' {
   interface Cradle {
@@ -46,7 +85,16 @@ declare module '../../core/container.js' {
     tenants: TenantDirectory;
     authAccounts: AccountProvisioning;
     audit: AuditSink;
+    auditReader: AuditReader;
     authSessions: SessionIssuer;
     smsCodes: SmsCodeSender;
   }
+}
+
+/** auth's events by name, their payload types derived from the schemas in events.ts (handlers and emit calls get them by name). */
+export type AuthEventPayloads = PayloadsOf<typeof authEvents>;
+export type AuthEventName = keyof AuthEventPayloads;
+
+declare module '../../core/events/payloads.js' {
+  interface EventPayloads extends AuthEventPayloads {}
 }

@@ -44,6 +44,12 @@ export interface AuthSettings {
     loginFailuresPerAccount: number;
     loginFailuresPerAccountIp: number;
     loginFailureWindowMinutes: number;
+    /** Progressive delay (login-delay.ts): after this many failures of an account in the window… */
+    loginDelayAfterFailures: number;
+    /** …each further attempt waits this long before its password is checked, doubling… */
+    loginDelayInitialMs: number;
+    /** …up to this (0: no delay). An address the user signed in from lately never waits. */
+    loginDelayMaxMs: number;
     refreshPerIpPerMinute: number;
     mailRequestsPerIpPerHour: number;
   };
@@ -134,6 +140,10 @@ export const authConfigSchema = {
         loginFailuresPerAccountIp: { type: 'integer', minimum: 1, default: 10 },
         loginFailuresPerAccount: { type: 'integer', minimum: 1, default: 100 },
         loginFailureWindowMinutes: { type: 'integer', minimum: 1, default: 15 },
+        // OWASP's progressive delay, never a lock-out: 0.5 s, 1 s, 2 s, then 4 s per attempt.
+        loginDelayAfterFailures: { type: 'integer', minimum: 1, default: 5 },
+        loginDelayInitialMs: { type: 'integer', minimum: 1, maximum: 10_000, default: 500 },
+        loginDelayMaxMs: { type: 'integer', minimum: 0, maximum: 30_000, default: 4000 },
         refreshPerIpPerMinute: { type: 'integer', minimum: 1, default: 60 },
         mailRequestsPerIpPerHour: { type: 'integer', minimum: 1, default: 20 },
       },

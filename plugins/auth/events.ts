@@ -1,10 +1,12 @@
 import type { EventSpec } from '../../core/plugins/contract.js';
 
-const obj = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', required, properties });
+// Generic over its arguments so each schema keeps its literal type (api.ts derives the payload types from it).
+const obj = <const R extends readonly string[], const P extends Record<string, unknown>>(required: R, properties: P) =>
+  ({ type: 'object', required, properties }) as const;
 const userRef = obj(['user_id'], { user_id: { type: 'string' } });
 
 /** The events the auth plugin emits (payloads are versioned JSON Schemas). */
-export const authEvents: Record<string, EventSpec> = {
+export const authEvents = {
   'auth.user.created': {
     version: 1,
     description: 'A user was created',
@@ -32,4 +34,4 @@ export const authEvents: Record<string, EventSpec> = {
   },
   'auth.api_key.revoked': { version: 1, schema: obj(['api_key_id'], { api_key_id: { type: 'string' } }) },
   'auth.api_key.rotated': { version: 1, schema: obj(['api_key_id'], { api_key_id: { type: 'string' } }) },
-};
+} as const satisfies Record<string, EventSpec>;

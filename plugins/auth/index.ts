@@ -1,9 +1,10 @@
 import type { PlinthContainer } from '../../core/container.js';
+import type { PageRequest } from '../../core/http/pagination.js';
 import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { ConfigError } from '../../core/config/load.js';
-import type { AdminLoginProvider } from '../../core/http/admin-ui.js';
 import { packageVersion } from '../../core/paths.js';
+import type { AuditFilter } from './services/audit.js';
 import { authConfigSchema, authEnv, type AuthSettings } from './config.js';
 import { createAuthServices } from './services/index.js';
 import { authStrategies } from './services/strategies.js';
@@ -15,13 +16,16 @@ import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { adminRoutes } from './routes/admin.js';
-import { purgeExpired } from './jobs.js';
+import { authJobs } from './jobs.js';
+import { authCommands } from './commands.js';
+import { adminLoginProvider } from './services/admin-login.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('authServices');
 
 export default definePlugin<AuthSettings>({
   name: 'auth',
   version: '1.0.0',
+  description: 'Accounts, tenants, sign-in (passwords, magic links, SMS codes), users, scoped API keys, tenant settings and the audit log (MoltFlow admin API)',
   configSchema: authConfigSchema,
   env: authEnv,
   face: { base: '/api/v2', envelope: 'detail' },
@@ -48,31 +52,18 @@ export default definePlugin<AuthSettings>({
     }
     const deps = c.container.cradle;
     const s = createAuthServices(deps, c.settings);
-    const adminLogin: AdminLoginProvider = {
-      async login(input) {
-        const result = await s.sessions.login(input.email, input.password, { ip: input.ip, userAgent: input.userAgent }, 'ui');
-        return { token: result.access_token, expiresInSeconds: result.expires_in };
-      },
-      async loginWithMagicLink(token, meta) {
-        const result = await s.accounts.verifyMagicLink(token, meta, 'ui');
-        return { token: result.access_token, expiresInSeconds: result.expires_in };
-      },
-      async logout(token) {
-        const claims = await s.signer.verify(token, 'ui').catch(() => null);
-        if (claims) await s.sessions.revokeSession(claims.sessionId, 'logout');
-      },
-    };
     // Other plugins use these by name: the audit log, users by phone, logins, SMS codes, tenant settings, password hashing.
     c.container.register({
       authServices: asValue(s),
       passwords: asValue(s.passwords),
       authAccounts: asValue(s.accounts),
       audit: asValue(s.audit),
+      auditReader: asValue({ forTenant: (tenantId: string, filter: AuditFilter, page: PageRequest) => s.audit.list({ ...filter, tenant_id: tenantId }, page) }),
       authUsers: asValue(s.users),
       authSessions: asValue(s.sessions),
       smsCodes: asValue(s.smsCodes),
       tenants: asValue(s.tenants),
-      adminLogin: asValue(adminLogin),
+      adminLogin: asValue(adminLoginProvider(s)),
     });
     const chain = c.container.resolve('auth');
     for (const strategy of authStrategies({
@@ -81,6 +72,7 @@ export default definePlugin<AuthSettings>({
       audit: s.audit,
       rootToken: c.settings.rootToken,
       rootTokenInQuery: c.settings.rootTokenInQuery,
+      apiKeyPrefix: c.settings.apiKeyPrefix,
     })) {
       chain.add(strategy);
     }
@@ -105,31 +97,9 @@ export default definePlugin<AuthSettings>({
     adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, tenantPlans });
   },
 
-  jobs: [
-    {
-      name: 'purge-expired',
-      schedule: '17 3 * * *',
-      catchUp: true,
-      run: (c, info) => purgeExpired(c.container.resolve('retention'), info.scheduledFor, c.settings.auditRetentionDays),
-    },
-  ],
+  jobs: authJobs,
 
-  commands: {
-    'create-admin': {
-      description: 'create a superadmin: create-admin [--email E] [--password P] (or PLINTH_ADMIN_EMAIL / PLINTH_ADMIN_PASSWORD)',
-      async run(c, args) {
-        const flag = (name: string) => {
-          const i = args.indexOf(`--${name}`);
-          return i >= 0 ? args[i + 1] : undefined;
-        };
-        const email = flag('email') ?? c.settings.admin.email;
-        if (!email) throw new ConfigError('create-admin needs --email or PLINTH_ADMIN_EMAIL');
-        const created = await services(c).bootstrap.createAdmin(email, flag('password') ?? c.settings.admin.password);
-        console.log(created.promoted ? `${created.email} is now a superadmin` : `created superadmin ${created.email}`);
-        if (created.generatedPassword) console.log(`password (shown once): ${created.generatedPassword}`);
-      },
-    },
-  },
+  commands: authCommands,
 
   ui: {
     pages: [

@@ -1,6 +1,17 @@
+import type { JobSpec } from '../../core/plugins/contract.js';
 import type { Retention } from '../../core/retention.js';
+import type { AuthSettings } from './config.js';
 
 const DAY = 86_400_000;
+
+export const authJobs: JobSpec<AuthSettings>[] = [
+  {
+    name: 'purge-expired',
+    schedule: '17 3 * * *',
+    catchUp: true,
+    run: (c, info) => purgeExpired(c.container.resolve('retention'), info.scheduledFor, c.settings.auditRetentionDays),
+  },
+];
 
 /**
  * Drops what can no longer be used: expired one-time tokens, SMS codes and ended sessions (after a

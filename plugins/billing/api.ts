@@ -2,7 +2,9 @@
 // Other plugins use these with `import type` and resolve the services from the container (and
 // only when registered: billing may be switched off); they never import billing's files or read
 // its tables (see test/architecture).
+import type { PayloadsOf } from '../../core/events/payloads.js';
 import type { BillingServices } from './services/index.js';
+import type { billingEvents } from './events.js';
 
 /**
  * `tenantPlans`: which plan a tenant is on, and moving it to another the way the admin "assign
@@ -26,6 +28,25 @@ export interface UsageReader {
   view(tenantId: string): Promise<{ plan_id: string; status: string; limits: Record<string, unknown>; usage: Record<string, number> }>;
 }
 
+/**
+ * The codes billing's errors carry beside the core's (core/errors.ts CoreErrorCode): what a client of
+ * its face can switch on. test/architecture/error-codes.test.ts keeps this list equal to the codes thrown.
+ */
+export type BillingErrorCode =
+  | 'already_canceled'
+  | 'already_subscribed'
+  | 'invalid_signature'
+  | 'managed_by_stripe'
+  | 'no_stripe_customer'
+  | 'nothing_to_cancel'
+  | 'payment_provider_error'
+  | 'payments_not_configured'
+  | 'plan_exists'
+  | 'plan_in_use'
+  | 'plan_not_found'
+  | 'plan_not_purchasable'
+  | 'plan_not_synced';
+
 declare module '../../core/container.js' {
   interface Cradle {
     /** billing's own services (its routes, webhooks and jobs). */
@@ -33,4 +54,12 @@ declare module '../../core/container.js' {
     tenantPlans: TenantPlans;
     usageReader: UsageReader;
   }
+}
+
+/** billing's events by name, their payload types derived from the schemas in events.ts (handlers and emit calls get them by name). */
+export type BillingEventPayloads = PayloadsOf<typeof billingEvents>;
+export type BillingEventName = keyof BillingEventPayloads;
+
+declare module '../../core/events/payloads.js' {
+  interface EventPayloads extends BillingEventPayloads {}
 }

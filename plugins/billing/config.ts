@@ -106,6 +106,7 @@ const DEFAULT_PLANS: PlanSeed[] = [
       max_mailboxes: 5,
       emails_sent_per_month: 100,
       max_licenses: 10,
+      agent_calls_per_month: 1000,
     },
   },
   {
@@ -127,6 +128,7 @@ const DEFAULT_PLANS: PlanSeed[] = [
       max_mailboxes: 50,
       emails_sent_per_month: 2000,
       max_licenses: 500,
+      agent_calls_per_month: 20000,
     },
   },
   {
@@ -148,6 +150,7 @@ const DEFAULT_PLANS: PlanSeed[] = [
       max_mailboxes: 500,
       emails_sent_per_month: 20000,
       max_licenses: null,
+      agent_calls_per_month: null,
     },
   },
   OPERATOR_PLAN,

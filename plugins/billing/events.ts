@@ -1,6 +1,6 @@
 import type { EventSpec } from '../../core/plugins/contract.js';
 
-export const billingEvents: Record<string, EventSpec> = {
+export const billingEvents = {
   'billing.subscription.changed': {
     version: 1,
     description: "A tenant's plan, status, cycle or cancellation changed",
@@ -50,4 +50,4 @@ export const billingEvents: Record<string, EventSpec> = {
       properties: { period: { type: 'string' }, tenants: { type: 'integer' }, next_period: { type: 'string' } },
     },
   },
-};
+} as const satisfies Record<string, EventSpec>;

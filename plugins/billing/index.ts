@@ -8,15 +8,14 @@ import { createBillingServices } from './services/index.js';
 import { billingRoutes } from './routes/billing.js';
 import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from './routes/admin.js';
+import { billingJobs } from './jobs.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('billingServices');
-
-/** How long a processed Stripe event's id is remembered (see the prune job). */
-const STRIPE_EVENT_DAYS = 90;
 
 export default definePlugin<BillingSettings>({
   name: 'billing',
   version: '1.0.0',
+  description: 'Plans, subscriptions (Stripe checkout and portal, or plans assigned by an operator), usage counters and limits (MoltFlow admin API)',
   dependsOn: ['auth'],
   configSchema: billingConfigSchema,
   env: billingEnv,
@@ -67,7 +66,7 @@ export default definePlugin<BillingSettings>({
   routes(r, c) {
     const s = services(c);
     billingRoutes(r, s);
-    usageRoutes(r, s, () => [...c.container.resolve('metrics').keys()]);
+    usageRoutes(r, s);
     adminRoutes(r, s, {
       tenants: () => c.container.resolve('tenants'),
       audit: () => c.container.resolve('audit'),
@@ -76,41 +75,16 @@ export default definePlugin<BillingSettings>({
     });
   },
 
-  jobs: [
-    {
-      name: 'close-periods',
-      schedule: '1 0 * * *',
-      catchUp: true,
-      async run(c) {
-        const result = await services(c).closer.close();
-        c.logger.info(result, 'usage periods closed');
-      },
-    },
-    {
-      // Stripe retries an event for up to three days; its id is kept far longer so a late retry is
-      // still recognised as a duplicate, then forgotten.
-      name: 'prune-stripe-events',
-      schedule: '43 3 * * *',
-      catchUp: true,
-      async run(c, info) {
-        const before = new Date(info.scheduledFor.getTime() - STRIPE_EVENT_DAYS * 86_400_000).toISOString();
-        await c.container.resolve('retention').deleteInBatches('billing_stripe_events', 'id', (q) => q.where('processed_at', '<', before));
-      },
-    },
-  ],
+  jobs: billingJobs,
 
   on: {
     // Every new tenant starts on the default plan (the operator tenant on the operator plan).
     async 'auth.tenant.created'(event, c) {
-      await services(c).subscriptions.get(String(event.payload.tenant_id));
+      await services(c).subscriptions.get(event.payload.tenant_id);
     },
     // A deleted tenant's billing rows go with it (billing owns them; auth only reports the fact).
     async 'auth.tenant.deleted'(event, c) {
-      const tenantId = String(event.payload.tenant_id);
-      await c.db.transaction(async (trx) => {
-        for (const table of ['billing_usage', 'billing_usage_alerts', 'billing_limit_overrides', 'billing_subscriptions'])
-          await trx(table).where('tenant_id', tenantId).delete();
-      });
+      await services(c).subscriptions.forgetTenant(event.payload.tenant_id);
     },
   },
 

@@ -5,14 +5,18 @@ import { licensingConfigSchema, type LicensingSettings } from './config.js';
 import { licensingEvents } from './events.js';
 import { licensingActions } from './actions.js';
 import { createLicensingServices } from './services/index.js';
+import { licenseTasks } from './services/tasks.js';
 import { publicRoutes } from './routes/public.js';
 import { adminRoutes, MANAGE } from './routes/admin.js';
+import { licensingJobs } from './jobs.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('licensingServices');
 
 export default definePlugin<LicensingSettings>({
   name: 'licensing',
   version: '1.0.0',
+  description:
+    'A license server: activation codes for an email, verify with device binding under a device cap, revoke, devices, statistics, signed offline license files',
   configSchema: licensingConfigSchema,
   face: { base: '/license', envelope: 'success' },
   scopes: { [MANAGE]: 'Generate, list and revoke licenses and manage their devices' },
@@ -25,7 +29,8 @@ export default definePlugin<LicensingSettings>({
   register(c) {
     const s = createLicensingServices(c.container.cradle, c.settings);
     // The engine other plugins (robots) call: generate, look up, bind, unbind, disable.
-    c.container.register({ licensingServices: asValue(s), licenses: asValue(s.licenses) });
+    // licenseTasks: the face's verify, revoke and deactivate for one tenant (the agents' license tools).
+    c.container.register({ licensingServices: asValue(s), licenses: asValue(s.licenses), licenseTasks: asValue(licenseTasks(s.licenses, s.verifier)) });
   },
 
   async start(c) {
@@ -45,17 +50,7 @@ export default definePlugin<LicensingSettings>({
     adminRoutes(r, s);
   },
 
-  jobs: [
-    {
-      name: 'expire-licenses',
-      schedule: '7 0 * * *',
-      catchUp: true,
-      async run(c) {
-        const expired = await services(c).licenses.expireDue();
-        if (expired) c.logger.info({ expired }, 'licenses expired');
-      },
-    },
-  ],
+  jobs: licensingJobs,
 
   ui: { pages: [{ path: '', title: 'Licenses' }] },
 });

@@ -3,35 +3,18 @@ import { AppError } from '../../core/errors.js';
 import type { PluginContext } from '../../core/plugins/contract.js';
 import type { MailSettings } from './config.js';
 import type { SendInput } from './services/sender.js';
-
-const email = { type: 'string', format: 'email', maxLength: 320 } as const;
+import { sendBody } from './routes/send-schemas.js';
 
 /**
  * Actions other plugins (workflows) run in a tenant: `mail.send` sends from one of the tenant's
- * mailboxes through the same sender as POST /mail/api/send (its checks, metering and mail.sent),
- * acting with the tenant admin's rights over mailboxes.
+ * mailboxes through the same sender, and with the same input, as POST /mail/api/send (its checks,
+ * metering and mail.sent; `scheduledAt` holds it until then), acting with the tenant admin's
+ * rights over mailboxes.
  */
 export const mailActions = {
   'mail.send': {
     description: 'Send a message from one of the tenant’s mailboxes',
-    input: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['from', 'to', 'subject'],
-      properties: {
-        from: { ...email, description: 'A mailbox of the tenant' },
-        fromName: { type: 'string', maxLength: 200, pattern: '^[^\\r\\n<>"]*$' },
-        to: {
-          oneOf: [
-            { type: 'string', minLength: 3, maxLength: 5000 },
-            { type: 'array', minItems: 1, maxItems: 50, items: email },
-          ],
-        },
-        subject: { type: 'string', maxLength: 998, pattern: '^[^\\r\\n]*$' },
-        text: { type: 'string', maxLength: 1_000_000 },
-        html: { type: 'string', maxLength: 1_000_000 },
-      },
-    },
+    input: sendBody,
     output: { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { enum: ['sent', 'scheduled'] } } },
     async run(input: SendInput, call: ActionCall, c: PluginContext<MailSettings>) {
       const { sender } = c.container.resolve('mailServices');

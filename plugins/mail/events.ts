@@ -1,6 +1,6 @@
 import type { EventSpec } from '../../core/plugins/contract.js';
 
-export const mailEvents: Record<string, EventSpec> = {
+export const mailEvents = {
   'mail.received': {
     version: 1,
     description: 'A message was stored in a mailbox (SMTP or /receive)',
@@ -37,4 +37,4 @@ export const mailEvents: Record<string, EventSpec> = {
       },
     },
   },
-};
+} as const satisfies Record<string, EventSpec>;

@@ -14,12 +14,15 @@ import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { guestRoutes } from './routes/guest.js';
 import { domainRoutes } from './routes/domains.js';
+import { mailJobs } from './jobs.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('mailServices');
 
 export default definePlugin<MailSettings>({
   name: 'mail',
   version: '0.1.0',
+  description:
+    "Temporary mail: mailboxes on the tenant's domains, inbound mail (built-in SMTP receiver) with its verification code extracted, sending, forwarding",
   dependsOn: ['auth'],
   configSchema: mailConfigSchema,
   env: mailEnv,
@@ -61,17 +64,8 @@ export default definePlugin<MailSettings>({
       throw new ConfigError('invalid config: settings.mail.smtp.tlsCertFile: tlsKeyFile and tlsCertFile go together (STARTTLS needs both)');
     }
     const s = createMailServices(c.container.cradle, c.settings);
-    // mailCodes acts with tenant-admin rights, so only the tenant's own mailboxes are found.
-    const mailCodes = {
-      async waitForCode(tenantId: string, address: string, since: number, timeoutMs: number) {
-        const scope = { role: 'admin' as const, tenantId, userId: 'agent' };
-        const found: unknown = await s.emails.wait(scope, address, since, timeoutMs, new AbortController().signal);
-        const mail = found as Array<{ id: number; verification_code: string | null }>; // the summary rows carry the code
-        const hit = [...mail].sort((a, b) => b.id - a.id).find((m) => m.verification_code);
-        return { code: hit?.verification_code ?? null, emailId: hit?.id ?? mail.reduce<number | null>((max, m) => Math.max(max ?? 0, m.id), null) };
-      },
-    };
-    c.container.register({ mailServices: asValue(s), mailCodes: asValue(mailCodes) });
+    // mailCodes: the agents' wait for a verification code (services/code-waiter.ts).
+    c.container.register({ mailServices: asValue(s), mailCodes: asValue(s.codes) });
     c.container.resolve('auth').add(s.auth.strategy());
   },
 
@@ -99,39 +93,9 @@ export default definePlugin<MailSettings>({
   on: {
     // Forwarding happens after the message is stored, with retries.
     async 'mail.forward_requested'(event, c) {
-      await services(c).forwarder.forward(Number(event.payload.email_id));
+      await services(c).forwarder.forward(event.payload.email_id);
     },
   },
 
-  jobs: [
-    {
-      name: 'send-scheduled',
-      schedule: '* * * * *',
-      async run(c) {
-        const sent = await services(c).sender.sendDue();
-        if (sent) c.logger.info({ sent }, 'scheduled mail sent');
-      },
-    },
-    {
-      name: 'expire-mailboxes',
-      schedule: '*/10 * * * *',
-      catchUp: true,
-      async run(c) {
-        const removed = await services(c).mailboxes.expireDue();
-        if (removed) c.logger.info({ removed }, 'expired mailboxes removed');
-      },
-    },
-    {
-      name: 'prune-sent',
-      schedule: '53 3 * * *',
-      catchUp: true,
-      async run(c, info) {
-        const now = info.scheduledFor.toISOString();
-        const before = new Date(info.scheduledFor.getTime() - c.settings.sentRetentionDays * 86_400_000).toISOString();
-        const retention = c.container.resolve('retention');
-        await retention.deleteInBatches('mail_sent', 'id', (q) => q.whereIn('status', ['sent', 'failed', 'canceled']).andWhere('updated_at', '<', before));
-        await retention.deleteInBatches('mail_sessions', 'id', (q) => q.where('expires_at', '<', now));
-      },
-    },
-  ],
+  jobs: mailJobs,
 });

@@ -2,6 +2,7 @@ import type { ActionCall } from '../../core/actions.js';
 import type { PluginContext } from '../../core/plugins/contract.js';
 import type { RobotsSettings } from './config.js';
 import { checkSendMessage } from './services/commands.js';
+import { queuedCommandReply, sendMessageInput } from './routes/schemas.js';
 
 interface SendMessageInput {
   robotId: string;
@@ -23,29 +24,9 @@ interface SendMessageInput {
 export const robotsActions = {
   'robots.send_message': {
     description: 'Queue a message for one of the tenant’s robots to send to chats',
-    input: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['robotId', 'type', 'titleList'],
-      properties: {
-        robotId: { type: 'string', minLength: 1, maxLength: 64 },
-        type: { enum: ['text', 'image', 'file'], default: 'text' },
-        titleList: {
-          type: 'array',
-          minItems: 1,
-          maxItems: 50,
-          items: { type: 'string', minLength: 1, maxLength: 200 },
-          description: 'Chats (contacts or groups) to send to',
-        },
-        content: { type: 'string', maxLength: 20000 },
-        atList: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } },
-        fileUrl: { type: 'string', format: 'uri', maxLength: 2000 },
-        fileType: { type: 'string', maxLength: 40 },
-        objectName: { type: 'string', maxLength: 200 },
-        extraText: { type: 'string', maxLength: 2000 },
-      },
-    },
-    output: { type: 'object', required: ['commandId', 'status'], properties: { commandId: { type: 'string' }, status: { type: 'string' } } },
+    // One schema with POST /api/robot/send-message's body (closed here, `type` defaulting to text).
+    input: sendMessageInput,
+    output: queuedCommandReply,
     async run(input: SendMessageInput, call: ActionCall, c: PluginContext<RobotsSettings>) {
       checkSendMessage(input, 'input'); // the seed endpoint's cross-field rules
       const { robotId, ...params } = input;

@@ -1,7 +1,7 @@
 import type { EventSpec } from '../../core/plugins/contract.js';
 
 /** The events the robots plugin emits (payloads are versioned JSON Schemas). */
-export const robotsEvents: Record<string, EventSpec> = {
+export const robotsEvents = {
   'robots.message.received': {
     version: 1,
     description: 'A robot reported a message it received',
@@ -30,4 +30,4 @@ export const robotsEvents: Record<string, EventSpec> = {
       properties: { robot_id: { type: 'string' }, command_id: { type: 'string' }, status: { enum: ['succeeded', 'failed'] }, error_code: { type: 'integer' } },
     },
   },
-};
+} as const satisfies Record<string, EventSpec>;

@@ -3,6 +3,7 @@ import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { robotsConfigSchema, type RobotsSettings } from './config.js';
 import { createRobotsServices } from './services/index.js';
+import { PRODUCT } from './services/codes.js';
 import { robotRoutes } from './routes/robots.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
@@ -21,6 +22,7 @@ const services = (c: { container: PlinthContainer }) => c.container.resolve('rob
 export default definePlugin<RobotsSettings>({
   name: 'robots',
   version: '0.1.0',
+  description: 'WorkBot chat robots on phones: activation codes bound to one device, robot tokens, message reports, a command queue (poll or push), callbacks',
   dependsOn: ['auth', 'licensing'],
   configSchema: robotsConfigSchema,
   face: { base: '/workbot', envelope: 'code-message-data' },
@@ -49,10 +51,13 @@ export default definePlugin<RobotsSettings>({
   },
 
   register(c) {
-    // The ai plugin (when enabled) registers `aiApi` after this one: resolved when statistics are asked for.
+    // The ai plugin (when enabled) registers `aiApi` and `robotAiSettings` after this one: resolved per call.
     const ai = () => (c.container.hasRegistration('aiApi') ? c.container.resolve('aiApi') : null);
-    const s = createRobotsServices(c.container.cradle, c.settings, { ai });
+    const aiSettings = () => (c.container.hasRegistration('robotAiSettings') ? c.container.resolve('robotAiSettings') : null);
+    const s = createRobotsServices(c.container.cradle, c.settings, { ai, aiSettings });
     c.container.register({ robotsServices: asValue(s), robotsApi: asValue(s.api) });
+    // WorkBot's codes are the operator's to sell: only this plugin (kind robot) issues `workbot` licenses.
+    c.container.resolve('licenses').reserve(PRODUCT, 'robot', 'WorkBot (the robots plugin: POST /workbot/api/admin/activation-codes)');
     c.container.resolve('auth').add(robotTokenStrategy(s));
     c.container.resolve('websockets').add(robotSocketEndpoint(s, c.settings, `${c.face!.base}/ws`));
   },
@@ -64,7 +69,7 @@ export default definePlugin<RobotsSettings>({
   },
 
   async stop(c) {
-    services(c).commands.stop();
+    await services(c).commands.stop();
   },
 
   routes(r, c) {

@@ -3,6 +3,7 @@ import { asValue } from 'awilix';
 import { definePlugin } from '../../core/plugins/contract.js';
 import { workflowsConfigSchema, type WorkflowsSettings } from './config.js';
 import { createWorkflowsServices } from './services/index.js';
+import { workflowRunner } from './services/runner.js';
 import { httpRequestAction } from './actions/http-request.js';
 import { delayAction, stopIfAction } from './actions/flow.js';
 import { catalogueRoutes } from './routes/catalogue.js';
@@ -12,12 +13,15 @@ import { dryRunRoutes } from './routes/dry-run.js';
 import { versionRoutes } from './routes/versions.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { MANAGE, READ } from './routes/shared.js';
+import { workflowsJobs } from './jobs.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('workflowsServices');
 
 export default definePlugin<WorkflowsSettings>({
   name: 'workflows',
   version: '0.1.0',
+  description:
+    'Automations: a trigger (event, schedule, webhook, person), a JSON Schema condition and steps that run actions, with versions, dry runs and run history',
   configSchema: workflowsConfigSchema,
   // Beside auth and billing on the MoltFlow face; principals come from whichever auth plugin is enabled.
   face: { base: '/api/v2', envelope: 'detail' },
@@ -38,7 +42,8 @@ export default definePlugin<WorkflowsSettings>({
     const base = c.face!.base === '/' ? '' : c.face!.base;
     const publicUrl = c.config.server.publicUrl.replace(/\/+$/, '');
     const s = createWorkflowsServices(c.container.cradle, c.settings, (token) => `${publicUrl}${base}/workflows/hooks/${token}`);
-    c.container.register({ workflowsServices: asValue(s) });
+    // workflowRunner: a manual run (and its dry run) for another plugin (the agents' workflow_run).
+    c.container.register({ workflowsServices: asValue(s), workflowRunner: asValue(workflowRunner(s)) });
   },
 
   async start(c) {
@@ -67,28 +72,5 @@ export default definePlugin<WorkflowsSettings>({
     },
   },
 
-  jobs: [
-    {
-      name: 'cron',
-      schedule: '* * * * *',
-      catchUp: true,
-      async run(c) {
-        await services(c).cron.tick();
-      },
-    },
-    {
-      name: 'prune-runs',
-      schedule: '41 3 * * *',
-      catchUp: true,
-      async run(c, info) {
-        const before = new Date(info.scheduledFor.getTime() - c.settings.runRetentionDays * 86_400_000).toISOString();
-        const removed = await c
-          .db('workflows_runs')
-          .whereIn('status', ['succeeded', 'failed', 'stopped', 'blocked'])
-          .where('finished_at', '<', before)
-          .delete();
-        if (removed) c.logger.info({ removed }, 'old workflow runs removed');
-      },
-    },
-  ],
+  jobs: workflowsJobs,
 });

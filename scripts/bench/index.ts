@@ -3,7 +3,8 @@
 //
 // Add a figure: a module in figures/ returning Figure[] (compare throughput against a ceiling from
 // ceilings/ with lib/autocannon.ts `alternate`), then list it in FIGURES below.
-// Env knobs: BENCH_RUNS, BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_SMTP_MESSAGES,
+// Env knobs: BENCH_RUNS, BENCH_MAX_RUNS, BENCH_MAX_SPREAD, BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS,
+// BENCH_LOAD_GENERATOR, BENCH_WRK_THREADS, BENCH_WALL_MINUTES, BENCH_SMTP_MESSAGES,
 // BENCH_SMTP_TIME_BOUND, BENCH_SMTP_CONNECTIONS, BENCH_ROBOTS, BENCH_PUSH_SENDS, BENCH_PUSH_CONCURRENCY,
 // BENCH_REPORT_ROBOTS (see lib/context.ts).
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { BenchContext, settingsFromEnv, type FigureModule } from './lib/context.
 import { projectRoot } from './lib/plinth.js';
 import { killAllSync, stopAll } from './lib/process.js';
 import { benchDialect } from './lib/database.js';
+import { loadGenerator } from './lib/autocannon.js';
 import { ceilingFigure, formatLine, writeResults, type Figure } from './lib/results.js';
 import { boot } from './figures/boot.js';
 import { idleRss } from './figures/idle-rss.js';
@@ -25,6 +27,8 @@ import { robotsMessageReports, robotsPushLatency } from './figures/robots.js';
 import { ai } from './figures/ai.js';
 import { workflowsRuns } from './figures/workflows.js';
 import { retention } from './figures/retention.js';
+import { scaleOut } from './figures/scale-out.js';
+import { agents } from './figures/agents.js';
 import { ceilingsOnly } from './figures/ceilings.js';
 
 /** In run order; `ceilings` stays last. */
@@ -40,18 +44,21 @@ const FIGURES: FigureModule[] = [
   robotsMessageReports,
   ai,
   workflowsRuns,
+  agents,
   retention,
+  scaleOut,
   ceilingsOnly,
 ];
 
 /**
  * On PostgreSQL (BENCH_DATABASE_URL), the figures whose work is the database's and whose ceilings
- * have a raw-pg twin (or need no database); the others are SQLite-only for now.
+ * have a raw-pg twin (or need no database); the others (boot, idle RSS, health, push latency,
+ * retention) measure the same thing on either database and run on SQLite.
  */
-const POSTGRES_FIGURES = ['auth', 'licensing', 'mail', 'ai', 'workflows-runs', 'ceilings'];
+const POSTGRES_FIGURES = ['auth', 'billing', 'licensing', 'mail', 'robots-message-reports', 'ai', 'workflows-runs', 'agents', 'scale-out', 'ceilings'];
 
-/** Hard stop for the whole bench, whatever hangs. */
-const WALL_LIMIT_MS = 40 * 60 * 1000;
+/** Hard stop for the whole bench, whatever hangs (BENCH_WALL_MINUTES, 75 by default: runs repeat until they agree). */
+const WALL_LIMIT_MS = Number(process.env.BENCH_WALL_MINUTES || 75) * 60 * 1000;
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -74,7 +81,7 @@ async function main(): Promise<number> {
       .join(' ');
   log(
     `bench: node ${process.version}, ${os.cpus().length} cpu(s), load average ${load()}; ${settings.runs} runs × ${settings.durationSec} s, ` +
-      `${settings.connections} connections`,
+      `${settings.connections} connections; HTTP load: ${loadGenerator}`,
   );
   log(
     `bench: database ${benchDialect === 'postgres' ? 'PostgreSQL (a fresh database per server, BENCH_DATABASE_URL)' : 'SQLite (a fresh data dir per server)'}`,
@@ -100,17 +107,18 @@ async function main(): Promise<number> {
   }
 
   for (const { ceiling, samples } of ctx.ceilings()) {
-    const how =
-      ceiling.unit === 'msg/s'
+    const how = ceiling.how
+      ? ceiling.how(settings)
+      : ceiling.unit === 'msg/s'
         ? `${settings.smtpMessages} msgs/run (≤ ${settings.smtpTimeBoundSec} s), ${settings.smtpConnections} pooled conns`
         : `${settings.connections} conns, ${settings.durationSec} s/run`;
     figures.push(ceilingFigure(ceiling.name, ceiling.unit, samples, { note: `ceiling: ${ceiling.describe}; ${how}` }));
   }
 
   console.log('');
-  for (const f of figures) console.log(formatLine(f));
+  for (const f of figures) console.log(formatLine(f, settings.maxSpread));
   const file = path.join(projectRoot, benchDialect === 'postgres' ? 'bench-results-postgres.json' : 'bench-results.json');
-  writeResults(file, figures);
+  writeResults(file, figures, settings.maxSpread);
   console.log(
     `\nwrote ${path.relative(process.cwd(), file) || file} (${figures.length} figures) in ${Math.round((performance.now() - started) / 1000)} s; ` +
       `${os.cpus().length} cpus, load average now ${load()}`,

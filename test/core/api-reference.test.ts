@@ -9,7 +9,7 @@ import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 // face's success and error bodies; /docs renders it offline (every request stays on this server).
 // The /docs test needs nothing built: Swagger UI is served from node_modules.
 
-const PLUGINS = ['auth', 'billing', 'licensing', 'mail', 'robots', 'ai', 'workflows'];
+const PLUGINS = ['auth', 'billing', 'licensing', 'mail', 'robots', 'ai', 'workflows', 'agents'];
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 describe('API reference: /openapi.json and /docs', () => {
@@ -47,14 +47,42 @@ describe('API reference: /openapi.json and /docs', () => {
       assert.match(op.operationId, /^[a-z][A-Za-z0-9_]*$/, where);
       assert.ok(op.summary && !op.summary.startsWith(method.toUpperCase() + ' '), `${where} has a written summary`);
       assert.ok(
-        Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)),
-        `${where} documents a success`,
+        Object.keys(op.responses).some((s) => /^[24]\d\d$/.test(s)),
+        `${where} documents a success (or, for a method kept only to refuse, that refusal)`,
       );
       for (const range of ['4XX', '5XX']) {
         const ref = op.responses[range]?.content?.['application/json']?.schema?.$ref as string | undefined;
         assert.ok(ref && doc.components.schemas[ref.split('/').pop()!], `${where} ${range} refers to its envelope`);
       }
     }
+  });
+
+  it('every operation documents what its success answers: a schema, a media type, or no body (204, 202, a redirect)', () => {
+    const undocumented: string[] = [];
+    for (const { path, method, op } of operations()) {
+      const successes = Object.entries<any>(op.responses).filter(([s]) => /^[23]\d\d$/.test(s));
+      // A route that is never a success (a method kept only to answer 405) documents that refusal instead.
+      const onlyRefuses = !successes.length && Object.keys(op.responses).some((s) => /^4\d\d$/.test(s));
+      const documented =
+        onlyRefuses || (successes.length > 0 && successes.every(([status, res]) => res.content || ['204', '202', '302', '303'].includes(status)));
+      if (!documented) undocumented.push(`${method.toUpperCase()} ${path}`);
+      for (const [type, media] of Object.entries<any>(successes.flatMap(([, r]) => Object.entries(r.content ?? {})))) {
+        assert.ok(media[1]?.schema, `${method.toUpperCase()} ${path} ${type} has a schema`);
+      }
+    }
+    assert.deepEqual(undocumented, []);
+  });
+
+  it('the routes that take a raw body document it with its media type and signature headers', () => {
+    const content = (path: string, method = 'post') => Object.keys(doc.paths[path][method].requestBody?.content ?? {});
+    const headers = (path: string, method = 'post') =>
+      (doc.paths[path][method].parameters ?? []).filter((p: any) => p.in === 'header').map((p: any) => p.name.toLowerCase());
+    assert.deepEqual(content('/mail/receive'), ['message/rfc822']);
+    assert.deepEqual(content('/api/v2/billing/webhook'), ['application/json']);
+    assert.ok(headers('/api/v2/billing/webhook').includes('stripe-signature'));
+    assert.deepEqual(content('/api/v2/workflows/hooks/{token}'), ['application/json']);
+    assert.deepEqual(headers('/api/v2/workflows/hooks/{token}').sort(), ['webhook-id', 'webhook-signature', 'webhook-timestamp']);
+    assert.deepEqual(content('/workbot/api/ai/knowledge/import').sort(), ['application/json', 'text/csv']);
   });
 
   it('each face documents its own envelope: WorkBot code/message/data, the license server success/code, temp mail error, MoltFlow detail', () => {

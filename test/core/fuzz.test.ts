@@ -1,12 +1,14 @@
 // Hostile input, every operation: the fuzz walks /openapi.json and sends each operation about
 // twenty kinds of bad input (wrong types, missing and huge fields, deep JSON, prototype keys, NUL
 // and lone surrogates, invalid UTF-8, wrong content types, a Content-Encoding the body does not
-// have, query arrays, out-of-range numbers, path traversal), anonymously and as the superadmin.
-// Nothing may answer 5xx, and the server must be alive after. Runs on SQLite and PostgreSQL.
+// have, query arrays, out-of-range numbers, path traversal), anonymously and as the superadmin,
+// and every MCP tool hostile JSON-RPC `tools/call` arguments. Strings go up to ~1 MB (under
+// server.bodyLimit). Nothing may answer 5xx, and the server must be alive after. Runs on SQLite
+// and PostgreSQL in a couple of minutes.
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
-const PLUGINS = ['auth', 'billing', 'licensing', 'mail', 'robots', 'ai', 'workflows'];
+const PLUGINS = ['auth', 'billing', 'licensing', 'mail', 'robots', 'ai', 'workflows', 'agents'];
 const ADMIN = { email: 'root@fuzz.test', password: 'Fuzzing-operator-pass-42' };
 
 type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; [k: string]: unknown };
@@ -19,6 +21,8 @@ interface Operation {
 
 interface Probe {
   label: string;
+  /** Sent as the superadmin only (anonymous, it is refused before it reaches anything the superadmin's would). */
+  adminOnly?: boolean;
   path: string;
   body?: string | Uint8Array;
   headers?: Record<string, string>;
@@ -26,6 +30,8 @@ interface Probe {
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const DEEP = 10_000;
+/** A string as long as a body may hold (server.bodyLimit is 1 MB), less room for the JSON around it. */
+const NEAR_LIMIT = JSON.stringify('x'.repeat(1_000_000));
 
 /** Values for a path parameter: out of range, negative, traversal, NUL, invalid UTF-8, huge. */
 const PARAM_VALUES = [
@@ -82,6 +88,14 @@ function probes(op: Operation): Probe[] {
     for (const [label, raw] of FIELD_VALUES)
       list.push({ label: `${prop} as ${label}`, path: plain, body: `{${JSON.stringify(prop)}:${raw}}`, headers: JSON_TYPE });
   }
+  // One ~1 MB string per operation (in its first field): every field at that size would be gigabytes.
+  list.push({
+    label: `${props[0] ?? 'x'} as a 1 MB string`,
+    path: plain,
+    body: `{${JSON.stringify(props[0] ?? 'x')}:${NEAR_LIMIT}}`,
+    headers: JSON_TYPE,
+    adminOnly: true,
+  });
   list.push(
     { label: '__proto__ key', path: plain, body: '{"__proto__":{"polluted":true},"a":1}', headers: JSON_TYPE },
     { label: 'constructor.prototype key', path: plain, body: '{"constructor":{"prototype":{"polluted":true}}}', headers: JSON_TYPE },
@@ -123,10 +137,93 @@ async function pool<T>(items: T[], width: number, work: (item: T) => Promise<voi
   );
 }
 
+/** The MCP endpoint's own JSON-RPC, as Streamable HTTP wants it (JSON and SSE accepted). */
+const MCP_HEADERS = { ...JSON_TYPE, accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
+
+interface McpTool {
+  name: string;
+  inputSchema: Schema;
+}
+
+/** A value its schema accepts, so a probe changes one argument of an otherwise valid call. */
+function valid(schema: Schema | undefined): unknown {
+  if (!schema) return 'fuzz';
+  if (schema.enum) return schema.enum[0];
+  if (schema.const !== undefined) return schema.const;
+  const type = ([] as unknown[]).concat(schema.type ?? 'string')[0];
+  if (type === 'integer' || type === 'number') return typeof schema.minimum === 'number' ? schema.minimum : 1;
+  if (type === 'boolean') return false;
+  if (type === 'array') return [valid(schema.items)];
+  if (type === 'object') return Object.fromEntries(((schema.required as string[]) ?? []).map((k) => [k, valid(schema.properties?.[k])]));
+  return schema.format === 'email' ? 'fuzz@example.com' : 'fuzz';
+}
+
+/** Hostile `tools/call` bodies for one tool: each argument as each bad value in an otherwise valid call, and bad arguments as a whole. */
+function toolCalls(tool: McpTool, real: Record<string, unknown> = {}): Array<{ label: string; body: string }> {
+  const call = (args: string, name = JSON.stringify(tool.name)) =>
+    `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":${name},"arguments":${args}}}`;
+  // A destructive tool previews (it would need a confirmation): a dry run gets its arguments checked instead.
+  // The others run for real, so their arguments reach the database (mail_wait_for_code waits 0 s).
+  const destructive = Boolean(tool.inputSchema.properties?.confirm);
+  const base = { ...(valid({ ...tool.inputSchema, type: 'object' }) as Record<string, unknown>), ...real, ...(destructive ? { dryRun: true } : {}) };
+  const list: Array<{ label: string; body: string }> = [{ label: `${tool.name} valid`, body: call(JSON.stringify(base)) }];
+  const props = Object.keys(tool.inputSchema.properties ?? {}).filter((p) => p !== 'dryRun' && p !== 'confirm');
+  const values: Array<[string, string]> = [
+    ...FIELD_VALUES,
+    ['a 1 MB string', NEAR_LIMIT],
+    ['an integer past 32 bits', '99999999999'],
+    ['an empty string', '""'],
+  ];
+  for (const prop of props.length ? props : ['x']) {
+    const rest = JSON.stringify({ ...base, [prop]: undefined }).slice(1, -1);
+    for (const [label, raw] of values)
+      list.push({ label: `${tool.name}.${prop} as ${label}`, body: call(`{${rest}${rest ? ',' : ''}${JSON.stringify(prop)}:${raw}}`) });
+  }
+  for (const [label, args] of [
+    ['no arguments', '{}'],
+    ['arguments an array', '[1,2]'],
+    ['arguments a string', '"x"'],
+    ['arguments null', 'null'],
+    ['a __proto__ argument', '{"__proto__":{"polluted":true}}'],
+    ['a constructor argument', '{"constructor":{"prototype":{"polluted":true}}}'],
+    ['deep arguments', '{"a":'.repeat(2000) + '1' + '}'.repeat(2000)],
+    ['confirm a forged token', '{"confirm":"forged-token","dryRun":false}'],
+    ['confirm not a string', '{"confirm":{"a":1}}'],
+    ['dryRun not a boolean', '{"dryRun":"yes"}'],
+  ])
+    list.push({ label: `${tool.name} ${label}`, body: call(args) });
+  return list;
+}
+
+/** JSON-RPC that is wrong in itself, whatever the tool. */
+const RPC_BODIES: Array<[string, string]> = [
+  ['unknown tool', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"no_such_tool","arguments":{}}}'],
+  ['tool name not a string', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":{"a":1},"arguments":{}}}'],
+  ['tool name with NUL', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"mail_send\\u0000","arguments":{}}}'],
+  ['tool name 1 MB', `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":${NEAR_LIMIT},"arguments":{}}}`],
+  ['params an array', '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":[1]}'],
+  ['params missing', '{"jsonrpc":"2.0","id":1,"method":"tools/call"}'],
+  ['unknown method', '{"jsonrpc":"2.0","id":1,"method":"nope/nothing","params":{}}'],
+  ['method not a string', '{"jsonrpc":"2.0","id":1,"method":7}'],
+  ['id an object', '{"jsonrpc":"2.0","id":{"a":1},"method":"tools/list"}'],
+  ['jsonrpc 1.0', '{"jsonrpc":"1.0","id":1,"method":"tools/list"}'],
+  ['a notification', '{"jsonrpc":"2.0","method":"notifications/initialized"}'],
+  ['an empty batch', '[]'],
+  ['a batch', '[{"jsonrpc":"2.0","id":1,"method":"tools/list"},{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"x"}}]'],
+  [
+    'initialize, clientInfo an array',
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":[1]}}',
+  ],
+  ['initialize, _meta.client an object', '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"_meta":{"client":{"a":1}},"clientInfo":{"name":{"a":1}}}}'],
+  ['JSON null', 'null'],
+  ['a string', '"tools/list"'],
+];
+
 describe('hostile input: every operation in /openapi.json, no 5xx', function () {
   this.timeout(600_000);
   let t: TestApp;
   let superadmin: Record<string, string>;
+  let allScopes: string[];
 
   before(async () => {
     t = await createTestApp({
@@ -147,7 +244,7 @@ describe('hostile input: every operation in /openapi.json, no 5xx', function () 
     const scopes = await t.request('GET', '/api/v2/api-keys/scopes', { headers: bearer });
     const key = await t.request('POST', '/api/v2/api-keys', {
       headers: bearer,
-      body: { name: 'fuzz', scopes: scopes.body.map((s: { scope: string }) => s.scope) },
+      body: { name: 'fuzz', scopes: (allScopes = scopes.body.map((s: { scope: string }) => s.scope)) },
     });
     assert.equal(key.status, 201, key.text);
     superadmin = { 'x-api-key': key.body.raw_key };
@@ -190,7 +287,7 @@ describe('hostile input: every operation in /openapi.json, no 5xx', function () 
     let sent = 0;
     const jobs = ops.flatMap((op) =>
       probes(op).flatMap((probe) => [
-        { op, probe, auth: {} as Record<string, string>, who: 'anonymous' },
+        ...(probe.adminOnly ? [] : [{ op, probe, auth: {} as Record<string, string>, who: 'anonymous' }]),
         { op, probe, auth: superadmin, who: 'superadmin' },
       ]),
     );
@@ -205,5 +302,61 @@ describe('hostile input: every operation in /openapi.json, no 5xx', function () 
     assert.equal(failures.length, 0, `${failures.length} probes answered 5xx (listed above)`);
     const health = await t.request('GET', '/health');
     assert.equal(health.status, 200, health.text);
+  });
+
+  it('POST /mcp: hostile tools/call arguments for every tool and broken JSON-RPC; none answers 5xx, nothing is sent', async () => {
+    const rpc = (body: string, headers: Record<string, string>) => fetch(`${t.url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body });
+    const listed = await rpc('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', superadmin);
+    assert.equal(listed.status, 200);
+    // A 2025-era request may be answered as a one-message event stream: its data line is the JSON-RPC reply.
+    const text = await listed.text();
+    const json = listed.headers.get('content-type')?.startsWith('text/event-stream') ? /^data: (.*)$/m.exec(text)?.[1] : text;
+    const tools = (JSON.parse(json ?? 'null') as { result: { tools: McpTool[] } }).result.tools;
+    assert.ok(tools.length >= 5, `tools: ${tools.map((x) => x.name).join(', ')}`);
+    // Agents are rate-limited per key and per tool (120 and 30 a minute): enough keys that the probes reach validation.
+    const keys: Array<Record<string, string>> = [];
+    for (let i = 0; i < 16; i++) {
+      const made = await fetch(`${t.url}/api/v2/api-keys`, {
+        method: 'POST',
+        headers: { ...superadmin, ...JSON_TYPE },
+        body: JSON.stringify({ name: `mcp-fuzz-${i}`, scopes: allScopes }),
+      });
+      assert.equal(made.status, 201, await made.clone().text());
+      keys.push({ 'x-api-key': ((await made.json()) as { raw_key: string }).raw_key });
+    }
+    // A mailbox of the tenant, so mail_wait_for_code's other arguments reach the database.
+    const box = await fetch(`${t.url}/mail/api/create`, { method: 'POST', headers: { ...superadmin, ...JSON_TYPE }, body: '{"local":"mcp-fuzz"}' });
+    assert.ok(box.status === 200 || box.status === 201, await box.clone().text());
+    const real: Record<string, Record<string, unknown>> = { mail_wait_for_code: { mailbox: ((await box.json()) as { email: string }).email } };
+    const before = await Promise.all(['mail_sent', 'robots_commands'].map((table) => t.app.db(table).count({ n: '*' })));
+    const calls = tools.flatMap((tool) => toolCalls(tool, real[tool.name]));
+    const broken = RPC_BODIES.map(([label, body]) => ({ label, body }));
+    const failures: string[] = [];
+    const reached = { validated: 0, limited: 0 };
+    let n = 0;
+    await pool(
+      // Anonymous, only the broken JSON-RPC: a tool call without a key is the same 401 whatever its arguments.
+      [
+        ...broken.map((b) => ({ ...b, who: 'anonymous', auth: {} as Record<string, string> })),
+        ...[...calls, ...broken].map((b) => ({ ...b, who: 'a key', auth: keys[n++ % keys.length] })),
+      ],
+      8,
+      async ({ label, body, who, auth }) => {
+        const res = await rpc(body, auth);
+        const text = await res.text();
+        // A tool's own fault comes back as a 200 JSON-RPC result: it counts as a 5xx would.
+        if (res.status >= 500 || /internal_error/.test(text)) failures.push(`${res.status} ${label} (${who}): ${text.slice(0, 200)}`);
+        if (/rate_limited/.test(text)) reached.limited++;
+        else if (who === 'a key') reached.validated++;
+      },
+    );
+    console.log(`      mcp fuzz: ${calls.length + broken.length * 2} requests, ${reached.limited} rate-limited, ${failures.length} answered 5xx`);
+    for (const line of failures) console.log(`        ${line}`);
+    assert.equal(failures.length, 0, `${failures.length} MCP probes answered 5xx (listed above)`);
+    assert.ok(reached.limited < calls.length / 10, `most probes reach the tools, not the rate limit (${reached.limited} limited)`);
+    const after = await Promise.all(['mail_sent', 'robots_commands'].map((table) => t.app.db(table).count({ n: '*' })));
+    assert.deepEqual(after, before, 'destructive tools only dry-ran or previewed: nothing sent');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
+    assert.equal((await t.request('GET', '/health')).status, 200);
   });
 });

@@ -37,6 +37,25 @@ describe('runtime: actions', () => {
     assert.equal((await t.app.db('example_notes').where('tenant_id', 't-actions')).length, 0);
   });
 
+  it('an integer without its own bound is held to 32 bits, as on every face, and the listed schema says so', async () => {
+    const ran: unknown[] = [];
+    actions.add('runtime', 'runtime.count', {
+      description: 'counts',
+      input: { type: 'object', properties: { n: { type: 'integer' }, small: { type: 'integer', maximum: 10 } } },
+      output: { type: 'object' },
+      run: async (input) => void ran.push(input),
+    });
+    const call = { tenantId: 't-actions', meta: {}, logger: t.app.logger };
+    await assert.rejects(actions.run('runtime.count', { n: 2 ** 31 }, call), /input\.n must be <= 2147483647/);
+    await assert.rejects(actions.run('runtime.count', { n: -(2 ** 31) - 1 }, call), /input\.n must be >= -2147483648/);
+    assert.deepEqual(ran, []);
+    await actions.run('runtime.count', { n: 2 ** 31 - 1, small: 10 }, call);
+    assert.deepEqual(ran, [{ n: 2 ** 31 - 1, small: 10 }]);
+    const listed = actions.get('runtime.count')!.input as { properties: Record<string, Record<string, number>> };
+    assert.deepEqual(listed.properties.n, { type: 'integer', maximum: 2147483647, minimum: -2147483648 });
+    assert.deepEqual(listed.properties.small, { type: 'integer', maximum: 10, minimum: -2147483648 });
+  });
+
   it('runs with the caller’s meta: the event it emits carries it, and so do events emitted by that event’s handlers', async () => {
     // A handler of the action's event emitting an event of its own: the meta follows.
     t.app.events.subscribe('example.note.created', 'runtime:follow-up', async (e) => {

@@ -16,18 +16,24 @@ describe('core: the tenant guard', () => {
   after(async () => t?.close());
 
   const root = { authorization: `Bearer ${ROOT}` };
-  const cases: Array<[string, string, (body: any) => string]> = [
+  const cases: Array<[string, string, (body: any) => string, Record<string, unknown>?]> = [
     ['GET', '/api/v2/api-keys', (b) => `${b.code}: ${b.detail}`], // the detail face carries the code: tenant_required
+    ['POST', '/api/v2/api-keys', (b) => `${b.code}: ${b.detail}`, { name: 'k', scopes: ['account:read'] }],
     ['GET', '/api/v2/billing/subscription', (b) => `${b.code}: ${b.detail}`],
     ['GET', '/api/v2/workflows', (b) => `${b.code}: ${b.detail}`],
     ['GET', '/workbot/api/robots', (b) => b.message],
     ['GET', '/workbot/api/ai/knowledge', (b) => b.message],
+    ['GET', '/workbot/api/robot/commands/awaiting-approval', (b) => b.message],
+    ['POST', '/workbot/api/robot/third-party/config', (b) => b.message, { robotId: 'robot_1_ab' }],
+    // The license server's seed code stays INVALID_API_KEY (its envelope maps the guard's refusal to it).
+    ['POST', '/license/api/admin/generate', (b) => `${b.success} ${b.code}: ${b.message}`, { plan: 'monthly', email: 'a@example.com' }],
   ];
-  for (const [method, path, messageOf] of cases) {
+  for (const [method, path, messageOf, body] of cases) {
     it(`${method} ${path} as the root token: 403 naming the tenant, in the face’s envelope`, async () => {
-      const res = await t.request(method, path, { headers: root });
+      const res = await t.request(method, path, { headers: root, body });
       assert.equal(res.status, 403, res.text);
       assert.match(messageOf(res.body), MESSAGE, res.text);
+      if (path.startsWith('/license')) assert.match(messageOf(res.body), /^false INVALID_API_KEY: /, res.text);
     });
   }
 });

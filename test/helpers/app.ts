@@ -30,10 +30,34 @@ export interface TestApp {
   app: Plinth;
   database: TestDatabase;
   get url(): string;
-  request<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<Reply<T>>;
   /** Stops the app and drops its database (unless it was borrowed). */
   close(): Promise<void>;
 }
+
+export type RequestOptions = { body?: unknown; headers?: Record<string, string>; raw?: string };
+
+/** One HTTP request to a running server (a test app, or a spawned process): JSON in, the body parsed when it is JSON. */
+export async function requestTo<T = any>(base: string, method: string, path: string, { body, headers = {}, raw }: RequestOptions = {}): Promise<Reply<T>> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: raw ?? (body !== undefined ? JSON.stringify(body) : undefined),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T, text };
+}
+
+/** A server this test did not build in-process (a spawned `plinth start`), addressed like a TestApp. */
+export type Server = Pick<TestApp, 'url' | 'request'>;
+
+export const server = (url: string): Server => ({ url, request: (method, path, options) => requestTo(url, method, path, options) });
 
 /**
  * Registration defaults to `verify` (sign-in after the emailed link). Most suites register an
@@ -50,7 +74,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const database = options.database ?? (await createTestDatabase());
   const overrides = mergeConfig(
     {
-      server: { port: 0, host: '127.0.0.1', publicUrl: 'http://plinth.test' },
+      server: { port: 0, host: '127.0.0.1', publicUrl: 'http://plinth.test', checkReplies: true },
       smtp: { port: 0, host: '127.0.0.1' },
       dataDir: database.dataDir,
       database: { url: database.url },
@@ -77,21 +101,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     get url() {
       return app.url;
     },
-    async request(method, path, { body, headers = {}, raw } = {}) {
-      const res = await fetch(`${app.url}${path}`, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        body: raw ?? (body !== undefined ? JSON.stringify(body) : undefined),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        /* not JSON */
-      }
-      return { status: res.status, headers: res.headers, body: parsed as any, text };
-    },
+    request: (method, path, options) => requestTo(app.url, method, path, options),
     async close() {
       await app.stop();
       if (!options.database) await database.drop();

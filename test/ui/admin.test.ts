@@ -15,8 +15,11 @@ describe('admin UI (browser)', () => {
     browser = await launchBrowser(t.url);
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
   });
 
   it('serves the enabled plugin bundle', async () => {
@@ -39,6 +42,7 @@ describe('admin UI (browser)', () => {
     const { page } = browser;
     await page.getByLabel('Email').fill('admin@example.test');
     await page.getByLabel('Password').fill('wrong password');
+    browser.expectRefusal({ status: 401, method: 'POST', path: '/admin/api/login' });
     await page.getByRole('button', { name: 'Sign in' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();

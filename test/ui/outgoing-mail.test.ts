@@ -29,8 +29,11 @@ describe('admin UI: outgoing mail (browser)', () => {
     page = browser.page;
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
   });
 
   it('a customer asks for a password reset from the login page', async () => {
@@ -89,6 +92,7 @@ describe('admin UI: outgoing mail (browser)', () => {
   });
 
   it('"Send again" without a relay shows why nothing was sent', async () => {
+    browser.expectRefusal({ status: 409, method: 'POST', path: /^\/api\/admin\/outbox\/\d+\/resend$/ });
     await page.getByRole('button', { name: 'Send again' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();

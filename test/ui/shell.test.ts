@@ -10,38 +10,23 @@ import type { Me, Meta } from '../../core/ui/shell/types.js';
 // the admin pages have an icon (no favicon 404); on a phone-sized screen the nav folds behind a Menu
 // button. Needs the UI bundle in dist/ui: `npm test` builds it first (pretest); alone, run `npm run build`.
 
-/** Every console error (including Chromium's "Failed to load resource") and every answer ≥ 400 the page gets. */
-function watch(page: Page) {
-  const seen = { consoleErrors: [] as string[], failed: [] as string[] };
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') seen.consoleErrors.push(msg.text());
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) seen.failed.push(`${res.status()} ${new URL(res.url()).pathname}`);
-  });
-  // A fetch cut short by leaving the page (ERR_ABORTED) is not a failure anyone sees.
-  page.on('requestfailed', (req) => {
-    if (!/ERR_ABORTED/.test(req.failure()?.errorText ?? '')) seen.failed.push(`failed ${new URL(req.url()).pathname}`);
-  });
-  return seen;
-}
-
 describe('admin UI shell (browser): login, favicon, narrow screens', () => {
   let t: TestApp;
   let browser: TestBrowser;
   let page: Page;
-  let seen: ReturnType<typeof watch>;
   const nav = () => page.getByRole('navigation', { name: 'Admin sections' });
 
   before(async () => {
     t = await createTestApp();
     browser = await launchBrowser(t.url);
     page = browser.page;
-    seen = watch(page);
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
   });
 
   it('a visitor gets the login page with no failed request and no console error', async () => {
@@ -51,8 +36,7 @@ describe('admin UI shell (browser): login, favicon, narrow screens', () => {
     const answer = await meta;
     assert.equal(answer.status(), 200);
     assert.equal((await answer.json()).me, null);
-    assert.deepEqual(seen.consoleErrors, []);
-    assert.deepEqual(seen.failed, []);
+    assert.deepEqual(browser.problems, []); // console errors, answers >= 400, failed requests
     await screenshot(page, 'shell-login');
   });
 
@@ -71,7 +55,7 @@ describe('admin UI shell (browser): login, favicon, narrow screens', () => {
     assert.equal(icon.status(), 200);
     assert.match(icon.headers()['content-type'] ?? '', /^image\/svg\+xml/);
     assert.match(await icon.text(), /^<svg /);
-    assert.ok(!seen.failed.some((f) => f.startsWith('404')), seen.failed.join(', '));
+    assert.deepEqual(browser.problems, []);
   });
 
   it('a signed-in load learns who is signed in from meta, still with nothing failed', async () => {
@@ -83,8 +67,7 @@ describe('admin UI shell (browser): login, favicon, narrow screens', () => {
     await page.reload();
     await nav().getByRole('link', { name: 'Notes' }).waitFor();
     assert.equal((await (await meta).json()).me?.roles?.includes('superadmin'), true);
-    assert.deepEqual(seen.consoleErrors, []);
-    assert.deepEqual(seen.failed, []);
+    assert.deepEqual(browser.problems, []); // console errors, answers >= 400, failed requests
   });
 
   it('on a 390 px screen the nav is folded behind a Menu button that opens and closes it', async () => {
@@ -117,7 +100,6 @@ describe('admin UI shell (browser): login, favicon, narrow screens', () => {
 
   it('ran without script errors', () => {
     assert.deepEqual(browser.problems, []);
-    assert.deepEqual(seen.failed, []);
   });
 });
 

@@ -15,11 +15,11 @@ const LEFT = 40; // room for the value axis
 const TOP = 8;
 const BOTTOM = 20; // room for the ticks
 
-/** The smallest 1, 2 or 5 × 10ⁿ at or above `n` (so the axis reads in round numbers). */
+/** The smallest 1, 2 or 5 × 10ⁿ at or above `n` (so the axis reads in round numbers); fractions too (a cost of 0.004 → 0.005). */
 function roundUp(n: number): number {
-  if (n <= 1) return 1;
+  if (n <= 0) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(n));
-  return [1, 2, 5, 10].map((m) => m * magnitude).find((v) => v >= n)!;
+  return [1, 2, 5, 10].map((m) => Number((m * magnitude).toPrecision(12))).find((v) => v >= n)!;
 }
 
 /** `title` names the chart (a caption and the list's accessible name); `format` prints values. */

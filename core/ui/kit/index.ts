@@ -5,6 +5,7 @@ import type { ComponentType } from 'preact';
 export { api, ApiError, UNAUTHORIZED_EVENT } from './api.js';
 export { useApi, type Loaded } from './use-api.js';
 export { useLive } from './live.js';
+export { LiveNote } from './live-note.js';
 export { useAction } from './use-action.js';
 export { Page, ErrorBanner, Table, Time, type Column } from './components.js';
 export { BarChart, type Bar } from './bar-chart.js';
@@ -14,6 +15,7 @@ export { Dialog } from './dialog.js';
 export { ConfirmDialog } from './confirm-dialog.js';
 export { Pager, plural } from './pager.js';
 export { useTenantAdmin } from './use-tenant-admin.js';
+export { pluginEnabled } from './plugins.js';
 export { fieldStyle, withQuery } from './forms.js';
 export { CopyText } from './copy-text.js';
 

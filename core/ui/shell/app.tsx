@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, UNAUTHORIZED_EVENT } from '../kit/api.js';
+import { setEnabledPlugins } from '../kit/plugins.js';
 import { ErrorBanner, Page } from '../kit/components.js';
 import { Layout, PublicLayout } from './layout.js';
 import { Login } from './login.js';
@@ -25,6 +26,7 @@ export function App() {
     try {
       // meta answers 200 with `me: null` for a visitor: the login screen without a failed request in the console.
       const meta = await api<Meta>('/admin/api/meta');
+      setEnabledPlugins(meta.plugins.map((p) => p.name));
       setSession(meta.me ? { state: 'signed-in', meta, me: meta.me } : { state: 'anonymous', meta });
     } catch (error) {
       setSession({ state: 'failed', error: error as Error });

@@ -1,30 +1,77 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { McpHttpHandler } from '@modelcontextprotocol/server';
+import { AppError } from '../../../core/errors.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
+import { randomToken } from '../../../core/secrets.js';
 import type { CallDeps } from '../services/calls.js';
-import { answerMcp } from '../services/mcp-server.js';
+import { mcpReply, mcpRequest, protectedResourceReply } from './schemas.js';
 
-/** Rebuilds the Web Request the SDK's transport reads (the body is already parsed by Koa). */
+/** Rebuilds the Web Request the SDK reads (the body is already parsed by Koa and passed beside it). */
 function webRequest(ctx: HttpContext, url: string): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(ctx.headers)) if (typeof v === 'string') headers.set(k, v);
   return new Request(url, { method: ctx.method, headers });
 }
 
+// The MCP SDK (and zod under it) loads on the first MCP request rather than at boot: about 100 ms
+// of a cold start, for an endpoint many installations never call.
+type McpServing = typeof import('../services/mcp-server.js');
+let serving: Promise<McpServing> | undefined;
+const loadServing = () => (serving ??= import('../services/mcp-server.js'));
+
+type Params = { clientInfo?: unknown; _meta?: Record<string, unknown> };
+type Message = { method?: string; params?: Params };
+
+const label = (info: unknown): string | null => {
+  const { name, version } = (info ?? {}) as { name?: unknown; version?: unknown };
+  return typeof name === 'string' && name ? `${name}/${typeof version === 'string' ? version : '?'}`.slice(0, 200) : null;
+};
+
 /**
- * The agent client as it names itself: MCP clientInfo (sent with initialize only, so stateless
- * calls fall back to `_meta.client` or the User-Agent).
+ * The 2025-era stateless answer to "which client is this" after `initialize`: the session id the
+ * server hands out carries the client's name/version (and 96 random bits), so any instance reads
+ * it back from the `Mcp-Session-Id` the client echoes — nothing is stored, no sticky sessions.
+ * The id authorises nothing (every request carries the API key); it only names the client.
  */
-function clientOf(ctx: HttpContext): string {
-  const body = ctx.request.body as { params?: { clientInfo?: { name?: string; version?: string }; _meta?: { client?: string } } } | undefined;
-  const info = body?.params?.clientInfo;
-  if (info?.name) return `${info.name}/${info.version ?? '?'}`;
-  return String(body?.params?._meta?.client ?? ctx.get('user-agent') ?? 'unknown').slice(0, 200);
+const sessionIdFor = (client: string) => `${Buffer.from(client).toString('base64url')}.${randomToken(12)}`;
+const clientOfSession = (id: string): string | null => {
+  const match = /^([A-Za-z0-9_-]{1,300})\.[A-Za-z0-9_-]{16}$/.exec(id);
+  const client = match ? Buffer.from(match[1], 'base64url').toString('utf8') : '';
+  return /^[\x20-\x7e]{1,200}$/.test(client) ? client : null;
+};
+
+/**
+ * The agent client as it names itself: the current revision's `_meta["io.modelcontextprotocol/clientInfo"]`
+ * on every request; a 2025-era client's `clientInfo` on `initialize`, then the session id given back
+ * for it; the User-Agent for a client that sends neither.
+ */
+function clientOf(ctx: HttpContext, message: Message, clientInfoKey: string): string {
+  const params = message.params;
+  const fromSession = clientOfSession(ctx.get('mcp-session-id'));
+  return label(params?._meta?.[clientInfoKey]) ?? label(params?.clientInfo) ?? fromSession ?? (ctx.get('user-agent') || 'unknown').slice(0, 200);
 }
+
+const POST_REPLIES = {
+  200: {
+    description: 'The JSON-RPC response (application/json, or text/event-stream for a 2025-era request)',
+    contentType: 'application/json',
+    schema: mcpReply,
+  },
+  202: { description: 'A notification or response accepted' },
+};
+const NOT_SERVED = { 405: { description: 'Not served: the endpoint is stateless, there is no session stream to open or end (Allow: POST)' } };
 
 /** The MCP endpoint and the RFC 9728 document a client reads to learn how to authenticate. */
 export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string): void {
   const metadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
-  r.get('/.well-known/oauth-protected-resource', { summary: 'OAuth protected-resource metadata (RFC 9728) for the MCP endpoint' }, async (ctx) => {
+  let handler: McpHttpHandler | undefined;
+  const metadata = {
+    summary: 'OAuth protected-resource metadata (RFC 9728) for the MCP endpoint',
+    schema: { responses: { 200: { description: 'The MCP endpoint and how to authenticate to it', schema: protectedResourceReply } } },
+  };
+  r.get('/.well-known/oauth-protected-resource', metadata, async (ctx) => {
     ctx.body = {
       resource: `${publicUrl}/mcp`,
       authorization_servers: [],
@@ -32,21 +79,47 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string): v
       resource_documentation: `${publicUrl}/docs`,
     };
   });
-  r.post('/mcp', { summary: 'The MCP endpoint (Streamable HTTP, stateless, JSON responses); API key in X-API-Key or Bearer' }, async (ctx) => {
-    const principal = await ctx.authenticate();
-    if (!principal?.tenantId) {
-      ctx.status = 401;
-      ctx.set('WWW-Authenticate', `Bearer resource_metadata="${metadataUrl}"`);
-      ctx.body = { detail: 'An API key is required (X-API-Key or Authorization: Bearer)' };
-      return;
-    }
-    const keyId = String(principal.attributes?.apiKeyId ?? `${principal.kind}:${principal.id}`);
-    const caller = { principal, keyId, client: clientOf(ctx), ip: ctx.ip };
-    const res = await answerMcp(deps, caller, webRequest(ctx, `${publicUrl}/mcp`), ctx.request.body);
-    ctx.status = res.status;
-    res.headers.forEach((v, k) => ctx.set(k, v));
-    const text = await res.text();
-    ctx.body = text.length ? text : null;
-    if (!text.length) ctx.status = res.status;
-  });
+  r.post(
+    '/mcp',
+    {
+      summary: 'The MCP endpoint (Streamable HTTP, stateless): protocol 2026-07-28 and the 2025 revisions; API key in X-API-Key or Bearer',
+      schema: { rawBody: { contentType: 'application/json', schema: mcpRequest }, responses: POST_REPLIES },
+    },
+    async (ctx) => {
+      const challenge = `Bearer resource_metadata="${metadataUrl}"`;
+      const principal = await ctx.authenticate().catch((err: unknown) => {
+        // A wrong or expired key: the same challenge (RFC 6750 error), so a client knows where to look.
+        if (err instanceof AppError && err.status === 401) {
+          throw new AppError(401, err.code, err.message, { headers: { 'WWW-Authenticate': `${challenge}, error="invalid_token"` } });
+        }
+        throw err;
+      });
+      if (!principal?.tenantId) {
+        ctx.status = 401;
+        ctx.set('WWW-Authenticate', challenge);
+        ctx.body = { detail: 'An API key is required (X-API-Key or Authorization: Bearer)' };
+        return;
+      }
+      const body = ctx.request.body;
+      const message = ((Array.isArray(body) ? body[0] : body) ?? {}) as Message;
+      const keyId = String(principal.attributes?.apiKeyId ?? `${principal.kind}:${principal.id}`);
+      const sdk = await loadServing();
+      handler ??= sdk.mcpHandler(deps);
+      const caller = { principal, keyId, client: clientOf(ctx, message, sdk.CLIENT_INFO_META_KEY), ip: ctx.ip };
+      const res = await handler.fetch(webRequest(ctx, `${publicUrl}/mcp`), { parsedBody: body, authInfo: sdk.authInfoOf(caller) });
+      ctx.status = res.status;
+      res.headers.forEach((v, k) => ctx.set(k, v));
+      if (message.method === 'initialize' && res.ok) ctx.set('Mcp-Session-Id', sessionIdFor(caller.client));
+      if (!res.body) ctx.body = null;
+      else if (res.headers.get('content-type')?.startsWith('text/event-stream')) ctx.body = Readable.fromWeb(res.body as NodeReadableStream);
+      else ctx.body = await res.text();
+      ctx.status = res.status;
+    },
+  );
+  // 2025 session operations: a stateless endpoint has no stream to open (GET) or session to end (DELETE).
+  const notServed = () => {
+    throw new AppError(405, 'method_not_allowed', 'The MCP endpoint is stateless: POST only', { headers: { Allow: 'POST' } });
+  };
+  r.get('/mcp', { summary: 'MCP GET (a 2025 session stream): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } }, notServed);
+  r.delete('/mcp', { summary: 'MCP DELETE (a 2025 session end): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } }, notServed);
 }

@@ -4,11 +4,12 @@ import { assertEntitled } from '../../../core/entitlements.js';
 import { AppError } from '../../../core/errors.js';
 import type { Principal } from '../../../core/http/auth.js';
 import type { Logger } from '../../../core/logger.js';
-import type { RateLimits } from '../../../core/rate-limit.js';
+import type { LimitSpec, RateLimits } from '../../../core/rate-limit.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { AuditSink } from '../../auth/api.js';
-import type { AgentTool } from './catalogue.js';
+import { type AgentTool, untrusted } from './catalogue.js';
 import { argsDigest, type Confirmations } from './confirmations.js';
+import type { ToolSchemas } from './schemas.js';
 
 export interface CallDeps {
   actions: Actions;
@@ -19,8 +20,11 @@ export interface CallDeps {
   entitlements: Entitlements;
   features: Map<string, FeatureInfo>;
   confirmations: Confirmations;
-  /** Task tools beside the action catalogue's. */
-  taskTools: AgentTool[];
+  /** Every tool there is (the mapped actions and the task tools), made once after boot. */
+  catalogue: () => AgentTool[];
+  schemas: ToolSchemas;
+  /** Per key across tools, and per key per tool (settings.agents). */
+  limits: { perKey: LimitSpec; perTool: LimitSpec };
 }
 
 /** Who is calling: the key, and the agent client as it names itself (MCP clientInfo, else User-Agent). */
@@ -33,73 +37,91 @@ export interface Caller {
 
 export type ToolResult = { isError?: boolean; content: Array<{ type: 'text'; text: string }>; structuredContent?: Record<string, unknown> };
 
-// Per key across tools, and per key per tool: a runaway loop on one tool cannot starve the others.
-const PER_KEY = { bucket: 'agents.key', points: 120, durationSeconds: 60 };
-const PER_TOOL = { bucket: 'agents.tool', points: 30, durationSeconds: 60 };
+/** The scope the plan must cover for any agent call (the `agents` feature). */
+export const AGENTS_SCOPE = 'agents:call';
 
-const text = (value: unknown, isError = false): ToolResult => ({
+export const toolResult = (value: unknown, isError = false): ToolResult => ({
   ...(isError ? { isError: true } : {}),
   content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }],
   ...(!isError && value && typeof value === 'object' ? { structuredContent: value as Record<string, unknown> } : {}),
 });
 
-/** A refusal the agent can act on: the message, and for a rate limit when to retry. */
-function refusal(err: AppError): ToolResult {
+/** A refusal the agent can act on: the code, the message, and for a rate limit when to retry. */
+export function refusal(err: AppError): ToolResult {
   const retry = (err.details as { retry_after?: number } | undefined)?.retry_after;
-  return text({ error: err.code, message: err.message, ...(retry ? { retry_after: retry } : {}) }, true);
+  return toolResult({ error: err.code, message: err.message, ...(retry ? { retry_after: retry } : {}) }, true);
+}
+
+/** One `agents.tool_call` audit row: key, client, tool, digest of the arguments, outcome (and `via` tool_call). */
+export async function auditCall(deps: CallDeps, caller: Caller, tool: string, digest: string, outcome: string, via?: string): Promise<void> {
+  await deps.audit
+    ?.record({
+      action: 'agents.tool_call',
+      tenantId: caller.principal.tenantId,
+      actor: caller.principal,
+      target: { type: 'tool', id: tool },
+      meta: { ip: caller.ip ?? '', userAgent: caller.client },
+      details: { key_id: caller.keyId, client: caller.client, tool, args_sha256: digest, outcome, ...(via ? { via } : {}) },
+    })
+    .catch((e: unknown) => deps.logger.warn({ err: e }, 'agents: audit row not written'));
 }
 
 /**
- * Runs one tool call: plan feature, rate limits, then for a destructive tool the confirmation
+ * Runs one tool call: plan feature, rate limits, input, then for a destructive tool the confirmation
  * (preview and token first, the call with the token second), dry run for any write, metering and
  * the audit row. The server enforces all of it, whatever the client makes of the hints.
  */
-export async function callTool(deps: CallDeps, caller: Caller, tool: AgentTool, raw: Record<string, unknown>): Promise<ToolResult> {
+export async function callTool(deps: CallDeps, caller: Caller, tool: AgentTool, raw: Record<string, unknown>, via?: string): Promise<ToolResult> {
   const { confirm, dryRun, ...args } = raw as { confirm?: string; dryRun?: boolean } & Record<string, unknown>;
   const tenantId = caller.principal.tenantId as string;
   const digest = argsDigest(args);
   const target = { tenantId, keyId: caller.keyId, tool: tool.name, digest };
   let outcome = 'ok';
   try {
-    await assertEntitled(deps.entitlements, deps.features, caller.principal, [tool.scope, 'agents:call']);
-    await deps.rateLimits.consume(PER_KEY, caller.keyId);
-    await deps.rateLimits.consume(PER_TOOL, `${caller.keyId}:${tool.name}`);
-    const problems = tool.run ? [] : deps.actions.check(tool.action, args);
-    if (problems.length) throw AppError.validation(problems.map((p) => ({ field: p.path, message: p.message })) as never);
+    await assertEntitled(deps.entitlements, deps.features, caller.principal, [tool.scope, AGENTS_SCOPE]);
+    await deps.rateLimits.consume(deps.limits.perKey, caller.keyId);
+    await deps.rateLimits.consume(deps.limits.perTool, `${caller.keyId}:${tool.name}`);
+    // The tool's schema (with dryRun and confirm) first; an action's own check then fills its defaults.
+    const problems = deps.schemas.problems(tool, raw);
+    if (!problems.length && !tool.run) problems.push(...deps.actions.check(tool.action, args));
+    if (problems.length) throw AppError.validation(problems.map((p) => ({ path: p.path, message: p.message })));
     if (dryRun && !tool.readOnly) {
       outcome = 'dry_run';
-      return text({ dryRun: true, wouldRun: tool.action, arguments: args, destructive: tool.destructive });
+      const preview = tool.preview ? { preview: await tool.preview(tenantId, args) } : {};
+      return toolResult({ dryRun: true, wouldRun: tool.name, arguments: args, destructive: tool.destructive, ...preview });
     }
     if (tool.destructive && !(confirm && (await deps.confirmations.spend(confirm, target)))) {
       outcome = confirm ? 'confirmation_refused' : 'preview';
-      if (confirm) return text({ error: 'confirmation_invalid', message: 'the confirmation token is unknown, spent, expired or for other arguments' }, true);
+      if (confirm) return refusal(new AppError(409, 'confirmation_invalid', 'the confirmation token is unknown, spent, expired or for other arguments'));
+      const shown = tool.preview ? await tool.preview(tenantId, args) : undefined;
       const { token, expiresAt } = await deps.confirmations.issue(target);
-      return text({
+      return toolResult({
         confirmationRequired: true,
-        preview: { tool: tool.name, arguments: args },
+        preview: { tool: tool.name, arguments: args, ...(shown === undefined ? {} : { wouldDo: shown }) },
         confirm: token,
         expiresAt,
         message: 'This tool is destructive: call it again with the same arguments and "confirm" set to this token',
       });
     }
     await deps.usage.consume(tenantId, 'agent_calls_per_month');
-    if (tool.run) return text((await tool.run(tenantId, args)) ?? {});
+    if (tool.run) return toolResult((await tool.run(tenantId, args)) ?? {});
     const output = await deps.actions.run(tool.action, args, { tenantId, meta: { via: 'mcp' }, logger: deps.logger, actor: `api_key:${caller.keyId}` });
-    return text(output ?? {});
+    const field = tool.untrustedField;
+    if (field && output && typeof output === 'object') {
+      const o = output as Record<string, unknown>;
+      return toolResult({ ...o, [field]: untrusted(tool.untrusted as string, o[field]) });
+    }
+    return toolResult(output ?? {});
   } catch (err) {
-    if (!(err instanceof AppError)) throw err;
+    if (!(err instanceof AppError)) {
+      // A fault, not a refusal: the log has it; the agent gets no internals (the SDK would echo the message, SQL and all).
+      outcome = 'internal_error';
+      deps.logger.error({ err, tool: tool.name }, 'agents: tool call failed');
+      return toolResult({ error: 'internal_error', message: 'the tool failed on the server; the operator can find it in the log' }, true);
+    }
     outcome = err.code;
     return refusal(err);
   } finally {
-    await deps.audit
-      ?.record({
-        action: 'agents.tool_call',
-        tenantId,
-        actor: caller.principal,
-        target: { type: 'tool', id: tool.name },
-        meta: { ip: caller.ip ?? '', userAgent: caller.client },
-        details: { key_id: caller.keyId, client: caller.client, tool: tool.name, args_sha256: digest, outcome },
-      })
-      .catch((e: unknown) => deps.logger.warn({ err: e }, 'agents: audit row not written'));
+    await auditCall(deps, caller, tool.name, digest, outcome, via);
   }
 }

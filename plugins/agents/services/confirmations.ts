@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { randomToken, sha256 } from '../../../core/secrets.js';
@@ -10,7 +9,7 @@ export function argsDigest(args: Record<string, unknown>): string {
   const sorted = JSON.stringify(args, (_k, v) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
   );
-  return createHash('sha256').update(sorted).digest('hex');
+  return sha256(sorted);
 }
 
 export interface Confirmable {

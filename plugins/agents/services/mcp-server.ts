@@ -1,55 +1,81 @@
-import { fromJsonSchema, McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { type AuthInfo, createMcpHandler, fromJsonSchema, type McpHttpHandler, McpServer } from '@modelcontextprotocol/server';
 import { beyondPlans, missingFeature } from '../../../core/entitlements.js';
+import { AppError } from '../../../core/errors.js';
 import { hasScope } from '../../../core/http/auth.js';
-import { actionTools, type AgentTool } from './catalogue.js';
-import { callTool, type CallDeps, type Caller } from './calls.js';
+import { argsDigest } from './confirmations.js';
+import { type AgentTool, describe } from './catalogue.js';
+import { AGENTS_SCOPE, auditCall, type CallDeps, type Caller, callTool, refusal } from './calls.js';
+import { annotationsOf, searchTools, TOOL_CALL } from './long-tail.js';
+
+export { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
 
 /**
- * The tools a key may see: its scopes and its tenant's plan decide, and an unmapped action is
- * never among them (so `tools/list` and `tools/call` agree: an unlisted tool is not registered).
+ * The tools a key may use: its scopes and its tenant's plan decide, and an unmapped action is
+ * never among them (so `tools/list`, tools_search and `tools/call` agree).
  */
 export async function visibleTools(deps: CallDeps, caller: Caller): Promise<AgentTool[]> {
   const p = caller.principal;
   const grant = beyondPlans(p) ? null : await deps.entitlements.grant(p.tenantId as string);
-  return [...actionTools(deps.actions.list()), ...deps.taskTools].filter(
-    (t) => hasScope(p, t.scope) && (!grant || !deps.features.size || !missingFeature(deps.features, grant, [t.scope, 'agents:call'])),
-  );
+  return deps
+    .catalogue()
+    .filter((t) => hasScope(p, t.scope) && (!grant || !deps.features.size || !missingFeature(deps.features, grant, [t.scope, AGENTS_SCOPE])));
 }
 
-/** Write tools take `dryRun`; destructive ones take `confirm` (the token their preview returned). */
-function inputSchemaOf(tool: AgentTool): Record<string, unknown> {
-  if (tool.readOnly) return tool.inputSchema;
-  const props = (tool.inputSchema.properties ?? {}) as Record<string, unknown>;
-  const extra: Record<string, unknown> = { dryRun: { type: 'boolean', description: 'Say what would happen; change nothing' } };
-  if (tool.destructive) extra.confirm = { type: 'string', description: 'The confirmation token a preview (the call without it) returned' };
-  return { ...tool.inputSchema, properties: { ...props, ...extra } };
-}
-
-/** A fresh server for one request (stateless: no session, so any instance answers any request). */
+/**
+ * A fresh server for one request (stateless: no session, so any instance answers any request).
+ * `tools/list` shows the task tools the key may use, plus tools_search / tool_describe / tool_call
+ * when it may use more (the long tail). The list is fixed for the request, so `tools.listChanged` is
+ * not advertised: there is no stream to announce a change on; a new key or plan shows on the next list.
+ */
 export async function buildServer(deps: CallDeps, caller: Caller): Promise<McpServer> {
-  const server = new McpServer({ name: 'plinth', version: '0.1.0' });
-  for (const tool of await visibleTools(deps, caller)) {
+  const server = new McpServer({ name: 'plinth', version: '0.1.0' }, { capabilities: { tools: { listChanged: false } } });
+  const visible = await visibleTools(deps, caller);
+  const tail = visible.some((t) => !t.listed);
+  const listed = [...visible.filter((t) => t.listed), ...(tail ? searchTools(visible) : [])];
+  for (const tool of listed) {
+    const schemas = deps.schemas.forServer(tool, fromJsonSchema);
     server.registerTool(
       tool.name,
-      {
-        description: tool.destructive ? `${tool.description}. Destructive: needs a confirmation token (call once to preview).` : tool.description,
-        inputSchema: fromJsonSchema(inputSchemaOf(tool) as never),
-        annotations: { readOnlyHint: tool.readOnly, destructiveHint: tool.destructive, idempotentHint: tool.readOnly, openWorldHint: false },
-      },
+      { description: describe(tool), inputSchema: schemas.input, outputSchema: schemas.output, annotations: annotationsOf(tool) },
       async (args: unknown) => callTool(deps, caller, tool, (args ?? {}) as Record<string, unknown>),
+    );
+  }
+  if (tail) {
+    const byName = new Map(visible.map((t) => [t.name, t]));
+    server.registerTool(
+      TOOL_CALL.name,
+      { description: TOOL_CALL.description, inputSchema: deps.schemas.forServer(TOOL_CALL, fromJsonSchema).input, annotations: annotationsOf(TOOL_CALL) },
+      async (raw: unknown) => {
+        const { name, arguments: args = {} } = raw as { name: string; arguments?: Record<string, unknown> };
+        const tool = byName.get(name);
+        if (tool) return callTool(deps, caller, tool, args, TOOL_CALL.name);
+        await auditCall(deps, caller, name.slice(0, 80), argsDigest(args), 'unknown_tool', TOOL_CALL.name);
+        return refusal(AppError.notFound(`no tool "${name}" for this key (tools_search lists them)`, 'unknown_tool'));
+      },
     );
   }
   return server;
 }
 
-/** Answers one Streamable HTTP request with JSON (no SSE stream held open on this instance). */
-export async function answerMcp(deps: CallDeps, caller: Caller, request: Request, body: unknown): Promise<Response> {
-  const server = await buildServer(deps, caller);
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  await server.connect(transport);
-  try {
-    return await transport.handleRequest(request, { parsedBody: body });
-  } finally {
-    void server.close();
-  }
+/** The caller rides to the per-request factory in the SDK's pass-through `authInfo` (the key was checked by the auth chain). */
+export function authInfoOf(caller: Caller): AuthInfo {
+  const scopes = caller.principal.scopes === '*' ? ['*'] : [...caller.principal.scopes];
+  return { token: '', clientId: caller.keyId, scopes, extra: { caller } };
+}
+
+/**
+ * The SDK's serving entry: the current revision (2026-07-28: `server/discover`, a `_meta` envelope on
+ * every request) answered per request, and 2025-era traffic (`initialize`, then plain requests) by
+ * its stateless fallback — both from the one factory, so the two eras list and run the same tools.
+ * GET and DELETE (2025 session operations) are answered by the route, not here.
+ */
+export function mcpHandler(deps: CallDeps): McpHttpHandler {
+  return createMcpHandler(
+    async ({ authInfo }) => {
+      const caller = authInfo?.extra?.caller as Caller | undefined;
+      if (!caller) throw new Error('agents: an MCP request reached the SDK without its caller');
+      return buildServer(deps, caller);
+    },
+    { legacy: 'stateless', onerror: (err) => deps.logger.debug({ err }, 'agents: MCP request refused or failed') },
+  );
 }

@@ -4,15 +4,16 @@ import assert from 'node:assert/strict';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { registerOwner, type Actor } from '../../../test/helpers/actors.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { startSink, type Sink } from '../../mail/test/relay.js';
+import { startRelay } from '../../../test/helpers/smtp-relay.js';
 
 type Result = { isError?: boolean; structuredContent?: any; content: Array<{ type: string; text?: string }> };
 const body = (r: Result) => JSON.parse(r.content[0]?.text ?? 'null');
-// The sink also gets the platform's own notices (the owner's verification mail): count the agent's only.
-const agentMail = (s: Sink) => s.messages.filter((m) => m.to.some((to) => to.endsWith('@example.org'))).length;
+type Relay = Awaited<ReturnType<typeof startRelay>>;
+// The relay also gets the platform's own notices (the owner's verification mail): count the agent's only.
+const agentMail = (r: Relay) => r.received.filter((m) => m.to.some((to) => to.endsWith('@example.org'))).length;
 
 describe('agents: confirmation of destructive tools, across two instances', () => {
-  let sink: Sink;
+  let sink: Relay;
   let a: TestApp;
   let b: TestApp;
   let owner: Actor;
@@ -31,10 +32,12 @@ describe('agents: confirmation of destructive tools, across two instances', () =
     await client.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), { requestInit: { headers: { 'X-API-Key': key } } }));
     return client;
   };
-  const send = (c: Client, args: Record<string, unknown>) => c.callTool({ name: 'mail_send', arguments: args }) as Promise<Result>;
+  // mail_send is in the long tail: reached through tool_call, with the same confirmation rules.
+  const send = (c: Client, args: Record<string, unknown>) =>
+    c.callTool({ name: 'tool_call', arguments: { name: 'mail_send', arguments: args } }) as Promise<Result>;
 
   before(async () => {
-    sink = await startSink();
+    sink = await startRelay();
     a = await start();
     b = await start(a.database);
     owner = await registerOwner(a, 'confirm');

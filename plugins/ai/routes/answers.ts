@@ -1,9 +1,10 @@
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { AiServices } from '../services/index.js';
-import { askSchema } from '../schemas.js';
-import { adminRead, manage, ok, pageQuery, tenantAdmin } from './shared.js';
+import { AppError } from '../../../core/errors.js';
+import { askSchema, callsDailyQuery, callsDailyReply, callsQuery, callsReply, tryReply } from './schemas.js';
+import { adminRead, manage, ok, read, tenantAdmin, tenantUser } from './shared.js';
 
-/** The "try it" box (answers a sample message with a robot's settings; sends nothing) and the AI call log. */
+/** The "try it" box (answers a sample message with a robot's settings; sends nothing), the AI call log and its calls per day. */
 export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: string; points: number; durationSeconds: number; by: 'principal' }): void {
   r.post(
     '/api/ai/try',
@@ -11,7 +12,7 @@ export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: st
       summary: 'Answer a sample message as a robot would, without sending anything',
       guards: manage,
       rateLimit: limit,
-      schema: { body: askSchema },
+      schema: { body: askSchema, responses: { 200: { description: 'The answer, with each provider tried', schema: tryReply } } },
     },
     async (ctx, { body }) => ok(await s.ask.run((await tenantAdmin(ctx)).tenantId, body, 'try')),
   );
@@ -20,22 +21,37 @@ export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: st
     {
       summary: 'The AI call log: provider, model, tokens, latency, outcome, cost',
       guards: adminRead,
-      schema: {
-        query: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...pageQuery,
-            robotId: { type: 'string', maxLength: 64 },
-            provider: { type: 'string', maxLength: 40 },
-            outcome: { enum: ['ok', 'timeout', 'rate_limited', 'error'] },
-          },
-        },
-      },
+      schema: { query: callsQuery, responses: { 200: { description: 'A page of calls, newest first', schema: callsReply } } },
     },
     async (ctx, { query }) => {
       const { tenantId } = await tenantAdmin(ctx);
       return ok(await s.calls.list(tenantId, query, { page: query.page, pageSize: query.pageSize }));
+    },
+  );
+
+  // Beside the seed: the call log by day (a robot's page charts it). A robot's days for whoever may see
+  // the robot (its owner, the tenant's admins); the whole tenant's for its owners and admins only.
+  r.get(
+    '/api/ai/calls/daily',
+    {
+      summary: 'AI calls and their cost per day over the last days (1–366, default 30), for the tenant or one robot',
+      guards: read,
+      schema: {
+        query: callsDailyQuery,
+        responses: {
+          200: { description: 'Every day of the range, oldest first (zeros included); cost in the currency, exact to a millionth', schema: callsDailyReply },
+        },
+      },
+    },
+    async (ctx, { query }) => {
+      const user = await tenantUser(ctx);
+      if (query.robotId) {
+        const robot = await s.robots().robot(user.tenantId, query.robotId);
+        if (!robot || (!user.admin && robot.userId !== user.userId)) throw AppError.notFound(`robot ${query.robotId} not found`);
+      } else if (!user.admin) {
+        throw AppError.forbidden("only the tenant's owners and admins see all its AI calls; ask for one of your robots (robotId)");
+      }
+      return ok(await s.calls.perDay(user.tenantId, query.robotId ?? null, query.days));
     },
   );
 }

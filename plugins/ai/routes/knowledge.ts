@@ -2,36 +2,23 @@ import { AppError } from '../../../core/errors.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter, RouteRateLimit } from '../../../core/http/router.js';
 import type { FieldError } from '../../../core/validation.js';
-import { entryCreateSchema, entryUpdateSchema } from '../services/knowledge-entry.js';
 import { IMPORT_LIMITS } from '../services/knowledge-import.js';
 import type { KnowledgeBase } from '../services/knowledge.js';
-import { manage, ok, pageQuery, read, tenantAdmin, tenantUser } from './shared.js';
-
-// PostgreSQL's integer: a bigger id is not found rather than a database error.
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } };
-
-const listQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    ...pageQuery,
-    q: { type: 'string', maxLength: 200, description: 'text in the question, answer or keywords' },
-    kind: { enum: ['faq', 'keyword'] },
-  },
-};
-
-// Both fields are required for a JSON body; a raw text/csv body (no JSON at all) needs neither.
-const importBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    format: { enum: ['csv', 'json'] },
-    content: {
-      type: 'string',
-      description: 'csv: a header row (question,answer[,keywords,kind,priority,enabled]) and a row per entry; json: an array of entries',
-    },
-  },
-};
+import {
+  createEntryBody,
+  entryListQuery,
+  entryListReply,
+  entryParams,
+  entryReply,
+  importBody,
+  importCsv,
+  importReply,
+  matchBody,
+  matchReply,
+  noData,
+  updateEntryBody,
+} from './schemas.js';
+import { manage, ok, read, tenantAdmin, tenantUser } from './shared.js';
 
 export interface KnowledgeRouteOptions {
   /** The builtin responder's threshold (settings.minScore), for the match endpoint. */
@@ -49,25 +36,52 @@ export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: Kno
 
   r.get(
     '/api/ai/knowledge',
-    { summary: 'Knowledge-base entries, newest first', guards: read, rateLimit, schema: { query: listQuery } },
+    {
+      summary: 'Knowledge-base entries, newest first',
+      guards: read,
+      rateLimit,
+      schema: { query: entryListQuery, responses: { 200: { description: 'A page of entries', schema: entryListReply } } },
+    },
     async (ctx, { query }) => ok(await kb.list((await tenantUser(ctx)).tenantId, query)),
   );
-  r.get('/api/ai/knowledge/:id', { summary: 'One knowledge-base entry', guards: read, rateLimit, schema: { params: idParams } }, async (ctx, { params }) =>
-    ok(await kb.get((await tenantUser(ctx)).tenantId, params.id)),
+  r.get(
+    '/api/ai/knowledge/:id',
+    {
+      summary: 'One knowledge-base entry',
+      guards: read,
+      rateLimit,
+      schema: { params: entryParams, responses: { 200: { description: 'The entry', schema: entryReply } } },
+    },
+    async (ctx, { params }) => ok(await kb.get((await tenantUser(ctx)).tenantId, params.id)),
   );
   r.post(
     '/api/ai/knowledge',
-    { summary: 'Add a knowledge-base entry', guards: manage, rateLimit, schema: { body: entryCreateSchema } },
+    {
+      summary: 'Add a knowledge-base entry',
+      guards: manage,
+      rateLimit,
+      schema: { body: createEntryBody, responses: { 200: { description: 'The new entry', schema: entryReply } } },
+    },
     async (ctx, { body }) => ok(await kb.create((await tenantAdmin(ctx)).tenantId, body), 'created'),
   );
   r.put(
     '/api/ai/knowledge/:id',
-    { summary: 'Change a knowledge-base entry (the fields given)', guards: manage, rateLimit, schema: { params: idParams, body: entryUpdateSchema } },
+    {
+      summary: 'Change a knowledge-base entry (the fields given)',
+      guards: manage,
+      rateLimit,
+      schema: { params: entryParams, body: updateEntryBody, responses: { 200: { description: 'The entry as changed', schema: entryReply } } },
+    },
     async (ctx, { params, body }) => ok(await kb.update((await tenantAdmin(ctx)).tenantId, params.id, body), 'updated'),
   );
   r.delete(
     '/api/ai/knowledge/:id',
-    { summary: 'Delete a knowledge-base entry', guards: manage, rateLimit, schema: { params: idParams } },
+    {
+      summary: 'Delete a knowledge-base entry',
+      guards: manage,
+      rateLimit,
+      schema: { params: entryParams, responses: { 200: { description: 'Deleted', schema: noData } } },
+    },
     async (ctx, { params }) => {
       await kb.remove((await tenantAdmin(ctx)).tenantId, params.id);
       return ok(null, 'deleted');
@@ -80,7 +94,12 @@ export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: Kno
       summary: 'Import entries from CSV or JSON ({format, content}, or a text/csv body): valid rows are added, the others reported by row',
       guards: manage,
       rateLimit,
-      schema: { body: importBody },
+      // A JSON body, or the CSV itself as text/csv.
+      schema: {
+        body: importBody,
+        rawBody: importCsv,
+        responses: { 200: { description: 'How many entries were added, and the rows refused', schema: importReply } },
+      },
     },
     async (ctx, { body }) => {
       const { tenantId } = await tenantAdmin(ctx);
@@ -100,9 +119,7 @@ export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: Kno
       summary: 'What the builtin responder would answer, with scores (keyword rules first, then the best-ranked entries)',
       guards: read,
       rateLimit,
-      schema: {
-        body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', minLength: 1, maxLength: 2000 } } },
-      },
+      schema: { body: matchBody, responses: { 200: { description: 'The answer and the ranking behind it', schema: matchReply } } },
     },
     async (ctx, { body }) => {
       const { tenantId } = await tenantUser(ctx);

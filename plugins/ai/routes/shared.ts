@@ -46,8 +46,3 @@ const adminGuard: Guard = async (ctx) => {
 export const read: Guard[] = [userGuard, requireScope(READ)];
 export const adminRead: Guard[] = [adminGuard, requireScope(READ)];
 export const manage: Guard[] = [adminGuard, requireScope(MANAGE)];
-
-export const pageQuery = {
-  page: { type: 'integer', minimum: 1, default: 1 },
-  pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-};

@@ -6,6 +6,7 @@ import type { Calls } from './calls.js';
 import { endUserId, type ChatTurn } from './providers/types.js';
 import { systemPrompt } from './responder.js';
 import type { RobotsPublicApi } from '../../robots/api.js';
+import type { RobotSettings } from './robot-settings.js';
 
 export interface AskInput {
   text: string;
@@ -36,6 +37,7 @@ export class Ask {
     private readonly answerer: Answerer,
     private readonly calls: Calls,
     private readonly robots: () => RobotsPublicApi,
+    private readonly robotSettings: RobotSettings,
     private readonly consent: (tenantId: string) => Promise<boolean>,
     private readonly usage: UsageMeter,
   ) {}
@@ -53,7 +55,7 @@ export class Ask {
         throw err;
       }
     }
-    const ai = robot?.ai;
+    const ai = robot ? await this.robotSettings.get(tenantId, robot.robotId) : undefined;
     const route: Route = input.provider
       ? { mode: input.provider === 'builtin' ? 'builtin' : 'third_party', provider: input.provider }
       : ai

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { pageQuery } from '../../../core/http/pagination.js';
 import type { AiSettings } from '../config.js';
 import type { FailureKind } from './providers/types.js';
 
@@ -61,15 +62,11 @@ export class Calls {
     if (filter.robotId) q.where('robot_id', filter.robotId);
     if (filter.provider) q.where('provider', filter.provider);
     if (filter.outcome) q.where('outcome', filter.outcome);
-    const [{ n }] = (await q.clone().count({ n: '*' })) as Array<{ n: unknown }>;
-    const rows = await q
-      .orderBy('id', 'desc')
-      .limit(page.pageSize)
-      .offset((page.page - 1) * page.pageSize);
+    const found = await pageQuery(q.orderBy('id', 'desc'), { page: page.page, page_size: page.pageSize });
     return {
-      total: num(n),
+      total: found.total,
       currency: this.settings.currency,
-      list: rows.map((r: Record<string, any>) => ({
+      list: found.items.map((r) => ({
         id: Number(r.id),
         robotId: r.robot_id,
         messageId: r.message_id,
@@ -84,6 +81,37 @@ export class Calls {
         cost: num(r.cost_micros) / 1e6,
         createdAt: r.created_at,
       })),
+    };
+  }
+
+  /**
+   * The calls per day over the last `days` days up to today (UTC), oldest first, every day listed:
+   * `calls` that answered and their `cost` (as the WorkBot statistics count them), and the attempts
+   * that `failed` (timeouts, 429s, errors), for the tenant or for one of its robots.
+   */
+  async perDay(tenantId: string, robotId: string | null, days: number) {
+    const now = this.clock.now();
+    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+    const date = this.db.raw('substr(created_at, 1, 10)');
+    const q = this.db('ai_calls')
+      .where('tenant_id', tenantId)
+      .where('created_at', '>=', first.toISOString())
+      .select({ date })
+      .select(
+        this.db.raw("sum(case when outcome = 'ok' then 1 else 0 end) as calls"),
+        this.db.raw("sum(case when outcome = 'ok' then 0 else 1 end) as failed"),
+        this.db.raw("sum(case when outcome = 'ok' then cost_micros else 0 end) as cost"),
+      )
+      .groupByRaw('substr(created_at, 1, 10)');
+    if (robotId) q.where('robot_id', robotId);
+    const rows = new Map(((await q) as Array<{ date: string; calls: unknown; failed: unknown; cost: unknown }>).map((r) => [r.date, r]));
+    return {
+      currency: this.settings.currency,
+      days: Array.from({ length: days }, (_, i) => {
+        const day = new Date(first.getTime() + i * 86_400_000).toISOString().slice(0, 10);
+        const r = rows.get(day);
+        return { date: day, calls: num(r?.calls), failed: num(r?.failed), cost: num(r?.cost) / 1e6 };
+      }),
     };
   }
 

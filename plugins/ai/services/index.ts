@@ -12,6 +12,7 @@ import { ProviderRegistry } from './providers/registry.js';
 import { Responder } from './responder.js';
 import { DailyCallQuota } from './daily-call-quota.js';
 import { TenantSettings } from './tenant-settings.js';
+import { RobotSettings } from './robot-settings.js';
 
 /** What the plugin resolves from the container: core services, robots' API, the auth plugin's tenant settings. */
 export type AiDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'pubsub' | 'usage' | 'robotsApi' | 'tenants'>;
@@ -30,6 +31,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   const consent = async (tenantId: string) => (await d.tenants.settings(tenantId)).ai_consent_enabled;
   const robots = () => d.robotsApi;
   const quota = new DailyCallQuota(d.db, d.clock);
+  const robotSettings = new RobotSettings(d.db, d.clock);
   const api: AiApi = {
     callTotals: (tenantId, robotIds, from, to) => calls.totals(tenantId, robotIds, from, to),
     callsToday: (tenantId, robotIds) => quota.callsToday(tenantId, robotIds),
@@ -37,13 +39,17 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   return {
     /** For other plugins, as `aiApi` in the container. */
     api,
+    /** Each robot's AI settings; for robots' face too, as `robotAiSettings` in the container. */
+    robotSettings,
     knowledge,
     tenantSettings,
     registry,
     calls,
     answerer,
-    ask: new Ask(settings, answerer, calls, robots, consent, d.usage),
+    ask: new Ask(settings, answerer, calls, robots, robotSettings, consent, d.usage),
     quota,
+    /** robots' public API (a robot's owner, for the per-robot views). */
+    robots,
     responder: new Responder({
       db: d.db,
       clock: d.clock,
@@ -52,6 +58,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
       calls,
       conversations: new Conversations(d.db, d.clock),
       robots: d.robotsApi,
+      robotSettings,
       quota,
       consent,
       usage: d.usage,

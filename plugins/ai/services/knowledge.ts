@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/clock.js';
+import { pageQuery } from '../../../core/http/pagination.js';
 import { AppError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
@@ -91,12 +92,8 @@ export class KnowledgeBase {
       }
       return q;
     };
-    const [{ n }] = await filtered().count({ n: '*' });
-    const rows: KnowledgeRow[] = await filtered()
-      .orderBy('id', 'desc')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize);
-    return { total: Number(n), list: rows.map(toView) };
+    const found = await pageQuery(filtered().orderBy('id', 'desc'), { page: query.page, page_size: query.pageSize }, (r: KnowledgeRow) => toView(r));
+    return { total: found.total, list: found.items };
   }
 
   async get(tenantId: string, id: number): Promise<KnowledgeEntry> {

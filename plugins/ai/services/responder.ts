@@ -6,21 +6,13 @@ import type { AiSettings } from '../config.js';
 import type { Answerer } from './answerer.js';
 import type { Calls } from './calls.js';
 import type { DailyCallQuota } from './daily-call-quota.js';
+import type { RobotSettings } from './robot-settings.js';
 import type { Conversations } from './conversations.js';
 import { endUserId, type ChatTurn } from './providers/types.js';
-import type { RobotsPublicApi } from '../../robots/api.js';
+import type { RobotsEventPayloads, RobotsPublicApi } from '../../robots/api.js';
 
-/** The `robots.message.received` payload this plugin reads. */
-export interface ReceivedMessage {
-  robot_id: string;
-  message_id: string;
-  spoken: string;
-  received_name: string | null;
-  group_name: string | null;
-  at_me: boolean;
-  conversation: string;
-  from_operator?: boolean;
-}
+/** The `robots.message.received` payload this plugin reads (typed by robots' event schema). */
+export type ReceivedMessage = RobotsEventPayloads['robots.message.received'];
 
 type Decision = { status: 'answered'; reply: string; provider: string; commandId: string } | { status: 'skipped' | 'limited'; reason: string };
 
@@ -35,6 +27,7 @@ export interface ResponderDeps {
   calls: Calls;
   conversations: Conversations;
   robots: RobotsPublicApi;
+  robotSettings: RobotSettings;
   quota: DailyCallQuota;
   consent: (tenantId: string) => Promise<boolean>;
   usage: UsageMeter;
@@ -68,13 +61,14 @@ export class Responder {
     }
     const robot = await this.d.robots.robot(tenantId, m.robot_id);
     if (!robot) return { status: 'skipped', reason: 'robot_gone' };
-    if (robot.ai.aiMode === 'off') return { status: 'skipped', reason: 'ai_off' };
+    const ai = await this.d.robotSettings.get(tenantId, robot.robotId);
+    if (ai.aiMode === 'off') return { status: 'skipped', reason: 'ai_off' };
     if (m.group_name && this.d.settings.groupRequiresMention && !m.at_me) return { status: 'skipped', reason: 'not_mentioned' };
     if (!(await this.d.consent(tenantId))) return { status: 'skipped', reason: 'no_consent' };
     const state = await this.d.conversations.state(m.robot_id, m.conversation);
     if (state.paused) return { status: 'skipped', reason: 'human_takeover' };
 
-    if (!(await this.d.quota.take(tenantId, m.robot_id, robot.ai.aiCallLimitDaily))) return { status: 'limited', reason: 'daily_limit' };
+    if (!(await this.d.quota.take(tenantId, m.robot_id, ai.aiCallLimitDaily))) return { status: 'limited', reason: 'daily_limit' };
     try {
       await this.d.usage.consume(tenantId, 'ai_replies_per_month', 1);
     } catch (err) {
@@ -86,20 +80,20 @@ export class Responder {
     const answer = await this.d.answerer.answer(
       {
         tenantId,
-        model: robot.ai.aiModel,
-        temperature: robot.ai.aiTemperature,
-        maxTokens: robot.ai.aiMaxTokens,
-        system: systemPrompt(this.d.settings.systemPrompt, robot.ai.aiScenario),
-        messages: await this.context(tenantId, m, robot.ai.aiContextLength),
+        model: ai.aiModel,
+        temperature: ai.aiTemperature,
+        maxTokens: ai.aiMaxTokens,
+        system: systemPrompt(this.d.settings.systemPrompt, ai.aiScenario),
+        messages: await this.context(tenantId, m, ai.aiContextLength),
         user: endUserId(tenantId, m.robot_id, m.conversation),
         conversationId: state.difyConversationId,
       },
-      { mode: robot.ai.aiMode, provider: robot.ai.aiProvider },
+      { mode: ai.aiMode, provider: ai.aiProvider },
       { robotId: m.robot_id, messageId: m.message_id, source: 'message' },
     );
     if (answer.reply.conversationId) await this.d.conversations.rememberDify(key, answer.reply.conversationId);
 
-    const delaySeconds = robot.ai.replyDelayMin + (this.d.random ?? Math.random)() * (robot.ai.replyDelayMax - robot.ai.replyDelayMin);
+    const delaySeconds = ai.replyDelayMin + (this.d.random ?? Math.random)() * (ai.replyDelayMax - ai.replyDelayMin);
     const notBefore = new Date(this.d.clock.now().getTime() + delaySeconds * 1000);
     const params = {
       type: 'text',

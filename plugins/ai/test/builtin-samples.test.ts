@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
-import { registerOwner, robotsApp, sleep, type Owner, type RobotsApp } from '../../robots/test/helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { robotsApp, sleep, type Owner, type RobotsApp } from '../../../test/helpers/robots.js';
 import { SAMPLE_ENTRIES, SAMPLE_QUESTIONS } from './knowledge-samples.js';
 
 // The builtin responder on a small shop's knowledge base in Chinese and English: questions asked

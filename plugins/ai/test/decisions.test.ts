@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { Actions } from '../../../core/actions.js';
 import { ManualClock } from '../../../core/clock.js';
-import { addMember, registerOwner } from '../../robots/test/helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { FakeProvider } from './fake-providers.js';
 import { aiApp, connectedRobot, decisionOf, setAi, setConsent, setProvider, sleep, type RobotsApp } from './helpers.js';
 
@@ -116,7 +116,7 @@ describe('ai: decisions', () => {
     assert.equal(bad.status, 400, bad.text);
     const noKind = await t.wb('PUT', '/api/ai/providers/x', { body: { baseUrl: 'http://example.com' }, headers: owner.headers });
     assert.equal(noKind.status, 400);
-    const member = await addMember(t, owner.tenantId);
+    const member = await addUser(t, owner.tenantId, 'member');
     assert.equal((await t.wb('PUT', '/api/ai/providers/x', { body: { kind: 'openai', baseUrl: 'http://example.com' }, headers: member.headers })).status, 403);
     assert.equal((await t.wb('DELETE', '/api/ai/providers/nope', { headers: owner.headers })).status, 404);
   });

@@ -2,7 +2,7 @@
 // owner with an activated robot connected over a real WebSocket, and the calls that set it up.
 import assert from 'node:assert/strict';
 import type { Clock } from '../../../core/clock.js';
-import { RobotSocket, bearer, ownerWithRobot, robotsApp, sleep, type Owner, type RobotsApp } from '../../robots/test/helpers.js';
+import { RobotSocket, bearer, ownerWithRobot, robotsApp, sleep, type Owner, type RobotsApp } from '../../../test/helpers/robots.js';
 
 export { RobotSocket, bearer, sleep, type Owner, type RobotsApp };
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
-import { addMember, registerOwner, robotsApp, type Owner, type RobotsApp } from '../../robots/test/helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { robotsApp, type Owner, type RobotsApp } from '../../../test/helpers/robots.js';
 
 // The knowledge base's HTTP face (/workbot/api/ai/knowledge…): every reply asserted whole, and the
 // database checked after each change, including the changes that must not happen (another
@@ -50,7 +51,7 @@ describe('ai: the knowledge base (/api/ai/knowledge)', () => {
     t = await robotsApp({ extraPlugins: ['ai'], clock });
     owner = await registerOwner(t, 'kb-owner');
     other = await registerOwner(t, 'kb-other');
-    member = await addMember(t, owner.tenantId, 'kb-member');
+    member = await addUser(t, owner.tenantId, 'member', { label: 'kb-member' });
   });
   after(async () => t?.close());
   beforeEach(async () => {

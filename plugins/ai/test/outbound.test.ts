@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { registerOwner, type Owner } from '../../robots/test/helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import type { Owner } from '../../../test/helpers/robots.js';
 import { FakeProvider } from './fake-providers.js';
 import { aiApp, setConsent, setProvider, type RobotsApp } from './helpers.js';
 

@@ -1,7 +1,8 @@
 // The AI routes' scopes: ai:read reads, ai:manage writes (and reads), each within the tenant's
 // plan; a plan without the ai_replies feature cuts both with a 403 naming the plan and feature.
 import assert from 'node:assert/strict';
-import { addMember, bearer, ownerWithRobot, registerOwner, superadmin, type Owner } from '../../robots/test/helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { bearer, ownerWithRobot, superadmin, type Owner } from '../../../test/helpers/robots.js';
 import { aiApp, type RobotsApp } from './helpers.js';
 
 type Reply = { status: number; body: any; text: string };
@@ -73,7 +74,7 @@ describe('ai: scopes ai:read and ai:manage, cut by the plan', () => {
   });
 
   it('a member’s key cannot get ai:manage, and a member still may not write with a session (the role check stays)', async () => {
-    const member = await addMember(t, owner.tenantId, 'ai-member');
+    const member = await addUser(t, owner.tenantId, 'member', { label: 'ai-member' });
     const refused = await t.request('POST', '/api/v2/api-keys', { body: { name: 'm', scopes: ['ai:manage'] }, headers: member.headers });
     assert.equal(refused.status, 403, refused.text);
     const reader = await keyOf(member, ['ai:read']);

@@ -1,7 +1,8 @@
+// Longer than most: one feature end-to-end, the AI admin UI in a real browser, page after page on one app and one session.
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
-import { registerOwner } from '../../robots/test/helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
 import { FakeProvider } from './fake-providers.js';
 import { aiApp, bearer, setProvider, type Owner, type RobotsApp } from './helpers.js';
 
@@ -96,9 +97,12 @@ describe('ai admin UI (browser)', () => {
     page = browser.page;
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
-    await fake?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+      await fake?.close();
+    }
   });
 
   it('signs in as the owner: the four AI pages are in the nav, and the knowledge base is empty', async () => {
@@ -209,6 +213,7 @@ describe('ai admin UI (browser)', () => {
     const consent = page.getByRole('region', { name: 'AI processing is off for this tenant' });
     await consent.waitFor();
     await page.getByLabel('Message', { exact: true }).fill('when are you open?');
+    browser.expectRefusal({ status: 403, method: 'POST', path: '/workbot/api/ai/try' });
     await page.getByRole('button', { name: 'Get a reply' }).click();
     const alert = page.getByRole('form', { name: 'A sample message' }).getByRole('alert');
     await alert.waitFor();
@@ -338,6 +343,8 @@ describe('ai admin UI (browser)', () => {
   it('the call log lists every call with tokens, latency, outcome and cost; filters by provider and outcome', async () => {
     await open('AI call log');
     await callRows().nth(5).waitFor();
+    // The robot's row names it (the page holds rows until the robot list is in; wait for it all the same).
+    await callRows().filter({ hasText: 'Front desk' }).waitFor();
     // Newest first: fallback (builtin), local ok, builtin, local error, 我想退货 (builtin, as the robot), when are you open (builtin).
     const all = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => cells(callRows().nth(i))));
     assert.equal(await callRows().count(), 6);
@@ -377,6 +384,30 @@ describe('ai admin UI (browser)', () => {
     assert.equal((await cells(callRows().first()))[1], 'Front desk');
   });
 
+  it("the robot's page (robots plugin) charts its AI calls and their cost per day, from the ai plugin's API", async () => {
+    fake.script = [{ reply: 'Hello from the local model.', tokensIn: 12, tokensOut: 5 }];
+    await open('Try AI replies');
+    assert.equal(await ask('hello there', { robot: robotId, provider: 'local' }), 'Hello from the local model.');
+    const calls = await t.app.db('ai_calls').where({ robot_id: robotId, outcome: 'ok' }).select('cost_micros');
+    assert.equal(calls.length, 2, 'the builtin answer asked as the robot before, and this one');
+
+    const daily = page.waitForResponse((res) => new URL(res.url()).pathname === '/workbot/api/ai/calls/daily');
+    await page.goto(`/admin/robots?robot=${robotId}`);
+    await heading('Front desk');
+    assert.equal(new URL((await daily).url()).search, `?robotId=${robotId}&days=30`);
+    const today = new Date().toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    const perDay = page.getByRole('list', { name: 'AI calls per day, last 30 days' });
+    // The chart draws once the reply is in: wait for its last day before counting.
+    await perDay.getByRole('listitem').nth(29).waitFor();
+    assert.equal(await perDay.getByRole('listitem').count(), 30);
+    await perDay.getByRole('listitem', { name: `${today}: 2` }).waitFor();
+    const cost = page.getByRole('list', { name: 'AI cost per day (USD), last 30 days' });
+    // 12 × 1000 + 5 × 2000 per million tokens: $0.022 (the builtin answer is free).
+    await cost.getByRole('listitem', { name: `${today}: $0.022` }).waitFor();
+    await page.getByText('2 AI calls costing 0.022').waitFor();
+    await screenshot(page, 'robots-ai-calls');
+  });
+
   it('a member sees the knowledge base read-only, and not the owner-only pages', async () => {
     const services = t.app.container.resolve<{
       passwords: { hash(p: string): Promise<string> };
@@ -390,6 +421,7 @@ describe('ai admin UI (browser)', () => {
       fullName: 'Mia Member',
     });
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor(); // signed out before the next sign-in
     await signIn(MEMBER.email, MEMBER.password);
     await open('AI knowledge base');
     await entryRow(HOURS.question).waitFor();

@@ -65,8 +65,9 @@ export function CallsPage() {
   const log = useApi<Reply<List<CallRow> & { currency: string }>>(withQuery(`${BASE}/ai/calls`, { page, pageSize: PAGE_SIZE, robotId, provider, outcome }));
   const robots = useRobots();
   const providers = useApi<Reply<List<ProviderRow>>>(`${BASE}/ai/providers`);
-  const data = log.data?.data;
   const robotList = robots.data?.data.list;
+  // Rows wait for the robot list (or its failure), so a row never shows a robot's id before its name.
+  const data = robotList || robots.error ? log.data?.data : undefined;
   const providerNames = ['builtin', ...(providers.data?.data.list ?? []).map((p) => p.name)];
   if (provider && !providerNames.includes(provider)) providerNames.push(provider); // a provider deleted since
   const filtered = Boolean(robotId || provider || outcome);

@@ -1,18 +1,30 @@
 import { AppError, isAppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { requireRole } from '../../../core/http/guards.js';
-import { paginationQuery } from '../../../core/http/pagination.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { AuthServices } from '../services/index.js';
-import { body, email, meta, password, principalOf, uuidParam } from './shared.js';
-import { settingsFields } from './tenant.js';
-import { profileFields } from './users.js';
+import { meta, principalOf } from './shared.js';
+import {
+  adminUserPatch,
+  adminUsersQuery,
+  auditPageReply,
+  auditQuery,
+  healthReply,
+  newMemberBody,
+  newMemberReply,
+  newTenantBody,
+  newTenantReply,
+  statsReply,
+  tenantDetailReply,
+  tenantPageReply,
+  tenantPatch,
+  tenantReadOnly,
+  tenantsQuery,
+  userPageReply,
+  userReply,
+  uuidParam,
+} from './schemas.js';
 import type { TenantPlans } from '../../billing/api.js';
-
-/** null lifts the limit; a list holds the user to those scopes (and their own account). */
-const scopeLimit = { type: ['array', 'null'], maxItems: 100, items: { type: 'string', pattern: '^[a-z0-9-]+:[a-z0-9*_-]+$' } };
-
-const query = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties: { ...paginationQuery, ...properties } });
 
 /** An unknown plan is a bad value of the body's plan_id (422 naming it), not a missing resource. */
 function unknownPlanAsField(err: unknown): never {
@@ -32,33 +44,24 @@ export function adminRoutes(
     {
       summary: 'All users (paginated, searchable)',
       guards: superadmin,
-      schema: {
-        query: query({
-          search: { type: 'string', maxLength: 200 },
-          status: { enum: ['active', 'suspended'] },
-          tenant_id: { type: 'string', format: 'uuid' },
-          role: { enum: ['owner', 'admin', 'member'] },
-        }),
-      },
+      schema: { query: adminUsersQuery, responses: { 200: { description: 'A page of users, newest first', schema: userPageReply } } },
     },
     (_ctx, { query: q }) => {
       const { page, page_size, ...filter } = q;
       return s.users.list(filter, { page, page_size });
     },
   );
-  r.get('/admin/users/:id', { summary: 'One user', guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) => s.users.get(params.id));
+  r.get(
+    '/admin/users/:id',
+    { summary: 'One user', guards: superadmin, schema: { params: uuidParam, responses: { 200: { description: 'The user', schema: userReply } } } },
+    (_ctx, { params }) => s.users.get(params.id),
+  );
   r.patch(
     '/admin/users/:id',
     {
       summary: "Change a user's role, status, name or scope limit",
       guards: superadmin,
-      schema: {
-        params: uuidParam,
-        body: {
-          ...body({ ...profileFields, role: { enum: ['owner', 'admin', 'member'] }, is_superadmin: { type: 'boolean' }, scope_limit: scopeLimit }),
-          minProperties: 1,
-        },
-      },
+      schema: { params: uuidParam, body: adminUserPatch, responses: { 200: { description: 'The user as saved', schema: userReply } } },
     },
     async (ctx, { params, body: b }) => {
       const unknown = (b.scope_limit ?? []).filter((scope: string) => !s.roleScopes.known(scope));
@@ -67,22 +70,40 @@ export function adminRoutes(
       return s.users.adminUpdate(await principalOf(ctx), params.id, b, meta(ctx));
     },
   );
-  r.delete('/admin/users/:id', { summary: 'Delete a user', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => {
-    await s.users.remove(await principalOf(ctx), params.id, meta(ctx));
-    ctx.status = 204;
-  });
+  r.delete(
+    '/admin/users/:id',
+    { summary: 'Delete a user', guards: superadmin, schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } } },
+    async (ctx, { params }) => {
+      await s.users.remove(await principalOf(ctx), params.id, meta(ctx));
+      ctx.status = 204;
+    },
+  );
   r.post(
     '/admin/users/:id/suspend',
-    { summary: 'Suspend a user (their sessions end)', guards: superadmin, schema: { params: uuidParam } },
+    {
+      summary: 'Suspend a user (their sessions end)',
+      guards: superadmin,
+      schema: { params: uuidParam, responses: { 200: { description: 'The user, suspended', schema: userReply } } },
+    },
     async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'suspended', meta(ctx)),
   );
-  r.post('/admin/users/:id/activate', { summary: 'Re-activate a suspended user', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) =>
-    s.users.setStatus(await principalOf(ctx), params.id, 'active', meta(ctx)),
+  r.post(
+    '/admin/users/:id/activate',
+    {
+      summary: 'Re-activate a suspended user',
+      guards: superadmin,
+      schema: { params: uuidParam, responses: { 200: { description: 'The user, active', schema: userReply } } },
+    },
+    async (ctx, { params }) => s.users.setStatus(await principalOf(ctx), params.id, 'active', meta(ctx)),
   );
 
   r.get(
     '/admin/tenants',
-    { summary: 'Tenants, searchable by name', guards: superadmin, schema: { query: query({ search: { type: 'string', maxLength: 200 } }) } },
+    {
+      summary: 'Tenants, searchable by name',
+      guards: superadmin,
+      schema: { query: tenantsQuery, responses: { 200: { description: 'A page of tenants, newest first', schema: tenantPageReply } } },
+    },
     (_ctx, { query: q }) => s.tenants.list(q.search, { page: q.page, page_size: q.page_size }),
   );
   // The plan comes from billing's contract when billing is enabled; without it a tenant has no plan.
@@ -91,17 +112,21 @@ export function adminRoutes(
     const tenant = await s.tenants.get(id);
     return { ...tenant, ...(plans ? { plan_id: await plans.planOf(id) } : {}), settings: await s.tenants.settings(id) };
   };
-  r.get('/admin/tenants/:id', { summary: 'One tenant with its settings and plan', guards: superadmin, schema: { params: uuidParam } }, (_ctx, { params }) =>
-    tenantView(params.id),
+  const tenantDetail = { 200: { description: 'The tenant with its settings (and its plan, with billing)', schema: tenantDetailReply } };
+  r.get(
+    '/admin/tenants/:id',
+    { summary: 'One tenant with its settings and plan', guards: superadmin, schema: { params: uuidParam, responses: tenantDetail } },
+    (_ctx, { params }) => tenantView(params.id),
   );
-  const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' };
-  const role = { enum: ['owner', 'admin', 'member'] };
   r.post(
     '/admin/tenants',
     {
       summary: 'Create a customer tenant with its owner (emailed a link to choose a password unless one is given)',
       guards: superadmin,
-      schema: { body: body({ name, owner_email: email, owner_name: { type: 'string', maxLength: 200 }, password }, ['name', 'owner_email']) },
+      schema: {
+        body: newTenantBody,
+        responses: { 201: { description: 'The tenant and its owner; whether the owner was emailed a link to choose a password', schema: newTenantReply } },
+      },
     },
     async (ctx, { body: b }) => {
       const created = await s.customers.createTenant(await principalOf(ctx), b, meta(ctx));
@@ -114,7 +139,11 @@ export function adminRoutes(
     {
       summary: 'Add a user to a tenant by email, with a role (emailed a link to choose a password unless one is given)',
       guards: superadmin,
-      schema: { params: uuidParam, body: body({ email, role, full_name: { type: 'string', maxLength: 200 }, password }, ['email', 'role']) },
+      schema: {
+        params: uuidParam,
+        body: newMemberBody,
+        responses: { 201: { description: 'The user; whether they were emailed a link to choose a password', schema: newMemberReply } },
+      },
     },
     async (ctx, { params, body: b }) => {
       const invited = await s.customers.invite(await principalOf(ctx), params.id, b, meta(ctx));
@@ -124,22 +153,13 @@ export function adminRoutes(
   );
   // Every field the GET shows is accepted, so a client may send back what it read: the read-only
   // ones only when unchanged, plan_id (with billing) moves the tenant to that plan.
-  const readOnly = {
-    id: { type: 'string' },
-    is_operator: { type: 'boolean' },
-    created_at: { type: 'string' },
-    updated_at: { type: 'string' },
-    user_count: { type: 'integer' },
-  };
-  const planId = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' };
-  const settings = { ...body(settingsFields), minProperties: 1 };
-  const tenantPatch = body({ name, status: { enum: ['active', 'suspended'] }, settings, ...(plans ? { plan_id: planId } : {}), ...readOnly });
+  const readOnly = tenantReadOnly;
   r.patch(
     '/admin/tenants/:id',
     {
       summary: 'Update a tenant: name, status, settings and (with billing) its plan',
       guards: superadmin,
-      schema: { params: uuidParam, body: { ...tenantPatch, minProperties: 1 } },
+      schema: { params: uuidParam, body: tenantPatch(Boolean(plans)), responses: tenantDetail },
     },
     async (ctx, { params, body: b }) => {
       const before = await tenantView(params.id);
@@ -154,14 +174,23 @@ export function adminRoutes(
       return tenantView(params.id);
     },
   );
-  r.delete('/admin/tenants/:id', { summary: 'Delete a tenant and its users', guards: superadmin, schema: { params: uuidParam } }, async (ctx, { params }) => {
-    await s.tenants.remove(await principalOf(ctx), params.id, meta(ctx));
-    ctx.status = 204;
-  });
+  r.delete(
+    '/admin/tenants/:id',
+    { summary: 'Delete a tenant and its users', guards: superadmin, schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } } },
+    async (ctx, { params }) => {
+      await s.tenants.remove(await principalOf(ctx), params.id, meta(ctx));
+      ctx.status = 204;
+    },
+  );
 
-  r.get('/admin/stats', { summary: 'Platform statistics', guards: superadmin }, () => s.stats.collect());
+  r.get(
+    '/admin/stats',
+    { summary: 'Platform statistics', guards: superadmin, schema: { responses: { 200: { description: 'Counts across every tenant', schema: statsReply } } } },
+    () => s.stats.collect(),
+  );
 
-  r.get('/admin/health', { summary: 'Service health', guards: superadmin }, async () => {
+  const health = { 200: { description: 'The database and the event outbox; degraded when the database is unreachable', schema: healthReply } };
+  r.get('/admin/health', { summary: 'Service health', guards: superadmin, schema: { responses: health } }, async () => {
     let database = 'ok';
     try {
       await deps.dbPing();
@@ -182,17 +211,7 @@ export function adminRoutes(
     {
       summary: 'Audit log (filter by actor, action, target, time)',
       guards: superadmin,
-      schema: {
-        query: query({
-          actor_id: { type: 'string', maxLength: 64 },
-          action: { type: 'string', maxLength: 80 },
-          target_type: { type: 'string', maxLength: 40 },
-          target_id: { type: 'string', maxLength: 64 },
-          tenant_id: { type: 'string', maxLength: 64 },
-          since: { type: 'string', format: 'date-time' },
-          until: { type: 'string', format: 'date-time' },
-        }),
-      },
+      schema: { query: auditQuery, responses: { 200: { description: 'A page of audit entries, newest first', schema: auditPageReply } } },
     },
     (_ctx, { query: q }) => {
       const { page, page_size, ...filter } = q;

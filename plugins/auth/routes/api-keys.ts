@@ -4,29 +4,28 @@ import { hasRole, hasScope } from '../../../core/http/auth.js';
 import type { ScopeInfo } from '../../../core/container.js';
 import { PLATFORM_SCOPE } from '../services/scopes.js';
 import type { AuthServices } from '../services/index.js';
-import { body, meta, principalOf, tenantPrincipal, uuidParam } from './shared.js';
+import { meta, principalOf, tenantPrincipal } from './shared.js';
+import { apiKeyBody, apiKeyListReply, apiKeyReply, grantableScopesReply, newApiKeyReply, uuidParam } from './schemas.js';
 
 export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<string, ScopeInfo>): void {
   const manage = [requireScope('api-keys:manage')];
 
-  r.get('/api-keys', { summary: 'List API keys', guards: manage }, async (ctx) => s.apiKeys.list(await tenantPrincipal(ctx)));
+  r.get(
+    '/api-keys',
+    {
+      summary: 'List API keys',
+      guards: manage,
+      schema: { responses: { 200: { description: 'Your keys (every key of the tenant for owners and admins), newest first', schema: apiKeyListReply } } },
+    },
+    async (ctx) => s.apiKeys.list(await tenantPrincipal(ctx)),
+  );
 
   r.post(
     '/api-keys',
     {
       summary: 'Create an API key (the raw key is shown once)',
       guards: manage,
-      schema: {
-        body: body(
-          {
-            name: { type: 'string', minLength: 1, maxLength: 120 },
-            scopes: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[a-z0-9-]+:[a-z0-9*_-]+$' } },
-            expires_in_days: { type: 'integer', minimum: 1, maximum: 3650 },
-          },
-          ['name', 'scopes'],
-        ),
-        responses: { 201: { description: 'The key, with raw_key shown this once' } },
-      },
+      schema: { body: apiKeyBody, responses: { 201: { description: 'The key, with raw_key shown this once', schema: newApiKeyReply } } },
     },
     async (ctx, { body: b }) => {
       const key = await s.apiKeys.create(await tenantPrincipal(ctx), b, meta(ctx));
@@ -35,23 +34,50 @@ export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<str
     },
   );
 
-  r.get('/api-keys/scopes', { summary: 'The scopes you can grant a new key, with descriptions', guards: manage }, async (ctx) => {
-    const p = await principalOf(ctx);
-    return [...registry]
-      .filter(([scope]) => hasScope(p, scope) && (scope !== PLATFORM_SCOPE || hasRole(p, 'superadmin')))
-      .map(([scope, info]) => ({ scope, description: info.description, plugin: info.plugin }));
-  });
-
-  r.get('/api-keys/:id', { summary: 'One API key', guards: manage, schema: { params: uuidParam } }, async (ctx, { params }) =>
-    s.apiKeys.get(await tenantPrincipal(ctx), params.id),
+  r.get(
+    '/api-keys/scopes',
+    {
+      summary: 'The scopes you can grant a new key, with descriptions',
+      guards: manage,
+      schema: { responses: { 200: { description: 'Each scope you hold, with the plugin that declares it', schema: grantableScopesReply } } },
+    },
+    async (ctx) => {
+      const p = await principalOf(ctx);
+      return [...registry]
+        .filter(([scope]) => hasScope(p, scope) && (scope !== PLATFORM_SCOPE || hasRole(p, 'superadmin')))
+        .map(([scope, info]) => ({ scope, description: info.description, plugin: info.plugin }));
+    },
   );
 
-  r.delete('/api-keys/:id', { summary: 'Revoke an API key', guards: manage, schema: { params: uuidParam } }, async (ctx, { params }) => {
-    await s.apiKeys.revoke(await tenantPrincipal(ctx), params.id, meta(ctx));
-    ctx.status = 204;
-  });
+  r.get(
+    '/api-keys/:id',
+    {
+      summary: 'One API key',
+      guards: manage,
+      schema: { params: uuidParam, responses: { 200: { description: 'The key (never its secret)', schema: apiKeyReply } } },
+    },
+    async (ctx, { params }) => s.apiKeys.get(await tenantPrincipal(ctx), params.id),
+  );
 
-  r.post('/api-keys/:id/rotate', { summary: 'Replace the secret of an API key', guards: manage, schema: { params: uuidParam } }, async (ctx, { params }) =>
-    s.apiKeys.rotate(await tenantPrincipal(ctx), params.id, meta(ctx)),
+  r.delete(
+    '/api-keys/:id',
+    { summary: 'Revoke an API key', guards: manage, schema: { params: uuidParam, responses: { 204: { description: 'Revoked (also when it already was)' } } } },
+    async (ctx, { params }) => {
+      await s.apiKeys.revoke(await tenantPrincipal(ctx), params.id, meta(ctx));
+      ctx.status = 204;
+    },
+  );
+
+  r.post(
+    '/api-keys/:id/rotate',
+    {
+      summary: 'Replace the secret of an API key',
+      guards: manage,
+      schema: {
+        params: uuidParam,
+        responses: { 200: { description: 'The key with its new raw_key, shown this once; the old one stops working', schema: newApiKeyReply } },
+      },
+    },
+    async (ctx, { params }) => s.apiKeys.rotate(await tenantPrincipal(ctx), params.id, meta(ctx)),
   );
 }

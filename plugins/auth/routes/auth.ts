@@ -2,8 +2,27 @@ import type { PluginRouter } from '../../../core/http/router.js';
 import { requireAuth } from '../../../core/http/guards.js';
 import type { AuthServices } from '../services/index.js';
 import { toPublicUser } from '../services/types.js';
-import { body, email, meta, password, principalOf, token } from './shared.js';
+import { meta, principalOf } from './shared.js';
+import {
+  addressBody,
+  detailReply,
+  loginBody,
+  loginReply,
+  logoutBody,
+  meReply,
+  refreshBody,
+  registerBody,
+  registerReply,
+  resetPasswordBody,
+  setPasswordBody,
+  tokenBody,
+  tokenPairReply,
+  verifyEmailReply,
+} from './schemas.js';
 import type { AuthSettings } from '../config.js';
+
+/** A reply that only tells the person what happened or what to do next. */
+const told = (description: string) => ({ 200: { description, schema: detailReply } });
 
 export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSettings): void {
   const mailLimit = { bucket: 'auth.mail.ip', points: settings.limits.mailRequestsPerIpPerHour, durationSeconds: 3600 };
@@ -14,10 +33,8 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
       summary: 'Create a tenant and its owner',
       rateLimit: mailLimit,
       schema: {
-        body: body({ email, password, full_name: { type: 'string', maxLength: 200 }, tenant_name: { type: 'string', minLength: 1, maxLength: 200 } }, [
-          'email',
-          'password',
-        ]),
+        body: registerBody,
+        responses: { 201: { description: 'Registered (the same reply when the address already has an account)', schema: registerReply } },
       },
     },
     async (ctx, { body: b }) => {
@@ -30,28 +47,39 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
     '/auth/login',
     {
       summary: 'Log in with email and password',
-      schema: { body: body({ email: { type: 'string', minLength: 1, maxLength: 320 }, password }, ['email', 'password']) },
+      schema: { body: loginBody, responses: { 200: { description: 'A token pair and the signed-in user', schema: loginReply } } },
     },
     (ctx, { body: b }) => s.sessions.login(b.email, b.password, meta(ctx)),
   );
 
   r.post(
     '/auth/refresh',
-    { summary: 'Rotate a refresh token for a new token pair', schema: { body: body({ refresh_token: token }, ['refresh_token']) } },
+    {
+      summary: 'Rotate a refresh token for a new token pair',
+      schema: { body: refreshBody, responses: { 200: { description: 'A new token pair (the refresh token sent is spent)', schema: tokenPairReply } } },
+    },
     (ctx, { body: b }) => s.sessions.rotation.rotate(b.refresh_token, meta(ctx)),
   );
 
-  r.get('/auth/me', { summary: 'The current principal', guards: [requireAuth()] }, async (ctx) => {
-    const p = await principalOf(ctx);
-    const auth = { kind: p.kind, scopes: p.scopes, ...(p.attributes?.apiKeyId ? { api_key_id: p.attributes.apiKeyId } : {}) };
-    if (p.kind === 'root') return { id: p.id, email: null, full_name: 'root token', role: 'superadmin', tenant_id: null, is_superadmin: true, auth };
-    const user = await s.principals.activeUser(p.id);
-    return { ...toPublicUser({ ...user, password_hash: null }), auth };
-  });
+  r.get(
+    '/auth/me',
+    {
+      summary: 'The current principal',
+      guards: [requireAuth()],
+      schema: { responses: { 200: { description: 'The signed-in user (or the root token) and how the request was authenticated', schema: meReply } } },
+    },
+    async (ctx) => {
+      const p = await principalOf(ctx);
+      const auth = { kind: p.kind, scopes: p.scopes, ...(p.attributes?.apiKeyId ? { api_key_id: p.attributes.apiKeyId } : {}) };
+      if (p.kind === 'root') return { id: p.id, email: null, full_name: 'root token', role: 'superadmin', tenant_id: null, is_superadmin: true, auth };
+      const user = await s.principals.activeUser(p.id);
+      return { ...toPublicUser({ ...user, password_hash: null }), auth };
+    },
+  );
 
   r.post(
     '/auth/logout',
-    { summary: 'End this session', guards: [requireAuth()], schema: { body: body({ refresh_token: token }) } },
+    { summary: 'End this session', guards: [requireAuth()], schema: { body: logoutBody, responses: told('The session is over') } },
     async (ctx, { body: b }) => {
       await s.sessions.logout(await principalOf(ctx), b?.refresh_token, meta(ctx));
       return { detail: 'Logged out.' };
@@ -63,33 +91,57 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
     {
       summary: 'Email a password reset link',
       rateLimit: mailLimit,
-      schema: { body: body({ email: { type: 'string', minLength: 1, maxLength: 320 } }, ['email']) },
+      schema: { body: addressBody, responses: told('The same reply whether or not the address has an account') },
     },
     (_ctx, { body: b }) => s.accounts.requestPasswordReset(b.email),
   );
 
   r.post(
     '/auth/reset-password',
-    { summary: 'Set a new password with a reset token', schema: { body: body({ token, new_password: password }, ['token', 'new_password']) } },
+    {
+      summary: 'Set a new password with a reset token',
+      schema: { body: resetPasswordBody, responses: told('The password is changed and every session ended') },
+    },
     (ctx, { body: b }) => s.accounts.resetPassword(b.token, b.new_password, meta(ctx)),
   );
 
-  r.post('/auth/verify-email', { summary: 'Confirm an email address', schema: { body: body({ token }, ['token']) } }, (ctx, { body: b }) =>
-    s.accounts.verifyEmail(b.token, meta(ctx)),
+  r.post(
+    '/auth/verify-email',
+    {
+      summary: 'Confirm an email address',
+      schema: { body: tokenBody, responses: { 200: { description: 'The address is verified', schema: verifyEmailReply } } },
+    },
+    (ctx, { body: b }) => s.accounts.verifyEmail(b.token, meta(ctx)),
   );
 
-  r.post('/auth/verify-email/request', { summary: 'Send a new verification link', guards: [requireAuth()], rateLimit: mailLimit }, async (ctx) =>
-    s.accounts.requestVerification(await principalOf(ctx)),
+  r.post(
+    '/auth/verify-email/request',
+    {
+      summary: 'Send a new verification link',
+      guards: [requireAuth()],
+      rateLimit: mailLimit,
+      schema: { responses: told('A link is on its way, or the address is already verified') },
+    },
+    async (ctx) => s.accounts.requestVerification(await principalOf(ctx)),
   );
 
   r.post(
     '/auth/magic-link/request',
-    { summary: 'Email a sign-in link', rateLimit: mailLimit, schema: { body: body({ email: { type: 'string', minLength: 1, maxLength: 320 } }, ['email']) } },
+    {
+      summary: 'Email a sign-in link',
+      rateLimit: mailLimit,
+      schema: { body: addressBody, responses: told('The same reply whether or not the address has an account') },
+    },
     (_ctx, { body: b }) => s.accounts.requestMagicLink(b.email),
   );
 
-  r.post('/auth/magic-link/verify', { summary: 'Sign in with a magic link token', schema: { body: body({ token }, ['token']) } }, (ctx, { body: b }) =>
-    s.accounts.verifyMagicLink(b.token, meta(ctx)),
+  r.post(
+    '/auth/magic-link/verify',
+    {
+      summary: 'Sign in with a magic link token',
+      schema: { body: tokenBody, responses: { 200: { description: 'A token pair and the signed-in user (as login)', schema: loginReply } } },
+    },
+    (ctx, { body: b }) => s.accounts.verifyMagicLink(b.token, meta(ctx)),
   );
 
   // Limited per principal: a stolen access token must not become a password-guessing oracle.
@@ -99,7 +151,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
       summary: 'Set or change your password',
       guards: [requireAuth()],
       rateLimit: { bucket: 'auth.set-password', points: 10, durationSeconds: 3600, by: 'principal' },
-      schema: { body: body({ password, current_password: password }, ['password']) },
+      schema: { body: setPasswordBody, responses: told('The password is saved; your other sessions are ended') },
     },
     async (ctx, { body: b }) => s.accounts.setPassword(await principalOf(ctx), b.password, b.current_password, meta(ctx)),
   );

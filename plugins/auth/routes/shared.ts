@@ -15,15 +15,3 @@ export async function principalOf(ctx: HttpContext): Promise<Principal> {
 
 /** A tenant-scoped principal: root and platform-less principals have no tenant to act in. */
 export const tenantPrincipal = actingTenant;
-
-export const email = { type: 'string', format: 'email', maxLength: 320 } as const;
-export const password = { type: 'string', minLength: 1, maxLength: 4096 } as const;
-export const token = { type: 'string', minLength: 1, maxLength: 512 } as const;
-export const uuidParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-
-export const body = (properties: Record<string, unknown>, required: string[] = []) => ({
-  type: 'object',
-  additionalProperties: false,
-  required,
-  properties,
-});

@@ -1,18 +1,34 @@
 import type { PluginRouter } from '../../../core/http/router.js';
 import { requireRole, requireScope } from '../../../core/http/guards.js';
 import type { AuthServices } from '../services/index.js';
-import { body, meta, tenantPrincipal } from './shared.js';
-
-/** A tenant's settings, as the owner and the operator (PATCH /admin/tenants/:id) change them. */
-export const settingsFields = {
-  allowed_numbers: { type: 'array', maxItems: 1000, items: { type: 'string', pattern: '^\\+?[1-9]\\d{6,14}$' } },
-  require_approval: { type: 'boolean' },
-  ai_consent_enabled: { type: 'boolean' },
-};
+import { meta, tenantPrincipal } from './shared.js';
+import { settingsPatch, settingsReply, tenantUsersQuery, userPageReply } from './schemas.js';
 
 export function tenantRoutes(r: PluginRouter, s: AuthServices): void {
-  r.get('/tenant/settings', { summary: 'My tenant settings (any member)', guards: [requireScope('settings:read')] }, async (ctx) =>
-    s.tenants.settings((await tenantPrincipal(ctx)).tenantId),
+  r.get(
+    '/tenant/settings',
+    {
+      summary: 'My tenant settings (any member)',
+      guards: [requireScope('settings:read')],
+      schema: { responses: { 200: { description: "The tenant's settings", schema: settingsReply } } },
+    },
+    async (ctx) => s.tenants.settings((await tenantPrincipal(ctx)).tenantId),
+  );
+
+  // Beside the seed: the tenant's users, for its owners and admins (users:read), e.g. the workflow
+  // editor's user picker. Searchable like the operator's /admin/users, but never another tenant's.
+  r.get(
+    '/tenant/users',
+    {
+      summary: "My tenant's users (owner or admin; paginated, searchable)",
+      guards: [requireRole('admin'), requireScope('users:read')],
+      schema: { query: tenantUsersQuery, responses: { 200: { description: 'Newest first', schema: userPageReply } } },
+    },
+    async (ctx, { query }) => {
+      const { tenantId } = await tenantPrincipal(ctx);
+      const { page, page_size, ...filter } = query;
+      return s.users.list({ ...filter, tenant_id: tenantId }, { page, page_size });
+    },
   );
 
   r.patch(
@@ -21,7 +37,8 @@ export function tenantRoutes(r: PluginRouter, s: AuthServices): void {
       summary: 'Update my tenant settings (owner or admin)',
       guards: [requireRole('admin'), requireScope('settings:manage')],
       schema: {
-        body: { ...body(settingsFields), minProperties: 1 },
+        body: settingsPatch,
+        responses: { 200: { description: 'The settings as saved (switching AI consent records a consent)', schema: settingsReply } },
       },
     },
     async (ctx, { body: b }) => {

@@ -2,14 +2,8 @@ import { AppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { requireScope } from '../../../core/http/guards.js';
 import type { AuthServices } from '../services/index.js';
-import { body, meta, principalOf } from './shared.js';
-
-export const profileFields = {
-  full_name: { type: 'string', maxLength: 200 },
-  email: { type: 'string', format: 'email', maxLength: 320 },
-  phone: { type: ['string', 'null'], pattern: '^\\+?[1-9]\\d{6,14}$' },
-  username: { type: ['string', 'null'], pattern: '^[A-Za-z0-9_.-]{3,64}$' },
-};
+import { meta, principalOf } from './shared.js';
+import { profilePatch, userReply } from './schemas.js';
 
 export function userRoutes(r: PluginRouter, s: AuthServices): void {
   const self = async (ctx: Parameters<typeof principalOf>[0]) => {
@@ -18,11 +12,22 @@ export function userRoutes(r: PluginRouter, s: AuthServices): void {
     return p;
   };
 
-  r.get('/users/me', { summary: 'My profile', guards: [requireScope('account:read')] }, async (ctx) => s.users.get((await self(ctx)).id));
+  r.get(
+    '/users/me',
+    { summary: 'My profile', guards: [requireScope('account:read')], schema: { responses: { 200: { description: 'Your profile', schema: userReply } } } },
+    async (ctx) => s.users.get((await self(ctx)).id),
+  );
 
   r.patch(
     '/users/me',
-    { summary: 'Update my profile', guards: [requireScope('account:manage')], schema: { body: { ...body(profileFields), minProperties: 1 } } },
+    {
+      summary: 'Update my profile',
+      guards: [requireScope('account:manage')],
+      schema: {
+        body: profilePatch,
+        responses: { 200: { description: 'The profile as saved (a new email address is sent a verification link)', schema: userReply } },
+      },
+    },
     async (ctx, { body: b }) => {
       const p = await self(ctx);
       const before = await s.users.get(p.id);
@@ -32,9 +37,13 @@ export function userRoutes(r: PluginRouter, s: AuthServices): void {
     },
   );
 
-  r.delete('/users/me', { summary: 'Delete my account', guards: [requireScope('account:manage')] }, async (ctx) => {
-    const p = await self(ctx);
-    await s.users.removeSelf(p, meta(ctx));
-    ctx.status = 204;
-  });
+  r.delete(
+    '/users/me',
+    { summary: 'Delete my account', guards: [requireScope('account:manage')], schema: { responses: { 204: { description: 'Deleted' } } } },
+    async (ctx) => {
+      const p = await self(ctx);
+      await s.users.removeSelf(p, meta(ctx));
+      ctx.status = 204;
+    },
+  );
 }

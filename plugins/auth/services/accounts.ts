@@ -14,24 +14,49 @@ import type { RequestMeta, UserRow } from './types.js';
 
 export const SENT_IF_EXISTS = 'If an account exists for this address, we have sent it an email.';
 
+/** What Accounts is built from, passed by name. */
+export interface AccountsDeps {
+  db: Knex;
+  logger: Logger;
+  config: CoreConfig;
+  settings: AuthSettings;
+  users: Users;
+  sessions: Sessions;
+  passwords: Passwords;
+  tokens: OneTimeTokens;
+  mailer: Mailer;
+  audit: AuditLog;
+}
+
 /**
  * Self-service account flows: register, password reset, magic links, email verification and
  * setting a password. Answers never depend on whether an account exists; mail goes out after
  * the reply (not awaited), so timing does not tell either.
  */
 export class Accounts {
-  constructor(
-    private readonly db: Knex,
-    private readonly logger: Logger,
-    private readonly config: CoreConfig,
-    private readonly settings: AuthSettings,
-    private readonly users: Users,
-    private readonly sessions: Sessions,
-    private readonly passwords: Passwords,
-    private readonly tokens: OneTimeTokens,
-    private readonly mailer: Mailer,
-    private readonly audit: AuditLog,
-  ) {}
+  private readonly db: Knex;
+  private readonly logger: Logger;
+  private readonly config: CoreConfig;
+  private readonly settings: AuthSettings;
+  private readonly users: Users;
+  private readonly sessions: Sessions;
+  private readonly passwords: Passwords;
+  private readonly tokens: OneTimeTokens;
+  private readonly mailer: Mailer;
+  private readonly audit: AuditLog;
+
+  constructor({ db, logger, config, settings, users, sessions, passwords, tokens, mailer, audit }: AccountsDeps) {
+    this.db = db;
+    this.logger = logger;
+    this.config = config;
+    this.settings = settings;
+    this.users = users;
+    this.sessions = sessions;
+    this.passwords = passwords;
+    this.tokens = tokens;
+    this.mailer = mailer;
+    this.audit = audit;
+  }
 
   private link(path: string, token: string): string {
     return `${this.config.server.publicUrl}${path}?token=${encodeURIComponent(token)}`;

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
-import { hasRole, hasScope, type Principal } from '../../../core/http/auth.js';
+import { hasRole, hasScope, type Principal, type TenantPrincipal } from '../../../core/http/auth.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
@@ -35,23 +35,44 @@ const toView = (r: Record<string, any>): ApiKeyView => ({
   is_active: Boolean(r.is_active),
 });
 
+/** What ApiKeys is built from, passed by name. */
+export interface ApiKeysDeps {
+  db: Knex;
+  clock: Clock;
+  prefix: string;
+  roleScopes: RoleScopes;
+  audit: AuditLog;
+  events: EventBus;
+  cache: PrincipalCache;
+  /** Resolved per call: the billing plugin replaces the core's unmetered one after auth registers. */
+  usage: UsageMeter;
+}
+
 /**
  * Tenant API keys: the raw key is returned once and stored as SHA-256. Members see and manage
  * their own keys; owners and admins every key of their tenant. A key never gets a scope its
  * creator lacks, and is checked against the scopes the enabled plugins registered.
  */
 export class ApiKeys {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly prefix: string,
-    private readonly roleScopes: RoleScopes,
-    private readonly audit: AuditLog,
-    private readonly events: EventBus,
-    private readonly cache: PrincipalCache,
-    /** Resolved per call: the billing plugin replaces the core's unmetered one after auth registers. */
-    private readonly usage: UsageMeter,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly prefix: string;
+  private readonly roleScopes: RoleScopes;
+  private readonly audit: AuditLog;
+  private readonly events: EventBus;
+  private readonly cache: PrincipalCache;
+  private readonly usage: UsageMeter;
+
+  constructor({ db, clock, prefix, roleScopes, audit, events, cache, usage }: ApiKeysDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.prefix = prefix;
+    this.roleScopes = roleScopes;
+    this.audit = audit;
+    this.events = events;
+    this.cache = cache;
+    this.usage = usage;
+  }
 
   private visible(principal: Principal) {
     const q = this.db('auth_api_keys').where('tenant_id', principal.tenantId ?? '');
@@ -74,12 +95,12 @@ export class ApiKeys {
     return toView(row);
   }
 
+  /** A key of the caller's own, in its tenant: the route's tenant guard (actingTenant) gives the principal. */
   async create(
-    principal: Principal,
+    principal: TenantPrincipal,
     input: { name: string; scopes: string[]; expires_in_days?: number },
     meta: RequestMeta,
   ): Promise<ApiKeyView & { raw_key: string }> {
-    if (principal.kind === 'root' || !principal.tenantId) throw AppError.forbidden('API keys belong to a user; sign in as one');
     const scopes = [...new Set(input.scopes)];
     const unknown = scopes.filter((s) => !this.roleScopes.known(s));
     if (unknown.length) {

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { GroupCommit } from '../../../core/db/group-commit.js';
+import type { Logger } from '../../../core/logger.js';
 import type { Principal } from '../../../core/http/auth.js';
 import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
 import type { Db, RequestMeta } from './types.js';
@@ -32,13 +34,34 @@ const actorId = (p: Principal) => (p.kind === 'api_key' ? String(p.attributes?.a
  * `audit` from the container to record theirs. Write it in the same transaction as the change.
  */
 export class AuditLog {
+  /** Rows written outside a caller's transaction share commits (one fsync for a burst of agent calls or logins). */
+  private readonly batches: GroupCommit<Record<string, unknown>, null>;
+
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
-  ) {}
+    logger: Logger,
+  ) {
+    this.batches = new GroupCommit(
+      db,
+      logger,
+      async (trx, rows) => {
+        await trx('auth_audit_logs').insert(rows);
+        return rows.map(() => null);
+      },
+      { maxBatch: 100, name: 'audit log' },
+    );
+  }
 
-  async record(entry: AuditEntry, trx: Db = this.db): Promise<void> {
-    await trx('auth_audit_logs').insert({
+  /** In `trx` when given (written with the change it reports), else durably through the group commit. */
+  async record(entry: AuditEntry, trx?: Db): Promise<void> {
+    const row = this.row(entry);
+    if (trx) await trx('auth_audit_logs').insert(row);
+    else await this.batches.submit(row);
+  }
+
+  private row(entry: AuditEntry): Record<string, unknown> {
+    return {
       tenant_id: entry.tenantId ?? entry.actor?.tenantId ?? null,
       actor_type: entry.actor ? entry.actor.kind : entry.actorLabel ? 'anonymous' : 'system',
       actor_id: entry.actor ? actorId(entry.actor) : null,
@@ -50,7 +73,7 @@ export class AuditLog {
       user_agent: entry.meta?.userAgent?.slice(0, 512) ?? null,
       details: entry.details ? JSON.stringify(entry.details) : null,
       created_at: this.clock.now().toISOString(),
-    });
+    };
   }
 
   async list(filter: AuditFilter, page: PageRequest): Promise<Page<Record<string, unknown>>> {

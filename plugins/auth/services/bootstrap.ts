@@ -14,15 +14,33 @@ export interface AdminCreated {
   promoted: boolean;
 }
 
+/** pg_advisory_xact_lock key of the first-start admin creation (any fixed bigint). */
+const FIRST_ADMIN_LOCK = 7_301_842_101;
+
+/** What Bootstrap is built from, passed by name. */
+export interface BootstrapDeps {
+  db: Knex;
+  logger: Logger;
+  users: Users;
+  tenants: Tenants;
+  passwords: Passwords;
+}
+
 /** The first superadmin (at first start with no users) and `plinth create-admin`. */
 export class Bootstrap {
-  constructor(
-    private readonly db: Knex,
-    private readonly logger: Logger,
-    private readonly users: Users,
-    private readonly tenants: Tenants,
-    private readonly passwords: Passwords,
-  ) {}
+  private readonly db: Knex;
+  private readonly logger: Logger;
+  private readonly users: Users;
+  private readonly tenants: Tenants;
+  private readonly passwords: Passwords;
+
+  constructor({ db, logger, users, tenants, passwords }: BootstrapDeps) {
+    this.db = db;
+    this.logger = logger;
+    this.users = users;
+    this.tenants = tenants;
+    this.passwords = passwords;
+  }
 
   async ensureFirstAdmin(admin: { email: string | null; password: string | null }): Promise<void> {
     const [{ n }] = await this.db('auth_users').count({ n: '*' });
@@ -75,7 +93,13 @@ export class Bootstrap {
     const address = normalizeEmail(email);
     const firstStart = via === 'first-start';
     const result = await this.db.transaction(async (trx) => {
-      if (firstStart && Number((await trx('auth_users').count({ n: '*' }))[0].n) > 0) return null;
+      if (firstStart) {
+        // Instances booting together take turns here (SQLite has one writer; PostgreSQL needs the
+        // lock): without it, one could count no users, then find the admin another one had just
+        // committed by its email, and promote it again with a new password.
+        if (this.db.client.config.client === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(?)', [FIRST_ADMIN_LOCK]);
+        if (Number((await trx('auth_users').count({ n: '*' }))[0].n) > 0) return null;
+      }
       const existing = await trx('auth_users').where('email', address).first('id');
       if (existing) {
         // An existing user keeps their password unless a new one is given.

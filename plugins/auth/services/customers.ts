@@ -23,20 +23,37 @@ export interface NewMember {
   password?: string;
 }
 
+/** What Customers is built from, passed by name. */
+export interface CustomersDeps {
+  db: Knex;
+  users: Users;
+  tenants: Tenants;
+  passwords: Passwords;
+  accounts: Accounts;
+  audit: AuditLog;
+}
+
 /**
  * The operator's side of customers: a tenant made with its owner, and users added to a tenant by
  * email. A user given a password by the operator is taken as verified (the operator vouches); one
  * without gets an invitation mail whose link sets the password and proves the mailbox.
  */
 export class Customers {
-  constructor(
-    private readonly db: Knex,
-    private readonly users: Users,
-    private readonly tenants: Tenants,
-    private readonly passwords: Passwords,
-    private readonly accounts: Accounts,
-    private readonly audit: AuditLog,
-  ) {}
+  private readonly db: Knex;
+  private readonly users: Users;
+  private readonly tenants: Tenants;
+  private readonly passwords: Passwords;
+  private readonly accounts: Accounts;
+  private readonly audit: AuditLog;
+
+  constructor({ db, users, tenants, passwords, accounts, audit }: CustomersDeps) {
+    this.db = db;
+    this.users = users;
+    this.tenants = tenants;
+    this.passwords = passwords;
+    this.accounts = accounts;
+    this.audit = audit;
+  }
 
   async createTenant(actor: Principal, input: NewCustomer, meta: RequestMeta) {
     const { email, hash } = await this.prepare(input.owner_email, input.password, 'owner_email');

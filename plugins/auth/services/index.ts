@@ -19,33 +19,73 @@ import { Users } from './users.js';
 
 export type AuthDeps = Pick<
   Cradle,
-  'db' | 'clock' | 'logger' | 'config' | 'events' | 'mailer' | 'pubsub' | 'rateLimits' | 'scopes' | 'usage' | 'entitlements' | 'features'
+  'db' | 'clock' | 'logger' | 'config' | 'events' | 'mailer' | 'pubsub' | 'rateLimits' | 'scopes' | 'usage' | 'entitlements' | 'features' | 'live'
 >;
 
 export type AuthServices = ReturnType<typeof createAuthServices>;
 
 /** Wires the auth plugin's services; each is small and knows only what it is given. */
 export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
-  const audit = new AuditLog(d.db, d.clock);
-  const cache = new PrincipalCache(d.db, d.pubsub, d.logger);
+  const audit = new AuditLog(d.db, d.clock, d.logger);
+  // A session, user or key that changed (here or, through the pub/sub, on another instance) may end
+  // admin pages' live streams: the hub checks the streams open on this instance.
+  const cache = new PrincipalCache(d.db, d.pubsub, d.logger, () => void d.live.recheckHere());
   const signer = new JwtSigner(d.db, d.clock, settings.jwtSecret);
   const roleScopes = new RoleScopes(d.scopes);
   const passwords = new Passwords(settings.hash, { min: settings.passwordMinLength, max: settings.passwordMaxLength });
-  const tenants = new Tenants(d.db, d.clock, audit, d.events, cache);
-  const users = new Users(d.db, d.clock, audit, d.events, cache, tenants);
-  const sessions = new Sessions(d.db, d.clock, settings, signer, passwords, users, audit, d.events, cache, d.rateLimits);
+  const tenants = new Tenants({ db: d.db, clock: d.clock, audit, events: d.events, cache });
+  const users = new Users({ db: d.db, clock: d.clock, audit, events: d.events, cache, tenants });
+  const sessions = new Sessions({
+    db: d.db,
+    clock: d.clock,
+    settings,
+    signer,
+    passwords,
+    users,
+    audit,
+    events: d.events,
+    cache,
+    rateLimits: d.rateLimits,
+  });
   const oneTimeTokens = new OneTimeTokens(d.db, d.clock, settings.mailsPerHour);
-  const accounts = new Accounts(d.db, d.logger, d.config, settings, users, sessions, passwords, oneTimeTokens, d.mailer, audit);
-  const apiKeys = new ApiKeys(d.db, d.clock, settings.apiKeyPrefix, roleScopes, audit, d.events, cache, d.usage);
+  const accounts = new Accounts({
+    db: d.db,
+    logger: d.logger,
+    config: d.config,
+    settings,
+    users,
+    sessions,
+    passwords,
+    tokens: oneTimeTokens,
+    mailer: d.mailer,
+    audit,
+  });
+  const apiKeys = new ApiKeys({
+    db: d.db,
+    clock: d.clock,
+    prefix: settings.apiKeyPrefix,
+    roleScopes,
+    audit,
+    events: d.events,
+    cache,
+    usage: d.usage,
+  });
   const smsProvider =
     settings.sms.provider === 'http' && settings.sms.http.url
       ? new HttpSmsProvider(settings.sms.http.url, settings.sms.http.token)
       : new LogSmsProvider(d.logger);
-  const smsCodes = new SmsCodes(d.db, d.clock, settings.sms, smsProvider, d.rateLimits);
-  const principals = new Principals(d.db, d.clock, d.logger, cache, roleScopes, () => ({ entitlements: d.entitlements, features: d.features }));
-  const bootstrap = new Bootstrap(d.db, d.logger, users, tenants, passwords);
+  const smsCodes = new SmsCodes({ db: d.db, clock: d.clock, settings: settings.sms, provider: smsProvider, rateLimits: d.rateLimits });
+  const principals = new Principals({
+    db: d.db,
+    clock: d.clock,
+    logger: d.logger,
+    cache,
+    roleScopes,
+    plans: () => ({ entitlements: d.entitlements, features: d.features }),
+  });
+  const bootstrap = new Bootstrap({ db: d.db, logger: d.logger, users, tenants, passwords });
   const stats = new Stats(d.db, d.clock);
-  const customers = new Customers(d.db, users, tenants, passwords, accounts, audit);
+  const customers = new Customers({ db: d.db, users, tenants, passwords, accounts, audit });
   return {
     audit,
     cache,

@@ -1,11 +1,11 @@
-import { createHmac, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
-import { randomToken } from '../../../core/secrets.js';
+import { hmacSha256, randomToken } from '../../../core/secrets.js';
 
 export type TokenType = 'access' | 'ui';
 
@@ -45,7 +45,7 @@ export class JwtSigner {
    */
   derive(purpose: string, input: string): string {
     if (!this.key) throw new Error('JwtSigner.init() was not called');
-    return createHmac('sha256', this.key.export()).update(`${purpose}\u0000${input}`).digest('base64url');
+    return hmacSha256(this.key.export(), `${purpose}\u0000${input}`, 'base64url');
   }
 
   /** Loads the signing secret: the configured one, or one generated once and shared through the database. */

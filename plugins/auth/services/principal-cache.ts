@@ -46,6 +46,8 @@ export class PrincipalCache {
     private readonly db: Knex,
     private readonly pubsub: PubSub,
     private readonly logger: Logger,
+    /** Told after every drop, here or from another instance (what authenticated may no longer). */
+    private readonly changed: () => void = () => {},
   ) {}
 
   async init(): Promise<void> {
@@ -93,6 +95,7 @@ export class PrincipalCache {
     } else {
       (({ user: this.users, session: this.sessions, key: this.keys }) as const)[kind].delete(id);
     }
+    this.changed();
   }
 
   private async read<T extends {}>(cache: LRUCache<string, T | typeof MISSING>, id: string, load: () => Promise<T | null | undefined>): Promise<T | null> {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { affected } from '../../../core/db/connection.js';
 import { AppError } from '../../../core/errors.js';
-import type { LimitSpec, RateLimits } from '../../../core/rate-limit.js';
+import { addressKey, type LimitSpec, type RateLimits } from '../../../core/rate-limit.js';
 import { randomToken, sha256 } from '../../../core/secrets.js';
 import type { AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
@@ -75,7 +75,7 @@ export class RefreshRotation {
   /** Redeems a refresh token for a new pair (see the class comment for reuse and the grace window). */
   async rotate(refreshToken: string, meta: RequestMeta): Promise<TokenPair> {
     const { db, clock, settings, users, audit, sessions } = this.d;
-    await this.d.rateLimits.consume(this.limit, meta.ip);
+    await this.d.rateLimits.consume(this.limit, addressKey(meta.ip));
     const now = clock.now();
     const nowIso = now.toISOString();
     const invalid = () => AppError.unauthorized('invalid refresh token', 'invalid_refresh_token');

@@ -4,7 +4,7 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Principal } from '../../../core/http/auth.js';
-import type { RateLimits, LimitSpec } from '../../../core/rate-limit.js';
+import { addressKey, type RateLimits, type LimitSpec, type LimitState } from '../../../core/rate-limit.js';
 import { registrationMode, type AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { Passwords } from './passwords.js';
@@ -14,6 +14,7 @@ import { RefreshRotation, type TokenPair } from './refresh-rotation.js';
 import type { JwtSigner } from './jwt-signer.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { Db, RequestMeta, UserRow } from './types.js';
+import { loginDelayHeader, loginDelayMs, sleep } from './login-delay.js';
 
 export interface LoginResult extends TokenPair {
   user: { id: string; email: string | null; full_name: string; role: string; tenant_id: string };
@@ -25,6 +26,20 @@ const KNOWN_ADDRESS_DAYS = 30;
 
 export type { TokenPair };
 
+/** What Sessions is built from, passed by name. */
+export interface SessionsDeps {
+  db: Knex;
+  clock: Clock;
+  settings: AuthSettings;
+  signer: JwtSigner;
+  passwords: Passwords;
+  users: Users;
+  audit: AuditLog;
+  events: EventBus;
+  cache: PrincipalCache;
+  rateLimits: RateLimits;
+}
+
 /**
  * Logins and their sessions. A session is one login; its refresh tokens rotate on every use and
  * form a family (refresh-rotation.ts).
@@ -34,18 +49,26 @@ export class Sessions {
   /** This service's refresh tokens: issued with every access token, rotated on every use. */
   readonly rotation: RefreshRotation;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly settings: AuthSettings,
-    signer: JwtSigner,
-    private readonly passwords: Passwords,
-    private readonly users: Users,
-    private readonly audit: AuditLog,
-    private readonly events: EventBus,
-    private readonly cache: PrincipalCache,
-    private readonly rateLimits: RateLimits,
-  ) {
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly settings: AuthSettings;
+  private readonly passwords: Passwords;
+  private readonly users: Users;
+  private readonly audit: AuditLog;
+  private readonly events: EventBus;
+  private readonly cache: PrincipalCache;
+  private readonly rateLimits: RateLimits;
+
+  constructor({ db, clock, settings, signer, passwords, users, audit, events, cache, rateLimits }: SessionsDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.settings = settings;
+    this.passwords = passwords;
+    this.users = users;
+    this.audit = audit;
+    this.events = events;
+    this.cache = cache;
+    this.rateLimits = rateLimits;
     const l = settings.limits;
     this.limits = {
       ip: { bucket: 'auth.login.ip', points: l.loginPerIpPerMinute, durationSeconds: 60 },
@@ -59,17 +82,24 @@ export class Sessions {
     this.rotation = new RefreshRotation({ db, clock, settings, signer, users, audit, rateLimits, sessions: this });
   }
 
-  /** Email (or username) + password. Unknown account, wrong password: the same 401 after the same hashing work. */
+  /**
+   * Email (or username) + password. Unknown account, wrong password: the same 401 after the same
+   * hashing work. An address counts as itself (IPv4) or its /64 (IPv6) in the budgets.
+   */
   async login(email: string, password: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult & { ui_expires_in?: number }> {
     const account = normalizeEmail(email);
-    await this.rateLimits.consume(this.limits.ip, meta.ip);
+    const address = addressKey(meta.ip);
+    await this.rateLimits.consume(this.limits.ip, address);
     // Every attempt spends from the budgets *before* the password is checked (a success gives the
     // address's back): parallel guesses cannot all pass a check made before any failure was counted.
-    const pair = `${account} ${meta.ip}`;
+    const pair = `${account} ${address}`;
     await this.rateLimits.consume(this.limits.accountIp, pair);
     // An email, or a username (the temp-mail face signs users in by name).
     const user = account.includes('@') ? await this.users.byEmail(account) : await this.users.byUsername(account);
     const spent = await this.spendAccountBudget(account, user, meta.ip);
+    // The progressive delay comes before the password check, so no reply says sooner that a guess was wrong.
+    const delayMs = await this.delayFor(spent, user, meta.ip);
+    if (delayMs) await sleep(delayMs);
     const ok = await this.passwords.verify(user?.password_hash ?? null, password);
     if (!user || !ok) {
       await this.audit.record({
@@ -78,26 +108,38 @@ export class Sessions {
         target: user ? { type: 'user', id: user.id } : undefined,
         tenantId: user?.tenant_id ?? null,
         meta,
+        details: delayMs ? { delay_ms: delayMs } : undefined,
       });
-      throw AppError.unauthorized('invalid email or password', 'invalid_credentials');
+      throw new AppError(401, 'invalid_credentials', 'invalid email or password', { headers: loginDelayHeader(delayMs) });
     }
     await this.rateLimits.reset(this.limits.accountIp, pair);
     if (spent) await this.rateLimits.refund(this.limits.account, account);
     await this.assertActive(user, meta);
     await this.assertVerified(user, meta);
     if (this.passwords.needsRehash(user.password_hash!)) await this.users.setPasswordHash(this.db, user.id, await this.passwords.hash(password));
-    return this.startSession(user, meta, kind, 'password');
+    return this.startSession(user, meta, kind, 'password', delayMs ? { delay_ms: delayMs } : {});
   }
 
-  /** The account-wide ceiling; past it, only addresses the user signed in from lately may still try (false: nothing spent). */
-  private async spendAccountBudget(account: string, user: UserRow | undefined, ip: string): Promise<boolean> {
+  /** The account-wide ceiling; past it, only addresses the user signed in from lately may still try (null: nothing spent). */
+  private async spendAccountBudget(account: string, user: UserRow | undefined, ip: string): Promise<LimitState | null> {
     try {
-      await this.rateLimits.consume(this.limits.account, account);
-      return true;
+      return await this.rateLimits.consume(this.limits.account, account);
     } catch (err) {
       if (!user || !(await this.signedInFrom(user.id, ip))) throw err;
-      return false;
+      return null;
     }
+  }
+
+  /**
+   * How long this attempt waits: by the account's attempts in the window before it (successes are
+   * given back), unless it comes from an address the user signed in from lately, so the owner's
+   * usual address is never slowed by someone else's guessing. Unknown accounts wait alike.
+   */
+  private async delayFor(spent: LimitState | null, user: UserRow | undefined, ip: string): Promise<number> {
+    if (!spent) return 0; // past the ceiling from a known address
+    const ms = loginDelayMs(this.limits.account.points - spent.remaining - 1, this.settings.limits);
+    if (ms && user && (await this.signedInFrom(user.id, ip))) return 0;
+    return ms;
   }
 
   private async signedInFrom(userId: string, ip: string): Promise<boolean> {
@@ -141,7 +183,7 @@ export class Sessions {
   }
 
   /** Opens a session for a user who has proven who they are (password, magic link, SMS code). */
-  async startSession(user: UserRow, meta: RequestMeta, kind: 'api' | 'ui', method: string): Promise<LoginResult> {
+  async startSession(user: UserRow, meta: RequestMeta, kind: 'api' | 'ui', method: string, details: Record<string, unknown> = {}): Promise<LoginResult> {
     const now = this.clock.now();
     const sessionId = randomUUID();
     const lifetime = kind === 'ui' ? this.settings.uiSessionTtlHours * 3_600_000 : this.settings.sessionMaxDays * DAY;
@@ -161,7 +203,7 @@ export class Sessions {
           action: 'auth.login',
           actor: { kind: 'user', id: user.id, tenantId: user.tenant_id, roles: [user.role], scopes: [], name: user.email ?? user.id },
           meta,
-          details: { method, session: kind },
+          details: { method, session: kind, ...details },
         },
         trx,
       );

@@ -3,7 +3,7 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { affected } from '../../../core/db/connection.js';
 import type { Logger } from '../../../core/logger.js';
-import type { RateLimits } from '../../../core/rate-limit.js';
+import { addressKey, type RateLimits } from '../../../core/rate-limit.js';
 import type { AuthSettings } from '../config.js';
 import { sameSecret, sha256, sixDigitCode } from '../../../core/secrets.js';
 
@@ -42,22 +42,37 @@ export class HttpSmsProvider implements SmsProvider {
 
 export const PHONE = /^\+?[1-9]\d{6,14}$/;
 
+/** What SmsCodes is built from, passed by name. */
+export interface SmsCodesDeps {
+  db: Knex;
+  clock: Clock;
+  settings: AuthSettings['sms'];
+  provider: SmsProvider;
+  rateLimits: RateLimits;
+}
+
 /**
  * One-time SMS codes for other plugins' phone logins: 6 digits, 5 minutes, 5 tries per code,
  * a new code retires the previous one, sends capped per phone and per IP.
  */
 export class SmsCodes {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly settings: AuthSettings['sms'],
-    private readonly provider: SmsProvider,
-    private readonly rateLimits: RateLimits,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly settings: AuthSettings['sms'];
+  private readonly provider: SmsProvider;
+  private readonly rateLimits: RateLimits;
+
+  constructor({ db, clock, settings, provider, rateLimits }: SmsCodesDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.settings = settings;
+    this.provider = provider;
+    this.rateLimits = rateLimits;
+  }
 
   async send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }> {
     if (!PHONE.test(phone)) throw AppError.validation([{ path: 'body.phone', message: 'must be a phone number in international format' }], 400);
-    await this.rateLimits.consume({ bucket: 'auth.sms.ip', points: this.settings.perIpPerHour, durationSeconds: 3600 }, ip);
+    await this.rateLimits.consume({ bucket: 'auth.sms.ip', points: this.settings.perIpPerHour, durationSeconds: 3600 }, addressKey(ip));
     await this.rateLimits.consume({ bucket: 'auth.sms.phone', points: this.settings.perPhonePerHour, durationSeconds: 3600 }, phone);
     const now = this.clock.now();
     const code = sixDigitCode();

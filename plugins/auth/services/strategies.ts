@@ -23,19 +23,36 @@ const bearerOf = (req: AuthRequest): string | null => {
 
 const metaOf = (req: AuthRequest) => ({ ip: req.ip, userAgent: String(req.headers['user-agent'] ?? '') });
 
+/** What Principals is built from, passed by name. */
+export interface PrincipalsDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  cache: PrincipalCache;
+  roleScopes: RoleScopes;
+  /** Resolved per call: billing replaces the core's allow-all entitlements after auth registers. */
+  plans: () => { entitlements: Entitlements; features: Map<string, FeatureInfo> };
+}
+
 /** Builds principals from cached state and refuses anything suspended, revoked or expired. */
 export class Principals {
   private readonly lastUsedWrites = new Map<string, number>();
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly cache: PrincipalCache,
-    private readonly roleScopes: RoleScopes,
-    /** Resolved per call: billing replaces the core's allow-all entitlements after auth registers. */
-    private readonly plans: () => { entitlements: Entitlements; features: Map<string, FeatureInfo> },
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly cache: PrincipalCache;
+  private readonly roleScopes: RoleScopes;
+  private readonly plans: () => { entitlements: Entitlements; features: Map<string, FeatureInfo> };
+
+  constructor({ db, clock, logger, cache, roleScopes, plans }: PrincipalsDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.cache = cache;
+    this.roleScopes = roleScopes;
+    this.plans = plans;
+  }
 
   /**
    * The principal's scopes cut to its tenant's plan, so every check (requireScope, a plugin's own
@@ -123,11 +140,13 @@ export interface StrategyDeps {
   audit: AuditLog;
   rootToken: string | null;
   rootTokenInQuery: boolean;
+  /** The API keys' prefix (`mf_`): a Bearer token carrying it is an API key, not a JWT. */
+  apiKeyPrefix: string;
 }
 
 const rootPrincipal: Principal = { kind: 'root', id: ROOT_ID, tenantId: null, roles: ['superadmin'], scopes: '*', name: ROOT_ID };
 
-/** In chain order: root token, Bearer JWT, X-API-Key, then the admin UI's session cookie. */
+/** In chain order: root token, Bearer JWT, API key (`X-API-Key`, or Bearer with the key prefix), then the admin UI's session cookie. */
 export function authStrategies(d: StrategyDeps): AuthStrategy[] {
   const root: AuthStrategy = {
     name: 'auth.root-token',
@@ -150,15 +169,17 @@ export function authStrategies(d: StrategyDeps): AuthStrategy[] {
     authenticate(req) {
       const token = bearerOf(req);
       if (!token) return null;
-      // Prefixed opaque tokens (`rbt_…`) belong to other plugins' strategies later in the chain.
-      if (/^[a-z]{2,8}_[A-Za-z0-9_-]+$/.test(token)) return null;
+      // Prefixed opaque tokens (API keys `mf_…`, robots' `rbt_…`) belong to strategies later in the chain.
+      if (token.startsWith(d.apiKeyPrefix) || /^[a-z]{2,8}_[A-Za-z0-9_-]+$/.test(token)) return null;
       return d.principals.fromToken(token, 'access', d.signer);
     },
   };
   const apiKey: AuthStrategy = {
     name: 'auth.api-key',
     authenticate(req) {
-      const raw = req.headers['x-api-key'];
+      // `Authorization: Bearer mf_…` is what MCP clients and most HTTP tools send; X-API-Key wins when both are present.
+      const bearer = bearerOf(req);
+      const raw = req.headers['x-api-key'] ?? (bearer?.startsWith(d.apiKeyPrefix) ? bearer : undefined);
       if (raw === undefined) return null;
       if (typeof raw !== 'string' || raw.length < 8 || raw.length > 200) throw AppError.unauthorized('invalid API key', 'invalid_api_key');
       return d.principals.fromApiKey(raw);

@@ -28,17 +28,32 @@ const toTenant = (r: Record<string, unknown>) => ({
   ...(r.user_count !== undefined ? { user_count: Number(r.user_count) } : {}),
 });
 
+/** What Tenants is built from, passed by name. */
+export interface TenantsDeps {
+  db: Knex;
+  clock: Clock;
+  audit: AuditLog;
+  events: EventBus;
+  cache: PrincipalCache;
+}
+
 export class Tenants {
   /** Found once: the operator tenant is made at first start and can be neither deleted nor changed. */
   private operator: string | null = null;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly audit: AuditLog,
-    private readonly events: EventBus,
-    private readonly cache: PrincipalCache,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly audit: AuditLog;
+  private readonly events: EventBus;
+  private readonly cache: PrincipalCache;
+
+  constructor({ db, clock, audit, events, cache }: TenantsDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.audit = audit;
+    this.events = events;
+    this.cache = cache;
+  }
 
   async create(trx: Db, name: string, options: { platform?: boolean } = {}): Promise<string> {
     const id = randomUUID();
@@ -165,7 +180,7 @@ export class Tenants {
       }
       await this.audit.record({ action: 'tenant.settings.updated', actor, tenantId, target: { type: 'tenant', id: tenantId }, meta, details: patch }, trx);
       const after = await this.settings(tenantId, trx);
-      await this.events.emit(trx, 'auth.tenant.settings_updated', { tenant_id: tenantId, settings: after }, { tenantId });
+      await this.events.emit(trx, 'auth.tenant.settings_updated', { tenant_id: tenantId, settings: { ...after } }, { tenantId });
       return after;
     });
   }

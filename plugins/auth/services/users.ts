@@ -51,21 +51,42 @@ function conflictOn(err: unknown): never {
     // never from the SQL text, which lists every column being set.
     const e = err as { message?: string; detail?: string; constraint?: string };
     const source = `${e.constraint ?? ''} ${e.detail ?? ''} ${/constraint failed: (.*)$/m.exec(e.message ?? '')?.[1] ?? ''}`;
-    const field = /(email|phone|username)/.exec(source)?.[1] ?? 'field';
-    throw AppError.conflict(`${field} is already in use`, `${field}_taken`);
+    const field = /(email|phone|username)/.exec(source)?.[1];
+    // Written out, so the catalogue in api.ts can be checked against it (test/architecture/error-codes).
+    throw AppError.conflict(
+      `${field ?? 'field'} is already in use`,
+      field === 'email' ? 'email_taken' : field === 'phone' ? 'phone_taken' : field === 'username' ? 'username_taken' : 'field_taken',
+    );
   }
   throw err;
 }
 
+/** What Users is built from, passed by name. */
+export interface UsersDeps {
+  db: Knex;
+  clock: Clock;
+  audit: AuditLog;
+  events: EventBus;
+  cache: PrincipalCache;
+  tenants: Tenants;
+}
+
 export class Users {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly audit: AuditLog,
-    private readonly events: EventBus,
-    private readonly cache: PrincipalCache,
-    private readonly tenants: Tenants,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly audit: AuditLog;
+  private readonly events: EventBus;
+  private readonly cache: PrincipalCache;
+  private readonly tenants: Tenants;
+
+  constructor({ db, clock, audit, events, cache, tenants }: UsersDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.audit = audit;
+    this.events = events;
+    this.cache = cache;
+    this.tenants = tenants;
+  }
 
   async create(trx: Db, input: NewUser): Promise<UserRow> {
     const now = this.clock.now().toISOString();

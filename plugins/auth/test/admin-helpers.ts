@@ -6,23 +6,12 @@ import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
+import { type Actor, login } from '../../../test/helpers/actors.js';
 import type { AuthServices } from '../services/index.js';
-import type { TenantRole } from '../services/types.js';
 
 export const API = '/api/v2';
 export const ADMIN = { email: 'operator@plinth.test', password: 'Operator-pass-2026!' };
-export const PASSWORD = 'Correct-horse-battery-9';
 export const UA = 'plinth-admin-tests/1.0';
-
-export interface Actor {
-  id: string;
-  email: string;
-  tenantId: string;
-  role: string;
-  token: string;
-  /** Bearer headers (with a fixed User-Agent, so audit rows can be asserted). */
-  headers: Record<string, string>;
-}
 
 export interface AuthApp extends TestApp {
   db: Knex;
@@ -57,39 +46,14 @@ export async function startAuthApp(options: AuthAppOptions = {}): Promise<AuthAp
   const app = t as AuthApp;
   app.db = t.app.db;
   app.services = t.app.container.resolve('authServices');
-  app.api = (method, path, opts = {}) => t.request(method, `${API}${path}`, { ...opts, headers: { 'user-agent': UA, ...(opts.headers ?? {}) } });
+  // Every request carries a fixed User-Agent (the shared actors' sign-ups and logins too), so audit rows can be asserted.
+  const request = t.request.bind(t);
+  app.request = (method, path, opts = {}) => request(method, path, { ...opts, headers: { 'user-agent': UA, ...(opts.headers ?? {}) } });
+  app.api = (method, path, opts) => app.request(method, `${API}${path}`, opts);
   return app;
 }
 
-export async function login(t: AuthApp, email: string, password = PASSWORD): Promise<Actor> {
-  const res = await t.api('POST', '/auth/login', { body: { email, password } });
-  assert.equal(res.status, 200, `login ${email}: ${res.text}`);
-  const token = res.body.access_token as string;
-  return {
-    id: res.body.user.id,
-    email,
-    tenantId: res.body.user.tenant_id,
-    role: res.body.user.role,
-    token,
-    headers: { authorization: `Bearer ${token}`, 'user-agent': UA },
-  };
-}
-
 export const loginAdmin = (t: AuthApp) => login(t, ADMIN.email, ADMIN.password);
-
-/** A new tenant and its owner, the way a customer signs up. */
-export async function registerOwner(t: AuthApp, email: string, extra: { full_name?: string; tenant_name?: string } = {}): Promise<Actor> {
-  const res = await t.api('POST', '/auth/register', { body: { email, password: PASSWORD, ...extra } });
-  assert.equal(res.status, 201, `register ${email}: ${res.text}`);
-  return login(t, email);
-}
-
-/** Another user in an existing tenant (no invitation endpoint exists, so through the service). */
-export async function addUser(t: AuthApp, tenantId: string, email: string, role: TenantRole): Promise<Actor> {
-  const passwordHash = await t.services.passwords.hash(PASSWORD);
-  await t.services.users.create(t.db, { tenantId, email, passwordHash, role, fullName: email.split('@')[0] });
-  return login(t, email);
-}
 
 export const apiKeyHeaders = (raw: string) => ({ 'x-api-key': raw, 'user-agent': UA });
 

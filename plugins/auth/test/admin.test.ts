@@ -1,7 +1,8 @@
+// Longer than most: one face end-to-end, the superadmin endpoints (/admin/*) over the tenants one before() sets up.
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
+import { type Actor, addUser, login, PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
 import {
-  addUser,
   ADMIN,
   apiKeyHeaders,
   assertError,
@@ -10,13 +11,9 @@ import {
   count,
   createKey,
   eventRows,
-  login,
   loginAdmin,
   MISSING_ID,
-  PASSWORD,
-  registerOwner,
   startAuthApp,
-  type Actor,
   type AuthApp,
 } from './admin-helpers.js';
 
@@ -33,9 +30,9 @@ describe('auth: superadmin endpoints', () => {
   before(async () => {
     t = await startAuthApp({ clock, settings: { rootToken: ROOT_TOKEN } });
     root = await loginAdmin(t);
-    ownerA = await registerOwner(t, 'owner@alpha.test', { full_name: 'Alice Alpha', tenant_name: 'Alpha Corp' });
-    memberA = await addUser(t, ownerA.tenantId, 'member@alpha.test', 'member');
-    ownerB = await registerOwner(t, 'owner@beta.test', { full_name: 'Bob Beta', tenant_name: 'Beta GmbH' });
+    ownerA = await registerOwner(t, 'owner', { email: 'owner@alpha.test', fullName: 'Alice Alpha', tenantName: 'Alpha Corp' });
+    memberA = await addUser(t, ownerA.tenantId, 'member', { email: 'member@alpha.test' });
+    ownerB = await registerOwner(t, 'owner', { email: 'owner@beta.test', fullName: 'Bob Beta', tenantName: 'Beta GmbH' });
   });
   after(() => t?.close());
 
@@ -147,7 +144,7 @@ describe('auth: superadmin endpoints', () => {
 
   describe('PATCH /admin/users/{id}', () => {
     it('a role change takes effect at once and is audited as admin.user.role_changed', async () => {
-      const member = await addUser(t, ownerA.tenantId, 'promote-me@alpha.test', 'member');
+      const member = await addUser(t, ownerA.tenantId, 'member', { email: 'promote-me@alpha.test' });
       assertError(await t.api('PATCH', '/tenant/settings', { headers: member.headers, body: { require_approval: true } }), 403);
       const res = await t.api('PATCH', `/admin/users/${member.id}`, { headers: root.headers, body: { role: 'admin' } });
       assert.equal(res.status, 200, res.text);
@@ -181,7 +178,7 @@ describe('auth: superadmin endpoints', () => {
     });
 
     it('granting and removing superadmin is a role change; the last superadmin cannot lose it (409)', async () => {
-      const helper = await registerOwner(t, 'helper@gamma.test');
+      const helper = await registerOwner(t, 'owner', { email: 'helper@gamma.test' });
       assertError(await t.api('GET', '/admin/stats', { headers: helper.headers }), 403);
       const up = await t.api('PATCH', `/admin/users/${helper.id}`, { headers: root.headers, body: { is_superadmin: true } });
       assert.equal(up.status, 200, up.text);
@@ -205,7 +202,7 @@ describe('auth: superadmin endpoints', () => {
 
   describe('suspend and activate', () => {
     it('suspending cuts the user’s access token and API keys at once; activating restores them; both audited', async () => {
-      const victim = await addUser(t, ownerA.tenantId, 'suspend-me@alpha.test', 'admin');
+      const victim = await addUser(t, ownerA.tenantId, 'admin', { email: 'suspend-me@alpha.test' });
       const key = await createKey(t, victim, ['account:read']);
       assert.equal((await t.api('GET', '/users/me', { headers: victim.headers })).status, 200);
       assert.equal((await t.api('GET', '/users/me', { headers: apiKeyHeaders(key.raw) })).status, 200);
@@ -253,7 +250,7 @@ describe('auth: superadmin endpoints', () => {
 
   describe('DELETE /admin/users/{id}', () => {
     it('204: the user and their keys are gone; audited and emitted', async () => {
-      const doomed = await addUser(t, ownerA.tenantId, 'delete-me@alpha.test', 'member');
+      const doomed = await addUser(t, ownerA.tenantId, 'member', { email: 'delete-me@alpha.test' });
       const key = await createKey(t, doomed, ['account:read']);
       const res = await t.api('DELETE', `/admin/users/${doomed.id}`, { headers: root.headers });
       assert.equal(res.status, 204, res.text);
@@ -277,7 +274,7 @@ describe('auth: superadmin endpoints', () => {
     });
 
     it('a suspended superadmin can be deleted while an active one remains', async () => {
-      const extra = await addUser(t, root.tenantId, 'retired-admin@plinth.test', 'owner');
+      const extra = await addUser(t, root.tenantId, 'owner', { email: 'retired-admin@plinth.test' });
       assert.equal((await t.api('PATCH', `/admin/users/${extra.id}`, { headers: root.headers, body: { is_superadmin: true } })).status, 200);
       assert.equal((await t.api('POST', `/admin/users/${extra.id}/suspend`, { headers: root.headers })).status, 200);
       const res = await t.api('DELETE', `/admin/users/${extra.id}`, { headers: root.headers });
@@ -292,7 +289,7 @@ describe('auth: superadmin endpoints', () => {
       assert.equal(before.tenants.total, await count(t.db('auth_tenants')));
       assert.equal(before.api_keys.active, await count(t.db('auth_api_keys').where('is_active', true)));
 
-      const newcomer = await registerOwner(t, 'newcomer@delta.test');
+      const newcomer = await registerOwner(t, 'owner', { email: 'newcomer@delta.test' });
       const key = await createKey(t, newcomer, ['account:read']);
       const mid = (await t.api('GET', '/admin/stats', { headers: root.headers })).body;
       assert.equal(mid.users.total, before.users.total + 1);
@@ -457,8 +454,8 @@ describe('auth: superadmin endpoints', () => {
     });
 
     it('suspending a tenant cuts its users’ tokens and keys at once; activating restores them', async () => {
-      const owner = await registerOwner(t, 'owner@epsilon.test', { tenant_name: 'Epsilon' });
-      const staff = await addUser(t, owner.tenantId, 'staff@epsilon.test', 'member');
+      const owner = await registerOwner(t, 'owner', { email: 'owner@epsilon.test', tenantName: 'Epsilon' });
+      const staff = await addUser(t, owner.tenantId, 'member', { email: 'staff@epsilon.test' });
       const key = await createKey(t, owner, ['account:read']);
       for (const headers of [owner.headers, staff.headers, apiKeyHeaders(key.raw)]) assert.equal((await t.api('GET', '/users/me', { headers })).status, 200);
 
@@ -481,7 +478,7 @@ describe('auth: superadmin endpoints', () => {
     });
 
     it('a tenant holding the last active superadmin cannot be suspended or deleted (409)', async () => {
-      const helper = await registerOwner(t, 'helper@theta.test', { tenant_name: 'Theta' });
+      const helper = await registerOwner(t, 'owner', { email: 'helper@theta.test', tenantName: 'Theta' });
       assert.equal((await t.api('PATCH', `/admin/users/${helper.id}`, { headers: root.headers, body: { is_superadmin: true } })).status, 200);
       assert.equal((await t.api('POST', `/admin/users/${root.id}/suspend`, { headers: helper.headers })).status, 200);
       try {
@@ -501,8 +498,8 @@ describe('auth: superadmin endpoints', () => {
     });
 
     it('DELETE removes the tenant with its users, keys, sessions, settings and consents (cascade)', async () => {
-      const owner = await registerOwner(t, 'owner@zeta.test', { tenant_name: 'Zeta' });
-      const staff = await addUser(t, owner.tenantId, 'staff@zeta.test', 'member');
+      const owner = await registerOwner(t, 'owner', { email: 'owner@zeta.test', tenantName: 'Zeta' });
+      const staff = await addUser(t, owner.tenantId, 'member', { email: 'staff@zeta.test' });
       const key = await createKey(t, owner, ['account:read']);
       await createKey(t, staff, ['account:read']);
       await t.api('PATCH', '/tenant/settings', { headers: owner.headers, body: { ai_consent_enabled: true } });
@@ -525,7 +522,7 @@ describe('auth: superadmin endpoints', () => {
       assertError(await t.api('DELETE', `/admin/tenants/${owner.tenantId}`, { headers: root.headers }), 404);
       assertValidation(await t.api('DELETE', '/admin/tenants/zeta', { headers: root.headers }));
       // The e-mail address is free again.
-      await registerOwner(t, 'owner@zeta.test');
+      await registerOwner(t, 'owner', { email: 'owner@zeta.test' });
     });
   });
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ManualClock } from '../../../core/clock.js';
 import { waitFor } from '../../../test/helpers/processes.js';
+import { type Actor, addUser, login, registerOwner } from '../../../test/helpers/actors.js';
 import {
-  addUser,
   apiKeyHeaders,
   assertError,
   assertValidation,
@@ -12,12 +12,9 @@ import {
   createKey,
   DAY,
   eventRows,
-  login,
   loginAdmin,
   MISSING_ID,
-  registerOwner,
   startAuthApp,
-  type Actor,
   type AuthApp,
 } from './admin-helpers.js';
 
@@ -33,10 +30,10 @@ describe('auth: /api-keys', () => {
 
   before(async () => {
     t = await startAuthApp({ clock });
-    owner = await registerOwner(t, 'owner@keys.test', { tenant_name: 'Keys Inc' });
-    admin = await addUser(t, owner.tenantId, 'admin@keys.test', 'admin');
-    member = await addUser(t, owner.tenantId, 'member@keys.test', 'member');
-    other = await registerOwner(t, 'owner@elsewhere.test');
+    owner = await registerOwner(t, 'owner', { email: 'owner@keys.test', tenantName: 'Keys Inc' });
+    admin = await addUser(t, owner.tenantId, 'admin', { email: 'admin@keys.test' });
+    member = await addUser(t, owner.tenantId, 'member', { email: 'member@keys.test' });
+    other = await registerOwner(t, 'owner', { email: 'owner@elsewhere.test' });
   });
   after(() => t?.close());
 
@@ -298,8 +295,22 @@ describe('auth: /api-keys', () => {
       assert.match(keys.detail, /api-keys:manage/);
     });
 
+    it('a key works as Authorization: Bearer mf_… too (same scopes; a bad one is 401, never a JWT error); JWT Bearer still works', async () => {
+      const key = await createKey(t, owner, ['settings:read']);
+      const bearer = { authorization: `Bearer ${key.raw}` };
+      const read = await t.api('GET', '/tenant/settings', { headers: bearer });
+      assert.equal(read.status, 200, read.text);
+      const denied = assertError(await t.api('PATCH', '/tenant/settings', { headers: bearer, body: { require_approval: true } }), 403);
+      assert.match(denied.detail, /settings:manage/);
+      const wrong = assertError(await t.api('GET', '/tenant/settings', { headers: { authorization: `Bearer ${key.raw.slice(0, -2)}xx` } }), 401);
+      assert.equal(wrong.code, 'invalid_api_key');
+      assert.equal((await t.api('GET', '/users/me', { headers: owner.headers })).status, 200, 'a JWT in Bearer is still a user');
+      await t.api('DELETE', `/api-keys/${key.id}`, { headers: owner.headers });
+      assertError(await t.api('GET', '/tenant/settings', { headers: bearer }), 401);
+    });
+
     it('a key holds at most its creator’s current scopes (a demoted admin’s key loses settings:manage)', async () => {
-      const deputy = await addUser(t, owner.tenantId, 'deputy@keys.test', 'admin');
+      const deputy = await addUser(t, owner.tenantId, 'admin', { email: 'deputy@keys.test' });
       const key = await createKey(t, deputy, ['settings:manage', 'settings:read']);
       const ok = await t.api('PATCH', '/tenant/settings', { headers: apiKeyHeaders(key.raw), body: { require_approval: false } });
       assert.equal(ok.status, 200, ok.text);
@@ -320,7 +331,7 @@ describe('auth: /api-keys expiry (ManualClock)', () => {
   after(() => t?.close());
 
   it('a key works until expires_at, then is 401 (and a key without expiry keeps working)', async () => {
-    const owner = await registerOwner(t, 'owner@expiry.test');
+    const owner = await registerOwner(t, 'owner', { email: 'owner@expiry.test' });
     const short = await createKey(t, owner, ['account:read'], { expires_in_days: 1 });
     const forever = await createKey(t, owner, ['account:read']);
     assert.equal((await t.api('GET', '/users/me', { headers: apiKeyHeaders(short.raw) })).status, 200);

@@ -2,24 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ManualClock } from '../../../core/clock.js';
 import type { TestApp } from '../../../test/helpers/app.js';
-import {
-  HOUR,
-  MINUTE,
-  api,
-  assertNoMail,
-  auditRows,
-  authApp,
-  bearer,
-  claimsOf,
-  eventRows,
-  lastMailId,
-  linkOf,
-  login,
-  registerOwner,
-  uniqueEmail,
-  waitForMail,
-  type Owner,
-} from './helpers.js';
+import { type Actor, registerOwner, uniqueEmail } from '../../../test/helpers/actors.js';
+import { HOUR, MINUTE, api, assertNoMail, auditRows, authApp, bearer, claimsOf, eventRows, lastMailId, linkOf, login, waitForMail } from './helpers.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const SENT = { detail: 'If an account exists for this address, we have sent it an email.' };
@@ -39,7 +23,7 @@ describe('auth: POST /auth/verify-email', () => {
   const verificationToken = async (email: string, afterId = 0) => linkOf(await waitForMail(t, email, { afterId, subject: /verify/i })).token;
   const verifiedAt = async (id: string) => (await t.app.db('auth_users').where('id', id).first('email_verified_at')).email_verified_at;
 
-  let owner: Owner;
+  let owner: Actor;
   beforeEach(async () => {
     owner = await registerOwner(t);
   });
@@ -132,9 +116,9 @@ describe('auth: magic links', () => {
   }
   const verify = (token: string) => api(t, 'POST', '/auth/magic-link/verify', { body: { token } });
 
-  let owner: Owner;
+  let owner: Actor;
   beforeEach(async () => {
-    owner = await registerOwner(t, { fullName: 'Max Magic' });
+    owner = await registerOwner(t, 'owner', { fullName: 'Max Magic' });
   });
 
   it('request → mail → verify signs in with the login shape; the address counts as verified', async () => {

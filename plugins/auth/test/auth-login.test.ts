@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { TestApp } from '../../../test/helpers/app.js';
-import { ADMIN, api, auditRows, authApp, bearer, claimsOf, eventRows, login, loginAdmin, registerOwner, strongPassword, uniqueEmail } from './helpers.js';
+import { registerOwner, uniqueEmail } from '../../../test/helpers/actors.js';
+import { ADMIN, api, auditRows, authApp, bearer, claimsOf, eventRows, login, loginAdmin, strongPassword } from './helpers.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const INVALID = { detail: 'invalid email or password', code: 'invalid_credentials' };
@@ -15,7 +16,7 @@ describe('auth: POST /auth/login', () => {
   after(async () => t?.close());
 
   it('answers in the seed shape and opens a session (hashed refresh token, audit, event)', async () => {
-    const owner = await registerOwner(t, { fullName: 'Lena Login' });
+    const owner = await registerOwner(t, 'owner', { fullName: 'Lena Login' });
     const res = await api(t, 'POST', '/auth/login', { body: { email: owner.email, password: owner.password } });
     assert.equal(res.status, 200);
     const body = res.body;
@@ -249,5 +250,79 @@ describe('auth: the per-IP login limit', () => {
     assert.equal(res.body.code, 'rate_limited');
     const retryAfter = Number(res.headers.get('retry-after'));
     assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+  });
+});
+
+describe('auth: the progressive login delay (OWASP: slow the guesser, never lock the owner out)', () => {
+  let t: TestApp;
+  const limits = { loginFailuresPerAccountIp: 100, loginDelayAfterFailures: 3, loginDelayInitialMs: 40, loginDelayMaxMs: 150 };
+  before(async () => {
+    t = await authApp({ auth: { limits }, overrides: { server: { trustProxy: true } } });
+  });
+  after(async () => t?.close());
+  const attempt = (email: string, password: string, ip: string) =>
+    api(t, 'POST', '/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': ip } });
+  const delayOf = (res: { headers: Headers }) => res.headers.get('login-delay');
+
+  it('after loginDelayAfterFailures failures each attempt waits, doubling up to the cap; the reply and the audit row say how long', async () => {
+    const owner = await registerOwner(t);
+    const delays: Array<string | null> = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await attempt(owner.email, `wrong-${i}`, `203.0.113.${i + 1}`);
+      assert.deepEqual([res.status, res.body], [401, INVALID]);
+      delays.push(delayOf(res));
+    }
+    assert.deepEqual(delays, [null, null, null, '0.04', '0.08', '0.15', '0.15']);
+    const failed = await auditRows(t, 'auth.login_failed', { target_id: owner.id });
+    assert.deepEqual(
+      failed.map((r) => (r.details ? JSON.parse(r.details).delay_ms : null)),
+      [null, null, null, 40, 80, 150, 150],
+    );
+
+    // Never a lock-out: the right password from a new address waits too, then signs in.
+    const fresh = await attempt(owner.email, owner.password, '198.51.100.9');
+    assert.equal(fresh.status, 200, fresh.text);
+    const [, opened] = await auditRows(t, 'auth.login', { actor_id: owner.id });
+    assert.deepEqual(JSON.parse(opened.details), { method: 'password', session: 'api', delay_ms: 150 });
+  });
+
+  it('an address the owner signed in from lately never waits, for a wrong password or the right one', async () => {
+    const owner = await registerOwner(t);
+    await login(t, owner.email, owner.password, { 'x-forwarded-for': '192.0.2.77' });
+    for (let i = 0; i < 4; i++) assert.equal((await attempt(owner.email, 'wrong', `203.0.113.${50 + i}`)).status, 401);
+    assert.equal(delayOf(await attempt(owner.email, 'wrong', '203.0.113.60')), '0.08', 'a stranger waits');
+
+    const typo = await attempt(owner.email, 'typo', '192.0.2.77');
+    assert.deepEqual([typo.status, delayOf(typo)], [401, null]);
+    const usual = await attempt(owner.email, owner.password, '192.0.2.77');
+    assert.deepEqual([usual.status, delayOf(usual)], [200, null]);
+    const opened = await auditRows(t, 'auth.login', { actor_id: owner.id });
+    assert.deepEqual(JSON.parse(opened.at(-1)!.details), { method: 'password', session: 'api' });
+  });
+
+  it('an unknown account waits alike (the delay tells nothing about who exists)', async () => {
+    const ghost = uniqueEmail('ghost');
+    const delays = [];
+    for (let i = 0; i < 5; i++) delays.push(delayOf(await attempt(ghost, 'whatever-1', `203.0.113.${80 + i}`)));
+    assert.deepEqual(delays, [null, null, null, '0.04', '0.08']);
+  });
+});
+
+describe('auth: an IPv6 address counts as its /64 in the per-address budgets', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await authApp({ auth: { limits: { loginFailuresPerAccountIp: 3 } }, overrides: { server: { trustProxy: true } } });
+  });
+  after(async () => t?.close());
+
+  it('guesses from three addresses of one /64 spend one budget; another /64 still signs in', async () => {
+    const owner = await registerOwner(t);
+    const attempt = (password: string, ip: string) =>
+      api(t, 'POST', '/auth/login', { body: { email: owner.email, password }, headers: { 'x-forwarded-for': ip } });
+    for (const ip of ['2001:db8:1:2::1', '2001:db8:1:2:a:b:c:d', '2001:0db8:0001:0002::ffff']) assert.equal((await attempt('wrong', ip)).status, 401, ip);
+    const same = await attempt(owner.password, '2001:db8:1:2:9999::1');
+    assert.equal(same.status, 429, `another address of the same /64: ${same.text}`);
+    const other = await attempt(owner.password, '2001:db8:1:3::1');
+    assert.equal(other.status, 200, other.text);
   });
 });

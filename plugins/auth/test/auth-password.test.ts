@@ -2,24 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ManualClock } from '../../../core/clock.js';
 import type { TestApp } from '../../../test/helpers/app.js';
-import {
-  HOUR,
-  MINUTE,
-  api,
-  assertNoMail,
-  auditRows,
-  authApp,
-  bearer,
-  lastMailId,
-  linkOf,
-  login,
-  rawRequest,
-  registerOwner,
-  strongPassword,
-  uniqueEmail,
-  waitForMail,
-  type Owner,
-} from './helpers.js';
+import { type Actor, registerOwner, uniqueEmail } from '../../../test/helpers/actors.js';
+import { HOUR, MINUTE, api, assertNoMail, auditRows, authApp, bearer, lastMailId, linkOf, login, rawRequest, strongPassword, waitForMail } from './helpers.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const SENT = { detail: 'If an account exists for this address, we have sent it an email.' };
@@ -45,7 +29,7 @@ describe('auth: forgot-password and reset-password', () => {
 
   const reset = (token: string, newPassword: string) => api(t, 'POST', '/auth/reset-password', { body: { token, new_password: newPassword } });
 
-  let owner: Owner;
+  let owner: Actor;
   beforeEach(async () => {
     owner = await registerOwner(t);
   });
@@ -244,7 +228,7 @@ describe('auth: POST /auth/set-password', () => {
   });
 
   describe('changing an existing password', () => {
-    let owner: Owner;
+    let owner: Actor;
     beforeEach(async () => {
       owner = await registerOwner(t);
     });

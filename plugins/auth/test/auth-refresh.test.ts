@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ManualClock } from '../../../core/clock.js';
 import type { TestApp } from '../../../test/helpers/app.js';
-import { DAY, api, auditRows, authApp, bearer, claimsOf, login, registerOwner, type LoginBody, type Owner } from './helpers.js';
+import { type Actor, type LoginBody, registerOwner } from '../../../test/helpers/actors.js';
+import { DAY, api, auditRows, authApp, bearer, claimsOf, login } from './helpers.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const INVALID = { detail: 'invalid refresh token', code: 'invalid_refresh_token' };
@@ -22,7 +23,7 @@ describe('auth: POST /auth/refresh', () => {
   const liveRefreshTokens = async (sessionId: string) =>
     Number((await t.app.db('auth_refresh_tokens').where('session_id', sessionId).whereNull('used_at').count({ n: '*' }))[0].n);
 
-  let owner: Owner;
+  let owner: Actor;
   beforeEach(async () => {
     owner = await registerOwner(t);
   });

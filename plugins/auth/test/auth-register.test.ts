@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { TestApp } from '../../../test/helpers/app.js';
-import { api, assertNoMail, auditRows, authApp, eventRows, lastMailId, linkOf, login, strongPassword, uniqueEmail, waitForMail } from './helpers.js';
+import { uniqueEmail } from '../../../test/helpers/actors.js';
+import { api, assertNoMail, auditRows, authApp, eventRows, lastMailId, linkOf, login, strongPassword, waitForMail } from './helpers.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const REGISTERED = 'Check your email to verify your address.';

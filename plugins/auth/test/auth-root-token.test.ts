@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { createTestApp } from '../../../test/helpers/app.js';
 import { createTestDatabase } from '../../../test/helpers/database.js';
-import { api, auditRows, authApp, bearer, registerOwner } from './helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { api, auditRows, authApp, bearer } from './helpers.js';
 
 const ROOT = `root-${randomBytes(24).toString('base64url')}`;
 const ROOT_ME = {

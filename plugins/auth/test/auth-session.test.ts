@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { ManualClock } from '../../../core/clock.js';
 import type { TestApp } from '../../../test/helpers/app.js';
-import { MINUTE, ADMIN, api, auditRows, authApp, bearer, claimsOf, forgeJwt, login, registerOwner } from './helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { MINUTE, ADMIN, api, auditRows, authApp, bearer, claimsOf, forgeJwt, login } from './helpers.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const INVALID_TOKEN = { detail: 'invalid token', code: 'invalid_token' };
@@ -16,7 +17,7 @@ describe('auth: GET /auth/me', () => {
   after(async () => t?.close());
 
   it('with an access token: the user (never the hash) and how they signed in', async () => {
-    const owner = await registerOwner(t, { fullName: 'Mia Me' });
+    const owner = await registerOwner(t, 'owner', { fullName: 'Mia Me' });
     const res = await api(t, 'GET', '/auth/me', { headers: owner.headers });
     assert.equal(res.status, 200);
     assert.equal(res.body.id, owner.id);

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../core/logger.js';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../../../test/helpers/database.js';
 import { freePort, kill, openDatabase, runPlinth, startServer, waitFor, writeConfig, type PlinthProcess } from '../../../test/helpers/processes.js';
-import { assertError, auditRows, count, login, PASSWORD, registerOwner, startAuthApp, type AuthApp } from './admin-helpers.js';
+import { login, PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, auditRows, count, startAuthApp, type AuthApp } from './admin-helpers.js';
 
 /** A pino logger whose JSON lines the test can read. */
 function capturingLogger() {
@@ -112,6 +115,73 @@ describe('auth: the first superadmin', () => {
       assert.match(err.message, /settings\.auth\.admin\.password.*at least 8 characters/);
       return true;
     });
+  });
+});
+
+describe('auth: three `plinth start` processes on one fresh PostgreSQL database (real processes)', function () {
+  this.timeout(120_000);
+  let database: TestDatabase;
+  const procs: PlinthProcess[] = [];
+  after(async () => {
+    for (const p of procs) await kill(p);
+    await database?.drop();
+  });
+
+  it('started together, exactly one creates the superadmin and prints its generated password; one user, one audit row', async () => {
+    // Several instances share a database only on PostgreSQL; each has its own data dir, as on its own host.
+    database = await createTestDatabase({ dialect: 'postgres' });
+    const ports = await Promise.all([0, 1, 2].map(() => freePort()));
+    const configs = ports.map((port, i) => {
+      const dataDir = path.join(database.dataDir, `host-${i}`);
+      fs.mkdirSync(dataDir);
+      return writeConfig(database, { plugins: ['auth'], server: { port }, dataDir }, `instance-${i}.json`);
+    });
+    const started = await Promise.allSettled(configs.map((config, i) => startServer(config, ports[i])));
+    for (const s of started) if (s.status === 'fulfilled') procs.push(s.value);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+
+    const outputs = procs.map((p) => p.output());
+    const passwords = outputs.map(bannerPassword);
+    const printed = passwords.filter((p): p is string => p !== null);
+    assert.equal(printed.length, 1, `one process prints a generated password:\n${outputs.join('\n-----\n')}`);
+    const announcer = passwords.findIndex((p) => p !== null);
+    const announced = outputs.map((o) => o.split('\n').filter((line) => /created the first superadmin/.test(line)).length);
+    assert.deepEqual(
+      announced,
+      outputs.map((_, i) => (i === announcer ? 1 : 0)),
+      'the process that printed the password, and only it, says once that it created the superadmin',
+    );
+    for (const o of outputs) assert.doesNotMatch(o, /"level":50/, 'no errors logged');
+
+    const db = openDatabase(database);
+    try {
+      const users = await db('auth_users').select('id', 'email', 'is_superadmin');
+      assert.deepEqual(
+        users.map((u) => [u.email, Boolean(u.is_superadmin)]),
+        [['admin@localhost', true]],
+        'one user, the superadmin',
+      );
+      assert.equal(await count(db('auth_tenants').where('is_platform', true)), 1, 'one platform tenant');
+      assert.equal(await count(db('auth_tenants')), 1);
+      const audit = await db('auth_audit_logs').select('action', 'target_id', 'details');
+      assert.deepEqual(
+        audit.map((a) => [a.action, a.target_id]),
+        [['admin.superadmin.created', users[0].id]],
+        'created once; never promoted again (role_changed) or otherwise touched',
+      );
+      assert.equal(JSON.parse(audit[0].details).via, 'first-start');
+    } finally {
+      await db.destroy();
+    }
+    // The printed password is the one that works, on every instance (nobody re-set it).
+    for (const port of ports) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v2/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@localhost', password: printed[0] }),
+      });
+      assert.equal(res.status, 200, await res.text());
+    }
   });
 });
 
@@ -228,7 +298,7 @@ describe('auth: bootstrap leaves existing users alone', () => {
     const database = await createTestDatabase();
     const t = await startAuthApp({ database, admin: { email: 'first@example.test', password: 'First-admin-pass-1' } });
     try {
-      await registerOwner(t, 'customer@example.test');
+      await registerOwner(t, 'owner', { email: 'customer@example.test' });
       await t.app.stop();
       const again = await startAuthApp({ database, admin: { email: 'second@example.test', password: 'Second-admin-pass-1' } });
       try {

@@ -1,19 +1,8 @@
 // The operator's customers: a tenant made with its owner, users invited into a tenant by email,
 // and the registration setting (open, verify, closed).
 import assert from 'node:assert/strict';
-import {
-  PASSWORD,
-  assertError,
-  assertValidation,
-  auditRows,
-  count,
-  login,
-  loginAdmin,
-  registerOwner,
-  startAuthApp,
-  type Actor,
-  type AuthApp,
-} from './admin-helpers.js';
+import { type Actor, login, PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, assertValidation, auditRows, count, loginAdmin, startAuthApp, type AuthApp } from './admin-helpers.js';
 import { lastMailId, linkOf, mailsTo, waitForMail } from './helpers.js';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
@@ -26,7 +15,7 @@ describe('auth: the operator creates customers and invites users', () => {
   before(async () => {
     t = await startAuthApp();
     root = await loginAdmin(t);
-    customer = await registerOwner(t, 'customer-owner@example.test');
+    customer = await registerOwner(t, 'owner', { email: 'customer-owner@example.test' });
   });
   after(async () => t?.close());
 

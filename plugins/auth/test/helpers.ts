@@ -3,6 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { Clock } from '../../../core/clock.js';
 import { mergeConfig } from '../../../core/config/load.js';
+import type { LoginBody } from '../../../test/helpers/actors.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 
 /** The seed's face (000/001): everything of the auth plugin is under it. */
@@ -29,7 +30,8 @@ export interface AuthAppOptions {
 export function authApp(options: AuthAppOptions = {}): Promise<TestApp> {
   const defaults = {
     admin: ADMIN,
-    limits: { loginPerIpPerMinute: 1000, refreshPerIpPerMinute: 1000, mailRequestsPerIpPerHour: 1000 },
+    // The progressive delay in milliseconds, not seconds: tests guess far more often than a person would.
+    limits: { loginPerIpPerMinute: 1000, refreshPerIpPerMinute: 1000, mailRequestsPerIpPerHour: 1000, loginDelayInitialMs: 1, loginDelayMaxMs: 8 },
     sms: { perIpPerHour: 1000 },
   };
   return createTestApp({
@@ -49,19 +51,9 @@ export function api<T = any>(t: TestApp, method: string, path: string, options: 
   return t.request<T>(method, `${BASE}${path}`, options);
 }
 
-/** A fresh, unguessable-enough address per call, so tests never collide. */
-export const uniqueEmail = (label = 'user') => `${label}-${randomBytes(4).toString('hex')}@example.test`;
-
 export const strongPassword = () => `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
 
-export interface LoginBody {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-  user: { id: string; email: string | null; full_name: string; role: string; tenant_id: string };
-}
-
+/** The login endpoint itself (its raw reply; with extra headers): the shared actors sign in through it too. */
 export async function login(t: TestApp, email: string, password: string, headers: Headers = {}): Promise<LoginBody> {
   const res = await api<LoginBody>(t, 'POST', '/auth/login', { body: { email, password }, headers });
   assert.equal(res.status, 200, `login ${email}: ${res.text}`);
@@ -69,29 +61,6 @@ export async function login(t: TestApp, email: string, password: string, headers
 }
 
 export const loginAdmin = (t: TestApp) => login(t, ADMIN.email, ADMIN.password);
-
-export interface Owner {
-  email: string;
-  password: string;
-  fullName: string;
-  session: LoginBody;
-  id: string;
-  tenantId: string;
-  headers: Headers;
-}
-
-/** Registers a tenant owner through the API and logs them in. */
-export async function registerOwner(t: TestApp, input: { email?: string; password?: string; fullName?: string; tenantName?: string } = {}): Promise<Owner> {
-  const email = input.email ?? uniqueEmail('owner');
-  const password = input.password ?? strongPassword();
-  const fullName = input.fullName ?? 'Olivia Owner';
-  const res = await api(t, 'POST', '/auth/register', {
-    body: { email, password, full_name: fullName, ...(input.tenantName ? { tenant_name: input.tenantName } : {}) },
-  });
-  assert.equal(res.status, 201, `register ${email}: ${res.text}`);
-  const session = await login(t, email, password);
-  return { email, password, fullName, session, id: session.user.id, tenantId: session.user.tenant_id, headers: bearer(session.access_token) };
-}
 
 export interface MailRow {
   id: number;

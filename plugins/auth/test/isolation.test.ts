@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { addUser, apiKeyHeaders, assertError, count, createKey, registerOwner, startAuthApp, type Actor, type AuthApp } from './admin-helpers.js';
+import { type Actor, addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { apiKeyHeaders, assertError, count, createKey, startAuthApp, type AuthApp } from './admin-helpers.js';
 
 /**
  * Tenant isolation: whatever A's owner (or admin, or their API key) does, tenant B's users, keys
@@ -25,10 +26,10 @@ describe('auth: tenant isolation', () => {
 
   before(async () => {
     t = await startAuthApp();
-    ownerA = await registerOwner(t, 'owner@a.test', { tenant_name: 'Tenant A' });
-    adminA = await addUser(t, ownerA.tenantId, 'admin@a.test', 'admin');
-    ownerB = await registerOwner(t, 'owner@b.test', { tenant_name: 'Tenant B' });
-    memberB = await addUser(t, ownerB.tenantId, 'member@b.test', 'member');
+    ownerA = await registerOwner(t, 'owner', { email: 'owner@a.test', tenantName: 'Tenant A' });
+    adminA = await addUser(t, ownerA.tenantId, 'admin', { email: 'admin@a.test' });
+    ownerB = await registerOwner(t, 'owner', { email: 'owner@b.test', tenantName: 'Tenant B' });
+    memberB = await addUser(t, ownerB.tenantId, 'member', { email: 'member@b.test' });
     keyA = await createKey(t, ownerA, ['api-keys:manage', 'settings:read', 'settings:manage', 'account:read', 'account:manage']);
     keyB = await createKey(t, ownerB, ['account:read', 'settings:read']);
     memberKeyB = await createKey(t, memberB, ['account:read']);
@@ -120,7 +121,7 @@ describe('auth: tenant isolation', () => {
     assert.equal((await t.api('PATCH', '/users/me', { headers: ownerA.headers, body: { tenant_id: ownerB.tenantId } })).status, 422);
     // Taking B's email is a conflict, not a takeover.
     assertError(await t.api('PATCH', '/users/me', { headers: ownerA.headers, body: { email: 'member@b.test' } }), 409);
-    const gone = await registerOwner(t, 'leaving@a.test');
+    const gone = await registerOwner(t, 'owner', { email: 'leaving@a.test' });
     assert.equal((await t.api('DELETE', '/users/me', { headers: gone.headers })).status, 204);
   });
 

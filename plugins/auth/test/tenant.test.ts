@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
-import {
-  addUser,
-  apiKeyHeaders,
-  assertError,
-  assertValidation,
-  auditRows,
-  count,
-  createKey,
-  eventRows,
-  registerOwner,
-  startAuthApp,
-  UA,
-  type Actor,
-  type AuthApp,
-} from './admin-helpers.js';
+import { type Actor, addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { apiKeyHeaders, assertError, assertValidation, auditRows, count, createKey, eventRows, startAuthApp, UA, type AuthApp } from './admin-helpers.js';
 
 const DEFAULTS = { allowed_numbers: [], require_approval: false, ai_consent_enabled: false };
 
@@ -27,9 +14,9 @@ describe('auth: /tenant/settings', () => {
 
   before(async () => {
     t = await startAuthApp({ clock });
-    owner = await registerOwner(t, 'owner@settings.test', { tenant_name: 'Settings Ltd' });
-    admin = await addUser(t, owner.tenantId, 'admin@settings.test', 'admin');
-    member = await addUser(t, owner.tenantId, 'member@settings.test', 'member');
+    owner = await registerOwner(t, 'owner', { email: 'owner@settings.test', tenantName: 'Settings Ltd' });
+    admin = await addUser(t, owner.tenantId, 'admin', { email: 'admin@settings.test' });
+    member = await addUser(t, owner.tenantId, 'member', { email: 'member@settings.test' });
   });
   after(() => t?.close());
 
@@ -146,7 +133,7 @@ describe('auth: /tenant/settings', () => {
   });
 
   it('an owner API key with settings:manage can PATCH; the consent row names the key’s user', async () => {
-    const other = await registerOwner(t, 'keyowner@settings.test');
+    const other = await registerOwner(t, 'owner', { email: 'keyowner@settings.test' });
     const key = await createKey(t, other, ['settings:manage', 'settings:read']);
     const res = await t.api('PATCH', '/tenant/settings', { headers: apiKeyHeaders(key.raw), body: { ai_consent_enabled: true } });
     assert.equal(res.status, 200, res.text);

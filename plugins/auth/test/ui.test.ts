@@ -1,10 +1,12 @@
+// Longer than most: one feature end-to-end, the auth admin UI in a real browser, with the two endpoints only it uses.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../../core/http/auth.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
-import { lastMailId, linkOf, registerOwner, strongPassword, waitForMail, type Owner } from './helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { lastMailId, linkOf, strongPassword, waitForMail } from './helpers.js';
 
 // The auth plugin's admin pages and public account pages in a real browser. Needs the UI bundle
 // in dist/ui: `npm test` builds it first (pretest); alone, run `npm run build`.
@@ -17,7 +19,7 @@ describe('auth admin UI (browser)', () => {
   let t: TestApp;
   let browser: TestBrowser;
   let page: Page;
-  let owner: Owner;
+  let owner: Actor;
   let rawKey = '';
 
   /** A link from a mail points at server.publicUrl; the test opens it on the app it runs. */
@@ -48,11 +50,14 @@ describe('auth admin UI (browser)', () => {
     });
     browser = await launchBrowser(t.url);
     page = browser.page;
-    owner = await registerOwner(t, { fullName: 'Olivia Owner', tenantName: `Olivia's shop ${randomBytes(3).toString('hex')}` });
+    owner = await registerOwner(t, 'owner', { fullName: 'Olivia Owner', tenantName: `Olivia's shop ${randomBytes(3).toString('hex')}` });
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
   });
 
   it('signs in as the superadmin; the nav lists the auth pages but not the public ones', async () => {
@@ -205,6 +210,7 @@ describe('auth admin UI (browser)', () => {
     await page.getByRole('row').filter({ hasText: 'Browser Co' }).first().waitFor();
 
     // The server's refusal, in its words.
+    browser.expectRefusal({ status: 409, method: 'POST', path: '/api/v2/admin/tenants' });
     await create.getByLabel('Tenant name').fill('Again');
     await create.getByLabel('Owner email').fill('boss@browser.test');
     await create.getByRole('button', { name: 'Create tenant' }).click();
@@ -251,6 +257,9 @@ describe('auth admin UI (browser)', () => {
     await page.getByRole('region', { name: 'Account' }).getByText(ADMIN.email).waitFor();
     await page.getByLabel('Full name').fill('Ada Admin');
     await page.getByLabel('Username').fill(taken);
+    browser.expectRefusal({ status: 409, method: 'PATCH', path: '/api/v2/users/me' });
+    browser.expectRefusal({ status: 422, method: 'PATCH', path: '/api/v2/users/me' });
+    browser.expectRefusal({ status: 403, method: 'POST', path: '/api/v2/auth/set-password' });
     await page.getByRole('button', { name: 'Save profile' }).click();
     assert.equal(await page.getByRole('alert').textContent(), 'username is already in use');
 
@@ -307,6 +316,7 @@ describe('auth admin UI (browser)', () => {
     owner.password = fresh;
 
     await page.goto(inApp(url)); // the link works once
+    browser.expectRefusal({ status: 400, method: 'POST', path: '/api/v2/auth/reset-password' });
     await page.getByLabel('New password', { exact: true }).fill(strongPassword());
     await page.getByLabel('Repeat the new password').fill(await page.getByLabel('New password', { exact: true }).inputValue());
     await page.getByRole('button', { name: 'Set the new password' }).click();
@@ -345,6 +355,7 @@ describe('auth admin UI (browser)', () => {
     assert.equal(session.kind, 'ui');
 
     await page.goto(inApp(url)); // used: refused, with a form for a new one
+    browser.expectRefusal({ status: 400, method: 'POST', path: '/admin/api/login' });
     await heading('This sign-in link does not work');
     assert.equal(await page.getByRole('alert').textContent(), 'invalid or expired link');
     await page.getByRole('button', { name: 'Email me a new link' }).waitFor();
@@ -390,7 +401,7 @@ describe('GET /api/v2/api-keys/scopes (the create form’s checkboxes)', () => {
 
 describe('POST /admin/api/login with a magic token', () => {
   let t: TestApp;
-  let owner: Owner;
+  let owner: Actor;
   before(async () => {
     t = await createTestApp({ plugins: ['auth'], settings: { auth: { admin: ADMIN, limits: { mailRequestsPerIpPerHour: 1000 } } } });
     owner = await registerOwner(t);

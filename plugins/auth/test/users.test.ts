@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { waitFor } from '../../../test/helpers/processes.js';
+import { type Actor, addUser, login, registerOwner } from '../../../test/helpers/actors.js';
 import {
-  addUser,
   ADMIN,
   assertError,
   assertValidation,
@@ -9,13 +9,10 @@ import {
   count,
   createKey,
   eventRows,
-  login,
   loginAdmin,
-  registerOwner,
   apiKeyHeaders,
   startAuthApp,
   UA,
-  type Actor,
   type AuthApp,
 } from './admin-helpers.js';
 
@@ -36,7 +33,7 @@ describe('auth: /users/me', () => {
 
   before(async () => {
     t = await startAuthApp();
-    owner = await registerOwner(t, 'owner@acme.test', { full_name: 'Olga Owner', tenant_name: 'Acme' });
+    owner = await registerOwner(t, 'owner', { email: 'owner@acme.test', fullName: 'Olga Owner', tenantName: 'Acme' });
   });
   after(() => t?.close());
 
@@ -101,7 +98,7 @@ describe('auth: /users/me', () => {
     });
 
     it('changing the email resets email_verified and sends a verification mail to the new address', async () => {
-      const user = await registerOwner(t, 'mover@acme.test');
+      const user = await registerOwner(t, 'owner', { email: 'mover@acme.test' });
       // Verify the first address with the link from the registration mail.
       const first = await mailTo(t, 'mover@acme.test', 'Verify your email address');
       const verified = await t.api('POST', '/auth/verify-email', { body: { token: tokenIn(first.text) } });
@@ -126,7 +123,7 @@ describe('auth: /users/me', () => {
     });
 
     it('setting the same email (in another case) changes nothing and sends no mail', async () => {
-      const user = await registerOwner(t, 'same@acme.test');
+      const user = await registerOwner(t, 'owner', { email: 'same@acme.test' });
       await mailTo(t, 'same@acme.test', 'Verify your email address');
       const before = await count(t.db('core_mail_outbox'));
       const res = await t.api('PATCH', '/users/me', { headers: user.headers, body: { email: 'SAME@acme.test' } });
@@ -137,7 +134,7 @@ describe('auth: /users/me', () => {
     });
 
     it('409 when the email, username or phone belongs to someone else', async () => {
-      const other = await registerOwner(t, 'taken@other.test');
+      const other = await registerOwner(t, 'owner', { email: 'taken@other.test' });
       await t.api('PATCH', '/users/me', { headers: other.headers, body: { username: 'taken_name', phone: '+4930123456789' } });
       const email = assertError(await t.api('PATCH', '/users/me', { headers: owner.headers, body: { email: 'TAKEN@other.test' } }), 409, 'email_taken');
       assert.match(email.detail, /email/);
@@ -169,7 +166,7 @@ describe('auth: /users/me', () => {
 
   describe('DELETE', () => {
     it('204: the user, their sessions and keys are gone, the deletion is audited and emitted', async () => {
-      const user = await registerOwner(t, 'leaver@acme.test');
+      const user = await registerOwner(t, 'owner', { email: 'leaver@acme.test' });
       const key = await createKey(t, user, ['account:read']);
       const res = await t.api('DELETE', '/users/me', { headers: user.headers });
       assert.equal(res.status, 204, res.text);
@@ -187,7 +184,7 @@ describe('auth: /users/me', () => {
     });
 
     it('the only user of a tenant closes it: tenant, settings and consents go too (audited, emitted)', async () => {
-      const user = await registerOwner(t, 'solo@acme.test', { tenant_name: 'Solo Shop' });
+      const user = await registerOwner(t, 'owner', { email: 'solo@acme.test', tenantName: 'Solo Shop' });
       await t.api('PATCH', '/tenant/settings', { headers: user.headers, body: { ai_consent_enabled: true } });
       assert.equal((await t.api('DELETE', '/users/me', { headers: user.headers })).status, 204);
       assert.equal(await t.db('auth_tenants').where('id', user.tenantId).first(), undefined);
@@ -200,8 +197,8 @@ describe('auth: /users/me', () => {
     });
 
     it('a member may delete themself; the tenant stays', async () => {
-      const boss = await registerOwner(t, 'boss@team.test');
-      const member = await addUser(t, boss.tenantId, 'member@team.test', 'member');
+      const boss = await registerOwner(t, 'owner', { email: 'boss@team.test' });
+      const member = await addUser(t, boss.tenantId, 'member', { email: 'member@team.test' });
       assert.equal((await t.api('DELETE', '/users/me', { headers: member.headers })).status, 204);
       assert.equal(await t.db('auth_users').where('id', member.id).first(), undefined);
       assert.ok(await t.db('auth_tenants').where('id', boss.tenantId).first());
@@ -209,14 +206,14 @@ describe('auth: /users/me', () => {
     });
 
     it('409 for the last owner of a tenant that has other users; fine once another owner exists', async () => {
-      const boss = await registerOwner(t, 'lastowner@team.test');
-      await addUser(t, boss.tenantId, 'staff@team.test', 'member');
+      const boss = await registerOwner(t, 'owner', { email: 'lastowner@team.test' });
+      await addUser(t, boss.tenantId, 'member', { email: 'staff@team.test' });
       const refused = assertError(await t.api('DELETE', '/users/me', { headers: boss.headers }), 409);
       assert.match(refused.detail, /last owner/);
       assert.ok(await t.db('auth_users').where('id', boss.id).first(), 'still there');
       assert.equal((await auditRows(t, { action: 'user.self_deleted', target_id: boss.id })).length, 0);
 
-      await addUser(t, boss.tenantId, 'coowner@team.test', 'owner');
+      await addUser(t, boss.tenantId, 'owner', { email: 'coowner@team.test' });
       assert.equal((await t.api('DELETE', '/users/me', { headers: boss.headers })).status, 204);
     });
 
@@ -226,7 +223,7 @@ describe('auth: /users/me', () => {
       assert.match(refused.detail, /last superadmin/);
       assert.ok(await t.db('auth_users').where('email', ADMIN.email).first());
 
-      const second = await addUser(t, admin.tenantId, 'second-admin@plinth.test', 'owner');
+      const second = await addUser(t, admin.tenantId, 'owner', { email: 'second-admin@plinth.test' });
       await t.db('auth_users').where('id', second.id).update({ is_superadmin: true });
       await t.services.cache.invalidate('user', second.id);
       assert.equal((await t.api('DELETE', '/users/me', { headers: admin.headers })).status, 204);

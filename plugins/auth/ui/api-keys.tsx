@@ -2,17 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
 import { BASE, StatusBadge, useAction } from './shared.js';
-
-interface ApiKey {
-  id: string;
-  name: string;
-  key_prefix: string;
-  scopes: string[];
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string | null;
-  is_active: boolean;
-}
+import type { ApiKeyView as ApiKey } from '../services/api-keys.js';
 
 type NewKey = ApiKey & { raw_key: string };
 

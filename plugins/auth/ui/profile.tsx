@@ -1,22 +1,8 @@
 // My profile: who I am, editing name / username / phone, changing my password.
 import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Time, useApi } from '../../../core/ui/kit/index.js';
+import type { PublicUser as User } from '../api.js';
 import { BASE, ShortId, useAction } from './shared.js';
-
-interface User {
-  id: string;
-  email: string | null;
-  full_name: string;
-  username: string | null;
-  phone: string | null;
-  role: string;
-  tenant_id: string;
-  is_superadmin: boolean;
-  email_verified: boolean;
-  last_login_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
 
 function Details(props: { user: User }) {
   const { user } = props;

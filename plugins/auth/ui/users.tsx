@@ -1,19 +1,7 @@
 // Users (superadmin): every account on the platform, searchable, suspend / activate.
 import { api, ErrorBanner, Page, Table, Time } from '../../../core/ui/kit/index.js';
+import type { PublicUser as User } from '../api.js';
 import { BASE, Pager, SearchForm, ShortId, StatusBadge, useAction, usePagedList } from './shared.js';
-
-interface User {
-  id: string;
-  email: string | null;
-  phone: string | null;
-  username: string | null;
-  full_name: string;
-  tenant_id: string;
-  role: string;
-  is_superadmin: boolean;
-  status: 'active' | 'suspended';
-  last_login_at: string | null;
-}
 
 export function UsersPage() {
   const list = usePagedList<User, { search: string }>(`${BASE}/admin/users`, { search: '' });

@@ -1,11 +1,28 @@
 import type { Principal } from '../../../core/http/auth.js';
 import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import { planSeedSchema } from '../config.js';
 import type { BillingServices } from '../services/index.js';
 import type { FeatureInfo } from '../../../core/entitlements.js';
 import { notConfigured } from '../services/stripe.js';
-import { cycleField, planIdField } from './billing.js';
+import {
+  assignPlanBody,
+  dailyUsageReply,
+  currentUsageReply,
+  effectiveLimitsReply,
+  historyQuery,
+  featureListReply,
+  newPlanBody,
+  overridesBody,
+  planListReply,
+  planParams,
+  planPatch,
+  planReply,
+  resetLimitsReply,
+  subscriptionReply,
+  syncedPlansReply,
+  tenantParams,
+  usageHistoryReply,
+} from './schemas.js';
 
 /** What billing needs of the auth plugin (resolved through the container). */
 export interface TenantDirectory {
@@ -22,18 +39,11 @@ export interface AuditSink {
   }): Promise<void>;
 }
 
-const planParams = { type: 'object', required: ['id'], properties: { id: planIdField } };
-const tenantParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
-const limits = { type: 'object', additionalProperties: { type: ['integer', 'null'], minimum: 0 }, propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' } };
-const { id: _id, ...planFields } = planSeedSchema.properties;
-// A PATCH changes only what it sends: the create schema's defaults must not fill in the rest
-// (the validator runs with useDefaults, so `{ display_name }` would otherwise reset the prices).
-const withoutDefault = (field: Record<string, unknown>) => Object.fromEntries(Object.entries(field).filter(([k]) => k !== 'default'));
-const planPatch = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: { ...Object.fromEntries(Object.entries(planFields).map(([name, field]) => [name, withoutDefault(field)])), limits },
+/** The replies of the routes that answer with a plan, a subscription or a tenant's limits. */
+const answers = {
+  plan: (description: string) => ({ 200: { description, schema: planReply } }),
+  subscription: { 200: { description: "The tenant's plan, status, period, limits and usage", schema: subscriptionReply } },
+  limits: { 200: { description: "The plan's limits, the tenant's overrides and the limits in force", schema: effectiveLimitsReply } },
 };
 
 export function adminRoutes(
@@ -48,13 +58,27 @@ export function adminRoutes(
   };
   const meta = (ctx: { ip: string; get(h: string): string }) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') });
 
-  r.get('/admin/plans', { summary: 'All plans, hidden ones too', guards: superadmin }, () => s.plans.list());
-  r.get('/admin/features', { summary: 'The features plans can include, as the enabled plugins declare them', guards: superadmin }, () =>
-    [...deps.features().values()].map((f) => ({ name: f.name, description: f.description, plugin: f.plugin, scopes: f.scopes })),
+  r.get(
+    '/admin/plans',
+    {
+      summary: 'All plans, hidden ones too',
+      guards: superadmin,
+      schema: { responses: { 200: { description: 'Every plan, in display order', schema: planListReply } } },
+    },
+    () => s.plans.list(),
+  );
+  r.get(
+    '/admin/features',
+    {
+      summary: 'The features plans can include, as the enabled plugins declare them',
+      guards: superadmin,
+      schema: { responses: { 200: { description: 'Each feature with the plugin that declares it and the scopes it grants', schema: featureListReply } } },
+    },
+    () => [...deps.features().values()].map((f) => ({ name: f.name, description: f.description, plugin: f.plugin, scopes: f.scopes })),
   );
   r.post(
     '/admin/plans',
-    { summary: 'Create a plan', guards: superadmin, schema: { body: { ...planSeedSchema, properties: { ...planSeedSchema.properties, limits } } } },
+    { summary: 'Create a plan', guards: superadmin, schema: { body: newPlanBody, responses: { 201: { description: 'The plan', schema: planReply } } } },
     async (ctx, { body }) => {
       const plan = await s.plans.create(body);
       await deps
@@ -66,7 +90,7 @@ export function adminRoutes(
   );
   r.patch(
     '/admin/plans/:id',
-    { summary: 'Update a plan', guards: superadmin, schema: { params: planParams, body: planPatch } },
+    { summary: 'Update a plan', guards: superadmin, schema: { params: planParams, body: planPatch, responses: answers.plan('The plan as saved') } },
     async (ctx, { params, body }) => {
       const plan = await s.plans.update(params.id, body);
       await deps
@@ -75,12 +99,17 @@ export function adminRoutes(
       return plan;
     },
   );
-  r.delete('/admin/plans/:id', { summary: 'Delete a plan nobody is on', guards: superadmin, schema: { params: planParams } }, async (ctx, { params }) => {
-    await s.plans.remove(params.id, deps.defaultPlan, s.operatorPlan);
-    await deps.audit().record({ action: 'admin.plan.deleted', actor: (await ctx.authenticate())!, target: { type: 'plan', id: params.id }, meta: meta(ctx) });
-    ctx.status = 204;
-  });
-  r.post('/admin/plans/stripe-sync-all', { summary: 'Sync every plan to Stripe', guards: superadmin }, async (ctx) => {
+  r.delete(
+    '/admin/plans/:id',
+    { summary: 'Delete a plan nobody is on', guards: superadmin, schema: { params: planParams, responses: { 204: { description: 'Deleted' } } } },
+    async (ctx, { params }) => {
+      await s.plans.remove(params.id, deps.defaultPlan, s.operatorPlan);
+      await deps.audit().record({ action: 'admin.plan.deleted', actor: (await ctx.authenticate())!, target: { type: 'plan', id: params.id }, meta: meta(ctx) });
+      ctx.status = 204;
+    },
+  );
+  const syncAll = { 200: { description: 'Every customer plan, with its Stripe product and price ids', schema: syncedPlansReply } };
+  r.post('/admin/plans/stripe-sync-all', { summary: 'Sync every plan to Stripe', guards: superadmin, schema: { responses: syncAll } }, async (ctx) => {
     if (!s.stripe.configured) throw notConfigured();
     const synced = [];
     // The operator plan is internal: never a Stripe product.
@@ -92,7 +121,11 @@ export function adminRoutes(
   });
   r.post(
     '/admin/plans/:id/stripe-sync',
-    { summary: 'Sync one plan to Stripe', guards: superadmin, schema: { params: planParams } },
+    {
+      summary: 'Sync one plan to Stripe',
+      guards: superadmin,
+      schema: { params: planParams, responses: answers.plan('The plan with its Stripe product and price ids') },
+    },
     async (ctx, { params }) => {
       s.assertPurchasable(params.id);
       const plan = await s.stripe.syncPlan(params.id);
@@ -105,12 +138,16 @@ export function adminRoutes(
 
   r.get(
     '/admin/tenants/:id/effective-limits',
-    { summary: 'Plan limits with overrides applied', guards: superadmin, schema: { params: tenantParams } },
+    { summary: 'Plan limits with overrides applied', guards: superadmin, schema: { params: tenantParams, responses: answers.limits } },
     async (_ctx, { params }) => s.meter.effective(await tenant(params.id)),
   );
   r.post(
     '/admin/tenants/:id/reset-limits',
-    { summary: "Zero a tenant's counters for the current period", guards: superadmin, schema: { params: tenantParams } },
+    {
+      summary: "Zero a tenant's counters for the current period",
+      guards: superadmin,
+      schema: { params: tenantParams, responses: { 200: { description: 'How many counters were zeroed, and the usage now', schema: resetLimitsReply } } },
+    },
     async (ctx, { params }) => {
       const id = await tenant(params.id);
       const actor = (await ctx.authenticate())!;
@@ -125,7 +162,7 @@ export function adminRoutes(
   // Beside the seed: what the manual provider and the admin UI need.
   r.get(
     '/admin/tenants/:id/subscription',
-    { summary: "A tenant's subscription with limits and usage", guards: superadmin, schema: { params: tenantParams } },
+    { summary: "A tenant's subscription with limits and usage", guards: superadmin, schema: { params: tenantParams, responses: answers.subscription } },
     async (_ctx, { params }) => s.subscriptionView(await tenant(params.id)),
   );
   r.put(
@@ -133,15 +170,7 @@ export function adminRoutes(
     {
       summary: 'Put a tenant on a plan (manual provider)',
       guards: superadmin,
-      schema: {
-        params: tenantParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['plan_id'],
-          properties: { plan_id: planIdField, billing_cycle: cycleField, status: { enum: ['active', 'trialing', 'past_due', 'canceled'] } },
-        },
-      },
+      schema: { params: tenantParams, body: assignPlanBody, responses: answers.subscription },
     },
     async (ctx, { params, body }) => {
       const id = await tenant(params.id);
@@ -162,7 +191,7 @@ export function adminRoutes(
     {
       summary: "Replace a tenant's limit overrides",
       guards: superadmin,
-      schema: { params: tenantParams, body: { type: 'object', additionalProperties: false, required: ['limits'], properties: { limits } } },
+      schema: { params: tenantParams, body: overridesBody, responses: answers.limits },
     },
     async (ctx, { params, body }) => {
       const id = await tenant(params.id);
@@ -179,8 +208,37 @@ export function adminRoutes(
     },
   );
   r.get(
+    '/admin/tenants/:id/usage/current',
+    {
+      summary: "A tenant's usage this period by metric (as GET /usage/current)",
+      guards: superadmin,
+      schema: {
+        params: tenantParams,
+        responses: { 200: { description: 'Each metric: used, limit, remaining, and what it counts', schema: currentUsageReply } },
+      },
+    },
+    async (_ctx, { params }) => s.usageView(await tenant(params.id)),
+  );
+  r.get(
+    '/admin/tenants/:id/usage/history',
+    {
+      summary: "A tenant's usage by month (as GET /usage/history)",
+      guards: superadmin,
+      schema: {
+        params: tenantParams,
+        query: historyQuery,
+        responses: { 200: { description: 'Usage by metric for each of the last months, newest first', schema: usageHistoryReply } },
+      },
+    },
+    async (_ctx, { params, query }) => ({ months: await s.meter.history(await tenant(params.id), query.months) }),
+  );
+  r.get(
     '/admin/tenants/:id/usage/daily',
-    { summary: "A tenant's usage this month by day", guards: superadmin, schema: { params: tenantParams } },
+    {
+      summary: "A tenant's usage this month by day",
+      guards: superadmin,
+      schema: { params: tenantParams, responses: { 200: { description: 'Usage by metric for each day of this month so far', schema: dailyUsageReply } } },
+    },
     async (_ctx, { params }) => s.meter.daily(await tenant(params.id)),
   );
 }

@@ -2,9 +2,17 @@ import type { HttpContext } from '../../../core/http/context.js';
 import { actingTenant, requireRole, requireScope } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { BillingServices } from '../services/index.js';
-
-export const cycleField = { enum: ['monthly', 'yearly'] } as const;
-export const planIdField = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' } as const;
+import {
+  checkoutBody,
+  checkoutReply,
+  portalReply,
+  publicPlanListReply,
+  signupCheckoutBody,
+  stripeEvent,
+  stripeSignatureHeader,
+  subscriptionReply,
+  webhookReply,
+} from './schemas.js';
 
 export async function tenantOf(ctx: HttpContext): Promise<string> {
   return (await actingTenant(ctx)).tenantId;
@@ -28,25 +36,31 @@ const publicPlan = (p: Awaited<ReturnType<BillingServices['plans']['get']>>) => 
 export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   const manage = [requireRole('admin'), requireScope('billing:manage')];
 
-  r.get('/billing/subscription', { summary: 'Current plan, limits and usage', guards: [requireScope('billing:read')] }, async (ctx) =>
-    s.subscriptionView(await tenantOf(ctx)),
+  r.get(
+    '/billing/subscription',
+    {
+      summary: 'Current plan, limits and usage',
+      guards: [requireScope('billing:read')],
+      schema: { responses: { 200: { description: "The tenant's plan, status, period, limits and usage", schema: subscriptionReply } } },
+    },
+    async (ctx) => s.subscriptionView(await tenantOf(ctx)),
   );
 
-  r.get('/billing/plans', { summary: 'Plans on offer, with prices (minor units)' }, async () => (await s.plans.list({ publicOnly: true })).map(publicPlan));
+  r.get(
+    '/billing/plans',
+    {
+      summary: 'Plans on offer, with prices (minor units)',
+      schema: { responses: { 200: { description: 'The public plans, in their display order', schema: publicPlanListReply } } },
+    },
+    async () => (await s.plans.list({ publicOnly: true })).map(publicPlan),
+  );
 
   r.post(
     '/billing/checkout',
     {
       summary: 'Start a Stripe checkout for a plan',
       guards: manage,
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['plan_id', 'billing_cycle'],
-          properties: { plan_id: planIdField, billing_cycle: cycleField },
-        },
-      },
+      schema: { body: checkoutBody, responses: { 200: { description: 'The Stripe Checkout page to send the customer to', schema: checkoutReply } } },
     },
     async (ctx, { body }) => {
       s.assertPurchasable(body.plan_id);
@@ -60,12 +74,8 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
       summary: 'Start a Stripe checkout for someone signing up',
       rateLimit: { bucket: 'billing.signup-checkout', points: 20, durationSeconds: 3600 },
       schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['email', 'plan_id', 'billing_cycle'],
-          properties: { email: { type: 'string', format: 'email', maxLength: 320 }, plan_id: planIdField, billing_cycle: cycleField },
-        },
+        body: signupCheckoutBody,
+        responses: { 200: { description: 'The Stripe Checkout page; the account is made (or found) by email once it is paid', schema: checkoutReply } },
       },
     },
     (_ctx, { body }) => {
@@ -74,13 +84,41 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
     },
   );
 
-  r.post('/billing/portal', { summary: 'A link to the Stripe billing portal', guards: manage }, async (ctx) => s.stripe.portal(await tenantOf(ctx)));
-
-  r.post('/billing/cancel', { summary: 'Cancel at the end of the current period', guards: manage }, async (ctx) =>
-    s.subscriptionView((await s.stripe.cancel(await tenantOf(ctx))).tenant_id),
+  r.post(
+    '/billing/portal',
+    {
+      summary: 'A link to the Stripe billing portal',
+      guards: manage,
+      schema: { responses: { 200: { description: "The customer's Stripe billing portal session", schema: portalReply } } },
+    },
+    async (ctx) => s.stripe.portal(await tenantOf(ctx)),
   );
 
-  r.post('/billing/webhook', { summary: 'Stripe webhooks (signature-verified)', rawBody: true }, (ctx) =>
-    s.stripe.webhook(ctx.request.rawBody, ctx.get('Stripe-Signature') || undefined),
+  r.post(
+    '/billing/cancel',
+    {
+      summary: 'Cancel at the end of the current period',
+      guards: manage,
+      schema: { responses: { 200: { description: 'The subscription, set to end with its period (cancel_at_period_end)', schema: subscriptionReply } } },
+    },
+    async (ctx) => s.subscriptionView((await s.stripe.cancel(await tenantOf(ctx))).tenant_id),
+  );
+
+  r.post(
+    '/billing/webhook',
+    {
+      summary: 'Stripe webhooks (signature-verified)',
+      description:
+        'Stripe posts its events here. The raw body is verified against the Stripe-Signature header with the endpoint secret ' +
+        '(settings.billing.stripe.webhookSecret); a missing, bad or stale signature is a 400. Each event is applied once: a redelivery ' +
+        'answers outcome "duplicate", an event Plinth does not act on (or for an unknown tenant) "ignored".',
+      rawBody: true,
+      schema: {
+        rawBody: { contentType: 'application/json', schema: stripeEvent },
+        headers: stripeSignatureHeader,
+        responses: { 200: { description: 'The event was received: applied, ignored or a duplicate', schema: webhookReply } },
+      },
+    },
+    (ctx) => s.stripe.webhook(ctx.request.rawBody, ctx.get('Stripe-Signature') || undefined),
   );
 }

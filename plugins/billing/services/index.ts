@@ -46,21 +46,34 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
   // A new tenant starts on the default plan; the operator's own tenant on the operator plan.
   const startingPlan = async (tenantId: string, trx: Knex | Knex.Transaction) =>
     (await d.tenants.operatorId(trx)) === tenantId ? settings.operatorPlan : settings.defaultPlan;
-  const subscriptions = new Subscriptions(d.db, d.clock, d.events, plans, startingPlan, (tenantId) => meter.invalidate(tenantId));
+  const subscriptions = new Subscriptions({
+    db: d.db,
+    clock: d.clock,
+    events: d.events,
+    plans,
+    startingPlan,
+    onChange: (tenantId) => meter.invalidate(tenantId),
+  });
   meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions, d.features);
-  const stripe = new StripeBilling(
-    d.db,
-    d.clock,
-    d.logger,
-    settings.stripe,
-    d.config.server.publicUrl,
+  const stripe = new StripeBilling({
+    db: d.db,
+    clock: d.clock,
+    logger: d.logger,
+    settings: settings.stripe,
+    publicUrl: d.config.server.publicUrl,
     plans,
     subscriptions,
-    settings.defaultPlan,
-    async (email) => (await d.authAccounts.provision(email)).tenantId,
-    (id, trx) => d.tenants.exists(id, trx),
-  );
-  const closer = new PeriodCloser(d.db, d.clock, d.events, settings.defaultPlan, (tenantId) => meter.invalidate(tenantId));
+    defaultPlan: settings.defaultPlan,
+    provision: async (email) => (await d.authAccounts.provision(email)).tenantId,
+    tenantExists: (id, trx) => d.tenants.exists(id, trx),
+  });
+  const closer = new PeriodCloser({
+    db: d.db,
+    clock: d.clock,
+    events: d.events,
+    defaultPlan: settings.defaultPlan,
+    onChange: (tenantId) => meter.invalidate(tenantId),
+  });
 
   /** The seed's subscription reply: plan, status, period, effective limits and usage. */
   async function subscriptionView(tenantId: string) {
@@ -87,6 +100,33 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
         .sort(),
       limits,
       usage,
+    };
+  }
+
+  /**
+   * GET /usage/current: each metric an enabled plugin meters or the plan limits, with what is used,
+   * its limit and what remains, and (beside the seed, for the admin UI) what it counts: a `gauge`
+   * counts what exists now, a `counter` what was used in its `period`; kind null: nothing meters it.
+   */
+  async function usageView(tenantId: string) {
+    const [{ limits, plan_id }, used] = await Promise.all([meter.effective(tenantId), meter.current(tenantId)]);
+    return {
+      plan_id,
+      period: meter.currentMonth(),
+      metrics: [...new Set([...d.metrics.keys(), ...Object.keys(limits)])].sort().map((metric) => {
+        const limit = limits[metric] ?? null;
+        const value = used[metric] ?? 0;
+        const spec = d.metrics.get(metric);
+        return {
+          metric,
+          used: value,
+          limit,
+          remaining: limit === null ? null : Math.max(0, limit - value),
+          kind: spec?.kind ?? null,
+          period: spec?.kind === 'counter' ? (spec.period ?? 'month') : null,
+          unit: spec?.unit ?? null,
+        };
+      }),
     };
   }
 
@@ -126,5 +166,5 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
   };
 
   const operatorPlan = settings.operatorPlan;
-  return { plans, subscriptions, meter, stripe, closer, entitlements, tenantPlans, subscriptionView, setOverrides, assertPurchasable, operatorPlan };
+  return { plans, subscriptions, meter, stripe, closer, entitlements, tenantPlans, subscriptionView, usageView, setOverrides, assertPurchasable, operatorPlan };
 }

@@ -14,7 +14,7 @@ import type { Limits, Plans } from './plans.js';
 import type { Subscriptions } from './subscriptions.js';
 import { usageWords } from './wording.js';
 
-const THRESHOLDS = [80, 100];
+const THRESHOLDS = [80, 100] as const;
 const CHANNEL = 'billing.invalidate';
 
 export interface Effective {
@@ -191,10 +191,19 @@ export class Meter implements UsageMeter {
    */
   private async applyBatch(trx: Knex.Transaction, ops: ConsumeOp[]): Promise<Array<Refused | null>> {
     const order = ops.map((_, i) => i).sort((a, b) => compareOps(ops[a], ops[b]) || a - b);
+    const now = this.clock.now();
+    // Every guarded increment is queued at once, in lock order, on the transaction's one connection:
+    // the driver runs them back to back instead of waiting an event-loop round trip for each (the
+    // database thread was idle half the time). node-sqlite3 may run queued statements in any order,
+    // so what each op got is settled in the order the counter really moved (refusals last): the
+    // 80% alert then always comes before the 100% one.
+    const increments = await Promise.all(order.map((i) => this.tryIncrement(trx, ops[i], now)));
+    const usedAfter = (k: number) => (increments[k].length ? Number(increments[k][0].used) : Number.POSITIVE_INFINITY);
+    const settleOrder = [...order.keys()].sort((x, y) => compareOps(ops[order[x]], ops[order[y]]) || usedAfter(x) - usedAfter(y) || x - y);
     const out: Array<Refused | null> = new Array(ops.length);
     const days = new DailyBreakdown();
-    for (const i of order) out[i] = await this.apply(trx, ops[i], days);
-    await days.write(trx, this.clock.now().toISOString());
+    for (const k of settleOrder) out[order[k]] = await this.settleIncrement(trx, ops[order[k]], increments[k], now, days);
+    await days.write(trx, now.toISOString());
     return out;
   }
 
@@ -202,21 +211,35 @@ export class Meter implements UsageMeter {
     if (refused) throw this.refusal(op, refused);
   }
 
-  /**
-   * One consume inside a transaction; null when taken, what was used when the limit refused it. A monthly counter's daily
-   * row is added to `days` (written once for the whole batch) or, alone, at once.
-   */
-  private async apply(trx: Knex.Transaction, { tenantId, metric, n, spec, limit }: ConsumeOp, days?: DailyBreakdown): Promise<Refused | null> {
+  /** One consume alone inside the caller's transaction; null when taken, what was used when the limit refused it. */
+  private async apply(trx: Knex.Transaction, op: ConsumeOp): Promise<Refused | null> {
     const now = this.clock.now();
-    const nowIso = now.toISOString();
+    return this.settleIncrement(trx, op, await this.tryIncrement(trx, op, now), now);
+  }
+
+  /** The op's guarded increment: the row as it now is, none when the limit refused it (or `n` alone is over it). */
+  private tryIncrement(trx: Knex.Transaction, { tenantId, metric, n, spec, limit }: ConsumeOp, now: Date): Promise<Array<{ used: number | string }>> {
+    if (limit !== null && n > limit) return Promise.resolve([]);
+    return this.increment(trx, tenantId, metric, this.keyFor(spec, now), n, now.toISOString(), limit);
+  }
+
+  /**
+   * After the increment: a refusal says what was used; a taken monthly counter adds its daily row
+   * (to `days`, written once for the batch, or at once when alone); a crossed threshold alerts.
+   */
+  private async settleIncrement(
+    trx: Knex.Transaction,
+    { tenantId, metric, n, spec, limit }: ConsumeOp,
+    rows: Array<{ used: number | string }>,
+    now: Date,
+    days?: DailyBreakdown,
+  ): Promise<Refused | null> {
     const key = this.keyFor(spec, now);
-    if (limit !== null && n > limit) return { used: await this.refused(trx, tenantId, spec, key, limit), key };
-    const rows = await this.increment(trx, tenantId, metric, key, n, nowIso, limit);
     if (rows.length === 0) return { used: await this.refused(trx, tenantId, spec, key, limit!), key };
     // The daily breakdown of a monthly counter: informational, never limited.
     if (spec.kind === 'counter' && spec.period === 'month') {
       if (days) days.add(tenantId, metric, dayKey(now), n);
-      else await this.increment(trx, tenantId, metric, dayKey(now), n, nowIso, null);
+      else await this.increment(trx, tenantId, metric, dayKey(now), n, now.toISOString(), null);
     }
     if (limit !== null && limit > 0) {
       const used = Number(rows[0].used);
@@ -264,7 +287,7 @@ export class Meter implements UsageMeter {
    * Records a threshold crossing once per period and emits `usage.limit_reached` with it, with the
    * words a mail needs (a workflow template has no conditionals: a gauge's and a counter's differ).
    */
-  private async alert(trx: Knex.Transaction, tenantId: string, spec: MetricInfo, key: string, threshold: number, used: number, limit: number): Promise<void> {
+  private async alert(trx: Knex.Transaction, tenantId: string, spec: MetricInfo, key: string, threshold: 80 | 100, used: number, limit: number): Promise<void> {
     const metric = spec.name;
     const inserted = await trx('billing_usage_alerts')
       .insert({ tenant_id: tenantId, metric, period_key: key, threshold, created_at: this.clock.now().toISOString() })

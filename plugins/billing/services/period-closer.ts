@@ -13,6 +13,16 @@ export interface CloseResult {
   downgraded: number;
 }
 
+/** What PeriodCloser is built from, passed by name. */
+export interface PeriodCloserDeps {
+  db: Knex;
+  clock: Clock;
+  events: EventBus;
+  defaultPlan: string;
+  /** Drops cached limits (null: every tenant) once a downgrade has committed. */
+  onChange?: (tenantId: string | null) => Promise<void>;
+}
+
 /**
  * Closes every finished usage period and rolls manual subscriptions into their current period,
  * in a handful of set-based statements (no per-tenant loop), so 100,000 tenants take seconds.
@@ -20,14 +30,19 @@ export interface CloseResult {
  * counter starts at zero the first time it is used in its period.
  */
 export class PeriodCloser {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly events: EventBus,
-    private readonly defaultPlan: string,
-    /** Drops cached limits (null: every tenant) once a downgrade has committed. */
-    private readonly onChange: (tenantId: string | null) => Promise<void> = async () => {},
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly events: EventBus;
+  private readonly defaultPlan: string;
+  private readonly onChange: (tenantId: string | null) => Promise<void>;
+
+  constructor({ db, clock, events, defaultPlan, onChange = async () => {} }: PeriodCloserDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.events = events;
+    this.defaultPlan = defaultPlan;
+    this.onChange = onChange;
+  }
 
   async close(now: Date = this.clock.now()): Promise<CloseResult> {
     const month = monthKey(now);

@@ -56,6 +56,22 @@ const STATUS: Record<string, Status> = {
 /** Seconds since the epoch → ISO (Stripe's timestamps). */
 const iso = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000).toISOString() : null);
 
+/** What StripeBilling is built from, passed by name. */
+export interface StripeBillingDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  settings: BillingSettings['stripe'];
+  publicUrl: string;
+  plans: Plans;
+  subscriptions: Subscriptions;
+  defaultPlan: string;
+  /** Finds or creates the account of someone who paid at signup (the auth plugin's), returning its tenant. */
+  provision?: ((email: string) => Promise<string>) | null;
+  /** Whether a tenant exists (the auth plugin's), read in the event's transaction. */
+  tenantExists?: (id: string, trx: Knex.Transaction) => Promise<boolean>;
+}
+
 /**
  * Stripe through its official SDK: checkout, the billing portal, cancel at period end, product and
  * price sync, and webhooks verified by signature over the raw body. Each webhook event is applied
@@ -66,20 +82,40 @@ const iso = (seconds: number | null | undefined) => (seconds ? new Date(seconds 
  * Stripe would retry for days).
  */
 export class StripeBilling {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly settings: BillingSettings['stripe'],
-    private readonly publicUrl: string,
-    private readonly plans: Plans,
-    private readonly subscriptions: Subscriptions,
-    private readonly defaultPlan: string,
-    /** Finds or creates the account of someone who paid at signup (the auth plugin's), returning its tenant. */
-    private readonly provision: ((email: string) => Promise<string>) | null = null,
-    /** Whether a tenant exists (the auth plugin's), read in the event's transaction. */
-    private readonly tenantExists: (id: string, trx: Knex.Transaction) => Promise<boolean> = async () => true,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly settings: BillingSettings['stripe'];
+  private readonly publicUrl: string;
+  private readonly plans: Plans;
+  private readonly subscriptions: Subscriptions;
+  private readonly defaultPlan: string;
+  private readonly provision: ((email: string) => Promise<string>) | null;
+  private readonly tenantExists: (id: string, trx: Knex.Transaction) => Promise<boolean>;
+
+  constructor({
+    db,
+    clock,
+    logger,
+    settings,
+    publicUrl,
+    plans,
+    subscriptions,
+    defaultPlan,
+    provision = null,
+    tenantExists = async () => true,
+  }: StripeBillingDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.settings = settings;
+    this.publicUrl = publicUrl;
+    this.plans = plans;
+    this.subscriptions = subscriptions;
+    this.defaultPlan = defaultPlan;
+    this.provision = provision;
+    this.tenantExists = tenantExists;
+  }
 
   private client: Promise<Stripe> | null = null;
 

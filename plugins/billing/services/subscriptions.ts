@@ -36,16 +36,43 @@ const toSubscription = (r: Record<string, any>): Subscription => ({
  * One subscription per tenant; a tenant without one is on its starting plan (the default plan, or
  * the operator plan for the operator tenant); the row appears on first use.
  */
+/** Every billing table with a tenant's rows. */
+const TENANT_TABLES = ['billing_usage', 'billing_usage_alerts', 'billing_limit_overrides', 'billing_subscriptions'];
+
+/** What Subscriptions is built from, passed by name. */
+export interface SubscriptionsDeps {
+  db: Knex;
+  clock: Clock;
+  events: EventBus;
+  plans: Plans;
+  /** The plan a tenant's subscription row starts on when it is first needed. */
+  startingPlan: (tenantId: string, trx: Db) => Promise<string>;
+  onChange: (tenantId: string) => Promise<void>;
+}
+
 export class Subscriptions {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly events: EventBus,
-    private readonly plans: Plans,
-    /** The plan a tenant's subscription row starts on when it is first needed. */
-    private readonly startingPlan: (tenantId: string, trx: Db) => Promise<string>,
-    private readonly onChange: (tenantId: string) => Promise<void>,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly events: EventBus;
+  private readonly plans: Plans;
+  private readonly startingPlan: (tenantId: string, trx: Db) => Promise<string>;
+  private readonly onChange: (tenantId: string) => Promise<void>;
+
+  constructor({ db, clock, events, plans, startingPlan, onChange }: SubscriptionsDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.events = events;
+    this.plans = plans;
+    this.startingPlan = startingPlan;
+    this.onChange = onChange;
+  }
+
+  /** A deleted tenant's billing rows (subscription, usage, alerts, overrides) go with it, in one commit. */
+  async forgetTenant(tenantId: string): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      for (const table of TENANT_TABLES) await trx(table).where('tenant_id', tenantId).delete();
+    });
+  }
 
   async get(tenantId: string, trx: Db = this.db): Promise<Subscription> {
     const row = await trx('billing_subscriptions').where('tenant_id', tenantId).first();

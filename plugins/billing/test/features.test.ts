@@ -1,6 +1,7 @@
 // Plans carry features (declared by the plugins' manifests); a tenant's scopes are cut to its plan's.
 import assert from 'node:assert/strict';
-import { assertError, createKey, loginAdmin, registerOwner, startBillingApp, type Actor, type BillingApp } from './metering-helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, createKey, loginAdmin, startBillingApp, type BillingApp } from './metering-helpers.js';
 
 describe('billing: plan features cut a tenant’s scopes', () => {
   let t: BillingApp;

@@ -1,19 +1,10 @@
+// Longer than most: one feature end-to-end, the meter (usage.consume) at its limits, under concurrency, across instances.
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
-import {
-  count,
-  eventRows,
-  loginAdmin,
-  registerOwner,
-  setOverrides,
-  settle,
-  startBillingApp,
-  usageRows,
-  type Actor,
-  type BillingApp,
-} from './metering-helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { count, eventRows, loginAdmin, setOverrides, settle, startBillingApp, usageRows, type BillingApp } from './metering-helpers.js';
 
 const NOW = '2026-05-14T10:00:00.000Z';
 

@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { testAuth } from '../../../test/helpers/app.js';
-import {
-  assertError,
-  count,
-  createKey,
-  eventRows,
-  login,
-  loginAdmin,
-  registerOwner,
-  setOverrides,
-  settle,
-  startBillingApp,
-  usageRows,
-  type Actor,
-  type BillingApp,
-} from './metering-helpers.js';
+import { type Actor, login, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, count, createKey, eventRows, loginAdmin, setOverrides, settle, startBillingApp, usageRows, type BillingApp } from './metering-helpers.js';
 
 describe("billing: other plugins' metered actions", () => {
   const clock = new ManualClock('2026-07-20T10:00:00.000Z');

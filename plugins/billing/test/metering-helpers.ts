@@ -8,7 +8,6 @@ import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { BillingServices } from '../services/index.js';
 import type { Meter } from '../services/meter.js';
 import { login, type Actor } from '../../../test/helpers/actors.js';
-export { PASSWORD, login, registerOwner, type Actor } from '../../../test/helpers/actors.js';
 
 export const API = '/api/v2';
 export const ADMIN = { email: 'operator@billing.test', password: 'Operator-pass-2026!' };
@@ -55,8 +54,6 @@ export async function startBillingApp(options: BillingAppOptions = {}): Promise<
 export const loginAdmin = (t: BillingApp) => login(t, ADMIN.email, ADMIN.password);
 
 let seq = 0;
-/** A new tenant and its owner, the way a customer signs up. */
-
 export async function createKey(t: BillingApp, actor: Actor, scopes: string[]): Promise<{ id: string; raw: string }> {
   const res = await t.api('POST', '/api-keys', { headers: actor.headers, body: { name: `key-${++seq}`, scopes } });
   assert.equal(res.status, 201, res.text);

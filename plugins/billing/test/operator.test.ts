@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { MIGRATIONS_TABLE } from '../../../core/db/migrations.js';
 import { createTestDatabase } from '../../../test/helpers/database.js';
-import { assertError, count, createKey, loginAdmin, registerOwner, startBillingApp, usageRows, type Actor, type BillingApp } from './metering-helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, count, createKey, loginAdmin, startBillingApp, usageRows, type BillingApp } from './metering-helpers.js';
 
 describe('billing: the operator tenant and the operator plan', () => {
   let t: BillingApp;

@@ -2,20 +2,8 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { addMonths, lastMonths, periodContaining } from '../services/periods.js';
-import {
-  assertError,
-  count,
-  createKey,
-  eventRows,
-  login,
-  loginAdmin,
-  registerOwner,
-  setOverrides,
-  startBillingApp,
-  usageRows,
-  type Actor,
-  type BillingApp,
-} from './metering-helpers.js';
+import { type Actor, login, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, count, createKey, eventRows, loginAdmin, setOverrides, startBillingApp, usageRows, type BillingApp } from './metering-helpers.js';
 
 const JOB = 'billing.close-periods';
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { assertError, assertValidation, count, loginAdmin, registerOwner, startBillingApp, type Actor, type BillingApp } from './metering-helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, assertValidation, count, loginAdmin, startBillingApp, type BillingApp } from './metering-helpers.js';
 
 const newPlan = (id: string, extra: Record<string, unknown> = {}) => ({
   id,

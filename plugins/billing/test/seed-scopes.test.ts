@@ -2,7 +2,8 @@
 // expects to read the subscription too. A `:manage` scope includes `:read` (and `:use`) of the same
 // resource everywhere; scopes of another resource are not implied.
 import assert from 'node:assert/strict';
-import { createKey, registerOwner, startBillingApp, type BillingApp } from './metering-helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { createKey, startBillingApp, type BillingApp } from './metering-helpers.js';
 
 describe('billing: the seed’s API-key scopes (a :manage scope includes :read)', () => {
   let t: BillingApp;

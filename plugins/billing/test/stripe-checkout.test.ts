@@ -1,19 +1,17 @@
 // Checkout, signup checkout, the billing portal and cancel, through the SDK against the fake.
 import assert from 'node:assert/strict';
 import { FakeStripe } from '../../../test/helpers/fake-stripe.js';
+import { type Actor, addUser, registerOwner } from '../../../test/helpers/actors.js';
 import {
   PUBLIC_URL,
-  addUser,
   assertError,
   changedEvents,
   count,
   loginAdmin,
-  registerOwner,
   startBillingApp,
   subscribeThroughCheckout,
   subscriptionRow,
   syncAll,
-  type Actor,
   type BillingApp,
 } from './stripe-helpers.js';
 

@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { FakeStripe } from '../../../test/helpers/fake-stripe.js';
-import { PASSWORD, login, type Actor } from '../../../test/helpers/actors.js';
-export { PASSWORD, login, registerOwner, type Actor } from '../../../test/helpers/actors.js';
+import { type Actor, login } from '../../../test/helpers/actors.js';
 
 export const API = '/api/v2';
 export const ADMIN = { email: 'billing-operator@plinth.test', password: 'Operator-pass-2026!' };
@@ -36,19 +35,6 @@ export async function startBillingApp(fake: FakeStripe | null, billing: Record<s
 }
 
 export const loginAdmin = (t: BillingApp) => login(t, ADMIN.email, ADMIN.password);
-
-let counter = 0;
-export const uniqueEmail = (label: string) => `${label}-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-
-/** A new tenant and its owner, the way a customer signs up. */
-
-/** Another user in a tenant with a tenant role (there is no invitation endpoint, so through the service). */
-export async function addUser(t: BillingApp, tenantId: string, role: 'admin' | 'member', label = role): Promise<Actor> {
-  const services = t.app.container.resolve('authServices');
-  const email = uniqueEmail(label);
-  await services.users.create(t.db, { tenantId, email, passwordHash: await services.passwords.hash(PASSWORD), role, fullName: label });
-  return login(t, email);
-}
 
 /** Asserts a `{detail, code}` error and returns the body. */
 export function assertError(res: Reply, status: number, code?: string): any {

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 import { FakeStripe } from '../../../test/helpers/fake-stripe.js';
-import { assertError, count, loginAdmin, registerOwner, startBillingApp, type Actor, type BillingApp } from './stripe-helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, count, loginAdmin, startBillingApp, type BillingApp } from './stripe-helpers.js';
 
 describe('billing: Stripe not configured', () => {
   let t: BillingApp;

@@ -1,7 +1,8 @@
 // Plans → Stripe products and prices, through the official SDK against the local fake.
 import assert from 'node:assert/strict';
 import { FakeStripe } from '../../../test/helpers/fake-stripe.js';
-import { assertError, loginAdmin, planRow, registerOwner, startBillingApp, type Actor, type BillingApp } from './stripe-helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, loginAdmin, planRow, startBillingApp, type BillingApp } from './stripe-helpers.js';
 
 describe('billing: plan sync to Stripe', () => {
   let fake: FakeStripe;

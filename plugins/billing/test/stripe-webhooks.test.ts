@@ -1,20 +1,20 @@
+// Longer than most: one feature end-to-end, each Stripe event from its signature to what it changed.
 // Stripe webhooks: signed raw bodies posted to /api/v2/billing/webhook, verified by the SDK, each
 // event applied once and in order. The events are built from the fake's own objects.
 import assert from 'node:assert/strict';
 import { FakeStripe } from '../../../test/helpers/fake-stripe.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import {
   assertError,
   changedEvents,
   count,
   loginAdmin,
   planRow,
-  registerOwner,
   startBillingApp,
   stripeEventRows,
   subscribeThroughCheckout,
   subscriptionRow,
   syncAll,
-  type Actor,
   type BillingApp,
 } from './stripe-helpers.js';
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import {
   assertError,
   assertValidation,
@@ -8,11 +9,9 @@ import {
   eventRows,
   loginAdmin,
   MISSING_ID,
-  registerOwner,
   setOverrides,
   startBillingApp,
   usageRows,
-  type Actor,
   type BillingApp,
 } from './metering-helpers.js';
 

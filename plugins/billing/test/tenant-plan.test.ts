@@ -1,18 +1,8 @@
 // Seed 000: PATCH /admin/tenants/{id} accepts the fields its GET shows, plan_id included, and moves
 // the tenant to that plan through billing's contract (`tenantPlans`, plugins/billing/api.ts).
 import assert from 'node:assert/strict';
-import {
-  assertError,
-  assertValidation,
-  count,
-  eventRows,
-  login,
-  loginAdmin,
-  registerOwner,
-  startBillingApp,
-  type Actor,
-  type BillingApp,
-} from './metering-helpers.js';
+import { type Actor, login, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, assertValidation, count, eventRows, loginAdmin, startBillingApp, type BillingApp } from './metering-helpers.js';
 
 describe('billing: PATCH /admin/tenants/{id} with plan_id (seed 000)', () => {
   let t: BillingApp;

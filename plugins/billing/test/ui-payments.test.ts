@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type RequestOptions, type TestApp } from '../../../test/helpers/app.js';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
-import { api, registerOwner, type Owner } from '../../auth/test/helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+
+/** A request to the auth and billing API face (/api/v2). */
+const api = (t: TestApp, method: string, path: string, options?: RequestOptions) => t.request(method, `/api/v2${path}`, options);
 
 // Issue 18, "Billing without Stripe", in a real browser: Upgrade, Manage billing and Cancel at
 // period end are shown only when a payment provider is configured (and can work); without one the
@@ -14,6 +17,7 @@ const ADMIN = { email: 'operator@billing-payments.test', password: 'Operator-pas
 const LIMITS = { loginPerIpPerMinute: 1000, refreshPerIpPerMinute: 1000 };
 /** Only auth and billing are enabled: these limits of the default plans are metered by nobody. */
 const UNMETERED = [
+  'agent_calls_per_month',
   'ai_replies_per_month',
   'emails_sent_per_month',
   'max_groups',
@@ -31,7 +35,7 @@ interface Session {
   t: TestApp;
   browser: TestBrowser;
   page: Page;
-  owner: Owner;
+  owner: Actor;
 }
 
 async function open(stripe: boolean): Promise<Session> {
@@ -40,7 +44,7 @@ async function open(stripe: boolean): Promise<Session> {
     settings: { auth: { admin: ADMIN, limits: LIMITS }, ...(stripe ? { billing: { stripe: STRIPE } } : {}) },
   });
   const browser = await launchBrowser(t.url);
-  const owner = await registerOwner(t, { tenantName: stripe ? 'Paying shop' : 'Assigned shop' });
+  const owner = await registerOwner(t, 'owner', { tenantName: stripe ? 'Paying shop' : 'Assigned shop' });
   return { t, browser, page: browser.page, owner };
 }
 
@@ -81,8 +85,11 @@ describe('billing admin UI without a payment provider (browser)', () => {
     s = await open(false);
   });
   after(async () => {
-    await s?.browser.close();
-    await s?.t.close();
+    try {
+      await s?.browser.close();
+    } finally {
+      await s?.t.close();
+    }
   });
 
   it('the API says no provider is configured and which limits nobody meters', async () => {
@@ -124,6 +131,7 @@ describe('billing admin UI without a payment provider (browser)', () => {
   it('the operator is told where plans are assigned, and the link opens Tenant billing', async () => {
     const { page } = s;
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor(); // signed out before the next sign-in
     await signIn(page, ADMIN.email, ADMIN.password);
     await openBilling(page);
     assert.deepEqual(await buttons(page), { upgrade: 0, manage: 0, cancel: 0 });
@@ -172,8 +180,11 @@ describe('billing admin UI with Stripe configured (browser)', () => {
     await db('billing_plans').where('id', 'pro').update({ stripe_product_id: 'prod_ui', stripe_price_monthly: 'price_ui_month' });
   });
   after(async () => {
-    await s?.browser.close();
-    await s?.t.close();
+    try {
+      await s?.browser.close();
+    } finally {
+      await s?.t.close();
+    }
   });
 
   it('the API names the provider', async () => {
@@ -193,6 +204,21 @@ describe('billing admin UI with Stripe configured (browser)', () => {
     assert.equal(await page.getByRole('region', { name: 'Changing plans' }).count(), 0);
     assert.deepEqual(await listedMetrics(page), ['max_api_keys']);
     await screenshot(page, 'billing-stripe-owner');
+  });
+
+  it('the operator can sync plans to Stripe on Plans: Sync all, Sync per plan and each plan’s Stripe state', async () => {
+    const { page } = s;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor(); // signed out before the next sign-in
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await page.goto('/admin/billing/plans');
+    await page.getByRole('heading', { name: 'Plans', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Sync all to Stripe' }).waitFor();
+    const row = (id: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name: id, exact: true }) });
+    await row('pro').getByText('synced', { exact: true }).waitFor();
+    await row('free').getByText('not synced', { exact: true }).waitFor();
+    assert.equal(await row('free').getByRole('button', { name: 'Sync to Stripe' }).count(), 1);
+    assert.equal(await page.getByText('No payment provider is configured, so plans are not synced').count(), 0);
   });
 
   it('ran without script errors', () => {

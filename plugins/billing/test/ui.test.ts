@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, type RequestOptions, type TestApp } from '../../../test/helpers/app.js';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
-import { api, bearer, login, registerOwner, type Headers, type Owner } from '../../auth/test/helpers.js';
+import { type Actor, login, registerOwner } from '../../../test/helpers/actors.js';
+
+/** A request to the auth and billing API face (/api/v2). */
+const api = (t: TestApp, method: string, path: string, options?: RequestOptions) => t.request(method, `/api/v2${path}`, options);
 
 // The billing plugin's admin pages in a real browser (issue 4): the superadmin edits a plan and
 // sees it on a tenant; the tenant's owner sees plan, usage and plans on offer. Needs the UI bundle
@@ -16,8 +19,8 @@ describe('billing admin UI (browser)', () => {
   let t: TestApp;
   let browser: TestBrowser;
   let page: Page;
-  let owner: Owner;
-  let admin: Headers;
+  let owner: Actor;
+  let admin: Record<string, string>;
   let days: Array<{ date: string }>;
   const tenantName = `Olivia's shop ${randomBytes(3).toString('hex')}`;
 
@@ -46,36 +49,62 @@ describe('billing admin UI (browser)', () => {
     await action();
   }
 
+  /** Real time, or as far before it as a test sets (to make last month's usage with real actions). */
+  const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
+  /** The 10th of last month, noon UTC. */
+  const lastMonth = () => {
+    const now = new Date();
+    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 10, 12));
+  };
+  const monthOf = (d: Date) => d.toLocaleDateString(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
   before(async () => {
     t = await createTestApp({
-      plugins: ['auth', 'billing'],
-      settings: { auth: { admin: ADMIN, limits: { loginPerIpPerMinute: 1000, refreshPerIpPerMinute: 1000 } } },
+      clock,
+      plugins: ['auth', 'billing', 'mail', 'licensing'],
+      settings: {
+        auth: { admin: ADMIN, limits: { loginPerIpPerMinute: 1000, refreshPerIpPerMinute: 1000 } },
+        mail: { domains: [{ name: 'mail.test' }] },
+      },
     });
     browser = await launchBrowser(t.url);
     page = browser.page;
-    owner = await registerOwner(t, { tenantName });
-    admin = bearer((await login(t, ADMIN.email, ADMIN.password)).access_token);
-    // A monthly counter with its daily breakdown, for the charts: no plugin enabled here meters one.
+    owner = await registerOwner(t, 'owner', { tenantName });
+    admin = (await login(t, ADMIN.email, ADMIN.password)).headers;
+    // What the pages show comes from the tenant's own metered actions: a mailbox and two licenses
+    // (gauges: what exists now), and mail sent to three recipients (a monthly counter, by day).
+    const box = await t.request('POST', '/mail/api/create', { headers: owner.headers, body: { local: 'shop', domainIndex: 0 } });
+    assert.equal(box.status, 200, box.text);
+    for (let i = 0; i < 2; i++) {
+      const made = await t.request('POST', '/license/api/admin/generate', {
+        headers: owner.headers,
+        body: { plan: 'lifetime', email: `buyer${i}@example.org` },
+      });
+      assert.equal(made.status, 200, made.text);
+    }
+    const send = async (to: string) => {
+      const sent = await t.request('POST', '/mail/api/send', {
+        headers: owner.headers,
+        body: { from: box.body.email, to, subject: 'Hours', text: 'We open at nine.' },
+      });
+      assert.equal(sent.status, 200, sent.text);
+    };
+    await send('a@example.org, b@example.org, c@example.org');
+    // Last month, mail to two recipients (the same send, with the platform's clock set back).
+    clock.offset = lastMonth().getTime() - Date.now();
+    try {
+      await send('d@example.org, e@example.org');
+    } finally {
+      clock.offset = 0;
+    }
     days = (await api(t, 'GET', '/usage/daily', { headers: owner.headers })).body.days;
-    const used = days.map((_, i) => (i % 5) + 1);
-    const row = (period_key: string, n: number) => ({
-      tenant_id: owner.tenantId,
-      metric: 'emails_sent_per_month',
-      period_key,
-      used: n,
-      updated_at: new Date().toISOString(),
-    });
-    await t.app.db('billing_usage').insert([
-      row(
-        days[0].date.slice(0, 7),
-        used.reduce((a, b) => a + b),
-      ),
-      ...days.map((d, i) => row(d.date, used[i])),
-    ]);
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
   });
 
   it('signs in as the superadmin; the nav lists the billing pages', async () => {
@@ -131,7 +160,7 @@ describe('billing admin UI (browser)', () => {
     await apiKeys.uncheck();
     await editor.getByRole('button', { name: 'Save plan' }).click();
     // The editor still says "Saved" from the edit before: wait for the row instead.
-    assert.deepEqual(await featuresOfFree((f) => f !== null), []);
+    assert.deepEqual((await featuresOfFree((f) => f !== null))?.sort(), ['licensing', 'mail'], 'every declared feature but api_keys');
     const refused = await api(t, 'POST', '/api-keys', { headers: owner.headers, body: { name: 'k', scopes: ['usage:read'] } });
     assert.equal(refused.status, 403, refused.text);
     assert.equal(refused.body.detail, 'plan "free" does not include feature "api_keys" (needed for api-keys:manage)');
@@ -141,13 +170,24 @@ describe('billing admin UI (browser)', () => {
     assert.equal(await featuresOfFree((f) => f === null), null);
   });
 
-  it('shows the server’s refusals on Plans: delete the default plan, sync without Stripe, create with a bad or taken id', async () => {
+  it('without a payment provider Plans offers no Stripe sync (it could only fail), and says how plans reach tenants', async () => {
+    await page.getByText('No payment provider is configured, so plans are not synced or sold online').waitFor();
+    assert.equal(await page.getByRole('button', { name: /Sync/ }).count(), 0, 'no Sync all, no Sync per plan');
+    assert.equal(await page.getByRole('columnheader', { name: 'Stripe' }).count(), 0);
+    // The server still refuses a sync (a script, an old page): its words, the status 409.
+    const refused = await api(t, 'POST', '/admin/plans/free/stripe-sync', { headers: admin });
+    assert.equal(refused.status, 409, refused.text);
+    assert.equal(refused.body.detail, NOT_CONFIGURED);
+  });
+
+  it('shows the server’s refusals on Plans: delete the default plan, create with a bad or taken id', async () => {
     const free = rowOf('free');
+    browser.expectRefusal({ status: 409, method: 'DELETE', path: '/api/v2/admin/plans/free' });
+    browser.expectRefusal({ status: 422, method: 'POST', path: '/api/v2/admin/plans' });
+    browser.expectRefusal({ status: 409, method: 'POST', path: '/api/v2/admin/plans' });
     await confirming(() => free.getByRole('button', { name: 'Delete' }).click());
     const alert = page.getByRole('alert');
     await alert.filter({ hasText: '"free" is the default plan and cannot be deleted' }).waitFor();
-    await free.getByRole('button', { name: 'Sync to Stripe' }).click();
-    await alert.filter({ hasText: NOT_CONFIGURED }).waitFor();
     assert.equal((await api(t, 'GET', '/admin/plans', { headers: admin })).body.length, 4, 'nothing was deleted (free, pro, business and the operator plan)');
 
     const create = page.getByRole('form', { name: 'Create a plan' });
@@ -246,17 +286,23 @@ describe('billing admin UI (browser)', () => {
     await page.goto(`/admin/billing/tenant?tenant=${owner.tenantId}`);
     await page.getByRole('heading', { name: new RegExp(tenantName) }).waitFor();
     await limitRow('max_api_keys').waitFor();
+    await limitRow('max_mailboxes').getByText('1 of 5 in use now').waitFor();
+    await limitRow('emails_sent_per_month').getByText('3 of 100 this month').waitFor();
+    await page.getByRole('list', { name: 'In use now' }).getByRole('listitem').filter({ hasText: '2 of 10 licenses in use now' }).waitFor();
     await page.getByRole('list', { name: /^Emails sent per day, / }).waitFor();
+    const months = page.getByRole('region', { name: 'Usage by month' }).getByRole('list', { name: 'Emails sent per month, last 12 months' });
+    await months.getByRole('listitem', { name: `${monthOf(lastMonth())}: 2` }).waitFor();
     await screenshot(page, 'billing-tenant');
     await page.getByRole('link', { name: '← All tenants' }).click();
     await page.getByLabel('Find a tenant by name').waitFor();
     assert.equal(new URL(page.url()).search, '');
   });
 
-  it('shows the owner their plan, usage, daily chart and plans; without payments no Upgrade, but whom to ask', async () => {
+  it('shows the owner their plan, usage (gauges in use now, the counter by day) and plans; without payments no Upgrade, but whom to ask', async () => {
     const key = await api(t, 'POST', '/api-keys', { headers: owner.headers, body: { name: 'ci', scopes: ['account:read'] } });
     assert.equal(key.status, 201, key.text);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor(); // signed out before the next sign-in
     await signIn(owner.email, owner.password);
     await nav().getByRole('link', { name: 'Billing', exact: true }).click();
     await heading('Billing');
@@ -265,14 +311,40 @@ describe('billing admin UI (browser)', () => {
     await subscription.getByText('Free', { exact: true }).waitFor();
     assert.match((await subscription.textContent()) ?? '', /Statusactive/);
 
+    // Each limit says what its number is: what exists now (gauges), or what was used this month (counters).
     const usage = page.getByRole('region', { name: /^Limits and usage/ });
-    const apiKeys = usage.getByRole('row').filter({ has: page.getByText('max_api_keys', { exact: true }) });
-    await apiKeys.getByText('1 of 2').waitFor();
-    assert.equal(await apiKeys.getByRole('meter').getAttribute('value'), '1');
+    const limit = (metric: string) => usage.getByRole('row').filter({ has: page.getByText(metric, { exact: true }) });
+    await limit('max_api_keys').getByText('1 of 2 in use now').waitFor();
+    assert.equal(await limit('max_api_keys').getByRole('meter').getAttribute('value'), '1');
+    await limit('max_mailboxes').getByText('1 of 5 in use now').waitFor();
+    await limit('max_licenses').getByText('2 of 10 in use now').waitFor();
+    await limit('emails_sent_per_month').getByText('3 of 100 this month').waitFor();
+    // Limits no enabled plugin meters are not listed as usage, but named.
+    assert.equal(await limit('max_sessions').count(), 0);
+    await usage.getByText(/Not shown, not metered by any enabled plugin: .*max_sessions/).waitFor();
 
-    const chart = page.getByRole('list', { name: /^Emails sent per day, / });
+    // This month: the gauges as what is in use now (no "nothing used" beside them), the counter by day.
+    const month = page.getByRole('region', { name: 'Usage this month' });
+    assert.deepEqual(await month.getByRole('list', { name: 'In use now' }).getByRole('listitem').allTextContents(), [
+      '1 of 2 API keys in use now',
+      '2 of 10 licenses in use now',
+      '1 of 5 mailboxes in use now',
+    ]);
+    const monthName = new Date(`${days[0].date}T00:00:00Z`).toLocaleDateString(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    const chart = month.getByRole('list', { name: `Emails sent per day, ${monthName}` });
     assert.equal(await chart.getByRole('listitem').count(), days.length);
-    assert.match((await chart.getByRole('listitem').first().getAttribute('aria-label')) ?? '', /: 1$/);
+    const today = new Date(`${days[days.length - 1].date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    await chart.getByRole('listitem', { name: `${today}: 3` }).waitFor();
+    assert.equal(await month.getByRole('list').count(), 2, 'a chart for the one counter, none for gauges or unmetered limits');
+    assert.doesNotMatch((await month.textContent()) ?? '', /[Nn]othing|counted in/);
+
+    // Month by month (GET /usage/history): the counter's last 12 months, oldest first; gauges have no history.
+    const history = page.getByRole('region', { name: 'Usage by month' });
+    const months = history.getByRole('list', { name: 'Emails sent per month, last 12 months' });
+    assert.equal(await months.getByRole('listitem').count(), 12);
+    assert.equal(await months.getByRole('listitem').last().getAttribute('aria-label'), `${monthName}: 3`);
+    await months.getByRole('listitem', { name: `${monthOf(lastMonth())}: 2` }).waitFor();
+    assert.equal(await history.getByRole('list').count(), 1, 'one chart: the one counter');
 
     const plans = page.getByRole('region', { name: 'Plans' });
     await plans.getByRole('region', { name: /^Free/ }).getByText('your plan').waitFor();
@@ -284,6 +356,7 @@ describe('billing admin UI (browser)', () => {
 
   it("assigns the tenant a plan and resets this period's counters", async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor(); // signed out before the next sign-in
     await signIn(ADMIN.email, ADMIN.password);
     await page.goto(`/admin/billing/tenant?tenant=${owner.tenantId}`);
     const assign = page.getByRole('form', { name: 'Assign a plan' });

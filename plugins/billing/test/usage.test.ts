@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import {
   assertError,
   assertValidation,
   createKey,
   loginAdmin,
-  registerOwner,
+  MISSING_ID,
   setOverrides,
   startBillingApp,
   usageRows,
-  type Actor,
   type BillingApp,
 } from './metering-helpers.js';
 
@@ -56,9 +56,27 @@ describe('billing: /usage/current, /usage/history, /usage/daily', () => {
       assert.equal(res.body.plan_id, 'free');
       assert.equal(res.body.period, '2026-03');
       const by = Object.fromEntries(res.body.metrics.map((m: { metric: string }) => [m.metric, m]));
-      assert.deepEqual(by.notes_per_month, { metric: 'notes_per_month', used: 7, limit: null, remaining: null });
-      assert.deepEqual(by.max_api_keys, { metric: 'max_api_keys', used: 1, limit: 5, remaining: 4 });
-      assert.deepEqual(by.max_messages_per_month, { metric: 'max_messages_per_month', used: 0, limit: 500, remaining: 500 });
+      // Beside the seed's numbers, what each one counts: a counter and its period, a gauge (what exists now),
+      // or nothing (kind null: a limit of the plan that no enabled plugin meters).
+      assert.deepEqual(by.notes_per_month, {
+        metric: 'notes_per_month',
+        used: 7,
+        limit: null,
+        remaining: null,
+        kind: 'counter',
+        period: 'month',
+        unit: 'notes',
+      });
+      assert.deepEqual(by.max_api_keys, { metric: 'max_api_keys', used: 1, limit: 5, remaining: 4, kind: 'gauge', period: null, unit: 'API keys' });
+      assert.deepEqual(by.max_messages_per_month, {
+        metric: 'max_messages_per_month',
+        used: 0,
+        limit: 500,
+        remaining: 500,
+        kind: null,
+        period: null,
+        unit: null,
+      });
       const names = res.body.metrics.map((m: { metric: string }) => m.metric);
       assert.deepEqual(names, [...names].sort(), 'sorted by metric');
     });
@@ -66,10 +84,10 @@ describe('billing: /usage/current, /usage/history, /usage/daily', () => {
     it('follows the limit overrides; remaining never goes below 0', async () => {
       await setOverrides(t, admin, owner.tenantId, { notes_per_month: 20 });
       let by = Object.fromEntries((await get('/usage/current')).body.metrics.map((m: { metric: string }) => [m.metric, m]));
-      assert.deepEqual(by.notes_per_month, { metric: 'notes_per_month', used: 7, limit: 20, remaining: 13 });
+      assert.deepEqual([by.notes_per_month.used, by.notes_per_month.limit, by.notes_per_month.remaining], [7, 20, 13]);
       await setOverrides(t, admin, owner.tenantId, { notes_per_month: 3 }); // lowered below what is used
       by = Object.fromEntries((await get('/usage/current')).body.metrics.map((m: { metric: string }) => [m.metric, m]));
-      assert.deepEqual(by.notes_per_month, { metric: 'notes_per_month', used: 7, limit: 3, remaining: 0 });
+      assert.deepEqual([by.notes_per_month.used, by.notes_per_month.limit, by.notes_per_month.remaining], [7, 3, 0]);
       await setOverrides(t, admin, owner.tenantId, {});
     });
 
@@ -170,7 +188,7 @@ describe('billing: /usage/current, /usage/history, /usage/daily', () => {
   });
 
   describe('access', () => {
-    it('401 without credentials; 403 for a key without usage:read; the superadmin-only daily view of a tenant', async () => {
+    it('401 without credentials; 403 for a key without usage:read; the superadmin-only views of a tenant', async () => {
       for (const path of ['/usage/current', '/usage/history', '/usage/daily']) {
         assertError(await t.api('GET', path), 401);
       }
@@ -186,6 +204,20 @@ describe('billing: /usage/current, /usage/history, /usage/daily', () => {
       assert.equal(adminDaily.status, 200, adminDaily.text);
       assert.deepEqual(adminDaily.body, (await get('/usage/daily')).body);
       assertError(await t.api('GET', `/admin/tenants/${owner.tenantId}/usage/daily`, { headers: owner.headers }), 403);
+
+      // The same views of any tenant for the superadmin (Tenant billing), theirs only for anyone else.
+      for (const view of ['usage/current', 'usage/history?months=3']) {
+        const mine = await t.api('GET', `/admin/tenants/${owner.tenantId}/${view}`, { headers: admin.headers });
+        assert.equal(mine.status, 200, mine.text);
+        assert.deepEqual(mine.body, (await get(`/${view}`)).body);
+        const theirs = await t.api('GET', `/admin/tenants/${other.tenantId}/${view}`, { headers: admin.headers });
+        assert.deepEqual(theirs.body, (await get(`/${view}`, other)).body);
+        assert.notDeepEqual(theirs.body, mine.body);
+        assertError(await t.api('GET', `/admin/tenants/${other.tenantId}/${view}`, { headers: owner.headers }), 403);
+        assertError(await t.api('GET', `/admin/tenants/${MISSING_ID}/${view}`, { headers: admin.headers }), 404);
+      }
+      assertValidation(await t.api('GET', `/admin/tenants/${owner.tenantId}/usage/history?months=37`, { headers: admin.headers }));
+      assertValidation(await t.api('GET', '/admin/tenants/not-a-uuid/usage/current', { headers: admin.headers }));
     });
   });
 });

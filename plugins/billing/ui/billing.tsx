@@ -1,10 +1,10 @@
-// Billing (a tenant's owner or admin): the subscription, limits against usage, this month by day,
+// Billing (a tenant's owner or admin): the subscription, limits against usage, what is in use now
+// this month's counters by day and each counter month by month,
 // and the plans on offer. With a payment provider: Upgrade (a Stripe checkout), Manage billing and
 // Cancel; without one those cannot work and are not shown: the page says who changes plans instead.
 import { api, ErrorBanner, Page, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
 import {
   BASE,
-  DailyCharts,
   formatMoney,
   meteredOnly,
   metricLabel,
@@ -12,12 +12,10 @@ import {
   SubscriptionFacts,
   UnmeteredNote,
   useAction,
-  UsageList,
-  type DailyUsage,
   type Limits,
-  type MetricUsage,
   type SubscriptionView,
 } from './shared.js';
+import { UsageByDay, UsageHistoryCharts, UsageList, type CurrentUsage, type DailyUsage, type UsageHistory } from './usage.js';
 
 interface OfferedPlan {
   id: string;
@@ -144,8 +142,9 @@ function Plans(props: { currentPlan?: string; payments: boolean; unmetered: stri
 
 export function BillingPage() {
   const sub = useApi<SubscriptionView>(`${BASE}/billing/subscription`);
-  const usage = useApi<{ period: string; metrics: MetricUsage[] }>(`${BASE}/usage/current`);
+  const usage = useApi<CurrentUsage>(`${BASE}/usage/current`);
   const daily = useApi<DailyUsage>(`${BASE}/usage/daily`);
+  const history = useApi<UsageHistory>(`${BASE}/usage/history`);
   const me = useApi<{ roles: string[] }>('/admin/api/me');
   const checkout = useQueryParam('checkout');
   const { error, busy, run } = useAction();
@@ -193,16 +192,18 @@ export function BillingPage() {
       <section class="card" aria-labelledby="usage-title">
         <h2 id="usage-title">Limits and usage{usage.data ? `, ${monthName(usage.data.period)}` : ''}</h2>
         <ErrorBanner error={usage.error} />
-        <UsageList
-          rows={sub.data ? meteredOnly(usage.data?.metrics ?? [], sub.data.unmetered, (r) => r.metric) : []}
-          empty={usage.loading || !sub.data ? 'Loading…' : undefined}
-        />
+        <UsageList rows={usage.data?.metrics ?? []} empty={usage.loading ? 'Loading…' : undefined} />
         <UnmeteredNote unmetered={sub.data?.unmetered} />
       </section>
       <section class="card" aria-labelledby="daily-title">
-        <h2 id="daily-title">Daily usage</h2>
+        <h2 id="daily-title">Usage this month</h2>
         <ErrorBanner error={daily.error} />
-        <DailyCharts data={daily.data} loading={daily.loading} />
+        <UsageByDay current={usage.data} daily={daily.data} loading={daily.loading || usage.loading} />
+      </section>
+      <section class="card" aria-labelledby="history-title">
+        <h2 id="history-title">Usage by month</h2>
+        <ErrorBanner error={history.error} />
+        <UsageHistoryCharts current={usage.data} history={history.data} loading={history.loading || usage.loading} />
       </section>
       {sub.data && !payments ? <NoPayments superadmin={Boolean(me.data?.roles.includes('superadmin'))} /> : null}
       {sub.data ? <Plans currentPlan={sub.data.plan_id} payments={payments} unmetered={sub.data.unmetered} /> : null}

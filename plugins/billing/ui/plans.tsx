@@ -1,8 +1,8 @@
-// A little over 400 lines: the plan editor's fields (prices in major units, limits, features) are one form.
-// Plans (superadmin): every plan, hidden ones too; edit one (name, prices, public, limits,
-// features), create, delete, and sync to Stripe.
+// The Plans page's forms: a plan's editor (name, prices in major units, public, limits, features)
+// and the form that creates one (the page itself is plans-page.tsx). A little over 400 lines: the
+// editor's fields are one form, with their price and limit parsing beside them.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner } from '../../../core/ui/kit/index.js';
 import type { Plan } from '../services/plans.js';
 import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, toMajor, toMinor, useAction } from './shared.js';
 
@@ -88,7 +88,7 @@ interface Draft {
 }
 
 /** A feature as GET /admin/features lists it (declared by a plugin's manifest). */
-interface Feature {
+export interface Feature {
   name: string;
   description: string;
   plugin: string;
@@ -206,7 +206,7 @@ function LimitFields(props: {
 }
 
 /** Saves with PATCH, sending `limits` as the full map. */
-function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(): void; onClose(): void }) {
+export function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(): void; onClose(): void }) {
   const { plan } = props;
   const [draft, setDraft] = useState(() => draftOf(plan));
   const [saved, setSaved] = useState('');
@@ -320,7 +320,7 @@ function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; onSaved(
 }
 
 /** A new plan; its limits and features start as a copy of another plan's (or none: unlimited, every feature). */
-function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void }) {
+export function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void }) {
   const empty = { id: '', display_name: '', currency: 'usd', price_monthly: '0.00', price_yearly: '0.00' };
   const [form, setForm] = useState(empty);
   const [isPublic, setPublic] = useState(false);
@@ -417,104 +417,5 @@ function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string): void
         </button>
       </div>
     </form>
-  );
-}
-
-const Price = (props: { minor: number; currency: string }) => <>{formatMoney(props.minor, props.currency)}</>;
-
-export function PlansPage() {
-  const plans = useApi<Plan[]>(`${BASE}/admin/plans`);
-  const features = useApi<Feature[]>(`${BASE}/admin/features`);
-  const [editing, setEditing] = useState<string | null>(null);
-  const [done, setDone] = useState('');
-  const { error, busy, run } = useAction();
-  const act = (change: () => Promise<string>) => {
-    setDone('');
-    return run(async () => setDone(await change()));
-  };
-
-  const syncAll = () =>
-    act(async () => {
-      const { synced } = await api<{ synced: Plan[] }>(`${BASE}/admin/plans/stripe-sync-all`, { method: 'POST' });
-      plans.reload();
-      return `${synced.length} plan(s) synced to Stripe.`;
-    });
-  const sync = (plan: Plan) =>
-    act(async () => {
-      await api(`${BASE}/admin/plans/${plan.id}/stripe-sync`, { method: 'POST' });
-      plans.reload();
-      return `“${plan.display_name}” is synced to Stripe.`;
-    });
-  const remove = (plan: Plan) =>
-    confirm(`Delete the plan “${plan.display_name}”? This cannot be undone.`) &&
-    act(async () => {
-      await api(`${BASE}/admin/plans/${plan.id}`, { method: 'DELETE' });
-      if (editing === plan.id) setEditing(null);
-      plans.reload();
-      return `Deleted “${plan.display_name}”.`;
-    });
-
-  const current = plans.data?.find((p) => p.id === editing);
-  return (
-    <Page
-      title="Plans"
-      actions={
-        <button type="button" class="secondary" disabled={busy} onClick={syncAll}>
-          Sync all to Stripe
-        </button>
-      }
-    >
-      <ErrorBanner error={error ?? plans.error ?? features.error} />
-      {done ? (
-        <p class="notice" role="status">
-          {done}
-        </p>
-      ) : null}
-      <div class="card">
-        <Table
-          rows={plans.data ?? []}
-          rowKey={(p) => p.id}
-          empty={plans.loading ? 'Loading…' : 'No plans yet.'}
-          columns={[
-            { label: 'Id', value: (p) => <code>{p.id}</code> },
-            { label: 'Name', value: 'display_name' },
-            { label: 'Monthly', value: (p) => <Price minor={p.price_monthly} currency={p.currency} />, class: 'num' },
-            { label: 'Yearly', value: (p) => <Price minor={p.price_yearly} currency={p.currency} />, class: 'num' },
-            { label: 'Public', value: (p) => (p.is_public ? <span class="badge badge-ok">public</span> : <span class="badge">hidden</span>) },
-            { label: 'Limits', value: (p) => Object.keys(p.limits).length, class: 'num' },
-            {
-              label: 'Features',
-              value: (p) =>
-                p.features === null ? <span class="muted">all</span> : p.features.length ? p.features.join(', ') : <span class="muted">none</span>,
-            },
-            { label: 'Stripe', value: (p) => (p.stripe_product_id ? <span class="badge badge-ok">synced</span> : <span class="muted">not synced</span>) },
-            {
-              label: 'Actions',
-              value: (p) => (
-                <span class="row-actions">
-                  <button type="button" class="secondary small" aria-pressed={editing === p.id} onClick={() => setEditing(p.id)}>
-                    Edit
-                  </button>
-                  <button type="button" class="secondary small" disabled={busy} onClick={() => sync(p)}>
-                    Sync to Stripe
-                  </button>
-                  <button type="button" class="danger small" disabled={busy} onClick={() => remove(p)}>
-                    Delete
-                  </button>
-                </span>
-              ),
-            },
-          ]}
-        />
-      </div>
-      {current ? <PlanEditor key={current.id} plan={current} catalogue={features.data ?? []} onSaved={plans.reload} onClose={() => setEditing(null)} /> : null}
-      <CreatePlan
-        plans={plans.data ?? []}
-        onCreated={(id) => {
-          plans.reload();
-          setEditing(id);
-        }}
-      />
-    </Page>
   );
 }

@@ -1,11 +1,13 @@
-// What the billing pages share: the API base, the reply shapes, money and metric names, a usage
-// list with bars, the daily usage charts and the subscription facts.
-import { ApiError, BarChart, Table } from '../../../core/ui/kit/index.js';
+// What the billing pages share: the API base, the reply shapes, money and metric names and the
+// subscription facts (what they say about usage is in usage.tsx).
+import { ApiError } from '../../../core/ui/kit/index.js';
 
 /** The billing plugin's face (the pages call it with the session cookie). */
 export const BASE = '/api/v2';
 
-export type Limits = Record<string, number | null>;
+import type { Limits } from '../services/plans.js';
+
+export type { Limits };
 
 /** GET /billing/subscription and GET /admin/tenants/{id}/subscription */
 export interface SubscriptionView {
@@ -22,21 +24,8 @@ export interface SubscriptionView {
   /** Limits no enabled plugin meters (the seed lists them; nothing counts them): not shown as usage. */
   unmetered: string[];
   limits: Limits;
-  /** Keyed by usage key (`api_keys`), not by metric (`max_api_keys`): see usageOf(). */
+  /** Keyed by usage key (`api_keys`), not by metric (`max_api_keys`); the pages read GET …/usage/current instead. */
   usage: Record<string, number>;
-}
-
-/** GET /usage/daily and GET /admin/tenants/{id}/usage/daily */
-export interface DailyUsage {
-  month: string;
-  days: Array<{ date: string; usage: Record<string, number> }>;
-}
-
-/** One row of a limits-and-usage list. */
-export interface MetricUsage {
-  metric: string;
-  used: number;
-  limit: number | null;
 }
 
 export { useAction } from '../../../core/ui/kit/index.js';
@@ -116,56 +105,12 @@ export function metricLabel(metric: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** The seed's usage keys for its limit keys (plugins/billing/services/index.ts keeps the same list). */
-const SEED_USAGE_KEYS: Record<string, string> = {
-  max_sessions: 'sessions',
-  max_messages_per_month: 'messages_this_month',
-  max_groups: 'groups',
-  max_labels: 'labels',
-  ai_replies_per_month: 'ai_replies_this_month',
-};
-
-/** A metric's use in a subscription view, whose `usage` is keyed the way the seed's clients expect. */
-export function usageOf(usage: Record<string, number>, metric: string): number {
-  const key =
-    SEED_USAGE_KEYS[metric] ??
-    metric
-      .replace(/^max_/, '')
-      .replace(/_per_month$/, '_this_month')
-      .replace(/_per_day$/, '_today');
-  return usage[key] ?? usage[metric] ?? 0;
-}
-
 /** "API keys" with the metric's key beside it, the way limits are configured. */
 export const MetricName = (props: { metric: string }) => (
   <span>
     {metricLabel(props.metric)} <code class="muted">{props.metric}</code>
   </span>
 );
-
-/** "1 of 5" with a bar that turns amber near the limit and red at it; "3 · unlimited" without one. */
-export function UsageBar(props: MetricUsage) {
-  const { metric, used, limit } = props;
-  if (limit === null) return <span>{used.toLocaleString()} · unlimited</span>;
-  const max = Math.max(limit, 1);
-  return (
-    <span style={{ display: 'inline-flex', gap: '0.6rem', alignItems: 'center' }}>
-      <meter
-        min={0}
-        max={max}
-        low={max * 0.8}
-        high={max * 0.999}
-        optimum={0}
-        value={Math.min(used, max)}
-        aria-label={`${metricLabel(metric)} used`}
-        style={{ width: '9rem' }}
-      />
-      <span>
-        {used.toLocaleString()} of {limit.toLocaleString()}
-      </span>
-    </span>
-  );
-}
 
 /** The limits that something counts: a limit no enabled plugin meters would read "0 of N" forever. */
 export const meteredOnly = <T,>(items: readonly T[], unmetered: readonly string[] | undefined, metricOf: (item: T) => string): T[] =>
@@ -186,45 +131,9 @@ export const UnmeteredNote = (props: { unmetered: readonly string[] | undefined 
     </p>
   ) : null;
 
-/** Limits against usage, one row per metric. */
-export function UsageList(props: { rows: readonly MetricUsage[]; empty?: string }) {
-  return (
-    <Table
-      rows={props.rows}
-      rowKey={(r) => r.metric}
-      empty={props.empty ?? 'No limits on this plan.'}
-      columns={[
-        { label: 'Metric', value: (r) => <MetricName metric={r.metric} /> },
-        { label: 'Used this period', value: (r) => <UsageBar {...r} /> },
-      ]}
-    />
-  );
-}
-
 /** "November 2026" for "2026-11". */
 export const monthName = (month: string) =>
   new Date(`${month}-01T00:00:00Z`).toLocaleDateString(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
-const dayName = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-
-/** This month by day: one small chart per metric that was used (the monthly counters). */
-export function DailyCharts(props: { data?: DailyUsage; loading: boolean }) {
-  const { data } = props;
-  if (!data) return <p class="muted">{props.loading ? 'Loading…' : 'No usage to show.'}</p>;
-  const metrics = [...new Set(data.days.flatMap((d) => Object.keys(d.usage)))].sort();
-  if (!metrics.length) return <p class="muted">Nothing metered by the day has been used in {monthName(data.month)} yet.</p>;
-  return (
-    <>
-      {metrics.map((metric) => (
-        <BarChart
-          key={metric}
-          title={`${metricLabel(metric).replace(/ per (month|day)$/, '')} per day, ${monthName(data.month)}`}
-          bars={data.days.map((d) => ({ label: dayName(d.date), tick: String(Number(d.date.slice(8))), value: d.usage[metric] ?? 0 }))}
-        />
-      ))}
-    </>
-  );
-}
-
 /** The shell styles inputs but not selects: the same look for a select. */
 export const selectStyle = {
   font: 'inherit',

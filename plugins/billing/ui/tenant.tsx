@@ -1,11 +1,11 @@
 // Tenant billing (superadmin): pick a tenant (?tenant=<id>, so the page can be linked), then its
 // subscription, a plan to assign, its limits with overrides, a reset of its counters, and its
-// usage this month by day.
+// usage this month by day and month by month.
 import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import type { Effective } from '../services/meter.js';
 import {
   BASE,
-  DailyCharts,
   meteredOnly,
   MetricName,
   selectStyle,
@@ -13,12 +13,10 @@ import {
   SubscriptionFacts,
   UnmeteredNote,
   useAction,
-  UsageBar,
-  usageOf,
-  type DailyUsage,
   type Limits,
   type SubscriptionView,
 } from './shared.js';
+import { UsageBar, UsageByDay, UsageHistoryCharts, type CurrentUsage, type DailyUsage, type UsageHistory } from './usage.js';
 
 interface Tenant {
   id: string;
@@ -27,13 +25,6 @@ interface Tenant {
   is_operator: boolean;
   user_count: number;
   created_at: string;
-}
-
-interface Effective {
-  plan_id: string;
-  plan_limits: Limits;
-  overrides: Limits;
-  limits: Limits;
 }
 
 const linkTo = (tenantId: string) => `?tenant=${encodeURIComponent(tenantId)}`;
@@ -147,8 +138,9 @@ function overridesOf(draft: Record<string, OverrideDraft>): Limits {
 const show = (limit: number | null | undefined) => (limit === null || limit === undefined ? 'unlimited' : limit.toLocaleString());
 
 /** Plan limit, override, effective limit and use, per metric; overrides saved with PUT limit-overrides. */
-function LimitsForm(props: { tenantId: string; effective: Effective; sub: SubscriptionView; onChanged(message: string): void }) {
+function LimitsForm(props: { tenantId: string; effective: Effective; sub: SubscriptionView; current?: CurrentUsage; onChanged(message: string): void }) {
   const { effective, sub } = props;
+  const usageOf = (m: string) => props.current?.metrics.find((u) => u.metric === m);
   const metrics = [...new Set([...Object.keys(effective.plan_limits), ...Object.keys(effective.overrides)])];
   // The draft keeps every override (a hidden one is saved back unchanged); rows show what is metered.
   const [draft, setDraft] = useState(() => draftOf(effective.overrides, metrics));
@@ -211,7 +203,13 @@ function LimitsForm(props: { tenantId: string; effective: Effective; sub: Subscr
             ),
           },
           { label: 'Effective', value: (m) => show(effective.limits[m]), class: 'num' },
-          { label: 'Used', value: (m) => <UsageBar metric={m} used={usageOf(sub.usage, m)} limit={effective.limits[m] ?? null} /> },
+          {
+            label: 'Used',
+            value: (m) => {
+              const u = usageOf(m);
+              return u ? <UsageBar {...u} limit={effective.limits[m] ?? null} /> : <span class="muted">…</span>;
+            },
+          },
         ]}
       />
       <UnmeteredNote unmetered={sub.unmetered.filter((m) => metrics.includes(m))} />
@@ -232,13 +230,17 @@ function TenantBilling(props: { id: string }) {
   const tenant = useApi<Tenant>(base);
   const sub = useApi<SubscriptionView>(`${base}/subscription`);
   const effective = useApi<Effective>(`${base}/effective-limits`);
+  const current = useApi<CurrentUsage>(`${base}/usage/current`);
   const daily = useApi<DailyUsage>(`${base}/usage/daily`);
+  const history = useApi<UsageHistory>(`${base}/usage/history`);
   const [done, setDone] = useState('');
   const changed = (message: string) => {
     setDone(message);
     sub.reload();
     effective.reload();
+    current.reload();
     daily.reload();
+    history.reload();
   };
 
   return (
@@ -267,12 +269,24 @@ function TenantBilling(props: { id: string }) {
         )}
       </section>
       {effective.data && sub.data ? (
-        <LimitsForm key={JSON.stringify(effective.data)} tenantId={props.id} effective={effective.data} sub={sub.data} onChanged={changed} />
+        <LimitsForm
+          key={JSON.stringify(effective.data)}
+          tenantId={props.id}
+          effective={effective.data}
+          sub={sub.data}
+          current={current.data}
+          onChanged={changed}
+        />
       ) : null}
       <section class="card" aria-labelledby="daily-title">
-        <h2 id="daily-title">Daily usage</h2>
-        <ErrorBanner error={daily.error} />
-        <DailyCharts data={daily.data} loading={daily.loading} />
+        <h2 id="daily-title">Usage this month</h2>
+        <ErrorBanner error={daily.error ?? current.error} />
+        <UsageByDay current={current.data} daily={daily.data} loading={daily.loading || current.loading} />
+      </section>
+      <section class="card" aria-labelledby="history-title">
+        <h2 id="history-title">Usage by month</h2>
+        <ErrorBanner error={history.error} />
+        <UsageHistoryCharts current={current.data} history={history.data} loading={history.loading || current.loading} />
       </section>
     </>
   );

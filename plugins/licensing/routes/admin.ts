@@ -1,10 +1,26 @@
 import { AppError } from '../../../core/errors.js';
 import { hasScope, type Principal } from '../../../core/http/auth.js';
+import { actingTenant } from '../../../core/http/guards.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { License, Scope } from '../services/licenses.js';
 import type { LicensingServices } from '../services/index.js';
+import { LicensingErrors } from '../services/errors.js';
 import { ok } from '../../../core/http/reply.js';
+import {
+  activationsDailyReply,
+  daysQuery,
+  deviceBody,
+  doneReply,
+  generateBody,
+  generateReply,
+  licenseParams,
+  licenseReply,
+  licensesQuery,
+  licensesReply,
+  revokeBody,
+  statsReply,
+} from './schemas.js';
 
 export const MANAGE = 'licenses:manage';
 
@@ -17,20 +33,19 @@ async function licenseAdmin(ctx: HttpContext): Promise<{ principal: Principal; s
   try {
     principal = await ctx.authenticate();
   } catch (err) {
-    throw new AppError(401, 'INVALID_API_KEY', err instanceof AppError ? err.message : 'invalid API key');
+    throw LicensingErrors.credentialRefused(err instanceof AppError ? err.message : 'invalid API key');
   }
-  if (!principal) throw new AppError(401, 'INVALID_API_KEY', 'an X-API-Key header is required');
-  if (!hasScope(principal, MANAGE)) throw new AppError(403, 'INVALID_API_KEY', `this API key lacks the ${MANAGE} scope`);
-  const superadmin = principal.roles.includes('superadmin');
-  if (!superadmin && !principal.tenantId) throw new AppError(403, 'INVALID_API_KEY', 'this credential belongs to no tenant');
-  return { principal, scope: { tenantId: superadmin ? null : principal.tenantId } };
+  if (!principal) throw LicensingErrors.credentialMissing();
+  if (!hasScope(principal, MANAGE)) throw LicensingErrors.scopeMissing(MANAGE);
+  // A superadmin sees every tenant's licenses; anyone else acts within a tenant (the core's tenant
+  // guard: 403, which the seed's envelope reports as INVALID_API_KEY).
+  if (principal.roles.includes('superadmin')) return { principal, scope: { tenantId: null } };
+  const acting = await actingTenant(ctx);
+  return { principal: acting, scope: { tenantId: acting.tenantId } };
 }
 
 /** As a route guard, so credentials are checked before the body (no key: 401, whatever was sent). */
 const admin = [async (ctx: HttpContext) => void (await licenseAdmin(ctx))];
-
-/** The most licenses one generate call makes (`count`). */
-export const MAX_BATCH = 500;
 
 const generatedReply = (l: License) => ({
   license_id: l.license_id,
@@ -41,41 +56,29 @@ const generatedReply = (l: License) => ({
   valid_until: l.valid_until,
 });
 
-const licenseRef = { license_id: { type: 'string', minLength: 1, maxLength: 16 } };
-const deviceRef = {
-  type: 'object',
-  required: ['license_id', 'device_id'],
-  properties: { ...licenseRef, device_id: { type: 'string', minLength: 1, maxLength: 200 } },
-};
-
 export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
   r.post(
     '/api/admin/generate',
     {
       summary: 'Generate an activation code',
       guards: admin,
-      schema: {
-        body: {
-          type: 'object',
-          required: ['plan'],
-          properties: {
-            plan: { enum: ['monthly', 'yearly', 'lifetime'] },
-            email: { type: 'string', maxLength: 320 },
-            device_cap: { type: 'integer', minimum: 1, maximum: 10000 },
-            days: { type: 'integer', minimum: 1, maximum: 36500 },
-            user_hint: { type: 'string', maxLength: 500 },
-            // Beside the seed: that many licenses alike (the admin UI's "How many"), all or none.
-            count: { type: 'integer', minimum: 1, maximum: MAX_BATCH },
-          },
-        },
-      },
+      schema: { body: generateBody, responses: { 200: { description: 'The license (with `count`, every license made)', schema: generateReply } } },
     },
     async (ctx, { body }) => {
-      const { principal } = await licenseAdmin(ctx);
-      if (!body.email?.trim()) throw new AppError(400, 'MISSING_EMAIL', 'email is required');
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email.trim())) throw new AppError(400, 'INVALID_REQUEST', 'email is not an email address');
-      if (!principal.tenantId) throw new AppError(403, 'INVALID_API_KEY', 'licenses belong to a tenant; use a tenant API key');
-      const input = { tenantId: principal.tenantId, plan: body.plan, email: body.email, deviceCap: body.device_cap, days: body.days, userHint: body.user_hint };
+      await licenseAdmin(ctx);
+      if (!body.email?.trim()) throw LicensingErrors.emailMissing();
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email.trim())) throw LicensingErrors.emailMalformed();
+      // Licenses belong to a tenant: a superadmin without one (the root token) is refused too.
+      const { tenantId } = await actingTenant(ctx);
+      const input = {
+        tenantId,
+        plan: body.plan,
+        email: body.email,
+        deviceCap: body.device_cap,
+        days: body.days,
+        userHint: body.user_hint,
+        product: body.product,
+      };
       // One transaction metered as a whole: past the plan's max_licenses nothing is written (402).
       const licenses = (await s.licenses.generateMany(input, body.count ?? 1)).map(generatedReply);
       // The seed's reply is one `license`; with `count`, `licenses` lists them all (the first is `license`).
@@ -88,38 +91,49 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     {
       summary: 'Revoke a license',
       guards: admin,
-      schema: { body: { type: 'object', required: ['license_id'], properties: { ...licenseRef, reason: { type: 'string', maxLength: 500 } } } },
+      schema: { body: revokeBody, responses: { 200: { description: 'Revoked (or already was)', schema: doneReply } } },
     },
     async (ctx, { body }) => {
       const { scope } = await licenseAdmin(ctx);
       await s.licenses.end(scope, body.license_id, 'revoked', body.reason ?? null);
-      return ok();
+      return ok({});
     },
   );
 
-  r.post('/api/admin/deactivate-device', { summary: 'Deactivate a device', guards: admin, schema: { body: deviceRef } }, async (ctx, { body }) => {
-    const { scope } = await licenseAdmin(ctx);
-    await s.licenses.setDeviceStatus(scope, body.license_id, body.device_id, 'deactivated');
-    return ok();
-  });
+  r.post(
+    '/api/admin/deactivate-device',
+    {
+      summary: 'Deactivate a device',
+      guards: admin,
+      schema: { body: deviceBody, responses: { 200: { description: 'Deactivated: its slot is free', schema: doneReply } } },
+    },
+    async (ctx, { body }) => {
+      const { scope } = await licenseAdmin(ctx);
+      await s.licenses.setDeviceStatus(scope, body.license_id, body.device_id, 'deactivated');
+      return ok({});
+    },
+  );
 
-  r.post('/api/admin/activate-device', { summary: 'Re-activate a deactivated device', guards: admin, schema: { body: deviceRef } }, async (ctx, { body }) => {
-    const { scope } = await licenseAdmin(ctx);
-    await s.licenses.setDeviceStatus(scope, body.license_id, body.device_id, 'active');
-    return ok();
-  });
+  r.post(
+    '/api/admin/activate-device',
+    {
+      summary: 'Re-activate a deactivated device',
+      guards: admin,
+      schema: { body: deviceBody, responses: { 200: { description: 'Active again (within the device cap)', schema: doneReply } } },
+    },
+    async (ctx, { body }) => {
+      const { scope } = await licenseAdmin(ctx);
+      await s.licenses.setDeviceStatus(scope, body.license_id, body.device_id, 'active');
+      return ok({});
+    },
+  );
 
   r.get(
     '/api/admin/licenses',
     {
       summary: 'List licenses',
       guards: admin,
-      schema: {
-        query: {
-          type: 'object',
-          properties: { status: { enum: ['active', 'revoked', 'expired', 'disabled'] }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-        },
-      },
+      schema: { query: licensesQuery, responses: { 200: { description: 'Licenses, newest first', schema: licensesReply } } },
     },
     async (ctx, { query }) => {
       const { scope } = await licenseAdmin(ctx);
@@ -145,10 +159,14 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     },
   );
 
-  r.get('/api/admin/stats', { summary: 'License statistics', guards: admin }, async (ctx) => {
-    const { scope } = await licenseAdmin(ctx);
-    return ok({ stats: await s.licenses.stats(scope) });
-  });
+  r.get(
+    '/api/admin/stats',
+    { summary: 'License statistics', guards: admin, schema: { responses: { 200: { description: 'Counts by status and plan', schema: statsReply } } } },
+    async (ctx) => {
+      const { scope } = await licenseAdmin(ctx);
+      return ok({ stats: await s.licenses.stats(scope) });
+    },
+  );
 
   // Beside the seed: devices bound per day (the licenses page's chart).
   r.get(
@@ -156,7 +174,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     {
       summary: 'Devices bound per day over the last days (1–366, default 30)',
       guards: admin,
-      schema: { query: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } } } },
+      schema: { query: daysQuery, responses: { 200: { description: 'Every day of the range, oldest first (zeros included)', schema: activationsDailyReply } } },
     },
     async (ctx, { query }) => {
       const { scope } = await licenseAdmin(ctx);
@@ -165,10 +183,18 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
   );
 
   // Beside the seed: one license with its devices (the admin UI's device page).
-  r.get('/api/admin/licenses/:license_id', { summary: 'A license with its devices', guards: admin }, async (ctx) => {
-    const { scope } = await licenseAdmin(ctx);
-    await s.verifier.flushSeen();
-    const license = await s.licenses.get(scope, (ctx as unknown as { params: { license_id: string } }).params.license_id);
-    return ok({ license, devices: await s.licenses.devices(license) });
-  });
+  r.get(
+    '/api/admin/licenses/:license_id',
+    {
+      summary: 'A license with its devices',
+      guards: admin,
+      schema: { params: licenseParams, responses: { 200: { description: 'The license and every device bound to it', schema: licenseReply } } },
+    },
+    async (ctx, { params }) => {
+      const { scope } = await licenseAdmin(ctx);
+      await s.verifier.flushSeen();
+      const license = await s.licenses.get(scope, params.license_id);
+      return ok({ license, devices: await s.licenses.devices(license) });
+    },
+  );
 }

@@ -3,23 +3,14 @@ import type { Middleware } from 'koa';
 import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { LicensingServices } from '../services/index.js';
+import { LicensingErrors } from '../services/errors.js';
 import { ok } from '../../../core/http/reply.js';
-
-const verifyBody = {
-  type: 'object',
-  properties: {
-    activation_code: { type: 'string', maxLength: 64 },
-    email: { type: 'string', maxLength: 320 },
-    device_id: { type: 'string', minLength: 1, maxLength: 200 },
-    device_name: { type: 'string', maxLength: 200 },
-    ip_address: { type: 'string', maxLength: 64 },
-  },
-};
+import { healthReply, licenseFileQuery, licenseFileReply, publicKeyReply, verifyBody, verifyReply } from './schemas.js';
 
 /** The seed's MISSING_LICENSE / MISSING_EMAIL come before any other check. */
 function requireCodeAndEmail(input: { activation_code?: string; email?: string }): { activation_code: string; email: string } {
-  if (!input.activation_code?.trim()) throw new AppError(400, 'MISSING_LICENSE', 'activation_code is required');
-  if (!input.email?.trim()) throw new AppError(400, 'MISSING_EMAIL', 'email is required');
+  if (!input.activation_code?.trim()) throw LicensingErrors.activationCodeMissing();
+  if (!input.email?.trim()) throw LicensingErrors.emailMissing();
   return { activation_code: input.activation_code, email: input.email };
 }
 
@@ -45,35 +36,53 @@ function verifyFailures(path: string, now: () => Date): Middleware {
 }
 
 export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => Date): void {
-  r.get('/health', { summary: 'License server health' }, () => ({ status: 'ok', timestamp: now().toISOString() }));
+  // The seed's health body is not in the face's envelope: documented as the JSON it is.
+  r.get('/health', { summary: 'License server health', schema: { responses: { 200: { description: 'Up', envelope: false, schema: healthReply } } } }, () => ({
+    status: 'ok',
+    timestamp: now().toISOString(),
+  }));
 
   r.use(verifyFailures(`${r.base === '/' ? '' : r.base}/api/verify`, now));
-  r.post('/api/verify', { summary: 'Verify an activation code (and bind the device)', schema: { body: verifyBody } }, async (ctx, { body }) => {
-    const input = { ...body, ...requireCodeAndEmail(body) };
-    await s.limits.verify(ctx.ip, input.activation_code);
-    const { license } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
-    const expiresAt = license.valid_until;
-    return ok(
-      {
-        code: 'SUCCESS',
-        license: { key: license.license_id, type: license.plan, expiresAt },
-        isValid: true,
-        licenseType: license.plan,
-        expiresAt,
-        timestamp: now().toISOString(),
-      },
-      'license verified',
-    );
-  });
+  r.post(
+    '/api/verify',
+    {
+      summary: 'Verify an activation code (and bind the device)',
+      schema: { body: verifyBody, responses: { 200: { description: 'Valid (and the device, when given, is bound)', schema: verifyReply } } },
+    },
+    async (ctx, { body }) => {
+      const input = { ...body, ...requireCodeAndEmail(body) };
+      await s.limits.verify(ctx.ip, input.activation_code);
+      const { license } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
+      const expiresAt = license.valid_until;
+      return ok(
+        {
+          code: 'SUCCESS',
+          license: { key: license.license_id, type: license.plan, expiresAt },
+          isValid: true,
+          licenseType: license.plan,
+          expiresAt,
+          timestamp: now().toISOString(),
+        },
+        'license verified',
+      );
+    },
+  );
 
   // Beyond the seed: a signed offline license file and the key to check it.
-  r.get('/api/public-key', { summary: 'The Ed25519 public key that signs license files' }, () => ok(s.files.publicKey()));
+  r.get(
+    '/api/public-key',
+    {
+      summary: 'The Ed25519 public key that signs license files',
+      schema: { responses: { 200: { description: 'The key, as PEM and raw (base64url)', schema: publicKeyReply } } },
+    },
+    () => ok(s.files.publicKey()),
+  );
 
   r.get(
     '/api/license-file',
     {
       summary: 'A signed offline license file for a bound device',
-      schema: { query: { type: 'object', required: ['device_id'], properties: { ...verifyBody.properties } } },
+      schema: { query: licenseFileQuery, responses: { 200: { description: 'The signed file', schema: licenseFileReply } } },
     },
     async (ctx, { query }) => {
       const input = { ...query, ...requireCodeAndEmail(query) };

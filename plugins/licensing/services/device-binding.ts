@@ -2,8 +2,17 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { affected, isUniqueViolation } from '../../../core/db/connection.js';
 import type { EventBus } from '../../../core/events/outbox.js';
-import { licensingError } from './errors.js';
+import { LicensingErrors } from './errors.js';
 import { toDevice, what, type BindOutcome, type Device, type License, type Licenses, type Scope } from './licenses.js';
+
+/** What DeviceBinding is built from, passed by name. */
+export interface DeviceBindingDeps {
+  db: Knex;
+  clock: Clock;
+  events: EventBus;
+  licenses: Pick<Licenses, 'get'>;
+  onChange: (kind: 'license' | 'device', key: string) => Promise<void>;
+}
 
 /**
  * Device binding: a license's devices under its cap. Binding is one conditional UPDATE of the
@@ -11,13 +20,19 @@ import { toDevice, what, type BindOutcome, type Device, type License, type Licen
  * cap; deactivating frees a slot, re-activating takes one back, unbinding removes the device.
  */
 export class DeviceBinding {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly events: EventBus,
-    private readonly licenses: Pick<Licenses, 'get'>,
-    private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly events: EventBus;
+  private readonly licenses: Pick<Licenses, 'get'>;
+  private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>;
+
+  constructor({ db, clock, events, licenses, onChange }: DeviceBindingDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.events = events;
+    this.licenses = licenses;
+    this.onChange = onChange;
+  }
 
   async devices(license: License): Promise<Device[]> {
     return (await this.db('licensing_devices').where('license_pk', license.id).orderBy('id')).map(toDevice);
@@ -77,7 +92,7 @@ export class DeviceBinding {
     const now = this.clock.now().toISOString();
     await this.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
-      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      if (!device) throw LicensingErrors.deviceNotBound(licenseId, deviceId);
       // Conditional on the old status, so concurrent calls change the counter once.
       const changed = affected(
         await trx('licensing_devices')
@@ -95,7 +110,7 @@ export class DeviceBinding {
         );
         if (room === 0)
           // Thrown inside the transaction: the device's own change rolls back too.
-          throw licensingError(409, 'INVALID_REQUEST', 'DEVICE_LIMIT_REACHED', `license ${licenseId} already has ${license.device_cap} active device(s)`);
+          throw LicensingErrors.deviceCapReached(licenseId, license.device_cap);
       } else {
         await trx('licensing_licenses')
           .where('id', license.id)
@@ -111,7 +126,7 @@ export class DeviceBinding {
     const license = await this.licenses.get(scope, licenseId);
     await this.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
-      if (!device) throw licensingError(404, 'INVALID_REQUEST', 'DEVICE_NOT_FOUND', `device ${deviceId} is not bound to ${licenseId}`);
+      if (!device) throw LicensingErrors.deviceNotBound(licenseId, deviceId);
       // The row as read: a concurrent unbind or status change makes this delete nothing.
       const gone = affected(await trx('licensing_devices').where({ id: device.id, status: device.status }).delete());
       if (gone && device.status === 'active') {

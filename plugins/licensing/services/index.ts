@@ -1,5 +1,6 @@
 import type { Cradle } from '../../../core/container.js';
 import path from 'node:path';
+import { addressKey } from '../../../core/rate-limit.js';
 import type { LicensingSettings } from '../config.js';
 import { normalizeCode } from './codes.js';
 import { LicenseFiles } from './license-file.js';
@@ -15,8 +16,8 @@ export type LicensingServices = ReturnType<typeof createLicensingServices>;
 
 export function createLicensingServices(d: LicensingDeps, settings: LicensingSettings) {
   let verifier: Verifier;
-  const licenses = new Licenses(d.db, d.clock, d.events, d.usage, (kind, key) => verifier.invalidate(kind, key));
-  verifier = new Verifier(d.db, d.clock, d.logger, d.pubsub, () => licenses);
+  const licenses = new Licenses({ db: d.db, clock: d.clock, events: d.events, usage: d.usage, onChange: (kind, key) => verifier.invalidate(kind, key) });
+  verifier = new Verifier({ db: d.db, clock: d.clock, logger: d.logger, pubsub: d.pubsub, engine: () => licenses });
   const files = new LicenseFiles(d.db, d.clock, d.logger, {
     keyFile: settings.keyFile ? path.resolve(d.config.dataDir, settings.keyFile) : null,
     legacyFile: path.join(d.config.dataDir, LEGACY_KEY_FILE),
@@ -24,7 +25,7 @@ export function createLicensingServices(d: LicensingDeps, settings: LicensingSet
   const limits = {
     /** Per client IP and per code, so neither one address nor one leaked code can hammer verify. */
     async verify(ip: string, code: string) {
-      await d.rateLimits.consume({ bucket: 'licensing.verify.ip', points: settings.verifyPerIpPerMinute, durationSeconds: 60 }, ip);
+      await d.rateLimits.consume({ bucket: 'licensing.verify.ip', points: settings.verifyPerIpPerMinute, durationSeconds: 60 }, addressKey(ip));
       await d.rateLimits.consume({ bucket: 'licensing.verify.code', points: settings.verifyPerCodePerMinute, durationSeconds: 60 }, normalizeCode(code));
     },
   };

@@ -4,7 +4,8 @@ import { AppError } from '../../../core/errors.js';
 import { affected, isUniqueViolation } from '../../../core/db/connection.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { UsageMeter } from '../../../core/usage.js';
-import { licensingError } from './errors.js';
+import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import { LicensingErrors } from './errors.js';
 import { DeviceBinding } from './device-binding.js';
 import { newCode, newLicenseId, normalizeCode, type CodeFormat } from './codes.js';
 
@@ -65,6 +66,14 @@ export interface GenerateInput {
   boundUserId?: string | null;
 }
 
+/** What Licenses.page filters on (see there). */
+export interface LicenseFilter {
+  product?: string;
+  state?: 'live' | 'expired' | 'ended';
+  inUse?: boolean;
+  inUseAlso?: Knex.QueryBuilder;
+}
+
 /** Who may see what: a tenant's own licenses, or every tenant's (superadmin: null). */
 export interface Scope {
   tenantId: string | null;
@@ -86,22 +95,55 @@ export const what = (l: { license_id: string; product: string; kind: LicenseKind
 const toLicense = (r: Record<string, any>): License => ({ ...(r as License), id: Number(r.id), price: r.price === null ? null : Number(r.price) });
 export const toDevice = (r: Record<string, any>): Device => ({ ...(r as Device), id: Number(r.id), license_pk: Number(r.license_pk) });
 
+/** What Licenses is built from, passed by name. */
+export interface LicensesDeps {
+  db: Knex;
+  clock: Clock;
+  events: EventBus;
+  usage: UsageMeter;
+  onChange: (kind: 'license' | 'device', key: string) => Promise<void>;
+}
+
 /**
  * The licensing engine: generate, look up, bind devices under a cap, revoke, expire. The seed-002
  * face is one client; the robots plugin is another (8-character codes bound to one device).
  */
 export class Licenses {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly events: EventBus,
-    private readonly usage: UsageMeter,
-    private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>,
-  ) {
-    this.binding = new DeviceBinding(db, clock, events, this, onChange);
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly events: EventBus;
+  private readonly usage: UsageMeter;
+  private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>;
+
+  constructor({ db, clock, events, usage, onChange }: LicensesDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.events = events;
+    this.usage = usage;
+    this.onChange = onChange;
+    this.binding = new DeviceBinding({ db, clock, events, licenses: this, onChange });
   }
 
   private readonly binding: DeviceBinding;
+  /** Products a plugin sells through its own kind of license (robots: `workbot`, kind robot). */
+  private readonly reserved = new Map<string, { kind: LicenseKind; by: string }>();
+
+  /**
+   * Keeps `product` for licenses of `kind`, issued by the plugin that sells it (`by`, for the
+   * refusal): the seed's face, the `licensing.generate` action and its MCP tool then refuse it, so
+   * a customer cannot mint what the operator sells.
+   */
+  reserve(product: string, kind: LicenseKind, by: string): void {
+    this.reserved.set(product.trim().toLowerCase(), { kind, by });
+  }
+
+  /** A reserved product asked for with another kind: 400 INVALID_REQUEST (reason PRODUCT_RESERVED), naming `product`. */
+  private assertIssuable(product: string, kind: LicenseKind): void {
+    const owner = this.reserved.get(product.trim().toLowerCase());
+    if (owner && owner.kind !== kind) {
+      throw LicensingErrors.productReserved(product, owner.by);
+    }
+  }
 
   private scoped(scope: Scope, trx: Knex | Knex.Transaction = this.db) {
     const q = trx('licensing_licenses');
@@ -118,6 +160,7 @@ export class Licenses {
    * its limit, nothing written) and writes them with their events.
    */
   async generateMany(input: GenerateInput, count: number): Promise<License[]> {
+    this.assertIssuable(input.product ?? 'default', input.kind ?? 'license'); // before anything is metered or written
     const now = this.clock.now();
     const days = input.days ?? (input.plan === 'lifetime' || input.plan === 'custom' ? null : PLAN_DAYS[input.plan]);
     if (input.plan === 'custom' && !days) throw AppError.validation([{ path: 'body.days', message: 'is required for a custom plan' }], 400);
@@ -166,8 +209,30 @@ export class Licenses {
 
   async get(scope: Scope, licenseId: string): Promise<License> {
     const row = await this.scoped(scope).where('license_id', licenseId).first();
-    if (!row) throw licensingError(404, 'INVALID_LICENSE', 'LICENSE_NOT_FOUND', `license ${licenseId} not found`);
+    if (!row) throw LicensingErrors.licenseNotFound(licenseId);
     return toLicense(row);
+  }
+
+  /**
+   * One page of the scope's licenses, newest first, filtered and paged in SQL. `state` is read at
+   * the engine's now: `live` (active and within its dates), `expired` (expired, or active past
+   * valid_until: the expiry job runs daily), `ended` (revoked or disabled). `inUse` (with `live`)
+   * keeps licenses with a bound device or among `inUseAlso` — the license ids a caller counts as
+   * used, as a query over its own table in the same database (robots: codes a robot was activated
+   * with), which must yield no nulls — or, false, the others.
+   */
+  async page(scope: Scope, filter: LicenseFilter, page: PageRequest): Promise<Page<License>> {
+    const q = this.scoped(scope).orderBy('id', 'desc');
+    if (filter.product) q.where('product', filter.product);
+    const now = this.clock.now().toISOString();
+    const pastDate = (b: Knex.QueryBuilder) => b.whereNotNull('valid_until').andWhere('valid_until', '<=', now);
+    if (filter.state === 'ended') q.whereIn('status', ['revoked', 'disabled']);
+    if (filter.state === 'expired') q.whereNotIn('status', ['revoked', 'disabled']).andWhere((b) => b.where('status', 'expired').orWhere(pastDate));
+    if (filter.state === 'live') q.where('status', 'active').andWhere((b) => b.whereNull('valid_until').orWhere('valid_until', '>', now));
+    const also = filter.inUseAlso;
+    if (filter.inUse === true) q.where((b) => (also ? b.where('active_devices', '>', 0).orWhereIn('license_id', also) : b.where('active_devices', '>', 0)));
+    if (filter.inUse === false) q.where('active_devices', 0).modify((b) => (also ? b.whereNotIn('license_id', also) : b));
+    return pageQuery(q, page, toLicense);
   }
 
   async list(scope: Scope, filter: { status?: string; limit: number; product?: string }): Promise<Array<License>> {

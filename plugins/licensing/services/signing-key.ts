@@ -1,9 +1,10 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
 import type { Logger } from '../../../core/logger.js';
+import { sha256 } from '../../../core/secrets.js';
 
 const TABLE = 'licensing_signing_keys';
 const ID = 'primary';
@@ -28,7 +29,7 @@ const publicOf = (key: KeyObject) => (key.type === 'public' ? key : createPublic
 const spki = (key: KeyObject) => publicOf(key).export({ type: 'spki', format: 'der' });
 const publicPem = (key: KeyObject) => publicOf(key).export({ type: 'spki', format: 'pem' }).toString();
 /** A short, stable name for a public key in messages: SHA-256 of its SPKI bytes. */
-export const fingerprint = (key: KeyObject) => `SHA256:${createHash('sha256').update(spki(key)).digest('base64url').slice(0, 16)}`;
+export const fingerprint = (key: KeyObject) => `SHA256:${sha256(spki(key), 'base64url').slice(0, 16)}`;
 
 /** An Ed25519 private key from a PEM file; `what` names the file in errors (which setting, or the old default). */
 function readKeyFile(file: string, what = 'settings.licensing.keyFile'): KeyObject {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/clock.js';
-import { licensingError, type Reason } from './errors.js';
+import { LicensingErrors } from './errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import { normalizeCode } from './codes.js';
@@ -21,7 +21,15 @@ export interface Verified {
 }
 
 const CHANNEL = 'licensing.invalidate';
-const invalid = (reason: Reason, message: string) => licensingError(403, 'INVALID_LICENSE', reason, message);
+
+/** What Verifier is built from, passed by name. */
+export interface VerifierDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  pubsub: PubSub;
+  engine: () => Licenses;
+}
 
 /**
  * POST /api/verify runs at every client start: the platform's hottest path. Licenses and known
@@ -37,13 +45,19 @@ export class Verifier {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly pubsub: PubSub,
-    private readonly engine: () => Licenses,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly pubsub: PubSub;
+  private readonly engine: () => Licenses;
+
+  constructor({ db, clock, logger, pubsub, engine }: VerifierDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.pubsub = pubsub;
+    this.engine = engine;
+  }
 
   async start(): Promise<void> {
     await this.pubsub.subscribe(CHANNEL, (m) => this.drop(String(m.kind), String(m.key)));
@@ -77,14 +91,17 @@ export class Verifier {
     return license;
   }
 
-  /** `bind: false` accepts only a device already bound (the offline file); it never takes a slot. */
-  async verify(input: VerifyInput, options: { bind?: boolean } = {}): Promise<Verified> {
+  /**
+   * `bind: false` accepts only a device already bound (the offline file); it never takes a slot.
+   * `tenantId` finds that tenant's licenses only (another tenant's code is not found, and nothing is bound to it).
+   */
+  async verify(input: VerifyInput, options: { bind?: boolean; tenantId?: string } = {}): Promise<Verified> {
     const license = await this.license(normalizeCode(input.activation_code));
-    if (!license || license.email !== input.email.trim().toLowerCase())
-      throw invalid('LICENSE_NOT_FOUND', 'the activation code does not exist or does not match this email');
-    if (license.status !== 'active') throw invalid(`LICENSE_${license.status.toUpperCase()}` as Reason, `this license has been ${license.status}`);
+    if (!license || license.email !== input.email.trim().toLowerCase() || (options.tenantId && license.tenant_id !== options.tenantId))
+      throw LicensingErrors.noMatchingLicense();
+    if (license.status !== 'active') throw LicensingErrors.licenseEnded(license.status);
     const now = this.clock.now();
-    if (license.valid_until && license.valid_until <= now.toISOString()) throw invalid('LICENSE_EXPIRED', 'this license has expired');
+    if (license.valid_until && license.valid_until <= now.toISOString()) throw LicensingErrors.licenseExpired();
     if (!input.device_id) return { license, device: null };
 
     const key = `${license.id}:${input.device_id}`;
@@ -93,17 +110,16 @@ export class Verifier {
       const generation = this.generation;
       if (options.bind === false) {
         device = await this.engine().device(license.id, input.device_id);
-        if (!device) throw invalid('DEVICE_NOT_ACTIVATED', 'this device is not activated for this license; verify it first');
+        if (!device) throw LicensingErrors.deviceNotActivated();
       } else {
         const result = await this.engine().bind(license, { deviceId: input.device_id, deviceName: input.device_name, ip: input.ip_address });
-        if (result.outcome === 'cap_reached')
-          throw invalid('DEVICE_LIMIT_REACHED', `this license is already active on ${license.device_cap} device(s); deactivate one first`);
+        if (result.outcome === 'cap_reached') throw LicensingErrors.deviceSlotsTaken(license.device_cap);
         device = result.device;
         if (result.outcome === 'bound') this.licenses.delete(normalizeCode(license.activation_code)); // its active_devices changed
       }
       if (generation === this.generation) this.devices.set(key, device);
     }
-    if (device.status !== 'active') throw invalid('DEVICE_DEACTIVATED', 'this device has been deactivated for this license');
+    if (device.status !== 'active') throw LicensingErrors.deviceDeactivated();
     const at = now.toISOString();
     device.last_seen_at = at;
     device.device_name = input.device_name ?? device.device_name;

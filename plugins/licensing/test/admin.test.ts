@@ -1,5 +1,7 @@
+// Longer than most: one face end-to-end, /license/api/admin (generate, revoke, devices, lists, stats, events, isolation).
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
+import type { Actor } from '../../../test/helpers/actors.js';
 import {
   apiKey,
   assertFailure,
@@ -14,7 +16,6 @@ import {
   startLicensingApp,
   tenantKey,
   verify,
-  type Actor,
   type LicensingApp,
 } from './license-helpers.js';
 
@@ -487,6 +488,14 @@ describe('licensing: /license/api/admin', () => {
         'INVALID_LICENSE',
       );
       assertFailure(await t.lic('GET', `/api/admin/licenses/${licA.license_id}`, { headers: b.key }), 404, 'INVALID_LICENSE');
+      const oneA = await t.lic('GET', `/api/admin/licenses/${licA.license_id}`, { headers: a.key });
+      assert.equal(oneA.status, 200, oneA.text);
+      assert.equal(oneA.body.license.license_id, licA.license_id);
+      assert.equal(oneA.body.license.active_devices, 1);
+      assert.deepEqual(
+        oneA.body.devices.map((d: any) => [d.device_id, d.status, d.deactivated_at]),
+        [['a-dev', 'active', null]],
+      );
       assert.equal((await licenseRow(t, licA.license_id)).status, 'active');
       assert.equal((await licenseRow(t, licA.license_id)).active_devices, 1);
       assert.equal((await verify(t, { activation_code: licA.activation_code, email: 'a@example.com', device_id: 'a-dev' })).status, 200);
@@ -520,6 +529,10 @@ describe('licensing: /license/api/admin', () => {
         (await t.lic('POST', '/api/admin/deactivate-device', { headers: superKey, body: { license_id: licA.license_id, device_id: 'a-dev' } })).status,
         200,
       );
+      const deactivated = await t.lic('GET', `/api/admin/licenses/${licA.license_id}`, { headers: superKey });
+      assert.equal(deactivated.status, 200, deactivated.text);
+      assert.equal(deactivated.body.devices[0].status, 'deactivated');
+      assert.equal(deactivated.body.devices[0].deactivated_at, clock.now().toISOString());
       assert.equal((await t.lic('POST', '/api/admin/revoke', { headers: superKey, body: { license_id: licB.license_id } })).status, 200);
       assert.equal((await licenseRow(t, licB.license_id)).status, 'revoked');
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
-import { apiKey, DAY, generate, registerOwner, startLicensingApp, tenantKey, type LicensingApp } from './license-helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { apiKey, DAY, generate, startLicensingApp, tenantKey, type LicensingApp } from './license-helpers.js';
 
 describe('licensing with billing: the max_licenses gauge', () => {
   const clock = new ManualClock('2026-03-01T09:00:00.000Z');

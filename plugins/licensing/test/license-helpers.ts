@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
-import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
+import { createTestApp, server, type Reply, type Server, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { LicensingServices } from '../services/index.js';
 import { login, registerOwner, type Actor } from '../../../test/helpers/actors.js';
-export { PASSWORD, login, registerOwner, type Actor } from '../../../test/helpers/actors.js';
 
 export const API = '/api/v2';
 export const BASE = '/license';
@@ -30,6 +29,19 @@ export interface LicensingApp extends TestApp {
   api<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<Reply<T>>;
   /** A request under /license (the seed-002 face). */
   lic<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
+}
+
+/** What the HTTP helpers below need of an app: its auth and licensing faces. */
+export type LicensingFaces = Pick<LicensingApp, 'request' | 'api' | 'lic'>;
+
+/** A spawned `plinth start` serving auth and licensing at `url` (tests with real processes). */
+export function licensingServer(url: string): Server & LicensingFaces {
+  const s = server(url);
+  return {
+    ...s,
+    api: (method, path, opts = {}) => s.request(method, `${API}${path}`, opts),
+    lic: (method, path, opts = {}) => s.request(method, `${BASE}${path}`, opts),
+  };
 }
 
 export interface LicensingAppOptions {
@@ -63,17 +75,15 @@ export async function startLicensingApp(options: LicensingAppOptions = {}): Prom
 export const loginAdmin = (t: LicensingApp) => login(t, ADMIN.email, ADMIN.password);
 
 let seq = 0;
-/** A new tenant and its owner, the way a customer signs up. */
-
 /** An API key of the actor's, through /api/v2/api-keys; returns the X-API-Key header. */
-export async function apiKey(t: LicensingApp, actor: Actor, scopes: string[] = ['licenses:manage']): Promise<Record<string, string>> {
+export async function apiKey(t: LicensingFaces, actor: Actor, scopes: string[] = ['licenses:manage']): Promise<Record<string, string>> {
   const res = await t.api('POST', '/api-keys', { headers: actor.headers, body: { name: `licensing-${++seq}`, scopes } });
   assert.equal(res.status, 201, res.text);
   return { 'X-API-Key': res.body.raw_key };
 }
 
 /** A tenant owner and an X-API-Key holding licenses:manage. */
-export async function tenantKey(t: LicensingApp, label = 'owner'): Promise<{ owner: Actor; key: Record<string, string> }> {
+export async function tenantKey(t: LicensingFaces, label = 'owner'): Promise<{ owner: Actor; key: Record<string, string> }> {
   const owner = await registerOwner(t, label);
   return { owner, key: await apiKey(t, owner) };
 }
@@ -87,14 +97,14 @@ export interface Generated {
   valid_until: string | null;
 }
 
-export async function generate(t: LicensingApp, key: Record<string, string>, body: Record<string, unknown> = {}): Promise<Generated> {
+export async function generate(t: LicensingFaces, key: Record<string, string>, body: Record<string, unknown> = {}): Promise<Generated> {
   const res = await t.lic('POST', '/api/admin/generate', { headers: key, body: { plan: 'monthly', email: 'user@example.com', ...body } });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.success, true);
   return res.body.license;
 }
 
-export function verify(t: LicensingApp, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Reply> {
+export function verify(t: LicensingFaces, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Reply> {
   return t.lic('POST', '/api/verify', { body, headers });
 }
 

@@ -10,8 +10,9 @@ import { Writable } from 'node:stream';
 import { systemClock } from '../../../core/clock.js';
 import { createLogger } from '../../../core/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
-import { loadSigningKey } from '../services/signing-key.js';
-import { generate, startLicensingApp, tenantKey, verify, type LicensingApp } from './license-helpers.js';
+import { freePort, kill, openDatabase, spawnPlinth, startServer, writeConfig, type PlinthProcess } from '../../../test/helpers/processes.js';
+import { fingerprint, loadSigningKey } from '../services/signing-key.js';
+import { ADMIN, generate, licensingServer, startLicensingApp, tenantKey, verify, type LicensingApp, type LicensingFaces } from './license-helpers.js';
 
 const EMAIL = 'user@example.com';
 const pemOf = (key: ReturnType<typeof generateKeyPairSync>['privateKey']) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -35,7 +36,7 @@ function writeKeyFile(dir: string, name: string, pem: string): string {
 }
 
 /** A license file from `t` for a new device bound there. */
-async function licenseFile(t: LicensingApp, key: Record<string, string>, deviceId: string) {
+async function licenseFile(t: LicensingFaces, key: Record<string, string>, deviceId: string) {
   const lic = await generate(t, key);
   assert.equal((await verify(t, { activation_code: lic.activation_code, email: EMAIL, device_id: deviceId })).status, 200);
   const res = await t.lic('GET', `/api/license-file?${new URLSearchParams({ activation_code: lic.activation_code, email: EMAIL, device_id: deviceId })}`);
@@ -43,7 +44,7 @@ async function licenseFile(t: LicensingApp, key: Record<string, string>, deviceI
   return res.body as { payload: string; signature: string };
 }
 
-const publicKey = async (t: LicensingApp): Promise<string> => (await t.lic('GET', '/api/public-key')).body.public_key;
+const publicKey = async (t: LicensingFaces): Promise<string> => (await t.lic('GET', '/api/public-key')).body.public_key;
 const checks = (file: { payload: string; signature: string }, pem: string) =>
   verifySignature(null, Buffer.from(file.payload, 'ascii'), createPublicKey(pem), Buffer.from(file.signature, 'base64'));
 const keyRows = (t: LicensingApp) => t.db('licensing_signing_keys').select('*');
@@ -199,3 +200,79 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+describe('licensing: one signing key across real processes (PostgreSQL)', function () {
+  this.timeout(120_000);
+  let database: TestDatabase;
+  const procs: PlinthProcess[] = [];
+  before(async () => {
+    database = await createTestDatabase({ dialect: 'postgres' });
+  });
+  after(async () => {
+    for (const p of procs) await kill(p);
+    await database?.drop();
+  });
+
+  /** A `plinth start` config on the shared database with a data dir of its own, as on its own host. */
+  const hostConfig = (name: string, port: number, licensing: Record<string, unknown> = {}) => {
+    const dataDir = path.join(database.dataDir, name);
+    fs.mkdirSync(dataDir, { recursive: true });
+    return writeConfig(
+      database,
+      {
+        server: { port },
+        dataDir,
+        log: { level: 'warn' },
+        plugins: ['auth', 'licensing'],
+        settings: { auth: { admin: ADMIN, registration: 'open' }, licensing },
+      },
+      `${name}.json`,
+    );
+  };
+
+  it('two instances sign license files that verify with the one public key; a third with its own key file refuses to start, naming both keys', async () => {
+    const ports = [await freePort(), await freePort()];
+    const started = await Promise.allSettled(['a', 'b'].map((name, i) => startServer(hostConfig(name, ports[i]), ports[i])));
+    for (const s of started) if (s.status === 'fulfilled') procs.push(s.value);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    const [a, b] = ports.map((port) => licensingServer(`http://127.0.0.1:${port}`));
+
+    const pem = await publicKey(a);
+    assert.equal(await publicKey(b), pem, 'both serve one public key');
+    const { key } = await tenantKey(a);
+    const fromA = await licenseFile(a, key, 'device-a');
+    const fromB = await licenseFile(b, key, 'device-b');
+    assert.ok(checks(fromA, pem), "A's file verifies with the public key");
+    assert.ok(checks(fromB, pem), "B's file verifies with the public key");
+    assert.ok(!checks({ ...fromB, payload: fromA.payload }, pem), 'a signature does not verify another payload');
+
+    const db = openDatabase(database);
+    let recorded: { public_key: string; source: string };
+    try {
+      const rows = await db('licensing_signing_keys').select('public_key', 'source');
+      assert.equal(rows.length, 1);
+      recorded = rows[0];
+    } finally {
+      await db.destroy();
+    }
+    assert.deepEqual([recorded.public_key, recorded.source], [pem, 'generated']);
+    for (const name of ['a', 'b']) assert.equal(fs.existsSync(path.join(database.dataDir, name, 'licensing', 'ed25519.pem')), false, 'no key file written');
+
+    // A third host with a key file of its own: it refuses to start, and says which two keys differ.
+    const own = generateKeyPairSync('ed25519').privateKey;
+    const file = writeKeyFile(path.join(database.dataDir, 'c'), 'own.pem', pemOf(own));
+    const c = spawnPlinth(['start'], hostConfig('c', await freePort(), { keyFile: file }));
+    procs.push(c);
+    const { code } = await c.exited;
+    assert.notEqual(code, 0, c.output());
+    const expected = [fingerprint(own), fingerprint(createPublicKey(pem))];
+    assert.notEqual(expected[0], expected[1]);
+    assert.ok(
+      c.output().includes(`the key file ${file} holds the Ed25519 key ${expected[0]}, but this database signs license files with ${expected[1]}`),
+      c.output(),
+    );
+    // The two running instances still serve the same key.
+    assert.equal(await publicKey(a), pem);
+    assert.equal(await publicKey(b), pem);
+  });
+});

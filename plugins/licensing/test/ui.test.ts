@@ -54,8 +54,11 @@ describe('licensing admin UI (browser)', () => {
     page = browser.page;
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
   });
 
   it('signs in as the superadmin and opens Licenses: zero stats and an empty list', async () => {
@@ -83,6 +86,7 @@ describe('licensing admin UI (browser)', () => {
     const dialog = page.getByRole('dialog', { name: 'Generate a license' });
     await dialog.waitFor();
     await hasFocus(dialog.getByLabel('Customer email'));
+    browser.expectRefusal({ status: 400, method: 'POST', path: '/license/api/admin/generate', times: 2 });
     await dialog.getByRole('button', { name: 'Generate', exact: true }).click();
     assert.equal(await dialog.getByRole('alert').textContent(), 'email is required');
     // The field the message is about is outlined in red and described by it; the others are not.
@@ -225,6 +229,7 @@ describe('licensing admin UI (browser)', () => {
     await deviceRow('dev-3').waitFor();
     await page.getByText('2 of 2 in use').waitFor();
 
+    browser.expectRefusal({ status: 409, method: 'POST', path: '/license/api/admin/activate-device' });
     await deviceRow('dev-1').getByRole('button', { name: 'Activate' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();

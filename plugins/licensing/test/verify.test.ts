@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
+import { createAjv } from '../../../core/validation.js';
+import { healthReply } from '../routes/schemas.js';
 import {
   assertFailure,
   count,
@@ -30,6 +32,13 @@ describe('licensing: GET /license/health and POST /license/api/verify', () => {
     const res = await t.lic('GET', '/health');
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { status: 'ok', timestamp: clock.now().toISOString() });
+    // Documented as the JSON it is, outside the face's { success } envelope (so checkReplies does not see it: checked here).
+    const doc = (await t.request('GET', '/openapi.json')).body;
+    const content = doc.paths['/license/health'].get.responses['200'].content;
+    assert.deepEqual(Object.keys(content), ['application/json']);
+    assert.deepEqual(content['application/json'].schema, healthReply);
+    const ajv = createAjv({ useDefaults: false });
+    assert.ok(ajv.validate(healthReply, res.body), ajv.errorsText(ajv.errors));
   });
 
   it('verify: the seed success shape, exactly', async () => {

@@ -22,7 +22,7 @@ const PLANS: Array<{ plan: Plan; label: string; days: string }> = [
 ];
 
 const DEFAULT_CAP = '5';
-/** The server's cap on one call's `count` (plugins/licensing/routes/admin.ts MAX_BATCH). */
+/** The server's cap on one call's `count` (plugins/licensing/routes/schemas.ts MAX_BATCH). */
 const MAX_COUNT = 500;
 
 /** The form's fields by the names the server's messages use ("email is required", "body.count: must be <= 500"). */

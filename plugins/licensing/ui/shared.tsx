@@ -1,52 +1,20 @@
 // What the licensing pages share: the API base, the reply shapes, status badges and small helpers.
 import { ApiError } from '../../../core/ui/kit/index.js';
+import type { License } from '../api.js';
 
 /** The licensing plugin's admin face (the pages call it with the session cookie). */
 export const BASE = '/license/api/admin';
 
-export type Plan = 'monthly' | 'yearly' | 'lifetime' | 'custom';
-export type LicenseStatus = 'active' | 'revoked' | 'expired' | 'disabled';
+// The replies' shapes are the plugin's own types (api.ts), not copies: GET /licenses/{license_id}
+// answers a License and its Devices; a row of GET /licenses is the seed's projection of a License.
+export type { Device, License } from '../api.js';
+export type Plan = License['plan'];
 
-/** One row of GET /licenses. */
-export interface LicenseRow {
-  license_id: string;
-  activation_code: string;
-  email: string | null;
-  plan: Plan;
-  device_limit: number;
-  active_devices: number;
-  issued_at: string;
-  valid_until: string | null;
-  user_hint: string | null;
-  status: LicenseStatus;
-}
-
-/** GET /licenses/{license_id}: the license … */
-export interface License {
-  license_id: string;
-  activation_code: string;
-  email: string | null;
-  plan: Plan;
-  product: string;
-  device_cap: number;
-  active_devices: number;
-  issued_at: string;
-  valid_until: string | null;
-  user_hint: string | null;
-  status: LicenseStatus;
-  status_reason: string | null;
-}
-
-/** … and its devices. */
-export interface Device {
-  device_id: string;
-  device_name: string | null;
-  ip_address: string | null;
-  status: 'active' | 'deactivated';
-  first_seen_at: string;
-  last_seen_at: string;
-  deactivated_at: string | null;
-}
+/** One row of GET /licenses: the seed's names (`device_limit` is the license's device_cap). */
+export type LicenseRow = Pick<
+  License,
+  'license_id' | 'activation_code' | 'email' | 'plan' | 'active_devices' | 'issued_at' | 'valid_until' | 'user_hint' | 'status'
+> & { device_limit: number };
 
 export interface Stats {
   total_licenses: number;

@@ -9,6 +9,7 @@ const SAMPLE = {
       address: 'demo@example.com',
       created_at: now,
       expires_at: null,
+      expires: null,
       is_pinned: 1,
       password_is_default: 1,
       can_login: 0,
@@ -21,6 +22,7 @@ const SAMPLE = {
       address: 'sample@example.com',
       created_at: now,
       expires_at: null,
+      expires: null,
       is_pinned: 0,
       password_is_default: 1,
       can_login: 0,
@@ -44,7 +46,8 @@ const SAMPLE = {
 };
 
 /**
- * The guest account sees sample data only, read-only: the seed's demo mode. Every other call by a
+ * The guest account sees sample data only, read-only: the seed's demo mode. The samples have the
+ * shapes the real routes document (the roles test checks them against those schemas). Every other call by a
  * guest is 403; nothing real is ever shown or changed.
  */
 export function guestRoutes(r: PluginRouter): void {
@@ -63,10 +66,15 @@ export function guestRoutes(r: PluginRouter): void {
         if (!email) throw AppError.notFound('email not found');
         return void (ctx.body = {
           ...email,
+          mailbox: 'demo@example.com',
+          sender_name: '',
           to_addrs: 'demo@example.com',
           content: email.preview,
           html_content: `<p>${email.preview}</p>`,
           attachments: [],
+          size: email.preview.length,
+          message_id: null,
+          is_read: 1,
           download: null,
         });
       }

@@ -3,10 +3,33 @@ import type { PluginRouter } from '../../../core/http/router.js';
 import { scopeFrom } from './scope.js';
 import type { MailServices } from '../services/index.js';
 import type { MailSettings } from '../config.js';
-
-const address = { type: 'string', minLength: 3, maxLength: 320 } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
-const bool = { type: 'boolean' } as const;
+import {
+  addressQuery,
+  createBody,
+  deleted,
+  domainsReply,
+  generateQuery,
+  mailboxesQuery,
+  mailboxesReply,
+  newMailboxReply,
+  receivedDailyQuery,
+  receivedDailyReply,
+} from './schemas.js';
+import {
+  batchQuery,
+  batchReply,
+  clearedReply,
+  emailDeletedReply,
+  emailIdParams,
+  emailReply,
+  emailsQuery,
+  emailsReply,
+  mailboxQuery,
+  rawMessage,
+  receivedReply,
+  receiveQuery,
+  waitQuery,
+} from './email-schemas.js';
 
 /** The seed's `expires`: epoch milliseconds (null only for rows made before every mailbox had a lifetime). */
 const expiresMs = (m: { expires_at: string | null }) => (m.expires_at ? Date.parse(m.expires_at) : null);
@@ -28,8 +51,14 @@ const mailboxView = (m: Awaited<ReturnType<MailServices['mailboxes']['get']>>) =
 export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSettings): void {
   const use = [requireScope('mail:use')];
 
-  r.get('/api/domains', { summary: 'Domains mailboxes can be made at (domainIndex counts in this list)', guards: use }, async (ctx) =>
-    (await s.domains.offeredTo(await scopeFrom(ctx))).map((d) => d.name),
+  r.get(
+    '/api/domains',
+    {
+      summary: 'Domains mailboxes can be made at (domainIndex counts in this list)',
+      guards: use,
+      schema: { responses: { 200: { description: 'Domain names, in domainIndex order', schema: domainsReply } } },
+    },
+    async (ctx) => (await s.domains.offeredTo(await scopeFrom(ctx))).map((d) => d.name),
   );
 
   r.get(
@@ -37,12 +66,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     {
       summary: 'A random temporary mailbox',
       guards: use,
-      schema: {
-        query: {
-          type: 'object',
-          properties: { length: { type: 'integer', minimum: 6, maximum: 32, default: 10 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } },
-        },
-      },
+      schema: { query: generateQuery, responses: { 200: { description: 'The new mailbox', schema: newMailboxReply } } },
     },
     async (ctx, { query }) => {
       const scope = await scopeFrom(ctx);
@@ -56,14 +80,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     {
       summary: 'A mailbox with a chosen name',
       guards: use,
-      schema: {
-        body: {
-          type: 'object',
-          required: ['local'],
-          additionalProperties: false,
-          properties: { local: { type: 'string', minLength: 1, maxLength: 64 }, domainIndex: { type: 'integer', minimum: 0, default: 0 } },
-        },
-      },
+      schema: { body: createBody, responses: { 200: { description: 'The new mailbox', schema: newMailboxReply } } },
     },
     async (ctx, { body }) => {
       const scope = await scopeFrom(ctx);
@@ -78,7 +95,10 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     {
       summary: 'Mail received per day over the last days (1–366, default 30), in the mailboxes the caller sees',
       guards: use,
-      schema: { query: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } } } },
+      schema: {
+        query: receivedDailyQuery,
+        responses: { 200: { description: 'Every day of the range, oldest first (zeros included)', schema: receivedDailyReply } },
+      },
     },
     async (ctx, { query }) => ({ days: await s.emails.receivedPerDay(await scopeFrom(ctx), query.days) }),
   );
@@ -88,26 +108,18 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     {
       summary: 'My mailboxes',
       guards: use,
-      schema: {
-        query: {
-          type: 'object',
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
-            domain: { type: 'string', maxLength: 255 },
-            favorite: bool,
-            forward: bool,
-            search: { type: 'string', maxLength: 100 },
-          },
-        },
-      },
+      schema: { query: mailboxesQuery, responses: { 200: { description: 'Pinned first, then newest first', schema: mailboxesReply } } },
     },
     async (ctx, { query }) => (await s.mailboxes.list(await scopeFrom(ctx), query)).map(mailboxView),
   );
 
   r.delete(
     '/api/mailboxes',
-    { summary: 'Delete a mailbox and its mail', guards: use, schema: { query: { type: 'object', required: ['address'], properties: { address } } } },
+    {
+      summary: 'Delete a mailbox and its mail',
+      guards: use,
+      schema: { query: addressQuery, responses: { 200: { description: 'Deleted', schema: deleted } } },
+    },
     async (ctx, { query }) => {
       await s.mailboxes.remove(await scopeFrom(ctx), query.address);
       return { success: true, deleted: true };
@@ -119,9 +131,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     {
       summary: 'Mail in a mailbox, newest first',
       guards: use,
-      schema: {
-        query: { type: 'object', required: ['mailbox'], properties: { mailbox: address, limit: { type: 'integer', minimum: 1, maximum: 50, default: 20 } } },
-      },
+      schema: { query: emailsQuery, responses: { 200: { description: 'At most `limit` messages', schema: emailsReply } } },
     },
     async (ctx, { query }) => s.emails.list(await scopeFrom(ctx), query.mailbox, { limit: query.limit }),
   );
@@ -131,7 +141,10 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     {
       summary: 'Several messages’ metadata',
       guards: use,
-      schema: { query: { type: 'object', required: ['ids'], properties: { ids: { type: 'string', pattern: '^\\d+(,\\d+){0,49}$' } } } },
+      schema: {
+        query: batchQuery,
+        responses: { 200: { description: 'The messages found among `ids` (others are left out), newest first', schema: batchReply } },
+      },
     },
     async (ctx, { query }) => s.emails.batch(await scopeFrom(ctx), query.ids.split(',').map(Number)),
   );
@@ -143,15 +156,8 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
       summary: 'Long-poll for mail newer than `since`',
       guards: use,
       schema: {
-        query: {
-          type: 'object',
-          required: ['mailbox'],
-          properties: {
-            mailbox: address,
-            since: { type: 'integer', minimum: 0, default: 0 },
-            timeout: { type: 'integer', minimum: 0, maximum: settings.longPollMaxSeconds, default: 25 },
-          },
-        },
+        query: waitQuery(settings.longPollMaxSeconds),
+        responses: { 200: { description: 'Messages newer than `since` (at most 50), or [] at the timeout', schema: emailsReply } },
       },
     },
     async (ctx, { query }) => {
@@ -163,7 +169,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
 
   r.delete(
     '/api/emails',
-    { summary: 'Empty a mailbox', guards: use, schema: { query: { type: 'object', required: ['mailbox'], properties: { mailbox: address } } } },
+    { summary: 'Empty a mailbox', guards: use, schema: { query: mailboxQuery, responses: { 200: { description: 'How many went', schema: clearedReply } } } },
     async (ctx, { query }) => ({
       success: true,
       deletedCount: await s.emails.clear(await scopeFrom(ctx), query.mailbox),
@@ -173,22 +179,46 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   // The download link carries the face's base, so it works as given (the seed's form, without
   // `/mail`, answers 404 here).
   const base = r.base === '/' ? '' : r.base;
-  r.get('/api/email/:id', { summary: 'One message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
-    const email = await s.emails.get(await scopeFrom(ctx), params.id);
-    return { ...email, download: `${base}/api/email/${email.id}/download` };
-  });
+  r.get(
+    '/api/email/:id',
+    {
+      summary: 'One message',
+      guards: use,
+      schema: { params: emailIdParams, responses: { 200: { description: 'The message, now marked read', schema: emailReply } } },
+    },
+    async (ctx, { params }) => {
+      const email = await s.emails.get(await scopeFrom(ctx), params.id);
+      return { ...email, download: `${base}/api/email/${email.id}/download` };
+    },
+  );
 
-  r.get('/api/email/:id/download', { summary: 'The raw message (message/rfc822)', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
-    const raw = await s.emails.raw(await scopeFrom(ctx), params.id);
-    ctx.type = 'message/rfc822';
-    ctx.set('Content-Disposition', `attachment; filename="${params.id}.eml"`);
-    return raw;
-  });
+  r.get(
+    '/api/email/:id/download',
+    {
+      summary: 'The raw message (message/rfc822)',
+      guards: use,
+      schema: { params: emailIdParams, responses: { 200: { description: 'The message exactly as received (an .eml attachment)', ...rawMessage } } },
+    },
+    async (ctx, { params }) => {
+      const raw = await s.emails.raw(await scopeFrom(ctx), params.id);
+      ctx.type = 'message/rfc822';
+      ctx.set('Content-Disposition', `attachment; filename="${params.id}.eml"`);
+      return raw;
+    },
+  );
 
-  r.delete('/api/email/:id', { summary: 'Delete one message', guards: use, schema: { params: idParams } }, async (ctx, { params }) => {
-    await s.emails.remove(await scopeFrom(ctx), params.id);
-    return { success: true, deleted: true, message: 'email deleted' };
-  });
+  r.delete(
+    '/api/email/:id',
+    {
+      summary: 'Delete one message',
+      guards: use,
+      schema: { params: emailIdParams, responses: { 200: { description: 'Deleted', schema: emailDeletedReply } } },
+    },
+    async (ctx, { params }) => {
+      await s.emails.remove(await scopeFrom(ctx), params.id);
+      return { success: true, deleted: true, message: 'email deleted' };
+    },
+  );
 
   // The seed's /receive: a raw RFC 822 message from an outside MTA or routing service, through the
   // same path as SMTP. Platform-level (it can reach any tenant's mailbox): superadmin / root token.
@@ -197,7 +227,11 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     {
       summary: 'Deliver a raw message (message/rfc822); recipients from ?to= or the headers',
       guards: [requireRole('superadmin')],
-      schema: { query: { type: 'object', properties: { to: { type: 'string', maxLength: 32000 }, from: { type: 'string', maxLength: 320 } } } },
+      schema: {
+        query: receiveQuery,
+        rawBody: rawMessage,
+        responses: { 201: { description: 'Stored in every recipient mailbox found', schema: receivedReply } },
+      },
     },
     async (ctx, { query }) => {
       const raw = await s.readRaw(ctx.req, settings.smtp.maxMessageBytes);

@@ -7,13 +7,24 @@ import { mailRole } from '../services/access.js';
 import type { MailServices } from '../services/index.js';
 import { MAIL_SESSION_COOKIE } from '../services/mail-auth.js';
 import { scopeFrom } from './scope.js';
+import {
+  addressBody,
+  batchToggleLoginBody,
+  byAddressReply,
+  done,
+  loginBody,
+  loginReply,
+  ownPasswordBody,
+  ownPasswordReply,
+  quotaReply,
+  sessionReply,
+  setPasswordBody,
+  toggleLoginBody,
+  toggleLoginReply,
+} from './schemas.js';
 
 const cookie = (ctx: HttpContext, name: string, value: string, seconds: number) =>
   ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, path: '/', maxAge: seconds * 1000 });
-
-const address = { type: 'string', minLength: 3, maxLength: 320 } as const;
-const password = { type: 'string', minLength: 1, maxLength: 1024 } as const;
-const body = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', additionalProperties: false, required, properties });
 
 /** The seed's /api/login, /api/logout, /api/session, quota and mailbox passwords. */
 export function sessionRoutes(r: PluginRouter, s: MailServices): void {
@@ -21,7 +32,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
     '/api/login',
     {
       summary: 'Sign in: a platform user (email or username), a mailbox address, or guest',
-      schema: { body: body({ username: { type: 'string', minLength: 1, maxLength: 320 }, password }, ['username', 'password']) },
+      schema: { body: loginBody, responses: { 200: { description: 'Signed in: the session cookie is set', schema: loginReply } } },
     },
     async (ctx, { body: b }) => {
       const result = await s.auth.login(b.username, b.password, { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
@@ -42,35 +53,55 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
     },
   );
 
-  r.post('/api/logout', { summary: 'Sign out' }, async (ctx) => {
-    await s.auth.logout(ctx.cookies.get(MAIL_SESSION_COOKIE));
-    await s.auth.logoutPlatform(ctx.cookies.get(SESSION_COOKIE));
-    for (const name of [MAIL_SESSION_COOKIE, SESSION_COOKIE]) ctx.cookies.set(name, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
-    return { success: true };
-  });
+  r.post(
+    '/api/logout',
+    { summary: 'Sign out', schema: { responses: { 200: { description: 'Signed out (also when nobody was)', schema: done } } } },
+    async (ctx) => {
+      await s.auth.logout(ctx.cookies.get(MAIL_SESSION_COOKIE));
+      await s.auth.logoutPlatform(ctx.cookies.get(SESSION_COOKIE));
+      for (const name of [MAIL_SESSION_COOKIE, SESSION_COOKIE]) ctx.cookies.set(name, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
+      return { success: true };
+    },
+  );
 
-  r.get('/api/session', { summary: 'Who is signed in' }, async (ctx) => {
-    const principal = await ctx.authenticate().catch(() => null);
-    if (!principal) {
-      ctx.status = 401;
-      return { authenticated: false };
-    }
-    const role = mailRole(principal);
-    return {
-      authenticated: true,
-      role: role === 'strictAdmin' ? 'admin' : role,
-      username: principal.name ?? principal.id,
-      strictAdmin: role === 'strictAdmin',
-    };
-  });
+  r.get(
+    '/api/session',
+    {
+      summary: 'Who is signed in',
+      description: 'Nobody signed in: 401 with `{ "authenticated": false }`.',
+      schema: { responses: { 200: { description: 'The caller', schema: sessionReply } } },
+    },
+    async (ctx) => {
+      const principal = await ctx.authenticate().catch(() => null);
+      if (!principal) {
+        ctx.status = 401;
+        return { authenticated: false };
+      }
+      const role = mailRole(principal);
+      return {
+        authenticated: true,
+        role: role === 'strictAdmin' ? 'admin' : role,
+        username: principal.name ?? principal.id,
+        strictAdmin: role === 'strictAdmin',
+      };
+    },
+  );
 
-  r.get('/api/user/quota', { summary: 'My mailbox quota', guards: [requireScope('mail:use')] }, async (ctx) => s.mailboxes.quota(await scopeFrom(ctx)));
+  r.get(
+    '/api/user/quota',
+    {
+      summary: 'My mailbox quota',
+      guards: [requireScope('mail:use')],
+      schema: { responses: { 200: { description: 'Mailboxes used of the limit', schema: quotaReply } } },
+    },
+    async (ctx) => s.mailboxes.quota(await scopeFrom(ctx)),
+  );
 
   r.put(
     '/api/mailbox/password',
     {
       summary: 'A signed-in mailbox changes its own password',
-      schema: { body: body({ currentPassword: password, newPassword: password }, ['currentPassword', 'newPassword']) },
+      schema: { body: ownPasswordBody, responses: { 200: { description: 'Changed', schema: ownPasswordReply } } },
     },
     async (ctx, { body: b }) => {
       const principal = await ctx.authenticate();
@@ -84,7 +115,11 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
   const strict = [requireRole('superadmin')];
   r.post(
     '/api/mailboxes/reset-password',
-    { summary: 'Clear a mailbox password (its login stops)', guards: strict, schema: { body: body({ address }, ['address']) } },
+    {
+      summary: 'Clear a mailbox password (its login stops)',
+      guards: strict,
+      schema: { body: addressBody, responses: { 200: { description: 'Cleared', schema: done } } },
+    },
     async (_ctx, { body: b }) => {
       if (!(await s.auth.setPassword(b.address, null))) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
       return { success: true };
@@ -92,7 +127,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
   );
   r.post(
     '/api/mailboxes/change-password',
-    { summary: "Set a mailbox's password", guards: strict, schema: { body: body({ address, new_password: password }, ['address', 'new_password']) } },
+    { summary: "Set a mailbox's password", guards: strict, schema: { body: setPasswordBody, responses: { 200: { description: 'Set', schema: done } } } },
     async (_ctx, { body: b }) => {
       if (!(await s.auth.setPassword(b.address, b.new_password))) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
       return { success: true };
@@ -103,7 +138,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
     {
       summary: 'Allow or stop a mailbox signing in',
       guards: strict,
-      schema: { body: body({ address, can_login: { type: 'boolean' } }, ['address', 'can_login']) },
+      schema: { body: toggleLoginBody, responses: { 200: { description: 'Whether it may sign in now', schema: toggleLoginReply } } },
     },
     async (ctx, { body: b }) => {
       const result = await s.mailboxes.update(await scopeFrom(ctx), { addresses: [b.address] }, { can_login: b.can_login });
@@ -116,9 +151,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
     {
       summary: 'Allow or stop several mailboxes signing in',
       guards: strict,
-      schema: {
-        body: body({ addresses: { type: 'array', minItems: 1, maxItems: 500, items: address }, can_login: { type: 'boolean' } }, ['addresses', 'can_login']),
-      },
+      schema: { body: batchToggleLoginBody, responses: { 200: { description: 'One result per address', schema: byAddressReply } } },
     },
     async (ctx, { body: b }) => s.mailboxes.update(await scopeFrom(ctx), { addresses: b.addresses }, { can_login: b.can_login }),
   );

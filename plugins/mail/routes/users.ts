@@ -3,12 +3,12 @@ import type { HttpContext } from '../../../core/http/context.js';
 import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { MailServices } from '../services/index.js';
+import { done } from './schemas.js';
+import { assignBody, createUserBody, updateUserBody, userIdParams, userMailboxesReply, usersQuery, usersReply, userView } from './admin-schemas.js';
 
 const roleOf = (seedRole: 'user' | 'admin') => (seedRole === 'admin' ? 'admin' : 'member');
 const seedRole = (role: string) => (role === 'member' ? 'user' : 'admin');
 const meta = (ctx: HttpContext) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') });
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-const username = { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,64}$' } as const;
 
 /**
  * The seed's user management (strictAdmin): its users are the platform's users; mailbox_limit and
@@ -46,16 +46,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     {
       summary: 'Platform users of the mail face (strict admin)',
       guards: strict,
-      schema: {
-        query: {
-          type: 'object',
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
-            sort: { enum: ['asc', 'desc'], default: 'desc' },
-          },
-        },
-      },
+      schema: { query: usersQuery, responses: { 200: { description: 'Users, by creation time (`sort`)', schema: usersReply } } },
     },
     async (ctx, { query }) => {
       const rows = await users(ctx).slice({ limit: query.limit, offset: query.offset, order: query.sort });
@@ -68,19 +59,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     {
       summary: 'Create a user who signs in to the mail face',
       guards: strict,
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['username', 'password'],
-          properties: {
-            username,
-            password: { type: 'string', minLength: 1, maxLength: 1024 },
-            role: { enum: ['user', 'admin'], default: 'user' },
-            mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000, default: 10 },
-          },
-        },
-      },
+      schema: { body: createUserBody, responses: { 201: { description: 'The new user', schema: userView } } },
     },
     async (ctx, { body }) => {
       const principal = await actor(ctx);
@@ -106,21 +85,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     {
       summary: "Change a user's name, password, mailbox limit, sending or role",
       guards: strict,
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            username,
-            password: { type: 'string', minLength: 1, maxLength: 1024 },
-            mailboxLimit: { type: 'integer', minimum: 0, maximum: 100000 },
-            can_send: { enum: [0, 1, true, false] },
-            role: { enum: ['user', 'admin'] },
-          },
-        },
-      },
+      schema: { params: userIdParams, body: updateUserBody, responses: { 200: { description: 'Changed', schema: done } } },
     },
     async (ctx, { params, body }) => {
       const user = await users(ctx).get(params.id);
@@ -147,18 +112,30 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     },
   );
 
-  r.delete('/api/users/:id', { summary: 'Delete a user', guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
-    await users(ctx).remove(await actor(ctx), params.id, meta(ctx));
-    // Their mailboxes stay (the tenant's admins still see them), without an owner; their mail rights go.
-    await db(ctx)('mail_mailboxes').where('owner_user_id', params.id).update({ owner_user_id: null });
-    await db(ctx)('mail_user_settings').where('user_id', params.id).delete();
-    return { success: true };
-  });
+  r.delete(
+    '/api/users/:id',
+    { summary: 'Delete a user', guards: strict, schema: { params: userIdParams, responses: { 200: { description: 'Deleted', schema: done } } } },
+    async (ctx, { params }) => {
+      await users(ctx).remove(await actor(ctx), params.id, meta(ctx));
+      // Their mailboxes stay (the tenant's admins still see them), without an owner; their mail rights go.
+      await db(ctx)('mail_mailboxes').where('owner_user_id', params.id).update({ owner_user_id: null });
+      await db(ctx)('mail_user_settings').where('user_id', params.id).delete();
+      return { success: true };
+    },
+  );
 
-  r.get('/api/users/:id/mailboxes', { summary: "A user's mailboxes", guards: strict, schema: { params: idParams } }, async (ctx, { params }) => {
-    await users(ctx).get(params.id);
-    return (await s.mailboxes.listOwnedBy(params.id)).map((m) => ({ address: m.address, created_at: m.created_at, is_pinned: m.is_pinned ? 1 : 0 }));
-  });
+  r.get(
+    '/api/users/:id/mailboxes',
+    {
+      summary: "A user's mailboxes",
+      guards: strict,
+      schema: { params: userIdParams, responses: { 200: { description: 'Oldest first', schema: userMailboxesReply } } },
+    },
+    async (ctx, { params }) => {
+      await users(ctx).get(params.id);
+      return (await s.mailboxes.listOwnedBy(params.id)).map((m) => ({ address: m.address, created_at: m.created_at, is_pinned: m.is_pinned ? 1 : 0 }));
+    },
+  );
 
   for (const [path, assign] of [
     ['/api/users/assign', true],
@@ -169,14 +146,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       {
         summary: assign ? 'Give a user a mailbox' : 'Take a mailbox from a user',
         guards: strict,
-        schema: {
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['username', 'address'],
-            properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, address: { type: 'string', minLength: 3, maxLength: 320 } },
-          },
-        },
+        schema: { body: assignBody, responses: { 200: { description: assign ? 'Assigned' : 'Unassigned', schema: done } } },
       },
       async (ctx, { body }) => {
         const user = await users(ctx).byUsername(body.username);

@@ -51,6 +51,15 @@ const fromRow = (r: Record<string, any>): MailDomain & { createdAt: string } => 
   createdAt: r.created_at,
 });
 
+/** What MailDomains is built from, passed by name. */
+export interface MailDomainsDeps {
+  db: Knex;
+  clock: Clock;
+  settings: MailSettings;
+  publicUrl: string;
+  tenants: () => TenantDirectory;
+}
+
 /**
  * Mail domains: the ones in config/env (read-only here) and the ones an operator adds, stored in
  * mail_domains. Read from the database on every use, not cached: every instance (every MX) sees a
@@ -60,13 +69,14 @@ export class MailDomains {
   /** From settings.mail.domains and PLINTH_MAIL_DOMAINS, or the host of server.publicUrl. */
   readonly configured: MailDomain[];
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    settings: MailSettings,
-    publicUrl: string,
-    private readonly tenants: () => TenantDirectory,
-  ) {
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly tenants: () => TenantDirectory;
+
+  constructor({ db, clock, settings, publicUrl, tenants }: MailDomainsDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.tenants = tenants;
     this.configured = allDomains(settings, publicUrl);
   }
 

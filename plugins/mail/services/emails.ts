@@ -9,19 +9,34 @@ const SUMMARY = ['e.id', 'e.sender', 'e.subject', 'e.received_at', 'e.is_read', 
 
 const summary = (r: Record<string, any>) => ({ ...r, id: Number(r.id), is_read: r.is_read ? 1 : 0 });
 
+/** What Emails is built from, passed by name. */
+export interface EmailsDeps {
+  db: Knex;
+  mailboxes: Mailboxes;
+  ingest: Ingest;
+  /** Concurrent waits per caller on this instance. */
+  maxWaitsPerCaller: number;
+  clock: Clock;
+}
+
 /** Reading stored mail, always through the mailboxes the caller may see. */
 export class Emails {
   /** Long-polls in progress per caller: each holds a socket and a listener, so one token may not hold thousands. */
   private readonly waiting = new Map<string, number>();
 
-  constructor(
-    private readonly db: Knex,
-    private readonly mailboxes: Mailboxes,
-    private readonly ingest: Ingest,
-    /** Concurrent waits per caller on this instance. */
-    private readonly maxWaitsPerCaller: number,
-    private readonly clock: Clock,
-  ) {}
+  private readonly db: Knex;
+  private readonly mailboxes: Mailboxes;
+  private readonly ingest: Ingest;
+  private readonly maxWaitsPerCaller: number;
+  private readonly clock: Clock;
+
+  constructor({ db, mailboxes, ingest, maxWaitsPerCaller, clock }: EmailsDeps) {
+    this.db = db;
+    this.mailboxes = mailboxes;
+    this.ingest = ingest;
+    this.maxWaitsPerCaller = maxWaitsPerCaller;
+    this.clock = clock;
+  }
 
   private visible(scope: MailboxScope) {
     const q = this.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id');

@@ -10,6 +10,7 @@ import { SmtpReceiver } from './smtp-receiver.js';
 import { Sender } from './sender.js';
 import { Forwarder } from './forwarder.js';
 import { MailAuth } from './mail-auth.js';
+import { CodeWaiter } from './code-waiter.js';
 import { DEFAULT_MAILBOX_LIMIT } from './mailboxes.js';
 
 export type MailDeps = Pick<
@@ -20,23 +21,23 @@ export type MailDeps = Pick<
 export type MailServices = ReturnType<typeof createMailServices>;
 
 export function createMailServices(d: MailDeps, settings: MailSettings) {
-  const domains = new MailDomains(d.db, d.clock, settings, d.config.server.publicUrl, () => d.tenants);
-  const mailboxes = new Mailboxes(d.db, d.clock, settings, d.usage, domains);
+  const domains = new MailDomains({ db: d.db, clock: d.clock, settings, publicUrl: d.config.server.publicUrl, tenants: () => d.tenants });
+  const mailboxes = new Mailboxes({ db: d.db, clock: d.clock, settings, usage: d.usage, domains });
   const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes, () => d.pubsub);
-  const emails = new Emails(d.db, mailboxes, ingest, settings.longPollMaxPerPrincipal, d.clock);
+  const emails = new Emails({ db: d.db, mailboxes, ingest, maxWaitsPerCaller: settings.longPollMaxPerPrincipal, clock: d.clock });
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
-  const sender = new Sender(d.db, d.clock, d.events, () => d.mailer, mailboxes, d.usage);
+  const sender = new Sender({ db: d.db, clock: d.clock, events: d.events, mailer: () => d.mailer, mailboxes, usage: d.usage });
   const forwarder = new Forwarder(d.db, () => d.mailer);
   // The auth plugin's services are read per call through the container (mail depends on auth).
-  const auth = new MailAuth(
-    d.db,
-    d.clock,
-    d.rateLimits,
-    settings.guestPassword,
-    () => d.passwords,
-    () => d.adminLogin,
-    () => d.authUsers,
-  );
+  const auth = new MailAuth({
+    db: d.db,
+    clock: d.clock,
+    rateLimits: d.rateLimits,
+    guestPassword: settings.guestPassword,
+    passwords: () => d.passwords,
+    platform: () => d.adminLogin,
+    users: () => d.authUsers,
+  });
 
   /** A user's mail rights (the seed's mailbox_limit and can_send), with the defaults when unset. */
   async function userRights(userId: string): Promise<{ mailbox_limit: number; can_send: boolean }> {
@@ -75,5 +76,8 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     return [...(typeof delivered === 'string' ? [delivered] : []), ...list].filter(Boolean);
   }
 
-  return { domains, mailboxes, ingest, emails, receiver, sender, forwarder, auth, userRights, setUserRights, readRaw, recipientsOf };
+  /** For other plugins (agents), as `mailCodes` in the container. */
+  const codes = new CodeWaiter(emails);
+
+  return { domains, mailboxes, ingest, emails, receiver, sender, forwarder, auth, codes, userRights, setUserRights, readRaw, recipientsOf };
 }

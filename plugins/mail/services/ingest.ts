@@ -6,6 +6,7 @@ import type { Clock } from '../../../core/clock.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
+import type { EventToEmit } from '../../../core/events/payloads.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { MailSettings } from '../config.js';
@@ -309,9 +310,9 @@ export class Ingest {
   }
 
   /** mail.received for every delivery; mail.forward_requested only for a forwarding mailbox's mail not already forwarded by a Plinth. */
-  private receivedEvents(id: number, mailbox: Mailbox, m: Prepared) {
+  private receivedEvents(id: number, mailbox: Mailbox, m: Prepared): Array<EventToEmit<'mail.received' | 'mail.forward_requested'>> {
     const options = { tenantId: mailbox.tenant_id };
-    const received = {
+    const received: EventToEmit<'mail.received'> = {
       name: 'mail.received',
       payload: {
         email_id: id,

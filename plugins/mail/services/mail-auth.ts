@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { sha256 } from '../../../core/secrets.js';
+import { randomToken, sameSecret, sha256 } from '../../../core/secrets.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { AuthStrategy, Principal } from '../../../core/http/auth.js';
 import type { AdminLoginProvider } from '../../../core/http/admin-ui.js';
-import type { RateLimits } from '../../../core/rate-limit.js';
+import { addressKey, type RateLimits } from '../../../core/rate-limit.js';
 
 import type { AuthUsers, PasswordHasher } from '../../auth/api.js';
 
@@ -21,6 +20,17 @@ export type LoginResult =
   | { kind: 'platform'; token: string; expiresInSeconds: number; userId: string; role: 'strictAdmin' | 'admin' | 'user' }
   | { kind: 'mailbox' | 'guest'; token: string; expiresInSeconds: number; mailboxAddress?: string };
 
+/** What MailAuth is built from, passed by name. */
+export interface MailAuthDeps {
+  db: Knex;
+  clock: Clock;
+  rateLimits: RateLimits;
+  guestPassword: string | null;
+  passwords: () => PasswordHasher;
+  platform: () => AdminLoginProvider;
+  users: () => UserDirectory;
+}
+
 /**
  * The temp-mail face's /api/login: `guest` (when a guest password is configured), a mailbox
  * address whose `can_login` is on (its own password), or a platform user by email or username
@@ -28,20 +38,28 @@ export type LoginResult =
  * random tokens stored hashed; a strategy turns their cookie into a principal.
  */
 export class MailAuth {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly rateLimits: RateLimits,
-    private readonly guestPassword: string | null,
-    private readonly passwords: () => PasswordHasher,
-    private readonly platform: () => AdminLoginProvider,
-    private readonly users: () => UserDirectory,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly rateLimits: RateLimits;
+  private readonly guestPassword: string | null;
+  private readonly passwords: () => PasswordHasher;
+  private readonly platform: () => AdminLoginProvider;
+  private readonly users: () => UserDirectory;
+
+  constructor({ db, clock, rateLimits, guestPassword, passwords, platform, users }: MailAuthDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.rateLimits = rateLimits;
+    this.guestPassword = guestPassword;
+    this.passwords = passwords;
+    this.platform = platform;
+    this.users = users;
+  }
 
   async login(username: string, password: string, meta: { ip: string; userAgent: string }): Promise<LoginResult> {
     const name = username.trim().toLowerCase();
     if (name === 'guest') {
-      await this.rateLimits.consume({ bucket: 'mail.login.guest', points: 30, durationSeconds: 60 }, meta.ip);
+      await this.rateLimits.consume({ bucket: 'mail.login.guest', points: 30, durationSeconds: 60 }, addressKey(meta.ip));
       if (!this.guestPassword || !(await this.passwordsMatch(this.guestPassword, password)))
         throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
       return { kind: 'guest', ...(await this.open('guest', null)) };
@@ -69,11 +87,11 @@ export class MailAuth {
   }
 
   private async passwordsMatch(expected: string, given: string): Promise<boolean> {
-    return sha256(expected) === sha256(given);
+    return sameSecret(expected, given);
   }
 
   private async open(kind: 'mailbox' | 'guest', mailboxId: number | null) {
-    const token = randomBytes(32).toString('base64url');
+    const token = randomToken();
     const now = this.clock.now();
     await this.db('mail_sessions').insert({
       token_hash: sha256(token),

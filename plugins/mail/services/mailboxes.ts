@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { windowQuery } from '../../../core/http/pagination.js';
 import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
 import type { UsageMeter } from '../../../core/usage.js';
@@ -47,14 +48,29 @@ const toMailbox = (r: Record<string, any>): Mailbox => ({
 /** Mailboxes deleted per transaction by the expiry job (with their mail): short locks, bounded memory. */
 export const EXPIRY_BATCH = 200;
 
+/** What Mailboxes is built from, passed by name. */
+export interface MailboxesDeps {
+  db: Knex;
+  clock: Clock;
+  settings: MailSettings;
+  usage: UsageMeter;
+  domains: MailDomains;
+}
+
 export class Mailboxes {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly settings: MailSettings,
-    private readonly usage: UsageMeter,
-    readonly domains: MailDomains,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly settings: MailSettings;
+  private readonly usage: UsageMeter;
+  readonly domains: MailDomains;
+
+  constructor({ db, clock, settings, usage, domains }: MailboxesDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.settings = settings;
+    this.usage = usage;
+    this.domains = domains;
+  }
 
   /**
    * The one expiry model: every mailbox (named, generated, or made on first mail) lives its
@@ -189,12 +205,12 @@ export class Mailboxes {
     scope: MailboxScope,
     filter: { limit: number; offset: number; domain?: string; favorite?: boolean; forward?: boolean; search?: string },
   ): Promise<Mailbox[]> {
-    const q = this.visible(scope).orderBy('is_pinned', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset);
+    const q = this.visible(scope).orderBy('is_pinned', 'desc').orderBy('id', 'desc');
     if (filter.domain) q.where('domain', filter.domain.toLowerCase());
     if (filter.favorite !== undefined) q.where('is_favorite', filter.favorite);
     if (filter.forward !== undefined) filter.forward ? q.whereNotNull('forward_to') : q.whereNull('forward_to');
     if (filter.search) q.where('address', 'like', `%${filter.search.toLowerCase().replace(/[%_]/g, '')}%`);
-    return (await q).map(toMailbox);
+    return (await windowQuery(q, filter)).map(toMailbox);
   }
 
   async remove(scope: MailboxScope, address: string): Promise<void> {

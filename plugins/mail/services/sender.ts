@@ -36,20 +36,37 @@ const toView = (r: Record<string, any>) => ({
   created_at: r.created_at,
 });
 
+/** What Sender is built from, passed by name. */
+export interface SenderDeps {
+  db: Knex;
+  clock: Clock;
+  events: EventBus;
+  mailer: () => Mailer;
+  mailboxes: Mailboxes;
+  usage: UsageMeter;
+}
+
 /**
  * Outgoing mail from a mailbox the caller may use, through the core mailer (SMTP relay or local
  * outbox). Scheduled sends wait in `mail_sent` until the job picks them up; until then they can
  * be re-scheduled or canceled. Each recipient counts against `emails_sent_per_month`.
  */
 export class Sender {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly events: EventBus,
-    private readonly mailer: () => Mailer,
-    private readonly mailboxes: Mailboxes,
-    private readonly usage: UsageMeter,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly events: EventBus;
+  private readonly mailer: () => Mailer;
+  private readonly mailboxes: Mailboxes;
+  private readonly usage: UsageMeter;
+
+  constructor({ db, clock, events, mailer, mailboxes, usage }: SenderDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.events = events;
+    this.mailer = mailer;
+    this.mailboxes = mailboxes;
+    this.usage = usage;
+  }
 
   async canSend(scope: MailboxScope): Promise<boolean> {
     if (scope.role === 'mailbox') return false;

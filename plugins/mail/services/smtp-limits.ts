@@ -1,27 +1,10 @@
-import net from 'node:net';
+import { addressKey } from '../../../core/rate-limit.js';
 
 export interface SessionLimitSettings {
   maxConnectionsPerIp: number;
   sessionTimeoutMs: number;
   socketTimeoutMs: number;
   minDataRate: number;
-}
-
-/**
- * Whom a connection counts against: an IPv4 address, or an IPv6 /64 (one subscriber's usual
- * allocation: counting single IPv6 addresses would let one host take every slot).
- */
-export function clientKey(address: string): string {
-  const plain = address.replace(/^::ffff:(?=\d+\.)/i, '').replace(/%.*$/, '');
-  if (!net.isIPv6(plain)) return plain;
-  const [head, tail = ''] = plain.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = plain.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
 }
 
 /**
@@ -56,7 +39,7 @@ export class SessionLimits {
 
   /** Counts the session in, or says no when its client already holds the most it may. */
   admit(sessionId: string, remoteAddress: string): boolean {
-    const key = clientKey(remoteAddress);
+    const key = addressKey(remoteAddress); // an IPv4 address or an IPv6 /64
     const held = this.perClient.get(key) ?? 0;
     if (held >= this.settings.maxConnectionsPerIp) return false;
     this.perClient.set(key, held + 1);

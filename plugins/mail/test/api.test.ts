@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import {
   AUTO_DOMAIN,
   DOMAIN,
@@ -10,11 +11,9 @@ import {
   createMailbox,
   inbox,
   loginAdmin,
-  registerOwner,
   send,
   startMailApp,
   unique,
-  type Actor,
   type MailApp,
 } from './helpers.js';
 

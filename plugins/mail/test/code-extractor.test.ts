@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { extractVerificationCode } from '../services/code-extractor.js';
 import { CODE_SAMPLES } from './code-samples.js';
-import { createMailbox, inbox, registerOwner, send, startMailApp, type Actor, type MailApp } from './helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { createMailbox, inbox, send, startMailApp, type MailApp } from './helpers.js';
 
 describe('mail: verification codes (unit, realistic samples)', () => {
   it('has a broad sample set', () => {

@@ -32,8 +32,11 @@ describe('mail admin UI: Mail domains (browser)', () => {
     page = browser.page;
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
   });
 
   it('signs in and opens Mail domains: the config domain is listed read-only', async () => {
@@ -53,6 +56,7 @@ describe('mail admin UI: Mail domains (browser)', () => {
 
   it('a bad name shows the server’s message naming the field, and nothing is stored', async () => {
     await page.getByRole('textbox', { name: 'Domain' }).fill('mail.example.com.');
+    browser.expectRefusal({ status: 400, method: 'POST', path: '/mail/api/admin/domains' });
     await page.getByRole('button', { name: 'Add domain' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();

@@ -2,21 +2,8 @@
 // and removes them, offered to every tenant or to one; SMTP and the mailbox endpoints take them at
 // once, on every instance sharing the database.
 import assert from 'node:assert/strict';
-import {
-  AUTO_DOMAIN,
-  DOMAIN,
-  assertError,
-  count,
-  inbox,
-  loginAdmin,
-  registerOwner,
-  send,
-  sendFails,
-  startMailApp,
-  unique,
-  type Actor,
-  type MailApp,
-} from './helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { AUTO_DOMAIN, DOMAIN, assertError, count, inbox, loginAdmin, send, sendFails, startMailApp, unique, type MailApp } from './helpers.js';
 
 const ADMIN_DOMAINS = '/api/admin/domains';
 

@@ -2,7 +2,8 @@
 // local SMTP sink), with loop protection, and the batch-forward endpoints (strictAdmin).
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'mocha';
-import { ADMIN, assertError, count, createMailbox, registerOwner, send, sendRaw, unique, type Actor, type MailApp } from './helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { ADMIN, assertError, count, createMailbox, send, sendRaw, unique, type MailApp } from './helpers.js';
 import { freePort, mailLoginOk, startRelayApp, startSink, type Sink } from './relay.js';
 
 const settle = (ms = 100) => new Promise((r) => setTimeout(r, ms));

@@ -11,18 +11,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
-import { PASSWORD, login, registerOwner as sharedRegisterOwner } from '../../../test/helpers/actors.js';
-export { PASSWORD, login } from '../../../test/helpers/actors.js';
-
-/** A customer signing up; at @people.test, which the test relay drops (platform mail to owners). */
-export const registerOwner = (t: MailApp, label = 'owner') => sharedRegisterOwner(t, label, { domain: 'people.test' });
-
-export interface Actor {
-  id: string;
-  email: string;
-  tenantId: string;
-  headers: Record<string, string>;
-}
+import { type Actor, login } from '../../../test/helpers/actors.js';
 
 export const MAIL = '/mail';
 export const API = '/api/v2';
@@ -80,19 +69,8 @@ let seq = 0;
 /** A unique label per call (addresses, local parts), so tests never collide. */
 export const unique = (label = 'x') => `${label}${process.pid}n${++seq}`;
 
-/** A new tenant and its owner, the way a customer signs up. */
-
-/** Another user in an existing tenant (no invitation endpoint exists, so through the auth service). */
-export async function addUser(t: MailApp, tenantId: string, role: 'owner' | 'admin' | 'member', label: string = role): Promise<Actor> {
-  const auth = t.app.container.resolve('authServices');
-  const email = `${unique(label)}@people.test`;
-  const passwordHash = await auth.passwords.hash(PASSWORD);
-  await auth.users.create(t.db, { tenantId, email, passwordHash, role, fullName: label });
-  return login(t, email);
-}
-
 /** POST /mail/api/create: a mailbox with a chosen name; returns its address. */
-export async function createMailbox(t: MailApp, actor: Actor, local = unique('box'), domainIndex = 0): Promise<string> {
+export async function createMailbox(t: MailApp, actor: Pick<Actor, 'headers'>, local = unique('box'), domainIndex = 0): Promise<string> {
   const res = await t.mail('POST', '/api/create', { headers: actor.headers, body: { local, domainIndex } });
   assert.equal(res.status, 200, `create ${local}: ${res.text}`);
   return res.body.email;
@@ -153,7 +131,7 @@ export async function rowCounts(t: MailApp): Promise<{ emails: number; raw: numb
 }
 
 /** Mail in a mailbox as the API lists it (newest first). */
-export async function inbox(t: MailApp, actor: Actor, address: string): Promise<any[]> {
+export async function inbox(t: MailApp, actor: Pick<Actor, 'headers'>, address: string): Promise<any[]> {
   const res = await t.mail('GET', `/api/emails?mailbox=${encodeURIComponent(address)}&limit=50`, { headers: actor.headers });
   assert.equal(res.status, 200, res.text);
   return res.body;

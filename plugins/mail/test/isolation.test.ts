@@ -1,18 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  AUTO_DOMAIN,
-  addUser,
-  assertError,
-  createMailbox,
-  inbox,
-  loginAdmin,
-  registerOwner,
-  send,
-  startMailApp,
-  unique,
-  type Actor,
-  type MailApp,
-} from './helpers.js';
+import { type Actor, addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { AUTO_DOMAIN, assertError, createMailbox, inbox, loginAdmin, send, startMailApp, unique, type MailApp } from './helpers.js';
 
 describe('mail: roles and tenant isolation', () => {
   let t: MailApp;
@@ -29,9 +17,9 @@ describe('mail: roles and tenant isolation', () => {
   before(async () => {
     t = await startMailApp();
     ownerA = await registerOwner(t, 'ownera');
-    adminA = await addUser(t, ownerA.tenantId, 'admin', 'admina');
-    member1 = await addUser(t, ownerA.tenantId, 'member', 'memberone');
-    member2 = await addUser(t, ownerA.tenantId, 'member', 'membertwo');
+    adminA = await addUser(t, ownerA.tenantId, 'admin', { label: 'admina' });
+    member1 = await addUser(t, ownerA.tenantId, 'member', { label: 'memberone' });
+    member2 = await addUser(t, ownerA.tenantId, 'member', { label: 'membertwo' });
     ownerB = await registerOwner(t, 'ownerb');
     superadmin = await loginAdmin(t);
     for (const [name, actor] of Object.entries({ ownerA, adminA, member1, member2, ownerB })) {

@@ -1,22 +1,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
-import {
-  AUTO_DOMAIN,
-  HOUR,
-  assertError,
-  count,
-  createMailbox,
-  eventRows,
-  inbox,
-  login,
-  loginAdmin,
-  registerOwner,
-  send,
-  startMailApp,
-  unique,
-  type Actor,
-  type MailApp,
-} from './helpers.js';
+import { type Actor, login, registerOwner } from '../../../test/helpers/actors.js';
+import { AUTO_DOMAIN, HOUR, assertError, count, createMailbox, eventRows, inbox, loginAdmin, send, startMailApp, unique, type MailApp } from './helpers.js';
 
 describe('mail: the mail.received event', () => {
   let t: MailApp;

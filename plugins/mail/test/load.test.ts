@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { count, createMailbox, inbox, registerOwner, startMailApp, transport, type Actor, type MailApp } from './helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { count, createMailbox, inbox, startMailApp, transport, type MailApp } from './helpers.js';
 
 const MESSAGES = 1000;
 const CONNECTIONS = 10;

@@ -3,20 +3,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import {
-  assertError,
-  createMailbox,
-  inbox,
-  loginAdmin,
-  registerOwner,
-  rowCounts,
-  send,
-  sendFails,
-  sendRaw,
-  startMailApp,
-  type Actor,
-  type MailApp,
-} from './helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, createMailbox, inbox, loginAdmin, rowCounts, send, sendFails, sendRaw, startMailApp, type MailApp } from './helpers.js';
 
 const run = promisify(execFile);
 

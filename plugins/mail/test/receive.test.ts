@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import {
   AUTO_DOMAIN,
   DOMAIN,
@@ -8,7 +9,6 @@ import {
   createMailbox,
   inbox,
   loginAdmin,
-  registerOwner,
   rowCounts,
   send,
   sendFails,
@@ -17,7 +17,6 @@ import {
   startMailApp,
   transport,
   unique,
-  type Actor,
   type MailApp,
 } from './helpers.js';
 

@@ -1,7 +1,8 @@
 // The Mailboxes page's chart data: mail received per UTC day in the mailboxes the caller sees,
 // every day listed, another tenant's mail never counted, the range bounded.
 import assert from 'node:assert/strict';
-import { createMailbox, registerOwner, send, startMailApp, type Actor, type MailApp } from './helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { createMailbox, send, startMailApp, type MailApp } from './helpers.js';
 
 describe('mail: received per day (GET /mail/api/stats/received-daily)', () => {
   let t: MailApp;

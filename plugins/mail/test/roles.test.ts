@@ -3,7 +3,11 @@
 // /api/users; a signed-in mailbox; guest; anonymous), allowed or refused as the seed says.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { ADMIN, PASSWORD, registerOwner, send, unique, type MailApp } from './helpers.js';
+import { createAjv } from '../../../core/validation.js';
+import { emailReply, emailsReply } from '../routes/email-schemas.js';
+import { domainsReply, mailboxesReply, quotaReply, sessionReply } from '../routes/schemas.js';
+import { PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
+import { ADMIN, send, unique, type MailApp } from './helpers.js';
 import { GUEST_PASSWORD, ROOT_TOKEN, mailLoginOk, startRelayApp } from './relay.js';
 
 type Role = 'strictAdmin' | 'rootBearer' | 'rootHeader' | 'admin' | 'user' | 'mailbox' | 'guest' | 'anonymous';
@@ -286,6 +290,24 @@ describe('mail: the role matrix', () => {
     assert.deepEqual((await t.mail('GET', '/api/domains', { headers: guest })).body, ['example.com']);
     const one = await t.mail('GET', '/api/email/1', { headers: guest });
     assert.equal(one.body.verification_code, '246810');
+  });
+
+  it('guest sample replies have the shapes the real routes document', async () => {
+    // The guest's replies are made before any route runs, so checkReplies never sees them: checked here.
+    const ajv = createAjv({ useDefaults: false });
+    const guest = ctx.guest.headers;
+    for (const [path, schema] of [
+      ['/api/mailboxes', mailboxesReply],
+      ['/api/domains', domainsReply],
+      [`/api/emails?mailbox=${ctx.strictAdmin.box}`, emailsReply],
+      ['/api/email/1', emailReply],
+      ['/api/user/quota', quotaReply],
+      ['/api/session', sessionReply],
+    ] as const) {
+      const res = await t.mail('GET', path, { headers: guest });
+      assert.equal(res.status, 200, `${path}: ${res.text}`);
+      assert.ok(ajv.validate(schema, res.body), `${path}: ${ajv.errorsText(ajv.errors)}`);
+    }
   });
 
   it('a user without can_send is refused with cannot_send, on /api/send and /api/send/batch', async () => {

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'mocha';
 import { ManualClock } from '../../../core/clock.js';
-import { HOUR, addUser, assertError, count, createMailbox, eventRows, registerOwner, unique, type Actor, type MailApp } from './helpers.js';
+import { type Actor, addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { HOUR, assertError, count, createMailbox, eventRows, unique, type MailApp } from './helpers.js';
 import { ROOT_TOKEN, mailLoginOk, startRelayApp, startSink, type Sink } from './relay.js';
 
 const T0 = '2026-03-01T10:00:00.000Z';
@@ -229,7 +230,7 @@ describe('mail: sending through the relay', () => {
     // The root token does not expire as the manual clock moves on.
     let box: string;
     before(async () => {
-      box = await createMailbox(t, { id: '', email: '', tenantId: '', headers: root }, unique('sched'));
+      box = await createMailbox(t, { headers: root }, unique('sched'));
     });
     const at = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
     const schedule = async (subject: string, when: string) => {
@@ -302,6 +303,21 @@ describe('mail: sending through the relay', () => {
       assertError(await t.mail('GET', '/api/send/msg_000000000000000000000000', { headers: root }), 404);
       assertError(await t.mail('PATCH', '/api/send/msg_000000000000000000000000', { headers: root, body: { status: 'canceled' } }), 404);
       assertError(await t.mail('GET', '/api/send/not-an-id', { headers: root }), 400);
+    });
+
+    it('the mail.send action takes the input POST /api/send takes: scheduledAt holds it; what the route refuses, it refuses', async () => {
+      const actions = t.app.container.resolve('actions');
+      const call = { tenantId: owner.tenantId, meta: {}, logger: t.app.logger };
+      const input = { from: ownerBox, to: 'later@outside.test', subject: 'sched-action', text: 'x' };
+      const out = await actions.run<{ id: string; status: string }>('mail.send', { ...input, scheduledAt: at(HOUR) }, call);
+      assert.equal(out.status, 'scheduled');
+      const row = await t.db('mail_sent').where('public_id', out.id).first();
+      assert.equal(row.status, 'scheduled');
+      assert.equal(row.scheduled_at, at(HOUR));
+      await assert.rejects(actions.run('mail.send', { ...input, subject: 'a\r\nBcc: x@outside.test' }, call), /input\.subject/);
+      await assert.rejects(actions.run('mail.send', { ...input, bcc: 'x@outside.test' }, call), /input\.bcc is not allowed/);
+      await assert.rejects(actions.run('mail.send', { ...input, scheduledAt: 'tomorrow' }, call), /input\.scheduledAt/);
+      assert.equal((await t.mail('POST', `/api/send/${out.id}/cancel`, { headers: root })).status, 200);
     });
 
     it('scheduledAt in the past sends at once; a bad date is 400', async () => {

@@ -2,7 +2,8 @@
 // email and by username), mailboxes (can_login + password), guest, over real HTTP with cookies.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { ADMIN, DOMAIN, PASSWORD, assertError, registerOwner, unique, type MailApp } from './helpers.js';
+import { PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
+import { ADMIN, DOMAIN, assertError, unique, type MailApp } from './helpers.js';
 import { GUEST_PASSWORD, ROOT_TOKEN, mailLogin, mailLoginOk, startRelayApp } from './relay.js';
 
 describe('mail: /api/login, /api/session, /api/logout', () => {

@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AUTO_DOMAIN, createMailbox, inbox, registerOwner, rowCounts, send, startMailApp, transport, unique, type MailApp } from './helpers.js';
-import { clientKey, dataTooSlow } from '../services/smtp-limits.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { AUTO_DOMAIN, createMailbox, inbox, rowCounts, send, startMailApp, transport, unique, type MailApp } from './helpers.js';
+import { addressKey } from '../../../core/rate-limit.js';
+import { dataTooSlow } from '../services/smtp-limits.js';
 
 /** A raw SMTP client: every reply line, and whether the server closed the connection. */
 class RawSmtp {
@@ -217,12 +219,12 @@ describe('mail: SMTP limits per client', function () {
   });
 
   it('client keys: IPv4 as is (also IPv4-mapped), IPv6 by /64; the data-rate floor', () => {
-    assert.equal(clientKey('203.0.113.7'), '203.0.113.7');
-    assert.equal(clientKey('::ffff:203.0.113.7'), '203.0.113.7');
-    assert.equal(clientKey('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
-    assert.equal(clientKey('2001:db8:1:2::ffff'), '2001:db8:1:2::/64');
-    assert.equal(clientKey('2001:0db8:0001:0002:1:2:3:4'), '2001:db8:1:2::/64');
-    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+    assert.equal(addressKey('203.0.113.7'), '203.0.113.7');
+    assert.equal(addressKey('::ffff:203.0.113.7'), '203.0.113.7');
+    assert.equal(addressKey('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('2001:db8:1:2::ffff'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('2001:0db8:0001:0002:1:2:3:4'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('::1'), '0:0:0:0::/64');
     const s = { maxConnectionsPerIp: 1, sessionTimeoutMs: 1000, socketTimeoutMs: 1000, minDataRate: 500 };
     assert.equal(dataTooSlow(900, 0, s), false, 'within the grace');
     assert.equal(dataTooSlow(3000, 1000, s), false, '1000 bytes earn 2 s more');

@@ -1,7 +1,8 @@
 // The seed's user management (strictAdmin) and quotas: /api/users*, assign/unassign, /api/user/quota.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { ADMIN, PASSWORD, assertError, registerOwner, unique, type MailApp } from './helpers.js';
+import { PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
+import { ADMIN, assertError, unique, type MailApp } from './helpers.js';
 import { mailLogin, mailLoginOk, startRelayApp } from './relay.js';
 
 describe('mail: users and quotas', () => {

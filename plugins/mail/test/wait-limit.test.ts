@@ -3,7 +3,8 @@
 // back however a wait ends (mail arrives, it times out, the client goes away, an error).
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertError, createMailbox, registerOwner, send, startMailApp, type Actor, type MailApp } from './helpers.js';
+import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
+import { assertError, createMailbox, send, startMailApp, type MailApp } from './helpers.js';
 
 describe('mail: concurrent long-polls per caller (longPollMaxPerPrincipal: 2)', function () {
   this.timeout(60_000);

@@ -2,17 +2,8 @@
 // offered to every tenant or to one; add and remove (removal is refused while mailboxes exist).
 import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
+import type { DomainView as DomainRow } from '../services/domains.js';
 import { BASE, ConfirmDialog, explain, fieldStyle, plural, Stamp, useAction } from './shared.js';
-
-interface DomainRow {
-  domain: string;
-  tenant_id: string | null;
-  mailbox_hours: number | null;
-  source: 'config' | 'database';
-  read_only: boolean;
-  mailboxes: number;
-  created_at: string | null;
-}
 
 interface Tenant {
   id: string;

@@ -6,6 +6,8 @@ import { seedRoleOf } from '../services/home.js';
 import type { RobotsServices } from '../services/index.js';
 import { adminScope, workbotAdmin } from './guards.js';
 import { ok } from '../../../core/http/reply.js';
+import { logListQuery, logListReply, userListQuery, userListReply, userParams } from './admin-schemas.js';
+import { noData } from './schemas.js';
 
 /** The `role` filter takes the seed's "user" for a tenant member, and tenant roles. */
 const tenantRole = (role: string) => (role === 'user' ? 'member' : role);
@@ -61,11 +63,6 @@ export function errorLogger(s: RobotsServices): Middleware {
   };
 }
 
-const pageQuery = {
-  page: { type: 'integer', minimum: 1, maximum: 100000, default: 1 },
-  pageSize: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
-} as const;
-
 /** The seed's sections 7 (users, for admins) and 9 (system logs). */
 export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
   const admin = [workbotAdmin(s.home)];
@@ -75,17 +72,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
     {
       summary: "The tenant's users (superadmin: all)",
       guards: admin,
-      schema: {
-        query: {
-          type: 'object',
-          properties: {
-            ...pageQuery,
-            role: { enum: ['user', 'member', 'admin', 'owner'] },
-            status: { enum: ['active', 'suspended'] },
-            keyword: { type: 'string', maxLength: 100 },
-          },
-        },
-      },
+      schema: { query: userListQuery, responses: { 200: { description: 'A page of users, with their robots and activation codes', schema: userListReply } } },
     },
     async (ctx, { query }) => {
       const { tenantId } = await adminScope(ctx, s.home);
@@ -131,7 +118,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
     {
       summary: 'Disable (suspend) a user of the tenant',
       guards: admin,
-      schema: { params: { type: 'object', required: ['userId'], properties: { userId: { type: 'string', minLength: 1, maxLength: 64 } } } },
+      schema: { params: userParams, responses: { 200: { description: 'Disabled', schema: noData } } },
     },
     async (ctx, { params }) => {
       const { principal, tenantId, superadmin } = await adminScope(ctx, s.home);
@@ -162,17 +149,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
     {
       summary: 'System logs of the tenant (superadmin: all)',
       guards: admin,
-      schema: {
-        query: {
-          type: 'object',
-          properties: {
-            ...pageQuery,
-            logType: { type: 'string', maxLength: 32 },
-            type: { type: 'string', maxLength: 32 },
-            level: { enum: ['info', 'warn', 'error'] },
-          },
-        },
-      },
+      schema: { query: logListQuery, responses: { 200: { description: 'A page of log entries, newest first', schema: logListReply } } },
     },
     async (ctx, { query }) => {
       const { tenantId } = await adminScope(ctx, s.home);

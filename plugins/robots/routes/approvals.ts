@@ -1,22 +1,22 @@
-import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
-import { requireRole } from '../../../core/http/guards.js';
+import { actingTenant, requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsServices } from '../services/index.js';
 import { ok } from '../../../core/http/reply.js';
-
-const commandParams = { type: 'object', required: ['commandId'], properties: { commandId: { type: 'string', pattern: '^cmd_\\d+_[0-9a-f]+$' } } };
+import { awaitingCommandsReply, commandParams, decisionReply } from './schemas.js';
 
 /** Beside the seed, in its style: commands waiting for approval (tenant setting require_approval). */
 export function approvalRoutes(r: PluginRouter, s: RobotsServices): void {
+  // Owners and admins of a tenant: approvals act within it (the core's tenant guard refuses a credential without one).
   const admins = [requireRole('admin')];
-  const tenantOf = (p: Principal) => {
-    if (!p.tenantId) throw AppError.forbidden('approvals act within a tenant');
-    return p.tenantId;
-  };
 
-  r.get('/api/robot/commands/awaiting-approval', { summary: 'Commands waiting for approval', guards: admins }, async (ctx) =>
-    ok({ commands: await s.commands.awaiting(tenantOf((await ctx.authenticate())!)) }),
+  r.get(
+    '/api/robot/commands/awaiting-approval',
+    {
+      summary: 'Commands waiting for approval',
+      guards: admins,
+      schema: { responses: { 200: { description: "The tenant's waiting commands, oldest first", schema: awaitingCommandsReply } } },
+    },
+    async (ctx) => ok({ commands: await s.commands.awaiting((await actingTenant(ctx)).tenantId) }),
   );
 
   for (const [action, approve] of [
@@ -25,10 +25,17 @@ export function approvalRoutes(r: PluginRouter, s: RobotsServices): void {
   ] as const) {
     r.post(
       `/api/robot/commands/:commandId/${action}`,
-      { summary: `${approve ? 'Approve' : 'Reject'} a waiting command`, guards: admins, schema: { params: commandParams } },
+      {
+        summary: `${approve ? 'Approve' : 'Reject'} a waiting command`,
+        guards: admins,
+        schema: {
+          params: commandParams,
+          responses: { 200: { description: approve ? 'Approved: queued (pending)' : 'Rejected: never sent', schema: decisionReply } },
+        },
+      },
       async (ctx, { params }) => {
-        const principal = (await ctx.authenticate())!;
-        const result = await s.commands.decide(tenantOf(principal), params.commandId, approve);
+        const principal = await actingTenant(ctx);
+        const result = await s.commands.decide(principal.tenantId, params.commandId, approve);
         await s.audit().record({
           action: approve ? 'robots.command.approved' : 'robots.command.rejected',
           actor: principal,

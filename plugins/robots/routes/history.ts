@@ -1,13 +1,9 @@
-import { paginationQuery } from '../../../core/http/pagination.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsSettings } from '../config.js';
 import type { RobotsServices } from '../services/index.js';
-import { robotIdParams, userScope } from './robots.js';
+import { userScope } from './robots.js';
 import { ok } from '../../../core/http/reply.js';
-
-/** The core's page bounds under the seed's names (`page`, `pageSize`). */
-const pageQuery = { page: paginationQuery.page, pageSize: paginationQuery.page_size };
-const COMMAND_STATUSES = ['pending', 'sent', 'succeeded', 'failed', 'expired', 'awaiting_approval', 'rejected'] as const;
+import { commandLogQuery, commandLogReply, messageFileParams, messageLogReply, messagesQuery, robotIdParams } from './schemas.js';
 
 /**
  * Beside the seed, in its style: a robot's reported messages and its command log, newest first.
@@ -22,7 +18,7 @@ export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: Robo
     {
       summary: "A robot's reported messages, newest first",
       rateLimit: limit,
-      schema: { params: robotIdParams, query: { type: 'object', properties: pageQuery } },
+      schema: { params: robotIdParams, query: messagesQuery, responses: { 200: { description: 'A page of messages', schema: messageLogReply } } },
     },
     async (ctx, { params, query }) => {
       const robot = await s.robots.row(await userScope(ctx), params.robotId);
@@ -35,13 +31,7 @@ export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: Robo
     {
       summary: "A reported message's file (application/octet-stream)",
       rateLimit: limit,
-      schema: {
-        params: {
-          type: 'object',
-          required: ['robotId', 'messageId'],
-          properties: { ...robotIdParams.properties, messageId: { type: 'string', pattern: '^msg_[0-9]+_[0-9a-f]{8}$' } },
-        },
-      },
+      schema: { params: messageFileParams, responses: { 200: { description: 'The file, as the app sent it', contentType: 'application/octet-stream' } } },
     },
     async (ctx, { params }) => {
       const robot = await s.robots.row(await userScope(ctx), params.robotId);
@@ -56,7 +46,7 @@ export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: Robo
     {
       summary: "A robot's command log, newest first",
       rateLimit: limit,
-      schema: { params: robotIdParams, query: { type: 'object', properties: { ...pageQuery, status: { enum: COMMAND_STATUSES } } } },
+      schema: { params: robotIdParams, query: commandLogQuery, responses: { 200: { description: 'A page of commands', schema: commandLogReply } } },
     },
     async (ctx, { params, query }) => {
       const robot = await s.robots.row(await userScope(ctx), params.robotId);

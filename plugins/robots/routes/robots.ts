@@ -10,6 +10,32 @@ import type { Activator, RobotScope } from '../services/robots.js';
 import { checkSendMessage } from '../services/commands.js';
 import { PHONE_USER_SCOPES } from '../services/home.js';
 import { ok } from '../../../core/http/reply.js';
+import {
+  activateBody,
+  activateReply,
+  commandResultBody,
+  commandsQuery,
+  createRobotBody,
+  createRobotReply,
+  loginBody,
+  loginReply,
+  noData,
+  openCommandsReply,
+  queuedCommandReply,
+  refreshTokenBody,
+  refreshTokenReply,
+  reportMessageBody,
+  reportMessageReply,
+  robotDetail,
+  robotIdParams,
+  robotListQuery,
+  robotListReply,
+  sendMessageBody,
+  sendSmsBody,
+  sendSmsReply,
+  updateRobotBody,
+  userInfoReply,
+} from './schemas.js';
 
 /** The caller as a user of a tenant (a robot token or none: 401), scoped as every user endpoint is. */
 export async function userScope(ctx: HttpContext): Promise<RobotScope & { principal: Principal }> {
@@ -32,20 +58,6 @@ export async function robotOf(ctx: HttpContext): Promise<{ id: number; robot_id:
   return { id: Number(principal.attributes?.robotPk), robot_id: principal.id, tenant_id: principal.tenantId! };
 }
 
-const aiSchema = {
-  aiMode: { enum: ['builtin', 'third_party', 'off'] },
-  aiProvider: { type: 'string', maxLength: 40 },
-  aiModel: { type: 'string', maxLength: 100 },
-  aiTemperature: { type: 'number', minimum: 0, maximum: 2 },
-  aiMaxTokens: { type: 'integer', minimum: 1, maximum: 32000 },
-  aiContextLength: { type: 'integer', minimum: 0, maximum: 100 },
-  aiScenario: { type: 'string', maxLength: 200 },
-  replyDelayMin: { type: 'integer', minimum: 0, maximum: 3600 },
-  replyDelayMax: { type: 'integer', minimum: 0, maximum: 3600 },
-  aiCallLimitDaily: { type: 'integer', minimum: 0, maximum: 1000000 },
-};
-export const robotIdParams = { type: 'object', required: ['robotId'], properties: { robotId: { type: 'string', pattern: '^robot_\\d+_[0-9a-f]+$' } } };
-
 export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: RobotsSettings): void {
   const limit = { bucket: 'robots.api', points: settings.requestsPerMinute, durationSeconds: 60, by: 'principal' as const };
 
@@ -53,7 +65,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     '/api/user/send-sms',
     {
       summary: 'Text a login code',
-      schema: { body: { type: 'object', required: ['phone'], properties: { phone: { type: 'string', minLength: 5, maxLength: 20 } } } },
+      schema: { body: sendSmsBody, responses: { 200: { description: 'Sent; the code expires in expiresIn seconds', schema: sendSmsReply } } },
     },
     async (ctx, { body }) => ok({ expiresIn: (await s.sms().send(body.phone, 'workbot-login', ctx.ip)).expires_in }, 'code sent'),
   );
@@ -64,13 +76,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     '/api/user/login',
     {
       summary: 'Sign in (and sign up) with phone + code',
-      schema: {
-        body: {
-          type: 'object',
-          required: ['phone', 'code'],
-          properties: { phone: { type: 'string', minLength: 5, maxLength: 20 }, code: { type: 'string', minLength: 4, maxLength: 8 } },
-        },
-      },
+      schema: { body: loginBody, responses: { 200: { description: 'Signed in: the user and their tokens', schema: loginReply } } },
     },
     async (ctx, { body }) => {
       await s.sms().verify(body.phone, body.code, 'workbot-login');
@@ -91,18 +97,22 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     },
   );
 
-  r.get('/api/user/info', { summary: 'The signed-in user', rateLimit: limit }, async (ctx) => {
-    const { userId } = await userScope(ctx);
-    const user = await s.users().get(userId);
-    return ok({
-      userId: user.id,
-      nickname: user.full_name || user.phone || user.email,
-      avatar: null,
-      phone: user.phone,
-      role: await s.home.seedRole(user),
-      createdAt: user.created_at,
-    });
-  });
+  r.get(
+    '/api/user/info',
+    { summary: 'The signed-in user', rateLimit: limit, schema: { responses: { 200: { description: 'The user', schema: userInfoReply } } } },
+    async (ctx) => {
+      const { userId } = await userScope(ctx);
+      const user = await s.users().get(userId);
+      return ok({
+        userId: user.id,
+        nickname: user.full_name || user.phone || user.email,
+        avatar: null,
+        phone: user.phone,
+        role: await s.home.seedRole(user),
+        createdAt: user.created_at,
+      });
+    },
+  );
 
   r.post(
     '/api/robot-ids/activate',
@@ -110,13 +120,11 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
       summary: 'Activate a device with an activation code',
       rateLimit: { bucket: 'robots.activate.ip', points: 30, durationSeconds: 60 },
       schema: {
-        body: {
-          type: 'object',
-          required: ['code', 'deviceInfo'],
-          properties: {
-            code: { type: 'string', pattern: '^[A-Za-z0-9]{8}$' },
-            deviceInfo: { type: 'object', required: ['deviceId'], properties: { deviceId: { type: 'string', minLength: 1, maxLength: 200 } } },
-          },
+        body: activateBody,
+        // The seed's own codes in the body (201, 200), not the face's code 0.
+        responses: {
+          201: { description: 'First activation of this device: a robot and its tokens', envelope: false, schema: activateReply(201) },
+          200: { description: 'The same device again: new tokens', envelope: false, schema: activateReply(200) },
         },
       },
     },
@@ -129,10 +137,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
 
   r.post(
     '/api/robot/refresh-token',
-    {
-      summary: 'A new robot token',
-      schema: { body: { type: 'object', required: ['refreshToken'], properties: { refreshToken: { type: 'string', minLength: 10, maxLength: 200 } } } },
-    },
+    { summary: 'A new robot token', schema: { body: refreshTokenBody, responses: { 200: { description: 'The new token', schema: refreshTokenReply } } } },
     async (_ctx, { body }) => ok(await s.tokens.refresh(body.refreshToken)),
   );
 
@@ -141,16 +146,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     {
       summary: 'My robots',
       rateLimit: limit,
-      schema: {
-        query: {
-          type: 'object',
-          properties: {
-            page: { type: 'integer', minimum: 1, default: 1 },
-            pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-            status: { enum: ['online', 'offline', 'deleted'] },
-          },
-        },
-      },
+      schema: { query: robotListQuery, responses: { 200: { description: 'A page of robots, newest first', schema: robotListReply } } },
     },
     async (ctx, { query }) => ok(await s.robots.list(await userScope(ctx), query.page, query.pageSize, query.status)),
   );
@@ -159,37 +155,24 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     {
       summary: 'Create a robot',
       rateLimit: limit,
-      schema: {
-        body: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, ...aiSchema },
-        },
-      },
+      schema: { body: createRobotBody, responses: { 200: { description: 'Created', schema: createRobotReply } } },
     },
     async (ctx, { body }) => {
       const { name, ...ai } = body;
       return ok(await s.robots.create(await userScope(ctx), name, ai), 'created');
     },
   );
-  r.get('/api/robots/:robotId', { summary: 'One robot', rateLimit: limit, schema: { params: robotIdParams } }, async (ctx, { params }) =>
-    ok(await s.robots.detail(await userScope(ctx), params.robotId)),
+  r.get(
+    '/api/robots/:robotId',
+    { summary: 'One robot', rateLimit: limit, schema: { params: robotIdParams, responses: { 200: { description: 'The robot', schema: robotDetail } } } },
+    async (ctx, { params }) => ok(await s.robots.detail(await userScope(ctx), params.robotId)),
   );
   r.put(
     '/api/robots/:robotId',
     {
       summary: 'Update a robot',
       rateLimit: limit,
-      schema: {
-        params: robotIdParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, ...aiSchema },
-        },
-      },
+      schema: { params: robotIdParams, body: updateRobotBody, responses: { 200: { description: 'Updated', schema: noData } } },
     },
     async (ctx, { params, body }) => {
       await s.robots.update(await userScope(ctx), params.robotId, body);
@@ -198,7 +181,11 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   );
   r.delete(
     '/api/robots/:robotId',
-    { summary: 'Delete a robot (its tokens stop working)', rateLimit: limit, schema: { params: robotIdParams } },
+    {
+      summary: 'Delete a robot (its tokens stop working)',
+      rateLimit: limit,
+      schema: { params: robotIdParams, responses: { 200: { description: 'Deleted', schema: noData } } },
+    },
     async (ctx, { params }) => {
       await s.robots.remove(await userScope(ctx), params.robotId);
       return ok(null, 'deleted');
@@ -210,26 +197,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     {
       summary: 'The app reports a received message',
       rateLimit: limit,
-      schema: {
-        body: {
-          type: 'object',
-          required: ['spoken'],
-          properties: {
-            robotId: { type: 'string' },
-            spoken: { type: 'string', maxLength: 20000 },
-            rawSpoken: { type: 'string', maxLength: 20000 },
-            receivedName: { type: 'string', maxLength: 200 },
-            groupName: { type: 'string', maxLength: 200 },
-            groupRemark: { type: 'string', maxLength: 200 },
-            roomType: { type: 'integer' },
-            atMe: { type: 'boolean' },
-            textType: { type: 'integer' },
-            fileBase64: { type: 'string' },
-            timestamp: { type: 'string', format: 'date-time' },
-            fromOperator: { type: 'boolean', description: 'beside the seed: a human operator sent it from this phone (AI steps back)' },
-          },
-        },
-      },
+      schema: { body: reportMessageBody, responses: { 200: { description: 'Recorded', schema: reportMessageReply } } },
     },
     async (ctx, { body }) => {
       const robot = await robotOf(ctx);
@@ -244,21 +212,8 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
       summary: 'Queue a message for a robot to send',
       rateLimit: limit,
       schema: {
-        body: {
-          type: 'object',
-          required: ['robotId', 'type', 'titleList'],
-          properties: {
-            robotId: { type: 'string' },
-            type: { enum: ['text', 'image', 'file'] },
-            titleList: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 200 } },
-            content: { type: 'string', maxLength: 20000 },
-            atList: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } },
-            fileUrl: { type: 'string', format: 'uri', maxLength: 2000 },
-            fileType: { type: 'string', maxLength: 40 },
-            objectName: { type: 'string', maxLength: 200 },
-            extraText: { type: 'string', maxLength: 2000 },
-          },
-        },
+        body: sendMessageBody,
+        responses: { 200: { description: 'Queued (or, for a member when the tenant requires it, awaiting approval)', schema: queuedCommandReply } },
       },
     },
     async (ctx, { body }) => {
@@ -277,7 +232,11 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
 
   r.get(
     '/api/robot/commands',
-    { summary: 'Commands waiting for this robot', rateLimit: limit, schema: { query: { type: 'object', properties: { robotId: { type: 'string' } } } } },
+    {
+      summary: 'Commands waiting for this robot',
+      rateLimit: limit,
+      schema: { query: commandsQuery, responses: { 200: { description: 'Open commands, oldest first (now marked sent)', schema: openCommandsReply } } },
+    },
     async (ctx, { query }) => {
       const robot = await robotOf(ctx);
       if (query.robotId && query.robotId !== robot.robot_id) throw AppError.forbidden('robotId does not match the token');
@@ -290,21 +249,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
     {
       summary: 'The robot reports how a command went',
       rateLimit: limit,
-      schema: {
-        body: {
-          type: 'object',
-          required: ['commandId', 'errorCode'],
-          properties: {
-            robotId: { type: 'string' },
-            commandId: { type: 'string', maxLength: 64 },
-            errorCode: { type: 'integer' },
-            errorReason: { type: 'string', maxLength: 2000 },
-            executionTimeMs: { type: 'integer', minimum: 0 },
-            successList: { type: 'array', items: { type: 'string' } },
-            failList: { type: 'array', items: { type: 'string' } },
-          },
-        },
-      },
+      schema: { body: commandResultBody, responses: { 200: { description: 'Recorded', schema: noData } } },
     },
     async (ctx, { body }) => {
       const robot = await robotOf(ctx);

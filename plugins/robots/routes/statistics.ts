@@ -1,23 +1,31 @@
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsServices } from '../services/index.js';
-import { robotIdParams, userScope } from './robots.js';
+import { userScope } from './robots.js';
 import { ok } from '../../../core/http/reply.js';
-
-// Dates are checked by the service (400 with the field), not by the schema.
-const rangeQuery = { type: 'object', properties: { startDate: { type: 'string', maxLength: 20 }, endDate: { type: 'string', maxLength: 20 } } };
+import { rangeQuery, robotIdParams, robotStatisticsReply, userStatisticsReply } from './schemas.js';
 
 export function statisticsRoutes(r: PluginRouter, s: RobotsServices): void {
   r.get(
     '/api/robots/:robotId/statistics',
-    { summary: "A robot's statistics over a date range", schema: { params: robotIdParams, query: rangeQuery } },
+    {
+      summary: "A robot's statistics over a date range",
+      schema: { params: robotIdParams, query: rangeQuery, responses: { 200: { description: 'The figures (UTC days)', schema: robotStatisticsReply } } },
+    },
     async (ctx, { params, query }) => {
       const scope = await userScope(ctx);
       const range = s.statistics.range(query);
       return ok(await s.statistics.robot(await s.robots.row(scope, params.robotId), range));
     },
   );
-  r.get('/api/user/statistics', { summary: "The user's statistics over a date range", schema: { query: rangeQuery } }, async (ctx, { query }) => {
-    const scope = await userScope(ctx);
-    return ok(await s.statistics.user(scope, s.statistics.range(query)));
-  });
+  r.get(
+    '/api/user/statistics',
+    {
+      summary: "The user's statistics over a date range",
+      schema: { query: rangeQuery, responses: { 200: { description: 'The figures of every robot the user sees (UTC days)', schema: userStatisticsReply } } },
+    },
+    async (ctx, { query }) => {
+      const scope = await userScope(ctx);
+      return ok(await s.statistics.user(scope, s.statistics.range(query)));
+    },
+  );
 }

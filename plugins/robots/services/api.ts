@@ -1,14 +1,12 @@
 import type { Knex } from 'knex';
 import { AppError } from '../../../core/errors.js';
 import type { Commands } from './commands.js';
-import { aiSettingsOf, type AiSettingsOfRobot } from './robots.js';
 
 export interface RobotSummary {
   robotId: string;
   tenantId: string;
   userId: string | null;
   name: string;
-  ai: AiSettingsOfRobot;
 }
 
 export interface ConversationMessage {
@@ -36,7 +34,7 @@ export class RobotsApi {
   async robot(tenantId: string, robotId: string): Promise<RobotSummary | null> {
     const row = await this.active(tenantId, robotId).first();
     if (!row) return null;
-    return { robotId: row.robot_id, tenantId: row.tenant_id, userId: row.user_id, name: row.name, ai: aiSettingsOf(row) };
+    return { robotId: row.robot_id, tenantId: row.tenant_id, userId: row.user_id, name: row.name };
   }
 
   /** The last `limit` messages of a conversation up to and including `upTo`, oldest first. */

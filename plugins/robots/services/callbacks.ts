@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
-import type { PlatformEvent } from '../../../core/events/outbox.js';
+import type { EventOf } from '../../../core/events/payloads.js';
 import { assertPublicUrl, assertUrlNotInternal } from '../../../core/net/public-url.js';
 import { guardedFetch } from '../../../core/net/guarded-fetch.js';
 import { isSpecSecret, signWebhook } from '../../../core/net/webhook-signature.js';
@@ -15,6 +15,18 @@ export interface CallbackConfig {
   resultCallbackUrl?: string | null;
   enableSignature?: boolean;
   secretKey?: string | null;
+}
+
+/** One try to deliver a callback, as the delivery log lists it. */
+export interface Delivery {
+  id: number;
+  event_id: number;
+  kind: 'message' | 'result';
+  url: string;
+  status: 'delivered' | 'failed' | 'refused' | 'gone';
+  response_status: number | null;
+  error: string | null;
+  created_at: string;
 }
 
 /** An absent field stays undefined (kept); an empty URL clears like null. */
@@ -86,11 +98,11 @@ export class Callbacks {
    * Delivers one event to the robot's callback. Throws on failure so the outbox retries it with
    * backoff; 3xx is a failure (redirects are not followed); 410 Gone turns the callback off.
    */
-  async deliver(event: PlatformEvent, kind: 'message' | 'result'): Promise<void> {
+  async deliver(event: EventOf<'robots.message.received'> | EventOf<'robots.command.completed'>, kind: 'message' | 'result'): Promise<void> {
     // One lookup for the common case of a robot without callbacks.
     const config = await this.db('robots_callbacks as c')
       .join('robots_robots as r', 'r.id', 'c.robot_pk')
-      .where('r.robot_id', String(event.payload.robot_id))
+      .where('r.robot_id', event.payload.robot_id)
       .first('c.*');
     const url = kind === 'message' ? config?.message_url : config?.result_url;
     if (!config?.is_active || !url) return;
@@ -148,7 +160,18 @@ export class Callbacks {
     await log('delivered', { response_status: status });
   }
 
-  async deliveries(robotPk: number, limit: number) {
-    return this.db('robots_callback_deliveries').where('robot_pk', robotPk).orderBy('id', 'desc').limit(limit);
+  /** The robot's delivery log, newest first. */
+  async deliveries(robotPk: number, limit: number): Promise<Delivery[]> {
+    const rows = await this.db('robots_callback_deliveries')
+      .where('robot_pk', robotPk)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .select('id', 'event_id', 'kind', 'url', 'status', 'response_status', 'error', 'created_at');
+    return rows.map((r: Record<string, any>) => ({
+      ...(r as Delivery),
+      id: Number(r.id),
+      event_id: Number(r.event_id),
+      response_status: r.response_status === null ? null : Number(r.response_status),
+    }));
   }
 }

@@ -1,5 +1,5 @@
 import type { AuthUsers } from '../../auth/api.js';
-import type { License, LicenseRegistry } from '../../licensing/api.js';
+import type { License, LicenseFilter, LicenseRegistry } from '../../licensing/api.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
@@ -26,7 +26,7 @@ export type CodeStatus = (typeof CODE_STATUSES)[number];
 export type CodeLicense = Pick<License, 'activation_code' | 'status' | 'valid_until' | 'price' | 'bound_user_id' | 'active_devices' | 'created_at'>;
 
 /** The licensing engine's calls used here; `generateMany` is all or none (the plan's license limit is taken at once). */
-export type CodeEngine = Pick<LicenseRegistry, 'generateMany' | 'list'>;
+export type CodeEngine = Pick<LicenseRegistry, 'generateMany' | 'page'>;
 
 /** The auth plugin's user lookup (404 when the user is not in the scope's tenant). */
 export type CodeUsers = Pick<AuthUsers, 'get'>;
@@ -53,9 +53,16 @@ const DAY = 86_400_000;
 /** The seed's example code is valid 30 days (6.1); an admin may ask for up to 10 years. */
 export const DEFAULT_VALIDITY_DAYS = 30;
 export const MAX_VALIDITY_DAYS = 3650;
-const PRODUCT = 'workbot';
-/** The engine lists by `limit` only (no offset, no count): every code of the scope is read, then paged here. */
-const ALL = Number.MAX_SAFE_INTEGER;
+/** The product WorkBot's codes are licenses of (reserved in the engine at register: only kind robot issues it). */
+export const PRODUCT = 'workbot';
+
+/** Each seed status in the engine's terms (see the comment at the top); the engine filters and pages in SQL. */
+const STATUS_FILTER: Record<CodeStatus, Pick<LicenseFilter, 'state' | 'inUse'>> = {
+  unused: { state: 'live', inUse: false },
+  used: { state: 'live', inUse: true },
+  expired: { state: 'expired' },
+  disabled: { state: 'ended' },
+};
 
 /** Currency units → minor units (50.5 → 5050); more than 2 decimals is a 400 on `body.price`. */
 export function toMinorUnits(price: number): number {
@@ -150,33 +157,29 @@ export class ActivationCodes {
     return { codes };
   }
 
-  /** 6.2: the scope's codes (null: every tenant's), newest first, by the seed's status, one page. */
+  /** 6.2: the scope's codes (null: every tenant's), newest first, by the seed's status, one page (in SQL). */
   async list(scope: { tenantId: string | null }, query: CodeQuery) {
     const nowIso = this.clock.now().toISOString();
-    const [licenses, activated] = await Promise.all([
-      this.engine().list(scope, { limit: ALL, product: PRODUCT }),
-      this.robots(scope.tenantId)
-        .pluck('activation_code')
-        .then((codes) => codes as string[]),
-    ]);
-    const robotCodes = new Set(activated);
-    const rows = licenses
-      .map((l) => ({ l, status: codeStatus(l, robotCodes.has(l.activation_code), nowIso) }))
-      .filter((r) => !query.status || r.status === query.status);
-    const page = rows.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
-
-    const codes = page.map((r) => r.l.activation_code);
+    // A code a robot was activated with is used, even after an unbind: the engine counts them in use.
+    const activatedWith = this.robots(scope.tenantId).whereNotNull('license_id').select('license_id');
+    const found = await this.engine().page(
+      scope,
+      { product: PRODUCT, ...(query.status ? STATUS_FILTER[query.status] : {}), inUseAlso: activatedWith },
+      { page: query.page, page_size: query.pageSize },
+    );
     const robots = new Map<string, { device_info: string | null; first_activated_at: string | null }>();
-    if (codes.length) {
-      for (const robot of await this.robots(scope.tenantId).whereIn('activation_code', codes).select('activation_code', 'device_info', 'first_activated_at'))
-        robots.set(robot.activation_code, robot);
+    const licenseIds = found.items.map((l) => l.license_id);
+    if (licenseIds.length) {
+      for (const robot of await this.robots(scope.tenantId).whereIn('license_id', licenseIds).select('license_id', 'device_info', 'first_activated_at'))
+        robots.set(robot.license_id, robot);
     }
+    const page = found.items.map((l) => ({ l, status: codeStatus(l, robots.has(l.license_id), nowIso) }));
     const users = await this.usersById(scope, [...new Set(page.map((r) => r.l.bound_user_id).filter((id): id is string => !!id))]);
 
     return {
-      total: rows.length,
+      total: found.total,
       list: page.map(({ l, status }) => {
-        const robot = robots.get(l.activation_code);
+        const robot = robots.get(l.license_id);
         // The device bound now: none after an unbind, though the robot (and its first activation) stays.
         const device = Number(l.active_devices) > 0 ? parseDevice(robot?.device_info ?? null) : null;
         const user = l.bound_user_id ? users.get(l.bound_user_id) : undefined;

@@ -48,6 +48,7 @@ export class Commands {
   /** The latest commands each socket was sent (see send). */
   private readonly sentOn = new WeakMap<WebSocket, Set<string>>();
   private sweep: NodeJS.Timeout | null = null;
+  private readonly presenceWrites = new Set<Promise<unknown>>();
 
   constructor(
     private readonly db: Knex,
@@ -60,15 +61,29 @@ export class Commands {
   ) {}
 
   async start(): Promise<void> {
-    await this.pubsub.subscribe(CHANNEL, (m) => (m.kick ? this.closeLocal(Number(m.robotPk)) : this.pushLocal(Number(m.robotPk), m.command as CommandView)));
+    await this.pubsub.subscribe(CHANNEL, (m) => {
+      const robotPk = Number(m.robotPk);
+      if (m.kick) this.closeLocal(robotPk);
+      else if (m.left) this.stillHere(robotPk);
+      else this.pushLocal(robotPk, m.command as CommandView);
+    });
     this.presence.start(() => [...this.sockets.keys()]);
     this.sweep = setInterval(() => void this.pushDue().catch((err) => this.logger.warn({ err }, 'delayed command sweep failed')), SWEEP_MS);
     this.sweep.unref();
   }
 
-  stop(): void {
+  /** Stops the timers and waits for presence writes of sockets that closed (the server closes them all before this). */
+  async stop(): Promise<void> {
     this.presence.stop();
     if (this.sweep) clearInterval(this.sweep);
+    await Promise.allSettled([...this.presenceWrites]);
+  }
+
+  /** A presence write that stop() waits for; a failure only delays what the row says until the next heartbeat. */
+  private recordPresence(write: Promise<unknown>): void {
+    const tracked = write.catch((err) => this.logger.warn({ err }, 'robot presence not recorded'));
+    this.presenceWrites.add(tracked);
+    void tracked.finally(() => this.presenceWrites.delete(tracked));
   }
 
   /** The robot's tokens were revoked (unbound, disabled, deleted): close its sockets on every instance. */
@@ -79,6 +94,16 @@ export class Commands {
 
   private closeLocal(robotPk: number): void {
     for (const socket of this.sockets.get(robotPk) ?? []) socket.close(4001, 'token revoked');
+  }
+
+  /** Another instance marked the robot offline as its socket there closed: if it has one here too, it is online after all. */
+  private stillHere(robotPk: number): void {
+    if (this.sockets.has(robotPk)) this.recordPresence(this.presence.arrived(robotPk));
+  }
+
+  /** The robot's last socket here closed: offline, unless it is connected elsewhere (then that instance says so again). */
+  private async gone(robotPk: number): Promise<void> {
+    if (await this.presence.left(robotPk)) await this.pubsub.publish(CHANNEL, { robotPk, left: true });
   }
 
   /** Connected here, or (on another instance) its presence lease is running. */
@@ -105,7 +130,7 @@ export class Commands {
       set.delete(socket);
       if (set.size || this.sockets.get(robotPk) !== set) return;
       this.sockets.delete(robotPk);
-      this.presence.left(robotPk).catch((err) => this.logger.warn({ err }, 'robot presence not recorded'));
+      this.recordPresence(this.gone(robotPk));
     });
     await this.presence.arrived(robotPk).catch((err) => this.logger.warn({ err }, 'robot presence not recorded'));
     const backlog = await this.open(robotPk).catch((err: unknown) => {

@@ -1,9 +1,8 @@
 import type { Cradle } from '../../../core/container.js';
-import type { AiApi } from '../../ai/api.js';
 import type { RobotsSettings } from '../config.js';
 import { Commands } from './commands.js';
 import { Messages } from './messages.js';
-import { Robots } from './robots.js';
+import { Robots, type RobotsAiDeps } from './robots.js';
 import { RobotTokens } from './tokens.js';
 import { Callbacks } from './callbacks.js';
 import { Presence } from './presence.js';
@@ -22,12 +21,10 @@ export type RobotsDeps = Pick<
 
 export type RobotsServices = ReturnType<typeof createRobotsServices>;
 
-/** What this plugin uses of plugins it does not depend on, when they are enabled (resolved per call). */
-export interface RobotsOptionalDeps {
-  ai: () => AiApi | null;
-}
+/** What this plugin uses of plugins it does not depend on (the ai plugin), when they are enabled (resolved per call). */
+export type RobotsOptionalDeps = RobotsAiDeps;
 
-export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, optional: RobotsOptionalDeps = { ai: () => null }) {
+export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, optional: RobotsOptionalDeps = { ai: () => null, aiSettings: () => null }) {
   const tokens = new RobotTokens(d.db, d.clock, settings, d.pubsub);
   // A robot that comes or goes shows at once on its tenant's admin pages, whichever instance serves them.
   const announcePresence = async (robotPk: number, online: boolean) => {
@@ -35,7 +32,7 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, op
     if (robot) await d.live.publish(robot.tenant_id, 'robot.presence', { robotId: robot.robot_id, online });
   };
   const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings, new Presence(d.db, d.clock, announcePresence));
-  const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, d.usage, optional.ai);
+  const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, d.usage, optional);
   const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
   const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, d.usage);
   const statistics = new Statistics(d.db, d.clock, commands, optional.ai);

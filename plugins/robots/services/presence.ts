@@ -1,15 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { affected } from '../../../core/db/connection.js';
 
 const CHUNK = 500;
 
 /**
  * Whether a robot is online, on every instance: the instance holding a robot's socket keeps its
- * row's `presence_until` a little in the future (a heartbeat), and sets it to now when the last
- * socket closes. A crashed instance's robots fall offline when their lease runs out.
+ * row's `presence_until` a little in the future (a heartbeat) and its own id in
+ * `presence_instance`. When the robot's last socket there closes, it sets the lease to now only if
+ * the row is still its own: a robot that reconnected to another instance before the old socket
+ * was seen to close stays online. A crashed instance's robots fall offline when their lease runs out.
  */
 export class Presence {
   private timer: NodeJS.Timeout | null = null;
+  readonly instanceId = randomUUID();
 
   constructor(
     private readonly db: Knex,
@@ -24,14 +29,31 @@ export class Presence {
   }
 
   async arrived(robotPk: number): Promise<void> {
-    await this.db('robots_robots').where('id', robotPk).update({ presence_until: this.until(), last_active_at: this.clock.now().toISOString() });
+    await this.db('robots_robots')
+      .where('id', robotPk)
+      .update({ presence_until: this.until(), presence_instance: this.instanceId, last_active_at: this.clock.now().toISOString() });
     await this.announce(robotPk, true);
   }
 
-  async left(robotPk: number): Promise<void> {
+  /**
+   * The robot's last socket here closed. Returns false when another instance had taken its
+   * presence over meanwhile (the robot is online there); true when it is now offline, in case
+   * another instance still holds a socket and must say so again (see Commands).
+   */
+  async left(robotPk: number): Promise<boolean> {
     const now = this.clock.now().toISOString();
-    await this.db('robots_robots').where('id', robotPk).update({ presence_until: now, last_active_at: now });
+    const ended = affected(
+      await this.db('robots_robots')
+        .where('id', robotPk)
+        .andWhere((q) => q.where('presence_instance', this.instanceId).orWhereNull('presence_instance'))
+        .update({ presence_until: now, presence_instance: null, last_active_at: now }),
+    );
+    if (!ended) {
+      await this.db('robots_robots').where('id', robotPk).update({ last_active_at: now });
+      return false;
+    }
     await this.announce(robotPk, false);
+    return true;
   }
 
   /** Extends the lease of every robot connected here; `connected` is read at each beat. */
@@ -43,7 +65,7 @@ export class Presence {
         for (let i = 0; i < pks.length; i += CHUNK)
           await this.db('robots_robots')
             .whereIn('id', pks.slice(i, i + CHUNK))
-            .update({ presence_until: until });
+            .update({ presence_until: until, presence_instance: this.instanceId });
       })().catch(() => undefined); // the next beat tries again; a missed one only shortens the lease
     }, this.leaseMs / 3);
     this.timer.unref();

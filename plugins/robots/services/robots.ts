@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
+import { PRODUCT } from './codes.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { Commands } from './commands.js';
 import { newId } from './commands.js';
 import type { RobotTokens } from './tokens.js';
-import { pageOffset } from '../../../core/http/pagination.js';
-import type { AiApi } from '../../ai/api.js';
+import { pageQuery } from '../../../core/http/pagination.js';
+import type { AiApi, RobotAiSettings, RobotAiSettingsApi } from '../../ai/api.js';
 
 /** What robots needs of the licensing engine (resolved through the container; robots depends on licensing). */
 export type LicenseEngine = Pick<LicenseRegistry, 'byCode' | 'bind'>;
@@ -32,6 +33,7 @@ export interface Activator {
   superadmin: boolean;
 }
 
+/** The seed's AI fields a robot request may carry: the ai plugin keeps them (`robotAiSettings`). */
 export const AI_FIELDS = [
   'aiMode',
   'aiProvider',
@@ -45,7 +47,11 @@ export const AI_FIELDS = [
   'aiCallLimitDaily',
 ] as const;
 
-const DEFAULT_AI = {
+/**
+ * A robot's AI fields while the ai plugin is off: the defaults, nothing kept (what the ai plugin
+ * shows for a robot that set nothing; plugins/robots/test/ai-settings.test.ts holds them equal).
+ */
+const AI_OFF: RobotAiSettings = {
   aiMode: 'builtin',
   aiProvider: 'builtin',
   aiTemperature: 0.7,
@@ -56,21 +62,23 @@ const DEFAULT_AI = {
   aiCallLimitDaily: 1000,
 };
 
-export interface AiSettingsOfRobot {
-  aiMode: 'builtin' | 'third_party' | 'off';
-  aiProvider: string;
-  aiModel?: string;
-  aiTemperature: number;
-  aiMaxTokens: number;
-  aiContextLength: number;
-  aiScenario?: string;
-  replyDelayMin: number;
-  replyDelayMax: number;
-  aiCallLimitDaily: number;
+const aiFieldsOf = (body: Record<string, unknown>): Partial<RobotAiSettings> =>
+  Object.fromEntries(AI_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f]]));
+
+/** What robots uses of the ai plugin, when it is enabled (resolved per call). */
+export interface RobotsAiDeps {
+  /** Today's AI calls (the seed's aiCallsToday). */
+  ai: () => AiApi | null;
+  /** The robots' AI settings (the seed's aiMode, aiProvider, …). */
+  aiSettings: () => RobotAiSettingsApi | null;
 }
 
-/** A robot row's AI settings, defaults filled in. */
-export const aiSettingsOf = (row: { ai: string }): AiSettingsOfRobot => ({ ...DEFAULT_AI, ...JSON.parse(row.ai) });
+/**
+ * A WorkBot activation code: a `workbot` license of kind robot (issued by this plugin, which reserves
+ * the product); a `workbot` license of another kind, minted elsewhere before the reservation, is not one.
+ */
+const isActivationCode = <L extends { product: string; kind: string }>(license: L | null): license is L =>
+  license?.product === PRODUCT && license.kind === 'robot';
 
 /** Each robot counts as a robot and, in the seed's terms, a session. */
 const GAUGES = ['max_robots', 'max_sessions'] as const;
@@ -83,8 +91,7 @@ export class Robots {
     private readonly commands: Commands,
     private readonly licenses: () => LicenseEngine & LicenseAdmin,
     private readonly usage: UsageMeter,
-    /** The ai plugin's figures (today's AI calls), when it is enabled. */
-    private readonly ai: () => Pick<AiApi, 'callsToday'> | null = () => null,
+    private readonly optional: RobotsAiDeps = { ai: () => null, aiSettings: () => null },
   ) {}
 
   private visible(scope: RobotScope) {
@@ -95,17 +102,23 @@ export class Robots {
 
   /** Today's AI calls of these robots (the ai plugin counts them; 0 without it). */
   private async aiCallsToday(tenantId: string, robotIds: string[]): Promise<Record<string, number>> {
-    return (await this.ai()?.callsToday(tenantId, robotIds)) ?? {};
+    return (await this.optional.ai()?.callsToday(tenantId, robotIds)) ?? {};
+  }
+
+  /** These robots' AI settings: the ai plugin's, or the defaults while it is off. */
+  private async aiSettings(tenantId: string, robotIds: string[]): Promise<Record<string, RobotAiSettings>> {
+    const kept = await this.optional.aiSettings()?.of(tenantId, robotIds);
+    return kept ?? Object.fromEntries(robotIds.map((id) => [id, AI_OFF]));
   }
 
   /** One robot as the seed's detail shows it. */
   async detail(scope: RobotScope, robotId: string) {
     const r = await this.row(scope, robotId);
-    return this.view(r, await this.aiCallsToday(r.tenant_id, [r.robot_id]), true);
+    const [aiCalls, ai] = await Promise.all([this.aiCallsToday(r.tenant_id, [r.robot_id]), this.aiSettings(r.tenant_id, [r.robot_id])]);
+    return this.view(r, aiCalls, ai[r.robot_id], true);
   }
 
-  view(r: Record<string, any>, aiCalls: Record<string, number>, detail = false) {
-    const ai = aiSettingsOf(r as { ai: string });
+  view(r: Record<string, any>, aiCalls: Record<string, number>, ai: RobotAiSettings, detail = false) {
     const device = r.device_info ? JSON.parse(r.device_info) : null;
     const base = {
       robotId: r.robot_id,
@@ -146,16 +159,10 @@ export class Robots {
         : this.visible(scope);
     if (status === 'online') q.where('presence_until', '>', nowIso);
     if (status === 'offline') q.where((b) => b.whereNull('presence_until').orWhere('presence_until', '<=', nowIso));
-    const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q
-      .orderBy('id', 'desc')
-      .limit(pageSize)
-      .offset(pageOffset({ page, page_size: pageSize }));
-    const aiCalls = await this.aiCallsToday(
-      scope.tenantId,
-      rows.map((r: { robot_id: string }) => r.robot_id),
-    );
-    return { total: Number(n), list: rows.map((r: Record<string, any>) => this.view(r, aiCalls)) };
+    const found = await pageQuery(q.orderBy('id', 'desc'), { page, page_size: pageSize });
+    const ids = found.items.map((r) => r.robot_id as string);
+    const [aiCalls, ai] = await Promise.all([this.aiCallsToday(scope.tenantId, ids), this.aiSettings(scope.tenantId, ids)]);
+    return { total: found.total, list: found.items.map((r) => this.view(r, aiCalls, ai[r.robot_id])) };
   }
 
   async row(scope: RobotScope, robotId: string) {
@@ -164,14 +171,11 @@ export class Robots {
     return row;
   }
 
-  /** Checks across fields the schema cannot: the reply delay range. */
-  private checkAi(ai: Record<string, unknown>): void {
-    const merged = { ...DEFAULT_AI, ...ai } as { replyDelayMin: number; replyDelayMax: number };
-    if (merged.replyDelayMin > merged.replyDelayMax) throw AppError.validation([{ path: 'body.replyDelayMin', message: 'must not exceed replyDelayMax' }], 400);
-  }
-
-  async create(scope: RobotScope, name: string, ai: Record<string, unknown>) {
-    this.checkAi(ai);
+  /**
+   * A robot made in the dashboard (not yet activated). Its AI fields go to the ai plugin in the same
+   * transaction, first, so a refused setting (400) is reported before the plan's limit (402).
+   */
+  async create(scope: RobotScope, name: string, body: Record<string, unknown>) {
     const now = this.clock.now().toISOString();
     const robot = {
       robot_id: newId('robot'),
@@ -179,25 +183,26 @@ export class Robots {
       tenant_id: scope.tenantId,
       user_id: scope.userId,
       name,
-      ai: JSON.stringify(ai),
       created_at: now,
       updated_at: now,
     };
     await this.db.transaction(async (trx) => {
+      await this.optional.aiSettings()?.set(scope.tenantId, robot.robot_id, aiFieldsOf(body), trx);
       for (const gauge of GAUGES) await this.usage.consume(scope.tenantId, gauge, 1, trx);
       await trx('robots_robots').insert(robot);
     });
     return { robotId: robot.robot_id, name };
   }
 
+  /** The seed's partial update: the name here, the AI fields in the ai plugin (absent fields keep their value). */
   async update(scope: RobotScope, robotId: string, patch: { name?: string } & Record<string, unknown>) {
     const row = await this.row(scope, robotId);
-    const ai = { ...JSON.parse(row.ai) };
-    for (const field of AI_FIELDS) if (patch[field] !== undefined) ai[field] = patch[field];
-    this.checkAi(ai);
-    await this.db('robots_robots')
-      .where('id', row.id)
-      .update({ ...(patch.name ? { name: patch.name } : {}), ai: JSON.stringify(ai), updated_at: this.clock.now().toISOString() });
+    await this.db.transaction(async (trx) => {
+      await this.optional.aiSettings()?.set(row.tenant_id, row.robot_id, aiFieldsOf(patch), trx);
+      await trx('robots_robots')
+        .where('id', row.id)
+        .update({ ...(patch.name ? { name: patch.name } : {}), updated_at: this.clock.now().toISOString() });
+    });
   }
 
   /** Deleting a robot revokes its tokens at once. */
@@ -213,7 +218,7 @@ export class Robots {
 
   private async codeLicense(tenantId: string | null, code: string) {
     const license = await this.licenses().byCode(code);
-    if (license?.product !== 'workbot' || (tenantId && license.tenant_id !== tenantId)) throw AppError.notFound(`activation code ${code} not found`);
+    if (!isActivationCode(license) || (tenantId && license.tenant_id !== tenantId)) throw AppError.notFound(`activation code ${code} not found`);
     return license;
   }
 
@@ -250,7 +255,7 @@ export class Robots {
   async activate(code: string, deviceInfo: Record<string, unknown> & { deviceId: string }, activator: Activator | null = null) {
     const license = await this.licenses().byCode(code);
     const now = this.clock.now().toISOString();
-    if (license?.product !== 'workbot') throw AppError.notFound('activation code not found');
+    if (!isActivationCode(license)) throw AppError.notFound('activation code not found');
     if (license.status !== 'active') throw AppError.forbidden(`this activation code is ${license.status}`);
     if (license.valid_until && license.valid_until <= now) throw AppError.forbidden('this activation code has expired');
     const owner = await this.ownerFor(license, activator);

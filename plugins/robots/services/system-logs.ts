@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { pageQuery } from '../../../core/http/pagination.js';
 import type { Logger } from '../../../core/logger.js';
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -59,15 +60,12 @@ export class SystemLogs {
     if (scope.tenantId) q.where('tenant_id', scope.tenantId);
     if (filter.type) q.where('type', filter.type);
     if (filter.level) q.where('level', filter.level);
-    const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q
-      .orderBy('id', 'desc')
-      .limit(page.pageSize)
-      .offset((page.page - 1) * page.pageSize);
-    return {
-      total: Number(n),
-      list: rows.map((r: Record<string, any>) => ({ ...r, id: Number(r.id), details: r.details ? JSON.parse(String(r.details)) : null }) as LogRow),
-    };
+    const found = await pageQuery(
+      q.orderBy('id', 'desc'),
+      { page: page.page, page_size: page.pageSize },
+      (r) => ({ ...r, id: Number(r.id), details: r.details ? JSON.parse(String(r.details)) : null }) as LogRow,
+    );
+    return { total: found.total, list: found.items };
   }
 }
 

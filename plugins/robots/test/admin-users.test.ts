@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import {
   ISO,
   RobotSocket,
-  addMember,
   adminCodes,
   bearer,
   homeAdmin,
   homeTenantId,
   ownerWithRobot,
   phoneLogin,
-  registerOwner,
   robotsApp,
   superadmin,
   type Owner,
   type RobotsApp,
-} from './helpers.js';
+} from '../../../test/helpers/robots.js';
 
 // Seed sections 7 and 9 are the operator's: WorkBot's home tenant (the operator tenant here) is
 // what its admins list and disable; a superadmin sees every tenant. A fresh app per test, so the
@@ -44,7 +43,7 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
   it("lists the home tenant's users in the seed's shape, paginated, with robot counts; the seed's role", async () => {
     const admin = await homeAdmin(t, 'lister');
     const phone = await phoneLogin(t);
-    await addMember(t, await homeTenantId(t), 'm2');
+    await addUser(t, await homeTenantId(t), 'member', { label: 'm2' });
     const [code] = await adminCodes(t, admin, 1, { boundUserId: phone.id });
     await t.wb('POST', '/api/robot-ids/activate', { body: { code, deviceInfo: { deviceId: 'lister-phone' } }, headers: phone.headers });
     const customer = await ownerWithRobot(t, 'stranger'); // another tenant: never listed to a home admin
@@ -88,7 +87,7 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
   });
 
   it('a member of the home tenant: 403', async () => {
-    const member = await addMember(t, await homeTenantId(t), 'plain');
+    const member = await addUser(t, await homeTenantId(t), 'member', { label: 'plain' });
     for (const [method, path] of [
       ['GET', '/api/admin/users'],
       ['POST', `/api/admin/users/${root.id}/disable`],

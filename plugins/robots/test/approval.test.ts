@@ -1,7 +1,8 @@
 // require_approval (a tenant setting of the auth plugin): a member's command waits until an owner
 // or admin approves it (then it is delivered like any command) or rejects it (never delivered).
 import assert from 'node:assert/strict';
-import { activate, addMember, bearer, newCodes, poll, registerOwner, result, robotsApp, type RobotsApp } from './helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { activate, bearer, newCodes, poll, result, robotsApp, type RobotsApp } from '../../../test/helpers/robots.js';
 
 describe('robots: commands awaiting approval', () => {
   let t: RobotsApp;
@@ -12,7 +13,7 @@ describe('robots: commands awaiting approval', () => {
 
   async function setup() {
     const owner = await registerOwner(t, 'approver');
-    const member = await addMember(t, owner.tenantId, 'sender');
+    const member = await addUser(t, owner.tenantId, 'member', { label: 'sender' });
     const [code] = await newCodes(t, owner, 1, member.id);
     const robot = await activate(t, code);
     const settings = await t.request('PATCH', '/api/v2/tenant/settings', { headers: owner.headers, body: { require_approval: true } });

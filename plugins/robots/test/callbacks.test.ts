@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { bearer, ownerWithRobot, result, robotsApp, sendText, type RobotsApp } from './helpers.js';
+import { bearer, ownerWithRobot, result, robotsApp, sendText, type RobotsApp } from '../../../test/helpers/robots.js';
 
 const SECRET = 'a-very-secret-key-for-tests-123';
 

@@ -1,22 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../../core/clock.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import {
   ADMIN,
   activate,
-  addMember,
   bearer,
   device,
   homeAdmin,
   homeTenantId,
   newCodes,
-  registerOwner,
   robotsApp,
   robotsAppWithHome,
   superadmin,
   type Owner,
   type RobotsApp,
-} from './helpers.js';
+} from '../../../test/helpers/robots.js';
 
 // Seed 004 section 6: POST and GET /api/admin/activation-codes, field by field. Times come from a
 // manual clock, so every field of every row is asserted exactly. Codes are WorkBot's home tenant's
@@ -64,7 +63,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
   describe('POST /api/admin/activation-codes', () => {
     it('takes the seed’s body and answers the seed’s fields: unused, validityPeriod, price in currency units', async () => {
       const owner = await homeAdmin(t, 'gen');
-      const member = await addMember(t, owner.tenantId, 'bound');
+      const member = await addUser(t, owner.tenantId, 'member', { label: 'bound' });
       clock.set(at(1000));
       const res = await generate(owner, { count: 2, validityPeriod: 30, boundUserId: member.id, price: 50.0, remark: 'first batch' });
       assert.equal(res.status, 200, res.text);
@@ -109,7 +108,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       const longest = await generate(owner, { validityPeriod: 3650 });
       assert.equal(longest.body.data.codes[0].validityPeriod, 3650, 'ten years at most'); // not a hundred
 
-      const member = await addMember(t, owner.tenantId, 'aliased');
+      const member = await addUser(t, owner.tenantId, 'member', { label: 'aliased' });
       const old = await generate(owner, { validDays: 10, userId: member.id });
       assert.equal(old.status, 200, old.text);
       assert.deepEqual([old.body.data.codes[0].validityPeriod, old.body.data.codes[0].boundUserId], [10, member.id]);
@@ -164,7 +163,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
     });
 
     it('a member of the home tenant: 403', async () => {
-      const member = await addMember(t, await homeTenantId(t), 'plain');
+      const member = await addUser(t, await homeTenantId(t), 'member', { label: 'plain' });
       assertError(await generate(member, { count: 1 }), 403);
       assertError(await list(member), 403);
       assertError(await list(member, '?status=unused'), 403);
@@ -287,6 +286,11 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       assert.deepEqual(await page('?status=unused&pageSize=7&page=3'), { total: 21, codes: unusedCodes.slice(14, 21) });
       assert.deepEqual(await page('?status=expired'), { total: 0, codes: [] });
 
+      // Filtered in SQL across both plugins' rows: unbound, the code stays used (its robot exists).
+      assert.equal((await t.wb('POST', '/api/admin/unbind-device', { body: { code: made[0] }, headers: owner.headers })).status, 200);
+      assert.deepEqual(await page('?status=used'), { total: 1, codes: [made[0]] });
+      assert.deepEqual((await page('?status=unused&pageSize=100')).total, 21);
+
       for (const query of ['?page=0', '?pageSize=0', '?pageSize=101', '?status=active', '?status=revoked', '?page=x']) {
         const res = await list(owner, query);
         assertError(res, 400);
@@ -370,8 +374,9 @@ describe('robots: generating codes past the plan (billing on)', () => {
   let owner: Owner;
   before(async () => {
     // The home tenant by name: a tenant on the free plan (the operator's own plan may be unlimited),
-    // named "plan owner" after its registered owner, who is thus a WorkBot admin.
-    ({ t, prepared: owner } = await robotsAppWithHome('plan owner', (first) => registerOwner(first, 'plan'), { extraPlugins: ['billing'] }));
+    // "Plan shop", whose registered owner is thus a WorkBot admin.
+    const register = (first: RobotsApp) => registerOwner(first, 'plan', { tenantName: 'Plan shop' });
+    ({ t, prepared: owner } = await robotsAppWithHome('Plan shop', register, { extraPlugins: ['billing'] }));
   });
   after(async () => t?.close());
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import {
   RobotSocket,
   activate,
-  addMember,
   adminCodes,
   bearer,
   device,
@@ -10,12 +10,11 @@ import {
   newCodes,
   ownerWithRobot,
   poll,
-  registerOwner,
   robotsApp,
   sendText,
   superadmin,
   type RobotsApp,
-} from './helpers.js';
+} from '../../../test/helpers/robots.js';
 
 /** The seed's error envelope: HTTP status = code, a message, and data. */
 function assertError(res: { status: number; body: any; text: string }, status: number): void {
@@ -101,7 +100,7 @@ describe('robots: errors (tokens, principals, validation, codes)', () => {
 
   it('send-message to another user’s or tenant’s robot: 404', async () => {
     const { owner, robot } = await ownerWithRobot(t, 'a');
-    const member = await addMember(t, owner.tenantId);
+    const member = await addUser(t, owner.tenantId, 'member');
     assertError(await sendText(t, member, robot.robotId, 'not yours either'), 404);
     assertError(await t.wb('GET', `/api/robots/${robot.robotId}`, { headers: member.headers }), 404);
     const b = await registerOwner(t, 'b');

@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
-import {
-  addMember,
-  bearer,
-  activate,
-  newCodes,
-  ownerWithRobot,
-  poll,
-  registerOwner,
-  result,
-  robotsApp,
-  sendText,
-  type Owner,
-  type RobotsApp,
-} from './helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { bearer, activate, newCodes, ownerWithRobot, poll, result, robotsApp, sendText, type Owner, type RobotsApp } from '../../../test/helpers/robots.js';
 
 // GET /api/robots/{robotId}/messages and /commands: beside the seed, in its style, for the admin
 // UI's robot page. Times come from a manual clock, so every field of every row is asserted exactly.
@@ -245,8 +233,8 @@ describe('robots: a robot’s messages and command log (/api/robots/{robotId}/me
     for (const path of ['/messages', '/commands']) assertError(await get(path, stranger.headers), 404);
 
     // Two members of the owner's tenant; the first has a robot of their own (a code bound to them).
-    const first = await addMember(t, owner.tenantId, 'first');
-    const second = await addMember(t, owner.tenantId, 'second');
+    const first = await addUser(t, owner.tenantId, 'member', { label: 'first' });
+    const second = await addUser(t, owner.tenantId, 'member', { label: 'second' });
     const theirs = await activate(t, (await newCodes(t, owner, 1, first.id))[0]);
     const member = (who: Owner, path: string) => t.wb('GET', `/api/robots/${theirs.robotId}${path}`, { headers: who.headers });
     for (const path of ['/messages', '/commands']) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { activate, bearer, device, newCodes, poll, registerOwner, robotsApp, type RobotsApp } from './helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { activate, bearer, device, newCodes, poll, robotsApp, type RobotsApp } from '../../../test/helpers/robots.js';
 
 describe('robots: the per-token request limit (the seed’s 429)', () => {
   let t: RobotsApp;

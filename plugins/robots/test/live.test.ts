@@ -1,57 +1,13 @@
-// The admin pages' live channel (GET /admin/api/live, server-sent events): a robot that connects
-// is announced to its tenant's open pages at once, never to another tenant's; with two instances
-// on one PostgreSQL database, a robot connecting to one is announced on a page served by the other.
+// The admin pages' live channel (GET /admin/api/live, server-sent events): a robot that connects, a
+// message its phone reports and a command's result are announced to its tenant's open pages at once,
+// never to another tenant's; with two instances on one PostgreSQL database, a robot connecting to one
+// is announced on a page served by the other.
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
-import { ownerWithRobot, RobotSocket, robotsApp, type Owner, type RobotsApp } from './helpers.js';
+import { openLive as openStream, type LiveEvent } from '../../../test/helpers/live.js';
+import { bearer, ownerWithRobot, result, RobotSocket, robotsApp, sendText, type Owner, type RobotsApp } from '../../../test/helpers/robots.js';
 
-interface LiveEvent {
-  kind: string;
-  data: Record<string, unknown>;
-}
-
-/** An open live stream read in the background: its events as they come. */
-async function openLive(t: RobotsApp, who: Owner) {
-  const aborted = new AbortController();
-  const res = await fetch(`${t.url}/admin/api/live`, { headers: who.headers, signal: aborted.signal });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
-  const events: LiveEvent[] = [];
-  const waiters: Array<() => void> = [];
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const kind = /^event: (.+)$/m.exec(frame)?.[1];
-          const data = /^data: (.+)$/m.exec(frame)?.[1];
-          if (kind && data) events.push({ kind, data: JSON.parse(data) });
-          for (const w of waiters.splice(0)) w();
-          end = buffer.indexOf('\n\n');
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
-  return {
-    events,
-    /** Resolves with the first event matching, waiting for it to come. */
-    async next(match: (e: LiveEvent) => boolean): Promise<LiveEvent> {
-      for (;;) {
-        const found = events.find(match);
-        if (found) return found;
-        await new Promise<void>((resolve) => waiters.push(resolve));
-      }
-    },
-    close: () => aborted.abort(),
-  };
-}
+const openLive = (t: RobotsApp, who: Owner) => openStream(t.url, who.headers);
 
 const presenceOf = (robotId: string) => (e: LiveEvent) => e.kind === 'robot.presence' && e.data.robotId === robotId;
 
@@ -77,6 +33,67 @@ describe('robots: the admin live channel (/admin/api/live)', () => {
       socketA.ws.close();
       await pageA.next((e) => presenceOf(a.robot.robotId)(e) && e.data.online === false);
       socketB.ws.close();
+    } finally {
+      pageA.close();
+      pageB.close();
+    }
+  });
+
+  it("a message the phone reports is announced to its tenant's page (robot.message), not to another tenant's", async () => {
+    const a = await ownerWithRobot(t, 'live-msg-a');
+    const b = await ownerWithRobot(t, 'live-msg-b');
+    const pageA = await openLive(t, a.owner);
+    const pageB = await openLive(t, b.owner);
+    try {
+      const reported = await t.wb('POST', '/api/robot/messages', {
+        body: { robotId: a.robot.robotId, spoken: 'Is the shop open?', receivedName: 'Zhang San' },
+        headers: bearer(a.robot.token),
+      });
+      assert.equal(reported.status, 200, reported.text);
+      const heard = await pageA.next((e) => e.kind === 'robot.message');
+      assert.deepEqual(heard.data, { robotId: a.robot.robotId, messageId: reported.body.data.messageId });
+      // B's own robot reports next: by the time B hears it, A's message would have come before it.
+      const own = await t.wb('POST', '/api/robot/messages', { body: { robotId: b.robot.robotId, spoken: 'hi' }, headers: bearer(b.robot.token) });
+      assert.equal(own.status, 200, own.text);
+      await pageB.next((e) => e.kind === 'robot.message' && e.data.robotId === b.robot.robotId);
+      assert.deepEqual(
+        pageB.events.filter((e) => e.data.robotId === a.robot.robotId),
+        [],
+        "B's page never hears of A's robot",
+      );
+    } finally {
+      pageA.close();
+      pageB.close();
+    }
+  });
+
+  it("a command's result is announced to its tenant's page (robot.command, with its status), not to another tenant's", async () => {
+    const a = await ownerWithRobot(t, 'live-cmd-a');
+    const b = await ownerWithRobot(t, 'live-cmd-b');
+    const pageA = await openLive(t, a.owner);
+    const pageB = await openLive(t, b.owner);
+    try {
+      const sent = await sendText(t, a.owner, a.robot.robotId, 'We open at nine.');
+      assert.equal(sent.status, 200, sent.text);
+      const commandId = sent.body.data.commandId as string;
+      const reported = await result(t, a.robot.token, a.robot.robotId, commandId, 0);
+      assert.equal(reported.status, 200, reported.text);
+      const heard = await pageA.next((e) => e.kind === 'robot.command');
+      assert.deepEqual(heard.data, { robotId: a.robot.robotId, commandId, status: 'succeeded' });
+      // A failed one says so; B hears only its own robot's.
+      const other = await sendText(t, b.owner, b.robot.robotId, 'hello');
+      const failed = await result(t, b.robot.token, b.robot.robotId, other.body.data.commandId, 1);
+      assert.equal(failed.status, 200, failed.text);
+      assert.deepEqual((await pageB.next((e) => e.kind === 'robot.command')).data, {
+        robotId: b.robot.robotId,
+        commandId: other.body.data.commandId,
+        status: 'failed',
+      });
+      assert.deepEqual(
+        pageB.events.filter((e) => e.data.robotId === a.robot.robotId),
+        [],
+      );
+      assert.equal(pageA.events.filter((e) => e.kind === 'robot.command').length, 1, "A's page hears only its own command");
     } finally {
       pageA.close();
       pageB.close();

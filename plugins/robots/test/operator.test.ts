@@ -4,9 +4,9 @@
 // admins only; a robot a phone user activates is theirs. Each refusal is checked with the
 // database state behind it.
 import assert from 'node:assert/strict';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import {
   activate,
-  addMember,
   adminCodes,
   bearer,
   device,
@@ -14,7 +14,6 @@ import {
   homeTenantId,
   newCodes,
   phoneLogin,
-  registerOwner,
   robotsApp,
   robotsAppWithHome,
   sendText,
@@ -22,7 +21,7 @@ import {
   superadmin,
   type Owner,
   type RobotsApp,
-} from './helpers.js';
+} from '../../../test/helpers/robots.js';
 
 /** Customers register themselves here (the default, verify, would hold their sign-in until the emailed link). */
 const openRegistration = { auth: { registration: 'open' } };
@@ -78,9 +77,9 @@ describe('robots: WorkBot belongs to the operator', () => {
       const victim = await phoneLogin(t);
 
       const customer = await registerOwner(t, 'customer');
-      const customerAdmin = await addMember(t, customer.tenantId, 'customer-admin', 'admin');
+      const customerAdmin = await addUser(t, customer.tenantId, 'admin', { label: 'customer-admin' });
       const phone = await phoneLogin(t);
-      const member = await addMember(t, await homeTenantId(t), 'home-member');
+      const member = await addUser(t, await homeTenantId(t), 'member', { label: 'home-member' });
 
       const snapshot = async () => ({
         licenses: await t.app.db('licensing_licenses').orderBy('license_id').select('license_id', 'tenant_id', 'status', 'active_devices', 'valid_until'),
@@ -345,12 +344,12 @@ describe('robots: phone users hold their robots and their own account, nothing e
 
 describe('robots: the homeTenant setting', () => {
   it('names the home tenant by name: its owner is a WorkBot admin, an admin of the operator tenant is not; phone users join it', async () => {
-    // Registration names the tenant "shop owner"; names match without case.
-    const { t, prepared: shop } = await robotsAppWithHome('Shop Owner', (first) => registerOwner(first, 'shop'));
+    // Given no tenant name, registration names the tenant after the owner ("shop owner"); names match without case.
+    const { t, prepared: shop } = await robotsAppWithHome('Shop Owner', (first) => registerOwner(first, 'shop', { tenantName: null }));
     try {
       assert.equal(await homeTenantId(t), shop.tenantId);
       assert.equal((await t.wb('GET', '/api/admin/activation-codes', { headers: shop.headers })).status, 200);
-      const operatorAdmin = await addMember(t, (await t.app.db('auth_tenants').where('is_platform', true).first('id')).id, 'op-admin', 'admin');
+      const operatorAdmin = await addUser(t, (await t.app.db('auth_tenants').where('is_platform', true).first('id')).id, 'admin', { label: 'op-admin' });
       assertRefused(await t.wb('GET', '/api/admin/activation-codes', { headers: operatorAdmin.headers }), 'an admin of a tenant that is not home');
       assert.equal((await t.wb('GET', '/api/admin/activation-codes', { headers: (await superadmin(t)).headers })).status, 200, 'a superadmin always passes');
       const phone = await phoneLogin(t);

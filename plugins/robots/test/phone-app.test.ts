@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { registerOwner } from '../../../test/helpers/actors.js';
 import {
   ISO,
   RobotSocket,
@@ -8,14 +9,13 @@ import {
   eventRows,
   newCodes,
   poll,
-  registerOwner,
   result,
   robotsApp,
   sendText,
   sleep,
   superadmin,
   type RobotsApp,
-} from './helpers.js';
+} from '../../../test/helpers/robots.js';
 
 describe('robots: the phone app end to end (real HTTP, a real WebSocket)', () => {
   let t: RobotsApp;

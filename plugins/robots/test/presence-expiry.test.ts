@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
-import { RobotSocket, ownerWithRobot, poll, robotsApp, sendText, sleep, superadmin, type RobotsApp } from './helpers.js';
+import { RobotSocket, ownerWithRobot, poll, robotsApp, sendText, sleep, superadmin, type RobotsApp } from '../../../test/helpers/robots.js';
 
 const statusOf = async (t: RobotsApp, headers: Record<string, string>, robotId: string) =>
   (await t.wb('GET', `/api/robots/${robotId}`, { headers })).body.data.status;

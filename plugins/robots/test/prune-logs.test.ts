@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { bearer, ownerWithRobot, poll, result, robotsApp, sendText } from './helpers.js';
+import { bearer, ownerWithRobot, poll, result, robotsApp, sendText } from '../../../test/helpers/robots.js';
 
 describe('robots: log retention', () => {
   let t: TestApp;

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { lookup } from 'node:dns/promises';
 import os from 'node:os';
 import { isInternalAddress } from '../../../core/net/public-url.js';
-import { bearer, ownerWithRobot, registerOwner, robotsApp, type RobotsApp } from './helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { bearer, ownerWithRobot, robotsApp, type RobotsApp } from '../../../test/helpers/robots.js';
 
 /** The keys of the seed's GET /api/robots/{robotId} example, nested objects included. */
 const SEED_DETAIL = [
@@ -34,7 +35,8 @@ const SEED_ACTIVATION = ['code', 'firstActivatedAt', 'lastActivatedAt'];
 describe('robots: seed 004 contract', () => {
   let t: RobotsApp;
   before(async () => {
-    t = await robotsApp();
+    // With the ai plugin, which keeps the AI fields (without it they show their defaults: ai-settings.test.ts).
+    t = await robotsApp({ extraPlugins: ['ai'] });
   });
   after(async () => t?.close());
 
@@ -61,7 +63,7 @@ describe('robots: seed 004 contract', () => {
     assert.equal(d.aiContextLength, 10);
     const row = await t.app.db('robots_robots').where('robot_id', d.robotId).first();
     assert.equal(row.robot_uuid, d.robotUuid);
-    assert.equal(JSON.parse(row.ai).aiModel, undefined, 'nothing stored for the unset fields');
+    assert.equal(await t.app.db('ai_robot_settings').where('robot_id', d.robotId).first(), undefined, 'nothing stored for the unset fields');
 
     // An activated robot: the nested objects carry the seed's keys too.
     const { owner: o2, robot } = await ownerWithRobot(t, 'detail2');
@@ -78,6 +80,8 @@ describe('robots: seed 004 contract', () => {
     const after = (await t.wb('GET', `/api/robots/${robot.robotId}`, { headers: o2.headers })).body.data;
     assert.equal(after.aiModel, 'doubao-pro-32k');
     assert.equal(after.aiScenario, '咨询');
+    const kept = await t.app.db('ai_robot_settings').where('robot_id', robot.robotId).first();
+    assert.deepEqual([kept.model, kept.scenario, kept.mode], ['doubao-pro-32k', '咨询', null], 'only the fields given are kept');
   });
 
   it('POST /api/robot/third-party/config is a partial update: absent fields keep their value, null clears', async () => {

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
-import { bearer, ownerWithRobot, result, robotsApp, sendText, type RobotsApp } from './helpers.js';
+import { bearer, ownerWithRobot, result, robotsApp, sendText, type RobotsApp } from '../../../test/helpers/robots.js';
 
 interface Hit {
   path: string;

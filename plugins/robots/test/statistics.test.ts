@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { RobotSocket, addMember, bearer, ownerWithRobot, registerOwner, robotsApp, sendText, type RobotsApp } from './helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { RobotSocket, bearer, ownerWithRobot, robotsApp, sendText, type RobotsApp } from '../../../test/helpers/robots.js';
 
 const day = (offsetDays = 0) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
@@ -137,7 +138,7 @@ describe('robots: statistics (8.1 robot, 8.2 user)', () => {
     assert.equal(otherUser.body.data.totalCommands, 0);
 
     // A member of the same tenant sees only own robots.
-    const member = await addMember(t, owner.tenantId, 'member');
+    const member = await addUser(t, owner.tenantId, 'member', { label: 'member' });
     assert.equal((await t.wb('GET', `/api/robots/${robot.robotId}/statistics`, { headers: member.headers })).status, 404);
     const memberUser = await t.wb('GET', '/api/user/statistics', { headers: member.headers });
     assert.equal(memberUser.body.data.totalRobots, 0);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
+import { addUser } from '../../../test/helpers/actors.js';
 import {
   RobotSocket,
   activate,
-  addMember,
   bearer,
   device,
   newCodes,
@@ -13,7 +13,7 @@ import {
   type Activation,
   type Owner,
   type RobotsApp,
-} from './helpers.js';
+} from '../../../test/helpers/robots.js';
 
 // The robots admin pages in a real browser, signed in as the owner of WorkBot's home tenant (named
 // by settings.robots.homeTenant, so they are a WorkBot admin; the admin UI's session
@@ -71,11 +71,16 @@ describe('robots admin UI (browser)', () => {
   });
   after(async () => {
     await socket?.close();
-    await browser?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
   });
 
-  it('signs in as the owner: the robot is listed offline, and turns online when its socket connects (no reload)', async () => {
+  it('signs in as the owner: the robot is listed offline, and turns online when its socket connects (no reload, no polling)', async () => {
+    // The page's clock is the test's: it runs as usual until paused below, to show what moves the page.
+    await page.clock.install();
     await page.goto('/admin');
     await heading('Sign in');
     await page.getByLabel('Email').fill(OWNER.email);
@@ -93,8 +98,21 @@ describe('robots admin UI (browser)', () => {
     assert.notEqual(listed[6], '—', 'the reported message made it active');
     await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
 
+    // Driven by the live stream, not by polling: once the page says it is live, ten minutes of its time
+    // pass without a single list request (it polls every 5 s only while the stream is down) …
+    await page.locator('.live-note').getByText('live', { exact: true }).waitFor();
+    let listRequests = 0;
+    page.on('request', (req) => {
+      if (req.method() === 'GET' && new URL(req.url()).pathname === '/workbot/api/robots') listRequests++;
+    });
+    await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+    await page.clock.runFor('10:00');
+    assert.equal(listRequests, 0, 'no polling while the stream is open');
+    // … and the robot connecting (robot.presence on the stream) reloads the list once, at once.
     socket = await RobotSocket.open(t, robot.robotId, robot.token);
-    await row.getByText('online', { exact: true }).waitFor();
+    while (!(await row.getByText('online', { exact: true }).isVisible())) await page.clock.runFor(200);
+    assert.equal(listRequests, 1, 'one reload, on the event');
+    await page.clock.resume();
     assert.equal(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce), true, 'the page was not reloaded');
     await screenshot(page, 'robots-list');
   });
@@ -122,6 +140,8 @@ describe('robots admin UI (browser)', () => {
     assert.equal(await chart.getByRole('listitem', { name: `${today}: 1` }).count(), 1);
     await page.getByText('1 message reported').waitFor();
     await page.getByText('No commands yet. Send a message above.').waitFor();
+    // Without the ai plugin there is no AI chart, and its API is not asked (no 404).
+    assert.equal(await page.getByRole('list', { name: /^AI calls per day/ }).count(), 0);
   });
 
   it('a message without a recipient is refused with a clear message; nothing is queued', async () => {
@@ -258,7 +278,7 @@ describe('robots admin UI (browser)', () => {
   });
 
   it('lists the tenant’s users and disables a member after a confirm (not the owner themself)', async () => {
-    const member = await addMember(t, owner.tenantId, 'Max Member');
+    const member = await addUser(t, owner.tenantId, 'member', { label: 'Max Member' });
     await nav().getByRole('link', { name: 'WorkBot users', exact: true }).click();
     await heading('WorkBot users');
     const me = rowWith(OWNER.email);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { registerOwner } from '../../../test/helpers/actors.js';
 import {
   ISO,
   RobotSocket,
@@ -8,11 +9,10 @@ import {
   homeAdmin,
   newCodes,
   ownerWithRobot,
-  registerOwner,
   robotsApp,
   sendText,
   type RobotsApp,
-} from './helpers.js';
+} from '../../../test/helpers/robots.js';
 
 describe('robots: SMS login (/api/user/send-sms, /api/user/login, /api/user/info)', () => {
   let t: RobotsApp;
@@ -77,7 +77,8 @@ describe('robots: SMS login (/api/user/send-sms, /api/user/login, /api/user/info
 describe('robots: CRUD and tenant isolation (/api/robots)', () => {
   let t: RobotsApp;
   before(async () => {
-    t = await robotsApp();
+    // The AI fields are kept by the ai plugin (plugins/robots/test/ai-settings.test.ts: without it).
+    t = await robotsApp({ extraPlugins: ['ai'] });
   });
   after(async () => t?.close());
 
@@ -209,7 +210,14 @@ describe('robots: CRUD and tenant isolation (/api/robots)', () => {
     assert.equal(after.aiTemperature, 0.8);
     assert.equal(after.replyDelayMax, 5);
     assert.equal(after.aiModel, 'doubao-pro-32k');
+    const kept = await t.app.db('ai_robot_settings').where('robot_id', id).first();
+    assert.equal(kept.tenant_id, owner.tenantId);
+    assert.deepEqual(
+      [kept.mode, kept.provider, kept.model, Number(kept.temperature), kept.reply_delay_min, kept.reply_delay_max, kept.call_limit_daily],
+      ['third_party', 'dify', 'doubao-pro-32k', 0.8, 2, 5, 2000],
+    );
     assert.equal((await t.wb('PUT', `/api/robots/${id}`, { body: { replyDelayMin: 10 }, headers: h })).status, 400);
+    assert.equal((await t.app.db('ai_robot_settings').where('robot_id', id).first()).reply_delay_min, 2, 'a refused update changes nothing');
     assert.equal((await t.wb('PUT', `/api/robots/${id}`, { body: { aiTemperature: -1 }, headers: h })).status, 400);
     assert.equal((await t.wb('PUT', `/api/robots/${id}`, { body: {}, headers: h })).status, 400);
 
@@ -263,7 +271,7 @@ describe('robots: message reports (/api/robot/messages)', () => {
   });
   after(async () => t?.close());
 
-  it('stores the message, emits robots.message.received, counts it; a file goes to the data dir; too big → 413', async () => {
+  it('stores the message, emits robots.message.received, counts it; a file is kept in the database, served to its tenant only; too big: 413', async () => {
     const { owner, robot } = await ownerWithRobot(t);
     const h = bearer(robot.token);
     const res = await t.wb('POST', '/api/robot/messages', {

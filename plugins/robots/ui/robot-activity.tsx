@@ -1,6 +1,8 @@
 // A robot's last 30 days as a picture: messages its phone reported per day (the seed's statistics,
-// GET /api/robots/{robotId}/statistics), with the AI calls and their cost over the period beside it.
-import { BarChart, ErrorBanner, useApi } from '../../../core/ui/kit/index.js';
+// GET /api/robots/{robotId}/statistics), with the AI calls and their cost over the period beside it;
+// with the ai plugin enabled, its AI calls and their cost per day too (the ai plugin's
+// GET /workbot/api/ai/calls/daily, asked over HTTP: robots never imports ai's files).
+import { ApiError, BarChart, ErrorBanner, pluginEnabled, useApi } from '../../../core/ui/kit/index.js';
 import { BASE, type Reply } from './shared.js';
 
 interface RobotStatistics {
@@ -24,6 +26,43 @@ export function dailyBars(byDay: RobotStatistics['messagesByDay'], end: number, 
   });
 }
 
+/** GET /workbot/api/ai/calls/daily (the ai plugin, beside seed 004). */
+interface AiCallsDaily {
+  currency: string;
+  days: Array<{ date: string; calls: number; failed: number; cost: number }>;
+}
+
+/** A cost as money, to a ten-thousandth (an AI call costs a fraction of a cent). */
+const money = (currency: string) => (value: number) => {
+  try {
+    return value.toLocaleString(undefined, { style: 'currency', currency, maximumFractionDigits: 4 });
+  } catch {
+    return `${value.toLocaleString(undefined, { maximumFractionDigits: 4 })} ${currency}`;
+  }
+};
+
+/** The robot's AI calls per day and what they cost (shown only when the ai plugin is enabled). */
+function AiCalls(props: { robotId: string }) {
+  const daily = useApi<Reply<AiCallsDaily>>(`${BASE}/ai/calls/daily?robotId=${encodeURIComponent(props.robotId)}&days=${DAYS}`);
+  const data = daily.data?.data;
+  // A plan without AI replies: say so quietly rather than as an error.
+  if (daily.error instanceof ApiError && daily.error.status === 403) return <p class="muted">{daily.error.message}</p>;
+  if (!data) return <ErrorBanner error={daily.error} />;
+  const bar = (d: AiCallsDaily['days'][number], value: number) => ({ label: dayLabel(d.date), tick: String(Number(d.date.slice(8))), value });
+  const failed = data.days.reduce((n, d) => n + d.failed, 0);
+  return (
+    <>
+      <BarChart title={`AI calls per day, last ${DAYS} days`} bars={data.days.map((d) => bar(d, d.calls))} />
+      <BarChart title={`AI cost per day (${data.currency}), last ${DAYS} days`} bars={data.days.map((d) => bar(d, d.cost))} format={money(data.currency)} />
+      {failed ? (
+        <p class="muted">
+          {failed.toLocaleString()} attempt{failed === 1 ? '' : 's'} failed (a timeout, a refusal or an error) and moved on to the next provider.
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 export function RobotActivity(props: { robotId: string }) {
   const end = Date.now();
   const range = `startDate=${isoDay(end - (DAYS - 1) * DAY)}&endDate=${isoDay(end)}`;
@@ -41,6 +80,7 @@ export function RobotActivity(props: { robotId: string }) {
             {data.aiCost === null || !data.totalAICalls ? '' : ` costing ${data.aiCost.toLocaleString(undefined, { maximumFractionDigits: 4 })}`}.
           </p>
           <BarChart title={`Messages reported per day, last ${DAYS} days`} bars={dailyBars(data.messagesByDay, end)} />
+          {pluginEnabled('ai') ? <AiCalls robotId={props.robotId} /> : null}
         </>
       ) : (
         <p class="muted" role="status">

@@ -1,7 +1,7 @@
 // The robots list: the caller's robots (an owner or admin sees the tenant's) with their online status,
 // fetched again every 2 s; a robot's name opens it (?robot=…).
 import { useState } from 'preact/hooks';
-import { ErrorBanner, Page, Table, Time } from '../../../core/ui/kit/index.js';
+import { ErrorBanner, LiveNote, Page, Table, Time } from '../../../core/ui/kit/index.js';
 import { BASE, fieldStyle, Pager, StatusBadge, useLiveApi, withQuery, type List, type Reply } from './shared.js';
 
 /** One row of GET /api/robots. */
@@ -54,9 +54,7 @@ export function RobotsList() {
             </select>
           </div>
           <div class="grow" />
-          <span class="muted" style={{ fontSize: '0.9rem' }}>
-            Online status updates every few seconds.
-          </span>
+          <LiveNote open={list.live} fallback={`Live updates are reconnecting: online status is checked every ${EVERY_MS / 1000} s.`} />
         </div>
         <ErrorBanner error={list.error} />
         <Table

@@ -66,7 +66,7 @@ function retryAfterMs(error: Error | null): number | null {
  * per-user budget (60 a minute), so a 429 waits as long as the server says, and a refusal (4xx)
  * stops it until `reload`.
  */
-export function useLiveApi<T>(path: string, everyMs: number): Loaded<T> {
+export function useLiveApi<T>(path: string, everyMs: number): Loaded<T> & { live: boolean } {
   const loaded = useApi<T>(path);
   const loading = useRef(loaded.loading);
   loading.current = loaded.loading;
@@ -89,7 +89,7 @@ export function useLiveApi<T>(path: string, everyMs: number): Loaded<T> {
     }, wait);
     return () => clearInterval(timer);
   }, [reload, wait, stopped, live]);
-  return loaded;
+  return { ...loaded, live };
 }
 
 const TONE: Record<string, string> = {

@@ -1,21 +1,41 @@
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { WorkflowsServices } from '../services/index.js';
-import { body, manage, nameField, read, tenantOf } from './shared.js';
+import { actionListReply, eventListReply, instantiateBody, instantiatedReply, templateListReply, templateParams } from './schemas.js';
+import { manage, read, tenantOf } from './shared.js';
 
 /** What an editor builds from: the actions (with input/output schemas), the events (with versioned schemas), the templates. */
 export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
-  r.get('/workflows/actions', { summary: 'The action catalogue: name, plugin, description, input and output JSON Schemas', guards: read }, () =>
-    s.actions.list().map((a) => ({ name: a.name, plugin: a.plugin, description: a.description, input: a.input, output: a.output })),
+  r.get(
+    '/workflows/actions',
+    {
+      summary: 'The action catalogue: name, plugin, description, input and output JSON Schemas',
+      guards: read,
+      schema: { responses: { 200: { description: 'Every action a step can run', schema: actionListReply } } },
+    },
+    () => s.actions.list().map((a) => ({ name: a.name, plugin: a.plugin, description: a.description, input: a.input, output: a.output })),
   );
 
-  r.get('/workflows/events', { summary: 'The event catalogue: name, plugin, version, description, payload JSON Schema', guards: read }, () =>
-    [...s.eventCatalog]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, spec]) => ({ name, plugin: spec.plugin, version: spec.version, description: spec.description ?? null, schema: spec.schema })),
+  r.get(
+    '/workflows/events',
+    {
+      summary: 'The event catalogue: name, plugin, version, description, payload JSON Schema',
+      guards: read,
+      schema: { responses: { 200: { description: 'Every event a workflow can be triggered by, by name', schema: eventListReply } } },
+    },
+    () =>
+      [...s.eventCatalog]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, spec]) => ({ name, plugin: spec.plugin, version: spec.version, description: spec.description ?? null, schema: spec.schema })),
   );
 
-  r.get('/workflows/templates', { summary: 'Ready-made workflows (settings.workflows.templates) with the params each needs', guards: read }, () =>
-    s.examples.list(),
+  r.get(
+    '/workflows/templates',
+    {
+      summary: 'Ready-made workflows (settings.workflows.templates) with the params each needs',
+      guards: read,
+      schema: { responses: { 200: { description: 'The templates, with their definitions', schema: templateListReply } } },
+    },
+    () => s.examples.list(),
   );
 
   r.post(
@@ -24,9 +44,9 @@ export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
       summary: 'Create a workflow from a template with values for its params',
       guards: manage,
       schema: {
-        params: { type: 'object', required: ['templateId'], properties: { templateId: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } },
-        body: body({ name: nameField, enabled: { type: 'boolean' }, params: { type: 'object' } }),
-        responses: { 201: { description: 'The new workflow' } },
+        params: templateParams,
+        body: instantiateBody,
+        responses: { 201: { description: 'The new workflow, with the param values Plinth generated (shown once)', schema: instantiatedReply } },
       },
     },
     async (ctx, { params, body: b }) => {

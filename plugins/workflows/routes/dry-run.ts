@@ -1,19 +1,16 @@
 import { AppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import { definitionProperties } from '../definition.js';
 import type { WorkflowsServices } from '../services/index.js';
-import { body, idParams, read, tenantOf } from './shared.js';
+import { draftDryRunBody, dryRunBody, dryRunReply, idParams } from './schemas.js';
+import { read, tenantOf } from './shared.js';
 
-const sample = {
-  payload: { type: 'object', default: {} },
-  sample_outputs: { type: 'object', description: 'Outputs to assume for earlier steps, by step id (nothing runs to produce them)' },
-};
+const dryRun = { 200: { description: 'Whether the condition matches, and each step’s input as rendered with its problems', schema: dryRunReply } };
 
 /** What a run would do with a sample payload, executing nothing: a saved workflow, or an editor's draft. */
 export function dryRunRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.post(
     '/workflows/dry-run',
-    { summary: 'Dry-run an unsaved definition', guards: read, schema: { body: body({ ...definitionProperties, ...sample }, ['trigger', 'steps']) } },
+    { summary: 'Dry-run an unsaved definition', guards: read, schema: { body: draftDryRunBody, responses: dryRun } },
     async (ctx, { body: b }) => {
       await tenantOf(ctx);
       const { payload, sample_outputs, ...definition } = b;
@@ -30,7 +27,7 @@ export function dryRunRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'Dry-run a saved workflow (its current version, or version n)',
       guards: read,
-      schema: { params: idParams, body: body({ ...sample, version: { type: 'integer', minimum: 1 } }) },
+      schema: { params: idParams, body: dryRunBody, responses: dryRun },
     },
     async (ctx, { params, body: b }) => {
       const row = await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);

@@ -1,9 +1,10 @@
-import { paginationQuery } from '../../../core/http/pagination.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { WorkflowsServices } from '../services/index.js';
-import { RUN_STATUSES } from '../services/runs.js';
 import { outcomeView } from '../services/triggers.js';
-import { body, idParams, manage, payloadField, read, runParams, tenantOf } from './shared.js';
+import { dailyQuery, dailyReply, idParams, runBody, runListQuery, runPageReply, runParams, runReply, startedReply } from './schemas.js';
+import { manage, read, tenantOf } from './shared.js';
+
+const started = { 202: { description: 'The new run (pending), or blocked by a guard with the reason', schema: startedReply } };
 
 /** Run history (list, one run with its steps), a manual run and a re-run. */
 export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
@@ -12,20 +13,7 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'Runs of the tenant’s workflows, newest first',
       guards: read,
-      schema: {
-        query: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...paginationQuery,
-            workflow_id: { type: 'string', format: 'uuid' },
-            status: { enum: RUN_STATUSES },
-            trigger_type: { enum: ['event', 'cron', 'webhook', 'manual', 'rerun'] },
-            since: { type: 'string', format: 'date-time' },
-            until: { type: 'string', format: 'date-time' },
-          },
-        },
-      },
+      schema: { query: runListQuery, responses: { 200: { description: 'A page of runs', schema: runPageReply } } },
     },
     async (ctx, { query }) => {
       const { page, page_size, ...filter } = query;
@@ -38,7 +26,7 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'Runs started per day over the last days, by status (the runs chart)',
       guards: read,
-      schema: { query: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } } } },
+      schema: { query: dailyQuery, responses: { 200: { description: 'Every day, oldest first, with zeros where nothing ran', schema: dailyReply } } },
     },
     async (ctx, { query }) => s.runs.daily((await tenantOf(ctx)).tenantId, query.days),
   );
@@ -48,7 +36,7 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'One run with its trigger payload and each step (input, output, status, error, attempts, timings)',
       guards: read,
-      schema: { params: runParams },
+      schema: { params: runParams, responses: { 200: { description: 'The run and its steps', schema: runReply } } },
     },
     async (ctx, { params }) => s.runs.get((await tenantOf(ctx)).tenantId, params.runId),
   );
@@ -58,7 +46,7 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'Run the same trigger payload again with the workflow’s current version',
       guards: manage,
-      schema: { params: runParams, responses: { 202: { description: 'The new run (pending)' } } },
+      schema: { params: runParams, responses: started },
     },
     async (ctx, { params }) => {
       const outcome = await s.triggers.rerun((await tenantOf(ctx)).tenantId, params.runId);
@@ -72,7 +60,7 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'Run a workflow now with a payload (its condition must match)',
       guards: manage,
-      schema: { params: idParams, body: body({ payload: payloadField }), responses: { 202: { description: 'The new run (pending)' } } },
+      schema: { params: idParams, body: runBody, responses: started },
     },
     async (ctx, { params, body: b }) => {
       const outcome = await s.triggers.manual((await tenantOf(ctx)).tenantId, params.id, b.payload);

@@ -1,13 +1,10 @@
 import { AppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import { definitionProperties } from '../definition.js';
 import { secretsUsed } from '../services/definitions.js';
 import type { WorkflowsServices } from '../services/index.js';
 import type { VersionRecord } from '../services/versions.js';
-import { body, descriptionField, idParams, manage, nameField, read, tenantOf } from './shared.js';
-
-/** The export format's marker and version: an import refuses documents it does not know. */
-export const EXPORT_FORMAT = 1;
+import { EXPORT_FORMAT, exportQuery, exportReply, idParams, importBody, versionListReply, versionParams, versionReply, workflowReply } from './schemas.js';
+import { manage, read, tenantOf } from './shared.js';
 
 const versionView = (v: VersionRecord) => ({ version: v.version, ...v.definition, created_by: v.created_by, created_at: v.created_at });
 
@@ -19,18 +16,8 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
       summary: 'Create a workflow from an exported document (disabled unless enabled is true; set its secrets afterwards)',
       guards: manage,
       schema: {
-        body: body(
-          {
-            plinth_workflow: { const: EXPORT_FORMAT },
-            name: nameField,
-            description: descriptionField,
-            enabled: { type: 'boolean', default: false },
-            ...definitionProperties,
-            secrets: { type: 'array', maxItems: 20, items: { type: 'string' } },
-          },
-          ['plinth_workflow', 'name', 'trigger', 'steps'],
-        ),
-        responses: { 201: { description: 'The new workflow; missing_secrets names the secrets to set' } },
+        body: importBody,
+        responses: { 201: { description: 'The new workflow; missing_secrets names the secrets to set', schema: workflowReply } },
       },
     },
     async (ctx, { body: b }) => {
@@ -43,7 +30,11 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
 
   r.get(
     '/workflows/:id/versions',
-    { summary: 'Every version of a workflow, newest first', guards: read, schema: { params: idParams } },
+    {
+      summary: 'Every version of a workflow, newest first',
+      guards: read,
+      schema: { params: idParams, responses: { 200: { description: 'The versions', schema: versionListReply } } },
+    },
     async (ctx, { params }) => {
       await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
       return (await s.versions.list(params.id)).map(versionView);
@@ -55,7 +46,7 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'One version of a workflow',
       guards: read,
-      schema: { params: { type: 'object', required: ['id', 'version'], properties: { ...idParams.properties, version: { type: 'integer', minimum: 1 } } } },
+      schema: { params: versionParams, responses: { 200: { description: 'The version', schema: versionReply } } },
     },
     async (ctx, { params }) => {
       await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
@@ -70,7 +61,11 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'A workflow as a JSON document to import elsewhere (the current version, or ?version=n)',
       guards: read,
-      schema: { params: idParams, query: { type: 'object', additionalProperties: false, properties: { version: { type: 'integer', minimum: 1 } } } },
+      schema: {
+        params: idParams,
+        query: exportQuery,
+        responses: { 200: { description: 'The document (an attachment), without secret values', schema: exportReply } },
+      },
     },
     async (ctx, { params, query }) => {
       const row = await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);

@@ -2,6 +2,7 @@ import type { PluginRouter } from '../../../core/http/router.js';
 import type { WorkflowsSettings } from '../config.js';
 import type { WorkflowsServices } from '../services/index.js';
 import { outcomeView } from '../services/triggers.js';
+import { hookBody, hookHeaders, notStartedReply, startedReply } from './schemas.js';
 
 /**
  * The inbound webhook trigger: no credentials but the secret URL (and, when the workflow is
@@ -15,10 +16,13 @@ export function webhookRoutes(r: PluginRouter, s: WorkflowsServices, settings: W
       summary: 'Start a webhook-triggered workflow with the JSON body as its payload',
       rawBody: true,
       rateLimit: { bucket: 'workflows.webhook', points: settings.webhook.perIpPerMinute, durationSeconds: 60, by: 'ip' },
+      // The body is read raw (a signature covers it as sent) and checked by the trigger, after the token and signature.
       schema: {
+        rawBody: hookBody,
+        headers: hookHeaders,
         responses: {
-          202: { description: 'A run was started (or blocked, with the reason)' },
-          200: { description: 'Nothing started: a repeated webhook-id, or the condition did not match' },
+          202: { description: 'A run was started (or blocked, with the reason)', schema: startedReply },
+          200: { description: 'Nothing started: a repeated webhook-id, or the condition did not match', schema: notStartedReply },
         },
       },
     },

@@ -1,8 +1,9 @@
-import { paginationQuery } from '../../../core/http/pagination.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import { definitionProperties } from '../definition.js';
 import type { WorkflowsServices } from '../services/index.js';
-import { body, descriptionField, idParams, manage, nameField, read, secretsField, tenantOf, workflowBody } from './shared.js';
+import { idParams, secretsBody, workflowBody, workflowListQuery, workflowPageReply, workflowPatchBody, workflowReply } from './schemas.js';
+import { manage, read, tenantOf } from './shared.js';
+
+const workflow = (description: string) => ({ 200: { description, schema: workflowReply } });
 
 /** CRUD, enable/disable, secrets and the webhook URL of a tenant's workflows. */
 export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
@@ -11,19 +12,7 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'List workflows',
       guards: read,
-      schema: {
-        query: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...paginationQuery,
-            enabled: { type: 'boolean' },
-            trigger_type: { enum: ['event', 'cron', 'webhook', 'manual'] },
-            event: { type: 'string', maxLength: 120 },
-            search: { type: 'string', maxLength: 200 },
-          },
-        },
-      },
+      schema: { query: workflowListQuery, responses: { 200: { description: 'A page of workflows, newest first', schema: workflowPageReply } } },
     },
     async (ctx, { query }) => {
       const { page, page_size, ...filter } = query;
@@ -36,7 +25,7 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'Create a workflow (version 1); a webhook trigger’s URL and secret are shown in this reply only',
       guards: manage,
-      schema: { body: workflowBody, responses: { 201: { description: 'The workflow' } } },
+      schema: { body: workflowBody, responses: { 201: { description: 'The workflow (with its webhook URL and secret, if any)', schema: workflowReply } } },
     },
     async (ctx, { body: b }) => {
       const { tenantId, actor } = await tenantOf(ctx);
@@ -45,8 +34,10 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
     },
   );
 
-  r.get('/workflows/:id', { summary: 'One workflow with its current definition', guards: read, schema: { params: idParams } }, async (ctx, { params }) =>
-    s.workflows.get((await tenantOf(ctx)).tenantId, params.id),
+  r.get(
+    '/workflows/:id',
+    { summary: 'One workflow with its current definition', guards: read, schema: { params: idParams, responses: workflow('The workflow') } },
+    async (ctx, { params }) => s.workflows.get((await tenantOf(ctx)).tenantId, params.id),
   );
 
   r.patch(
@@ -54,7 +45,7 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'Edit a workflow: a changed trigger, condition or steps makes a new version',
       guards: manage,
-      schema: { params: idParams, body: body({ name: nameField, description: descriptionField, ...definitionProperties }, [], { minProperties: 1 }) },
+      schema: { params: idParams, body: workflowPatchBody, responses: workflow('The workflow as edited (a new webhook URL or secret shown once)') },
     },
     async (ctx, { params, body: b }) => {
       const { tenantId, actor } = await tenantOf(ctx);
@@ -64,7 +55,11 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
 
   r.delete(
     '/workflows/:id',
-    { summary: 'Delete a workflow with its versions and runs', guards: manage, schema: { params: idParams } },
+    {
+      summary: 'Delete a workflow with its versions and runs',
+      guards: manage,
+      schema: { params: idParams, responses: { 204: { description: 'Deleted' } } },
+    },
     async (ctx, { params }) => {
       await s.workflows.remove((await tenantOf(ctx)).tenantId, params.id);
       ctx.status = 204;
@@ -77,7 +72,11 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
   ] as const) {
     r.post(
       `/workflows/:id/${path}`,
-      { summary: `${enabled ? 'Enable' : 'Disable'} a workflow`, guards: manage, schema: { params: idParams } },
+      {
+        summary: `${enabled ? 'Enable' : 'Disable'} a workflow`,
+        guards: manage,
+        schema: { params: idParams, responses: workflow(`The workflow, ${enabled ? 'enabled' : 'disabled'}`) },
+      },
       async (ctx, { params }) => s.workflows.setEnabled((await tenantOf(ctx)).tenantId, params.id, enabled),
     );
   }
@@ -87,17 +86,18 @@ export function workflowRoutes(r: PluginRouter, s: WorkflowsServices): void {
     {
       summary: 'Set (a string) or remove (null) secrets step templates use as {{secrets.name}}; values are never shown',
       guards: manage,
-      schema: {
-        params: idParams,
-        body: body({ secrets: { ...secretsField, additionalProperties: { type: ['string', 'null'], minLength: 1, maxLength: 4096 } } }, ['secrets']),
-      },
+      schema: { params: idParams, body: secretsBody, responses: workflow('The workflow (secret names only)') },
     },
     async (ctx, { params, body: b }) => s.workflows.setSecrets((await tenantOf(ctx)).tenantId, params.id, b.secrets),
   );
 
   r.post(
     '/workflows/:id/webhook/rotate',
-    { summary: 'A new webhook URL (and signing secret); the old ones stop working', guards: manage, schema: { params: idParams } },
+    {
+      summary: 'A new webhook URL (and signing secret); the old ones stop working',
+      guards: manage,
+      schema: { params: idParams, responses: workflow('The workflow with its new webhook URL (and secret), shown this once') },
+    },
     async (ctx, { params }) => s.workflows.rotateWebhook((await tenantOf(ctx)).tenantId, params.id),
   );
 }

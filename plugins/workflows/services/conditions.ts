@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { JsonSchema } from '../../../core/http/router.js';
-import { createAjv, toFieldErrors, type FieldError, type Validator } from '../../../core/validation.js';
+import { createAjv, schemaProblems, toFieldErrors, type FieldError, type Validator } from '../../../core/validation.js';
 
 export interface Match {
   matched: boolean;
@@ -25,7 +25,8 @@ export class Conditions {
   problems(schema: unknown, path: string): FieldError[] {
     if (schema === null || schema === undefined) return [];
     if (typeof schema !== 'object' || Array.isArray(schema)) return [{ path, message: 'must be a JSON Schema object' }];
-    if (!this.ajv.validateSchema(schema as JsonSchema)) return [{ path, message: `is not a valid JSON Schema: ${this.ajv.errorsText(this.ajv.errors)}` }];
+    const invalid = schemaProblems(schema);
+    if (invalid) return [{ path, message: `is not a valid JSON Schema: ${invalid}` }];
     try {
       this.ajv.compile(schema as JsonSchema);
       return [];

@@ -75,6 +75,15 @@ export class Workflows {
     return toWorkflowRow(row);
   }
 
+  /** By id, or by name when the name is the tenant's only workflow so called (an agent names what it runs). */
+  async byIdOrName(tenantId: string, ref: string): Promise<WorkflowRow> {
+    if (/^[0-9a-f-]{36}$/.test(ref)) return this.row(tenantId, ref);
+    const rows = await this.db('workflows_workflows').where({ tenant_id: tenantId, name: ref }).limit(2);
+    if (rows.length > 1) throw AppError.conflict(`more than one workflow is named "${ref}"; give its id`, 'workflow_ambiguous');
+    if (!rows.length) throw AppError.notFound(`workflow ${ref} not found`, 'workflow_not_found');
+    return toWorkflowRow(rows[0]);
+  }
+
   async view(row: WorkflowRow, reveal: WebhookReveal | null = null) {
     const { definition } = (await this.versions.byId(row.version_id))!;
     const secrets = Object.keys(row.secrets).sort();

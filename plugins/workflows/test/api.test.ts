@@ -1,7 +1,8 @@
 // The /api/v2/workflows face: CRUD, versions, enable/disable, catalogues, templates, export and
 // import, scopes, and bad input answered in the MoltFlow envelope (422 with loc, 404 with code).
 import assert from 'node:assert/strict';
-import { addUser, createWorkflow, Receiver, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { createWorkflow, Receiver, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 const manual = (steps: unknown[], extra: Record<string, unknown> = {}) => ({ trigger: { type: 'manual' }, steps, ...extra });
 const note = (text: string) => ({ id: 'call', action: 'http.request', input: { url: 'http://127.0.0.1:9/', body: { text } } });

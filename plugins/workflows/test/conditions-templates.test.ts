@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { verifyWebhook } from '../../../core/net/webhook-signature.js';
 import { waitFor } from '../../../test/helpers/processes.js';
-import { addUser, createWorkflow, Receiver, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { createWorkflow, Receiver, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 describe('workflows: conditions, templates and dry runs', () => {
   let t: WorkflowsApp;

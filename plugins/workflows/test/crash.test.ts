@@ -1,11 +1,14 @@
 // Durability with real processes: a Plinth process is killed (SIGKILL) in the middle of a run —
 // once while the run is parked in a delay, once while a step's HTTP target hangs — and another
-// process on the same database finishes the run, once. The step that was in progress at the
-// crash runs again (at least once); steps that had finished do not.
+// process on the same database finishes the run, once: a restarted one, and (on PostgreSQL) a
+// second instance that was running all along and takes the run over within two lease periods.
+// The step that was in progress at the crash runs again (at least once); steps that had finished do not.
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { freePort, kill, openDatabase, startServer, waitFor, writeConfig, type PlinthProcess } from '../../../test/helpers/processes.js';
+import { server } from '../../../test/helpers/app.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
 import { ADMIN, Receiver } from './helpers.js';
 
 describe('workflows: crash and resume (real processes)', function () {
@@ -136,5 +139,108 @@ describe('workflows: crash and resume (real processes)', function () {
     assert.ok(history[1].finished_at);
     assert.equal(Number(next.attempts), 1);
     assert.equal((await db('workflows_runs').where('workflow_id', created.body.id)).length, 1, 'one run');
+  });
+});
+
+describe('workflows: a second live process takes a run over (real processes, PostgreSQL)', function () {
+  this.timeout(120_000);
+  const LEASE_MS = 2000;
+  let database: TestDatabase;
+  let db: Knex;
+  let rx: Receiver;
+  const procs: PlinthProcess[] = [];
+
+  before(async () => {
+    database = await createTestDatabase({ dialect: 'postgres' }); // instances share a database only on PostgreSQL
+    db = openDatabase(database);
+    rx = await Receiver.start();
+  });
+  after(async () => {
+    for (const p of procs) await kill(p);
+    await rx?.close();
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  async function startInstance(name: string): Promise<{ p: PlinthProcess; url: string }> {
+    const port = await freePort();
+    const config = writeConfig(
+      database,
+      {
+        server: { port },
+        log: { level: 'warn' },
+        plugins: ['auth', 'workflows'],
+        settings: {
+          auth: { admin: ADMIN, registration: 'open', limits: { loginPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 } },
+          workflows: { pollIntervalMs: 100, leaseSeconds: LEASE_MS / 1000, http: { allowPrivate: true } },
+        },
+      },
+      `${name}.json`,
+    );
+    const p = await startServer(config, port);
+    procs.push(p);
+    return { p, url: `http://127.0.0.1:${port}` };
+  }
+
+  it('A is killed while a step’s target is slow: B, already running, resumes the run within two lease periods and finishes it once', async () => {
+    const [a, b] = [await startInstance('a'), await startInstance('b')];
+    const owner = await registerOwner(server(a.url), 'takeover');
+    const call = async (url: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${url}/api/v2${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...owner.headers },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json().catch(() => null)) as any };
+    };
+    // The first call to /slow never answers (A is killed meanwhile); later calls answer at once.
+    rx.respond = (hit) => (hit.path === '/slow' && rx.hits.filter((h) => h.path === '/slow').length === 1 ? 'hang' : { status: 200, body: { ok: true } });
+    const created = await call(a.url, 'POST', '/workflows', {
+      name: 'slow call',
+      trigger: { type: 'manual' },
+      steps: [
+        { id: 'slow', action: 'http.request', input: { url: `${rx.url}/slow`, timeout_ms: 30_000 } },
+        { id: 'next', action: 'http.request', input: { url: `${rx.url}/next` } },
+      ],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const started = await call(a.url, 'POST', `/workflows/${created.body.id}/run`, { payload: {} });
+    const runId = started.body.run_id as number;
+    await waitFor('A to call the slow target', () => rx.hits.some((h) => h.path === '/slow'));
+
+    // A's renewals keep B (polling every 100 ms) off the run while A waits on the target.
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 2));
+    assert.equal(rx.hits.filter((h) => h.path === '/slow').length, 1, 'one call while A lives');
+    const held = await db('workflows_runs').where('id', runId).first();
+    assert.deepEqual([held.status, Number(held.current_step)], ['running', 0]);
+
+    const killedAt = Date.now();
+    await kill(a.p);
+    const done = await waitFor('B to finish the run', async () => {
+      const r = await db('workflows_runs').where('id', runId).first();
+      return r.status === 'running' ? null : r;
+    });
+    assert.equal(done.status, 'succeeded', done.reason);
+    assert.deepEqual(
+      rx.hits.map((h) => h.path),
+      ['/slow', '/slow', '/next'],
+      'the step cut short ran again once; the next step once',
+    );
+    const [slow, next] = await db('workflows_run_steps').where('run_id', runId).orderBy('idx');
+    const history = JSON.parse(slow.history);
+    assert.deepEqual(
+      [Number(slow.attempts), slow.status, history.length, history[0].finished_at],
+      [2, 'succeeded', 2, undefined],
+      'the first attempt never finished',
+    );
+    const takenOver = new Date(history[1].started_at).getTime() - killedAt;
+    assert.ok(takenOver <= 2 * LEASE_MS, `taken over ${takenOver} ms after the kill (lease ${LEASE_MS} ms)`);
+    assert.deepEqual([Number(next.attempts), next.status], [1, 'succeeded']);
+    assert.equal((await db('workflows_runs').where('workflow_id', created.body.id)).length, 1, 'one run');
+    assert.equal(done.lease_owner, null, 'B let the finished run go');
+    // B answers for the run like A did.
+    const seen = await call(b.url, 'GET', `/workflows/runs/${runId}`);
+    assert.equal(seen.status, 200);
+    assert.equal(seen.body.status, 'succeeded');
   });
 });

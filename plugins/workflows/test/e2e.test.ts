@@ -8,8 +8,9 @@ import nodemailer from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
 import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
 import { waitFor } from '../../../test/helpers/processes.js';
-import { activate, newCodes, RobotSocket, type RobotsApp } from '../../robots/test/helpers.js';
-import { Receiver, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { activate, newCodes, RobotSocket, type RobotsApp } from '../../../test/helpers/robots.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { Receiver, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 /** A receiver's check, written as a customer would (README): the spec's library over the raw body. */
 function verify(secret: string, headers: Record<string, string | string[] | undefined>, rawBody: string): boolean {

@@ -2,7 +2,8 @@
 // and the mail plugin's mail.send action (from the tenant's own mailbox only).
 import assert from 'node:assert/strict';
 import { waitFor } from '../../../test/helpers/processes.js';
-import { ADMIN, createWorkflow, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { ADMIN, createWorkflow, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 describe('workflows: shipped examples and plugin actions', () => {
   let t: WorkflowsApp;

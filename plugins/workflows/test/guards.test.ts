@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../core/logger.js';
 import { waitFor } from '../../../test/helpers/processes.js';
-import { addUser, createWorkflow, registerOwner, runRows, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { createWorkflow, runRows, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 const createNote = (title: string) => ({ id: 'note', action: 'example.create_note', input: { title } });
 const finished = (rows: Array<Record<string, any>>) => rows.every((r) => ['succeeded', 'failed', 'stopped', 'blocked'].includes(r.status));
@@ -96,7 +97,7 @@ describe('workflows: guards and idempotency', () => {
       trigger: { type: 'event', event: 'auth.user.created' },
       steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }],
     });
-    for (let i = 0; i < 5; i++) await addUser(t, owner.tenantId, 'member', `breaker${i}`);
+    for (let i = 0; i < 5; i++) await addUser(t, owner.tenantId, 'member', { label: `breaker${i}` });
     const rows = await waitFor('five triggers handled', async () => {
       await t.app.events.flush();
       const r = await runRows(t, wf.id);
@@ -118,7 +119,7 @@ describe('workflows: guards and idempotency', () => {
       condition: { properties: { email: { pattern: '^dup-' } } },
       steps: [createNote('dup {{trigger.user_id}}')],
     });
-    const user = await addUser(t, owner.tenantId, 'member', 'dup');
+    const user = await addUser(t, owner.tenantId, 'member', { label: 'dup' });
     const [first] = await waitFor('the run', async () => {
       await t.app.events.flush();
       const r = await runRows(t, wf.id);

@@ -1,8 +1,7 @@
 // Helpers for the workflows tests: a real app (auth + workflows, plus whatever a test needs) over
-// real HTTP, tenant owners from /api/v2/auth/register, a local HTTP receiver that records every
+// real HTTP (owners and members are the shared actors, test/helpers/actors.ts), a local HTTP receiver that records every
 // call (and answers as told), and waiting for runs to finish by reading the database.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../../core/clock.js';
@@ -10,7 +9,6 @@ import type { Logger } from '../../../core/logger.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import { waitFor } from '../../../test/helpers/processes.js';
-export { registerOwner } from '../../../test/helpers/actors.js';
 
 export interface Owner {
   id: string;
@@ -56,21 +54,6 @@ export async function workflowsApp(options: WorkflowsAppOptions = {}): Promise<W
   })) as WorkflowsApp;
   t.api = (method, path, opts) => t.request(method, `${API}${path}`, opts);
   return t;
-}
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** A new tenant and its owner, the way a customer signs up. */
-
-/** A user with a role in an existing tenant (there is no invitation endpoint, so through the auth service). */
-export async function addUser(t: TestApp, tenantId: string, role: 'owner' | 'admin' | 'member', label: string = role): Promise<Owner> {
-  const auth = t.app.container.resolve('authServices');
-  const email = `${label}-${randomBytes(4).toString('hex')}@workflows.test`;
-  const password = `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
-  await auth.users.create(t.app.db, { tenantId, email, passwordHash: await auth.passwords.hash(password), role, fullName: label });
-  const login = await t.request('POST', `${API}/auth/login`, { body: { email, password } });
-  assert.equal(login.status, 200, login.text);
-  return { id: login.body.user.id, tenantId, email, token: login.body.access_token, headers: bearer(login.body.access_token) };
 }
 
 /** POST /workflows; returns the created workflow. */

@@ -2,7 +2,8 @@
 // another tenant's workflows and runs are 404 through every endpoint.
 import assert from 'node:assert/strict';
 import { waitFor } from '../../../test/helpers/processes.js';
-import { addUser, createWorkflow, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { createWorkflow, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 describe('workflows: tenant isolation', () => {
   let t: WorkflowsApp;
@@ -38,7 +39,7 @@ describe('workflows: tenant isolation', () => {
   });
 
   it('an action cannot reach another tenant: notifying B’s user from A’s workflow fails with not found', async () => {
-    const userB = await addUser(t, b.tenantId, 'admin', 'target');
+    const userB = await addUser(t, b.tenantId, 'admin', { label: 'target' });
     const wf = await createWorkflow(t, a, {
       trigger: { type: 'manual' },
       steps: [{ id: 'mail', action: 'auth.notify_user', input: { user_id: userB.id, subject: 'hi', text: 'hello' } }],

@@ -2,7 +2,8 @@
 // a permanent error (4xx) is not retried; a delay parks the run and the runner resumes it.
 import assert from 'node:assert/strict';
 import { waitFor } from '../../../test/helpers/processes.js';
-import { createWorkflow, Receiver, registerOwner, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { createWorkflow, Receiver, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 const ms = (iso: string) => new Date(iso).getTime();
 

@@ -1,7 +1,8 @@
 // The runs chart's data: runs started per UTC day by status, every day of the range listed (zeros
 // included), only the caller's tenant, the range bounded.
 import assert from 'node:assert/strict';
-import { createWorkflow, Receiver, registerOwner, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { createWorkflow, Receiver, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 describe('workflows: runs per day (GET /workflows/runs/daily)', () => {
   let t: WorkflowsApp;

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
 import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
-import { createWorkflow, Receiver, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { createWorkflow, Receiver, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 const pathOf = (url: string) => new URL(url).pathname;
 

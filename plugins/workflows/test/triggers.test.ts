@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { webhookHeaders } from '../../../core/net/webhook-signature.js';
-import { createWorkflow, registerOwner, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { registerOwner } from '../../../test/helpers/actors.js';
+import { createWorkflow, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
 describe('workflows: cron triggers', () => {
   const clock = new ManualClock('2026-03-02T10:02:30.000Z');

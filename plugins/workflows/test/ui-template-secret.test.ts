@@ -18,8 +18,11 @@ describe('workflows admin UI: a template secret made by Plinth (browser)', () =>
     browser = await launchBrowser(t.url);
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
   });
 
   it('leaves the secret empty: the dialog shows a whsec_ secret once, the workflow stores it', async () => {

@@ -62,9 +62,12 @@ describe('workflows admin UI (browser)', () => {
     page = browser.page;
   });
   after(async () => {
-    await browser?.close();
-    await rx?.close();
-    await t?.close();
+    try {
+      await browser?.close();
+    } finally {
+      await rx?.close();
+      await t?.close();
+    }
   });
   afterEach(function () {
     if (this.currentTest?.state === 'failed' && page) return screenshot(page, `workflows-failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
@@ -114,6 +117,7 @@ describe('workflows admin UI (browser)', () => {
     await field(1, 'method').selectOption('POST');
     await field(1, 'body').fill('{ "code": "{{trigger.code}}", "from": "{{workflow.name}}" }');
     await page.getByRole('textbox', { name: /^Condition/ }).fill('{ "type": "object", "required": ["code"], "properties": { "code": { "type": "text" } } }');
+    browser.expectRefusal({ status: 422, method: 'POST', path: '/api/v2/workflows' });
     await page.getByRole('button', { name: 'Create workflow' }).click();
     const message = page.locator('#condition-errors');
     await message.waitFor();
@@ -215,6 +219,41 @@ describe('workflows admin UI (browser)', () => {
     assert.equal(new URL(page.url()).searchParams.get('status'), 'failed');
     await page.getByLabel('Status').selectOption('succeeded');
     await row.waitFor();
+  });
+
+  it('a run started elsewhere shows here when it ends, from the live stream: no reload, no polling', async () => {
+    // The page's clock is the test's: it runs as usual until paused below, to show what moves the page.
+    await page.clock.install();
+    await page.goto('/admin/workflows/runs');
+    await heading('Workflow runs');
+    await page
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: `Run ${runId}` }) })
+      .waitFor();
+    await page.locator('.live-note').getByText('live', { exact: true }).waitFor();
+    await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
+    let listRequests = 0;
+    page.on('request', (req) => {
+      if (req.method() === 'GET' && new URL(req.url()).pathname === `${API}/workflows/runs`) listRequests++;
+    });
+    await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+    await page.clock.runFor('10:00');
+    assert.equal(listRequests, 0, 'nothing polls while the stream is open');
+
+    // Started through the API (another tab, a script): its end (workflow.run on the stream) reloads the list once.
+    const login = await t.request('POST', `${API}/auth/login`, { body: { email: OWNER.email, password: OWNER.password } });
+    const started = await t.request('POST', `${API}/workflows/${workflowId}/run`, {
+      headers: { authorization: `Bearer ${login.body.access_token}` },
+      body: { payload: { code: 'LIVE-1' } },
+    });
+    assert.equal(started.status, 202, started.text);
+    const newRun = Number(started.body.run_id ?? started.body.id);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: `Run ${newRun}` }) });
+    while (!(await row.getByText('succeeded', { exact: true }).isVisible())) await page.clock.runFor(200);
+    assert.equal(listRequests, 1, 'one reload, on the event');
+    await page.clock.resume();
+    assert.equal(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce), true, 'the page was not reloaded');
+    runId = newRun; // the workflow's last run from now on
   });
 
   it('editing the steps saves version 2; the list shows it with its last run, and the toggle disables it', async () => {

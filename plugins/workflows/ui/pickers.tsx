@@ -1,7 +1,10 @@
-// Pickers for ids a person should not have to type: a template parameter whose schema says
-// `"x-picker": "robot" | "mailbox" | "user"` is a select of the tenant's robots, mailboxes or users
-// with their names, loaded from those plugins' own list endpoints. When the list cannot be loaded
-// (the plugin is off, or the caller may not list them) the field falls back to typing the id.
+// Pickers for ids a person should not have to type: a template parameter or an action's input whose
+// schema says `"x-picker": "robot" | "mailbox" | "user"` is a select of the tenant's robots, mailboxes
+// or users with their names, loaded from those plugins' own list endpoints (users: the auth plugin's
+// GET /api/v2/tenant/users). When the list cannot be loaded (the plugin is off, or the caller may not
+// list them) the field falls back to typing the id; an action's input may also be typed as a
+// {{template}} (e.g. the user id the trigger carries).
+import { useState } from 'preact/hooks';
 import { useApi } from '../../../core/ui/kit/index.js';
 import { fieldStyle, type JsonSchema } from './shared.js';
 
@@ -34,12 +37,12 @@ const SOURCES: Record<PickerKind, Source> = {
     options: (reply) => (Array.isArray(reply) ? reply : []).map((m: { address: string }) => ({ value: m.address, label: m.address })),
   },
   user: {
-    path: '/workbot/api/admin/users?pageSize=200',
+    path: '/api/v2/tenant/users?page_size=200&status=active',
     plural: 'users',
     options: (reply) =>
-      (reply?.data?.list ?? []).map((u: { userId: string; nickname: string; email: string | null }) => ({
-        value: u.userId,
-        label: [u.nickname, u.email].filter(Boolean).join(' · ') || u.userId,
+      (reply?.items ?? []).map((u: { id: string; full_name: string; email: string | null; role: string }) => ({
+        value: u.id,
+        label: `${[u.full_name, u.email].filter(Boolean).join(' · ') || u.id} (${u.role})`,
       })),
   },
 };
@@ -56,17 +59,39 @@ export const pickerHint = (kind: PickerKind) => `one of your ${SOURCES[kind].plu
  * The select (or, when the list cannot be had, a text input) for one picked id. `described` ties it
  * to the field's hint and messages, as the schema form's other controls are.
  */
+const TYPE = '\u0000type';
+
 export function Picker(props: {
   id: string;
   kind: PickerKind;
   value: unknown;
   required: boolean;
   described: Record<string, unknown>;
+  /** An action's input: it may also be typed (a {{template}}, or an id not listed). */
+  templates?: boolean;
   onChange(value: string | undefined): void;
 }) {
   const source = SOURCES[props.kind];
   const list = useApi<unknown>(source.path);
   const value = typeof props.value === 'string' ? props.value : '';
+  const [typing, setTyping] = useState(() => Boolean(props.templates && value.includes('{{')));
+  if (typing) {
+    return (
+      <>
+        <input
+          id={props.id}
+          autoComplete="off"
+          spellcheck={false}
+          value={value}
+          onInput={(e) => props.onChange(e.currentTarget.value || undefined)}
+          {...props.described}
+        />
+        <button type="button" class="secondary small" style={{ marginTop: '0.3rem' }} onClick={() => setTyping(false)}>
+          Choose from your {source.plural}
+        </button>
+      </>
+    );
+  }
   if (list.error) {
     return (
       <>
@@ -95,7 +120,10 @@ export function Picker(props: {
       id={props.id}
       value={value}
       disabled={list.data === undefined}
-      onChange={(e) => props.onChange(e.currentTarget.value || undefined)}
+      onChange={(e) => {
+        if (e.currentTarget.value === TYPE) setTyping(true);
+        else props.onChange(e.currentTarget.value || undefined);
+      }}
       style={fieldStyle}
       {...props.described}
     >
@@ -105,6 +133,7 @@ export function Picker(props: {
           {o.label}
         </option>
       ))}
+      {props.templates ? <option value={TYPE}>Type an id or a {'{{template}}'}…</option> : null}
     </select>
   );
 }

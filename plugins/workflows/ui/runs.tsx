@@ -3,7 +3,7 @@
 // attempts and timings. Both refresh themselves while a run is pending or running. Owners and
 // admins re-run a run (the same payload, the workflow's current version) or run a workflow now.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi, useLive, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, LiveNote, Page, Table, Time, useApi, useLive, useQueryParam } from '../../../core/ui/kit/index.js';
 import {
   Badge,
   BASE,
@@ -81,6 +81,9 @@ function RunsList() {
       {selected ? null : <RunsChart />}
       <section class="card" aria-labelledby="runs-title">
         <h2 id="runs-title">Run history</h2>
+        <p style={{ margin: '0 0 0.75rem' }}>
+          <LiveNote open={live} fallback="Live updates are reconnecting: runs in progress are checked every few seconds." />
+        </p>
         <div class="inline-form" role="group" aria-label="Filters">
           <div class="grow">
             <label for="runs-workflow">Workflow</label>

@@ -3,7 +3,7 @@
 // integers (or a single {{tag}}, which keeps the value's type when rendered), booleans and enums
 // as selects, arrays of strings as comma lists, anything else (objects, lists of objects, values
 // of any type) as JSON text areas. An empty field is left out, so the schema's default applies.
-// A plain value (a template's param) whose schema names an `x-picker` is chosen from a list (pickers.tsx).
+// A value whose schema names an `x-picker` (a template's param, an action's input) is chosen from a list (pickers.tsx).
 import { useState } from 'preact/hooks';
 import { Picker, pickerHint, pickerOf } from './pickers.js';
 import { codeStyle, fieldStyle, FieldMessages, isPlainObject, parseJson, type JsonSchema } from './shared.js';
@@ -140,10 +140,20 @@ function Field(props: FieldProps) {
     props.onChange(parsed.error ? props.value : parsed.value, parsed.error ?? null);
   };
 
-  const picker = props.templates ? null : pickerOf(schema);
+  const picker = pickerOf(schema);
   let control;
   if (picker) {
-    control = <Picker id={id} kind={picker} value={props.value} required={required} described={described} onChange={(v) => props.onChange(v, null)} />;
+    control = (
+      <Picker
+        id={id}
+        kind={picker}
+        value={props.value}
+        required={required}
+        described={described}
+        templates={props.templates}
+        onChange={(v) => props.onChange(v, null)}
+      />
+    );
   } else if (kind === 'enum' || kind === 'boolean') {
     const options: unknown[] = kind === 'enum' ? schema.enum : [true, false];
     const index = options.findIndex((o) => JSON.stringify(o) === JSON.stringify(props.value));
@@ -208,7 +218,9 @@ function Field(props: FieldProps) {
       </label>
       {control}
       <span id={hintId} class="muted" style={{ display: 'block', fontSize: '0.8rem', marginTop: '0.2rem' }}>
-        {picker ? [schema.description, pickerHint(picker)].filter(Boolean).join(' · ') : hint(kind, schema, props.templates)}
+        {picker
+          ? [schema.description, pickerHint(picker), props.templates ? 'or a {{template}}' : null].filter(Boolean).join(' · ')
+          : hint(kind, schema, props.templates)}
       </span>
       <FieldMessages id={errorId} messages={messages} />
     </div>

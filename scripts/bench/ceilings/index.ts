@@ -8,13 +8,21 @@ import { sqliteDurableWrite } from './sqlite-durable-write.js';
 import { sqliteGroupCommit } from './sqlite-group-commit.js';
 import { sqliteRawSelect } from './sqlite-raw-select.js';
 import { pgRawSelect } from './pg-raw-select.js';
+import { pgDurableWrite } from './pg-durable-write.js';
+import { pgGroupCommit, pgRunWrites } from './pg-workers.js';
+import { pgSmtpStore } from './pg-smtp-store.js';
 import { benchDialect } from '../lib/database.js';
 
-/** The raw-driver read the database-bound figures are held against, on the database Plinth runs on. */
-export const rawSelect: Ceiling = benchDialect === 'postgres' ? pgRawSelect : sqliteRawSelect;
+const postgres = benchDialect === 'postgres';
 
-export { argon2Verify, koaHello, smtpParse, sqliteDurableWrite, sqliteGroupCommit, sqliteRawSelect };
-export const allCeilings: Ceiling[] =
-  benchDialect === 'postgres'
-    ? [koaHello, rawSelect, smtpParse, argon2Verify]
-    : [koaHello, rawSelect, sqliteDurableWrite, sqliteGroupCommit, smtpParse, argon2Verify];
+/** The raw-driver read the database-bound figures are held against, on the database Plinth runs on. */
+export const rawSelect: Ceiling = postgres ? pgRawSelect : sqliteRawSelect;
+/** The raw-driver durable transaction (message row + counter + outbox event) the message reports are held against. */
+export const durableWrite: Ceiling = postgres ? pgDurableWrite : sqliteDurableWrite;
+/** The raw-driver group-committed guarded upserts billing-consume is held against. */
+export const groupCommit: Ceiling = postgres ? pgGroupCommit : sqliteGroupCommit;
+
+export { argon2Verify, koaHello, pgRunWrites, pgSmtpStore, smtpParse, sqliteDurableWrite, sqliteGroupCommit, sqliteRawSelect };
+export const allCeilings: Ceiling[] = postgres
+  ? [koaHello, rawSelect, durableWrite, groupCommit, pgRunWrites, smtpParse, pgSmtpStore, argon2Verify]
+  : [koaHello, rawSelect, durableWrite, groupCommit, smtpParse, argon2Verify];

@@ -28,7 +28,10 @@ async function run(seconds: number, callers: number): Promise<Measurement> {
 export const sqliteGroupCommit: Ceiling = {
   name: 'sqlite-group-commit',
   unit: 'ops/s',
-  describe: 'raw sqlite3, in-process callers; per op a guarded month upsert + a day upsert (RETURNING), group-committed, WAL + synchronous=FULL',
+  describe:
+    'raw sqlite3, in-process callers; per op a guarded month upsert (RETURNING), per batch one multi-row day upsert, group-committed, WAL + ' +
+    'synchronous=FULL',
+  how: (s) => `${s.connections} callers, ${s.durationSec} s/run`,
   start: async () => ({ name: 'sqlite-group-commit', pid: 0, port: 0, url: '', stop: async () => {} }),
   measure: (_server, s) => run(s.durationSec, s.connections),
   warmup: async () => {},

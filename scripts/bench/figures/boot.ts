@@ -6,7 +6,7 @@ import { startPlinth, type PlinthOptions } from '../lib/plinth.js';
 import { cpuSeconds, makeTempDir, removeTempDir } from '../lib/process.js';
 import { median, standalone } from '../lib/results.js';
 
-const TARGET = { on: 'value', op: '<=', limit: 1000 } as const;
+const TARGET = { on: 'value', op: '<=', limit: 800 } as const;
 
 async function boots(kind: string, runs: number, options: () => PlinthOptions, log: (msg: string) => void) {
   const wall: number[] = [];

@@ -1,7 +1,9 @@
 // Measures, on their own, the ceilings no figure of this run compared against, so every run
-// prints every ceiling. Runs last.
+// prints every ceiling; each with the same runner as the figures (repeated until its runs agree).
+// Runs last.
 import { allCeilings } from '../ceilings/index.js';
-import type { FigureModule, Measurement } from '../lib/context.js';
+import { rounds } from '../lib/autocannon.js';
+import type { FigureModule } from '../lib/context.js';
 
 export const ceilingsOnly: FigureModule = {
   name: 'ceilings',
@@ -12,15 +14,11 @@ export const ceilingsOnly: FigureModule = {
       const server = await ceiling.start();
       try {
         await ceiling.warmup(server, ctx.settings);
-        const samples: Measurement[] = [];
-        for (let i = 0; i < ctx.settings.runs; i++) {
-          const m = await ceiling.measure(server, ctx.settings);
-          samples.push(m);
-          ctx.log(
-            `  run ${i + 1}/${ctx.settings.runs}: ${Math.round(m.value)} ` +
-              `${ceiling.unit}${m.cpuUs === null ? '' : ` (cpu µs each: server ${Math.round(m.cpuUs)}, client ${Math.round(m.clientCpuUs ?? 0)})`}`,
-          );
-        }
+        const [samples] = await rounds(
+          ctx.settings,
+          [{ label: `${ceiling.name} (${ceiling.unit})`, run: () => ceiling.measure(server, ctx.settings) }],
+          ctx.log,
+        );
         ctx.recordCeiling(ceiling, samples);
       } finally {
         await server.stop();

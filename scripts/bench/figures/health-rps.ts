@@ -3,7 +3,7 @@ import { koaHello } from '../ceilings/index.js';
 import { alternate, measureHttp, warmupHttp } from '../lib/autocannon.js';
 import type { FigureModule } from '../lib/context.js';
 import { startPlinth } from '../lib/plinth.js';
-import { againstCeiling } from '../lib/results.js';
+import { againstCeiling, ratioTarget } from '../lib/results.js';
 
 export const healthRps: FigureModule = {
   name: 'health-rps',
@@ -20,7 +20,7 @@ export const healthRps: FigureModule = {
         ctx.recordCeiling(koaHello, r.ceiling);
         return [
           againstCeiling('health-rps', 'req/s', r.subject, koaHello.name, r.ceiling, {
-            target: { on: 'ratio', op: '>=', limit: 0.6 },
+            target: ratioTarget,
             note: `${s.connections} conns, ${s.durationSec} s/run; access logs off (PLINTH_LOG_LEVEL=warn)`,
           }),
         ];

@@ -11,7 +11,7 @@ import { alternate, measureHttp, warmupHttp } from '../lib/autocannon.js';
 import type { FigureModule } from '../lib/context.js';
 import { startPlinth, type PlinthServer } from '../lib/plinth.js';
 import { makeTempDir, removeTempDir } from '../lib/process.js';
-import { againstCeiling, type Figure } from '../lib/results.js';
+import { againstCeiling, ratioTarget, type Figure } from '../lib/results.js';
 
 const ADMIN = { email: 'bench@plinth.test', password: 'bench-password-123' };
 const LIMIT = 1_000_000_000;
@@ -70,7 +70,7 @@ export const licensing: FigureModule = {
           'one bound device, same device_id each request; license and device served from the verify cache, last-seen batched once a second; verify ' +
           'rate limits raised to 1e9/min (one bench IP, one code); access logs off';
         const figure: Figure = againstCeiling('license-verify-rps', 'req/s', r.subject, rawSelect.name, r.ceiling, {
-          target: { on: 'ratio', op: '>=', limit: 0.5 },
+          target: ratioTarget,
           note,
         });
         return [figure];

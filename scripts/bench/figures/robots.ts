@@ -1,4 +1,4 @@
-// Longer than most (~440 lines): setup, the push-latency figure and the report figure share the phone fleet.
+// Longer than most (~470 lines): setup, the push-latency figure and the report figure share the phone fleet.
 // The robots (WorkBot) figures, set up through the API the way the operator and the phones do: the
 // operator (superadmin, the admin of WorkBot's home tenant, on the operator plan) generates activation codes
 // (POST /workbot/api/admin/activation-codes, at most 500 a call) and each phone activates one
@@ -15,8 +15,8 @@
 // same fleet and sender against the bare ws-push server (ceilings/ws-push.ts), alternating.
 //
 // robots-message-reports: POST /workbot/api/robot/messages (~100-byte `spoken`) spread over 200
-// robots and their tokens, against sqlite-durable-write (the same durable transaction with the raw
-// driver and no framework), alternating.
+// robots and their tokens, against sqlite-durable-write or, on PostgreSQL, pg-durable-write (the
+// same durable transaction with the raw driver and no framework), alternating.
 //
 // startWorkbotPlinth, setupRobots, Fleet, pushRun and percentile are exported for ad-hoc profiling
 // scripts (e.g. a concurrency sweep with BENCH_PLINTH_NODE_ARGS=--cpu-prof).
@@ -25,16 +25,19 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { messageReports, sqliteDurableWrite } from '../ceilings/sqlite-durable-write.js';
+import { durableWrite } from '../ceilings/index.js';
+import { messageReports } from '../ceilings/sqlite-durable-write.js';
 import { wsPush } from '../ceilings/ws-push.js';
-import { alternate, measureHttp, warmupHttp } from '../lib/autocannon.js';
-import type { BenchContext, FigureModule } from '../lib/context.js';
+import { alternate, measureHttp, rounds, warmupHttp } from '../lib/autocannon.js';
+import type { BenchContext, FigureModule, Measurement } from '../lib/context.js';
+import { benchDialect } from '../lib/database.js';
 import { startPlinth, type PlinthServer } from '../lib/plinth.js';
 import { cleanEnv, cpuSeconds, makeTempDir, removeTempDir, spawnChild, type Child, type RunningServer } from '../lib/process.js';
-import { againstCeiling, median, tidy, type Figure } from '../lib/results.js';
+import { againstCeiling, median, ratioTarget, spreadOf, tidy, type Figure } from '../lib/results.js';
 
 const W = '/workbot';
-const ADMIN = { email: 'bench@plinth.test', password: 'bench-password-123' };
+/** The operator (superadmin) every robots setup logs in as; PLINTH_ADMIN_EMAIL / _PASSWORD of the Plinth it starts. */
+export const ADMIN = { email: 'bench@plinth.test', password: 'bench-password-123' };
 const CODES_PER_CALL = 500; // the activation-codes route's maximum `count`
 const ACTIVATIONS_PER_IP = 25; // under the activate route's 30 a minute per IP
 const ACTIVATION_CONCURRENCY = 8;
@@ -260,6 +263,16 @@ interface PushRun {
   replies: number[];
   /** Server CPU (user + system) per command, µs, including its acknowledgement. */
   cpuUs: number;
+  /** The client's CPU per command, µs: the sending bench process and the socket fleet (which acknowledges). */
+  clientCpuUs: number;
+}
+
+/** A push run as the runner sees it: value = p50 (ms); p50 and p99 must both settle. */
+type PushMeasurement = Measurement & { p50: number; p99: number; run: PushRun };
+
+function asMeasurement(run: PushRun): PushMeasurement {
+  const p50 = percentile(run.latencies, 50);
+  return { value: p50, cpuUs: run.cpuUs, clientCpuUs: run.clientCpuUs, p50, p99: percentile(run.latencies, 99), run };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -280,6 +293,7 @@ export async function pushRun(
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const sent: Array<{ commandId: string; t0: bigint; replyMs: number }> = [];
   const cpuBefore = cpuSeconds(server.pid);
+  const clientBefore = { bench: process.cpuUsage(), fleet: cpuSeconds(fleet.child.pid) };
   let next = 0;
   try {
     await Promise.all(
@@ -319,7 +333,9 @@ export async function pushRun(
   if (fleet.closed.length)
     throw new Error(`${server.name}: ${fleet.closed.length} robot sockets closed during the run: ${fleet.closed.slice(0, 5).join(', ')}`);
   const cpuUs = ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / sent.length;
-  return { latencies: sent.map((s) => Number(fleet.receipts.get(s.commandId)! - s.t0) / 1e6), replies: sent.map((s) => s.replyMs), cpuUs };
+  const bench = process.cpuUsage(clientBefore.bench);
+  const clientCpuUs = (bench.user + bench.system + (cpuSeconds(fleet.child.pid) - clientBefore.fleet) * 1e6) / sent.length;
+  return { latencies: sent.map((s) => Number(fleet.receipts.get(s.commandId)! - s.t0) / 1e6), replies: sent.map((s) => s.replyMs), cpuUs, clientCpuUs };
 }
 
 /** Nearest-rank percentile. */
@@ -357,45 +373,60 @@ export const robotsPushLatency: FigureModule = {
 
       await pushRun(bare, bareFleet, robots, {}, warm, s.pushConcurrency);
       await pushRun(plinth, plinthFleet, robots, ownerHeaders, warm, s.pushConcurrency);
-      const runs = { ceiling: [] as PushRun[], subject: [] as PushRun[] };
-      const show = (r: PushRun) =>
-        `p50 ${percentile(r.latencies, 50).toFixed(2)} ms, p99 ${percentile(r.latencies, 99).toFixed(2)} ms (reply p50 ` +
-        `${percentile(r.replies, 50).toFixed(2)} ms; server cpu ${Math.round(r.cpuUs)} µs/command)`;
-      for (let i = 0; i < s.runs; i++) {
-        runs.ceiling.push(await pushRun(bare, bareFleet, robots, {}, perRun, s.pushConcurrency));
-        ctx.log(`  run ${i + 1}/${s.runs}: ${wsPush.name} ${show(runs.ceiling[i])}`);
-        runs.subject.push(await pushRun(plinth, plinthFleet, robots, ownerHeaders, perRun, s.pushConcurrency));
-        ctx.log(`  run ${i + 1}/${s.runs}: plinth send-message -> socket ${show(runs.subject[i])}; load average ${load()}`);
-      }
+      const show = (m: PushMeasurement) =>
+        `p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms (reply p50 ${percentile(m.run.replies, 50).toFixed(2)} ms; cpu µs/command: server ` +
+        `${Math.round(m.run.cpuUs)}, client ${Math.round(m.run.clientCpuUs)})`;
+      const side = (label: string, run: () => Promise<PushRun>) => ({
+        label,
+        run: async () => asMeasurement(await run()),
+        settleOn: (m: PushMeasurement) => [m.p50, m.p99],
+        show,
+      });
+      const [ceilingRuns, subjectRuns] = await rounds<PushMeasurement>(
+        s,
+        [
+          side(wsPush.name, () => pushRun(bare, bareFleet, robots, {}, perRun, s.pushConcurrency)),
+          side('plinth send-message -> socket', () => pushRun(plinth, plinthFleet, robots, ownerHeaders, perRun, s.pushConcurrency)),
+        ],
+        ctx.log,
+      );
+      ctx.log(`  load average ${load()}`);
 
       // Median of the runs' percentiles, like every figure here: one run hit by a burst of other work does not decide it.
-      const at = (side: PushRun[], p: number) => median(side.map((r) => percentile(r.latencies, p)));
-      const cpu = (side: PushRun[]) => Math.round(median(side.map((r) => r.cpuUs)));
+      const at = (runs: PushMeasurement[], p: 50 | 99) => runs.map((m) => (p === 50 ? m.p50 : m.p99));
       const note =
-        `${robots.length} robots on real WebSockets (worker process), ${s.runs} × ${perRun} sends to random robots, ${s.pushConcurrency} at ` +
+        `${robots.length} robots on real WebSockets (worker process), ${subjectRuns.length} × ${perRun} sends to random robots, ${s.pushConcurrency} at ` +
         `a time, each acknowledged with command-result; median of the runs' percentiles; ratio = ceiling / figure (1 = as fast as the bare push); ` +
-        `server cpu per command incl. its ack: plinth ${cpu(runs.subject)} µs, ${wsPush.name} ${cpu(runs.ceiling)} µs; ceiling: ${wsPush.describe}`;
-      const figure = (p: number, limit: number): Figure => {
-        const value = at(runs.subject, p);
-        const ceiling = at(runs.ceiling, p);
+        `cpu per command includes its ack, client = the sender and the socket fleet; ceiling: ${wsPush.describe}`;
+      const figure = (p: 50 | 99, limit: number): Figure => {
+        const value = median(at(subjectRuns, p));
+        const ceiling = median(at(ceilingRuns, p));
         return {
           name: `robots-push-latency-p${p}`,
           value: tidy(value),
           unit: 'ms',
+          cpuUnit: 'command',
           ceiling_name: `${wsPush.name}-p${p}`,
           ceiling_value: tidy(ceiling),
           ratio: Math.round((ceiling / value) * 1000) / 1000,
           target: { on: 'value', op: '<=', limit },
-          samples: runs.subject.map((r) => percentile(r.latencies, p)),
+          samples: at(subjectRuns, p),
+          spread: spreadOf(at(subjectRuns, p)),
+          ceilingSpread: spreadOf(at(ceilingRuns, p)),
+          cpuUs: median(subjectRuns.map((m) => m.run.cpuUs)),
+          ceilingCpuUs: median(ceilingRuns.map((m) => m.run.cpuUs)),
+          clientCpuUs: median(subjectRuns.map((m) => m.run.clientCpuUs)),
           note,
         };
       };
-      return [figure(50, 10), figure(99, 50)];
+      return [figure(50, 5), figure(99, 20)];
     } finally {
       for (const stop of stops.reverse()) await stop();
     }
   },
 };
+
+const durable = benchDialect === 'postgres' ? 'PostgreSQL, synchronous_commit on' : 'SQLite synchronous=FULL';
 
 export const robotsMessageReports: FigureModule = {
   name: 'robots-message-reports',
@@ -405,25 +436,25 @@ export const robotsMessageReports: FigureModule = {
     try {
       const { robots } = await setupRobots(ctx, plinth, s.reportRobots);
       const request = messageReports(robots, `${W}/api/robot/messages`);
-      const ceiling = await sqliteDurableWrite.start();
+      const ceiling = await durableWrite.start();
       try {
-        await sqliteDurableWrite.warmup(ceiling, s);
+        await durableWrite.warmup(ceiling, s);
         await warmupHttp(plinth, request, s);
         const r = await alternate(
           s,
-          () => sqliteDurableWrite.measure(ceiling, s),
+          () => durableWrite.measure(ceiling, s),
           () => measureHttp(plinth, request, s),
           ctx.log,
-          [sqliteDurableWrite.name, `POST ${W}/api/robot/messages`],
+          [durableWrite.name, `POST ${W}/api/robot/messages`],
         );
-        ctx.recordCeiling(sqliteDurableWrite, r.ceiling);
+        ctx.recordCeiling(durableWrite, r.ceiling);
         ctx.log(`  load average ${load()}`);
         return [
-          againstCeiling('robots-message-reports', 'req/s', r.subject, sqliteDurableWrite.name, r.ceiling, {
-            target: { on: 'ratio', op: '>=', limit: 0.5 },
+          againstCeiling('robots-message-reports', 'req/s', r.subject, durableWrite.name, r.ceiling, {
+            target: ratioTarget,
             note:
               `~100 B spoken, spread over ${robots.length} robots and their tokens, ${s.connections} connections; each = robot-token lookup + ` +
-              `usage consume (billing on) + message row + robot counter + outbox event, one transaction, synchronous=FULL; access logs off`,
+              `usage consume (billing on) + message row + robot counter + outbox event, one transaction, ${durable}; access logs off`,
           }),
         ];
       } finally {

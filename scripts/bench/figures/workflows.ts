@@ -1,14 +1,19 @@
 // workflows-runs: events → completed runs per second for an enabled one-step workflow (target
-// >= 200/s, durable: SQLite with synchronous=FULL as configured). The step is http.request POSTing
+// >= 400/s, durable: SQLite with synchronous=FULL as configured). The step is http.request POSTing
 // a body templated from the event to a local receiver that answers 200 at once. Each run is timed
 // from the first event emitted to the last run marked succeeded, in-process (workers/workflows.mjs).
 // Ceiling `outbox-noop-delivery`: the same events, emitted the same way by the same worker, delivered
 // by the outbox to one no-op handler (no workflows plugin): a run cannot start faster than its event
-// is delivered. Ceiling and subject runs alternate; the stop_if variant (no I/O) is logged once.
+// is delivered. On PostgreSQL the figure is held against pg-run-writes (a run's durable writes with
+// the raw driver, ceilings/servers/pg-run-writes.mjs) and the outbox ratio is printed beside it.
+// Ceiling and subject runs alternate (lib/autocannon.ts `rounds`, until they agree); the
+// stop_if variant (no I/O) is logged once.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FigureModule, Measurement } from '../lib/context.js';
-import { databaseEnv } from '../lib/database.js';
+import { pgRunWrites } from '../ceilings/index.js';
+import { rounds, type Side } from '../lib/autocannon.js';
+import { benchDialect, databaseEnv } from '../lib/database.js';
 import { cleanEnv, makeTempDir, removeTempDir, spawnChild, waitForLine } from '../lib/process.js';
 import { againstCeiling, ceilingFigure } from '../lib/results.js';
 
@@ -43,42 +48,52 @@ async function runWorker(args: string[], timeoutMs: number): Promise<WorkerResul
   }
 }
 
+/** pg-run-writes starts no server. */
+const NO_SERVER = { name: 'none', pid: 0, port: 0, url: '', stop: async () => {} };
+
 const per = (r: WorkerResult) => `${r.statements.toFixed(1)} statements, ${r.commits.toFixed(2)} commits, ${Math.round(r.cpuUs)} µs cpu`;
+
+type Run = Measurement & { worker?: WorkerResult };
+const asRun = (worker: WorkerResult): Run => ({ value: worker.value, cpuUs: worker.cpuUs, worker });
 
 export const workflowsRuns: FigureModule = {
   name: 'workflows-runs',
   async run(ctx) {
     const s = ctx.settings;
     const timeout = 240_000;
-    const ceiling: Measurement[] = [];
-    const subject: Measurement[] = [];
-    let last: WorkerResult | null = null;
-    let lastCeiling: WorkerResult | null = null;
-    for (let i = 0; i < s.runs; i++) {
-      lastCeiling = await runWorker(['outbox', String(EVENTS)], timeout);
-      ceiling.push({ value: lastCeiling.value, cpuUs: lastCeiling.cpuUs });
-      ctx.log(
-        `  outbox-noop-delivery run ${i + 1}: ${Math.round(lastCeiling.value)} events/s (${lastCeiling.seconds.toFixed(1)} s; per event ${per(lastCeiling)})`,
-      );
-      last = await runWorker(['runs', String(EVENTS), 'http'], timeout);
-      subject.push({ value: last.value, cpuUs: last.cpuUs });
-      ctx.log(`  workflows-runs run ${i + 1}: ${Math.round(last.value)} runs/s (${last.seconds.toFixed(1)} s; per run ${per(last)})`);
-    }
+    const postgres = benchDialect === 'postgres';
+    const show = (unit: string) => (m: Run) => `${Math.round(m.value)} ${unit} (${m.worker!.seconds.toFixed(1)} s; per item ${per(m.worker!)})`;
+    const sides: Array<Side<Run>> = [
+      { label: 'outbox-noop-delivery', run: async () => asRun(await runWorker(['outbox', String(EVENTS)], timeout)), show: show('events/s') },
+      { label: 'workflows-runs', run: async () => asRun(await runWorker(['runs', String(EVENTS), 'http'], timeout)), show: show('runs/s') },
+    ];
+    // On PostgreSQL, also the raw-pg floor under a run's durable writes, in the same rounds.
+    if (postgres) sides.unshift({ label: pgRunWrites.name, run: () => pgRunWrites.measure(NO_SERVER, s) });
+    const measured = await rounds<Run>(s, sides, ctx.log);
+    const raw = postgres ? measured.shift()! : null;
+    const [ceiling, subject] = measured;
+    const last = subject[subject.length - 1].worker!;
+    const lastCeiling = ceiling[ceiling.length - 1].worker!;
     const pure = await runWorker(['runs', String(EVENTS), 'stop_if'], timeout);
     ctx.log(`  for comparison, a one-step stop_if workflow (no I/O): ${Math.round(pure.value)} runs/s (per run ${per(pure)})`);
+    const note =
+      `${EVENTS} auth.login events (50 per transaction) → one-step workflow (http.request to a local instant receiver), first emit to last run ` +
+      `succeeded; ${postgres ? 'PostgreSQL' : 'SQLite synchronous=FULL'}, in-process; ` +
+      `per run ${per(last)} (outbox delivery included); stop_if instead: ${Math.round(pure.value)} runs/s`;
+    const outbox = ceilingFigure('outbox-noop-delivery', 'events/s', ceiling, {
+      note:
+        `ceiling: the same ${EVENTS} events delivered by the outbox to one no-op handler, same worker without the workflows plugin; per event ` +
+        `${per(lastCeiling)}`,
+    });
+    const target = { on: 'value', op: '>=', limit: 400 } as const;
+    if (!raw) return [againstCeiling('workflows-runs', 'runs/s', subject, 'outbox-noop-delivery', ceiling, { target, note }), outbox];
+    ctx.recordCeiling(pgRunWrites, raw);
     return [
-      againstCeiling('workflows-runs', 'runs/s', subject, 'outbox-noop-delivery', ceiling, {
-        target: { on: 'value', op: '>=', limit: 200 },
-        note:
-          `${EVENTS} auth.login events (50 per transaction) → one-step workflow (http.request to a local instant receiver), first emit to last run ` +
-          `succeeded; SQLite synchronous=FULL, in-process; ` +
-          `per run ${per(last!)} (outbox delivery included); stop_if instead: ${Math.round(pure.value)} runs/s`,
+      againstCeiling('workflows-runs', 'runs/s', subject, pgRunWrites.name, raw, { target, note }),
+      againstCeiling('workflows-runs-vs-outbox', 'runs/s', subject, 'outbox-noop-delivery', ceiling, {
+        note: 'the same runs against the outbox delivering the same events to a no-op handler (no workflows plugin)',
       }),
-      ceilingFigure('outbox-noop-delivery', 'events/s', ceiling, {
-        note:
-          `ceiling: the same ${EVENTS} events delivered by the outbox to one no-op handler, same worker without the workflows plugin; per event ` +
-          `${per(lastCeiling!)}`,
-      }),
+      outbox,
     ];
   },
 };

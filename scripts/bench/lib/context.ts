@@ -9,11 +9,13 @@ export interface BenchSettings {
   maxRuns: number;
   /** (max − min) / median the runs of a side may differ by before more runs are taken. */
   maxSpread: number;
-  /** Seconds per autocannon run. */
+  /** Seconds per load run (HTTP, and the in-process workers' timed loops). */
   durationSec: number;
   /** Seconds of unmeasured load on a fresh server before its first measured run. */
   warmupSec: number;
   connections: number;
+  /** wrk threads (each its own event loop); one keeps up with a Node server and leaves it the most CPU. */
+  wrkThreads: number;
   /** Messages per SMTP run, and the time bound on one run. */
   smtpMessages: number;
   smtpTimeBoundSec: number;
@@ -39,9 +41,10 @@ export function settingsFromEnv(): BenchSettings {
     runs: envNumber('BENCH_RUNS', 3, 1, 15),
     maxRuns: envNumber('BENCH_MAX_RUNS', 5, 1, 30),
     maxSpread: envNumber('BENCH_MAX_SPREAD', 0.1, 0.01, 10),
-    durationSec: envNumber('BENCH_DURATION', 5, 1, 60),
-    warmupSec: envNumber('BENCH_WARMUP', 1, 0, 30),
-    connections: envNumber('BENCH_CONNECTIONS', 10, 1, 200),
+    durationSec: envNumber('BENCH_DURATION', 8, 1, 60),
+    warmupSec: envNumber('BENCH_WARMUP', 2, 0, 30),
+    connections: envNumber('BENCH_CONNECTIONS', 50, 1, 500),
+    wrkThreads: envNumber('BENCH_WRK_THREADS', 1, 1, 16),
     smtpMessages: envNumber('BENCH_SMTP_MESSAGES', 2000, 10, 100000),
     smtpTimeBoundSec: envNumber('BENCH_SMTP_TIME_BOUND', 15, 1, 120),
     smtpConnections: envNumber('BENCH_SMTP_CONNECTIONS', 5, 1, 50),
@@ -71,6 +74,8 @@ export interface Ceiling {
   start(): Promise<RunningServer>;
   /** One measured run against a started server, in `unit`. */
   measure(server: RunningServer, settings: BenchSettings): Promise<Measurement>;
+  /** How it is loaded, for its printed line, when not the HTTP or SMTP load of the settings. */
+  how?: (settings: BenchSettings) => string;
   /** Unmeasured load before the first run. */
   warmup(server: RunningServer, settings: BenchSettings): Promise<void>;
 }

@@ -17,6 +17,8 @@ export interface PlinthOptions {
   /** More env, e.g. PLINTH_PLUGINS for a figure that needs a plugin the default config lacks. */
   env?: Record<string, string>;
   bootTimeoutMs?: number;
+  /** PostgreSQL: use this database (kept after stop) instead of a fresh one; e.g. two instances on one database. */
+  databaseUrl?: string;
 }
 
 export interface PlinthServer extends RunningServer {
@@ -33,7 +35,7 @@ export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthSe
   const ownsDir = !options.dataDir;
   const dataDir = options.dataDir ?? makeTempDir('data');
   const [port, smtpPort] = [await freePort(), await freePort()];
-  const database = await databaseEnv('plinth');
+  const database = options.databaseUrl ? { env: { DATABASE_URL: options.databaseUrl }, drop: async () => {} } : await databaseEnv('plinth');
   const env = cleanEnv({
     PORT: String(port),
     SMTP_PORT: String(smtpPort),

@@ -43,8 +43,8 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export function spawnChild(name: string, command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Child {
-  const proc = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnChild(name: string, command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; stdin?: 'ignore' | 'pipe' }): Child {
+  const proc = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   if (proc.pid === undefined) throw new Error(`${name}: spawn failed`);
   let out = '';
   const keep = (chunk: Buffer) => {
@@ -156,6 +156,44 @@ export function cpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * Waits until a server has worked off what a load run left queued (a load generator stops with
+ * requests in flight, and the server still answers them): until its CPU over `windowMs` falls
+ * under `busyShare` of it, for at most `maxMs`. So a slow endpoint's backlog (argon2 verifies, a
+ * queue of commits) does not spill into the next run, the other side's or its own.
+ */
+export async function waitIdle(pid: number, options: { maxMs?: number; windowMs?: number; busyShare?: number } = {}): Promise<void> {
+  const { maxMs = 10_000, windowMs = 200, busyShare = 0.2 } = options;
+  const deadline = performance.now() + maxMs;
+  while (performance.now() < deadline) {
+    let before: number;
+    try {
+      before = cpuSeconds(pid);
+    } catch {
+      return; // gone
+    }
+    await sleep(windowMs);
+    let after: number;
+    try {
+      after = cpuSeconds(pid);
+    } catch {
+      return;
+    }
+    if ((after - before) * 1000 < windowMs * busyShare) return;
+  }
+}
+
+/**
+ * CPU seconds the whole machine has been busy (every process, every core: user, nice, system, irq,
+ * softirq, steal), from /proc/stat: around a run, what the processes the bench cannot see (a local
+ * PostgreSQL's backends, other work) used beside the ones it measures.
+ */
+export function machineBusySeconds(): number {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + (steal || 0)) / CLOCK_TICKS;
 }
 
 /** A port that was free a moment ago on 127.0.0.1 (for servers that take their port from the env). */

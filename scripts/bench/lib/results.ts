@@ -1,6 +1,7 @@
 // Figures, medians, the printed lines and bench-results.json.
 import fs from 'node:fs';
 import type { Measurement } from './context.js';
+import { benchDialect } from './database.js';
 
 export interface Target {
   /** What the target applies to: the ratio to the ceiling, or the value itself. */
@@ -8,6 +9,10 @@ export interface Target {
   op: '>=' | '<=';
   limit: number;
 }
+
+/** A figure's throughput ratio to its ceiling must reach this: 0.6 on SQLite, 0.5 on PostgreSQL (issue 17's targets). */
+export const RATIO_TARGET = benchDialect === 'postgres' ? 0.5 : 0.6;
+export const ratioTarget: Target = { on: 'ratio', op: '>=', limit: RATIO_TARGET };
 
 export interface Figure {
   name: string;
@@ -24,6 +29,8 @@ export interface Figure {
   /** Median server CPU per request/message in µs, and the ceiling's; printed only. */
   cpuUs?: number | null;
   ceilingCpuUs?: number | null;
+  /** What the CPU figures are per, when not the unit's numerator (e.g. 'command' for a latency in ms). */
+  cpuUnit?: string;
   /** Median load-generator CPU per request/message in µs; printed only. */
   clientCpuUs?: number | null;
   /** (max − min) / median of the figure's runs and of its ceiling's; printed only. */
@@ -38,7 +45,19 @@ export type FigureRow = Pick<Figure, 'name' | 'value' | 'unit' | 'ceiling_name' 
   /** Load-generator CPU per unit, µs. */
   client_cpu_us: number | null;
   spread: number | null;
+  ceiling_spread: number | null;
+  /** False when the figure's or its ceiling's runs still spread over more than BENCH_MAX_SPREAD after BENCH_MAX_RUNS; null for a single run. */
+  settled: boolean | null;
 };
+
+/**
+ * Whether a figure's runs (and its ceiling's) agree within `maxSpread`; null when there is no
+ * spread to judge (one run, or a figure not repeated).
+ */
+export function settled(f: Figure, maxSpread: number): boolean | null {
+  const spreads = [f.spread, f.ceilingSpread].filter((x): x is number => x != null);
+  return spreads.length ? spreads.every((x) => x <= maxSpread) : null;
+}
 
 export function median(values: number[]): number {
   if (!values.length) throw new Error('median of no values');
@@ -62,6 +81,9 @@ export function tidy(n: number): number {
 }
 
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+/** The spread of some runs for a Figure's `spread` field: null for fewer than two runs. */
+export const spreadOf = (values: number[]): number | null => finite(spread(values));
 
 const medianCpu = (runs: Measurement[], which: 'cpuUs' | 'clientCpuUs' = 'cpuUs'): number | null => {
   const cpu = runs.map((m) => m[which]).filter((c): c is number => typeof c === 'number');
@@ -118,16 +140,21 @@ function targetText(f: Figure): string {
 
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 
-export function formatLine(f: Figure): string {
-  const parts = [`${f.name.padEnd(22)}${String(f.value).padStart(8)} ${f.unit}`];
+/** The printed line; `maxSpread` (BENCH_MAX_SPREAD) marks a figure whose runs never agreed as unsettled. */
+export function formatLine(f: Figure, maxSpread: number): string {
+  const parts = [`${f.name.padEnd(22)}${String(f.value).padStart(8)} ${f.unit}${settled(f, maxSpread) === false ? ' UNSETTLED' : ''}`];
   if (f.ceiling_name !== null) {
     parts.push(`ceiling ${f.ceiling_name} ${f.ceiling_value} ${f.unit}`, `ratio ${f.ratio?.toFixed(2)}`);
   }
   const target = targetText(f);
   if (target) parts.push(target);
-  if (f.spread != null) parts.push(`spread ±${pct(f.spread / 2)}${f.ceilingSpread != null ? ` (ceiling ±${pct(f.ceilingSpread / 2)})` : ''}`);
+  if (f.spread != null || f.ceilingSpread != null) {
+    const own = f.spread != null ? `spread ±${pct(f.spread / 2)}` : 'spread -';
+    const verdict = settled(f, maxSpread) === false ? ` > ±${pct(maxSpread / 2)}: unsettled` : '';
+    parts.push(`${own}${f.ceilingSpread != null ? ` (ceiling ±${pct(f.ceilingSpread / 2)})` : ''}${verdict}`);
+  }
   if (f.cpuUs != null) {
-    const per = f.unit.split('/')[0];
+    const per = f.cpuUnit ?? f.unit.split('/')[0];
     const client = f.clientCpuUs != null ? `, client ${Math.round(f.clientCpuUs)}` : '';
     parts.push(`cpu µs/${per}: server ${Math.round(f.cpuUs)}${f.ceilingCpuUs != null ? ` (ceiling ${Math.round(f.ceilingCpuUs)})` : ''}${client}`);
     // The steadier of the two ratios on a shared machine: server CPU per unit, ceiling over figure.
@@ -138,17 +165,19 @@ export function formatLine(f: Figure): string {
   return parts.join('   ');
 }
 
-export function writeResults(file: string, figures: Figure[]): void {
-  const rows: FigureRow[] = figures.map(({ name, value, unit, ceiling_name, ceiling_value, ratio, cpuUs, ceilingCpuUs, clientCpuUs, spread: s }) => ({
-    name,
-    value,
-    unit,
-    ceiling_name,
-    ceiling_value,
-    ratio,
-    cpu_ratio: cpuUs && ceilingCpuUs ? round(ceilingCpuUs / cpuUs, 3) : null,
-    client_cpu_us: clientCpuUs == null ? null : tidy(clientCpuUs),
-    spread: s == null ? null : round(s, 3),
+export function writeResults(file: string, figures: Figure[], maxSpread: number): void {
+  const rows: FigureRow[] = figures.map((f) => ({
+    name: f.name,
+    value: f.value,
+    unit: f.unit,
+    ceiling_name: f.ceiling_name,
+    ceiling_value: f.ceiling_value,
+    ratio: f.ratio,
+    cpu_ratio: f.cpuUs && f.ceilingCpuUs ? round(f.ceilingCpuUs / f.cpuUs, 3) : null,
+    client_cpu_us: f.clientCpuUs == null ? null : tidy(f.clientCpuUs),
+    spread: f.spread == null ? null : round(f.spread, 3),
+    ceiling_spread: f.ceilingSpread == null ? null : round(f.ceilingSpread, 3),
+    settled: settled(f, maxSpread),
   }));
   fs.writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
 }

@@ -1,6 +1,8 @@
-// The HTTP load generator, in a process of its own so it never shares a CPU budget (or an event
-// loop) with the bench's bookkeeping: reads one run's spec from BENCH_LOAD (JSON), runs autocannon,
-// prints `RESULT <json>` with the counts, latencies and its own CPU time. `variants` (optional) are
+// The HTTP load generator when wrk is not installed (lib/wrk.ts is used when it is), in a process
+// of its own so it never shares a CPU budget (or an event loop) with the bench's bookkeeping: reads
+// one run's spec from BENCH_LOAD (JSON), runs autocannon, prints `RESULT <json>` with the counts,
+// latencies and its own CPU time (process.cpuUsage() around the run: Node's start-up and module
+// loading are left out, as wrk's start is negligible). `variants` (optional) are
 // {headers, body} pairs merged over the base request, cycled round-robin across all requests.
 import autocannon from 'autocannon';
 

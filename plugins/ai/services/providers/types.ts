@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hmacSha256 } from '../../../../core/secrets.js';
 
 /** One chat turn sent to a model. Operators' and the AI's own earlier replies are `assistant`. */
 export interface ChatTurn {
@@ -66,5 +66,4 @@ export const failureOf = (status: number | undefined, message: string): Provider
  * tenant id (a random UUID the provider never sees) over the robot and conversation, so the same
  * contact always maps to the same id but the provider cannot recover, or guess and confirm, a name.
  */
-export const endUserId = (tenantId: string, ...parts: string[]): string =>
-  `u_${createHmac('sha256', tenantId).update(parts.join('\n')).digest('hex').slice(0, 32)}`;
+export const endUserId = (tenantId: string, ...parts: string[]): string => `u_${hmacSha256(tenantId, parts.join('\n')).slice(0, 32)}`;

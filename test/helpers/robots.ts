@@ -1,16 +1,14 @@
-// Helpers for the robots tests: a real app (auth + licensing + robots) over real HTTP, tenant
-// owners from /api/v2/auth/register, activation codes from the admin endpoint, and a real
-// WebSocket client (the `ws` package) that records every frame it receives.
+// The robots plugin's test harness, here because the suites of the plugins that run over robots
+// (ai, agents, workflows) use it too: a real app (auth + licensing + robots) over real HTTP,
+// activation codes from the admin endpoint, and a real WebSocket client (the `ws` package) that
+// records every frame it receives. Owners and members are the shared actors (./actors.ts).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
-import type { Clock } from '../../../core/clock.js';
-import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
-import { registerOwner as sharedRegisterOwner } from '../../../test/helpers/actors.js';
-
-/** A customer signing up; the tenant is named after the owner ("<label> owner"), as homeTenant tests name it. */
-export const registerOwner = (t: TestApp, label = 'owner') => sharedRegisterOwner(t, label, { tenantName: null });
+import type { Clock } from '../../core/clock.js';
+import { addUser, login, registerOwner } from './actors.js';
+import { createTestApp, server, type Reply, type Server, type TestApp } from './app.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface Owner {
   id: string;
@@ -25,6 +23,15 @@ const AUTH_LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_00
 
 export interface RobotsApp extends TestApp {
   wb<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
+}
+
+/** What the HTTP helpers below need of an app: its WorkBot face. */
+export type WorkBot = Pick<RobotsApp, 'wb'>;
+
+/** A spawned `plinth start` serving WorkBot at `url` (robots tests with real processes). */
+export function workbotServer(url: string): Server & WorkBot {
+  const s = server(url);
+  return { ...s, wb: (method, path, opts) => s.request(method, `${W}${path}`, opts) };
 }
 
 export async function robotsApp(
@@ -105,7 +112,7 @@ export async function newCodes(t: TestApp, owner: Owner, count = 1, boundUserId:
 }
 
 /** Codes over HTTP (POST /api/admin/activation-codes) by a superadmin or a home admin. */
-export async function adminCodes(t: RobotsApp, admin: Owner, count = 1, body: Record<string, unknown> = {}): Promise<string[]> {
+export async function adminCodes(t: WorkBot, admin: Owner, count = 1, body: Record<string, unknown> = {}): Promise<string[]> {
   const res = await t.wb('POST', '/api/admin/activation-codes', { body: { count, ...body }, headers: admin.headers });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.code, 0);
@@ -116,16 +123,11 @@ export async function adminCodes(t: RobotsApp, admin: Owner, count = 1, body: Re
 export const homeTenantId = (t: TestApp) => t.app.container.resolve<{ home: { id(): Promise<string> } }>('robotsServices').home.id();
 
 /** The superadmin of robotsApp (settings.auth.admin), signed in. */
-export async function superadmin(t: TestApp): Promise<Owner> {
-  const login = await t.request('POST', '/api/v2/auth/login', { body: ADMIN });
-  assert.equal(login.status, 200, login.text);
-  const token = login.body.access_token as string;
-  return { id: login.body.user.id, tenantId: login.body.user.tenant_id, token, headers: bearer(token) };
-}
+export const superadmin = (t: Pick<Server, 'request'>): Promise<Owner> => login(t, ADMIN.email, ADMIN.password);
 
 /** An owner or admin (not superadmin) of WorkBot's home tenant: a WorkBot admin. */
 export async function homeAdmin(t: TestApp, label = 'home-admin', role: 'admin' | 'owner' = 'admin'): Promise<Owner> {
-  return addMember(t, await homeTenantId(t), label, role);
+  return addUser(t, await homeTenantId(t), role, { label });
 }
 
 /** The 6-digit code texted to a phone (read from the auth plugin's SMS outbox). */
@@ -178,7 +180,7 @@ export interface Activation {
   isNewActivation: boolean;
 }
 
-export async function activate(t: RobotsApp, code: string, deviceInfo = device(), expect = 201): Promise<Activation & { deviceId: string }> {
+export async function activate(t: WorkBot, code: string, deviceInfo = device(), expect = 201): Promise<Activation & { deviceId: string }> {
   const res = await t.wb('POST', '/api/robot-ids/activate', { body: { code, deviceInfo } });
   assert.equal(res.status, expect, res.text);
   assert.equal(res.body.code, expect);
@@ -193,18 +195,18 @@ export async function ownerWithRobot(t: RobotsApp, label = 'owner') {
   return { owner, code, robot };
 }
 
-export function sendText(t: RobotsApp, owner: Owner, robotId: string, content: string) {
+export function sendText(t: WorkBot, owner: Owner, robotId: string, content: string) {
   return t.wb('POST', '/api/robot/send-message', { body: { robotId, type: 'text', titleList: ['Zhang San'], content, atList: [] }, headers: owner.headers });
 }
 
-export function result(t: RobotsApp, token: string, robotId: string, commandId: string, errorCode = 0) {
+export function result(t: WorkBot, token: string, robotId: string, commandId: string, errorCode = 0) {
   return t.wb('POST', '/api/robot/command-result', {
     body: { robotId, commandId, errorCode, errorReason: '', executionTimeMs: 25, successList: ['Zhang San'], failList: [] },
     headers: bearer(token),
   });
 }
 
-export const poll = (t: RobotsApp, token: string, robotId?: string) =>
+export const poll = (t: WorkBot, token: string, robotId?: string) =>
   t.wb('GET', `/api/robot/commands${robotId ? `?robotId=${encodeURIComponent(robotId)}` : ''}`, { headers: bearer(token) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -216,7 +218,7 @@ export class RobotSocket {
     ws.on('message', (raw) => this.frames.push(JSON.parse(String(raw))));
   }
 
-  static open(t: TestApp, robotId: string, token: string): Promise<RobotSocket> {
+  static open(t: Pick<Server, 'url'>, robotId: string, token: string): Promise<RobotSocket> {
     const url = `${t.url.replace(/^http/, 'ws')}${W}/ws?robotId=${encodeURIComponent(robotId)}&token=${encodeURIComponent(token)}`;
     const ws = new WebSocket(url);
     const socket = new RobotSocket(ws);
@@ -285,18 +287,3 @@ export async function eventRows(t: TestApp, name: string): Promise<Array<Record<
 }
 
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
-
-/** A member in an existing tenant (no invitation endpoint, so through the auth services). */
-export async function addMember(t: TestApp, tenantId: string, label = 'member', role: 'member' | 'admin' | 'owner' = 'member'): Promise<Owner> {
-  const services = t.app.container.resolve<{
-    passwords: { hash(p: string): Promise<string> };
-    users: { create(db: unknown, u: Record<string, unknown>): Promise<unknown> };
-  }>('authServices');
-  const email = `${label}-${randomBytes(4).toString('hex')}@robots.test`;
-  const password = `Tr0ub4dor&${randomBytes(4).toString('hex')}`;
-  await services.users.create(t.app.db, { tenantId, email, passwordHash: await services.passwords.hash(password), role, fullName: label });
-  const login = await t.request('POST', '/api/v2/auth/login', { body: { email, password } });
-  assert.equal(login.status, 200, login.text);
-  const token = login.body.access_token as string;
-  return { id: login.body.user.id, tenantId: login.body.user.tenant_id, token, headers: bearer(token) };
-}

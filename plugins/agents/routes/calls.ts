@@ -1,0 +1,79 @@
+import { actingTenant, requireRole } from '../../../core/http/guards.js';
+import { paginationQuery, toPage } from '../../../core/http/pagination.js';
+import type { PluginRouter } from '../../../core/http/router.js';
+import { arrayOf, bool, nullable, pageOf, reply, str } from '../../../core/http/schemas.js';
+import type { AuditReader } from '../../auth/api.js';
+import type { AgentTool } from '../services/catalogue.js';
+
+const CALL = reply({
+  id: { type: 'integer' },
+  at: str,
+  tool: str,
+  outcome: str,
+  client: str,
+  key_id: str,
+  key_name: nullable(str),
+  via: nullable(str),
+});
+const TOOL = reply({ name: str, plugin: str, description: str, scope: str, listed: bool, readOnly: bool, destructive: bool, openWorld: bool });
+
+type Row = { id: number; created_at: string; target_id: string | null; actor_label: string | null; details: Record<string, unknown> | null };
+const view = (r: Row) => ({
+  id: Number(r.id),
+  at: r.created_at,
+  tool: r.target_id ?? '',
+  outcome: String(r.details?.outcome ?? ''),
+  client: String(r.details?.client ?? ''),
+  key_id: String(r.details?.key_id ?? ''),
+  key_name: r.actor_label,
+  via: typeof r.details?.via === 'string' ? r.details.via : null,
+});
+
+/**
+ * The Agents admin page's reads: the tenant's recent tool calls (the `agents.tool_call` audit rows,
+ * through auth's `auditReader`), and every tool with the scope a key needs for it. Owners and admins.
+ */
+export function callRoutes(r: PluginRouter, reader: AuditReader | null, tools: () => AgentTool[]): void {
+  const admin = [requireRole('admin')];
+  r.get(
+    '/agents/calls',
+    {
+      summary: "The tenant's recent agent tool calls, newest first: tool, outcome, client, key",
+      guards: admin,
+      schema: {
+        query: { type: 'object', additionalProperties: false, properties: { ...paginationQuery, tool: { type: 'string', minLength: 1, maxLength: 80 } } },
+        responses: { 200: { description: 'A page of calls', schema: pageOf(CALL) } },
+      },
+    },
+    async (ctx, { query }) => {
+      const { tenantId } = await actingTenant(ctx);
+      const page = { page: query.page, page_size: query.page_size };
+      // Without the auth plugin there is no audit log: no calls were recorded.
+      if (!reader) return toPage([], 0, page);
+      const found = await reader.forTenant(tenantId, { action: 'agents.tool_call', ...(query.tool ? { target_id: query.tool } : {}) }, page);
+      return { ...found, items: (found.items as Row[]).map(view) };
+    },
+  );
+  r.get(
+    '/agents/tools',
+    {
+      summary: 'Every agent tool with the scope a key needs for it, its hints, and whether tools/list shows it',
+      guards: admin,
+      schema: { responses: { 200: { description: 'The tools', schema: reply({ tools: arrayOf(TOOL) }) } } },
+    },
+    async (ctx) => {
+      await actingTenant(ctx);
+      const list = tools().map((t) => ({
+        name: t.name,
+        plugin: t.plugin,
+        description: t.description,
+        scope: t.scope,
+        listed: t.listed,
+        readOnly: t.readOnly,
+        destructive: t.destructive,
+        openWorld: t.openWorld,
+      }));
+      return { tools: list };
+    },
+  );
+}

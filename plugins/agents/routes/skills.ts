@@ -1,0 +1,63 @@
+import { AppError } from '../../../core/errors.js';
+import type { PluginRouter } from '../../../core/http/router.js';
+import type { SkillDoc } from '../services/skills.js';
+
+const SCHEMA = 'https://schemas.agentskills.io/discovery/0.2.0/schema.json';
+const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 64 } } };
+const INDEX = {
+  type: 'object',
+  required: ['$schema', 'skills'],
+  properties: {
+    $schema: { type: 'string' },
+    skills: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'type', 'description', 'url', 'digest'],
+        properties: {
+          name: { type: 'string' },
+          type: { const: 'skill-md' },
+          description: { type: 'string' },
+          url: { type: 'string' },
+          digest: { type: 'string' },
+        },
+      },
+    },
+  },
+};
+
+/**
+ * Agent Skills discovery (v0.2.0 index): the index names each face's SKILL.md with the sha256 of the
+ * exact bytes served at its URL. Public, as /openapi.json is: they describe the API, not a tenant.
+ */
+export function skillRoutes(r: PluginRouter, skills: () => SkillDoc[], publicUrl: string): void {
+  const url = (name: string) => `${publicUrl}/.well-known/agent-skills/${name}/SKILL.md`;
+  r.get(
+    '/.well-known/agent-skills/index.json',
+    {
+      summary: 'Agent Skills discovery index: one SKILL.md per face, with its sha256 digest',
+      schema: { responses: { 200: { description: 'The index', schema: INDEX } } },
+    },
+    (ctx) => {
+      ctx.set('Cache-Control', 'public, max-age=300');
+      return {
+        $schema: SCHEMA,
+        skills: skills().map((s) => ({ name: s.name, type: 'skill-md', description: s.description, url: url(s.name), digest: s.digest })),
+      };
+    },
+  );
+  r.get(
+    '/.well-known/agent-skills/:name/SKILL.md',
+    {
+      summary: "A face's Agent Skill (SKILL.md: front matter, then what the face does, auth, endpoints, tools, an example)",
+      schema: { params: NAME, responses: { 200: { description: 'The SKILL.md', contentType: 'text/markdown' } } },
+    },
+    (ctx, { params }) => {
+      const skill = skills().find((s) => s.name === params.name);
+      if (!skill) throw AppError.notFound(`no skill named ${params.name}`, 'skill_not_found');
+      ctx.set('Cache-Control', 'public, max-age=300');
+      ctx.type = 'text/markdown; charset=utf-8';
+      ctx.body = skill.markdown;
+    },
+  );
+}

@@ -1,0 +1,85 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import { AppError } from '../../../core/errors.js';
+import type { RobotAiSettings, RobotAiSettingsApi } from '../api.js';
+
+/**
+ * What a robot that never set a field gets (seed 004's example values). Robots shows the same
+ * when the ai plugin is off (plugins/robots/services/robots.ts AI_OFF; a test holds them equal).
+ */
+export const ROBOT_AI_DEFAULTS: RobotAiSettings = {
+  aiMode: 'builtin',
+  aiProvider: 'builtin',
+  aiTemperature: 0.7,
+  aiMaxTokens: 2000,
+  aiContextLength: 10,
+  replyDelayMin: 1,
+  replyDelayMax: 3,
+  aiCallLimitDaily: 1000,
+};
+
+/** Each field and its column in `ai_robot_settings` (null there: unset, the default applies). */
+const COLUMNS = {
+  aiMode: 'mode',
+  aiProvider: 'provider',
+  aiModel: 'model',
+  aiTemperature: 'temperature',
+  aiMaxTokens: 'max_tokens',
+  aiContextLength: 'context_length',
+  aiScenario: 'scenario',
+  replyDelayMin: 'reply_delay_min',
+  replyDelayMax: 'reply_delay_max',
+  aiCallLimitDaily: 'call_limit_daily',
+} as const satisfies Record<keyof RobotAiSettings, string>;
+
+type Field = keyof typeof COLUMNS;
+const FIELDS = Object.keys(COLUMNS) as Field[];
+const NUMERIC = new Set<Field>(['aiTemperature', 'aiMaxTokens', 'aiContextLength', 'replyDelayMin', 'replyDelayMax', 'aiCallLimitDaily']);
+
+function fromRow(row: Record<string, unknown> | undefined): RobotAiSettings {
+  const settings: Record<string, unknown> = { ...ROBOT_AI_DEFAULTS };
+  for (const field of FIELDS) {
+    const value = row?.[COLUMNS[field]];
+    if (value !== null && value !== undefined) settings[field] = NUMERIC.has(field) ? Number(value) : value;
+  }
+  return settings as unknown as RobotAiSettings;
+}
+
+/**
+ * Each robot's AI settings: the ai plugin keeps them (its responder and `ai.reply` read them), and
+ * robots serves and accepts them on WorkBot's robot endpoints through this, as `robotAiSettings`.
+ */
+export class RobotSettings implements RobotAiSettingsApi {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(tenantId: string, robotId: string, trx: Knex | Knex.Transaction = this.db): Promise<RobotAiSettings> {
+    return fromRow(await trx('ai_robot_settings').where({ tenant_id: tenantId, robot_id: robotId }).first());
+  }
+
+  async of(tenantId: string, robotIds: string[]): Promise<Record<string, RobotAiSettings>> {
+    if (!robotIds.length) return {};
+    const rows = await this.db('ai_robot_settings').where('tenant_id', tenantId).whereIn('robot_id', robotIds);
+    const byId = new Map(rows.map((r: Record<string, unknown>) => [r.robot_id as string, r]));
+    return Object.fromEntries(robotIds.map((id) => [id, fromRow(byId.get(id))]));
+  }
+
+  async set(tenantId: string, robotId: string, patch: Partial<RobotAiSettings>, trx?: Knex.Transaction): Promise<void> {
+    const given = FIELDS.filter((f) => patch[f] !== undefined);
+    if (!given.length) return;
+    const run = async (q: Knex.Transaction) => {
+      const merged = { ...(await this.get(tenantId, robotId, q)), ...patch };
+      if (merged.replyDelayMin > merged.replyDelayMax)
+        throw AppError.validation([{ path: 'body.replyDelayMin', message: 'must not exceed replyDelayMax' }], 400);
+      const changes = Object.fromEntries(given.map((f) => [COLUMNS[f], patch[f]]));
+      const updatedAt = this.clock.now().toISOString();
+      await q('ai_robot_settings')
+        .insert({ robot_id: robotId, tenant_id: tenantId, ...changes, updated_at: updatedAt })
+        .onConflict('robot_id')
+        .merge([...Object.keys(changes), 'updated_at']);
+    };
+    await (trx ? run(trx) : this.db.transaction(run));
+  }
+}

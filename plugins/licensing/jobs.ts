@@ -1,0 +1,18 @@
+import type { PlinthContainer } from '../../core/container.js';
+import type { JobSpec } from '../../core/plugins/contract.js';
+import type { LicensingSettings } from './config.js';
+
+const services = (c: { container: PlinthContainer }) => c.container.resolve('licensingServices');
+
+/** Licenses past valid_until marked expired (daily, caught up after downtime). */
+export const licensingJobs: JobSpec<LicensingSettings>[] = [
+  {
+    name: 'expire-licenses',
+    schedule: '7 0 * * *',
+    catchUp: true,
+    async run(c) {
+      const expired = await services(c).licenses.expireDue();
+      if (expired) c.logger.info({ expired }, 'licenses expired');
+    },
+  },
+];

@@ -1,0 +1,61 @@
+// Ceiling for mail ingest on PostgreSQL: bare smtp-server + mailparser's simpleParser (as
+// smtp-parse) that also stores each message durably before its 250: one INSERT of a message row
+// (sender, recipients, subject, text, html, size, and the raw bytes) through the raw pg driver, a
+// pool of 10 (Plinth's default), autocommit (flushed before the reply). No TLS, no auth: loopback only.
+import { simpleParser } from 'mailparser';
+import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+
+const url = process.env.BENCH_DB_URL;
+if (!url) throw new Error('BENCH_DB_URL is required');
+const pool = new pg.Pool({ connectionString: url, max: 10 });
+await pool.query(`CREATE TABLE emails (id SERIAL PRIMARY KEY, message_id VARCHAR(998), sender VARCHAR(320) NOT NULL, recipients TEXT NOT NULL,
+  subject VARCHAR(998) NOT NULL, text_content TEXT, html_content TEXT, size INTEGER NOT NULL, raw BYTEA NOT NULL, received_at VARCHAR(24) NOT NULL)`);
+const INSERT =
+  'INSERT INTO emails (message_id, sender, recipients, subject, text_content, html_content, size, raw, received_at) ' +
+  'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id';
+
+let stored = 0;
+const server = new SMTPServer({
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  authOptional: true,
+  logger: false,
+  size: 1024 * 1024,
+  onData(stream, session, callback) {
+    const chunks = [];
+    stream.on('data', (c) => chunks.push(c));
+    stream.on('error', callback);
+    stream.on('end', async () => {
+      try {
+        const raw = Buffer.concat(chunks);
+        const mail = await simpleParser(raw);
+        if (!mail.messageId) throw new Error('no Message-ID');
+        await pool.query({
+          name: 'insert',
+          text: INSERT,
+          values: [
+            mail.messageId,
+            mail.from?.value?.[0]?.address ?? '',
+            JSON.stringify(session.envelope.rcptTo.map((r) => r.address)),
+            mail.subject ?? '',
+            mail.text ?? null,
+            typeof mail.html === 'string' ? mail.html : null,
+            raw.length,
+            raw,
+            new Date().toISOString(),
+          ],
+        });
+        stored++;
+        callback();
+      } catch (err) {
+        callback(err);
+      }
+    });
+  },
+});
+server.on('error', (err) => console.error(err));
+server.listen(0, '127.0.0.1', () => console.log(`READY ${server.server.address().port}`));
+process.on('SIGTERM', () => {
+  console.log(`stored ${stored}`);
+  server.close(() => pool.end().then(() => process.exit(0)));
+});
