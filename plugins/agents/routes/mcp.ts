@@ -106,7 +106,8 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string): v
       const sdk = await loadServing();
       handler ??= sdk.mcpHandler(deps);
       const caller = { principal, keyId, client: clientOf(ctx, message, sdk.CLIENT_INFO_META_KEY), ip: ctx.ip };
-      const res = await handler.fetch(webRequest(ctx, `${publicUrl}/mcp`), { parsedBody: body, authInfo: sdk.authInfoOf(caller) });
+      const authInfo = await sdk.prepareRequest(deps, caller, body);
+      const res = await handler.fetch(webRequest(ctx, `${publicUrl}/mcp`), { parsedBody: body, authInfo });
       ctx.status = res.status;
       res.headers.forEach((v, k) => ctx.set(k, v));
       if (message.method === 'initialize' && res.ok) ctx.set('Mcp-Session-Id', sessionIdFor(caller.client));

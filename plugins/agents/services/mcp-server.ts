@@ -27,12 +27,16 @@ export async function visibleTools(deps: CallDeps, caller: Caller): Promise<Agen
  * when it may use more (the long tail). The list is fixed for the request, so `tools.listChanged` is
  * not advertised: there is no stream to announce a change on; a new key or plan shows on the next list.
  */
-export async function buildServer(deps: CallDeps, caller: Caller): Promise<McpServer> {
-  const server = new McpServer({ name: 'plinth', version: '0.1.0' }, { capabilities: { tools: { listChanged: false } } });
-  const visible = await visibleTools(deps, caller);
+/** What the server built for a key lists (and the SDK will call): its task tools, and the meta tools when it has a long tail. */
+function servedTools(visible: AgentTool[]): { listed: AgentTool[]; tail: boolean } {
   const tail = visible.some((t) => !t.listed);
-  const listed = [...visible.filter((t) => t.listed), ...(tail ? searchTools(visible) : [])];
-  for (const tool of listed) {
+  return { listed: [...visible.filter((t) => t.listed), ...(tail ? [...searchTools(visible), TOOL_CALL] : [])], tail };
+}
+
+export async function buildServer(deps: CallDeps, caller: Caller, visible: AgentTool[]): Promise<McpServer> {
+  const server = new McpServer({ name: 'plinth', version: '0.1.0' }, { capabilities: { tools: { listChanged: false } } });
+  const { listed, tail } = servedTools(visible);
+  for (const tool of listed.filter((t) => t !== TOOL_CALL)) {
     const schemas = deps.schemas.forServer(tool, fromJsonSchema);
     server.registerTool(
       tool.name,
@@ -46,6 +50,12 @@ export async function buildServer(deps: CallDeps, caller: Caller): Promise<McpSe
       TOOL_CALL.name,
       { description: TOOL_CALL.description, inputSchema: deps.schemas.forServer(TOOL_CALL, fromJsonSchema).input, annotations: annotationsOf(TOOL_CALL) },
       async (raw: unknown) => {
+        const problems = deps.schemas.problems(TOOL_CALL, (raw ?? {}) as Record<string, unknown>);
+        if (problems.length) {
+          const err = AppError.validation(problems.map((p) => ({ path: p.path, message: p.message })));
+          await auditCall(deps, caller, TOOL_CALL.name, argsDigest((raw ?? {}) as Record<string, unknown>), err.code);
+          return refusal(err);
+        }
         const { name, arguments: args = {} } = raw as { name: string; arguments?: Record<string, unknown> };
         const tool = byName.get(name);
         if (tool) return callTool(deps, caller, tool, args, TOOL_CALL.name);
@@ -57,10 +67,34 @@ export async function buildServer(deps: CallDeps, caller: Caller): Promise<McpSe
   return server;
 }
 
-/** The caller rides to the per-request factory in the SDK's pass-through `authInfo` (the key was checked by the auth chain). */
-export function authInfoOf(caller: Caller): AuthInfo {
+type Message = { method?: unknown; params?: { name?: unknown; arguments?: unknown } };
+
+/**
+ * The SDK answers a `tools/call` naming a tool it was not given ("not found") before any of our
+ * code runs, so such a call (a tool the key may not use, or none at all) is audited here, from the
+ * request, as `unknown_tool`: every call is in the audit log, a probe for hidden tools included.
+ */
+async function auditUnservedCalls(deps: CallDeps, caller: Caller, visible: AgentTool[], body: unknown): Promise<void> {
+  const served = new Set(servedTools(visible).listed.map((t) => t.name));
+  for (const message of (Array.isArray(body) ? body : [body]) as Message[]) {
+    if (message?.method !== 'tools/call') continue;
+    const name = typeof message.params?.name === 'string' ? message.params.name : '';
+    if (served.has(name)) continue;
+    const args = message.params?.arguments && typeof message.params.arguments === 'object' ? (message.params.arguments as Record<string, unknown>) : {};
+    await auditCall(deps, caller, name.slice(0, 80) || '(none)', argsDigest(args), 'unknown_tool');
+  }
+}
+
+/**
+ * Before the SDK serves a request: the key's tools are worked out once, calls to tools it will not
+ * serve are audited, and both ride to the per-request factory in the SDK's pass-through `authInfo`
+ * (the key was checked by the auth chain).
+ */
+export async function prepareRequest(deps: CallDeps, caller: Caller, body: unknown): Promise<AuthInfo> {
+  const visible = await visibleTools(deps, caller);
+  await auditUnservedCalls(deps, caller, visible, body);
   const scopes = caller.principal.scopes === '*' ? ['*'] : [...caller.principal.scopes];
-  return { token: '', clientId: caller.keyId, scopes, extra: { caller } };
+  return { token: '', clientId: caller.keyId, scopes, extra: { caller, visible } };
 }
 
 /**
@@ -72,9 +106,9 @@ export function authInfoOf(caller: Caller): AuthInfo {
 export function mcpHandler(deps: CallDeps): McpHttpHandler {
   return createMcpHandler(
     async ({ authInfo }) => {
-      const caller = authInfo?.extra?.caller as Caller | undefined;
-      if (!caller) throw new Error('agents: an MCP request reached the SDK without its caller');
-      return buildServer(deps, caller);
+      const { caller, visible } = (authInfo?.extra ?? {}) as { caller?: Caller; visible?: AgentTool[] };
+      if (!caller || !visible) throw new Error('agents: an MCP request reached the SDK without its caller');
+      return buildServer(deps, caller, visible);
     },
     { legacy: 'stateless', onerror: (err) => deps.logger.debug({ err }, 'agents: MCP request refused or failed') },
   );

@@ -4,6 +4,12 @@ import { type AgentTool, inputSchemaOf, resultSchema } from './catalogue.js';
 
 type StandardSchema = ReturnType<typeof fromJsonSchema>;
 
+/** A Standard Schema that lists `schema` and takes any value (see forServer). */
+const listedOnly = (schema: Record<string, unknown>): StandardSchema =>
+  ({
+    '~standard': { version: 1, vendor: 'plinth', jsonSchema: { input: () => schema, output: () => schema }, validate: (value: unknown) => ({ value }) },
+  }) as unknown as StandardSchema;
+
 /**
  * Each tool's schemas compiled once (by tool name: a tool's schemas do not change after boot). The
  * server is built per request, and ajv caches by schema object, so compiling the fresh objects of
@@ -15,12 +21,15 @@ export class ToolSchemas {
   private readonly ajv = createAjv({ coerceTypes: false });
 
   /**
-   * The input and output schemas the SDK validates with (for registerTool), made by the SDK's own
-   * converter, which the caller passes: the SDK is loaded on the first MCP request, not at boot.
+   * The schemas registerTool takes. The input one is listed as it is but passes every value: the
+   * arguments are checked by callTool (`problems`, the same schema) after the plan, the rate limits
+   * and with an audit row, so a refused call is counted and audited like any other — the SDK's own
+   * check would answer before any of that. The output one is the SDK's (made by its converter,
+   * which the caller passes: the SDK is loaded on the first MCP request, not at boot).
    */
   forServer(tool: AgentTool, convert: typeof fromJsonSchema): { input: StandardSchema; output: StandardSchema } {
     let s = this.standard.get(tool.name);
-    if (!s) this.standard.set(tool.name, (s = { input: convert(inputSchemaOf(tool) as never), output: convert(resultSchema(tool) as never) }));
+    if (!s) this.standard.set(tool.name, (s = { input: listedOnly(inputSchemaOf(tool)), output: convert(resultSchema(tool) as never) }));
     return s;
   }
 

@@ -23,6 +23,12 @@ describe('agents: the MCP endpoint', () => {
     return client;
   };
 
+  /** The outcomes of the tenant's `agents.tool_call` audit rows for one tool, oldest first. */
+  const outcomes = async (tenantId: string, tool: string): Promise<string[]> =>
+    (await t.app.db('auth_audit_logs').where({ action: 'agents.tool_call', tenant_id: tenantId, target_id: tool }).orderBy('id').select('details')).map(
+      (r: { details: string }) => JSON.parse(r.details).outcome,
+    );
+
   before(async () => {
     t = await createTestApp({ plugins: ['auth', 'billing', 'licensing', 'mail', 'robots', 'agents'] });
     owner = await registerOwner(t, 'mcp');
@@ -103,6 +109,10 @@ describe('agents: the MCP endpoint', () => {
     assert.equal(rows.length, 1);
     const refused = await client.callTool({ name: 'mail_send', arguments: {} }).catch((err: Error) => err);
     assert.ok(refused instanceof Error || (refused as { isError?: boolean }).isError, 'a tool outside the key’s scopes is refused');
+    // Refused before any tool code runs, yet in the audit log; so is a probe for a tool that does not exist.
+    await client.callTool({ name: 'drop_everything', arguments: { really: true } }).catch(() => undefined);
+    assert.deepEqual(await outcomes(owner.tenantId, 'mail_send'), ['unknown_tool']);
+    assert.deepEqual(await outcomes(owner.tenantId, 'drop_everything'), ['unknown_tool']);
     await client.close();
   });
 
@@ -117,6 +127,7 @@ describe('agents: the MCP endpoint', () => {
     const text = (result.content as Array<{ text: string }>)[0].text;
     assert.match(text, /since must be <= 2147483647/);
     assert.doesNotMatch(text, /select|mail_emails/i);
+    assert.deepEqual(await outcomes(sinceOwner.tenantId, 'mail_wait_for_code'), ['validation_error'], 'arguments refused: audited like any call');
     const fine = await client.callTool({ name: 'mail_wait_for_code', arguments: { mailbox: box.body.email, since: 2_147_483_647, timeoutSeconds: 0 } });
     assert.deepEqual(fine.structuredContent, { code: null, emailId: null, mail: null });
     await client.close();
