@@ -256,6 +256,46 @@ describe('workflows admin UI (browser)', () => {
     runId = newRun; // the workflow's last run from now on
   });
 
+  it('a run in progress shows its end from the live stream: its page does not poll while the stream is open', async () => {
+    const login = await t.request('POST', `${API}/auth/login`, { body: { email: OWNER.email, password: OWNER.password } });
+    const headers = { authorization: `Bearer ${login.body.access_token}` };
+    const made = await t.request('POST', `${API}/workflows`, {
+      headers,
+      body: { name: 'Wait five seconds', trigger: { type: 'manual' }, steps: [{ id: 'wait', action: 'delay', input: { seconds: 5 } }] },
+    });
+    assert.equal(made.status, 201, made.text);
+    const started = await t.request('POST', `${API}/workflows/${made.body.id}/run`, { headers, body: { payload: {} } });
+    assert.equal(started.status, 202, started.text);
+    const waiting = Number(started.body.run_id ?? started.body.id);
+
+    await page.clock.install();
+    await page.goto(`/admin/workflows/runs?run=${waiting}`);
+    await heading(`Run #${waiting}`);
+    const summary = page.getByRole('region', { name: 'Run summary' });
+    await page.locator('.live-note').getByText('live', { exact: true }).waitFor();
+    let runRequests = 0;
+    page.on('request', (req) => {
+      if (req.method() === 'GET' && new URL(req.url()).pathname === `${API}/workflows/runs/${waiting}`) runRequests++;
+    });
+    // The page's clock is the test's now: ten minutes of it bring no request while the stream is open.
+    await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+    try {
+      await page.clock.runFor('10:00');
+      assert.equal(runRequests, 0, 'nothing polls while the stream is open');
+      // The run ends on the server (real time, about 5 s); its workflow.run on the stream reloads the page's run once.
+      const until = Date.now() + 30_000;
+      while (!(await summary.getByText('succeeded', { exact: true }).isVisible()) && Date.now() < until) {
+        await page.clock.runFor(200);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await summary.getByText('succeeded', { exact: true }).waitFor({ timeout: 1000 });
+      assert.equal(runRequests, 1, 'one reload, on the run’s end');
+    } finally {
+      await page.clock.resume();
+    }
+    await t.request('DELETE', `${API}/workflows/${made.body.id}`, { headers });
+  });
+
   it('editing the steps saves version 2; the list shows it with its last run, and the toggle disables it', async () => {
     await page.goto(`/admin/workflows/edit?id=${workflowId}`);
     await heading(NAME);

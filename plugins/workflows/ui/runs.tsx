@@ -235,7 +235,11 @@ function RunView(props: { runId: number }) {
   const canManage = useCanManage();
   const r = run.data;
   const rerun = useAction();
-  usePolling(Boolean(r && ACTIVE.includes(r.status)), run.reload, 1000);
+  // This run ending shows at once (live channel); polling covers it only while the stream is down.
+  const live = useLive('workflow.', (_kind, data) => {
+    if (data.runId === props.runId) run.reload();
+  });
+  usePolling(!live && Boolean(r && ACTIVE.includes(r.status)), run.reload, 1000);
 
   const again = () =>
     rerun.run(async () => {
@@ -264,6 +268,12 @@ function RunView(props: { runId: number }) {
           <>
             {' · '}
             <a href={withQuery(PAGES.runs, { workflow: r.workflow_id })}>Runs of this workflow</a>
+          </>
+        ) : null}
+        {r && ACTIVE.includes(r.status) ? (
+          <>
+            {' · '}
+            <LiveNote open={live} fallback="Live updates are reconnecting: this run is checked every second." />
           </>
         ) : null}
       </p>
