@@ -61,6 +61,16 @@ describe('admin UI (browser)', () => {
     await page.waitForURL('**/admin/system'); // a superadmin lands on System
   });
 
+  it('links the API reference from the top bar: /docs opens in a new tab and renders the core’s operations', async () => {
+    const { page } = browser;
+    const link = page.locator('header.topbar').getByRole('link', { name: 'API reference' });
+    assert.equal(await link.getAttribute('href'), '/docs');
+    const [docs] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+    await docs.locator('.opblock-tag[data-tag="core"]').waitFor({ timeout: 30_000 });
+    assert.equal(new URL(docs.url()).pathname, '/docs');
+    await docs.close();
+  });
+
   it('shows plugins, migrations, jobs and the outbox on the System page', async () => {
     const { page } = browser;
     // Facts to show: one delivered event, one dead event, one job run.
