@@ -56,18 +56,34 @@ export const toWorkflowRow = (r: Record<string, any>): WorkflowRow => ({
 
 export const hashToken = sha256;
 
+/** What Workflows is built from, passed by name (WorkflowsDeps, in index.ts, is the plugin's slice of the cradle). */
+export interface WorkflowsServiceDeps {
+  db: Knex;
+  clock: Clock;
+  versions: Versions;
+  check: DefinitionCheck;
+  /** A webhook trigger's public URL from its token. */
+  hookUrl: (token: string) => string;
+}
+
 /**
  * Workflows of a tenant: create, edit (a new version each time the definition changes), enable,
  * disable, delete, secrets. Every query is scoped by tenant; another tenant's workflow is a 404.
  */
 export class Workflows {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly versions: Versions,
-    private readonly check: DefinitionCheck,
-    private readonly hookUrl: (token: string) => string,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly versions: Versions;
+  private readonly check: DefinitionCheck;
+  private readonly hookUrl: (token: string) => string;
+
+  constructor({ db, clock, versions, check, hookUrl }: WorkflowsServiceDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.versions = versions;
+    this.check = check;
+    this.hookUrl = hookUrl;
+  }
 
   async row(tenantId: string, id: string, trx: Knex | Knex.Transaction = this.db): Promise<WorkflowRow> {
     const row = /^[0-9a-f-]{36}$/.test(id) ? await trx('workflows_workflows').where({ tenant_id: tenantId, id }).first() : null;
