@@ -5,7 +5,7 @@ import { iso, type Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
 import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
-import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
 import type { Definition, TriggerType } from '../definition.js';
 import { nextCronTime, secretsUsed, type DefinitionCheck } from './definitions.js';
 import type { Versions } from './versions.js';
@@ -134,9 +134,8 @@ export class Workflows {
     if (filter.trigger_type) q.where('trigger_type', filter.trigger_type);
     if (filter.event) q.where('trigger_event', filter.event);
     if (filter.search) q.whereRaw('lower(name) like ?', [`%${filter.search.toLowerCase().replace(/[%_]/g, '')}%`]);
-    const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(page.page_size).offset(pageOffset(page));
-    return toPage(await Promise.all(rows.map((r: Record<string, any>) => this.view(toWorkflowRow(r)))), n as number, page);
+    const found = await pageQuery(q.orderBy('created_at', 'desc').orderBy('id'), page);
+    return { ...found, items: await Promise.all(found.items.map((r) => this.view(toWorkflowRow(r)))) };
   }
 
   async create(tenantId: string, actor: string | null, input: WorkflowInput) {
