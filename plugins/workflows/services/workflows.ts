@@ -1,5 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { sha256 } from '../../../core/secrets.js';
+import { randomUUID } from 'node:crypto';
+import { randomToken, sha256 } from '../../../core/secrets.js';
 import type { Knex } from 'knex';
 import { iso, type Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
@@ -264,7 +264,7 @@ export class Workflows {
     let token: string | null = null;
     let secret: string | null = null;
     if (current?.webhook_token_hash) columns.webhook_token_hash = current.webhook_token_hash;
-    else columns.webhook_token_hash = hashToken((token = randomBytes(24).toString('base64url')));
+    else columns.webhook_token_hash = hashToken((token = randomToken(24)));
     if (!t.signed) columns.webhook_secret = null;
     else if (current?.webhook_secret) columns.webhook_secret = current.webhook_secret;
     else columns.webhook_secret = secret = newWebhookSecret();
