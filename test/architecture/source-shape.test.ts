@@ -28,12 +28,6 @@ const pendingConversion = new Set([
   'plugins/robots/services/commands.ts Commands',
   'plugins/robots/services/messages.ts Messages',
   'plugins/robots/services/robots.ts Robots',
-  'plugins/workflows/services/claim-loop.ts RunClaimLoop',
-  'plugins/workflows/services/cron.ts CronTrigger',
-  'plugins/workflows/services/dry-run.ts DryRun',
-  'plugins/workflows/services/starter.ts RunStarter',
-  'plugins/workflows/services/triggers.ts Triggers',
-  'plugins/workflows/services/workflows.ts Workflows',
 ]);
 
 const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.tsx', '*.mjs', '*.js', '*.css'], {

@@ -16,8 +16,25 @@ type RunnerSettings = Pick<WorkflowsSettings, 'leaseSeconds' | 'pollIntervalMs' 
  */
 const RUNS: LeasedTable = { table: 'workflows_runs', holder: 'lease_owner', until: 'lease_until' };
 
+/** What RunClaimLoop is built from, passed by name. */
+export interface RunClaimLoopDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  events: EventBus;
+  settings: RunnerSettings;
+  /** Moves one claimed run forward; `token` is the lease it holds. */
+  steps: { advance(run: ClaimedRun, token: string): Promise<RunOutcome> };
+}
+
 export class RunClaimLoop {
   readonly instanceId = randomUUID();
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly events: EventBus;
+  private readonly settings: RunnerSettings;
+  private readonly steps: RunClaimLoopDeps['steps'];
   private readonly leases: Leases;
   private claims = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -31,15 +48,13 @@ export class RunClaimLoop {
   /** Someone asked for due runs in the database (a poll, a wake-up, a run inserted without a lease). */
   private wantClaim = true;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly events: EventBus,
-    private readonly settings: RunnerSettings,
-    /** Moves one claimed run forward; `token` is the lease it holds. */
-    private readonly steps: { advance(run: ClaimedRun, token: string): Promise<RunOutcome> },
-  ) {
+  constructor({ db, clock, logger, events, settings, steps }: RunClaimLoopDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.events = events;
+    this.settings = settings;
+    this.steps = steps;
     this.leases = new Leases(db, clock, logger);
   }
 

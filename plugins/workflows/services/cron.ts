@@ -9,6 +9,15 @@ import { toWorkflowRow } from './workflows.js';
 /** Counting missed times stops here (a minutely workflow down for a month is "1000+"). */
 const MISSED_CAP = 1000;
 
+/** What CronTrigger is built from, passed by name. */
+export interface CronTriggerDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  versions: Versions;
+  starter: RunStarter;
+}
+
 /**
  * Cron triggers, driven by the `workflows.cron` job (each minute, one instance at a time by the
  * scheduler's lease). Each enabled cron workflow keeps its next due time; when it has passed, one
@@ -17,13 +26,19 @@ const MISSED_CAP = 1000;
  * payload's `missed` counts the earlier ones that were skipped.
  */
 export class CronTrigger {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly versions: Versions,
-    private readonly starter: RunStarter,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly versions: Versions;
+  private readonly starter: RunStarter;
+
+  constructor({ db, clock, logger, versions, starter }: CronTriggerDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.versions = versions;
+    this.starter = starter;
+  }
 
   async tick(): Promise<number> {
     const now = this.clock.now();

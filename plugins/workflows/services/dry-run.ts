@@ -14,19 +14,34 @@ export interface DryRunSource {
   secretNames: string[];
 }
 
+/** What DryRun is built from, passed by name. */
+export interface DryRunDeps {
+  clock: Clock;
+  actions: Actions;
+  conditions: Conditions;
+  check: DefinitionCheck;
+  renderer: TemplateRenderer;
+}
+
 /**
  * What a run would do with a sample payload, executing nothing: whether the condition matches,
  * and each step's input as rendered with the problems its action's schema finds. Earlier steps'
  * outputs are the samples given (by step id), since nothing runs to produce them.
  */
 export class DryRun {
-  constructor(
-    private readonly clock: Clock,
-    private readonly actions: Actions,
-    private readonly conditions: Conditions,
-    private readonly check: DefinitionCheck,
-    private readonly renderer: TemplateRenderer,
-  ) {}
+  private readonly clock: Clock;
+  private readonly actions: Actions;
+  private readonly conditions: Conditions;
+  private readonly check: DefinitionCheck;
+  private readonly renderer: TemplateRenderer;
+
+  constructor({ clock, actions, conditions, check, renderer }: DryRunDeps) {
+    this.clock = clock;
+    this.actions = actions;
+    this.conditions = conditions;
+    this.check = check;
+    this.renderer = renderer;
+  }
 
   run(source: DryRunSource, payload: unknown, sampleOutputs: Record<string, unknown> = {}) {
     const { definition } = source;

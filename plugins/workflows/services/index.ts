@@ -25,13 +25,13 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const conditions = new Conditions();
   const versions = new Versions(d.db);
   const check = new DefinitionCheck(d.actions, d.eventCatalog, conditions, renderer);
-  const workflows = new Workflows(d.db, d.clock, versions, check, hookUrl);
+  const workflows = new Workflows({ db: d.db, clock: d.clock, versions, check, hookUrl });
   const runs = new Runs(d.db, d.clock);
   const ended = (run: { id: number; tenant_id: string; workflow_id: string }, status: string) =>
     d.live.publish(run.tenant_id, 'workflow.run', { runId: run.id, workflowId: run.workflow_id, status });
   const steps = new StepRunner({ db: d.db, clock: d.clock, logger, versions, actions: d.actions, renderer, ended });
-  const runner = new RunClaimLoop(d.db, d.clock, logger, d.events, settings, steps);
-  const starter = new RunStarter(d.db, d.clock, logger, versions, conditions, settings, runner);
+  const runner = new RunClaimLoop({ db: d.db, clock: d.clock, logger, events: d.events, settings, steps });
+  const starter = new RunStarter({ db: d.db, clock: d.clock, logger, versions, conditions, settings, runner });
   return {
     workflows,
     versions,
@@ -39,9 +39,9 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
     runner,
     starter,
     conditions,
-    triggers: new Triggers(d.db, d.clock, starter, workflows, runs, settings),
-    cron: new CronTrigger(d.db, d.clock, logger, versions, starter),
-    dryRun: new DryRun(d.clock, d.actions, conditions, check, renderer),
+    triggers: new Triggers({ db: d.db, clock: d.clock, starter, workflows, runs, settings }),
+    cron: new CronTrigger({ db: d.db, clock: d.clock, logger, versions, starter }),
+    dryRun: new DryRun({ clock: d.clock, actions: d.actions, conditions, check, renderer }),
     examples: new Examples(settings.templates, workflows),
     actions: d.actions,
     eventCatalog: d.eventCatalog,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { AppError } from '../../../core/errors.js';
-import { pageOffset, toPage, type PageRequest } from '../../../core/http/pagination.js';
+import { pageQuery, type PageRequest } from '../../../core/http/pagination.js';
 import type { Clock } from '../../../core/clock.js';
 
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'blocked';
@@ -63,9 +63,7 @@ export class Runs {
     if (filter.trigger_type) q.where('trigger_type', filter.trigger_type);
     if (filter.since) q.where('created_at', '>=', new Date(filter.since).toISOString());
     if (filter.until) q.where('created_at', '<', new Date(filter.until).toISOString());
-    const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q.orderBy('id', 'desc').limit(page.page_size).offset(pageOffset(page));
-    return toPage(rows.map(summary), n as number, page);
+    return pageQuery(q.orderBy('id', 'desc'), page, summary);
   }
 
   /**

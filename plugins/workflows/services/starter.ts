@@ -44,26 +44,45 @@ export type StartOutcome =
   | { outcome: 'not_matched'; errors: FieldError[] }
   | { outcome: 'duplicate'; runId: number };
 
+/** What RunStarter is built from, passed by name. */
+export interface RunStarterDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  versions: Versions;
+  conditions: Conditions;
+  settings: Pick<WorkflowsSettings, 'maxDepth' | 'maxRunsPerMinute'>;
+  /** The runner: new runs are handed to it leased (no claim needed), or it is woken to claim them. */
+  runner: {
+    kick(): void;
+    leaseForNew(): { lease_owner: string; lease_until: string } | null;
+    adopt(run: ClaimedRun & { token: string }): void;
+  };
+}
+
 /**
  * Turns a trigger into a run: the version's condition first, then the guards (a loop, a chain too
  * deep, a workflow starting too often), then one row. A guarded trigger is recorded as a blocked
  * run with its reason and logged; it never runs and never retries.
  */
 export class RunStarter {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly versions: Versions,
-    private readonly conditions: Conditions,
-    private readonly settings: Pick<WorkflowsSettings, 'maxDepth' | 'maxRunsPerMinute'>,
-    /** The runner: new runs are handed to it leased (no claim needed), or it is woken to claim them. */
-    private readonly runner: {
-      kick(): void;
-      leaseForNew(): { lease_owner: string; lease_until: string } | null;
-      adopt(run: ClaimedRun & { token: string }): void;
-    },
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly versions: Versions;
+  private readonly conditions: Conditions;
+  private readonly settings: RunStarterDeps['settings'];
+  private readonly runner: RunStarterDeps['runner'];
+
+  constructor({ db, clock, logger, versions, conditions, settings, runner }: RunStarterDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.versions = versions;
+    this.conditions = conditions;
+    this.settings = settings;
+    this.runner = runner;
+  }
 
   async start(req: StartRequest): Promise<StartOutcome> {
     const wf = req.workflow;

@@ -29,19 +29,36 @@ export function outcomeView(o: StartOutcome) {
   }
 }
 
+/** What Triggers is built from, passed by name. */
+export interface TriggersDeps {
+  db: Knex;
+  clock: Clock;
+  starter: RunStarter;
+  workflows: Workflows;
+  runs: Runs;
+  settings: Pick<WorkflowsSettings, 'webhook'>;
+}
+
 /**
  * The ways a run starts: an event of the workflow's tenant, a call to its webhook URL, a person
  * (run now, re-run). Cron has its own job (cron.ts). Each goes through the starter's guards.
  */
 export class Triggers {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly starter: RunStarter,
-    private readonly workflows: Workflows,
-    private readonly runs: Runs,
-    private readonly settings: Pick<WorkflowsSettings, 'webhook'>,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly starter: RunStarter;
+  private readonly workflows: Workflows;
+  private readonly runs: Runs;
+  private readonly settings: Pick<WorkflowsSettings, 'webhook'>;
+
+  constructor({ db, clock, starter, workflows, runs, settings }: TriggersDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.starter = starter;
+    this.workflows = workflows;
+    this.runs = runs;
+    this.settings = settings;
+  }
 
   /** Every event (the manifest's '*' handler): a workflow sees only events of its own tenant. */
   async onEvent(event: PlatformEvent): Promise<void> {

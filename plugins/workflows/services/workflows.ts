@@ -1,11 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { sha256 } from '../../../core/secrets.js';
+import { randomUUID } from 'node:crypto';
+import { randomToken, sha256 } from '../../../core/secrets.js';
 import type { Knex } from 'knex';
 import { iso, type Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
 import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
-import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
 import type { Definition, TriggerType } from '../definition.js';
 import { nextCronTime, secretsUsed, type DefinitionCheck } from './definitions.js';
 import type { Versions } from './versions.js';
@@ -56,18 +56,34 @@ export const toWorkflowRow = (r: Record<string, any>): WorkflowRow => ({
 
 export const hashToken = sha256;
 
+/** What Workflows is built from, passed by name (WorkflowsDeps, in index.ts, is the plugin's slice of the cradle). */
+export interface WorkflowsServiceDeps {
+  db: Knex;
+  clock: Clock;
+  versions: Versions;
+  check: DefinitionCheck;
+  /** A webhook trigger's public URL from its token. */
+  hookUrl: (token: string) => string;
+}
+
 /**
  * Workflows of a tenant: create, edit (a new version each time the definition changes), enable,
  * disable, delete, secrets. Every query is scoped by tenant; another tenant's workflow is a 404.
  */
 export class Workflows {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly versions: Versions,
-    private readonly check: DefinitionCheck,
-    private readonly hookUrl: (token: string) => string,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly versions: Versions;
+  private readonly check: DefinitionCheck;
+  private readonly hookUrl: (token: string) => string;
+
+  constructor({ db, clock, versions, check, hookUrl }: WorkflowsServiceDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.versions = versions;
+    this.check = check;
+    this.hookUrl = hookUrl;
+  }
 
   async row(tenantId: string, id: string, trx: Knex | Knex.Transaction = this.db): Promise<WorkflowRow> {
     const row = /^[0-9a-f-]{36}$/.test(id) ? await trx('workflows_workflows').where({ tenant_id: tenantId, id }).first() : null;
@@ -118,9 +134,8 @@ export class Workflows {
     if (filter.trigger_type) q.where('trigger_type', filter.trigger_type);
     if (filter.event) q.where('trigger_event', filter.event);
     if (filter.search) q.whereRaw('lower(name) like ?', [`%${filter.search.toLowerCase().replace(/[%_]/g, '')}%`]);
-    const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(page.page_size).offset(pageOffset(page));
-    return toPage(await Promise.all(rows.map((r: Record<string, any>) => this.view(toWorkflowRow(r)))), n as number, page);
+    const found = await pageQuery(q.orderBy('created_at', 'desc').orderBy('id'), page);
+    return { ...found, items: await Promise.all(found.items.map((r) => this.view(toWorkflowRow(r)))) };
   }
 
   async create(tenantId: string, actor: string | null, input: WorkflowInput) {
@@ -249,7 +264,7 @@ export class Workflows {
     let token: string | null = null;
     let secret: string | null = null;
     if (current?.webhook_token_hash) columns.webhook_token_hash = current.webhook_token_hash;
-    else columns.webhook_token_hash = hashToken((token = randomBytes(24).toString('base64url')));
+    else columns.webhook_token_hash = hashToken((token = randomToken(24)));
     if (!t.signed) columns.webhook_secret = null;
     else if (current?.webhook_secret) columns.webhook_secret = current.webhook_secret;
     else columns.webhook_secret = secret = newWebhookSecret();
