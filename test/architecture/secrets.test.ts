@@ -36,7 +36,6 @@ function filesCalling(call: string, files = serverFiles): string[] {
 const RANDOM_BYTES_ALLOWED: Record<string, string> = {
   'plugins/mail/services/sender.ts': 'a message public id (msg_…, hex), an identifier in the seed face, not a secret',
   'plugins/robots/services/commands.ts': 'command and message ids (cmd_<time>_<hex>), identifiers, not secrets',
-  'plugins/robots/services/tokens.ts': 'leftover: robot tokens (rbt_/rbr_ + 32 random bytes) should be the prefix and randomToken()',
 };
 
 describe('architecture: one secret/hash helper', () => {

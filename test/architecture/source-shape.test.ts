@@ -24,10 +24,6 @@ const pendingConversion = new Set([
   'plugins/ai/services/ask.ts Ask',
   'plugins/billing/services/meter.ts Meter',
   'plugins/mail/services/ingest.ts Ingest',
-  'plugins/robots/services/callbacks.ts Callbacks',
-  'plugins/robots/services/commands.ts Commands',
-  'plugins/robots/services/messages.ts Messages',
-  'plugins/robots/services/robots.ts Robots',
 ]);
 
 const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.tsx', '*.mjs', '*.js', '*.css'], {

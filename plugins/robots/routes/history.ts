@@ -22,7 +22,7 @@ export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: Robo
     },
     async (ctx, { params, query }) => {
       const robot = await s.robots.row(await userScope(ctx), params.robotId);
-      return ok(await s.history.messages(Number(robot.id), query));
+      return ok(await s.history.messages(Number(robot.id), { page: query.page, page_size: query.pageSize }));
     },
   );
 
@@ -50,7 +50,7 @@ export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: Robo
     },
     async (ctx, { params, query }) => {
       const robot = await s.robots.row(await userScope(ctx), params.robotId);
-      return ok(await s.history.commands(Number(robot.id), query, query.status));
+      return ok(await s.history.commands(Number(robot.id), { page: query.page, page_size: query.pageSize }, query.status));
     },
   );
 }

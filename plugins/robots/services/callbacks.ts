@@ -32,15 +32,33 @@ export interface Delivery {
 /** An absent field stays undefined (kept); an empty URL clears like null. */
 const urlChange = (url: string | null | undefined) => (url === undefined ? undefined : url || null);
 
+/** What Callbacks is built from, passed by name. */
+export interface CallbacksDeps {
+  db: Knex;
+  clock: Clock;
+  /** Callback targets may be private addresses (config's allowPrivateCallbacks). */
+  allowPrivate: boolean;
+  /** How long one delivery may take; 10 s unless given. */
+  timeoutMs?: number;
+  /** How a delivery is sent; the core's guarded fetch unless given. */
+  fetch?: typeof fetch;
+}
+
 export class Callbacks {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly allowPrivate: boolean,
-    private readonly timeoutMs = 10_000,
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly allowPrivate: boolean;
+  private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
+
+  constructor({ db, clock, allowPrivate, timeoutMs = 10_000, fetch }: CallbacksDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.allowPrivate = allowPrivate;
+    this.timeoutMs = timeoutMs;
     // The connection itself is guarded too (DNS rebinding after the check); 3xx is not followed.
-    private readonly fetch = guardedFetch({ allowPrivate, redirects: 'return' }),
-  ) {}
+    this.fetch = fetch ?? guardedFetch({ allowPrivate, redirects: 'return' });
+  }
 
   /**
    * A partial update of the robot's callbacks (made on first use). URLs are checked for what they

@@ -36,6 +36,18 @@ export function checkSendMessage(params: { type: string; content?: string; fileU
     throw AppError.validation([{ path: `${at}.fileUrl`, message: `is required for a ${params.type} message` }], 400);
 }
 
+/** What Commands is built from, passed by name. */
+export interface CommandsDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  events: EventBus;
+  pubsub: PubSub;
+  settings: RobotsSettings;
+  /** Robots' online state across instances (leases renewed while their sockets are open). */
+  presence: Presence;
+}
+
 /**
  * The command queue. A command is stored first (pending), then pushed to the robot's WebSocket
  * on whichever instance holds it (pub/sub); a robot also polls. Delivery is at least once until
@@ -50,15 +62,23 @@ export class Commands {
   private sweep: NodeJS.Timeout | null = null;
   private readonly presenceWrites = new Set<Promise<unknown>>();
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly events: EventBus,
-    private readonly pubsub: PubSub,
-    private readonly settings: RobotsSettings,
-    private readonly presence: Presence,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly events: EventBus;
+  private readonly pubsub: PubSub;
+  private readonly settings: RobotsSettings;
+  private readonly presence: Presence;
+
+  constructor({ db, clock, logger, events, pubsub, settings, presence }: CommandsDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.events = events;
+    this.pubsub = pubsub;
+    this.settings = settings;
+    this.presence = presence;
+  }
 
   async start(): Promise<void> {
     await this.pubsub.subscribe(CHANNEL, (m) => {

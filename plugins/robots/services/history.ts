@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { pageOffset } from '../../../core/http/pagination.js';
+import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
 
 /** One page of a robot's history, in the seed's list shape. */
 export interface HistoryPage<T> {
@@ -7,10 +7,8 @@ export interface HistoryPage<T> {
   list: T[];
 }
 
-export interface PageRequest {
-  page: number;
-  pageSize: number;
-}
+/** The core's page in the seed's list shape. */
+const seedList = <T>(page: Page<T>): HistoryPage<T> => ({ total: page.total, list: page.items });
 
 export interface MessageEntry {
   messageId: string;
@@ -71,22 +69,13 @@ const commandEntry = (r: Record<string, any>): CommandEntry => ({
 export class History {
   constructor(private readonly db: Knex) {}
 
-  messages(robotPk: number, page: PageRequest): Promise<HistoryPage<MessageEntry>> {
-    return this.page(this.db('robots_messages').where('robot_pk', robotPk), page, messageEntry);
+  async messages(robotPk: number, page: PageRequest): Promise<HistoryPage<MessageEntry>> {
+    return seedList(await pageQuery(this.db('robots_messages').where('robot_pk', robotPk).orderBy('id', 'desc'), page, messageEntry));
   }
 
-  commands(robotPk: number, page: PageRequest, status?: string): Promise<HistoryPage<CommandEntry>> {
+  async commands(robotPk: number, page: PageRequest, status?: string): Promise<HistoryPage<CommandEntry>> {
     const q = this.db('robots_commands').where('robot_pk', robotPk);
     if (status) q.where('status', status);
-    return this.page(q, page, commandEntry);
-  }
-
-  private async page<T>(q: Knex.QueryBuilder, page: PageRequest, entry: (r: Record<string, any>) => T): Promise<HistoryPage<T>> {
-    const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q
-      .orderBy('id', 'desc')
-      .limit(page.pageSize)
-      .offset(pageOffset({ page: page.page, page_size: page.pageSize }));
-    return { total: Number(n), list: rows.map(entry) };
+    return seedList(await pageQuery(q.orderBy('id', 'desc'), page, commandEntry));
   }
 }

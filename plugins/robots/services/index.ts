@@ -31,10 +31,18 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, op
     const robot = await d.db('robots_robots').where('id', robotPk).first('robot_id', 'tenant_id');
     if (robot) await d.live.publish(robot.tenant_id, 'robot.presence', { robotId: robot.robot_id, online });
   };
-  const commands = new Commands(d.db, d.clock, d.logger, d.events, d.pubsub, settings, new Presence(d.db, d.clock, announcePresence));
-  const robots = new Robots(d.db, d.clock, tokens, commands, () => d.licenses, d.usage, optional);
-  const callbacks = new Callbacks(d.db, d.clock, settings.allowPrivateCallbacks);
-  const messages = new Messages(d.db, d.clock, d.events, d.config.dataDir, settings.maxFileBytes, d.usage);
+  const presence = new Presence(d.db, d.clock, announcePresence);
+  const commands = new Commands({ db: d.db, clock: d.clock, logger: d.logger, events: d.events, pubsub: d.pubsub, settings, presence });
+  const robots = new Robots({ db: d.db, clock: d.clock, tokens, commands, licenses: () => d.licenses, usage: d.usage, ...optional });
+  const callbacks = new Callbacks({ db: d.db, clock: d.clock, allowPrivate: settings.allowPrivateCallbacks });
+  const messages = new Messages({
+    db: d.db,
+    clock: d.clock,
+    events: d.events,
+    filesDir: d.config.dataDir,
+    maxFileBytes: settings.maxFileBytes,
+    usage: d.usage,
+  });
   const statistics = new Statistics(d.db, d.clock, commands, optional.ai);
   return {
     systemLogs: new SystemLogs(d.db, d.clock, d.logger),

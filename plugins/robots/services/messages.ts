@@ -28,16 +28,35 @@ const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
 export const conversationOf = (m: { groupName?: string | null; receivedName?: string | null }) =>
   (m.groupName ? `group:${m.groupName}` : `contact:${m.receivedName ?? ''}`).slice(0, 220);
 
+/** What Messages is built from, passed by name. */
+export interface MessagesDeps {
+  db: Knex;
+  clock: Clock;
+  events: EventBus;
+  /** The data directory: files written to disk before they moved into the database are read from it. */
+  filesDir: string;
+  /** The largest file a message may carry. */
+  maxFileBytes: number;
+  usage: UsageMeter;
+}
+
 /** Messages the phone app reports. A file (size-limited) goes to its own table, in the message's transaction. */
 export class Messages {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly events: EventBus,
-    private readonly filesDir: string,
-    private readonly maxFileBytes: number,
-    private readonly usage: UsageMeter,
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly events: EventBus;
+  private readonly filesDir: string;
+  private readonly maxFileBytes: number;
+  private readonly usage: UsageMeter;
+
+  constructor({ db, clock, events, filesDir, maxFileBytes, usage }: MessagesDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.events = events;
+    this.filesDir = filesDir;
+    this.maxFileBytes = maxFileBytes;
+    this.usage = usage;
+  }
 
   async report(robot: { id: number; robot_id: string; tenant_id: string }, m: ReportedMessage): Promise<{ messageId: string }> {
     const messageId = newId('msg');

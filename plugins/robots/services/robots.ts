@@ -83,16 +83,38 @@ const isActivationCode = <L extends { product: string; kind: string }>(license: 
 /** Each robot counts as a robot and, in the seed's terms, a session. */
 const GAUGES = ['max_robots', 'max_sessions'] as const;
 
+/**
+ * What Robots is built from, passed by name (`RobotsDeps`, in index.ts, is the plugin's, from the
+ * container). The ai plugin's services are optional: without them, no AI calls and the defaults.
+ */
+export interface RobotsServiceDeps extends Partial<RobotsAiDeps> {
+  db: Knex;
+  clock: Clock;
+  tokens: RobotTokens;
+  commands: Commands;
+  /** The licensing engine (resolved per call). */
+  licenses: () => LicenseEngine & LicenseAdmin;
+  usage: UsageMeter;
+}
+
 export class Robots {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly tokens: RobotTokens,
-    private readonly commands: Commands,
-    private readonly licenses: () => LicenseEngine & LicenseAdmin,
-    private readonly usage: UsageMeter,
-    private readonly optional: RobotsAiDeps = { ai: () => null, aiSettings: () => null },
-  ) {}
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly tokens: RobotTokens;
+  private readonly commands: Commands;
+  private readonly licenses: () => LicenseEngine & LicenseAdmin;
+  private readonly usage: UsageMeter;
+  private readonly optional: RobotsAiDeps;
+
+  constructor({ db, clock, tokens, commands, licenses, usage, ai = () => null, aiSettings = () => null }: RobotsServiceDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.tokens = tokens;
+    this.commands = commands;
+    this.licenses = licenses;
+    this.usage = usage;
+    this.optional = { ai, aiSettings };
+  }
 
   private visible(scope: RobotScope) {
     const q = this.db('robots_robots').where('tenant_id', scope.tenantId).where('status', 'active');

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { sha256 } from '../../../core/secrets.js';
+import { randomToken, sha256 } from '../../../core/secrets.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
@@ -7,8 +6,8 @@ import { LRUCache } from 'lru-cache';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { RobotsSettings } from '../config.js';
 
-/** Prefixed so the auth plugin's JWT strategy leaves them to ours. */
-const newToken = (prefix: 'rbt' | 'rbr') => `${prefix}_${randomBytes(32).toString('base64url')}`;
+/** Prefixed so the auth plugin's JWT strategy leaves them to ours: `rbt_`/`rbr_` and 32 random bytes (base64url, 43 characters). */
+const newToken = (prefix: 'rbt' | 'rbr') => `${prefix}_${randomToken(32)}`;
 
 export interface RobotRow {
   id: number;

@@ -37,8 +37,9 @@ describe('robots: the phone app end to end (real HTTP, a real WebSocket)', () =>
     const a = res.body.data;
     assert.match(a.robotId, /^robot_\d+_[0-9a-f]+$/);
     assert.match(a.robotUuid, /^[0-9a-f-]{36}$/);
-    assert.match(a.token, /^rbt_/);
-    assert.match(a.refreshToken, /^rbr_/);
+    // The prefix and 32 random bytes in base64url: the format stored tokens have.
+    assert.match(a.token, /^rbt_[A-Za-z0-9_-]{43}$/);
+    assert.match(a.refreshToken, /^rbr_[A-Za-z0-9_-]{43}$/);
     assert.match(a.expiresAt, ISO);
     assert.equal(a.isNewActivation, true);
 
@@ -132,7 +133,7 @@ describe('robots: the phone app end to end (real HTTP, a real WebSocket)', () =>
     const a = await activate(t, code);
     const res = await t.wb('POST', '/api/robot/refresh-token', { body: { refreshToken: a.refreshToken } });
     assert.equal(res.status, 200, res.text);
-    assert.match(res.body.data.token, /^rbt_/);
+    assert.match(res.body.data.token, /^rbt_[A-Za-z0-9_-]{43}$/);
     assert.match(res.body.data.expiresAt, ISO);
     assert.equal((await poll(t, a.token)).status, 401);
     assert.equal((await poll(t, res.body.data.token)).status, 200);
