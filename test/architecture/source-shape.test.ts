@@ -21,9 +21,6 @@ const MAX_POSITIONAL = 4;
  * cannot go stale, and on any offender not listed, so it cannot grow.
  */
 const pendingConversion = new Set([
-  'plugins/ai/services/ask.ts Ask',
-  'plugins/billing/services/meter.ts Meter',
-  'plugins/mail/services/ingest.ts Ingest',
   'plugins/robots/services/callbacks.ts Callbacks',
   'plugins/robots/services/commands.ts Commands',
   'plugins/robots/services/messages.ts Messages',
