@@ -15,17 +15,6 @@ const LONG_FILE = 400;
 // declared beside it), not as a row of positional arguments a call site cannot read.
 const MAX_POSITIONAL = 4;
 
-/**
- * Constructors over MAX_POSITIONAL that other branches are converting (`<file> <Class>`). Remove an
- * entry when its class is converted: the test fails on an entry that no longer offends, so the list
- * cannot go stale, and on any offender not listed, so it cannot grow.
- */
-const pendingConversion = new Set([
-  'plugins/ai/services/ask.ts Ask',
-  'plugins/billing/services/meter.ts Meter',
-  'plugins/mail/services/ingest.ts Ingest',
-]);
-
 const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.tsx', '*.mjs', '*.js', '*.css'], {
   cwd: projectRoot,
   encoding: 'utf8',
@@ -83,10 +72,7 @@ describe('architecture: the shape of the source', () => {
   });
 
   it(`no class constructor in core/ or plugins/ takes more than ${MAX_POSITIONAL} positional parameters`, () => {
-    const offenders = longConstructors();
-    const unlisted = [...offenders].filter(([key]) => !pendingConversion.has(key)).map(([key, n]) => `${key} (${n})`);
-    assert.deepEqual(unlisted, [], 'take one named deps object instead (see plugins/auth/services/sessions.ts)');
-    const converted = [...pendingConversion].filter((key) => !offenders.has(key));
-    assert.deepEqual(converted, [], 'converted (or gone): remove from pendingConversion in test/architecture/source-shape.test.ts');
+    const offenders = [...longConstructors()].map(([key, n]) => `${key} (${n})`);
+    assert.deepEqual(offenders, [], 'take one named deps object instead (see plugins/auth/services/sessions.ts)');
   });
 });

@@ -1,21 +1,9 @@
 import { actingTenant, requireRole } from '../../../core/http/guards.js';
-import { paginationQuery, toPage } from '../../../core/http/pagination.js';
+import { toPage } from '../../../core/http/pagination.js';
 import type { PluginRouter } from '../../../core/http/router.js';
-import { arrayOf, bool, nullable, pageOf, reply, str } from '../../../core/http/schemas.js';
 import type { AuditReader } from '../../auth/api.js';
 import type { AgentTool } from '../services/catalogue.js';
-
-const CALL = reply({
-  id: { type: 'integer' },
-  at: str,
-  tool: str,
-  outcome: str,
-  client: str,
-  key_id: str,
-  key_name: nullable(str),
-  via: nullable(str),
-});
-const TOOL = reply({ name: str, plugin: str, description: str, scope: str, listed: bool, readOnly: bool, destructive: bool, openWorld: bool });
+import { callsQuery, callsReply, toolsReply } from './schemas.js';
 
 type Row = { id: number; created_at: string; target_id: string | null; actor_label: string | null; details: Record<string, unknown> | null };
 const view = (r: Row) => ({
@@ -41,8 +29,8 @@ export function callRoutes(r: PluginRouter, reader: AuditReader | null, tools: (
       summary: "The tenant's recent agent tool calls, newest first: tool, outcome, client, key",
       guards: admin,
       schema: {
-        query: { type: 'object', additionalProperties: false, properties: { ...paginationQuery, tool: { type: 'string', minLength: 1, maxLength: 80 } } },
-        responses: { 200: { description: 'A page of calls', schema: pageOf(CALL) } },
+        query: callsQuery,
+        responses: { 200: { description: 'A page of calls', schema: callsReply } },
       },
     },
     async (ctx, { query }) => {
@@ -59,7 +47,7 @@ export function callRoutes(r: PluginRouter, reader: AuditReader | null, tools: (
     {
       summary: 'Every agent tool with the scope a key needs for it, its hints, and whether tools/list shows it',
       guards: admin,
-      schema: { responses: { 200: { description: 'The tools', schema: reply({ tools: arrayOf(TOOL) }) } } },
+      schema: { responses: { 200: { description: 'The tools', schema: toolsReply } } },
     },
     async (ctx) => {
       await actingTenant(ctx);

@@ -1,5 +1,6 @@
-/** The agents plugin's reply schemas: what /openapi.json documents and checkReplies holds the routes to. */
-import { anyObject, arrayOf, int, reply, str } from '../../../core/http/schemas.js';
+/** The agents plugin's route schemas: what /openapi.json documents and checkReplies holds the routes to. */
+import { paginationQuery } from '../../../core/http/pagination.js';
+import { anyObject, arrayOf, bool, int, nullable, pageOf, reply, str } from '../../../core/http/schemas.js';
 
 /** RFC 9728 protected-resource metadata: where the MCP endpoint is and how a client authenticates to it. */
 export const protectedResourceReply = reply({
@@ -23,3 +24,52 @@ export const mcpReply = { anyOf: [jsonRpcResponse, arrayOf(jsonRpcResponse)] };
 /** A JSON-RPC 2.0 request or notification (an MCP message), or a batch of them. Read by the MCP SDK, which answers JSON-RPC errors itself. */
 const jsonRpcMessage = reply({ jsonrpc: { const: '2.0' }, method: str, id: { type: ['string', 'integer'] }, params: anyObject }, ['id', 'params']);
 export const mcpRequest = { anyOf: [jsonRpcMessage, arrayOf(jsonRpcMessage)] };
+
+// The Agents admin page: /agents/calls, /agents/tools
+
+/** GET /agents/calls: a page, of one tool's calls when `tool` is given. */
+export const callsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...paginationQuery, tool: { type: 'string', minLength: 1, maxLength: 80 } },
+};
+/** One tool call, from its `agents.tool_call` audit row. */
+const callView = reply({
+  id: { type: 'integer' },
+  at: str,
+  tool: str,
+  outcome: str,
+  client: str,
+  key_id: str,
+  key_name: nullable(str),
+  via: nullable(str),
+});
+export const callsReply = pageOf(callView);
+const toolView = reply({ name: str, plugin: str, description: str, scope: str, listed: bool, readOnly: bool, destructive: bool, openWorld: bool });
+export const toolsReply = reply({ tools: arrayOf(toolView) });
+
+// Agent Skills discovery: /.well-known/agent-skills/
+
+export const skillParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 64 } } };
+/** The v0.2.0 discovery index: each face's SKILL.md with the sha256 of its bytes. */
+export const skillsIndexReply = {
+  type: 'object',
+  required: ['$schema', 'skills'],
+  properties: {
+    $schema: { type: 'string' },
+    skills: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'type', 'description', 'url', 'digest'],
+        properties: {
+          name: { type: 'string' },
+          type: { const: 'skill-md' },
+          description: { type: 'string' },
+          url: { type: 'string' },
+          digest: { type: 'string' },
+        },
+      },
+    },
+  },
+};

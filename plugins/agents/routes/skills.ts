@@ -1,30 +1,9 @@
 import { AppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { SkillDoc } from '../services/skills.js';
+import { skillParams, skillsIndexReply } from './schemas.js';
 
 const SCHEMA = 'https://schemas.agentskills.io/discovery/0.2.0/schema.json';
-const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 64 } } };
-const INDEX = {
-  type: 'object',
-  required: ['$schema', 'skills'],
-  properties: {
-    $schema: { type: 'string' },
-    skills: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'type', 'description', 'url', 'digest'],
-        properties: {
-          name: { type: 'string' },
-          type: { const: 'skill-md' },
-          description: { type: 'string' },
-          url: { type: 'string' },
-          digest: { type: 'string' },
-        },
-      },
-    },
-  },
-};
 
 /**
  * Agent Skills discovery (v0.2.0 index): the index names each face's SKILL.md with the sha256 of the
@@ -36,7 +15,7 @@ export function skillRoutes(r: PluginRouter, skills: () => SkillDoc[], publicUrl
     '/.well-known/agent-skills/index.json',
     {
       summary: 'Agent Skills discovery index: one SKILL.md per face, with its sha256 digest',
-      schema: { responses: { 200: { description: 'The index', schema: INDEX } } },
+      schema: { responses: { 200: { description: 'The index', schema: skillsIndexReply } } },
     },
     (ctx) => {
       ctx.set('Cache-Control', 'public, max-age=300');
@@ -50,7 +29,7 @@ export function skillRoutes(r: PluginRouter, skills: () => SkillDoc[], publicUrl
     '/.well-known/agent-skills/:name/SKILL.md',
     {
       summary: "A face's Agent Skill (SKILL.md: front matter, then what the face does, auth, endpoints, tools, an example)",
-      schema: { params: NAME, responses: { 200: { description: 'The SKILL.md', contentType: 'text/markdown' } } },
+      schema: { params: skillParams, responses: { 200: { description: 'The SKILL.md', contentType: 'text/markdown' } } },
     },
     (ctx, { params }) => {
       const skill = skills().find((s) => s.name === params.name);

@@ -27,20 +27,41 @@ export interface AskResult {
   entry: { id: number; question: string; score: number } | null;
 }
 
+/** What Ask is built from, passed by name. */
+export interface AskDeps {
+  settings: AiSettings;
+  answerer: Answerer;
+  calls: Calls;
+  /** robots' public API, read per call (robots is resolved from the container). */
+  robots: () => RobotsPublicApi;
+  robotSettings: RobotSettings;
+  /** Whether the tenant turned AI processing on. */
+  consent: (tenantId: string) => Promise<boolean>;
+  usage: UsageMeter;
+}
+
 /**
  * One answer outside a chat: the "try it" box (nothing sent, nothing metered) and the workflows'
  * `ai.reply` action (metered as an AI reply). Both need the tenant's AI consent.
  */
 export class Ask {
-  constructor(
-    private readonly settings: AiSettings,
-    private readonly answerer: Answerer,
-    private readonly calls: Calls,
-    private readonly robots: () => RobotsPublicApi,
-    private readonly robotSettings: RobotSettings,
-    private readonly consent: (tenantId: string) => Promise<boolean>,
-    private readonly usage: UsageMeter,
-  ) {}
+  private readonly settings: AiSettings;
+  private readonly answerer: Answerer;
+  private readonly calls: Calls;
+  private readonly robots: () => RobotsPublicApi;
+  private readonly robotSettings: RobotSettings;
+  private readonly consent: (tenantId: string) => Promise<boolean>;
+  private readonly usage: UsageMeter;
+
+  constructor({ settings, answerer, calls, robots, robotSettings, consent, usage }: AskDeps) {
+    this.settings = settings;
+    this.answerer = answerer;
+    this.calls = calls;
+    this.robots = robots;
+    this.robotSettings = robotSettings;
+    this.consent = consent;
+    this.usage = usage;
+  }
 
   async run(tenantId: string, input: AskInput, source: 'try' | 'workflow'): Promise<AskResult> {
     if (!(await this.consent(tenantId)))

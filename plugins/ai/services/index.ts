@@ -46,7 +46,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
     registry,
     calls,
     answerer,
-    ask: new Ask(settings, answerer, calls, robots, robotSettings, consent, d.usage),
+    ask: new Ask({ settings, answerer, calls, robots, robotSettings, consent, usage: d.usage }),
     quota,
     /** robots' public API (a robot's owner, for the per-robot views). */
     robots,

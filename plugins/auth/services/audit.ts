@@ -3,7 +3,7 @@ import type { Clock } from '../../../core/clock.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Principal } from '../../../core/http/auth.js';
-import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
 import type { Db, RequestMeta } from './types.js';
 
 export interface AuditEntry {
@@ -85,12 +85,6 @@ export class AuditLog {
     if (filter.tenant_id) q.where('tenant_id', filter.tenant_id);
     if (filter.since) q.where('created_at', '>=', new Date(filter.since).toISOString());
     if (filter.until) q.where('created_at', '<', new Date(filter.until).toISOString());
-    const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q.orderBy('id', 'desc').limit(page.page_size).offset(pageOffset(page));
-    return toPage(
-      rows.map((r: Record<string, unknown>) => ({ ...r, details: r.details ? JSON.parse(String(r.details)) : null })),
-      n as number,
-      page,
-    );
+    return pageQuery(q.orderBy('id', 'desc'), page, (r: Record<string, unknown>) => ({ ...r, details: r.details ? JSON.parse(String(r.details)) : null }));
   }
 }

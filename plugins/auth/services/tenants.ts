@@ -4,7 +4,7 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Principal } from '../../../core/http/auth.js';
-import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { Db, RequestMeta } from './types.js';
@@ -87,16 +87,12 @@ export class Tenants {
   }
 
   async list(search: string | undefined, page: PageRequest): Promise<Page<ReturnType<typeof toTenant>>> {
-    const q = this.db('auth_tenants as t');
-    if (search) q.whereRaw('lower(t.name) like ?', [`%${search.toLowerCase()}%`]);
-    const [{ n }] = await q.clone().count({ n: '*' });
-    const rows = await q
+    const q = this.db('auth_tenants as t')
       .select('t.*', this.db('auth_users').count('*').where('tenant_id', this.db.ref('t.id')).as('user_count'))
       .orderBy('t.created_at', 'desc')
-      .orderBy('t.id') // tenants created in the same millisecond still page without overlap
-      .limit(page.page_size)
-      .offset(pageOffset(page));
-    return toPage(rows.map(toTenant), n as number, page);
+      .orderBy('t.id'); // tenants created in the same millisecond still page without overlap
+    if (search) q.whereRaw('lower(t.name) like ?', [`%${search.toLowerCase()}%`]);
+    return pageQuery(q, page, toTenant);
   }
 
   /** `audited`: what the audit entry lists, when the request changed more than these columns (settings, plan). */

@@ -5,7 +5,7 @@ import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Principal } from '../../../core/http/auth.js';
-import { pageOffset, toPage, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import { withOwnAccount } from './scopes.js';
@@ -316,9 +316,7 @@ export class Users {
     if (filter.status) q.where('status', filter.status);
     if (filter.tenant_id) q.where('tenant_id', filter.tenant_id);
     if (filter.role) q.where('role', filter.role);
-    const [{ n }] = await q.clone().count({ n: '*' });
-    const rows: UserRow[] = await q.orderBy('created_at', 'desc').orderBy('id').limit(page.page_size).offset(pageOffset(page));
-    return toPage(rows.map(toPublicUser), n as number, page);
+    return pageQuery(q.orderBy('created_at', 'desc').orderBy('id'), page, toPublicUser);
   }
 
   /** A new superadmin (first start, plinth create-admin), owner in the platform tenant; audited. */

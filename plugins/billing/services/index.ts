@@ -54,7 +54,17 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
     startingPlan,
     onChange: (tenantId) => meter.invalidate(tenantId),
   });
-  meter = new Meter(d.db, d.clock, d.logger, d.events, d.pubsub, d.metrics, plans, () => subscriptions, d.features);
+  meter = new Meter({
+    db: d.db,
+    clock: d.clock,
+    logger: d.logger,
+    events: d.events,
+    pubsub: d.pubsub,
+    metrics: d.metrics,
+    plans,
+    subscriptions: () => subscriptions,
+    features: d.features,
+  });
   const stripe = new StripeBilling({
     db: d.db,
     clock: d.clock,

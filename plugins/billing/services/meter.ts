@@ -1,3 +1,4 @@
+// A little over 400 lines: the guarded check-and-consume, its batching and the usage views read the same counters.
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/clock.js';
@@ -75,6 +76,22 @@ class DailyBreakdown {
 const compareOps = (a: ConsumeOp, b: ConsumeOp): number =>
   a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0;
 
+/** What Meter is built from, passed by name. */
+export interface MeterDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  events: EventBus;
+  pubsub: PubSub;
+  /** The metrics the enabled plugins declare. */
+  metrics: Map<string, MetricInfo>;
+  plans: Plans;
+  /** The subscriptions service, read per call. */
+  subscriptions: () => Subscriptions;
+  /** The plugins' feature catalogue (a metric may need a feature of the plan). */
+  features: Map<string, FeatureInfo>;
+}
+
 /**
  * The billing plugin's `usage` service. Check-and-consume is one upsert whose update only applies
  * while `used + n <= limit`, so concurrent consumers at the edge of a limit never overshoot, on
@@ -86,17 +103,26 @@ export class Meter implements UsageMeter {
   /** Consumes that arrive while a transaction is written share the next one (one fsync for the batch). */
   private readonly batches: GroupCommit<ConsumeOp, Refused | null>;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly events: EventBus,
-    private readonly pubsub: PubSub,
-    private readonly metrics: Map<string, MetricInfo>,
-    private readonly plans: Plans,
-    private readonly subscriptions: () => Subscriptions,
-    private readonly features: Map<string, FeatureInfo>,
-  ) {
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly events: EventBus;
+  private readonly pubsub: PubSub;
+  private readonly metrics: Map<string, MetricInfo>;
+  private readonly plans: Plans;
+  private readonly subscriptions: () => Subscriptions;
+  private readonly features: Map<string, FeatureInfo>;
+
+  constructor({ db, clock, logger, events, pubsub, metrics, plans, subscriptions, features }: MeterDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.events = events;
+    this.pubsub = pubsub;
+    this.metrics = metrics;
+    this.plans = plans;
+    this.subscriptions = subscriptions;
+    this.features = features;
     this.batches = new GroupCommit(db, logger, (trx, ops) => this.applyBatch(trx, ops), { maxBatch: 256, name: 'usage' });
   }
 

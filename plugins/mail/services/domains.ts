@@ -5,12 +5,11 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
 import { allDomains, type MailDomain, type MailSettings } from '../config.js';
+import type { TenantDirectory as AuthTenants } from '../../auth/api.js';
 import type { MailboxScope } from './access.js';
 
 /** What the mail plugin needs of the auth plugin's tenants (resolved through the container). */
-export interface TenantDirectory {
-  get(id: string): Promise<unknown>;
-}
+export type TenantDirectory = Pick<AuthTenants, 'get'>;
 
 /** Lower-case ASCII labels of 1–63 characters, at least two, an alphabetic (or punycode) top level. */
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;

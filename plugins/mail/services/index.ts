@@ -23,7 +23,15 @@ export type MailServices = ReturnType<typeof createMailServices>;
 export function createMailServices(d: MailDeps, settings: MailSettings) {
   const domains = new MailDomains({ db: d.db, clock: d.clock, settings, publicUrl: d.config.server.publicUrl, tenants: () => d.tenants });
   const mailboxes = new Mailboxes({ db: d.db, clock: d.clock, settings, usage: d.usage, domains });
-  const ingest = new Ingest(d.db, d.clock, d.logger, d.events, settings, mailboxes, () => d.pubsub);
+  const ingest = new Ingest({
+    db: d.db,
+    clock: d.clock,
+    logger: d.logger,
+    events: d.events,
+    settings,
+    mailboxes,
+    pubsub: () => d.pubsub,
+  });
   const emails = new Emails({ db: d.db, mailboxes, ingest, maxWaitsPerCaller: settings.longPollMaxPerPrincipal, clock: d.clock });
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
   const sender = new Sender({ db: d.db, clock: d.clock, events: d.events, mailer: () => d.mailer, mailboxes, usage: d.usage });

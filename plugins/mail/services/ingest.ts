@@ -139,6 +139,18 @@ export async function parseMessage(raw: Buffer, settings: MailSettings): Promise
   }
 }
 
+/** What Ingest is built from, passed by name. */
+export interface IngestDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  events: EventBus;
+  settings: MailSettings;
+  mailboxes: Mailboxes;
+  /** Fan-out between instances: mail stored by another instance (another MX) wakes long-polls here. */
+  pubsub?: () => PubSub | null;
+}
+
 /**
  * Stores received mail: one row per recipient mailbox plus the raw bytes, and a `mail.received`
  * event, in one transaction — before the SMTP 250 or the /receive reply is sent. Messages that
@@ -158,16 +170,20 @@ export class Ingest {
   private readonly instance = randomUUID();
   private listening: Promise<void> | null = null;
 
-  constructor(
-    db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly events: EventBus,
-    private readonly settings: MailSettings,
-    private readonly mailboxes: Mailboxes,
-    /** Fan-out between instances: mail stored by another instance (another MX) wakes long-polls here. */
-    private readonly pubsub: () => PubSub | null = () => null,
-  ) {
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly events: EventBus;
+  private readonly settings: MailSettings;
+  private readonly mailboxes: Mailboxes;
+  private readonly pubsub: () => PubSub | null;
+
+  constructor({ db, clock, logger, events, settings, mailboxes, pubsub = () => null }: IngestDeps) {
+    this.clock = clock;
+    this.logger = logger;
+    this.events = events;
+    this.settings = settings;
+    this.mailboxes = mailboxes;
+    this.pubsub = pubsub;
     this.batches = new GroupCommit(db, logger, (trx, batch) => this.write(trx, batch), { maxBatch: 64, name: 'received mail' });
   }
 
