@@ -1,6 +1,6 @@
-import type { Principal } from '../../../core/http/auth.js';
 import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
+import type { AuditSink, TenantDirectory as AuthTenants } from '../../auth/api.js';
 import type { BillingServices } from '../services/index.js';
 import type { FeatureInfo } from '../../../core/entitlements.js';
 import { notConfigured } from '../services/stripe.js';
@@ -24,20 +24,8 @@ import {
   usageHistoryReply,
 } from './schemas.js';
 
-/** What billing needs of the auth plugin (resolved through the container). */
-export interface TenantDirectory {
-  get(id: string): Promise<unknown>;
-}
-export interface AuditSink {
-  record(entry: {
-    action: string;
-    actor: Principal;
-    tenantId?: string;
-    target?: { type: string; id: string };
-    meta?: { ip: string; userAgent: string };
-    details?: Record<string, unknown>;
-  }): Promise<void>;
-}
+/** What billing needs of the auth plugin (resolved through the container), from auth's contract. */
+type TenantDirectory = Pick<AuthTenants, 'get'>;
 
 /** The replies of the routes that answer with a plan, a subscription or a tenant's limits. */
 const answers = {
