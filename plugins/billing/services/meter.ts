@@ -1,8 +1,8 @@
-// A little over 400 lines: the guarded check-and-consume, its batching and the usage views read the same counters.
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/clock.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
+import { DailyBreakdown } from './daily-breakdown.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
@@ -43,34 +43,6 @@ interface ConsumeOp {
   spec: MetricInfo;
   limit: number | null;
   planId: string;
-}
-
-/**
- * The daily rows of a batch's monthly counters, summed per (tenant, metric, day) and written as
- * one multi-row upsert: a batch of ops costs one statement for their days instead of one each.
- */
-class DailyBreakdown {
-  private readonly sums = new Map<string, { tenant_id: string; metric: string; period_key: string; used: number }>();
-
-  add(tenantId: string, metric: string, day: string, n: number): void {
-    const key = `${tenantId}\u0000${metric}\u0000${day}`;
-    const row = this.sums.get(key);
-    if (row) row.used += n;
-    else this.sums.set(key, { tenant_id: tenantId, metric, period_key: day, used: n });
-  }
-
-  async write(trx: Knex.Transaction, nowIso: string): Promise<void> {
-    const rows = [...this.sums.values()];
-    for (let i = 0; i < rows.length; i += 200) {
-      const chunk = rows.slice(i, i + 200);
-      const values = chunk.map(() => '(?, ?, ?, ?, ?)').join(', ');
-      await trx.raw(
-        `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ${values}
-         ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + excluded.used, updated_at = excluded.updated_at`,
-        chunk.flatMap((r) => [r.tenant_id, r.metric, r.period_key, r.used, nowIso]),
-      );
-    }
-  }
 }
 
 const compareOps = (a: ConsumeOp, b: ConsumeOp): number =>
