@@ -110,17 +110,24 @@ export async function runPlinth(args: string[], configFile: string): Promise<{ c
   return { code, output: p.output() };
 }
 
-/** Starts `plinth start` on `port` and waits until /health answers (or the process dies). */
+/**
+ * Starts `plinth start` on `port` and waits until /health answers (or the process dies). The bound is
+ * generous: several cold boots at once on a loaded 2-core machine took over 30 s.
+ */
 export async function startServer(configFile: string, port: number): Promise<PlinthProcess> {
   const p = spawnPlinth(['start'], configFile);
-  await waitFor(`plinth start on port ${port}`, async () => {
-    if (p.gone) throw new Error(`plinth start exited early:\n${p.output()}`);
-    try {
-      return (await fetch(`http://127.0.0.1:${port}/health`)).status === 200;
-    } catch {
-      return false;
-    }
-  });
+  await waitFor(
+    `plinth start on port ${port}`,
+    async () => {
+      if (p.gone) throw new Error(`plinth start exited early:\n${p.output()}`);
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/health`)).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 90_000 },
+  );
   return p;
 }
 
