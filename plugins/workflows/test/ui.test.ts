@@ -1,3 +1,5 @@
+// Longer than most: one feature end-to-end, the workflows admin UI in a real browser, page after page on one
+// signed-in session (editor, runs, live updates, templates, import/export, a member's read-only view).
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { webhookHeaders } from '../../../core/net/webhook-signature.js';
