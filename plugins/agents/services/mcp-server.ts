@@ -71,8 +71,9 @@ type Message = { method?: unknown; params?: { name?: unknown; arguments?: unknow
 
 /**
  * The SDK answers a `tools/call` naming a tool it was not given ("not found") before any of our
- * code runs, so such a call (a tool the key may not use, or none at all) is audited here, from the
- * request, as `unknown_tool`: every call is in the audit log, a probe for hidden tools included.
+ * code runs, so such a call (a tool the key may not use, or none at all) is counted against the
+ * key's limit and audited here, from the request, as `unknown_tool`: every call is in the audit log,
+ * a probe for hidden tools included.
  */
 async function auditUnservedCalls(deps: CallDeps, caller: Caller, visible: AgentTool[], body: unknown): Promise<void> {
   const served = new Set(servedTools(visible).listed.map((t) => t.name));
@@ -81,7 +82,13 @@ async function auditUnservedCalls(deps: CallDeps, caller: Caller, visible: Agent
     const name = typeof message.params?.name === 'string' ? message.params.name : '';
     if (served.has(name)) continue;
     const args = message.params?.arguments && typeof message.params.arguments === 'object' ? (message.params.arguments as Record<string, unknown>) : {};
-    await auditCall(deps, caller, name.slice(0, 80) || '(none)', argsDigest(args), 'unknown_tool');
+    // A probe spends the key's budget like any call; past it, one row says so and the rest of a batch writes none.
+    const limited = await deps.rateLimits.consume(deps.limits.perKey, caller.keyId).then(
+      () => false,
+      () => true,
+    );
+    await auditCall(deps, caller, name.slice(0, 80) || '(none)', argsDigest(args), limited ? 'rate_limited' : 'unknown_tool');
+    if (limited) return;
   }
 }
 

@@ -94,6 +94,18 @@ describe('agents: plans, rate limits and metering', () => {
     await c.close();
   });
 
+  it('probing for tools the key is not served spends its budget like any call, each probe audited', async () => {
+    const { owner, key } = await tenantWithKey('probe');
+    const c = await connect(key);
+    for (let i = 0; i < 5; i++) await c.callTool({ name: `hidden_${i}`, arguments: {} }).catch(() => undefined);
+    assert.notEqual(((await c.callTool({ name: 'usage_read', arguments: {} })) as Result).isError, true, 'the 6th call fits');
+    await c.callTool({ name: 'hidden_5', arguments: {} }).catch(() => undefined);
+    const after = (await c.callTool({ name: 'usage_read', arguments: {} })) as Result;
+    assert.equal(errorOf(after).error, 'rate_limited');
+    assert.deepEqual(await outcomes(owner.tenantId), [...Array(5).fill('unknown_tool'), 'ok', 'rate_limited', 'rate_limited']);
+    await c.close();
+  });
+
   it('per tool: the 5th call of one tool in a minute is a tool error with retry_after; per key: the 7th across tools', async () => {
     const { owner, key } = await tenantWithKey('rate');
     const c = await connect(key);
