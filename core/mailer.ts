@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Knex } from 'knex';
 import { iso, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
@@ -48,34 +48,42 @@ export interface SentMail {
  * Every message is recorded either way.
  */
 export class Mailer {
-  private readonly builder: Transporter;
-  private readonly relay: Transporter | null;
+  /** nodemailer (~100 module files) is loaded with the first outgoing mail, not at boot. */
+  private loading: Promise<{ builder: Transporter; relay: Transporter | null }> | null = null;
 
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly settings: CoreConfig['mailer'],
-  ) {
-    // Mail may carry user content: nodemailer must never read local files or fetch URLs for it.
-    const safety = { disableFileAccess: true, disableUrlAccess: true };
-    this.builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...safety });
-    this.relay = settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl, safety) : null;
+  ) {}
+
+  private transports(): Promise<{ builder: Transporter; relay: Transporter | null }> {
+    this.loading ??= import('nodemailer').then(({ default: nodemailer }) => {
+      // Mail may carry user content: nodemailer must never read local files or fetch URLs for it.
+      const safety = { disableFileAccess: true, disableUrlAccess: true };
+      return {
+        builder: nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...safety }),
+        relay: this.settings.smtpUrl ? nodemailer.createTransport(this.settings.smtpUrl, safety) : null,
+      };
+    });
+    return this.loading;
   }
 
   get transport(): 'smtp' | 'outbox' {
-    return this.relay ? 'smtp' : 'outbox';
+    return this.settings.smtpUrl ? 'smtp' : 'outbox';
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
     const message = { ...mail, from: mail.from ?? this.settings.from };
-    const built = await this.builder.sendMail(message);
+    const { builder, relay } = await this.transports();
+    const built = await builder.sendMail(message);
     const raw = (built.message as Buffer).toString('utf8');
     let status: SentMail['status'] = 'stored';
     let error: string | null = null;
-    if (this.relay) {
+    if (relay) {
       try {
-        await this.relay.sendMail({ envelope: built.envelope, raw });
+        await relay.sendMail({ envelope: built.envelope, raw });
         status = 'sent';
       } catch (err) {
         status = 'failed';
@@ -139,13 +147,14 @@ export class Mailer {
    */
   async resend(id: string | number): Promise<OutboxMail> {
     const row = await this.row(id);
-    if (!this.relay) {
+    const { relay } = this.settings.smtpUrl ? await this.transports() : { relay: null };
+    if (!relay) {
       throw AppError.conflict('no SMTP relay is configured (mailer.smtpUrl or PLINTH_MAILER_SMTP_URL): outgoing mail stays in the outbox', 'no_relay');
     }
     let status: SentMail['status'] = 'sent';
     let error: string | null = null;
     try {
-      await this.relay.sendMail({ from: String(row.from), to: JSON.parse(String(row.to)), raw: String(row.raw) });
+      await relay.sendMail({ from: String(row.from), to: JSON.parse(String(row.to)), raw: String(row.raw) });
     } catch (err) {
       status = 'failed';
       error = (err as Error).message;
@@ -169,6 +178,6 @@ export class Mailer {
   }
 
   close(): void {
-    this.relay?.close();
+    void this.loading?.then(({ relay }) => relay?.close());
   }
 }

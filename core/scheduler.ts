@@ -72,7 +72,7 @@ export class Scheduler {
 
   /** Records each job, runs catch-ups that are due, then starts the cron ticks. */
   async start(): Promise<void> {
-    for (const job of this.jobs.values()) await this.ensureRow(job);
+    await this.ensureRows([...this.jobs.values()]);
     for (const job of this.jobs.values()) if (job.catchUp) await this.catchUp(job);
     for (const job of this.jobs.values()) {
       const task = cron.schedule(job.schedule, () => this.track(this.runTick(job)), { timezone: 'Etc/UTC', name: job.name, noOverlap: true });
@@ -120,26 +120,40 @@ export class Scheduler {
   async runNow(name: string): Promise<RunOutcome> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`no job named "${name}"`);
-    await this.ensureRow(job);
+    await this.ensureRows([job]);
     return this.track(this.execute(job, { scheduledFor: this.clock.now(), trigger: 'manual' }));
   }
 
   /** Runs the latest due tick if no run finished for it (none ran, or its run was abandoned). */
   async catchUp(job: Job): Promise<RunOutcome> {
+    // Most boots find nothing due. Deciding that without the lease saves two durable writes a job
+    // at every boot; a held or left-behind lease still goes the leased way (it may hide a dead run).
+    const { createdAt, leased } = await this.jobRow(job.name);
+    if (!leased && !(await this.missedTick(job, createdAt))) return 'skipped';
     return this.withLease(job, async () => {
-      const row = await this.db('core_jobs').where('name', job.name).first('created_at');
-      const last = (await this.db('core_job_runs')
-        .where('job', job.name)
-        .whereIn('trigger', ['cron', 'catchup'])
-        .whereNot('status', 'abandoned')
-        .max({ at: 'scheduled_for' })
-        .first()) as { at: string | null } | undefined;
-      const since = [row?.created_at, last?.at].filter(Boolean).sort().pop() as string;
-      const due = this.previousTick(job.schedule, this.clock.now());
-      if (iso(due) <= since) return 'skipped';
-      this.logger.info({ job: job.name, due: iso(due), since }, 'catching up a missed job run');
+      const due = await this.missedTick(job, createdAt);
+      if (!due) return 'skipped';
+      this.logger.info({ job: job.name, due: iso(due) }, 'catching up a missed job run');
       return this.runLeased(job, { scheduledFor: due, trigger: 'catchup' });
     });
+  }
+
+  private async jobRow(name: string): Promise<{ createdAt: string | undefined; leased: boolean }> {
+    const row = await this.db('core_jobs').where('name', name).first('created_at', JOBS.holder);
+    return { createdAt: row?.created_at, leased: Boolean(row?.[JOBS.holder]) };
+  }
+
+  /** The latest tick due since the job was recorded or last ran for a tick, or null when none was missed. */
+  private async missedTick(job: Job, createdAt: string | undefined): Promise<Date | null> {
+    const last = (await this.db('core_job_runs')
+      .where('job', job.name)
+      .whereIn('trigger', ['cron', 'catchup'])
+      .whereNot('status', 'abandoned')
+      .max({ at: 'scheduled_for' })
+      .first()) as { at: string | null } | undefined;
+    const since = [createdAt, last?.at].filter(Boolean).sort().pop() as string;
+    const due = this.previousTick(job.schedule, this.clock.now());
+    return iso(due) <= since ? null : due;
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -148,16 +162,25 @@ export class Scheduler {
     return p;
   }
 
-  private async ensureRow(job: Job): Promise<void> {
-    const existing = await this.db('core_jobs').where('name', job.name).first('name');
-    if (existing) {
-      await this.db('core_jobs').where('name', job.name).update({ schedule: job.schedule });
-      return;
-    }
-    try {
-      await this.db('core_jobs').insert({ name: job.name, schedule: job.schedule, created_at: iso(this.clock.now()) });
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
+  /** Records the jobs in one read and at most one insert; a schedule is written only when it changed. */
+  private async ensureRows(jobs: Job[]): Promise<void> {
+    const rows: Array<{ name: string; schedule: string }> = await this.db('core_jobs')
+      .whereIn(
+        'name',
+        jobs.map((j) => j.name),
+      )
+      .select('name', 'schedule');
+    const known = new Map(rows.map((r) => [r.name, r.schedule]));
+    const missing = jobs.filter((j) => !known.has(j.name));
+    const now = iso(this.clock.now());
+    // Another instance booting at the same time may insert the same rows: theirs stand.
+    if (missing.length)
+      await this.db('core_jobs')
+        .insert(missing.map((j) => ({ name: j.name, schedule: j.schedule, created_at: now })))
+        .onConflict('name')
+        .ignore();
+    for (const job of jobs) {
+      if (known.has(job.name) && known.get(job.name) !== job.schedule) await this.db('core_jobs').where('name', job.name).update({ schedule: job.schedule });
     }
   }
 

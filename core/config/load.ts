@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createAjv, toFieldErrors } from '../validation.js';
+import { createAjv, runOnce, toFieldErrors } from '../validation.js';
 import { coreConfigSchema, type CoreConfig } from './schema.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -94,7 +94,7 @@ function envLayer(env: NodeJS.ProcessEnv): Json {
   return layer;
 }
 
-const ajv = createAjv({ coerceTypes: true });
+const ajv = createAjv({ coerceTypes: true, ...runOnce });
 const validateCore = ajv.compile(coreConfigSchema);
 
 /** Formats the first failing field as `key = value: expected …`. */

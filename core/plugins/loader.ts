@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CoreConfig } from '../config/schema.js';
 import { ConfigError, describeConfigErrors, setPath, splitList } from '../config/load.js';
-import { createAjv, schemaProblems, toFieldErrors } from '../validation.js';
+import { createAjv, runOnce, schemaProblems, toFieldErrors } from '../validation.js';
 import type { Plugin } from './contract.js';
 
 export interface LoadedPlugin {
@@ -64,7 +64,7 @@ export function orderByDependencies(plugins: Plugin[]): Plugin[] {
   return ordered;
 }
 
-const settingsAjv = createAjv({ coerceTypes: true });
+const settingsAjv = createAjv({ coerceTypes: true, ...runOnce });
 
 function applyEnv(plugin: Plugin, settings: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   for (const [name, target] of Object.entries(plugin.env ?? {})) {

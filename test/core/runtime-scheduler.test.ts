@@ -1,3 +1,4 @@
+// Longer than most: the scheduler's whole contract (leases across instances, catch-up at boot, the CLI) reads in one place.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -306,6 +307,30 @@ describe('runtime: scheduler', () => {
           ['catchup', '2026-03-01T10:05:00.000Z'],
         ],
       );
+    });
+
+    it('a boot with nothing due writes nothing to the job tables (no lease taken); a lease a dead instance left still leads to the catch-up', async () => {
+      await reboot();
+      await t!.close();
+      t = await createTestApp({ database, clock, start: false });
+      const writes: string[] = [];
+      t.app.db.on('query', (q: { sql: string }) => {
+        if (/^\s*(insert|update|delete)\b.*\b(core_jobs|core_job_runs)\b/is.test(q.sql)) writes.push(q.sql);
+      });
+      await t.app.start();
+      await t.app.scheduler.stop();
+      assert.deepEqual(writes, [], 'nothing was due and the schedules did not change');
+
+      // A dead instance left its lease on the job while a tick was missed: the boot goes the leased way and runs it.
+      await t.app.db('core_jobs').where('name', TICK).update({ lease_owner: 'dead-instance', lease_until: '2026-03-01T10:02:30.000Z' });
+      clock.set('2026-03-01T10:06:00.000Z');
+      await reboot();
+      const rows = await runs(t!);
+      assert.deepEqual(
+        rows.map((r) => [r.trigger, r.status, r.scheduled_for]),
+        [['catchup', 'succeeded', '2026-03-01T10:05:00.000Z']],
+      );
+      assert.deepEqual(await t!.app.db('core_jobs').where('name', TICK).first('lease_owner', 'lease_until'), { lease_owner: null, lease_until: null });
     });
 
     it('a job without catchUp is never caught up', async () => {

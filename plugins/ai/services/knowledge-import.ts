@@ -1,5 +1,6 @@
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
 import { AppError } from '../../../core/errors.js';
+import { lazy } from '../../../core/lazy.js';
 import type { FieldError } from '../../../core/validation.js';
 import { checkEntry, type EntryFields } from './knowledge-entry.js';
 
@@ -87,12 +88,20 @@ function jsonRows(content: string): RawRow[] {
  * keywords (separated by | or ,), kind (faq/keyword), priority and enabled may follow. Blank
  * lines and rows of empty cells (spreadsheets leave them at the end) are skipped.
  */
+/** csv-parse is loaded at the first CSV import, not at boot. */
+const csvParse = lazy(() => (createRequire(import.meta.url)('csv-parse/sync') as typeof import('csv-parse/sync')).parse);
+
 function csvRows(content: string): RawRow[] {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     // One line ending throughout, so a record's line number is right and answers keep \n only.
     // (The sync API's typings do not follow `info: true`.)
-    records = parse(content.replace(/\r\n?/g, '\n'), { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
+    records = csvParse()(content.replace(/\r\n?/g, '\n'), {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as unknown as typeof records;
   } catch (err) {
     throw invalid(`is not valid CSV: ${(err as Error).message}`);
   }

@@ -1,9 +1,9 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
+import { lazy } from '../../../core/lazy.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
 import { hmacSha256, randomToken } from '../../../core/secrets.js';
 
@@ -19,6 +19,9 @@ export interface TokenClaims {
 
 const ISSUER = 'plinth';
 const AUDIENCE = 'plinth:api';
+
+/** jose is ~180 module files: loaded at the first sign or verify, not at boot. */
+const jose = lazy(() => import('jose'));
 
 /**
  * Access tokens: HS256 only (the algorithm is pinned on verify, so `none` or a swapped
@@ -74,6 +77,7 @@ export class JwtSigner {
   async sign(claims: Omit<TokenClaims, 'expiresAt'>, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+    const { SignJWT } = await jose();
     const token = await new SignJWT({ tid: claims.tenantId, sid: claims.sessionId, typ: claims.type })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.userId)
@@ -90,6 +94,7 @@ export class JwtSigner {
   async verify(token: string, type: TokenType): Promise<TokenClaims> {
     const known = this.verified.get(token);
     if (known && known.type === type && known.expiresAt > this.clock.now()) return known;
+    const { jwtVerify, errors } = await jose();
     try {
       const { payload } = await jwtVerify(token, this.secret(), {
         algorithms: ['HS256'],
@@ -109,7 +114,7 @@ export class JwtSigner {
       this.verified.set(token, claims);
       return claims;
     } catch (err) {
-      const expired = err instanceof joseErrors.JWTExpired;
+      const expired = err instanceof errors.JWTExpired;
       throw AppError.unauthorized(expired ? 'token expired' : 'invalid token', expired ? 'token_expired' : 'invalid_token');
     }
   }

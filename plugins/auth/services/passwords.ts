@@ -1,8 +1,13 @@
+import { createRequire } from 'node:module';
 import argon2 from 'argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
 import { AppError } from '../../../core/errors.js';
+import { lazy } from '../../../core/lazy.js';
 
-const COMMON = new Set<string>((dictionary as Record<string, string[]>)['passwords-common']);
+/** zxcvbn's common-password list, decompressed at the first password check rather than at boot. */
+const common = lazy(() => {
+  const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> };
+  return new Set<string>(dictionary['passwords-common']);
+});
 
 /**
  * argon2id with per-hash salt; the parameters are stored in the PHC string with the hash, so they
@@ -24,7 +29,7 @@ export class Passwords {
     };
     if (length < this.policy.min) fail(`must be at least ${this.policy.min} characters`);
     if (length > this.policy.max) fail(`must be at most ${this.policy.max} characters`);
-    if (COMMON.has(password.toLowerCase())) fail('is too common; choose a less guessable password');
+    if (common().has(password.toLowerCase())) fail('is too common; choose a less guessable password');
   }
 
   /**

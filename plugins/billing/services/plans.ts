@@ -77,7 +77,18 @@ export class Plans {
   /** Inserts the configured plans that do not exist yet; never overwrites an edited plan. */
   async seed(plans: PlanSeed[]): Promise<void> {
     const now = this.clock.now().toISOString();
-    for (const p of plans) {
+    // Read first: a boot that finds every plan writes nothing (each insert would be a durable commit).
+    const existing = new Set(
+      (
+        await this.db('billing_plans')
+          .whereIn(
+            'id',
+            plans.map((p) => p.id),
+          )
+          .pluck('id')
+      ).map(String),
+    );
+    for (const p of plans.filter((plan) => !existing.has(plan.id))) {
       await this.db('billing_plans')
         .insert({
           ...toRow({ ...p, features: p.features ?? null }),

@@ -1,4 +1,5 @@
 import type { MetricInfo } from '../../../core/usage.js';
+import { lazy } from '../../../core/lazy.js';
 import { addMonths, GAUGE_KEY } from './periods.js';
 
 /**
@@ -20,13 +21,14 @@ export interface UsageWords {
   advice: string;
 }
 
-const MONTH = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+/** Made on first use: building an Intl formatter loads ICU data (~20 ms at boot otherwise). */
+const month = lazy(() => new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }));
 
 /** The period a counter's key names, in words, and the day the next one starts. */
 function periodOf(key: string): { label: string; next: string } {
   if (key.length === 7) {
     const start = new Date(`${key}-01T00:00:00.000Z`);
-    return { label: `in ${MONTH.format(start)}`, next: addMonths(start, 1).toISOString().slice(0, 10) };
+    return { label: `in ${month().format(start)}`, next: addMonths(start, 1).toISOString().slice(0, 10) };
   }
   const day = new Date(`${key}T00:00:00.000Z`);
   return { label: `on ${key}`, next: new Date(day.getTime() + 86_400_000).toISOString().slice(0, 10) };
