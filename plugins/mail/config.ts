@@ -27,7 +27,13 @@ export interface MailSettings {
     /** Slowest DATA accepted, in bytes per second after a socketTimeoutMs grace (0: no check). */
     minDataRate: number;
     maxUnauthenticatedCommands: number;
+    /** A message's parse may take this long; past it the sender gets a 451 and retries (its worker is stopped). */
     parseTimeoutMs: number;
+    /**
+     * Worker threads that parse received messages beside the main thread (parse-pool.ts). 0 parses
+     * on the main thread, where a runaway parse cannot be stopped, only given up on.
+     */
+    parseWorkers: number;
     /** MIME parts a message may have; more is refused for good (554 5.6.0). */
     maxMimeParts: number;
     /** Bytes of one MIME part's header block; more is refused for good (554 5.6.0). */
@@ -88,6 +94,7 @@ export const mailConfigSchema = {
         minDataRate: { type: 'integer', minimum: 0, default: 500 },
         maxUnauthenticatedCommands: { type: 'integer', minimum: 5, default: 50 },
         parseTimeoutMs: { type: 'integer', minimum: 100, default: 10_000 },
+        parseWorkers: { type: 'integer', minimum: 0, maximum: 16, default: 1 },
         maxMimeParts: { type: 'integer', minimum: 10, maximum: 100_000, default: 1000 },
         maxHeaderBytes: { type: 'integer', minimum: 1024, default: 256 * 1024 },
         tlsKeyFile: { type: ['string', 'null'], default: null },

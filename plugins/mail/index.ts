@@ -78,6 +78,7 @@ export default definePlugin<MailSettings>({
 
   async stop(c) {
     await services(c).receiver.stop();
+    await services(c).preparer.close();
   },
 
   routes(r, c) {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Mailer } from '../../../core/mailer.js';
-import { FORWARDED_HEADER } from './ingest.js';
+import { FORWARDED_HEADER } from './prepare-message.js';
 
 /**
  * Forwards received mail to a mailbox's `forward_to` through the core mailer. Runs as a durable

@@ -3,7 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import { AppError } from '../../../core/errors.js';
 import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
-import { Ingest, parseMessage } from './ingest.js';
+import { Ingest } from './ingest.js';
+import { InlinePreparer, ParsePool } from './parse-pool.js';
+import { parseMessage } from './prepare-message.js';
 import { Mailboxes } from './mailboxes.js';
 import { MailDomains } from './domains.js';
 import { SmtpReceiver } from './smtp-receiver.js';
@@ -23,13 +25,14 @@ export type MailServices = ReturnType<typeof createMailServices>;
 export function createMailServices(d: MailDeps, settings: MailSettings) {
   const domains = new MailDomains({ db: d.db, clock: d.clock, settings, publicUrl: d.config.server.publicUrl, tenants: () => d.tenants });
   const mailboxes = new Mailboxes({ db: d.db, clock: d.clock, settings, usage: d.usage, domains });
+  const preparer = settings.smtp.parseWorkers > 0 ? new ParsePool(settings, d.logger) : new InlinePreparer(settings);
   const ingest = new Ingest({
     db: d.db,
     clock: d.clock,
     logger: d.logger,
     events: d.events,
-    settings,
     mailboxes,
+    preparer,
     pubsub: () => d.pubsub,
   });
   const emails = new Emails({ db: d.db, mailboxes, ingest, maxWaitsPerCaller: settings.longPollMaxPerPrincipal, clock: d.clock });
@@ -87,5 +90,5 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
   /** For other plugins (agents), as `mailCodes` in the container. */
   const codes = new CodeWaiter(emails);
 
-  return { domains, mailboxes, ingest, emails, receiver, sender, forwarder, auth, codes, userRights, setUserRights, readRaw, recipientsOf };
+  return { domains, mailboxes, preparer, ingest, emails, receiver, sender, forwarder, auth, codes, userRights, setUserRights, readRaw, recipientsOf };
 }

@@ -53,17 +53,21 @@ finally:
   return JSON.parse((await child).stdout);
 }
 
+/** Per describe: a mail app with these settings, its owner and one mailbox, closed after. */
+function withMailbox(options: Parameters<typeof startMailApp>[0]): { t: MailApp; owner: Actor; address: string } {
+  const box = {} as { t: MailApp; owner: Actor; address: string };
+  before(async () => {
+    box.t = await startMailApp(options);
+    box.owner = await registerOwner(box.t);
+    box.address = await createMailbox(box.t, box.owner);
+  });
+  after(async () => box.t?.close());
+  return box;
+}
+
 describe('mail: malformed MIME is refused for good', function () {
   this.timeout(120_000);
-  let t: MailApp;
-  let owner: Actor;
-  let address: string;
-  before(async () => {
-    t = await startMailApp({ mail: { smtp: { maxMessageBytes: 8 * 1024 * 1024 } } });
-    owner = await registerOwner(t);
-    address = await createMailbox(t, owner);
-  });
-  after(async () => t?.close());
+  const box = withMailbox({ mail: { smtp: { maxMessageBytes: 8 * 1024 * 1024 } } });
 
   const cases: Array<[string, (to: string) => string, RegExp]> = [
     ['a 1,000-deep multipart', (to) => deepMultipart(to, 1000), /more than 1000 MIME parts/],
@@ -74,61 +78,102 @@ describe('mail: malformed MIME is refused for good', function () {
 
   for (const [name, build, reason] of cases) {
     it(`${name}: 554 5.6.0 naming the reason (nodemailer), nothing stored`, async () => {
-      const before = await rowCounts(t);
-      const err = await sendFails(sendRaw(t, build(address), address));
+      const before = await rowCounts(box.t);
+      const err = await sendFails(sendRaw(box.t, build(box.address), box.address));
       assert.ok((err.responseCode ?? 0) >= 500, `a permanent code, got ${err.responseCode}: ${err.response}`);
       assert.equal(err.responseCode, 554, String(err.response));
       assert.match(String(err.response), /^554 5\.6\.0 malformed message: /);
       assert.match(String(err.response), reason);
-      assert.deepEqual(await rowCounts(t), before);
+      assert.deepEqual(await rowCounts(box.t), before);
     });
   }
 
   it('Python smtplib gets the same permanent refusal for a 5,000-deep multipart', async () => {
-    const before = await rowCounts(t);
-    const reply = await sendWithSmtplib(t.smtpPort, address, deepMultipart(address, 5000));
+    const before = await rowCounts(box.t);
+    const reply = await sendWithSmtplib(box.t.smtpPort, box.address, deepMultipart(box.address, 5000));
     assert.ok(reply.code >= 500, JSON.stringify(reply));
     assert.equal(reply.code, 554);
     assert.match(reply.text, /^5\.6\.0 malformed message: more than 1000 MIME parts/);
-    assert.deepEqual(await rowCounts(t), before);
+    assert.deepEqual(await rowCounts(box.t), before);
   });
 
   it('a deep but legal multipart (under the parts limit) is stored as usual', async () => {
-    const reply = await sendWithSmtplib(t.smtpPort, address, deepMultipart(address, 200));
+    const reply = await sendWithSmtplib(box.t.smtpPort, box.address, deepMultipart(box.address, 200));
     assert.equal(reply.code, 250, JSON.stringify(reply));
-    assert.ok((await inbox(t, owner, address)).some((e) => e.subject === 'deep 200'));
+    assert.ok((await inbox(box.t, box.owner, box.address)).some((e) => e.subject === 'deep 200'));
   });
 
   it('POST /mail/receive: a 1,000-deep multipart is a 422 in the face envelope (with ?to= and from the headers), not a 500', async () => {
-    const admin = await loginAdmin(t);
-    const before = await rowCounts(t);
-    for (const query of [`?to=${encodeURIComponent(address)}`, '']) {
-      const res = await t.mail('POST', `/receive${query}`, {
-        raw: deepMultipart(address, 1000),
+    const admin = await loginAdmin(box.t);
+    const before = await rowCounts(box.t);
+    for (const query of [`?to=${encodeURIComponent(box.address)}`, '']) {
+      const res = await box.t.mail('POST', `/receive${query}`, {
+        raw: deepMultipart(box.address, 1000),
         headers: { ...admin.headers, 'content-type': 'message/rfc822' },
       });
       const body = assertError(res, 422, 'malformed_message');
       assert.match(body.error, /more than 1000 MIME parts/);
     }
-    const lines = await t.mail('POST', `/receive?to=${encodeURIComponent(address)}`, {
-      raw: manyHeaderLines(address, 100_000),
+    const lines = await box.t.mail('POST', `/receive?to=${encodeURIComponent(box.address)}`, {
+      raw: manyHeaderLines(box.address, 100_000),
       headers: { ...admin.headers, 'content-type': 'message/rfc822' },
     });
     assert.match(assertError(lines, 422, 'malformed_message').error, /header block over/);
-    assert.deepEqual(await rowCounts(t), before);
+    assert.deepEqual(await rowCounts(box.t), before);
   });
 
   it('a fault on our side (the database table is gone) stays a temporary 451; mail flows again once it is back', async () => {
-    const before = await rowCounts(t);
-    await t.db.schema.renameTable('mail_raw', 'mail_raw_away');
+    const before = await rowCounts(box.t);
+    await box.t.db.schema.renameTable('mail_raw', 'mail_raw_away');
     try {
-      const err = await sendFails(send(t, { to: address, subject: 'during the outage', text: 'x' }));
+      const err = await sendFails(send(box.t, { to: box.address, subject: 'during the outage', text: 'x' }));
       assert.equal(err.responseCode, 451, String(err.response));
     } finally {
-      await t.db.schema.renameTable('mail_raw_away', 'mail_raw');
+      await box.t.db.schema.renameTable('mail_raw_away', 'mail_raw');
     }
-    assert.deepEqual(await rowCounts(t), before, 'nothing half-written');
-    const ok = await send(t, { to: address, subject: 'after the outage', text: 'x' });
+    assert.deepEqual(await rowCounts(box.t), before, 'nothing half-written');
+    const ok = await send(box.t, { to: box.address, subject: 'after the outage', text: 'x' });
     assert.match(ok.response, /^250 /);
+  });
+});
+
+/** ~0.9 MB of HTML tags: legal, but about a second of sanitising on a development machine. */
+const slowHtml = (to: string) => `${head(to, 'slow to parse')}Content-Type: text/html\r\n\r\n${'<div><span title="a">x</span></div>'.repeat(25_000)}\r\n`;
+
+describe('mail: the parse runs in a worker thread, within its time budget', function () {
+  this.timeout(120_000);
+  const box = withMailbox({ mail: { smtp: { parseTimeoutMs: 100, parseWorkers: 1 } } });
+
+  it('a parse past parseTimeoutMs: a temporary 451 (its worker is stopped), nothing stored; a fresh worker stores the next message', async () => {
+    const before = await rowCounts(box.t);
+    const err = await sendFails(sendRaw(box.t, slowHtml(box.address), box.address));
+    assert.equal(err.responseCode, 451, String(err.response));
+    assert.match(String(err.response), /took too long to parse/);
+    assert.deepEqual(await rowCounts(box.t), before, 'nothing stored for it');
+
+    const ok = await send(box.t, { to: box.address, subject: 'after the slow one', text: 'your code is 482913' });
+    assert.match(ok.response, /^250 /);
+    const mail = (await inbox(box.t, box.owner, box.address)).find((e) => e.subject === 'after the slow one');
+    assert.ok(mail, 'the next message was stored');
+    assert.equal(mail.verification_code, '482913');
+  });
+
+  it('malformed MIME is still a 554 from the worker, with the reason', async () => {
+    const err = await sendFails(sendRaw(box.t, manyParts(box.address, 2000), box.address));
+    assert.equal(err.responseCode, 554, String(err.response));
+    assert.match(String(err.response), /^554 5\.6\.0 malformed message: more than 1000 MIME parts/);
+  });
+});
+
+describe('mail: parseWorkers 0 parses on the main thread', function () {
+  this.timeout(60_000);
+  const box = withMailbox({ mail: { smtp: { parseWorkers: 0 } } });
+
+  it('stores mail with its code and refuses malformed MIME with the same 554', async () => {
+    const ok = await send(box.t, { to: box.address, subject: 'inline', text: 'your code is 771204' });
+    assert.match(ok.response, /^250 /);
+    assert.equal((await inbox(box.t, box.owner, box.address)).find((e) => e.subject === 'inline')?.verification_code, '771204');
+    const err = await sendFails(sendRaw(box.t, manyParts(box.address, 2000), box.address));
+    assert.equal(err.responseCode, 554, String(err.response));
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { MailSettings } from '../config.js';
 import { extractVerificationCode } from '../services/code-extractor.js';
-import { messageText, parseMessage } from '../services/ingest.js';
+import { messageText, parseMessage } from '../services/prepare-message.js';
 import { CORPUS, type CorpusMail } from './fixtures/verification-corpus/index.js';
 
 /** The code found in a corpus mail, through received mail's own path: MIME → mailparser → text → extractor. */

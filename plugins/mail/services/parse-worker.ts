@@ -1,0 +1,27 @@
+// A parse worker's entry (worker_threads): prepares each message it is sent and posts back what is
+// stored of it, or the error as { status, code, message }. One message at a time (parse-pool.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError } from '../../../core/errors.js';
+import type { MailSettings } from '../config.js';
+import { mailLibraries, prepareMessage } from './prepare-message.js';
+import type { ParseReply, ParseRequest } from './parse-pool.js';
+
+const settings = (workerData as { settings: MailSettings }).settings;
+
+// The pool starts a message's time budget once the parser is loaded, not while the thread boots.
+await mailLibraries();
+parentPort!.postMessage({ ready: true } satisfies ParseReply);
+
+parentPort!.on('message', async ({ id, raw, envelopeFrom }: ParseRequest) => {
+  let reply: ParseReply;
+  try {
+    // Bytes arrive as a Uint8Array view; mailparser wants a Buffer over the same memory.
+    reply = { id, prepared: await prepareMessage(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), envelopeFrom, settings) };
+  } catch (err) {
+    reply =
+      err instanceof AppError
+        ? { id, error: { status: err.status, code: err.code, message: err.message } }
+        : { id, error: { status: 500, code: 'parse_failed', message: err instanceof Error ? err.message : String(err) } };
+  }
+  parentPort!.postMessage(reply);
+});

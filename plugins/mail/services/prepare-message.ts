@@ -1,0 +1,158 @@
+import type { ParsedMail } from 'mailparser';
+import type SanitizeHtml from 'sanitize-html';
+import { AppError } from '../../../core/errors.js';
+import type { MailSettings } from '../config.js';
+import { extractVerificationCode } from './code-extractor.js';
+import { htmlRenderer } from './mail-text.js';
+
+// A received message from raw bytes to what is stored of it: parsed within the MIME limits,
+// read as text, its HTML sanitised and its verification code found. Pure CPU work, no I/O: it
+// runs in the parse workers (parse-pool.ts) and, where there are none, on the main thread.
+
+/** What is stored of a parsed message, worked out before it joins a transaction (no CPU work inside one). */
+export interface Prepared {
+  messageId: string | null;
+  sender: string;
+  senderName: string;
+  recipients: string[];
+  subject: string;
+  preview: string;
+  text: string;
+  html: string | null;
+  code: string | null;
+  attachments: Array<{ filename: string | null; content_type: string; size: number; content_id: string | null }>;
+  forwarded: boolean;
+}
+
+export const FORWARDED_HEADER = 'x-plinth-forwarded';
+
+interface MailLibraries {
+  simpleParser: typeof import('mailparser').simpleParser;
+  sanitizeHtml: typeof SanitizeHtml;
+  compileHtmlToText: typeof import('html-to-text').compile;
+}
+let libraries: Promise<MailLibraries> | null = null;
+
+/** mailparser, sanitize-html and html-to-text are loaded with the first message, not at boot (memory, boot time). */
+export function mailLibraries(): Promise<MailLibraries> {
+  libraries ??= Promise.all([import('mailparser'), import('sanitize-html'), import('html-to-text')]).then(([m, s, h]) => ({
+    simpleParser: m.simpleParser,
+    sanitizeHtml: s.default,
+    compileHtmlToText: h.compile,
+  }));
+  return libraries;
+}
+
+let renderer: Promise<(html: string) => string> | null = null;
+
+/**
+ * The text a message is read by (stored as `content`, previewed, searched for a code): its
+ * text/plain part, or else its HTML rendered with cell and block boundaries kept (mail-text.ts).
+ */
+export async function messageText(parsed: ParsedMail, settings: MailSettings): Promise<string> {
+  const text = parsed.text ?? '';
+  if (text.trim() || typeof parsed.html !== 'string') return text;
+  renderer ??= mailLibraries().then((l) => htmlRenderer(l.compileHtmlToText, settings.maxHtmlBytes));
+  return (await renderer)(parsed.html);
+}
+
+/**
+ * Received HTML is hostile until proven otherwise: scripts, event handlers, forms, frames and
+ * javascript: URLs are removed before it is stored for display (the raw message keeps the original).
+ */
+export function sanitizeMailHtml(html: string, sanitizeHtml: typeof SanitizeHtml): string {
+  return sanitizeHtml(html, {
+    allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center', 'span', 'div'],
+    allowedAttributes: {
+      '*': ['style', 'align', 'width', 'height', 'bgcolor', 'color', 'dir', 'title'],
+      a: ['href', 'name', 'target', 'rel'],
+      img: ['src', 'alt', 'width', 'height'],
+      font: ['face', 'size', 'color'],
+      td: ['colspan', 'rowspan', 'valign'],
+      th: ['colspan', 'rowspan', 'valign'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto', 'cid', 'data'],
+    allowedSchemesByTag: { img: ['http', 'https', 'cid', 'data'] },
+    allowProtocolRelative: false,
+    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
+  });
+}
+/**
+ * Why the parser refused a message, as a 422: the same bytes always fail the same way, so this is
+ * a permanent refusal (SMTP 554 5.6.0), never a "try again".
+ */
+function malformed(err: unknown, settings: MailSettings): AppError {
+  const message = err instanceof Error ? err.message : String(err);
+  const reason = /child nodes/i.test(message)
+    ? `more than ${settings.smtp.maxMimeParts} MIME parts`
+    : /header size/i.test(message)
+      ? `a MIME header block over ${settings.smtp.maxHeaderBytes} bytes`
+      : `unparsable MIME (${message.slice(0, 200)})`;
+  return new AppError(422, 'malformed_message', `malformed message: ${reason}`);
+}
+
+/**
+ * Parses within a time budget and the MIME limits, with mailparser's known slow paths (text→HTML,
+ * links) off. A timeout stays a 503 (the machine may just be busy); a parser error is a 422.
+ */
+export async function parseMessage(raw: Buffer, settings: MailSettings): Promise<ParsedMail> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError(503, 'parse_timeout', 'the message took too long to parse; try again later')), settings.smtp.parseTimeoutMs);
+  });
+  try {
+    const { simpleParser } = await mailLibraries();
+    const parsing = simpleParser(raw, {
+      skipTextToHtml: true,
+      // HTML-only mail is rendered to text by messageText(), which keeps table cells apart.
+      skipHtmlToText: true,
+      skipTextLinks: true,
+      skipImageLinks: true,
+      maxHtmlLengthToParse: settings.maxHtmlBytes,
+      maxChildNodes: settings.smtp.maxMimeParts,
+      maxHeadSize: settings.smtp.maxHeaderBytes,
+    }).catch((err: unknown) => {
+      throw malformed(err, settings);
+    });
+    return await Promise.race([parsing, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function toPrepared(parsed: ParsedMail, text: string, envelopeFrom: string, sanitizeHtml: typeof SanitizeHtml, settings: MailSettings): Prepared {
+  const from = parsed.from?.value?.[0];
+  const html = typeof parsed.html === 'string' ? sanitizeMailHtml(parsed.html.slice(0, settings.maxHtmlBytes), sanitizeHtml) : null;
+  const subject = parsed.subject ?? '';
+  const code = extractVerificationCode(subject, text);
+  // Cut to the columns' sizes and without NUL (PostgreSQL text refuses it): one odd message must
+  // never fail the transaction it shares with others.
+  const clean = (v: string, max?: number) => (max === undefined ? v : v.slice(0, max)).replace(/\0/g, '');
+  return {
+    messageId: parsed.messageId ? clean(parsed.messageId, 998) : null,
+    sender: clean(from?.address ?? envelopeFrom ?? '', 320),
+    senderName: clean(from?.name ?? '', 320),
+    recipients: [parsed.to, parsed.cc]
+      .flatMap((a) => (Array.isArray(a) ? a : a ? [a] : []))
+      .flatMap((a) => a.value.map((v) => clean(v.address ?? '')))
+      .filter(Boolean),
+    subject: clean(subject, 998),
+    preview: clean(text.slice(0, 2000).replace(/\s+/g, ' ').trim(), 200),
+    text: clean(text),
+    html: html === null ? null : clean(html),
+    code,
+    attachments: parsed.attachments.map((a) => ({
+      filename: a.filename ? clean(a.filename, 255) : null,
+      content_type: clean(a.contentType, 255),
+      size: a.size,
+      content_id: a.cid ? clean(a.cid, 255) : null,
+    })),
+    forwarded: Boolean(parsed.headers.get(FORWARDED_HEADER)),
+  };
+}
+
+/** Parses a raw message and works out what is stored of it; a malformed message is a 422 (malformed_message). */
+export async function prepareMessage(raw: Buffer, envelopeFrom: string, settings: MailSettings): Promise<Prepared> {
+  const parsed = await parseMessage(raw, settings);
+  return toPrepared(parsed, await messageText(parsed, settings), envelopeFrom, (await mailLibraries()).sanitizeHtml, settings);
+}
