@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../../core/clock.js';
+import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
@@ -69,6 +70,11 @@ export class Commands {
   private readonly pubsub: PubSub;
   private readonly settings: RobotsSettings;
   private readonly presence: Presence;
+  /**
+   * Pushed commands are marked `sent` in shared commits: with commands in flight, one commit covers
+   * several marks instead of one each (each is a durable write, and they queue on SQLite's one connection).
+   */
+  private readonly sentMarks: GroupCommit<string, null>;
 
   constructor({ db, clock, logger, events, pubsub, settings, presence }: CommandsDeps) {
     this.db = db;
@@ -78,6 +84,18 @@ export class Commands {
     this.pubsub = pubsub;
     this.settings = settings;
     this.presence = presence;
+    this.sentMarks = new GroupCommit(
+      db,
+      logger,
+      async (trx, commandIds) => {
+        await trx('robots_commands')
+          .whereIn('command_id', commandIds)
+          .where('status', 'pending')
+          .update({ status: 'sent', sent_at: this.clock.now().toISOString() });
+        return commandIds.map(() => null);
+      },
+      { maxBatch: 200, name: 'commands marked sent' },
+    );
   }
 
   async start(): Promise<void> {
@@ -97,6 +115,7 @@ export class Commands {
     this.presence.stop();
     if (this.sweep) clearInterval(this.sweep);
     await Promise.allSettled([...this.presenceWrites]);
+    await this.sentMarks.settled(); // the database closes after this
   }
 
   /** A presence write that stop() waits for; a failure only delays what the row says until the next heartbeat. */
@@ -183,11 +202,7 @@ export class Commands {
     const sockets = [...(this.sockets.get(robotPk) ?? [])].filter((socket) => socket.readyState === socket.OPEN);
     if (!sockets.length) return;
     for (const socket of sockets) this.send(socket, command);
-    const nowIso = this.clock.now().toISOString();
-    this.db('robots_commands')
-      .where({ command_id: command.commandId, status: 'pending' })
-      .update({ status: 'sent', sent_at: nowIso })
-      .catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
+    this.sentMarks.submit(command.commandId).catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
   }
 
   /**
