@@ -39,6 +39,9 @@ describe('auth admin UI (browser)', () => {
   }
 
   async function signOut() {
+    // The page's own reads (GET /users/me on the profile) finish first: one still in flight when
+    // the session ends would answer 401, which the browser helper counts as a problem.
+    await page.waitForLoadState('networkidle');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await heading('Sign in');
   }
