@@ -212,6 +212,8 @@ export class Plinth {
       // Each handler's payload type came from its event's name; the bus delivers by name.
       const handlers = Object.entries(plugin.on ?? {}) as Array<[string, (e: PlatformEvent, c: PluginContext) => Promise<void> | void]>;
       for (const [name, fn] of handlers) events.subscribe(name, `${plugin.name}:${name}`, (e) => fn(e, c));
+      const batchHandlers = Object.entries(plugin.onBatch ?? {}) as Array<[string, (e: PlatformEvent[], c: PluginContext) => Promise<void>]>;
+      for (const [name, fn] of batchHandlers) events.subscribeBatch(name, `${plugin.name}:${name}`, (e) => fn(e, c));
       for (const [name, fn] of Object.entries(plugin.filters ?? {})) hooks.addFilter(name, plugin.name, (v, ctx) => fn(v, ctx, c));
       for (const job of plugin.jobs ?? []) {
         scheduler.add({ name: `${plugin.name}.${job.name}`, schedule: job.schedule, catchUp: job.catchUp, run: (info) => job.run(c, info) });

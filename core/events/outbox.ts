@@ -1,3 +1,4 @@
+// Longer than most (~450 lines): emitting, claiming, delivering (per event and in batches) and retrying share one state.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -21,6 +22,16 @@ export interface PlatformEvent<P = Record<string, unknown>> {
 }
 
 export type EventHandler<P = any> = (event: PlatformEvent<P>) => Promise<void> | void;
+
+/**
+ * A handler given a claimed batch's events at once, in order (those it has not yet handled): it can
+ * do for all of them in one commit what a per-event handler does in one commit each. Succeeding
+ * handles them all; throwing fails them all (each retried on its own schedule). It runs outside
+ * any event's meta: it reads each event's `meta` itself.
+ */
+export type BatchEventHandler<P = any> = (events: Array<PlatformEvent<P>>) => Promise<void>;
+
+type Subscription = { key: string; batch: false; fn: EventHandler } | { key: string; batch: true; fn: BatchEventHandler };
 
 export interface EmitOptions {
   tenantId?: string | null;
@@ -72,7 +83,7 @@ const OUTCOME_WINDOW_MS = 50;
 const EVENTS: LeasedTable = { table: 'core_events', holder: 'locked_by', until: 'locked_until' };
 
 export class EventBus {
-  private readonly handlers = new Map<string, Array<{ key: string; fn: EventHandler }>>();
+  private readonly handlers = new Map<string, Subscription[]>();
   readonly instanceId = randomUUID();
   /** Numbers each claim, so concurrent drains in one instance (a flush beside the poller) never share a batch. */
   private claims = 0;
@@ -95,9 +106,18 @@ export class EventBus {
 
   /** Subscribes a durable handler; `key` must be stable across restarts (it records delivery). */
   subscribe(name: string, key: string, fn: EventHandler): void {
+    this.add(name, { key, batch: false, fn });
+  }
+
+  /** Subscribes a durable handler that takes a batch's events at once (see BatchEventHandler). */
+  subscribeBatch(name: string, key: string, fn: BatchEventHandler): void {
+    this.add(name, { key, batch: true, fn });
+  }
+
+  private add(name: string, subscription: Subscription): void {
     const list = this.handlers.get(name) ?? [];
-    if (list.some((h) => h.key === key)) throw new Error(`event handler "${key}" is already subscribed to "${name}"`);
-    list.push({ key, fn });
+    if (list.some((h) => h.key === subscription.key)) throw new Error(`event handler "${subscription.key}" is already subscribed to "${name}"`);
+    list.push(subscription);
     this.handlers.set(name, list);
   }
 
@@ -263,19 +283,23 @@ export class EventBus {
   }
 
   /**
-   * Runs the handlers of a batch's events one event after another, in order, and records their
-   * outcomes (the handlers that succeeded, each event's new state) together: one commit for the
-   * outcomes gathered over up to OUTCOME_WINDOW_MS instead of one per event. A crash before they
-   * are recorded runs those handlers again — handlers are at least once, as always; the window
-   * bounds how much runs twice.
+   * Runs the batch handlers once with their events, then the other handlers one event after another,
+   * in order, and records the outcomes (the handlers that succeeded, each event's new state)
+   * together: one commit for the outcomes gathered over up to OUTCOME_WINDOW_MS instead of one per
+   * event. A crash before they are recorded runs those handlers again — handlers are at least once,
+   * as always; the window bounds how much runs twice.
    */
   private async deliverAll(events: PlatformEvent[]): Promise<void> {
     if (!events.length) return;
     const earlier = await this.handledBefore(events.map((e) => e.id));
+    const outcomes = new Map(events.map((event): [number, DeliveryOutcome] => [event.id, { event, handled: [], failure: null }]));
+    await this.runBatchHandlers(events, earlier, outcomes);
     let pending: DeliveryOutcome[] = [];
     let since = performance.now();
     for (const event of events) {
-      pending.push(await this.runHandlers(event, earlier.get(event.id) ?? new Set()));
+      const outcome = outcomes.get(event.id)!;
+      await this.runHandlers(event, earlier.get(event.id) ?? new Set(), outcome);
+      pending.push(outcome);
       if (performance.now() - since >= OUTCOME_WINDOW_MS) {
         await this.record(pending);
         pending = [];
@@ -295,21 +319,46 @@ export class EventBus {
     return out;
   }
 
-  private async runHandlers(event: PlatformEvent, done: Set<string>): Promise<DeliveryOutcome> {
-    const targets = [...(this.handlers.get(event.name) ?? []), ...(this.handlers.get('*') ?? [])];
-    const handled: DeliveryOutcome['handled'] = [];
-    let failure: Error | null = null;
-    for (const { key, fn } of targets) {
-      if (done.has(key)) continue;
+  private targets(name: string): Subscription[] {
+    return [...(this.handlers.get(name) ?? []), ...(this.handlers.get('*') ?? [])];
+  }
+
+  /** Each batch handler once, with the events it has not handled yet; its outcome counts for each of them. */
+  private async runBatchHandlers(events: PlatformEvent[], earlier: Map<number, Set<string>>, outcomes: Map<number, DeliveryOutcome>): Promise<void> {
+    const calls = new Map<string, { fn: BatchEventHandler; events: PlatformEvent[] }>();
+    for (const event of events) {
+      for (const sub of this.targets(event.name)) {
+        if (!sub.batch || earlier.get(event.id)?.has(sub.key)) continue;
+        const call = calls.get(sub.key) ?? { fn: sub.fn, events: [] };
+        call.events.push(event);
+        calls.set(sub.key, call);
+      }
+    }
+    for (const [key, call] of calls) {
+      try {
+        await this.causes.exit(() => call.fn(call.events));
+        const at = iso(this.clock.now());
+        for (const event of call.events) outcomes.get(event.id)!.handled.push({ event_id: event.id, handler: key, handled_at: at });
+      } catch (err) {
+        for (const event of call.events) outcomes.get(event.id)!.failure = err as Error;
+        this.logger.warn({ err, events: call.events.length, firstEventId: call.events[0].id, handler: key }, 'batch event handler failed');
+      }
+    }
+  }
+
+  /** The per-event handlers of one event, in order, into its outcome. */
+  private async runHandlers(event: PlatformEvent, done: Set<string>, outcome: DeliveryOutcome): Promise<void> {
+    for (const sub of this.targets(event.name)) {
+      if (sub.batch || done.has(sub.key)) continue;
+      const { key, fn } = sub;
       try {
         await (Object.keys(event.meta).length ? this.causes.run(event.meta, () => fn(event)) : fn(event));
-        handled.push({ event_id: event.id, handler: key, handled_at: iso(this.clock.now()) });
+        outcome.handled.push({ event_id: event.id, handler: key, handled_at: iso(this.clock.now()) });
       } catch (err) {
-        failure = err as Error;
+        outcome.failure = err as Error;
         this.logger.warn({ err, event: event.name, eventId: event.id, handler: key }, 'event handler failed');
       }
     }
-    return { event, handled, failure };
   }
 
   /** Outcomes in one transaction; if it fails, each on its own, so one cannot fail the others. */

@@ -67,6 +67,11 @@ type Handler<P, S> = (event: PlatformEvent<P>, c: PluginContext<S>) => Promise<v
  */
 export type EventHandlers<S = any> = { [N in EventName]?: Handler<EventPayloads[N], S> } & { '*'?: Handler<Record<string, unknown>, S> };
 
+type BatchHandler<P, S> = (events: Array<PlatformEvent<P>>, c: PluginContext<S>) => Promise<void>;
+
+/** Durable handlers given a claimed batch's events at once (core/events/outbox.ts BatchEventHandler), by event name or '*'. */
+export type BatchEventHandlers<S = any> = { [N in EventName]?: BatchHandler<EventPayloads[N], S> } & { '*'?: BatchHandler<Record<string, unknown>, S> };
+
 /** The contract every plugin satisfies: a plain object; the core does the rest. */
 export interface Plugin<S = any> {
   name: string;
@@ -109,6 +114,11 @@ export interface Plugin<S = any> {
   jobs?: JobSpec<S>[];
   /** Durable event handlers (at least once, retried), by event name or '*'. */
   on?: EventHandlers<S>;
+  /**
+   * Durable handlers that take a batch's events at once, for work that is cheaper done for many in
+   * one commit (workflows start the runs of 50 events in one). Keyed like `on`; one name in both is an error.
+   */
+  onBatch?: BatchEventHandlers<S>;
   /** Filter hooks, by hook name: return the value (changed or not) or throw to veto. */
   filters?: Record<string, (value: any, context: Record<string, unknown>, c: PluginContext<S>) => unknown>;
   start?(c: PluginContext<S>): Promise<void>;

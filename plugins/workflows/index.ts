@@ -65,10 +65,11 @@ export default definePlugin<WorkflowsSettings>({
     workflowRoutes(r, s);
   },
 
-  on: {
-    // Every event of the platform; the triggers keep those of a workflow's own tenant and event name.
-    async '*'(event, c) {
-      await services(c).triggers.onEvent(event);
+  onBatch: {
+    // Every event of the platform, a claimed batch at a time (its runs start in one commit); the
+    // triggers keep those of a workflow's own tenant and event name.
+    async '*'(events, c) {
+      await services(c).triggers.onEvents(events);
     },
   },
 

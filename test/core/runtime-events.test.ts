@@ -81,6 +81,32 @@ describe('runtime: durable events (outbox)', () => {
       assert.equal((await t.app.db('core_events').first('attempts')).attempts, 2);
     });
 
+    it('a batch handler gets a claimed batch at once, in order; failing, it is retried for each event and the per-event handler is not rerun', async () => {
+      const calls: number[][] = [];
+      let failures = 1;
+      t.app.events.subscribeBatch('runtime.batch', 'runtime:batch', async (events) => {
+        calls.push(events.map((e) => Number(e.payload.n)));
+        if (failures-- > 0) throw new Error('the batch failed once');
+      });
+      const single: number[] = [];
+      t.app.events.subscribe('runtime.batch', 'runtime:single', (e) => {
+        single.push(Number(e.payload.n));
+      });
+      await t.app.db.transaction(async (trx) => {
+        for (let n = 1; n <= 5; n++) await t.app.events.emit(trx, 'runtime.batch', { n });
+      });
+      await waitFor('the batch handler retried', async () => {
+        await t.app.events.flush();
+        return (await count(t, 'core_events', { status: 'delivered' })) === 5;
+      });
+      assert.deepEqual(calls[0], [1, 2, 3, 4, 5], 'one call with the whole batch, in order');
+      assert.deepEqual(calls.slice(1).flat().sort(), [1, 2, 3, 4, 5], 'each event given to it again after the failure');
+      assert.deepEqual(single, [1, 2, 3, 4, 5], 'the per-event handler ran once for each event');
+      assert.equal(await count(t, 'core_event_handled', { handler: 'runtime:batch' }), 5);
+      assert.equal(await count(t, 'core_event_handled', { handler: 'runtime:single' }), 5);
+      assert.deepEqual(await t.app.db('core_events').distinct('attempts').pluck('attempts'), [2]);
+    });
+
     it('concurrent flushes in one instance never deliver one event twice', async () => {
       const clock = new ManualClock('2026-03-01T10:00:00.000Z');
       const u = await createTestApp({ clock, start: false, overrides: { events: { batchSize: 2 } } });

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { iso, type Clock } from '../../../core/clock.js';
-import { isUniqueViolation } from '../../../core/db/connection.js';
 import type { Logger } from '../../../core/logger.js';
 import type { FieldError } from '../../../core/validation.js';
 import type { WorkflowsSettings } from '../config.js';
@@ -44,6 +43,16 @@ export type StartOutcome =
   | { outcome: 'not_matched'; errors: FieldError[] }
   | { outcome: 'duplicate'; runId: number };
 
+/** A run's row as the starter writes it (the lease, when it has one, is added beside). */
+type RunRow = Omit<ClaimedRun, 'id'> & {
+  version: number;
+  trigger_key: string | null;
+  reason: string | null;
+  rerun_of: number | null;
+  finished_at: string | null;
+};
+type RunLease = { lease_owner: string; lease_until: string };
+
 /** What RunStarter is built from, passed by name. */
 export interface RunStarterDeps {
   db: Knex;
@@ -55,7 +64,7 @@ export interface RunStarterDeps {
   /** The runner: new runs are handed to it leased (no claim needed), or it is woken to claim them. */
   runner: {
     kick(): void;
-    leaseForNew(): { lease_owner: string; lease_until: string } | null;
+    leaseForNew(): RunLease | null;
     adopt(run: ClaimedRun & { token: string }): void;
   };
 }
@@ -85,55 +94,85 @@ export class RunStarter {
   }
 
   async start(req: StartRequest): Promise<StartOutcome> {
-    const wf = req.workflow;
-    const version = await this.versions.byId(wf.version_id);
-    if (!version) throw new Error(`workflow ${wf.id} has no version ${wf.version_id}`);
-    const match = this.conditions.forVersion(version.id, version.definition.condition, req.payload);
-    if (!match.matched) return { outcome: 'not_matched', errors: match.errors };
-    const cause = req.cause ?? NO_CAUSE;
-    const reason = await this.blockReason(wf, cause, req.automatic);
-    const now = iso(this.clock.now());
-    const row = {
-      workflow_id: wf.id,
-      tenant_id: wf.tenant_id,
-      version_id: version.id,
-      version: version.version,
-      trigger_type: req.triggerType,
-      trigger_key: req.triggerKey,
-      trigger_payload: JSON.stringify(req.payload ?? {}),
-      status: reason ? 'blocked' : 'pending',
-      reason,
-      current_step: 0,
-      chain: JSON.stringify([...cause.chain, wf.id]),
-      depth: cause.depth + 1,
-      rerun_of: req.rerunOf ?? null,
-      next_at: reason ? null : now,
-      created_at: now,
-      finished_at: reason ? now : null,
-    };
-    const lease = reason ? null : this.runner.leaseForNew();
-    let runId: number;
-    try {
-      const [inserted] = await this.db('workflows_runs')
-        .insert({ ...row, ...lease })
-        .returning('id');
-      runId = Number(typeof inserted === 'object' ? (inserted as { id: number }).id : inserted);
-    } catch (err) {
-      if (!isUniqueViolation(err) || !req.triggerKey) throw err;
-      // Delivered again (the outbox is at least once, webhooks are retried): the first run stands.
-      const first = await this.db('workflows_runs').where({ workflow_id: wf.id, trigger_key: req.triggerKey }).first('id');
-      return { outcome: 'duplicate', runId: Number(first.id) };
-    }
-    if (reason) {
-      this.logger.warn({ workflowId: wf.id, tenantId: wf.tenant_id, runId, trigger: req.triggerType, reason }, 'workflow run blocked');
-      return { outcome: 'blocked', runId, reason };
-    }
-    if (lease) this.runner.adopt({ ...row, id: runId, version_id: version.id, token: lease.lease_owner });
-    else this.runner.kick();
-    return { outcome: 'started', runId };
+    const [outcome] = await this.startMany([req]);
+    return outcome;
   }
 
-  private async blockReason(wf: WorkflowRow, cause: Cause, automatic: boolean): Promise<string | null> {
+  /**
+   * Several triggers at once (a batch of events): each is checked as start() checks one, and the
+   * runs are written in one commit; the same trigger key again (a redelivery) keeps the first run.
+   */
+  async startMany(reqs: StartRequest[]): Promise<StartOutcome[]> {
+    const outcomes: StartOutcome[] = new Array(reqs.length);
+    const inserts: Array<{ i: number; req: StartRequest; row: RunRow; lease: RunLease | null }> = [];
+    const recent = new Map<string, number>(); // runs of each workflow in the last minute, this batch's included
+    const now = iso(this.clock.now());
+    for (const [i, req] of reqs.entries()) {
+      const wf = req.workflow;
+      const version = await this.versions.byId(wf.version_id);
+      if (!version) throw new Error(`workflow ${wf.id} has no version ${wf.version_id}`);
+      const match = this.conditions.forVersion(version.id, version.definition.condition, req.payload);
+      if (!match.matched) {
+        outcomes[i] = { outcome: 'not_matched', errors: match.errors };
+        continue;
+      }
+      const cause = req.cause ?? NO_CAUSE;
+      const reason = await this.blockReason(wf, cause, req.automatic, recent);
+      const row: RunRow = {
+        workflow_id: wf.id,
+        tenant_id: wf.tenant_id,
+        version_id: version.id,
+        version: version.version,
+        trigger_type: req.triggerType,
+        trigger_key: req.triggerKey,
+        trigger_payload: JSON.stringify(req.payload ?? {}),
+        status: reason ? 'blocked' : 'pending',
+        reason,
+        current_step: 0,
+        chain: JSON.stringify([...cause.chain, wf.id]),
+        depth: cause.depth + 1,
+        rerun_of: req.rerunOf ?? null,
+        next_at: reason ? null : now,
+        created_at: now,
+        finished_at: reason ? now : null,
+      };
+      inserts.push({ i, req, row, lease: reason ? null : this.runner.leaseForNew() });
+    }
+    if (!inserts.length) return outcomes;
+    const ids = await this.db.transaction(async (trx) => {
+      const out: Array<number | null> = [];
+      for (const { row, lease } of inserts) {
+        const [inserted] = await trx('workflows_runs')
+          .insert({ ...row, ...lease })
+          .onConflict(['workflow_id', 'trigger_key'])
+          .ignore()
+          .returning('id');
+        out.push(inserted === undefined ? null : Number(typeof inserted === 'object' ? (inserted as { id: number }).id : inserted));
+      }
+      return out;
+    });
+    let kick = false;
+    for (const [k, { i, req, row, lease }] of inserts.entries()) {
+      const runId = ids[k];
+      if (runId === null) {
+        // Delivered again (the outbox is at least once, webhooks are retried): the first run stands.
+        const first = await this.db('workflows_runs').where({ workflow_id: row.workflow_id, trigger_key: req.triggerKey }).first('id');
+        outcomes[i] = { outcome: 'duplicate', runId: Number(first.id) };
+      } else if (row.reason) {
+        this.logger.warn({ workflowId: row.workflow_id, tenantId: row.tenant_id, runId, trigger: req.triggerType, reason: row.reason }, 'workflow run blocked');
+        outcomes[i] = { outcome: 'blocked', runId, reason: row.reason };
+      } else {
+        if (lease) this.runner.adopt({ ...row, id: runId, token: lease.lease_owner });
+        else kick = true;
+        outcomes[i] = { outcome: 'started', runId };
+      }
+    }
+    if (kick) this.runner.kick();
+    return outcomes;
+  }
+
+  /** Why a trigger must not start a run, or null; `recent` counts each workflow's runs of the last minute across a batch. */
+  private async blockReason(wf: WorkflowRow, cause: Cause, automatic: boolean, recent: Map<string, number>): Promise<string | null> {
     if (cause.chain.includes(wf.id)) {
       return `loop: this workflow is already in the chain of runs that caused the trigger (${cause.chain.join(' -> ')})`;
     }
@@ -143,18 +182,24 @@ export class RunStarter {
     if (!automatic) return null;
     // A loop that leaves the process (mail sent to a mailbox here, a webhook calling back) carries
     // no chain; a workflow starting more often than this is stopped here instead.
+    const n = recent.get(wf.id) ?? (await this.runsLastMinute(wf.id));
+    if (n >= this.settings.maxRunsPerMinute) {
+      return `rate: ${n} runs in the last minute; the limit is ${this.settings.maxRunsPerMinute} per workflow (settings.workflows.maxRunsPerMinute)`;
+    }
+    recent.set(wf.id, n + 1);
+    return null;
+  }
+
+  /** Counted up to the limit only: a busy workflow's check reads at most maxRunsPerMinute rows. */
+  private async runsLastMinute(workflowId: string): Promise<number> {
     const since = iso(new Date(this.clock.now().getTime() - 60_000));
-    // Counted up to the limit only: a busy workflow's check reads at most maxRunsPerMinute rows.
     const recent = this.db('workflows_runs')
       .select('id')
-      .where('workflow_id', wf.id)
+      .where('workflow_id', workflowId)
       .andWhere('created_at', '>=', since)
       .whereNot('status', 'blocked')
       .limit(this.settings.maxRunsPerMinute);
     const [{ n }] = await this.db.from(recent.as('recent')).count({ n: '*' });
-    if (Number(n) >= this.settings.maxRunsPerMinute) {
-      return `rate: ${Number(n)} runs in the last minute; the limit is ${this.settings.maxRunsPerMinute} per workflow (settings.workflows.maxRunsPerMinute)`;
-    }
-    return null;
+    return Number(n);
   }
 }

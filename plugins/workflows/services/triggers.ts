@@ -6,7 +6,7 @@ import { verifyWebhook } from '../../../core/net/webhook-signature.js';
 import type { WorkflowsSettings } from '../config.js';
 import type { Runs } from './runs.js';
 import { causeOf, type RunStarter, type StartOutcome } from './starter.js';
-import { hashToken, toWorkflowRow, type Workflows } from './workflows.js';
+import { hashToken, toWorkflowRow, type WorkflowRow, type Workflows } from './workflows.js';
 
 export interface WebhookCall {
   token: string;
@@ -60,21 +60,35 @@ export class Triggers {
     this.settings = settings;
   }
 
-  /** Every event (the manifest's '*' handler): a workflow sees only events of its own tenant. */
-  async onEvent(event: PlatformEvent): Promise<void> {
-    if (!event.tenantId) return;
-    const rows = await this.db('workflows_workflows').where({ tenant_id: event.tenantId, trigger_event: event.name, enabled: true });
-    const cause = causeOf(event.meta);
+  /**
+   * A batch of events (the manifest's '*' batch handler): a workflow sees only events of its own
+   * tenant and trigger name. One read finds the workflows of the whole batch, and their runs are
+   * started in one commit, in event order.
+   */
+  async onEvents(events: PlatformEvent[]): Promise<void> {
+    const ours = events.filter((e): e is PlatformEvent & { tenantId: string } => Boolean(e.tenantId));
+    if (!ours.length) return;
+    const rows = await this.db('workflows_workflows')
+      .whereIn('tenant_id', [...new Set(ours.map((e) => e.tenantId))])
+      .whereIn('trigger_event', [...new Set(ours.map((e) => e.name))])
+      .where('enabled', true)
+      .orderBy('created_at');
+    const byTrigger = new Map<string, WorkflowRow[]>();
     for (const row of rows) {
-      await this.starter.start({
-        workflow: toWorkflowRow(row),
-        triggerType: 'event',
+      const key = `${row.tenant_id} ${row.trigger_event}`;
+      byTrigger.set(key, [...(byTrigger.get(key) ?? []), toWorkflowRow(row)]);
+    }
+    const requests = ours.flatMap((event) =>
+      (byTrigger.get(`${event.tenantId} ${event.name}`) ?? []).map((workflow) => ({
+        workflow,
+        triggerType: 'event' as const,
         triggerKey: `event:${event.id}`,
         payload: event.payload,
-        cause,
+        cause: causeOf(event.meta),
         automatic: true,
-      });
-    }
+      })),
+    );
+    if (requests.length) await this.starter.startMany(requests);
   }
 
   async manual(tenantId: string, id: string, payload: Record<string, unknown>): Promise<StartOutcome> {

@@ -113,6 +113,36 @@ describe('workflows: guards and idempotency', () => {
     await t.api('POST', `/workflows/${wf.id}/disable`, { headers: owner.headers });
   });
 
+  it('events delivered in one batch start their runs in event order, and the circuit breaker counts the batch itself', async () => {
+    const wf = await createWorkflow(t, owner, {
+      trigger: { type: 'event', event: 'example.note.created' },
+      condition: { properties: { title: { pattern: '^batch' } } },
+      steps: [{ id: 'wait', action: 'delay', input: { seconds: 1 } }],
+    });
+    // One transaction: the dispatcher claims the five events together and hands them to the workflows at once.
+    await t.app.db.transaction(async (trx) => {
+      for (let i = 0; i < 5; i++) await t.app.events.emit(trx, 'example.note.created', { id: 1000 + i, title: `batch ${i}` }, { tenantId: owner.tenantId });
+    });
+    const rows = await waitFor('five triggers handled', async () => {
+      await t.app.events.flush();
+      const r = await runRows(t, wf.id);
+      return r.length === 5 ? r : null;
+    });
+    assert.deepEqual(
+      rows.map((r) => [JSON.parse(r.trigger_payload).title, r.status === 'blocked' ? 'blocked' : 'started']),
+      [
+        ['batch 0', 'started'],
+        ['batch 1', 'started'],
+        ['batch 2', 'started'],
+        ['batch 3', 'blocked'],
+        ['batch 4', 'blocked'],
+      ],
+    );
+    const events = await t.app.db('core_events').where('name', 'example.note.created').orderBy('id', 'desc').limit(5).pluck('id');
+    assert.deepEqual(rows.map((r) => r.trigger_key).sort(), events.map((id: number) => `event:${id}`).sort());
+    await t.api('POST', `/workflows/${wf.id}/disable`, { headers: owner.headers });
+  });
+
   it('a redelivered event starts the workflow once (unique per workflow and event id)', async () => {
     const wf = await createWorkflow(t, owner, {
       trigger: { type: 'event', event: 'auth.user.created' },
