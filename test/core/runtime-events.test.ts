@@ -123,6 +123,57 @@ describe('runtime: durable events (outbox)', () => {
     });
   });
 
+  describe('events emitted here are leased to this instance', () => {
+    let database: TestDatabase;
+    before(async () => {
+      database = await createTestDatabase();
+    });
+    after(async () => database.drop());
+
+    it('the instance that emitted an event delivers it under the lease it was inserted with; stuck there, another instance takes it once the lease runs out', async () => {
+      const a = await createTestApp({ database });
+      const clock = new ManualClock(new Date().toISOString());
+      const b = await createTestApp({ database, clock, start: false });
+      try {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const ranOn: string[] = [];
+        a.app.events.subscribe('runtime.adopt', 'runtime:adopt', async () => {
+          ranOn.push('a');
+          await gate; // a handler that hangs, as in an instance about to die
+        });
+        b.app.events.subscribe('runtime.adopt', 'runtime:adopt', () => {
+          ranOn.push('b');
+        });
+        const inserted = await a.app.db.transaction(async (trx) => {
+          const id = await a.app.events.emit(trx, 'runtime.adopt', { n: 1 });
+          return trx('core_events').where('id', id).first();
+        });
+        // Leased as it is written: no claim needed (a claim happens only after the commit).
+        assert.ok(String(inserted.locked_by).startsWith(`${a.app.events.instanceId}/`), `leased to instance a, not ${inserted.locked_by}`);
+        await waitFor('instance a delivering it', async () => ranOn.includes('a'));
+        const row = await a.app.db('core_events').where('id', inserted.id).first();
+        assert.equal(row.locked_by, inserted.locked_by, 'delivered under the lease it was inserted with');
+        assert.equal(row.status, 'pending');
+
+        await b.app.events.flush();
+        assert.deepEqual(ranOn, ['a'], 'b does not take an event while a holds its lease');
+        clock.advance(31_000); // past settings.events.leaseSeconds (30)
+        await b.app.events.flush();
+        assert.deepEqual(ranOn, ['a', 'b']);
+        const delivered = await b.app.db('core_events').where('id', row.id).first();
+        assert.equal(delivered.status, 'delivered');
+        assert.equal(delivered.locked_by, null);
+        release();
+      } finally {
+        await b.close();
+        await a.close();
+      }
+    });
+  });
+
   describe('retries and giving up', () => {
     let t: TestApp;
     afterEach(async () => t?.close());
