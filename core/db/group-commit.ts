@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 interface Queued<T, R> {
@@ -61,7 +62,9 @@ export class GroupCommit<T, R> {
             batch[0].reject(err);
             continue;
           }
-          this.logger.warn({ err, items: batch.length }, `a group commit (${this.options.name}) failed; writing its items one by one`);
+          // A refusal (a plan limit, a bad item: 4xx) is the item's own answer, not a fault worth a warning.
+          if (!(err instanceof AppError && err.status < 500))
+            this.logger.warn({ err, items: batch.length }, `a group commit (${this.options.name}) failed; writing its items one by one`);
           for (const queued of batch) {
             try {
               this.settle([queued], await this.commit([queued]));

@@ -70,6 +70,7 @@ export default definePlugin<RobotsSettings>({
 
   async stop(c) {
     await services(c).commands.stop();
+    await services(c).messages.stop();
   },
 
   routes(r, c) {

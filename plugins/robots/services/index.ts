@@ -38,6 +38,7 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, op
   const messages = new Messages({
     db: d.db,
     clock: d.clock,
+    logger: d.logger,
     events: d.events,
     filesDir: d.config.dataDir,
     maxFileBytes: settings.maxFileBytes,

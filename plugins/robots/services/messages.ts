@@ -2,8 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
+import type { Logger } from '../../../core/logger.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import { newId } from './commands.js';
 
@@ -28,10 +30,20 @@ const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
 export const conversationOf = (m: { groupName?: string | null; receivedName?: string | null }) =>
   (m.groupName ? `group:${m.groupName}` : `contact:${m.receivedName ?? ''}`).slice(0, 220);
 
+/** One report as the group commit writes it. */
+interface ReportWrite {
+  robot: { id: number; robot_id: string; tenant_id: string };
+  m: ReportedMessage;
+  messageId: string;
+  file: Buffer | null;
+  now: string;
+}
+
 /** What Messages is built from, passed by name. */
 export interface MessagesDeps {
   db: Knex;
   clock: Clock;
+  logger: Logger;
   events: EventBus;
   /** The data directory: files written to disk before they moved into the database are read from it. */
   filesDir: string;
@@ -40,7 +52,11 @@ export interface MessagesDeps {
   usage: UsageMeter;
 }
 
-/** Messages the phone app reports. A file (size-limited) goes to its own table, in the message's transaction. */
+/**
+ * Messages the phone app reports. A file (size-limited) goes to its own table, in the message's
+ * transaction. Reports arriving together share one commit (each still counted against the plan
+ * on its own: one over the limit fails alone).
+ */
 export class Messages {
   private readonly db: Knex;
   private readonly clock: Clock;
@@ -48,8 +64,10 @@ export class Messages {
   private readonly filesDir: string;
   private readonly maxFileBytes: number;
   private readonly usage: UsageMeter;
+  private readonly reports: GroupCommit<ReportWrite, null>;
 
-  constructor({ db, clock, events, filesDir, maxFileBytes, usage }: MessagesDeps) {
+  constructor({ db, clock, logger, events, filesDir, maxFileBytes, usage }: MessagesDeps) {
+    this.reports = new GroupCommit(db, logger, (trx, items) => this.writeReports(trx, items), { maxBatch: 100, name: 'message reports' });
     this.db = db;
     this.clock = clock;
     this.events = events;
@@ -61,8 +79,18 @@ export class Messages {
   async report(robot: { id: number; robot_id: string; tenant_id: string }, m: ReportedMessage): Promise<{ messageId: string }> {
     const messageId = newId('msg');
     const file = m.fileBase64 ? this.decodeFile(m.fileBase64) : null;
-    const now = this.clock.now().toISOString();
-    await this.db.transaction(async (trx) => {
+    await this.reports.submit({ robot, m, messageId, file, now: this.clock.now().toISOString() });
+    return { messageId };
+  }
+
+  /** Resolves once every report acknowledged so far is written (the database closes after this). */
+  async stop(): Promise<void> {
+    await this.reports.settled();
+  }
+
+  /** The reports of one commit: each counted, stored and announced (their events in one statement). */
+  private async writeReports(trx: Knex.Transaction, items: ReportWrite[]): Promise<null[]> {
+    for (const { robot, m, messageId, file, now } of items) {
       await this.usage.consume(robot.tenant_id, 'max_messages_per_month', 1, trx);
       await trx('robots_messages').insert({
         message_id: messageId,
@@ -87,10 +115,12 @@ export class Messages {
       await trx('robots_robots')
         .where('id', robot.id)
         .update({ total_messages: this.db.raw('total_messages + 1'), last_active_at: now });
-      await this.events.emit(
-        trx,
-        'robots.message.received',
-        {
+    }
+    await this.events.emitMany(
+      trx,
+      items.map(({ robot, m, messageId, file }) => ({
+        name: 'robots.message.received' as const,
+        payload: {
           robot_id: robot.robot_id,
           message_id: messageId,
           spoken: m.spoken,
@@ -102,10 +132,10 @@ export class Messages {
           from_operator: Boolean(m.fromOperator),
           has_file: file !== null,
         },
-        { tenantId: robot.tenant_id },
-      );
-    });
-    return { messageId };
+        options: { tenantId: robot.tenant_id },
+      })),
+    );
+    return items.map(() => null);
   }
 
   private decodeFile(base64: string): Buffer {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { registerOwner } from '../../../test/helpers/actors.js';
-import { activate, bearer, device, newCodes, poll, robotsApp, type RobotsApp } from '../../../test/helpers/robots.js';
+import { activate, bearer, device, newCodes, poll, robotsApp, superadmin, type RobotsApp } from '../../../test/helpers/robots.js';
 
 describe('robots: the per-token request limit (the seed’s 429)', () => {
   let t: RobotsApp;
@@ -75,5 +75,34 @@ describe('robots with billing: the free plan’s max_robots', () => {
     const ok = await activate(t, oc);
     assert.equal((await poll(t, ok.token)).status, 200);
     assert.equal((await t.wb('GET', '/api/robots', { headers: bearer(other.token) })).body.data.total, 1);
+  });
+
+  it('message reports sent at once share commits, yet the plan counts each: past max_messages_per_month exactly the extra ones are 402 and leave nothing', async () => {
+    const owner = await registerOwner(t);
+    const admin = await superadmin(t);
+    const limits = await t.request('PUT', `/api/v2/admin/tenants/${owner.tenantId}/limit-overrides`, {
+      headers: admin.headers,
+      body: { limits: { max_messages_per_month: 5 } },
+    });
+    assert.equal(limits.status, 200, limits.text);
+    const [code] = await newCodes(t, owner);
+    const robot = await activate(t, code);
+    const sent = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { spoken: `hello ${i}` } })),
+    );
+    assert.deepEqual(sent.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 402, 402, 402], sent.map((r) => r.text).join('\n'));
+    for (const refused of sent.filter((r) => r.status === 402)) assert.equal(refused.body.code, 402);
+    const stored = await t.app.db('robots_messages').where('tenant_id', owner.tenantId).pluck('message_id');
+    assert.deepEqual(
+      stored.sort(),
+      sent
+        .filter((r) => r.status === 200)
+        .map((r) => r.body.data.messageId)
+        .sort(),
+    );
+    const events = await t.app.db('core_events').where({ name: 'robots.message.received', tenant_id: owner.tenantId }).count({ n: '*' }).first();
+    assert.equal(Number(events!.n), 5);
+    const row = await t.app.db('robots_robots').where('robot_id', robot.robotId).first('total_messages');
+    assert.equal(Number(row.total_messages), 5);
   });
 });
