@@ -240,8 +240,9 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
             .split(',')
             .map((a: string) => a.trim())
             .filter(Boolean)
-        : await s.recipientsOf(raw);
-      const stored = await s.ingest.receive(raw, to, query.from ?? '');
+        : null;
+      const from = query.from ?? '';
+      const stored = await (to ? s.ingest.receive(raw, to, from) : s.ingest.receiveByHeaders(raw, from));
       ctx.status = 201;
       return { success: true, stored: stored.map((x) => ({ id: x.id, mailbox: x.address })) };
     },

@@ -5,7 +5,6 @@ import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
 import { Ingest } from './ingest.js';
 import { InlinePreparer, ParsePool } from './parse-pool.js';
-import { parseMessage } from './prepare-message.js';
 import { Mailboxes } from './mailboxes.js';
 import { MailDomains } from './domains.js';
 import { SmtpReceiver } from './smtp-receiver.js';
@@ -78,17 +77,8 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     return Buffer.concat(chunks, bytes);
   }
 
-  /** Recipients from the message's own headers, when the caller did not pass ?to=. */
-  async function recipientsOf(raw: Buffer): Promise<string[]> {
-    // The same parse as storage (time budget, MIME limits): a malformed message is a 422 here too.
-    const headersOnly = await parseMessage(raw, settings);
-    const delivered = headersOnly.headers.get('delivered-to') ?? headersOnly.headers.get('x-original-to');
-    const list = [headersOnly.to, headersOnly.cc].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : [])).flatMap((a) => a.value.map((v) => v.address ?? ''));
-    return [...(typeof delivered === 'string' ? [delivered] : []), ...list].filter(Boolean);
-  }
-
   /** For other plugins (agents), as `mailCodes` in the container. */
   const codes = new CodeWaiter(emails);
 
-  return { domains, mailboxes, preparer, ingest, emails, receiver, sender, forwarder, auth, codes, userRights, setUserRights, readRaw, recipientsOf };
+  return { domains, mailboxes, preparer, ingest, emails, receiver, sender, forwarder, auth, codes, userRights, setUserRights, readRaw };
 }

@@ -206,12 +206,27 @@ export class Ingest {
    * `known` holds mailboxes already resolved (at RCPT), so SMTP does not look them up twice.
    */
   async receive(raw: Buffer, rcptTo: string[], envelopeFrom: string, known?: Map<string, Mailbox>): Promise<StoredEmail[]> {
+    const mailboxes = await this.recipientMailboxes(rcptTo, known);
+    return this.store(mailboxes, raw, await this.preparer.prepare(raw, envelopeFrom));
+  }
+
+  /**
+   * POST /receive without ?to=: the recipients are the message's own (Delivered-To or X-Original-To,
+   * To, Cc), read from the one parse that also prepares it for storage (in the parse worker).
+   */
+  async receiveByHeaders(raw: Buffer, envelopeFrom: string): Promise<StoredEmail[]> {
+    const prepared = await this.preparer.prepare(raw, envelopeFrom);
+    const mailboxes = await this.recipientMailboxes([...(prepared.deliveredTo ? [prepared.deliveredTo] : []), ...prepared.recipients]);
+    return this.store(mailboxes, raw, prepared);
+  }
+
+  private async recipientMailboxes(addresses: string[], known?: Map<string, Mailbox>): Promise<Mailbox[]> {
     const mailboxes: Mailbox[] = [];
-    for (const address of new Set(rcptTo.map((a) => a.toLowerCase()))) {
+    for (const address of new Set(addresses.map((a) => a.toLowerCase()))) {
       const mailbox = known?.get(address) ?? (await this.mailboxes.forDelivery(address));
       if (mailbox) mailboxes.push(mailbox);
     }
     if (!mailboxes.length) throw new AppError(422, 'no_such_mailbox', 'no recipient of this message has a mailbox here');
-    return this.store(mailboxes, raw, await this.preparer.prepare(raw, envelopeFrom));
+    return mailboxes;
   }
 }

@@ -1,4 +1,4 @@
-import type { ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import type SanitizeHtml from 'sanitize-html';
 import { AppError } from '../../../core/errors.js';
 import type { MailSettings } from '../config.js';
@@ -15,6 +15,8 @@ export interface Prepared {
   sender: string;
   senderName: string;
   recipients: string[];
+  /** Delivered-To or X-Original-To: where a relay says it delivered the message. */
+  deliveredTo: string | null;
   subject: string;
   preview: string;
   text: string;
@@ -120,6 +122,13 @@ export async function parseMessage(raw: Buffer, settings: MailSettings): Promise
   }
 }
 
+/** Delivered-To or X-Original-To; mailparser reads the first as an address header, the second as text. */
+function deliveredTo(parsed: ParsedMail, clean: (v: string, max?: number) => string): string | null {
+  const header = parsed.headers.get('delivered-to') ?? parsed.headers.get('x-original-to');
+  const address = typeof header === 'string' ? header : (header as AddressObject | undefined)?.value?.[0]?.address;
+  return address ? clean(address.trim(), 320) : null;
+}
+
 function toPrepared(parsed: ParsedMail, text: string, envelopeFrom: string, sanitizeHtml: typeof SanitizeHtml, settings: MailSettings): Prepared {
   const from = parsed.from?.value?.[0];
   const html = typeof parsed.html === 'string' ? sanitizeMailHtml(parsed.html.slice(0, settings.maxHtmlBytes), sanitizeHtml) : null;
@@ -136,6 +145,7 @@ function toPrepared(parsed: ParsedMail, text: string, envelopeFrom: string, sani
       .flatMap((a) => (Array.isArray(a) ? a : a ? [a] : []))
       .flatMap((a) => a.value.map((v) => clean(v.address ?? '')))
       .filter(Boolean),
+    deliveredTo: deliveredTo(parsed, clean),
     subject: clean(subject, 998),
     preview: clean(text.slice(0, 2000).replace(/\s+/g, ' ').trim(), 200),
     text: clean(text),

@@ -358,6 +358,27 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
       assert.equal((await inbox(t, owner, b)).length, 1);
     });
 
+    it('without ?to=, the Delivered-To (or X-Original-To) header of a relay names the mailbox when To does not', async () => {
+      const a = await createMailbox(t, owner);
+      const b = await createMailbox(t, owner);
+      const viaRelay = await compose({ to: 'list@lists.outside.test', subject: 'via a list', text: 'hi', headers: { 'Delivered-To': a } });
+      const first = await receive(viaRelay, '', admin.headers);
+      assert.equal(first.status, 201, JSON.stringify(first.body));
+      assert.deepEqual(
+        first.body.stored.map((s: any) => s.mailbox),
+        [a],
+      );
+      const original = await compose({ to: 'alias@outside.test', subject: 'via an alias', text: 'hi', headers: { 'X-Original-To': b } });
+      const second = await receive(original, '', admin.headers);
+      assert.equal(second.status, 201, JSON.stringify(second.body));
+      assert.deepEqual(
+        second.body.stored.map((s: any) => s.mailbox),
+        [b],
+      );
+      const nobody = await receive(await compose({ to: 'list@lists.outside.test', subject: 'nobody here', text: 'hi' }), '', admin.headers);
+      assert.equal(nobody.status, 422, JSON.stringify(nobody.body));
+    });
+
     it('a tenant owner gets 403; unknown recipients 422; oversize 413; an empty body 400 — nothing stored', async () => {
       const address = await createMailbox(t, owner);
       const before = await count(t.db('mail_emails'));

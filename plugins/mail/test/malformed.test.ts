@@ -157,6 +157,12 @@ describe('mail: the parse runs in a worker thread, within its time budget', func
     assert.ok(mail, 'the next message was stored');
     assert.equal(mail.verification_code, '482913');
   });
+});
+
+describe('mail: the parse worker refuses malformed MIME', function () {
+  this.timeout(60_000);
+  // The default time budget: a busy machine must not turn this refusal into a timeout.
+  const box = withMailbox({ mail: { smtp: { parseWorkers: 1 } } });
 
   it('malformed MIME is still a 554 from the worker, with the reason', async () => {
     const err = await sendFails(sendRaw(box.t, manyParts(box.address, 2000), box.address));
