@@ -150,7 +150,10 @@ export class RunClaimLoop {
       const adopted = this.adopted.splice(0, this.settings.batchSize);
       const ask = this.wantClaim || performance.now() - this.lastClaim >= this.settings.pollIntervalMs;
       this.wantClaim = false;
-      const batch = [...adopted, ...(ask ? await this.claim() : [])];
+      const claimed = ask ? await this.claim() : [];
+      // A full claim may have left more due runs behind: claim again on the next pass, not at the next poll.
+      if (claimed.length >= this.settings.batchSize) this.wantClaim = true;
+      const batch = [...adopted, ...claimed];
       if (!batch.length) return;
       let next = 0;
       const worker = async () => {
@@ -178,12 +181,18 @@ export class RunClaimLoop {
     });
     if (!claimed) return [];
     const rows = await this.db('workflows_runs').where('lease_owner', token).orderBy('id');
+    // Their workflows' names and secrets in one read, not one per run.
+    const workflows = new Map<string, { name: string; secrets: Record<string, string> }>();
+    const ids = [...new Set(rows.map((r: { workflow_id: string }) => r.workflow_id))];
+    for (const w of await this.db('workflows_workflows').whereIn('id', ids).select('id', 'name', 'secrets'))
+      workflows.set(w.id, { name: w.name, secrets: JSON.parse(w.secrets ?? '{}') });
     return rows.map((r: Record<string, any>) => ({
       ...(r as ClaimedRun),
       id: Number(r.id),
       version_id: Number(r.version_id),
       current_step: Number(r.current_step),
       depth: Number(r.depth),
+      workflow: workflows.get(r.workflow_id),
       token,
     }));
   }

@@ -162,7 +162,7 @@ export class RunStarter {
         this.logger.warn({ workflowId: row.workflow_id, tenantId: row.tenant_id, runId, trigger: req.triggerType, reason: row.reason }, 'workflow run blocked');
         outcomes[i] = { outcome: 'blocked', runId, reason: row.reason };
       } else {
-        if (lease) this.runner.adopt({ ...row, id: runId, token: lease.lease_owner });
+        if (lease) this.runner.adopt({ ...row, id: runId, token: lease.lease_owner, workflow: { name: req.workflow.name, secrets: req.workflow.secrets } });
         else kick = true;
         outcomes[i] = { outcome: 'started', runId };
       }

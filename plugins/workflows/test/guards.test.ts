@@ -170,3 +170,30 @@ describe('workflows: guards and idempotency', () => {
     assert.equal((await notes()).filter((n) => n === `dup ${user.id}`).length, 1);
   });
 });
+
+describe('workflows: a burst of triggers', () => {
+  let t: WorkflowsApp;
+  let owner: Owner;
+  before(async () => {
+    // A poll interval longer than the test: every run must be reached without waiting for it. Events
+    // come 10 a batch, so later batches find the runner holding all it takes and insert their runs free.
+    t = await workflowsApp({ plugins: ['example'], workflows: { batchSize: 2, pollIntervalMs: 600_000 }, overrides: { events: { batchSize: 10 } } });
+    owner = await registerOwner(t);
+  });
+  after(async () => t?.close());
+
+  it('more runs than the runner holds at once are claimed batch after batch, not one batch a poll interval', async () => {
+    const wf = await createWorkflow(t, owner, {
+      trigger: { type: 'event', event: 'example.note.created' },
+      steps: [{ id: 'check', action: 'stop_if', input: { condition: { const: 'never' }, value: '{{trigger.title}}', reason: 'never' } }],
+    });
+    await t.app.db.transaction(async (trx) => {
+      for (let i = 0; i < 100; i++) await t.app.events.emit(trx, 'example.note.created', { id: 2000 + i, title: `burst ${i}` }, { tenantId: owner.tenantId });
+    });
+    const rows = await waitFor('a hundred runs succeeded', async () => {
+      const r = await runRows(t, wf.id);
+      return r.length === 100 && r.every((x) => x.status === 'succeeded') ? r : null;
+    });
+    assert.equal(rows.length, 100);
+  });
+});
