@@ -300,7 +300,12 @@ export class EventBus {
             .whereIn('id', unhandled)
             .update({ status: 'delivered', delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
         }
-        await this.deliverAll(batch.filter((e) => this.hasHandlers(e.name)));
+        // Events emitted here moments ago cannot have been handled before: no need to look.
+        const fresh = new Set(adopted.flatMap((p) => p.events.map((e) => e.id)));
+        await this.deliverAll(
+          batch.filter((e) => this.hasHandlers(e.name)),
+          fresh,
+        );
       } finally {
         for (const hold of holds) hold.stop();
       }
@@ -343,9 +348,9 @@ export class EventBus {
    * event. A crash before they are recorded runs those handlers again — handlers are at least once,
    * as always; the window bounds how much runs twice.
    */
-  private async deliverAll(events: PlatformEvent[]): Promise<void> {
+  private async deliverAll(events: PlatformEvent[], fresh: Set<number>): Promise<void> {
     if (!events.length) return;
-    const earlier = await this.handledBefore(events.map((e) => e.id));
+    const earlier = await this.handledBefore(events.filter((e) => !fresh.has(e.id)).map((e) => e.id));
     const outcomes = new Map(events.map((event): [number, DeliveryOutcome] => [event.id, { event, handled: [], failure: null }]));
     await this.runBatchHandlers(events, earlier, outcomes);
     let pending: DeliveryOutcome[] = [];
@@ -365,6 +370,7 @@ export class EventBus {
 
   /** Which handlers already succeeded for these events (an earlier attempt that failed elsewhere). */
   private async handledBefore(eventIds: number[]): Promise<Map<number, Set<string>>> {
+    if (!eventIds.length) return new Map();
     const rows: Array<{ event_id: number | string; handler: string }> = await this.db('core_event_handled')
       .whereIn('event_id', eventIds)
       .select('event_id', 'handler');

@@ -37,6 +37,23 @@ export function checkSendMessage(params: { type: string; content?: string; fileU
     throw AppError.validation([{ path: `${at}.fileUrl`, message: `is required for a ${params.type} message` }], 400);
 }
 
+/** A write to the command queue; those arriving together share one commit (see Commands.writes). */
+type CommandWrite =
+  | { kind: 'insert'; row: Record<string, unknown> }
+  | { kind: 'sent'; commandId: string }
+  | {
+      kind: 'complete';
+      robot: { id: number; robot_id: string; tenant_id: string };
+      commandId: string;
+      status: 'succeeded' | 'failed';
+      result: string;
+      at: string;
+      errorCode: number;
+    };
+
+/** What a `complete` write found: recorded, or the command's state when it could not be (none: not found). */
+type CompleteOutcome = { recorded: true } | { recorded: false; status: string | null };
+
 /** What Commands is built from, passed by name. */
 export interface CommandsDeps {
   db: Knex;
@@ -71,10 +88,11 @@ export class Commands {
   private readonly settings: RobotsSettings;
   private readonly presence: Presence;
   /**
-   * Pushed commands are marked `sent` in shared commits: with commands in flight, one commit covers
-   * several marks instead of one each (each is a durable write, and they queue on SQLite's one connection).
+   * New commands, `sent` marks and robots' results share commits: with commands in flight, one commit
+   * covers several writes instead of one each (each is a durable write, and they queue on SQLite's
+   * one connection, in front of the next command's push).
    */
-  private readonly sentMarks: GroupCommit<string, null>;
+  private readonly writes: GroupCommit<CommandWrite, CompleteOutcome | null>;
 
   constructor({ db, clock, logger, events, pubsub, settings, presence }: CommandsDeps) {
     this.db = db;
@@ -84,18 +102,41 @@ export class Commands {
     this.pubsub = pubsub;
     this.settings = settings;
     this.presence = presence;
-    this.sentMarks = new GroupCommit(
-      db,
-      logger,
-      async (trx, commandIds) => {
-        await trx('robots_commands')
-          .whereIn('command_id', commandIds)
-          .where('status', 'pending')
-          .update({ status: 'sent', sent_at: this.clock.now().toISOString() });
-        return commandIds.map(() => null);
-      },
-      { maxBatch: 200, name: 'commands marked sent' },
+    this.writes = new GroupCommit(db, logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 200, name: 'robot commands' });
+  }
+
+  /** One commit's writes, in the order they came; the results' events in one statement. */
+  private async writeBatch(trx: Knex.Transaction, items: CommandWrite[]): Promise<Array<CompleteOutcome | null>> {
+    const inserts = items.flatMap((w) => (w.kind === 'insert' ? [w.row] : []));
+    if (inserts.length) await trx('robots_commands').insert(inserts);
+    const sent = items.flatMap((w) => (w.kind === 'sent' ? [w.commandId] : []));
+    if (sent.length)
+      await trx('robots_commands').whereIn('command_id', sent).where('status', 'pending').update({ status: 'sent', sent_at: this.clock.now().toISOString() });
+    const out: Array<CompleteOutcome | null> = [];
+    const completed: Array<Extract<CommandWrite, { kind: 'complete' }>> = [];
+    for (const w of items) {
+      if (w.kind !== 'complete') {
+        out.push(null);
+        continue;
+      }
+      // An expired command the robot had already received and ran late is recorded: the result is the truth.
+      const changed = await trx('robots_commands')
+        .where({ command_id: w.commandId, robot_pk: w.robot.id })
+        .whereIn('status', ['pending', 'sent', 'expired'])
+        .update({ status: w.status, result: w.result, completed_at: w.at });
+      if (changed) completed.push(w);
+      const row = changed ? null : await trx('robots_commands').where({ command_id: w.commandId, robot_pk: w.robot.id }).first('status');
+      out.push(changed ? { recorded: true } : { recorded: false, status: row?.status ?? null });
+    }
+    await this.events.emitMany(
+      trx,
+      completed.map((w) => ({
+        name: 'robots.command.completed' as const,
+        payload: { robot_id: w.robot.robot_id, command_id: w.commandId, status: w.status, error_code: w.errorCode },
+        options: { tenantId: w.robot.tenant_id },
+      })),
     );
+    return out;
   }
 
   async start(): Promise<void> {
@@ -115,7 +156,7 @@ export class Commands {
     this.presence.stop();
     if (this.sweep) clearInterval(this.sweep);
     await Promise.allSettled([...this.presenceWrites]);
-    await this.sentMarks.settled(); // the database closes after this
+    await this.writes.settled(); // the database closes after this
   }
 
   /** A presence write that stop() waits for; a failure only delays what the row says until the next heartbeat. */
@@ -202,7 +243,7 @@ export class Commands {
     const sockets = [...(this.sockets.get(robotPk) ?? [])].filter((socket) => socket.readyState === socket.OPEN);
     if (!sockets.length) return;
     for (const socket of sockets) this.send(socket, command);
-    this.sentMarks.submit(command.commandId).catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
+    this.writes.submit({ kind: 'sent', commandId: command.commandId }).catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
   }
 
   /**
@@ -231,7 +272,8 @@ export class Commands {
       expires_at: new Date((notBefore ?? now).getTime() + this.settings.commandTtlMinutes * 60_000).toISOString(),
       not_before: notBefore?.toISOString() ?? null,
     };
-    await (options.trx ?? this.db)('robots_commands').insert(row);
+    if (options.trx) await options.trx('robots_commands').insert(row);
+    else await this.writes.submit({ kind: 'insert', row });
     const result = { commandId: row.command_id, status: row.status };
     if (awaitingApproval) return result;
     const push = () => (notBefore ? this.pushWhenDue(row.command_id, notBefore) : this.publish(robot.id, view(row)));
@@ -298,29 +340,21 @@ export class Commands {
     commandId: string,
     result: { errorCode: number; errorReason?: string; executionTimeMs?: number; successList?: string[]; failList?: string[] },
   ): Promise<void> {
-    const nowIso = this.clock.now().toISOString();
-    const status = result.errorCode === 0 ? 'succeeded' : 'failed';
-    await this.db.transaction(async (trx) => {
-      // An expired command the robot had already received and ran late is recorded: the result is the truth.
-      const changed = await trx('robots_commands')
-        .where({ command_id: commandId, robot_pk: robot.id })
-        .whereIn('status', ['pending', 'sent', 'expired'])
-        .update({ status, result: JSON.stringify(result), completed_at: nowIso });
-      if (changed) {
-        await this.events.emit(
-          trx,
-          'robots.command.completed',
-          { robot_id: robot.robot_id, command_id: commandId, status, error_code: result.errorCode },
-          { tenantId: robot.tenant_id },
-        );
-        return;
-      }
-      const row = await trx('robots_commands').where({ command_id: commandId, robot_pk: robot.id }).first('status');
-      if (!row) throw AppError.notFound(`command ${commandId} not found for this robot`);
-      // Never handed out, so there is nothing to report; a repeated report changes nothing.
-      if (row.status === 'awaiting_approval' || row.status === 'rejected')
-        throw AppError.conflict(`command ${commandId} is ${row.status}; it was never sent to the robot`, 'not_sent');
-    });
+    const status: 'succeeded' | 'failed' = result.errorCode === 0 ? 'succeeded' : 'failed';
+    const outcome = (await this.writes.submit({
+      kind: 'complete',
+      robot,
+      commandId,
+      status,
+      result: JSON.stringify(result),
+      at: this.clock.now().toISOString(),
+      errorCode: result.errorCode,
+    })) as CompleteOutcome;
+    if (outcome.recorded) return;
+    if (outcome.status === null) throw AppError.notFound(`command ${commandId} not found for this robot`);
+    // Never handed out, so there is nothing to report; a repeated report changes nothing.
+    if (outcome.status === 'awaiting_approval' || outcome.status === 'rejected')
+      throw AppError.conflict(`command ${commandId} is ${outcome.status}; it was never sent to the robot`, 'not_sent');
   }
 
   /** Commands of a tenant waiting for an owner or admin. */
