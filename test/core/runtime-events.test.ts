@@ -1,3 +1,4 @@
+// Longer than most (~410 lines): delivery, retries, dead events, batches and leases of one outbox, each against a real database.
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../core/clock.js';
 import type { NoteService } from '../fixtures/plugins/example/service.js';
@@ -130,7 +131,7 @@ describe('runtime: durable events (outbox)', () => {
     });
     after(async () => database.drop());
 
-    it('the instance that emitted an event delivers it under the lease it was inserted with; stuck there, another instance takes it once the lease runs out', async () => {
+    it('the emitting instance delivers an event under the lease it was inserted with; stuck there, another takes it once the lease runs out', async () => {
       const a = await createTestApp({ database });
       const clock = new ManualClock(new Date().toISOString());
       const b = await createTestApp({ database, clock, start: false });

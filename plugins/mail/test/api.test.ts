@@ -1,3 +1,4 @@
+// Longer than most (~400 lines): the whole temp-mail face (mailboxes, mail, long-poll, /receive) against one app.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';

@@ -77,7 +77,7 @@ describe('robots with billing: the free plan’s max_robots', () => {
     assert.equal((await t.wb('GET', '/api/robots', { headers: bearer(other.token) })).body.data.total, 1);
   });
 
-  it('message reports sent at once share commits, yet the plan counts each: past max_messages_per_month exactly the extra ones are 402 and leave nothing', async () => {
+  it('reports sent at once share commits, yet the plan counts each: past max_messages_per_month only the extra ones are 402, leaving nothing', async () => {
     const owner = await registerOwner(t);
     const admin = await superadmin(t);
     const limits = await t.request('PUT', `/api/v2/admin/tenants/${owner.tenantId}/limit-overrides`, {

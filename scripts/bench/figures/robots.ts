@@ -454,7 +454,8 @@ export const robotsMessageReports: FigureModule = {
             target: ratioTarget,
             note:
               `~100 B spoken, spread over ${robots.length} robots and their tokens, ${s.connections} connections; each = robot-token lookup + ` +
-              `usage consume (billing on) + message row + robot counter + outbox event, durable before the 200 (reports arriving together share a commit; the ceiling commits each), ${durable}; access logs off`,
+              `usage consume (billing on) + message row + robot counter + outbox event, durable before the 200 (reports arriving together ` +
+              `share a commit; the ceiling commits each), ${durable}; access logs off`,
           }),
         ];
       } finally {
