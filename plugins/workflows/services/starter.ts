@@ -108,35 +108,9 @@ export class RunStarter {
     const recent = new Map<string, number>(); // runs of each workflow in the last minute, this batch's included
     const now = iso(this.clock.now());
     for (const [i, req] of reqs.entries()) {
-      const wf = req.workflow;
-      const version = await this.versions.byId(wf.version_id);
-      if (!version) throw new Error(`workflow ${wf.id} has no version ${wf.version_id}`);
-      const match = this.conditions.forVersion(version.id, version.definition.condition, req.payload);
-      if (!match.matched) {
-        outcomes[i] = { outcome: 'not_matched', errors: match.errors };
-        continue;
-      }
-      const cause = req.cause ?? NO_CAUSE;
-      const reason = await this.blockReason(wf, cause, req.automatic, recent);
-      const row: RunRow = {
-        workflow_id: wf.id,
-        tenant_id: wf.tenant_id,
-        version_id: version.id,
-        version: version.version,
-        trigger_type: req.triggerType,
-        trigger_key: req.triggerKey,
-        trigger_payload: JSON.stringify(req.payload ?? {}),
-        status: reason ? 'blocked' : 'pending',
-        reason,
-        current_step: 0,
-        chain: JSON.stringify([...cause.chain, wf.id]),
-        depth: cause.depth + 1,
-        rerun_of: req.rerunOf ?? null,
-        next_at: reason ? null : now,
-        created_at: now,
-        finished_at: reason ? now : null,
-      };
-      inserts.push({ i, req, row, lease: reason ? null : this.runner.leaseForNew() });
+      const planned = await this.rowFor(req, now, recent);
+      if ('outcome' in planned) outcomes[i] = planned;
+      else inserts.push({ i, req, row: planned, lease: planned.reason ? null : this.runner.leaseForNew() });
     }
     if (!inserts.length) return outcomes;
     const ids = await this.db.transaction(async (trx) => {
@@ -169,6 +143,35 @@ export class RunStarter {
     }
     if (kick) this.runner.kick();
     return outcomes;
+  }
+
+  /** The run a trigger starts (blocked, with its reason, when a guard stops it), or not_matched. */
+  private async rowFor(req: StartRequest, now: string, recent: Map<string, number>): Promise<RunRow | StartOutcome> {
+    const wf = req.workflow;
+    const version = await this.versions.byId(wf.version_id);
+    if (!version) throw new Error(`workflow ${wf.id} has no version ${wf.version_id}`);
+    const match = this.conditions.forVersion(version.id, version.definition.condition, req.payload);
+    if (!match.matched) return { outcome: 'not_matched', errors: match.errors };
+    const cause = req.cause ?? NO_CAUSE;
+    const reason = await this.blockReason(wf, cause, req.automatic, recent);
+    return {
+      workflow_id: wf.id,
+      tenant_id: wf.tenant_id,
+      version_id: version.id,
+      version: version.version,
+      trigger_type: req.triggerType,
+      trigger_key: req.triggerKey,
+      trigger_payload: JSON.stringify(req.payload ?? {}),
+      status: reason ? 'blocked' : 'pending',
+      reason,
+      current_step: 0,
+      chain: JSON.stringify([...cause.chain, wf.id]),
+      depth: cause.depth + 1,
+      rerun_of: req.rerunOf ?? null,
+      next_at: reason ? null : now,
+      created_at: now,
+      finished_at: reason ? now : null,
+    };
   }
 
   /** Why a trigger must not start a run, or null; `recent` counts each workflow's runs of the last minute across a batch. */
