@@ -16,10 +16,10 @@ export class DailyCallQuota {
     return this.clock.now().toISOString().slice(0, 10);
   }
 
-  /** Counts one call; false (nothing counted) once the robot has used its limit today. */
-  async take(tenantId: string, robotId: string, limit: number): Promise<boolean> {
+  /** Counts one call (in `trx` when given); false (nothing counted) once the robot has used its limit today. */
+  async take(tenantId: string, robotId: string, limit: number, trx?: Knex.Transaction): Promise<boolean> {
     if (limit < 1) return false;
-    const result = await this.db.raw(
+    const result = await (trx ?? this.db).raw(
       `INSERT INTO ai_robot_daily_calls (tenant_id, robot_id, day, calls) VALUES (?, ?, ?, 1)
        ON CONFLICT (tenant_id, robot_id, day) DO UPDATE SET calls = ai_robot_daily_calls.calls + 1 WHERE ai_robot_daily_calls.calls < ?
        RETURNING calls`,
@@ -27,11 +27,6 @@ export class DailyCallQuota {
     );
     const rows = Array.isArray(result) ? result : result.rows;
     return rows.length > 0;
-  }
-
-  /** Gives a call back (the reply was not sent after all). */
-  async giveBack(tenantId: string, robotId: string): Promise<void> {
-    await this.db('ai_robot_daily_calls').where({ tenant_id: tenantId, robot_id: robotId, day: this.today() }).where('calls', '>', 0).decrement('calls', 1);
   }
 
   /** Today's calls of these robots (absent: none). */

@@ -68,14 +68,8 @@ export class Responder {
     const state = await this.d.conversations.state(m.robot_id, m.conversation);
     if (state.paused) return { status: 'skipped', reason: 'human_takeover' };
 
-    if (!(await this.d.quota.take(tenantId, m.robot_id, ai.aiCallLimitDaily))) return { status: 'limited', reason: 'daily_limit' };
-    try {
-      await this.d.usage.consume(tenantId, 'ai_replies_per_month', 1);
-    } catch (err) {
-      await this.d.quota.giveBack(tenantId, m.robot_id);
-      if (isAppError(err) && err.status === 402) return { status: 'limited', reason: 'monthly_limit' };
-      throw err;
-    }
+    const limited = await this.takeCall(tenantId, m.robot_id, ai.aiCallLimitDaily);
+    if (limited) return { status: 'limited', reason: limited };
 
     const answer = await this.d.answerer.answer(
       {
@@ -109,6 +103,23 @@ export class Responder {
       await this.record(tenantId, m, decision, trx);
       return decision;
     });
+  }
+
+  /**
+   * The robot's call of the day and the tenant's reply of the month, taken in one commit: both or
+   * neither (a plan's monthly limit rolls the daily call back with it).
+   */
+  private async takeCall(tenantId: string, robotId: string, dailyLimit: number): Promise<'daily_limit' | 'monthly_limit' | null> {
+    try {
+      return await this.d.db.transaction(async (trx) => {
+        if (!(await this.d.quota.take(tenantId, robotId, dailyLimit, trx))) return 'daily_limit';
+        await this.d.usage.consume(tenantId, 'ai_replies_per_month', 1, trx);
+        return null;
+      });
+    } catch (err) {
+      if (isAppError(err) && err.status === 402) return 'monthly_limit';
+      throw err;
+    }
   }
 
   /**

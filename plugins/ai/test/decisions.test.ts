@@ -83,6 +83,8 @@ describe('ai: decisions', () => {
     const fourth = await report({ spoken: 'five', receivedName: 'Dan' });
     assert.deepEqual(await decisionOf(t, fourth.body.data.messageId).then((d) => [d.status, d.reason]), ['limited', 'monthly_limit']);
     assert.equal(fake.received.length, 3);
+    const today = await t.app.db('ai_robot_daily_calls').where({ tenant_id: owner.tenantId, robot_id: robot.robotId }).first('calls');
+    assert.equal(Number(today.calls), 1, 'the refused reply took no daily call: it was rolled back with the monthly one');
     const reached = (await t.app.db('core_events').where({ name: 'usage.limit_reached', tenant_id: owner.tenantId })).map((e: { payload: string }) =>
       JSON.parse(e.payload),
     );
