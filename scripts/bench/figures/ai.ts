@@ -111,8 +111,8 @@ export const ai: FigureModule = {
           target: { on: 'value', op: '<=', limit: 10 },
           spread: spreadOf(overhead.map((o) => o.p99)),
           note:
-            `provider round trip p99 ${med(overhead.map((o) => o.providerP99))} ms; ${dialect}: 2 commits per reply (the daily limit before the ` +
-            `call, the reply after)`,
+            `provider round trip p99 ${med(overhead.map((o) => o.providerP99))} ms; ${dialect}: 2 commits per reply (the daily call with the ` +
+            `monthly reply before the call, the reply after)`,
         },
       ),
     ];
