@@ -105,7 +105,10 @@ export class Commands {
     this.writes = new GroupCommit(db, logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 200, name: 'robot commands' });
   }
 
-  /** One commit's writes, in the order they came; the results' events in one statement. */
+  /**
+   * One commit's writes: new commands, then `sent` marks, then results (a result always comes after
+   * its command was stored and pushed, so this order never reverses one); the results' events in one statement.
+   */
   private async writeBatch(trx: Knex.Transaction, items: CommandWrite[]): Promise<Array<CompleteOutcome | null>> {
     const inserts = items.flatMap((w) => (w.kind === 'insert' ? [w.row] : []));
     if (inserts.length) await trx('robots_commands').insert(inserts);
