@@ -170,29 +170,31 @@ export class EventBus {
     const lease = this.leaseForNew();
     const rows = events.map(({ name, payload, options = {} }) => {
       const meta = { ...inherited, ...options.meta };
+      // An event no handler here takes is written delivered: the dispatcher would only mark it so,
+      // in a commit of its own (every instance runs the same plugins, so none would take it).
+      const handled = this.hasHandlers(name);
       return {
         name,
         version: options.version ?? 1,
         tenant_id: options.tenantId ?? null,
         payload: JSON.stringify(payload),
         meta: Object.keys(meta).length ? JSON.stringify(meta) : null,
-        status: 'pending',
+        status: handled ? 'pending' : 'delivered',
         attempts: 0,
         available_at: now,
         created_at: now,
-        ...(lease && { locked_by: lease.token, locked_until: lease.until }),
+        locked_by: handled && lease ? lease.token : null,
+        locked_until: handled && lease ? lease.until : null,
+        delivered_at: handled ? null : now,
       };
     });
     const returned = await trx('core_events').insert(rows).returning('id');
     // One statement assigns ids in row order (a sequence or SQLite's rowid); sorted, they map back.
     const ids = returned.map((row) => Number(typeof row === 'object' ? (row as { id: number }).id : row)).sort((a, b) => a - b);
     const committed = () => {
-      if (lease)
-        this.adopt(
-          lease.token,
-          rows.map((row, i) => toEvent({ ...row, id: ids[i] })),
-        );
-      this.kick();
+      const toDeliver = rows.flatMap((row, i) => (row.status === 'pending' ? [toEvent({ ...row, id: ids[i] })] : []));
+      if (lease && toDeliver.length) this.adopt(lease.token, toDeliver);
+      if (toDeliver.length) this.kick();
     };
     const tx = trx as Knex.Transaction;
     if (typeof tx.isTransaction === 'boolean' && tx.isTransaction && tx.executionPromise) tx.executionPromise.then(committed, () => undefined);

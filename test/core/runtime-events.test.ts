@@ -195,12 +195,29 @@ describe('runtime: durable events (outbox)', () => {
       assert.deepEqual(await t.app.db('example_note_log').pluck('title'), ['orphan']);
     });
 
-    it('an event nobody handles is marked delivered', async () => {
+    it('an event nobody handles is written delivered (no lease, no second write); one left pending from before is marked delivered', async () => {
       t = await createTestApp();
       const id = await t.app.events.emit(t.app.db, 'runtime.unheard', { x: 1 });
+      const written = await t.app.db('core_events').where('id', id).first();
+      assert.deepEqual([written.status, written.locked_by, written.locked_until, Number(written.attempts)], ['delivered', null, null, 0]);
+      assert.ok(written.delivered_at, 'delivered_at set when written');
+      // Written pending by an older version (or before a plugin was turned off): the dispatcher finishes it.
+      const [old] = await t.app
+        .db('core_events')
+        .insert({
+          name: 'runtime.unheard',
+          version: 1,
+          payload: '{}',
+          status: 'pending',
+          attempts: 0,
+          available_at: written.created_at,
+          created_at: written.created_at,
+        })
+        .returning('id');
+      const oldId = Number(typeof old === 'object' ? old.id : old);
       await t.app.events.flush();
-      const row = await t.app.db('core_events').where('id', id).first();
-      assert.equal(row.status, 'delivered');
+      assert.equal((await t.app.db('core_events').where('id', oldId).first()).status, 'delivered');
+      assert.equal((await t.app.db('core_events').where('id', id).first()).delivered_at, written.delivered_at, 'not written again');
       assert.equal(await count(t, 'core_event_handled'), 0);
     });
 
