@@ -87,11 +87,8 @@ export class Commands {
   private readonly pubsub: PubSub;
   private readonly settings: RobotsSettings;
   private readonly presence: Presence;
-  /**
-   * New commands, `sent` marks and robots' results share commits: with commands in flight, one commit
-   * covers several writes instead of one each (each is a durable write, and they queue on SQLite's
-   * one connection, in front of the next command's push).
-   */
+  /** New commands, `sent` marks and results share commits: one durable write for several, instead of one each
+   *  queued on SQLite's one connection in front of the next command's push. */
   private readonly writes: GroupCommit<CommandWrite, CompleteOutcome | null>;
 
   constructor({ db, clock, logger, events, pubsub, settings, presence }: CommandsDeps) {
@@ -147,7 +144,7 @@ export class Commands {
       const robotPk = Number(m.robotPk);
       if (m.kick) this.closeLocal(robotPk);
       else if (m.left) this.stillHere(robotPk);
-      else this.pushLocal(robotPk, m.command as CommandView);
+      else this.pushLocal(robotPk, m.command as CommandView, m.marked === true);
     });
     this.presence.start(() => [...this.sockets.keys()]);
     this.sweep = setInterval(() => void this.pushDue().catch((err) => this.logger.warn({ err }, 'delayed command sweep failed')), SWEEP_MS);
@@ -241,12 +238,18 @@ export class Commands {
     socket.send(JSON.stringify({ type: 'command', data: command }));
   }
 
-  /** Sends to the robot's sockets here; a command that reached one is `sent` (it still comes again until acknowledged). */
-  private pushLocal(robotPk: number, command: CommandView): void {
+  /** Sends to the robot's sockets here; a command that reached one is `sent` (it still comes until acknowledged; `marked`: already). */
+  private pushLocal(robotPk: number, command: CommandView, marked = false): void {
     const sockets = [...(this.sockets.get(robotPk) ?? [])].filter((socket) => socket.readyState === socket.OPEN);
     if (!sockets.length) return;
     for (const socket of sockets) this.send(socket, command);
+    if (marked) return;
     this.writes.submit({ kind: 'sent', commandId: command.commandId }).catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
+  }
+
+  /** The robot has an open socket on this instance: a command pushed right after its commit reaches it. */
+  private connectedHere(robotPk: number): boolean {
+    return [...(this.sockets.get(robotPk) ?? [])].some((socket) => socket.readyState === socket.OPEN && !this.joining.has(socket));
   }
 
   /**
@@ -263,6 +266,9 @@ export class Commands {
     const awaitingApproval = Boolean(options.awaitingApproval);
     const now = this.clock.now();
     const notBefore = options.notBefore && options.notBefore > now ? options.notBefore : null;
+    // Pushed here right after its commit, so written `sent` at once (open() resends sent commands too).
+    const sentNow = !awaitingApproval && !notBefore && this.connectedHere(robot.id);
+    const queued = awaitingApproval ? 'awaiting_approval' : 'pending';
     const row = {
       command_id: newId('cmd'),
       robot_pk: robot.id,
@@ -270,24 +276,25 @@ export class Commands {
       created_by: createdBy,
       command_type: type,
       params: JSON.stringify(params),
-      status: awaitingApproval ? 'awaiting_approval' : 'pending',
+      status: sentNow ? 'sent' : queued,
+      sent_at: sentNow ? now.toISOString() : null,
       created_at: now.toISOString(),
       expires_at: new Date((notBefore ?? now).getTime() + this.settings.commandTtlMinutes * 60_000).toISOString(),
       not_before: notBefore?.toISOString() ?? null,
     };
     if (options.trx) await options.trx('robots_commands').insert(row);
     else await this.writes.submit({ kind: 'insert', row });
-    const result = { commandId: row.command_id, status: row.status };
+    const result = { commandId: row.command_id, status: queued };
     if (awaitingApproval) return result;
-    const push = () => (notBefore ? this.pushWhenDue(row.command_id, notBefore) : this.publish(robot.id, view(row)));
+    const push = () => (notBefore ? this.pushWhenDue(row.command_id, notBefore) : this.publish(robot.id, view(row), sentNow));
     if (options.trx) options.trx.executionPromise.then(push, () => undefined);
     else await push();
     return result;
   }
 
-  private publish(robotPk: number, command: CommandView): Promise<void> {
+  private publish(robotPk: number, command: CommandView, marked = false): Promise<void> {
     return this.pubsub
-      .publish(CHANNEL, { robotPk, command: command as unknown as Record<string, unknown> })
+      .publish(CHANNEL, { robotPk, command: command as unknown as Record<string, unknown>, ...(marked && { marked }) })
       .catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
   }
 

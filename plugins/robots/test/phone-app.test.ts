@@ -162,6 +162,8 @@ describe('robots: offline delivery (poll and reconnect, at least once until ackn
       assert.equal(res.status, 200, res.text);
       ids.push(res.body.data.commandId);
     }
+    // No socket anywhere: queued, not sent, until the robot polls.
+    assert.deepEqual(await t.app.db('robots_commands').whereIn('command_id', ids).orderBy('id').pluck('status'), ['pending', 'pending', 'pending']);
     const first = await poll(t, a.token, a.robotId);
     assert.deepEqual(
       first.body.data.commands.map((c: { commandId: string }) => c.commandId),
@@ -246,11 +248,18 @@ describe('robots: offline delivery (poll and reconnect, at least once until ackn
     const [code] = await newCodes(t, owner);
     const a = await activate(t, code);
     const s = await RobotSocket.open(t, a.robotId, a.token);
-    const id = (await sendText(t, owner, a.robotId, 'live')).body.data.commandId;
+    s.send({ type: 'ping' });
+    await s.waitFor((f) => f.type === 'pong');
+    const reply = await sendText(t, owner, a.robotId, 'live');
+    const id = reply.body.data.commandId;
+    // Its socket is here: written `sent` with the command itself (the reply still says queued).
+    assert.equal(reply.body.data.status, 'pending');
+    const row = await t.app.db('robots_commands').where('command_id', id).first();
+    assert.equal(row.status, 'sent');
+    assert.ok(row.sent_at);
     await s.waitFor((f) => f.type === 'command' && f.data.commandId === id);
     await sleep(100);
     assert.equal(s.commands().length, 1);
-    assert.equal((await t.app.db('robots_commands').where('command_id', id).first()).status !== 'succeeded', true);
     assert.equal((await result(t, a.token, a.robotId, id)).status, 200);
     assert.deepEqual((await poll(t, a.token)).body.data.commands, []);
     await s.close();
