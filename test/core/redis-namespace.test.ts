@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import type { PubSub } from '../../core/pubsub.js';
 import type { RateLimits } from '../../core/rate-limit.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const withRedis = (extra: Record<string, unknown> = {}) => ({ redis: { url: REDIS_URL, ...extra }, rateLimit: { store: 'redis' } }) as never;
@@ -21,6 +21,8 @@ async function next(pubsub: PubSub, channel: string): Promise<{ message: Promise
 
 describe('Redis: one namespace per deployment', () => {
   const apps: TestApp[] = [];
+  /** Databases made here and shared by several apps: the apps do not drop them, so this does. */
+  const databases: TestDatabase[] = [];
   let spy: Redis;
   const heard: string[] = [];
   before(async () => {
@@ -31,6 +33,7 @@ describe('Redis: one namespace per deployment', () => {
   after(async () => {
     spy.disconnect();
     for (const t of apps) await t.close();
+    for (const database of databases) await database.drop();
   });
   const start = async (options: Parameters<typeof createTestApp>[0]) => {
     const t = await createTestApp(options);
@@ -54,6 +57,7 @@ describe('Redis: one namespace per deployment', () => {
   it('two deployments get different namespaces; two instances of one deployment share theirs and hear each other', async () => {
     const a = await start({ overrides: withRedis() });
     const database = await createTestDatabase();
+    databases.push(database);
     const b1 = await start({ overrides: withRedis(), database });
     const b2 = await start({ overrides: withRedis(), database });
     const [idA, idB] = [await idOf(a), await idOf(b1)];
