@@ -170,8 +170,8 @@ export class EventBus {
     const lease = this.leaseForNew();
     const rows = events.map(({ name, payload, options = {} }) => {
       const meta = { ...inherited, ...options.meta };
-      // An event no handler here takes is written delivered: the dispatcher would only mark it so,
-      // in a commit of its own (every instance runs the same plugins, so none would take it).
+      // An event no handler here takes is written delivered: it is leased to this instance, whose
+      // dispatcher would only mark it so, in a commit of its own.
       const handled = this.hasHandlers(name);
       return {
         name,

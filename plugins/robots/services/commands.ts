@@ -238,7 +238,7 @@ export class Commands {
     socket.send(JSON.stringify({ type: 'command', data: command }));
   }
 
-  /** Sends to the robot's sockets here; a command that reached one is `sent` (it still comes until acknowledged; `marked`: already). */
+  /** Sends to the robot's sockets here and marks the command `sent` (unless `marked`: stored so already); it comes again until acknowledged. */
   private pushLocal(robotPk: number, command: CommandView, marked = false): void {
     const sockets = [...(this.sockets.get(robotPk) ?? [])].filter((socket) => socket.readyState === socket.OPEN);
     if (!sockets.length) return;
