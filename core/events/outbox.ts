@@ -3,6 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { iso, type Clock } from '../clock.js';
+import { afterCommit } from '../db/after-commit.js';
 import { AppError } from '../errors.js';
 import { leaseEnd, Leases, type LeasedTable } from '../leases.js';
 import type { Logger } from '../logger.js';
@@ -196,9 +197,7 @@ export class EventBus {
       if (lease && toDeliver.length) this.adopt(lease.token, toDeliver);
       if (toDeliver.length) this.kick();
     };
-    const tx = trx as Knex.Transaction;
-    if (typeof tx.isTransaction === 'boolean' && tx.isTransaction && tx.executionPromise) tx.executionPromise.then(committed, () => undefined);
-    else committed();
+    afterCommit(trx, committed);
     return ids;
   }
 

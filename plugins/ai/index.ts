@@ -58,7 +58,8 @@ export default definePlugin<AiSettings>({
   },
 
   async start(c) {
-    await services(c).knowledge.start();
+    const s = services(c);
+    await Promise.all([s.knowledge.start(), ...Object.values(s.caches).map((cache) => cache.start())]);
   },
 
   routes(r, c) {

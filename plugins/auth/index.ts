@@ -82,6 +82,7 @@ export default definePlugin<AuthSettings>({
     const s = services(c);
     await s.signer.init();
     await s.cache.init();
+    await s.tenants.start();
     await s.bootstrap.ensureFirstAdmin(c.settings.admin);
   },
 

@@ -1,6 +1,7 @@
 import type { Cradle } from '../../../core/container.js';
 import { assertPublicUrl } from '../../../core/net/public-url.js';
-import type { AiApi } from '../api.js';
+import { SharedCache } from '../../../core/shared-cache.js';
+import type { AiApi, RobotAiSettings } from '../api.js';
 import type { AiSettings } from '../config.js';
 import { Answerer } from './answerer.js';
 import { Ask } from './ask.js';
@@ -8,7 +9,7 @@ import { Calls } from './calls.js';
 import { Conversations } from './conversations.js';
 import { KnowledgeBase } from './knowledge.js';
 import { BuiltinProvider } from './providers/builtin.js';
-import { ProviderRegistry } from './providers/registry.js';
+import { ProviderRegistry, type ProviderRow } from './providers/registry.js';
 import { Responder } from './responder.js';
 import { DailyCallQuota } from './daily-call-quota.js';
 import { TenantSettings } from './tenant-settings.js';
@@ -20,10 +21,22 @@ export type AiDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'pubsub' | 'usage'
 export type AiServices = ReturnType<typeof createAiServices>;
 
 export function createAiServices(d: AiDeps, settings: AiSettings) {
+  const cache = <V extends {}>(name: string, max: number) => new SharedCache<V>({ name, pubsub: d.pubsub, logger: d.logger, max, ttlMs: 60_000 });
+  const caches = {
+    robotSettings: cache<RobotAiSettings>('ai.robot-settings', 20_000),
+    providers: cache<ProviderRow[]>('ai.providers', 5_000),
+    tenantSettings: cache<{ fallbackAnswer: string | null }>('ai.tenant-settings', 5_000),
+  };
   const knowledge = new KnowledgeBase(d.db, d.clock, d.pubsub, { logger: d.logger });
-  const tenantSettings = new TenantSettings(d.db, d.clock, settings.fallbackAnswer);
-  const registry = new ProviderRegistry(d.db, d.clock, settings, async (url) => {
-    await assertPublicUrl(url, { allowPrivate: settings.allowPrivateProviders, field: 'body.baseUrl' });
+  const tenantSettings = new TenantSettings(d.db, d.clock, settings.fallbackAnswer, caches.tenantSettings);
+  const registry = new ProviderRegistry({
+    db: d.db,
+    clock: d.clock,
+    settings,
+    checkTarget: async (url) => {
+      await assertPublicUrl(url, { allowPrivate: settings.allowPrivateProviders, field: 'body.baseUrl' });
+    },
+    cache: caches.providers,
   });
   const calls = new Calls(d.db, d.clock, settings);
   const builtin = new BuiltinProvider(knowledge, (tenantId) => tenantSettings.fallbackAnswer(tenantId), settings.minScore);
@@ -31,7 +44,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   const consent = async (tenantId: string) => (await d.tenants.settings(tenantId)).ai_consent_enabled;
   const robots = () => d.robotsApi;
   const quota = new DailyCallQuota(d.db, d.clock);
-  const robotSettings = new RobotSettings(d.db, d.clock);
+  const robotSettings = new RobotSettings(d.db, d.clock, caches.robotSettings);
   const api: AiApi = {
     callTotals: (tenantId, robotIds, from, to) => calls.totals(tenantId, robotIds, from, to),
     callsToday: (tenantId, robotIds) => quota.callsToday(tenantId, robotIds),
@@ -42,6 +55,8 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
     /** Each robot's AI settings; for robots' face too, as `robotAiSettings` in the container. */
     robotSettings,
     knowledge,
+    /** Listen for other instances' changes (started with the plugin). */
+    caches,
     tenantSettings,
     registry,
     calls,

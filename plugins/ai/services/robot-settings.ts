@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
+import type { SharedCache } from '../../../core/shared-cache.js';
 import type { RobotAiSettings, RobotAiSettingsApi } from '../api.js';
 
 /**
@@ -53,10 +54,15 @@ export class RobotSettings implements RobotAiSettingsApi {
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
+    /** Every reply reads its robot's settings: kept per robot until `set` changes them. */
+    private readonly cache: SharedCache<RobotAiSettings>,
   ) {}
 
+  /** Cached, except inside a transaction (which must see its own writes). */
   async get(tenantId: string, robotId: string, trx: Knex | Knex.Transaction = this.db): Promise<RobotAiSettings> {
-    return fromRow(await trx('ai_robot_settings').where({ tenant_id: tenantId, robot_id: robotId }).first());
+    const read = async () => fromRow(await trx('ai_robot_settings').where({ tenant_id: tenantId, robot_id: robotId }).first());
+    if (trx !== this.db) return read();
+    return { ...(await this.cache.get(`${tenantId}:${robotId}`, read))! };
   }
 
   async of(tenantId: string, robotIds: string[]): Promise<Record<string, RobotAiSettings>> {
@@ -79,6 +85,7 @@ export class RobotSettings implements RobotAiSettingsApi {
         .insert({ robot_id: robotId, tenant_id: tenantId, ...changes, updated_at: updatedAt })
         .onConflict('robot_id')
         .merge([...Object.keys(changes), 'updated_at']);
+      this.cache.invalidate(q, `${tenantId}:${robotId}`);
     };
     await (trx ? run(trx) : this.db.transaction(run));
   }

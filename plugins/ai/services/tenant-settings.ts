@@ -1,5 +1,10 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import type { SharedCache } from '../../../core/shared-cache.js';
+
+interface Stored {
+  fallbackAnswer: string | null;
+}
 
 /** A tenant's own AI settings: the builtin responder's fallback answer (null: the config's). */
 export class TenantSettings {
@@ -7,11 +12,16 @@ export class TenantSettings {
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly defaultFallback: string,
+    /** The builtin responder reads the fallback on every reply the knowledge base has no answer for. */
+    private readonly cache: SharedCache<Stored>,
   ) {}
 
   async get(tenantId: string): Promise<{ fallbackAnswer: string; customFallback: boolean }> {
-    const row = await this.db('ai_tenant_settings').where('tenant_id', tenantId).first('fallback_answer');
-    return { fallbackAnswer: row?.fallback_answer ?? this.defaultFallback, customFallback: Boolean(row?.fallback_answer) };
+    const stored = await this.cache.get(tenantId, async () => {
+      const row = await this.db('ai_tenant_settings').where('tenant_id', tenantId).first('fallback_answer');
+      return { fallbackAnswer: row?.fallback_answer ?? null };
+    });
+    return { fallbackAnswer: stored?.fallbackAnswer ?? this.defaultFallback, customFallback: Boolean(stored?.fallbackAnswer) };
   }
 
   async fallbackAnswer(tenantId: string): Promise<string> {
@@ -22,5 +32,6 @@ export class TenantSettings {
   async setFallback(tenantId: string, answer: string | null): Promise<void> {
     const row = { tenant_id: tenantId, fallback_answer: answer, updated_at: this.clock.now().toISOString() };
     await this.db('ai_tenant_settings').insert(row).onConflict('tenant_id').merge({ fallback_answer: answer, updated_at: row.updated_at });
+    this.cache.invalidate(this.db, tenantId);
   }
 }

@@ -33,7 +33,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   const signer = new JwtSigner(d.db, d.clock, settings.jwtSecret);
   const roleScopes = new RoleScopes(d.scopes);
   const passwords = new Passwords(settings.hash, { min: settings.passwordMinLength, max: settings.passwordMaxLength });
-  const tenants = new Tenants({ db: d.db, clock: d.clock, audit, events: d.events, cache });
+  const tenants = new Tenants({ db: d.db, clock: d.clock, audit, events: d.events, cache, pubsub: d.pubsub, logger: d.logger });
   const users = new Users({ db: d.db, clock: d.clock, audit, events: d.events, cache, tenants });
   const sessions = new Sessions({
     db: d.db,

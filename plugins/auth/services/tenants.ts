@@ -5,6 +5,9 @@ import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Principal } from '../../../core/http/auth.js';
 import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
+import { SharedCache } from '../../../core/shared-cache.js';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { Db, RequestMeta } from './types.js';
@@ -35,6 +38,8 @@ export interface TenantsDeps {
   audit: AuditLog;
   events: EventBus;
   cache: PrincipalCache;
+  pubsub: PubSub;
+  logger: Logger;
 }
 
 export class Tenants {
@@ -46,13 +51,21 @@ export class Tenants {
   private readonly audit: AuditLog;
   private readonly events: EventBus;
   private readonly cache: PrincipalCache;
+  /** Read on hot paths (every AI reply checks the consent; robots the allowed numbers). */
+  private readonly settingsCache: SharedCache<TenantSettings>;
 
-  constructor({ db, clock, audit, events, cache }: TenantsDeps) {
+  constructor({ db, clock, audit, events, cache, pubsub, logger }: TenantsDeps) {
     this.db = db;
     this.clock = clock;
     this.audit = audit;
     this.events = events;
     this.cache = cache;
+    this.settingsCache = new SharedCache({ name: 'auth.tenant-settings', pubsub, logger, max: 10_000, ttlMs: 60_000 });
+  }
+
+  /** Listens for other instances' changes to tenant settings. */
+  start(): Promise<void> {
+    return this.settingsCache.start();
   }
 
   async create(trx: Db, name: string, options: { platform?: boolean } = {}): Promise<string> {
@@ -123,7 +136,7 @@ export class Tenants {
     if (tenant.is_operator) throw AppError.conflict('the operator tenant cannot be deleted');
     await this.db.transaction(async (trx) => {
       await this.keepsASuperadmin(trx, id, 'deleted');
-      await trx('auth_tenants').where('id', id).delete();
+      await this.deleteRow(trx, id);
       await this.audit.record(
         { action: 'admin.tenant.deleted', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: { name: tenant.name } },
         trx,
@@ -131,6 +144,12 @@ export class Tenants {
       await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: id }, { tenantId: id });
     });
     await this.cache.invalidate('all');
+  }
+
+  /** The tenant's row and with it (cascade) everything of its own, settings included; within the caller's transaction. */
+  async deleteRow(trx: Db, id: string): Promise<void> {
+    await trx('auth_tenants').where('id', id).delete();
+    this.settingsCache.invalidate(trx, id);
   }
 
   /** A tenant holding the only active superadmins (promoted users live in their own tenants) cannot go. */
@@ -142,9 +161,17 @@ export class Tenants {
     }
   }
 
+  /** Cached, except inside a transaction (which must see its own writes). */
   async settings(tenantId: string, trx: Db = this.db): Promise<TenantSettings> {
+    const settings = trx === this.db ? await this.settingsCache.get(tenantId, () => this.readSettings(tenantId, trx)) : await this.readSettings(tenantId, trx);
+    if (!settings) throw AppError.notFound('tenant not found');
+    // A copy: callers may change what they are given, the cached entry must not.
+    return { ...settings, allowed_numbers: [...settings.allowed_numbers] };
+  }
+
+  private async readSettings(tenantId: string, trx: Db): Promise<TenantSettings | null> {
     const row = await trx('auth_tenant_settings').where('tenant_id', tenantId).first();
-    if (!row) throw AppError.notFound('tenant not found');
+    if (!row) return null;
     return {
       allowed_numbers: JSON.parse(row.allowed_numbers),
       require_approval: Boolean(row.require_approval),
@@ -162,6 +189,7 @@ export class Tenants {
       if (patch.require_approval !== undefined) row.require_approval = patch.require_approval;
       if (patch.ai_consent_enabled !== undefined) row.ai_consent_enabled = patch.ai_consent_enabled;
       await trx('auth_tenant_settings').where('tenant_id', tenantId).update(row);
+      this.settingsCache.invalidate(trx, tenantId);
       if (patch.ai_consent_enabled !== undefined && patch.ai_consent_enabled !== before.ai_consent_enabled) {
         await trx('auth_consents').insert({
           tenant_id: tenantId,

@@ -274,7 +274,7 @@ export class Users {
   private async closeIfEmpty(trx: Db, actor: Principal, tenantId: string, meta: RequestMeta): Promise<void> {
     const tenant = await trx('auth_tenants').where('id', tenantId).first('name', 'is_platform');
     if (!tenant || tenant.is_platform || (await trx('auth_users').where('tenant_id', tenantId).first('id'))) return;
-    await trx('auth_tenants').where('id', tenantId).delete();
+    await this.tenants.deleteRow(trx, tenantId);
     await this.audit.record(
       {
         action: 'tenant.closed',

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/clock.js';
 import { LicensingErrors } from './errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
+import { SharedCache } from '../../../core/shared-cache.js';
 import { normalizeCode } from './codes.js';
 import type { Device, License, Licenses } from './licenses.js';
 
@@ -19,8 +19,6 @@ export interface Verified {
   license: License;
   device: Device | null;
 }
-
-const CHANNEL = 'licensing.invalidate';
 
 /** What Verifier is built from, passed by name. */
 export interface VerifierDeps {
@@ -38,29 +36,30 @@ export interface VerifierDeps {
  * once a second in one transaction (and before any admin read), instead of one commit per verify.
  */
 export class Verifier {
-  private readonly licenses = new LRUCache<string, License>({ max: 10_000, ttl: 60_000 });
-  private readonly devices = new LRUCache<string, Device>({ max: 20_000, ttl: 60_000 });
+  /** By activation code; a code that matches nothing is not kept (anyone can send made-up codes). */
+  private readonly licenses: SharedCache<License>;
+  /** By `<license pk>:<device id>`. */
+  private readonly devices: SharedCache<Device>;
   private readonly seen = new Map<number, { at: string; name: string | null; ip: string | null }>();
-  private generation = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
   private readonly db: Knex;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly pubsub: PubSub;
   private readonly engine: () => Licenses;
 
   constructor({ db, clock, logger, pubsub, engine }: VerifierDeps) {
     this.db = db;
     this.clock = clock;
     this.logger = logger;
-    this.pubsub = pubsub;
     this.engine = engine;
+    this.licenses = new SharedCache({ name: 'licensing.licenses', pubsub, logger, max: 10_000, ttlMs: 60_000, keepMisses: false });
+    this.devices = new SharedCache({ name: 'licensing.devices', pubsub, logger, max: 20_000, ttlMs: 60_000 });
   }
 
   async start(): Promise<void> {
-    await this.pubsub.subscribe(CHANNEL, (m) => this.drop(String(m.kind), String(m.key)));
+    await Promise.all([this.licenses.start(), this.devices.start()]);
     this.timer = setInterval(() => void this.flushSeen().catch((err) => this.logger.error({ err }, 'could not record device last-seen times')), 1000);
     this.timer.unref();
   }
@@ -70,25 +69,13 @@ export class Verifier {
     await this.flushSeen();
   }
 
-  private drop(kind: string, key: string): void {
-    this.generation++;
-    if (kind === 'license') this.licenses.delete(key);
-    else this.devices.delete(key);
-  }
-
-  /** After a change has committed: `license` by activation code, `device` by `<license pk>:<device id>`. */
+  /** After a change has committed: `license` by activation code, `device` by `<license pk>:<device id>`; here and on every instance. */
   async invalidate(kind: 'license' | 'device', key: string): Promise<void> {
-    this.drop(kind, key);
-    await this.pubsub.publish(CHANNEL, { kind, key }).catch((err) => this.logger.error({ err }, 'could not broadcast a licensing invalidation'));
+    (kind === 'license' ? this.licenses : this.devices).invalidate(this.db, key);
   }
 
-  private async license(code: string): Promise<License | null> {
-    const hit = this.licenses.get(code);
-    if (hit) return hit;
-    const generation = this.generation;
-    const license = await this.engine().byCode(code);
-    if (license && generation === this.generation) this.licenses.set(code, license);
-    return license;
+  private license(code: string): Promise<License | null> {
+    return this.licenses.get(code, () => this.engine().byCode(code));
   }
 
   /**
@@ -105,20 +92,17 @@ export class Verifier {
     if (!input.device_id) return { license, device: null };
 
     const key = `${license.id}:${input.device_id}`;
-    let device = this.devices.get(key) ?? null;
-    if (!device) {
-      const generation = this.generation;
+    const device = (await this.devices.get(key, async () => {
       if (options.bind === false) {
-        device = await this.engine().device(license.id, input.device_id);
-        if (!device) throw LicensingErrors.deviceNotActivated();
-      } else {
-        const result = await this.engine().bind(license, { deviceId: input.device_id, deviceName: input.device_name, ip: input.ip_address });
-        if (result.outcome === 'cap_reached') throw LicensingErrors.deviceSlotsTaken(license.device_cap);
-        device = result.device;
-        if (result.outcome === 'bound') this.licenses.delete(normalizeCode(license.activation_code)); // its active_devices changed
+        const bound = await this.engine().device(license.id, input.device_id!);
+        if (!bound) throw LicensingErrors.deviceNotActivated();
+        return bound;
       }
-      if (generation === this.generation) this.devices.set(key, device);
-    }
+      const result = await this.engine().bind(license, { deviceId: input.device_id!, deviceName: input.device_name, ip: input.ip_address });
+      if (result.outcome === 'cap_reached') throw LicensingErrors.deviceSlotsTaken(license.device_cap);
+      if (result.outcome === 'bound') void this.invalidate('license', normalizeCode(license.activation_code)); // its active_devices changed
+      return result.device;
+    }))!;
     if (device.status !== 'active') throw LicensingErrors.deviceDeactivated();
     const at = now.toISOString();
     device.last_seen_at = at;

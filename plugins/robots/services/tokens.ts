@@ -1,6 +1,7 @@
 import { randomToken, sha256 } from '../../../core/secrets.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { afterCommit } from '../../../core/db/after-commit.js';
 import { AppError } from '../../../core/errors.js';
 import { LRUCache } from 'lru-cache';
 import type { PubSub } from '../../../core/pubsub.js';
@@ -27,6 +28,8 @@ const CHANNEL = 'robots.tokens';
  */
 export class RobotTokens {
   private readonly cache = new LRUCache<string, RobotRow & { expires_at: string }>({ max: 20_000, ttl: 60_000 });
+  /** Bumped by every drop: a lookup that raced with a revocation does not cache what it read before it. */
+  private generation = 0;
 
   constructor(
     private readonly db: Knex,
@@ -40,6 +43,7 @@ export class RobotTokens {
   }
 
   private forget(robotPk: number): void {
+    this.generation++;
     for (const [hash, row] of this.cache.entries()) if (row.id === robotPk) this.cache.delete(hash);
   }
 
@@ -50,9 +54,7 @@ export class RobotTokens {
       void this.pubsub.publish(CHANNEL, { robotPk }).catch(() => undefined);
     };
     this.forget(robotPk);
-    const tx = trx as Knex.Transaction;
-    if (tx.isTransaction && tx.executionPromise) tx.executionPromise.then(tell, () => undefined);
-    else tell();
+    afterCommit(trx, tell);
   }
 
   /** A new token pair; the robot's earlier tokens stop working. */
@@ -88,6 +90,7 @@ export class RobotTokens {
     const cached = kind === 'access' ? this.cache.get(hash) : undefined;
     if (cached && cached.expires_at > nowIso)
       return { id: cached.id, robot_id: cached.robot_id, tenant_id: cached.tenant_id, user_id: cached.user_id, status: cached.status };
+    const generation = this.generation;
     const row = await this.db('robots_tokens as t')
       .join('robots_robots as r', 'r.id', 't.robot_pk')
       .where({ 't.token_hash': hash, 't.kind': kind })
@@ -97,7 +100,7 @@ export class RobotTokens {
       .first('r.id', 'r.robot_id', 'r.tenant_id', 'r.user_id', 'r.status', 't.expires_at');
     if (!row) return null;
     const robot = { id: Number(row.id), robot_id: row.robot_id, tenant_id: row.tenant_id, user_id: row.user_id, status: row.status };
-    if (kind === 'access') this.cache.set(hash, { ...robot, expires_at: row.expires_at });
+    if (kind === 'access' && generation === this.generation) this.cache.set(hash, { ...robot, expires_at: row.expires_at });
     return robot;
   }
 

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../../core/clock.js';
 import { AppError } from '../../../../core/errors.js';
 import { guardedFetch } from '../../../../core/net/guarded-fetch.js';
+import type { SharedCache } from '../../../../core/shared-cache.js';
 import type { AiSettings, ProviderConfig } from '../../config.js';
 import { DifyProvider } from './dify.js';
 import { OpenAiProvider } from './openai.js';
@@ -33,7 +34,8 @@ export interface ProviderInput {
   enabled?: boolean;
 }
 
-interface Row {
+/** A tenant's provider as stored (cached per tenant). */
+export interface ProviderRow {
   name: string;
   kind: 'openai' | 'dify';
   base_url: string;
@@ -56,7 +58,7 @@ const refusedProvider = (name: string, reason: string): ChatProvider => ({
   },
 });
 
-const fromConfig = (p: ProviderConfig, timeoutMs: number): Row => ({
+const fromConfig = (p: ProviderConfig, timeoutMs: number): ProviderRow => ({
   name: p.name,
   kind: p.kind,
   base_url: p.baseUrl,
@@ -68,6 +70,17 @@ const fromConfig = (p: ProviderConfig, timeoutMs: number): Row => ({
   updated_at: null,
 });
 
+/** What ProviderRegistry is built from, passed by name. */
+export interface ProviderRegistryDeps {
+  db: Knex;
+  clock: Clock;
+  settings: AiSettings;
+  /** Refuses a base URL on an internal address when a tenant sets it (SSRF), unless config allows. */
+  checkTarget: (url: string) => Promise<void>;
+  /** Each tenant's own providers (every third-party reply reads them), kept until one changes. */
+  cache: SharedCache<ProviderRow[]>;
+}
+
 /**
  * Model providers: the config's (every tenant has them) and each tenant's own (a tenant's
  * provider of the same name wins). Adapters are built once per provider version and cached.
@@ -77,21 +90,28 @@ export class ProviderRegistry {
   private readonly operatorFetch: typeof fetch;
   private readonly tenantFetch: typeof fetch;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly settings: AiSettings,
-    /** Refuses a base URL on an internal address when a tenant sets it (SSRF), unless config allows. */
-    private readonly checkTarget: (url: string) => Promise<void>,
-  ) {
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly settings: AiSettings;
+  private readonly checkTarget: (url: string) => Promise<void>;
+  private readonly cache: SharedCache<ProviderRow[]>;
+
+  constructor({ db, clock, settings, checkTarget, cache }: ProviderRegistryDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.settings = settings;
+    this.checkTarget = checkTarget;
+    this.cache = cache;
     this.operatorFetch = guardedFetch({ allowPrivate: true });
     this.tenantFetch = guardedFetch({ allowPrivate: settings.allowPrivateProviders });
   }
 
-  private async rows(tenantId: string): Promise<Array<Row & { source: 'config' | 'tenant' }>> {
-    const own = (await this.db('ai_providers')
-      .where('tenant_id', tenantId)
-      .orderBy([{ column: 'priority', order: 'desc' }, { column: 'name' }])) as Row[];
+  private async rows(tenantId: string): Promise<Array<ProviderRow & { source: 'config' | 'tenant' }>> {
+    const own = (await this.cache.get(tenantId, () =>
+      this.db('ai_providers')
+        .where('tenant_id', tenantId)
+        .orderBy([{ column: 'priority', order: 'desc' }, { column: 'name' }]),
+    ))!;
     const names = new Set(own.map((r) => r.name));
     const shared = this.settings.providers
       .filter((p) => !names.has(p.name))
@@ -131,12 +151,19 @@ export class ProviderRegistry {
     };
     if (existing) await this.db('ai_providers').where('id', existing.id).update(row);
     else await this.db('ai_providers').insert({ tenant_id: tenantId, name, ...row });
+    this.forget(tenantId);
     return (await this.list(tenantId)).find((p) => p.name === name)!;
   }
 
   async remove(tenantId: string, name: string): Promise<void> {
     const deleted = await this.db('ai_providers').where({ tenant_id: tenantId, name }).delete();
     if (!deleted) throw AppError.notFound(`provider ${name} not found (providers from the config cannot be deleted here)`);
+    this.forget(tenantId);
+  }
+
+  /** After a change to the tenant's `ai_providers` rows: every instance reads them again. */
+  forget(tenantId: string): void {
+    this.cache.invalidate(this.db, tenantId);
   }
 
   /**
@@ -146,11 +173,11 @@ export class ProviderRegistry {
    * `allowPrivateProviders`; providers in the config file are the operator's own choice and may
    * point at loopback or a private network (a local Ollama or vLLM), so only redirects are refused.
    */
-  private fetchFor(row: Row & { source: string }): typeof fetch {
+  private fetchFor(row: ProviderRow & { source: string }): typeof fetch {
     return row.source === 'config' ? this.operatorFetch : this.tenantFetch;
   }
 
-  private adapter(tenantId: string, row: Row & { source: string }): ChatProvider {
+  private adapter(tenantId: string, row: ProviderRow & { source: string }): ChatProvider {
     const key = `${row.source === 'config' ? '' : tenantId}:${row.name}:${row.updated_at}`;
     let adapter = this.adapters.get(key);
     if (!adapter) {
