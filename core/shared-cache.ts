@@ -24,8 +24,8 @@ export interface SharedCacheOptions {
 /**
  * A read-through cache for rows read on hot paths and changed rarely (settings, configuration):
  * an entry is kept until a change drops it, here and — over pub/sub — on every other instance.
- * Writers call `invalidate` with the transaction that made the change, so the drop happens after
- * its commit (an earlier drop could be refilled from the old row). A generation counter keeps a
+ * Writers drop an entry after their change commits (`invalidate`, or `invalidateAfter` from
+ * inside the transaction): an earlier drop could be refilled from the old row. A generation counter keeps a
  * load that raced with a drop from caching what it read before; the TTL bounds the damage of a
  * lost message.
  */
@@ -53,14 +53,21 @@ export class SharedCache<V extends {}> {
     return value;
   }
 
-  /** Drops `key` (every key when omitted) here and on every instance, once `db`'s change is committed. */
-  invalidate(db: Knex | Knex.Transaction, key?: string): void {
-    afterCommit(db, () => {
-      this.drop(key ?? null);
-      this.options.pubsub
-        .publish(this.channel, key === undefined ? { all: true } : { key })
-        .catch((err) => this.options.logger.error({ err, cache: this.options.name }, 'could not tell other instances to drop a cached entry'));
-    });
+  /**
+   * After a change has committed: drops `key` (every key when omitted) here at once, and resolves
+   * once the other instances are told (a short-lived process, `plinth create-admin`, must not
+   * exit before). A failure to tell them is logged, not thrown: the change is made; the TTL bounds it.
+   */
+  async invalidate(key?: string): Promise<void> {
+    this.drop(key ?? null);
+    await this.options.pubsub
+      .publish(this.channel, key === undefined ? { all: true } : { key })
+      .catch((err) => this.options.logger.error({ err, cache: this.options.name }, 'could not tell other instances to drop a cached entry'));
+  }
+
+  /** For a writer inside a transaction: `invalidate` once `trx` has committed (nothing if it rolls back). */
+  invalidateAfter(trx: Knex | Knex.Transaction, key?: string): void {
+    afterCommit(trx, () => void this.invalidate(key));
   }
 
   /** `null`: every entry. */

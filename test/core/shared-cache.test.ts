@@ -42,7 +42,7 @@ describe('SharedCache', () => {
     assert.equal(await cache.get('nobody', load('nobody')), null);
     assert.equal(loads, 2, 'one load per key, the miss included');
     await t.app.db('cache_test').where('id', 'a').update({ value: 'two' });
-    cache.invalidate(t.app.db, 'a');
+    await cache.invalidate('a');
     assert.deepEqual(await cache.get('a', load('a')), { value: 'two' });
     assert.equal(loads, 3);
   });
@@ -56,7 +56,7 @@ describe('SharedCache', () => {
     await t.app.db
       .transaction(async (trx) => {
         await trx('cache_test').where('id', 'b').update({ value: 'rolled back' });
-        cache.invalidate(trx, 'b');
+        cache.invalidateAfter(trx, 'b');
         throw new Error('roll back');
       })
       .catch(() => undefined);
@@ -64,7 +64,7 @@ describe('SharedCache', () => {
     assert.equal(loads, 0, 'still cached: nothing changed');
     await t.app.db.transaction(async (trx) => {
       await trx('cache_test').where('id', 'b').update({ value: 'after' });
-      cache.invalidate(trx, 'b');
+      cache.invalidateAfter(trx, 'b');
       assert.deepEqual(await cache.get('b', load('b')), { value: 'before' }, 'not dropped before the commit');
     });
     assert.deepEqual(await cache.get('b', load('b')), { value: 'after' });
@@ -80,7 +80,7 @@ describe('SharedCache', () => {
       await gate;
       return { value: 'read before the change' };
     });
-    cache.invalidate(t.app.db, 'c');
+    void cache.invalidate('c');
     release();
     assert.deepEqual(await slow, { value: 'read before the change' });
     assert.deepEqual(await cache.get('c', async () => ({ value: 'read after' })), { value: 'read after' });
@@ -92,11 +92,11 @@ describe('SharedCache', () => {
     await Promise.all([here.start(), there.start()]);
     await there.get('d', async () => ({ value: 'old' }));
     await there.get('e', async () => ({ value: 'old' }));
-    here.invalidate(t.app.db, 'd');
+    await here.invalidate('d');
     await sleep(0);
     assert.deepEqual(await there.get('d', async () => ({ value: 'new' })), { value: 'new' });
     assert.deepEqual(await there.get('e', async () => ({ value: 'new' })), { value: 'old' }, 'only the key named');
-    here.invalidate(t.app.db);
+    await here.invalidate();
     await sleep(0);
     assert.deepEqual(await there.get('e', async () => ({ value: 'new' })), { value: 'new' });
   });

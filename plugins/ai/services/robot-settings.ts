@@ -85,7 +85,7 @@ export class RobotSettings implements RobotAiSettingsApi {
         .insert({ robot_id: robotId, tenant_id: tenantId, ...changes, updated_at: updatedAt })
         .onConflict('robot_id')
         .merge([...Object.keys(changes), 'updated_at']);
-      this.cache.invalidate(q, `${tenantId}:${robotId}`);
+      this.cache.invalidateAfter(q, `${tenantId}:${robotId}`);
     };
     await (trx ? run(trx) : this.db.transaction(run));
   }

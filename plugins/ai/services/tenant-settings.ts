@@ -32,6 +32,6 @@ export class TenantSettings {
   async setFallback(tenantId: string, answer: string | null): Promise<void> {
     const row = { tenant_id: tenantId, fallback_answer: answer, updated_at: this.clock.now().toISOString() };
     await this.db('ai_tenant_settings').insert(row).onConflict('tenant_id').merge({ fallback_answer: answer, updated_at: row.updated_at });
-    this.cache.invalidate(this.db, tenantId);
+    await this.cache.invalidate(tenantId);
   }
 }

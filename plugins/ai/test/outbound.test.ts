@@ -128,7 +128,7 @@ describe('ai: outbound requests to providers are guarded', () => {
         enabled: true,
         updated_at: new Date().toISOString(),
       });
-      t.app.container.resolve('aiServices').registry.forget(owner.tenantId); // what upsert does after its write
+      await t.app.container.resolve('aiServices').registry.forget(owner.tenantId); // what upsert does after its write
       const before = difyTarget.received.length;
       const res = await tryAs(t, owner, 'moved');
       assert.equal(res.status, 200, res.text);
@@ -141,7 +141,7 @@ describe('ai: outbound requests to providers are guarded', () => {
       });
       assert.equal(difyTarget.received.length, before, 'never asked');
       await t.app.db('ai_providers').where({ tenant_id: owner.tenantId, name: 'moved' }).delete();
-      t.app.container.resolve('aiServices').registry.forget(owner.tenantId);
+      await t.app.container.resolve('aiServices').registry.forget(owner.tenantId);
     });
 
     it('the operator’s provider from the config file reaches a local server (its own model), and still follows no redirect', async () => {

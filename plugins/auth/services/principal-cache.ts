@@ -80,7 +80,7 @@ export class PrincipalCache {
 
   /** Call after the change has committed: drops the entry (`all`: every entry) here and on every instance. */
   async invalidate(kind: Kind, id = ''): Promise<void> {
-    if (kind === 'all') for (const cache of [this.users, this.sessions, this.keys]) cache.invalidate(this.db);
-    else ({ user: this.users, session: this.sessions, key: this.keys })[kind].invalidate(this.db, id);
+    if (kind === 'all') await Promise.all([this.users, this.sessions, this.keys].map((cache) => cache.invalidate()));
+    else await { user: this.users, session: this.sessions, key: this.keys }[kind].invalidate(id);
   }
 }

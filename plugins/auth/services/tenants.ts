@@ -149,7 +149,7 @@ export class Tenants {
   /** The tenant's row and with it (cascade) everything of its own, settings included; within the caller's transaction. */
   async deleteRow(trx: Db, id: string): Promise<void> {
     await trx('auth_tenants').where('id', id).delete();
-    this.settingsCache.invalidate(trx, id);
+    this.settingsCache.invalidateAfter(trx, id);
   }
 
   /** A tenant holding the only active superadmins (promoted users live in their own tenants) cannot go. */
@@ -189,7 +189,7 @@ export class Tenants {
       if (patch.require_approval !== undefined) row.require_approval = patch.require_approval;
       if (patch.ai_consent_enabled !== undefined) row.ai_consent_enabled = patch.ai_consent_enabled;
       await trx('auth_tenant_settings').where('tenant_id', tenantId).update(row);
-      this.settingsCache.invalidate(trx, tenantId);
+      this.settingsCache.invalidateAfter(trx, tenantId);
       if (patch.ai_consent_enabled !== undefined && patch.ai_consent_enabled !== before.ai_consent_enabled) {
         await trx('auth_consents').insert({
           tenant_id: tenantId,

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/clock.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
 import { DailyBreakdown } from './daily-breakdown.js';
@@ -7,6 +6,7 @@ import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
+import { SharedCache } from '../../../core/shared-cache.js';
 import type { MetricInfo, UsageMeter } from '../../../core/usage.js';
 import { actingAsSuperadmin } from '../../../core/http/request-context.js';
 import { missingFeatureForMetric, type FeatureInfo } from '../../../core/entitlements.js';
@@ -16,7 +16,6 @@ import type { Subscriptions } from './subscriptions.js';
 import { usageWords } from './wording.js';
 
 const THRESHOLDS = [80, 100] as const;
-const CHANNEL = 'billing.invalidate';
 
 export interface Effective {
   tenant_id: string;
@@ -70,16 +69,14 @@ export interface MeterDeps {
  * SQLite and PostgreSQL alike. Limits are cached per tenant and invalidated on every change.
  */
 export class Meter implements UsageMeter {
-  private readonly cache = new LRUCache<string, Effective>({ max: 10_000, ttl: 60_000 });
-  private generation = 0;
+  /** Each tenant's limits: read on every consume, changed with a plan, subscription or override. */
+  private readonly cache: SharedCache<Effective>;
   /** Consumes that arrive while a transaction is written share the next one (one fsync for the batch). */
   private readonly batches: GroupCommit<ConsumeOp, Refused | null>;
 
   private readonly db: Knex;
   private readonly clock: Clock;
-  private readonly logger: Logger;
   private readonly events: EventBus;
-  private readonly pubsub: PubSub;
   private readonly metrics: Map<string, MetricInfo>;
   private readonly plans: Plans;
   private readonly subscriptions: () => Subscriptions;
@@ -88,30 +85,22 @@ export class Meter implements UsageMeter {
   constructor({ db, clock, logger, events, pubsub, metrics, plans, subscriptions, features }: MeterDeps) {
     this.db = db;
     this.clock = clock;
-    this.logger = logger;
     this.events = events;
-    this.pubsub = pubsub;
     this.metrics = metrics;
     this.plans = plans;
     this.subscriptions = subscriptions;
     this.features = features;
     this.batches = new GroupCommit(db, logger, (trx, ops) => this.applyBatch(trx, ops), { maxBatch: 256, name: 'usage' });
+    this.cache = new SharedCache({ name: 'billing.limits', pubsub, logger, max: 10_000, ttlMs: 60_000 });
   }
 
-  async init(): Promise<void> {
-    await this.pubsub.subscribe(CHANNEL, (m) => this.drop(m.tenantId ? String(m.tenantId) : null));
+  init(): Promise<void> {
+    return this.cache.start();
   }
 
-  private drop(tenantId: string | null): void {
-    this.generation++;
-    if (tenantId) this.cache.delete(tenantId);
-    else this.cache.clear();
-  }
-
-  /** After a plan, subscription or override change (null: every tenant). */
-  async invalidate(tenantId: string | null): Promise<void> {
-    this.drop(tenantId);
-    await this.pubsub.publish(CHANNEL, { tenantId }).catch((err) => this.logger.error({ err }, 'could not broadcast a billing invalidation'));
+  /** After a plan, subscription or override change has committed (null: every tenant). */
+  invalidate(tenantId: string | null): Promise<void> {
+    return this.cache.invalidate(tenantId ?? undefined);
   }
 
   /**
@@ -120,24 +109,21 @@ export class Meter implements UsageMeter {
    * for it forever).
    */
   async effective(tenantId: string, trx?: Knex.Transaction): Promise<Effective> {
-    const hit = this.cache.get(tenantId);
-    if (hit) return hit;
-    const generation = this.generation;
-    const db: Db = trx ?? this.db;
-    const sub = await this.subscriptions().get(tenantId, db);
-    const plan = await this.plans.get(sub.plan_id, db);
-    const rows: Array<{ metric: string; value: number | string | null }> = await db('billing_limit_overrides').where('tenant_id', tenantId);
-    const overrides = Object.fromEntries(rows.map((r) => [r.metric, r.value === null ? null : Number(r.value)]));
-    const value: Effective = {
-      tenant_id: tenantId,
-      plan_id: plan.id,
-      features: plan.features,
-      plan_limits: plan.limits,
-      overrides,
-      limits: { ...plan.limits, ...overrides },
-    };
-    if (generation === this.generation) this.cache.set(tenantId, value);
-    return value;
+    return (await this.cache.get(tenantId, async () => {
+      const db: Db = trx ?? this.db;
+      const sub = await this.subscriptions().get(tenantId, db);
+      const plan = await this.plans.get(sub.plan_id, db);
+      const rows: Array<{ metric: string; value: number | string | null }> = await db('billing_limit_overrides').where('tenant_id', tenantId);
+      const overrides = Object.fromEntries(rows.map((r) => [r.metric, r.value === null ? null : Number(r.value)]));
+      return {
+        tenant_id: tenantId,
+        plan_id: plan.id,
+        features: plan.features,
+        plan_limits: plan.limits,
+        overrides,
+        limits: { ...plan.limits, ...overrides },
+      };
+    }))!;
   }
 
   private spec(metric: string): MetricInfo {

@@ -71,7 +71,7 @@ export class Verifier {
 
   /** After a change has committed: `license` by activation code, `device` by `<license pk>:<device id>`; here and on every instance. */
   async invalidate(kind: 'license' | 'device', key: string): Promise<void> {
-    (kind === 'license' ? this.licenses : this.devices).invalidate(this.db, key);
+    await (kind === 'license' ? this.licenses : this.devices).invalidate(key);
   }
 
   private license(code: string): Promise<License | null> {

@@ -151,19 +151,19 @@ export class ProviderRegistry {
     };
     if (existing) await this.db('ai_providers').where('id', existing.id).update(row);
     else await this.db('ai_providers').insert({ tenant_id: tenantId, name, ...row });
-    this.forget(tenantId);
+    await this.forget(tenantId);
     return (await this.list(tenantId)).find((p) => p.name === name)!;
   }
 
   async remove(tenantId: string, name: string): Promise<void> {
     const deleted = await this.db('ai_providers').where({ tenant_id: tenantId, name }).delete();
     if (!deleted) throw AppError.notFound(`provider ${name} not found (providers from the config cannot be deleted here)`);
-    this.forget(tenantId);
+    await this.forget(tenantId);
   }
 
   /** After a change to the tenant's `ai_providers` rows: every instance reads them again. */
-  forget(tenantId: string): void {
-    this.cache.invalidate(this.db, tenantId);
+  forget(tenantId: string): Promise<void> {
+    return this.cache.invalidate(tenantId);
   }
 
   /**
