@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { AppError } from './errors.js';
 
 /**
  * A metric a plugin meters. Counters reset each period (per month, or per day); gauges count
@@ -24,6 +25,14 @@ export interface MetricInfo extends MetricSpec {
  * What metering plugins call, always through the container (`usage`). The core registers an
  * unmetered one; the billing plugin replaces it with plans and limits.
  */
+/** One consume of a batch (`consumeEach`). */
+export interface UsageItem {
+  tenantId: string;
+  metric: string;
+  /** Default 1. */
+  n?: number;
+}
+
 export interface UsageMeter {
   /**
    * Takes `n` of `metric` for the tenant, or throws (402) past the limit. Pass the caller's
@@ -31,6 +40,12 @@ export interface UsageMeter {
    * (core/http/request-context.ts) it counts but never refuses: the operator is not held to plans.
    */
   consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void>;
+  /**
+   * Several consumes in the caller's transaction, each checked against its limit on its own (a
+   * batch of writes that share one commit): one result per item, null when taken, the error
+   * `consume` would have thrown when refused (the others are still taken).
+   */
+  consumeEach(items: ReadonlyArray<UsageItem>, trx: Knex.Transaction): Promise<Array<AppError | null>>;
   /** Gives back `n` of a gauge (a robot deleted, a key revoked). */
   release(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void>;
 }
@@ -38,6 +53,9 @@ export interface UsageMeter {
 /** Without billing: everything is free and unlimited. */
 export const unmetered: UsageMeter = {
   async consume() {},
+  async consumeEach(items) {
+    return items.map(() => null);
+  },
   async release() {},
 };
 
@@ -61,6 +79,10 @@ export class UsageFacade implements UsageMeter {
 
   consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void> {
     return this.meter.consume(tenantId, metric, n, trx);
+  }
+
+  consumeEach(items: ReadonlyArray<UsageItem>, trx: Knex.Transaction): Promise<Array<AppError | null>> {
+    return this.meter.consumeEach(items, trx);
   }
 
   release(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void> {

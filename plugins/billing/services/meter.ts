@@ -7,7 +7,7 @@ import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import { SharedCache } from '../../../core/shared-cache.js';
-import type { MetricInfo, UsageMeter } from '../../../core/usage.js';
+import type { MetricInfo, UsageItem, UsageMeter } from '../../../core/usage.js';
 import { actingAsSuperadmin } from '../../../core/http/request-context.js';
 import { missingFeatureForMetric, type FeatureInfo } from '../../../core/entitlements.js';
 import { dayKey, GAUGE_KEY, lastMonths, monthKey } from './periods.js';
@@ -150,6 +150,36 @@ export class Meter implements UsageMeter {
   }
 
   async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {
+    const op = await this.opFor(tenantId, metric, n, trx);
+    if (trx) return this.settle(op, await this.apply(trx, op));
+    this.settle(op, await this.batches.submit(op));
+  }
+
+  async consumeEach(items: ReadonlyArray<UsageItem>, trx: Knex.Transaction): Promise<Array<AppError | null>> {
+    const out: Array<AppError | null> = new Array(items.length).fill(null);
+    const ops: Array<{ i: number; op: ConsumeOp }> = [];
+    for (const [i, { tenantId, metric, n = 1 }] of items.entries()) {
+      try {
+        ops.push({ i, op: await this.opFor(tenantId, metric, n, trx) });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        out[i] = err;
+      }
+    }
+    const refused = ops.length
+      ? await this.applyBatch(
+          trx,
+          ops.map(({ op }) => op),
+        )
+      : [];
+    ops.forEach(({ i, op }, k) => {
+      if (refused[k]) out[i] = this.refusal(op, refused[k]);
+    });
+    return out;
+  }
+
+  /** What a consume takes, checked against the plan's features (402 when the plan lacks the metric's). */
+  private async opFor(tenantId: string, metric: string, n: number, trx?: Knex.Transaction): Promise<ConsumeOp> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`consume needs a positive whole amount, got ${n}`);
     const spec = this.spec(metric);
     const { limits, plan_id, features } = await this.effective(tenantId, trx);
@@ -162,10 +192,7 @@ export class Meter implements UsageMeter {
         details: { plan_id, feature: lacking, metric },
       });
     }
-    const limit = superadmin ? null : (limits[metric] ?? null);
-    const op: ConsumeOp = { tenantId, metric, n, spec, limit, planId: plan_id };
-    if (trx) return this.settle(op, await this.apply(trx, op));
-    this.settle(op, await this.batches.submit(op));
+    return { tenantId, metric, n, spec, limit: superadmin ? null : (limits[metric] ?? null), planId: plan_id };
   }
 
   /**

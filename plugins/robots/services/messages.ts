@@ -30,6 +30,26 @@ const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
 export const conversationOf = (m: { groupName?: string | null; receivedName?: string | null }) =>
   (m.groupName ? `group:${m.groupName}` : `contact:${m.receivedName ?? ''}`).slice(0, 220);
 
+/** A report's row in robots_messages. */
+const messageRow = ({ robot, m, messageId, file, now }: ReportWrite) => ({
+  message_id: messageId,
+  robot_pk: robot.id,
+  tenant_id: robot.tenant_id,
+  spoken: m.spoken,
+  raw_spoken: m.rawSpoken ?? null,
+  received_name: m.receivedName ?? null,
+  group_name: m.groupName ?? null,
+  group_remark: m.groupRemark ?? null,
+  room_type: m.roomType ?? null,
+  at_me: Boolean(m.atMe),
+  text_type: m.textType ?? null,
+  has_file: file !== null,
+  conversation: conversationOf(m),
+  from_operator: Boolean(m.fromOperator),
+  sent_at: m.timestamp ?? null,
+  created_at: now,
+});
+
 /** One report as the group commit writes it. */
 interface ReportWrite {
   robot: { id: number; robot_id: string; tenant_id: string };
@@ -64,7 +84,8 @@ export class Messages {
   private readonly filesDir: string;
   private readonly maxFileBytes: number;
   private readonly usage: UsageMeter;
-  private readonly reports: GroupCommit<ReportWrite, null>;
+  /** Each report's answer: null when stored, the plan's refusal (402) when its tenant is out of messages. */
+  private readonly reports: GroupCommit<ReportWrite, AppError | null>;
 
   constructor({ db, clock, logger, events, filesDir, maxFileBytes, usage }: MessagesDeps) {
     this.reports = new GroupCommit(db, logger, (trx, items) => this.writeReports(trx, items), { maxBatch: 100, name: 'message reports' });
@@ -79,7 +100,8 @@ export class Messages {
   async report(robot: { id: number; robot_id: string; tenant_id: string }, m: ReportedMessage): Promise<{ messageId: string }> {
     const messageId = newId('msg');
     const file = m.fileBase64 ? this.decodeFile(m.fileBase64) : null;
-    await this.reports.submit({ robot, m, messageId, file, now: this.clock.now().toISOString() });
+    const refused = await this.reports.submit({ robot, m, messageId, file, now: this.clock.now().toISOString() });
+    if (refused) throw refused;
     return { messageId };
   }
 
@@ -88,37 +110,27 @@ export class Messages {
     await this.reports.settled();
   }
 
-  /** The reports of one commit: each counted, stored and announced (their events in one statement). */
-  private async writeReports(trx: Knex.Transaction, items: ReportWrite[]): Promise<null[]> {
-    for (const { robot, m, messageId, file, now } of items) {
-      await this.usage.consume(robot.tenant_id, 'max_messages_per_month', 1, trx);
-      await trx('robots_messages').insert({
-        message_id: messageId,
-        robot_pk: robot.id,
-        tenant_id: robot.tenant_id,
-        spoken: m.spoken,
-        raw_spoken: m.rawSpoken ?? null,
-        received_name: m.receivedName ?? null,
-        group_name: m.groupName ?? null,
-        group_remark: m.groupRemark ?? null,
-        room_type: m.roomType ?? null,
-        at_me: Boolean(m.atMe),
-        text_type: m.textType ?? null,
-        has_file: file !== null,
-        conversation: conversationOf(m),
-        from_operator: Boolean(m.fromOperator),
-        sent_at: m.timestamp ?? null,
-        created_at: now,
-      });
-      if (file)
-        await trx('robots_message_files').insert({ message_id: messageId, tenant_id: robot.tenant_id, bytes: file, size: file.length, created_at: now });
-      await trx('robots_robots')
-        .where('id', robot.id)
-        .update({ total_messages: this.db.raw('total_messages + 1'), last_active_at: now });
-    }
+  /**
+   * The reports of one commit, a few statements whatever their number: each counted against its
+   * tenant's plan (one refused does not stop the others), then the messages, their files, the
+   * robots' counters and the events, each one multi-row statement.
+   */
+  private async writeReports(trx: Knex.Transaction, items: ReportWrite[]): Promise<Array<AppError | null>> {
+    const refusals = await this.usage.consumeEach(
+      items.map(({ robot }) => ({ tenantId: robot.tenant_id, metric: 'max_messages_per_month' })),
+      trx,
+    );
+    const taken = items.filter((_, i) => !refusals[i]);
+    if (!taken.length) return refusals;
+    // Under SQLite's compound-select limit (500 rows a multi-row insert) whatever the batch.
+    for (let i = 0; i < taken.length; i += 100) await trx('robots_messages').insert(taken.slice(i, i + 100).map(messageRow));
+    const files = taken.filter((r) => r.file !== null);
+    for (const { robot, messageId, file, now } of files)
+      await trx('robots_message_files').insert({ message_id: messageId, tenant_id: robot.tenant_id, bytes: file, size: file!.length, created_at: now });
+    await this.countOn(trx, taken);
     await this.events.emitMany(
       trx,
-      items.map(({ robot, m, messageId, file }) => ({
+      taken.map(({ robot, m, messageId, file }) => ({
         name: 'robots.message.received' as const,
         payload: {
           robot_id: robot.robot_id,
@@ -135,7 +147,21 @@ export class Messages {
         options: { tenantId: robot.tenant_id },
       })),
     );
-    return items.map(() => null);
+    return refusals;
+  }
+
+  /** Each robot's message count and last activity, for all the robots of a batch in one statement. */
+  private async countOn(trx: Knex.Transaction, reports: ReportWrite[]): Promise<void> {
+    const perRobot = new Map<number, number>();
+    for (const { robot } of reports) perRobot.set(robot.id, (perRobot.get(robot.id) ?? 0) + 1);
+    const ids = [...perRobot.keys()].sort((a, b) => a - b); // one lock order for every batch
+    const added = trx.raw(
+      `total_messages + case id ${ids.map(() => 'when ? then cast(? as integer)').join(' ')} else 0 end`,
+      ids.flatMap((id) => [id, perRobot.get(id)!]),
+    );
+    await trx('robots_robots')
+      .whereIn('id', ids)
+      .update({ total_messages: added, last_active_at: reports[reports.length - 1].now });
   }
 
   private decodeFile(base64: string): Buffer {

@@ -87,8 +87,19 @@ describe('robots with billing: the free plan’s max_robots', () => {
     assert.equal(limits.status, 200, limits.text);
     const [code] = await newCodes(t, owner);
     const robot = await activate(t, code);
-    const sent = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => t.wb('POST', '/api/robot/messages', { headers: bearer(robot.token), body: { spoken: `hello ${i}` } })),
+    // Another tenant's robot reports in the same burst: its reports share the commits and are all taken.
+    const neighbour = await registerOwner(t, 'neighbour');
+    const other = await activate(t, (await newCodes(t, neighbour))[0]);
+    const report = (token: string, i: number) => t.wb('POST', '/api/robot/messages', { headers: bearer(token), body: { spoken: `hello ${i}` } });
+    const burst = await Promise.all([
+      ...Array.from({ length: 8 }, (_, i) => report(robot.token, i)),
+      ...Array.from({ length: 3 }, (_, i) => report(other.token, i)),
+    ]);
+    const sent = burst.slice(0, 8);
+    assert.deepEqual(
+      burst.slice(8).map((r) => r.status),
+      [200, 200, 200],
+      'the neighbour is not held to this tenant’s limit',
     );
     assert.deepEqual(sent.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 402, 402, 402], sent.map((r) => r.text).join('\n'));
     for (const refused of sent.filter((r) => r.status === 402)) assert.equal(refused.body.code, 402);
@@ -104,5 +115,12 @@ describe('robots with billing: the free plan’s max_robots', () => {
     assert.equal(Number(events!.n), 5);
     const row = await t.app.db('robots_robots').where('robot_id', robot.robotId).first('total_messages');
     assert.equal(Number(row.total_messages), 5);
+    const neighbourRow = await t.app.db('robots_robots').where('robot_id', other.robotId).first('total_messages', 'last_active_at');
+    assert.equal(Number(neighbourRow.total_messages), 3, 'each robot counts its own reports');
+    assert.ok(neighbourRow.last_active_at);
+    const used = (tenantId: string) =>
+      t.app.db('billing_usage').where({ tenant_id: tenantId, metric: 'max_messages_per_month' }).whereNot('period_key', 'like', '%-%-%').first('used');
+    assert.equal(Number((await used(owner.tenantId)).used), 5, 'the refused reports were not counted');
+    assert.equal(Number((await used(neighbour.tenantId)).used), 3);
   });
 });

@@ -113,18 +113,7 @@ export class RunStarter {
       else inserts.push({ i, req, row: planned, lease: planned.reason ? null : this.runner.leaseForNew() });
     }
     if (!inserts.length) return outcomes;
-    const ids = await this.db.transaction(async (trx) => {
-      const out: Array<number | null> = [];
-      for (const { row, lease } of inserts) {
-        const [inserted] = await trx('workflows_runs')
-          .insert({ ...row, ...lease })
-          .onConflict(['workflow_id', 'trigger_key'])
-          .ignore()
-          .returning('id');
-        out.push(inserted === undefined ? null : Number(typeof inserted === 'object' ? (inserted as { id: number }).id : inserted));
-      }
-      return out;
-    });
+    const ids = await this.db.transaction((trx) => this.insertRuns(trx, inserts));
     let kick = false;
     for (const [k, { i, req, row, lease }] of inserts.entries()) {
       const runId = ids[k];
@@ -143,6 +132,35 @@ export class RunStarter {
     }
     if (kick) this.runner.kick();
     return outcomes;
+  }
+
+  /**
+   * The runs of a batch, a multi-row insert per 50; a trigger key the workflow already has is
+   * skipped (null: a redelivery). Which row got which id: a keyed row by its key (the first of a
+   * key within the batch wins), the unkeyed ones (never skipped) in id order, which is row order.
+   */
+  private async insertRuns(trx: Knex.Transaction, inserts: Array<{ row: RunRow; lease: RunLease | null }>): Promise<Array<number | null>> {
+    const ids: Array<number | null> = new Array(inserts.length).fill(null);
+    const keyOf = (workflowId: string, triggerKey: string) => `${workflowId}\n${triggerKey}`;
+    for (let from = 0; from < inserts.length; from += 50) {
+      const chunk = inserts.slice(from, from + 50);
+      const returned: Array<{ id: number | string; workflow_id: string; trigger_key: string | null }> = await trx('workflows_runs')
+        .insert(chunk.map(({ row, lease }) => ({ ...row, lease_owner: lease?.lease_owner ?? null, lease_until: lease?.lease_until ?? null })))
+        .onConflict(['workflow_id', 'trigger_key'])
+        .ignore()
+        .returning(['id', 'workflow_id', 'trigger_key']);
+      const keyed = new Map<string, number>();
+      const unkeyed: number[] = [];
+      chunk.forEach(({ row }, k) => {
+        if (row.trigger_key === null) unkeyed.push(from + k);
+        else if (!keyed.has(keyOf(row.workflow_id, row.trigger_key))) keyed.set(keyOf(row.workflow_id, row.trigger_key), from + k);
+      });
+      for (const r of [...returned].sort((a, b) => Number(a.id) - Number(b.id))) {
+        const at = r.trigger_key === null ? unkeyed.shift() : keyed.get(keyOf(r.workflow_id, r.trigger_key));
+        if (at !== undefined) ids[at] = Number(r.id);
+      }
+    }
+    return ids;
   }
 
   /** The run a trigger starts (blocked, with its reason, when a guard stops it), or not_matched. */

@@ -169,6 +169,51 @@ describe('workflows: guards and idempotency', () => {
     assert.equal(rows.length, 1);
     assert.equal((await notes()).filter((n) => n === `dup ${user.id}`).length, 1);
   });
+
+  it('one batch of triggers (new, already started, repeated, manual; two workflows): each gets its own run or the first one', async () => {
+    const define = (title: string) =>
+      createWorkflow(t, owner, {
+        trigger: { type: 'event', event: 'auth.user.created' },
+        condition: { properties: { email: { pattern: '^never-' } } },
+        steps: [createNote(title)],
+      });
+    const [a, b] = [await define('batch a'), await define('batch b')];
+    const { starter } = t.app.container.resolve('workflowsServices');
+    const row = (id: string) => t.app.db('workflows_workflows').where('id', id).first();
+    const [wa, wb] = [await row(a.id), await row(b.id)];
+    const req = (workflow: unknown, triggerKey: string | null) =>
+      ({ workflow, triggerType: triggerKey ? 'event' : 'manual', triggerKey, payload: {}, automatic: false }) as never;
+    const [earlier] = await starter.startMany([req(wa, 'event:batch-1')]);
+    assert.equal(earlier.outcome, 'started');
+    const outcomes = await starter.startMany([
+      req(wa, null),
+      req(wa, 'event:batch-1'), // started before: the first run stands
+      req(wb, 'event:batch-1'), // the same key on another workflow is its own
+      req(wa, 'event:batch-2'),
+      req(wa, 'event:batch-2'), // twice in one batch: once
+      req(wb, null),
+    ]);
+    const runs = new Map((await t.app.db('workflows_runs').whereIn('workflow_id', [a.id, b.id])).map((r: Record<string, any>) => [Number(r.id), r]));
+    assert.equal(runs.size, 5, 'one run from the first batch, four from the second: none twice');
+    const runOf = (o: { runId?: number }) => runs.get(Number(o.runId))!;
+    assert.deepEqual(
+      outcomes.map((o) => o.outcome),
+      ['started', 'duplicate', 'started', 'started', 'duplicate', 'started'],
+    );
+    assert.equal((outcomes[1] as { runId: number }).runId, (earlier as { runId: number }).runId);
+    assert.equal((outcomes[4] as { runId: number }).runId, (outcomes[3] as { runId: number }).runId);
+    for (const [i, workflowId, key, type] of [
+      [0, a.id, null, 'manual'],
+      [2, b.id, 'event:batch-1', 'event'],
+      [3, a.id, 'event:batch-2', 'event'],
+      [5, b.id, null, 'manual'],
+    ] as const) {
+      const run = runOf(outcomes[i] as { runId: number });
+      assert.deepEqual([run.workflow_id, run.trigger_key, run.trigger_type], [workflowId, key, type], `outcome ${i} names its own run`);
+    }
+    await t.api('POST', `/workflows/${a.id}/disable`, { headers: owner.headers });
+    await t.api('POST', `/workflows/${b.id}/disable`, { headers: owner.headers });
+  });
 });
 
 describe('workflows: a burst of triggers', () => {
