@@ -151,8 +151,8 @@ export class Meter implements UsageMeter {
 
   async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {
     const op = await this.opFor(tenantId, metric, n, trx);
-    if (trx) return this.settle(op, await this.apply(trx, op));
-    this.settle(op, await this.batches.submit(op));
+    const refused = trx ? await this.apply(trx, op) : await this.batches.submit(op);
+    if (refused) throw this.refusal(op, refused);
   }
 
   async consumeEach(items: ReadonlyArray<UsageItem>, trx: Knex.Transaction): Promise<Array<AppError | null>> {
@@ -166,15 +166,9 @@ export class Meter implements UsageMeter {
         out[i] = err;
       }
     }
-    const refused = ops.length
-      ? await this.applyBatch(
-          trx,
-          ops.map(({ op }) => op),
-        )
-      : [];
-    ops.forEach(({ i, op }, k) => {
-      if (refused[k]) out[i] = this.refusal(op, refused[k]);
-    });
+    const checked = ops.map(({ op }) => op);
+    const refused = await this.applyBatch(trx, checked);
+    for (const [k, { i, op }] of ops.entries()) if (refused[k]) out[i] = this.refusal(op, refused[k]);
     return out;
   }
 
@@ -216,10 +210,6 @@ export class Meter implements UsageMeter {
     for (const k of settleOrder) out[order[k]] = await this.settleIncrement(trx, ops[order[k]], increments[k], now, days);
     await days.write(trx, now.toISOString());
     return out;
-  }
-
-  private settle(op: ConsumeOp, refused: Refused | null): void {
-    if (refused) throw this.refusal(op, refused);
   }
 
   /** One consume alone inside the caller's transaction; null when taken, what was used when the limit refused it. */
