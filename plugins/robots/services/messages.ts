@@ -112,8 +112,8 @@ export class Messages {
 
   /**
    * The reports of one commit, a few statements whatever their number: each counted against its
-   * tenant's plan (one refused does not stop the others), then the messages, their files, the
-   * robots' counters and the events, each one multi-row statement.
+   * tenant's plan (one refused does not stop the others), then the messages, the robots' counters
+   * and the events, each one statement for the batch (a file, rare and large, one of its own).
    */
   private async writeReports(trx: Knex.Transaction, items: ReportWrite[]): Promise<Array<AppError | null>> {
     const refusals = await this.usage.consumeEach(
