@@ -45,11 +45,12 @@ export class PrincipalCache {
     /** Told after every drop, here or from another instance (what authenticated may no longer). */
     changed: () => void = () => {},
   ) {
-    const cache = <V extends {}>(kind: string, max: number) =>
-      new SharedCache<V>({ name: `auth.${kind}`, pubsub, logger, max, ttlMs: 30_000, onDrop: changed });
+    const cache = <V extends {}>(kind: string, max: number, keepMisses = true) =>
+      new SharedCache<V>({ name: `auth.${kind}`, pubsub, logger, max, ttlMs: 30_000, onDrop: changed, keepMisses });
     this.users = cache('users', 10_000);
     this.sessions = cache('sessions', 20_000);
-    this.keys = cache('keys', 10_000);
+    // A key that matches nothing is not kept: anyone can send made-up keys, and they must not push real ones out.
+    this.keys = cache('keys', 10_000, false);
   }
 
   async init(): Promise<void> {

@@ -51,7 +51,7 @@ export class Tenants {
   private readonly audit: AuditLog;
   private readonly events: EventBus;
   private readonly cache: PrincipalCache;
-  /** Read on hot paths (every AI reply checks the consent; robots the allowed numbers). */
+  /** Read on hot paths (every AI reply checks the tenant's AI consent). */
   private readonly settingsCache: SharedCache<TenantSettings>;
 
   constructor({ db, clock, audit, events, cache, pubsub, logger }: TenantsDeps) {
