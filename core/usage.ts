@@ -21,10 +21,6 @@ export interface MetricInfo extends MetricSpec {
   plugins: string[];
 }
 
-/**
- * What metering plugins call, always through the container (`usage`). The core registers an
- * unmetered one; the billing plugin replaces it with plans and limits.
- */
 /** One consume of a batch (`consumeEach`). */
 export interface UsageItem {
   tenantId: string;
@@ -33,6 +29,10 @@ export interface UsageItem {
   n?: number;
 }
 
+/**
+ * What metering plugins call, always through the container (`usage`). The core registers an
+ * unmetered one; the billing plugin replaces it with plans and limits.
+ */
 export interface UsageMeter {
   /**
    * Takes `n` of `metric` for the tenant, or throws (402) past the limit. Pass the caller's
