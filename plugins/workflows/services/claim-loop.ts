@@ -39,13 +39,18 @@ export class RunClaimLoop {
   private claims = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly wakers = new Set<NodeJS.Timeout>();
-  private running: Promise<void> | null = null;
+  private claiming: Promise<void> | null = null;
   private again = false;
   private stopped = true;
-  /** Runs this instance just started, inserted already leased to it (see leaseForNew): worked on without a claim. */
-  private readonly adopted: Array<ClaimedRun & { token: string }> = [];
+  /**
+   * Runs held and not yet worked on: claimed, or started here and inserted already leased to this
+   * instance (see leaseForNew), worked on without a claim. Up to `concurrency` are worked on at
+   * once, each taken as soon as a worker is free: a slow run holds one worker, never the others.
+   */
+  private readonly queue: Array<ClaimedRun & { token: string }> = [];
+  private readonly working = new Set<Promise<void>>();
   private lastClaim = 0;
-  /** Someone asked for due runs in the database (a poll, a wake-up, a run inserted without a lease). */
+  /** Someone asked for due runs in the database (a poll, a wake-up, a run inserted without a lease, a full claim). */
   private wantClaim = true;
 
   constructor({ db, clock, logger, events, settings, steps }: RunClaimLoopDeps) {
@@ -68,8 +73,9 @@ export class RunClaimLoop {
     if (this.timer) clearTimeout(this.timer);
     for (const t of this.wakers) clearTimeout(t);
     this.wakers.clear();
-    await this.running;
-    await this.release(this.adopted.splice(0));
+    await this.claiming;
+    await Promise.all(this.working);
+    await this.release(this.queue.splice(0));
   }
 
   /** Runs held but not started (stopping): their leases are freed, so any instance claims them at once. */
@@ -82,23 +88,23 @@ export class RunClaimLoop {
   }
 
   /**
-   * Looks for due runs now (coalesced with a pass in progress). Detached from the caller's meta:
+   * Looks for due runs now (coalesced with a claim in progress). Detached from the caller's meta:
    * a kick from inside an event handler must not lend that event's chain to other runs.
    */
   kick(claim = true): void {
     if (claim) this.wantClaim = true;
     if (this.stopped) return;
-    if (this.running) {
+    if (this.claiming) {
       this.again = true;
       return;
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.running = this.events
-      .detached(() => this.drain())
+    this.claiming = this.events
+      .detached(() => this.claimDue())
       .catch((err) => this.logger.error({ err }, 'workflow runner failed'))
       .finally(() => {
-        this.running = null;
+        this.claiming = null;
         if (this.stopped) return;
         if (this.again) {
           this.again = false;
@@ -113,18 +119,18 @@ export class RunClaimLoop {
   /**
    * The lease for a run this instance is about to insert, so the runner works on it without
    * claiming it first (two statements and a commit fewer per run). Null when the runner is stopped
-   * or already holds enough adopted runs: then the run is inserted free and claimed as usual.
+   * or already holds enough runs: then the run is inserted free and claimed as usual.
    */
   leaseForNew(): { lease_owner: string; lease_until: string } | null {
-    if (this.stopped || this.adopted.length >= this.settings.batchSize * 4) return null;
+    if (this.stopped || this.queue.length >= this.settings.batchSize * 4) return null;
     return { lease_owner: `${this.instanceId}/${++this.claims}`, lease_until: leaseEnd(this.clock, this.settings.leaseSeconds) };
   }
 
   /** Works on a run inserted with a lease from leaseForNew (`token` is its lease_owner). */
   adopt(run: ClaimedRun & { token: string }): void {
     if (this.stopped) return void this.release([run]);
-    this.adopted.push(run);
-    this.kick(false);
+    this.queue.push(run);
+    this.pump();
   }
 
   /** A parked run on this instance is due before the next poll: wake up for it. */
@@ -142,28 +148,44 @@ export class RunClaimLoop {
     this.wakers.add(t);
   }
 
-  private async drain(): Promise<void> {
-    for (;;) {
-      // Runs started here come leased already; the database is asked for due runs (retries, delays,
-      // runs inserted without a lease, other instances' leftovers) when something wants it (a poll,
-      // a wake-up, a run inserted free) and at least every poll interval while adopted runs keep coming.
-      const adopted = this.adopted.splice(0, this.settings.batchSize);
-      const ask = this.wantClaim || performance.now() - this.lastClaim >= this.settings.pollIntervalMs;
+  /** Starts work on queued runs while workers are free. */
+  private pump(): void {
+    while (!this.stopped && this.working.size < this.settings.concurrency && this.queue.length) {
+      const run = this.queue.shift()!;
+      const done: Promise<void> = this.events
+        .detached(() => this.work(run))
+        .finally(() => {
+          this.working.delete(done);
+          // On the next turn of the loop: the runs whose writes shared a commit end together, and
+          // the runs that take their places then start together (their first writes share a commit too).
+          setImmediate(() => this.pump());
+          // Runs started here come leased already, so the database is asked for due runs (retries,
+          // delays, runs inserted free, other instances' leftovers) when something wants it and at
+          // least every poll interval while adopted runs keep the workers busy.
+          if (this.queue.length < this.settings.concurrency && (this.wantClaim || this.claimOverdue())) this.kick(false);
+        });
+      this.working.add(done);
+    }
+  }
+
+  private claimOverdue(): boolean {
+    return performance.now() - this.lastClaim >= this.settings.pollIntervalMs;
+  }
+
+  /**
+   * Claims due runs while there is room for them: a claimed run waits in the queue with its lease
+   * running down, so no more are claimed than the workers will soon take. A full claim may have
+   * left more due runs behind: claim again when room is made, not at the next poll.
+   */
+  private async claimDue(): Promise<void> {
+    this.pump();
+    while (!this.stopped && this.queue.length < this.settings.concurrency && (this.wantClaim || this.claimOverdue())) {
       this.wantClaim = false;
-      const claimed = ask ? await this.claim() : [];
-      // A full claim may have left more due runs behind: claim again on the next pass, not at the next poll.
-      if (claimed.length >= this.settings.batchSize) this.wantClaim = true;
-      const batch = [...adopted, ...claimed];
-      if (!batch.length) return;
-      let next = 0;
-      const worker = async () => {
-        while (next < batch.length && !this.stopped) await this.work(batch[next++]);
-      };
-      await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, batch.length) }, worker));
-      if (this.stopped) {
-        this.adopted.push(...batch.slice(next)); // released by stop()
-        return;
-      }
+      const claimed = await this.claim();
+      this.queue.push(...claimed);
+      this.pump();
+      if (claimed.length < this.settings.batchSize) return;
+      this.wantClaim = true;
     }
   }
 

@@ -56,6 +56,9 @@ interface RunWrite {
   fields: Record<string, unknown> | null;
 }
 
+/** A write that changes the run's own row (and so is fenced by its lease). */
+type FencedWrite = RunWrite & { fields: Record<string, unknown> };
+
 /** The run's fields to write with its first step: a pending run becomes running when that step is recorded. */
 type Start = Record<string, unknown> | null;
 
@@ -303,14 +306,55 @@ export class StepRunner {
     return this.write(run, token, null, fields);
   }
 
-  /** The writes of the runs worked on at once, in one transaction; each still fenced by its own lease. */
+  /**
+   * The writes of the runs worked on at once, in one transaction and a few statements: one update
+   * of every run (each row still fenced by its own lease), then the step records of the runs whose
+   * lease held, one upsert per shape of record.
+   */
   private async writeBatch(trx: Knex.Transaction, items: RunWrite[]): Promise<boolean[]> {
-    const out: boolean[] = [];
-    for (const { runId, token, stepRow, fields } of items) {
-      const n = fields ? await trx('workflows_runs').where({ id: runId, lease_owner: token }).update(fields) : 1;
-      if (n && stepRow) await trx('workflows_run_steps').insert(stepRow).onConflict(['run_id', 'idx']).merge();
-      out.push(n > 0);
-    }
-    return out;
+    const fenced = items.filter((i): i is FencedWrite => i.fields !== null);
+    const held = fenced.length ? await updateRunsFenced(trx, fenced) : new Set<number>();
+    const ok = items.map((i) => !i.fields || held.has(i.runId));
+    const records = items.filter((i, k) => ok[k] && i.stepRow).map((i) => i.stepRow!);
+    for (const rows of groupByShape(records)) await trx('workflows_run_steps').insert(rows).onConflict(['run_id', 'idx']).merge();
+    return ok;
   }
+}
+
+/**
+ * Sets each run's own fields in one UPDATE (a CASE per column, the other runs keeping their value),
+ * only on rows whose lease is still the writer's; the ids of the runs written.
+ */
+async function updateRunsFenced(trx: Knex.Transaction, items: FencedWrite[]): Promise<Set<number>> {
+  const columns = [...new Set(items.flatMap((i) => Object.keys(i.fields)))];
+  const set: Record<string, Knex.Raw> = {};
+  for (const column of columns) {
+    const setting = items.filter((i) => column in i.fields);
+    // ELSE the column: gives PostgreSQL the CASE's type, so the bound values need no casts.
+    set[column] = trx.raw(`case ?? ${setting.map(() => 'when ? then ?').join(' ')} else ?? end`, [
+      'id',
+      ...setting.flatMap((i) => [i.runId, i.fields[column] ?? null]),
+      column,
+    ] as Knex.RawBinding[]);
+  }
+  const rows: Array<{ id: number | string }> = await trx('workflows_runs')
+    .whereIn(
+      ['id', 'lease_owner'],
+      items.map((i) => [i.runId, i.token]),
+    )
+    .update(set)
+    .returning('id');
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+/** Rows with the same columns together: one multi-row upsert must not set a column some rows lack. */
+function groupByShape(rows: Array<Record<string, unknown>>): Array<Array<Record<string, unknown>>> {
+  const groups = new Map<string, Array<Record<string, unknown>>>();
+  for (const row of rows) {
+    const shape = Object.keys(row).sort().join();
+    const group = groups.get(shape);
+    if (group) group.push(row);
+    else groups.set(shape, [row]);
+  }
+  return [...groups.values()];
 }

@@ -91,23 +91,27 @@ export interface Hit {
   at: number;
 }
 
+type Answer = { status: number; body?: unknown } | 'hang';
+
 /**
  * A local HTTP server that records every request. `respond` decides each answer (by the hit's
- * number, from 1); by default 200 with `{"ok":true}`. `hang` makes it never answer.
+ * number, from 1), at once or when its promise settles; by default 200 with `{"ok":true}`. `hang`
+ * makes it never answer.
  */
 export class Receiver {
   readonly hits: Hit[] = [];
-  respond: (hit: Hit, n: number) => { status: number; body?: unknown } | 'hang' = () => ({ status: 200, body: { ok: true } });
+  respond: (hit: Hit, n: number) => Answer | Promise<Answer> = () => ({ status: 200, body: { ok: true } });
   private readonly server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const hit = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       this.hits.push(hit);
-      const answer = this.respond(hit, this.hits.length);
-      if (answer === 'hang') return;
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer.body ?? {}));
+      void Promise.resolve(this.respond(hit, this.hits.length)).then((answer) => {
+        if (answer === 'hang') return;
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer.body ?? {}));
+      });
     });
   });
 
