@@ -47,6 +47,7 @@ export default definePlugin<WorkflowsSettings>({
   },
 
   async start(c) {
+    await services(c).eventTriggers.start();
     services(c).runner.start();
   },
 

@@ -1,4 +1,5 @@
 import type { Cradle } from '../../../core/container.js';
+import { SharedCache } from '../../../core/shared-cache.js';
 import type { WorkflowsSettings } from '../config.js';
 import { Conditions } from './conditions.js';
 import { CronTrigger } from './cron.js';
@@ -12,9 +13,9 @@ import { Runs } from './runs.js';
 import { RunStarter } from './starter.js';
 import { Triggers } from './triggers.js';
 import { Versions } from './versions.js';
-import { Workflows } from './workflows.js';
+import { Workflows, type WorkflowRow } from './workflows.js';
 
-export type WorkflowsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'actions' | 'eventCatalog' | 'live'>;
+export type WorkflowsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'actions' | 'eventCatalog' | 'live' | 'pubsub'>;
 
 export type WorkflowsServices = ReturnType<typeof createWorkflowsServices>;
 
@@ -25,7 +26,8 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const conditions = new Conditions();
   const versions = new Versions(d.db);
   const check = new DefinitionCheck(d.actions, d.eventCatalog, conditions, renderer);
-  const workflows = new Workflows({ db: d.db, clock: d.clock, versions, check, hookUrl });
+  const eventTriggers = new SharedCache<WorkflowRow[]>({ name: 'workflows.event-triggers', pubsub: d.pubsub, logger, max: 10_000, ttlMs: 60_000 });
+  const workflows = new Workflows({ db: d.db, clock: d.clock, versions, check, hookUrl, eventTriggers });
   const runs = new Runs(d.db, d.clock);
   const ended = (run: { id: number; tenant_id: string; workflow_id: string }, status: string) =>
     d.live.publish(run.tenant_id, 'workflow.run', { runId: run.id, workflowId: run.workflow_id, status });
@@ -33,6 +35,8 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const runner = new RunClaimLoop({ db: d.db, clock: d.clock, logger, events: d.events, settings, steps });
   const starter = new RunStarter({ db: d.db, clock: d.clock, logger, versions, conditions, settings, runner });
   return {
+    /** Listen for other instances' changes (started with the plugin). */
+    eventTriggers,
     workflows,
     versions,
     runs,

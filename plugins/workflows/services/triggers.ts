@@ -62,31 +62,25 @@ export class Triggers {
 
   /**
    * A batch of events (the manifest's '*' batch handler): a workflow sees only events of its own
-   * tenant and trigger name. One read finds the workflows of the whole batch, and their runs are
-   * started in one commit, in event order.
+   * tenant and trigger name. The tenants' event-triggered workflows come from the cache (most
+   * events match none), and a batch's runs are started in one commit, in event order.
    */
   async onEvents(events: PlatformEvent[]): Promise<void> {
     const ours = events.filter((e): e is PlatformEvent & { tenantId: string } => Boolean(e.tenantId));
     if (!ours.length) return;
-    const rows = await this.db('workflows_workflows')
-      .whereIn('tenant_id', [...new Set(ours.map((e) => e.tenantId))])
-      .whereIn('trigger_event', [...new Set(ours.map((e) => e.name))])
-      .where('enabled', true)
-      .orderBy('created_at');
-    const byTrigger = new Map<string, WorkflowRow[]>();
-    for (const row of rows) {
-      const key = `${row.tenant_id} ${row.trigger_event}`;
-      byTrigger.set(key, [...(byTrigger.get(key) ?? []), toWorkflowRow(row)]);
-    }
+    const tenants = [...new Set(ours.map((e) => e.tenantId))];
+    const byTenant = new Map(await Promise.all(tenants.map(async (t) => [t, await this.workflows.eventTriggered(t)] as const)));
     const requests = ours.flatMap((event) =>
-      (byTrigger.get(`${event.tenantId} ${event.name}`) ?? []).map((workflow) => ({
-        workflow,
-        triggerType: 'event' as const,
-        triggerKey: `event:${event.id}`,
-        payload: event.payload,
-        cause: causeOf(event.meta),
-        automatic: true,
-      })),
+      (byTenant.get(event.tenantId) ?? [])
+        .filter((workflow) => workflow.trigger_event === event.name)
+        .map((workflow) => ({
+          workflow,
+          triggerType: 'event' as const,
+          triggerKey: `event:${event.id}`,
+          payload: event.payload,
+          cause: causeOf(event.meta),
+          automatic: true,
+        })),
     );
     if (requests.length) await this.starter.startMany(requests);
   }

@@ -6,6 +6,7 @@ import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
 import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
 import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import type { SharedCache } from '../../../core/shared-cache.js';
 import type { Definition, TriggerType } from '../definition.js';
 import { nextCronTime, secretsUsed, type DefinitionCheck } from './definitions.js';
 import type { Versions } from './versions.js';
@@ -64,6 +65,8 @@ export interface WorkflowsServiceDeps {
   check: DefinitionCheck;
   /** A webhook trigger's public URL from its token. */
   hookUrl: (token: string) => string;
+  /** Each tenant's enabled event-triggered workflows (see eventTriggered). */
+  eventTriggers: SharedCache<WorkflowRow[]>;
 }
 
 /**
@@ -76,13 +79,33 @@ export class Workflows {
   private readonly versions: Versions;
   private readonly check: DefinitionCheck;
   private readonly hookUrl: (token: string) => string;
+  private readonly eventTriggers: SharedCache<WorkflowRow[]>;
 
-  constructor({ db, clock, versions, check, hookUrl }: WorkflowsServiceDeps) {
+  constructor({ db, clock, versions, check, hookUrl, eventTriggers }: WorkflowsServiceDeps) {
     this.db = db;
     this.clock = clock;
     this.versions = versions;
     this.check = check;
     this.hookUrl = hookUrl;
+    this.eventTriggers = eventTriggers;
+  }
+
+  /**
+   * The tenant's enabled workflows triggered by events, oldest first. Every event of the platform
+   * is matched against them, and few tenants have any: kept on every instance until one of the
+   * tenant's workflows changes (read-only: shared by every caller).
+   */
+  async eventTriggered(tenantId: string): Promise<readonly WorkflowRow[]> {
+    const load = async () =>
+      (await this.db('workflows_workflows').where({ tenant_id: tenantId, trigger_type: 'event', enabled: true }).orderBy('created_at').orderBy('id')).map(
+        toWorkflowRow,
+      );
+    return (await this.eventTriggers.get(tenantId, load)) ?? [];
+  }
+
+  /** After a change to one of the tenant's workflows has committed. */
+  private changed(tenantId: string): Promise<void> {
+    return this.eventTriggers.invalidate(tenantId);
   }
 
   async row(tenantId: string, id: string, trx: Knex | Knex.Transaction = this.db): Promise<WorkflowRow> {
@@ -163,6 +186,7 @@ export class Workflows {
       const versionId = await this.versions.add(trx, id, 1, definition, actor, iso(now));
       await trx('workflows_workflows').where('id', id).update({ version_id: versionId });
     });
+    await this.changed(tenantId);
     return this.view(await this.row(tenantId, id), reveal);
   }
 
@@ -203,6 +227,7 @@ export class Workflows {
     } else {
       await this.db('workflows_workflows').where('id', id).update(meta);
     }
+    await this.changed(tenantId);
     return this.view(await this.row(tenantId, id), reveal);
   }
 
@@ -215,12 +240,14 @@ export class Workflows {
     await this.db('workflows_workflows')
       .where('id', id)
       .update({ enabled, cron_next_at: cronNext, updated_at: iso(now) });
+    await this.changed(tenantId);
     return this.view(await this.row(tenantId, id));
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
     await this.row(tenantId, id);
     await this.db('workflows_workflows').where({ tenant_id: tenantId, id }).delete(); // versions and runs go with it
+    await this.changed(tenantId);
   }
 
   /** Sets (a string) or removes (null) secrets by name; values are never returned. */
@@ -235,6 +262,7 @@ export class Workflows {
     await this.db('workflows_workflows')
       .where('id', id)
       .update({ secrets: JSON.stringify(secrets), updated_at: iso(this.clock.now()) });
+    await this.changed(tenantId);
     return this.view(await this.row(tenantId, id));
   }
 
@@ -247,6 +275,7 @@ export class Workflows {
     await this.db('workflows_workflows')
       .where('id', id)
       .update({ ...columns, updated_at: iso(this.clock.now()) });
+    await this.changed(tenantId);
     return this.view(await this.row(tenantId, id), reveal);
   }
 
