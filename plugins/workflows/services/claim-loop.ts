@@ -122,7 +122,7 @@ export class RunClaimLoop {
    * or already holds enough runs: then the run is inserted free and claimed as usual.
    */
   leaseForNew(): { lease_owner: string; lease_until: string } | null {
-    if (this.stopped || this.queue.length >= this.settings.batchSize * 4) return null;
+    if (this.stopped || this.full) return null;
     return { lease_owner: `${this.instanceId}/${++this.claims}`, lease_until: leaseEnd(this.clock, this.settings.leaseSeconds) };
   }
 
@@ -159,34 +159,38 @@ export class RunClaimLoop {
           // On the next turn of the loop: the runs whose writes shared a commit end together, and
           // the runs that take their places then start together (their first writes share a commit too).
           setImmediate(() => this.pump());
-          // Runs started here come leased already, so the database is asked for due runs (retries,
-          // delays, runs inserted free, other instances' leftovers) when something wants it and at
-          // least every poll interval while adopted runs keep the workers busy.
-          if (this.queue.length < this.settings.concurrency && (this.wantClaim || this.claimOverdue())) this.kick(false);
+          if (this.claimWanted()) this.kick(false);
         });
       this.working.add(done);
     }
   }
 
-  private claimOverdue(): boolean {
-    return performance.now() - this.lastClaim >= this.settings.pollIntervalMs;
+  /**
+   * Whether to ask the database for due runs now. When asked to (a poll, a wake-up, a run inserted
+   * free, a full claim), once the workers are about to be free: a claimed run waits in the queue
+   * with its lease running down. And at least every poll interval, so that while runs started here
+   * keep the workers busy, retries, delays and other instances' leftovers still get their turn.
+   */
+  private claimWanted(): boolean {
+    const overdue = performance.now() - this.lastClaim >= this.settings.pollIntervalMs;
+    return !this.stopped && !this.full && ((this.wantClaim && this.queue.length < this.settings.concurrency) || overdue);
   }
 
-  /**
-   * Claims due runs while there is room for them: a claimed run waits in the queue with its lease
-   * running down, so no more are claimed than the workers will soon take. A full claim may have
-   * left more due runs behind: claim again when room is made, not at the next poll.
-   */
   private async claimDue(): Promise<void> {
     this.pump();
-    while (!this.stopped && this.queue.length < this.settings.concurrency && (this.wantClaim || this.claimOverdue())) {
+    while (this.claimWanted()) {
       this.wantClaim = false;
       const claimed = await this.claim();
       this.queue.push(...claimed);
       this.pump();
       if (claimed.length < this.settings.batchSize) return;
-      this.wantClaim = true;
+      this.wantClaim = true; // a full claim may have left more behind
     }
+  }
+
+  /** As many runs as this instance holds unstarted at most; past it new runs are inserted free and left to any instance. */
+  private get full(): boolean {
+    return this.queue.length >= this.settings.batchSize * 4;
   }
 
   private async claim(): Promise<Array<ClaimedRun & { token: string }>> {
