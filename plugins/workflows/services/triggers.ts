@@ -6,7 +6,7 @@ import { verifyWebhook } from '../../../core/net/webhook-signature.js';
 import type { WorkflowsSettings } from '../config.js';
 import type { Runs } from './runs.js';
 import { causeOf, type RunStarter, type StartOutcome } from './starter.js';
-import { hashToken, toWorkflowRow, type WorkflowRow, type Workflows } from './workflows.js';
+import { hashToken, toWorkflowRow, type Workflows } from './workflows.js';
 
 export interface WebhookCall {
   token: string;
