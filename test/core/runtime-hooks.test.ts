@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
 import { Hooks } from '../../core/hooks/hooks.js';
 import { createLogger } from '../../core/logger.js';
 import { createTestApp, testAuth, type TestApp } from '../helpers/app.js';
-
-/** A logger whose JSON lines land in `lines`. */
-function capturingLogger() {
-  const lines: Array<Record<string, any>> = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: createLogger('info', sink), lines };
-}
+import { capturingLogger } from '../helpers/logs.js';
 
 const count = async (t: TestApp, table: string) => Number(((await t.app.db(table).count({ n: '*' }).first()) as { n: number | string }).n);
 

@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../../core/logger.js';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../../../test/helpers/database.js';
 import { freePort, kill, openDatabase, runPlinth, startServer, waitFor, writeConfig, type PlinthProcess } from '../../../test/helpers/processes.js';
 import { login, PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
+import { capturingLogger } from '../../../test/helpers/logs.js';
 import { assertError, auditRows, count, startAuthApp, type AuthApp } from './admin-helpers.js';
-
-/** A pino logger whose JSON lines the test can read. */
-function capturingLogger() {
-  const lines: Array<Record<string, any>> = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: createLogger('info', stream), lines };
-}
 
 /** The generated password on the startup banner's `Password:` line, or null. */
 function bannerPassword(text: string): string | null {

@@ -6,10 +6,9 @@ import { createPublicKey, generateKeyPairSync, verify as verifySignature } from 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { systemClock } from '../../../core/clock.js';
-import { createLogger } from '../../../core/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
+import { capturingLogger } from '../../../test/helpers/logs.js';
 import { freePort, kill, openDatabase, spawnPlinth, startServer, writeConfig, type PlinthProcess } from '../../../test/helpers/processes.js';
 import { fingerprint, loadSigningKey } from '../services/signing-key.js';
 import { ADMIN, generate, licensingServer, startLicensingApp, tenantKey, verify, type LicensingApp, type LicensingFaces } from './license-helpers.js';
@@ -169,14 +168,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const other = elsewhere();
       const stray = generateKeyPairSync('ed25519').privateKey;
       writeKeyFile(path.join(other.dataDir, 'licensing'), 'ed25519.pem', pemOf(stray));
-      const lines: Array<Record<string, any>> = [];
-      const sink = new Writable({
-        write(chunk, _enc, done) {
-          for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-          done();
-        },
-      });
-      const b = await start({ database: other, logger: createLogger('info', sink) });
+      const { logger, lines } = capturingLogger();
+      const b = await start({ database: other, logger });
       assert.equal(await publicKey(b), publicPemOf(old));
       const { key } = await tenantKey(a);
       assert.ok(checks(await licenseFile(b, key, 'device-b'), publicPemOf(old)));

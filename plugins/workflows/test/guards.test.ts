@@ -3,8 +3,7 @@
 // (the circuit breaker), and a redelivered event starts a workflow once. Blocked triggers are
 // recorded as runs with their reason, and logged.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../../core/logger.js';
+import { capturingLogger } from '../../../test/helpers/logs.js';
 import { waitFor } from '../../../test/helpers/processes.js';
 import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { createWorkflow, runRows, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
@@ -15,15 +14,9 @@ const finished = (rows: Array<Record<string, any>>) => rows.every((r) => ['succe
 describe('workflows: guards and idempotency', () => {
   let t: WorkflowsApp;
   let owner: Owner;
-  const lines: Array<Record<string, any>> = [];
+  const { logger, lines } = capturingLogger('warn');
   before(async () => {
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    });
-    t = await workflowsApp({ plugins: ['example'], workflows: { maxDepth: 2, maxRunsPerMinute: 3 }, logger: createLogger('warn', sink) });
+    t = await workflowsApp({ plugins: ['example'], workflows: { maxDepth: 2, maxRunsPerMinute: 3 }, logger });
     owner = await registerOwner(t);
   });
   after(async () => t?.close());

@@ -4,8 +4,7 @@
 // nothing to that run, and the runs beside it in the same commit still finish. And a run waiting on
 // a slow target holds one of the runner's workers, not the runs started after it.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../../core/logger.js';
+import { capturingLogger } from '../../../test/helpers/logs.js';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { waitFor } from '../../../test/helpers/processes.js';
 import { callStep, createWorkflow, Receiver, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
@@ -14,15 +13,9 @@ describe('workflows: the lease fences every write', () => {
   let t: WorkflowsApp;
   let owner: Owner;
   let rx: Receiver;
-  const lines: Array<Record<string, any>> = [];
+  const { logger, lines } = capturingLogger('warn');
   before(async () => {
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    });
-    t = await workflowsApp({ logger: createLogger('warn', sink) });
+    t = await workflowsApp({ logger });
     owner = await registerOwner(t);
     rx = await Receiver.start();
   });
@@ -31,7 +24,8 @@ describe('workflows: the lease fences every write', () => {
     await rx?.close();
   });
 
-  it('a run taken over while its step ran keeps what its new holder wrote; the runs finishing beside it succeed', async () => {
+  /** The receiver answers nothing but `/fast` until the returned function is called; then everything, 200. */
+  const holdAnswers = (): (() => void) => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => {
       open = resolve;
@@ -40,6 +34,11 @@ describe('workflows: the lease fences every write', () => {
       if (hit.path !== '/fast') await gate;
       return { status: 200, body: { ok: true } };
     };
+    return open;
+  };
+
+  it('a run taken over while its step ran keeps what its new holder wrote; the runs finishing beside it succeed', async () => {
+    const open = holdAnswers();
     const wf = await createWorkflow(t, owner, { trigger: { type: 'manual' }, steps: [callStep(rx.url)] });
     const ids: number[] = [];
     for (const name of ['a', 'b', 'c']) {
@@ -76,14 +75,7 @@ describe('workflows: the lease fences every write', () => {
   });
 
   it('a run waiting on a slow target does not hold up the runs started after it', async () => {
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    rx.respond = async (hit) => {
-      if (hit.path !== '/fast') await gate;
-      return { status: 200, body: { ok: true } };
-    };
+    const open = holdAnswers();
     const slowWf = await createWorkflow(t, owner, { trigger: { type: 'manual' }, steps: [callStep(`${rx.url}/slow`)] });
     const fastWf = await createWorkflow(t, owner, { trigger: { type: 'manual' }, steps: [callStep(`${rx.url}/fast`)] });
     const run = async (wf: { id: string }) => {
