@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
+import { valuePerRow } from '../../../core/db/value-per-row.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Logger } from '../../../core/logger.js';
@@ -155,10 +156,14 @@ export class Messages {
     const perRobot = new Map<number, number>();
     for (const { robot } of reports) perRobot.set(robot.id, (perRobot.get(robot.id) ?? 0) + 1);
     const ids = [...perRobot.keys()].sort((a, b) => a - b); // one lock order for every batch
-    const added = trx.raw(
-      `total_messages + case id ${ids.map(() => 'when ? then cast(? as integer)').join(' ')} else 0 end`,
-      ids.flatMap((id) => [id, perRobot.get(id)!]),
-    );
+    const added = trx.raw('total_messages + ?', [
+      valuePerRow(
+        trx,
+        'id',
+        ids.map((id) => [id, perRobot.get(id)!] as const),
+        trx.raw('0'),
+      ),
+    ]);
     await trx('robots_robots')
       .whereIn('id', ids)
       .update({ total_messages: added, last_active_at: reports[reports.length - 1].now });

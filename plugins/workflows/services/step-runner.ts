@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ActionControl, Actions } from '../../../core/actions.js';
 import { iso, type Clock } from '../../../core/clock.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
+import { valuePerRow } from '../../../core/db/value-per-row.js';
 import { AppError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { StepDef } from '../definition.js';
@@ -322,20 +323,15 @@ export class StepRunner {
 }
 
 /**
- * Sets each run's own fields in one UPDATE (a CASE per column, the other runs keeping their value),
+ * Sets each run's own fields in one UPDATE (a value per row for each column),
  * only on rows whose lease is still the writer's; the ids of the runs written.
  */
 async function updateRunsFenced(trx: Knex.Transaction, items: FencedWrite[]): Promise<Set<number>> {
   const columns = [...new Set(items.flatMap((i) => Object.keys(i.fields)))];
   const set: Record<string, Knex.Raw> = {};
   for (const column of columns) {
-    const setting = items.filter((i) => column in i.fields);
-    // ELSE the column: gives PostgreSQL the CASE's type, so the bound values need no casts.
-    set[column] = trx.raw(`case ?? ${setting.map(() => 'when ? then ?').join(' ')} else ?? end`, [
-      'id',
-      ...setting.flatMap((i) => [i.runId, i.fields[column] ?? null]),
-      column,
-    ] as Knex.RawBinding[]);
+    const values = items.filter((i) => column in i.fields).map((i) => [i.runId, (i.fields[column] ?? null) as Knex.Value] as const);
+    set[column] = valuePerRow(trx, 'id', values, trx.ref(column)); // runs that do not set it keep theirs
   }
   const rows: Array<{ id: number | string }> = await trx('workflows_runs')
     .whereIn(
