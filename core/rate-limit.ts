@@ -39,43 +39,6 @@ export interface LimitState {
   resetInSeconds: number;
 }
 
-interface SQLiteLimiterInternals {
-  _upsertTransactionSQLite3(conn: unknown, query: string, params: unknown[]): Promise<unknown>;
-  _releaseConnection(conn: unknown): void;
-}
-
-/**
- * rate-limiter-flexible 11 (knex + sqlite3) gives its pooled connection back as soon as it has
- * *started* its SAVEPOINT upsert (it returns the promise from inside try/finally). On SQLite's one
- * pooled connection the app's next query then runs inside that transaction; a read there pins a
- * snapshot, and the upsert fails at once with SQLITE_BUSY when another instance wrote meanwhile.
- * This keeps the connection until the upsert has finished. Fails at boot if the internals change.
- */
-function holdConnectionUntilDone(limiter: RateLimiterSQLite): RateLimiterSQLite {
-  const internals = limiter as unknown as SQLiteLimiterInternals;
-  if (typeof internals._upsertTransactionSQLite3 !== 'function' || typeof internals._releaseConnection !== 'function') {
-    throw new Error('rate-limiter-flexible: RateLimiterSQLite internals changed; review holdConnectionUntilDone in core/rate-limit.ts');
-  }
-  const upsert = internals._upsertTransactionSQLite3.bind(limiter);
-  const release = internals._releaseConnection.bind(limiter);
-  const pending = new Map<unknown, Promise<unknown>>();
-  internals._upsertTransactionSQLite3 = (conn, query, params) => {
-    const done = upsert(conn, query, params);
-    pending.set(conn, done);
-    return done;
-  };
-  internals._releaseConnection = (conn) => {
-    const done = pending.get(conn);
-    if (!done) return release(conn);
-    pending.delete(conn);
-    done.then(
-      () => release(conn),
-      () => release(conn),
-    );
-  };
-  return limiter;
-}
-
 /**
  * Rate limits through rate-limiter-flexible. Memory by default (one process); the database or
  * Redis when configured, so several instances share one budget.
@@ -116,7 +79,7 @@ export class RateLimits {
       const limiter: RateLimiterAbstract =
         this.dialect === 'postgres'
           ? new RateLimiterPostgres(opts, (err?: Error) => (err ? reject(err) : resolve(limiter)))
-          : holdConnectionUntilDone(new RateLimiterSQLite(opts, (err?: Error) => (err ? reject(err) : resolve(limiter))));
+          : new RateLimiterSQLite(opts, (err?: Error) => (err ? reject(err) : resolve(limiter)));
     });
   }
 

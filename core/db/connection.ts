@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexModule, { type Knex } from 'knex';
 import type { CoreConfig } from '../config/schema.js';
+import { SqliteClient } from './sqlite-client.js';
 
 export type { Knex };
 export type Dialect = 'sqlite' | 'postgres';
@@ -18,13 +19,14 @@ export function sqliteFile(config: CoreConfig): string {
   return path.join(config.dataDir, 'plinth.sqlite');
 }
 
-type SqliteConn = { exec(sql: string, cb: (err: Error | null) => void): void };
+type SqliteConn = { exec(sql: string): void };
 
 /**
  * Every SQLite connection: WAL for concurrent readers, synchronous=FULL so an acknowledged write
- * survives a power cut, a busy timeout instead of instant SQLITE_BUSY, and foreign keys enforced.
+ * survives a power cut, and foreign keys enforced. busy_timeout is 0: a busy database is waited
+ * for without blocking the event loop (sqlite-client.ts).
  */
-const SQLITE_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;';
+const SQLITE_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=0; PRAGMA foreign_keys=ON;';
 
 export function createDatabase(config: CoreConfig): Knex {
   if (dialectOf(config) === 'postgres') {
@@ -36,8 +38,8 @@ export function createDatabase(config: CoreConfig): Knex {
   }
   const filename = sqliteFile(config);
   fs.mkdirSync(path.dirname(filename), { recursive: true });
-  return knex({
-    client: 'sqlite3',
+  const db = knex({
+    client: SqliteClient as unknown as typeof knex.Client,
     connection: { filename },
     useNullAsDefault: true,
     // One connection: SQLite has one writer, and a second pooled connection only trades
@@ -45,9 +47,19 @@ export function createDatabase(config: CoreConfig): Knex {
     pool: {
       min: 1,
       max: 1,
-      afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) => conn.exec(SQLITE_PRAGMAS, (err) => done(err, conn)),
+      afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) => {
+        try {
+          conn.exec(SQLITE_PRAGMAS);
+          done(null, conn);
+        } catch (err) {
+          done(err as Error, conn);
+        }
+      },
     },
   });
+  // Tools that pick their SQL by the dialect's name (rate-limiter-flexible) read it here.
+  db.client.config.client = 'better-sqlite3';
+  return db;
 }
 
 /** Rows affected by an UPDATE/DELETE, whatever the driver returns. */

@@ -198,10 +198,9 @@ export class Meter implements UsageMeter {
     const order = ops.map((_, i) => i).sort((a, b) => compareOps(ops[a], ops[b]) || a - b);
     const now = this.clock.now();
     // Every guarded increment is queued at once, in lock order, on the transaction's one connection:
-    // the driver runs them back to back instead of waiting an event-loop round trip for each (the
-    // database thread was idle half the time). node-sqlite3 may run queued statements in any order,
-    // so what each op got is settled in the order the counter really moved (refusals last): the
-    // 80% alert then always comes before the 100% one.
+    // PostgreSQL's driver pipelines them instead of waiting a round trip for each. A driver need not
+    // run queued statements in the order queued, so what each op got is settled in the order the
+    // counter really moved (refusals last): the 80% alert then always comes before the 100% one.
     const increments = await Promise.all(order.map((i) => this.tryIncrement(trx, ops[i], now)));
     const usedAfter = (k: number) => (increments[k].length ? Number(increments[k][0].used) : Number.POSITIVE_INFINITY);
     const settleOrder = [...order.keys()].sort((x, y) => compareOps(ops[order[x]], ops[order[y]]) || usedAfter(x) - usedAfter(y) || x - y);

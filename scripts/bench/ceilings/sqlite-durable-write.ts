@@ -48,7 +48,7 @@ export const sqliteDurableWrite: Ceiling = {
   name: 'sqlite-durable-write',
   unit: 'req/s',
   describe:
-    'bare node:http + raw sqlite3, one transaction per POST (insert a ~100 B message row, bump a counter row, insert an outbox event row), WAL + ' +
+    'bare node:http + raw better-sqlite3, one transaction per POST (insert a ~100 B message row, bump a counter row, insert an outbox event row), WAL + ' +
     'synchronous=FULL',
   async start() {
     const dir = makeTempDir('sqlite-write');

@@ -29,7 +29,7 @@ export const sqliteGroupCommit: Ceiling = {
   name: 'sqlite-group-commit',
   unit: 'ops/s',
   describe:
-    'raw sqlite3, in-process callers; per op a guarded month upsert (RETURNING), per batch one multi-row day upsert, group-committed, WAL + ' +
+    'raw better-sqlite3, in-process callers; per op a guarded month upsert (RETURNING), per batch one multi-row day upsert, group-committed, WAL + ' +
     'synchronous=FULL',
   how: (s) => `${s.connections} callers, ${s.durationSec} s/run`,
   start: async () => ({ name: 'sqlite-group-commit', pid: 0, port: 0, url: '', stop: async () => {} }),

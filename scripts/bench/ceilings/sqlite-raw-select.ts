@@ -10,7 +10,7 @@ const ROWS = 10000;
 export const sqliteRawSelect: Ceiling = {
   name: 'sqlite-raw-select',
   unit: 'req/s',
-  describe: `bare Koa + raw sqlite3, SELECT by random id of ${ROWS} rows, WAL`,
+  describe: `bare Koa + raw better-sqlite3, SELECT by random id of ${ROWS} rows, WAL`,
   async start() {
     const dir = makeTempDir('sqlite');
     try {

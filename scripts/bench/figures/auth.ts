@@ -1,4 +1,4 @@
-// auth-me-*: GET /api/v2/auth/me with a JWT and with an API key, against the raw-sqlite3 query route;
+// auth-me-*: GET /api/v2/auth/me with a JWT and with an API key, against the raw-driver query route;
 // auth-logins: POST /api/v2/auth/login (argon2id verify + session, refresh token, audit row, event)
 // against raw argon2id verify throughput. Login rate limits are raised for the run (a bench is one IP).
 import fs from 'node:fs';

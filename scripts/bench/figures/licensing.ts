@@ -1,5 +1,5 @@
 // license-verify-rps: POST /license/api/verify for a device already bound to its license (the
-// platform's hottest path: every client start), against the raw-sqlite3 query route. Setup goes
+// platform's hottest path: every client start), against the raw-driver query route. Setup goes
 // through the API like a self-hoster's: the owner logs in, makes an API key with licenses:manage,
 // generates a license and binds one device with a first verify; the load then repeats that
 // device's verify. The verify rate limits (per IP, per code) are raised for the run: a bench is one

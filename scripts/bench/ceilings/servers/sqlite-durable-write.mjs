@@ -1,24 +1,22 @@
 // Ceiling: bare node:http (no framework) doing, per request, one durable SQLite transaction with
-// the raw sqlite3 driver: insert a message row, bump its robot's counter row, insert an outbox
-// event row; COMMIT (WAL, synchronous=FULL: the commit is on disk before the 200). The tables,
-// indexes and pragmas mirror Plinth's robots_messages / robots_robots / core_events. One
-// connection in serialized mode: each request's five statements are queued back to back, so
-// transactions never interleave and nothing waits for a round trip between them.
+// the raw better-sqlite3 driver (Plinth's): insert a message row, bump its robot's counter row,
+// insert an outbox event row; COMMIT (WAL, synchronous=FULL: the commit is on disk before the
+// 200). The tables, indexes and pragmas mirror Plinth's robots_messages / robots_robots /
+// core_events. Each request's transaction runs synchronously, prepared statements, no round trips.
 // POST / {robotId, spoken, receivedName, groupName, roomType, atMe, textType, timestamp}
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import sqlite3 from 'sqlite3';
+import Database from 'better-sqlite3';
 
 const dir = process.env.BENCH_DB_DIR;
 if (!dir) throw new Error('BENCH_DB_DIR is required');
 const robotIds = (process.env.BENCH_ROBOT_IDS ?? '').split(',').filter(Boolean);
 if (!robotIds.length) throw new Error('BENCH_ROBOT_IDS is required (comma-separated)');
-const db = new sqlite3.Database(path.join(dir, 'ceiling.sqlite'));
-const exec = (sql) => new Promise((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
+const db = new Database(path.join(dir, 'ceiling.sqlite'));
 
-await exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;');
-await exec(`
+db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=0; PRAGMA foreign_keys=ON;');
+db.exec(`
 CREATE TABLE robots (id INTEGER PRIMARY KEY AUTOINCREMENT, robot_id VARCHAR(64) NOT NULL UNIQUE, tenant_id VARCHAR(64) NOT NULL,
   total_messages INTEGER NOT NULL DEFAULT 0, last_active_at VARCHAR(24));
 CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, message_id VARCHAR(64) NOT NULL UNIQUE,
@@ -35,16 +33,14 @@ CREATE INDEX events_name ON events (name, created_at);
 `);
 const tenantId = '00000000-0000-4000-8000-000000000001';
 const pks = new Map();
-await exec('BEGIN');
-for (const [i, robotId] of robotIds.entries()) {
-  await new Promise((resolve, reject) =>
-    db.run('INSERT INTO robots (id, robot_id, tenant_id) VALUES (?, ?, ?)', [i + 1, robotId, tenantId], (err) => (err ? reject(err) : resolve())),
-  );
-  pks.set(robotId, i + 1);
-}
-await exec('COMMIT');
+const insertRobot = db.prepare('INSERT INTO robots (id, robot_id, tenant_id) VALUES (?, ?, ?)');
+db.transaction(() => {
+  for (const [i, robotId] of robotIds.entries()) {
+    insertRobot.run(i + 1, robotId, tenantId);
+    pks.set(robotId, i + 1);
+  }
+})();
 
-db.serialize(); // sticky: statements run in the order they were queued
 const insertMessage = db.prepare(
   'INSERT INTO messages (message_id, robot_pk, tenant_id, spoken, received_name, group_name, room_type, at_me, text_type, sent_at, created_at) VALUES ' +
     '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -55,56 +51,40 @@ const insertEvent = db.prepare(
     "'pending', 0, ?, ?)",
 );
 
-/** One transaction; calls back once COMMIT is done. Any error answers 500, which fails the bench run
- * (a ceiling does not recover; in serialized mode the later statements are already queued). */
-function store(pk, m, done) {
+/** One transaction, committed (on disk) when it returns; returns the message id. */
+const store = db.transaction((pk, m) => {
   const messageId = `msg_${Date.now()}_${randomBytes(4).toString('hex')}`;
   const now = new Date().toISOString();
-  let failed = null;
-  const check = (err) => {
-    if (err && !failed) failed = err;
-  };
-  db.run('BEGIN', check);
   insertMessage.run(
-    [
-      messageId,
-      pk,
-      tenantId,
-      m.spoken,
-      m.receivedName ?? null,
-      m.groupName ?? null,
-      m.roomType ?? null,
-      m.atMe ? 1 : 0,
-      m.textType ?? null,
-      m.timestamp ?? null,
-      now,
-    ],
-    check,
+    messageId,
+    pk,
+    tenantId,
+    m.spoken,
+    m.receivedName ?? null,
+    m.groupName ?? null,
+    m.roomType ?? null,
+    m.atMe ? 1 : 0,
+    m.textType ?? null,
+    m.timestamp ?? null,
+    now,
   );
-  bumpRobot.run([now, pk], check);
+  bumpRobot.run(now, pk);
   insertEvent.run(
-    [
-      tenantId,
-      JSON.stringify({
-        robot_id: m.robotId,
-        message_id: messageId,
-        spoken: m.spoken,
-        received_name: m.receivedName ?? null,
-        group_name: m.groupName ?? null,
-        at_me: Boolean(m.atMe),
-        room_type: m.roomType ?? null,
-      }),
-      now,
-      now,
-    ],
-    check,
+    tenantId,
+    JSON.stringify({
+      robot_id: m.robotId,
+      message_id: messageId,
+      spoken: m.spoken,
+      received_name: m.receivedName ?? null,
+      group_name: m.groupName ?? null,
+      at_me: Boolean(m.atMe),
+      room_type: m.roomType ?? null,
+    }),
+    now,
+    now,
   );
-  db.run('COMMIT', (err) => {
-    check(err);
-    if (!failed) return done(null, messageId);
-    db.run('ROLLBACK', () => done(failed));
-  });
-}
+  return messageId;
+});
 
 const reply = (res, status, body) => {
   const text = JSON.stringify(body);
@@ -124,13 +104,20 @@ const server = http.createServer((req, res) => {
     }
     const pk = pks.get(m.robotId);
     if (!pk || typeof m.spoken !== 'string') return reply(res, 400, { code: 400, message: 'unknown robotId or no spoken', data: null });
-    store(pk, m, (err, messageId) =>
-      err ? reply(res, 500, { code: 500, message: err.message, data: null }) : reply(res, 200, { code: 0, message: 'message received', data: { messageId } }),
-    );
+    let messageId;
+    try {
+      messageId = store(pk, m);
+    } catch (err) {
+      return reply(res, 500, { code: 500, message: err.message, data: null });
+    }
+    reply(res, 200, { code: 0, message: 'message received', data: { messageId } });
   });
 });
 server.listen(0, '127.0.0.1', () => console.log(`READY ${server.address().port}`));
 process.on('SIGTERM', () => {
-  server.close(() => db.close(() => process.exit(0)));
+  server.close(() => {
+    db.close();
+    process.exit(0);
+  });
   server.closeAllConnections();
 });
