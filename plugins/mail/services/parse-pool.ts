@@ -73,12 +73,25 @@ export class ParsePool implements MessagePreparer {
   }
 }
 
-/** One worker thread and its queue: one message in it at a time, so a timeout names one message. */
+/**
+ * Messages the main thread has handed to a worker and not yet had back, at most. The worker parses
+ * them one after another in the order sent, so it never sits idle waiting for the main thread to
+ * read a reply and post the next message (that round trip, not the parse, was most of a message's
+ * wait under load), and the oldest one in flight is always the one being parsed.
+ */
+const IN_FLIGHT = 8;
+
+/**
+ * One worker thread and its queue. Its time budget and its failures name one message: the oldest
+ * in flight, the one it is parsing. When that one times out or kills the worker, it alone fails;
+ * the ones sent after it go to a fresh worker.
+ */
 class ParseWorker {
   private worker: Worker | null = null;
   private ready = false;
   private readonly queue: Job[] = [];
-  private current: Job | null = null;
+  /** Sent to the worker, oldest (the one being parsed) first; `sent` numbers the newest. */
+  private readonly inFlight: Job[] = [];
   private timer: NodeJS.Timeout | null = null;
   private sent = 0;
 
@@ -88,7 +101,7 @@ class ParseWorker {
   ) {}
 
   get load(): number {
-    return this.queue.length + (this.current ? 1 : 0);
+    return this.queue.length + this.inFlight.length;
   }
 
   run(raw: Buffer, envelopeFrom: string): Promise<Prepared> {
@@ -101,27 +114,35 @@ class ParseWorker {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    this.fail(new AppError(503, 'parse_unavailable', 'the mail receiver is stopping; try again later'));
-    for (const job of this.queue.splice(0)) job.reject(new AppError(503, 'parse_unavailable', 'the mail receiver is stopping; try again later'));
+    const stopping = () => new AppError(503, 'parse_unavailable', 'the mail receiver is stopping; try again later');
+    for (const job of [...this.inFlight.splice(0), ...this.queue.splice(0)]) job.reject(stopping());
+    this.stopClock();
     await worker?.terminate();
   }
 
+  /** Hands queued messages to the worker while fewer than IN_FLIGHT are there. */
   private next(): void {
-    if (this.current || !this.queue.length) return;
-    const job = this.queue.shift()!;
-    this.current = job;
-    const worker = this.thread();
-    this.startClock();
-    const request: ParseRequest = { id: ++this.sent, raw: job.raw, envelopeFrom: job.envelopeFrom };
-    worker.postMessage(request);
+    while (this.queue.length && this.inFlight.length < IN_FLIGHT) {
+      const job = this.queue.shift()!;
+      const worker = this.thread();
+      this.inFlight.push(job);
+      if (this.inFlight.length === 1) this.startClock();
+      const request: ParseRequest = { id: ++this.sent, raw: job.raw, envelopeFrom: job.envelopeFrom };
+      worker.postMessage(request);
+    }
   }
 
-  /** The current message's time budget: parseTimeoutMs from now, or from when a starting worker is ready. */
+  /** The oldest message's time budget: parseTimeoutMs from now, or from when a starting worker is ready. */
   private startClock(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.stopClock();
     this.timer = this.ready
       ? setTimeout(() => this.timedOut(), this.settings.smtp.parseTimeoutMs)
       : setTimeout(() => this.restart(new AppError(503, 'parse_unavailable', 'the message parser did not start; try again later')), STARTUP_MS);
+  }
+
+  private stopClock(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private thread(): Worker {
@@ -148,11 +169,14 @@ class ParseWorker {
   private replied(reply: ParseReply): void {
     if ('ready' in reply) {
       this.ready = true;
-      if (this.current) this.startClock();
+      if (this.inFlight.length) this.startClock();
       return;
     }
-    if (!this.current || reply.id !== this.sent) return; // not the message in flight: nothing waits for it
-    const job = this.take()!;
+    // Replies come in the order sent: this one answers the oldest in flight (sent - inFlight + 1).
+    if (!this.inFlight.length || reply.id !== this.sent - this.inFlight.length + 1) return;
+    const job = this.inFlight.shift()!;
+    if (this.inFlight.length) this.startClock();
+    else this.stopClock();
     if ('prepared' in reply) job.resolve(reply.prepared);
     else job.reject(new AppError(reply.error.status, reply.error.code, reply.error.message));
     this.next();
@@ -163,24 +187,18 @@ class ParseWorker {
     this.restart(new AppError(503, 'parse_timeout', 'the message took too long to parse; try again later'));
   }
 
-  /** Ends the current job with `err`, drops the worker (terminated if still running) and goes on with a fresh one. */
+  /**
+   * The oldest message in flight fails with `err` and the worker is dropped (terminated if still
+   * running); the messages sent after it go, first in line, to a fresh worker.
+   */
   private restart(err: AppError): void {
     const worker = this.worker;
     this.worker = null;
     void worker?.terminate();
-    this.fail(err);
+    this.stopClock();
+    const [failed, ...unanswered] = this.inFlight.splice(0);
+    this.queue.unshift(...unanswered);
+    failed?.reject(err);
     this.next();
-  }
-
-  private fail(err: Error): void {
-    this.take()?.reject(err);
-  }
-
-  private take(): Job | null {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const job = this.current;
-    this.current = null;
-    return job;
   }
 }

@@ -1,5 +1,6 @@
 // A parse worker's entry (worker_threads): prepares each message it is sent and posts back what is
-// stored of it, or the error as { status, code, message }. One message at a time (parse-pool.ts).
+// stored of it, or the error as { status, code, message }. Messages wait here in the order sent and
+// are parsed one at a time, so replies go back in that order (parse-pool.ts relies on it).
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../../../core/errors.js';
 import type { MailSettings } from '../config.js';
@@ -12,7 +13,7 @@ const settings = (workerData as { settings: MailSettings }).settings;
 await mailLibraries();
 parentPort!.postMessage({ ready: true } satisfies ParseReply);
 
-parentPort!.on('message', async ({ id, raw, envelopeFrom }: ParseRequest) => {
+async function prepare({ id, raw, envelopeFrom }: ParseRequest): Promise<void> {
   let reply: ParseReply;
   try {
     // Bytes arrive as a Uint8Array view; mailparser wants a Buffer over the same memory.
@@ -24,4 +25,9 @@ parentPort!.on('message', async ({ id, raw, envelopeFrom }: ParseRequest) => {
         : { id, error: { status: 500, code: 'parse_failed', message: err instanceof Error ? err.message : String(err) } };
   }
   parentPort!.postMessage(reply);
+}
+
+let parsing = Promise.resolve();
+parentPort!.on('message', (request: ParseRequest) => {
+  parsing = parsing.then(() => prepare(request));
 });

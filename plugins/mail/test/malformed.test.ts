@@ -5,6 +5,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { assertError, createMailbox, inbox, loginAdmin, rowCounts, send, sendFails, sendRaw, startMailApp, type MailApp } from './helpers.js';
+import type { AppError } from '../../../core/errors.js';
+import type { MessagePreparer } from '../services/parse-pool.js';
 
 const run = promisify(execFile);
 
@@ -156,6 +158,20 @@ describe('mail: the parse runs in a worker thread, within its time budget', func
     const mail = (await inbox(box.t, box.owner, box.address)).find((e) => e.subject === 'after the slow one');
     assert.ok(mail, 'the next message was stored');
     assert.equal(mail.verification_code, '482913');
+  });
+
+  it('messages handed to the worker behind a slow one are not failed with it: only the slow one times out, the rest are prepared by a fresh worker', async () => {
+    const { preparer } = box.t.app.container.resolve<{ preparer: MessagePreparer }>('mailServices');
+    const quick = (i: number) => Buffer.from(`${head(box.address, `queued ${i}`)}Content-Type: text/plain\r\n\r\nyour code is ${700100 + i}\r\n`);
+    // All four are with the one worker at once (it takes several at a time), the slow one first.
+    const slow = preparer.prepare(Buffer.from(slowHtml(box.address)), 'attacker@outside.test');
+    const behind = [1, 2, 3].map((i) => preparer.prepare(quick(i), 'attacker@outside.test'));
+    await assert.rejects(slow, (err: AppError) => err.code === 'parse_timeout');
+    const prepared = await Promise.all(behind);
+    assert.deepEqual(
+      prepared.map((p) => [p.subject, p.code]),
+      [1, 2, 3].map((i) => [`queued ${i}`, String(700100 + i)]),
+    );
   });
 });
 
