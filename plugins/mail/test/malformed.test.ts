@@ -160,7 +160,7 @@ describe('mail: the parse runs in a worker thread, within its time budget', func
     assert.equal(mail.verification_code, '482913');
   });
 
-  it('messages handed to the worker behind a slow one are not failed with it: only the slow one times out, the rest are prepared by a fresh worker', async () => {
+  it('a message handed over behind a slow one is not failed with it: only the slow one times out, a fresh worker prepares the rest', async () => {
     const { preparer } = box.t.app.container.resolve<{ preparer: MessagePreparer }>('mailServices');
     const quick = (i: number) => Buffer.from(`${head(box.address, `queued ${i}`)}Content-Type: text/plain\r\n\r\nyour code is ${700100 + i}\r\n`);
     // All four are with the one worker at once (it takes several at a time), the slow one first.
