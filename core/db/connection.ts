@@ -22,11 +22,12 @@ export function sqliteFile(config: CoreConfig): string {
 type SqliteConn = { exec(sql: string): void };
 
 /**
- * Every SQLite connection: WAL for concurrent readers, synchronous=FULL so an acknowledged write
- * survives a power cut, and foreign keys enforced. busy_timeout is 0: a busy database is waited
- * for without blocking the event loop (sqlite-client.ts).
+ * Every SQLite connection: WAL for concurrent readers, foreign keys enforced. synchronous=NORMAL
+ * because the client itself fsyncs the WAL after every commit, off the main thread, before the
+ * query resolves (sqlite-client.ts): an acknowledged write survives a power cut as with FULL.
+ * busy_timeout is 0: a busy database is waited for without blocking the event loop.
  */
-const SQLITE_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=0; PRAGMA foreign_keys=ON;';
+const SQLITE_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=0; PRAGMA foreign_keys=ON;';
 
 export function createDatabase(config: CoreConfig): Knex {
   if (dialectOf(config) === 'postgres') {

@@ -1,0 +1,70 @@
+// The SQLite client (core/db/sqlite-client.ts). A write resolves only once the write-ahead log has
+// been fsynced after its commit (the connection runs synchronous=NORMAL and syncs off the main
+// thread), and reads never sync. While another
+// connection holds the write lock, a write through the app waits for it without blocking the event
+// loop, and goes through once the lock is released. With SQLite's own busy_timeout on a
+// synchronous driver the wait would sleep the whole process: here the test's own connection, in the
+// same process, could then never release the lock (the write would fail "database is locked" after
+// 5 s, and nothing else would run meanwhile).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { walSyncCount } from '../../core/db/sqlite-client.js';
+import { createTestApp, testAuth, type TestApp } from '../helpers/app.js';
+import { usingPostgres } from '../helpers/database.js';
+
+(usingPostgres ? describe.skip : describe)('SQLite client: durable commits and a locked database waited for, not slept on', () => {
+  let t: TestApp;
+  let other: Database.Database;
+  before(async () => {
+    t = await createTestApp();
+    other = new Database(path.join(t.database.dataDir, 'plinth.sqlite'));
+  });
+  after(async () => {
+    other?.close();
+    await t?.close();
+  });
+
+  /** The syncs of the app's one pooled connection (read without taking it from the pool). */
+  async function syncs(): Promise<number> {
+    if (!connection) {
+      connection = await t.app.db.client.acquireConnection();
+      await t.app.db.client.releaseConnection(connection);
+    }
+    return walSyncCount(connection);
+  }
+  let connection: Parameters<typeof walSyncCount>[0] | undefined;
+
+  it('a write resolves after its WAL fsync; a read does not sync; a transaction syncs once, at COMMIT', async () => {
+    const before = await syncs();
+    await t.app.db('example_notes').insert({ tenant_id: 't1', title: 'one', created_at: new Date().toISOString() });
+    const afterWrite = await syncs();
+    assert.equal(afterWrite, before + 1, 'one fsync before the insert resolved');
+    await t.app.db('example_notes').select();
+    await t.app.db.transaction(async (trx) => {
+      await trx('example_notes').select();
+      await trx('example_notes').insert({ tenant_id: 't1', title: 'two', created_at: new Date().toISOString() });
+      assert.equal(await syncs(), afterWrite, 'nothing synced inside the transaction');
+    });
+    assert.equal(await syncs(), afterWrite + 1, 'reads did not sync; the transaction synced once, at COMMIT');
+  });
+
+  it('a write behind another connection’s write lock waits while the app keeps answering, then is stored', async () => {
+    const before = Number((await t.app.db('example_notes').count({ n: '*' }).first())?.n);
+    other.exec('BEGIN IMMEDIATE');
+    let settled = false;
+    const write = t.request('POST', '/example/notes', { body: { title: 'behind the lock' }, headers: testAuth('u1', 't1') }).finally(() => {
+      settled = true;
+    });
+    // The app still answers (the event loop is free) while its write waits for the lock.
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await t.request('GET', '/health')).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(settled, false, 'the write waits for the lock');
+    other.exec('COMMIT');
+    const reply = await write;
+    assert.equal(reply.status, 201, reply.text);
+    assert.equal(Number((await t.app.db('example_notes').count({ n: '*' }).first())?.n), before + 1);
+  });
+});
