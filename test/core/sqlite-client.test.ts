@@ -31,7 +31,7 @@ import { usingPostgres } from '../helpers/database.js';
       connection = await t.app.db.client.acquireConnection();
       await t.app.db.client.releaseConnection(connection);
     }
-    return walSyncCount(connection);
+    return walSyncCount(connection as Parameters<typeof walSyncCount>[0]);
   }
   let connection: Parameters<typeof walSyncCount>[0] | undefined;
 
