@@ -79,7 +79,7 @@ export const ai: FigureModule = {
     const builtin = builtinRuns.map((r) => r.builtin!);
     const overhead = replyRuns.map((r) => r.reply!);
     const med = (xs: number[]) => median(xs);
-    const dialect = benchDialect === 'postgres' ? 'PostgreSQL' : 'SQLite synchronous=FULL';
+    const dialect = benchDialect === 'postgres' ? 'PostgreSQL' : 'SQLite, the WAL fsynced before each commit resolves';
     return [
       standalone(
         'ai-builtin-replies',

@@ -31,7 +31,7 @@ async function runWorker(args: string[], timeoutMs: number): Promise<{ value: nu
   }
 }
 
-const dialect = benchDialect === 'postgres' ? 'PostgreSQL' : 'SQLite synchronous=FULL';
+const dialect = benchDialect === 'postgres' ? 'PostgreSQL' : 'SQLite, the WAL fsynced before each commit resolves';
 
 export const billing: FigureModule = {
   name: 'billing',

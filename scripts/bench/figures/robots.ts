@@ -429,7 +429,7 @@ export const robotsPushLatency: FigureModule = {
   },
 };
 
-const durable = benchDialect === 'postgres' ? 'PostgreSQL, synchronous_commit on' : 'SQLite synchronous=FULL';
+const durable = benchDialect === 'postgres' ? 'PostgreSQL, synchronous_commit on' : 'SQLite, the WAL fsynced before each commit resolves';
 
 export const robotsMessageReports: FigureModule = {
   name: 'robots-message-reports',

@@ -1,5 +1,5 @@
 // workflows-runs: events → completed runs per second for an enabled one-step workflow (target
-// >= 400/s, durable: SQLite with synchronous=FULL as configured). The step is http.request POSTing
+// >= 400/s, durable: SQLite, the WAL fsynced before each commit resolves). The step is http.request POSTing
 // a body templated from the event to a local receiver that answers 200 at once. Each run is timed
 // from the first event emitted to the last run marked succeeded, in-process (workers/workflows.mjs).
 // Ceiling `outbox-noop-delivery`: the same events, emitted the same way by the same worker, delivered
@@ -78,7 +78,7 @@ export const workflowsRuns: FigureModule = {
     ctx.log(`  for comparison, a one-step stop_if workflow (no I/O): ${Math.round(pure.value)} runs/s (per run ${per(pure)})`);
     const note =
       `${EVENTS} auth.login events (50 per transaction) → one-step workflow (http.request to a local instant receiver), first emit to last run ` +
-      `succeeded; ${postgres ? 'PostgreSQL' : 'SQLite synchronous=FULL'}, in-process; ` +
+      `succeeded; ${postgres ? 'PostgreSQL' : 'SQLite, the WAL fsynced before each commit resolves'}, in-process; ` +
       `per run ${per(last)} (outbox delivery included); stop_if instead: ${Math.round(pure.value)} runs/s`;
     const outbox = ceilingFigure('outbox-noop-delivery', 'events/s', ceiling, {
       note:
