@@ -19,16 +19,6 @@ export function sqliteFile(config: CoreConfig): string {
   return path.join(config.dataDir, 'plinth.sqlite');
 }
 
-type SqliteConn = { exec(sql: string): void };
-
-/**
- * Every SQLite connection: WAL for concurrent readers, foreign keys enforced. synchronous=NORMAL
- * because the client itself fsyncs the WAL after every commit, off the main thread, before the
- * query resolves (sqlite-client.ts): an acknowledged write survives a power cut as with FULL.
- * busy_timeout is 0: a busy database is waited for without blocking the event loop.
- */
-const SQLITE_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=0; PRAGMA foreign_keys=ON;';
-
 export function createDatabase(config: CoreConfig): Knex {
   if (dialectOf(config) === 'postgres') {
     return knex({
@@ -44,19 +34,8 @@ export function createDatabase(config: CoreConfig): Knex {
     connection: { filename },
     useNullAsDefault: true,
     // One connection: SQLite has one writer, and a second pooled connection only trades
-    // queueing in the pool for SQLITE_BUSY inside transactions.
-    pool: {
-      min: 1,
-      max: 1,
-      afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) => {
-        try {
-          conn.exec(SQLITE_PRAGMAS);
-          done(null, conn);
-        } catch (err) {
-          done(err as Error, conn);
-        }
-      },
-    },
+    // queueing in the pool for SQLITE_BUSY inside transactions. Its pragmas: sqlite-client.ts.
+    pool: { min: 1, max: 1 },
   });
   // Tools that pick their SQL by the dialect's name (rate-limiter-flexible) read it here.
   db.client.config.client = 'better-sqlite3';

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { WalSync } from './wal-sync.js';
 
@@ -77,10 +78,19 @@ const isBusy = (err: unknown) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SqliteClient extends KnexBetterSqlite3 {
+  /**
+   * Every connection: WAL for concurrent readers, foreign keys enforced, busy_timeout 0 (see
+   * above). In WAL mode synchronous=NORMAL, because the WAL is fsynced here after every commit; where
+   * the file system refuses WAL (SQLite then keeps its rollback journal), synchronous=FULL and
+   * SQLite syncs inside COMMIT.
+   */
   override async acquireRawConnection(): Promise<Connection> {
     const connection = await super.acquireRawConnection();
-    // A fresh database has no WAL file until the connection's pragmas switch it to WAL mode.
-    if (connection.name !== ':memory:') walSyncs.set(connection, new WalSync(`${connection.name}-wal`));
+    connection.pragma('busy_timeout = 0');
+    connection.pragma('foreign_keys = ON');
+    const wal = connection.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+    connection.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
+    if (wal) walSyncs.set(connection, new WalSync(path.resolve(`${connection.name}-wal`)));
     return connection;
   }
 
