@@ -24,7 +24,6 @@ import { Retention } from './retention.js';
 import { LiveHub } from './live.js';
 import { declareMetrics, UsageFacade, type MetricInfo } from './usage.js';
 import { declareFeatures, EntitlementsSlot, type FeatureInfo } from './entitlements.js';
-import { requestContext } from './http/request-context.js';
 import { AuthChain } from './http/auth.js';
 import { envelopes } from './http/envelopes.js';
 import { OpenApiRegistry } from './http/openapi.js';
@@ -273,8 +272,7 @@ export class Plinth {
       container,
       auth,
       faces: [...faces.values()],
-      // requestContext first: code below a route (the usage meter) can see who is acting.
-      core: [requestContext() as never, coreRoutes(() => holder.app!), apiDocs(), ...(config.ui.enabled ? [adminUi(() => holder.app!)] : [])],
+      core: [coreRoutes(() => holder.app!), apiDocs(), ...(config.ui.enabled ? [adminUi(() => holder.app!)] : [])],
     });
     const app = new Plinth({ config, logger, db, plugins, contexts, container, koa, migrationsApplied: applied });
     holder.app = app;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AppError } from './errors.js';
+import type { Principal } from './http/auth.js';
 
 /**
  * A metric a plugin meters. Counters reset each period (per month, or per day); gauges count
@@ -36,10 +37,10 @@ export interface UsageItem {
 export interface UsageMeter {
   /**
    * Takes `n` of `metric` for the tenant, or throws (402) past the limit. Pass the caller's
-   * transaction to stay atomic with its change. While a superadmin's request is being served
-   * (core/http/request-context.ts) it counts but never refuses: the operator is not held to plans.
+   * transaction to stay atomic with its change, and the principal acting when there is one: a
+   * superadmin's consume counts but is never refused (the operator is not held to plans).
    */
-  consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void>;
+  consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction, actor?: Principal | null): Promise<void>;
   /**
    * Several consumes in the caller's transaction, each checked against its limit on its own (a
    * batch of writes that share one commit): one result per item, null when taken, the error
@@ -77,8 +78,8 @@ export class UsageFacade implements UsageMeter {
     return this.meter;
   }
 
-  consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void> {
-    return this.meter.consume(tenantId, metric, n, trx);
+  consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction, actor?: Principal | null): Promise<void> {
+    return this.meter.consume(tenantId, metric, n, trx, actor);
   }
 
   consumeEach(items: ReadonlyArray<UsageItem>, trx: Knex.Transaction): Promise<Array<AppError | null>> {

@@ -1,8 +1,8 @@
 // Longer than most (~450 lines): emitting, claiming, delivering (per event and in batches) and retrying share one state.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { iso, type Clock } from '../clock.js';
+import { CauseChain } from './cause-chain.js';
 import { afterCommit } from '../db/after-commit.js';
 import { AppError } from '../errors.js';
 import { leaseEnd, Leases, type LeasedTable } from '../leases.js';
@@ -93,7 +93,7 @@ export class EventBus {
   private again = false;
   private stopped = true;
   /** The meta of the work in progress: emitted events carry it (a workflow chain, its depth). */
-  private readonly causes = new AsyncLocalStorage<Record<string, unknown>>();
+  private readonly causes = new CauseChain();
   private readonly leases: Leases;
   /**
    * Batches of events this instance emitted, inserted already leased to it (see emitMany): delivered
@@ -142,7 +142,7 @@ export class EventBus {
    * `meta`; handlers of an event run inside its meta, so a chain of causes is never lost.
    */
   withMeta<T>(meta: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
-    return this.causes.run({ ...this.causes.getStore(), ...meta }, fn);
+    return this.causes.run({ ...this.causes.current(), ...meta }, fn);
   }
 
   /**
@@ -167,7 +167,7 @@ export class EventBus {
   async emitMany<N extends string>(trx: Knex | Knex.Transaction, events: Array<EventToEmit<N> & { name: N }>): Promise<number[]> {
     if (!events.length) return [];
     const now = iso(this.clock.now());
-    const inherited = this.causes.getStore();
+    const inherited = this.causes.current();
     const lease = this.leaseForNew();
     const rows = events.map(({ name, payload, options = {} }) => {
       const meta = { ...inherited, ...options.meta };

@@ -103,7 +103,7 @@ export async function callTool(deps: CallDeps, caller: Caller, tool: AgentTool, 
         message: 'This tool is destructive: call it again with the same arguments and "confirm" set to this token',
       });
     }
-    await deps.usage.consume(tenantId, 'agent_calls_per_month');
+    await deps.usage.consume(tenantId, 'agent_calls_per_month', 1, undefined, caller.principal);
     if (tool.run) return toolResult((await tool.run(tenantId, args)) ?? {});
     const output = await deps.actions.run(tool.action, args, { tenantId, meta: { via: 'mcp' }, logger: deps.logger, actor: `api_key:${caller.keyId}` });
     const field = tool.untrustedField;

@@ -124,7 +124,7 @@ export class ApiKeys {
       updated_at: now.toISOString(),
     };
     await this.db.transaction(async (trx) => {
-      await this.usage.consume(principal.tenantId!, 'max_api_keys', 1, trx);
+      await this.usage.consume(principal.tenantId!, 'max_api_keys', 1, trx, principal);
       await trx('auth_api_keys').insert(row);
       await this.audit.record(
         { action: 'api_key.created', actor: principal, target: { type: 'api_key', id: row.id }, meta, details: { name: row.name, scopes } },

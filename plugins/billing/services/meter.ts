@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import type { Principal } from '../../../core/http/auth.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
 import { DailyBreakdown } from './daily-breakdown.js';
 import { AppError } from '../../../core/errors.js';
@@ -8,7 +9,6 @@ import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import { SharedCache } from '../../../core/shared-cache.js';
 import type { MetricInfo, UsageItem, UsageMeter } from '../../../core/usage.js';
-import { actingAsSuperadmin } from '../../../core/http/request-context.js';
 import { missingFeatureForMetric, type FeatureInfo } from '../../../core/entitlements.js';
 import { dayKey, GAUGE_KEY, lastMonths, monthKey } from './periods.js';
 import type { Limits, Plans } from './plans.js';
@@ -149,8 +149,8 @@ export class Meter implements UsageMeter {
     });
   }
 
-  async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {
-    const op = await this.opFor(tenantId, metric, n, trx);
+  async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction, actor?: Principal | null): Promise<void> {
+    const op = await this.opFor(tenantId, metric, n, trx, actor?.roles.includes('superadmin') ?? false);
     const refused = trx ? await this.apply(trx, op) : await this.batches.submit(op);
     if (refused) throw this.refusal(op, refused);
   }
@@ -173,12 +173,11 @@ export class Meter implements UsageMeter {
   }
 
   /** What a consume takes, checked against the plan's features (402 when the plan lacks the metric's). */
-  private async opFor(tenantId: string, metric: string, n: number, trx?: Knex.Transaction): Promise<ConsumeOp> {
+  private async opFor(tenantId: string, metric: string, n: number, trx?: Knex.Transaction, superadmin = false): Promise<ConsumeOp> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`consume needs a positive whole amount, got ${n}`);
     const spec = this.spec(metric);
     const { limits, plan_id, features } = await this.effective(tenantId, trx);
-    // A superadmin's request is never stopped by a plan (it still counts, so gauges stay true).
-    const superadmin = actingAsSuperadmin();
+    // A superadmin is never stopped by a plan (it still counts, so gauges stay true).
     const lacking = superadmin ? null : missingFeatureForMetric(this.features, features, metric);
     if (lacking) {
       // 402 like a used-up limit (callers already treat that as "the plan does not allow it"), named.

@@ -69,9 +69,10 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
       if (!body.email?.trim()) throw LicensingErrors.emailMissing();
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email.trim())) throw LicensingErrors.emailMalformed();
       // Licenses belong to a tenant: a superadmin without one (the root token) is refused too.
-      const { tenantId } = await actingTenant(ctx);
+      const actor = await actingTenant(ctx);
       const input = {
-        tenantId,
+        tenantId: actor.tenantId,
+        actor,
         plan: body.plan,
         email: body.email,
         deviceCap: body.device_cap,

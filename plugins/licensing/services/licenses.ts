@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import type { Principal } from '../../../core/http/auth.js';
 import { AppError } from '../../../core/errors.js';
 import { affected, isUniqueViolation } from '../../../core/db/connection.js';
 import type { EventBus } from '../../../core/events/outbox.js';
@@ -51,6 +52,8 @@ export interface Device {
 
 export interface GenerateInput {
   tenantId: string;
+  /** Who issues them, when a principal does: the usage meter never refuses a superadmin. */
+  actor?: Principal;
   plan: Plan;
   email?: string | null;
   deviceCap?: number;
@@ -186,7 +189,7 @@ export class Licenses {
       const rows = Array.from({ length: count }, () => ({ ...row, license_id: newLicenseId(), activation_code: newCode(input.codeFormat ?? 'groups') }));
       try {
         return await this.db.transaction(async (trx) => {
-          await this.usage.consume(input.tenantId, 'max_licenses', count, trx);
+          await this.usage.consume(input.tenantId, 'max_licenses', count, trx, input.actor);
           for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx('licensing_licenses').insert(rows.slice(i, i + INSERT_CHUNK));
           const order = new Map(rows.map((r, i) => [r.license_id, i]));
           const licenses = (await trx('licensing_licenses').whereIn('license_id', [...order.keys()])).map(toLicense);

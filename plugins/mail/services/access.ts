@@ -21,6 +21,8 @@ export interface MailboxScope {
   userId: string;
   /** A mailbox principal sees only this mailbox. */
   mailboxId?: number;
+  /** Who acts, when a principal does (not a workflow): the usage meter never refuses a superadmin. */
+  principal?: Principal;
 }
 
 /**
@@ -30,6 +32,6 @@ export interface MailboxScope {
 export function scopeOf(p: Principal): MailboxScope {
   const role = mailRole(p);
   if (role === 'guest') throw AppError.forbidden('the guest account only sees sample data', 'guest_read_only');
-  if (role === 'mailbox') return { role, tenantId: p.tenantId, userId: p.id, mailboxId: Number(p.attributes?.mailboxId) };
-  return { role, tenantId: p.tenantId, userId: p.id };
+  if (role === 'mailbox') return { role, tenantId: p.tenantId, userId: p.id, mailboxId: Number(p.attributes?.mailboxId), principal: p };
+  return { role, tenantId: p.tenantId, userId: p.id, principal: p };
 }

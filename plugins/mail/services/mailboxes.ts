@@ -128,7 +128,7 @@ export class Mailboxes {
     try {
       await this.db.transaction(async (trx) => {
         if (scope.role === 'user') await this.assertQuota(trx, scope.userId);
-        if (tenantId) await this.usage.consume(tenantId, 'max_mailboxes', 1, trx);
+        if (tenantId) await this.usage.consume(tenantId, 'max_mailboxes', 1, trx, scope.principal);
         await trx('mail_mailboxes').insert({
           tenant_id: tenantId,
           owner_user_id: scope.userId,

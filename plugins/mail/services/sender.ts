@@ -106,7 +106,7 @@ export class Sender {
       updated_at: now.toISOString(),
     };
     await this.db.transaction(async (trx) => {
-      if (mailbox.tenant_id) await this.usage.consume(mailbox.tenant_id, 'emails_sent_per_month', recipients.length, trx);
+      if (mailbox.tenant_id) await this.usage.consume(mailbox.tenant_id, 'emails_sent_per_month', recipients.length, trx, scope.principal);
       await trx('mail_sent').insert(row);
     });
     if (later) return { id: row.public_id, status: 'scheduled' };

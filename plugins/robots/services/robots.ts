@@ -2,6 +2,7 @@ import type { LicenseRegistry } from '../../licensing/api.js';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import type { Principal } from '../../../core/http/auth.js';
 import { AppError } from '../../../core/errors.js';
 import { PRODUCT } from './codes.js';
 import type { UsageMeter } from '../../../core/usage.js';
@@ -21,6 +22,8 @@ export interface RobotScope {
   tenantId: string;
   userId: string;
   admin: boolean;
+  /** Who acts: the usage meter never refuses a superadmin. */
+  principal?: Principal;
 }
 
 /** Who activates a device, when the app sends a user token with the activation (the seed's app signs in first). */
@@ -210,7 +213,7 @@ export class Robots {
     };
     await this.db.transaction(async (trx) => {
       await this.optional.aiSettings()?.set(scope.tenantId, robot.robot_id, aiFieldsOf(body), trx);
-      for (const gauge of GAUGES) await this.usage.consume(scope.tenantId, gauge, 1, trx);
+      for (const gauge of GAUGES) await this.usage.consume(scope.tenantId, gauge, 1, trx, scope.principal);
       await trx('robots_robots').insert(robot);
     });
     return { robotId: robot.robot_id, name };
