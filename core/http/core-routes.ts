@@ -4,7 +4,7 @@ import { packageVersion } from '../paths.js';
 import type { Plinth } from '../app.js';
 import { envelopes } from './envelopes.js';
 import type { OpenApiRegistry } from './openapi.js';
-import { outboxListQuery, outboxMailReply, outboxPageReply, outboxRoutes } from './outbox-routes.js';
+import { OUTBOX_BASE, outboxListQuery, outboxMailReply, outboxPageReply, outboxRoutes } from './outbox-routes.js';
 
 /**
  * / (to the admin UI), /health (process up), /ready (database reachable, migrations done, not
@@ -39,7 +39,13 @@ export function coreRoutes(app: () => Plinth): Middleware {
   });
   const outbox = outboxRoutes(app);
   const routes = router.routes() as Middleware;
-  return (ctx, next) => routes(ctx, () => outbox(ctx, next));
+  // Checked by path before any router runs: every request passes here, few are the core's.
+  const paths = new Set(router.stack.map((layer) => layer.path));
+  return (ctx, next) => {
+    if (paths.has(ctx.path)) return routes(ctx, next);
+    if (ctx.path === OUTBOX_BASE || ctx.path.startsWith(`${OUTBOX_BASE}/`)) return outbox(ctx, next);
+    return next();
+  };
 }
 
 /** The core's own operations in /openapi.json, beside the plugins' (the core envelope's errors). */

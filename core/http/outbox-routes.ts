@@ -50,8 +50,10 @@ const validateList = createAjv({ coerceTypes: true }).compile<PageRequest & { to
  *   GET  /api/admin/outbox/:id                    one mail with its text and HTML
  *   POST /api/admin/outbox/:id/resend             through the relay (409 when none is configured)
  */
+export const OUTBOX_BASE = '/api/admin/outbox';
+
 export function outboxRoutes(app: () => Plinth): Middleware {
-  const router = new Router({ prefix: '/api/admin/outbox' });
+  const router = new Router({ prefix: OUTBOX_BASE });
   const mailer = () => app().container.resolve('mailer');
   const superadmin = async (ctx: unknown) => assertRole(await (ctx as HttpContext).authenticate(), 'superadmin');
 

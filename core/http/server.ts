@@ -35,13 +35,26 @@ function credentialHeaders(face: Face | null, headers: IncomingHttpHeaders, quer
 }
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
+/** The methods whose body is read; any other request goes on without the parser. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** True when `path` is `base` or below it; every path is below '/'. */
+const isUnder = (base: string, path: string): boolean => base === '/' || path === base || path.startsWith(`${base}/`);
 
 /** Picks the face a path falls under: the longest matching base; core's plain envelope otherwise. */
 export function faceFor(faces: Face[], path: string): Face | null {
-  for (const face of faces) {
-    if (face.base === '/' || path === face.base || path.startsWith(`${face.base}/`)) return face;
-  }
+  for (const face of faces) if (isUnder(face.base, path)) return face;
   return null;
+}
+
+/** Runs `stack` as one chain, then `next`: plain calls, no async wrapper per layer (every request passes here). */
+function runChain<C>(ctx: C, stack: ReadonlyArray<(ctx: C, next: () => Promise<unknown>) => unknown>, next: () => Promise<unknown>): unknown {
+  let i = 0;
+  const step = (): Promise<unknown> => {
+    const mw = stack[i++];
+    return mw ? (mw(ctx, step) as Promise<unknown>) : next();
+  };
+  return step();
 }
 
 /** Turns anything thrown into an AppError; unknown errors become a 500 (the stack goes to the log). */
@@ -150,12 +163,14 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
 
   const parseBody = bodyParser({
     enableTypes: ['json', 'form'],
+    parsedMethods: [...BODY_METHODS],
     jsonLimit: deps.config.server.bodyLimit,
     formLimit: deps.config.server.bodyLimit,
     encoding: 'utf-8',
   }) as unknown as Middleware<RequestState, ContextHelpers>;
   // What the parser throws is the client's fault (a 4xx); what the handlers behind it throw is not.
   app.use(async (ctx, next) => {
+    if (!BODY_METHODS.has(ctx.method)) return next();
     let parsed = false;
     try {
       await parseBody(ctx, () => {
@@ -169,20 +184,12 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
 
   for (const mw of deps.core) app.use(mw as Middleware<RequestState, ContextHelpers>);
 
-  // Each face is its own prefixed router stack, entered only when the path is under its base.
-  for (const face of faces) {
-    const stack = face.middleware;
-    app.use(async (ctx, next) => {
-      if (faceFor([face], ctx.path) === null) return next();
-      let i = 0;
-      const step = async (): Promise<void> => {
-        const mw = stack[i++];
-        if (mw) await mw(ctx as never, step);
-        else await next();
-      };
-      await step();
-    });
-  }
+  // The plugin routers of every face the path is under, longest base first: a path the /api/v2
+  // routers do not answer falls through to the '/' face's, then to the 404 below.
+  app.use((ctx, next) => {
+    const stack = faces.filter((face) => isUnder(face.base, ctx.path)).flatMap((face) => face.middleware);
+    return runChain(ctx, stack as Middleware<RequestState, ContextHelpers>[], next);
+  });
 
   app.use(async (ctx) => {
     throw AppError.notFound(`no route for ${ctx.method} ${ctx.path}`);

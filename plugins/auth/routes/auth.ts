@@ -73,7 +73,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
       const auth = { kind: p.kind, scopes: p.scopes, ...(p.attributes?.apiKeyId ? { api_key_id: p.attributes.apiKeyId } : {}) };
       if (p.kind === 'root') return { id: p.id, email: null, full_name: 'root token', role: 'superadmin', tenant_id: null, is_superadmin: true, auth };
       const user = await s.principals.activeUser(p.id);
-      return { ...toPublicUser({ ...user, password_hash: null }), auth };
+      return { ...toPublicUser(user), auth };
     },
   );
 

@@ -52,7 +52,7 @@ export interface PublicUser {
 
 export const parseScopeLimit = (stored: string | null | undefined): string[] | null => (stored ? (JSON.parse(stored) as string[]) : null);
 
-export const toPublicUser = (u: UserRow): PublicUser => ({
+export const toPublicUser = (u: Omit<UserRow, 'password_hash'>): PublicUser => ({
   id: u.id,
   email: u.email,
   full_name: u.full_name,
