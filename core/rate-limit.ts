@@ -13,6 +13,7 @@ import type { CoreConfig } from './config/schema.js';
  * usual allocation; counting single IPv6 addresses would let one host take a fresh budget per address.
  */
 export function addressKey(address: string): string {
+  if (!address.includes(':')) return address; // IPv4, the common case: every rate-limited request asks
   const plain = address.replace(/^::ffff:(?=\d+\.)/i, '').replace(/%.*$/, '');
   if (!net.isIPv6(plain)) return plain;
   const [head, tail = ''] = plain.toLowerCase().split('::');
@@ -45,6 +46,7 @@ export interface LimitState {
  */
 export class RateLimits {
   private readonly limiters = new Map<string, Promise<RateLimiterAbstract>>();
+  private readonly bySpec = new WeakMap<LimitSpec, Promise<RateLimiterAbstract>>();
   /** Prefixes Redis keys (set after migrations, from config or the deployment id). */
   namespace: string | null = null;
 
@@ -58,12 +60,16 @@ export class RateLimits {
   }
 
   private limiter(spec: LimitSpec): Promise<RateLimiterAbstract> {
+    // A spec built once (a route's, a service's) is found by identity, without building its id.
+    const known = this.bySpec.get(spec);
+    if (known) return known;
     const id = `${spec.bucket}:${spec.points}:${spec.durationSeconds}:${spec.blockSeconds ?? 0}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
       limiter = this.create(spec);
       this.limiters.set(id, limiter);
     }
+    this.bySpec.set(spec, limiter);
     return limiter;
   }
 

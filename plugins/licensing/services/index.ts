@@ -22,11 +22,13 @@ export function createLicensingServices(d: LicensingDeps, settings: LicensingSet
     keyFile: settings.keyFile ? path.resolve(d.config.dataDir, settings.keyFile) : null,
     legacyFile: path.join(d.config.dataDir, LEGACY_KEY_FILE),
   });
+  const perIp = { bucket: 'licensing.verify.ip', points: settings.verifyPerIpPerMinute, durationSeconds: 60 };
+  const perCode = { bucket: 'licensing.verify.code', points: settings.verifyPerCodePerMinute, durationSeconds: 60 };
   const limits = {
     /** Per client IP and per code, so neither one address nor one leaked code can hammer verify. */
     async verify(ip: string, code: string) {
-      await d.rateLimits.consume({ bucket: 'licensing.verify.ip', points: settings.verifyPerIpPerMinute, durationSeconds: 60 }, addressKey(ip));
-      await d.rateLimits.consume({ bucket: 'licensing.verify.code', points: settings.verifyPerCodePerMinute, durationSeconds: 60 }, normalizeCode(code));
+      await d.rateLimits.consume(perIp, addressKey(ip));
+      await d.rateLimits.consume(perCode, normalizeCode(code));
     },
   };
   return { licenses, verifier, files, limits };
