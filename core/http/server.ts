@@ -85,17 +85,21 @@ export function bodyError(err: unknown, contentEncoding: string): AppError {
 }
 
 /**
- * ctx.state: the request id, the face's envelope, the principal once known, and the per-request
- * awilix scope — created on first use, since most requests never need it (it costs ~20 µs).
+ * ctx.state: the request id, the face the path falls under (found once) and its envelope, the
+ * principal once known, and the per-request awilix scope — created on first use, since most
+ * requests never need it (it costs ~20 µs).
  */
 class RequestScope implements RequestState {
   principal?: Principal | null;
+  readonly envelope: Envelope;
   private scope: PlinthContainer | null = null;
   constructor(
     readonly requestId: string,
-    readonly envelope: Envelope,
+    readonly face: Face | null,
     private readonly root: PlinthContainer,
-  ) {}
+  ) {
+    this.envelope = face?.envelope ?? envelopes.plain;
+  }
   get container(): PlinthContainer {
     if (!this.scope) {
       this.scope = this.root.createScope();
@@ -125,7 +129,7 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
   app.context.authenticate = async function authenticate(this: HttpContext): Promise<Principal | null> {
     if (this.state.principal !== undefined) return this.state.principal;
     const req: AuthRequest = {
-      headers: credentialHeaders(faceFor(faces, this.path), this.headers, this.query),
+      headers: credentialHeaders((this.state as RequestScope).face, this.headers, this.query),
       query: this.query,
       cookie: (name) => this.cookies.get(name),
       ip: this.ip,
@@ -141,7 +145,7 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     const started = process.hrtime.bigint();
     const incoming = ctx.get('X-Request-Id');
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    ctx.state = new RequestScope(requestId, faceFor(faces, ctx.path)?.envelope ?? envelopes.plain, deps.container);
+    ctx.state = new RequestScope(requestId, faceFor(faces, ctx.path), deps.container);
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
@@ -185,11 +189,16 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
   for (const mw of deps.core) app.use(mw as Middleware<RequestState, ContextHelpers>);
 
   // The plugin routers of every face the path is under, longest base first: a path the /api/v2
-  // routers do not answer falls through to the '/' face's, then to the 404 below.
-  app.use((ctx, next) => {
-    const stack = faces.filter((face) => isUnder(face.base, ctx.path)).flatMap((face) => face.middleware);
-    return runChain(ctx, stack as Middleware<RequestState, ContextHelpers>[], next);
-  });
+  // routers do not answer falls through to the '/' face's, then to the 404 below. Those faces are
+  // the path's own and the ones whose base contains its base, so each face's chain is built once.
+  const chains = new Map<Face | null, Middleware<RequestState, ContextHelpers>[]>([[null, []]]);
+  for (const face of faces) {
+    chains.set(
+      face,
+      faces.filter((outer) => isUnder(outer.base, face.base)).flatMap((outer) => outer.middleware) as Middleware<RequestState, ContextHelpers>[],
+    );
+  }
+  app.use((ctx, next) => runChain(ctx, chains.get((ctx.state as RequestScope).face)!, next));
 
   app.use(async (ctx) => {
     throw AppError.notFound(`no route for ${ctx.method} ${ctx.path}`);
