@@ -39,8 +39,9 @@ export function coreRoutes(app: () => Plinth): Middleware {
   });
   const outbox = outboxRoutes(app);
   const routes = router.routes() as Middleware;
-  // Checked by path before any router runs: every request passes here, few are the core's.
-  const paths = new Set(router.stack.map((layer) => layer.path));
+  // Checked by path before any router runs: every request passes here, few are the core's. The
+  // routes are static paths; like the router, one trailing slash matches too (/health/).
+  const paths = new Set(router.stack.flatMap((layer) => [layer.path, `${layer.path}/`.replace('//', '/')]));
   return (ctx, next) => {
     if (paths.has(ctx.path)) return routes(ctx, next);
     if (ctx.path === OUTBOX_BASE || ctx.path.startsWith(`${OUTBOX_BASE}/`)) return outbox(ctx, next);

@@ -199,6 +199,11 @@ describe('http: routing, envelopes and errors on a real app', () => {
       assert.deepEqual(res.body, { status: 'ok' });
     });
 
+    it('a core route answers with one trailing slash too; a path below one is not the core route', async () => {
+      for (const path of ['/health/', '/ready/']) assert.equal((await t.request('GET', path)).status, 200, path);
+      assert.equal((await t.request('GET', '/health/x')).status, 404);
+    });
+
     it('/ready on a running app', async () => {
       const res = await t.request('GET', '/ready');
       assert.equal(res.status, 200);
