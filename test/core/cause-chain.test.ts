@@ -34,7 +34,11 @@ describe('core: the cause chain', () => {
     });
     assert.equal(chain.current(), undefined);
     assert.equal(await leftBehind, undefined);
-    assert.deepEqual(await chain.run({ id: 'y' }, async () => (await sleep(1), chain.current())), { id: 'y' });
+    const again = await chain.run({ id: 'y' }, async () => {
+      await sleep(1);
+      return chain.current();
+    });
+    assert.deepEqual(again, { id: 'y' });
   });
 
   it('a run that throws ends too: its causes are gone and the error reaches the caller', async () => {
