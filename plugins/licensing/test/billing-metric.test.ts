@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { registerOwner } from '../../../test/helpers/actors.js';
-import { apiKey, DAY, generate, startLicensingApp, tenantKey, type LicensingApp } from './license-helpers.js';
+import { apiKey, DAY, generate, loginAdmin, startLicensingApp, tenantKey, type LicensingApp } from './license-helpers.js';
 
 describe('licensing with billing: the max_licenses gauge', () => {
   const clock = new ManualClock('2026-03-01T09:00:00.000Z');
@@ -90,5 +90,17 @@ describe('licensing with billing: the max_licenses gauge', () => {
     assert.equal(await usedBy(), 1);
     const events = (await t.db('core_events').where('name', 'license.revoked')).filter((e: any) => JSON.parse(e.payload).license_id === lic.license_id);
     assert.equal(events.length, 1);
+  });
+  it('a superadmin is never refused by the plan: on free, the operator issues past 10 licenses, each counted', async () => {
+    const admin = await loginAdmin(t);
+    const headers = { authorization: `Bearer ${admin.token}` };
+    const onFree = await t.api('PUT', `/admin/tenants/${admin.tenantId}/subscription`, { headers, body: { plan_id: 'free' } });
+    assert.equal(onFree.status, 200, onFree.text);
+    const made = await t.lic('POST', '/api/admin/generate', { headers, body: { plan: 'lifetime', email: 'user@example.com', count: 12 } });
+    assert.equal(made.status, 200, made.text);
+    assert.equal(made.body.licenses.length, 12);
+    assert.equal(Number(((await t.db('licensing_licenses').where('tenant_id', admin.tenantId).count({ n: '*' })) as any)[0].n), 12);
+    const usage = await t.db('billing_usage').where({ tenant_id: admin.tenantId, metric: 'max_licenses' }).first();
+    assert.equal(Number(usage.used), 12, 'counted, so the gauge stays true');
   });
 });
