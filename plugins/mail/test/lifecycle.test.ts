@@ -161,6 +161,17 @@ describe('mail: billing (max_mailboxes)', () => {
     assert.equal((await t.mail('POST', '/api/create', { headers: owner.headers, body: { local: unique('last') } })).status, 200);
   });
 
+  it('a superadmin is never refused by the plan: on free, the operator makes a sixth mailbox, counted', async () => {
+    const admin = await loginAdmin(t);
+    const onFree = await t.api('PUT', `/admin/tenants/${admin.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'free' } });
+    assert.equal(onFree.status, 200, onFree.text);
+    for (let i = 0; i < 6; i++) await createMailbox(t, admin);
+    assert.equal(await count(t.db('mail_mailboxes').where('tenant_id', admin.tenantId)), 6);
+    const usage = await t.db('billing_usage').where({ tenant_id: admin.tenantId, metric: 'max_mailboxes' }).first();
+    assert.equal(Number(usage.used), 6, 'counted, so the gauge stays true');
+    assert.equal((await t.api('PUT', `/admin/tenants/${admin.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'operator' } })).status, 200);
+  });
+
   it('expired generated mailboxes give their slots back', async () => {
     const clock = new ManualClock(new Date());
     const b = await startMailApp({ billing: true, clock });
