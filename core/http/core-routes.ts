@@ -4,6 +4,7 @@ import { packageVersion } from '../paths.js';
 import type { Plinth } from '../app.js';
 import { envelopes } from './envelopes.js';
 import type { OpenApiRegistry } from './openapi.js';
+import { isUnder } from './server.js';
 import { OUTBOX_BASE, outboxListQuery, outboxMailReply, outboxPageReply, outboxRoutes } from './outbox-routes.js';
 
 /**
@@ -44,7 +45,7 @@ export function coreRoutes(app: () => Plinth): Middleware {
   const paths = new Set(router.stack.flatMap((layer) => [layer.path, `${layer.path}/`.replace('//', '/')]));
   return (ctx, next) => {
     if (paths.has(ctx.path)) return routes(ctx, next);
-    if (ctx.path === OUTBOX_BASE || ctx.path.startsWith(`${OUTBOX_BASE}/`)) return outbox(ctx, next);
+    if (isUnder(OUTBOX_BASE, ctx.path)) return outbox(ctx, next);
     return next();
   };
 }

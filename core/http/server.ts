@@ -39,7 +39,7 @@ const REQUEST_ID = /^[\w.-]{1,128}$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** True when `path` is `base` or below it; every path is below '/'. */
-const isUnder = (base: string, path: string): boolean => base === '/' || path === base || path.startsWith(`${base}/`);
+export const isUnder = (base: string, path: string): boolean => base === '/' || path === base || path.startsWith(`${base}/`);
 
 /** Picks the face a path falls under: the longest matching base; core's plain envelope otherwise. */
 export function faceFor(faces: Face[], path: string): Face | null {

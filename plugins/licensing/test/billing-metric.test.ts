@@ -102,5 +102,6 @@ describe('licensing with billing: the max_licenses gauge', () => {
     assert.equal(Number(((await t.db('licensing_licenses').where('tenant_id', admin.tenantId).count({ n: '*' })) as any)[0].n), 12);
     const usage = await t.db('billing_usage').where({ tenant_id: admin.tenantId, metric: 'max_licenses' }).first();
     assert.equal(Number(usage.used), 12, 'counted, so the gauge stays true');
+    assert.equal((await t.api('PUT', `/admin/tenants/${admin.tenantId}/subscription`, { headers, body: { plan_id: 'operator' } })).status, 200);
   });
 });
