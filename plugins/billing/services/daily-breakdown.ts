@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queryRows } from '../../../core/db/direct-query.js';
 
 /**
  * The daily rows of a batch's monthly counters, summed per (tenant, metric, day) and written as
@@ -19,7 +20,8 @@ export class DailyBreakdown {
     for (let i = 0; i < rows.length; i += 200) {
       const chunk = rows.slice(i, i + 200);
       const values = chunk.map(() => '(?, ?, ?, ?, ?)').join(', ');
-      await trx.raw(
+      await queryRows(
+        trx,
         `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ${values}
          ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + excluded.used, updated_at = excluded.updated_at`,
         chunk.flatMap((r) => [r.tenant_id, r.metric, r.period_key, r.used, nowIso]),

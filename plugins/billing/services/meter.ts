@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import type { Principal } from '../../../core/http/auth.js';
+import { queryRows } from '../../../core/db/direct-query.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
 import { DailyBreakdown } from './daily-breakdown.js';
 import { AppError } from '../../../core/errors.js';
@@ -266,8 +267,7 @@ export class Meter implements UsageMeter {
     const sql = `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + ?, updated_at = ?${guard} RETURNING used`;
     const params = [tenantId, metric, key, n, nowIso, n, nowIso, ...(limit === null ? [] : [n, limit])];
-    const result = await trx.raw(sql, params);
-    return (Array.isArray(result) ? result : result.rows) as Array<{ used: number | string }>;
+    return queryRows<{ used: number | string }>(trx, sql, params);
   }
 
   /**

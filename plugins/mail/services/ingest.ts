@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { insertRows, queryRows } from '../../../core/db/direct-query.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
@@ -139,18 +140,20 @@ export class Ingest {
     const ids: number[] = [];
     // Under SQLite's bound-variable limit (15 columns a row) and PostgreSQL's, whatever the batch.
     for (let i = 0; i < deliveries.length; i += 200) {
-      const returned = await trx('mail_emails')
-        .insert(deliveries.slice(i, i + 200).map(({ mailbox, raw, m }) => this.emailRow(mailbox, raw, m, now)))
-        .returning('id');
+      const rows = deliveries.slice(i, i + 200).map(({ mailbox, raw, m }) => this.emailRow(mailbox, raw, m, now));
+      const returned = await insertRows<{ id: number | string }>(trx, 'mail_emails', rows, 'id');
       // One statement assigns ids in row order (a sequence or SQLite's rowid); sorted, they map back.
-      ids.push(...returned.map((row) => Number(typeof row === 'object' ? row.id : row)).sort((a, b) => a - b));
+      ids.push(...returned.map((row) => Number(row.id)).sort((a, b) => a - b));
     }
     for (let i = 0; i < deliveries.length; i += 200) {
-      await trx('mail_raw').insert(deliveries.slice(i, i + 200).map(({ raw }, j) => ({ email_id: ids[i + j], raw })));
+      await insertRows(
+        trx,
+        'mail_raw',
+        deliveries.slice(i, i + 200).map(({ raw }, j) => ({ email_id: ids[i + j], raw })),
+      );
     }
-    await trx('mail_mailboxes')
-      .whereIn('id', [...new Set(deliveries.map((d) => d.mailbox.id))])
-      .update({ last_received_at: now });
+    const touched = [...new Set(deliveries.map((d) => d.mailbox.id))];
+    await queryRows(trx, `UPDATE mail_mailboxes SET last_received_at = ? WHERE id IN (${touched.map(() => '?').join(', ')})`, [now, ...touched]);
     await this.events.emitMany(
       trx,
       deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)),

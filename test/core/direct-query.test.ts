@@ -1,0 +1,97 @@
+// core/db/direct-query.ts: fixed SQL run straight on a transaction's connection (the hot durable
+// writes: usage, received mail, the outbox). On SQLite and PostgreSQL alike it must keep what knex
+// gave: the transaction's atomicity, booleans, bytes and nulls stored as knex stores them, ids
+// returned, the `query` event, a completed transaction refused, and the failing SQL named.
+import assert from 'node:assert/strict';
+import { insertRows, queryRows } from '../../core/db/direct-query.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+const TABLE = 'direct_query_probe';
+
+describe('direct queries on a transaction’s connection', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+    await t.app.db.schema.createTable(TABLE, (table) => {
+      table.increments('id').primary();
+      table.string('name', 64).notNullable().unique();
+      table.boolean('flag').notNullable();
+      table.binary('bytes').nullable();
+      table.integer('n').notNullable().defaultTo(0);
+    });
+  });
+  after(async () => {
+    await t?.app.db.schema.dropTableIfExists(TABLE);
+    await t?.close();
+  });
+  beforeEach(() => t.app.db(TABLE).delete());
+
+  it('insertRows writes many rows in one statement and returns their ids; booleans, bytes and nulls read back as knex writes them', async () => {
+    const statements: string[] = [];
+    const listen = (q: { sql: string }) => statements.push(q.sql);
+    t.app.db.on('query', listen);
+    const ids = await t.app.db.transaction((trx) =>
+      insertRows<{ id: number }>(
+        trx,
+        TABLE,
+        [
+          { name: 'a', flag: true, bytes: Buffer.from([0, 1, 255]), n: 1 },
+          { name: 'b', flag: false, bytes: null, n: 2 },
+          { name: 'c', flag: true, bytes: undefined, n: 3 },
+        ],
+        'id',
+      ),
+    );
+    t.app.db.off('query', listen);
+    assert.equal(ids.length, 3);
+    assert.equal(statements.filter((s) => /insert into/i.test(s)).length, 1, 'one statement for the three rows, seen by query listeners');
+    const rows = await t.app.db(TABLE).orderBy('name');
+    assert.deepEqual(
+      rows.map((r) => [r.name, Boolean(r.flag), r.bytes === null ? null : [...Buffer.from(r.bytes)], Number(r.n)]),
+      [
+        ['a', true, [0, 1, 255], 1],
+        ['b', false, null, 2],
+        ['c', true, null, 3],
+      ],
+    );
+    assert.deepEqual(ids.map((r) => Number(r.id)).sort(), rows.map((r) => Number(r.id)).sort(), 'the returned ids are the rows’');
+  });
+
+  it('queryRows returns a RETURNING’s rows inside a transaction and through the pool alike', async () => {
+    await insertRows(t.app.db, TABLE, [{ name: 'x', flag: false, n: 5 }]);
+    const inside = await t.app.db.transaction((trx) => queryRows<{ n: number }>(trx, `UPDATE ${TABLE} SET n = n + ? WHERE name = ? RETURNING n`, [2, 'x']));
+    assert.deepEqual(inside.map((r) => Number(r.n)), [7]);
+    const outside = await queryRows<{ n: number }>(t.app.db, `UPDATE ${TABLE} SET n = n + ? WHERE name = ? RETURNING n`, [1, 'x']);
+    assert.deepEqual(outside.map((r) => Number(r.n)), [8]);
+    assert.deepEqual(await queryRows(t.app.db, `UPDATE ${TABLE} SET n = 0 WHERE name = ?`, ['nobody']), [], 'no RETURNING: no rows');
+  });
+
+  it('a failing statement names its SQL and rolls the whole transaction back: nothing half-written', async () => {
+    await assert.rejects(
+      t.app.db.transaction(async (trx) => {
+        await insertRows(trx, TABLE, [{ name: 'first', flag: true }]);
+        await insertRows(trx, TABLE, [{ name: 'first', flag: false }]); // the unique name again
+      }),
+      (err: Error) => /INSERT INTO "direct_query_probe"/.test(err.message) && /unique|duplicate/i.test(err.message),
+    );
+    assert.equal((await t.app.db(TABLE).select()).length, 0, 'the first insert was rolled back with the second');
+  });
+
+  it('a completed transaction is refused, as knex refuses it', async () => {
+    const trx = await t.app.db.transaction();
+    await trx.commit();
+    await assert.rejects(queryRows(trx, `SELECT 1 AS one`, []), /Transaction query already complete/);
+  });
+
+  it('a table or column name that is not a plain identifier is refused before any SQL runs', async () => {
+    await assert.rejects(
+      t.app.db.transaction((trx) => insertRows(trx, `${TABLE}; DROP TABLE ${TABLE}`, [{ name: 'a', flag: true }])),
+      /not a plain SQL identifier/,
+    );
+    await assert.rejects(
+      t.app.db.transaction((trx) => insertRows(trx, TABLE, [{ 'name") VALUES (1); --': 'a' }])),
+      /not a plain SQL identifier/,
+    );
+    assert.ok(await t.app.db.schema.hasTable(TABLE));
+  });
+});
