@@ -60,9 +60,15 @@ describe('direct queries on a transaction’s connection', () => {
   it('queryRows returns a RETURNING’s rows inside a transaction and through the pool alike', async () => {
     await insertRows(t.app.db, TABLE, [{ name: 'x', flag: false, n: 5 }]);
     const inside = await t.app.db.transaction((trx) => queryRows<{ n: number }>(trx, `UPDATE ${TABLE} SET n = n + ? WHERE name = ? RETURNING n`, [2, 'x']));
-    assert.deepEqual(inside.map((r) => Number(r.n)), [7]);
+    assert.deepEqual(
+      inside.map((r) => Number(r.n)),
+      [7],
+    );
     const outside = await queryRows<{ n: number }>(t.app.db, `UPDATE ${TABLE} SET n = n + ? WHERE name = ? RETURNING n`, [1, 'x']);
-    assert.deepEqual(outside.map((r) => Number(r.n)), [8]);
+    assert.deepEqual(
+      outside.map((r) => Number(r.n)),
+      [8],
+    );
     assert.deepEqual(await queryRows(t.app.db, `UPDATE ${TABLE} SET n = 0 WHERE name = ?`, ['nobody']), [], 'no RETURNING: no rows');
   });
 
