@@ -36,7 +36,7 @@ export async function queryRows<T extends Row = Row>(db: Knex | Knex.Transaction
   if (db.isCompleted()) throw new Error(`Transaction query already complete: ${sql.slice(0, 200)}`);
   const client = db.client as unknown as ClientInternals;
   const connection = await client.acquireConnection();
-  const obj = { sql: client.positionBindings(sql), bindings: client.prepBindings([...bindings]), method: 'raw' as const };
+  const obj = { sql: client.positionBindings(sql), bindings: client.prepBindings(bindings as unknown[]), method: 'raw' as const };
   client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, ...obj });
   try {
     return rowsOf((await client._query(connection, obj)).response) as T[];

@@ -11,12 +11,20 @@ import type { PubSub } from '../../../core/pubsub.js';
 import { SharedCache } from '../../../core/shared-cache.js';
 import type { MetricInfo, UsageItem, UsageMeter } from '../../../core/usage.js';
 import { missingFeatureForMetric, type FeatureInfo } from '../../../core/entitlements.js';
-import { dayKey, GAUGE_KEY, lastMonths, monthKey } from './periods.js';
+import { dayKey, GAUGE_KEY, lastMonths, momentOf, monthKey, type Moment } from './periods.js';
 import type { Limits, Plans } from './plans.js';
 import type { Subscriptions } from './subscriptions.js';
 import { usageWords } from './wording.js';
 
 const THRESHOLDS = [80, 100] as const;
+
+// The hot statement, as fixed SQL (valid on SQLite >= 3.35 and PostgreSQL): the conflict update
+// applies only while the result stays within the limit, so a refused consume changes nothing.
+// Constant strings, so the connection's prepared-statement cache finds them by identity.
+const UPSERT = `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + ?, updated_at = ?`;
+const INCREMENT = `${UPSERT} RETURNING used`;
+const GUARDED_INCREMENT = `${UPSERT} WHERE billing_usage.used + ? <= ? RETURNING used`;
 
 export interface Effective {
   tenant_id: string;
@@ -133,9 +141,9 @@ export class Meter implements UsageMeter {
     return spec;
   }
 
-  private keyFor(spec: MetricInfo, now: Date): string {
+  private keyFor(spec: MetricInfo, at: Moment): string {
     if (spec.kind === 'gauge') return GAUGE_KEY;
-    return spec.period === 'day' ? dayKey(now) : monthKey(now);
+    return spec.period === 'day' ? at.day : at.month;
   }
 
   /**
@@ -196,7 +204,7 @@ export class Meter implements UsageMeter {
    */
   private async applyBatch(trx: Knex.Transaction, ops: ConsumeOp[]): Promise<Array<Refused | null>> {
     const order = ops.map((_, i) => i).sort((a, b) => compareOps(ops[a], ops[b]) || a - b);
-    const now = this.clock.now();
+    const now = momentOf(this.clock.now());
     // Every guarded increment is queued at once, in lock order, on the transaction's one connection:
     // PostgreSQL's driver pipelines them instead of waiting a round trip for each. A driver need not
     // run queued statements in the order queued, so what each op got is settled in the order the
@@ -207,20 +215,20 @@ export class Meter implements UsageMeter {
     const out: Array<Refused | null> = new Array(ops.length);
     const days = new DailyBreakdown();
     for (const k of settleOrder) out[order[k]] = await this.settleIncrement(trx, ops[order[k]], increments[k], now, days);
-    await days.write(trx, now.toISOString());
+    await days.write(trx, now.iso);
     return out;
   }
 
   /** One consume alone inside the caller's transaction; null when taken, what was used when the limit refused it. */
   private async apply(trx: Knex.Transaction, op: ConsumeOp): Promise<Refused | null> {
-    const now = this.clock.now();
+    const now = momentOf(this.clock.now());
     return this.settleIncrement(trx, op, await this.tryIncrement(trx, op, now), now);
   }
 
   /** The op's guarded increment: the row as it now is, none when the limit refused it (or `n` alone is over it). */
-  private tryIncrement(trx: Knex.Transaction, { tenantId, metric, n, spec, limit }: ConsumeOp, now: Date): Promise<Array<{ used: number | string }>> {
+  private tryIncrement(trx: Knex.Transaction, { tenantId, metric, n, spec, limit }: ConsumeOp, now: Moment): Promise<Array<{ used: number | string }>> {
     if (limit !== null && n > limit) return Promise.resolve([]);
-    return this.increment(trx, tenantId, metric, this.keyFor(spec, now), n, now.toISOString(), limit);
+    return this.increment(trx, tenantId, metric, this.keyFor(spec, now), n, now.iso, limit);
   }
 
   /**
@@ -231,15 +239,15 @@ export class Meter implements UsageMeter {
     trx: Knex.Transaction,
     { tenantId, metric, n, spec, limit }: ConsumeOp,
     rows: Array<{ used: number | string }>,
-    now: Date,
+    now: Moment,
     days?: DailyBreakdown,
   ): Promise<Refused | null> {
     const key = this.keyFor(spec, now);
     if (rows.length === 0) return { used: await this.refused(trx, tenantId, spec, key, limit!), key };
     // The daily breakdown of a monthly counter: informational, never limited.
     if (spec.kind === 'counter' && spec.period === 'month') {
-      if (days) days.add(tenantId, metric, dayKey(now), n);
-      else await this.increment(trx, tenantId, metric, dayKey(now), n, now.toISOString(), null);
+      if (days) days.add(tenantId, metric, now.day, n);
+      else await this.increment(trx, tenantId, metric, now.day, n, now.iso, null);
     }
     if (limit !== null && limit > 0) {
       const used = Number(rows[0].used);
@@ -250,11 +258,8 @@ export class Meter implements UsageMeter {
     return null;
   }
 
-  /**
-   * The hot statement, as fixed SQL (valid on SQLite >= 3.35 and PostgreSQL): the conflict update
-   * applies only while the result stays within the limit, so a refused consume changes nothing.
-   */
-  private async increment(
+  /** The guarded increment (INCREMENT without a limit); its row as it now is, none when refused. */
+  private increment(
     trx: Knex.Transaction,
     tenantId: string,
     metric: string,
@@ -263,11 +268,9 @@ export class Meter implements UsageMeter {
     nowIso: string,
     limit: number | null,
   ): Promise<Array<{ used: number | string }>> {
-    const guard = limit === null ? '' : ' WHERE billing_usage.used + ? <= ?';
-    const sql = `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + ?, updated_at = ?${guard} RETURNING used`;
-    const params = [tenantId, metric, key, n, nowIso, n, nowIso, ...(limit === null ? [] : [n, limit])];
-    return queryRows<{ used: number | string }>(trx, sql, params);
+    return limit === null
+      ? queryRows<{ used: number | string }>(trx, INCREMENT, [tenantId, metric, key, n, nowIso, n, nowIso])
+      : queryRows<{ used: number | string }>(trx, GUARDED_INCREMENT, [tenantId, metric, key, n, nowIso, n, nowIso, n, limit]);
   }
 
   /**
@@ -313,10 +316,10 @@ export class Meter implements UsageMeter {
 
   /** What the tenant used in the current periods, by metric. */
   async current(tenantId: string): Promise<Record<string, number>> {
-    const now = this.clock.now();
+    const now = momentOf(this.clock.now());
     const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.db('billing_usage')
       .where('tenant_id', tenantId)
-      .whereIn('period_key', [GAUGE_KEY, monthKey(now), dayKey(now)]);
+      .whereIn('period_key', [GAUGE_KEY, now.month, now.day]);
     const out: Record<string, number> = {};
     for (const [name, spec] of this.metrics) {
       const row = rows.find((r) => r.metric === name && r.period_key === this.keyFor(spec, now));

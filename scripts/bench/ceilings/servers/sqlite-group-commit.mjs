@@ -4,6 +4,7 @@
 // raw better-sqlite3 driver (Plinth's) and the same group commit (ops arriving while a transaction is written share
 // the next one; WAL + synchronous=FULL, so each COMMIT is on disk before its ops resolve).
 // No framework, no knex, no limit lookup. Args: SECONDS CALLERS; prints `RESULT <ops/s> <cpu µs/op>`.
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -54,7 +55,8 @@ const consume = (tenant) =>
     _flushing ??= flush();
   });
 
-const tenants = Array.from({ length: 100 }, (_, i) => `tenant-${String(i).padStart(3, '0')}`);
+// Tenant ids as Plinth's (UUIDs), so both sides compare keys of the same length.
+const tenants = Array.from({ length: 100 }, () => randomUUID());
 const deadline = performance.now() + seconds * 1000;
 const cpu = process.cpuUsage();
 const started = performance.now();
