@@ -54,17 +54,32 @@ const quoted = (name: string): string => {
   return `"${name}"`;
 };
 
-/**
- * Inserts `rows` (all with the same keys, in the same order) as one multi-row statement and
- * returns the `returning` column of each inserted row (none without it). The caller keeps a
- * statement's bound values under the drivers' limits (SQLite 32,766; PostgreSQL 65,535).
- */
-export async function insertRows<T extends Row = Row>(db: Knex | Knex.Transaction, table: string, rows: readonly Row[], returning?: string): Promise<T[]> {
-  if (!rows.length) return [];
+function insertSql(table: string, rows: readonly Row[], returning: string | null): { sql: string; bindings: unknown[] } {
   const columns = Object.keys(rows[0]);
   const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const sql = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}${returning ? ` RETURNING ${quoted(returning)}` : ''}`;
+  const values = rows.map(() => tuple).join(', ');
+  const sql = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${values}${returning ? ` RETURNING ${quoted(returning)}` : ''}`;
   const bindings: unknown[] = [];
   for (const row of rows) for (const column of columns) bindings.push(row[column] === undefined ? null : row[column]);
-  return queryRows<T>(db, sql, bindings);
+  return { sql, bindings };
+}
+
+/**
+ * Inserts `rows` (all with the same keys) as one multi-row statement. The caller keeps a
+ * statement's bound values under the drivers' limits (SQLite 32,766; PostgreSQL 65,535).
+ */
+export async function insertRows(db: Knex | Knex.Transaction, table: string, rows: readonly Row[]): Promise<void> {
+  if (!rows.length) return;
+  const { sql, bindings } = insertSql(table, rows, null);
+  await queryRows(db, sql, bindings);
+}
+
+/**
+ * As insertRows, and returns the new rows' ids in the rows' order: one statement assigns ids in
+ * row order (a sequence, or SQLite's rowid), so sorted they map back.
+ */
+export async function insertRowsReturningIds(db: Knex | Knex.Transaction, table: string, rows: readonly Row[], idColumn = 'id'): Promise<number[]> {
+  if (!rows.length) return [];
+  const { sql, bindings } = insertSql(table, rows, idColumn);
+  return (await queryRows(db, sql, bindings)).map((row) => Number(row[idColumn])).sort((a, b) => a - b);
 }

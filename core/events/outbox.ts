@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { iso, type Clock } from '../clock.js';
 import { CauseChain } from './cause-chain.js';
 import { afterCommit } from '../db/after-commit.js';
-import { insertRows } from '../db/direct-query.js';
+import { insertRowsReturningIds } from '../db/direct-query.js';
 import { AppError } from '../errors.js';
 import { leaseEnd, Leases, type LeasedTable } from '../leases.js';
 import type { Logger } from '../logger.js';
@@ -193,9 +193,7 @@ export class EventBus {
     const ids: number[] = [];
     // 12 values a row: 500 rows stay far under either database's bound-variable limit.
     for (let i = 0; i < rows.length; i += 500) {
-      const returned = await insertRows<{ id: number | string }>(trx, 'core_events', rows.slice(i, i + 500), 'id');
-      // One statement assigns ids in row order (a sequence or SQLite's rowid); sorted, they map back.
-      ids.push(...returned.map((row) => Number(row.id)).sort((a, b) => a - b));
+      ids.push(...(await insertRowsReturningIds(trx, 'core_events', rows.slice(i, i + 500))));
     }
     const committed = () => {
       const toDeliver = rows.flatMap((row, i) => (row.status === 'pending' ? [toEvent({ ...row, id: ids[i] })] : []));

@@ -1,4 +1,5 @@
-import { Router } from '@koa/router';
+import { Router, type MatchResult } from '@koa/router';
+import { LRUCache } from 'lru-cache';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
 import { boundIntegers, createAjv, schemaProblems, toFieldErrors, unstorableField, type Validator } from '../validation.js';
@@ -98,6 +99,29 @@ function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema |
   };
 }
 
+/**
+ * @koa/router matches a request by testing every route of the router in turn (a regular
+ * expression and a debug call each): ~40 for auth's, on every request that passes it. The result
+ * depends only on the method and the path, so it is kept (bounded: paths carry ids) and the routes
+ * are tested once per distinct request line. Routes added later drop what was kept.
+ */
+class MatchCachingRouter extends Router {
+  private readonly matches = new LRUCache<string, MatchResult>({ max: 2_000 });
+  private routesSeen = 0;
+
+  override match(path: string, method: string): MatchResult {
+    if (this.stack.length !== this.routesSeen) {
+      this.matches.clear();
+      this.routesSeen = this.stack.length;
+    }
+    const key = `${method} ${path}`;
+    let result = this.matches.get(key);
+    if (!result) this.matches.set(key, (result = super.match(path, method)));
+    // The router appends further routers' matches to the `path` array it is given: a copy each time.
+    return { path: [...result.path], pathAndMethod: result.pathAndMethod, route: result.route };
+  }
+}
+
 /** What PluginRouter is built from, passed by name. */
 export interface PluginRouterDeps {
   plugin: string;
@@ -131,7 +155,7 @@ export class PluginRouter {
     this.openapi = openapi;
     this.envelope = envelope;
     this.checkReplies = checkReplies;
-    this.koa = new Router({ prefix: base === '/' ? '' : base });
+    this.koa = new MatchCachingRouter({ prefix: base === '/' ? '' : base });
   }
 
   get<Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<undefined, Q, P>): this {

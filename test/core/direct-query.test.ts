@@ -3,7 +3,7 @@
 // gave: the transaction's atomicity, booleans, bytes and nulls stored as knex stores them, ids
 // returned, the `query` event, a completed transaction refused, and the failing SQL named.
 import assert from 'node:assert/strict';
-import { insertRows, queryRows } from '../../core/db/direct-query.js';
+import { insertRows, insertRowsReturningIds, queryRows } from '../../core/db/direct-query.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 const TABLE = 'direct_query_probe';
@@ -26,21 +26,16 @@ describe('direct queries on a transaction’s connection', () => {
   });
   beforeEach(() => t.app.db(TABLE).delete());
 
-  it('insertRows writes many rows in one statement and returns their ids; booleans, bytes and nulls read back as knex writes them', async () => {
+  it('insertRowsReturningIds: many rows in one statement, their ids in order; booleans, bytes and nulls read back as knex writes them', async () => {
     const statements: string[] = [];
     const listen = (q: { sql: string }) => statements.push(q.sql);
     t.app.db.on('query', listen);
     const ids = await t.app.db.transaction((trx) =>
-      insertRows<{ id: number }>(
-        trx,
-        TABLE,
-        [
-          { name: 'a', flag: true, bytes: Buffer.from([0, 1, 255]), n: 1 },
-          { name: 'b', flag: false, bytes: null, n: 2 },
-          { name: 'c', flag: true, bytes: undefined, n: 3 },
-        ],
-        'id',
-      ),
+      insertRowsReturningIds(trx, TABLE, [
+        { name: 'a', flag: true, bytes: Buffer.from([0, 1, 255]), n: 1 },
+        { name: 'b', flag: false, bytes: null, n: 2 },
+        { name: 'c', flag: true, bytes: undefined, n: 3 },
+      ]),
     );
     t.app.db.off('query', listen);
     assert.equal(ids.length, 3);
@@ -54,7 +49,11 @@ describe('direct queries on a transaction’s connection', () => {
         ['c', true, null, 3],
       ],
     );
-    assert.deepEqual(ids.map((r) => Number(r.id)).sort(), rows.map((r) => Number(r.id)).sort(), 'the returned ids are the rows’');
+    assert.deepEqual(
+      ids,
+      ['a', 'b', 'c'].map((name) => Number(rows.find((r) => r.name === name).id)),
+      'the returned ids are the rows’, in the order given',
+    );
   });
 
   it('queryRows returns a RETURNING’s rows inside a transaction and through the pool alike', async () => {

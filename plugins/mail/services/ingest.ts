@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
-import { insertRows, queryRows } from '../../../core/db/direct-query.js';
+import { insertRows, insertRowsReturningIds, queryRows } from '../../../core/db/direct-query.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
@@ -141,9 +141,7 @@ export class Ingest {
     // Under SQLite's bound-variable limit (15 columns a row) and PostgreSQL's, whatever the batch.
     for (let i = 0; i < deliveries.length; i += 200) {
       const rows = deliveries.slice(i, i + 200).map(({ mailbox, raw, m }) => this.emailRow(mailbox, raw, m, now));
-      const returned = await insertRows<{ id: number | string }>(trx, 'mail_emails', rows, 'id');
-      // One statement assigns ids in row order (a sequence or SQLite's rowid); sorted, they map back.
-      ids.push(...returned.map((row) => Number(row.id)).sort((a, b) => a - b));
+      ids.push(...(await insertRowsReturningIds(trx, 'mail_emails', rows)));
     }
     for (let i = 0; i < deliveries.length; i += 200) {
       await insertRows(
