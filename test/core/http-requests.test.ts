@@ -25,6 +25,21 @@ describe('http: routing, envelopes and errors on a real app', () => {
       assert.equal(wrongMethod.body.code, 'not_found');
     });
 
+    it('routers keep matches per method and path: the same request lines, repeated and interleaved, answer as the first time', async () => {
+      const lines: Array<[string, string, number]> = [
+        ['GET', '/example/hello', 200],
+        ['DELETE', '/example/hello', 404],
+        ['GET', '/example/notes', 200],
+        ['POST', '/example/hello', 404],
+      ];
+      for (let round = 0; round < 3; round++) {
+        for (const [method, path, status] of lines) {
+          const res = await t.request(method, path, { headers: writer });
+          assert.equal(res.status, status, `${method} ${path}, round ${round + 1}`);
+        }
+      }
+    });
+
     it("outside every face: core's plain envelope with the request id", async () => {
       const res = await t.request('GET', '/nowhere');
       assert.equal(res.status, 404);

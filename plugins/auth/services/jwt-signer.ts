@@ -90,10 +90,16 @@ export class JwtSigner {
     return { token, expiresAt };
   }
 
+  /** A token's claims when it was verified before and has not expired since; null otherwise (verify it). */
+  known(token: string, type: TokenType): TokenClaims | null {
+    const known = this.verified.get(token);
+    return known && known.type === type && known.expiresAt.getTime() > this.clock.now().getTime() ? known : null;
+  }
+
   /** Verifies a token of the expected type; any problem is a 401 that does not say which. */
   async verify(token: string, type: TokenType): Promise<TokenClaims> {
-    const known = this.verified.get(token);
-    if (known && known.type === type && known.expiresAt > this.clock.now()) return known;
+    const known = this.known(token, type);
+    if (known) return known;
     const { jwtVerify, errors } = await jose();
     try {
       const { payload } = await jwtVerify(token, this.secret(), {
