@@ -1,4 +1,4 @@
-// Ceiling: bare Koa route doing one indexed SELECT (by primary key, random id) through the raw pg
+// Ceiling: bare Koa route doing one indexed SELECT (by primary key, random id; a POST's JSON body read and parsed first) through the raw pg
 // driver (a pool of 10, as Plinth's default) on a table of BENCH_ROWS rows in BENCH_DB_URL.
 import Koa from 'koa';
 import pg from 'pg';
@@ -22,7 +22,15 @@ await pool.query(
 );
 
 const app = new Koa();
+/** A POST's JSON body, read and parsed as any JSON API must before it answers (the license verify's ceiling). */
+async function jsonBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
 app.use(async (ctx) => {
+  if (ctx.method === 'POST' && typeof (await jsonBody(ctx.req)) !== 'object') ctx.throw(400, 'a JSON object is expected');
   const id = 1 + Math.floor(Math.random() * rows);
   const { rows: found } = await pool.query('SELECT id, email, name, role, created_at FROM users WHERE id = $1', [id]);
   if (!found[0]) ctx.throw(500, `row ${id} missing`);
