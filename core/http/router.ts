@@ -105,6 +105,8 @@ function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema |
  * depends only on the method and the path, so it is kept (bounded: paths carry ids) and the routes
  * are tested once per distinct request line. Routes added later drop what was kept.
  */
+const MATCH_KEPT_PATH_LENGTH = 256;
+
 class MatchCachingRouter extends Router {
   private readonly matches = new LRUCache<string, MatchResult>({ max: 2_000 });
   private routesSeen = 0;
@@ -114,6 +116,8 @@ class MatchCachingRouter extends Router {
       this.matches.clear();
       this.routesSeen = this.stack.length;
     }
+    // A long path is matched each time: kept, 2,000 of them could hold megabytes an attacker chose.
+    if (path.length > MATCH_KEPT_PATH_LENGTH) return super.match(path, method);
     const key = `${method} ${path}`;
     let result = this.matches.get(key);
     if (!result) this.matches.set(key, (result = super.match(path, method)));
