@@ -6,9 +6,10 @@ import type { Knex } from 'knex';
 // work does for a one-row upsert (measured: usage consume 62 → 29–48 µs of CPU an op with its
 // increment run this way). For the hot durable writes only (group-committed batches: usage, received
 // mail, the outbox); everything else goes through knex as usual. Plain `?` placeholders, as in
-// `knex.raw`; the dialect positions them (`$1` on PostgreSQL) and formats values (booleans and
-// dates on SQLite) as it does for knex's own queries, and the `query` event is still emitted, so
-// statement counters and tests that watch it see these too.
+// `knex.raw`, one scalar value each (an array is not expanded into a list as knex.raw would); the
+// dialect positions them (`$1` on PostgreSQL) and formats values (booleans and dates on SQLite) as
+// it does for knex's own queries, and the `query` event is still emitted, so statement counters
+// and tests that watch it see these too.
 
 type Row = Record<string, unknown>;
 

@@ -258,7 +258,7 @@ export class Meter implements UsageMeter {
     return null;
   }
 
-  /** The guarded increment (INCREMENT without a limit); its row as it now is, none when refused. */
+  /** GUARDED_INCREMENT (INCREMENT when there is no limit): the row as it now is, none when refused. */
   private increment(
     trx: Knex.Transaction,
     tenantId: string,
