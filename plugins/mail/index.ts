@@ -70,6 +70,7 @@ export default definePlugin<MailSettings>({
   },
 
   async start(c) {
+    await services(c).mailboxes.init();
     const port = await services(c).receiver.start(c.config.smtp.host, c.config.smtp.port);
     c.container.register({ smtpPort: asValue(port) });
     const domains = (await services(c).domains.all()).map((d) => d.name).join(', ');

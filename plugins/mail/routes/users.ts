@@ -157,8 +157,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
         // and a platform-level one (no tenant) joins the user's tenant.
         if (assign && mailbox.tenant_id && mailbox.tenant_id !== user.tenant_id)
           throw AppError.conflict(`mailbox ${body.address} belongs to another tenant`, 'other_tenant');
-        if (assign && !mailbox.tenant_id) await db(ctx)('mail_mailboxes').where('id', mailbox.id).update({ tenant_id: user.tenant_id });
-        if (assign) await s.mailboxes.assign(body.address, user.id, null);
+        if (assign) await s.mailboxes.assign(body.address, user.id, null, mailbox.tenant_id ? null : user.tenant_id);
         else if (!(await db(ctx)('mail_mailboxes').where({ id: mailbox.id, owner_user_id: user.id }).update({ owner_user_id: null }))) {
           throw AppError.notFound(`mailbox ${body.address} is not assigned to ${body.username}`, 'not_assigned');
         }

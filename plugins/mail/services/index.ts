@@ -23,7 +23,7 @@ export type MailServices = ReturnType<typeof createMailServices>;
 
 export function createMailServices(d: MailDeps, settings: MailSettings) {
   const domains = new MailDomains({ db: d.db, clock: d.clock, settings, publicUrl: d.config.server.publicUrl, tenants: () => d.tenants });
-  const mailboxes = new Mailboxes({ db: d.db, clock: d.clock, settings, usage: d.usage, domains });
+  const mailboxes = new Mailboxes({ db: d.db, clock: d.clock, settings, usage: d.usage, domains, pubsub: d.pubsub, logger: d.logger });
   const preparer = settings.smtp.parseWorkers > 0 ? new ParsePool(settings, d.logger) : new InlinePreparer(settings);
   const ingest = new Ingest({
     db: d.db,

@@ -8,7 +8,7 @@ import type { EventBus } from '../../../core/events/outbox.js';
 import type { EventToEmit } from '../../../core/events/payloads.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
-import type { Mailboxes, Mailbox } from './mailboxes.js';
+import type { DeliveryMailbox, Mailboxes } from './mailboxes.js';
 import type { MessagePreparer } from './parse-pool.js';
 import type { Prepared } from './prepare-message.js';
 
@@ -19,7 +19,7 @@ export interface StoredEmail {
 }
 
 interface Pending {
-  mailboxes: Mailbox[];
+  mailboxes: DeliveryMailbox[];
   raw: Buffer;
   message: Prepared;
 }
@@ -76,7 +76,7 @@ export class Ingest {
   }
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
-  private async store(mailboxes: Mailbox[], raw: Buffer, message: Prepared): Promise<StoredEmail[]> {
+  private async store(mailboxes: DeliveryMailbox[], raw: Buffer, message: Prepared): Promise<StoredEmail[]> {
     const stored = await this.batches.submit({ mailboxes, raw, message }).catch((err: unknown) => {
       this.logger.error({ err }, 'storing received mail failed');
       throw err;
@@ -161,7 +161,7 @@ export class Ingest {
     return stored;
   }
 
-  private emailRow(mailbox: Mailbox, raw: Buffer, m: Prepared, now: string) {
+  private emailRow(mailbox: DeliveryMailbox, raw: Buffer, m: Prepared, now: string) {
     return {
       mailbox_id: mailbox.id,
       tenant_id: mailbox.tenant_id,
@@ -182,7 +182,7 @@ export class Ingest {
   }
 
   /** mail.received for every delivery; mail.forward_requested only for a forwarding mailbox's mail not already forwarded by a Plinth. */
-  private receivedEvents(id: number, mailbox: Mailbox, m: Prepared): Array<EventToEmit<'mail.received' | 'mail.forward_requested'>> {
+  private receivedEvents(id: number, mailbox: DeliveryMailbox, m: Prepared): Array<EventToEmit<'mail.received' | 'mail.forward_requested'>> {
     const options = { tenantId: mailbox.tenant_id };
     const received: EventToEmit<'mail.received'> = {
       name: 'mail.received',
@@ -206,7 +206,7 @@ export class Ingest {
    * The one way in for a whole message (SMTP DATA and POST /receive): resolve, parse, store.
    * `known` holds mailboxes already resolved (at RCPT), so SMTP does not look them up twice.
    */
-  async receive(raw: Buffer, rcptTo: string[], envelopeFrom: string, known?: Map<string, Mailbox>): Promise<StoredEmail[]> {
+  async receive(raw: Buffer, rcptTo: string[], envelopeFrom: string, known?: Map<string, DeliveryMailbox>): Promise<StoredEmail[]> {
     const mailboxes = await this.recipientMailboxes(rcptTo, known);
     return this.store(mailboxes, raw, await this.preparer.prepare(raw, envelopeFrom));
   }
@@ -221,8 +221,8 @@ export class Ingest {
     return this.store(mailboxes, raw, prepared);
   }
 
-  private async recipientMailboxes(addresses: string[], known?: Map<string, Mailbox>): Promise<Mailbox[]> {
-    const mailboxes: Mailbox[] = [];
+  private async recipientMailboxes(addresses: string[], known?: Map<string, DeliveryMailbox>): Promise<DeliveryMailbox[]> {
+    const mailboxes: DeliveryMailbox[] = [];
     for (const address of new Set(addresses.map((a) => a.toLowerCase()))) {
       const mailbox = known?.get(address) ?? (await this.mailboxes.forDelivery(address));
       if (mailbox) mailboxes.push(mailbox);

@@ -4,6 +4,9 @@ import type { Clock } from '../../../core/clock.js';
 import { windowQuery } from '../../../core/http/pagination.js';
 import { AppError } from '../../../core/errors.js';
 import { isUniqueViolation } from '../../../core/db/connection.js';
+import type { Logger } from '../../../core/logger.js';
+import type { PubSub } from '../../../core/pubsub.js';
+import { SharedCache } from '../../../core/shared-cache.js';
 import type { UsageMeter } from '../../../core/usage.js';
 import type { MailDomain, MailSettings } from '../config.js';
 import type { MailboxScope } from './access.js';
@@ -25,9 +28,23 @@ export interface Mailbox {
   password_is_default: boolean;
 }
 
+/**
+ * What storing received mail needs of a mailbox. Cached per address on every instance (each RCPT
+ * reads it) and dropped whenever one of these changes or the mailbox goes; nothing else of the
+ * mailbox is kept, so nothing else can go stale.
+ */
+export type DeliveryMailbox = Pick<Mailbox, 'id' | 'tenant_id' | 'address' | 'forward_to'>;
+
 const LOCAL = /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$/;
 const LOCAL_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 export const DEFAULT_MAILBOX_LIMIT = 10;
+
+const toDeliveryMailbox = (r: Record<string, any>): DeliveryMailbox => ({
+  id: Number(r.id),
+  tenant_id: r.tenant_id,
+  address: r.address,
+  forward_to: r.forward_to,
+});
 
 const toMailbox = (r: Record<string, any>): Mailbox => ({
   id: Number(r.id),
@@ -55,6 +72,8 @@ export interface MailboxesDeps {
   settings: MailSettings;
   usage: UsageMeter;
   domains: MailDomains;
+  pubsub: PubSub;
+  logger: Logger;
 }
 
 export class Mailboxes {
@@ -63,13 +82,31 @@ export class Mailboxes {
   private readonly settings: MailSettings;
   private readonly usage: UsageMeter;
   readonly domains: MailDomains;
+  /**
+   * Mailboxes by address for delivery. Only found mailboxes are kept (anyone can name an
+   * address at RCPT); a stale entry can only name a mailbox just deleted elsewhere, and its mail
+   * then fails the foreign key and gets a 451, never a wrong mailbox.
+   */
+  private readonly deliveries: SharedCache<DeliveryMailbox>;
 
-  constructor({ db, clock, settings, usage, domains }: MailboxesDeps) {
+  constructor({ db, clock, settings, usage, domains, pubsub, logger }: MailboxesDeps) {
     this.db = db;
     this.clock = clock;
     this.settings = settings;
     this.usage = usage;
     this.domains = domains;
+    this.deliveries = new SharedCache({ name: 'mail.delivery', pubsub, logger, max: 10_000, ttlMs: 60_000, keepMisses: false });
+  }
+
+  /** Listens for other instances' changes to mailboxes; before the receiver starts. */
+  init(): Promise<void> {
+    return this.deliveries.start();
+  }
+
+  /** After a change to mailboxes' tenant, forwarding or existence has committed (many at once: all, one message to the other instances). */
+  private async forget(addresses: string[]): Promise<void> {
+    if (addresses.length > 20) await this.deliveries.invalidate();
+    else await Promise.all(addresses.map((a) => this.deliveries.invalidate(a)));
   }
 
   /**
@@ -97,10 +134,15 @@ export class Mailboxes {
   }
 
   /** The mailbox mail for `address` goes to: existing, created on first mail if its domain says so, or null. */
-  async forDelivery(address: string): Promise<Mailbox | null> {
+  forDelivery(address: string): Promise<DeliveryMailbox | null> {
     const normalized = address.trim().toLowerCase();
-    const row = await this.db('mail_mailboxes').where('address', normalized).first();
-    if (row) return toMailbox(row);
+    return this.deliveries.get(normalized, () => this.findOrCreateForDelivery(normalized));
+  }
+
+  private async findOrCreateForDelivery(normalized: string): Promise<DeliveryMailbox | null> {
+    const columns = ['id', 'tenant_id', 'address', 'forward_to'];
+    const row = await this.db('mail_mailboxes').where('address', normalized).first(columns);
+    if (row) return toDeliveryMailbox(row);
     const domain = await this.acceptsDomain(normalized);
     const local = normalized.split('@')[0];
     if (!domain?.createOnFirstMail || !LOCAL.test(local)) return null;
@@ -115,7 +157,7 @@ export class Mailboxes {
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
-    return toMailbox(await this.db('mail_mailboxes').where('address', normalized).first());
+    return toDeliveryMailbox(await this.db('mail_mailboxes').where('address', normalized).first(columns));
   }
 
   async create(scope: MailboxScope, local: string, domain: MailDomain): Promise<Mailbox> {
@@ -176,9 +218,17 @@ export class Mailboxes {
     return (await this.db('mail_mailboxes').where('owner_user_id', userId).orderBy('id')).map(toMailbox);
   }
 
-  /** Gives a mailbox to a user (or takes it back with null): the seed's assign/unassign. */
-  async assign(address: string, userId: string | null, tenantId: string | null): Promise<boolean> {
-    const q = this.db('mail_mailboxes').where('address', address.trim().toLowerCase());
+  /**
+   * Gives a mailbox to a user (or takes it back with null): the seed's assign/unassign. `joinTenant`:
+   * a platform-level mailbox (no tenant) given to a tenant's user becomes that tenant's.
+   */
+  async assign(address: string, userId: string | null, tenantId: string | null, joinTenant: string | null = null): Promise<boolean> {
+    const normalized = address.trim().toLowerCase();
+    if (joinTenant) {
+      await this.db('mail_mailboxes').where('address', normalized).whereNull('tenant_id').update({ tenant_id: joinTenant });
+      await this.forget([normalized]);
+    }
+    const q = this.db('mail_mailboxes').where('address', normalized);
     if (tenantId) q.where('tenant_id', tenantId);
     return (await q.update({ owner_user_id: userId })) > 0;
   }
@@ -220,6 +270,7 @@ export class Mailboxes {
       await trx('mail_mailboxes').where('id', mailbox.id).delete();
       if (mailbox.tenant_id) await this.usage.release(mailbox.tenant_id, 'max_mailboxes', 1, trx);
     });
+    await this.forget([mailbox.address]);
   }
 
   /** Sets flags on mailboxes the scope may see, by id or address; reports each one like the seed's batch replies. */
@@ -238,6 +289,7 @@ export class Mailboxes {
           found.map((f) => f.id),
         )
         .update(patch);
+    if (found.length && patch.forward_to !== undefined) await this.forget(found.map((f) => f.address));
     const results = keys.map((key) => {
       const hit = found.find((f) => (column === 'id' ? Number(f.id) === key : f.address === key));
       return { [column === 'id' ? 'mailbox_id' : 'address']: key, success: Boolean(hit), updated: Boolean(hit), ...(hit ? {} : { error: 'not found' }) };
@@ -261,21 +313,23 @@ export class Mailboxes {
   }
 
   private async expireBatch(now: Date, batch: number): Promise<number> {
-    return this.db.transaction(async (trx) => {
-      const due: Array<{ id: number; tenant_id: string | null }> = await trx('mail_mailboxes')
+    const due = await this.db.transaction(async (trx) => {
+      const due: Array<{ id: number; tenant_id: string | null; address: string }> = await trx('mail_mailboxes')
         .whereNotNull('expires_at')
         .where('expires_at', '<=', now.toISOString())
         .orderBy('expires_at')
         .limit(batch)
-        .select('id', 'tenant_id');
-      if (!due.length) return 0;
+        .select('id', 'tenant_id', 'address');
+      if (!due.length) return due;
       const ids = due.map((d) => d.id);
       // Their mail, raw bytes and sessions go by ON DELETE CASCADE; sent mail keeps its row (SET NULL).
       await trx('mail_mailboxes').whereIn('id', ids).delete();
       const perTenant = new Map<string, number>();
       for (const d of due) if (d.tenant_id) perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
       for (const [tenantId, n] of perTenant) await this.usage.release(tenantId, 'max_mailboxes', n, trx);
-      return due.length;
+      return due;
     });
+    await this.forget(due.map((d) => d.address));
+    return due.length;
   }
 }

@@ -6,7 +6,7 @@ import { AppError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { MailSettings } from '../config.js';
 import type { Ingest } from './ingest.js';
-import type { Mailbox, Mailboxes } from './mailboxes.js';
+import type { DeliveryMailbox, Mailboxes } from './mailboxes.js';
 import { SessionLimits, dataTooSlow } from './smtp-limits.js';
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
@@ -124,7 +124,7 @@ export class SmtpReceiver {
   }
 
   /** Mailboxes found at RCPT, kept for DATA so each is looked up once per message. */
-  private readonly resolved = new WeakMap<SMTPServerSession, Map<string, Mailbox>>();
+  private readonly resolved = new WeakMap<SMTPServerSession, Map<string, DeliveryMailbox>>();
 
   private async acceptRecipient(address: string, session: SMTPServerSession): Promise<void> {
     if (session.envelope.rcptTo.length >= this.settings.smtp.maxRecipients)

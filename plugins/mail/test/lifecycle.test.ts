@@ -41,6 +41,30 @@ describe('mail: the mail.received event', () => {
     }
   });
 
+  it('a mailbox that took mail and is then deleted takes no more; made again on first mail, the new one gets it', async () => {
+    // The receiver keeps the mailboxes it delivered to: a delete must reach it at once.
+    const named = await createMailbox(t, owner);
+    await send(t, { to: named, subject: 'before', text: 'x' });
+    const gone = await t.mail('DELETE', `/api/mailboxes?address=${named}`, { headers: owner.headers });
+    assert.equal(gone.status, 200, gone.text);
+    await assert.rejects(send(t, { to: named, subject: 'after', text: 'x' }), (err: any) => err.responseCode === 550);
+
+    const address = `${unique('again')}@${AUTO_DOMAIN}`;
+    await send(t, { to: address, subject: 'first', text: 'x' });
+    const first = await t.db('mail_mailboxes').where('address', address).first('id');
+    assert.ok(first, 'made on first mail');
+    const admin = await loginAdmin(t);
+    assert.equal((await t.mail('DELETE', `/api/mailboxes?address=${address}`, { headers: admin.headers })).status, 200);
+    await send(t, { to: address, subject: 'second', text: 'x' });
+    const second = await t.db('mail_mailboxes').where('address', address).first('id');
+    assert.notEqual(Number(second.id), Number(first.id), 'a new mailbox');
+    const stored = await t.db('mail_emails').where('mailbox_id', second.id).select('subject');
+    assert.deepEqual(
+      stored.map((m: any) => m.subject),
+      ['second'],
+    );
+  });
+
   it('a refused message emits nothing', async () => {
     const before = (await eventRows(t, 'mail.received')).length;
     await assert.rejects(send(t, { to: `nobody@${'mail.test'}`, subject: 'x', text: 'x' }));
