@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 // knex's better-sqlite3 dialect with three changes for a server:
@@ -14,8 +13,6 @@ import { WalSync } from './wal-sync.js';
 //   pool after every statement that ended a write (wal-sync.ts). With synchronous=FULL the fsync
 //   would run inside COMMIT on the main thread (~1 ms under load, a third of the main thread's
 //   time when receiving mail).
-// - Checkpoints (the log copied back into the database file) run on a thread of their own, not
-//   inside whichever COMMIT takes the log past 1,000 pages (wal-checkpointer.ts).
 // - A busy database never blocks the event loop either. SQLite's own busy_timeout would sleep the
 //   whole process while another connection holds the write lock — and when that holder is in this
 //   same process (two instances on one file, or the CLI beside the server) it could never finish:
@@ -57,7 +54,6 @@ const STATEMENTS_KEPT = 1_000;
 
 const statementCaches = new WeakMap<Connection, Map<string, Statement>>();
 const walSyncs = new WeakMap<Connection, WalSync>();
-const checkpointers = new WeakMap<Connection, WalCheckpointer>();
 
 /** The connection's WAL fsyncs so far (tests check a write waits for one). */
 export const walSyncCount = (connection: Connection): number => walSyncs.get(connection)?.syncs ?? 0;
@@ -101,26 +97,12 @@ export class SqliteClient extends KnexBetterSqlite3 {
     connection.pragma('foreign_keys = ON');
     const wal = connection.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     connection.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
-    if (wal) {
-      walSyncs.set(connection, new WalSync(path.resolve(`${connection.name}-wal`)));
-      connection.pragma('wal_autocheckpoint = 0');
-      checkpointers.set(connection, new WalCheckpointer(path.resolve(connection.name), (err) => this.checkpointHere(connection, err)));
-    }
+    if (wal) walSyncs.set(connection, new WalSync(path.resolve(`${connection.name}-wal`)));
     return connection;
-  }
-
-  /** The checkpoint thread failed: SQLite's own automatic checkpoint takes over, so the log stays bounded. */
-  private checkpointHere(connection: Connection, err: Error): void {
-    (this as unknown as { logger: { warn(message: string): void } }).logger.warn(
-      `SQLite checkpoint thread failed (${err.message}); checkpoints run inside commits again`,
-    );
-    if (connection.open) connection.pragma('wal_autocheckpoint = 1000');
   }
 
   override async destroyRawConnection(connection: Connection): Promise<void> {
     walSyncs.get(connection)?.close();
-    // First, so the serving connection is the last to close and SQLite checkpoints the log away.
-    await checkpointers.get(connection)?.close();
     await super.destroyRawConnection(connection);
   }
 

@@ -7,11 +7,9 @@
 // same process, could then never release the lock (the write would fail "database is locked" after
 // 5 s, and nothing else would run meanwhile).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { walSyncCount } from '../../core/db/sqlite-client.js';
-import { WalCheckpointer } from '../../core/db/wal-checkpointer.js';
 import { createTestApp, testAuth, type TestApp } from '../helpers/app.js';
 import { usingPostgres } from '../helpers/database.js';
 
@@ -58,25 +56,6 @@ import { usingPostgres } from '../helpers/database.js';
     assert.equal(await syncs(), before, 'nothing written, nothing synced');
     assert.equal(await t.app.db('example_notes').where('title', 'one').update({ title: 'one' }), 1);
     assert.equal(await syncs(), before + 1);
-  });
-
-  it('the log is copied into the database file by the checkpoint thread, not inside a commit', async () => {
-    const file = path.join(t.database.dataDir, 'plinth.sqlite');
-    const conn = await t.app.db.client.acquireConnection();
-    await t.app.db.client.releaseConnection(conn);
-    assert.equal((conn as Database.Database).pragma('wal_autocheckpoint', { simple: true }), 0, 'no checkpoint inside a commit');
-    const sizeBefore = fs.statSync(file).size;
-    // 2 MB: under the 1,000 pages at which SQLite's own checkpoint would have run.
-    const body = 'x'.repeat(100_000);
-    for (let i = 0; i < 20; i++) await t.app.db('example_notes').insert({ tenant_id: 't1', title: `big ${i}: ${body}`, created_at: new Date().toISOString() });
-    const deadline = Date.now() + 10_000;
-    while (fs.statSync(file).size < sizeBefore + 2_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.ok(fs.statSync(file).size >= sizeBefore + 2_000_000, `the database file grew by ${fs.statSync(file).size - sizeBefore} bytes`);
-  });
-
-  it('a checkpoint thread that cannot open its database reports it (the connection then checkpoints itself)', async () => {
-    const failed = await new Promise<Error>((resolve) => new WalCheckpointer(path.join(t.database.dataDir, 'missing.sqlite'), resolve));
-    assert.match(failed.message, /unable to open|does not exist|directory does not exist/i);
   });
 
   it('a write behind another connection’s write lock waits while the app keeps answering, then is stored', async () => {
