@@ -29,6 +29,9 @@ interface QueryObject {
   bindings?: unknown[];
   response?: unknown;
   context?: { lastID: number | bigint; changes: number };
+  /** A transaction's COMMIT whose caller waits for the sync itself (SqliteTransaction): `synced` is that wait. */
+  syncLater?: true;
+  synced?: Promise<void>;
 }
 
 type Connection = BetterSqlite3.Database;
@@ -44,6 +47,43 @@ interface DialectClient {
 type DialectClass = new (...args: unknown[]) => DialectClient;
 
 const KnexBetterSqlite3 = require('knex/lib/dialects/better-sqlite3/index.js') as DialectClass;
+
+interface TransactionInternals {
+  _promise: Promise<unknown>;
+  query(conn: Connection, sql: string | QueryObject, status?: number, value?: unknown): Promise<unknown>;
+}
+type TransactionClass = new (...args: unknown[]) => TransactionInternals;
+const KnexSqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js') as TransactionClass;
+
+/**
+ * A transaction whose connection goes back to the pool as soon as its COMMIT has run, while its
+ * caller waits for the log's sync: the next transaction (the next group commit, a request's read)
+ * runs during the sync instead of queueing behind it for the whole disk flush.
+ */
+class SqliteTransaction extends KnexSqliteTransaction {
+  private commitQuery: QueryObject | null = null;
+
+  constructor(...args: unknown[]) {
+    super(...args);
+    // What the caller awaits (`await db.transaction(…)`): settled only once the commit is on disk.
+    this._promise = this._promise.then(async (value) => {
+      await this.commitQuery?.synced;
+      return value;
+    });
+  }
+
+  // As knex's, with the sync handed back rather than awaited inside the query (sqlite-client _query).
+  commit(conn: Connection, value: unknown): Promise<unknown> {
+    const query: QueryObject = { sql: 'COMMIT;', syncLater: true };
+    this.commitQuery = query;
+    // A failed sync surfaces through the transaction's promise above; were this one to reject,
+    // knex would answer with a ROLLBACK on a connection another transaction may hold by then.
+    return this.query(conn, query, 1, value).then(async (result) => {
+      await query.synced?.catch(() => {});
+      return result;
+    });
+  }
+}
 
 /** How long a statement waits for another connection's write lock before SQLITE_BUSY reaches the caller. */
 export const BUSY_WAIT_MS = 5_000;
@@ -76,6 +116,7 @@ function prepared(connection: Connection, sql: string): Statement {
  * idle claim polls, several a second, each made an fsync. (DDL also reports no changes, and does write.)
  */
 const DML = /^\s*(?:insert|update|delete)\b/i;
+const ROLLBACK = /^\s*rollback\b/i;
 
 /** SQLITE_BUSY and its extended codes that waiting can clear (not BUSY_SNAPSHOT). */
 const isBusy = (err: unknown) => {
@@ -106,6 +147,10 @@ export class SqliteClient extends KnexBetterSqlite3 {
     await super.destroyRawConnection(connection);
   }
 
+  transaction(...args: unknown[]): TransactionInternals {
+    return new SqliteTransaction(this, ...args);
+  }
+
   override async _query(connection: Connection, obj: QueryObject): Promise<QueryObject> {
     if (!obj.sql) throw new Error('The query is empty');
     const statement = prepared(connection, obj.sql);
@@ -121,11 +166,16 @@ export class SqliteClient extends KnexBetterSqlite3 {
           obj.response = result;
           obj.context = { lastID: result.lastInsertRowid, changes: result.changes };
         }
-        // A COMMIT (or ROLLBACK: harmless), or a write in autocommit mode, ended a transaction.
+        // A COMMIT, or a write in autocommit mode, ended a transaction (a ROLLBACK leaves nothing in the log to flush).
         const endedWrite = inTransaction
-          ? !connection.inTransaction
+          ? !connection.inTransaction && !ROLLBACK.test(obj.sql)
           : !connection.inTransaction && !statement.readonly && !(obj.context?.changes === 0 && DML.test(obj.sql));
-        if (endedWrite) await walSyncs.get(connection)?.sync();
+        if (endedWrite) {
+          const synced = walSyncs.get(connection)?.sync();
+          // Handed to the transaction that committed (it waits; the connection need not).
+          if (obj.syncLater && synced) obj.synced = synced;
+          else await synced;
+        }
         return obj;
       } catch (err) {
         if (!isBusy(err) || performance.now() - started >= BUSY_WAIT_MS) throw err;

@@ -7,6 +7,7 @@
 // same process, could then never release the lock (the write would fail "database is locked" after
 // 5 s, and nothing else would run meanwhile).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { walSyncCount } from '../../core/db/sqlite-client.js';
@@ -56,6 +57,38 @@ import { usingPostgres } from '../helpers/database.js';
     assert.equal(await syncs(), before, 'nothing written, nothing synced');
     assert.equal(await t.app.db('example_notes').where('title', 'one').update({ title: 'one' }), 1);
     assert.equal(await syncs(), before + 1);
+  });
+
+  it('while a commit’s log sync runs, the connection serves the next statement; the commit’s caller waits for the sync', async () => {
+    // The disk flush held until released: the one part of the commit the test controls.
+    const fdatasync = fs.fdatasync;
+    let requested = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = ((fd: number, done: (err: NodeJS.ErrnoException | null) => void) => {
+      requested++;
+      void held.then(() => fdatasync(fd, done));
+    }) as typeof fs.fdatasync;
+    try {
+      let acknowledged = false;
+      const write = t.app.db
+        .transaction((trx) => trx('example_notes').insert({ tenant_id: 't1', title: 'held', created_at: new Date().toISOString() }))
+        .then(() => {
+          acknowledged = true;
+        });
+      while (requested === 0) await new Promise((resolve) => setImmediate(resolve));
+      const rows = await t.app.db('example_notes').where('title', 'held').select('title');
+      assert.equal(rows.length, 1, 'a read ran while the sync was held');
+      assert.equal(acknowledged, false, 'the transaction has not resolved before its sync');
+      release();
+      await write;
+      assert.equal(acknowledged, true);
+    } finally {
+      (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = fdatasync;
+      release();
+    }
   });
 
   it('a write behind another connection’s write lock waits while the app keeps answering, then is stored', async () => {
