@@ -99,14 +99,15 @@ function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema |
   };
 }
 
+/** Paths longer than this are matched each time, never kept (see MatchCachingRouter). */
+const MATCH_KEPT_PATH_LENGTH = 256;
+
 /**
  * @koa/router matches a request by testing every route of the router in turn (a regular
  * expression and a debug call each): ~40 for auth's, on every request that passes it. The result
  * depends only on the method and the path, so it is kept (bounded: paths carry ids) and the routes
  * are tested once per distinct request line. Routes added later drop what was kept.
  */
-const MATCH_KEPT_PATH_LENGTH = 256;
-
 class MatchCachingRouter extends Router {
   private readonly matches = new LRUCache<string, MatchResult>({ max: 2_000 });
   private routesSeen = 0;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
-import { ADMIN, assertError, unique, type MailApp } from './helpers.js';
+import { ADMIN, AUTO_DOMAIN, assertError, eventRows, send, unique, type MailApp } from './helpers.js';
 import { mailLogin, mailLoginOk, startRelayApp } from './relay.js';
 
 describe('mail: users and quotas', () => {
@@ -172,6 +172,30 @@ describe('mail: users and quotas', () => {
     const foreign = (await t.mail('POST', '/api/create', { headers: owner.headers, body: { local: unique('foreign') } })).body.email;
     assertError(await t.mail('POST', '/api/users/assign', { headers: admin, body: { username: u.username, address: foreign } }), 409);
     assert.deepEqual(await listOf(), [own]);
+  });
+
+  it('a platform mailbox that took mail, given to a tenant’s user, receives its next mail as the tenant’s', async () => {
+    // Made on first mail at a domain of no tenant: a platform mailbox, now known to the receiver.
+    const adminBox = `${unique('platform')}@${AUTO_DOMAIN}`;
+    await send(t, { to: adminBox, subject: 'before', text: 'x' });
+    assert.equal((await t.db('mail_mailboxes').where('address', adminBox).first('tenant_id')).tenant_id, null, 'platform-level');
+    const { username, id } = await newUser();
+    const { tenant_id: tenantId } = await t.db('auth_users').where('id', id).first('tenant_id');
+    assert.ok(tenantId);
+    const assign = await t.mail('POST', '/api/users/assign', { headers: admin, body: { username, address: adminBox } });
+    assert.equal(assign.status, 200, assign.text);
+    await send(t, { to: adminBox, subject: 'after', text: 'x' });
+    const received = (await eventRows(t, 'mail.received')).filter((e) => e.payload.mailbox === adminBox);
+    assert.deepEqual(
+      received.map((e) => [e.payload.subject, e.tenant_id]),
+      [
+        ['before', null],
+        ['after', tenantId],
+      ],
+    );
+    // Only the operator gives mailboxes away: a tenant owner may not.
+    const owner = await registerOwner(t);
+    assertError(await t.mail('POST', '/api/users/assign', { headers: owner.headers, body: { username, address: adminBox } }), 403);
   });
 
   it('/api/user/quota: a user sees limit/used/remaining; past mailboxLimit 403 mailbox_quota_reached; PATCH raises it; admins -1', async () => {

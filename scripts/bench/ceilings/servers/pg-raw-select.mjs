@@ -1,6 +1,7 @@
 // Ceiling: bare Koa route doing one indexed SELECT (by primary key, random id; a POST's JSON body read and parsed first) through the raw pg
 // driver (a pool of 10, as Plinth's default) on a table of BENCH_ROWS rows in BENCH_DB_URL.
 import Koa from 'koa';
+import { jsonBody } from './json-body.mjs';
 import pg from 'pg';
 
 const url = process.env.BENCH_DB_URL;
@@ -22,13 +23,6 @@ await pool.query(
 );
 
 const app = new Koa();
-/** A POST's JSON body, read and parsed as any JSON API must before it answers (the license verify's ceiling). */
-async function jsonBody(req) {
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
 app.use(async (ctx) => {
   if (ctx.method === 'POST' && typeof (await jsonBody(ctx.req)) !== 'object') ctx.throw(400, 'a JSON object is expected');
   const id = 1 + Math.floor(Math.random() * rows);

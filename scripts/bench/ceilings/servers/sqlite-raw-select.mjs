@@ -4,6 +4,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import Koa from 'koa';
+import { jsonBody } from './json-body.mjs';
 
 const dir = process.env.BENCH_DB_DIR;
 if (!dir) throw new Error('BENCH_DB_DIR is required');
@@ -26,13 +27,6 @@ db.transaction(() => {
 const select = db.prepare('SELECT id, email, name, role, created_at FROM users WHERE id = ?');
 
 const app = new Koa();
-/** A POST's JSON body, read and parsed as any JSON API must before it answers (the license verify's ceiling). */
-async function jsonBody(req) {
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
 app.use(async (ctx) => {
   if (ctx.method === 'POST' && typeof (await jsonBody(ctx.req)) !== 'object') ctx.throw(400, 'a JSON object is expected');
   const id = 1 + Math.floor(Math.random() * rows);
