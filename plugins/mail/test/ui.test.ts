@@ -341,7 +341,16 @@ describe('mail admin UI (browser)', () => {
   });
 
   it('leaving the inbox aborts its long-poll', async () => {
-    const aborted = page.waitForEvent('requestfailed', { predicate: (r) => r.url().includes('/mail/api/emails/wait?'), timeout: 5000 });
+    // Open the inbox afresh and wait until its long-poll is on the wire: the heading alone can show
+    // before the request is sent, and leaving then has nothing to abort.
+    const isWait = (r: { url(): string }) => r.url().includes('/mail/api/emails/wait?');
+    await nav().getByRole('link', { name: 'Mailboxes', exact: true }).click();
+    await heading('Mailboxes');
+    const polling = page.waitForRequest(isWait);
+    await nav().getByRole('link', { name: 'Inbox', exact: true }).click();
+    await heading('Inbox');
+    await polling;
+    const aborted = page.waitForEvent('requestfailed', { predicate: isWait, timeout: 5000 });
     await nav().getByRole('link', { name: 'Compose', exact: true }).click();
     await heading('Compose');
     assert.match((await aborted).failure()?.errorText ?? '', /ABORTED/);
