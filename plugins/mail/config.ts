@@ -34,9 +34,9 @@ export interface MailSettings {
      * on the main thread, where a runaway parse cannot be stopped, only given up on.
      */
     parseWorkers: number;
-    /** MIME parts a message may have; more is refused for good (554 5.6.0). */
+    /** MIME parts a message may have (and, up to 256, how deep they may nest); more is refused for good (554 5.6.0). */
     maxMimeParts: number;
-    /** Bytes of one MIME part's header block; more is refused for good (554 5.6.0). */
+    /** Bytes of a message's MIME header blocks, every part's together; more is refused for good (554 5.6.0). */
     maxHeaderBytes: number;
     tlsKeyFile: string | null;
     tlsCertFile: string | null;

@@ -1,4 +1,4 @@
-// html-to-text (mailparser's own HTML→text converter) ships no types; this covers the part received mail uses.
+// html-to-text ships no types; this covers the part received mail uses.
 declare module 'html-to-text' {
   interface Builder {
     addInline(text: string): void;

@@ -2,12 +2,12 @@ import type { compile as CompileHtmlToText } from 'html-to-text';
 
 /**
  * The readable text of an HTML-only message, stored as its `content` and read by the code
- * extractor. mailparser's own rendering (html-to-text's defaults) lays layout tables out inline,
+ * extractor. html-to-text's default rendering (what mailparser used) lays layout tables out inline,
  * so `<tr><td>903174</td></tr><tr><td>If…` became "903174If…": here a table row is a line, a cell
  * is separated from its neighbours by a space, and div, p, br, li, headings stay line breaks.
  */
 
-/** Deeper than this, html-to-text's recursive walk nears the call stack's limit (mailparser's bound too). */
+/** Deeper than this, html-to-text's recursive walk nears the call stack's limit. */
 const MAX_DEPTH = 1000;
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 /** Closed implicitly by a sibling (td after td), so an unclosed run of them does not nest. */
@@ -72,7 +72,7 @@ export function plainRendering(html: string): string {
     .trim();
 }
 
-/** Builds the renderer once, from html-to-text (loaded with mailparser, on the first message). */
+/** Builds the renderer once, from html-to-text (loaded with the parser, on the first message). */
 export function htmlRenderer(compile: typeof CompileHtmlToText, maxBytes: number): (html: string) => string {
   const block = (lines: number) => ({ format: 'block', options: { leadingLineBreaks: lines, trailingLineBreaks: lines } });
   const render = compile({

@@ -16,7 +16,7 @@ parentPort!.postMessage({ ready: true } satisfies ParseReply);
 async function prepare({ id, raw, envelopeFrom }: ParseRequest): Promise<void> {
   let reply: ParseReply;
   try {
-    // Bytes arrive as a Uint8Array view; mailparser wants a Buffer over the same memory.
+    // Bytes arrive as a Uint8Array view; a Buffer over the same memory, no copy.
     reply = { id, prepared: await prepareMessage(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), envelopeFrom, settings) };
   } catch (err) {
     reply =
