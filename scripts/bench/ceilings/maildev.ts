@@ -9,7 +9,7 @@ const bin = path.join(projectRoot, 'node_modules', 'maildev', 'dist', 'bin', 'ma
 
 /**
  * Not a ceiling but a peer: MailDev, what a Node developer runs to catch test mail (smtp-server +
- * mailparser like Plinth), keeping each mail in a file of --mail-directory (written, not fsynced).
+ * mailparser; Plinth parses with postal-mime), keeping each mail in a file of --mail-directory (written, not fsynced).
  * Measured with the same SMTP load as Plinth's ingest, in the same run.
  */
 export const maildev: Ceiling = {

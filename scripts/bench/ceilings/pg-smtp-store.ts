@@ -17,7 +17,7 @@ export const MAIL_LOAD = { connections: 10, bytes: 2048, domain: 'bench.test' };
 export const pgSmtpStore: Ceiling = {
   name: 'pg-smtp-store',
   unit: 'msg/s',
-  describe: 'bare smtp-server + mailparser simpleParser + one INSERT of the message row with its raw bytes through raw pg (pool of 10) before each 250',
+  describe: 'bare smtp-server + postal-mime + one INSERT of the message row with its raw bytes through raw pg (pool of 10) before each 250',
   async start() {
     const db = await scratchDatabase('ceiling');
     try {

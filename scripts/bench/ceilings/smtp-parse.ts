@@ -32,11 +32,11 @@ export async function measureSmtp(
 export const smtpParse: Ceiling = {
   name: 'smtp-parse',
   unit: 'msg/s',
-  describe: 'bare smtp-server + mailparser simpleParser, stores nothing',
+  describe: 'bare smtp-server + postal-mime (the parser Plinth uses), stores nothing',
   start: () => startNodeServer('smtp-parse', script, { NODE_ENV: 'production' }),
   measure: (server, s) => measureSmtp(server, s),
   warmup: async (server, s) => {
-    // mailparser and the SMTP state machines take ~1,000 messages to warm up (JIT); measured runs after that are steady.
+    // The parser and the SMTP state machines take ~1,000 messages to warm up (JIT); measured runs after that are steady.
     if (s.warmupSec > 0) await measureSmtp(server, s, Math.min(1000, s.smtpMessages));
   },
 };

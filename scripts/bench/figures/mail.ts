@@ -1,6 +1,6 @@
 // mail-ingest: messages/s of ~2 KB over 10 SMTP connections into Plinth's receiver — parsed,
 // verification code extracted, and durably stored (raw + row + event, the WAL fsynced) before
-// each 250 — against the bare smtp-server + mailparser ceiling that stores nothing, same load;
+// each 250 — against the bare smtp-server + postal-mime ceiling that stores nothing, same load;
 // and mail-vs-maildev: the same load against MailDev, the peer a Node developer would pick instead.
 import fs from 'node:fs';
 import path from 'node:path';

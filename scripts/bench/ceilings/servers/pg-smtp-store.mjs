@@ -1,9 +1,9 @@
-// Ceiling for mail ingest on PostgreSQL: bare smtp-server + mailparser's simpleParser (as
+// Ceiling for mail ingest on PostgreSQL: bare smtp-server + postal-mime (as
 // smtp-parse) that also stores each message durably before its 250: one INSERT of a message row
 // (sender, recipients, subject, text, html, size, and the raw bytes) through the raw pg driver, a
 // pool of 10 (Plinth's default), autocommit (flushed before the reply). No TLS, no auth: loopback only.
-import { simpleParser } from 'mailparser';
 import pg from 'pg';
+import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 
 const url = process.env.BENCH_DB_URL;
@@ -28,18 +28,18 @@ const server = new SMTPServer({
     stream.on('end', async () => {
       try {
         const raw = Buffer.concat(chunks);
-        const mail = await simpleParser(raw);
+        const mail = await PostalMime.parse(raw);
         if (!mail.messageId) throw new Error('no Message-ID');
         await pool.query({
           name: 'insert',
           text: INSERT,
           values: [
             mail.messageId,
-            mail.from?.value?.[0]?.address ?? '',
+            mail.from?.address ?? '',
             JSON.stringify(session.envelope.rcptTo.map((r) => r.address)),
             mail.subject ?? '',
             mail.text ?? null,
-            typeof mail.html === 'string' ? mail.html : null,
+            mail.html ?? null,
             raw.length,
             raw,
             new Date().toISOString(),

@@ -1,7 +1,7 @@
-// Ceiling: bare smtp-server that parses each message with mailparser's simpleParser and stores
-// nothing. No TLS, no auth: loopback only.
+// Ceiling: bare smtp-server that parses each message with postal-mime (the parser Plinth uses) and
+// stores nothing. No TLS, no auth: loopback only.
+import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 
 let parsed = 0;
 const server = new SMTPServer({
@@ -10,14 +10,19 @@ const server = new SMTPServer({
   logger: false,
   size: 1024 * 1024,
   onData(stream, _session, callback) {
-    simpleParser(stream).then(
-      (mail) => {
-        if (!mail.messageId) return callback(new Error('no Message-ID'));
-        parsed++;
-        callback();
-      },
-      (err) => callback(err),
-    );
+    const chunks = [];
+    stream.on('data', (c) => chunks.push(c));
+    stream.on('error', callback);
+    stream.on('end', () => {
+      PostalMime.parse(Buffer.concat(chunks)).then(
+        (mail) => {
+          if (!mail.messageId) return callback(new Error('no Message-ID'));
+          parsed++;
+          callback();
+        },
+        (err) => callback(err),
+      );
+    });
   },
 });
 server.on('error', (err) => console.error(err));
