@@ -184,7 +184,15 @@ describe('mail: receiving over SMTP', () => {
   it('POST /mail/receive finds the mailbox inside an address group of the headers', async () => {
     const address = await createMailbox(t, owner);
     const admin = await loginAdmin(t);
-    const raw = [`From: news@outside.test`, 'To: undisclosed-recipients:;', `Cc: Team: ${address}, other@elsewhere.example;`, 'Subject: grouped', '', 'code 918273', ''].join('\r\n');
+    const raw = [
+      `From: news@outside.test`,
+      'To: undisclosed-recipients:;',
+      `Cc: Team: ${address}, other@elsewhere.example;`,
+      'Subject: grouped',
+      '',
+      'code 918273',
+      '',
+    ].join('\r\n');
     const res = await t.mail('POST', '/receive', { raw, headers: { ...admin.headers, 'content-type': 'message/rfc822' } });
     assert.equal(res.status, 201, res.text);
     assert.deepEqual(
