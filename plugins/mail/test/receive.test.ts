@@ -121,64 +121,59 @@ describe('mail: receiving over SMTP', () => {
   it('reads what other senders write: a windows-1251 body in base64, quoted-printable Latin-1 HTML only, an inline image by Content-ID', async () => {
     // windows-1251 puts А…я at 0xC0…0xFF; the digits and spaces are ASCII.
     const cp1251 = (text: string) => Buffer.from([...text].map((c) => (c >= 'А' && c <= 'я' ? 0xc0 + c.charCodeAt(0) - 0x410 : c.charCodeAt(0))));
-    const russian = await createMailbox(t, owner);
-    await sendRaw(
-      t,
-      [
-        'From: =?windows-1251?B?' + cp1251('Банк').toString('base64') + '?= <bank@outside.test>',
-        `To: ${russian}`,
-        'Subject: =?windows-1251?B?' + cp1251('Вход в банк').toString('base64') + '?=',
-        'MIME-Version: 1.0',
-        'Content-Type: text/plain; charset=windows-1251',
-        'Content-Transfer-Encoding: base64',
-        '',
-        cp1251('Ваш код подтверждения: 550421').toString('base64'),
-        '',
-      ].join('\r\n'),
-      russian,
-    );
-    const [ru] = await inbox(t, owner, russian);
-    assert.equal(ru.subject, 'Вход в банк');
-    assert.equal(ru.verification_code, '550421');
-    const ruOne = await t.mail('GET', `/api/email/${ru.id}`, { headers: owner.headers });
-    assert.equal(ruOne.body.content.trim(), 'Ваш код подтверждения: 550421');
-    assert.equal(ruOne.body.sender, 'bank@outside.test');
+    /** Sends these lines (CRLF-joined) to a new mailbox; the message as listed and as read. */
+    const deliver = async (lines: (to: string) => string[]) => {
+      const address = await createMailbox(t, owner);
+      await sendRaw(t, lines(address).join('\r\n'), address);
+      const [item] = await inbox(t, owner, address);
+      const read = await t.mail('GET', `/api/email/${item.id}`, { headers: owner.headers });
+      return { item, one: read.body };
+    };
 
-    const german = await createMailbox(t, owner);
-    await sendRaw(
-      t,
-      [
-        'From: Shop <shop@outside.test>',
-        `To: ${german}`,
-        'Subject: =?ISO-8859-1?Q?Best=E4tigung?=',
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/related; boundary="R"',
-        '',
-        '--R',
-        'Content-Type: text/html; charset=ISO-8859-1',
-        'Content-Transfer-Encoding: quoted-printable',
-        '',
-        '<table><tr><td>Ihr Best=E4tigungscode:</td></tr><tr><td><b>640213</b></td></tr></table><img src=3D"cid:logo@shop" onerror=3D"alert(1)">',
-        '--R',
-        'Content-Type: image/png; name="logo.png"',
-        'Content-ID: <logo@shop>',
-        'Content-Disposition: inline; filename="logo.png"',
-        'Content-Transfer-Encoding: base64',
-        '',
-        PNG.toString('base64'),
-        '--R--',
-        '',
-      ].join('\r\n'),
-      german,
-    );
-    const [de] = await inbox(t, owner, german);
-    assert.equal(de.subject, 'Bestätigung');
-    assert.equal(de.verification_code, '640213');
-    const deOne = await t.mail('GET', `/api/email/${de.id}`, { headers: owner.headers });
-    assert.match(deOne.body.content, /Ihr Bestätigungscode:\s*\n\s*640213/, 'HTML-only mail is read as text, one table row a line');
-    assert.match(deOne.body.html_content, /<img src="cid:logo@shop" \/?>/, 'kept, its handler removed');
-    assert.doesNotMatch(deOne.body.html_content, /onerror/);
-    assert.deepEqual(deOne.body.attachments, [{ filename: 'logo.png', content_type: 'image/png', size: PNG.length, content_id: 'logo@shop' }]);
+    const ru = await deliver((to) => [
+      'From: =?windows-1251?B?' + cp1251('Банк').toString('base64') + '?= <bank@outside.test>',
+      `To: ${to}`,
+      'Subject: =?windows-1251?B?' + cp1251('Вход в банк').toString('base64') + '?=',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=windows-1251',
+      'Content-Transfer-Encoding: base64',
+      '',
+      cp1251('Ваш код подтверждения: 550421').toString('base64'),
+      '',
+    ]);
+    assert.equal(ru.item.subject, 'Вход в банк');
+    assert.equal(ru.item.verification_code, '550421');
+    assert.equal(ru.one.content.trim(), 'Ваш код подтверждения: 550421');
+    assert.equal(ru.one.sender, 'bank@outside.test');
+
+    const de = await deliver((to) => [
+      'From: Shop <shop@outside.test>',
+      `To: ${to}`,
+      'Subject: =?ISO-8859-1?Q?Best=E4tigung?=',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/related; boundary="R"',
+      '',
+      '--R',
+      'Content-Type: text/html; charset=ISO-8859-1',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      '<table><tr><td>Ihr Best=E4tigungscode:</td></tr><tr><td><b>640213</b></td></tr></table><img src=3D"cid:logo@shop" onerror=3D"alert(1)">',
+      '--R',
+      'Content-Type: image/png; name="logo.png"',
+      'Content-ID: <logo@shop>',
+      'Content-Disposition: inline; filename="logo.png"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      PNG.toString('base64'),
+      '--R--',
+      '',
+    ]);
+    assert.equal(de.item.subject, 'Bestätigung');
+    assert.equal(de.item.verification_code, '640213');
+    assert.match(de.one.content, /Ihr Bestätigungscode:\s*\n\s*640213/, 'HTML-only mail is read as text, one table row a line');
+    assert.match(de.one.html_content, /<img src="cid:logo@shop" \/?>/, 'kept, its handler removed');
+    assert.doesNotMatch(de.one.html_content, /onerror/);
+    assert.deepEqual(de.one.attachments, [{ filename: 'logo.png', content_type: 'image/png', size: PNG.length, content_id: 'logo@shop' }]);
   });
 
   it('POST /mail/receive finds the mailbox inside an address group of the headers', async () => {
