@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { WAL_CHECKPOINT_DEFAULTS, WalCheckpointer, type WalCheckpointOptions } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 // knex's better-sqlite3 dialect with three changes for a server:
@@ -21,6 +22,8 @@ import { WalSync } from './wal-sync.js';
 //   handler would have waited. A BUSY_SNAPSHOT (a read transaction that cannot become a write one:
 //   another writer committed since it read) cannot clear by waiting and fails at once, as with
 //   SQLite's handler.
+// - Checkpoints (copying the log back into the database file) run on a worker thread once the
+//   database is written often (wal-checkpointer.ts), not inside a COMMIT on the main thread.
 
 const require = createRequire(import.meta.url);
 
@@ -94,9 +97,28 @@ const STATEMENTS_KEPT = 1_000;
 
 const statementCaches = new WeakMap<Connection, Map<string, Statement>>();
 const walSyncs = new WeakMap<Connection, WalSync>();
+const checkpointers = new WeakMap<Connection, WalCheckpointer>();
+/** Whether the connection's own auto-checkpoint is on, as last set. */
+const autoCheckpointing = new WeakMap<Connection, boolean>();
+/** SQLite's default wal_autocheckpoint, in pages. */
+const AUTO_CHECKPOINT_PAGES = 1000;
 
 /** The connection's WAL fsyncs so far (tests check a write waits for one). */
 export const walSyncCount = (connection: Connection): number => walSyncs.get(connection)?.syncs ?? 0;
+
+/** The connection's checkpointer (tests check checkpoints leave the main thread). */
+export const walCheckpointer = (connection: Connection): WalCheckpointer | undefined => checkpointers.get(connection);
+
+/** After a commit that wrote: count it, and checkpoint on this connection only while no worker does. */
+function noteWrite(connection: Connection): void {
+  const checkpointer = checkpointers.get(connection);
+  if (!checkpointer) return;
+  checkpointer.noteWrite();
+  const auto = checkpointer.autoCheckpoint;
+  if (autoCheckpointing.get(connection) === auto) return;
+  connection.pragma(`wal_autocheckpoint = ${auto ? AUTO_CHECKPOINT_PAGES : 0}`);
+  autoCheckpointing.set(connection, auto);
+}
 
 function prepared(connection: Connection, sql: string): Statement {
   let cache = statementCaches.get(connection);
@@ -138,12 +160,17 @@ export class SqliteClient extends KnexBetterSqlite3 {
     connection.pragma('foreign_keys = ON');
     const wal = connection.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     connection.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
-    if (wal) walSyncs.set(connection, new WalSync(path.resolve(`${connection.name}-wal`)));
+    if (wal) {
+      walSyncs.set(connection, new WalSync(path.resolve(`${connection.name}-wal`)));
+      const options = (this as unknown as { config: { walCheckpoint?: Partial<WalCheckpointOptions> } }).config.walCheckpoint;
+      checkpointers.set(connection, new WalCheckpointer(path.resolve(connection.name), { ...WAL_CHECKPOINT_DEFAULTS, ...options }));
+    }
     return connection;
   }
 
   override async destroyRawConnection(connection: Connection): Promise<void> {
     walSyncs.get(connection)?.close();
+    await checkpointers.get(connection)?.close();
     await super.destroyRawConnection(connection);
   }
 
@@ -171,6 +198,7 @@ export class SqliteClient extends KnexBetterSqlite3 {
           ? !connection.inTransaction && !ROLLBACK.test(obj.sql)
           : !connection.inTransaction && !statement.readonly && !(obj.context?.changes === 0 && DML.test(obj.sql));
         if (endedWrite) {
+          noteWrite(connection);
           const synced = walSyncs.get(connection)?.sync();
           // Handed to the transaction that committed (it waits; the connection need not).
           if (obj.syncLater && synced) obj.synced = synced;

@@ -8,9 +8,11 @@
 // 5 s, and nothing else would run meanwhile).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { walSyncCount } from '../../core/db/sqlite-client.js';
+import knex, { type Knex } from 'knex';
+import { SqliteClient, walCheckpointer, walSyncCount } from '../../core/db/sqlite-client.js';
 import { createTestApp, testAuth, type TestApp } from '../helpers/app.js';
 import { usingPostgres } from '../helpers/database.js';
 
@@ -108,5 +110,65 @@ import { usingPostgres } from '../helpers/database.js';
     const reply = await write;
     assert.equal(reply.status, 201, reply.text);
     assert.equal(Number((await t.app.db('example_notes').count({ n: '*' }).first())?.n), before + 1);
+  });
+});
+
+(usingPostgres ? describe.skip : describe)('SQLite client: checkpoints on a worker thread once the database is written often', () => {
+  let dir: string;
+  let db: Knex;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-checkpoint-'));
+    db = knex({
+      client: SqliteClient as unknown as typeof knex.Client,
+      connection: { filename: path.join(dir, 'db.sqlite') },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+      walCheckpoint: { startAfterWrites: 20, intervalMs: 20 },
+    } as Knex.Config);
+    await db.schema.createTable('pages', (t) => {
+      t.increments('id');
+      t.text('body');
+    });
+  });
+  after(async () => {
+    await db?.destroy();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The one pooled connection, and what it and its checkpointer say. */
+  async function state() {
+    const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
+    await db.client.releaseConnection(connection);
+    const checkpointer = walCheckpointer(connection)!;
+    return { checkpointer, autoCheckpointPages: connection.pragma('wal_autocheckpoint', { simple: true }) };
+  }
+  const write = (n: number) => db('pages').insert(Array.from({ length: n }, () => ({ body: 'x'.repeat(3000) })));
+  const until = async (what: () => Promise<boolean>) => {
+    while (!(await what())) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+
+  it('a lightly written database checkpoints for itself: no thread started', async () => {
+    for (let i = 0; i < 3; i++) await write(1);
+    const { checkpointer, autoCheckpointPages } = await state();
+    assert.equal(checkpointer.autoCheckpoint, true);
+    assert.equal(autoCheckpointPages, 1000, "SQLite's own auto-checkpoint, unchanged");
+  });
+
+  it('past the writes it waits for, the worker checkpoints and the connection stops checkpointing in its COMMITs', async () => {
+    for (let i = 0; i < 20; i++) await write(1);
+    await until(async () => !(await state()).checkpointer.autoCheckpoint);
+    await write(1); // the next commit follows the worker
+    assert.equal((await state()).autoCheckpointPages, 0);
+    for (let i = 0; i < 50; i++) await write(10);
+    await until(async () => (await state()).checkpointer.done.pages > 0);
+    assert.equal(Number((await db('pages').count({ n: '*' }).first())?.n), 524);
+  });
+
+  it('if the worker dies, the connection checkpoints for itself again', async () => {
+    const { checkpointer } = await state();
+    await (checkpointer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    assert.equal(checkpointer.autoCheckpoint, true);
+    await write(1);
+    assert.equal((await state()).autoCheckpointPages, 1000);
   });
 });

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AppError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
+import { startWorker } from '../../../core/worker-thread.js';
 import type { MailSettings } from '../config.js';
 import { type Prepared, prepareMessage } from './prepare-message.js';
 
@@ -27,17 +28,6 @@ export class InlinePreparer implements MessagePreparer {
     return prepareMessage(raw, envelopeFrom, this.settings);
   }
   async close(): Promise<void> {}
-}
-
-/**
- * Built code runs parse-worker.js. Tests run the sources under tsx, whose loader a worker thread
- * does not inherit: there the worker registers it first, then imports parse-worker.ts.
- */
-function spawnParseWorker(settings: MailSettings): Worker {
-  const workerData = { settings };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', import.meta.url), { workerData });
-  const entry = JSON.stringify(new URL('./parse-worker.ts', import.meta.url).href);
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`, { eval: true, workerData });
 }
 
 /** A new worker loads the parser first (a few hundred ms): its first message's time budget starts after that, within this bound. */
@@ -147,7 +137,7 @@ class ParseWorker {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawnParseWorker(this.settings);
+    const worker = startWorker(import.meta.url, './parse-worker', { workerData: { settings: this.settings } });
     this.ready = false;
     worker.unref(); // an app that is not stopped must not be kept alive by its parser
     // A worker that was stopped may still have a reply on its way: only the current worker's count.
