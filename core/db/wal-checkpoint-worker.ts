@@ -1,20 +1,17 @@
-// The WAL checkpointer's thread (wal-checkpointer.ts): its own connection to the database, a
-// PASSIVE checkpoint every intervalMs. PASSIVE copies what it can without waiting for readers or
-// the writer and takes no write lock, so the server's connection never waits on it.
+// The WAL checkpointer's thread (wal-checkpointer.ts): its own connection to the database and a
+// PASSIVE checkpoint every `everyWrites` commits that wrote, or `maxDelayMs` after the last one if
+// anything was written since. PASSIVE copies what it can without waiting for readers or the writer
+// and takes no write lock, so the server's connection never waits on it.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 interface CheckpointWorkerData {
   file: string;
-  intervalMs: number;
-  /** [0]: checkpoints that copied frames, [1]: frames copied. Read by the main thread without a message. */
+  everyWrites: number;
+  maxDelayMs: number;
+  /** [0] commits that wrote (the main thread counts), [1] checkpoints that copied pages, [2] pages copied. */
   counters: SharedArrayBuffer;
 }
-
-const { file, intervalMs, counters } = workerData as CheckpointWorkerData;
-const counts = new Int32Array(counters);
-const db = new Database(file, { fileMustExist: true });
-db.pragma('busy_timeout = 0');
 
 interface CheckpointResult {
   busy: number;
@@ -22,18 +19,37 @@ interface CheckpointResult {
   checkpointed: number;
 }
 
-setInterval(() => {
+const { file, everyWrites, maxDelayMs, counters } = workerData as CheckpointWorkerData;
+const counts = new Int32Array(counters);
+const db = new Database(file, { fileMustExist: true });
+db.pragma('busy_timeout = 0');
+
+/** How often the commit count is looked at: a hundred commits take tens of milliseconds under load. */
+const LOOK_MS = 20;
+let writesAtLast = Atomics.load(counts, 0);
+let lastAt = performance.now();
+
+function checkpoint(): void {
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)') as CheckpointResult[];
     if (result.checkpointed > 0) {
-      Atomics.add(counts, 0, 1);
-      Atomics.add(counts, 1, result.checkpointed);
+      Atomics.add(counts, 1, 1);
+      Atomics.add(counts, 2, result.checkpointed);
     }
   } catch (err) {
-    // Another checkpoint running (another instance's): the next tick tries again.
-    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) return;
-    throw err;
+    // Another checkpoint running (another instance's): the next look tries again.
+    if (!(err as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw err;
   }
-}, intervalMs);
+}
+
+setInterval(() => {
+  const writes = Atomics.load(counts, 0);
+  const since = writes - writesAtLast;
+  if (since >= everyWrites || (since > 0 && performance.now() - lastAt >= maxDelayMs)) {
+    writesAtLast = writes;
+    lastAt = performance.now();
+    checkpoint();
+  }
+}, LOOK_MS);
 
 parentPort!.postMessage('ready');

@@ -4,18 +4,22 @@ import { startWorker } from '../worker-thread.js';
 export interface WalCheckpointOptions {
   /** Commits that wrote before the checkpointer starts: a database that is barely written keeps SQLite's own (no thread, no memory). */
   startAfterWrites: number;
-  /** How often the worker checkpoints. */
-  intervalMs: number;
+  /** Checkpoint after this many commits that wrote (SQLite's own: every 1,000 pages of log, a hundred or so commits)… */
+  everyWrites: number;
+  /** …or this long after the last checkpoint, if anything was written since. */
+  maxDelayMs: number;
 }
 
-export const WAL_CHECKPOINT_DEFAULTS: WalCheckpointOptions = { startAfterWrites: 1_000, intervalMs: 100 };
+export const WAL_CHECKPOINT_DEFAULTS: WalCheckpointOptions = { startAfterWrites: 1_000, everyWrites: 100, maxDelayMs: 1_000 };
 
 /**
  * Copies a WAL database's committed pages back into the database file (a checkpoint) from a
  * worker thread. SQLite's own auto-checkpoint runs inside the COMMIT that fills the log past 1,000
  * pages: with the synchronous driver that is the main thread, copying ~4 MB and fsyncing twice,
  * 3–15 ms during which no request is served. Under mail ingest it was half the main thread's
- * COMMIT time. Once this worker is running, the server's connections turn their auto-checkpoint
+ * COMMIT time. The worker checkpoints about as often as SQLite would (every hundred commits or so),
+ * not on a timer alone: each checkpoint fsyncs twice and copies every page changed since the last,
+ * so checkpointing more often costs more in all. Once this worker is running, the server's connections turn their auto-checkpoint
  * off (`autoCheckpoint`); if the worker stops, they turn it back on, so the log never grows
  * without bound.
  */
@@ -24,7 +28,8 @@ export class WalCheckpointer {
   private ready = false;
   private closed = false;
   private writes = 0;
-  private readonly counts = new Int32Array(new SharedArrayBuffer(8));
+  /** Shared with the worker: [0] commits that wrote, [1] checkpoints that copied pages, [2] pages copied. */
+  private readonly counts = new Int32Array(new SharedArrayBuffer(12));
 
   constructor(
     private readonly file: string,
@@ -38,12 +43,13 @@ export class WalCheckpointer {
 
   /** Checkpoints that copied pages, and the pages copied (tests, diagnostics). */
   get done(): { checkpoints: number; pages: number } {
-    return { checkpoints: Atomics.load(this.counts, 0), pages: Atomics.load(this.counts, 1) };
+    return { checkpoints: Atomics.load(this.counts, 1), pages: Atomics.load(this.counts, 2) };
   }
 
   /** After every commit that wrote: starts the worker once the database is written often enough. */
   noteWrite(): void {
-    if (!this.worker && !this.closed && ++this.writes > this.options.startAfterWrites) this.start();
+    if (this.worker) Atomics.add(this.counts, 0, 1);
+    else if (!this.closed && ++this.writes > this.options.startAfterWrites) this.start();
   }
 
   async close(): Promise<void> {
@@ -56,7 +62,7 @@ export class WalCheckpointer {
 
   private start(): void {
     const worker = startWorker(import.meta.url, './wal-checkpoint-worker', {
-      workerData: { file: this.file, intervalMs: this.options.intervalMs, counters: this.counts.buffer },
+      workerData: { file: this.file, everyWrites: this.options.everyWrites, maxDelayMs: this.options.maxDelayMs, counters: this.counts.buffer },
     });
     worker.unref(); // never what keeps a process alive
     worker.once('message', () => {

@@ -123,7 +123,7 @@ import { usingPostgres } from '../helpers/database.js';
       connection: { filename: path.join(dir, 'db.sqlite') },
       useNullAsDefault: true,
       pool: { min: 1, max: 1 },
-      walCheckpoint: { startAfterWrites: 20, intervalMs: 20 },
+      walCheckpoint: { startAfterWrites: 20, everyWrites: 10, maxDelayMs: 50 },
     } as Knex.Config);
     await db.schema.createTable('pages', (t) => {
       t.increments('id');
