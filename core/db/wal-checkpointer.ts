@@ -19,9 +19,9 @@ export const WAL_CHECKPOINT_DEFAULTS: WalCheckpointOptions = { startAfterWrites:
  * 3–15 ms during which no request is served. Under mail ingest it was half the main thread's
  * COMMIT time. The worker checkpoints about as often as SQLite would (every hundred commits or so),
  * not on a timer alone: each checkpoint fsyncs twice and copies every page changed since the last,
- * so checkpointing more often costs more in all. Once this worker is running, the server's connections turn their auto-checkpoint
- * off (`autoCheckpoint`); if the worker stops, they turn it back on, so the log never grows
- * without bound.
+ * so checkpointing more often costs more in all. Once this worker is running, the server's
+ * connections turn their auto-checkpoint off (`autoCheckpoint`); if the worker stops, they turn it
+ * back on, so the log never grows without bound.
  */
 export class WalCheckpointer {
   private worker: Worker | null = null;
