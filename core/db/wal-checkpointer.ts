@@ -41,6 +41,11 @@ export class WalCheckpointer {
     return !this.ready;
   }
 
+  /** Whether a worker has been started (and not stopped): a barely written database has none. */
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
   /** Checkpoints that copied pages, and the pages copied (tests, diagnostics). */
   get done(): { checkpoints: number; pages: number } {
     return { checkpoints: Atomics.load(this.counts, 1), pages: Atomics.load(this.counts, 2) };

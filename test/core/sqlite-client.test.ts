@@ -150,6 +150,7 @@ import { usingPostgres } from '../helpers/database.js';
   it('a lightly written database checkpoints for itself: no thread started', async () => {
     for (let i = 0; i < 3; i++) await write(1);
     const { checkpointer, autoCheckpointPages } = await state();
+    assert.equal(checkpointer.started, false, 'no worker thread');
     assert.equal(checkpointer.autoCheckpoint, true);
     assert.equal(autoCheckpointPages, 1000, "SQLite's own auto-checkpoint, unchanged");
   });
@@ -167,6 +168,7 @@ import { usingPostgres } from '../helpers/database.js';
   it('if the worker dies, the connection checkpoints for itself again', async () => {
     const { checkpointer } = await state();
     await (checkpointer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    assert.equal(checkpointer.started, false);
     assert.equal(checkpointer.autoCheckpoint, true);
     await write(1);
     assert.equal((await state()).autoCheckpointPages, 1000);

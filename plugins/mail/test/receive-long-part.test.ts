@@ -1,5 +1,5 @@
-// A long quoted-printable part, decoded through patches/postal-mime+4.0.0.patch (the decoder's
-// buffer grows instead of being 100 KB for every part).
+// A long quoted-printable part, decoded through patches/postal-mime+4.0.0.patch: the decoder's
+// buffer grows instead of being 100 KB for every part, and its chunks are joined without a Blob.
 import assert from 'node:assert/strict';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { createMailbox, inbox, send, startMailApp, type MailApp } from './helpers.js';
@@ -14,8 +14,9 @@ describe('mail: receiving a long quoted-printable part', () => {
   after(async () => t?.close());
 
   // patches/postal-mime+4.0.0.patch: the decoder's buffer starts at 4 KB and doubles to its 100 KB
-  // chunk, then flushes. A 300 KB part crosses every growth and several flushes; escapes of
-  // multi-byte characters and soft line breaks fall on all sides of them.
+  // chunk, then flushes; the flushed chunks are joined at the end. A part over 300 KB crosses every
+  // growth and several flushes; escapes of multi-byte characters and soft line breaks fall on all
+  // sides of them.
   it('reads back exactly, its code found', async () => {
     const address = await createMailbox(t, owner);
     const lines = Array.from({ length: 5000 }, (_, i) => `${i} é€ж😀 a=b ${'x'.repeat(i % 90)}`);
