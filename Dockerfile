@@ -1,5 +1,5 @@
 # Plinth: one image, SQLite in /data by default; set DATABASE_URL for PostgreSQL.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 # patches/ first: npm ci applies them (patch-package, postinstall)
@@ -9,7 +9,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production PLINTH_DATA_DIR=/data
 COPY --from=build /app/node_modules ./node_modules

@@ -24,7 +24,7 @@ async function buildServer() {
     outbase: root,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     sourcemap: true,
     logLevel: 'warning',
   });
