@@ -45,6 +45,8 @@ export interface CreateAppOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   logger?: Logger;
+  /** After a failed sync of SQLite's log (logged at fatal; all work refused from then on): `plinth start` exits. */
+  onFatal?: (err: Error) => void;
 }
 
 export type { ScopeInfo } from './container.js';
@@ -120,7 +122,7 @@ export class Plinth {
     const plugins = await loadPlugins(config, codeRoot, env);
 
     const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true });
-    const db = createDatabase(config);
+    const db = createDatabase(config, { logger, onFatal: options.onFatal });
     const dialect = dialectOf(config);
     // Drivers that are not configured are not even imported (boot time, memory).
     const redis: Redis | null = config.redis.url ? new (await import('ioredis')).Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;

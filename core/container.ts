@@ -19,6 +19,7 @@ import type { LiveHub } from './live.js';
 import type { PubSub } from './pubsub.js';
 import type { RateLimits } from './rate-limit.js';
 import type { Retention } from './retention.js';
+import type { Backups } from './backup/backups.js';
 import type { Scheduler } from './scheduler.js';
 import type { MetricInfo, UsageFacade } from './usage.js';
 
@@ -50,6 +51,7 @@ export interface Cradle {
   mailer: Mailer;
   rateLimits: RateLimits;
   retention: Retention;
+  backups: Backups;
   pubsub: PubSub;
   /** The admin pages' live channel (server-sent events), across instances. */
   live: LiveHub;

@@ -30,7 +30,9 @@ export type CoreErrorCode =
   | 'too_many_streams'
   | 'ui_not_built'
   | 'no_relay'
-  | 'event_not_dead';
+  | 'event_not_dead'
+  | 'tool_missing'
+  | 'backup_in_progress';
 
 /**
  * The one error type. `code` is a stable machine-readable string; `message` is safe to show.

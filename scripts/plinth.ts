@@ -10,9 +10,17 @@ const USAGE = `usage: plinth <command>
   jobs run NAME    run one job now, recorded in the job history
 plugin commands (when their plugin is enabled), e.g. create-admin (auth)`;
 
+/**
+ * Exit status after the database failed to make a write durable (EX_IOERR): the supervisor restarts
+ * the process, and SQLite recovers from its write-ahead log on open.
+ */
+const EXIT_DISK_FAULT = 74;
+
 async function start(): Promise<void> {
   const bootStarted = performance.now();
-  const app = await createApp();
+  // As a PostgreSQL PANIC: no graceful stop (it would write, and answer requests meanwhile). The app
+  // has logged it at fatal (pino flushes its pending lines on exit).
+  const app = await createApp({ onFatal: () => process.exit(EXIT_DISK_FAULT) });
   await app.start();
   // Plain text for the person at the terminal (admin URL, a generated password), not a log record.
   process.stdout.write(app.banner());

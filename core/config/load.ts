@@ -82,6 +82,13 @@ const CORE_ENV: Array<[string, string, 'list'?]> = [
   ['PLINTH_PLUGINS', 'plugins', 'list'],
   ['PLINTH_RATE_LIMIT_STORE', 'rateLimit.store'],
   ['PLINTH_MAILER_SMTP_URL', 'mailer.smtpUrl'],
+  ['PLINTH_BACKUP_DIR', 'backup.dir'],
+  ['PLINTH_BACKUP_SCHEDULE', 'backup.schedule'],
+  ['PLINTH_BACKUP_KEEP', 'backup.keep'],
+  ['PLINTH_BACKUP_S3_BUCKET', 'backup.s3.bucket'],
+  ['PLINTH_BACKUP_S3_PREFIX', 'backup.s3.prefix'],
+  ['PLINTH_BACKUP_S3_REGION', 'backup.s3.region'],
+  ['PLINTH_BACKUP_S3_ENDPOINT', 'backup.s3.endpoint'],
 ];
 
 function envLayer(env: NodeJS.ProcessEnv): Json {

@@ -1,3 +1,4 @@
+import { backupSettingsSchema, type BackupSettings } from '../backup/settings.js';
 import type { RetentionSettings } from '../retention.js';
 export interface CoreConfig {
   server: {
@@ -44,6 +45,7 @@ export interface CoreConfig {
   };
   scheduler: { enabled: boolean; leaseSeconds: number };
   retention: RetentionSettings;
+  backup: BackupSettings;
   mailer: { smtpUrl: string | null; from: string };
   ui: { enabled: boolean };
 }
@@ -66,6 +68,7 @@ export const coreConfigSchema: Record<string, unknown> = {
     'events',
     'scheduler',
     'retention',
+    'backup',
     'mailer',
     'ui',
   ],
@@ -184,6 +187,7 @@ export const coreConfigSchema: Record<string, unknown> = {
       },
       default: {},
     },
+    backup: backupSettingsSchema,
     mailer: {
       type: 'object',
       additionalProperties: false,

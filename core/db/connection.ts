@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexModule, { type Knex } from 'knex';
 import type { CoreConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
 import { SqliteClient } from './sqlite-client.js';
+import type { WalSyncError } from './wal-sync.js';
 
 export type { Knex };
 export type Dialect = 'sqlite' | 'postgres';
@@ -19,7 +21,19 @@ export function sqliteFile(config: CoreConfig): string {
   return path.join(config.dataDir, 'plinth.sqlite');
 }
 
-export function createDatabase(config: CoreConfig): Knex {
+export interface DatabaseOptions {
+  /** Where a fatal fault is logged (at fatal, with the file and the error). */
+  logger?: Logger;
+  /**
+   * The database can no longer be trusted with a write: SQLite's write-ahead log failed to sync
+   * (sqlite-client.ts). Called once, after the log line; every statement after it is refused. The
+   * owner of the process decides what follows (`plinth start` exits, so that SQLite recovers from
+   * the log on the next open); the database layer never ends the process itself.
+   */
+  onFatal?: (err: WalSyncError) => void;
+}
+
+export function createDatabase(config: CoreConfig, options: DatabaseOptions = {}): Knex {
   if (dialectOf(config) === 'postgres') {
     return knex({
       client: 'pg',
@@ -36,7 +50,13 @@ export function createDatabase(config: CoreConfig): Knex {
     // One connection: SQLite has one writer, and a second pooled connection only trades
     // queueing in the pool for SQLITE_BUSY inside transactions. Its pragmas: sqlite-client.ts.
     pool: { min: 1, max: 1 },
-  });
+    walSync: {
+      onFailure: (err: WalSyncError) => {
+        options.logger?.fatal({ err, file: err.file }, 'the write-ahead log could not be synced: refusing all work; restart to recover from the log');
+        options.onFatal?.(err);
+      },
+    },
+  } as Knex.Config);
   // Tools that pick their SQL by the dialect's name (rate-limiter-flexible) read it here.
   db.client.config.client = 'better-sqlite3';
   return db;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { isWalSyncFailure } from './wal-sync.js';
 
 interface Queued<T, R> {
   item: T;
@@ -20,7 +21,9 @@ export interface GroupCommitOptions {
  * one commit — one fsync with SQLite's synchronous=FULL, one WAL flush on PostgreSQL — covers the
  * batch instead of one per write. `submit` resolves once its item is durably stored, with what the
  * writer returned for it. If a batch's transaction fails, its items are written one by one, so
- * one bad item fails alone and never the others it shared a transaction with.
+ * one bad item fails alone and never the others it shared a transaction with. Not when its COMMIT
+ * ran and only the sync after it failed (WalSyncError): the items are in the log, and writing them
+ * again would store each twice; the whole batch is rejected, written once and acknowledged never.
  *
  * The one mechanism for the platform's hot durable writes (received mail, metered usage, workflow
  * steps): a writer gets `(trx, items)` and returns one result per item, in order.
@@ -58,8 +61,8 @@ export class GroupCommit<T, R> {
         try {
           this.settle(batch, await this.commit(batch));
         } catch (err) {
-          if (batch.length === 1) {
-            batch[0].reject(err);
+          if (batch.length === 1 || isWalSyncFailure(err)) {
+            for (const queued of batch) queued.reject(err);
             continue;
           }
           // A refusal (a plan limit, a bad item: 4xx) is the item's own answer, not a fault worth a warning.

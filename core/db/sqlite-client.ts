@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { WAL_CHECKPOINT_DEFAULTS, WalCheckpointer, type WalCheckpointOptions } from './wal-checkpointer.js';
-import { WalSync } from './wal-sync.js';
+import { WalSync, type WalSyncError, type WalSyncOptions } from './wal-sync.js';
 
-// knex's better-sqlite3 dialect with three changes for a server:
+// knex's better-sqlite3 dialect with these changes for a server:
 //
 // - Statements are prepared once per connection and kept (the dialect prepares every query anew;
 //   on the hot paths — an API key lookup, a license check, a received message's rows — the
@@ -24,6 +24,13 @@ import { WalSync } from './wal-sync.js';
 //   SQLite's handler.
 // - Checkpoints (copying the log back into the database file) run on a worker thread once the
 //   database is written often (wal-checkpointer.ts), not inside a COMMIT on the main thread.
+// - A failed sync of the log is final, as a PostgreSQL PANIC: the commits it covered are neither
+//   acknowledged nor checkpointed, every later statement but a ROLLBACK is refused with a
+//   WalSyncError, and the knex config's `walSync.onFailure` hears of it once (the app logs it at
+//   fatal; `plinth start` exits so that SQLite recovers from the log on the next open).
+//
+// Its own knex config keys: `walCheckpoint` (WalCheckpointOptions) and `walSync` (WalSyncOptions:
+// `onFailure`, and `sync`, the function that syncs the log, fdatasync unless a test gives another).
 
 const require = createRequire(import.meta.url);
 
@@ -38,6 +45,10 @@ interface QueryObject {
 }
 
 type Connection = BetterSqlite3.Database;
+interface ClientConfig {
+  walCheckpoint?: Partial<WalCheckpointOptions>;
+  walSync?: WalSyncOptions;
+}
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
 interface DialectClient {
@@ -98,6 +109,11 @@ const STATEMENTS_KEPT = 1_000;
 const statementCaches = new WeakMap<Connection, Map<string, Statement>>();
 const walSyncs = new WeakMap<Connection, WalSync>();
 const checkpointers = new WeakMap<Connection, WalCheckpointer>();
+/**
+ * A database's first failed log sync, by its knex config: the one object a transaction's client
+ * shares with the database's (knex makes it with Object.create of the class, not of the instance).
+ */
+const walFailures = new WeakMap<ClientConfig, WalSyncError>();
 /** Whether the connection's own auto-checkpoint is on, as last set. */
 const autoCheckpointing = new WeakMap<Connection, boolean>();
 /** SQLite's default wal_autocheckpoint, in pages. */
@@ -148,6 +164,15 @@ const isBusy = (err: unknown) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SqliteClient extends KnexBetterSqlite3 {
+  private get clientConfig(): ClientConfig {
+    return (this as unknown as { config: ClientConfig }).config;
+  }
+
+  /** The first failed sync of the log: from then on every statement but a ROLLBACK is refused. */
+  private get walFailure(): WalSyncError | undefined {
+    return walFailures.get(this.clientConfig);
+  }
+
   /**
    * Every connection: WAL for concurrent readers, foreign keys enforced, busy_timeout 0 (see
    * above). In WAL mode synchronous=NORMAL, because the WAL is fsynced here after every commit; where
@@ -155,23 +180,35 @@ export class SqliteClient extends KnexBetterSqlite3 {
    * SQLite syncs inside COMMIT.
    */
   override async acquireRawConnection(): Promise<Connection> {
+    if (this.walFailure) throw this.walFailure.again();
     const connection = await super.acquireRawConnection();
     connection.pragma('busy_timeout = 0');
     connection.pragma('foreign_keys = ON');
     const wal = connection.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     connection.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
     if (wal) {
-      walSyncs.set(connection, new WalSync(path.resolve(`${connection.name}-wal`)));
-      const options = (this as unknown as { config: { walCheckpoint?: Partial<WalCheckpointOptions> } }).config.walCheckpoint;
-      checkpointers.set(connection, new WalCheckpointer(path.resolve(connection.name), { ...WAL_CHECKPOINT_DEFAULTS, ...options }));
+      const { walCheckpoint, walSync } = this.clientConfig;
+      walSyncs.set(
+        connection,
+        new WalSync(path.resolve(`${connection.name}-wal`), { sync: walSync?.sync, onFailure: (err) => this.walFailed(connection, err) }),
+      );
+      checkpointers.set(connection, new WalCheckpointer(path.resolve(connection.name), { ...WAL_CHECKPOINT_DEFAULTS, ...walCheckpoint }));
     }
     return connection;
   }
 
   override async destroyRawConnection(connection: Connection): Promise<void> {
-    walSyncs.get(connection)?.close();
+    await walSyncs.get(connection)?.close();
     await checkpointers.get(connection)?.close();
     await super.destroyRawConnection(connection);
+  }
+
+  private walFailed(connection: Connection, err: WalSyncError): void {
+    if (this.walFailure) return;
+    walFailures.set(this.clientConfig, err);
+    // Nothing copies the log into the database file any more: SQLite's recovery reads it on the next open, checking each frame.
+    void checkpointers.get(connection)?.close();
+    this.clientConfig.walSync?.onFailure?.(err);
   }
 
   transaction(...args: unknown[]): TransactionInternals {
@@ -180,6 +217,8 @@ export class SqliteClient extends KnexBetterSqlite3 {
 
   override async _query(connection: Connection, obj: QueryObject): Promise<QueryObject> {
     if (!obj.sql) throw new Error('The query is empty');
+    // After a failed sync nothing is read or written (what is read may not be on disk): only a transaction's ROLLBACK goes through.
+    if (this.walFailure && !ROLLBACK.test(obj.sql)) throw this.walFailure.again();
     const statement = prepared(connection, obj.sql);
     const bindings = this._formatBindings(obj.bindings);
     const started = performance.now();

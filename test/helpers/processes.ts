@@ -76,9 +76,14 @@ export interface PlinthProcess {
   readonly gone: boolean;
 }
 
+export interface SpawnOptions {
+  /** More options for node, after `--import tsx` (e.g. a test fixture's `--import`). */
+  nodeArgs?: string[];
+}
+
 /** Spawns `node --import tsx scripts/plinth.ts …args` from the project root, configured by `configFile` only. */
-export function spawnPlinth(args: string[], configFile: string): PlinthProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/plinth.ts', ...args], {
+export function spawnPlinth(args: string[], configFile: string, { nodeArgs = [] }: SpawnOptions = {}): PlinthProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'scripts/plinth.ts', ...args], {
     cwd: projectRoot,
     env: childEnv(configFile),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -114,8 +119,8 @@ export async function runPlinth(args: string[], configFile: string): Promise<{ c
  * Starts `plinth start` on `port` and waits until /health answers (or the process dies). The bound is
  * generous: several cold boots at once on a loaded 2-core machine took over 30 s.
  */
-export async function startServer(configFile: string, port: number): Promise<PlinthProcess> {
-  const p = spawnPlinth(['start'], configFile);
+export async function startServer(configFile: string, port: number, options: SpawnOptions = {}): Promise<PlinthProcess> {
+  const p = spawnPlinth(['start'], configFile, options);
   await waitFor(
     `plinth start on port ${port}`,
     async () => {
