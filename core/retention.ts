@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Knex } from 'knex';
 import { iso, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import { reportBatch, reportDeleted } from './scheduler.js';
 
 export interface RetentionSettings {
   /** Delivered events (and their handled records) are kept this many days; dead and pending ones until acted on. */
@@ -27,12 +28,12 @@ export interface RetentionReport {
   ms: number;
 }
 
-const LAST_REPORT = 'retention.last';
-
 /**
  * Deletes the platform's own bookkeeping that would otherwise grow with traffic forever: delivered
  * events with their handled records, and job runs beyond the newest N per job. Run daily by the
- * `core.retention` job; see the README for every table that grows and what bounds it.
+ * `core.retention` job; see the README for every table that grows and what bounds it. What a run
+ * deleted, per table, goes into the report of the job run it is part of (as every job's
+ * `deleteInBatches` does), stored with that run and shown on the System page.
  */
 export class Retention {
   constructor(
@@ -56,6 +57,7 @@ export class Retention {
       ms: 0,
     };
     const cutoff = iso(new Date(this.clock.now().getTime() - this.settings.deliveredEventDays * 86_400_000));
+    for (const table of ['core_events', 'core_event_handled', 'core_job_runs']) reportDeleted(table, 0);
     for (;;) {
       const ids = (await this.db('core_events')
         .where('status', 'delivered')
@@ -65,8 +67,12 @@ export class Retention {
         .pluck('id')) as number[];
       if (!ids.length) break;
       await this.batch(report, async (trx) => {
-        report.handled += Number(await trx('core_event_handled').whereIn('event_id', ids).delete());
-        report.events += Number(await trx('core_events').whereIn('id', ids).delete());
+        const handled = Number(await trx('core_event_handled').whereIn('event_id', ids).delete());
+        const events = Number(await trx('core_events').whereIn('id', ids).delete());
+        report.handled += handled;
+        report.events += events;
+        reportDeleted('core_event_handled', handled);
+        reportDeleted('core_events', events);
       });
     }
     const jobs = (await this.db('core_job_runs').distinct('job').pluck('job')) as string[];
@@ -88,10 +94,6 @@ export class Retention {
       report.rateLimitKeys = await this.prune(report, 'core_rate_limits', 'key', (q) => q.where('expire', '<', this.clock.now().getTime() - 3_600_000));
     }
     report.ms = Math.round(performance.now() - started);
-    await this.db('core_kv')
-      .insert({ key: LAST_REPORT, value: JSON.stringify(report), created_at: report.at })
-      .onConflict('key')
-      .merge(['value', 'created_at']);
     this.logger.info({ ...report }, 'retention ran');
     return report;
   }
@@ -99,7 +101,8 @@ export class Retention {
   /**
    * Deletes the rows `where` picks, `batchSize` at a time, each batch its own transaction; returns
    * how many. Plugins prune their own tables with it (their retention jobs), so no delete holds a
-   * table for long.
+   * table for long. Called from a job's run, it adds the count (0 too) and its batches to that
+   * run's report (core/scheduler.ts), which the System page shows per job and table.
    */
   deleteInBatches(table: string, key: string, where: (q: Knex.QueryBuilder) => void): Promise<number> {
     return this.prune(null, table, key, where);
@@ -107,11 +110,14 @@ export class Retention {
 
   private async prune(report: RetentionReport | null, table: string, key: string, where: (q: Knex.QueryBuilder) => void): Promise<number> {
     let deleted = 0;
+    reportDeleted(table, 0);
     for (;;) {
       const keys = await this.db(table).where(where).orderBy(key).limit(this.settings.batchSize).pluck(key);
       if (!keys.length) return deleted;
       await this.batch(report, async (trx) => {
-        deleted += Number(await trx(table).whereIn(key, keys).delete());
+        const n = Number(await trx(table).whereIn(key, keys).delete());
+        deleted += n;
+        reportDeleted(table, n);
       });
     }
   }
@@ -119,14 +125,11 @@ export class Retention {
   private async batch(report: RetentionReport | null, work: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
     const started = performance.now();
     await this.db.transaction(work);
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    reportBatch(ms);
     if (!report) return;
     report.batches++;
-    report.slowestBatchMs = Math.max(report.slowestBatchMs, Math.round((performance.now() - started) * 10) / 10);
-  }
-
-  async lastReport(): Promise<RetentionReport | null> {
-    const row = await this.db('core_kv').where('key', LAST_REPORT).first('value');
-    return row ? (JSON.parse(row.value) as RetentionReport) : null;
+    report.slowestBatchMs = Math.max(report.slowestBatchMs, ms);
   }
 
   /** Rows per table, largest first, and the database's size on disk (bytes). */

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { CronExpressionParser } from 'cron-parser';
@@ -17,12 +18,76 @@ export interface JobRunInfo {
   trigger: JobTrigger;
 }
 
+/** What a job run did: stored with the run (`core_job_runs.report`) and shown on the System page's jobs table. */
+export interface JobReport {
+  /** Rows deleted, per table; a table the job looked in and found nothing to delete shows 0. */
+  deleted: Record<string, number>;
+  /** Delete batches, each its own transaction. */
+  batches?: number;
+  /** The slowest batch, in milliseconds: what any other writer may have waited at most. */
+  slowestBatchMs?: number;
+}
+
+/**
+ * The report of the job run in progress, carried across its awaits (an AsyncLocalStorage): the
+ * core's `deleteInBatches` adds to it from wherever a job calls it (a plugin's prune helper, the
+ * core's own retention), so no signature passes a tally along and no job can forget to. Outside a
+ * job run nothing is recorded. As in CauseChain, the storage is switched off while no job runs:
+ * before Node 24 an AsyncLocalStorage that has run keeps promise hooks on for the whole process.
+ */
+class RunReports {
+  private readonly storage = new AsyncLocalStorage<JobReport>();
+  private running = 0;
+
+  current(): JobReport | undefined {
+    return this.storage.getStore();
+  }
+
+  async run<T>(report: JobReport, fn: () => Promise<T>): Promise<T> {
+    this.running++;
+    try {
+      return await this.storage.run(report, fn);
+    } finally {
+      if (--this.running === 0) this.storage.disable();
+    }
+  }
+}
+
+/** One per process; each run is its own store, so two apps in one process (tests) never mix reports. */
+const runReports = new RunReports();
+
+/** Adds rows deleted from `table` to the report of the job run in progress, if any. */
+export function reportDeleted(table: string, rows: number): void {
+  const report = runReports.current();
+  if (report) report.deleted[table] = (report.deleted[table] ?? 0) + rows;
+}
+
+/** Counts a delete batch (and how long it took) in the report of the job run in progress, if any. */
+export function reportBatch(ms: number): void {
+  const report = runReports.current();
+  if (!report) return;
+  report.batches = (report.batches ?? 0) + 1;
+  report.slowestBatchMs = Math.max(report.slowestBatchMs ?? 0, ms);
+}
+
+/** What a job's run returned, added to what it reported on the way. */
+function merge(report: JobReport, returned: JobReport | undefined): void {
+  if (!returned) return;
+  for (const [table, rows] of Object.entries(returned.deleted ?? {})) report.deleted[table] = (report.deleted[table] ?? 0) + rows;
+  if (returned.batches) report.batches = (report.batches ?? 0) + returned.batches;
+  if (returned.slowestBatchMs) report.slowestBatchMs = Math.max(report.slowestBatchMs ?? 0, returned.slowestBatchMs);
+}
+
+/** The report's column value: null for a run that reported nothing (most jobs are not prune jobs). */
+const stored = (report: JobReport) => (Object.keys(report.deleted).length || report.batches ? JSON.stringify(report) : null);
+
 export interface Job {
   /** Namespaced: `<plugin>.<job>`. */
   name: string;
   /** Cron expression, UTC; five fields, or six with seconds. */
   schedule: string;
-  run(info: JobRunInfo): Promise<void>;
+  /** May return a report of what it did; `deleteInBatches` adds its deletes to the run's report by itself. */
+  run(info: JobRunInfo): Promise<void> | Promise<JobReport>;
   /** Run once at boot when a tick was due while no instance was up. */
   catchUp?: boolean;
 }
@@ -246,26 +311,29 @@ export class Scheduler {
       if (isUniqueViolation(err)) return 'skipped'; // another instance already ran this tick
       throw err;
     }
+    // A failed run keeps what it reported before it failed: those rows are gone all the same.
+    const report: JobReport = { deleted: {} };
     try {
-      await job.run(info);
+      merge(report, await runReports.run(report, () => job.run(info) as Promise<JobReport | undefined>));
       await this.db('core_job_runs')
         .where('id', runId)
-        .update({ status: 'succeeded', finished_at: iso(this.clock.now()) });
+        .update({ status: 'succeeded', finished_at: iso(this.clock.now()), report: stored(report) });
       return 'succeeded';
     } catch (err) {
       this.logger.error({ err, job: job.name }, 'job failed');
       await this.db('core_job_runs')
         .where('id', runId)
-        .update({ status: 'failed', finished_at: iso(this.clock.now()), error: String((err as Error).stack ?? err).slice(0, 4000) });
+        .update({ status: 'failed', finished_at: iso(this.clock.now()), error: String((err as Error).stack ?? err).slice(0, 4000), report: stored(report) });
       return 'failed';
     }
   }
 
-  async lastRuns(): Promise<Array<{ job: string; schedule: string; last: Record<string, unknown> | null }>> {
+  /** Each job with its last run, the run's report parsed. */
+  async lastRuns(): Promise<Array<{ job: string; schedule: string; last: (Record<string, unknown> & { report: JobReport | null }) | null }>> {
     const out = [];
     for (const job of this.jobs.values()) {
       const last = await this.db('core_job_runs').where('job', job.name).orderBy('id', 'desc').first();
-      out.push({ job: job.name, schedule: job.schedule, last: last ?? null });
+      out.push({ job: job.name, schedule: job.schedule, last: last ? { ...last, report: last.report ? (JSON.parse(last.report) as JobReport) : null } : null });
     }
     return out;
   }

@@ -4,7 +4,7 @@ import type { CoreConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { Envelope, EnvelopeName } from '../http/envelopes.js';
 import type { PluginRouter, JsonSchema } from '../http/router.js';
-import type { JobRunInfo } from '../scheduler.js';
+import type { JobReport, JobRunInfo } from '../scheduler.js';
 import type { PlatformEvent } from '../events/outbox.js';
 import type { EventName, EventPayloads } from '../events/payloads.js';
 import type { MetricSpec } from '../usage.js';
@@ -29,7 +29,11 @@ export interface JobSpec<S = any> {
   name: string;
   schedule: string;
   catchUp?: boolean;
-  run(c: PluginContext<S>, info: JobRunInfo): Promise<void>;
+  /**
+   * May return what it did (rows deleted per table), stored with the run and shown on the System
+   * page; `retention.deleteInBatches` adds its deletes to the run's report by itself.
+   */
+  run(c: PluginContext<S>, info: JobRunInfo): Promise<void> | Promise<JobReport>;
 }
 
 export interface EventSpec {

@@ -89,6 +89,11 @@ describe('admin UI (browser)', () => {
       created_at: now,
     });
     assert.equal(await t.app.scheduler.runNow('example.tick'), 'succeeded');
+    // And what a prune job deleted: two outgoing mails past retention.mailOutboxDays.
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    const mail = { from: 'p@x.test', to: '[]', subject: 'old', raw: 'raw', transport: 'outbox', status: 'stored', created_at: old };
+    await t.app.db('core_mail_outbox').insert([mail, mail]);
+    assert.equal(await t.app.scheduler.runNow('core.retention'), 'succeeded');
 
     await page.goto('/admin/system'); // a fresh load: the page shown after sign-in predates these facts
     await page.getByRole('heading', { name: 'System', level: 1 }).waitFor();
@@ -110,6 +115,11 @@ describe('admin UI (browser)', () => {
     assert.equal(cells[2], 'succeeded');
     assert.notEqual(cells[3], '—', 'shows when the run started');
     assert.equal(cells[5], 'manual');
+    assert.equal(cells[7], '—', 'example.tick deletes nothing');
+    const retention = page.getByRole('region', { name: 'Jobs' }).getByRole('row').filter({ hasText: 'core.retention' });
+    const deleted = retention.getByRole('cell').nth(7);
+    assert.equal(await deleted.textContent(), '2 core_mail_outbox', 'the tables it deleted rows from');
+    assert.match((await deleted.locator('[title]').getAttribute('title')) ?? '', /^core_events: 0\n.*core_mail_outbox: 2\n.*1 batch, the slowest [\d.]+ ms$/s);
 
     const outbox = page.getByRole('region', { name: 'Event outbox' });
     const stats = await outbox
@@ -125,7 +135,7 @@ describe('admin UI (browser)', () => {
 
     const storage = page.getByRole('region', { name: 'Storage' });
     await storage.getByText(/Database size: \d/).waitFor();
-    await storage.getByText(/Retention has not run yet/).waitFor();
+    await storage.getByText(/what each deleted on its last run is in the Jobs table/).waitFor();
     const eventsRow = storage.getByRole('row').filter({ has: page.getByText('core_events', { exact: true }) });
     assert.deepEqual(await eventsRow.getByRole('cell').allTextContents(), ['core_events', '2']);
     await screenshot(page, 'admin-system');

@@ -3,7 +3,7 @@ import { ErrorBanner, Page, Table, Time } from '../kit/components.js';
 import { api } from '../kit/api.js';
 import { useAction } from '../kit/use-action.js';
 import { useApi } from '../kit/use-api.js';
-import type { JobRun, SystemInfo } from './types.js';
+import type { JobRun, JobRunReport, SystemInfo } from './types.js';
 
 function Section(props: { id: string; title: string; children: ComponentChildren }) {
   return (
@@ -16,6 +16,33 @@ function Section(props: { id: string; title: string; children: ComponentChildren
 
 const Status = (props: { run: JobRun | null }) =>
   props.run ? <span class={`badge badge-${props.run.status}`}>{props.run.status}</span> : <span class="muted">never run</span>;
+
+/**
+ * What a run deleted: the tables it deleted rows from, with how many; every table it looked in,
+ * and its batches, in the tooltip. A dash for a run that reported nothing (not a prune job).
+ */
+function Deleted(props: { report: JobRunReport | null | undefined }) {
+  const { report } = props;
+  if (!report) return <>—</>;
+  const tables = Object.entries(report.deleted);
+  const some = tables.filter(([, rows]) => rows > 0);
+  const batches = report.batches ? `\n${report.batches} batch${report.batches === 1 ? '' : 'es'}, the slowest ${report.slowestBatchMs ?? 0} ms` : '';
+  const title = tables.map(([table, rows]) => `${table}: ${rows}`).join('\n') + batches;
+  return some.length ? (
+    <span title={title}>
+      {some.map(([table, rows], i) => (
+        <span key={table}>
+          {i ? ', ' : ''}
+          {rows} <code>{table}</code>
+        </span>
+      ))}
+    </span>
+  ) : (
+    <span class="muted" title={title}>
+      nothing
+    </span>
+  );
+}
 
 const MB = 1024 * 1024;
 const bytes = (n: number | null) => (n === null ? '—' : n >= MB ? `${(n / MB).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
@@ -83,16 +110,9 @@ export function SystemPage() {
           <Section id="storage-title" title="Storage">
             <p>
               Database size: <strong>{bytes(data.storage.database_bytes)}</strong>.{' '}
-              {data.storage.retention ? (
-                <>
-                  Retention last ran <Time value={data.storage.retention.at} />: {data.storage.retention.events} delivered events,{' '}
-                  {data.storage.retention.handled} handled records and {data.storage.retention.jobRuns} job runs, {data.storage.retention.outboxMails} outgoing
-                  mails and {data.storage.retention.rateLimitKeys} rate-limit keys deleted in {data.storage.retention.batches} batches (slowest{' '}
-                  {data.storage.retention.slowestBatchMs} ms).
-                </>
-              ) : (
-                <span class="muted">Retention has not run yet (daily at 03:23 UTC, job core.retention).</span>
-              )}
+              <span class="muted">
+                Old rows are deleted daily by core.retention and each plugin's prune job; what each deleted on its last run is in the Jobs table.
+              </span>
             </p>
             <Table
               caption="Rows per table"
@@ -127,6 +147,7 @@ export function SystemPage() {
                       '—'
                     ),
                 },
+                { label: 'Deleted', value: (j) => <Deleted report={j.last?.report} /> },
               ]}
             />
           </Section>

@@ -19,12 +19,21 @@ export interface Me {
   tenant_id: string | null;
 }
 
+/** What a job run did (core/scheduler.ts JobReport): rows deleted per table, for the prune jobs. */
+export interface JobRunReport {
+  deleted: Record<string, number>;
+  batches?: number;
+  slowestBatchMs?: number;
+}
+
 export interface JobRun {
   status: string;
   started_at: string;
   finished_at: string | null;
   trigger: string;
   error: string | null;
+  /** Null for a run that reported nothing (a job that deletes nothing) or is still running. */
+  report: JobRunReport | null;
 }
 
 /** GET /admin/api/system (superadmin) */
@@ -43,18 +52,6 @@ export interface SystemInfo {
   storage: {
     tables: Array<{ table: string; rows: number }>;
     database_bytes: number | null;
-    /** The last run of the core.retention job, or null before it first ran. */
-    retention: {
-      at: string;
-      events: number;
-      handled: number;
-      jobRuns: number;
-      outboxMails: number;
-      rateLimitKeys: number;
-      batches: number;
-      slowestBatchMs: number;
-      ms: number;
-    } | null;
   };
 }
 
