@@ -52,6 +52,11 @@ export interface MailSettings {
   longPollMaxSeconds: number;
   /** Sent (or failed, canceled) outgoing mail older than this is deleted daily; scheduled mail is kept. */
   sentRetentionDays: number;
+  /**
+   * Received mail in a mailbox without an expiry (one made before every mailbox had a lifetime) is
+   * deleted daily once this old; mail in any other mailbox goes with its mailbox.
+   */
+  emailRetentionDays: number;
   /** Concurrent GET /api/emails/wait per caller (per instance); past it, 429. */
   longPollMaxPerPrincipal: number;
 }
@@ -108,6 +113,7 @@ export const mailConfigSchema = {
     guestPassword: { type: ['string', 'null'], minLength: 8, default: null },
     longPollMaxSeconds: { type: 'integer', minimum: 1, maximum: 120, default: 60 },
     sentRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
+    emailRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 365 },
     longPollMaxPerPrincipal: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
   },
 };

@@ -27,7 +27,8 @@ export const robotsJobs: JobSpec<RobotsSettings>[] = [
 
 /**
  * Logs, callback deliveries and finished commands after `logRetentionDays`; reported messages (with
- * their files) after `messageRetentionDays`. Unfinished commands stay whatever their age.
+ * their files) after `messageRetentionDays`; tokens once revoked or expired. Unfinished commands
+ * stay whatever their age.
  */
 export async function pruneRobotLogs(
   retention: Retention,
@@ -41,4 +42,9 @@ export async function pruneRobotLogs(
   await retention.deleteInBatches('robots_commands', 'id', (q) => q.whereIn('status', FINISHED_COMMANDS).andWhere('created_at', '<', before));
   const messagesBefore = daysBefore(settings.messageRetentionDays);
   await retention.deleteInBatches('robots_messages', 'id', (q) => q.where('created_at', '<', messagesBefore));
+  // Every token refresh revokes the robot's access token and adds a row. A token is only ever looked
+  // up unrevoked and unexpired (tokens.ts robotOf), so a revoked or expired one is refused exactly
+  // as an unknown one is: its row no longer matters. Valid tokens stay.
+  const nowIso = now.toISOString();
+  await retention.deleteInBatches('robots_tokens', 'id', (q) => q.whereNotNull('revoked_at').orWhere('expires_at', '<=', nowIso));
 }

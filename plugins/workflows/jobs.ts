@@ -4,6 +4,9 @@ import type { WorkflowsSettings } from './config.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('workflowsServices');
 
+/** Runs that will not change again (a rerun is a new run). */
+const FINISHED = ['succeeded', 'failed', 'stopped', 'blocked'];
+
 /** Cron triggers every minute; finished runs pruned after `runRetentionDays`. */
 export const workflowsJobs: JobSpec<WorkflowsSettings>[] = [
   {
@@ -20,7 +23,11 @@ export const workflowsJobs: JobSpec<WorkflowsSettings>[] = [
     catchUp: true,
     async run(c, info) {
       const before = new Date(info.scheduledFor.getTime() - c.settings.runRetentionDays * 86_400_000).toISOString();
-      const removed = await c.db('workflows_runs').whereIn('status', ['succeeded', 'failed', 'stopped', 'blocked']).where('finished_at', '<', before).delete();
+      // In batches (each its own short transaction, their steps going with them by ON DELETE
+      // CASCADE), so a large backlog never holds the runs table in one long delete.
+      const removed = await c.container
+        .resolve('retention')
+        .deleteInBatches('workflows_runs', 'id', (q) => q.whereIn('status', FINISHED).andWhere('finished_at', '<', before));
       if (removed) c.logger.info({ removed }, 'old workflow runs removed');
     },
   },

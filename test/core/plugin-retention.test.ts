@@ -1,6 +1,7 @@
 // The plugins' daily prune jobs for tables that grow with traffic (README "What is kept"): the AI
 // call and reply logs with idle conversations, processed Stripe event ids, finished outgoing mail
-// and expired mailbox sessions. Each deletes what is past its bound and keeps the rest.
+// and expired mailbox sessions, old mail in mailboxes without an expiry. Each deletes what is past
+// its bound and keeps the rest.
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../core/clock.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -15,7 +16,7 @@ describe('retention: the plugins’ own prune jobs', () => {
     t = await createTestApp({
       clock,
       plugins: ['auth', 'billing', 'licensing', 'mail', 'robots', 'ai'],
-      settings: { ai: { logRetentionDays: 30 }, mail: { sentRetentionDays: 30 } },
+      settings: { ai: { logRetentionDays: 30 }, mail: { sentRetentionDays: 30, emailRetentionDays: 100 } },
     });
   });
   after(async () => t?.close());
@@ -61,5 +62,30 @@ describe('retention: the plugins’ own prune jobs', () => {
     assert.equal(await t.app.scheduler.runNow('mail.prune-sent'), 'succeeded');
     assert.deepEqual(await t.app.db('mail_sent').orderBy('public_id').pluck('public_id'), ['old-scheduled', 'recent-sent']);
     assert.deepEqual(await t.app.db('mail_sessions').pluck('token_hash'), ['live']);
+  });
+
+  it('mail.prune-emails: mail older than emailRetentionDays goes from mailboxes without an expiry; other mailboxes keep theirs', async () => {
+    const mailbox = async (address: string, expiresAt: string | null) => {
+      const [row] = await t.app.db('mail_mailboxes').insert({ address, domain: 'old.test', expires_at: expiresAt, created_at: OLD }).returning('id');
+      return Number(typeof row === 'object' ? row.id : row);
+    };
+    const legacy = await mailbox('legacy@old.test', null); // made before every mailbox had a lifetime
+    const expiring = await mailbox('expiring@old.test', '2027-01-01T00:00:00.000Z');
+    const email = async (mailboxId: number, subject: string, at: string) => {
+      const [row] = await t.app.db('mail_emails').insert({ mailbox_id: mailboxId, recipients: '[]', subject, size: 1, received_at: at }).returning('id');
+      const id = Number(typeof row === 'object' ? row.id : row);
+      await t.app.db('mail_raw').insert({ email_id: id, raw: Buffer.from(subject) });
+      return id;
+    };
+    const gone = await email(legacy, 'legacy-old', OLD); // 151 days old
+    await email(legacy, 'legacy-recent', RECENT);
+    await email(expiring, 'expiring-old', OLD);
+
+    assert.equal(await t.app.scheduler.runNow('mail.prune-emails'), 'succeeded');
+    const subjects = await t.app.db('mail_emails').whereIn('mailbox_id', [legacy, expiring]).orderBy('id').pluck('subject');
+    assert.deepEqual(subjects, ['legacy-recent', 'expiring-old']);
+    assert.equal(await t.app.db('mail_raw').where('email_id', gone).first(), undefined, 'the raw message went with it');
+    const run = await t.app.db('core_job_runs').where('job', 'mail.prune-emails').orderBy('id', 'desc').first('report');
+    assert.deepEqual(JSON.parse(run.report).deleted, { mail_emails: 1 });
   });
 });

@@ -1,4 +1,5 @@
-// The daily prune of robot system logs: rows older than settings.robots.logRetentionDays go, newer stay.
+// The daily robots.prune-logs job: system logs older than settings.robots.logRetentionDays go, newer stay; finished
+// commands and old messages likewise; revoked and expired tokens go, valid ones stay.
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../core/clock.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
@@ -48,6 +49,49 @@ describe('robots: message and command retention', () => {
       assert.equal(await t.app.scheduler.runNow('robots.prune-logs'), 'succeeded');
       assert.deepEqual(await t.app.db('robots_messages').orderBy('id').pluck('message_id'), [second]);
       assert.deepEqual(await t.app.db('robots_message_files').orderBy('message_id').pluck('message_id'), [second], 'the file went with its message');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('robots: token retention', () => {
+  const clock = new ManualClock('2026-03-01T12:00:00.000Z');
+  const HOUR = 3_600_000;
+  it('revoked and expired tokens go (a row per refresh); valid ones stay and keep working', async () => {
+    const t = await robotsApp({ clock, robots: { tokenTtlHours: 1 } });
+    try {
+      const refresh = async (refreshToken: string) => {
+        const res = await t.wb('POST', '/api/robot/refresh-token', { body: { refreshToken } });
+        assert.equal(res.status, 200, res.text);
+        return res.body.data.token as string;
+      };
+      const { robot } = await ownerWithRobot(t, 'tokens');
+      // A second robot whose access token simply runs out (1 hour), unrevoked.
+      const idle = (await ownerWithRobot(t, 'idle')).robot;
+      clock.advance(2 * HOUR);
+      // Each refresh revokes the access token before it: three revoked rows, then the valid one.
+      await refresh(robot.refreshToken);
+      await refresh(robot.refreshToken);
+      const current = await refresh(robot.refreshToken);
+      assert.equal(Number((await t.app.db('robots_tokens').count({ n: '*' }))[0].n), 7);
+
+      assert.equal(await t.app.scheduler.runNow('robots.prune-logs'), 'succeeded');
+      const left = await t.app.db('robots_tokens as k').join('robots_robots as r', 'r.id', 'k.robot_pk').orderBy('k.id').select('r.robot_id', 'k.kind');
+      assert.deepEqual(
+        left.map((k: { robot_id: string; kind: string }) => [k.robot_id, k.kind]),
+        [
+          [robot.robotId, 'refresh'],
+          [idle.robotId, 'refresh'],
+          [robot.robotId, 'access'],
+        ],
+        'each robot’s refresh token and the one valid access token',
+      );
+      const run = await t.app.db('core_job_runs').where('job', 'robots.prune-logs').orderBy('id', 'desc').first('report');
+      assert.equal(JSON.parse(run.report).deleted.robots_tokens, 4);
+      assert.equal((await poll(t, current, robot.robotId)).status, 200, 'the valid access token still works');
+      assert.equal(typeof (await refresh(robot.refreshToken)), 'string', 'and so does the refresh token');
+      assert.equal((await poll(t, idle.token, idle.robotId)).status, 401, 'an expired one is refused as before');
     } finally {
       await t.close();
     }
