@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { deploymentId } from '../../../core/deployment.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventOf } from '../../../core/events/payloads.js';
 import { assertPublicUrl, assertUrlNotInternal } from '../../../core/net/public-url.js';
@@ -50,6 +51,7 @@ export class Callbacks {
   private readonly allowPrivate: boolean;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  private deployment: Promise<string> | null = null;
 
   constructor({ db, clock, allowPrivate, timeoutMs = 10_000, fetch }: CallbacksDeps) {
     this.db = db;
@@ -152,6 +154,11 @@ export class Callbacks {
       'content-type': 'application/json',
       'webhook-id': id,
       'webhook-timestamp': String(timestamp),
+      // The outbox delivers at least once (a retry after a failure or a timeout, a handler run
+      // again after its instance died): every try of one event carries the same key, so the
+      // receiver can drop a repeat. The deployment id keeps a restored copy's events (their ids
+      // counted from the same place) apart from the original's.
+      'idempotency-key': `${await this.deploymentId()}.${id}`,
       'user-agent': 'Plinth-Webhooks/1',
     };
     if (config.enable_signature && config.secret) headers['webhook-signature'] = signWebhook(config.secret, id, timestamp, body);
@@ -176,6 +183,15 @@ export class Callbacks {
       throw new Error(`callback answered ${status}`);
     }
     await log('delivered', { response_status: status });
+  }
+
+  /** Read once per process (a failed read is tried again next time). */
+  private deploymentId(): Promise<string> {
+    this.deployment ??= deploymentId(this.db).catch((err: unknown) => {
+      this.deployment = null;
+      throw err;
+    });
+    return this.deployment;
   }
 
   /** The robot's delivery log, newest first. */

@@ -1,6 +1,7 @@
 // Third-party callbacks: a real receiver on loopback (allowed by config here), Standard Webhooks
-// signatures checked the way a receiver would, retries through the outbox, 3xx as failure, 410
-// turning the callback off, the delivery log, manual re-send, and the SSRF guard.
+// signatures checked the way a receiver would, retries through the outbox (each try with the event's
+// Idempotency-Key), 3xx as failure, 410 turning the callback off, the delivery log, manual re-send,
+// and the SSRF guard.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -101,6 +102,11 @@ describe('robots: third-party callbacks', () => {
       await new Promise((r) => setTimeout(r, 30));
     }
     assert.equal(rx.hits.filter((h) => h.path === '/flaky').length, 3, 'two failures (500, 3xx) then the success');
+    // Delivered at least once: every try of the event carries the same Idempotency-Key (the deployment and the event).
+    const keys = rx.hits.filter((h) => h.path === '/flaky').map((h) => h.headers['idempotency-key']);
+    const event = rx.hits.find((h) => h.path === '/flaky')!.headers['webhook-id'];
+    assert.match(String(keys[0]), new RegExp(`^[0-9a-f]{12}\\.${event}$`));
+    assert.deepEqual(keys, [keys[0], keys[0], keys[0]]);
     const log = await t.wb('GET', `/api/robot/third-party/deliveries/${robot.robotId}`, { headers: owner.headers });
     assert.deepEqual(log.body.data.list.map((d: { status: string; response_status: number }) => [d.status, d.response_status]).reverse(), [
       ['failed', 500],
@@ -111,6 +117,9 @@ describe('robots: third-party callbacks', () => {
     rx.script.push(410);
     await report(robot.token, robot.robotId, 'gone?');
     await t.app.events.flush();
+    const gone = rx.hits[rx.hits.length - 1];
+    assert.equal(gone.path, '/flaky');
+    assert.notEqual(gone.headers['idempotency-key'], keys[0], 'another event, another key');
     const view = await t.wb('GET', `/api/robot/third-party/config/${robot.robotId}`, { headers: owner.headers });
     assert.equal(view.body.data.isActive, false, '410 Gone turns it off');
     const before = rx.hits.length;
@@ -135,6 +144,8 @@ describe('robots: third-party callbacks', () => {
     assert.equal(res.status, 200, res.text);
     await t.app.events.flush();
     assert.equal(count(), before + 1);
+    const [first, again] = rx.hits.filter((h) => h.path === '/again').slice(-2);
+    assert.equal(again.headers['idempotency-key'], first.headers['idempotency-key'], 'the same event, the same key: a receiver that has it drops it');
     const missing = await t.wb('POST', '/api/robot/third-party/deliveries/resend', {
       headers: owner.headers,
       body: { robotId: robot.robotId, deliveryId: 999999 },

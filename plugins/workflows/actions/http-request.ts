@@ -7,6 +7,7 @@ import { assertPublicUrl, publicLookup } from '../../../core/net/public-url.js';
 import { webhookHeaders } from '../../../core/net/webhook-signature.js';
 import type { PluginContext } from '../../../core/plugins/contract.js';
 import type { WorkflowsSettings } from '../config.js';
+import { stepDeliveryId } from '../services/step-keys.js';
 
 interface HttpInput {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -110,6 +111,7 @@ function decode(reply: Reply): unknown {
  * `http.request`: one HTTP call, optionally signed. 2xx succeeds; 408, 429, 5xx and network
  * errors fail the attempt (the step retries); other statuses (redirects are not followed) fail
  * the step for good. Targets are checked against internal addresses before and while connecting.
+ * A step runs at least once, so each call of a run carries an `Idempotency-Key` of its step.
  */
 export const httpRequestAction = {
   description: 'Call a URL (optionally signed with HMAC-SHA256, Standard Webhooks style)',
@@ -123,10 +125,17 @@ export const httpRequestAction = {
     const headers: Record<string, string> = { 'user-agent': 'Plinth-Workflows/1' };
     if (body !== null) headers['content-type'] = typeof inp.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
     for (const [k, v] of Object.entries(inp.headers ?? {})) headers[k.toLowerCase()] = v;
+    const w = call.meta.workflow as { runId?: number; step?: string } | undefined;
+    const step = w?.runId && w.step ? { runId: w.runId, id: w.step } : null;
+    // The same key on every attempt of this step of this run (see StepKeys), so the receiver can
+    // drop a repeat. A key the step sets in its own headers wins: its author may owe the receiver
+    // a key of their own making (an order id, a format the API requires, one that a rerun must
+    // share), and a template renders the same on every attempt, so it is as stable as ours (one
+    // that renders empty, a missing field, gets ours).
+    if (step && !headers['idempotency-key']) headers['idempotency-key'] = await c.container.resolve('workflowsServices').stepKeys.forStep(step.runId, step.id);
     if (inp.sign) {
       // The id stays the same across a step's retries, so the receiver can drop repeats.
-      const w = call.meta.workflow as { runId?: number; step?: string } | undefined;
-      const id = inp.sign.id ?? (w?.runId ? `wfr_${w.runId}_${w.step}` : `msg_${randomUUID()}`);
+      const id = inp.sign.id ?? (step ? stepDeliveryId(step.runId, step.id) : `msg_${randomUUID()}`);
       const seconds = Math.floor(c.container.resolve('clock').now().getTime() / 1000);
       Object.assign(headers, webhookHeaders(inp.sign.secret, id, seconds, body ?? ''));
     }

@@ -11,6 +11,7 @@ import { RunClaimLoop } from './claim-loop.js';
 import { StepRunner } from './step-runner.js';
 import { Runs } from './runs.js';
 import { RunStarter } from './starter.js';
+import { StepKeys } from './step-keys.js';
 import { Triggers } from './triggers.js';
 import { Versions } from './versions.js';
 import { Workflows, type WorkflowRow } from './workflows.js';
@@ -49,5 +50,7 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
     examples: new Examples(settings.templates, workflows),
     actions: d.actions,
     eventCatalog: d.eventCatalog,
+    /** The Idempotency-Key of each step's outgoing call (http.request). */
+    stepKeys: new StepKeys(d.db),
   };
 }

@@ -2,7 +2,8 @@
 // once while the run is parked in a delay, once while a step's HTTP target hangs — and another
 // process on the same database finishes the run, once: a restarted one, and (on PostgreSQL) a
 // second instance that was running all along and takes the run over within two lease periods.
-// The step that was in progress at the crash runs again (at least once); steps that had finished do not.
+// The step that was in progress at the crash runs again (at least once), with the same Idempotency-Key;
+// steps that had finished do not.
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
@@ -132,6 +133,10 @@ describe('workflows: crash and resume (real processes)', function () {
     assert.equal(done.status, 'succeeded', done.reason);
     assert.equal(hits('/hang'), 2, 'the step in progress at the crash ran again (at least once)');
     assert.equal(hits('/next'), 1);
+    // …with the same Idempotency-Key, by which the receiver can drop the repeat.
+    const keys = rx.hits.filter((h) => h.path === '/hang').map((h) => h.headers['idempotency-key']);
+    assert.match(String(keys[0]), new RegExp(`^[0-9a-f]{12}\\.wfr_${runId}_slow$`));
+    assert.equal(keys[1], keys[0], 'the restarted process sent the same key');
     const [slow, next] = await db('workflows_run_steps').where('run_id', runId).orderBy('idx');
     assert.equal(Number(slow.attempts), 2);
     const history = JSON.parse(slow.history);
@@ -226,6 +231,9 @@ describe('workflows: a second live process takes a run over (real processes, Pos
       ['/slow', '/slow', '/next'],
       'the step cut short ran again once; the next step once',
     );
+    const keys = rx.hits.map((h) => h.headers['idempotency-key']);
+    assert.match(String(keys[0]), new RegExp(`^[0-9a-f]{12}\\.wfr_${runId}_slow$`));
+    assert.deepEqual([keys[1] === keys[0], keys[2] === keys[0]], [true, false], 'B sent A’s key for the step it took over; the next step its own');
     const [slow, next] = await db('workflows_run_steps').where('run_id', runId).orderBy('idx');
     const history = JSON.parse(slow.history);
     assert.deepEqual(
