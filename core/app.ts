@@ -21,6 +21,8 @@ import { RateLimits } from './rate-limit.js';
 import { createPubSub, RedisPubSub } from './pubsub.js';
 import { deploymentId } from './deployment.js';
 import { Retention } from './retention.js';
+import { Backups } from './backup/backups.js';
+import { Instances } from './instances.js';
 import { LiveHub } from './live.js';
 import { declareMetrics, UsageFacade, type MetricInfo } from './usage.js';
 import { declareFeatures, EntitlementsSlot, type FeatureInfo } from './entitlements.js';
@@ -55,6 +57,14 @@ export type AppState = 'created' | 'starting' | 'running' | 'stopping' | 'stoppe
 
 const CORE_MIGRATIONS = path.join(codeRoot, 'core', 'db', 'migrations');
 
+/** The core's migrations, then each enabled plugin's, in plugin order. */
+export function migrationFolders(plugins: LoadedPlugin[]): MigrationFolder[] {
+  return [
+    { owner: 'core', dir: CORE_MIGRATIONS },
+    ...plugins.filter((p) => p.plugin.migrations).map((p) => ({ owner: p.plugin.name, dir: path.resolve(p.dir, p.plugin.migrations!) })),
+  ];
+}
+
 /** What create() hands a new instance: everything is built before the constructor runs. */
 interface PlinthParts {
   config: CoreConfig;
@@ -82,6 +92,8 @@ export class Plinth {
   private stopping: Promise<void> | null = null;
   /** What plugins announced while starting (see core/banner.ts). */
   private readonly notes: Notes;
+  /** This instance's heartbeat row (core/instances.ts). */
+  private readonly instances: Instances;
 
   readonly config: CoreConfig;
   readonly logger: Logger;
@@ -100,6 +112,7 @@ export class Plinth {
     this.container = container;
     this.koa = koa;
     this.notes = collectNotes(logger);
+    this.instances = new Instances(db, logger, this.scheduler.instanceId);
   }
 
   get events(): EventBus {
@@ -141,6 +154,9 @@ export class Plinth {
     const features = new Map<string, FeatureInfo>();
     const actions = new Actions(events);
     const retention = new Retention(db, clock, logger, config.retention);
+    // The AWS SDK is imported only when an S3 destination is configured.
+    const s3 = config.backup.s3 ? new (await import('./backup/s3-store.js')).S3BackupStore(config.backup.s3) : null;
+    const backups = new Backups(db, dialect, config, hooks, logger, s3);
 
     container.register({
       config: asValue(config),
@@ -163,6 +179,9 @@ export class Plinth {
         .disposer((m) => m.close()),
       rateLimits: asValue(rateLimits),
       retention: asValue(retention),
+      backups: asFunction(() => backups)
+        .singleton()
+        .disposer((b) => b.close()),
       pubsub: asFunction(() => pubsub)
         .singleton()
         .disposer((p) => p.close()),
@@ -221,11 +240,10 @@ export class Plinth {
       }
     }
     scheduler.add({ name: 'core.retention', schedule: '23 3 * * *', catchUp: true, run: async () => void (await retention.run()) });
+    const backupSchedule = config.backup.schedule === 'off' ? null : config.backup.schedule;
+    if (backupSchedule) scheduler.add({ name: 'core.backup', schedule: backupSchedule, run: async () => void (await backups.create({ trigger: 'schedule' })) });
 
-    const folders: MigrationFolder[] = [
-      { owner: 'core', dir: CORE_MIGRATIONS },
-      ...plugins.filter((p) => p.plugin.migrations).map((p) => ({ owner: p.plugin.name, dir: path.resolve(p.dir, p.plugin.migrations!) })),
-    ];
+    const folders = migrationFolders(plugins);
     let applied: string[];
     try {
       applied = await migrateLatest(db, folders);
@@ -290,6 +308,7 @@ export class Plinth {
         this.started.push(loaded);
       }
       this.events.start();
+      await this.instances.start();
       if (this.config.scheduler.enabled) await this.scheduler.start();
       if (options.listen !== false) await this.listen();
     } catch (err) {
@@ -360,6 +379,7 @@ export class Plinth {
   }
 
   private async teardown(started: LoadedPlugin[]): Promise<void> {
+    await this.instances.stop();
     await this.scheduler.stop();
     await this.events.stop();
     for (const loaded of [...started].reverse()) {

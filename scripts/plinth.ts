@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 // The Plinth CLI: plinth start | migrate | jobs list | jobs run NAME | <plugin command> …
-import { createApp, type Plinth } from '../core/app.js';
-import { ConfigError } from '../core/config/load.js';
+import { parseArgs } from 'node:util';
+import { createApp, migrationFolders, type Plinth } from '../core/app.js';
+import { RestoreRefused, restoreBackup } from '../core/backup/restore.js';
+import { ConfigError, loadConfig } from '../core/config/load.js';
+import { listMigrations } from '../core/db/migrations.js';
+import { codeRoot, projectRoot } from '../core/paths.js';
+import { loadPlugins } from '../core/plugins/loader.js';
 
 const USAGE = `usage: plinth <command>
   start            migrate, start the enabled plugins and serve (default)
   migrate          apply pending migrations and exit
   jobs list        list scheduled jobs with their last run
   jobs run NAME    run one job now, recorded in the job history
+  backup [--out FILE]
+                   a consistent backup while the server runs (default: into backup.dir)
+  restore FILE [--force] [--same-deployment]
+                   restore a backup into the configured database, with every server stopped
 plugin commands (when their plugin is enabled), e.g. create-admin (auth)`;
 
 /**
@@ -51,6 +60,50 @@ async function withApp(fn: (app: Plinth) => Promise<number>): Promise<number> {
   }
 }
 
+async function backup(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+  return withApp(async (app) => {
+    const result = await app.container.resolve('backups').create({ trigger: 'cli', out: values.out });
+    console.log(`backup written: ${result.file} (${result.bytes} bytes, ${result.manifest.database}, Plinth ${result.manifest.plinthVersion})`);
+    if (result.locations.includes('s3')) console.log('copied to S3');
+    if (result.pruned) console.log(`${result.pruned} older backups deleted (backup.keep = ${app.config.backup.keep})`);
+    console.log('It holds password hashes and signing keys: it is readable by its owner only; keep it that way.');
+    return 0;
+  });
+}
+
+async function restore(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { force: { type: 'boolean', default: false }, 'same-deployment': { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1) {
+    console.error('usage: plinth restore FILE [--force] [--same-deployment]');
+    return 2;
+  }
+  const config = loadConfig({ root: projectRoot });
+  const knownMigrations = listMigrations(migrationFolders(await loadPlugins(config, codeRoot))).map((m) => m.name);
+  try {
+    const report = await restoreBackup(config, positionals[0], { force: values.force!, sameDeployment: values['same-deployment']!, knownMigrations });
+    console.log(`restored ${positionals[0]} (Plinth ${report.manifest.plinthVersion}, taken ${report.manifest.createdAt}) into ${report.target}`);
+    console.log(
+      values['same-deployment']
+        ? `deployment id kept: ${report.deploymentId} (this copy takes the original's place; never run both)`
+        : `new deployment id: ${report.deploymentId} (a copy: it shares no Redis channels with the original)`,
+    );
+  } catch (err) {
+    if (!(err instanceof RestoreRefused)) throw err;
+    console.error(`plinth restore: ${err.message}`);
+    return 1;
+  }
+  // Migrations the backup's Plinth did not have yet, applied as at any boot.
+  return withApp(async (app) => {
+    console.log(app.migrationsApplied.length ? `migrations applied:\n  ${app.migrationsApplied.join('\n  ')}` : 'no migrations to apply');
+    return 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = 'start', ...args] = argv;
   switch (command) {
@@ -80,6 +133,10 @@ async function main(argv: string[]): Promise<number> {
         });
       }
       break;
+    case 'backup':
+      return backup(args);
+    case 'restore':
+      return restore(args);
     case 'help':
     case '--help':
       console.log(USAGE);
