@@ -5,12 +5,12 @@ export type Causes = Record<string, unknown>;
 
 /**
  * The causes of the work in progress, carried across awaits (an AsyncLocalStorage), switched off
- * whenever no work holds any. On Node 20 an AsyncLocalStorage, once run, installs promise hooks
+ * whenever no work holds any. Before Node 24 an AsyncLocalStorage, once run, installs promise hooks
  * for the whole process and keeps them: every promise of every HTTP request then pays for them
- * (measured: ~10 % of an API-key `/auth/me`'s server CPU). Counting the runs in progress and
- * disabling the storage when the last one ends confines that cost to the moments a chain runs.
- * A continuation a run leaves behind (not awaited by it) loses its causes once every run has
- * ended: background work must not inherit one chain anyway (`exit`).
+ * (measured on Node 20: ~10 % of an API-key `/auth/me`'s server CPU). Counting the runs in progress
+ * and disabling the storage when the last one ends confines that cost to the moments a chain runs
+ * (Node 24's AsyncContextFrame has no such hooks). Background work must not inherit a chain: it is
+ * started through `exit`.
  */
 export class CauseChain {
   private readonly storage = new AsyncLocalStorage<Causes>();

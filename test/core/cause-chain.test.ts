@@ -1,6 +1,6 @@
 // The causes events inherit (a workflow chain): carried across awaits and timers, one run's never
-// seen by another's, and gone once no run is in progress (the storage is off then: on Node 20 an
-// enabled AsyncLocalStorage makes every promise of every request pay a hook).
+// seen by another's, and gone once no run is in progress (the storage is off then: before Node 24
+// an enabled AsyncLocalStorage makes every promise of every request pay a hook).
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CauseChain } from '../../core/events/cause-chain.js';
@@ -26,14 +26,16 @@ describe('core: the cause chain', () => {
     ]);
   });
 
-  it('when the last run ends, nothing carries causes any more, even work a run left behind; a new run works again', async () => {
+  // What a continuation a run left behind sees once every run ended depends on the engine (before
+  // Node 24 nothing; since, the causes it was started with, as AsyncContextFrame keeps them): work
+  // that must not inherit a chain is started through `exit`, which the first test covers.
+  it('when the last run ends, new work carries no causes; a new run works again', async () => {
     const chain = new CauseChain();
-    let leftBehind: Promise<unknown> = Promise.resolve();
     await chain.run({ id: 'x' }, async () => {
-      leftBehind = sleep(20).then(() => chain.current());
+      await sleep(1);
     });
     assert.equal(chain.current(), undefined);
-    assert.equal(await leftBehind, undefined);
+    assert.equal(await sleep(5).then(() => chain.current()), undefined);
     const again = await chain.run({ id: 'y' }, async () => {
       await sleep(1);
       return chain.current();
