@@ -156,7 +156,7 @@ export class Plinth {
     const retention = new Retention(db, clock, logger, config.retention);
     // The AWS SDK is imported only when an S3 destination is configured.
     const s3 = config.backup.s3 ? new (await import('./backup/s3-store.js')).S3BackupStore(config.backup.s3) : null;
-    const backups = new Backups(db, dialect, config, hooks, logger, s3);
+    const backups = new Backups({ db, dialect, config, hooks, logger, remote: s3 });
 
     container.register({
       config: asValue(config),

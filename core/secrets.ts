@@ -3,6 +3,8 @@
 // tokens, mail sessions, workflow webhook tokens, agents' confirmations, licensing's key
 // fingerprints) instead of its own copy; test/architecture/secrets.test.ts holds that.
 import { createHash, createHmac, type KeyObject, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 
 /** How a digest is written: hex (what the database stores) or base64url (shorter, URL-safe). */
 export type DigestEncoding = 'hex' | 'base64url';
@@ -14,6 +16,13 @@ export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('
  * SHA-256. Secrets are stored as it (they are random and long, so a slow hash adds nothing); it
  * also names content (a skill's digest, a tool call's arguments) and keys (a public key's fingerprint).
  */
+/** SHA-256 of a file's bytes, streamed (a backup's database copy: too large to read at once). */
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
 export const sha256 = (value: string | Uint8Array, encoding: DigestEncoding = 'hex'): string => createHash('sha256').update(value).digest(encoding);
 
 /** HMAC-SHA256: a digest only the key's holder can make (derived tokens, pseudonymous ids). */

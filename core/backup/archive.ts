@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -26,12 +25,6 @@ export interface BackupManifest {
 }
 
 export const payloadFileOf = (database: Dialect) => (database === 'sqlite' ? 'plinth.sqlite' : 'plinth.pgdump');
-
-export async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(fs.createReadStream(file), hash);
-  return hash.digest('hex');
-}
 
 /**
  * Packs `dir/manifest.json` and `dir/<payload>` into a gzipped tar at `out`, readable by its owner

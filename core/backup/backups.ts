@@ -8,7 +8,8 @@ import { AppError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
 import type { Logger } from '../logger.js';
 import { packageVersion } from '../paths.js';
-import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type BackupManifest, payloadFileOf, sha256Of, writeArchive } from './archive.js';
+import { sha256OfFile } from '../secrets.js';
+import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type BackupManifest, payloadFileOf, writeArchive } from './archive.js';
 import { LocalBackupStore } from './local-store.js';
 import { pgDump } from './postgres-tools.js';
 import { snapshotSqlite } from './sqlite-snapshot.js';
@@ -60,16 +61,16 @@ export class Backups {
   private readonly stores: BackupStore[];
   private running: Promise<BackupResult> | null = null;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly dialect: Dialect,
-    private readonly config: CoreConfig,
-    private readonly hooks: Hooks,
-    private readonly logger: Logger,
-    remote: BackupStore | null,
-  ) {
-    this.local = new LocalBackupStore(path.resolve(config.backup.dir ?? path.join(config.dataDir, 'backups')));
-    this.stores = remote ? [this.local, remote] : [this.local];
+  private readonly db: Knex;
+  private readonly dialect: Dialect;
+  private readonly config: CoreConfig;
+  private readonly hooks: Hooks;
+  private readonly logger: Logger;
+
+  constructor(deps: { db: Knex; dialect: Dialect; config: CoreConfig; hooks: Hooks; logger: Logger; remote: BackupStore | null }) {
+    ({ db: this.db, dialect: this.dialect, config: this.config, hooks: this.hooks, logger: this.logger } = deps);
+    this.local = new LocalBackupStore(path.resolve(deps.config.backup.dir ?? path.join(deps.config.dataDir, 'backups')));
+    this.stores = deps.remote ? [this.local, deps.remote] : [this.local];
   }
 
   /** The destinations, for people: the folder, and the bucket when there is one. */
@@ -175,7 +176,7 @@ export class Backups {
       migrations,
       createdAt: createdAt.toISOString(),
       deploymentId: (deployment?.value as string | undefined) ?? null,
-      payload: { file: path.basename(payload), bytes: (await fs.promises.stat(payload)).size, sha256: await sha256Of(payload) },
+      payload: { file: path.basename(payload), bytes: (await fs.promises.stat(payload)).size, sha256: await sha256OfFile(payload) },
     };
   }
 

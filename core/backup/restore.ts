@@ -8,7 +8,8 @@ import type { CoreConfig } from '../config/schema.js';
 import { createDatabase, dialectOf, sqliteFile } from '../db/connection.js';
 import { liveInstances } from '../instances.js';
 import { packageVersion } from '../paths.js';
-import { BACKUP_FORMAT_VERSION, type BackupManifest, extractArchive, sha256Of, syncDir, syncFile } from './archive.js';
+import { sha256OfFile } from '../secrets.js';
+import { BACKUP_FORMAT_VERSION, type BackupManifest, extractArchive, syncDir, syncFile } from './archive.js';
 import { pgRestore } from './postgres-tools.js';
 
 export interface RestoreOptions {
@@ -81,7 +82,7 @@ async function readChecked(file: string, staging: string, knownMigrations: strin
     );
   }
   const payload = path.join(staging, manifest.payload.file);
-  const whole = fs.existsSync(payload) && (await sha256Of(payload)) === manifest.payload.sha256;
+  const whole = fs.existsSync(payload) && (await sha256OfFile(payload)) === manifest.payload.sha256;
   if (!whole) {
     throw new RestoreRefused(`${file} is damaged: its database copy does not match the checksum in its manifest; restore another backup`);
   }

@@ -238,17 +238,20 @@ describe('plugins: loading', () => {
     });
 
     it('its jobs are gone', () => {
-      // core.retention is the core's own job: it stays.
+      // core.retention and core.backup are the core's own jobs: they stay.
       assert.deepEqual(
         on.app.scheduler
           .list()
           .map((j) => j.name)
           .sort(),
-        ['core.retention', 'example.tick'],
+        ['core.backup', 'core.retention', 'example.tick'],
       );
       assert.deepEqual(
-        off.app.scheduler.list().map((j) => j.name),
-        ['core.retention'],
+        off.app.scheduler
+          .list()
+          .map((j) => j.name)
+          .sort(),
+        ['core.backup', 'core.retention'],
       );
     });
 

@@ -72,9 +72,12 @@ describe('runtime: migrations', () => {
     assert.equal((await t.request('GET', '/example/hello')).status, 404, 'its routes are gone');
     assert.equal((await t.request('GET', '/health')).status, 200);
     assert.deepEqual(
-      t.app.scheduler.list().map((j) => j.name),
-      ['core.retention'],
-      'its jobs are gone (the core’s own stays)',
+      t.app.scheduler
+        .list()
+        .map((j) => j.name)
+        .sort(),
+      ['core.backup', 'core.retention'],
+      'its jobs are gone (the core’s own stay)',
     );
     await t.close();
 
