@@ -252,8 +252,10 @@ export class Plinth {
       throw err;
     }
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+    // Made by the first boot of a deployment (a restored copy gets a new one): Redis namespaces, idempotency keys, backups.
+    const deployment = await deploymentId(db);
     if (redis) {
-      const namespace = config.redis.namespace ?? `plinth:${await deploymentId(db)}`;
+      const namespace = config.redis.namespace ?? `plinth:${deployment}`;
       rateLimits.namespace = namespace;
       if (pubsub instanceof RedisPubSub) pubsub.namespace = namespace;
     }
