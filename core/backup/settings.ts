@@ -16,7 +16,7 @@ export interface S3Destination {
 export interface BackupSettings {
   /** The folder backups are written to (and listed from); null = `<dataDir>/backups`. */
   dir: string | null;
-  /** When the `core.backup` job takes one (cron, UTC); null = never on a schedule. */
+  /** When the `core.backup` job takes one (cron, UTC); null or `off` = never on a schedule. */
   schedule: string | null;
   /** How many backups each destination keeps, newest first; older ones are deleted after a new one succeeds. */
   keep: number;
@@ -29,7 +29,8 @@ export const backupSettingsSchema = {
   required: ['dir', 'schedule', 'keep', 's3'],
   properties: {
     dir: { type: 'string', nullable: true, minLength: 1, default: null },
-    schedule: { type: 'string', nullable: true, minLength: 9, default: '30 2 * * *' },
+    // Five or six cron fields, or `off` (what the environment can say: PLINTH_BACKUP_SCHEDULE=off).
+    schedule: { type: 'string', nullable: true, pattern: '^(off|\\S+( \\S+){4,5})$', default: '30 2 * * *' },
     keep: { type: 'integer', minimum: 1, maximum: 1000, default: 7 },
     s3: {
       type: 'object',
