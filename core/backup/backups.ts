@@ -124,8 +124,9 @@ export class Backups {
     const started = new Date();
     const name = backupName(started, this.dialect, packageVersion);
     const file = path.resolve(out ?? this.local.pathOf(name));
-    const staging = await this.staging(path.dirname(file));
+    let staging: string | null = null;
     try {
+      staging = await this.staging(path.dirname(file));
       const manifest = await this.snapshot(staging, started);
       await writeArchive(staging, manifest, file);
       const bytes = (await fs.promises.stat(file)).size;
@@ -150,7 +151,7 @@ export class Backups {
       await this.hooks.notify(BACKUP_FAILED, { trigger, error: message });
       throw err;
     } finally {
-      await fs.promises.rm(staging, { recursive: true, force: true });
+      if (staging) await fs.promises.rm(staging, { recursive: true, force: true });
     }
   }
 

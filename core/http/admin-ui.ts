@@ -217,12 +217,14 @@ export function adminUi(app: () => Plinth): Middleware {
     const retention = plinth.container.resolve('retention');
     const sqlite = plinth.db.client.config.client === 'pg' ? null : sqliteFile(plinth.config);
     // What each job's last run deleted (core.retention's and every plugin's prune job) is in `jobs`, per table.
-    const [migrations, jobs, backlog, dead, storage] = await Promise.all([
+    const backups = plinth.container.resolve('backups');
+    const [migrations, jobs, backlog, dead, storage, backupStatus] = await Promise.all([
       listApplied(plinth.db),
       plinth.scheduler.lastRuns(),
       plinth.events.backlog(),
       plinth.db('core_events').where('status', 'dead').orderBy('id', 'desc').limit(20).select('id', 'name', 'attempts', 'last_error', 'created_at'),
       retention.sizes(sqlite),
+      backups.status(),
     ]);
     ctx.body = {
       version: packageVersion,
@@ -232,6 +234,7 @@ export function adminUi(app: () => Plinth): Middleware {
       jobs,
       outbox: { ...backlog, dead_events: dead },
       storage: { tables: storage.tables, database_bytes: storage.databaseBytes },
+      backups: { last_success: backupStatus.lastSuccess, last_failure: backupStatus.lastFailure, destinations: backups.destinations() },
     };
   });
 

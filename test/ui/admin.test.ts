@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { createTestApp, testAuth, type TestApp } from '../helpers/app.js';
 import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.js';
 import { navGroups } from '../../core/ui/shell/nav.js';
@@ -94,6 +95,14 @@ describe('admin UI (browser)', () => {
     const mail = { from: 'p@x.test', to: '[]', subject: 'old', raw: 'raw', transport: 'outbox', status: 'stored', created_at: old };
     await t.app.db('core_mail_outbox').insert([mail, mail]);
     assert.equal(await t.app.scheduler.runNow('core.retention'), 'succeeded');
+    // A backup taken, then one that fails (its folder is a file now): the failure is the alert.
+    const backups = t.app.container.resolve('backups');
+    const taken = await backups.create({ trigger: 'manual' });
+    fs.renameSync(backups.local.where, `${backups.local.where}.moved`);
+    fs.writeFileSync(backups.local.where, 'not a folder');
+    assert.equal(await t.app.scheduler.runNow('core.backup'), 'failed');
+    fs.rmSync(backups.local.where);
+    fs.renameSync(`${backups.local.where}.moved`, backups.local.where);
 
     await page.goto('/admin/system'); // a fresh load: the page shown after sign-in predates these facts
     await page.getByRole('heading', { name: 'System', level: 1 }).waitFor();
@@ -120,6 +129,10 @@ describe('admin UI (browser)', () => {
     const deleted = retention.getByRole('cell').nth(7);
     assert.equal(await deleted.textContent(), '2 core_mail_outbox', 'the tables it deleted rows from');
     assert.match((await deleted.locator('[title]').getAttribute('title')) ?? '', /^core_events: 0\n.*core_mail_outbox: 2\n.*1 batch, the slowest [\d.]+ ms$/s);
+
+    const backupRegion = page.getByRole('region', { name: 'Backups' });
+    assert.match((await backupRegion.getByRole('alert').textContent()) ?? '', /The last backup failed \(.*, schedule\): .*backups/);
+    assert.match((await backupRegion.textContent()) ?? '', new RegExp(`Last backup: .*\\(manual\\), ${taken.name.replaceAll('.', '\\.')}`));
 
     const outbox = page.getByRole('region', { name: 'Event outbox' });
     const stats = await outbox

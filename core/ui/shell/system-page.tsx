@@ -47,6 +47,31 @@ function Deleted(props: { report: JobRunReport | null | undefined }) {
 const MB = 1024 * 1024;
 const bytes = (n: number | null) => (n === null ? '—' : n >= MB ? `${(n / MB).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
 
+/** The newest backup and the newest failure; a failure newer than the last success is an alert. */
+function Backups({ info }: { info: SystemInfo['backups'] }) {
+  const { last_success: ok, last_failure: failed } = info;
+  const failing = failed !== null && (ok === null || failed.at > ok.at);
+  return (
+    <Section id="backups-title" title="Backups">
+      {failing ? (
+        <p class="error-text" role="alert">
+          The last backup failed (<Time value={failed.at} />, {failed.trigger}): {failed.error}
+        </p>
+      ) : null}
+      <p>
+        {ok ? (
+          <>
+            Last backup: <Time value={ok.at} /> ({ok.trigger}), <code>{ok.name}</code>, {bytes(ok.bytes)}.
+          </>
+        ) : (
+          <span class={failing ? 'muted' : 'error-text'}>No backup has been taken yet.</span>
+        )}{' '}
+        <span class="muted">Kept in {info.destinations.map((d) => d.where).join(' and ')}.</span>
+      </p>
+    </Section>
+  );
+}
+
 /** The operator's view of the platform: plugins, migrations, jobs, the event outbox and storage. */
 export function SystemPage() {
   const { data, error, loading, reload } = useApi<SystemInfo>('/admin/api/system');
@@ -107,6 +132,7 @@ export function SystemPage() {
               />
             ) : null}
           </Section>
+          <Backups info={data.backups} />
           <Section id="storage-title" title="Storage">
             <p>
               Database size: <strong>{bytes(data.storage.database_bytes)}</strong>.{' '}

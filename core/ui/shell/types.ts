@@ -53,6 +53,20 @@ export interface SystemInfo {
     tables: Array<{ table: string; rows: number }>;
     database_bytes: number | null;
   };
+  backups: {
+    last_success: BackupOutcome | null;
+    last_failure: BackupOutcome | null;
+    destinations: Array<{ location: string; where: string }>;
+  };
+}
+
+/** A backup taken or failed (core/backup/backups.ts). */
+export interface BackupOutcome {
+  at: string;
+  trigger: string;
+  name: string | null;
+  bytes: number | null;
+  error: string | null;
 }
 
 /** A mail of the core outbox, as the API shows it (the mailer's own type). */
