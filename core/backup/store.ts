@@ -32,8 +32,8 @@ export interface BackupStore {
   close?(): void;
 }
 
-/** `plinth-backup-20261125T224500123Z-sqlite-0.1.0.tar.gz`: when, which database, which Plinth. */
-const NAME = /^plinth-backup-(\d{8}T\d{9}Z)-(sqlite|postgres)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\.tar\.gz$/;
+/** `plinth-backup-20261125T224500123Z-sqlite-0.1.0.tar.gz`: when, which database, which Plinth (an API's params check names with it). */
+export const BACKUP_NAME = /^plinth-backup-(\d{8}T\d{9}Z)-(sqlite|postgres)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\.tar\.gz$/;
 
 export function backupName(createdAt: Date, database: Dialect, plinthVersion: string): string {
   const stamp = createdAt.toISOString().replace(/[-:.]/g, '');
@@ -41,7 +41,7 @@ export function backupName(createdAt: Date, database: Dialect, plinthVersion: st
 }
 
 export function parseBackupName(name: string): Pick<StoredBackup, 'createdAt' | 'database' | 'plinthVersion'> | null {
-  const m = NAME.exec(name);
+  const m = BACKUP_NAME.exec(name);
   if (!m) return null;
   const s = m[1];
   const createdAt = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}.${s.slice(15, 18)}Z`;

@@ -16,6 +16,7 @@ import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminBackupRoutes, auditBackupOutcomes } from './routes/admin-backups.js';
 import { authJobs } from './jobs.js';
 import { authCommands } from './commands.js';
 import { adminLoginProvider } from './services/admin-login.js';
@@ -65,6 +66,8 @@ export default definePlugin<AuthSettings>({
       tenants: asValue(s.tenants),
       adminLogin: asValue(adminLoginProvider(s)),
     });
+    // Scheduled and CLI backups, succeeded or failed, in the audit log (the core's backup hooks).
+    auditBackupOutcomes(c.container.resolve('hooks'), s.audit);
     const chain = c.container.resolve('auth');
     for (const strategy of authStrategies({
       principals: s.principals,
@@ -96,6 +99,8 @@ export default definePlugin<AuthSettings>({
     const tenantPlans = c.container.hasRegistration('tenantPlans') ? c.container.resolve('tenantPlans') : null;
     const dbPing = async () => void (await c.db.raw('select 1'));
     adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, tenantPlans });
+    const { schedule, keep } = c.config.backup;
+    adminBackupRoutes(r, { backups: c.container.resolve('backups'), audit: s.audit, schedule, keep });
   },
 
   jobs: authJobs,
@@ -109,6 +114,7 @@ export default definePlugin<AuthSettings>({
       { path: 'users', title: 'Users', roles: ['superadmin'] },
       { path: 'tenants', title: 'Tenants', roles: ['superadmin'] },
       { path: 'audit', title: 'Audit log', roles: ['superadmin'] },
+      { path: 'backups', title: 'Backups', roles: ['superadmin'] },
       // Opened from emails or the login screen, without a session (settings.auth.links point here).
       { path: 'forgot-password', title: 'Forgot password?', public: true, loginLink: true },
       { path: 'magic-link', title: 'Email me a sign-in link', public: true, loginLink: true },

@@ -4,6 +4,7 @@
  * `server.checkReplies` holds every reply to). Replies are what the routes return; the face's
  * plain envelope needs nothing around them.
  */
+import { BACKUP_NAME } from '../../../core/backup/store.js';
 import { paginationQuery } from '../../../core/http/pagination.js';
 import { anyObject, arrayOf, bool, body, int, isoTime, nullable, pageOf, reply, str } from '../../../core/http/schemas.js';
 
@@ -121,6 +122,16 @@ export const auditQuery = pagedQuery({
   since: { type: 'string', format: 'date-time' },
   until: { type: 'string', format: 'date-time' },
 });
+
+/** A backup: where it is kept and its file name (only names Plinth writes: nothing outside the destination). */
+export const backupParams = {
+  type: 'object',
+  required: ['location', 'name'],
+  properties: {
+    location: { enum: ['local', 's3'] },
+    name: { type: 'string', maxLength: 200, pattern: BACKUP_NAME.source, description: 'plinth-backup-<UTC time>-<database>-<Plinth version>.tar.gz' },
+  },
+} as const;
 
 // --- Replies -----------------------------------------------------------------------------------
 
@@ -253,3 +264,32 @@ export const auditEntryReply = reply({
   created_at: isoTime,
 });
 export const auditPageReply = pageOf(auditEntryReply);
+
+// --- Backups (superadmin) ----------------------------------------------------------------------
+
+const backupLocation = { enum: ['local', 's3'] };
+/** The newest success or failure, whichever instance had it. */
+const backupOutcome = nullable(
+  reply({ at: isoTime, trigger: { enum: ['schedule', 'manual', 'cli'] }, name: nullable(str), bytes: nullable(int), error: nullable(str) }),
+);
+export const backupReply = reply({
+  name: str,
+  location: backupLocation,
+  bytes: int,
+  created_at: isoTime,
+  database: { enum: ['sqlite', 'postgres'] },
+  plinth_version: str,
+});
+export const backupListReply = reply({
+  items: arrayOf(backupReply),
+  /** The folder, and the bucket when there is one (`s3://bucket/prefix`). */
+  destinations: arrayOf(reply({ location: backupLocation, where: str })),
+  /** backup.schedule (cron, UTC); null when backups are not scheduled. */
+  schedule: nullable(str),
+  keep: int,
+  last_success: backupOutcome,
+  last_failure: backupOutcome,
+  /** Why the destinations could not be listed (a folder that is not one, a bucket refusing); items is then empty. */
+  list_error: nullable(str),
+});
+export const newBackupReply = reply({ name: str, bytes: int, locations: arrayOf(backupLocation), created_at: isoTime });

@@ -69,7 +69,16 @@ describe('auth admin UI (browser)', () => {
     assert.deepEqual(await page.getByRole('listitem').getByRole('link').allTextContents(), ['Forgot password?', 'Email me a sign-in link']);
     await screenshot(page, 'auth-login');
     await signIn(ADMIN.email, ADMIN.password);
-    assert.deepEqual(await nav().getByRole('link').allTextContents(), ['System', 'Outgoing mail', 'My profile', 'API keys', 'Users', 'Tenants', 'Audit log']);
+    assert.deepEqual(await nav().getByRole('link').allTextContents(), [
+      'System',
+      'Outgoing mail',
+      'My profile',
+      'API keys',
+      'Users',
+      'Tenants',
+      'Audit log',
+      'Backups',
+    ]);
   });
 
   it('creates an API key and shows the raw key once, with a Copy button', async () => {

@@ -2,6 +2,7 @@
 import { ForgotPasswordPage, MagicLinkPage, ResetPasswordPage, VerifyEmailPage } from './account.js';
 import { ApiKeysPage } from './api-keys.js';
 import { AuditPage } from './audit.js';
+import { BackupsPage } from './backups.js';
 import { ProfilePage } from './profile.js';
 import { TenantsPage } from './tenants.js';
 import { UsersPage } from './users.js';
@@ -12,6 +13,7 @@ export const pages = {
   users: UsersPage,
   tenants: TenantsPage,
   audit: AuditPage,
+  backups: BackupsPage,
   // public: no session needed
   'forgot-password': ForgotPasswordPage,
   'reset-password': ResetPasswordPage,
