@@ -1,3 +1,4 @@
+import { isEmailAddress } from '../../../core/email.js';
 import { AppError } from '../../../core/errors.js';
 import { hasScope, type Principal } from '../../../core/http/auth.js';
 import { actingTenant } from '../../../core/http/guards.js';
@@ -67,7 +68,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
     async (ctx, { body }) => {
       await licenseAdmin(ctx);
       if (!body.email?.trim()) throw LicensingErrors.emailMissing();
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email.trim())) throw LicensingErrors.emailMalformed();
+      if (!isEmailAddress(body.email.trim())) throw LicensingErrors.emailMalformed();
       // Licenses belong to a tenant: a superadmin without one (the root token) is refused too.
       const actor = await actingTenant(ctx);
       const input = {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
+import { isEmailAddress } from '../../../core/email.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { Mailer } from '../../../core/mailer.js';
@@ -18,7 +19,6 @@ export interface SendInput {
   scheduledAt?: string;
 }
 
-const RECIPIENT = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const MAX_RECIPIENTS = 50;
 
 const toView = (r: Record<string, any>) => ({
@@ -82,7 +82,7 @@ export class Sender {
     const recipients = [...new Set((Array.isArray(input.to) ? input.to : input.to.split(',')).map((a) => a.trim().toLowerCase()).filter(Boolean))];
     if (!recipients.length) throw AppError.badRequest('give at least one recipient', 'no_recipients');
     // A `to` string is split on commas: each part must be one plain address (no CR/LF, no names, no header tricks).
-    const bad = recipients.find((a) => !RECIPIENT.test(a));
+    const bad = recipients.find((a) => !isEmailAddress(a));
     if (bad !== undefined) throw AppError.badRequest(`not an email address: ${JSON.stringify(bad.slice(0, 100))}`, 'bad_recipient');
     if (recipients.length > MAX_RECIPIENTS) throw AppError.badRequest(`at most ${MAX_RECIPIENTS} recipients per message`, 'too_many_recipients');
     const now = this.clock.now();
