@@ -23,6 +23,7 @@ import { deploymentId } from './deployment.js';
 import { Retention } from './retention.js';
 import { Backups } from './backup/backups.js';
 import { Instances } from './instances.js';
+import { wireAlerts } from './alerts/wire.js';
 import { LiveHub } from './live.js';
 import { declareMetrics, UsageFacade, type MetricInfo } from './usage.js';
 import { declareFeatures, EntitlementsSlot, type FeatureInfo } from './entitlements.js';
@@ -199,6 +200,7 @@ export class Plinth {
       entitlements: asValue(new EntitlementsSlot()),
       enabledPlugins: asValue(plugins.map((p) => p.plugin.name)),
     });
+    wireAlerts(container); // before the plugins' register(): they add their conditions there
 
     const contexts = new Map<string, PluginContext>();
     for (const { plugin, settings, base } of plugins) {

@@ -20,6 +20,7 @@ import type { PubSub } from './pubsub.js';
 import type { RateLimits } from './rate-limit.js';
 import type { Retention } from './retention.js';
 import type { Backups } from './backup/backups.js';
+import type { Alerts } from './alerts/alerts.js';
 import type { Scheduler } from './scheduler.js';
 import type { MetricInfo, UsageFacade } from './usage.js';
 
@@ -52,6 +53,8 @@ export interface Cradle {
   rateLimits: RateLimits;
   retention: Retention;
   backups: Backups;
+  /** The operator's alerts (core/alerts): conditions by name, evaluate(), raise()/clear(), list({ open }). */
+  alerts: Alerts;
   pubsub: PubSub;
   /** The admin pages' live channel (server-sent events), across instances. */
   live: LiveHub;

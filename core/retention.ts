@@ -140,12 +140,13 @@ export class Retention {
     const tables = [];
     for (const table of names) tables.push({ table, rows: Number((await this.db(table).count({ n: '*' }))[0].n) });
     tables.sort((a, b) => b.rows - a.rows || a.table.localeCompare(b.table));
-    return {
-      tables,
-      databaseBytes: sqliteFile
-        ? fileBytes(sqliteFile) + fileBytes(`${sqliteFile}-wal`)
-        : Number((await this.db.raw('select pg_database_size(current_database()) as n')).rows[0].n),
-    };
+    return { tables, databaseBytes: await this.databaseBytes(sqliteFile) };
+  }
+
+  /** The database's size on disk (bytes): the SQLite file and its log, or PostgreSQL's pg_database_size. */
+  async databaseBytes(sqliteFile: string | null): Promise<number> {
+    if (sqliteFile) return fileBytes(sqliteFile) + fileBytes(`${sqliteFile}-wal`);
+    return Number((await this.db.raw('select pg_database_size(current_database()) as n')).rows[0].n);
   }
 }
 

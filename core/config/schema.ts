@@ -1,5 +1,6 @@
 import { backupSettingsSchema, type BackupSettings } from '../backup/settings.js';
 import type { RetentionSettings } from '../retention.js';
+import { alertsSettingsSchema, type AlertsSettings } from '../alerts/settings.js';
 export interface CoreConfig {
   server: {
     host: string;
@@ -46,6 +47,7 @@ export interface CoreConfig {
   scheduler: { enabled: boolean; leaseSeconds: number };
   retention: RetentionSettings;
   backup: BackupSettings;
+  alerts: AlertsSettings;
   mailer: { smtpUrl: string | null; from: string };
   ui: { enabled: boolean };
 }
@@ -69,6 +71,7 @@ export const coreConfigSchema: Record<string, unknown> = {
     'scheduler',
     'retention',
     'backup',
+    'alerts',
     'mailer',
     'ui',
   ],
@@ -188,6 +191,7 @@ export const coreConfigSchema: Record<string, unknown> = {
       default: {},
     },
     backup: backupSettingsSchema,
+    alerts: alertsSettingsSchema,
     mailer: {
       type: 'object',
       additionalProperties: false,

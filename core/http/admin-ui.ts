@@ -12,6 +12,7 @@ import { packageVersion, uiBuildDir } from '../paths.js';
 import type { Plinth } from '../app.js';
 import { PassThrough } from 'node:stream';
 import { checkOne, type LiveClient } from '../live.js';
+import { adminAlertRoutes } from './admin-alerts.js';
 
 const LIVE_STREAMS_PER_PRINCIPAL = 8;
 const LIVE_BEAT_MS = 15_000;
@@ -226,6 +227,8 @@ export function adminUi(app: () => Plinth): Middleware {
       retention.sizes(sqlite),
       backups.status(),
     ]);
+    const alerts = plinth.container.resolve('alerts');
+    const [openAlerts, clearedAlerts] = await Promise.all([alerts.list({ open: true }), alerts.list({ open: false, limit: 20 })]);
     ctx.body = {
       version: packageVersion,
       database: plinth.db.client.config.client === 'pg' ? 'postgres' : 'sqlite',
@@ -235,8 +238,11 @@ export function adminUi(app: () => Plinth): Middleware {
       outbox: { ...backlog, dead_events: dead },
       storage: { tables: storage.tables, database_bytes: storage.databaseBytes },
       backups: { last_success: backupStatus.lastSuccess, last_failure: backupStatus.lastFailure, destinations: backups.destinations() },
+      // Open alerts, and the 20 cleared last (core/alerts).
+      alerts: { open: openAlerts, recently_cleared: clearedAlerts },
     };
   });
+  adminAlertRoutes(router, app);
 
   // A dead event, tried again (its handlers that already succeeded are not run again).
   router.post('/api/system/events/:id/replay', async (ctx) => {

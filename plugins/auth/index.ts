@@ -20,6 +20,7 @@ import { adminBackupRoutes, auditBackupOutcomes } from './routes/admin-backups.j
 import { authJobs } from './jobs.js';
 import { authCommands } from './commands.js';
 import { adminLoginProvider } from './services/admin-login.js';
+import { operatorAlerts } from './services/operator-alerts.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('authServices');
 
@@ -68,6 +69,8 @@ export default definePlugin<AuthSettings>({
     });
     // Scheduled and CLI backups, succeeded or failed, in the audit log (the core's backup hooks).
     auditBackupOutcomes(c.container.resolve('hooks'), s.audit);
+    // The core's alerts: mailed to the superadmins, emitted for the operator tenant, in the audit log.
+    operatorAlerts(c.container.resolve('hooks'), { db: c.db, audit: s.audit, tenants: s.tenants });
     const chain = c.container.resolve('auth');
     for (const strategy of authStrategies({
       principals: s.principals,

@@ -83,6 +83,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       pluginDirs: ['plugins', 'test/fixtures/plugins'],
       settings: withOpenRegistration(options.plugins ?? [], options.settings ?? {}),
       events: { pollIntervalMs: 50, backoffBaseMs: 20, backoffMaxMs: 200, jitterRatio: 0 },
+      // The every-minute core.alerts job would mail and emit into suites about something else (a dead
+      // event a test made on purpose); the alerts suites switch it on (test/helpers/alerts.ts).
+      alerts: { schedule: 'off' },
     },
     (options.overrides ?? {}) as Record<string, unknown>,
   );
