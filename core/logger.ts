@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { traceFields } from './observability/trace-context.js';
 
 export type { Logger };
 
@@ -68,7 +69,8 @@ export function resolveLogFormat(format: LogFormat, out: { isTTY?: boolean }): '
 
 /** A destination given explicitly gets JSON (it is a test or a tool reading records); otherwise `options.format` decides. */
 export function createLogger(level: string, destination?: DestinationStream, options: LoggerOptions = {}): Logger {
-  const settings = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  // Every line logged in a request's (or a traced event's, a run's) work carries its trace_id, span_id and request_id.
+  const settings = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, mixin: traceFields };
   if (destination) return pino(settings, destination);
   const out = options.out ?? process.stdout;
   if (resolveLogFormat(options.format ?? 'auto', out) === 'pretty') return pino(settings, prettyStream(out));

@@ -10,6 +10,7 @@ import { leaseEnd, Leases, type LeasedTable } from '../leases.js';
 import type { Logger } from '../logger.js';
 import type { CoreConfig } from '../config/schema.js';
 import type { EventToEmit, PayloadOf } from './payloads.js';
+import { currentTraceHeaders, inSpan, spanOf, withoutTrace } from '../observability/trace-context.js';
 
 export interface PlatformEvent<P = Record<string, unknown>> {
   id: number;
@@ -152,7 +153,7 @@ export class EventBus {
    * (other events' handlers, other runs) would inherit that one piece of work's chain.
    */
   detached<T>(fn: () => T): T {
-    return this.causes.exit(fn);
+    return this.causes.exit(() => withoutTrace(fn));
   }
 
   /** Writes an event in `trx` (or directly); delivery starts once that transaction commits. */
@@ -169,9 +170,11 @@ export class EventBus {
     if (!events.length) return [];
     const now = iso(this.clock.now());
     const inherited = this.causes.current();
+    // The trace of the work that emits (a request, a handler, a run's step): handlers continue it.
+    const trace = currentTraceHeaders();
     const lease = this.leaseForNew();
     const rows = events.map(({ name, payload, options = {} }) => {
-      const meta = { ...inherited, ...options.meta };
+      const meta = { ...inherited, ...trace, ...options.meta };
       // An event no handler here takes is written delivered: it is leased to this instance, whose
       // dispatcher would only mark it so, in a commit of its own.
       const handled = this.hasHandlers(name);
@@ -361,7 +364,10 @@ export class EventBus {
     let since = performance.now();
     for (const event of events) {
       const outcome = outcomes.get(event.id)!;
-      await this.runHandlers(event, earlier.get(event.id) ?? new Set(), outcome);
+      // In a span of the trace the event was emitted in (meta.traceparent): what its handlers do, and log, keeps it.
+      await inSpan(`event ${event.name}`, spanOf(event.meta), { 'plinth.event.id': event.id }, () =>
+        this.runHandlers(event, earlier.get(event.id) ?? new Set(), outcome),
+      );
       pending.push(outcome);
       if (performance.now() - since >= OUTCOME_WINDOW_MS) {
         await this.record(pending);

@@ -10,6 +10,7 @@ import type { CoreConfig } from '../config/schema.js';
 import { envelopes, type Envelope } from './envelopes.js';
 import type { AuthChain, AuthRequest, Principal } from './auth.js';
 import type { HttpContext, RequestState, ContextHelpers } from './context.js';
+import { traceRequests } from '../observability/trace-requests.js';
 
 export interface Face {
   base: string;
@@ -140,6 +141,7 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     return principal;
   };
 
+  app.use(traceRequests()); // first: the access log and error lines below carry the trace
   // Request id, per-request scope, envelope choice, access log and error mapping, in one place.
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -151,7 +153,7 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
       await next();
     } catch (err) {
       const appError = toAppError(err);
-      if (appError.status >= 500) logger.error({ err, requestId, method: ctx.method, path: ctx.path }, 'request failed');
+      if (appError.status >= 500) logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
       const { status, body } = ctx.state.envelope.error(appError, requestId);
       ctx.status = status;
       ctx.body = body;
@@ -160,7 +162,8 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
       // The path only, never the query string: it may carry a credential (a face's queryCredentials).
       if (logger.isLevelEnabled('info')) {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        logger.info({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+        // request_id and trace_id come from the logger's mixin (core/observability/trace-context.ts), as on every line of the request.
+        logger.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
       }
     }
   });

@@ -3,6 +3,7 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { assertPublicUrl, publicLookup } from './public-url.js';
+import { injectTrace } from '../observability/trace-context.js';
 
 export interface GuardedFetchOptions {
   /**
@@ -46,6 +47,8 @@ export function guardedFetch(options: GuardedFetchOptions): typeof fetch {
       headers[name] = value;
     });
     if (body) headers['content-length'] = String(body.length);
+    // Webhooks, callbacks and provider calls continue the trace of the work that makes them (W3C traceparent).
+    injectTrace(headers);
     const res = await send(url, { method: request.method, headers, lookup: options.allowPrivate ? undefined : publicLookup, signal: request.signal }, body);
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && redirects === 'error') {

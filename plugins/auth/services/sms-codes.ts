@@ -3,6 +3,7 @@ import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import { affected } from '../../../core/db/connection.js';
 import type { Logger } from '../../../core/logger.js';
+import { injectTrace } from '../../../core/observability/trace-context.js';
 import { addressKey, type RateLimits } from '../../../core/rate-limit.js';
 import type { AuthSettings } from '../config.js';
 import { sameSecret, sha256, sixDigitCode } from '../../../core/secrets.js';
@@ -32,7 +33,8 @@ export class HttpSmsProvider implements SmsProvider {
   async send(phone: string, body: string): Promise<void> {
     const res = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      // The gateway sees the trace of the sign-in that sent the code (W3C traceparent).
+      headers: injectTrace({ 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) }),
       body: JSON.stringify({ to: phone, message: body }),
       signal: AbortSignal.timeout(10_000),
     });

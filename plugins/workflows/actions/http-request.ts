@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionCall } from '../../../core/actions.js';
 import { AppError } from '../../../core/errors.js';
 import { assertPublicUrl, publicLookup } from '../../../core/net/public-url.js';
+import { injectTrace } from '../../../core/observability/trace-context.js';
 import { webhookHeaders } from '../../../core/net/webhook-signature.js';
 import type { PluginContext } from '../../../core/plugins/contract.js';
 import type { WorkflowsSettings } from '../config.js';
@@ -125,6 +126,8 @@ export const httpRequestAction = {
     const headers: Record<string, string> = { 'user-agent': 'Plinth-Workflows/1' };
     if (body !== null) headers['content-type'] = typeof inp.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
     for (const [k, v] of Object.entries(inp.headers ?? {})) headers[k.toLowerCase()] = v;
+    // The trace of the request (or event) that started the run, a span of this call's own; a step's own traceparent wins.
+    injectTrace(headers);
     const w = call.meta.workflow as { runId?: number; step?: string } | undefined;
     const step = w?.runId && w.step ? { runId: w.runId, id: w.step } : null;
     // The same key on every attempt of this step of this run (see StepKeys), so the receiver can

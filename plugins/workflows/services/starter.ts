@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { iso, type Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
+import { childOf, currentTraceHeaders, traceHeadersOf, type TraceHeaders } from '../../../core/observability/trace-context.js';
 import type { FieldError } from '../../../core/validation.js';
 import type { WorkflowsSettings } from '../config.js';
 import type { Conditions } from './conditions.js';
@@ -35,6 +36,8 @@ export interface StartRequest {
   /** Automatic triggers count against the per-workflow circuit breaker; people do not. */
   automatic: boolean;
   rerunOf?: number;
+  /** The trace the run continues (an event's); the caller's (a request's) when absent, else a new one. */
+  trace?: TraceHeaders | null;
 }
 
 export type StartOutcome =
@@ -52,6 +55,12 @@ type RunRow = Omit<ClaimedRun, 'id'> & {
   finished_at: string | null;
 };
 type RunLease = { lease_owner: string; lease_until: string };
+
+/** The run's trace columns: every run has one, so all its steps (resumed later, anywhere) share one trace id. */
+function runTrace(trace: TraceHeaders | null | undefined): { traceparent: string; tracestate: string | null } {
+  const t = trace ?? currentTraceHeaders() ?? traceHeadersOf(childOf(null));
+  return { traceparent: t.traceparent, tracestate: t.tracestate ?? null };
+}
 
 /** What RunStarter is built from, passed by name. */
 export interface RunStarterDeps {
@@ -186,6 +195,7 @@ export class RunStarter {
       chain: JSON.stringify([...cause.chain, wf.id]),
       depth: cause.depth + 1,
       rerun_of: req.rerunOf ?? null,
+      ...runTrace(req.trace),
       next_at: reason ? null : now,
       created_at: now,
       finished_at: reason ? now : null,

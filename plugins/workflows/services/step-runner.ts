@@ -5,6 +5,7 @@ import { GroupCommit } from '../../../core/db/group-commit.js';
 import { valuePerRow } from '../../../core/db/value-per-row.js';
 import { AppError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
+import { inSpan, spanOf } from '../../../core/observability/trace-context.js';
 import type { StepDef } from '../definition.js';
 import { backoffMs, retryPolicy } from '../step-retry.js';
 import { redact, type TemplateRenderer, type TemplateView } from './render.js';
@@ -24,6 +25,9 @@ export interface ClaimedRun {
   depth: number;
   next_at: string | null;
   created_at: string;
+  /** The trace the run continues (W3C headers; null for runs from before traces were kept). */
+  traceparent?: string | null;
+  tracestate?: string | null;
   /** The workflow's name and secrets, when the starter handed the run over with them (one read fewer). */
   workflow?: { name: string; secrets: Record<string, string> };
 }
@@ -107,7 +111,12 @@ export class StepRunner {
     return this.d.logger;
   }
 
-  async advance(run: ClaimedRun, token: string): Promise<RunOutcome> {
+  /** In a span of the trace the run continues (the request or event that started it), wherever and whenever it runs. */
+  advance(run: ClaimedRun, token: string): Promise<RunOutcome> {
+    return inSpan('workflow run', spanOf(run), { 'plinth.workflow.id': run.workflow_id, 'plinth.workflow.run_id': run.id }, () => this.advanceRun(run, token));
+  }
+
+  private async advanceRun(run: ClaimedRun, token: string): Promise<RunOutcome> {
     const idle: RunOutcome = { parkedUntil: null };
     const version = await this.d.versions.byId(run.version_id);
     const wf = run.workflow ?? (await this.workflowOf(run.workflow_id));
@@ -222,7 +231,8 @@ export class StepRunner {
     let output: unknown;
     let control: ActionControl | null;
     try {
-      ({ output, control } = await this.d.actions.step(step.action, input, call));
+      const attributes = { 'plinth.workflow.step': step.id, 'plinth.workflow.action': step.action };
+      ({ output, control } = await inSpan(`workflow step ${step.action}`, null, attributes, () => this.d.actions.step(step.action, input, call)));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const finished = this.clock.now();

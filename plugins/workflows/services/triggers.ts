@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { PlatformEvent } from '../../../core/events/outbox.js';
+import { spanOf, traceHeadersOf } from '../../../core/observability/trace-context.js';
 import { verifyWebhook } from '../../../core/net/webhook-signature.js';
 import type { WorkflowsSettings } from '../config.js';
 import type { Runs } from './runs.js';
@@ -70,8 +71,10 @@ export class Triggers {
     if (!ours.length) return;
     const tenants = [...new Set(ours.map((e) => e.tenantId))];
     const byTenant = new Map(await Promise.all(tenants.map(async (t) => [t, await this.workflows.eventTriggered(t)] as const)));
-    const requests = ours.flatMap((event) =>
-      (byTenant.get(event.tenantId) ?? [])
+    const requests = ours.flatMap((event) => {
+      // The run continues the trace the event was emitted in (the request that caused it).
+      const span = spanOf(event.meta);
+      return (byTenant.get(event.tenantId) ?? [])
         .filter((workflow) => workflow.trigger_event === event.name)
         .map((workflow) => ({
           workflow,
@@ -80,8 +83,9 @@ export class Triggers {
           payload: event.payload,
           cause: causeOf(event.meta),
           automatic: true,
-        })),
-    );
+          trace: span ? traceHeadersOf(span) : null,
+        }));
+    });
     if (requests.length) await this.starter.startMany(requests);
   }
 
