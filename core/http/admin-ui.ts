@@ -12,6 +12,7 @@ import { packageVersion, uiBuildDir } from '../paths.js';
 import type { Plinth } from '../app.js';
 import { PassThrough } from 'node:stream';
 import { checkOne, type LiveClient } from '../live.js';
+import { collectOverview } from '../overview/compose.js';
 import { adminAlertRoutes } from './admin-alerts.js';
 
 const LIVE_STREAMS_PER_PRINCIPAL = 8;
@@ -210,6 +211,13 @@ export function adminUi(app: () => Plinth): Middleware {
     const principal = await (ctx as unknown as HttpContext).authenticate();
     if (!principal) throw AppError.unauthorized();
     ctx.body = describePrincipal(principal);
+  });
+
+  // The landing page's figures (core/overview): a superadmin's across tenants, anyone else's their tenant's.
+  router.get('/api/overview', async (ctx) => {
+    const principal = await (ctx as unknown as HttpContext).authenticate();
+    if (!principal) throw AppError.unauthorized();
+    ctx.body = await collectOverview(app(), principal);
   });
 
   router.get('/api/system', async (ctx) => {

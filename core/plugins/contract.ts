@@ -10,6 +10,7 @@ import type { EventName, EventPayloads } from '../events/payloads.js';
 import type { MetricSpec } from '../usage.js';
 import type { FeatureSpec } from '../entitlements.js';
 import type { ActionCall, ActionSpec } from '../actions.js';
+import type { OverviewCard, OverviewViewer, OverviewWindow } from '../overview/card.js';
 
 export interface PluginContext<S = Record<string, unknown>> {
   name: string;
@@ -131,6 +132,13 @@ export interface Plugin<S = any> {
   commands?: Record<string, { description: string; run(c: PluginContext<S>, args: string[]): Promise<void> }>;
   /** Admin pages; the plugin's ui/index.tsx exports a component per page path. */
   ui?: { pages: UiPage[] };
+  /**
+   * The plugin's cards on the admin Overview (GET /admin/api/overview, core/overview/card.ts): for a
+   * `platform` viewer (a superadmin) figures across tenants, for anyone else their tenant's only, and
+   * only what their scopes and plan let them open. Read-only and quick (it runs at every page load
+   * and live refresh); a throw or a hang becomes an error card, the other cards still show.
+   */
+  overview?(c: PluginContext<S>, viewer: OverviewViewer, window: OverviewWindow): Promise<OverviewCard[]>;
 }
 
 /** Identity helper for typing a manifest. */

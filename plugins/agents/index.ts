@@ -10,6 +10,7 @@ import { ToolSchemas } from './services/schemas.js';
 import { buildSkills, type SkillDoc } from './services/skills.js';
 import { licenseTools, mailCodeTool, usageTool, workflowRunTool } from './services/task-tools.js';
 import { Confirmations } from './services/confirmations.js';
+import { agentsOverview } from './services/overview.js';
 
 export default definePlugin<AgentsSettings>({
   name: 'agents',
@@ -83,4 +84,6 @@ export default definePlugin<AgentsSettings>({
 
   // For owners and admins: the endpoint, a client's config, the key to make, the recent calls.
   ui: { pages: [{ path: '', title: 'Agents', roles: ['admin'] }] },
+
+  overview: agentsOverview,
 });

@@ -37,6 +37,11 @@ export type AuditSink = Pick<AuditLog, 'record'>;
 /** `auditReader`: one tenant's audit rows, newest first (the agents' recent tool calls); never another tenant's. */
 export interface AuditReader {
   forTenant(tenantId: string, filter: Omit<AuditFilter, 'tenant_id'>, page: PageRequest): Promise<Page<Record<string, unknown>>>;
+  /**
+   * How many rows of `action` per UTC day since `since` (ISO-8601), of one tenant, or of every tenant
+   * for a caller that already checked its viewer is a superadmin (null): the overview's charts.
+   */
+  perDay(action: string, tenantId: string | null, since: string): Promise<Array<{ date: string; n: number }>>;
 }
 
 /** `authSessions`: sessions issued for a user another plugin signed in (WorkBot's SMS login). */

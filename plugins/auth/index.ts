@@ -20,6 +20,7 @@ import { adminBackupRoutes, auditBackupOutcomes } from './routes/admin-backups.j
 import { authJobs } from './jobs.js';
 import { authCommands } from './commands.js';
 import { adminLoginProvider } from './services/admin-login.js';
+import { authOverview } from './services/overview.js';
 import { operatorAlerts } from './services/operator-alerts.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('authServices');
@@ -60,7 +61,10 @@ export default definePlugin<AuthSettings>({
       passwords: asValue(s.passwords),
       authAccounts: asValue(s.accounts),
       audit: asValue(s.audit),
-      auditReader: asValue({ forTenant: (tenantId: string, filter: AuditFilter, page: PageRequest) => s.audit.list({ ...filter, tenant_id: tenantId }, page) }),
+      auditReader: asValue({
+        forTenant: (tenantId: string, filter: AuditFilter, page: PageRequest) => s.audit.list({ ...filter, tenant_id: tenantId }, page),
+        perDay: (action: string, tenantId: string | null, since: string) => s.audit.perDay(action, tenantId, since),
+      }),
       authUsers: asValue(s.users),
       authSessions: asValue(s.sessions),
       smsCodes: asValue(s.smsCodes),
@@ -109,6 +113,8 @@ export default definePlugin<AuthSettings>({
   jobs: authJobs,
 
   commands: authCommands,
+
+  overview: authOverview,
 
   ui: {
     pages: [

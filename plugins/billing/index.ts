@@ -9,6 +9,7 @@ import { billingRoutes } from './routes/billing.js';
 import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from './routes/admin.js';
 import { billingJobs } from './jobs.js';
+import { billingOverview } from './services/overview.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('billingServices');
 
@@ -76,6 +77,8 @@ export default definePlugin<BillingSettings>({
   },
 
   jobs: billingJobs,
+
+  overview: billingOverview,
 
   on: {
     // Every new tenant starts on the default plan (the operator tenant on the operator plan).

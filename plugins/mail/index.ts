@@ -15,6 +15,7 @@ import { userRoutes } from './routes/users.js';
 import { guestRoutes } from './routes/guest.js';
 import { domainRoutes } from './routes/domains.js';
 import { mailJobs } from './jobs.js';
+import { mailOverview } from './services/overview.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('mailServices');
 
@@ -100,4 +101,6 @@ export default definePlugin<MailSettings>({
   },
 
   jobs: mailJobs,
+
+  overview: mailOverview,
 });

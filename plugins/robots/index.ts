@@ -14,6 +14,7 @@ import { historyRoutes } from './routes/history.js';
 import { robotsActions } from './actions.js';
 import { robotsEvents } from './events.js';
 import { robotsJobs } from './jobs.js';
+import { robotsOverview } from './services/overview.js';
 import { robotTokenStrategy } from './robot-token-auth.js';
 import { robotSocketEndpoint } from './robot-socket.js';
 
@@ -103,4 +104,6 @@ export default definePlugin<RobotsSettings>({
   },
 
   jobs: robotsJobs,
+
+  overview: robotsOverview,
 });

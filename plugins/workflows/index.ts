@@ -14,6 +14,7 @@ import { versionRoutes } from './routes/versions.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { MANAGE, READ } from './routes/shared.js';
 import { workflowsJobs } from './jobs.js';
+import { workflowsOverview } from './services/overview.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('workflowsServices');
 
@@ -75,4 +76,6 @@ export default definePlugin<WorkflowsSettings>({
   },
 
   jobs: workflowsJobs,
+
+  overview: workflowsOverview,
 });

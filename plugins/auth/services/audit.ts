@@ -87,4 +87,13 @@ export class AuditLog {
     if (filter.until) q.where('created_at', '<', new Date(filter.until).toISOString());
     return pageQuery(q.orderBy('id', 'desc'), page, (r: Record<string, unknown>) => ({ ...r, details: r.details ? JSON.parse(String(r.details)) : null }));
   }
+
+  /** Rows of one action per UTC day since `since` (ISO), of one tenant or (null) every tenant: the overview's charts. */
+  async perDay(action: string, tenantId: string | null, since: string): Promise<Array<{ date: string; n: number }>> {
+    const day = this.db.raw('substr(created_at, 1, 10)');
+    const q = this.db('auth_audit_logs').where('action', action).where('created_at', '>=', since);
+    if (tenantId !== null) q.where('tenant_id', tenantId);
+    const rows: Array<{ date: string; n: number | string }> = await q.select({ date: day }).count({ n: '*' }).groupByRaw('substr(created_at, 1, 10)');
+    return rows.map((r) => ({ date: r.date, n: Number(r.n) }));
+  }
 }

@@ -119,7 +119,8 @@ export class Robots {
     this.optional = { ai, aiSettings };
   }
 
-  private visible(scope: RobotScope) {
+  /** The robots the scope sees (its tenant's for an admin, a member's own): the Robots page and the overview count these. */
+  visible(scope: RobotScope) {
     const q = this.db('robots_robots').where('tenant_id', scope.tenantId).where('status', 'active');
     if (!scope.admin) q.where('user_id', scope.userId);
     return q;

@@ -68,14 +68,15 @@ export class Runs {
 
   /**
    * Runs started per UTC day over the last `days` days (today included), by status: every day is
-   * listed, with zeros where nothing ran (the runs page's chart).
+   * listed, with zeros where nothing ran (the runs page's chart). One tenant's, or every tenant's
+   * (null) for a superadmin's overview.
    */
-  async daily(tenantId: string, days: number) {
+  async daily(tenantId: string | null, days: number) {
     const now = this.clock.now();
     const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
     const day = this.db.raw('substr(created_at, 1, 10)');
     const rows: Array<{ date: string; status: string; n: number | string }> = await this.db('workflows_runs')
-      .where('tenant_id', tenantId)
+      .modify((q) => (tenantId === null ? q : q.where('tenant_id', tenantId)))
       .where('created_at', '>=', first.toISOString())
       .select({ date: day, status: 'status' })
       .count({ n: '*' })

@@ -1,0 +1,50 @@
+// The mail plugin's cards on the Overview: mail received per day and the mailboxes, counted over
+// the mailboxes the viewer's Mailboxes page lists (every tenant's for a superadmin, the tenant's for
+// its admins, a member's own), so the numbers are that page's.
+import type { OverviewCard, OverviewViewer, OverviewWindow } from '../../../core/overview/card.js';
+import { counted, dailySeries, sumOf, viewerMay } from '../../../core/overview/helpers.js';
+import type { PluginContext } from '../../../core/plugins/contract.js';
+import { type MailboxScope, scopeOf } from './access.js';
+import type { MailServices } from './index.js';
+
+const MAILBOXES_PAGE = '/admin/mail';
+
+async function receivedCard(s: MailServices, scope: MailboxScope, window: OverviewWindow, platform: boolean): Promise<OverviewCard> {
+  const days = await s.emails.receivedPerDay(scope, window.days.length);
+  const series = dailySeries(
+    window,
+    days.map((d) => ({ date: d.date, n: d.received })),
+  );
+  const total = sumOf(series);
+  return {
+    id: 'mail.received',
+    title: 'Mail received',
+    value: total,
+    unit: total === 1 ? 'message' : 'messages',
+    note: `${counted(sumOf(series, 7), 'message')} in the last 7 days${platform ? ', all tenants' : ''}`,
+    href: MAILBOXES_PAGE,
+    series,
+    seriesLabel: 'Mail received per day',
+  };
+}
+
+async function mailboxesCard(s: MailServices, scope: MailboxScope, platform: boolean): Promise<OverviewCard> {
+  const [{ n }] = await s.mailboxes.visible(scope).count({ n: '*' });
+  const total = Number(n);
+  return {
+    id: 'mail.mailboxes',
+    title: platform ? 'Mailboxes' : 'Your mailboxes',
+    value: total,
+    unit: total === 1 ? 'mailbox' : 'mailboxes',
+    ...(platform && { note: 'All tenants' }),
+    href: MAILBOXES_PAGE,
+  };
+}
+
+/** The provider (the manifest's `overview`): for whoever may use mail, within what their plan includes. */
+export async function mailOverview(c: PluginContext<unknown>, viewer: OverviewViewer, window: OverviewWindow): Promise<OverviewCard[]> {
+  if (viewer.principal.kind === 'guest' || !(await viewerMay(c, viewer, 'mail:use'))) return [];
+  const s = c.container.resolve('mailServices');
+  const scope = scopeOf(viewer.principal);
+  return Promise.all([receivedCard(s, scope, window, viewer.platform), mailboxesCard(s, scope, viewer.platform)]);
+}

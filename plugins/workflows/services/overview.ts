@@ -1,0 +1,46 @@
+// The workflows plugin's cards on the Overview: runs started per day, and those that failed. Every
+// tenant's for a superadmin; anyone else's their tenant's, as the Workflow runs page shows them.
+import type { CardPoint, OverviewCard, OverviewViewer, OverviewWindow } from '../../../core/overview/card.js';
+import { counted, dailySeries, sumOf, viewerMay } from '../../../core/overview/helpers.js';
+import type { PluginContext } from '../../../core/plugins/contract.js';
+
+const RUNS_PAGE = '/admin/workflows/runs';
+
+/** The provider (the manifest's `overview`). */
+export async function workflowsOverview(c: PluginContext<unknown>, viewer: OverviewViewer, window: OverviewWindow): Promise<OverviewCard[]> {
+  if (!viewer.platform && !(viewer.tenantId && (await viewerMay(c, viewer, 'workflows:read')))) return [];
+  const { days } = await c.container.resolve('workflowsServices').runs.daily(viewer.platform ? null : viewer.tenantId, window.days.length);
+  const perDay = (pick: (runs: Record<string, number>) => number): CardPoint[] =>
+    dailySeries(
+      window,
+      days.map((d) => ({ date: d.date, n: pick(d.runs) })),
+    );
+  const runs = perDay((r) => Object.values(r).reduce((a, b) => a + b, 0));
+  const failed = perDay((r) => r.failed ?? 0);
+  const all = viewer.platform ? ', all tenants' : '';
+  const total = sumOf(runs);
+  const failures = sumOf(failed);
+  return [
+    {
+      id: 'workflows.runs',
+      title: 'Workflow runs',
+      value: total,
+      unit: total === 1 ? 'run' : 'runs',
+      note: `${counted(sumOf(runs, 7), 'run')} in the last 7 days${all}`,
+      href: RUNS_PAGE,
+      series: runs,
+      seriesLabel: 'Runs started per day',
+    },
+    {
+      id: 'workflows.failures',
+      title: 'Failed runs',
+      value: failures,
+      unit: failures === 1 ? 'run' : 'runs',
+      note: `${counted(sumOf(failed, 7), 'run')} in the last 7 days${all}`,
+      href: `${RUNS_PAGE}?status=failed`,
+      series: failed,
+      seriesLabel: 'Failed runs per day',
+      tone: sumOf(failed, 1) ? 'alert' : failures ? 'warn' : 'ok',
+    },
+  ];
+}
