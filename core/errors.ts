@@ -27,6 +27,7 @@ export type CoreErrorCode =
   | 'filter_returned_nothing'
   | 'login_unavailable'
   | 'magic_link_unavailable'
+  | 'passkey_unavailable'
   | 'too_many_streams'
   | 'ui_not_built'
   | 'no_relay'

@@ -1,0 +1,136 @@
+import type { Knex } from 'knex';
+import {
+  generateAuthenticationOptions,
+  verifyAuthenticationResponse,
+  type AuthenticationResponseJSON,
+  type AuthenticatorTransport,
+  type PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
+import type { Clock } from '../../../core/clock.js';
+import type { CoreConfig } from '../../../core/config/schema.js';
+import { AppError } from '../../../core/errors.js';
+import type { AuditLog } from './audit.js';
+import type { JwtSigner } from './jwt-signer.js';
+import { CEREMONY_MS, type PasskeyChallenges } from './passkey-challenges.js';
+import { challengeRefused, relyingParty, signedChallenge, type PasskeyRow } from './passkeys.js';
+import type { LoginResult, Sessions } from './sessions.js';
+import { normalizeEmail, type Users } from './users.js';
+import type { RequestMeta, UserRow } from './types.js';
+
+export interface PasskeySignInDeps {
+  db: Knex;
+  clock: Clock;
+  config: CoreConfig;
+  users: Users;
+  sessions: Sessions;
+  audit: AuditLog;
+  signer: JwtSigner;
+  challenges: PasskeyChallenges;
+}
+
+/** The one answer to every refused passkey (unknown, someone else's, a bad signature, a counter gone back). */
+const refused = () => AppError.unauthorized('this passkey was not accepted', 'passkey_refused');
+
+/**
+ * Signing in with a passkey, instead of a password and a second factor: the passkey is both (the
+ * device, unlocked by the user's fingerprint, face or PIN: user verification is required).
+ */
+export class PasskeySignIn {
+  constructor(private readonly d: PasskeySignInDeps) {}
+
+  /**
+   * What the browser passes to navigator.credentials.get(). Without an email, any passkey the
+   * device holds for this site (a discoverable credential); with one, that account's passkeys. An
+   * address with no account, or an account without passkeys, gets a stand-in passkey id derived
+   * from the address with the signing secret (the same each time): the answer does not tell
+   * whether the account exists, and the challenge then accepts no passkey at all.
+   */
+  async options(email: string | undefined): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const { rpID } = relyingParty(this.d.config);
+    let allow: Array<{ id: string; transports?: AuthenticatorTransport[] }> | undefined;
+    let user: UserRow | undefined;
+    if (email !== undefined) {
+      const account = normalizeEmail(email);
+      user = account.includes('@') ? await this.d.users.byEmail(account) : await this.d.users.byUsername(account);
+      const rows = user ? ((await this.d.db('auth_passkeys').where('user_id', user.id).select('credential_id', 'transports')) as PasskeyRow[]) : [];
+      allow = rows.length
+        ? rows.map((r) => ({ id: r.credential_id, transports: JSON.parse(r.transports) as AuthenticatorTransport[] }))
+        : [{ id: this.d.signer.derive('passkey-stand-in', account), transports: ['internal', 'hybrid'] }];
+    }
+    const options = await generateAuthenticationOptions({ rpID, allowCredentials: allow, userVerification: 'required', timeout: CEREMONY_MS });
+    await this.d.challenges.issue(options.challenge, { purpose: 'sign_in', user_id: user?.id ?? null, for_user: email !== undefined });
+    return options;
+  }
+
+  /**
+   * Checks the answer (challenge, origin, relying party, signature, user verification, counter)
+   * and opens a session as a password login would. A passkey of a suspended user (or tenant) is
+   * refused as a password would be.
+   */
+  async verify(response: AuthenticationResponseJSON, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult> {
+    const challenge = signedChallenge(response.response.clientDataJSON);
+    const issued = challenge ? await this.d.challenges.take(challenge, 'sign_in') : null;
+    if (!challenge || !issued) {
+      await this.failed(meta, 'challenge');
+      throw challengeRefused();
+    }
+    const row = (await this.d.db('auth_passkeys').where('credential_id', response.id).first()) as PasskeyRow | undefined;
+    if (!row) return this.refuse(meta, 'unknown passkey');
+    const user = await this.d.users.byId(row.user_id);
+    if (!user) return this.refuse(meta, 'unknown passkey');
+    // Asked for one account's passkeys (by email): no other account's answers it.
+    if (issued.for_user && issued.user_id !== row.user_id) return this.refuse(meta, 'not the account asked for', user);
+    // A discoverable credential names its user: it must be the passkey's owner.
+    const handle = response.response.userHandle;
+    if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== row.user_id) return this.refuse(meta, 'user handle', user);
+    const { rpID, origin } = relyingParty(this.d.config);
+    const counter = Number(row.counter);
+    let info: Awaited<ReturnType<typeof verifyAuthenticationResponse>>['authenticationInfo'];
+    try {
+      const verified = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
+        requireUserVerification: true,
+        credential: {
+          id: row.credential_id,
+          publicKey: new Uint8Array(Buffer.from(row.public_key, 'base64url')),
+          counter,
+          transports: JSON.parse(row.transports) as AuthenticatorTransport[],
+        },
+      });
+      if (!verified.verified) return this.refuse(meta, 'signature', user);
+      info = verified.authenticationInfo;
+    } catch (err) {
+      return this.refuse(meta, (err as Error).message, user);
+    }
+    // The counter moves forward once: of two sign-ins with the same count (a cloned key), one fails.
+    const updated = await this.d
+      .db('auth_passkeys')
+      .where({ id: row.id, counter })
+      .update({ counter: info.newCounter, backed_up: info.credentialBackedUp, last_used_at: this.d.clock.now().toISOString() });
+    if (updated !== 1) return this.refuse(meta, 'counter', user);
+    await this.d.sessions.assertActive(user, meta);
+    await this.d.sessions.assertVerified(user, meta);
+    // Both factors at once: the session opens here (method 'passkey', recorded as the session's second
+    // factor, which meets the MFA policy), not through the second-factor step of mfa-challenges.ts.
+    return this.d.sessions.startSession(user, meta, kind, 'passkey', { passkey_id: row.id });
+  }
+
+  private async refuse(meta: RequestMeta, reason: string, user?: UserRow): Promise<never> {
+    await this.failed(meta, reason, user);
+    throw refused();
+  }
+
+  private async failed(meta: RequestMeta, reason: string, user?: UserRow): Promise<void> {
+    await this.d.audit.record({
+      action: 'auth.login_failed',
+      actorLabel: user ? (user.email ?? user.id) : 'passkey',
+      target: user ? { type: 'user', id: user.id } : undefined,
+      tenantId: user?.tenant_id ?? null,
+      meta,
+      details: { method: 'passkey', reason: reason.slice(0, 200) },
+    });
+  }
+}
