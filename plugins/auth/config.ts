@@ -23,6 +23,8 @@ export interface AuthSettings {
   rootToken: string | null;
   rootTokenInQuery: boolean;
   admin: { email: string | null; password: string | null };
+  /** Mail a user when they sign in from a device and network none of their recent sessions had. */
+  newDeviceMail: boolean;
   passwordMinLength: number;
   passwordMaxLength: number;
   hash: { memoryCost: number; timeCost: number };
@@ -80,6 +82,7 @@ export const authConfigSchema = {
       },
       default: {},
     },
+    newDeviceMail: { type: 'boolean', default: false },
     passwordMinLength: { type: 'integer', minimum: 8, maximum: 64, default: 8 },
     passwordMaxLength: { type: 'integer', minimum: 64, maximum: 1024, default: 256 },
     hash: {
@@ -155,6 +158,7 @@ export const authConfigSchema = {
 export const authEnv = {
   PLINTH_ADMIN_EMAIL: 'admin.email',
   PLINTH_ADMIN_PASSWORD: 'admin.password',
+  PLINTH_NEW_DEVICE_MAIL: 'newDeviceMail',
   PLINTH_AUTH_ROOT_TOKEN: 'rootToken',
   PLINTH_AUTH_JWT_SECRET: 'jwtSecret',
   PLINTH_REGISTRATION: 'registration',

@@ -14,6 +14,7 @@ import { authActions } from './actions.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminBackupRoutes, auditBackupOutcomes } from './routes/admin-backups.js';
@@ -100,6 +101,7 @@ export default definePlugin<AuthSettings>({
     const s = services(c);
     authRoutes(r, s, c.settings);
     userRoutes(r, s);
+    sessionRoutes(r, s);
     apiKeyRoutes(r, s, c.container.resolve('scopes'));
     tenantRoutes(r, s);
     // Billing's typed contract (plugins/billing/api.ts), when billing is enabled: a tenant's plan.

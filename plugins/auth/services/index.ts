@@ -10,6 +10,8 @@ import { Passwords } from './passwords.js';
 import { PrincipalCache } from './principal-cache.js';
 import { RoleScopes } from './scopes.js';
 import { Sessions } from './sessions.js';
+import { SessionDevices } from './session-devices.js';
+import { NewDeviceMail } from './new-device-mail.js';
 import { HttpSmsProvider, LogSmsProvider, SmsCodes } from './sms-codes.js';
 import { Stats } from './stats.js';
 import { Principals } from './strategies.js';
@@ -35,6 +37,9 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   const passwords = new Passwords(settings.hash, { min: settings.passwordMinLength, max: settings.passwordMaxLength });
   const tenants = new Tenants({ db: d.db, clock: d.clock, audit, events: d.events, cache, pubsub: d.pubsub, logger: d.logger });
   const users = new Users({ db: d.db, clock: d.clock, audit, events: d.events, cache, tenants });
+  // Sessions as their users see and end them, and the mail about a sign-in from a new device.
+  const sessionDevices = new SessionDevices({ db: d.db, clock: d.clock, cache, audit });
+  const newDeviceMail = new NewDeviceMail({ db: d.db, clock: d.clock, logger: d.logger, config: d.config, settings, mailer: d.mailer });
   const sessions = new Sessions({
     db: d.db,
     clock: d.clock,
@@ -46,6 +51,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
     events: d.events,
     cache,
     rateLimits: d.rateLimits,
+    onSignIn: (user, sessionId, meta) => newDeviceMail.noticeSignIn(user, sessionId, meta),
   });
   const oneTimeTokens = new OneTimeTokens(d.db, d.clock, settings.mailsPerHour);
   const accounts = new Accounts({
@@ -103,5 +109,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
     bootstrap,
     stats,
     customers,
+    sessionDevices,
+    newDeviceMail,
   };
 }

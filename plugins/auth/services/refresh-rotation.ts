@@ -106,6 +106,9 @@ export class RefreshRotation {
     await sessions.assertActive(user, meta);
     // Redeemed again within the grace window: the same successor as the first time.
     const successor = this.d.signer.derive('refresh-successor', refreshToken);
-    return db.transaction((trx) => this.issuePair(trx, user, row.session_id, row.kind, successor));
+    return db.transaction(async (trx) => {
+      await trx('auth_sessions').where('id', row.session_id).update({ last_used_at: nowIso });
+      return this.issuePair(trx, user, row.session_id, row.kind, successor);
+    });
   }
 }

@@ -38,6 +38,8 @@ export interface SessionsDeps {
   events: EventBus;
   cache: PrincipalCache;
   rateLimits: RateLimits;
+  /** Told of every session opened, after its commit (the new-device mail); must not throw. */
+  onSignIn?: (user: UserRow, sessionId: string, meta: RequestMeta) => void;
 }
 
 /**
@@ -58,8 +60,9 @@ export class Sessions {
   private readonly events: EventBus;
   private readonly cache: PrincipalCache;
   private readonly rateLimits: RateLimits;
+  private readonly onSignIn: NonNullable<SessionsDeps['onSignIn']>;
 
-  constructor({ db, clock, settings, signer, passwords, users, audit, events, cache, rateLimits }: SessionsDeps) {
+  constructor({ db, clock, settings, signer, passwords, users, audit, events, cache, rateLimits, onSignIn = () => {} }: SessionsDeps) {
     this.db = db;
     this.clock = clock;
     this.settings = settings;
@@ -69,6 +72,7 @@ export class Sessions {
     this.events = events;
     this.cache = cache;
     this.rateLimits = rateLimits;
+    this.onSignIn = onSignIn;
     const l = settings.limits;
     this.limits = {
       ip: { bucket: 'auth.login.ip', points: l.loginPerIpPerMinute, durationSeconds: 60 },
@@ -210,6 +214,7 @@ export class Sessions {
       await this.events.emit(trx, 'auth.login', { user_id: user.id, method }, { tenantId: user.tenant_id });
       return this.rotation.issuePair(trx, user, sessionId, kind);
     });
+    this.onSignIn(user, sessionId, meta);
     return {
       ...pair,
       user: { id: user.id, email: user.email, full_name: user.full_name, role: user.role, tenant_id: user.tenant_id },

@@ -37,6 +37,7 @@ export interface PrincipalsDeps {
 /** Builds principals from cached state and refuses anything suspended, revoked or expired. */
 export class Principals {
   private readonly lastUsedWrites = new Map<string, number>();
+  private readonly sessionWrites = new Map<string, number>();
 
   private readonly db: Knex;
   private readonly clock: Clock;
@@ -93,6 +94,7 @@ export class Principals {
     if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= this.clock.now().toISOString()) {
       throw AppError.unauthorized('session ended', 'session_revoked');
     }
+    this.touchSession(claims.sessionId);
     return this.withinPlan(this.userPrincipal(await this.activeUser(claims.userId), claims.sessionId));
   }
 
@@ -120,6 +122,18 @@ export class Principals {
       name: key.name,
       attributes: { apiKeyId: key.id },
     };
+  }
+
+  /** A session's last_used_at, like a key's: at most once a minute (per instance), off the request path. */
+  private touchSession(id: string): void {
+    const now = this.clock.now().getTime();
+    if (now - (this.sessionWrites.get(id) ?? 0) < LAST_USED_EVERY_MS) return;
+    if (this.sessionWrites.size >= 50_000) this.sessionWrites.clear(); // a bound, not an eviction policy: a write a minute early is harmless
+    this.sessionWrites.set(id, now);
+    this.db('auth_sessions')
+      .where('id', id)
+      .update({ last_used_at: new Date(now).toISOString() })
+      .catch((err: unknown) => this.logger.warn({ err }, 'could not record session use'));
   }
 
   /** last_used_at is written at most once a minute per key, off the request path. */

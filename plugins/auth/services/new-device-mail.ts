@@ -1,0 +1,82 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../../core/clock.js';
+import type { CoreConfig } from '../../../core/config/schema.js';
+import type { Logger } from '../../../core/logger.js';
+import type { Mailer } from '../../../core/mailer.js';
+import type { AuthSettings } from '../config.js';
+import { deviceLabel, networkOf } from './devices.js';
+import type { RequestMeta, UserRow } from './types.js';
+
+/** Sessions of the last this many days are what "seen before" means. */
+const RECENT_DAYS = 90;
+/** …at most this many of them (the newest) are compared. */
+const COMPARED = 200;
+
+/** What NewDeviceMail is built from, passed by name. */
+export interface NewDeviceMailDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  config: CoreConfig;
+  settings: AuthSettings;
+  mailer: Mailer;
+}
+
+/**
+ * With `settings.auth.newDeviceMail` on, a sign-in from a device the user has not signed in from
+ * lately mails them: "new" is a device (browser and system, or program) and network (IPv4 /24, IPv6
+ * /64) pair that none of their sessions of the last 90 days had. A user's first sign-in ever is not
+ * new to anyone, and a user without an email address cannot be told.
+ */
+export class NewDeviceMail {
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly config: CoreConfig;
+  private readonly settings: AuthSettings;
+  private readonly mailer: Mailer;
+
+  constructor({ db, clock, logger, config, settings, mailer }: NewDeviceMailDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.config = config;
+    this.settings = settings;
+    this.mailer = mailer;
+  }
+
+  /** After a session was opened; in the background, so the sign-in never waits for (or fails by) the mail. */
+  noticeSignIn(user: Pick<UserRow, 'id' | 'email'>, sessionId: string, meta: RequestMeta): void {
+    if (!this.settings.newDeviceMail || !user.email) return;
+    this.check(user, sessionId, meta).catch((err) => this.logger.error({ err, user: user.id }, 'could not send the new sign-in mail'));
+  }
+
+  /** Mails the user when this session's device is new to them; says whether it did. */
+  async check(user: Pick<UserRow, 'id' | 'email'>, sessionId: string, meta: RequestMeta): Promise<boolean> {
+    if (!user.email) return false;
+    const now = this.clock.now();
+    const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000).toISOString();
+    const before = await this.db('auth_sessions')
+      .where('user_id', user.id)
+      .whereNot('id', sessionId)
+      .where('created_at', '>', since)
+      .orderBy('created_at', 'desc')
+      .limit(COMPARED)
+      .select('ip', 'user_agent');
+    if (!before.length) return false;
+    const device = deviceLabel(meta.userAgent);
+    const network = networkOf(meta.ip);
+    if (before.some((s: { ip: string | null; user_agent: string | null }) => deviceLabel(s.user_agent) === device && networkOf(s.ip) === network)) return false;
+    const site = this.config.server.publicUrl;
+    await this.mailer.send({
+      to: user.email,
+      subject: 'New sign-in to your account',
+      text:
+        `Someone signed in to ${user.email} on ${site}:\n\n` +
+        `  Device:   ${device}\n  Address:  ${meta.ip}\n  When:     ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n` +
+        'If this was you, there is nothing to do. If it was not, sign in, end that session under My profile → Sessions ' +
+        `(${site}/admin/auth/profile), and change your password.`,
+    });
+    return true;
+  }
+}
