@@ -79,13 +79,15 @@ export interface PlinthProcess {
 export interface SpawnOptions {
   /** More options for node, after `--import tsx` (e.g. a test fixture's `--import`). */
   nodeArgs?: string[];
+  /** Environment variables to set (undefined: to remove), over this process's (e.g. OTEL_*). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Spawns `node --import tsx scripts/plinth.ts …args` from the project root, configured by `configFile` only. */
-export function spawnPlinth(args: string[], configFile: string, { nodeArgs = [] }: SpawnOptions = {}): PlinthProcess {
+export function spawnPlinth(args: string[], configFile: string, { nodeArgs = [], env = {} }: SpawnOptions = {}): PlinthProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'scripts/plinth.ts', ...args], {
     cwd: projectRoot,
-    env: childEnv(configFile),
+    env: Object.fromEntries(Object.entries({ ...childEnv(configFile), ...env }).filter(([, value]) => value !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
