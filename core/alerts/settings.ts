@@ -64,7 +64,7 @@ export const alertsSettingsSchema = {
       required: ['superadmins', 'emails'],
       properties: {
         superadmins: { type: 'boolean', default: true },
-        emails: { type: 'array', items: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 320 }, uniqueItems: true, default: [] },
+        emails: { type: 'array', items: { type: 'string', format: 'email' }, uniqueItems: true, default: [] },
       },
       default: {},
     },

@@ -29,6 +29,8 @@ export interface AiSettings {
   minScore: number;
   /** The call log, the reply log and idle conversations older than this are deleted daily. */
   logRetentionDays: number;
+  /** The `ai.failover` alert: a config provider that failed this many times in this many minutes (its last call too). */
+  alerts: { failovers: number; windowMinutes: number };
 }
 
 const provider = {
@@ -79,5 +81,14 @@ export const aiConfigSchema = {
     },
     currency: { type: 'string', pattern: '^[A-Z]{3}$', default: 'USD' },
     minScore: { type: 'number', minimum: 0, default: 1 },
+    alerts: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        failovers: { type: 'integer', minimum: 1, maximum: 100_000, default: 3 },
+        windowMinutes: { type: 'integer', minimum: 1, maximum: 1440, default: 15 },
+      },
+      default: {},
+    },
   },
 };

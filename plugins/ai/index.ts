@@ -9,6 +9,7 @@ import { answerRoutes } from './routes/answers.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { MANAGE, READ } from './routes/shared.js';
 import { aiJobs } from './jobs.js';
+import { failoverAlert } from './services/failover-alert.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('aiServices');
 
@@ -55,6 +56,8 @@ export default definePlugin<AiSettings>({
     // aiApi: the call log's figures for the WorkBot statistics; robotAiSettings: the robots' AI
     // fields robots serves on its face (robots resolves both per call).
     c.container.register({ aiServices: asValue(s), aiApi: asValue(s.api), robotAiSettings: asValue(s.robotSettings) });
+    // The operator is told when one of the config's providers keeps failing over (core/alerts).
+    c.container.resolve('alerts').addCondition('ai.failover', failoverAlert({ db: c.db, clock: c.container.resolve('clock'), settings: c.settings }));
   },
 
   async start(c) {

@@ -4,6 +4,7 @@ import { api } from '../kit/api.js';
 import { useAction } from '../kit/use-action.js';
 import { useApi } from '../kit/use-api.js';
 import type { JobRun, JobRunReport, SystemInfo } from './types.js';
+import { AlertsSection } from './alerts-section.js';
 
 function Section(props: { id: string; title: string; children: ComponentChildren }) {
   return (
@@ -100,6 +101,7 @@ export function SystemPage() {
           <p class="muted">
             Plinth {data.version} on {data.database}
           </p>
+          <AlertsSection info={data.alerts} />
           <Section id="outbox-title" title="Event outbox">
             <dl class="stats">
               {(['pending', 'delivered', 'dead'] as const).map((key) => (

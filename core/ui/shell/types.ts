@@ -1,5 +1,6 @@
 import type { UiPage } from '../../plugins/contract.js';
 import type { OutboxMail } from '../../mailer.js';
+import type { Alert } from '../../alerts/alerts.js';
 
 /** GET /admin/api/meta */
 export interface Meta {
@@ -58,7 +59,12 @@ export interface SystemInfo {
     last_failure: BackupOutcome | null;
     destinations: Array<{ location: string; where: string }>;
   };
+  /** The open alerts (critical first) and the 20 cleared last (core/alerts). */
+  alerts: { open: AlertView[]; recently_cleared: AlertView[] };
 }
+
+/** An alert as GET /admin/api/alerts and the System page show it (core/alerts/alerts.ts). */
+export type AlertView = Alert;
 
 /** A backup taken or failed (core/backup/backups.ts). */
 export interface BackupOutcome {
