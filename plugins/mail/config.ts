@@ -59,6 +59,12 @@ export interface MailSettings {
   emailRetentionDays: number;
   /** Concurrent GET /api/emails/wait per caller (per instance); past it, 429. */
   longPollMaxPerPrincipal: number;
+  /**
+   * The SMTP alerts (core/alerts): `smtp.refusals` once at least minRefusals refusals and refusalRate
+   * of every answer in the window (alerts.thresholds.rateWindowMinutes); `smtp.certificate` certDays
+   * before the STARTTLS certificate ends.
+   */
+  alerts: { refusalRate: number; minRefusals: number; certDays: number };
 }
 
 /** Ten years: a mailbox that should outlive this is not temporary mail. */
@@ -115,6 +121,16 @@ export const mailConfigSchema = {
     sentRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
     emailRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 365 },
     longPollMaxPerPrincipal: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+    alerts: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        refusalRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5 },
+        minRefusals: { type: 'integer', minimum: 1, default: 20 },
+        certDays: { type: 'integer', minimum: 1, maximum: 365, default: 14 },
+      },
+      default: {},
+    },
   },
 };
 

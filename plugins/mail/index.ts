@@ -15,6 +15,8 @@ import { userRoutes } from './routes/users.js';
 import { guestRoutes } from './routes/guest.js';
 import { domainRoutes } from './routes/domains.js';
 import { mailJobs } from './jobs.js';
+import { smtpAlerts } from './services/smtp-alerts.js';
+import { promRegistry } from '../../core/alerts/wire.js';
 import { mailOverview } from './services/overview.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('mailServices');
@@ -68,6 +70,15 @@ export default definePlugin<MailSettings>({
     // mailCodes: the agents' wait for a verification code (services/code-waiter.ts).
     c.container.register({ mailServices: asValue(s), mailCodes: asValue(s.codes) });
     c.container.resolve('auth').add(s.auth.strategy());
+    // The operator is told of SMTP refusals jumping and of the STARTTLS certificate running out (core/alerts).
+    const alerts = smtpAlerts({
+      settings: c.settings,
+      config: c.config,
+      clock: c.container.resolve('clock'),
+      registry: () => promRegistry(c.container),
+      served: () => s.receiver.certificate(),
+    });
+    for (const [name, check] of Object.entries(alerts)) c.container.resolve('alerts').addCondition(name, check);
   },
 
   async start(c) {

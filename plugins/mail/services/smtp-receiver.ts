@@ -30,6 +30,8 @@ export class SmtpReceiver {
   /** Sessions whose message is being stored: their deadline waits for the reply. */
   private readonly storing = new Set<string>();
   private readonly overdue = new Set<string>();
+  /** The STARTTLS certificate loaded at start (PEM): what clients are shown until the next start. */
+  private served: Buffer | null = null;
 
   constructor(
     private readonly settings: MailSettings,
@@ -40,9 +42,15 @@ export class SmtpReceiver {
     this.limits = new SessionLimits(settings.smtp, (id) => this.sessionOver(id));
   }
 
+  /** The certificate served for STARTTLS (PEM), null when STARTTLS is off: the smtp.certificate alert reads it. */
+  certificate(): Buffer | null {
+    return this.served;
+  }
+
   async start(host: string, port: number): Promise<number> {
     const { smtp } = this.settings;
     const tls = smtp.tlsKeyFile && smtp.tlsCertFile ? { key: fs.readFileSync(smtp.tlsKeyFile), cert: fs.readFileSync(smtp.tlsCertFile) } : null;
+    this.served = tls?.cert ?? null;
     this.server = new SMTPServer({
       name: os.hostname(),
       banner: 'Plinth', // smtp-server sends "220 <name> ESMTP <banner>"
