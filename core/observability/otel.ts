@@ -1,7 +1,7 @@
 import { register } from 'node:module';
 import type * as Api from '@opentelemetry/api';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
-import { useSpanBackend, type SpanBackend, type SpanContext } from './trace-context.js';
+import { routeOf, useSpanBackend, type SpanBackend, type SpanContext } from './trace-context.js';
 
 /**
  * OpenTelemetry for `plinth start`, when OTEL_EXPORTER_OTLP_ENDPOINT is set: the official Node SDK
@@ -39,7 +39,16 @@ export async function startOpenTelemetry(env: NodeJS.ProcessEnv = process.env): 
   const sdk = new NodeSDK({
     ...(named ? {} : { serviceName: 'plinth' }),
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]) }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
+        // The server span is named after the route template that answered (noted by the trace middleware).
+        applyCustomAttributesOnSpan(span, req) {
+          const route = routeOf(req); // noted for incoming requests only
+          if (!route) return;
+          span.setAttribute('http.route', route);
+          span.updateName(`${req.method} ${route}`);
+        },
+      }),
       new KoaInstrumentation(),
       // Queries and Redis calls inside a traced piece of work only: the pollers' would each be a trace of their own.
       new PgInstrumentation({ requireParentSpan: true }),

@@ -61,6 +61,8 @@ const SAMPLED = 1;
 // process (tests run several) reads the same async context, each flow its own.
 const storage = new AsyncLocalStorage<TraceStore>();
 let backend: SpanBackend | null = null;
+/** The route template that answered each request, read by OpenTelemetry's HTTP instrumentation to name its span; kept only while it runs. */
+const routes = new WeakMap<object, string>();
 
 /**
  * The span a `traceparent` header names, or null when it is absent or malformed (the caller then
@@ -176,6 +178,14 @@ export function traceFields(): Record<string, string> {
   if (!span) return requestId ? { request_id: requestId } : {};
   return requestId ? { trace_id: span.traceId, span_id: span.spanId, request_id: requestId } : { trace_id: span.traceId, span_id: span.spanId };
 }
+
+/** Notes the route template that answered `req` (a node request), when OpenTelemetry runs: its server span is named after it. */
+export function noteRoute(req: object, route: unknown): void {
+  if (backend && typeof route === 'string') routes.set(req, route);
+}
+
+/** The route template noted for `req`, if any. */
+export const routeOf = (req: object): string | undefined => routes.get(req);
 
 /** Installs OpenTelemetry as the span backend (core/observability/otel.ts, when its SDK starts). */
 export function useSpanBackend(b: SpanBackend | null): void {

@@ -1,22 +1,28 @@
 import type { Middleware } from 'koa';
-import { currentSpan, formatTraceparent, parseTraceparent, serveInTrace } from './trace-context.js';
+import { currentSpan, formatTraceparent, noteRoute, parseTraceparent, serveInTrace } from './trace-context.js';
 
 /**
  * The first middleware: each request runs in its trace (a child of the `traceparent` it came
  * with, `tracestate` passed along; a malformed one or none starts a new trace, never an error),
  * so its log lines, the events it emits and the calls it makes carry the trace id. The reply
  * tells the caller the trace and this hop's span in `traceresponse` (W3C Trace Context Level 2),
- * beside the `X-Request-Id` the next middleware sets.
+ * beside the `X-Request-Id` the next middleware sets. Under OpenTelemetry the request's span is
+ * named after the route template that answered (`GET /api/v2/workflows/:id`), never the raw path.
  */
 export function traceRequests(): Middleware {
   return function traceRequest(ctx, next) {
     const incoming = parseTraceparent(ctx.get('traceparent') || undefined, ctx.get('tracestate') || undefined);
     // The request id is chosen by the request-id middleware, after this one: read when a line is logged.
     const requestId = () => (ctx.state as { requestId?: string }).requestId;
-    return serveInTrace(incoming, requestId, () => {
+    return serveInTrace(incoming, requestId, async () => {
       const span = currentSpan();
       if (span) ctx.set('traceresponse', formatTraceparent(span));
-      return next();
+      try {
+        await next();
+      } finally {
+        // A plugin's router sets state.route; the core's (@koa/router) leaves _matchedRoute.
+        noteRoute(ctx.req, (ctx.state as { route?: unknown }).route ?? (ctx as { _matchedRoute?: unknown })._matchedRoute);
+      }
     });
   };
 }

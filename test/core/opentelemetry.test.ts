@@ -87,6 +87,8 @@ describe('OpenTelemetry: optional export from plinth start', function () {
         body: JSON.stringify({ title: 'traced' }),
       });
       assert.equal(note.status, 201);
+      const missing = await fetch(`${base}/example/notes/424242`, { headers: testAuth('u1', 't-otel') });
+      assert.equal(missing.status, 404);
       const db = openDatabase(database);
       try {
         await waitFor(
@@ -122,7 +124,11 @@ describe('OpenTelemetry: optional export from plinth start', function () {
           'the queries of the request',
         );
       }
-      assert.ok(!rx.spans.some((s) => s.kind === SERVER_KIND && s.name.includes('health')), 'probes are not traced');
+      // Server spans are named after the route template that answered, never the raw path.
+      const serverSpans = rx.spans.filter((s) => s.kind === SERVER_KIND).map((s) => s.name);
+      assert.ok(serverSpans.includes('GET /example/hello'), JSON.stringify(serverSpans));
+      assert.ok(serverSpans.includes('GET /example/notes/:id'), JSON.stringify(serverSpans));
+      assert.ok(!serverSpans.some((name) => name.includes('424242') || name.includes('health')), 'no raw ids; probes are not traced');
       assert.ok(!rx.paths.includes('POST /v1/metrics') && !rx.paths.includes('POST /v1/logs'), 'traces only, unless asked');
       // The recorder sees OpenTelemetry here: its silence in the next test means something.
       assert.ok(loaded(modules).some((m) => m.includes('/@opentelemetry/sdk-node/')));
