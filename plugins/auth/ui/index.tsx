@@ -3,6 +3,7 @@ import { ForgotPasswordPage, MagicLinkPage, ResetPasswordPage, VerifyEmailPage }
 import { ApiKeysPage } from './api-keys.js';
 import { AuditPage } from './audit.js';
 import { BackupsPage } from './backups.js';
+import { PasskeySignInPage } from './passkey-sign-in.js';
 import { ProfilePage } from './profile.js';
 import { TenantsPage } from './tenants.js';
 import { UsersPage } from './users.js';
@@ -19,4 +20,5 @@ export const pages = {
   'reset-password': ResetPasswordPage,
   'verify-email': VerifyEmailPage,
   'magic-link': MagicLinkPage,
+  passkey: PasskeySignInPage,
 };

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Time, useApi } from '../../../core/ui/kit/index.js';
 import type { PublicUser as User } from '../api.js';
+import { PasskeysSection } from './passkeys.js';
 import { BASE, ShortId, useAction } from './shared.js';
 
 function Details(props: { user: User }) {
@@ -174,6 +175,7 @@ export function ProfilePage() {
           <Details user={me.data} />
           <ProfileForm key={me.data.id} user={me.data} onSaved={me.reload} />
           <PasswordForm />
+          <PasskeysSection />
         </>
       ) : me.loading ? (
         <p class="muted" role="status">
