@@ -22,6 +22,15 @@ export interface AlertReport {
 /** Checks one condition: everything it finds wrong now ([] when all is well). Throwing leaves its alerts as they are. */
 export type AlertCheck = () => Promise<AlertReport[]>;
 
+export interface ConditionOptions {
+  /**
+   * About the instance that evaluates rather than the deployment (its disk, the traffic it served,
+   * the certificate it serves): its alerts name the host, and another instance, whose own may be
+   * fine, does not clear them (their host does, or an hour without a report does).
+   */
+  perInstance?: boolean;
+}
+
 /** One raising of an alert, as the API, the System page, the mail and the events show it. */
 export interface Alert {
   id: number;
@@ -34,6 +43,8 @@ export interface Alert {
   cleared_at: string | null;
   /** When the mail of its raising went out (null: not yet, or nobody to tell). */
   notified_at: string | null;
+  /** The host that reported it last, for a condition about one instance (its disk…); null otherwise. */
+  host: string | null;
 }
 
 export interface EvaluateResult {
@@ -66,9 +77,14 @@ interface AlertRow {
   raised_at: string;
   cleared_at: string | null;
   notified_at: string | null;
+  host: string | null;
+  seen_at: string | null;
 }
 
-const COLUMNS = ['id', 'key', 'condition', 'severity', 'summary', 'details', 'raised_at', 'cleared_at', 'notified_at'];
+const COLUMNS = ['id', 'key', 'condition', 'severity', 'summary', 'details', 'raised_at', 'cleared_at', 'notified_at', 'host', 'seen_at'];
+
+/** An open alert nobody has reported for this long is cleared: its plugin was disabled, or its instance is gone. */
+const STALE_MS = 3_600_000;
 
 const toAlert = (r: AlertRow): Alert => ({
   id: Number(r.id),
@@ -79,6 +95,7 @@ const toAlert = (r: AlertRow): Alert => ({
   raised_at: r.raised_at,
   cleared_at: r.cleared_at,
   notified_at: r.notified_at,
+  host: r.host,
 });
 
 /** What the events carry (the catalogue's schema, core/alerts/events.ts). */
@@ -93,6 +110,8 @@ export interface AlertsDeps {
   logger: Logger;
   events: EventBus;
   hooks: Hooks;
+  /** This instance's host name: what per-instance alerts carry. */
+  host: string;
 }
 
 /**
@@ -105,28 +124,30 @@ export interface AlertsDeps {
  * Conditions that are events rather than states use `raise()` and `clear()` instead.
  */
 export class Alerts {
-  private readonly conditions = new Map<string, AlertCheck>();
+  private readonly conditions = new Map<string, { check: AlertCheck; perInstance: boolean }>();
   private readonly db: Knex;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly events: EventBus;
   private readonly hooks: Hooks;
+  private readonly host: string;
 
-  constructor({ db, clock, logger, events, hooks }: AlertsDeps) {
+  constructor({ db, clock, logger, events, hooks, host }: AlertsDeps) {
     this.db = db;
     this.clock = clock;
     this.logger = logger;
     this.events = events;
     this.hooks = hooks;
+    this.host = host;
   }
 
   /**
    * Registers a condition (registering a name again replaces it). It owns the keys `<name>` and
    * `<name>:<anything>`: evaluate() raises and clears those, and only those, from its reports.
    */
-  addCondition(name: string, check: AlertCheck): void {
+  addCondition(name: string, check: AlertCheck, options: ConditionOptions = {}): void {
     if (!NAME.test(name)) throw new Error(`alert condition "${name}": a name is dotted lower-case words (events.dead, ai.failover)`);
-    this.conditions.set(name, check);
+    this.conditions.set(name, { check, perInstance: options.perInstance ?? false });
   }
 
   conditionNames(): string[] {
@@ -138,7 +159,7 @@ export class Alerts {
     const result: EvaluateResult = { raised: [], cleared: [], failed: [] };
     const open = new Map((await this.openRows()).map((r) => [r.key, r]));
     const tenantId = await this.tenant();
-    for (const [name, check] of this.conditions) {
+    for (const [name, { check, perInstance }] of this.conditions) {
       let reports: AlertReport[];
       try {
         reports = this.owned(name, await check());
@@ -147,16 +168,25 @@ export class Alerts {
         result.failed.push(name);
         continue;
       }
+      const host = perInstance ? this.host : null;
       for (const report of reports) {
         const current = open.get(report.key);
-        if (current) await this.refresh(current, report);
-        else this.push(result.raised, await this.insert(report, name, tenantId));
+        if (current) await this.refresh(current, report, host);
+        else this.push(result.raised, await this.insert(report, { condition: name, host }, tenantId));
       }
       const reported = new Set(reports.map((r) => r.key));
-      for (const row of open.values()) if (row.condition === name && !reported.has(row.key)) this.push(result.cleared, await this.close(row, tenantId));
+      for (const row of open.values()) {
+        if (row.condition !== name || reported.has(row.key)) continue;
+        // Another instance's own fact (its disk, its traffic): that instance clears it, or time does.
+        if (perInstance && row.host !== this.host && !this.stale(row)) continue;
+        this.push(result.cleared, await this.close(row, tenantId));
+      }
     }
-    // Alerts of a condition no longer registered (its plugin was disabled): nothing will report them again.
-    for (const row of open.values()) if (row.condition && !this.conditions.has(row.condition)) this.push(result.cleared, await this.close(row, tenantId));
+    // A condition registered on no instance that evaluates any more (its plugin was disabled, or an
+    // instance of another version has it): cleared once nobody has reported it for an hour.
+    for (const row of open.values()) {
+      if (row.condition && !this.conditions.has(row.condition) && this.stale(row)) this.push(result.cleared, await this.close(row, tenantId));
+    }
     return result;
   }
 
@@ -169,10 +199,10 @@ export class Alerts {
     if (owner) throw new Error(`alert "${report.key}" belongs to the condition "${owner}": evaluate() raises and clears it`);
     const open = await this.openRow(report.key);
     if (open) {
-      await this.refresh(open, report);
+      await this.refresh(open, report, null);
       return null;
     }
-    return this.insert(report, null, await this.tenant());
+    return this.insert(report, { condition: null, host: null }, await this.tenant());
   }
 
   /** Clears the open alert under `key`; null when none is open. */
@@ -228,6 +258,10 @@ export class Alerts {
     if (alert) list.push(alert);
   }
 
+  private stale(row: AlertRow): boolean {
+    return (row.seen_at ?? row.raised_at) < iso(new Date(this.clock.now().getTime() - STALE_MS));
+  }
+
   private ownerOf(key: string): string | null {
     for (const name of this.conditions.keys()) if (key === name || key.startsWith(`${name}:`)) return name;
     return null;
@@ -260,22 +294,29 @@ export class Alerts {
     return this.hooks.applyFilters<string | null>(ALERT_HOOKS.tenant, null);
   }
 
-  /** An open alert whose figures moved (more dead events, less disk) shows the new ones; no new mail, no event. */
-  private async refresh(row: AlertRow, report: AlertReport): Promise<void> {
-    const next = { severity: report.severity, summary: report.summary.slice(0, 500), details: JSON.stringify(report.details ?? {}) };
-    if (next.severity === row.severity && next.summary === row.summary && next.details === row.details) return;
-    await this.db('core_alerts').where('id', row.id).whereNull('cleared_at').update(next);
+  /**
+   * Still reported: when (and on which host) is recorded, and an alert whose figures moved (more dead
+   * events, less disk) shows the new ones. No new mail, no event.
+   */
+  private async refresh(row: AlertRow, report: AlertReport, host: string | null): Promise<void> {
+    const next = { severity: report.severity, summary: report.summary.slice(0, 500), details: JSON.stringify(report.details ?? {}), host };
+    await this.db('core_alerts')
+      .where('id', row.id)
+      .whereNull('cleared_at')
+      .update({ ...next, seen_at: iso(this.clock.now()) });
   }
 
   /** Raises: the row and its event in one transaction. Null when another instance raised it first. */
-  private async insert(report: AlertReport, condition: string | null, tenantId: string | null): Promise<Alert | null> {
+  private async insert(report: AlertReport, by: { condition: string | null; host: string | null }, tenantId: string | null): Promise<Alert | null> {
+    const now = iso(this.clock.now());
     const row = {
       key: report.key,
-      condition,
+      ...by,
       severity: report.severity,
       summary: report.summary.slice(0, 500),
       details: JSON.stringify(report.details ?? {}),
-      raised_at: iso(this.clock.now()),
+      raised_at: now,
+      seen_at: now,
     };
     let alert: Alert;
     try {

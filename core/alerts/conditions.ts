@@ -133,6 +133,9 @@ async function http5xx({ config, http }: CoreConditionDeps): Promise<AlertReport
   ];
 }
 
+/** The core's conditions about the instance that evaluates (its disk, the requests it served), not the deployment. */
+export const PER_INSTANCE = new Set(['disk.free', 'http.5xx']);
+
 /** The core's conditions by name; plugins add theirs through the `alerts` service in their register(). */
 export function coreConditions(d: CoreConditionDeps): Record<string, AlertCheck> {
   return {

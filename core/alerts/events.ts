@@ -12,6 +12,7 @@ const alertPayload = {
     details: { type: 'object', description: 'The figures behind it (counts, thresholds, names)' },
     raised_at: { type: 'string', format: 'date-time' },
     cleared_at: { type: ['string', 'null'], format: 'date-time' },
+    host: { type: ['string', 'null'], description: 'For an alert about one instance (its disk, its traffic): its host' },
   },
 } as const;
 
@@ -21,8 +22,16 @@ const alertPayload = {
  * written in the same transaction as the alert row it reports.
  */
 export const alertEvents = {
-  'core.alert.raised': { version: 1, description: 'An alert for the operator was raised (once per raising)', schema: alertPayload },
-  'core.alert.cleared': { version: 1, description: 'An alert for the operator cleared: its condition no longer holds', schema: alertPayload },
+  'core.alert.raised': {
+    version: 1,
+    description: "An alert for the operator was raised (once per raising); emitted for the operator's tenant, whose workflows alone see it",
+    schema: alertPayload,
+  },
+  'core.alert.cleared': {
+    version: 1,
+    description: "An alert for the operator cleared: its condition no longer holds; emitted for the operator's tenant",
+    schema: alertPayload,
+  },
 } as const satisfies Record<string, EventSpec>;
 
 export const ALERT_RAISED = 'core.alert.raised';

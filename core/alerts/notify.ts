@@ -70,6 +70,7 @@ export class AlertMail {
       what === 'raised' ? alert.summary : `Cleared: ${alert.summary}`,
       '',
       line('Alert', `${alert.key} (${alert.severity})`),
+      ...(alert.host ? [line('Host', alert.host)] : []),
       line('Raised', alert.raised_at),
       ...(alert.cleared_at ? [line('Cleared', alert.cleared_at)] : []),
       ...(Object.keys(alert.details).length ? ['Details:', ...detailLines(alert.details)] : []),

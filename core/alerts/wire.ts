@@ -1,9 +1,10 @@
+import os from 'node:os';
 import { asValue } from 'awilix';
 import type { Registry } from 'prom-client';
 import type { PlinthContainer } from '../container.js';
 import { sqliteFile } from '../db/connection.js';
 import { Alerts } from './alerts.js';
-import { coreConditions } from './conditions.js';
+import { coreConditions, PER_INSTANCE } from './conditions.js';
 import { ALERT_CLEARED, ALERT_RAISED, alertEvents } from './events.js';
 import { AlertMail } from './notify.js';
 import { type Counts, registryCounts, WindowedRate } from './rates.js';
@@ -24,7 +25,7 @@ export function promRegistry(container: PlinthContainer): Registry | null {
  */
 export function wireAlerts(container: PlinthContainer): Alerts {
   const { db, clock, logger, events, hooks, config, scheduler, backups, retention, eventCatalog, dialect } = container.cradle;
-  const alerts = new Alerts({ db, clock, logger: logger.child({ part: 'alerts' }), events, hooks });
+  const alerts = new Alerts({ db, clock, logger: logger.child({ part: 'alerts' }), events, hooks, host: os.hostname() });
   container.register({ alerts: asValue(alerts) });
 
   // HTTP answers by status class, from the metrics' request histogram (read at each evaluation).
@@ -35,7 +36,7 @@ export function wireAlerts(container: PlinthContainer): Alerts {
   const http = new WindowedRate(httpCounts, clock);
   const sqlite = dialect === 'sqlite' ? sqliteFile(config) : null;
   for (const [name, check] of Object.entries(coreConditions({ db, config, scheduler, backups, retention, sqliteFile: sqlite, http }))) {
-    alerts.addCondition(name, check);
+    alerts.addCondition(name, check, { perInstance: PER_INSTANCE.has(name) });
   }
 
   for (const [name, spec] of Object.entries(alertEvents)) eventCatalog.set(name, { ...spec, plugin: 'core' });

@@ -78,7 +78,8 @@ export default definePlugin<MailSettings>({
       registry: () => promRegistry(c.container),
       served: () => s.receiver.certificate(),
     });
-    for (const [name, check] of Object.entries(alerts)) c.container.resolve('alerts').addCondition(name, check);
+    // Each instance's receiver: its own traffic and the certificate it serves.
+    for (const [name, check] of Object.entries(alerts)) c.container.resolve('alerts').addCondition(name, check, { perInstance: true });
   },
 
   async start(c) {

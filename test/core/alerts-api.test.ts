@@ -2,11 +2,12 @@
 // are facts, who is told (the superadmins through the auth plugin's filter, alerts.notify.emails),
 // the audit log, several instances evaluating at once, GET /admin/api/alerts and the System page's
 // data for superadmins only, and a workflow of the operator tenant that forwards core.alert.raised
-// to a webhook.
+// to a webhook; instances that evaluate in turn leave each other's per-instance alerts alone.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Alerts } from '../../core/alerts/alerts.js';
+import os from 'node:os';
+import { Alerts } from '../../core/alerts/alerts.js';
 import { registerOwner } from '../helpers/actors.js';
 import { alertsApp, expectCleared, expectRaisedOnce, OPERATOR, rowsOf, signInOperator } from '../helpers/alerts.js';
 import type { TestApp } from '../helpers/app.js';
@@ -127,6 +128,25 @@ describe('alerts: raise and clear, who is told, the API', function () {
       receiver.close();
       await alerts.clear('test.forwarded');
     }
+  });
+
+  it("per instance: another host leaves this host's alert alone; one nobody reported for an hour is cleared, as is a condition no instance has", async () => {
+    alerts.addCondition('test.local', async () => [{ key: 'test.local', severity: 'warning', summary: 'This host is low' }], { perInstance: true });
+    alerts.addCondition('test.plugin', async () => [{ key: 'test.plugin', severity: 'warning', summary: 'A condition of a plugin' }]);
+    await alerts.evaluate();
+    assert.equal((await rowsOf(t, 'test.local'))[0].host, os.hostname(), 'the host it is about');
+    assert.equal((await rowsOf(t, 'test.plugin'))[0].host, null);
+
+    // Another instance (another host, whose own disk is fine; the plugin is not enabled there), now and an hour on.
+    const { db, logger, events, hooks } = t.app.container.cradle;
+    const elsewhere = (laterMs: number) => {
+      const other = new Alerts({ db, logger, events, hooks, host: 'other-host', clock: { now: () => new Date(Date.now() + laterMs) } });
+      other.addCondition('test.local', async () => [], { perInstance: true });
+      return other;
+    };
+    assert.deepEqual((await elsewhere(0).evaluate()).cleared, [], 'not its disk, not its plugin');
+    const cleared = await elsewhere(61 * 60_000).evaluate();
+    assert.deepEqual(cleared.cleared.map((a) => a.key).sort(), ['test.local', 'test.plugin'], 'nobody reported them for an hour');
   });
 });
 

@@ -5,6 +5,7 @@
 // way (test/helpers/alerts.ts). HTTP 5xx, the AI provider and SMTP are in alerts-traffic.test.ts.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Alerts } from '../../core/alerts/alerts.js';
 import { alertsApp, expectCleared, expectRaisedOnce, rowsOf, signInOperator } from '../helpers/alerts.js';
@@ -118,6 +119,7 @@ describe('alerts: the core conditions, raised once, mailed, emitted and cleared'
     thresholds.diskFreePercent = 100; // no disk has every byte free
     const alert = await expectRaisedOnce(t, 'disk.free');
     assert.equal(alert.severity, 'critical');
+    assert.equal(alert.host, os.hostname(), 'about the disk of the instance that evaluated');
     const stats = fs.statfsSync(t.app.config.dataDir);
     assert.equal(alert.details.total_bytes, stats.blocks * stats.bsize, 'the data folder’s file system');
     thresholds.diskFreePercent = 0;

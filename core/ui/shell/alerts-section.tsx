@@ -13,7 +13,8 @@ const detailsText = (a: AlertView) =>
 
 const What = (props: { alert: AlertView }) => (
   <>
-    {props.alert.summary}{' '}
+    {props.alert.summary}
+    {props.alert.host ? ` (on ${props.alert.host})` : ''}{' '}
     <code class="muted" title={detailsText(props.alert)}>
       {props.alert.key}
     </code>
