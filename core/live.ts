@@ -9,6 +9,12 @@ export interface LiveEvent {
 
 export interface LiveClient {
   tenantId: string | null;
+  /**
+   * A superadmin's stream: besides its own tenant's events it hears, at most once a second, that
+   * something changed in other tenants (`platform`, with the kinds), so the platform overview can
+   * reload; never the other tenants' events themselves.
+   */
+  everyTenant?: boolean;
   send(event: LiveEvent): void;
   /** Whether the stream's credentials still sign it in as the same person (false: the session ended). */
   stillSignedIn?(): Promise<boolean>;
@@ -18,6 +24,48 @@ export interface LiveClient {
 
 const CHANNEL = 'admin.live';
 const RECHECK = 'admin.live.recheck';
+/** The least time between two `platform` events to one stream, and between two nudges of one tenant and kind. */
+const COALESCE_MS = 1000;
+
+/** Calls `send` with what was added, at once and then at most once per COALESCE_MS while more comes (the last always sent). */
+class Coalescer {
+  private readonly kinds = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly send: (kinds: string[]) => void,
+    /** Told when a wait ends with nothing to send (the owner may forget this coalescer). */
+    private readonly onIdle: () => void = () => {},
+  ) {}
+
+  add(kind: string): void {
+    this.kinds.add(kind);
+    if (!this.timer) this.flush();
+  }
+
+  /** Sends what is pending and waits; a quiet period ends the wait (the next add sends at once). */
+  private flush(): void {
+    this.timer = null;
+    if (!this.kinds.size) {
+      this.onIdle();
+      return;
+    }
+    const kinds = [...this.kinds];
+    this.kinds.clear();
+    try {
+      this.send(kinds);
+    } catch {
+      // a stream that failed is ended by its own close handler, which stops this
+    }
+    this.timer = setTimeout(() => this.flush(), COALESCE_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
 
 /**
  * The admin pages' live channel: a plugin publishes what changed for a tenant, and every instance
@@ -32,6 +80,10 @@ const RECHECK = 'admin.live.recheck';
  */
 export class LiveHub {
   private readonly clients = new Set<LiveClient>();
+  /** Superadmin streams' `platform` events, coalesced per stream. */
+  private readonly platform = new Map<LiveClient, Coalescer>();
+  /** nudge()s waiting for their turn, per tenant and kind. */
+  private readonly nudges = new Map<string, Coalescer>();
   private listening: Promise<void> | null = null;
   private checking: Promise<void> | null = null;
   private again = false;
@@ -46,11 +98,33 @@ export class LiveHub {
     await this.pubsub.publish(CHANNEL, { tenantId, kind, data }).catch((err) => this.logger.warn({ err, kind }, 'could not publish a live admin event'));
   }
 
-  /** A page's stream; returns its detach. Pages of the tenant only (a superadmin: the tenant they act in). */
+  /**
+   * Tells the tenant's pages that `kind` changed, for changes that come in bursts (mail received):
+   * at most once a second per tenant and kind from this instance, the last of a burst always told.
+   */
+  nudge(tenantId: string, kind: string): void {
+    const key = `${tenantId}\n${kind}`;
+    let coalescer = this.nudges.get(key);
+    if (!coalescer) {
+      coalescer = new Coalescer(
+        () => void this.publish(tenantId, kind, {}),
+        () => this.nudges.delete(key),
+      );
+      this.nudges.set(key, coalescer);
+    }
+    coalescer.add(kind);
+  }
+
+  /** A page's stream; returns its detach. Pages of the tenant only (a superadmin: the tenant they act in, and `platform` events). */
   async attach(client: LiveClient): Promise<() => void> {
     await this.listen();
     this.clients.add(client);
-    return () => this.clients.delete(client);
+    if (client.everyTenant) this.platform.set(client, new Coalescer((kinds) => client.send({ kind: 'platform', data: { kinds } })));
+    return () => {
+      this.clients.delete(client);
+      this.platform.get(client)?.stop();
+      this.platform.delete(client);
+    };
   }
 
   /** Open streams of one principal's tenant on this instance (for the per-principal cap). */
@@ -99,9 +173,9 @@ export class LiveHub {
     if (typeof m.kind !== 'string' || typeof m.tenantId !== 'string') return;
     const event: LiveEvent = { kind: m.kind, data: (m.data ?? {}) as Record<string, unknown> };
     for (const client of this.clients) {
-      if (client.tenantId !== m.tenantId) continue;
       try {
-        client.send(event);
+        if (client.tenantId === m.tenantId) client.send(event);
+        else this.platform.get(client)?.add(event.kind);
       } catch (err) {
         this.logger.warn({ err }, 'a live admin stream failed');
       }

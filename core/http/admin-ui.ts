@@ -174,6 +174,8 @@ export function adminUi(app: () => Plinth): Middleware {
     const client: LiveClient & { principal: string } = {
       principal: principal.id,
       tenantId: principal.tenantId,
+      // A superadmin's overview counts every tenant: it hears (coalesced) that another tenant's things changed.
+      everyTenant: principal.roles.includes('superadmin'),
       send: (e) => write(`event: ${e.kind}\ndata: ${JSON.stringify(e.data)}\n\n`),
       // The same credentials, through the auth chain again: the same person in the same tenant, or the stream ends.
       async stillSignedIn() {

@@ -35,6 +35,8 @@ export type CardTone = 'ok' | 'warn' | 'alert';
 export interface CardItem {
   label: string;
   value?: number | string;
+  /** ISO 4217 code when `value` is money in its minor units (as on the card). */
+  currency?: string;
   /** A page about this item the viewer can open. */
   href?: string;
   tone?: CardTone;

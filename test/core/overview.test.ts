@@ -8,8 +8,9 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import nodemailer from 'nodemailer';
 import type { OverviewCard, OverviewReply } from '../../core/overview/card.js';
 import { type Actor, addUser, registerOwner } from '../helpers/actors.js';
+import { openLive } from '../helpers/live.js';
 import { waitFor } from '../helpers/processes.js';
-import { activate, newCodes, type RobotsApp, RobotSocket, robotsApp, superadmin, type Owner } from '../helpers/robots.js';
+import { type Activation, activate, newCodes, type RobotsApp, RobotSocket, robotsApp, superadmin, type Owner } from '../helpers/robots.js';
 
 const DOMAIN = 'overview.test';
 const PLUGINS = ['billing', 'mail', 'workflows', 'agents'];
@@ -55,6 +56,8 @@ describe('the Overview API (GET /admin/api/overview)', function () {
   let b: Actor;
   let member: Actor;
   let socket: RobotSocket;
+  let robotB: Activation;
+  let inboxA: string;
   const names: Record<string, string> = {};
 
   /** Messages to an address over SMTP, each acknowledged with 250. */
@@ -104,7 +107,8 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     const put = await t.request('PUT', `/api/v2/admin/tenants/${a.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'pro' } });
     assert.equal(put.status, 200, put.text);
 
-    await mail(await mailbox(a, 'ov-a1'), 3);
+    inboxA = await mailbox(a, 'ov-a1');
+    await mail(inboxA, 3);
     await mailbox(a, 'ov-a2');
     await mail(await mailbox(b, 'ov-b1'), 1);
 
@@ -113,7 +117,7 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     const robotA = await activate(t, codeA);
     socket = await RobotSocket.open(t, robotA.robotId, robotA.token);
     const [codeB] = await newCodes(t, b);
-    await activate(t, codeB);
+    robotB = await activate(t, codeB);
 
     assert.equal(await runOnce(a, `${t.url}/health`), 'succeeded');
     assert.equal(await runOnce(a, 'http://127.0.0.1:1/nothing-listens-here'), 'failed');
@@ -183,9 +187,9 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     );
     const plan = card(mine, 'billing.plan');
     assert.deepEqual([plan.value, plan.href], ['Pro', '/admin/billing/billing']);
-    assert.ok(
-      plan.items?.some((i) => i.value === '1 of 3 robots in use'),
-      JSON.stringify(plan.items),
+    assert.deepEqual(
+      plan.items?.find((i) => i.label === 'Robots'),
+      { label: 'Robots', value: '1 of 3', tone: 'ok' },
     );
     assert.equal(card(mine, 'mail.received').value, 3, "B's message is not A's");
     assert.equal(card(mine, 'mail.mailboxes').value, 2);
@@ -196,6 +200,7 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     const theirs = await overviewOf(t, b);
     const free = card(theirs, 'billing.plan');
     assert.deepEqual([free.value, free.tone], ['Free', 'alert'], 'B is at its robot limit');
+    assert.deepEqual(free.items?.[0], { label: 'Robots', value: '1 of 1', tone: 'alert' }, 'the fullest limit first');
     assert.equal(card(theirs, 'mail.received').value, 1);
     assert.equal(card(theirs, 'mail.mailboxes').value, 1);
     assert.deepEqual([card(theirs, 'robots.online').value, card(theirs, 'robots.online').note], [0, 'of 1 robot']);
@@ -235,6 +240,28 @@ describe('the Overview API (GET /admin/api/overview)', function () {
       assert.equal(card(cards, 'mail.received').value, 3, 'the other cards still show');
     } finally {
       robots.visible = visible;
+    }
+  });
+
+  it('tells the pages live: the owner hears their mail, the operator that a tenant changed, another tenant nothing of it', async () => {
+    const [operator, owner, other] = await Promise.all([openLive(t.url, admin.headers), openLive(t.url, a.headers), openLive(t.url, b.headers)]);
+    let socketB: RobotSocket | undefined;
+    try {
+      await mail(inboxA, 2);
+      await owner.next((e) => e.kind === 'mail.received');
+      const told = await operator.next((e) => e.kind === 'platform');
+      assert.deepEqual(told.data, { kinds: ['mail.received'] }, 'the operator hears what kind changed, not the event itself');
+      // B's own robot comes online: once B hears that, anything of A's published before it would be there too.
+      socketB = await RobotSocket.open(t, robotB.robotId, robotB.token);
+      await other.next((e) => e.kind === 'robot.presence');
+      assert.deepEqual(
+        other.events.map((e) => e.kind),
+        ['robot.presence'],
+        "B's stream carries only B's things",
+      );
+    } finally {
+      socketB?.ws.close();
+      for (const s of [operator, owner, other]) s.close();
     }
   });
 });

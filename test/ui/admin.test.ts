@@ -51,15 +51,16 @@ describe('admin UI (browser)', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
-  it('signs in and shows the nav with the core pages (System, Outgoing mail) and the plugin pages', async () => {
+  it('signs in and shows the nav with the Overview, the core pages (System, Outgoing mail) and the plugin pages', async () => {
     const { page } = browser;
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const nav = page.getByRole('navigation', { name: 'Admin sections' });
     await nav.waitFor();
-    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['System', 'Outgoing mail', 'Notes']);
+    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Overview', 'System', 'Outgoing mail', 'Notes']);
     assert.equal(await page.getByRole('alert').count(), 0);
-    await page.waitForURL('**/admin/system'); // a superadmin lands on System
+    await page.waitForURL('**/admin/overview'); // a superadmin lands on the Overview
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
   });
 
   it('links the API reference from the top bar: /docs opens in a new tab and renders the core’s operations', async () => {
@@ -241,8 +242,9 @@ describe('admin UI nav (no browser)', () => {
   const me = (roles: string[]): Me => ({ id: 'u1', kind: 'user', name: null, roles, tenant_id: 't1' });
   const titles = (roles: string[]) => navGroups(me(roles), meta).flatMap((g) => g.entries.map((e) => `${e.title} ${e.href}`));
 
-  it('gives a superadmin the core pages first (System, Outgoing mail), then every plugin page', () => {
+  it('gives a superadmin the Overview, the core pages (System, Outgoing mail), then every plugin page', () => {
     assert.deepEqual(titles(['superadmin']), [
+      'Overview /admin/overview',
       'System /admin/system',
       'Outgoing mail /admin/outgoing-mail',
       'Notes /admin/example',
@@ -251,8 +253,8 @@ describe('admin UI nav (no browser)', () => {
     ]);
   });
 
-  it('hides the core pages and the pages whose roles the user lacks (tenant roles are ranked)', () => {
-    assert.deepEqual(titles(['member']), ['Notes /admin/example']);
-    assert.deepEqual(titles(['owner']), ['Notes /admin/example', 'Settings /admin/example/settings']);
+  it('hides the core pages and the pages whose roles the user lacks (tenant roles are ranked); everyone has the Overview first', () => {
+    assert.deepEqual(titles(['member']), ['Overview /admin/overview', 'Notes /admin/example']);
+    assert.deepEqual(titles(['owner']), ['Overview /admin/overview', 'Notes /admin/example', 'Settings /admin/example/settings']);
   });
 });

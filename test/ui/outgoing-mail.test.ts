@@ -53,7 +53,7 @@ describe('admin UI: outgoing mail (browser)', () => {
     await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await nav().waitFor();
-    assert.deepEqual((await nav().getByRole('link').allTextContents()).slice(0, 2), ['System', 'Outgoing mail']);
+    assert.deepEqual((await nav().getByRole('link').allTextContents()).slice(0, 3), ['Overview', 'System', 'Outgoing mail']);
     await nav().getByRole('link', { name: 'Outgoing mail' }).click();
     await heading('Outgoing mail');
     assert.equal(new URL(page.url()).pathname, '/admin/outgoing-mail');

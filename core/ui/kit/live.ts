@@ -5,7 +5,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 type Listener = (kind: string, data: Record<string, unknown>) => void;
 
 const listeners = new Set<Listener>();
-const KINDS = ['robot.presence', 'robot.message', 'robot.command', 'workflow.run'];
+// `platform`: a superadmin's stream hears that something changed in other tenants (core/live.ts).
+const KINDS = ['robot.presence', 'robot.message', 'robot.command', 'workflow.run', 'mail.received', 'platform'];
 let source: EventSource | null = null;
 let open = false;
 const openListeners = new Set<(open: boolean) => void>();

@@ -4,12 +4,13 @@ import { setEnabledPlugins } from '../kit/plugins.js';
 import { ErrorBanner, Page } from '../kit/components.js';
 import { Layout, PublicLayout } from './layout.js';
 import { Login } from './login.js';
-import { activeHref, loginLinks, navGroups, OUTBOX_HREF, publicEntry, SYSTEM_HREF, type NavEntry } from './nav.js';
+import { activeHref, loginLinks, navGroups, OUTBOX_HREF, OVERVIEW_HREF, publicEntry, SYSTEM_HREF, type NavEntry } from './nav.js';
 import { NotFound } from './not-found.js';
 import { PluginPage } from './plugin-page.js';
 import { navigate, usePath } from './router.js';
 import { SystemPage } from './system-page.js';
 import { OutboxPage } from './outbox-page.js';
+import { OverviewPage } from './overview-page.js';
 import type { Me, Meta } from './types.js';
 
 type Session = { state: 'loading' } | { state: 'failed'; error: Error } | { state: 'anonymous'; meta: Meta } | { state: 'signed-in'; meta: Meta; me: Me };
@@ -86,7 +87,8 @@ export function App() {
   if (session.state === 'anonymous') return <Login available={session.meta.login} links={loginLinks(session.meta)} onSignedIn={() => void load()} />;
 
   let content;
-  if (entry?.href === SYSTEM_HREF) content = <SystemPage />;
+  if (entry?.href === OVERVIEW_HREF) content = <OverviewPage />;
+  else if (entry?.href === SYSTEM_HREF) content = <SystemPage />;
   else if (entry?.href === OUTBOX_HREF) content = <OutboxPage />;
   else if (entry?.plugin) content = pluginPage(entry);
   else if (path === '/admin')

@@ -15,8 +15,12 @@ export interface NavGroup {
   entries: NavEntry[];
 }
 
+export const OVERVIEW_HREF = '/admin/overview';
 export const SYSTEM_HREF = '/admin/system';
 export const OUTBOX_HREF = '/admin/outgoing-mail';
+
+/** Everyone's landing page (the first entry, so `/admin` goes there): their figures, each linked to its page. */
+const HOME: NavGroup = { label: 'Home', entries: [{ href: OVERVIEW_HREF, title: 'Overview' }] };
 
 /** The shell's own pages (superadmins only); app.tsx maps each href to its component. */
 const CORE_ENTRIES: NavEntry[] = [
@@ -27,11 +31,12 @@ const CORE_ENTRIES: NavEntry[] = [
 export const pageHref = (plugin: string, path: string) => (path ? `/admin/${plugin}/${path}` : `/admin/${plugin}`);
 
 /**
- * What this user may open: the core pages for superadmins, then each enabled plugin's pages their roles allow.
- * With `listed`, only what the nav shows (a page with a parent is opened from it, not from the nav).
+ * What this user may open: the Overview, the core pages for superadmins, then each enabled plugin's
+ * pages their roles allow. With `listed`, only what the nav shows (a page with a parent is opened
+ * from it, not from the nav).
  */
 export function navGroups(me: Me, meta: Meta, { listed = true } = {}): NavGroup[] {
-  const groups: NavGroup[] = [];
+  const groups: NavGroup[] = [HOME];
   if (hasRole(me, 'superadmin')) groups.push({ label: 'Platform', entries: CORE_ENTRIES });
   for (const plugin of meta.plugins) {
     const entries = plugin.pages

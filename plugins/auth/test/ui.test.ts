@@ -70,6 +70,7 @@ describe('auth admin UI (browser)', () => {
     await screenshot(page, 'auth-login');
     await signIn(ADMIN.email, ADMIN.password);
     assert.deepEqual(await nav().getByRole('link').allTextContents(), [
+      'Overview',
       'System',
       'Outgoing mail',
       'My profile',
@@ -323,7 +324,7 @@ describe('auth admin UI (browser)', () => {
     await heading('Sign in');
     await signIn(owner.email, fresh);
     assert.equal(await who().textContent(), owner.email);
-    assert.deepEqual(await nav().getByRole('link').allTextContents(), ['My profile', 'API keys']);
+    assert.deepEqual(await nav().getByRole('link').allTextContents(), ['Overview', 'My profile', 'API keys']);
     assert.equal(await loginStatus(owner.email, owner.password), 401);
     owner.password = fresh;
 
@@ -360,7 +361,7 @@ describe('auth admin UI (browser)', () => {
     const { url } = linkOf(await waitForMail(t, owner.email, { afterId: before, subject: /sign-in link/ }));
     assert.equal(url.pathname, '/admin/auth/magic-link');
     await page.goto(inApp(url));
-    await page.waitForURL('**/admin/auth/profile');
+    await page.waitForURL('**/admin/overview'); // everyone lands on their Overview
     await nav().waitFor();
     assert.equal(await who().textContent(), owner.email);
     const session = await t.app.db('auth_sessions').where('user_id', owner.id).orderBy('created_at', 'desc').first('kind');

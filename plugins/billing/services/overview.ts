@@ -161,28 +161,34 @@ async function nearLimitCard(d: BillingOverviewDeps): Promise<OverviewCard> {
   };
 }
 
-/** A customer's plan and each limit that an enabled plugin meters, in the words of their Billing page. */
+/** "3 of 50", "120 of 2,000 this month": what is used of a limit, in the period a counter counts. */
+const usedOf = (spec: MetricInfo, used: number, limit: number): string =>
+  `${used.toLocaleString('en')} of ${limit.toLocaleString('en')}${spec.kind === 'counter' ? (spec.period === 'day' ? ' today' : ' this month') : ''}`;
+
+/**
+ * A customer's plan and its limits that an enabled plugin meters, the fullest first (at most
+ * MAX_ITEMS: the Billing page lists them all), as the meter counts them for the Billing page.
+ */
 async function ownPlanCard(d: BillingOverviewDeps, tenantId: string, href: string | undefined): Promise<OverviewCard> {
-  const now = momentOf(d.clock.now());
   const [effective, used] = await Promise.all([d.meter.effective(tenantId), d.meter.current(tenantId)]);
   const plan = await d.plans.get(effective.plan_id);
-  let fullest = 0;
-  const items: CardItem[] = [];
+  const limits: Array<CardItem & { share: number }> = [];
   for (const [metric, spec] of d.metrics) {
     const limit = effective.limits[metric];
     if (limit === null || limit === undefined) continue;
     const share = limit > 0 ? used[metric] / limit : used[metric] > 0 ? Number.POSITIVE_INFINITY : 0;
-    fullest = Math.max(fullest, share);
-    items.push({ label: spec.description ?? metric, value: usageWords(spec, keyOf(spec, now), used[metric], limit).summary, tone: toneOf(share) });
+    limits.push({ label: spec.description ?? metric, value: usedOf(spec, used[metric], limit), tone: toneOf(share), share });
   }
+  limits.sort((a, b) => b.share - a.share);
+  const fullest = limits[0]?.share ?? 0;
   return {
     id: 'billing.plan',
     title: 'Your plan',
     value: plan.display_name,
-    note: 'Limits and what is used of them',
+    note: limits.length > MAX_ITEMS ? 'The fullest of its limits; Billing lists them all' : 'Its limits and what is used of them',
     ...(href && { href }),
     tone: toneOf(fullest),
-    items,
+    items: limits.slice(0, MAX_ITEMS).map(({ share: _, ...item }) => item),
   };
 }
 

@@ -16,7 +16,7 @@ import { DEFAULT_MAILBOX_LIMIT } from './mailboxes.js';
 
 export type MailDeps = Pick<
   Cradle,
-  'db' | 'clock' | 'logger' | 'events' | 'pubsub' | 'usage' | 'mailer' | 'config' | 'rateLimits' | 'passwords' | 'adminLogin' | 'authUsers' | 'tenants'
+  'db' | 'clock' | 'logger' | 'events' | 'pubsub' | 'usage' | 'mailer' | 'config' | 'rateLimits' | 'passwords' | 'adminLogin' | 'authUsers' | 'tenants' | 'live'
 >;
 
 export type MailServices = ReturnType<typeof createMailServices>;
@@ -33,6 +33,7 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     mailboxes,
     preparer,
     pubsub: () => d.pubsub,
+    live: () => d.live,
   });
   const emails = new Emails({ db: d.db, mailboxes, ingest, maxWaitsPerCaller: settings.longPollMaxPerPrincipal, clock: d.clock });
   const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);

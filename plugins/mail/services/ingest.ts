@@ -6,6 +6,7 @@ import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
 import type { EventToEmit } from '../../../core/events/payloads.js';
+import type { LiveHub } from '../../../core/live.js';
 import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { DeliveryMailbox, Mailboxes } from './mailboxes.js';
@@ -16,6 +17,7 @@ export interface StoredEmail {
   id: number;
   mailbox_id: number;
   address: string;
+  tenant_id: string | null;
 }
 
 interface Pending {
@@ -37,6 +39,8 @@ export interface IngestDeps {
   preparer: MessagePreparer;
   /** Fan-out between instances: mail stored by another instance (another MX) wakes long-polls here. */
   pubsub?: () => PubSub | null;
+  /** The admin pages' live channel: a tenant's pages (the Overview) hear that mail arrived. */
+  live?: () => Pick<LiveHub, 'nudge'> | null;
 }
 
 /**
@@ -64,14 +68,16 @@ export class Ingest {
   private readonly mailboxes: Mailboxes;
   private readonly preparer: MessagePreparer;
   private readonly pubsub: () => PubSub | null;
+  private readonly live: () => Pick<LiveHub, 'nudge'> | null;
 
-  constructor({ db, clock, logger, events, mailboxes, preparer, pubsub = () => null }: IngestDeps) {
+  constructor({ db, clock, logger, events, mailboxes, preparer, pubsub = () => null, live = () => null }: IngestDeps) {
     this.clock = clock;
     this.logger = logger;
     this.events = events;
     this.mailboxes = mailboxes;
     this.preparer = preparer;
     this.pubsub = pubsub;
+    this.live = live;
     this.batches = new GroupCommit(db, logger, (trx, batch) => this.write(trx, batch), { maxBatch: 64, name: 'received mail' });
   }
 
@@ -82,6 +88,8 @@ export class Ingest {
       throw err;
     });
     this.announce(stored);
+    // Coalesced per tenant (at most one a second): a burst of mail costs the pages one reload.
+    for (const tenantId of new Set(stored.map((s) => s.tenant_id))) if (tenantId) this.live()?.nudge(tenantId, 'mail.received');
     return stored;
   }
 
@@ -157,7 +165,9 @@ export class Ingest {
       deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)),
     );
     const stored: StoredEmail[][] = batch.map(() => []);
-    deliveries.forEach(({ item, mailbox }, i) => stored[item].push({ id: ids[i], mailbox_id: mailbox.id, address: mailbox.address }));
+    deliveries.forEach(({ item, mailbox }, i) =>
+      stored[item].push({ id: ids[i], mailbox_id: mailbox.id, address: mailbox.address, tenant_id: mailbox.tenant_id }),
+    );
     return stored;
   }
 

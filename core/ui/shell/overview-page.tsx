@@ -1,0 +1,145 @@
+// The landing page after sign-in: the cards of GET /admin/api/overview (the core's and each enabled
+// plugin's), each number a link to its page, a chart under the numbers that are a trend. A
+// superadmin's cover every tenant; anyone else's their own tenant. The page reloads when the live
+// channel says something it shows changed (debounced), and every minute for the figures no live
+// event announces (requests, the outbox, sign-ups). Number and chart come from one reply, so they
+// always agree.
+import { useEffect, useRef } from 'preact/hooks';
+import type { CardItem, CardTone, OverviewCard, OverviewReply } from '../../overview/card.js';
+import { BarChart } from '../kit/bar-chart.js';
+import { ErrorBanner, Page, Time } from '../kit/components.js';
+import { useLive } from '../kit/live.js';
+import { LiveNote } from '../kit/live-note.js';
+import { useApi } from '../kit/use-api.js';
+
+export const OVERVIEW_API = '/admin/api/overview';
+/** Live kinds that change a figure on the overview; `platform`: something changed in another tenant (superadmins). */
+const LIVE_KINDS = new Set(['robot.presence', 'workflow.run', 'mail.received', 'platform']);
+/** At most one reload a second, however many changes arrive. */
+const RELOAD_AFTER_MS = 1000;
+/** Figures without a live event (requests, the outbox, new accounts) are read again this often. */
+const REFRESH_MS = 60_000;
+
+const TONE_WORDS: Record<CardTone, string | null> = { ok: null, warn: 'look soon', alert: 'needs attention' };
+
+/** Integer minor units in the currency's own decimals: 2990 usd → $29.90, 500 jpy → ¥500. */
+function money(minor: number, currency: string): string {
+  const format = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() });
+  return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+}
+
+const figure = (value: number | string, currency?: string): string =>
+  typeof value === 'number' ? (currency ? money(value, currency) : value.toLocaleString()) : value;
+
+const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+function Item(props: { item: CardItem }) {
+  const { item } = props;
+  const text = item.value === undefined ? null : figure(item.value, item.currency);
+  return (
+    <li class={item.tone && item.tone !== 'ok' ? `tone-text-${item.tone}` : undefined}>
+      {item.href ? <a href={item.href}>{item.label}</a> : <span>{item.label}</span>}
+      {text === null ? null : <span class="overview-item-value">{text}</span>}
+    </li>
+  );
+}
+
+/** One card: the number (a link to its page), what it counts, a line of context, its chart and short list. */
+function Card(props: { card: OverviewCard }) {
+  const { card } = props;
+  const heading = `overview-${card.id.replace(/[^a-z0-9_-]/gi, '-')}`;
+  // A card that states no tone has no coloured edge: green marks a check that passed (no alerts), not every number.
+  const tone = card.tone ?? 'none';
+  const words = card.tone ? TONE_WORDS[card.tone] : null;
+  const number = (
+    <>
+      <span class="overview-number">{figure(card.value, card.currency)}</span>
+      {card.unit ? <span class="overview-unit"> {card.unit}</span> : null}
+    </>
+  );
+  return (
+    <section class={`card overview-card tone-${tone}${card.series ? ' overview-wide' : ''}`} aria-labelledby={heading} data-card={card.id}>
+      <div class="overview-card-head">
+        <h2 id={heading}>{card.title}</h2>
+        {words ? <span class={`badge ${tone === 'alert' ? 'badge-danger' : 'badge-warn'}`}>{words}</span> : null}
+      </div>
+      {card.error ? (
+        <p class="error-text" role="alert">
+          {card.error}
+        </p>
+      ) : (
+        <>
+          <p class="overview-value">{card.href ? <a href={card.href}>{number}</a> : number}</p>
+          {card.at ? (
+            <p class="muted overview-note">
+              <Time value={card.at} />
+            </p>
+          ) : null}
+          {card.note ? <p class="muted overview-note">{card.note}</p> : null}
+          {card.series ? (
+            <BarChart
+              title={card.seriesLabel ?? card.title}
+              height={64}
+              bars={card.series.map((p) => ({ label: dayLabel(p.date), tick: String(Number(p.date.slice(8))), value: p.value }))}
+            />
+          ) : null}
+          {card.items?.length ? (
+            <ul class="overview-items">
+              {card.items.map((item, i) => (
+                <Item key={`${item.label}-${i}`} item={item} />
+              ))}
+            </ul>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Reloads on the live events the overview shows, at most once a second, and every REFRESH_MS. */
+function useLiveReload(reload: () => void): boolean {
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const open = useLive('', (kind) => {
+    if (!LIVE_KINDS.has(kind) || pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      reload();
+    }, RELOAD_AFTER_MS);
+  });
+  useEffect(() => {
+    const every = setInterval(reload, REFRESH_MS);
+    return () => {
+      clearInterval(every);
+      if (pending.current) clearTimeout(pending.current);
+    };
+  }, [reload]);
+  return open;
+}
+
+export function OverviewPage() {
+  const { data, error, reload } = useApi<OverviewReply>(OVERVIEW_API);
+  const live = useLiveReload(reload);
+  return (
+    <Page title="Overview" actions={<LiveNote open={live} fallback="Read again every minute" />}>
+      <ErrorBanner error={error} />
+      {data ? (
+        <>
+          <p class="muted">{data.scope === 'platform' ? 'Every tenant' : 'Your tenant'}; charts cover the last 30 days.</p>
+          {data.cards.length ? (
+            <div class="overview-grid">
+              {data.cards.map((card) => (
+                <Card key={card.id} card={card} />
+              ))}
+            </div>
+          ) : (
+            <p class="muted">Nothing to show here yet.</p>
+          )}
+        </>
+      ) : error ? null : (
+        <p class="muted" role="status">
+          Loading…
+        </p>
+      )}
+    </Page>
+  );
+}
