@@ -18,14 +18,34 @@ import { adminAlertRoutes } from './admin-alerts.js';
 const LIVE_STREAMS_PER_PRINCIPAL = 8;
 const LIVE_BEAT_MS = 15_000;
 
+/** A signed-in admin UI session: the token the HttpOnly cookie carries. */
+export interface AdminSession {
+  token: string;
+  expiresInSeconds: number;
+}
+
+/** A sign-in whose first step passed for a user with a second factor: answered with `completeChallenge`. */
+export interface AdminChallenge {
+  challengeToken: string;
+  methods: string[];
+  expiresInSeconds: number;
+}
+
+export type AdminSignIn = AdminSession | AdminChallenge;
+
 /**
  * What the auth plugin (or a test fixture) registers as `adminLogin` so the admin UI can sign in.
  * The core only sets and clears the HttpOnly cookie; the token's meaning belongs to the provider.
  */
 export interface AdminLoginProvider {
-  login(input: { email: string; password: string; ip: string; userAgent: string }): Promise<{ token: string; expiresInSeconds: number }>;
-  /** Signs in with the single-use token of an emailed link (POST /admin/api/login `{ magic_token }`). */
-  loginWithMagicLink?(token: string, meta: { ip: string; userAgent: string }): Promise<{ token: string; expiresInSeconds: number }>;
+  /** A sign-in that must end in a session (another face's login): a user with a second factor is refused (403 `mfa_required`). */
+  login(input: { email: string; password: string; ip: string; userAgent: string }): Promise<AdminSession>;
+  /** The admin UI's password sign-in (POST /admin/api/login `{ email, password }`): a session, or a second-factor challenge. Without it, `login`. */
+  beginLogin?(input: { email: string; password: string; ip: string; userAgent: string }): Promise<AdminSignIn>;
+  /** Signs in with the single-use token of an emailed link (POST /admin/api/login `{ magic_token }`): a session, or a challenge. */
+  loginWithMagicLink?(token: string, meta: { ip: string; userAgent: string }): Promise<AdminSignIn>;
+  /** Answers a challenge (POST /admin/api/login `{ challenge_token, code | recovery_code }`): the session it stood before. */
+  completeChallenge?(input: { challengeToken: string; code?: string; recoveryCode?: string; ip: string; userAgent: string }): Promise<AdminSession>;
   logout?(token: string): Promise<void>;
 }
 
@@ -66,7 +86,15 @@ const indexHtml = () => `<!doctype html>
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#3452d6"/>\
 <path d="M11 25V7h7a6 6 0 0 1 0 12h-3v6z M15 15h3a2 2 0 0 0 0-4h-3z" fill="#fff" fill-rule="evenodd"/></svg>`;
 
-const describePrincipal = (p: Principal) => ({ id: p.id, kind: p.kind, name: p.name ?? null, roles: p.roles, tenant_id: p.tenantId });
+/** `required_step`: a page the user must go through before any other (the auth plugin's second-factor set-up under its policy). */
+const describePrincipal = (p: Principal) => ({
+  id: p.id,
+  kind: p.kind,
+  name: p.name ?? null,
+  roles: p.roles,
+  tenant_id: p.tenantId,
+  required_step: (p.attributes?.requiredStep as { href: string; reason: string } | undefined) ?? null,
+});
 
 /** Who the request is signed in as, or null, also for an expired or revoked session cookie (the auth chain's 401). */
 async function signedIn(ctx: HttpContext): Promise<Principal | null> {
@@ -90,9 +118,22 @@ const magicLoginSchema = {
   additionalProperties: false,
   properties: { magic_token: { type: 'string', minLength: 1, maxLength: 512 } },
 };
+const challengeLoginSchema = {
+  type: 'object',
+  required: ['challenge_token'],
+  additionalProperties: false,
+  properties: {
+    challenge_token: { type: 'string', minLength: 1, maxLength: 512 },
+    code: { type: 'string', minLength: 1, maxLength: 16 },
+    recovery_code: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+  oneOf: [{ required: ['code'] }, { required: ['recovery_code'] }],
+};
 const ajv = createAjv();
 const validateLogin = ajv.compile(loginSchema);
 const validateMagicLogin = ajv.compile(magicLoginSchema);
+const validateChallengeLogin = ajv.compile(challengeLoginSchema);
+const isChallenge = (s: AdminSignIn): s is AdminChallenge => 'challengeToken' in s;
 
 export function adminUi(app: () => Plinth): Middleware {
   const assets = readAssets();
@@ -122,15 +163,26 @@ export function adminUi(app: () => Plinth): Middleware {
     const body = ctx.request.body as unknown;
     // Either `{ email, password }` or `{ magic_token }`: a body with both (or neither) fails one schema.
     const magic = typeof body === 'object' && body !== null && 'magic_token' in body;
-    const validate = magic ? validateMagicLogin : validateLogin;
+    // …or `{ challenge_token, code | recovery_code }`: the second step of a sign-in that answered with a challenge.
+    const second = !magic && typeof body === 'object' && body !== null && 'challenge_token' in body;
+    const validate = magic ? validateMagicLogin : second ? validateChallengeLogin : validateLogin;
     if (!validate(body)) throw AppError.validation(toFieldErrors(validate.errors, 'body'));
-    let session: { token: string; expiresInSeconds: number };
-    if (magic) {
+    let session: AdminSignIn;
+    if (second) {
+      if (!provider.completeChallenge) throw new AppError(400, 'mfa_unavailable', 'the login provider has no second-factor step');
+      const b = body as { challenge_token: string; code?: string; recovery_code?: string };
+      session = await provider.completeChallenge({ challengeToken: b.challenge_token, code: b.code, recoveryCode: b.recovery_code, ...meta });
+    } else if (magic) {
       if (!provider.loginWithMagicLink) throw new AppError(400, 'magic_link_unavailable', 'the login provider does not support sign-in links');
       session = await provider.loginWithMagicLink((body as { magic_token: string }).magic_token, meta);
     } else {
       const { email, password } = body as { email: string; password: string };
-      session = await provider.login({ email, password, ...meta });
+      session = await (provider.beginLogin ?? provider.login).call(provider, { email, password, ...meta });
+    }
+    // A second factor is due: no cookie yet, the challenge to answer (200: the first step succeeded).
+    if (isChallenge(session)) {
+      ctx.body = { ok: false, mfa_required: true, challenge_token: session.challengeToken, methods: session.methods, expires_in: session.expiresInSeconds };
+      return;
     }
     ctx.cookies.set(SESSION_COOKIE, session.token, {
       httpOnly: true,

@@ -55,6 +55,21 @@ export interface AuthSettings {
     refreshPerIpPerMinute: number;
     mailRequestsPerIpPerHour: number;
   };
+  /** Second factor (TOTP): who must have one, and how the authenticator app names this server. */
+  mfa: MfaSettings;
+}
+
+/** Whom the policy requires a second factor of: nobody, superadmins, superadmins and tenant owners/admins, or every user. */
+export type MfaRequire = 'none' | 'superadmins' | 'admins' | 'everyone';
+
+export interface MfaSettings {
+  require: MfaRequire;
+  /** The issuer an authenticator app shows beside the account (the otpauth:// URI's issuer). */
+  issuer: string;
+  /** A sign-in's second-factor challenge is valid this long, once. */
+  challengeTtlMinutes: number;
+  /** Wrong codes a challenge takes before it is spent (the per-account budget applies as well). */
+  challengeAttempts: number;
 }
 
 export const authConfigSchema = {
@@ -152,6 +167,17 @@ export const authConfigSchema = {
       },
       default: {},
     },
+    mfa: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        require: { enum: ['none', 'superadmins', 'admins', 'everyone'], default: 'superadmins' },
+        issuer: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^:]+$', default: 'Plinth' },
+        challengeTtlMinutes: { type: 'integer', minimum: 1, maximum: 15, default: 5 },
+        challengeAttempts: { type: 'integer', minimum: 1, maximum: 10, default: 5 },
+      },
+      default: {},
+    },
   },
 };
 
@@ -162,6 +188,7 @@ export const authEnv = {
   PLINTH_AUTH_ROOT_TOKEN: 'rootToken',
   PLINTH_AUTH_JWT_SECRET: 'jwtSecret',
   PLINTH_REGISTRATION: 'registration',
+  PLINTH_MFA_REQUIRE: 'mfa.require',
 };
 
 /** The registration mode in force (the deprecated allowRegistration: false still closes it). */

@@ -16,6 +16,8 @@ import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tenantRoutes } from './routes/tenant.js';
+import { mfaRoutes } from './routes/mfa.js';
+import { withMfaPolicy } from './services/mfa-policy.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminBackupRoutes, auditBackupOutcomes } from './routes/admin-backups.js';
 import { authJobs } from './jobs.js';
@@ -85,7 +87,8 @@ export default definePlugin<AuthSettings>({
       rootTokenInQuery: c.settings.rootTokenInQuery,
       apiKeyPrefix: c.settings.apiKeyPrefix,
     })) {
-      chain.add(strategy);
+      // The second-factor policy (settings.auth.mfa.require) stands in front of every user sign-in and key.
+      chain.add(withMfaPolicy(strategy, { cache: s.cache, require: c.settings.mfa.require }));
     }
   },
 
@@ -104,6 +107,7 @@ export default definePlugin<AuthSettings>({
     sessionRoutes(r, s);
     apiKeyRoutes(r, s, c.container.resolve('scopes'));
     tenantRoutes(r, s);
+    mfaRoutes(r, s);
     // Billing's typed contract (plugins/billing/api.ts), when billing is enabled: a tenant's plan.
     const tenantPlans = c.container.hasRegistration('tenantPlans') ? c.container.resolve('tenantPlans') : null;
     const dbPing = async () => void (await c.db.raw('select 1'));

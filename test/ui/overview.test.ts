@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import type { OverviewCard, OverviewReply } from '../../core/overview/card.js';
 import { type Actor, registerOwner } from '../helpers/actors.js';
 import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.js';
+import { waitFor } from '../helpers/processes.js';
 import { activate, ADMIN, newCodes, type RobotsApp, RobotSocket, robotsApp, superadmin } from '../helpers/robots.js';
 
 const DOMAIN = 'overview-ui.test';
@@ -37,6 +38,20 @@ describe('the Overview (browser)', function () {
     const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve('smtpPort'), secure: false, ignoreTLS: true });
     for (let i = 0; i < n; i++) await smtp.sendMail({ from: 'sender@outside.test', to, subject: `hello ${i}`, text: `message ${i}` });
     smtp.close();
+  }
+
+  /** A manual workflow of one http.request step, run once to its end (succeeded or failed). */
+  async function runOnce(who: Actor, url: string) {
+    const step = { id: 'call', action: 'http.request', input: { method: 'GET', url }, retry: { attempts: 1 } };
+    const wf = await t.request('POST', '/api/v2/workflows', {
+      headers: who.headers,
+      body: { name: `call ${url}`, trigger: { type: 'manual' }, steps: [step] },
+    });
+    assert.equal(wf.status, 201, wf.text);
+    const run = await t.request('POST', `/api/v2/workflows/${wf.body.id}/run`, { headers: who.headers, body: { payload: {} } });
+    assert.equal(run.status, 202, run.text);
+    const id = run.body.run_id ?? run.body.id;
+    await waitFor(`run ${id} to end`, async () => ['succeeded', 'failed'].includes((await t.app.db('workflows_runs').where('id', id).first('status'))?.status));
   }
 
   /** Signs in from /admin in a fresh browser and returns the page with the overview reply it rendered. */
@@ -84,7 +99,10 @@ describe('the Overview (browser)', function () {
   }
 
   before(async () => {
-    t = await robotsApp({ extraPlugins: ['billing', 'mail', 'workflows', 'agents'], settings: { mail: { domains: [{ name: DOMAIN }] } } });
+    t = await robotsApp({
+      extraPlugins: ['billing', 'mail', 'workflows', 'agents'],
+      settings: { mail: { domains: [{ name: DOMAIN }] }, workflows: { pollIntervalMs: 50, http: { allowPrivate: true } } },
+    });
     owner = await registerOwner(t, 'ov-ui');
     const other = await registerOwner(t, 'ov-ui-other');
     const admin = await superadmin(t);
@@ -98,6 +116,8 @@ describe('the Overview (browser)', function () {
     const robot = await activate(t, code);
     socket = await RobotSocket.open(t, robot.robotId, robot.token);
     await activate(t, (await newCodes(t, other))[0]);
+    await runOnce(owner, `${t.url}/health`);
+    await runOnce(owner, 'http://127.0.0.1:1/nothing-listens-here');
   });
   after(async () => {
     try {
@@ -118,6 +138,7 @@ describe('the Overview (browser)', function () {
     assert.equal(await numberOf(page, 'auth.tenants').textContent(), '3');
     assert.equal(await numberOf(page, 'billing.revenue').textContent(), '$29.90');
     assert.equal(await numberOf(page, 'mail.received').textContent(), '2');
+    assert.equal(await numberOf(page, 'workflows.failures').textContent(), '1');
     assert.match((await cardOf(page, 'robots.online').textContent()) ?? '', /of 2 robots, all tenants/);
     await page.setViewportSize({ width: 1280, height: 1400 });
     await screenshot(page, 'overview-operator');

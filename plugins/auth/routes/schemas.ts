@@ -155,6 +155,8 @@ const userFields = {
   email_verified: bool,
   /** The only scopes the user may hold; null: every scope of their role. */
   scope_limit: nullable(arrayOf(str)),
+  /** Signs in with a second factor (an authenticator app's codes). */
+  mfa_enabled: bool,
   last_login_at: nullable(isoTime),
   created_at: isoTime,
   updated_at: isoTime,
@@ -164,11 +166,15 @@ export const userReply = reply(userFields);
 const tokenPairFields = { access_token: str, refresh_token: str, token_type: { const: 'bearer' }, expires_in: int };
 export const tokenPairReply = reply(tokenPairFields);
 
-/** The seed's login reply: a token pair and who signed in. */
-export const loginReply = reply({
-  ...tokenPairFields,
-  user: reply({ id: str, email: nullable(str), full_name: str, role, tenant_id: str }),
-});
+/** The seed's login reply: a token pair and who signed in (and, under the second-factor policy without one, that it must be set up first). */
+export const loginReply = reply(
+  {
+    ...tokenPairFields,
+    user: reply({ id: str, email: nullable(str), full_name: str, role, tenant_id: str }),
+    mfa_enrollment_required: bool,
+  },
+  ['mfa_enrollment_required'],
+);
 
 export const registerReply = reply({ detail: str, email: str });
 export const verifyEmailReply = reply({ detail: str, email_verified: { const: true } });

@@ -8,7 +8,8 @@ import { registrationMode, type AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { OneTimeTokens, Purpose } from './one-time-tokens.js';
 import type { Passwords } from './passwords.js';
-import type { LoginResult, Sessions } from './sessions.js';
+import type { SignInResult } from './mfa-challenges.js';
+import type { Sessions } from './sessions.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { RequestMeta, UserRow } from './types.js';
 
@@ -233,8 +234,11 @@ export class Accounts {
     return { detail: SENT_IF_EXISTS };
   }
 
-  /** `kind: 'ui'` opens an admin UI session (its token goes in the HttpOnly cookie) instead of an API one. */
-  async verifyMagicLink(token: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult> {
+  /**
+   * `kind: 'ui'` opens an admin UI session (its token goes in the HttpOnly cookie) instead of an API
+   * one. The link is a first step only: a user with a second factor gets its challenge.
+   */
+  async verifyMagicLink(token: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<SignInResult> {
     const user = await this.db.transaction(async (trx) => {
       const used = await this.tokens.consume(trx, token, 'magic_link');
       if (!used) throw AppError.badRequest('invalid or expired link', 'invalid_token');
@@ -245,7 +249,7 @@ export class Accounts {
       return row;
     });
     await this.sessions.assertActive(user, meta);
-    return this.sessions.startSession(user, meta, kind, 'magic_link');
+    return this.sessions.signIn({ user, meta, kind, method: 'magic_link' });
   }
 
   async requestVerification(principal: Principal): Promise<{ detail: string }> {

@@ -1,21 +1,35 @@
-import type { AdminLoginProvider } from '../../../core/http/admin-ui.js';
+import type { AdminLoginProvider, AdminSession, AdminSignIn } from '../../../core/http/admin-ui.js';
 import type { Accounts } from './accounts.js';
 import type { JwtSigner } from './jwt-signer.js';
-import type { Sessions } from './sessions.js';
+import { isChallenge, mfaRequired, type MfaChallenges, type SignInResult } from './mfa-challenges.js';
+import type { LoginResult, Sessions } from './sessions.js';
+
+const toSession = (r: LoginResult): AdminSession => ({ token: r.access_token, expiresInSeconds: r.expires_in });
+const toSignIn = (r: SignInResult): AdminSignIn =>
+  isChallenge(r) ? { challengeToken: r.challenge_token, methods: r.methods, expiresInSeconds: r.expires_in } : toSession(r);
 
 /**
  * The admin UI's sign-in (core's `adminLogin`), with this plugin's accounts: a password or a magic
  * link gives a UI session token; signing out revokes its session.
  */
-export function adminLoginProvider(s: { sessions: Sessions; accounts: Accounts; signer: JwtSigner }): AdminLoginProvider {
+export function adminLoginProvider(s: { sessions: Sessions; accounts: Accounts; signer: JwtSigner; mfaChallenges: MfaChallenges }): AdminLoginProvider {
   return {
+    // Another face's password sign-in (the temp-mail face's /api/login): its session is this one, so a
+    // user with a second factor answers the challenge on the admin UI's login (the same cookie).
     async login(input) {
       const result = await s.sessions.login(input.email, input.password, { ip: input.ip, userAgent: input.userAgent }, 'ui');
-      return { token: result.access_token, expiresInSeconds: result.expires_in };
+      if (isChallenge(result)) throw mfaRequired(result, 'POST /admin/api/login', 'sign in on the admin UI (/admin), whose session this one is, or ');
+      return toSession(result);
+    },
+    async beginLogin(input) {
+      return toSignIn(await s.sessions.login(input.email, input.password, { ip: input.ip, userAgent: input.userAgent }, 'ui'));
     },
     async loginWithMagicLink(token, meta) {
-      const result = await s.accounts.verifyMagicLink(token, meta, 'ui');
-      return { token: result.access_token, expiresInSeconds: result.expires_in };
+      return toSignIn(await s.accounts.verifyMagicLink(token, meta, 'ui'));
+    },
+    async completeChallenge(input) {
+      const answer = input.recoveryCode !== undefined ? { recovery_code: input.recoveryCode } : { code: input.code };
+      return toSession(await s.mfaChallenges.complete(input.challengeToken, answer, { ip: input.ip, userAgent: input.userAgent }, 'ui'));
     },
     async logout(token) {
       const claims = await s.signer.verify(token, 'ui').catch(() => null);

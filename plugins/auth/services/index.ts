@@ -10,6 +10,8 @@ import { Passwords } from './passwords.js';
 import { PrincipalCache } from './principal-cache.js';
 import { RoleScopes } from './scopes.js';
 import { Sessions } from './sessions.js';
+import { SecondFactors } from './second-factor.js';
+import { MfaChallenges, type SignInResult } from './mfa-challenges.js';
 import { SessionDevices } from './session-devices.js';
 import { NewDeviceMail } from './new-device-mail.js';
 import { HttpSmsProvider, LogSmsProvider, SmsCodes } from './sms-codes.js';
@@ -40,7 +42,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   // Sessions as their users see and end them, and the mail about a sign-in from a new device.
   const sessionDevices = new SessionDevices({ db: d.db, clock: d.clock, cache, audit });
   const newDeviceMail = new NewDeviceMail({ db: d.db, clock: d.clock, logger: d.logger, config: d.config, settings, mailer: d.mailer });
-  const sessions = new Sessions({
+  const sessions: Sessions = new Sessions({
     db: d.db,
     clock: d.clock,
     settings,
@@ -52,6 +54,34 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
     cache,
     rateLimits: d.rateLimits,
     onSignIn: (user, sessionId, meta) => newDeviceMail.noticeSignIn(user, sessionId, meta),
+    // Every sign-in's first step ends here: a session, or the second-factor challenge before it.
+    secondStep: (step): Promise<SignInResult> => mfaChallenges.afterFirstStep(step),
+  });
+  // The second factor (TOTP, recovery codes) and the challenge a sign-in answers with it.
+  const secondFactors = new SecondFactors({
+    db: d.db,
+    clock: d.clock,
+    logger: d.logger,
+    settings,
+    users,
+    sessions,
+    audit,
+    cache,
+    mailer: d.mailer,
+    rateLimits: d.rateLimits,
+  });
+  const mfaChallenges = new MfaChallenges({
+    db: d.db,
+    clock: d.clock,
+    settings,
+    users,
+    factors: secondFactors,
+    audit,
+    // The account may have been suspended while the code was being typed.
+    open: async (user, meta, kind, method, details) => {
+      await sessions.assertActive(user, meta);
+      return sessions.startSession(user, meta, kind, method, details);
+    },
   });
   const oneTimeTokens = new OneTimeTokens(d.db, d.clock, settings.mailsPerHour);
   const accounts = new Accounts({
@@ -109,6 +139,8 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
     bootstrap,
     stats,
     customers,
+    secondFactors,
+    mfaChallenges,
     sessionDevices,
     newDeviceMail,
   };

@@ -26,6 +26,8 @@ export interface UserRow {
   must_verify_email?: boolean | number;
   /** JSON array of the only scopes this user may hold (within their role's); null = all of the role's. */
   scope_limit?: string | null;
+  /** Has a confirmed second factor (TOTP); kept beside the factor's own row for the policy's hot path. */
+  mfa_enabled?: boolean | number;
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
@@ -45,6 +47,8 @@ export interface PublicUser {
   email_verified: boolean;
   /** The only scopes this user may hold; null = every scope of their role. */
   scope_limit: string[] | null;
+  /** Signs in with a second factor (TOTP). */
+  mfa_enabled: boolean;
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
@@ -64,6 +68,7 @@ export const toPublicUser = (u: Omit<UserRow, 'password_hash'>): PublicUser => (
   status: u.status,
   email_verified: u.email_verified_at !== null,
   scope_limit: parseScopeLimit(u.scope_limit),
+  mfa_enabled: Boolean(u.mfa_enabled),
   last_login_at: u.last_login_at,
   created_at: u.created_at,
   updated_at: u.updated_at,
