@@ -28,6 +28,7 @@ export type CoreErrorCode =
   | 'login_unavailable'
   | 'magic_link_unavailable'
   | 'passkey_unavailable'
+  | 'mfa_unavailable'
   | 'too_many_streams'
   | 'ui_not_built'
   | 'no_relay'

@@ -14,15 +14,16 @@ export const authJobs: JobSpec<AuthSettings>[] = [
 ];
 
 /**
- * Drops what can no longer be used: expired one-time tokens, SMS codes and refresh tokens, the
- * refresh tokens of ended sessions, ended sessions (after a week), logged SMS after 30 days, and
- * audit rows after `auditRetentionDays`.
+ * Drops what can no longer be used: expired one-time tokens, SMS codes, second-factor challenges
+ * and refresh tokens, the refresh tokens of ended sessions, ended sessions (after a week), logged
+ * SMS after 30 days, and audit rows after `auditRetentionDays`.
  */
 export async function purgeExpired(retention: Retention, now: Date, auditRetentionDays: number): Promise<void> {
   const iso = now.toISOString();
   const daysAgo = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
   await retention.deleteInBatches('auth_one_time_tokens', 'id', (q) => q.where('expires_at', '<', iso));
   await retention.deleteInBatches('auth_sms_codes', 'id', (q) => q.where('expires_at', '<', iso));
+  await retention.deleteInBatches('auth_mfa_challenges', 'id', (q) => q.where('expires_at', '<', iso));
   // A refresh token is a row per refresh. A used one must stay while it could still be presented:
   // its reuse revokes the session (refresh-rotation.ts). Once it has expired, or its session has
   // ended, presenting it is refused as "invalid" before reuse is even looked at, exactly as an

@@ -69,6 +69,17 @@ function withOpenRegistration(plugins: string[], settings: Record<string, Record
   return { ...settings, auth: { ...(settings.auth ?? {}), registration: 'open' } };
 }
 
+/**
+ * The second-factor policy defaults to `superadmins` (a superadmin without a factor reaches only the
+ * set-up). Most suites sign in as the first superadmin to test something else, so the harness turns
+ * the policy off unless a test sets `settings.auth.mfa.require` itself (the policy's tests do).
+ */
+function withoutMfaPolicy(plugins: string[], settings: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const mfa = settings.auth?.mfa as Record<string, unknown> | undefined;
+  if (!plugins.includes('auth') || mfa?.require !== undefined) return settings;
+  return { ...settings, auth: { ...(settings.auth ?? {}), mfa: { ...(mfa ?? {}), require: 'none' } } };
+}
+
 /** Builds a real app on a fresh migrated database, listening on a free loopback port. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
@@ -81,7 +92,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       log: { level: process.env.PLINTH_TEST_LOG ?? 'silent' },
       plugins: options.plugins ?? ['example'],
       pluginDirs: ['plugins', 'test/fixtures/plugins'],
-      settings: withOpenRegistration(options.plugins ?? [], options.settings ?? {}),
+      settings: withoutMfaPolicy(options.plugins ?? [], withOpenRegistration(options.plugins ?? [], options.settings ?? {})),
       events: { pollIntervalMs: 50, backoffBaseMs: 20, backoffMaxMs: 200, jitterRatio: 0 },
       // The every-minute core.alerts job would mail and emit into suites about something else (a dead
       // event a test made on purpose); the alerts suites switch it on (test/helpers/alerts.ts).

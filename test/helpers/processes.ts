@@ -52,7 +52,12 @@ export function writeConfig(database: TestDatabase, extra: Record<string, unknow
     settings: {},
   };
   const file = path.join(database.dataDir, name);
-  fs.writeFileSync(file, JSON.stringify(mergeConfig(base, extra), null, 2));
+  const config = mergeConfig(base, extra) as typeof base & { settings: Record<string, Record<string, any>> };
+  // As createTestApp does (test/helpers/app.ts): no second-factor policy unless the test sets one.
+  if (config.plugins.includes('auth') && config.settings.auth?.mfa?.require === undefined) {
+    config.settings.auth = { ...config.settings.auth, mfa: { ...config.settings.auth?.mfa, require: 'none' } };
+  }
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
 }
 

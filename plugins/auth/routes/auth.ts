@@ -7,7 +7,6 @@ import {
   addressBody,
   detailReply,
   loginBody,
-  loginReply,
   logoutBody,
   meReply,
   refreshBody,
@@ -20,6 +19,7 @@ import {
   verifyEmailReply,
 } from './schemas.js';
 import type { AuthSettings } from '../config.js';
+import { signInReply } from './mfa-schemas.js';
 
 /** A reply that only tells the person what happened or what to do next. */
 const told = (description: string) => ({ 200: { description, schema: detailReply } });
@@ -47,7 +47,8 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
     '/auth/login',
     {
       summary: 'Log in with email and password',
-      schema: { body: loginBody, responses: { 200: { description: 'A token pair and the signed-in user', schema: loginReply } } },
+      description: 'A user with a second factor gets `{ mfa_required, challenge_token, methods, expires_in }` instead of tokens: POST /auth/mfa/verify.',
+      schema: { body: loginBody, responses: { 200: { description: 'Tokens and the signed-in user, or a second-factor challenge', schema: signInReply } } },
     },
     (ctx, { body: b }) => s.sessions.login(b.email, b.password, meta(ctx)),
   );
@@ -139,7 +140,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
     '/auth/magic-link/verify',
     {
       summary: 'Sign in with a magic link token',
-      schema: { body: tokenBody, responses: { 200: { description: 'A token pair and the signed-in user (as login)', schema: loginReply } } },
+      schema: { body: tokenBody, responses: { 200: { description: 'As login: a token pair, or a second-factor challenge', schema: signInReply } } },
     },
     (ctx, { body: b }) => s.accounts.verifyMagicLink(b.token, meta(ctx)),
   );

@@ -12,6 +12,8 @@ export interface CachedSession {
   kind: string;
   expires_at: string;
   revoked_at: string | null;
+  /** How the session's second step was met (totp, recovery_code, passkey); null without one. */
+  second_factor: string | null;
 }
 
 export interface CachedKey {
@@ -69,7 +71,7 @@ export class PrincipalCache {
   }
 
   session(id: string): Promise<CachedSession | null> {
-    return this.sessions.get(id, () => this.db('auth_sessions').where('id', id).first('id', 'user_id', 'kind', 'expires_at', 'revoked_at'));
+    return this.sessions.get(id, () => this.db('auth_sessions').where('id', id).first('id', 'user_id', 'kind', 'expires_at', 'revoked_at', 'second_factor'));
   }
 
   key(hash: string): Promise<CachedKey | null> {

@@ -15,9 +15,12 @@ import type { JwtSigner } from './jwt-signer.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { Db, RequestMeta, UserRow } from './types.js';
 import { loginDelayHeader, loginDelayMs, sleep } from './login-delay.js';
+import { isChallenge, mfaRequired, type CompletedStep, type SignInResult } from './mfa-challenges.js';
 
 export interface LoginResult extends TokenPair {
   user: { id: string; email: string | null; full_name: string; role: string; tenant_id: string };
+  /** Signed in, but the policy wants a second factor first: everything but enrolment answers 403 until then. */
+  mfa_enrollment_required?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -40,6 +43,8 @@ export interface SessionsDeps {
   rateLimits: RateLimits;
   /** Told of every session opened, after its commit (the new-device mail); must not throw. */
   onSignIn?: (user: UserRow, sessionId: string, meta: RequestMeta) => void;
+  /** After a sign-in's first step: the session, or the second-factor challenge before it (mfa-challenges.ts). */
+  secondStep: (step: CompletedStep) => Promise<SignInResult>;
 }
 
 /**
@@ -61,8 +66,9 @@ export class Sessions {
   private readonly cache: PrincipalCache;
   private readonly rateLimits: RateLimits;
   private readonly onSignIn: NonNullable<SessionsDeps['onSignIn']>;
+  private readonly secondStep: SessionsDeps['secondStep'];
 
-  constructor({ db, clock, settings, signer, passwords, users, audit, events, cache, rateLimits, onSignIn = () => {} }: SessionsDeps) {
+  constructor({ db, clock, settings, signer, passwords, users, audit, events, cache, rateLimits, onSignIn = () => {}, secondStep }: SessionsDeps) {
     this.db = db;
     this.clock = clock;
     this.settings = settings;
@@ -73,6 +79,7 @@ export class Sessions {
     this.cache = cache;
     this.rateLimits = rateLimits;
     this.onSignIn = onSignIn;
+    this.secondStep = secondStep;
     const l = settings.limits;
     this.limits = {
       ip: { bucket: 'auth.login.ip', points: l.loginPerIpPerMinute, durationSeconds: 60 },
@@ -88,9 +95,10 @@ export class Sessions {
 
   /**
    * Email (or username) + password. Unknown account, wrong password: the same 401 after the same
-   * hashing work. An address counts as itself (IPv4) or its /64 (IPv6) in the budgets.
+   * hashing work. An address counts as itself (IPv4) or its /64 (IPv6) in the budgets. A user with
+   * a second factor gets a challenge instead of a session (mfa-challenges.ts).
    */
-  async login(email: string, password: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult & { ui_expires_in?: number }> {
+  async login(email: string, password: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<SignInResult> {
     const account = normalizeEmail(email);
     const address = addressKey(meta.ip);
     await this.rateLimits.consume(this.limits.ip, address);
@@ -121,7 +129,7 @@ export class Sessions {
     await this.assertActive(user, meta);
     await this.assertVerified(user, meta);
     if (this.passwords.needsRehash(user.password_hash!)) await this.users.setPasswordHash(this.db, user.id, await this.passwords.hash(password));
-    return this.startSession(user, meta, kind, 'password', delayMs ? { delay_ms: delayMs } : {});
+    return this.signIn({ user, meta, kind, method: 'password', details: delayMs ? { delay_ms: delayMs } : {} });
   }
 
   /** The account-wide ceiling; past it, only addresses the user signed in from lately may still try (null: nothing spent). */
@@ -186,7 +194,19 @@ export class Sessions {
     );
   }
 
-  /** Opens a session for a user who has proven who they are (password, magic link, SMS code). */
+  /**
+   * A sign-in's first step passed (password, magic link, SMS code): the session for a user without
+   * a second factor, a challenge for one with (mfa-challenges.ts). Every way in goes through here.
+   */
+  signIn(step: CompletedStep): Promise<SignInResult> {
+    return this.secondStep(step);
+  }
+
+  /**
+   * Opens a session for a user who has proven who they are, with every factor they have: call it
+   * only once a sign-in is complete (a passkey; or through secondStep, which asks for the code).
+   * `details.second_factor` (or method 'passkey') says how the second step was met.
+   */
   async startSession(user: UserRow, meta: RequestMeta, kind: 'api' | 'ui', method: string, details: Record<string, unknown> = {}): Promise<LoginResult> {
     const now = this.clock.now();
     const sessionId = randomUUID();
@@ -200,6 +220,7 @@ export class Sessions {
         user_agent: meta.userAgent.slice(0, 512),
         created_at: now.toISOString(),
         expires_at: new Date(now.getTime() + lifetime).toISOString(),
+        second_factor: method === 'passkey' ? 'passkey' : typeof details.second_factor === 'string' ? details.second_factor : null,
       });
       await trx('auth_users').where('id', user.id).update({ last_login_at: now.toISOString() });
       await this.audit.record(
@@ -256,11 +277,17 @@ export class Sessions {
     await this.audit.record({ action: 'auth.logout', actor: principal, target: sessionId ? { type: 'session', id: sessionId } : undefined, meta });
   }
 
-  /** The login response for a user another plugin has authenticated (e.g. by SMS code). */
+  /**
+   * The login response for a user another plugin has authenticated (e.g. by SMS code). A user with
+   * a second factor is not signed in by that alone: 403 `mfa_required`, the challenge in the error's
+   * details, answered at POST /api/v2/auth/mfa/verify (whose tokens the other face accepts too).
+   */
   async issueForUser(userId: string, meta: RequestMeta, method: string): Promise<LoginResult> {
     const user = await this.users.byId(userId);
     if (!user) throw AppError.notFound('user not found');
     await this.assertActive(user, meta);
-    return this.startSession(user, meta, 'api', method);
+    const result = await this.signIn({ user, meta, kind: 'api', method });
+    if (isChallenge(result)) throw mfaRequired(result, 'POST /api/v2/auth/mfa/verify');
+    return result;
   }
 }
