@@ -61,6 +61,10 @@ describe('admin UI (browser)', () => {
     assert.equal(await page.getByRole('alert').count(), 0);
     await page.waitForURL('**/admin/overview'); // a superadmin lands on the Overview
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    // The example plugin's card (its `overview` provider): the notes of every tenant, none yet, linked to its page.
+    const notes = page.getByRole('region', { name: 'Notes', exact: true });
+    assert.equal(await notes.locator('.overview-number').textContent(), '0');
+    assert.equal(await notes.getByRole('link').getAttribute('href'), '/admin/example');
   });
 
   it('links the API reference from the top bar: /docs opens in a new tab and renders the core’s operations', async () => {
