@@ -76,6 +76,11 @@ export interface OverviewCard {
   tone?: CardTone;
   /** A short list under the number (at most ~10 lines): tenants near a limit, tenants per plan. */
   items?: CardItem[];
+  /**
+   * The live events (core/live.ts kinds, e.g. `mail.received`) that change this card: the page reloads
+   * when one comes for the viewer's tenant (a superadmin's page: for any tenant, coalesced).
+   */
+  live?: string[];
   /** Set by the core when the provider failed or took too long: the card shows this instead of figures. */
   error?: string;
 }

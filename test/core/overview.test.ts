@@ -164,6 +164,7 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     );
 
     assert.equal(card(cards, 'mail.received').value, 4, "A's 3 and B's 1");
+    assert.deepEqual(card(cards, 'mail.received').live, ['mail.received'], 'the live event that moves it');
     assert.equal(today(card(cards, 'mail.received')), 4);
     assert.equal(card(cards, 'mail.mailboxes').value, 3);
     assert.equal(card(cards, 'robots.online').note, 'of 2 robots, all tenants');

@@ -13,8 +13,6 @@ import { LiveNote } from '../kit/live-note.js';
 import { useApi } from '../kit/use-api.js';
 
 export const OVERVIEW_API = '/admin/api/overview';
-/** Live kinds that change a figure on the overview; `platform`: something changed in another tenant (superadmins). */
-const LIVE_KINDS = new Set(['robot.presence', 'workflow.run', 'mail.received', 'platform']);
 /** At most one reload a second, however many changes arrive. */
 const RELOAD_AFTER_MS = 1000;
 /** Figures without a live event (requests, the outbox, new accounts) are read again this often. */
@@ -96,11 +94,16 @@ function Card(props: { card: OverviewCard }) {
   );
 }
 
-/** Reloads on the live events the overview shows, at most once a second, and every REFRESH_MS. */
-function useLiveReload(reload: () => void): boolean {
+/**
+ * Reloads when a live event changes a card (a kind one of its cards names, or `platform` naming one:
+ * what a superadmin's stream hears of other tenants), at most once a second, and every REFRESH_MS.
+ */
+function useLiveReload(cards: readonly OverviewCard[] | undefined, reload: () => void): boolean {
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const open = useLive('', (kind) => {
-    if (!LIVE_KINDS.has(kind) || pending.current) return;
+  const kinds = new Set((cards ?? []).flatMap((c) => c.live ?? []));
+  const open = useLive('', (kind, data) => {
+    const changed = kind === 'platform' ? (Array.isArray(data.kinds) ? data.kinds : []) : [kind];
+    if (!changed.some((k) => kinds.has(String(k))) || pending.current) return;
     pending.current = setTimeout(() => {
       pending.current = null;
       reload();
@@ -118,7 +121,7 @@ function useLiveReload(reload: () => void): boolean {
 
 export function OverviewPage() {
   const { data, error, reload } = useApi<OverviewReply>(OVERVIEW_API);
-  const live = useLiveReload(reload);
+  const live = useLiveReload(data?.cards, reload);
   return (
     <Page title="Overview" actions={<LiveNote open={live} fallback="Read again every minute" />}>
       <ErrorBanner error={error} />

@@ -25,6 +25,7 @@ async function receivedCard(s: MailServices, scope: MailboxScope, window: Overvi
     href: MAILBOXES_PAGE,
     series,
     seriesLabel: 'Mail received per day',
+    live: ['mail.received'],
   };
 }
 
