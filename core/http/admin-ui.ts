@@ -46,6 +46,8 @@ export interface AdminLoginProvider {
   loginWithMagicLink?(token: string, meta: { ip: string; userAgent: string }): Promise<AdminSignIn>;
   /** Answers a challenge (POST /admin/api/login `{ challenge_token, code | recovery_code }`): the session it stood before. */
   completeChallenge?(input: { challengeToken: string; code?: string; recoveryCode?: string; ip: string; userAgent: string }): Promise<AdminSession>;
+  /** Signs in with a passkey: the authenticator's answer to the provider's challenge (POST /admin/api/login `{ passkey }`), checked by the provider. */
+  loginWithPasskey?(response: unknown, meta: { ip: string; userAgent: string }): Promise<{ token: string; expiresInSeconds: number }>;
   logout?(token: string): Promise<void>;
 }
 
@@ -129,9 +131,16 @@ const challengeLoginSchema = {
   },
   oneOf: [{ required: ['code'] }, { required: ['recovery_code'] }],
 };
+const passkeyLoginSchema = {
+  type: 'object',
+  required: ['passkey'],
+  additionalProperties: false,
+  properties: { passkey: { type: 'object' } },
+};
 const ajv = createAjv();
 const validateLogin = ajv.compile(loginSchema);
 const validateMagicLogin = ajv.compile(magicLoginSchema);
+const validatePasskeyLogin = ajv.compile(passkeyLoginSchema);
 const validateChallengeLogin = ajv.compile(challengeLoginSchema);
 const isChallenge = (s: AdminSignIn): s is AdminChallenge => 'challengeToken' in s;
 
@@ -163,9 +172,11 @@ export function adminUi(app: () => Plinth): Middleware {
     const body = ctx.request.body as unknown;
     // Either `{ email, password }` or `{ magic_token }`: a body with both (or neither) fails one schema.
     const magic = typeof body === 'object' && body !== null && 'magic_token' in body;
+    // …or `{ passkey }` (an authenticator's answer).
+    const passkey = !magic && typeof body === 'object' && body !== null && 'passkey' in body;
     // …or `{ challenge_token, code | recovery_code }`: the second step of a sign-in that answered with a challenge.
-    const second = !magic && typeof body === 'object' && body !== null && 'challenge_token' in body;
-    const validate = magic ? validateMagicLogin : second ? validateChallengeLogin : validateLogin;
+    const second = !magic && !passkey && typeof body === 'object' && body !== null && 'challenge_token' in body;
+    const validate = magic ? validateMagicLogin : passkey ? validatePasskeyLogin : second ? validateChallengeLogin : validateLogin;
     if (!validate(body)) throw AppError.validation(toFieldErrors(validate.errors, 'body'));
     let session: AdminSignIn;
     if (second) {
@@ -175,6 +186,9 @@ export function adminUi(app: () => Plinth): Middleware {
     } else if (magic) {
       if (!provider.loginWithMagicLink) throw new AppError(400, 'magic_link_unavailable', 'the login provider does not support sign-in links');
       session = await provider.loginWithMagicLink((body as { magic_token: string }).magic_token, meta);
+    } else if (passkey) {
+      if (!provider.loginWithPasskey) throw new AppError(400, 'passkey_unavailable', 'the login provider does not support passkeys');
+      session = await provider.loginWithPasskey((body as { passkey: unknown }).passkey, meta);
     } else {
       const { email, password } = body as { email: string; password: string };
       session = await (provider.beginLogin ?? provider.login).call(provider, { email, password, ...meta });

@@ -14,6 +14,7 @@ import { authActions } from './actions.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { mfaRoutes } from './routes/mfa.js';
@@ -106,6 +107,7 @@ export default definePlugin<AuthSettings>({
     userRoutes(r, s);
     sessionRoutes(r, s);
     apiKeyRoutes(r, s, c.container.resolve('scopes'));
+    passkeyRoutes(r, s, c.settings);
     tenantRoutes(r, s);
     mfaRoutes(r, s);
     // Billing's typed contract (plugins/billing/api.ts), when billing is enabled: a tenant's plan.
@@ -133,6 +135,7 @@ export default definePlugin<AuthSettings>({
       // Opened from emails or the login screen, without a session (settings.auth.links point here).
       { path: 'forgot-password', title: 'Forgot password?', public: true, loginLink: true },
       { path: 'magic-link', title: 'Email me a sign-in link', public: true, loginLink: true },
+      { path: 'passkey', title: 'Sign in with a passkey', public: true, loginLink: true },
       { path: 'reset-password', title: 'Choose a new password', public: true },
       { path: 'verify-email', title: 'Verify your email', public: true },
     ],

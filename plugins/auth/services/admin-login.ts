@@ -1,6 +1,11 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { AppError } from '../../../core/errors.js';
 import type { AdminLoginProvider, AdminSession, AdminSignIn } from '../../../core/http/admin-ui.js';
+import { toFieldErrors } from '../../../core/validation.js';
+import { validateAuthenticationResponse } from '../routes/passkey-schemas.js';
 import type { Accounts } from './accounts.js';
 import type { JwtSigner } from './jwt-signer.js';
+import type { PasskeySignIn } from './passkey-sign-in.js';
 import { isChallenge, mfaRequired, type MfaChallenges, type SignInResult } from './mfa-challenges.js';
 import type { LoginResult, Sessions } from './sessions.js';
 
@@ -9,10 +14,16 @@ const toSignIn = (r: SignInResult): AdminSignIn =>
   isChallenge(r) ? { challengeToken: r.challenge_token, methods: r.methods, expiresInSeconds: r.expires_in } : toSession(r);
 
 /**
- * The admin UI's sign-in (core's `adminLogin`), with this plugin's accounts: a password or a magic
- * link gives a UI session token; signing out revokes its session.
+ * The admin UI's sign-in (core's `adminLogin`), with this plugin's accounts: a password, a magic
+ * link or a passkey gives a UI session token; signing out revokes its session.
  */
-export function adminLoginProvider(s: { sessions: Sessions; accounts: Accounts; signer: JwtSigner; mfaChallenges: MfaChallenges }): AdminLoginProvider {
+export function adminLoginProvider(s: {
+  sessions: Sessions;
+  accounts: Accounts;
+  signer: JwtSigner;
+  passkeySignIn: PasskeySignIn;
+  mfaChallenges: MfaChallenges;
+}): AdminLoginProvider {
   return {
     // Another face's password sign-in (the temp-mail face's /api/login): its session is this one, so a
     // user with a second factor answers the challenge on the admin UI's login (the same cookie).
@@ -30,6 +41,11 @@ export function adminLoginProvider(s: { sessions: Sessions; accounts: Accounts; 
     async completeChallenge(input) {
       const answer = input.recoveryCode !== undefined ? { recovery_code: input.recoveryCode } : { code: input.code };
       return toSession(await s.mfaChallenges.complete(input.challengeToken, answer, { ip: input.ip, userAgent: input.userAgent }, 'ui'));
+    },
+    async loginWithPasskey(response, meta) {
+      if (!validateAuthenticationResponse(response)) throw AppError.validation(toFieldErrors(validateAuthenticationResponse.errors, 'body.passkey'));
+      const result = await s.passkeySignIn.verify(response as unknown as AuthenticationResponseJSON, meta, 'ui');
+      return { token: result.access_token, expiresInSeconds: result.expires_in };
     },
     async logout(token) {
       const claims = await s.signer.verify(token, 'ui').catch(() => null);

@@ -6,6 +6,9 @@ import { AuditLog } from './audit.js';
 import { Customers } from './customers.js';
 import { Bootstrap } from './bootstrap.js';
 import { OneTimeTokens } from './one-time-tokens.js';
+import { PasskeyChallenges } from './passkey-challenges.js';
+import { PasskeySignIn } from './passkey-sign-in.js';
+import { Passkeys } from './passkeys.js';
 import { Passwords } from './passwords.js';
 import { PrincipalCache } from './principal-cache.js';
 import { RoleScopes } from './scopes.js';
@@ -122,6 +125,10 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   const bootstrap = new Bootstrap({ db: d.db, logger: d.logger, users, tenants, passwords });
   const stats = new Stats(d.db, d.clock);
   const customers = new Customers({ db: d.db, users, tenants, passwords, accounts, audit });
+  // Passkeys (WebAuthn): registered by a signed-in user, then a sign-in of their own.
+  const passkeyChallenges = new PasskeyChallenges(d.db, d.clock);
+  const passkeys = new Passkeys({ db: d.db, clock: d.clock, config: d.config, users, audit, challenges: passkeyChallenges });
+  const passkeySignIn = new PasskeySignIn({ db: d.db, clock: d.clock, config: d.config, users, sessions, audit, signer, challenges: passkeyChallenges });
   return {
     audit,
     cache,
@@ -143,5 +150,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
     mfaChallenges,
     sessionDevices,
     newDeviceMail,
+    passkeys,
+    passkeySignIn,
   };
 }

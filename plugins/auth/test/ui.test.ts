@@ -66,7 +66,11 @@ describe('auth admin UI (browser)', () => {
   it('signs in as the superadmin; the nav lists the auth pages but not the public ones', async () => {
     await page.goto('/admin');
     await heading('Sign in');
-    assert.deepEqual(await page.getByRole('listitem').getByRole('link').allTextContents(), ['Forgot password?', 'Email me a sign-in link']);
+    assert.deepEqual(await page.getByRole('listitem').getByRole('link').allTextContents(), [
+      'Forgot password?',
+      'Email me a sign-in link',
+      'Sign in with a passkey',
+    ]);
     await screenshot(page, 'auth-login');
     await signIn(ADMIN.email, ADMIN.password);
     assert.deepEqual(await nav().getByRole('link').allTextContents(), [
