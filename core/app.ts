@@ -1,3 +1,4 @@
+// Longer than most (~410 lines): the boot and shutdown sequence in one place, in order (config, plugins, register, migrate, routes, start, stop).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import type { CoreConfig } from './config/schema.js';
 import { systemClock, type Clock } from './clock.js';
 import { createLogger, type Logger } from './logger.js';
 import { collectNotes, formatBanner, type Notes } from './banner.js';
-import { createDatabase, dialectOf } from './db/connection.js';
+import { createDatabase, dialectOf, sqliteFile } from './db/connection.js';
 import { migrateLatest, type MigrationFolder } from './db/migrations.js';
 import { Hooks } from './hooks/hooks.js';
 import { EventBus, type PlatformEvent } from './events/outbox.js';
@@ -39,6 +40,9 @@ import { apiDocs } from './http/api-docs.js';
 import { loadPlugins, PluginError, type LoadedPlugin } from './plugins/loader.js';
 import type { EventSpec, PluginContext } from './plugins/contract.js';
 import { codeRoot, projectRoot } from './paths.js';
+import { Metrics } from './observability/metrics.js';
+import { coreMetrics, watch } from './observability/core-metrics.js';
+import { METRICS_SCOPE } from './http/metrics-route.js';
 import type { Cradle, PlinthContainer, ScopeInfo } from './container.js';
 
 export interface CreateAppOptions {
@@ -136,20 +140,24 @@ export class Plinth {
     const plugins = await loadPlugins(config, codeRoot, env);
 
     const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true });
-    const db = createDatabase(config, { logger, onFatal: options.onFatal });
+    // This instance's own registry (GET /metrics); the core's families, the plugins add theirs while registering.
+    const metricsRegistry = new Metrics(logger);
+    const measured = coreMetrics(metricsRegistry);
+    const db = createDatabase(config, { logger, onFatal: options.onFatal, statements: measured.statements });
     const dialect = dialectOf(config);
     // Drivers that are not configured are not even imported (boot time, memory).
     const redis: Redis | null = config.redis.url ? new (await import('ioredis')).Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
     const hooks = new Hooks(logger);
-    const events = new EventBus(db, clock, logger, config.events);
-    const scheduler = new Scheduler(db, clock, logger, config.scheduler.leaseSeconds);
+    const events = new EventBus({ db, clock, logger, settings: config.events, metrics: measured.outbox });
+    const scheduler = new Scheduler({ db, clock, logger, leaseSeconds: config.scheduler.leaseSeconds, metrics: measured.jobs });
     const auth = new AuthChain();
-    const websockets = new WebSockets(logger);
+    const websockets = new WebSockets(logger, undefined, measured.websocketHandshakes);
     const openapi = new OpenApiRegistry();
     documentCoreRoutes(openapi);
-    const rateLimits = new RateLimits(config.rateLimit.store, db, dialect, redis);
+    const rateLimits = new RateLimits({ store: config.rateLimit.store, db, dialect, redis, refusals: measured.rateLimitRefusals });
     const pubsub = await createPubSub({ redis, postgresUrl: dialect === 'postgres' ? config.database.url : null, logger });
-    const scopes = new Map<string, ScopeInfo>();
+    // The core's own scope; tenant roles never imply a platform:* scope (only a superadmin grants one).
+    const scopes = new Map<string, ScopeInfo>([[METRICS_SCOPE, { plugin: 'core', description: 'Read the Prometheus metrics at /metrics' }]]);
     const eventCatalog = new Map<string, EventSpec & { plugin: string }>();
     const metrics = new Map<string, MetricInfo>();
     const features = new Map<string, FeatureInfo>();
@@ -157,7 +165,10 @@ export class Plinth {
     const retention = new Retention(db, clock, logger, config.retention);
     // The AWS SDK is imported only when an S3 destination is configured.
     const s3 = config.backup.s3 ? new (await import('./backup/s3-store.js')).S3BackupStore(config.backup.s3) : null;
-    const backups = new Backups({ db, dialect, config, hooks, logger, remote: s3 });
+    const backups = new Backups({ db, dialect, config, hooks, logger, remote: s3, metrics: measured.backups });
+    const live = new LiveHub(pubsub, logger);
+    watch(metricsRegistry, { db, sqliteFile: dialect === 'sqlite' ? sqliteFile(config) : null, outbox: events, backups, websockets });
+    metricsRegistry.longPolls('admin_live', () => live.count(() => true));
 
     container.register({
       config: asValue(config),
@@ -186,7 +197,7 @@ export class Plinth {
       pubsub: asFunction(() => pubsub)
         .singleton()
         .disposer((p) => p.close()),
-      live: asValue(new LiveHub(pubsub, logger)),
+      live: asValue(live),
       auth: asValue(auth),
       websockets: asValue(websockets),
       openapi: asValue(openapi),
@@ -194,8 +205,9 @@ export class Plinth {
       eventCatalog: asValue(eventCatalog),
       actions: asValue(actions),
       metrics: asValue(metrics),
+      metricsRegistry: asValue(metricsRegistry),
       // Unmetered, every feature granted, until a plugin (billing) provides its meter and plans.
-      usage: asValue(new UsageFacade()),
+      usage: asValue(new UsageFacade(measured.usageLimitRefusals)),
       features: asValue(features),
       entitlements: asValue(new EntitlementsSlot()),
       enabledPlugins: asValue(plugins.map((p) => p.plugin.name)),
@@ -297,6 +309,7 @@ export class Plinth {
       auth,
       faces: [...faces.values()],
       core: [coreRoutes(() => holder.app!), apiDocs(), ...(config.ui.enabled ? [adminUi(() => holder.app!)] : [])],
+      metrics: measured.http,
     });
     const app = new Plinth({ config, logger, db, plugins, contexts, container, koa, migrationsApplied: applied });
     holder.app = app;

@@ -23,6 +23,7 @@ import type { Backups } from './backup/backups.js';
 import type { Alerts } from './alerts/alerts.js';
 import type { Scheduler } from './scheduler.js';
 import type { MetricInfo, UsageFacade } from './usage.js';
+import type { Metrics } from './observability/metrics.js';
 
 export interface ScopeInfo {
   plugin: string;
@@ -64,7 +65,10 @@ export interface Cradle {
   scopes: Map<string, ScopeInfo>;
   eventCatalog: Map<string, EventSpec & { plugin: string }>;
   actions: Actions;
+  /** The usage-metric catalogue (what plans limit), not Prometheus: that is `metricsRegistry`. */
   metrics: Map<string, MetricInfo>;
+  /** This instance's Prometheus registry (GET /metrics): plugins declare their families on it while registering. */
+  metricsRegistry: Metrics;
   /** Metering: unmetered until a plugin (billing) provides a meter through the facade. */
   usage: UsageFacade;
   /** The plugins' feature catalogue. */

@@ -6,6 +6,7 @@ import { AppError } from './errors.js';
 import { ConfigError } from './config/load.js';
 import type { Dialect } from './db/connection.js';
 import type { CoreConfig } from './config/schema.js';
+import type { Counter } from 'prom-client';
 
 /**
  * What an address counts as wherever it keys a budget (per-address rate limits, login failures,
@@ -40,6 +41,16 @@ export interface LimitState {
   resetInSeconds: number;
 }
 
+/** What RateLimits is built from, passed by name. */
+export interface RateLimitsDeps {
+  store: CoreConfig['rateLimit']['store'];
+  db: Knex;
+  dialect: Dialect;
+  redis: Redis | null;
+  /** Refusals (429) by bucket, for the metrics. */
+  refusals?: Counter<'bucket'> | null;
+}
+
 /**
  * Rate limits through rate-limiter-flexible. Memory by default (one process); the database or
  * Redis when configured, so several instances share one budget.
@@ -50,12 +61,18 @@ export class RateLimits {
   /** Prefixes Redis keys (set after migrations, from config or the deployment id). */
   namespace: string | null = null;
 
-  constructor(
-    private readonly store: CoreConfig['rateLimit']['store'],
-    private readonly db: Knex,
-    private readonly dialect: Dialect,
-    private readonly redis: Redis | null,
-  ) {
+  private readonly store: CoreConfig['rateLimit']['store'];
+  private readonly db: Knex;
+  private readonly dialect: Dialect;
+  private readonly redis: Redis | null;
+  private readonly refusals: Counter<'bucket'> | null;
+
+  constructor({ store, db, dialect, redis, refusals = null }: RateLimitsDeps) {
+    this.store = store;
+    this.db = db;
+    this.dialect = dialect;
+    this.redis = redis;
+    this.refusals = refusals;
     if (store === 'redis' && !redis) throw new ConfigError('rateLimit.store is "redis" but redis.url is not set');
   }
 
@@ -96,8 +113,9 @@ export class RateLimits {
       const res = await limiter.consume(key, points);
       return { remaining: res.remainingPoints, resetInSeconds: Math.ceil(res.msBeforeNext / 1000) };
     } catch (err) {
-      if (err instanceof RateLimiterRes) throw AppError.tooManyRequests(err.msBeforeNext / 1000);
-      throw err;
+      if (!(err instanceof RateLimiterRes)) throw err;
+      this.refusals?.inc({ bucket: spec.bucket });
+      throw AppError.tooManyRequests(err.msBeforeNext / 1000);
     }
   }
 
@@ -109,7 +127,10 @@ export class RateLimits {
   /** Throws 429 if `key` has no budget left, without spending any. */
   async check(spec: LimitSpec, key: string): Promise<void> {
     const res = await (await this.limiter(spec)).get(key);
-    if (res && res.remainingPoints <= 0 && res.msBeforeNext > 0) throw AppError.tooManyRequests(res.msBeforeNext / 1000);
+    if (res && res.remainingPoints <= 0 && res.msBeforeNext > 0) {
+      this.refusals?.inc({ bucket: spec.bucket });
+      throw AppError.tooManyRequests(res.msBeforeNext / 1000);
+    }
   }
 
   /** Gives back points spent before it was known they should not count (a login that succeeded). */

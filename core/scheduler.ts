@@ -7,6 +7,7 @@ import { isUniqueViolation } from './db/connection.js';
 import { iso, type Clock } from './clock.js';
 import { Leases, type LeasedTable } from './leases.js';
 import type { Logger } from './logger.js';
+import type { JobMetrics } from './observability/core-metrics.js';
 
 const JOBS: LeasedTable = { table: 'core_jobs', holder: 'lease_owner', until: 'lease_until' };
 
@@ -94,6 +95,17 @@ export interface Job {
 
 export type RunOutcome = 'succeeded' | 'failed' | 'skipped';
 
+/** What Scheduler is built from, passed by name. */
+export interface SchedulerDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  /** How long a job's lease lasts (renewed every third of it while the job runs). */
+  leaseSeconds: number;
+  /** Runs, durations and lease takeovers (core/observability). */
+  metrics?: JobMetrics | null;
+}
+
 /**
  * node-cron fires the ticks; the database decides who runs them. A lease row per job keeps two
  * instances from running one job at once (renewed while the job runs, see core/leases.ts), and a
@@ -110,12 +122,18 @@ export class Scheduler {
   private readonly leases: Leases;
   readonly instanceId = randomUUID();
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly leaseSeconds: number,
-  ) {
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly leaseSeconds: number;
+  private readonly metrics: JobMetrics | null;
+
+  constructor({ db, clock, logger, leaseSeconds, metrics = null }: SchedulerDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.leaseSeconds = leaseSeconds;
+    this.metrics = metrics;
     this.leases = new Leases(db, clock, logger);
   }
 
@@ -262,7 +280,10 @@ export class Scheduler {
     if (!lease.taken) return 'skipped';
     const hold = this.leases.hold(JOBS, this.instanceId, this.leaseSeconds, { name: job.name });
     try {
-      if (lease.from) await this.closeAbandoned(job.name, lease.from);
+      if (lease.from) {
+        this.metrics?.takeovers.inc({ job: job.name });
+        await this.closeAbandoned(job.name, lease.from);
+      }
       return await work();
     } finally {
       hold.stop();
@@ -308,9 +329,18 @@ export class Scheduler {
         .returning('id');
       runId = Number(typeof row === 'object' ? (row as { id: number }).id : row);
     } catch (err) {
-      if (isUniqueViolation(err)) return 'skipped'; // another instance already ran this tick
+      if (isUniqueViolation(err)) {
+        this.metrics?.runs.inc({ job: job.name, outcome: 'skipped' });
+        return 'skipped'; // another instance already ran this tick
+      }
       throw err;
     }
+    const started = performance.now();
+    const done = (outcome: 'succeeded' | 'failed') => {
+      this.metrics?.runs.inc({ job: job.name, outcome });
+      this.metrics?.duration.observe({ job: job.name, outcome }, (performance.now() - started) / 1000);
+      return outcome;
+    };
     // A failed run keeps what it reported before it failed: those rows are gone all the same.
     const report: JobReport = { deleted: {} };
     try {
@@ -318,13 +348,13 @@ export class Scheduler {
       await this.db('core_job_runs')
         .where('id', runId)
         .update({ status: 'succeeded', finished_at: iso(this.clock.now()), report: stored(report) });
-      return 'succeeded';
+      return done('succeeded');
     } catch (err) {
       this.logger.error({ err, job: job.name }, 'job failed');
       await this.db('core_job_runs')
         .where('id', runId)
         .update({ status: 'failed', finished_at: iso(this.clock.now()), error: String((err as Error).stack ?? err).slice(0, 4000), report: stored(report) });
-      return 'failed';
+      return done('failed');
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { AppError } from './errors.js';
+import type { Counter } from 'prom-client';
+import { isAppError, type AppError } from './errors.js';
 import type { Principal } from './http/auth.js';
 
 /**
@@ -68,6 +69,9 @@ export const unmetered: UsageMeter = {
 export class UsageFacade implements UsageMeter {
   private meter: UsageMeter = unmetered;
 
+  /** `refusals`: the metrics' count of usage-limit refusals (402), by metric. */
+  constructor(private readonly refusals: Counter<'metric'> | null = null) {}
+
   /** Called once by the plugin that meters (billing), while registering. */
   provide(meter: UsageMeter): void {
     this.meter = meter;
@@ -79,17 +83,26 @@ export class UsageFacade implements UsageMeter {
   }
 
   consume(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction, actor?: Principal | null): Promise<void> {
-    return this.meter.consume(tenantId, metric, n, trx, actor);
+    const consumed = this.meter.consume(tenantId, metric, n, trx, actor);
+    if (!this.refusals) return consumed;
+    return consumed.catch((err: unknown) => {
+      if (isLimit(err)) this.refusals!.inc({ metric });
+      throw err;
+    });
   }
 
-  consumeEach(items: ReadonlyArray<UsageItem>, trx: Knex.Transaction): Promise<Array<AppError | null>> {
-    return this.meter.consumeEach(items, trx);
+  async consumeEach(items: ReadonlyArray<UsageItem>, trx: Knex.Transaction): Promise<Array<AppError | null>> {
+    const results = await this.meter.consumeEach(items, trx);
+    if (this.refusals) for (const [i, err] of results.entries()) if (isLimit(err)) this.refusals.inc({ metric: items[i].metric });
+    return results;
   }
 
   release(tenantId: string, metric: string, n?: number, trx?: Knex.Transaction): Promise<void> {
     return this.meter.release(tenantId, metric, n, trx);
   }
 }
+
+const isLimit = (err: unknown): boolean => isAppError(err) && err.code === 'usage_limit_reached';
 
 /** Merges a plugin's metric declarations into the catalogue; two plugins may meter one metric if they agree on it. */
 export function declareMetrics(catalog: Map<string, MetricInfo>, plugin: string, metrics: Record<string, MetricSpec>): void {

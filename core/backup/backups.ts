@@ -13,6 +13,7 @@ import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type BackupManifest, payloadFileO
 import { LocalBackupStore } from './local-store.js';
 import { pgDump } from './postgres-tools.js';
 import { snapshotSqlite } from './sqlite-snapshot.js';
+import type { BackupMetrics } from '../observability/core-metrics.js';
 import { type BackupLocation, type BackupStore, backupName, newestFirst, type StoredBackup } from './store.js';
 
 export type BackupTrigger = 'schedule' | 'manual' | 'cli';
@@ -66,9 +67,19 @@ export class Backups {
   private readonly config: CoreConfig;
   private readonly hooks: Hooks;
   private readonly logger: Logger;
+  private readonly metrics: BackupMetrics | null;
 
-  constructor(deps: { db: Knex; dialect: Dialect; config: CoreConfig; hooks: Hooks; logger: Logger; remote: BackupStore | null }) {
+  constructor(deps: {
+    db: Knex;
+    dialect: Dialect;
+    config: CoreConfig;
+    hooks: Hooks;
+    logger: Logger;
+    remote: BackupStore | null;
+    metrics?: BackupMetrics | null;
+  }) {
     ({ db: this.db, dialect: this.dialect, config: this.config, hooks: this.hooks, logger: this.logger } = deps);
+    this.metrics = deps.metrics ?? null;
     this.local = new LocalBackupStore(path.resolve(deps.config.backup.dir ?? path.join(deps.config.dataDir, 'backups')));
     this.stores = deps.remote ? [this.local, deps.remote] : [this.local];
   }
@@ -122,6 +133,11 @@ export class Backups {
 
   private async take({ trigger, out }: { trigger: BackupTrigger; out?: string }): Promise<BackupResult> {
     const started = new Date();
+    const clockStarted = performance.now();
+    const counted = (outcome: 'succeeded' | 'failed') => {
+      this.metrics?.taken.inc({ outcome, trigger });
+      this.metrics?.duration.observe({ outcome }, (performance.now() - clockStarted) / 1000);
+    };
     const name = backupName(started, this.dialect, packageVersion);
     const file = path.resolve(out ?? this.local.pathOf(name));
     let staging: string | null = null;
@@ -143,9 +159,11 @@ export class Backups {
       await this.record({ at: started.toISOString(), trigger, name: result.name, bytes, error: null });
       this.logger.info({ backup: result.name, bytes, locations, pruned, trigger }, 'backup taken');
       await this.hooks.notify(BACKUP_CREATED, { trigger, name: result.name, bytes, locations });
+      counted('succeeded');
       return result;
     } catch (err) {
       const message = (err as Error).message;
+      counted('failed');
       this.logger.error({ err, trigger }, 'backup failed');
       await this.record({ at: started.toISOString(), trigger, name: null, bytes: null, error: message }).catch(() => undefined);
       await this.hooks.notify(BACKUP_FAILED, { trigger, error: message });

@@ -89,6 +89,7 @@ const CORE_ENV: Array<[string, string, 'list'?]> = [
   ['PLINTH_BACKUP_S3_PREFIX', 'backup.s3.prefix'],
   ['PLINTH_BACKUP_S3_REGION', 'backup.s3.region'],
   ['PLINTH_BACKUP_S3_ENDPOINT', 'backup.s3.endpoint'],
+  ['PLINTH_METRICS_TOKEN', 'metrics.token'],
   ['PLINTH_ALERTS_EMAILS', 'alerts.notify.emails', 'list'],
   ['PLINTH_ALERTS_SCHEDULE', 'alerts.schedule'],
 ];

@@ -50,6 +50,11 @@ export interface CoreConfig {
   alerts: AlertsSettings;
   mailer: { smtpUrl: string | null; from: string };
   ui: { enabled: boolean };
+  /**
+   * `GET /metrics` (Prometheus): `token` is what a scraper sends as `Authorization: Bearer <token>`;
+   * an API key with `platform:metrics` also reads it. With neither, /metrics is a 404.
+   */
+  metrics: { token: string | null };
 }
 
 /** Defaults live here; `default: {}` on a section lets ajv fill its keys when the section is absent. */
@@ -74,6 +79,7 @@ export const coreConfigSchema: Record<string, unknown> = {
     'alerts',
     'mailer',
     'ui',
+    'metrics',
   ],
   properties: {
     server: {
@@ -207,6 +213,14 @@ export const coreConfigSchema: Record<string, unknown> = {
       additionalProperties: false,
       required: ['enabled'],
       properties: { enabled: { type: 'boolean', default: true } },
+      default: {},
+    },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['token'],
+      // Long enough that guessing it is hopeless (it is compared in constant time all the same).
+      properties: { token: { type: 'string', nullable: true, minLength: 16, maxLength: 512, pattern: '^[\\x21-\\x7e]+$', default: null } },
       default: {},
     },
   },

@@ -4,7 +4,9 @@ import knexModule, { type Knex } from 'knex';
 import type { CoreConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { SqliteClient } from './sqlite-client.js';
+import { PgClient } from './pg-client.js';
 import type { WalSyncError } from './wal-sync.js';
+import type { StatementObserver } from '../observability/core-metrics.js';
 
 export type { Knex };
 export type Dialect = 'sqlite' | 'postgres';
@@ -31,15 +33,21 @@ export interface DatabaseOptions {
    * the log on the next open); the database layer never ends the process itself.
    */
   onFatal?: (err: WalSyncError) => void;
+  /** Told each statement's duration (the metrics); one call per statement, nothing built for it. */
+  statements?: StatementObserver;
 }
 
 export function createDatabase(config: CoreConfig, options: DatabaseOptions = {}): Knex {
   if (dialectOf(config) === 'postgres') {
-    return knex({
-      client: 'pg',
+    const db = knex({
+      client: PgClient as unknown as typeof knex.Client,
       connection: config.database.url!,
       pool: { min: 0, max: config.database.poolMax },
-    });
+      statements: options.statements,
+    } as Knex.Config);
+    // What the code (and rate-limiter-flexible) compares to tell the dialect: knex's own name for it.
+    db.client.config.client = 'pg';
+    return db;
   }
   const filename = sqliteFile(config);
   fs.mkdirSync(path.dirname(filename), { recursive: true });
@@ -50,6 +58,7 @@ export function createDatabase(config: CoreConfig, options: DatabaseOptions = {}
     // One connection: SQLite has one writer, and a second pooled connection only trades
     // queueing in the pool for SQLITE_BUSY inside transactions. Its pragmas: sqlite-client.ts.
     pool: { min: 1, max: 1 },
+    statements: options.statements,
     walSync: {
       onFailure: (err: WalSyncError) => {
         options.logger?.fatal({ err, file: err.file }, 'the write-ahead log could not be synced: refusing all work; restart to recover from the log');

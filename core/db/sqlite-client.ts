@@ -3,6 +3,7 @@ import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { WAL_CHECKPOINT_DEFAULTS, WalCheckpointer, type WalCheckpointOptions } from './wal-checkpointer.js';
 import { WalSync, type WalSyncError, type WalSyncOptions } from './wal-sync.js';
+import type { StatementObserver } from '../observability/core-metrics.js';
 
 // knex's better-sqlite3 dialect with these changes for a server:
 //
@@ -29,8 +30,9 @@ import { WalSync, type WalSyncError, type WalSyncOptions } from './wal-sync.js';
 //   WalSyncError, and the knex config's `walSync.onFailure` hears of it once (the app logs it at
 //   fatal; `plinth start` exits so that SQLite recovers from the log on the next open).
 //
-// Its own knex config keys: `walCheckpoint` (WalCheckpointOptions) and `walSync` (WalSyncOptions:
-// `onFailure`, and `sync`, the function that syncs the log, fdatasync unless a test gives another).
+// Its own knex config keys: `walCheckpoint` (WalCheckpointOptions), `walSync` (WalSyncOptions:
+// `onFailure`, and `sync`, the function that syncs the log, fdatasync unless a test gives another)
+// and `statements` (told each statement's duration, for the metrics).
 
 const require = createRequire(import.meta.url);
 
@@ -48,6 +50,8 @@ type Connection = BetterSqlite3.Database;
 interface ClientConfig {
   walCheckpoint?: Partial<WalCheckpointOptions>;
   walSync?: WalSyncOptions;
+  /** Told each statement's duration, the log's sync and busy waits included (the metrics). */
+  statements?: StatementObserver;
 }
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
@@ -243,9 +247,13 @@ export class SqliteClient extends KnexBetterSqlite3 {
           if (obj.syncLater && synced) obj.synced = synced;
           else await synced;
         }
+        this.clientConfig.statements?.((performance.now() - started) / 1000, false);
         return obj;
       } catch (err) {
-        if (!isBusy(err) || performance.now() - started >= BUSY_WAIT_MS) throw err;
+        if (!isBusy(err) || performance.now() - started >= BUSY_WAIT_MS) {
+          this.clientConfig.statements?.((performance.now() - started) / 1000, true);
+          throw err;
+        }
         await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]);
       }
     }

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { CoreConfig } from '../config/schema.js';
 import type { EventToEmit, PayloadOf } from './payloads.js';
 import { currentTraceHeaders, inSpan, spanOf, withoutTrace } from '../observability/trace-context.js';
+import type { OutboxMetrics } from '../observability/core-metrics.js';
 
 export interface PlatformEvent<P = Record<string, unknown>> {
   id: number;
@@ -85,6 +86,16 @@ const OUTCOME_WINDOW_MS = 50;
 /** A batch's lease (settings.events.leaseSeconds) is renewed every third of it while the batch is delivered. */
 const EVENTS: LeasedTable = { table: 'core_events', holder: 'locked_by', until: 'locked_until' };
 
+/** What EventBus is built from, passed by name. */
+export interface EventBusDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  settings: CoreConfig['events'];
+  /** Delivery lag, handler failures and dead letters (core/observability). */
+  metrics?: OutboxMetrics | null;
+}
+
 export class EventBus {
   private readonly handlers = new Map<string, Subscription[]>();
   readonly instanceId = randomUUID();
@@ -105,12 +116,18 @@ export class EventBus {
   private adoptedEvents = 0;
   private lastClaim = 0;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly settings: CoreConfig['events'],
-  ) {
+  private readonly db: Knex;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly settings: CoreConfig['events'];
+  private readonly metrics: OutboxMetrics | null;
+
+  constructor({ db, clock, logger, settings, metrics = null }: EventBusDeps) {
+    this.db = db;
+    this.clock = clock;
+    this.logger = logger;
+    this.settings = settings;
+    this.metrics = metrics;
     this.leases = new Leases(db, clock, logger);
   }
 
@@ -411,6 +428,7 @@ export class EventBus {
         for (const event of call.events) outcomes.get(event.id)!.handled.push({ event_id: event.id, handler: key, handled_at: at });
       } catch (err) {
         for (const event of call.events) outcomes.get(event.id)!.failure = err as Error;
+        for (const event of call.events) this.metrics?.handlerFailures.inc({ event: event.name, handler: key });
         this.logger.warn({ err, events: call.events.length, firstEventId: call.events[0].id, handler: key }, 'batch event handler failed');
       }
     }
@@ -426,6 +444,7 @@ export class EventBus {
         outcome.handled.push({ event_id: event.id, handler: key, handled_at: iso(this.clock.now()) });
       } catch (err) {
         outcome.failure = err as Error;
+        this.metrics?.handlerFailures.inc({ event: event.name, handler: key });
         this.logger.warn({ err, event: event.name, eventId: event.id, handler: key }, 'event handler failed');
       }
     }
@@ -441,7 +460,19 @@ export class EventBus {
       if (outcomes.length === 1) throw err;
       for (const outcome of outcomes) dead.push(...(await this.db.transaction((trx) => this.writeOutcomes(trx, [outcome]))));
     }
-    for (const event of dead) this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+    for (const event of dead) {
+      this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+      this.metrics?.deadLettered.inc({ event: event.name });
+    }
+    if (this.metrics) this.observeLag(outcomes);
+  }
+
+  /** Each delivered event's lag, written to delivered (the clock's: a test's clock moves it too). */
+  private observeLag(outcomes: DeliveryOutcome[]): void {
+    const now = this.clock.now().getTime();
+    for (const { event, failure } of outcomes) {
+      if (!failure) this.metrics!.lag.observe(Math.max(0, now - Date.parse(event.createdAt)) / 1000);
+    }
   }
 
   /** Writes the outcomes; returns the events that gave up (dead). */
@@ -506,6 +537,18 @@ export class EventBus {
       .where({ id: eventId, status: 'dead' })
       .update({ status: 'pending', attempts: 0, last_error: null, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
     this.kick();
+  }
+
+  /** Events waiting (pending) and given up (dead), and when the oldest waiting one was written: read by the metrics. */
+  async waiting(): Promise<{ pending: number; dead: number; oldestPendingAt: string | null }> {
+    const rows: Array<{ status: string; n: number | string; oldest: string | null }> = await this.db('core_events')
+      .whereIn('status', ['pending', 'dead'])
+      .select('status')
+      .count({ n: '*' })
+      .min({ oldest: 'created_at' })
+      .groupBy('status');
+    const pending = rows.find((r) => r.status === 'pending');
+    return { pending: Number(pending?.n ?? 0), dead: Number(rows.find((r) => r.status === 'dead')?.n ?? 0), oldestPendingAt: pending?.oldest ?? null };
   }
 
   async backlog(): Promise<{ pending: number; dead: number; delivered: number }> {

@@ -12,8 +12,8 @@ import { packageVersion, uiBuildDir } from '../paths.js';
 import type { Plinth } from '../app.js';
 import { PassThrough } from 'node:stream';
 import { checkOne, type LiveClient } from '../live.js';
-import { collectOverview } from '../overview/compose.js';
 import { adminAlertRoutes } from './admin-alerts.js';
+import { collectOverview } from '../overview/compose.js';
 
 const LIVE_STREAMS_PER_PRINCIPAL = 8;
 const LIVE_BEAT_MS = 15_000;
@@ -158,7 +158,10 @@ export function adminUi(app: () => Plinth): Middleware {
       login: plinth.container.hasRegistration('adminLogin'),
       plugins: plinth.plugins.map(({ plugin }) => ({
         name: plugin.name,
-        pages: plugin.ui?.pages ?? [],
+        // A login link that depends on the plugin's settings (UiPage.loginLink) is decided here, per request.
+        pages: (plugin.ui?.pages ?? []).map((page) =>
+          typeof page.loginLink === 'function' ? { ...page, loginLink: page.loginLink(plinth.contexts.get(plugin.name)?.settings ?? {}) } : page,
+        ),
         script: plugin.ui && assets.has(`plugins/${plugin.name}.js`) ? `/admin/assets/plugins/${plugin.name}.js` : null,
       })),
     };
@@ -337,6 +340,7 @@ export function adminUi(app: () => Plinth): Middleware {
     if (ctx.path.startsWith('/admin/api/')) return api(ctx, next);
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path.startsWith('/admin/assets/')) {
+      (ctx.state as { route?: string }).route = '/admin/assets/*';
       const file = ctx.path.slice('/admin/assets/'.length);
       if (file === 'favicon.svg') {
         ctx.type = 'image/svg+xml';
@@ -353,6 +357,7 @@ export function adminUi(app: () => Plinth): Middleware {
       ctx.body = body;
       return;
     }
+    (ctx.state as { route?: string }).route = '/admin/*';
     if (!assets.has('shell.js')) throw new AppError(503, 'ui_not_built', 'the admin UI is not built: run `npm run build`');
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-cache');

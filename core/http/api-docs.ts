@@ -54,12 +54,14 @@ export function apiDocs(): Middleware {
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path === '/docs' || ctx.path === '/docs/') {
+      (ctx.state as { route?: string }).route = '/docs';
       ctx.set('Content-Security-Policy', CSP);
       ctx.type = 'text/html; charset=utf-8';
       ctx.body = PAGE;
       return;
     }
     if (ctx.path === '/docs/init.js') {
+      (ctx.state as { route?: string }).route = '/docs/*';
       ctx.type = 'text/javascript; charset=utf-8';
       ctx.body = INIT;
       return;
@@ -67,6 +69,7 @@ export function apiDocs(): Middleware {
     const name = ctx.path.startsWith('/docs/') ? ctx.path.slice('/docs/'.length) : '';
     const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!type) return next();
+    (ctx.state as { route?: string }).route = '/docs/*';
     let body = cache.get(name);
     if (!body) {
       body = await fs.readFile(path.join(dist, name));

@@ -9,6 +9,10 @@ export interface RequestState {
   container: PlinthContainer;
   envelope: Envelope;
   principal?: Principal | null;
+  /** The route template that answered (`/api/v2/users/:id`), for the metrics; PluginRouter sets it. */
+  route?: string;
+  /** The plugin whose route answered, for the metrics. */
+  plugin?: string;
 }
 
 export interface ContextHelpers {

@@ -5,11 +5,12 @@ import type { Plinth } from '../app.js';
 import { envelopes } from './envelopes.js';
 import type { OpenApiRegistry } from './openapi.js';
 import { isUnder } from './server.js';
+import { metricsRoute } from './metrics-route.js';
 import { OUTBOX_BASE, outboxListQuery, outboxMailReply, outboxPageReply, outboxRoutes } from './outbox-routes.js';
 
 /**
  * / (to the admin UI), /health (process up), /ready (database reachable, migrations done, not
- * stopping), /openapi.json, and the mail outbox for superadmins (/api/admin/outbox, outbox-routes.ts).
+ * stopping), /openapi.json, /metrics (Prometheus, metrics-route.ts), and the mail outbox for superadmins (/api/admin/outbox, outbox-routes.ts).
  */
 export function coreRoutes(app: () => Plinth): Middleware {
   const router = new Router();
@@ -38,6 +39,7 @@ export function coreRoutes(app: () => Plinth): Middleware {
     const registry = plinth.container.resolve('openapi');
     ctx.body = registry.document({ title: 'Plinth', version: packageVersion, serverUrl: plinth.config.server.publicUrl });
   });
+  router.get('/metrics', metricsRoute(app) as never);
   const outbox = outboxRoutes(app);
   const routes = router.routes() as Middleware;
   // Checked by path before any router runs: every request passes here, few are the core's. The
@@ -77,6 +79,22 @@ export function documentCoreRoutes(openapi: OpenApiRegistry): void {
           schema: { type: 'object', properties: { status: { enum: ['ready', 'not_ready'] }, database: { type: 'string' }, state: { type: 'string' } } },
         },
         503: { description: 'Not ready' },
+      },
+    },
+  });
+  openapi.add({
+    ...core,
+    method: 'get',
+    path: '/metrics',
+    operationId: 'core_metrics',
+    summary: "This instance's metrics in Prometheus' text format (the metrics token, or an API key with platform:metrics)",
+    description:
+      'Read with `Authorization: Bearer <metrics.token>` (env `PLINTH_METRICS_TOKEN`) or an API key with the `platform:metrics` scope. ' +
+      'Without a token configured it answers 404 to anyone else. Each instance serves its own: scrape every instance.',
+    secured: true,
+    schema: {
+      responses: {
+        200: { description: 'The exposition (text/plain; version=0.0.4)', contentType: 'text/plain; version=0.0.4; charset=utf-8', schema: { type: 'string' } },
       },
     },
   });

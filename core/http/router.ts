@@ -181,7 +181,12 @@ export class PluginRouter {
 
   /** Plain Koa middleware for everything under this plugin's base (e.g. a face-wide guard). */
   use(mw: Middleware): this {
-    this.koa.use(mw as never);
+    const plugin = this.plugin;
+    // Runs only when one of this router's routes matched: the request is this plugin's.
+    this.koa.use(((ctx: HttpContext, next: () => Promise<unknown>) => {
+      ctx.state.plugin = plugin;
+      return mw(ctx as never, next);
+    }) as never);
     return this;
   }
 
@@ -196,8 +201,12 @@ export class PluginRouter {
     const limit = options.rateLimit;
     const limits = this.rateLimits;
     const checkReply = this.checkReplies ? replyChecker(where, options.schema?.responses) : null;
+    const template = `${this.base === '/' ? '' : this.base}${path}` || '/';
+    const plugin = this.plugin;
 
     const run = async (ctx: HttpContext) => {
+      ctx.state.route = template;
+      ctx.state.plugin = plugin;
       if (limit) {
         const principal = limit.by === 'principal' ? await ctx.authenticate() : null;
         await limits.consume(limit, principal ? `${principal.kind}:${principal.id}` : addressKey(ctx.ip));

@@ -11,6 +11,8 @@ import { envelopes, type Envelope } from './envelopes.js';
 import type { AuthChain, AuthRequest, Principal } from './auth.js';
 import type { HttpContext, RequestState, ContextHelpers } from './context.js';
 import { traceRequests } from '../observability/trace-requests.js';
+import { methodLabel, type HttpMetrics } from '../observability/core-metrics.js';
+import { statusClass } from '../observability/metrics.js';
 
 export interface Face {
   base: string;
@@ -92,6 +94,8 @@ export function bodyError(err: unknown, contentEncoding: string): AppError {
  */
 class RequestScope implements RequestState {
   principal?: Principal | null;
+  route?: string;
+  plugin?: string;
   readonly envelope: Envelope;
   private scope: PlinthContainer | null = null;
   constructor(
@@ -119,13 +123,24 @@ export interface HttpDeps {
   faces: Face[];
   /** Core routes (/health, /openapi.json, /admin…), served with the plain envelope. */
   core: Middleware[];
+  /** Request durations and requests in flight (core/observability). */
+  metrics?: HttpMetrics;
+}
+
+/**
+ * The route a request is counted under: the template that answered (set by PluginRouter, or by
+ * @koa/router for the core's routes), never the path itself, so the label stays bounded.
+ */
+function routeOf(ctx: { state: RequestState; _matchedRoute?: unknown }): string {
+  const route = ctx.state.route ?? ctx._matchedRoute;
+  return typeof route === 'string' ? route : 'unmatched';
 }
 
 export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
   const app = new Koa<RequestState, ContextHelpers>({ proxy: deps.config.server.trustProxy });
   app.silent = true;
   const faces = [...deps.faces].sort((a, b) => b.base.length - a.base.length);
-  const { logger, auth } = deps;
+  const { logger, auth, metrics } = deps;
 
   app.context.authenticate = async function authenticate(this: HttpContext): Promise<Principal | null> {
     if (this.state.principal !== undefined) return this.state.principal;
@@ -149,6 +164,7 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state = new RequestScope(requestId, faceFor(faces, ctx.path), deps.container);
     ctx.set('X-Request-Id', requestId);
+    metrics?.inFlight.inc();
     try {
       await next();
     } catch (err) {
@@ -159,6 +175,13 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
       ctx.body = body;
       for (const [k, v] of Object.entries(appError.headers ?? {})) ctx.set(k, v);
     } finally {
+      if (metrics) {
+        metrics.inFlight.dec();
+        const route = routeOf(ctx as never);
+        const plugin = ctx.state.plugin ?? (route === 'unmatched' ? 'none' : 'core');
+        const labels = { method: methodLabel(ctx.method), route, status_class: statusClass(ctx.status), plugin };
+        metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      }
       // The path only, never the query string: it may carry a credential (a face's queryCredentials).
       if (logger.isLevelEnabled('info')) {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;

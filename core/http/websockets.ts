@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
+import type { Counter } from 'prom-client';
 
 export interface SocketRoute {
   /** Full path, e.g. `/workbot/ws`. */
@@ -22,14 +23,23 @@ export interface SocketRoute {
  */
 export class WebSockets {
   private readonly routes = new Map<string, SocketRoute>();
-  private readonly servers: WebSocketServer[] = [];
+  private readonly servers = new Map<string, WebSocketServer>();
   private timer: NodeJS.Timeout | null = null;
   private readonly alive = new WeakMap<WebSocket, boolean>();
 
   constructor(
     private readonly logger: Logger,
     private readonly pingIntervalMs = 30_000,
+    /** Upgrade requests by endpoint (the registered path, `unmatched` for any other) and outcome. */
+    private readonly handshakes: Counter<'endpoint' | 'outcome'> | null = null,
   ) {}
+
+  /** Open connections by endpoint (the metrics read it when scraped). */
+  connections(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const path of this.routes.keys()) out.set(path, this.servers.get(path)?.clients.size ?? 0);
+    return out;
+  }
 
   add(route: SocketRoute): void {
     if (this.routes.has(route.path)) throw new Error(`a WebSocket endpoint is already registered at ${route.path}`);
@@ -38,11 +48,9 @@ export class WebSockets {
 
   attach(server: Server): void {
     if (!this.routes.size) return;
-    const wss = new Map<string, WebSocketServer>();
+    const wss = this.servers;
     for (const route of this.routes.values()) {
-      const ws = new WebSocketServer({ noServer: true, maxPayload: route.maxPayload ?? 64 * 1024 });
-      wss.set(route.path, ws);
-      this.servers.push(ws);
+      wss.set(route.path, new WebSocketServer({ noServer: true, maxPayload: route.maxPayload ?? 64 * 1024 }));
     }
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -50,22 +58,33 @@ export class WebSockets {
       const refuse = (status: number, reason: string) => {
         socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       };
-      if (!route) return refuse(404, 'Not Found');
+      if (!route) {
+        this.handshakes?.inc({ endpoint: 'unmatched', outcome: 'not_found' });
+        return refuse(404, 'Not Found');
+      }
+      const counted = (outcome: string) => this.handshakes?.inc({ endpoint: route.path, outcome });
       const origin = req.headers.origin;
-      if (origin && route.allowedOrigins && !route.allowedOrigins.includes(origin)) return refuse(403, 'Forbidden');
+      if (origin && route.allowedOrigins && !route.allowedOrigins.includes(origin)) {
+        counted('refused');
+        return refuse(403, 'Forbidden');
+      }
       route.accept(req, url).then(
         (context) =>
           wss.get(route.path)!.handleUpgrade(req, socket, head, (client) => {
+            counted('accepted');
             this.alive.set(client, true);
             client.on('pong', () => this.alive.set(client, true));
             client.on('error', (err) => this.logger.debug({ err }, 'WebSocket error'));
             route.connected(client, context);
           }),
-        () => refuse(401, 'Unauthorized'),
+        () => {
+          counted('refused');
+          refuse(401, 'Unauthorized');
+        },
       );
     });
     this.timer = setInterval(() => {
-      for (const ws of this.servers) {
+      for (const ws of this.servers.values()) {
         for (const client of ws.clients) {
           if (this.alive.get(client) === false) {
             client.terminate();
@@ -81,7 +100,7 @@ export class WebSockets {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    for (const ws of this.servers) {
+    for (const ws of this.servers.values()) {
       for (const client of ws.clients) client.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => ws.close(() => resolve()));
     }

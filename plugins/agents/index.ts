@@ -71,6 +71,14 @@ export default definePlugin<AgentsSettings>({
       },
       catalogue: () => (catalogue ??= [...actionTools(k.actions.list()), ...taskTools]),
       schemas: new ToolSchemas(),
+      metrics: {
+        calls: k.metricsRegistry.counter({
+          name: 'plinth_mcp_tool_calls_total',
+          help: 'MCP tool calls by tool and outcome (ok, preview, dry_run, or the refusal: rate_limited, usage_limit_reached, …)',
+          labels: ['tool', 'outcome'],
+        }),
+        duration: k.metricsRegistry.histogram({ name: 'plinth_mcp_tool_call_duration_seconds', help: 'MCP tool calls, start to result', labels: ['tool'] }),
+      },
     };
     const publicUrl = k.config.server.publicUrl.replace(/\/+$/, '');
     mcpRoutes(r, deps, publicUrl);

@@ -6,6 +6,7 @@ import type { Principal } from '../../../core/http/auth.js';
 import type { Logger } from '../../../core/logger.js';
 import type { LimitSpec, RateLimits } from '../../../core/rate-limit.js';
 import type { UsageMeter } from '../../../core/usage.js';
+import type { Counter, Histogram } from 'prom-client';
 import type { AuditSink } from '../../auth/api.js';
 import { type AgentTool, untrusted } from './catalogue.js';
 import { argsDigest, type Confirmations } from './confirmations.js';
@@ -25,6 +26,8 @@ export interface CallDeps {
   schemas: ToolSchemas;
   /** Per key across tools, and per key per tool (settings.agents). */
   limits: { perKey: LimitSpec; perTool: LimitSpec };
+  /** Tool calls by tool and outcome (`ok`, `preview`, `dry_run`, or the refusal's code), for the metrics. */
+  metrics?: { calls: Counter<'tool' | 'outcome'>; duration: Histogram<'tool'> };
 }
 
 /** Who is calling: the key, and the agent client as it names itself (MCP clientInfo, else User-Agent). */
@@ -77,6 +80,7 @@ export async function callTool(deps: CallDeps, caller: Caller, tool: AgentTool, 
   const digest = argsDigest(args);
   const target = { tenantId, keyId: caller.keyId, tool: tool.name, digest };
   let outcome = 'ok';
+  const started = performance.now();
   try {
     await assertEntitled(deps.entitlements, deps.features, caller.principal, [tool.scope, AGENTS_SCOPE]);
     await deps.rateLimits.consume(deps.limits.perKey, caller.keyId);
@@ -122,6 +126,8 @@ export async function callTool(deps: CallDeps, caller: Caller, tool: AgentTool, 
     outcome = err.code;
     return refusal(err);
   } finally {
+    deps.metrics?.calls.inc({ tool: tool.name, outcome });
+    deps.metrics?.duration.observe({ tool: tool.name }, (performance.now() - started) / 1000);
     await auditCall(deps, caller, tool.name, digest, outcome, via);
   }
 }

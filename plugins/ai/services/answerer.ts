@@ -1,3 +1,5 @@
+import type { Counter, Histogram } from 'prom-client';
+import type { Metrics } from '../../../core/observability/metrics.js';
 import type { CallRecord } from './calls.js';
 import type { BuiltinProvider } from './providers/builtin.js';
 import type { ProviderRegistry } from './providers/registry.js';
@@ -33,6 +35,33 @@ function forProvider(request: ChatRequest, provider: ChatProvider, route: Route)
   return provider.name === route.provider ? request : { ...request, model: undefined };
 }
 
+/** Provider calls by kind (openai, dify, builtin: never a tenant's name for one) and outcome, and fallbacks. */
+export interface ProviderMetrics {
+  calls: Counter<'kind' | 'outcome'>;
+  duration: Histogram<'kind' | 'outcome'>;
+  fallbacks: Counter<'kind'>;
+}
+
+export function providerMetrics(m: Metrics): ProviderMetrics {
+  return {
+    calls: m.counter({
+      name: 'plinth_ai_provider_calls_total',
+      help: 'AI provider calls by provider kind and outcome (ok; timeout, rate_limited, error: failures)',
+      labels: ['kind', 'outcome'],
+    }),
+    duration: m.histogram({
+      name: 'plinth_ai_provider_call_duration_seconds',
+      help: 'AI provider calls, request to reply or failure',
+      labels: ['kind', 'outcome'],
+    }),
+    fallbacks: m.counter({
+      name: 'plinth_ai_fallbacks_total',
+      help: 'Answers that moved on to the next provider after one failed, by the kind that failed',
+      labels: ['kind'],
+    }),
+  };
+}
+
 /**
  * Runs the provider chain: each provider gets its own timeout; a timeout, 429, 5xx (or any other
  * failure) moves on to the next; the builtin responder ends every chain, so there is always an
@@ -42,7 +71,14 @@ export class Answerer {
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly builtin: BuiltinProvider,
+    private readonly metrics: ProviderMetrics | null = null,
   ) {}
+
+  private count(provider: ChatProvider, outcome: string, latencyMs: number): void {
+    if (!this.metrics) return;
+    this.metrics.calls.inc({ kind: provider.kind, outcome });
+    this.metrics.duration.observe({ kind: provider.kind, outcome }, latencyMs / 1000);
+  }
 
   async answer(request: ChatRequest, route: Route, log: Pick<CallRecord, 'robotId' | 'messageId' | 'source'>): Promise<Answer> {
     const chain: ChatProvider[] =
@@ -56,6 +92,7 @@ export class Answerer {
         const reply = await this.call(provider, sent);
         const latencyMs = performance.now() - started;
         attempts.push({ provider: provider.name, outcome: 'ok', latencyMs });
+        this.count(provider, 'ok', latencyMs);
         calls.push({
           ...log,
           tenantId: request.tenantId,
@@ -71,6 +108,7 @@ export class Answerer {
         const failure = err instanceof ProviderFailure ? err : new ProviderFailure('error', String((err as Error).message ?? err));
         const latencyMs = performance.now() - started;
         attempts.push({ provider: provider.name, outcome: failure.kind, latencyMs, error: failure.message });
+        this.count(provider, failure.kind, latencyMs);
         calls.push({
           ...log,
           tenantId: request.tenantId,
@@ -83,6 +121,7 @@ export class Answerer {
           error: failure.message,
         });
         if (provider === this.builtin) throw err; // nothing after builtin: a real fault (e.g. the database)
+        this.metrics?.fallbacks.inc({ kind: provider.kind });
       }
     }
     throw new Error('unreachable: the chain ends at builtin');

@@ -3,7 +3,7 @@ import { assertPublicUrl } from '../../../core/net/public-url.js';
 import { SharedCache } from '../../../core/shared-cache.js';
 import type { AiApi, RobotAiSettings } from '../api.js';
 import type { AiSettings } from '../config.js';
-import { Answerer } from './answerer.js';
+import { Answerer, providerMetrics } from './answerer.js';
 import { Ask } from './ask.js';
 import { Calls } from './calls.js';
 import { Conversations } from './conversations.js';
@@ -16,7 +16,7 @@ import { TenantSettings } from './tenant-settings.js';
 import { RobotSettings } from './robot-settings.js';
 
 /** What the plugin resolves from the container: core services, robots' API, the auth plugin's tenant settings. */
-export type AiDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'pubsub' | 'usage' | 'robotsApi' | 'tenants'>;
+export type AiDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'pubsub' | 'usage' | 'robotsApi' | 'tenants' | 'metricsRegistry'>;
 
 export type AiServices = ReturnType<typeof createAiServices>;
 
@@ -40,7 +40,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   });
   const calls = new Calls(d.db, d.clock, settings);
   const builtin = new BuiltinProvider(knowledge, (tenantId) => tenantSettings.fallbackAnswer(tenantId), settings.minScore);
-  const answerer = new Answerer(registry, builtin);
+  const answerer = new Answerer(registry, builtin, providerMetrics(d.metricsRegistry));
   const consent = async (tenantId: string) => (await d.tenants.settings(tenantId)).ai_consent_enabled;
   const robots = () => d.robotsApi;
   const quota = new DailyCallQuota(d.db, d.clock);

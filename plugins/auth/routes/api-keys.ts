@@ -1,8 +1,9 @@
 import type { PluginRouter } from '../../../core/http/router.js';
 import { requireScope } from '../../../core/http/guards.js';
+import { recommend } from '../../../core/http/recommend.js';
 import { hasRole, hasScope } from '../../../core/http/auth.js';
 import type { ScopeInfo } from '../../../core/container.js';
-import { PLATFORM_SCOPE } from '../services/scopes.js';
+import { isPlatformScope } from '../services/scopes.js';
 import type { AuthServices } from '../services/index.js';
 import { meta, principalOf, tenantPrincipal } from './shared.js';
 import { apiKeyBody, apiKeyListReply, apiKeyReply, grantableScopesReply, newApiKeyReply, uuidParam } from './schemas.js';
@@ -28,7 +29,12 @@ export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<str
       schema: { body: apiKeyBody, responses: { 201: { description: 'The key, with raw_key shown this once', schema: newApiKeyReply } } },
     },
     async (ctx, { body: b }) => {
-      const key = await s.apiKeys.create(await tenantPrincipal(ctx), b, meta(ctx));
+      const principal = await tenantPrincipal(ctx);
+      // Seed 000's form has no scopes (its keys act for their creator); seed 001 asks for them. A key
+      // made without gets every tenant scope its creator holds, and the reply advises naming fewer.
+      const scopes: string[] = b.scopes ?? [...registry.keys()].filter((scope) => hasScope(principal, scope) && !isPlatformScope(scope));
+      if (!b.scopes) recommend(ctx, `no scopes given: the key holds all ${scopes.length} of yours; name only those it needs (scopes)`);
+      const key = await s.apiKeys.create(principal, { ...b, scopes }, meta(ctx));
       ctx.status = 201;
       return key;
     },
@@ -44,7 +50,7 @@ export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<str
     async (ctx) => {
       const p = await principalOf(ctx);
       return [...registry]
-        .filter(([scope]) => hasScope(p, scope) && (scope !== PLATFORM_SCOPE || hasRole(p, 'superadmin')))
+        .filter(([scope]) => hasScope(p, scope) && (!isPlatformScope(scope) || hasRole(p, 'superadmin')))
         .map(([scope, info]) => ({ scope, description: info.description, plugin: info.plugin }));
     },
   );

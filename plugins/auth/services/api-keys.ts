@@ -7,7 +7,7 @@ import { hasRole, hasScope, type Principal, type TenantPrincipal } from '../../.
 import type { UsageMeter } from '../../../core/usage.js';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
-import { PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
+import { isPlatformScope, type RoleScopes } from './scopes.js';
 import { randomToken, sha256 } from '../../../core/secrets.js';
 import type { RequestMeta } from './types.js';
 
@@ -106,7 +106,7 @@ export class ApiKeys {
     if (unknown.length) {
       throw AppError.validation(unknown.map((s) => ({ path: 'body.scopes', message: `"${s}" is not a scope of any enabled plugin` })));
     }
-    const lacking = scopes.filter((s) => !hasScope(principal, s) || (s === PLATFORM_SCOPE && !hasRole(principal, 'superadmin')));
+    const lacking = scopes.filter((s) => !hasScope(principal, s) || (isPlatformScope(s) && !hasRole(principal, 'superadmin')));
     if (lacking.length) throw AppError.forbidden(`you cannot grant scopes you do not hold: ${lacking.join(', ')}`, 'scope_not_held');
     const now = this.clock.now();
     const key = this.newKey();

@@ -4,6 +4,12 @@ import type { TenantRole } from './types.js';
 /** Only a superadmin holds it; an API key with it acts as superadmin. */
 export const PLATFORM_SCOPE = 'platform:admin';
 
+/**
+ * The operator's scopes (`platform:admin`, the core's `platform:metrics`): no tenant role implies
+ * one, and only a superadmin can grant one to a key.
+ */
+export const isPlatformScope = (scope: string): boolean => scope.startsWith('platform:');
+
 /** Scopes every tenant member has, beside the `:read` and `:use` ones (a plugin's everyday actions). */
 const MEMBER_EXTRA = ['account:manage', 'api-keys:manage'];
 
@@ -31,7 +37,7 @@ export class RoleScopes {
     if (superadmin) return '*';
     let scopes = this.cache.get(role);
     if (!scopes) {
-      const all = [...this.registry.keys()].filter((s) => s !== PLATFORM_SCOPE);
+      const all = [...this.registry.keys()].filter((s) => !isPlatformScope(s));
       scopes = role === 'member' ? all.filter((s) => s.endsWith(':read') || s.endsWith(':use') || MEMBER_EXTRA.includes(s)) : all;
       this.cache.set(role, scopes);
     }

@@ -396,16 +396,16 @@ describe('GET /api/v2/api-keys/scopes (the create form’s checkboxes)', () => {
     return (res.body as Array<{ scope: string; description: string }>).map((s) => s.scope);
   };
 
-  it('lists the registered scopes the caller holds, with descriptions; platform:admin only for a superadmin', async () => {
+  it('lists the registered scopes the caller holds, with descriptions; the platform:* ones only for a superadmin', async () => {
     const admin = (await t.request('POST', '/api/v2/auth/login', { body: ADMIN })).body.access_token;
     const all = await scopesAs({ authorization: `Bearer ${admin}` });
-    assert.ok(all.includes('platform:admin') && all.includes('account:read'));
+    assert.ok(all.includes('platform:admin') && all.includes('platform:metrics') && all.includes('account:read'));
 
     const owner = await registerOwner(t);
     const owned = await scopesAs(owner.headers);
     assert.deepEqual(
       owned,
-      all.filter((s) => s !== 'platform:admin'),
+      all.filter((s) => !s.startsWith('platform:')),
     );
     const res = await t.request('GET', '/api/v2/api-keys/scopes', { headers: owner.headers });
     assert.equal(res.body.find((s: { scope: string }) => s.scope === 'account:read').description, 'Read your own profile');

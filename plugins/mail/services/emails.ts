@@ -121,6 +121,13 @@ export class Emails {
     return Number(await this.db('mail_emails').where('mailbox_id', mailbox.id).delete());
   }
 
+  /** Long-polls held now, on this instance (the metrics read it when scraped). */
+  waitsHeld(): number {
+    let n = 0;
+    for (const held of this.waiting.values()) n += held;
+    return n;
+  }
+
   /**
    * Long-poll: mail newer than `since` as soon as it arrives, or [] at the timeout. Past
    * maxWaitsPerCaller waits at once, 429; the slot is given back however the wait ends.

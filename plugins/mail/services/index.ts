@@ -8,6 +8,7 @@ import { InlinePreparer, ParsePool } from './parse-pool.js';
 import { Mailboxes } from './mailboxes.js';
 import { MailDomains } from './domains.js';
 import { SmtpReceiver } from './smtp-receiver.js';
+import { smtpMetrics } from './smtp-metrics.js';
 import { Sender } from './sender.js';
 import { Forwarder } from './forwarder.js';
 import { MailAuth } from './mail-auth.js';
@@ -16,7 +17,21 @@ import { DEFAULT_MAILBOX_LIMIT } from './mailboxes.js';
 
 export type MailDeps = Pick<
   Cradle,
-  'db' | 'clock' | 'logger' | 'events' | 'pubsub' | 'usage' | 'mailer' | 'config' | 'rateLimits' | 'passwords' | 'adminLogin' | 'authUsers' | 'tenants' | 'live'
+  | 'db'
+  | 'clock'
+  | 'logger'
+  | 'events'
+  | 'pubsub'
+  | 'usage'
+  | 'mailer'
+  | 'config'
+  | 'rateLimits'
+  | 'passwords'
+  | 'adminLogin'
+  | 'authUsers'
+  | 'tenants'
+  | 'live'
+  | 'metricsRegistry'
 >;
 
 export type MailServices = ReturnType<typeof createMailServices>;
@@ -36,7 +51,14 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     live: () => d.live,
   });
   const emails = new Emails({ db: d.db, mailboxes, ingest, maxWaitsPerCaller: settings.longPollMaxPerPrincipal, clock: d.clock });
-  const receiver = new SmtpReceiver(settings, ingest, mailboxes, d.logger);
+  const receiver: SmtpReceiver = new SmtpReceiver({
+    settings,
+    ingest,
+    mailboxes,
+    logger: d.logger,
+    metrics: smtpMetrics(d.metricsRegistry, () => receiver.openSessions()),
+  });
+  d.metricsRegistry.longPolls('mail_wait', () => emails.waitsHeld());
   const sender = new Sender({ db: d.db, clock: d.clock, events: d.events, mailer: () => d.mailer, mailboxes, usage: d.usage });
   const forwarder = new Forwarder(d.db, () => d.mailer);
   // The auth plugin's services are read per call through the container (mail depends on auth).

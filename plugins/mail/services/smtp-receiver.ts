@@ -8,11 +8,24 @@ import type { MailSettings } from '../config.js';
 import type { Ingest } from './ingest.js';
 import type { DeliveryMailbox, Mailboxes } from './mailboxes.js';
 import { SessionLimits, dataTooSlow } from './smtp-limits.js';
+import type { SmtpMetrics } from './smtp-metrics.js';
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
+/** The reply code an error is sent with (smtp-server sends 450 for an error without one). */
+const replyCode = (err: unknown): number => (err as { responseCode?: number })?.responseCode ?? 450;
 
 const TOO_MANY_FROM_YOU = '4.7.0 too many connections from your address; try again later';
 const SESSION_OVER = '4.4.2 session time limit reached; reconnect to continue';
+
+/** What SmtpReceiver is built from, passed by name. */
+export interface SmtpReceiverDeps {
+  settings: MailSettings;
+  ingest: Ingest;
+  mailboxes: Mailboxes;
+  logger: Logger;
+  /** Sessions, messages by reply code, sizes (smtp-metrics.ts). */
+  metrics?: SmtpMetrics | null;
+}
 
 /**
  * The built-in receiver. RCPT is refused (550) unless the address is at a mail domain (config or added) and
@@ -33,13 +46,24 @@ export class SmtpReceiver {
   /** The STARTTLS certificate loaded at start (PEM): what clients are shown until the next start. */
   private served: Buffer | null = null;
 
-  constructor(
-    private readonly settings: MailSettings,
-    private readonly ingest: Ingest,
-    private readonly mailboxes: Mailboxes,
-    private readonly logger: Logger,
-  ) {
+  private readonly settings: MailSettings;
+  private readonly ingest: Ingest;
+  private readonly mailboxes: Mailboxes;
+  private readonly logger: Logger;
+  private readonly metrics: SmtpMetrics | null;
+
+  constructor({ settings, ingest, mailboxes, logger, metrics = null }: SmtpReceiverDeps) {
+    this.settings = settings;
+    this.ingest = ingest;
+    this.mailboxes = mailboxes;
+    this.logger = logger;
+    this.metrics = metrics;
     this.limits = new SessionLimits(settings.smtp, (id) => this.sessionOver(id));
+  }
+
+  /** Sessions open now (the metrics read it when scraped). */
+  openSessions(): number {
+    return this.server?.connections.size ?? 0;
   }
 
   /** The certificate served for STARTTLS (PEM), null when STARTTLS is off: the smtp.certificate alert reads it. */
@@ -65,7 +89,11 @@ export class SmtpReceiver {
       maxAllowedUnauthenticatedCommands: smtp.maxUnauthenticatedCommands,
       logger: false,
       onConnect: (session, callback) => {
-        if (this.limits.admit(session.id, session.remoteAddress)) return callback();
+        if (this.limits.admit(session.id, session.remoteAddress)) {
+          this.metrics?.sessions.inc({ outcome: 'accepted' });
+          return callback();
+        }
+        this.metrics?.sessions.inc({ outcome: 'refused' });
         this.logger.warn({ client: session.remoteAddress }, 'SMTP connection refused: too many from this address');
         callback(smtpError(421, TOO_MANY_FROM_YOU));
       },
@@ -77,7 +105,10 @@ export class SmtpReceiver {
       onRcptTo: (address, session, callback) => {
         this.acceptRecipient(address.address, session).then(
           () => callback(),
-          (err: Error) => callback(err),
+          (err: Error) => {
+            this.metrics?.recipientsRefused.inc({ code: replyCode(err) });
+            callback(err);
+          },
         );
       },
       onData: (stream, session, callback) => {
@@ -87,10 +118,12 @@ export class SmtpReceiver {
         };
         this.receive(stream, session).then(
           (message) => {
+            this.metrics?.messages.inc({ code: 250, outcome: 'accepted' });
             callback(null, message);
             thenEndIfOverdue();
           },
           (err: Error) => {
+            this.metrics?.messages.inc({ code: replyCode(err), outcome: 'refused' });
             callback(err);
             thenEndIfOverdue();
           },
@@ -158,6 +191,7 @@ export class SmtpReceiver {
         throw smtpError(421, text);
       }
     }
+    this.metrics?.size.observe(bytes);
     if (stream.sizeExceeded || bytes > this.settings.smtp.maxMessageBytes)
       throw smtpError(552, `message exceeds the size limit of ${this.settings.smtp.maxMessageBytes} bytes`);
     const rcptTo = session.envelope.rcptTo.map((r) => r.address);

@@ -1,3 +1,4 @@
+// Longer than most (~410 lines): the queue's writes, live pushes across instances, the backlog a new socket is handed and the results share one state.
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { WebSocket } from 'ws';
@@ -9,6 +10,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { PubSub } from '../../../core/pubsub.js';
 import type { RobotsSettings } from '../config.js';
 import type { Presence } from './presence.js';
+import type { Histogram } from 'prom-client';
 
 export interface CommandView {
   commandId: string;
@@ -64,6 +66,14 @@ export interface CommandsDeps {
   settings: RobotsSettings;
   /** Robots' online state across instances (leases renewed while their sockets are open). */
   presence: Presence;
+  /** Ready to pushed, per command pushed live (the metrics). */
+  pushLatency?: Histogram;
+}
+
+/** A command pushed live, with when it was ready to go (ms since the epoch, the publishing instance's clock). */
+interface Push {
+  command: CommandView;
+  readyAt?: number;
 }
 
 /**
@@ -74,7 +84,7 @@ export interface CommandsDeps {
 export class Commands {
   private readonly sockets = new Map<number, Set<WebSocket>>();
   /** Sockets still being handed their backlog, with the live pushes that wait for it. */
-  private readonly joining = new WeakMap<WebSocket, CommandView[]>();
+  private readonly joining = new WeakMap<WebSocket, Push[]>();
   /** The latest commands each socket was sent (see send). */
   private readonly sentOn = new WeakMap<WebSocket, Set<string>>();
   private sweep: NodeJS.Timeout | null = null;
@@ -87,11 +97,13 @@ export class Commands {
   private readonly pubsub: PubSub;
   private readonly settings: RobotsSettings;
   private readonly presence: Presence;
+  private readonly pushLatency: Histogram | null;
   /** New commands, `sent` marks and results share commits: one durable write for several, instead of one each
    *  queued on SQLite's one connection in front of the next command's push. */
   private readonly writes: GroupCommit<CommandWrite, CompleteOutcome | null>;
 
-  constructor({ db, clock, logger, events, pubsub, settings, presence }: CommandsDeps) {
+  constructor({ db, clock, logger, events, pubsub, settings, presence, pushLatency }: CommandsDeps) {
+    this.pushLatency = pushLatency ?? null;
     this.db = db;
     this.clock = clock;
     this.logger = logger;
@@ -144,7 +156,7 @@ export class Commands {
       const robotPk = Number(m.robotPk);
       if (m.kick) this.closeLocal(robotPk);
       else if (m.left) this.stillHere(robotPk);
-      else this.pushLocal(robotPk, m.command as CommandView, m.marked === true);
+      else this.pushLocal(robotPk, { command: m.command as CommandView, readyAt: typeof m.at === 'number' ? m.at : undefined }, m.marked === true);
     });
     this.presence.start(() => [...this.sockets.keys()]);
     this.sweep = setInterval(() => void this.pushDue().catch((err) => this.logger.warn({ err }, 'delayed command sweep failed')), SWEEP_MS);
@@ -218,33 +230,36 @@ export class Commands {
       return [];
     });
     const replayed = new Set(backlog.map((c) => c.commandId));
-    const live = (this.joining.get(socket) ?? []).filter((c) => !replayed.has(c.commandId));
+    const live = (this.joining.get(socket) ?? []).filter((p) => !replayed.has(p.command.commandId));
     this.joining.delete(socket);
-    for (const command of [...backlog, ...live]) this.send(socket, command);
+    for (const push of [...backlog.map((command) => ({ command })), ...live]) this.send(socket, push);
   }
 
   /**
    * Sends once per socket: a push can reach an instance after the backlog it read already carried
    * the command (pub/sub is slower than the database), and the robot must not run it twice.
    */
-  private send(socket: WebSocket, command: CommandView): void {
+  private send(socket: WebSocket, push: Push): void {
+    const { command, readyAt } = push;
     const queue = this.joining.get(socket);
-    if (queue) return void queue.push(command);
+    if (queue) return void queue.push(push);
     const sent = this.sentOn.get(socket) ?? new Set<string>();
     this.sentOn.set(socket, sent);
     if (sent.has(command.commandId) || socket.readyState !== socket.OPEN) return;
     sent.add(command.commandId);
     if (sent.size > SENT_REMEMBERED) sent.delete(sent.values().next().value!);
     socket.send(JSON.stringify({ type: 'command', data: command }));
+    // A live push only (a backlog handed to a new socket waited for the robot, not for us); another instance's clock may be a little ahead.
+    if (readyAt !== undefined) this.pushLatency?.observe(Math.max(0, Date.now() - readyAt) / 1000);
   }
 
   /** Sends to the robot's sockets here and marks the command `sent` (unless `marked`: stored so already); it comes again until acknowledged. */
-  private pushLocal(robotPk: number, command: CommandView, marked = false): void {
+  private pushLocal(robotPk: number, push: Push, marked = false): void {
     const sockets = [...(this.sockets.get(robotPk) ?? [])].filter((socket) => socket.readyState === socket.OPEN);
     if (!sockets.length) return;
-    for (const socket of sockets) this.send(socket, command);
+    for (const socket of sockets) this.send(socket, push);
     if (marked) return;
-    this.writes.submit({ kind: 'sent', commandId: command.commandId }).catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
+    this.writes.submit({ kind: 'sent', commandId: push.command.commandId }).catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
   }
 
   /** The robot has an open socket on this instance: a command pushed right after its commit reaches it. */
@@ -292,9 +307,9 @@ export class Commands {
     return result;
   }
 
-  private publish(robotPk: number, command: CommandView, marked = false): Promise<void> {
+  private publish(robotPk: number, command: CommandView, marked = false, readyAt = Date.now()): Promise<void> {
     return this.pubsub
-      .publish(CHANNEL, { robotPk, command: command as unknown as Record<string, unknown>, ...(marked && { marked }) })
+      .publish(CHANNEL, { robotPk, command: command as unknown as Record<string, unknown>, at: readyAt, ...(marked && { marked }) })
       .catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
   }
 

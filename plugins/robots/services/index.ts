@@ -16,7 +16,21 @@ import { HomeTenant } from './home.js';
 /** The auth and licensing services this plugin uses (it depends on both), resolved per call. */
 export type RobotsDeps = Pick<
   Cradle,
-  'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'live' | 'usage' | 'smsCodes' | 'authUsers' | 'tenants' | 'audit' | 'authSessions' | 'licenses'
+  | 'db'
+  | 'clock'
+  | 'logger'
+  | 'config'
+  | 'events'
+  | 'pubsub'
+  | 'live'
+  | 'usage'
+  | 'smsCodes'
+  | 'authUsers'
+  | 'tenants'
+  | 'audit'
+  | 'authSessions'
+  | 'licenses'
+  | 'metricsRegistry'
 >;
 
 export type RobotsServices = ReturnType<typeof createRobotsServices>;
@@ -32,7 +46,11 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, op
     if (robot) await d.live.publish(robot.tenant_id, 'robot.presence', { robotId: robot.robot_id, online });
   };
   const presence = new Presence(d.db, d.clock, announcePresence);
-  const commands = new Commands({ db: d.db, clock: d.clock, logger: d.logger, events: d.events, pubsub: d.pubsub, settings, presence });
+  const pushLatency = d.metricsRegistry.histogram({
+    name: 'plinth_robot_push_latency_seconds',
+    help: "Robot commands from ready (stored, approved or due) to written on the robot's WebSocket, across instances",
+  });
+  const commands = new Commands({ db: d.db, clock: d.clock, logger: d.logger, events: d.events, pubsub: d.pubsub, settings, presence, pushLatency });
   const robots = new Robots({ db: d.db, clock: d.clock, tokens, commands, licenses: () => d.licenses, usage: d.usage, ...optional });
   const callbacks = new Callbacks({ db: d.db, clock: d.clock, allowPrivate: settings.allowPrivateCallbacks });
   const messages = new Messages({

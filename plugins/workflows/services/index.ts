@@ -16,7 +16,7 @@ import { Triggers } from './triggers.js';
 import { Versions } from './versions.js';
 import { Workflows, type WorkflowRow } from './workflows.js';
 
-export type WorkflowsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'actions' | 'eventCatalog' | 'live' | 'pubsub'>;
+export type WorkflowsDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'events' | 'actions' | 'eventCatalog' | 'live' | 'pubsub' | 'metricsRegistry'>;
 
 export type WorkflowsServices = ReturnType<typeof createWorkflowsServices>;
 
@@ -30,8 +30,15 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const eventTriggers = new SharedCache<WorkflowRow[]>({ name: 'workflows.event-triggers', pubsub: d.pubsub, logger, max: 10_000, ttlMs: 60_000 });
   const workflows = new Workflows({ db: d.db, clock: d.clock, versions, check, hookUrl, eventTriggers });
   const runs = new Runs(d.db, d.clock);
-  const ended = (run: { id: number; tenant_id: string; workflow_id: string }, status: string) =>
-    d.live.publish(run.tenant_id, 'workflow.run', { runId: run.id, workflowId: run.workflow_id, status });
+  const finished = d.metricsRegistry.counter({
+    name: 'plinth_workflow_runs_finished_total',
+    help: 'Workflow runs that ended on this instance, by status (succeeded, failed, stopped)',
+    labels: ['status'],
+  });
+  const ended = (run: { id: number; tenant_id: string; workflow_id: string }, status: string) => {
+    finished.inc({ status });
+    return d.live.publish(run.tenant_id, 'workflow.run', { runId: run.id, workflowId: run.workflow_id, status });
+  };
   const steps = new StepRunner({ db: d.db, clock: d.clock, logger, versions, actions: d.actions, renderer, ended });
   const runner = new RunClaimLoop({ db: d.db, clock: d.clock, logger, events: d.events, settings, steps });
   const starter = new RunStarter({ db: d.db, clock: d.clock, logger, versions, conditions, settings, runner });
