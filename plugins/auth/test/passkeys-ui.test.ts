@@ -34,7 +34,8 @@ describe('auth admin UI: passkeys (browser, virtual authenticator)', function ()
   async function signOut() {
     // The profile's reads finish first: one in flight when the session ends would answer 401.
     await page.waitForLoadState('networkidle');
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    // The top bar's (My profile has sign-out buttons for other sessions too).
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
     await heading('Sign in');
   }
 
