@@ -99,6 +99,7 @@ describe('auth admin UI: passkeys (browser, virtual authenticator)', function ()
     await signOut();
     await page.getByRole('link', { name: 'Sign in with a passkey' }).click();
     await heading('Sign in with a passkey');
+    await screenshot(page, 'auth-passkey-sign-in');
     await page.getByRole('button', { name: 'Use my passkey' }).click();
     await nav().waitFor();
     await openProfile();

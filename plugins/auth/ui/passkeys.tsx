@@ -41,7 +41,7 @@ function AddPasskey(props: { onAdded(passkey: Passkey): void }) {
     });
   };
   return (
-    <form class="inline-form" onSubmit={add}>
+    <form class="inline-form" style={{ marginTop: '1rem' }} onSubmit={add}>
       <div class="grow">
         <label for="passkey-name">Name of the new passkey</label>
         <input id="passkey-name" maxLength={100} placeholder="e.g. Laptop" value={name} onInput={(e) => setName(e.currentTarget.value)} />
