@@ -19,11 +19,23 @@ export type { PublicUser, TenantRole } from './services/types.js';
 /** `authUsers`: the platform's user accounts. */
 export type AuthUsers = Pick<
   Users,
-  'get' | 'list' | 'slice' | 'byEmail' | 'create' | 'adminUpdate' | 'remove' | 'byUsername' | 'setPasswordHash' | 'findOrCreateByPhone' | 'setStatus'
+  | 'get'
+  | 'list'
+  | 'slice'
+  | 'byEmail'
+  | 'create'
+  | 'adminUpdate'
+  | 'remove'
+  | 'byUsername'
+  | 'setPasswordHash'
+  | 'findOrCreateByPhone'
+  | 'setStatus'
+  | 'numbers'
+  | 'idOfNumber'
 >;
 
 /** `passwords`: the password policy and hashing (argon2id). */
-export type PasswordHasher = Pick<Passwords, 'check' | 'hash' | 'verify'>;
+export type PasswordHasher = Pick<Passwords, 'check' | 'assess' | 'hash' | 'verify'>;
 
 /** `tenants`: tenants, the operator tenant and tenant settings. */
 export type TenantDirectory = Pick<Tenants, 'get' | 'list' | 'operatorId' | 'settings' | 'exists'>;

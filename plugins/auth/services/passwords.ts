@@ -33,6 +33,20 @@ export class Passwords {
   }
 
   /**
+   * For a face whose document's own examples are common passwords (seed 003's "password123"): the
+   * length is refused with the document's `status`, commonness only advised. Returns the advice.
+   */
+  assess(password: string, field: string, status: number): string | undefined {
+    const length = [...password].length;
+    const fail = (message: string) => {
+      throw AppError.validation([{ path: `body.${field}`, message }], status);
+    };
+    if (length < this.policy.min) fail(`must be at least ${this.policy.min} characters`);
+    if (length > this.policy.max) fail(`must be at most ${this.policy.max} characters`);
+    return common().has(password.toLowerCase()) ? `${field} is one of the most common passwords; choose a less guessable one` : undefined;
+  }
+
+  /**
    * The PHC string in the reference order (`m=…,t=…,p=…`): node-argon2 writes `m,p,t`, which
    * libargon2-based verifiers (PHP, Go, the argon2 CLI) refuse, so hashes would not travel.
    */

@@ -112,6 +112,7 @@ export class Users {
     } catch (err) {
       conflictOn(err);
     }
+    await trx('auth_user_numbers').insert({ user_id: row.id }); // its number: the integer id the seed faces show
     await this.events.emit(trx, 'auth.user.created', { user_id: row.id, email: row.email, phone: row.phone, role: row.role }, { tenantId: row.tenant_id });
     return row;
   }
@@ -127,6 +128,22 @@ export class Users {
 
   byId(id: string, trx: Db = this.db): Promise<UserRow | undefined> {
     return trx('auth_users').where('id', id).first();
+  }
+
+  /** The users' numbers (the integer ids seeds 003 and 004 show), by user id; given at insert, never reused. */
+  async numbers(ids: readonly string[]): Promise<Map<string, number>> {
+    const rows = ids.length
+      ? await this.db('auth_user_numbers')
+          .whereIn('user_id', [...new Set(ids)])
+          .select('number', 'user_id')
+      : [];
+    return new Map(rows.map((r: { number: unknown; user_id: string }) => [r.user_id, Number(r.number)]));
+  }
+
+  /** The id of the user a number names (none: undefined); callers check the tenant as for an id. */
+  async idOfNumber(n: number): Promise<string | undefined> {
+    if (!Number.isSafeInteger(n) || n < 1) return undefined;
+    return (await this.db('auth_user_numbers').where('number', n).first('user_id'))?.user_id;
   }
 
   byEmail(email: string): Promise<UserRow | undefined> {
