@@ -8,6 +8,8 @@ import { createLicensingServices } from './services/index.js';
 import { licenseTasks } from './services/tasks.js';
 import { publicRoutes } from './routes/public.js';
 import { adminRoutes, MANAGE } from './routes/admin.js';
+import { LICENSE_MESSAGES } from './routes/messages.js';
+import { faceLanguage } from '../../core/http/face-language.js';
 import { licensingJobs } from './jobs.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('licensingServices');
@@ -46,6 +48,7 @@ export default definePlugin<LicensingSettings>({
   routes(r, c) {
     const s = services(c);
     const clock = c.container.resolve('clock');
+    r.use(faceLanguage(LICENSE_MESSAGES)); // first: the seed's wording on every reply
     publicRoutes(r, s, () => clock.now());
     adminRoutes(r, s);
   },

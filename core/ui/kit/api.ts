@@ -40,7 +40,8 @@ export async function api<T = unknown>(path: string, options: { method?: string;
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      // The admin UI speaks English: the seed faces, which default to their documents' Chinese, answer it in English.
+      headers: { accept: 'application/json', 'accept-language': 'en', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
       signal,
     });
