@@ -14,6 +14,8 @@ import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { guestRoutes } from './routes/guest.js';
 import { domainRoutes } from './routes/domains.js';
+import { MAIL_MESSAGES } from './routes/messages.js';
+import { faceLanguage } from '../../core/http/face-language.js';
 import { mailJobs } from './jobs.js';
 import { smtpAlerts } from './services/smtp-alerts.js';
 import { promRegistry } from '../../core/alerts/wire.js';
@@ -96,6 +98,7 @@ export default definePlugin<MailSettings>({
   },
 
   routes(r, c) {
+    r.use(faceLanguage(MAIL_MESSAGES)); // first: the seed's wording on every reply, the guest's samples included
     guestRoutes(r);
     sessionRoutes(r, services(c));
     mailRoutes(r, services(c), c.settings);

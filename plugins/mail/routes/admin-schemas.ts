@@ -1,11 +1,16 @@
 /** The temp-mail face's strictAdmin schemas: its users (seed 003 §用户管理) and the mail domains (beside the seed). */
-import { arrayOf, body, bool, int, isoTime, nullable, reply, str } from '../../../core/http/schemas.js';
+import { arrayOf, body, bool, int, nullable, reply, str } from '../../../core/http/schemas.js';
 import { MAX_MAILBOX_HOURS } from '../config.js';
-import { address, flag, password, username } from './schemas.js';
+import { address, flag, password, seedTime, username } from './schemas.js';
 
 // Users
 
-export const userIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
+/** A user's number (the seed's integer `id`; nine digits at most) or, as before, their UUID. */
+export const userIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^([1-9]\\d{0,8}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$' } },
+};
 /** A new name: 3–64 letters, digits, `_`, `.` or `-` (sign-in by name is case-insensitive). */
 const newUsername = { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,64}$' };
 const seedRole = { enum: ['user', 'admin'] };
@@ -29,18 +34,18 @@ export const updateUserBody = body(
 );
 export const assignBody = body({ username, address }, ['username', 'address']);
 
-/** A platform user as the seed shows one: `username` is the user's email when it has no username (null when it has neither). */
+/** A platform user as the seed shows one: `id` is their number; `username` is the user's email when it has no username (null when it has neither). */
 export const userView = reply({
-  id: str,
+  id: int,
   username: nullable(str),
   role: seedRole,
   mailbox_limit: int,
   can_send: flag,
   mailbox_count: int,
-  created_at: isoTime,
+  created_at: seedTime,
 });
 export const usersReply = arrayOf(userView);
-export const userMailboxesReply = arrayOf(reply({ address: str, created_at: isoTime, is_pinned: flag }));
+export const userMailboxesReply = arrayOf(reply({ address: str, created_at: seedTime, is_pinned: flag }));
 
 // Domains
 
@@ -64,6 +69,6 @@ export const domainView = reply({
   read_only: bool,
   mailboxes: int,
   /** When it was added; null for config domains. */
-  created_at: nullable(isoTime),
+  created_at: nullable(seedTime),
 });
 export const domainListReply = arrayOf(domainView);

@@ -2,6 +2,7 @@ import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { MailServices } from '../services/index.js';
 import { deleted } from './schemas.js';
+import { seedTimes } from './seed-time.js';
 import { addDomainBody, domainListReply, domainParams, domainView } from './admin-schemas.js';
 
 /**
@@ -18,7 +19,7 @@ export function domainRoutes(r: PluginRouter, s: MailServices): void {
       guards: superadmin,
       schema: { responses: { 200: { description: 'Config domains first, then added ones, oldest first', schema: domainListReply } } },
     },
-    () => s.domains.list(),
+    async () => seedTimes(await s.domains.list()),
   );
 
   r.post(
@@ -31,7 +32,7 @@ export function domainRoutes(r: PluginRouter, s: MailServices): void {
     async (ctx, { body }) => {
       const added = await s.domains.add(body);
       ctx.status = 201;
-      return added;
+      return seedTimes(added);
     },
   );
 

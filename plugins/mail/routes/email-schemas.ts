@@ -1,6 +1,6 @@
 /** The temp-mail face's schemas for stored mail (seed 003 §邮件操作) and the raw /receive. */
-import { arrayOf, int, isoTime, nullable, reply, str } from '../../../core/http/schemas.js';
-import { address } from './schemas.js';
+import { arrayOf, int, nullable, reply, str } from '../../../core/http/schemas.js';
+import { address, seedTime } from './schemas.js';
 
 export const emailIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } };
 
@@ -26,7 +26,7 @@ const summaryFields = {
   id: int,
   sender: str,
   subject: str,
-  received_at: isoTime,
+  received_at: seedTime,
   is_read: { enum: [0, 1] },
   preview: str,
   /** The code found in the message (see the README's verification codes), or null. */
@@ -36,8 +36,8 @@ const summaryFields = {
 /** A message in a mailbox's list (and in a long-poll's answer), newest first. */
 export const emailSummary = reply(summaryFields);
 export const emailsReply = arrayOf(emailSummary);
-/** The seed's batch metadata: the summary and its recipients. */
-export const batchReply = arrayOf(reply({ ...summaryFields, to_addrs: str }));
+/** The seed's batch metadata: the summary and its recipients; the R2 fields are null (raw mail is kept in the database). */
+export const batchReply = arrayOf(reply({ ...summaryFields, to_addrs: str, r2_bucket: nullable(str), r2_object_key: nullable(str) }));
 
 const attachment = reply({ filename: nullable(str), content_type: str, size: int, content_id: nullable(str) });
 
@@ -55,7 +55,7 @@ export const emailReply = reply({
   attachments: arrayOf(attachment),
   size: int,
   message_id: nullable(str),
-  received_at: isoTime,
+  received_at: seedTime,
   is_read: { const: 1 },
   /** The raw message's link, under this face's base; null on the guest's sample mail (there is none). */
   download: nullable(str),

@@ -1,7 +1,7 @@
 import { AppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 
-const now = '2026-01-01T12:00:00.000Z';
+const now = '2026-01-01 12:00:00'; // the seed's format (seed-time.ts)
 const SAMPLE = {
   mailboxes: [
     {

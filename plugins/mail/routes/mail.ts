@@ -3,6 +3,7 @@ import type { PluginRouter } from '../../../core/http/router.js';
 import { scopeFrom } from './scope.js';
 import type { MailServices } from '../services/index.js';
 import type { MailSettings } from '../config.js';
+import { seedTime, seedTimes } from './seed-time.js';
 import {
   addressQuery,
   createBody,
@@ -37,15 +38,15 @@ const expiresMs = (m: { expires_at: string | null }) => (m.expires_at ? Date.par
 const mailboxView = (m: Awaited<ReturnType<MailServices['mailboxes']['get']>>) => ({
   id: m.id,
   address: m.address,
-  created_at: m.created_at,
-  expires_at: m.expires_at,
+  created_at: seedTime(m.created_at),
+  expires_at: m.expires_at === null ? null : seedTime(m.expires_at),
   expires: expiresMs(m),
   is_pinned: m.is_pinned ? 1 : 0,
   password_is_default: m.password_is_default ? 1 : 0,
   can_login: m.can_login ? 1 : 0,
   forward_to: m.forward_to,
   is_favorite: m.is_favorite ? 1 : 0,
-  last_received_at: m.last_received_at,
+  last_received_at: m.last_received_at === null ? null : seedTime(m.last_received_at),
 });
 
 export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSettings): void {
@@ -133,7 +134,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
       guards: use,
       schema: { query: emailsQuery, responses: { 200: { description: 'At most `limit` messages', schema: emailsReply } } },
     },
-    async (ctx, { query }) => s.emails.list(await scopeFrom(ctx), query.mailbox, { limit: query.limit }),
+    async (ctx, { query }) => seedTimes(await s.emails.list(await scopeFrom(ctx), query.mailbox, { limit: query.limit })),
   );
 
   r.get(
@@ -146,7 +147,9 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
         responses: { 200: { description: 'The messages found among `ids` (others are left out), newest first', schema: batchReply } },
       },
     },
-    async (ctx, { query }) => s.emails.batch(await scopeFrom(ctx), query.ids.split(',').map(Number)),
+    async (ctx, { query }) =>
+      // The raw message is kept in the database, never in object storage: the seed's R2 fields are null.
+      seedTimes(await s.emails.batch(await scopeFrom(ctx), query.ids.split(',').map(Number))).map((e) => ({ ...e, r2_bucket: null, r2_object_key: null })),
   );
 
   // Beside the seed: wait for new mail instead of polling (automation waiting for a code).
@@ -163,7 +166,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     async (ctx, { query }) => {
       const aborted = new AbortController();
       ctx.req.once('close', () => aborted.abort());
-      return s.emails.wait(await scopeFrom(ctx), query.mailbox, query.since, query.timeout * 1000, aborted.signal);
+      return seedTimes(await s.emails.wait(await scopeFrom(ctx), query.mailbox, query.since, query.timeout * 1000, aborted.signal));
     },
   );
 
@@ -188,7 +191,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
     },
     async (ctx, { params }) => {
       const email = await s.emails.get(await scopeFrom(ctx), params.id);
-      return { ...email, download: `${base}/api/email/${email.id}/download` };
+      return { ...seedTimes(email), download: `${base}/api/email/${email.id}/download` };
     },
   );
 

@@ -4,7 +4,8 @@
  * Replies are documented as the routes return them (the face has no success envelope), and
  * checkReplies holds every reply to them in the tests.
  */
-import { arrayOf, body, bool, int, isoTime, nullable, reply, str } from '../../../core/http/schemas.js';
+import { AppError } from '../../../core/errors.js';
+import { arrayOf, body, bool, int, nullable, reply, str } from '../../../core/http/schemas.js';
 
 // Fragments
 
@@ -12,6 +13,8 @@ import { arrayOf, body, bool, int, isoTime, nullable, reply, str } from '../../.
 export const address = { type: 'string', minLength: 3, maxLength: 320 };
 export const email = { type: 'string', format: 'email', maxLength: 320 };
 export const password = { type: 'string', minLength: 1, maxLength: 1024 };
+/** The seed's timestamps: `2024-01-01 00:00:00`, UTC (seed-time.ts). */
+export const seedTime = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$', examples: ['2024-01-01 00:00:00'] };
 /** The seed's flags are 0 / 1, not booleans. */
 export const flag = { enum: [0, 1] };
 /** A mail-face username: as signed in with, or a platform user's email. */
@@ -51,7 +54,7 @@ export const loginReply = reply(
     role: { enum: ['admin', 'user', 'mailbox', 'guest'] },
     strictAdmin: bool,
     can_send: flag,
-    /** -1: no limit (administrators). */
+    /** 9999: no limit (administrators), as the seed's admin login shows it (the quota's `limit` says -1). */
     mailbox_limit: int,
     /** A mailbox sign-in: its address. */
     mailbox: str,
@@ -66,7 +69,17 @@ export const quotaReply = reply({ limit: int, used: int, remaining: int, note: s
 
 export const ownPasswordBody = body({ currentPassword: password, newPassword: password }, ['currentPassword', 'newPassword']);
 export const ownPasswordReply = reply({ success: yes, message: str });
-export const addressBody = body({ address }, ['address']);
+/**
+ * Seed 003's parameter tables say `address` without saying where (pin, reset-password): a POST takes
+ * it from the JSON body or the query string (the body's wins when both are given).
+ */
+export const addressEither = { body: body({ address }), query: { type: 'object', properties: { address } } };
+/** The address of an `addressEither` request; neither given is the 400 a missing field is. */
+export function addressOf(input: { body: { address?: string }; query: { address?: string } }): string {
+  const given = input.body.address ?? input.query.address;
+  if (given === undefined) throw AppError.validation([{ path: 'body.address', message: 'is required (in the JSON body, or as ?address=)' }], 400);
+  return given;
+}
 export const setPasswordBody = body({ address, new_password: password }, ['address', 'new_password']);
 export const toggleLoginBody = body({ address, can_login: { type: 'boolean' } }, ['address', 'can_login']);
 export const toggleLoginReply = reply({ success: yes, can_login: bool });
@@ -107,15 +120,15 @@ export const mailboxesQuery = {
 export const mailboxView = reply({
   id: int,
   address: str,
-  created_at: isoTime,
-  expires_at: nullable(isoTime),
+  created_at: seedTime,
+  expires_at: nullable(seedTime),
   expires: nullable(int),
   is_pinned: flag,
   password_is_default: flag,
   can_login: flag,
   forward_to: nullable(str),
   is_favorite: flag,
-  last_received_at: nullable(isoTime),
+  last_received_at: nullable(seedTime),
 });
 export const mailboxesReply = arrayOf(mailboxView);
 

@@ -2,8 +2,8 @@
  * The temp-mail face's sending schemas (seed 003 §邮件发送). `sendBody` is also the input of the
  * `mail.send` action (actions.ts): one message, one schema, whether a client or a workflow sends it.
  */
-import { arrayOf, body, int, isoTime, nullable, reply, str } from '../../../core/http/schemas.js';
-import { email } from './schemas.js';
+import { arrayOf, body, int, nullable, reply, str } from '../../../core/http/schemas.js';
+import { email, seedTime } from './schemas.js';
 
 /** One message from a mailbox the caller may use; `scheduledAt` in the future holds it until then. */
 export const sendBody = body(
@@ -54,14 +54,14 @@ const sentFields = {
   recipients: str,
   subject: str,
   status: sentStatus,
-  scheduled_at: nullable(isoTime),
-  sent_at: nullable(isoTime),
+  scheduled_at: nullable(seedTime),
+  sent_at: nullable(seedTime),
   error: nullable(str),
-  created_at: isoTime,
+  created_at: seedTime,
 };
 const sentDetail = { ...sentFields, from_addr: str, html_content: nullable(str), text_content: nullable(str) };
 
 export const sentListReply = arrayOf(reply(sentFields));
 export const sentReply = reply(sentDetail);
-export const sendStatusReply = reply({ id: str, status: sentStatus, scheduled_at: nullable(isoTime), sent_at: nullable(isoTime), error: nullable(str) });
+export const sendStatusReply = reply({ id: str, status: sentStatus, scheduled_at: nullable(seedTime), sent_at: nullable(seedTime), error: nullable(str) });
 export const rescheduledReply = reply({ success: { const: true }, ...sentDetail });

@@ -4,6 +4,7 @@ import type { PluginRouter } from '../../../core/http/router.js';
 import type { MailServices } from '../services/index.js';
 import { scopeFrom } from './scope.js';
 import { done } from './schemas.js';
+import { seedTimes } from './seed-time.js';
 import {
   rescheduleBody,
   rescheduledReply,
@@ -70,12 +71,12 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
       guards: use,
       schema: { query: sentQuery, responses: { 200: { description: 'Newest first, without the bodies', schema: sentListReply } } },
     },
-    async (ctx, { query }) => s.sender.list(await scopeFrom(ctx), query.from, query.limit),
+    async (ctx, { query }) => seedTimes(await s.sender.list(await scopeFrom(ctx), query.from, query.limit)),
   );
   r.get(
     '/api/sent/:id',
     { summary: 'One sent message', guards: use, schema: { params: sentIdParams, responses: { 200: { description: 'The record', schema: sentReply } } } },
-    async (ctx, { params }) => s.sender.get(await scopeFrom(ctx), params.id),
+    async (ctx, { params }) => seedTimes(await s.sender.get(await scopeFrom(ctx), params.id)),
   );
   r.delete(
     '/api/sent/:id',
@@ -95,7 +96,7 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
     },
     async (ctx, { params }) => {
       const sent = await s.sender.get(await scopeFrom(ctx), params.id);
-      return { id: sent.resend_id, status: sent.status, scheduled_at: sent.scheduled_at, sent_at: sent.sent_at, error: sent.error };
+      return seedTimes({ id: sent.resend_id, status: sent.status, scheduled_at: sent.scheduled_at, sent_at: sent.sent_at, error: sent.error });
     },
   );
   r.patch(
@@ -105,7 +106,7 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
       guards: use,
       schema: { params: sentIdParams, body: rescheduleBody, responses: { 200: { description: 'The record as it is now', schema: rescheduledReply } } },
     },
-    async (ctx, { params, body }) => ({ success: true, ...(await s.sender.reschedule(await scopeFrom(ctx), params.id, body)) }),
+    async (ctx, { params, body }) => ({ success: true, ...seedTimes(await s.sender.reschedule(await scopeFrom(ctx), params.id, body)) }),
   );
   r.post(
     '/api/send/:id/cancel',

@@ -7,8 +7,10 @@ import { mailRole } from '../services/access.js';
 import type { MailServices } from '../services/index.js';
 import { MAIL_SESSION_COOKIE } from '../services/mail-auth.js';
 import { scopeFrom } from './scope.js';
+import { recommend } from '../../../core/http/recommend.js';
 import {
-  addressBody,
+  addressEither,
+  addressOf,
   batchToggleLoginBody,
   byAddressReply,
   done,
@@ -22,6 +24,9 @@ import {
   toggleLoginBody,
   toggleLoginReply,
 } from './schemas.js';
+
+/** The seed's admin login: `mailbox_limit: 9999`, no limit. */
+const UNLIMITED = 9999;
 
 const cookie = (ctx: HttpContext, name: string, value: string, seconds: number) =>
   ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, path: '/', maxAge: seconds * 1000 });
@@ -48,7 +53,8 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
         role: result.role === 'strictAdmin' ? 'admin' : result.role,
         strictAdmin: result.role === 'strictAdmin',
         can_send: admin || rights.can_send ? 1 : 0,
-        mailbox_limit: admin ? -1 : rights.mailbox_limit,
+        // The seed's admin login shows 9999 for "no limit" (its quota shows -1: quota keeps that).
+        mailbox_limit: admin ? UNLIMITED : rights.mailbox_limit,
       };
     },
   );
@@ -107,7 +113,8 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
       const principal = await ctx.authenticate();
       if (!principal) throw AppError.unauthorized();
       if (principal.kind !== 'mailbox') throw AppError.forbidden('sign in with the mailbox address to change its password', 'mailbox_only');
-      await s.auth.changeOwnPassword(Number(principal.attributes?.mailboxId), b.currentPassword, b.newPassword);
+      const advice = await s.auth.changeOwnPassword(Number(principal.attributes?.mailboxId), b.currentPassword, b.newPassword);
+      if (advice) recommend(ctx, advice);
       return { success: true, message: 'password changed' };
     },
   );
@@ -118,18 +125,20 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
     {
       summary: 'Clear a mailbox password (its login stops)',
       guards: strict,
-      schema: { body: addressBody, responses: { 200: { description: 'Cleared', schema: done } } },
+      schema: { ...addressEither, responses: { 200: { description: 'Cleared', schema: done } } },
     },
-    async (_ctx, { body: b }) => {
-      if (!(await s.auth.setPassword(b.address, null))) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+    async (_ctx, input) => {
+      if (!(await s.auth.setPassword(addressOf(input), null)).found) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
       return { success: true };
     },
   );
   r.post(
     '/api/mailboxes/change-password',
     { summary: "Set a mailbox's password", guards: strict, schema: { body: setPasswordBody, responses: { 200: { description: 'Set', schema: done } } } },
-    async (_ctx, { body: b }) => {
-      if (!(await s.auth.setPassword(b.address, b.new_password))) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+    async (ctx, { body: b }) => {
+      const { found, advice } = await s.auth.setPassword(b.address, b.new_password);
+      if (!found) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+      if (advice) recommend(ctx, advice);
       return { success: true };
     },
   );

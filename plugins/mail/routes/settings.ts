@@ -4,7 +4,8 @@ import type { PluginRouter } from '../../../core/http/router.js';
 import type { MailServices } from '../services/index.js';
 import { scopeFrom } from './scope.js';
 import {
-  addressBody,
+  addressEither,
+  addressOf,
   batchFavoriteBody,
   batchFavoriteByAddressBody,
   batchForwardBody,
@@ -28,9 +29,13 @@ export function settingsRoutes(r: PluginRouter, s: MailServices): void {
 
   r.post(
     '/api/mailboxes/pin',
-    { summary: 'Toggle pinned', guards: use, schema: { body: addressBody, responses: { 200: { description: 'Whether it is pinned now', schema: pinReply } } } },
-    async (ctx, { body: b }) => {
-      const mailbox = await s.mailboxes.get(await scopeFrom(ctx), b.address);
+    {
+      summary: 'Toggle pinned',
+      guards: use,
+      schema: { ...addressEither, responses: { 200: { description: 'Whether it is pinned now', schema: pinReply } } },
+    },
+    async (ctx, input) => {
+      const mailbox = await s.mailboxes.get(await scopeFrom(ctx), addressOf(input));
       await one(ctx, { ids: [mailbox.id] }, { is_pinned: !mailbox.is_pinned });
       return { success: true, pinned: !mailbox.is_pinned };
     },

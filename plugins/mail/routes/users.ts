@@ -2,8 +2,10 @@ import { AppError } from '../../../core/errors.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import { requireRole } from '../../../core/http/guards.js';
 import type { PluginRouter } from '../../../core/http/router.js';
+import { recommend } from '../../../core/http/recommend.js';
 import type { MailServices } from '../services/index.js';
 import { done } from './schemas.js';
+import { seedTime } from './seed-time.js';
 import { assignBody, createUserBody, updateUserBody, userIdParams, userMailboxesReply, usersQuery, usersReply, userView } from './admin-schemas.js';
 
 const roleOf = (seedRole: 'user' | 'admin') => (seedRole === 'admin' ? 'admin' : 'member');
@@ -13,6 +15,8 @@ const meta = (ctx: HttpContext) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent
 /**
  * The seed's user management (strictAdmin): its users are the platform's users; mailbox_limit and
  * can_send are kept by this plugin, the account itself by the auth plugin (through the container).
+ * A user's `id` here is their number, the integer the seed shows (auth gives one to every user);
+ * a path takes the number, or the user's UUID as before.
  */
 export function userRoutes(r: PluginRouter, s: MailServices): void {
   const strict = [requireRole('superadmin')];
@@ -22,17 +26,29 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
   const tenants = (ctx: HttpContext) => container(ctx).resolve('tenants');
   const db = (ctx: HttpContext) => container(ctx).resolve('db');
   const actor = async (ctx: HttpContext) => (await ctx.authenticate())!;
-  const view = async (u: { id: string; username: string | null; email?: string | null; role: string; created_at: string }) => {
+  type User = { id: string; username: string | null; email?: string | null; role: string; created_at: string };
+  const view = async (ctx: HttpContext, u: User, numbers?: Map<string, number>) => {
     const rights = await s.userRights(u.id);
     return {
-      id: u.id,
+      id: (numbers ?? (await users(ctx).numbers([u.id]))).get(u.id)!,
       username: u.username ?? u.email,
       role: seedRole(u.role),
       mailbox_limit: rights.mailbox_limit,
       can_send: rights.can_send ? 1 : 0,
       mailbox_count: await s.mailboxes.ownedBy(u.id),
-      created_at: u.created_at,
+      created_at: seedTime(u.created_at),
     };
+  };
+  /** The user a path names, by number or UUID (404 when none). */
+  const userIdOf = async (ctx: HttpContext, id: string): Promise<string> => {
+    const found = /^\d+$/.test(id) ? await users(ctx).idOfNumber(Number(id)) : id;
+    if (!found) throw AppError.notFound('user not found');
+    return found;
+  };
+  /** Seed 003's statuses: out of length is 400; a common password (its own examples are) is taken, with advice. */
+  const assess = (ctx: HttpContext, password: string) => {
+    const advice = passwords(ctx).assess(password, 'password', 400);
+    if (advice) recommend(ctx, advice);
   };
 
   // Sign-in by name is case-insensitive, so names that differ only in case would be ambiguous.
@@ -50,7 +66,8 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     },
     async (ctx, { query }) => {
       const rows = await users(ctx).slice({ limit: query.limit, offset: query.offset, order: query.sort });
-      return Promise.all(rows.map(view));
+      const numbers = await users(ctx).numbers(rows.map((u) => u.id));
+      return Promise.all(rows.map((u) => view(ctx, u, numbers)));
     },
   );
 
@@ -66,7 +83,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       // The root token has no tenant: its users join the platform tenant (where the superadmins are).
       const tenantId = principal.tenantId ?? (await tenants(ctx).operatorId());
       if (!tenantId) throw AppError.conflict('there is no platform tenant to put the user in', 'no_tenant');
-      passwords(ctx).check(body.password);
+      assess(ctx, body.password);
       await usernameFree(ctx, body.username);
       const created = await users(ctx).create(db(ctx), {
         tenantId,
@@ -76,7 +93,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       });
       await s.setUserRights(created.id, tenantId, { mailbox_limit: body.mailboxLimit });
       ctx.status = 201;
-      return view(created);
+      return view(ctx, created);
     },
   );
 
@@ -88,22 +105,23 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       schema: { params: userIdParams, body: updateUserBody, responses: { 200: { description: 'Changed', schema: done } } },
     },
     async (ctx, { params, body }) => {
-      const user = await users(ctx).get(params.id);
-      if (body.username !== undefined) await usernameFree(ctx, body.username, params.id);
+      const id = await userIdOf(ctx, params.id);
+      const user = await users(ctx).get(id);
+      if (body.username !== undefined) await usernameFree(ctx, body.username, id);
       if (body.username !== undefined || body.role !== undefined) {
         await users(ctx).adminUpdate(
           await actor(ctx),
-          params.id,
+          id,
           { ...(body.username !== undefined ? { username: body.username } : {}), ...(body.role ? { role: roleOf(body.role) } : {}) },
           meta(ctx),
         );
       }
       if (body.password !== undefined) {
-        passwords(ctx).check(body.password);
-        await users(ctx).setPasswordHash(db(ctx), params.id, await passwords(ctx).hash(body.password));
+        assess(ctx, body.password);
+        await users(ctx).setPasswordHash(db(ctx), id, await passwords(ctx).hash(body.password));
       }
       if (body.mailboxLimit !== undefined || body.can_send !== undefined) {
-        await s.setUserRights(params.id, user.tenant_id, {
+        await s.setUserRights(id, user.tenant_id, {
           ...(body.mailboxLimit !== undefined ? { mailbox_limit: body.mailboxLimit } : {}),
           ...(body.can_send !== undefined ? { can_send: Boolean(body.can_send) } : {}),
         });
@@ -116,10 +134,11 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
     '/api/users/:id',
     { summary: 'Delete a user', guards: strict, schema: { params: userIdParams, responses: { 200: { description: 'Deleted', schema: done } } } },
     async (ctx, { params }) => {
-      await users(ctx).remove(await actor(ctx), params.id, meta(ctx));
+      const id = await userIdOf(ctx, params.id);
+      await users(ctx).remove(await actor(ctx), id, meta(ctx));
       // Their mailboxes stay (the tenant's admins still see them), without an owner; their mail rights go.
-      await db(ctx)('mail_mailboxes').where('owner_user_id', params.id).update({ owner_user_id: null });
-      await db(ctx)('mail_user_settings').where('user_id', params.id).delete();
+      await db(ctx)('mail_mailboxes').where('owner_user_id', id).update({ owner_user_id: null });
+      await db(ctx)('mail_user_settings').where('user_id', id).delete();
       return { success: true };
     },
   );
@@ -132,8 +151,9 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       schema: { params: userIdParams, responses: { 200: { description: 'Oldest first', schema: userMailboxesReply } } },
     },
     async (ctx, { params }) => {
-      await users(ctx).get(params.id);
-      return (await s.mailboxes.listOwnedBy(params.id)).map((m) => ({ address: m.address, created_at: m.created_at, is_pinned: m.is_pinned ? 1 : 0 }));
+      const id = await userIdOf(ctx, params.id);
+      await users(ctx).get(id);
+      return (await s.mailboxes.listOwnedBy(id)).map((m) => ({ address: m.address, created_at: seedTime(m.created_at), is_pinned: m.is_pinned ? 1 : 0 }));
     },
   );
 

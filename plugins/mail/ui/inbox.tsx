@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, CopyText, ErrorBanner, Page, setQueryParams, Table, Time, useQueryParam } from '../../../core/ui/kit/index.js';
 import { MessageView } from './message.js';
-import { BASE, link, MailboxPicker, PAGES, plural, type EmailSummary } from './shared.js';
+import { BASE, instant, link, MailboxPicker, PAGES, plural, type EmailSummary } from './shared.js';
 
 /** How long one wait may hang on the server (seconds); it answers at once when mail arrives. */
 const WAIT_SECONDS = 25;
@@ -138,7 +138,7 @@ function SubjectLink(props: { email: EmailSummary; href: string; current: boolea
 
 /** Today's mail by its time, older mail by its date; the exact instant on hover. */
 function ShortTime(props: { value: string }) {
-  const date = new Date(props.value);
+  const date = new Date(instant(props.value));
   if (Number.isNaN(date.getTime())) return <span>{props.value}</span>;
   const today = date.toDateString() === new Date().toDateString();
   return (
@@ -216,7 +216,7 @@ function MessageList(props: { mailbox: string; emails: EmailSummary[] | null; se
           label: 'Received',
           value: (e) => (
             <span style={{ whiteSpace: 'nowrap' }}>
-              <Time value={e.received_at} />
+              <Time value={instant(e.received_at)} />
             </span>
           ),
         },

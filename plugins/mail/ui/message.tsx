@@ -7,7 +7,7 @@
 // top blocks remote content (tracking pixels, web fonts) and any script the sandbox would miss.
 import { useEffect, useState } from 'preact/hooks';
 import { api, CopyText, ErrorBanner, Time, useApi } from '../../../core/ui/kit/index.js';
-import { BASE, ConfirmDialog, size, type Email } from './shared.js';
+import { BASE, ConfirmDialog, instant, size, type Email } from './shared.js';
 
 const FRAME_HEAD =
   '<!doctype html><html><head><meta charset="utf-8">' +
@@ -118,7 +118,7 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
             <dd style={{ overflowWrap: 'anywhere' }}>{email.to_addrs || email.mailbox}</dd>
             <dt>Received</dt>
             <dd>
-              <Time value={email.received_at} />
+              <Time value={instant(email.received_at)} />
             </dd>
             <dt>Size</dt>
             <dd>{size(email.size)}</dd>

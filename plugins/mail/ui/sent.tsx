@@ -2,7 +2,7 @@
 // send can be canceled until it goes.
 import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
-import { BASE, ConfirmDialog, link, MailboxPicker, PAGES, plural, StatusBadge, type SentRow } from './shared.js';
+import { BASE, ConfirmDialog, instant, link, MailboxPicker, PAGES, plural, StatusBadge, type SentRow } from './shared.js';
 
 function SentList(props: { mailbox: string }) {
   const { mailbox } = props;
@@ -64,12 +64,12 @@ function SentList(props: { mailbox: string }) {
             value: (s) =>
               s.status === 'scheduled' ? (
                 <span>
-                  for <Time value={s.scheduled_at} />
+                  for <Time value={instant(s.scheduled_at)} />
                 </span>
               ) : s.sent_at ? (
-                <Time value={s.sent_at} />
+                <Time value={instant(s.sent_at)} />
               ) : (
-                <Time value={s.created_at} />
+                <Time value={instant(s.created_at)} />
               ),
           },
           { label: 'Id', value: (s) => <code style={{ fontSize: '0.8rem' }}>{s.resend_id}</code> },

@@ -161,10 +161,14 @@ export function MailboxPicker(props: {
 /** The kit's confirm dialog, with mail's wording for its error codes. */
 export const ConfirmDialog = (props: Omit<ComponentProps<typeof KitConfirmDialog>, 'explain'>) => <KitConfirmDialog {...props} explain={explain} />;
 
+/** The face's times are seed 003's `2024-01-01 00:00:00` (UTC, no zone; a browser would read local time): as ISO-8601. */
+export const instant = <T extends string | null>(value: T): T =>
+  (value && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value) ? `${value.replace(' ', 'T')}Z` : value) as T;
+
 /** A time in a narrow table column: the date on one line, the time under it; the exact instant on hover. */
 export function Stamp(props: { value: string | null }) {
   if (!props.value) return <span>—</span>;
-  const date = new Date(props.value);
+  const date = new Date(instant(props.value));
   if (Number.isNaN(date.getTime())) return <span>{props.value}</span>;
   return (
     <time dateTime={date.toISOString()} title={date.toISOString()} style={{ whiteSpace: 'nowrap' }}>
