@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { Writable } from 'node:stream';
 import nodemailer from 'nodemailer';
+import { generate } from 'otplib';
 import { createApp, type Plinth } from '../../core/app.js';
 import { announce } from '../../core/banner.js';
 import { createLogger, prettyLine } from '../../core/logger.js';
@@ -248,6 +249,11 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     const login = await call('POST', '/api/v2/auth/login', { email: 'admin@localhost', password });
     assert.equal(login.status, 200, login.text);
     const token = login.body.access_token as string;
+    // The default policy: a superadmin sets up a second factor before anything else (the code from otplib).
+    assert.equal(login.body.mfa_enrollment_required, true, login.text);
+    const enrolled = await call('POST', '/api/v2/auth/mfa/totp/enroll', undefined, token);
+    const confirmed = await call('POST', '/api/v2/auth/mfa/totp/confirm', { code: await generate({ secret: enrolled.body.secret }) }, token);
+    assert.equal(confirmed.status, 200, confirmed.text);
 
     const domains = await call('GET', '/mail/api/domains', undefined, token);
     assert.deepEqual(domains.body, ['localhost'], 'with no domain configured, the host of the public URL');

@@ -18,6 +18,7 @@ export { useTenantAdmin } from './use-tenant-admin.js';
 export { pluginEnabled } from './plugins.js';
 export { fieldStyle, withQuery } from './forms.js';
 export { CopyText } from './copy-text.js';
+export { SecondFactorForm, isLoginChallenge, type LoginChallenge } from './second-factor.js';
 
 /** The shape of a plugin's UI module. */
 export interface PluginUiModule {

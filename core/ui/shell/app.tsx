@@ -54,7 +54,9 @@ export function App() {
   // Every page this user may open, also those the nav does not list (an editor opened from its list).
   const entries = session.state === 'signed-in' ? navGroups(session.me, session.meta, { listed: false }).flatMap((g) => g.entries) : [];
   const entry = open ?? entries.find((e) => e.href === path);
-  const home = path === '/admin' ? groups[0]?.entries[0]?.href : undefined;
+  // A step the user must take before any page (the auth plugin's second-factor set-up, under its policy).
+  const required = session.state === 'signed-in' && !open ? session.me.required_step?.href : undefined;
+  const home = required && path !== required ? required : path === '/admin' ? groups[0]?.entries[0]?.href : undefined;
 
   useEffect(() => {
     if (home) navigate(home, { replace: true });
@@ -87,7 +89,9 @@ export function App() {
   if (session.state === 'anonymous') return <Login available={session.meta.login} links={loginLinks(session.meta)} onSignedIn={() => void load()} />;
 
   let content;
-  if (entry?.href === OVERVIEW_HREF) content = <OverviewPage />;
+  // On the way to the required step: no other page loads (its requests would be refused).
+  if (required && path !== required) content = null;
+  else if (entry?.href === OVERVIEW_HREF) content = <OverviewPage />;
   else if (entry?.href === SYSTEM_HREF) content = <SystemPage />;
   else if (entry?.href === OUTBOX_HREF) content = <OutboxPage />;
   else if (entry?.plugin) content = pluginPage(entry);

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../kit/api.js';
 import { ErrorBanner } from '../kit/components.js';
+import { isLoginChallenge, type LoginChallenge, SecondFactorForm } from '../kit/second-factor.js';
 import type { NavEntry } from './nav.js';
 
 /** Email + password form; on success the server sets the HttpOnly session cookie. Below it, links to the public pages that ask for one. */
@@ -9,13 +10,21 @@ export function Login(props: { available: boolean; links: NavEntry[]; onSignedIn
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
+  // A user with two-factor sign-in: the password was right, the code comes next.
+  const [challenge, setChallenge] = useState<LoginChallenge | null>(null);
 
   const submit = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await api('/admin/api/login', { body: { email, password } });
+      const reply = await api('/admin/api/login', { body: { email, password } });
+      setPassword('');
+      if (isLoginChallenge(reply)) {
+        setChallenge(reply);
+        setBusy(false);
+        return;
+      }
       props.onSignedIn();
     } catch (err) {
       setError(err as Error);
@@ -23,6 +32,14 @@ export function Login(props: { available: boolean; links: NavEntry[]; onSignedIn
       setBusy(false);
     }
   };
+
+  if (challenge) {
+    return (
+      <main class="login">
+        <SecondFactorForm challenge={challenge} onSignedIn={props.onSignedIn} onRestart={() => setChallenge(null)} />
+      </main>
+    );
+  }
 
   return (
     <main class="login">

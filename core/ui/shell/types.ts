@@ -18,6 +18,8 @@ export interface Me {
   name: string | null;
   roles: string[];
   tenant_id: string | null;
+  /** A page to go through before any other (a second factor the server's policy requires): the shell sends the user there. */
+  required_step?: { href: string; reason: string } | null;
 }
 
 /** What a job run did (core/scheduler.ts JobReport): rows deleted per table, for the prune jobs. */

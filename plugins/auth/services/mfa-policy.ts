@@ -23,11 +23,12 @@ export const ENROL_PAGE = '/admin/auth/profile';
 
 /**
  * What a session that must enrol may still reach: setting up the factor (or a passkey), who they
- * are, their profile and password, signing out, and the admin UI's own "who is signed in".
+ * are, their profile, password and sessions, signing out, and the admin UI's own "who is signed in".
  */
 const WHILE_ENROLLING = [
   /^\/api\/v2\/auth\/mfa(\/|$)/,
   /^\/api\/v2\/auth\/passkeys(\/|$)/,
+  /^\/api\/v2\/auth\/sessions(\/|$)/,
   /^\/api\/v2\/auth\/(me|logout|set-password|verify-email\/request)$/,
   /^\/api\/v2\/users\/me$/,
   /^\/admin\/api\/(meta|me|logout)$/,

@@ -1,7 +1,7 @@
 // Public pages (no session): opened from the login screen or from the links in account emails
 // (settings.auth.links). They call only endpoints that need no login.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, ErrorBanner, Page } from '../../../core/ui/kit/index.js';
+import { api, ApiError, ErrorBanner, isLoginChallenge, Page, SecondFactorForm } from '../../../core/ui/kit/index.js';
 import { BASE, tokenFromUrl, useAction } from './shared.js';
 
 type Detail = { detail: string };
@@ -153,10 +153,14 @@ export function MagicLinkPage() {
 }
 
 function MagicSignIn() {
-  const { result, error } = useTokenPost((token) => api('/admin/api/login', { body: { magic_token: token } }).then(() => true));
+  const { result, error } = useTokenPost((token) => api<unknown>('/admin/api/login', { body: { magic_token: token } }));
+  // A user with two-factor sign-in: the link was the first step, the code from their app comes next.
+  const challenge = isLoginChallenge(result) ? result : null;
+  const open = () => location.replace('/admin'); // a full load: the shell starts again, signed in (or at its sign-in)
   useEffect(() => {
-    if (result) location.replace('/admin'); // a full load: the shell starts again, signed in
+    if (result && !challenge) open();
   }, [result]);
+  if (challenge) return <SecondFactorForm challenge={challenge} onSignedIn={open} onRestart={open} />;
   if (!error) {
     return (
       <Page title="Signing you in">

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Time, useApi } from '../../../core/ui/kit/index.js';
 import type { PublicUser as User } from '../api.js';
 import { PasskeysSection } from './passkeys.js';
+import { TwoFactorSection } from './two-factor.js';
 import { BASE, ShortId, useAction } from './shared.js';
 
 function Details(props: { user: User }) {
@@ -173,6 +174,7 @@ export function ProfilePage() {
       {me.data ? (
         <>
           <Details user={me.data} />
+          <TwoFactorSection />
           <ProfileForm key={me.data.id} user={me.data} onSaved={me.reload} />
           <PasswordForm />
           <PasskeysSection />

@@ -1,5 +1,7 @@
-// Users (superadmin): every account on the platform, searchable, suspend / activate.
-import { api, ErrorBanner, Page, Table, Time } from '../../../core/ui/kit/index.js';
+// Users (superadmin): every account on the platform, searchable, suspend / activate, and whether
+// each signs in with a second factor (reset it for one who lost their authenticator).
+import { useState } from 'preact/hooks';
+import { api, ConfirmDialog, ErrorBanner, Page, Table, Time } from '../../../core/ui/kit/index.js';
 import type { PublicUser as User } from '../api.js';
 import { BASE, Pager, SearchForm, ShortId, StatusBadge, useAction, usePagedList } from './shared.js';
 
@@ -11,6 +13,7 @@ export function UsersPage() {
       await api(`${BASE}/admin/users/${user.id}/${action}`, { method: 'POST' });
       list.reload();
     });
+  const [resetting, setResetting] = useState<User | null>(null);
 
   return (
     <Page title="Users">
@@ -27,6 +30,20 @@ export function UsersPage() {
             { label: 'Tenant', value: (u) => <ShortId id={u.tenant_id} /> },
             { label: 'Role', value: (u) => (u.is_superadmin ? `${u.role} · superadmin` : u.role) },
             { label: 'Status', value: (u) => <StatusBadge status={u.status} /> },
+            {
+              label: 'Two-factor',
+              value: (u) =>
+                u.mfa_enabled ? (
+                  <span>
+                    <span class="badge badge-ok">on</span>{' '}
+                    <button type="button" class="secondary small" onClick={() => setResetting(u)} aria-label={`Reset the second factor of ${u.email ?? u.id}`}>
+                      Reset
+                    </button>
+                  </span>
+                ) : (
+                  <span class="badge">off</span>
+                ),
+            },
             { label: 'Last login', value: (u) => <Time value={u.last_login_at} /> },
             {
               label: 'Actions',
@@ -45,6 +62,22 @@ export function UsersPage() {
         />
         <Pager data={list.data} nouns={['user', 'users']} onPage={list.setPage} />
       </div>
+      {resetting ? (
+        <ConfirmDialog
+          title="Reset two-factor sign-in?"
+          action="Reset"
+          onClose={() => setResetting(null)}
+          onConfirm={async () => {
+            await api(`${BASE}/admin/users/${resetting.id}/mfa/reset`, { method: 'POST' });
+            list.reload();
+          }}
+        >
+          <p>
+            {resetting.email ?? resetting.id} loses their authenticator app and recovery codes, and is signed out everywhere. They are emailed, and sign in
+            with their password alone until they set up a new one (at once, if the server's policy requires it). This is recorded in the audit log.
+          </p>
+        </ConfirmDialog>
+      ) : null}
     </Page>
   );
 }
