@@ -14,6 +14,8 @@ export type RobotsPublicApi = Pick<RobotsApi, 'robot' | 'conversation' | 'sendMe
  * its face can switch on. test/architecture/error-codes.test.ts keeps this list equal to the codes thrown.
  */
 export type RobotsErrorCode =
+  /** An activation code that does not exist (or is another tenant's): seed 004's own code (9.1). */
+  | 'INVALID_CODE'
   | 'code_in_use'
   | 'code_of_another_user'
   | 'file_too_large'

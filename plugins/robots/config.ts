@@ -20,6 +20,11 @@ export interface RobotsSettings {
    * (platform) tenant.
    */
   homeTenant: string | null;
+  /**
+   * The price of an activation code by its validity period in days (`{ "30": 50 }`), in currency
+   * units: a batch generated without a `price` gets its period's; a period not listed, none.
+   */
+  codePrices: Record<string, number>;
 }
 
 export const robotsConfigSchema = {
@@ -38,5 +43,13 @@ export const robotsConfigSchema = {
     logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
     messageRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 365 },
     homeTenant: { type: ['string', 'null'], minLength: 1, maxLength: 200, default: null, description: 'tenant id or name; null: the operator tenant' },
+    codePrices: {
+      type: 'object',
+      propertyNames: { pattern: '^[1-9]\\d{0,3}$' },
+      additionalProperties: { type: 'number', minimum: 0, maximum: 1_000_000_000 },
+      // The seed's example (6.1): a 30-day code at 50.00.
+      default: { '30': 50 },
+      description: "activation code price (currency units) by validity period in days; a batch without a price gets its period's",
+    },
   },
 };

@@ -11,6 +11,8 @@ import { approvalRoutes } from './routes/approvals.js';
 import { adminUserRoutes, errorLogger } from './routes/admin-users.js';
 import { statisticsRoutes } from './routes/statistics.js';
 import { historyRoutes } from './routes/history.js';
+import { WORKBOT_MESSAGES } from './routes/messages.js';
+import { faceLanguage } from '../../core/http/face-language.js';
 import { robotsActions } from './actions.js';
 import { robotsEvents } from './events.js';
 import { robotsJobs } from './jobs.js';
@@ -75,10 +77,13 @@ export default definePlugin<RobotsSettings>({
   },
 
   routes(r, c) {
-    r.use(errorLogger(services(c))); // first: router middleware runs in registration order
+    // First: router middleware runs in registration order. The seed's wording wraps the error log,
+    // which keeps what the code says and words it when read.
+    r.use(faceLanguage(WORKBOT_MESSAGES));
+    r.use(errorLogger(services(c)));
     adminUserRoutes(r, services(c));
     robotRoutes(r, services(c), c.settings);
-    adminRoutes(r, services(c));
+    adminRoutes(r, services(c), c.settings);
     callbackRoutes(r, services(c));
     approvalRoutes(r, services(c));
     statisticsRoutes(r, services(c));

@@ -140,16 +140,24 @@ export async function smsCode(t: RobotsApp, phone: string): Promise<string> {
   return code;
 }
 
-/** A phone user signed in through the WorkBot SMS login; `role` is the seed's role in the reply. */
+/**
+ * A phone user signed in through the WorkBot SMS login; `role` is the seed's role in the reply.
+ * `id` is the user's UUID (what the rest of the platform knows them by), `number` the seed's userId.
+ */
 export async function phoneLogin(
   t: RobotsApp,
   phone = `+86138${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`,
-): Promise<Owner & { phone: string; role: string }> {
+): Promise<Owner & { phone: string; role: string; number: number }> {
   const res = await t.wb('POST', '/api/user/login', { body: { phone, code: await smsCode(t, phone) } });
   assert.equal(res.status, 200, res.text);
-  const user = await t.app.db('auth_users').where('id', res.body.data.userId).first('tenant_id');
+  const user = await t.app
+    .db('auth_users as u')
+    .join('auth_user_numbers as n', 'n.user_id', 'u.id')
+    .where('n.number', res.body.data.userId)
+    .first('u.id', 'u.tenant_id');
   return {
-    id: res.body.data.userId,
+    id: user.id,
+    number: res.body.data.userId,
     tenantId: user.tenant_id,
     token: res.body.data.token,
     headers: bearer(res.body.data.token),
@@ -284,6 +292,13 @@ export { sleep };
 export async function eventRows(t: TestApp, name: string): Promise<Array<Record<string, any>>> {
   const rows = await t.app.db('core_events').where('name', name).orderBy('id');
   return rows.map((r: Record<string, unknown>) => ({ ...r, payload: JSON.parse(String(r.payload)) }));
+}
+
+/** A user's number: the integer userId the WorkBot (and mail) face shows for the user with this UUID. */
+export async function userNumber(t: Pick<TestApp, 'app'>, id: string): Promise<number> {
+  const row = await t.app.db('auth_user_numbers').where('user_id', id).first('number');
+  assert.ok(row, `user ${id} has a number`);
+  return Number(row.number);
 }
 
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;

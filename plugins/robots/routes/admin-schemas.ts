@@ -26,7 +26,7 @@ export const generateCodesBody = body({
     minLength: 1,
     maxLength: 64,
     minimum: 0,
-    description: "a user of WorkBot's home tenant; only they can activate the code (default: anyone who has it)",
+    description: "a user of WorkBot's home tenant, by their userId (or UUID); only they can activate the code (default: anyone who has it)",
   },
   price: { type: 'number', minimum: 0, maximum: 1_000_000_000, description: 'in currency units, at most 2 decimals (e.g. 50.00)' },
   remark: { type: 'string', maxLength: 500 },
@@ -59,7 +59,7 @@ const codeFields = {
   /** Beside the seed. */
   validUntil: nullable(isoTime),
 };
-export const generatedCodesReply = reply({ codes: arrayOf(reply({ ...codeFields, boundUserId: nullable(str) })) });
+export const generatedCodesReply = reply({ codes: arrayOf(reply({ ...codeFields, boundUserId: nullable(int) })) });
 
 const nullableText = nullable(str);
 export const codeListReply = reply({
@@ -67,7 +67,7 @@ export const codeListReply = reply({
   list: arrayOf(
     reply({
       ...codeFields,
-      boundUser: nullable(reply({ userId: str, nickname: nullableText, phone: nullableText })),
+      boundUser: nullable(reply({ userId: int, nickname: nullableText, phone: nullableText })),
       /** The device bound now (none after an unbind). */
       deviceInfo: nullable(reply({ deviceId: nullableText, brand: nullableText, model: nullableText })),
       firstActivatedAt: nullable(isoTime),
@@ -92,7 +92,7 @@ export const userParams = { type: 'object', required: ['userId'], properties: { 
 
 export const userListReply = pageOf(
   reply({
-    userId: str,
+    userId: int,
     nickname: str,
     avatar: nullableText,
     phone: nullableText,
@@ -124,7 +124,7 @@ export const logListQuery = {
 export const logListReply = pageOf(
   reply({
     id: int,
-    /** `api_error` (the seed's `api`) or `security`. */
+    /** The seed's `api` (a failed request) or `security`. */
     logType: str,
     level: { enum: LEVELS },
     message: str,

@@ -3,11 +3,14 @@ import { AppError } from '../../../core/errors.js';
 import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { seedRoleOf } from '../services/home.js';
+import { nicknameOf, userIdFrom, userNumberOf } from '../services/face-users.js';
 import type { RobotsServices } from '../services/index.js';
 import { adminScope, workbotAdmin } from './guards.js';
 import { ok } from '../../../core/http/reply.js';
 import { logListQuery, logListReply, userListQuery, userListReply, userParams } from './admin-schemas.js';
 import { noData } from './schemas.js';
+import { languageOf, wordError } from '../../../core/http/face-language.js';
+import { WORKBOT_MESSAGES } from './messages.js';
 
 /** The `role` filter takes the seed's "user" for a tenant member, and tenant roles. */
 const tenantRole = (role: string) => (role === 'user' ? 'member' : role);
@@ -15,8 +18,10 @@ const RANK: Record<string, number> = { member: 1, admin: 2, owner: 3 };
 
 /**
  * Records every 4xx/5xx answer of this face (the seed's "API errors"): refused activations,
- * rate limits and bad tokens as type 'security', the rest as 'api_error'. Register it before
- * the other routes: router middleware runs in registration order.
+ * rate limits and bad tokens as type 'security' (level warn), the rest in the seed's own words
+ * (9.1): type 'api', level 'error'. The message is kept as the code says it (English) and worded
+ * in the reader's language when listed. Register it before the other routes: router middleware
+ * runs in registration order.
  */
 export function errorLogger(s: RobotsServices): Middleware {
   return async (koaCtx, next) => {
@@ -24,16 +29,18 @@ export function errorLogger(s: RobotsServices): Middleware {
     let status = 0;
     let message = '';
     let code: string | undefined;
+    let reason: string | undefined;
     try {
       await next();
       status = ctx.status;
       const body = ctx.body as { message?: unknown } | undefined;
       if (status >= 400 && body && typeof body === 'object' && typeof body.message === 'string') message = body.message;
     } catch (err) {
-      const e = err as { status?: number; statusCode?: number; message?: string; code?: string };
+      const e = err as { status?: number; statusCode?: number; message?: string; code?: string; details?: { reason?: unknown } };
       status = e.status ?? e.statusCode ?? 500;
       message = e.message ?? 'error';
       code = typeof e.code === 'string' ? e.code : undefined;
+      reason = typeof e.details?.reason === 'string' ? e.details.reason : undefined;
       throw err;
     } finally {
       if (status >= 400) {
@@ -52,10 +59,10 @@ export function errorLogger(s: RobotsServices): Middleware {
           (/\/api\/admin\//.test(path) && status === 403);
         await s.systemLogs.record({
           tenantId,
-          type: security ? 'security' : 'api_error',
-          level: status >= 500 ? 'error' : 'warn',
+          type: security ? 'security' : 'api',
+          level: security && status < 500 ? 'warn' : 'error',
           message: message || `HTTP ${status}`,
-          details: { status, method: ctx.method, path, ...(code ? { code } : {}), requestId: ctx.state.requestId },
+          details: { status, method: ctx.method, path, ...(code ? { code } : {}), ...(reason ? { reason } : {}), requestId: ctx.state.requestId },
           ip: ctx.ip,
         });
       }
@@ -84,6 +91,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
           { page: query.page, page_size: query.pageSize },
         );
       const ids = page.items.map((u) => u.id);
+      const numbers = await s.users().numbers(ids);
       const robots = await s.robotCounts(ids);
       const codes = new Map<string, number>();
       if (ids.length) {
@@ -95,8 +103,8 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
         page: query.page,
         pageSize: query.pageSize,
         list: page.items.map((u) => ({
-          userId: u.id,
-          nickname: u.full_name,
+          userId: numbers.get(u.id)!,
+          nickname: nicknameOf(u),
           avatar: null,
           phone: u.phone,
           email: u.email,
@@ -122,10 +130,14 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
     },
     async (ctx, { params }) => {
       const { principal, tenantId, superadmin } = await adminScope(ctx, s.home);
-      const user = await s
-        .users()
-        .get(params.userId, { tenantId })
-        .catch(() => null);
+      // The seed's integer userId, or a user's UUID as before.
+      const id = await userIdFrom(s.users(), params.userId);
+      const user = id
+        ? await s
+            .users()
+            .get(id, { tenantId })
+            .catch(() => null)
+        : null;
       if (!user || (!superadmin && user.tenant_id !== tenantId)) throw AppError.notFound('user not found');
       if (!superadmin) {
         const mine = Math.max(0, ...principal.roles.map((role) => RANK[role] ?? 0));
@@ -137,10 +149,10 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
         type: 'security',
         level: 'info',
         message: 'user disabled',
-        details: { userId: user.id, by: principal.id },
+        details: { userId: await userNumberOf(s.users(), user.id), by: principal.id },
         ip: ctx.ip,
       });
-      return ok(null, '禁用成功');
+      return ok(null, 'disabled');
     },
   );
 
@@ -154,9 +166,15 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
     async (ctx, { query }) => {
       const { tenantId } = await adminScope(ctx, s.home);
       const wanted = query.type ?? query.logType;
-      // The seed's `logType=api` is our api_error.
-      const type = wanted === 'api' ? 'api_error' : wanted;
+      // `api_error` is what these were called before they took the seed's `api`.
+      const type = wanted === 'api_error' ? 'api' : wanted;
       const page = await s.systemLogs.list({ tenantId }, { type, level: query.level }, { page: query.page, pageSize: query.pageSize });
+      const language = languageOf(ctx, WORKBOT_MESSAGES);
+      const worded = (l: (typeof page.list)[number]) => {
+        const d = (l.details ?? {}) as { code?: unknown; reason?: unknown };
+        const code = typeof d.code === 'string' ? d.code : undefined;
+        return wordError(WORKBOT_MESSAGES, { code, reason: typeof d.reason === 'string' ? d.reason : undefined, message: l.message }, language);
+      };
       return ok({
         total: page.total,
         page: query.page,
@@ -165,7 +183,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
           id: l.id,
           logType: l.type,
           level: l.level,
-          message: l.message,
+          message: worded(l),
           details: l.details,
           ipAddress: l.ip,
           createdAt: l.created_at,

@@ -1,6 +1,7 @@
 import type { PluginRouter } from '../../../core/http/router.js';
 import { DEFAULT_VALIDITY_DAYS } from '../services/codes.js';
 import type { RobotsServices } from '../services/index.js';
+import type { RobotsSettings } from '../config.js';
 import { adminScope, workbotAdmin } from './guards.js';
 import { ok } from '../../../core/http/reply.js';
 import { codeListQuery, codeListReply, codeParams, generateCodesBody, generatedCodesReply, unbindBody, unbindReply } from './admin-schemas.js';
@@ -11,7 +12,7 @@ import { noData } from './schemas.js';
  * They are made in WorkBot's home tenant: the operator sells them. Every route here is guarded by
  * workbotAdmin; a superadmin sees every tenant's codes, a home admin the home tenant's.
  */
-export function adminRoutes(r: PluginRouter, s: RobotsServices): void {
+export function adminRoutes(r: PluginRouter, s: RobotsServices, settings: Pick<RobotsSettings, 'codePrices'>): void {
   const admin = [workbotAdmin(s.home)];
 
   r.post(
@@ -23,15 +24,17 @@ export function adminRoutes(r: PluginRouter, s: RobotsServices): void {
     },
     async (_ctx, { body }) => {
       // Codes are made in the home tenant, whoever of its admins (or a superadmin) asks.
+      const validityPeriod = body.validityPeriod ?? body.validDays ?? DEFAULT_VALIDITY_DAYS;
       const data = await s.codes.generate({
         tenantId: await s.home.id(),
         count: body.count,
-        validityPeriod: body.validityPeriod ?? body.validDays ?? DEFAULT_VALIDITY_DAYS,
+        validityPeriod,
         boundUserId: body.boundUserId ?? body.userId ?? null,
-        price: body.price ?? null,
+        // The batch's price, else its plan's: the price set for codes of this many days (settings.robots.codePrices).
+        price: body.price ?? settings.codePrices[String(validityPeriod)] ?? null,
         remark: body.remark ?? null,
       });
-      return ok(data, '生成成功');
+      return ok(data, 'generated');
     },
   );
 

@@ -3,6 +3,8 @@ import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import type { RobotsServices } from '../services/index.js';
 import { ok } from '../../../core/http/reply.js';
+import { recommend } from '../../../core/http/recommend.js';
+import { Callbacks } from '../services/callbacks.js';
 import { callbackConfigBody, callbackConfigReply, deliveriesQuery, deliveriesReply, noData, resendBody, robotIdParams } from './schemas.js';
 import { userScope } from './robots.js';
 
@@ -24,6 +26,8 @@ export function callbackRoutes(r: PluginRouter, s: RobotsServices): void {
     async (ctx, { body }) => {
       const robot = await ownRobot(ctx, s, body.robotId);
       await s.callbacks.configure(Number(robot.id), body);
+      const advice = Callbacks.secretAdvice(body.secretKey);
+      if (advice) recommend(ctx, advice);
       return ok(null, 'configured');
     },
   );

@@ -9,6 +9,7 @@ import type { RobotsServices } from '../services/index.js';
 import type { Activator, RobotScope } from '../services/robots.js';
 import { checkSendMessage } from '../services/commands.js';
 import { PHONE_USER_SCOPES } from '../services/home.js';
+import { nicknameOf, userNumberOf } from '../services/face-users.js';
 import { ok } from '../../../core/http/reply.js';
 import {
   activateBody,
@@ -84,8 +85,8 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
       const session = await s.sessions().issueForUser(user.id, { ip: ctx.ip, userAgent: ctx.get('User-Agent') }, 'sms');
       return ok(
         {
-          userId: user.id,
-          nickname: user.full_name || user.phone,
+          userId: await userNumberOf(s.users(), user.id),
+          nickname: nicknameOf(user),
           avatar: null,
           phone: user.phone,
           role: await s.home.seedRole(user),
@@ -104,8 +105,8 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
       const { userId } = await userScope(ctx);
       const user = await s.users().get(userId);
       return ok({
-        userId: user.id,
-        nickname: user.full_name || user.phone || user.email,
+        userId: await userNumberOf(s.users(), user.id),
+        nickname: nicknameOf(user),
         avatar: null,
         phone: user.phone,
         role: await s.home.seedRole(user),

@@ -6,6 +6,7 @@
  */
 import { paginationQuery } from '../../../core/http/pagination.js';
 import { anyObject, arrayOf, body, bool, int, isoTime, nullable, num, reply, str } from '../../../core/http/schemas.js';
+import { MIN_SECRET } from '../services/callbacks.js';
 
 // Shared pieces
 
@@ -38,8 +39,8 @@ export const loginBody = seedBody({ phone, code: { type: 'string', minLength: 4,
 /** The seed's role: `admin` for WorkBot's administrators (the home tenant's owners and admins, superadmins), else `user`. */
 const seedRole = { enum: ['admin', 'user'] };
 const userFields = {
-  /** A string: our user ids are not numbers. */
-  userId: str,
+  /** The user's number: the integer the seed shows (the platform's UUID stays inside). */
+  userId: int,
   nickname: nullable(str),
   avatar: nullable(str),
   phone: nullable(str),
@@ -234,7 +235,8 @@ export const callbackConfigBody = body(
     messageCallbackUrl: callbackUrl,
     resultCallbackUrl: callbackUrl,
     enableSignature: bool,
-    secretKey: { type: ['string', 'null'], minLength: 16, maxLength: 200 },
+    // The seed's own example ("your-secret-key") is 15 characters: below 16 is advised against, not refused.
+    secretKey: { type: ['string', 'null'], minLength: MIN_SECRET, maxLength: 200 },
   },
   ['robotId'],
 );

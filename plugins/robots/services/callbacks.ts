@@ -10,6 +10,11 @@ import { isSpecSecret, signWebhook } from '../../../core/net/webhook-signature.j
 /** Callback targets go to public hosts only (the core SSRF guard), unless config allows private ones. */
 const assertPublicTarget = (url: string, allowPrivate: boolean) => assertPublicUrl(url, { allowPrivate });
 
+/** A secret shorter than this is refused (400, the seed's 参数错误); one shorter than the next is taken with advice. */
+export const MIN_SECRET = 8;
+/** The seed's own example secret ("your-secret-key", 15 characters) is below this: advised against, never refused. */
+export const RECOMMENDED_SECRET = 16;
+
 /** A change to a robot's callbacks: an absent field keeps its value, `null` (or `""` for a URL) clears it. */
 export interface CallbackConfig {
   messageCallbackUrl?: string | null;
@@ -60,6 +65,12 @@ export class Callbacks {
     this.timeoutMs = timeoutMs;
     // The connection itself is guarded too (DNS rebinding after the check); 3xx is not followed.
     this.fetch = fetch ?? guardedFetch({ allowPrivate, redirects: 'return' });
+  }
+
+  /** Advice on a secret too short to be safe (the seed's own example is one: taken, not refused); none for a good one. */
+  static secretAdvice(secret: string | null | undefined): string | undefined {
+    if (!secret || secret.length >= RECOMMENDED_SECRET) return undefined;
+    return `secretKey is ${secret.length} characters; ${RECOMMENDED_SECRET} or more random characters are recommended (or a whsec_ secret)`;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { License, LicenseFilter, LicenseRegistry } from '../../licensing/ap
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
+import { nicknameOf, userIdFrom, userNumberOf, type FaceUserDirectory } from './face-users.js';
 
 /**
  * Activation codes as seed 004 section 6 shows them (6.1 generate, 6.2 list). A code is a
@@ -28,17 +29,17 @@ export type CodeLicense = Pick<License, 'activation_code' | 'status' | 'valid_un
 /** The licensing engine's calls used here; `generateMany` is all or none (the plan's license limit is taken at once). */
 export type CodeEngine = Pick<LicenseRegistry, 'generateMany' | 'page'>;
 
-/** The auth plugin's user lookup (404 when the user is not in the scope's tenant). */
-export type CodeUsers = Pick<AuthUsers, 'get'>;
+/** The auth plugin's user lookup (404 when the user is not in the scope's tenant) and the users' numbers (the seed's userId). */
+export type CodeUsers = Pick<AuthUsers, 'get'> & FaceUserDirectory;
 
 export interface GenerateCodes {
   tenantId: string;
   count: number;
   /** Days. */
   validityPeriod: number;
-  /** Only this user may activate the codes (the seed shows a number; our user ids are strings). None: anyone holding a code. */
+  /** Only this user may activate the codes: their number (the seed's userId) or UUID. None: anyone holding a code. */
   boundUserId?: string | number | null;
-  /** Currency units, at most 2 decimals. */
+  /** Currency units, at most 2 decimals (the route gives the plan's price when the batch has none). */
   price?: number | null;
   remark?: string | null;
 }
@@ -118,17 +119,20 @@ export class ActivationCodes {
       throw AppError.validation([{ path: 'body.validityPeriod', message: `must be at most ${MAX_VALIDITY_DAYS} days` }], 400);
     let boundUserId: string | null = null;
     if (input.boundUserId !== undefined && input.boundUserId !== null) {
-      const id = String(input.boundUserId);
-      const user = await this.users()
-        .get(id, { tenantId: input.tenantId })
-        .catch((err: unknown) => {
-          if ((err as { status?: unknown }).status === 404) return null; // not found (or not in the tenant)
-          throw err;
-        });
-      if (!user || user.tenant_id !== input.tenantId) throw AppError.notFound(`user ${id} not found in your tenant`);
+      const id = await userIdFrom(this.users(), input.boundUserId);
+      const user = id
+        ? await this.users()
+            .get(id, { tenantId: input.tenantId })
+            .catch((err: unknown) => {
+              if ((err as { status?: unknown }).status === 404) return null; // not found (or not in the tenant)
+              throw err;
+            })
+        : null;
+      if (!user || user.tenant_id !== input.tenantId) throw AppError.notFound(`user ${input.boundUserId} not found in your tenant`);
       boundUserId = user.id;
     }
     const nowIso = this.clock.now().toISOString();
+    const number = boundUserId ? await userNumberOf(this.users(), boundUserId) : null;
     const licenses = await this.engine().generateMany(
       {
         tenantId: input.tenantId,
@@ -152,7 +156,7 @@ export class ActivationCodes {
       createdAt: l.created_at,
       // Beside the seed:
       validUntil: l.valid_until,
-      boundUserId: l.bound_user_id,
+      boundUserId: number,
     }));
     return { codes };
   }
@@ -174,7 +178,9 @@ export class ActivationCodes {
         robots.set(robot.license_id, robot);
     }
     const page = found.items.map((l) => ({ l, status: codeStatus(l, robots.has(l.license_id), nowIso) }));
-    const users = await this.usersById(scope, [...new Set(page.map((r) => r.l.bound_user_id).filter((id): id is string => !!id))]);
+    const bound = [...new Set(page.map((r) => r.l.bound_user_id).filter((id): id is string => !!id))];
+    const users = await this.usersById(scope, bound);
+    const numbers = await this.users().numbers(bound);
 
     return {
       total: found.total,
@@ -188,9 +194,9 @@ export class ActivationCodes {
           status,
           validityPeriod: validityDays(l),
           price: fromMinorUnits(l.price),
-          // A bound user who no longer exists keeps their id, without a name.
+          // A bound user who no longer exists keeps their number, without a name.
           boundUser: l.bound_user_id
-            ? { userId: l.bound_user_id, nickname: user ? user.full_name || user.phone || user.email || null : null, phone: user?.phone ?? null }
+            ? { userId: numbers.get(l.bound_user_id)!, nickname: user ? nicknameOf(user) || null : null, phone: user?.phone ?? null }
             : null,
           deviceInfo: device ? { deviceId: text(device.deviceId), brand: text(device.brand), model: text(device.model) } : null,
           firstActivatedAt: robot?.first_activated_at ?? null,

@@ -244,7 +244,8 @@ export class Robots {
 
   private async codeLicense(tenantId: string | null, code: string) {
     const license = await this.licenses().byCode(code);
-    if (!isActivationCode(license) || (tenantId && license.tenant_id !== tenantId)) throw AppError.notFound(`activation code ${code} not found`);
+    if (!isActivationCode(license) || (tenantId && license.tenant_id !== tenantId))
+      throw AppError.notFound(`activation code ${code} not found`, 'INVALID_CODE');
     return license;
   }
 
@@ -281,7 +282,8 @@ export class Robots {
   async activate(code: string, deviceInfo: Record<string, unknown> & { deviceId: string }, activator: Activator | null = null) {
     const license = await this.licenses().byCode(code);
     const now = this.clock.now().toISOString();
-    if (!isActivationCode(license)) throw AppError.notFound('activation code not found');
+    // INVALID_CODE: the seed's code for it (9.1); the reply's `code` stays the status.
+    if (!isActivationCode(license)) throw AppError.notFound('activation code not found', 'INVALID_CODE');
     if (license.status !== 'active') throw AppError.forbidden(`this activation code is ${license.status}`);
     if (license.valid_until && license.valid_until <= now) throw AppError.forbidden('this activation code has expired');
     const owner = await this.ownerFor(license, activator);
@@ -326,7 +328,7 @@ export class Robots {
   ): Promise<string | null> {
     if (!activator) return license.bound_user_id;
     const sameTenant = activator.tenantId === license.tenant_id;
-    if (!sameTenant && !activator.superadmin) throw AppError.notFound('activation code not found');
+    if (!sameTenant && !activator.superadmin) throw AppError.notFound('activation code not found', 'INVALID_CODE');
     const robot = await this.db('robots_robots').where('license_id', license.license_id).first('user_id');
     const holder: string | null = robot?.user_id ?? license.bound_user_id;
     if (!sameTenant) return holder; // a superadmin, for the code's user

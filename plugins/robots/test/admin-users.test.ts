@@ -13,6 +13,7 @@ import {
   superadmin,
   type Owner,
   type RobotsApp,
+  userNumber,
 } from '../../../test/helpers/robots.js';
 
 // Seed sections 7 and 9 are the operator's: WorkBot's home tenant (the operator tenant here) is
@@ -52,7 +53,14 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
     assert.equal(all.status, 200, all.text);
     assert.equal(all.body.code, 0);
     assert.equal(all.body.data.total, 4, 'the superadmin, the admin, the phone user, the member');
-    const row = (id: string) => all.body.data.list.find((u: any) => u.userId === id);
+    // userId is the user's number (the seed's integer), never the UUID.
+    assert.ok(
+      all.body.data.list.every((u: any) => Number.isInteger(u.userId)),
+      all.text,
+    );
+    const numbers = new Map<string, number>();
+    for (const id of [phone.id, admin.id, root.id, customer.owner.id]) numbers.set(id, await userNumber(t, id));
+    const row = (id: string) => all.body.data.list.find((u: any) => u.userId === numbers.get(id));
     const mine = row(phone.id);
     assert.equal(mine.robotCount, 1);
     assert.equal(mine.totalActivationCodes, 1);
@@ -82,7 +90,7 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
     const everyone = await t.wb('GET', '/api/admin/users?pageSize=200', { headers: root.headers });
     assert.equal(everyone.status, 200, everyone.text);
     assert.equal(everyone.body.data.total, 5);
-    const stranger = everyone.body.data.list.find((u: any) => u.userId === customer.owner.id);
+    const stranger = everyone.body.data.list.find((u: any) => u.userId === numbers.get(customer.owner.id));
     assert.deepEqual([stranger.role, stranger.tenantRole, stranger.robotCount], ['user', 'owner', 1]);
   });
 
@@ -106,20 +114,23 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
     assert.equal((await t.wb('GET', '/api/robots', { headers: victim.headers })).status, 200);
 
     const other = await registerOwner(t, 'other');
-    const foreign = await t.wb('POST', `/api/admin/users/${other.id}/disable`, { headers: admin.headers });
-    assert.equal(foreign.status, 404, foreign.text);
-    assert.equal(foreign.body.code, 404);
+    // Another tenant's user, by number (the seed's form) or UUID: 404, as if there were none.
+    for (const ref of [await userNumber(t, other.id), other.id]) {
+      const foreign = await t.wb('POST', `/api/admin/users/${ref}/disable`, { headers: admin.headers });
+      assert.equal(foreign.status, 404, foreign.text);
+      assert.equal(foreign.body.code, 404);
+    }
     assert.equal((await t.wb('GET', '/api/robots', { headers: other.headers })).status, 200);
     const unknown = await t.wb('POST', '/api/admin/users/00000000-0000-4000-8000-000000000000/disable', { headers: admin.headers });
     assert.equal(unknown.status, 404, unknown.text);
 
-    const res = await t.wb('POST', `/api/admin/users/${victim.id}/disable`, { headers: admin.headers });
+    const res = await t.wb('POST', `/api/admin/users/${victim.number}/disable`, { headers: admin.headers });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { code: 0, message: '禁用成功', data: null });
     const after = await t.wb('GET', '/api/robots', { headers: victim.headers });
     assert.ok([401, 403].includes(after.status), after.text);
     const listed = await t.wb('GET', '/api/admin/users?role=user', { headers: admin.headers });
-    assert.equal(listed.body.data.list.find((u: any) => u.userId === victim.id).status, 'suspended');
+    assert.equal(listed.body.data.list.find((u: any) => u.userId === victim.number).status, 'suspended');
     assert.equal((await t.app.db('auth_users').where('id', victim.id).first()).status, 'suspended');
 
     // An admin cannot disable the owner (here the superadmin) above them.
@@ -139,24 +150,25 @@ describe('robots: admin users (7.1, 7.2) and system logs (9.1)', () => {
     // The customer's owner tries an admin endpoint: refused, and logged as a security event.
     assert.equal((await t.wb('GET', '/api/admin/logs', { headers: other.headers })).status, 403);
 
-    const logs = await t.wb('GET', '/api/admin/logs?type=api_error&level=warn&page=1&pageSize=20', { headers: admin.headers });
+    // `api_error` is the type's name from before it took the seed's `api`: still understood.
+    const logs = await t.wb('GET', '/api/admin/logs?type=api_error&level=error&page=1&pageSize=20', { headers: admin.headers });
     assert.equal(logs.status, 200, logs.text);
     assert.equal(logs.body.code, 0);
     const entry = logs.body.data.list.find((l: any) => l.details?.path === '/workbot/api/robots/robot_1_abcdef');
     assert.ok(entry, logs.text);
-    assert.equal(entry.logType, 'api_error');
-    assert.equal(entry.level, 'warn');
+    assert.equal(entry.logType, 'api');
+    assert.equal(entry.level, 'error');
     assert.equal(entry.details.status, 404);
     assert.equal(typeof entry.message, 'string');
     assert.equal(typeof entry.ipAddress, 'string');
     assert.match(entry.createdAt, ISO);
-    assert.ok(logs.body.data.list.every((l: any) => l.logType === 'api_error' && l.level === 'warn'));
+    assert.ok(logs.body.data.list.every((l: any) => l.logType === 'api' && l.level === 'error'));
     assert.ok(
       !logs.body.data.list.some((l: any) => l.details?.path === '/workbot/api/robots/robot_2_abcdef'),
       'another tenant’s errors are not the home admin’s',
     );
     assert.equal((await t.wb('GET', '/api/admin/logs?logType=api', { headers: admin.headers })).body.data.total, logs.body.data.total);
-    assert.equal((await t.wb('GET', '/api/admin/logs?level=error', { headers: admin.headers })).body.data.total, 0);
+    assert.equal((await t.wb('GET', '/api/admin/logs?logType=api&level=warn', { headers: admin.headers })).body.data.total, 0);
 
     // The superadmin sees the tenantless security events (401s, refused activation, the WebSocket) and the refused admin call.
     const security = await t.wb('GET', '/api/admin/logs?type=security&pageSize=200', { headers: root.headers });

@@ -15,6 +15,7 @@ import {
   superadmin,
   type Owner,
   type RobotsApp,
+  userNumber,
 } from '../../../test/helpers/robots.js';
 
 // Seed 004 section 6: POST and GET /api/admin/activation-codes, field by field. Times come from a
@@ -36,11 +37,11 @@ function assertError(res: { status: number; body: any; text: string }, status: n
 }
 
 /** A user of the tenant with a phone (and a name, or none), through the auth services. */
-async function phoneUser(t: RobotsApp, tenantId: string, fullName: string): Promise<{ id: string; phone: string }> {
+async function phoneUser(t: RobotsApp, tenantId: string, fullName: string): Promise<{ id: string; phone: string; number: number }> {
   const users = t.app.container.resolve<{ users: { create(db: unknown, u: Record<string, unknown>): Promise<{ id: string }> } }>('authServices').users;
   const phone = `+86139${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`;
   const user = await users.create(t.app.db, { tenantId, phone, role: 'member', fullName });
-  return { id: user.id, phone };
+  return { id: user.id, phone, number: await userNumber(t, user.id) };
 }
 
 describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
@@ -66,6 +67,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       const member = await addUser(t, owner.tenantId, 'member', { label: 'bound' });
       clock.set(at(1000));
       const res = await generate(owner, { count: 2, validityPeriod: 30, boundUserId: member.id, price: 50.0, remark: 'first batch' });
+      const number = await userNumber(t, member.id);
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.code, 0);
       assert.equal(res.body.message, '生成成功');
@@ -78,7 +80,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
         assert.match(c.code, /^[A-Z0-9]{8}$/);
         assert.deepEqual(
           { ...c, code: 'X' },
-          { code: 'X', status: 'unused', validityPeriod: 30, price: 50, createdAt: at(1000), validUntil: at(1000 + 30 * DAY), boundUserId: member.id },
+          { code: 'X', status: 'unused', validityPeriod: 30, price: 50, createdAt: at(1000), validUntil: at(1000 + 30 * DAY), boundUserId: number },
         );
       }
       // The engine keeps minor units, the remark as the license's user hint.
@@ -96,14 +98,14 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       assert.equal(Number((await t.app.db('licensing_licenses').where('activation_code', cents.body.data.codes[0].code).first()).price), 1999);
     });
 
-    it('defaults: one code, the seed’s 30 days, bound to no one, no price; boundUserId as a string or an integer; the old names still work', async () => {
+    it('defaults: one code, 30 days at 50.00, bound to no one; boundUserId a number, its digits or a UUID; the old names work', async () => {
       const owner = await homeAdmin(t, 'defaults');
       clock.set(at(2000));
       const res = await generate(owner, {});
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(
         { ...res.body.data.codes[0], code: 'X' },
-        { code: 'X', status: 'unused', validityPeriod: 30, price: null, createdAt: at(2000), validUntil: at(2000 + 30 * DAY), boundUserId: null },
+        { code: 'X', status: 'unused', validityPeriod: 30, price: 50, createdAt: at(2000), validUntil: at(2000 + 30 * DAY), boundUserId: null },
       );
       const longest = await generate(owner, { validityPeriod: 3650 });
       assert.equal(longest.body.data.codes[0].validityPeriod, 3650, 'ten years at most'); // not a hundred
@@ -111,19 +113,19 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       const member = await addUser(t, owner.tenantId, 'member', { label: 'aliased' });
       const old = await generate(owner, { validDays: 10, userId: member.id });
       assert.equal(old.status, 200, old.text);
-      assert.deepEqual([old.body.data.codes[0].validityPeriod, old.body.data.codes[0].boundUserId], [10, member.id]);
+      const { validityPeriod, boundUserId, price } = old.body.data.codes[0];
+      assert.deepEqual([validityPeriod, boundUserId, price], [10, await userNumber(t, member.id), null], 'no price is set for 10 days');
       // The seed's names win over the old ones.
       const both = await generate(owner, { validityPeriod: 3, validDays: 10, boundUserId: owner.id, userId: member.id });
-      assert.deepEqual([both.body.data.codes[0].validityPeriod, both.body.data.codes[0].boundUserId], [3, owner.id]);
-      // The seed shows a number: accepted, and looked up as the id string (ours are UUIDs, so 404).
-      assertError(await generate(owner, { boundUserId: 1 }), 404);
+      assert.deepEqual([both.body.data.codes[0].validityPeriod, both.body.data.codes[0].boundUserId], [3, await userNumber(t, owner.id)]);
+      assert.equal((await generate(owner, { boundUserId: '1' })).body.data.codes[0].boundUserId, 1); // the seed's number, as digits: user 1
     });
 
     it('boundUserId of another tenant’s user (or of nobody): 404 in the envelope, nothing generated', async () => {
       const owner = await homeAdmin(t, 'mine');
       const stranger = await registerOwner(t, 'stranger');
       const before = await t.app.db('licensing_licenses').count({ n: '*' });
-      for (const boundUserId of [stranger.id, 'no-such-user']) {
+      for (const boundUserId of [stranger.id, 'no-such-user', 999_999]) {
         const res = await generate(owner, { count: 3, boundUserId });
         assertError(res, 404);
         assert.equal(res.body.data, null);
@@ -191,12 +193,12 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
       assert.deepEqual(res.body.data, {
         total: 3,
         list: [
-          { code: mine, validityPeriod: 30, price: null, boundUser: null, validUntil: at(10_000 + 30 * DAY), ...unused },
+          { code: mine, validityPeriod: 30, price: 50, boundUser: null, validUntil: at(10_000 + 30 * DAY), ...unused },
           {
             code: other,
             validityPeriod: 90,
             price: null,
-            boundUser: { userId: anon.id, nickname: anon.phone, phone: anon.phone },
+            boundUser: { userId: anon.number, nickname: anon.phone, phone: anon.phone },
             validUntil: at(10_000 + 90 * DAY),
             ...unused,
           },
@@ -204,7 +206,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
             code,
             validityPeriod: 30,
             price: 50,
-            boundUser: { userId: zhang.id, nickname: 'Zhang San', phone: zhang.phone },
+            boundUser: { userId: zhang.number, nickname: 'Zhang San', phone: zhang.phone },
             validUntil: at(10_000 + 30 * DAY),
             ...unused,
           },
@@ -219,7 +221,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
         status: 'used',
         validityPeriod: 30,
         price: 50,
-        boundUser: { userId: zhang.id, nickname: 'Zhang San', phone: zhang.phone },
+        boundUser: { userId: zhang.number, nickname: 'Zhang San', phone: zhang.phone },
         deviceInfo: { deviceId: '9774d56d682e549c', brand: 'Xiaomi', model: 'Mi 10' },
         firstActivatedAt: at(20_000),
         validUntil: at(10_000 + 30 * DAY),
@@ -246,7 +248,7 @@ describe('robots: activation codes (seed 6.1 generate, 6.2 list)', () => {
         code: other,
         validityPeriod: 90,
         price: null,
-        boundUser: { userId: anon.id, nickname: anon.phone, phone: anon.phone },
+        boundUser: { userId: anon.number, nickname: anon.phone, phone: anon.phone },
         validUntil: at(10_000 + 90 * DAY),
         ...unused,
         status: 'disabled',

@@ -21,6 +21,7 @@ import {
   superadmin,
   type Owner,
   type RobotsApp,
+  userNumber,
 } from '../../../test/helpers/robots.js';
 
 /** Customers register themselves here (the default, verify, would hold their sign-in until the emailed link). */
@@ -185,7 +186,7 @@ describe('robots: WorkBot belongs to the operator', () => {
         const before = await t.app.db('auth_users').where('id', user.id).first('tenant_id', 'role');
         const res = await t.wb('POST', '/api/user/login', { body: { phone, code: await smsCode(t, phone) } });
         assert.equal(res.status, 200, `${who}: ${res.text}`);
-        assert.deepEqual([res.body.data.userId, res.body.data.role], [user.id, role], who);
+        assert.deepEqual([res.body.data.userId, res.body.data.role], [await userNumber(t, user.id), role], who);
         assert.deepEqual(await t.app.db('auth_users').where('id', user.id).first('tenant_id', 'role'), before, `${who} did not move`);
         const info = await t.wb('GET', '/api/user/info', { headers: user.headers });
         assert.equal(info.body.data.role, role, `${who}: /api/user/info with their own token`);

@@ -111,7 +111,7 @@ describe('robots: the workbot product is reserved for WorkBot’s activation cod
     await t.app.db('licensing_licenses').where('activation_code', stray).update({ kind: 'license' });
     const refused = await t.wb('POST', '/api/robot-ids/activate', { body: { code: stray, deviceInfo: device() } });
     assert.equal(refused.status, 404, refused.text);
-    assert.deepEqual(refused.body, { code: 404, message: 'activation code not found', data: null });
+    assert.deepEqual(refused.body, { code: 404, message: '激活码不存在', data: null });
     const license = await t.app.db('licensing_licenses').where('activation_code', stray).first('id', 'active_devices');
     assert.equal(Number(license.active_devices), 0);
     assert.equal(Number((await t.app.db('licensing_devices').where('license_pk', license.id).count({ n: '*' }))[0].n), 0);

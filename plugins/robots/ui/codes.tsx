@@ -14,7 +14,7 @@ interface CodeRow {
   validityPeriod: number | null;
   /** Currency units. */
   price: number | null;
-  boundUser: { userId: string; nickname: string | null; phone: string | null } | null;
+  boundUser: { userId: number; nickname: string | null; phone: string | null } | null;
   /** The device bound now (none after an unbind). */
   deviceInfo: { deviceId: string | null; brand: string | null; model: string | null } | null;
   firstActivatedAt: string | null;

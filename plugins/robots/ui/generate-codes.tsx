@@ -14,7 +14,7 @@ interface NewCode {
   price: number | null;
   createdAt: string;
   validUntil: string | null;
-  boundUserId: string | null;
+  boundUserId: number | null;
 }
 
 function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): void; onCancel(): void }) {
@@ -32,7 +32,7 @@ function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): 
       const body = {
         count: Number(count),
         validityPeriod: Number(days),
-        ...(userId ? { boundUserId: userId } : {}),
+        ...(userId ? { boundUserId: Number(userId) } : {}),
         ...(price.trim() ? { price: Number(price) } : {}),
         ...(remark.trim() ? { remark: remark.trim() } : {}),
       };
@@ -77,7 +77,7 @@ function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): 
       <select id="codes-user" value={userId} onChange={(e) => setUserId(e.currentTarget.value)} style={fieldStyle}>
         <option value="">Whoever activates it</option>
         {props.users.map((u) => (
-          <option key={u.userId} value={u.userId}>
+          <option key={u.userId} value={String(u.userId)}>
             {userLabel(u)}
           </option>
         ))}

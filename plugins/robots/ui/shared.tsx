@@ -28,7 +28,8 @@ export interface List<T> {
 
 /** One row of GET /api/admin/users: the seed's role (admin: a WorkBot admin; else user), and the role in their tenant beside it. */
 export interface UserRow {
-  userId: string;
+  /** The user's number (the seed's integer userId). */
+  userId: number;
   nickname: string;
   phone: string | null;
   email: string | null;

@@ -28,7 +28,8 @@ export function UsersPage() {
   const [keyword, setKeyword] = useState('');
   const [page, setPage] = useState(1);
   const [disabling, setDisabling] = useState<UserRow | null>(null);
-  const me = useApi<{ id: string }>('/admin/api/me');
+  // Who I am on this face: my userId (a number, as in the list).
+  const me = useApi<Reply<{ userId: number }>>(`${BASE}/user/info`);
   const list = useApi<Reply<List<UserRow>>>(withQuery(`${BASE}/admin/users`, { page, pageSize: PAGE_SIZE, keyword }));
   const data = list.data?.data;
   const disable = async (user: UserRow) => {
@@ -66,7 +67,7 @@ export function UsersPage() {
             {
               label: 'Actions',
               value: (u) =>
-                u.status === 'active' && me.data && u.userId !== me.data.id ? (
+                u.status === 'active' && me.data && u.userId !== me.data.data.userId ? (
                   <button type="button" class="danger small" aria-label={`Disable ${userLabel(u)}`} onClick={() => setDisabling(u)}>
                     Disable
                   </button>
