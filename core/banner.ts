@@ -9,7 +9,10 @@ import type { Logger } from './logger.js';
  * the logger because every service already has one (the auth plugin's bootstrap has nothing else),
  * and a logger's children share their root's notes, so any plugin logger reaches the app's banner.
  */
-export type Notes = Array<[label: string, value: string]>;
+export type Notes = Array<[label: string, value: NoteValue]>;
+
+/** A line's text, or how to make it when the banner is printed (a link on the public URL, which is final only once the server listens). */
+export type NoteValue = string | (() => string);
 
 const NOTES = Symbol.for('plinth.banner.notes');
 
@@ -23,10 +26,10 @@ export function collectNotes(logger: Logger): Notes {
 }
 
 /** Adds lines to the startup banner; without one (a logger no app collects from) they are logged instead. */
-export function announce(logger: Logger, lines: Record<string, string>): void {
+export function announce(logger: Logger, lines: Record<string, NoteValue>): void {
   const notes = (logger as WithNotes)[NOTES];
   if (notes) notes.push(...Object.entries(lines));
-  else logger.info(lines, 'startup notice');
+  else logger.info(Object.fromEntries(Object.entries(lines).map(([label, value]) => [label, text(value)])), 'startup notice');
 }
 
 export interface BannerFacts {
@@ -47,6 +50,8 @@ export function formatBanner(facts: BannerFacts): string {
     ...facts.notes,
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
-  const body = rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)}  ${value}`);
+  const body = rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)}  ${text(value)}`);
   return ['', 'Plinth is running', ...body, ''].join('\n') + '\n';
 }
+
+const text = (value: NoteValue): string => (typeof value === 'function' ? value() : value);

@@ -55,8 +55,11 @@ export interface UiPage {
    * in the navigation; the page calls only endpoints that need no login.
    */
   public?: boolean;
-  /** A public page linked from the login screen under its title (e.g. "Forgot password?"). */
-  loginLink?: boolean;
+  /**
+   * A public page linked from the login screen under its title (e.g. "Forgot password?"). A function
+   * of the plugin's settings links it only while they say so (a sign-up page while registration is open).
+   */
+  loginLink?: boolean | ((settings: any) => boolean);
   /**
    * The path of the plugin's page this one belongs to (an editor opened from its list): this page is
    * not listed in the navigation, which highlights the parent while it is open.

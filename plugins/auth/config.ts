@@ -22,7 +22,12 @@ export interface AuthSettings {
   apiKeyPrefix: string;
   rootToken: string | null;
   rootTokenInQuery: boolean;
-  admin: { email: string | null; password: string | null };
+  /**
+   * The first superadmin. Without a password, `setup` says how its first sign-in is handed over:
+   * `auto` prints a one-time setup link when standard output is not a terminal (a container's logs
+   * keep what is printed) and a generated password on one; `link` and `password` choose one always.
+   */
+  admin: { email: string | null; password: string | null; setup: 'auto' | 'link' | 'password' };
   /** Mail a user when they sign in from a device and network none of their recent sessions had. */
   newDeviceMail: boolean;
   passwordMinLength: number;
@@ -94,6 +99,7 @@ export const authConfigSchema = {
       properties: {
         email: { type: ['string', 'null'], format: 'email', default: null },
         password: { type: ['string', 'null'], default: null },
+        setup: { enum: ['auto', 'link', 'password'], default: 'auto' },
       },
       default: {},
     },
@@ -184,6 +190,7 @@ export const authConfigSchema = {
 export const authEnv = {
   PLINTH_ADMIN_EMAIL: 'admin.email',
   PLINTH_ADMIN_PASSWORD: 'admin.password',
+  PLINTH_ADMIN_SETUP: 'admin.setup',
   PLINTH_NEW_DEVICE_MAIL: 'newDeviceMail',
   PLINTH_AUTH_ROOT_TOKEN: 'rootToken',
   PLINTH_AUTH_JWT_SECRET: 'jwtSecret',

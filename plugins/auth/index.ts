@@ -5,7 +5,7 @@ import { definePlugin } from '../../core/plugins/contract.js';
 import { ConfigError } from '../../core/config/load.js';
 import { packageVersion } from '../../core/paths.js';
 import type { AuditFilter } from './services/audit.js';
-import { authConfigSchema, authEnv, type AuthSettings } from './config.js';
+import { authConfigSchema, authEnv, registrationMode, type AuthSettings } from './config.js';
 import { createAuthServices } from './services/index.js';
 import { authStrategies } from './services/strategies.js';
 import { PLATFORM_SCOPE } from './services/scopes.js';
@@ -16,6 +16,7 @@ import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { onboardingRoutes } from './routes/onboarding.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { withMfaPolicy } from './services/mfa-policy.js';
@@ -106,6 +107,7 @@ export default definePlugin<AuthSettings>({
     authRoutes(r, s, c.settings);
     userRoutes(r, s);
     sessionRoutes(r, s);
+    onboardingRoutes(r, s, c.settings);
     apiKeyRoutes(r, s, c.container.resolve('scopes'));
     passkeyRoutes(r, s, c.settings);
     tenantRoutes(r, s);
@@ -127,6 +129,8 @@ export default definePlugin<AuthSettings>({
   ui: {
     pages: [
       { path: 'profile', title: 'My profile' },
+      // Where the shell sends someone signed in with a generated password, before any other page.
+      { path: 'change-password', title: 'Choose your own password', parent: 'profile' },
       { path: 'api-keys', title: 'API keys' },
       { path: 'users', title: 'Users', roles: ['superadmin'] },
       { path: 'tenants', title: 'Tenants', roles: ['superadmin'] },
@@ -136,6 +140,10 @@ export default definePlugin<AuthSettings>({
       { path: 'forgot-password', title: 'Forgot password?', public: true, loginLink: true },
       { path: 'magic-link', title: 'Email me a sign-in link', public: true, loginLink: true },
       { path: 'passkey', title: 'Sign in with a passkey', public: true, loginLink: true },
+      // Linked from the sign-in page only while customers may register; it says so when they may not.
+      { path: 'register', title: 'Create an account', public: true, loginLink: (s: AuthSettings) => registrationMode(s) !== 'closed' },
+      // The first superadmin's one-time setup link (printed at start instead of a password off a terminal).
+      { path: 'setup', title: 'Set up Plinth', public: true },
       { path: 'reset-password', title: 'Choose a new password', public: true },
       { path: 'verify-email', title: 'Verify your email', public: true },
     ],

@@ -177,6 +177,7 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
   let port: number;
   let server: Started | null = null;
   let password = '';
+  let token = '';
 
   before(async () => {
     database = await createTestDatabase();
@@ -190,7 +191,7 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     await database?.drop();
   });
 
-  it('the first lines name the admin URL, the superadmin and the generated password in plain text', async () => {
+  it('the first lines name the admin URL, the superadmin and, standard output being a pipe, a one-time setup link: no password', async () => {
     server = await startPlain(env, port);
     const lines = server.output().split('\n');
     const title = lines.indexOf('Plinth is running');
@@ -205,16 +206,35 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     assert.equal(field('Admin UI'), `http://localhost:${port}/admin`);
     assert.equal(field('Listening on'), `0.0.0.0:${port}`);
     assert.equal(field('Superadmin'), 'admin@localhost');
-    password = (field('Password') ?? '').split(/\s+/)[0];
-    assert.ok(password.length >= 20, `a generated password in the banner:\n${banner.join('\n')}`);
+    assert.equal(field('Password'), undefined, `no password in the banner:\n${banner.join('\n')}`);
+    assert.doesNotMatch(server.output(), /Password:/, 'nor anywhere in the output');
+    const link = new URL((field('Setup link') ?? '').split(/\s+/)[0]);
+    assert.equal(`${link.origin}${link.pathname}`, `http://localhost:${port}/admin/auth/setup`);
+    token = link.searchParams.get('token') ?? '';
+    assert.ok(token.length >= 40, `a setup link in the banner:\n${banner.join('\n')}`);
     assert.equal(field('SMTP'), `port ${env.SMTP_PORT}, mail for localhost`);
-    assert.equal(server.output().split(password).length - 1, 1, 'the password is printed once, in the banner only');
+    assert.equal(server.output().split(token).length - 1, 1, 'the link is printed once, in the banner only');
     const listening = lines
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l))
       .find((r) => r.msg?.startsWith('listening'));
     assert.equal(listening.msg, `listening on http://localhost:${port}`, 'the URL to open, not http://0.0.0.0');
     assert.equal(listening.bind, `0.0.0.0:${port}`);
+  });
+
+  it('the setup link sets the password once (its page is served); a second use is refused; the password signs in', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const page = await fetch(`${base}/admin/auth/setup?token=${token}`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>Plinth admin<\/title>/);
+    const setup = (body: unknown) =>
+      fetch(`${base}/api/v2/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    password = 'First-start-chosen-pass-9';
+    const done = await setup({ token, password });
+    assert.equal(done.status, 200, await done.clone().text());
+    const again = await setup({ token, password: 'A-second-use-takeover-9' });
+    assert.equal(again.status, 400);
+    assert.equal(((await again.json()) as { code: string }).code, 'invalid_token');
   });
 
   it('the password signs in; GET / leads to /admin; /openapi.json names the port served', async () => {
@@ -292,7 +312,7 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     );
   });
 
-  it('a second start on the same data dir prints the admin URL again but no password', async () => {
+  it('a second start on the same data dir prints the admin URL again but no password, and no link once set up', async () => {
     await server!.stop();
     server = await startPlain(env, port);
     const out = server.output();
@@ -300,5 +320,6 @@ describe('first start: spawned with only PORT, SMTP_PORT and PLINTH_DATA_DIR', f
     assert.ok(!out.includes(password), 'the first password is not shown again');
     assert.ok(!/Password:/.test(out), 'no password line at all');
     assert.ok(!/Superadmin:/.test(out), 'nobody was created');
+    assert.ok(!/Setup link:/.test(out), 'the superadmin is set up');
   });
 });

@@ -48,7 +48,8 @@ const pagedQuery = (properties: Record<string, unknown>) => ({
 
 // --- Request bodies and queries ----------------------------------------------------------------
 
-export const registerBody = body({ email, password, full_name: fullName, tenant_name: { type: 'string', minLength: 1, maxLength: 200 } }, [
+/** `tenant_name` (the organisation, optional) names the new tenant; without it, the full name or the address does. */
+export const registerBody = body({ email, password, full_name: fullName, tenant_name: tenantName }, [
   'email',
   'password',
 ]);
@@ -156,6 +157,8 @@ const userFields = {
   email_verified: bool,
   /** The only scopes the user may hold; null: every scope of their role. */
   scope_limit: nullable(arrayOf(str)),
+  /** Signs in with a generated password (the first start's): the admin UI asks for one of their own first. */
+  must_change_password: bool,
   /** Signs in with a second factor (an authenticator app's codes). */
   mfa_enabled: bool,
   last_login_at: nullable(isoTime),

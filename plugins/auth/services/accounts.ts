@@ -149,7 +149,7 @@ export class Accounts {
       try {
         const user = await this.db.transaction(async (trx) => {
           const created = await this.users.createWithTenant(
-            { email, passwordHash: hash, fullName: input.full_name ?? '', tenantName: input.tenant_name ?? input.full_name ?? email },
+            { email, passwordHash: hash, fullName: input.full_name ?? '', tenantName: input.tenant_name?.trim() ?? input.full_name ?? email },
             trx,
           );
           if (mode === 'verify') await trx('auth_users').where('id', created.id).update({ must_verify_email: true });
@@ -212,12 +212,15 @@ export class Accounts {
   async resetPassword(token: string, newPassword: string, meta: RequestMeta): Promise<{ detail: string }> {
     this.passwords.check(newPassword, 'new_password');
     const hash = await this.passwords.hash(newPassword);
+    let userId = '';
     const revoked = await this.db.transaction(async (trx) => {
       const used = await this.tokens.consume(trx, token, 'password_reset');
       const user = used && (await this.users.byId(used.user_id, trx));
       // A link mailed to an address the account no longer has must not take the account over.
       if (!used || !user || user.email !== used.email) throw AppError.badRequest('invalid or expired token', 'invalid_token');
       await this.users.setPasswordHash(trx, used.user_id, hash);
+      await trx('auth_users').where('id', used.user_id).update({ must_change_password: false }); // one of their own now
+      userId = used.user_id;
       // The link went to the address and came back: it is verified (an invited user's first password is set this way).
       if (!user.email_verified_at) await this.users.markEmailVerified(trx, user.id);
       const ids = await this.sessions.revokeAllSessions(trx, used.user_id, 'password_reset');
@@ -225,6 +228,7 @@ export class Accounts {
       return ids;
     });
     await this.sessions.invalidateSessions(revoked);
+    await this.users.forget(userId);
     return { detail: 'Your password has been changed. Sign in with the new one.' };
   }
 
@@ -285,9 +289,13 @@ export class Accounts {
       if (!(await this.passwords.verify(user.password_hash, currentPassword))) throw AppError.forbidden('the current password is wrong', 'wrong_password');
     }
     this.passwords.check(password);
+    // A generated password must give way to one of their own (the admin UI asks for it at sign-in).
+    if (user.must_change_password && password === currentPassword)
+      throw AppError.validation([{ path: 'body.password', message: 'must differ from the generated password' }]);
     const hash = await this.passwords.hash(password);
     const revoked = await this.db.transaction(async (trx) => {
       await this.users.setPasswordHash(trx, user.id, hash);
+      if (user.must_change_password) await trx('auth_users').where('id', user.id).update({ must_change_password: false });
       await this.audit.record(
         { action: user.password_hash ? 'auth.password_changed' : 'auth.password_set', actor: principal, target: { type: 'user', id: user.id }, meta },
         trx,
@@ -295,6 +303,7 @@ export class Accounts {
       return this.sessions.revokeAllSessions(trx, user.id, 'password_changed', principal.attributes?.sessionId as string | undefined);
     });
     await this.sessions.invalidateSessions(revoked);
+    if (user.must_change_password) await this.users.forget(user.id);
     return { detail: 'Your password has been saved.' };
   }
 }

@@ -5,6 +5,7 @@ import { ApiKeys } from './api-keys.js';
 import { AuditLog } from './audit.js';
 import { Customers } from './customers.js';
 import { Bootstrap } from './bootstrap.js';
+import { SetupLinks } from './setup-links.js';
 import { OneTimeTokens } from './one-time-tokens.js';
 import { PasskeyChallenges } from './passkey-challenges.js';
 import { PasskeySignIn } from './passkey-sign-in.js';
@@ -122,7 +123,9 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
     roleScopes,
     plans: () => ({ entitlements: d.entitlements, features: d.features }),
   });
-  const bootstrap = new Bootstrap({ db: d.db, logger: d.logger, users, tenants, passwords });
+  // The first superadmin; without a password, its one-time setup link.
+  const setupLinks = new SetupLinks({ db: d.db, clock: d.clock, users, passwords, tokens: oneTimeTokens, audit });
+  const bootstrap = new Bootstrap({ db: d.db, clock: d.clock, logger: d.logger, config: d.config, users, tenants, passwords, setupLinks });
   const stats = new Stats(d.db, d.clock);
   const customers = new Customers({ db: d.db, users, tenants, passwords, accounts, audit });
   // Passkeys (WebAuthn): registered by a signed-in user, then a sign-in of their own.
@@ -144,6 +147,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
     smsCodes,
     principals,
     bootstrap,
+    setupLinks,
     stats,
     customers,
     secondFactors,

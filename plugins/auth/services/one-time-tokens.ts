@@ -5,6 +5,8 @@ import { randomToken, sha256 } from '../../../core/secrets.js';
 import type { Db } from './types.js';
 
 export type Purpose = 'magic_link' | 'password_reset' | 'email_verification';
+/** Every purpose a stored token may have: the mailed ones, and the first superadmin's setup link (setup-links.ts). */
+export type TokenPurpose = Purpose | 'admin_setup';
 
 export interface UsedToken {
   user_id: string;
@@ -44,7 +46,7 @@ export class OneTimeTokens {
   }
 
   /** Marks the token used and returns whom it was for; null if unknown, used, expired or for another purpose. */
-  async consume(trx: Db, token: string, purpose: Purpose): Promise<UsedToken | null> {
+  async consume(trx: Db, token: string, purpose: TokenPurpose): Promise<UsedToken | null> {
     if (token.length < 20 || token.length > 200) return null;
     const now = this.clock.now().toISOString();
     const hash = sha256(token);

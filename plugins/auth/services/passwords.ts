@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import argon2 from 'argon2';
 import { AppError } from '../../../core/errors.js';
 import { lazy } from '../../../core/lazy.js';
+import { passwordProblem } from '../password-rules.js';
 
 /** zxcvbn's common-password list, decompressed at the first password check rather than at boot. */
 const common = lazy(() => {
@@ -23,13 +24,9 @@ export class Passwords {
 
   /** Refuses short, over-long and common passwords with a clear 422; never truncates. */
   check(password: string, field = 'password'): void {
-    const length = [...password].length;
-    const fail = (message: string) => {
-      throw AppError.validation([{ path: `body.${field}`, message }]);
-    };
-    if (length < this.policy.min) fail(`must be at least ${this.policy.min} characters`);
-    if (length > this.policy.max) fail(`must be at most ${this.policy.max} characters`);
-    if (common().has(password.toLowerCase())) fail('is too common; choose a less guessable password');
+    // The same rules the admin UI's meter judges by (password-rules.ts).
+    const problem = passwordProblem(password, this.policy, (lower) => common().has(lower));
+    if (problem) throw AppError.validation([{ path: `body.${field}`, message: problem }]);
   }
 
   /**

@@ -12,6 +12,8 @@ import { parseScopeLimit } from './types.js';
 import type { JwtSigner, TokenType } from './jwt-signer.js';
 
 export const ROOT_ID = '__root__';
+/** Where a user signed in with a generated password chooses their own (plugins/auth/ui/change-password.tsx). */
+export const CHANGE_PASSWORD_PAGE = '/admin/auth/change-password';
 const LAST_USED_EVERY_MS = 60_000;
 
 const bearerOf = (req: AuthRequest): string | null => {
@@ -75,7 +77,11 @@ export class Principals {
       roles: superadmin ? [user.role, 'superadmin'] : [user.role],
       scopes: limitScopes(this.roleScopes.forRole(user.role, superadmin), parseScopeLimit(user.scope_limit)),
       name: user.email ?? user.phone ?? user.username ?? user.id,
-      attributes: sessionId ? { sessionId } : {},
+      attributes: {
+        ...(sessionId ? { sessionId } : {}),
+        // The admin UI's shell sends them here before any other page (core/http/admin-ui.ts `required_step`).
+        ...(user.must_change_password ? { requiredStep: { href: CHANGE_PASSWORD_PAGE, reason: 'password_change_required' } } : {}),
+      },
     };
   }
 

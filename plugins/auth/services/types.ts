@@ -26,6 +26,8 @@ export interface UserRow {
   must_verify_email?: boolean | number;
   /** JSON array of the only scopes this user may hold (within their role's); null = all of the role's. */
   scope_limit?: string | null;
+  /** Signs in with a password they did not choose (the first start's generated one): the admin UI asks for their own first. */
+  must_change_password?: boolean | number;
   /** Has a confirmed second factor (TOTP); kept beside the factor's own row for the policy's hot path. */
   mfa_enabled?: boolean | number;
   last_login_at: string | null;
@@ -47,6 +49,8 @@ export interface PublicUser {
   email_verified: boolean;
   /** The only scopes this user may hold; null = every scope of their role. */
   scope_limit: string[] | null;
+  /** Their password was generated, not chosen: the admin UI asks them for one of their own before anything else. */
+  must_change_password: boolean;
   /** Signs in with a second factor (TOTP). */
   mfa_enabled: boolean;
   last_login_at: string | null;
@@ -68,6 +72,7 @@ export const toPublicUser = (u: Omit<UserRow, 'password_hash'>): PublicUser => (
   status: u.status,
   email_verified: u.email_verified_at !== null,
   scope_limit: parseScopeLimit(u.scope_limit),
+  must_change_password: Boolean(u.must_change_password),
   mfa_enabled: Boolean(u.mfa_enabled),
   last_login_at: u.last_login_at,
   created_at: u.created_at,

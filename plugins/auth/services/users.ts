@@ -337,7 +337,7 @@ export class Users {
   }
 
   /** A new superadmin (first start, plinth create-admin), owner in the platform tenant; audited. */
-  async createSuperadmin(trx: Db, input: { tenantId: string; email: string; passwordHash: string }, via: string): Promise<UserRow> {
+  async createSuperadmin(trx: Db, input: { tenantId: string; email: string; passwordHash: string | null }, via: string): Promise<UserRow> {
     const user = await this.create(trx, { ...input, role: 'owner', superadmin: true, emailVerified: true, fullName: 'Administrator' });
     await this.audit.record(
       { action: 'admin.superadmin.created', tenantId: input.tenantId, target: { type: 'user', id: user.id }, details: { email: user.email, via } },

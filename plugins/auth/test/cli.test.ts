@@ -12,6 +12,18 @@ function bannerPassword(text: string): string | null {
   return /^ {2}Password: +(\S+)/m.exec(text)?.[1] ?? null;
 }
 
+/** The token of the startup banner's `Setup link:` line, or null. */
+function bannerSetupToken(text: string): string | null {
+  const link = /^ {2}Setup link: +(\S+)/m.exec(text)?.[1];
+  return link ? new URL(link).searchParams.get('token') : null;
+}
+
+/** Sets the superadmin's password through its setup link (on `base`, an /api/v2 URL). */
+async function completeSetup(base: string, token: string, password: string): Promise<number> {
+  const res = await fetch(`${base}/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password }) });
+  return res.status;
+}
+
 describe('auth: the first superadmin', () => {
   const apps: AuthApp[] = [];
   let database: TestDatabase | null = null;
@@ -21,10 +33,12 @@ describe('auth: the first superadmin', () => {
     database = null;
   });
 
-  it('without settings.auth.admin, the first start creates admin@localhost and shows its generated password once, in the banner', async () => {
+  it('without settings.auth.admin (setup: password), the first start creates admin@localhost, its generated password once in the banner', async () => {
     database = await createTestDatabase();
     const first = capturingLogger();
-    const t = await startAuthApp({ admin: null, logger: first.logger, database });
+    // `auto` would decide by this process's standard output; a setup link is setup-link.test.ts's.
+    const settings = { admin: { setup: 'password' } };
+    const t = await startAuthApp({ admin: null, settings, logger: first.logger, database });
     apps.push(t);
     const password = bannerPassword(t.app.banner());
     assert.ok(password && password.length >= 20, `a strong generated password in the banner:\n${t.app.banner()}`);
@@ -38,6 +52,7 @@ describe('auth: the first superadmin', () => {
     assert.equal(Boolean(row.is_superadmin), true);
     assert.equal(row.role, 'owner');
     assert.ok(!row.password_hash.includes(password));
+    assert.equal(Boolean(row.must_change_password), true, 'generated: the admin UI asks for one of their own');
     const tenant = await t.db('auth_tenants').where('id', row.tenant_id).first();
     assert.equal(Boolean(tenant.is_platform), true);
     const [audit] = await auditRows(t, { action: 'admin.superadmin.created', target_id: row.id });
@@ -50,7 +65,7 @@ describe('auth: the first superadmin', () => {
     await t.app.stop();
     apps.splice(0);
     const second = capturingLogger();
-    const again = await startAuthApp({ admin: null, logger: second.logger, database });
+    const again = await startAuthApp({ admin: null, settings, logger: second.logger, database });
     apps.push(again);
     assert.equal(await count(again.db('auth_users')), 1);
     assert.equal(bannerPassword(again.app.banner()), null, 'no password the second time');
@@ -114,7 +129,7 @@ describe('auth: three `plinth start` processes on one fresh PostgreSQL database 
     await database?.drop();
   });
 
-  it('started together, exactly one creates the superadmin and prints its generated password; one user, one audit row', async () => {
+  it('started together (output piped), exactly one creates the superadmin and prints its setup link; one user, one audit row', async () => {
     // Several instances share a database only on PostgreSQL; each has its own data dir, as on its own host.
     database = await createTestDatabase({ dialect: 'postgres' });
     const ports = await Promise.all([0, 1, 2].map(() => freePort()));
@@ -128,15 +143,16 @@ describe('auth: three `plinth start` processes on one fresh PostgreSQL database 
     for (const s of started) if (s.status === 'rejected') throw s.reason;
 
     const outputs = procs.map((p) => p.output());
-    const passwords = outputs.map(bannerPassword);
-    const printed = passwords.filter((p): p is string => p !== null);
-    assert.equal(printed.length, 1, `one process prints a generated password:\n${outputs.join('\n-----\n')}`);
-    const announcer = passwords.findIndex((p) => p !== null);
+    for (const o of outputs) assert.equal(bannerPassword(o), null, 'standard output is a pipe: no password is printed');
+    const tokens = outputs.map(bannerSetupToken);
+    const printed = tokens.filter((p): p is string => p !== null);
+    assert.equal(printed.length, 1, `one process prints a setup link:\n${outputs.join('\n-----\n')}`);
+    const announcer = tokens.findIndex((p) => p !== null);
     const announced = outputs.map((o) => o.split('\n').filter((line) => /created the first superadmin/.test(line)).length);
     assert.deepEqual(
       announced,
       outputs.map((_, i) => (i === announcer ? 1 : 0)),
-      'the process that printed the password, and only it, says once that it created the superadmin',
+      'the process that printed the link, and only it, says once that it created the superadmin',
     );
     for (const o of outputs) assert.doesNotMatch(o, /"level":50/, 'no errors logged');
 
@@ -160,12 +176,15 @@ describe('auth: three `plinth start` processes on one fresh PostgreSQL database 
     } finally {
       await db.destroy();
     }
-    // The printed password is the one that works, on every instance (nobody re-set it).
+    // The printed link sets the password (once), on any instance; that password works on every one.
+    const chosen = 'Chosen-after-a-race-42';
+    assert.equal(await completeSetup(`http://127.0.0.1:${ports[(announcer + 1) % 3]}/api/v2`, printed[0], chosen), 200);
+    assert.equal(await completeSetup(`http://127.0.0.1:${ports[announcer]}/api/v2`, printed[0], 'Second-use-takeover-42'), 400);
     for (const port of ports) {
       const res = await fetch(`http://127.0.0.1:${port}/api/v2/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'admin@localhost', password: printed[0] }),
+        body: JSON.stringify({ email: 'admin@localhost', password: chosen }),
       });
       assert.equal(res.status, 200, await res.text());
     }
@@ -204,10 +223,14 @@ describe('auth: plinth start and plinth create-admin (spawned)', function () {
     return { status: res.status, body: (await res.json().catch(() => null)) as any };
   };
 
-  it('plinth start prints the generated password of admin@localhost once, in plain text; it logs in', async () => {
-    const password = await waitFor('the generated password in the banner', () => bannerPassword(server!.output()));
+  it('plinth start (output piped) prints a setup link for admin@localhost, no password; the link sets one once; it logs in', async () => {
+    const token = await waitFor('the setup link in the banner', () => bannerSetupToken(server!.output()));
     assert.match(server!.output(), /^ {2}Superadmin: +admin@localhost$/m);
-    assert.equal(server!.output().split(password).length - 1, 1, 'printed exactly once');
+    assert.equal(bannerPassword(server!.output()), null);
+    assert.equal(server!.output().split(token).length - 1, 1, 'printed exactly once');
+    const password = 'Chosen-through-the-link-7';
+    assert.equal((await post('/auth/setup', { token, password })).status, 200);
+    assert.equal((await post('/auth/setup', { token, password: 'Second-use-takeover-7' })).status, 400);
     const res = await post('/auth/login', { email: 'admin@localhost', password });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const stats = await get('/admin/stats', res.body.access_token);

@@ -70,6 +70,7 @@ describe('auth admin UI (browser)', () => {
       'Forgot password?',
       'Email me a sign-in link',
       'Sign in with a passkey',
+      'Create an account',
     ]);
     await screenshot(page, 'auth-login');
     await signIn(ADMIN.email, ADMIN.password);

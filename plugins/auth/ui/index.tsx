@@ -3,13 +3,17 @@ import { ForgotPasswordPage, MagicLinkPage, ResetPasswordPage, VerifyEmailPage }
 import { ApiKeysPage } from './api-keys.js';
 import { AuditPage } from './audit.js';
 import { BackupsPage } from './backups.js';
+import { ChangePasswordPage } from './change-password.js';
 import { PasskeySignInPage } from './passkey-sign-in.js';
 import { ProfilePage } from './profile.js';
+import { RegisterPage } from './register.js';
+import { SetupPage } from './setup.js';
 import { TenantsPage } from './tenants.js';
 import { UsersPage } from './users.js';
 
 export const pages = {
   profile: ProfilePage,
+  'change-password': ChangePasswordPage,
   'api-keys': ApiKeysPage,
   users: UsersPage,
   tenants: TenantsPage,
@@ -20,5 +24,7 @@ export const pages = {
   'reset-password': ResetPasswordPage,
   'verify-email': VerifyEmailPage,
   'magic-link': MagicLinkPage,
+  register: RegisterPage,
+  setup: SetupPage,
   passkey: PasskeySignInPage,
 };

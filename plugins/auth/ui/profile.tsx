@@ -5,6 +5,7 @@ import type { PublicUser as User } from '../api.js';
 import { PasskeysSection } from './passkeys.js';
 import { TwoFactorSection } from './two-factor.js';
 import { BASE, ShortId, useAction } from './shared.js';
+import { SessionsSection } from './sessions.js';
 
 function Details(props: { user: User }) {
   const { user } = props;
@@ -177,6 +178,7 @@ export function ProfilePage() {
           <TwoFactorSection />
           <ProfileForm key={me.data.id} user={me.data} onSaved={me.reload} />
           <PasswordForm />
+          <SessionsSection />
           <PasskeysSection />
         </>
       ) : me.loading ? (

@@ -1,13 +1,16 @@
 // Users (superadmin): every account on the platform, searchable, suspend / activate, and whether
 // each signs in with a second factor (reset it for one who lost their authenticator).
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, ErrorBanner, Page, Table, Time } from '../../../core/ui/kit/index.js';
+import { api, ConfirmDialog, ErrorBanner, Page, setQueryParams, Table, Time, useQueryParam } from '../../../core/ui/kit/index.js';
 import type { PublicUser as User } from '../api.js';
 import { BASE, Pager, SearchForm, ShortId, StatusBadge, useAction, usePagedList } from './shared.js';
+import { UserSessionsDialog } from './sessions.js';
 
 export function UsersPage() {
   const list = usePagedList<User, { search: string }>(`${BASE}/admin/users`, { search: '' });
   const { error, busy, run } = useAction();
+  // ?sessions=<user id>: that user's signed-in sessions, in a dialog (a link to it works too).
+  const sessionsOf = useQueryParam('sessions');
   const setStatus = (user: User, action: 'suspend' | 'activate') =>
     run(async () => {
       await api(`${BASE}/admin/users/${user.id}/${action}`, { method: 'POST' });
@@ -47,21 +50,35 @@ export function UsersPage() {
             { label: 'Last login', value: (u) => <Time value={u.last_login_at} /> },
             {
               label: 'Actions',
-              value: (u) =>
-                u.status === 'active' ? (
-                  <button type="button" class="danger small" disabled={busy} onClick={() => setStatus(u, 'suspend')}>
-                    Suspend
-                  </button>
-                ) : (
-                  <button type="button" class="secondary small" disabled={busy} onClick={() => setStatus(u, 'activate')}>
-                    Activate
-                  </button>
-                ),
+              value: (u) => (
+                <span>
+                  <button
+                    type="button"
+                    class="secondary small"
+                    onClick={() => setQueryParams({ sessions: u.id })}
+                    aria-label={`Sessions of ${u.email ?? u.id}`}
+                  >
+                    Sessions
+                  </button>{' '}
+                  {u.status === 'active' ? (
+                    <button type="button" class="danger small" disabled={busy} onClick={() => setStatus(u, 'suspend')}>
+                      Suspend
+                    </button>
+                  ) : (
+                    <button type="button" class="secondary small" disabled={busy} onClick={() => setStatus(u, 'activate')}>
+                      Activate
+                    </button>
+                  )}
+                </span>
+              ),
             },
           ]}
         />
         <Pager data={list.data} nouns={['user', 'users']} onPage={list.setPage} />
       </div>
+      {sessionsOf ? (
+        <UserSessionsDialog userId={sessionsOf} user={list.data?.items.find((u) => u.id === sessionsOf)} onClose={() => setQueryParams({ sessions: null })} />
+      ) : null}
       {resetting ? (
         <ConfirmDialog
           title="Reset two-factor sign-in?"
