@@ -10,6 +10,7 @@ import { registerOwner } from '../../../test/helpers/actors.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { capturingLogger } from '../../../test/helpers/logs.js';
 import { assertError, assertValidation, auditRows, type AuthApp, startAuthApp } from './admin-helpers.js';
+import { enrolTotp } from './mfa-helpers.js';
 
 const ADMIN_EMAIL = 'admin@localhost';
 const CHOSEN = 'Chosen-by-the-operator-31';
@@ -204,6 +205,52 @@ describe('auth: signed in with a generated password', () => {
   });
 });
 
+describe('auth: a generated password under the default second-factor policy', () => {
+  it('the superadmin sets up a second factor first (the policy’s step), then is sent to choose their own password', async () => {
+    const clock = new ManualClock('2026-11-28T10:00:00.000Z');
+    const t = await startAuthApp({ admin: null, clock, settings: { admin: { setup: 'password' }, mfa: { require: 'superadmins' } } });
+    try {
+      const generated = bannerPassword(t.app.banner())!;
+      const res = await fetch(`${t.url}/admin/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: ADMIN_EMAIL, password: generated }),
+      });
+      assert.equal(res.status, 200, await res.text());
+      const cookie = { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] };
+      const step = async () => (await t.request('GET', '/admin/api/meta', { headers: cookie })).body.me.required_step;
+      assert.equal((await step()).reason, 'mfa_enrollment_required');
+      await enrolTotp(t, cookie, clock);
+      assert.deepEqual(await step(), { href: '/admin/auth/change-password', reason: 'password_change_required' });
+      const set = await t.api('POST', '/auth/set-password', { headers: cookie, body: { password: CHOSEN, current_password: generated } });
+      assert.equal(set.status, 200, set.text);
+      assert.equal(await step(), null);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('auth: the first steps in /openapi.json', () => {
+  it('documents the setup link, the registration info and register’s tenant_name', async () => {
+    const t = await startAuthApp();
+    try {
+      const doc = (await t.request('GET', '/openapi.json')).body;
+      for (const [path, method] of [
+        ['/api/v2/auth/setup', 'post'],
+        ['/api/v2/auth/setup/check', 'post'],
+        ['/api/v2/auth/registration', 'get'],
+      ])
+        assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+      const register = doc.paths['/api/v2/auth/register'].post.requestBody.content['application/json'].schema;
+      assert.deepEqual(register.properties.tenant_name, { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' });
+      assert.equal(doc.paths['/api/v2/users/me'].get.responses['200'].content['application/json'].schema.properties.must_change_password.type, 'boolean');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('auth: GET /auth/registration', () => {
   for (const mode of ['open', 'verify', 'closed'] as const) {
     it(`says ${mode}, and the password bounds`, async () => {
@@ -217,4 +264,22 @@ describe('auth: GET /auth/registration', () => {
       }
     });
   }
+});
+
+describe('auth: POST /auth/register’s organisation name', () => {
+  it('names the tenant, trimmed; a blank one is refused naming the field', async () => {
+    const t = await startAuthApp();
+    try {
+      const email = `org-${process.pid}@people.test`;
+      assert.deepEqual(assertValidation(await t.api('POST', '/auth/register', { body: { email, password: CHOSEN, tenant_name: '   ' } })), [
+        'body.tenant_name',
+      ]);
+      const res = await t.api('POST', '/auth/register', { body: { email, password: CHOSEN, tenant_name: '  Acme Robotics  ' } });
+      assert.equal(res.status, 201, res.text);
+      const user = await t.db('auth_users').where('email', email).first('tenant_id');
+      assert.equal((await t.db('auth_tenants').where('id', user.tenant_id).first('name')).name, 'Acme Robotics');
+    } finally {
+      await t.close();
+    }
+  });
 });
