@@ -88,14 +88,14 @@ const indexHtml = () => `<!doctype html>
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#3452d6"/>\
 <path d="M11 25V7h7a6 6 0 0 1 0 12h-3v6z M15 15h3a2 2 0 0 0 0-4h-3z" fill="#fff" fill-rule="evenodd"/></svg>`;
 
-/** `required_step`: a page the user must go through before any other (the auth plugin's second-factor set-up under its policy). */
+/** With `required_step` only when there is one: a page to go through before any other (auth's second-factor set-up under its policy). */
 const describePrincipal = (p: Principal) => ({
   id: p.id,
   kind: p.kind,
   name: p.name ?? null,
   roles: p.roles,
   tenant_id: p.tenantId,
-  required_step: (p.attributes?.requiredStep as { href: string; reason: string } | undefined) ?? null,
+  ...(p.attributes?.requiredStep ? { required_step: p.attributes.requiredStep as { href: string; reason: string } } : {}),
 });
 
 /** Who the request is signed in as, or null, also for an expired or revoked session cookie (the auth chain's 401). */

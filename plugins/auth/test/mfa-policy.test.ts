@@ -9,6 +9,7 @@ import { authConfigSchema } from '../config.js';
 import { ADMIN, assertError, auditRows, count, startAuthApp, type AuthApp } from './admin-helpers.js';
 import { waitForMail } from './helpers.js';
 import { bearer, codeNow, enrolTotp, nextStep, signInWithCode } from './mfa-helpers.js';
+import { SoftAuthenticator } from './passkey-authenticator.js';
 
 const policy = (require: string) => ({ mfa: { require } });
 const login = (t: AuthApp, email: string, password: string) => t.api('POST', '/auth/login', { body: { email, password } });
@@ -70,7 +71,7 @@ describe('auth: the second-factor policy', function () {
       // The enrolling session goes on, now under the policy's terms; the key works again.
       assert.equal((await t.api('GET', '/admin/users', { headers })).status, 200);
       assert.equal((await t.api('GET', '/admin/users', { headers: { 'x-api-key': key } })).status, 200);
-      assert.equal((await t.request('GET', '/admin/api/meta', { headers })).body.me.required_step, null);
+      assert.equal('required_step' in (await t.request('GET', '/admin/api/meta', { headers })).body.me, false);
       // From now on a sign-in is challenged.
       assert.equal((await login(t, ADMIN.email, ADMIN.password)).body.mfa_required, true);
     });
@@ -125,6 +126,24 @@ describe('auth: the second-factor policy', function () {
       nextStep(clock);
       assert.equal((await t.api('POST', '/auth/mfa/totp/disable', { headers, body: { code: await codeNow(secret, clock) } })).status, 200);
       assertError(await t.api('GET', '/api-keys', { headers }), 403, 'mfa_enrollment_required');
+    });
+
+    it('a passkey sign-in meets the policy (both factors at once); the password session beside it still must enrol', async () => {
+      const owner = await registerOwner(t, 'passkey');
+      const device = new SoftAuthenticator('http://plinth.test');
+      // Adding a passkey is part of what a session that must enrol may do.
+      const options = await t.api('POST', '/auth/passkeys/registration/options', { headers: owner.headers });
+      assert.equal(options.status, 200, options.text);
+      const made = device.create(options.body);
+      const added = await t.api('POST', '/auth/passkeys/registration/verify', { headers: owner.headers, body: { response: made.response } });
+      assert.equal(added.status, 201, added.text);
+      const signIn = await t.api('POST', '/auth/passkeys/sign-in/options', { body: {} });
+      const res = await t.api('POST', '/auth/passkeys/sign-in/verify', { body: { response: device.get(signIn.body, made.credential) } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.mfa_enrollment_required, undefined);
+      assert.equal(res.body.mfa_required, undefined);
+      assert.equal((await t.api('GET', '/api-keys', { headers: bearer(res.body.access_token) })).status, 200);
+      assertError(await t.api('GET', '/api-keys', { headers: owner.headers }), 403, 'mfa_enrollment_required');
     });
 
     it('a superadmin resets a user’s factor: rows gone, sessions ended, audited, mailed; the user signs in and enrols again', async () => {

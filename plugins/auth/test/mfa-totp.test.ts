@@ -19,6 +19,28 @@ describe('auth: two-factor sign-in (TOTP)', () => {
 
   const sessions = (userId: string) => count(t.db('auth_sessions').where('user_id', userId));
 
+  it('/openapi.json documents the second factor: its routes, and the challenge as a reply of /auth/login and /auth/magic-link/verify', async () => {
+    const doc = (await t.request('GET', '/openapi.json')).body;
+    for (const [path, method] of [
+      ['/api/v2/auth/mfa', 'get'],
+      ['/api/v2/auth/mfa/totp/enroll', 'post'],
+      ['/api/v2/auth/mfa/totp/confirm', 'post'],
+      ['/api/v2/auth/mfa/totp/disable', 'post'],
+      ['/api/v2/auth/mfa/recovery-codes', 'post'],
+      ['/api/v2/auth/mfa/verify', 'post'],
+      ['/api/v2/admin/users/{id}/mfa/reset', 'post'],
+    ]) {
+      assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+    }
+    for (const path of ['/api/v2/auth/login', '/api/v2/auth/magic-link/verify']) {
+      const schema = doc.paths[path].post.responses['200'].content['application/json'].schema;
+      assert.ok(
+        schema.anyOf.some((s: { properties?: Record<string, unknown> }) => s.properties?.challenge_token),
+        path,
+      );
+    }
+  });
+
   describe('enrolment', () => {
     let owner: Actor;
     before(async () => {
