@@ -62,7 +62,9 @@ export function withMfaPolicy(strategy: AuthStrategy, d: { cache: PrincipalCache
       const sessionId = principal.attributes?.sessionId;
       if (typeof sessionId === 'string' && (await d.cache.session(sessionId))?.second_factor === 'passkey') return principal;
       if (!WHILE_ENROLLING.some((allowed) => allowed.test(req.path))) throw enrolmentRequired('you');
-      return { ...principal, attributes: { ...principal.attributes, requiredStep: { href: ENROL_PAGE, reason: 'mfa_enrollment_required' } } };
+      // A step already required (a generated password to replace first) comes before this one.
+      const step = principal.attributes?.requiredStep ?? { href: ENROL_PAGE, reason: 'mfa_enrollment_required' };
+      return { ...principal, attributes: { ...principal.attributes, requiredStep: step } };
     },
   };
 }

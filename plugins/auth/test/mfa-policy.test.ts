@@ -128,6 +128,17 @@ describe('auth: the second-factor policy', function () {
       assertError(await t.api('GET', '/api-keys', { headers }), 403, 'mfa_enrollment_required');
     });
 
+    it('a generated password to replace comes first, then the set-up', async () => {
+      const owner = await registerOwner(t, 'generated');
+      await t.db('auth_users').where('id', owner.id).update({ must_change_password: true });
+      await t.services.cache.invalidate('user', owner.id);
+      const step = async () => (await t.request('GET', '/admin/api/meta', { headers: owner.headers })).body.me.required_step;
+      assert.deepEqual(await step(), { href: '/admin/auth/change-password', reason: 'password_change_required' });
+      const changed = await t.api('POST', '/auth/set-password', { headers: owner.headers, body: { password: `${PASSWORD}-mine`, current_password: PASSWORD } });
+      assert.equal(changed.status, 200, changed.text);
+      assert.deepEqual(await step(), { href: '/admin/auth/profile', reason: 'mfa_enrollment_required' });
+    });
+
     it('a passkey sign-in meets the policy (both factors at once); the password session beside it still must enrol', async () => {
       const owner = await registerOwner(t, 'passkey');
       const device = new SoftAuthenticator('http://plinth.test');
