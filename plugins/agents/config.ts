@@ -3,6 +3,8 @@ export interface AgentsSettings {
   callsPerKeyPerMinute: number;
   /** Tool calls a minute per API key and tool: a runaway loop on one tool cannot starve the others. */
   callsPerToolPerMinute: number;
+  /** Browser origins (`https://host[:port]`) beside the public URL's that may call /mcp; any other `Origin` is 403. */
+  allowedOrigins: string[];
 }
 
 export const agentsConfigSchema = {
@@ -11,5 +13,6 @@ export const agentsConfigSchema = {
   properties: {
     callsPerKeyPerMinute: { type: 'integer', minimum: 1, maximum: 1_000_000_000, default: 120 },
     callsPerToolPerMinute: { type: 'integer', minimum: 1, maximum: 1_000_000_000, default: 30 },
+    allowedOrigins: { type: 'array', maxItems: 100, default: [], items: { type: 'string', pattern: '^https?://[^/?#]+$', maxLength: 300 } },
   },
 };

@@ -81,7 +81,7 @@ export default definePlugin<AgentsSettings>({
       },
     };
     const publicUrl = k.config.server.publicUrl.replace(/\/+$/, '');
-    mcpRoutes(r, deps, publicUrl);
+    mcpRoutes(r, deps, publicUrl, c.settings.allowedOrigins);
     // Written on first request, when every plugin's routes are in the reference; they do not change after boot.
     let skills: SkillDoc[] | null = null;
     const tools = () => [...deps.catalogue(), ...metaTools()];

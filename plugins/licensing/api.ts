@@ -50,6 +50,19 @@ export interface LicenseTasks {
   verify(tenantId: string, input: { activation_code: string; email: string; device_id?: string; device_name?: string }): Promise<LicenseVerdict>;
   revoke(tenantId: string, licenseId: string, reason: string | null): Promise<{ license_id: string; status: string }>;
   deactivateDevice(tenantId: string, licenseId: string, deviceId: string): Promise<{ license_id: string; device_id: string; status: 'deactivated' }>;
+  /** One of the tenant's licenses with its devices (what a revoke or deactivate would touch); not found for another tenant's. */
+  describe(tenantId: string, licenseId: string): Promise<LicenseSummary>;
+}
+
+/** A license as a destructive tool's preview shows it. */
+export interface LicenseSummary {
+  license_id: string;
+  product: string;
+  plan: string;
+  status: string;
+  email: string | null;
+  valid_until: string | null;
+  devices: Array<{ device_id: string; device_name: string | null; status: string }>;
 }
 
 declare module '../../core/container.js' {

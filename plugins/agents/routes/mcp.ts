@@ -6,7 +6,8 @@ import type { HttpContext } from '../../../core/http/context.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { randomToken } from '../../../core/secrets.js';
 import type { CallDeps } from '../services/calls.js';
-import { mcpReply, mcpRequest, protectedResourceReply } from './schemas.js';
+import { assertOrigin, batchRefusal, narrowingOf, originOf } from './mcp-guards.js';
+import { mcpQuery, mcpReply, mcpRequest, protectedResourceReply } from './schemas.js';
 
 /** Rebuilds the Web Request the SDK reads (the body is already parsed by Koa and passed beside it). */
 function webRequest(ctx: HttpContext, url: string): Request {
@@ -53,6 +54,9 @@ function clientOf(ctx: HttpContext, message: Message, clientInfoKey: string): st
   return label(params?._meta?.[clientInfoKey]) ?? label(params?.clientInfo) ?? fromSession ?? (ctx.get('user-agent') || 'unknown').slice(0, 200);
 }
 
+/** The toolsets a request may name: the plugins the tools come from. */
+const toolsets = (deps: CallDeps) => new Set(deps.catalogue().map((t) => t.plugin));
+
 const POST_REPLIES = {
   200: {
     description: 'The JSON-RPC response (application/json, or text/event-stream for a 2025-era request)',
@@ -63,29 +67,38 @@ const POST_REPLIES = {
 };
 const NOT_SERVED = { 405: { description: 'Not served: the endpoint is stateless, there is no session stream to open or end (Allow: POST)' } };
 
-/** The MCP endpoint and the RFC 9728 document a client reads to learn how to authenticate. */
-export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string): void {
+/**
+ * The MCP endpoint and the RFC 9728 document a client reads to learn how to authenticate (at the
+ * root location and at the path-inserted one for the resource `/mcp`). A browser may call it only
+ * from the public URL's origin or one of `allowedOrigins`.
+ */
+export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, allowedOrigins: string[]): void {
   const metadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
+  const origins = new Set([publicUrl, ...allowedOrigins].map(originOf).filter((o): o is string => o !== null));
   let handler: McpHttpHandler | undefined;
   const metadata = {
     summary: 'OAuth protected-resource metadata (RFC 9728) for the MCP endpoint',
     schema: { responses: { 200: { description: 'The MCP endpoint and how to authenticate to it', schema: protectedResourceReply } } },
   };
-  r.get('/.well-known/oauth-protected-resource', metadata, async (ctx) => {
+  const serveMetadata = async (ctx: HttpContext) => {
     ctx.body = {
       resource: `${publicUrl}/mcp`,
       authorization_servers: [],
       bearer_methods_supported: ['header'],
       resource_documentation: `${publicUrl}/docs`,
     };
-  });
+  };
+  r.get('/.well-known/oauth-protected-resource', metadata, serveMetadata);
+  // RFC 9728 §3.1: the resource's path inserted after the well-known name, where a client looks first.
+  r.get('/.well-known/oauth-protected-resource/mcp', { ...metadata, summary: `${metadata.summary} (RFC 9728 path-inserted location)` }, serveMetadata);
   r.post(
     '/mcp',
     {
       summary: 'The MCP endpoint (Streamable HTTP, stateless): protocol 2026-07-28 and the 2025 revisions; API key in X-API-Key or Bearer',
-      schema: { rawBody: { contentType: 'application/json', schema: mcpRequest }, responses: POST_REPLIES },
+      schema: { query: mcpQuery, rawBody: { contentType: 'application/json', schema: mcpRequest }, responses: POST_REPLIES },
     },
     async (ctx) => {
+      assertOrigin(ctx, origins);
       const challenge = `Bearer resource_metadata="${metadataUrl}"`;
       const principal = await ctx.authenticate().catch((err: unknown) => {
         // A wrong or expired key: the same challenge (RFC 6750 error), so a client knows where to look.
@@ -101,11 +114,18 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string): v
         return;
       }
       const body = ctx.request.body;
+      const refused = batchRefusal(ctx, body);
+      if (refused) {
+        ctx.status = refused.status;
+        ctx.body = refused.body;
+        return;
+      }
       const message = ((Array.isArray(body) ? body[0] : body) ?? {}) as Message;
       const keyId = String(principal.attributes?.apiKeyId ?? `${principal.kind}:${principal.id}`);
       const sdk = await loadServing();
       handler ??= sdk.mcpHandler(deps);
-      const caller = { principal, keyId, client: clientOf(ctx, message, sdk.CLIENT_INFO_META_KEY), ip: ctx.ip };
+      const narrow = narrowingOf(ctx, toolsets(deps));
+      const caller = { principal, keyId, client: clientOf(ctx, message, sdk.CLIENT_INFO_META_KEY), ip: ctx.ip, narrow };
       const authInfo = await sdk.prepareRequest(deps, caller, body);
       const res = await handler.fetch(webRequest(ctx, `${publicUrl}/mcp`), { parsedBody: body, authInfo });
       ctx.status = res.status;

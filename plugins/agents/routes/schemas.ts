@@ -25,6 +25,15 @@ export const mcpReply = { anyOf: [jsonRpcResponse, arrayOf(jsonRpcResponse)] };
 const jsonRpcMessage = reply({ jsonrpc: { const: '2.0' }, method: str, id: { type: ['string', 'integer'] }, params: anyObject }, ['id', 'params']);
 export const mcpRequest = { anyOf: [jsonRpcMessage, arrayOf(jsonRpcMessage)] };
 
+/** POST /mcp's query: the toolsets (plugin names, comma-separated) and read-only switch that narrow a key's tools. */
+export const mcpQuery = {
+  type: 'object',
+  properties: {
+    toolsets: { type: 'string', maxLength: 500, description: 'Only the tools of these plugins (e.g. licensing,mail); X-MCP-Toolsets does the same' },
+    read_only: { type: 'string', enum: ['true', 'false', '1', '0'], description: 'Only read-only tools; X-MCP-Readonly does the same' },
+  },
+};
+
 // The Agents admin page: /agents/calls, /agents/tools
 
 /** GET /agents/calls: a page, of one tool's calls when `tool` is given. */

@@ -36,6 +36,14 @@ export interface Caller {
   keyId: string;
   client: string;
   ip?: string;
+  /** The toolsets and read-only switch the request narrowed its tools with (never wider than the key). */
+  narrow?: Narrowing;
+}
+
+/** What a client narrowed its tools to for one request: toolsets (plugin names; null: all) and read-only. */
+export interface Narrowing {
+  toolsets: ReadonlySet<string> | null;
+  readOnly: boolean;
 }
 
 export type ToolResult = { isError?: boolean; content: Array<{ type: 'text'; text: string }>; structuredContent?: Record<string, unknown> };

@@ -64,6 +64,22 @@ export function toolName(action: string): string {
   return action.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
+/**
+ * A schema as the MCP Inspector's `--strict` wants it (the most portable spelling across model
+ * providers): a `type` array such as `["string", "null"]` becomes `anyOf` branches of one type each.
+ * Same contract; an action's own schema keeps its spelling on its other faces.
+ */
+export function portable(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(portable);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(schema as Json)) out[k] = k === 'const' || k === 'enum' || k === 'default' || k === 'examples' ? v : portable(v);
+  if (!Array.isArray(out.type)) return out;
+  const { type, description, title, ...rest } = out;
+  const branches = (type as string[]).map((t) => (t === 'null' ? { type: 'null' } : { ...rest, type: t }));
+  return { ...(title === undefined ? {} : { title }), ...(description === undefined ? {} : { description }), anyOf: branches };
+}
+
 /** The tools the action catalogue yields: only mapped actions, each with its scope and hints. */
 export function actionTools(actions: RegisteredAction[]): AgentTool[] {
   const tools: AgentTool[] = [];
@@ -89,8 +105,8 @@ export function actionTools(actions: RegisteredAction[]): AgentTool[] {
       listed: m.listed,
       untrusted: m.untrusted?.source,
       untrustedField: m.untrusted?.field,
-      inputSchema: a.input as Json,
-      outputSchema: output,
+      inputSchema: portable(a.input) as Json,
+      outputSchema: portable(output) as Json,
     });
   }
   return tools;
@@ -110,7 +126,13 @@ export function inputSchemaOf(tool: AgentTool): Json {
 const DRY_RUN: Json = {
   type: 'object',
   required: ['dryRun', 'wouldRun', 'arguments'],
-  properties: { dryRun: { const: true }, wouldRun: { type: 'string' }, arguments: { type: 'object' }, destructive: { type: 'boolean' }, preview: {} },
+  properties: {
+    dryRun: { const: true },
+    wouldRun: { type: 'string' },
+    arguments: { type: 'object' },
+    destructive: { type: 'boolean' },
+    preview: { type: 'object', additionalProperties: true, description: 'What the call would do: its target looked up, or a workflow’s own dry run' },
+  },
 };
 const PREVIEW: Json = {
   type: 'object',

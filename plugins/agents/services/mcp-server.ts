@@ -11,13 +11,17 @@ export { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
 
 /**
  * The tools a key may use: its scopes and its tenant's plan decide, and an unmapped action is
- * never among them (so `tools/list`, tools_search and `tools/call` agree).
+ * never among them (so `tools/list`, tools_search and `tools/call` agree); the request's toolsets
+ * and read-only switch only cut that list.
  */
 export async function visibleTools(deps: CallDeps, caller: Caller): Promise<AgentTool[]> {
   const p = caller.principal;
   const grant = beyondPlans(p) ? null : await deps.entitlements.grant(p.tenantId as string);
+  const narrow = caller.narrow;
   return deps
     .catalogue()
+    .filter((t) => !narrow?.toolsets || narrow.toolsets.has(t.plugin))
+    .filter((t) => !narrow?.readOnly || t.readOnly)
     .filter((t) => hasScope(p, t.scope) && (!grant || !deps.features.size || !missingFeature(deps.features, grant, [t.scope, AGENTS_SCOPE])));
 }
 

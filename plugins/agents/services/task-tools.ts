@@ -2,6 +2,7 @@ import type { UsageReader } from '../../billing/api.js';
 import type { LicenseTasks } from '../../licensing/api.js';
 import type { MailCodeWaiter } from '../../mail/api.js';
 import type { WorkflowRunner } from '../../workflows/api.js';
+import { AppError } from '../../../core/errors.js';
 import { type AgentTool, UNTRUSTED_NOTE, untrusted, untrustedSchema } from './catalogue.js';
 
 // The task tools: what agents ask for most, each through a typed contract its plugin registers in
@@ -126,6 +127,12 @@ export function licenseTools(tasks: LicenseTasks): AgentTool[] {
       },
       outputSchema: { type: 'object', required: ['license_id', 'status'], properties: { license_id: str, status: str } },
       run: (tenantId, a) => tasks.revoke(tenantId, String(a.license_id), typeof a.reason === 'string' ? a.reason : null),
+      // The preview looks the license up (another tenant's or none: refused at once, no token).
+      async preview(tenantId, a) {
+        const license = await tasks.describe(tenantId, String(a.license_id));
+        const active = license.devices.filter((d) => d.status === 'active').length;
+        return { license, effect: `${license.license_id} (${license.product}) becomes revoked; its ${active} active device(s) stop verifying` };
+      },
     },
     {
       ...base,
@@ -143,6 +150,12 @@ export function licenseTools(tasks: LicenseTasks): AgentTool[] {
       },
       outputSchema: { type: 'object', required: ['license_id', 'device_id', 'status'], properties: { license_id: str, device_id: str, status: str } },
       run: (tenantId, a) => tasks.deactivateDevice(tenantId, String(a.license_id), String(a.device_id)),
+      async preview(tenantId, a) {
+        const license = await tasks.describe(tenantId, String(a.license_id));
+        const device = license.devices.find((d) => d.device_id === a.device_id);
+        if (!device) throw AppError.notFound(`device ${String(a.device_id)} is not bound to ${license.license_id}`);
+        return { license, device, effect: `${device.device_id} is unbound from ${license.license_id} (${license.product}) and stops verifying` };
+      },
     },
   ];
 }

@@ -87,8 +87,10 @@ describe('agents: task tools (license, workflow, robot message)', () => {
     assert.equal(probe.structuredContent.reason, 'LICENSE_NOT_FOUND');
     const pk = (await t.app.db('licensing_licenses').where('license_id', lic.license_id).first()).id;
     assert.equal((await t.app.db('licensing_devices').where('license_pk', pk)).length, 0);
-    const { done } = await confirmed((a) => viaTail(theirs, 'license_revoke', a), { license_id: lic.license_id });
-    assert.equal(done.isError, true, 'revoking another tenant’s license is refused, even confirmed');
+    // The preview looks the license up: another tenant's is refused at once, and no token is issued to confirm with.
+    const preview = await viaTail(theirs, 'license_revoke', { license_id: lic.license_id });
+    assert.equal(preview.isError, true, 'revoking another tenant’s license is refused at the preview');
+    assert.equal(preview.structuredContent, undefined);
     assert.equal((await t.app.db('licensing_licenses').where('license_id', lic.license_id).first()).status, 'active');
   });
 

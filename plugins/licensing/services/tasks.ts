@@ -35,5 +35,11 @@ export function licenseTasks(licenses: Licenses, verifier: Verifier): LicenseTas
       await licenses.setDeviceStatus({ tenantId }, licenseId, deviceId, 'deactivated');
       return { license_id: licenseId, device_id: deviceId, status: 'deactivated' as const };
     },
+    async describe(tenantId, licenseId) {
+      const license = await licenses.get({ tenantId }, licenseId);
+      const devices = (await licenses.devices(license)).map((d) => ({ device_id: d.device_id, device_name: d.device_name, status: d.status }));
+      const { product, plan, status, email, valid_until } = license;
+      return { license_id: license.license_id, product, plan, status, email, valid_until, devices };
+    },
   };
 }
