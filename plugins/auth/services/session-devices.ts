@@ -132,8 +132,20 @@ export class SessionDevices {
     return ended.length;
   }
 
+  /**
+   * A user's sessions that can still be used: not ended, within their lifetime, and holding a
+   * refresh token that is neither spent nor expired (an API session left unused past
+   * refreshTokenTtlDays can no longer get an access token, whose own lifetime is shorter).
+   */
   private live(db: Knex | Knex.Transaction, userId: string) {
-    return db('auth_sessions').where('user_id', userId).whereNull('revoked_at').where('expires_at', '>', this.clock.now().toISOString());
+    const now = this.clock.now().toISOString();
+    return db('auth_sessions')
+      .where('user_id', userId)
+      .whereNull('revoked_at')
+      .where('expires_at', '>', now)
+      .whereExists((q) =>
+        q.select(1).from('auth_refresh_tokens as r').whereRaw('r.session_id = auth_sessions.id').whereNull('r.used_at').where('r.expires_at', '>', now),
+      );
   }
 
   private async tenantOf(userId: string): Promise<string> {

@@ -90,6 +90,15 @@ describe('auth: my sessions (GET/DELETE /auth/sessions)', () => {
       [current.id, iphone.id],
       'the most recently used first',
     );
+
+    // Unused past refreshTokenTtlDays (14), an API session can no longer get a token: not listed, though within its 30 days.
+    clock.advance(15 * 86_400_000);
+    const fresh = await signIn(t, owner, FIREFOX);
+    const later = (await t.api('GET', '/auth/sessions', { headers: fresh.headers })).body as Array<Record<string, any>>;
+    assert.deepEqual(
+      later.map((s) => s.current),
+      [true],
+    );
   });
 
   it('DELETE /auth/sessions/{id} ends one: its access and refresh tokens fail at once; audited; the others go on', async () => {
