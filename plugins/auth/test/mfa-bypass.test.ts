@@ -114,6 +114,32 @@ describe('auth: the second factor cannot be skipped', function () {
     assert.match(ok.text, /"tools"/);
   });
 
+  it('the MCP endpoint under the policy: a user token of an account that must enrol is refused until it has', async () => {
+    const strict = await createTestApp({
+      plugins: ['auth', 'billing', 'licensing', 'mail', 'robots', 'agents'],
+      clock,
+      settings: { auth: { limits: LIMITS, mfa: { require: 'everyone' } } },
+    });
+    try {
+      const app = strict as AuthApp;
+      app.db = strict.app.db;
+      app.api = (method, path, opts) => strict.request(method, `${API}${path}`, opts);
+      const user = await registerOwner(strict, 'mcp-policy');
+      const mcp = () =>
+        strict.request('POST', '/mcp', {
+          headers: { ...user.headers, accept: 'application/json, text/event-stream' },
+          body: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+        });
+      const refused = await mcp();
+      assert.equal(refused.status, 403, refused.text);
+      assert.equal(refused.body.code, 'mfa_enrollment_required');
+      await enrolTotp(app, user.headers, clock);
+      assert.equal((await mcp()).status, 200);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("WorkBot's SMS login: a user with a factor gets 403 mfa_required with the challenge, no tokens; the code completes it", async () => {
     const phone = '+8613900000038';
     const smsCode = async () => {
