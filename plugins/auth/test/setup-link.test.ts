@@ -205,6 +205,24 @@ describe('auth: signed in with a generated password', () => {
   });
 });
 
+describe('auth: plinth create-admin without --password', () => {
+  it('prints a generated password (the CLI’s own output) and marks it to be changed at sign-in', async () => {
+    const t = await startAuthApp();
+    try {
+      const created = await t.services.bootstrap.createAdmin('second-admin@localhost', null);
+      assert.ok(created.generatedPassword && created.generatedPassword.length >= 20);
+      assert.equal(created.setupToken, null);
+      const row = await t.db('auth_users').where('email', 'second-admin@localhost').first();
+      assert.equal(Boolean(row.must_change_password), true);
+      const given = await t.services.bootstrap.createAdmin('third-admin@localhost', 'Given-on-the-command-line-5');
+      assert.equal(given.generatedPassword, null);
+      assert.equal(Boolean((await t.db('auth_users').where('email', 'third-admin@localhost').first()).must_change_password), false);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('auth: a generated password under the default second-factor policy', () => {
   it('the superadmin sets up a second factor first (the policy’s step), then is sent to choose their own password', async () => {
     const clock = new ManualClock('2026-11-28T10:00:00.000Z');
