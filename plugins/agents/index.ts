@@ -4,6 +4,7 @@ import { agentsConfigSchema, type AgentsSettings } from './config.js';
 import { callRoutes } from './routes/calls.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { skillRoutes } from './routes/skills.js';
+import { actionPreviews } from './services/action-previews.js';
 import { actionTools, type AgentTool } from './services/catalogue.js';
 import { metaTools } from './services/long-tail.js';
 import { ToolSchemas } from './services/schemas.js';
@@ -54,6 +55,8 @@ export default definePlugin<AgentsSettings>({
       ...(has('licenseTasks') ? licenseTools(k.licenseTasks) : []),
       ...(has('workflowRunner') ? [workflowRunTool(k.workflowRunner)] : []),
     ];
+    // A destructive action's preview looks its target up through its plugin's contract.
+    const previews = actionPreviews({ mail: has('mailCodes') ? k.mailCodes : null, robots: has('robotsApi') ? k.robotsApi : null });
     // Actions are all declared before routes mount; the catalogue is made on first use and kept.
     let catalogue: AgentTool[] | null = null;
     const deps = {
@@ -69,7 +72,7 @@ export default definePlugin<AgentsSettings>({
         perKey: { bucket: 'agents.key', points: c.settings.callsPerKeyPerMinute, durationSeconds: 60 },
         perTool: { bucket: 'agents.tool', points: c.settings.callsPerToolPerMinute, durationSeconds: 60 },
       },
-      catalogue: () => (catalogue ??= [...actionTools(k.actions.list()), ...taskTools]),
+      catalogue: () => (catalogue ??= [...actionTools(k.actions.list(), previews), ...taskTools]),
       schemas: new ToolSchemas(),
       metrics: {
         calls: k.metricsRegistry.counter({

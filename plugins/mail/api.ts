@@ -15,6 +15,8 @@ export interface MailCodeWaiter {
     since: number,
     timeoutMs: number,
   ): Promise<{ code: string | null; emailId: number | null; mail: { from: string; subject: string; preview: string } | null }>;
+  /** One of the tenant's mailboxes by address (not found for another tenant's): what an agent's mail_send preview names as the sender. */
+  mailbox(tenantId: string, address: string): Promise<{ address: string; expiresAt: string | null }>;
 }
 
 /**

@@ -80,8 +80,8 @@ export function portable(schema: unknown): unknown {
   return { ...(title === undefined ? {} : { title }), ...(description === undefined ? {} : { description }), anyOf: branches };
 }
 
-/** The tools the action catalogue yields: only mapped actions, each with its scope and hints. */
-export function actionTools(actions: RegisteredAction[]): AgentTool[] {
+/** The tools the action catalogue yields: only mapped actions, each with its scope, hints and preview (by action name). */
+export function actionTools(actions: RegisteredAction[], previews: Record<string, AgentTool['preview']> = {}): AgentTool[] {
   const tools: AgentTool[] = [];
   for (const a of actions) {
     const m = ACTIONS[a.name];
@@ -107,6 +107,7 @@ export function actionTools(actions: RegisteredAction[]): AgentTool[] {
       untrustedField: m.untrusted?.field,
       inputSchema: portable(a.input) as Json,
       outputSchema: portable(output) as Json,
+      preview: previews[a.name],
     });
   }
   return tools;

@@ -61,6 +61,8 @@ describe('agents: confirmation of destructive tools, across two instances', () =
     const preview = await send(onA, args);
     assert.notEqual(preview.isError, true, JSON.stringify(preview));
     assert.equal(body(preview).confirmationRequired, true);
+    assert.deepEqual(body(preview).preview.wouldDo.from.address, from, 'the preview names the sender mailbox, looked up');
+    assert.deepEqual(body(preview).preview.wouldDo.to, ['someone@example.org']);
     assert.equal(agentMail(sink), 0, 'the preview sends nothing');
 
     const other = await send(onB, { ...args, subject: 'Other arguments', confirm: body(preview).confirm });
@@ -85,8 +87,12 @@ describe('agents: confirmation of destructive tools, across two instances', () =
     const client = new Client({ name: 'stranger', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${b.url}/mcp`), { requestInit: { headers: { 'X-API-Key': made.body.raw_key } } }));
     const args = { from, to: 'victim@example.org', subject: 'not mine' };
+    // The preview looks the sender mailbox up: another tenant's is not found, and no token is issued.
     const preview = await send(client, args);
-    const refused = await send(client, { ...args, confirm: body(preview).confirm });
+    assert.equal(preview.isError, true, JSON.stringify(preview));
+    assert.equal(body(preview).error, 'mailbox_not_found');
+    assert.equal((await a.app.db('agents_confirmations').where('tenant_id', stranger.tenantId)).length, 0);
+    const refused = await send(client, { ...args, confirm: 'made-up-token' });
     assert.equal(refused.isError, true, JSON.stringify(refused));
     assert.equal(agentMail(sink), 1, 'nothing sent from another tenant’s mailbox');
     await client.close();

@@ -105,8 +105,12 @@ describe('agents: the long tail, and untrusted outside text', () => {
     assert.equal(errorOf(bad).error, 'validation_error');
     assert.match(errorOf(bad).message, /from/);
 
-    const dry = await call(c, 'tool_call', { name: 'mail_send', arguments: { from: 'a@mail.test', to: 'x@example.org', subject: 's', dryRun: true } });
-    assert.equal(dry.structuredContent.dryRun, true);
+    // A dry run looks the sender mailbox up as the preview does (so it needs one of the tenant's).
+    const box = await t.request('POST', '/mail/api/create', { headers: owner.headers, body: { local: `dry${process.pid}` } });
+    assert.equal(box.status, 200, box.text);
+    const dry = await call(c, 'tool_call', { name: 'mail_send', arguments: { from: box.body.email, to: 'x@example.org', subject: 's', dryRun: true } });
+    assert.equal(dry.structuredContent.dryRun, true, JSON.stringify(dry));
+    assert.equal(dry.structuredContent.preview.from.address, box.body.email);
     const rows = await audit('mail_send');
     assert.deepEqual(rows.map((r) => [r.outcome, r.via]).sort(), [
       ['dry_run', 'tool_call'],

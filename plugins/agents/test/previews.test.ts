@@ -137,6 +137,14 @@ describe('agents: previews that look the target up; localhost mailboxes', () => 
     const dry = await viaTail(mine, 'mail_send', { from: box.body.email, to: 'x@localhost', subject: 'hi', dryRun: true });
     assert.notEqual(dry.isError, true, JSON.stringify(dry));
     assert.equal(dry.structuredContent.dryRun, true);
+    // mail_send's preview looks the sender up: a mailbox that is not the tenant's is refused, no token.
+    const before = await tokens(owner.tenantId);
+    const ghost = await viaTail(mine, 'mail_send', { from: 'nobody@localhost', to: 'x@localhost', subject: 'hi', text: 'hi' });
+    assert.equal(errorOf(ghost).error, 'mailbox_not_found', JSON.stringify(ghost));
+    assert.equal(await tokens(owner.tenantId), before);
+    const real = await viaTail(mine, 'mail_send', { from: box.body.email, to: 'x@localhost, y@localhost', subject: 'hi', text: 'hi' });
+    assert.deepEqual(real.structuredContent.preview.wouldDo.to, ['x@localhost', 'y@localhost']);
+    assert.equal(await tokens(owner.tenantId), before + 1);
     const bad = await call(mine, 'mail_wait_for_code', { mailbox: 'x@', timeoutSeconds: 0 });
     assert.equal(errorOf(bad).error, 'validation_error', 'the rule still refuses what is not an address');
   });

@@ -153,6 +153,10 @@ describe('agents: task tools (license, workflow, robot message)', () => {
       const args = { robotId: robot.robotId, type: 'text', titleList: ['Zhang San'], content: 'hello from an agent' };
       const { preview, done } = await confirmed((a) => call(client, 'robots_send_message', a), args);
       assert.equal(preview.structuredContent.preview.arguments.content, 'hello from an agent');
+      // The preview looks the robot up: it names the robot and the chats.
+      const shown = preview.structuredContent.preview.wouldDo;
+      assert.deepEqual([shown.robot.robotId, shown.chats], [robot.robotId, ['Zhang San']]);
+      assert.match(shown.effect, /sends a text message to 1 chat/);
       assert.notEqual(done.isError, true, JSON.stringify(done));
       const [frame] = await socket.waitFor((f) => f.type === 'command' && f.data.commandId === done.structuredContent.commandId);
       assert.equal(frame.data.commandParams.content, 'hello from an agent');
@@ -160,8 +164,12 @@ describe('agents: task tools (license, workflow, robot message)', () => {
       assert.equal(row.tenant_id, owner.tenantId);
 
       const before = (await t.app.db('robots_commands')).length;
-      const other = await confirmed((a) => call(theirs, 'robots_send_message', a), { ...args, content: 'not mine' });
-      assert.equal(other.done.isError, true, JSON.stringify(other.done));
+      const tokens = async () => (await t.app.db('agents_confirmations').where('tenant_id', stranger.tenantId)).length;
+      const tokensBefore = await tokens();
+      const other = await call(theirs, 'robots_send_message', { ...args, content: 'not mine' });
+      assert.equal(other.isError, true, 'another tenant’s robot: refused at the preview');
+      assert.match(JSON.parse(other.content[0].text ?? '{}').message, /not found/);
+      assert.equal(await tokens(), tokensBefore, 'no token issued for it');
       assert.equal((await t.app.db('robots_commands')).length, before, 'no command from another tenant’s key');
     } finally {
       await socket.close();

@@ -1,5 +1,6 @@
 import type { MailCodeWaiter } from '../api.js';
 import type { Emails } from './emails.js';
+import type { Mailboxes } from './mailboxes.js';
 
 /**
  * `mailCodes` (plugins/mail/api.ts): waits for mail newer than `since` on one of the tenant's
@@ -7,7 +8,15 @@ import type { Emails } from './emails.js';
  * It acts with tenant-admin rights, so only the tenant's own mailboxes are found.
  */
 export class CodeWaiter implements MailCodeWaiter {
-  constructor(private readonly emails: Pick<Emails, 'wait'>) {}
+  constructor(
+    private readonly emails: Pick<Emails, 'wait'>,
+    private readonly mailboxes: Pick<Mailboxes, 'get'>,
+  ) {}
+
+  async mailbox(tenantId: string, address: string): ReturnType<MailCodeWaiter['mailbox']> {
+    const box = await this.mailboxes.get({ role: 'admin', tenantId, userId: 'agent' }, address);
+    return { address: box.address, expiresAt: box.expires_at };
+  }
 
   async waitForCode(tenantId: string, address: string, since: number, timeoutMs: number): ReturnType<MailCodeWaiter['waitForCode']> {
     const scope = { role: 'admin' as const, tenantId, userId: 'agent' };

@@ -101,7 +101,7 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
   }
 
   /** For other plugins (agents), as `mailCodes` in the container. */
-  const codes = new CodeWaiter(emails);
+  const codes = new CodeWaiter(emails, mailboxes);
 
   return { domains, mailboxes, preparer, ingest, emails, receiver, sender, forwarder, auth, codes, userRights, setUserRights, readRaw };
 }
