@@ -198,7 +198,7 @@ describe('auth: signed in with a generated password', () => {
     );
     const set = await t.api('POST', '/auth/set-password', { headers: cookie, body: { password: CHOSEN, current_password: password } });
     assert.equal(set.status, 200, set.text);
-    assert.equal((await t.request('GET', '/admin/api/meta', { headers: cookie })).body.me.required_step, null, 'at once: the cached user is dropped');
+    assert.equal((await t.request('GET', '/admin/api/meta', { headers: cookie })).body.me.required_step, undefined, 'at once: the cached user is dropped');
     assert.equal((await t.api('GET', '/users/me', { headers: cookie })).body.must_change_password, false);
     assert.equal((await t.api('POST', '/auth/login', { body: { email: ADMIN_EMAIL, password: CHOSEN } })).status, 200);
     assert.equal((await t.api('POST', '/auth/login', { body: { email: ADMIN_EMAIL, password } })).status, 401);
@@ -224,7 +224,7 @@ describe('auth: plinth create-admin without --password', () => {
 });
 
 describe('auth: a generated password under the default second-factor policy', () => {
-  it('the superadmin sets up a second factor first (the policy’s step), then is sent to choose their own password', async () => {
+  it('the superadmin is sent to choose their own password first, then to set up a second factor (the policy’s step)', async () => {
     const clock = new ManualClock('2026-11-28T10:00:00.000Z');
     const t = await startAuthApp({ admin: null, clock, settings: { admin: { setup: 'password' }, mfa: { require: 'superadmins' } } });
     try {
@@ -237,12 +237,14 @@ describe('auth: a generated password under the default second-factor policy', ()
       assert.equal(res.status, 200, await res.text());
       const cookie = { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] };
       const step = async () => (await t.request('GET', '/admin/api/meta', { headers: cookie })).body.me.required_step;
-      assert.equal((await step()).reason, 'mfa_enrollment_required');
-      await enrolTotp(t, cookie, clock);
       assert.deepEqual(await step(), { href: '/admin/auth/change-password', reason: 'password_change_required' });
+      // What the change-password page calls, while the policy holds the session to its set-up.
+      assert.equal((await t.api('GET', '/auth/registration', { headers: cookie })).status, 200);
       const set = await t.api('POST', '/auth/set-password', { headers: cookie, body: { password: CHOSEN, current_password: generated } });
       assert.equal(set.status, 200, set.text);
-      assert.equal(await step(), null);
+      assert.equal((await step()).reason, 'mfa_enrollment_required');
+      await enrolTotp(t, cookie, clock);
+      assert.equal(await step(), undefined);
     } finally {
       await t.close();
     }
