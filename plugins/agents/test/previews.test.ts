@@ -91,7 +91,7 @@ describe('agents: previews that look the target up; localhost mailboxes', () => 
     assert.deepEqual(outcomes, [errorOf(probe).error], 'the refusal is audited');
   });
 
-  it('license_deactivate_device: the preview names license and device; an unbound device or another tenant’s license: refused, no token', async () => {
+  it('license_deactivate_device: the preview names license and device; an unbound device or another tenant’s license: refused', async () => {
     const lic = await license('two@example.org', ['tablet-1']);
     const preview = await viaTail(mine, 'license_deactivate_device', { license_id: lic.license_id, device_id: 'tablet-1' });
     assert.notEqual(preview.isError, true, JSON.stringify(preview));
