@@ -22,7 +22,7 @@ export const waitQuery = (maxSeconds: number) => ({
 });
 export const mailboxQuery = { type: 'object', required: ['mailbox'], properties: { mailbox: address } };
 
-const summaryFields = {
+export const summaryFields = {
   id: int,
   sender: str,
   subject: str,

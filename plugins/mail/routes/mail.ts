@@ -4,6 +4,7 @@ import { scopeFrom } from './scope.js';
 import type { MailServices } from '../services/index.js';
 import type { MailSettings } from '../config.js';
 import { seedTime, seedTimes } from './seed-time.js';
+import { emailViewRoutes } from './email-views.js';
 import {
   addressQuery,
   createBody,
@@ -209,6 +210,8 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
       return raw;
     },
   );
+
+  emailViewRoutes(r, s);
 
   r.delete(
     '/api/email/:id',

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
+import { pageQuery, type PageRequest } from '../../../core/http/pagination.js';
 import type { MailboxScope } from './access.js';
 import type { Ingest } from './ingest.js';
 import type { Mailboxes } from './mailboxes.js';
+import { parseHeaders, whereContains, type SearchField } from './email-views.js';
 
 const SUMMARY = ['e.id', 'e.sender', 'e.subject', 'e.received_at', 'e.is_read', 'e.preview', 'e.verification_code'];
 
@@ -108,6 +110,25 @@ export class Emails {
     const row = await this.visible(scope).join('mail_raw as r', 'r.email_id', 'e.id').where('e.id', id).first('r.raw');
     if (!row) throw AppError.notFound(`email ${id} not found`, 'email_not_found');
     return Buffer.isBuffer(row.raw) ? row.raw : Buffer.from(row.raw);
+  }
+
+  /** The message's headers in received order, parsed from the raw message (reading them does not mark it read). */
+  async headers(scope: MailboxScope, id: number) {
+    return parseHeaders(await this.raw(scope, id));
+  }
+
+  /**
+   * Mail containing `q` (in `field`, or from, to, subject and text), newest first, one page: in one
+   * mailbox when `address` is given, else in every mailbox the caller sees.
+   */
+  async search(scope: MailboxScope, search: { q: string; field: SearchField; address?: string }, page: PageRequest) {
+    const q = this.visible(scope);
+    if (search.address) q.where('e.mailbox_id', (await this.mailboxes.get(scope, search.address)).id);
+    whereContains(q, search.q, search.field);
+    return pageQuery(q.orderBy('e.id', 'desc').select([...SUMMARY, 'm.address as mailbox', 'e.recipients']), page, ({ recipients, ...r }) => ({
+      ...summary(r),
+      to_addrs: JSON.parse(recipients).join(', '),
+    }));
   }
 
   async remove(scope: MailboxScope, id: number): Promise<void> {
