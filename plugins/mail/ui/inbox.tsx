@@ -1,7 +1,9 @@
 // Inbox: one mailbox's mail (?mailbox=…), kept current while the page is open by long-polling
 // /api/emails/wait; a message (?message=id) opens beside the list, and the list keeps listening.
+// A search (?q=, ?all=1 for every mailbox, ?page=) shows the matching mail in the list instead.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, CopyText, ErrorBanner, Page, setQueryParams, Table, Time, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ApiError, CopyText, ErrorBanner, Page, Pager, setQueryParams, Table, Time, useQueryParam } from '../../../core/ui/kit/index.js';
+import { SEARCH_PAGE_SIZE, SearchBox, useSearch } from './inbox-search.js';
 import { MessageView } from './message.js';
 import { BASE, instant, link, MailboxPicker, PAGES, plural, type EmailSummary } from './shared.js';
 
@@ -154,14 +156,21 @@ const Code = (props: { code: string | null }) => (props.code ? <code style={{ fo
  * The messages, newest first. `compact` (a message is open beside the list) puts sender and time
  * under the subject, so the list stays readable in the narrower column.
  */
-function MessageList(props: { mailbox: string; emails: EmailSummary[] | null; selected: number | null; compact: boolean }) {
-  const { emails, mailbox, selected } = props;
-  const href = (e: EmailSummary) => link(PAGES.inbox, { mailbox, message: e.id });
+function MessageList(props: {
+  mailbox: string;
+  emails: EmailSummary[] | null;
+  selected: number | null;
+  compact: boolean;
+  /** A search's own query (q, all, page), kept in each message's link; and its empty text. */
+  search?: { query: Record<string, string | number | null>; empty: string };
+}) {
+  const { emails, mailbox, selected, search } = props;
+  const href = (e: EmailSummary) => link(PAGES.inbox, { mailbox, ...search?.query, message: e.id });
   const common = {
     rows: emails ?? [],
     rowKey: (e: EmailSummary) => e.id,
     caption: emails ? plural(emails.length, 'message', 'messages') : undefined,
-    empty: emails ? `No mail yet. Mail sent to ${mailbox} shows up here as it arrives.` : 'Loading…',
+    empty: emails ? (search?.empty ?? `No mail yet. Mail sent to ${mailbox} shows up here as it arrives.`) : 'Loading…',
   };
   if (props.compact) {
     return (
@@ -225,8 +234,28 @@ function MessageList(props: { mailbox: string; emails: EmailSummary[] | null; se
   );
 }
 
-function LiveInbox(props: { mailbox: string; selected: number | null }) {
-  const { mailbox, selected } = props;
+/** The matching mail in place of the live list, a page at a time. */
+function SearchResults(props: { mailbox: string; q: string; all: boolean; page: number; selected: number | null }) {
+  const { mailbox, q, all, page } = props;
+  const found = useSearch(all ? null : mailbox, q, page);
+  const where = all ? 'any of your mailboxes' : mailbox;
+  return (
+    <>
+      <ErrorBanner error={found.error} />
+      <MessageList
+        mailbox={mailbox}
+        emails={found.data?.items ?? null}
+        selected={props.selected}
+        compact={props.selected !== null}
+        search={{ query: { q, all: all ? 1 : null, page: page > 1 ? page : null }, empty: `No mail in ${where} matches “${q}”.` }}
+      />
+      <Pager total={found.data?.total} page={page} pageSize={SEARCH_PAGE_SIZE} nouns={['match', 'matches']} />
+    </>
+  );
+}
+
+function LiveInbox(props: { mailbox: string; selected: number | null; search: { q: string; all: boolean; page: number } }) {
+  const { mailbox, selected, search } = props;
   const inbox = useLiveInbox(mailbox);
   return (
     <>
@@ -237,10 +266,17 @@ function LiveInbox(props: { mailbox: string; selected: number | null }) {
       </p>
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: '1.25rem', alignItems: 'flex-start' }}>
         <section class="card" aria-labelledby="inbox-title" style={selected ? { flex: '0 1 27rem', minWidth: 0 } : { flex: '1 1 auto', minWidth: 0 }}>
-          <h2 id="inbox-title">Messages</h2>
-          <LiveNote live={inbox.live} onRestart={inbox.restart} />
-          <ErrorBanner error={inbox.error} />
-          <MessageList mailbox={mailbox} emails={inbox.emails} selected={selected} compact={selected !== null} />
+          <h2 id="inbox-title">{search.q ? 'Search results' : 'Messages'}</h2>
+          <SearchBox q={search.q} all={search.all} />
+          {search.q ? (
+            <SearchResults mailbox={mailbox} {...search} selected={selected} />
+          ) : (
+            <>
+              <LiveNote live={inbox.live} onRestart={inbox.restart} />
+              <ErrorBanner error={inbox.error} />
+              <MessageList mailbox={mailbox} emails={inbox.emails} selected={selected} compact={selected !== null} />
+            </>
+          )}
         </section>
         {selected ? (
           <MessageView
@@ -261,10 +297,11 @@ function LiveInbox(props: { mailbox: string; selected: number | null }) {
 export function InboxPage() {
   const mailbox = useQueryParam('mailbox');
   const message = Number(useQueryParam('message')) || null;
+  const search = { q: useQueryParam('q') ?? '', all: useQueryParam('all') === '1', page: Math.max(1, Number(useQueryParam('page')) || 1) };
   return (
     <Page title="Inbox">
       <MailboxPicker id="inbox-mailbox" label="Mailbox" value={mailbox} clear={['message']} pickFirst />
-      {mailbox ? <LiveInbox key={mailbox} mailbox={mailbox} selected={message} /> : null}
+      {mailbox ? <LiveInbox key={mailbox} mailbox={mailbox} selected={message} search={search} /> : null}
     </Page>
   );
 }

@@ -1,5 +1,5 @@
-// One received message: subject, from, to, the verification code (big, with Copy), the HTML in a
-// sandboxed frame, the text, attachments, Download .eml and Delete.
+// One received message: subject, from, to, the verification code (big, with Copy), tabs for the HTML
+// in a sandboxed frame, the text, the headers and the source, attachments, Download .eml and Delete.
 //
 // The HTML is someone else's: it never touches the page's DOM. It is shown in an
 // <iframe sandbox="" srcdoc=…>: an empty sandbox means no scripts, no forms, no popups, no
@@ -7,6 +7,7 @@
 // top blocks remote content (tracking pixels, web fonts) and any script the sandbox would miss.
 import { useEffect, useState } from 'preact/hooks';
 import { api, CopyText, ErrorBanner, Time, useApi } from '../../../core/ui/kit/index.js';
+import { HeadersPanel, MessageTabs, monoBlock, SourcePanel, type MessageTab } from './message-parts.js';
 import { BASE, ConfirmDialog, instant, size, type Email } from './shared.js';
 
 const FRAME_HEAD =
@@ -41,24 +42,7 @@ function HtmlBody(props: { html: string; subject: string }) {
 }
 
 function TextBody(props: { text: string }) {
-  return (
-    <pre
-      style={{
-        margin: 0,
-        padding: '0.75rem',
-        border: '1px solid var(--border)',
-        borderRadius: '6px',
-        background: 'var(--bg)',
-        whiteSpace: 'pre-wrap',
-        overflowWrap: 'anywhere',
-        font: '0.9rem/1.5 ui-monospace, SFMono-Regular, Menlo, monospace',
-        maxHeight: '26rem',
-        overflow: 'auto',
-      }}
-    >
-      {props.text}
-    </pre>
-  );
+  return <pre style={monoBlock}>{props.text}</pre>;
 }
 
 const eyebrow = { fontSize: '0.8rem', margin: '1rem 0 0.4rem', textTransform: 'uppercase', letterSpacing: '0.05em' } as const;
@@ -67,7 +51,11 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
   const { id } = props;
   const one = useApi<Email>(`${BASE}/email/${id}`);
   const [deleting, setDeleting] = useState(false);
+  const [tab, setTab] = useState<MessageTab | null>(null);
   const email = one.data;
+  // HTML first when there is some (the Text tab then holds its plain version), else Text.
+  const tabs: MessageTab[] = email?.html_content ? ['html', 'text', 'headers', 'source'] : ['text', 'headers', 'source'];
+  const current = tab && tabs.includes(tab) ? tab : tabs[0];
   useEffect(() => {
     if (email) props.onLoaded(email.id); // reading it marked it read on the server
   }, [email?.id]);
@@ -134,32 +122,26 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
               <CopyText text={email.verification_code} label="verification code" big />
             </section>
           ) : null}
-          {email.html_content ? (
-            <>
-              <h3 class="muted" style={eyebrow}>
-                Message
-              </h3>
-              <HtmlBody html={email.html_content} subject={email.subject} />
-              <p class="muted" style={{ margin: '0.35rem 0 0', fontSize: '0.8rem' }}>
-                Shown in a sandbox: scripts, forms, links and remote images are disabled.
-              </p>
-              {email.content.trim() ? (
-                <details style={{ marginTop: '0.75rem' }}>
-                  <summary style={{ cursor: 'pointer' }}>Plain text version</summary>
-                  <div style={{ marginTop: '0.5rem' }}>
-                    <TextBody text={email.content} />
-                  </div>
-                </details>
-              ) : null}
-            </>
-          ) : (
-            <>
-              <h3 class="muted" style={eyebrow}>
-                Message
-              </h3>
-              {email.content.trim() ? <TextBody text={email.content} /> : <p class="muted">This message has no text.</p>}
-            </>
-          )}
+          <MessageTabs tabs={tabs} current={current} onPick={setTab}>
+            {current === 'html' ? (
+              <>
+                <HtmlBody html={email.html_content} subject={email.subject} />
+                <p class="muted" style={{ margin: '0.35rem 0 0', fontSize: '0.8rem' }}>
+                  Shown in a sandbox: scripts, forms, links and remote images are disabled.
+                </p>
+              </>
+            ) : current === 'text' ? (
+              email.content.trim() ? (
+                <TextBody text={email.content} />
+              ) : (
+                <p class="muted">This message has no text.</p>
+              )
+            ) : current === 'headers' ? (
+              <HeadersPanel id={id} />
+            ) : (
+              <SourcePanel id={id} />
+            )}
+          </MessageTabs>
           {email.attachments.length ? (
             <>
               <h3 class="muted" style={eyebrow}>
