@@ -159,4 +159,16 @@ describe('mail admin UI: message headers and source, inbox search (browser)', ()
     await page.getByRole('heading', { name: 'Messages', level: 2 }).waitFor();
     await listShows(['Lunch on Friday', 'Invoice 1001']);
   });
+
+  it('a message deleted from the search results leaves them', async () => {
+    await page.getByRole('searchbox', { name: 'Search mail' }).fill('lunch');
+    await page.waitForURL((url) => url.searchParams.get('q') === 'lunch');
+    await listShows(['Lunch on Friday']);
+    await messageLinks().filter({ hasText: 'Lunch on Friday' }).click();
+    await page.getByRole('heading', { name: 'Lunch on Friday', level: 2 }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete message' }).click();
+    await page.getByText('No mail in any of your mailboxes matches “lunch”.').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'lunch');
+  });
 });

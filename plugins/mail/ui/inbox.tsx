@@ -257,6 +257,8 @@ function SearchResults(props: { mailbox: string; q: string; all: boolean; page: 
 function LiveInbox(props: { mailbox: string; selected: number | null; search: { q: string; all: boolean; page: number } }) {
   const { mailbox, selected, search } = props;
   const inbox = useLiveInbox(mailbox);
+  // A message deleted while a search is shown leaves its results: they are fetched again.
+  const [deletions, setDeletions] = useState(0);
   return (
     <>
       <p style={{ margin: '0 0 1rem', display: 'flex', gap: '1rem', flexWrap: 'wrap', alignItems: 'center' }}>
@@ -269,7 +271,7 @@ function LiveInbox(props: { mailbox: string; selected: number | null; search: { 
           <h2 id="inbox-title">{search.q ? 'Search results' : 'Messages'}</h2>
           <SearchBox q={search.q} all={search.all} />
           {search.q ? (
-            <SearchResults mailbox={mailbox} {...search} selected={selected} />
+            <SearchResults key={deletions} mailbox={mailbox} {...search} selected={selected} />
           ) : (
             <>
               <LiveNote live={inbox.live} onRestart={inbox.restart} />
@@ -285,6 +287,7 @@ function LiveInbox(props: { mailbox: string; selected: number | null; search: { 
             onLoaded={inbox.markRead}
             onDeleted={(id) => {
               inbox.drop(id);
+              setDeletions((n) => n + 1);
               setQueryParams({ message: null }, { replace: true });
             }}
           />
