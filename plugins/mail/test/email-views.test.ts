@@ -3,6 +3,7 @@
 // the root token all) and hostile search text answered with a 4xx or a result, never a 5xx.
 import assert from 'node:assert/strict';
 import { type Actor, addUser, registerOwner } from '../../../test/helpers/actors.js';
+import { likePattern, parseHeaders } from '../services/email-views.js';
 import { assertError, createMailbox, inbox, loginAdmin, send, sendRaw, startMailApp, unique, type MailApp } from './helpers.js';
 import { mailLoginOk, ROOT_TOKEN } from './relay.js';
 
@@ -175,5 +176,14 @@ describe('mail: a message’s headers and source, and search', () => {
     assertError(await t.mail('GET', `/api/emails/search?q=${'%'.repeat(5000)}`, { headers: owner.headers }), 400);
     assertError(await t.mail('GET', '/api/emails/search?q=a&in=body', { headers: owner.headers }), 400);
     assertError(await t.mail('GET', '/api/emails/search?q=a&page_size=500', { headers: owner.headers }), 400);
+  });
+
+  it('parseHeaders: bare LF line ends, no body at all, and a body that looks like headers', async () => {
+    assert.deepEqual(await parseHeaders(Buffer.from('A: 1\nB: x\n y\n\nC: not a header')), [
+      { name: 'A', value: '1' },
+      { name: 'B', value: 'x y' },
+    ]);
+    assert.deepEqual(await parseHeaders(Buffer.from('Only: this')), [{ name: 'Only', value: 'this' }]);
+    assert.equal(likePattern('50%_a\\b'), '%50\\%\\_a\\\\b%');
   });
 });
