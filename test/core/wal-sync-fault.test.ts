@@ -67,7 +67,8 @@ const sqliteKnex = (file: string, walSync?: Record<string, unknown>) =>
         onFailure: (err) => failures.push(err),
       });
       const running = walSync.sync();
-      await turns(3);
+      // The sync starts once the log is open (on the thread pool): a bound wait, not a count of turns.
+      await waitFor('the sync to start', () => calls > 0);
       // Two commits made while it runs share the next sync.
       const queued = [walSync.sync(), walSync.sync()];
       fail();
