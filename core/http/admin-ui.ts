@@ -12,6 +12,7 @@ import { packageVersion, uiBuildDir } from '../paths.js';
 import type { Plinth } from '../app.js';
 import { PassThrough } from 'node:stream';
 import { checkOne, type LiveClient } from '../live.js';
+import { allowedPages } from './page-access.js';
 import { adminAlertRoutes } from './admin-alerts.js';
 import { collectOverview } from '../overview/compose.js';
 
@@ -154,7 +155,8 @@ export function adminUi(app: () => Plinth): Middleware {
     const principal = await signedIn(ctx as unknown as HttpContext);
     ctx.body = {
       version: packageVersion,
-      me: principal ? describePrincipal(principal) : null,
+      // With the admin pages this person may open: the shell lists and opens only those.
+      me: principal ? { ...describePrincipal(principal), pages: await allowedPages(plinth, principal) } : null,
       login: plinth.container.hasRegistration('adminLogin'),
       plugins: plinth.plugins.map(({ plugin }) => ({
         name: plugin.name,

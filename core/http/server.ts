@@ -76,6 +76,11 @@ export function toAppError(err: unknown): AppError {
   return new AppError(500, 'internal_error', 'internal error');
 }
 
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_DESTROYED']);
+
+/** Whether a response failed only because its client left (closed the connection or aborted the request). */
+export const clientWentAway = (err: NodeJS.ErrnoException): boolean => CLIENT_GONE.has(err?.code ?? '');
+
 /** Why a request body could not be read, as the client's error. */
 export function bodyError(err: unknown, contentEncoding: string): AppError {
   const e = err as { code?: string; message?: string };
@@ -230,6 +235,10 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     throw AppError.notFound(`no route for ${ctx.method} ${ctx.path}`);
   });
 
-  app.on('error', (err) => logger.error({ err }, 'koa error'));
+  // A client going away mid-response (a closed tab, a page left with its live stream open) is not an error.
+  app.on('error', (err: NodeJS.ErrnoException, ctx?: Koa.Context) => {
+    if (clientWentAway(err)) logger.debug({ code: err.code, path: ctx?.path }, 'client went away');
+    else logger.error({ err }, 'koa error');
+  });
   return app;
 }

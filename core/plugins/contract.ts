@@ -8,6 +8,7 @@ import type { JobReport, JobRunInfo } from '../scheduler.js';
 import type { PlatformEvent } from '../events/outbox.js';
 import type { EventName, EventPayloads } from '../events/payloads.js';
 import type { MetricSpec } from '../usage.js';
+import type { Principal } from '../http/auth.js';
 import type { FeatureSpec } from '../entitlements.js';
 import type { ActionCall, ActionSpec } from '../actions.js';
 import type { OverviewCard, OverviewViewer, OverviewWindow } from '../overview/card.js';
@@ -50,6 +51,15 @@ export interface UiPage {
   title: string;
   /** Only principals with one of these roles see it in the navigation. */
   roles?: string[];
+  /**
+   * Every scope the page's API needs, checked as `requireScope` checks them (the principal's scopes,
+   * within the tenant's plan): a page whose calls would be refused is neither listed nor opened.
+   */
+  scopes?: string[];
+  /** A plan feature the page is about (for a page whose reads need no gated scope): a tenant whose plan lacks it does not see it. */
+  feature?: string;
+  /** A rule of the plugin's own, for what its API checks beyond roles and scopes (e.g. a tenant the plugin serves). */
+  allowed?: (principal: Principal, c: PluginContext<any>) => boolean | Promise<boolean>;
   /**
    * Rendered without a session (e.g. a password reset form opened from an email) and never listed
    * in the navigation; the page calls only endpoints that need no login.

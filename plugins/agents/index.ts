@@ -94,7 +94,7 @@ export default definePlugin<AgentsSettings>({
   },
 
   // For owners and admins: the endpoint, a client's config, the key to make, the recent calls.
-  ui: { pages: [{ path: '', title: 'Agents', roles: ['admin'] }] },
+  ui: { pages: [{ path: '', title: 'Agents', roles: ['admin'], feature: 'agents' }] },
 
   overview: agentsOverview,
 });

@@ -32,10 +32,10 @@ export default definePlugin<AiSettings>({
   migrations: 'migrations',
   ui: {
     pages: [
-      { path: '', title: 'AI knowledge base' },
-      { path: 'try', title: 'Try AI replies', roles: ['admin'] },
-      { path: 'providers', title: 'AI providers', roles: ['admin'] },
-      { path: 'calls', title: 'AI call log', roles: ['admin'] },
+      { path: '', title: 'AI knowledge base', scopes: ['ai:read'] },
+      { path: 'try', title: 'Try AI replies', roles: ['admin'], scopes: ['ai:manage'] },
+      { path: 'providers', title: 'AI providers', roles: ['admin'], scopes: ['ai:read'] },
+      { path: 'calls', title: 'AI call log', roles: ['admin'], scopes: ['ai:read'] },
     ],
   },
 

@@ -131,7 +131,7 @@ export default definePlugin<AuthSettings>({
       { path: 'profile', title: 'My profile' },
       // Where the shell sends someone signed in with a generated password, before any other page.
       { path: 'change-password', title: 'Choose your own password', parent: 'profile' },
-      { path: 'api-keys', title: 'API keys' },
+      { path: 'api-keys', title: 'API keys', scopes: ['api-keys:manage'] },
       { path: 'users', title: 'Users', roles: ['superadmin'] },
       { path: 'tenants', title: 'Tenants', roles: ['superadmin'] },
       { path: 'audit', title: 'Audit log', roles: ['superadmin'] },

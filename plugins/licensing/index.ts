@@ -55,5 +55,5 @@ export default definePlugin<LicensingSettings>({
 
   jobs: licensingJobs,
 
-  ui: { pages: [{ path: '', title: 'Licenses' }] },
+  ui: { pages: [{ path: '', title: 'Licenses', scopes: [MANAGE] }] },
 });

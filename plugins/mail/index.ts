@@ -55,10 +55,10 @@ export default definePlugin<MailSettings>({
   migrations: 'migrations',
   ui: {
     pages: [
-      { path: '', title: 'Mailboxes' },
-      { path: 'inbox', title: 'Inbox' },
-      { path: 'compose', title: 'Compose' },
-      { path: 'sent', title: 'Sent' },
+      { path: '', title: 'Mailboxes', scopes: ['mail:use'] },
+      { path: 'inbox', title: 'Inbox', scopes: ['mail:use'] },
+      { path: 'compose', title: 'Compose', scopes: ['mail:use'] },
+      { path: 'sent', title: 'Sent', scopes: ['mail:use'] },
       { path: 'domains', title: 'Mail domains', roles: ['superadmin'] },
     ],
   },

@@ -19,8 +19,11 @@ import { robotsJobs } from './jobs.js';
 import { robotsOverview } from './services/overview.js';
 import { robotTokenStrategy } from './robot-token-auth.js';
 import { robotSocketEndpoint } from './robot-socket.js';
+import { asRoleHolder } from './routes/guards.js';
+import type { Principal } from '../../core/http/auth.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('robotsServices');
+const workbotAdminPage = (p: Principal, c: { container: PlinthContainer }) => services(c).home.administers(asRoleHolder(p));
 
 export default definePlugin<RobotsSettings>({
   name: 'robots',
@@ -47,9 +50,10 @@ export default definePlugin<RobotsSettings>({
   migrations: 'migrations',
   ui: {
     pages: [
-      { path: '', title: 'Robots' },
-      { path: 'codes', title: 'Activation codes', roles: ['admin'] },
-      { path: 'users', title: 'WorkBot users', roles: ['admin'] },
+      { path: '', title: 'Robots', scopes: ['robots:use'] },
+      // WorkBot's administration (routes/guards.ts workbotAdmin): superadmins and the home tenant's owners and admins.
+      { path: 'codes', title: 'Activation codes', roles: ['admin'], scopes: ['robots:manage'], allowed: workbotAdminPage },
+      { path: 'users', title: 'WorkBot users', roles: ['admin'], scopes: ['robots:manage'], allowed: workbotAdminPage },
     ],
   },
 

@@ -33,9 +33,9 @@ export default definePlugin<WorkflowsSettings>({
   // Members read workflows and runs (workflows:read); the editor is for owners and admins (workflows:manage).
   ui: {
     pages: [
-      { path: '', title: 'Workflows' },
-      { path: 'runs', title: 'Workflow runs' },
-      { path: 'edit', title: 'Workflow editor', roles: ['admin'], parent: '' },
+      { path: '', title: 'Workflows', scopes: ['workflows:read'] },
+      { path: 'runs', title: 'Workflow runs', scopes: ['workflows:read'] },
+      { path: 'edit', title: 'Workflow editor', roles: ['admin'], scopes: ['workflows:manage'], parent: '' },
     ],
   },
 

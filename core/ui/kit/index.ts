@@ -15,7 +15,7 @@ export { Dialog } from './dialog.js';
 export { ConfirmDialog } from './confirm-dialog.js';
 export { Pager, plural } from './pager.js';
 export { useTenantAdmin } from './use-tenant-admin.js';
-export { pluginEnabled } from './plugins.js';
+export { mayOpenPage, pluginEnabled } from './plugins.js';
 export { fieldStyle, withQuery } from './forms.js';
 export { CopyText } from './copy-text.js';
 export { SecondFactorForm, isLoginChallenge, type LoginChallenge } from './second-factor.js';

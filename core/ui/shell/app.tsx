@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, UNAUTHORIZED_EVENT } from '../kit/api.js';
-import { setEnabledPlugins } from '../kit/plugins.js';
+import { setAllowedPages, setEnabledPlugins } from '../kit/plugins.js';
 import { ErrorBanner, Page } from '../kit/components.js';
 import { Layout, PublicLayout } from './layout.js';
 import { Login } from './login.js';
-import { activeHref, loginLinks, navGroups, OUTBOX_HREF, OVERVIEW_HREF, publicEntry, SYSTEM_HREF, type NavEntry } from './nav.js';
-import { NotFound } from './not-found.js';
+import { activeHref, loginLinks, navGroups, OUTBOX_HREF, OVERVIEW_HREF, publicEntry, SYSTEM_HREF, withheldEntry, type NavEntry } from './nav.js';
+import { NotAvailable, NotFound } from './not-found.js';
 import { PluginPage } from './plugin-page.js';
 import { navigate, usePath } from './router.js';
 import { SystemPage } from './system-page.js';
@@ -28,6 +28,7 @@ export function App() {
       // meta answers 200 with `me: null` for a visitor: the login screen without a failed request in the console.
       const meta = await api<Meta>('/admin/api/meta');
       setEnabledPlugins(meta.plugins.map((p) => p.name));
+      setAllowedPages(meta.me?.pages);
       setSession(meta.me ? { state: 'signed-in', meta, me: meta.me } : { state: 'anonymous', meta });
     } catch (error) {
       setSession({ state: 'failed', error: error as Error });
@@ -101,6 +102,7 @@ export function App() {
         <p>No admin pages are available to your account.</p>
       </Page>
     );
+  else if (withheldEntry(session.meta, path)) content = <NotAvailable title={withheldEntry(session.meta, path)!.title} />;
   else content = <NotFound path={path} />;
 
   return (

@@ -40,12 +40,25 @@ export function navGroups(me: Me, meta: Meta, { listed = true } = {}): NavGroup[
   if (hasRole(me, 'superadmin')) groups.push({ label: 'Platform', entries: CORE_ENTRIES });
   for (const plugin of meta.plugins) {
     const entries = plugin.pages
-      .filter((page) => !page.public && (!page.roles?.length || page.roles.some((role) => hasRole(me, role))))
+      .filter((page) => !page.public && mayOpen(me, plugin.name, page))
       .filter((page) => !listed || page.parent === undefined)
       .map((page) => toEntry(plugin, page));
     if (entries.length) groups.push({ label: plugin.name, entries });
   }
   return groups;
+}
+
+/** The server's word (`me.pages`: role, scopes within the plan, the plugin's own rule) when it gave one; else the page's roles. */
+const mayOpen = (me: Me, plugin: string, page: MetaPlugin['pages'][number]): boolean =>
+  me.pages ? me.pages.includes(pageHref(plugin, page.path)) : !page.roles?.length || page.roles.some((role) => hasRole(me, role));
+
+/** A plugin's page at this path that this user may not open (the shell says so rather than "not found"). */
+export function withheldEntry(meta: Meta, path: string): NavEntry | undefined {
+  for (const plugin of meta.plugins) {
+    const page = plugin.pages.find((p) => !p.public && pageHref(plugin.name, p.path) === path);
+    if (page) return toEntry(plugin, page);
+  }
+  return undefined;
 }
 
 /** The nav item to highlight on this page: its parent's for a page the nav does not list. */

@@ -12,3 +12,17 @@ export function NotFound(props: { path: string }) {
     </Page>
   );
 }
+
+/** A page that exists but is not this person's to open (their role, their plan, or not their tenant's): said plainly, nothing loads. */
+export function NotAvailable(props: { title: string }) {
+  return (
+    <Page title="Not available to you">
+      <p role="status">
+        <strong>{props.title}</strong> is not available to your account: your role or your plan does not include it.
+      </p>
+      <p>
+        <a href="/admin">Back to the start</a>
+      </p>
+    </Page>
+  );
+}

@@ -20,6 +20,8 @@ export interface Me {
   tenant_id: string | null;
   /** A page to go through before any other (a second factor the server's policy requires): the shell sends the user there. */
   required_step?: { href: string; reason: string } | null;
+  /** The admin pages (hrefs) this person may open, by role, scope and plan (meta only; core/http/page-access.ts). */
+  pages?: string[];
 }
 
 /** What a job run did (core/scheduler.ts JobReport): rows deleted per table, for the prune jobs. */

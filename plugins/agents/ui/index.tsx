@@ -1,7 +1,7 @@
 // The Agents page (owners and admins): where agents connect, a desktop client's config, which key to
 // make (each tool with the scope it needs), and the tenant's recent tool calls from the audit log.
 import { useState } from 'preact/hooks';
-import { CopyText, ErrorBanner, type Loaded, Page, Pager, Table, Time, useApi, useQueryParam, withQuery } from '../../../core/ui/kit/index.js';
+import { CopyText, ErrorBanner, type Loaded, mayOpenPage, Page, Pager, Table, Time, useApi, useQueryParam, withQuery } from '../../../core/ui/kit/index.js';
 
 interface Tool {
   name: string;
@@ -104,8 +104,15 @@ function MakeKey() {
     <div class="card">
       <h2>Make a key</h2>
       <p>
-        An agent signs in with an API key of this tenant. Make one on <a href="/admin/auth/api-keys">API keys</a> with only the scopes of the tools it needs: a
-        key sees the tools its scopes (and the plan) allow, and nothing else.
+        An agent signs in with an API key of this tenant.{' '}
+        {mayOpenPage('/admin/auth/api-keys') ? (
+          <>
+            Make one on <a href="/admin/auth/api-keys">API keys</a> with only the scopes of the tools it needs:
+          </>
+        ) : (
+          'Your plan does not include API keys: ask your operator for a plan with them. Give a key only the scopes of the tools it needs:'
+        )}{' '}
+        a key sees the tools its scopes (and the plan) allow, and nothing else.
       </p>
       <ErrorBanner error={tools.error} />
       <Table

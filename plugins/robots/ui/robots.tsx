@@ -1,7 +1,7 @@
 // The robots list: the caller's robots (an owner or admin sees the tenant's) with their online status,
 // fetched again every 2 s; a robot's name opens it (?robot=…).
 import { useState } from 'preact/hooks';
-import { ErrorBanner, LiveNote, Page, Table, Time } from '../../../core/ui/kit/index.js';
+import { ErrorBanner, LiveNote, mayOpenPage, Page, Table, Time } from '../../../core/ui/kit/index.js';
 import { BASE, fieldStyle, Pager, StatusBadge, useLiveApi, withQuery, type List, type Reply } from './shared.js';
 
 /** One row of GET /api/robots. */
@@ -27,6 +27,9 @@ const FILTERS = [
 ];
 
 export const deviceName = (d: RobotRow['deviceInfo']) => (d ? [d.brand, d.model].filter(Boolean).join(' ') || d.deviceId : '—');
+
+/** Where activation codes come from, for this viewer: the Activation codes page only for those who may open it (WorkBot's admins). */
+const codesFrom = () => (mayOpenPage('/admin/robots/codes') ? 'from Activation codes' : 'your operator issued');
 
 export function RobotsList() {
   const [status, setStatus] = useState('');
@@ -60,9 +63,7 @@ export function RobotsList() {
         <Table
           rows={data?.list ?? []}
           rowKey={(r) => r.robotId}
-          empty={
-            !data ? 'Loading…' : status ? `No ${status} robots.` : 'No robots yet. A phone becomes a robot when it activates a code from Activation codes.'
-          }
+          empty={!data ? 'Loading…' : status ? `No ${status} robots.` : `No robots yet. A phone becomes a robot when it activates a code ${codesFrom()}.`}
           columns={[
             {
               label: 'Name',
