@@ -28,6 +28,11 @@ export class Hooks {
     this.filters.set(name, list);
   }
 
+  /** Whether any plugin filters `name`: lets an owner offer a field only when some plugin fills it. */
+  hasFilters(name: string): boolean {
+    return (this.filters.get(name)?.length ?? 0) > 0;
+  }
+
   async applyFilters<T>(name: string, value: T, context: Record<string, unknown> = {}): Promise<T> {
     let current = value;
     for (const { owner, fn } of this.filters.get(name) ?? []) {

@@ -1,7 +1,6 @@
 // The ai plugin's public surface, types only: what it registers in the container, by name.
 // Other plugins use these with `import type` and resolve `aiApi` from the container when the ai
 // plugin is enabled; they never import ai's files or read its tables (see test/architecture).
-import type { Knex } from 'knex';
 import type { AiServices } from './services/index.js';
 
 /** `aiApi`: figures from the AI call log, for other plugins' reports. */
@@ -21,40 +20,11 @@ export interface AiApi {
  */
 export type AiErrorCode = 'ai_consent_required' | 'knowledge_base_full' | 'knowledge_entry_not_found';
 
-/** One robot's AI settings, every field filled in (unset ones have their defaults; aiModel and aiScenario may be absent). */
-export interface RobotAiSettings {
-  aiMode: 'builtin' | 'third_party' | 'off';
-  aiProvider: string;
-  aiModel?: string;
-  aiTemperature: number;
-  aiMaxTokens: number;
-  aiContextLength: number;
-  aiScenario?: string;
-  replyDelayMin: number;
-  replyDelayMax: number;
-  aiCallLimitDaily: number;
-}
-
-/**
- * `robotAiSettings`: each robot's AI settings, which the ai plugin keeps. Robots serves and accepts
- * them on WorkBot's robot endpoints (seed 004's aiMode, aiProvider, aiModel, …) through this when
- * the ai plugin is enabled; without it those fields show their defaults.
- */
-export interface RobotAiSettingsApi {
-  /** The settings of these robots of the tenant, by robot id (every id given has an entry). */
-  of(tenantId: string, robotIds: string[]): Promise<Record<string, RobotAiSettings>>;
-  /**
-   * Changes the fields given (the others keep their value); in `trx` when given. 400 naming
-   * body.replyDelayMin when it would exceed replyDelayMax.
-   */
-  set(tenantId: string, robotId: string, patch: Partial<RobotAiSettings>, trx?: Knex.Transaction): Promise<void>;
-}
 
 declare module '../../core/container.js' {
   interface Cradle {
     /** ai's own services (its routes, handlers and jobs). */
     aiServices: AiServices;
     aiApi: AiApi;
-    robotAiSettings: RobotAiSettingsApi;
   }
 }

@@ -10,6 +10,7 @@ import { knowledgeRoutes } from './routes/knowledge.js';
 import { MANAGE, READ } from './routes/shared.js';
 import { aiJobs } from './jobs.js';
 import { failoverAlert } from './services/failover-alert.js';
+import { robotAiSave, robotAiStatistics, robotAiView } from './robot-filters.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('aiServices');
 
@@ -51,11 +52,17 @@ export default definePlugin<AiSettings>({
     },
   },
 
+  // Robots' face shows and accepts each robot's AI settings and figures through robots' filters (its api.ts RobotsFilters).
+  filters: {
+    'robots.robot.view': (view, _ctx, c) => robotAiView(services(c))(view),
+    'robots.robot.save': (save, _ctx, c) => robotAiSave(services(c))(save),
+    'robots.statistics': (stats, _ctx, c) => robotAiStatistics(services(c))(stats),
+  },
+
   register(c) {
     const s = createAiServices(c.container.cradle, c.settings);
-    // aiApi: the call log's figures for the WorkBot statistics; robotAiSettings: the robots' AI
-    // fields robots serves on its face (robots resolves both per call).
-    c.container.register({ aiServices: asValue(s), aiApi: asValue(s.api), robotAiSettings: asValue(s.robotSettings) });
+    // aiApi: the call log's figures, for other plugins' reports.
+    c.container.register({ aiServices: asValue(s), aiApi: asValue(s.api) });
     // The operator is told when one of the config's providers keeps failing over (core/alerts).
     c.container.resolve('alerts').addCondition('ai.failover', failoverAlert({ db: c.db, clock: c.container.resolve('clock'), settings: c.settings }));
   },

@@ -63,6 +63,39 @@ export type SessionIssuer = Pick<Sessions, 'issueForUser'>;
 export type SmsCodeSender = Pick<SmsCodes, 'send' | 'verify'>;
 
 /**
+ * The admin tenant view (GET and PATCH /admin/tenants/{id}) as auth builds it, before the
+ * `auth.tenant.view` filters: the tenant with its settings. `plan_id` is absent unless a plugin
+ * fills it (billing does); absent is its default.
+ */
+export type AdminTenantView = Awaited<ReturnType<Tenants['get']>> & {
+  settings: Awaited<ReturnType<Tenants['settings']>>;
+  plan_id?: string;
+};
+
+/** A PATCH /admin/tenants/{id} on its way in, through the `auth.tenant.update` filters. */
+export interface AdminTenantUpdate {
+  tenantId: string;
+  /** The body's fields that a contributing plugin owns, as validated: `plan_id` (accepted only while some plugin filters updates). */
+  fields: { plan_id?: string };
+  /** What to run, in order, once auth has written its own changes. A filter that refuses throws instead, before anything is written. */
+  after: Array<() => Promise<void>>;
+}
+
+/**
+ * The filters auth applies (core hooks, `hooks.applyFilters`), by name, with the value each passes
+ * on: another plugin extends auth's tenant view and update by contributing to them from its
+ * manifest's `filters`, typed with `AuthFilter<name>` from here. Each value names its tenant.
+ */
+export interface AuthFilters {
+  /** The tenant view before it is sent: a contributor adds its fields (billing: `plan_id`). */
+  'auth.tenant.view': AdminTenantView;
+  /** An admin tenant update before auth writes it: a contributor checks its fields (throwing to refuse) and queues its writes in `after`. */
+  'auth.tenant.update': AdminTenantUpdate;
+}
+export type AuthFilterName = keyof AuthFilters;
+export type AuthFilter<K extends AuthFilterName> = (value: AuthFilters[K]) => Promise<AuthFilters[K]>;
+
+/**
  * The codes auth's errors carry beside the core's (core/errors.ts CoreErrorCode): what a client of
  * its face can switch on. test/architecture/error-codes.test.ts keeps this list equal to the codes thrown.
  */

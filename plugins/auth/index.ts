@@ -112,10 +112,8 @@ export default definePlugin<AuthSettings>({
     passkeyRoutes(r, s, c.settings);
     tenantRoutes(r, s);
     mfaRoutes(r, s);
-    // Billing's typed contract (plugins/billing/api.ts), when billing is enabled: a tenant's plan.
-    const tenantPlans = c.container.hasRegistration('tenantPlans') ? c.container.resolve('tenantPlans') : null;
     const dbPing = async () => void (await c.db.raw('select 1'));
-    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, tenantPlans });
+    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, hooks: c.container.resolve('hooks') });
     const { schedule, keep } = c.config.backup;
     adminBackupRoutes(r, { backups: c.container.resolve('backups'), audit: s.audit, schedule, keep });
   },

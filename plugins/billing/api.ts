@@ -8,8 +8,8 @@ import type { billingEvents } from './events.js';
 
 /**
  * `tenantPlans`: which plan a tenant is on, and moving it to another the way the admin "assign
- * plan" does (the manual provider, starting a fresh period). Auth's admin tenant view shows and
- * changes `plan_id` through it.
+ * plan" does (the manual provider, starting a fresh period). Billing's filters on auth's admin
+ * tenant view and PATCH (auth's api.ts AuthFilters; ./tenant-filters.ts) show and change `plan_id` through it.
  */
 export interface TenantPlans {
   /** The id of the plan the tenant is on (its starting plan when it has no subscription yet). */

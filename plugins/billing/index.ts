@@ -10,6 +10,7 @@ import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from './routes/admin.js';
 import { billingJobs } from './jobs.js';
 import { billingOverview } from './services/overview.js';
+import { tenantPlanUpdate, tenantPlanView } from './tenant-filters.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('billingServices');
 
@@ -28,6 +29,11 @@ export default definePlugin<BillingSettings>({
   },
   events: billingEvents,
   migrations: 'migrations',
+  // Auth's admin tenant view and update (auth's api.ts AuthFilters) carry the tenant's plan.
+  filters: {
+    'auth.tenant.view': (view, _ctx, c) => tenantPlanView(services(c).tenantPlans)(view),
+    'auth.tenant.update': (update, _ctx, c) => tenantPlanUpdate(services(c).tenantPlans)(update),
+  },
 
   register(c) {
     if (!c.settings.plans.some((p) => p.id === c.settings.defaultPlan)) {
@@ -44,7 +50,7 @@ export default definePlugin<BillingSettings>({
       );
     }
     const s = createBillingServices(c.container.cradle, c.settings);
-    // `tenantPlans` is billing's typed contract (api.ts) for auth's admin tenant view and PATCH.
+    // `tenantPlans` is billing's typed contract (api.ts): a tenant's plan, as its filters on auth's tenant view and PATCH use it.
     c.container.register({ billingServices: asValue(s), tenantPlans: asValue(s.tenantPlans), usageReader: asValue({ view: s.subscriptionView }) });
     // Fills the core's `usage` and `entitlements` slots: from now on every plugin's consume() and
     // every scope check obey the plans.

@@ -1,4 +1,5 @@
 // The robots (WorkBot) plugin's public surface, types only (see plugins/auth/api.ts for the rules).
+import type { Knex } from 'knex';
 import type { PayloadsOf } from '../../core/events/payloads.js';
 import type { RobotsApi } from './services/api.js';
 import type { RobotsServices } from './services/index.js';
@@ -7,7 +8,69 @@ import type { robotsEvents } from './events.js';
 export type { ConversationMessage, RobotSummary } from './services/api.js';
 
 /** `robotsApi`: what other plugins (ai, workflows actions) may do with robots. */
-export type RobotsPublicApi = Pick<RobotsApi, 'robot' | 'conversation' | 'sendMessage'>;
+export type RobotsPublicApi = Pick<RobotsApi, 'robot' | 'conversation' | 'sendMessage' | 'aiDefaults'>;
+
+/**
+ * One robot's AI settings as WorkBot's robot endpoints show and accept them (seed 004's aiMode,
+ * aiProvider, …), every field filled in (aiModel and aiScenario may be absent). Robots owns the
+ * fields and their defaults (`robotsApi.aiDefaults`); a plugin keeps them through the filters below.
+ */
+export interface RobotAiSettings {
+  aiMode: 'builtin' | 'third_party' | 'off';
+  aiProvider: string;
+  aiModel?: string;
+  aiTemperature: number;
+  aiMaxTokens: number;
+  aiContextLength: number;
+  aiScenario?: string;
+  replyDelayMin: number;
+  replyDelayMax: number;
+  aiCallLimitDaily: number;
+}
+
+/** `robots.robot.view`: the AI part of a page of robots (or one robot's detail), filled in once per page. */
+export interface RobotAiView {
+  tenantId: string;
+  robotIds: string[];
+  /** By robot id, every id present: the defaults until a plugin puts in what it keeps. */
+  settings: Record<string, RobotAiSettings>;
+  /** Today's AI calls by robot id (the seed's aiCallsToday); absent: none. */
+  callsToday: Record<string, number>;
+}
+
+/** `robots.robot.save`: a robot's AI fields as a create or update carried them, inside the transaction that writes the robot. */
+export interface RobotAiSave {
+  tenantId: string;
+  robotId: string;
+  /** Only the fields the request carried (the others keep their value). */
+  fields: Partial<RobotAiSettings>;
+  /** Robots' transaction: a contributor writes in it, or throws to refuse (nothing is written then). */
+  trx: Knex.Transaction;
+}
+
+/** `robots.statistics`: the AI figures of a statistics reply (seed 004 8.1 and 8.2) over [from, to) (ISO timestamps). */
+export interface RobotAiStatistics {
+  tenantId: string;
+  robotIds: string[];
+  from: string;
+  to: string;
+  /** null while no plugin counts AI calls. */
+  totalAICalls: number | null;
+  aiCost: number | null;
+}
+
+/**
+ * The filters robots applies (core hooks, `hooks.applyFilters`), by name, with the value each passes
+ * on: another plugin (ai) extends robots' view, save and statistics from its manifest's `filters`,
+ * typed with `RobotsFilter<name>` from here. Each is applied once per request, never per robot.
+ */
+export interface RobotsFilters {
+  'robots.robot.view': RobotAiView;
+  'robots.robot.save': RobotAiSave;
+  'robots.statistics': RobotAiStatistics;
+}
+export type RobotsFilterName = keyof RobotsFilters;
+export type RobotsFilter<K extends RobotsFilterName> = (value: RobotsFilters[K]) => Promise<RobotsFilters[K]>;
 
 /**
  * The codes robots's errors carry beside the core's (core/errors.ts CoreErrorCode): what a client of

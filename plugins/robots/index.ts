@@ -58,10 +58,8 @@ export default definePlugin<RobotsSettings>({
   },
 
   register(c) {
-    // The ai plugin (when enabled) registers `aiApi` and `robotAiSettings` after this one: resolved per call.
-    const ai = () => (c.container.hasRegistration('aiApi') ? c.container.resolve('aiApi') : null);
-    const aiSettings = () => (c.container.hasRegistration('robotAiSettings') ? c.container.resolve('robotAiSettings') : null);
-    const s = createRobotsServices(c.container.cradle, c.settings, { ai, aiSettings });
+    // A robot's AI fields and figures pass through robots' filters (api.ts RobotsFilters), which the ai plugin contributes to.
+    const s = createRobotsServices(c.container.cradle, c.settings);
     c.container.register({ robotsServices: asValue(s), robotsApi: asValue(s.api) });
     // WorkBot's codes are the operator's to sell: only this plugin (kind robot) issues `workbot` licenses.
     c.container.resolve('licenses').reserve(PRODUCT, 'robot', 'WorkBot (the robots plugin: POST /workbot/api/admin/activation-codes)');

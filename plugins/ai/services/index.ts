@@ -1,7 +1,8 @@
 import type { Cradle } from '../../../core/container.js';
 import { assertPublicUrl } from '../../../core/net/public-url.js';
 import { SharedCache } from '../../../core/shared-cache.js';
-import type { AiApi, RobotAiSettings } from '../api.js';
+import type { AiApi } from '../api.js';
+import type { RobotAiSettings } from '../../robots/api.js';
 import type { AiSettings } from '../config.js';
 import { Answerer, providerMetrics } from './answerer.js';
 import { Ask } from './ask.js';
@@ -44,7 +45,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   const consent = async (tenantId: string) => (await d.tenants.settings(tenantId)).ai_consent_enabled;
   const robots = () => d.robotsApi;
   const quota = new DailyCallQuota(d.db, d.clock);
-  const robotSettings = new RobotSettings(d.db, d.clock, caches.robotSettings);
+  const robotSettings = new RobotSettings(d.db, d.clock, caches.robotSettings, () => d.robotsApi.aiDefaults);
   const api: AiApi = {
     callTotals: (tenantId, robotIds, from, to) => calls.totals(tenantId, robotIds, from, to),
     callsToday: (tenantId, robotIds) => quota.callsToday(tenantId, robotIds),
@@ -52,7 +53,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
   return {
     /** For other plugins, as `aiApi` in the container. */
     api,
-    /** Each robot's AI settings; for robots' face too, as `robotAiSettings` in the container. */
+    /** Each robot's AI settings; for robots' face too, through robots' filters (plugins/ai/robot-filters.ts). */
     robotSettings,
     knowledge,
     /** Listen for other instances' changes (started with the plugin). */

@@ -2,22 +2,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
 import type { SharedCache } from '../../../core/shared-cache.js';
-import type { RobotAiSettings, RobotAiSettingsApi } from '../api.js';
-
-/**
- * What a robot that never set a field gets (seed 004's example values). Robots shows the same
- * when the ai plugin is off (plugins/robots/services/robots.ts AI_OFF; a test holds them equal).
- */
-export const ROBOT_AI_DEFAULTS: RobotAiSettings = {
-  aiMode: 'builtin',
-  aiProvider: 'builtin',
-  aiTemperature: 0.7,
-  aiMaxTokens: 2000,
-  aiContextLength: 10,
-  replyDelayMin: 1,
-  replyDelayMax: 3,
-  aiCallLimitDaily: 1000,
-};
+import type { RobotAiSettings } from '../../robots/api.js';
 
 /** Each field and its column in `ai_robot_settings` (null there: unset, the default applies). */
 const COLUMNS = {
@@ -37,8 +22,9 @@ type Field = keyof typeof COLUMNS;
 const FIELDS = Object.keys(COLUMNS) as Field[];
 const NUMERIC = new Set<Field>(['aiTemperature', 'aiMaxTokens', 'aiContextLength', 'replyDelayMin', 'replyDelayMax', 'aiCallLimitDaily']);
 
-function fromRow(row: Record<string, unknown> | undefined): RobotAiSettings {
-  const settings: Record<string, unknown> = { ...ROBOT_AI_DEFAULTS };
+/** A robot's settings: what its row sets over robots' defaults (what a robot that never set a field gets). */
+function fromRow(defaults: Readonly<RobotAiSettings>, row: Record<string, unknown> | undefined): RobotAiSettings {
+  const settings: Record<string, unknown> = { ...defaults };
   for (const field of FIELDS) {
     const value = row?.[COLUMNS[field]];
     if (value !== null && value !== undefined) settings[field] = NUMERIC.has(field) ? Number(value) : value;
@@ -48,19 +34,22 @@ function fromRow(row: Record<string, unknown> | undefined): RobotAiSettings {
 
 /**
  * Each robot's AI settings: the ai plugin keeps them (its responder and `ai.reply` read them), and
- * robots serves and accepts them on WorkBot's robot endpoints through this, as `robotAiSettings`.
+ * robots serves and accepts them on WorkBot's robot endpoints through its filters, which ai fills
+ * from this (plugins/ai/robot-filters.ts).
  */
-export class RobotSettings implements RobotAiSettingsApi {
+export class RobotSettings {
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
     /** Every reply reads its robot's settings: kept per robot until `set` changes them. */
     private readonly cache: SharedCache<RobotAiSettings>,
+    /** Robots' defaults (`robotsApi.aiDefaults`), for the fields a robot never set. */
+    private readonly defaults: () => Readonly<RobotAiSettings>,
   ) {}
 
   /** Cached, except inside a transaction (which must see its own writes). */
   async get(tenantId: string, robotId: string, trx: Knex | Knex.Transaction = this.db): Promise<RobotAiSettings> {
-    const read = async () => fromRow(await trx('ai_robot_settings').where({ tenant_id: tenantId, robot_id: robotId }).first());
+    const read = async () => fromRow(this.defaults(), await trx('ai_robot_settings').where({ tenant_id: tenantId, robot_id: robotId }).first());
     if (trx !== this.db) return read();
     return { ...(await this.cache.get(`${tenantId}:${robotId}`, read))! };
   }
@@ -69,9 +58,13 @@ export class RobotSettings implements RobotAiSettingsApi {
     if (!robotIds.length) return {};
     const rows = await this.db('ai_robot_settings').where('tenant_id', tenantId).whereIn('robot_id', robotIds);
     const byId = new Map(rows.map((r: Record<string, unknown>) => [r.robot_id as string, r]));
-    return Object.fromEntries(robotIds.map((id) => [id, fromRow(byId.get(id))]));
+    return Object.fromEntries(robotIds.map((id) => [id, fromRow(this.defaults(), byId.get(id))]));
   }
 
+  /**
+   * Changes the fields given (the others keep their value); in `trx` when given. 400 naming
+   * body.replyDelayMin when it would exceed replyDelayMax.
+   */
   async set(tenantId: string, robotId: string, patch: Partial<RobotAiSettings>, trx?: Knex.Transaction): Promise<void> {
     const given = FIELDS.filter((f) => patch[f] !== undefined);
     if (!given.length) return;

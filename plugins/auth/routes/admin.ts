@@ -1,7 +1,9 @@
-import { AppError, isAppError } from '../../../core/errors.js';
+import { AppError } from '../../../core/errors.js';
 import type { PluginRouter } from '../../../core/http/router.js';
 import { requireRole } from '../../../core/http/guards.js';
 import type { EventBus } from '../../../core/events/outbox.js';
+import type { Hooks } from '../../../core/hooks/hooks.js';
+import type { AdminTenantUpdate, AdminTenantView, AuthFilterName, AuthFilters } from '../api.js';
 import type { AuthServices } from '../services/index.js';
 import { meta, principalOf } from './shared.js';
 import {
@@ -24,18 +26,14 @@ import {
   userReply,
   uuidParam,
 } from './schemas.js';
-import type { TenantPlans } from '../../billing/api.js';
 
-/** An unknown plan is a bad value of the body's plan_id (422 naming it), not a missing resource. */
-function unknownPlanAsField(err: unknown): never {
-  if (isAppError(err) && err.code === 'plan_not_found') throw AppError.validation([{ path: 'body.plan_id', message: err.message }]);
-  throw err;
-}
+/** One of auth's filters (api.ts AuthFilters), applied to its typed value. */
+const filter = <K extends AuthFilterName>(hooks: Hooks, name: K, value: AuthFilters[K]) => hooks.applyFilters(name, value);
 
 export function adminRoutes(
   r: PluginRouter,
   s: AuthServices,
-  deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void>; tenantPlans: TenantPlans | null },
+  deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void>; hooks: Hooks },
 ): void {
   const superadmin = [requireRole('superadmin')];
 
@@ -106,11 +104,13 @@ export function adminRoutes(
     },
     (_ctx, { query: q }) => s.tenants.list(q.search, { page: q.page, page_size: q.page_size }),
   );
-  // The plan comes from billing's contract when billing is enabled; without it a tenant has no plan.
-  const plans = deps.tenantPlans;
-  const tenantView = async (id: string) => {
-    const tenant = await s.tenants.get(id);
-    return { ...tenant, ...(plans ? { plan_id: await plans.planOf(id) } : {}), settings: await s.tenants.settings(id) };
+  // Other plugins extend the view and the update through auth's filters (api.ts AuthFilters):
+  // billing adds the tenant's plan. Without such a plugin a tenant has no plan_id and PATCH takes none.
+  const { hooks } = deps;
+  const withPlan = hooks.hasFilters('auth.tenant.update');
+  const tenantView = async (id: string): Promise<AdminTenantView> => {
+    const view = { ...(await s.tenants.get(id)), settings: await s.tenants.settings(id) };
+    return filter(hooks, 'auth.tenant.view', view);
   };
   const tenantDetail = { 200: { description: 'The tenant with its settings (and its plan, with billing)', schema: tenantDetailReply } };
   r.get(
@@ -159,18 +159,19 @@ export function adminRoutes(
     {
       summary: 'Update a tenant: name, status, settings and (with billing) its plan',
       guards: superadmin,
-      schema: { params: uuidParam, body: tenantPatch(Boolean(plans)), responses: tenantDetail },
+      schema: { params: uuidParam, body: tenantPatch(withPlan), responses: tenantDetail },
     },
     async (ctx, { params, body: b }) => {
       const before = await tenantView(params.id);
       const changed = Object.keys(readOnly).filter((k) => k in b && b[k] !== before[k as keyof typeof before]);
       if (changed.length) throw AppError.validation(changed.map((k) => ({ path: `body.${k}`, message: `${k} is read-only` })));
-      if (plans && b.plan_id !== undefined) await plans.checkAssign(params.id, b.plan_id).catch(unknownPlanAsField);
+      const update: AdminTenantUpdate = { tenantId: params.id, fields: withPlan && b.plan_id !== undefined ? { plan_id: b.plan_id } : {}, after: [] };
+      const { after } = await filter(hooks, 'auth.tenant.update', update);
       const actor = await principalOf(ctx);
       const { name: newName, status, settings, plan_id } = b;
       await s.tenants.update(actor, params.id, { name: newName, status }, meta(ctx), { name: newName, status, settings, plan_id });
       if (settings) await s.tenants.updateSettings(actor, params.id, settings, meta(ctx));
-      if (plans && plan_id !== undefined) await plans.assign(params.id, plan_id);
+      for (const step of after) await step();
       return tenantView(params.id);
     },
   );

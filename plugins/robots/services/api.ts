@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { AppError } from '../../../core/errors.js';
+import type { RobotAiSettings } from '../api.js';
 import type { Commands } from './commands.js';
+import { ROBOT_AI_DEFAULTS } from './robots.js';
 
 export interface RobotSummary {
   robotId: string;
@@ -22,6 +24,9 @@ export interface ConversationMessage {
  * always within one tenant, never by touching this plugin's tables themselves.
  */
 export class RobotsApi {
+  /** A robot's AI fields until it sets them: the plugin that keeps them (ai) starts from these. */
+  readonly aiDefaults: Readonly<RobotAiSettings> = ROBOT_AI_DEFAULTS;
+
   constructor(
     private readonly db: Knex,
     private readonly commands: Commands,

@@ -2,7 +2,7 @@ import type { Cradle } from '../../../core/container.js';
 import type { RobotsSettings } from '../config.js';
 import { Commands } from './commands.js';
 import { Messages } from './messages.js';
-import { Robots, type RobotsAiDeps } from './robots.js';
+import { Robots } from './robots.js';
 import { RobotTokens } from './tokens.js';
 import { Callbacks } from './callbacks.js';
 import { Presence } from './presence.js';
@@ -31,14 +31,12 @@ export type RobotsDeps = Pick<
   | 'authSessions'
   | 'licenses'
   | 'metricsRegistry'
+  | 'hooks'
 >;
 
 export type RobotsServices = ReturnType<typeof createRobotsServices>;
 
-/** What this plugin uses of plugins it does not depend on (the ai plugin), when they are enabled (resolved per call). */
-export type RobotsOptionalDeps = RobotsAiDeps;
-
-export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, optional: RobotsOptionalDeps = { ai: () => null, aiSettings: () => null }) {
+export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
   const tokens = new RobotTokens(d.db, d.clock, settings, d.pubsub);
   // A robot that comes or goes shows at once on its tenant's admin pages, whichever instance serves them.
   const announcePresence = async (robotPk: number, online: boolean) => {
@@ -51,7 +49,7 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, op
     help: "Robot commands from ready (stored, approved or due) to written on the robot's WebSocket, across instances",
   });
   const commands = new Commands({ db: d.db, clock: d.clock, logger: d.logger, events: d.events, pubsub: d.pubsub, settings, presence, pushLatency });
-  const robots = new Robots({ db: d.db, clock: d.clock, tokens, commands, licenses: () => d.licenses, usage: d.usage, ...optional });
+  const robots = new Robots({ db: d.db, clock: d.clock, tokens, commands, licenses: () => d.licenses, usage: d.usage, hooks: d.hooks });
   const callbacks = new Callbacks({ db: d.db, clock: d.clock, allowPrivate: settings.allowPrivateCallbacks });
   const messages = new Messages({
     db: d.db,
@@ -62,7 +60,7 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings, op
     maxFileBytes: settings.maxFileBytes,
     usage: d.usage,
   });
-  const statistics = new Statistics(d.db, d.clock, commands, optional.ai);
+  const statistics = new Statistics(d.db, d.clock, commands, d.hooks);
   return {
     systemLogs: new SystemLogs(d.db, d.clock, d.logger),
     robotCounts: (userIds: string[]) => robotCountsOf(d.db, userIds),

@@ -10,7 +10,8 @@ import type { Commands } from './commands.js';
 import { newId } from './commands.js';
 import type { RobotTokens } from './tokens.js';
 import { pageQuery } from '../../../core/http/pagination.js';
-import type { AiApi, RobotAiSettings, RobotAiSettingsApi } from '../../ai/api.js';
+import type { Hooks } from '../../../core/hooks/hooks.js';
+import type { RobotAiSettings, RobotAiView, RobotsFilterName, RobotsFilters } from '../api.js';
 
 /** What robots needs of the licensing engine (resolved through the container; robots depends on licensing). */
 export type LicenseEngine = Pick<LicenseRegistry, 'byCode' | 'bind'>;
@@ -36,7 +37,7 @@ export interface Activator {
   superadmin: boolean;
 }
 
-/** The seed's AI fields a robot request may carry: the ai plugin keeps them (`robotAiSettings`). */
+/** The seed's AI fields a robot request may carry: a plugin that contributes `robots.robot.save` (ai) keeps them. */
 export const AI_FIELDS = [
   'aiMode',
   'aiProvider',
@@ -51,10 +52,10 @@ export const AI_FIELDS = [
 ] as const;
 
 /**
- * A robot's AI fields while the ai plugin is off: the defaults, nothing kept (what the ai plugin
- * shows for a robot that set nothing; plugins/robots/test/ai-settings.test.ts holds them equal).
+ * A robot's AI fields until it sets them (seed 004's example values): what robots shows while no
+ * plugin keeps them, and what the ai plugin starts from (`robotsApi.aiDefaults`). Defined here only.
  */
-const AI_OFF: RobotAiSettings = {
+export const ROBOT_AI_DEFAULTS: Readonly<RobotAiSettings> = {
   aiMode: 'builtin',
   aiProvider: 'builtin',
   aiTemperature: 0.7,
@@ -68,13 +69,8 @@ const AI_OFF: RobotAiSettings = {
 const aiFieldsOf = (body: Record<string, unknown>): Partial<RobotAiSettings> =>
   Object.fromEntries(AI_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f]]));
 
-/** What robots uses of the ai plugin, when it is enabled (resolved per call). */
-export interface RobotsAiDeps {
-  /** Today's AI calls (the seed's aiCallsToday). */
-  ai: () => AiApi | null;
-  /** The robots' AI settings (the seed's aiMode, aiProvider, …). */
-  aiSettings: () => RobotAiSettingsApi | null;
-}
+/** One of robots' filters (api.ts RobotsFilters), applied to its typed value: the way another plugin (ai) fills in its part. */
+export const robotsFilter = <K extends RobotsFilterName>(hooks: Hooks, name: K, value: RobotsFilters[K]) => hooks.applyFilters(name, value);
 
 /**
  * A WorkBot activation code: a `workbot` license of kind robot (issued by this plugin, which reserves
@@ -88,9 +84,10 @@ const GAUGES = ['max_robots', 'max_sessions'] as const;
 
 /**
  * What Robots is built from, passed by name (`RobotsDeps`, in index.ts, is the plugin's, from the
- * container). The ai plugin's services are optional: without them, no AI calls and the defaults.
+ * container). The AI fields pass through robots' filters: without a plugin filling them, no AI
+ * calls and the defaults.
  */
-export interface RobotsServiceDeps extends Partial<RobotsAiDeps> {
+export interface RobotsServiceDeps {
   db: Knex;
   clock: Clock;
   tokens: RobotTokens;
@@ -98,6 +95,7 @@ export interface RobotsServiceDeps extends Partial<RobotsAiDeps> {
   /** The licensing engine (resolved per call). */
   licenses: () => LicenseEngine & LicenseAdmin;
   usage: UsageMeter;
+  hooks: Hooks;
 }
 
 export class Robots {
@@ -107,16 +105,16 @@ export class Robots {
   private readonly commands: Commands;
   private readonly licenses: () => LicenseEngine & LicenseAdmin;
   private readonly usage: UsageMeter;
-  private readonly optional: RobotsAiDeps;
+  private readonly hooks: Hooks;
 
-  constructor({ db, clock, tokens, commands, licenses, usage, ai = () => null, aiSettings = () => null }: RobotsServiceDeps) {
+  constructor({ db, clock, tokens, commands, licenses, usage, hooks }: RobotsServiceDeps) {
     this.db = db;
     this.clock = clock;
     this.tokens = tokens;
     this.commands = commands;
     this.licenses = licenses;
     this.usage = usage;
-    this.optional = { ai, aiSettings };
+    this.hooks = hooks;
   }
 
   /** The robots the scope sees (its tenant's for an admin, a member's own): the Robots page and the overview count these. */
@@ -126,22 +124,22 @@ export class Robots {
     return q;
   }
 
-  /** Today's AI calls of these robots (the ai plugin counts them; 0 without it). */
-  private async aiCallsToday(tenantId: string, robotIds: string[]): Promise<Record<string, number>> {
-    return (await this.optional.ai()?.callsToday(tenantId, robotIds)) ?? {};
+  /** These robots' AI settings and today's AI calls: the defaults and none, unless a plugin fills them in (one filter call per page). */
+  private aiView(tenantId: string, robotIds: string[]): Promise<RobotAiView> {
+    const settings = Object.fromEntries(robotIds.map((id) => [id, ROBOT_AI_DEFAULTS]));
+    return robotsFilter(this.hooks, 'robots.robot.view', { tenantId, robotIds, settings, callsToday: {} });
   }
 
-  /** These robots' AI settings: the ai plugin's, or the defaults while it is off. */
-  private async aiSettings(tenantId: string, robotIds: string[]): Promise<Record<string, RobotAiSettings>> {
-    const kept = await this.optional.aiSettings()?.of(tenantId, robotIds);
-    return kept ?? Object.fromEntries(robotIds.map((id) => [id, AI_OFF]));
+  /** A create's or update's AI fields, to the plugin that keeps them (in the robot's transaction). */
+  private async saveAi(tenantId: string, robotId: string, body: Record<string, unknown>, trx: Knex.Transaction) {
+    await robotsFilter(this.hooks, 'robots.robot.save', { tenantId, robotId, fields: aiFieldsOf(body), trx });
   }
 
   /** One robot as the seed's detail shows it. */
   async detail(scope: RobotScope, robotId: string) {
     const r = await this.row(scope, robotId);
-    const [aiCalls, ai] = await Promise.all([this.aiCallsToday(r.tenant_id, [r.robot_id]), this.aiSettings(r.tenant_id, [r.robot_id])]);
-    return this.view(r, aiCalls, ai[r.robot_id], true);
+    const ai = await this.aiView(r.tenant_id, [r.robot_id]);
+    return this.view(r, ai.callsToday, ai.settings[r.robot_id], true);
   }
 
   view(r: Record<string, any>, aiCalls: Record<string, number>, ai: RobotAiSettings, detail = false) {
@@ -187,8 +185,8 @@ export class Robots {
     if (status === 'offline') q.where((b) => b.whereNull('presence_until').orWhere('presence_until', '<=', nowIso));
     const found = await pageQuery(q.orderBy('id', 'desc'), { page, page_size: pageSize });
     const ids = found.items.map((r) => r.robot_id as string);
-    const [aiCalls, ai] = await Promise.all([this.aiCallsToday(scope.tenantId, ids), this.aiSettings(scope.tenantId, ids)]);
-    return { total: found.total, list: found.items.map((r) => this.view(r, aiCalls, ai[r.robot_id])) };
+    const ai = await this.aiView(scope.tenantId, ids);
+    return { total: found.total, list: found.items.map((r) => this.view(r, ai.callsToday, ai.settings[r.robot_id])) };
   }
 
   async row(scope: RobotScope, robotId: string) {
@@ -198,7 +196,7 @@ export class Robots {
   }
 
   /**
-   * A robot made in the dashboard (not yet activated). Its AI fields go to the ai plugin in the same
+   * A robot made in the dashboard (not yet activated). Its AI fields go to the ai plugin (`robots.robot.save`) in the same
    * transaction, first, so a refused setting (400) is reported before the plan's limit (402).
    */
   async create(scope: RobotScope, name: string, body: Record<string, unknown>) {
@@ -213,7 +211,7 @@ export class Robots {
       updated_at: now,
     };
     await this.db.transaction(async (trx) => {
-      await this.optional.aiSettings()?.set(scope.tenantId, robot.robot_id, aiFieldsOf(body), trx);
+      await this.saveAi(scope.tenantId, robot.robot_id, body, trx);
       for (const gauge of GAUGES) await this.usage.consume(scope.tenantId, gauge, 1, trx, scope.principal);
       await trx('robots_robots').insert(robot);
     });
@@ -224,7 +222,7 @@ export class Robots {
   async update(scope: RobotScope, robotId: string, patch: { name?: string } & Record<string, unknown>) {
     const row = await this.row(scope, robotId);
     await this.db.transaction(async (trx) => {
-      await this.optional.aiSettings()?.set(row.tenant_id, row.robot_id, aiFieldsOf(patch), trx);
+      await this.saveAi(row.tenant_id, row.robot_id, patch, trx);
       await trx('robots_robots')
         .where('id', row.id)
         .update({ ...(patch.name ? { name: patch.name } : {}), updated_at: this.clock.now().toISOString() });

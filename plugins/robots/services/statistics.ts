@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../../core/clock.js';
 import { AppError } from '../../../core/errors.js';
-import type { AiApi } from '../../ai/api.js';
+import type { Hooks } from '../../../core/hooks/hooks.js';
 import type { Commands } from './commands.js';
-import type { RobotScope } from './robots.js';
+import { type RobotScope, robotsFilter } from './robots.js';
 
 export interface DateRange {
   startDate: string; // YYYY-MM-DD, inclusive
@@ -38,21 +38,20 @@ export class Statistics {
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly commands: Commands,
-    /** The ai plugin's `aiApi` when it is enabled (resolved per call: it registers after robots). */
-    private readonly ai: () => AiApi | null,
+    /** The AI figures come through the `robots.statistics` filter (api.ts RobotsFilters), which the ai plugin contributes to. */
+    private readonly hooks: Hooks,
   ) {}
 
-  /** AI figures come from the ai plugin's call log, through its api; without the plugin they stay null. */
+  /** AI figures come from the ai plugin's call log, through robots' filter; without the plugin they stay null. */
   private async withAi<T extends { totalAICalls: number | null; aiCost: number | null }>(
     stats: T,
     tenantId: string,
     robotIds: string[],
     range: DateRange,
   ): Promise<T> {
-    const ai = this.ai();
-    if (!ai) return stats;
-    const totals = await ai.callTotals(tenantId, robotIds, range.from, range.to);
-    return { ...stats, totalAICalls: totals.calls, aiCost: totals.cost };
+    const { totalAICalls, aiCost } = stats;
+    const ai = await robotsFilter(this.hooks, 'robots.statistics', { tenantId, robotIds, from: range.from, to: range.to, totalAICalls, aiCost });
+    return { ...stats, totalAICalls: ai.totalAICalls, aiCost: ai.aiCost };
   }
 
   /** startDate/endDate from the query; the last 7 days (today included) by default; at most 366 days. */
