@@ -135,6 +135,17 @@ describe('admin UI: what a customer may open (browser)', function () {
     assert.match(await page.locator('main').innerText(), /from Activation codes/);
   });
 
+  it("WorkBot's home tenant's admin (the operator's tenant) may open Activation codes and WorkBot users; its member may not", async () => {
+    const pagesOf = async (who: Actor) => (await t.request('GET', '/admin/api/meta', { headers: who.headers })).body.me.pages as string[];
+    const homeAdmin = await addUser(t, operator.tenantId, 'admin');
+    const homeMember = await addUser(t, operator.tenantId, 'member');
+    for (const href of ['/admin/robots/codes', '/admin/robots/users']) {
+      assert.ok((await pagesOf(homeAdmin)).includes(href), href);
+      assert.ok(!(await pagesOf(homeMember)).includes(href), href);
+      assert.ok(!(await pagesOf(owner)).includes(href), href);
+    }
+  });
+
   it('leaving a page with a live stream logs no error: a client going away is at most a debug line', async () => {
     await signIn(owner);
     for (let i = 0; i < 3; i++) {
