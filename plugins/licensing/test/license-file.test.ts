@@ -9,7 +9,7 @@ import { assertFailure, deviceRows, generate, startLicensingApp, tenantKey, veri
 const checks = (payload: string, signature: string, pem: string) =>
   verifySignature(null, Buffer.from(payload), createPublicKey(pem), Buffer.from(signature, 'base64'));
 /**
- * A verifier written from the documented scheme alone (README, `signature_scheme`): Ed25519 over
+ * A verifier written from the documented scheme alone (docs/plugins/licensing.md, `signature_scheme`): Ed25519 over
  * the ASCII bytes of the base64url payload, the raw 32-byte public key (`public_key_raw`).
  */
 function documentedVerifier(publicKeyRaw: string) {
@@ -92,8 +92,8 @@ describe('licensing: signed offline license files', () => {
     assert.equal(checks(payload, sig.toString('base64'), pem), false);
   });
 
-  it("the README's checkLicense, as printed, accepts a file and refuses a tampered one or another device's", async () => {
-    const readme = fs.readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  it("the documented checkLicense, as printed, accepts a file and refuses a tampered one or another device's", async () => {
+    const readme = fs.readFileSync(new URL('../../../docs/plugins/licensing.md', import.meta.url), 'utf8');
     const block = /```js\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('**Offline license files**')))![1];
     const pem = await publicKey(t);
     assert.match(block, /const PUBLIC_KEY = `[^`]*`;/);

@@ -2,7 +2,7 @@
 // SMTP at a mailbox, the ready-made workflow forwards the code to a robot, and a robot connected
 // over the WebSocket receives the send_message command; a license activation makes another
 // workflow POST a webhook signed by the standardwebhooks library, verified by a local receiver the way
-// the README shows.
+// docs/plugins/workflows.md shows.
 import assert from 'node:assert/strict';
 import nodemailer from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
@@ -12,7 +12,7 @@ import { activate, newCodes, RobotSocket, type RobotsApp } from '../../../test/h
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { Receiver, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 
-/** A receiver's check, written as a customer would (README): the spec's library over the raw body. */
+/** A receiver's check, written as a customer would (docs/plugins/workflows.md): the spec's library over the raw body. */
 function verify(secret: string, headers: Record<string, string | string[] | undefined>, rawBody: string): boolean {
   try {
     new Webhook(secret).verify(rawBody, headers as Record<string, string>);
