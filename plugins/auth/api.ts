@@ -108,7 +108,6 @@ export type AuthErrorCode =
   | 'field_taken'
   | 'invalid_api_key'
   | 'invalid_challenge'
-  | 'invalid_challenge'
   | 'invalid_code'
   | 'invalid_credentials'
   | 'invalid_refresh_token'

@@ -14,19 +14,19 @@ import { authActions } from './actions.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
-import { passkeyRoutes } from './routes/passkeys.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { onboardingRoutes } from './routes/onboarding.js';
-import { tenantRoutes } from './routes/tenant.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { withMfaPolicy } from './services/mfa-policy.js';
+import { tenantRoutes } from './routes/tenant.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminBackupRoutes, auditBackupOutcomes } from './routes/admin-backups.js';
 import { authJobs } from './jobs.js';
 import { authCommands } from './commands.js';
 import { adminLoginProvider } from './services/admin-login.js';
-import { authOverview } from './services/overview.js';
 import { operatorAlerts } from './services/operator-alerts.js';
+import { authOverview } from './services/overview.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('authServices');
 
@@ -110,8 +110,8 @@ export default definePlugin<AuthSettings>({
     onboardingRoutes(r, s, c.settings);
     apiKeyRoutes(r, s, c.container.resolve('scopes'));
     passkeyRoutes(r, s, c.settings);
-    tenantRoutes(r, s);
     mfaRoutes(r, s);
+    tenantRoutes(r, s);
     const dbPing = async () => void (await c.db.raw('select 1'));
     adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, hooks: c.container.resolve('hooks') });
     const { schedule, keep } = c.config.backup;
