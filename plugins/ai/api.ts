@@ -20,7 +20,6 @@ export interface AiApi {
  */
 export type AiErrorCode = 'ai_consent_required' | 'knowledge_base_full' | 'knowledge_entry_not_found';
 
-
 declare module '../../core/container.js' {
   interface Cradle {
     /** ai's own services (its routes, handlers and jobs). */

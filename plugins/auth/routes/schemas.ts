@@ -49,10 +49,7 @@ const pagedQuery = (properties: Record<string, unknown>) => ({
 // --- Request bodies and queries ----------------------------------------------------------------
 
 /** `tenant_name` (the organisation, optional) names the new tenant; without it, the full name or the address does. */
-export const registerBody = body({ email, password, full_name: fullName, tenant_name: tenantName }, [
-  'email',
-  'password',
-]);
+export const registerBody = body({ email, password, full_name: fullName, tenant_name: tenantName }, ['email', 'password']);
 export const loginBody = body({ email: typedEmail, password }, ['email', 'password']);
 export const refreshBody = body({ refresh_token: token }, ['refresh_token']);
 export const logoutBody = body({ refresh_token: token });

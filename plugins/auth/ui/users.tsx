@@ -90,8 +90,8 @@ export function UsersPage() {
           }}
         >
           <p>
-            {resetting.email ?? resetting.id} loses their authenticator app and recovery codes, and is signed out everywhere. They are emailed, and sign in
-            with their password alone until they set up a new one (at once, if the server's policy requires it). This is recorded in the audit log.
+            {resetting.email ?? resetting.id} loses their authenticator app and recovery codes, and is signed out everywhere. They are emailed, and sign in with
+            their password alone until they set up a new one (at once, if the server's policy requires it). This is recorded in the audit log.
           </p>
         </ConfirmDialog>
       ) : null}
