@@ -150,10 +150,6 @@ export class Alerts {
     this.conditions.set(name, { check, perInstance: options.perInstance ?? false });
   }
 
-  conditionNames(): string[] {
-    return [...this.conditions.keys()];
-  }
-
   /** Runs every condition once: raises what is newly wrong, clears what no longer is. */
   async evaluate(): Promise<EvaluateResult> {
     const result: EvaluateResult = { raised: [], cleared: [], failed: [] };

@@ -13,8 +13,7 @@ const NOTHING: Counts = { total: 0, bad: 0 };
 
 /** The instance's prom-client registry (`metricsRegistry`, core/observability), when metrics are wired: what rate conditions read. */
 export function promRegistry(container: PlinthContainer): Registry | null {
-  const name = 'metricsRegistry' as never;
-  return container.hasRegistration(name) ? (container.resolve(name) as { registry: Registry }).registry : null;
+  return container.hasRegistration('metricsRegistry') ? container.resolve('metricsRegistry').registry : null;
 }
 
 /**
