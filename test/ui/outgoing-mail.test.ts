@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.js';
+import { launchBrowser, screenshot, type TestBrowser, signIn } from '../helpers/browser.js';
 
 // The Outgoing mail page (core admin UI) with the auth plugin: without an SMTP relay, a reset link a
 // customer asked for is read there. Needs the UI bundle in dist/ui (`npm test` builds it first).
@@ -47,11 +47,7 @@ describe('admin UI: outgoing mail (browser)', () => {
   });
 
   it('the superadmin finds the reset mail on the Outgoing mail page, with a note that no relay is configured', async () => {
-    await page.goto('/admin');
-    await heading('Sign in');
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, ADMIN);
     await nav().waitFor();
     assert.deepEqual((await nav().getByRole('link').allTextContents()).slice(0, 3), ['Overview', 'System', 'Outgoing mail']);
     await nav().getByRole('link', { name: 'Outgoing mail' }).click();

@@ -9,7 +9,7 @@ import { BACKUP_CREATED } from '../../../core/backup/backups.js';
 import { packageVersion } from '../../../core/paths.js';
 import { sha256OfFile } from '../../../core/secrets.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
+import { launchBrowser, screenshot, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 
 const ADMIN = { email: 'operator@plinth.test', password: 'Operator-pass-for-backups-42' };
 
@@ -37,11 +37,7 @@ describe('auth admin UI: Backups (browser)', function () {
   });
 
   it('a superadmin opens Backups: no backups yet, the schedule, the folder and how to restore', async () => {
-    await page.goto('/admin');
-    await heading('Sign in');
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, ADMIN);
     await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Backups' }).click();
     await heading('Backups');
     await page.getByText('No backups yet.').waitFor();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { CDPSession, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
-import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
+import { launchBrowser, screenshot, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 import { freePort } from '../../../test/helpers/processes.js';
 import { auditRows } from './helpers.js';
 
@@ -71,11 +71,7 @@ describe('auth admin UI: passkeys (browser, virtual authenticator)', function ()
   });
 
   it('signs in with a password and adds a passkey named "Laptop" on My profile', async () => {
-    await page.goto('/admin');
-    await heading('Sign in');
-    await page.getByLabel('Email').fill(owner.email);
-    await page.getByLabel('Password', { exact: true }).fill(owner.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, owner);
     await openProfile();
     await passkeys().getByText('No passkeys yet.').waitFor();
     await passkeys().getByLabel('Name of the new passkey').fill('Laptop');

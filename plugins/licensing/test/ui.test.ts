@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
+import { launchBrowser, screenshot, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 
 // The licensing admin page in a real browser, signed in as the superadmin (the admin UI's session
 // cookie is accepted by /license/api/admin/*). Needs the UI bundle in dist/ui: `npm test` builds it
@@ -62,11 +62,7 @@ describe('licensing admin UI (browser)', () => {
   });
 
   it('signs in as the superadmin and opens Licenses: zero stats and an empty list', async () => {
-    await page.goto('/admin');
-    await heading('Sign in');
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, ADMIN);
     await nav().getByRole('link', { name: 'Licenses' }).click();
     await heading('Licenses');
     assert.equal(new URL(page.url()).pathname, '/admin/licensing');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { launchBrowser, type TestBrowser } from '../../../test/helpers/browser.js';
+import { launchBrowser, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 
 // The Mail domains page in a real browser, as the superadmin: the config domain is read-only, a
 // domain is added for one tenant (and shows in the Mailboxes page's domain list), a bad name shows
@@ -40,11 +40,7 @@ describe('mail admin UI: Mail domains (browser)', () => {
   });
 
   it('signs in and opens Mail domains: the config domain is listed read-only', async () => {
-    await page.goto('/admin');
-    await heading('Sign in');
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, ADMIN);
     await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Mail domains' }).click();
     await heading('Mail domains');
     assert.equal(new URL(page.url()).pathname, '/admin/mail/domains');

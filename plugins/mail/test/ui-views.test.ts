@@ -6,7 +6,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { Page } from 'playwright-core';
 import { login } from '../../../test/helpers/actors.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { launchBrowser, type TestBrowser } from '../../../test/helpers/browser.js';
+import { launchBrowser, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 
 const ADMIN = { email: 'operator@plinth.test', password: 'Operator-pass-for-mail-views-42' };
 const BOX = 'views@mail.test';
@@ -69,11 +69,7 @@ describe('mail admin UI: message headers and source, inbox search (browser)', ()
   });
 
   it('signs in and opens a message: HTML first, then the Text, Headers and Source tabs', async () => {
-    await page.goto('/admin');
-    await heading('Sign in');
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, ADMIN);
     await page.getByRole('navigation', { name: 'Admin sections' }).waitFor();
     await page.goto(`/admin/mail/inbox?mailbox=${encodeURIComponent(BOX)}`);
     await heading('Inbox');

@@ -4,7 +4,7 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
+import { launchBrowser, screenshot, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 
 // The mail plugin's admin pages in a real browser, signed in as the superadmin (the admin UI's
 // session cookie is accepted by /mail/api/*): make mailboxes, watch an open inbox receive mail sent
@@ -80,11 +80,7 @@ describe('mail admin UI (browser)', () => {
   });
 
   it('signs in as the superadmin and opens Mailboxes: the four mail pages are in the nav', async () => {
-    await page.goto('/admin');
-    await heading('Sign in');
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, ADMIN);
     await nav().getByRole('link', { name: 'Mailboxes' }).click();
     await heading('Mailboxes');
     assert.equal(new URL(page.url()).pathname, '/admin/mail');

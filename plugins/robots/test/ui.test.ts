@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
+import { launchBrowser, screenshot, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 import { addUser } from '../../../test/helpers/actors.js';
 import {
   RobotSocket,
@@ -81,11 +81,7 @@ describe('robots admin UI (browser)', () => {
   it('signs in as the owner: the robot is listed offline, and turns online when its socket connects (no reload, no polling)', async () => {
     // The page's clock is the test's: it runs as usual until paused below, to show what moves the page.
     await page.clock.install();
-    await page.goto('/admin');
-    await heading('Sign in');
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, OWNER);
     for (const name of ['Activation codes', 'WorkBot users']) await nav().getByRole('link', { name, exact: true }).waitFor();
     await nav().getByRole('link', { name: 'Robots', exact: true }).click();
     await heading('Robots');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
+import { launchBrowser, screenshot, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 import { activate, newCodes, type RobotsApp } from '../../../test/helpers/robots.js';
 import { API, waitForRun, workflowsApp, type WorkflowsApp } from './helpers.js';
 
@@ -50,11 +50,7 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
     await t.wb('PUT', `/api/robots/${robotId}`, { headers, body: { name: 'Front desk phone' } });
     browser = await launchBrowser(t.url);
     page = browser.page;
-    await page.goto('/admin');
-    await heading('Sign in');
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, OWNER);
     await page.getByRole('navigation', { name: 'Admin sections' }).waitFor();
   });
   after(async () => {
