@@ -142,7 +142,8 @@ export class Users {
 
   /** The id of the user a number names (none: undefined); callers check the tenant as for an id. */
   async idOfNumber(n: number): Promise<string | undefined> {
-    if (!Number.isSafeInteger(n) || n < 1) return undefined;
+    // Numbers are a 32-bit serial: a larger one names no one (PostgreSQL would refuse to compare it).
+    if (!Number.isSafeInteger(n) || n < 1 || n > 2_147_483_647) return undefined;
     return (await this.db('auth_user_numbers').where('number', n).first('user_id'))?.user_id;
   }
 

@@ -96,6 +96,9 @@ describe('robots: seed 004’s integer ids, prices and nicknames', () => {
     assert.equal((await t.app.db('auth_users').where('phone', phone).first('status')).status, 'suspended');
     const nobody = await t.wb('POST', '/api/admin/users/999999/disable', { headers: root.headers });
     assert.equal(nobody.status, 404, nobody.text);
+    // Past the numbers' 32-bit range: nobody too, not a database error (PostgreSQL refused the compare: a 500).
+    const beyond = await t.wb('POST', '/api/admin/users/99999999999/disable', { headers: root.headers });
+    assert.equal(beyond.status, 404, beyond.text);
   });
 
   it('another tenant’s user by number: 404 for 6.1’s boundUserId and 7.2, as by UUID; nothing generated or disabled', async () => {
