@@ -14,6 +14,7 @@ import type { Users } from './services/users.js';
 import type { authEvents } from './events.js';
 
 export type { AuditEntry } from './services/audit.js';
+export type { SessionView } from './services/session-devices.js';
 export type { PublicUser, TenantRole } from './services/types.js';
 
 /** `authUsers`: the platform's user accounts. */

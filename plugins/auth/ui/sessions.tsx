@@ -2,21 +2,11 @@
 // dialog where a superadmin sees and ends a user's.
 import { useState } from 'preact/hooks';
 import { api, ConfirmDialog, Dialog, ErrorBanner, Table, Time, useApi } from '../../../core/ui/kit/index.js';
-import type { PublicUser as User } from '../api.js';
+import type { SessionView, PublicUser as User } from '../api.js';
 import { BASE, useAction } from './shared.js';
 
-/** GET /auth/sessions (and /admin/users/{id}/sessions): a live session. */
-export interface Session {
-  id: string;
-  kind: 'api' | 'ui';
-  device: string;
-  ip: string | null;
-  user_agent: string | null;
-  created_at: string;
-  last_used_at: string;
-  expires_at: string;
-  current: boolean;
-}
+/** GET /auth/sessions (and /admin/users/{id}/sessions): a live session, as the server shapes it. */
+type Session = SessionView;
 
 const how = (s: Session) => (s.kind === 'ui' ? 'Admin UI' : 'API sign-in');
 
