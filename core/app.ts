@@ -42,6 +42,7 @@ import type { EventSpec, PluginContext } from './plugins/contract.js';
 import { codeRoot, projectRoot } from './paths.js';
 import { Metrics } from './observability/metrics.js';
 import { coreMetrics, watch } from './observability/core-metrics.js';
+import { TenantParts } from './overview/tenant.js';
 import { METRICS_SCOPE } from './http/metrics-route.js';
 import type { Cradle, PlinthContainer, ScopeInfo } from './container.js';
 
@@ -219,6 +220,7 @@ export class Plinth {
       const face = plugin.face && base ? { base, envelope: envelopes[plugin.face.envelope] } : null;
       contexts.set(plugin.name, { name: plugin.name, settings, config, container, logger: logger.child({ plugin: plugin.name }), db, face });
     }
+    container.register({ tenantParts: asValue(new TenantParts(plugins, contexts, logger)) });
 
     // register: dependency injection only, in dependency order.
     for (const { plugin } of plugins) {

@@ -24,6 +24,7 @@ import type { Alerts } from './alerts/alerts.js';
 import type { Scheduler } from './scheduler.js';
 import type { MetricInfo, UsageFacade } from './usage.js';
 import type { Metrics } from './observability/metrics.js';
+import type { TenantParts } from './overview/tenant.js';
 
 export interface ScopeInfo {
   plugin: string;
@@ -76,6 +77,8 @@ export interface Cradle {
   /** Which features a tenant has: all of them until a plugin (billing) provides plans. */
   entitlements: EntitlementsSlot;
   enabledPlugins: string[];
+  /** Each plugin's part of a tenant: its tenant-page sections, its rows' counts and their deletion (core/overview/tenant.ts). */
+  tenantParts: TenantParts;
   /** The admin UI's sign-in, registered by the plugin that provides accounts (check hasRegistration). */
   adminLogin: AdminLoginProvider;
   /** Per request (the request scope): the request id, the principal, and the acting tenant once a guard chose it. */

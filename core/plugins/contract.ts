@@ -12,6 +12,7 @@ import type { Principal } from '../http/auth.js';
 import type { FeatureSpec } from '../entitlements.js';
 import type { ActionCall, ActionSpec } from '../actions.js';
 import type { OverviewCard, OverviewViewer, OverviewWindow } from '../overview/card.js';
+import type { TenantContribution } from '../overview/tenant.js';
 
 export interface PluginContext<S = Record<string, unknown>> {
   name: string;
@@ -152,6 +153,12 @@ export interface Plugin<S = any> {
    * and live refresh); a throw or a hang becomes an error card, the other cards still show.
    */
   overview?(c: PluginContext<S>, viewer: OverviewViewer, window: OverviewWindow): Promise<OverviewCard[]>;
+  /**
+   * The plugin's part of one tenant (core/overview/tenant.ts, which shows how): sections of the
+   * operator's tenant page, what deleting the tenant deletes of this plugin's (counted for the
+   * confirmation) and the delete itself, inside the transaction that deletes the tenant.
+   */
+  tenant?: TenantContribution<S>;
 }
 
 /** Identity helper for typing a manifest. */
