@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
+import type { ClientInternals } from './knex-internals.js';
 
-// Fixed SQL run straight on the connection a transaction already holds. knex's path for one
+// Fixed SQL run straight on the connection a transaction already holds (knex's internals reached
+// through knex-internals.ts, the one seam). knex's path for one
 // statement — a builder or raw object, the query compiled, bindings cloned and positioned, a
 // runner, a pool round, `query-response` events and debug hooks — costs about what SQLite's own
 // work does for a one-row upsert (measured: usage consume 62 → 29–48 µs of CPU an op with its
@@ -12,14 +14,6 @@ import type { Knex } from 'knex';
 // and tests that watch it see these too.
 
 type Row = Record<string, unknown>;
-
-interface ClientInternals {
-  acquireConnection(): Promise<{ __knexUid?: string; __knexTxId?: string }>;
-  positionBindings(sql: string): string;
-  prepBindings(bindings: unknown[]): unknown[];
-  _query(connection: unknown, obj: { sql: string; bindings: unknown[]; method: 'raw' }): Promise<{ response?: unknown }>;
-  emit(event: 'query', obj: object): void;
-}
 
 const isTransaction = (db: Knex | Knex.Transaction): db is Knex.Transaction => (db as Knex.Transaction).isTransaction === true;
 

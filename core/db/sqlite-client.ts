@@ -1,11 +1,19 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { WAL_CHECKPOINT_DEFAULTS, WalCheckpointer, type WalCheckpointOptions } from './wal-checkpointer.js';
 import { WalSync, type WalSyncError, type WalSyncOptions } from './wal-sync.js';
 import type { StatementObserver } from '../observability/core-metrics.js';
+import {
+  checkKnexInternals,
+  KnexBetterSqlite3Client,
+  KnexSqliteTransaction,
+  knexSeamBroken,
+  type QueryObject,
+  type SqliteConnection,
+  type TransactionInternals,
+} from './knex-internals.js';
 
-// knex's better-sqlite3 dialect with these changes for a server:
+// knex's better-sqlite3 dialect (reached only through knex-internals.ts) with these changes for a server:
 //
 // - Statements are prepared once per connection and kept (the dialect prepares every query anew;
 //   on the hot paths — an API key lookup, a license check, a received message's rows — the
@@ -34,19 +42,7 @@ import type { StatementObserver } from '../observability/core-metrics.js';
 // `onFailure`, and `sync`, the function that syncs the log, fdatasync unless a test gives another)
 // and `statements` (told each statement's duration, for the metrics).
 
-const require = createRequire(import.meta.url);
-
-interface QueryObject {
-  sql: string;
-  bindings?: unknown[];
-  response?: unknown;
-  context?: { lastID: number | bigint; changes: number };
-  /** A transaction's COMMIT whose caller waits for the sync itself (SqliteTransaction): `synced` is that wait. */
-  syncLater?: true;
-  synced?: Promise<void>;
-}
-
-type Connection = BetterSqlite3.Database;
+type Connection = SqliteConnection;
 interface ClientConfig {
   walCheckpoint?: Partial<WalCheckpointOptions>;
   walSync?: WalSyncOptions;
@@ -55,23 +51,7 @@ interface ClientConfig {
 }
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
-interface DialectClient {
-  _query(connection: Connection, obj: QueryObject): Promise<QueryObject>;
-  acquireRawConnection(): Promise<Connection>;
-  destroyRawConnection(connection: Connection): Promise<void>;
-  _formatBindings(bindings: unknown[] | undefined): unknown[];
-}
-
-type DialectClass = new (...args: unknown[]) => DialectClient;
-
-const KnexBetterSqlite3 = require('knex/lib/dialects/better-sqlite3/index.js') as DialectClass;
-
-interface TransactionInternals {
-  _promise: Promise<unknown>;
-  query(conn: Connection, sql: string | QueryObject, status?: number, value?: unknown): Promise<unknown>;
-}
-type TransactionClass = new (...args: unknown[]) => TransactionInternals;
-const KnexSqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js') as TransactionClass;
+checkKnexInternals();
 
 /**
  * A transaction whose connection goes back to the pool as soon as its COMMIT has run, while its
@@ -83,6 +63,7 @@ class SqliteTransaction extends KnexSqliteTransaction {
 
   constructor(...args: unknown[]) {
     super(...args);
+    if (!(this._promise instanceof Promise)) throw knexSeamBroken('a SQLite transaction has no _promise');
     // What the caller awaits (`await db.transaction(…)`): settled only once the commit is on disk.
     this._promise = this._promise.then(async (value) => {
       await this.commitQuery?.synced;
@@ -91,7 +72,7 @@ class SqliteTransaction extends KnexSqliteTransaction {
   }
 
   // As knex's, with the sync handed back rather than awaited inside the query (sqlite-client _query).
-  commit(conn: Connection, value: unknown): Promise<unknown> {
+  override commit(conn: Connection, value: unknown): Promise<unknown> {
     const query: QueryObject = { sql: 'COMMIT;', syncLater: true };
     this.commitQuery = query;
     // A failed sync surfaces through the transaction's promise above; were this one to reject,
@@ -167,7 +148,7 @@ const isBusy = (err: unknown) => {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class SqliteClient extends KnexBetterSqlite3 {
+export class SqliteClient extends KnexBetterSqlite3Client {
   private get clientConfig(): ClientConfig {
     return (this as unknown as { config: ClientConfig }).config;
   }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../../core/clock.js';
+import { afterCommit } from '../../../core/db/after-commit.js';
 import { GroupCommit } from '../../../core/db/group-commit.js';
 import { AppError } from '../../../core/errors.js';
 import type { EventBus } from '../../../core/events/outbox.js';
@@ -302,7 +303,7 @@ export class Commands {
     const result = { commandId: row.command_id, status: queued };
     if (awaitingApproval) return result;
     const push = () => (notBefore ? this.pushWhenDue(row.command_id, notBefore) : this.publish(robot.id, view(row), sentNow));
-    if (options.trx) options.trx.executionPromise.then(push, () => undefined);
+    if (options.trx) afterCommit(options.trx, () => void push());
     else await push();
     return result;
   }
