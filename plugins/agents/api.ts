@@ -23,7 +23,7 @@ export interface AgentToolInfo {
  */
 export type AgentsErrorCode = 'confirmation_invalid' | 'method_not_allowed' | 'origin_not_allowed' | 'skill_not_found' | 'unknown_tool';
 
-declare module '../../core/container.js' {
+declare module 'plinth/plugin' {
   interface Cradle {
     /** agents' own confirmation tokens (its route). */
     agentConfirmations: import('./services/confirmations.js').Confirmations;

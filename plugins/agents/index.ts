@@ -1,5 +1,5 @@
 import { asFunction } from 'awilix';
-import { definePlugin } from '../../core/plugins/contract.js';
+import { definePlugin } from 'plinth/plugin';
 import { agentsConfigSchema, type AgentsSettings } from './config.js';
 import { callRoutes } from './routes/calls.js';
 import { mcpRoutes } from './routes/mcp.js';

@@ -20,7 +20,7 @@ export interface AiApi {
  */
 export type AiErrorCode = 'ai_consent_required' | 'knowledge_base_full' | 'knowledge_entry_not_found';
 
-declare module '../../core/container.js' {
+declare module 'plinth/plugin' {
   interface Cradle {
     /** ai's own services (its routes, handlers and jobs). */
     aiServices: AiServices;

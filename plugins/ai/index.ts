@@ -1,6 +1,6 @@
-import type { PlinthContainer } from '../../core/container.js';
+import type { PlinthContainer } from 'plinth/plugin';
 import { asValue } from 'awilix';
-import { definePlugin } from '../../core/plugins/contract.js';
+import { definePlugin } from 'plinth/plugin';
 import { aiConfigSchema, type AiSettings } from './config.js';
 import { aiReplyOutput, askSchema } from './routes/schemas.js';
 import { createAiServices } from './services/index.js';

@@ -1,4 +1,4 @@
-import type { JobSpec } from '../../core/plugins/contract.js';
+import type { JobSpec } from 'plinth/plugin';
 import type { AiSettings } from './config.js';
 
 /** The call log, decisions and idle conversations pruned after `logRetentionDays`; daily call counts after a week. */

@@ -1,6 +1,6 @@
-import type { ActionCall } from '../../core/actions.js';
-import { AppError } from '../../core/errors.js';
-import type { PluginContext } from '../../core/plugins/contract.js';
+import type { ActionCall } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 import type { AuthSettings } from './config.js';
 import type { PublicUser, TenantRole } from './services/types.js';
 

@@ -1,9 +1,9 @@
 // The auth plugin's public surface, types only: what it registers in the container, by name.
 // Other plugins use these with `import type` and resolve the services from the container; they
 // never import auth's files or read its tables (see test/architecture).
-import type { PayloadsOf } from '../../core/events/payloads.js';
+import type { PayloadsOf } from 'plinth/plugin';
 import type { Accounts } from './services/accounts.js';
-import type { Page, PageRequest } from '../../core/http/pagination.js';
+import type { Page, PageRequest } from 'plinth/plugin';
 import type { AuditFilter, AuditLog } from './services/audit.js';
 import type { AuthServices } from './services/index.js';
 import type { Passwords } from './services/passwords.js';
@@ -136,7 +136,7 @@ export type AuthErrorCode =
   | 'username_taken'
   | 'wrong_password';
 
-declare module '../../core/container.js' {
+declare module 'plinth/plugin' {
   interface Cradle {
     /** auth's own services (its routes and jobs); other plugins use the names below. */
     authServices: AuthServices;
@@ -155,6 +155,6 @@ declare module '../../core/container.js' {
 export type AuthEventPayloads = PayloadsOf<typeof authEvents>;
 export type AuthEventName = keyof AuthEventPayloads;
 
-declare module '../../core/events/payloads.js' {
+declare module 'plinth/plugin' {
   interface EventPayloads extends AuthEventPayloads {}
 }

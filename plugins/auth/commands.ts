@@ -1,5 +1,5 @@
-import { ConfigError } from '../../core/config/load.js';
-import type { Plugin } from '../../core/plugins/contract.js';
+import { ConfigError } from 'plinth/plugin';
+import type { Plugin } from 'plinth/plugin';
 import type { AuthSettings } from './config.js';
 
 type Commands = NonNullable<Plugin<AuthSettings>['commands']>;

@@ -1,4 +1,4 @@
-import type { EventSpec } from '../../core/plugins/contract.js';
+import type { EventSpec } from 'plinth/plugin';
 
 // Generic over its arguments so each schema keeps its literal type (api.ts derives the payload types from it).
 const obj = <const R extends readonly string[], const P extends Record<string, unknown>>(required: R, properties: P) =>

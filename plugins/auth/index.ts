@@ -1,9 +1,9 @@
-import type { PlinthContainer } from '../../core/container.js';
-import type { PageRequest } from '../../core/http/pagination.js';
+import type { PlinthContainer } from 'plinth/plugin';
+import type { PageRequest } from 'plinth/plugin';
 import { asValue } from 'awilix';
-import { definePlugin } from '../../core/plugins/contract.js';
-import { ConfigError } from '../../core/config/load.js';
-import { packageVersion } from '../../core/paths.js';
+import { definePlugin } from 'plinth/plugin';
+import { ConfigError } from 'plinth/plugin';
+import { packageVersion } from 'plinth/plugin';
 import type { AuditFilter } from './services/audit.js';
 import { authConfigSchema, authEnv, registrationMode, type AuthSettings } from './config.js';
 import { createAuthServices } from './services/index.js';

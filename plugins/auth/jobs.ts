@@ -1,5 +1,5 @@
-import type { JobSpec } from '../../core/plugins/contract.js';
-import type { Retention } from '../../core/retention.js';
+import type { JobSpec } from 'plinth/plugin';
+import type { Retention } from 'plinth/plugin';
 import type { AuthSettings } from './config.js';
 
 const DAY = 86_400_000;

@@ -2,7 +2,7 @@
 // Other plugins use these with `import type` and resolve the services from the container (and
 // only when registered: billing may be switched off); they never import billing's files or read
 // its tables (see test/architecture).
-import type { PayloadsOf } from '../../core/events/payloads.js';
+import type { PayloadsOf } from 'plinth/plugin';
 import type { BillingServices } from './services/index.js';
 import type { billingEvents } from './events.js';
 
@@ -47,7 +47,7 @@ export type BillingErrorCode =
   | 'plan_not_purchasable'
   | 'plan_not_synced';
 
-declare module '../../core/container.js' {
+declare module 'plinth/plugin' {
   interface Cradle {
     /** billing's own services (its routes, webhooks and jobs). */
     billingServices: BillingServices;
@@ -60,6 +60,6 @@ declare module '../../core/container.js' {
 export type BillingEventPayloads = PayloadsOf<typeof billingEvents>;
 export type BillingEventName = keyof BillingEventPayloads;
 
-declare module '../../core/events/payloads.js' {
+declare module 'plinth/plugin' {
   interface EventPayloads extends BillingEventPayloads {}
 }

@@ -1,7 +1,7 @@
-import type { PlinthContainer } from '../../core/container.js';
+import type { PlinthContainer } from 'plinth/plugin';
 import { asValue } from 'awilix';
-import { ConfigError } from '../../core/config/load.js';
-import { definePlugin } from '../../core/plugins/contract.js';
+import { ConfigError } from 'plinth/plugin';
+import { definePlugin } from 'plinth/plugin';
 import { billingConfigSchema, billingEnv, OPERATOR_PLAN, type BillingSettings } from './config.js';
 import { billingEvents } from './events.js';
 import { createBillingServices } from './services/index.js';

@@ -1,6 +1,6 @@
 // Billing's part of auth's admin tenant face (seed 000): the tenant's plan, contributed through the
 // filters auth declares in its api.ts, so auth never names billing.
-import { AppError, isAppError } from '../../core/errors.js';
+import { AppError, isAppError } from 'plinth/plugin';
 import type { AuthFilter } from '../auth/api.js';
 import type { TenantPlans } from './api.js';
 

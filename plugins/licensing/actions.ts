@@ -1,5 +1,5 @@
-import type { ActionCall } from '../../core/actions.js';
-import type { PluginContext } from '../../core/plugins/contract.js';
+import type { ActionCall } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 import type { LicensingSettings } from './config.js';
 import type { Plan } from './services/licenses.js';
 

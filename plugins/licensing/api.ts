@@ -1,5 +1,5 @@
 // The licensing plugin's public surface, types only (see plugins/auth/api.ts for the rules).
-import type { PayloadsOf } from '../../core/events/payloads.js';
+import type { PayloadsOf } from 'plinth/plugin';
 import type { LicensingServices } from './services/index.js';
 import type { Licenses } from './services/licenses.js';
 import type { licensingEvents } from './events.js';
@@ -65,7 +65,7 @@ export interface LicenseSummary {
   devices: Array<{ device_id: string; device_name: string | null; status: string }>;
 }
 
-declare module '../../core/container.js' {
+declare module 'plinth/plugin' {
   interface Cradle {
     licenseTasks: LicenseTasks;
     /** licensing's own services (its routes and jobs). */
@@ -78,6 +78,6 @@ declare module '../../core/container.js' {
 export type LicensingEventPayloads = PayloadsOf<typeof licensingEvents>;
 export type LicensingEventName = keyof LicensingEventPayloads;
 
-declare module '../../core/events/payloads.js' {
+declare module 'plinth/plugin' {
   interface EventPayloads extends LicensingEventPayloads {}
 }

@@ -1,4 +1,4 @@
-import type { EventSpec } from '../../core/plugins/contract.js';
+import type { EventSpec } from 'plinth/plugin';
 
 /** Every payload names the license, its product and its kind: `robot` for WorkBot's activation codes, `license` otherwise. */
 // Generic over its arguments so each schema keeps its literal type (api.ts derives the payload types from it).

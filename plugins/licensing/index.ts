@@ -1,6 +1,6 @@
-import type { PlinthContainer } from '../../core/container.js';
+import type { PlinthContainer } from 'plinth/plugin';
 import { asValue } from 'awilix';
-import { definePlugin } from '../../core/plugins/contract.js';
+import { definePlugin } from 'plinth/plugin';
 import { licensingConfigSchema, type LicensingSettings } from './config.js';
 import { licensingEvents } from './events.js';
 import { licensingActions } from './actions.js';
@@ -9,7 +9,7 @@ import { licenseTasks } from './services/tasks.js';
 import { publicRoutes } from './routes/public.js';
 import { adminRoutes, MANAGE } from './routes/admin.js';
 import { LICENSE_MESSAGES } from './routes/messages.js';
-import { faceLanguage } from '../../core/http/face-language.js';
+import { faceLanguage } from 'plinth/plugin';
 import { licensingJobs } from './jobs.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('licensingServices');

@@ -1,5 +1,5 @@
 // The mail plugin's public surface, types only (see plugins/auth/api.ts for the rules).
-import type { PayloadsOf } from '../../core/events/payloads.js';
+import type { PayloadsOf } from 'plinth/plugin';
 import type { MailServices } from './services/index.js';
 import type { mailEvents } from './events.js';
 
@@ -60,7 +60,7 @@ export type MailErrorCode =
   | 'username_taken'
   | 'wrong_password';
 
-declare module '../../core/container.js' {
+declare module 'plinth/plugin' {
   interface Cradle {
     /** mail's own services (its routes, SMTP receiver and jobs). */
     mailServices: MailServices;
@@ -74,6 +74,6 @@ declare module '../../core/container.js' {
 export type MailEventPayloads = PayloadsOf<typeof mailEvents>;
 export type MailEventName = keyof MailEventPayloads;
 
-declare module '../../core/events/payloads.js' {
+declare module 'plinth/plugin' {
   interface EventPayloads extends MailEventPayloads {}
 }

@@ -1,4 +1,4 @@
-import type { EventSpec } from '../../core/plugins/contract.js';
+import type { EventSpec } from 'plinth/plugin';
 
 export const mailEvents = {
   'mail.received': {

@@ -1,8 +1,8 @@
-import type { PlinthContainer } from '../../core/container.js';
+import type { PlinthContainer } from 'plinth/plugin';
 import { asValue } from 'awilix';
-import { ConfigError } from '../../core/config/load.js';
-import { definePlugin } from '../../core/plugins/contract.js';
-import { announce } from '../../core/banner.js';
+import { ConfigError } from 'plinth/plugin';
+import { definePlugin } from 'plinth/plugin';
+import { announce } from 'plinth/plugin';
 import { mailConfigSchema, mailEnv, type MailSettings } from './config.js';
 import { mailEvents } from './events.js';
 import { mailActions } from './actions.js';
@@ -15,10 +15,10 @@ import { userRoutes } from './routes/users.js';
 import { guestRoutes } from './routes/guest.js';
 import { domainRoutes } from './routes/domains.js';
 import { MAIL_MESSAGES } from './routes/messages.js';
-import { faceLanguage } from '../../core/http/face-language.js';
+import { faceLanguage } from 'plinth/plugin';
 import { mailJobs } from './jobs.js';
 import { smtpAlerts } from './services/smtp-alerts.js';
-import { promRegistry } from '../../core/alerts/wire.js';
+import { promRegistry } from 'plinth/plugin';
 import { mailOverview } from './services/overview.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('mailServices');

@@ -1,5 +1,5 @@
-import type { ActionCall } from '../../core/actions.js';
-import type { PluginContext } from '../../core/plugins/contract.js';
+import type { ActionCall } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 import type { RobotsSettings } from './config.js';
 import { checkSendMessage } from './services/commands.js';
 import { queuedCommandReply, sendMessageInput } from './routes/schemas.js';

@@ -1,6 +1,6 @@
 // The robots (WorkBot) plugin's public surface, types only (see plugins/auth/api.ts for the rules).
 import type { Knex } from 'knex';
-import type { PayloadsOf } from '../../core/events/payloads.js';
+import type { PayloadsOf } from 'plinth/plugin';
 import type { RobotsApi } from './services/api.js';
 import type { RobotsServices } from './services/index.js';
 import type { robotsEvents } from './events.js';
@@ -89,7 +89,7 @@ export type RobotsErrorCode =
   | 'not_sent'
   | 'not_workbot_admin';
 
-declare module '../../core/container.js' {
+declare module 'plinth/plugin' {
   interface Cradle {
     /** robots' own services (its routes, socket and jobs). */
     robotsServices: RobotsServices;
@@ -101,6 +101,6 @@ declare module '../../core/container.js' {
 export type RobotsEventPayloads = PayloadsOf<typeof robotsEvents>;
 export type RobotsEventName = keyof RobotsEventPayloads;
 
-declare module '../../core/events/payloads.js' {
+declare module 'plinth/plugin' {
   interface EventPayloads extends RobotsEventPayloads {}
 }

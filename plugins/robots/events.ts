@@ -1,4 +1,4 @@
-import type { EventSpec } from '../../core/plugins/contract.js';
+import type { EventSpec } from 'plinth/plugin';
 
 /** The events the robots plugin emits (payloads are versioned JSON Schemas). */
 export const robotsEvents = {

@@ -1,6 +1,6 @@
-import type { PlinthContainer } from '../../core/container.js';
+import type { PlinthContainer } from 'plinth/plugin';
 import { asValue } from 'awilix';
-import { definePlugin } from '../../core/plugins/contract.js';
+import { definePlugin } from 'plinth/plugin';
 import { robotsConfigSchema, type RobotsSettings } from './config.js';
 import { createRobotsServices } from './services/index.js';
 import { PRODUCT } from './services/codes.js';
@@ -12,7 +12,7 @@ import { adminUserRoutes, errorLogger } from './routes/admin-users.js';
 import { statisticsRoutes } from './routes/statistics.js';
 import { historyRoutes } from './routes/history.js';
 import { WORKBOT_MESSAGES } from './routes/messages.js';
-import { faceLanguage } from '../../core/http/face-language.js';
+import { faceLanguage } from 'plinth/plugin';
 import { robotsActions } from './actions.js';
 import { robotsEvents } from './events.js';
 import { robotsJobs } from './jobs.js';
@@ -20,7 +20,7 @@ import { robotsOverview } from './services/overview.js';
 import { robotTokenStrategy } from './robot-token-auth.js';
 import { robotSocketEndpoint } from './robot-socket.js';
 import { asRoleHolder } from './routes/guards.js';
-import type { Principal } from '../../core/http/auth.js';
+import type { Principal } from 'plinth/plugin';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('robotsServices');
 const workbotAdminPage = (p: Principal, c: { container: PlinthContainer }) => services(c).home.administers(asRoleHolder(p));

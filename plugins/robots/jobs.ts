@@ -1,6 +1,6 @@
-import type { PlinthContainer } from '../../core/container.js';
-import type { JobSpec } from '../../core/plugins/contract.js';
-import type { Retention } from '../../core/retention.js';
+import type { PlinthContainer } from 'plinth/plugin';
+import type { JobSpec } from 'plinth/plugin';
+import type { Retention } from 'plinth/plugin';
 import type { RobotsSettings } from './config.js';
 
 /** Commands that will not change again: pruned with the logs. */

@@ -1,4 +1,4 @@
-import type { SocketRoute } from '../../core/http/websockets.js';
+import type { SocketRoute } from 'plinth/plugin';
 import type { RobotsSettings } from './config.js';
 import type { RobotsServices } from './services/index.js';
 

@@ -1,5 +1,5 @@
-import { AppError } from '../../core/errors.js';
-import type { AuthStrategy } from '../../core/http/auth.js';
+import { AppError } from 'plinth/plugin';
+import type { AuthStrategy } from 'plinth/plugin';
 import type { RobotsServices } from './services/index.js';
 
 /** Robot tokens (`Bearer rbt_…`) as a principal kind: the robot acts as itself, with no user scopes. */

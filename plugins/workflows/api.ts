@@ -44,7 +44,7 @@ export type WorkflowsErrorCode =
   | 'workflow_disabled'
   | 'workflow_not_found';
 
-declare module '../../core/container.js' {
+declare module 'plinth/plugin' {
   interface Cradle {
     workflowRunner: WorkflowRunner;
     /** workflows' own services (its routes, claim loop and jobs). */

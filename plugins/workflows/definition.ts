@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../core/http/router.js';
+import type { JsonSchema } from 'plinth/plugin';
 import type { RetryDef } from './step-retry.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { PlinthContainer } from '../../core/container.js';
+import type { PlinthContainer } from 'plinth/plugin';
 import { asValue } from 'awilix';
-import { definePlugin } from '../../core/plugins/contract.js';
+import { definePlugin } from 'plinth/plugin';
 import { workflowsConfigSchema, type WorkflowsSettings } from './config.js';
 import { createWorkflowsServices } from './services/index.js';
 import { workflowRunner } from './services/runner.js';

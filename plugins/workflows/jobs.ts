@@ -1,5 +1,5 @@
-import type { PlinthContainer } from '../../core/container.js';
-import type { JobSpec } from '../../core/plugins/contract.js';
+import type { PlinthContainer } from 'plinth/plugin';
+import type { JobSpec } from 'plinth/plugin';
 import type { WorkflowsSettings } from './config.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('workflowsServices');

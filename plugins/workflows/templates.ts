@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../core/http/router.js';
+import type { JsonSchema } from 'plinth/plugin';
 import { definitionSchema, type Definition } from './definition.js';
 
 /** A value the tenant gives when instantiating a template, written at `target` (a dotted path). */

@@ -1,6 +1,6 @@
-import { actingTenant, requireRole } from '../../../core/http/guards.js';
-import { toPage } from '../../../core/http/pagination.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { actingTenant, requireRole } from 'plinth/plugin';
+import { toPage } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { AuditReader } from '../../auth/api.js';
 import type { AgentTool } from '../services/catalogue.js';
 import { callsQuery, callsReply, toolsReply } from './schemas.js';

@@ -1,5 +1,5 @@
-import { AppError } from '../../../core/errors.js';
-import type { HttpContext } from '../../../core/http/context.js';
+import { AppError } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
 import type { Narrowing } from '../services/calls.js';
 
 // What the MCP endpoint checks before the SDK sees a request: the browser Origin, JSON-RPC batches

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { McpHttpHandler } from '@modelcontextprotocol/server';
-import { AppError } from '../../../core/errors.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import type { PluginRouter } from '../../../core/http/router.js';
-import { randomToken } from '../../../core/secrets.js';
+import { AppError } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
+import { randomToken } from 'plinth/plugin';
 import type { CallDeps } from '../services/calls.js';
 import { assertOrigin, batchRefusal, narrowingOf, originOf } from './mcp-guards.js';
 import { mcpQuery, mcpReply, mcpRequest, protectedResourceReply } from './schemas.js';

@@ -1,6 +1,6 @@
 /** The agents plugin's route schemas: what /openapi.json documents and checkReplies holds the routes to. */
-import { paginationQuery } from '../../../core/http/pagination.js';
-import { anyObject, arrayOf, bool, int, nullable, pageOf, reply, str } from '../../../core/http/schemas.js';
+import { paginationQuery } from 'plinth/plugin';
+import { anyObject, arrayOf, bool, int, nullable, pageOf, reply, str } from 'plinth/plugin';
 
 /** RFC 9728 protected-resource metadata: where the MCP endpoint is and how a client authenticates to it. */
 export const protectedResourceReply = reply({

@@ -1,5 +1,5 @@
-import { AppError } from '../../../core/errors.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { SkillDoc } from '../services/skills.js';
 import { skillParams, skillsIndexReply } from './schemas.js';
 

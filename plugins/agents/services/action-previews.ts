@@ -1,4 +1,4 @@
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import type { MailCodeWaiter } from '../../mail/api.js';
 import type { RobotsPublicApi } from '../../robots/api.js';
 

@@ -1,5 +1,5 @@
-import type { RegisteredAction } from '../../../core/actions.js';
-import { boundIntegers } from '../../../core/validation.js';
+import type { RegisteredAction } from 'plinth/plugin';
+import { boundIntegers } from 'plinth/plugin';
 import type { AgentToolInfo } from '../api.js';
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { randomToken, sha256 } from '../../../core/secrets.js';
+import type { Clock } from 'plinth/plugin';
+import { randomToken, sha256 } from 'plinth/plugin';
 
 const TTL_MS = 5 * 60_000;
 

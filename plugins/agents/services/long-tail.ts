@@ -1,4 +1,4 @@
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import type { AgentTool } from './catalogue.js';
 import { describe, inputSchemaOf, resultSchema } from './catalogue.js';
 import { AGENTS_SCOPE } from './calls.js';

@@ -1,7 +1,7 @@
 import { type AuthInfo, createMcpHandler, fromJsonSchema, type McpHttpHandler, McpServer } from '@modelcontextprotocol/server';
-import { beyondPlans, missingFeature } from '../../../core/entitlements.js';
-import { AppError } from '../../../core/errors.js';
-import { hasScope } from '../../../core/http/auth.js';
+import { beyondPlans, missingFeature } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { hasScope } from 'plinth/plugin';
 import { argsDigest } from './confirmations.js';
 import { type AgentTool, describe } from './catalogue.js';
 import { AGENTS_SCOPE, auditCall, type CallDeps, type Caller, callTool, refusal } from './calls.js';

@@ -2,9 +2,9 @@
 // rows every call writes (auth's `auditReader`; without the auth plugin no call is recorded, and
 // there is no card). Every tenant's for a superadmin; for a tenant's owners and admins, theirs (the
 // Agents page, where the calls are listed, is theirs).
-import type { OverviewCard, OverviewViewer, OverviewWindow } from '../../../core/overview/card.js';
-import { counted, dailySeries, sumOf, viewerEntitled, viewerIs } from '../../../core/overview/helpers.js';
-import type { PluginContext } from '../../../core/plugins/contract.js';
+import type { OverviewCard, OverviewViewer, OverviewWindow } from 'plinth/plugin';
+import { counted, dailySeries, sumOf, viewerEntitled, viewerIs } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 import { AGENTS_SCOPE } from './calls.js';
 
 /** The provider (the manifest's `overview`). */

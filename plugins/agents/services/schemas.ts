@@ -1,5 +1,5 @@
 import type { fromJsonSchema } from '@modelcontextprotocol/server';
-import { createAjv, toFieldErrors, type Validator } from '../../../core/validation.js';
+import { createAjv, toFieldErrors, type Validator } from 'plinth/plugin';
 import { type AgentTool, inputSchemaOf, resultSchema } from './catalogue.js';
 
 type StandardSchema = ReturnType<typeof fromJsonSchema>;

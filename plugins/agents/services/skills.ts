@@ -1,6 +1,6 @@
-import type { ScopeInfo } from '../../../core/container.js';
-import type { FaceDoc, RouteDoc } from '../../../core/http/openapi.js';
-import { sha256 } from '../../../core/secrets.js';
+import type { ScopeInfo } from 'plinth/plugin';
+import type { FaceDoc, RouteDoc } from 'plinth/plugin';
+import { sha256 } from 'plinth/plugin';
 import type { AgentTool } from './catalogue.js';
 import { describe } from './catalogue.js';
 import { AGENTS_SCOPE } from './calls.js';

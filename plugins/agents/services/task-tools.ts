@@ -2,7 +2,7 @@ import type { UsageReader } from '../../billing/api.js';
 import type { LicenseTasks } from '../../licensing/api.js';
 import type { MailCodeWaiter } from '../../mail/api.js';
 import type { WorkflowRunner } from '../../workflows/api.js';
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import { type AgentTool, UNTRUSTED_NOTE, untrusted, untrustedSchema } from './catalogue.js';
 
 // The task tools: what agents ask for most, each through a typed contract its plugin registers in

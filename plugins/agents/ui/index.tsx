@@ -1,7 +1,7 @@
 // The Agents page (owners and admins): where agents connect, a desktop client's config, which key to
 // make (each tool with the scope it needs), and the tenant's recent tool calls from the audit log.
 import { useState } from 'preact/hooks';
-import { CopyText, ErrorBanner, type Loaded, mayOpenPage, Page, Pager, Table, Time, useApi, useQueryParam, withQuery } from '../../../core/ui/kit/index.js';
+import { CopyText, ErrorBanner, type Loaded, mayOpenPage, Page, Pager, Table, Time, useApi, useQueryParam, withQuery } from 'plinth/plugin/ui';
 
 interface Tool {
   name: string;

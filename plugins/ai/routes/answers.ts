@@ -1,6 +1,6 @@
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { PluginRouter } from 'plinth/plugin';
 import type { AiServices } from '../services/index.js';
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import { askSchema, callsDailyQuery, callsDailyReply, callsQuery, callsReply, tryReply } from './schemas.js';
 import { adminRead, manage, ok, read, tenantAdmin, tenantUser } from './shared.js';
 

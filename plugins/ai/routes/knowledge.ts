@@ -1,7 +1,7 @@
-import { AppError } from '../../../core/errors.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import type { PluginRouter, RouteRateLimit } from '../../../core/http/router.js';
-import type { FieldError } from '../../../core/validation.js';
+import { AppError } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import type { PluginRouter, RouteRateLimit } from 'plinth/plugin';
+import type { FieldError } from 'plinth/plugin';
 import { IMPORT_LIMITS } from '../services/knowledge-import.js';
 import type { KnowledgeBase } from '../services/knowledge.js';
 import {

@@ -4,7 +4,7 @@
  * `{ code: 0, message, data }` is put around them), for /openapi.json and checkReplies. The ask
  * body is also the input of the `ai.reply` action.
  */
-import { arrayOf, body, bool, int, isoTime, nullable, num, reply, str } from '../../../core/http/schemas.js';
+import { arrayOf, body, bool, int, isoTime, nullable, num, reply, str } from 'plinth/plugin';
 import { entryCreateSchema, entryUpdateSchema } from '../services/knowledge-entry.js';
 
 // Shared pieces

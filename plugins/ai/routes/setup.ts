@@ -1,4 +1,4 @@
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { PluginRouter } from 'plinth/plugin';
 import type { AiServices } from '../services/index.js';
 import { noData, providerBody, providerListReply, providerParams, providerReply, settingsBody, settingsReply } from './schemas.js';
 import { manage, ok, read, tenantAdmin, tenantUser } from './shared.js';

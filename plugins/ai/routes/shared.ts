@@ -1,9 +1,9 @@
-import { AppError } from '../../../core/errors.js';
-import { hasRole } from '../../../core/http/auth.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import { actingTenant, requireScope } from '../../../core/http/guards.js';
-import type { Guard } from '../../../core/http/router.js';
-import { ok } from '../../../core/http/reply.js';
+import { AppError } from 'plinth/plugin';
+import { hasRole } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import { actingTenant, requireScope } from 'plinth/plugin';
+import type { Guard } from 'plinth/plugin';
+import { ok } from 'plinth/plugin';
 
 export { ok };
 

@@ -1,5 +1,5 @@
 import type { Counter, Histogram } from 'prom-client';
-import type { Metrics } from '../../../core/observability/metrics.js';
+import type { Metrics } from 'plinth/plugin';
 import type { CallRecord } from './calls.js';
 import type { BuiltinProvider } from './providers/builtin.js';
 import type { ProviderRegistry } from './providers/registry.js';

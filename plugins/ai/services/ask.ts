@@ -1,5 +1,5 @@
-import { AppError, isAppError } from '../../../core/errors.js';
-import type { UsageMeter } from '../../../core/usage.js';
+import { AppError, isAppError } from 'plinth/plugin';
+import type { UsageMeter } from 'plinth/plugin';
 import type { AiSettings } from '../config.js';
 import type { Answerer, Attempt, Route } from './answerer.js';
 import type { Calls } from './calls.js';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { pageQuery } from '../../../core/http/pagination.js';
+import type { Clock } from 'plinth/plugin';
+import { pageQuery } from 'plinth/plugin';
 import type { AiSettings } from '../config.js';
 import type { FailureKind } from './providers/types.js';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
+import type { Clock } from 'plinth/plugin';
 
 /** Per robot conversation: a human takeover pause, and the conversation id Dify gave. */
 export class Conversations {

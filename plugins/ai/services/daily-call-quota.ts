@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
+import type { Clock } from 'plinth/plugin';
 
 /**
  * A robot's AI calls per UTC day against its daily limit (the seed's aiCallLimitDaily). Taking a

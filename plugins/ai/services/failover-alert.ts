@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { AlertCheck, AlertReport } from '../../../core/alerts/alerts.js';
-import type { Clock } from '../../../core/clock.js';
+import type { AlertCheck, AlertReport } from 'plinth/plugin';
+import type { Clock } from 'plinth/plugin';
 import type { AiSettings } from '../config.js';
 
 /** What the condition reads, passed by name. */

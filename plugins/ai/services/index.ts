@@ -1,6 +1,6 @@
-import type { Cradle } from '../../../core/container.js';
-import { assertPublicUrl } from '../../../core/net/public-url.js';
-import { SharedCache } from '../../../core/shared-cache.js';
+import type { Cradle } from 'plinth/plugin';
+import { assertPublicUrl } from 'plinth/plugin';
+import { SharedCache } from 'plinth/plugin';
 import type { AiApi } from '../api.js';
 import type { RobotAiSettings } from '../../robots/api.js';
 import type { AiSettings } from '../config.js';

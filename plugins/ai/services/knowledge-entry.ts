@@ -1,4 +1,4 @@
-import { createAjv, toFieldErrors, type FieldError } from '../../../core/validation.js';
+import { createAjv, toFieldErrors, type FieldError } from 'plinth/plugin';
 import { normalizeText } from './search-tokenizer.js';
 
 export type KnowledgeKind = 'faq' | 'keyword';

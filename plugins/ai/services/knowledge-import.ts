@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import { AppError } from '../../../core/errors.js';
-import { lazy } from '../../../core/lazy.js';
-import type { FieldError } from '../../../core/validation.js';
+import { AppError } from 'plinth/plugin';
+import { lazy } from 'plinth/plugin';
+import type { FieldError } from 'plinth/plugin';
 import { checkEntry, type EntryFields } from './knowledge-entry.js';
 
 export type ImportFormat = 'csv' | 'json';

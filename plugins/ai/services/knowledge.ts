@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../../../core/clock.js';
-import { pageQuery } from '../../../core/http/pagination.js';
-import { AppError } from '../../../core/errors.js';
-import type { Logger } from '../../../core/logger.js';
-import type { PubSub } from '../../../core/pubsub.js';
+import type { Clock } from 'plinth/plugin';
+import { pageQuery } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import type { PubSub } from 'plinth/plugin';
 import { checkEntry, toColumns, toView, type EntryFields, type KnowledgeEntry, type KnowledgeKind, type KnowledgeRow } from './knowledge-entry.js';
 import { parseImport, type ImportFormat, type ImportRowError } from './knowledge-import.js';
 import { TenantIndex, type KnowledgeHit } from './search-index.js';

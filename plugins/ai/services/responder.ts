@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { isAppError } from '../../../core/errors.js';
-import type { UsageMeter } from '../../../core/usage.js';
+import type { Clock } from 'plinth/plugin';
+import { isAppError } from 'plinth/plugin';
+import type { UsageMeter } from 'plinth/plugin';
 import type { AiSettings } from '../config.js';
 import type { Answerer } from './answerer.js';
 import type { Calls } from './calls.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import type { SharedCache } from '../../../core/shared-cache.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { SharedCache } from 'plinth/plugin';
 import type { RobotAiSettings } from '../../robots/api.js';
 
 /** Each field and its column in `ai_robot_settings` (null there: unset, the default applies). */

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { SharedCache } from '../../../core/shared-cache.js';
+import type { Clock } from 'plinth/plugin';
+import type { SharedCache } from 'plinth/plugin';
 
 interface Stored {
   fallbackAnswer: string | null;

@@ -2,8 +2,8 @@
 // per robot and the monthly limit per tenant (through billing), provider settings (write-only
 // keys, the SSRF guard), the "try it" endpoint and the workflows' ai.reply action.
 import assert from 'node:assert/strict';
-import type { Actions } from '../../../core/actions.js';
-import { ManualClock } from '../../../core/clock.js';
+import type { Actions } from 'plinth/plugin';
+import { ManualClock } from 'plinth/plugin';
 import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { FakeProvider } from './fake-providers.js';
 import { aiApp, connectedRobot, decisionOf, setAi, setConsent, setProvider, sleep, type RobotsApp } from './helpers.js';

@@ -1,7 +1,7 @@
 // Helpers for the AI tests: a real app (auth + licensing + robots + ai) over real HTTP, a tenant
 // owner with an activated robot connected over a real WebSocket, and the calls that set it up.
 import assert from 'node:assert/strict';
-import type { Clock } from '../../../core/clock.js';
+import type { Clock } from 'plinth/plugin';
 import { RobotSocket, bearer, ownerWithRobot, robotsApp, sleep, type Owner, type RobotsApp } from '../../../test/helpers/robots.js';
 
 export { RobotSocket, bearer, sleep, type Owner, type RobotsApp };

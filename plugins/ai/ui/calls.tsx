@@ -1,7 +1,7 @@
 // The AI call log (owners and admins): every provider tried, newest first, with tokens, latency,
 // outcome and the estimated cost; filtered by robot, provider and outcome (in the URL, so a view can
 // be linked).
-import { ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
 import {
   Badge,
   BASE,

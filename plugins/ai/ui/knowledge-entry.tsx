@@ -1,7 +1,7 @@
 // Add or edit one knowledge-base entry in a dialog: a question and its answer (found by searching the
 // question and keywords), or a keyword rule (answers whenever a message contains one of its keywords).
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner } from '../../../core/ui/kit/index.js';
+import { api, Dialog, ErrorBanner } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, splitList, useAction, type Reply } from './shared.js';
 
 export type Kind = 'faq' | 'keyword';

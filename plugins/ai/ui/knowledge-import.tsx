@@ -1,7 +1,7 @@
 // Import knowledge entries from CSV or JSON, pasted or from a file (POST /api/ai/knowledge/import):
 // the count imported and, per row that was refused, why.
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner, Table } from '../../../core/ui/kit/index.js';
+import { api, Dialog, ErrorBanner, Table } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, plural, useAction, type Reply } from './shared.js';
 
 type Format = 'csv' | 'json';

@@ -2,7 +2,7 @@
 // owners and admins add and edit entries (a dialog), delete them (a confirm) and import CSV or JSON.
 // Members see it read-only. The search, kind and page are in the URL, so a view can be linked.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
 import { EntryDialog, KIND_LABEL, type Entry, type Kind } from './knowledge-entry.js';
 import { ImportDialog } from './knowledge-import.js';
 import { Badge, BASE, ConfirmDialog, fieldStyle, Pager, pageNumber, PAGES, setFilter, useCanManage, withQuery, type List, type Reply } from './shared.js';

@@ -1,7 +1,7 @@
 // Add or change a model provider (PUT /api/ai/providers/{name}). The API key is write-only: it is never
 // shown; left empty it stays as it is, and "Remove the stored key" clears it.
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner } from '../../../core/ui/kit/index.js';
+import { api, Dialog, ErrorBanner } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, useAction, type ProviderRow, type Reply } from './shared.js';
 
 const NAME = /^[a-z0-9_-]{1,40}$/;

@@ -1,7 +1,7 @@
 // AI providers (owners and admins): the model providers robots may use, from the config and the
 // tenant's own (add, edit, delete; keys write-only), and the builtin responder's fallback answer.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
 import { ProviderDialog } from './provider-editor.js';
 import { Badge, BASE, ConfirmDialog, duration, fieldStyle, PAGES, useAction, useCanManage, type List, type ProviderRow, type Reply } from './shared.js';
 

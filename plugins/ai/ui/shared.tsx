@@ -1,8 +1,8 @@
 // What the AI pages share: the API base, the reply shapes, who may change things, a pager, a
 // confirm dialog, badges and small helpers.
-import { setQueryParams, useAction, useApi, useTenantAdmin } from '../../../core/ui/kit/index.js';
-export { Pager, ConfirmDialog, plural } from '../../../core/ui/kit/index.js';
-export { fieldStyle, withQuery } from '../../../core/ui/kit/index.js';
+import { setQueryParams, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
+export { Pager, ConfirmDialog, plural } from 'plinth/plugin/ui';
+export { fieldStyle, withQuery } from 'plinth/plugin/ui';
 
 export { useAction };
 

@@ -3,7 +3,7 @@
 // which model and tokens, every provider tried, and the knowledge entry when the builtin answered.
 // Without the tenant's AI consent the server refuses: the page says so and can turn it on.
 import { useState } from 'preact/hooks';
-import { api, ApiError, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
+import { api, ApiError, ErrorBanner, Page, Table, useApi } from 'plinth/plugin/ui';
 import { Badge, BASE, duration, fieldStyle, PAGES, useAction, useRobots, withQuery, type List, type ProviderRow, type Reply } from './shared.js';
 
 /** POST /api/ai/try. */

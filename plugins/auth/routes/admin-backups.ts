@@ -1,12 +1,12 @@
 // Backups for the operator (superadmin, /api/v2/admin/backups): list, take one now, download,
 // delete. A backup holds every password hash and signing key, so each of these is in the audit log
 // with who did it; scheduled (and CLI) backups reach it through the core's backup hooks.
-import { BACKUP_CREATED, BACKUP_FAILED, type BackupTrigger, type Backups } from '../../../core/backup/backups.js';
-import type { BackupLocation } from '../../../core/backup/store.js';
-import { isAppError } from '../../../core/errors.js';
-import type { Hooks } from '../../../core/hooks/hooks.js';
-import { requireRole } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { BACKUP_CREATED, BACKUP_FAILED, type BackupTrigger, type Backups } from 'plinth/plugin';
+import type { BackupLocation } from 'plinth/plugin';
+import { isAppError } from 'plinth/plugin';
+import type { Hooks } from 'plinth/plugin';
+import { requireRole } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { AuditLog } from '../services/audit.js';
 import { backupListReply, backupParams, newBackupReply } from './schemas.js';
 import { meta, principalOf } from './shared.js';

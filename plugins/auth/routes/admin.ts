@@ -1,8 +1,8 @@
-import { AppError } from '../../../core/errors.js';
-import type { PluginRouter } from '../../../core/http/router.js';
-import { requireRole } from '../../../core/http/guards.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Hooks } from '../../../core/hooks/hooks.js';
+import { AppError } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
+import { requireRole } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
+import type { Hooks } from 'plinth/plugin';
 import type { AdminTenantUpdate, AdminTenantView, AuthFilterName, AuthFilters } from '../api.js';
 import type { AuthServices } from '../services/index.js';
 import { meta, principalOf } from './shared.js';

@@ -1,8 +1,8 @@
-import type { PluginRouter } from '../../../core/http/router.js';
-import { requireScope } from '../../../core/http/guards.js';
-import { recommend } from '../../../core/http/recommend.js';
-import { hasRole, hasScope } from '../../../core/http/auth.js';
-import type { ScopeInfo } from '../../../core/container.js';
+import type { PluginRouter } from 'plinth/plugin';
+import { requireScope } from 'plinth/plugin';
+import { recommend } from 'plinth/plugin';
+import { hasRole, hasScope } from 'plinth/plugin';
+import type { ScopeInfo } from 'plinth/plugin';
 import { isPlatformScope } from '../services/scopes.js';
 import type { AuthServices } from '../services/index.js';
 import { meta, principalOf, tenantPrincipal } from './shared.js';

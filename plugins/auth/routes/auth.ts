@@ -1,5 +1,5 @@
-import type { PluginRouter } from '../../../core/http/router.js';
-import { requireAuth } from '../../../core/http/guards.js';
+import type { PluginRouter } from 'plinth/plugin';
+import { requireAuth } from 'plinth/plugin';
 import type { AuthServices } from '../services/index.js';
 import { toPublicUser } from '../services/types.js';
 import { meta, principalOf } from './shared.js';

@@ -2,7 +2,7 @@
  * The second factor's schemas (routes/mfa.ts, and the challenge that /auth/login and
  * /auth/magic-link/verify answer with): the request bodies, and the replies /openapi.json documents.
  */
-import { arrayOf, bool, body, int, nullable, reply, str, isoTime } from '../../../core/http/schemas.js';
+import { arrayOf, bool, body, int, nullable, reply, str, isoTime } from 'plinth/plugin';
 import { loginReply } from './schemas.js';
 
 /** A code from the authenticator app, as typed ("123456" or "123 456"); the service checks the digits. */

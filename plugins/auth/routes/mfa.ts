@@ -1,5 +1,5 @@
-import { requireRole, requireScope } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { requireRole, requireScope } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { AuthServices } from '../services/index.js';
 import { toPublicUser } from '../services/types.js';
 import { loginReply, userReply, uuidParam } from './schemas.js';

@@ -2,7 +2,7 @@
  * The schemas of the first steps (beside seeds 000 + 001, in their style): the first superadmin's
  * setup link, and what the sign-up page needs to know before it asks anything.
  */
-import { body, int, isoTime, nullable, reply, str } from '../../../core/http/schemas.js';
+import { body, int, isoTime, nullable, reply, str } from 'plinth/plugin';
 import { email, password, token } from './schemas.js';
 
 export const setupCheckBody = body({ token }, ['token']);

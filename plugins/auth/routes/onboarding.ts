@@ -1,4 +1,4 @@
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { PluginRouter } from 'plinth/plugin';
 import { registrationMode, type AuthSettings } from '../config.js';
 import type { AuthServices } from '../services/index.js';
 import { registrationReply, setupBody, setupCheckBody, setupCheckReply, setupReply } from './onboarding-schemas.js';

@@ -3,8 +3,8 @@
  * over (base64url fields, bounded), and the replies /openapi.json documents. The ceremony options
  * are WebAuthn's PublicKeyCredential*OptionsJSON, passed to the browser as they are.
  */
-import { createAjv } from '../../../core/validation.js';
-import { arrayOf, bool, body, int, isoTime, nullable, reply, str } from '../../../core/http/schemas.js';
+import { createAjv } from 'plinth/plugin';
+import { arrayOf, bool, body, int, isoTime, nullable, reply, str } from 'plinth/plugin';
 
 const b64url = (maxLength: number) => ({ type: 'string', pattern: '^[A-Za-z0-9_-]*$', maxLength }) as const;
 /** A credential id: at most 1023 bytes by the spec, 1364 characters of base64url. */

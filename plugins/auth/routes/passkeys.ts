@@ -1,7 +1,7 @@
-import { AppError } from '../../../core/errors.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import { requireScope } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import { requireScope } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import type { AuthServices } from '../services/index.js';
 import { loginReply, uuidParam } from './schemas.js';

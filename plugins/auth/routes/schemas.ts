@@ -4,9 +4,9 @@
  * `server.checkReplies` holds every reply to). Replies are what the routes return; the face's
  * plain envelope needs nothing around them.
  */
-import { BACKUP_NAME } from '../../../core/backup/store.js';
-import { paginationQuery } from '../../../core/http/pagination.js';
-import { anyObject, arrayOf, bool, body, int, isoTime, nullable, pageOf, reply, str } from '../../../core/http/schemas.js';
+import { BACKUP_NAME } from 'plinth/plugin';
+import { paginationQuery } from 'plinth/plugin';
+import { anyObject, arrayOf, bool, body, int, isoTime, nullable, pageOf, reply, str } from 'plinth/plugin';
 
 // --- Request fields ----------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
  * The schemas of the sessions routes (beside seeds 000 + 001, in their style): a user's own
  * signed-in sessions under /auth/sessions, any user's under /admin/users/{id}/sessions.
  */
-import { arrayOf, bool, int, isoTime, nullable, reply, str } from '../../../core/http/schemas.js';
+import { arrayOf, bool, int, isoTime, nullable, reply, str } from 'plinth/plugin';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 

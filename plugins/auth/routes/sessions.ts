@@ -1,7 +1,7 @@
-import { AppError } from '../../../core/errors.js';
-import { requireRole, requireScope } from '../../../core/http/guards.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import { requireRole, requireScope } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { AuthServices } from '../services/index.js';
 import { uuidParam } from './schemas.js';
 import { endAllQuery, sessionListReply, sessionParams, sessionsEndedReply, userSessionParams } from './session-schemas.js';

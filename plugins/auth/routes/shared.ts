@@ -1,7 +1,7 @@
-import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import { actingTenant } from '../../../core/http/guards.js';
+import { AppError } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import { actingTenant } from 'plinth/plugin';
 import type { RequestMeta } from '../services/types.js';
 
 export const meta = (ctx: HttpContext): RequestMeta => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') });

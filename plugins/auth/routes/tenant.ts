@@ -1,5 +1,5 @@
-import type { PluginRouter } from '../../../core/http/router.js';
-import { requireRole, requireScope } from '../../../core/http/guards.js';
+import type { PluginRouter } from 'plinth/plugin';
+import { requireRole, requireScope } from 'plinth/plugin';
 import type { AuthServices } from '../services/index.js';
 import { meta, tenantPrincipal } from './shared.js';
 import { settingsPatch, settingsReply, tenantUsersQuery, userPageReply } from './schemas.js';

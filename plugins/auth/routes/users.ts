@@ -1,6 +1,6 @@
-import { AppError } from '../../../core/errors.js';
-import type { PluginRouter } from '../../../core/http/router.js';
-import { requireScope } from '../../../core/http/guards.js';
+import { AppError } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
+import { requireScope } from 'plinth/plugin';
 import type { AuthServices } from '../services/index.js';
 import { meta, principalOf } from './shared.js';
 import { profilePatch, userReply } from './schemas.js';

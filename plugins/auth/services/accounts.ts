@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
-import type { Logger } from '../../../core/logger.js';
-import type { Mailer } from '../../../core/mailer.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
+import { AppError } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import type { Mailer } from 'plinth/plugin';
+import type { CoreConfig } from 'plinth/plugin';
 import { registrationMode, type AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { OneTimeTokens, Purpose } from './one-time-tokens.js';

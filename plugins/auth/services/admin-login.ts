@@ -1,7 +1,7 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { AppError } from '../../../core/errors.js';
-import type { AdminLoginProvider, AdminSession, AdminSignIn } from '../../../core/http/admin-ui.js';
-import { toFieldErrors } from '../../../core/validation.js';
+import { AppError } from 'plinth/plugin';
+import type { AdminLoginProvider, AdminSession, AdminSignIn } from 'plinth/plugin';
+import { toFieldErrors } from 'plinth/plugin';
 import { validateAuthenticationResponse } from '../routes/passkey-schemas.js';
 import type { Accounts } from './accounts.js';
 import type { JwtSigner } from './jwt-signer.js';

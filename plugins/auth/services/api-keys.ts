@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import { hasRole, hasScope, type Principal, type TenantPrincipal } from '../../../core/http/auth.js';
-import type { UsageMeter } from '../../../core/usage.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
+import { hasRole, hasScope, type Principal, type TenantPrincipal } from 'plinth/plugin';
+import type { UsageMeter } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import { isPlatformScope, type RoleScopes } from './scopes.js';
-import { randomToken, sha256 } from '../../../core/secrets.js';
+import { randomToken, sha256 } from 'plinth/plugin';
 import type { RequestMeta } from './types.js';
 
 export interface ApiKeyView {

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { GroupCommit } from '../../../core/db/group-commit.js';
-import type { Logger } from '../../../core/logger.js';
-import type { Principal } from '../../../core/http/auth.js';
-import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import type { Clock } from 'plinth/plugin';
+import { GroupCommit } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
+import { pageQuery, type Page, type PageRequest } from 'plinth/plugin';
 import type { Db, RequestMeta } from './types.js';
 
 export interface AuditEntry {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
+import { AppError } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
 import type { Accounts } from './accounts.js';
 import type { AuditLog } from './audit.js';
 import type { Passwords } from './passwords.js';

@@ -1,4 +1,4 @@
-import { addressKey } from '../../../core/rate-limit.js';
+import { addressKey } from 'plinth/plugin';
 
 /** Browsers by the token that names them, the most specific first (Edge and Opera also say Chrome, Chrome also says Safari). */
 const BROWSERS: Array<[RegExp, string]> = [

@@ -1,4 +1,4 @@
-import type { Cradle } from '../../../core/container.js';
+import type { Cradle } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import { Accounts } from './accounts.js';
 import { ApiKeys } from './api-keys.js';

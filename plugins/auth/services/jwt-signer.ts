@@ -1,11 +1,11 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import { lazy } from '../../../core/lazy.js';
-import { isUniqueViolation } from '../../../core/db/connection.js';
-import { hmacSha256, randomToken } from '../../../core/secrets.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { lazy } from 'plinth/plugin';
+import { isUniqueViolation } from 'plinth/plugin';
+import { hmacSha256, randomToken } from 'plinth/plugin';
 
 export type TokenType = 'access' | 'ui';
 

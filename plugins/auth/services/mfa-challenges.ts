@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { affected } from '../../../core/db/connection.js';
-import { AppError } from '../../../core/errors.js';
-import { randomToken, sha256 } from '../../../core/secrets.js';
+import type { Clock } from 'plinth/plugin';
+import { affected } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { randomToken, sha256 } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import { underMfaPolicy } from './mfa-policy.js';

@@ -1,5 +1,5 @@
-import { AppError } from '../../../core/errors.js';
-import type { AuthRequest, AuthStrategy, Principal } from '../../../core/http/auth.js';
+import { AppError } from 'plinth/plugin';
+import type { AuthRequest, AuthStrategy, Principal } from 'plinth/plugin';
 import type { MfaRequire } from '../config.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { UserRow } from './types.js';

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
-import type { Logger } from '../../../core/logger.js';
-import type { Mailer } from '../../../core/mailer.js';
+import type { Clock } from 'plinth/plugin';
+import type { CoreConfig } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import type { Mailer } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import { deviceLabel, networkOf } from './devices.js';
 import type { RequestMeta, UserRow } from './types.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { affected } from '../../../core/db/connection.js';
-import { randomToken, sha256 } from '../../../core/secrets.js';
+import type { Clock } from 'plinth/plugin';
+import { affected } from 'plinth/plugin';
+import { randomToken, sha256 } from 'plinth/plugin';
 import type { Db } from './types.js';
 
 export type Purpose = 'magic_link' | 'password_reset' | 'email_verification';

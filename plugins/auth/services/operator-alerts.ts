@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { type Alert, ALERT_HOOKS } from '../../../core/alerts/alerts.js';
-import type { Hooks } from '../../../core/hooks/hooks.js';
+import { type Alert, ALERT_HOOKS } from 'plinth/plugin';
+import type { Hooks } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import type { Tenants } from './tenants.js';
 

@@ -1,10 +1,10 @@
 // The auth plugin's cards on a superadmin's Overview: tenants, new accounts (sign-ups) per day, and
 // the last backup (auth serves the Backups page). A tenant's own overview has none of these.
 import type { Knex } from 'knex';
-import type { BackupStatus } from '../../../core/backup/backups.js';
-import type { OverviewCard, OverviewViewer, OverviewWindow } from '../../../core/overview/card.js';
-import { counted, dailySeries, sumOf } from '../../../core/overview/helpers.js';
-import type { PluginContext } from '../../../core/plugins/contract.js';
+import type { BackupStatus } from 'plinth/plugin';
+import type { OverviewCard, OverviewViewer, OverviewWindow } from 'plinth/plugin';
+import { counted, dailySeries, sumOf } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 
 const count = async (q: Knex.QueryBuilder): Promise<number> => Number(((await q.count({ n: '*' })) as Array<{ n: number | string }>)[0].n);
 

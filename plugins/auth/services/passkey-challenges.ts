@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { sha256 } from '../../../core/secrets.js';
+import type { Clock } from 'plinth/plugin';
+import { sha256 } from 'plinth/plugin';
 
 export type ChallengePurpose = 'registration' | 'sign_in';
 

@@ -6,9 +6,9 @@ import {
   type AuthenticatorTransport,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import type { Clock } from '../../../core/clock.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
-import { AppError } from '../../../core/errors.js';
+import type { Clock } from 'plinth/plugin';
+import type { CoreConfig } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import type { JwtSigner } from './jwt-signer.js';
 import { CEREMONY_MS, type PasskeyChallenges } from './passkey-challenges.js';

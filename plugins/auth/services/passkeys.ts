@@ -7,10 +7,10 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import type { Clock } from '../../../core/clock.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
-import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
+import type { Clock } from 'plinth/plugin';
+import type { CoreConfig } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import { CEREMONY_MS, type PasskeyChallenges } from './passkey-challenges.js';
 import type { Users } from './users.js';

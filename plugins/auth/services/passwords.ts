@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import argon2 from 'argon2';
-import { AppError } from '../../../core/errors.js';
-import { lazy } from '../../../core/lazy.js';
+import { AppError } from 'plinth/plugin';
+import { lazy } from 'plinth/plugin';
 import { passwordProblem } from '../password-rules.js';
 
 /** zxcvbn's common-password list, decompressed at the first password check rather than at boot. */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { PubSub } from '../../../core/pubsub.js';
-import type { Logger } from '../../../core/logger.js';
-import { SharedCache } from '../../../core/shared-cache.js';
+import type { PubSub } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import { SharedCache } from 'plinth/plugin';
 import type { UserRow } from './types.js';
 
 export type CachedUser = Omit<UserRow, 'password_hash'> & { tenant_status: string };

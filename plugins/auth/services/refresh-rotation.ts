@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { affected } from '../../../core/db/connection.js';
-import { AppError } from '../../../core/errors.js';
-import { addressKey, type LimitSpec, type RateLimits } from '../../../core/rate-limit.js';
-import { randomToken, sha256 } from '../../../core/secrets.js';
+import type { Clock } from 'plinth/plugin';
+import { affected } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { addressKey, type LimitSpec, type RateLimits } from 'plinth/plugin';
+import { randomToken, sha256 } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { JwtSigner } from './jwt-signer.js';

@@ -1,4 +1,4 @@
-import type { ScopeInfo } from '../../../core/container.js';
+import type { ScopeInfo } from 'plinth/plugin';
 import type { TenantRole } from './types.js';
 
 /** Only a superadmin holds it; an API key with it acts as superadmin. */

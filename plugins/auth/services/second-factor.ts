@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { affected } from '../../../core/db/connection.js';
-import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
-import type { Logger } from '../../../core/logger.js';
-import type { Mailer } from '../../../core/mailer.js';
-import { addressKey, type LimitSpec, type RateLimits } from '../../../core/rate-limit.js';
+import type { Clock } from 'plinth/plugin';
+import { affected } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import type { Mailer } from 'plinth/plugin';
+import { addressKey, type LimitSpec, type RateLimits } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import { underMfaPolicy } from './mfa-policy.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import { deviceLabel } from './devices.js';
 import type { PrincipalCache } from './principal-cache.js';

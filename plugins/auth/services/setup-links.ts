@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { isUniqueViolation } from '../../../core/db/connection.js';
-import { AppError } from '../../../core/errors.js';
-import { randomToken, sha256 } from '../../../core/secrets.js';
+import type { Clock } from 'plinth/plugin';
+import { isUniqueViolation } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { randomToken, sha256 } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import type { OneTimeTokens } from './one-time-tokens.js';
 import type { Passwords } from './passwords.js';

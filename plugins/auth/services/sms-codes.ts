@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import { affected } from '../../../core/db/connection.js';
-import type { Logger } from '../../../core/logger.js';
-import { injectTrace } from '../../../core/observability/trace-context.js';
-import { addressKey, type RateLimits } from '../../../core/rate-limit.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { affected } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import { injectTrace } from 'plinth/plugin';
+import { addressKey, type RateLimits } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
-import { sameSecret, sha256, sixDigitCode } from '../../../core/secrets.js';
+import { sameSecret, sha256, sixDigitCode } from 'plinth/plugin';
 
 /** Delivers one text message; the outbox row records what happened either way. */
 export interface SmsProvider {

@@ -1,13 +1,13 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import { SESSION_COOKIE, type AuthRequest, type AuthStrategy, type Principal } from '../../../core/http/auth.js';
-import type { Logger } from '../../../core/logger.js';
-import { beyondPlans, cutScopes, type Entitlements, type FeatureInfo } from '../../../core/entitlements.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { SESSION_COOKIE, type AuthRequest, type AuthStrategy, type Principal } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import { beyondPlans, cutScopes, type Entitlements, type FeatureInfo } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import type { CachedKey, CachedUser, PrincipalCache } from './principal-cache.js';
 import { limitScopes, PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
-import { sameSecret, sha256 } from '../../../core/secrets.js';
+import { sameSecret, sha256 } from 'plinth/plugin';
 import { parseScopeLimit } from './types.js';
 import type { JwtSigner, TokenType } from './jwt-signer.js';
 

@@ -1,6 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
-import { lazy } from '../../../core/lazy.js';
-import { randomToken, sha256 } from '../../../core/secrets.js';
+import { lazy } from 'plinth/plugin';
+import { randomToken, sha256 } from 'plinth/plugin';
 
 /**
  * TOTP as every authenticator app does it (RFC 6238 with Google Authenticator's defaults): HMAC-SHA1,

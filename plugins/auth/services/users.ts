@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import { isUniqueViolation } from '../../../core/db/connection.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Principal } from '../../../core/http/auth.js';
-import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { isUniqueViolation } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
+import { pageQuery, type Page, type PageRequest } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import { withOwnAccount } from './scopes.js';

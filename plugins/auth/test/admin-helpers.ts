@@ -2,8 +2,8 @@
 // owners from /auth/register, and the database rows the tests look at.
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { Logger } from '../../../core/logger.js';
+import type { Clock } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import { type Actor, login } from '../../../test/helpers/actors.js';

@@ -1,6 +1,6 @@
 // Longer than most: one face end-to-end, the superadmin endpoints (/admin/*) over the tenants one before() sets up.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { type Actor, addUser, login, PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
 import {
   ADMIN,

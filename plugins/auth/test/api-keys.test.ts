@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { waitFor } from '../../../test/helpers/processes.js';
 import { type Actor, addUser, login, registerOwner } from '../../../test/helpers/actors.js';
 import {

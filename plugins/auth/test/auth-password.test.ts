@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { type Actor, registerOwner, uniqueEmail } from '../../../test/helpers/actors.js';
 import { HOUR, MINUTE, api, assertNoMail, auditRows, authApp, bearer, lastMailId, linkOf, login, rawRequest, strongPassword, waitForMail } from './helpers.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { type Actor, type LoginBody, registerOwner } from '../../../test/helpers/actors.js';
 import { DAY, api, auditRows, authApp, bearer, claimsOf, login } from './helpers.js';

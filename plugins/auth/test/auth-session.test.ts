@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { MINUTE, ADMIN, api, auditRows, authApp, bearer, claimsOf, forgeJwt, login } from './helpers.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomInt } from 'node:crypto';
-import { ManualClock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
+import { ManualClock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { MINUTE, authApp } from './helpers.js';
 

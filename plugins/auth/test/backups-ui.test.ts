@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { BACKUP_CREATED } from '../../../core/backup/backups.js';
-import { packageVersion } from '../../../core/paths.js';
-import { sha256OfFile } from '../../../core/secrets.js';
+import { BACKUP_CREATED } from 'plinth/plugin';
+import { packageVersion } from 'plinth/plugin';
+import { sha256OfFile } from 'plinth/plugin';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { launchBrowser, screenshot, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { Clock } from '../../../core/clock.js';
-import { mergeConfig } from '../../../core/config/load.js';
+import type { Clock } from 'plinth/plugin';
+import { mergeConfig } from 'plinth/plugin';
 import type { LoginBody } from '../../../test/helpers/actors.js';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 

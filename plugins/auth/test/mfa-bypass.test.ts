@@ -2,7 +2,7 @@
 // refresh tokens, the WorkBot face's SMS login, the temp-mail face's login and the MCP endpoint all
 // stop at the same challenge; only a code opens a session. And guessing is budgeted as passwords are.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { type Actor, PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
 import { createTestApp } from '../../../test/helpers/app.js';
 import { API, type AuthApp, assertError, count, UA } from './admin-helpers.js';

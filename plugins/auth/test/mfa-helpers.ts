@@ -2,7 +2,7 @@
 // (otplib, not the server's otpauth), enrolment through the API, and a sign-in answered with a code.
 import assert from 'node:assert/strict';
 import { generate } from 'otplib';
-import type { ManualClock } from '../../../core/clock.js';
+import type { ManualClock } from 'plinth/plugin';
 import type { Reply } from '../../../test/helpers/app.js';
 import type { AuthApp } from './admin-helpers.js';
 

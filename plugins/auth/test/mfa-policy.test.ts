@@ -2,7 +2,7 @@
 // user under it without one may still do (enrol, their profile, sign out), the admin UI's redirect,
 // their API keys, an existing install's first superadmin, and the operator's reset.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { addUser, PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { authConfigSchema } from '../config.js';

@@ -3,7 +3,7 @@
 // server's own library.
 import assert from 'node:assert/strict';
 import { URI } from 'otpauth';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { type Actor, PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
 import { assertError, assertValidation, auditRows, count, startAuthApp, type AuthApp } from './admin-helpers.js';
 import { claimsOf, waitForMail } from './helpers.js';

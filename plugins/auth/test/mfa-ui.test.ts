@@ -5,7 +5,7 @@
 // The server runs on a ManualClock so each sign-in can use the next time step's code.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
 import { registerOwner } from '../../../test/helpers/actors.js';

@@ -3,7 +3,7 @@
 // replayed, expired or registration challenge, a counter gone back, a wrong origin or relying party,
 // no user verification, another user's passkey or user handle, a suspended user).
 import assert from 'node:assert/strict';
-import { SESSION_COOKIE } from '../../../core/http/auth.js';
+import { SESSION_COOKIE } from 'plinth/plugin';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { type Actor, addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { ADMIN, api, auditRows, authApp, bearer, eventRows, loginAdmin } from './helpers.js';

@@ -2,7 +2,7 @@
 // codes and second-factor challenges, sessions ended a week ago), logged SMS after 30 days, audit rows after
 // settings.auth.auditRetentionDays; everything newer stays.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { authApp } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // A rotated token that is still valid stays, so presenting it again still revokes its session.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import type { TestApp } from '../../../test/helpers/app.js';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { api, authApp, bearer, claimsOf, login } from './helpers.js';

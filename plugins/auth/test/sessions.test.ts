@@ -2,7 +2,7 @@
 // /admin/users/{id}/sessions, what ending one does to its tokens (at once, on every instance), the
 // audit rows, and the mail about a sign-in from a new device.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { type Actor, PASSWORD, addUser, login, registerOwner } from '../../../test/helpers/actors.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { createTestDatabase, usingPostgres } from '../../../test/helpers/database.js';

@@ -5,7 +5,7 @@
 // the admin UI sends its user to choose their own first.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { capturingLogger } from '../../../test/helpers/logs.js';

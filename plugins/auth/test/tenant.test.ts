@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { type Actor, addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { apiKeyHeaders, assertError, assertValidation, auditRows, count, createKey, eventRows, startAuthApp, UA, type AuthApp } from './admin-helpers.js';
 

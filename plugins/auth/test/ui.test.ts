@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { SESSION_COOKIE } from '../../../core/http/auth.js';
+import { SESSION_COOKIE } from 'plinth/plugin';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';

@@ -1,7 +1,7 @@
 // Public pages (no session): opened from the login screen or from the links in account emails
 // (settings.auth.links). They call only endpoints that need no login.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, ErrorBanner, isLoginChallenge, Page, SecondFactorForm } from '../../../core/ui/kit/index.js';
+import { api, ApiError, ErrorBanner, isLoginChallenge, Page, SecondFactorForm } from 'plinth/plugin/ui';
 import { BASE, tokenFromUrl, useAction } from './shared.js';
 
 type Detail = { detail: string };

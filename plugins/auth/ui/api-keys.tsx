@@ -1,6 +1,6 @@
 // API keys: list, create (the raw key is shown once), rotate and revoke.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
 import { BASE, StatusBadge, useAction } from './shared.js';
 import type { ApiKeyView as ApiKey } from '../services/api-keys.js';
 

@@ -1,6 +1,6 @@
 // Audit log (superadmin): who did what to what, from where; filters and pages.
 import { useState } from 'preact/hooks';
-import { ErrorBanner, Page, Table, Time } from '../../../core/ui/kit/index.js';
+import { ErrorBanner, Page, Table, Time } from 'plinth/plugin/ui';
 import { BASE, Pager, ShortId, usePagedList } from './shared.js';
 
 interface Entry {

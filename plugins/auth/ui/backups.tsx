@@ -2,7 +2,7 @@
 // one; how backups are scheduled and kept; the last failure when it is newer than the last success;
 // and how to restore (which the server cannot do for itself: it must be stopped).
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, ConfirmDialog, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
 import { BASE, useAction } from './shared.js';
 
 type Location = 'local' | 's3';

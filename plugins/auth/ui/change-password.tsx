@@ -1,7 +1,7 @@
 // Choose your own password: where the shell sends someone who signed in with a generated one (the
 // first start's, shown on a terminal) before any other page (their `required_step`).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page } from 'plinth/plugin/ui';
 import { boundsOf, NewPasswordField, useRegistrationInfo } from './password-field.js';
 import { BASE, useAction } from './shared.js';
 

@@ -3,7 +3,7 @@
 // holds for this site; with one, that account's. The admin login sets the session cookie.
 import { browserSupportsWebAuthn, startAuthentication } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page } from 'plinth/plugin/ui';
 import { explainCeremony } from './passkeys.js';
 import { BASE, useAction } from './shared.js';
 

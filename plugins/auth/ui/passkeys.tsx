@@ -2,7 +2,7 @@
 // rename and remove them. And the words for what a browser says when a ceremony does not finish.
 import { browserSupportsWebAuthn, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
-import { api, ApiError, ConfirmDialog, Dialog, ErrorBanner, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, ApiError, ConfirmDialog, Dialog, ErrorBanner, Table, Time, useApi } from 'plinth/plugin/ui';
 import { BASE, useAction } from './shared.js';
 
 /** GET /auth/passkeys (services/passkeys.ts PublicPasskey). */

@@ -1,7 +1,7 @@
 // A new-password field with its strength shown as it is typed, judged by the server's own rules
 // (../password-rules.ts) and its list of common passwords, loaded (once) when the field first shows.
 import { useEffect, useState } from 'preact/hooks';
-import { useApi } from '../../../core/ui/kit/index.js';
+import { useApi } from 'plinth/plugin/ui';
 import { type PasswordBounds, passwordProblem, passwordStrength, STRENGTH_LABELS } from '../password-rules.js';
 import { BASE } from './shared.js';
 

@@ -1,6 +1,6 @@
 // My profile: who I am, editing name / username / phone, changing my password.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Time, useApi } from 'plinth/plugin/ui';
 import type { PublicUser as User } from '../api.js';
 import { PasskeysSection } from './passkeys.js';
 import { TwoFactorSection } from './two-factor.js';

@@ -2,7 +2,7 @@
 // `verify`. Email, password (its strength shown) and an optional organisation name, which names the
 // new tenant; then the verify-your-email step (`verify`: sign-in waits for the emailed link).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page } from 'plinth/plugin/ui';
 import { boundsOf, NewPasswordField, useRegistrationInfo } from './password-field.js';
 import { BASE, useAction } from './shared.js';
 

@@ -1,7 +1,7 @@
 // Signed-in sessions and devices: My profile's card (end one, or every other), and the Users page's
 // dialog where a superadmin sees and ends a user's.
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, Dialog, ErrorBanner, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, ConfirmDialog, Dialog, ErrorBanner, Table, Time, useApi } from 'plinth/plugin/ui';
 import type { SessionView, PublicUser as User } from '../api.js';
 import { BASE, useAction } from './shared.js';
 

@@ -1,7 +1,7 @@
 // The first superadmin's setup (public): opened from the link `plinth start` prints instead of a
 // password when its output is not a terminal. It works once, within the hour; it does not sign in.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ErrorBanner, Page } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page } from 'plinth/plugin/ui';
 import { boundsOf, NewPasswordField, useRegistrationInfo } from './password-field.js';
 import { BASE, tokenFromUrl, useAction } from './shared.js';
 

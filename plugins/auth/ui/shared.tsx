@@ -1,6 +1,6 @@
 // Small pieces the auth pages share: the API base, paginated lists, a pager, status badges.
 import { useState } from 'preact/hooks';
-import { useApi } from '../../../core/ui/kit/index.js';
+import { useApi } from 'plinth/plugin/ui';
 
 /** The auth plugin's face (the pages call it with the session cookie). */
 export const BASE = '/api/v2';
@@ -36,7 +36,7 @@ export function usePagedList<T, F extends Record<string, string>>(path: string, 
   return { ...list, filters, filter, setPage };
 }
 
-export { useAction } from '../../../core/ui/kit/index.js';
+export { useAction } from 'plinth/plugin/ui';
 
 /** "12 users · page 1 of 1", Previous, Next. `nouns`: singular and plural. */
 export function Pager(props: { data?: Paged<unknown>; nouns: [string, string]; onPage(page: number): void }) {

@@ -1,7 +1,7 @@
 // Tenants (superadmin): every tenant with its user count, suspend / activate; the operator tenant
 // is marked. The operator creates a customer tenant with its owner and invites users into a tenant.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, fieldStyle, Page, Table, Time } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, fieldStyle, Page, Table, Time } from 'plinth/plugin/ui';
 import { BASE, Pager, SearchForm, ShortId, StatusBadge, useAction, usePagedList } from './shared.js';
 
 interface Tenant {

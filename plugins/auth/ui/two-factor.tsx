@@ -3,7 +3,7 @@
 // (each with a fresh code). Under the server's policy without it, this is the page the admin UI
 // opens first: nothing else answers until it is set up.
 import { useState } from 'preact/hooks';
-import { api, CopyText, ErrorBanner, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, CopyText, ErrorBanner, Time, useApi } from 'plinth/plugin/ui';
 import { BASE, useAction } from './shared.js';
 
 /** GET /auth/mfa (services/second-factor.ts FactorStatus). */

@@ -1,7 +1,7 @@
 // Users (superadmin): every account on the platform, searchable, suspend / activate, and whether
 // each signs in with a second factor (reset it for one who lost their authenticator).
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, ErrorBanner, Page, setQueryParams, Table, Time, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ConfirmDialog, ErrorBanner, Page, setQueryParams, Table, Time, useQueryParam } from 'plinth/plugin/ui';
 import type { PublicUser as User } from '../api.js';
 import { BASE, Pager, SearchForm, ShortId, StatusBadge, useAction, usePagedList } from './shared.js';
 import { UserSessionsDialog } from './sessions.js';

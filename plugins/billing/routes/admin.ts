@@ -1,8 +1,8 @@
-import { requireRole } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { requireRole } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { AuditSink, TenantDirectory as AuthTenants } from '../../auth/api.js';
 import type { BillingServices } from '../services/index.js';
-import type { FeatureInfo } from '../../../core/entitlements.js';
+import type { FeatureInfo } from 'plinth/plugin';
 import { notConfigured } from '../services/stripe.js';
 import {
   assignPlanBody,

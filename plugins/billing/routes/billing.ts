@@ -1,6 +1,6 @@
-import type { HttpContext } from '../../../core/http/context.js';
-import { actingTenant, requireRole, requireScope } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { HttpContext } from 'plinth/plugin';
+import { actingTenant, requireRole, requireScope } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { BillingServices } from '../services/index.js';
 import {
   checkoutBody,

@@ -3,7 +3,7 @@
  * and params the routes accept, and the replies /openapi.json documents (and `server.checkReplies`
  * holds every reply to). Money is in integer minor units with its currency; times are ISO-8601 UTC.
  */
-import { anyObject, arrayOf, bool, body, int, isoTime, nullable, reply, str } from '../../../core/http/schemas.js';
+import { anyObject, arrayOf, bool, body, int, isoTime, nullable, reply, str } from 'plinth/plugin';
 import { planSeedSchema } from '../config.js';
 
 // --- Request fields ----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-import { requireScope } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { requireScope } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { BillingServices } from '../services/index.js';
 import { tenantOf } from './billing.js';
 import { currentUsageReply, dailyUsageReply, historyQuery, usageHistoryReply } from './schemas.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { queryRows } from '../../../core/db/direct-query.js';
+import { queryRows } from 'plinth/plugin';
 
 /**
  * The daily rows of a batch's monthly counters, summed per (tenant, metric, day) and written as

@@ -1,8 +1,8 @@
-import type { Cradle } from '../../../core/container.js';
+import type { Cradle } from 'plinth/plugin';
 import type { Knex } from 'knex';
-import type { MetricInfo } from '../../../core/usage.js';
-import { AppError } from '../../../core/errors.js';
-import type { Entitlements } from '../../../core/entitlements.js';
+import type { MetricInfo } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { Entitlements } from 'plinth/plugin';
 import type { TenantPlans } from '../api.js';
 import type { BillingSettings } from '../config.js';
 import { Meter } from './meter.js';

@@ -2,11 +2,11 @@
 // the plans imply (per currency, integer minor units as plans store prices), and the tenants at 80 %
 // or more of a limit. A customer: their plan, with each limit and what they used of it.
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { CardItem, CardTone, OverviewCard, OverviewViewer } from '../../../core/overview/card.js';
-import { viewerIs, viewerMay } from '../../../core/overview/helpers.js';
-import type { PluginContext } from '../../../core/plugins/contract.js';
-import type { MetricInfo } from '../../../core/usage.js';
+import type { Clock } from 'plinth/plugin';
+import type { CardItem, CardTone, OverviewCard, OverviewViewer } from 'plinth/plugin';
+import { viewerIs, viewerMay } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
+import type { MetricInfo } from 'plinth/plugin';
 import type { TenantDirectory } from '../../auth/api.js';
 import type { BillingSettings } from '../config.js';
 import type { Meter } from './meter.js';

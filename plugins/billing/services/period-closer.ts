@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { EventBus } from '../../../core/events/outbox.js';
+import type { Clock } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
 import { addMonths, dayKey, GAUGE_KEY, monthKey, periodContaining } from './periods.js';
 
 /** pg_advisory_xact_lock key of the period closer (any fixed bigint). */

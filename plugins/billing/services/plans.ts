@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import { isUniqueViolation } from '../../../core/db/connection.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { isUniqueViolation } from 'plinth/plugin';
 import type { PlanSeed } from '../config.js';
 
 export type Limits = Record<string, number | null>;

@@ -2,10 +2,10 @@
 // The SDK is loaded on first use: most installs never configure Stripe (boot time, memory).
 import type Stripe from 'stripe';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import { isUniqueViolation } from '../../../core/db/connection.js';
-import type { Logger } from '../../../core/logger.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { isUniqueViolation } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
 import type { BillingSettings } from '../config.js';
 import type { Plan, Plans } from './plans.js';
 import type { Cycle, Status, Subscription, Subscriptions } from './subscriptions.js';

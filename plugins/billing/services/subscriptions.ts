@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import type { EventBus } from '../../../core/events/outbox.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
 import { periodContaining } from './periods.js';
 import type { Plans } from './plans.js';
 

@@ -1,5 +1,5 @@
-import type { MetricInfo } from '../../../core/usage.js';
-import { lazy } from '../../../core/lazy.js';
+import type { MetricInfo } from 'plinth/plugin';
+import { lazy } from 'plinth/plugin';
 import { addMonths, GAUGE_KEY } from './periods.js';
 
 /**

@@ -1,7 +1,7 @@
 // Longer than most: one feature end-to-end, the meter (usage.consume) at its limits, under concurrency, across instances.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
+import { ManualClock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { count, eventRows, loginAdmin, setOverrides, settle, startBillingApp, usageRows, type BillingApp } from './metering-helpers.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { testAuth } from '../../../test/helpers/app.js';
 import { type Actor, login, registerOwner } from '../../../test/helpers/actors.js';
 import { assertError, count, createKey, eventRows, loginAdmin, setOverrides, settle, startBillingApp, usageRows, type BillingApp } from './metering-helpers.js';

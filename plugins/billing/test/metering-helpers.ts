@@ -2,7 +2,7 @@
 // with auth + billing over real HTTP, tenant owners from /auth/register, and the rows to look at.
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
+import type { Clock } from 'plinth/plugin';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { BillingServices } from '../services/index.js';

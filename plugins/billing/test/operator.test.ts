@@ -1,6 +1,6 @@
 // The operator tenant (the first superadmin's) and its internal plan; superadmins are never held to plan limits.
 import assert from 'node:assert/strict';
-import { MIGRATIONS_TABLE } from '../../../core/db/migrations.js';
+import { MIGRATIONS_TABLE } from 'plinth/plugin';
 import { createTestDatabase } from '../../../test/helpers/database.js';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { assertError, count, createKey, loginAdmin, startBillingApp, usageRows, type BillingApp } from './metering-helpers.js';

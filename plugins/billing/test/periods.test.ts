@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { addMonths, lastMonths, periodContaining } from '../services/periods.js';
 import { type Actor, login, registerOwner } from '../../../test/helpers/actors.js';

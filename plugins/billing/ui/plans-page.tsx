@@ -1,7 +1,7 @@
 // Plans (superadmin): every plan, hidden ones too; edit one, create, delete, and sync to Stripe
 // (offered only when Stripe is configured; without it the page says how plans reach tenants).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Table, useApi } from 'plinth/plugin/ui';
 import type { Plan } from '../services/plans.js';
 import { CreatePlan, PlanEditor, type Feature } from './plans.js';
 import { BASE, formatMoney, useAction, type SubscriptionView } from './shared.js';

@@ -2,7 +2,7 @@
 // and the form that creates one (the page itself is plans-page.tsx). A little over 400 lines: the
 // editor's fields are one form, with their price and limit parsing beside them.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ErrorBanner } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner } from 'plinth/plugin/ui';
 import type { Plan } from '../services/plans.js';
 import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, toMajor, toMinor, useAction } from './shared.js';
 

@@ -1,6 +1,6 @@
 // What the billing pages share: the API base, the reply shapes, money and metric names and the
 // subscription facts (what they say about usage is in usage.tsx).
-import { ApiError } from '../../../core/ui/kit/index.js';
+import { ApiError } from 'plinth/plugin/ui';
 
 /** The billing plugin's face (the pages call it with the session cookie). */
 export const BASE = '/api/v2';
@@ -28,7 +28,7 @@ export interface SubscriptionView {
   usage: Record<string, number>;
 }
 
-export { useAction } from '../../../core/ui/kit/index.js';
+export { useAction } from 'plinth/plugin/ui';
 
 /** The field errors of a 422 (`{ detail: [{ loc: ['body', 'limits', 'max_api_keys'], msg }] }`), by path without `body`. */
 export function fieldErrors(error: Error | null): Record<string, string> {

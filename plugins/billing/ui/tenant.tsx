@@ -2,7 +2,7 @@
 // subscription, a plan to assign, its limits with overrides, a reset of its counters, and its
 // usage this month by day and month by month.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
 import type { Effective } from '../services/meter.js';
 import {
   BASE,

@@ -1,7 +1,7 @@
 // What the billing pages say about usage, true to each metric's kind: a gauge counts what exists now
 // ("3 of 5 mailboxes in use now") and has no history by day; a counter counts what was used in its
 // period and is charted by day. Limits no enabled plugin meters (kind null) are left out.
-import { BarChart, Table } from '../../../core/ui/kit/index.js';
+import { BarChart, Table } from 'plinth/plugin/ui';
 import { metricLabel, MetricName, monthName } from './shared.js';
 
 /** One metric of GET /usage/current (and GET /admin/tenants/{id}/usage/current). */

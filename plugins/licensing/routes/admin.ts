@@ -1,13 +1,13 @@
-import { isEmailAddress } from '../../../core/email.js';
-import { AppError } from '../../../core/errors.js';
-import { hasScope, type Principal } from '../../../core/http/auth.js';
-import { actingTenant } from '../../../core/http/guards.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { isEmailAddress } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { hasScope, type Principal } from 'plinth/plugin';
+import { actingTenant } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { License, Scope } from '../services/licenses.js';
 import type { LicensingServices } from '../services/index.js';
 import { LicensingErrors } from '../services/errors.js';
-import { ok } from '../../../core/http/reply.js';
+import { ok } from 'plinth/plugin';
 import {
   activationsDailyReply,
   daysQuery,

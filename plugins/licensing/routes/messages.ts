@@ -1,4 +1,4 @@
-import type { FaceCatalogue } from '../../../core/http/face-language.js';
+import type { FaceCatalogue } from 'plinth/plugin';
 
 /**
  * Seed 002's own wording, for the English the routes answer with: the license server answers in

@@ -1,10 +1,10 @@
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import type { Middleware } from 'koa';
-import type { HttpContext } from '../../../core/http/context.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { HttpContext } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { LicensingServices } from '../services/index.js';
 import { LicensingErrors } from '../services/errors.js';
-import { ok } from '../../../core/http/reply.js';
+import { ok } from 'plinth/plugin';
 import { healthReply, licenseFileQuery, licenseFileReply, publicKeyReply, verifyBody, verifyReply } from './schemas.js';
 
 /** The seed's MISSING_LICENSE / MISSING_EMAIL come before any other check. */

@@ -3,7 +3,7 @@
  * accept and the replies they answer, which /openapi.json documents and checkReplies holds them to.
  * Replies are what the routes pass to `ok()`; the face's `{ success: true, … }` is put around them.
  */
-import { arrayOf, body, int, isoTime, nullable, reply, str } from '../../../core/http/schemas.js';
+import { arrayOf, body, int, isoTime, nullable, reply, str } from 'plinth/plugin';
 
 /** The most licenses one generate call makes (`count`). */
 export const MAX_BATCH = 500;

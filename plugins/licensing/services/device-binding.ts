@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { affected, isUniqueViolation } from '../../../core/db/connection.js';
-import type { EventBus } from '../../../core/events/outbox.js';
+import type { Clock } from 'plinth/plugin';
+import { affected, isUniqueViolation } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
 import { LicensingErrors } from './errors.js';
 import { toDevice, what, type BindOutcome, type Device, type License, type Licenses, type Scope } from './licenses.js';
 

@@ -1,4 +1,4 @@
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import type { LicensingErrorCode, LicensingReason } from '../api.js';
 
 /** A licensing error: its code one of the catalogue's (api.ts), so no other code compiles. */

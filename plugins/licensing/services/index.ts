@@ -1,6 +1,6 @@
-import type { Cradle } from '../../../core/container.js';
+import type { Cradle } from 'plinth/plugin';
 import path from 'node:path';
-import { addressKey } from '../../../core/rate-limit.js';
+import { addressKey } from 'plinth/plugin';
 import type { LicensingSettings } from '../config.js';
 import { normalizeCode } from './codes.js';
 import { LicenseFiles } from './license-file.js';

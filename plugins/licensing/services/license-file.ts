@@ -1,7 +1,7 @@
 import { createPublicKey, sign, type KeyObject } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { Logger } from '../../../core/logger.js';
+import type { Clock } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
 import type { Device, License } from './licenses.js';
 import { fingerprint, loadSigningKey, type SigningKeyOptions } from './signing-key.js';
 

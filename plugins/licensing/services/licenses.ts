@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { Principal } from '../../../core/http/auth.js';
-import { AppError } from '../../../core/errors.js';
-import { affected, isUniqueViolation } from '../../../core/db/connection.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { UsageMeter } from '../../../core/usage.js';
-import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import type { Clock } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { affected, isUniqueViolation } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
+import type { UsageMeter } from 'plinth/plugin';
+import { pageQuery, type Page, type PageRequest } from 'plinth/plugin';
 import { LicensingErrors } from './errors.js';
 import { DeviceBinding } from './device-binding.js';
 import { newCode, newLicenseId, normalizeCode, type CodeFormat } from './codes.js';

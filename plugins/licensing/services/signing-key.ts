@@ -1,10 +1,10 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { isUniqueViolation } from '../../../core/db/connection.js';
-import type { Logger } from '../../../core/logger.js';
-import { sha256 } from '../../../core/secrets.js';
+import type { Clock } from 'plinth/plugin';
+import { isUniqueViolation } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import { sha256 } from 'plinth/plugin';
 
 const TABLE = 'licensing_signing_keys';
 const ID = 'primary';

@@ -1,4 +1,4 @@
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import type { LicenseTasks, LicenseVerdict } from '../api.js';
 import type { Licenses } from './licenses.js';
 import type { Verifier } from './verifier.js';

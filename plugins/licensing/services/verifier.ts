@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
+import type { Clock } from 'plinth/plugin';
 import { LicensingErrors } from './errors.js';
-import type { Logger } from '../../../core/logger.js';
-import type { PubSub } from '../../../core/pubsub.js';
-import { SharedCache } from '../../../core/shared-cache.js';
+import type { Logger } from 'plinth/plugin';
+import type { PubSub } from 'plinth/plugin';
+import { SharedCache } from 'plinth/plugin';
 import { normalizeCode } from './codes.js';
 import type { Device, License, Licenses } from './licenses.js';
 

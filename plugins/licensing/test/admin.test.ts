@@ -1,6 +1,6 @@
 // Longer than most: one face end-to-end, /license/api/admin (generate, revoke, devices, lists, stats, events, isolation).
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import type { Actor } from '../../../test/helpers/actors.js';
 import {
   apiKey,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { assertFailure, DAY, eventRows, generate, licenseRow, startLicensingApp, tenantKey, verify, type LicensingApp } from './license-helpers.js';
 
 const JOB = 'licensing.expire-licenses';

@@ -2,8 +2,8 @@
 // from /api/v2/auth/register, API keys from /api/v2/api-keys, and the rows to look at.
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { Logger } from '../../../core/logger.js';
+import type { Clock } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
 import { createTestApp, server, type Reply, type Server, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { LicensingServices } from '../services/index.js';

@@ -6,7 +6,7 @@ import { createPublicKey, generateKeyPairSync, verify as verifySignature } from 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { systemClock } from '../../../core/clock.js';
+import { systemClock } from 'plinth/plugin';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { capturingLogger } from '../../../test/helpers/logs.js';
 import { freePort, kill, openDatabase, spawnPlinth, startServer, writeConfig, type PlinthProcess } from '../../../test/helpers/processes.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
-import { createAjv } from '../../../core/validation.js';
+import { ManualClock } from 'plinth/plugin';
+import { createAjv } from 'plinth/plugin';
 import { healthReply } from '../routes/schemas.js';
 import {
   assertFailure,

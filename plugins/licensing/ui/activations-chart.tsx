@@ -1,5 +1,5 @@
 // Devices bound per day over the last 30 days (GET /license/api/admin/activations/daily).
-import { BarChart, ErrorBanner, useApi } from '../../../core/ui/kit/index.js';
+import { BarChart, ErrorBanner, useApi } from 'plinth/plugin/ui';
 import { BASE } from './shared.js';
 
 const DAYS = 30;

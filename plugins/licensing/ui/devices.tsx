@@ -1,6 +1,6 @@
 // One license (?license=LIC-…): its facts, and its devices with Deactivate / Activate; Revoke.
 import { useState } from 'preact/hooks';
-import { api, CopyText, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, CopyText, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
 import { RevokeDialog } from './revoke.js';
 import { BASE, explain, StatusBadge, useAction, ValidUntil, type Device, type License } from './shared.js';
 

@@ -3,7 +3,7 @@
 // again in the list, but this is the handover. A field the server names in its error is outlined.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, CopyText, Dialog, ErrorBanner } from '../../../core/ui/kit/index.js';
+import { api, ApiError, CopyText, Dialog, ErrorBanner } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, useAction, ValidUntil, type Plan } from './shared.js';
 
 interface Generated {

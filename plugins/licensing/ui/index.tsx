@@ -1,6 +1,6 @@
 // The licensing plugin's admin page: the licenses list (stats, filters, Generate, Revoke), and one
 // license's devices at ?license=LIC-… (a link, so it can be shared and the Back button works).
-import { useQueryParam } from '../../../core/ui/kit/index.js';
+import { useQueryParam } from 'plinth/plugin/ui';
 import { LicenseDevices } from './devices.js';
 import { LicensesList } from './licenses.js';
 

@@ -1,7 +1,7 @@
 // The licenses list: stats at the top, a status filter and a limit, one row per license with its
 // code (Copy) and devices used of the cap; its id links to its devices. Generate and Revoke in dialogs.
 import { useState } from 'preact/hooks';
-import { CopyText, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
+import { CopyText, ErrorBanner, Page, Table, useApi } from 'plinth/plugin/ui';
 import { ActivationsChart } from './activations-chart.js';
 import { GenerateDialog } from './generate.js';
 import { RevokeDialog } from './revoke.js';

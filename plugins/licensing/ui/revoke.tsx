@@ -1,6 +1,6 @@
 // Revoke, after a confirm in a dialog that asks for the reason (kept on the license).
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner } from '../../../core/ui/kit/index.js';
+import { api, Dialog, ErrorBanner } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, useAction } from './shared.js';
 
 export function RevokeDialog(props: { licenseId: string; onClose(): void; onRevoked(): void }) {

@@ -1,5 +1,5 @@
 // What the licensing pages share: the API base, the reply shapes, status badges and small helpers.
-import { ApiError } from '../../../core/ui/kit/index.js';
+import { ApiError } from 'plinth/plugin/ui';
 import type { License } from '../api.js';
 
 /** The licensing plugin's admin face (the pages call it with the session cookie). */
@@ -23,8 +23,8 @@ export interface Stats {
   active_devices: number;
 }
 
-export { useAction } from '../../../core/ui/kit/index.js';
-export { fieldStyle } from '../../../core/ui/kit/index.js';
+export { useAction } from 'plinth/plugin/ui';
+export { fieldStyle } from 'plinth/plugin/ui';
 
 /** The server's message, plus what to do next where the reason says it (409 DEVICE_LIMIT_REACHED). */
 export function explain(error: Error | null): string | null {

@@ -1,5 +1,5 @@
 /** The temp-mail face's strictAdmin schemas: its users (seed 003 §用户管理) and the mail domains (beside the seed). */
-import { arrayOf, body, bool, int, nullable, reply, str } from '../../../core/http/schemas.js';
+import { arrayOf, body, bool, int, nullable, reply, str } from 'plinth/plugin';
 import { MAX_MAILBOX_HOURS } from '../config.js';
 import { address, flag, password, seedTime, username } from './schemas.js';
 

@@ -1,5 +1,5 @@
-import { requireRole } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { requireRole } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { MailServices } from '../services/index.js';
 import { deleted } from './schemas.js';
 import { seedTimes } from './seed-time.js';

@@ -1,5 +1,5 @@
 /** The temp-mail face's schemas for stored mail (seed 003 §邮件操作) and the raw /receive. */
-import { arrayOf, int, nullable, reply, str } from '../../../core/http/schemas.js';
+import { arrayOf, int, nullable, reply, str } from 'plinth/plugin';
 import { address, seedTime } from './schemas.js';
 
 export const emailIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } };

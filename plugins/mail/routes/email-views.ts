@@ -1,9 +1,9 @@
 // Beside the seed's /api/email/:id: a message's headers and source, and search across mail (the
 // Inbox page's Headers and Source tabs and its search box). Same envelope and scope as the seed's reads.
-import { requireScope } from '../../../core/http/guards.js';
-import { paginationQuery } from '../../../core/http/pagination.js';
-import type { PluginRouter } from '../../../core/http/router.js';
-import { arrayOf, int, pageOf, reply, str } from '../../../core/http/schemas.js';
+import { requireScope } from 'plinth/plugin';
+import { paginationQuery } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
+import { arrayOf, int, pageOf, reply, str } from 'plinth/plugin';
 import { SEARCH_FIELDS, type SearchField } from '../services/email-views.js';
 import type { MailServices } from '../services/index.js';
 import { emailIdParams, summaryFields } from './email-schemas.js';

@@ -1,5 +1,5 @@
-import { AppError } from '../../../core/errors.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 
 const now = '2026-01-01 12:00:00'; // the seed's format (seed-time.ts)
 const SAMPLE = {

@@ -1,5 +1,5 @@
-import { requireRole, requireScope } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { requireRole, requireScope } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import { scopeFrom } from './scope.js';
 import type { MailServices } from '../services/index.js';
 import type { MailSettings } from '../config.js';

@@ -4,8 +4,8 @@
  * Replies are documented as the routes return them (the face has no success envelope), and
  * checkReplies holds every reply to them in the tests.
  */
-import { AppError } from '../../../core/errors.js';
-import { arrayOf, body, bool, int, nullable, reply, str } from '../../../core/http/schemas.js';
+import { AppError } from 'plinth/plugin';
+import { arrayOf, body, bool, int, nullable, reply, str } from 'plinth/plugin';
 
 // Fragments
 

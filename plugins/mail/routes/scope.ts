@@ -1,6 +1,6 @@
-import { AppError } from '../../../core/errors.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import { actingTenant } from '../../../core/http/guards.js';
+import { AppError } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import { actingTenant } from 'plinth/plugin';
 import { mailRole, scopeOf, type MailboxScope } from '../services/access.js';
 
 /** The caller's view of mail: which mailboxes (and so which messages) it may touch. */

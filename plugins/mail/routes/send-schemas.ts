@@ -2,7 +2,7 @@
  * The temp-mail face's sending schemas (seed 003 §邮件发送). `sendBody` is also the input of the
  * `mail.send` action (actions.ts): one message, one schema, whether a client or a workflow sends it.
  */
-import { arrayOf, body, int, nullable, reply, str } from '../../../core/http/schemas.js';
+import { arrayOf, body, int, nullable, reply, str } from 'plinth/plugin';
 import { email, seedTime } from './schemas.js';
 
 /** One message from a mailbox the caller may use; `scheduledAt` in the future holds it until then. */

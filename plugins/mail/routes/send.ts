@@ -1,6 +1,6 @@
-import { AppError } from '../../../core/errors.js';
-import { requireScope } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import { requireScope } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { MailServices } from '../services/index.js';
 import { scopeFrom } from './scope.js';
 import { done } from './schemas.js';

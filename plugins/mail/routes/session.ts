@@ -1,13 +1,13 @@
-import { AppError } from '../../../core/errors.js';
-import { SESSION_COOKIE } from '../../../core/http/auth.js';
-import { requireRole, requireScope } from '../../../core/http/guards.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import { SESSION_COOKIE } from 'plinth/plugin';
+import { requireRole, requireScope } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import { mailRole } from '../services/access.js';
 import type { MailServices } from '../services/index.js';
 import { MAIL_SESSION_COOKIE } from '../services/mail-auth.js';
 import { scopeFrom } from './scope.js';
-import { recommend } from '../../../core/http/recommend.js';
+import { recommend } from 'plinth/plugin';
 import {
   addressEither,
   addressOf,

@@ -1,8 +1,8 @@
-import { AppError } from '../../../core/errors.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import { requireRole } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
-import { recommend } from '../../../core/http/recommend.js';
+import { AppError } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import { requireRole } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
+import { recommend } from 'plinth/plugin';
 import type { MailServices } from '../services/index.js';
 import { done } from './schemas.js';
 import { seedTime } from './seed-time.js';

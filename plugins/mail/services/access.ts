@@ -1,5 +1,5 @@
-import { AppError } from '../../../core/errors.js';
-import { hasRole, type Principal } from '../../../core/http/auth.js';
+import { AppError } from 'plinth/plugin';
+import { hasRole, type Principal } from 'plinth/plugin';
 
 /**
  * The seed's roles on the platform identity: strictAdmin = superadmin (and the root token),

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import { isUniqueViolation } from '../../../core/db/connection.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { isUniqueViolation } from 'plinth/plugin';
 import { allDomains, type MailDomain, type MailSettings } from '../config.js';
 import type { TenantDirectory as AuthTenants } from '../../auth/api.js';
 import type { MailboxScope } from './access.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import { pageQuery, type PageRequest } from '../../../core/http/pagination.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { pageQuery, type PageRequest } from 'plinth/plugin';
 import type { MailboxScope } from './access.js';
 import type { Ingest } from './ingest.js';
 import type { Mailboxes } from './mailboxes.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Mailer } from '../../../core/mailer.js';
+import type { Mailer } from 'plinth/plugin';
 import { FORWARDED_HEADER } from './prepare-message.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { Cradle } from '../../../core/container.js';
+import type { Cradle } from 'plinth/plugin';
 import type { IncomingMessage } from 'node:http';
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
 import { Ingest } from './ingest.js';

@@ -1,10 +1,10 @@
-import { randomToken, sameSecret, sha256 } from '../../../core/secrets.js';
+import { randomToken, sameSecret, sha256 } from 'plinth/plugin';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import type { AuthStrategy, Principal } from '../../../core/http/auth.js';
-import type { AdminLoginProvider } from '../../../core/http/admin-ui.js';
-import { addressKey, type RateLimits } from '../../../core/rate-limit.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { AuthStrategy, Principal } from 'plinth/plugin';
+import type { AdminLoginProvider } from 'plinth/plugin';
+import { addressKey, type RateLimits } from 'plinth/plugin';
 
 import type { AuthUsers, PasswordHasher } from '../../auth/api.js';
 

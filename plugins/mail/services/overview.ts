@@ -1,9 +1,9 @@
 // The mail plugin's cards on the Overview: mail received per day and the mailboxes, counted over
 // the mailboxes the viewer's Mailboxes page lists (every tenant's for a superadmin, the tenant's for
 // its admins, a member's own), so the numbers are that page's.
-import type { OverviewCard, OverviewViewer, OverviewWindow } from '../../../core/overview/card.js';
-import { counted, dailySeries, sumOf, viewerMay } from '../../../core/overview/helpers.js';
-import type { PluginContext } from '../../../core/plugins/contract.js';
+import type { OverviewCard, OverviewViewer, OverviewWindow } from 'plinth/plugin';
+import { counted, dailySeries, sumOf, viewerMay } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 import { type MailboxScope, scopeOf } from './access.js';
 import type { MailServices } from './index.js';
 

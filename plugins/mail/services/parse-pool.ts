@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
-import { AppError } from '../../../core/errors.js';
-import type { Logger } from '../../../core/logger.js';
-import { startWorker } from '../../../core/worker-thread.js';
+import { AppError } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import { startWorker } from 'plinth/plugin';
 import type { MailSettings } from '../config.js';
 import { type Prepared, prepareMessage } from './prepare-message.js';
 

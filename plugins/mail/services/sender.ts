@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { isEmailAddress } from '../../../core/email.js';
-import { AppError } from '../../../core/errors.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Mailer } from '../../../core/mailer.js';
-import type { UsageMeter } from '../../../core/usage.js';
+import type { Clock } from 'plinth/plugin';
+import { isEmailAddress } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
+import type { Mailer } from 'plinth/plugin';
+import type { UsageMeter } from 'plinth/plugin';
 import type { MailboxScope } from './access.js';
 import type { Mailboxes } from './mailboxes.js';
 

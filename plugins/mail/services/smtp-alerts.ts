@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import type { Registry } from 'prom-client';
-import type { AlertCheck } from '../../../core/alerts/alerts.js';
-import { type Counts, registryCounts, WindowedRate } from '../../../core/alerts/rates.js';
-import type { Clock } from '../../../core/clock.js';
-import type { CoreConfig } from '../../../core/config/schema.js';
+import type { AlertCheck } from 'plinth/plugin';
+import { type Counts, registryCounts, WindowedRate } from 'plinth/plugin';
+import type { Clock } from 'plinth/plugin';
+import type { CoreConfig } from 'plinth/plugin';
 import type { MailSettings } from '../config.js';
 
 /** What the SMTP conditions read, passed by name. */

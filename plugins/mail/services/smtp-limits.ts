@@ -1,4 +1,4 @@
-import { addressKey } from '../../../core/rate-limit.js';
+import { addressKey } from 'plinth/plugin';
 
 export interface SessionLimitSettings {
   maxConnectionsPerIp: number;

@@ -1,5 +1,5 @@
 import type { Counter, Histogram } from 'prom-client';
-import { BYTES_BUCKETS, type Metrics } from '../../../core/observability/metrics.js';
+import { BYTES_BUCKETS, type Metrics } from 'plinth/plugin';
 
 /** The SMTP receiver's metric families (on the instance's registry; the receiver records them). */
 export interface SmtpMetrics {

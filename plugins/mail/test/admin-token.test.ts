@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../../core/logger.js';
+import { createLogger } from 'plinth/plugin';
 import { assertError, count, createMailbox, loginAdmin, send, startMailApp, unique, type MailApp } from './helpers.js';
 
 const ROOT = `root-${randomBytes(24).toString('base64url')}`;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { type Actor, login, registerOwner } from '../../../test/helpers/actors.js';
 import { AUTO_DOMAIN, HOUR, assertError, count, createMailbox, eventRows, inbox, loginAdmin, send, startMailApp, unique, type MailApp } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { assertError, createMailbox, inbox, loginAdmin, rowCounts, send, sendFails, sendRaw, startMailApp, type MailApp } from './helpers.js';
-import type { AppError } from '../../../core/errors.js';
+import type { AppError } from 'plinth/plugin';
 import type { MessagePreparer } from '../services/parse-pool.js';
 
 const run = promisify(execFile);

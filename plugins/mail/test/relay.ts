@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { Clock } from '../../../core/clock.js';
+import type { Clock } from 'plinth/plugin';
 import { createTestApp, type Reply } from '../../../test/helpers/app.js';
 import { ADMIN, API, AUTO_DOMAIN, DOMAIN, MAIL, type MailApp } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // /api/users; a signed-in mailbox; guest; anonymous), allowed or refused as the seed says.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { createAjv } from '../../../core/validation.js';
+import { createAjv } from 'plinth/plugin';
 import { emailReply, emailsReply } from '../routes/email-schemas.js';
 import { domainsReply, mailboxesReply, quotaReply, sessionReply } from '../routes/schemas.js';
 import { PASSWORD, registerOwner } from '../../../test/helpers/actors.js';

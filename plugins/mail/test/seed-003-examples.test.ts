@@ -4,7 +4,7 @@
 // are taken (with advice, never its missing 422), the admin login's limit is 9999, the batch carries
 // the R2 fields, and the replies word what the document words (Chinese unless English is asked for).
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { ADMIN, DOMAIN, assertError, createMailbox, send, unique, type MailApp } from './helpers.js';
 import { mailLogin, mailLoginOk, startRelayApp } from './relay.js';
 

@@ -3,7 +3,7 @@
 // emails_sent_per_month.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'mocha';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { type Actor, addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { HOUR, assertError, count, createMailbox, eventRows, unique, type MailApp } from './helpers.js';
 import { ROOT_TOKEN, mailLoginOk, startRelayApp, startSink, type Sink } from './relay.js';

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { AUTO_DOMAIN, createMailbox, inbox, rowCounts, send, startMailApp, transport, unique, type MailApp } from './helpers.js';
-import { addressKey } from '../../../core/rate-limit.js';
+import { addressKey } from 'plinth/plugin';
 import { dataTooSlow } from '../services/smtp-limits.js';
 
 /** A raw SMTP client: every reply line, and whether the server closed the connection. */

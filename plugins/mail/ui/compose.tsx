@@ -1,7 +1,7 @@
 // Compose: from one of the caller's mailboxes (?from=… preselects it), to, subject, text and an
 // optional time to send at; then the server's answer (the message id and its status) or its error.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, useQueryParam } from 'plinth/plugin/ui';
 import { BASE, explain, fieldStyle, link, PAGES, StatusBadge, useAction, useMailboxList } from './shared.js';
 
 interface SendReply {

@@ -1,7 +1,7 @@
 // Mail domains (superadmins): the ones from config/env (read-only) and the ones added here, each
 // offered to every tenant or to one; add and remove (removal is refused while mailboxes exist).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, useApi } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Table, useApi } from 'plinth/plugin/ui';
 import type { DomainView as DomainRow } from '../services/domains.js';
 import { BASE, ConfirmDialog, explain, fieldStyle, plural, Stamp, useAction } from './shared.js';
 

@@ -2,7 +2,7 @@
 // link keeps it) and the matching mail, a page at a time, from GET /api/emails/search — in the
 // open mailbox, or in every mailbox the viewer sees (?all=1).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { setQueryParams, useApi } from '../../../core/ui/kit/index.js';
+import { setQueryParams, useApi } from 'plinth/plugin/ui';
 import { BASE, type EmailSummary } from './shared.js';
 
 /** How long typing must pause before the search runs. */

@@ -2,7 +2,7 @@
 // /api/emails/wait; a message (?message=id) opens beside the list, and the list keeps listening.
 // A search (?q=, ?all=1 for every mailbox, ?page=) shows the matching mail in the list instead.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, CopyText, ErrorBanner, Page, Pager, setQueryParams, Table, Time, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ApiError, CopyText, ErrorBanner, Page, Pager, setQueryParams, Table, Time, useQueryParam } from 'plinth/plugin/ui';
 import { SEARCH_PAGE_SIZE, SearchBox, useSearch } from './inbox-search.js';
 import { MessageView } from './message.js';
 import { BASE, instant, link, MailboxPicker, PAGES, plural, type EmailSummary } from './shared.js';

@@ -1,7 +1,7 @@
 // Mailboxes: make one (by name, or a random one that expires), search the list, pin, favorite,
 // forward (a dialog) and delete (a confirm). An address opens its inbox.
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, Dialog, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
 import { ReceivedChart } from './received-chart.js';
 import { BASE, ConfirmDialog, explain, fieldStyle, link, PAGES, plural, Stamp, useAction, type Mailbox } from './shared.js';
 

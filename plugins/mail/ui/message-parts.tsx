@@ -3,7 +3,7 @@
 // (GET /api/email/:id/source, its first SOURCE_VIEW_BYTES only: the rest is in the .eml download).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, ErrorBanner, useApi } from '../../../core/ui/kit/index.js';
+import { ApiError, ErrorBanner, useApi } from 'plinth/plugin/ui';
 import { BASE, size } from './shared.js';
 
 /** How much of a message's source the page shows (a large message's attachments would freeze it). */

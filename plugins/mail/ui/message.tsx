@@ -6,7 +6,7 @@
 // top navigation and an opaque origin (no cookies, no access to this page). A CSP of its own on
 // top blocks remote content (tracking pixels, web fonts) and any script the sandbox would miss.
 import { useEffect, useState } from 'preact/hooks';
-import { api, CopyText, ErrorBanner, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, CopyText, ErrorBanner, Time, useApi } from 'plinth/plugin/ui';
 import { HeadersPanel, MessageTabs, monoBlock, SourcePanel, type MessageTab } from './message-parts.js';
 import { BASE, ConfirmDialog, instant, size, type Email } from './shared.js';
 

@@ -1,6 +1,6 @@
 // Mail received per day over the last 30 days, in the mailboxes the signed-in person sees
 // (GET /mail/api/stats/received-daily).
-import { BarChart, ErrorBanner, useApi } from '../../../core/ui/kit/index.js';
+import { BarChart, ErrorBanner, useApi } from 'plinth/plugin/ui';
 import { BASE } from './shared.js';
 
 const DAYS = 30;

@@ -1,7 +1,7 @@
 // Sent: what one mailbox (?mailbox=…) sent, newest first, with each send's status; a scheduled
 // send can be canceled until it goes.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
 import { BASE, ConfirmDialog, instant, link, MailboxPicker, PAGES, plural, StatusBadge, type SentRow } from './shared.js';
 
 function SentList(props: { mailbox: string }) {

@@ -2,8 +2,8 @@
 // status badges and small helpers.
 import type { ComponentChildren, ComponentProps } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { ApiError, ConfirmDialog as KitConfirmDialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi } from '../../../core/ui/kit/index.js';
-export { fieldStyle, plural } from '../../../core/ui/kit/index.js';
+import { ApiError, ConfirmDialog as KitConfirmDialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi } from 'plinth/plugin/ui';
+export { fieldStyle, plural } from 'plinth/plugin/ui';
 
 /** The mail plugin's face (the pages call it with the session cookie). */
 export const BASE = '/mail/api';

@@ -2,7 +2,7 @@
  * The WorkBot face's administration schemas (seed 004 §6 activation codes, §7 users, §9 system
  * logs): requests and the replies the routes pass to `ok()`, for /openapi.json and checkReplies.
  */
-import { arrayOf, body, int, isoTime, nullable, num, reply, str } from '../../../core/http/schemas.js';
+import { arrayOf, body, int, isoTime, nullable, num, reply, str } from 'plinth/plugin';
 import { CODE_STATUSES, DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS } from '../services/codes.js';
 import { seedBody } from './schemas.js';
 

@@ -1,15 +1,15 @@
 import type { Middleware } from 'koa';
-import { AppError } from '../../../core/errors.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import { seedRoleOf } from '../services/home.js';
 import { nicknameOf, userIdFrom, userNumberOf } from '../services/face-users.js';
 import type { RobotsServices } from '../services/index.js';
 import { adminScope, workbotAdmin } from './guards.js';
-import { ok } from '../../../core/http/reply.js';
+import { ok } from 'plinth/plugin';
 import { logListQuery, logListReply, userListQuery, userListReply, userParams } from './admin-schemas.js';
 import { noData } from './schemas.js';
-import { languageOf, wordError } from '../../../core/http/face-language.js';
+import { languageOf, wordError } from 'plinth/plugin';
 import { WORKBOT_MESSAGES } from './messages.js';
 
 /** The `role` filter takes the seed's "user" for a tenant member, and tenant roles. */

@@ -1,9 +1,9 @@
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { PluginRouter } from 'plinth/plugin';
 import { DEFAULT_VALIDITY_DAYS } from '../services/codes.js';
 import type { RobotsServices } from '../services/index.js';
 import type { RobotsSettings } from '../config.js';
 import { adminScope, workbotAdmin } from './guards.js';
-import { ok } from '../../../core/http/reply.js';
+import { ok } from 'plinth/plugin';
 import { codeListQuery, codeListReply, codeParams, generateCodesBody, generatedCodesReply, unbindBody, unbindReply } from './admin-schemas.js';
 import { noData } from './schemas.js';
 

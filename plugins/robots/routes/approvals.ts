@@ -1,7 +1,7 @@
-import { actingTenant, requireRole } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { actingTenant, requireRole } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { RobotsServices } from '../services/index.js';
-import { ok } from '../../../core/http/reply.js';
+import { ok } from 'plinth/plugin';
 import { awaitingCommandsReply, commandParams, decisionReply } from './schemas.js';
 
 /** Beside the seed, in its style: commands waiting for approval (tenant setting require_approval). */

@@ -1,9 +1,9 @@
-import { AppError } from '../../../core/errors.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { RobotsServices } from '../services/index.js';
-import { ok } from '../../../core/http/reply.js';
-import { recommend } from '../../../core/http/recommend.js';
+import { ok } from 'plinth/plugin';
+import { recommend } from 'plinth/plugin';
 import { Callbacks } from '../services/callbacks.js';
 import { callbackConfigBody, callbackConfigReply, deliveriesQuery, deliveriesReply, noData, resendBody, robotIdParams } from './schemas.js';
 import { userScope } from './robots.js';

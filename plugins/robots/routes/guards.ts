@@ -1,7 +1,7 @@
-import { AppError } from '../../../core/errors.js';
-import { hasScope, type Principal } from '../../../core/http/auth.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import type { Guard } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import { hasScope, type Principal } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import type { Guard } from 'plinth/plugin';
 import type { HomeTenant } from '../services/home.js';
 
 /** A principal as the home tenant's role check reads it. */

@@ -1,8 +1,8 @@
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { PluginRouter } from 'plinth/plugin';
 import type { RobotsSettings } from '../config.js';
 import type { RobotsServices } from '../services/index.js';
 import { userScope } from './robots.js';
-import { ok } from '../../../core/http/reply.js';
+import { ok } from 'plinth/plugin';
 import { commandLogQuery, commandLogReply, messageFileParams, messageLogReply, messagesQuery, robotIdParams } from './schemas.js';
 
 /**

@@ -1,16 +1,16 @@
-import { AppError } from '../../../core/errors.js';
-import type { Principal } from '../../../core/http/auth.js';
-import type { HttpContext } from '../../../core/http/context.js';
-import { hasRole } from '../../../core/http/auth.js';
-import { actingTenant } from '../../../core/http/guards.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
+import type { HttpContext } from 'plinth/plugin';
+import { hasRole } from 'plinth/plugin';
+import { actingTenant } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { RobotsSettings } from '../config.js';
 import type { RobotsServices } from '../services/index.js';
 import type { Activator, RobotScope } from '../services/robots.js';
 import { checkSendMessage } from '../services/commands.js';
 import { PHONE_USER_SCOPES } from '../services/home.js';
 import { nicknameOf, userNumberOf } from '../services/face-users.js';
-import { ok } from '../../../core/http/reply.js';
+import { ok } from 'plinth/plugin';
 import {
   activateBody,
   activateReply,

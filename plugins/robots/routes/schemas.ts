@@ -4,8 +4,8 @@
  * documents and checkReplies holds them to. Replies are what the routes pass to `ok()`; the face's
  * `{ code: 0, message, data }` is put around them. The admin routes' schemas are in admin-schemas.ts.
  */
-import { paginationQuery } from '../../../core/http/pagination.js';
-import { anyObject, arrayOf, body, bool, int, isoTime, nullable, num, reply, str } from '../../../core/http/schemas.js';
+import { paginationQuery } from 'plinth/plugin';
+import { anyObject, arrayOf, body, bool, int, isoTime, nullable, num, reply, str } from 'plinth/plugin';
 import { MIN_SECRET } from '../services/callbacks.js';
 
 // Shared pieces

@@ -1,7 +1,7 @@
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { PluginRouter } from 'plinth/plugin';
 import type { RobotsServices } from '../services/index.js';
 import { userScope } from './robots.js';
-import { ok } from '../../../core/http/reply.js';
+import { ok } from 'plinth/plugin';
 import { rangeQuery, robotIdParams, robotStatisticsReply, userStatisticsReply } from './schemas.js';
 
 export function statisticsRoutes(r: PluginRouter, s: RobotsServices): void {

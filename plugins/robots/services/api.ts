@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import type { RobotAiSettings } from '../api.js';
 import type { Commands } from './commands.js';
 import { ROBOT_AI_DEFAULTS } from './robots.js';

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { deploymentId } from '../../../core/deployment.js';
-import { AppError } from '../../../core/errors.js';
-import type { EventOf } from '../../../core/events/payloads.js';
-import { assertPublicUrl, assertUrlNotInternal } from '../../../core/net/public-url.js';
-import { guardedFetch } from '../../../core/net/guarded-fetch.js';
-import { isSpecSecret, signWebhook } from '../../../core/net/webhook-signature.js';
+import type { Clock } from 'plinth/plugin';
+import { deploymentId } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { EventOf } from 'plinth/plugin';
+import { assertPublicUrl, assertUrlNotInternal } from 'plinth/plugin';
+import { guardedFetch } from 'plinth/plugin';
+import { isSpecSecret, signWebhook } from 'plinth/plugin';
 
 /** Callback targets go to public hosts only (the core SSRF guard), unless config allows private ones. */
 const assertPublicTarget = (url: string, allowPrivate: boolean) => assertPublicUrl(url, { allowPrivate });

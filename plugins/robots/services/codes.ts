@@ -1,8 +1,8 @@
 import type { AuthUsers } from '../../auth/api.js';
 import type { License, LicenseFilter, LicenseRegistry } from '../../licensing/api.js';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
 import { nicknameOf, userIdFrom, userNumberOf, type FaceUserDirectory } from './face-users.js';
 
 /**

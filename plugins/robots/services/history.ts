@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { pageQuery, type Page, type PageRequest } from '../../../core/http/pagination.js';
+import { pageQuery, type Page, type PageRequest } from 'plinth/plugin';
 
 /** One page of a robot's history, in the seed's list shape. */
 export interface HistoryPage<T> {

@@ -1,5 +1,5 @@
-import { ConfigError } from '../../../core/config/load.js';
-import { AppError } from '../../../core/errors.js';
+import { ConfigError } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
 
 /**
  * WorkBot's home tenant: the operator's tenant that phone users join, whose codes, users and logs

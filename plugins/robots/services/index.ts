@@ -1,4 +1,4 @@
-import type { Cradle } from '../../../core/container.js';
+import type { Cradle } from 'plinth/plugin';
 import type { RobotsSettings } from '../config.js';
 import { Commands } from './commands.js';
 import { Messages } from './messages.js';

@@ -1,13 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { GroupCommit } from '../../../core/db/group-commit.js';
-import { valuePerRow } from '../../../core/db/value-per-row.js';
-import { AppError } from '../../../core/errors.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import type { Logger } from '../../../core/logger.js';
-import type { UsageMeter } from '../../../core/usage.js';
+import type { Clock } from 'plinth/plugin';
+import { GroupCommit } from 'plinth/plugin';
+import { valuePerRow } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import type { UsageMeter } from 'plinth/plugin';
 import { newId } from './commands.js';
 
 export interface ReportedMessage {

@@ -2,10 +2,10 @@
 // whichever instance holds the robot's socket) of the robots there are. A superadmin counts every
 // tenant's; anyone else the robots their Robots page lists.
 import type { Knex } from 'knex';
-import { hasRole } from '../../../core/http/auth.js';
-import type { OverviewCard, OverviewViewer } from '../../../core/overview/card.js';
-import { viewerMay } from '../../../core/overview/helpers.js';
-import type { PluginContext } from '../../../core/plugins/contract.js';
+import { hasRole } from 'plinth/plugin';
+import type { OverviewCard, OverviewViewer } from 'plinth/plugin';
+import { viewerMay } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 
 /** How many of `rows` there are, and how many hold a presence lease that runs past `now`. */
 async function onlineOf(db: Knex, rows: Knex.QueryBuilder, now: string): Promise<{ online: number; total: number }> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { affected } from '../../../core/db/connection.js';
+import type { Clock } from 'plinth/plugin';
+import { affected } from 'plinth/plugin';
 
 const CHUNK = 500;
 

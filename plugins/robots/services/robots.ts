@@ -1,16 +1,16 @@
 import type { LicenseRegistry } from '../../licensing/api.js';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import type { Principal } from '../../../core/http/auth.js';
-import { AppError } from '../../../core/errors.js';
+import type { Clock } from 'plinth/plugin';
+import type { Principal } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
 import { PRODUCT } from './codes.js';
-import type { UsageMeter } from '../../../core/usage.js';
+import type { UsageMeter } from 'plinth/plugin';
 import type { Commands } from './commands.js';
 import { newId } from './commands.js';
 import type { RobotTokens } from './tokens.js';
-import { pageQuery } from '../../../core/http/pagination.js';
-import type { Hooks } from '../../../core/hooks/hooks.js';
+import { pageQuery } from 'plinth/plugin';
+import type { Hooks } from 'plinth/plugin';
 import type { RobotAiSettings, RobotAiView, RobotsFilterName, RobotsFilters } from '../api.js';
 
 /** What robots needs of the licensing engine (resolved through the container; robots depends on licensing). */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import type { Hooks } from '../../../core/hooks/hooks.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { Hooks } from 'plinth/plugin';
 import type { Commands } from './commands.js';
 import { type RobotScope, robotsFilter } from './robots.js';
 

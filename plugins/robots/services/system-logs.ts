@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { pageQuery } from '../../../core/http/pagination.js';
-import type { Logger } from '../../../core/logger.js';
+import type { Clock } from 'plinth/plugin';
+import { pageQuery } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 

@@ -1,10 +1,10 @@
-import { randomToken, sha256 } from '../../../core/secrets.js';
+import { randomToken, sha256 } from 'plinth/plugin';
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { afterCommit } from '../../../core/db/after-commit.js';
-import { AppError } from '../../../core/errors.js';
+import type { Clock } from 'plinth/plugin';
+import { afterCommit } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
 import { LRUCache } from 'lru-cache';
-import type { PubSub } from '../../../core/pubsub.js';
+import type { PubSub } from 'plinth/plugin';
 import type { RobotsSettings } from '../config.js';
 
 /** Prefixed so the auth plugin's JWT strategy leaves them to ours: `rbt_`/`rbr_` and 32 random bytes (base64url, 43 characters). */

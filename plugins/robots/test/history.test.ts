@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { bearer, activate, newCodes, ownerWithRobot, poll, result, robotsApp, sendText, type Owner, type RobotsApp } from '../../../test/helpers/robots.js';
 

@@ -3,7 +3,7 @@
 // 20261123120000_phone_user_scope_limit, proved on a database from before, as billing's operator
 // plan upgrade test does.
 import assert from 'node:assert/strict';
-import { MIGRATIONS_TABLE } from '../../../core/db/migrations.js';
+import { MIGRATIONS_TABLE } from 'plinth/plugin';
 import { createTestDatabase } from '../../../test/helpers/database.js';
 import { addUser } from '../../../test/helpers/actors.js';
 import { homeTenantId, phoneLogin, robotsApp, superadmin, type RobotsApp } from '../../../test/helpers/robots.js';

@@ -2,7 +2,7 @@
 // gets what is sent through the other, both see it online (the presence lease), an unbind on one
 // closes its socket on the other. And commands expire after settings.robots.commandTtlMinutes.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.js';
 import { RobotSocket, ownerWithRobot, poll, robotsApp, sendText, sleep, superadmin, type RobotsApp } from '../../../test/helpers/robots.js';
 

@@ -1,7 +1,7 @@
 // The daily robots.prune-logs job: system logs older than settings.robots.logRetentionDays go, newer stay; finished
 // commands and old messages likewise; revoked and expired tokens go, valid ones stay.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
+import { ManualClock } from 'plinth/plugin';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { bearer, ownerWithRobot, poll, result, robotsApp, sendText } from '../../../test/helpers/robots.js';
 

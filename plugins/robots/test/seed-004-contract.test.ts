@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { lookup } from 'node:dns/promises';
 import os from 'node:os';
-import { isInternalAddress } from '../../../core/net/public-url.js';
+import { isInternalAddress } from 'plinth/plugin';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { bearer, ownerWithRobot, robotsApp, type RobotsApp } from '../../../test/helpers/robots.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
+import { newWebhookSecret } from 'plinth/plugin';
 import { bearer, ownerWithRobot, result, robotsApp, sendText, type RobotsApp } from '../../../test/helpers/robots.js';
 
 interface Hit {

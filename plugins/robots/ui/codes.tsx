@@ -2,7 +2,7 @@
 // device and user, unbind a code's device (so another phone can activate) and disable a code, each
 // after a confirm.
 import { useEffect, useState } from 'preact/hooks';
-import { api, CopyText, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, CopyText, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
 import { GenerateCodesDialog } from './generate-codes.js';
 import { BASE, ConfirmDialog, fieldStyle, Pager, StatusBadge, withQuery, type List, type Reply, type UserRow } from './shared.js';
 

@@ -1,7 +1,7 @@
 // A robot's command log (GET /api/robots/{robotId}/commands), newest first, fetched again every 2 s so
 // a command's status (pending → sent → succeeded / failed) changes on screen as the robot works.
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorBanner, Table, Time } from '../../../core/ui/kit/index.js';
+import { ErrorBanner, Table, Time } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, Pager, StatusBadge, useLiveApi, withQuery, type CommandStatus, type List, type Reply } from './shared.js';
 
 /** One row of GET /api/robots/{robotId}/commands. */

@@ -1,7 +1,7 @@
 // "Generate codes": how many, for how many days, bound to which user, at what price, with a remark;
 // then the new codes, each with Copy (they stay in the list too, but this is the handover).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, CopyText, Dialog, ErrorBanner } from '../../../core/ui/kit/index.js';
+import { api, CopyText, Dialog, ErrorBanner } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, plural, useAction, userLabel, type Reply, type UserRow } from './shared.js';
 
 /** One code of POST /api/admin/activation-codes (seed 6.1; validUntil and boundUserId beside it). */

@@ -1,7 +1,7 @@
 // The robots plugin's admin pages, keyed by the page paths of its manifest (plugins/robots/index.ts):
 // the robots list, and one robot at ?robot=<robotId> (a link, so it can be shared and Back works);
 // activation codes and users for WorkBot admins (the API refuses anyone else with 403).
-import { useQueryParam } from '../../../core/ui/kit/index.js';
+import { useQueryParam } from 'plinth/plugin/ui';
 import { CodesPage } from './codes.js';
 import { RobotView } from './robot.js';
 import { RobotsList } from './robots.js';

@@ -1,7 +1,7 @@
 // The messages a robot's phone reported (GET /api/robots/{robotId}/messages), newest first, fetched
 // again every 10 s (the command log takes most of the per-user request budget).
 import { useState } from 'preact/hooks';
-import { ErrorBanner, Table, Time } from '../../../core/ui/kit/index.js';
+import { ErrorBanner, Table, Time } from 'plinth/plugin/ui';
 import { BASE, Pager, useLiveApi, withQuery, type List, type Reply } from './shared.js';
 
 /** One row of GET /api/robots/{robotId}/messages. */

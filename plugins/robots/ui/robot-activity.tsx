@@ -2,7 +2,7 @@
 // GET /api/robots/{robotId}/statistics), with the AI calls and their cost over the period beside it;
 // with the ai plugin enabled, its AI calls and their cost per day too (the ai plugin's
 // GET /workbot/api/ai/calls/daily, asked over HTTP: robots never imports ai's files).
-import { ApiError, BarChart, ErrorBanner, pluginEnabled, useApi } from '../../../core/ui/kit/index.js';
+import { ApiError, BarChart, ErrorBanner, pluginEnabled, useApi } from 'plinth/plugin/ui';
 import { BASE, type Reply } from './shared.js';
 
 interface RobotStatistics {

@@ -1,7 +1,7 @@
 // One robot (?robot=…): its details with live online status, a form to send a message, its command
 // log (live) and the messages its phone reported.
 import { useState } from 'preact/hooks';
-import { ErrorBanner, Page, Time } from '../../../core/ui/kit/index.js';
+import { ErrorBanner, Page, Time } from 'plinth/plugin/ui';
 import { CommandLog } from './commands.js';
 import { MessageList } from './messages.js';
 import { RobotActivity } from './robot-activity.js';

@@ -1,7 +1,7 @@
 // The robots list: the caller's robots (an owner or admin sees the tenant's) with their online status,
 // fetched again every 2 s; a robot's name opens it (?robot=…).
 import { useState } from 'preact/hooks';
-import { ErrorBanner, LiveNote, mayOpenPage, Page, Table, Time } from '../../../core/ui/kit/index.js';
+import { ErrorBanner, LiveNote, mayOpenPage, Page, Table, Time } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, Pager, StatusBadge, useLiveApi, withQuery, type List, type Reply } from './shared.js';
 
 /** One row of GET /api/robots. */

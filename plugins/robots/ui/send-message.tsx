@@ -1,7 +1,7 @@
 // "Send a message": the robot sends a text to the named contacts or groups (POST /api/robot/send-message).
 // The command is queued and pushed to the phone; its status then shows in the command log below.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, names, StatusBadge, useAction, type Reply } from './shared.js';
 
 interface Queued {

@@ -1,9 +1,9 @@
 // What the robots pages share: the API base, the reply shapes, a live (polling) GET, a pager, a
 // confirm dialog, status badges and small helpers.
 import { useEffect, useRef } from 'preact/hooks';
-import { ApiError, useAction, useApi, useLive, type Loaded } from '../../../core/ui/kit/index.js';
-export { Pager, ConfirmDialog } from '../../../core/ui/kit/index.js';
-export { fieldStyle, withQuery } from '../../../core/ui/kit/index.js';
+import { ApiError, useAction, useApi, useLive, type Loaded } from 'plinth/plugin/ui';
+export { Pager, ConfirmDialog } from 'plinth/plugin/ui';
+export { fieldStyle, withQuery } from 'plinth/plugin/ui';
 
 export { useAction };
 

@@ -2,7 +2,7 @@
 // users (a superadmin: everyone's) with their robots and activation codes; disable one
 // after a confirm (you cannot disable yourself here, nor anyone above your role: the server says so).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
 import { BASE, ConfirmDialog, Pager, StatusBadge, roleLabel, userLabel, withQuery, type List, type Reply, type UserRow } from './shared.js';
 
 const PAGE_SIZE = 20;

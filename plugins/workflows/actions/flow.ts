@@ -1,7 +1,7 @@
-import { control, type ActionCall } from '../../../core/actions.js';
-import { AppError } from '../../../core/errors.js';
-import type { JsonSchema } from '../../../core/http/router.js';
-import type { PluginContext } from '../../../core/plugins/contract.js';
+import { control, type ActionCall } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { JsonSchema } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 
 /**

@@ -1,12 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import type { ActionCall } from '../../../core/actions.js';
-import { AppError } from '../../../core/errors.js';
-import { assertPublicUrl, publicLookup } from '../../../core/net/public-url.js';
-import { injectTrace } from '../../../core/observability/trace-context.js';
-import { webhookHeaders } from '../../../core/net/webhook-signature.js';
-import type { PluginContext } from '../../../core/plugins/contract.js';
+import type { ActionCall } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { assertPublicUrl, publicLookup } from 'plinth/plugin';
+import { injectTrace } from 'plinth/plugin';
+import { webhookHeaders } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import { stepDeliveryId } from '../services/step-keys.js';
 

@@ -1,4 +1,4 @@
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { PluginRouter } from 'plinth/plugin';
 import type { WorkflowsServices } from '../services/index.js';
 import { actionListReply, eventListReply, instantiateBody, instantiatedReply, templateListReply, templateParams } from './schemas.js';
 import { manage, read, tenantOf } from './shared.js';

@@ -1,5 +1,5 @@
-import { AppError } from '../../../core/errors.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import type { WorkflowsServices } from '../services/index.js';
 import { draftDryRunBody, dryRunBody, dryRunReply, idParams } from './schemas.js';
 import { read, tenantOf } from './shared.js';

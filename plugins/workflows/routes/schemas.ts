@@ -4,8 +4,8 @@
  * checkReplies. A definition's parts (trigger, condition, steps) come from definition.ts, which
  * the services, the templates and the editor share.
  */
-import { paginationQuery } from '../../../core/http/pagination.js';
-import { anyObject, arrayOf, body, bool, int, isoTime, nullable, pageOf, reply, str } from '../../../core/http/schemas.js';
+import { paginationQuery } from 'plinth/plugin';
+import { anyObject, arrayOf, body, bool, int, isoTime, nullable, pageOf, reply, str } from 'plinth/plugin';
 import { definitionProperties } from '../definition.js';
 import { RUN_STATUSES } from '../services/runs.js';
 

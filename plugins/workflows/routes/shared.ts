@@ -1,5 +1,5 @@
-import type { HttpContext } from '../../../core/http/context.js';
-import { actingTenant, requireScope } from '../../../core/http/guards.js';
+import type { HttpContext } from 'plinth/plugin';
+import { actingTenant, requireScope } from 'plinth/plugin';
 
 export const READ = 'workflows:read';
 export const MANAGE = 'workflows:manage';

@@ -1,5 +1,5 @@
-import { AppError } from '../../../core/errors.js';
-import type { PluginRouter } from '../../../core/http/router.js';
+import { AppError } from 'plinth/plugin';
+import type { PluginRouter } from 'plinth/plugin';
 import { secretsUsed } from '../services/definitions.js';
 import type { WorkflowsServices } from '../services/index.js';
 import type { VersionRecord } from '../services/versions.js';

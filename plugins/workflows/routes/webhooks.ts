@@ -1,4 +1,4 @@
-import type { PluginRouter } from '../../../core/http/router.js';
+import type { PluginRouter } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import type { WorkflowsServices } from '../services/index.js';
 import { outcomeView } from '../services/triggers.js';

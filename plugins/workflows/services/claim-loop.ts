@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { iso, type Clock } from '../../../core/clock.js';
-import type { EventBus } from '../../../core/events/outbox.js';
-import { leaseEnd, Leases, type LeasedTable } from '../../../core/leases.js';
-import type { Logger } from '../../../core/logger.js';
+import { iso, type Clock } from 'plinth/plugin';
+import type { EventBus } from 'plinth/plugin';
+import { leaseEnd, Leases, type LeasedTable } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import type { ClaimedRun, RunOutcome } from './step-runner.js';
 

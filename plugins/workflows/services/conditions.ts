@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { JsonSchema } from '../../../core/http/router.js';
-import { createAjv, schemaProblems, toFieldErrors, type FieldError, type Validator } from '../../../core/validation.js';
+import type { JsonSchema } from 'plinth/plugin';
+import { createAjv, schemaProblems, toFieldErrors, type FieldError, type Validator } from 'plinth/plugin';
 
 export interface Match {
   matched: boolean;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { iso, type Clock } from '../../../core/clock.js';
-import type { Logger } from '../../../core/logger.js';
+import { iso, type Clock } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
 import { nextCronTime, previousCronTime } from './definitions.js';
 import type { RunStarter } from './starter.js';
 import type { Versions } from './versions.js';

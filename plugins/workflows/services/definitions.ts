@@ -1,8 +1,8 @@
 import { CronExpressionParser } from 'cron-parser';
-import type { Actions } from '../../../core/actions.js';
-import { AppError } from '../../../core/errors.js';
-import type { FieldError } from '../../../core/validation.js';
-import type { EventSpec } from '../../../core/plugins/contract.js';
+import type { Actions } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { FieldError } from 'plinth/plugin';
+import type { EventSpec } from 'plinth/plugin';
 import type { Definition } from '../definition.js';
 import type { Conditions } from './conditions.js';
 import type { TemplateRenderer } from './render.js';

@@ -1,5 +1,5 @@
-import type { Actions } from '../../../core/actions.js';
-import type { Clock } from '../../../core/clock.js';
+import type { Actions } from 'plinth/plugin';
+import type { Clock } from 'plinth/plugin';
 import type { Definition } from '../definition.js';
 import type { Conditions } from './conditions.js';
 import type { DefinitionCheck } from './definitions.js';

@@ -1,6 +1,6 @@
-import { AppError } from '../../../core/errors.js';
-import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
-import { createAjv, toFieldErrors, type FieldError } from '../../../core/validation.js';
+import { AppError } from 'plinth/plugin';
+import { newWebhookSecret } from 'plinth/plugin';
+import { createAjv, toFieldErrors, type FieldError } from 'plinth/plugin';
 import type { Definition } from '../definition.js';
 import type { WorkflowTemplate } from '../templates.js';
 import type { Workflows } from './workflows.js';

@@ -1,5 +1,5 @@
-import type { Cradle } from '../../../core/container.js';
-import { SharedCache } from '../../../core/shared-cache.js';
+import type { Cradle } from 'plinth/plugin';
+import { SharedCache } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import { Conditions } from './conditions.js';
 import { CronTrigger } from './cron.js';

@@ -1,8 +1,8 @@
 // The workflows plugin's cards on the Overview: runs started per day, and those that failed. Every
 // tenant's for a superadmin; anyone else's their tenant's, as the Workflow runs page shows them.
-import type { CardPoint, OverviewCard, OverviewViewer, OverviewWindow } from '../../../core/overview/card.js';
-import { counted, dailySeries, sumOf, viewerMay } from '../../../core/overview/helpers.js';
-import type { PluginContext } from '../../../core/plugins/contract.js';
+import type { CardPoint, OverviewCard, OverviewViewer, OverviewWindow } from 'plinth/plugin';
+import { counted, dailySeries, sumOf, viewerMay } from 'plinth/plugin';
+import type { PluginContext } from 'plinth/plugin';
 
 const RUNS_PAGE = '/admin/workflows/runs';
 

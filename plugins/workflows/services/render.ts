@@ -1,6 +1,6 @@
 import Mustache from 'mustache';
 import { LRUCache } from 'lru-cache';
-import type { FieldError } from '../../../core/validation.js';
+import type { FieldError } from 'plinth/plugin';
 
 /** What step templates see. */
 export interface TemplateView {

@@ -1,4 +1,4 @@
-import { AppError } from '../../../core/errors.js';
+import { AppError } from 'plinth/plugin';
 import type { WorkflowRunner } from '../api.js';
 import type { WorkflowsServices } from './index.js';
 import { outcomeView } from './triggers.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { AppError } from '../../../core/errors.js';
-import { pageQuery, type PageRequest } from '../../../core/http/pagination.js';
-import type { Clock } from '../../../core/clock.js';
+import { AppError } from 'plinth/plugin';
+import { pageQuery, type PageRequest } from 'plinth/plugin';
+import type { Clock } from 'plinth/plugin';
 
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'blocked';
 export const RUN_STATUSES: RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'stopped', 'blocked'];

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { iso, type Clock } from '../../../core/clock.js';
-import type { Logger } from '../../../core/logger.js';
-import { childOf, currentTraceHeaders, traceHeadersOf, type TraceHeaders } from '../../../core/observability/trace-context.js';
-import type { FieldError } from '../../../core/validation.js';
+import { iso, type Clock } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import { childOf, currentTraceHeaders, traceHeadersOf, type TraceHeaders } from 'plinth/plugin';
+import type { FieldError } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import type { Conditions } from './conditions.js';
 import type { ClaimedRun } from './step-runner.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { deploymentId } from '../../../core/deployment.js';
+import { deploymentId } from 'plinth/plugin';
 
 /**
  * The `Idempotency-Key` of a step's outgoing call: `<deployment id>.wfr_<run id>_<step id>`. A step

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import type { ActionControl, Actions } from '../../../core/actions.js';
-import { iso, type Clock } from '../../../core/clock.js';
-import { GroupCommit } from '../../../core/db/group-commit.js';
-import { valuePerRow } from '../../../core/db/value-per-row.js';
-import { AppError } from '../../../core/errors.js';
-import type { Logger } from '../../../core/logger.js';
-import { inSpan, spanOf } from '../../../core/observability/trace-context.js';
+import type { ActionControl, Actions } from 'plinth/plugin';
+import { iso, type Clock } from 'plinth/plugin';
+import { GroupCommit } from 'plinth/plugin';
+import { valuePerRow } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
+import { inSpan, spanOf } from 'plinth/plugin';
 import type { StepDef } from '../definition.js';
 import { backoffMs, retryPolicy } from '../step-retry.js';
 import { redact, type TemplateRenderer, type TemplateView } from './render.js';

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../../../core/clock.js';
-import { AppError } from '../../../core/errors.js';
-import type { PlatformEvent } from '../../../core/events/outbox.js';
-import { spanOf, traceHeadersOf } from '../../../core/observability/trace-context.js';
-import { verifyWebhook } from '../../../core/net/webhook-signature.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import type { PlatformEvent } from 'plinth/plugin';
+import { spanOf, traceHeadersOf } from 'plinth/plugin';
+import { verifyWebhook } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import type { Runs } from './runs.js';
 import { causeOf, type RunStarter, type StartOutcome } from './starter.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createAjv } from '../../../core/validation.js';
+import { createAjv } from 'plinth/plugin';
 import { addRule, describeCondition } from '../ui/condition-builder.js';
 import { samplePayload } from '../ui/sample.js';
 

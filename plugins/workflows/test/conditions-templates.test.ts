@@ -1,7 +1,7 @@
 // Conditions (a JSON Schema on the trigger payload), step templates (payload, earlier outputs,
 // secrets, no code evaluation) and the dry run, which executes nothing.
 import assert from 'node:assert/strict';
-import { verifyWebhook } from '../../../core/net/webhook-signature.js';
+import { verifyWebhook } from 'plinth/plugin';
 import { waitFor } from '../../../test/helpers/processes.js';
 import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { createWorkflow, Receiver, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import nodemailer from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
-import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
+import { newWebhookSecret } from 'plinth/plugin';
 import { waitFor } from '../../../test/helpers/processes.js';
 import { activate, newCodes, RobotSocket, type RobotsApp } from '../../../test/helpers/robots.js';
 import { registerOwner } from '../../../test/helpers/actors.js';

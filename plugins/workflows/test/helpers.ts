@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../../core/clock.js';
-import type { Logger } from '../../../core/logger.js';
+import type { Clock } from 'plinth/plugin';
+import type { Logger } from 'plinth/plugin';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import { waitFor } from '../../../test/helpers/processes.js';

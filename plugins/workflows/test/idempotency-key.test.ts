@@ -3,7 +3,7 @@
 // resume after a crash in crash.test.ts), different for another step or another run, and a key
 // the step sets in its own headers wins. A real local receiver records what arrives.
 import assert from 'node:assert/strict';
-import { deploymentId } from '../../../core/deployment.js';
+import { deploymentId } from 'plinth/plugin';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { createWorkflow, Receiver, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 

@@ -4,7 +4,7 @@
 // stored before spec secrets still verifies (keyed by its UTF-8 bytes, the library's raw mode).
 import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
-import { newWebhookSecret } from '../../../core/net/webhook-signature.js';
+import { newWebhookSecret } from 'plinth/plugin';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { createWorkflow, Receiver, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 

@@ -2,8 +2,8 @@
 // run after downtime); a webhook URL starts runs, verifies Standard Webhooks signatures with a
 // timestamp, drops repeated webhook-ids, and is rate-limited.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../core/clock.js';
-import { webhookHeaders } from '../../../core/net/webhook-signature.js';
+import { ManualClock } from 'plinth/plugin';
+import { webhookHeaders } from 'plinth/plugin';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { createWorkflow, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // signed-in session (editor, runs, live updates, templates, import/export, a member's read-only view).
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { webhookHeaders } from '../../../core/net/webhook-signature.js';
+import { webhookHeaders } from 'plinth/plugin';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
 import { API, Receiver, workflowsApp, type WorkflowsApp } from './helpers.js';
 

@@ -1,6 +1,6 @@
 // The editor's side cards for a saved workflow: the dry run, its versions and its secrets.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Table, Time, useApi } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Table, Time, useApi } from 'plinth/plugin/ui';
 import {
   Badge,
   BASE,

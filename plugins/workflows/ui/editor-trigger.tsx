@@ -1,4 +1,4 @@
-import { CopyText, Table, Time } from '../../../core/ui/kit/index.js';
+import { CopyText, Table, Time } from 'plinth/plugin/ui';
 import { ConditionBuilder } from './condition-builder.js';
 import {
   codeStyle,

@@ -5,7 +5,7 @@
 // condition or steps makes a new version. A dry run shows what a sample payload would do.
 // ?id=<uuid> edits a saved workflow; without it the page makes a new one.
 import { useMemo, useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, Page, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
 import { sampleText } from './sample.js';
 import {
   Badge,

@@ -3,7 +3,7 @@
 // run; search and filters in the URL. Owners and admins create one (blank, from a ready-made
 // template, or by importing an exported JSON document), run one now, export, and delete (confirmed).
 import { useEffect, useState } from 'preact/hooks';
-import { api, CopyText, Dialog, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, CopyText, Dialog, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
 import { SchemaForm } from './schema-form.js';
 import {
   Badge,

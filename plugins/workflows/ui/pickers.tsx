@@ -5,7 +5,7 @@
 // list them) the field falls back to typing the id; an action's input may also be typed as a
 // {{template}} (e.g. the user id the trigger carries).
 import { useState } from 'preact/hooks';
-import { useApi } from '../../../core/ui/kit/index.js';
+import { useApi } from 'plinth/plugin/ui';
 import { fieldStyle, type JsonSchema } from './shared.js';
 
 export type PickerKind = 'robot' | 'mailbox' | 'user';

@@ -1,6 +1,6 @@
 // The last 30 days of runs as pictures: runs that succeeded and runs that failed (or were stopped),
 // per day (GET /workflows/runs/daily).
-import { BarChart, ErrorBanner, useApi } from '../../../core/ui/kit/index.js';
+import { BarChart, ErrorBanner, useApi } from 'plinth/plugin/ui';
 import { BASE } from './shared.js';
 
 interface DailyRuns {

@@ -3,7 +3,7 @@
 // attempts and timings. Both refresh themselves while a run is pending or running. Owners and
 // admins re-run a run (the same payload, the workflow's current version) or run a workflow now.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ErrorBanner, LiveNote, Page, Table, Time, useApi, useLive, useQueryParam } from '../../../core/ui/kit/index.js';
+import { api, ErrorBanner, LiveNote, Page, Table, Time, useApi, useLive, useQueryParam } from 'plinth/plugin/ui';
 import {
   Badge,
   BASE,

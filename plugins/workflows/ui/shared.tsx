@@ -3,9 +3,9 @@
 // JSON blocks and the "Run now" dialog.
 import { useState } from 'preact/hooks';
 import { sampleText } from './sample.js';
-import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi, useTenantAdmin } from '../../../core/ui/kit/index.js';
-export { Pager, ConfirmDialog, plural } from '../../../core/ui/kit/index.js';
-export { fieldStyle, withQuery } from '../../../core/ui/kit/index.js';
+import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
+export { Pager, ConfirmDialog, plural } from 'plinth/plugin/ui';
+export { fieldStyle, withQuery } from 'plinth/plugin/ui';
 
 export { useAction };
 

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../../../../core/clock.js';
-import { AppError } from '../../../../core/errors.js';
-import { guardedFetch } from '../../../../core/net/guarded-fetch.js';
-import type { SharedCache } from '../../../../core/shared-cache.js';
+import type { Clock } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin';
+import { guardedFetch } from 'plinth/plugin';
+import type { SharedCache } from 'plinth/plugin';
 import type { AiSettings, ProviderConfig } from '../../config.js';
 import { DifyProvider } from './dify.js';
 import { OpenAiProvider } from './openai.js';

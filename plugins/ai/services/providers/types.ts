@@ -1,4 +1,4 @@
-import { hmacSha256 } from '../../../../core/secrets.js';
+import { hmacSha256 } from 'plinth/plugin';
 
 /** One chat turn sent to a model. Operators' and the AI's own earlier replies are `assistant`. */
 export interface ChatTurn {
