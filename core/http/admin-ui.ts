@@ -94,6 +94,8 @@ const describePrincipal = (p: Principal) => ({
   id: p.id,
   kind: p.kind,
   name: p.name ?? null,
+  // The shell speaks it; null: the browser's languages decide.
+  language: p.language ?? null,
   roles: p.roles,
   tenant_id: p.tenantId,
   ...(p.attributes?.requiredStep ? { required_step: p.attributes.requiredStep as { href: string; reason: string } } : {}),

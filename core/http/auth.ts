@@ -12,6 +12,8 @@ export interface Principal {
   /** `resource:action` scopes, or '*' for all. */
   scopes: readonly string[] | '*';
   name?: string;
+  /** The language they chose to read (core/languages.ts), when their kind has such a setting: the admin UI speaks it. */
+  language?: string;
   /** Strategy-specific facts (the API key id, the token id…). */
   attributes?: Record<string, unknown>;
 }

@@ -1,4 +1,5 @@
 import type { ComponentChildren, JSX } from 'preact';
+import { formatDateTime, t } from './i18n.js';
 
 /** A page's title row, with optional actions (buttons) on the right. */
 export function Page(props: { title: string; actions?: ComponentChildren; children?: ComponentChildren }) {
@@ -60,7 +61,7 @@ export function Table<T>(props: {
         {rows.length === 0 ? (
           <tr>
             <td class="empty" colSpan={columns.length}>
-              {props.empty ?? 'Nothing here yet.'}
+              {props.empty ?? t('kit.table.empty')}
             </td>
           </tr>
         ) : (
@@ -79,7 +80,7 @@ export function Table<T>(props: {
   );
 }
 
-/** An ISO-8601 (or epoch ms / Date) time shown in the viewer's locale, with the exact value on hover. */
+/** An ISO-8601 (or epoch ms / Date) time shown in the UI's language, with the exact value on hover. */
 export function Time(props: { value: unknown }): JSX.Element {
   const { value } = props;
   if (value === null || value === undefined || value === '') return <span>—</span>;
@@ -88,7 +89,7 @@ export function Time(props: { value: unknown }): JSX.Element {
   const iso = date.toISOString();
   return (
     <time dateTime={iso} title={iso}>
-      {date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })}
+      {formatDateTime(date)}
     </time>
   );
 }

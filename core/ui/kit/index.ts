@@ -18,6 +18,25 @@ export { useTenantAdmin } from './use-tenant-admin.js';
 export { mayOpenPage, pluginEnabled } from './plugins.js';
 export { fieldStyle, withQuery } from './forms.js';
 export { CopyText } from './copy-text.js';
+export {
+  t,
+  tx,
+  tOr,
+  addMessages,
+  currentLanguage,
+  setLanguage,
+  chooseLanguage,
+  formatNumber,
+  formatDate,
+  formatDateTime,
+  formatTime,
+  formatRelativeTime,
+  formatList,
+  LANGUAGES,
+  LANGUAGE_NAMES,
+  type Language,
+  type Messages,
+} from './i18n.js';
 export { SecondFactorForm, isLoginChallenge, type LoginChallenge } from './second-factor.js';
 
 /** The shape of a plugin's UI module. */

@@ -2,11 +2,12 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, UNAUTHORIZED_EVENT } from '../kit/api.js';
 import { setAllowedPages, setEnabledPlugins } from '../kit/plugins.js';
 import { ErrorBanner, Page } from '../kit/components.js';
+import { chooseLanguage, currentLanguage, onLanguageChange, setLanguage, t } from '../kit/i18n.js';
 import { Layout, PublicLayout } from './layout.js';
 import { Login } from './login.js';
 import { activeHref, loginLinks, navGroups, OUTBOX_HREF, OVERVIEW_HREF, publicEntry, SYSTEM_HREF, withheldEntry, type NavEntry } from './nav.js';
 import { NotAvailable, NotFound } from './not-found.js';
-import { PluginPage } from './plugin-page.js';
+import { loadModule, PluginPage } from './plugin-page.js';
 import { navigate, usePath } from './router.js';
 import { SystemPage } from './system-page.js';
 import { OutboxPage } from './outbox-page.js';
@@ -22,11 +23,18 @@ const pluginPage = (entry: NavEntry) =>
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
   const path = usePath();
+  // A change of language (the profile's setting) renders every page anew in it.
+  const [language, setShown] = useState(currentLanguage());
+  useEffect(() => onLanguageChange(setShown), []);
 
   const load = useCallback(async () => {
     try {
       // meta answers 200 with `me: null` for a visitor: the login screen without a failed request in the console.
       const meta = await api<Meta>('/admin/api/meta');
+      setLanguage(chooseLanguage(meta.me?.language));
+      // Every plugin's UI entry registers its messages when imported: all are loaded before the nav (which names their pages) renders.
+      // One that fails to load shows its error on its own page (PluginPage imports it again).
+      await Promise.all(meta.plugins.map((p) => (p.script ? loadModule(p.script).catch(() => undefined) : undefined)));
       setEnabledPlugins(meta.plugins.map((p) => p.name));
       setAllowedPages(meta.me?.pages);
       setSession(meta.me ? { state: 'signed-in', meta, me: meta.me } : { state: 'anonymous', meta });
@@ -63,31 +71,33 @@ export function App() {
     if (home) navigate(home, { replace: true });
   }, [home]);
   useEffect(() => {
-    document.title = session.state === 'signed-in' || open ? `${entry?.title ?? 'Not found'} · Plinth admin` : 'Plinth admin';
-  }, [session.state, entry, open]);
+    document.title =
+      session.state === 'signed-in' || open ? t('shell.documentTitle.page', { page: entry?.title ?? t('shell.notFound.title') }) : t('shell.documentTitle');
+  }, [session.state, entry, open, language]);
 
   switch (session.state) {
     case 'loading':
       return (
         <p class="muted boot" role="status">
-          Loading…
+          {t('kit.loading')}
         </p>
       );
     case 'failed':
       return (
         <main class="login">
           <div class="login-card">
-            <h1>Plinth admin</h1>
+            <h1>{t('shell.documentTitle')}</h1>
             <ErrorBanner error={session.error} />
             <button type="button" onClick={() => void load()}>
-              Try again
+              {t('shell.tryAgain')}
             </button>
           </div>
         </main>
       );
   }
-  if (open) return <PublicLayout>{pluginPage(open)}</PublicLayout>;
-  if (session.state === 'anonymous') return <Login available={session.meta.login} links={loginLinks(session.meta)} onSignedIn={() => void load()} />;
+  if (open) return <PublicLayout key={language}>{pluginPage(open)}</PublicLayout>;
+  if (session.state === 'anonymous')
+    return <Login key={language} available={session.meta.login} links={loginLinks(session.meta)} onSignedIn={() => void load()} />;
 
   let content;
   // On the way to the required step: no other page loads (its requests would be refused).
@@ -98,15 +108,15 @@ export function App() {
   else if (entry?.plugin) content = pluginPage(entry);
   else if (path === '/admin')
     content = (
-      <Page title="Welcome">
-        <p>No admin pages are available to your account.</p>
+      <Page title={t('shell.welcome.title')}>
+        <p>{t('shell.welcome.none')}</p>
       </Page>
     );
   else if (withheldEntry(session.meta, path)) content = <NotAvailable title={withheldEntry(session.meta, path)!.title} />;
   else content = <NotFound path={path} />;
 
   return (
-    <Layout me={session.me} version={session.meta.version} groups={groups} path={path} active={activeHref(entry, path)} onSignOut={signOut}>
+    <Layout key={language} me={session.me} version={session.meta.version} groups={groups} path={path} active={activeHref(entry, path)} onSignOut={signOut}>
       {content}
     </Layout>
   );

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../kit/i18n.js';
 import type { NavGroup } from './nav.js';
 import type { Me } from './types.js';
 
@@ -15,24 +16,24 @@ export function Layout(props: { me: Me; version: string; groups: NavGroup[]; pat
     <div class="shell">
       <header class="topbar">
         <button type="button" class="secondary menu-button" aria-controls="sidenav" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>
-          Menu
+          {t('shell.menu')}
         </button>
         <a class="brand" href="/admin">
           Plinth
         </a>
         <span class="spacer" />
         <a href="/docs" target="_blank" rel="noopener">
-          API reference
+          {t('shell.apiReference')}
         </a>
-        <span class="who" title={`${me.kind} ${me.id}${me.tenant_id ? ` · tenant ${me.tenant_id}` : ''}`}>
+        <span class="who" title={t('shell.who', { kind: me.kind, id: me.id, tenant: me.tenant_id ?? 'none' })}>
           {me.name ?? me.id}
         </span>
         <button type="button" class="secondary" onClick={props.onSignOut}>
-          Sign out
+          {t('shell.signOut')}
         </button>
       </header>
       <div class="frame">
-        <nav id="sidenav" class={menuOpen ? 'sidenav open' : 'sidenav'} aria-label="Admin sections">
+        <nav id="sidenav" class={menuOpen ? 'sidenav open' : 'sidenav'} aria-label={t('shell.nav.label')}>
           {groups.map((group) => (
             <div class="nav-group" key={group.label}>
               <p class="nav-label">{group.label}</p>

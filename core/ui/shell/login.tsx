@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../kit/api.js';
 import { ErrorBanner } from '../kit/components.js';
+import { t } from '../kit/i18n.js';
 import { isLoginChallenge, type LoginChallenge, SecondFactorForm } from '../kit/second-factor.js';
 import type { NavEntry } from './nav.js';
 
@@ -45,10 +46,10 @@ export function Login(props: { available: boolean; links: NavEntry[]; onSignedIn
     <main class="login">
       <form class="login-card" onSubmit={submit} aria-labelledby="login-title">
         <p class="brand">Plinth</p>
-        <h1 id="login-title">Sign in</h1>
-        {props.available ? null : <ErrorBanner error="No enabled plugin provides admin login. Enable the auth plugin in config." />}
+        <h1 id="login-title">{t('shell.login.title')}</h1>
+        {props.available ? null : <ErrorBanner error={t('shell.login.unavailable')} />}
         <ErrorBanner error={error} />
-        <label for="login-email">Email</label>
+        <label for="login-email">{t('shell.login.email')}</label>
         <input
           id="login-email"
           type="email"
@@ -59,7 +60,7 @@ export function Login(props: { available: boolean; links: NavEntry[]; onSignedIn
           value={email}
           onInput={(e) => setEmail(e.currentTarget.value)}
         />
-        <label for="login-password">Password</label>
+        <label for="login-password">{t('shell.login.password')}</label>
         <input
           id="login-password"
           type="password"
@@ -70,7 +71,7 @@ export function Login(props: { available: boolean; links: NavEntry[]; onSignedIn
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
         <button type="submit" disabled={busy || !props.available}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t('shell.login.busy') : t('shell.login.submit')}
         </button>
         {props.links.length ? (
           <ul class="login-links">

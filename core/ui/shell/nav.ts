@@ -1,4 +1,5 @@
 import { hasRole } from '../../http/auth.js';
+import { t, tOr } from '../kit/i18n.js';
 import type { Me, Meta } from './types.js';
 
 export interface NavEntry {
@@ -20,12 +21,12 @@ export const SYSTEM_HREF = '/admin/system';
 export const OUTBOX_HREF = '/admin/outgoing-mail';
 
 /** Everyone's landing page (the first entry, so `/admin` goes there): their figures, each linked to its page. */
-const HOME: NavGroup = { label: 'Home', entries: [{ href: OVERVIEW_HREF, title: 'Overview' }] };
+const home = (): NavGroup => ({ label: t('shell.nav.home'), entries: [{ href: OVERVIEW_HREF, title: t('shell.nav.overview') }] });
 
 /** The shell's own pages (superadmins only); app.tsx maps each href to its component. */
-const CORE_ENTRIES: NavEntry[] = [
-  { href: SYSTEM_HREF, title: 'System' },
-  { href: OUTBOX_HREF, title: 'Outgoing mail' },
+const coreEntries = (): NavEntry[] => [
+  { href: SYSTEM_HREF, title: t('shell.nav.system') },
+  { href: OUTBOX_HREF, title: t('shell.nav.outbox') },
 ];
 
 export const pageHref = (plugin: string, path: string) => (path ? `/admin/${plugin}/${path}` : `/admin/${plugin}`);
@@ -36,14 +37,14 @@ export const pageHref = (plugin: string, path: string) => (path ? `/admin/${plug
  * from it, not from the nav).
  */
 export function navGroups(me: Me, meta: Meta, { listed = true } = {}): NavGroup[] {
-  const groups: NavGroup[] = [HOME];
-  if (hasRole(me, 'superadmin')) groups.push({ label: 'Platform', entries: CORE_ENTRIES });
+  const groups: NavGroup[] = [home()];
+  if (hasRole(me, 'superadmin')) groups.push({ label: t('shell.nav.platform'), entries: coreEntries() });
   for (const plugin of meta.plugins) {
     const entries = plugin.pages
       .filter((page) => !page.public && mayOpen(me, plugin.name, page))
       .filter((page) => !listed || page.parent === undefined)
       .map((page) => toEntry(plugin, page));
-    if (entries.length) groups.push({ label: plugin.name, entries });
+    if (entries.length) groups.push({ label: tOr(`${plugin.name}.nav.group`, plugin.name), entries });
   }
   return groups;
 }
@@ -65,9 +66,10 @@ export function withheldEntry(meta: Meta, path: string): NavEntry | undefined {
 export const activeHref = (entry: NavEntry | undefined, path: string): string => entry?.parentHref ?? entry?.href ?? path;
 
 type MetaPlugin = Meta['plugins'][number];
+/** A page's title is the plugin's message `<plugin>.nav.<path>` (`<plugin>.nav.index` for ''), else the manifest's English one. */
 const toEntry = (plugin: MetaPlugin, page: MetaPlugin['pages'][number]): NavEntry => ({
   href: pageHref(plugin.name, page.path),
-  title: page.title,
+  title: tOr(`${plugin.name}.nav.${page.path || 'index'}`, page.title),
   ...(page.parent === undefined ? {} : { parentHref: pageHref(plugin.name, page.parent) }),
   plugin: { name: plugin.name, path: page.path, script: plugin.script },
 });

@@ -1,13 +1,12 @@
 import { Page } from '../kit/components.js';
+import { t, tx } from '../kit/i18n.js';
 
 export function NotFound(props: { path: string }) {
   return (
-    <Page title="Page not found">
+    <Page title={t('shell.notFound.title')}>
+      <p>{tx('shell.notFound.text', { path: <code>{props.path}</code> })}</p>
       <p>
-        There is no admin page at <code>{props.path}</code>, or you may not open it.
-      </p>
-      <p>
-        <a href="/admin">Back to the start</a>
+        <a href="/admin">{t('shell.backToStart')}</a>
       </p>
     </Page>
   );
@@ -16,12 +15,10 @@ export function NotFound(props: { path: string }) {
 /** A page that exists but is not this person's to open (their role, their plan, or not their tenant's): said plainly, nothing loads. */
 export function NotAvailable(props: { title: string }) {
   return (
-    <Page title="Not available to you">
-      <p role="status">
-        <strong>{props.title}</strong> is not available to your account: your role or your plan does not include it.
-      </p>
+    <Page title={t('shell.notAvailable.title')}>
+      <p role="status">{tx('shell.notAvailable.text', { page: <strong>{props.title}</strong> })}</p>
       <p>
-        <a href="/admin">Back to the start</a>
+        <a href="/admin">{t('shell.backToStart')}</a>
       </p>
     </Page>
   );

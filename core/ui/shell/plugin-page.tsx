@@ -1,13 +1,14 @@
 import { Component, type ComponentChildren, type ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner, Page } from '../kit/components.js';
+import { t } from '../kit/i18n.js';
 import type { PluginUiModule } from '../kit/index.js';
 import { NotFound } from './not-found.js';
 
 const modules = new Map<string, Promise<PluginUiModule>>();
 
 /** Each plugin's bundle is imported once; a failed import may be retried on the next visit. */
-function loadModule(script: string): Promise<PluginUiModule> {
+export function loadModule(script: string): Promise<PluginUiModule> {
   let mod = modules.get(script);
   if (!mod) {
     mod = import(script) as Promise<PluginUiModule>;
@@ -24,7 +25,7 @@ class Boundary extends Component<{ children: ComponentChildren }, { error: Error
     this.setState({ error });
   }
   override render() {
-    return this.state.error ? <ErrorBanner error={`This page failed: ${this.state.error.message}`} /> : this.props.children;
+    return this.state.error ? <ErrorBanner error={t('shell.plugin.pageFailed', { error: this.state.error.message })} /> : this.props.children;
   }
 }
 
@@ -39,7 +40,7 @@ export function PluginPage(props: { plugin: string; path: string; title: string;
     let live = true;
     setState({ status: 'loading' });
     if (!script) {
-      setState({ status: 'failed', error: new Error(`The ${plugin} plugin's admin UI is not built. Run \`npm run build\`.`) });
+      setState({ status: 'failed', error: new Error(t('shell.plugin.notBuilt', { plugin })) });
       return;
     }
     loadModule(script).then(
@@ -48,7 +49,7 @@ export function PluginPage(props: { plugin: string; path: string; title: string;
         const page = mod.pages?.[path];
         setState(page ? { status: 'ready', page } : { status: 'missing' });
       },
-      (error: Error) => live && setState({ status: 'failed', error: new Error(`Cannot load the ${plugin} plugin's admin UI: ${error.message}`) }),
+      (error: Error) => live && setState({ status: 'failed', error: new Error(t('shell.plugin.loadFailed', { plugin, error: error.message })) }),
     );
     return () => {
       live = false;
@@ -59,7 +60,7 @@ export function PluginPage(props: { plugin: string; path: string; title: string;
     case 'loading':
       return (
         <p class="muted" role="status">
-          Loading…
+          {t('kit.loading')}
         </p>
       );
     case 'missing':

@@ -16,6 +16,8 @@ export interface Me {
   id: string;
   kind: string;
   name: string | null;
+  /** The language they chose (core/languages.ts); null: the browser's decides. */
+  language?: string | null;
   roles: string[];
   tenant_id: string | null;
   /** A page to go through before any other (a second factor the server's policy requires): the shell sends the user there. */

@@ -1,7 +1,11 @@
 // The Agents page (owners and admins): where agents connect, a desktop client's config, which key to
 // make (each tool with the scope it needs), and the tenant's recent tool calls from the audit log.
 import { useState } from 'preact/hooks';
-import { CopyText, ErrorBanner, type Loaded, mayOpenPage, Page, Pager, Table, Time, useApi, useQueryParam, withQuery } from 'plinth/plugin/ui';
+import { addMessages, CopyText, ErrorBanner, type Loaded, mayOpenPage, Page, Pager, Table, Time, useApi, useQueryParam, withQuery } from 'plinth/plugin/ui';
+import en from './messages/en.json' with { type: 'json' };
+import zhCN from './messages/zh-CN.json' with { type: 'json' };
+
+addMessages({ en, 'zh-CN': zhCN });
 
 interface Tool {
   name: string;

@@ -5,6 +5,7 @@
  * plain envelope needs nothing around them.
  */
 import { BACKUP_NAME } from 'plinth/plugin';
+import { LANGUAGES } from 'plinth/plugin';
 import { paginationQuery } from 'plinth/plugin';
 import { anyObject, arrayOf, bool, body, int, isoTime, nullable, pageOf, reply, str } from 'plinth/plugin';
 
@@ -28,6 +29,8 @@ const profileFields = {
   email,
   phone: { type: ['string', 'null'], pattern: '^\\+?[1-9]\\d{6,14}$' },
   username: { type: ['string', 'null'], pattern: '^[A-Za-z0-9_.-]{3,64}$' },
+  /** The language the admin UI and mails speak to the user; null: the browser's (UI) and the server's default (mail). */
+  language: { enum: [...LANGUAGES, null], description: 'The language of the admin UI and of mails to this user; null: not chosen' },
 };
 
 /** A tenant's settings (seed 001), as the owner and the operator (PATCH /admin/tenants/:id) change them. */
@@ -158,6 +161,8 @@ const userFields = {
   must_change_password: bool,
   /** Signs in with a second factor (an authenticator app's codes). */
   mfa_enabled: bool,
+  /** The language the admin UI and mails speak to the user; null: not chosen. */
+  language: nullable({ enum: [...LANGUAGES] }),
   last_login_at: nullable(isoTime),
   created_at: isoTime,
   updated_at: isoTime,

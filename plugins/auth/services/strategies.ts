@@ -77,6 +77,7 @@ export class Principals {
       roles: superadmin ? [user.role, 'superadmin'] : [user.role],
       scopes: limitScopes(this.roleScopes.forRole(user.role, superadmin), parseScopeLimit(user.scope_limit)),
       name: user.email ?? user.phone ?? user.username ?? user.id,
+      ...(user.language ? { language: user.language } : {}),
       attributes: {
         ...(sessionId ? { sessionId } : {}),
         // The admin UI's shell sends them here before any other page (core/http/admin-ui.ts `required_step`).

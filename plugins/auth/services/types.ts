@@ -30,6 +30,8 @@ export interface UserRow {
   must_change_password?: boolean | number;
   /** Has a confirmed second factor (TOTP); kept beside the factor's own row for the policy's hot path. */
   mfa_enabled?: boolean | number;
+  /** The language they read (core/languages.ts); null: the browser's in the UI, the server's default in mails. */
+  language?: string | null;
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
@@ -53,6 +55,8 @@ export interface PublicUser {
   must_change_password: boolean;
   /** Signs in with a second factor (TOTP). */
   mfa_enabled: boolean;
+  /** The language the admin UI speaks to them and their mails are written in; null: not chosen. */
+  language: string | null;
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
@@ -74,6 +78,7 @@ export const toPublicUser = (u: Omit<UserRow, 'password_hash'>): PublicUser => (
   scope_limit: parseScopeLimit(u.scope_limit),
   must_change_password: Boolean(u.must_change_password),
   mfa_enabled: Boolean(u.mfa_enabled),
+  language: u.language ?? null,
   last_login_at: u.last_login_at,
   created_at: u.created_at,
   updated_at: u.updated_at,

@@ -31,6 +31,8 @@ export interface ProfilePatch {
   email?: string;
   phone?: string | null;
   username?: string | null;
+  /** null: no choice (the browser's language in the UI, the server's default in mails). */
+  language?: string | null;
 }
 
 export interface AdminUserPatch extends ProfilePatch {
@@ -225,6 +227,7 @@ export class Users {
     if (patch.full_name !== undefined) row.full_name = patch.full_name;
     if (patch.phone !== undefined) row.phone = patch.phone;
     if (patch.username !== undefined) row.username = patch.username;
+    if (patch.language !== undefined) row.language = patch.language;
     if (patch.role !== undefined) row.role = patch.role;
     if (patch.is_superadmin !== undefined) row.is_superadmin = patch.is_superadmin;
     const current = await this.byId(id);

@@ -1,4 +1,7 @@
 // The auth plugin's admin pages, keyed by the page paths of its manifest (plugins/auth/index.ts).
+import { addMessages } from 'plinth/plugin/ui';
+import en from './messages/en.json' with { type: 'json' };
+import zhCN from './messages/zh-CN.json' with { type: 'json' };
 import { ForgotPasswordPage, MagicLinkPage, ResetPasswordPage, VerifyEmailPage } from './account.js';
 import { ApiKeysPage } from './api-keys.js';
 import { AuditPage } from './audit.js';
@@ -10,6 +13,8 @@ import { RegisterPage } from './register.js';
 import { SetupPage } from './setup.js';
 import { TenantsPage } from './tenants.js';
 import { UsersPage } from './users.js';
+
+addMessages({ en, 'zh-CN': zhCN });
 
 export const pages = {
   profile: ProfilePage,

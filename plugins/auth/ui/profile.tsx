@@ -1,6 +1,6 @@
 // My profile: who I am, editing name / username / phone, changing my password.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Time, useApi } from 'plinth/plugin/ui';
+import { api, chooseLanguage, ErrorBanner, LANGUAGE_NAMES, LANGUAGES, Page, setLanguage, t, Time, useApi } from 'plinth/plugin/ui';
 import type { PublicUser as User } from '../api.js';
 import { PasskeysSection } from './passkeys.js';
 import { TwoFactorSection } from './two-factor.js';
@@ -64,6 +64,7 @@ function ProfileForm(props: { user: User; onSaved(): void }) {
   const [fullName, setFullName] = useState(props.user.full_name);
   const [username, setUsername] = useState(props.user.username ?? '');
   const [phone, setPhone] = useState(props.user.phone ?? '');
+  const [language, setChosen] = useState(props.user.language ?? '');
   const [saved, setSaved] = useState('');
   const { error, busy, run } = useAction();
 
@@ -72,12 +73,14 @@ function ProfileForm(props: { user: User; onSaved(): void }) {
     setSaved('');
     // Only what changed (an empty field clears the username or phone).
     const { user } = props;
-    const wanted = { full_name: fullName.trim(), username: username.trim() || null, phone: phone.trim() || null };
+    const wanted = { full_name: fullName.trim(), username: username.trim() || null, phone: phone.trim() || null, language: language || null };
     const body = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => value !== user[key as keyof typeof wanted]));
     if (!Object.keys(body).length) return setSaved('Nothing has changed.');
     if (await run(() => api(`${BASE}/users/me`, { method: 'PATCH', body }))) {
       setSaved('Your profile is saved.');
       props.onSaved();
+      // The whole admin UI speaks the new choice at once (none chosen: the browser's).
+      if ('language' in body) setLanguage(chooseLanguage(language || null));
     }
   };
 
@@ -108,6 +111,16 @@ function ProfileForm(props: { user: User; onSaved(): void }) {
           <input id="profile-phone" type="tel" autoComplete="tel" placeholder="+4915112345678" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
         </div>
       </div>
+      <label for="profile-language">{t('auth.profile.language')}</label>
+      <select id="profile-language" value={language} onChange={(e) => setChosen(e.currentTarget.value)}>
+        <option value="">{t('auth.profile.languageBrowser')}</option>
+        {LANGUAGES.map((lang) => (
+          <option key={lang} value={lang} lang={lang}>
+            {LANGUAGE_NAMES[lang]}
+          </option>
+        ))}
+      </select>
+      <p class="muted">{t('auth.profile.languageHint')}</p>
       <div class="form-actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Saving…' : 'Save profile'}
