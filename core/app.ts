@@ -187,7 +187,7 @@ export class Plinth {
       hooks: asValue(hooks),
       events: asValue(events),
       scheduler: asValue(scheduler),
-      mailer: asFunction(() => new Mailer(db, clock, logger, config.mailer))
+      mailer: asFunction(() => new Mailer(db, clock, logger, config))
         .singleton()
         .disposer((m) => m.close()),
       rateLimits: asValue(rateLimits),

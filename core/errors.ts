@@ -32,6 +32,8 @@ export type CoreErrorCode =
   | 'too_many_streams'
   | 'ui_not_built'
   | 'no_relay'
+  | 'relay_failed'
+  | 'setting_locked'
   | 'event_not_dead'
   | 'tool_missing'
   | 'backup_in_progress';

@@ -4,6 +4,7 @@ import { iso, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { CoreConfig } from './config/schema.js';
 import { AppError } from './errors.js';
+import { readStoredRelay, relayLocks, smtpOptions, type RelayLocks } from './mailer-relay.js';
 import { pageOffset, toPage, type Page, type PageRequest } from './http/pagination.js';
 
 export interface OutgoingMail {
@@ -40,43 +41,85 @@ export interface SentMail {
   id: number;
   messageId: string | null;
   status: 'stored' | 'sent' | 'failed';
+  /** The relay's words when it failed. */
+  error?: string;
 }
 
+const noRelay = () =>
+  AppError.conflict(
+    'no SMTP relay is configured (mailer.smtpUrl or PLINTH_MAILER_SMTP_URL): outgoing mail stays in the outbox; a superadmin can set one on Settings → Outgoing mail relay',
+    'no_relay',
+  );
+
 /**
- * Outbound mail through nodemailer. With `mailer.smtpUrl` set it relays over SMTP; otherwise the
- * message is built as real MIME and kept in `core_mail_outbox`, where the UI and tests read it.
- * Every message is recorded either way.
+ * Outbound mail through nodemailer. With a relay (`mailer.smtpUrl`, else the one set on the Settings
+ * page, kept in the database) it relays over SMTP; otherwise the message is built as real MIME and
+ * kept in `core_mail_outbox`, where the UI and tests read it. Every message is recorded either way.
  */
 export class Mailer {
   /** nodemailer (~100 module files) is loaded with the first outgoing mail, not at boot. */
-  private loading: Promise<{ builder: Transporter; relay: Transporter | null }> | null = null;
+  private loading: Promise<{ nodemailer: typeof import('nodemailer').default; builder: Transporter }> | null = null;
+  /** The relay transport, made again when its settings change. */
+  private current: { key: string; relay: Transporter } | null = null;
+  private readonly locks: RelayLocks;
 
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly settings: CoreConfig['mailer'],
-  ) {}
+    private readonly config: CoreConfig,
+  ) {
+    this.locks = relayLocks(config);
+  }
 
-  private transports(): Promise<{ builder: Transporter; relay: Transporter | null }> {
-    this.loading ??= import('nodemailer').then(({ default: nodemailer }) => {
-      // Mail may carry user content: nodemailer must never read local files or fetch URLs for it.
-      const safety = { disableFileAccess: true, disableUrlAccess: true };
-      return {
-        builder: nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...safety }),
-        relay: this.settings.smtpUrl ? nodemailer.createTransport(this.settings.smtpUrl, safety) : null,
-      };
-    });
+  private get settings(): CoreConfig['mailer'] {
+    return this.config.mailer;
+  }
+
+  // Mail may carry user content: nodemailer must never read local files or fetch URLs for it.
+  private static readonly safety = { disableFileAccess: true, disableUrlAccess: true };
+
+  private library() {
+    this.loading ??= import('nodemailer').then(({ default: nodemailer }) => ({
+      nodemailer,
+      builder: nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...Mailer.safety }),
+    }));
     return this.loading;
   }
 
-  get transport(): 'smtp' | 'outbox' {
-    return this.settings.smtpUrl ? 'smtp' : 'outbox';
+  /**
+   * The relay and sender in effect now: the config's, else the database's. Read for each mail (one
+   * row by key), so a change made on any instance applies to the next mail on all of them.
+   */
+  private async settingsNow(): Promise<{ relay: string | Record<string, unknown> | null; from: string }> {
+    const stored = this.locks.connection && this.locks.from ? null : await readStoredRelay(this.db);
+    return {
+      relay: this.settings.smtpUrl ?? (stored ? smtpOptions(stored) : null),
+      from: this.locks.from ? this.settings.from : (stored?.from ?? this.settings.from),
+    };
+  }
+
+  private async transports(): Promise<{ builder: Transporter; relay: Transporter | null; from: string }> {
+    const [{ nodemailer, builder }, now] = await Promise.all([this.library(), this.settingsNow()]);
+    if (!now.relay) return { builder, relay: null, from: now.from };
+    const key = JSON.stringify(now.relay);
+    if (this.current?.key !== key) {
+      this.current?.relay.close();
+      const relay =
+        typeof now.relay === 'string' ? nodemailer.createTransport(now.relay, Mailer.safety) : nodemailer.createTransport({ ...now.relay, ...Mailer.safety });
+      this.current = { key, relay };
+    }
+    return { builder, relay: this.current.relay, from: now.from };
+  }
+
+  /** Where new mail goes now: through a relay, or kept in the outbox. */
+  async transportNow(): Promise<'smtp' | 'outbox'> {
+    return (await this.settingsNow()).relay ? 'smtp' : 'outbox';
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
-    const message = { ...mail, from: mail.from ?? this.settings.from };
-    const { builder, relay } = await this.transports();
+    const { builder, relay, from } = await this.transports();
+    const message = { ...mail, from: mail.from ?? from };
     const built = await builder.sendMail(message);
     const raw = (built.message as Buffer).toString('utf8');
     let status: SentMail['status'] = 'stored';
@@ -100,14 +143,31 @@ export class Mailer {
         text: mail.text ?? null,
         html: mail.html ?? null,
         raw,
-        transport: this.transport,
+        transport: relay ? 'smtp' : 'outbox',
         status,
         error,
         created_at: iso(this.clock.now()),
       })
       .returning('id');
     const id = Number(typeof row === 'object' ? (row as { id: number }).id : row);
-    return { id, messageId: built.messageId ?? null, status };
+    return { id, messageId: built.messageId ?? null, status, ...(error ? { error } : {}) };
+  }
+
+  /**
+   * A short mail through the relay in effect, to see that it works: the relay's refusal (or why it
+   * could not be reached) is a 422 `relay_failed` in its words; no relay at all is 409 `no_relay`.
+   */
+  async sendTest(to: string): Promise<SentMail> {
+    if (!(await this.settingsNow()).relay) throw noRelay();
+    const sent = await this.send({
+      to,
+      subject: 'Plinth: test mail',
+      text: `This is a test mail from Plinth (${this.config.server.publicUrl}), sent from Settings → Outgoing mail relay. The relay works.`,
+    });
+    if (sent.status !== 'sent') {
+      throw new AppError(422, 'relay_failed', `the relay did not take the test mail: ${sent.error ?? 'no reason given'}`, { details: { outbox_id: sent.id } });
+    }
+    return sent;
   }
 
   /** Newest first; `to` filters by one recipient address. */
@@ -147,10 +207,8 @@ export class Mailer {
    */
   async resend(id: string | number): Promise<OutboxMail> {
     const row = await this.row(id);
-    const { relay } = this.settings.smtpUrl ? await this.transports() : { relay: null };
-    if (!relay) {
-      throw AppError.conflict('no SMTP relay is configured (mailer.smtpUrl or PLINTH_MAILER_SMTP_URL): outgoing mail stays in the outbox', 'no_relay');
-    }
+    const { relay } = await this.transports();
+    if (!relay) throw noRelay();
     let status: SentMail['status'] = 'sent';
     let error: string | null = null;
     try {
@@ -178,6 +236,6 @@ export class Mailer {
   }
 
   close(): void {
-    void this.loading?.then(({ relay }) => relay?.close());
+    this.current?.relay.close();
   }
 }

@@ -80,8 +80,11 @@ const CORE_ENV: Array<[string, string, 'list'?]> = [
   ['PLINTH_LOG_LEVEL', 'log.level'],
   ['PLINTH_LOG_FORMAT', 'log.format'],
   ['PLINTH_PLUGINS', 'plugins', 'list'],
+  ['PLINTH_PLUGIN_ON_FAILURE', 'pluginLoading.onFailure'],
+  ['PLINTH_PLUGIN_ALLOW', 'pluginLoading.allow', 'list'],
   ['PLINTH_RATE_LIMIT_STORE', 'rateLimit.store'],
   ['PLINTH_MAILER_SMTP_URL', 'mailer.smtpUrl'],
+  ['PLINTH_MAILER_FROM', 'mailer.from'],
   ['PLINTH_BACKUP_DIR', 'backup.dir'],
   ['PLINTH_BACKUP_SCHEDULE', 'backup.schedule'],
   ['PLINTH_BACKUP_KEEP', 'backup.keep'],
@@ -122,21 +125,50 @@ export function describeConfigErrors(errors: ReturnType<typeof toFieldErrors>, d
   return `invalid config: ${first.path} = ${shown}: ${first.message}${more}`;
 }
 
+/** Where a setting's value came from, when not from its default: a config file (or the caller's overrides) or the environment. */
+export type SettingSource = 'config' | 'environment';
+
+const sources = new WeakMap<CoreConfig, Map<string, SettingSource>>();
+
+/** Each dotted path a layer sets, and whether it sets a value there (null is none: the default again). */
+function leafPaths(layer: Json, prefix = ''): Array<[string, boolean]> {
+  return Object.entries(layer).flatMap(([key, value]): Array<[string, boolean]> => {
+    const dotted = prefix ? `${prefix}.${key}` : key;
+    if (isObject(value)) return leafPaths(value, dotted);
+    return value === undefined ? [] : [[dotted, value !== null]];
+  });
+}
+
+/**
+ * Whether a setting was given by a config file or the environment (null: it has its default). A
+ * setting an operator may also change at runtime (the mail relay, in the database) is locked when given here.
+ */
+export const settingSource = (config: CoreConfig, dotted: string): SettingSource | null => sources.get(config)?.get(dotted) ?? null;
+
 export function loadConfig(options: LoadConfigOptions): CoreConfig {
   const env = options.env ?? process.env;
   let raw: Json = {};
+  const given = new Map<string, SettingSource>();
+  const layer = (values: Json, source: SettingSource) => {
+    for (const [dotted, set] of leafPaths(values)) {
+      if (set) given.set(dotted, source);
+      else given.delete(dotted);
+    }
+    raw = mergeConfig(raw, values);
+  };
   const defaultFile = path.join(options.root, 'config', 'default.json');
-  if (fs.existsSync(defaultFile)) raw = mergeConfig(raw, readJsonFile(defaultFile));
+  if (fs.existsSync(defaultFile)) layer(readJsonFile(defaultFile), 'config');
   const localFile = path.join(options.root, 'config', 'local.json');
-  if (fs.existsSync(localFile)) raw = mergeConfig(raw, readJsonFile(localFile));
-  if (env.PLINTH_CONFIG) raw = mergeConfig(raw, readJsonFile(path.resolve(options.root, env.PLINTH_CONFIG)));
-  raw = mergeConfig(raw, envLayer(env));
-  if (options.overrides) raw = mergeConfig(raw, options.overrides as Json);
+  if (fs.existsSync(localFile)) layer(readJsonFile(localFile), 'config');
+  if (env.PLINTH_CONFIG) layer(readJsonFile(path.resolve(options.root, env.PLINTH_CONFIG)), 'config');
+  layer(envLayer(env), 'environment');
+  if (options.overrides) layer(options.overrides as Json, 'config');
 
   if (!validateCore(raw)) {
     throw new ConfigError(describeConfigErrors(toFieldErrors(validateCore.errors), raw));
   }
   const config = raw as unknown as CoreConfig;
+  sources.set(config, given);
   config.dataDir = path.resolve(options.root, config.dataDir);
   if (config.server.publicUrl) config.server.publicUrl = config.server.publicUrl.replace(/\/+$/, '');
   else derivePublicUrl(config, config.server.port);

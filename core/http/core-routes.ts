@@ -6,11 +6,13 @@ import { envelopes } from './envelopes.js';
 import type { OpenApiRegistry } from './openapi.js';
 import { isUnder } from './server.js';
 import { metricsRoute } from './metrics-route.js';
+import { MAILER_BASE, mailerRoutes, relayPatchSchema, relayReply, relayTestBody, relayTestReply } from './mailer-routes.js';
 import { OUTBOX_BASE, outboxListQuery, outboxMailReply, outboxPageReply, outboxRoutes } from './outbox-routes.js';
 
 /**
  * / (to the admin UI), /health (process up), /ready (database reachable, migrations done, not
- * stopping), /openapi.json, /metrics (Prometheus, metrics-route.ts), and the mail outbox for superadmins (/api/admin/outbox, outbox-routes.ts).
+ * stopping), /openapi.json, /metrics (Prometheus, metrics-route.ts), and for superadmins the mail outbox (/api/admin/outbox,
+ * outbox-routes.ts) and the outgoing-mail relay (/api/admin/mailer, mailer-routes.ts).
  */
 export function coreRoutes(app: () => Plinth): Middleware {
   const router = new Router();
@@ -41,6 +43,7 @@ export function coreRoutes(app: () => Plinth): Middleware {
   });
   router.get('/metrics', metricsRoute(app) as never);
   const outbox = outboxRoutes(app);
+  const mailer = mailerRoutes(app);
   const routes = router.routes() as Middleware;
   // Checked by path before any router runs: every request passes here, few are the core's. The
   // routes are static paths; like the router, one trailing slash matches too (/health/).
@@ -48,6 +51,7 @@ export function coreRoutes(app: () => Plinth): Middleware {
   return (ctx, next) => {
     if (paths.has(ctx.path)) return routes(ctx, next);
     if (isUnder(OUTBOX_BASE, ctx.path)) return outbox(ctx, next);
+    if (isUnder(MAILER_BASE, ctx.path)) return mailer(ctx, next);
     return next();
   };
 }
@@ -127,5 +131,34 @@ export function documentCoreRoutes(openapi: OpenApiRegistry): void {
       params: id,
       responses: { 200: { description: "The mail as it stands now: sent, or failed with the relay's words", schema: outboxMailReply } },
     },
+  });
+  openapi.add({
+    ...core,
+    method: 'get',
+    path: MAILER_BASE,
+    operationId: 'core_get_mail_relay',
+    summary: 'The outgoing-mail relay in effect, where each part is set, never its password (superadmins)',
+    secured: true,
+    schema: { responses: { 200: { description: 'The relay', schema: relayReply } } },
+  });
+  openapi.add({
+    ...core,
+    method: 'patch',
+    path: MAILER_BASE,
+    operationId: 'core_update_mail_relay',
+    summary: 'Change the outgoing-mail relay (superadmins); a part set by config or environment is 409 setting_locked',
+    description:
+      'Only the fields sent change. `password`: a new one, `""` keeps the one kept, `null` removes it. Kept in the database: every instance relays through it from its next mail.',
+    secured: true,
+    schema: { body: relayPatchSchema, responses: { 200: { description: 'The relay now', schema: relayReply } } },
+  });
+  openapi.add({
+    ...core,
+    method: 'post',
+    path: `${MAILER_BASE}/test`,
+    operationId: 'core_test_mail_relay',
+    summary: "Send a test mail through the relay (superadmins): 422 relay_failed with the relay's words, 409 no_relay without one",
+    secured: true,
+    schema: { body: relayTestBody, responses: { 200: { description: 'The relay took the mail', schema: relayTestReply } } },
   });
 }

@@ -61,7 +61,7 @@ export function outboxRoutes(app: () => Plinth): Middleware {
     await superadmin(ctx);
     const query = { ...ctx.query };
     if (!validateList(query)) throw AppError.validation(toFieldErrors(validateList.errors, 'query'));
-    ctx.body = { ...(await mailer().list(query, { to: query.to })), transport: mailer().transport };
+    ctx.body = { ...(await mailer().list(query, { to: query.to })), transport: await mailer().transportNow() };
   });
 
   router.get('/:id', async (ctx) => {

@@ -22,6 +22,7 @@ import { withMfaPolicy } from './services/mfa-policy.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminBackupRoutes, auditBackupOutcomes } from './routes/admin-backups.js';
+import { auditRelayChanges } from './services/relay-audit.js';
 import { authJobs } from './jobs.js';
 import { authCommands } from './commands.js';
 import { adminLoginProvider } from './services/admin-login.js';
@@ -78,6 +79,8 @@ export default definePlugin<AuthSettings>({
     });
     // Scheduled and CLI backups, succeeded or failed, in the audit log (the core's backup hooks).
     auditBackupOutcomes(c.container.resolve('hooks'), s.audit);
+    // Changes to the outgoing-mail relay and its test mails (the core's mailer hooks), with who made them.
+    auditRelayChanges(c.container.resolve('hooks'), s.audit);
     // The core's alerts: mailed to the superadmins, emitted for the operator tenant, in the audit log.
     operatorAlerts(c.container.resolve('hooks'), { db: c.db, audit: s.audit, tenants: s.tenants });
     const chain = c.container.resolve('auth');
