@@ -37,7 +37,8 @@ import { buildKoa, type Face } from './http/server.js';
 import { coreRoutes, documentCoreRoutes } from './http/core-routes.js';
 import { adminUi } from './http/admin-ui.js';
 import { apiDocs } from './http/api-docs.js';
-import { loadPlugins, PluginError, type LoadedPlugin } from './plugins/loader.js';
+import { loadPluginSet, PluginError, type LoadedPlugin } from './plugins/loader.js';
+import { buildPluginUi } from './plugins/ui-build.js';
 import type { EventSpec, PluginContext } from './plugins/contract.js';
 import { codeRoot, projectRoot } from './paths.js';
 import { Metrics } from './observability/metrics.js';
@@ -138,7 +139,7 @@ export class Plinth {
     const config = options.config ?? loadConfig({ root: projectRoot, env, overrides: options.overrides });
     const logger = options.logger ?? createLogger(config.log.level, undefined, { format: config.log.format });
     const clock = options.clock ?? systemClock;
-    const plugins = await loadPlugins(config, codeRoot, env);
+    const { plugins, failed } = await loadPluginSet(config, codeRoot, env, (message) => logger.warn(message));
 
     const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true });
     // This instance's own registry (GET /metrics); the core's families, the plugins add theirs while registering.
@@ -212,6 +213,7 @@ export class Plinth {
       features: asValue(features),
       entitlements: asValue(new EntitlementsSlot()),
       enabledPlugins: asValue(plugins.map((p) => p.plugin.name)),
+      failedPlugins: asValue(failed),
     });
     wireAlerts(container); // before the plugins' register(): they add their conditions there
 
@@ -223,7 +225,7 @@ export class Plinth {
     container.register({ tenantParts: asValue(new TenantParts(plugins, contexts, logger)) });
 
     // register: dependency injection only, in dependency order.
-    for (const { plugin } of plugins) {
+    for (const { plugin, label } of plugins) {
       const c = contexts.get(plugin.name)!;
       for (const [scope, description] of Object.entries(plugin.scopes ?? {})) {
         const owner = scopes.get(scope);
@@ -244,7 +246,12 @@ export class Plinth {
           throw new PluginError((err as Error).message);
         }
       }
-      plugin.register?.(c);
+      try {
+        plugin.register?.(c);
+      } catch (err) {
+        // One line naming the plugin, at boot, rather than a stack trace from somewhere inside it.
+        throw new PluginError(`plugin ${label} failed in register(): ${(err as Error)?.message ?? err}`);
+      }
       // Each handler's payload type came from its event's name; the bus delivers by name.
       const handlers = Object.entries(plugin.on ?? {}) as Array<[string, (e: PlatformEvent, c: PluginContext) => Promise<void> | void]>;
       for (const [name, fn] of handlers) events.subscribe(name, `${plugin.name}:${name}`, (e) => fn(e, c));
@@ -301,6 +308,16 @@ export class Plinth {
       }
       face.middleware.push(router.koa.routes() as never);
       faces.set(c.face.base, face);
+    }
+
+    // The admin pages of plugins from npm or folders, built with the esbuild Plinth ships (kept while fresh).
+    if (config.ui.enabled) {
+      try {
+        await buildPluginUi(plugins, config);
+      } catch (err) {
+        await container.dispose();
+        throw new PluginError((err as Error).message);
+      }
     }
 
     const holder: { app?: Plinth } = {};

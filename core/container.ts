@@ -25,6 +25,7 @@ import type { Scheduler } from './scheduler.js';
 import type { MetricInfo, UsageFacade } from './usage.js';
 import type { Metrics } from './observability/metrics.js';
 import type { TenantParts } from './overview/tenant.js';
+import type { FailedPlugin } from './plugins/loader.js';
 
 export interface ScopeInfo {
   plugin: string;
@@ -77,6 +78,8 @@ export interface Cradle {
   /** Which features a tenant has: all of them until a plugin (billing) provides plans. */
   entitlements: EntitlementsSlot;
   enabledPlugins: string[];
+  /** Plugins skipped at boot (`pluginLoading.onFailure: "skip"`), shown as failed on the System page. */
+  failedPlugins: FailedPlugin[];
   /** Each plugin's part of a tenant: its tenant-page sections, its rows' counts and their deletion (core/overview/tenant.ts). */
   tenantParts: TenantParts;
   /** The admin UI's sign-in, registered by the plugin that provides accounts (check hasRegistration). */

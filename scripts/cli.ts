@@ -1,4 +1,5 @@
 // The Plinth CLI: plinth start | migrate | jobs list | jobs run NAME | <plugin command> … (entered through scripts/plinth.ts)
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp, migrationFolders, type Plinth } from '../core/app.js';
 import { RestoreRefused, restoreBackup } from '../core/backup/restore.js';
@@ -17,6 +18,9 @@ const USAGE = `usage: plinth <command>
                    a consistent backup while the server runs (default: into backup.dir)
   restore FILE [--force] [--same-deployment]
                    restore a backup into the configured database, with every server stopped
+  create-plugin NAME [--dir DIR]
+                   write a new plugin package (manifest, route, migration, event, action, page, test)
+  build-ui         build the admin pages of plugins from npm or folders (start does it when needed)
 plugin commands (when their plugin is enabled), e.g. create-admin (auth)`;
 
 /**
@@ -108,6 +112,30 @@ async function restore(args: string[]): Promise<number> {
   });
 }
 
+async function createPlugin(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { dir: { type: 'string' } } });
+  if (positionals.length !== 1) {
+    console.error('usage: plinth create-plugin NAME [--dir DIR]');
+    return 2;
+  }
+  const { scaffoldPlugin } = await import('./create-plugin.js');
+  const name = positionals[0];
+  // INIT_CWD: the folder `npm run plinth -- …` was typed in (npm runs scripts from the package root).
+  const dir = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.dir ?? `plinth-plugin-${name}`);
+  const files = scaffoldPlugin({ name, dir, plinthRoot: projectRoot });
+  console.log(`wrote ${dir}:\n  ${files.join('\n  ')}\nnext: cd ${path.relative(process.cwd(), dir) || '.'} && npm test`);
+  return 0;
+}
+
+/** Builds the admin pages of the enabled plugins that come from npm or a folder (start does it too, when they are stale). */
+async function buildUi(): Promise<number> {
+  const config = loadConfig({ root: projectRoot });
+  const { buildPluginUi } = await import('../core/plugins/ui-build.js');
+  const built = await buildPluginUi(await loadPlugins(config, codeRoot), config, { force: true });
+  console.log(built.length ? `built: ${built.join(', ')}` : 'no plugin from npm or a folder has admin pages');
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = 'start', ...args] = argv;
   switch (command) {
@@ -141,6 +169,10 @@ async function main(argv: string[]): Promise<number> {
       return backup(args);
     case 'restore':
       return restore(args);
+    case 'create-plugin':
+      return createPlugin(args);
+    case 'build-ui':
+      return buildUi();
     case 'help':
     case '--help':
       console.log(USAGE);

@@ -31,6 +31,13 @@ export interface CoreConfig {
   plugins: string[];
   /** Folders searched for plugins, relative to the code root. */
   pluginDirs: string[];
+  /**
+   * `onFailure`: a plugin that cannot load (not installed, incompatible, throws on import) stops the
+   * boot (`stop`), or is skipped with a warning and shown as failed on the System page (`skip`).
+   * `allow`: when set, the only npm packages and folders (as written in `plugins`) that may load;
+   * built-in plugins always may.
+   */
+  pluginLoading: { onFailure: 'stop' | 'skip'; allow: string[] | null };
   /** Each plugin's section, validated by that plugin's configSchema. */
   settings: Record<string, Record<string, unknown>>;
   rateLimit: { store: 'memory' | 'database' | 'redis'; points: number; durationSeconds: number };
@@ -139,8 +146,23 @@ export const coreConfigSchema: Record<string, unknown> = {
       },
       default: {},
     },
-    plugins: { type: 'array', items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' }, uniqueItems: true, default: [] },
+    // A built-in's or pluginDirs folder's name, an npm package (`plinth-plugin-x`, `@acme/plinth-crm`) or a folder (`./extensions/crm`).
+    plugins: {
+      type: 'array',
+      items: { type: 'string', pattern: '^(?:(?:\\.{1,2})?/.+|(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*)$' },
+      uniqueItems: true,
+      default: [],
+    },
     pluginDirs: { type: 'array', items: { type: 'string' }, default: ['plugins'] },
+    pluginLoading: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        onFailure: { type: 'string', enum: ['stop', 'skip'], default: 'stop' },
+        allow: { type: ['array', 'null'], items: { type: 'string' }, default: null },
+      },
+      default: {},
+    },
     settings: {
       type: 'object',
       required: [],

@@ -15,6 +15,8 @@ import { checkOne, type LiveClient } from '../live.js';
 import { allowedPages } from './page-access.js';
 import { adminAlertRoutes } from './admin-alerts.js';
 import { collectOverview } from '../overview/compose.js';
+import { PLUGIN_API_VERSION } from '../plugin-api/version.js';
+import { pluginUiFile } from '../plugins/ui-build.js';
 
 const LIVE_STREAMS_PER_PRINCIPAL = 8;
 const LIVE_BEAT_MS = 15_000;
@@ -149,11 +151,23 @@ const isChallenge = (s: AdminSignIn): s is AdminChallenge => 'challengeToken' in
 
 export function adminUi(app: () => Plinth): Middleware {
   const assets = readAssets();
+  // The pages of plugins from npm or folders, built at boot into the data folder (core/plugins/ui-build.ts); read once, on first use.
+  let pluginPagesRead = false;
+  const readPluginPages = () => {
+    if (pluginPagesRead) return;
+    pluginPagesRead = true;
+    const plinth = app();
+    for (const p of plinth.plugins) {
+      const file = pluginUiFile(plinth.config, p.plugin.name);
+      if (p.source !== 'built-in' && fs.existsSync(file)) assets.set(`plugins/${p.plugin.name}.js`, fs.readFileSync(file));
+    }
+  };
   const router = new Router({ prefix: '/admin' });
 
   // Also says who is signed in (`me`, null for a visitor), so the shell learns "not signed in" without a failed request.
   router.get('/api/meta', async (ctx) => {
     const plinth = app();
+    readPluginPages();
     const principal = await signedIn(ctx as unknown as HttpContext);
     ctx.body = {
       version: packageVersion,
@@ -315,7 +329,30 @@ export function adminUi(app: () => Plinth): Middleware {
     ctx.body = {
       version: packageVersion,
       database: plinth.db.client.config.client === 'pg' ? 'postgres' : 'sqlite',
-      plugins: plinth.plugins.map(({ plugin, base }) => ({ name: plugin.name, version: plugin.version ?? null, base, dependsOn: plugin.dependsOn ?? [] })),
+      // Where each came from and the plugin API range it declared; one skipped at boot is listed as failed, with why.
+      plugins: [
+        ...plinth.plugins.map(({ plugin, base, source, version, pluginApi }) => ({
+          name: plugin.name,
+          version,
+          base,
+          dependsOn: plugin.dependsOn ?? [],
+          source,
+          pluginApi,
+          state: 'running' as const,
+          error: null,
+        })),
+        ...plinth.container.resolve('failedPlugins').map((f) => ({
+          name: f.name,
+          version: f.version,
+          base: null,
+          dependsOn: [],
+          source: f.source,
+          pluginApi: f.pluginApi,
+          state: 'failed' as const,
+          error: f.error,
+        })),
+      ],
+      plugin_api: PLUGIN_API_VERSION,
       migrations,
       jobs,
       outbox: { ...backlog, dead_events: dead },
@@ -346,6 +383,7 @@ export function adminUi(app: () => Plinth): Middleware {
     if (ctx.path.startsWith('/admin/assets/')) {
       (ctx.state as { route?: string }).route = '/admin/assets/*';
       const file = ctx.path.slice('/admin/assets/'.length);
+      readPluginPages();
       if (file === 'favicon.svg') {
         ctx.type = 'image/svg+xml';
         ctx.set('Cache-Control', 'public, max-age=86400');

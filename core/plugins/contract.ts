@@ -95,6 +95,12 @@ export type BatchEventHandlers<S = any> = { [N in EventName]?: BatchHandler<Even
 export interface Plugin<S = any> {
   name: string;
   version?: string;
+  /**
+   * The plugin API range this plugin needs (semver, e.g. `^1.0.0`; `pluginApi` in README): a plugin from
+   * npm or a folder must declare it (here or as `"plinth": { "pluginApi" }` in its package.json), and
+   * one this Plinth's PLUGIN_API_VERSION does not satisfy stops the boot.
+   */
+  pluginApi?: string;
   /** One line: what the plugin's face does (the tag's description in /openapi.json, the first line of its agent skill). */
   description?: string;
   /** Loaded after these; a missing one is a startup error naming both plugins. */
@@ -161,5 +167,9 @@ export interface Plugin<S = any> {
   tenant?: TenantContribution<S>;
 }
 
-/** Identity helper for typing a manifest. */
-export const definePlugin = <S = Record<string, unknown>>(plugin: Plugin<S>): Plugin<S> => plugin;
+/** Which copy of the core made a manifest: the loader refuses one made by another (a plugin that bundles plinth). */
+export const CORE_COPY = Symbol.for('plinth.core-copy');
+
+/** Types a manifest and marks it as made with this copy of the core. */
+export const definePlugin = <S = Record<string, unknown>>(plugin: Plugin<S>): Plugin<S> =>
+  Object.isFrozen(plugin) ? plugin : Object.defineProperty(plugin, CORE_COPY, { value: import.meta.url, enumerable: false });

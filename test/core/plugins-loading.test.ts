@@ -113,7 +113,7 @@ describe('plugins: loading', () => {
       const dir = folder({});
       await assert.rejects(loadPlugins(configFor(dir, ['ghost']), codeRoot, {}), {
         name: 'PluginError',
-        message: `plugin "ghost" is enabled in config but was not found in ${dir}`,
+        message: `plugin "ghost" is enabled in config but was not found in ${dir} nor installed as an npm package (npm install ghost)`,
       });
     });
 
@@ -142,11 +142,14 @@ describe('plugins: loading', () => {
       });
     });
 
-    it('the plugin folder name must be a plain name in config', () => {
-      assert.throws(() => configFor(folder({}), ['../etc']), {
-        name: 'ConfigError',
-        message: /^invalid config: plugins\.0 = "\.\.\/etc": must match pattern /,
-      });
+    it('a plugin in config is a name, an npm package or a folder path, nothing else', () => {
+      for (const entry of ['Bad Name', '../', '.hidden', 'a b']) {
+        assert.throws(() => configFor(folder({}), [entry]), {
+          name: 'ConfigError',
+          message: new RegExp(`^invalid config: plugins\\.0 = "${entry.replace(/\./g, '\\.')}": must match pattern `),
+        });
+      }
+      assert.deepEqual(configFor(folder({}), ['auth', 'plinth-plugin-hello', '@acme/plinth-crm', './extensions/crm']).plugins.length, 4);
     });
   });
 

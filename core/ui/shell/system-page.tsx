@@ -186,8 +186,21 @@ export function SystemPage() {
               empty="No plugins are enabled."
               columns={[
                 { label: 'Name', value: 'name' },
-                { label: 'Version', value: 'version' },
-                { label: 'Base path', value: (p) => <code>{p.base}</code> },
+                { label: 'Source', value: 'source' },
+                { label: 'Version', value: (p) => p.version ?? '—' },
+                { label: 'Plugin API', value: (p) => p.pluginApi ?? (p.source === 'built-in' ? `built-in (${data.plugin_api})` : '—') },
+                {
+                  label: 'State',
+                  value: (p) =>
+                    p.state === 'failed' ? (
+                      <span class="error-text" title={p.error ?? ''}>
+                        failed: {p.error}
+                      </span>
+                    ) : (
+                      'running'
+                    ),
+                },
+                { label: 'Base path', value: (p) => (p.base ? <code>{p.base}</code> : '—') },
                 { label: 'Depends on', value: (p) => (p.dependsOn.length ? p.dependsOn.join(', ') : '—') },
               ]}
             />

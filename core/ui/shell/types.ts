@@ -47,7 +47,18 @@ export interface JobRun {
 export interface SystemInfo {
   version: string;
   database: string;
-  plugins: Array<{ name: string; version: string | null; base: string; dependsOn: string[] }>;
+  plugins: Array<{
+    name: string;
+    version: string | null;
+    base: string | null;
+    dependsOn: string[];
+    source: 'built-in' | 'npm' | 'folder';
+    pluginApi: string | null;
+    state: 'running' | 'failed';
+    error: string | null;
+  }>;
+  /** The plugin API version this Plinth provides. */
+  plugin_api: string;
   migrations: Array<{ name: string; migration_time: string | number | null }>;
   jobs: Array<{ job: string; schedule: string; last: JobRun | null }>;
   outbox: {
