@@ -127,8 +127,11 @@ const pathOf = (url: string) => {
   }
 };
 
-/** A headless chromium with a fresh profile, pointed at baseURL, recording every page's problems. */
-export async function launchBrowser(baseURL: string): Promise<TestBrowser> {
+/**
+ * A headless chromium with a fresh profile, pointed at baseURL, recording every page's problems.
+ * `locale` sets the browser's language (navigator.languages, Accept-Language), e.g. 'zh-CN'.
+ */
+export async function launchBrowser(baseURL: string, options: { locale?: string } = {}): Promise<TestBrowser> {
   const executablePath = await chromiumPath();
   if (!fs.existsSync(executablePath)) throw new Error(`no browser at ${executablePath} (PLINTH_CHROMIUM)`);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-chromium-'));
@@ -140,6 +143,7 @@ export async function launchBrowser(baseURL: string): Promise<TestBrowser> {
       args: ARGS,
       baseURL,
       viewport: { width: 1280, height: 800 },
+      ...(options.locale ? { locale: options.locale } : {}),
     });
   } catch (err) {
     fs.rmSync(userDataDir, { recursive: true, force: true });

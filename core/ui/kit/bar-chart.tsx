@@ -1,5 +1,6 @@
 // A small SVG bar chart with no dependencies. Screen readers get a list: one item per bar, named
 // by its label and value; sighted users get the same text as a tooltip on hover.
+import { formatNumber } from './i18n.js';
 
 export interface Bar {
   /** The full label, e.g. "3 Nov 2026" (tooltip and screen readers). */
@@ -25,7 +26,7 @@ function roundUp(n: number): number {
 /** `title` names the chart (a caption and the list's accessible name); `format` prints values. */
 export function BarChart(props: { title: string; bars: readonly Bar[]; height?: number; format?: (value: number) => string }) {
   const { bars, height = 120 } = props;
-  const format = props.format ?? ((v: number) => v.toLocaleString());
+  const format = props.format ?? ((v: number) => formatNumber(v));
   const top = roundUp(Math.max(0, ...bars.map((b) => b.value)));
   const width = LEFT + bars.length * (BAR + GAP);
   const y = (value: number) => TOP + height - (value / top) * height;

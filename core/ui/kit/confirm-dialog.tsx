@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { ErrorBanner } from './components.js';
 import { Dialog } from './dialog.js';
+import { t } from './i18n.js';
 import { useAction } from './use-action.js';
 
 /**
@@ -25,10 +26,10 @@ export function ConfirmDialog(props: {
       <ErrorBanner error={props.explain ? props.explain(error) : error} />
       <div class="form-actions">
         <button type="button" class="danger" disabled={busy} onClick={confirm}>
-          {busy ? 'Working…' : props.action}
+          {busy ? t('kit.working') : props.action}
         </button>
         <button type="button" class="secondary" autoFocus onClick={props.onClose}>
-          Cancel
+          {t('kit.cancel')}
         </button>
       </div>
     </Dialog>

@@ -1,6 +1,7 @@
 // A value shown in monospace with a Copy button: the clipboard when the browser allows it, else the
 // text is selected for Ctrl+C. `big` is for a value the user came to get (a new code, a token).
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from './i18n.js';
 
 /** `label` names what is copied, for the button's accessible name ("Copy activation code"). */
 export function CopyText(props: { text: string; label: string; big?: boolean }) {
@@ -15,7 +16,7 @@ export function CopyText(props: { text: string; label: string; big?: boolean }) 
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(props.text);
-      setNote('Copied');
+      setNote(t('kit.copy.copied'));
     } catch {
       // No clipboard (an insecure origin, a denied permission): select the text instead.
       const range = document.createRange();
@@ -23,7 +24,7 @@ export function CopyText(props: { text: string; label: string; big?: boolean }) 
       const selection = getSelection();
       selection?.removeAllRanges();
       selection?.addRange(range);
-      setNote('Selected: press Ctrl+C (⌘C on a Mac)');
+      setNote(t('kit.copy.selected'));
     }
   };
 
@@ -43,8 +44,14 @@ export function CopyText(props: { text: string; label: string; big?: boolean }) 
       <code ref={code} style={{ userSelect: 'all', ...big }}>
         {props.text}
       </code>
-      <button type="button" class={props.big ? '' : 'secondary small'} aria-label={`Copy ${props.label}`} onClick={copy} style={{ marginLeft: '0.5rem' }}>
-        Copy
+      <button
+        type="button"
+        class={props.big ? '' : 'secondary small'}
+        aria-label={t('kit.copy.label', { what: props.label })}
+        onClick={copy}
+        style={{ marginLeft: '0.5rem' }}
+      >
+        {t('kit.copy.button')}
       </button>
       {/* always rendered (an empty live region), so the note is announced when it appears */}
       <span class="muted" role="status" style={{ fontSize: '0.85rem', marginLeft: note ? '0.5rem' : 0 }}>

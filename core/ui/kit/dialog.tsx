@@ -3,6 +3,7 @@
 // the × button, or the dialog's own buttons calling onClose) is the parent's cue to stop rendering it.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
+import { t } from './i18n.js';
 
 const FRAME = {
   width: 'min(34rem, calc(100vw - 2rem))',
@@ -40,7 +41,7 @@ export function Dialog(props: { title: string; onClose(): void; children?: Compo
         <h2 id={titleId} style={{ flex: 1, margin: 0, fontSize: '1.2rem' }}>
           {props.title}
         </h2>
-        <button type="button" class="secondary small" aria-label="Close" onClick={() => ref.current?.close()}>
+        <button type="button" class="secondary small" aria-label={t('kit.close')} onClick={() => ref.current?.close()}>
           ×
         </button>
       </header>

@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { ErrorBanner } from './components.js';
+import { t } from './i18n.js';
 
 /** What /admin/api/login answers when a second factor is due. */
 export interface LoginChallenge {
@@ -43,16 +44,16 @@ export function SecondFactorForm(props: { challenge: LoginChallenge; onSignedIn(
   return (
     <form class="login-card" onSubmit={submit} aria-labelledby="second-factor-title">
       <p class="brand">Plinth</p>
-      <h1 id="second-factor-title">Two-factor sign-in</h1>
-      <p class="muted">{recovery ? 'Enter one of your recovery codes. Each works once.' : 'Enter the 6-digit code from your authenticator app.'}</p>
+      <h1 id="second-factor-title">{t('kit.mfa.title')}</h1>
+      <p class="muted">{recovery ? t('kit.mfa.recoveryHint') : t('kit.mfa.codeHint')}</p>
       <ErrorBanner error={error} />
       {dead ? (
         <button type="button" onClick={props.onRestart}>
-          Sign in again
+          {t('kit.mfa.signInAgain')}
         </button>
       ) : (
         <>
-          <label for="second-factor-code">{recovery ? 'Recovery code' : 'Code'}</label>
+          <label for="second-factor-code">{recovery ? t('kit.mfa.recoveryCode') : t('kit.mfa.code')}</label>
           <input
             key={recovery ? 'recovery' : 'code'}
             id="second-factor-code"
@@ -67,7 +68,7 @@ export function SecondFactorForm(props: { challenge: LoginChallenge; onSignedIn(
             onInput={(e) => setCode(e.currentTarget.value)}
           />
           <button type="submit" disabled={busy}>
-            {busy ? 'Checking…' : 'Verify'}
+            {busy ? t('kit.mfa.checking') : t('kit.mfa.verify')}
           </button>
           <button
             type="button"
@@ -78,7 +79,7 @@ export function SecondFactorForm(props: { challenge: LoginChallenge; onSignedIn(
               setError(null);
             }}
           >
-            {recovery ? 'Use a code from the app' : 'Use a recovery code'}
+            {recovery ? t('kit.mfa.useApp') : t('kit.mfa.useRecovery')}
           </button>
         </>
       )}

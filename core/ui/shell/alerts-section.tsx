@@ -1,8 +1,11 @@
 import { Table, Time } from '../kit/components.js';
+import { t } from '../kit/i18n.js';
 import type { AlertView, SystemInfo } from './types.js';
 
 const Severity = (props: { alert: AlertView }) => (
-  <span class={`badge ${props.alert.severity === 'critical' ? 'badge-danger' : 'badge-warn'}`}>{props.alert.severity}</span>
+  <span class={`badge ${props.alert.severity === 'critical' ? 'badge-danger' : 'badge-warn'}`}>
+    {t('shell.alerts.severity', { severity: props.alert.severity })}
+  </span>
 );
 
 /** The figures behind an alert, one `name: value` per line in the tooltip of its key. */
@@ -14,7 +17,7 @@ const detailsText = (a: AlertView) =>
 const What = (props: { alert: AlertView }) => (
   <>
     {props.alert.summary}
-    {props.alert.host ? ` (on ${props.alert.host})` : ''}{' '}
+    {props.alert.host ? ` ${t('shell.alerts.onHost', { host: props.alert.host })}` : ''}{' '}
     <code class="muted" title={detailsText(props.alert)}>
       {props.alert.key}
     </code>
@@ -30,37 +33,40 @@ export function AlertsSection(props: { info: SystemInfo['alerts'] }) {
   const { open, recently_cleared: cleared } = props.info;
   return (
     <section class="card" aria-labelledby="alerts-title">
-      <h2 id="alerts-title">Alerts</h2>
+      <h2 id="alerts-title">{t('shell.alerts.title')}</h2>
       {open.length ? (
         <p class="error-text" role="alert">
-          {open.length === 1 ? 'One alert is open.' : `${open.length} alerts are open.`}
+          {t('shell.alerts.open', { count: open.length })}
         </p>
       ) : (
-        <p class="muted">No alert is open. Conditions are checked every minute (the core.alerts job).</p>
+        <p class="muted">{t('shell.alerts.none')}</p>
       )}
       {open.length ? (
         <Table
-          caption="Open alerts"
+          caption={t('shell.alerts.openCaption')}
           rows={open}
           rowKey={(a) => a.id}
           columns={[
-            { label: 'Severity', value: (a) => <Severity alert={a} /> },
-            { label: 'What', value: (a) => <What alert={a} /> },
-            { label: 'Raised', value: (a) => <Time value={a.raised_at} /> },
-            { label: 'Mailed', value: (a) => (a.notified_at ? <Time value={a.notified_at} /> : <span class="muted">not yet</span>) },
+            { label: t('shell.alerts.col.severity'), value: (a) => <Severity alert={a} /> },
+            { label: t('shell.alerts.col.what'), value: (a) => <What alert={a} /> },
+            { label: t('shell.alerts.col.raised'), value: (a) => <Time value={a.raised_at} /> },
+            {
+              label: t('shell.alerts.col.mailed'),
+              value: (a) => (a.notified_at ? <Time value={a.notified_at} /> : <span class="muted">{t('shell.alerts.notYet')}</span>),
+            },
           ]}
         />
       ) : null}
       {cleared.length ? (
         <Table
-          caption="Recently cleared"
+          caption={t('shell.alerts.clearedCaption')}
           rows={cleared}
           rowKey={(a) => a.id}
           columns={[
-            { label: 'Severity', value: (a) => <Severity alert={a} /> },
-            { label: 'What', value: (a) => <What alert={a} /> },
-            { label: 'Raised', value: (a) => <Time value={a.raised_at} /> },
-            { label: 'Cleared', value: (a) => <Time value={a.cleared_at} /> },
+            { label: t('shell.alerts.col.severity'), value: (a) => <Severity alert={a} /> },
+            { label: t('shell.alerts.col.what'), value: (a) => <What alert={a} /> },
+            { label: t('shell.alerts.col.raised'), value: (a) => <Time value={a.raised_at} /> },
+            { label: t('shell.alerts.col.cleared'), value: (a) => <Time value={a.cleared_at} /> },
           ]}
         />
       ) : null}

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../kit/api.js';
 import { ErrorBanner, Page, Table, Time } from '../kit/components.js';
+import { t, tx } from '../kit/i18n.js';
 import { Pager } from '../kit/pager.js';
 import { useAction } from '../kit/use-action.js';
 import { useApi } from '../kit/use-api.js';
@@ -12,7 +13,9 @@ import type { OutboxMail, OutboxPageData } from './types.js';
 const PAGE_SIZE = 20;
 const STATUS_BADGE: Record<string, string> = { sent: 'badge-ok', failed: 'badge-danger', stored: 'badge-warn' };
 
-const Status = (props: { status: string }) => <span class={`badge ${STATUS_BADGE[props.status] ?? ''}`}>{props.status}</span>;
+const Status = (props: { status: string }) => (
+  <span class={`badge ${STATUS_BADGE[props.status] ?? ''}`}>{t('shell.outbox.status', { status: props.status })}</span>
+);
 
 // http(s) URLs in a plain-text body; trailing punctuation belongs to the sentence, not the link.
 const URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
@@ -49,11 +52,11 @@ function MailBody(props: { mail: OutboxMail }) {
   const { text, html } = props.mail;
   const fromHtml = html ? readHtml(html) : null;
   return (
-    <section class="card" aria-label="Message">
-      {text ? <Linkified text={text} /> : fromHtml ? <Linkified text={fromHtml.text} /> : <p class="muted">This mail has no body.</p>}
+    <section class="card" aria-label={t('shell.outbox.message')}>
+      {text ? <Linkified text={text} /> : fromHtml ? <Linkified text={fromHtml.text} /> : <p class="muted">{t('shell.outbox.noBody')}</p>}
       {fromHtml?.links.length ? (
         <>
-          <h2>Links in the HTML version</h2>
+          <h2>{t('shell.outbox.htmlLinks')}</h2>
           <ul>
             {fromHtml.links.map((l, i) => (
               <li key={i}>
@@ -77,20 +80,20 @@ function MailDetail(props: { id: string }) {
   const resend = () =>
     action.run(async () => {
       const mail = await api<OutboxMail>(`/api/admin/outbox/${encodeURIComponent(props.id)}/resend`, { method: 'POST' });
-      setNotice(mail.status === 'sent' ? 'Sent through the SMTP relay.' : `The SMTP relay refused it: ${mail.error ?? 'no reason given'}`);
+      setNotice(mail.status === 'sent' ? t('shell.outbox.resent') : t('shell.outbox.refused', { error: mail.error ?? t('shell.outbox.noReason') }));
       reload();
     });
   return (
     <Page
-      title={data ? data.subject || '(no subject)' : 'Outgoing mail'}
+      title={data ? data.subject || t('shell.outbox.noSubject') : t('shell.nav.outbox')}
       actions={
         <button type="button" onClick={() => void resend()} disabled={action.busy || !data}>
-          Send again
+          {t('shell.outbox.sendAgain')}
         </button>
       }
     >
       <p>
-        <a href={OUTBOX_HREF}>← All outgoing mail</a>
+        <a href={OUTBOX_HREF}>{t('shell.outbox.back')}</a>
       </p>
       <ErrorBanner error={error ?? action.error} />
       {notice ? (
@@ -101,21 +104,21 @@ function MailDetail(props: { id: string }) {
       {!data ? (
         loading ? (
           <p class="muted" role="status">
-            Loading…
+            {t('kit.loading')}
           </p>
         ) : null
       ) : (
         <>
           <dl class="facts card">
-            <dt>From</dt>
+            <dt>{t('shell.outbox.from')}</dt>
             <dd>{data.from}</dd>
-            <dt>To</dt>
+            <dt>{t('shell.outbox.to')}</dt>
             <dd>{data.to.join(', ')}</dd>
-            <dt>Date</dt>
+            <dt>{t('shell.outbox.date')}</dt>
             <dd>
               <Time value={data.created_at} />
             </dd>
-            <dt>Status</dt>
+            <dt>{t('shell.outbox.statusLabel')}</dt>
             <dd>
               <Status status={data.status} /> {data.error ? <span class="error-text">{data.error}</span> : null}
             </dd>
@@ -132,24 +135,21 @@ function MailList() {
   const { data, error, loading, reload } = useApi<OutboxPageData>(`/api/admin/outbox?page=${page}&page_size=${PAGE_SIZE}`);
   return (
     <Page
-      title="Outgoing mail"
+      title={t('shell.nav.outbox')}
       actions={
         <button type="button" class="secondary" onClick={reload} disabled={loading}>
-          Refresh
+          {t('shell.refresh')}
         </button>
       }
     >
       <ErrorBanner error={error} />
       {data?.transport === 'outbox' ? (
-        <p class="callout-warning">
-          No SMTP relay is configured, so mail the platform sends (password resets, verification links, alerts) is kept here and not delivered. Set{' '}
-          <code>mailer.smtpUrl</code> (or <code>PLINTH_MAILER_SMTP_URL</code>) to deliver it.
-        </p>
+        <p class="callout-warning">{tx('shell.outbox.noRelay', { setting: <code>mailer.smtpUrl</code>, env: <code>PLINTH_MAILER_SMTP_URL</code> })}</p>
       ) : null}
       {!data ? (
         loading ? (
           <p class="muted" role="status">
-            Loading…
+            {t('kit.loading')}
           </p>
         ) : null
       ) : (
@@ -157,15 +157,15 @@ function MailList() {
           <Table
             rows={data.items}
             rowKey={(m) => m.id}
-            empty="No mail has been sent yet."
+            empty={t('shell.outbox.empty')}
             columns={[
-              { label: 'To', value: (m) => m.to.join(', ') },
-              { label: 'Subject', value: (m) => <a href={`${OUTBOX_HREF}?id=${m.id}`}>{m.subject || '(no subject)'}</a> },
-              { label: 'Date', value: (m) => <Time value={m.created_at} /> },
-              { label: 'Status', value: (m) => <Status status={m.status} /> },
+              { label: t('shell.outbox.to'), value: (m) => m.to.join(', ') },
+              { label: t('shell.outbox.subject'), value: (m) => <a href={`${OUTBOX_HREF}?id=${m.id}`}>{m.subject || t('shell.outbox.noSubject')}</a> },
+              { label: t('shell.outbox.date'), value: (m) => <Time value={m.created_at} /> },
+              { label: t('shell.outbox.statusLabel'), value: (m) => <Status status={m.status} /> },
             ]}
           />
-          <Pager total={data.total} page={data.page} pageSize={data.page_size} nouns={['mail', 'mails']} />
+          <Pager total={data.total} page={data.page} pageSize={data.page_size} count={(count) => t('shell.outbox.count', { count })} />
         </>
       )}
     </Page>

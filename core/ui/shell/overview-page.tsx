@@ -8,6 +8,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { CardItem, CardTone, OverviewCard, OverviewReply } from '../../overview/card.js';
 import { BarChart } from '../kit/bar-chart.js';
 import { ErrorBanner, Page, Time } from '../kit/components.js';
+import { currentLanguage, formatDate, formatNumber, t } from '../kit/i18n.js';
 import { useLive } from '../kit/live.js';
 import { LiveNote } from '../kit/live-note.js';
 import { useApi } from '../kit/use-api.js';
@@ -18,18 +19,18 @@ const RELOAD_AFTER_MS = 1000;
 /** Figures without a live event (requests, the outbox, new accounts) are read again this often. */
 const REFRESH_MS = 60_000;
 
-const TONE_WORDS: Record<CardTone, string | null> = { ok: null, warn: 'look soon', alert: 'needs attention' };
+const toneWords = (tone: CardTone): string | null => (tone === 'ok' ? null : t(tone === 'warn' ? 'shell.overview.tone.warn' : 'shell.overview.tone.alert'));
 
 /** Integer minor units in the currency's own decimals: 2990 usd → $29.90, 500 jpy → ¥500. */
 function money(minor: number, currency: string): string {
-  const format = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() });
+  const format = new Intl.NumberFormat(currentLanguage(), { style: 'currency', currency: currency.toUpperCase() });
   return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
 }
 
 const figure = (value: number | string, currency?: string): string =>
-  typeof value === 'number' ? (currency ? money(value, currency) : value.toLocaleString()) : value;
+  typeof value === 'number' ? (currency ? money(value, currency) : formatNumber(value)) : value;
 
-const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const dayLabel = (date: string) => formatDate(`${date}T00:00:00Z`, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 function Item(props: { item: CardItem }) {
   const { item } = props;
@@ -48,7 +49,7 @@ function Card(props: { card: OverviewCard }) {
   const heading = `overview-${card.id.replace(/[^a-z0-9_-]/gi, '-')}`;
   // A card that states no tone has no coloured edge: green marks a check that passed (no alerts), not every number.
   const tone = card.tone ?? 'none';
-  const words = card.tone ? TONE_WORDS[card.tone] : null;
+  const words = card.tone ? toneWords(card.tone) : null;
   const number = (
     <>
       <span class="overview-number">{figure(card.value, card.currency)}</span>
@@ -123,11 +124,11 @@ export function OverviewPage() {
   const { data, error, reload } = useApi<OverviewReply>(OVERVIEW_API);
   const live = useLiveReload(data?.cards, reload);
   return (
-    <Page title="Overview" actions={<LiveNote open={live} fallback="Read again every minute" />}>
+    <Page title={t('shell.nav.overview')} actions={<LiveNote open={live} fallback={t('shell.overview.everyMinute')} />}>
       <ErrorBanner error={error} />
       {data ? (
         <>
-          <p class="muted">{data.scope === 'platform' ? 'Every tenant' : 'Your tenant'}; charts cover the last 30 days.</p>
+          <p class="muted">{t('shell.overview.scope', { scope: data.scope === 'platform' ? 'platform' : 'tenant' })}</p>
           {data.cards.length ? (
             <div class="overview-grid">
               {data.cards.map((card) => (
@@ -135,12 +136,12 @@ export function OverviewPage() {
               ))}
             </div>
           ) : (
-            <p class="muted">Nothing to show here yet.</p>
+            <p class="muted">{t('kit.table.empty')}</p>
           )}
         </>
       ) : error ? null : (
         <p class="muted" role="status">
-          Loading…
+          {t('kit.loading')}
         </p>
       )}
     </Page>

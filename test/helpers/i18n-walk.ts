@@ -1,0 +1,113 @@
+import type { Page } from 'playwright-core';
+
+// Finds what a page still says in English while the UI speaks Simplified Chinese (issue 40): every
+// visible text node, and the placeholder, title, aria-label and alt a person or a screen reader
+// meets, is checked for English words. Data the page shows as it was typed (names, addresses, ids,
+// codes) is not a translation's business: addresses, URLs, ids, identifiers (`account:read`,
+// `admin.user.created`), <code>/<pre>/<kbd>/<samp> and [translate="no"] are skipped, acronyms and
+// product names are allowed, and a test names the rest of its data in `allow`.
+
+/** Words that stay as they are in the Chinese UI: product and protocol names, units. */
+const ALWAYS_ALLOWED = [
+  'Plinth',
+  'WorkBot',
+  'MoltFlow',
+  'PostgreSQL',
+  'SQLite',
+  'Redis',
+  'Stripe',
+  'OpenAI',
+  'Claude',
+  'Cursor',
+  'Chrome',
+  'passkey',
+  'Authenticator',
+  'Google',
+  'Microsoft',
+  'npm',
+  'http',
+  'https',
+  'localhost',
+  'KiB',
+  'MiB',
+  'GiB',
+  'ms',
+];
+
+export interface Untranslated {
+  /** The text as shown (trimmed). */
+  text: string;
+  /** Where: `text`, or the attribute's name. */
+  where: string;
+  /** The English words found in it. */
+  words: string[];
+  /** A short path to the element (tag#id.class), to find it. */
+  element: string;
+}
+
+/**
+ * The visible English left on the page now. `allow`: strings the test's own data put on the page
+ * (a user's name, a tenant's) and words to accept, matched case-sensitively, removed before looking.
+ */
+export async function untranslatedText(page: Page, options: { allow?: readonly string[] } = {}): Promise<Untranslated[]> {
+  const allow = [...(options.allow ?? [])].sort((a, b) => b.length - a.length);
+  return page.evaluate(
+    ({ allow, always }) => {
+      const SKIP = 'code, pre, kbd, samp, script, style, noscript, [translate="no"], [hidden]';
+      const alwaysSet = new Set(always.map((w) => w.toLowerCase()));
+      const visible = (el: Element): boolean => {
+        if (el.closest(SKIP)) return false;
+        const style = getComputedStyle(el);
+        if (style.visibility === 'hidden' || style.display === 'none') return false;
+        return (el as HTMLElement).getClientRects().length > 0 || el.tagName === 'OPTION';
+      };
+      const describe = (el: Element): string => {
+        const parts: string[] = [];
+        for (let e: Element | null = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+          parts.unshift(e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '') + (e.classList.length ? `.${Array.from(e.classList).join('.')}` : ''));
+        }
+        return parts.join(' > ');
+      };
+      const englishWords = (raw: string): string[] => {
+        let text = raw;
+        for (const a of allow) text = text.split(a).join(' ');
+        text = text
+          .replace(/\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g, ' ') // addresses
+          .replace(/\bhttps?:\/\/\S+/g, ' ') // URLs
+          .replace(/(^|\s)\/[\w/.:?=&{}%-]*/g, ' ') // paths
+          .replace(/\b[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\b/gi, ' ') // UUIDs
+          .replace(/[\w-]*[0-9_:.@/][\w:./@-]*/g, ' ') // identifiers, scopes, versions, keys, numbers with units
+          .replace(/\b[A-Z][A-Z0-9]{1,7}s?\b/g, ' '); // acronyms: API, SMTP, TOTP, URL, IDs
+        const words = text.match(/[A-Za-z][A-Za-z'’-]*/g) ?? [];
+        return words.filter((w) => w.length >= 2 && !alwaysSet.has(w.toLowerCase()));
+      };
+      const found: Array<{ text: string; where: string; words: string[]; element: string }> = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent?.trim() ?? '';
+        const el = node.parentElement;
+        if (!text || !el || !visible(el)) continue;
+        const words = englishWords(text);
+        if (words.length) found.push({ text, where: 'text', words, element: describe(el) });
+      }
+      for (const el of Array.from(document.body.querySelectorAll('[placeholder], [title], [aria-label], [alt]'))) {
+        if (!visible(el)) continue;
+        for (const attr of ['placeholder', 'title', 'aria-label', 'alt']) {
+          const value = el.getAttribute(attr)?.trim();
+          if (!value) continue;
+          const words = englishWords(value);
+          if (words.length) found.push({ text: value, where: attr, words, element: describe(el) });
+        }
+      }
+      // The document's title too (the tab a person sees).
+      const titleWords = englishWords(document.title);
+      if (titleWords.length) found.push({ text: document.title, where: 'document.title', words: titleWords, element: 'title' });
+      return found;
+    },
+    { allow, always: ALWAYS_ALLOWED },
+  );
+}
+
+/** The findings as lines for an assertion message. */
+export const describeUntranslated = (found: readonly Untranslated[]): string =>
+  found.map((f) => `${f.where === 'text' ? '' : `[${f.where}] `}"${f.text}" (${f.words.join(', ')}) at ${f.element}`).join('\n');
