@@ -21,7 +21,14 @@ export interface AgentToolInfo {
  * The codes agents's errors carry beside the core's (core/errors.ts CoreErrorCode): what a client of
  * its face can switch on. test/architecture/error-codes.test.ts keeps this list equal to the codes thrown.
  */
-export type AgentsErrorCode = 'confirmation_invalid' | 'method_not_allowed' | 'origin_not_allowed' | 'skill_not_found' | 'unknown_tool';
+export type AgentsErrorCode =
+  | 'confirmation_invalid'
+  | 'invalid_token'
+  | 'method_not_allowed'
+  | 'mfa_enrollment_required'
+  | 'origin_not_allowed'
+  | 'skill_not_found'
+  | 'unknown_tool';
 
 declare module 'plinth/plugin' {
   interface Cradle {

@@ -12,6 +12,8 @@ import { buildSkills, type SkillDoc } from './services/skills.js';
 import { licenseTools, mailCodeTool, usageTool, workflowRunTool } from './services/task-tools.js';
 import { Confirmations } from './services/confirmations.js';
 import { agentsOverview } from './services/overview.js';
+import { OAuthServer } from './services/oauth.js';
+import { oauthRoutes } from './routes/oauth.js';
 
 export default definePlugin<AgentsSettings>({
   name: 'agents',
@@ -35,6 +37,16 @@ export default definePlugin<AgentsSettings>({
       async run(c, info) {
         const before = new Date(info.scheduledFor.getTime() - 86_400_000).toISOString();
         await c.container.resolve('retention').deleteInBatches('agents_confirmations', 'token_hash', (q) => q.where('expires_at', '<', before));
+      },
+    },
+    // The OAuth server's expired codes, tokens, interactions and grants (reads already ignore them).
+    {
+      name: 'prune-oauth',
+      schedule: '43 3 * * *',
+      catchUp: true,
+      async run(c, info) {
+        const before = new Date(info.scheduledFor.getTime() - 86_400_000).toISOString();
+        await c.container.resolve('retention').deleteInBatches('agents_oauth_models', 'id', (q) => q.where('expires_at', '<', before));
       },
     },
   ],
@@ -84,7 +96,15 @@ export default definePlugin<AgentsSettings>({
       },
     };
     const publicUrl = k.config.server.publicUrl.replace(/\/+$/, '');
-    mcpRoutes(r, deps, publicUrl, c.settings.allowedOrigins);
+    // Scopes an OAuth client may ask for: those of an API key (the operator's platform scopes never).
+    const apiScopes = () => [...k.scopes.keys()].filter((s) => !s.startsWith('platform:'));
+    const oauth = new OAuthServer({ db: c.db, clock: k.clock, logger: k.logger, publicUrl, scopes: apiScopes, trustProxy: k.config.server.trustProxy });
+    const grantPrincipals = has('grantPrincipals') ? k.grantPrincipals : null;
+    mcpRoutes(r, deps, publicUrl, c.settings.allowedOrigins, grantPrincipals ? { server: oauth, principals: grantPrincipals, scopes: apiScopes } : null);
+    // Without auth there are no people to consent: no authorization server.
+    if (grantPrincipals) {
+      oauthRoutes(r, { oauth, audit, tenants: has('tenants') ? k.tenants : null, tools: deps.catalogue, allScopes: apiScopes });
+    }
     // Written on first request, when every plugin's routes are in the reference; they do not change after boot.
     let skills: SkillDoc[] | null = null;
     const tools = () => [...deps.catalogue(), ...metaTools()];

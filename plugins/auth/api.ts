@@ -60,6 +60,13 @@ export interface AuditReader {
 /** `authSessions`: sessions issued for a user another plugin signed in (WorkBot's SMS login). */
 export type SessionIssuer = Pick<Sessions, 'issueForUser'>;
 
+/**
+ * `grantPrincipals`: the principal behind an OAuth grant another plugin issued on a user's consent
+ * (agents' MCP tokens), held to the user's current role, scope limit, plan and second-factor policy
+ * like an API key; throws 401/403 when the user may no longer act.
+ */
+export type GrantPrincipals = ReturnType<typeof import('./services/grant-principals.js').grantPrincipals>;
+
 /** `smsCodes`: one-time codes sent by SMS. */
 export type SmsCodeSender = Pick<SmsCodes, 'send' | 'verify'>;
 
@@ -148,6 +155,7 @@ declare module 'plinth/plugin' {
     auditReader: AuditReader;
     authSessions: SessionIssuer;
     smsCodes: SmsCodeSender;
+    grantPrincipals: GrantPrincipals;
   }
 }
 

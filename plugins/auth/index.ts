@@ -8,6 +8,7 @@ import type { AuditFilter } from './services/audit.js';
 import { authConfigSchema, authEnv, registrationMode, type AuthSettings } from './config.js';
 import { createAuthServices } from './services/index.js';
 import { authStrategies } from './services/strategies.js';
+import { grantPrincipals } from './services/grant-principals.js';
 import { PLATFORM_SCOPE } from './services/scopes.js';
 import { authEvents } from './events.js';
 import { authActions } from './actions.js';
@@ -76,6 +77,7 @@ export default definePlugin<AuthSettings>({
       smsCodes: asValue(s.smsCodes),
       tenants: asValue(s.tenants),
       adminLogin: asValue(adminLoginProvider(s)),
+      grantPrincipals: asValue(grantPrincipals(s.principals, c.settings.mfa.require)),
     });
     // Scheduled and CLI backups, succeeded or failed, in the audit log (the core's backup hooks).
     auditBackupOutcomes(c.container.resolve('hooks'), s.audit);

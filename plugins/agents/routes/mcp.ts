@@ -5,7 +5,10 @@ import { AppError } from 'plinth/plugin';
 import type { HttpContext } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
 import { randomToken } from 'plinth/plugin';
+import type { GrantPrincipals } from '../../auth/api.js';
+import type { Principal } from 'plinth/plugin';
 import type { CallDeps } from '../services/calls.js';
+import type { OAuthServer } from '../services/oauth.js';
 import { assertOrigin, batchRefusal, narrowingOf, originOf } from './mcp-guards.js';
 import { mcpQuery, mcpReply, mcpRequest, protectedResourceReply } from './schemas.js';
 
@@ -65,6 +68,29 @@ const POST_REPLIES = {
   },
   202: { description: 'A notification or response accepted' },
 };
+/** The authorization server behind /mcp, with what turns its tokens into principals (auth's grantPrincipals). */
+export interface McpOAuth {
+  server: OAuthServer;
+  principals: GrantPrincipals;
+  scopes: () => string[];
+}
+
+/** oidc-provider's opaque tokens: 43 base64url characters; no API key (prefix + 43), session JWT (dots) or robot token looks so. */
+const OAUTH_TOKEN = /^Bearer\s+([A-Za-z0-9_-]{43})\s*$/i;
+
+/**
+ * The principal of an OAuth access token: live, issued for this resource (`<public URL>/mcp`; a
+ * token for another resource is refused), its user still able to act; scopes are the granted ones
+ * within the user's current role and plan, as for a key. Null when the request carries no such token.
+ */
+async function oauthPrincipal(ctx: HttpContext, oauth: McpOAuth | null): Promise<Principal | null> {
+  const token = oauth ? OAUTH_TOKEN.exec(ctx.get('authorization'))?.[1] : undefined;
+  if (!oauth || !token || ctx.get('x-api-key')) return null;
+  const access = await oauth.server.access(token);
+  if (!access) throw new AppError(401, 'invalid_token', 'The access token is unknown, expired, revoked or for another resource');
+  return oauth.principals.forGrant(access.userId, access.tenantId, access.scopes, { oauthGrantId: access.grantId, oauthClientId: access.clientId });
+}
+
 const NOT_SERVED = { 405: { description: 'Not served: the endpoint is stateless, there is no session stream to open or end (Allow: POST)' } };
 
 /**
@@ -72,7 +98,7 @@ const NOT_SERVED = { 405: { description: 'Not served: the endpoint is stateless,
  * root location and at the path-inserted one for the resource `/mcp`). A browser may call it only
  * from the public URL's origin or one of `allowedOrigins`.
  */
-export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, allowedOrigins: string[]): void {
+export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, allowedOrigins: string[], oauth: McpOAuth | null = null): void {
   const metadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
   const origins = new Set([publicUrl, ...allowedOrigins].map(originOf).filter((o): o is string => o !== null));
   let handler: McpHttpHandler | undefined;
@@ -83,7 +109,8 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, al
   const serveMetadata = async (ctx: HttpContext) => {
     ctx.body = {
       resource: `${publicUrl}/mcp`,
-      authorization_servers: [],
+      authorization_servers: oauth ? [oauth.server.issuer] : [],
+      ...(oauth ? { scopes_supported: oauth.scopes() } : {}),
       bearer_methods_supported: ['header'],
       resource_documentation: `${publicUrl}/docs`,
     };
@@ -94,13 +121,14 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, al
   r.post(
     '/mcp',
     {
-      summary: 'The MCP endpoint (Streamable HTTP, stateless): protocol 2026-07-28 and the 2025 revisions; API key in X-API-Key or Bearer',
+      summary: 'The MCP endpoint (Streamable HTTP, stateless): protocol 2026-07-28 and the 2025 revisions',
+      description: 'An API key in X-API-Key or Authorization: Bearer, or an OAuth access token issued for this resource (<public URL>/mcp).',
       schema: { query: mcpQuery, rawBody: { contentType: 'application/json', schema: mcpRequest }, responses: POST_REPLIES },
     },
     async (ctx) => {
       assertOrigin(ctx, origins);
       const challenge = `Bearer resource_metadata="${metadataUrl}"`;
-      const principal = await ctx.authenticate().catch((err: unknown) => {
+      const principal = await (async () => (await oauthPrincipal(ctx, oauth)) ?? ctx.authenticate())().catch((err: unknown) => {
         // A wrong or expired key: the same challenge (RFC 6750 error), so a client knows where to look.
         if (err instanceof AppError && err.status === 401) {
           throw new AppError(401, err.code, err.message, { headers: { 'WWW-Authenticate': `${challenge}, error="invalid_token"` } });
@@ -121,7 +149,9 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, al
         return;
       }
       const message = ((Array.isArray(body) ? body[0] : body) ?? {}) as Message;
-      const keyId = String(principal.attributes?.apiKeyId ?? `${principal.kind}:${principal.id}`);
+      // An OAuth grant is metered and limited like a key of its own.
+      const grantId = principal.attributes?.oauthGrantId;
+      const keyId = String(principal.attributes?.apiKeyId ?? (grantId ? `oauth:${grantId}` : `${principal.kind}:${principal.id}`));
       const sdk = await loadServing();
       handler ??= sdk.mcpHandler(deps);
       const narrow = narrowingOf(ctx, toolsets(deps));

@@ -1,14 +1,18 @@
 /** The agents plugin's route schemas: what /openapi.json documents and checkReplies holds the routes to. */
 import { paginationQuery } from 'plinth/plugin';
-import { anyObject, arrayOf, bool, int, nullable, pageOf, reply, str } from 'plinth/plugin';
+import { anyObject, arrayOf, body, bool, int, nullable, pageOf, reply, str } from 'plinth/plugin';
 
 /** RFC 9728 protected-resource metadata: where the MCP endpoint is and how a client authenticates to it. */
-export const protectedResourceReply = reply({
-  resource: str,
-  authorization_servers: arrayOf(str),
-  bearer_methods_supported: arrayOf(str),
-  resource_documentation: str,
-});
+export const protectedResourceReply = reply(
+  {
+    resource: str,
+    authorization_servers: arrayOf(str),
+    scopes_supported: arrayOf(str),
+    bearer_methods_supported: arrayOf(str),
+    resource_documentation: str,
+  },
+  ['scopes_supported'],
+);
 
 /** A JSON-RPC 2.0 response: a result or an error, for the request of the same id. */
 const jsonRpcResponse = {
@@ -82,3 +86,23 @@ export const skillsIndexReply = {
     },
   },
 };
+
+// OAuth for MCP clients: the consent page and the grant lists (/agents/oauth/…)
+
+/** GET /agents/oauth/consent/{uid}: the application, the person's tenant, and what each preset allows. */
+export const consentView = reply({
+  client: reply({ id: str, name: nullable(str), redirect_uri: str, uri: nullable(str) }),
+  tenant: reply({ id: str, name: str }),
+  user: str,
+  resource: str,
+  requested: arrayOf(str),
+  presets: arrayOf(reply({ id: { enum: ['read_only', 'everything'] }, label: str, scopes: arrayOf(str), tools: arrayOf(str) })),
+});
+
+/** POST /agents/oauth/consent/{uid}: allow with a preset, or deny. */
+export const consentBody = body({ decision: { enum: ['allow', 'deny'] }, preset: { enum: ['read_only', 'everything'] } }, ['decision']);
+export const consentReply = reply({ redirect_to: str });
+
+const grantView = reply({ id: str, client_id: str, client_name: nullable(str), scopes: arrayOf(str), created_at: str, expires_at: nullable(str) });
+export const grantsReply = reply({ items: arrayOf(grantView) });
+export const revokedReply = reply({ revoked: bool, id: str });
