@@ -34,6 +34,7 @@ export interface UsageReader {
  */
 export type BillingErrorCode =
   | 'already_canceled'
+  | 'already_on_plan'
   | 'already_subscribed'
   | 'invalid_signature'
   | 'managed_by_stripe'
@@ -45,7 +46,9 @@ export type BillingErrorCode =
   | 'plan_in_use'
   | 'plan_not_found'
   | 'plan_not_purchasable'
-  | 'plan_not_synced';
+  | 'plan_not_synced'
+  | 'request_open'
+  | 'request_resolved';
 
 declare module 'plinth/plugin' {
   interface Cradle {

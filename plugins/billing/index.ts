@@ -8,9 +8,11 @@ import { createBillingServices } from './services/index.js';
 import { billingRoutes } from './routes/billing.js';
 import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from './routes/admin.js';
+import { manualRoutes } from './routes/manual.js';
 import { billingJobs } from './jobs.js';
 import { billingOverview } from './services/overview.js';
 import { tenantPlanUpdate, tenantPlanView } from './tenant-filters.js';
+import { billingTenantSections } from './tenant-section.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('billingServices');
 
@@ -74,6 +76,7 @@ export default definePlugin<BillingSettings>({
     const s = services(c);
     billingRoutes(r, s);
     usageRoutes(r, s);
+    manualRoutes(r, s, { audit: () => c.container.resolve('audit'), tenants: () => c.container.resolve('tenants') });
     adminRoutes(r, s, {
       tenants: () => c.container.resolve('tenants'),
       audit: () => c.container.resolve('audit'),
@@ -86,6 +89,11 @@ export default definePlugin<BillingSettings>({
 
   overview: billingOverview,
 
+  // The operator's tenant page: the plan, paid-through date, open plan-change request and latest payments.
+  tenant: {
+    sections: (c, tenantId) => billingTenantSections(services(c), tenantId),
+  },
+
   on: {
     // Every new tenant starts on the default plan (the operator tenant on the operator plan).
     async 'auth.tenant.created'(event, c) {
@@ -94,6 +102,7 @@ export default definePlugin<BillingSettings>({
     // A deleted tenant's billing rows go with it (billing owns them; auth only reports the fact).
     async 'auth.tenant.deleted'(event, c) {
       await services(c).subscriptions.forgetTenant(event.payload.tenant_id);
+      await services(c).manual.clearAlert(event.payload.tenant_id);
     },
   },
 

@@ -116,6 +116,8 @@ export const subscriptionReply = reply({
   cancel_at_period_end: bool,
   /** Who manages the subscription: an administrator (manual) or Stripe. */
   provider: { enum: ['manual', 'stripe'] },
+  /** The last day (YYYY-MM-DD) covered by a payment the operator recorded; null: none recorded. */
+  paid_through: nullable({ type: 'string', format: 'date' }),
   /** The payment provider configured on this server; null: none, an administrator assigns plans. */
   payment_provider: nullable({ const: 'stripe' }),
   /** Limits of the plan that no enabled plugin meters (listed, never counted). */
@@ -157,3 +159,76 @@ export const featureListReply = arrayOf(reply({ name: str, description: str, plu
 /** A tenant's limits: the plan's, the tenant's overrides, and the two merged (what is enforced). */
 export const effectiveLimitsReply = reply({ tenant_id: str, plan_id: str, features, plan_limits: limits, overrides: limits, limits });
 export const resetLimitsReply = reply({ tenant_id: str, counters_reset: int, usage: counts });
+
+// --- Manual payments and plan-change requests (beside the seed) --------------------------------
+
+const PAYMENT_METHOD_LIST = ['bank_transfer', 'cash', 'cheque', 'card', 'other'];
+/** A calendar day, YYYY-MM-DD, in this millennium (a typo's year 0202 is refused). */
+const dateField = { type: 'string', format: 'date', pattern: '^2\\d{3}-\\d{2}-\\d{2}$' };
+const idField = { type: 'string', format: 'uuid' };
+
+export const paymentParams = { type: 'object', required: ['paymentId'], properties: { paymentId: idField } };
+export const requestParams = { type: 'object', required: ['requestId'], properties: { requestId: idField } };
+export const tenantRequestParams = { type: 'object', required: ['id', 'requestId'], properties: { id: idField, requestId: idField } };
+
+/** A payment made outside Stripe: integer minor units of an ISO 4217 currency, and the days it pays for. */
+export const newPaymentBody = body(
+  {
+    amount: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000, description: 'Integer minor units (999 with "usd" is $9.99)' },
+    currency: { type: 'string', pattern: '^[A-Za-z]{3}$', description: 'ISO 4217 code' },
+    method: { enum: PAYMENT_METHOD_LIST },
+    period_start: { ...dateField, description: 'The first day the payment covers' },
+    period_end: { ...dateField, description: 'The last day it covers: after period_start; the paid-through date moves here when later' },
+    reference: { type: 'string', maxLength: 200, description: 'A bank reference, receipt or cheque number' },
+    note: { type: 'string', maxLength: 1000 },
+  },
+  ['amount', 'currency', 'method', 'period_start', 'period_end'],
+);
+
+export const newPlanRequestBody = body(
+  {
+    plan_id: planIdField,
+    billing_cycle: cycleField,
+    message: { type: 'string', maxLength: 1000, description: 'A note for the operator' },
+  },
+  ['plan_id'],
+);
+export const declineBody = body({ reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S', description: 'Why (the customer sees it)' } }, [
+  'reason',
+]);
+
+const day2 = { type: 'string', format: 'date' };
+export const paymentReply = reply({
+  id: str,
+  tenant_id: str,
+  amount: int,
+  currency: str,
+  method: { enum: PAYMENT_METHOD_LIST },
+  reference: nullable(str),
+  note: nullable(str),
+  period_start: day2,
+  period_end: day2,
+  plan_id: nullable(str),
+  recorded_by: nullable(str),
+  created_at: isoTime,
+});
+/** A tenant's payments, newest first, and the last day they cover (null: none recorded). */
+export const paymentListReply = reply({ paid_through: nullable(day2), items: arrayOf(paymentReply) });
+export const recordedPaymentReply = reply({ payment: paymentReply, paid_through: day2 });
+
+export const planRequestReply = reply({
+  id: str,
+  tenant_id: str,
+  status: { enum: ['open', 'approved', 'declined', 'withdrawn'] },
+  from_plan_id: str,
+  plan_id: str,
+  billing_cycle: nullable(cycle),
+  message: nullable(str),
+  reason: nullable(str),
+  requested_by: nullable(str),
+  resolved_by: nullable(str),
+  created_at: isoTime,
+  resolved_at: nullable(isoTime),
+});
+/** A tenant's plan-change requests, newest first (at most one open). */
+export const planRequestListReply = reply({ items: arrayOf(planRequestReply) });

@@ -5,13 +5,17 @@ import { AppError } from 'plinth/plugin';
 import type { Entitlements } from 'plinth/plugin';
 import type { TenantPlans } from '../api.js';
 import type { BillingSettings } from '../config.js';
+import { ManualBilling } from './manual.js';
 import { Meter } from './meter.js';
 import { PeriodCloser } from './period-closer.js';
 import { Plans } from './plans.js';
 import { StripeBilling } from './stripe.js';
 import { Subscriptions } from './subscriptions.js';
 
-export type BillingDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'metrics' | 'authAccounts' | 'tenants' | 'features'>;
+export type BillingDeps = Pick<
+  Cradle,
+  'db' | 'clock' | 'logger' | 'config' | 'events' | 'pubsub' | 'metrics' | 'authAccounts' | 'tenants' | 'features' | 'alerts'
+>;
 
 /** Seed limit keys → the usage keys of the seed's subscription reply. */
 const SEED_USAGE_KEYS: Record<string, string> = {
@@ -85,6 +89,18 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
     onChange: (tenantId) => meter.invalidate(tenantId),
   });
 
+  const manual = new ManualBilling({
+    db: d.db,
+    clock: d.clock,
+    logger: d.logger,
+    events: d.events,
+    plans,
+    subscriptions,
+    alerts: () => d.alerts ?? null,
+    tenantName: async (tenantId) => (await d.tenants.get(tenantId)).name,
+    operatorPlan: settings.operatorPlan,
+  });
+
   /** The seed's subscription reply: plan, status, period, effective limits and usage. */
   async function subscriptionView(tenantId: string) {
     const sub = await subscriptions.get(tenantId);
@@ -102,6 +118,8 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
       current_period_end: sub.current_period_end,
       cancel_at_period_end: sub.cancel_at_period_end,
       provider: sub.provider,
+      // Beside the seed: the last day covered by a payment the operator recorded (null: none).
+      paid_through: sub.paid_through,
       // Beside the seed, for the admin UI: the payment provider configured on this server (null: none,
       // an administrator assigns plans), and the limits that no enabled plugin meters (listed, never counted).
       payment_provider: stripe.configured ? ('stripe' as const) : null,
@@ -176,5 +194,19 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
   };
 
   const operatorPlan = settings.operatorPlan;
-  return { plans, subscriptions, meter, stripe, closer, entitlements, tenantPlans, subscriptionView, usageView, setOverrides, assertPurchasable, operatorPlan };
+  return {
+    plans,
+    subscriptions,
+    manual,
+    meter,
+    stripe,
+    closer,
+    entitlements,
+    tenantPlans,
+    subscriptionView,
+    usageView,
+    setOverrides,
+    assertPurchasable,
+    operatorPlan,
+  };
 }

@@ -21,6 +21,8 @@ export interface Subscription {
   stripe_subscription_id: string | null;
   stripe_event_created: number | null;
   stripe_invoice_event_created: number | null;
+  /** The last day (YYYY-MM-DD) covered by a payment the operator recorded; null: none recorded. */
+  paid_through: string | null;
 }
 
 type Db = Knex | Knex.Transaction;
@@ -30,6 +32,7 @@ const toSubscription = (r: Record<string, any>): Subscription => ({
   cancel_at_period_end: Boolean(r.cancel_at_period_end),
   stripe_event_created: r.stripe_event_created === null ? null : Number(r.stripe_event_created),
   stripe_invoice_event_created: r.stripe_invoice_event_created == null ? null : Number(r.stripe_invoice_event_created),
+  paid_through: r.paid_through ?? null,
 });
 
 /**
@@ -37,7 +40,14 @@ const toSubscription = (r: Record<string, any>): Subscription => ({
  * the operator plan for the operator tenant); the row appears on first use.
  */
 /** Every billing table with a tenant's rows. */
-const TENANT_TABLES = ['billing_usage', 'billing_usage_alerts', 'billing_limit_overrides', 'billing_subscriptions'];
+const TENANT_TABLES = [
+  'billing_usage',
+  'billing_usage_alerts',
+  'billing_limit_overrides',
+  'billing_payments',
+  'billing_plan_requests',
+  'billing_subscriptions',
+];
 
 /** What Subscriptions is built from, passed by name. */
 export interface SubscriptionsDeps {
@@ -162,20 +172,27 @@ export class Subscriptions {
     if (current.plan_id !== planId) this.assertManual(current);
   }
 
-  /** An admin puts a tenant on a plan (the manual provider), starting a fresh period. */
-  async assign(tenantId: string, input: { plan_id: string; billing_cycle?: Cycle; status?: Status }): Promise<Subscription> {
-    const current = await this.get(tenantId);
+  /**
+   * An admin puts a tenant on a plan (the manual provider), starting a fresh period. With `trx` (an
+   * approved plan-change request closes in the same commit) the caller calls `changed()` after it.
+   */
+  async assign(tenantId: string, input: { plan_id: string; billing_cycle?: Cycle; status?: Status }, trx?: Knex.Transaction): Promise<Subscription> {
+    const current = await this.get(tenantId, trx);
     this.assertManual(current);
     const cycle = input.billing_cycle ?? current.billing_cycle;
     const period = periodContaining(this.clock.now(), cycle);
-    return this.change(tenantId, {
-      plan_id: input.plan_id,
-      billing_cycle: cycle,
-      status: input.status ?? 'active',
-      provider: 'manual',
-      cancel_at_period_end: false,
-      current_period_start: period.start.toISOString(),
-      current_period_end: period.end.toISOString(),
-    });
+    return this.change(
+      tenantId,
+      {
+        plan_id: input.plan_id,
+        billing_cycle: cycle,
+        status: input.status ?? 'active',
+        provider: 'manual',
+        cancel_at_period_end: false,
+        current_period_start: period.start.toISOString(),
+        current_period_end: period.end.toISOString(),
+      },
+      trx,
+    );
   }
 }

@@ -102,7 +102,7 @@ describe('billing admin UI without a payment provider (browser)', () => {
     assert.equal(sub.body.limits.max_groups, 2);
   });
 
-  it('the owner sees no Upgrade, Manage billing or Cancel, and is told to contact the operator', async () => {
+  it('the owner sees no Upgrade, Manage billing or Cancel, and may ask the operator for a plan change', async () => {
     const { page, owner } = s;
     await signIn(page, owner.email, owner.password);
     await openBilling(page);
@@ -112,9 +112,10 @@ describe('billing admin UI without a payment provider (browser)', () => {
       .waitFor();
     assert.deepEqual(await buttons(page), { upgrade: 0, manage: 0, cancel: 0 });
     const note = page.getByRole('region', { name: 'Changing plans' });
+    await note.getByRole('form', { name: 'Ask for a plan change' }).waitFor();
     assert.equal(
-      await note.textContent(),
-      'Changing plansPlans are assigned by the operator of this service: to change your plan, contact them. Online payment is not available here.',
+      await note.getByRole('paragraph').first().textContent(),
+      'Plans are assigned by the operator of this service. Online payment is not available here: ask for a plan change and they will answer here.',
     );
     await screenshot(page, 'billing-no-payments-owner');
   });

@@ -350,7 +350,7 @@ describe('billing admin UI (browser)', () => {
     await plans.getByRole('region', { name: /^Free/ }).getByText('your plan').waitFor();
     // No payment provider: nothing to click that would only answer "not configured" (plugins/billing/test/ui-payments.test.ts).
     assert.equal(await page.getByRole('button', { name: /^Upgrade/ }).count(), 0);
-    await page.getByRole('region', { name: 'Changing plans' }).getByText('contact them').waitFor();
+    await page.getByRole('region', { name: 'Changing plans' }).getByRole('form', { name: 'Ask for a plan change' }).waitFor();
     await screenshot(page, 'billing-owner');
   });
 

@@ -15,6 +15,7 @@ import {
   type Limits,
   type SubscriptionView,
 } from './shared.js';
+import { CustomerPayments, PlanChangeRequest } from './manual.js';
 import { UsageByDay, UsageHistoryCharts, UsageList, type CurrentUsage, type DailyUsage, type UsageHistory } from './usage.js';
 
 interface OfferedPlan {
@@ -42,22 +43,19 @@ const CHECKOUT_RESULT: Record<string, string> = {
 const TENANT_BILLING = '/admin/billing/tenant';
 
 /**
- * Without a payment provider nobody can pay here: the operator is told where plans are assigned
- * (and how payments would be switched on), a customer whom to ask.
+ * Without a payment provider nobody can pay here: the operator is told where plans are assigned and
+ * payments recorded (and how payments would be switched on); a customer asks for a plan change instead (manual.tsx).
  */
-function NoPayments(props: { superadmin: boolean }) {
+function NoPayments() {
   return (
     <section class="card" aria-labelledby="change-plan-title">
       <h2 id="change-plan-title">Changing plans</h2>
-      {props.superadmin ? (
-        <p>
-          No payment provider is configured on this server, so customers cannot upgrade or pay online. An administrator assigns plans: open{' '}
-          <a href={TENANT_BILLING}>Tenant billing</a>, find the tenant and use “Assign plan”. To sell plans online, set the Stripe keys{' '}
-          <code>PLINTH_STRIPE_SECRET_KEY</code> and <code>PLINTH_STRIPE_WEBHOOK_SECRET</code>, then sync the plans to Stripe on the Plans page.
-        </p>
-      ) : (
-        <p>Plans are assigned by the operator of this service: to change your plan, contact them. Online payment is not available here.</p>
-      )}
+      <p>
+        No payment provider is configured on this server, so customers cannot pay online. An administrator assigns plans and records payments: open{' '}
+        <a href={TENANT_BILLING}>Tenant billing</a>, find the tenant and use “Assign plan” or “Record payment”; customers' plan-change requests are answered
+        there too. To sell plans online, set the Stripe keys <code>PLINTH_STRIPE_SECRET_KEY</code> and <code>PLINTH_STRIPE_WEBHOOK_SECRET</code>, then sync the
+        plans to Stripe on the Plans page.
+      </p>
     </section>
   );
 }
@@ -205,7 +203,14 @@ export function BillingPage() {
         <ErrorBanner error={history.error} />
         <UsageHistoryCharts current={usage.data} history={history.data} loading={history.loading || usage.loading} />
       </section>
-      {sub.data && !payments ? <NoPayments superadmin={Boolean(me.data?.roles.includes('superadmin'))} /> : null}
+      {sub.data && !payments ? (
+        me.data?.roles.includes('superadmin') ? (
+          <NoPayments />
+        ) : me.data ? (
+          <PlanChangeRequest sub={sub.data} onChanged={sub.reload} />
+        ) : null
+      ) : null}
+      {sub.data && sub.data.provider !== 'stripe' ? <CustomerPayments /> : null}
       {sub.data ? <Plans currentPlan={sub.data.plan_id} payments={payments} unmetered={sub.data.unmetered} /> : null}
     </Page>
   );

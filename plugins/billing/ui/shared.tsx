@@ -19,6 +19,8 @@ export interface SubscriptionView {
   current_period_end: string;
   cancel_at_period_end: boolean;
   provider: 'manual' | 'stripe';
+  /** The last day (YYYY-MM-DD) covered by a payment the operator recorded; null: none recorded. */
+  paid_through: string | null;
   /** The payment provider configured on the server; null: none, plans are assigned by an administrator. */
   payment_provider: 'stripe' | null;
   /** Limits no enabled plugin meters (the seed lists them; nothing counts them): not shown as usage. */
@@ -192,7 +194,17 @@ export function SubscriptionFacts(props: { sub: SubscriptionView }) {
         <Day value={sub.current_period_end} />
       </dd>
       <dt>Paid through</dt>
-      <dd>{sub.provider === 'stripe' ? 'Stripe' : 'assigned by an administrator'}</dd>
+      <dd>
+        {sub.provider === 'stripe' ? (
+          'Stripe'
+        ) : sub.paid_through ? (
+          <time dateTime={sub.paid_through}>
+            {new Date(`${sub.paid_through}T00:00:00Z`).toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' })}
+          </time>
+        ) : (
+          'no payment recorded (plan assigned by an administrator)'
+        )}
+      </dd>
     </dl>
   );
 }

@@ -1,5 +1,5 @@
 // Tenant billing (superadmin): pick a tenant (?tenant=<id>, so the page can be linked), then its
-// subscription, a plan to assign, its limits with overrides, a reset of its counters, and its
+// subscription, a plan to assign, its plan-change requests and payments (manual.tsx), its limits with overrides, a reset of its counters, and its
 // usage this month by day and month by month.
 import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
@@ -16,6 +16,7 @@ import {
   type Limits,
   type SubscriptionView,
 } from './shared.js';
+import { TenantManualBilling } from './manual.js';
 import { UsageBar, UsageByDay, UsageHistoryCharts, type CurrentUsage, type DailyUsage, type UsageHistory } from './usage.js';
 
 interface Tenant {
@@ -268,6 +269,7 @@ function TenantBilling(props: { id: string }) {
           <p class="muted">Loading…</p>
         )}
       </section>
+      {sub.data ? <TenantManualBilling tenantId={props.id} planId={sub.data.plan_id} onChanged={changed} /> : null}
       {effective.data && sub.data ? (
         <LimitsForm
           key={JSON.stringify(effective.data)}
