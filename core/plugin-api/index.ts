@@ -30,6 +30,8 @@ export * from '../http/auth.js';
 export * from '../http/context.js';
 export * from '../http/face-language.js';
 export * from '../http/guards.js';
+// The relay hooks only (the routes are the core's): auth writes them to the audit log.
+export { MAILER_RELAY_CHANGED, MAILER_RELAY_TESTED, type RelayChanged, type RelayTested } from '../http/mailer-routes.js';
 export * from '../http/openapi.js';
 export * from '../http/pagination.js';
 export * from '../http/recommend.js';

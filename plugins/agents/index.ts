@@ -2,6 +2,7 @@ import { asFunction } from 'awilix';
 import { definePlugin } from 'plinth/plugin';
 import { agentsConfigSchema, type AgentsSettings } from './config.js';
 import { callRoutes } from './routes/calls.js';
+import { agentKeyRoutes } from './routes/agent-keys.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { skillRoutes } from './routes/skills.js';
 import { actionPreviews } from './services/action-previews.js';
@@ -111,6 +112,8 @@ export default definePlugin<AgentsSettings>({
     const sources = () => ({ publicUrl, faces: k.openapi.faces(), routes: k.openapi.list(), scopes: k.scopes, tools: tools() });
     skillRoutes(r, () => (skills ??= buildSkills(sources())), publicUrl);
     callRoutes(r, has('auditReader') ? k.auditReader : null, tools);
+    // A key for an agent in one step (the Agents page's presets), made by auth's key service; without auth, no keys.
+    if (has('apiKeyIssuer')) agentKeyRoutes(r, k.apiKeyIssuer, () => k.scopes.keys(), deps.catalogue);
   },
 
   // For owners and admins: the endpoint, a client's config, the key to make, the recent calls.

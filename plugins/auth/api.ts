@@ -67,6 +67,12 @@ export type SessionIssuer = Pick<Sessions, 'issueForUser'>;
  */
 export type GrantPrincipals = ReturnType<typeof import('./services/grant-principals.js').grantPrincipals>;
 
+/**
+ * `apiKeyIssuer`: a key made for the signed-in user from another plugin's page (the Agents page's key
+ * for an agent), under auth's own checks: never a scope the user lacks, metered, audited, announced.
+ */
+export type ApiKeyIssuer = Pick<import('./services/api-keys.js').ApiKeys, 'create'>;
+
 /** `smsCodes`: one-time codes sent by SMS. */
 export type SmsCodeSender = Pick<SmsCodes, 'send' | 'verify'>;
 
@@ -155,6 +161,7 @@ declare module 'plinth/plugin' {
     auditReader: AuditReader;
     authSessions: SessionIssuer;
     smsCodes: SmsCodeSender;
+    apiKeyIssuer: ApiKeyIssuer;
     grantPrincipals: GrantPrincipals;
   }
 }

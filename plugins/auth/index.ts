@@ -75,6 +75,7 @@ export default definePlugin<AuthSettings>({
       authUsers: asValue(s.users),
       authSessions: asValue(s.sessions),
       smsCodes: asValue(s.smsCodes),
+      apiKeyIssuer: asValue(s.apiKeys),
       tenants: asValue(s.tenants),
       adminLogin: asValue(adminLoginProvider(s)),
       grantPrincipals: asValue(grantPrincipals(s.principals, c.settings.mfa.require)),

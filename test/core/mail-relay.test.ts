@@ -45,8 +45,8 @@ describe('admin API: the outgoing-mail relay (Settings)', () => {
   let admin: Actor;
   let customer: Actor;
   const patch = (body: unknown, who: Actor = admin) => t.request('PATCH', BASE, { headers: who.headers, body });
-  const audits = async (action: string) =>
-    (await t.app.db('auth_audit_logs').where({ action }).orderBy('id')).map((r: Record<string, unknown>) => ({ ...r, details: JSON.parse(String(r.details)) }));
+  const audits = async (action: string): Promise<Array<Record<string, any>>> =>
+    (await t.app.db('auth_audit_logs').where({ action }).orderBy('id')).map((r: Record<string, any>) => ({ ...r, details: JSON.parse(String(r.details)) }));
 
   before(async () => {
     relay = await startRelay();

@@ -5,12 +5,13 @@ import { ErrorBanner, Page } from '../kit/components.js';
 import { chooseLanguage, currentLanguage, onLanguageChange, setLanguage, t } from '../kit/i18n.js';
 import { Layout, PublicLayout } from './layout.js';
 import { Login } from './login.js';
-import { activeHref, loginLinks, navGroups, OUTBOX_HREF, OVERVIEW_HREF, publicEntry, SYSTEM_HREF, withheldEntry, type NavEntry } from './nav.js';
+import { activeHref, loginLinks, navGroups, OUTBOX_HREF, OVERVIEW_HREF, publicEntry, SETTINGS_HREF, SYSTEM_HREF, withheldEntry, type NavEntry } from './nav.js';
 import { NotAvailable, NotFound } from './not-found.js';
 import { loadModule, PluginPage } from './plugin-page.js';
 import { navigate, usePath } from './router.js';
 import { SystemPage } from './system-page.js';
 import { OutboxPage } from './outbox-page.js';
+import { SettingsPage } from './settings-page.js';
 import { OverviewPage } from './overview-page.js';
 import type { Me, Meta } from './types.js';
 
@@ -105,6 +106,7 @@ export function App() {
   else if (entry?.href === OVERVIEW_HREF) content = <OverviewPage />;
   else if (entry?.href === SYSTEM_HREF) content = <SystemPage />;
   else if (entry?.href === OUTBOX_HREF) content = <OutboxPage />;
+  else if (entry?.href === SETTINGS_HREF) content = <SettingsPage />;
   else if (entry?.plugin) content = pluginPage(entry);
   else if (path === '/admin')
     content = (

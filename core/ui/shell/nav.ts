@@ -19,6 +19,7 @@ export interface NavGroup {
 export const OVERVIEW_HREF = '/admin/overview';
 export const SYSTEM_HREF = '/admin/system';
 export const OUTBOX_HREF = '/admin/outgoing-mail';
+export const SETTINGS_HREF = '/admin/settings';
 
 /** Everyone's landing page (the first entry, so `/admin` goes there): their figures, each linked to its page. */
 const home = (): NavGroup => ({ label: t('shell.nav.home'), entries: [{ href: OVERVIEW_HREF, title: t('shell.nav.overview') }] });
@@ -27,6 +28,7 @@ const home = (): NavGroup => ({ label: t('shell.nav.home'), entries: [{ href: OV
 const coreEntries = (): NavEntry[] => [
   { href: SYSTEM_HREF, title: t('shell.nav.system') },
   { href: OUTBOX_HREF, title: t('shell.nav.outbox') },
+  { href: SETTINGS_HREF, title: t('shell.nav.settings') },
 ];
 
 export const pageHref = (plugin: string, path: string) => (path ? `/admin/${plugin}/${path}` : `/admin/${plugin}`);

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { addMessages, CopyText, ErrorBanner, type Loaded, mayOpenPage, Page, Pager, Table, Time, useApi, useQueryParam, withQuery } from 'plinth/plugin/ui';
 import en from './messages/en.json' with { type: 'json' };
 import zhCN from './messages/zh-CN.json' with { type: 'json' };
+import { AgentKey, useNewAgentKey } from './agent-key.js';
 
 addMessages({ en, 'zh-CN': zhCN });
 
@@ -81,7 +82,8 @@ function CopyBlock(props: { text: string; label: string }) {
 function Connect() {
   const meta = useApi<{ resource: string }>('/.well-known/oauth-protected-resource');
   const url = meta.data?.resource ?? `${location.origin}/mcp`;
-  const config = JSON.stringify({ mcpServers: { plinth: { type: 'http', url, headers: { Authorization: 'Bearer mf_…' } } } }, null, 2);
+  const key = useNewAgentKey();
+  const config = JSON.stringify({ mcpServers: { plinth: { type: 'http', url, headers: { Authorization: `Bearer ${key ?? 'mf_…'}` } } } }, null, 2);
   return (
     <>
       <div class="card">
@@ -95,7 +97,11 @@ function Connect() {
       </div>
       <div class="card">
         <h2>Connect a desktop client</h2>
-        <p>Put this in the client's MCP servers configuration, with the key in place of mf_…:</p>
+        <p>
+          {key
+            ? "Put this in the client's MCP servers configuration. It holds the key you just made: copy it now, it is not shown again."
+            : "Put this in the client's MCP servers configuration, with the key in place of mf_…:"}
+        </p>
         <CopyBlock text={config} label="client configuration" />
       </div>
     </>
@@ -169,6 +175,7 @@ function AgentsPage() {
   return (
     <Page title="Agents" actions={refresh}>
       <Connect />
+      {mayOpenPage('/admin/auth/api-keys') ? <AgentKey /> : null}
       <MakeKey />
       <RecentCalls calls={calls} page={page} />
     </Page>

@@ -1,5 +1,5 @@
-import type { Hooks } from '../../../core/hooks/hooks.js';
-import { MAILER_RELAY_CHANGED, MAILER_RELAY_TESTED, type RelayChanged, type RelayTested } from '../../../core/http/mailer-routes.js';
+import type { Hooks } from 'plinth/plugin';
+import { MAILER_RELAY_CHANGED, MAILER_RELAY_TESTED, type RelayChanged, type RelayTested } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 
 const target = { type: 'mail_relay', id: 'outgoing' };
