@@ -2,7 +2,7 @@ import type { Ajv } from 'ajv';
 import { AppError } from './errors.js';
 import type { EventBus } from './events/outbox.js';
 import type { Logger } from './logger.js';
-import { boundIntegers, createAjv, schemaProblems, toFieldErrors, type Validator } from './validation.js';
+import { boundIntegers, createAjv, REF_KEYWORD, schemaProblems, toFieldErrors, type Validator } from './validation.js';
 import type { JsonSchema } from './http/router.js';
 
 /** What an action is told about the call: the tenant it acts in, and where the call came from. */
@@ -69,6 +69,62 @@ export interface RegisteredAction extends ActionSpec {
  */
 export class Actions {
   private readonly actions = new Map<string, RegisteredAction>();
+export { REF_KEYWORD };
+
+/** One thing of a tenant a reference may name: its id (what is saved) and what a person knows it by. */
+export interface RefItem {
+  id: string;
+  name: string;
+  /** A second line of identification: a status, an email, the id itself. */
+  detail?: string;
+}
+
+/** A kind of thing a reference names, and the lookup of one tenant's things of that kind. */
+export interface RefSpec {
+  /** How a list of them is named in words: "robots". */
+  plural: string;
+  /** The tenant's own things of the kind, at most a few hundred, in the order to offer them. */
+  list(tenantId: string): Promise<RefItem[]>;
+}
+
+export interface RegisteredRef extends RefSpec {
+  kind: string;
+  plugin: string;
+}
+
+/**
+ * `schema` (an object schema another face shares, e.g. a route's body) with references on some of
+ * its properties, for an action's input: the shared schema itself stays as its face publishes it.
+ */
+export function withRefs(schema: JsonSchema, refs: Record<string, string>): JsonSchema {
+  const properties = { ...(schema.properties as Record<string, JsonSchema>) };
+  for (const [name, kind] of Object.entries(refs)) {
+    if (!properties[name]) throw new Error(`withRefs: the schema has no property "${name}"`);
+    properties[name] = { ...properties[name], [REF_KEYWORD]: kind };
+  }
+  return { ...schema, properties };
+}
+
+const REF_KIND = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** Why a schema's references are malformed (a keyword that is not a kind's name), or null. */
+function refProblems(schema: unknown, path = ''): string | null {
+  if (Array.isArray(schema)) {
+    for (const [i, s] of schema.entries()) {
+      const p = refProblems(s, `${path}/${i}`);
+      if (p) return p;
+    }
+  } else if (schema && typeof schema === 'object') {
+    for (const [k, v] of Object.entries(schema)) {
+      if (k === REF_KEYWORD && (typeof v !== 'string' || !REF_KIND.test(v))) return `${path}/${k} must be a ref kind's name (${REF_KIND})`;
+      if (k === 'const' || k === 'enum' || k === 'default' || k === 'examples') continue;
+      const p = refProblems(v, `${path}/${k}`);
+      if (p) return p;
+    }
+  }
+  return null;
+}
+
   private readonly validators = new Map<string, Validator<unknown>>();
   private readonly ajv: Ajv = createAjv({ coerceTypes: false });
 
@@ -77,10 +133,11 @@ export class Actions {
   add(plugin: string, name: string, spec: ActionSpec): void {
     const existing = this.actions.get(name);
     if (existing) throw new Error(`plugin "${plugin}" declares action "${name}", already declared by "${existing.plugin}"`);
+  private readonly refKinds = new Map<string, RegisteredRef>();
     // As for routes: an integer states its bound or gets INT32's, so no input reaches a column it overflows.
     // The bounded schema is the one listed (the workflows catalogue, MCP tools), so clients see the bound.
     const input = boundIntegers(spec.input);
-    const problems = schemaProblems(input); // a bad schema fails the boot; its validator is made on first use
+    const problems = schemaProblems(input) ?? refProblems(input); // a bad schema fails the boot; its validator is made on first use
     if (problems) throw new Error(`plugin "${plugin}" action "${name}": invalid input schema: ${problems}`);
     this.actions.set(name, { ...spec, input, name, plugin });
   }
@@ -100,6 +157,25 @@ export class Actions {
     let validate = this.validators.get(name);
     if (!validate) this.validators.set(name, (validate = this.ajv.compile(action.input)));
     return validate(input) ? [] : toFieldErrors(validate.errors, 'input');
+  /**
+   * A kind of thing `x-plinth-ref` may name, owned by `plugin`. A kind nobody registers (its plugin
+   * is off) is not an error: editors let the id be typed instead.
+   */
+  addRef(plugin: string, kind: string, spec: RefSpec): void {
+    if (!REF_KIND.test(kind)) throw new Error(`plugin "${plugin}" declares ref kind "${kind}": a kind is lowercase letters, digits and dashes`);
+    const existing = this.refKinds.get(kind);
+    if (existing) throw new Error(`plugin "${plugin}" declares ref kind "${kind}", already declared by "${existing.plugin}"`);
+    this.refKinds.set(kind, { ...spec, kind, plugin });
+  }
+
+  ref(kind: string): RegisteredRef | undefined {
+    return this.refKinds.get(kind);
+  }
+
+  refs(): RegisteredRef[] {
+    return [...this.refKinds.values()].sort((a, b) => a.kind.localeCompare(b.kind));
+  }
+
   }
 
   /** Runs an action and gives its output (a control it asked for is for workflow runs: see `step`). */

@@ -251,6 +251,13 @@ export class Plinth {
       } catch (err) {
         // One line naming the plugin, at boot, rather than a stack trace from somewhere inside it.
         throw new PluginError(`plugin ${label} failed in register(): ${(err as Error)?.message ?? err}`);
+      for (const [kind, spec] of Object.entries(plugin.refs ?? {})) {
+        try {
+          actions.addRef(plugin.name, kind, { ...spec, list: (tenantId) => spec.list(tenantId, c) });
+        } catch (err) {
+          throw new PluginError((err as Error).message);
+        }
+      }
       }
       // Each handler's payload type came from its event's name; the bus delivers by name.
       const handlers = Object.entries(plugin.on ?? {}) as Array<[string, (e: PlatformEvent, c: PluginContext) => Promise<void> | void]>;

@@ -13,6 +13,18 @@ export interface FieldError {
 }
 
 /**
+ * The JSON Schema keyword an action's input (or a workflow template's param) puts on a property
+ * that names a thing the tenant owns: `{ type: 'string', 'x-plinth-ref': 'robot' }`. Editors offer
+ * the tenant's things of that kind by name, from the lookup the owning plugin registers (`refs` in
+ * its manifest, core/actions.ts). An annotation: it validates nothing, and the agents' MCP tools
+ * leave it out.
+ */
+export const REF_KEYWORD = 'x-plinth-ref';
+
+/** How an editor should edit a value beyond its type: `"condition"` (a JSON Schema, with the condition's rule builder). An annotation too. */
+export const EDITOR_KEYWORD = 'x-plinth-editor';
+
+/**
  * One ajv instance per purpose; schemas are compiled once and cached by ajv. An instance does not
  * check each schema against the meta-schema as it compiles: that compiles the meta-schema once per
  * instance (a dozen at boot, ~15 ms each). Schemas from outside the code (tenants' conditions) and
@@ -24,6 +36,9 @@ export function createAjv(options: Options = {}): Ajv {
   // The platform's one email rule (core/email.ts) in place of ajv-formats' (which wants a dot in the domain).
   const email = { type: 'string' as const, validate: isEmailAddress };
   ajv.addFormat('email', email).addFormat('idn-email', email);
+  // Declared, so an instance made strict still compiles schemas that carry them (and checks they are names).
+  ajv.addKeyword({ keyword: REF_KEYWORD, schemaType: 'string' });
+  ajv.addKeyword({ keyword: EDITOR_KEYWORD, schemaType: 'string' });
   return ajv;
 }
 

@@ -10,7 +10,7 @@ import type { EventName, EventPayloads } from '../events/payloads.js';
 import type { MetricSpec } from '../usage.js';
 import type { Principal } from '../http/auth.js';
 import type { FeatureSpec } from '../entitlements.js';
-import type { ActionCall, ActionSpec } from '../actions.js';
+import type { ActionCall, ActionSpec, RefSpec } from '../actions.js';
 import type { OverviewCard, OverviewViewer, OverviewWindow } from '../overview/card.js';
 import type { TenantContribution } from '../overview/tenant.js';
 
@@ -137,6 +137,12 @@ export interface Plugin<S = any> {
   /** Folder of knex migrations, relative to the plugin's folder. */
   migrations?: string;
   jobs?: JobSpec<S>[];
+  /**
+   * Kinds of the tenant's things this plugin owns, which an action's input may name with
+   * `"x-plinth-ref": "<kind>"` (core/actions.ts): how they are called, and the lookup of one
+   * tenant's (id and name) that editors offer them from (GET /api/v2/workflows/refs/{kind}).
+   */
+  refs?: Record<string, Omit<RefSpec, 'list'> & { list(tenantId: string, c: PluginContext<S>): Promise<Array<{ id: string; name: string; detail?: string }>> }>;
   /** Durable event handlers (at least once, retried), by event name or '*'. */
   on?: EventHandlers<S>;
   /**

@@ -1,5 +1,6 @@
 import type { PlinthContainer } from 'plinth/plugin';
 import { asValue } from 'awilix';
+import { withRefs } from 'plinth/plugin';
 import { definePlugin } from 'plinth/plugin';
 import { aiConfigSchema, type AiSettings } from './config.js';
 import { aiReplyOutput, askSchema } from './routes/schemas.js';
@@ -43,7 +44,8 @@ export default definePlugin<AiSettings>({
   actions: {
     'ai.reply': {
       description: "Answer a text with the tenant's AI providers (a robot's settings when robotId is given), ending at the builtin responder",
-      input: askSchema,
+      // The /api/ai/try body; editors offer the tenant's robots for robotId (the robots plugin's ref kind).
+      input: withRefs(askSchema, { robotId: 'robot' }),
       output: aiReplyOutput,
       async run(input, call, c) {
         const answer = await services(c).ask.run(call.tenantId, input, 'workflow');

@@ -28,8 +28,8 @@ export const authActions = {
       required: ['subject', 'text'],
       anyOf: [{ required: ['user_id'] }, { required: ['role'] }],
       properties: {
-        // x-picker: the workflow editor offers the tenant's users by name (GET /api/v2/tenant/users).
-        user_id: { type: 'string', format: 'uuid', 'x-picker': 'user', description: 'A user of the tenant' },
+        // Editors offer the tenant's active users by name (authRefs below).
+        user_id: { type: 'string', format: 'uuid', 'x-plinth-ref': 'user', description: 'A user of the tenant' },
         role: { enum: ['owner', 'admin', 'member'] },
         subject: { type: 'string', minLength: 1, maxLength: 998, pattern: '^[^\\r\\n]*$' },
         text: { type: 'string', minLength: 1, maxLength: 100_000 },
@@ -58,6 +58,18 @@ export const authActions = {
       // One message per user: recipients never see each other's addresses.
       for (const to of recipients) await mailer.send({ to, subject: input.subject, text: input.text });
       return { sent: recipients.length, recipients };
+    },
+  },
+};
+
+/** The tenant's active users a reference (`"x-plinth-ref": "user"`, e.g. auth.notify_user's user_id) may name. */
+export const authRefs = {
+  user: {
+    plural: 'users',
+    async list(tenantId: string, c: PluginContext<AuthSettings>) {
+      const { users } = c.container.resolve('authServices');
+      const page = await users.list({ tenant_id: tenantId, status: 'active' }, { page: 1, page_size: 200 });
+      return page.items.map((u) => ({ id: u.id, name: u.full_name || u.email || u.id, detail: u.email ? `${u.email} (${u.role})` : u.role }));
     },
   },
 };

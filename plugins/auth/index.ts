@@ -11,7 +11,7 @@ import { authStrategies } from './services/strategies.js';
 import { grantPrincipals } from './services/grant-principals.js';
 import { PLATFORM_SCOPE } from './services/scopes.js';
 import { authEvents } from './events.js';
-import { authActions } from './actions.js';
+import { authActions, authRefs } from './actions.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -54,6 +54,7 @@ export default definePlugin<AuthSettings>({
   actions: authActions,
   metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', unit: 'API keys', description: 'Active API keys' } },
   migrations: 'migrations',
+  refs: authRefs,
 
   register(c) {
     const { sms } = c.settings;

@@ -1,4 +1,4 @@
-import type { ActionCall } from 'plinth/plugin';
+import { type ActionCall, withRefs } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import type { MailSettings } from './config.js';
@@ -14,7 +14,8 @@ import { sendBody } from './routes/send-schemas.js';
 export const mailActions = {
   'mail.send': {
     description: 'Send a message from one of the tenant’s mailboxes',
-    input: sendBody,
+    // POST /mail/api/send's body; editors offer the tenant's mailboxes as the sender (`from`).
+    input: withRefs(sendBody, { from: 'mailbox' }),
     output: { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { enum: ['sent', 'scheduled'] } } },
     async run(input: SendInput, call: ActionCall, c: PluginContext<MailSettings>) {
       const { sender } = c.container.resolve('mailServices');
@@ -22,6 +23,21 @@ export const mailActions = {
       // The relay refused it: fail the attempt (the step may retry) rather than report success.
       if (sent.status === 'failed') throw new AppError(502, 'mail_failed', `the relay refused the message (${sent.id})`);
       return sent;
+    },
+  },
+};
+
+/**
+ * The tenant's mailboxes a reference (`"x-plinth-ref": "mailbox"`, e.g. mail.send's sender) may
+ * name, by address: the ones an action acting as the tenant's admin may send from and read.
+ */
+export const mailRefs = {
+  mailbox: {
+    plural: 'mailboxes',
+    async list(tenantId: string, c: PluginContext<MailSettings>) {
+      const { mailboxes } = c.container.resolve('mailServices');
+      const list = await mailboxes.list({ role: 'admin', tenantId, userId: 'refs' }, { limit: 500, offset: 0 });
+      return list.map((m) => ({ id: m.address, name: m.address }));
     },
   },
 };

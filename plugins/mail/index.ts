@@ -5,7 +5,7 @@ import { definePlugin } from 'plinth/plugin';
 import { announce } from 'plinth/plugin';
 import { mailConfigSchema, mailEnv, type MailSettings } from './config.js';
 import { mailEvents } from './events.js';
-import { mailActions } from './actions.js';
+import { mailActions, mailRefs } from './actions.js';
 import { createMailServices } from './services/index.js';
 import { mailRoutes } from './routes/mail.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -58,6 +58,7 @@ export default definePlugin<MailSettings>({
       { path: '', title: 'Mailboxes', scopes: ['mail:use'] },
       { path: 'inbox', title: 'Inbox', scopes: ['mail:use'] },
       { path: 'compose', title: 'Compose', scopes: ['mail:use'] },
+  refs: mailRefs,
       { path: 'sent', title: 'Sent', scopes: ['mail:use'] },
       { path: 'domains', title: 'Mail domains', roles: ['superadmin'] },
     ],

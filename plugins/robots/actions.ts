@@ -1,4 +1,4 @@
-import type { ActionCall } from 'plinth/plugin';
+import { type ActionCall, withRefs } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import type { RobotsSettings } from './config.js';
 import { checkSendMessage } from './services/commands.js';
@@ -24,14 +24,35 @@ interface SendMessageInput {
 export const robotsActions = {
   'robots.send_message': {
     description: 'Queue a message for one of the tenant’s robots to send to chats',
-    // One schema with POST /api/robot/send-message's body (closed here, `type` defaulting to text).
-    input: sendMessageInput,
+    // One schema with POST /api/robot/send-message's body (closed here, `type` defaulting to text);
+    // editors offer the tenant's robots for robotId.
+    input: withRefs(sendMessageInput, { robotId: 'robot' }),
     output: queuedCommandReply,
     async run(input: SendMessageInput, call: ActionCall, c: PluginContext<RobotsSettings>) {
       checkSendMessage(input, 'input'); // the seed endpoint's cross-field rules
       const { robotId, ...params } = input;
       const { api } = c.container.resolve('robotsServices');
       return api.sendMessage(call.tenantId, robotId, params, { createdBy: call.actor ?? 'action' });
+    },
+  },
+};
+
+/**
+ * The tenant's robots a reference (`"x-plinth-ref": "robot"`, e.g. ai.reply's and
+ * robots.send_message's robotId) may name: deleted ones are gone, so not offered.
+ */
+export const robotsRefs = {
+  robot: {
+    plural: 'robots',
+    async list(tenantId: string, c: PluginContext<RobotsSettings>) {
+      const rows: Array<{ robot_id: string; name: string }> = await c
+        .db('robots_robots')
+        .where({ tenant_id: tenantId, status: 'active' })
+        .orderBy('name')
+        .orderBy('id')
+        .limit(500)
+        .select('robot_id', 'name');
+      return rows.map((r) => ({ id: r.robot_id, name: r.name || r.robot_id, detail: r.robot_id }));
     },
   },
 };

@@ -13,7 +13,7 @@ import { statisticsRoutes } from './routes/statistics.js';
 import { historyRoutes } from './routes/history.js';
 import { WORKBOT_MESSAGES } from './routes/messages.js';
 import { faceLanguage } from 'plinth/plugin';
-import { robotsActions } from './actions.js';
+import { robotsActions, robotsRefs } from './actions.js';
 import { robotsEvents } from './events.js';
 import { robotsJobs } from './jobs.js';
 import { robotsOverview } from './services/overview.js';
@@ -54,6 +54,7 @@ export default definePlugin<RobotsSettings>({
       // WorkBot's administration (routes/guards.ts workbotAdmin): superadmins and the home tenant's owners and admins.
       { path: 'codes', title: 'Activation codes', roles: ['admin'], scopes: ['robots:manage'], allowed: workbotAdminPage },
       { path: 'users', title: 'WorkBot users', roles: ['admin'], scopes: ['robots:manage'], allowed: workbotAdminPage },
+  refs: robotsRefs,
     ],
   },
 

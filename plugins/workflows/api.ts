@@ -36,6 +36,7 @@ export type WorkflowsErrorCode =
   | 'not_webhook'
   | 'run_not_found'
   | 'template_not_found'
+  | 'unknown_ref_kind'
   | 'upstream_failed'
   | 'upstream_refused'
   | 'version_not_found'

@@ -10,7 +10,7 @@ export interface TemplateParam {
   required: boolean;
   /** Left empty, Plinth makes the value (`webhook_secret`: a Standard Webhooks `whsec_` secret) and shows it once. */
   generate?: 'webhook_secret';
-  /** `x-picker: robot | mailbox | user` in it makes the admin UI offer a list of those (by name) instead of a free-text id. */
+  /** `"x-plinth-ref": "robot"` (any registered ref kind) in it makes the admin UI offer the tenant's things of that kind by name instead of a free-text id. */
   schema: JsonSchema;
 }
 
@@ -69,13 +69,13 @@ export const defaultTemplates: WorkflowTemplate[] = [
       ],
     },
     params: [
-      // x-picker: the admin UI offers the tenant's robots (mailboxes) by name instead of a free-text id.
+      // x-plinth-ref: the admin UI offers the tenant's robots (mailboxes) by name instead of a free-text id.
       {
         name: 'robot_id',
         description: 'The robot that sends the message',
         target: 'steps.0.input.robotId',
         required: true,
-        schema: { type: 'string', minLength: 1, 'x-picker': 'robot' },
+        schema: { type: 'string', minLength: 1, 'x-plinth-ref': 'robot' },
       },
       {
         name: 'chat',
@@ -89,7 +89,7 @@ export const defaultTemplates: WorkflowTemplate[] = [
         description: 'Only mail to this address (all mailboxes when left out)',
         target: 'condition.properties.mailbox.const',
         required: false,
-        schema: { type: 'string', format: 'email', 'x-picker': 'mailbox' },
+        schema: { type: 'string', format: 'email', 'x-plinth-ref': 'mailbox' },
       },
     ],
   },

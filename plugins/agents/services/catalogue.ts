@@ -59,6 +59,9 @@ const ACTIONS: Record<string, Mapping> = {
   'ai.reply': { scope: 'ai:manage', kind: 'write', openWorld: true, listed: false, untrusted: { source: 'ai', field: 'reply' } },
 };
 
+/** The core's REF_KEYWORD and EDITOR_KEYWORD (core/validation.ts). */
+const EDITOR_ANNOTATIONS = new Set(['x-plinth-ref', 'x-plinth-editor']);
+
 /** MCP tool names allow [A-Za-z0-9_-]: `mail.send` becomes `mail_send`. */
 export function toolName(action: string): string {
   return action.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -67,13 +70,19 @@ export function toolName(action: string): string {
 /**
  * A schema as the MCP Inspector's `--strict` wants it (the most portable spelling across model
  * providers): a `type` array such as `["string", "null"]` becomes `anyOf` branches of one type each.
- * Same contract; an action's own schema keeps its spelling on its other faces.
+ * Same contract; an action's own schema keeps its spelling on its other faces. The platform's
+ * editor annotations (`x-plinth-ref`, `x-plinth-editor`) are left out: an agent has no picker, and
+ * --strict wants no keyword it does not know.
  */
 export function portable(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(portable);
   if (!schema || typeof schema !== 'object') return schema;
   const out: Json = {};
-  for (const [k, v] of Object.entries(schema as Json)) out[k] = k === 'const' || k === 'enum' || k === 'default' || k === 'examples' ? v : portable(v);
+  for (const [k, v] of Object.entries(schema as Json)) {
+    // A string there is the keyword (a property of that name would hold a schema object).
+    if (EDITOR_ANNOTATIONS.has(k) && typeof v === 'string') continue;
+    out[k] = k === 'const' || k === 'enum' || k === 'default' || k === 'examples' ? v : portable(v);
+  }
   if (!Array.isArray(out.type)) return out;
   const { type, description, title, ...rest } = out;
   const branches = (type as string[]).map((t) => (t === 'null' ? { type: 'null' } : { ...rest, type: t }));

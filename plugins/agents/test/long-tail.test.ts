@@ -8,6 +8,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import nodemailer from 'nodemailer';
 import { registerOwner, type Actor } from '../../../test/helpers/actors.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { portable } from '../services/catalogue.js';
 
 type Result = { isError?: boolean; structuredContent?: any; content: Array<{ type: string; text?: string }> };
 const errorOf = (r: Result) => JSON.parse(r.content[0]?.text ?? '{}');
@@ -165,5 +166,34 @@ describe('agents: the long tail, and untrusted outside text', () => {
     assert.match(d.description, /untrusted/);
     assert.equal(d.annotations.openWorldHint, true);
     await c.close();
+  });
+
+  it('the workflow editor’s annotations (x-plinth-ref on robotId, from) are left out of the tools’ schemas; the fields stay', async () => {
+    // Another tenant's key (the first tenant's five keys are taken), with every scope these tools need.
+    const other = await registerOwner(t, 'tail-annotations');
+    const made = await t.request('POST', '/api/v2/api-keys', {
+      body: { name: 'annotations', scopes: ['mail:use', 'ai:manage', 'robots:use'] },
+      headers: other.headers,
+    });
+    assert.equal(made.status, 201, made.text);
+    const c = new Client({ name: 'long-tail', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await c.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), { requestInit: { headers: { 'X-API-Key': made.body.raw_key } } }));
+    const listed = (await c.listTools()).tools.find((x) => x.name === 'robots_send_message');
+    assert.ok(listed, 'robots_send_message is listed');
+    const schemas: Record<string, any> = { robots_send_message: listed.inputSchema };
+    for (const name of ['mail_send', 'ai_reply']) schemas[name] = (await call(c, 'tool_describe', { name })).structuredContent.inputSchema;
+    await c.close();
+    assert.ok(schemas.robots_send_message.properties.robotId && schemas.ai_reply.properties.robotId && schemas.mail_send.properties.from);
+    assert.deepEqual(
+      Object.entries(schemas)
+        .filter(([, s]) => JSON.stringify(s).includes('x-plinth'))
+        .map(([name]) => name),
+      [],
+    );
+    // Only the keyword goes: a property that happens to bear its name is a property.
+    assert.equal(
+      JSON.stringify(portable({ properties: { 'x-plinth-ref': { type: 'string', 'x-plinth-ref': 'robot' } } })),
+      '{"properties":{"x-plinth-ref":{"type":"string"}}}',
+    );
   });
 });

@@ -37,7 +37,8 @@ export const stopIfAction = {
     additionalProperties: false,
     required: ['condition', 'value'],
     properties: {
-      condition: { type: 'object', description: 'JSON Schema matched against value' },
+      // x-plinth-editor: the workflow editor writes it with the condition's rule builder.
+      condition: { type: 'object', description: 'JSON Schema matched against value', 'x-plinth-editor': 'condition' },
       value: { description: 'What to test, e.g. "{{steps.lookup.body}}" or "{{trigger}}"' },
       reason: { type: 'string', maxLength: 500, default: 'the stop condition matched' },
     },

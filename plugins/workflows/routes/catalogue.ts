@@ -1,6 +1,7 @@
 import type { PluginRouter } from 'plinth/plugin';
 import type { WorkflowsServices } from '../services/index.js';
-import { actionListReply, eventListReply, instantiateBody, instantiatedReply, templateListReply, templateParams } from './schemas.js';
+import { AppError } from 'plinth/plugin';
+import { actionListReply, eventListReply, instantiateBody, instantiatedReply, refListReply, refParams, templateListReply, templateParams } from './schemas.js';
 import { manage, read, tenantOf } from './shared.js';
 
 /** What an editor builds from: the actions (with input/output schemas), the events (with versioned schemas), the templates. */
@@ -13,6 +14,31 @@ export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
       schema: { responses: { 200: { description: 'Every action a step can run', schema: actionListReply } } },
     },
     () => s.actions.list().map((a) => ({ name: a.name, plugin: a.plugin, description: a.description, input: a.input, output: a.output })),
+  );
+
+  // Managers only: a workflow's steps act with the tenant admin's rights over these things anyway.
+  r.get(
+    '/workflows/refs/:kind',
+    {
+      summary: 'The tenant’s things of one kind an action’s input may name (x-plinth-ref): id and name, for the editor’s pickers',
+      guards: manage,
+      schema: {
+        params: refParams,
+        responses: { 200: { description: 'The tenant’s own things of that kind, as its plugin lists them', schema: refListReply } },
+      },
+    },
+    async (ctx, { params }) => {
+      const { tenantId } = await tenantOf(ctx);
+      const ref = s.actions.ref(params.kind);
+      if (!ref) throw AppError.notFound(`no plugin lists things of kind "${params.kind}" (is its plugin enabled?)`, 'unknown_ref_kind');
+      const items = await ref.list(tenantId);
+      return {
+        kind: ref.kind,
+        plugin: ref.plugin,
+        plural: ref.plural,
+        items: items.map(({ id, name, detail }) => ({ id, name, ...(detail ? { detail } : {}) })),
+      };
+    },
   );
 
   r.get(

@@ -167,6 +167,14 @@ export const templateListReply = arrayOf(
     {
       id: str,
       name: str,
+/** GET /workflows/refs/{kind}: a ref kind's name (what x-plinth-ref says). */
+export const refParams = { type: 'object', required: ['kind'], properties: { kind: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,39}$' } } };
+export const refListReply = reply({
+  kind: str,
+  plugin: str,
+  plural: str,
+  items: arrayOf(reply({ id: str, name: str, detail: str }, ['detail'])),
+});
       description: str,
       params: arrayOf(reply({ name: str, description: str, required: bool, generate: { enum: ['webhook_secret'] }, schema: anyObject }, ['generate'])),
       ...definitionFields,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createAjv } from 'plinth/plugin';
-import { addRule, describeCondition } from '../ui/condition-builder.js';
+import { addRule, describeCondition, removeRule } from '../ui/condition-builder.js';
 import { samplePayload } from '../ui/sample.js';
 
 // The condition builder's schema (no browser): what each operator writes, that the schema accepts
@@ -80,6 +80,60 @@ describe('workflows condition builder', () => {
     assert.equal(addRule('', { field: 'ok', op: 'equals', value: 'yes', type: 'boolean' }).error, 'The value must be true or false.');
     assert.equal(addRule('{ not json', { field: 'a', op: 'exists', value: '' }).error, 'Fix the JSON of the condition below first.');
     assert.equal(describeCondition('{ not json'), null);
+  });
+
+  it('removes one rule and leaves the others as they were (stacked rules, exists, does not equal, rules on the value itself)', () => {
+    const text = build([
+      { field: 'subject', op: 'contains', value: 'Order', type: 'string' },
+      { field: 'amount', op: 'greater', value: '10' },
+      { field: 'amount', op: 'greater', value: '20' },
+      { field: 'code', op: 'exists', value: '' },
+      { field: 'status', op: 'not_equals', value: 'test' },
+    ]);
+    const rules = describeCondition(text)!;
+    assert.deepEqual(rules, [
+      'subject contains "Order"',
+      'amount is greater than 10',
+      'amount is greater than 20',
+      'status does not equal "test"',
+      'code exists',
+    ]);
+    const without = (sentence: string, from = text) => {
+      const next = removeRule(from, describeCondition(from)!.indexOf(sentence));
+      assert.deepEqual(
+        describeCondition(next),
+        describeCondition(from)!.filter((r) => r !== sentence),
+        sentence,
+      );
+      return JSON.parse(next);
+    };
+    // The stacked one goes from allOf (emptied allOf goes too); the field stays required.
+    const second = without('amount is greater than 20');
+    assert.deepEqual(second.properties.amount, { type: 'number', exclusiveMinimum: 10 });
+    assert.ok(second.required.includes('amount'));
+    // The first going leaves the stacked one as the builder would have written it alone.
+    assert.deepEqual(without('amount is greater than 10').properties.amount, { type: 'number', exclusiveMinimum: 20 });
+    // The last rule on a field takes its property and its "exists" with it; the others are untouched.
+    const subject = without('subject contains "Order"');
+    assert.equal(subject.properties.subject, undefined);
+    assert.deepEqual(subject.required, ['amount', 'code']);
+    assert.deepEqual(subject.properties.status, { not: { const: 'test' } });
+    assert.deepEqual(without('code exists').required, ['subject', 'amount']);
+    assert.equal(without('status does not equal "test"').properties.status, undefined);
+    // A "does not equal" beside an "exists" on the same field: removing one keeps the other.
+    const both = build([
+      { field: 'kind', op: 'not_equals', value: 'x' },
+      { field: 'kind', op: 'exists', value: '' },
+    ]);
+    assert.deepEqual(describeCondition(both), ['kind does not equal "x"', 'kind exists']);
+    assert.deepEqual(without('kind does not equal "x"', both), { type: 'object', required: ['kind'] });
+    assert.deepEqual(without('kind exists', both), { type: 'object', properties: { kind: { not: { const: 'x' } } } });
+    // A stop_if testing one value: its rule reads and goes like any other.
+    assert.deepEqual(describeCondition('{ "const": "stop" }'), ['the value equals "stop"']);
+    assert.deepEqual(JSON.parse(removeRule('{ "const": "stop", "type": "string" }', 0)), { type: 'string' });
+    // Out of range, or not JSON: the text as it was.
+    assert.equal(removeRule(text, 99), text);
+    assert.equal(removeRule('{ not json', 0), '{ not json');
   });
 
   it('the sample fills an event payload’s fields and overlays the condition’s', () => {

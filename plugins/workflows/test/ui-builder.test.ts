@@ -93,7 +93,7 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
 
     const rules = builder().getByRole('list', { name: 'Condition rules' });
     await rules.getByText('email_id is greater than 10').waitFor();
-    assert.deepEqual(await rules.getByRole('listitem').allTextContents(), [
+    assert.deepEqual(await rules.locator('li > span').allTextContents(), [
       'subject contains "Order #"',
       'email_id is greater than 10',
       'verification_code exists',

@@ -103,51 +103,162 @@ export function addRule(conditionText: string, rule: { field: string; op: Operat
 
 const shown = (v: unknown) => JSON.stringify(v);
 
-/** One property's rules in words ("code equals \"X\""); what the builder cannot say is left to the JSON. */
-function describeProperty(name: string, s: JsonSchema): string[] {
-  const out: string[] = [];
-  if ('const' in s) out.push(`${name} equals ${shown(s.const)}`);
-  if (Array.isArray(s.enum)) out.push(`${name} is one of ${s.enum.map(shown).join(', ')}`);
-  if (isPlainObject(s.not) && 'const' in s.not) out.push(`${name} does not equal ${shown(s.not.const)}`);
+/** A rule read back from the schema: its sentence, and how to take it out of a copy of the schema. */
+interface Rule {
+  text: string;
+  drop(schema: JsonSchema): void;
+}
+
+/** Keywords that say nothing about the value by themselves (what a rule leaves behind). */
+const QUIET = new Set(['type', 'description', 'title', '$schema', '$id', '$comment']);
+const hasRules = (s: JsonSchema) => Object.keys(s).some((k) => !QUIET.has(k));
+/** Whether a property's rules need the field to be there (all but "does not equal" do). */
+const needsPresence = (s: JsonSchema): boolean =>
+  Object.keys(s).some((k) => !QUIET.has(k) && k !== 'not' && k !== 'allOf') ||
+  (Array.isArray(s.allOf) && s.allOf.some((p: unknown) => isPlainObject(p) && needsPresence(p as JsonSchema)));
+
+/** One schema's rules in words ("code equals \"X\""), each removable; what the builder cannot say is left to the JSON. */
+function rulesOf(name: string, s: JsonSchema): Rule[] {
+  const out: Rule[] = [];
+  const key = (text: string, ...keys: string[]) => out.push({ text, drop: (t) => keys.forEach((k) => delete t[k]) });
+  if ('const' in s) key(`${name} equals ${shown(s.const)}`, 'const');
+  if (Array.isArray(s.enum)) key(`${name} is one of ${s.enum.map(shown).join(', ')}`, 'enum');
+  if (isPlainObject(s.not) && 'const' in s.not) key(`${name} does not equal ${shown(s.not.const)}`, 'not');
   if (typeof s.pattern === 'string') {
     // A pattern the builder wrote reads as "contains"; any other as the regex it is.
     const literal = literalOf(s.pattern);
-    out.push(literal !== null ? `${name} contains ${shown(literal)}` : `${name} matches /${s.pattern}/`);
+    key(literal !== null ? `${name} contains ${shown(literal)}` : `${name} matches /${s.pattern}/`, 'pattern');
   }
-  if (isPlainObject(s.contains) && 'const' in s.contains) out.push(`${name} contains ${shown(s.contains.const)}`);
-  if (typeof s.exclusiveMinimum === 'number') out.push(`${name} is greater than ${s.exclusiveMinimum}`);
-  if (typeof s.exclusiveMaximum === 'number') out.push(`${name} is less than ${s.exclusiveMaximum}`);
-  if (typeof s.minimum === 'number') out.push(`${name} is at least ${s.minimum}`);
-  if (typeof s.maximum === 'number') out.push(`${name} is at most ${s.maximum}`);
-  if (Array.isArray(s.allOf)) for (const part of s.allOf) if (isPlainObject(part)) out.push(...describeProperty(name, part));
+  if (isPlainObject(s.contains) && 'const' in s.contains) key(`${name} contains ${shown(s.contains.const)}`, 'contains');
+  if (typeof s.exclusiveMinimum === 'number') key(`${name} is greater than ${s.exclusiveMinimum}`, 'exclusiveMinimum');
+  if (typeof s.exclusiveMaximum === 'number') key(`${name} is less than ${s.exclusiveMaximum}`, 'exclusiveMaximum');
+  if (typeof s.minimum === 'number') key(`${name} is at least ${s.minimum}`, 'minimum');
+  if (typeof s.maximum === 'number') key(`${name} is at most ${s.maximum}`, 'maximum');
+  if (Array.isArray(s.allOf)) {
+    s.allOf.forEach((part: unknown, i: number) => {
+      if (!isPlainObject(part)) return;
+      for (const rule of rulesOf(name, part as JsonSchema))
+        out.push({
+          text: rule.text,
+          drop: (t) => {
+            const parts = t.allOf as JsonSchema[];
+            rule.drop(parts[i]);
+            if (!hasRules(parts[i])) parts.splice(i, 1);
+            if (!parts.length) delete t.allOf;
+          },
+        });
+    });
+  }
   return out;
 }
 
-/** The condition's rules as sentences (null when the text is not a schema object). */
-export function describeCondition(conditionText: string): string[] | null {
+/** A single allOf part left beside nothing it clashes with is folded back in, as the builder would have written it. */
+function fold(s: JsonSchema): void {
+  if (!Array.isArray(s.allOf) || s.allOf.length !== 1 || !isPlainObject(s.allOf[0])) return;
+  const part = s.allOf[0] as JsonSchema;
+  if (Object.keys(part).some((k) => k in s && k !== 'allOf' && JSON.stringify(s[k]) !== JSON.stringify(part[k]))) return;
+  delete s.allOf;
+  Object.assign(s, part);
+}
+
+/** The keywords a condition (an object schema) uses for its fields, not for the value as a whole. */
+const OBJECT_KEYS = new Set(['properties', 'required', 'additionalProperties']);
+
+/** The condition's rules, in the order shown (null when the text is not a schema object). */
+function conditionRules(conditionText: string): Rule[] | null {
   if (!conditionText.trim()) return [];
   const parsed = parseJson(conditionText);
   if (parsed.error || !isPlainObject(parsed.value)) return null;
   const schema = parsed.value as JsonSchema;
   const properties = (isPlainObject(schema.properties) ? schema.properties : {}) as Record<string, JsonSchema>;
   const required: string[] = Array.isArray(schema.required) ? schema.required.filter((r: unknown): r is string => typeof r === 'string') : [];
-  const out: string[] = [];
+  const unrequire = (t: JsonSchema, name: string) => {
+    if (!Array.isArray(t.required)) return;
+    t.required = t.required.filter((r: unknown) => r !== name);
+    if (!t.required.length) delete t.required;
+  };
+  const out: Rule[] = [];
+  // Rules on the value itself (a stop_if testing one value: `{ "const": "stop" }`).
+  const root = Object.fromEntries(Object.entries(schema).filter(([k]) => !OBJECT_KEYS.has(k)));
+  out.push(...rulesOf('the value', root));
   for (const [name, s] of Object.entries(properties)) {
-    const words = isPlainObject(s) ? describeProperty(name, s) : [];
-    out.push(...(words.length ? words : [`${name}: see the JSON`]));
+    const words = isPlainObject(s) ? rulesOf(name, s) : [];
+    // Taking a field's rules away: its property goes once nothing is left, and so does its
+    // "exists" once no rule left needs the field (a "does not equal" alone does not).
+    const tidy = (t: JsonSchema) => {
+      const props = t.properties as Record<string, JsonSchema>;
+      if (!isPlainObject(props[name]) || !hasRules(props[name])) delete props[name];
+      if (!Object.keys(props).length) delete t.properties;
+      if (!props[name] || !needsPresence(props[name])) unrequire(t, name);
+    };
+    if (words.length) {
+      for (const rule of words)
+        out.push({
+          text: rule.text,
+          drop: (t) => {
+            const props = t.properties as Record<string, JsonSchema>;
+            const presence = needsPresence(props[name]);
+            rule.drop(props[name]);
+            fold(props[name]);
+            // A "does not equal" going leaves an "exists" shown beside it.
+            if (presence) tidy(t);
+            else if (!hasRules(props[name])) {
+              delete props[name];
+              if (!Object.keys(props).length) delete t.properties;
+            }
+          },
+        });
+    } else {
+      out.push({
+        text: `${name}: see the JSON`,
+        drop: (t) => {
+          delete (t.properties as Record<string, JsonSchema>)[name];
+          tidy(t);
+        },
+      });
+    }
   }
-  for (const name of required) if (!properties[name] || !describeProperty(name, properties[name]).length) out.push(`${name} exists`);
+  for (const name of required)
+    if (!isPlainObject(properties[name]) || !needsPresence(properties[name])) out.push({ text: `${name} exists`, drop: (t) => unrequire(t, name) });
   return out;
 }
 
-/** The builder's row and the rules in words; `onChange` gets the condition's new text. */
-export function ConditionBuilder(props: { condition: string; fields: PayloadField[]; onChange(text: string): void }) {
+/** The condition's rules as sentences (null when the text is not a schema object). */
+export function describeCondition(conditionText: string): string[] | null {
+  return conditionRules(conditionText)?.map((r) => r.text) ?? null;
+}
+
+/** The condition text without its `index`th rule (as `describeCondition` lists them); the others stay as they were. */
+export function removeRule(conditionText: string, index: number): string {
+  const rules = conditionRules(conditionText);
+  if (!rules?.[index]) return conditionText;
+  const copy = JSON.parse(conditionText) as JsonSchema;
+  rules[index].drop(copy);
+  return JSON.stringify(copy, null, 2);
+}
+
+/**
+ * The builder's row and the rules in words, each with its Remove; `onChange` gets the condition's
+ * new text. `idPrefix` and `label` tell two builders on one page apart (the trigger's condition, a
+ * stop_if step's).
+ */
+export function ConditionBuilder(props: {
+  condition: string;
+  fields: PayloadField[];
+  onChange(text: string): void;
+  idPrefix?: string;
+  label?: string;
+  /** What an empty condition means where it is used. */
+  empty?: string;
+}) {
   const [field, setField] = useState('');
   const [op, setOp] = useState<Operator>('equals');
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
   const rules = describeCondition(props.condition);
   const type = props.fields.find((f) => f.name === field)?.type;
+  const id = props.idPrefix ?? 'rule';
+  const label = props.label ?? 'Condition builder';
 
   const add = () => {
     const result = addRule(props.condition, { field, op, value, type });
@@ -158,21 +269,32 @@ export function ConditionBuilder(props: { condition: string; fields: PayloadFiel
   };
 
   return (
-    <fieldset aria-label="Condition builder" style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
+    <fieldset aria-label={label} style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
       {rules?.length ? (
-        <ul aria-label="Condition rules" style={{ margin: '0 0 0.5rem', paddingLeft: '1.25rem' }}>
+        <ul aria-label={label === 'Condition builder' ? 'Condition rules' : `${label}: rules`} style={{ margin: '0 0 0.5rem', paddingLeft: '1.25rem' }}>
           {rules.map((r, i) => (
-            <li key={i}>{r}</li>
+            <li key={`${i}-${r}`}>
+              <span>{r}</span>{' '}
+              <button
+                type="button"
+                class="secondary small"
+                aria-label={`Remove the rule: ${r}`}
+                title="Remove this rule"
+                onClick={() => props.onChange(removeRule(props.condition, i))}
+              >
+                ×
+              </button>
+            </li>
           ))}
         </ul>
       ) : (
-        <p class="muted">{rules ? 'No rules: every trigger runs.' : 'The condition below is not valid JSON yet.'}</p>
+        <p class="muted">{rules ? (props.empty ?? 'No rules: every trigger runs.') : 'The condition below is not valid JSON yet.'}</p>
       )}
       <div class="inline-form" style={{ alignItems: 'flex-end' }}>
         <div>
-          <label for="rule-field">Field</label>
+          <label for={`${id}-field`}>Field</label>
           {props.fields.length ? (
-            <select id="rule-field" value={field} onChange={(e) => setField(e.currentTarget.value)} style={fieldStyle}>
+            <select id={`${id}-field`} value={field} onChange={(e) => setField(e.currentTarget.value)} style={fieldStyle}>
               <option value="">Choose a field…</option>
               {props.fields.map((f) => (
                 <option key={f.name} value={f.name}>
@@ -183,7 +305,7 @@ export function ConditionBuilder(props: { condition: string; fields: PayloadFiel
             </select>
           ) : (
             <input
-              id="rule-field"
+              id={`${id}-field`}
               autoComplete="off"
               spellcheck={false}
               placeholder="e.g. code"
@@ -193,8 +315,8 @@ export function ConditionBuilder(props: { condition: string; fields: PayloadFiel
           )}
         </div>
         <div>
-          <label for="rule-operator">Operator</label>
-          <select id="rule-operator" value={op} onChange={(e) => setOp(e.currentTarget.value as Operator)} style={fieldStyle}>
+          <label for={`${id}-operator`}>Operator</label>
+          <select id={`${id}-operator`} value={op} onChange={(e) => setOp(e.currentTarget.value as Operator)} style={fieldStyle}>
             {OPERATORS.map((o) => (
               <option key={o.value} value={o.value}>
                 {o.label}
@@ -203,9 +325,9 @@ export function ConditionBuilder(props: { condition: string; fields: PayloadFiel
           </select>
         </div>
         <div class="grow">
-          <label for="rule-value">Value</label>
+          <label for={`${id}-value`}>Value</label>
           <input
-            id="rule-value"
+            id={`${id}-value`}
             autoComplete="off"
             spellcheck={false}
             disabled={op === 'exists'}
@@ -217,7 +339,7 @@ export function ConditionBuilder(props: { condition: string; fields: PayloadFiel
           Add rule
         </button>
       </div>
-      <FieldMessages id="rule-errors" messages={error ? [error] : []} />
+      <FieldMessages id={`${id}-errors`} messages={error ? [error] : []} />
     </fieldset>
   );
 }

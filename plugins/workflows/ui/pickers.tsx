@@ -1,59 +1,30 @@
 // Pickers for ids a person should not have to type: a template parameter or an action's input whose
-// schema says `"x-picker": "robot" | "mailbox" | "user"` is a select of the tenant's robots, mailboxes
-// or users with their names, loaded from those plugins' own list endpoints (users: the auth plugin's
-// GET /api/v2/tenant/users). When the list cannot be loaded (the plugin is off, or the caller may not
-// list them) the field falls back to typing the id; an action's input may also be typed as a
+// schema says `"x-plinth-ref": "<kind>"` (robot, mailbox, user, or any kind a plugin registers) is a
+// select of the tenant's things of that kind with their names, from GET /api/v2/workflows/refs/{kind}
+// (the owning plugin's lookup). When the list cannot be loaded (its plugin is off, or the caller may
+// not list them) the field falls back to typing the id; an action's input may also be typed as a
 // {{template}} (e.g. the user id the trigger carries).
 import { useState } from 'preact/hooks';
 import { useApi } from 'plinth/plugin/ui';
-import { fieldStyle, type JsonSchema } from './shared.js';
+import { BASE, fieldStyle, type JsonSchema } from './shared.js';
 
-export type PickerKind = 'robot' | 'mailbox' | 'user';
-
-interface Option {
-  value: string;
-  label: string;
-}
-
-interface Source {
-  path: string;
-  /** "robots": how the hint and the empty list name them. */
+/** GET /workflows/refs/{kind} */
+interface RefList {
+  kind: string;
   plural: string;
-  options(reply: any): Option[];
+  items: Array<{ id: string; name: string; detail?: string }>;
 }
 
-const SOURCES: Record<PickerKind, Source> = {
-  robot: {
-    path: '/workbot/api/robots?pageSize=100',
-    plural: 'robots',
-    options: (reply) =>
-      (reply?.data?.list ?? [])
-        .filter((r: { status: string }) => r.status !== 'deleted')
-        .map((r: { robotId: string; name: string; status: string }) => ({ value: r.robotId, label: `${r.name || r.robotId} (${r.status}) · ${r.robotId}` })),
-  },
-  mailbox: {
-    path: '/mail/api/mailboxes?limit=500',
-    plural: 'mailboxes',
-    options: (reply) => (Array.isArray(reply) ? reply : []).map((m: { address: string }) => ({ value: m.address, label: m.address })),
-  },
-  user: {
-    path: '/api/v2/tenant/users?page_size=200&status=active',
-    plural: 'users',
-    options: (reply) =>
-      (reply?.items ?? []).map((u: { id: string; full_name: string; email: string | null; role: string }) => ({
-        value: u.id,
-        label: `${[u.full_name, u.email].filter(Boolean).join(' · ') || u.id} (${u.role})`,
-      })),
-  },
-};
-
-/** The picker a property asks for, if any. */
-export function pickerOf(schema: JsonSchema): PickerKind | null {
-  const kind = schema['x-picker'];
-  return kind === 'robot' || kind === 'mailbox' || kind === 'user' ? kind : null;
+/** The ref kind a property names, if any. */
+export function pickerOf(schema: JsonSchema): string | null {
+  const kind = schema['x-plinth-ref'];
+  return typeof kind === 'string' && /^[a-z][a-z0-9-]{0,39}$/.test(kind) ? kind : null;
 }
 
-export const pickerHint = (kind: PickerKind) => `one of your ${SOURCES[kind].plural}`;
+/** "robots" for "robot" until the list says how its plugin names them. */
+const guessPlural = (kind: string) => `${kind.replace(/-/g, ' ')}${kind.endsWith('x') ? 'es' : 's'}`;
+
+export const pickerHint = (kind: string) => `one of your ${guessPlural(kind)}`;
 
 /**
  * The select (or, when the list cannot be had, a text input) for one picked id. `described` ties it
@@ -63,7 +34,7 @@ const TYPE = '\u0000type';
 
 export function Picker(props: {
   id: string;
-  kind: PickerKind;
+  kind: string;
   value: unknown;
   required: boolean;
   described: Record<string, unknown>;
@@ -71,8 +42,8 @@ export function Picker(props: {
   templates?: boolean;
   onChange(value: string | undefined): void;
 }) {
-  const source = SOURCES[props.kind];
-  const list = useApi<unknown>(source.path);
+  const list = useApi<RefList>(`${BASE}/refs/${props.kind}`);
+  const plural = list.data?.plural ?? guessPlural(props.kind);
   const value = typeof props.value === 'string' ? props.value : '';
   const [typing, setTyping] = useState(() => Boolean(props.templates && value.includes('{{')));
   if (typing) {
@@ -87,7 +58,7 @@ export function Picker(props: {
           {...props.described}
         />
         <button type="button" class="secondary small" style={{ marginTop: '0.3rem' }} onClick={() => setTyping(false)}>
-          Choose from your {source.plural}
+          Choose from your {plural}
         </button>
       </>
     );
@@ -104,17 +75,17 @@ export function Picker(props: {
           {...props.described}
         />
         <span class="muted" style={{ display: 'block', fontSize: '0.8rem' }}>
-          Could not list your {source.plural} ({list.error.message}): type the id.
+          Could not list your {plural} ({list.error.message}): type the id.
         </span>
       </>
     );
   }
-  const options = list.data === undefined ? [] : source.options(list.data);
+  const options = (list.data?.items ?? []).map((i) => ({ value: i.id, label: i.detail && i.detail !== i.name ? `${i.name} · ${i.detail}` : i.name }));
   // A value set before (or one no longer listed) stays choosable rather than silently dropped.
   if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value });
-  let blank = props.required ? `Choose one of your ${source.plural}…` : '— not set —';
-  if (list.data === undefined) blank = `Loading ${source.plural}…`;
-  else if (!options.length) blank = `You have no ${source.plural} yet`;
+  let blank = props.required ? `Choose one of your ${plural}…` : '— not set —';
+  if (list.data === undefined) blank = `Loading ${plural}…`;
+  else if (!options.length) blank = `You have no ${plural} yet`;
   return (
     <select
       id={props.id}

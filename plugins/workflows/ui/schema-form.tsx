@@ -3,8 +3,10 @@
 // integers (or a single {{tag}}, which keeps the value's type when rendered), booleans and enums
 // as selects, arrays of strings as comma lists, anything else (objects, lists of objects, values
 // of any type) as JSON text areas. An empty field is left out, so the schema's default applies.
-// A value whose schema names an `x-picker` (a template's param, an action's input) is chosen from a list (pickers.tsx).
+// A value whose schema names an `x-plinth-ref` (a template's param, an action's input) is chosen from a list (pickers.tsx);
+// a JSON Schema the input holds (`"x-plinth-editor": "condition"`, stop_if's) gets the condition's rule builder above its JSON.
 import { useState } from 'preact/hooks';
+import { ConditionBuilder } from './condition-builder.js';
 import { Picker, pickerHint, pickerOf } from './pickers.js';
 import { codeStyle, fieldStyle, FieldMessages, isPlainObject, parseJson, type JsonSchema } from './shared.js';
 
@@ -192,15 +194,27 @@ function Field(props: FieldProps) {
   } else {
     const rows = kind === 'textarea' ? 3 : Math.min(8, Math.max(3, text.split('\n').length));
     control = (
-      <textarea
-        id={id}
-        rows={rows}
-        spellcheck={false}
-        value={text}
-        onInput={(e) => change(e.currentTarget.value)}
-        style={kind === 'textarea' ? { ...fieldStyle, resize: 'vertical' } : codeStyle}
-        {...described}
-      />
+      <>
+        {kind === 'json' && schema['x-plinth-editor'] === 'condition' ? (
+          <ConditionBuilder
+            condition={text}
+            fields={[]}
+            idPrefix={`${id}-rule`}
+            label={`Rule builder for ${name}`}
+            empty="No rules: any value matches."
+            onChange={change}
+          />
+        ) : null}
+        <textarea
+          id={id}
+          rows={rows}
+          spellcheck={false}
+          value={text}
+          onInput={(e) => change(e.currentTarget.value)}
+          style={kind === 'textarea' ? { ...fieldStyle, resize: 'vertical' } : codeStyle}
+          {...described}
+        />
+      </>
     );
   }
 
