@@ -233,6 +233,11 @@ export class Plinth {
         scopes.set(scope, { plugin: plugin.name, description });
       }
       for (const [name, spec] of Object.entries(plugin.events ?? {})) eventCatalog.set(name, { ...spec, plugin: plugin.name });
+      try {
+        live.declare(plugin.name, Object.keys(plugin.live ?? {}));
+      } catch (err) {
+        throw new PluginError((err as Error).message);
+      }
       declareMetrics(metrics, plugin.name, plugin.metrics ?? {});
       try {
         declareFeatures(features, plugin.name, plugin.features ?? {});

@@ -1,7 +1,11 @@
 import type { Logger } from './logger.js';
 import type { PubSub } from './pubsub.js';
 
-/** What an admin page hears: a kind (`robot.presence`, `robot.message`, `workflow.run`…) and its facts. */
+/**
+ * What an admin page hears: a kind its plugin declares (the manifest's `live`), and its facts. On
+ * the wire every event is one generic frame, `event: change` with `{ kind, data }` as its data, so
+ * the page's end needs no list of kinds and a plugin adds kinds without touching the core.
+ */
 export interface LiveEvent {
   kind: string;
   data: Record<string, unknown>;
@@ -84,6 +88,9 @@ export class LiveHub {
   private readonly platform = new Map<LiveClient, Coalescer>();
   /** nudge()s waiting for their turn, per tenant and kind. */
   private readonly nudges = new Map<string, Coalescer>();
+  /** Kinds the plugins declare (manifest `live`), kind → plugin; publishing another is logged once. */
+  private readonly kinds = new Map<string, string>();
+  private readonly warned = new Set<string>();
   private listening: Promise<void> | null = null;
   private checking: Promise<void> | null = null;
   private again = false;
@@ -93,8 +100,30 @@ export class LiveHub {
     private readonly logger: Logger,
   ) {}
 
-  /** Tells the tenant's connected admin pages, on every instance. */
-  async publish(tenantId: string, kind: string, data: Record<string, unknown>): Promise<void> {
+  /** A plugin's kinds (its manifest's `live`); a kind is one plugin's. */
+  declare(plugin: string, kinds: Iterable<string>): void {
+    for (const kind of kinds) {
+      const owner = this.kinds.get(kind);
+      if (owner && owner !== plugin) throw new Error(`plugin "${plugin}" declares the live kind "${kind}", already declared by "${owner}"`);
+      this.kinds.set(kind, plugin);
+    }
+  }
+
+  /** The declared kinds, kind → plugin. */
+  declared(): ReadonlyMap<string, string> {
+    return this.kinds;
+  }
+
+  /**
+   * Tells the tenant's connected admin pages, on every instance. `null`: a change of no tenant's
+   * (a system audit row), which only superadmins' streams hear, as `platform`. Call it after the
+   * change has committed (core/db/after-commit.ts), or a page reloads before it can see it.
+   */
+  async publish(tenantId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
+    if (this.kinds.size && !this.kinds.has(kind) && !this.warned.has(kind)) {
+      this.warned.add(kind);
+      this.logger.warn({ kind }, "a live event of a kind no plugin declares (add it to the manifest's `live`)");
+    }
     await this.pubsub.publish(CHANNEL, { tenantId, kind, data }).catch((err) => this.logger.warn({ err, kind }, 'could not publish a live admin event'));
   }
 
@@ -102,8 +131,8 @@ export class LiveHub {
    * Tells the tenant's pages that `kind` changed, for changes that come in bursts (mail received):
    * at most once a second per tenant and kind from this instance, the last of a burst always told.
    */
-  nudge(tenantId: string, kind: string): void {
-    const key = `${tenantId}\n${kind}`;
+  nudge(tenantId: string | null, kind: string): void {
+    const key = `${tenantId ?? ''}\n${kind}`;
     let coalescer = this.nudges.get(key);
     if (!coalescer) {
       coalescer = new Coalescer(
@@ -170,11 +199,11 @@ export class LiveHub {
   }
 
   private deliver(m: Record<string, unknown>): void {
-    if (typeof m.kind !== 'string' || typeof m.tenantId !== 'string') return;
+    if (typeof m.kind !== 'string' || (typeof m.tenantId !== 'string' && m.tenantId !== null)) return;
     const event: LiveEvent = { kind: m.kind, data: (m.data ?? {}) as Record<string, unknown> };
     for (const client of this.clients) {
       try {
-        if (client.tenantId === m.tenantId) client.send(event);
+        if (m.tenantId !== null && client.tenantId === m.tenantId) client.send(event);
         else this.platform.get(client)?.add(event.kind);
       } catch (err) {
         this.logger.warn({ err }, 'a live admin stream failed');

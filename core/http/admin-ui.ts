@@ -263,7 +263,8 @@ export function adminUi(app: () => Plinth): Middleware {
       tenantId: principal.tenantId,
       // A superadmin's overview counts every tenant: it hears (coalesced) that another tenant's things changed.
       everyTenant: principal.roles.includes('superadmin'),
-      send: (e) => write(`event: ${e.kind}\ndata: ${JSON.stringify(e.data)}\n\n`),
+      // One generic frame for every kind (core/live.ts LiveEvent): the page's end needs no list of kinds.
+      send: (e) => write(`event: change\ndata: ${JSON.stringify({ kind: e.kind, data: e.data })}\n\n`),
       // The same credentials, through the auth chain again: the same person in the same tenant, or the stream ends.
       async stillSignedIn() {
         http.state.principal = undefined;

@@ -63,3 +63,4 @@ export * from '../shared-cache.js';
 export * from '../usage.js';
 export * from '../validation.js';
 export * from '../worker-thread.js';
+export * from '../zoned-days.js';

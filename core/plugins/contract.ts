@@ -127,6 +127,12 @@ export interface Plugin<S = any> {
   /** Events this plugin emits, by name (`<plugin-resource>.<past-tense verb>`). */
   events?: Record<string, EventSpec>;
   /**
+   * The kinds of live event this plugin publishes to the admin pages (the container's `live`,
+   * core/live.ts), kind → what changed. Pages listen by prefix (`useLive('robot.', …)`); a kind is
+   * one plugin's.
+   */
+  live?: Record<string, string>;
+  /**
    * Actions other plugins (workflows) may run, by name (`<resource>.<verb>`, e.g. `mail.send`):
    * input and output JSON Schemas; `run` gets input already validated against `input`.
    */

@@ -41,6 +41,7 @@ export default definePlugin<AiSettings>({
     ],
   },
 
+  live: { 'ai.call': "AI calls were logged for one of the tenant's robots ({ robotId }, null for a try or a workflow's call)" },
   actions: {
     'ai.reply': {
       description: "Answer a text with the tenant's AI providers (a robot's settings when robotId is given), ending at the builtin responder",

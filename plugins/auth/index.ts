@@ -51,6 +51,7 @@ export default definePlugin<AuthSettings>({
   },
   features: { api_keys: { description: 'API keys for programmatic access', scopes: ['api-keys:manage'], metrics: ['max_api_keys'] } },
   events: authEvents,
+  live: { 'audit.written': 'Audit rows were written for the tenant (a burst told once a second; rows of no tenant reach superadmins only)' },
   actions: authActions,
   metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', unit: 'API keys', description: 'Active API keys' } },
   migrations: 'migrations',

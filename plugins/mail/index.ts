@@ -51,6 +51,11 @@ export default definePlugin<MailSettings>({
     },
   },
   events: mailEvents,
+  live: {
+    'mail.mailbox': 'Mailboxes of the tenant were made, changed or deleted (a burst told once a second)',
+    'mail.received': 'Mail arrived in mailboxes of the tenant (a burst told once a second)',
+    'mail.sent': 'Mail of the tenant was sent, scheduled, canceled or deleted (a burst told once a second)',
+  },
   actions: mailActions,
   migrations: 'migrations',
   ui: {

@@ -46,6 +46,12 @@ export default definePlugin<RobotsSettings>({
     },
   },
   events: robotsEvents,
+  live: {
+    'robot.changed': 'A robot was made, renamed, activated, removed, unbound or disabled ({ robotId, change })',
+    'robot.presence': 'A robot came online or went offline ({ robotId, online })',
+    'robot.message': 'A robot reported a message ({ robotId, messageId })',
+    'robot.command': "A robot's command finished ({ robotId, commandId, status })",
+  },
   actions: robotsActions,
   migrations: 'migrations',
   ui: {

@@ -29,6 +29,10 @@ export default definePlugin<WorkflowsSettings>({
   scopes: { [READ]: 'Read workflows, their runs and the catalogues', [MANAGE]: 'Create, edit, enable, run and delete workflows' },
   features: { workflows: { description: 'Workflows: automations triggered by events and schedules', scopes: ['workflows:*'] } },
   actions: { 'http.request': httpRequestAction, delay: delayAction, stop_if: stopIfAction },
+  live: {
+    'workflow.started': 'New runs of the tenant (started or blocked), a burst told once a second',
+    'workflow.run': 'A run ended ({ runId, workflowId, status })',
+  },
   migrations: 'migrations',
   // Members read workflows and runs (workflows:read); the editor is for owners and admins (workflows:manage).
   ui: {

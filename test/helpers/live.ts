@@ -1,5 +1,6 @@
 // A reader of the admin pages' live channel (GET /admin/api/live, server-sent events) for tests: the
-// events as they come, a wait for one, and whether the server ended the stream.
+// events as they come (each `change` frame's kind and data), a wait for one, and whether the server
+// ended the stream.
 import assert from 'node:assert/strict';
 
 export interface LiveEvent {
@@ -40,9 +41,10 @@ export async function openLive(baseUrl: string, headers: Record<string, string>)
         while (end >= 0) {
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const kind = /^event: (.+)$/m.exec(frame)?.[1];
+          // Every event is one generic frame, `event: change` with `{ kind, data }` (core/live.ts).
+          const name = /^event: (.+)$/m.exec(frame)?.[1];
           const data = /^data: (.+)$/m.exec(frame)?.[1];
-          if (kind && data) events.push({ kind, data: JSON.parse(data) });
+          if (name === 'change' && data) events.push(JSON.parse(data) as LiveEvent);
           wake();
           end = buffer.indexOf('\n\n');
         }

@@ -4,7 +4,7 @@ import type { ComponentType } from 'preact';
 
 export { api, ApiError, UNAUTHORIZED_EVENT } from './api.js';
 export { useApi, type Loaded } from './use-api.js';
-export { useLive } from './live.js';
+export { useLive, useLiveApi, useLiveReload, viewerTimeZone, type LiveReloadOptions } from './live.js';
 export { LiveNote } from './live-note.js';
 export { useAction } from './use-action.js';
 export { Page, ErrorBanner, Table, Time, type Column } from './components.js';

@@ -1,6 +1,6 @@
 import type { PluginRouter } from 'plinth/plugin';
 import type { AiServices } from '../services/index.js';
-import { AppError } from 'plinth/plugin';
+import { AppError, timeZoneOf } from 'plinth/plugin';
 import { askSchema, callsDailyQuery, callsDailyReply, callsQuery, callsReply, tryReply } from './schemas.js';
 import { adminRead, manage, ok, read, tenantAdmin, tenantUser } from './shared.js';
 
@@ -51,7 +51,7 @@ export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: st
       } else if (!user.admin) {
         throw AppError.forbidden("only the tenant's owners and admins see all its AI calls; ask for one of your robots (robotId)");
       }
-      return ok(await s.calls.perDay(user.tenantId, query.robotId ?? null, query.days));
+      return ok(await s.calls.perDay(user.tenantId, query.robotId ?? null, query.days, timeZoneOf(query.tz)));
     },
   );
 }

@@ -191,7 +191,11 @@ export const matchReply = reply({
 export const callsDailyQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 }, robotId: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: {
+    days: { type: 'integer', minimum: 1, maximum: 366, default: 30 },
+    robotId: { type: 'string', minLength: 1, maxLength: 64 },
+    tz: { type: 'string', maxLength: 64, description: "The days' time zone (IANA, e.g. Asia/Shanghai; the browser's), UTC by default" },
+  },
 };
 export const callsDailyReply = reply({
   currency: str,

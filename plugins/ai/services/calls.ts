@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
+import { afterCommit, dayOf, withinDays, zonedDays } from 'plinth/plugin';
 import { pageQuery } from 'plinth/plugin';
 import type { AiSettings } from '../config.js';
 import type { FailureKind } from './providers/types.js';
@@ -26,6 +27,8 @@ export class Calls {
     private readonly db: Knex,
     private readonly clock: Clock,
     private readonly settings: AiSettings,
+    /** Told of each robot (null: none) whose calls were logged, once committed: the call log and charts follow it live. Never throws. */
+    private readonly logged: (tenantId: string, robotId: string | null) => void = () => {},
   ) {}
 
   /** Millionths of the currency: prices are per million tokens, so a token costs `price` micros. */
@@ -36,7 +39,12 @@ export class Calls {
 
   /** Writes an answer's call-log rows (one statement), in the caller's transaction when given. */
   async record(records: CallRecord[], trx: Knex | Knex.Transaction = this.db): Promise<void> {
-    if (records.length) await trx('ai_calls').insert(records.map((c) => this.row(c)));
+    if (!records.length) return;
+    await trx('ai_calls').insert(records.map((c) => this.row(c)));
+    const robots = new Map(records.map((c) => [`${c.tenantId}\n${c.robotId ?? ''}`, c]));
+    afterCommit(trx, () => {
+      for (const c of robots.values()) this.logged(c.tenantId, c.robotId);
+    });
   }
 
   private row(c: CallRecord) {
@@ -85,32 +93,34 @@ export class Calls {
   }
 
   /**
-   * The calls per day over the last `days` days up to today (UTC), oldest first, every day listed:
-   * `calls` that answered and their `cost` (as the WorkBot statistics count them), and the attempts
-   * that `failed` (timeouts, 429s, errors), for the tenant or for one of its robots.
+   * The calls per day of `timeZone` (the viewer's, as the pages show times) over the last `days`
+   * days up to today, oldest first, every day listed: `calls` that answered and their `cost` (as the
+   * WorkBot statistics count them), and the attempts that `failed` (timeouts, 429s, errors), for the
+   * tenant or for one of its robots.
    */
-  async perDay(tenantId: string, robotId: string | null, days: number) {
-    const now = this.clock.now();
-    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
-    const date = this.db.raw('substr(created_at, 1, 10)');
-    const q = this.db('ai_calls')
-      .where('tenant_id', tenantId)
-      .where('created_at', '>=', first.toISOString())
-      .select({ date })
+  async perDay(tenantId: string, robotId: string | null, days: number, timeZone = 'UTC') {
+    const span = zonedDays(this.clock.now(), days, timeZone);
+    const calls = withinDays(this.db('ai_calls').where('tenant_id', tenantId), 'created_at', span).select({
+      date: dayOf(this.db, 'created_at', span),
+      outcome: 'outcome',
+      cost_micros: 'cost_micros',
+    });
+    if (robotId) calls.where('robot_id', robotId);
+    const q = this.db
+      .from(calls.as('c'))
+      .select('date')
       .select(
         this.db.raw("sum(case when outcome = 'ok' then 1 else 0 end) as calls"),
         this.db.raw("sum(case when outcome = 'ok' then 0 else 1 end) as failed"),
         this.db.raw("sum(case when outcome = 'ok' then cost_micros else 0 end) as cost"),
       )
-      .groupByRaw('substr(created_at, 1, 10)');
-    if (robotId) q.where('robot_id', robotId);
+      .groupBy('date');
     const rows = new Map(((await q) as Array<{ date: string; calls: unknown; failed: unknown; cost: unknown }>).map((r) => [r.date, r]));
     return {
       currency: this.settings.currency,
-      days: Array.from({ length: days }, (_, i) => {
-        const day = new Date(first.getTime() + i * 86_400_000).toISOString().slice(0, 10);
-        const r = rows.get(day);
-        return { date: day, calls: num(r?.calls), failed: num(r?.failed), cost: num(r?.cost) / 1e6 };
+      days: span.map(({ date }) => {
+        const r = rows.get(date);
+        return { date, calls: num(r?.calls), failed: num(r?.failed), cost: num(r?.cost) / 1e6 };
       }),
     };
   }

@@ -17,7 +17,7 @@ import { TenantSettings } from './tenant-settings.js';
 import { RobotSettings } from './robot-settings.js';
 
 /** What the plugin resolves from the container: core services, robots' API, the auth plugin's tenant settings. */
-export type AiDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'pubsub' | 'usage' | 'robotsApi' | 'tenants' | 'metricsRegistry'>;
+export type AiDeps = Pick<Cradle, 'db' | 'clock' | 'logger' | 'pubsub' | 'usage' | 'robotsApi' | 'tenants' | 'metricsRegistry' | 'live'>;
 
 export type AiServices = ReturnType<typeof createAiServices>;
 
@@ -39,7 +39,8 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
     },
     cache: caches.providers,
   });
-  const calls = new Calls(d.db, d.clock, settings);
+  // One event per robot and answer (an answer logs one row per provider tried).
+  const calls = new Calls(d.db, d.clock, settings, (tenantId, robotId) => void d.live.publish(tenantId, 'ai.call', { robotId }));
   const builtin = new BuiltinProvider(knowledge, (tenantId) => tenantSettings.fallbackAnswer(tenantId), settings.minScore);
   const answerer = new Answerer(registry, builtin, providerMetrics(d.metricsRegistry));
   const consent = async (tenantId: string) => (await d.tenants.settings(tenantId)).ai_consent_enabled;

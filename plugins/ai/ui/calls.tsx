@@ -1,7 +1,7 @@
 // The AI call log (owners and admins): every provider tried, newest first, with tokens, latency,
 // outcome and the estimated cost; filtered by robot, provider and outcome (in the URL, so a view can
 // be linked).
-import { ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { ErrorBanner, LiveNote, Page, Table, Time, useApi, useLiveApi, useQueryParam } from 'plinth/plugin/ui';
 import {
   Badge,
   BASE,
@@ -57,12 +57,23 @@ function Filter(props: { id: string; label: string; name: string; value: string;
   );
 }
 
+/** While the live channel is down. */
+const POLL_MS = 15_000;
+
 export function CallsPage() {
   const robotId = useQueryParam('robot') ?? '';
   const provider = useQueryParam('provider') ?? '';
   const outcome = useQueryParam('outcome') ?? '';
   const page = pageNumber(useQueryParam('page'));
-  const log = useApi<Reply<List<CallRow> & { currency: string }>>(withQuery(`${BASE}/ai/calls`, { page, pageSize: PAGE_SIZE, robotId, provider, outcome }));
+  // Calls show as robots make them (the live channel), the filter's robot's only when one is chosen.
+  const log = useLiveApi<Reply<List<CallRow> & { currency: string }>>(
+    withQuery(`${BASE}/ai/calls`, { page, pageSize: PAGE_SIZE, robotId, provider, outcome }),
+    'ai.call',
+    {
+      pollMs: POLL_MS,
+      when: (_kind, data) => !robotId || data.robotId === robotId,
+    },
+  );
   const robots = useRobots();
   const providers = useApi<Reply<List<ProviderRow>>>(`${BASE}/ai/providers`);
   const robotList = robots.data?.data.list;
@@ -76,9 +87,12 @@ export function CallsPage() {
     <Page
       title="AI call log"
       actions={
-        <button type="button" class="secondary" onClick={log.reload} disabled={log.loading}>
-          Refresh
-        </button>
+        <>
+          <LiveNote open={log.live} fallback={`Live updates are reconnecting: checked every ${POLL_MS / 1000} s.`} />
+          <button type="button" class="secondary" onClick={log.reload} disabled={log.loading}>
+            Refresh
+          </button>
+        </>
       }
     >
       <div class="inline-form" role="group" aria-label="Filters" style={{ flexWrap: 'wrap' }}>

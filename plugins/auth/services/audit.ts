@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
+import { afterCommit } from 'plinth/plugin';
 import { GroupCommit } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';
@@ -41,6 +42,8 @@ export class AuditLog {
     private readonly db: Knex,
     private readonly clock: Clock,
     logger: Logger,
+    /** Told of the tenant (null: none) of each row, once committed: the Audit log page follows it live. Never throws. */
+    private readonly written: (tenantId: string | null) => void = () => {},
   ) {
     this.batches = new GroupCommit(
       db,
@@ -56,8 +59,14 @@ export class AuditLog {
   /** In `trx` when given (written with the change it reports), else durably through the group commit. */
   async record(entry: AuditEntry, trx?: Db): Promise<void> {
     const row = this.row(entry);
-    if (trx) await trx('auth_audit_logs').insert(row);
-    else await this.batches.submit(row);
+    const tenantId = row.tenant_id as string | null;
+    if (trx) {
+      await trx('auth_audit_logs').insert(row);
+      afterCommit(trx, () => this.written(tenantId));
+    } else {
+      await this.batches.submit(row);
+      this.written(tenantId);
+    }
   }
 
   private row(entry: AuditEntry): Record<string, unknown> {

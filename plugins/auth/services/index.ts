@@ -34,7 +34,8 @@ export type AuthServices = ReturnType<typeof createAuthServices>;
 
 /** Wires the auth plugin's services; each is small and knows only what it is given. */
 export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
-  const audit = new AuditLog(d.db, d.clock, d.logger);
+  // Rows come in bursts (sign-ins, agent calls): the pages hear at most one nudge a second per tenant.
+  const audit = new AuditLog(d.db, d.clock, d.logger, (tenantId) => d.live.nudge(tenantId, 'audit.written'));
   // A session, user or key that changed (here or, through the pub/sub, on another instance) may end
   // admin pages' live streams: the hub checks the streams open on this instance.
   const cache = new PrincipalCache(d.db, d.pubsub, d.logger, () => void d.live.recheckHere());

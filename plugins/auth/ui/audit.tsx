@@ -1,6 +1,6 @@
 // Audit log (superadmin): who did what to what, from where; filters and pages.
 import { useState } from 'preact/hooks';
-import { ErrorBanner, Page, Table, Time } from 'plinth/plugin/ui';
+import { ErrorBanner, LiveNote, Page, Table, Time, useLiveReload } from 'plinth/plugin/ui';
 import { BASE, Pager, ShortId, usePagedList } from './shared.js';
 
 interface Entry {
@@ -66,15 +66,23 @@ function FilterForm(props: { onApply(filters: Filters): void }) {
   );
 }
 
+/** While the live channel is down. */
+const POLL_MS = 15_000;
+
 export function AuditPage() {
   const list = usePagedList<Entry, Filters>(`${BASE}/admin/audit-logs`, NONE);
+  // Every tenant's rows (a superadmin's page): its own tenant's events and, through `platform`, the others'.
+  const live = useLiveReload('audit.', list.reload, { pollMs: POLL_MS, platform: true });
   return (
     <Page
       title="Audit log"
       actions={
-        <button type="button" class="secondary" onClick={list.reload} disabled={list.loading}>
-          Refresh
-        </button>
+        <>
+          <LiveNote open={live} fallback={`Live updates are reconnecting: checked every ${POLL_MS / 1000} s.`} />
+          <button type="button" class="secondary" onClick={list.reload} disabled={list.loading}>
+            Refresh
+          </button>
+        </>
       }
     >
       <FilterForm onApply={list.filter} />

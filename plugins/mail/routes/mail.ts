@@ -1,4 +1,4 @@
-import { requireRole, requireScope } from 'plinth/plugin';
+import { requireRole, requireScope, timeZoneOf } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
 import { scopeFrom } from './scope.js';
 import type { MailServices } from '../services/index.js';
@@ -102,7 +102,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
         responses: { 200: { description: 'Every day of the range, oldest first (zeros included)', schema: receivedDailyReply } },
       },
     },
-    async (ctx, { query }) => ({ days: await s.emails.receivedPerDay(await scopeFrom(ctx), query.days) }),
+    async (ctx, { query }) => ({ days: await s.emails.receivedPerDay(await scopeFrom(ctx), query.days, timeZoneOf(query.tz)) }),
   );
 
   r.get(

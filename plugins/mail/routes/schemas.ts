@@ -100,7 +100,10 @@ export const newMailboxReply = reply({ email: str, expires: int });
 export const receivedDailyQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } },
+  properties: {
+    days: { type: 'integer', minimum: 1, maximum: 366, default: 30 },
+    tz: { type: 'string', maxLength: 64, description: "The days' time zone (IANA, e.g. Asia/Shanghai; the browser's), UTC by default" },
+  },
 };
 export const receivedDailyReply = reply({ days: arrayOf(reply({ date: day, received: int })) });
 

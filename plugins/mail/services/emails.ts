@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import { pageQuery, type PageRequest } from 'plinth/plugin';
+import { countPerDay, zonedDays } from 'plinth/plugin';
 import type { MailboxScope } from './access.js';
 import type { Ingest } from './ingest.js';
 import type { Mailboxes } from './mailboxes.js';
@@ -49,23 +50,14 @@ export class Emails {
   }
 
   /**
-   * Mail received per UTC day over the last `days` days (today included) in the mailboxes the
-   * caller may see, every day listed with zeros: the mailboxes page's chart. Mail that expired with
-   * its mailbox is gone from it.
+   * Mail received per day of `timeZone` (the viewer's, as the pages show times) over the last
+   * `days` days (today included) in the mailboxes the caller may see, every day listed with zeros:
+   * the mailboxes page's chart. Mail that expired with its mailbox is gone from it.
    */
-  async receivedPerDay(scope: MailboxScope, days: number) {
-    const now = this.clock.now();
-    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
-    const rows: Array<{ date: string; n: number | string }> = await this.visible(scope)
-      .where('e.received_at', '>=', first.toISOString())
-      .select({ date: this.db.raw('substr(e.received_at, 1, 10)') })
-      .count({ n: '*' })
-      .groupByRaw('substr(e.received_at, 1, 10)');
-    const counts = new Map(rows.map((r) => [r.date, Number(r.n)]));
-    return Array.from({ length: days }, (_, i) => {
-      const date = new Date(first.getTime() + i * 86_400_000).toISOString().slice(0, 10);
-      return { date, received: counts.get(date) ?? 0 };
-    });
+  async receivedPerDay(scope: MailboxScope, days: number, timeZone = 'UTC') {
+    const span = zonedDays(this.clock.now(), days, timeZone);
+    const counts = new Map((await countPerDay(this.db, this.visible(scope), 'e.received_at', span)).map((r) => [r.date, r.n]));
+    return span.map(({ date }) => ({ date, received: counts.get(date) ?? 0 }));
   }
 
   async list(scope: MailboxScope, address: string, options: { limit: number; since?: number }) {

@@ -38,7 +38,9 @@ export type MailServices = ReturnType<typeof createMailServices>;
 
 export function createMailServices(d: MailDeps, settings: MailSettings) {
   const domains = new MailDomains({ db: d.db, clock: d.clock, settings, publicUrl: d.config.server.publicUrl, tenants: () => d.tenants });
-  const mailboxes = new Mailboxes({ db: d.db, clock: d.clock, settings, usage: d.usage, domains, pubsub: d.pubsub, logger: d.logger });
+  // The admin pages follow mailboxes and sent mail as they change (live channel; a tenant's burst is one nudge a second).
+  const mailboxChanged = (tenantId: string | null) => d.live.nudge(tenantId, 'mail.mailbox');
+  const mailboxes = new Mailboxes({ db: d.db, clock: d.clock, settings, usage: d.usage, domains, pubsub: d.pubsub, logger: d.logger, changed: mailboxChanged });
   const preparer = settings.smtp.parseWorkers > 0 ? new ParsePool(settings, d.logger) : new InlinePreparer(settings);
   const ingest = new Ingest({
     db: d.db,
@@ -59,7 +61,15 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     metrics: smtpMetrics(d.metricsRegistry, () => receiver.openSessions()),
   });
   d.metricsRegistry.longPolls('mail_wait', () => emails.waitsHeld());
-  const sender = new Sender({ db: d.db, clock: d.clock, events: d.events, mailer: () => d.mailer, mailboxes, usage: d.usage });
+  const sender = new Sender({
+    db: d.db,
+    clock: d.clock,
+    events: d.events,
+    mailer: () => d.mailer,
+    mailboxes,
+    usage: d.usage,
+    changed: (tenantId) => d.live.nudge(tenantId, 'mail.sent'),
+  });
   const forwarder = new Forwarder(d.db, () => d.mailer);
   // The auth plugin's services are read per call through the container (mail depends on auth).
   const auth = new MailAuth({

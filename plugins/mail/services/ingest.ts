@@ -89,7 +89,8 @@ export class Ingest {
     });
     this.announce(stored);
     // Coalesced per tenant (at most one a second): a burst of mail costs the pages one reload.
-    for (const tenantId of new Set(stored.map((s) => s.tenant_id))) if (tenantId) this.live()?.nudge(tenantId, 'mail.received');
+    // Mail of a platform mailbox (no tenant) reaches superadmins' pages only.
+    for (const tenantId of new Set(stored.map((s) => s.tenant_id))) this.live()?.nudge(tenantId ?? null, 'mail.received');
     return stored;
   }
 

@@ -74,6 +74,8 @@ export interface MailboxesDeps {
   domains: MailDomains;
   pubsub: PubSub;
   logger: Logger;
+  /** Told of a tenant (null: none) whose mailboxes changed, once committed (the admin pages' live channel); never throws. */
+  changed?: (tenantId: string | null) => void;
 }
 
 export class Mailboxes {
@@ -88,8 +90,10 @@ export class Mailboxes {
    * then fails the foreign key and gets a 451, never a wrong mailbox.
    */
   private readonly deliveries: SharedCache<DeliveryMailbox>;
+  private readonly changed: (tenantId: string | null) => void;
 
-  constructor({ db, clock, settings, usage, domains, pubsub, logger }: MailboxesDeps) {
+  constructor({ db, clock, settings, usage, domains, pubsub, logger, changed }: MailboxesDeps) {
+    this.changed = changed ?? (() => {});
     this.db = db;
     this.clock = clock;
     this.settings = settings;
@@ -154,6 +158,7 @@ export class Mailboxes {
         expires_at: this.expiryFor(domain),
         created_at: this.clock.now().toISOString(),
       });
+      this.changed(domain.tenantId ?? null);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
@@ -184,6 +189,7 @@ export class Mailboxes {
       if (isUniqueViolation(err)) throw AppError.conflict(`${address} already exists`, 'mailbox_exists');
       throw err;
     }
+    this.changed(tenantId);
     return this.get(scope, address);
   }
 
@@ -230,7 +236,9 @@ export class Mailboxes {
     }
     const q = this.db('mail_mailboxes').where('address', normalized);
     if (tenantId) q.where('tenant_id', tenantId);
-    return (await q.update({ owner_user_id: userId })) > 0;
+    const assigned = (await q.update({ owner_user_id: userId })) > 0;
+    if (assigned) this.changed(joinTenant ?? tenantId);
+    return assigned;
   }
 
   /** A mailbox with a random local part (same lifetime as a named one). */
@@ -270,6 +278,7 @@ export class Mailboxes {
       await trx('mail_mailboxes').where('id', mailbox.id).delete();
       if (mailbox.tenant_id) await this.usage.release(mailbox.tenant_id, 'max_mailboxes', 1, trx);
     });
+    this.changed(mailbox.tenant_id);
     await this.forget([mailbox.address]);
   }
 
@@ -281,7 +290,9 @@ export class Mailboxes {
   ) {
     const keys = target.ids ?? target.addresses?.map((a) => a.trim().toLowerCase()) ?? [];
     const column = target.ids ? 'id' : 'address';
-    const found: Array<{ id: number; address: string }> = await this.visible(scope).whereIn(column, keys).select('id', 'address');
+    const found: Array<{ id: number; address: string; tenant_id: string | null }> = await this.visible(scope)
+      .whereIn(column, keys)
+      .select('id', 'address', 'tenant_id');
     if (found.length)
       await this.db('mail_mailboxes')
         .whereIn(
@@ -290,6 +301,7 @@ export class Mailboxes {
         )
         .update(patch);
     if (found.length && patch.forward_to !== undefined) await this.forget(found.map((f) => f.address));
+    for (const tenantId of new Set(found.map((f) => f.tenant_id))) this.changed(tenantId);
     const results = keys.map((key) => {
       const hit = found.find((f) => (column === 'id' ? Number(f.id) === key : f.address === key));
       return { [column === 'id' ? 'mailbox_id' : 'address']: key, success: Boolean(hit), updated: Boolean(hit), ...(hit ? {} : { error: 'not found' }) };
@@ -329,6 +341,7 @@ export class Mailboxes {
       for (const [tenantId, n] of perTenant) await this.usage.release(tenantId, 'max_mailboxes', n, trx);
       return due;
     });
+    for (const tenantId of new Set(due.map((d) => d.tenant_id))) this.changed(tenantId);
     await this.forget(due.map((d) => d.address));
     return due.length;
   }

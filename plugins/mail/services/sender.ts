@@ -44,6 +44,8 @@ export interface SenderDeps {
   mailer: () => Mailer;
   mailboxes: Mailboxes;
   usage: UsageMeter;
+  /** Told of a tenant (null: none) whose sent mail changed, once committed (the admin pages' live channel); never throws. */
+  changed?: (tenantId: string | null) => void;
 }
 
 /**
@@ -59,7 +61,10 @@ export class Sender {
   private readonly mailboxes: Mailboxes;
   private readonly usage: UsageMeter;
 
-  constructor({ db, clock, events, mailer, mailboxes, usage }: SenderDeps) {
+  private readonly changed: (tenantId: string | null) => void;
+
+  constructor({ db, clock, events, mailer, mailboxes, usage, changed }: SenderDeps) {
+    this.changed = changed ?? (() => {});
     this.db = db;
     this.clock = clock;
     this.events = events;
@@ -109,6 +114,7 @@ export class Sender {
       if (mailbox.tenant_id) await this.usage.consume(mailbox.tenant_id, 'emails_sent_per_month', recipients.length, trx, scope.principal);
       await trx('mail_sent').insert(row);
     });
+    this.changed(row.tenant_id);
     if (later) return { id: row.public_id, status: 'scheduled' };
     return { id: row.public_id, status: await this.deliver(row.public_id) };
   }
@@ -142,6 +148,7 @@ export class Sender {
           { tenantId: row.tenant_id },
         );
     });
+    this.changed(row.tenant_id);
     return status;
   }
 
@@ -190,7 +197,14 @@ export class Sender {
 
   async remove(scope: MailboxScope, id: string): Promise<void> {
     const found = await this.get(scope, id);
+    const tenantId = await this.tenantOf(found.id);
     await this.db('mail_sent').where('id', found.id).delete();
+    this.changed(tenantId);
+  }
+
+  /** The tenant of a sent message (the view leaves it out), for the live channel. */
+  private async tenantOf(id: number): Promise<string | null> {
+    return ((await this.db('mail_sent').where('id', id).first('tenant_id')) as { tenant_id: string | null } | undefined)?.tenant_id ?? null;
   }
 
   /** Re-schedules or cancels a send that has not gone yet. */
@@ -206,6 +220,7 @@ export class Sender {
     }
     const changed = await this.db('mail_sent').where({ id: found.id, status: 'scheduled' }).update(update);
     if (!changed) throw AppError.conflict('this message has just been sent', 'not_scheduled');
+    this.changed(await this.tenantOf(found.id));
     return this.get(scope, id);
   }
 }

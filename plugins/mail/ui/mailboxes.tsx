@@ -1,11 +1,13 @@
 // Mailboxes: make one (by name, or a random one that expires), search the list, pin, favorite,
 // forward (a dialog) and delete (a confirm). An address opens its inbox.
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, Dialog, ErrorBanner, LiveNote, Page, Table, Time, useApi, useLiveApi } from 'plinth/plugin/ui';
 import { ReceivedChart } from './received-chart.js';
 import { BASE, ConfirmDialog, explain, fieldStyle, link, PAGES, plural, Stamp, useAction, type Mailbox } from './shared.js';
 
 const PAGE_SIZE = 50;
+/** While the live channel is down. */
+const POLL_MS = 30_000;
 
 interface Made {
   email: string;
@@ -156,7 +158,8 @@ export function MailboxesPage() {
     ...(search ? { search } : {}),
     ...(favorites ? { favorite: 'true' } : {}),
   });
-  const list = useApi<Mailbox[]>(`${BASE}/mailboxes?${query}`);
+  // Made, changed or deleted anywhere (another tab, the API, mail to a new address), and "Last mail", show as they happen.
+  const list = useLiveApi<Mailbox[]>(`${BASE}/mailboxes?${query}`, ['mail.mailbox', 'mail.received'], { pollMs: POLL_MS, platform: true });
   const [forwarding, setForwarding] = useState<Mailbox | null>(null);
   const [deleting, setDeleting] = useState<Mailbox | null>(null);
   const { error, busy, run } = useAction();
@@ -180,9 +183,12 @@ export function MailboxesPage() {
     <Page
       title="Mailboxes"
       actions={
-        <button type="button" class="secondary" onClick={list.reload}>
-          Refresh
-        </button>
+        <>
+          <LiveNote open={list.live} fallback={`Live updates are reconnecting: checked every ${POLL_MS / 1000} s.`} />
+          <button type="button" class="secondary" onClick={list.reload}>
+            Refresh
+          </button>
+        </>
       }
     >
       {forwarding ? <ForwardDialog mailbox={forwarding} onClose={() => setForwarding(null)} onSaved={list.reload} /> : null}

@@ -1,13 +1,22 @@
 // Mail received per day over the last 30 days, in the mailboxes the signed-in person sees
-// (GET /mail/api/stats/received-daily).
-import { BarChart, ErrorBanner, useApi } from 'plinth/plugin/ui';
+// (GET /mail/api/stats/received-daily), following the live channel as the list beside it does.
+import { BarChart, ErrorBanner, useLiveApi, viewerTimeZone } from 'plinth/plugin/ui';
 import { BASE } from './shared.js';
 
 const DAYS = 30;
+/** While the live channel is down. */
+const POLL_MS = 30_000;
 const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 export function ReceivedChart() {
-  const daily = useApi<{ days: Array<{ date: string; received: number }> }>(`${BASE}/stats/received-daily?days=${DAYS}`);
+  const daily = useLiveApi<{ days: Array<{ date: string; received: number }> }>(
+    `${BASE}/stats/received-daily?days=${DAYS}&tz=${encodeURIComponent(viewerTimeZone())}`,
+    'mail.received',
+    {
+      pollMs: POLL_MS,
+      platform: true,
+    },
+  );
   const days = daily.data?.days;
   return (
     <section class="card" aria-labelledby="received-title">

@@ -1,12 +1,16 @@
 // Sent: what one mailbox (?mailbox=…) sent, newest first, with each send's status; a scheduled
 // send can be canceled until it goes.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, ErrorBanner, LiveNote, Page, Table, Time, useLiveApi, useQueryParam } from 'plinth/plugin/ui';
 import { BASE, ConfirmDialog, instant, link, MailboxPicker, PAGES, plural, StatusBadge, type SentRow } from './shared.js';
+
+/** While the live channel is down. */
+const POLL_MS = 15_000;
 
 function SentList(props: { mailbox: string }) {
   const { mailbox } = props;
-  const list = useApi<SentRow[]>(`${BASE}/sent?from=${encodeURIComponent(mailbox)}&limit=50`);
+  // A send (here, by a workflow, or the scheduled job) shows as it happens, and its status as it changes.
+  const list = useLiveApi<SentRow[]>(`${BASE}/sent?from=${encodeURIComponent(mailbox)}&limit=50`, 'mail.sent', { pollMs: POLL_MS, platform: true });
   const [canceling, setCanceling] = useState<SentRow | null>(null);
   const rows = list.data ?? [];
   return (
@@ -33,6 +37,7 @@ function SentList(props: { mailbox: string }) {
         <h2 id="sent-title" style={{ flex: 1 }}>
           Sent from {mailbox}
         </h2>
+        <LiveNote open={list.live} fallback={`Live updates are reconnecting: checked every ${POLL_MS / 1000} s.`} />
         <a href={link(PAGES.compose, { from: mailbox })}>Compose</a>
         <button type="button" class="secondary small" onClick={list.reload}>
           Refresh

@@ -271,7 +271,15 @@ export const resendBody = seedBody({ robotId: str, deliveryId: { type: 'integer'
 // 8. Statistics
 
 // Dates are checked by the service (400 with the field), not by the schema.
-export const rangeQuery = { type: 'object', properties: { startDate: { type: 'string', maxLength: 20 }, endDate: { type: 'string', maxLength: 20 } } };
+export const rangeQuery = {
+  type: 'object',
+  properties: {
+    startDate: { type: 'string', maxLength: 20 },
+    endDate: { type: 'string', maxLength: 20 },
+    // Beside the seed (whose days are UTC): the admin page's chart asks for the browser's zone.
+    timeZone: { type: 'string', maxLength: 64, description: "The days' time zone (IANA, e.g. Asia/Shanghai), UTC by default" },
+  },
+};
 
 const range = { startDate: day, endDate: day };
 /** Successful AI calls and their cost from the ai plugin's call log; null without that plugin. */

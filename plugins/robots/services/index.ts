@@ -49,7 +49,17 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
     help: "Robot commands from ready (stored, approved or due) to written on the robot's WebSocket, across instances",
   });
   const commands = new Commands({ db: d.db, clock: d.clock, logger: d.logger, events: d.events, pubsub: d.pubsub, settings, presence, pushLatency });
-  const robots = new Robots({ db: d.db, clock: d.clock, tokens, commands, licenses: () => d.licenses, usage: d.usage, hooks: d.hooks });
+  const robots = new Robots({
+    db: d.db,
+    clock: d.clock,
+    tokens,
+    commands,
+    licenses: () => d.licenses,
+    usage: d.usage,
+    hooks: d.hooks,
+    // A robot activated or removed shows at once on its tenant's Robots page (every instance's).
+    changed: (tenantId, robotId, change) => void d.live.publish(tenantId, 'robot.changed', { robotId, change }),
+  });
   const callbacks = new Callbacks({ db: d.db, clock: d.clock, allowPrivate: settings.allowPrivateCallbacks });
   const messages = new Messages({
     db: d.db,

@@ -96,6 +96,8 @@ export interface RobotsServiceDeps {
   licenses: () => LicenseEngine & LicenseAdmin;
   usage: UsageMeter;
   hooks: Hooks;
+  /** Told what happened to a robot once it committed (the admin pages' live channel); never throws. */
+  changed?: (tenantId: string, robotId: string, change: 'created' | 'updated' | 'activated' | 'removed' | 'unbound' | 'disabled') => void;
 }
 
 export class Robots {
@@ -106,8 +108,9 @@ export class Robots {
   private readonly licenses: () => LicenseEngine & LicenseAdmin;
   private readonly usage: UsageMeter;
   private readonly hooks: Hooks;
+  private readonly changed: NonNullable<RobotsServiceDeps['changed']>;
 
-  constructor({ db, clock, tokens, commands, licenses, usage, hooks }: RobotsServiceDeps) {
+  constructor({ db, clock, tokens, commands, licenses, usage, hooks, changed }: RobotsServiceDeps) {
     this.db = db;
     this.clock = clock;
     this.tokens = tokens;
@@ -115,6 +118,7 @@ export class Robots {
     this.licenses = licenses;
     this.usage = usage;
     this.hooks = hooks;
+    this.changed = changed ?? (() => {});
   }
 
   /** The robots the scope sees (its tenant's for an admin, a member's own): the Robots page and the overview count these. */
@@ -215,6 +219,7 @@ export class Robots {
       for (const gauge of GAUGES) await this.usage.consume(scope.tenantId, gauge, 1, trx, scope.principal);
       await trx('robots_robots').insert(robot);
     });
+    this.changed(scope.tenantId, robot.robot_id, 'created');
     return { robotId: robot.robot_id, name };
   }
 
@@ -227,6 +232,7 @@ export class Robots {
         .where('id', row.id)
         .update({ ...(patch.name ? { name: patch.name } : {}), updated_at: this.clock.now().toISOString() });
     });
+    this.changed(row.tenant_id, row.robot_id, 'updated');
   }
 
   /** Deleting a robot revokes its tokens at once. */
@@ -237,6 +243,7 @@ export class Robots {
       await this.tokens.revokeAll(trx, row.id);
       for (const gauge of GAUGES) await this.usage.release(row.tenant_id, gauge, 1, trx);
     });
+    this.changed(row.tenant_id, row.robot_id, 'removed');
     await this.commands.disconnect(Number(row.id));
   }
 
@@ -253,9 +260,10 @@ export class Robots {
     const device = (await admin.devices(license))[0];
     if (!device) throw AppError.notFound('no device is bound to this code');
     await admin.unbind({ tenantId }, license.license_id, device.device_id);
-    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id', 'robot_id');
+    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id', 'robot_id', 'tenant_id');
     if (robot) {
       await this.tokens.revokeAll(this.db, Number(robot.id));
+      this.changed(robot.tenant_id, robot.robot_id, 'unbound');
       await this.commands.disconnect(Number(robot.id));
     }
     return { deviceId: device.device_id, robotId: robot?.robot_id ?? null, unboundAt: this.clock.now().toISOString() };
@@ -265,9 +273,10 @@ export class Robots {
   async disable(admin: LicenseAdmin, tenantId: string | null, code: string): Promise<void> {
     const license = await this.codeLicense(tenantId, code);
     await admin.end({ tenantId }, license.license_id, 'disabled', 'disabled by an administrator');
-    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id');
+    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id', 'robot_id', 'tenant_id');
     if (robot) {
       await this.tokens.revokeAll(this.db, Number(robot.id));
+      this.changed(robot.tenant_id, robot.robot_id, 'disabled');
       await this.commands.disconnect(Number(robot.id));
     }
   }
@@ -301,7 +310,9 @@ export class Robots {
       });
     }
     try {
-      return await this.activateBound(license, owner, code, deviceInfo, bound.outcome === 'bound', now);
+      const activated = await this.activateBound(license, owner, code, deviceInfo, bound.outcome === 'bound', now);
+      this.changed(license.tenant_id, activated.data.robotId, 'activated');
+      return activated;
     } catch (err) {
       // Refused after binding (e.g. 402, over the plan's robots): free the code again, or this
       // device would hold it with no robot and every other device would get 409.

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
+import { AppError, countPerDay, timeZoneOf, zonedDate, zonedRange, type ZonedDay } from 'plinth/plugin';
 import type { Hooks } from 'plinth/plugin';
 import type { Commands } from './commands.js';
 import { type RobotScope, robotsFilter } from './robots.js';
@@ -10,6 +10,8 @@ export interface DateRange {
   endDate: string; // YYYY-MM-DD, inclusive
   from: string; // ISO, inclusive
   to: string; // ISO, exclusive (the day after endDate)
+  /** Each day of the range in its time zone (UTC unless the query names one), with its bounds. */
+  days: ZonedDay[];
 }
 
 const DAY = 86_400_000;
@@ -54,9 +56,14 @@ export class Statistics {
     return { ...stats, totalAICalls: ai.totalAICalls, aiCost: ai.aiCost };
   }
 
-  /** startDate/endDate from the query; the last 7 days (today included) by default; at most 366 days. */
-  range(query: { startDate?: string; endDate?: string }): DateRange {
-    const today = Date.parse(`${this.clock.now().toISOString().slice(0, 10)}T00:00:00.000Z`);
+  /**
+   * startDate/endDate from the query; the last 7 days (today included) by default; at most 366 days.
+   * Days are UTC unless `timeZone` names another (beside the seed: the admin page's chart counts the
+   * days of the browser's zone, as its lists show times).
+   */
+  range(query: { startDate?: string; endDate?: string; timeZone?: string }): DateRange {
+    const timeZone = timeZoneOf(query.timeZone, 'timeZone');
+    const today = Date.parse(`${zonedDate(this.clock.now(), timeZone)}T00:00:00.000Z`);
     const end =
       query.endDate !== undefined
         ? parseDay(query.endDate, 'endDate')
@@ -67,7 +74,8 @@ export class Statistics {
     if (start > end) throw AppError.validation([{ path: 'query.startDate', message: 'must not be after endDate' }], 400);
     if ((end - start) / DAY + 1 > MAX_DAYS) throw AppError.validation([{ path: 'query.endDate', message: `the range is at most ${MAX_DAYS} days` }], 400);
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-    return { startDate: day(start), endDate: day(end), from: new Date(start).toISOString(), to: new Date(end + DAY).toISOString() };
+    const days = zonedRange(day(start), day(end), timeZone);
+    return { startDate: day(start), endDate: day(end), from: days[0].from, to: days[days.length - 1].to, days };
   }
 
   private visibleIds(scope: RobotScope) {
@@ -135,8 +143,7 @@ export class Statistics {
   async robot(robot: { id: number | string; robot_id: string; tenant_id: string }, range: DateRange) {
     const pk = Number(robot.id);
     const [total] = (await this.messages(pk, range).count({ n: '*' })) as Array<{ n: unknown }>;
-    const day = this.db.raw('substr(created_at, 1, 10)');
-    const days = (await this.messages(pk, range).select({ date: day }).count({ n: '*' }).groupBy(day).orderBy('date')) as Array<{ date: string; n: unknown }>;
+    const days = (await countPerDay(this.db, this.messages(pk, range), 'created_at', range.days)).sort((a, b) => a.date.localeCompare(b.date));
     const counts = await this.commandCounts(pk, range);
     const stats = {
       robotId: robot.robot_id,

@@ -2,10 +2,11 @@
 // GET /api/robots/{robotId}/statistics), with the AI calls and their cost over the period beside it;
 // with the ai plugin enabled, its AI calls and their cost per day too (the ai plugin's
 // GET /workbot/api/ai/calls/daily, asked over HTTP: robots never imports ai's files).
-import { ApiError, BarChart, ErrorBanner, pluginEnabled, useApi } from 'plinth/plugin/ui';
+import { ApiError, BarChart, ErrorBanner, pluginEnabled, useLiveApi, viewerTimeZone } from 'plinth/plugin/ui';
 import { BASE, type Reply } from './shared.js';
 
 interface RobotStatistics {
+  startDate: string;
   totalMessages: number;
   totalAICalls: number | null;
   aiCost: number | null;
@@ -13,15 +14,24 @@ interface RobotStatistics {
 }
 
 const DAYS = 30;
+/** While the live channel is down. */
+const POLL_MS = 15_000;
 const DAY = 86_400_000;
-const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
+const pad = (n: number) => String(n).padStart(2, '0');
+/** The browser's calendar date `back` days before today (the chart's days are the browser's, as its lists' times are). */
+const localDay = (back: number) => {
+  const d = new Date();
+  d.setDate(d.getDate() - back);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+};
 const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
-/** Every day of the range, zero where nothing was reported (the statistics list only days with messages). */
-export function dailyBars(byDay: RobotStatistics['messagesByDay'], end: number, days = DAYS) {
+/** Every day from `first` (YYYY-MM-DD), zero where nothing was reported (the statistics list only days with messages). */
+export function dailyBars(byDay: RobotStatistics['messagesByDay'], first: string, days = DAYS) {
   const counts = new Map(byDay.map((d) => [d.date, d.messageCount]));
+  const start = Date.parse(`${first}T00:00:00Z`);
   return Array.from({ length: days }, (_, i) => {
-    const date = isoDay(end - (days - 1 - i) * DAY);
+    const date = new Date(start + i * DAY).toISOString().slice(0, 10);
     return { label: dayLabel(date), tick: String(Number(date.slice(8))), value: counts.get(date) ?? 0 };
   });
 }
@@ -43,7 +53,15 @@ const money = (currency: string) => (value: number) => {
 
 /** The robot's AI calls per day and what they cost (shown only when the ai plugin is enabled). */
 function AiCalls(props: { robotId: string }) {
-  const daily = useApi<Reply<AiCallsDaily>>(`${BASE}/ai/calls/daily?robotId=${encodeURIComponent(props.robotId)}&days=${DAYS}`);
+  // Follows the ai plugin's live `ai.call` events of this robot, as the call log does.
+  const daily = useLiveApi<Reply<AiCallsDaily>>(
+    `${BASE}/ai/calls/daily?robotId=${encodeURIComponent(props.robotId)}&days=${DAYS}&tz=${encodeURIComponent(viewerTimeZone())}`,
+    'ai.call',
+    {
+      pollMs: POLL_MS,
+      when: (_kind, data) => data.robotId === props.robotId,
+    },
+  );
   const data = daily.data?.data;
   // A plan without AI replies: say so quietly rather than as an error.
   if (daily.error instanceof ApiError && daily.error.status === 403) return <p class="muted">{daily.error.message}</p>;
@@ -64,9 +82,13 @@ function AiCalls(props: { robotId: string }) {
 }
 
 export function RobotActivity(props: { robotId: string }) {
-  const end = Date.now();
-  const range = `startDate=${isoDay(end - (DAYS - 1) * DAY)}&endDate=${isoDay(end)}`;
-  const stats = useApi<Reply<RobotStatistics>>(`${BASE}/robots/${encodeURIComponent(props.robotId)}/statistics?${range}`);
+  const first = localDay(DAYS - 1);
+  const range = `startDate=${first}&endDate=${localDay(0)}&timeZone=${encodeURIComponent(viewerTimeZone())}`;
+  // The same live events as the details beside it (a message reported), so the two never disagree.
+  const stats = useLiveApi<Reply<RobotStatistics>>(`${BASE}/robots/${encodeURIComponent(props.robotId)}/statistics?${range}`, 'robot.', {
+    pollMs: POLL_MS,
+    when: (_kind, data) => data.robotId === props.robotId,
+  });
   const data = stats.data?.data;
   return (
     <section class="card" aria-labelledby="robot-activity-title">
@@ -79,7 +101,7 @@ export function RobotActivity(props: { robotId: string }) {
             {data.totalAICalls === null ? '' : `; ${data.totalAICalls.toLocaleString()} AI call${data.totalAICalls === 1 ? '' : 's'}`}
             {data.aiCost === null || !data.totalAICalls ? '' : ` costing ${data.aiCost.toLocaleString(undefined, { maximumFractionDigits: 4 })}`}.
           </p>
-          <BarChart title={`Messages reported per day, last ${DAYS} days`} bars={dailyBars(data.messagesByDay, end)} />
+          <BarChart title={`Messages reported per day, last ${DAYS} days`} bars={dailyBars(data.messagesByDay, data.startDate)} />
           {pluginEnabled('ai') ? <AiCalls robotId={props.robotId} /> : null}
         </>
       ) : (

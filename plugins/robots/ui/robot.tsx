@@ -1,7 +1,7 @@
 // One robot (?robot=…): its details with live online status, a form to send a message, its command
 // log (live) and the messages its phone reported.
 import { useState } from 'preact/hooks';
-import { ErrorBanner, Page, Time } from 'plinth/plugin/ui';
+import { ErrorBanner, LiveNote, Page, Time } from 'plinth/plugin/ui';
 import { CommandLog } from './commands.js';
 import { MessageList } from './messages.js';
 import { RobotActivity } from './robot-activity.js';
@@ -63,13 +63,15 @@ function Facts(props: { robot: RobotDetail }) {
 }
 
 export function RobotView(props: { robotId: string; backHref: string }) {
-  const one = useLiveApi<Reply<RobotDetail>>(`${BASE}/robots/${encodeURIComponent(props.robotId)}`, EVERY_MS);
+  const one = useLiveApi<Reply<RobotDetail>>(`${BASE}/robots/${encodeURIComponent(props.robotId)}`, EVERY_MS, (_kind, data) => data.robotId === props.robotId);
   const [sent, setSent] = useState(0);
   const robot = one.data?.data;
   return (
     <Page title={robot ? robot.name : 'Robot'}>
       <p style={{ margin: '0 0 1rem' }}>
         <a href={props.backHref}>← All robots</a>
+        {' · '}
+        <LiveNote open={one.live} fallback={`Live updates are reconnecting: checked every ${EVERY_MS / 1000} s.`} />
       </p>
       <ErrorBanner error={one.error} />
       {robot ? (

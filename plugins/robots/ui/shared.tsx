@@ -1,7 +1,6 @@
 // What the robots pages share: the API base, the reply shapes, a live (polling) GET, a pager, a
 // confirm dialog, status badges and small helpers.
-import { useEffect, useRef } from 'preact/hooks';
-import { ApiError, useAction, useApi, useLive, type Loaded } from 'plinth/plugin/ui';
+import { ApiError, useAction, useApi, useLiveReload, type Loaded, type LiveReloadOptions } from 'plinth/plugin/ui';
 export { Pager, ConfirmDialog } from 'plinth/plugin/ui';
 export { fieldStyle, withQuery } from 'plinth/plugin/ui';
 
@@ -61,35 +60,16 @@ function retryAfterMs(error: Error | null): number | null {
 }
 
 /**
- * useApi, fetched again when the live channel says a robot changed (came or went, reported a
- * message, finished a command), a burst coalesced into one fetch. Only while the channel is down
- * does it poll, every `everyMs` while the page is visible: each fetch counts against the seed's
- * per-user budget (60 a minute), so a 429 waits as long as the server says, and a refusal (4xx)
- * stops it until `reload`.
+ * useApi, fetched again when the live channel says a robot changed (activated, removed, came or
+ * went, reported a message, finished a command), a burst coalesced into one fetch; `when` narrows
+ * it (one robot's). Only while the channel is down does it poll, every `everyMs` while the page is
+ * visible: each fetch counts against the seed's per-user budget (60 a minute), so a 429 waits as
+ * long as the server says, and a refusal (4xx) stops it until `reload`.
  */
-export function useLiveApi<T>(path: string, everyMs: number): Loaded<T> & { live: boolean } {
+export function useLiveApi<T>(path: string, everyMs: number, when?: LiveReloadOptions['when']): Loaded<T> & { live: boolean } {
   const loaded = useApi<T>(path);
-  const loading = useRef(loaded.loading);
-  loading.current = loaded.loading;
-  const { reload, error } = loaded;
-  const stopped = refused(error);
-  const wait = retryAfterMs(error) ?? everyMs;
-  const soon = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const live = useLive('robot.', () => {
-    if (stopped || soon.current) return;
-    soon.current = setTimeout(() => {
-      soon.current = null;
-      reload();
-    }, 150);
-  });
-  useEffect(() => () => clearTimeout(soon.current ?? undefined), []);
-  useEffect(() => {
-    if (stopped || live) return;
-    const timer = setInterval(() => {
-      if (!document.hidden && !loading.current) reload();
-    }, wait);
-    return () => clearInterval(timer);
-  }, [reload, wait, stopped, live]);
+  const { error } = loaded;
+  const live = useLiveReload('robot.', loaded.reload, { pollMs: retryAfterMs(error) ?? everyMs, paused: refused(error), when });
   return { ...loaded, live };
 }
 

@@ -1,4 +1,5 @@
 import type { PluginRouter } from 'plinth/plugin';
+import { timeZoneOf } from 'plinth/plugin';
 import type { WorkflowsServices } from '../services/index.js';
 import { outcomeView } from '../services/triggers.js';
 import { dailyQuery, dailyReply, idParams, runBody, runListQuery, runPageReply, runParams, runReply, startedReply } from './schemas.js';
@@ -28,7 +29,7 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
       guards: read,
       schema: { query: dailyQuery, responses: { 200: { description: 'Every day, oldest first, with zeros where nothing ran', schema: dailyReply } } },
     },
-    async (ctx, { query }) => s.runs.daily((await tenantOf(ctx)).tenantId, query.days),
+    async (ctx, { query }) => s.runs.daily((await tenantOf(ctx)).tenantId, query.days, timeZoneOf(query.tz)),
   );
 
   r.get(

@@ -82,7 +82,14 @@ export const runListQuery = {
     until: { type: 'string', format: 'date-time' },
   },
 };
-export const dailyQuery = { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } } };
+export const dailyQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    days: { type: 'integer', minimum: 1, maximum: 366, default: 30 },
+    tz: { type: 'string', maxLength: 64, description: "The days' time zone (IANA, e.g. Asia/Shanghai; the browser's), UTC by default" },
+  },
+};
 export const runBody = body({ payload: payloadField });
 
 const sample = {

@@ -41,7 +41,9 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   };
   const steps = new StepRunner({ db: d.db, clock: d.clock, logger, versions, actions: d.actions, renderer, ended });
   const runner = new RunClaimLoop({ db: d.db, clock: d.clock, logger, events: d.events, settings, steps });
-  const starter = new RunStarter({ db: d.db, clock: d.clock, logger, versions, conditions, settings, runner });
+  // New runs (blocked ones too) show on the runs page and its chart at once; a burst is one nudge a second.
+  const started = (tenantId: string) => d.live.nudge(tenantId, 'workflow.started');
+  const starter = new RunStarter({ db: d.db, clock: d.clock, logger, versions, conditions, settings, runner, started });
   return {
     /** Listen for other instances' changes (started with the plugin). */
     eventTriggers,

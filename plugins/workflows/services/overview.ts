@@ -28,7 +28,7 @@ export async function workflowsOverview(c: PluginContext<unknown>, viewer: Overv
       unit: total === 1 ? 'run' : 'runs',
       note: `${counted(sumOf(runs, 7), 'run')} in the last 7 days${all}`,
       href: RUNS_PAGE,
-      live: ['workflow.run'],
+      live: ['workflow.started', 'workflow.run'],
       series: runs,
       seriesLabel: 'Runs started per day',
     },

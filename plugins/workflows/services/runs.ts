@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { AppError } from 'plinth/plugin';
 import { pageQuery, type PageRequest } from 'plinth/plugin';
 import type { Clock } from 'plinth/plugin';
+import { countPerDay, zonedDays } from 'plinth/plugin';
 
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'blocked';
 export const RUN_STATUSES: RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'stopped', 'blocked'];
@@ -67,27 +68,17 @@ export class Runs {
   }
 
   /**
-   * Runs started per UTC day over the last `days` days (today included), by status: every day is
-   * listed, with zeros where nothing ran (the runs page's chart). One tenant's, or every tenant's
-   * (null) for a superadmin's overview.
+   * Runs started per day of `timeZone` (the viewer's: the runs page lists times in it) over the
+   * last `days` days, today included, by status: every day is listed, with zeros where nothing ran
+   * (the runs page's chart). One tenant's, or every tenant's (null) for a superadmin's overview.
    */
-  async daily(tenantId: string | null, days: number) {
-    const now = this.clock.now();
-    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
-    const day = this.db.raw('substr(created_at, 1, 10)');
-    const rows: Array<{ date: string; status: string; n: number | string }> = await this.db('workflows_runs')
-      .modify((q) => (tenantId === null ? q : q.where('tenant_id', tenantId)))
-      .where('created_at', '>=', first.toISOString())
-      .select({ date: day, status: 'status' })
-      .count({ n: '*' })
-      .groupByRaw('substr(created_at, 1, 10), status');
+  async daily(tenantId: string | null, days: number, timeZone = 'UTC') {
+    const span = zonedDays(this.clock.now(), days, timeZone);
+    const q = this.db('workflows_runs').modify((q) => (tenantId === null ? q : q.where('tenant_id', tenantId)));
     const counts = new Map<string, Record<string, number>>();
-    for (const r of rows) counts.set(r.date, { ...counts.get(r.date), [r.status]: Number(r.n) });
+    for (const r of await countPerDay(this.db, q, 'created_at', span, 'status')) counts.set(r.date, { ...counts.get(r.date), [String(r.key)]: r.n });
     return {
-      days: Array.from({ length: days }, (_, i) => {
-        const date = new Date(first.getTime() + i * 86_400_000).toISOString().slice(0, 10);
-        return { date, runs: Object.fromEntries(RUN_STATUSES.map((status) => [status, counts.get(date)?.[status] ?? 0])) };
-      }),
+      days: span.map(({ date }) => ({ date, runs: Object.fromEntries(RUN_STATUSES.map((status) => [status, counts.get(date)?.[status] ?? 0])) })),
     };
   }
 

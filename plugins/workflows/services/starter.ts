@@ -76,6 +76,8 @@ export interface RunStarterDeps {
     leaseForNew(): RunLease | null;
     adopt(run: ClaimedRun & { token: string }): void;
   };
+  /** Told of each tenant that has new runs, once they are committed (the admin pages' live channel). */
+  started?: (tenantId: string) => void;
 }
 
 /**
@@ -91,8 +93,9 @@ export class RunStarter {
   private readonly conditions: Conditions;
   private readonly settings: RunStarterDeps['settings'];
   private readonly runner: RunStarterDeps['runner'];
+  private readonly started: NonNullable<RunStarterDeps['started']>;
 
-  constructor({ db, clock, logger, versions, conditions, settings, runner }: RunStarterDeps) {
+  constructor({ db, clock, logger, versions, conditions, settings, runner, started }: RunStarterDeps) {
     this.db = db;
     this.clock = clock;
     this.logger = logger;
@@ -100,6 +103,7 @@ export class RunStarter {
     this.conditions = conditions;
     this.settings = settings;
     this.runner = runner;
+    this.started = started ?? (() => {});
   }
 
   async start(req: StartRequest): Promise<StartOutcome> {
@@ -140,6 +144,7 @@ export class RunStarter {
       }
     }
     if (kick) this.runner.kick();
+    for (const tenantId of new Set(inserts.filter((_, k) => ids[k] !== null).map(({ row }) => row.tenant_id))) this.started(tenantId);
     return outcomes;
   }
 

@@ -1,6 +1,7 @@
-// The last 30 days of runs as pictures: runs that succeeded and runs that failed (or were stopped),
-// per day (GET /workflows/runs/daily).
-import { BarChart, ErrorBanner, useApi } from 'plinth/plugin/ui';
+// The last 30 days of runs as pictures: every run started (whatever its status, so a day's bar counts
+// the runs the history below lists for it) and those that failed, were stopped or were blocked, per
+// day (GET /workflows/runs/daily). It follows the same live events as the history.
+import { BarChart, ErrorBanner, useLiveApi, viewerTimeZone } from 'plinth/plugin/ui';
 import { BASE } from './shared.js';
 
 interface DailyRuns {
@@ -11,12 +12,16 @@ const DAYS = 30;
 const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 const OUTCOMES: Array<{ title: string; statuses: string[] }> = [
-  { title: 'Runs succeeded per day', statuses: ['succeeded'] },
-  { title: 'Runs failed or stopped per day', statuses: ['failed', 'stopped'] },
+  { title: 'Runs started per day', statuses: ['pending', 'running', 'succeeded', 'failed', 'stopped', 'blocked'] },
+  { title: 'Runs failed, stopped or blocked per day', statuses: ['failed', 'stopped', 'blocked'] },
 ];
 
+/** While the live channel is down. */
+const POLL_MS = 15_000;
+
 export function RunsChart() {
-  const daily = useApi<DailyRuns>(`${BASE}/runs/daily?days=${DAYS}`);
+  // Days of the browser's time zone, as the history below shows its times.
+  const daily = useLiveApi<DailyRuns>(`${BASE}/runs/daily?days=${DAYS}&tz=${encodeURIComponent(viewerTimeZone())}`, 'workflow.', { pollMs: POLL_MS });
   const days = daily.data?.days;
   const total = days?.reduce((sum, d) => sum + Object.values(d.runs).reduce((a, b) => a + b, 0), 0) ?? 0;
   return (
