@@ -54,6 +54,13 @@ export interface ActionSpec<I = any, O = any> {
   description: string;
   input: JsonSchema;
   output: JsonSchema;
+  /**
+   * Offers the action to agents as an MCP tool (the agents plugin): the scope an API key needs to call
+   * it, what it does (`read`; `write` takes a dry run; `destructive` also needs the preview's
+   * confirmation), whether it reaches outside the platform, and whether `tools/list` shows it (else it
+   * is found through tools_search). Without it the action is no tool.
+   */
+  agent?: { scope: string; kind: 'read' | 'write' | 'destructive'; openWorld?: boolean; listed?: boolean };
   run(input: I, call: ActionCall): Promise<O>;
 }
 

@@ -35,7 +35,7 @@ export function scaffoldFiles(name: string, plinthRelative: string): Record<stri
         type: 'module',
         main: './index.js',
         exports: { '.': './index.js' },
-        files: ['index.js', 'migrations', 'ui', 'README.md'],
+        files: ['index.js', 'migrations', 'ui', 'test', 'README.md'],
         keywords: ['plinth-plugin'],
         license: 'MIT',
         plinth: { pluginApi: range },
@@ -90,7 +90,7 @@ export default definePlugin(
     },
     face: { base: '/${name}', envelope: 'detail' },
     scopes: { '${name}:read': 'Read ${name} greetings', '${name}:write': 'Send ${name} greetings' },
-    features: { ${key}: { description: '${title} greetings', scopes: ['${name}:read', '${name}:write'] } },
+    features: { ${id}: { description: '${title} greetings', scopes: ['${name}:read', '${name}:write'] } },
     events: {
       '${name}.greeted': {
         version: 1,
@@ -103,6 +103,8 @@ export default definePlugin(
         description: 'Greets someone (stored, and ${name}.greeted emitted)',
         input: { type: 'object', required: ['to'], additionalProperties: false, properties: { to: { type: 'string', minLength: 1, maxLength: 100 } } },
         output: { type: 'object', required: ['id', 'text'], properties: { id: { type: 'integer' }, text: { type: 'string' } } },
+        // An MCP tool for API keys with ${name}:write (listed in tools/list; a write tool takes a dry run).
+        agent: { scope: '${name}:write', kind: 'write', listed: true },
         async run(input, call, c) {
           const made = await greet(c, call.tenantId, input.to, call.meta);
           return { id: made.id, text: made.text };
@@ -269,7 +271,7 @@ describe('${name} plugin', () => {
 
 A [Plinth](https://github.com/) plugin: greetings kept per tenant. It adds
 
-- \`GET/POST /${name}/greetings\` (scopes \`${name}:read\`, \`${name}:write\`; plan feature \`${name}\`),
+- \`GET/POST /${name}/greetings\` (scopes \`${name}:read\`, \`${name}:write\`; plan feature \`${id}\`),
 - the table \`${id}_greetings\` (its migration runs with Plinth's),
 - the event \`${name}.greeted\` (a workflow trigger),
 - the action \`${name}.greet\` (a workflow step and an MCP tool),

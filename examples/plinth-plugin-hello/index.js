@@ -54,6 +54,8 @@ export default definePlugin(
         description: 'Greets someone (stored, and hello.greeted emitted)',
         input: { type: 'object', required: ['to'], additionalProperties: false, properties: { to: { type: 'string', minLength: 1, maxLength: 100 } } },
         output: { type: 'object', required: ['id', 'text'], properties: { id: { type: 'integer' }, text: { type: 'string' } } },
+        // An MCP tool for API keys with hello:write (listed in tools/list; a write tool takes a dry run).
+        agent: { scope: 'hello:write', kind: 'write', listed: true },
         async run(input, call, c) {
           const made = await greet(c, call.tenantId, input.to, call.meta);
           return { id: made.id, text: made.text };

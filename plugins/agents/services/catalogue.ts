@@ -93,7 +93,8 @@ export function portable(schema: unknown): unknown {
 export function actionTools(actions: RegisteredAction[], previews: Record<string, AgentTool['preview']> = {}): AgentTool[] {
   const tools: AgentTool[] = [];
   for (const a of actions) {
-    const m = ACTIONS[a.name];
+    // A plugin's own action says so itself (ActionSpec.agent); the built-ins' are decided here.
+    const m: Mapping | undefined = ACTIONS[a.name] ?? (a.agent ? { ...a.agent, listed: a.agent.listed ?? false } : undefined);
     if (!m) continue;
     let output = a.output as Json;
     if (m.untrusted) {
