@@ -51,13 +51,13 @@ describe('admin UI (browser)', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
-  it('signs in and shows the nav with the Overview, the core pages (System, Outgoing mail) and the plugin pages', async () => {
+  it('signs in and shows the nav with the Overview, the core pages (System, Outgoing mail, Settings) and the plugin pages', async () => {
     const { page } = browser;
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const nav = page.getByRole('navigation', { name: 'Admin sections' });
     await nav.waitFor();
-    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Overview', 'System', 'Outgoing mail', 'Notes']);
+    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Overview', 'System', 'Outgoing mail', 'Settings', 'Notes']);
     assert.equal(await page.getByRole('alert').count(), 0);
     await page.waitForURL('**/admin/overview'); // a superadmin lands on the Overview
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
@@ -246,11 +246,12 @@ describe('admin UI nav (no browser)', () => {
   const me = (roles: string[]): Me => ({ id: 'u1', kind: 'user', name: null, roles, tenant_id: 't1' });
   const titles = (roles: string[]) => navGroups(me(roles), meta).flatMap((g) => g.entries.map((e) => `${e.title} ${e.href}`));
 
-  it('gives a superadmin the Overview, the core pages (System, Outgoing mail), then every plugin page', () => {
+  it('gives a superadmin the Overview, the core pages (System, Outgoing mail, Settings), then every plugin page', () => {
     assert.deepEqual(titles(['superadmin']), [
       'Overview /admin/overview',
       'System /admin/system',
       'Outgoing mail /admin/outgoing-mail',
+      'Settings /admin/settings',
       'Notes /admin/example',
       'Settings /admin/example/settings',
       'Ops /admin/ops',

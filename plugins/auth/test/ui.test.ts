@@ -78,6 +78,7 @@ describe('auth admin UI (browser)', () => {
       'Overview',
       'System',
       'Outgoing mail',
+      'Settings',
       'My profile',
       'API keys',
       'Users',
