@@ -1,6 +1,6 @@
 // The billing plugin's cards on the Overview. A superadmin: tenants per plan, the monthly revenue
-// the plans imply (per currency, integer minor units as plans store prices), and the tenants at 80 %
-// or more of a limit. A customer: their plan, with each limit and what they used of it.
+// the plans imply (per currency, integer minor units as plans store prices), customers' open
+// plan-change requests, and the tenants at 80 % or more of a limit. A customer: their plan, with each limit and what they used of it.
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
 import type { CardItem, CardTone, OverviewCard, OverviewViewer } from 'plinth/plugin';
@@ -9,6 +9,7 @@ import type { PluginContext } from 'plinth/plugin';
 import type { MetricInfo } from 'plinth/plugin';
 import type { TenantDirectory } from '../../auth/api.js';
 import type { BillingSettings } from '../config.js';
+import type { ManualBilling } from './manual.js';
 import type { Meter } from './meter.js';
 import { GAUGE_KEY, momentOf } from './periods.js';
 import type { Plan, Plans } from './plans.js';
@@ -161,6 +162,36 @@ async function nearLimitCard(d: BillingOverviewDeps): Promise<OverviewCard> {
   };
 }
 
+/**
+ * Customers' open plan-change requests, oldest first, each linking to the tenant's page where the
+ * operator approves or declines it (the alert of each is on the core's open alerts card too).
+ */
+async function planRequestsCard(d: BillingOverviewDeps, manual: ManualBilling): Promise<OverviewCard> {
+  const [open, total] = await Promise.all([manual.openRequests(MAX_ITEMS), manual.countOpen()]);
+  const names = new Map((await d.plans.list()).map((p) => [p.id, p.display_name]));
+  const items: CardItem[] = await Promise.all(
+    open.map(async (r) => ({
+      label: await d.tenants.get(r.tenant_id).then(
+        (t) => t.name,
+        () => r.tenant_id,
+      ),
+      value: `${names.get(r.from_plan_id) ?? r.from_plan_id} → ${names.get(r.plan_id) ?? r.plan_id}`,
+      href: tenantPage(r.tenant_id),
+      tone: 'warn' as const,
+    })),
+  );
+  return {
+    id: 'billing.plan_requests',
+    title: 'Plan-change requests',
+    value: total,
+    unit: total === 1 ? 'open request' : 'open requests',
+    note: total ? 'Customers waiting for an answer: approve or decline on the tenant’s billing page' : 'No customer is waiting for an answer',
+    href: total === 1 ? tenantPage(open[0].tenant_id) : '/admin/billing/tenant',
+    tone: total ? 'warn' : 'ok',
+    items,
+  };
+}
+
 /** "3 of 50", "120 of 2,000 this month": what is used of a limit, in the period a counter counts. */
 const usedOf = (spec: MetricInfo, used: number, limit: number): string =>
   `${used.toLocaleString('en')} of ${limit.toLocaleString('en')}${spec.kind === 'counter' ? (spec.period === 'day' ? ' today' : ' this month') : ''}`;
@@ -209,7 +240,7 @@ export async function billingOverview(c: PluginContext<BillingSettings>, viewer:
     defaultPlan: c.settings.defaultPlan,
     operatorPlan: c.settings.operatorPlan,
   };
-  if (viewer.platform) return [...planCards(await planShares(d)), await nearLimitCard(d)];
+  if (viewer.platform) return [...planCards(await planShares(d)), await planRequestsCard(d, s.manual), await nearLimitCard(d)];
   if (!viewer.tenantId || !(await viewerMay(c, viewer, 'billing:read'))) return [];
   return [await ownPlanCard(d, viewer.tenantId, viewerIs(viewer, 'admin') ? '/admin/billing/billing' : undefined)];
 }

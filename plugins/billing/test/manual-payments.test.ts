@@ -193,6 +193,13 @@ describe('billing without Stripe: manual payments and plan-change requests (API)
       assert.match(alert.summary, /Hand-paid shop.*Free.*Pro/);
       const overview = await t.request('GET', '/admin/api/overview', { headers: admin.headers });
       assert.equal(overview.status, 200, overview.text);
+      const requests = overview.body.cards.find((c: { id: string }) => c.id === 'billing.plan_requests');
+      assert.deepEqual([requests.value, requests.tone, requests.href], [1, 'warn', `/admin/billing/tenant?tenant=${owner.tenantId}`]);
+      assert.deepEqual(requests.items, [
+        { label: 'Hand-paid shop', value: 'Free → Pro', href: `/admin/billing/tenant?tenant=${owner.tenantId}`, tone: 'warn' },
+      ]);
+      const customerView = await t.request('GET', '/admin/api/overview', { headers: owner.headers });
+      assert.ok(!customerView.body.cards.some((c: { id: string }) => c.id === 'billing.plan_requests'), 'the operator’s card only');
       const card = overview.body.cards.find((c: { id: string }) => c.id === 'core.alerts');
       assert.ok(
         card.items.some((i: { label: string }) => i.label.includes('Hand-paid shop')),
@@ -294,6 +301,9 @@ describe('billing without Stripe: manual payments and plan-change requests (API)
       assert.equal((await auditRows('admin.tenant.plan_change_approved', requestId)).length, 1);
       const [alert] = await t.db('core_alerts').where('key', requestAlertKey(owner.tenantId));
       assert.ok(alert.cleared_at, 'the alert is cleared');
+      const overview = await t.request('GET', '/admin/api/overview', { headers: admin.headers });
+      const requests = overview.body.cards.find((c: { id: string }) => c.id === 'billing.plan_requests');
+      assert.ok(!requests.items.some((i: { label: string }) => i.label === 'Hand-paid shop'), JSON.stringify(requests));
 
       assertError(
         await t.api('POST', `/admin/tenants/${owner.tenantId}/plan-change-requests/${requestId}/decline`, { headers: admin.headers, body: { reason: 'late' } }),
