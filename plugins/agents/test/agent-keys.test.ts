@@ -59,7 +59,10 @@ describe('agents: a key for an agent, with a preset', () => {
   it('a member gets only what a member holds; a superadmin never gets an operator scope; visitors 401', async () => {
     const p = await presets(member);
     assert.deepEqual(p.everything.scopes, await grantable(member));
-    assert.ok(!p.everything.scopes.some((s) => s.endsWith(':manage') && s !== 'account:manage' && s !== 'api-keys:manage'), JSON.stringify(p.everything.scopes));
+    assert.ok(
+      !p.everything.scopes.some((s) => s.endsWith(':manage') && s !== 'account:manage' && s !== 'api-keys:manage'),
+      JSON.stringify(p.everything.scopes),
+    );
     const asAdmin = await presets(admin);
     assert.ok(!asAdmin.everything.scopes.some((s) => s.startsWith('platform:')), JSON.stringify(asAdmin.everything.scopes));
     assert.ok((await grantable(admin)).includes('platform:admin'), 'the superadmin holds it: the preset leaves it out on purpose');
@@ -116,7 +119,10 @@ describe('agents: a key for an agent, with a preset', () => {
       body: { id: 'agents-only', display_name: 'Agents only', limits: {}, features: ['api_keys', 'agents'] },
     });
     assert.equal(plan.status, 201, plan.text);
-    assert.equal((await t.request('PUT', `/api/v2/admin/tenants/${other.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'agents-only' } })).status, 200);
+    assert.equal(
+      (await t.request('PUT', `/api/v2/admin/tenants/${other.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'agents-only' } })).status,
+      200,
+    );
     const p = await presets(other);
     assert.ok(!p.everything.scopes.some((s) => s.startsWith('licenses:') || s.startsWith('mail:')), JSON.stringify(p.everything.scopes));
     assert.deepEqual(p.everything.scopes, await grantable(other));
@@ -124,8 +130,15 @@ describe('agents: a key for an agent, with a preset', () => {
     assert.equal(made.status, 201, made.text);
     assert.ok(!made.body.scopes.some((s: string) => s.startsWith('licenses:')));
 
-    assert.equal((await t.request('POST', '/api/v2/admin/plans', { headers: admin.headers, body: { id: 'no-keys', display_name: 'No keys', limits: {}, features: [] } })).status, 201);
-    assert.equal((await t.request('PUT', `/api/v2/admin/tenants/${other.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'no-keys' } })).status, 200);
+    assert.equal(
+      (await t.request('POST', '/api/v2/admin/plans', { headers: admin.headers, body: { id: 'no-keys', display_name: 'No keys', limits: {}, features: [] } }))
+        .status,
+      201,
+    );
+    assert.equal(
+      (await t.request('PUT', `/api/v2/admin/tenants/${other.tenantId}/subscription`, { headers: admin.headers, body: { plan_id: 'no-keys' } })).status,
+      200,
+    );
     assertError(await t.request('GET', '/agents/key-presets', { headers: other.headers }), 403, 'feature_not_in_plan');
     assertError(await t.request('POST', '/agents/keys', { headers: other.headers, body: { name: 'x', preset: 'read_only' } }), 403, 'feature_not_in_plan');
   });
