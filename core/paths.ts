@@ -5,9 +5,13 @@ import { fileURLToPath } from 'node:url';
 /** Where the running code lives: the project root from source (tsx), or `dist/` when built. */
 export const codeRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
+/** dist/package.json only maps `plinth/plugin` to the built files (scripts/build.mjs); the project's is above it. */
+const isProjectManifest = (dir: string) =>
+  fs.existsSync(path.join(dir, 'package.json')) && !JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).plinthBuild;
+
 function findProjectRoot(from: string): string {
   let dir = from;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+  while (!isProjectManifest(dir)) {
     const parent = path.dirname(dir);
     if (parent === dir) return from;
     dir = parent;

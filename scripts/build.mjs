@@ -28,6 +28,14 @@ async function buildServer() {
     sourcemap: true,
     logLevel: 'warning',
   });
+  // The built code's own package scope: `plinth/plugin` (a built-in plugin's import, in any thread)
+  // resolves to the built entry, as the project's package.json resolves it to the source for tsx.
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const exports = Object.fromEntries(
+    Object.entries(pkg.exports).map(([key, target]) => [key, key === './package.json' ? target : target.default.replace(/\.ts$/, '.js')]),
+  );
+  const manifest = { name: pkg.name, version: pkg.version, private: true, type: 'module', plinthBuild: true, pluginApi: pkg.pluginApi, exports };
+  fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** Shell + one ES module per plugin with a ui/index.tsx; preact is shared through split chunks. */

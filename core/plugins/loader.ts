@@ -344,9 +344,10 @@ export async function loadPlugins(config: CoreConfig, codeRoot: string, env: Nod
   return (await loadPluginSet(config, codeRoot, env)).plugins;
 }
 
+/** The install's folder: the nearest package.json above the code, but not dist/'s (scripts/build.mjs, plinthBuild). */
 function findProjectRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (readPackage(dir) && !(readPackage(dir) as { plinthBuild?: boolean }).plinthBuild) return dir;
     if (path.dirname(dir) === dir) return from;
   }
 }
