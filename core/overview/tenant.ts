@@ -73,7 +73,7 @@ export interface TenantContribution<S = any> {
   /** Counted with `db` (the caller's transaction when it is in one). */
   owned?(c: PluginContext<S>, tenantId: string, db: Knex): Promise<TenantRows[]>;
   /** Inside the deleting transaction: a throw rolls the whole deletion back. */
-  remove?(c: PluginContext<S>, tenantId: string, trx: Knex.Transaction): Promise<void>;
+  remove?(c: PluginContext<S>, tenantId: string, trx: Knex): Promise<void>;
 }
 
 /** A provider slower than this is shown as an error section rather than holding the page. */
@@ -128,7 +128,32 @@ export class TenantParts {
    * Deletes every plugin's rows of the tenant inside `trx`, dependents first (reverse plugin order),
    * so a plugin's rows go before those of the plugins it depends on; the caller then deletes the tenant.
    */
-  async remove(tenantId: string, trx: Knex.Transaction): Promise<void> {
+  async remove(tenantId: string, trx: Knex): Promise<void> {
     for (const { part, c } of this.each().reverse()) await part.remove?.(c, tenantId, trx);
   }
+}
+
+/**
+ * `owned` and `remove` for a plugin whose rows of a tenant are the rows of tables with a `tenant_id`
+ * column: each table with a label (singular, plural) is counted for the confirmation; all of them
+ * are deleted, in the order given (children before their parents when no cascade does it).
+ */
+export function tenantTables(
+  tables: ReadonlyArray<{ table: string; label?: readonly [string, string] }>,
+): Required<Pick<TenantContribution, 'owned' | 'remove'>> {
+  return {
+    async owned(_c, tenantId, db) {
+      const out: TenantRows[] = [];
+      for (const { table, label } of tables) {
+        if (!label) continue;
+        const row = (await db(table).where('tenant_id', tenantId).count({ n: '*' }).first()) as { n: number | string } | undefined;
+        const count = Number(row?.n ?? 0);
+        out.push({ label: count === 1 ? label[0] : label[1], count });
+      }
+      return out;
+    },
+    async remove(_c, tenantId, trx) {
+      for (const { table } of tables) await trx(table).where('tenant_id', tenantId).delete();
+    },
+  };
 }

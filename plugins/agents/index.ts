@@ -13,6 +13,7 @@ import { buildSkills, type SkillDoc } from './services/skills.js';
 import { licenseTools, mailCodeTool, usageTool, workflowRunTool } from './services/task-tools.js';
 import { Confirmations } from './services/confirmations.js';
 import { agentsOverview } from './services/overview.js';
+import { agentsTenantPart } from './tenant-part.js';
 import { OAuthServer } from './services/oauth.js';
 import { oauthRoutes } from './routes/oauth.js';
 
@@ -120,4 +121,5 @@ export default definePlugin<AgentsSettings>({
   ui: { pages: [{ path: '', title: 'Agents', roles: ['admin'], feature: 'agents' }] },
 
   overview: agentsOverview,
+  tenant: agentsTenantPart,
 });

@@ -10,6 +10,7 @@ import { answerRoutes } from './routes/answers.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { MANAGE, READ } from './routes/shared.js';
 import { aiJobs } from './jobs.js';
+import { aiTenantPart } from './tenant-part.js';
 import { failoverAlert } from './services/failover-alert.js';
 import { robotAiSave, robotAiStatistics, robotAiView } from './robot-filters.js';
 
@@ -32,6 +33,7 @@ export default definePlugin<AiSettings>({
   features: { ai_replies: { description: 'AI replies (robot auto-replies and workflow ai.reply)', scopes: ['ai:*'], metrics: ['ai_replies_per_month'] } },
   metrics: { ai_replies_per_month: { kind: 'counter', period: 'month', usageKey: 'ai_replies_this_month', unit: 'AI replies', description: 'AI replies' } },
   migrations: 'migrations',
+  tenant: aiTenantPart,
   ui: {
     pages: [
       { path: '', title: 'AI knowledge base', scopes: ['ai:read'] },

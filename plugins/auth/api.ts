@@ -136,6 +136,7 @@ export type AuthErrorCode =
   | 'mfa_required'
   | 'no_email'
   | 'no_recipient'
+  | 'own_tenant'
   | 'passkey_exists'
   | 'passkey_limit'
   | 'passkey_refused'

@@ -140,6 +140,7 @@ export default definePlugin<AuthSettings>({
       { path: 'api-keys', title: 'API keys', scopes: ['api-keys:manage'] },
       { path: 'users', title: 'Users', roles: ['superadmin'] },
       { path: 'tenants', title: 'Tenants', roles: ['superadmin'] },
+      { path: 'tenant', title: 'Tenant', roles: ['superadmin'], parent: 'tenants' },
       { path: 'audit', title: 'Audit log', roles: ['superadmin'] },
       { path: 'backups', title: 'Backups', roles: ['superadmin'] },
       // Opened from emails or the login screen, without a session (settings.auth.links point here).

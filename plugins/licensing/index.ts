@@ -11,6 +11,7 @@ import { adminRoutes, MANAGE } from './routes/admin.js';
 import { LICENSE_MESSAGES } from './routes/messages.js';
 import { faceLanguage } from 'plinth/plugin';
 import { licensingJobs } from './jobs.js';
+import { licensingTenantPart } from './tenant-part.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('licensingServices');
 
@@ -56,4 +57,5 @@ export default definePlugin<LicensingSettings>({
   jobs: licensingJobs,
 
   ui: { pages: [{ path: '', title: 'Licenses', scopes: [MANAGE] }] },
+  tenant: licensingTenantPart,
 });

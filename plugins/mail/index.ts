@@ -20,6 +20,7 @@ import { mailJobs } from './jobs.js';
 import { smtpAlerts } from './services/smtp-alerts.js';
 import { promRegistry } from 'plinth/plugin';
 import { mailOverview } from './services/overview.js';
+import { mailTenantPart } from './tenant-part.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('mailServices');
 
@@ -124,4 +125,5 @@ export default definePlugin<MailSettings>({
   jobs: mailJobs,
 
   overview: mailOverview,
+  tenant: mailTenantPart,
 });

@@ -17,6 +17,7 @@ import { robotsActions, robotsRefs } from './actions.js';
 import { robotsEvents } from './events.js';
 import { robotsJobs } from './jobs.js';
 import { robotsOverview } from './services/overview.js';
+import { robotsTenantPart } from './tenant-part.js';
 import { robotTokenStrategy } from './robot-token-auth.js';
 import { robotSocketEndpoint } from './robot-socket.js';
 import { asRoleHolder } from './routes/guards.js';
@@ -120,4 +121,5 @@ export default definePlugin<RobotsSettings>({
   jobs: robotsJobs,
 
   overview: robotsOverview,
+  tenant: robotsTenantPart,
 });

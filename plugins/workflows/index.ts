@@ -15,6 +15,7 @@ import { workflowRoutes } from './routes/workflows.js';
 import { MANAGE, READ } from './routes/shared.js';
 import { workflowsJobs } from './jobs.js';
 import { workflowsOverview } from './services/overview.js';
+import { workflowsTenantPart } from './tenant-part.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('workflowsServices');
 
@@ -82,4 +83,5 @@ export default definePlugin<WorkflowsSettings>({
   jobs: workflowsJobs,
 
   overview: workflowsOverview,
+  tenant: workflowsTenantPart,
 });

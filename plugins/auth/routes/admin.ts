@@ -5,7 +5,9 @@ import type { EventBus } from 'plinth/plugin';
 import type { Hooks } from 'plinth/plugin';
 import type { AdminTenantUpdate, AdminTenantView, AuthFilterName, AuthFilters } from '../api.js';
 import type { AuthServices } from '../services/index.js';
+import type { TenantParts } from 'plinth/plugin';
 import { meta, principalOf } from './shared.js';
+import { adminUserPageReply, tenantDeletionReply, tenantSectionsReply } from './tenant-page-schemas.js';
 import {
   adminUserPatch,
   adminUsersQuery,
@@ -22,7 +24,6 @@ import {
   tenantPatch,
   tenantReadOnly,
   tenantsQuery,
-  userPageReply,
   userReply,
   uuidParam,
 } from './schemas.js';
@@ -33,7 +34,7 @@ const filter = <K extends AuthFilterName>(hooks: Hooks, name: K, value: AuthFilt
 export function adminRoutes(
   r: PluginRouter,
   s: AuthServices,
-  deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void>; hooks: Hooks },
+  deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void>; hooks: Hooks; tenantParts: TenantParts },
 ): void {
   const superadmin = [requireRole('superadmin')];
 
@@ -42,11 +43,16 @@ export function adminRoutes(
     {
       summary: 'All users (paginated, searchable)',
       guards: superadmin,
-      schema: { query: adminUsersQuery, responses: { 200: { description: 'A page of users, newest first', schema: userPageReply } } },
+      schema: {
+        query: adminUsersQuery,
+        responses: { 200: { description: "A page of users, newest first, each with their tenant's name", schema: adminUserPageReply } },
+      },
     },
-    (_ctx, { query: q }) => {
+    async (_ctx, { query: q }) => {
       const { page, page_size, ...filter } = q;
-      return s.users.list(filter, { page, page_size });
+      const found = await s.users.list(filter, { page, page_size });
+      const names = await s.tenants.names(found.items.map((u) => u.tenant_id));
+      return { ...found, items: found.items.map((u) => ({ ...u, tenant_name: names.get(u.tenant_id) ?? null })) };
     },
   );
   r.get(
@@ -118,6 +124,31 @@ export function adminRoutes(
     { summary: 'One tenant with its settings and plan', guards: superadmin, schema: { params: uuidParam, responses: tenantDetail } },
     (_ctx, { params }) => tenantView(params.id),
   );
+  // The operator's tenant page: every enabled plugin's sections of it (core/overview/tenant.ts).
+  r.get(
+    '/admin/tenants/:id/sections',
+    {
+      summary: "One tenant's page: its settings and plan, and each plugin's sections (members, API keys, robots, mailboxes, licenses, audit…)",
+      guards: superadmin,
+      schema: { params: uuidParam, responses: { 200: { description: 'The tenant and its sections, in plugin order', schema: tenantSectionsReply } } },
+    },
+    async (_ctx, { params }) => {
+      const tenant = await tenantView(params.id);
+      return { tenant, sections: await deps.tenantParts.sections(params.id) };
+    },
+  );
+  r.get(
+    '/admin/tenants/:id/deletion',
+    {
+      summary: 'What deleting a tenant would delete, counted by plugin, and whether it may be deleted',
+      guards: superadmin,
+      schema: { params: uuidParam, responses: { 200: { description: 'What goes, by plugin; blocked: why it cannot go', schema: tenantDeletionReply } } },
+    },
+    async (ctx, { params }) => {
+      const { tenant, blocked, goes } = await s.tenants.deletion(await principalOf(ctx), params.id);
+      return { tenant: { id: tenant.id, name: tenant.name }, blocked, goes };
+    },
+  );
   r.post(
     '/admin/tenants',
     {
@@ -168,7 +199,8 @@ export function adminRoutes(
       const update: AdminTenantUpdate = { tenantId: params.id, fields: withPlan && b.plan_id !== undefined ? { plan_id: b.plan_id } : {}, after: [] };
       const { after } = await filter(hooks, 'auth.tenant.update', update);
       const actor = await principalOf(ctx);
-      const { name: newName, status, settings, plan_id } = b;
+      const { status, settings, plan_id } = b;
+      const newName = typeof b.name === 'string' ? b.name.trim() : undefined;
       await s.tenants.update(actor, params.id, { name: newName, status }, meta(ctx), { name: newName, status, settings, plan_id });
       if (settings) await s.tenants.updateSettings(actor, params.id, settings, meta(ctx));
       for (const step of after) await step();
@@ -177,7 +209,11 @@ export function adminRoutes(
   );
   r.delete(
     '/admin/tenants/:id',
-    { summary: 'Delete a tenant and its users', guards: superadmin, schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } } },
+    {
+      summary: "Delete a tenant: its users, API keys and every plugin's rows of it, in one transaction (GET …/deletion counts them first)",
+      guards: superadmin,
+      schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } },
+    },
     async (ctx, { params }) => {
       await s.tenants.remove(await principalOf(ctx), params.id, meta(ctx));
       ctx.status = 204;

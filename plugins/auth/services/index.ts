@@ -28,7 +28,7 @@ import { Users } from './users.js';
 export type AuthDeps = Pick<
   Cradle,
   'db' | 'clock' | 'logger' | 'config' | 'events' | 'mailer' | 'pubsub' | 'rateLimits' | 'scopes' | 'usage' | 'entitlements' | 'features' | 'live'
->;
+> & { tenantParts: Cradle['tenantParts'] };
 
 export type AuthServices = ReturnType<typeof createAuthServices>;
 
@@ -42,7 +42,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   const signer = new JwtSigner(d.db, d.clock, settings.jwtSecret);
   const roleScopes = new RoleScopes(d.scopes);
   const passwords = new Passwords(settings.hash, { min: settings.passwordMinLength, max: settings.passwordMaxLength });
-  const tenants = new Tenants({ db: d.db, clock: d.clock, audit, events: d.events, cache, pubsub: d.pubsub, logger: d.logger });
+  const tenants = new Tenants({ db: d.db, clock: d.clock, audit, events: d.events, cache, pubsub: d.pubsub, logger: d.logger, parts: d.tenantParts });
   const users = new Users({ db: d.db, clock: d.clock, audit, events: d.events, cache, tenants });
   // Sessions as their users see and end them, and the mail about a sign-in from a new device.
   const sessionDevices = new SessionDevices({ db: d.db, clock: d.clock, cache, audit });

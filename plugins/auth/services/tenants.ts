@@ -8,6 +8,7 @@ import { pageQuery, type Page, type PageRequest } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { PubSub } from 'plinth/plugin';
 import { SharedCache } from 'plinth/plugin';
+import type { TenantDeletion, TenantParts } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { Db, RequestMeta } from './types.js';
@@ -40,6 +41,8 @@ export interface TenantsDeps {
   cache: PrincipalCache;
   pubsub: PubSub;
   logger: Logger;
+  /** Every plugin's part of a tenant: what deleting one counts and deletes. */
+  parts: TenantParts;
 }
 
 export class Tenants {
@@ -51,15 +54,17 @@ export class Tenants {
   private readonly audit: AuditLog;
   private readonly events: EventBus;
   private readonly cache: PrincipalCache;
+  private readonly parts: TenantParts;
   /** Read on hot paths (every AI reply checks the tenant's AI consent). */
   private readonly settingsCache: SharedCache<TenantSettings>;
 
-  constructor({ db, clock, audit, events, cache, pubsub, logger }: TenantsDeps) {
+  constructor({ db, clock, audit, events, cache, pubsub, logger, parts }: TenantsDeps) {
     this.db = db;
     this.clock = clock;
     this.audit = audit;
     this.events = events;
     this.cache = cache;
+    this.parts = parts;
     this.settingsCache = new SharedCache({ name: 'auth.tenant-settings', pubsub, logger, max: 10_000, ttlMs: 60_000 });
   }
 
@@ -99,6 +104,14 @@ export class Tenants {
     return toTenant(row);
   }
 
+  /** Tenant names by id, for lists that name each row's tenant. */
+  async names(ids: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return new Map();
+    const rows: Array<{ id: string; name: string }> = await this.db('auth_tenants').whereIn('id', unique).select('id', 'name');
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   async list(search: string | undefined, page: PageRequest): Promise<Page<ReturnType<typeof toTenant>>> {
     const q = this.db('auth_tenants as t')
       .select('t.*', this.db('auth_users').count('*').where('tenant_id', this.db.ref('t.id')).as('user_count'))
@@ -120,8 +133,16 @@ export class Tenants {
     if (tenant.is_operator && patch.status === 'suspended') throw AppError.conflict('the operator tenant cannot be suspended');
     const columns = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const details = Object.fromEntries(Object.entries(audited).filter(([, v]) => v !== undefined));
+    // What it was, for a rename or a status change: the audit entry then reads "from → to" by name.
+    if (patch.name !== undefined && patch.name !== tenant.name) details.previous_name = tenant.name;
+    if (patch.status !== undefined && patch.status !== tenant.status) details.previous_status = tenant.status;
     await this.db.transaction(async (trx) => {
-      if (patch.status === 'suspended') await this.keepsASuperadmin(trx, id, 'suspended');
+      if (patch.status === 'suspended') {
+        await this.keepsASuperadmin(trx, id, 'suspended');
+        if (tenant.status !== 'suspended' && actor.tenantId === id) {
+          throw AppError.conflict('you cannot suspend your own tenant: you would be signed out of it', 'own_tenant');
+        }
+      }
       await trx('auth_tenants')
         .where('id', id)
         .update({ ...columns, updated_at: this.clock.now().toISOString() });
@@ -131,14 +152,43 @@ export class Tenants {
     return this.get(id);
   }
 
+  /**
+   * What deleting the tenant would delete, by plugin, and why it cannot be deleted (null: it can):
+   * the confirmation the admin UI shows before the DELETE.
+   */
+  async deletion(actor: Principal, id: string): Promise<{ tenant: ReturnType<typeof toTenant>; blocked: string | null; goes: TenantDeletion[] }> {
+    const tenant = await this.get(id);
+    let blocked: string | null = null;
+    try {
+      await this.deletable(actor, tenant, this.db);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      blocked = err.message;
+    }
+    return { tenant, blocked, goes: await this.parts.owned(id, this.db) };
+  }
+
+  /** Refuses the operator tenant, the actor's own and the one holding the last active superadmin. */
+  private async deletable(actor: Principal, tenant: { id: string; is_operator: boolean }, trx: Db): Promise<void> {
+    if (tenant.is_operator) throw AppError.conflict('the operator tenant cannot be deleted');
+    await this.keepsASuperadmin(trx, tenant.id, 'deleted');
+    if (actor.tenantId === tenant.id) throw AppError.conflict('you cannot delete your own tenant', 'own_tenant');
+  }
+
+  /**
+   * Deletes the tenant and, in the same transaction, every plugin's rows of it (each plugin's
+   * `tenant.remove`, core/overview/tenant.ts): all of it goes, or nothing does. The audit entry
+   * names the tenant and counts what went.
+   */
   async remove(actor: Principal, id: string, meta: RequestMeta): Promise<void> {
     const tenant = await this.get(id);
-    if (tenant.is_operator) throw AppError.conflict('the operator tenant cannot be deleted');
     await this.db.transaction(async (trx) => {
-      await this.keepsASuperadmin(trx, id, 'deleted');
+      await this.deletable(actor, tenant, trx);
+      const goes = await this.parts.owned(id, trx);
       await this.deleteRow(trx, id);
+      const deleted = Object.fromEntries(goes.flatMap((p) => p.rows.map((r) => [`${p.plugin}: ${r.label}`, r.count])));
       await this.audit.record(
-        { action: 'admin.tenant.deleted', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: { name: tenant.name } },
+        { action: 'admin.tenant.deleted', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: { name: tenant.name, deleted } },
         trx,
       );
       await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: id }, { tenantId: id });
@@ -146,8 +196,12 @@ export class Tenants {
     await this.cache.invalidate('all');
   }
 
-  /** The tenant's row and with it (cascade) everything of its own, settings included; within the caller's transaction. */
+  /**
+   * The other plugins' rows of the tenant (their `tenant.remove`), then its row and with it
+   * (cascade) auth's own, settings included; within the caller's transaction.
+   */
   async deleteRow(trx: Db, id: string): Promise<void> {
+    await this.parts.remove(id, trx);
     await trx('auth_tenants').where('id', id).delete();
     this.settingsCache.invalidateAfter(trx, id);
   }

@@ -441,7 +441,7 @@ describe('auth: superadmin endpoints', () => {
       assert.equal((await t.db('auth_tenants').where('id', ownerA.tenantId).first()).name, 'Alpha Holdings');
       const [audit] = await auditRows(t, { action: 'admin.tenant.updated', target_id: ownerA.tenantId });
       assert.equal(audit.actor_id, root.id);
-      assert.deepEqual(JSON.parse(audit.details), { name: 'Alpha Holdings' });
+      assert.deepEqual(JSON.parse(audit.details), { name: 'Alpha Holdings', previous_name: 'Alpha Corp' });
       assertValidation(await t.api('PATCH', `/admin/tenants/${ownerA.tenantId}`, { headers: root.headers, body: {} }));
       assertValidation(await t.api('PATCH', `/admin/tenants/${ownerA.tenantId}`, { headers: root.headers, body: { name: '' } }));
       assertValidation(await t.api('PATCH', `/admin/tenants/${ownerA.tenantId}`, { headers: root.headers, body: { status: 'frozen' } }));

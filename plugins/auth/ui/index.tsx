@@ -11,6 +11,7 @@ import { PasskeySignInPage } from './passkey-sign-in.js';
 import { ProfilePage } from './profile.js';
 import { RegisterPage } from './register.js';
 import { SetupPage } from './setup.js';
+import { TenantPage } from './tenant.js';
 import { TenantsPage } from './tenants.js';
 import { UsersPage } from './users.js';
 
@@ -22,6 +23,7 @@ export const pages = {
   'api-keys': ApiKeysPage,
   users: UsersPage,
   tenants: TenantsPage,
+  tenant: TenantPage,
   audit: AuditPage,
   backups: BackupsPage,
   // public: no session needed

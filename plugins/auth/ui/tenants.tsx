@@ -1,8 +1,12 @@
-// Tenants (superadmin): every tenant with its user count, suspend / activate; the operator tenant
-// is marked. The operator creates a customer tenant with its owner and invites users into a tenant.
+// Tenants (superadmin): every tenant with its user count, by name (each opens its tenant page, where
+// it is renamed, suspended, unsuspended or deleted); the operator tenant is marked. The operator
+// creates a customer tenant with its owner and invites users into a tenant.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, fieldStyle, Page, Table, Time } from 'plinth/plugin/ui';
-import { BASE, Pager, SearchForm, ShortId, StatusBadge, useAction, usePagedList } from './shared.js';
+import { api, ErrorBanner, fieldStyle, Page, Table, Time, useApi } from 'plinth/plugin/ui';
+import { BASE, Pager, SearchForm, StatusBadge, useAction, usePagedList } from './shared.js';
+
+/** A tenant's page (plugins/auth/ui/tenant.tsx). */
+export const tenantHref = (id: string) => `/admin/auth/tenant?id=${encodeURIComponent(id)}`;
 
 interface Tenant {
   id: string;
@@ -167,7 +171,10 @@ function InviteUser(props: { tenants: readonly Tenant[]; onInvited(): void }) {
 
 export function TenantsPage() {
   const list = usePagedList<Tenant, { search: string }>(`${BASE}/admin/tenants`, { search: '' });
+  const me = useApi<{ tenant_id: string | null }>('/admin/api/me');
   const { error, busy, run } = useAction();
+  // Not the operator tenant, nor the signed-in superadmin's own: suspending either would lock them out (the server refuses too).
+  const mayChange = (t: Tenant) => !t.is_operator && me.data !== undefined && me.data.tenant_id !== t.id;
   const setStatus = (tenant: Tenant, status: Tenant['status']) =>
     run(async () => {
       await api(`${BASE}/admin/tenants/${tenant.id}`, { method: 'PATCH', body: { status } });
@@ -189,29 +196,28 @@ export function TenantsPage() {
               value: (t) =>
                 t.is_operator ? (
                   <>
-                    {t.name}{' '}
+                    <a href={tenantHref(t.id)}>{t.name}</a>{' '}
                     <span class="badge badge-ok" title="The installation's own tenant (the first superadmin's): internal plan, no limits">
                       operator
                     </span>
                   </>
                 ) : (
-                  t.name
+                  <a href={tenantHref(t.id)}>{t.name}</a>
                 ),
             },
-            { label: 'Id', value: (t) => <ShortId id={t.id} /> },
             { label: 'Users', value: 'user_count', class: 'num' },
             { label: 'Status', value: (t) => <StatusBadge status={t.status} /> },
             { label: 'Created', value: (t) => <Time value={t.created_at} /> },
             {
               label: 'Actions',
               value: (t) =>
-                t.is_operator ? null : t.status === 'active' ? (
-                  <button type="button" class="danger small" disabled={busy} onClick={() => setStatus(t, 'suspended')}>
+                !mayChange(t) ? null : t.status === 'active' ? (
+                  <button type="button" class="danger small" disabled={busy} onClick={() => setStatus(t, 'suspended')} aria-label={`Suspend ${t.name}`}>
                     Suspend
                   </button>
                 ) : (
-                  <button type="button" class="secondary small" disabled={busy} onClick={() => setStatus(t, 'active')}>
-                    Activate
+                  <button type="button" class="secondary small" disabled={busy} onClick={() => setStatus(t, 'active')} aria-label={`Unsuspend ${t.name}`}>
+                    Unsuspend
                   </button>
                 ),
             },

@@ -2,9 +2,13 @@
 // each signs in with a second factor (reset it for one who lost their authenticator).
 import { useState } from 'preact/hooks';
 import { api, ConfirmDialog, ErrorBanner, Page, setQueryParams, Table, Time, useQueryParam } from 'plinth/plugin/ui';
-import type { PublicUser as User } from '../api.js';
-import { BASE, Pager, SearchForm, ShortId, StatusBadge, useAction, usePagedList } from './shared.js';
+import type { PublicUser } from '../api.js';
+import { BASE, Pager, SearchForm, StatusBadge, useAction, usePagedList } from './shared.js';
+import { tenantHref } from './tenants.js';
 import { UserSessionsDialog } from './sessions.js';
+
+/** GET /admin/users names each user's tenant. */
+type User = PublicUser & { tenant_name: string | null };
 
 export function UsersPage() {
   const list = usePagedList<User, { search: string }>(`${BASE}/admin/users`, { search: '' });
@@ -30,7 +34,7 @@ export function UsersPage() {
           columns={[
             { label: 'Email', value: (u) => u.email ?? u.phone ?? u.username ?? '—' },
             { label: 'Name', value: (u) => u.full_name || '—' },
-            { label: 'Tenant', value: (u) => <ShortId id={u.tenant_id} /> },
+            { label: 'Tenant', value: (u) => <a href={tenantHref(u.tenant_id)}>{u.tenant_name ?? 'a deleted tenant'}</a> },
             { label: 'Role', value: (u) => (u.is_superadmin ? `${u.role} · superadmin` : u.role) },
             { label: 'Status', value: (u) => <StatusBadge status={u.status} /> },
             {

@@ -1,0 +1,14 @@
+// AI's rows of a tenant, deleted with it (core/overview/tenant.ts): its knowledge, providers (with
+// their keys), settings, calls, replies and conversations, and its robots' AI settings and quotas.
+import { tenantTables } from 'plinth/plugin';
+
+export const aiTenantPart = tenantTables([
+  { table: 'ai_knowledge', label: ['knowledge entry', 'knowledge entries'] },
+  { table: 'ai_providers', label: ['AI provider', 'AI providers'] },
+  { table: 'ai_calls', label: ['AI call', 'AI calls'] },
+  { table: 'ai_replies' },
+  { table: 'ai_conversations' },
+  { table: 'ai_robot_daily_calls' },
+  { table: 'ai_robot_settings' },
+  { table: 'ai_tenant_settings' },
+]);

@@ -1,0 +1,230 @@
+// One tenant (superadmin), opened from Tenants: rename, suspend or unsuspend, delete, and every
+// enabled plugin's section of it (owner and members, plan, API keys, robots, mailboxes, licenses,
+// recent audit…). Sections come from the server (core/overview/tenant.ts) and are drawn here the
+// same way whoever contributed them. Deleting first shows what goes, counted by each plugin.
+import { useState } from 'preact/hooks';
+import { api, ConfirmDialog, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
+import type { TenantDeletion, TenantSection } from 'plinth/plugin';
+import { BASE, StatusBadge, useAction } from './shared.js';
+
+const LIST = '/admin/auth/tenants';
+
+interface TenantView {
+  id: string;
+  name: string;
+  status: 'active' | 'suspended';
+  is_operator: boolean;
+  user_count: number;
+  created_at: string;
+}
+
+interface Deletion {
+  tenant: { id: string; name: string };
+  blocked: string | null;
+  goes: TenantDeletion[];
+}
+
+interface Me {
+  tenant_id: string | null;
+}
+
+/** "Robots" is a plugin name; the confirmation says whose rows they are in words. */
+const pluginTitle = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+function Section(props: { section: TenantSection }) {
+  const { section } = props;
+  const titleId = `section-${section.id.replace(/[^a-z0-9-]/gi, '-')}`;
+  const times = new Set(section.table?.times ?? []);
+  return (
+    <section class="card" aria-labelledby={titleId} data-section={section.id}>
+      <h2 id={titleId}>{section.title}</h2>
+      {section.error ? <p class="error">{section.error}</p> : null}
+      {section.facts?.length ? (
+        <dl class="facts">
+          {section.facts.map((f) => (
+            <div key={f.label}>
+              <dt>{f.label}</dt>
+              <dd>{f.href ? <a href={f.href}>{String(f.value)}</a> : String(f.value)}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {section.table ? (
+        <>
+          <Table
+            caption={section.title}
+            rows={section.table.rows}
+            empty="None."
+            columns={section.table.columns.map((label, i) => ({
+              label,
+              value: (row: Array<string | number | null>) => (times.has(label) ? <Time value={row[i]} /> : row[i] === null ? '—' : String(row[i])),
+            }))}
+          />
+          {section.table.total !== undefined && section.table.total > section.table.rows.length ? (
+            <p class="muted">
+              The latest {section.table.rows.length} of {section.table.total}.
+            </p>
+          ) : null}
+        </>
+      ) : null}
+      {section.href ? (
+        <p>
+          <a href={section.href}>Open {section.title}</a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function Rename(props: { tenant: TenantView; onDone(): void }) {
+  const [name, setName] = useState(props.tenant.name);
+  const { error, busy, run } = useAction();
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (await run(() => api(`${BASE}/admin/tenants/${props.tenant.id}`, { method: 'PATCH', body: { name: name.trim() } }))) props.onDone();
+  };
+  return (
+    <form class="inline-form" onSubmit={submit} aria-label="Rename the tenant">
+      <ErrorBanner error={error} />
+      <div class="grow">
+        <label for="tenant-rename">Name</label>
+        <input id="tenant-rename" required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </div>
+      <button type="submit" disabled={busy || !name.trim() || name.trim() === props.tenant.name}>
+        {busy ? 'Renaming…' : 'Rename'}
+      </button>
+    </form>
+  );
+}
+
+function DeleteDialog(props: { tenant: TenantView; onClose(): void; onDeleted(): void }) {
+  const what = useApi<Deletion>(`${BASE}/admin/tenants/${props.tenant.id}/deletion`);
+  const [typed, setTyped] = useState('');
+  const d = what.data;
+  return (
+    <ConfirmDialog
+      title={`Delete “${props.tenant.name}”?`}
+      action="Delete tenant"
+      onClose={props.onClose}
+      onConfirm={async () => {
+        if (!d || d.blocked) throw new Error(d?.blocked ?? 'Still counting what goes.');
+        if (typed.trim() !== props.tenant.name) throw new Error('Type the tenant’s name to confirm.');
+        await api(`${BASE}/admin/tenants/${props.tenant.id}`, { method: 'DELETE' });
+        props.onDeleted();
+      }}
+    >
+      <ErrorBanner error={what.error} />
+      {d?.blocked ? <p class="error">{d.blocked}</p> : null}
+      {d && !d.blocked ? (
+        <>
+          <p>This cannot be undone. With the tenant goes:</p>
+          <ul aria-label="What goes">
+            {d.goes.map((p) => (
+              <li key={p.plugin}>
+                <strong>{pluginTitle(p.plugin)}</strong>: {p.rows.map((r) => `${r.count.toLocaleString()} ${r.label}`).join(', ')}
+              </li>
+            ))}
+          </ul>
+          <p class="muted">Its audit entries stay until the audit retention removes them.</p>
+          <label for="tenant-delete-confirm">Type “{props.tenant.name}” to confirm</label>
+          <input id="tenant-delete-confirm" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autocomplete="off" />
+        </>
+      ) : what.loading ? (
+        <p role="status">Counting what goes…</p>
+      ) : null}
+    </ConfirmDialog>
+  );
+}
+
+export function TenantPage() {
+  const id = useQueryParam('id') ?? '';
+  const page = useApi<{ tenant: TenantView; sections: TenantSection[] }>(`${BASE}/admin/tenants/${encodeURIComponent(id)}/sections`);
+  const me = useApi<Me>('/admin/api/me');
+  const { error, busy, run } = useAction();
+  const [deleting, setDeleting] = useState(false);
+  const [deleted, setDeleted] = useState<string | null>(null);
+  const tenant = page.data?.tenant;
+  // The operator tenant and the signed-in superadmin's own are never suspended or deleted from here (the server refuses too).
+  const protectedTenant = tenant ? tenant.is_operator || me.data?.tenant_id === tenant.id : true;
+  const setStatus = (status: TenantView['status']) =>
+    run(async () => {
+      await api(`${BASE}/admin/tenants/${id}`, { method: 'PATCH', body: { status } });
+      page.reload();
+    });
+
+  if (deleted) {
+    return (
+      <Page title="Tenant deleted">
+        <p class="notice" role="status">
+          “{deleted}” and everything listed were deleted.
+        </p>
+        <p>
+          <a href={LIST}>← All tenants</a>
+        </p>
+      </Page>
+    );
+  }
+  return (
+    <Page title={tenant ? tenant.name : 'Tenant'}>
+      <p style={{ margin: '0 0 1rem' }}>
+        <a href={LIST}>← All tenants</a>
+      </p>
+      <ErrorBanner error={error ?? page.error} />
+      {tenant ? (
+        <>
+          <div class="card">
+            <dl class="facts">
+              <div>
+                <dt>Status</dt>
+                <dd>
+                  <StatusBadge status={tenant.status} />
+                  {tenant.is_operator ? (
+                    <>
+                      {' '}
+                      <span class="badge badge-ok">operator</span>
+                    </>
+                  ) : null}
+                </dd>
+              </div>
+              <div>
+                <dt>Users</dt>
+                <dd>{tenant.user_count}</dd>
+              </div>
+              <div>
+                <dt>Created</dt>
+                <dd>
+                  <Time value={tenant.created_at} />
+                </dd>
+              </div>
+            </dl>
+            <Rename key={tenant.name} tenant={tenant} onDone={page.reload} />
+            {protectedTenant ? null : (
+              <div class="form-actions">
+                {tenant.status === 'active' ? (
+                  <button type="button" class="danger" disabled={busy} onClick={() => setStatus('suspended')}>
+                    Suspend
+                  </button>
+                ) : (
+                  <button type="button" class="secondary" disabled={busy} onClick={() => setStatus('active')}>
+                    Unsuspend
+                  </button>
+                )}
+                <button type="button" class="danger" onClick={() => setDeleting(true)}>
+                  Delete…
+                </button>
+              </div>
+            )}
+          </div>
+          {page.data?.sections.map((s) => (
+            <Section key={s.id} section={s} />
+          ))}
+          {deleting ? <DeleteDialog tenant={tenant} onClose={() => setDeleting(false)} onDeleted={() => setDeleted(tenant.name)} /> : null}
+        </>
+      ) : page.loading ? (
+        <p class="muted" role="status">
+          Loading…
+        </p>
+      ) : null}
+    </Page>
+  );
+}

@@ -1,0 +1,44 @@
+// Robots' part of the operator's tenant page and of deleting a tenant (core/overview/tenant.ts):
+// the tenant's robots, and on deletion every robot row (deleted ones too) with what cascades from
+// it (tokens, messages and their files, commands, callbacks) and the tenant's robot logs.
+import type { Knex } from 'knex';
+import type { TenantContribution } from 'plinth/plugin';
+
+const SHOWN = 20;
+
+const n = async (q: Knex.QueryBuilder): Promise<number> => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+
+export const robotsTenantPart: TenantContribution = {
+  async sections(c, tenantId) {
+    const live = () => c.db('robots_robots').where({ tenant_id: tenantId, status: 'active' });
+    const robots = await live().orderBy('created_at', 'desc').limit(SHOWN).select('name', 'robot_id', 'total_messages', 'last_active_at', 'created_at');
+    const total = await n(live());
+    return [
+      {
+        id: 'robots.robots',
+        title: 'Robots',
+        facts: [{ label: 'Robots', value: total }],
+        table: {
+          columns: ['Name', 'Robot id', 'Messages', 'Last active', 'Created'],
+          rows: robots.map((r) => [r.name, r.robot_id, Number(r.total_messages), r.last_active_at, r.created_at]),
+          times: ['Last active', 'Created'],
+          total,
+        },
+      },
+    ];
+  },
+
+  async owned(_c, tenantId, db) {
+    const robots = await n(db('robots_robots').where('tenant_id', tenantId));
+    const messages = await n(db('robots_messages').where('tenant_id', tenantId));
+    return [
+      { label: robots === 1 ? 'robot' : 'robots', count: robots },
+      { label: messages === 1 ? 'robot message' : 'robot messages', count: messages },
+    ];
+  },
+
+  async remove(_c, tenantId, trx) {
+    await trx('robots_logs').where('tenant_id', tenantId).delete();
+    await trx('robots_robots').where('tenant_id', tenantId).delete();
+  },
+};
