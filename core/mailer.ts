@@ -47,7 +47,8 @@ export interface SentMail {
 
 const noRelay = () =>
   AppError.conflict(
-    'no SMTP relay is configured (mailer.smtpUrl or PLINTH_MAILER_SMTP_URL): outgoing mail stays in the outbox; a superadmin can set one on Settings → Outgoing mail relay',
+    'no SMTP relay is configured (mailer.smtpUrl or PLINTH_MAILER_SMTP_URL): outgoing mail stays in the outbox; ' +
+      'a superadmin can set one on Settings → Outgoing mail relay',
     'no_relay',
   );
 

@@ -148,7 +148,8 @@ export function documentCoreRoutes(openapi: OpenApiRegistry): void {
     operationId: 'core_update_mail_relay',
     summary: 'Change the outgoing-mail relay (superadmins); a part set by config or environment is 409 setting_locked',
     description:
-      'Only the fields sent change. `password`: a new one, `""` keeps the one kept, `null` removes it. Kept in the database: every instance relays through it from its next mail.',
+      'Only the fields sent change. `password`: a new one, `""` keeps the one kept, `null` removes it. ' +
+      'Kept in the database: every instance relays through it from its next mail.',
     secured: true,
     schema: { body: relayPatchSchema, responses: { 200: { description: 'The relay now', schema: relayReply } } },
   });

@@ -106,7 +106,7 @@ describe('admin API: the outgoing-mail relay (Settings)', () => {
     assert.equal(await t.app.db('core_kv').where('key', 'mailer.relay').first(), undefined);
   });
 
-  it('a superadmin sets the relay: stored once for every instance, the password never shown, audited by field name; both instances relay through it at once', async () => {
+  it('a superadmin sets the relay: stored once for every instance, never showing the password, audited; both instances relay through it at once', async () => {
     const port = Number(new URL(relay.url).port);
     const res = await patch({ host: '127.0.0.1', port, tls: 'none', from: 'Ops <ops@relay.test>' });
     assert.equal(res.status, 200, res.text);
