@@ -2,7 +2,7 @@
 // date they make (both sides see them), and plan-change requests: a customer asks on their Billing
 // page, the operator approves or declines on the tenant's billing page.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, ErrorBanner, formatDate, Table, Time, t, tx, useApi } from 'plinth/plugin/ui';
 import type { Payment, PlanRequest } from '../services/manual.js';
 import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, toMinor, useAction, type SubscriptionView } from './shared.js';
 
@@ -11,48 +11,40 @@ export interface PaymentList {
   items: Payment[];
 }
 
-const METHODS: Record<Payment['method'], string> = {
-  bank_transfer: 'Bank transfer',
-  cash: 'Cash',
-  cheque: 'Cheque',
-  card: 'Card (outside Stripe)',
-  other: 'Other',
-};
-
-const STATUS_WORDS: Record<PlanRequest['status'], string> = {
-  open: 'waiting for the operator',
-  approved: 'approved',
-  declined: 'declined',
-  withdrawn: 'withdrawn',
-};
+const METHODS: ReadonlyArray<Payment['method']> = ['bank_transfer', 'cash', 'cheque', 'card', 'other'];
+const methodName = (method: string) => t(`billing.manual.method.${method}`);
+/** `<b>…</b>` in a message. */
+const bold = { b: (text: string) => <strong>{text}</strong> };
 const STATUS_TONE: Record<PlanRequest['status'], string> = { open: 'badge-warn', approved: 'badge-ok', declined: 'badge-danger', withdrawn: '' };
 
 /** A calendar day (YYYY-MM-DD) as the viewer writes dates; read in UTC so it never shifts a day. */
 export const CalendarDay = (props: { value: string }) => (
-  <time dateTime={props.value}>{new Date(`${props.value}T00:00:00Z`).toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' })}</time>
+  <time dateTime={props.value}>{formatDate(`${props.value}T00:00:00Z`, { dateStyle: 'medium', timeZone: 'UTC' })}</time>
 );
 
-const RequestBadge = (props: { status: PlanRequest['status'] }) => <span class={`badge ${STATUS_TONE[props.status]}`}>{STATUS_WORDS[props.status]}</span>;
+const RequestBadge = (props: { status: PlanRequest['status'] }) => (
+  <span class={`badge ${STATUS_TONE[props.status]}`}>{t('billing.manual.status', { status: props.status })}</span>
+);
 
 function PaymentsTable(props: { payments?: PaymentList; loading: boolean }) {
   return (
     <Table
       rows={props.payments?.items ?? []}
       rowKey={(p) => p.id}
-      empty={props.loading ? 'Loading…' : 'No payment recorded yet.'}
+      empty={props.loading ? t('billing.manual.loading') : t('billing.manual.payments.empty')}
       columns={[
-        { label: 'Recorded', value: (p) => <Time value={p.created_at} /> },
-        { label: 'Amount', value: (p) => formatMoney(p.amount, p.currency), class: 'num' },
-        { label: 'Method', value: (p) => METHODS[p.method] ?? p.method },
+        { label: t('billing.manual.col.recorded'), value: (p) => <Time value={p.created_at} /> },
+        { label: t('billing.manual.col.amount'), value: (p) => formatMoney(p.amount, p.currency), class: 'num' },
+        { label: t('billing.manual.col.method'), value: (p) => methodName(p.method) },
         {
-          label: 'Covers',
+          label: t('billing.manual.col.covers'),
           value: (p) => (
             <>
               <CalendarDay value={p.period_start} /> – <CalendarDay value={p.period_end} />
             </>
           ),
         },
-        { label: 'Reference', value: (p) => p.reference ?? '—' },
+        { label: t('billing.manual.col.reference'), value: (p) => p.reference ?? '—' },
       ]}
     />
   );
@@ -60,11 +52,9 @@ function PaymentsTable(props: { payments?: PaymentList; loading: boolean }) {
 
 const PaidThrough = (props: { value: string | null | undefined }) =>
   props.value ? (
-    <p>
-      Paid through <strong>{<CalendarDay value={props.value} />}</strong>.
-    </p>
+    <p>{tx('billing.manual.paidThrough', { ...bold, date: <CalendarDay value={props.value} /> })}</p>
   ) : (
-    <p class="muted">No payment has been recorded yet.</p>
+    <p class="muted">{t('billing.manual.payments.none')}</p>
   );
 
 /** The customer's payments (GET /billing/payments), on their Billing page. */
@@ -72,7 +62,7 @@ export function CustomerPayments() {
   const payments = useApi<PaymentList>(`${BASE}/billing/payments`);
   return (
     <section class="card" aria-labelledby="payments-title">
-      <h2 id="payments-title">Payments</h2>
+      <h2 id="payments-title">{t('billing.manual.payments.title')}</h2>
       <ErrorBanner error={payments.error} />
       {payments.data ? <PaidThrough value={payments.data.paid_through} /> : null}
       <PaymentsTable payments={payments.data} loading={payments.loading} />
@@ -121,35 +111,41 @@ export function PlanChangeRequest(props: { sub: SubscriptionView; onChanged(): v
 
   return (
     <section class="card" aria-labelledby="change-plan-title">
-      <h2 id="change-plan-title">Changing plans</h2>
-      <p>Plans are assigned by the operator of this service. Online payment is not available here: ask for a plan change and they will answer here.</p>
+      <h2 id="change-plan-title">{t('billing.manual.change.title')}</h2>
+      <p>{t('billing.manual.change.intro')}</p>
       <ErrorBanner error={error ?? requests.error ?? plans.error} />
       {latest && latest.status !== 'open' ? (
-        <div class="notice" role="status" aria-label="Your last request">
-          Your request for <strong>{planName(plans.data, latest.plan_id)}</strong> was <RequestBadge status={latest.status} />
-          {latest.resolved_at ? (
-            <>
-              {' '}
-              on <Time value={latest.resolved_at} />
-            </>
+        <div class="notice" role="status" aria-label={t('billing.manual.change.lastLabel')}>
+          {tx(latest.resolved_at ? 'billing.manual.change.lastOn' : 'billing.manual.change.last', {
+            ...bold,
+            plan: planName(plans.data, latest.plan_id),
+            status: <RequestBadge status={latest.status} />,
+            date: latest.resolved_at ? <Time value={latest.resolved_at} /> : null,
+          })}
+          {latest.status === 'declined' && latest.reason ? (
+            <p style={{ margin: '0.4rem 0 0' }}>{t('billing.manual.change.reason', { reason: latest.reason })}</p>
           ) : null}
-          .{latest.status === 'declined' && latest.reason ? <p style={{ margin: '0.4rem 0 0' }}>Reason given: “{latest.reason}”</p> : null}
         </div>
       ) : null}
       {open ? (
-        <div role="status" aria-label="Your open request">
+        <div role="status" aria-label={t('billing.manual.change.openLabel')}>
           <p>
-            You asked for <strong>{planName(plans.data, open.plan_id)}</strong>
-            {open.billing_cycle ? `, billed ${open.billing_cycle}` : ''} on <Time value={open.created_at} />: <RequestBadge status="open" />
+            {tx('billing.manual.change.open', {
+              ...bold,
+              plan: planName(plans.data, open.plan_id),
+              cycle: open.billing_cycle ?? 'none',
+              date: <Time value={open.created_at} />,
+              status: <RequestBadge status="open" />,
+            })}
           </p>
           <button type="button" class="secondary small" disabled={busy} onClick={withdraw}>
-            Withdraw the request
+            {t('billing.manual.change.withdraw')}
           </button>
         </div>
       ) : requests.data && others.length ? (
-        <form class="inline-form" aria-label="Ask for a plan change" onSubmit={submit} style={{ marginBottom: 0 }}>
+        <form class="inline-form" aria-label={t('billing.manual.change.form')} onSubmit={submit} style={{ marginBottom: 0 }}>
           <div style={{ flex: '0 1 16rem' }}>
-            <label for="request-plan">Plan</label>
+            <label for="request-plan">{t('billing.manual.change.plan')}</label>
             <select id="request-plan" value={chosen} onChange={(e) => setPlanId(e.currentTarget.value)} style={selectStyle}>
               {others.map((p) => (
                 <option key={p.id} value={p.id}>
@@ -159,18 +155,18 @@ export function PlanChangeRequest(props: { sub: SubscriptionView; onChanged(): v
             </select>
           </div>
           <div>
-            <label for="request-cycle">Billing cycle</label>
+            <label for="request-cycle">{t('billing.manual.change.cycle')}</label>
             <select id="request-cycle" value={cycle} onChange={(e) => setCycle(e.currentTarget.value as typeof cycle)} style={selectStyle}>
-              <option value="monthly">monthly</option>
-              <option value="yearly">yearly</option>
+              <option value="monthly">{t('billing.manual.cycle.monthly')}</option>
+              <option value="yearly">{t('billing.manual.cycle.yearly')}</option>
             </select>
           </div>
           <div class="grow">
-            <label for="request-message">Note for the operator (optional)</label>
+            <label for="request-message">{t('billing.manual.change.note')}</label>
             <input id="request-message" maxLength={1000} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
           </div>
           <button type="submit" disabled={busy || !chosen}>
-            {busy ? 'Sending…' : 'Ask for a plan change'}
+            {busy ? t('billing.manual.change.sending') : t('billing.manual.change.submit')}
           </button>
         </form>
       ) : null}
@@ -201,12 +197,12 @@ function RecordPayment(props: { tenantId: string; currency: string; onRecorded(m
     event.preventDefault();
     const minor = toMinor(amount, currency);
     if (typeof minor !== 'number') return setProblem(minor.problem);
-    if (minor <= 0) return setProblem('enter an amount above zero');
+    if (minor <= 0) return setProblem(t('billing.manual.record.aboveZero'));
     setProblem('');
     const body = { amount: minor, currency, method, period_start: start, period_end: end, ...(reference.trim() ? { reference: reference.trim() } : {}) };
     const ok = await run(async () => {
       const { paid_through } = await api<{ paid_through: string }>(`${BASE}/admin/tenants/${props.tenantId}/payments`, { body });
-      props.onRecorded(`Recorded ${formatMoney(minor, currency)}; the tenant is paid through ${paid_through}.`);
+      props.onRecorded(t('billing.manual.record.done', { amount: formatMoney(minor, currency), date: paid_through }));
     });
     if (ok) {
       setAmount('');
@@ -215,12 +211,12 @@ function RecordPayment(props: { tenantId: string; currency: string; onRecorded(m
   };
   const field = (id: string, path: string) => fieldProps(errors, path, id);
   return (
-    <form aria-label="Record a payment" onSubmit={submit} style={{ marginTop: '1rem' }}>
-      <h3 style={{ margin: '0 0 0.5rem' }}>Record a payment</h3>
+    <form aria-label={t('billing.manual.record.title')} onSubmit={submit} style={{ marginTop: '1rem' }}>
+      <h3 style={{ margin: '0 0 0.5rem' }}>{t('billing.manual.record.title')}</h3>
       <ErrorBanner error={error && !Object.keys(fieldErrors(error)).length ? error : null} />
       <div class="inline-form" style={{ marginBottom: 0, flexWrap: 'wrap' }}>
         <div style={{ flex: '0 1 9rem' }}>
-          <label for="payment-amount">Amount</label>
+          <label for="payment-amount">{t('billing.manual.record.amount')}</label>
           <input
             id="payment-amount"
             inputMode="decimal"
@@ -232,7 +228,7 @@ function RecordPayment(props: { tenantId: string; currency: string; onRecorded(m
           <FieldError errors={errors} path="amount" id="payment-amount" />
         </div>
         <div style={{ flex: '0 1 6rem' }}>
-          <label for="payment-currency">Currency</label>
+          <label for="payment-currency">{t('billing.manual.record.currency')}</label>
           <input
             id="payment-currency"
             required
@@ -244,17 +240,17 @@ function RecordPayment(props: { tenantId: string; currency: string; onRecorded(m
           <FieldError errors={errors} path="currency" id="payment-currency" />
         </div>
         <div style={{ flex: '0 1 12rem' }}>
-          <label for="payment-method">Method</label>
+          <label for="payment-method">{t('billing.manual.record.method')}</label>
           <select id="payment-method" value={method} onChange={(e) => setMethod(e.currentTarget.value as Payment['method'])} style={selectStyle}>
-            {Object.entries(METHODS).map(([value, label]) => (
+            {METHODS.map((value) => (
               <option key={value} value={value}>
-                {label}
+                {methodName(value)}
               </option>
             ))}
           </select>
         </div>
         <div>
-          <label for="payment-start">Covers from</label>
+          <label for="payment-start">{t('billing.manual.record.from')}</label>
           <input
             id="payment-start"
             type="date"
@@ -266,16 +262,16 @@ function RecordPayment(props: { tenantId: string; currency: string; onRecorded(m
           <FieldError errors={errors} path="period_start" id="payment-start" />
         </div>
         <div>
-          <label for="payment-end">Covers to</label>
+          <label for="payment-end">{t('billing.manual.record.to')}</label>
           <input id="payment-end" type="date" required value={end} onInput={(e) => setEnd(e.currentTarget.value)} {...field('payment-end', 'period_end')} />
           <FieldError errors={errors} path="period_end" id="payment-end" />
         </div>
         <div class="grow">
-          <label for="payment-reference">Reference (optional)</label>
+          <label for="payment-reference">{t('billing.manual.record.reference')}</label>
           <input id="payment-reference" maxLength={200} value={reference} onInput={(e) => setReference(e.currentTarget.value)} />
         </div>
         <button type="submit" disabled={busy}>
-          {busy ? 'Recording…' : 'Record payment'}
+          {busy ? t('billing.manual.record.recording') : t('billing.manual.record.submit')}
         </button>
       </div>
     </form>
@@ -292,44 +288,48 @@ function OpenRequest(props: { tenantId: string; request: PlanRequest; planName(i
   const approve = () =>
     run(async () => {
       await api(`${url}/approve`, { method: 'POST' });
-      props.onResolved(`Approved: the tenant is now on “${props.planName(request.plan_id)}”.`);
+      props.onResolved(t('billing.manual.request.approved', { plan: props.planName(request.plan_id) }));
     });
   const decline = (event: Event) => {
     event.preventDefault();
     return run(async () => {
       await api(`${url}/decline`, { body: { reason: reason.trim() } });
-      props.onResolved('Declined; the customer sees your reason on their Billing page.');
+      props.onResolved(t('billing.manual.request.declined'));
     });
   };
   return (
-    <div class="notice" role="region" aria-label="Open plan-change request">
+    <div class="notice" role="region" aria-label={t('billing.manual.request.label')}>
       <p style={{ margin: '0 0 0.5rem' }}>
-        The customer asks to move from <strong>{props.planName(request.from_plan_id)}</strong> to <strong>{props.planName(request.plan_id)}</strong>
-        {request.billing_cycle ? `, billed ${request.billing_cycle}` : ''} (asked <Time value={request.created_at} />
-        ).
+        {tx('billing.manual.request.asks', {
+          ...bold,
+          from: props.planName(request.from_plan_id),
+          to: props.planName(request.plan_id),
+          cycle: request.billing_cycle ?? 'none',
+          date: <Time value={request.created_at} />,
+        })}
       </p>
-      {request.message ? <p style={{ margin: '0 0 0.5rem' }}>Their note: “{request.message}”</p> : null}
+      {request.message ? <p style={{ margin: '0 0 0.5rem' }}>{t('billing.manual.request.note', { note: request.message })}</p> : null}
       <ErrorBanner error={error} />
       {declining ? (
-        <form class="inline-form" aria-label="Decline the request" onSubmit={decline} style={{ marginBottom: 0 }}>
+        <form class="inline-form" aria-label={t('billing.manual.request.declineForm')} onSubmit={decline} style={{ marginBottom: 0 }}>
           <div class="grow">
-            <label for="decline-reason">Reason (the customer sees it)</label>
+            <label for="decline-reason">{t('billing.manual.request.reason')}</label>
             <input id="decline-reason" required maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
           </div>
           <button type="submit" class="danger" disabled={busy || !reason.trim()}>
-            Decline
+            {t('billing.manual.request.declineSubmit')}
           </button>
           <button type="button" class="secondary" disabled={busy} onClick={() => setDeclining(false)}>
-            Back
+            {t('billing.manual.request.back')}
           </button>
         </form>
       ) : (
         <div class="row-actions">
           <button type="button" disabled={busy} onClick={approve}>
-            Approve
+            {t('billing.manual.request.approve')}
           </button>
           <button type="button" class="secondary" disabled={busy} onClick={() => setDeclining(true)}>
-            Decline…
+            {t('billing.manual.request.decline')}
           </button>
         </div>
       )}
@@ -358,24 +358,24 @@ export function TenantManualBilling(props: { tenantId: string; planId: string; o
   return (
     <>
       <section class="card" aria-labelledby="plan-requests-title">
-        <h2 id="plan-requests-title">Plan-change requests</h2>
+        <h2 id="plan-requests-title">{t('billing.manual.requests.title')}</h2>
         <ErrorBanner error={requests.error ?? plans.error} />
         {open ? <OpenRequest key={open.id} tenantId={props.tenantId} request={open} planName={name} onResolved={changed} /> : null}
         <Table
           rows={requests.data?.items.filter((r) => r.status !== 'open') ?? []}
           rowKey={(r) => r.id}
-          empty={requests.loading ? 'Loading…' : open ? 'No earlier requests.' : 'No plan-change requests.'}
+          empty={t(requests.loading ? 'billing.manual.loading' : open ? 'billing.manual.requests.noEarlier' : 'billing.manual.requests.none')}
           columns={[
-            { label: 'Asked', value: (r) => <Time value={r.created_at} /> },
-            { label: 'From', value: (r) => name(r.from_plan_id) },
-            { label: 'To', value: (r) => name(r.plan_id) },
-            { label: 'Outcome', value: (r) => <RequestBadge status={r.status} /> },
-            { label: 'Reason', value: (r) => r.reason ?? '—' },
+            { label: t('billing.manual.col.asked'), value: (r) => <Time value={r.created_at} /> },
+            { label: t('billing.manual.col.from'), value: (r) => name(r.from_plan_id) },
+            { label: t('billing.manual.col.to'), value: (r) => name(r.plan_id) },
+            { label: t('billing.manual.col.outcome'), value: (r) => <RequestBadge status={r.status} /> },
+            { label: t('billing.manual.col.reason'), value: (r) => r.reason ?? '—' },
           ]}
         />
       </section>
       <section class="card" aria-labelledby="payments-title">
-        <h2 id="payments-title">Payments</h2>
+        <h2 id="payments-title">{t('billing.manual.payments.title')}</h2>
         <ErrorBanner error={payments.error} />
         {payments.data ? <PaidThrough value={payments.data.paid_through} /> : null}
         <PaymentsTable payments={payments.data} loading={payments.loading} />
