@@ -51,7 +51,7 @@ export function scaffoldFiles(name: string, plinthRelative: string): Record<stri
 // The ${name} plugin: greetings, kept per tenant. Everything it takes from Plinth comes from plinth/plugin.
 import { AppError, definePlugin, requireScope } from 'plinth/plugin';
 
-/** @typedef {{ greeting: string }} Settings */
+/** @typedef {{ greeting: string, keepDays: number }} Settings */
 /** @typedef {import('plinth/plugin').PluginContext<Settings>} Context */
 
 const TABLE = '${id}_greetings';
@@ -86,7 +86,10 @@ export default definePlugin(
     configSchema: {
       type: 'object',
       additionalProperties: false,
-      properties: { greeting: { type: 'string', minLength: 1, maxLength: 100, default: 'Hello' } },
+      properties: {
+        greeting: { type: 'string', minLength: 1, maxLength: 100, default: 'Hello' },
+        keepDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
+      },
     },
     face: { base: '/${name}', envelope: 'detail' },
     scopes: { '${name}:read': 'Read ${name} greetings', '${name}:write': 'Send ${name} greetings' },
@@ -112,6 +115,18 @@ export default definePlugin(
       },
     },
     migrations: 'migrations',
+    jobs: [
+      {
+        // Registered as ${name}.prune: greetings older than keepDays go, daily (and once after downtime).
+        name: 'prune',
+        schedule: '17 4 * * *',
+        catchUp: true,
+        async run(c, info) {
+          const before = new Date(info.scheduledFor.getTime() - c.settings.keepDays * 86_400_000).toISOString();
+          await c.db(TABLE).where('created_at', '<', before).delete();
+        },
+      },
+    ],
     routes(r, c) {
       /** @param {{ authenticate(): Promise<{ tenantId: string | null } | null> }} ctx */
       const tenantOf = async (ctx) => {
@@ -260,6 +275,13 @@ describe('${name} plugin', () => {
     assert.equal(invalid.status, 422);
   });
 
+  it('its prune job deletes greetings older than keepDays', async () => {
+    await plinth.db('${id}_greetings').insert({ tenant_id: 't1', recipient: 'Old', text: 'Hi, Old!', created_at: '2001-01-01T00:00:00.000Z' });
+    assert.equal(await plinth.app.scheduler.runNow('${name}.prune'), 'succeeded');
+    assert.deepEqual(await plinth.db('${id}_greetings').where({ recipient: 'Old' }), []);
+    assert.equal((await plinth.db('${id}_greetings').where({ recipient: 'Ada' })).length, 1);
+  });
+
   it('runs its action as other plugins (workflows, MCP) call it', async () => {
     const actions = plinth.app.container.resolve('actions');
     const result = await actions.run('${name}.greet', { to: 'Grace' }, { tenantId: 't1', meta: {}, logger: plinth.app.logger });
@@ -277,7 +299,8 @@ A [Plinth](https://github.com/) plugin: greetings kept per tenant. It adds
 - the action \`${name}.greet\` (a workflow step and an MCP tool),
 - the admin page **${title}**.
 
-Settings (\`settings.${name}\` in Plinth's config): \`greeting\` (default \`Hello\`).
+It has a daily job, \`${name}.prune\`. Settings (\`settings.${name}\` in Plinth's config): \`greeting\` (default
+\`Hello\`), \`keepDays\` (default 90: older greetings are pruned).
 
 ## Install
 

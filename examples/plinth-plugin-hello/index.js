@@ -2,7 +2,7 @@
 // The hello plugin: greetings, kept per tenant. Everything it takes from Plinth comes from plinth/plugin.
 import { AppError, definePlugin, requireScope } from 'plinth/plugin';
 
-/** @typedef {{ greeting: string }} Settings */
+/** @typedef {{ greeting: string, keepDays: number }} Settings */
 /** @typedef {import('plinth/plugin').PluginContext<Settings>} Context */
 
 const TABLE = 'hello_greetings';
@@ -37,7 +37,10 @@ export default definePlugin(
     configSchema: {
       type: 'object',
       additionalProperties: false,
-      properties: { greeting: { type: 'string', minLength: 1, maxLength: 100, default: 'Hello' } },
+      properties: {
+        greeting: { type: 'string', minLength: 1, maxLength: 100, default: 'Hello' },
+        keepDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
+      },
     },
     face: { base: '/hello', envelope: 'detail' },
     scopes: { 'hello:read': 'Read hello greetings', 'hello:write': 'Send hello greetings' },
@@ -63,6 +66,18 @@ export default definePlugin(
       },
     },
     migrations: 'migrations',
+    jobs: [
+      {
+        // Registered as hello.prune: greetings older than keepDays go, daily (and once after downtime).
+        name: 'prune',
+        schedule: '17 4 * * *',
+        catchUp: true,
+        async run(c, info) {
+          const before = new Date(info.scheduledFor.getTime() - c.settings.keepDays * 86_400_000).toISOString();
+          await c.db(TABLE).where('created_at', '<', before).delete();
+        },
+      },
+    ],
     routes(r, c) {
       /** @param {{ authenticate(): Promise<{ tenantId: string | null } | null> }} ctx */
       const tenantOf = async (ctx) => {

@@ -38,6 +38,13 @@ describe('hello plugin', () => {
     assert.equal(invalid.status, 422);
   });
 
+  it('its prune job deletes greetings older than keepDays', async () => {
+    await plinth.db('hello_greetings').insert({ tenant_id: 't1', recipient: 'Old', text: 'Hi, Old!', created_at: '2001-01-01T00:00:00.000Z' });
+    assert.equal(await plinth.app.scheduler.runNow('hello.prune'), 'succeeded');
+    assert.deepEqual(await plinth.db('hello_greetings').where({ recipient: 'Old' }), []);
+    assert.equal((await plinth.db('hello_greetings').where({ recipient: 'Ada' })).length, 1);
+  });
+
   it('runs its action as other plugins (workflows, MCP) call it', async () => {
     const actions = plinth.app.container.resolve('actions');
     const result = await actions.run('hello.greet', { to: 'Grace' }, { tenantId: 't1', meta: {}, logger: plinth.app.logger });
