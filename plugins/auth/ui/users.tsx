@@ -1,7 +1,7 @@
 // Users (superadmin): every account on the platform, searchable, suspend / activate, and whether
 // each signs in with a second factor (reset it for one who lost their authenticator).
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, ErrorBanner, Page, setQueryParams, Table, Time, useQueryParam } from 'plinth/plugin/ui';
+import { api, ConfirmDialog, ErrorBanner, Page, setQueryParams, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
 import type { PublicUser } from '../api.js';
 import { BASE, Pager, SearchForm, StatusBadge, useAction, usePagedList } from './shared.js';
 import { tenantHref } from './tenants.js';
@@ -13,6 +13,8 @@ type User = PublicUser & { tenant_name: string | null };
 export function UsersPage() {
   const list = usePagedList<User, { search: string }>(`${BASE}/admin/users`, { search: '' });
   const { error, busy, run } = useAction();
+  // One's own row has no Suspend (the server refuses it: cannot_suspend_self).
+  const me = useApi<{ id: string }>('/admin/api/me');
   // ?sessions=<user id>: that user's signed-in sessions, in a dialog (a link to it works too).
   const sessionsOf = useQueryParam('sessions');
   const setStatus = (user: User, action: 'suspend' | 'activate') =>
@@ -64,7 +66,7 @@ export function UsersPage() {
                   >
                     Sessions
                   </button>{' '}
-                  {u.status === 'active' ? (
+                  {me.data === undefined || u.id === me.data.id ? null : u.status === 'active' ? (
                     <button type="button" class="danger small" disabled={busy} onClick={() => setStatus(u, 'suspend')}>
                       Suspend
                     </button>
