@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../kit/api.js';
 import { ErrorBanner, Page } from '../kit/components.js';
+import { t } from '../kit/i18n.js';
 import { useAction } from '../kit/use-action.js';
 import { useApi } from '../kit/use-api.js';
 
@@ -19,18 +20,13 @@ interface Relay {
 }
 
 const BASE = '/api/admin/mailer';
-const WHERE = {
-  connection: { config: 'mailer.smtpUrl in the config file', environment: 'the environment (PLINTH_MAILER_SMTP_URL)' },
-  from: { config: 'mailer.from in the config file', environment: 'the environment (PLINTH_MAILER_FROM)' },
-} as const;
-const TLS_LABELS = { tls: 'TLS (usually port 465)', starttls: 'STARTTLS, required (usually 587)', none: 'None (a trusted network only)' } as const;
 /** The port a TLS mode usually uses, offered when the mode changes and the port was the previous mode's. */
 const USUAL_PORT = { tls: 465, starttls: 587, none: 25 } as const;
 
 const Locked = (props: { part: 'connection' | 'from'; source: Source }) =>
   props.source ? (
     <p class="muted" id={`locked-${props.part}`}>
-      Set by {WHERE[props.part][props.source]}: change it there. It cannot be changed here.
+      {t(`shell.settings.relay.locked.${props.part}.${props.source}`)}
     </p>
   ) : null;
 
@@ -61,38 +57,36 @@ function RelayForm(props: { relay: Relay; onSaved(relay: Relay): void }) {
       if (!fromLocked) body.from = from.trim() || null;
       const saved = await api<Relay>(BASE, { method: 'PATCH', body });
       setPassword('');
-      setNote('Saved. Every instance uses it from its next mail.');
+      setNote(t('shell.settings.relay.saved'));
       props.onSaved(saved);
     });
   };
 
   return (
     <form class="card" onSubmit={submit} aria-labelledby="relay-title">
-      <h2 id="relay-title">Outgoing mail relay</h2>
+      <h2 id="relay-title">{t('shell.settings.relay.title')}</h2>
       <p class="muted">
-        {relay.transport === 'smtp'
-          ? `Mail is sent through ${relay.host}:${relay.port}.`
-          : 'No relay: outgoing mail is kept in the outbox (Outgoing mail), not delivered.'}
+        {relay.transport === 'smtp' ? t('shell.settings.relay.via', { host: relay.host, port: String(relay.port) }) : t('shell.settings.relay.none')}
       </p>
       <ErrorBanner error={save.error} />
       <fieldset disabled={connectionLocked} aria-describedby={connectionLocked ? 'locked-connection' : undefined}>
-        <legend>Server</legend>
+        <legend>{t('shell.settings.relay.server')}</legend>
         <Locked part="connection" source={relay.locked.connection} />
         <div class="form-row">
           <div>
-            <label for="relay-host">Host</label>
+            <label for="relay-host">{t('shell.settings.relay.host')}</label>
             <input id="relay-host" value={host} maxLength={253} placeholder="smtp.example.com" onInput={(e) => setHost(e.currentTarget.value)} />
           </div>
           <div>
-            <label for="relay-port">Port</label>
+            <label for="relay-port">{t('shell.settings.relay.port')}</label>
             <input id="relay-port" type="number" min={1} max={65535} required value={port} onInput={(e) => setPort(e.currentTarget.value)} />
           </div>
           <div>
-            <label for="relay-tls">Encryption</label>
+            <label for="relay-tls">{t('shell.settings.relay.tls')}</label>
             <select id="relay-tls" value={tls} onChange={(e) => changeTls(e.currentTarget.value as Relay['tls'])}>
               {(['starttls', 'tls', 'none'] as const).map((mode) => (
                 <option key={mode} value={mode}>
-                  {TLS_LABELS[mode]}
+                  {t(`shell.settings.relay.tls.${mode}`)}
                 </option>
               ))}
             </select>
@@ -100,32 +94,32 @@ function RelayForm(props: { relay: Relay; onSaved(relay: Relay): void }) {
         </div>
         <div class="form-row">
           <div>
-            <label for="relay-user">User name</label>
+            <label for="relay-user">{t('shell.settings.relay.user')}</label>
             <input id="relay-user" value={user} maxLength={320} autocomplete="off" onInput={(e) => setUser(e.currentTarget.value)} />
           </div>
           <div>
-            <label for="relay-password">Password</label>
+            <label for="relay-password">{t('shell.settings.relay.password')}</label>
             <input
               id="relay-password"
               type="password"
               value={password}
               maxLength={1000}
               autocomplete="new-password"
-              placeholder={relay.password_set ? 'kept (leave blank to keep it)' : 'none'}
+              placeholder={relay.password_set ? t('shell.settings.relay.passwordKept') : t('shell.settings.relay.passwordNone')}
               onInput={(e) => setPassword(e.currentTarget.value)}
             />
           </div>
         </div>
       </fieldset>
       <fieldset disabled={fromLocked} aria-describedby={fromLocked ? 'locked-from' : undefined}>
-        <legend>Sender</legend>
+        <legend>{t('shell.settings.relay.sender')}</legend>
         <Locked part="from" source={relay.locked.from} />
-        <label for="relay-from">From</label>
+        <label for="relay-from">{t('shell.settings.relay.from')}</label>
         <input id="relay-from" value={from} maxLength={320} placeholder="Plinth <no-reply@example.com>" onInput={(e) => setFrom(e.currentTarget.value)} />
       </fieldset>
       <div class="form-actions">
         <button type="submit" disabled={save.busy || (connectionLocked && fromLocked)}>
-          {save.busy ? 'Saving…' : 'Save'}
+          {save.busy ? t('shell.settings.relay.saving') : t('shell.settings.relay.save')}
         </button>
         <span class="muted" role="status">
           {note}
@@ -146,22 +140,22 @@ function TestMail(props: { relay: Relay }) {
     setResult('');
     await test.run(async () => {
       await api(`${BASE}/test`, { body: { to: to.trim() } });
-      setResult(`The relay accepted the test mail to ${to.trim()}.`);
+      setResult(t('shell.settings.test.ok', { to: to.trim() }));
     });
   };
   return (
     <form class="card" onSubmit={submit} aria-labelledby="relay-test-title">
-      <h2 id="relay-test-title">Send a test mail</h2>
+      <h2 id="relay-test-title">{t('shell.settings.test.title')}</h2>
       <ErrorBanner error={test.error} />
       <div class="form-row">
         <div>
-          <label for="relay-test-to">To</label>
+          <label for="relay-test-to">{t('shell.settings.test.to')}</label>
           <input id="relay-test-to" type="email" required value={to} maxLength={320} onInput={(e) => setTo(e.currentTarget.value)} />
         </div>
       </div>
       <div class="form-actions">
         <button type="submit" disabled={test.busy || props.relay.transport !== 'smtp'}>
-          {test.busy ? 'Sending…' : 'Send a test mail'}
+          {test.busy ? t('shell.settings.test.sending') : t('shell.settings.test.submit')}
         </button>
         <span role="status">{result}</span>
       </div>
@@ -175,7 +169,7 @@ export function SettingsPage() {
   const [saved, setSaved] = useState<Relay | null>(null);
   const relay = saved ?? data;
   return (
-    <Page title="Settings">
+    <Page title={t('shell.nav.settings')}>
       <ErrorBanner error={error} />
       {relay ? (
         <>
@@ -184,7 +178,7 @@ export function SettingsPage() {
         </>
       ) : loading ? (
         <p class="muted" role="status">
-          Loading…
+          {t('kit.loading')}
         </p>
       ) : null}
     </Page>

@@ -1,7 +1,7 @@
 // "A key for an agent": a preset (computed by the server for this person: their role, scope limit
 // and plan) instead of ticking scopes one by one; the new key fills the page's config snippet, once.
 import { useEffect, useState } from 'preact/hooks';
-import { api, CopyText, ErrorBanner, mayOpenPage, useAction, useApi } from 'plinth/plugin/ui';
+import { api, CopyText, ErrorBanner, mayOpenPage, t, tx, useAction, useApi } from 'plinth/plugin/ui';
 
 interface Preset {
   id: 'read_only' | 'everything';
@@ -59,50 +59,41 @@ export function AgentKey() {
 
   return (
     <form class="card" onSubmit={submit} aria-labelledby="agent-key-title">
-      <h2 id="agent-key-title">A key for an agent</h2>
-      <p>Make an API key with a preset: the configuration above then holds it, ready to copy.</p>
+      <h2 id="agent-key-title">{t('agents.key.title')}</h2>
+      <p>{t('agents.key.intro')}</p>
       <ErrorBanner error={create.error ?? presets.error} />
       {made ? (
         <section class="callout-warning" aria-labelledby="agent-key-made">
-          <h3 id="agent-key-made">Key "{made.name}" made</h3>
-          <p>
-            Copy it now (or the configuration above, which holds it). <strong>It will not be shown again</strong>: after you leave or reload this page the
-            configuration shows mf_… again.
-          </p>
-          <CopyText text={made.raw_key} label="new agent key" big />
-          <p class="muted">
-            {made.scopes.length} scope{made.scopes.length === 1 ? '' : 's'}: {made.scopes.join(', ')}
-          </p>
+          <h3 id="agent-key-made">{t('agents.key.made', { name: made.name })}</h3>
+          <p>{tx('agents.key.once', { strong: (text: string) => <strong>{text}</strong> })}</p>
+          <CopyText text={made.raw_key} label={t('agents.key.copyLabel')} big />
+          <p class="muted">{t('agents.key.scopes', { count: made.scopes.length, list: made.scopes.join(', ') })}</p>
         </section>
       ) : null}
       <div class="form-row">
         <div>
-          <label for="agent-key-name">Name</label>
+          <label for="agent-key-name">{t('agents.key.name')}</label>
           <input id="agent-key-name" required maxLength={120} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </div>
       </div>
       <fieldset class="checks">
-        <legend>Preset</legend>
+        <legend>{t('agents.key.preset')}</legend>
         {presets.data?.presets.map((p) => (
           <label key={p.id}>
             <input type="radio" name="agent-key-preset" value={p.id} checked={choice === p.id} onChange={() => setChoice(p.id)} />
             <span>
-              <strong>{p.label}</strong>{' '}
+              <strong>{t(`agents.key.preset.${p.id}`)}</strong>{' '}
               <span class="muted">
-                {p.description} ({p.scopes.length} scope{p.scopes.length === 1 ? '' : 's'}, {p.tools.length} tool{p.tools.length === 1 ? '' : 's'})
+                {t(`agents.key.preset.${p.id}.description`)} {t('agents.key.preset.counts', { scopes: p.scopes.length, tools: p.tools.length })}
               </span>
             </span>
           </label>
         ))}
-        {mayOpenPage(API_KEYS_PAGE) ? (
-          <p class="muted">
-            Custom: choose the scopes one by one on <a href={API_KEYS_PAGE}>API keys</a>.
-          </p>
-        ) : null}
+        {mayOpenPage(API_KEYS_PAGE) ? <p class="muted">{tx('agents.key.custom', { link: (text: string) => <a href={API_KEYS_PAGE}>{text}</a> })}</p> : null}
       </fieldset>
       <div class="form-actions">
         <button type="submit" disabled={create.busy || !presets.data}>
-          {create.busy ? 'Making…' : 'Make the key'}
+          {create.busy ? t('agents.key.submitting') : t('agents.key.submit')}
         </button>
       </div>
     </form>
