@@ -1,3 +1,5 @@
+import { LANGUAGES, type Language } from 'plinth/plugin';
+
 export interface AuthSettings {
   /** HS256 secret for access tokens; generated once and kept in the database when unset. */
   jwtSecret: string | null;
@@ -30,6 +32,8 @@ export interface AuthSettings {
   admin: { email: string | null; password: string | null; setup: 'auto' | 'link' | 'password' };
   /** Mail a user when they sign in from a device and network none of their recent sessions had. */
   newDeviceMail: boolean;
+  /** The language of mails to a user who has not chosen one (core/languages.ts); default English. */
+  mailLanguage: Language;
   passwordMinLength: number;
   passwordMaxLength: number;
   hash: { memoryCost: number; timeCost: number };
@@ -104,6 +108,7 @@ export const authConfigSchema = {
       default: {},
     },
     newDeviceMail: { type: 'boolean', default: false },
+    mailLanguage: { enum: [...LANGUAGES], default: 'en' },
     passwordMinLength: { type: 'integer', minimum: 8, maximum: 64, default: 8 },
     passwordMaxLength: { type: 'integer', minimum: 64, maximum: 1024, default: 256 },
     hash: {
@@ -192,6 +197,7 @@ export const authEnv = {
   PLINTH_ADMIN_PASSWORD: 'admin.password',
   PLINTH_ADMIN_SETUP: 'admin.setup',
   PLINTH_NEW_DEVICE_MAIL: 'newDeviceMail',
+  PLINTH_MAIL_LANGUAGE: 'mailLanguage',
   PLINTH_AUTH_ROOT_TOKEN: 'rootToken',
   PLINTH_AUTH_JWT_SECRET: 'jwtSecret',
   PLINTH_REGISTRATION: 'registration',

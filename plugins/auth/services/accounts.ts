@@ -4,6 +4,8 @@ import type { Principal } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { Mailer } from 'plinth/plugin';
 import type { CoreConfig } from 'plinth/plugin';
+import { mailLanguage, renderMail } from 'plinth/plugin';
+import { MAILS } from './mail-texts.js';
 import { registrationMode, type AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { OneTimeTokens, Purpose } from './one-time-tokens.js';
@@ -83,23 +85,14 @@ export class Accounts {
       email_verification: this.settings.links.verifyEmail,
     }[purpose];
     const url = this.link(path, token);
-    const mail = {
-      magic_link: {
-        subject: 'Your sign-in link',
-        text: `Sign in to Plinth with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email.`,
-      },
-      password_reset: {
-        subject: 'Reset your password',
-        text:
-          `Choose a new password with this link (valid ${ttl} minutes, once):\n\n${url}\n\nIf you did not ask for it, ignore this email; your ` +
-          `password is unchanged.`,
-      },
-      email_verification: {
-        subject: 'Verify your email address',
-        text: `Confirm this address with this link (valid ${Math.round(ttl / 60)} hours):\n\n${url}`,
-      },
-    }[purpose];
+    const template = { magic_link: MAILS.magicLink, password_reset: MAILS.passwordReset, email_verification: MAILS.verifyEmail }[purpose];
+    const mail = renderMail(template, this.languageOf(user), { url, minutes: ttl, hours: Math.round(ttl / 60) });
     await this.mailer.send({ to: email, ...mail });
+  }
+
+  /** The language to write to this user in: theirs, else the server's default. */
+  private languageOf(user: Pick<UserRow, 'language'>) {
+    return mailLanguage(user.language, this.settings.mailLanguage);
   }
 
   /**
@@ -113,13 +106,8 @@ export class Accounts {
     const token = await this.tokens.issue(user.id, 'password_reset', ttl, user.email);
     if (!token) return false;
     const url = this.link(this.settings.links.resetPassword, token);
-    await this.mailer.send({
-      to: user.email,
-      subject: `You are invited to ${tenantName}`,
-      text:
-        `An account was made for you in "${tenantName}". Choose your password with this link (valid ${Math.round(ttl / 60)} hours, once), then ` +
-        `sign in as ${user.email}:\n\n${url}`,
-    });
+    const mail = renderMail(MAILS.invitation, this.languageOf(user), { tenant: tenantName, hours: Math.round(ttl / 60), email: user.email, url });
+    await this.mailer.send({ to: user.email, ...mail });
     return true;
   }
 
@@ -138,13 +126,7 @@ export class Accounts {
     const hash = await this.passwords.hash(input.password);
     const existing = await this.users.byEmail(email);
     if (existing) {
-      this.later('the already-registered notice', () =>
-        this.mailer.send({
-          to: email,
-          subject: 'You already have an account',
-          text: 'Someone tried to register with this address. If it was you, sign in or reset your password.',
-        }),
-      );
+      this.later('the already-registered notice', () => this.mailer.send({ to: email, ...renderMail(MAILS.alreadyRegistered, this.languageOf(existing)) }));
     } else {
       try {
         const user = await this.db.transaction(async (trx) => {

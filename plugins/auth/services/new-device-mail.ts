@@ -3,6 +3,8 @@ import type { Clock } from 'plinth/plugin';
 import type { CoreConfig } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { Mailer } from 'plinth/plugin';
+import { mailLanguage, renderMail } from 'plinth/plugin';
+import { MAILS } from './mail-texts.js';
 import type { AuthSettings } from '../config.js';
 import { deviceLabel, networkOf } from './devices.js';
 import type { RequestMeta, UserRow } from './types.js';
@@ -46,13 +48,13 @@ export class NewDeviceMail {
   }
 
   /** After a session was opened; in the background, so the sign-in never waits for (or fails by) the mail. */
-  noticeSignIn(user: Pick<UserRow, 'id' | 'email'>, sessionId: string, meta: RequestMeta): void {
+  noticeSignIn(user: Pick<UserRow, 'id' | 'email' | 'language'>, sessionId: string, meta: RequestMeta): void {
     if (!this.settings.newDeviceMail || !user.email) return;
     this.check(user, sessionId, meta).catch((err) => this.logger.error({ err, user: user.id }, 'could not send the new sign-in mail'));
   }
 
   /** Mails the user when this session's device is new to them; says whether it did. */
-  async check(user: Pick<UserRow, 'id' | 'email'>, sessionId: string, meta: RequestMeta): Promise<boolean> {
+  async check(user: Pick<UserRow, 'id' | 'email' | 'language'>, sessionId: string, meta: RequestMeta): Promise<boolean> {
     if (!user.email) return false;
     const now = this.clock.now();
     const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000).toISOString();
@@ -68,15 +70,8 @@ export class NewDeviceMail {
     const network = networkOf(meta.ip);
     if (before.some((s: { ip: string | null; user_agent: string | null }) => deviceLabel(s.user_agent) === device && networkOf(s.ip) === network)) return false;
     const site = this.config.server.publicUrl;
-    await this.mailer.send({
-      to: user.email,
-      subject: 'New sign-in to your account',
-      text:
-        `Someone signed in to ${user.email} on ${site}:\n\n` +
-        `  Device:   ${device}\n  Address:  ${meta.ip}\n  When:     ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n` +
-        'If this was you, there is nothing to do. If it was not, sign in, end that session under My profile → Sessions ' +
-        `(${site}/admin/auth/profile), and change your password.`,
-    });
+    const values = { email: user.email, site, device, ip: meta.ip, when: now.toISOString().slice(0, 16).replace('T', ' ') };
+    await this.mailer.send({ to: user.email, ...renderMail(MAILS.newDevice, mailLanguage(user.language, this.settings.mailLanguage), values) });
     return true;
   }
 }

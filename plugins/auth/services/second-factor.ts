@@ -5,6 +5,8 @@ import { AppError } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { Mailer } from 'plinth/plugin';
+import { mailLanguage, renderMail, type MailTemplate } from 'plinth/plugin';
+import { MAILS } from './mail-texts.js';
 import { addressKey, type LimitSpec, type RateLimits } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
@@ -230,11 +232,7 @@ export class SecondFactors {
       await this.d.audit.record({ action: 'auth.mfa.disabled', actor: principal, target: { type: 'user', id: user.id }, meta, details: { with: used } }, trx);
     });
     await this.afterChange(user.id, []);
-    this.mail(
-      user,
-      'Two-factor sign-in was turned off',
-      'Two-factor sign-in was turned off for your account. If this was not you, sign in and turn it on again, and change your password.',
-    );
+    this.mail(user, MAILS.mfaDisabled);
     return this.status(user.id);
   }
 
@@ -271,12 +269,7 @@ export class SecondFactors {
       return this.d.sessions.revokeAllSessions(trx, user.id, 'mfa_reset');
     });
     await this.afterChange(user.id, ended);
-    this.mail(
-      user,
-      'Your two-factor sign-in was reset',
-      'An administrator removed the second factor of your account and signed you out everywhere. Sign in again and set up two-factor sign-in on My profile. ' +
-        'If you did not ask for this, tell your administrator.',
-    );
+    this.mail(user, MAILS.mfaReset);
     return (await this.d.users.byId(user.id))!;
   }
 
@@ -309,8 +302,10 @@ export class SecondFactors {
     return user;
   }
 
-  private mail(user: UserRow, subject: string, text: string): void {
+  /** In the user's language, else the server's default. */
+  private mail(user: UserRow, template: MailTemplate): void {
     if (!user.email) return;
+    const { subject, text } = renderMail(template, mailLanguage(user.language, this.d.settings.mailLanguage));
     this.d.mailer.send({ to: user.email, subject, text }).catch((err: unknown) => this.d.logger.error({ err }, `could not send "${subject}"`));
   }
 }
