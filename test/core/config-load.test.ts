@@ -175,7 +175,10 @@ describe('config: loading and validation', () => {
       this.timeout(30_000);
       const res = await runCli(['start'], { PLINTH_PLUGINS: 'ghost', PLINTH_DATA_DIR: root() });
       assert.equal(res.code, 1);
-      assert.equal(res.stderr, `plinth: plugin "ghost" is enabled in config but was not found in ${path.join(projectRoot, 'plugins')}\n`);
+      assert.equal(
+        res.stderr,
+        `plinth: plugin "ghost" is enabled in config but was not found in ${path.join(projectRoot, 'plugins')} nor installed as an npm package (npm install ghost)\n`,
+      );
     });
   });
 

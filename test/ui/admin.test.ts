@@ -116,7 +116,8 @@ describe('admin UI (browser)', () => {
     const plugins = page.getByRole('region', { name: 'Plugins' });
     const pluginRow = plugins.getByRole('row').filter({ hasText: 'example' });
     await pluginRow.waitFor();
-    assert.deepEqual(await pluginRow.getByRole('cell').allTextContents(), ['example', '1.0.0', '/example', '—']);
+    // Name, source (test/fixtures/plugins is a pluginDirs folder, not plugins/), version, plugin API range (none declared), state, base, dependencies.
+    assert.deepEqual(await pluginRow.getByRole('cell').allTextContents(), ['example', 'folder', '1.0.0', '—', 'running', '/example', '—']);
 
     const migrations = page.getByRole('region', { name: 'Applied migrations' });
     await migrations.getByText('core/20261121120000_core_tables', { exact: true }).waitFor();
