@@ -25,7 +25,7 @@ import { Retention } from './retention.js';
 import { Backups } from './backup/backups.js';
 import { Instances } from './instances.js';
 import { wireAlerts } from './alerts/wire.js';
-import { LiveHub } from './live.js';
+import { LiveHub, OUTBOX_LIVE_KIND } from './live.js';
 import { declareMetrics, UsageFacade, type MetricInfo } from './usage.js';
 import { declareFeatures, EntitlementsSlot, type FeatureInfo } from './entitlements.js';
 import { AuthChain } from './http/auth.js';
@@ -169,6 +169,7 @@ export class Plinth {
     const s3 = config.backup.s3 ? new (await import('./backup/s3-store.js')).S3BackupStore(config.backup.s3) : null;
     const backups = new Backups({ db, dialect, config, hooks, logger, remote: s3, metrics: measured.backups });
     const live = new LiveHub(pubsub, logger);
+    live.declare('core', [OUTBOX_LIVE_KIND]);
     watch(metricsRegistry, { db, sqliteFile: dialect === 'sqlite' ? sqliteFile(config) : null, outbox: events, backups, websockets });
     metricsRegistry.longPolls('admin_live', () => live.count(() => true));
 
@@ -188,7 +189,12 @@ export class Plinth {
       hooks: asValue(hooks),
       events: asValue(events),
       scheduler: asValue(scheduler),
-      mailer: asFunction(() => new Mailer(db, clock, logger, config))
+      mailer: asFunction(() => {
+        const mailer = new Mailer(db, clock, logger, config);
+        // The Outgoing mail page (superadmins) follows the outbox: mail of no tenant, so `platform` events.
+        mailer.watch(() => live.nudge(null, OUTBOX_LIVE_KIND));
+        return mailer;
+      })
         .singleton()
         .disposer((m) => m.close()),
       rateLimits: asValue(rateLimits),

@@ -26,6 +26,9 @@ export interface LiveClient {
   end?(): void;
 }
 
+/** The core's own kind: a row of the mailer's outbox (Outgoing mail) was written or changed. */
+export const OUTBOX_LIVE_KIND = 'outbox.changed';
+
 const CHANNEL = 'admin.live';
 const RECHECK = 'admin.live.recheck';
 /** The least time between two `platform` events to one stream, and between two nudges of one tenant and kind. */

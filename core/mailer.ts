@@ -63,6 +63,8 @@ export class Mailer {
   /** The relay transport, made again when its settings change. */
   private current: { key: string; relay: Transporter } | null = null;
   private readonly locks: RelayLocks;
+  /** Told after a row of the outbox is written or changes (the Outgoing mail page follows it live). */
+  private readonly watchers = new Set<() => void>();
 
   constructor(
     private readonly db: Knex,
@@ -71,6 +73,21 @@ export class Mailer {
     private readonly config: CoreConfig,
   ) {
     this.locks = relayLocks(config);
+  }
+
+  /** Calls `fn` after each outbox row written or changed here (never with the row: a page reads it again). */
+  watch(fn: () => void): void {
+    this.watchers.add(fn);
+  }
+
+  private told(): void {
+    for (const fn of this.watchers) {
+      try {
+        fn();
+      } catch (err) {
+        this.logger.warn({ err }, 'an outbox watcher failed');
+      }
+    }
   }
 
   private get settings(): CoreConfig['mailer'] {
@@ -151,6 +168,7 @@ export class Mailer {
       })
       .returning('id');
     const id = Number(typeof row === 'object' ? (row as { id: number }).id : row);
+    this.told();
     return { id, messageId: built.messageId ?? null, status, ...(error ? { error } : {}) };
   }
 
@@ -221,6 +239,7 @@ export class Mailer {
     }
     await this.db('core_mail_outbox').where('id', Number(row.id)).update({ status, error, transport: 'smtp' });
     // Like send(): a refusal is an outcome recorded on the row (status failed, the relay's words), not a throw.
+    this.told();
     return this.read(Number(row.id));
   }
 

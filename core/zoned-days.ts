@@ -44,10 +44,13 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-/** The zone named in a query (`field`), UTC when absent; an unknown one is a 400 in the face's envelope. */
-export function timeZoneOf(value: string | undefined, field = 'tz'): string {
+/**
+ * The zone named in a query (`field`), UTC when absent; an unknown one is a validation error in the
+ * face's envelope (`status`: what the face answers a bad query with, 422 unless it says 400).
+ */
+export function timeZoneOf(value: string | undefined, field = 'tz', status = 422): string {
   if (value === undefined || value === '') return 'UTC';
-  if (!isTimeZone(value)) throw AppError.validation([{ path: `query.${field}`, message: 'must be an IANA time zone, e.g. Asia/Shanghai' }], 400);
+  if (!isTimeZone(value)) throw AppError.validation([{ path: `query.${field}`, message: 'must be an IANA time zone, e.g. Asia/Shanghai' }], status);
   return value;
 }
 

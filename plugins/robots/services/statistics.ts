@@ -62,7 +62,7 @@ export class Statistics {
    * days of the browser's zone, as its lists show times).
    */
   range(query: { startDate?: string; endDate?: string; timeZone?: string }): DateRange {
-    const timeZone = timeZoneOf(query.timeZone, 'timeZone');
+    const timeZone = timeZoneOf(query.timeZone, 'timeZone', 400);
     const today = Date.parse(`${zonedDate(this.clock.now(), timeZone)}T00:00:00.000Z`);
     const end =
       query.endDate !== undefined
