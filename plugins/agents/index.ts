@@ -118,7 +118,14 @@ export default definePlugin<AgentsSettings>({
   },
 
   // For owners and admins: the endpoint, a client's config, the key to make, the recent calls.
-  ui: { pages: [{ path: '', title: 'Agents', roles: ['admin'], feature: 'agents' }] },
+  // Connected applications and the OAuth consent page are every tenant user's: each authorizes their own.
+  ui: {
+    pages: [
+      { path: '', title: 'Agents', roles: ['admin'], feature: 'agents' },
+      { path: 'applications', title: 'Connected applications', feature: 'agents' },
+      { path: 'consent', title: 'Authorize an application', feature: 'agents', parent: 'applications' },
+    ],
+  },
 
   overview: agentsOverview,
   tenant: agentsTenantPart,

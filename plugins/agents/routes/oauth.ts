@@ -5,7 +5,7 @@ import type { Guard, PluginRouter } from 'plinth/plugin';
 import type { AuditSink, TenantDirectory } from '../../auth/api.js';
 import type { AgentTool } from '../services/catalogue.js';
 import { OAUTH_BASE, type OAuthServer } from '../services/oauth.js';
-import { scopePresets } from '../services/scope-presets.js';
+import { keyPresets } from './agent-keys.js';
 import { consentBody, consentReply, consentView, grantsReply, revokedReply } from './schemas.js';
 
 export interface OAuthRouteDeps {
@@ -68,16 +68,8 @@ export function oauthRoutes(r: PluginRouter, d: OAuthRouteDeps): void {
     serve(() => '/.well-known/oauth-authorization-server'),
   );
 
-  const heldScopes = (p: Principal) => (p.scopes === '*' ? d.allScopes() : [...p.scopes]);
-  const presetsFor = (p: Principal) =>
-    scopePresets(heldScopes(p)).map((preset) => ({
-      ...preset,
-      tools: d
-        .tools()
-        .filter((t) => preset.scopes.includes(t.scope))
-        .map((t) => t.name)
-        .sort(),
-    }));
+  // The same presets as a key for an agent (the Agents page), computed for the person consenting.
+  const presetsFor = (p: Principal) => keyPresets(p, d.allScopes(), d.tools());
 
   r.get(
     '/agents/oauth/consent/:uid',

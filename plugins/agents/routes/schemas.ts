@@ -96,7 +96,7 @@ export const consentView = reply({
   user: str,
   resource: str,
   requested: arrayOf(str),
-  presets: arrayOf(reply({ id: { enum: ['read_only', 'everything'] }, label: str, scopes: arrayOf(str), tools: arrayOf(str) })),
+  presets: arrayOf(reply({ id: { enum: ['read_only', 'everything'] }, label: str, description: str, scopes: arrayOf(str), tools: arrayOf(str) })),
 });
 
 /** POST /agents/oauth/consent/{uid}: allow with a preset, or deny. */

@@ -5,6 +5,7 @@ import { addMessages, CopyText, ErrorBanner, type Loaded, mayOpenPage, Page, Pag
 import en from './messages/en.json' with { type: 'json' };
 import zhCN from './messages/zh-CN.json' with { type: 'json' };
 import { AgentKey, useNewAgentKey } from './agent-key.js';
+import { ApplicationsPage, ConsentPage, OAuthGrants } from './oauth.js';
 
 addMessages({ en, 'zh-CN': zhCN });
 
@@ -177,9 +178,10 @@ function AgentsPage() {
       <Connect />
       {mayOpenPage('/admin/auth/api-keys') ? <AgentKey /> : null}
       <MakeKey />
+      <OAuthGrants />
       <RecentCalls calls={calls} page={page} />
     </Page>
   );
 }
 
-export const pages = { '': AgentsPage };
+export const pages = { '': AgentsPage, consent: ConsentPage, applications: ApplicationsPage };

@@ -1,6 +1,6 @@
 // My profile: who I am, editing name / username / phone, changing my password.
 import { useState } from 'preact/hooks';
-import { api, chooseLanguage, ErrorBanner, LANGUAGE_NAMES, LANGUAGES, Page, setLanguage, t, Time, useApi } from 'plinth/plugin/ui';
+import { api, chooseLanguage, ErrorBanner, LANGUAGE_NAMES, LANGUAGES, mayOpenPage, Page, setLanguage, t, Time, useApi } from 'plinth/plugin/ui';
 import type { PublicUser as User } from '../api.js';
 import { PasskeysSection } from './passkeys.js';
 import { TwoFactorSection } from './two-factor.js';
@@ -180,6 +180,8 @@ function PasswordForm() {
   );
 }
 
+const APPLICATIONS_PAGE = '/admin/agents/applications';
+
 export function ProfilePage() {
   const me = useApi<User>(`${BASE}/users/me`);
   return (
@@ -193,6 +195,15 @@ export function ProfilePage() {
           <PasswordForm />
           <SessionsSection />
           <PasskeysSection />
+          {/* OAuth grants are the agents plugin's: its page lists and revokes them, when it is on. */}
+          {mayOpenPage(APPLICATIONS_PAGE) ? (
+            <div class="card">
+              <h2>Applications you authorized</h2>
+              <p>
+                MCP clients you allowed to act as you: <a href={APPLICATIONS_PAGE}>Connected applications</a> lists them and revokes any.
+              </p>
+            </div>
+          ) : null}
         </>
       ) : me.loading ? (
         <p class="muted" role="status">
