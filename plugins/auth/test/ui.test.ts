@@ -175,7 +175,8 @@ describe('auth admin UI (browser)', () => {
     await page.getByText('1 user · page 1 of 1').waitFor();
     const row = page.getByRole('row').filter({ hasText: owner.email });
     const cells = await row.getByRole('cell').allTextContents();
-    assert.deepEqual(cells.slice(0, 5), [owner.email, 'Olivia Owner', owner.tenantId.slice(0, 8), 'owner', 'active']);
+    const tenantName = (await t.app.db('auth_tenants').where('id', owner.tenantId).first('name')).name;
+    assert.deepEqual(cells.slice(0, 5), [owner.email, 'Olivia Owner', tenantName, 'owner', 'active']);
     assert.notEqual(cells[5], '—', 'shows the last login');
 
     await row.getByRole('button', { name: 'Suspend' }).click();
@@ -197,12 +198,12 @@ describe('auth admin UI (browser)', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('1 tenant · page 1 of 1').waitFor();
     const row = page.getByRole('row').filter({ hasText: tenant.name });
-    assert.deepEqual((await row.getByRole('cell').allTextContents()).slice(0, 4), [tenant.name, owner.tenantId.slice(0, 8), '1', 'active']);
+    assert.deepEqual((await row.getByRole('cell').allTextContents()).slice(0, 3), [tenant.name, '1', 'active']);
 
     await row.getByRole('button', { name: 'Suspend' }).click();
     await row.getByText('suspended', { exact: true }).waitFor();
     assert.equal(await loginStatus(owner.email, owner.password), 403);
-    await row.getByRole('button', { name: 'Activate' }).click();
+    await row.getByRole('button', { name: 'Unsuspend' }).click();
     await row.getByText('active', { exact: true }).waitFor();
     assert.equal(await loginStatus(owner.email, owner.password), 200);
   });
@@ -213,7 +214,9 @@ describe('auth admin UI (browser)', () => {
     const operatorTenant = await t.app.db('auth_tenants').where('is_platform', true).first('id', 'name');
     const operatorRow = page.getByRole('row').filter({ has: page.getByText('operator', { exact: true }) });
     await operatorRow.waitFor();
-    assert.equal(await operatorRow.getByRole('cell').nth(1).textContent(), operatorTenant.id.slice(0, 8));
+    // Named, never by id: the name links to the tenant's page.
+    await operatorRow.getByRole('link', { name: operatorTenant.name }).waitFor();
+    assert.equal(await operatorRow.getByText(operatorTenant.id.slice(0, 8)).count(), 0);
     assert.equal(await operatorRow.getByRole('button').count(), 0, 'the operator tenant cannot be suspended');
 
     const mark = await lastMailId(t);
