@@ -176,7 +176,8 @@ export default definePlugin(
   }),
 );
 `,
-    [`migrations/20260101000000_${id}_greetings.js`]: `// Tables are named after the plugin (${id}_…); migrations are recorded as ${name}/<file> and run by Plinth's migrate.
+    [`migrations/20260101000000_${id}_greetings.js`]: `// Tables are named after the plugin (${id}_…); migrations are recorded as
+// ${name}/<file> and run by Plinth's migrate.
 /** @param {import('knex').Knex} knex */
 export async function up(knex) {
   await knex.schema.createTable('${id}_greetings', (t) => {

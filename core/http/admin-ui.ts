@@ -17,6 +17,7 @@ import { adminAlertRoutes } from './admin-alerts.js';
 import { collectOverview } from '../overview/compose.js';
 import { PLUGIN_API_VERSION } from '../plugin-api/version.js';
 import { pluginUiFile } from '../plugins/ui-build.js';
+import { pluginStatuses } from '../plugins/status.js';
 
 const LIVE_STREAMS_PER_PRINCIPAL = 8;
 const LIVE_BEAT_MS = 15_000;
@@ -331,28 +332,7 @@ export function adminUi(app: () => Plinth): Middleware {
       version: packageVersion,
       database: plinth.db.client.config.client === 'pg' ? 'postgres' : 'sqlite',
       // Where each came from and the plugin API range it declared; one skipped at boot is listed as failed, with why.
-      plugins: [
-        ...plinth.plugins.map(({ plugin, base, source, version, pluginApi }) => ({
-          name: plugin.name,
-          version,
-          base,
-          dependsOn: plugin.dependsOn ?? [],
-          source,
-          pluginApi,
-          state: 'running' as const,
-          error: null,
-        })),
-        ...plinth.container.resolve('failedPlugins').map((f) => ({
-          name: f.name,
-          version: f.version,
-          base: null,
-          dependsOn: [],
-          source: f.source,
-          pluginApi: f.pluginApi,
-          state: 'failed' as const,
-          error: f.error,
-        })),
-      ],
+      plugins: pluginStatuses(plinth),
       plugin_api: PLUGIN_API_VERSION,
       migrations,
       jobs,

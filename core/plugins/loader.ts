@@ -152,7 +152,8 @@ async function importCandidate(c: Candidate, builtInNames: Set<string>, config: 
   // A link back to this very install (a plugin developed beside it: npm's file: dependency) is the same copy.
   if (external && fs.existsSync(ownCore) && fs.realpathSync(ownCore) !== fs.realpathSync(installRoot)) {
     throw new PluginError(
-      `plugin ${label} bundles its own copy of plinth (${ownCore}); a plugin must use the server's: list plinth under peerDependencies, not dependencies, and reinstall it`,
+      `plugin ${label} bundles its own copy of plinth (${ownCore}); a plugin must use the server's: ` +
+        'list plinth under peerDependencies, not dependencies, and reinstall it',
     );
   }
   // Checked before the plugin's code runs: code written for another API may fail on import already.

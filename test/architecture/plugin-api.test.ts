@@ -28,7 +28,8 @@ describe('architecture: the public plugin API', () => {
     assert.deepEqual(
       offenders,
       [],
-      `these import the core by relative path; run \`node scripts/plugin-imports.mjs\` to point them at plinth/plugin (plinth/plugin/ui for the UI kit), and export anything missing from core/plugin-api/index.ts:\n  ${offenders.join('\n  ')}`,
+      'these import the core by relative path; run `node scripts/plugin-imports.mjs` to point them at plinth/plugin ' +
+        `(plinth/plugin/ui for the UI kit), and export anything missing from core/plugin-api/index.ts:\n  ${offenders.join('\n  ')}`,
     );
   });
 

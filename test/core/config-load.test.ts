@@ -177,7 +177,8 @@ describe('config: loading and validation', () => {
       assert.equal(res.code, 1);
       assert.equal(
         res.stderr,
-        `plinth: plugin "ghost" is enabled in config but was not found in ${path.join(projectRoot, 'plugins')} nor installed as an npm package (npm install ghost)\n`,
+        `plinth: plugin "ghost" is enabled in config but was not found in ${path.join(projectRoot, 'plugins')} ` +
+          'nor installed as an npm package (npm install ghost)\n',
       );
     });
   });

@@ -109,7 +109,8 @@ describe('plugins: npm packages and folders', () => {
     const root = install({});
     assert.equal(
       await refusal(['plinth-plugin-nowhere'], root),
-      `plugin "plinth-plugin-nowhere" is enabled in config but was not found in ${path.join(codeRoot, 'plugins')} nor installed as an npm package (npm install plinth-plugin-nowhere)`,
+      `plugin "plinth-plugin-nowhere" is enabled in config but was not found in ${path.join(codeRoot, 'plugins')} ` +
+        'nor installed as an npm package (npm install plinth-plugin-nowhere)',
     );
     assert.equal(await refusal(['./extensions/gone'], root), `plugin folder "./extensions/gone" does not exist (${path.join(root, 'extensions', 'gone')})`);
   });
@@ -130,21 +131,28 @@ describe('plugins: npm packages and folders', () => {
     writePackage(own, { name: 'plinth', version: '0.1.0' }, {});
     assert.equal(
       await refusal(['plinth-plugin-heavy'], root),
-      `plugin "plinth-plugin-heavy" (npm plinth-plugin-heavy 1.0.0) bundles its own copy of plinth (${own}); a plugin must use the server's: list plinth under peerDependencies, not dependencies, and reinstall it`,
+      `plugin "plinth-plugin-heavy" (npm plinth-plugin-heavy 1.0.0) bundles its own copy of plinth (${own}); a plugin must use the server's: ` +
+        'list plinth under peerDependencies, not dependencies, and reinstall it',
     );
     // Bundled into its code (a bundler inlined plinth/plugin): its manifest was made by another definePlugin.
     const bundled = install({
       'plinth-plugin-inlined': {
         pkg: { plinth: { pluginApi: '^1.0.0' } },
         files: {
-          'index.js': `const m = { name: 'inlined' };\nObject.defineProperty(m, Symbol.for('plinth.core-copy'), { value: import.meta.url });\nexport default m;\n`,
+          'index.js': [
+            `const m = { name: 'inlined' };`,
+            `Object.defineProperty(m, Symbol.for('plinth.core-copy'), { value: import.meta.url });`,
+            'export default m;',
+            '',
+          ].join('\n'),
         },
       },
     });
     const file = path.join(bundled, 'node_modules', 'plinth-plugin-inlined', 'index.js');
     assert.equal(
       await refusal(['plinth-plugin-inlined'], bundled),
-      `plugin "inlined" (npm plinth-plugin-inlined 1.0.0) was built with another copy of plinth (${fs.realpathSync(file)}); a plugin must import plinth/plugin from the server it runs in, not bundle it`,
+      `plugin "inlined" (npm plinth-plugin-inlined 1.0.0) was built with another copy of plinth (${fs.realpathSync(file)}); ` +
+        'a plugin must import plinth/plugin from the server it runs in, not bundle it',
     );
   });
 
@@ -271,7 +279,8 @@ describe('plugins: npm packages and folders', () => {
       assert.equal(run.status, 1, run.stderr);
       assert.equal(
         run.stderr,
-        `plinth: plugin "${path.basename(future)}" (folder ${future}, 9.0.0) needs plugin API ^9.0.0, but this Plinth provides plugin API ${PLUGIN_API_VERSION}\n`,
+        `plinth: plugin "${path.basename(future)}" (folder ${future}, 9.0.0) needs plugin API ^9.0.0, ` +
+          `but this Plinth provides plugin API ${PLUGIN_API_VERSION}\n`,
       );
     });
   });

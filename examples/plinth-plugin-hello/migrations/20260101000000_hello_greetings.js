@@ -1,4 +1,5 @@
-// Tables are named after the plugin (hello_…); migrations are recorded as hello/<file> and run by Plinth's migrate.
+// Tables are named after the plugin (hello_…); migrations are recorded as
+// hello/<file> and run by Plinth's migrate.
 /** @param {import('knex').Knex} knex */
 export async function up(knex) {
   await knex.schema.createTable('hello_greetings', (t) => {
