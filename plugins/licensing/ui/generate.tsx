@@ -3,8 +3,8 @@
 // again in the list, but this is the handover. A field the server names in its error is outlined.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, CopyText, Dialog, ErrorBanner } from 'plinth/plugin/ui';
-import { BASE, fieldStyle, useAction, ValidUntil, type Plan } from './shared.js';
+import { api, ApiError, CopyText, Dialog, ErrorBanner, t, tx } from 'plinth/plugin/ui';
+import { BASE, fieldStyle, planName, useAction, ValidUntil, type Plan } from './shared.js';
 
 interface Generated {
   license_id: string;
@@ -15,10 +15,10 @@ interface Generated {
   valid_until: string | null;
 }
 
-const PLANS: Array<{ plan: Plan; label: string; days: string }> = [
-  { plan: 'monthly', label: 'Monthly (30 days)', days: '30' },
-  { plan: 'yearly', label: 'Yearly (365 days)', days: '365' },
-  { plan: 'lifetime', label: 'Lifetime (never ends)', days: 'never' },
+const PLANS: Array<{ plan: Plan; days: string }> = [
+  { plan: 'monthly', days: '30' },
+  { plan: 'yearly', days: '365' },
+  { plan: 'lifetime', days: 'never' },
 ];
 
 const DEFAULT_CAP = '5';
@@ -72,17 +72,17 @@ function GenerateForm(props: { onGenerated(licenses: Generated[]): void; onCance
       </div>
       <div class="form-row">
         <div>
-          <label for="generate-plan">Plan</label>
+          <label for="generate-plan">{t('licensing.generate.plan')}</label>
           <select id="generate-plan" {...mark('plan')} value={plan} onChange={(e) => setPlan(e.currentTarget.value as Plan)} style={fieldStyle}>
             {PLANS.map((p) => (
               <option key={p.plan} value={p.plan}>
-                {p.label}
+                {t(`licensing.generate.plan.${p.plan}`)}
               </option>
             ))}
           </select>
         </div>
         <div>
-          <label for="generate-email">Customer email</label>
+          <label for="generate-email">{t('licensing.generate.email')}</label>
           <input
             id="generate-email"
             {...mark('email')}
@@ -98,18 +98,18 @@ function GenerateForm(props: { onGenerated(licenses: Generated[]): void; onCance
       </div>
       <div class="form-row">
         <div>
-          <label for="generate-cap">Device cap</label>
+          <label for="generate-cap">{t('licensing.generate.cap')}</label>
           <input id="generate-cap" {...mark('device_cap')} type="number" min={1} max={10000} value={cap} onInput={(e) => setCap(e.currentTarget.value)} />
         </div>
         <div>
-          <label for="generate-days">Days (optional)</label>
+          <label for="generate-days">{t('licensing.generate.days')}</label>
           <input
             id="generate-days"
             {...mark('days')}
             type="number"
             min={1}
             max={36500}
-            placeholder={`plan default: ${PLANS.find((p) => p.plan === plan)!.days}`}
+            placeholder={t('licensing.generate.daysPlaceholder', { days: PLANS.find((p) => p.plan === plan)!.days })}
             value={days}
             onInput={(e) => setDays(e.currentTarget.value)}
           />
@@ -117,28 +117,28 @@ function GenerateForm(props: { onGenerated(licenses: Generated[]): void; onCance
       </div>
       <div class="form-row">
         <div>
-          <label for="generate-count">How many</label>
+          <label for="generate-count">{t('licensing.generate.count')}</label>
           <input id="generate-count" {...mark('count')} type="number" min={1} max={MAX_COUNT} value={count} onInput={(e) => setCount(e.currentTarget.value)} />
         </div>
         <div />
       </div>
-      <label for="generate-note">Note (optional)</label>
+      <label for="generate-note">{t('licensing.generate.note')}</label>
       <textarea
         id="generate-note"
         {...mark('user_hint')}
         rows={2}
         maxLength={500}
-        placeholder="e.g. order 1042, reseller, …"
+        placeholder={t('licensing.generate.notePlaceholder')}
         value={note}
         onInput={(e) => setNote(e.currentTarget.value)}
         style={{ ...fieldStyle, resize: 'vertical' }}
       />
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Generating…' : 'Generate'}
+          {busy ? t('licensing.generate.generating') : t('licensing.generate.submit')}
         </button>
         <button type="button" class="secondary" onClick={props.onCancel}>
-          Cancel
+          {t('licensing.cancel')}
         </button>
       </div>
     </form>
@@ -153,30 +153,30 @@ function NewCode(props: { license: Generated; onAnother(): void; onDone(): void 
   return (
     <section ref={section} aria-labelledby="new-code-title">
       <p class="notice" role="status">
-        License <strong>{license.license_id}</strong> is ready. Send the customer this activation code:
+        {tx('licensing.generate.ready', { id: license.license_id, b: (text: string) => <strong>{text}</strong> })}
       </p>
       <h3 id="new-code-title" class="muted" style={{ fontSize: '0.85rem', margin: '0 0 0.4rem', textTransform: 'uppercase', letterSpacing: '0.05em' }}>
-        Activation code
+        {t('licensing.generate.code')}
       </h3>
-      <CopyText text={license.activation_code} label="new activation code" big />
+      <CopyText text={license.activation_code} label={t('licensing.generate.codeLabel')} big />
       <dl class="facts" style={{ marginTop: '1rem' }}>
-        <dt>Email</dt>
+        <dt>{t('licensing.facts.email')}</dt>
         <dd>{license.email}</dd>
-        <dt>Plan</dt>
-        <dd>{license.plan}</dd>
-        <dt>Devices</dt>
-        <dd>up to {license.device_cap}</dd>
-        <dt>Valid until</dt>
+        <dt>{t('licensing.facts.plan')}</dt>
+        <dd>{planName(license.plan)}</dd>
+        <dt>{t('licensing.facts.devices')}</dt>
+        <dd>{t('licensing.generate.upTo', { cap: license.device_cap })}</dd>
+        <dt>{t('licensing.facts.validUntil')}</dt>
         <dd>
           <ValidUntil value={license.valid_until} />
         </dd>
       </dl>
       <div class="form-actions">
         <button type="button" onClick={props.onDone}>
-          Done
+          {t('licensing.generate.done')}
         </button>
         <button type="button" class="secondary" onClick={props.onAnother}>
-          Generate another
+          {t('licensing.generate.another')}
         </button>
       </div>
     </section>
@@ -191,13 +191,18 @@ function NewCodes(props: { licenses: Generated[]; onAnother(): void; onDone(): v
   return (
     <section ref={section} aria-labelledby="new-codes-title">
       <p class="notice" role="status">
-        {licenses.length} licenses are ready for {licenses[0].email} ({licenses[0].plan}, up to {licenses[0].device_cap} devices each).
+        {t('licensing.generate.batchReady', {
+          count: licenses.length,
+          email: licenses[0].email,
+          plan: planName(licenses[0].plan),
+          cap: licenses[0].device_cap,
+        })}
       </p>
       <h3 id="new-codes-title" class="muted" style={{ fontSize: '0.85rem', margin: '0 0 0.4rem', textTransform: 'uppercase', letterSpacing: '0.05em' }}>
-        Activation codes
+        {t('licensing.generate.codes')}
       </h3>
-      <CopyText text={licenses.map((l) => l.activation_code).join('\n')} label="all new activation codes" />
-      <ol aria-label="New activation codes" style={{ maxHeight: '14rem', overflow: 'auto', margin: '0.75rem 0 0', paddingLeft: '2.5rem' }}>
+      <CopyText text={licenses.map((l) => l.activation_code).join('\n')} label={t('licensing.generate.codesLabel')} />
+      <ol aria-label={t('licensing.generate.codesList')} style={{ maxHeight: '14rem', overflow: 'auto', margin: '0.75rem 0 0', paddingLeft: '2.5rem' }}>
         {licenses.map((l) => (
           <li key={l.license_id}>
             <code>{l.activation_code}</code> <span class="muted">{l.license_id}</span>
@@ -206,10 +211,10 @@ function NewCodes(props: { licenses: Generated[]; onAnother(): void; onDone(): v
       </ol>
       <div class="form-actions">
         <button type="button" onClick={props.onDone}>
-          Done
+          {t('licensing.generate.done')}
         </button>
         <button type="button" class="secondary" onClick={props.onAnother}>
-          Generate more
+          {t('licensing.generate.more')}
         </button>
       </div>
     </section>
@@ -233,7 +238,7 @@ export function GenerateDialog(props: { onClose(): void; onGenerated(): void }) 
       />
     );
   return (
-    <Dialog title="Generate a license" onClose={props.onClose}>
+    <Dialog title={t('licensing.generate.title')} onClose={props.onClose}>
       {body}
     </Dialog>
   );

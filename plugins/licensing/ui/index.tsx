@@ -1,8 +1,12 @@
 // The licensing plugin's admin page: the licenses list (stats, filters, Generate, Revoke), and one
 // license's devices at ?license=LIC-… (a link, so it can be shared and the Back button works).
-import { useQueryParam } from 'plinth/plugin/ui';
+import { addMessages, useQueryParam } from 'plinth/plugin/ui';
+import en from './messages/en.json' with { type: 'json' };
+import zhCN from './messages/zh-CN.json' with { type: 'json' };
 import { LicenseDevices } from './devices.js';
 import { LicensesList } from './licenses.js';
+
+addMessages({ en, 'zh-CN': zhCN });
 
 function LicensesPage() {
   const licenseId = useQueryParam('license');

@@ -1,6 +1,6 @@
 // Revoke, after a confirm in a dialog that asks for the reason (kept on the license).
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner } from 'plinth/plugin/ui';
+import { api, Dialog, ErrorBanner, t, tx } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, useAction } from './shared.js';
 
 export function RevokeDialog(props: { licenseId: string; onClose(): void; onRevoked(): void }) {
@@ -15,30 +15,27 @@ export function RevokeDialog(props: { licenseId: string; onClose(): void; onRevo
     });
   };
   return (
-    <Dialog title={`Revoke ${props.licenseId}?`} onClose={props.onClose}>
+    <Dialog title={t('licensing.revoke.title', { id: props.licenseId })} onClose={props.onClose}>
       <form onSubmit={submit}>
-        <p style={{ margin: '0 0 0.5rem' }}>
-          Every device using this license is refused from its next check on. <strong>This cannot be undone</strong>: a customer who should keep access needs a
-          new license.
-        </p>
+        <p style={{ margin: '0 0 0.5rem' }}>{tx('licensing.revoke.body', { b: (text: string) => <strong>{text}</strong> })}</p>
         <ErrorBanner error={error} />
-        <label for="revoke-reason">Reason (kept on the license)</label>
+        <label for="revoke-reason">{t('licensing.revoke.reason')}</label>
         <textarea
           id="revoke-reason"
           autoFocus
           rows={2}
           maxLength={500}
-          placeholder="e.g. refunded, chargeback, shared publicly"
+          placeholder={t('licensing.revoke.reasonPlaceholder')}
           value={reason}
           onInput={(e) => setReason(e.currentTarget.value)}
           style={{ ...fieldStyle, resize: 'vertical' }}
         />
         <div class="form-actions">
           <button type="submit" class="danger" disabled={busy}>
-            {busy ? 'Revoking…' : 'Revoke license'}
+            {busy ? t('licensing.revoke.revoking') : t('licensing.revoke.submit')}
           </button>
           <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
+            {t('licensing.cancel')}
           </button>
         </div>
       </form>

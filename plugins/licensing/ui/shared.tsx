@@ -1,5 +1,5 @@
 // What the licensing pages share: the API base, the reply shapes, status badges and small helpers.
-import { ApiError } from 'plinth/plugin/ui';
+import { ApiError, formatDate, formatNumber, t } from 'plinth/plugin/ui';
 import type { License } from '../api.js';
 
 /** The licensing plugin's admin face (the pages call it with the session cookie). */
@@ -30,7 +30,7 @@ export { fieldStyle } from 'plinth/plugin/ui';
 export function explain(error: Error | null): string | null {
   if (!error) return null;
   if (error instanceof ApiError && (error.body as { reason?: string } | null)?.reason === 'DEVICE_LIMIT_REACHED')
-    return `${error.message}. Deactivate another device first.`;
+    return t('licensing.error.deviceLimit', { message: error.message });
   return error.message;
 }
 
@@ -42,17 +42,22 @@ const TONE: Record<string, string> = {
   deactivated: 'badge-warn',
 };
 
-export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{props.status}</span>;
+export const StatusBadge = (props: { status: string }) => (
+  <span class={`badge ${TONE[props.status] ?? ''}`}>{t('licensing.status', { status: props.status })}</span>
+);
 
 /** A valid-until time as a date, with the exact time on hover; "never" for a lifetime license. */
 export function ValidUntil(props: { value: string | null }) {
-  if (!props.value) return <span>never</span>;
+  if (!props.value) return <span>{t('licensing.never')}</span>;
   const past = new Date(props.value) <= new Date();
   return (
     <time dateTime={props.value} title={props.value} class={past ? 'error-text' : undefined} style={{ whiteSpace: 'nowrap' }}>
-      {new Date(props.value).toLocaleDateString(undefined, { dateStyle: 'medium' })}
+      {formatDate(props.value)}
     </time>
   );
 }
 
-export const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+/** A plan's name in the UI's language (the server's id when it is not one of the three). */
+export const planName = (plan: string) => t('licensing.plan', { plan });
+
+export { formatNumber };
