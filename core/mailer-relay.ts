@@ -51,7 +51,8 @@ export interface RelayLocks {
 }
 
 export const relayLocks = (config: CoreConfig): RelayLocks => ({
-  connection: config.mailer.smtpUrl ? settingSource(config, 'mailer.smtpUrl') : null,
+  // A config object not made by loadConfig (a caller's own) has no sources: a URL in it still wins, so it is locked.
+  connection: config.mailer.smtpUrl ? (settingSource(config, 'mailer.smtpUrl') ?? 'config') : null,
   from: settingSource(config, 'mailer.from'),
 });
 
