@@ -8,7 +8,8 @@ import { type Actor, addUser, login, registerOwner } from '../../../test/helpers
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { ADMIN, API, assertError, assertValidation, MISSING_ID } from './admin-helpers.js';
 
-const PLUGINS = ['auth', 'licensing', 'robots', 'mail', 'ai', 'workflows', 'agents', 'billing'];
+// tenant-probe (test/fixtures/plugins) fails its section or its remove for tenants named so; listed early, its remove runs late.
+const PLUGINS = ['auth', 'tenant-probe', 'licensing', 'robots', 'mail', 'ai', 'workflows', 'agents', 'billing'];
 const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
 describe('auth: the tenant page and deleting a tenant', () => {
@@ -179,6 +180,37 @@ describe('auth: the tenant page and deleting a tenant', () => {
     assert.equal(details.deleted['auth: users'], 2);
     assertError(await api('GET', `/admin/tenants/${gone}/sections`, root), 404);
     assertError(await api('DELETE', `/admin/tenants/${gone}`, root), 404);
+  });
+
+  it("a plugin's section that fails is one error section; the page still shows every other", async () => {
+    const broken = await registerOwner(t, 'owner', { email: 'owner@broken.test', tenantName: 'Broken Ltd' });
+    const res = await api('GET', `/admin/tenants/${broken.tenantId}/sections`, root);
+    assert.equal(res.status, 200, res.text);
+    const probe = res.body.sections.find((s: any) => s.id.startsWith('tenant-probe.'));
+    assert.deepEqual(probe, { id: 'tenant-probe.error', title: 'tenant-probe', error: 'tenant-probe: could not be read (the error is in the log)' });
+    assert.ok(res.body.sections.some((s: any) => s.id === 'auth.members'));
+    const fine = await api('GET', `/admin/tenants/${beta.tenantId}/sections`, root);
+    assert.deepEqual(
+      fine.body.sections.find((s: any) => s.id === 'tenant-probe.probe'),
+      { id: 'tenant-probe.probe', title: 'Probe', facts: [{ label: 'Probe', value: 'ok' }] },
+    );
+  });
+
+  it("a plugin's remove that fails rolls the whole deletion back: the tenant and every plugin's rows stay", async () => {
+    const stuck = await registerOwner(t, 'owner', { email: 'owner@stuck.test', tenantName: 'Stuck Ltd' });
+    await seed(stuck.tenantId, 'stuck');
+    const res = await api('DELETE', `/admin/tenants/${stuck.tenantId}`, root);
+    assert.equal(res.status, 500, res.text);
+    for (const [table, where] of [
+      ['auth_tenants', { id: stuck.tenantId }],
+      ['auth_users', { tenant_id: stuck.tenantId }],
+      ['robots_robots', { tenant_id: stuck.tenantId }],
+      ['mail_mailboxes', { tenant_id: stuck.tenantId }],
+      ['licensing_licenses', { tenant_id: stuck.tenantId }],
+    ] as const) {
+      assert.equal(await n(table, where), 1, table);
+    }
+    assert.equal(await n('auth_audit_logs', { action: 'admin.tenant.deleted', target_id: stuck.tenantId }), 0);
   });
 
   it('the users list names each user’s tenant', async () => {
