@@ -12,7 +12,7 @@ import { manualRoutes } from './routes/manual.js';
 import { billingJobs } from './jobs.js';
 import { billingOverview } from './services/overview.js';
 import { tenantPlanUpdate, tenantPlanView } from './tenant-filters.js';
-import { billingTenantSections } from './tenant-section.js';
+import { billingTenantPart } from './tenant-section.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('billingServices');
 
@@ -89,10 +89,8 @@ export default definePlugin<BillingSettings>({
 
   overview: billingOverview,
 
-  // The operator's tenant page: the plan, paid-through date, open plan-change request and latest payments.
-  tenant: {
-    sections: (c, tenantId) => billingTenantSections(services(c), tenantId),
-  },
+  // The operator's tenant page (plan, paid-through date, open plan-change request, latest payments) and deleting a tenant.
+  tenant: billingTenantPart,
 
   on: {
     // Every new tenant starts on the default plan (the operator tenant on the operator plan).

@@ -1,8 +1,10 @@
-// Billing's part of the operator's tenant page (the manifest's `tenant.sections`, core/overview/tenant.ts):
-// the plan, the paid-through date, an open plan-change request and the latest payments. The page
-// renders sections as facts and a table; approving or declining a request, recording a payment or
-// assigning a plan happens on billing's own Tenant billing page, which the section links to.
-import type { TenantSection } from 'plinth/plugin';
+// Billing's part of a tenant (the manifest's `tenant`, core/overview/tenant.ts). On the operator's
+// tenant page: the plan, the paid-through date, an open plan-change request and the latest payments,
+// as facts and a table; approving or declining a request, recording a payment or assigning a plan
+// happens on billing's own Tenant billing page, which the section links to. Deleting the tenant
+// deletes its billing rows in the same transaction (its payments and requests are counted first).
+import { type TenantContribution, type TenantSection, tenantTables } from 'plinth/plugin';
+import type { BillingSettings } from './config.js';
 import type { BillingServices } from './services/index.js';
 import { tenantBillingHref } from './services/manual.js';
 
@@ -58,3 +60,18 @@ export async function billingTenantSections(s: BillingServices, tenantId: string
     },
   ];
 }
+
+/** Every billing table with a tenant's rows; the subscription last. */
+const rows = tenantTables([
+  { table: 'billing_payments', label: ['payment', 'payments'] },
+  { table: 'billing_plan_requests', label: ['plan-change request', 'plan-change requests'] },
+  { table: 'billing_usage' },
+  { table: 'billing_usage_alerts' },
+  { table: 'billing_limit_overrides' },
+  { table: 'billing_subscriptions' },
+]);
+
+export const billingTenantPart: TenantContribution<BillingSettings> = {
+  sections: (c, tenantId) => billingTenantSections(c.container.resolve('billingServices'), tenantId),
+  ...rows,
+};

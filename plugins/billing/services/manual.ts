@@ -1,7 +1,7 @@
-// Billing without Stripe: payments the operator records by hand, the date a tenant has paid
-// through, and a customer's requests for another plan, which reach the operator as an alert (the
-// Overview's open alerts, the System page and a mail to the superadmins) and are resolved by them.
-// A little over 400 lines: both share the transaction, event and audit plumbing of one service.
+// Billing without Stripe (a little over 400 lines: payments and plan-change requests share one
+// service's transaction, event and audit plumbing): payments the operator records by hand, the date a
+// tenant has paid through, and a customer's requests for another plan, which reach the operator as an
+// alert (the Overview's open alerts, the System page and a mail to the superadmins) and are resolved by them.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Alerts } from 'plinth/plugin';

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
 import { type Actor, addUser, login, registerOwner } from '../../../test/helpers/actors.js';
+import type { TenantSection } from 'plinth/plugin';
 import { createTestApp } from '../../../test/helpers/app.js';
 import { startRelay } from '../../../test/helpers/smtp-relay.js';
 import { requestAlertKey } from '../services/manual.js';
@@ -233,7 +234,10 @@ describe('billing without Stripe: manual payments and plan-change requests (API)
     });
 
     it("the operator's tenant page has billing's section: plan, paid-through date, the open request and the latest payments", async () => {
-      const sections = await t.app.container.resolve('tenantParts').sections(owner.tenantId);
+      const page = await t.api('GET', `/admin/tenants/${owner.tenantId}/sections`, { headers: admin.headers });
+      assert.equal(page.status, 200, page.text);
+      assertError(await t.api('GET', `/admin/tenants/${owner.tenantId}/sections`, { headers: owner.headers }), 403);
+      const sections: TenantSection[] = page.body.sections;
       const billing = sections.find((x) => x.id === 'billing.plan');
       assert.ok(billing, JSON.stringify(sections));
       const facts = Object.fromEntries((billing.facts ?? []).map((f) => [f.label, f.value]));
@@ -361,6 +365,13 @@ describe('billing without Stripe: manual payments and plan-change requests (API)
       const victim = await registerOwner(t, 'victim');
       assert.equal((await record(victim.tenantId, PAYMENT)).status, 201);
       assert.equal((await ask(victim, { plan_id: 'pro' })).status, 201);
+      const preview = await t.api('GET', `/admin/tenants/${victim.tenantId}/deletion`, { headers: admin.headers });
+      assert.equal(preview.status, 200, preview.text);
+      const billing = preview.body.goes.find((p: { plugin: string }) => p.plugin === 'billing');
+      assert.deepEqual(billing?.rows, [
+        { label: 'payment', count: 1 },
+        { label: 'plan-change request', count: 1 },
+      ]);
       const del = await t.api('DELETE', `/admin/tenants/${victim.tenantId}`, { headers: admin.headers });
       assert.equal(del.status, 204, del.text);
       await t.app.events.flush();

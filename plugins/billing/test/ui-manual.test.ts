@@ -139,6 +139,20 @@ describe('billing without Stripe: payments and plan-change requests (browser)', 
     assert.ok((told[0].mail.text ?? '').includes(tenantPage()), told[0].mail.text);
   });
 
+  it('the operator’s tenant page shows billing’s part (paid through, the open request) and leads to where it is answered', async () => {
+    const page = operator.page;
+    // Leaving auth's tenant page, it may ask for the sections of no tenant (its ?id= gone) before the next page replaces it.
+    operator.expectRefusal({ status: 404, method: 'GET', path: '/api/v2/admin/tenants//sections', times: 'any' });
+    await page.goto(`/admin/auth/tenant?id=${owner.tenantId}`);
+    const section = page.locator('[data-section="billing.plan"]');
+    await section.getByRole('heading', { name: 'Billing', level: 2 }).waitFor();
+    await section.getByText('2027-02-28', { exact: true }).waitFor();
+    await section.getByRole('cell', { name: '49.90 USD' }).waitFor();
+    await section.getByRole('link', { name: /^open: Free → Pro/ }).click();
+    await page.getByRole('heading', { name: /Hand-paid shop/, level: 2 }).waitFor();
+    assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, tenantPage());
+  });
+
   it('the operator approves it on the tenant’s page: the tenant is on Pro; the owner sees it approved', async () => {
     const page = await openTenant();
     const request = page.getByRole('region', { name: 'Open plan-change request' });
