@@ -18,7 +18,9 @@ describe(`the example plugin (${HELLO})`, () => {
   let t: TestApp;
   let owner: Actor;
 
-  before(async () => {
+  before(async function () {
+    // Four plugins' migrations and the page's bundle; in CI's clean copy, every module is compiled afresh too.
+    this.timeout(120_000);
     t = await createTestApp({
       plugins: ['auth', 'workflows', 'agents', HELLO],
       settings: { hello: { greeting: 'Welcome' }, workflows: { pollIntervalMs: 50 } },
