@@ -346,6 +346,41 @@ describe('agents: OAuth 2.1 for MCP clients', () => {
     assert.equal(new URL(back.headers.get('location') ?? '').searchParams.get('error'), 'access_denied');
   });
 
+  it('a second instance on the same database redeems the tokens; under its second-factor policy the token and the consent are refused', async () => {
+    const clientId = await register();
+    const { code, verifier } = await codeFor(owner, clientId);
+    const tokens = await token({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: clientId });
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    const strict = await createTestApp({
+      plugins: ['auth', 'billing', 'licensing', 'mail', 'agents'],
+      database: t.database,
+      settings: { auth: { mfa: { require: 'everyone' } } },
+    });
+    try {
+      const call = { authorization: `Bearer ${tokens.body.access_token}`, accept: 'application/json, text/event-stream' };
+      const refused = await strict.request('POST', '/mcp', { headers: call, body: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} } });
+      assert.equal(refused.status, 403, refused.text);
+      assert.equal(refused.body.code, 'mfa_enrollment_required');
+      // The refresh is the server's (no policy there): the other instance answers it from the shared rows.
+      const refreshed = await fetch(`${strict.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token, client_id: clientId }),
+      });
+      assert.equal(refreshed.status, 200, await refreshed.text());
+      const verifier2 = randomBytes(32).toString('base64url');
+      const start = await fetch(authorizeUrl(clientId, { code_challenge: s256(verifier2), code_challenge_method: 'S256' }).href.replace(t.url, strict.url), {
+        redirect: 'manual',
+      });
+      const uid = new URL(start.headers.get('location') ?? '', strict.url).searchParams.get('uid') ?? '';
+      const consentRefused = await strict.request('GET', `/agents/oauth/consent/${uid}`, { headers: owner.headers });
+      assert.equal(consentRefused.status, 403, consentRefused.text);
+      assert.equal(consentRefused.body.code, 'mfa_enrollment_required');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('read-only consent: the token carries only read scopes, so write tools are not listed', async () => {
     const provider = new MemoryProvider();
     const serverUrl = `${PUBLIC}/mcp`;
