@@ -2,7 +2,11 @@
 // database, used by every instance's mailer from its next mail, audited; the parts given by config
 // or environment are locked. A real SMTP server (smtp-server) takes the mail.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, settingSource } from '../../core/config/load.js';
 import type { Mailer } from '../../core/mailer.js';
 import { createAjv } from '../../core/validation.js';
 import { type Actor, login, registerOwner } from '../helpers/actors.js';
@@ -237,5 +241,29 @@ describe('admin API: a relay given by config or environment is locked', () => {
     const sent = await t.request('POST', `${BASE}/test`, { headers: admin.headers, body: { to: 'env-check@relay.test' } });
     assert.equal(sent.status, 200, sent.text);
     assert.equal(relay.received.at(-1)?.from, 'env@relay.test');
+  });
+});
+
+describe('config: where a setting came from (what locks a part of the relay)', () => {
+  it('a config file, the environment, or nothing (the default); a later null gives the default back', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-sources-'));
+    try {
+      fs.mkdirSync(path.join(root, 'config'));
+      fs.writeFileSync(path.join(root, 'config', 'default.json'), JSON.stringify({ mailer: { smtpUrl: 'smtp://file.test:25' } }));
+      const fromFile = loadConfig({ root, env: {} });
+      assert.equal(settingSource(fromFile, 'mailer.smtpUrl'), 'config');
+      assert.equal(settingSource(fromFile, 'mailer.from'), null, 'a default is no source');
+
+      const fromEnv = loadConfig({ root, env: { PLINTH_MAILER_SMTP_URL: 'smtp://env.test:25', PLINTH_MAILER_FROM: 'Env <env@relay.test>' } });
+      assert.equal(fromEnv.mailer.smtpUrl, 'smtp://env.test:25');
+      assert.equal(settingSource(fromEnv, 'mailer.smtpUrl'), 'environment', 'the environment wins over the file');
+      assert.equal(settingSource(fromEnv, 'mailer.from'), 'environment');
+
+      const cleared = loadConfig({ root, env: {}, overrides: { mailer: { smtpUrl: null } } });
+      assert.equal(cleared.mailer.smtpUrl, null);
+      assert.equal(settingSource(cleared, 'mailer.smtpUrl'), null);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
