@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CoreConfig } from '../config/schema.js';
+import { uiBuildDir } from '../paths.js';
 import type { LoadedPlugin } from './loader.js';
 
 /**
@@ -35,8 +36,10 @@ function newestChange(dir: string): number {
  * names built.
  */
 export async function buildPluginUi(plugins: LoadedPlugin[], config: CoreConfig, options: { force?: boolean } = {}): Promise<string[]> {
+  // A plugin of the install's plugin folders (plugins/, test/fixtures/plugins/) is in the bundle `npm run build` made.
+  const inBundle = (name: string) => fs.existsSync(path.join(uiBuildDir, 'plugins', `${name}.js`));
   const wanted = plugins
-    .filter((p) => p.source !== 'built-in' && p.plugin.ui)
+    .filter((p) => p.source !== 'built-in' && p.plugin.ui && !inBundle(p.plugin.name))
     .flatMap((p) => {
       const entry = uiEntry(p.dir);
       return entry ? [{ p, entry }] : [];
