@@ -1,7 +1,7 @@
 // The AI call log (owners and admins): every provider tried, newest first, with tokens, latency,
 // outcome and the estimated cost; filtered by robot, provider and outcome (in the URL, so a view can
 // be linked).
-import { ErrorBanner, LiveNote, Page, Table, Time, useApi, useLiveApi, useQueryParam } from 'plinth/plugin/ui';
+import { ErrorBanner, formatNumber, LiveNote, Page, Table, Time, t, tx, useApi, useLiveApi, useQueryParam } from 'plinth/plugin/ui';
 import {
   Badge,
   BASE,
@@ -38,8 +38,6 @@ interface CallRow {
 }
 
 const PAGE_SIZE = 25;
-
-const SOURCE: Record<CallRow['source'], string> = { message: 'robot message', try: 'try it', workflow: 'workflow' };
 
 function Filter(props: { id: string; label: string; name: string; value: string; all: string; options: Array<{ value: string; label: string }> }) {
   return (
@@ -85,75 +83,67 @@ export function CallsPage() {
 
   return (
     <Page
-      title="AI call log"
+      title={t('ai.calls.title')}
       actions={
         <>
-          <LiveNote open={log.live} fallback={`Live updates are reconnecting: checked every ${POLL_MS / 1000} s.`} />
+          <LiveNote open={log.live} fallback={t('ai.live.polling', { seconds: POLL_MS / 1000 })} />
           <button type="button" class="secondary" onClick={log.reload} disabled={log.loading}>
-            Refresh
+            {t('ai.refresh')}
           </button>
         </>
       }
     >
-      <div class="inline-form" role="group" aria-label="Filters" style={{ flexWrap: 'wrap' }}>
+      <div class="inline-form" role="group" aria-label={t('ai.filters')} style={{ flexWrap: 'wrap' }}>
         <Filter
           id="calls-robot"
-          label="Robot"
+          label={t('ai.calls.robot')}
           name="robot"
           value={robotId}
-          all="All robots"
+          all={t('ai.calls.allRobots')}
           options={(robotList ?? []).map((r) => ({ value: r.robotId, label: r.name }))}
         />
         <Filter
           id="calls-provider"
-          label="Provider"
+          label={t('ai.calls.provider')}
           name="provider"
           value={provider}
-          all="All providers"
+          all={t('ai.calls.allProviders')}
           options={providerNames.map((n) => ({ value: n, label: n }))}
         />
         <Filter
           id="calls-outcome"
-          label="Outcome"
+          label={t('ai.calls.outcome')}
           name="outcome"
           value={outcome}
-          all="All outcomes"
-          options={OUTCOMES.map((o) => ({ value: o, label: o.replace(/_/g, ' ') }))}
+          all={t('ai.calls.allOutcomes')}
+          options={OUTCOMES.map((o) => ({ value: o, label: t('ai.badge', { value: o, label: o.replace(/_/g, ' ') }) }))}
         />
       </div>
       <ErrorBanner error={log.error ?? robots.error ?? providers.error} />
-      <section class="card" aria-label="AI calls">
+      <section class="card" aria-label={t('ai.calls.section')}>
         <Table
           rows={data?.list ?? []}
           rowKey={(c) => c.id}
-          caption="Provider calls, newest first"
-          empty={
-            !data
-              ? log.error
-                ? 'Not loaded.'
-                : 'Loading…'
-              : filtered
-                ? 'No calls match.'
-                : 'No AI calls yet. They appear when robots answer messages, or when you try a reply.'
-          }
+          caption={t('ai.calls.caption')}
+          empty={!data ? (log.error ? t('ai.notLoaded') : t('ai.loading')) : filtered ? t('ai.calls.noMatch') : t('ai.calls.empty')}
           columns={[
-            { label: 'Time', value: (c) => <Time value={c.createdAt} /> },
-            { label: 'Robot', value: (c) => robotName(robotList, c.robotId) },
-            { label: 'Source', value: (c) => SOURCE[c.source] ?? c.source },
-            { label: 'Provider', value: (c) => <code>{c.provider}</code> },
-            { label: 'Model', value: (c) => c.model ?? '—' },
-            { label: 'Tokens in', value: (c) => c.tokensIn.toLocaleString(), class: 'num' },
-            { label: 'Tokens out', value: (c) => c.tokensOut.toLocaleString(), class: 'num' },
-            { label: 'Latency', value: (c) => duration(c.latencyMs), class: 'num' },
-            { label: 'Outcome', value: (c) => <Badge value={c.outcome} /> },
-            { label: 'Error', value: (c) => (c.error ? <span class="error-text">{c.error}</span> : '—') },
-            { label: 'Cost', value: (c) => (data ? formatCost(c.cost, data.currency) : '—'), class: 'num' },
+            { label: t('ai.calls.col.time'), value: (c) => <Time value={c.createdAt} /> },
+            { label: t('ai.calls.col.robot'), value: (c) => robotName(robotList, c.robotId) },
+            { label: t('ai.calls.col.source'), value: (c) => t('ai.calls.source', { source: c.source }) },
+            { label: t('ai.calls.col.provider'), value: (c) => <code>{c.provider}</code> },
+            { label: t('ai.calls.col.model'), value: (c) => c.model ?? '—' },
+            { label: t('ai.calls.col.tokensIn'), value: (c) => formatNumber(c.tokensIn), class: 'num' },
+            { label: t('ai.calls.col.tokensOut'), value: (c) => formatNumber(c.tokensOut), class: 'num' },
+            { label: t('ai.calls.col.latency'), value: (c) => duration(c.latencyMs), class: 'num' },
+            { label: t('ai.calls.col.outcome'), value: (c) => <Badge value={c.outcome} /> },
+            { label: t('ai.calls.col.error'), value: (c) => (c.error ? <span class="error-text">{c.error}</span> : '—') },
+            { label: t('ai.calls.col.cost'), value: (c) => (data ? formatCost(c.cost, data.currency) : '—'), class: 'num' },
           ]}
         />
-        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['call', 'calls']} />
+        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('ai.calls.count', { count })} />
         {data ? (
           <p class="muted" style={{ margin: '0.5rem 0 0', fontSize: '0.9rem' }}>
-            Costs are estimates from the per-model prices in the server's config (<code>settings.ai.prices</code>); a model without a price costs nothing here.
+            {tx('ai.calls.costs', { code: (text: string) => <code>{text}</code> })}
           </p>
         ) : null}
       </section>

@@ -2,7 +2,7 @@
 // owners and admins add and edit entries (a dialog), delete them (a confirm) and import CSV or JSON.
 // Members see it read-only. The search, kind and page are in the URL, so a view can be linked.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, Table, Time, t, tx, useApi, useQueryParam } from 'plinth/plugin/ui';
 import { EntryDialog, KIND_LABEL, type Entry, type Kind } from './knowledge-entry.js';
 import { ImportDialog } from './knowledge-import.js';
 import { Badge, BASE, ConfirmDialog, fieldStyle, Pager, pageNumber, PAGES, setFilter, useCanManage, withQuery, type List, type Reply } from './shared.js';
@@ -18,21 +18,21 @@ function SearchForm(props: { value: string; kind: string }) {
   return (
     <form class="inline-form" role="search" onSubmit={submit}>
       <div class="grow">
-        <label for="knowledge-search">Search questions, answers and keywords</label>
+        <label for="knowledge-search">{t('ai.knowledge.search')}</label>
         <input id="knowledge-search" type="search" maxLength={200} value={text} onInput={(e) => setText(e.currentTarget.value)} />
       </div>
       <div>
-        <label for="knowledge-kind">Kind</label>
+        <label for="knowledge-kind">{t('ai.knowledge.kind')}</label>
         <select id="knowledge-kind" value={props.kind} onChange={(e) => setFilter('kind', e.currentTarget.value)} style={fieldStyle}>
-          <option value="">All kinds</option>
+          <option value="">{t('ai.knowledge.allKinds')}</option>
           {(Object.keys(KIND_LABEL) as Kind[]).map((k) => (
             <option key={k} value={k}>
-              {KIND_LABEL[k]}
+              {t(`ai.knowledge.kind.${k}`)}
             </option>
           ))}
         </select>
       </div>
-      <button type="submit">Search</button>
+      <button type="submit">{t('ai.knowledge.searchButton')}</button>
     </form>
   );
 }
@@ -59,29 +59,29 @@ export function KnowledgePage() {
 
   const remove = async (entry: Entry) => {
     await api(`${BASE}/ai/knowledge/${entry.id}`, { method: 'DELETE' });
-    setNotice(`Deleted “${entry.question}”.`);
+    setNotice(t('ai.knowledge.deleted', { question: entry.question }));
     list.reload();
   };
 
   const columns = [
-    { label: 'Question', value: (e: Entry) => <strong style={{ fontWeight: 600 }}>{e.question}</strong> },
-    { label: 'Answer', value: (e: Entry) => <Snippet text={e.answer} /> },
-    { label: 'Keywords', value: (e: Entry) => (e.keywords.length ? e.keywords.join(', ') : '—') },
-    { label: 'Kind', value: (e: Entry) => (e.kind === 'keyword' ? 'keyword rule' : 'Q&A') },
-    { label: 'Priority', value: 'priority' as const, class: 'num' },
-    { label: 'Status', value: (e: Entry) => <Badge value={e.enabled ? 'enabled' : 'disabled'} /> },
-    { label: 'Updated', value: (e: Entry) => <Time value={e.updatedAt} /> },
+    { label: t('ai.knowledge.col.question'), value: (e: Entry) => <strong style={{ fontWeight: 600 }}>{e.question}</strong> },
+    { label: t('ai.knowledge.col.answer'), value: (e: Entry) => <Snippet text={e.answer} /> },
+    { label: t('ai.knowledge.col.keywords'), value: (e: Entry) => (e.keywords.length ? e.keywords.join(', ') : '—') },
+    { label: t('ai.knowledge.col.kind'), value: (e: Entry) => t('ai.knowledge.kindCell', { kind: e.kind }) },
+    { label: t('ai.knowledge.col.priority'), value: 'priority' as const, class: 'num' },
+    { label: t('ai.knowledge.col.status'), value: (e: Entry) => <Badge value={e.enabled ? 'enabled' : 'disabled'} /> },
+    { label: t('ai.knowledge.col.updated'), value: (e: Entry) => <Time value={e.updatedAt} /> },
   ];
   if (canManage)
     columns.push({
-      label: 'Actions',
+      label: t('ai.knowledge.col.actions'),
       value: (e: Entry) => (
         <div class="row-actions">
-          <button type="button" class="secondary small" aria-label={`Edit “${e.question}”`} onClick={() => setEditing(e)}>
-            Edit
+          <button type="button" class="secondary small" aria-label={t('ai.knowledge.editLabel', { question: e.question })} onClick={() => setEditing(e)}>
+            {t('ai.edit')}
           </button>
-          <button type="button" class="danger small" aria-label={`Delete “${e.question}”`} onClick={() => setDeleting(e)}>
-            Delete
+          <button type="button" class="danger small" aria-label={t('ai.knowledge.deleteLabel', { question: e.question })} onClick={() => setDeleting(e)}>
+            {t('ai.delete')}
           </button>
         </div>
       ),
@@ -89,15 +89,15 @@ export function KnowledgePage() {
 
   return (
     <Page
-      title="AI knowledge base"
+      title={t('ai.knowledge.title')}
       actions={
         canManage ? (
           <>
             <button type="button" class="secondary" onClick={() => setImporting(true)}>
-              Import
+              {t('ai.knowledge.import')}
             </button>
             <button type="button" onClick={() => setEditing('new')}>
-              Add entry
+              {t('ai.knowledge.add')}
             </button>
           </>
         ) : null
@@ -108,26 +108,27 @@ export function KnowledgePage() {
           entry={editing === 'new' ? null : editing}
           onClose={() => setEditing(null)}
           onSaved={(e) => {
-            setNotice(editing === 'new' ? `Added “${e.question}”.` : `Saved “${e.question}”.`);
+            setNotice(t(editing === 'new' ? 'ai.knowledge.added' : 'ai.knowledge.saved', { question: e.question }));
             list.reload();
           }}
         />
       ) : null}
       {importing ? <ImportDialog onClose={() => setImporting(false)} onImported={list.reload} /> : null}
       {deleting ? (
-        <ConfirmDialog title={`Delete “${deleting.question}”?`} action="Delete entry" onConfirm={() => remove(deleting)} onClose={() => setDeleting(null)}>
-          <p style={{ margin: '0 0 0.5rem' }}>The builtin responder stops using it at once. This cannot be undone.</p>
+        <ConfirmDialog
+          title={t('ai.knowledge.deleteTitle', { question: deleting.question })}
+          action={t('ai.knowledge.deleteAction')}
+          onConfirm={() => remove(deleting)}
+          onClose={() => setDeleting(null)}
+        >
+          <p style={{ margin: '0 0 0.5rem' }}>{t('ai.knowledge.deleteBody')}</p>
         </ConfirmDialog>
       ) : null}
       <p class="muted" style={{ margin: '0 0 1rem' }}>
-        The builtin responder answers from these entries: keyword rules first, then the question that matches a message best, else the fallback answer
-        {canManage ? (
-          <>
-            {' '}
-            (on <a href={PAGES.providers}>AI providers</a>)
-          </>
-        ) : null}
-        . It ends every provider chain, so robots always reply.{canManage === false ? ' Only owners and admins can change it.' : ''}
+        {t('ai.knowledge.intro')}
+        {canManage ? tx('ai.knowledge.introProviders', { link: (text: string) => <a href={PAGES.providers}>{text}</a> }) : null}
+        {t('ai.knowledge.introEnd')}
+        {canManage === false ? t('ai.knowledge.readOnly') : ''}
       </p>
       {notice ? (
         <p class="notice" role="status">
@@ -136,24 +137,24 @@ export function KnowledgePage() {
       ) : null}
       <SearchForm key={q} value={q} kind={kind} />
       <ErrorBanner error={list.error} />
-      <section class="card" aria-label="Knowledge entries">
+      <section class="card" aria-label={t('ai.knowledge.section')}>
         <Table
           rows={data?.list ?? []}
           rowKey={(e) => e.id}
           empty={
             !data
               ? list.error
-                ? 'Not loaded.'
-                : 'Loading…'
+                ? t('ai.notLoaded')
+                : t('ai.loading')
               : filtered
-                ? 'No entries match.'
+                ? t('ai.knowledge.noMatch')
                 : canManage
-                  ? 'No entries yet. Add one, or import a CSV or JSON file.'
-                  : 'No entries yet.'
+                  ? t('ai.knowledge.emptyManage')
+                  : t('ai.knowledge.empty')
           }
           columns={columns}
         />
-        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['entry', 'entries']} />
+        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('ai.knowledge.count', { count })} />
       </section>
     </Page>
   );

@@ -1,7 +1,7 @@
 // AI providers (owners and admins): the model providers robots may use, from the config and the
 // tenant's own (add, edit, delete; keys write-only), and the builtin responder's fallback answer.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, Table, Time, t, tx, useApi } from 'plinth/plugin/ui';
 import { ProviderDialog } from './provider-editor.js';
 import { Badge, BASE, ConfirmDialog, duration, fieldStyle, PAGES, useAction, useCanManage, type List, type ProviderRow, type Reply } from './shared.js';
 
@@ -24,21 +24,21 @@ function FallbackAnswer(props: { canManage: boolean }) {
     run(async () => {
       await api(`${BASE}/ai/settings`, { method: 'PUT', body: { fallbackAnswer } });
       setDraft(null);
-      setSaved(fallbackAnswer === null ? 'The fallback answer is back to the default.' : 'Saved the fallback answer.');
+      setSaved(fallbackAnswer === null ? t('ai.fallback.reset') : t('ai.fallback.saved'));
       settings.reload();
     });
   const submit = (event: Event) => {
     event.preventDefault();
     setSaved(null);
-    if (!text.trim()) return setError(new Error('Write the fallback answer, or reset it to the default.'));
+    if (!text.trim()) return setError(new Error(t('ai.fallback.missing')));
     void save(text.trim());
   };
 
   return (
     <form class="card" onSubmit={submit} noValidate aria-labelledby="fallback-title">
-      <h2 id="fallback-title">Fallback answer</h2>
+      <h2 id="fallback-title">{t('ai.fallback.title')}</h2>
       <p class="muted" style={{ margin: '0 0 0.5rem' }}>
-        What the builtin responder says when nothing in the <a href={PAGES.knowledge}>knowledge base</a> matches a message.
+        {tx('ai.fallback.intro', { kb: (text: string) => <a href={PAGES.knowledge}>{text}</a> })}
       </p>
       {saved ? (
         <p class="notice" role="status">
@@ -46,7 +46,9 @@ function FallbackAnswer(props: { canManage: boolean }) {
         </p>
       ) : null}
       <ErrorBanner error={error ?? settings.error} />
-      <label for="fallback-answer">Fallback answer {current && !current.customFallback ? <span class="muted">(the default)</span> : null}</label>
+      <label for="fallback-answer">
+        {t('ai.fallback.label')} {current && !current.customFallback ? <span class="muted">{t('ai.fallback.default')}</span> : null}
+      </label>
       <textarea
         id="fallback-answer"
         rows={3}
@@ -59,11 +61,11 @@ function FallbackAnswer(props: { canManage: boolean }) {
       {props.canManage ? (
         <div class="form-actions">
           <button type="submit" disabled={busy || !current || draft === null}>
-            {busy ? 'Saving…' : 'Save answer'}
+            {busy ? t('ai.saving') : t('ai.fallback.save')}
           </button>
           {current?.customFallback ? (
             <button type="button" class="secondary" disabled={busy} onClick={() => void save(null)}>
-              Reset to default
+              {t('ai.fallback.resetButton')}
             </button>
           ) : null}
         </div>
@@ -82,17 +84,17 @@ export function ProvidersPage() {
 
   const remove = async (p: ProviderRow) => {
     await api(`${BASE}/ai/providers/${encodeURIComponent(p.name)}`, { method: 'DELETE' });
-    setNotice(`Deleted provider ${p.name}.`);
+    setNotice(t('ai.providers.deleted', { name: p.name }));
     list.reload();
   };
 
   return (
     <Page
-      title="AI providers"
+      title={t('ai.providers.title')}
       actions={
         canManage ? (
           <button type="button" onClick={() => setEditing('new')}>
-            Add provider
+            {t('ai.providers.add')}
           </button>
         ) : null
       }
@@ -102,24 +104,23 @@ export function ProvidersPage() {
           provider={editing === 'new' ? null : editing}
           onClose={() => setEditing(null)}
           onSaved={(p) => {
-            setNotice(`Saved provider ${p.name}.`);
+            setNotice(t('ai.providers.saved', { name: p.name }));
             list.reload();
           }}
         />
       ) : null}
       {deleting ? (
         <ConfirmDialog
-          title={`Delete provider ${deleting.name}?`}
-          action="Delete provider"
+          title={t('ai.providers.deleteTitle', { name: deleting.name })}
+          action={t('ai.providers.deleteAction')}
           onConfirm={() => remove(deleting)}
           onClose={() => setDeleting(null)}
         >
-          <p style={{ margin: '0 0 0.5rem' }}>Robots that use it move on to the next provider at once, and its stored key is deleted with it.</p>
+          <p style={{ margin: '0 0 0.5rem' }}>{t('ai.providers.deleteBody')}</p>
         </ConfirmDialog>
       ) : null}
       <p class="muted" style={{ margin: '0 0 1rem' }}>
-        A robot in third-party mode tries its own provider first, then the others here by priority (highest first), and ends at the builtin responder, so there
-        is always an answer. A timeout, a 429 or a 5xx moves on to the next. <a href={PAGES.try}>Try a reply</a> to see the chain at work.
+        {tx('ai.providers.intro', { try: (text: string) => <a href={PAGES.try}>{text}</a> })}
       </p>
       {notice ? (
         <p class="notice" role="status">
@@ -127,38 +128,38 @@ export function ProvidersPage() {
         </p>
       ) : null}
       <ErrorBanner error={list.error} />
-      <section class="card" aria-label="Providers">
+      <section class="card" aria-label={t('ai.providers.section')}>
         <Table
           rows={rows}
           rowKey={(p) => p.name}
-          empty={!list.data ? (list.error ? 'Not loaded.' : 'Loading…') : 'No providers yet: robots answer with the builtin responder. Add one to use a model.'}
+          empty={!list.data ? (list.error ? t('ai.notLoaded') : t('ai.loading')) : t('ai.providers.empty')}
           columns={[
-            { label: 'Name', value: (p) => <code>{p.name}</code> },
-            { label: 'Kind', value: 'kind' },
-            { label: 'Base URL', value: (p) => <span style={{ wordBreak: 'break-all' }}>{p.baseUrl}</span> },
-            { label: 'Model', value: (p) => p.model ?? '—' },
-            { label: 'Timeout', value: (p) => duration(p.timeoutMs), class: 'num' },
-            { label: 'Priority', value: 'priority', class: 'num' },
-            { label: 'Status', value: (p) => <Badge value={p.enabled ? 'enabled' : 'disabled'} /> },
-            { label: 'API key', value: (p) => (p.hasApiKey ? 'set' : 'none') },
-            { label: 'From', value: (p) => (p.source === 'config' ? 'server config' : 'this tenant') },
-            { label: 'Updated', value: (p) => <Time value={p.updatedAt} /> },
+            { label: t('ai.providers.col.name'), value: (p) => <code>{p.name}</code> },
+            { label: t('ai.providers.col.kind'), value: (p) => t('ai.providers.kind', { kind: p.kind }) },
+            { label: t('ai.providers.col.baseUrl'), value: (p) => <span style={{ wordBreak: 'break-all' }}>{p.baseUrl}</span> },
+            { label: t('ai.providers.col.model'), value: (p) => p.model ?? '—' },
+            { label: t('ai.providers.col.timeout'), value: (p) => duration(p.timeoutMs), class: 'num' },
+            { label: t('ai.providers.col.priority'), value: 'priority', class: 'num' },
+            { label: t('ai.providers.col.status'), value: (p) => <Badge value={p.enabled ? 'enabled' : 'disabled'} /> },
+            { label: t('ai.providers.col.key'), value: (p) => (p.hasApiKey ? t('ai.providers.keySet') : t('ai.providers.keyNone')) },
+            { label: t('ai.providers.col.from'), value: (p) => (p.source === 'config' ? t('ai.providers.fromConfig') : t('ai.providers.fromTenant')) },
+            { label: t('ai.providers.col.updated'), value: (p) => <Time value={p.updatedAt} /> },
             {
-              label: 'Actions',
+              label: t('ai.providers.col.actions'),
               value: (p) =>
                 canManage ? (
                   <div class="row-actions">
                     <button
                       type="button"
                       class="secondary small"
-                      aria-label={`${p.source === 'config' ? 'Override' : 'Edit'} provider ${p.name}`}
+                      aria-label={t('ai.providers.editLabel', { override: p.source === 'config' ? 'yes' : 'no', name: p.name })}
                       onClick={() => setEditing(p)}
                     >
-                      {p.source === 'config' ? 'Override' : 'Edit'}
+                      {p.source === 'config' ? t('ai.providers.override') : t('ai.edit')}
                     </button>
                     {p.source === 'tenant' ? (
-                      <button type="button" class="danger small" aria-label={`Delete provider ${p.name}`} onClick={() => setDeleting(p)}>
-                        Delete
+                      <button type="button" class="danger small" aria-label={t('ai.providers.deleteLabel', { name: p.name })} onClick={() => setDeleting(p)}>
+                        {t('ai.delete')}
                       </button>
                     ) : null}
                   </div>

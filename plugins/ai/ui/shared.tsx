@@ -1,6 +1,6 @@
 // What the AI pages share: the API base, the reply shapes, who may change things, a pager, a
 // confirm dialog, badges and small helpers.
-import { setQueryParams, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
+import { currentLanguage, setQueryParams, t, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
 export { Pager, ConfirmDialog, plural } from 'plinth/plugin/ui';
 export { fieldStyle, withQuery } from 'plinth/plugin/ui';
 
@@ -64,7 +64,9 @@ const TONE: Record<string, string> = {
 };
 
 /** A call outcome (ok, timeout, rate limited, error) or a state in a coloured pill. */
-export const Badge = (props: { value: string }) => <span class={`badge ${TONE[props.value] ?? ''}`}>{props.value.replace(/_/g, ' ')}</span>;
+export const Badge = (props: { value: string }) => (
+  <span class={`badge ${TONE[props.value] ?? ''}`}>{t('ai.badge', { value: props.value, label: props.value.replace(/_/g, ' ') })}</span>
+);
 
 /** What the call log's `outcome` may be. */
 export const OUTCOMES = ['ok', 'timeout', 'rate_limited', 'error'];
@@ -83,8 +85,8 @@ export const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `$
 export function formatCost(amount: number, currency: string): string {
   const digits = { minimumFractionDigits: 2, maximumFractionDigits: 6 };
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency, ...digits }).format(amount);
+    return new Intl.NumberFormat(currentLanguage(), { style: 'currency', currency, ...digits }).format(amount);
   } catch {
-    return `${amount.toLocaleString(undefined, digits)} ${currency}`; // not a currency Intl knows
+    return `${amount.toLocaleString(currentLanguage(), digits)} ${currency}`; // not a currency Intl knows
   }
 }

@@ -3,7 +3,7 @@
 // which model and tokens, every provider tried, and the knowledge entry when the builtin answered.
 // Without the tenant's AI consent the server refuses: the page says so and can turn it on.
 import { useState } from 'preact/hooks';
-import { api, ApiError, ErrorBanner, Page, Table, useApi } from 'plinth/plugin/ui';
+import { api, ApiError, ErrorBanner, formatNumber, Page, Table, t, tx, useApi } from 'plinth/plugin/ui';
 import { Badge, BASE, duration, fieldStyle, PAGES, useAction, useRobots, withQuery, type List, type ProviderRow, type Reply } from './shared.js';
 
 /** POST /api/ai/try. */
@@ -30,14 +30,11 @@ function ConsentOff(props: { onEnabled(): void }) {
     });
   return (
     <section class="callout-warning" aria-labelledby="consent-title">
-      <h2 id="consent-title">AI processing is off for this tenant</h2>
-      <p>
-        No message is given to a model, not even the builtin responder, until the tenant's <code>ai_consent_enabled</code> setting is on (
-        <code>PATCH {SETTINGS}</code>). Turn it on once your customers have agreed to AI replies.
-      </p>
+      <h2 id="consent-title">{t('ai.try.consent.title')}</h2>
+      <p>{tx('ai.try.consent.body', { path: SETTINGS, code: (text: string) => <code>{text}</code> })}</p>
       <ErrorBanner error={error} />
       <button type="button" disabled={busy} onClick={() => void enable()}>
-        {busy ? 'Turning on…' : 'Turn on AI processing'}
+        {busy ? t('ai.try.consent.turningOn') : t('ai.try.consent.turnOn')}
       </button>
     </section>
   );
@@ -47,53 +44,56 @@ function Result(props: { answer: Answer }) {
   const a = props.answer;
   return (
     <section class="card" aria-labelledby="answer-title">
-      <h2 id="answer-title">Reply</h2>
+      <h2 id="answer-title">{t('ai.try.reply')}</h2>
       <blockquote
         style={{ margin: '0 0 1rem', padding: '0.6rem 0.9rem', borderLeft: '3px solid var(--accent)', background: 'var(--bg)', whiteSpace: 'pre-wrap' }}
       >
         {a.reply}
       </blockquote>
       <dl class="facts">
-        <dt>Answered by</dt>
+        <dt>{t('ai.try.answeredBy')}</dt>
         <dd>
           <code>{a.provider}</code>
         </dd>
-        <dt>Model</dt>
+        <dt>{t('ai.try.model')}</dt>
         <dd>{a.model || '—'}</dd>
-        <dt>Tokens in / out</dt>
+        <dt>{t('ai.try.tokens')}</dt>
         <dd>
-          {a.tokensIn.toLocaleString()} / {a.tokensOut.toLocaleString()}
+          {formatNumber(a.tokensIn)} / {formatNumber(a.tokensOut)}
         </dd>
         {a.provider === 'builtin' ? (
           <>
-            <dt>Knowledge entry</dt>
+            <dt>{t('ai.try.entry')}</dt>
             <dd>
               {a.entry ? (
                 <>
                   <a href={withQuery(PAGES.knowledge, { q: a.entry.question })}>{a.entry.question}</a>{' '}
                   <span class="muted">
-                    (#{a.entry.id}, {a.entry.score > 0 ? `score ${a.entry.score.toFixed(2)}` : 'a keyword rule'})
+                    {t('ai.try.entryScore', {
+                      id: a.entry.id,
+                      score: a.entry.score > 0 ? t('ai.try.score', { score: a.entry.score.toFixed(2) }) : t('ai.try.keywordRule'),
+                    })}
                   </span>
                 </>
               ) : (
-                <span class="muted">none matched: the fallback answer</span>
+                <span class="muted">{t('ai.try.noMatch')}</span>
               )}
             </dd>
           </>
         ) : null}
       </dl>
       <Table
-        caption="Providers tried, in order"
+        caption={t('ai.try.attempts')}
         rows={a.attempts}
         columns={[
-          { label: 'Provider', value: (t) => <code>{t.provider}</code> },
-          { label: 'Outcome', value: (t) => <Badge value={t.outcome} /> },
-          { label: 'Latency', value: (t) => duration(t.latencyMs), class: 'num' },
-          { label: 'Error', value: (t) => (t.error ? <span class="error-text">{t.error}</span> : '—') },
+          { label: t('ai.try.col.provider'), value: (a) => <code>{a.provider}</code> },
+          { label: t('ai.try.col.outcome'), value: (a) => <Badge value={a.outcome} /> },
+          { label: t('ai.try.col.latency'), value: (a) => duration(a.latencyMs), class: 'num' },
+          { label: t('ai.try.col.error'), value: (a) => (a.error ? <span class="error-text">{a.error}</span> : '—') },
         ]}
       />
       <p class="muted" style={{ margin: '0.75rem 0 0', fontSize: '0.9rem' }}>
-        Nothing was sent. Each attempt is in the <a href={PAGES.calls}>AI call log</a>.
+        {tx('ai.try.nothingSent', { link: (text: string) => <a href={PAGES.calls}>{text}</a> })}
       </p>
     </section>
   );
@@ -113,7 +113,7 @@ export function TryPage() {
 
   const ask = () => {
     setAnswer(null);
-    if (!text.trim()) return setError(new Error('Write a message to answer.'));
+    if (!text.trim()) return setError(new Error(t('ai.try.missing')));
     void run(async () => {
       try {
         const body = { text: text.trim(), ...(robotId ? { robotId } : {}), ...(provider ? { provider } : {}) };
@@ -131,13 +131,13 @@ export function TryPage() {
   /** Consent was just turned on: ask again what was refused. */
   const enabled = () => {
     setError(null);
-    setNotice('AI processing is on for this tenant.');
+    setNotice(t('ai.try.consent.on'));
     settings.reload();
     if (text.trim()) ask();
   };
 
   return (
-    <Page title="Try AI replies">
+    <Page title={t('ai.try.title')}>
       <ErrorBanner error={robots.error ?? providers.error ?? settings.error} />
       {consentOff ? <ConsentOff onEnabled={enabled} /> : null}
       {notice ? (
@@ -146,41 +146,41 @@ export function TryPage() {
         </p>
       ) : null}
       <form class="card" onSubmit={submit} noValidate aria-labelledby="try-title">
-        <h2 id="try-title">A sample message</h2>
+        <h2 id="try-title">{t('ai.try.sample')}</h2>
         <ErrorBanner error={error} />
-        <label for="try-text">Message</label>
+        <label for="try-text">{t('ai.try.message')}</label>
         <textarea
           id="try-text"
           rows={3}
           maxLength={20000}
-          placeholder="e.g. when are you open?"
+          placeholder={t('ai.try.placeholder')}
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}
           style={{ ...fieldStyle, resize: 'vertical' }}
         />
         <div class="form-row">
           <div>
-            <label for="try-robot">Answer as robot (optional)</label>
+            <label for="try-robot">{t('ai.try.robot')}</label>
             <select id="try-robot" value={robotId} onChange={(e) => setRobotId(e.currentTarget.value)} style={fieldStyle}>
-              <option value="">No robot: the tenant's providers</option>
+              <option value="">{t('ai.try.noRobot')}</option>
               {(robots.data?.data.list ?? []).map((r) => (
                 <option key={r.robotId} value={r.robotId}>
-                  {r.name} ({r.aiMode}
+                  {r.name} ({t('ai.try.mode', { mode: r.aiMode })}
                   {r.aiMode === 'third_party' && r.aiProvider ? `: ${r.aiProvider}` : ''})
                 </option>
               ))}
             </select>
           </div>
           <div>
-            <label for="try-provider">Provider first (optional)</label>
+            <label for="try-provider">{t('ai.try.providerFirst')}</label>
             <select id="try-provider" value={provider} onChange={(e) => setProvider(e.currentTarget.value)} style={fieldStyle}>
-              <option value="">Automatic</option>
-              <option value="builtin">builtin (the knowledge base only)</option>
+              <option value="">{t('ai.try.automatic')}</option>
+              <option value="builtin">{t('ai.try.builtinOnly')}</option>
               {(providers.data?.data.list ?? [])
                 .filter((p) => p.enabled)
                 .map((p) => (
                   <option key={p.name} value={p.name}>
-                    {p.name} ({p.kind}
+                    {p.name} ({t('ai.providers.kind', { kind: p.kind })}
                     {p.model ? `, ${p.model}` : ''})
                   </option>
                 ))}
@@ -188,11 +188,11 @@ export function TryPage() {
           </div>
         </div>
         <p class="muted" style={{ margin: '0.5rem 0 0', fontSize: '0.9rem' }}>
-          Automatic tries the robot's provider (or the tenant's providers by priority) and ends at the builtin responder, as a robot's reply would.
+          {t('ai.try.automaticHint')}
         </p>
         <div class="form-actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Asking…' : 'Get a reply'}
+            {busy ? t('ai.try.asking') : t('ai.try.submit')}
           </button>
         </div>
       </form>
