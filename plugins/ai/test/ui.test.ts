@@ -394,7 +394,9 @@ describe('ai admin UI (browser)', () => {
     const daily = page.waitForResponse((res) => new URL(res.url()).pathname === '/workbot/api/ai/calls/daily');
     await page.goto(`/admin/robots?robot=${robotId}`);
     await heading('Front desk');
-    assert.equal(new URL((await daily).url()).search, `?robotId=${robotId}&days=30`);
+    // The days of the browser's time zone (the robot page's lists show times in it).
+    const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    assert.equal(new URL((await daily).url()).search, `?robotId=${robotId}&days=30&tz=${encodeURIComponent(zone)}`);
     const today = new Date().toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
     const perDay = page.getByRole('list', { name: 'AI calls per day, last 30 days' });
     // The chart draws once the reply is in: wait for its last day before counting.
