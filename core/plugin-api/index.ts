@@ -44,6 +44,7 @@ export * from '../lazy.js';
 export * from '../leases.js';
 export * from '../live.js';
 export * from '../logger.js';
+export * from '../mail-language.js';
 export * from '../mailer.js';
 export * from '../net/guarded-fetch.js';
 export * from '../net/public-url.js';

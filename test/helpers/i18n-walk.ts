@@ -34,41 +34,24 @@ const ALWAYS_ALLOWED = [
   'ms',
 ];
 
-export interface Untranslated {
-  /** The text as shown (trimmed). */
-  text: string;
-  /** Where: `text`, or the attribute's name. */
-  where: string;
-  /** The English words found in it. */
-  words: string[];
-  /** A short path to the element (tag#id.class), to find it. */
-  element: string;
-}
-
-/**
- * The visible English left on the page now. `allow`: strings the test's own data put on the page
- * (a user's name, a tenant's) and words to accept, matched case-sensitively, removed before looking.
- */
-export async function untranslatedText(page: Page, options: { allow?: readonly string[] } = {}): Promise<Untranslated[]> {
-  const allow = [...(options.allow ?? [])].sort((a, b) => b.length - a.length);
-  return page.evaluate(
-    ({ allow, always }) => {
+/** Runs in the page: the browser's own JavaScript (no TypeScript). */
+const FIND_ENGLISH = String.raw`({ allow, always }) => {
       const SKIP = 'code, pre, kbd, samp, script, style, noscript, [translate="no"], [hidden]';
       const alwaysSet = new Set(always.map((w) => w.toLowerCase()));
-      const visible = (el: Element): boolean => {
+      const visible = (el) => {
         if (el.closest(SKIP)) return false;
         const style = getComputedStyle(el);
         if (style.visibility === 'hidden' || style.display === 'none') return false;
-        return (el as HTMLElement).getClientRects().length > 0 || el.tagName === 'OPTION';
+        return el.getClientRects().length > 0 || el.tagName === 'OPTION';
       };
-      const describe = (el: Element): string => {
-        const parts: string[] = [];
-        for (let e: Element | null = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
-          parts.unshift(e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '') + (e.classList.length ? `.${Array.from(e.classList).join('.')}` : ''));
+      const describe = (el) => {
+        const parts = [];
+        for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+          parts.unshift(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.classList.length ? '.' + Array.from(e.classList).join('.') : ''));
         }
         return parts.join(' > ');
       };
-      const englishWords = (raw: string): string[] => {
+      const englishWords = (raw) => {
         let text = raw;
         for (const a of allow) text = text.split(a).join(' ');
         text = text
@@ -81,7 +64,7 @@ export async function untranslatedText(page: Page, options: { allow?: readonly s
         const words = text.match(/[A-Za-z][A-Za-z'’-]*/g) ?? [];
         return words.filter((w) => w.length >= 2 && !alwaysSet.has(w.toLowerCase()));
       };
-      const found: Array<{ text: string; where: string; words: string[]; element: string }> = [];
+      const found = [];
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const text = node.textContent?.trim() ?? '';
@@ -103,9 +86,27 @@ export async function untranslatedText(page: Page, options: { allow?: readonly s
       const titleWords = englishWords(document.title);
       if (titleWords.length) found.push({ text: document.title, where: 'document.title', words: titleWords, element: 'title' });
       return found;
-    },
-    { allow, always: ALWAYS_ALLOWED },
-  );
+    }`;
+
+export interface Untranslated {
+  /** The text as shown (trimmed). */
+  text: string;
+  /** Where: `text`, or the attribute's name. */
+  where: string;
+  /** The English words found in it. */
+  words: string[];
+  /** A short path to the element (tag#id.class), to find it. */
+  element: string;
+}
+
+/**
+ * The visible English left on the page now. `allow`: strings the test's own data put on the page
+ * (a user's name, a tenant's) and words to accept, matched case-sensitively, removed before looking.
+ */
+export async function untranslatedText(page: Page, options: { allow?: readonly string[] } = {}): Promise<Untranslated[]> {
+  const allow = [...(options.allow ?? [])].sort((a, b) => b.length - a.length);
+  // A string, not a function: the test runner's transpiler wraps named functions in a helper the page does not have.
+  return page.evaluate(`(${FIND_ENGLISH})(${JSON.stringify({ allow, always: ALWAYS_ALLOWED })})`);
 }
 
 /** The findings as lines for an assertion message. */

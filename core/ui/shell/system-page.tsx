@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { ErrorBanner, Page, Table, Time } from '../kit/components.js';
+import { formatList, formatNumber, t, tx } from '../kit/i18n.js';
 import { api } from '../kit/api.js';
 import { useAction } from '../kit/use-action.js';
 import { useApi } from '../kit/use-api.js';
@@ -16,7 +17,11 @@ function Section(props: { id: string; title: string; children: ComponentChildren
 }
 
 const Status = (props: { run: JobRun | null }) =>
-  props.run ? <span class={`badge badge-${props.run.status}`}>{props.run.status}</span> : <span class="muted">never run</span>;
+  props.run ? (
+    <span class={`badge badge-${props.run.status}`}>{t('shell.system.runStatus', { status: props.run.status })}</span>
+  ) : (
+    <span class="muted">{t('shell.system.neverRun')}</span>
+  );
 
 /**
  * What a run deleted: the tables it deleted rows from, with how many; every table it looked in,
@@ -27,7 +32,7 @@ function Deleted(props: { report: JobRunReport | null | undefined }) {
   if (!report) return <>—</>;
   const tables = Object.entries(report.deleted);
   const some = tables.filter(([, rows]) => rows > 0);
-  const batches = report.batches ? `\n${report.batches} batch${report.batches === 1 ? '' : 'es'}, the slowest ${report.slowestBatchMs ?? 0} ms` : '';
+  const batches = report.batches ? `\n${t('shell.system.batches', { count: report.batches, ms: report.slowestBatchMs ?? 0 })}` : '';
   const title = tables.map(([table, rows]) => `${table}: ${rows}`).join('\n') + batches;
   return some.length ? (
     <span title={title}>
@@ -40,34 +45,33 @@ function Deleted(props: { report: JobRunReport | null | undefined }) {
     </span>
   ) : (
     <span class="muted" title={title}>
-      nothing
+      {t('shell.system.nothing')}
     </span>
   );
 }
 
 const MB = 1024 * 1024;
-const bytes = (n: number | null) => (n === null ? '—' : n >= MB ? `${(n / MB).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+const bytes = (n: number | null) =>
+  n === null ? '—' : n >= MB ? `${formatNumber(n / MB, { maximumFractionDigits: 1, minimumFractionDigits: 1 })} MB` : `${formatNumber(Math.ceil(n / 1024))} KB`;
 
 /** The newest backup and the newest failure; a failure newer than the last success is an alert. */
 function Backups({ info }: { info: SystemInfo['backups'] }) {
   const { last_success: ok, last_failure: failed } = info;
   const failing = failed !== null && (ok === null || failed.at > ok.at);
   return (
-    <Section id="backups-title" title="Backups">
+    <Section id="backups-title" title={t('shell.system.backups')}>
       {failing ? (
         <p class="error-text" role="alert">
-          The last backup failed (<Time value={failed.at} />, {failed.trigger}): {failed.error}
+          {tx('shell.system.backupFailed', { at: <Time value={failed.at} />, trigger: failed.trigger, error: failed.error ?? '' })}
         </p>
       ) : null}
       <p>
         {ok ? (
-          <>
-            Last backup: <Time value={ok.at} /> ({ok.trigger}), <code>{ok.name}</code>, {bytes(ok.bytes)}.
-          </>
+          tx('shell.system.lastBackup', { at: <Time value={ok.at} />, trigger: ok.trigger, name: <code>{ok.name}</code>, size: bytes(ok.bytes) })
         ) : (
-          <span class={failing ? 'muted' : 'error-text'}>No backup has been taken yet.</span>
+          <span class={failing ? 'muted' : 'error-text'}>{t('shell.system.noBackup')}</span>
         )}{' '}
-        <span class="muted">Kept in {info.destinations.map((d) => d.where).join(' and ')}.</span>
+        <span class="muted">{t('shell.system.keptIn', { where: formatList(info.destinations.map((d) => d.where)) })}</span>
       </p>
     </Section>
   );
@@ -82,10 +86,10 @@ export function SystemPage() {
   };
   return (
     <Page
-      title="System"
+      title={t('shell.nav.system')}
       actions={
         <button type="button" class="secondary" onClick={reload} disabled={loading}>
-          Refresh
+          {t('shell.refresh')}
         </button>
       }
     >
@@ -93,40 +97,38 @@ export function SystemPage() {
       {!data ? (
         loading ? (
           <p class="muted" role="status">
-            Loading…
+            {t('kit.loading')}
           </p>
         ) : null
       ) : (
         <>
-          <p class="muted">
-            Plinth {data.version} on {data.database}
-          </p>
+          <p class="muted">{t('shell.system.version', { version: data.version, database: data.database })}</p>
           <AlertsSection info={data.alerts} />
-          <Section id="outbox-title" title="Event outbox">
+          <Section id="outbox-title" title={t('shell.system.outbox')}>
             <dl class="stats">
               {(['pending', 'delivered', 'dead'] as const).map((key) => (
                 <div class={`stat${key === 'dead' && data.outbox.dead ? ' stat-alert' : ''}`} key={key}>
-                  <dt>{key[0].toUpperCase() + key.slice(1)}</dt>
+                  <dt>{t(`shell.system.outbox.${key}`)}</dt>
                   <dd>{data.outbox[key]}</dd>
                 </div>
               ))}
             </dl>
             {data.outbox.dead_events.length ? (
               <Table
-                caption="Recent dead events"
+                caption={t('shell.system.deadEvents')}
                 rows={data.outbox.dead_events}
                 rowKey={(e) => e.id}
                 columns={[
-                  { label: 'Id', value: 'id', class: 'num' },
-                  { label: 'Event', value: 'name' },
-                  { label: 'Attempts', value: 'attempts', class: 'num' },
-                  { label: 'Last error', value: (e) => <span class="error-text">{e.last_error ?? '—'}</span> },
-                  { label: 'Created', value: (e) => <Time value={e.created_at} /> },
+                  { label: t('shell.system.col.id'), value: 'id', class: 'num' },
+                  { label: t('shell.system.col.event'), value: 'name' },
+                  { label: t('shell.system.col.attempts'), value: 'attempts', class: 'num' },
+                  { label: t('shell.system.col.lastError'), value: (e) => <span class="error-text">{e.last_error ?? '—'}</span> },
+                  { label: t('shell.system.col.created'), value: (e) => <Time value={e.created_at} /> },
                   {
-                    label: 'Action',
+                    label: t('shell.system.col.action'),
                     value: (e) => (
                       <button type="button" class="secondary" disabled={replay.busy} onClick={() => replayEvent(e.id)}>
-                        Replay
+                        {t('shell.system.replay')}
                       </button>
                     ),
                   },
@@ -135,37 +137,35 @@ export function SystemPage() {
             ) : null}
           </Section>
           <Backups info={data.backups} />
-          <Section id="storage-title" title="Storage">
+          <Section id="storage-title" title={t('shell.system.storage')}>
             <p>
-              Database size: <strong>{bytes(data.storage.database_bytes)}</strong>.{' '}
-              <span class="muted">
-                Old rows are deleted daily by core.retention and each plugin's prune job; what each deleted on its last run is in the Jobs table.
-              </span>
+              {tx('shell.system.databaseSize', { size: <strong>{bytes(data.storage.database_bytes)}</strong> })}{' '}
+              <span class="muted">{t('shell.system.retention')}</span>
             </p>
             <Table
-              caption="Rows per table"
+              caption={t('shell.system.rowsPerTable')}
               rows={data.storage.tables}
-              rowKey={(t) => t.table}
+              rowKey={(row) => row.table}
               columns={[
-                { label: 'Table', value: (t) => <code>{t.table}</code> },
-                { label: 'Rows', value: 'rows', class: 'num' },
+                { label: t('shell.system.col.table'), value: (row) => <code>{row.table}</code> },
+                { label: t('shell.system.col.rows'), value: 'rows', class: 'num' },
               ]}
             />
           </Section>
-          <Section id="jobs-title" title="Jobs">
+          <Section id="jobs-title" title={t('shell.system.jobs')}>
             <Table
               rows={data.jobs}
               rowKey={(j) => j.job}
-              empty="No jobs are scheduled."
+              empty={t('shell.system.noJobs')}
               columns={[
-                { label: 'Job', value: (j) => <code>{j.job}</code> },
-                { label: 'Schedule', value: (j) => <code>{j.schedule}</code> },
-                { label: 'Last run', value: (j) => <Status run={j.last} /> },
-                { label: 'Started', value: (j) => <Time value={j.last?.started_at} /> },
-                { label: 'Finished', value: (j) => <Time value={j.last?.finished_at} /> },
-                { label: 'Trigger', value: (j) => j.last?.trigger ?? '—' },
+                { label: t('shell.system.col.job'), value: (j) => <code>{j.job}</code> },
+                { label: t('shell.system.col.schedule'), value: (j) => <code>{j.schedule}</code> },
+                { label: t('shell.system.col.lastRun'), value: (j) => <Status run={j.last} /> },
+                { label: t('shell.system.col.started'), value: (j) => <Time value={j.last?.started_at} /> },
+                { label: t('shell.system.col.finished'), value: (j) => <Time value={j.last?.finished_at} /> },
+                { label: t('shell.system.col.trigger'), value: (j) => (j.last ? t('shell.system.trigger', { trigger: j.last.trigger }) : '—') },
                 {
-                  label: 'Error',
+                  label: t('shell.system.col.error'),
                   value: (j) =>
                     j.last?.error ? (
                       <span class="error-text" title={j.last.error}>
@@ -175,43 +175,46 @@ export function SystemPage() {
                       '—'
                     ),
                 },
-                { label: 'Deleted', value: (j) => <Deleted report={j.last?.report} /> },
+                { label: t('shell.system.col.deleted'), value: (j) => <Deleted report={j.last?.report} /> },
               ]}
             />
           </Section>
-          <Section id="plugins-title" title="Plugins">
+          <Section id="plugins-title" title={t('shell.system.plugins')}>
             <Table
               rows={data.plugins}
               rowKey={(p) => p.name}
-              empty="No plugins are enabled."
+              empty={t('shell.system.noPlugins')}
               columns={[
-                { label: 'Name', value: 'name' },
-                { label: 'Source', value: 'source' },
-                { label: 'Version', value: (p) => p.version ?? '—' },
-                { label: 'Plugin API', value: (p) => p.pluginApi ?? (p.source === 'built-in' ? `built-in (${data.plugin_api})` : '—') },
+                { label: t('shell.system.col.name'), value: (p) => <code>{p.name}</code> },
+                { label: t('shell.system.col.source'), value: (p) => t('shell.system.source', { source: p.source }) },
+                { label: t('shell.system.col.version'), value: (p) => p.version ?? '—' },
                 {
-                  label: 'State',
+                  label: t('shell.system.col.pluginApi'),
+                  value: (p) => p.pluginApi ?? (p.source === 'built-in' ? t('shell.system.builtInApi', { version: data.plugin_api }) : '—'),
+                },
+                {
+                  label: t('shell.system.col.state'),
                   value: (p) =>
                     p.state === 'failed' ? (
                       <span class="error-text" title={p.error ?? ''}>
-                        failed: {p.error}
+                        {t('shell.system.failed', { error: p.error ?? '' })}
                       </span>
                     ) : (
-                      'running'
+                      t('shell.system.running')
                     ),
                 },
-                { label: 'Base path', value: (p) => (p.base ? <code>{p.base}</code> : '—') },
-                { label: 'Depends on', value: (p) => (p.dependsOn.length ? p.dependsOn.join(', ') : '—') },
+                { label: t('shell.system.col.base'), value: (p) => (p.base ? <code>{p.base}</code> : '—') },
+                { label: t('shell.system.col.dependsOn'), value: (p) => (p.dependsOn.length ? <code>{p.dependsOn.join(', ')}</code> : '—') },
               ]}
             />
           </Section>
-          <Section id="migrations-title" title="Applied migrations">
+          <Section id="migrations-title" title={t('shell.system.migrations')}>
             <Table
               rows={data.migrations}
               rowKey={(m) => m.name}
               columns={[
-                { label: 'Migration', value: (m) => <code>{m.name}</code> },
-                { label: 'Applied', value: (m) => <Time value={m.migration_time} /> },
+                { label: t('shell.system.col.migration'), value: (m) => <code>{m.name}</code> },
+                { label: t('shell.system.col.applied'), value: (m) => <Time value={m.migration_time} /> },
               ]}
             />
           </Section>

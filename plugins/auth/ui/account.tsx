@@ -1,14 +1,14 @@
 // Public pages (no session): opened from the login screen or from the links in account emails
 // (settings.auth.links). They call only endpoints that need no login.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, ErrorBanner, isLoginChallenge, Page, SecondFactorForm } from 'plinth/plugin/ui';
+import { api, ApiError, ErrorBanner, isLoginChallenge, Page, SecondFactorForm, t } from 'plinth/plugin/ui';
 import { BASE, tokenFromUrl, useAction } from './shared.js';
 
 type Detail = { detail: string };
 
 const SignInLink = () => (
   <p>
-    <a href="/admin">Back to sign in</a>
+    <a href="/admin">{t('auth.account.backToSignIn')}</a>
   </p>
 );
 
@@ -35,10 +35,10 @@ function EmailForm(props: { endpoint: string; intro: string; button: string }) {
     <form onSubmit={submit}>
       <p class="muted">{props.intro}</p>
       <ErrorBanner error={error} />
-      <label for="account-email">Email</label>
+      <label for="account-email">{t('auth.account.email')}</label>
       <input id="account-email" type="email" autoComplete="email" required autoFocus value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
       <button type="submit" disabled={busy}>
-        {busy ? 'Sending…' : props.button}
+        {busy ? t('auth.account.sending') : props.button}
       </button>
       <SignInLink />
     </form>
@@ -46,12 +46,8 @@ function EmailForm(props: { endpoint: string; intro: string; button: string }) {
 }
 
 export const ForgotPasswordPage = () => (
-  <Page title="Forgot your password?">
-    <EmailForm
-      endpoint={`${BASE}/auth/forgot-password`}
-      intro="Enter your email address and we will send you a link to choose a new password."
-      button="Send me a reset link"
-    />
+  <Page title={t('auth.forgot.title')}>
+    <EmailForm endpoint={`${BASE}/auth/forgot-password`} intro={t('auth.forgot.intro')} button={t('auth.forgot.button')} />
   </Page>
 );
 
@@ -64,34 +60,34 @@ export function ResetPasswordPage() {
 
   const submit = (event: Event) => {
     event.preventDefault();
-    if (password !== repeat) return setError(new Error('The passwords do not match.'));
+    if (password !== repeat) return setError(new Error(t('auth.reset.mismatch')));
     void run(async () => setDone((await api<Detail>(`${BASE}/auth/reset-password`, { body: { token, new_password: password } })).detail));
   };
 
   if (!token || done) {
     return (
-      <Page title="Choose a new password">
+      <Page title={t('auth.nav.reset-password')}>
         {done ? (
           <p class="notice" role="status">
             {done}
           </p>
         ) : (
-          <ErrorBanner error="This link is incomplete. Open the link from the email again, or ask for a new one." />
+          <ErrorBanner error={t('auth.reset.incomplete')} />
         )}
-        <p>{done ? <a href="/admin">Sign in</a> : <a href="/admin/auth/forgot-password">Ask for a new link</a>}</p>
+        <p>{done ? <a href="/admin">{t('auth.account.signIn')}</a> : <a href="/admin/auth/forgot-password">{t('auth.reset.askNew')}</a>}</p>
       </Page>
     );
   }
   return (
-    <Page title="Choose a new password">
+    <Page title={t('auth.nav.reset-password')}>
       <form onSubmit={submit}>
         <ErrorBanner error={error} />
         {error instanceof ApiError && error.code === 'invalid_token' ? (
           <p>
-            <a href="/admin/auth/forgot-password">Ask for a new link</a>
+            <a href="/admin/auth/forgot-password">{t('auth.reset.askNew')}</a>
           </p>
         ) : null}
-        <label for="reset-password">New password</label>
+        <label for="reset-password">{t('auth.password.new')}</label>
         <input
           id="reset-password"
           type="password"
@@ -101,10 +97,10 @@ export function ResetPasswordPage() {
           value={password}
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
-        <label for="reset-repeat">Repeat the new password</label>
+        <label for="reset-repeat">{t('auth.password.repeat')}</label>
         <input id="reset-repeat" type="password" autoComplete="new-password" required value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} />
         <button type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Set the new password'}
+          {busy ? t('auth.saving') : t('auth.reset.submit')}
         </button>
       </form>
     </Page>
@@ -116,7 +112,7 @@ function useTokenPost<T>(post: (token: string) => Promise<T>): { result?: T; err
   const [state, setState] = useState<{ result?: T; error: Error | null }>({ error: null });
   useEffect(() => {
     const token = tokenFromUrl();
-    if (!token) return setState({ error: new Error('This link is incomplete. Open the link from the email again.') });
+    if (!token) return setState({ error: new Error(t('auth.link.incomplete')) });
     post(token).then(
       (result) => setState({ result, error: null }),
       (error: Error) => setState({ error }),
@@ -128,7 +124,7 @@ function useTokenPost<T>(post: (token: string) => Promise<T>): { result?: T; err
 export function VerifyEmailPage() {
   const { result, error } = useTokenPost((token) => api<Detail>(`${BASE}/auth/verify-email`, { body: { token } }));
   return (
-    <Page title="Verify your email">
+    <Page title={t('auth.nav.verify-email')}>
       <ErrorBanner error={error} />
       {result ? (
         <p class="notice" role="status">
@@ -136,11 +132,11 @@ export function VerifyEmailPage() {
         </p>
       ) : error ? null : (
         <p class="muted" role="status">
-          Verifying…
+          {t('auth.verify.busy')}
         </p>
       )}
       <p>
-        <a href="/admin">Go to the admin</a>
+        <a href="/admin">{t('auth.verify.goToAdmin')}</a>
       </p>
     </Page>
   );
@@ -163,31 +159,23 @@ function MagicSignIn() {
   if (challenge) return <SecondFactorForm challenge={challenge} onSignedIn={open} onRestart={open} />;
   if (!error) {
     return (
-      <Page title="Signing you in">
+      <Page title={t('auth.magic.signingIn.title')}>
         <p class="muted" role="status">
-          Signing you in…
+          {t('auth.magic.signingIn')}
         </p>
       </Page>
     );
   }
   return (
-    <Page title="This sign-in link does not work">
+    <Page title={t('auth.magic.broken.title')}>
       <ErrorBanner error={error} />
-      <EmailForm
-        endpoint={`${BASE}/auth/magic-link/request`}
-        intro="Sign-in links work once and expire after a few minutes. Ask for a new one:"
-        button="Email me a new link"
-      />
+      <EmailForm endpoint={`${BASE}/auth/magic-link/request`} intro={t('auth.magic.broken.intro')} button={t('auth.magic.broken.button')} />
     </Page>
   );
 }
 
 const MagicLinkRequest = () => (
-  <Page title="Sign in with an email link">
-    <EmailForm
-      endpoint={`${BASE}/auth/magic-link/request`}
-      intro="Enter your email address and we will send you a link that signs you in, no password needed."
-      button="Email me a sign-in link"
-    />
+  <Page title={t('auth.magic.title')}>
+    <EmailForm endpoint={`${BASE}/auth/magic-link/request`} intro={t('auth.magic.intro')} button={t('auth.magic.button')} />
   </Page>
 );

@@ -3,7 +3,7 @@
 // holds for this site; with one, that account's. The admin login sets the session cookie.
 import { browserSupportsWebAuthn, startAuthentication } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, t } from 'plinth/plugin/ui';
 import { explainCeremony } from './passkeys.js';
 import { BASE, useAction } from './shared.js';
 
@@ -26,22 +26,22 @@ export function PasskeySignInPage() {
   };
 
   return (
-    <Page title="Sign in with a passkey">
+    <Page title={t('auth.nav.passkey')}>
       {supported ? (
         <form onSubmit={signIn}>
-          <p class="muted">Use the fingerprint, face, screen lock or security key you added a passkey with. No password needed.</p>
+          <p class="muted">{t('auth.passkey.intro')}</p>
           <ErrorBanner error={explainCeremony(error)} />
-          <label for="passkey-email">Email (optional: leave it empty to choose from the passkeys on this device)</label>
+          <label for="passkey-email">{t('auth.passkey.email')}</label>
           <input id="passkey-email" type="email" autoComplete="username webauthn" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
           <button type="submit" disabled={busy}>
-            {busy ? 'Waiting for your passkey…' : 'Use my passkey'}
+            {busy ? t('auth.passkey.busy') : t('auth.passkey.submit')}
           </button>
         </form>
       ) : (
-        <ErrorBanner error="This browser cannot use passkeys. Sign in with your password, or ask for a sign-in link." />
+        <ErrorBanner error={t('auth.passkey.unsupported')} />
       )}
       <p>
-        <a href="/admin">Back to sign in</a>
+        <a href="/admin">{t('auth.account.backToSignIn')}</a>
       </p>
     </Page>
   );

@@ -2,7 +2,7 @@
 // rename and remove them. And the words for what a browser says when a ceremony does not finish.
 import { browserSupportsWebAuthn, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
-import { api, ApiError, ConfirmDialog, Dialog, ErrorBanner, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, ApiError, ConfirmDialog, Dialog, ErrorBanner, t, Table, Time, useApi } from 'plinth/plugin/ui';
 import { BASE, useAction } from './shared.js';
 
 /** GET /auth/passkeys (services/passkeys.ts PublicPasskey). */
@@ -20,11 +20,10 @@ export interface Passkey {
 export function explainCeremony(error: Error | null): Error | null {
   if (!error || error instanceof ApiError) return error;
   if (error instanceof WebAuthnError && error.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED') {
-    return new Error('This device already holds a passkey for your account.');
+    return new Error(t('auth.passkeys.already'));
   }
-  if (error.name === 'NotAllowedError' || error.name === 'AbortError')
-    return new Error('No passkey was used: the request was cancelled or timed out. Try again.');
-  return new Error(`Your browser could not use a passkey: ${error.message}`);
+  if (error.name === 'NotAllowedError' || error.name === 'AbortError') return new Error(t('auth.passkeys.cancelled'));
+  return new Error(t('auth.passkeys.failed', { error: error.message }));
 }
 
 function AddPasskey(props: { onAdded(passkey: Passkey): void }) {
@@ -43,11 +42,17 @@ function AddPasskey(props: { onAdded(passkey: Passkey): void }) {
   return (
     <form class="inline-form" style={{ marginTop: '1rem' }} onSubmit={add}>
       <div class="grow">
-        <label for="passkey-name">Name of the new passkey</label>
-        <input id="passkey-name" maxLength={100} placeholder="e.g. Laptop" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <label for="passkey-name">{t('auth.passkeys.newName')}</label>
+        <input
+          id="passkey-name"
+          maxLength={100}
+          placeholder={t('auth.passkeys.namePlaceholder')}
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
       </div>
       <button type="submit" disabled={busy}>
-        {busy ? 'Waiting for your device…' : 'Add a passkey'}
+        {busy ? t('auth.passkeys.waiting') : t('auth.passkeys.add')}
       </button>
       <ErrorBanner error={explainCeremony(error)} />
     </form>
@@ -62,17 +67,17 @@ function RenameDialog(props: { passkey: Passkey; onClose(): void; onSaved(): voi
     if (await run(() => api(`${BASE}/auth/passkeys/${props.passkey.id}`, { method: 'PATCH', body: { name: name.trim() } }))) props.onSaved();
   };
   return (
-    <Dialog title={`Rename "${props.passkey.name}"`} onClose={props.onClose}>
+    <Dialog title={t('auth.passkeys.renameTitle', { name: props.passkey.name })} onClose={props.onClose}>
       <form onSubmit={save}>
         <ErrorBanner error={error} />
-        <label for="passkey-rename">Name</label>
+        <label for="passkey-rename">{t('auth.passkeys.name')}</label>
         <input id="passkey-rename" required maxLength={100} autoFocus value={name} onInput={(e) => setName(e.currentTarget.value)} />
         <div class="form-actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
+            {busy ? t('auth.saving') : t('auth.save')}
           </button>
           <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
+            {t('kit.cancel')}
           </button>
         </div>
       </form>
@@ -80,7 +85,7 @@ function RenameDialog(props: { passkey: Passkey; onClose(): void; onSaved(): voi
   );
 }
 
-const kindOf = (p: Passkey) => (p.device_type === 'multiDevice' ? (p.backed_up ? 'synced' : 'can sync') : 'this device only');
+const kindOf = (p: Passkey) => t('auth.passkeys.kindOf', { kind: p.device_type === 'multiDevice' ? (p.backed_up ? 'synced' : 'syncable') : 'device' });
 
 /** The Passkeys card of My profile. */
 export function PasskeysSection() {
@@ -91,8 +96,8 @@ export function PasskeysSection() {
   const supported = browserSupportsWebAuthn();
   return (
     <section class="card" aria-labelledby="passkeys-title">
-      <h2 id="passkeys-title">Passkeys</h2>
-      <p class="muted">Sign in with your fingerprint, face, screen lock or a security key instead of a password and a second factor.</p>
+      <h2 id="passkeys-title">{t('auth.passkeys.title')}</h2>
+      <p class="muted">{t('auth.passkeys.intro')}</p>
       <ErrorBanner error={list.error} />
       {done ? (
         <p class="notice" role="status">
@@ -102,22 +107,22 @@ export function PasskeysSection() {
       <Table
         rows={list.data ?? []}
         rowKey={(p) => p.id}
-        caption="Your passkeys"
-        empty={list.loading ? 'Loading…' : 'No passkeys yet.'}
+        caption={t('auth.passkeys.caption')}
+        empty={list.loading ? t('kit.loading') : t('auth.passkeys.empty')}
         columns={[
-          { label: 'Name', value: 'name' },
-          { label: 'Added', value: (p) => <Time value={p.created_at} /> },
-          { label: 'Last used', value: (p) => <Time value={p.last_used_at} /> },
-          { label: 'Kind', value: kindOf },
+          { label: t('auth.passkeys.name'), value: 'name' },
+          { label: t('auth.passkeys.added'), value: (p) => <Time value={p.created_at} /> },
+          { label: t('auth.sessions.lastUsed'), value: (p) => <Time value={p.last_used_at} /> },
+          { label: t('auth.passkeys.kind'), value: kindOf },
           {
-            label: 'Actions',
+            label: t('auth.actions'),
             value: (p) => (
               <span class="row-actions">
-                <button type="button" class="secondary small" aria-label={`Rename ${p.name}`} onClick={() => setRenaming(p)}>
-                  Rename
+                <button type="button" class="secondary small" aria-label={t('auth.passkeys.renameLabel', { name: p.name })} onClick={() => setRenaming(p)}>
+                  {t('auth.passkeys.rename')}
                 </button>
-                <button type="button" class="danger small" aria-label={`Remove ${p.name}`} onClick={() => setRemoving(p)}>
-                  Remove
+                <button type="button" class="danger small" aria-label={t('auth.passkeys.removeLabel', { name: p.name })} onClick={() => setRemoving(p)}>
+                  {t('auth.passkeys.remove')}
                 </button>
               </span>
             ),
@@ -127,12 +132,12 @@ export function PasskeysSection() {
       {supported ? (
         <AddPasskey
           onAdded={(p) => {
-            setDone(`Passkey "${p.name}" added.`);
+            setDone(t('auth.passkeys.addedNotice', { name: p.name }));
             list.reload();
           }}
         />
       ) : (
-        <p class="muted">This browser cannot use passkeys.</p>
+        <p class="muted">{t('auth.passkeys.unsupported')}</p>
       )}
       {renaming ? (
         <RenameDialog
@@ -140,23 +145,23 @@ export function PasskeysSection() {
           onClose={() => setRenaming(null)}
           onSaved={() => {
             setRenaming(null);
-            setDone('Passkey renamed.');
+            setDone(t('auth.passkeys.renamed'));
             list.reload();
           }}
         />
       ) : null}
       {removing ? (
         <ConfirmDialog
-          title={`Remove "${removing.name}"?`}
-          action="Remove passkey"
+          title={t('auth.passkeys.removeTitle', { name: removing.name })}
+          action={t('auth.passkeys.removeAction')}
           onClose={() => setRemoving(null)}
           onConfirm={async () => {
             await api(`${BASE}/auth/passkeys/${removing.id}`, { method: 'DELETE' });
-            setDone(`Passkey "${removing.name}" removed.`);
+            setDone(t('auth.passkeys.removed', { name: removing.name }));
             list.reload();
           }}
         >
-          <p>It will no longer sign you in. The device may still list it: remove it there too.</p>
+          <p>{t('auth.passkeys.removeText')}</p>
         </ConfirmDialog>
       ) : null}
     </section>

@@ -1,7 +1,7 @@
 // A new-password field with its strength shown as it is typed, judged by the server's own rules
 // (../password-rules.ts) and its list of common passwords, loaded (once) when the field first shows.
 import { useEffect, useState } from 'preact/hooks';
-import { useApi } from 'plinth/plugin/ui';
+import { t, useApi } from 'plinth/plugin/ui';
 import { type PasswordBounds, passwordProblem, passwordStrength, STRENGTH_LABELS } from '../password-rules.js';
 import { BASE } from './shared.js';
 
@@ -40,14 +40,19 @@ export const useRegistrationInfo = () => useApi<RegistrationInfo>(`${BASE}/auth/
 /** The meter under a new password: the server's refusal in its words, or how strong it is. */
 function Strength(props: { password: string; bounds: PasswordBounds; id: string }) {
   const list = useCommonList();
-  if (!props.password) return <p id={props.id} class="muted password-strength" aria-live="polite">{`At least ${props.bounds.min} characters.`}</p>;
+  if (!props.password)
+    return (
+      <p id={props.id} class="muted password-strength" aria-live="polite">
+        {t('auth.password.atLeast', { min: props.bounds.min })}
+      </p>
+    );
   const isCommon = (p: string) => Boolean(list?.has(p));
   const problem = passwordProblem(props.password, props.bounds, isCommon);
   const score = problem ? 0 : passwordStrength(props.password, isCommon);
-  const text = problem ? `Not accepted: it ${problem}.` : `Strength: ${STRENGTH_LABELS[score as 1 | 2 | 3 | 4]}.`;
+  const text = problem ? t('auth.password.refused', { problem }) : t('auth.password.strength', { label: STRENGTH_LABELS[score as 1 | 2 | 3 | 4] });
   return (
     <div id={props.id} class="password-strength" aria-live="polite">
-      <meter min={0} max={4} low={2} high={3} optimum={4} value={score} aria-label="Password strength" />
+      <meter min={0} max={4} low={2} high={3} optimum={4} value={score} aria-label={t('auth.password.strengthLabel')} />
       <span class={problem ? 'tone-text-alert' : score < 2 ? 'tone-text-warn' : ''}>{text}</span>
     </div>
   );

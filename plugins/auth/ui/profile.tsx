@@ -1,6 +1,6 @@
 // My profile: who I am, editing name / username / phone, changing my password.
 import { useState } from 'preact/hooks';
-import { api, chooseLanguage, ErrorBanner, LANGUAGE_NAMES, LANGUAGES, mayOpenPage, Page, setLanguage, t, Time, useApi } from 'plinth/plugin/ui';
+import { api, chooseLanguage, ErrorBanner, LANGUAGE_NAMES, LANGUAGES, mayOpenPage, Page, setLanguage, t, Time, useApi, tx } from 'plinth/plugin/ui';
 import type { PublicUser as User } from '../api.js';
 import { PasskeysSection } from './passkeys.js';
 import { TwoFactorSection } from './two-factor.js';
@@ -14,7 +14,7 @@ function Details(props: { user: User }) {
   const resend = () => run(async () => setSent((await api<{ detail: string }>(`${BASE}/auth/verify-email/request`, { method: 'POST' })).detail));
   return (
     <section class="card" aria-labelledby="account-title">
-      <h2 id="account-title">Account</h2>
+      <h2 id="account-title">{t('auth.profile.account')}</h2>
       <ErrorBanner error={error} />
       {sent ? (
         <p class="notice" role="status">
@@ -22,36 +22,36 @@ function Details(props: { user: User }) {
         </p>
       ) : null}
       <dl class="facts">
-        <dt>Email</dt>
+        <dt>{t('auth.account.email')}</dt>
         <dd>
           {user.email ?? '—'}{' '}
           {user.email ? (
             user.email_verified ? (
-              <span class="badge badge-ok">verified</span>
+              <span class="badge badge-ok">{t('auth.profile.verified')}</span>
             ) : (
               <>
-                <span class="badge badge-warn">not verified</span>{' '}
+                <span class="badge badge-warn">{t('auth.profile.notVerified')}</span>{' '}
                 <button type="button" class="secondary small" disabled={busy} onClick={resend}>
-                  Send a verification link
+                  {t('auth.profile.sendVerification')}
                 </button>
               </>
             )
           ) : null}
         </dd>
-        <dt>Role</dt>
+        <dt>{t('auth.profile.role')}</dt>
         <dd>
-          {user.role}
-          {user.is_superadmin ? ' · superadmin' : ''}
+          {t('auth.role', { role: user.role })}
+          {user.is_superadmin ? ` · ${t('auth.role', { role: 'superadmin' })}` : ''}
         </dd>
-        <dt>Tenant</dt>
+        <dt>{t('auth.profile.tenant')}</dt>
         <dd>
           <ShortId id={user.tenant_id} />
         </dd>
-        <dt>Last sign-in</dt>
+        <dt>{t('auth.profile.lastSignIn')}</dt>
         <dd>
           <Time value={user.last_login_at} />
         </dd>
-        <dt>Member since</dt>
+        <dt>{t('auth.profile.memberSince')}</dt>
         <dd>
           <Time value={user.created_at} />
         </dd>
@@ -75,9 +75,9 @@ function ProfileForm(props: { user: User; onSaved(): void }) {
     const { user } = props;
     const wanted = { full_name: fullName.trim(), username: username.trim() || null, phone: phone.trim() || null, language: language || null };
     const body = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => value !== user[key as keyof typeof wanted]));
-    if (!Object.keys(body).length) return setSaved('Nothing has changed.');
+    if (!Object.keys(body).length) return setSaved(t('auth.profile.unchanged'));
     if (await run(() => api(`${BASE}/users/me`, { method: 'PATCH', body }))) {
-      setSaved('Your profile is saved.');
+      setSaved(t('auth.profile.saved'));
       props.onSaved();
       // The whole admin UI speaks the new choice at once (none chosen: the browser's).
       if ('language' in body) setLanguage(chooseLanguage(language || null));
@@ -86,28 +86,28 @@ function ProfileForm(props: { user: User; onSaved(): void }) {
 
   return (
     <form class="card" onSubmit={submit} aria-labelledby="profile-title">
-      <h2 id="profile-title">Profile</h2>
+      <h2 id="profile-title">{t('auth.profile.profile')}</h2>
       <ErrorBanner error={error} />
       {saved ? (
         <p class="notice" role="status">
           {saved}
         </p>
       ) : null}
-      <label for="profile-name">Full name</label>
+      <label for="profile-name">{t('auth.profile.fullName')}</label>
       <input id="profile-name" maxLength={200} autoComplete="name" value={fullName} onInput={(e) => setFullName(e.currentTarget.value)} />
       <div class="form-row">
         <div>
-          <label for="profile-username">Username</label>
+          <label for="profile-username">{t('auth.profile.username')}</label>
           <input
             id="profile-username"
             autoComplete="username"
-            placeholder="3–64 letters, digits, . _ -"
+            placeholder={t('auth.profile.usernameHint')}
             value={username}
             onInput={(e) => setUsername(e.currentTarget.value)}
           />
         </div>
         <div>
-          <label for="profile-phone">Phone</label>
+          <label for="profile-phone">{t('auth.profile.phone')}</label>
           <input id="profile-phone" type="tel" autoComplete="tel" placeholder="+4915112345678" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
         </div>
       </div>
@@ -115,7 +115,7 @@ function ProfileForm(props: { user: User; onSaved(): void }) {
       <select id="profile-language" value={language} onChange={(e) => setChosen(e.currentTarget.value)}>
         <option value="">{t('auth.profile.languageBrowser')}</option>
         {LANGUAGES.map((lang) => (
-          <option key={lang} value={lang} lang={lang}>
+          <option key={lang} value={lang} lang={lang} translate={false}>
             {LANGUAGE_NAMES[lang]}
           </option>
         ))}
@@ -123,7 +123,7 @@ function ProfileForm(props: { user: User; onSaved(): void }) {
       <p class="muted">{t('auth.profile.languageHint')}</p>
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Save profile'}
+          {busy ? t('auth.saving') : t('auth.profile.save')}
         </button>
       </div>
     </form>
@@ -140,7 +140,7 @@ function PasswordForm() {
   const submit = async (event: Event) => {
     event.preventDefault();
     setDone('');
-    if (next !== repeat) return setError(new Error('The new passwords do not match.'));
+    if (next !== repeat) return setError(new Error(t('auth.profile.passwordMismatch')));
     await run(async () => {
       const res = await api<{ detail: string }>(`${BASE}/auth/set-password`, { body: { password: next, ...(current ? { current_password: current } : {}) } });
       setCurrent('');
@@ -152,28 +152,28 @@ function PasswordForm() {
 
   return (
     <form class="card" onSubmit={submit} aria-labelledby="password-title">
-      <h2 id="password-title">Password</h2>
+      <h2 id="password-title">{t('auth.register.password')}</h2>
       <ErrorBanner error={error} />
       {done ? (
         <p class="notice" role="status">
-          {done} Your other sessions have been signed out.
+          {done} {t('auth.profile.othersSignedOut')}
         </p>
       ) : null}
-      <label for="password-current">Current password</label>
+      <label for="password-current">{t('auth.profile.currentPassword')}</label>
       <input id="password-current" type="password" autoComplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
       <div class="form-row">
         <div>
-          <label for="password-new">New password</label>
+          <label for="password-new">{t('auth.password.new')}</label>
           <input id="password-new" type="password" autoComplete="new-password" required value={next} onInput={(e) => setNext(e.currentTarget.value)} />
         </div>
         <div>
-          <label for="password-repeat">Repeat the new password</label>
+          <label for="password-repeat">{t('auth.password.repeat')}</label>
           <input id="password-repeat" type="password" autoComplete="new-password" required value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} />
         </div>
       </div>
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Change password'}
+          {busy ? t('auth.saving') : t('auth.profile.changePassword')}
         </button>
       </div>
     </form>
@@ -185,7 +185,7 @@ const APPLICATIONS_PAGE = '/admin/agents/applications';
 export function ProfilePage() {
   const me = useApi<User>(`${BASE}/users/me`);
   return (
-    <Page title="My profile">
+    <Page title={t('auth.nav.profile')}>
       <ErrorBanner error={me.error} />
       {me.data ? (
         <>
@@ -198,16 +198,14 @@ export function ProfilePage() {
           {/* OAuth grants are the agents plugin's: its page lists and revokes them, when it is on. */}
           {mayOpenPage(APPLICATIONS_PAGE) ? (
             <div class="card">
-              <h2>Applications you authorized</h2>
-              <p>
-                MCP clients you allowed to act as you: <a href={APPLICATIONS_PAGE}>Connected applications</a> lists them and revokes any.
-              </p>
+              <h2>{t('auth.profile.applications')}</h2>
+              <p>{tx('auth.profile.applicationsText', { link: (text: string) => <a href={APPLICATIONS_PAGE}>{text}</a> })}</p>
             </div>
           ) : null}
         </>
       ) : me.loading ? (
         <p class="muted" role="status">
-          Loading…
+          {t('kit.loading')}
         </p>
       ) : null}
     </Page>

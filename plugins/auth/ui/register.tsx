@@ -2,7 +2,7 @@
 // `verify`. Email, password (its strength shown) and an optional organisation name, which names the
 // new tenant; then the verify-your-email step (`verify`: sign-in waits for the emailed link).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, t, tx } from 'plinth/plugin/ui';
 import { boundsOf, NewPasswordField, useRegistrationInfo } from './password-field.js';
 import { BASE, useAction } from './shared.js';
 
@@ -28,26 +28,26 @@ export function RegisterPage() {
 
   if (info.error) {
     return (
-      <Page title="Create an account">
+      <Page title={t('auth.nav.register')}>
         <ErrorBanner error={info.error} />
       </Page>
     );
   }
   if (!info.data) {
     return (
-      <Page title="Create an account">
+      <Page title={t('auth.nav.register')}>
         <p class="muted" role="status">
-          Loading…
+          {t('kit.loading')}
         </p>
       </Page>
     );
   }
   if (info.data.registration === 'closed') {
     return (
-      <Page title="Registration is closed">
-        <p>This server does not take sign-ups: accounts are made by its operator. Ask them for one.</p>
+      <Page title={t('auth.register.closed.title')}>
+        <p>{t('auth.register.closed.text')}</p>
         <p>
-          <a href="/admin">Back to sign in</a>
+          <a href="/admin">{t('auth.account.backToSignIn')}</a>
         </p>
       </Page>
     );
@@ -55,28 +55,25 @@ export function RegisterPage() {
   if (sent) {
     const verify = info.data.registration === 'verify';
     return (
-      <Page title={verify ? 'Check your email' : 'Your account is ready'}>
+      <Page title={verify ? t('auth.register.checkMail.title') : t('auth.register.ready.title')}>
         <p class="notice" role="status">
-          {verify
-            ? `We have sent a link to ${sent.email}. Follow it to verify your address, then sign in. ` +
-              '(Already have an account with this address? The mail says so instead.)'
-            : `Sign in as ${sent.email}. We have also sent a link to verify your address.`}
+          {verify ? t('auth.register.checkMail.text', { email: sent.email }) : t('auth.register.ready.text', { email: sent.email })}
         </p>
         <p>
-          <a href="/admin">Sign in</a>
+          <a href="/admin">{t('auth.account.signIn')}</a>
         </p>
       </Page>
     );
   }
   return (
-    <Page title="Create an account">
+    <Page title={t('auth.nav.register')}>
       <form onSubmit={submit}>
-        <p class="muted">Your own organisation on this server, with you as its owner.</p>
+        <p class="muted">{t('auth.register.intro')}</p>
         <ErrorBanner error={error} />
-        <label for="register-email">Email</label>
+        <label for="register-email">{t('auth.account.email')}</label>
         <input id="register-email" type="email" autoComplete="email" required autoFocus value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        <NewPasswordField id="register-password" label="Password" value={password} onInput={setPassword} bounds={boundsOf(info.data)} />
-        <label for="register-organisation">Organisation name (optional)</label>
+        <NewPasswordField id="register-password" label={t('auth.register.password')} value={password} onInput={setPassword} bounds={boundsOf(info.data)} />
+        <label for="register-organisation">{t('auth.register.organisation')}</label>
         <input
           id="register-organisation"
           autoComplete="organization"
@@ -86,14 +83,12 @@ export function RegisterPage() {
           onInput={(e) => setOrganisation(e.currentTarget.value)}
         />
         <p id="register-organisation-hint" class="muted">
-          Names your tenant; without one it is named after your email address.
+          {t('auth.register.organisationHint')}
         </p>
         <button type="submit" disabled={busy}>
-          {busy ? 'Creating…' : 'Create my account'}
+          {busy ? t('auth.register.busy') : t('auth.register.submit')}
         </button>
-        <p>
-          Already have an account? <a href="/admin">Sign in</a>
-        </p>
+        <p>{tx('auth.register.haveAccount', { link: (text: string) => <a href="/admin">{text}</a> })}</p>
       </form>
     </Page>
   );

@@ -1,45 +1,49 @@
 // Signed-in sessions and devices: My profile's card (end one, or every other), and the Users page's
 // dialog where a superadmin sees and ends a user's.
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, Dialog, ErrorBanner, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, ConfirmDialog, Dialog, ErrorBanner, t, Table, Time, useApi } from 'plinth/plugin/ui';
 import type { SessionView, PublicUser as User } from '../api.js';
 import { BASE, useAction } from './shared.js';
 
 /** GET /auth/sessions (and /admin/users/{id}/sessions): a live session, as the server shapes it. */
 type Session = SessionView;
 
-const how = (s: Session) => (s.kind === 'ui' ? 'Admin UI' : 'API sign-in');
+const how = (s: Session) => (s.kind === 'ui' ? t('auth.sessions.ui') : t('auth.sessions.api'));
 
 function SessionTable(props: { sessions: Session[]; loading: boolean; busy: boolean; onEnd(session: Session): void }) {
   return (
     <Table
       rows={props.sessions}
       rowKey={(s) => s.id}
-      empty={props.loading ? 'Loading…' : 'No signed-in sessions.'}
+      empty={props.loading ? t('kit.loading') : t('auth.sessions.empty')}
       columns={[
         {
-          label: 'Device',
+          label: t('auth.sessions.device'),
           value: (s) => (
-            <span title={s.user_agent ?? ''}>
-              {s.device} {s.current ? <span class="badge badge-ok">this session</span> : null}
+            <span>
+              {/* The server's name for the browser and system, and the user agent: data */}
+              <span title={s.user_agent ?? ''} translate={false}>
+                {s.device}
+              </span>{' '}
+              {s.current ? <span class="badge badge-ok">{t('auth.sessions.current')}</span> : null}
             </span>
           ),
         },
-        { label: 'How', value: how },
-        { label: 'Address', value: (s) => s.ip ?? '—' },
-        { label: 'Signed in', value: (s) => <Time value={s.created_at} /> },
-        { label: 'Last used', value: (s) => <Time value={s.last_used_at} /> },
+        { label: t('auth.sessions.how'), value: how },
+        { label: t('auth.sessions.address'), value: (s) => s.ip ?? '—' },
+        { label: t('auth.sessions.signedIn'), value: (s) => <Time value={s.created_at} /> },
+        { label: t('auth.sessions.lastUsed'), value: (s) => <Time value={s.last_used_at} /> },
         {
-          label: 'Actions',
+          label: t('auth.actions'),
           value: (s) => (
             <button
               type="button"
               class="secondary small"
               disabled={props.busy}
               onClick={() => props.onEnd(s)}
-              aria-label={s.current ? 'End this session (you are signed out)' : `End the session on ${s.device}`}
+              aria-label={s.current ? t('auth.sessions.endCurrent') : t('auth.sessions.endOn', { device: s.device })}
             >
-              End
+              {t('auth.sessions.end')}
             </button>
           ),
         },
@@ -65,8 +69,8 @@ export function SessionsSection() {
   const others = sessions.filter((s) => !s.current).length;
   return (
     <section class="card" aria-labelledby="sessions-title">
-      <h2 id="sessions-title">Sessions</h2>
-      <p class="muted">Where you are signed in. Ending a session signs that device out at once; API keys are not affected.</p>
+      <h2 id="sessions-title">{t('auth.sessions.title')}</h2>
+      <p class="muted">{t('auth.sessions.intro')}</p>
       <ErrorBanner error={error ?? list.error} />
       {notice ? (
         <p class="notice" role="status">
@@ -76,13 +80,13 @@ export function SessionsSection() {
       <SessionTable sessions={sessions} loading={list.loading} busy={busy} onEnd={(s) => void end(s)} />
       <div class="form-actions">
         <button type="button" class="secondary" disabled={busy || others === 0} onClick={() => setConfirmAll(true)}>
-          End all other sessions
+          {t('auth.sessions.endOthers')}
         </button>
       </div>
       {confirmAll ? (
         <ConfirmDialog
-          title="End all other sessions?"
-          action="End them"
+          title={t('auth.sessions.endOthersConfirm')}
+          action={t('auth.sessions.endThem')}
           onClose={() => setConfirmAll(false)}
           onConfirm={async () => {
             const res = await api<{ detail: string }>(`${BASE}/auth/sessions`, { method: 'DELETE' });
@@ -106,9 +110,9 @@ export function UserSessionsDialog(props: { userId: string; user?: User; onClose
   const { error, busy, run } = useAction();
   const sessions = list.data ?? [];
   const u = props.user;
-  const who = u ? (u.email ?? u.phone ?? u.username ?? u.id) : 'this user';
+  const who = u ? (u.email ?? u.phone ?? u.username ?? u.id) : t('auth.sessions.thisUser');
   return (
-    <Dialog title={`Sessions of ${who}`} onClose={props.onClose}>
+    <Dialog title={t('auth.sessions.of', { who })} onClose={props.onClose}>
       <ErrorBanner error={error ?? list.error} />
       <SessionTable
         sessions={sessions}
@@ -133,7 +137,7 @@ export function UserSessionsDialog(props: { userId: string; user?: User; onClose
             })
           }
         >
-          End all their sessions
+          {t('auth.sessions.endAllTheirs')}
         </button>
       </div>
     </Dialog>

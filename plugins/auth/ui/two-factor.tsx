@@ -3,7 +3,7 @@
 // (each with a fresh code). Under the server's policy without it, this is the page the admin UI
 // opens first: nothing else answers until it is set up.
 import { useState } from 'preact/hooks';
-import { api, CopyText, ErrorBanner, Time, useApi } from 'plinth/plugin/ui';
+import { api, CopyText, ErrorBanner, t, Time, tx, useApi } from 'plinth/plugin/ui';
 import { BASE, useAction } from './shared.js';
 
 /** GET /auth/mfa (services/second-factor.ts FactorStatus). */
@@ -30,20 +30,19 @@ function RecoveryCodes(props: { codes: string[]; onDone(): void }) {
   return (
     <div>
       <p class="notice" role="status">
-        Save these recovery codes somewhere safe (a password manager, or printed). Each one signs you in once if you lose your authenticator app. They are not
-        shown again.
+        {t('auth.mfa.saveCodes')}
       </p>
-      <ul class="recovery-codes" aria-label="Recovery codes" style={{ columns: 2, listStyle: 'none', padding: 0, fontFamily: 'monospace' }}>
+      <ul class="recovery-codes" aria-label={t('auth.mfa.recoveryCodes')} style={{ columns: 2, listStyle: 'none', padding: 0, fontFamily: 'monospace' }}>
         {props.codes.map((c) => (
           <li key={c}>{c}</li>
         ))}
       </ul>
       <p>
-        <CopyText text={props.codes.join('\n')} label="all recovery codes" />
+        <CopyText text={props.codes.join('\n')} label={t('auth.mfa.allCodes')} />
       </p>
       <div class="form-actions">
         <button type="button" onClick={props.onDone}>
-          I have saved my recovery codes
+          {t('auth.mfa.saved')}
         </button>
       </div>
     </div>
@@ -62,13 +61,13 @@ function SetUp(props: { enrollment: Enrollment; onConfirmed(codes: string[]): vo
   };
   return (
     <form onSubmit={confirm}>
-      <p>Scan this QR code with your authenticator app (Google Authenticator, 1Password, Aegis, Authy…), or type the secret into it.</p>
-      <img src={props.enrollment.qr_code} alt="QR code for your authenticator app" width={200} height={200} style={{ background: '#fff' }} />
+      <p>{t('auth.mfa.scan')}</p>
+      <img src={props.enrollment.qr_code} alt={t('auth.mfa.qrAlt')} width={200} height={200} style={{ background: '#fff' }} />
       <p>
-        Secret: <CopyText text={props.enrollment.secret} label="the secret" />
+        {t('auth.mfa.secret')} <CopyText text={props.enrollment.secret} label={t('auth.mfa.theSecret')} />
       </p>
       <ErrorBanner error={error} />
-      <label for="mfa-confirm-code">The 6-digit code the app shows</label>
+      <label for="mfa-confirm-code">{t('auth.mfa.confirmCode')}</label>
       <input
         id="mfa-confirm-code"
         autoComplete="one-time-code"
@@ -80,10 +79,10 @@ function SetUp(props: { enrollment: Enrollment; onConfirmed(codes: string[]): vo
       />
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Checking…' : 'Turn on two-factor sign-in'}
+          {busy ? t('kit.mfa.checking') : t('auth.mfa.turnOn')}
         </button>
         <button type="button" class="secondary" onClick={props.onCancel}>
-          Cancel
+          {t('kit.cancel')}
         </button>
       </div>
     </form>
@@ -102,10 +101,14 @@ function Manage(props: { status: MfaStatus; onChanged(): void; onCodes(codes: st
   return (
     <div>
       <p>
-        <span class="badge badge-ok">on</span> since <Time value={props.status.confirmed_at} /> · {props.status.recovery_codes_left} recovery codes left
+        {tx('auth.mfa.onSince', {
+          badge: (text: string) => <span class="badge badge-ok">{text}</span>,
+          since: <Time value={props.status.confirmed_at} />,
+          left: props.status.recovery_codes_left,
+        })}
       </p>
       <ErrorBanner error={error} />
-      <label for="mfa-manage-code">A code from your app, or a recovery code</label>
+      <label for="mfa-manage-code">{t('auth.mfa.manageCode')}</label>
       <input id="mfa-manage-code" autoComplete="one-time-code" required value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
       <div class="form-actions">
         <button
@@ -114,10 +117,10 @@ function Manage(props: { status: MfaStatus; onChanged(): void; onCodes(codes: st
           disabled={busy || !typed.trim()}
           onClick={() => act('/auth/mfa/recovery-codes', (r) => props.onCodes(r.recovery_codes))}
         >
-          New recovery codes
+          {t('auth.mfa.newCodes')}
         </button>
         <button type="button" class="danger" disabled={busy || !typed.trim()} onClick={() => act('/auth/mfa/totp/disable', () => props.onChanged())}>
-          Turn off two-factor sign-in
+          {t('auth.mfa.turnOff')}
         </button>
       </div>
     </div>
@@ -163,25 +166,25 @@ export function TwoFactorSection() {
       <div>
         {s.required ? (
           <p class="notice" role="alert">
-            This server requires two-factor sign-in for your account. Set it up to continue: nothing else opens until you do.
+            {t('auth.mfa.required')}
           </p>
         ) : (
-          <p>Sign in with a code from an authenticator app as well as your password.</p>
+          <p>{t('auth.mfa.intro')}</p>
         )}
         <ErrorBanner error={error} />
         <button type="button" disabled={busy} onClick={start}>
-          Set up an authenticator app
+          {t('auth.mfa.setUp')}
         </button>
       </div>
     );
 
   return (
     <section class="card" aria-labelledby="mfa-title">
-      <h2 id="mfa-title">Two-factor authentication</h2>
+      <h2 id="mfa-title">{t('auth.mfa.title')}</h2>
       <ErrorBanner error={status.error} />
       {body ?? (
         <p class="muted" role="status">
-          Loading…
+          {t('kit.loading')}
         </p>
       )}
     </section>
