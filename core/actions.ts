@@ -69,13 +69,6 @@ export interface RegisteredAction extends ActionSpec {
   plugin: string;
 }
 
-/**
- * The actions plugins declare in their manifests (`actions: { 'mail.send': … }`). `run` validates
- * the input against the action's schema (compiled once, defaults filled in) before calling it,
- * so an action never sees input its schema refuses.
- */
-export class Actions {
-  private readonly actions = new Map<string, RegisteredAction>();
 export { REF_KEYWORD };
 
 /** One thing of a tenant a reference may name: its id (what is saved) and what a person knows it by. */
@@ -132,7 +125,15 @@ function refProblems(schema: unknown, path = ''): string | null {
   return null;
 }
 
+/**
+ * The actions plugins declare in their manifests (`actions: { 'mail.send': … }`). `run` validates
+ * the input against the action's schema (compiled once, defaults filled in) before calling it,
+ * so an action never sees input its schema refuses.
+ */
+export class Actions {
+  private readonly actions = new Map<string, RegisteredAction>();
   private readonly validators = new Map<string, Validator<unknown>>();
+  private readonly refKinds = new Map<string, RegisteredRef>();
   private readonly ajv: Ajv = createAjv({ coerceTypes: false });
 
   constructor(private readonly events: EventBus) {}
@@ -140,7 +141,6 @@ function refProblems(schema: unknown, path = ''): string | null {
   add(plugin: string, name: string, spec: ActionSpec): void {
     const existing = this.actions.get(name);
     if (existing) throw new Error(`plugin "${plugin}" declares action "${name}", already declared by "${existing.plugin}"`);
-  private readonly refKinds = new Map<string, RegisteredRef>();
     // As for routes: an integer states its bound or gets INT32's, so no input reaches a column it overflows.
     // The bounded schema is the one listed (the workflows catalogue, MCP tools), so clients see the bound.
     const input = boundIntegers(spec.input);
@@ -157,13 +157,6 @@ function refProblems(schema: unknown, path = ''): string | null {
     return this.actions.get(name);
   }
 
-  /** The input's problems, or [] when the action would accept it (defaults are filled in place). */
-  check(name: string, input: unknown): Array<{ path: string; message: string }> {
-    const action = this.actions.get(name);
-    if (!action) return [{ path: 'action', message: `unknown action "${name}"` }];
-    let validate = this.validators.get(name);
-    if (!validate) this.validators.set(name, (validate = this.ajv.compile(action.input)));
-    return validate(input) ? [] : toFieldErrors(validate.errors, 'input');
   /**
    * A kind of thing `x-plinth-ref` may name, owned by `plugin`. A kind nobody registers (its plugin
    * is off) is not an error: editors let the id be typed instead.
@@ -183,6 +176,13 @@ function refProblems(schema: unknown, path = ''): string | null {
     return [...this.refKinds.values()].sort((a, b) => a.kind.localeCompare(b.kind));
   }
 
+  /** The input's problems, or [] when the action would accept it (defaults are filled in place). */
+  check(name: string, input: unknown): Array<{ path: string; message: string }> {
+    const action = this.actions.get(name);
+    if (!action) return [{ path: 'action', message: `unknown action "${name}"` }];
+    let validate = this.validators.get(name);
+    if (!validate) this.validators.set(name, (validate = this.ajv.compile(action.input)));
+    return validate(input) ? [] : toFieldErrors(validate.errors, 'input');
   }
 
   /** Runs an action and gives its output (a control it asked for is for workflow runs: see `step`). */

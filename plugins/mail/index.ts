@@ -58,13 +58,13 @@ export default definePlugin<MailSettings>({
     'mail.sent': 'Mail of the tenant was sent, scheduled, canceled or deleted (a burst told once a second)',
   },
   actions: mailActions,
+  refs: mailRefs,
   migrations: 'migrations',
   ui: {
     pages: [
       { path: '', title: 'Mailboxes', scopes: ['mail:use'] },
       { path: 'inbox', title: 'Inbox', scopes: ['mail:use'] },
       { path: 'compose', title: 'Compose', scopes: ['mail:use'] },
-  refs: mailRefs,
       { path: 'sent', title: 'Sent', scopes: ['mail:use'] },
       { path: 'domains', title: 'Mail domains', roles: ['superadmin'] },
     ],

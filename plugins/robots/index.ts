@@ -54,6 +54,7 @@ export default definePlugin<RobotsSettings>({
     'robot.command': "A robot's command finished ({ robotId, commandId, status })",
   },
   actions: robotsActions,
+  refs: robotsRefs,
   migrations: 'migrations',
   ui: {
     pages: [
@@ -61,7 +62,6 @@ export default definePlugin<RobotsSettings>({
       // WorkBot's administration (routes/guards.ts workbotAdmin): superadmins and the home tenant's owners and admins.
       { path: 'codes', title: 'Activation codes', roles: ['admin'], scopes: ['robots:manage'], allowed: workbotAdminPage },
       { path: 'users', title: 'WorkBot users', roles: ['admin'], scopes: ['robots:manage'], allowed: workbotAdminPage },
-  refs: robotsRefs,
     ],
   },
 

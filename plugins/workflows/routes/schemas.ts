@@ -167,13 +167,6 @@ export const exportReply = reply({
   secrets: arrayOf(str),
 });
 
-export const actionListReply = arrayOf(reply({ name: str, plugin: str, description: str, input: anyObject, output: anyObject }));
-export const eventListReply = arrayOf(reply({ name: str, plugin: str, version: int, description: nullable(str), schema: anyObject }));
-export const templateListReply = arrayOf(
-  reply(
-    {
-      id: str,
-      name: str,
 /** GET /workflows/refs/{kind}: a ref kind's name (what x-plinth-ref says). */
 export const refParams = { type: 'object', required: ['kind'], properties: { kind: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,39}$' } } };
 export const refListReply = reply({
@@ -182,6 +175,13 @@ export const refListReply = reply({
   plural: str,
   items: arrayOf(reply({ id: str, name: str, detail: str }, ['detail'])),
 });
+export const actionListReply = arrayOf(reply({ name: str, plugin: str, description: str, input: anyObject, output: anyObject }));
+export const eventListReply = arrayOf(reply({ name: str, plugin: str, version: int, description: nullable(str), schema: anyObject }));
+export const templateListReply = arrayOf(
+  reply(
+    {
+      id: str,
+      name: str,
       description: str,
       params: arrayOf(reply({ name: str, description: str, required: bool, generate: { enum: ['webhook_secret'] }, schema: anyObject }, ['generate'])),
       ...definitionFields,
