@@ -1,3 +1,5 @@
+// Longer than most (~400 lines): a robot's whole life is here — made, activated on a phone (its code's license bound), renamed,
+// removed, unbound or disabled — each checked against the plan and the caller, and told to the admin pages once committed.
 import type { LicenseRegistry } from '../../licensing/api.js';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
