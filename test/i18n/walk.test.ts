@@ -17,6 +17,7 @@ const SIGNED_IN_PAGES: Array<{ path: string; heading: string }> = [
   { path: '/admin/system', heading: '系统' },
   { path: '/admin/outgoing-mail', heading: '外发邮件' },
   { path: '/admin/auth/profile', heading: '我的资料' },
+  { path: '/admin/auth/audit', heading: '审计日志' },
 ];
 
 /**
@@ -28,7 +29,6 @@ const PENDING_PAGES: Array<{ path: string; heading: string }> = [
   { path: '/admin/auth/api-keys', heading: 'API 密钥' },
   { path: '/admin/auth/users', heading: '用户' },
   { path: '/admin/auth/tenants', heading: '租户' },
-  { path: '/admin/auth/audit', heading: '审计日志' },
   { path: '/admin/auth/backups', heading: '备份' },
   { path: '/admin/billing/plans', heading: '套餐' },
   { path: '/admin/billing/tenant', heading: '租户账单' },

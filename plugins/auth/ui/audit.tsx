@@ -1,6 +1,6 @@
 // Audit log (superadmin): who did what to what, from where; filters and pages.
 import { useState } from 'preact/hooks';
-import { ErrorBanner, LiveNote, Page, Table, Time, useLiveReload } from 'plinth/plugin/ui';
+import { ErrorBanner, LiveNote, Page, t, Table, Time, useLiveReload } from 'plinth/plugin/ui';
 import { BASE, Pager, ShortId, usePagedList } from './shared.js';
 
 interface Entry {
@@ -46,20 +46,20 @@ function FilterForm(props: { onApply(filters: Filters): void }) {
     props.onApply(NONE);
   };
   return (
-    <form class="card" onSubmit={apply} aria-label="Filters">
+    <form class="card" onSubmit={apply} aria-label={t('auth.audit.filters')}>
       <div class="form-row">
-        {field('action', 'Action')}
-        {field('actor_id', 'Actor id')}
-        {field('target_id', 'Target id')}
+        {field('action', t('auth.audit.action'))}
+        {field('actor_id', t('auth.audit.actorId'))}
+        {field('target_id', t('auth.audit.targetId'))}
       </div>
       <div class="form-row">
-        {field('since', 'Since (your time)', true)}
-        {field('until', 'Until (your time)', true)}
+        {field('since', t('auth.audit.since'), true)}
+        {field('until', t('auth.audit.until'), true)}
       </div>
       <div class="form-actions">
-        <button type="submit">Apply filters</button>
+        <button type="submit">{t('auth.audit.apply')}</button>
         <button type="button" class="secondary" onClick={clear}>
-          Clear
+          {t('auth.audit.clear')}
         </button>
       </div>
     </form>
@@ -75,12 +75,12 @@ export function AuditPage() {
   const live = useLiveReload('audit.', list.reload, { pollMs: POLL_MS, platform: true });
   return (
     <Page
-      title="Audit log"
+      title={t('auth.nav.audit')}
       actions={
         <>
-          <LiveNote open={live} fallback={`Live updates are reconnecting: checked every ${POLL_MS / 1000} s.`} />
+          <LiveNote open={live} fallback={t('auth.audit.polling', { seconds: POLL_MS / 1000 })} />
           <button type="button" class="secondary" onClick={list.reload} disabled={list.loading}>
-            Refresh
+            {t('shell.refresh')}
           </button>
         </>
       }
@@ -91,29 +91,33 @@ export function AuditPage() {
         <Table
           rows={list.data?.items ?? []}
           rowKey={(e) => e.id}
-          empty={list.loading ? 'Loading…' : 'No entries match.'}
+          empty={list.loading ? t('kit.loading') : t('auth.audit.empty')}
           columns={[
-            { label: 'Time', value: (e) => <Time value={e.created_at} /> },
+            { label: t('auth.audit.time'), value: (e) => <Time value={e.created_at} /> },
             {
-              label: 'Actor',
-              value: (e) => <span title={`${e.actor_type}${e.actor_id ? ` ${e.actor_id}` : ''}`}>{e.actor_label ?? e.actor_id ?? e.actor_type}</span>,
+              label: t('auth.audit.actor'),
+              value: (e) => (
+                <span translate={false} title={`${e.actor_type}${e.actor_id ? ` ${e.actor_id}` : ''}`}>
+                  {e.actor_label ?? e.actor_id ?? e.actor_type}
+                </span>
+              ),
             },
-            { label: 'Action', value: (e) => <code title={e.details ? JSON.stringify(e.details) : undefined}>{e.action}</code> },
+            { label: t('auth.audit.action'), value: (e) => <code title={e.details ? JSON.stringify(e.details) : undefined}>{e.action}</code> },
             {
-              label: 'Target',
+              label: t('auth.audit.target'),
               value: (e) =>
                 e.target_type ? (
                   <span>
-                    {e.target_type} <ShortId id={e.target_id} />
+                    <code>{e.target_type}</code> <ShortId id={e.target_id} />
                   </span>
                 ) : (
                   '—'
                 ),
             },
-            { label: 'IP', value: 'ip' },
+            { label: t('auth.audit.ip'), value: 'ip' },
           ]}
         />
-        <Pager data={list.data} nouns={['entry', 'entries']} onPage={list.setPage} />
+        <Pager data={list.data} count={(count) => t('auth.audit.count', { count })} onPage={list.setPage} />
       </div>
     </Page>
   );

@@ -1,6 +1,6 @@
 // Small pieces the auth pages share: the API base, paginated lists, a pager, status badges.
 import { useState } from 'preact/hooks';
-import { useApi } from 'plinth/plugin/ui';
+import { formatNumber, t, useApi } from 'plinth/plugin/ui';
 
 /** The auth plugin's face (the pages call it with the session cookie). */
 export const BASE = '/api/v2';
@@ -38,20 +38,21 @@ export function usePagedList<T, F extends Record<string, string>>(path: string, 
 
 export { useAction } from 'plinth/plugin/ui';
 
-/** "12 users · page 1 of 1", Previous, Next. `nouns`: singular and plural. */
-export function Pager(props: { data?: Paged<unknown>; nouns: [string, string]; onPage(page: number): void }) {
+/** "12 users · page 1 of 1", Previous, Next. `count` says the total (an ICU plural); `nouns` (English singular and plural) is the older way. */
+export function Pager(props: { data?: Paged<unknown>; count?: (total: number) => string; nouns?: [string, string]; onPage(page: number): void }) {
   const d = props.data;
   if (!d) return null;
   return (
-    <nav class="pager" aria-label="Pages">
+    <nav class="pager" aria-label={t('kit.pager.label')}>
       <span>
-        {d.total} {props.nouns[d.total === 1 ? 0 : 1]} · page {d.page} of {Math.max(d.pages, 1)}
+        {props.count ? props.count(d.total) : `${formatNumber(d.total)} ${(props.nouns ?? ['entry', 'entries'])[d.total === 1 ? 0 : 1]}`} ·{' '}
+        {t('kit.pager.pageOf', { page: d.page, pages: Math.max(d.pages, 1) })}
       </span>
       <button type="button" class="secondary small" disabled={d.page <= 1} onClick={() => props.onPage(d.page - 1)}>
-        Previous
+        {t('kit.pager.previous')}
       </button>
       <button type="button" class="secondary small" disabled={d.page >= d.pages} onClick={() => props.onPage(d.page + 1)}>
-        Next
+        {t('kit.pager.next')}
       </button>
     </nav>
   );
@@ -70,14 +71,14 @@ export function SearchForm(props: { label: string; value: string; onSearch(text:
         <label for="list-search">{props.label}</label>
         <input id="list-search" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
       </div>
-      <button type="submit">Search</button>
+      <button type="submit">{t('auth.search')}</button>
     </form>
   );
 }
 
 const TONE: Record<string, string> = { active: 'badge-ok', suspended: 'badge-danger', revoked: 'badge-danger', expired: 'badge-warn' };
 
-export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{props.status}</span>;
+export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{t('auth.status', { status: props.status })}</span>;
 
 /** A long id, shortened, with the whole value on hover. */
 export const ShortId = (props: { id: string | null }) => (props.id ? <code title={props.id}>{props.id.slice(0, 8)}</code> : <span>—</span>);
