@@ -28,7 +28,7 @@ export async function robotsOverview(c: PluginContext<unknown>, viewer: Overview
         note: `of ${total} ${total === 1 ? 'robot' : 'robots'}, all tenants`,
         // No page lists every tenant's robots; WorkBot users does list every tenant's users with their robots.
         href: '/admin/robots/users',
-        live: ['robot.presence'],
+        live: ['robot.presence', 'robot.changed'],
       },
     ];
   }
@@ -43,7 +43,7 @@ export async function robotsOverview(c: PluginContext<unknown>, viewer: Overview
       unit: 'online',
       note: `of ${total} ${total === 1 ? 'robot' : 'robots'}`,
       href: '/admin/robots',
-      live: ['robot.presence'],
+      live: ['robot.presence', 'robot.changed'],
       tone: total > 0 && online === 0 ? 'warn' : 'ok',
     },
   ];
