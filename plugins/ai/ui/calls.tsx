@@ -108,7 +108,7 @@ export function CallsPage() {
           name="provider"
           value={provider}
           all={t('ai.calls.allProviders')}
-          options={providerNames.map((n) => ({ value: n, label: n }))}
+          options={providerNames.map((n) => ({ value: n, label: n === 'builtin' ? t('ai.calls.builtin') : n }))}
         />
         <Filter
           id="calls-outcome"
