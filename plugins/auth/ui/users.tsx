@@ -1,7 +1,7 @@
 // Users (superadmin): every account on the platform, searchable, suspend / activate, and whether
 // each signs in with a second factor (reset it for one who lost their authenticator).
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, ErrorBanner, Page, setQueryParams, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, ConfirmDialog, ErrorBanner, Page, setQueryParams, t, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
 import type { PublicUser } from '../api.js';
 import { BASE, Pager, SearchForm, StatusBadge, useAction, usePagedList } from './shared.js';
 import { tenantHref } from './tenants.js';
@@ -25,54 +25,63 @@ export function UsersPage() {
   const [resetting, setResetting] = useState<User | null>(null);
 
   return (
-    <Page title="Users">
-      <SearchForm label="Search by email, name, phone or username" value={list.filters.search} onSearch={(search) => list.filter({ search })} />
+    <Page title={t('auth.nav.users')}>
+      <SearchForm label={t('auth.users.search')} value={list.filters.search} onSearch={(search) => list.filter({ search })} />
       <ErrorBanner error={error ?? list.error} />
       <div class="card">
         <Table
           rows={list.data?.items ?? []}
           rowKey={(u) => u.id}
-          empty={list.loading ? 'Loading…' : 'No users match.'}
+          empty={list.loading ? t('kit.loading') : t('auth.users.empty')}
           columns={[
-            { label: 'Email', value: (u) => u.email ?? u.phone ?? u.username ?? '—' },
-            { label: 'Name', value: (u) => u.full_name || '—' },
-            { label: 'Tenant', value: (u) => <a href={tenantHref(u.tenant_id)}>{u.tenant_name ?? 'a deleted tenant'}</a> },
-            { label: 'Role', value: (u) => (u.is_superadmin ? `${u.role} · superadmin` : u.role) },
-            { label: 'Status', value: (u) => <StatusBadge status={u.status} /> },
+            { label: t('auth.account.email'), value: (u) => u.email ?? u.phone ?? u.username ?? '—' },
+            { label: t('auth.users.name'), value: (u) => u.full_name || '—' },
+            { label: t('auth.profile.tenant'), value: (u) => <a href={tenantHref(u.tenant_id)}>{u.tenant_name ?? t('auth.users.deletedTenant')}</a> },
             {
-              label: 'Two-factor',
+              label: t('auth.profile.role'),
+              value: (u) =>
+                u.is_superadmin ? `${t('auth.role', { role: u.role })} · ${t('auth.role', { role: 'superadmin' })}` : t('auth.role', { role: u.role }),
+            },
+            { label: t('shell.outbox.statusLabel'), value: (u) => <StatusBadge status={u.status} /> },
+            {
+              label: t('auth.users.twoFactor'),
               value: (u) =>
                 u.mfa_enabled ? (
                   <span>
-                    <span class="badge badge-ok">on</span>{' '}
-                    <button type="button" class="secondary small" onClick={() => setResetting(u)} aria-label={`Reset the second factor of ${u.email ?? u.id}`}>
-                      Reset
+                    <span class="badge badge-ok">{t('auth.users.on')}</span>{' '}
+                    <button
+                      type="button"
+                      class="secondary small"
+                      onClick={() => setResetting(u)}
+                      aria-label={t('auth.users.resetLabel', { who: u.email ?? u.id })}
+                    >
+                      {t('auth.users.reset')}
                     </button>
                   </span>
                 ) : (
-                  <span class="badge">off</span>
+                  <span class="badge">{t('auth.users.off')}</span>
                 ),
             },
-            { label: 'Last login', value: (u) => <Time value={u.last_login_at} /> },
+            { label: t('auth.profile.lastSignIn'), value: (u) => <Time value={u.last_login_at} /> },
             {
-              label: 'Actions',
+              label: t('auth.actions'),
               value: (u) => (
                 <span>
                   <button
                     type="button"
                     class="secondary small"
                     onClick={() => setQueryParams({ sessions: u.id })}
-                    aria-label={`Sessions of ${u.email ?? u.id}`}
+                    aria-label={t('auth.sessions.of', { who: u.email ?? u.id })}
                   >
-                    Sessions
+                    {t('auth.sessions.title')}
                   </button>{' '}
                   {me.data === undefined || u.id === me.data.id ? null : u.status === 'active' ? (
                     <button type="button" class="danger small" disabled={busy} onClick={() => setStatus(u, 'suspend')}>
-                      Suspend
+                      {t('auth.users.suspend')}
                     </button>
                   ) : (
                     <button type="button" class="secondary small" disabled={busy} onClick={() => setStatus(u, 'activate')}>
-                      Activate
+                      {t('auth.users.activate')}
                     </button>
                   )}
                 </span>
@@ -80,25 +89,22 @@ export function UsersPage() {
             },
           ]}
         />
-        <Pager data={list.data} nouns={['user', 'users']} onPage={list.setPage} />
+        <Pager data={list.data} count={(count) => t('auth.users.count', { count })} onPage={list.setPage} />
       </div>
       {sessionsOf ? (
         <UserSessionsDialog userId={sessionsOf} user={list.data?.items.find((u) => u.id === sessionsOf)} onClose={() => setQueryParams({ sessions: null })} />
       ) : null}
       {resetting ? (
         <ConfirmDialog
-          title="Reset two-factor sign-in?"
-          action="Reset"
+          title={t('auth.users.resetTitle')}
+          action={t('auth.users.reset')}
           onClose={() => setResetting(null)}
           onConfirm={async () => {
             await api(`${BASE}/admin/users/${resetting.id}/mfa/reset`, { method: 'POST' });
             list.reload();
           }}
         >
-          <p>
-            {resetting.email ?? resetting.id} loses their authenticator app and recovery codes, and is signed out everywhere. They are emailed, and sign in with
-            their password alone until they set up a new one (at once, if the server's policy requires it). This is recorded in the audit log.
-          </p>
+          <p>{t('auth.users.resetText', { who: resetting.email ?? resetting.id })}</p>
         </ConfirmDialog>
       ) : null}
     </Page>
