@@ -37,10 +37,11 @@ function servedTools(visible: AgentTool[]): { listed: AgentTool[]; tail: boolean
   return { listed: [...visible.filter((t) => t.listed), ...(tail ? [...searchTools(visible), TOOL_CALL] : [])], tail };
 }
 
-export async function buildServer(deps: CallDeps, caller: Caller, visible: AgentTool[]): Promise<McpServer> {
+export async function buildServer(deps: CallDeps, caller: Caller, visible: AgentTool[], only: ReadonlySet<string> | null = null): Promise<McpServer> {
   const server = new McpServer({ name: 'plinth', version: '0.1.0' }, { capabilities: { tools: { listChanged: false } } });
-  const { listed, tail } = servedTools(visible);
-  for (const tool of listed.filter((t) => t !== TOOL_CALL)) {
+  const { listed, tail: hasTail } = servedTools(visible);
+  const tail = hasTail && (!only || only.has(TOOL_CALL.name));
+  for (const tool of listed.filter((t) => t !== TOOL_CALL && (!only || only.has(t.name)))) {
     const schemas = deps.schemas.forServer(tool, fromJsonSchema);
     server.registerTool(
       tool.name,
@@ -73,15 +74,32 @@ export async function buildServer(deps: CallDeps, caller: Caller, visible: Agent
 
 type Message = { method?: unknown; params?: { name?: unknown; arguments?: unknown } };
 
+const messagesOf = (body: unknown): Message[] => (Array.isArray(body) ? body : [body]) as Message[];
+
+/**
+ * The tools a request calls, when it only calls served tools (the usual `tools/call`): the server
+ * for it then registers just those, not every tool the key may use — registering is most of a
+ * call's cost past the action itself. Null (register all) for anything else: a list, a search, a
+ * probe for a tool it will not serve (the SDK answers that one "not found" either way).
+ */
+function calledTools(served: ReadonlySet<string>, body: unknown): Set<string> | null {
+  const names = new Set<string>();
+  for (const message of messagesOf(body)) {
+    const name = message?.method === 'tools/call' ? message.params?.name : undefined;
+    if (typeof name !== 'string' || !served.has(name)) return null;
+    names.add(name);
+  }
+  return names;
+}
+
 /**
  * The SDK answers a `tools/call` naming a tool it was not given ("not found") before any of our
  * code runs, so such a call (a tool the key may not use, or none at all) is counted against the
  * key's limit and audited here, from the request, as `unknown_tool`: every call is in the audit log,
  * a probe for hidden tools included.
  */
-async function auditUnservedCalls(deps: CallDeps, caller: Caller, visible: AgentTool[], body: unknown): Promise<void> {
-  const served = new Set(servedTools(visible).listed.map((t) => t.name));
-  for (const message of (Array.isArray(body) ? body : [body]) as Message[]) {
+async function auditUnservedCalls(deps: CallDeps, caller: Caller, served: ReadonlySet<string>, body: unknown): Promise<void> {
+  for (const message of messagesOf(body)) {
     if (message?.method !== 'tools/call') continue;
     const name = typeof message.params?.name === 'string' ? message.params.name : '';
     if (served.has(name)) continue;
@@ -103,9 +121,10 @@ async function auditUnservedCalls(deps: CallDeps, caller: Caller, visible: Agent
  */
 export async function prepareRequest(deps: CallDeps, caller: Caller, body: unknown): Promise<AuthInfo> {
   const visible = await visibleTools(deps, caller);
-  await auditUnservedCalls(deps, caller, visible, body);
+  const served = new Set(servedTools(visible).listed.map((t) => t.name));
+  await auditUnservedCalls(deps, caller, served, body);
   const scopes = caller.principal.scopes === '*' ? ['*'] : [...caller.principal.scopes];
-  return { token: '', clientId: caller.keyId, scopes, extra: { caller, visible } };
+  return { token: '', clientId: caller.keyId, scopes, extra: { caller, visible, only: calledTools(served, body) } };
 }
 
 /**
@@ -117,9 +136,9 @@ export async function prepareRequest(deps: CallDeps, caller: Caller, body: unkno
 export function mcpHandler(deps: CallDeps): McpHttpHandler {
   return createMcpHandler(
     async ({ authInfo }) => {
-      const { caller, visible } = (authInfo?.extra ?? {}) as { caller?: Caller; visible?: AgentTool[] };
+      const { caller, visible, only } = (authInfo?.extra ?? {}) as { caller?: Caller; visible?: AgentTool[]; only?: Set<string> | null };
       if (!caller || !visible) throw new Error('agents: an MCP request reached the SDK without its caller');
-      return buildServer(deps, caller, visible);
+      return buildServer(deps, caller, visible, only ?? null);
     },
     { legacy: 'stateless', onerror: (err) => deps.logger.debug({ err }, 'agents: MCP request refused or failed') },
   );

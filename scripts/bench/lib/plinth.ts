@@ -44,6 +44,9 @@ export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthSe
     PLINTH_DATA_DIR: dataDir,
     PLINTH_LOG_LEVEL: options.logLevel ?? 'warn',
     NODE_ENV: 'production',
+    // The bench signs in as a password-only superadmin to set up its data; the second-factor policy
+    // (superadmins by default) would refuse it. No figure times a sign-in that needs a second factor.
+    PLINTH_MFA_REQUIRE: 'none',
     ...database.env,
     ...options.env,
   });
