@@ -2,7 +2,7 @@
 // device and user, unbind a code's device (so another phone can activate) and disable a code, each
 // after a confirm.
 import { useEffect, useState } from 'preact/hooks';
-import { api, CopyText, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, CopyText, ErrorBanner, formatNumber, Page, Table, Time, t, tx, useApi } from 'plinth/plugin/ui';
 import { GenerateCodesDialog } from './generate-codes.js';
 import { BASE, ConfirmDialog, fieldStyle, Pager, StatusBadge, withQuery, type List, type Reply, type UserRow } from './shared.js';
 
@@ -30,9 +30,10 @@ interface Unbound {
 const STATUSES = ['unused', 'used', 'disabled', 'expired'];
 const PAGE_SIZE = 20;
 
-const deviceLabel = (d: NonNullable<CodeRow['deviceInfo']>) => [d.brand, d.model].filter(Boolean).join(' ') || d.deviceId || 'a device';
+const deviceLabel = (d: NonNullable<CodeRow['deviceInfo']>) => [d.brand, d.model].filter(Boolean).join(' ') || d.deviceId || t('robots.codes.aDevice');
 const userOf = (u: CodeRow['boundUser']) => (u ? [u.nickname ?? u.userId, u.phone !== u.nickname ? u.phone : null].filter(Boolean).join(' · ') : '—');
-const money = (price: number | null) => (price === null ? '—' : price.toFixed(2));
+const money = (price: number | null) =>
+  price === null ? '—' : formatNumber(price, { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: false });
 
 function UnbindDialog(props: { code: string; onClose(): void; onUnbound(result: Unbound): void }) {
   const [reason, setReason] = useState('');
@@ -41,13 +42,18 @@ function UnbindDialog(props: { code: string; onClose(): void; onUnbound(result: 
     props.onUnbound(reply.data);
   };
   return (
-    <ConfirmDialog title={`Unbind the device of ${props.code}?`} action="Unbind device" onConfirm={unbind} onClose={props.onClose}>
-      <p style={{ margin: '0 0 0.5rem' }}>The phone using this code is signed out at once; the code can then activate another phone.</p>
-      <label for="unbind-reason">Reason (optional)</label>
+    <ConfirmDialog
+      title={t('robots.codes.unbindTitle', { code: props.code })}
+      action={t('robots.codes.unbindAction')}
+      onConfirm={unbind}
+      onClose={props.onClose}
+    >
+      <p style={{ margin: '0 0 0.5rem' }}>{t('robots.codes.unbindBody')}</p>
+      <label for="unbind-reason">{t('robots.codes.unbindReason')}</label>
       <input
         id="unbind-reason"
         maxLength={500}
-        placeholder="e.g. the customer changed phones"
+        placeholder={t('robots.codes.unbindPlaceholder')}
         value={reason}
         onInput={(e) => setReason(e.currentTarget.value)}
       />
@@ -79,16 +85,16 @@ export function CodesPage() {
 
   const disable = async (code: string) => {
     await api(`${BASE}/admin/activation-codes/${encodeURIComponent(code)}/disable`, { method: 'POST' });
-    setNotice(`Disabled ${code}. It cannot activate a phone again, and the phone using it is signed out.`);
+    setNotice(t('robots.codes.disabled', { code }));
     list.reload();
   };
 
   return (
     <Page
-      title="Activation codes"
+      title={t('robots.codes.title')}
       actions={
         <button type="button" onClick={() => setGenerating(true)}>
-          Generate codes
+          {t('robots.codes.generate')}
         </button>
       }
     >
@@ -98,16 +104,19 @@ export function CodesPage() {
           code={unbinding}
           onClose={() => setUnbinding(null)}
           onUnbound={(r) => {
-            setNotice(`Unbound device ${r.deviceId} from ${unbinding}${r.robotId ? ` (robot ${r.robotId})` : ''}. The code can activate another phone.`);
+            setNotice(t('robots.codes.unbound', { deviceId: r.deviceId, code: unbinding, robot: r.robotId ?? 'none' }));
             list.reload();
           }}
         />
       ) : null}
       {disabling ? (
-        <ConfirmDialog title={`Disable ${disabling}?`} action="Disable code" onConfirm={() => disable(disabling)} onClose={() => setDisabling(null)}>
-          <p style={{ margin: '0 0 0.5rem' }}>
-            A disabled code never activates a phone again, and the robot using it stops working at once. <strong>This cannot be undone.</strong>
-          </p>
+        <ConfirmDialog
+          title={t('robots.codes.disableTitle', { code: disabling })}
+          action={t('robots.codes.disableAction')}
+          onConfirm={() => disable(disabling)}
+          onClose={() => setDisabling(null)}
+        >
+          <p style={{ margin: '0 0 0.5rem' }}>{tx('robots.codes.disableBody', { b: (text: string) => <strong>{text}</strong> })}</p>
         </ConfirmDialog>
       ) : null}
       {notice ? (
@@ -116,51 +125,64 @@ export function CodesPage() {
         </p>
       ) : null}
       <section class="card" aria-labelledby="codes-title">
-        <h2 id="codes-title">Codes</h2>
-        <div class="inline-form" role="group" aria-label="Filters">
+        <h2 id="codes-title">{t('robots.codes.section')}</h2>
+        <div class="inline-form" role="group" aria-label={t('robots.filters')}>
           <div>
-            <label for="codes-status">Status</label>
+            <label for="codes-status">{t('robots.codes.status')}</label>
             <select id="codes-status" value={status} onChange={(e) => filter(e.currentTarget.value)} style={fieldStyle}>
-              <option value="">All statuses</option>
+              <option value="">{t('robots.codes.allStatuses')}</option>
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {s}
+                  {t('robots.status', { status: s, label: s })}
                 </option>
               ))}
             </select>
           </div>
           <div class="grow" />
           <button type="button" class="secondary" onClick={list.reload}>
-            Refresh
+            {t('robots.refresh')}
           </button>
         </div>
         <ErrorBanner error={list.error ?? users.error} />
         <Table
           rows={rows}
           rowKey={(c) => c.code}
-          empty={!data ? 'Loading…' : status ? `No ${status} codes.` : 'No activation codes yet. Generate some to activate phones.'}
+          empty={
+            !data
+              ? t('robots.loading')
+              : status
+                ? t('robots.codes.emptyStatus', { status: t('robots.status', { status, label: status }) })
+                : t('robots.codes.empty')
+          }
           columns={[
-            { label: 'Code', value: (c) => <CopyText text={c.code} label={`activation code ${c.code}`} /> },
-            { label: 'Status', value: (c) => <StatusBadge status={c.status} /> },
-            { label: 'Device', value: (c) => (c.deviceInfo ? <span title={c.deviceInfo.deviceId ?? undefined}>{deviceLabel(c.deviceInfo)}</span> : 'free') },
-            { label: 'Robots belong to', value: (c) => userOf(c.boundUser) },
-            { label: 'Days', value: (c) => (c.validityPeriod === null ? 'lifetime' : c.validityPeriod.toLocaleString()), class: 'num' },
-            { label: 'Price', value: (c) => money(c.price), class: 'num' },
-            { label: 'Valid until', value: (c) => <Time value={c.validUntil} /> },
-            { label: 'First activated', value: (c) => <Time value={c.firstActivatedAt} /> },
-            { label: 'Created', value: (c) => <Time value={c.createdAt} /> },
+            { label: t('robots.codes.col.code'), value: (c) => <CopyText text={c.code} label={t('robots.codes.codeLabel', { code: c.code })} /> },
+            { label: t('robots.codes.col.status'), value: (c) => <StatusBadge status={c.status} /> },
             {
-              label: 'Actions',
+              label: t('robots.codes.col.device'),
+              value: (c) => (c.deviceInfo ? <span title={c.deviceInfo.deviceId ?? undefined}>{deviceLabel(c.deviceInfo)}</span> : t('robots.codes.free')),
+            },
+            { label: t('robots.codes.col.owner'), value: (c) => userOf(c.boundUser) },
+            {
+              label: t('robots.codes.col.days'),
+              value: (c) => (c.validityPeriod === null ? t('robots.codes.lifetime') : formatNumber(c.validityPeriod)),
+              class: 'num',
+            },
+            { label: t('robots.codes.col.price'), value: (c) => money(c.price), class: 'num' },
+            { label: t('robots.codes.col.validUntil'), value: (c) => <Time value={c.validUntil} /> },
+            { label: t('robots.codes.col.firstActivated'), value: (c) => <Time value={c.firstActivatedAt} /> },
+            { label: t('robots.codes.col.created'), value: (c) => <Time value={c.createdAt} /> },
+            {
+              label: t('robots.codes.col.actions'),
               value: (c) => (
                 <div class="row-actions">
                   {c.deviceInfo ? (
                     <button type="button" class="secondary small" onClick={() => setUnbinding(c.code)}>
-                      Unbind
+                      {t('robots.codes.unbind')}
                     </button>
                   ) : null}
                   {c.status === 'unused' || c.status === 'used' ? (
                     <button type="button" class="danger small" onClick={() => setDisabling(c.code)}>
-                      Disable
+                      {t('robots.codes.disable')}
                     </button>
                   ) : null}
                 </div>
@@ -168,7 +190,7 @@ export function CodesPage() {
             },
           ]}
         />
-        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['code', 'codes']} onPage={setPage} />
+        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('robots.codes.count', { count })} onPage={setPage} />
       </section>
     </Page>
   );

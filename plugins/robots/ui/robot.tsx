@@ -1,7 +1,7 @@
 // One robot (?robot=…): its details with live online status, a form to send a message, its command
 // log (live) and the messages its phone reported.
 import { useState } from 'preact/hooks';
-import { ErrorBanner, LiveNote, Page, Time } from 'plinth/plugin/ui';
+import { ErrorBanner, formatNumber, LiveNote, Page, Time, t } from 'plinth/plugin/ui';
 import { CommandLog } from './commands.js';
 import { MessageList } from './messages.js';
 import { RobotActivity } from './robot-activity.js';
@@ -25,35 +25,35 @@ function Facts(props: { robot: RobotDetail }) {
   const d = r.deviceInfo;
   return (
     <section class="card" aria-labelledby="robot-facts-title">
-      <h2 id="robot-facts-title">Details</h2>
+      <h2 id="robot-facts-title">{t('robots.robot.details')}</h2>
       <dl class="facts">
-        <dt>Status</dt>
+        <dt>{t('robots.robot.status')}</dt>
         <dd>
           <StatusBadge status={r.status} />
         </dd>
-        <dt>Robot id</dt>
+        <dt>{t('robots.robot.id')}</dt>
         <dd>
           <code>{r.robotId}</code>
         </dd>
-        <dt>AI</dt>
-        <dd>{[r.aiMode, r.aiProvider, r.aiModel].filter(Boolean).join(' · ')}</dd>
-        <dt>Device</dt>
+        <dt>{t('robots.robot.ai')}</dt>
+        <dd>{[t('robots.aiMode', { mode: r.aiMode }), r.aiProvider, r.aiModel].filter(Boolean).join(' · ')}</dd>
+        <dt>{t('robots.robot.device')}</dt>
         <dd>
           {deviceName(d)}
           {d?.os ? <span class="muted"> · {[d.os, d.osVersion].filter(Boolean).join(' ')}</span> : null}
-          {d?.appVersion ? <span class="muted"> · app {d.appVersion}</span> : null}
+          {d?.appVersion ? <span class="muted"> · {t('robots.robot.app', { version: d.appVersion })}</span> : null}
         </dd>
-        <dt>Activation code</dt>
+        <dt>{t('robots.robot.code')}</dt>
         <dd>{r.activationInfo ? <code>{r.activationInfo.code}</code> : '—'}</dd>
-        <dt>Activated</dt>
+        <dt>{t('robots.robot.activated')}</dt>
         <dd>
           <Time value={r.activationInfo?.firstActivatedAt} />
         </dd>
-        <dt>Messages</dt>
-        <dd>{r.totalMessages.toLocaleString()}</dd>
-        <dt>AI calls today</dt>
-        <dd>{r.aiCallsToday.toLocaleString()}</dd>
-        <dt>Last active</dt>
+        <dt>{t('robots.robot.messages')}</dt>
+        <dd>{formatNumber(r.totalMessages)}</dd>
+        <dt>{t('robots.robot.aiCalls')}</dt>
+        <dd>{formatNumber(r.aiCallsToday)}</dd>
+        <dt>{t('robots.robot.lastActive')}</dt>
         <dd>
           <Time value={r.lastActiveAt} />
         </dd>
@@ -67,11 +67,11 @@ export function RobotView(props: { robotId: string; backHref: string }) {
   const [sent, setSent] = useState(0);
   const robot = one.data?.data;
   return (
-    <Page title={robot ? robot.name : 'Robot'}>
+    <Page title={robot ? robot.name : t('robots.robot.title')}>
       <p style={{ margin: '0 0 1rem' }}>
-        <a href={props.backHref}>← All robots</a>
+        <a href={props.backHref}>{t('robots.robot.back')}</a>
         {' · '}
-        <LiveNote open={one.live} fallback={`Live updates are reconnecting: checked every ${EVERY_MS / 1000} s.`} />
+        <LiveNote open={one.live} fallback={t('robots.robot.polling', { seconds: EVERY_MS / 1000 })} />
       </p>
       <ErrorBanner error={one.error} />
       {robot ? (
@@ -84,7 +84,7 @@ export function RobotView(props: { robotId: string; backHref: string }) {
         </>
       ) : one.loading ? (
         <p class="muted" role="status">
-          Loading…
+          {t('robots.loading')}
         </p>
       ) : null}
     </Page>

@@ -1,7 +1,7 @@
 // The robots list: the caller's robots (an owner or admin sees the tenant's) with their online status,
 // fetched again every 2 s; a robot's name opens it (?robot=…).
 import { useState } from 'preact/hooks';
-import { ErrorBanner, LiveNote, mayOpenPage, Page, Table, Time } from 'plinth/plugin/ui';
+import { ErrorBanner, formatNumber, LiveNote, mayOpenPage, Page, Table, Time, t } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, Pager, StatusBadge, useLiveApi, withQuery, type List, type Reply } from './shared.js';
 
 /** One row of GET /api/robots. */
@@ -21,15 +21,15 @@ export interface RobotRow {
 const PAGE_SIZE = 20;
 const EVERY_MS = 5000;
 const FILTERS = [
-  { value: '', label: 'All robots' },
-  { value: 'online', label: 'Online' },
-  { value: 'offline', label: 'Offline' },
+  { value: '', label: 'robots.list.filter.all' },
+  { value: 'online', label: 'robots.list.filter.online' },
+  { value: 'offline', label: 'robots.list.filter.offline' },
 ];
 
 export const deviceName = (d: RobotRow['deviceInfo']) => (d ? [d.brand, d.model].filter(Boolean).join(' ') || d.deviceId : '—');
 
 /** Where activation codes come from, for this viewer: the Activation codes page only for those who may open it (WorkBot's admins). */
-const codesFrom = () => (mayOpenPage('/admin/robots/codes') ? 'from Activation codes' : 'your operator issued');
+const noRobots = () => t(mayOpenPage('/admin/robots/codes') ? 'robots.list.emptyCodesPage' : 'robots.list.emptyOperator');
 
 export function RobotsList() {
   const [status, setStatus] = useState('');
@@ -42,46 +42,46 @@ export function RobotsList() {
   };
 
   return (
-    <Page title="Robots">
+    <Page title={t('robots.list.title')}>
       <section class="card" aria-labelledby="robots-title">
-        <h2 id="robots-title">Your robots</h2>
-        <div class="inline-form" role="group" aria-label="Filters">
+        <h2 id="robots-title">{t('robots.list.yours')}</h2>
+        <div class="inline-form" role="group" aria-label={t('robots.filters')}>
           <div>
-            <label for="robots-status">Show</label>
+            <label for="robots-status">{t('robots.list.show')}</label>
             <select id="robots-status" value={status} onChange={(e) => choose(e.currentTarget.value)} style={fieldStyle}>
               {FILTERS.map((f) => (
                 <option key={f.value} value={f.value}>
-                  {f.label}
+                  {t(f.label)}
                 </option>
               ))}
             </select>
           </div>
           <div class="grow" />
-          <LiveNote open={list.live} fallback={`Live updates are reconnecting: online status is checked every ${EVERY_MS / 1000} s.`} />
+          <LiveNote open={list.live} fallback={t('robots.list.polling', { seconds: EVERY_MS / 1000 })} />
         </div>
         <ErrorBanner error={list.error} />
         <Table
           rows={data?.list ?? []}
           rowKey={(r) => r.robotId}
-          empty={!data ? 'Loading…' : status ? `No ${status} robots.` : `No robots yet. A phone becomes a robot when it activates a code ${codesFrom()}.`}
+          empty={!data ? t('robots.loading') : status ? t('robots.list.emptyStatus', { status: t('robots.status', { status, label: status }) }) : noRobots()}
           columns={[
             {
-              label: 'Name',
+              label: t('robots.list.col.name'),
               value: (r) => (
-                <a href={withQuery('', { robot: r.robotId })} title="Details, messages and commands">
+                <a href={withQuery('', { robot: r.robotId })} title={t('robots.list.details')}>
                   {r.name}
                 </a>
               ),
             },
-            { label: 'Robot id', value: (r) => <code>{r.robotId}</code> },
-            { label: 'Status', value: (r) => <StatusBadge status={r.status} /> },
-            { label: 'AI mode', value: 'aiMode' },
-            { label: 'Device', value: (r) => deviceName(r.deviceInfo) },
-            { label: 'Messages', value: (r) => r.totalMessages.toLocaleString(), class: 'num' },
-            { label: 'Last active', value: (r) => <Time value={r.lastActiveAt} /> },
+            { label: t('robots.list.col.id'), value: (r) => <code>{r.robotId}</code> },
+            { label: t('robots.list.col.status'), value: (r) => <StatusBadge status={r.status} /> },
+            { label: t('robots.list.col.aiMode'), value: (r) => t('robots.aiMode', { mode: r.aiMode }) },
+            { label: t('robots.list.col.device'), value: (r) => deviceName(r.deviceInfo) },
+            { label: t('robots.list.col.messages'), value: (r) => formatNumber(r.totalMessages), class: 'num' },
+            { label: t('robots.list.col.lastActive'), value: (r) => <Time value={r.lastActiveAt} /> },
           ]}
         />
-        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['robot', 'robots']} onPage={setPage} />
+        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('robots.list.count', { count })} onPage={setPage} />
       </section>
     </Page>
   );

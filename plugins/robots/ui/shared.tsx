@@ -1,6 +1,6 @@
 // What the robots pages share: the API base, the reply shapes, a live (polling) GET, a pager, a
 // confirm dialog, status badges and small helpers.
-import { ApiError, useAction, useApi, useLiveReload, type Loaded, type LiveReloadOptions } from 'plinth/plugin/ui';
+import { ApiError, t, useAction, useApi, useLiveReload, type Loaded, type LiveReloadOptions } from 'plinth/plugin/ui';
 export { Pager, ConfirmDialog } from 'plinth/plugin/ui';
 export { fieldStyle, withQuery } from 'plinth/plugin/ui';
 
@@ -42,7 +42,12 @@ export interface UserRow {
 }
 
 /** "admin", "user", or with the tenant role where it says more: "admin (owner)", "user (owner)" for a customer's owner. */
-export const roleLabel = (u: UserRow) => (u.tenantRole && u.tenantRole !== 'member' && u.tenantRole !== u.role ? `${u.role} (${u.tenantRole})` : u.role);
+export const roleLabel = (u: UserRow) => {
+  const role = t('robots.role', { role: u.role });
+  return u.tenantRole && u.tenantRole !== 'member' && u.tenantRole !== u.role
+    ? t('robots.roleWithTenant', { role, tenantRole: t('robots.role', { role: u.tenantRole }) })
+    : role;
+};
 
 /** A user by name and email (or phone), for lists and pickers. */
 export const userLabel = (u: UserRow) => [u.nickname, u.email ?? u.phone].filter(Boolean).join(' · ') || u.userId;
@@ -87,7 +92,9 @@ const TONE: Record<string, string> = {
 };
 
 /** A status word in a coloured pill: robot (online/offline), command, activation code or user. */
-export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{props.status.replace(/_/g, ' ')}</span>;
+export const StatusBadge = (props: { status: string }) => (
+  <span class={`badge ${TONE[props.status] ?? ''}`}>{t('robots.status', { status: props.status, label: props.status.replace(/_/g, ' ') })}</span>
+);
 
 /** "Zhang San, Li Si" → ["Zhang San", "Li Si"] (blanks dropped). */
 export const names = (text: string) =>

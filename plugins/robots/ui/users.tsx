@@ -2,7 +2,7 @@
 // users (a superadmin: everyone's) with their robots and activation codes; disable one
 // after a confirm (you cannot disable yourself here, nor anyone above your role: the server says so).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, ErrorBanner, formatNumber, Page, Table, Time, t, useApi } from 'plinth/plugin/ui';
 import { BASE, ConfirmDialog, Pager, StatusBadge, roleLabel, userLabel, withQuery, type List, type Reply, type UserRow } from './shared.js';
 
 const PAGE_SIZE = 20;
@@ -16,10 +16,10 @@ function SearchForm(props: { onSearch(keyword: string): void }) {
   return (
     <form class="inline-form" role="search" onSubmit={submit}>
       <div class="grow">
-        <label for="users-search">Search by name, email or phone</label>
+        <label for="users-search">{t('robots.users.search')}</label>
         <input id="users-search" type="search" maxLength={100} value={text} onInput={(e) => setText(e.currentTarget.value)} />
       </div>
-      <button type="submit">Search</button>
+      <button type="submit">{t('robots.search')}</button>
     </form>
   );
 }
@@ -38,10 +38,15 @@ export function UsersPage() {
   };
 
   return (
-    <Page title="WorkBot users">
+    <Page title={t('robots.users.title')}>
       {disabling ? (
-        <ConfirmDialog title={`Disable ${userLabel(disabling)}?`} action="Disable user" onConfirm={() => disable(disabling)} onClose={() => setDisabling(null)}>
-          <p style={{ margin: '0 0 0.5rem' }}>They are signed out at once and cannot sign in while disabled. Their robots keep running.</p>
+        <ConfirmDialog
+          title={t('robots.users.disableTitle', { user: String(userLabel(disabling)) })}
+          action={t('robots.users.disableAction')}
+          onConfirm={() => disable(disabling)}
+          onClose={() => setDisabling(null)}
+        >
+          <p style={{ margin: '0 0 0.5rem' }}>{t('robots.users.disableBody')}</p>
         </ConfirmDialog>
       ) : null}
       <SearchForm
@@ -51,31 +56,36 @@ export function UsersPage() {
         }}
       />
       <ErrorBanner error={list.error} />
-      <section class="card" aria-label="Users">
+      <section class="card" aria-label={t('robots.users.section')}>
         <Table
           rows={data?.list ?? []}
           rowKey={(u) => u.userId}
-          empty={!data ? 'Loading…' : keyword ? 'No users match.' : 'No users yet.'}
+          empty={!data ? t('robots.loading') : keyword ? t('robots.users.noMatch') : t('robots.users.empty')}
           columns={[
-            { label: 'Name', value: (u) => u.nickname || '—' },
-            { label: 'Email or phone', value: (u) => u.email ?? u.phone ?? '—' },
-            { label: 'Role', value: roleLabel },
-            { label: 'Status', value: (u) => <StatusBadge status={u.status} /> },
-            { label: 'Robots', value: (u) => u.robotCount.toLocaleString(), class: 'num' },
-            { label: 'Codes', value: (u) => u.totalActivationCodes.toLocaleString(), class: 'num' },
-            { label: 'Last login', value: (u) => <Time value={u.lastLoginAt} /> },
+            { label: t('robots.users.col.name'), value: (u) => u.nickname || '—' },
+            { label: t('robots.users.col.contact'), value: (u) => u.email ?? u.phone ?? '—' },
+            { label: t('robots.users.col.role'), value: roleLabel },
+            { label: t('robots.users.col.status'), value: (u) => <StatusBadge status={u.status} /> },
+            { label: t('robots.users.col.robots'), value: (u) => formatNumber(u.robotCount), class: 'num' },
+            { label: t('robots.users.col.codes'), value: (u) => formatNumber(u.totalActivationCodes), class: 'num' },
+            { label: t('robots.users.col.lastLogin'), value: (u) => <Time value={u.lastLoginAt} /> },
             {
-              label: 'Actions',
+              label: t('robots.users.col.actions'),
               value: (u) =>
                 u.status === 'active' && me.data && u.userId !== me.data.data.userId ? (
-                  <button type="button" class="danger small" aria-label={`Disable ${userLabel(u)}`} onClick={() => setDisabling(u)}>
-                    Disable
+                  <button
+                    type="button"
+                    class="danger small"
+                    aria-label={t('robots.users.disableLabel', { user: String(userLabel(u)) })}
+                    onClick={() => setDisabling(u)}
+                  >
+                    {t('robots.users.disable')}
                   </button>
                 ) : null,
             },
           ]}
         />
-        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['user', 'users']} onPage={setPage} />
+        <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('robots.users.count', { count })} onPage={setPage} />
       </section>
     </Page>
   );
