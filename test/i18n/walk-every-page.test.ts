@@ -60,8 +60,11 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
   let lines: LogLine[];
   let owner: Actor;
   const browsers: TestBrowser[] = [];
-  /** The test's own data as the pages show it: addresses, the license's id, the robot's device name (test/helpers/robots.ts device()). */
-  const allow: string[] = [ADMIN.email, 'Robot Mi 10'];
+  /**
+   * The test's own data as the pages show it: addresses, the license's id, the robot's device
+   * (test/helpers/robots.ts device()), the operator account's name (the auth plugin names it Administrator).
+   */
+  const allow: string[] = [ADMIN.email, 'Xiaomi Mi 10', 'Administrator'];
 
   /** Signs in through the login form in a Chinese browser, as a user whose own setting is zh-CN. */
   async function signIn(who: { email: string; password: string }): Promise<Page> {
