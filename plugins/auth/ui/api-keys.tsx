@@ -1,6 +1,6 @@
 // API keys: list, create (the raw key is shown once), rotate and revoke.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, t, Table, Time, tx, useApi } from 'plinth/plugin/ui';
 import { BASE, StatusBadge, useAction } from './shared.js';
 import type { ApiKeyView as ApiKey } from '../services/api-keys.js';
 
@@ -21,29 +21,27 @@ function SecretBox(props: { title: string; secret: string; onDone(): void }) {
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(props.secret);
-      setCopied('Copied to the clipboard.');
+      setCopied(t('auth.keys.copied'));
     } catch {
       input.current?.select(); // no clipboard access (an insecure origin, a denied permission)
-      setCopied('Selected: press Ctrl+C (⌘C on a Mac) to copy it.');
+      setCopied(t('kit.copy.selected'));
     }
   };
   return (
     <section class="callout-warning" aria-labelledby="secret-title">
       <h2 id="secret-title">{props.title}</h2>
-      <p>
-        Copy this key now and keep it somewhere safe. <strong>It will not be shown again</strong>: only its first characters are stored in readable form.
-      </p>
+      <p>{tx('auth.keys.copyNow', { strong: (text: string) => <strong>{text}</strong> })}</p>
       <div class="secret">
-        <input ref={input} readOnly aria-label="New API key" value={props.secret} onFocus={(e) => e.currentTarget.select()} />
+        <input ref={input} readOnly aria-label={t('auth.keys.newKey')} value={props.secret} onFocus={(e) => e.currentTarget.select()} />
         <button type="button" onClick={copy}>
-          Copy
+          {t('kit.copy.button')}
         </button>
       </div>
       <p class="muted" role="status">
         {copied}
       </p>
       <button type="button" class="secondary" onClick={props.onDone}>
-        Done, I have stored it
+        {t('auth.keys.stored')}
       </button>
     </section>
   );
@@ -59,7 +57,7 @@ function CreateKey(props: { onCreated(key: NewKey): void }) {
   const toggle = (scope: string, on: boolean) => setChosen((c) => (on ? [...c, scope] : c.filter((s) => s !== scope)));
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (!chosen.length) return setError(new Error('Choose at least one scope.'));
+    if (!chosen.length) return setError(new Error(t('auth.keys.chooseScope')));
     await run(async () => {
       const key = await api<NewKey>(`${BASE}/api-keys`, { body: { name: name.trim(), scopes: chosen, ...(days ? { expires_in_days: Number(days) } : {}) } });
       setName('');
@@ -71,20 +69,35 @@ function CreateKey(props: { onCreated(key: NewKey): void }) {
 
   return (
     <form class="card" onSubmit={submit} aria-labelledby="create-key-title">
-      <h2 id="create-key-title">Create a key</h2>
+      <h2 id="create-key-title">{t('auth.keys.createTitle')}</h2>
       <ErrorBanner error={error ?? grantable.error} />
       <div class="form-row">
         <div>
-          <label for="key-name">Name</label>
-          <input id="key-name" required maxLength={120} placeholder="e.g. ci" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <label for="key-name">{t('auth.passkeys.name')}</label>
+          <input
+            id="key-name"
+            required
+            maxLength={120}
+            placeholder={t('auth.keys.namePlaceholder')}
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
         </div>
         <div>
-          <label for="key-days">Expires in days (optional)</label>
-          <input id="key-days" type="number" min={1} max={3650} placeholder="never" value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+          <label for="key-days">{t('auth.keys.days')}</label>
+          <input
+            id="key-days"
+            type="number"
+            min={1}
+            max={3650}
+            placeholder={t('auth.keys.never')}
+            value={days}
+            onInput={(e) => setDays(e.currentTarget.value)}
+          />
         </div>
       </div>
       <fieldset class="checks">
-        <legend>Scopes</legend>
+        <legend>{t('auth.keys.scopes')}</legend>
         {grantable.data?.map((g) => (
           <label key={g.scope}>
             <input type="checkbox" checked={chosen.includes(g.scope)} onChange={(e) => toggle(g.scope, e.currentTarget.checked)} />
@@ -96,7 +109,7 @@ function CreateKey(props: { onCreated(key: NewKey): void }) {
       </fieldset>
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Creating…' : 'Create key'}
+          {busy ? t('auth.register.busy') : t('auth.keys.create')}
         </button>
       </div>
     </form>
@@ -109,46 +122,46 @@ export function ApiKeysPage() {
   const { error, run } = useAction();
 
   const rotate = (key: ApiKey) =>
-    confirm(`Replace the secret of "${key.name}"? The current secret stops working at once.`) &&
+    confirm(t('auth.keys.rotateConfirm', { name: key.name })) &&
     run(async () => {
       const next = await api<NewKey>(`${BASE}/api-keys/${key.id}/rotate`, { method: 'POST' });
-      setShown({ title: `New secret for "${next.name}"`, secret: next.raw_key });
+      setShown({ title: t('auth.keys.newSecret', { name: next.name }), secret: next.raw_key });
       keys.reload();
     });
   const revoke = (key: ApiKey) =>
-    confirm(`Revoke "${key.name}"? Anything using it is refused from now on.`) &&
+    confirm(t('auth.keys.revokeConfirm', { name: key.name })) &&
     run(async () => {
       await api(`${BASE}/api-keys/${key.id}`, { method: 'DELETE' });
       keys.reload();
     });
 
   return (
-    <Page title="API keys">
+    <Page title={t('auth.nav.api-keys')}>
       {shown ? <SecretBox key={shown.secret} title={shown.title} secret={shown.secret} onDone={() => setShown(null)} /> : null}
       <ErrorBanner error={error ?? keys.error} />
       <div class="card">
         <Table
           rows={keys.data ?? []}
           rowKey={(k) => k.id}
-          empty={keys.loading ? 'Loading…' : 'No API keys yet.'}
+          empty={keys.loading ? t('kit.loading') : t('auth.keys.empty')}
           columns={[
-            { label: 'Name', value: 'name' },
-            { label: 'Key', value: (k) => <code>{k.key_prefix}…</code> },
-            { label: 'Scopes', value: (k) => k.scopes.join(', ') },
-            { label: 'Created', value: (k) => <Time value={k.created_at} /> },
-            { label: 'Last used', value: (k) => <Time value={k.last_used_at} /> },
-            { label: 'Expires', value: (k) => (k.expires_at ? <Time value={k.expires_at} /> : 'never') },
-            { label: 'Status', value: (k) => <StatusBadge status={statusOf(k)} /> },
+            { label: t('auth.passkeys.name'), value: 'name' },
+            { label: t('auth.keys.key'), value: (k) => <code>{k.key_prefix}…</code> },
+            { label: t('auth.keys.scopes'), value: (k) => <code>{k.scopes.join(', ')}</code> },
+            { label: t('shell.system.col.created'), value: (k) => <Time value={k.created_at} /> },
+            { label: t('auth.sessions.lastUsed'), value: (k) => <Time value={k.last_used_at} /> },
+            { label: t('auth.keys.expires'), value: (k) => (k.expires_at ? <Time value={k.expires_at} /> : t('auth.keys.never')) },
+            { label: t('shell.outbox.statusLabel'), value: (k) => <StatusBadge status={statusOf(k)} /> },
             {
-              label: 'Actions',
+              label: t('auth.actions'),
               value: (k) =>
                 k.is_active ? (
                   <span class="row-actions">
                     <button type="button" class="secondary small" onClick={() => rotate(k)}>
-                      Rotate
+                      {t('auth.keys.rotate')}
                     </button>
                     <button type="button" class="danger small" onClick={() => revoke(k)}>
-                      Revoke
+                      {t('auth.keys.revoke')}
                     </button>
                   </span>
                 ) : null,
@@ -158,7 +171,7 @@ export function ApiKeysPage() {
       </div>
       <CreateKey
         onCreated={(key) => {
-          setShown({ title: `Your new key "${key.name}"`, secret: key.raw_key });
+          setShown({ title: t('auth.keys.yourNewKey', { name: key.name }), secret: key.raw_key });
           keys.reload();
         }}
       />
