@@ -93,7 +93,7 @@ describe('i18n walk: the converted pages in Simplified Chinese', () => {
     await page.goto('/admin/auth/profile');
     await page.getByLabel('语言').selectOption('zh-CN');
     await page.getByRole('button', { name: /save profile|保存资料/i }).click();
-    await page.getByRole('heading', { name: '我的资料', level: 1 }).waitFor();
+    await page.getByRole('status').filter({ hasText: '您的资料已保存。' }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     const me = await t.app.db('auth_users').where({ email: ADMIN.email }).first('language');
     assert.equal(me.language, 'zh-CN');

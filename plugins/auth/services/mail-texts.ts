@@ -16,7 +16,9 @@ export const MAILS = {
   passwordReset: {
     en: {
       subject: 'Reset your password',
-      text: 'Choose a new password with this link (valid {minutes} minutes, once):\n\n{url}\n\nIf you did not ask for it, ignore this email; your password is unchanged.',
+      text:
+        'Choose a new password with this link (valid {minutes} minutes, once):\n\n{url}\n\n' +
+        'If you did not ask for it, ignore this email; your password is unchanged.',
     },
     'zh-CN': {
       subject: '重置您的密码',
@@ -36,7 +38,9 @@ export const MAILS = {
   invitation: {
     en: {
       subject: 'You are invited to {tenant}',
-      text: 'An account was made for you in "{tenant}". Choose your password with this link (valid {hours, plural, one {# hour} other {# hours}}, once), then sign in as {email}:\n\n{url}',
+      text:
+        'An account was made for you in "{tenant}". Choose your password with this link ' +
+        '(valid {hours, plural, one {# hour} other {# hours}}, once), then sign in as {email}:\n\n{url}',
     },
     'zh-CN': {
       subject: '您受邀加入 {tenant}',
@@ -58,7 +62,8 @@ export const MAILS = {
       subject: 'New sign-in to your account',
       text:
         'Someone signed in to {email} on {site}:\n\n  Device:   {device}\n  Address:  {ip}\n  When:     {when} UTC\n\n' +
-        'If this was you, there is nothing to do. If it was not, sign in, end that session under My profile → Sessions ({site}/admin/auth/profile), and change your password.',
+        'If this was you, there is nothing to do. If it was not, sign in, end that session under ' +
+        'My profile → Sessions ({site}/admin/auth/profile), and change your password.',
     },
     'zh-CN': {
       subject: '您的账号有新的登录',
@@ -81,7 +86,8 @@ export const MAILS = {
     en: {
       subject: 'Your two-factor sign-in was reset',
       text:
-        'An administrator removed the second factor of your account and signed you out everywhere. Sign in again and set up two-factor sign-in on My profile. ' +
+        'An administrator removed the second factor of your account and signed you out everywhere. ' +
+        'Sign in again and set up two-factor sign-in on My profile. ' +
         'If you did not ask for this, tell your administrator.',
     },
     'zh-CN': {
