@@ -62,9 +62,9 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
   const browsers: TestBrowser[] = [];
   /**
    * The test's own data as the pages show it: addresses, the license's id, the robot's device
-   * (test/helpers/robots.ts device()), the operator account's name (the auth plugin names it Administrator).
+   * and the robot named after it (test/helpers/robots.ts device()), the operator account's name (the auth plugin names it Administrator).
    */
-  const allow: string[] = [ADMIN.email, 'Xiaomi Mi 10', 'Administrator'];
+  const allow: string[] = [ADMIN.email, 'Robot Mi 10', 'Xiaomi Mi 10', 'Administrator'];
 
   /** Signs in through the login form in a Chinese browser, as a user whose own setting is zh-CN. */
   async function signIn(who: { email: string; password: string }): Promise<Page> {

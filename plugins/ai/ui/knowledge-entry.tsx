@@ -1,7 +1,7 @@
 // Add or edit one knowledge-base entry in a dialog: a question and its answer (found by searching the
 // question and keywords), or a keyword rule (answers whenever a message contains one of its keywords).
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner } from 'plinth/plugin/ui';
+import { api, Dialog, ErrorBanner, t } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, splitList, useAction, type Reply } from './shared.js';
 
 export type Kind = 'faq' | 'keyword';
@@ -19,12 +19,8 @@ export interface Entry {
   updatedAt: string;
 }
 
-export const KIND_LABEL: Record<Kind, string> = { faq: 'Question and answer', keyword: 'Keyword rule' };
-
-const HINT: Record<Kind, string> = {
-  faq: 'Found by searching the question and the keywords for the words of a message (typos and other word forms too).',
-  keyword: 'Answers outright whenever a message contains one of the keywords, before any search; the higher priority wins.',
-};
+/** The kinds, in the order the pickers offer them (their names: ai.knowledge.kind.<kind>). */
+export const KINDS: Kind[] = ['faq', 'keyword'];
 
 /** `entry` null: a new entry. */
 export function EntryDialog(props: { entry: Entry | null; onClose(): void; onSaved(entry: Entry): void }) {
@@ -40,9 +36,9 @@ export function EntryDialog(props: { entry: Entry | null; onClose(): void; onSav
   const submit = (event: Event) => {
     event.preventDefault();
     const words = splitList(keywords);
-    if (!question.trim()) return setError(new Error(kind === 'faq' ? 'Write the question.' : 'Name the rule (what it is about).'));
-    if (!answer.trim()) return setError(new Error('Write the answer.'));
-    if (kind === 'keyword' && !words.length) return setError(new Error('A keyword rule needs at least one keyword.'));
+    if (!question.trim()) return setError(new Error(t('ai.entry.missingQuestion', { kind })));
+    if (!answer.trim()) return setError(new Error(t('ai.entry.missingAnswer')));
+    if (kind === 'keyword' && !words.length) return setError(new Error(t('ai.entry.missingKeyword')));
     void run(async () => {
       const body = { kind, question: question.trim(), answer: answer.trim(), keywords: words, priority: Number(priority) || 0, enabled };
       const reply = entry
@@ -54,23 +50,23 @@ export function EntryDialog(props: { entry: Entry | null; onClose(): void; onSav
   };
 
   return (
-    <Dialog title={entry ? 'Edit knowledge entry' : 'Add a knowledge entry'} onClose={props.onClose}>
+    <Dialog title={entry ? t('ai.entry.editTitle') : t('ai.entry.addTitle')} onClose={props.onClose}>
       <form onSubmit={submit} noValidate>
         <ErrorBanner error={error} />
-        <label for="entry-kind">Kind</label>
+        <label for="entry-kind">{t('ai.entry.kind')}</label>
         <select id="entry-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind)} style={fieldStyle} aria-describedby="entry-kind-hint">
-          {(Object.keys(KIND_LABEL) as Kind[]).map((k) => (
+          {KINDS.map((k) => (
             <option key={k} value={k}>
-              {KIND_LABEL[k]}
+              {t(`ai.knowledge.kind.${k}`)}
             </option>
           ))}
         </select>
         <span id="entry-kind-hint" class="muted" style={{ fontSize: '0.85rem' }}>
-          {HINT[kind]}
+          {t(`ai.entry.hint.${kind}`)}
         </span>
-        <label for="entry-question">{kind === 'faq' ? 'Question' : 'Rule name'}</label>
+        <label for="entry-question">{t('ai.entry.question', { kind })}</label>
         <input id="entry-question" autoFocus autoComplete="off" maxLength={500} value={question} onInput={(e) => setQuestion(e.currentTarget.value)} />
-        <label for="entry-answer">Answer</label>
+        <label for="entry-answer">{t('ai.entry.answer')}</label>
         <textarea
           id="entry-answer"
           rows={4}
@@ -81,18 +77,18 @@ export function EntryDialog(props: { entry: Entry | null; onClose(): void; onSav
         />
         <div class="form-row">
           <div style={{ flex: 3 }}>
-            <label for="entry-keywords">Keywords (comma-separated)</label>
+            <label for="entry-keywords">{t('ai.entry.keywords')}</label>
             <input
               id="entry-keywords"
               autoComplete="off"
               maxLength={2000}
-              placeholder="hours, open, 营业时间"
+              placeholder={t('ai.entry.keywordsPlaceholder')}
               value={keywords}
               onInput={(e) => setKeywords(e.currentTarget.value)}
             />
           </div>
           <div>
-            <label for="entry-priority">Priority</label>
+            <label for="entry-priority">{t('ai.entry.priority')}</label>
             <input
               id="entry-priority"
               type="number"
@@ -107,15 +103,15 @@ export function EntryDialog(props: { entry: Entry | null; onClose(): void; onSav
         <div class="checks">
           <label>
             <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
-            <span>Enabled: used to answer messages</span>
+            <span>{t('ai.entry.enabled')}</span>
           </label>
         </div>
         <div class="form-actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : entry ? 'Save entry' : 'Add entry'}
+            {busy ? t('ai.saving') : entry ? t('ai.entry.save') : t('ai.entry.add')}
           </button>
           <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
+            {t('ai.cancel')}
           </button>
         </div>
       </form>

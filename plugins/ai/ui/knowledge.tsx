@@ -3,7 +3,7 @@
 // Members see it read-only. The search, kind and page are in the URL, so a view can be linked.
 import { useState } from 'preact/hooks';
 import { api, ErrorBanner, Page, Table, Time, t, tx, useApi, useQueryParam } from 'plinth/plugin/ui';
-import { EntryDialog, KIND_LABEL, type Entry, type Kind } from './knowledge-entry.js';
+import { EntryDialog, KINDS, type Entry } from './knowledge-entry.js';
 import { ImportDialog } from './knowledge-import.js';
 import { Badge, BASE, ConfirmDialog, fieldStyle, Pager, pageNumber, PAGES, setFilter, useCanManage, withQuery, type List, type Reply } from './shared.js';
 
@@ -25,7 +25,7 @@ function SearchForm(props: { value: string; kind: string }) {
         <label for="knowledge-kind">{t('ai.knowledge.kind')}</label>
         <select id="knowledge-kind" value={props.kind} onChange={(e) => setFilter('kind', e.currentTarget.value)} style={fieldStyle}>
           <option value="">{t('ai.knowledge.allKinds')}</option>
-          {(Object.keys(KIND_LABEL) as Kind[]).map((k) => (
+          {KINDS.map((k) => (
             <option key={k} value={k}>
               {t(`ai.knowledge.kind.${k}`)}
             </option>

@@ -1,15 +1,10 @@
 // Add or change a model provider (PUT /api/ai/providers/{name}). The API key is write-only: it is never
 // shown; left empty it stays as it is, and "Remove the stored key" clears it.
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner } from 'plinth/plugin/ui';
+import { api, Dialog, ErrorBanner, t } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, useAction, type ProviderRow, type Reply } from './shared.js';
 
 const NAME = /^[a-z0-9_-]{1,40}$/;
-
-const URL_HINT: Record<ProviderRow['kind'], string> = {
-  openai: 'The API root, e.g. https://api.deepseek.com/v1, https://ark.cn-beijing.volces.com/api/v3 or http://localhost:11434/v1 (Ollama).',
-  dify: "The app's API root, e.g. https://api.dify.ai/v1.",
-};
 
 /** `provider` null: a new one. A provider from the config is saved as the tenant's own of the same name. */
 export function ProviderDialog(props: { provider: ProviderRow | null; onClose(): void; onSaved(provider: ProviderRow): void }) {
@@ -26,18 +21,14 @@ export function ProviderDialog(props: { provider: ProviderRow | null; onClose():
   const { error, setError, busy, run } = useAction();
   // A tenant's copy of a config provider starts without the config's key.
   const hasKey = p?.source === 'tenant' && p.hasApiKey;
-  const keyPlaceholder = hasKey
-    ? 'stored: leave empty to keep it'
-    : p?.source === 'config' && p.hasApiKey
-      ? "the config's key is not copied: enter one"
-      : 'none stored';
+  const keyPlaceholder = hasKey ? t('ai.provider.keyStored') : p?.source === 'config' && p.hasApiKey ? t('ai.provider.keyNotCopied') : t('ai.provider.keyNone');
 
   const submit = (event: Event) => {
     event.preventDefault();
     const id = name.trim();
-    if (!NAME.test(id)) return setError(new Error('The name is 1 to 40 lowercase letters, digits, - or _.'));
-    if (id === 'builtin') return setError(new Error('"builtin" is the built-in responder: name your provider otherwise.'));
-    if (!baseUrl.trim()) return setError(new Error('Give the base URL of the API.'));
+    if (!NAME.test(id)) return setError(new Error(t('ai.provider.badName')));
+    if (id === 'builtin') return setError(new Error(t('ai.provider.builtinName')));
+    if (!baseUrl.trim()) return setError(new Error(t('ai.provider.noUrl')));
     const body: Record<string, unknown> = { kind, baseUrl: baseUrl.trim(), model: model.trim() || null, priority: Number(priority) || 0, enabled };
     if (timeout.trim()) body.timeoutMs = Number(timeout);
     if (removeKey) body.apiKey = '';
@@ -50,36 +41,36 @@ export function ProviderDialog(props: { provider: ProviderRow | null; onClose():
   };
 
   return (
-    <Dialog title={p ? `Edit provider ${p.name}` : 'Add a provider'} onClose={props.onClose}>
+    <Dialog title={p ? t('ai.provider.editTitle', { name: p.name }) : t('ai.provider.addTitle')} onClose={props.onClose}>
       <form onSubmit={submit} noValidate autoComplete="off">
         {p?.source === 'config' ? (
           <p class="muted" style={{ margin: '0 0 0.5rem' }}>
-            This provider comes from the server's config. Saving makes this tenant's own copy, which replaces it here.
+            {t('ai.provider.fromConfig')}
           </p>
         ) : null}
         <ErrorBanner error={error} />
         <div class="form-row">
           <div>
-            <label for="provider-name">Name</label>
+            <label for="provider-name">{t('ai.provider.name')}</label>
             <input
               id="provider-name"
               autoFocus={!p}
               readOnly={Boolean(p)}
               maxLength={40}
-              placeholder="e.g. deepseek"
+              placeholder={t('ai.provider.namePlaceholder')}
               value={name}
               onInput={(e) => setName(e.currentTarget.value)}
             />
           </div>
           <div>
-            <label for="provider-kind">Kind</label>
+            <label for="provider-kind">{t('ai.provider.kind')}</label>
             <select id="provider-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as ProviderRow['kind'])} style={fieldStyle}>
-              <option value="openai">OpenAI-compatible (OpenAI, DeepSeek, Doubao, Ollama, vLLM)</option>
+              <option value="openai">{t('ai.provider.kindOpenai')}</option>
               <option value="dify">Dify</option>
             </select>
           </div>
         </div>
-        <label for="provider-url">Base URL</label>
+        <label for="provider-url">{t('ai.provider.baseUrl')}</label>
         <input
           id="provider-url"
           type="url"
@@ -90,9 +81,9 @@ export function ProviderDialog(props: { provider: ProviderRow | null; onClose():
           aria-describedby="provider-url-hint"
         />
         <span id="provider-url-hint" class="muted" style={{ fontSize: '0.85rem' }}>
-          {URL_HINT[kind]}
+          {t(`ai.provider.urlHint.${kind}`)}
         </span>
-        <label for="provider-key">API key</label>
+        <label for="provider-key">{t('ai.provider.key')}</label>
         <input
           id="provider-key"
           type="password"
@@ -107,51 +98,51 @@ export function ProviderDialog(props: { provider: ProviderRow | null; onClose():
           <div class="checks">
             <label>
               <input type="checkbox" checked={removeKey} onChange={(e) => setRemoveKey(e.currentTarget.checked)} />
-              <span>Remove the stored key</span>
+              <span>{t('ai.provider.removeKey')}</span>
             </label>
           </div>
         ) : null}
         <div class="form-row">
           <div>
-            <label for="provider-model">Model</label>
+            <label for="provider-model">{t('ai.provider.model')}</label>
             <input
               id="provider-model"
               maxLength={100}
-              placeholder={kind === 'dify' ? 'set in the Dify app' : 'e.g. deepseek-chat'}
+              placeholder={kind === 'dify' ? t('ai.provider.modelDify') : t('ai.provider.modelPlaceholder')}
               value={model}
               onInput={(e) => setModel(e.currentTarget.value)}
             />
           </div>
           <div>
-            <label for="provider-timeout">Timeout (ms)</label>
+            <label for="provider-timeout">{t('ai.provider.timeout')}</label>
             <input
               id="provider-timeout"
               type="number"
               min={100}
               max={300000}
               step={100}
-              placeholder="the server's default"
+              placeholder={t('ai.provider.timeoutPlaceholder')}
               value={timeout}
               onInput={(e) => setTimeoutMs(e.currentTarget.value)}
             />
           </div>
           <div>
-            <label for="provider-priority">Priority</label>
+            <label for="provider-priority">{t('ai.provider.priority')}</label>
             <input id="provider-priority" type="number" min={-1000} max={1000} step={1} value={priority} onInput={(e) => setPriority(e.currentTarget.value)} />
           </div>
         </div>
         <div class="checks">
           <label>
             <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
-            <span>Enabled: tried in the provider chain</span>
+            <span>{t('ai.provider.enabled')}</span>
           </label>
         </div>
         <div class="form-actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : p ? 'Save provider' : 'Add provider'}
+            {busy ? t('ai.saving') : p ? t('ai.provider.save') : t('ai.provider.add')}
           </button>
           <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
+            {t('ai.cancel')}
           </button>
         </div>
       </form>
