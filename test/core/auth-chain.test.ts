@@ -201,7 +201,7 @@ describe('auth: the chain on a real app', () => {
 
       const me = await t.request('GET', '/admin/api/me', { headers: { cookie } });
       assert.equal(me.status, 200);
-      assert.deepEqual(me.body, { id: 'admin', kind: 'user', name: 'admin@example.test', roles: ['superadmin'], tenant_id: null });
+      assert.deepEqual(me.body, { id: 'admin', kind: 'user', name: 'admin@example.test', roles: ['superadmin'], tenant_id: null, language: null });
 
       const system = await t.request('GET', '/admin/api/system', { headers: { cookie } });
       assert.equal(system.status, 200, 'the superadmin session reaches superadmin pages');

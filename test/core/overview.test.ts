@@ -250,8 +250,9 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     try {
       await mail(inboxA, 2);
       await owner.next((e) => e.kind === 'mail.received');
-      const told = await operator.next((e) => e.kind === 'platform');
-      assert.deepEqual(told.data, { kinds: ['mail.received'] }, 'the operator hears what kind changed, not the event itself');
+      // Other kinds may share the frame (the audit rows the setup wrote); the mail is among them.
+      const told = await operator.next((e) => e.kind === 'platform' && ((e.data as { kinds?: string[] }).kinds ?? []).includes('mail.received'));
+      assert.deepEqual(Object.keys(told.data), ['kinds'], 'the operator hears what kind changed, not the event itself');
       // B's own robot comes online: once B hears that, anything of A's published before it would be there too.
       socketB = await RobotSocket.open(t, robotB.robotId, robotB.token);
       await other.next((e) => e.kind === 'robot.presence');

@@ -305,7 +305,16 @@ describe('plugins: loading', () => {
       assert.equal(doc.status, 200);
       assert.deepEqual(
         Object.keys(doc.body.paths).sort(),
-        ['/api/admin/outbox', '/api/admin/outbox/{id}', '/api/admin/outbox/{id}/resend', '/health', '/metrics', '/ready'],
+        [
+          '/api/admin/mailer',
+          '/api/admin/mailer/test',
+          '/api/admin/outbox',
+          '/api/admin/outbox/{id}',
+          '/api/admin/outbox/{id}/resend',
+          '/health',
+          '/metrics',
+          '/ready',
+        ],
         'only the core’s own operations',
       );
     });
