@@ -1,8 +1,8 @@
 // Import knowledge entries from CSV or JSON, pasted or from a file (POST /api/ai/knowledge/import):
 // the count imported and, per row that was refused, why.
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner, Table } from 'plinth/plugin/ui';
-import { BASE, fieldStyle, plural, useAction, type Reply } from './shared.js';
+import { api, Dialog, ErrorBanner, Table, t } from 'plinth/plugin/ui';
+import { BASE, fieldStyle, useAction, type Reply } from './shared.js';
 
 type Format = 'csv' | 'json';
 
@@ -33,7 +33,7 @@ export function ImportDialog(props: { onClose(): void; onImported(): void }) {
     const file = input.files?.[0];
     if (!file) return;
     setResult(null);
-    if (file.size > MAX_BYTES) return setError(new Error(`${file.name} is larger than 2 MB: split it into several imports.`));
+    if (file.size > MAX_BYTES) return setError(new Error(t('ai.import.tooLarge', { name: file.name })));
     setFormat(formatOf(file.name) ?? format);
     setContent(await file.text());
     setError(null);
@@ -42,7 +42,7 @@ export function ImportDialog(props: { onClose(): void; onImported(): void }) {
   const submit = (event: Event) => {
     event.preventDefault();
     setResult(null);
-    if (!content.trim()) return setError(new Error('Paste the entries or choose a file first.'));
+    if (!content.trim()) return setError(new Error(t('ai.import.missing')));
     void run(async () => {
       const reply = await api<Reply<ImportResult>>(`${BASE}/ai/knowledge/import`, { body: { format, content } });
       setResult(reply.data);
@@ -54,24 +54,23 @@ export function ImportDialog(props: { onClose(): void; onImported(): void }) {
   };
 
   return (
-    <Dialog title="Import knowledge entries" onClose={props.onClose}>
+    <Dialog title={t('ai.import.title')} onClose={props.onClose}>
       <form onSubmit={submit} noValidate>
         <ErrorBanner error={error} />
         {result ? (
           <>
             <p class="notice" role="status">
-              Imported {plural(result.imported, 'entry', 'entries')}
-              {result.errors.length ? `; ${plural(result.errors.length, 'row was', 'rows were')} not imported` : ''}.
+              {t('ai.import.result', { imported: result.imported, failed: result.errors.length })}
             </p>
             {result.errors.length ? (
               <Table
-                caption="Rows not imported"
+                caption={t('ai.import.failedRows')}
                 rows={result.errors}
                 rowKey={(e, i) => `${e.row}-${i}`}
                 columns={[
-                  { label: 'Entry', value: 'row', class: 'num' },
-                  ...(result.errors.some((e) => e.line) ? [{ label: 'Line', value: 'line' as const, class: 'num' }] : []),
-                  { label: 'Why', value: (e) => <span class="error-text">{e.message}</span> },
+                  { label: t('ai.import.col.entry'), value: 'row', class: 'num' },
+                  ...(result.errors.some((e) => e.line) ? [{ label: t('ai.import.col.line'), value: 'line' as const, class: 'num' }] : []),
+                  { label: t('ai.import.col.why'), value: (e) => <span class="error-text">{e.message}</span> },
                 ]}
               />
             ) : null}
@@ -79,18 +78,18 @@ export function ImportDialog(props: { onClose(): void; onImported(): void }) {
         ) : null}
         <div class="form-row">
           <div>
-            <label for="import-format">Format</label>
+            <label for="import-format">{t('ai.import.format')}</label>
             <select id="import-format" value={format} onChange={(e) => setFormat(e.currentTarget.value as Format)} style={fieldStyle}>
               <option value="csv">CSV</option>
               <option value="json">JSON</option>
             </select>
           </div>
           <div>
-            <label for="import-file">Or choose a file</label>
+            <label for="import-file">{t('ai.import.file')}</label>
             <input id="import-file" type="file" accept=".csv,.json,.txt,text/csv,application/json,text/plain" onChange={(e) => void pick(e.currentTarget)} />
           </div>
         </div>
-        <label for="import-content">Entries</label>
+        <label for="import-content">{t('ai.import.entries')}</label>
         <textarea
           id="import-content"
           rows={8}
@@ -101,15 +100,14 @@ export function ImportDialog(props: { onClose(): void; onImported(): void }) {
           style={{ ...fieldStyle, resize: 'vertical', fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '0.85rem' }}
         />
         <span class="muted" style={{ fontSize: '0.85rem' }}>
-          CSV: a header row naming the columns, then one entry per row. JSON: an array of entries. Fields: question, answer, keywords (separated by | or commas
-          in CSV, a list in JSON), kind (faq or keyword), priority, enabled; only question and answer are required.
+          {t('ai.import.help')}
         </span>
         <div class="form-actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Importing…' : 'Import'}
+            {busy ? t('ai.import.importing') : t('ai.import.submit')}
           </button>
           <button type="button" class="secondary" onClick={props.onClose}>
-            {result ? 'Done' : 'Cancel'}
+            {result ? t('ai.import.done') : t('ai.cancel')}
           </button>
         </div>
       </form>
