@@ -1,8 +1,8 @@
 // "Generate codes": how many, for how many days, bound to which user, at what price, with a remark;
 // then the new codes, each with Copy (they stay in the list too, but this is the handover).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, CopyText, Dialog, ErrorBanner } from 'plinth/plugin/ui';
-import { BASE, fieldStyle, plural, useAction, userLabel, type Reply, type UserRow } from './shared.js';
+import { api, CopyText, Dialog, ErrorBanner, t } from 'plinth/plugin/ui';
+import { BASE, fieldStyle, useAction, userLabel, type Reply, type UserRow } from './shared.js';
 
 /** One code of POST /api/admin/activation-codes (seed 6.1; validUntil and boundUserId beside it). */
 interface NewCode {
@@ -46,36 +46,36 @@ function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): 
       <ErrorBanner error={error} />
       <div class="form-row">
         <div>
-          <label for="codes-count">How many</label>
+          <label for="codes-count">{t('robots.gen.count')}</label>
           <input id="codes-count" type="number" min={1} max={500} autoFocus value={count} onInput={(e) => setCount(e.currentTarget.value)} />
         </div>
         <div>
-          <label for="codes-days">Valid for (days)</label>
+          <label for="codes-days">{t('robots.gen.days')}</label>
           <input id="codes-days" type="number" min={1} max={3650} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
         </div>
       </div>
       <div class="form-row">
         <div>
-          <label for="codes-price">Price (optional)</label>
+          <label for="codes-price">{t('robots.gen.price')}</label>
           <input
             id="codes-price"
             type="number"
             min={0}
             step="0.01"
             inputMode="decimal"
-            placeholder="e.g. 50.00"
+            placeholder={t('robots.gen.pricePlaceholder')}
             value={price}
             onInput={(e) => setPrice(e.currentTarget.value)}
           />
         </div>
         <div>
-          <label for="codes-remark">Remark (optional)</label>
+          <label for="codes-remark">{t('robots.gen.remark')}</label>
           <input id="codes-remark" maxLength={500} value={remark} onInput={(e) => setRemark(e.currentTarget.value)} />
         </div>
       </div>
-      <label for="codes-user">Robots belong to</label>
+      <label for="codes-user">{t('robots.gen.user')}</label>
       <select id="codes-user" value={userId} onChange={(e) => setUserId(e.currentTarget.value)} style={fieldStyle}>
-        <option value="">Whoever activates it</option>
+        <option value="">{t('robots.gen.anyone')}</option>
         {props.users.map((u) => (
           <option key={u.userId} value={String(u.userId)}>
             {userLabel(u)}
@@ -84,10 +84,10 @@ function GenerateForm(props: { users: UserRow[]; onGenerated(codes: NewCode[]): 
       </select>
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Generating…' : 'Generate'}
+          {busy ? t('robots.gen.generating') : t('robots.gen.submit')}
         </button>
         <button type="button" class="secondary" onClick={props.onCancel}>
-          Cancel
+          {t('robots.gen.cancel')}
         </button>
       </div>
     </form>
@@ -101,21 +101,21 @@ function NewCodes(props: { codes: NewCode[]; onDone(): void }) {
   return (
     <section ref={section} aria-labelledby="new-codes-title">
       <p class="notice" role="status">
-        {plural(props.codes.length, 'activation code is', 'activation codes are')} ready. A phone activates with one code; give each to one device.
+        {t('robots.gen.ready', { count: props.codes.length })}
       </p>
       <h3 id="new-codes-title" class="muted" style={{ fontSize: '0.85rem', margin: '0 0 0.4rem', textTransform: 'uppercase', letterSpacing: '0.05em' }}>
-        New activation codes
+        {t('robots.gen.new')}
       </h3>
       <ul style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: '0.5rem' }}>
         {props.codes.map((c) => (
           <li key={c.code}>
-            <CopyText text={c.code} label={`activation code ${c.code}`} big={props.codes.length === 1} />
+            <CopyText text={c.code} label={t('robots.codes.codeLabel', { code: c.code })} big={props.codes.length === 1} />
           </li>
         ))}
       </ul>
       <div class="form-actions">
         <button type="button" onClick={props.onDone}>
-          Done
+          {t('robots.gen.done')}
         </button>
       </div>
     </section>
@@ -126,7 +126,7 @@ function NewCodes(props: { codes: NewCode[]; onDone(): void }) {
 export function GenerateCodesDialog(props: { users: UserRow[]; onClose(): void; onGenerated(): void }) {
   const [made, setMade] = useState<NewCode[] | null>(null);
   return (
-    <Dialog title="Generate activation codes" onClose={props.onClose}>
+    <Dialog title={t('robots.gen.title')} onClose={props.onClose}>
       {made ? (
         <NewCodes codes={made} onDone={props.onClose} />
       ) : (
