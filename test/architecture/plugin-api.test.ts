@@ -48,7 +48,7 @@ describe('architecture: the public plugin API', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
     assert.match(PLUGIN_API_VERSION, /^\d+\.\d+\.\d+$/);
     assert.equal(pkg.pluginApi, PLUGIN_API_VERSION);
-    for (const entry of ['./plugin', './plugin/ui', './plugin/testing']) {
+    for (const entry of ['./plugin', './plugin/ui', './plugin/errors', './plugin/testing']) {
       assert.ok(pkg.exports[entry]?.types, `package.json exports ${entry} with its types`);
       assert.ok(fs.existsSync(path.join(root, pkg.exports[entry].default)), `${entry} -> ${pkg.exports[entry].default} exists`);
     }

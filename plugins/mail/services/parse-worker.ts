@@ -2,7 +2,7 @@
 // stored of it, or the error as { status, code, message }. Messages wait here in the order sent and
 // are parsed one at a time, so replies go back in that order (parse-pool.ts relies on it).
 import { parentPort, workerData } from 'node:worker_threads';
-import { AppError } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin/errors';
 import type { MailSettings } from '../config.js';
 import { mailLibraries, prepareMessage } from './prepare-message.js';
 import type { ParseReply, ParseRequest } from './parse-pool.js';

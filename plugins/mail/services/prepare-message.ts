@@ -1,6 +1,6 @@
 import type { Address, Email } from 'postal-mime';
 import type SanitizeHtml from 'sanitize-html';
-import { AppError } from 'plinth/plugin';
+import { AppError } from 'plinth/plugin/errors';
 import type { MailSettings } from '../config.js';
 import { extractVerificationCode } from './code-extractor.js';
 import { htmlRenderer } from './mail-text.js';
