@@ -257,11 +257,6 @@ export class Plinth {
           throw new PluginError((err as Error).message);
         }
       }
-      try {
-        plugin.register?.(c);
-      } catch (err) {
-        // One line naming the plugin, at boot, rather than a stack trace from somewhere inside it.
-        throw new PluginError(`plugin ${label} failed in register(): ${(err as Error)?.message ?? err}`);
       for (const [kind, spec] of Object.entries(plugin.refs ?? {})) {
         try {
           actions.addRef(plugin.name, kind, { ...spec, list: (tenantId) => spec.list(tenantId, c) });
@@ -269,6 +264,11 @@ export class Plinth {
           throw new PluginError((err as Error).message);
         }
       }
+      try {
+        plugin.register?.(c);
+      } catch (err) {
+        // One line naming the plugin, at boot, rather than a stack trace from somewhere inside it.
+        throw new PluginError(`plugin ${label} failed in register(): ${(err as Error)?.message ?? err}`);
       }
       // Each handler's payload type came from its event's name; the bus delivers by name.
       const handlers = Object.entries(plugin.on ?? {}) as Array<[string, (e: PlatformEvent, c: PluginContext) => Promise<void> | void]>;

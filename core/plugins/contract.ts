@@ -137,18 +137,18 @@ export interface Plugin<S = any> {
    * input and output JSON Schemas; `run` gets input already validated against `input`.
    */
   actions?: Record<string, Omit<ActionSpec, 'run'> & { run(input: any, call: ActionCall, c: PluginContext<S>): Promise<unknown> }>;
-  /** Adds services to the container. No I/O here. */
-  register?(c: PluginContext<S>): void;
-  routes?(r: PluginRouter, c: PluginContext<S>): void;
-  /** Folder of knex migrations, relative to the plugin's folder. */
-  migrations?: string;
-  jobs?: JobSpec<S>[];
   /**
    * Kinds of the tenant's things this plugin owns, which an action's input may name with
    * `"x-plinth-ref": "<kind>"` (core/actions.ts): how they are called, and the lookup of one
    * tenant's (id and name) that editors offer them from (GET /api/v2/workflows/refs/{kind}).
    */
   refs?: Record<string, Omit<RefSpec, 'list'> & { list(tenantId: string, c: PluginContext<S>): Promise<Array<{ id: string; name: string; detail?: string }>> }>;
+  /** Adds services to the container. No I/O here. */
+  register?(c: PluginContext<S>): void;
+  routes?(r: PluginRouter, c: PluginContext<S>): void;
+  /** Folder of knex migrations, relative to the plugin's folder. */
+  migrations?: string;
+  jobs?: JobSpec<S>[];
   /** Durable event handlers (at least once, retried), by event name or '*'. */
   on?: EventHandlers<S>;
   /**

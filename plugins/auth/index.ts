@@ -29,6 +29,7 @@ import { authCommands } from './commands.js';
 import { adminLoginProvider } from './services/admin-login.js';
 import { operatorAlerts } from './services/operator-alerts.js';
 import { authOverview } from './services/overview.js';
+import { authTenantPart } from './services/tenant-part.js';
 
 const services = (c: { container: PlinthContainer }) => c.container.resolve('authServices');
 
@@ -53,9 +54,9 @@ export default definePlugin<AuthSettings>({
   events: authEvents,
   live: { 'audit.written': 'Audit rows were written for the tenant (a burst told once a second; rows of no tenant reach superadmins only)' },
   actions: authActions,
+  refs: authRefs,
   metrics: { max_api_keys: { kind: 'gauge', usageKey: 'api_keys', unit: 'API keys', description: 'Active API keys' } },
   migrations: 'migrations',
-  refs: authRefs,
 
   register(c) {
     const { sms } = c.settings;
@@ -121,7 +122,8 @@ export default definePlugin<AuthSettings>({
     mfaRoutes(r, s);
     tenantRoutes(r, s);
     const dbPing = async () => void (await c.db.raw('select 1'));
-    adminRoutes(r, s, { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, hooks: c.container.resolve('hooks') });
+    const deps = { events: c.container.resolve('events'), startedAt: new Date(), version: packageVersion, dbPing, hooks: c.container.resolve('hooks') };
+    adminRoutes(r, s, { ...deps, tenantParts: c.container.resolve('tenantParts') });
     const { schedule, keep } = c.config.backup;
     adminBackupRoutes(r, { backups: c.container.resolve('backups'), audit: s.audit, schedule, keep });
   },
@@ -131,6 +133,8 @@ export default definePlugin<AuthSettings>({
   commands: authCommands,
 
   overview: authOverview,
+
+  tenant: authTenantPart,
 
   ui: {
     pages: [
