@@ -1,7 +1,7 @@
 // Compose: from one of the caller's mailboxes (?from=… preselects it), to, subject, text and an
 // optional time to send at; then the server's answer (the message id and its status) or its error.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, useQueryParam } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, t, tx, useQueryParam } from 'plinth/plugin/ui';
 import { BASE, explain, fieldStyle, link, PAGES, StatusBadge, useAction, useMailboxList } from './shared.js';
 
 interface SendReply {
@@ -30,7 +30,7 @@ export function ComposePage() {
 
   const submit = (event: Event) => {
     event.preventDefault();
-    if (at && Number.isNaN(new Date(at).getTime())) return setError(new Error('The send time is not a valid date.'));
+    if (at && Number.isNaN(new Date(at).getTime())) return setError(new Error(t('mail.compose.badTime')));
     void run(async () => {
       const body = { from: sender, to: to.trim(), subject: subject.trim(), text, ...(at ? { scheduledAt: toInstant(at) } : {}) };
       const reply = await api<SendReply>(`${BASE}/send`, { body });
@@ -43,26 +43,24 @@ export function ComposePage() {
   };
 
   return (
-    <Page title="Compose">
+    <Page title={t('mail.nav.compose')}>
       {result ? (
         <div class="notice" role="status">
-          {result.status === 'scheduled' ? 'Scheduled' : result.status === 'failed' ? 'Could not send' : 'Sent'} to {result.to}: <code>{result.id}</code>{' '}
-          <StatusBadge status={result.status} /> <a href={link(PAGES.sent, { mailbox: result.from })}>See what {result.from} sent</a>
+          {t('mail.compose.result', { status: result.status, to: result.to })} <code>{result.id}</code> <StatusBadge status={result.status} />{' '}
+          <a href={link(PAGES.sent, { mailbox: result.from })}>{t('mail.compose.seeSent', { from: result.from })}</a>
         </div>
       ) : null}
       <form class="card" onSubmit={submit} noValidate aria-labelledby="compose-title" style={{ maxWidth: '48rem' }}>
-        <h2 id="compose-title">New message</h2>
+        <h2 id="compose-title">{t('mail.compose.title')}</h2>
         <ErrorBanner error={explain(error) ?? mailboxes.error} />
         {mailboxes.data && !addresses.length ? (
-          <p class="muted">
-            You have no mailbox to send from. <a href={PAGES.mailboxes}>Create one on the Mailboxes page.</a>
-          </p>
+          <p class="muted">{tx('mail.compose.noMailbox', { link: (text: string) => <a href={PAGES.mailboxes}>{text}</a> })}</p>
         ) : null}
         <div class="form-row">
           <div>
-            <label for="compose-from">From</label>
+            <label for="compose-from">{t('mail.compose.from')}</label>
             <select id="compose-from" value={sender} onChange={(e) => setFrom(e.currentTarget.value)} style={fieldStyle}>
-              {addresses.length ? null : <option value="">{mailboxes.loading ? 'Loading mailboxes…' : 'No mailboxes'}</option>}
+              {addresses.length ? null : <option value="">{mailboxes.loading ? t('mail.compose.loadingMailboxes') : t('mail.compose.noMailboxes')}</option>}
               {addresses.map((a) => (
                 <option key={a} value={a}>
                   {a}
@@ -71,34 +69,34 @@ export function ComposePage() {
             </select>
           </div>
           <div>
-            <label for="compose-to">To</label>
+            <label for="compose-to">{t('mail.compose.to')}</label>
             <input
               id="compose-to"
               type="text"
               autoComplete="off"
               maxLength={5000}
-              placeholder="someone@example.org, another@example.org"
+              placeholder={t('mail.compose.toPlaceholder')}
               value={to}
               onInput={(e) => setTo(e.currentTarget.value)}
             />
           </div>
         </div>
-        <label for="compose-subject">Subject</label>
+        <label for="compose-subject">{t('mail.compose.subject')}</label>
         <input id="compose-subject" maxLength={998} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
-        <label for="compose-text">Message</label>
+        <label for="compose-text">{t('mail.compose.text')}</label>
         <textarea id="compose-text" rows={10} value={text} onInput={(e) => setText(e.currentTarget.value)} style={{ ...fieldStyle, resize: 'vertical' }} />
         <div class="form-row">
           <div style={{ maxWidth: '20rem' }}>
-            <label for="compose-at">Send at (optional)</label>
+            <label for="compose-at">{t('mail.compose.at')}</label>
             <input id="compose-at" type="datetime-local" value={at} onInput={(e) => setAt(e.currentTarget.value)} />
           </div>
         </div>
         <div class="form-actions">
           <button type="submit" disabled={busy || !sender}>
-            {busy ? 'Sending…' : at ? 'Schedule' : 'Send'}
+            {busy ? t('mail.compose.sending') : at ? t('mail.compose.schedule') : t('mail.compose.send')}
           </button>
           <span class="muted" style={{ fontSize: '0.9rem' }}>
-            {at ? 'It waits until then and can be canceled on the Sent page.' : 'Sent now; each recipient counts against the monthly allowance.'}
+            {at ? t('mail.compose.laterHint') : t('mail.compose.nowHint')}
           </span>
         </div>
       </form>

@@ -2,7 +2,7 @@
 // link keeps it) and the matching mail, a page at a time, from GET /api/emails/search — in the
 // open mailbox, or in every mailbox the viewer sees (?all=1).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { setQueryParams, useApi } from 'plinth/plugin/ui';
+import { setQueryParams, t, useApi } from 'plinth/plugin/ui';
 import { BASE, type EmailSummary } from './shared.js';
 
 /** How long typing must pause before the search runs. */
@@ -42,8 +42,8 @@ export function SearchBox(props: { q: string; all: boolean }) {
     >
       <input
         type="search"
-        aria-label="Search mail"
-        placeholder="Search from, to, subject and text"
+        aria-label={t('mail.search.label')}
+        placeholder={t('mail.search.placeholder')}
         maxLength={MAX_LENGTH}
         value={text}
         style={{ flex: '1 1 14rem', minWidth: 0 }}
@@ -60,7 +60,7 @@ export function SearchBox(props: { q: string; all: boolean }) {
           checked={props.all}
           onChange={(e) => setQueryParams({ all: (e.target as HTMLInputElement).checked ? '1' : null, page: null }, { replace: true })}
         />
-        All my mailboxes
+        {t('mail.search.all')}
       </label>
     </form>
   );

@@ -1,8 +1,8 @@
 // Sent: what one mailbox (?mailbox=…) sent, newest first, with each send's status; a scheduled
 // send can be canceled until it goes.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, LiveNote, Page, Table, Time, useLiveApi, useQueryParam } from 'plinth/plugin/ui';
-import { BASE, ConfirmDialog, instant, link, MailboxPicker, PAGES, plural, StatusBadge, type SentRow } from './shared.js';
+import { api, ErrorBanner, LiveNote, Page, Table, Time, t, tx, useLiveApi, useQueryParam } from 'plinth/plugin/ui';
+import { BASE, ConfirmDialog, instant, link, MailboxPicker, PAGES, StatusBadge, type SentRow } from './shared.js';
 
 /** While the live channel is down. */
 const POLL_MS = 15_000;
@@ -17,8 +17,8 @@ function SentList(props: { mailbox: string }) {
     <section class="card" aria-labelledby="sent-title">
       {canceling ? (
         <ConfirmDialog
-          title="Cancel this scheduled message?"
-          action="Cancel sending"
+          title={t('mail.sent.cancelTitle')}
+          action={t('mail.sent.cancelAction')}
           onClose={() => setCanceling(null)}
           onConfirm={async () => {
             try {
@@ -29,30 +29,30 @@ function SentList(props: { mailbox: string }) {
           }}
         >
           <p style={{ margin: '0 0 0.75rem' }}>
-            “{canceling.subject || '(no subject)'}” to {canceling.recipients} will not be sent.
+            {t('mail.sent.cancelBody', { subject: canceling.subject || t('mail.noSubject'), recipients: canceling.recipients })}
           </p>
         </ConfirmDialog>
       ) : null}
       <div style={{ display: 'flex', alignItems: 'baseline', gap: '1rem' }}>
         <h2 id="sent-title" style={{ flex: 1 }}>
-          Sent from {mailbox}
+          {t('mail.sent.title', { mailbox })}
         </h2>
-        <LiveNote open={list.live} fallback={`Live updates are reconnecting: checked every ${POLL_MS / 1000} s.`} />
-        <a href={link(PAGES.compose, { from: mailbox })}>Compose</a>
+        <LiveNote open={list.live} fallback={t('mail.live.polling', { seconds: POLL_MS / 1000 })} />
+        <a href={link(PAGES.compose, { from: mailbox })}>{t('mail.nav.compose')}</a>
         <button type="button" class="secondary small" onClick={list.reload}>
-          Refresh
+          {t('mail.refresh')}
         </button>
       </div>
       <ErrorBanner error={list.error} />
       <Table
         rows={rows}
         rowKey={(s) => s.id}
-        empty={list.loading ? 'Loading…' : 'Nothing sent from this mailbox yet.'}
+        empty={list.loading ? t('mail.loading') : t('mail.sent.empty')}
         columns={[
-          { label: 'To', value: (s) => <span style={{ overflowWrap: 'anywhere' }}>{s.recipients}</span> },
-          { label: 'Subject', value: (s) => s.subject || '(no subject)' },
+          { label: t('mail.col.to'), value: (s) => <span style={{ overflowWrap: 'anywhere' }}>{s.recipients}</span> },
+          { label: t('mail.col.subject'), value: (s) => s.subject || t('mail.noSubject') },
           {
-            label: 'Status',
+            label: t('mail.col.status'),
             value: (s) => (
               <>
                 <StatusBadge status={s.status} />
@@ -65,25 +65,23 @@ function SentList(props: { mailbox: string }) {
             ),
           },
           {
-            label: 'When',
+            label: t('mail.col.when'),
             value: (s) =>
               s.status === 'scheduled' ? (
-                <span>
-                  for <Time value={instant(s.scheduled_at)} />
-                </span>
+                <span>{tx('mail.sent.for', { time: <Time value={instant(s.scheduled_at)} /> })}</span>
               ) : s.sent_at ? (
                 <Time value={instant(s.sent_at)} />
               ) : (
                 <Time value={instant(s.created_at)} />
               ),
           },
-          { label: 'Id', value: (s) => <code style={{ fontSize: '0.8rem' }}>{s.resend_id}</code> },
+          { label: t('mail.col.id'), value: (s) => <code style={{ fontSize: '0.8rem' }}>{s.resend_id}</code> },
           {
-            label: 'Actions',
+            label: t('mail.col.actions'),
             value: (s) =>
               s.status === 'scheduled' ? (
-                <button type="button" class="danger small" aria-label={`Cancel ${s.resend_id}`} onClick={() => setCanceling(s)}>
-                  Cancel
+                <button type="button" class="danger small" aria-label={t('mail.sent.cancelLabel', { id: s.resend_id })} onClick={() => setCanceling(s)}>
+                  {t('mail.cancel')}
                 </button>
               ) : null,
           },
@@ -91,7 +89,7 @@ function SentList(props: { mailbox: string }) {
       />
       {list.data ? (
         <p class="muted" style={{ margin: '0.75rem 0 0', fontSize: '0.9rem' }}>
-          {rows.length >= 50 ? 'The newest 50.' : `${plural(rows.length, 'message', 'messages')}.`}
+          {rows.length >= 50 ? t('mail.sent.newest', { count: 50 }) : t('mail.sent.count', { count: rows.length })}
         </p>
       ) : null}
     </section>
@@ -101,8 +99,8 @@ function SentList(props: { mailbox: string }) {
 export function SentPage() {
   const mailbox = useQueryParam('mailbox');
   return (
-    <Page title="Sent">
-      <MailboxPicker id="sent-mailbox" label="Mailbox" value={mailbox} />
+    <Page title={t('mail.nav.sent')}>
+      <MailboxPicker id="sent-mailbox" label={t('mail.mailbox')} value={mailbox} />
       {mailbox ? <SentList key={mailbox} mailbox={mailbox} /> : null}
     </Page>
   );

@@ -2,7 +2,7 @@
 // status badges and small helpers.
 import type { ComponentChildren, ComponentProps } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { ApiError, ConfirmDialog as KitConfirmDialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi } from 'plinth/plugin/ui';
+import { ApiError, ConfirmDialog as KitConfirmDialog, ErrorBanner, fieldStyle, setQueryParams, t, useAction, useApi } from 'plinth/plugin/ui';
 export { fieldStyle, plural } from 'plinth/plugin/ui';
 
 /** The mail plugin's face (the pages call it with the session cookie). */
@@ -96,7 +96,7 @@ export function explain(error: Error | null): string | null {
 
 const TONE: Record<string, string> = { sent: 'badge-ok', scheduled: 'badge-warn', failed: 'badge-danger', canceled: '', sending: '' };
 
-export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{props.status}</span>;
+export const StatusBadge = (props: { status: string }) => <span class={`badge ${TONE[props.status] ?? ''}`}>{t('mail.status', { status: props.status })}</span>;
 
 /** Bytes as B / KB / MB. */
 export function size(bytes: number): string {
