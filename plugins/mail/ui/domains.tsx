@@ -1,9 +1,9 @@
 // Mail domains (superadmins): the ones from config/env (read-only) and the ones added here, each
 // offered to every tenant or to one; add and remove (removal is refused while mailboxes exist).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, useApi } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, Table, t, tx, useApi } from 'plinth/plugin/ui';
 import type { DomainView as DomainRow } from '../services/domains.js';
-import { BASE, ConfirmDialog, explain, fieldStyle, plural, Stamp, useAction } from './shared.js';
+import { BASE, ConfirmDialog, explain, fieldStyle, Stamp, useAction } from './shared.js';
 
 interface Tenant {
   id: string;
@@ -33,42 +33,49 @@ function AddDomain(props: { tenants: Tenant[]; onAdded(): void }) {
   };
   return (
     <section class="card" aria-labelledby="add-domain-title">
-      <h2 id="add-domain-title">Add a domain</h2>
+      <h2 id="add-domain-title">{t('mail.domains.addTitle')}</h2>
       <ErrorBanner error={explain(error)} />
       <form class="inline-form" onSubmit={submit} style={{ flexWrap: 'wrap' }}>
         <div class="grow" style={{ minWidth: '14rem' }}>
-          <label for="domain-name">Domain</label>
+          <label for="domain-name">{t('mail.domains.domain')}</label>
           <input
             id="domain-name"
             autoComplete="off"
             maxLength={253}
-            placeholder="e.g. mail.example.com"
+            placeholder={t('mail.domains.placeholder')}
             value={domain}
             onInput={(e) => setDomain(e.currentTarget.value)}
           />
         </div>
         <div style={{ minWidth: '14rem' }}>
-          <label for="domain-tenant">Offered to</label>
+          <label for="domain-tenant">{t('mail.domains.offeredTo')}</label>
           <select id="domain-tenant" value={tenantId} onChange={(e) => setTenantId(e.currentTarget.value)} style={fieldStyle}>
-            <option value="">Every tenant</option>
-            {props.tenants.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
+            <option value="">{t('mail.domains.everyTenant')}</option>
+            {props.tenants.map((tenant) => (
+              <option key={tenant.id} value={tenant.id}>
+                {tenant.name}
               </option>
             ))}
           </select>
         </div>
         <div style={{ width: '10rem' }}>
-          <label for="domain-hours">Mailbox lifetime (hours)</label>
-          <input id="domain-hours" type="number" min={1} placeholder="default" value={hours} onInput={(e) => setHours(e.currentTarget.value)} />
+          <label for="domain-hours">{t('mail.domains.hours')}</label>
+          <input
+            id="domain-hours"
+            type="number"
+            min={1}
+            placeholder={t('mail.domains.default')}
+            value={hours}
+            onInput={(e) => setHours(e.currentTarget.value)}
+          />
         </div>
         <button type="submit" disabled={busy || !domain.trim()}>
-          Add domain
+          {t('mail.domains.add')}
         </button>
       </form>
       {added ? (
         <p class="notice" role="status" style={{ margin: 0 }}>
-          Added <strong>{added}</strong>. Point its MX record at this server to receive mail for it.
+          {tx('mail.domains.added', { domain: added, strong: (text: string) => <strong>{text}</strong> })}
         </p>
       ) : null}
     </section>
@@ -79,55 +86,59 @@ export function DomainsPage() {
   const list = useApi<DomainRow[]>(`${BASE}/admin/domains`);
   const tenants = useTenants();
   const [removing, setRemoving] = useState<DomainRow | null>(null);
-  const names = new Map((tenants.data?.items ?? []).map((t) => [t.id, t.name]));
+  const names = new Map((tenants.data?.items ?? []).map((tenant) => [tenant.id, tenant.name]));
   return (
     <Page
-      title="Mail domains"
+      title={t('mail.nav.domains')}
       actions={
         <button type="button" class="secondary" onClick={list.reload}>
-          Refresh
+          {t('mail.refresh')}
         </button>
       }
     >
       {removing ? (
         <ConfirmDialog
-          title={`Remove ${removing.domain}?`}
-          action="Remove domain"
+          title={t('mail.domains.removeTitle', { domain: removing.domain })}
+          action={t('mail.domains.removeAction')}
           onClose={() => setRemoving(null)}
           onConfirm={async () => {
             await api(`${BASE}/admin/domains/${encodeURIComponent(removing.domain)}`, { method: 'DELETE' });
             list.reload();
           }}
         >
-          <p style={{ margin: '0 0 0.75rem' }}>
-            New mailboxes can no longer be made at it, and mail for it is refused. A domain that still has mailboxes cannot be removed.
-          </p>
+          <p style={{ margin: '0 0 0.75rem' }}>{t('mail.domains.removeBody')}</p>
         </ConfirmDialog>
       ) : null}
       <AddDomain tenants={tenants.data?.items ?? []} onAdded={list.reload} />
       <section class="card" aria-labelledby="domains-title">
-        <h2 id="domains-title">Domains</h2>
+        <h2 id="domains-title">{t('mail.domains.title')}</h2>
         <ErrorBanner error={list.error} />
         <Table
           rows={list.data ?? []}
           rowKey={(d) => d.domain}
-          empty={list.loading ? 'Loading…' : 'No domains.'}
+          empty={list.loading ? t('mail.loading') : t('mail.domains.empty')}
           columns={[
-            { label: 'Domain', value: (d) => d.domain },
-            { label: 'Offered to', value: (d) => (d.tenant_id ? (names.get(d.tenant_id) ?? d.tenant_id) : 'Every tenant') },
-            { label: 'Mailboxes', value: (d) => plural(d.mailboxes, 'mailbox', 'mailboxes') },
-            { label: 'Lifetime', value: (d) => (d.mailbox_hours ? `${d.mailbox_hours} h` : 'default') },
-            { label: 'Added', value: (d) => (d.read_only ? <span class="badge">config</span> : <Stamp value={d.created_at} />) },
+            { label: t('mail.domains.domain'), value: (d) => d.domain },
+            { label: t('mail.domains.offeredTo'), value: (d) => (d.tenant_id ? (names.get(d.tenant_id) ?? d.tenant_id) : t('mail.domains.everyTenant')) },
+            { label: t('mail.domains.mailboxes'), value: (d) => t('mail.domains.mailboxCount', { count: d.mailboxes }) },
             {
-              label: 'Actions',
+              label: t('mail.domains.lifetime'),
+              value: (d) => (d.mailbox_hours ? t('mail.domains.hoursValue', { hours: d.mailbox_hours }) : t('mail.domains.default')),
+            },
+            {
+              label: t('mail.domains.addedCol'),
+              value: (d) => (d.read_only ? <span class="badge">{t('mail.domains.config')}</span> : <Stamp value={d.created_at} />),
+            },
+            {
+              label: t('mail.col.actions'),
               value: (d) =>
                 d.read_only ? (
-                  <span class="muted" title="Set in config or PLINTH_MAIL_DOMAINS">
-                    from config
+                  <span class="muted" title={t('mail.domains.fromConfigHint')}>
+                    {t('mail.domains.fromConfig')}
                   </span>
                 ) : (
-                  <button type="button" class="danger small" aria-label={`Remove ${d.domain}`} onClick={() => setRemoving(d)}>
-                    Remove
+                  <button type="button" class="danger small" aria-label={t('mail.domains.removeLabel', { domain: d.domain })} onClick={() => setRemoving(d)}>
+                    {t('mail.domains.remove')}
                   </button>
                 ),
             },

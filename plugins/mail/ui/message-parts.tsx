@@ -3,15 +3,13 @@
 // (GET /api/email/:id/source, its first SOURCE_VIEW_BYTES only: the rest is in the .eml download).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, ErrorBanner, useApi } from 'plinth/plugin/ui';
+import { ApiError, ErrorBanner, t, useApi } from 'plinth/plugin/ui';
 import { BASE, size } from './shared.js';
 
 /** How much of a message's source the page shows (a large message's attachments would freeze it). */
 export const SOURCE_VIEW_BYTES = 256 * 1024;
 
 export type MessageTab = 'html' | 'text' | 'headers' | 'source';
-
-const TAB_LABELS: Record<MessageTab, string> = { html: 'HTML', text: 'Text', headers: 'Headers', source: 'Source' };
 
 export const monoBlock = {
   margin: 0,
@@ -39,7 +37,12 @@ export function MessageTabs(props: { tabs: MessageTab[]; current: MessageTab; on
   };
   return (
     <>
-      <div role="tablist" aria-label="Message views" onKeyDown={move} style={{ display: 'flex', gap: '0.25rem', margin: '1rem 0 0.5rem', flexWrap: 'wrap' }}>
+      <div
+        role="tablist"
+        aria-label={t('mail.message.views')}
+        onKeyDown={move}
+        style={{ display: 'flex', gap: '0.25rem', margin: '1rem 0 0.5rem', flexWrap: 'wrap' }}
+      >
         {tabs.map((tab) => (
           <button
             key={tab}
@@ -52,7 +55,7 @@ export function MessageTabs(props: { tabs: MessageTab[]; current: MessageTab; on
             class={tab === current ? 'small' : 'secondary small'}
             onClick={() => props.onPick(tab)}
           >
-            {TAB_LABELS[tab]}
+            {t('mail.message.tab', { tab })}
           </button>
         ))}
       </div>
@@ -69,16 +72,16 @@ export function HeadersPanel(props: { id: number }) {
   if (!loaded.data)
     return (
       <p class="muted" role="status">
-        Loading the headers…
+        {t('mail.message.loadingHeaders')}
       </p>
     );
   return (
     <div style={{ maxHeight: '26rem', overflow: 'auto' }}>
-      <table aria-label="Message headers">
+      <table aria-label={t('mail.message.headers')}>
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Value</th>
+            <th scope="col">{t('mail.message.headerName')}</th>
+            <th scope="col">{t('mail.message.headerValue')}</th>
           </tr>
         </thead>
         <tbody>
@@ -105,7 +108,7 @@ export function SourcePanel(props: { id: number }) {
       const res = await fetch(`${BASE}/email/${props.id}/source?max_bytes=${SOURCE_VIEW_BYTES}`, { credentials: 'same-origin', signal: abort.signal });
       if (!res.ok) {
         const body = await res.json().catch(() => ({}));
-        throw new ApiError(res.status, body.code ?? 'error', body.error ?? `the source could not be read (${res.status})`);
+        throw new ApiError(res.status, body.code ?? 'error', body.error ?? t('mail.message.sourceError', { status: res.status }));
       }
       const text = await res.text();
       setState({ text, total: Number(res.headers.get('x-source-size')), cut: res.headers.get('x-source-truncated') === '1', error: null });
@@ -118,20 +121,20 @@ export function SourcePanel(props: { id: number }) {
   if (state.text === undefined)
     return (
       <p class="muted" role="status">
-        Loading the source…
+        {t('mail.message.loadingSource')}
       </p>
     );
   return (
     <>
       {state.cut ? (
         <p class="muted" style={{ margin: '0 0 0.4rem', fontSize: '0.85rem' }}>
-          Showing the first {size(SOURCE_VIEW_BYTES)} of {size(state.total ?? 0)}.{' '}
+          {t('mail.message.sourceCut', { shown: size(SOURCE_VIEW_BYTES), total: size(state.total ?? 0) })}{' '}
           <a href={`${BASE}/email/${props.id}/download`} download={`${props.id}.eml`}>
-            Download the whole message
+            {t('mail.message.downloadWhole')}
           </a>
         </p>
       ) : null}
-      <div role="region" aria-label="Message source">
+      <div role="region" aria-label={t('mail.message.source')}>
         <pre style={monoBlock}>{state.text}</pre>
       </div>
     </>
