@@ -1,7 +1,7 @@
 // A robot's command log (GET /api/robots/{robotId}/commands), newest first, fetched again every 2 s so
 // a command's status (pending → sent → succeeded / failed) changes on screen as the robot works.
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorBanner, Table, Time } from 'plinth/plugin/ui';
+import { ErrorBanner, Table, Time, t } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, Pager, StatusBadge, useLiveApi, withQuery, type CommandStatus, type List, type Reply } from './shared.js';
 
 /** One row of GET /api/robots/{robotId}/commands. */
@@ -26,14 +26,11 @@ const STATUSES: CommandStatus[] = ['pending', 'sent', 'succeeded', 'failed', 'ex
 function Outcome(props: { result: CommandRow['result'] }) {
   const r = props.result;
   if (!r) return <span>—</span>;
-  const took = r.executionTimeMs !== undefined ? ` in ${r.executionTimeMs} ms` : '';
-  if (r.errorCode === 0) return <span>ok{took}</span>;
-  const failed = r.failList?.length ? ` (not sent to ${r.failList.join(', ')})` : '';
+  if (r.errorCode === 0) return <span>{r.executionTimeMs !== undefined ? t('robots.commands.okIn', { ms: r.executionTimeMs }) : t('robots.commands.ok')}</span>;
   return (
     <span class="error-text">
-      error {r.errorCode}
-      {r.errorReason ? `: ${r.errorReason}` : ''}
-      {failed}
+      {r.errorReason ? t('robots.commands.errorReason', { code: r.errorCode, reason: r.errorReason }) : t('robots.commands.error', { code: r.errorCode })}
+      {r.failList?.length ? t('robots.commands.notSentTo', { names: r.failList.join(', ') }) : ''}
     </span>
   );
 }
@@ -65,15 +62,15 @@ export function CommandLog(props: { robotId: string; refreshKey: number }) {
 
   return (
     <section class="card" aria-labelledby="commands-title">
-      <h2 id="commands-title">Commands</h2>
-      <div class="inline-form" role="group" aria-label="Command filters">
+      <h2 id="commands-title">{t('robots.commands.title')}</h2>
+      <div class="inline-form" role="group" aria-label={t('robots.commands.filters')}>
         <div>
-          <label for="commands-status">Status</label>
+          <label for="commands-status">{t('robots.commands.status')}</label>
           <select id="commands-status" value={status} onChange={(e) => choose(e.currentTarget.value)} style={fieldStyle}>
-            <option value="">All statuses</option>
+            <option value="">{t('robots.commands.allStatuses')}</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s.replace(/_/g, ' ')}
+                {t('robots.status', { status: s, label: s })}
               </option>
             ))}
           </select>
@@ -83,19 +80,25 @@ export function CommandLog(props: { robotId: string; refreshKey: number }) {
       <Table
         rows={data?.list ?? []}
         rowKey={(c) => c.commandId}
-        caption="Commands sent to this robot, newest first"
-        empty={!data ? 'Loading…' : status ? `No ${status.replace(/_/g, ' ')} commands.` : 'No commands yet. Send a message above.'}
+        caption={t('robots.commands.caption')}
+        empty={
+          !data
+            ? t('robots.commands.loading')
+            : status
+              ? t('robots.commands.emptyStatus', { status: t('robots.status', { status, label: status }) })
+              : t('robots.commands.empty')
+        }
         columns={[
-          { label: 'Created', value: (c) => <Time value={c.createdAt} /> },
-          { label: 'To', value: (c) => c.commandParams.titleList?.join(', ') || '—' },
-          { label: 'Content', value: contentOf },
-          { label: 'Status', value: (c) => <StatusBadge status={c.status} /> },
-          { label: 'Sent', value: (c) => <Time value={c.sentAt} /> },
-          { label: 'Completed', value: (c) => <Time value={c.completedAt} /> },
-          { label: 'Result', value: (c) => <Outcome result={c.result} /> },
+          { label: t('robots.commands.col.created'), value: (c) => <Time value={c.createdAt} /> },
+          { label: t('robots.commands.col.to'), value: (c) => c.commandParams.titleList?.join(', ') || '—' },
+          { label: t('robots.commands.col.content'), value: contentOf },
+          { label: t('robots.commands.col.status'), value: (c) => <StatusBadge status={c.status} /> },
+          { label: t('robots.commands.col.sent'), value: (c) => <Time value={c.sentAt} /> },
+          { label: t('robots.commands.col.completed'), value: (c) => <Time value={c.completedAt} /> },
+          { label: t('robots.commands.col.result'), value: (c) => <Outcome result={c.result} /> },
         ]}
       />
-      <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['command', 'commands']} onPage={setPage} />
+      <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('robots.commands.count', { count })} onPage={setPage} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // The messages a robot's phone reported (GET /api/robots/{robotId}/messages), newest first, fetched
 // again every 10 s (the command log takes most of the per-user request budget).
 import { useState } from 'preact/hooks';
-import { ErrorBanner, Table, Time } from 'plinth/plugin/ui';
+import { ErrorBanner, Table, Time, t } from 'plinth/plugin/ui';
 import { BASE, Pager, useLiveApi, withQuery, type List, type Reply } from './shared.js';
 
 /** One row of GET /api/robots/{robotId}/messages. */
@@ -24,11 +24,11 @@ function Spoken(props: { message: MessageRow }) {
   const m = props.message;
   return (
     <span>
-      {m.atMe ? <span class="badge badge-warn">@me</span> : null} {m.spoken}
+      {m.atMe ? <span class="badge badge-warn">{t('robots.messages.atMe')}</span> : null} {m.spoken}
       {m.hasFile ? (
         <>
           {' '}
-          <span class="badge">file</span>
+          <span class="badge">{t('robots.messages.file')}</span>
         </>
       ) : null}
     </span>
@@ -44,21 +44,21 @@ export function MessageList(props: { robotId: string }) {
   const data = messages.data?.data;
   return (
     <section class="card" aria-labelledby="messages-title">
-      <h2 id="messages-title">Messages received</h2>
+      <h2 id="messages-title">{t('robots.messages.title')}</h2>
       <ErrorBanner error={messages.error} />
       <Table
         rows={data?.list ?? []}
         rowKey={(m) => m.messageId}
-        caption="Messages the phone reported, newest first"
-        empty={!data ? 'Loading…' : 'No messages yet. The phone reports the messages it receives here.'}
+        caption={t('robots.messages.caption')}
+        empty={!data ? t('robots.messages.loading') : t('robots.messages.empty')}
         columns={[
-          { label: 'Received', value: (m) => <Time value={m.timestamp ?? m.createdAt} /> },
-          { label: 'From', value: (m) => m.receivedName ?? '—' },
-          { label: 'Group', value: (m) => m.groupName ?? '—' },
-          { label: 'Message', value: (m) => <Spoken message={m} /> },
+          { label: t('robots.messages.col.received'), value: (m) => <Time value={m.timestamp ?? m.createdAt} /> },
+          { label: t('robots.messages.col.from'), value: (m) => m.receivedName ?? '—' },
+          { label: t('robots.messages.col.group'), value: (m) => m.groupName ?? '—' },
+          { label: t('robots.messages.col.message'), value: (m) => <Spoken message={m} /> },
         ]}
       />
-      <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} nouns={['message', 'messages']} onPage={setPage} />
+      <Pager total={data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('robots.messages.count', { count })} onPage={setPage} />
     </section>
   );
 }

@@ -2,7 +2,7 @@
 // GET /api/robots/{robotId}/statistics), with the AI calls and their cost over the period beside it;
 // with the ai plugin enabled, its AI calls and their cost per day too (the ai plugin's
 // GET /workbot/api/ai/calls/daily, asked over HTTP: robots never imports ai's files).
-import { ApiError, BarChart, ErrorBanner, pluginEnabled, useLiveApi, viewerTimeZone } from 'plinth/plugin/ui';
+import { ApiError, BarChart, ErrorBanner, formatDate, formatNumber, pluginEnabled, t, useLiveApi, viewerTimeZone } from 'plinth/plugin/ui';
 import { BASE, type Reply } from './shared.js';
 
 interface RobotStatistics {
@@ -24,7 +24,7 @@ const localDay = (back: number) => {
   d.setDate(d.getDate() - back);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 };
-const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const dayLabel = (date: string) => formatDate(`${date}T00:00:00Z`, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 /** Every day from `first` (YYYY-MM-DD), zero where nothing was reported (the statistics list only days with messages). */
 export function dailyBars(byDay: RobotStatistics['messagesByDay'], first: string, days = DAYS) {
@@ -45,9 +45,9 @@ interface AiCallsDaily {
 /** A cost as money, to a ten-thousandth (an AI call costs a fraction of a cent). */
 const money = (currency: string) => (value: number) => {
   try {
-    return value.toLocaleString(undefined, { style: 'currency', currency, maximumFractionDigits: 4 });
+    return formatNumber(value, { style: 'currency', currency, maximumFractionDigits: 4 });
   } catch {
-    return `${value.toLocaleString(undefined, { maximumFractionDigits: 4 })} ${currency}`;
+    return `${formatNumber(value, { maximumFractionDigits: 4 })} ${currency}`;
   }
 };
 
@@ -70,13 +70,13 @@ function AiCalls(props: { robotId: string }) {
   const failed = data.days.reduce((n, d) => n + d.failed, 0);
   return (
     <>
-      <BarChart title={`AI calls per day, last ${DAYS} days`} bars={data.days.map((d) => bar(d, d.calls))} />
-      <BarChart title={`AI cost per day (${data.currency}), last ${DAYS} days`} bars={data.days.map((d) => bar(d, d.cost))} format={money(data.currency)} />
-      {failed ? (
-        <p class="muted">
-          {failed.toLocaleString()} attempt{failed === 1 ? '' : 's'} failed (a timeout, a refusal or an error) and moved on to the next provider.
-        </p>
-      ) : null}
+      <BarChart title={t('robots.activity.aiCallsChart', { days: DAYS })} bars={data.days.map((d) => bar(d, d.calls))} />
+      <BarChart
+        title={t('robots.activity.aiCostChart', { days: DAYS, currency: data.currency })}
+        bars={data.days.map((d) => bar(d, d.cost))}
+        format={money(data.currency)}
+      />
+      {failed ? <p class="muted">{t('robots.activity.aiFailed', { count: failed })}</p> : null}
     </>
   );
 }
@@ -92,21 +92,27 @@ export function RobotActivity(props: { robotId: string }) {
   const data = stats.data?.data;
   return (
     <section class="card" aria-labelledby="robot-activity-title">
-      <h2 id="robot-activity-title">Last {DAYS} days</h2>
+      <h2 id="robot-activity-title">{t('robots.activity.title', { days: DAYS })}</h2>
       <ErrorBanner error={stats.error} />
       {data ? (
         <>
           <p class="muted">
-            {data.totalMessages.toLocaleString()} message{data.totalMessages === 1 ? '' : 's'} reported
-            {data.totalAICalls === null ? '' : `; ${data.totalAICalls.toLocaleString()} AI call${data.totalAICalls === 1 ? '' : 's'}`}
-            {data.aiCost === null || !data.totalAICalls ? '' : ` costing ${data.aiCost.toLocaleString(undefined, { maximumFractionDigits: 4 })}`}.
+            {data.totalAICalls === null
+              ? t('robots.activity.summary', { messages: data.totalMessages })
+              : data.aiCost === null || !data.totalAICalls
+                ? t('robots.activity.summaryCalls', { messages: data.totalMessages, calls: data.totalAICalls })
+                : t('robots.activity.summaryCost', {
+                    messages: data.totalMessages,
+                    calls: data.totalAICalls,
+                    cost: formatNumber(data.aiCost, { maximumFractionDigits: 4 }),
+                  })}
           </p>
-          <BarChart title={`Messages reported per day, last ${DAYS} days`} bars={dailyBars(data.messagesByDay, data.startDate)} />
+          <BarChart title={t('robots.activity.messagesChart', { days: DAYS })} bars={dailyBars(data.messagesByDay, data.startDate)} />
           {pluginEnabled('ai') ? <AiCalls robotId={props.robotId} /> : null}
         </>
       ) : (
         <p class="muted" role="status">
-          {stats.loading ? 'Loading…' : 'No statistics.'}
+          {stats.loading ? t('robots.activity.loading') : t('robots.activity.none')}
         </p>
       )}
     </section>

@@ -1,7 +1,7 @@
 // "Send a message": the robot sends a text to the named contacts or groups (POST /api/robot/send-message).
 // The command is queued and pushed to the phone; its status then shows in the command log below.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner } from 'plinth/plugin/ui';
+import { api, ErrorBanner, t, tx } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, names, StatusBadge, useAction, type Reply } from './shared.js';
 
 interface Queued {
@@ -20,8 +20,8 @@ export function SendMessageForm(props: { robotId: string; onSent(): void }) {
     event.preventDefault();
     setQueued(null);
     const titleList = names(to);
-    if (!titleList.length) return setError(new Error('Name at least one contact or group to send to.'));
-    if (!content.trim()) return setError(new Error('Write the message to send.'));
+    if (!titleList.length) return setError(new Error(t('robots.send.needTo')));
+    if (!content.trim()) return setError(new Error(t('robots.send.needContent')));
     void run(async () => {
       const body = { robotId: props.robotId, type: 'text', titleList, content, atList: names(mentions) };
       const reply = await api<Reply<Queued>>(`${BASE}/robot/send-message`, { body });
@@ -33,38 +33,42 @@ export function SendMessageForm(props: { robotId: string; onSent(): void }) {
 
   return (
     <form class="card" onSubmit={submit} noValidate aria-labelledby="send-title">
-      <h2 id="send-title">Send a message</h2>
+      <h2 id="send-title">{t('robots.send.title')}</h2>
       {queued ? (
         <p class="notice" role="status">
-          {queued.message.charAt(0).toUpperCase() + queued.message.slice(1)}: <code>{queued.commandId}</code> <StatusBadge status={queued.status} />
+          {tx('robots.send.queued', {
+            message: queued.message.charAt(0).toUpperCase() + queued.message.slice(1),
+            id: <code>{queued.commandId}</code>,
+            status: <StatusBadge status={queued.status} />,
+          })}
         </p>
       ) : null}
       <ErrorBanner error={error} />
       <div class="form-row">
         <div>
-          <label for="send-to">To (contact or group names, comma-separated)</label>
+          <label for="send-to">{t('robots.send.to')}</label>
           <input
             id="send-to"
             autoComplete="off"
             maxLength={2000}
-            placeholder="Zhang San, Buyers group"
+            placeholder={t('robots.send.toPlaceholder')}
             value={to}
             onInput={(e) => setTo(e.currentTarget.value)}
           />
         </div>
         <div>
-          <label for="send-mentions">Mention (optional, comma-separated)</label>
+          <label for="send-mentions">{t('robots.send.mentions')}</label>
           <input
             id="send-mentions"
             autoComplete="off"
             maxLength={2000}
-            placeholder="names to @ in a group"
+            placeholder={t('robots.send.mentionsPlaceholder')}
             value={mentions}
             onInput={(e) => setMentions(e.currentTarget.value)}
           />
         </div>
       </div>
-      <label for="send-content">Message</label>
+      <label for="send-content">{t('robots.send.content')}</label>
       <textarea
         id="send-content"
         rows={3}
@@ -75,7 +79,7 @@ export function SendMessageForm(props: { robotId: string; onSent(): void }) {
       />
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Sending…' : 'Send'}
+          {busy ? t('robots.send.sending') : t('robots.send.send')}
         </button>
       </div>
     </form>
