@@ -6,7 +6,7 @@
 // top navigation and an opaque origin (no cookies, no access to this page). A CSP of its own on
 // top blocks remote content (tracking pixels, web fonts) and any script the sandbox would miss.
 import { useEffect, useState } from 'preact/hooks';
-import { api, CopyText, ErrorBanner, Time, useApi } from 'plinth/plugin/ui';
+import { api, CopyText, ErrorBanner, Time, t, useApi } from 'plinth/plugin/ui';
 import { HeadersPanel, MessageTabs, monoBlock, SourcePanel, type MessageTab } from './message-parts.js';
 import { BASE, ConfirmDialog, instant, size, type Email } from './shared.js';
 
@@ -25,7 +25,7 @@ function HtmlBody(props: { html: string; subject: string }) {
     <iframe
       sandbox=""
       srcdoc={frameDocument(props.html)}
-      title={`Message: ${props.subject || '(no subject)'}`}
+      title={t('mail.message.frameTitle', { subject: props.subject || t('mail.noSubject') })}
       referrerpolicy="no-referrer"
       style={{
         display: 'block',
@@ -64,51 +64,49 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
     <section class="card" aria-labelledby="message-title" style={{ flex: '1 1 32rem', minWidth: 0 }}>
       {deleting && email ? (
         <ConfirmDialog
-          title="Delete this message?"
-          action="Delete message"
+          title={t('mail.message.deleteTitle')}
+          action={t('mail.message.deleteAction')}
           onClose={() => setDeleting(false)}
           onConfirm={async () => {
             await api(`${BASE}/email/${id}`, { method: 'DELETE' });
             props.onDeleted(id);
           }}
         >
-          <p style={{ margin: '0 0 0.75rem' }}>
-            “{email.subject || '(no subject)'}” from {email.sender} is deleted for good.
-          </p>
+          <p style={{ margin: '0 0 0.75rem' }}>{t('mail.message.deleteBody', { subject: email.subject || t('mail.noSubject'), sender: email.sender })}</p>
         </ConfirmDialog>
       ) : null}
       <ErrorBanner error={one.error} />
       {!email ? (
         one.loading ? (
           <p class="muted" role="status">
-            Loading the message…
+            {t('mail.message.loading')}
           </p>
         ) : null
       ) : (
         <>
           <header style={{ display: 'flex', gap: '0.75rem', alignItems: 'flex-start' }}>
             <h2 id="message-title" style={{ flex: 1, fontSize: '1.2rem', overflowWrap: 'anywhere' }}>
-              {email.subject || '(no subject)'}
+              {email.subject || t('mail.noSubject')}
             </h2>
             <span class="row-actions">
               <a href={`${BASE}/email/${id}/download`} download={`${id}.eml`} style={{ alignSelf: 'center', fontSize: '0.9rem' }}>
-                Download .eml
+                {t('mail.message.download')}
               </a>
               <button type="button" class="danger small" onClick={() => setDeleting(true)}>
-                Delete
+                {t('mail.delete')}
               </button>
             </span>
           </header>
           <dl class="facts">
-            <dt>From</dt>
+            <dt>{t('mail.message.from')}</dt>
             <dd style={{ overflowWrap: 'anywhere' }}>{email.sender_name ? `${email.sender_name} <${email.sender}>` : email.sender || '—'}</dd>
-            <dt>To</dt>
+            <dt>{t('mail.col.to')}</dt>
             <dd style={{ overflowWrap: 'anywhere' }}>{email.to_addrs || email.mailbox}</dd>
-            <dt>Received</dt>
+            <dt>{t('mail.message.received')}</dt>
             <dd>
               <Time value={instant(email.received_at)} />
             </dd>
-            <dt>Size</dt>
+            <dt>{t('mail.message.size')}</dt>
             <dd>{size(email.size)}</dd>
           </dl>
           {email.verification_code ? (
@@ -117,9 +115,9 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
               style={{ marginTop: '1rem', padding: '0.75rem 1rem', border: '1px solid var(--border)', borderRadius: '6px', background: 'var(--bg)' }}
             >
               <h3 id="code-title" class="muted" style={{ ...eyebrow, margin: '0 0 0.4rem' }}>
-                Verification code
+                {t('mail.message.code')}
               </h3>
-              <CopyText text={email.verification_code} label="verification code" big />
+              <CopyText text={email.verification_code} label={t('mail.message.codeLabel')} big />
             </section>
           ) : null}
           <MessageTabs tabs={tabs} current={current} onPick={setTab}>
@@ -127,14 +125,14 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
               <>
                 <HtmlBody html={email.html_content} subject={email.subject} />
                 <p class="muted" style={{ margin: '0.35rem 0 0', fontSize: '0.8rem' }}>
-                  Shown in a sandbox: scripts, forms, links and remote images are disabled.
+                  {t('mail.message.sandbox')}
                 </p>
               </>
             ) : current === 'text' ? (
               email.content.trim() ? (
                 <TextBody text={email.content} />
               ) : (
-                <p class="muted">This message has no text.</p>
+                <p class="muted">{t('mail.message.noText')}</p>
               )
             ) : current === 'headers' ? (
               <HeadersPanel id={id} />
@@ -145,12 +143,12 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
           {email.attachments.length ? (
             <>
               <h3 class="muted" style={eyebrow}>
-                Attachments ({email.attachments.length})
+                {t('mail.message.attachments', { count: email.attachments.length })}
               </h3>
               <ul style={{ margin: 0, paddingLeft: '1.2rem' }}>
                 {email.attachments.map((a, i) => (
                   <li key={i}>
-                    {a.filename ?? '(unnamed)'}{' '}
+                    {a.filename ?? t('mail.message.unnamed')}{' '}
                     <span class="muted">
                       · {a.content_type} · {size(a.size)}
                     </span>
@@ -158,7 +156,7 @@ export function MessageView(props: { id: number; onLoaded(id: number): void; onD
                 ))}
               </ul>
               <p class="muted" style={{ margin: '0.35rem 0 0', fontSize: '0.8rem' }}>
-                Attachments are inside the .eml download.
+                {t('mail.message.attachmentsHint')}
               </p>
             </>
           ) : null}
