@@ -3,7 +3,7 @@
 // recent audit…). Sections come from the server (core/overview/tenant.ts) and are drawn here the
 // same way whoever contributed them. Deleting first shows what goes, counted by each plugin.
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, ConfirmDialog, ErrorBanner, formatNumber, Page, Table, Time, t, useApi, useQueryParam } from 'plinth/plugin/ui';
 import type { TenantDeletion, TenantSection } from 'plinth/plugin';
 import { BASE, StatusBadge, useAction } from './shared.js';
 
@@ -54,22 +54,20 @@ function Section(props: { section: TenantSection }) {
           <Table
             caption={section.title}
             rows={section.table.rows}
-            empty="None."
+            empty={t('auth.tenant.none')}
             columns={section.table.columns.map((label, i) => ({
               label,
               value: (row: Array<string | number | null>) => (times.has(label) ? <Time value={row[i]} /> : row[i] === null ? '—' : String(row[i])),
             }))}
           />
           {section.table.total !== undefined && section.table.total > section.table.rows.length ? (
-            <p class="muted">
-              The latest {section.table.rows.length} of {section.table.total}.
-            </p>
+            <p class="muted">{t('auth.tenant.latest', { shown: section.table.rows.length, total: section.table.total })}</p>
           ) : null}
         </>
       ) : null}
       {section.href ? (
         <p>
-          <a href={section.href}>Open {section.title}</a>
+          <a href={section.href}>{t('auth.tenant.open', { title: section.title })}</a>
         </p>
       ) : null}
     </section>
@@ -84,14 +82,14 @@ function Rename(props: { tenant: TenantView; onDone(): void }) {
     if (await run(() => api(`${BASE}/admin/tenants/${props.tenant.id}`, { method: 'PATCH', body: { name: name.trim() } }))) props.onDone();
   };
   return (
-    <form class="inline-form" onSubmit={submit} aria-label="Rename the tenant">
+    <form class="inline-form" onSubmit={submit} aria-label={t('auth.tenant.renameLabel')}>
       <ErrorBanner error={error} />
       <div class="grow">
-        <label for="tenant-rename">Name</label>
+        <label for="tenant-rename">{t('auth.tenant.name')}</label>
         <input id="tenant-rename" required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
       </div>
       <button type="submit" disabled={busy || !name.trim() || name.trim() === props.tenant.name}>
-        {busy ? 'Renaming…' : 'Rename'}
+        {busy ? t('auth.tenant.renaming') : t('auth.tenant.rename')}
       </button>
     </form>
   );
@@ -103,12 +101,12 @@ function DeleteDialog(props: { tenant: TenantView; onClose(): void; onDeleted():
   const d = what.data;
   return (
     <ConfirmDialog
-      title={`Delete “${props.tenant.name}”?`}
-      action="Delete tenant"
+      title={t('auth.tenant.deleteTitle', { name: props.tenant.name })}
+      action={t('auth.tenant.deleteAction')}
       onClose={props.onClose}
       onConfirm={async () => {
-        if (!d || d.blocked) throw new Error(d?.blocked ?? 'Still counting what goes.');
-        if (typed.trim() !== props.tenant.name) throw new Error('Type the tenant’s name to confirm.');
+        if (!d || d.blocked) throw new Error(d?.blocked ?? t('auth.tenant.stillCounting'));
+        if (typed.trim() !== props.tenant.name) throw new Error(t('auth.tenant.typeName'));
         await api(`${BASE}/admin/tenants/${props.tenant.id}`, { method: 'DELETE' });
         props.onDeleted();
       }}
@@ -117,20 +115,21 @@ function DeleteDialog(props: { tenant: TenantView; onClose(): void; onDeleted():
       {d?.blocked ? <p class="error">{d.blocked}</p> : null}
       {d && !d.blocked ? (
         <>
-          <p>This cannot be undone. With the tenant goes:</p>
-          <ul aria-label="What goes">
+          <p>{t('auth.tenant.cannotUndo')}</p>
+          <ul aria-label={t('auth.tenant.whatGoes')}>
             {d.goes.map((p) => (
               <li key={p.plugin}>
-                <strong>{pluginTitle(p.plugin)}</strong>: {p.rows.map((r) => `${r.count.toLocaleString()} ${r.label}`).join(', ')}
+                <strong>{pluginTitle(p.plugin)}</strong>:{' '}
+                {p.rows.map((r) => t('auth.tenant.goesRow', { count: formatNumber(r.count), label: r.label })).join(', ')}
               </li>
             ))}
           </ul>
-          <p class="muted">Its audit entries stay until the audit retention removes them.</p>
-          <label for="tenant-delete-confirm">Type “{props.tenant.name}” to confirm</label>
+          <p class="muted">{t('auth.tenant.auditStays')}</p>
+          <label for="tenant-delete-confirm">{t('auth.tenant.confirmLabel', { name: props.tenant.name })}</label>
           <input id="tenant-delete-confirm" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autocomplete="off" />
         </>
       ) : what.loading ? (
-        <p role="status">Counting what goes…</p>
+        <p role="status">{t('auth.tenant.counting')}</p>
       ) : null}
     </ConfirmDialog>
   );
@@ -154,20 +153,20 @@ export function TenantPage() {
 
   if (deleted) {
     return (
-      <Page title="Tenant deleted">
+      <Page title={t('auth.tenant.deletedTitle')}>
         <p class="notice" role="status">
-          “{deleted}” and everything listed were deleted.
+          {t('auth.tenant.deletedNotice', { name: deleted })}
         </p>
         <p>
-          <a href={LIST}>← All tenants</a>
+          <a href={LIST}>{t('auth.tenant.allTenants')}</a>
         </p>
       </Page>
     );
   }
   return (
-    <Page title={tenant ? tenant.name : 'Tenant'}>
+    <Page title={tenant ? tenant.name : t('auth.tenant.title')}>
       <p style={{ margin: '0 0 1rem' }}>
-        <a href={LIST}>← All tenants</a>
+        <a href={LIST}>{t('auth.tenant.allTenants')}</a>
       </p>
       <ErrorBanner error={error ?? page.error} />
       {tenant ? (
@@ -175,23 +174,23 @@ export function TenantPage() {
           <div class="card">
             <dl class="facts">
               <div>
-                <dt>Status</dt>
+                <dt>{t('auth.tenant.status')}</dt>
                 <dd>
                   <StatusBadge status={tenant.status} />
                   {tenant.is_operator ? (
                     <>
                       {' '}
-                      <span class="badge badge-ok">operator</span>
+                      <span class="badge badge-ok">{t('auth.tenant.operator')}</span>
                     </>
                   ) : null}
                 </dd>
               </div>
               <div>
-                <dt>Users</dt>
-                <dd>{tenant.user_count}</dd>
+                <dt>{t('auth.tenant.users')}</dt>
+                <dd>{formatNumber(tenant.user_count)}</dd>
               </div>
               <div>
-                <dt>Created</dt>
+                <dt>{t('auth.tenant.created')}</dt>
                 <dd>
                   <Time value={tenant.created_at} />
                 </dd>
@@ -202,15 +201,15 @@ export function TenantPage() {
               <div class="form-actions">
                 {tenant.status === 'active' ? (
                   <button type="button" class="danger" disabled={busy} onClick={() => setStatus('suspended')}>
-                    Suspend
+                    {t('auth.tenant.suspend')}
                   </button>
                 ) : (
                   <button type="button" class="secondary" disabled={busy} onClick={() => setStatus('active')}>
-                    Unsuspend
+                    {t('auth.tenant.unsuspend')}
                   </button>
                 )}
                 <button type="button" class="danger" onClick={() => setDeleting(true)}>
-                  Delete…
+                  {t('auth.tenant.delete')}
                 </button>
               </div>
             )}
@@ -222,7 +221,7 @@ export function TenantPage() {
         </>
       ) : page.loading ? (
         <p class="muted" role="status">
-          Loading…
+          {t('auth.tenant.loading')}
         </p>
       ) : null}
     </Page>

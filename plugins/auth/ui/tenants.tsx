@@ -2,7 +2,7 @@
 // it is renamed, suspended, unsuspended or deleted); the operator tenant is marked. The operator
 // creates a customer tenant with its owner and invites users into a tenant.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, fieldStyle, Page, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, ErrorBanner, fieldStyle, Page, Table, Time, t, useApi } from 'plinth/plugin/ui';
 import { BASE, Pager, SearchForm, StatusBadge, useAction, usePagedList } from './shared.js';
 
 /** A tenant's page (plugins/auth/ui/tenant.tsx). */
@@ -20,8 +20,7 @@ interface Tenant {
 const ROLES = ['owner', 'admin', 'member'] as const;
 
 /** What the reply says happened to the password: set now, or a link mailed. */
-const passwordNote = (email: string, invitationSent: boolean) =>
-  invitationSent ? `${email} was emailed a link to choose a password.` : `${email} can sign in with the password you set.`;
+const passwordNote = (email: string, invitationSent: boolean) => t('auth.tenants.passwordNote', { email, invited: invitationSent ? 'yes' : 'no' });
 
 /** Name, owner email and an optional password (without one the owner gets an invitation mail). */
 function CreateTenant(props: { onCreated(): void }) {
@@ -40,14 +39,14 @@ function CreateTenant(props: { onCreated(): void }) {
     };
     let created: { tenant: Tenant; invitation_sent: boolean } | undefined;
     if ((await run(async () => (created = await api(`${BASE}/admin/tenants`, { body })))) && created) {
-      setDone(`Created “${created.tenant.name}”. ${passwordNote(body.owner_email, created.invitation_sent)}`);
+      setDone(t('auth.tenants.create.done', { name: created.tenant.name, note: passwordNote(body.owner_email, created.invitation_sent) }));
       setForm({ name: '', owner_email: '', owner_name: '', password: '' });
       props.onCreated();
     }
   };
   return (
     <form class="card" onSubmit={submit} aria-labelledby="create-tenant-title">
-      <h2 id="create-tenant-title">Create a customer tenant</h2>
+      <h2 id="create-tenant-title">{t('auth.tenants.create.title')}</h2>
       <ErrorBanner error={error} />
       {done ? (
         <p class="notice" role="status">
@@ -56,24 +55,24 @@ function CreateTenant(props: { onCreated(): void }) {
       ) : null}
       <div class="form-row">
         <div>
-          <label for="tenant-name">Tenant name</label>
+          <label for="tenant-name">{t('auth.tenants.create.name')}</label>
           <input id="tenant-name" required maxLength={200} value={form.name} onInput={set('name')} />
         </div>
         <div>
-          <label for="tenant-owner-email">Owner email</label>
+          <label for="tenant-owner-email">{t('auth.tenants.create.ownerEmail')}</label>
           <input id="tenant-owner-email" type="email" required maxLength={320} value={form.owner_email} onInput={set('owner_email')} />
         </div>
         <div>
-          <label for="tenant-owner-name">Owner name (optional)</label>
+          <label for="tenant-owner-name">{t('auth.tenants.create.ownerName')}</label>
           <input id="tenant-owner-name" maxLength={200} value={form.owner_name} onInput={set('owner_name')} />
         </div>
         <div>
-          <label for="tenant-owner-password">Password (optional)</label>
+          <label for="tenant-owner-password">{t('auth.tenants.password')}</label>
           <input
             id="tenant-owner-password"
             type="password"
             autocomplete="new-password"
-            placeholder="empty: email an invitation"
+            placeholder={t('auth.tenants.passwordPlaceholder')}
             value={form.password}
             onInput={set('password')}
           />
@@ -81,7 +80,7 @@ function CreateTenant(props: { onCreated(): void }) {
       </div>
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Creating…' : 'Create tenant'}
+          {busy ? t('auth.tenants.create.busy') : t('auth.tenants.create.submit')}
         </button>
       </div>
     </form>
@@ -101,14 +100,20 @@ function InviteUser(props: { tenants: readonly Tenant[]; onInvited(): void }) {
     const body = { email: form.email.trim(), role: form.role, ...(form.password ? { password: form.password } : {}) };
     let invited: { invitation_sent: boolean } | undefined;
     if ((await run(async () => (invited = await api(`${BASE}/admin/tenants/${target}/users`, { body })))) && invited) {
-      setDone(`Added ${body.email} as ${body.role}. ${passwordNote(body.email, invited.invitation_sent)}`);
+      setDone(
+        t('auth.tenants.invite.done', {
+          email: body.email,
+          role: t('auth.role', { role: body.role }),
+          note: passwordNote(body.email, invited.invitation_sent),
+        }),
+      );
       setForm({ email: '', role: 'member', password: '' });
       props.onInvited();
     }
   };
   return (
     <form class="card" onSubmit={submit} aria-labelledby="invite-user-title">
-      <h2 id="invite-user-title">Invite a user into a tenant</h2>
+      <h2 id="invite-user-title">{t('auth.tenants.invite.title')}</h2>
       <ErrorBanner error={error} />
       {done ? (
         <p class="notice" role="status">
@@ -117,18 +122,17 @@ function InviteUser(props: { tenants: readonly Tenant[]; onInvited(): void }) {
       ) : null}
       <div class="form-row">
         <div>
-          <label for="invite-tenant">Tenant</label>
+          <label for="invite-tenant">{t('auth.tenants.invite.tenant')}</label>
           <select id="invite-tenant" style={fieldStyle} value={target} onChange={(e) => setTenantId(e.currentTarget.value)}>
-            {props.tenants.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-                {t.is_operator ? ' (operator)' : ''}
+            {props.tenants.map((tenant) => (
+              <option key={tenant.id} value={tenant.id}>
+                {tenant.is_operator ? t('auth.tenants.invite.operatorOption', { name: tenant.name }) : tenant.name}
               </option>
             ))}
           </select>
         </div>
         <div>
-          <label for="invite-email">Email</label>
+          <label for="invite-email">{t('auth.tenants.invite.email')}</label>
           <input
             id="invite-email"
             type="email"
@@ -139,22 +143,22 @@ function InviteUser(props: { tenants: readonly Tenant[]; onInvited(): void }) {
           />
         </div>
         <div>
-          <label for="invite-role">Role</label>
+          <label for="invite-role">{t('auth.tenants.invite.role')}</label>
           <select id="invite-role" style={fieldStyle} value={form.role} onChange={(e) => setForm((f) => ({ ...f, role: e.currentTarget.value }))}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
-                {r}
+                {t('auth.role', { role: r })}
               </option>
             ))}
           </select>
         </div>
         <div>
-          <label for="invite-password">Password (optional)</label>
+          <label for="invite-password">{t('auth.tenants.password')}</label>
           <input
             id="invite-password"
             type="password"
             autocomplete="new-password"
-            placeholder="empty: email an invitation"
+            placeholder={t('auth.tenants.passwordPlaceholder')}
             value={form.password}
             onInput={(e) => setForm((f) => ({ ...f, password: e.currentTarget.value }))}
           />
@@ -162,7 +166,7 @@ function InviteUser(props: { tenants: readonly Tenant[]; onInvited(): void }) {
       </div>
       <div class="form-actions">
         <button type="submit" disabled={busy || !target}>
-          {busy ? 'Inviting…' : 'Invite user'}
+          {busy ? t('auth.tenants.invite.busy') : t('auth.tenants.invite.submit')}
         </button>
       </div>
     </form>
@@ -174,7 +178,7 @@ export function TenantsPage() {
   const me = useApi<{ tenant_id: string | null }>('/admin/api/me');
   const { error, busy, run } = useAction();
   // Not the operator tenant, nor the signed-in superadmin's own: suspending either would lock them out (the server refuses too).
-  const mayChange = (t: Tenant) => !t.is_operator && me.data !== undefined && me.data.tenant_id !== t.id;
+  const mayChange = (tenant: Tenant) => !tenant.is_operator && me.data !== undefined && me.data.tenant_id !== tenant.id;
   const setStatus = (tenant: Tenant, status: Tenant['status']) =>
     run(async () => {
       await api(`${BASE}/admin/tenants/${tenant.id}`, { method: 'PATCH', body: { status } });
@@ -182,48 +186,60 @@ export function TenantsPage() {
     });
 
   return (
-    <Page title="Tenants">
-      <SearchForm label="Search by name" value={list.filters.search} onSearch={(search) => list.filter({ search })} />
+    <Page title={t('auth.tenants.title')}>
+      <SearchForm label={t('auth.tenants.search')} value={list.filters.search} onSearch={(search) => list.filter({ search })} />
       <ErrorBanner error={error ?? list.error} />
       <div class="card">
         <Table
           rows={list.data?.items ?? []}
-          rowKey={(t) => t.id}
-          empty={list.loading ? 'Loading…' : 'No tenants match.'}
+          rowKey={(row) => row.id}
+          empty={list.loading ? t('auth.tenants.loading') : t('auth.tenants.empty')}
           columns={[
             {
-              label: 'Name',
-              value: (t) =>
-                t.is_operator ? (
+              label: t('auth.tenants.name'),
+              value: (row) =>
+                row.is_operator ? (
                   <>
-                    <a href={tenantHref(t.id)}>{t.name}</a>{' '}
-                    <span class="badge badge-ok" title="The installation's own tenant (the first superadmin's): internal plan, no limits">
-                      operator
+                    <a href={tenantHref(row.id)}>{row.name}</a>{' '}
+                    <span class="badge badge-ok" title={t('auth.tenants.operatorHint')}>
+                      {t('auth.tenants.operator')}
                     </span>
                   </>
                 ) : (
-                  <a href={tenantHref(t.id)}>{t.name}</a>
+                  <a href={tenantHref(row.id)}>{row.name}</a>
                 ),
             },
-            { label: 'Users', value: 'user_count', class: 'num' },
-            { label: 'Status', value: (t) => <StatusBadge status={t.status} /> },
-            { label: 'Created', value: (t) => <Time value={t.created_at} /> },
+            { label: t('auth.tenants.users'), value: 'user_count', class: 'num' },
+            { label: t('auth.tenants.status'), value: (row) => <StatusBadge status={row.status} /> },
+            { label: t('auth.tenants.created'), value: (row) => <Time value={row.created_at} /> },
             {
-              label: 'Actions',
-              value: (t) =>
-                !mayChange(t) ? null : t.status === 'active' ? (
-                  <button type="button" class="danger small" disabled={busy} onClick={() => setStatus(t, 'suspended')} aria-label={`Suspend ${t.name}`}>
-                    Suspend
+              label: t('auth.tenants.actions'),
+              value: (row) =>
+                !mayChange(row) ? null : row.status === 'active' ? (
+                  <button
+                    type="button"
+                    class="danger small"
+                    disabled={busy}
+                    onClick={() => setStatus(row, 'suspended')}
+                    aria-label={t('auth.tenants.suspendLabel', { name: row.name })}
+                  >
+                    {t('auth.tenants.suspend')}
                   </button>
                 ) : (
-                  <button type="button" class="secondary small" disabled={busy} onClick={() => setStatus(t, 'active')} aria-label={`Unsuspend ${t.name}`}>
-                    Unsuspend
+                  <button
+                    type="button"
+                    class="secondary small"
+                    disabled={busy}
+                    onClick={() => setStatus(row, 'active')}
+                    aria-label={t('auth.tenants.unsuspendLabel', { name: row.name })}
+                  >
+                    {t('auth.tenants.unsuspend')}
                   </button>
                 ),
             },
           ]}
         />
-        <Pager data={list.data} nouns={['tenant', 'tenants']} onPage={list.setPage} />
+        <Pager data={list.data} count={(count) => t('auth.tenants.count', { count })} onPage={list.setPage} />
       </div>
       <CreateTenant onCreated={list.reload} />
       <InviteUser tenants={list.data?.items ?? []} onInvited={list.reload} />
