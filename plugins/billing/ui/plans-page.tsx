@@ -1,7 +1,7 @@
 // Plans (superadmin): every plan, hidden ones too; edit one, create, delete, and sync to Stripe
 // (offered only when Stripe is configured; without it the page says how plans reach tenants).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, useApi } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, Table, t, tx, useApi } from 'plinth/plugin/ui';
 import type { Plan } from '../services/plans.js';
 import { CreatePlan, PlanEditor, type Feature } from './plans.js';
 import { BASE, formatMoney, useAction, type SubscriptionView } from './shared.js';
@@ -11,9 +11,10 @@ const Price = (props: { minor: number; currency: string }) => <>{formatMoney(pro
 /** Without a payment provider nothing can be synced: say how plans reach tenants, and how to sell them online. */
 const NoPaymentProvider = () => (
   <p class="muted" style={{ fontSize: '0.9rem' }}>
-    No payment provider is configured, so plans are not synced or sold online: an administrator assigns them on{' '}
-    <a href="/admin/billing/tenant">Tenant billing</a>. To sell them through Stripe, set <code>PLINTH_STRIPE_SECRET_KEY</code> and{' '}
-    <code>PLINTH_STRIPE_WEBHOOK_SECRET</code>; syncing then appears here.
+    {tx('billing.plans.noProvider', {
+      link: (text: string) => <a href="/admin/billing/tenant">{text}</a>,
+      code: (text: string) => <code>{text}</code>,
+    })}
   </p>
 );
 
@@ -35,31 +36,31 @@ export function PlansPage() {
     act(async () => {
       const { synced } = await api<{ synced: Plan[] }>(`${BASE}/admin/plans/stripe-sync-all`, { method: 'POST' });
       plans.reload();
-      return `${synced.length} plan(s) synced to Stripe.`;
+      return t('billing.plans.syncedAll', { count: synced.length });
     });
   const sync = (plan: Plan) =>
     act(async () => {
       await api(`${BASE}/admin/plans/${plan.id}/stripe-sync`, { method: 'POST' });
       plans.reload();
-      return `“${plan.display_name}” is synced to Stripe.`;
+      return t('billing.plans.synced', { name: plan.display_name });
     });
   const remove = (plan: Plan) =>
-    confirm(`Delete the plan “${plan.display_name}”? This cannot be undone.`) &&
+    confirm(t('billing.plans.confirmDelete', { name: plan.display_name })) &&
     act(async () => {
       await api(`${BASE}/admin/plans/${plan.id}`, { method: 'DELETE' });
       if (editing === plan.id) setEditing(null);
       plans.reload();
-      return `Deleted “${plan.display_name}”.`;
+      return t('billing.plans.deleted', { name: plan.display_name });
     });
 
   const current = plans.data?.find((p) => p.id === editing);
   return (
     <Page
-      title="Plans"
+      title={t('billing.plans.title')}
       actions={
         payments ? (
           <button type="button" class="secondary" disabled={busy} onClick={syncAll}>
-            Sync all to Stripe
+            {t('billing.plans.syncAll')}
           </button>
         ) : null
       }
@@ -75,41 +76,56 @@ export function PlansPage() {
         <Table
           rows={plans.data ?? []}
           rowKey={(p) => p.id}
-          empty={plans.loading ? 'Loading…' : 'No plans yet.'}
+          empty={plans.loading ? t('billing.plans.loading') : t('billing.plans.empty')}
           columns={[
-            { label: 'Id', value: (p) => <code>{p.id}</code> },
-            { label: 'Name', value: 'display_name' },
-            { label: 'Monthly', value: (p) => <Price minor={p.price_monthly} currency={p.currency} />, class: 'num' },
-            { label: 'Yearly', value: (p) => <Price minor={p.price_yearly} currency={p.currency} />, class: 'num' },
-            { label: 'Public', value: (p) => (p.is_public ? <span class="badge badge-ok">public</span> : <span class="badge">hidden</span>) },
-            { label: 'Limits', value: (p) => Object.keys(p.limits).length, class: 'num' },
+            { label: t('billing.plans.col.id'), value: (p) => <code>{p.id}</code> },
+            { label: t('billing.plans.col.name'), value: 'display_name' },
+            { label: t('billing.plans.col.monthly'), value: (p) => <Price minor={p.price_monthly} currency={p.currency} />, class: 'num' },
+            { label: t('billing.plans.col.yearly'), value: (p) => <Price minor={p.price_yearly} currency={p.currency} />, class: 'num' },
             {
-              label: 'Features',
+              label: t('billing.plans.col.public'),
               value: (p) =>
-                p.features === null ? <span class="muted">all</span> : p.features.length ? p.features.join(', ') : <span class="muted">none</span>,
+                p.is_public ? <span class="badge badge-ok">{t('billing.plans.public')}</span> : <span class="badge">{t('billing.plans.hidden')}</span>,
+            },
+            { label: t('billing.plans.col.limits'), value: (p) => Object.keys(p.limits).length, class: 'num' },
+            {
+              label: t('billing.plans.col.features'),
+              value: (p) =>
+                p.features === null ? (
+                  <span class="muted">{t('billing.plans.allFeatures')}</span>
+                ) : p.features.length ? (
+                  p.features.join(', ')
+                ) : (
+                  <span class="muted">{t('billing.plans.noFeatures')}</span>
+                ),
             },
             ...(payments
               ? [
                   {
-                    label: 'Stripe',
-                    value: (p: Plan) => (p.stripe_product_id ? <span class="badge badge-ok">synced</span> : <span class="muted">not synced</span>),
+                    label: t('billing.plans.col.stripe'),
+                    value: (p: Plan) =>
+                      p.stripe_product_id ? (
+                        <span class="badge badge-ok">{t('billing.plans.stripeSynced')}</span>
+                      ) : (
+                        <span class="muted">{t('billing.plans.stripeNotSynced')}</span>
+                      ),
                   },
                 ]
               : []),
             {
-              label: 'Actions',
+              label: t('billing.plans.col.actions'),
               value: (p) => (
                 <span class="row-actions">
                   <button type="button" class="secondary small" aria-pressed={editing === p.id} onClick={() => setEditing(p.id)}>
-                    Edit
+                    {t('billing.plans.edit')}
                   </button>
                   {payments ? (
                     <button type="button" class="secondary small" disabled={busy} onClick={() => sync(p)}>
-                      Sync to Stripe
+                      {t('billing.plans.sync')}
                     </button>
                   ) : null}
                   <button type="button" class="danger small" disabled={busy} onClick={() => remove(p)}>
-                    Delete
+                    {t('billing.plans.delete')}
                   </button>
                 </span>
               ),
