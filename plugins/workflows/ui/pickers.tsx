@@ -5,7 +5,7 @@
 // not list them) the field falls back to typing the id; an action's input may also be typed as a
 // {{template}} (e.g. the user id the trigger carries).
 import { useState } from 'preact/hooks';
-import { useApi } from 'plinth/plugin/ui';
+import { t, useApi } from 'plinth/plugin/ui';
 import { BASE, fieldStyle, type JsonSchema } from './shared.js';
 
 /** GET /workflows/refs/{kind} */
@@ -24,7 +24,7 @@ export function pickerOf(schema: JsonSchema): string | null {
 /** "robots" for "robot" until the list says how its plugin names them. */
 const guessPlural = (kind: string) => `${kind.replace(/-/g, ' ')}${kind.endsWith('x') ? 'es' : 's'}`;
 
-export const pickerHint = (kind: string) => `one of your ${guessPlural(kind)}`;
+export const pickerHint = (kind: string) => t('workflows.picker.hint', { plural: guessPlural(kind) });
 
 /**
  * The select (or, when the list cannot be had, a text input) for one picked id. `described` ties it
@@ -58,7 +58,7 @@ export function Picker(props: {
           {...props.described}
         />
         <button type="button" class="secondary small" style={{ marginTop: '0.3rem' }} onClick={() => setTyping(false)}>
-          Choose from your {plural}
+          {t('workflows.picker.chooseFrom', { plural })}
         </button>
       </>
     );
@@ -75,7 +75,7 @@ export function Picker(props: {
           {...props.described}
         />
         <span class="muted" style={{ display: 'block', fontSize: '0.8rem' }}>
-          Could not list your {plural} ({list.error.message}): type the id.
+          {t('workflows.picker.cannotList', { plural, error: list.error.message })}
         </span>
       </>
     );
@@ -83,9 +83,9 @@ export function Picker(props: {
   const options = (list.data?.items ?? []).map((i) => ({ value: i.id, label: i.detail && i.detail !== i.name ? `${i.name} · ${i.detail}` : i.name }));
   // A value set before (or one no longer listed) stays choosable rather than silently dropped.
   if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value });
-  let blank = props.required ? `Choose one of your ${plural}…` : '— not set —';
-  if (list.data === undefined) blank = `Loading ${plural}…`;
-  else if (!options.length) blank = `You have no ${plural} yet`;
+  let blank = props.required ? t('workflows.picker.choose', { plural }) : t('workflows.picker.notSet');
+  if (list.data === undefined) blank = t('workflows.picker.loading', { plural });
+  else if (!options.length) blank = t('workflows.picker.none', { plural });
   return (
     <select
       id={props.id}
@@ -104,7 +104,7 @@ export function Picker(props: {
           {o.label}
         </option>
       ))}
-      {props.templates ? <option value={TYPE}>Type an id or a {'{{template}}'}…</option> : null}
+      {props.templates ? <option value={TYPE}>{t('workflows.picker.type', { template: '{{template}}' })}</option> : null}
     </select>
   );
 }

@@ -1,7 +1,7 @@
 // The last 30 days of runs as pictures: every run started (whatever its status, so a day's bar counts
 // the runs the history below lists for it) and those that failed, were stopped or were blocked, per
 // day (GET /workflows/runs/daily). It follows the same live events as the history.
-import { BarChart, ErrorBanner, useLiveApi, viewerTimeZone } from 'plinth/plugin/ui';
+import { BarChart, ErrorBanner, formatDate, t, useLiveApi, viewerTimeZone } from 'plinth/plugin/ui';
 import { BASE } from './shared.js';
 
 interface DailyRuns {
@@ -9,11 +9,11 @@ interface DailyRuns {
 }
 
 const DAYS = 30;
-const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const dayLabel = (date: string) => formatDate(`${date}T00:00:00Z`, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 const OUTCOMES: Array<{ title: string; statuses: string[] }> = [
-  { title: 'Runs started per day', statuses: ['pending', 'running', 'succeeded', 'failed', 'stopped', 'blocked'] },
-  { title: 'Runs failed, stopped or blocked per day', statuses: ['failed', 'stopped', 'blocked'] },
+  { title: 'workflows.runsChart.started', statuses: ['pending', 'running', 'succeeded', 'failed', 'stopped', 'blocked'] },
+  { title: 'workflows.runsChart.failed', statuses: ['failed', 'stopped', 'blocked'] },
 ];
 
 /** While the live channel is down. */
@@ -26,19 +26,19 @@ export function RunsChart() {
   const total = days?.reduce((sum, d) => sum + Object.values(d.runs).reduce((a, b) => a + b, 0), 0) ?? 0;
   return (
     <section class="card" aria-labelledby="runs-chart-title">
-      <h2 id="runs-chart-title">Last {DAYS} days</h2>
+      <h2 id="runs-chart-title">{t('workflows.runsChart.title', { days: DAYS })}</h2>
       <ErrorBanner error={daily.error} />
       {!days ? (
         <p class="muted" role="status">
-          {daily.loading ? 'Loading…' : 'No runs to show.'}
+          {daily.loading ? t('workflows.loading') : t('workflows.runsChart.none')}
         </p>
       ) : total === 0 ? (
-        <p class="muted">No workflow ran in the last {DAYS} days.</p>
+        <p class="muted">{t('workflows.runsChart.empty', { days: DAYS })}</p>
       ) : (
         OUTCOMES.map((o) => (
           <BarChart
             key={o.title}
-            title={`${o.title}, last ${DAYS} days`}
+            title={t(o.title, { days: DAYS })}
             bars={days.map((d) => ({
               label: dayLabel(d.date),
               tick: String(Number(d.date.slice(8))),

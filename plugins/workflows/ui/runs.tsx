@@ -3,7 +3,7 @@
 // attempts and timings. Both refresh themselves while a run is pending or running. Owners and
 // admins re-run a run (the same payload, the workflow's current version) or run a workflow now.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ErrorBanner, LiveNote, Page, Table, Time, useApi, useLive, useQueryParam } from 'plinth/plugin/ui';
+import { api, ErrorBanner, LiveNote, Page, Table, Time, t, tx, useApi, useLive, useQueryParam } from 'plinth/plugin/ui';
 import {
   Badge,
   BASE,
@@ -65,30 +65,35 @@ function RunsList() {
   const actions = (
     <>
       {selected && canManage ? (
-        <button type="button" disabled={!selected.enabled} title={selected.enabled ? undefined : 'Enable it first'} onClick={() => setRunNow(true)}>
-          Run now
+        <button
+          type="button"
+          disabled={!selected.enabled}
+          title={selected.enabled ? undefined : t('workflows.runs.enableFirst')}
+          onClick={() => setRunNow(true)}
+        >
+          {t('workflows.runs.runNow')}
         </button>
       ) : null}
       <button type="button" class="secondary" onClick={runs.reload}>
-        Refresh
+        {t('workflows.runs.refresh')}
       </button>
     </>
   );
 
   return (
-    <Page title={selected ? `Runs of “${selected.name}”` : 'Workflow runs'} actions={actions}>
+    <Page title={selected ? t('workflows.runs.titleOf', { name: selected.name }) : t('workflows.runs.title')} actions={actions}>
       {runNow && selected ? <RunNowDialog workflow={selected} onClose={() => setRunNow(false)} /> : null}
       {selected ? null : <RunsChart />}
       <section class="card" aria-labelledby="runs-title">
-        <h2 id="runs-title">Run history</h2>
+        <h2 id="runs-title">{t('workflows.runs.history')}</h2>
         <p style={{ margin: '0 0 0.75rem' }}>
-          <LiveNote open={live} fallback="Live updates are reconnecting: runs in progress are checked every few seconds." />
+          <LiveNote open={live} fallback={t('workflows.runs.liveFallback')} />
         </p>
-        <div class="inline-form" role="group" aria-label="Filters">
+        <div class="inline-form" role="group" aria-label={t('workflows.runs.filters')}>
           <div class="grow">
-            <label for="runs-workflow">Workflow</label>
+            <label for="runs-workflow">{t('workflows.runs.col.workflow')}</label>
             <select id="runs-workflow" value={workflowId} onChange={(e) => setFilter('workflow', e.currentTarget.value)} style={fieldStyle}>
-              <option value="">All workflows</option>
+              <option value="">{t('workflows.runs.allWorkflows')}</option>
               {workflows.data?.items.map((w) => (
                 <option key={w.id} value={w.id}>
                   {w.name}
@@ -98,23 +103,23 @@ function RunsList() {
             </select>
           </div>
           <div>
-            <label for="runs-status">Status</label>
+            <label for="runs-status">{t('workflows.runs.col.status')}</label>
             <select id="runs-status" value={status} onChange={(e) => setFilter('status', e.currentTarget.value)} style={fieldStyle}>
-              <option value="">Any status</option>
+              <option value="">{t('workflows.runs.anyStatus')}</option>
               {RUN_STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {s}
+                  {t('workflows.status', { value: s, label: s })}
                 </option>
               ))}
             </select>
           </div>
           <div>
-            <label for="runs-trigger">Started by</label>
+            <label for="runs-trigger">{t('workflows.runs.col.startedBy')}</label>
             <select id="runs-trigger" value={trigger} onChange={(e) => setFilter('trigger', e.currentTarget.value)} style={fieldStyle}>
-              <option value="">Anything</option>
-              {['event', 'cron', 'webhook', 'manual', 'rerun'].map((t) => (
-                <option key={t} value={t}>
-                  {t}
+              <option value="">{t('workflows.runs.anything')}</option>
+              {['event', 'cron', 'webhook', 'manual', 'rerun'].map((type) => (
+                <option key={type} value={type}>
+                  {t('workflows.trigger', { type, label: type })}
                 </option>
               ))}
             </select>
@@ -122,32 +127,34 @@ function RunsList() {
         </div>
         <ErrorBanner error={runs.error ?? workflows.error} />
         <Table
-          caption="Runs, newest first"
+          caption={t('workflows.runs.caption')}
           rows={runs.data?.items ?? []}
           rowKey={(r) => r.id}
-          empty={runs.loading && !runs.data ? 'Loading…' : workflowId || status || trigger ? 'No runs match.' : 'No runs yet.'}
+          empty={
+            runs.loading && !runs.data ? t('workflows.loading') : workflowId || status || trigger ? t('workflows.runs.noMatch') : t('workflows.runs.empty')
+          }
           columns={[
             {
-              label: 'Run',
+              label: t('workflows.runs.col.run'),
               value: (r) => (
-                <a href={runHref(r.id)} aria-label={`Run ${r.id}`}>
+                <a href={runHref(r.id)} aria-label={t('workflows.runs.runLabel', { id: r.id })}>
                   #{r.id}
                 </a>
               ),
             },
-            { label: 'Workflow', value: (r) => byId.get(r.workflow_id)?.name ?? <code>{r.workflow_id.slice(0, 8)}</code> },
-            { label: 'Version', value: (r) => String(r.version), class: 'num' },
-            { label: 'Started by', value: (r) => r.trigger.type },
-            { label: 'Status', value: (r) => <Badge value={r.status} /> },
+            { label: t('workflows.runs.col.workflow'), value: (r) => byId.get(r.workflow_id)?.name ?? <code>{r.workflow_id.slice(0, 8)}</code> },
+            { label: t('workflows.runs.col.version'), value: (r) => String(r.version), class: 'num' },
+            { label: t('workflows.runs.col.startedBy'), value: (r) => t('workflows.trigger', { type: r.trigger.type, label: r.trigger.type }) },
+            { label: t('workflows.runs.col.status'), value: (r) => <Badge value={r.status} /> },
             {
-              label: 'Reason',
+              label: t('workflows.runs.col.reason'),
               value: (r) => (r.reason ? <span title={r.reason}>{r.reason.length > 100 ? `${r.reason.slice(0, 100)}…` : r.reason}</span> : '—'),
             },
-            { label: 'Created', value: (r) => <Time value={r.created_at} /> },
-            { label: 'Took', value: (r) => runDuration(r), class: 'num' },
+            { label: t('workflows.runs.col.created'), value: (r) => <Time value={r.created_at} /> },
+            { label: t('workflows.runs.col.took'), value: (r) => runDuration(r), class: 'num' },
           ]}
         />
-        <Pager total={runs.data?.total} page={page} pageSize={PAGE_SIZE} nouns={['run', 'runs']} />
+        <Pager total={runs.data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('workflows.runs.count', { count })} />
       </section>
     </Page>
   );
@@ -158,63 +165,63 @@ function StepCard(props: { step: RunStep }) {
   const s = props.step;
   const output = s.output as { status?: unknown } | null;
   const httpStatus = s.action === 'http.request' && output && typeof output === 'object' && typeof output.status === 'number' ? output.status : null;
-  const title = `Step ${s.index + 1}: ${s.id}`;
+  const title = t('workflows.run.stepTitle', { n: s.index + 1, id: s.id });
   return (
     <section class="card" aria-label={title}>
       <h3 style={{ margin: '0 0 0.5rem', fontSize: '1rem' }}>
         {title} <span class="muted">({s.action})</span> <Badge value={s.status} />
       </h3>
       <dl class="facts">
-        <dt>Attempts</dt>
+        <dt>{t('workflows.run.attempts')}</dt>
         <dd>{s.attempts}</dd>
-        <dt>Started</dt>
+        <dt>{t('workflows.run.started')}</dt>
         <dd>
           <Time value={s.started_at} />
         </dd>
-        <dt>Finished</dt>
+        <dt>{t('workflows.run.finished')}</dt>
         <dd>
           <Time value={s.finished_at} />
         </dd>
-        <dt>Took</dt>
+        <dt>{t('workflows.run.took')}</dt>
         <dd>{duration(s.duration_ms)}</dd>
         {httpStatus !== null ? (
           <>
-            <dt>Response status</dt>
+            <dt>{t('workflows.run.responseStatus')}</dt>
             <dd>{httpStatus}</dd>
           </>
         ) : null}
         {s.error ? (
           <>
-            <dt>Error</dt>
+            <dt>{t('workflows.run.error')}</dt>
             <dd class="error-text">{s.error}</dd>
           </>
         ) : null}
       </dl>
       <div class="form-row" style={{ marginTop: '0.5rem' }}>
         <div>
-          <h4 style={{ margin: '0.5rem 0 0', fontSize: '0.9rem' }}>Input (rendered)</h4>
-          <JsonBlock value={s.input} label={`Input of step ${s.index + 1}`} />
+          <h4 style={{ margin: '0.5rem 0 0', fontSize: '0.9rem' }}>{t('workflows.run.input')}</h4>
+          <JsonBlock value={s.input} label={t('workflows.run.inputOf', { n: s.index + 1 })} />
         </div>
         <div>
-          <h4 style={{ margin: '0.5rem 0 0', fontSize: '0.9rem' }}>Output</h4>
-          <JsonBlock value={s.output ?? undefined} label={`Output of step ${s.index + 1}`} />
+          <h4 style={{ margin: '0.5rem 0 0', fontSize: '0.9rem' }}>{t('workflows.run.output')}</h4>
+          <JsonBlock value={s.output ?? undefined} label={t('workflows.run.outputOf', { n: s.index + 1 })} />
         </div>
       </div>
       {s.history.length > 1 || s.history.some((h) => h.error) ? (
         <Table
-          caption="Attempts"
+          caption={t('workflows.run.attempts')}
           rows={s.history}
           rowKey={(h, i) => `${h.attempt}-${i}`}
           columns={[
-            { label: 'Attempt', value: (h) => String(h.attempt), class: 'num' },
-            { label: 'Started', value: (h) => <Time value={h.started_at} /> },
-            { label: 'Finished', value: (h) => (h.finished_at ? <Time value={h.finished_at} /> : 'never (interrupted)') },
+            { label: t('workflows.run.attempt'), value: (h) => String(h.attempt), class: 'num' },
+            { label: t('workflows.run.started'), value: (h) => <Time value={h.started_at} /> },
+            { label: t('workflows.run.finished'), value: (h) => (h.finished_at ? <Time value={h.finished_at} /> : t('workflows.run.interrupted')) },
             {
-              label: 'Took',
+              label: t('workflows.run.took'),
               value: (h) => (h.finished_at ? duration(new Date(h.finished_at).getTime() - new Date(h.started_at).getTime()) : '—'),
               class: 'num',
             },
-            { label: 'Error', value: (h) => (h.error ? <span class="error-text">{h.error}</span> : '—') },
+            { label: t('workflows.run.error'), value: (h) => (h.error ? <span class="error-text">{h.error}</span> : '—') },
           ]}
         />
       ) : null}
@@ -251,61 +258,61 @@ function RunView(props: { runId: number }) {
     <>
       {r && canManage ? (
         <button type="button" class="secondary" disabled={rerun.busy} onClick={again}>
-          Re-run
+          {t('workflows.run.rerun')}
         </button>
       ) : null}
       <button type="button" class="secondary" onClick={run.reload}>
-        Refresh
+        {t('workflows.runs.refresh')}
       </button>
     </>
   );
 
   return (
-    <Page title={`Run #${props.runId}`} actions={actions}>
+    <Page title={t('workflows.run.title', { id: props.runId })} actions={actions}>
       <p style={{ marginTop: 0 }}>
-        <a href={PAGES.runs}>All runs</a>
+        <a href={PAGES.runs}>{t('workflows.run.allRuns')}</a>
         {r ? (
           <>
             {' · '}
-            <a href={withQuery(PAGES.runs, { workflow: r.workflow_id })}>Runs of this workflow</a>
+            <a href={withQuery(PAGES.runs, { workflow: r.workflow_id })}>{t('workflows.run.ofThisWorkflow')}</a>
           </>
         ) : null}
         {r && ACTIVE.includes(r.status) ? (
           <>
             {' · '}
-            <LiveNote open={live} fallback="Live updates are reconnecting: this run is checked every second." />
+            <LiveNote open={live} fallback={t('workflows.run.liveFallback')} />
           </>
         ) : null}
       </p>
       <ErrorBanner error={run.error ?? rerun.error} />
       {!r ? (
         run.loading ? (
-          <p class="muted">Loading…</p>
+          <p class="muted">{t('workflows.loading')}</p>
         ) : null
       ) : (
         <>
-          <section class="card" aria-label="Run summary">
+          <section class="card" aria-label={t('workflows.run.summary')}>
             <dl class="facts">
-              <dt>Workflow</dt>
+              <dt>{t('workflows.runs.col.workflow')}</dt>
               <dd>
                 <WorkflowName id={r.workflow_id} link={Boolean(canManage)} />
               </dd>
-              <dt>Version</dt>
+              <dt>{t('workflows.runs.col.version')}</dt>
               <dd>{r.version}</dd>
-              <dt>Status</dt>
+              <dt>{t('workflows.runs.col.status')}</dt>
               <dd>
                 <Badge value={r.status} />
-                {ACTIVE.includes(r.status) ? <span class="muted"> (this page refreshes itself)</span> : null}
+                {ACTIVE.includes(r.status) ? <span class="muted">{t('workflows.run.refreshesItself')}</span> : null}
               </dd>
               {r.reason ? (
                 <>
-                  <dt>Reason</dt>
+                  <dt>{t('workflows.runs.col.reason')}</dt>
                   <dd class={r.status === 'failed' || r.status === 'blocked' ? 'error-text' : undefined}>{r.reason}</dd>
                 </>
               ) : null}
-              <dt>Started by</dt>
+              <dt>{t('workflows.runs.col.startedBy')}</dt>
               <dd>
-                {r.trigger.type}
+                {t('workflows.trigger', { type: r.trigger.type, label: r.trigger.type })}
                 {r.trigger.key ? (
                   <>
                     {' '}
@@ -313,29 +320,26 @@ function RunView(props: { runId: number }) {
                   </>
                 ) : null}
                 {r.rerun_of ? (
-                  <>
-                    {' '}
-                    (re-run of <a href={runHref(r.rerun_of)}>#{r.rerun_of}</a>)
-                  </>
+                  <> {tx('workflows.run.rerunOf', { id: r.rerun_of, link: (text: string) => <a href={runHref(r.rerun_of as number)}>{text}</a> })}</>
                 ) : null}
               </dd>
-              <dt>Created</dt>
+              <dt>{t('workflows.runs.col.created')}</dt>
               <dd>
                 <Time value={r.created_at} />
               </dd>
-              <dt>Started</dt>
+              <dt>{t('workflows.run.started')}</dt>
               <dd>
                 <Time value={r.started_at} />
               </dd>
-              <dt>Finished</dt>
+              <dt>{t('workflows.run.finished')}</dt>
               <dd>
                 <Time value={r.finished_at} />
               </dd>
-              <dt>Took</dt>
+              <dt>{t('workflows.run.took')}</dt>
               <dd>{runDuration(r)}</dd>
               {r.next_at && r.status === 'running' ? (
                 <>
-                  <dt>Resumes</dt>
+                  <dt>{t('workflows.run.resumes')}</dt>
                   <dd>
                     <Time value={r.next_at} />
                   </dd>
@@ -343,21 +347,21 @@ function RunView(props: { runId: number }) {
               ) : null}
               {r.depth > 1 ? (
                 <>
-                  <dt>Caused by</dt>
-                  <dd>a chain of {r.depth - 1} other workflow run(s)</dd>
+                  <dt>{t('workflows.run.causedBy')}</dt>
+                  <dd>{t('workflows.run.chain', { count: r.depth - 1 })}</dd>
                 </>
               ) : null}
             </dl>
           </section>
           <section class="card" aria-labelledby="payload-title">
-            <h2 id="payload-title">Trigger payload</h2>
-            <JsonBlock value={r.trigger_payload} label="Trigger payload as JSON" />
+            <h2 id="payload-title">{t('workflows.run.payload')}</h2>
+            <JsonBlock value={r.trigger_payload} label={t('workflows.run.payloadJson')} />
           </section>
-          <h2>Steps</h2>
+          <h2>{t('workflows.run.steps')}</h2>
           {r.steps.length ? (
             r.steps.map((s) => <StepCard key={s.index} step={s} />)
           ) : (
-            <p class="muted">{r.status === 'blocked' ? 'Blocked: no step ran.' : 'No step has started yet.'}</p>
+            <p class="muted">{r.status === 'blocked' ? t('workflows.run.blocked') : t('workflows.run.noStep')}</p>
           )}
         </>
       )}

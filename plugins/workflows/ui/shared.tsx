@@ -3,7 +3,7 @@
 // JSON blocks and the "Run now" dialog.
 import { useState } from 'preact/hooks';
 import { sampleText } from './sample.js';
-import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
+import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, t, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
 export { Pager, ConfirmDialog, plural } from 'plinth/plugin/ui';
 export { fieldStyle, withQuery } from 'plinth/plugin/ui';
 
@@ -206,7 +206,9 @@ const TONE: Record<string, string> = {
 };
 
 /** A run's or a step's status (or enabled/disabled) in a coloured pill. */
-export const Badge = (props: { value: string }) => <span class={`badge ${TONE[props.value] ?? ''}`}>{props.value}</span>;
+export const Badge = (props: { value: string }) => (
+  <span class={`badge ${TONE[props.value] ?? ''}`}>{t('workflows.status', { value: props.value, label: props.value })}</span>
+);
 
 /** A text area for JSON (or templates): monospace, no spell check. */
 export const codeStyle = { ...fieldStyle, resize: 'vertical' as const, fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '0.85rem' };
@@ -263,7 +265,11 @@ export function triggerText(t: Trigger): string {
 
 /** Milliseconds as "85 ms" or "1.2 s". */
 export const duration = (ms: number | null | undefined) =>
-  ms === null || ms === undefined ? '—' : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  ms === null || ms === undefined
+    ? '—'
+    : ms < 1000
+      ? t('workflows.duration.ms', { ms: Math.round(ms) })
+      : t('workflows.duration.s', { s: (ms / 1000).toFixed(1) });
 
 /** A run's time from its creation (or start) to its end, or so far. */
 export function runDuration(r: Pick<RunSummary, 'created_at' | 'started_at' | 'finished_at'>): string {
