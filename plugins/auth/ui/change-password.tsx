@@ -1,7 +1,7 @@
 // Choose your own password: where the shell sends someone who signed in with a generated one (the
 // first start's, shown on a terminal) before any other page (their `required_step`).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, t } from 'plinth/plugin/ui';
 import { boundsOf, NewPasswordField, useRegistrationInfo } from './password-field.js';
 import { BASE, useAction } from './shared.js';
 
@@ -14,21 +14,18 @@ export function ChangePasswordPage() {
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (next !== repeat) return setError(new Error('The new passwords do not match.'));
+    if (next !== repeat) return setError(new Error(t('auth.changePassword.mismatch')));
     const saved = await run(() => api(`${BASE}/auth/set-password`, { body: { password: next, current_password: current } }));
     // A full load: the shell asks again who is signed in, and what is left to do.
     if (saved) location.assign('/admin');
   };
 
   return (
-    <Page title="Choose your own password">
+    <Page title={t('auth.changePassword.title')}>
       <form class="card" onSubmit={submit} aria-labelledby="change-password-intro">
-        <p id="change-password-intro">
-          You signed in with a password Plinth generated and printed at its first start. Choose one of your own before you go on; the generated one stops
-          working.
-        </p>
+        <p id="change-password-intro">{t('auth.changePassword.intro')}</p>
         <ErrorBanner error={error} />
-        <label for="change-current">Generated password</label>
+        <label for="change-current">{t('auth.changePassword.generated')}</label>
         <input
           id="change-current"
           type="password"
@@ -37,12 +34,12 @@ export function ChangePasswordPage() {
           value={current}
           onInput={(e) => setCurrent(e.currentTarget.value)}
         />
-        <NewPasswordField id="change-new" label="New password" value={next} onInput={setNext} bounds={boundsOf(info.data)} />
-        <label for="change-repeat">Repeat the new password</label>
+        <NewPasswordField id="change-new" label={t('auth.password.new')} value={next} onInput={setNext} bounds={boundsOf(info.data)} />
+        <label for="change-repeat">{t('auth.password.repeat')}</label>
         <input id="change-repeat" type="password" autoComplete="new-password" required value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} />
         <div class="form-actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : 'Save my password'}
+            {busy ? t('auth.changePassword.saving') : t('auth.changePassword.submit')}
           </button>
         </div>
       </form>
