@@ -2,10 +2,25 @@
 // /api/emails/wait; a message (?message=id) opens beside the list, and the list keeps listening.
 // A search (?q=, ?all=1 for every mailbox, ?page=) shows the matching mail in the list instead.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, CopyText, ErrorBanner, Page, Pager, setQueryParams, Table, Time, useQueryParam } from 'plinth/plugin/ui';
+import {
+  api,
+  ApiError,
+  CopyText,
+  ErrorBanner,
+  formatDate,
+  formatDateTime,
+  formatTime,
+  Page,
+  Pager,
+  setQueryParams,
+  Table,
+  Time,
+  t,
+  useQueryParam,
+} from 'plinth/plugin/ui';
 import { SEARCH_PAGE_SIZE, SearchBox, useSearch } from './inbox-search.js';
 import { MessageView } from './message.js';
-import { BASE, instant, link, MailboxPicker, PAGES, plural, type EmailSummary } from './shared.js';
+import { BASE, instant, link, MailboxPicker, PAGES, type EmailSummary } from './shared.js';
 
 /** How long one wait may hang on the server (seconds); it answers at once when mail arrives. */
 const WAIT_SECONDS = 25;
@@ -93,22 +108,15 @@ function useLiveInbox(mailbox: string) {
   return { emails, error, live, restart, markRead, drop };
 }
 
-const LIVE_TEXT: Record<Live, string> = {
-  connecting: 'Connecting…',
-  live: 'Live: new mail appears here as it arrives.',
-  retrying: 'Connection lost; retrying…',
-  stopped: 'Stopped.',
-};
-
 function LiveNote(props: { live: Live; onRestart(): void }) {
   const color = props.live === 'live' ? 'var(--ok)' : props.live === 'connecting' ? 'var(--muted)' : 'var(--danger)';
   return (
     <p class="muted" style={{ display: 'flex', alignItems: 'center', gap: '0.45rem', margin: '0 0 0.75rem', fontSize: '0.9rem' }}>
       <span aria-hidden="true" style={{ width: '0.55rem', height: '0.55rem', borderRadius: '50%', background: color, flex: 'none' }} />
-      <span role="status">{LIVE_TEXT[props.live]}</span>
+      <span role="status">{t('mail.inbox.live', { state: props.live })}</span>
       {props.live === 'stopped' || props.live === 'retrying' ? (
         <button type="button" class="secondary small" onClick={props.onRestart}>
-          Reconnect
+          {t('mail.inbox.reconnect')}
         </button>
       ) : null}
     </p>
@@ -127,11 +135,11 @@ function SubjectLink(props: { email: EmailSummary; href: string; current: boolea
         style={{ fontWeight: email.is_read ? 400 : 700, textDecoration: current ? 'none' : undefined }}
       >
         {current ? '▸ ' : ''}
-        {email.subject || '(no subject)'}
+        {email.subject || t('mail.noSubject')}
       </a>
       {email.is_read ? null : (
         <span class="badge badge-ok" style={{ marginLeft: '0.4rem' }}>
-          new
+          {t('mail.inbox.new')}
         </span>
       )}
     </>
@@ -144,8 +152,8 @@ function ShortTime(props: { value: string }) {
   if (Number.isNaN(date.getTime())) return <span>{props.value}</span>;
   const today = date.toDateString() === new Date().toDateString();
   return (
-    <time dateTime={date.toISOString()} title={date.toLocaleString()}>
-      {today ? date.toLocaleTimeString(undefined, { timeStyle: 'short' }) : date.toLocaleDateString(undefined, { dateStyle: 'medium' })}
+    <time dateTime={date.toISOString()} title={formatDateTime(date)}>
+      {today ? formatTime(date, { timeStyle: 'short' }) : formatDate(date, { dateStyle: 'medium' })}
     </time>
   );
 }
@@ -169,8 +177,8 @@ function MessageList(props: {
   const common = {
     rows: emails ?? [],
     rowKey: (e: EmailSummary) => e.id,
-    caption: emails ? plural(emails.length, 'message', 'messages') : undefined,
-    empty: emails ? (search?.empty ?? `No mail yet. Mail sent to ${mailbox} shows up here as it arrives.`) : 'Loading…',
+    caption: emails ? t('mail.inbox.count', { count: emails.length }) : undefined,
+    empty: emails ? (search?.empty ?? t('mail.inbox.empty', { mailbox })) : t('mail.loading'),
   };
   if (props.compact) {
     return (
@@ -178,7 +186,7 @@ function MessageList(props: {
         {...common}
         columns={[
           {
-            label: 'Message',
+            label: t('mail.inbox.message'),
             value: (e) => (
               <div style={{ minWidth: 0 }}>
                 <span style={{ ...ellipsis('16rem'), display: 'block' }}>
@@ -190,7 +198,7 @@ function MessageList(props: {
               </div>
             ),
           },
-          { label: 'Code', value: (e) => <Code code={e.verification_code} /> },
+          { label: t('mail.inbox.code'), value: (e) => <Code code={e.verification_code} /> },
         ]}
       />
     );
@@ -200,7 +208,7 @@ function MessageList(props: {
       {...common}
       columns={[
         {
-          label: 'From',
+          label: t('mail.message.from'),
           value: (e) => (
             <span title={e.sender} style={ellipsis('16rem')}>
               {e.sender || '—'}
@@ -208,7 +216,7 @@ function MessageList(props: {
           ),
         },
         {
-          label: 'Subject',
+          label: t('mail.col.subject'),
           value: (e) => (
             <>
               <SubjectLink email={e} href={href(e)} current={e.id === selected} />
@@ -220,9 +228,9 @@ function MessageList(props: {
             </>
           ),
         },
-        { label: 'Code', value: (e) => <Code code={e.verification_code} /> },
+        { label: t('mail.inbox.code'), value: (e) => <Code code={e.verification_code} /> },
         {
-          label: 'Received',
+          label: t('mail.message.received'),
           value: (e) => (
             <span style={{ whiteSpace: 'nowrap' }}>
               <Time value={instant(e.received_at)} />
@@ -238,7 +246,6 @@ function MessageList(props: {
 function SearchResults(props: { mailbox: string; q: string; all: boolean; page: number; selected: number | null }) {
   const { mailbox, q, all, page } = props;
   const found = useSearch(all ? null : mailbox, q, page);
-  const where = all ? 'any of your mailboxes' : mailbox;
   return (
     <>
       <ErrorBanner error={found.error} />
@@ -247,9 +254,12 @@ function SearchResults(props: { mailbox: string; q: string; all: boolean; page: 
         emails={found.data?.items ?? null}
         selected={props.selected}
         compact={props.selected !== null}
-        search={{ query: { q, all: all ? 1 : null, page: page > 1 ? page : null }, empty: `No mail in ${where} matches “${q}”.` }}
+        search={{
+          query: { q, all: all ? 1 : null, page: page > 1 ? page : null },
+          empty: all ? t('mail.inbox.noMatchAll', { q }) : t('mail.inbox.noMatch', { mailbox, q }),
+        }}
       />
-      <Pager total={found.data?.total} page={page} pageSize={SEARCH_PAGE_SIZE} nouns={['match', 'matches']} />
+      <Pager total={found.data?.total} page={page} pageSize={SEARCH_PAGE_SIZE} count={(count) => t('mail.inbox.matches', { count })} />
     </>
   );
 }
@@ -262,13 +272,13 @@ function LiveInbox(props: { mailbox: string; selected: number | null; search: { 
   return (
     <>
       <p style={{ margin: '0 0 1rem', display: 'flex', gap: '1rem', flexWrap: 'wrap', alignItems: 'center' }}>
-        <CopyText text={mailbox} label="mailbox address" />
-        <a href={link(PAGES.compose, { from: mailbox })}>Compose from it</a>
-        <a href={link(PAGES.sent, { mailbox })}>Sent from it</a>
+        <CopyText text={mailbox} label={t('mail.inbox.addressLabel')} />
+        <a href={link(PAGES.compose, { from: mailbox })}>{t('mail.inbox.composeFrom')}</a>
+        <a href={link(PAGES.sent, { mailbox })}>{t('mail.inbox.sentFrom')}</a>
       </p>
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: '1.25rem', alignItems: 'flex-start' }}>
         <section class="card" aria-labelledby="inbox-title" style={selected ? { flex: '0 1 27rem', minWidth: 0 } : { flex: '1 1 auto', minWidth: 0 }}>
-          <h2 id="inbox-title">{search.q ? 'Search results' : 'Messages'}</h2>
+          <h2 id="inbox-title">{search.q ? t('mail.inbox.results') : t('mail.inbox.messages')}</h2>
           <SearchBox q={search.q} all={search.all} />
           {search.q ? (
             <SearchResults key={deletions} mailbox={mailbox} {...search} selected={selected} />
@@ -302,8 +312,8 @@ export function InboxPage() {
   const message = Number(useQueryParam('message')) || null;
   const search = { q: useQueryParam('q') ?? '', all: useQueryParam('all') === '1', page: Math.max(1, Number(useQueryParam('page')) || 1) };
   return (
-    <Page title="Inbox">
-      <MailboxPicker id="inbox-mailbox" label="Mailbox" value={mailbox} clear={['message']} pickFirst />
+    <Page title={t('mail.nav.inbox')}>
+      <MailboxPicker id="inbox-mailbox" label={t('mail.mailbox')} value={mailbox} clear={['message']} pickFirst />
       {mailbox ? <LiveInbox key={mailbox} mailbox={mailbox} selected={message} search={search} /> : null}
     </Page>
   );

@@ -1,9 +1,9 @@
 // Mailboxes: make one (by name, or a random one that expires), search the list, pin, favorite,
 // forward (a dialog) and delete (a confirm). An address opens its inbox.
 import { useState } from 'preact/hooks';
-import { api, Dialog, ErrorBanner, LiveNote, Page, Table, Time, useApi, useLiveApi } from 'plinth/plugin/ui';
+import { api, Dialog, ErrorBanner, formatNumber, LiveNote, Page, Table, Time, t, tx, useApi, useLiveApi } from 'plinth/plugin/ui';
 import { ReceivedChart } from './received-chart.js';
-import { BASE, ConfirmDialog, explain, fieldStyle, link, PAGES, plural, Stamp, useAction, type Mailbox } from './shared.js';
+import { BASE, ConfirmDialog, explain, fieldStyle, link, PAGES, Stamp, useAction, type Mailbox } from './shared.js';
 
 const PAGE_SIZE = 50;
 /** While the live channel is down. */
@@ -42,15 +42,22 @@ function NewMailbox(props: { onMade(): void }) {
 
   return (
     <section class="card" aria-labelledby="new-mailbox-title">
-      <h2 id="new-mailbox-title">New mailbox</h2>
+      <h2 id="new-mailbox-title">{t('mail.mailboxes.newTitle')}</h2>
       <ErrorBanner error={explain(error) ?? domains.error} />
       <form class="inline-form" onSubmit={create} style={{ flexWrap: 'wrap' }}>
         <div class="grow" style={{ minWidth: '12rem' }}>
-          <label for="mailbox-local">Name</label>
-          <input id="mailbox-local" autoComplete="off" maxLength={64} placeholder="e.g. alice" value={local} onInput={(e) => setLocal(e.currentTarget.value)} />
+          <label for="mailbox-local">{t('mail.mailboxes.name')}</label>
+          <input
+            id="mailbox-local"
+            autoComplete="off"
+            maxLength={64}
+            placeholder={t('mail.mailboxes.namePlaceholder')}
+            value={local}
+            onInput={(e) => setLocal(e.currentTarget.value)}
+          />
         </div>
         <div style={{ minWidth: '12rem' }}>
-          <label for="mailbox-domain">Domain</label>
+          <label for="mailbox-domain">{t('mail.domains.domain')}</label>
           <select id="mailbox-domain" value={String(domainIndex)} onChange={(e) => setDomainIndex(Number(e.currentTarget.value))} style={fieldStyle}>
             {list.map((d, i) => (
               <option key={d} value={String(i)}>
@@ -60,26 +67,26 @@ function NewMailbox(props: { onMade(): void }) {
           </select>
         </div>
         <button type="submit" disabled={busy || !list.length || !local.trim()}>
-          Create
+          {t('mail.mailboxes.create')}
         </button>
-        <button type="button" class="secondary" disabled={busy || !list.length} onClick={generate} title="A random name">
-          Generate random
+        <button type="button" class="secondary" disabled={busy || !list.length} onClick={generate} title={t('mail.mailboxes.randomHint')}>
+          {t('mail.mailboxes.generate')}
         </button>
       </form>
       {made ? (
         <p class="notice" role="status" style={{ margin: 0 }}>
-          Created <strong>{made.email}</strong>
-          {made.expires ? (
-            <>
-              {' '}
-              (expires <Time value={made.expires} />)
-            </>
-          ) : null}
-          . <a href={link(PAGES.inbox, { mailbox: made.email })}>Open its inbox</a>
+          {made.expires
+            ? tx('mail.mailboxes.createdExpires', {
+                email: made.email,
+                time: <Time value={made.expires} />,
+                strong: (text: string) => <strong>{text}</strong>,
+              })
+            : tx('mail.mailboxes.created', { email: made.email, strong: (text: string) => <strong>{text}</strong> })}{' '}
+          <a href={link(PAGES.inbox, { mailbox: made.email })}>{t('mail.mailboxes.openInbox')}</a>
         </p>
       ) : (
         <p class="muted" style={{ margin: 0, fontSize: '0.9rem' }}>
-          Mailboxes are temporary: each one and its mail are deleted when it expires (see Expires below).
+          {t('mail.mailboxes.temporary')}
         </p>
       )}
     </section>
@@ -102,11 +109,11 @@ function ForwardDialog(props: { mailbox: Mailbox; onClose(): void; onSaved(): vo
     void save(to.trim() || null);
   };
   return (
-    <Dialog title={`Forward ${mailbox.address}`} onClose={props.onClose}>
+    <Dialog title={t('mail.forward.title', { address: mailbox.address })} onClose={props.onClose}>
       <form onSubmit={submit} noValidate>
-        <p style={{ margin: '0 0 0.5rem' }}>Every message this mailbox receives is also sent on to this address.</p>
+        <p style={{ margin: '0 0 0.5rem' }}>{t('mail.forward.hint')}</p>
         <ErrorBanner error={explain(error)} />
-        <label for="forward-to">Forward to</label>
+        <label for="forward-to">{t('mail.forward.to')}</label>
         <input
           id="forward-to"
           type="email"
@@ -119,15 +126,15 @@ function ForwardDialog(props: { mailbox: Mailbox; onClose(): void; onSaved(): vo
         />
         <div class="form-actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
+            {busy ? t('mail.saving') : t('mail.save')}
           </button>
           {mailbox.forward_to ? (
             <button type="button" class="danger" disabled={busy} onClick={() => save(null)}>
-              Stop forwarding
+              {t('mail.forward.stop')}
             </button>
           ) : null}
           <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
+            {t('mail.cancel')}
           </button>
         </div>
       </form>
@@ -141,8 +148,8 @@ function Flags(props: { mailbox: Mailbox }) {
   if (!mailbox.is_pinned && !mailbox.is_favorite) return null;
   return (
     <div style={{ display: 'flex', gap: '0.3rem', marginTop: '0.2rem' }}>
-      {mailbox.is_pinned ? <span class="badge badge-ok">pinned</span> : null}
-      {mailbox.is_favorite ? <span class="badge badge-warn">★ favorite</span> : null}
+      {mailbox.is_pinned ? <span class="badge badge-ok">{t('mail.mailboxes.pinned')}</span> : null}
+      {mailbox.is_favorite ? <span class="badge badge-warn">{t('mail.mailboxes.favoriteBadge')}</span> : null}
     </div>
   );
 }
@@ -181,12 +188,12 @@ export function MailboxesPage() {
 
   return (
     <Page
-      title="Mailboxes"
+      title={t('mail.nav.index')}
       actions={
         <>
-          <LiveNote open={list.live} fallback={`Live updates are reconnecting: checked every ${POLL_MS / 1000} s.`} />
+          <LiveNote open={list.live} fallback={t('mail.live.polling', { seconds: POLL_MS / 1000 })} />
           <button type="button" class="secondary" onClick={list.reload}>
-            Refresh
+            {t('mail.refresh')}
           </button>
         </>
       }
@@ -194,29 +201,27 @@ export function MailboxesPage() {
       {forwarding ? <ForwardDialog mailbox={forwarding} onClose={() => setForwarding(null)} onSaved={list.reload} /> : null}
       {deleting ? (
         <ConfirmDialog
-          title={`Delete ${deleting.address}?`}
-          action="Delete mailbox"
+          title={t('mail.mailboxes.deleteTitle', { address: deleting.address })}
+          action={t('mail.mailboxes.deleteAction')}
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
             await api(`${BASE}/mailboxes?address=${encodeURIComponent(deleting.address)}`, { method: 'DELETE' });
             list.reload();
           }}
         >
-          <p style={{ margin: '0 0 0.75rem' }}>
-            The mailbox and <strong>all of its mail</strong> are deleted. This cannot be undone; mail sent to the address afterwards is refused.
-          </p>
+          <p style={{ margin: '0 0 0.75rem' }}>{tx('mail.mailboxes.deleteBody', { strong: (text: string) => <strong>{text}</strong> })}</p>
         </ConfirmDialog>
       ) : null}
       <NewMailbox onMade={list.reload} />
       <ReceivedChart />
       <section class="card" aria-labelledby="mailboxes-title">
-        <h2 id="mailboxes-title">Your mailboxes</h2>
+        <h2 id="mailboxes-title">{t('mail.mailboxes.title')}</h2>
         <form class="inline-form" role="search" onSubmit={submit}>
           <div class="grow">
-            <label for="mailbox-search">Search by address</label>
+            <label for="mailbox-search">{t('mail.mailboxes.searchLabel')}</label>
             <input id="mailbox-search" type="search" maxLength={100} value={text} onInput={(e) => setText(e.currentTarget.value)} />
           </div>
-          <button type="submit">Search</button>
+          <button type="submit">{t('mail.mailboxes.search')}</button>
         </form>
         <div class="checks" style={{ margin: '-0.4rem 0 0.6rem' }}>
           <label>
@@ -228,57 +233,62 @@ export function MailboxesPage() {
                 setOffset(0);
               }}
             />
-            <span>Favorites only</span>
+            <span>{t('mail.mailboxes.favoritesOnly')}</span>
           </label>
         </div>
         <ErrorBanner error={explain(error) ?? list.error} />
         <Table
           rows={rows}
           rowKey={(m) => m.id}
-          empty={list.loading ? 'Loading…' : search || favorites ? 'No mailboxes match.' : 'No mailboxes yet. Create one above.'}
+          empty={list.loading ? t('mail.loading') : search || favorites ? t('mail.mailboxes.noMatch') : t('mail.mailboxes.empty')}
           columns={[
             {
-              label: 'Address',
+              label: t('mail.mailboxes.address'),
               value: (m) => (
                 <>
-                  <a href={link(PAGES.inbox, { mailbox: m.address })} title="Open the inbox" style={{ overflowWrap: 'anywhere' }}>
+                  <a href={link(PAGES.inbox, { mailbox: m.address })} title={t('mail.mailboxes.openInboxHint')} style={{ overflowWrap: 'anywhere' }}>
                     {m.address}
                   </a>
                   <Flags mailbox={m} />
                 </>
               ),
             },
-            { label: 'Created', value: (m) => <Stamp value={m.created_at} /> },
-            { label: 'Expires', value: (m) => (m.expires_at ? <Stamp value={m.expires_at} /> : 'never') },
-            { label: 'Last mail', value: (m) => <Stamp value={m.last_received_at} /> },
-            { label: 'Forwards to', value: (m) => m.forward_to ?? '—' },
+            { label: t('mail.mailboxes.created'), value: (m) => <Stamp value={m.created_at} /> },
+            { label: t('mail.mailboxes.expires'), value: (m) => (m.expires_at ? <Stamp value={m.expires_at} /> : t('mail.mailboxes.never')) },
+            { label: t('mail.mailboxes.lastMail'), value: (m) => <Stamp value={m.last_received_at} /> },
+            { label: t('mail.mailboxes.forwardsTo'), value: (m) => m.forward_to ?? '—' },
             {
-              label: 'Actions',
+              label: t('mail.col.actions'),
               value: (m) => (
                 <span class="row-actions">
                   <button
                     type="button"
                     class="secondary small"
                     disabled={busy}
-                    aria-label={`${m.is_pinned ? 'Unpin' : 'Pin'} ${m.address}`}
+                    aria-label={t('mail.mailboxes.pinLabel', { pinned: String(m.is_pinned), address: m.address })}
                     onClick={() => change('mailboxes/pin', { address: m.address })}
                   >
-                    {m.is_pinned ? 'Unpin' : 'Pin'}
+                    {m.is_pinned ? t('mail.mailboxes.unpin') : t('mail.mailboxes.pin')}
                   </button>
                   <button
                     type="button"
                     class="secondary small"
                     disabled={busy}
-                    aria-label={`${m.is_favorite ? 'Unfavorite' : 'Favorite'} ${m.address}`}
+                    aria-label={t('mail.mailboxes.favoriteLabel', { favorite: String(m.is_favorite), address: m.address })}
                     onClick={() => change('mailbox/favorite', { mailbox_id: m.id, is_favorite: !m.is_favorite })}
                   >
-                    {m.is_favorite ? 'Unfavorite' : 'Favorite'}
+                    {m.is_favorite ? t('mail.mailboxes.unfavorite') : t('mail.mailboxes.favorite')}
                   </button>
-                  <button type="button" class="secondary small" aria-label={`Forward ${m.address}`} onClick={() => setForwarding(m)}>
-                    Forward…
+                  <button type="button" class="secondary small" aria-label={t('mail.forward.title', { address: m.address })} onClick={() => setForwarding(m)}>
+                    {t('mail.mailboxes.forward')}
                   </button>
-                  <button type="button" class="danger small" aria-label={`Delete ${m.address}`} onClick={() => setDeleting(m)}>
-                    Delete
+                  <button
+                    type="button"
+                    class="danger small"
+                    aria-label={t('mail.mailboxes.deleteLabel', { address: m.address })}
+                    onClick={() => setDeleting(m)}
+                  >
+                    {t('mail.delete')}
                   </button>
                 </span>
               ),
@@ -286,17 +296,17 @@ export function MailboxesPage() {
           ]}
         />
         {list.data ? (
-          <nav class="pager" aria-label="Pages">
+          <nav class="pager" aria-label={t('kit.pager.label')}>
             <span>
               {offset || rows.length >= PAGE_SIZE
-                ? `${(offset + 1).toLocaleString()}–${(offset + rows.length).toLocaleString()}`
-                : plural(rows.length, 'mailbox', 'mailboxes')}
+                ? `${formatNumber(offset + 1)}–${formatNumber(offset + rows.length)}`
+                : t('mail.domains.mailboxCount', { count: rows.length })}
             </span>
             <button type="button" class="secondary small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-              Previous
+              {t('kit.pager.previous')}
             </button>
             <button type="button" class="secondary small" disabled={rows.length < PAGE_SIZE} onClick={() => setOffset(offset + PAGE_SIZE)}>
-              Next
+              {t('kit.pager.next')}
             </button>
           </nav>
         ) : null}

@@ -2,7 +2,19 @@
 // status badges and small helpers.
 import type { ComponentChildren, ComponentProps } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { ApiError, ConfirmDialog as KitConfirmDialog, ErrorBanner, fieldStyle, setQueryParams, t, useAction, useApi } from 'plinth/plugin/ui';
+import {
+  ApiError,
+  ConfirmDialog as KitConfirmDialog,
+  ErrorBanner,
+  fieldStyle,
+  formatDate,
+  formatTime,
+  setQueryParams,
+  t,
+  tx,
+  useAction,
+  useApi,
+} from 'plinth/plugin/ui';
 export { fieldStyle, plural } from 'plinth/plugin/ui';
 
 /** The mail plugin's face (the pages call it with the session cookie). */
@@ -79,19 +91,14 @@ export { useAction };
 /** The server's `{ error, code }` code (the kit keeps only the status for this envelope). */
 export const codeOf = (error: Error | null): string | null => (error instanceof ApiError ? error.code : null);
 
-const HINTS: Record<string, string> = {
-  cannot_send: 'An administrator can allow sending for this account.',
-  usage_limit_reached: 'Nothing more can be sent or made until the plan allows it.',
-  mailbox_not_found: 'It may have expired or been deleted.',
-  mailbox_exists: 'Choose another name.',
-};
+/** The codes that have a hint in the catalogues (`mail.hint`). */
+const HINTS = new Set(['cannot_send', 'usage_limit_reached', 'mailbox_not_found', 'mailbox_exists']);
 
 /** The server's message, plus what to do next where its code says it. */
 export function explain(error: Error | null): string | null {
   if (!error) return null;
   const code = codeOf(error);
-  const hint = code ? HINTS[code] : undefined;
-  return hint ? `${error.message}. ${hint}` : error.message;
+  return code && HINTS.has(code) ? t('mail.hint', { message: error.message, code }) : error.message;
 }
 
 const TONE: Record<string, string> = { sent: 'badge-ok', scheduled: 'badge-warn', failed: 'badge-danger', canceled: '', sending: '' };
@@ -138,7 +145,9 @@ export function MailboxPicker(props: {
         <div class="grow" style={{ maxWidth: '28rem' }}>
           <label for={props.id}>{props.label}</label>
           <select id={props.id} value={props.value ?? ''} onChange={(e) => choose(e.currentTarget.value)} style={fieldStyle}>
-            <option value="">{list.loading && !list.data ? 'Loading mailboxes…' : addresses.length ? 'Choose a mailbox…' : 'No mailboxes yet'}</option>
+            <option value="">
+              {list.loading && !list.data ? t('mail.compose.loadingMailboxes') : addresses.length ? t('mail.picker.choose') : t('mail.picker.none')}
+            </option>
             {addresses.map((a) => (
               <option key={a} value={a}>
                 {a}
@@ -150,9 +159,7 @@ export function MailboxPicker(props: {
       </div>
       <ErrorBanner error={list.error} />
       {list.data && !list.data.length && !props.value ? (
-        <p class="muted">
-          You have no mailboxes yet. <a href={PAGES.mailboxes}>Create one on the Mailboxes page.</a>
-        </p>
+        <p class="muted">{tx('mail.picker.noMailboxes', { link: (text: string) => <a href={PAGES.mailboxes}>{text}</a> })}</p>
       ) : null}
     </>
   );
@@ -172,9 +179,9 @@ export function Stamp(props: { value: string | null }) {
   if (Number.isNaN(date.getTime())) return <span>{props.value}</span>;
   return (
     <time dateTime={date.toISOString()} title={date.toISOString()} style={{ whiteSpace: 'nowrap' }}>
-      {date.toLocaleDateString(undefined, { dateStyle: 'medium' })}
+      {formatDate(date, { dateStyle: 'medium' })}
       <br />
-      <span class="muted">{date.toLocaleTimeString(undefined, { timeStyle: 'short' })}</span>
+      <span class="muted">{formatTime(date, { timeStyle: 'short' })}</span>
     </time>
   );
 }
