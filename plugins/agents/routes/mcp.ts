@@ -98,7 +98,16 @@ const NOT_SERVED = { 405: { description: 'Not served: the endpoint is stateless,
  * root location and at the path-inserted one for the resource `/mcp`). A browser may call it only
  * from the public URL's origin or one of `allowedOrigins`.
  */
-export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, allowedOrigins: string[], oauth: McpOAuth | null = null): void {
+export interface McpRouteOptions {
+  publicUrl: string;
+  /** Browser origins besides the public URL's that may call /mcp. */
+  allowedOrigins: string[];
+  /** Answer a plain modern tools/call without the SDK's pipeline (settings.agents.directToolCalls). */
+  directToolCalls: boolean;
+  oauth: McpOAuth | null;
+}
+
+export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedOrigins, directToolCalls, oauth }: McpRouteOptions): void {
   const metadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
   const origins = new Set([publicUrl, ...allowedOrigins].map(originOf).filter((o): o is string => o !== null));
   let handler: McpHttpHandler | undefined;
@@ -157,6 +166,13 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, al
       const narrow = narrowingOf(ctx, toolsets(deps));
       const caller = { principal, keyId, client: clientOf(ctx, message, sdk.CLIENT_INFO_META_KEY), ip: ctx.ip, narrow };
       const authInfo = await sdk.prepareRequest(deps, caller, body);
+      const direct = directToolCalls ? await sdk.answerDirectly(deps, authInfo, (name) => ctx.get(name), body) : null;
+      deps.metrics?.requests.inc({ served_by: direct === null ? 'sdk' : 'direct' });
+      if (direct !== null) {
+        ctx.set('Content-Type', 'application/json'); // as the SDK answers: no charset parameter
+        ctx.body = direct;
+        return;
+      }
       const res = await handler.fetch(webRequest(ctx, `${publicUrl}/mcp`), { parsedBody: body, authInfo });
       ctx.status = res.status;
       res.headers.forEach((v, k) => ctx.set(k, v));

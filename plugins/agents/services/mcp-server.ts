@@ -5,6 +5,7 @@ import { hasScope } from 'plinth/plugin';
 import { argsDigest } from './confirmations.js';
 import { type AgentTool, describe } from './catalogue.js';
 import { AGENTS_SCOPE, auditCall, type CallDeps, type Caller, callTool, refusal } from './calls.js';
+import { answerToolCall, directlyServed, plainToolCall, SERVER_INFO } from './direct-tool-call.js';
 import { annotationsOf, searchTools, TOOL_CALL } from './long-tail.js';
 
 export { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
@@ -38,7 +39,7 @@ function servedTools(visible: AgentTool[]): { listed: AgentTool[]; tail: boolean
 }
 
 export async function buildServer(deps: CallDeps, caller: Caller, visible: AgentTool[], only: ReadonlySet<string> | null = null): Promise<McpServer> {
-  const server = new McpServer({ name: 'plinth', version: '0.1.0' }, { capabilities: { tools: { listChanged: false } } });
+  const server = new McpServer(SERVER_INFO, { capabilities: { tools: { listChanged: false } } });
   const { listed, tail: hasTail } = servedTools(visible);
   const tail = hasTail && (!only || only.has(TOOL_CALL.name));
   for (const tool of listed.filter((t) => t !== TOOL_CALL && (!only || only.has(t.name)))) {
@@ -121,10 +122,22 @@ async function auditUnservedCalls(deps: CallDeps, caller: Caller, served: Readon
  */
 export async function prepareRequest(deps: CallDeps, caller: Caller, body: unknown): Promise<AuthInfo> {
   const visible = await visibleTools(deps, caller);
-  const served = new Set(servedTools(visible).listed.map((t) => t.name));
-  await auditUnservedCalls(deps, caller, served, body);
+  const served = new Map(servedTools(visible).listed.map((t) => [t.name, t]));
+  const names = new Set(served.keys());
+  await auditUnservedCalls(deps, caller, names, body);
   const scopes = caller.principal.scopes === '*' ? ['*'] : [...caller.principal.scopes];
-  return { token: '', clientId: caller.keyId, scopes, extra: { caller, visible, only: calledTools(served, body) } };
+  return { token: '', clientId: caller.keyId, scopes, extra: { caller, visible, served, only: calledTools(names, body) } };
+}
+
+/**
+ * The JSON-RPC answer to a plain modern `tools/call` of a served task or action tool, made without
+ * the SDK's pipeline (direct-tool-call.ts says when and why); null when the SDK must serve the request.
+ */
+export async function answerDirectly(deps: CallDeps, prepared: AuthInfo, header: (name: string) => string, body: unknown): Promise<string | null> {
+  const call = plainToolCall(body, header);
+  const { caller, served } = prepared.extra as { caller: Caller; served: Map<string, AgentTool> };
+  const tool = call && call.name !== TOOL_CALL.name ? directlyServed(call, served) : null;
+  return call && tool ? answerToolCall(deps, caller, tool, call) : null;
 }
 
 /**
