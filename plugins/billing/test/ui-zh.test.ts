@@ -114,6 +114,29 @@ describe('billing pages in Simplified Chinese (browser)', function () {
     await screenshot(page, 'billing-zh-plans');
   });
 
+  it('tells the server’s refusals by their codes: deleting the default plan, creating a plan whose id is taken', async () => {
+    const page = await signIn(ADMIN);
+    const browser = browsers[browsers.length - 1];
+    browser.expectRefusal({ status: 409, method: 'DELETE', path: '/api/v2/admin/plans/free' });
+    browser.expectRefusal({ status: 409, method: 'POST', path: '/api/v2/admin/plans' });
+    await page.goto('/admin/billing/plans');
+    const free = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'free', exact: true }) });
+    page.once('dialog', (dialog) => {
+      assert.equal(dialog.message(), '删除套餐“免费版”？此操作无法撤销。');
+      void dialog.accept();
+    });
+    await free.getByRole('button', { name: '删除' }).click();
+    await page.getByRole('alert').filter({ hasText: '无法删除该套餐：它是默认套餐或运营方套餐，或者仍有租户在使用。' }).waitFor();
+    await assertChinese(page);
+
+    const create = page.getByRole('form', { name: '创建套餐' });
+    await create.getByLabel('ID').fill('pro');
+    await create.getByLabel('显示名称').fill('专业版');
+    await create.getByRole('button', { name: '创建套餐' }).click();
+    await create.getByRole('alert').filter({ hasText: '已存在相同 ID 的套餐。' }).waitFor();
+    await assertChinese(page);
+  });
+
   it('shows the owner their plan, usage, open request and the plans on offer', async () => {
     const page = await signIn(owner);
     await page.goto('/admin/billing/billing');

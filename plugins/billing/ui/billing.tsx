@@ -2,9 +2,10 @@
 // this month's counters by day and each counter month by month,
 // and the plans on offer. With a payment provider: Upgrade (a Stripe checkout), Manage billing and
 // Cancel; without one those cannot work and are not shown: the page says who changes plans instead.
-import { api, ErrorBanner, Page, t, tx, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, Page, t, tx, useApi, useQueryParam } from 'plinth/plugin/ui';
 import {
   BASE,
+  ErrorBanner,
   formatMoney,
   limitText,
   meteredOnly,

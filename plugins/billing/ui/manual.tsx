@@ -2,9 +2,21 @@
 // date they make (both sides see them), and plan-change requests: a customer asks on their Billing
 // page, the operator approves or declines on the tenant's billing page.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, formatDate, Table, Time, t, tx, useApi } from 'plinth/plugin/ui';
+import { api, formatDate, Table, Time, t, tx, useApi } from 'plinth/plugin/ui';
 import type { Payment, PlanRequest } from '../services/manual.js';
-import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, planName, selectStyle, toMinor, useAction, type SubscriptionView } from './shared.js';
+import {
+  BASE,
+  ErrorBanner,
+  FieldError,
+  fieldErrors,
+  fieldProps,
+  formatMoney,
+  planName,
+  selectStyle,
+  toMinor,
+  useAction,
+  type SubscriptionView,
+} from './shared.js';
 
 export interface PaymentList {
   paid_through: string | null;
@@ -77,10 +89,7 @@ interface OfferedPlan {
 }
 
 /** The name of the plan `id` among `plans` (its id while they load). */
-const nameById = (plans: OfferedPlan[] | undefined, id: string) => {
-  const plan = plans?.find((p) => p.id === id);
-  return plan ? planName(plan) : id;
-};
+const nameById = (plans: OfferedPlan[] | undefined, id: string) => planName(plans?.find((p) => p.id === id) ?? { id, display_name: id });
 
 /**
  * The customer asks the operator for another plan (one open request at a time), sees it waiting,

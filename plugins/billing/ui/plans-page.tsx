@@ -1,10 +1,10 @@
 // Plans (superadmin): every plan, hidden ones too; edit one, create, delete, and sync to Stripe
 // (offered only when Stripe is configured; without it the page says how plans reach tenants).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, t, tx, useApi } from 'plinth/plugin/ui';
+import { api, Page, Table, t, tx, useApi } from 'plinth/plugin/ui';
 import type { Plan } from '../services/plans.js';
 import { CreatePlan, PlanEditor, type Feature } from './plans.js';
-import { BASE, formatMoney, planName, useAction, type SubscriptionView } from './shared.js';
+import { BASE, ErrorBanner, formatMoney, planName, useAction, type SubscriptionView } from './shared.js';
 
 const Price = (props: { minor: number; currency: string }) => <>{formatMoney(props.minor, props.currency)}</>;
 

@@ -2,9 +2,9 @@
 // and the form that creates one (the page itself is plans-page.tsx). A little over 400 lines: the
 // editor's fields are one form, with their price and limit parsing beside them.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ErrorBanner, t, tOr, tx } from 'plinth/plugin/ui';
+import { api, t, tOr, tx } from 'plinth/plugin/ui';
 import type { Plan } from '../services/plans.js';
-import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, planName, selectStyle, toMajor, toMinor, useAction } from './shared.js';
+import { BASE, ErrorBanner, FieldError, fieldErrors, fieldProps, formatMoney, planName, selectStyle, toMajor, toMinor, useAction } from './shared.js';
 
 /** A form's text as the API's value: "" is null (unlimited), anything else a number (the server checks it is whole). */
 const toLimit = (text: string) => (text.trim() === '' ? null : Number(text));

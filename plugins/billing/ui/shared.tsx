@@ -1,6 +1,7 @@
 // What the billing pages share: the API base, the reply shapes, money, plan and metric names and the
 // subscription facts (what they say about usage is in usage.tsx).
-import { ApiError, formatDate, formatNumber, t, tOr, tx } from 'plinth/plugin/ui';
+import { ApiError, currentLanguage, ErrorBanner as KitErrorBanner, formatDate, formatNumber, t, tOr, tx } from 'plinth/plugin/ui';
+import type { BillingErrorCode } from '../api.js';
 import { DEFAULT_PLANS } from '../config.js';
 
 /** The billing plugin's face (the pages call it with the session cookie). */
@@ -32,6 +33,39 @@ export interface SubscriptionView {
 }
 
 export { useAction } from 'plinth/plugin/ui';
+
+/** The refusals of billing's API the pages may meet (invalid_signature is for Stripe's webhooks only). */
+const REFUSALS: ReadonlySet<string> = new Set<BillingErrorCode>([
+  'already_canceled',
+  'already_on_plan',
+  'already_subscribed',
+  'managed_by_stripe',
+  'no_stripe_customer',
+  'nothing_to_cancel',
+  'payment_provider_error',
+  'payments_not_configured',
+  'plan_exists',
+  'plan_in_use',
+  'plan_not_found',
+  'plan_not_purchasable',
+  'plan_not_synced',
+  'request_open',
+  'request_resolved',
+]);
+
+/**
+ * A refusal of billing's API as the viewer reads it. The server words it in English with its
+ * particulars (which plan, which rule), shown as they are in English; in another language the
+ * catalogue's sentence for its code (`billing.error.<code>`) is shown instead. The catalogue's
+ * English is what a language that lacks the sentence falls back to.
+ */
+export function refusal(error: Error | string | null | undefined): Error | string | null {
+  if (!(error instanceof ApiError) || !REFUSALS.has(error.code) || currentLanguage() === 'en') return error ?? null;
+  return t(`billing.error.${error.code}`);
+}
+
+/** The kit's error banner, with billing's refusals in the UI's language. */
+export const ErrorBanner = (props: { error: Error | string | null | undefined }) => <KitErrorBanner error={refusal(props.error)} />;
 
 /** The field errors of a 422 (`{ detail: [{ loc: ['body', 'limits', 'max_api_keys'], msg }] }`), by path without `body`. */
 export function fieldErrors(error: Error | null): Record<string, string> {

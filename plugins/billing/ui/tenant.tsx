@@ -2,10 +2,11 @@
 // subscription, a plan to assign, its plan-change requests and payments (manual.tsx), its limits with overrides, a reset of its counters, and its
 // usage this month by day and month by month.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, formatNumber, Page, Table, Time, t, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, formatNumber, Page, Table, Time, t, useApi, useQueryParam } from 'plinth/plugin/ui';
 import type { Effective } from '../services/meter.js';
 import {
   BASE,
+  ErrorBanner,
   cycleName,
   limitText,
   meteredOnly,
