@@ -1,6 +1,6 @@
 // The Plans page's forms: a plan's editor (name, prices in major units, public, limits, features)
-// and the form that creates one (the page itself is plans-page.tsx). A little over 400 lines: the
-// editor's fields are one form, with their price and limit parsing beside them.
+// and the form that creates one (the page itself is plans-page.tsx). Over 400 lines: the editor's
+// fields are one form, with their price and limit parsing beside them.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, t, tOr, tx } from 'plinth/plugin/ui';
 import type { Plan } from '../services/plans.js';
