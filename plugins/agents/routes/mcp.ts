@@ -57,7 +57,6 @@ function clientOf(ctx: HttpContext, message: Message, clientInfoKey: string): st
   return label(params?._meta?.[clientInfoKey]) ?? label(params?.clientInfo) ?? fromSession ?? (ctx.get('user-agent') || 'unknown').slice(0, 200);
 }
 
-
 const POST_REPLIES = {
   200: {
     description: 'The JSON-RPC response (application/json, or text/event-stream for a 2025-era request)',

@@ -132,7 +132,13 @@ export async function prepareRequest(deps: CallDeps, caller: Caller, visible: Ag
  * (not tool_call, its own router), made without the SDK's pipeline (direct-tool-call.ts says when
  * and why); null when the SDK must serve the request.
  */
-export async function answerDirectly(deps: CallDeps, caller: Caller, visible: AgentTool[], header: (name: string) => string, body: unknown): Promise<string | null> {
+export async function answerDirectly(
+  deps: CallDeps,
+  caller: Caller,
+  visible: AgentTool[],
+  header: (name: string) => string,
+  body: unknown,
+): Promise<string | null> {
   const call = plainToolCall(body, header);
   if (!call || call.name === TOOL_CALL.name) return null;
   const tool = directlyServed(call, servedTools(visible).listed);
