@@ -302,7 +302,8 @@ export function ConditionBuilder(props: {
             <select id={`${id}-field`} value={field} onChange={(e) => setField(e.currentTarget.value)} style={fieldStyle}>
               <option value="">{t('workflows.condition.chooseField')}</option>
               {props.fields.map((f) => (
-                <option key={f.name} value={f.name}>
+                // A payload field's name is an identifier (the JSON and templates use it), not a word to translate.
+                <option key={f.name} value={f.name} translate={false}>
                   {f.type ? t('workflows.condition.fieldOfType', { field: f.name, type: jsonTypeName(f.type) }) : f.name}
                 </option>
               ))}

@@ -39,7 +39,7 @@ export function DryRunCard(props: {
       </p>
       {props.withoutSecrets ? (
         <p class="muted" style={{ fontSize: '0.85rem' }}>
-          {tx('workflows.editor.dryRun.withoutSecrets', { template: <code>{'{{secrets.…}}'}</code> })}
+          {tx('workflows.editor.dryRun.withoutSecrets', { template: <code>{'{{secrets.…}}'}</code>, masked: <code>[secret]</code> })}
         </p>
       ) : null}
       <ErrorBanner error={error} />

@@ -15,8 +15,8 @@ import {
 
 import { type Draft, type Reveal, TRIGGERS } from './editor-draft.js';
 
-/** A plugin's name as its nav group reads in the UI's language (the name itself when it has no catalogue). */
-export const pluginName = (plugin: string) => tOr(`${plugin}.nav.group`, plugin);
+/** A plugin's name as its nav group reads in the UI's language (the core's events have none: ours), else the name itself. */
+export const pluginName = (plugin: string) => tOr(`${plugin}.nav.group`, tOr(`workflows.editor.plugin.${plugin}`, plugin));
 
 /** What the event catalogue says an event is, in the UI's language when the catalogue knows the event (by its name). */
 const eventDescription = (event: EventInfo) => (event.description ? tOr(`workflows.trigger.eventDescription.${event.name}`, event.description) : null);
