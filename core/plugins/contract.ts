@@ -3,10 +3,11 @@ import type { Knex } from 'knex';
 import type { CoreConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { Envelope, EnvelopeName } from '../http/envelopes.js';
-import type { PluginRouter, JsonSchema } from '../http/router.js';
+import type { PluginRouter } from '../http/router.js';
+import type { JsonSchema } from '../validation.js';
 import type { JobReport, JobRunInfo } from '../scheduler.js';
 import type { PlatformEvent } from '../events/outbox.js';
-import type { EventName, EventPayloads } from '../events/payloads.js';
+import type { EventName, EventPayloads, EventSpec } from '../events/payloads.js';
 import type { MetricSpec } from '../usage.js';
 import type { Principal } from '../http/auth.js';
 import type { FeatureSpec } from '../entitlements.js';
@@ -37,13 +38,6 @@ export interface JobSpec<S = any> {
    * page; `retention.deleteInBatches` adds its deletes to the run's report by itself.
    */
   run(c: PluginContext<S>, info: JobRunInfo): Promise<void> | Promise<JobReport>;
-}
-
-export interface EventSpec {
-  version: number;
-  description?: string;
-  /** JSON Schema of the payload; workflows list and match against it. */
-  schema: JsonSchema;
 }
 
 export interface UiPage {
