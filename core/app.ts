@@ -225,11 +225,16 @@ export class Plinth {
     wireAlerts(container); // before the plugins' register(): they add their conditions there
 
     const contexts = new Map<string, PluginContext>();
+    const tenantParts = new TenantParts(logger);
     for (const { plugin, settings, base } of plugins) {
       const face = plugin.face && base ? { base, envelope: envelopes[plugin.face.envelope] } : null;
-      contexts.set(plugin.name, { name: plugin.name, settings, config, container, logger: logger.child({ plugin: plugin.name }), db, face });
+      const c: PluginContext = { name: plugin.name, settings, config, container, logger: logger.child({ plugin: plugin.name }), db, face };
+      contexts.set(plugin.name, c);
+      // The tenant page runs each plugin's part with its context bound in, as the actions and jobs below.
+      const part = plugin.tenant;
+      if (part) tenantParts.add(plugin.name, { sections: part.sections?.bind(part, c), owned: part.owned?.bind(part, c), remove: part.remove?.bind(part, c) });
     }
-    container.register({ tenantParts: asValue(new TenantParts(plugins, contexts, logger)) });
+    container.register({ tenantParts: asValue(tenantParts) });
 
     // register: dependency injection only, in dependency order.
     for (const { plugin, label } of plugins) {

@@ -13,7 +13,7 @@ import type { Principal } from '../http/auth.js';
 import type { FeatureSpec } from '../entitlements.js';
 import type { ActionCall, ActionSpec, RefSpec } from '../actions.js';
 import type { OverviewCard, OverviewViewer, OverviewWindow } from '../overview/card.js';
-import type { TenantContribution } from '../overview/tenant.js';
+import type { TenantRows, TenantSection } from '../overview/tenant.js';
 
 export interface PluginContext<S = Record<string, unknown>> {
   name: string;
@@ -84,6 +84,15 @@ type BatchHandler<P, S> = (events: Array<PlatformEvent<P>>, c: PluginContext<S>)
 
 /** Durable handlers given a claimed batch's events at once (core/events/outbox.ts BatchEventHandler), by event name or '*'. */
 export type BatchEventHandlers<S = any> = { [N in EventName]?: BatchHandler<EventPayloads[N], S> } & { '*'?: BatchHandler<Record<string, unknown>, S> };
+
+/** A plugin's contribution to the tenant page and to deleting a tenant (`tenant` below; core/overview/tenant.ts shows how). */
+export interface TenantContribution<S = any> {
+  sections?(c: PluginContext<S>, tenantId: string): Promise<TenantSection[]>;
+  /** Counted with `db` (the caller's transaction when it is in one). */
+  owned?(c: PluginContext<S>, tenantId: string, db: Knex): Promise<TenantRows[]>;
+  /** Inside the deleting transaction: a throw rolls the whole deletion back. */
+  remove?(c: PluginContext<S>, tenantId: string, trx: Knex): Promise<void>;
+}
 
 /** The contract every plugin satisfies: a plain object; the core does the rest. */
 export interface Plugin<S = any> {

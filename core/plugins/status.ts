@@ -1,5 +1,5 @@
 import type { Plinth } from '../app.js';
-import type { PluginSource } from './loader.js';
+import type { PluginSource } from './source.js';
 
 /** One row of the System page's Plugins table (GET /admin/api/system): a running plugin, or one skipped at boot. */
 export interface PluginStatus {
