@@ -46,6 +46,7 @@ import { Metrics } from './observability/metrics.js';
 import { coreMetrics, watch } from './observability/core-metrics.js';
 import { TenantParts } from './overview/tenant.js';
 import { METRICS_SCOPE } from './http/metrics-route.js';
+import type { AppState, AppView } from './app-view.js';
 import type { Cradle, PlinthContainer, ScopeInfo } from './container.js';
 
 export interface CreateAppOptions {
@@ -60,8 +61,6 @@ export interface CreateAppOptions {
 }
 
 export type { ScopeInfo } from './container.js';
-
-export type AppState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 const CORE_MIGRATIONS = path.join(codeRoot, 'core', 'db', 'migrations');
 
@@ -90,7 +89,7 @@ interface PlinthParts {
  * migrate, mount); `start` opens listeners, starts event delivery and jobs; `stop` undoes it in
  * reverse. Nothing here is global: tests run several instances in one process.
  */
-export class Plinth {
+export class Plinth implements AppView {
   readonly container: PlinthContainer;
   readonly koa: Koa<any, any>;
   server: http.Server | null = null;

@@ -9,7 +9,7 @@ import { createAjv, toFieldErrors } from '../validation.js';
 import { listApplied } from '../db/migrations.js';
 import { sqliteFile } from '../db/connection.js';
 import { packageVersion, uiBuildDir } from '../paths.js';
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import { PassThrough } from 'node:stream';
 import { checkOne, type LiveClient } from '../live.js';
 import { allowedPages } from './page-access.js';
@@ -117,7 +117,7 @@ const validatePasskeyLogin = ajv.compile(passkeyLoginSchema);
 const validateChallengeLogin = ajv.compile(challengeLoginSchema);
 const isChallenge = (s: AdminSignIn): s is AdminChallenge => 'challengeToken' in s;
 
-export function adminUi(app: () => Plinth): Middleware {
+export function adminUi(app: () => AppView): Middleware {
   const assets = readAssets();
   // The pages of plugins from npm or folders, built at boot into the data folder (core/plugins/ui-build.ts); read once, on first use.
   let pluginPagesRead = false;
