@@ -231,7 +231,13 @@ export class Plinth implements AppView {
       contexts.set(plugin.name, c);
       // The tenant page runs each plugin's part with its context bound in, as the actions and jobs below.
       const part = plugin.tenant;
-      if (part) tenantParts.add(plugin.name, { sections: part.sections?.bind(part, c), owned: part.owned?.bind(part, c), remove: part.remove?.bind(part, c) });
+      if (part) {
+        tenantParts.add(plugin.name, {
+          sections: part.sections?.bind(part, c),
+          owned: part.owned?.bind(part, c),
+          remove: part.remove?.bind(part, c),
+        });
+      }
     }
     container.register({ tenantParts: asValue(tenantParts) });
 

@@ -137,10 +137,10 @@ export class TenantParts {
 /**
  * `owned` and `remove` for a plugin whose rows of a tenant are the rows of tables with a `tenant_id`
  * column: each table with a label (singular, plural) is counted for the confirmation; all of them
- * are deleted, in the order given (children before their parents when no cascade does it).
+ * are deleted, in the order given (children before their parents when no cascade does it). Both take
+ * the plugin's context first, as a TenantContribution's members do (core/plugins/contract.ts), and need nothing of it.
  */
 export function tenantTables(tables: ReadonlyArray<{ table: string; label?: readonly [string, string] }>): {
-  /** `_c`: the plugin's context (TenantContribution's first parameter), which counting a table does not need. */
   owned(_c: unknown, tenantId: string, db: Knex): Promise<TenantRows[]>;
   remove(_c: unknown, tenantId: string, trx: Knex): Promise<void>;
 } {

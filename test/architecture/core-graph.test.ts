@@ -1,7 +1,9 @@
 // No import loop inside the core (issue 41): the files of core/ (the browser's core/ui included) import
-// each other one way, type-only imports included. A loop makes every file on it part of one knot: none
-// can be read, tested or changed alone. Types that several modules share live in a leaf module that
-// imports nothing back (core/container-types.ts, core/plugins/contract-types.ts, core/http/route-types.ts).
+// each other one way, type-only imports included. On a loop every file is tied to all the others: none
+// can be read, tested or changed alone. A type that several modules share lives with the lowest module
+// that owns it (EventSpec in events/payloads.ts, RouteSchemas in http/openapi.ts, JsonSchema in
+// validation.ts), and the module that assembles the others is named by none of them: the core's routes
+// read the running instance through core/app-view.ts, not app.ts, which mounts them.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
