@@ -22,20 +22,32 @@ const SYSTEMS: Array<[RegExp, string]> = [
   [/\bLinux\b|\bX11\b/, 'Linux'],
 ];
 
+/** The names a device label is made of, for a UI to put together in its own language: all null is an unknown device. */
+export interface DeviceParts {
+  browser: string | null;
+  system: string | null;
+  /** A program's name ("curl", "node") when the user agent is no browser's. */
+  program: string | null;
+}
+
 /**
- * What a person calls the device behind a user agent: "Firefox on Linux", "Safari on iOS", or for a
- * program its name ("curl", "node", "python-requests"). Worked out when shown, so it improves without
- * touching stored rows; the user agent itself is kept as sent (at most 512 characters).
+ * The browser and system behind a user agent, or for a program its name. Worked out when shown, so
+ * it improves without touching stored rows; the user agent itself is kept as sent (at most 512 characters).
  */
-export function deviceLabel(userAgent: string | null | undefined): string {
+export function deviceParts(userAgent: string | null | undefined): DeviceParts {
   const ua = (userAgent ?? '').trim();
-  if (!ua) return 'Unknown device';
-  const browser = BROWSERS.find(([re]) => re.test(ua))?.[1];
-  const system = SYSTEMS.find(([re]) => re.test(ua))?.[1];
-  if (browser) return system ? `${browser} on ${system}` : browser;
+  const browser = (ua && BROWSERS.find(([re]) => re.test(ua))?.[1]) || null;
+  const system = browser ? (SYSTEMS.find(([re]) => re.test(ua))?.[1] ?? null) : null;
   // A program: its first product token (`curl/8.5.0` → curl).
-  const product = /^([A-Za-z][\w.-]{0,40})/.exec(ua)?.[1];
-  return product ?? 'Unknown device';
+  const program = ua && !browser ? (/^([A-Za-z][\w.-]{0,40})/.exec(ua)?.[1] ?? null) : null;
+  return { browser, system, program };
+}
+
+/** What a person calls the device, in English: "Firefox on Linux", "Safari on iOS", a program's name ("curl", "node", "python-requests"). */
+export function deviceLabel(userAgent: string | null | undefined): string {
+  const { browser, system, program } = deviceParts(userAgent);
+  if (browser) return system ? `${browser} on ${system}` : browser;
+  return program ?? 'Unknown device';
 }
 
 /**
