@@ -133,7 +133,7 @@ describe('agents: OAuth consent in the admin UI (browser)', () => {
     assert.equal(refused.status, 401, refused.text);
   });
 
-  it('in a Chinese browser the consent page speaks Chinese; denying sends the person back with access_denied', async () => {
+  it('in a Chinese browser the consent page speaks Chinese; denying sends the person back with access_denied; opened again it says the request is gone', async () => {
     const zhOwner = await registerOwner(t, 'oauth-zh', { tenantName: '小红的公司' });
     const zh = await launchBrowser(t.url, { locale: 'zh-CN' });
     try {
@@ -145,6 +145,7 @@ describe('agents: OAuth consent in the admin UI (browser)', () => {
       await zh.page.getByLabel('密码', { exact: true }).fill(zhOwner.password);
       await zh.page.getByRole('button', { name: '登录' }).click();
       await zh.page.getByRole('heading', { name: '授权应用', level: 1 }).waitFor();
+      const uid = new URL(zh.page.url()).searchParams.get('uid');
       await zh.page.getByRole('heading', { name: 'Desk Agent 想要使用你的智能体工具' }).waitFor();
       await zh.page.getByText(/租户 小红的公司 中/).waitFor();
       await zh.page.getByLabel('套餐允许的全部权限').check();
@@ -155,6 +156,10 @@ describe('agents: OAuth consent in the admin UI (browser)', () => {
       await zh.page.getByRole('button', { name: '拒绝' }).click();
       await back;
       assert.equal(new URL(zh.page.url()).searchParams.get('error'), 'access_denied');
+      // Answered: opened again, the request is gone, said in Chinese.
+      zh.expectRefusal({ status: 404, method: 'GET', path: `/agents/oauth/consent/${uid}` });
+      await zh.page.goto(`/admin/agents/consent?uid=${uid}`);
+      await zh.page.getByRole('alert').filter({ hasText: '此授权请求已过期或已处理：请从该应用重新开始。' }).waitFor();
       assert.deepEqual(zh.problems, []);
     } finally {
       await zh.close();

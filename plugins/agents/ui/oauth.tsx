@@ -2,7 +2,7 @@
 // lands on (which tenant, which scopes, which tools that means), and the list of applications a
 // person authorized, each revocable (on the Agents page and on Connected applications).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, t, tx, useAction, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, ApiError, ErrorBanner, Page, Table, Time, t, tOr, tx, useAction, useApi, useQueryParam } from 'plinth/plugin/ui';
 
 interface Preset {
   id: 'read_only' | 'everything';
@@ -43,6 +43,9 @@ export const term = (text: string) => <span translate={false}>{text}</span>;
 
 const list = (items: string[], none: string) => (items.length ? items.map((s) => <code key={s}>{s} </code>) : <span class="muted">{none}</span>);
 
+/** Why the consent cannot be given, by the refusal's code (a request that expired, a person who is no tenant's); else the server's words. */
+const refusal = (error: Error | null) => (error instanceof ApiError ? tOr(`agents.consent.refused.${error.code}`, error.message) : error);
+
 /** /admin/agents/consent?uid=…: where the authorization server sends a person to allow or deny an application. */
 export function ConsentPage() {
   const uid = useQueryParam('uid') ?? '';
@@ -72,8 +75,8 @@ function Consent(props: { uid: string }) {
   const chosen = v?.presets.find((p) => p.id === preset);
   return (
     <Page title={t('agents.nav.consent')}>
-      <ErrorBanner error={view.error} />
-      <ErrorBanner error={action.error} />
+      <ErrorBanner error={refusal(view.error)} />
+      <ErrorBanner error={refusal(action.error)} />
       {v ? (
         <div class="card">
           <h2>{v.client.name ? t('agents.consent.wants', { name: v.client.name }) : t('agents.consent.wantsUnnamed')}</h2>
