@@ -2,7 +2,7 @@
 // one; how backups are scheduled and kept; the last failure when it is newer than the last success;
 // and how to restore (which the server cannot do for itself: it must be stopped).
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, ErrorBanner, formatDateTime, formatList, formatNumber, Page, Table, Time, t, tx, useApi } from 'plinth/plugin/ui';
+import { api, ApiError, ConfirmDialog, ErrorBanner, formatDateTime, formatList, formatNumber, Page, Table, Time, t, tOr, tx, useApi } from 'plinth/plugin/ui';
 import { BASE, useAction } from './shared.js';
 
 type Location = 'local' | 's3';
@@ -58,6 +58,9 @@ function size(bytes: number): string {
 }
 
 const fileOf = (b: Pick<Backup, 'location' | 'name'>) => `${PATH}/${b.location}/${encodeURIComponent(b.name)}`;
+
+/** Why Back up now was refused, by its code (one already running, pg_dump missing); else the server's words. */
+const refusal = (error: Error | null) => (error instanceof ApiError ? tOr(`auth.backups.refused.${error.code}`, error.message) : error);
 
 /** The last failure, when nothing succeeded since. */
 function failureBanner(d: Backups | undefined): string | null {
@@ -156,7 +159,7 @@ export function BackupsPage() {
       <ErrorBanner error={list.error} />
       <ErrorBanner error={failureBanner(d)} />
       <ErrorBanner error={d?.list_error ? t('auth.backups.listFailed', { error: d.list_error }) : null} />
-      <ErrorBanner error={create.error} />
+      <ErrorBanner error={refusal(create.error)} />
       {taken ? (
         <p class="notice" role="status">
           {t('auth.backups.taken', {
