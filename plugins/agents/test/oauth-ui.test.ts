@@ -133,7 +133,7 @@ describe('agents: OAuth consent in the admin UI (browser)', () => {
     assert.equal(refused.status, 401, refused.text);
   });
 
-  it('in a Chinese browser the consent page speaks Chinese; denying sends the person back with access_denied; opened again it says the request is gone', async () => {
+  it('in Chinese: the consent page shows no English; Deny returns access_denied; opened again it says the request is gone', async () => {
     const zhOwner = await registerOwner(t, 'oauth-zh', { tenantName: '小红的公司' });
     const zh = await launchBrowser(t.url, { locale: 'zh-CN' });
     try {
