@@ -43,11 +43,21 @@ export function deviceParts(userAgent: string | null | undefined): DeviceParts {
   return { browser, system, program };
 }
 
-/** What a person calls the device, in English: "Firefox on Linux", "Safari on iOS", a program's name ("curl", "node", "python-requests"). */
-export function deviceLabel(userAgent: string | null | undefined): string {
+/** How each language of the mails puts a browser and its system together, and names a device it cannot tell. */
+const DEVICE_WORDS: Record<string, { on(browser: string, system: string): string; unknown: string }> = {
+  en: { on: (browser, system) => `${browser} on ${system}`, unknown: 'Unknown device' },
+  'zh-CN': { on: (browser, system) => `${browser}（${system}）`, unknown: '未知设备' },
+};
+
+/**
+ * What a person calls the device: "Firefox on Linux", "Safari on iOS", a program's name ("curl",
+ * "node", "python-requests"); in English unless a mail's `language` is asked for.
+ */
+export function deviceLabel(userAgent: string | null | undefined, language = 'en'): string {
+  const words = DEVICE_WORDS[language] ?? DEVICE_WORDS.en;
   const { browser, system, program } = deviceParts(userAgent);
-  if (browser) return system ? `${browser} on ${system}` : browser;
-  return program ?? 'Unknown device';
+  if (browser) return system ? words.on(browser, system) : browser;
+  return program ?? words.unknown;
 }
 
 /**

@@ -274,11 +274,11 @@ describe('auth: ending a session on one instance stops it on another (PostgreSQL
 });
 
 describe('auth: the new sign-in mail (settings.auth.newDeviceMail)', () => {
-  const start = (newDeviceMail: boolean) =>
+  const start = (newDeviceMail: boolean, mailLanguage = 'en') =>
     createTestApp({
       plugins: ['auth'],
       overrides: { server: { trustProxy: true } },
-      settings: { auth: { admin: ADMIN, newDeviceMail, limits: { loginPerIpPerMinute: 1000 } } },
+      settings: { auth: { admin: ADMIN, newDeviceMail, mailLanguage, limits: { loginPerIpPerMinute: 1000 } } },
     });
   const from = (ip: string, userAgent: string) => ({ 'x-forwarded-for': ip, 'user-agent': userAgent });
   const signInFrom = async (t: TestApp, who: Actor, headers: Record<string, string>) =>
@@ -307,6 +307,19 @@ describe('auth: the new sign-in mail (settings.auth.newDeviceMail)', () => {
       await assertNoMail(t, email, mark);
       await signInFrom(t, who, from('203.0.113.99', SAFARI_IOS)); // a new device on a known network
       await waitForMail(t, email, { afterId: mark, subject: /^New sign-in/ });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('in Chinese, names the device the Chinese way', async () => {
+    const t = await start(true, 'zh-CN');
+    try {
+      const owner = await registerOwner(t, 'zh-traveller');
+      const mark = await lastMailId(t);
+      await signInFrom(t, owner, from('203.0.113.7', FIREFOX));
+      const mail = await waitForMail(t, owner.email, { afterId: mark, subject: /^您的账号有新的登录$/ });
+      assert.match(mail.text, /设备：Firefox（Linux）/);
     } finally {
       await t.close();
     }
