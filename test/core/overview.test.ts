@@ -4,9 +4,12 @@
 // only their own tenant's (two tenants, so another tenant's rows would show), a visitor gets 401,
 // and a provider that throws is one error card in a 200.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import nodemailer from 'nodemailer';
 import type { OverviewCard, OverviewReply } from '../../core/overview/card.js';
+import { addMessages, hasMessage, type Messages } from '../../core/ui/kit/i18n.js';
+import { cardWords } from '../../core/ui/shell/card-words.js';
 import { type Actor, addUser, registerOwner } from '../helpers/actors.js';
 import { openLive } from '../helpers/live.js';
 import { waitFor } from '../helpers/processes.js';
@@ -15,7 +18,32 @@ import { type Activation, activate, newCodes, type RobotsApp, RobotSocket, robot
 const DOMAIN = 'overview.test';
 const PLUGINS = ['billing', 'mail', 'workflows', 'agents'];
 
-/** Reads one viewer's overview, its cards by id; every chart checked against its number on the way. */
+// The English catalogues of the core and every plugin, as the admin UI loads them.
+for (const dir of ['core', ...fs.readdirSync('plugins').map((p) => `plugins/${p}`)]) {
+  const file = `${dir}/ui/messages/en.json`;
+  if (fs.existsSync(file)) addMessages({ en: JSON.parse(fs.readFileSync(file, 'utf8')) as Messages });
+}
+
+/**
+ * Each of a card's words has a message in a catalogue (so the page says it in the viewer's language),
+ * and the message's English reads as the reply's English field: an English page says what API clients read.
+ */
+function assertWordsHaveMessages(card: OverviewCard): void {
+  for (const field of ['title', 'unit', 'note', 'seriesLabel', 'error', 'value'] as const) {
+    const english = card[field];
+    if (typeof english !== 'string' || (field === 'value' && !card.messages?.value)) continue;
+    const message = card.messages?.[field];
+    assert.ok(message && hasMessage(message.id), `${card.id}: its ${field} "${english}" has a message in a catalogue`);
+    assert.equal(cardWords(english, message), english, `${card.id}: the English of its ${field}'s message`);
+  }
+  for (const item of card.items ?? []) {
+    const { label, value } = item.messages ?? {};
+    if (label) assert.equal(cardWords(item.label, label), item.label, `${card.id}: an item's label`);
+    if (value) assert.equal(cardWords(String(item.value), value), item.value, `${card.id}: an item's value`);
+  }
+}
+
+/** Reads one viewer's overview, its cards by id; every chart checked against its number, and every word against its message, on the way. */
 async function overviewOf(t: RobotsApp, who: { headers: Record<string, string> }): Promise<Map<string, OverviewCard> & { reply: OverviewReply }> {
   const res = await t.request<OverviewReply>('GET', '/admin/api/overview', { headers: who.headers });
   assert.equal(res.status, 200, res.text);
@@ -25,6 +53,7 @@ async function overviewOf(t: RobotsApp, who: { headers: Record<string, string> }
   const cards = new Map(res.body.cards.map((c) => [c.id, c])) as Map<string, OverviewCard> & { reply: OverviewReply };
   assert.equal(cards.size, res.body.cards.length, 'card ids are unique');
   for (const card of res.body.cards) {
+    assertWordsHaveMessages(card);
     if (!card.series) continue;
     assert.deepEqual(
       card.series.map((p) => p.date),
@@ -188,10 +217,12 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     );
     const plan = card(mine, 'billing.plan');
     assert.deepEqual([plan.value, plan.href], ['Pro', '/admin/billing/billing']);
-    assert.deepEqual(
-      plan.items?.find((i) => i.label === 'Robots'),
-      { label: 'Robots', value: '1 of 3', tone: 'ok' },
-    );
+    const robots = plan.items?.find((i) => i.label === 'Robots');
+    assert.deepEqual([robots?.value, robots?.tone], ['1 of 3', 'ok']);
+    assert.deepEqual(robots?.messages, {
+      label: { id: 'robots.metric.max_robots.description', text: 'Robots' },
+      value: { id: 'billing.overview.plan.used', values: { used: 1, limit: 3, period: 'now', unit: { id: 'robots.metric.max_robots.unit', text: 'robots' } } },
+    });
     assert.equal(card(mine, 'mail.received').value, 3, "B's message is not A's");
     assert.equal(card(mine, 'mail.mailboxes').value, 2);
     assert.deepEqual([card(mine, 'robots.online').value, card(mine, 'robots.online').note], [1, 'of 1 robot']);
@@ -201,7 +232,8 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     const theirs = await overviewOf(t, b);
     const free = card(theirs, 'billing.plan');
     assert.deepEqual([free.value, free.tone], ['Free', 'alert'], 'B is at its robot limit');
-    assert.deepEqual(free.items?.[0], { label: 'Robots', value: '1 of 1', tone: 'alert' }, 'the fullest limit first');
+    assert.deepEqual([free.items?.[0].label, free.items?.[0].value, free.items?.[0].tone], ['Robots', '1 of 1', 'alert'], 'the fullest limit first');
+    assert.deepEqual(free.messages?.value, { id: 'billing.seed.free.name', text: 'Free' }, 'a seeded plan keeps its name: said in the viewer’s language');
     assert.equal(card(theirs, 'mail.received').value, 1);
     assert.equal(card(theirs, 'mail.mailboxes').value, 1);
     assert.deepEqual([card(theirs, 'robots.online').value, card(theirs, 'robots.online').note], [0, 'of 1 robot']);
