@@ -138,7 +138,12 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
       plugins: PLUGINS,
       logger: captured.logger,
       settings: {
-        auth: { admin: ADMIN, limits: { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000 } },
+        // A Chinese deployment: mail to someone who has not chosen a language (the owner's sign-up mail) goes in Chinese, as Outgoing mail lists it.
+        auth: {
+          admin: ADMIN,
+          mailLanguage: 'zh-CN',
+          limits: { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000 },
+        },
         mail: { domains: [{ name: DOMAIN }] },
         workflows: { pollIntervalMs: 50, http: { allowPrivate: true } },
         licensing: { verifyPerIpPerMinute: 100_000, verifyPerCodePerMinute: 100_000 },
