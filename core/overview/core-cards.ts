@@ -9,7 +9,10 @@ export const SYSTEM_PAGE = '/admin/system';
 
 /** What the overview needs of the alerts service (core/alerts), read only when it is registered. */
 interface OpenAlerts {
-  list(options: { open?: boolean; limit?: number }): Promise<Array<{ id: number; severity: string; summary: string; raised_at: string }>>;
+  list(options: {
+    open?: boolean;
+    limit?: number;
+  }): Promise<Array<{ id: number; severity: string; summary: string; raised_at: string; message: CardMessage | null }>>;
 }
 
 /** What the overview needs of the metrics (core/observability/metrics.ts `metricsRegistry`), when registered. */
@@ -37,7 +40,12 @@ async function alertsCard(container: PlinthContainer): Promise<OverviewCard | nu
     note: open.length ? `${critical} critical` : 'Nothing needs you now',
     href: SYSTEM_PAGE,
     tone,
-    items: sorted.slice(0, 8).map((a) => ({ label: a.summary, tone: a.severity === 'critical' ? 'alert' : 'warn', href: SYSTEM_PAGE })),
+    items: sorted.slice(0, 8).map((a) => ({
+      label: a.summary,
+      tone: a.severity === 'critical' ? 'alert' : 'warn',
+      href: SYSTEM_PAGE,
+      ...(a.message && { messages: { label: a.message } }),
+    })),
     messages: {
       title: { id: 'shell.overview.alerts.title' },
       unit: { id: 'shell.overview.alerts.unit', values: { count: open.length } },
