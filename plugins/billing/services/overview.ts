@@ -248,9 +248,9 @@ const usedOf = (spec: MetricInfo, used: number, limit: number): string =>
 /** The period a metric's use is counted in: a gauge's is now, a counter's the day or the month. */
 const periodOf = (spec: MetricInfo): string => (spec.kind === 'gauge' ? 'now' : spec.period === 'day' ? 'day' : 'month');
 
-/** What the declaring plugin's catalogue calls a metric (`<plugin>.metric.<metric>.<what>`), its manifest's English beside it. */
-const metricWord = (spec: MetricInfo, what: 'description' | 'unit', text: string): CardMessage & { text: string } => ({
-  id: `${spec.plugins[0]}.metric.${spec.name}.${what}`,
+/** What the billing pages call a metric (`billing.metric.<metric>.name|unit`), the manifest's English beside it. */
+const metricWord = (spec: MetricInfo, what: 'name' | 'unit', text: string): CardMessage & { text: string } => ({
+  id: `billing.metric.${spec.name}.${what}`,
   text,
 });
 
@@ -278,7 +278,7 @@ async function ownPlanCard(d: BillingOverviewDeps, tenantId: string, href: strin
       value: usedOf(spec, used[metric], limit),
       tone: toneOf(share),
       share,
-      messages: { label: metricWord(spec, 'description', label), value: usedMessage('billing.overview.plan.used', spec, used[metric], limit) },
+      messages: { label: metricWord(spec, 'name', label), value: usedMessage('billing.overview.plan.used', spec, used[metric], limit) },
     });
   }
   limits.sort((a, b) => b.share - a.share);
