@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import nodemailer from 'nodemailer';
 import type { Page } from 'playwright-core';
 import { type Actor, login, PASSWORD, registerOwner } from '../helpers/actors.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -111,7 +112,21 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
     return page;
   }
 
-  /** Opens one page and lists what it still says in English. */
+  /** Opens `url`, waits for its reads and its loading status to go, and fails on what it still says in English. */
+  async function check(page: Page, url: string): Promise<void> {
+    await page.goto(url);
+    await page.locator('main h1').first().waitFor();
+    await requests.get(page)!.settled();
+    await page.locator('[role="status"]', { hasText: '加载中…' }).waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    const found = await untranslatedText(page, { allow });
+    assert.deepEqual(found, [], `${url} still shows English:\n${describeUntranslated(found)}`);
+  }
+
+  /**
+   * Opens one page and lists what it still says in English; then, when its table links to one of
+   * its rows on the same page (a mail message beside the Inbox, an outgoing mail), that row's view too.
+   */
   async function walk(page: Page, { path, parent }: WalkedPage): Promise<void> {
     let url = path;
     if (parent) {
@@ -122,13 +137,9 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
       const link = page.locator(`main a[href^="${path}?"], main a[href^="${path}/"]`).first();
       if (await link.count()) url = (await link.getAttribute('href'))!;
     }
-    await page.goto(url);
-    await page.locator('main h1').first().waitFor();
-    await requests.get(page)!.settled();
-    await page.locator('[role="status"]', { hasText: '加载中…' }).waitFor({ state: 'detached' });
-    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
-    const found = await untranslatedText(page, { allow });
-    assert.deepEqual(found, [], `${url} still shows English:\n${describeUntranslated(found)}`);
+    await check(page, url);
+    const item = page.locator(`main table tbody a[href^="${path}?"]`).first();
+    if (await item.count()) await check(page, (await item.getAttribute('href'))!);
   }
 
   before(async () => {
@@ -166,6 +177,10 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
     await activate({ wb: (method, path, options) => t.request(method, `${W}${path}`, options) }, (await newCodes(t, owner))[0]);
     const box = await t.request('POST', '/mail/api/create', { headers: owner.headers, body: { local: 'walk-inbox', domainIndex: 0 } });
     assert.equal(box.status, 200, box.text);
+    // A message in it, so the Inbox has a row and its message view (with its tabs) is walked too.
+    const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: t.app.container.resolve('smtpPort'), secure: false, ignoreTLS: true });
+    await smtp.sendMail({ from: 'shop@outside.test', to: box.body.email, subject: '您的验证码', text: '您的验证码是 482913，10 分钟内有效。' });
+    smtp.close();
     const entry = await t.request('POST', '/workbot/api/ai/knowledge', {
       headers: owner.headers,
       body: { kind: 'faq', question: '你们几点营业？', answer: '每天 9:00–18:00 营业。', keywords: ['营业时间'] },
