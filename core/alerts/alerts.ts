@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../db/connection.js';
 import type { EventBus } from '../events/outbox.js';
 import type { Hooks } from '../hooks/hooks.js';
 import type { Logger } from '../logger.js';
+import type { CardMessage } from '../overview/card.js';
 import { ALERT_CLEARED, ALERT_RAISED } from './events.js';
 
 export type Severity = 'warning' | 'critical';
@@ -17,6 +18,12 @@ export interface AlertReport {
   summary: string;
   /** The figures behind it (counts, thresholds, names), shown beside the summary and carried by the events. */
   details?: Record<string, unknown>;
+  /**
+   * The summary as a message of the raiser's catalogue (`<plugin>.alert.<what>`, the core's
+   * `shell.alert.<what>`) with its values, for the admin UI to say in the viewer's language; the
+   * summary is its English, shown when no catalogue has the id.
+   */
+  message?: CardMessage;
 }
 
 /** Checks one condition: everything it finds wrong now ([] when all is well). Throwing leaves its alerts as they are. */
@@ -45,6 +52,8 @@ export interface Alert {
   notified_at: string | null;
   /** The host that reported it last, for a condition about one instance (its disk…); null otherwise. */
   host: string | null;
+  /** The summary's message for the admin UI (AlertReport.message); null when it was raised without one. */
+  message: CardMessage | null;
 }
 
 export interface EvaluateResult {
@@ -79,9 +88,10 @@ interface AlertRow {
   notified_at: string | null;
   host: string | null;
   seen_at: string | null;
+  message: string | null;
 }
 
-const COLUMNS = ['id', 'key', 'condition', 'severity', 'summary', 'details', 'raised_at', 'cleared_at', 'notified_at', 'host', 'seen_at'];
+const COLUMNS = ['id', 'key', 'condition', 'severity', 'summary', 'details', 'raised_at', 'cleared_at', 'notified_at', 'host', 'seen_at', 'message'];
 
 /** An open alert nobody has reported for this long is cleared: its plugin was disabled, or its instance is gone. */
 const STALE_MS = 3_600_000;
@@ -96,10 +106,14 @@ const toAlert = (r: AlertRow): Alert => ({
   cleared_at: r.cleared_at,
   notified_at: r.notified_at,
   host: r.host,
+  message: r.message ? (JSON.parse(r.message) as CardMessage) : null,
 });
 
-/** What the events carry (the catalogue's schema, core/alerts/events.ts). */
-const payloadOf = ({ notified_at: _, ...alert }: Alert) => alert;
+/** What the events carry (the catalogue's schema, core/alerts/events.ts): the summary is their words. */
+const payloadOf = ({ notified_at: _, message: __, ...alert }: Alert) => alert;
+
+/** The message column of a report. */
+const messageOf = (report: AlertReport): string | null => (report.message ? JSON.stringify(report.message) : null);
 
 const NAME = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 
@@ -295,7 +309,13 @@ export class Alerts {
    * events, less disk) shows the new ones. No new mail, no event.
    */
   private async refresh(row: AlertRow, report: AlertReport, host: string | null): Promise<void> {
-    const next = { severity: report.severity, summary: report.summary.slice(0, 500), details: JSON.stringify(report.details ?? {}), host };
+    const next = {
+      severity: report.severity,
+      summary: report.summary.slice(0, 500),
+      details: JSON.stringify(report.details ?? {}),
+      host,
+      message: messageOf(report),
+    };
     await this.db('core_alerts')
       .where('id', row.id)
       .whereNull('cleared_at')
@@ -311,6 +331,7 @@ export class Alerts {
       severity: report.severity,
       summary: report.summary.slice(0, 500),
       details: JSON.stringify(report.details ?? {}),
+      message: messageOf(report),
       raised_at: now,
       seen_at: now,
     };

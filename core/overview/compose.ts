@@ -29,7 +29,14 @@ async function settle(source: CardSource, logger: Logger): Promise<OverviewCard[
   } catch (err) {
     logger.error({ err, source: source.name }, 'an overview card could not be read');
     return [
-      { id: `${source.name}.error`, title: source.title, value: '—', tone: 'alert', error: `${source.title}: could not be read (the error is in the log)` },
+      {
+        id: `${source.name}.error`,
+        title: source.title,
+        value: '—',
+        tone: 'alert',
+        error: `${source.title}: could not be read (the error is in the log)`,
+        messages: { title: source.titleMessage, error: { id: 'shell.overview.error', values: { source: { ...source.titleMessage, text: source.title } } } },
+      },
     ];
   } finally {
     clearTimeout(timer);
@@ -50,7 +57,14 @@ export async function collectOverview(app: AppView, principal: Principal): Promi
     const provide = plugin.overview;
     if (!provide || !counted) return [];
     const c = app.contexts.get(plugin.name)!;
-    return [{ name: plugin.name, title: plugin.name, run: async () => named(plugin.name, await provide(c, viewer, window)) }];
+    return [
+      {
+        name: plugin.name,
+        title: plugin.name,
+        titleMessage: { id: `${plugin.name}.nav.group` },
+        run: async () => named(plugin.name, await provide(c, viewer, window)),
+      },
+    ];
   });
   const core = viewer.platform ? coreSources(app.container) : { head: [], tail: [] };
   const sources = [...core.head, ...plugins, ...core.tail];

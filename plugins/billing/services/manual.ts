@@ -369,6 +369,7 @@ export class ManualBilling {
           ...(request.message ? { message: request.message } : {}),
           resolve_at: tenantBillingHref(request.tenant_id),
         },
+        message: { id: 'billing.alert.planRequest', values: { tenant, from, to: planName } },
       });
     } catch (err) {
       // The request stands (the operator still sees it on the tenant's page and the Overview).
