@@ -20,6 +20,7 @@ import {
   runDuration,
   runHref,
   setFilter,
+  statusText,
   useAction,
   useCanManage,
   withQuery,
@@ -108,7 +109,7 @@ function RunsList() {
               <option value="">{t('workflows.runs.anyStatus')}</option>
               {RUN_STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {t('workflows.status', { value: s, label: s })}
+                  {statusText(s)}
                 </option>
               ))}
             </select>
