@@ -3,7 +3,7 @@
 // run; search and filters in the URL. Owners and admins create one (blank, from a ready-made
 // template, or by importing an exported JSON document), run one now, export, and delete (confirmed).
 import { useEffect, useState } from 'preact/hooks';
-import { api, CopyText, Dialog, ErrorBanner, formatList, Page, Table, Time, t, tOr, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, CopyText, Dialog, ErrorBanner, formatList, Page, Table, Time, t, tOr, tx, useApi, useQueryParam } from 'plinth/plugin/ui';
 import { SchemaForm } from './schema-form.js';
 import {
   Badge,
@@ -326,6 +326,8 @@ function ImportDialog(props: { onClose(): void; onImported(): void }) {
             id="import-json"
             rows={10}
             spellcheck={false}
+            // JSON, its keys those of the export's format: not words to translate.
+            translate={false}
             placeholder={'{ "plinth_workflow": 1, "name": "…", "trigger": { … }, "steps": [ … ] }'}
             value={text}
             onInput={(e) => setText(e.currentTarget.value)}
@@ -386,7 +388,7 @@ function ExportDialog(props: { workflow: Workflow; onClose(): void }) {
       {doc.data ? <JsonBlock value={doc.data} label={t('workflows.list.exportDialog.json')} /> : <p class="muted">{t('workflows.loading')}</p>}
       <div class="form-actions">
         <button type="button" disabled={!doc.data} onClick={download}>
-          {t('workflows.list.exportDialog.download', { file: fileName })}
+          {tx('workflows.list.exportDialog.download', { file: fileName, code: (name: string) => <code>{name}</code> })}
         </button>
         <button type="button" class="secondary" disabled={!doc.data} onClick={copy}>
           {t('kit.copy.button')}

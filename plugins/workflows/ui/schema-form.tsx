@@ -92,13 +92,20 @@ export function fieldValue(kind: Kind, schema: JsonSchema, text: string): { valu
   }
 }
 
+/** A string's JSON Schema format (uri, email, date-time) in words. */
+const formatName = (format: string) => t('workflows.schemaForm.formatName', { key: format.replace(/-/g, '_'), format });
+
 /** What a field of this kind takes, in words (enums and booleans say it with their options). */
 function kindHint(kind: Kind, schema: JsonSchema, templates: boolean): string | null {
   const withTemplates = String(templates);
   switch (kind) {
     case 'text':
     case 'textarea':
-      return t('workflows.schemaForm.hint.text', { format: schema.format ? String(schema.format) : 'none', templates: withTemplates, example: AN_EXAMPLE });
+      return t('workflows.schemaForm.hint.text', {
+        format: schema.format ? formatName(String(schema.format)) : 'none',
+        templates: withTemplates,
+        example: AN_EXAMPLE,
+      });
     case 'number':
       return t('workflows.schemaForm.hint.number', {
         integer: String(typesOf(schema).includes('integer')),
