@@ -3,7 +3,7 @@
 // JSON blocks and the "Run now" dialog.
 import { useState } from 'preact/hooks';
 import { sampleText } from './sample.js';
-import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, t, tx, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
+import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, t, tOr, tx, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
 export { Pager, ConfirmDialog, plural } from 'plinth/plugin/ui';
 export { fieldStyle, withQuery } from 'plinth/plugin/ui';
 
@@ -100,6 +100,9 @@ export interface RunSummary {
   trigger: { type: string; key: string | null };
   status: RunStatus;
   reason: string | null;
+  /** The reason as a code with its values (null for runs from before codes: `reason` shows as it is). */
+  reason_code: string | null;
+  reason_args: Record<string, string | number> | null;
   current_step: number;
   chain: string[];
   depth: number;
@@ -267,6 +270,10 @@ export const duration = (ms: number | null | undefined) =>
     : ms < 1000
       ? t('workflows.duration.ms', { ms: Math.round(ms) })
       : t('workflows.duration.s', { s: (ms / 1000).toFixed(1) });
+
+/** Why a run failed, stopped or was blocked, in the UI's language when its code is known; what an action or a person wrote stays as written. */
+export const reasonText = (r: Pick<RunSummary, 'reason' | 'reason_code' | 'reason_args'>): string | null =>
+  r.reason_code && r.reason ? tOr(`workflows.reason.${r.reason_code}`, r.reason, r.reason_args ?? {}) : r.reason;
 
 /** A run's time from its creation (or start) to its end, or so far. */
 export function runDuration(r: Pick<RunSummary, 'created_at' | 'started_at' | 'finished_at'>): string {
