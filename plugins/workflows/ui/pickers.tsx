@@ -6,7 +6,7 @@
 // {{template}} (e.g. the user id the trigger carries).
 import { useState } from 'preact/hooks';
 import { t, useApi } from 'plinth/plugin/ui';
-import { BASE, fieldStyle, type JsonSchema } from './shared.js';
+import { BASE, fieldStyle, templateToken, type JsonSchema } from './shared.js';
 
 /** GET /workflows/refs/{kind} */
 interface RefList {
@@ -110,7 +110,7 @@ export function Picker(props: {
           {o.label}
         </option>
       ))}
-      {props.templates ? <option value={TYPE}>{t('workflows.picker.type', { template: '{{template}}' })}</option> : null}
+      {props.templates ? <option value={TYPE}>{t('workflows.picker.type', { template: templateToken() })}</option> : null}
     </select>
   );
 }

@@ -9,7 +9,7 @@ import { useState } from 'preact/hooks';
 import { t } from 'plinth/plugin/ui';
 import { ConditionBuilder } from './condition-builder.js';
 import { Picker, pickerHint, pickerOf } from './pickers.js';
-import { codeStyle, fieldStyle, FieldMessages, isPlainObject, parseJson, type JsonSchema } from './shared.js';
+import { codeStyle, fieldStyle, FieldMessages, isPlainObject, parseJson, templateToken, type JsonSchema } from './shared.js';
 
 type Kind = 'enum' | 'boolean' | 'number' | 'list' | 'text' | 'textarea' | 'json' | 'any';
 
@@ -46,8 +46,7 @@ function textOf(kind: Kind, value: unknown): string {
 }
 
 const TEMPLATE = /\{\{/;
-/** How the hints name a template (an argument: braces in a catalogue's message are ICU syntax). */
-const A_TEMPLATE = '{{template}}';
+/** A template the hints show as an example (an argument: braces in a catalogue's message are ICU syntax). */
 const AN_EXAMPLE = '{{trigger.code}}';
 
 /** The value a field's text stands for (undefined: leave the property out), or why it is not one. */
@@ -61,7 +60,7 @@ export function fieldValue(kind: Kind, schema: JsonSchema, text: string): { valu
     case 'number': {
       if (TEMPLATE.test(trimmed)) return { value: trimmed };
       const n = Number(trimmed);
-      if (!Number.isFinite(n)) return { error: t('workflows.schemaForm.error.number', { template: A_TEMPLATE }) };
+      if (!Number.isFinite(n)) return { error: t('workflows.schemaForm.error.number', { template: templateToken() }) };
       if (typesOf(schema).includes('integer') && !Number.isInteger(n)) return { error: t('workflows.schemaForm.error.integer') };
       return { value: n };
     }
@@ -112,7 +111,7 @@ function kindHint(kind: Kind, schema: JsonSchema, templates: boolean): string | 
         min: schema.minimum !== undefined ? String(schema.minimum) : 'none',
         max: schema.maximum !== undefined ? String(schema.maximum) : 'none',
         templates: withTemplates,
-        template: A_TEMPLATE,
+        template: templateToken(),
       });
     case 'list':
       return t('workflows.schemaForm.hint.list');
@@ -261,7 +260,7 @@ function Field(props: FieldProps) {
       {control}
       <span id={hintId} class="muted" style={{ display: 'block', fontSize: '0.8rem', marginTop: '0.2rem' }}>
         {picker
-          ? [schema.description, pickerHint(picker), props.templates ? t('workflows.schemaForm.orTemplate', { template: A_TEMPLATE }) : null]
+          ? [schema.description, pickerHint(picker), props.templates ? t('workflows.schemaForm.orTemplate', { template: templateToken() }) : null]
               .filter(Boolean)
               .join(' · ')
           : hint(kind, schema, props.templates)}

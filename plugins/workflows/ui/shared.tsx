@@ -216,6 +216,9 @@ export const statusText = (value: string) => t('workflows.status', { value, labe
 /** A run's or a step's status (or enabled/disabled) in a coloured pill. */
 export const Badge = (props: { value: string }) => <span class={`badge ${TONE[props.value] ?? ''}`}>{statusText(props.value)}</span>;
 
+/** How hints name "a template" ({{template}}), in the UI's language. */
+export const templateToken = () => t('workflows.shared.templateToken');
+
 /** A text area for JSON (or templates): monospace, no spell check. */
 export const codeStyle = { ...fieldStyle, resize: 'vertical' as const, fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '0.85rem' };
 
