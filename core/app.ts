@@ -15,6 +15,7 @@ import { createDatabase, dialectOf, sqliteFile } from './db/connection.js';
 import { migrateLatest, type MigrationFolder } from './db/migrations.js';
 import { Hooks } from './hooks/hooks.js';
 import { EventBus, type PlatformEvent } from './events/outbox.js';
+import type { EventSpec } from './events/payloads.js';
 import { Actions } from './actions.js';
 import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
@@ -39,12 +40,13 @@ import { adminUi } from './http/admin-ui.js';
 import { apiDocs } from './http/api-docs.js';
 import { loadPluginSet, PluginError, type LoadedPlugin } from './plugins/loader.js';
 import { buildPluginUi } from './plugins/ui-build.js';
-import type { EventSpec, PluginContext } from './plugins/contract.js';
+import type { PluginContext } from './plugins/contract.js';
 import { codeRoot, projectRoot } from './paths.js';
 import { Metrics } from './observability/metrics.js';
 import { coreMetrics, watch } from './observability/core-metrics.js';
 import { TenantParts } from './overview/tenant.js';
 import { METRICS_SCOPE } from './http/metrics-route.js';
+import type { AppState, AppView } from './app-view.js';
 import type { Cradle, PlinthContainer, ScopeInfo } from './container.js';
 
 export interface CreateAppOptions {
@@ -59,8 +61,6 @@ export interface CreateAppOptions {
 }
 
 export type { ScopeInfo } from './container.js';
-
-export type AppState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 const CORE_MIGRATIONS = path.join(codeRoot, 'core', 'db', 'migrations');
 
@@ -89,7 +89,7 @@ interface PlinthParts {
  * migrate, mount); `start` opens listeners, starts event delivery and jobs; `stop` undoes it in
  * reverse. Nothing here is global: tests run several instances in one process.
  */
-export class Plinth {
+export class Plinth implements AppView {
   readonly container: PlinthContainer;
   readonly koa: Koa<any, any>;
   server: http.Server | null = null;
@@ -224,11 +224,22 @@ export class Plinth {
     wireAlerts(container); // before the plugins' register(): they add their conditions there
 
     const contexts = new Map<string, PluginContext>();
+    const tenantParts = new TenantParts(logger);
     for (const { plugin, settings, base } of plugins) {
       const face = plugin.face && base ? { base, envelope: envelopes[plugin.face.envelope] } : null;
-      contexts.set(plugin.name, { name: plugin.name, settings, config, container, logger: logger.child({ plugin: plugin.name }), db, face });
+      const c: PluginContext = { name: plugin.name, settings, config, container, logger: logger.child({ plugin: plugin.name }), db, face };
+      contexts.set(plugin.name, c);
+      // The tenant page runs each plugin's part with its context bound in, as the actions and jobs below.
+      const part = plugin.tenant;
+      if (part) {
+        tenantParts.add(plugin.name, {
+          sections: part.sections?.bind(part, c),
+          owned: part.owned?.bind(part, c),
+          remove: part.remove?.bind(part, c),
+        });
+      }
     }
-    container.register({ tenantParts: asValue(new TenantParts(plugins, contexts, logger)) });
+    container.register({ tenantParts: asValue(tenantParts) });
 
     // register: dependency injection only, in dependency order.
     for (const { plugin, label } of plugins) {

@@ -1,19 +1,9 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
 import { iso, type Clock } from './clock.js';
+import type { RetentionSettings } from './config/schema.js';
 import type { Logger } from './logger.js';
 import { reportBatch, reportDeleted } from './scheduler.js';
-
-export interface RetentionSettings {
-  /** Delivered events (and their handled records) are kept this many days; dead and pending ones until acted on. */
-  deliveredEventDays: number;
-  /** Finished runs kept per job, newest first. */
-  jobRunsPerJob: number;
-  /** Mails of the core mailer's outbox (resets, verifications, alerts) are kept this many days. */
-  mailOutboxDays: number;
-  /** Rows deleted per statement, each its own short transaction, so no lock is held for long. */
-  batchSize: number;
-}
 
 export interface RetentionReport {
   at: string;

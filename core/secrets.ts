@@ -2,7 +2,7 @@
 // digests, and constant-time comparison. Every plugin uses these (auth's tokens and keys, robot
 // tokens, mail sessions, workflow webhook tokens, agents' confirmations, licensing's key
 // fingerprints) instead of its own copy; test/architecture/secrets.test.ts holds that.
-import { createHash, createHmac, type KeyObject, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, type KeyObject, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 
@@ -23,7 +23,9 @@ export async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export const sha256 = (value: string | Uint8Array, encoding: DigestEncoding = 'hex'): string => createHash('sha256').update(value).digest(encoding);
+// crypto.hash, the one-shot form: no Hash object per call (about a quarter of createHash's time for a
+// key-sized input; an API key's lookup hashes on every request).
+export const sha256 = (value: string | Uint8Array, encoding: DigestEncoding = 'hex'): string => hash('sha256', value, encoding);
 
 /** HMAC-SHA256: a digest only the key's holder can make (derived tokens, pseudonymous ids). */
 export const hmacSha256 = (key: string | Uint8Array | KeyObject, value: string, encoding: DigestEncoding = 'hex'): string =>

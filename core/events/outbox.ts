@@ -9,7 +9,7 @@ import { AppError } from '../errors.js';
 import { leaseEnd, Leases, type LeasedTable } from '../leases.js';
 import type { Logger } from '../logger.js';
 import type { CoreConfig } from '../config/schema.js';
-import type { EventToEmit, PayloadOf } from './payloads.js';
+import type { EventName, EventPayloads, PayloadOf } from './payloads.js';
 import { currentTraceHeaders, inSpan, spanOf, withoutTrace } from '../observability/trace-context.js';
 import type { OutboxMetrics } from '../observability/core-metrics.js';
 
@@ -24,6 +24,9 @@ export interface PlatformEvent<P = Record<string, unknown>> {
   createdAt: string;
   attempts: number;
 }
+
+/** The event named `N`, its payload typed from the declaring plugin's schema. */
+export type EventOf<N extends EventName> = PlatformEvent<EventPayloads[N]>;
 
 export type EventHandler<P = any> = (event: PlatformEvent<P>) => Promise<void> | void;
 
@@ -42,6 +45,9 @@ export interface EmitOptions {
   version?: number;
   meta?: Record<string, unknown>;
 }
+
+/** One event to write (EventBus.emitMany), its payload typed by its name; for a union of names, one of each. */
+export type EventToEmit<N extends string = string> = N extends string ? { name: N; payload: PayloadOf<N>; options?: EmitOptions } : never;
 
 interface EventRow {
   id: number;

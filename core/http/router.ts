@@ -2,41 +2,13 @@ import { Router, type MatchResult } from '@koa/router';
 import { LRUCache } from 'lru-cache';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
-import { boundIntegers, createAjv, schemaProblems, toFieldErrors, unstorableField, type Validator } from '../validation.js';
+import { boundIntegers, createAjv, type JsonSchema, schemaProblems, toFieldErrors, unstorableField, type Validator } from '../validation.js';
 import type { HttpContext } from './context.js';
 import { addressKey, type RateLimits, type LimitSpec } from '../rate-limit.js';
-import type { OpenApiRegistry } from './openapi.js';
+import type { OpenApiRegistry, RouteSchemas } from './openapi.js';
 import { SuccessReply } from './reply.js';
 import type { Envelope } from './envelopes.js';
 import { operationIdOf } from './openapi.js';
-
-export type JsonSchema = Record<string, unknown>;
-
-/** One documented reply of a route, by status. */
-export interface ReplyDoc {
-  description: string;
-  /**
-   * The reply's JSON: what the route returns, or passes to `ok()` (the face's envelope is put around
-   * it in /openapi.json). With `server.checkReplies` every reply is checked against it.
-   */
-  schema?: JsonSchema;
-  /** A reply that is not JSON (a download, a stream): its media type; `schema` then describes that body. */
-  contentType?: string;
-  /** JSON the route answers as is, outside its face's envelope (a seed's health body); still checked. */
-  envelope?: false;
-}
-
-export interface RouteSchemas {
-  body?: JsonSchema;
-  /** A request body that is not JSON (a raw message, a provider's signed event), for /openapi.json. */
-  rawBody?: { contentType: string; schema?: JsonSchema };
-  /** Request headers the route reads (signatures), for /openapi.json. */
-  headers?: JsonSchema;
-  query?: JsonSchema;
-  params?: JsonSchema;
-  /** Documented replies by status: every success the route answers, for /openapi.json. */
-  responses?: Record<number, ReplyDoc>;
-}
 
 /** A guard checks the request and throws (401/403) or returns. */
 export type Guard = (ctx: HttpContext) => Promise<void> | void;

@@ -1,7 +1,7 @@
 // GET /admin/api/overview: the core's cards and each enabled plugin's `overview` provider, run side
 // by side for the viewer. A source that throws or hangs becomes one error card (and a log line); the
 // page still shows everything else.
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import type { Principal } from '../http/auth.js';
 import type { Logger } from '../logger.js';
 import type { OverviewCard, OverviewReply, OverviewViewer } from './card.js';
@@ -41,7 +41,7 @@ const named = (plugin: string, cards: OverviewCard[]): OverviewCard[] =>
   cards.map((card) => (card.id.startsWith(`${plugin}.`) ? card : { ...card, id: `${plugin}.${card.id}` }));
 
 /** The overview of `principal`: core cards for a superadmin, then each plugin's, in plugin order. */
-export async function collectOverview(app: Plinth, principal: Principal): Promise<OverviewReply> {
+export async function collectOverview(app: AppView, principal: Principal): Promise<OverviewReply> {
   const viewer = viewerOf(principal);
   const window = overviewWindow(app.container.resolve('clock').now());
   // A credential that acts in no tenant and is not a superadmin's has no tenant to count for.

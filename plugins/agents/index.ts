@@ -95,6 +95,11 @@ export default definePlugin<AgentsSettings>({
           labels: ['tool', 'outcome'],
         }),
         duration: k.metricsRegistry.histogram({ name: 'plinth_mcp_tool_call_duration_seconds', help: 'MCP tool calls, start to result', labels: ['tool'] }),
+        requests: k.metricsRegistry.counter({
+          name: 'plinth_mcp_requests_total',
+          help: 'Authenticated /mcp requests by who answered them: direct (a plain tools/call on the current revision) or sdk (everything else)',
+          labels: ['served_by'],
+        }),
       },
     };
     const publicUrl = k.config.server.publicUrl.replace(/\/+$/, '');
@@ -102,7 +107,12 @@ export default definePlugin<AgentsSettings>({
     const apiScopes = () => [...k.scopes.keys()].filter((s) => !s.startsWith('platform:'));
     const oauth = new OAuthServer({ db: c.db, clock: k.clock, logger: k.logger, publicUrl, scopes: apiScopes, trustProxy: k.config.server.trustProxy });
     const grantPrincipals = has('grantPrincipals') ? k.grantPrincipals : null;
-    mcpRoutes(r, deps, publicUrl, c.settings.allowedOrigins, grantPrincipals ? { server: oauth, principals: grantPrincipals, scopes: apiScopes } : null);
+    mcpRoutes(r, deps, {
+      publicUrl,
+      allowedOrigins: c.settings.allowedOrigins,
+      directToolCalls: c.settings.directToolCalls,
+      oauth: grantPrincipals ? { server: oauth, principals: grantPrincipals, scopes: apiScopes } : null,
+    });
     // Without auth there are no people to consent: no authorization server.
     if (grantPrincipals) {
       oauthRoutes(r, { oauth, audit, tenants: has('tenants') ? k.tenants : null, tools: deps.catalogue, allScopes: apiScopes });

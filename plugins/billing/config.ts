@@ -86,7 +86,7 @@ export const OPERATOR_PLAN: PlanSeed = {
  * customer plans include every feature (features: null) so a fresh install works as before; the
  * operator narrows them on the plans page. `operator` is the operator tenant's internal plan.
  */
-const DEFAULT_PLANS: PlanSeed[] = [
+export const DEFAULT_PLANS: PlanSeed[] = [
   {
     id: 'free',
     display_name: 'Free',

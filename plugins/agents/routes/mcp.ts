@@ -57,9 +57,6 @@ function clientOf(ctx: HttpContext, message: Message, clientInfoKey: string): st
   return label(params?._meta?.[clientInfoKey]) ?? label(params?.clientInfo) ?? fromSession ?? (ctx.get('user-agent') || 'unknown').slice(0, 200);
 }
 
-/** The toolsets a request may name: the plugins the tools come from. */
-const toolsets = (deps: CallDeps) => new Set(deps.catalogue().map((t) => t.plugin));
-
 const POST_REPLIES = {
   200: {
     description: 'The JSON-RPC response (application/json, or text/event-stream for a 2025-era request)',
@@ -98,10 +95,22 @@ const NOT_SERVED = { 405: { description: 'Not served: the endpoint is stateless,
  * root location and at the path-inserted one for the resource `/mcp`). A browser may call it only
  * from the public URL's origin or one of `allowedOrigins`.
  */
-export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, allowedOrigins: string[], oauth: McpOAuth | null = null): void {
+export interface McpRouteOptions {
+  publicUrl: string;
+  /** Browser origins besides the public URL's that may call /mcp. */
+  allowedOrigins: string[];
+  /** Answer a plain modern tools/call without the SDK's pipeline (settings.agents.directToolCalls). */
+  directToolCalls: boolean;
+  oauth: McpOAuth | null;
+}
+
+export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedOrigins, directToolCalls, oauth }: McpRouteOptions): void {
   const metadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
   const origins = new Set([publicUrl, ...allowedOrigins].map(originOf).filter((o): o is string => o !== null));
   let handler: McpHttpHandler | undefined;
+  // The toolsets a request may name: the plugins the tools come from (the catalogue is fixed once made).
+  let plugins: Set<string> | undefined;
+  const toolsets = () => (plugins ??= new Set(deps.catalogue().map((t) => t.plugin)));
   const metadata = {
     summary: 'OAuth protected-resource metadata (RFC 9728) for the MCP endpoint',
     schema: { responses: { 200: { description: 'The MCP endpoint and how to authenticate to it', schema: protectedResourceReply } } },
@@ -154,9 +163,17 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, publicUrl: string, al
       const keyId = String(principal.attributes?.apiKeyId ?? (grantId ? `oauth:${grantId}` : `${principal.kind}:${principal.id}`));
       const sdk = await loadServing();
       handler ??= sdk.mcpHandler(deps);
-      const narrow = narrowingOf(ctx, toolsets(deps));
+      const narrow = narrowingOf(ctx, toolsets());
       const caller = { principal, keyId, client: clientOf(ctx, message, sdk.CLIENT_INFO_META_KEY), ip: ctx.ip, narrow };
-      const authInfo = await sdk.prepareRequest(deps, caller, body);
+      const visible = await sdk.visibleTools(deps, caller);
+      const direct = directToolCalls ? await sdk.answerDirectly(deps, caller, visible, (name) => ctx.get(name), body) : null;
+      deps.metrics?.requests.inc({ served_by: direct === null ? 'sdk' : 'direct' });
+      if (direct !== null) {
+        ctx.set('Content-Type', 'application/json'); // as the SDK answers: no charset parameter
+        ctx.body = direct;
+        return;
+      }
+      const authInfo = await sdk.prepareRequest(deps, caller, visible, body);
       const res = await handler.fetch(webRequest(ctx, `${publicUrl}/mcp`), { parsedBody: body, authInfo });
       ctx.status = res.status;
       res.headers.forEach((v, k) => ctx.set(k, v));

@@ -27,7 +27,12 @@ export interface CallDeps {
   /** Per key across tools, and per key per tool (settings.agents). */
   limits: { perKey: LimitSpec; perTool: LimitSpec };
   /** Tool calls by tool and outcome (`ok`, `preview`, `dry_run`, or the refusal's code), for the metrics. */
-  metrics?: { calls: Counter<'tool' | 'outcome'>; duration: Histogram<'tool'> };
+  metrics?: {
+    calls: Counter<'tool' | 'outcome'>;
+    duration: Histogram<'tool'>;
+    /** /mcp requests by who answered: `direct` (a plain tools/call, direct-tool-call.ts) or `sdk`. */
+    requests: Counter<'served_by'>;
+  };
 }
 
 /** Who is calling: the key, and the agent client as it names itself (MCP clientInfo, else User-Agent). */

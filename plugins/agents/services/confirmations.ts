@@ -4,13 +4,14 @@ import { randomToken, sha256 } from 'plinth/plugin';
 
 const TTL_MS = 5 * 60_000;
 
+/** An object with its keys in code-unit order (not `localeCompare`: ICU collation, slow, and varying with the locale data). */
+const withSortedKeys = (_key: string, v: unknown) =>
+  v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 1
+    ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : v;
+
 /** The sha256 of a tool's arguments, keys sorted, so the same call digests the same on every instance. */
-export function argsDigest(args: Record<string, unknown>): string {
-  const sorted = JSON.stringify(args, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
-  return sha256(sorted);
-}
+export const argsDigest = (args: Record<string, unknown>): string => sha256(JSON.stringify(args, withSortedKeys));
 
 export interface Confirmable {
   tenantId: string;

@@ -5,6 +5,7 @@ import { hasScope } from 'plinth/plugin';
 import { argsDigest } from './confirmations.js';
 import { type AgentTool, describe } from './catalogue.js';
 import { AGENTS_SCOPE, auditCall, type CallDeps, type Caller, callTool, refusal } from './calls.js';
+import { answerToolCall, directlyServed, plainToolCall, SERVER_INFO } from './direct-tool-call.js';
 import { annotationsOf, searchTools, TOOL_CALL } from './long-tail.js';
 
 export { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
@@ -38,7 +39,7 @@ function servedTools(visible: AgentTool[]): { listed: AgentTool[]; tail: boolean
 }
 
 export async function buildServer(deps: CallDeps, caller: Caller, visible: AgentTool[], only: ReadonlySet<string> | null = null): Promise<McpServer> {
-  const server = new McpServer({ name: 'plinth', version: '0.1.0' }, { capabilities: { tools: { listChanged: false } } });
+  const server = new McpServer(SERVER_INFO, { capabilities: { tools: { listChanged: false } } });
   const { listed, tail: hasTail } = servedTools(visible);
   const tail = hasTail && (!only || only.has(TOOL_CALL.name));
   for (const tool of listed.filter((t) => t !== TOOL_CALL && (!only || only.has(t.name)))) {
@@ -115,16 +116,33 @@ async function auditUnservedCalls(deps: CallDeps, caller: Caller, served: Readon
 }
 
 /**
- * Before the SDK serves a request: the key's tools are worked out once, calls to tools it will not
- * serve are audited, and both ride to the per-request factory in the SDK's pass-through `authInfo`
- * (the key was checked by the auth chain).
+ * Before the SDK serves a request: calls to tools the key is not served are audited, and its tools
+ * (worked out once, `visibleTools`) ride to the per-request factory in the SDK's pass-through
+ * `authInfo` (the key was checked by the auth chain).
  */
-export async function prepareRequest(deps: CallDeps, caller: Caller, body: unknown): Promise<AuthInfo> {
-  const visible = await visibleTools(deps, caller);
-  const served = new Set(servedTools(visible).listed.map((t) => t.name));
-  await auditUnservedCalls(deps, caller, served, body);
+export async function prepareRequest(deps: CallDeps, caller: Caller, visible: AgentTool[], body: unknown): Promise<AuthInfo> {
+  const names = new Set(servedTools(visible).listed.map((t) => t.name));
+  await auditUnservedCalls(deps, caller, names, body);
   const scopes = caller.principal.scopes === '*' ? ['*'] : [...caller.principal.scopes];
-  return { token: '', clientId: caller.keyId, scopes, extra: { caller, visible, only: calledTools(served, body) } };
+  return { token: '', clientId: caller.keyId, scopes, extra: { caller, visible, only: calledTools(names, body) } };
+}
+
+/**
+ * The JSON-RPC answer to a plain modern `tools/call` of a tool the SDK would serve this request
+ * (not tool_call, its own router), made without the SDK's pipeline (direct-tool-call.ts says when
+ * and why); null when the SDK must serve the request.
+ */
+export async function answerDirectly(
+  deps: CallDeps,
+  caller: Caller,
+  visible: AgentTool[],
+  header: (name: string) => string,
+  body: unknown,
+): Promise<string | null> {
+  const call = plainToolCall(body, header);
+  if (!call || call.name === TOOL_CALL.name) return null;
+  const tool = directlyServed(call, servedTools(visible).listed);
+  return tool ? answerToolCall(deps, caller, tool, call) : null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
 import { afterCommit } from 'plinth/plugin';
-import { GroupCommit } from 'plinth/plugin';
+import { GroupCommit, insertRows } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';
 import { pageQuery, type Page, type PageRequest } from 'plinth/plugin';
@@ -49,7 +49,8 @@ export class AuditLog {
       db,
       logger,
       async (trx, rows) => {
-        await trx('auth_audit_logs').insert(rows);
+        // A hot write (a row per agent tool call): one statement on the transaction's connection, past knex's builder.
+        await insertRows(trx, 'auth_audit_logs', rows);
         return rows.map(() => null);
       },
       { maxBatch: 100, name: 'audit log' },

@@ -70,8 +70,15 @@ export class NewDeviceMail {
     const network = networkOf(meta.ip);
     if (before.some((s: { ip: string | null; user_agent: string | null }) => deviceLabel(s.user_agent) === device && networkOf(s.ip) === network)) return false;
     const site = this.config.server.publicUrl;
-    const values = { email: user.email, site, device, ip: meta.ip, when: now.toISOString().slice(0, 16).replace('T', ' ') };
-    await this.mailer.send({ to: user.email, ...renderMail(MAILS.newDevice, mailLanguage(user.language, this.settings.mailLanguage), values) });
+    const language = mailLanguage(user.language, this.settings.mailLanguage);
+    const values = {
+      email: user.email,
+      site,
+      device: deviceLabel(meta.userAgent, language),
+      ip: meta.ip,
+      when: now.toISOString().slice(0, 16).replace('T', ' '),
+    };
+    await this.mailer.send({ to: user.email, ...renderMail(MAILS.newDevice, language, values) });
     return true;
   }
 }

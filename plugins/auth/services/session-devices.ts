@@ -3,7 +3,7 @@ import type { Clock } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
-import { deviceLabel } from './devices.js';
+import { type DeviceParts, deviceLabel, deviceParts } from './devices.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { RequestMeta } from './types.js';
 
@@ -13,6 +13,8 @@ export interface SessionView {
   /** `ui`: the admin UI's cookie; `api`: a token pair from /auth/login (or a magic link, an SMS code). */
   kind: 'api' | 'ui';
   device: string;
+  /** The names `device` is made of, for a UI that says it in another language. */
+  device_parts: DeviceParts;
   ip: string | null;
   user_agent: string | null;
   created_at: string;
@@ -65,6 +67,7 @@ export class SessionDevices {
         id: r.id as string,
         kind: r.kind as 'api' | 'ui',
         device: deviceLabel(r.user_agent),
+        device_parts: deviceParts(r.user_agent),
         ip: r.ip,
         user_agent: r.user_agent,
         created_at: r.created_at as string,

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { addMessages } from 'plinth/plugin/ui';
+import en from '../ui/messages/en.json' with { type: 'json' };
 import { toMajor, toMinor } from '../ui/shared.js';
 
 // The plans page's price fields (no browser): major units as typed ↔ the minor units stored, exact
 // (no float rounding), by the currency's own decimals.
 
 describe('billing UI: prices in major units', () => {
+  // The problems are the catalogue's words (the plugin's UI entry registers them in the browser).
+  before(() => addMessages({ en }));
+
   it('converts typed prices to minor units exactly, by the currency’s decimals', () => {
     assert.equal(toMinor('9.99', 'usd'), 999);
     assert.equal(toMinor('0.29', 'usd'), 29); // 0.29 * 100 is 28.999… in floating point

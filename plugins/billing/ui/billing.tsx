@@ -2,13 +2,17 @@
 // this month's counters by day and each counter month by month,
 // and the plans on offer. With a payment provider: Upgrade (a Stripe checkout), Manage billing and
 // Cancel; without one those cannot work and are not shown: the page says who changes plans instead.
-import { api, ErrorBanner, Page, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, Page, t, tx, useApi, useQueryParam } from 'plinth/plugin/ui';
 import {
   BASE,
+  ErrorBanner,
   formatMoney,
+  limitText,
   meteredOnly,
   metricLabel,
   monthName,
+  planDescription,
+  planName,
   SubscriptionFacts,
   UnmeteredNote,
   useAction,
@@ -33,11 +37,8 @@ interface OfferedPlan {
 
 type Cycle = 'monthly' | 'yearly';
 
-/** Where Stripe sends the browser back to (settings.billing.stripe.successPath / cancelPath). */
-const CHECKOUT_RESULT: Record<string, string> = {
-  success: 'Thank you! Your payment went through; the new plan shows here as soon as Stripe confirms it.',
-  canceled: 'The checkout was canceled; nothing was charged.',
-};
+/** Where Stripe sends the browser back to (settings.billing.stripe.successPath / cancelPath): `?checkout=success|canceled`. */
+const CHECKOUT_RESULTS = new Set(['success', 'canceled']);
 
 /** Where an administrator assigns plans (this plugin's Tenant billing page). */
 const TENANT_BILLING = '/admin/billing/tenant';
@@ -49,12 +50,12 @@ const TENANT_BILLING = '/admin/billing/tenant';
 function NoPayments() {
   return (
     <section class="card" aria-labelledby="change-plan-title">
-      <h2 id="change-plan-title">Changing plans</h2>
+      <h2 id="change-plan-title">{t('billing.manual.change.title')}</h2>
       <p>
-        No payment provider is configured on this server, so customers cannot pay online. An administrator assigns plans and records payments: open{' '}
-        <a href={TENANT_BILLING}>Tenant billing</a>, find the tenant and use “Assign plan” or “Record payment”; customers' plan-change requests are answered
-        there too. To sell plans online, set the Stripe keys <code>PLINTH_STRIPE_SECRET_KEY</code> and <code>PLINTH_STRIPE_WEBHOOK_SECRET</code>, then sync the
-        plans to Stripe on the Plans page.
+        {tx('billing.offer.noProvider', {
+          link: (text: string) => <a href={TENANT_BILLING}>{text}</a>,
+          code: (text: string) => <code>{text}</code>,
+        })}
       </p>
     </section>
   );
@@ -63,27 +64,26 @@ function NoPayments() {
 function PlanCard(props: { plan: OfferedPlan; current: boolean; busy: boolean; payments: boolean; unmetered: string[]; onUpgrade(cycle: Cycle): void }) {
   const { plan } = props;
   const titleId = `plan-${plan.id}-title`;
-  const price = (minor: number, per: string) => (minor ? `${formatMoney(minor, plan.currency)} / ${per}` : 'no charge');
+  const name = planName(plan);
+  const monthly = plan.price_monthly ? t('billing.offer.perMonth', { price: formatMoney(plan.price_monthly, plan.currency) }) : t('billing.offer.noCharge');
   return (
     <section class="card" aria-labelledby={titleId} style={{ flex: '1 1 14rem', margin: 0 }}>
       <h3 id={titleId} style={{ margin: '0 0 0.25rem' }}>
-        {plan.display_name} {props.current ? <span class="badge badge-ok">your plan</span> : null}
+        {name} {props.current ? <span class="badge badge-ok">{t('billing.offer.yours')}</span> : null}
       </h3>
-      {plan.description ? <p class="muted">{plan.description}</p> : null}
+      {plan.description ? <p class="muted">{planDescription(plan)}</p> : null}
       <p style={{ margin: '0 0 0.5rem' }}>
-        <strong>{price(plan.price_monthly, 'month')}</strong>
-        {plan.price_yearly ? <span class="muted"> or {price(plan.price_yearly, 'year')}</span> : null}
+        <strong>{monthly}</strong>
+        {plan.price_yearly ? <span class="muted"> {t('billing.offer.orPerYear', { price: formatMoney(plan.price_yearly, plan.currency) })}</span> : null}
       </p>
       <ul style={{ margin: '0 0 0.75rem', paddingLeft: '1.1rem', fontSize: '0.9rem' }}>
         {meteredOnly(Object.entries(plan.limits), props.unmetered, ([metric]) => metric).map(([metric, limit]) => (
-          <li key={metric}>
-            {metricLabel(metric)}: {limit === null ? 'unlimited' : limit.toLocaleString()}
-          </li>
+          <li key={metric}>{t('billing.offer.limit', { metric: metricLabel(metric), limit: limitText(limit) })}</li>
         ))}
       </ul>
       {props.current || (!plan.price_monthly && !plan.price_yearly) || !props.payments ? null : !plan.purchasable ? (
         <p class="muted" style={{ fontSize: '0.9rem' }}>
-          Not sold online yet: ask the operator of this service.
+          {t('billing.offer.notSold')}
         </p>
       ) : (
         <div class="row-actions">
@@ -94,10 +94,10 @@ function PlanCard(props: { plan: OfferedPlan; current: boolean; busy: boolean; p
                 type="button"
                 class={cycle === 'monthly' ? 'small' : 'secondary small'}
                 disabled={props.busy}
-                aria-label={`Upgrade to ${plan.display_name}, billed ${cycle}`}
+                aria-label={t('billing.offer.upgradeTo', { plan: name, cycle })}
                 onClick={() => props.onUpgrade(cycle)}
               >
-                Upgrade {cycle}
+                {t('billing.offer.upgrade', { cycle })}
               </button>
             ) : null,
           )}
@@ -118,9 +118,9 @@ function Plans(props: { currentPlan?: string; payments: boolean; unmetered: stri
     });
   return (
     <section aria-labelledby="plans-title" style={{ marginBottom: '1.25rem' }}>
-      <h2 id="plans-title">Plans</h2>
+      <h2 id="plans-title">{t('billing.offer.title')}</h2>
       <ErrorBanner error={error ?? plans.error} />
-      {plans.loading && !plans.data ? <p class="muted">Loading…</p> : null}
+      {plans.loading && !plans.data ? <p class="muted">{t('billing.loading')}</p> : null}
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: '1rem' }}>
         {plans.data?.map((plan) => (
           <PlanCard
@@ -156,7 +156,7 @@ export function BillingPage() {
       location.assign(url);
     });
   const cancel = () =>
-    confirm('Cancel your subscription? It stays active until the end of the current period, then moves to the free plan.') &&
+    confirm(t('billing.billing.confirmCancel')) &&
     run(async () => {
       await api(`${BASE}/billing/cancel`, { method: 'POST' });
       sub.reload();
@@ -165,41 +165,41 @@ export function BillingPage() {
   const actions = paidOnline ? (
     <>
       <button type="button" class="secondary" disabled={busy} onClick={portal}>
-        Manage billing
+        {t('billing.billing.manage')}
       </button>
       {sub.data && !sub.data.cancel_at_period_end && sub.data.status !== 'canceled' ? (
         <button type="button" class="danger" disabled={busy} onClick={cancel}>
-          Cancel at period end
+          {t('billing.billing.cancel')}
         </button>
       ) : null}
     </>
   ) : null;
 
   return (
-    <Page title="Billing" actions={actions}>
-      {checkout && CHECKOUT_RESULT[checkout] ? (
+    <Page title={t('billing.billing.title')} actions={actions}>
+      {checkout && CHECKOUT_RESULTS.has(checkout) ? (
         <p class="notice" role="status">
-          {CHECKOUT_RESULT[checkout]}
+          {t('billing.billing.checkout', { result: checkout })}
         </p>
       ) : null}
       <ErrorBanner error={error ?? sub.error} />
       <section class="card" aria-labelledby="subscription-title">
-        <h2 id="subscription-title">Subscription</h2>
-        {sub.data ? <SubscriptionFacts sub={sub.data} /> : <p class="muted">Loading…</p>}
+        <h2 id="subscription-title">{t('billing.billing.subscription')}</h2>
+        {sub.data ? <SubscriptionFacts sub={sub.data} /> : <p class="muted">{t('billing.loading')}</p>}
       </section>
       <section class="card" aria-labelledby="usage-title">
-        <h2 id="usage-title">Limits and usage{usage.data ? `, ${monthName(usage.data.period)}` : ''}</h2>
+        <h2 id="usage-title">{usage.data ? t('billing.usage.titleOf', { month: monthName(usage.data.period) }) : t('billing.usage.title')}</h2>
         <ErrorBanner error={usage.error} />
-        <UsageList rows={usage.data?.metrics ?? []} empty={usage.loading ? 'Loading…' : undefined} />
+        <UsageList rows={usage.data?.metrics ?? []} empty={usage.loading ? t('billing.loading') : undefined} />
         <UnmeteredNote unmetered={sub.data?.unmetered} />
       </section>
       <section class="card" aria-labelledby="daily-title">
-        <h2 id="daily-title">Usage this month</h2>
+        <h2 id="daily-title">{t('billing.usage.thisMonth')}</h2>
         <ErrorBanner error={daily.error} />
         <UsageByDay current={usage.data} daily={daily.data} loading={daily.loading || usage.loading} />
       </section>
       <section class="card" aria-labelledby="history-title">
-        <h2 id="history-title">Usage by month</h2>
+        <h2 id="history-title">{t('billing.usage.byMonth')}</h2>
         <ErrorBanner error={history.error} />
         <UsageHistoryCharts current={usage.data} history={history.data} loading={history.loading || usage.loading} />
       </section>

@@ -2,9 +2,21 @@
 // date they make (both sides see them), and plan-change requests: a customer asks on their Billing
 // page, the operator approves or declines on the tenant's billing page.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, formatDate, Table, Time, t, tx, useApi } from 'plinth/plugin/ui';
+import { api, formatDate, Table, Time, t, tx, useApi } from 'plinth/plugin/ui';
 import type { Payment, PlanRequest } from '../services/manual.js';
-import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, toMinor, useAction, type SubscriptionView } from './shared.js';
+import {
+  BASE,
+  ErrorBanner,
+  FieldError,
+  fieldErrors,
+  fieldProps,
+  formatMoney,
+  planName,
+  selectStyle,
+  toMinor,
+  useAction,
+  type SubscriptionView,
+} from './shared.js';
 
 export interface PaymentList {
   paid_through: string | null;
@@ -76,7 +88,8 @@ interface OfferedPlan {
   currency: string;
 }
 
-const planName = (plans: OfferedPlan[] | undefined, id: string) => plans?.find((p) => p.id === id)?.display_name ?? id;
+/** The name of the plan `id` among `plans` (its id while they load). */
+const nameById = (plans: OfferedPlan[] | undefined, id: string) => planName(plans?.find((p) => p.id === id) ?? { id, display_name: id });
 
 /**
  * The customer asks the operator for another plan (one open request at a time), sees it waiting,
@@ -118,7 +131,7 @@ export function PlanChangeRequest(props: { sub: SubscriptionView; onChanged(): v
         <div class="notice" role="status" aria-label={t('billing.manual.change.lastLabel')}>
           {tx(latest.resolved_at ? 'billing.manual.change.lastOn' : 'billing.manual.change.last', {
             ...bold,
-            plan: planName(plans.data, latest.plan_id),
+            plan: nameById(plans.data, latest.plan_id),
             status: <RequestBadge status={latest.status} />,
             date: latest.resolved_at ? <Time value={latest.resolved_at} /> : null,
           })}
@@ -132,7 +145,7 @@ export function PlanChangeRequest(props: { sub: SubscriptionView; onChanged(): v
           <p>
             {tx('billing.manual.change.open', {
               ...bold,
-              plan: planName(plans.data, open.plan_id),
+              plan: nameById(plans.data, open.plan_id),
               cycle: open.billing_cycle ?? 'none',
               date: <Time value={open.created_at} />,
               status: <RequestBadge status="open" />,
@@ -149,7 +162,7 @@ export function PlanChangeRequest(props: { sub: SubscriptionView; onChanged(): v
             <select id="request-plan" value={chosen} onChange={(e) => setPlanId(e.currentTarget.value)} style={selectStyle}>
               {others.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {p.display_name}
+                  {planName(p)}
                 </option>
               ))}
             </select>
@@ -346,7 +359,7 @@ export function TenantManualBilling(props: { tenantId: string; planId: string; o
   const payments = useApi<PaymentList>(`${base}/payments`);
   const requests = useApi<{ items: PlanRequest[] }>(`${base}/plan-change-requests`);
   const plans = useApi<OfferedPlan[]>(`${BASE}/admin/plans`);
-  const name = (id: string) => planName(plans.data, id);
+  const name = (id: string) => nameById(plans.data, id);
   const open = requests.data?.items.find((r) => r.status === 'open');
   // A payment is usually in the currency of the plan the tenant is on.
   const currency = plans.data?.find((p) => p.id === props.planId)?.currency ?? 'usd';

@@ -1,10 +1,10 @@
 // Plans (superadmin): every plan, hidden ones too; edit one, create, delete, and sync to Stripe
 // (offered only when Stripe is configured; without it the page says how plans reach tenants).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, t, tx, useApi } from 'plinth/plugin/ui';
+import { api, Page, Table, t, tx, useApi } from 'plinth/plugin/ui';
 import type { Plan } from '../services/plans.js';
 import { CreatePlan, PlanEditor, type Feature } from './plans.js';
-import { BASE, formatMoney, useAction, type SubscriptionView } from './shared.js';
+import { BASE, ErrorBanner, formatMoney, planName, useAction, type SubscriptionView } from './shared.js';
 
 const Price = (props: { minor: number; currency: string }) => <>{formatMoney(props.minor, props.currency)}</>;
 
@@ -42,15 +42,15 @@ export function PlansPage() {
     act(async () => {
       await api(`${BASE}/admin/plans/${plan.id}/stripe-sync`, { method: 'POST' });
       plans.reload();
-      return t('billing.plans.synced', { name: plan.display_name });
+      return t('billing.plans.synced', { name: planName(plan) });
     });
   const remove = (plan: Plan) =>
-    confirm(t('billing.plans.confirmDelete', { name: plan.display_name })) &&
+    confirm(t('billing.plans.confirmDelete', { name: planName(plan) })) &&
     act(async () => {
       await api(`${BASE}/admin/plans/${plan.id}`, { method: 'DELETE' });
       if (editing === plan.id) setEditing(null);
       plans.reload();
-      return t('billing.plans.deleted', { name: plan.display_name });
+      return t('billing.plans.deleted', { name: planName(plan) });
     });
 
   const current = plans.data?.find((p) => p.id === editing);
@@ -79,7 +79,7 @@ export function PlansPage() {
           empty={plans.loading ? t('billing.plans.loading') : t('billing.plans.empty')}
           columns={[
             { label: t('billing.plans.col.id'), value: (p) => <code>{p.id}</code> },
-            { label: t('billing.plans.col.name'), value: 'display_name' },
+            { label: t('billing.plans.col.name'), value: (p) => planName(p) },
             { label: t('billing.plans.col.monthly'), value: (p) => <Price minor={p.price_monthly} currency={p.currency} />, class: 'num' },
             { label: t('billing.plans.col.yearly'), value: (p) => <Price minor={p.price_yearly} currency={p.currency} />, class: 'num' },
             {

@@ -1,10 +1,10 @@
 // The Plans page's forms: a plan's editor (name, prices in major units, public, limits, features)
-// and the form that creates one (the page itself is plans-page.tsx). A little over 400 lines: the
-// editor's fields are one form, with their price and limit parsing beside them.
+// and the form that creates one (the page itself is plans-page.tsx). Over 400 lines: the editor's
+// fields are one form, with their price and limit parsing beside them.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ErrorBanner } from 'plinth/plugin/ui';
+import { api, t, tOr, tx } from 'plinth/plugin/ui';
 import type { Plan } from '../services/plans.js';
-import { BASE, FieldError, fieldErrors, fieldProps, formatMoney, selectStyle, toMajor, toMinor, useAction } from './shared.js';
+import { BASE, ErrorBanner, FieldError, fieldErrors, fieldProps, formatMoney, planName, selectStyle, toMajor, toMinor, useAction } from './shared.js';
 
 /** A form's text as the API's value: "" is null (unlimited), anything else a number (the server checks it is whole). */
 const toLimit = (text: string) => (text.trim() === '' ? null : Number(text));
@@ -67,12 +67,16 @@ function Field(props: {
   );
 }
 
-/** The currency's code beside a price's label: "Monthly price (USD)". */
-const priceLabel = (label: string, currency: string) => (/^[a-z]{3}$/i.test(currency.trim()) ? `${label} (${currency.trim().toUpperCase()})` : label);
+const isCurrencyCode = (currency: string) => /^[a-z]{3}$/i.test(currency.trim());
+/** A price's label with the currency's code beside it once one is typed: "Monthly price (USD)". */
+const priceLabel = (cycle: 'monthly' | 'yearly', currency: string) =>
+  t('billing.plan.price', { cycle, currency: isCurrencyCode(currency) ? currency.trim().toUpperCase() : 'none' });
 /** "= $9.99" under a typed price: how tenants will see it. */
 function priceHint(text: string, currency: string): string {
   const minor = toMinor(text, currency);
-  return typeof minor === 'number' && /^[a-z]{3}$/i.test(currency.trim()) ? `= ${formatMoney(minor, currency.trim())}` : 'e.g. 9.99';
+  return typeof minor === 'number' && isCurrencyCode(currency)
+    ? t('billing.plan.priceShown', { price: formatMoney(minor, currency.trim()) })
+    : t('billing.plan.priceExample');
 }
 
 interface Draft {
@@ -106,6 +110,9 @@ const draftOf = (plan: Plan): Draft => ({
   features: plan.features,
 });
 
+/** A feature's description: the catalogue's for the features the bundled plugins declare, else the English its manifest gives. */
+const featureDescription = (f: Feature) => tOr(`billing.feature.${f.name}`, f.description);
+
 /**
  * The features the plan's tenants get: every one (null), or the ones ticked. A tenant whose plan
  * lacks a feature loses its scopes (the API answers 403 naming the plan and the feature).
@@ -127,17 +134,20 @@ function FeatureFields(props: {
   };
   return (
     <fieldset>
-      <legend>Features</legend>
+      <legend>{t('billing.plan.features')}</legend>
       <div class="checks">
         <label>
           <input type="checkbox" checked={all} onChange={(e) => props.onChange(e.currentTarget.checked ? null : props.catalogue.map((f) => f.name))} />
-          <span>Every feature, including ones added later</span>
+          <span>{t('billing.plan.everyFeature')}</span>
         </label>
         {props.catalogue.map((f) => (
           <label key={f.name}>
             <input type="checkbox" disabled={all} checked={chosen.has(f.name)} onChange={(e) => toggle(f.name, e.currentTarget.checked)} />
             <span>
-              <code>{f.name}</code> {f.description} <span class="muted">({f.plugin})</span>
+              <code>{f.name}</code> {featureDescription(f)}{' '}
+              <span class="muted">
+                (<code>{f.plugin}</code>)
+              </span>
             </span>
           </label>
         ))}
@@ -162,7 +172,7 @@ function LimitFields(props: {
   };
   return (
     <fieldset>
-      <legend>Limits (empty: unlimited)</legend>
+      <legend>{t('billing.plan.limits')}</legend>
       <div class="form-row">
         {Object.entries(props.limits).map(([name, value]) => {
           const id = `${props.idPrefix}-limit-${name}`;
@@ -176,7 +186,7 @@ function LimitFields(props: {
                 type="number"
                 min={0}
                 step={1}
-                placeholder="unlimited"
+                placeholder={t('billing.limit.unlimited')}
                 value={value}
                 onInput={(e) => props.onChange({ ...props.limits, [name]: e.currentTarget.value })}
                 {...fieldProps(props.errors, `limits.${name}`, id)}
@@ -188,17 +198,17 @@ function LimitFields(props: {
       </div>
       <div class="inline-form" style={{ marginTop: '0.9rem', marginBottom: 0 }}>
         <div class="grow">
-          <label for={`${props.idPrefix}-new-limit`}>Add a limit for metric</label>
+          <label for={`${props.idPrefix}-new-limit`}>{t('billing.plan.addLimitFor')}</label>
           <input
             id={`${props.idPrefix}-new-limit`}
-            placeholder="e.g. max_robots"
+            placeholder={t('billing.plan.metricExample')}
             pattern="[a-z][a-z0-9_]{0,63}"
             value={metric}
             onInput={(e) => setMetric(e.currentTarget.value)}
           />
         </div>
         <button type="button" class="secondary" onClick={add}>
-          Add limit
+          {t('billing.plan.addLimit')}
         </button>
       </div>
     </fieldset>
@@ -237,16 +247,14 @@ export function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; o
       features: draft.features,
     };
     if (await run(() => api(`${BASE}/admin/plans/${plan.id}`, { method: 'PATCH', body }))) {
-      setSaved(`Saved “${body.display_name}”.`);
+      setSaved(t('billing.plan.saved', { name: body.display_name }));
       props.onSaved();
     }
   };
 
   return (
     <form ref={form} class="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>
-        Edit plan <code>{plan.id}</code>
-      </h2>
+      <h2 id={`${id}-title`}>{tx('billing.plan.editTitle', { id: plan.id, code: (text: string) => <code>{text}</code> })}</h2>
       <ErrorBanner error={error} />
       {saved ? (
         <p class="notice" role="status">
@@ -256,7 +264,7 @@ export function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; o
       <div class="form-row">
         <Field
           id={`${id}-name`}
-          label="Display name"
+          label={t('billing.plan.displayName')}
           path="display_name"
           errors={errors}
           required
@@ -266,7 +274,7 @@ export function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; o
         />
         <Field
           id={`${id}-description`}
-          label="Description"
+          label={t('billing.plan.description')}
           path="description"
           errors={errors}
           maxLength={500}
@@ -277,7 +285,7 @@ export function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; o
       <div class="form-row">
         <Field
           id={`${id}-monthly`}
-          label={priceLabel('Monthly price', draft.currency)}
+          label={priceLabel('monthly', draft.currency)}
           type="money"
           path="price_monthly"
           errors={errors}
@@ -288,7 +296,7 @@ export function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; o
         />
         <Field
           id={`${id}-yearly`}
-          label={priceLabel('Yearly price', draft.currency)}
+          label={priceLabel('yearly', draft.currency)}
           type="money"
           path="price_yearly"
           errors={errors}
@@ -297,22 +305,31 @@ export function PlanEditor(props: { plan: Plan; catalogue: readonly Feature[]; o
           value={draft.price_yearly}
           onInput={set('price_yearly')}
         />
-        <Field id={`${id}-currency`} label="Currency" path="currency" errors={errors} required maxLength={3} value={draft.currency} onInput={set('currency')} />
+        <Field
+          id={`${id}-currency`}
+          label={t('billing.plan.currency')}
+          path="currency"
+          errors={errors}
+          required
+          maxLength={3}
+          value={draft.currency}
+          onInput={set('currency')}
+        />
       </div>
       <div class="checks">
         <label>
           <input type="checkbox" checked={draft.is_public} onChange={(e) => set('is_public')(e.currentTarget.checked)} />
-          <span>Public: offered to tenants on their Billing page</span>
+          <span>{t('billing.plan.public')}</span>
         </label>
       </div>
       <LimitFields idPrefix={id} limits={draft.limits} errors={errors} onChange={set('limits')} />
       <FeatureFields idPrefix={id} catalogue={props.catalogue} features={draft.features} errors={errors} onChange={set('features')} />
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Save plan'}
+          {t(busy ? 'billing.plan.saving' : 'billing.plan.save')}
         </button>
         <button type="button" class="secondary" onClick={props.onClose}>
-          Close
+          {t('billing.plan.close')}
         </button>
       </div>
     </form>
@@ -354,13 +371,22 @@ export function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string
 
   return (
     <form class="card" onSubmit={submit} aria-labelledby="create-plan-title">
-      <h2 id="create-plan-title">Create a plan</h2>
+      <h2 id="create-plan-title">{t('billing.create.title')}</h2>
       <ErrorBanner error={error} />
       <div class="form-row">
-        <Field id="new-plan-id" label="Id" path="id" errors={errors} required hint="lowercase letters, digits, - and _" value={form.id} onInput={set('id')} />
+        <Field
+          id="new-plan-id"
+          label={t('billing.create.id')}
+          path="id"
+          errors={errors}
+          required
+          hint={t('billing.create.idHint')}
+          value={form.id}
+          onInput={set('id')}
+        />
         <Field
           id="new-plan-name"
-          label="Display name"
+          label={t('billing.plan.displayName')}
           path="display_name"
           errors={errors}
           required
@@ -369,21 +395,21 @@ export function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string
           onInput={set('display_name')}
         />
         <div>
-          <label for="new-plan-copy">Limits and features</label>
+          <label for="new-plan-copy">{t('billing.create.copy')}</label>
           <select id="new-plan-copy" value={copyFrom || source?.id || 'none'} onChange={(e) => setCopyFrom(e.currentTarget.value)} style={selectStyle}>
             {props.plans.map((p) => (
               <option key={p.id} value={p.id}>
-                Copy from {p.display_name}
+                {t('billing.create.copyFrom', { name: planName(p) })}
               </option>
             ))}
-            <option value="none">None (all unlimited)</option>
+            <option value="none">{t('billing.create.copyNone')}</option>
           </select>
         </div>
       </div>
       <div class="form-row">
         <Field
           id="new-plan-monthly"
-          label={priceLabel('Monthly price', form.currency)}
+          label={priceLabel('monthly', form.currency)}
           type="money"
           path="price_monthly"
           errors={errors}
@@ -394,7 +420,7 @@ export function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string
         />
         <Field
           id="new-plan-yearly"
-          label={priceLabel('Yearly price', form.currency)}
+          label={priceLabel('yearly', form.currency)}
           type="money"
           path="price_yearly"
           errors={errors}
@@ -403,17 +429,26 @@ export function CreatePlan(props: { plans: readonly Plan[]; onCreated(id: string
           value={form.price_yearly}
           onInput={set('price_yearly')}
         />
-        <Field id="new-plan-currency" label="Currency" path="currency" errors={errors} required maxLength={3} value={form.currency} onInput={set('currency')} />
+        <Field
+          id="new-plan-currency"
+          label={t('billing.plan.currency')}
+          path="currency"
+          errors={errors}
+          required
+          maxLength={3}
+          value={form.currency}
+          onInput={set('currency')}
+        />
       </div>
       <div class="checks">
         <label>
           <input type="checkbox" checked={isPublic} onChange={(e) => setPublic(e.currentTarget.checked)} />
-          <span>Public: offered to tenants on their Billing page</span>
+          <span>{t('billing.plan.public')}</span>
         </label>
       </div>
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Creating…' : 'Create plan'}
+          {t(busy ? 'billing.create.creating' : 'billing.create.submit')}
         </button>
       </div>
     </form>

@@ -2,12 +2,16 @@
 // subscription, a plan to assign, its plan-change requests and payments (manual.tsx), its limits with overrides, a reset of its counters, and its
 // usage this month by day and month by month.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, formatNumber, Page, Table, Time, t, useApi, useQueryParam } from 'plinth/plugin/ui';
 import type { Effective } from '../services/meter.js';
 import {
   BASE,
+  ErrorBanner,
+  cycleName,
+  limitText,
   meteredOnly,
   MetricName,
+  planName,
   selectStyle,
   StatusBadge,
   SubscriptionFacts,
@@ -44,30 +48,29 @@ function TenantPicker() {
     <>
       <form class="inline-form" role="search" onSubmit={submit}>
         <div class="grow">
-          <label for="tenant-search">Find a tenant by name</label>
+          <label for="tenant-search">{t('billing.tenant.find')}</label>
           <input id="tenant-search" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
         </div>
-        <button type="submit">Search</button>
+        <button type="submit">{t('billing.tenant.search')}</button>
       </form>
       <ErrorBanner error={list.error} />
       <div class="card">
         <Table
           rows={list.data?.items ?? []}
           rowKey={(t) => t.id}
-          empty={list.loading ? 'Loading…' : 'No tenants match.'}
+          empty={t(list.loading ? 'billing.loading' : 'billing.tenant.noMatch')}
           columns={[
-            { label: 'Tenant', value: (t) => <a href={linkTo(t.id)}>{t.is_operator ? `${t.name} (operator)` : t.name}</a> },
-            { label: 'Id', value: (t) => <code title={t.id}>{t.id.slice(0, 8)}</code> },
-            { label: 'Users', value: 'user_count', class: 'num' },
-            { label: 'Status', value: (t) => <StatusBadge status={t.status} /> },
-            { label: 'Created', value: (t) => <Time value={t.created_at} /> },
+            {
+              label: t('billing.tenant.col.tenant'),
+              value: (tenant) => <a href={linkTo(tenant.id)}>{tenant.is_operator ? t('billing.tenant.operator', { name: tenant.name }) : tenant.name}</a>,
+            },
+            { label: t('billing.tenant.col.id'), value: (tenant) => <code title={tenant.id}>{tenant.id.slice(0, 8)}</code> },
+            { label: t('billing.tenant.col.users'), value: (tenant) => formatNumber(tenant.user_count), class: 'num' },
+            { label: t('billing.tenant.col.status'), value: (tenant) => <StatusBadge status={tenant.status} /> },
+            { label: t('billing.tenant.col.created'), value: (tenant) => <Time value={tenant.created_at} /> },
           ]}
         />
-        {list.data && list.data.total > shown ? (
-          <p class="muted">
-            Showing {shown} of {list.data.total} tenants; search to narrow the list.
-          </p>
-        ) : null}
+        {list.data && list.data.total > shown ? <p class="muted">{t('billing.tenant.showing', { shown, total: list.data.total })}</p> : null}
       </div>
     </>
   );
@@ -82,31 +85,32 @@ function AssignPlan(props: { tenantId: string; sub: SubscriptionView; onAssigned
   const submit = async (event: Event) => {
     event.preventDefault();
     const ok = await run(() => api(`${BASE}/admin/tenants/${props.tenantId}/subscription`, { method: 'PUT', body: { plan_id: planId, billing_cycle: cycle } }));
-    if (ok) props.onAssigned(`The tenant is now on “${plans.data?.find((p) => p.id === planId)?.display_name ?? planId}”, billed ${cycle}.`);
+    const plan = plans.data?.find((p) => p.id === planId);
+    if (ok) props.onAssigned(t('billing.tenant.assigned', { plan: plan ? planName(plan) : planId, cycle }));
   };
   return (
-    <form onSubmit={submit} aria-label="Assign a plan" style={{ marginTop: '1rem' }}>
+    <form onSubmit={submit} aria-label={t('billing.tenant.assignForm')} style={{ marginTop: '1rem' }}>
       <ErrorBanner error={error ?? plans.error} />
       <div class="inline-form" style={{ marginBottom: 0 }}>
         <div style={{ flex: '0 1 22rem' }}>
-          <label for="assign-plan">Plan</label>
+          <label for="assign-plan">{t('billing.facts.plan')}</label>
           <select id="assign-plan" value={planId} onChange={(e) => setPlanId(e.currentTarget.value)} style={selectStyle}>
             {(plans.data ?? [{ id: props.sub.plan_id, display_name: props.sub.display_name, is_public: true }]).map((p) => (
               <option key={p.id} value={p.id}>
-                {p.display_name} ({p.id}){p.is_public ? '' : ', hidden'}
+                {t('billing.tenant.planOption', { name: planName(p), id: p.id, hidden: String(!p.is_public) })}
               </option>
             ))}
           </select>
         </div>
         <div>
-          <label for="assign-cycle">Billing cycle</label>
+          <label for="assign-cycle">{t('billing.facts.cycle')}</label>
           <select id="assign-cycle" value={cycle} onChange={(e) => setCycle(e.currentTarget.value as typeof cycle)} style={selectStyle}>
-            <option value="monthly">monthly</option>
-            <option value="yearly">yearly</option>
+            <option value="monthly">{cycleName('monthly')}</option>
+            <option value="yearly">{cycleName('yearly')}</option>
           </select>
         </div>
         <button type="submit" disabled={busy}>
-          {busy ? 'Assigning…' : 'Assign plan'}
+          {t(busy ? 'billing.tenant.assigning' : 'billing.tenant.assign')}
         </button>
       </div>
     </form>
@@ -136,8 +140,6 @@ function overridesOf(draft: Record<string, OverrideDraft>): Limits {
   return limits;
 }
 
-const show = (limit: number | null | undefined) => (limit === null || limit === undefined ? 'unlimited' : limit.toLocaleString());
-
 /** Plan limit, override, effective limit and use, per metric; overrides saved with PUT limit-overrides. */
 function LimitsForm(props: { tenantId: string; effective: Effective; sub: SubscriptionView; current?: CurrentUsage; onChanged(message: string): void }) {
   const { effective, sub } = props;
@@ -154,38 +156,39 @@ function LimitsForm(props: { tenantId: string; effective: Effective; sub: Subscr
     event.preventDefault();
     const limits = overridesOf(draft);
     if (await run(() => api(`${BASE}/admin/tenants/${props.tenantId}/limit-overrides`, { method: 'PUT', body: { limits } }))) {
-      props.onChanged(Object.keys(limits).length ? `Saved ${Object.keys(limits).length} override(s).` : 'Removed the overrides: the plan’s limits apply.');
+      const count = Object.keys(limits).length;
+      props.onChanged(count ? t('billing.limits.saved', { count }) : t('billing.limits.removed'));
     }
   };
   const reset = () =>
-    confirm("Zero this tenant's usage counters for the current period? Counts of existing things (gauges such as API keys) stay.") &&
+    confirm(t('billing.limits.confirmReset')) &&
     run(async () => {
       const { counters_reset } = await api<{ counters_reset: number }>(`${BASE}/admin/tenants/${props.tenantId}/reset-limits`, { method: 'POST' });
-      props.onChanged(`Reset ${counters_reset} counter(s) of the current period.`);
+      props.onChanged(t('billing.limits.reset', { count: counters_reset }));
     });
 
   return (
     <form class="card" onSubmit={save} aria-labelledby="limits-title">
-      <h2 id="limits-title">Limits and usage</h2>
-      <p class="muted">An override replaces the plan’s limit for this tenant only. Leave it empty to use the plan’s limit.</p>
+      <h2 id="limits-title">{t('billing.usage.title')}</h2>
+      <p class="muted">{t('billing.limits.hint')}</p>
       <ErrorBanner error={error} />
       <Table
         rows={shown}
         rowKey={(m) => m}
-        empty="The plan sets no limits."
+        empty={t('billing.limits.none')}
         columns={[
-          { label: 'Metric', value: (m) => <MetricName metric={m} /> },
-          { label: 'Plan limit', value: (m) => show(effective.plan_limits[m]), class: 'num' },
+          { label: t('billing.usage.col.metric'), value: (m) => <MetricName metric={m} /> },
+          { label: t('billing.limits.col.plan'), value: (m) => limitText(effective.plan_limits[m]), class: 'num' },
           {
-            label: 'Override',
+            label: t('billing.limits.col.override'),
             value: (m) => (
               <span style={{ display: 'flex', gap: '0.5rem', alignItems: 'center' }}>
                 <input
                   type="number"
                   min={0}
                   step={1}
-                  aria-label={`Override for ${m}`}
-                  placeholder="plan"
+                  aria-label={t('billing.limits.overrideFor', { metric: m })}
+                  placeholder={t('billing.limits.planPlaceholder')}
                   disabled={at(m).unlimited}
                   value={at(m).value}
                   onInput={(e) => edit(m, { value: e.currentTarget.value })}
@@ -194,18 +197,18 @@ function LimitsForm(props: { tenantId: string; effective: Effective; sub: Subscr
                 <label style={{ display: 'flex', gap: '0.3rem', alignItems: 'center', margin: 0, fontWeight: 400 }}>
                   <input
                     type="checkbox"
-                    aria-label={`No limit for ${m}`}
+                    aria-label={t('billing.limits.noLimitFor', { metric: m })}
                     checked={at(m).unlimited}
                     onChange={(e) => edit(m, { unlimited: e.currentTarget.checked })}
                   />
-                  <span aria-hidden="true">unlimited</span>
+                  <span aria-hidden="true">{t('billing.limit.unlimited')}</span>
                 </label>
               </span>
             ),
           },
-          { label: 'Effective', value: (m) => show(effective.limits[m]), class: 'num' },
+          { label: t('billing.limits.col.effective'), value: (m) => limitText(effective.limits[m]), class: 'num' },
           {
-            label: 'Used',
+            label: t('billing.usage.col.used'),
             value: (m) => {
               const u = usageOf(m);
               return u ? <UsageBar {...u} limit={effective.limits[m] ?? null} /> : <span class="muted">…</span>;
@@ -216,10 +219,10 @@ function LimitsForm(props: { tenantId: string; effective: Effective; sub: Subscr
       <UnmeteredNote unmetered={sub.unmetered.filter((m) => metrics.includes(m))} />
       <div class="form-actions">
         <button type="submit" disabled={busy}>
-          Save overrides
+          {t('billing.limits.save')}
         </button>
         <button type="button" class="danger" disabled={busy} onClick={reset}>
-          Reset usage counters
+          {t('billing.limits.resetCounters')}
         </button>
       </div>
     </form>
@@ -247,7 +250,7 @@ function TenantBilling(props: { id: string }) {
   return (
     <>
       <p>
-        <a href="?">← All tenants</a>
+        <a href="?">{t('billing.tenant.back')}</a>
       </p>
       <ErrorBanner error={tenant.error ?? sub.error ?? effective.error} />
       {done ? (
@@ -257,8 +260,8 @@ function TenantBilling(props: { id: string }) {
       ) : null}
       <section class="card" aria-labelledby="subscription-title">
         <h2 id="subscription-title">
-          {tenant.data ? tenant.data.name : 'Tenant'} <code class="muted">{props.id}</code>{' '}
-          {tenant.data?.status === 'suspended' ? <span class="badge badge-danger">tenant suspended</span> : null}
+          {tenant.data ? tenant.data.name : t('billing.tenant.col.tenant')} <code class="muted">{props.id}</code>{' '}
+          {tenant.data?.status === 'suspended' ? <span class="badge badge-danger">{t('billing.tenant.suspended')}</span> : null}
         </h2>
         {sub.data ? (
           <>
@@ -266,7 +269,7 @@ function TenantBilling(props: { id: string }) {
             <AssignPlan key={`${sub.data.plan_id} ${sub.data.billing_cycle}`} tenantId={props.id} sub={sub.data} onAssigned={changed} />
           </>
         ) : (
-          <p class="muted">Loading…</p>
+          <p class="muted">{t('billing.loading')}</p>
         )}
       </section>
       {sub.data ? <TenantManualBilling tenantId={props.id} planId={sub.data.plan_id} onChanged={changed} /> : null}
@@ -281,12 +284,12 @@ function TenantBilling(props: { id: string }) {
         />
       ) : null}
       <section class="card" aria-labelledby="daily-title">
-        <h2 id="daily-title">Usage this month</h2>
+        <h2 id="daily-title">{t('billing.usage.thisMonth')}</h2>
         <ErrorBanner error={daily.error ?? current.error} />
         <UsageByDay current={current.data} daily={daily.data} loading={daily.loading || current.loading} />
       </section>
       <section class="card" aria-labelledby="history-title">
-        <h2 id="history-title">Usage by month</h2>
+        <h2 id="history-title">{t('billing.usage.byMonth')}</h2>
         <ErrorBanner error={history.error} />
         <UsageHistoryCharts current={current.data} history={history.data} loading={history.loading || current.loading} />
       </section>
@@ -296,5 +299,5 @@ function TenantBilling(props: { id: string }) {
 
 export function TenantBillingPage() {
   const tenantId = useQueryParam('tenant');
-  return <Page title="Tenant billing">{tenantId ? <TenantBilling key={tenantId} id={tenantId} /> : <TenantPicker />}</Page>;
+  return <Page title={t('billing.tenant.title')}>{tenantId ? <TenantBilling key={tenantId} id={tenantId} /> : <TenantPicker />}</Page>;
 }

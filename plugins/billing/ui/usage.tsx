@@ -1,7 +1,7 @@
 // What the billing pages say about usage, true to each metric's kind: a gauge counts what exists now
 // ("3 of 5 mailboxes in use now") and has no history by day; a counter counts what was used in its
 // period and is charted by day. Limits no enabled plugin meters (kind null) are left out.
-import { BarChart, Table } from 'plinth/plugin/ui';
+import { BarChart, formatDate, formatList, t, Table, tOr } from 'plinth/plugin/ui';
 import { metricLabel, MetricName, monthName } from './shared.js';
 
 /** One metric of GET /usage/current (and GET /admin/tenants/{id}/usage/current). */
@@ -32,17 +32,23 @@ export interface UsageHistory {
   months: Array<{ period: string; usage: Record<string, number> }>;
 }
 
-/** "mailboxes" for max_mailboxes (its declared unit, else its name in words). */
-export const unitOf = (m: Pick<MetricUsage, 'metric' | 'unit'>) => m.unit ?? metricLabel(m.metric).toLowerCase();
+/**
+ * "mailboxes" for max_mailboxes: the catalogue's words for a metric it knows, else the unit its plugin
+ * declares (English), else its name in words.
+ */
+export const unitOf = (m: Pick<MetricUsage, 'metric' | 'unit'>) => tOr(`billing.metric.${m.metric}.unit`, m.unit ?? metricLabel(m.metric).toLowerCase());
 
-/** What the number means for the metric's kind: "in use now", "this month", "today". */
-const when = (m: Pick<MetricUsage, 'kind' | 'period'>) => (m.kind === 'gauge' ? 'in use now' : m.period === 'day' ? 'today' : 'this month');
+/** What the number means for the metric's kind: "in use now", "this month", "today" (a select in the messages). */
+const when = (m: Pick<MetricUsage, 'kind' | 'period'>) => (m.kind === 'gauge' ? 'gauge' : m.period === 'day' ? 'day' : 'month');
+
+/** What a counter counts, without its period: "Emails sent" for emails_sent_per_month. */
+const countedBy = (metric: string) => tOr(`billing.metric.${metric}.counted`, metricLabel(metric).replace(/ per (month|day)$/, ''));
 
 /** "3 of 5 mailboxes in use now", "2 robots in use now (no limit)". */
-export function gaugeSentence(m: MetricUsage): string {
-  const used = m.used.toLocaleString();
-  return m.limit === null ? `${used} ${unitOf(m)} in use now (no limit)` : `${used} of ${m.limit.toLocaleString()} ${unitOf(m)} in use now`;
-}
+export const gaugeSentence = (m: MetricUsage): string =>
+  m.limit === null
+    ? t('billing.usage.gaugeNoLimit', { used: m.used, unit: unitOf(m) })
+    : t('billing.usage.gauge', { used: m.used, limit: m.limit, unit: unitOf(m) });
 
 /** The limits something counts (a limit no enabled plugin meters would read "0 of N" forever). */
 export const metered = (metrics: readonly MetricUsage[] | undefined) => (metrics ?? []).filter((m) => m.kind !== null);
@@ -50,7 +56,7 @@ export const metered = (metrics: readonly MetricUsage[] | undefined) => (metrics
 /** "1 of 5 in use now" with a bar that turns amber near the limit and red at it; "3 this month · unlimited" without one. */
 export function UsageBar(props: MetricUsage) {
   const { metric, used, limit } = props;
-  if (limit === null) return <span>{`${used.toLocaleString()} ${when(props)} · unlimited`}</span>;
+  if (limit === null) return <span>{t('billing.usage.unlimited', { used, when: when(props) })}</span>;
   const max = Math.max(limit, 1);
   return (
     <span style={{ display: 'inline-flex', gap: '0.6rem', alignItems: 'center' }}>
@@ -61,10 +67,10 @@ export function UsageBar(props: MetricUsage) {
         high={max * 0.999}
         optimum={0}
         value={Math.min(used, max)}
-        aria-label={`${metricLabel(metric)} used`}
+        aria-label={t('billing.usage.meter', { metric: metricLabel(metric) })}
         style={{ width: '9rem' }}
       />
-      <span>{`${used.toLocaleString()} of ${limit.toLocaleString()} ${when(props)}`}</span>
+      <span>{t('billing.usage.bar', { used, limit, when: when(props) })}</span>
     </span>
   );
 }
@@ -75,19 +81,16 @@ export function UsageList(props: { rows: readonly MetricUsage[]; empty?: string 
     <Table
       rows={metered(props.rows)}
       rowKey={(r) => r.metric}
-      empty={props.empty ?? 'No limits on this plan.'}
+      empty={props.empty ?? t('billing.usage.noLimits')}
       columns={[
-        { label: 'Metric', value: (r) => <MetricName metric={r.metric} /> },
-        { label: 'Used', value: (r) => <UsageBar {...r} /> },
+        { label: t('billing.usage.col.metric'), value: (r) => <MetricName metric={r.metric} /> },
+        { label: t('billing.usage.col.used'), value: (r) => <UsageBar {...r} /> },
       ]}
     />
   );
 }
 
-const dayName = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-
-/** "a, b and c". */
-const listed = (words: string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`);
+const dayName = (date: string) => formatDate(`${date}T00:00:00Z`, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 /**
  * This month: the gauges as what is in use now, then one chart per counter used this month (by day);
@@ -95,7 +98,7 @@ const listed = (words: string[]) => (words.length < 2 ? words.join('') : `${word
  */
 export function UsageByDay(props: { current?: CurrentUsage; daily?: DailyUsage; loading: boolean }) {
   const { current, daily } = props;
-  if (!current || !daily) return <p class="muted">{props.loading ? 'Loading…' : 'No usage to show.'}</p>;
+  if (!current || !daily) return <p class="muted">{t(props.loading ? 'billing.loading' : 'billing.usage.noUsage')}</p>;
   const gauges = current.metrics.filter((m) => m.kind === 'gauge');
   const counters = current.metrics.filter((m) => m.kind === 'counter');
   const usedOn = (metric: string) => daily.days.some((d) => (d.usage[metric] ?? 0) > 0);
@@ -107,7 +110,7 @@ export function UsageByDay(props: { current?: CurrentUsage; daily?: DailyUsage; 
       {gauges.length ? (
         <section aria-labelledby="in-use-title">
           <h3 id="in-use-title" style={{ fontSize: '1rem', margin: '0 0 0.35rem' }}>
-            In use now
+            {t('billing.usage.inUseNow')}
           </h3>
           <ul aria-labelledby="in-use-title" style={{ margin: '0 0 1rem', paddingLeft: '1.1rem' }}>
             {gauges.map((m) => (
@@ -119,21 +122,17 @@ export function UsageByDay(props: { current?: CurrentUsage; daily?: DailyUsage; 
       {charted.map((m) => (
         <BarChart
           key={m.metric}
-          title={`${metricLabel(m.metric).replace(/ per (month|day)$/, '')} per day, ${month}`}
+          title={t('billing.usage.perDay', { what: countedBy(m.metric), month })}
           bars={daily.days.map((d) => ({ label: dayName(d.date), tick: String(Number(d.date.slice(8))), value: d.usage[m.metric] ?? 0 }))}
         />
       ))}
-      {idle.length ? (
-        <p class="muted">
-          No {listed(idle.map(unitOf))} counted in {month} yet.
-        </p>
-      ) : null}
-      {!gauges.length && !counters.length ? <p class="muted">No enabled plugin meters anything.</p> : null}
+      {idle.length ? <p class="muted">{t('billing.usage.idleThisMonth', { units: formatList(idle.map(unitOf)), month })}</p> : null}
+      {!gauges.length && !counters.length ? <p class="muted">{t('billing.usage.nothingMetered')}</p> : null}
     </>
   );
 }
 
-const shortMonth = (period: string) => new Date(`${period}-01T00:00:00Z`).toLocaleDateString(undefined, { month: 'short', timeZone: 'UTC' });
+const shortMonth = (period: string) => formatDate(`${period}-01T00:00:00Z`, { month: 'short', timeZone: 'UTC' });
 
 /**
  * Each counter month by month (oldest first), for the counters used in the window; those never used
@@ -141,11 +140,11 @@ const shortMonth = (period: string) => new Date(`${period}-01T00:00:00Z`).toLoca
  */
 export function UsageHistoryCharts(props: { current?: CurrentUsage; history?: UsageHistory; loading: boolean }) {
   const { current, history } = props;
-  if (!current || !history) return <p class="muted">{props.loading ? 'Loading…' : 'No history to show.'}</p>;
+  if (!current || !history) return <p class="muted">{t(props.loading ? 'billing.loading' : 'billing.usage.noHistory')}</p>;
   const months = [...history.months].reverse();
   const counters = current.metrics.filter((m) => m.kind === 'counter');
   const used = (metric: string) => months.some((m) => (m.usage[metric] ?? 0) > 0);
-  const span = `last ${months.length} months`;
+  const idle = counters.filter((m) => !used(m.metric));
   return (
     <>
       {counters
@@ -153,16 +152,12 @@ export function UsageHistoryCharts(props: { current?: CurrentUsage; history?: Us
         .map((m) => (
           <BarChart
             key={m.metric}
-            title={`${metricLabel(m.metric).replace(/ per (month|day)$/, '')} per month, ${span}`}
+            title={t('billing.usage.perMonth', { what: countedBy(m.metric), count: months.length })}
             bars={months.map((month) => ({ label: monthName(month.period), tick: shortMonth(month.period), value: month.usage[m.metric] ?? 0 }))}
           />
         ))}
-      {counters.some((m) => !used(m.metric)) ? (
-        <p class="muted">
-          No {listed(counters.filter((m) => !used(m.metric)).map(unitOf))} counted in the {span}.
-        </p>
-      ) : null}
-      {counters.length ? null : <p class="muted">No enabled plugin counts anything by the month (what exists now is under “In use now”).</p>}
+      {idle.length ? <p class="muted">{t('billing.usage.idleInWindow', { units: formatList(idle.map(unitOf)), count: months.length })}</p> : null}
+      {counters.length ? null : <p class="muted">{t('billing.usage.nothingCounted')}</p>}
     </>
   );
 }
