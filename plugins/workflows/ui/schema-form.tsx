@@ -137,7 +137,9 @@ function hint(kind: Kind, schema: JsonSchema, templates: boolean): string {
 
 interface FieldProps {
   id: string;
+  /** The property's name: the key its value is saved under, shown as such (code) unless `label` says it in words. */
   name: string;
+  label?: string;
   schema: JsonSchema;
   required: boolean;
   value: unknown;
@@ -248,7 +250,7 @@ function Field(props: FieldProps) {
   return (
     <div class="schema-field">
       <label for={id}>
-        {name}
+        {props.label ?? <code>{name}</code>}
         {required ? <span aria-hidden="true"> *</span> : null}
         {required ? (
           <span class="muted" style={{ fontWeight: 400 }}>
@@ -300,7 +302,8 @@ export function SchemaForm(props: {
     return (
       <Field
         id={`${props.idPrefix}-input`}
-        name={t('workflows.schemaForm.wholeInput')}
+        name="input"
+        label={t('workflows.schemaForm.wholeInput')}
         schema={{ type: 'object' }}
         required={false}
         value={value}
