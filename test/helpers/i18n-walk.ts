@@ -27,6 +27,8 @@ const ALWAYS_ALLOWED = [
   'npm',
   'http',
   'https',
+  // Chinese admin UIs (and the MoltFlow seed's Chinese) write Webhook as it is.
+  'Webhook',
   'localhost',
   'KiB',
   'MiB',

@@ -25,6 +25,8 @@ const summary = (r: Record<string, any>) => ({
   trigger: { type: r.trigger_type, key: r.trigger_key },
   status: r.status as RunStatus,
   reason: r.reason,
+  reason_code: r.reason_code ?? null,
+  reason_args: parse(r.reason_args),
   current_step: Number(r.current_step),
   chain: parse(r.chain),
   depth: Number(r.depth),

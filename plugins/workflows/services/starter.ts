@@ -5,6 +5,7 @@ import { childOf, currentTraceHeaders, traceHeadersOf, type TraceHeaders } from 
 import type { FieldError } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import type { Conditions } from './conditions.js';
+import { reasonColumns, reasons, type RunReason } from './reasons.js';
 import type { ClaimedRun } from './step-runner.js';
 import type { Versions } from './versions.js';
 import type { WorkflowRow } from './workflows.js';
@@ -51,6 +52,8 @@ type RunRow = Omit<ClaimedRun, 'id'> & {
   version: number;
   trigger_key: string | null;
   reason: string | null;
+  reason_code: string | null;
+  reason_args: string | null;
   rerun_of: number | null;
   finished_at: string | null;
 };
@@ -195,7 +198,7 @@ export class RunStarter {
       trigger_key: req.triggerKey,
       trigger_payload: JSON.stringify(req.payload ?? {}),
       status: reason ? 'blocked' : 'pending',
-      reason,
+      ...reasonColumns(reason),
       current_step: 0,
       chain: JSON.stringify([...cause.chain, wf.id]),
       depth: cause.depth + 1,
@@ -208,19 +211,19 @@ export class RunStarter {
   }
 
   /** Why a trigger must not start a run, or null; `recent` counts each workflow's runs of the last minute across a batch. */
-  private async blockReason(wf: WorkflowRow, cause: Cause, automatic: boolean, recent: Map<string, number>): Promise<string | null> {
+  private async blockReason(wf: WorkflowRow, cause: Cause, automatic: boolean, recent: Map<string, number>): Promise<RunReason | null> {
     if (cause.chain.includes(wf.id)) {
-      return `loop: this workflow is already in the chain of runs that caused the trigger (${cause.chain.join(' -> ')})`;
+      return reasons.loop(cause.chain);
     }
     if (cause.depth >= this.settings.maxDepth) {
-      return `depth: the trigger was caused by a chain of ${cause.depth} workflow runs; the limit is ${this.settings.maxDepth} (settings.workflows.maxDepth)`;
+      return reasons.depth(cause.depth, this.settings.maxDepth);
     }
     if (!automatic) return null;
     // A loop that leaves the process (mail sent to a mailbox here, a webhook calling back) carries
     // no chain; a workflow starting more often than this is stopped here instead.
     const n = recent.get(wf.id) ?? (await this.runsLastMinute(wf.id));
     if (n >= this.settings.maxRunsPerMinute) {
-      return `rate: ${n} runs in the last minute; the limit is ${this.settings.maxRunsPerMinute} per workflow (settings.workflows.maxRunsPerMinute)`;
+      return reasons.rate(n, this.settings.maxRunsPerMinute);
     }
     recent.set(wf.id, n + 1);
     return null;

@@ -8,6 +8,7 @@ import type { Logger } from 'plinth/plugin';
 import { inSpan, spanOf } from 'plinth/plugin';
 import type { StepDef } from '../definition.js';
 import { backoffMs, retryPolicy } from '../step-retry.js';
+import { reasonColumns, reasons, type RunReason } from './reasons.js';
 import { redact, type TemplateRenderer, type TemplateView } from './render.js';
 import type { Versions } from './versions.js';
 
@@ -121,7 +122,7 @@ export class StepRunner {
     const version = await this.d.versions.byId(run.version_id);
     const wf = run.workflow ?? (await this.workflowOf(run.workflow_id));
     if (!version || !wf) {
-      await this.finish(run, token, 'failed', 'the workflow or its version no longer exists');
+      await this.finish(run, token, 'failed', reasons.gone());
       return idle;
     }
     // A pending run has no step records yet: it turns running in the same commit as its first step's record.
@@ -195,7 +196,7 @@ export class StepRunner {
       this.write(run, token, stepRow(fields), { ...start, ...runFields });
 
     if (problems.length) {
-      const reason = `step ${step.id} (${step.action}): input is invalid: ${problemsText(problems)}`;
+      const reason = reasons.invalidInput(step.id, step.action, problemsText(problems));
       if (
         await record_(
           {
@@ -239,11 +240,10 @@ export class StepRunner {
       Object.assign(history[history.length - 1], { finished_at: iso(finished), error: message });
       const retry = retryPolicy(step.retry);
       if (permanent(err) || attempt >= retry.attempts) {
-        const why =
+        const reason =
           permanent(err) && attempt < retry.attempts
-            ? 'failed (not retried: the error is permanent)'
-            : `failed after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
-        const reason = `step ${step.id} (${step.action}) ${why}: ${message}`;
+            ? reasons.failedPermanent(step.id, step.action, message)
+            : reasons.failed(step.id, step.action, attempt, message);
         if (await record_({ status: 'failed', error: message, finished_at: iso(finished) }, this.ending('failed', reason, idx))) this.failed(run, reason);
         return DONE;
       }
@@ -260,7 +260,7 @@ export class StepRunner {
     const succeeded = { status: 'succeeded', output: result, error: null, finished_at: iso(finished) };
     view.steps[String(idx)] = view.steps[step.id] = output ?? null;
     if (control?.kind === 'stop') {
-      await record_(succeeded, this.ending('stopped', `step ${step.id}: ${control.reason}`, idx + 1));
+      await record_(succeeded, this.ending('stopped', reasons.stopped(step.id, control.reason), idx + 1));
       return DONE;
     }
     if (last) {
@@ -282,23 +282,31 @@ export class StepRunner {
   }
 
   /** The run's fields when it ends. */
-  private ending(status: 'succeeded' | 'failed' | 'stopped', reason: string | null, currentStep: number): Record<string, unknown> {
-    return { status, reason, current_step: currentStep, finished_at: iso(this.clock.now()), next_at: null, lease_owner: null, lease_until: null };
+  private ending(status: 'succeeded' | 'failed' | 'stopped', reason: RunReason | null, currentStep: number): Record<string, unknown> {
+    return {
+      status,
+      ...reasonColumns(reason),
+      current_step: currentStep,
+      finished_at: iso(this.clock.now()),
+      next_at: null,
+      lease_owner: null,
+      lease_until: null,
+    };
   }
 
-  private failed(run: ClaimedRun, reason: string): void {
-    this.logger.warn({ runId: run.id, workflowId: run.workflow_id, reason }, 'workflow run failed');
+  private failed(run: ClaimedRun, reason: RunReason | null): void {
+    this.logger.warn({ runId: run.id, workflowId: run.workflow_id, reason: reason?.text ?? 'failed' }, 'workflow run failed');
   }
 
   private async finish(
     run: ClaimedRun,
     token: string,
     status: 'succeeded' | 'failed' | 'stopped',
-    reason: string | null,
+    reason: RunReason | null,
     currentStep = run.current_step,
   ): Promise<void> {
     const ended = await this.update(run, token, this.ending(status, reason, currentStep));
-    if (ended && status === 'failed') this.failed(run, reason ?? status);
+    if (ended && status === 'failed') this.failed(run, reason);
   }
 
   /**
