@@ -81,16 +81,20 @@ const SECTION_TIMEOUT_MS = 10_000;
 
 const prefixed = (plugin: string, s: TenantSection): TenantSection => (s.id.startsWith(`${plugin}.`) ? s : { ...s, id: `${plugin}.${s.id}` });
 
+export interface TenantPartsDeps {
+  plugins: ReadonlyArray<{ plugin: Plugin }>;
+  contexts: ReadonlyMap<string, PluginContext>;
+  logger: Logger;
+}
+
 /** The plugins' contributions, in plugin (dependency) order; the container's `tenantParts`. */
 export class TenantParts {
-  constructor(
-    private readonly plugins: ReadonlyArray<{ plugin: Plugin }>,
-    private readonly contexts: ReadonlyMap<string, PluginContext>,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: TenantPartsDeps) {}
 
   private each(): Array<{ name: string; part: TenantContribution; c: PluginContext }> {
-    return this.plugins.flatMap(({ plugin }) => (plugin.tenant ? [{ name: plugin.name, part: plugin.tenant, c: this.contexts.get(plugin.name)! }] : []));
+    return this.deps.plugins.flatMap(({ plugin }) =>
+      plugin.tenant ? [{ name: plugin.name, part: plugin.tenant, c: this.deps.contexts.get(plugin.name)! }] : [],
+    );
   }
 
   /** Every plugin's sections for one tenant (which the caller has found), in plugin order; a failing one is an error section. */
@@ -104,7 +108,7 @@ export class TenantParts {
       try {
         return (await Promise.race([part.sections(c, tenantId), timeout])).map((s) => prefixed(name, s));
       } catch (err) {
-        this.logger.error({ err, plugin: name, tenantId }, 'a tenant page section could not be read');
+        this.deps.logger.error({ err, plugin: name, tenantId }, 'a tenant page section could not be read');
         return [{ id: `${name}.error`, title: name, error: `${name}: could not be read (the error is in the log)` }];
       } finally {
         clearTimeout(timer);

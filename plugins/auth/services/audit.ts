@@ -45,15 +45,16 @@ export class AuditLog {
     /** Told of the tenant (null: none) of each row, once committed: the Audit log page follows it live. Never throws. */
     private readonly written: (tenantId: string | null) => void = () => {},
   ) {
-    this.batches = new GroupCommit(
+    this.batches = new GroupCommit({
       db,
       logger,
-      async (trx, rows) => {
+      write: async (trx, rows) => {
         await trx('auth_audit_logs').insert(rows);
         return rows.map(() => null);
       },
-      { maxBatch: 100, name: 'audit log' },
-    );
+      maxBatch: 100,
+      name: 'audit log',
+    });
   }
 
   /** In `trx` when given (written with the change it reports), else durably through the group commit. */

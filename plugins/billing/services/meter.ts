@@ -99,7 +99,7 @@ export class Meter implements UsageMeter {
     this.plans = plans;
     this.subscriptions = subscriptions;
     this.features = features;
-    this.batches = new GroupCommit(db, logger, (trx, ops) => this.applyBatch(trx, ops), { maxBatch: 256, name: 'usage' });
+    this.batches = new GroupCommit({ db, logger, write: (trx, ops) => this.applyBatch(trx, ops), maxBatch: 256, name: 'usage' });
     this.cache = new SharedCache({ name: 'billing.limits', pubsub, logger, max: 10_000, ttlMs: 60_000 });
   }
 

@@ -78,7 +78,7 @@ export class Ingest {
     this.preparer = preparer;
     this.pubsub = pubsub;
     this.live = live;
-    this.batches = new GroupCommit(db, logger, (trx, batch) => this.write(trx, batch), { maxBatch: 64, name: 'received mail' });
+    this.batches = new GroupCommit({ db, logger, write: (trx, batch) => this.write(trx, batch), maxBatch: 64, name: 'received mail' });
   }
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */

@@ -112,7 +112,7 @@ export class Commands {
     this.pubsub = pubsub;
     this.settings = settings;
     this.presence = presence;
-    this.writes = new GroupCommit(db, logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 200, name: 'robot commands' });
+    this.writes = new GroupCommit({ db, logger, write: (trx, items) => this.writeBatch(trx, items), maxBatch: 200, name: 'robot commands' });
   }
 
   /**

@@ -89,7 +89,7 @@ export class Messages {
   private readonly reports: GroupCommit<ReportWrite, AppError | null>;
 
   constructor({ db, clock, logger, events, filesDir, maxFileBytes, usage }: MessagesDeps) {
-    this.reports = new GroupCommit(db, logger, (trx, items) => this.writeReports(trx, items), { maxBatch: 100, name: 'message reports' });
+    this.reports = new GroupCommit({ db, logger, write: (trx, items) => this.writeReports(trx, items), maxBatch: 100, name: 'message reports' });
     this.db = db;
     this.clock = clock;
     this.events = events;

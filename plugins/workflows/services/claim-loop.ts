@@ -60,7 +60,7 @@ export class RunClaimLoop {
     this.events = events;
     this.settings = settings;
     this.steps = steps;
-    this.leases = new Leases(db, clock, logger);
+    this.leases = new Leases({ db, clock, logger });
   }
 
   start(): void {

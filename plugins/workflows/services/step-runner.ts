@@ -96,7 +96,7 @@ export class StepRunner {
       ended?: (run: ClaimedRun, status: string) => Promise<void>;
     },
   ) {
-    this.writes = new GroupCommit(d.db, d.logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 64, name: 'workflow steps' });
+    this.writes = new GroupCommit({ db: d.db, logger: d.logger, write: (trx, items) => this.writeBatch(trx, items), maxBatch: 64, name: 'workflow steps' });
   }
 
   private get db() {
