@@ -5,7 +5,14 @@
  * plain value is answered with it as is (a face whose seed has no envelope, a stream, a redirect).
  */
 export class SuccessReply {
-  constructor(readonly reply: { data: unknown; message?: string }) {}
+  constructor(private readonly body: { data: unknown; message?: string }) {}
+
+  get data(): unknown {
+    return this.body.data;
+  }
+  get message(): string | undefined {
+    return this.body.message;
+  }
 }
 
 /** `return ok(data)` / `ok(data, 'created')`: answered in the face's success envelope. */

@@ -150,6 +150,10 @@ export class PluginRouter {
     this.koa = new MatchCachingRouter({ prefix: deps.base === '/' ? '' : deps.base });
   }
 
+  /** The plugin the routes belong to. */
+  get plugin(): string {
+    return this.deps.plugin;
+  }
   /** The face's base path the routes are under (`/` for none). */
   get base(): string {
     return this.deps.base;
@@ -219,9 +223,9 @@ export class PluginRouter {
       }
       if (fields.length) throw AppError.validation(fields, ctx.state.envelope.validationStatus);
       const result = await handler(ctx, input);
-      if (result instanceof SuccessReply) ctx.body = ctx.state.envelope.ok(result.reply.data, result.reply.message);
+      if (result instanceof SuccessReply) ctx.body = ctx.state.envelope.ok(result.data, result.message);
       else if (result !== undefined) ctx.body = result;
-      checkReply?.(ctx.status, result instanceof SuccessReply ? result.reply.data : result);
+      checkReply?.(ctx.status, result instanceof SuccessReply ? result.data : result);
     };
     this.koa[method](path, run as never);
     this.deps.openapi.add({
