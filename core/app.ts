@@ -90,8 +90,6 @@ interface PlinthParts {
  * reverse. Nothing here is global: tests run several instances in one process.
  */
 export class Plinth implements AppView {
-  readonly container: PlinthContainer;
-  readonly koa: Koa<any, any>;
   server: http.Server | null = null;
   state: AppState = 'created';
   /** Plugins whose start() completed, in order: stopping undoes exactly these. */
@@ -102,31 +100,42 @@ export class Plinth implements AppView {
   /** This instance's heartbeat row (core/instances.ts). */
   private readonly instances: Instances;
 
-  readonly config: CoreConfig;
-  readonly logger: Logger;
-  readonly db: Knex;
-  readonly plugins: LoadedPlugin[];
-  readonly contexts: Map<string, PluginContext>;
-  readonly migrationsApplied: string[];
+  private constructor(private readonly deps: PlinthParts) {
+    this.notes = collectNotes(deps.logger);
+    this.instances = new Instances({ db: deps.db, logger: deps.logger, id: this.scheduler.instanceId });
+  }
 
-  private constructor({ config, logger, db, plugins, contexts, container, koa, migrationsApplied }: PlinthParts) {
-    this.config = config;
-    this.logger = logger;
-    this.db = db;
-    this.plugins = plugins;
-    this.contexts = contexts;
-    this.migrationsApplied = migrationsApplied;
-    this.container = container;
-    this.koa = koa;
-    this.notes = collectNotes(logger);
-    this.instances = new Instances(db, logger, this.scheduler.instanceId);
+  // The parts create() built, read-only: routes, tests and scripts reach the instance through them.
+  get config(): CoreConfig {
+    return this.deps.config;
+  }
+  get logger(): Logger {
+    return this.deps.logger;
+  }
+  get db(): Knex {
+    return this.deps.db;
+  }
+  get plugins(): LoadedPlugin[] {
+    return this.deps.plugins;
+  }
+  get contexts(): Map<string, PluginContext> {
+    return this.deps.contexts;
+  }
+  get container(): PlinthContainer {
+    return this.deps.container;
+  }
+  get koa(): Koa<any, any> {
+    return this.deps.koa;
+  }
+  get migrationsApplied(): string[] {
+    return this.deps.migrationsApplied;
   }
 
   get events(): EventBus {
-    return this.container.resolve('events');
+    return this.deps.container.resolve('events');
   }
   get scheduler(): Scheduler {
-    return this.container.resolve('scheduler');
+    return this.deps.container.resolve('scheduler');
   }
   get url(): string {
     const address = this.server?.address() as AddressInfo | null;
@@ -153,7 +162,7 @@ export class Plinth implements AppView {
     const events = new EventBus({ db, clock, logger, settings: config.events, metrics: measured.outbox });
     const scheduler = new Scheduler({ db, clock, logger, leaseSeconds: config.scheduler.leaseSeconds, metrics: measured.jobs });
     const auth = new AuthChain();
-    const websockets = new WebSockets(logger, undefined, measured.websocketHandshakes);
+    const websockets = new WebSockets({ logger, handshakes: measured.websocketHandshakes });
     const openapi = new OpenApiRegistry();
     documentCoreRoutes(openapi);
     const rateLimits = new RateLimits({ store: config.rateLimit.store, db, dialect, redis, refusals: measured.rateLimitRefusals });
@@ -164,11 +173,11 @@ export class Plinth implements AppView {
     const metrics = new Map<string, MetricInfo>();
     const features = new Map<string, FeatureInfo>();
     const actions = new Actions(events);
-    const retention = new Retention(db, clock, logger, config.retention);
+    const retention = new Retention({ db, clock, logger, settings: config.retention });
     // The AWS SDK is imported only when an S3 destination is configured.
-    const s3 = config.backup.s3 ? new (await import('./backup/s3-store.js')).S3BackupStore(config.backup.s3) : null;
+    const s3 = config.backup.s3 ? new (await import('./backup/s3-store.js')).S3BackupStore({ destination: config.backup.s3 }) : null;
     const backups = new Backups({ db, dialect, config, hooks, logger, remote: s3, metrics: measured.backups });
-    const live = new LiveHub(pubsub, logger);
+    const live = new LiveHub({ pubsub, logger });
     live.declare('core', [OUTBOX_LIVE_KIND]);
     watch(metricsRegistry, { db, sqliteFile: dialect === 'sqlite' ? sqliteFile(config) : null, outbox: events, backups, websockets });
     metricsRegistry.longPolls('admin_live', () => live.count(() => true));
@@ -190,7 +199,7 @@ export class Plinth implements AppView {
       events: asValue(events),
       scheduler: asValue(scheduler),
       mailer: asFunction(() => {
-        const mailer = new Mailer(db, clock, logger, config);
+        const mailer = new Mailer({ db, clock, logger, config });
         // The Outgoing mail page (superadmins) follows the outbox: mail of no tenant, so `platform` events.
         mailer.watch(() => live.nudge(null, OUTBOX_LIVE_KIND));
         return mailer;
@@ -368,16 +377,16 @@ export class Plinth implements AppView {
   async start(options: { listen?: boolean } = {}): Promise<void> {
     this.state = 'starting';
     try {
-      for (const loaded of this.plugins) {
-        await loaded.plugin.start?.(this.contexts.get(loaded.plugin.name)!);
+      for (const loaded of this.deps.plugins) {
+        await loaded.plugin.start?.(this.deps.contexts.get(loaded.plugin.name)!);
         this.started.push(loaded);
       }
       this.events.start();
       await this.instances.start();
-      if (this.config.scheduler.enabled) await this.scheduler.start();
+      if (this.deps.config.scheduler.enabled) await this.scheduler.start();
       if (options.listen !== false) await this.listen();
     } catch (err) {
-      this.logger.error({ err }, 'start failed; stopping what had started');
+      this.deps.logger.error({ err }, 'start failed; stopping what had started');
       await this.stop();
       throw err;
     }
@@ -385,18 +394,21 @@ export class Plinth implements AppView {
   }
 
   private listen(): Promise<void> {
-    const server = http.createServer(this.koa.callback());
+    const server = http.createServer(this.deps.koa.callback());
     server.keepAliveTimeout = 5000;
-    this.container.resolve('websockets').attach(server);
+    this.deps.container.resolve('websockets').attach(server);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.config.server.port, this.config.server.host, () => {
+      server.listen(this.deps.config.server.port, this.deps.config.server.host, () => {
         server.off('error', reject);
         const { port } = server.address() as AddressInfo;
-        derivePublicUrl(this.config, port);
+        derivePublicUrl(this.deps.config, port);
         // The URL people open; the bind address (0.0.0.0 = every interface) is not one.
-        this.logger.info({ url: this.config.server.publicUrl, bind: `${this.config.server.host}:${port}` }, `listening on ${this.config.server.publicUrl}`);
+        this.deps.logger.info(
+          { url: this.deps.config.server.publicUrl, bind: `${this.deps.config.server.host}:${port}` },
+          `listening on ${this.deps.config.server.publicUrl}`,
+        );
         resolve();
       });
     });
@@ -405,11 +417,11 @@ export class Plinth implements AppView {
   /** The plain-text startup banner `plinth start` prints: admin URL, bind address and what plugins announced. */
   banner(): string {
     const address = this.server?.address() as AddressInfo | null;
-    const { host, publicUrl } = this.config.server;
+    const { host, publicUrl } = this.deps.config.server;
     return formatBanner({
       publicUrl,
-      bind: `${host}:${address?.port ?? this.config.server.port}`,
-      adminUrl: this.config.ui.enabled ? `${publicUrl}/admin` : null,
+      bind: `${host}:${address?.port ?? this.deps.config.server.port}`,
+      adminUrl: this.deps.config.ui.enabled ? `${publicUrl}/admin` : null,
       notes: this.notes,
     });
   }
@@ -431,13 +443,13 @@ export class Plinth implements AppView {
   private async closeServer(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    await this.container.resolve('websockets').close();
+    await this.deps.container.resolve('websockets').close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // A keep-alive connection whose request finishes after this point would otherwise hold the
     // shutdown until the client hangs up (or keepAliveTimeout): close each one as it goes idle.
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    const timer = setTimeout(() => server.closeAllConnections(), this.config.server.shutdownTimeoutMs);
+    const timer = setTimeout(() => server.closeAllConnections(), this.deps.config.server.shutdownTimeoutMs);
     await closed;
     clearInterval(sweep);
     clearTimeout(timer);
@@ -449,12 +461,12 @@ export class Plinth implements AppView {
     await this.events.stop();
     for (const loaded of [...started].reverse()) {
       try {
-        await loaded.plugin.stop?.(this.contexts.get(loaded.plugin.name)!);
+        await loaded.plugin.stop?.(this.deps.contexts.get(loaded.plugin.name)!);
       } catch (err) {
-        this.logger.error({ err, plugin: loaded.plugin.name }, 'plugin stop failed');
+        this.deps.logger.error({ err, plugin: loaded.plugin.name }, 'plugin stop failed');
       }
     }
-    await this.container.dispose();
+    await this.deps.container.dispose();
   }
 }
 

@@ -20,17 +20,19 @@ export interface Confirmable {
   digest: string;
 }
 
+export interface ConfirmationsDeps {
+  db: Knex;
+  clock: Clock;
+}
+
 /** Confirmation tokens for destructive tools: bound to key, tool and arguments, short-lived, single use. */
 export class Confirmations {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: ConfirmationsDeps) {}
 
   async issue(c: Confirmable): Promise<{ token: string; expiresAt: string }> {
     const token = randomToken();
-    const expiresAt = new Date(this.clock.now().getTime() + TTL_MS).toISOString();
-    await this.db('agents_confirmations').insert({
+    const expiresAt = new Date(this.deps.clock.now().getTime() + TTL_MS).toISOString();
+    await this.deps.db('agents_confirmations').insert({
       token_hash: sha256(token),
       tenant_id: c.tenantId,
       key_id: c.keyId,
@@ -43,8 +45,9 @@ export class Confirmations {
 
   /** Spends the token when it matches this very call; one update, so two racing calls spend it once. */
   async spend(token: string, c: Confirmable): Promise<boolean> {
-    const now = this.clock.now().toISOString();
-    const spent = await this.db('agents_confirmations')
+    const now = this.deps.clock.now().toISOString();
+    const spent = await this.deps
+      .db('agents_confirmations')
       .where({ token_hash: sha256(token), tenant_id: c.tenantId, key_id: c.keyId, tool: c.tool, args_digest: c.digest })
       .whereNull('used_at')
       .where('expires_at', '>', now)

@@ -39,6 +39,13 @@ export interface ImportReport {
 }
 
 const CHANNEL = 'ai.knowledge';
+
+export interface KnowledgeBaseDeps extends KnowledgeOptions {
+  db: Knex;
+  clock: Clock;
+  pubsub: PubSub;
+}
+
 const INSERT_CHUNK = 100; // rows per INSERT: 8 columns each stays far below SQLite's bound-parameter limit
 
 /**
@@ -54,28 +61,23 @@ export class KnowledgeBase {
   private readonly maxEntries: number;
   private readonly refreshMs: number;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly pubsub: PubSub,
-    private readonly options: KnowledgeOptions = {},
-  ) {
-    this.maxEntries = options.maxEntries ?? 20_000;
-    this.refreshMs = options.refreshMs ?? 10 * 60_000;
+  constructor(private readonly deps: KnowledgeBaseDeps) {
+    this.maxEntries = deps.maxEntries ?? 20_000;
+    this.refreshMs = deps.refreshMs ?? 10 * 60_000;
     this.indexes = new LRUCache({
-      max: options.maxTenants ?? 100,
-      maxSize: Math.max(options.maxCachedEntries ?? 200_000, this.maxEntries),
+      max: deps.maxTenants ?? 100,
+      maxSize: Math.max(deps.maxCachedEntries ?? 200_000, this.maxEntries),
       sizeCalculation: (v) => Math.max(1, v.index.size),
     });
   }
 
   async start(): Promise<void> {
-    await this.pubsub.subscribe(CHANNEL, (m) => this.drop(String(m.tenantId)));
+    await this.deps.pubsub.subscribe(CHANNEL, (m) => this.drop(String(m.tenantId)));
   }
 
   async list(tenantId: string, query: ListQuery): Promise<{ total: number; list: KnowledgeEntry[] }> {
     const filtered = () => {
-      const q = this.db('ai_knowledge').where('tenant_id', tenantId);
+      const q = this.deps.db('ai_knowledge').where('tenant_id', tenantId);
       if (query.kind) q.where('kind', query.kind);
       if (query.q) {
         // LIKE wildcards in the text are literal; NUL is dropped (PostgreSQL refuses it in a string).
@@ -103,8 +105,9 @@ export class KnowledgeBase {
   async create(tenantId: string, input: unknown): Promise<KnowledgeEntry> {
     const entry = checked(input);
     await this.ensureRoom(tenantId, 1);
-    const now = this.clock.now().toISOString();
-    const [inserted] = await this.db('ai_knowledge')
+    const now = this.deps.clock.now().toISOString();
+    const [inserted] = await this.deps
+      .db('ai_knowledge')
       .insert({ tenant_id: tenantId, ...toColumns(entry), created_at: now, updated_at: now })
       .returning('id');
     await this.changed(tenantId);
@@ -116,8 +119,9 @@ export class KnowledgeBase {
     const current = toView(await this.row(tenantId, id));
     const { id: _id, createdAt, updatedAt: _u, ...fields } = current;
     const entry = checked({ ...fields, ...patch });
-    const now = this.clock.now().toISOString();
-    const updated = await this.db('ai_knowledge')
+    const now = this.deps.clock.now().toISOString();
+    const updated = await this.deps
+      .db('ai_knowledge')
       .where({ tenant_id: tenantId, id })
       .update({ ...toColumns(entry), updated_at: now });
     if (!updated) throw notFound(id); // deleted meanwhile
@@ -126,7 +130,7 @@ export class KnowledgeBase {
   }
 
   async remove(tenantId: string, id: number): Promise<void> {
-    const deleted = await this.db('ai_knowledge').where({ tenant_id: tenantId, id }).delete();
+    const deleted = await this.deps.db('ai_knowledge').where({ tenant_id: tenantId, id }).delete();
     if (!deleted) throw notFound(id);
     await this.changed(tenantId);
   }
@@ -136,9 +140,9 @@ export class KnowledgeBase {
     const { entries, errors } = parseImport(format, content);
     if (entries.length) {
       await this.ensureRoom(tenantId, entries.length);
-      const now = this.clock.now().toISOString();
+      const now = this.deps.clock.now().toISOString();
       const rows = entries.map((e) => ({ tenant_id: tenantId, ...toColumns(e), created_at: now, updated_at: now }));
-      await this.db.transaction(async (trx) => {
+      await this.deps.db.transaction(async (trx) => {
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx('ai_knowledge').insert(rows.slice(i, i + INSERT_CHUNK));
       });
       await this.changed(tenantId);
@@ -159,13 +163,13 @@ export class KnowledgeBase {
   }
 
   private async row(tenantId: string, id: number): Promise<KnowledgeRow> {
-    const row = await this.db('ai_knowledge').where({ tenant_id: tenantId, id }).first();
+    const row = await this.deps.db('ai_knowledge').where({ tenant_id: tenantId, id }).first();
     if (!row) throw notFound(id);
     return row;
   }
 
   private async ensureRoom(tenantId: string, adding: number): Promise<void> {
-    const [{ n }] = await this.db('ai_knowledge').where('tenant_id', tenantId).count({ n: '*' });
+    const [{ n }] = await this.deps.db('ai_knowledge').where('tenant_id', tenantId).count({ n: '*' });
     if (Number(n) + adding > this.maxEntries) {
       throw AppError.conflict(`the knowledge base holds at most ${this.maxEntries} entries (it has ${n}; adding ${adding})`, 'knowledge_base_full');
     }
@@ -175,7 +179,7 @@ export class KnowledgeBase {
     const cached = this.indexes.get(tenantId);
     if (!cached) return this.rebuild(tenantId);
     if (performance.now() - cached.builtAt > this.refreshMs && !this.building.has(tenantId)) {
-      this.rebuild(tenantId).catch((err) => this.options.logger?.error({ err, tenantId }, 'could not refresh a knowledge-base index'));
+      this.rebuild(tenantId).catch((err) => this.deps.logger?.error({ err, tenantId }, 'could not refresh a knowledge-base index'));
     }
     return Promise.resolve(cached.index);
   }
@@ -196,7 +200,8 @@ export class KnowledgeBase {
   }
 
   private async load(tenantId: string) {
-    const rows: KnowledgeRow[] = await this.db('ai_knowledge')
+    const rows: KnowledgeRow[] = await this.deps
+      .db('ai_knowledge')
       .where({ tenant_id: tenantId, enabled: true })
       .select('id', 'kind', 'question', 'answer', 'keywords', 'priority');
     return rows.map((r) => ({
@@ -218,10 +223,10 @@ export class KnowledgeBase {
   private async changed(tenantId: string): Promise<void> {
     this.drop(tenantId);
     try {
-      await this.pubsub.publish(CHANNEL, { tenantId });
+      await this.deps.pubsub.publish(CHANNEL, { tenantId });
     } catch (err) {
       // The change itself is saved; the other instances catch up within refreshMs.
-      this.options.logger?.error({ err, tenantId }, 'could not broadcast a knowledge-base change');
+      this.deps.logger?.error({ err, tenantId }, 'could not broadcast a knowledge-base change');
     }
   }
 }

@@ -38,6 +38,11 @@ interface Job extends Omit<ParseRequest, 'id'> {
   reject(err: Error): void;
 }
 
+export interface ParsePoolDeps {
+  settings: MailSettings;
+  logger: Logger;
+}
+
 /**
  * Received messages are parsed, sanitised and searched for a code in worker threads, so the main
  * thread only speaks SMTP and HTTP and writes rows: the parse is most of a message's CPU, and on a
@@ -49,8 +54,8 @@ interface Job extends Omit<ParseRequest, 'id'> {
 export class ParsePool implements MessagePreparer {
   private readonly workers: ParseWorker[];
 
-  constructor(settings: MailSettings, logger: Logger) {
-    this.workers = Array.from({ length: settings.smtp.parseWorkers }, () => new ParseWorker(settings, logger));
+  constructor(deps: ParsePoolDeps) {
+    this.workers = Array.from({ length: deps.settings.smtp.parseWorkers }, () => new ParseWorker({ settings: deps.settings, logger: deps.logger }));
   }
 
   prepare(raw: Buffer, envelopeFrom: string): Promise<Prepared> {
@@ -71,6 +76,11 @@ export class ParsePool implements MessagePreparer {
  */
 const IN_FLIGHT = 8;
 
+interface ParseWorkerDeps {
+  settings: MailSettings;
+  logger: Logger;
+}
+
 /**
  * One worker thread and its queue. Its time budget and its failures name one message: the oldest
  * in flight, the one it is parsing. When that one times out or kills the worker, it alone fails;
@@ -85,10 +95,7 @@ class ParseWorker {
   private timer: NodeJS.Timeout | null = null;
   private sent = 0;
 
-  constructor(
-    private readonly settings: MailSettings,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: ParseWorkerDeps) {}
 
   get load(): number {
     return this.queue.length + this.inFlight.length;
@@ -126,7 +133,7 @@ class ParseWorker {
   private startClock(): void {
     this.stopClock();
     this.timer = this.ready
-      ? setTimeout(() => this.timedOut(), this.settings.smtp.parseTimeoutMs)
+      ? setTimeout(() => this.timedOut(), this.deps.settings.smtp.parseTimeoutMs)
       : setTimeout(() => this.restart(new AppError(503, 'parse_unavailable', 'the message parser did not start; try again later')), STARTUP_MS);
   }
 
@@ -137,7 +144,7 @@ class ParseWorker {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker(import.meta.url, './parse-worker', { workerData: { settings: this.settings } });
+    const worker = startWorker(import.meta.url, './parse-worker', { workerData: { settings: this.deps.settings } });
     this.ready = false;
     worker.unref(); // an app that is not stopped must not be kept alive by its parser
     // A worker that was stopped may still have a reply on its way: only the current worker's count.
@@ -146,7 +153,7 @@ class ParseWorker {
     });
     worker.on('error', (err) => {
       if (this.worker !== worker) return;
-      this.logger.error({ err }, 'a mail parse worker failed');
+      this.deps.logger.error({ err }, 'a mail parse worker failed');
       this.restart(new AppError(503, 'parse_unavailable', 'the message parser failed; try again later'));
     });
     worker.on('exit', (code) => {
@@ -173,7 +180,7 @@ class ParseWorker {
   }
 
   private timedOut(): void {
-    this.logger.warn({ timeoutMs: this.settings.smtp.parseTimeoutMs }, 'a message took too long to parse: its parse worker was stopped');
+    this.deps.logger.warn({ timeoutMs: this.deps.settings.smtp.parseTimeoutMs }, 'a message took too long to parse: its parse worker was stopped');
     this.restart(new AppError(503, 'parse_timeout', 'the message took too long to parse; try again later'));
   }
 

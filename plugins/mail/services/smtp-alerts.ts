@@ -38,7 +38,7 @@ function smtpCounts(registry: () => Registry | null): () => Promise<Counts> {
 
 /** `smtp.refusals`: at least minRefusals refusals over the window, and at least refusalRate of every answer. */
 function refusalAlert(d: SmtpAlertDeps): AlertCheck {
-  const rate = new WindowedRate(smtpCounts(d.registry), d.clock);
+  const rate = new WindowedRate({ read: smtpCounts(d.registry), clock: d.clock });
   return async () => {
     const { refusalRate, minRefusals } = d.settings.alerts;
     const minutes = d.config.alerts.thresholds.rateWindowMinutes;

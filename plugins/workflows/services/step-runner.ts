@@ -86,7 +86,7 @@ export class StepRunner {
   private readonly writes: GroupCommit<RunWrite, boolean>;
 
   constructor(
-    private readonly d: {
+    private readonly deps: {
       db: Knex;
       clock: Clock;
       logger: Logger;
@@ -97,19 +97,25 @@ export class StepRunner {
       ended?: (run: ClaimedRun, status: string) => Promise<void>;
     },
   ) {
-    this.writes = new GroupCommit(d.db, d.logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 64, name: 'workflow steps' });
+    this.writes = new GroupCommit({
+      db: deps.db,
+      logger: deps.logger,
+      write: (trx, items) => this.writeBatch(trx, items),
+      maxBatch: 64,
+      name: 'workflow steps',
+    });
   }
 
   private get db() {
-    return this.d.db;
+    return this.deps.db;
   }
 
   private get clock() {
-    return this.d.clock;
+    return this.deps.clock;
   }
 
   private get logger() {
-    return this.d.logger;
+    return this.deps.logger;
   }
 
   /** In a span of the trace the run continues (the request or event that started it), wherever and whenever it runs. */
@@ -119,7 +125,7 @@ export class StepRunner {
 
   private async advanceRun(run: ClaimedRun, token: string): Promise<RunOutcome> {
     const idle: RunOutcome = { parkedUntil: null };
-    const version = await this.d.versions.byId(run.version_id);
+    const version = await this.deps.versions.byId(run.version_id);
     const wf = run.workflow ?? (await this.workflowOf(run.workflow_id));
     if (!version || !wf) {
       await this.finish(run, token, 'failed', reasons.gone());
@@ -177,8 +183,8 @@ export class StepRunner {
     last: boolean,
   ): Promise<StepOutcome> {
     const now = this.clock.now();
-    const input = this.d.renderer.render(step.input, view) as Record<string, unknown>;
-    const problems = this.d.actions.check(step.action, input); // fills the schema's defaults in place
+    const input = this.deps.renderer.render(step.input, view) as Record<string, unknown>;
+    const problems = this.deps.actions.check(step.action, input); // fills the schema's defaults in place
     const stored = JSON.stringify(redact(input, Object.values(view.secrets)));
     const attempt = (record?.attempts ?? 0) + 1;
     const history: Array<Record<string, unknown>> = record ? JSON.parse(record.history) : [];
@@ -233,7 +239,7 @@ export class StepRunner {
     let control: ActionControl | null;
     try {
       const attributes = { 'plinth.workflow.step': step.id, 'plinth.workflow.action': step.action };
-      ({ output, control } = await inSpan(`workflow step ${step.action}`, null, attributes, () => this.d.actions.step(step.action, input, call)));
+      ({ output, control } = await inSpan(`workflow step ${step.action}`, null, attributes, () => this.deps.actions.step(step.action, input, call)));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const finished = this.clock.now();
@@ -316,7 +322,7 @@ export class StepRunner {
   private async write(run: ClaimedRun, token: string, stepRow: Record<string, unknown> | null, fields: Record<string, unknown>): Promise<boolean> {
     const changed = await this.writes.submit({ runId: run.id, token, stepRow, fields });
     if (!changed) this.logger.warn({ runId: run.id }, 'workflow run lease lost; another runner continues it');
-    else if (fields?.finished_at && typeof fields.status === 'string') await this.d.ended?.(run, fields.status);
+    else if (fields?.finished_at && typeof fields.status === 'string') await this.deps.ended?.(run, fields.status);
     return changed;
   }
 
