@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import type { Page } from 'playwright-core';
 import { type Actor, login, PASSWORD, registerOwner } from '../helpers/actors.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.js';
 import { describeUntranslated, untranslatedText, watchRequests } from '../helpers/i18n-walk.js';
 import { capturingLogger, type LogLine } from '../helpers/logs.js';
 import { waitFor } from '../helpers/processes.js';
@@ -106,6 +106,9 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
   }
 
   /** Opens `url`, waits for its reads and its loading status to go, and fails on what it still says in English. */
+  /** The superadmin's page (screenshots are named by whose walk took them). */
+  let operatorPage: Page | null = null;
+
   async function check(page: Page, url: string): Promise<void> {
     await page.goto(url);
     await page.locator('main h1').first().waitFor();
@@ -114,6 +117,14 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     const found = await untranslatedText(page, { allow });
     assert.deepEqual(found, [], `${url} still shows English:\n${describeUntranslated(found)}`);
+    // With PLINTH_SCREENSHOTS set, every page as each person saw it in Chinese (the README shows some).
+    await screenshot(
+      page,
+      `zh-CN-${page === operatorPage ? 'operator' : 'owner'}-${url
+        .replace(/^\/admin\//, '')
+        .replace(/[^a-z0-9]+/gi, '-')
+        .slice(0, 60)}`,
+    );
   }
 
   /**
@@ -180,6 +191,8 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
     });
     assert.equal(entry.status, 200, entry.text);
     // A manual workflow run once to its end, so the runs have a row.
+    // The step's id is the test's own name for it (data, as a run's page shows it).
+    allow.push('call');
     const step = { id: 'call', action: 'http.request', input: { method: 'GET', url: `${t.url}/health` }, retry: { attempts: 1 } };
     const wf = await t.request('POST', '/api/v2/workflows', { headers: owner.headers, body: { name: '健康检查', trigger: { type: 'manual' }, steps: [step] } });
     assert.ok([200, 201].includes(wf.status), wf.text);
@@ -203,6 +216,7 @@ describe('i18n walk: every admin page in Simplified Chinese', function () {
       let paths: WalkedPage[] = [];
       before(async () => {
         page = await signIn(who === 'superadmin' ? ADMIN : { email: owner.email, password: PASSWORD });
+        if (who === 'superadmin') operatorPage = page;
         paths = await pagesOf(page);
       });
 
