@@ -44,7 +44,7 @@ export const licensingTenantPart: TenantContribution = {
               (l): Array<CardMessage | null> => [
                 null,
                 null,
-                null,
+                { id: 'licensing.plan', values: { plan: l.plan } },
                 { id: 'licensing.status', values: { status: l.status } },
                 m('licenses', 'devices', { active: l.active_devices, cap: l.device_cap }),
                 null,
