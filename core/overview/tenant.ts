@@ -20,6 +20,7 @@
 // renders sections generically (facts, a table, a link), so a plugin adds to the page with no UI code.
 import type { Knex } from 'knex';
 import type { Logger } from '../logger.js';
+import type { CardMessage } from './card.js';
 
 /** One figure of a section ("Plan": "Pro", "Robots": 3). Money: integer minor units with `currency`. */
 export interface TenantFact {
@@ -28,6 +29,17 @@ export interface TenantFact {
   currency?: string;
   /** An admin page about it the operator can open. */
   href?: string;
+  /** The label's and the value's messages (as a card item's, core/overview/card.ts), the value's when it is words. */
+  messages?: { label?: CardMessage; value?: CardMessage };
+}
+
+/**
+ * A table's words in the viewer's language: each column's name (in order), and a cell's message where
+ * the cell is words ('active', "1 of 3") rather than data (a name, an address), by row and column.
+ */
+export interface TenantTableMessages {
+  columns?: CardMessage[];
+  cells?: Array<Array<CardMessage | null>>;
 }
 
 /** A short table: the latest rows of something (the newest API keys, recent audit entries). */
@@ -39,6 +51,7 @@ export interface TenantTable {
   times?: string[];
   /** How many rows there are in all, when the table shows only the first. */
   total?: number;
+  messages?: TenantTableMessages;
 }
 
 /** One plugin's part of the tenant page. */
@@ -52,12 +65,16 @@ export interface TenantSection {
   href?: string;
   /** Set by the core when the provider failed or took too long. */
   error?: string;
+  /** The title's message (`<plugin>.tenant.<section>.title`); the core's error's (`shell.tenant.error`). */
+  messages?: { title?: CardMessage; error?: CardMessage };
 }
 
 /** Rows of one kind that deleting the tenant deletes ("robots": 3). */
 export interface TenantRows {
   label: string;
   count: number;
+  /** The label's message, given `count` (an ICU plural reading as the label, `<plugin>.tenant.goes.<what>`). */
+  message?: CardMessage;
 }
 
 /** What a deletion takes, by plugin (the confirmation lists it). */
@@ -106,7 +123,15 @@ export class TenantParts {
         return (await Promise.race([part.sections(tenantId), timeout])).map((s) => prefixed(name, s));
       } catch (err) {
         this.logger.error({ err, plugin: name, tenantId }, 'a tenant page section could not be read');
-        return [{ id: `${name}.error`, title: name, error: `${name}: could not be read (the error is in the log)` }];
+        const error = `${name}: could not be read (the error is in the log)`;
+        return [
+          {
+            id: `${name}.error`,
+            title: name,
+            error,
+            messages: { title: { id: `${name}.nav.group` }, error: { id: 'shell.tenant.error', values: { plugin: name } } },
+          },
+        ];
       } finally {
         clearTimeout(timer);
       }
@@ -136,22 +161,23 @@ export class TenantParts {
 
 /**
  * `owned` and `remove` for a plugin whose rows of a tenant are the rows of tables with a `tenant_id`
- * column: each table with a label (singular, plural) is counted for the confirmation; all of them
+ * column: each table with a label (singular, plural) is counted for the confirmation (with `message`, the
+ * label's message id, an ICU plural of `count`, for the page to say it in the viewer's language); all of them
  * are deleted, in the order given (children before their parents when no cascade does it). Both take
  * the plugin's context first, as a TenantContribution's members do (core/plugins/contract.ts), and need nothing of it.
  */
-export function tenantTables(tables: ReadonlyArray<{ table: string; label?: readonly [string, string] }>): {
+export function tenantTables(tables: ReadonlyArray<{ table: string; label?: readonly [string, string]; message?: string }>): {
   owned(_c: unknown, tenantId: string, db: Knex): Promise<TenantRows[]>;
   remove(_c: unknown, tenantId: string, trx: Knex): Promise<void>;
 } {
   return {
     async owned(_c, tenantId, db) {
       const out: TenantRows[] = [];
-      for (const { table, label } of tables) {
+      for (const { table, label, message } of tables) {
         if (!label) continue;
         const row = (await db(table).where('tenant_id', tenantId).count({ n: '*' }).first()) as { n: number | string } | undefined;
         const count = Number(row?.n ?? 0);
-        out.push({ label: count === 1 ? label[0] : label[1], count });
+        out.push({ label: count === 1 ? label[0] : label[1], count, ...(message ? { message: { id: message, values: { count } } } : {}) });
       }
       return out;
     },

@@ -2,9 +2,16 @@
 // tenant's mailboxes; on deletion its mailboxes with their mail (cascade), its sent mail, its users'
 // mail settings and the domains only it was offered (domains offered to every tenant stay).
 import type { Knex } from 'knex';
-import type { TenantContribution } from 'plinth/plugin';
+import type { CardMessage, TenantContribution } from 'plinth/plugin';
 
 const SHOWN = 20;
+
+/** Mail's message ids of the tenant page: `mail.tenant.<section>.<what>`. */
+const m = (section: string, what: string, values?: CardMessage['values']): CardMessage => ({
+  id: `mail.tenant.${section}.${what}`,
+  ...(values ? { values } : {}),
+});
+const cols = (section: string, whats: string[]): CardMessage[] => whats.map((what) => m(section, `col.${what}`));
 
 const n = async (q: Knex.QueryBuilder): Promise<number> => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
 
@@ -22,15 +29,17 @@ export const mailTenantPart: TenantContribution = {
       {
         id: 'mail.mailboxes',
         title: 'Mailboxes',
+        messages: { title: m('mailboxes', 'title') },
         facts: [
-          { label: 'Mailboxes', value: total },
-          { label: 'Messages', value: emails },
+          { label: 'Mailboxes', value: total, messages: { label: m('mailboxes', 'mailboxes') } },
+          { label: 'Messages', value: emails, messages: { label: m('mailboxes', 'messages') } },
         ],
         table: {
           columns: ['Address', 'Forwards to', 'Last received', 'Expires'],
           rows: boxes.map((b) => [b.address, b.forward_to ?? '—', b.last_received_at, b.expires_at]),
           times: ['Last received', 'Expires'],
           total,
+          messages: { columns: cols('mailboxes', ['address', 'forwardsTo', 'lastReceived', 'expires']) },
         },
       },
     ];
@@ -42,10 +51,10 @@ export const mailTenantPart: TenantContribution = {
     const sent = await n(db('mail_sent').where('tenant_id', tenantId));
     const domains = await n(db('mail_domains').where('tenant_id', tenantId));
     return [
-      { label: boxes === 1 ? 'mailbox' : 'mailboxes', count: boxes },
-      { label: emails === 1 ? 'received message' : 'received messages', count: emails },
-      { label: sent === 1 ? 'sent message' : 'sent messages', count: sent },
-      { label: domains === 1 ? 'own mail domain' : 'own mail domains', count: domains },
+      { label: boxes === 1 ? 'mailbox' : 'mailboxes', count: boxes, message: m('goes', 'mailboxes', { count: boxes }) },
+      { label: emails === 1 ? 'received message' : 'received messages', count: emails, message: m('goes', 'received', { count: emails }) },
+      { label: sent === 1 ? 'sent message' : 'sent messages', count: sent, message: m('goes', 'sent', { count: sent }) },
+      { label: domains === 1 ? 'own mail domain' : 'own mail domains', count: domains, message: m('goes', 'domains', { count: domains }) },
     ];
   },
 

@@ -3,6 +3,6 @@
 import { tenantTables } from 'plinth/plugin';
 
 export const workflowsTenantPart = tenantTables([
-  { table: 'workflows_runs', label: ['workflow run', 'workflow runs'] },
-  { table: 'workflows_workflows', label: ['workflow', 'workflows'] },
+  { table: 'workflows_runs', label: ['workflow run', 'workflow runs'], message: 'workflows.tenant.goes.runs' },
+  { table: 'workflows_workflows', label: ['workflow', 'workflows'], message: 'workflows.tenant.goes.workflows' },
 ]);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { CardMessage } from '../../core/overview/card.js';
 import { addMessages, hasMessage, type Messages } from '../../core/ui/kit/i18n.js';
-import { cardWords } from '../../core/ui/shell/card-words.js';
+import { cardWords } from '../../core/ui/kit/card-words.js';
 
 let loaded = false;
 

@@ -18,6 +18,7 @@ export { useTenantAdmin } from './use-tenant-admin.js';
 export { mayOpenPage, pluginEnabled } from './plugins.js';
 export { fieldStyle, withQuery } from './forms.js';
 export { CopyText } from './copy-text.js';
+export { cardWords } from './card-words.js';
 export {
   t,
   tx,

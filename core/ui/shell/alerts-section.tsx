@@ -1,6 +1,6 @@
 import { Table, Time } from '../kit/components.js';
 import { t } from '../kit/i18n.js';
-import { cardWords } from './card-words.js';
+import { cardWords } from '../kit/card-words.js';
 import type { AlertView, SystemInfo } from './types.js';
 
 const Severity = (props: { alert: AlertView }) => (

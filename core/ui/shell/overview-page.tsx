@@ -12,7 +12,7 @@ import { currentLanguage, formatDate, formatNumber, t } from '../kit/i18n.js';
 import { useLive } from '../kit/live.js';
 import { LiveNote } from '../kit/live-note.js';
 import { useApi } from '../kit/use-api.js';
-import { cardWords } from './card-words.js';
+import { cardWords } from '../kit/card-words.js';
 
 export const OVERVIEW_API = '/admin/api/overview';
 /** At most one reload a second, however many changes arrive. */

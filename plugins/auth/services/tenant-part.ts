@@ -4,10 +4,17 @@
 // by the foreign keys' cascade). The audit entries stay: they record what was done, deletion
 // included, and go after settings.auth.auditRetentionDays like every other entry.
 import type { Knex } from 'knex';
-import type { TenantContribution, TenantSection } from 'plinth/plugin';
+import type { CardMessage, TenantContribution, TenantSection } from 'plinth/plugin';
 
 const SHOWN = 20;
 const AUDIT_SHOWN = 10;
+
+/** Auth's message ids of the tenant page: `auth.tenant.<section>.<what>`. */
+const m = (section: string, what: string, values?: CardMessage['values']): CardMessage => ({
+  id: `auth.tenant.${section}.${what}`,
+  ...(values ? { values } : {}),
+});
+const cols = (section: string, whats: string[]): CardMessage[] => whats.map((what) => m(section, `col.${what}`));
 
 const total = async (q: Knex.QueryBuilder): Promise<number> => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
 
@@ -42,40 +49,66 @@ export const authTenantPart: TenantContribution = {
       {
         id: 'auth.members',
         title: 'Owner and members',
+        messages: { title: m('members', 'title') },
         facts: [
-          { label: owners.length === 1 ? 'Owner' : 'Owners', value: owners.join(', ') || '—' },
-          { label: 'Members', value: memberCount },
+          {
+            label: owners.length === 1 ? 'Owner' : 'Owners',
+            value: owners.join(', ') || '—',
+            messages: { label: m('members', 'owners', { count: owners.length }) },
+          },
+          { label: 'Members', value: memberCount, messages: { label: m('members', 'members') } },
         ],
         table: {
           columns: ['Name', 'Email', 'Role', 'Status', 'Last login'],
           rows: members.map((u) => [u.full_name || '—', u.email ?? u.phone ?? u.username ?? '—', u.role, u.status, u.last_login_at]),
           times: ['Last login'],
           total: memberCount,
+          messages: {
+            columns: cols('members', ['name', 'email', 'role', 'status', 'lastLogin']),
+            cells: members.map(
+              (u): Array<CardMessage | null> => [
+                null,
+                null,
+                { id: 'auth.role', values: { role: u.role } },
+                { id: 'auth.status', values: { status: u.status } },
+                null,
+              ],
+            ),
+          },
         },
         href: '/admin/auth/users',
       },
       {
         id: 'auth.api-keys',
         title: 'API keys',
+        messages: { title: m('apiKeys', 'title') },
         facts: [
-          { label: 'Active', value: activeKeys },
-          { label: 'Revoked', value: keyCount - activeKeys },
+          { label: 'Active', value: activeKeys, messages: { label: m('apiKeys', 'active') } },
+          { label: 'Revoked', value: keyCount - activeKeys, messages: { label: m('apiKeys', 'revoked') } },
         ],
         table: {
           columns: ['Name', 'Prefix', 'User', 'State', 'Last used', 'Created'],
           rows: keys.map((k) => [k.name, k.key_prefix, k.email ?? '—', k.is_active ? 'active' : 'revoked', k.last_used_at, k.created_at]),
           times: ['Last used', 'Created'],
           total: keyCount,
+          messages: {
+            columns: cols('apiKeys', ['name', 'prefix', 'user', 'state', 'lastUsed', 'created']),
+            cells: keys.map(
+              (k): Array<CardMessage | null> => [null, null, null, { id: 'auth.status', values: { status: k.is_active ? 'active' : 'revoked' } }, null, null],
+            ),
+          },
         },
       },
       {
         id: 'auth.audit',
         title: 'Recent audit',
+        messages: { title: m('audit', 'title') },
         table: {
           columns: ['When', 'Action', 'By'],
           rows: audit.map((a) => [a.created_at, a.action, a.actor_label ?? a.actor_type]),
           times: ['When'],
           total: auditCount,
+          messages: { columns: cols('audit', ['when', 'action', 'by']) },
         },
         href: '/admin/auth/audit',
       },
@@ -88,9 +121,9 @@ export const authTenantPart: TenantContribution = {
     const keys = await total(db('auth_api_keys').where('tenant_id', tenantId));
     const sessions = await total(db('auth_sessions as s').join('auth_users as u', 'u.id', 's.user_id').where('u.tenant_id', tenantId));
     return [
-      { label: users === 1 ? 'user' : 'users', count: users },
-      { label: keys === 1 ? 'API key' : 'API keys', count: keys },
-      { label: sessions === 1 ? 'session' : 'sessions', count: sessions },
+      { label: users === 1 ? 'user' : 'users', count: users, message: m('goes', 'users', { count: users }) },
+      { label: keys === 1 ? 'API key' : 'API keys', count: keys, message: m('goes', 'apiKeys', { count: keys }) },
+      { label: sessions === 1 ? 'session' : 'sessions', count: sessions, message: m('goes', 'sessions', { count: sessions }) },
     ];
   },
   // No remove: auth deletes the tenant's row last, and its own rows go with it (ON DELETE CASCADE).

@@ -115,11 +115,11 @@ describe('auth admin UI: a tenant page, rename, suspend, delete (browser)', func
     await heading('Alpha Holdings');
     assert.equal((await db()('auth_tenants').where('id', alpha.tenantId).first()).name, 'Alpha Holdings');
 
-    await page.getByRole('button', { name: 'Suspend' }).click();
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
     await page.getByRole('button', { name: 'Unsuspend' }).waitFor();
     assert.equal((await db()('auth_tenants').where('id', alpha.tenantId).first()).status, 'suspended');
     await page.getByRole('button', { name: 'Unsuspend' }).click();
-    await page.getByRole('button', { name: 'Suspend' }).waitFor();
+    await page.getByRole('button', { name: 'Suspend', exact: true }).waitFor();
     assert.equal((await db()('auth_tenants').where('id', alpha.tenantId).first()).status, 'active');
 
     const details = (await db()('auth_audit_logs').where({ action: 'admin.tenant.updated', target_id: alpha.tenantId }).orderBy('id')).map((a: any) =>

@@ -91,7 +91,11 @@ describe('auth: the tenant page and deleting a tenant', () => {
     const byId = new Map<string, any>(res.body.sections.map((s: any) => [s.id, s]));
     for (const id of ['auth.members', 'auth.api-keys', 'auth.audit', 'robots.robots', 'mail.mailboxes', 'licensing.licenses']) assert.ok(byId.has(id), id);
     const members = byId.get('auth.members');
-    assert.deepEqual(members.facts[0], { label: 'Owner', value: 'owner@alpha.test' });
+    assert.deepEqual(members.facts[0], {
+      label: 'Owner',
+      value: 'owner@alpha.test',
+      messages: { label: { id: 'auth.tenant.members.owners', values: { count: 1 } } },
+    });
     assert.deepEqual(members.table.rows.map((r: unknown[]) => r[1]).sort(), ['member@alpha.test', 'owner@alpha.test']);
     assert.deepEqual(
       byId.get('auth.api-keys').table.rows.map((r: unknown[]) => r[0]),
@@ -187,7 +191,13 @@ describe('auth: the tenant page and deleting a tenant', () => {
     const res = await api('GET', `/admin/tenants/${broken.tenantId}/sections`, root);
     assert.equal(res.status, 200, res.text);
     const probe = res.body.sections.find((s: any) => s.id.startsWith('tenant-probe.'));
-    assert.deepEqual(probe, { id: 'tenant-probe.error', title: 'tenant-probe', error: 'tenant-probe: could not be read (the error is in the log)' });
+    assert.deepEqual(probe, {
+      id: 'tenant-probe.error',
+      title: 'tenant-probe',
+      error: 'tenant-probe: could not be read (the error is in the log)',
+      // Said in the viewer's language: the plugin's name in the nav (its own English when it ships no catalogue) and the core's sentence.
+      messages: { title: { id: 'tenant-probe.nav.group' }, error: { id: 'shell.tenant.error', values: { plugin: 'tenant-probe' } } },
+    });
     assert.ok(res.body.sections.some((s: any) => s.id === 'auth.members'));
     const fine = await api('GET', `/admin/tenants/${beta.tenantId}/sections`, root);
     assert.deepEqual(

@@ -3,8 +3,8 @@
 // recent audit…). Sections come from the server (core/overview/tenant.ts) and are drawn here the
 // same way whoever contributed them. Deleting first shows what goes, counted by each plugin.
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, ErrorBanner, formatNumber, Page, Table, Time, t, useApi, useQueryParam } from 'plinth/plugin/ui';
-import type { TenantDeletion, TenantSection } from 'plinth/plugin';
+import { api, cardWords, ConfirmDialog, ErrorBanner, formatNumber, Page, Table, Time, t, tOr, tx, useApi, useQueryParam } from 'plinth/plugin/ui';
+import type { CardMessage, TenantDeletion, TenantFact, TenantSection } from 'plinth/plugin';
 import { BASE, StatusBadge, useAction } from './shared.js';
 
 const LIST = '/admin/auth/tenants';
@@ -28,36 +28,56 @@ interface Me {
   tenant_id: string | null;
 }
 
-/** "Robots" is a plugin name; the confirmation says whose rows they are in words. */
-const pluginTitle = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+/** "robots" is a plugin's name; the confirmation says whose rows they are by the plugin's group name in the nav, capitalised. */
+const pluginTitle = (name: string) => {
+  const group = tOr(`${name}.nav.group`, name);
+  return group.charAt(0).toUpperCase() + group.slice(1);
+};
+
+/** A number in the viewer's locale; words in the viewer's language when the server gave their message. */
+const shown = (value: string | number, message: CardMessage | null | undefined): string =>
+  typeof value === 'number' ? formatNumber(value) : cardWords(value, message ?? undefined);
+
+function Fact(props: { fact: TenantFact }) {
+  const { fact } = props;
+  const value = shown(fact.value, fact.messages?.value);
+  return (
+    <div>
+      <dt>{cardWords(fact.label, fact.messages?.label)}</dt>
+      <dd>{fact.href ? <a href={fact.href}>{value}</a> : value}</dd>
+    </div>
+  );
+}
 
 function Section(props: { section: TenantSection }) {
   const { section } = props;
   const titleId = `section-${section.id.replace(/[^a-z0-9-]/gi, '-')}`;
   const times = new Set(section.table?.times ?? []);
+  const title = cardWords(section.title, section.messages?.title);
+  const cells = section.table?.messages?.cells;
   return (
     <section class="card" aria-labelledby={titleId} data-section={section.id}>
-      <h2 id={titleId}>{section.title}</h2>
-      {section.error ? <p class="error">{section.error}</p> : null}
+      <h2 id={titleId}>{title}</h2>
+      {section.error ? <p class="error">{cardWords(section.error, section.messages?.error)}</p> : null}
       {section.facts?.length ? (
         <dl class="facts">
           {section.facts.map((f) => (
-            <div key={f.label}>
-              <dt>{f.label}</dt>
-              <dd>{f.href ? <a href={f.href}>{String(f.value)}</a> : String(f.value)}</dd>
-            </div>
+            <Fact key={f.label} fact={f} />
           ))}
         </dl>
       ) : null}
       {section.table ? (
         <>
           <Table
-            caption={section.title}
-            rows={section.table.rows}
+            caption={title}
+            rows={section.table.rows.map((row, r) => ({ row, r }))}
             empty={t('auth.tenant.none')}
             columns={section.table.columns.map((label, i) => ({
-              label,
-              value: (row: Array<string | number | null>) => (times.has(label) ? <Time value={row[i]} /> : row[i] === null ? '—' : String(row[i])),
+              label: cardWords(label, section.table?.messages?.columns?.[i]),
+              value: ({ row, r }: { row: Array<string | number | null>; r: number }) => {
+                const cell = row[i];
+                return times.has(label) ? <Time value={cell} /> : cell === null ? '—' : shown(cell, cells?.[r]?.[i]);
+              },
             }))}
           />
           {section.table.total !== undefined && section.table.total > section.table.rows.length ? (
@@ -67,7 +87,7 @@ function Section(props: { section: TenantSection }) {
       ) : null}
       {section.href ? (
         <p>
-          <a href={section.href}>{t('auth.tenant.open', { title: section.title })}</a>
+          <a href={section.href}>{t('auth.tenant.open', { title })}</a>
         </p>
       ) : null}
     </section>
@@ -119,8 +139,13 @@ function DeleteDialog(props: { tenant: TenantView; onClose(): void; onDeleted():
           <ul aria-label={t('auth.tenant.whatGoes')}>
             {d.goes.map((p) => (
               <li key={p.plugin}>
-                <strong>{pluginTitle(p.plugin)}</strong>:{' '}
-                {p.rows.map((r) => t('auth.tenant.goesRow', { count: formatNumber(r.count), label: r.label })).join(', ')}
+                {tx('auth.tenant.goesLine', {
+                  b: (text: string) => <strong>{text}</strong>,
+                  plugin: pluginTitle(p.plugin),
+                  rows: p.rows
+                    .map((r) => t('auth.tenant.goesRow', { count: formatNumber(r.count), label: cardWords(r.label, r.message) }))
+                    .join(t('auth.tenant.goesSeparator')),
+                })}
               </li>
             ))}
           </ul>

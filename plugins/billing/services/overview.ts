@@ -44,7 +44,7 @@ const SEEDED_NAMES = new Map([OPERATOR_PLAN, ...DEFAULT_PLANS].map((p) => [p.id,
  * kept is the seed's, said in the viewer's language (`billing.seed.<id>.name`); a name the operator
  * chose is theirs, shown as typed.
  */
-const planName = (plan: Pick<Plan, 'id' | 'display_name'>): string | (CardMessage & { text: string }) =>
+export const planName = (plan: Pick<Plan, 'id' | 'display_name'>): string | (CardMessage & { text: string }) =>
   SEEDED_NAMES.get(plan.id) === plan.display_name ? { id: `billing.seed.${plan.id}.name`, text: plan.display_name } : plan.display_name;
 
 /** A plan's name as a card's value or an item's label: its message when it has one. */

@@ -380,8 +380,8 @@ describe('billing without Stripe: manual payments and plan-change requests (API)
       assert.equal(preview.status, 200, preview.text);
       const billing = preview.body.goes.find((p: { plugin: string }) => p.plugin === 'billing');
       assert.deepEqual(billing?.rows, [
-        { label: 'payment', count: 1 },
-        { label: 'plan-change request', count: 1 },
+        { label: 'payment', count: 1, message: { id: 'billing.tenant.goes.payments', values: { count: 1 } } },
+        { label: 'plan-change request', count: 1, message: { id: 'billing.tenant.goes.requests', values: { count: 1 } } },
       ]);
       const del = await t.api('DELETE', `/admin/tenants/${victim.tenantId}`, { headers: admin.headers });
       assert.equal(del.status, 204, del.text);
