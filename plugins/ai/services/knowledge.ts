@@ -5,6 +5,7 @@ import { pageQuery } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { PubSub } from 'plinth/plugin';
+import { AiErrors } from './errors.js';
 import { checkEntry, toColumns, toView, type EntryFields, type KnowledgeEntry, type KnowledgeKind, type KnowledgeRow } from './knowledge-entry.js';
 import { parseImport, type ImportFormat, type ImportRowError } from './knowledge-import.js';
 import { TenantIndex, type KnowledgeHit } from './search-index.js';
@@ -120,14 +121,14 @@ export class KnowledgeBase {
     const updated = await this.db('ai_knowledge')
       .where({ tenant_id: tenantId, id })
       .update({ ...toColumns(entry), updated_at: now });
-    if (!updated) throw notFound(id); // deleted meanwhile
+    if (!updated) throw AiErrors.knowledgeEntryNotFound(id); // deleted meanwhile
     await this.changed(tenantId);
     return { id, ...entry, createdAt, updatedAt: now };
   }
 
   async remove(tenantId: string, id: number): Promise<void> {
     const deleted = await this.db('ai_knowledge').where({ tenant_id: tenantId, id }).delete();
-    if (!deleted) throw notFound(id);
+    if (!deleted) throw AiErrors.knowledgeEntryNotFound(id);
     await this.changed(tenantId);
   }
 
@@ -160,14 +161,14 @@ export class KnowledgeBase {
 
   private async row(tenantId: string, id: number): Promise<KnowledgeRow> {
     const row = await this.db('ai_knowledge').where({ tenant_id: tenantId, id }).first();
-    if (!row) throw notFound(id);
+    if (!row) throw AiErrors.knowledgeEntryNotFound(id);
     return row;
   }
 
   private async ensureRoom(tenantId: string, adding: number): Promise<void> {
     const [{ n }] = await this.db('ai_knowledge').where('tenant_id', tenantId).count({ n: '*' });
     if (Number(n) + adding > this.maxEntries) {
-      throw AppError.conflict(`the knowledge base holds at most ${this.maxEntries} entries (it has ${n}; adding ${adding})`, 'knowledge_base_full');
+      throw AiErrors.knowledgeBaseFull(this.maxEntries, Number(n), adding);
     }
   }
 
@@ -231,5 +232,3 @@ function checked(input: unknown): EntryFields {
   if (!entry) throw AppError.validation(errors, 400);
   return entry;
 }
-
-const notFound = (id: number) => AppError.notFound(`knowledge entry ${id} not found`, 'knowledge_entry_not_found');
