@@ -8,6 +8,7 @@ import type { WorkflowsSettings } from '../config.js';
 import type { Runs } from './runs.js';
 import { causeOf, type RunStarter, type StartOutcome } from './starter.js';
 import { hashToken, toWorkflowRow, type Workflows } from './workflows.js';
+import { WorkflowsErrors } from './errors.js';
 
 export interface WebhookCall {
   token: string;
@@ -91,7 +92,7 @@ export class Triggers {
 
   async manual(tenantId: string, id: string, payload: Record<string, unknown>): Promise<StartOutcome> {
     const workflow = await this.workflows.row(tenantId, id);
-    if (!workflow.enabled) throw AppError.conflict('the workflow is disabled; enable it first (or try it with a dry run)', 'workflow_disabled');
+    if (!workflow.enabled) throw WorkflowsErrors.disabled('enable it first (or try it with a dry run)');
     return this.refuseUnmatched(await this.starter.start({ workflow, triggerType: 'manual', triggerKey: null, payload, automatic: false }));
   }
 
@@ -99,7 +100,7 @@ export class Triggers {
   async rerun(tenantId: string, runId: number): Promise<StartOutcome> {
     const previous = await this.runs.row(tenantId, runId);
     const workflow = await this.workflows.row(tenantId, previous.workflow_id);
-    if (!workflow.enabled) throw AppError.conflict('the workflow is disabled; enable it first', 'workflow_disabled');
+    if (!workflow.enabled) throw WorkflowsErrors.disabled('enable it first');
     const payload = JSON.parse(previous.trigger_payload);
     return this.refuseUnmatched(await this.starter.start({ workflow, triggerType: 'rerun', triggerKey: null, payload, automatic: false, rerunOf: runId }));
   }
@@ -110,13 +111,13 @@ export class Triggers {
    */
   async webhook(call: WebhookCall): Promise<StartOutcome> {
     const row = await this.db('workflows_workflows').where('webhook_token_hash', hashToken(call.token)).first();
-    if (!row) throw AppError.notFound('no workflow listens at this URL', 'webhook_not_found');
+    if (!row) throw WorkflowsErrors.webhookNotFound();
     const workflow = toWorkflowRow(row);
     if (workflow.webhook_secret) {
       const check = verifyWebhook(workflow.webhook_secret, call.headers, call.rawBody, this.clock.now(), this.settings.webhook.toleranceSeconds);
-      if (!check.ok) throw AppError.unauthorized(check.reason, 'invalid_signature');
+      if (!check.ok) throw WorkflowsErrors.signatureInvalid(check.reason);
     }
-    if (!workflow.enabled) throw AppError.conflict('the workflow is disabled', 'workflow_disabled');
+    if (!workflow.enabled) throw WorkflowsErrors.disabled();
     if (call.body === null || typeof call.body !== 'object' || Array.isArray(call.body)) {
       throw AppError.validation([{ path: 'body', message: 'must be a JSON object' }], 422);
     }
@@ -127,7 +128,7 @@ export class Triggers {
   private refuseUnmatched(outcome: StartOutcome): StartOutcome {
     if (outcome.outcome === 'not_matched') {
       const why = outcome.errors.map((e) => `${e.path} ${e.message}`).join('; ');
-      throw AppError.conflict(`the payload does not match the workflow's condition: ${why}`, 'condition_not_met', outcome.errors);
+      throw WorkflowsErrors.conditionNotMet(why, outcome.errors);
     }
     return outcome;
   }
