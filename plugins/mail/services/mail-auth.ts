@@ -7,6 +7,7 @@ import type { AdminLoginProvider } from 'plinth/plugin';
 import { addressKey, type RateLimits } from 'plinth/plugin';
 
 import type { AuthUsers, PasswordHasher } from '../../auth/api.js';
+import { MailErrors } from './errors.js';
 
 export type { PasswordHasher };
 
@@ -60,8 +61,7 @@ export class MailAuth {
     const name = username.trim().toLowerCase();
     if (name === 'guest') {
       await this.rateLimits.consume({ bucket: 'mail.login.guest', points: 30, durationSeconds: 60 }, addressKey(meta.ip));
-      if (!this.guestPassword || !(await this.passwordsMatch(this.guestPassword, password)))
-        throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+      if (!this.guestPassword || !(await this.passwordsMatch(this.guestPassword, password))) throw MailErrors.credentialsWrong();
       return { kind: 'guest', ...(await this.open('guest', null)) };
     }
     if (name.includes('@')) {
@@ -69,7 +69,7 @@ export class MailAuth {
       if (mailbox) {
         await this.rateLimits.consume({ bucket: 'mail.login.mailbox', points: 10, durationSeconds: 900 }, name);
         const ok = await this.passwords().verify(mailbox.can_login ? mailbox.password_hash : null, password);
-        if (!ok) throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+        if (!ok) throw MailErrors.credentialsWrong();
         return { kind: 'mailbox', mailboxAddress: mailbox.address, ...(await this.open('mailbox', Number(mailbox.id))) };
       }
     }
@@ -78,7 +78,7 @@ export class MailAuth {
     const session = await this.platform()
       .login({ email: name, password, ip: meta.ip, userAgent: meta.userAgent })
       .catch((err: unknown) => {
-        if (err instanceof AppError && err.status === 401) throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+        if (err instanceof AppError && err.status === 401) throw MailErrors.credentialsWrong();
         throw err;
       });
     const user = (name.includes('@') ? await this.users().byEmail(name) : await this.users().byUsername(name))!;
@@ -146,7 +146,7 @@ export class MailAuth {
    */
   async changeOwnPassword(mailboxId: number, current: string, next: string): Promise<string | undefined> {
     const row = await this.db('mail_mailboxes').where('id', mailboxId).first('password_hash');
-    if (!row || !(await this.passwords().verify(row.password_hash, current))) throw AppError.forbidden('the current password is wrong', 'wrong_password');
+    if (!row || !(await this.passwords().verify(row.password_hash, current))) throw MailErrors.passwordWrong();
     const advice = this.passwords().assess(next, 'newPassword', 400);
     await this.db('mail_mailboxes')
       .where('id', mailboxId)
