@@ -154,15 +154,8 @@ export class Meter implements UsageMeter {
   private refusal({ metric, spec, limit, planId, n }: ConsumeOp, { used, key }: Refused): AppError {
     const words = usageWords(spec, key, used, limit!);
     const short = used < limit! ? ` (${n} more do not fit)` : '';
-    return BillingErrors.usageLimitReached(metric, planId, `${words.summary}${short}; ${words.advice}`, {
-      metric,
-      limit,
-      used,
-      plan_id: planId,
-      kind: words.kind,
-      period: words.kind === 'gauge' ? null : key,
-      resets_on: words.resets_on,
-    });
+    const details = { metric, limit, used, plan_id: planId, kind: words.kind, period: words.kind === 'gauge' ? null : key, resets_on: words.resets_on };
+    return BillingErrors.usageLimitReached(metric, planId, `${words.summary}${short}; ${words.advice}`, details);
   }
 
   async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction, actor?: Principal | null): Promise<void> {
