@@ -2,8 +2,7 @@ import type { Ajv } from 'ajv';
 import { AppError } from './errors.js';
 import type { EventBus } from './events/outbox.js';
 import type { Logger } from './logger.js';
-import { boundIntegers, createAjv, REF_KEYWORD, schemaProblems, toFieldErrors, type Validator } from './validation.js';
-import type { JsonSchema } from './http/router.js';
+import { boundIntegers, createAjv, type JsonSchema, REF_KEYWORD, schemaProblems, toFieldErrors, type Validator } from './validation.js';
 
 /** What an action is told about the call: the tenant it acts in, and where the call came from. */
 export interface ActionCall {

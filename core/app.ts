@@ -15,6 +15,7 @@ import { createDatabase, dialectOf, sqliteFile } from './db/connection.js';
 import { migrateLatest, type MigrationFolder } from './db/migrations.js';
 import { Hooks } from './hooks/hooks.js';
 import { EventBus, type PlatformEvent } from './events/outbox.js';
+import type { EventSpec } from './events/payloads.js';
 import { Actions } from './actions.js';
 import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
@@ -39,12 +40,13 @@ import { adminUi } from './http/admin-ui.js';
 import { apiDocs } from './http/api-docs.js';
 import { loadPluginSet, PluginError, type LoadedPlugin } from './plugins/loader.js';
 import { buildPluginUi } from './plugins/ui-build.js';
-import type { EventSpec, PluginContext } from './plugins/contract.js';
+import type { PluginContext } from './plugins/contract.js';
 import { codeRoot, projectRoot } from './paths.js';
 import { Metrics } from './observability/metrics.js';
 import { coreMetrics, watch } from './observability/core-metrics.js';
 import { TenantParts } from './overview/tenant.js';
 import { METRICS_SCOPE } from './http/metrics-route.js';
+import type { AppState, AppView } from './app-view.js';
 import type { Cradle, PlinthContainer, ScopeInfo } from './container.js';
 
 export interface CreateAppOptions {
@@ -59,8 +61,6 @@ export interface CreateAppOptions {
 }
 
 export type { ScopeInfo } from './container.js';
-
-export type AppState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 const CORE_MIGRATIONS = path.join(codeRoot, 'core', 'db', 'migrations');
 
@@ -89,9 +89,7 @@ interface PlinthParts {
  * migrate, mount); `start` opens listeners, starts event delivery and jobs; `stop` undoes it in
  * reverse. Nothing here is global: tests run several instances in one process.
  */
-export class Plinth {
-  readonly container: PlinthContainer;
-  readonly koa: Koa<any, any>;
+export class Plinth implements AppView {
   server: http.Server | null = null;
   state: AppState = 'created';
   /** Plugins whose start() completed, in order: stopping undoes exactly these. */
@@ -102,31 +100,42 @@ export class Plinth {
   /** This instance's heartbeat row (core/instances.ts). */
   private readonly instances: Instances;
 
-  readonly config: CoreConfig;
-  readonly logger: Logger;
-  readonly db: Knex;
-  readonly plugins: LoadedPlugin[];
-  readonly contexts: Map<string, PluginContext>;
-  readonly migrationsApplied: string[];
+  private constructor(private readonly deps: PlinthParts) {
+    this.notes = collectNotes(deps.logger);
+    this.instances = new Instances({ db: deps.db, logger: deps.logger, id: this.scheduler.instanceId });
+  }
 
-  private constructor({ config, logger, db, plugins, contexts, container, koa, migrationsApplied }: PlinthParts) {
-    this.config = config;
-    this.logger = logger;
-    this.db = db;
-    this.plugins = plugins;
-    this.contexts = contexts;
-    this.migrationsApplied = migrationsApplied;
-    this.container = container;
-    this.koa = koa;
-    this.notes = collectNotes(logger);
-    this.instances = new Instances(db, logger, this.scheduler.instanceId);
+  // The parts create() built, read-only: routes, tests and scripts reach the instance through them.
+  get config(): CoreConfig {
+    return this.deps.config;
+  }
+  get logger(): Logger {
+    return this.deps.logger;
+  }
+  get db(): Knex {
+    return this.deps.db;
+  }
+  get plugins(): LoadedPlugin[] {
+    return this.deps.plugins;
+  }
+  get contexts(): Map<string, PluginContext> {
+    return this.deps.contexts;
+  }
+  get container(): PlinthContainer {
+    return this.deps.container;
+  }
+  get koa(): Koa<any, any> {
+    return this.deps.koa;
+  }
+  get migrationsApplied(): string[] {
+    return this.deps.migrationsApplied;
   }
 
   get events(): EventBus {
-    return this.container.resolve('events');
+    return this.deps.container.resolve('events');
   }
   get scheduler(): Scheduler {
-    return this.container.resolve('scheduler');
+    return this.deps.container.resolve('scheduler');
   }
   get url(): string {
     const address = this.server?.address() as AddressInfo | null;
@@ -153,7 +162,7 @@ export class Plinth {
     const events = new EventBus({ db, clock, logger, settings: config.events, metrics: measured.outbox });
     const scheduler = new Scheduler({ db, clock, logger, leaseSeconds: config.scheduler.leaseSeconds, metrics: measured.jobs });
     const auth = new AuthChain();
-    const websockets = new WebSockets(logger, undefined, measured.websocketHandshakes);
+    const websockets = new WebSockets({ logger, handshakes: measured.websocketHandshakes });
     const openapi = new OpenApiRegistry();
     documentCoreRoutes(openapi);
     const rateLimits = new RateLimits({ store: config.rateLimit.store, db, dialect, redis, refusals: measured.rateLimitRefusals });
@@ -164,11 +173,11 @@ export class Plinth {
     const metrics = new Map<string, MetricInfo>();
     const features = new Map<string, FeatureInfo>();
     const actions = new Actions(events);
-    const retention = new Retention(db, clock, logger, config.retention);
+    const retention = new Retention({ db, clock, logger, settings: config.retention });
     // The AWS SDK is imported only when an S3 destination is configured.
-    const s3 = config.backup.s3 ? new (await import('./backup/s3-store.js')).S3BackupStore(config.backup.s3) : null;
+    const s3 = config.backup.s3 ? new (await import('./backup/s3-store.js')).S3BackupStore({ destination: config.backup.s3 }) : null;
     const backups = new Backups({ db, dialect, config, hooks, logger, remote: s3, metrics: measured.backups });
-    const live = new LiveHub(pubsub, logger);
+    const live = new LiveHub({ pubsub, logger });
     live.declare('core', [OUTBOX_LIVE_KIND]);
     watch(metricsRegistry, { db, sqliteFile: dialect === 'sqlite' ? sqliteFile(config) : null, outbox: events, backups, websockets });
     metricsRegistry.longPolls('admin_live', () => live.count(() => true));
@@ -190,7 +199,7 @@ export class Plinth {
       events: asValue(events),
       scheduler: asValue(scheduler),
       mailer: asFunction(() => {
-        const mailer = new Mailer(db, clock, logger, config);
+        const mailer = new Mailer({ db, clock, logger, config });
         // The Outgoing mail page (superadmins) follows the outbox: mail of no tenant, so `platform` events.
         mailer.watch(() => live.nudge(null, OUTBOX_LIVE_KIND));
         return mailer;
@@ -224,11 +233,22 @@ export class Plinth {
     wireAlerts(container); // before the plugins' register(): they add their conditions there
 
     const contexts = new Map<string, PluginContext>();
+    const tenantParts = new TenantParts(logger);
     for (const { plugin, settings, base } of plugins) {
       const face = plugin.face && base ? { base, envelope: envelopes[plugin.face.envelope] } : null;
-      contexts.set(plugin.name, { name: plugin.name, settings, config, container, logger: logger.child({ plugin: plugin.name }), db, face });
+      const c: PluginContext = { name: plugin.name, settings, config, container, logger: logger.child({ plugin: plugin.name }), db, face };
+      contexts.set(plugin.name, c);
+      // The tenant page runs each plugin's part with its context bound in, as the actions and jobs below.
+      const part = plugin.tenant;
+      if (part) {
+        tenantParts.add(plugin.name, {
+          sections: part.sections?.bind(part, c),
+          owned: part.owned?.bind(part, c),
+          remove: part.remove?.bind(part, c),
+        });
+      }
     }
-    container.register({ tenantParts: asValue(new TenantParts(plugins, contexts, logger)) });
+    container.register({ tenantParts: asValue(tenantParts) });
 
     // register: dependency injection only, in dependency order.
     for (const { plugin, label } of plugins) {
@@ -357,16 +377,16 @@ export class Plinth {
   async start(options: { listen?: boolean } = {}): Promise<void> {
     this.state = 'starting';
     try {
-      for (const loaded of this.plugins) {
-        await loaded.plugin.start?.(this.contexts.get(loaded.plugin.name)!);
+      for (const loaded of this.deps.plugins) {
+        await loaded.plugin.start?.(this.deps.contexts.get(loaded.plugin.name)!);
         this.started.push(loaded);
       }
       this.events.start();
       await this.instances.start();
-      if (this.config.scheduler.enabled) await this.scheduler.start();
+      if (this.deps.config.scheduler.enabled) await this.scheduler.start();
       if (options.listen !== false) await this.listen();
     } catch (err) {
-      this.logger.error({ err }, 'start failed; stopping what had started');
+      this.deps.logger.error({ err }, 'start failed; stopping what had started');
       await this.stop();
       throw err;
     }
@@ -374,18 +394,21 @@ export class Plinth {
   }
 
   private listen(): Promise<void> {
-    const server = http.createServer(this.koa.callback());
+    const server = http.createServer(this.deps.koa.callback());
     server.keepAliveTimeout = 5000;
-    this.container.resolve('websockets').attach(server);
+    this.deps.container.resolve('websockets').attach(server);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.config.server.port, this.config.server.host, () => {
+      server.listen(this.deps.config.server.port, this.deps.config.server.host, () => {
         server.off('error', reject);
         const { port } = server.address() as AddressInfo;
-        derivePublicUrl(this.config, port);
+        derivePublicUrl(this.deps.config, port);
         // The URL people open; the bind address (0.0.0.0 = every interface) is not one.
-        this.logger.info({ url: this.config.server.publicUrl, bind: `${this.config.server.host}:${port}` }, `listening on ${this.config.server.publicUrl}`);
+        this.deps.logger.info(
+          { url: this.deps.config.server.publicUrl, bind: `${this.deps.config.server.host}:${port}` },
+          `listening on ${this.deps.config.server.publicUrl}`,
+        );
         resolve();
       });
     });
@@ -394,11 +417,11 @@ export class Plinth {
   /** The plain-text startup banner `plinth start` prints: admin URL, bind address and what plugins announced. */
   banner(): string {
     const address = this.server?.address() as AddressInfo | null;
-    const { host, publicUrl } = this.config.server;
+    const { host, publicUrl } = this.deps.config.server;
     return formatBanner({
       publicUrl,
-      bind: `${host}:${address?.port ?? this.config.server.port}`,
-      adminUrl: this.config.ui.enabled ? `${publicUrl}/admin` : null,
+      bind: `${host}:${address?.port ?? this.deps.config.server.port}`,
+      adminUrl: this.deps.config.ui.enabled ? `${publicUrl}/admin` : null,
       notes: this.notes,
     });
   }
@@ -420,13 +443,13 @@ export class Plinth {
   private async closeServer(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    await this.container.resolve('websockets').close();
+    await this.deps.container.resolve('websockets').close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // A keep-alive connection whose request finishes after this point would otherwise hold the
     // shutdown until the client hangs up (or keepAliveTimeout): close each one as it goes idle.
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    const timer = setTimeout(() => server.closeAllConnections(), this.config.server.shutdownTimeoutMs);
+    const timer = setTimeout(() => server.closeAllConnections(), this.deps.config.server.shutdownTimeoutMs);
     await closed;
     clearInterval(sweep);
     clearTimeout(timer);
@@ -438,12 +461,12 @@ export class Plinth {
     await this.events.stop();
     for (const loaded of [...started].reverse()) {
       try {
-        await loaded.plugin.stop?.(this.contexts.get(loaded.plugin.name)!);
+        await loaded.plugin.stop?.(this.deps.contexts.get(loaded.plugin.name)!);
       } catch (err) {
-        this.logger.error({ err, plugin: loaded.plugin.name }, 'plugin stop failed');
+        this.deps.logger.error({ err, plugin: loaded.plugin.name }, 'plugin stop failed');
       }
     }
-    await this.container.dispose();
+    await this.deps.container.dispose();
   }
 }
 

@@ -7,14 +7,13 @@ import type { CoreConfig } from './config/schema.js';
 import type { Dialect } from './db/connection.js';
 import type { EntitlementsSlot, FeatureInfo } from './entitlements.js';
 import type { EventBus } from './events/outbox.js';
+import type { EventSpec } from './events/payloads.js';
 import type { Hooks } from './hooks/hooks.js';
-import type { AdminLoginProvider } from './http/admin-ui.js';
-import type { AuthChain, Principal } from './http/auth.js';
+import type { AdminLoginProvider, AuthChain, Principal } from './http/auth.js';
 import type { OpenApiRegistry } from './http/openapi.js';
 import type { WebSockets } from './http/websockets.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mailer.js';
-import type { EventSpec } from './plugins/contract.js';
 import type { LiveHub } from './live.js';
 import type { PubSub } from './pubsub.js';
 import type { RateLimits } from './rate-limit.js';
@@ -25,7 +24,7 @@ import type { Scheduler } from './scheduler.js';
 import type { MetricInfo, UsageFacade } from './usage.js';
 import type { Metrics } from './observability/metrics.js';
 import type { TenantParts } from './overview/tenant.js';
-import type { FailedPlugin } from './plugins/loader.js';
+import type { FailedPlugin } from './plugins/source.js';
 
 export interface ScopeInfo {
   plugin: string;

@@ -17,6 +17,12 @@ export interface InstanceRow {
   seen_at: string;
 }
 
+export interface InstancesDeps {
+  db: Knex;
+  logger: Logger;
+  id: string;
+}
+
 /**
  * The instances serving a database, each with a heartbeat row, so a tool working on that database
  * from outside (restore) can tell whether a server is running on it, whichever machine it is on.
@@ -25,16 +31,13 @@ export interface InstanceRow {
 export class Instances {
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly logger: Logger,
-    readonly id: string,
-  ) {}
+  constructor(private readonly deps: InstancesDeps) {}
 
   async start(): Promise<void> {
     const now = new Date().toISOString();
-    await this.db('core_instances')
-      .insert({ id: this.id, host: os.hostname(), pid: process.pid, version: packageVersion, started_at: now, seen_at: now })
+    await this.deps
+      .db('core_instances')
+      .insert({ id: this.deps.id, host: os.hostname(), pid: process.pid, version: packageVersion, started_at: now, seen_at: now })
       .onConflict('id')
       .merge(['seen_at']);
     this.timer = setInterval(() => void this.beat(), HEARTBEAT_MS);
@@ -45,17 +48,18 @@ export class Instances {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = null;
-    await this.db('core_instances')
-      .where('id', this.id)
+    await this.deps
+      .db('core_instances')
+      .where('id', this.deps.id)
       .delete()
-      .catch((err) => this.logger.warn({ err }, 'could not remove this instance from core_instances'));
+      .catch((err) => this.deps.logger.warn({ err }, 'could not remove this instance from core_instances'));
   }
 
   private async beat(): Promise<void> {
     try {
-      await this.db('core_instances').where('id', this.id).update({ seen_at: new Date().toISOString() });
+      await this.deps.db('core_instances').where('id', this.deps.id).update({ seen_at: new Date().toISOString() });
     } catch (err) {
-      this.logger.warn({ err }, 'instance heartbeat failed');
+      this.deps.logger.warn({ err }, 'instance heartbeat failed');
     }
   }
 }

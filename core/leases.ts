@@ -21,12 +21,14 @@ export const leaseFree = (t: LeasedTable, now: Date) => (q: Knex.QueryBuilder) =
 
 export const leaseEnd = (clock: Clock, seconds: number): string => iso(new Date(clock.now().getTime() + seconds * 1000));
 
+export interface LeasesDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+}
+
 export class Leases {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: LeasesDeps) {}
 
   /**
    * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns how
@@ -36,14 +38,15 @@ export class Leases {
     t: LeasedTable,
     options: { holder: string; seconds: number; limit: number; where: (q: Knex.QueryBuilder) => void; orderBy: string },
   ): Promise<number> {
-    const now = this.clock.now();
-    const candidates = this.db(t.table).select('id').where(options.where).andWhere(leaseFree(t, now)).orderBy(options.orderBy).limit(options.limit);
+    const now = this.deps.clock.now();
+    const candidates = this.deps.db(t.table).select('id').where(options.where).andWhere(leaseFree(t, now)).orderBy(options.orderBy).limit(options.limit);
     return affected(
-      await this.db(t.table)
+      await this.deps
+        .db(t.table)
         .whereIn('id', candidates)
         .where(options.where)
         .andWhere(leaseFree(t, now))
-        .update({ [t.holder]: options.holder, [t.until]: leaseEnd(this.clock, options.seconds) }),
+        .update({ [t.holder]: options.holder, [t.until]: leaseEnd(this.deps.clock, options.seconds) }),
     );
   }
 
@@ -53,13 +56,14 @@ export class Leases {
    * false when someone else holds it.
    */
   async take(t: LeasedTable, key: Record<string, unknown>, holder: string, seconds: number): Promise<{ taken: true; from: string | null } | { taken: false }> {
-    const before = await this.db(t.table).where(key).first(t.holder, t.until);
-    const now = this.clock.now();
+    const before = await this.deps.db(t.table).where(key).first(t.holder, t.until);
+    const now = this.deps.clock.now();
     const got = affected(
-      await this.db(t.table)
+      await this.deps
+        .db(t.table)
         .where(key)
         .andWhere((q) => leaseFree(t, now)(q).orWhere(t.holder, holder))
-        .update({ [t.holder]: holder, [t.until]: leaseEnd(this.clock, seconds) }),
+        .update({ [t.holder]: holder, [t.until]: leaseEnd(this.deps.clock, seconds) }),
     );
     if (!got) return { taken: false };
     const previous = before?.[t.holder] as string | null | undefined;
@@ -70,10 +74,11 @@ export class Leases {
   hold(t: LeasedTable, holder: string, seconds: number, key: Record<string, unknown> = {}): { stop(): void } {
     const renew = setInterval(
       () => {
-        this.db(t.table)
+        this.deps
+          .db(t.table)
           .where({ ...key, [t.holder]: holder })
-          .update({ [t.until]: leaseEnd(this.clock, seconds) })
-          .catch((err: unknown) => this.logger.warn({ err, table: t.table, holder }, 'lease not renewed; it runs out unless the next renewal works'));
+          .update({ [t.until]: leaseEnd(this.deps.clock, seconds) })
+          .catch((err: unknown) => this.deps.logger.warn({ err, table: t.table, holder }, 'lease not renewed; it runs out unless the next renewal works'));
       },
       Math.max(100, (seconds * 1000) / 3),
     );
@@ -83,7 +88,8 @@ export class Leases {
 
   /** Gives rows back at once (stopping, or done), so anyone may take them without waiting. */
   async release(t: LeasedTable, holder: string, key: Record<string, unknown> = {}): Promise<void> {
-    await this.db(t.table)
+    await this.deps
+      .db(t.table)
       .where({ ...key, [t.holder]: holder })
       .update({ [t.holder]: null, [t.until]: null });
   }

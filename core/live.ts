@@ -34,16 +34,18 @@ const RECHECK = 'admin.live.recheck';
 /** The least time between two `platform` events to one stream, and between two nudges of one tenant and kind. */
 const COALESCE_MS = 1000;
 
+interface CoalescerDeps {
+  send: (kinds: string[]) => void;
+  /** Told when a wait ends with nothing to send (the owner may forget this coalescer). */
+  onIdle?: () => void;
+}
+
 /** Calls `send` with what was added, at once and then at most once per COALESCE_MS while more comes (the last always sent). */
 class Coalescer {
   private readonly kinds = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly send: (kinds: string[]) => void,
-    /** Told when a wait ends with nothing to send (the owner may forget this coalescer). */
-    private readonly onIdle: () => void = () => {},
-  ) {}
+  constructor(private readonly deps: CoalescerDeps) {}
 
   add(kind: string): void {
     this.kinds.add(kind);
@@ -54,13 +56,13 @@ class Coalescer {
   private flush(): void {
     this.timer = null;
     if (!this.kinds.size) {
-      this.onIdle();
+      this.deps.onIdle?.();
       return;
     }
     const kinds = [...this.kinds];
     this.kinds.clear();
     try {
-      this.send(kinds);
+      this.deps.send(kinds);
     } catch {
       // a stream that failed is ended by its own close handler, which stops this
     }
@@ -72,6 +74,11 @@ class Coalescer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+export interface LiveHubDeps {
+  pubsub: PubSub;
+  logger: Logger;
 }
 
 /**
@@ -98,10 +105,7 @@ export class LiveHub {
   private checking: Promise<void> | null = null;
   private again = false;
 
-  constructor(
-    private readonly pubsub: PubSub,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: LiveHubDeps) {}
 
   /** A plugin's kinds (its manifest's `live`); a kind is one plugin's. */
   declare(plugin: string, kinds: Iterable<string>): void {
@@ -125,9 +129,11 @@ export class LiveHub {
   async publish(tenantId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
     if (this.kinds.size && !this.kinds.has(kind) && !this.warned.has(kind)) {
       this.warned.add(kind);
-      this.logger.warn({ kind }, "a live event of a kind no plugin declares (add it to the manifest's `live`)");
+      this.deps.logger.warn({ kind }, "a live event of a kind no plugin declares (add it to the manifest's `live`)");
     }
-    await this.pubsub.publish(CHANNEL, { tenantId, kind, data }).catch((err) => this.logger.warn({ err, kind }, 'could not publish a live admin event'));
+    await this.deps.pubsub
+      .publish(CHANNEL, { tenantId, kind, data })
+      .catch((err) => this.deps.logger.warn({ err, kind }, 'could not publish a live admin event'));
   }
 
   /**
@@ -138,10 +144,7 @@ export class LiveHub {
     const key = `${tenantId ?? ''}\n${kind}`;
     let coalescer = this.nudges.get(key);
     if (!coalescer) {
-      coalescer = new Coalescer(
-        () => void this.publish(tenantId, kind, {}),
-        () => this.nudges.delete(key),
-      );
+      coalescer = new Coalescer({ send: () => void this.publish(tenantId, kind, {}), onIdle: () => this.nudges.delete(key) });
       this.nudges.set(key, coalescer);
     }
     coalescer.add(kind);
@@ -151,7 +154,7 @@ export class LiveHub {
   async attach(client: LiveClient): Promise<() => void> {
     await this.listen();
     this.clients.add(client);
-    if (client.everyTenant) this.platform.set(client, new Coalescer((kinds) => client.send({ kind: 'platform', data: { kinds } })));
+    if (client.everyTenant) this.platform.set(client, new Coalescer({ send: (kinds) => client.send({ kind: 'platform', data: { kinds } }) }));
     return () => {
       this.clients.delete(client);
       this.platform.get(client)?.stop();
@@ -168,7 +171,7 @@ export class LiveHub {
 
   /** Every instance checks its streams' sessions (after a sign-out). */
   async recheck(): Promise<void> {
-    await this.pubsub.publish(RECHECK, {}).catch((err) => this.logger.warn({ err }, 'could not ask the instances to recheck live streams'));
+    await this.deps.pubsub.publish(RECHECK, {}).catch((err) => this.deps.logger.warn({ err }, 'could not ask the instances to recheck live streams'));
   }
 
   /**
@@ -183,7 +186,7 @@ export class LiveHub {
     this.checking = (async () => {
       do {
         this.again = false;
-        await Promise.all([...this.clients].map((c) => checkOne(c, this.logger)));
+        await Promise.all([...this.clients].map((c) => checkOne(c, this.deps.logger)));
       } while (this.again);
     })().finally(() => {
       this.checking = null;
@@ -192,7 +195,10 @@ export class LiveHub {
   }
 
   private listen(): Promise<void> {
-    this.listening ??= Promise.all([this.pubsub.subscribe(CHANNEL, (m) => this.deliver(m)), this.pubsub.subscribe(RECHECK, () => void this.recheckHere())])
+    this.listening ??= Promise.all([
+      this.deps.pubsub.subscribe(CHANNEL, (m) => this.deliver(m)),
+      this.deps.pubsub.subscribe(RECHECK, () => void this.recheckHere()),
+    ])
       .then(() => undefined)
       .catch((err) => {
         this.listening = null;
@@ -209,7 +215,7 @@ export class LiveHub {
         if (m.tenantId !== null && client.tenantId === m.tenantId) client.send(event);
         else this.platform.get(client)?.add(event.kind);
       } catch (err) {
-        this.logger.warn({ err }, 'a live admin stream failed');
+        this.deps.logger.warn({ err }, 'a live admin stream failed');
       }
     }
   }

@@ -52,6 +52,13 @@ const noRelay = () =>
     'no_relay',
   );
 
+export interface MailerDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  config: CoreConfig;
+}
+
 /**
  * Outbound mail through nodemailer. With a relay (`mailer.smtpUrl`, else the one set on the Settings
  * page, kept in the database) it relays over SMTP; otherwise the message is built as real MIME and
@@ -66,13 +73,8 @@ export class Mailer {
   /** Told after a row of the outbox is written or changes (the Outgoing mail page follows it live). */
   private readonly watchers = new Set<() => void>();
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly config: CoreConfig,
-  ) {
-    this.locks = relayLocks(config);
+  constructor(private readonly deps: MailerDeps) {
+    this.locks = relayLocks(deps.config);
   }
 
   /** Calls `fn` after each outbox row written or changed here (never with the row: a page reads it again). */
@@ -85,13 +87,13 @@ export class Mailer {
       try {
         fn();
       } catch (err) {
-        this.logger.warn({ err }, 'an outbox watcher failed');
+        this.deps.logger.warn({ err }, 'an outbox watcher failed');
       }
     }
   }
 
   private get settings(): CoreConfig['mailer'] {
-    return this.config.mailer;
+    return this.deps.config.mailer;
   }
 
   // Mail may carry user content: nodemailer must never read local files or fetch URLs for it.
@@ -110,7 +112,7 @@ export class Mailer {
    * row by key), so a change made on any instance applies to the next mail on all of them.
    */
   private async settingsNow(): Promise<{ relay: string | Record<string, unknown> | null; from: string }> {
-    const stored = this.locks.connection && this.locks.from ? null : await readStoredRelay(this.db);
+    const stored = this.locks.connection && this.locks.from ? null : await readStoredRelay(this.deps.db);
     return {
       relay: this.settings.smtpUrl ?? (stored ? smtpOptions(stored) : null),
       from: this.locks.from ? this.settings.from : (stored?.from ?? this.settings.from),
@@ -149,10 +151,11 @@ export class Mailer {
       } catch (err) {
         status = 'failed';
         error = (err as Error).message;
-        this.logger.error({ err, to: mail.to }, 'SMTP relay refused a message');
+        this.deps.logger.error({ err, to: mail.to }, 'SMTP relay refused a message');
       }
     }
-    const [row] = await this.db('core_mail_outbox')
+    const [row] = await this.deps
+      .db('core_mail_outbox')
       .insert({
         message_id: built.messageId ?? null,
         from: typeof message.from === 'string' ? message.from : `${message.from.name} <${message.from.address}>`,
@@ -164,7 +167,7 @@ export class Mailer {
         transport: relay ? 'smtp' : 'outbox',
         status,
         error,
-        created_at: iso(this.clock.now()),
+        created_at: iso(this.deps.clock.now()),
       })
       .returning('id');
     const id = Number(typeof row === 'object' ? (row as { id: number }).id : row);
@@ -181,7 +184,7 @@ export class Mailer {
     const sent = await this.send({
       to,
       subject: 'Plinth: test mail',
-      text: `This is a test mail from Plinth (${this.config.server.publicUrl}), sent from Settings → Outgoing mail relay. The relay works.`,
+      text: `This is a test mail from Plinth (${this.deps.config.server.publicUrl}), sent from Settings → Outgoing mail relay. The relay works.`,
     });
     if (sent.status !== 'sent') {
       throw new AppError(422, 'relay_failed', `the relay did not take the test mail: ${sent.error ?? 'no reason given'}`, { details: { outbox_id: sent.id } });
@@ -191,7 +194,8 @@ export class Mailer {
 
   /** Newest first; `to` filters by one recipient address. */
   async outbox(options: { to?: string; limit?: number } = {}): Promise<Array<Record<string, unknown>>> {
-    const q = this.db('core_mail_outbox')
+    const q = this.deps
+      .db('core_mail_outbox')
       .orderBy('id', 'desc')
       .limit(options.limit ?? 50);
     if (options.to) this.whereTo(q, options.to);
@@ -202,7 +206,7 @@ export class Mailer {
   /** One page of the outbox, newest first, without the bodies (they can be large). */
   async list(page: PageRequest, filter: { to?: string } = {}): Promise<Page<OutboxMail>> {
     const base = () => {
-      const q = this.db('core_mail_outbox');
+      const q = this.deps.db('core_mail_outbox');
       if (filter.to) this.whereTo(q, filter.to);
       return q;
     };
@@ -235,9 +239,9 @@ export class Mailer {
     } catch (err) {
       status = 'failed';
       error = (err as Error).message;
-      this.logger.error({ err, id: row.id }, 'SMTP relay refused a message sent again');
+      this.deps.logger.error({ err, id: row.id }, 'SMTP relay refused a message sent again');
     }
-    await this.db('core_mail_outbox').where('id', Number(row.id)).update({ status, error, transport: 'smtp' });
+    await this.deps.db('core_mail_outbox').where('id', Number(row.id)).update({ status, error, transport: 'smtp' });
     // Like send(): a refusal is an outcome recorded on the row (status failed, the relay's words), not a throw.
     this.told();
     return this.read(Number(row.id));
@@ -246,7 +250,7 @@ export class Mailer {
   private async row(id: string | number): Promise<Record<string, unknown>> {
     // Ids are integers; anything else names no mail (and must not reach the database as a bad cast).
     const numeric = /^[1-9][0-9]{0,9}$/.test(String(id)) ? Number(id) : null;
-    const row = numeric !== null && numeric <= 2147483647 ? await this.db('core_mail_outbox').where('id', numeric).first() : undefined;
+    const row = numeric !== null && numeric <= 2147483647 ? await this.deps.db('core_mail_outbox').where('id', numeric).first() : undefined;
     if (!row) throw AppError.notFound(`no outgoing mail with id ${JSON.stringify(String(id))}`);
     return row;
   }

@@ -60,6 +60,11 @@ abstract class RemotePubSub {
   }
 }
 
+export interface RedisPubSubDeps {
+  pub: Redis;
+  logger: Logger;
+}
+
 export class RedisPubSub extends RemotePubSub implements PubSub {
   readonly kind = 'redis' as const;
   private readonly sub: Redis;
@@ -70,16 +75,13 @@ export class RedisPubSub extends RemotePubSub implements PubSub {
     if (!this.namespace) throw new Error('the Redis namespace is not known yet');
     return `${this.namespace}:${channel}`;
   }
-  constructor(
-    private readonly pub: Redis,
-    logger: Logger,
-  ) {
-    super(logger);
-    this.sub = pub.duplicate();
+  constructor(private readonly deps: RedisPubSubDeps) {
+    super(deps.logger);
+    this.sub = deps.pub.duplicate();
     this.sub.on('message', (channel: string, raw: string) => this.dispatch(channel, raw));
   }
   async publish(channel: string, message: Message) {
-    await this.pub.publish(this.name(channel), JSON.stringify(message));
+    await this.deps.pub.publish(this.name(channel), JSON.stringify(message));
   }
   async subscribe(channel: string, fn: Subscriber) {
     const name = this.name(channel);
@@ -93,20 +95,22 @@ export class RedisPubSub extends RemotePubSub implements PubSub {
   }
 }
 
+export interface PostgresPubSubDeps {
+  url: string;
+  logger: Logger;
+}
+
 export class PostgresPubSub extends RemotePubSub implements PubSub {
   readonly kind = 'postgres' as const;
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
-  constructor(
-    private readonly url: string,
-    logger: Logger,
-  ) {
-    super(logger);
+  constructor(private readonly deps: PostgresPubSubDeps) {
+    super(deps.logger);
   }
   private connection(): Promise<pg.Client> {
     this.connecting ??= (async () => {
       const { default: pgModule } = await import('pg');
-      const client = new pgModule.Client({ connectionString: this.url });
+      const client = new pgModule.Client({ connectionString: this.deps.url });
       client.on('notification', (n) => n.payload !== undefined && this.dispatch(n.channel, n.payload));
       client.on('error', (err) => this.logger.error({ err }, 'pub/sub connection failed'));
       await client.connect();
@@ -145,7 +149,7 @@ export class PostgresPubSub extends RemotePubSub implements PubSub {
 
 /** Picks the transport for this deployment; drivers are imported only when used. */
 export async function createPubSub(options: { redis: Redis | null; postgresUrl: string | null; logger: Logger }): Promise<PubSub> {
-  if (options.redis) return new RedisPubSub(options.redis, options.logger);
-  if (options.postgresUrl) return new PostgresPubSub(options.postgresUrl, options.logger);
+  if (options.redis) return new RedisPubSub({ pub: options.redis, logger: options.logger });
+  if (options.postgresUrl) return new PostgresPubSub({ url: options.postgresUrl, logger: options.logger });
   return new MemoryPubSub();
 }

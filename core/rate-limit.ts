@@ -61,19 +61,8 @@ export class RateLimits {
   /** Prefixes Redis keys (set after migrations, from config or the deployment id). */
   namespace: string | null = null;
 
-  private readonly store: CoreConfig['rateLimit']['store'];
-  private readonly db: Knex;
-  private readonly dialect: Dialect;
-  private readonly redis: Redis | null;
-  private readonly refusals: Counter<'bucket'> | null;
-
-  constructor({ store, db, dialect, redis, refusals = null }: RateLimitsDeps) {
-    this.store = store;
-    this.db = db;
-    this.dialect = dialect;
-    this.redis = redis;
-    this.refusals = refusals;
-    if (store === 'redis' && !redis) throw new ConfigError('rateLimit.store is "redis" but redis.url is not set');
+  constructor(private readonly deps: RateLimitsDeps) {
+    if (deps.store === 'redis' && !deps.redis) throw new ConfigError('rateLimit.store is "redis" but redis.url is not set');
   }
 
   private limiter(spec: LimitSpec): Promise<RateLimiterAbstract> {
@@ -92,15 +81,15 @@ export class RateLimits {
 
   private create(spec: LimitSpec): Promise<RateLimiterAbstract> {
     const base = { keyPrefix: spec.bucket, points: spec.points, duration: spec.durationSeconds, blockDuration: spec.blockSeconds ?? 0 };
-    if (this.store === 'memory') return Promise.resolve(new RateLimiterMemory(base));
-    if (this.store === 'redis') {
+    if (this.deps.store === 'memory') return Promise.resolve(new RateLimiterMemory(base));
+    if (this.deps.store === 'redis') {
       if (!this.namespace) throw new Error('the Redis namespace is not known yet');
-      return Promise.resolve(new RateLimiterRedis({ ...base, keyPrefix: `${this.namespace}:${spec.bucket}`, storeClient: this.redis }));
+      return Promise.resolve(new RateLimiterRedis({ ...base, keyPrefix: `${this.namespace}:${spec.bucket}`, storeClient: this.deps.redis }));
     }
     return new Promise((resolve, reject) => {
-      const opts = { ...base, storeClient: this.db, storeType: 'knex', tableName: 'core_rate_limits', clearExpiredByTimeout: false };
+      const opts = { ...base, storeClient: this.deps.db, storeType: 'knex', tableName: 'core_rate_limits', clearExpiredByTimeout: false };
       const limiter: RateLimiterAbstract =
-        this.dialect === 'postgres'
+        this.deps.dialect === 'postgres'
           ? new RateLimiterPostgres(opts, (err?: Error) => (err ? reject(err) : resolve(limiter)))
           : new RateLimiterSQLite(opts, (err?: Error) => (err ? reject(err) : resolve(limiter)));
     });
@@ -114,7 +103,7 @@ export class RateLimits {
       return { remaining: res.remainingPoints, resetInSeconds: Math.ceil(res.msBeforeNext / 1000) };
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
-      this.refusals?.inc({ bucket: spec.bucket });
+      this.deps.refusals?.inc({ bucket: spec.bucket });
       throw AppError.tooManyRequests(err.msBeforeNext / 1000);
     }
   }
@@ -128,7 +117,7 @@ export class RateLimits {
   async check(spec: LimitSpec, key: string): Promise<void> {
     const res = await (await this.limiter(spec)).get(key);
     if (res && res.remainingPoints <= 0 && res.msBeforeNext > 0) {
-      this.refusals?.inc({ bucket: spec.bucket });
+      this.deps.refusals?.inc({ bucket: spec.bucket });
       throw AppError.tooManyRequests(res.msBeforeNext / 1000);
     }
   }

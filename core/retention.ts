@@ -1,19 +1,9 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
 import { iso, type Clock } from './clock.js';
+import type { RetentionSettings } from './config/schema.js';
 import type { Logger } from './logger.js';
 import { reportBatch, reportDeleted } from './scheduler.js';
-
-export interface RetentionSettings {
-  /** Delivered events (and their handled records) are kept this many days; dead and pending ones until acted on. */
-  deliveredEventDays: number;
-  /** Finished runs kept per job, newest first. */
-  jobRunsPerJob: number;
-  /** Mails of the core mailer's outbox (resets, verifications, alerts) are kept this many days. */
-  mailOutboxDays: number;
-  /** Rows deleted per statement, each its own short transaction, so no lock is held for long. */
-  batchSize: number;
-}
 
 export interface RetentionReport {
   at: string;
@@ -28,6 +18,13 @@ export interface RetentionReport {
   ms: number;
 }
 
+export interface RetentionDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  settings: RetentionSettings;
+}
+
 /**
  * Deletes the platform's own bookkeeping that would otherwise grow with traffic forever: delivered
  * events with their handled records, and job runs beyond the newest N per job. Run daily by the
@@ -36,17 +33,12 @@ export interface RetentionReport {
  * `deleteInBatches` does), stored with that run and shown on the System page.
  */
 export class Retention {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly settings: RetentionSettings,
-  ) {}
+  constructor(private readonly deps: RetentionDeps) {}
 
   async run(): Promise<RetentionReport> {
     const started = performance.now();
     const report: RetentionReport = {
-      at: iso(this.clock.now()),
+      at: iso(this.deps.clock.now()),
       events: 0,
       handled: 0,
       jobRuns: 0,
@@ -56,14 +48,15 @@ export class Retention {
       slowestBatchMs: 0,
       ms: 0,
     };
-    const cutoff = iso(new Date(this.clock.now().getTime() - this.settings.deliveredEventDays * 86_400_000));
+    const cutoff = iso(new Date(this.deps.clock.now().getTime() - this.deps.settings.deliveredEventDays * 86_400_000));
     for (const table of ['core_events', 'core_event_handled', 'core_job_runs']) reportDeleted(table, 0);
     for (;;) {
-      const ids = (await this.db('core_events')
+      const ids = (await this.deps
+        .db('core_events')
         .where('status', 'delivered')
         .andWhere('delivered_at', '<', cutoff)
         .orderBy('id')
-        .limit(this.settings.batchSize)
+        .limit(this.deps.settings.batchSize)
         .pluck('id')) as number[];
       if (!ids.length) break;
       await this.batch(report, async (trx) => {
@@ -75,26 +68,27 @@ export class Retention {
         reportDeleted('core_events', events);
       });
     }
-    const jobs = (await this.db('core_job_runs').distinct('job').pluck('job')) as string[];
+    const jobs = (await this.deps.db('core_job_runs').distinct('job').pluck('job')) as string[];
     for (const job of jobs) {
-      const keepFrom = await this.db('core_job_runs')
+      const keepFrom = await this.deps
+        .db('core_job_runs')
         .where('job', job)
         .orderBy('id', 'desc')
-        .offset(this.settings.jobRunsPerJob - 1)
+        .offset(this.deps.settings.jobRunsPerJob - 1)
         .first('id');
       if (!keepFrom) continue;
       report.jobRuns += await this.prune(report, 'core_job_runs', 'id', (q) =>
         q.where('job', job).andWhere('id', '<', keepFrom.id).whereNot('status', 'running'),
       );
     }
-    const mailCutoff = iso(new Date(this.clock.now().getTime() - this.settings.mailOutboxDays * 86_400_000));
+    const mailCutoff = iso(new Date(this.deps.clock.now().getTime() - this.deps.settings.mailOutboxDays * 86_400_000));
     report.outboxMails = await this.prune(report, 'core_mail_outbox', 'id', (q) => q.where('created_at', '<', mailCutoff));
     // The database rate-limit store (rateLimit.store = database) keeps a row per key; expired ones an hour on.
-    if (await this.db.schema.hasTable('core_rate_limits')) {
-      report.rateLimitKeys = await this.prune(report, 'core_rate_limits', 'key', (q) => q.where('expire', '<', this.clock.now().getTime() - 3_600_000));
+    if (await this.deps.db.schema.hasTable('core_rate_limits')) {
+      report.rateLimitKeys = await this.prune(report, 'core_rate_limits', 'key', (q) => q.where('expire', '<', this.deps.clock.now().getTime() - 3_600_000));
     }
     report.ms = Math.round(performance.now() - started);
-    this.logger.info({ ...report }, 'retention ran');
+    this.deps.logger.info({ ...report }, 'retention ran');
     return report;
   }
 
@@ -112,7 +106,7 @@ export class Retention {
     let deleted = 0;
     reportDeleted(table, 0);
     for (;;) {
-      const keys = await this.db(table).where(where).orderBy(key).limit(this.settings.batchSize).pluck(key);
+      const keys = await this.deps.db(table).where(where).orderBy(key).limit(this.deps.settings.batchSize).pluck(key);
       if (!keys.length) return deleted;
       await this.batch(report, async (trx) => {
         const n = Number(await trx(table).whereIn(key, keys).delete());
@@ -124,7 +118,7 @@ export class Retention {
 
   private async batch(report: RetentionReport | null, work: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
     const started = performance.now();
-    await this.db.transaction(work);
+    await this.deps.db.transaction(work);
     const ms = Math.round((performance.now() - started) * 10) / 10;
     reportBatch(ms);
     if (!report) return;
@@ -135,10 +129,10 @@ export class Retention {
   /** Rows per table, largest first, and the database's size on disk (bytes). */
   async sizes(sqliteFile: string | null): Promise<{ tables: Array<{ table: string; rows: number }>; databaseBytes: number | null }> {
     const names = sqliteFile
-      ? ((await this.db('sqlite_master').where('type', 'table').whereNot('name', 'like', 'sqlite_%').pluck('name')) as string[])
-      : ((await this.db('pg_tables').where('schemaname', this.db.raw('current_schema()')).pluck('tablename')) as string[]);
+      ? ((await this.deps.db('sqlite_master').where('type', 'table').whereNot('name', 'like', 'sqlite_%').pluck('name')) as string[])
+      : ((await this.deps.db('pg_tables').where('schemaname', this.deps.db.raw('current_schema()')).pluck('tablename')) as string[]);
     const tables = [];
-    for (const table of names) tables.push({ table, rows: Number((await this.db(table).count({ n: '*' }))[0].n) });
+    for (const table of names) tables.push({ table, rows: Number((await this.deps.db(table).count({ n: '*' }))[0].n) });
     tables.sort((a, b) => b.rows - a.rows || a.table.localeCompare(b.table));
     return { tables, databaseBytes: await this.databaseBytes(sqliteFile) };
   }
@@ -146,7 +140,7 @@ export class Retention {
   /** The database's size on disk (bytes): the SQLite file and its log, or PostgreSQL's pg_database_size. */
   async databaseBytes(sqliteFile: string | null): Promise<number> {
     if (sqliteFile) return fileBytes(sqliteFile) + fileBytes(`${sqliteFile}-wal`);
-    return Number((await this.db.raw('select pg_database_size(current_database()) as n')).rows[0].n);
+    return Number((await this.deps.db.raw('select pg_database_size(current_database()) as n')).rows[0].n);
   }
 }
 

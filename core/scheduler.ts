@@ -122,19 +122,8 @@ export class Scheduler {
   private readonly leases: Leases;
   readonly instanceId = randomUUID();
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly leaseSeconds: number;
-  private readonly metrics: JobMetrics | null;
-
-  constructor({ db, clock, logger, leaseSeconds, metrics = null }: SchedulerDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.leaseSeconds = leaseSeconds;
-    this.metrics = metrics;
-    this.leases = new Leases(db, clock, logger);
+  constructor(private readonly deps: SchedulerDeps) {
+    this.leases = new Leases({ db: deps.db, clock: deps.clock, logger: deps.logger });
   }
 
   /** Registering a name again replaces the job. The schedule is validated here, at boot. */
@@ -163,7 +152,7 @@ export class Scheduler {
     }
     // Every half lease: a dead holder's lease runs out at most one lease after its last renewal, so
     // its job is taken over within one and a half lease periods of its death (two, with room to spare).
-    this.watcher = setInterval(() => void this.track(this.takeOverAbandoned()), (this.leaseSeconds * 1000) / 2);
+    this.watcher = setInterval(() => void this.track(this.takeOverAbandoned()), (this.deps.leaseSeconds * 1000) / 2);
     this.watcher.unref();
   }
 
@@ -181,12 +170,12 @@ export class Scheduler {
    * a catch-up job's tick run again. Every instance looks every half lease period; one wins each job.
    */
   async takeOverAbandoned(): Promise<void> {
-    const stale = (await this.db(JOBS.table).whereNotNull(JOBS.holder).andWhere(JOBS.until, '<', iso(this.clock.now())).pluck('name')) as string[];
+    const stale = (await this.deps.db(JOBS.table).whereNotNull(JOBS.holder).andWhere(JOBS.until, '<', iso(this.deps.clock.now())).pluck('name')) as string[];
     for (const name of stale) {
       const job = this.jobs.get(name);
       if (!job) continue;
       const outcome = job.catchUp ? await this.catchUp(job) : await this.withLease(job, async () => 'skipped' as const);
-      if (outcome !== 'skipped') this.logger.info({ job: name, outcome }, 'took over a job whose instance stopped');
+      if (outcome !== 'skipped') this.deps.logger.info({ job: name, outcome }, 'took over a job whose instance stopped');
     }
   }
 
@@ -197,14 +186,14 @@ export class Scheduler {
   }
 
   async runTick(job: Job): Promise<RunOutcome> {
-    return this.execute(job, { scheduledFor: this.previousTick(job.schedule, this.clock.now()), trigger: 'cron' });
+    return this.execute(job, { scheduledFor: this.previousTick(job.schedule, this.deps.clock.now()), trigger: 'cron' });
   }
 
   async runNow(name: string): Promise<RunOutcome> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`no job named "${name}"`);
     await this.ensureRows([job]);
-    return this.track(this.execute(job, { scheduledFor: this.clock.now(), trigger: 'manual' }));
+    return this.track(this.execute(job, { scheduledFor: this.deps.clock.now(), trigger: 'manual' }));
   }
 
   /** Runs the latest due tick if no run finished for it (none ran, or its run was abandoned). */
@@ -216,26 +205,27 @@ export class Scheduler {
     return this.withLease(job, async () => {
       const due = await this.missedTick(job, createdAt);
       if (!due) return 'skipped';
-      this.logger.info({ job: job.name, due: iso(due) }, 'catching up a missed job run');
+      this.deps.logger.info({ job: job.name, due: iso(due) }, 'catching up a missed job run');
       return this.runLeased(job, { scheduledFor: due, trigger: 'catchup' });
     });
   }
 
   private async jobRow(name: string): Promise<{ createdAt: string | undefined; leased: boolean }> {
-    const row = await this.db('core_jobs').where('name', name).first('created_at', JOBS.holder);
+    const row = await this.deps.db('core_jobs').where('name', name).first('created_at', JOBS.holder);
     return { createdAt: row?.created_at, leased: Boolean(row?.[JOBS.holder]) };
   }
 
   /** The latest tick due since the job was recorded or last ran for a tick, or null when none was missed. */
   private async missedTick(job: Job, createdAt: string | undefined): Promise<Date | null> {
-    const last = (await this.db('core_job_runs')
+    const last = (await this.deps
+      .db('core_job_runs')
       .where('job', job.name)
       .whereIn('trigger', ['cron', 'catchup'])
       .whereNot('status', 'abandoned')
       .max({ at: 'scheduled_for' })
       .first()) as { at: string | null } | undefined;
     const since = [createdAt, last?.at].filter(Boolean).sort().pop() as string;
-    const due = this.previousTick(job.schedule, this.clock.now());
+    const due = this.previousTick(job.schedule, this.deps.clock.now());
     return iso(due) <= since ? null : due;
   }
 
@@ -247,7 +237,8 @@ export class Scheduler {
 
   /** Records the jobs in one read and at most one insert; a schedule is written only when it changed. */
   private async ensureRows(jobs: Job[]): Promise<void> {
-    const rows: Array<{ name: string; schedule: string }> = await this.db('core_jobs')
+    const rows: Array<{ name: string; schedule: string }> = await this.deps
+      .db('core_jobs')
       .whereIn(
         'name',
         jobs.map((j) => j.name),
@@ -255,15 +246,17 @@ export class Scheduler {
       .select('name', 'schedule');
     const known = new Map(rows.map((r) => [r.name, r.schedule]));
     const missing = jobs.filter((j) => !known.has(j.name));
-    const now = iso(this.clock.now());
+    const now = iso(this.deps.clock.now());
     // Another instance booting at the same time may insert the same rows: theirs stand.
     if (missing.length)
-      await this.db('core_jobs')
+      await this.deps
+        .db('core_jobs')
         .insert(missing.map((j) => ({ name: j.name, schedule: j.schedule, created_at: now })))
         .onConflict('name')
         .ignore();
     for (const job of jobs) {
-      if (known.has(job.name) && known.get(job.name) !== job.schedule) await this.db('core_jobs').where('name', job.name).update({ schedule: job.schedule });
+      if (known.has(job.name) && known.get(job.name) !== job.schedule)
+        await this.deps.db('core_jobs').where('name', job.name).update({ schedule: job.schedule });
     }
   }
 
@@ -276,12 +269,12 @@ export class Scheduler {
    * stopped renewing first closes that holder's runs of the job as abandoned.
    */
   private async withLease(job: Job, work: () => Promise<RunOutcome>): Promise<RunOutcome> {
-    const lease = await this.leases.take(JOBS, { name: job.name }, this.instanceId, this.leaseSeconds);
+    const lease = await this.leases.take(JOBS, { name: job.name }, this.instanceId, this.deps.leaseSeconds);
     if (!lease.taken) return 'skipped';
-    const hold = this.leases.hold(JOBS, this.instanceId, this.leaseSeconds, { name: job.name });
+    const hold = this.leases.hold(JOBS, this.instanceId, this.deps.leaseSeconds, { name: job.name });
     try {
       if (lease.from) {
-        this.metrics?.takeovers.inc({ job: job.name });
+        this.deps.metrics?.takeovers.inc({ job: job.name });
         await this.closeAbandoned(job.name, lease.from);
       }
       return await work();
@@ -292,20 +285,22 @@ export class Scheduler {
   }
 
   private async closeAbandoned(name: string, holder: string): Promise<void> {
-    const closed = await this.db('core_job_runs')
+    const closed = await this.deps
+      .db('core_job_runs')
       .where({ job: name, status: 'running' })
       .whereNot('instance', this.instanceId)
       .update({
         status: 'abandoned',
-        finished_at: iso(this.clock.now()),
+        finished_at: iso(this.deps.clock.now()),
         error: `abandoned: instance ${holder} stopped renewing the job's lease while running it`,
       });
-    if (closed) this.logger.warn({ job: name, holder, runs: closed }, 'closed runs of an instance that stopped');
+    if (closed) this.deps.logger.warn({ job: name, holder, runs: closed }, 'closed runs of an instance that stopped');
   }
 
   /** 0, or one past the tick's last run when that run was abandoned (any other last run makes the insert collide: skipped). */
   private async nextAttempt(name: string, scheduledFor: Date): Promise<number> {
-    const last = await this.db('core_job_runs')
+    const last = await this.deps
+      .db('core_job_runs')
       .where({ job: name, scheduled_for: iso(scheduledFor) })
       .orderBy('attempt', 'desc')
       .first('attempt', 'status');
@@ -316,7 +311,8 @@ export class Scheduler {
   private async runLeased(job: Job, info: JobRunInfo): Promise<RunOutcome> {
     let runId: number;
     try {
-      const [row] = await this.db('core_job_runs')
+      const [row] = await this.deps
+        .db('core_job_runs')
         .insert({
           job: job.name,
           scheduled_for: iso(info.scheduledFor),
@@ -324,36 +320,43 @@ export class Scheduler {
           trigger: info.trigger,
           status: 'running',
           instance: this.instanceId,
-          started_at: iso(this.clock.now()),
+          started_at: iso(this.deps.clock.now()),
         })
         .returning('id');
       runId = Number(typeof row === 'object' ? (row as { id: number }).id : row);
     } catch (err) {
       if (isUniqueViolation(err)) {
-        this.metrics?.runs.inc({ job: job.name, outcome: 'skipped' });
+        this.deps.metrics?.runs.inc({ job: job.name, outcome: 'skipped' });
         return 'skipped'; // another instance already ran this tick
       }
       throw err;
     }
     const started = performance.now();
     const done = (outcome: 'succeeded' | 'failed') => {
-      this.metrics?.runs.inc({ job: job.name, outcome });
-      this.metrics?.duration.observe({ job: job.name, outcome }, (performance.now() - started) / 1000);
+      this.deps.metrics?.runs.inc({ job: job.name, outcome });
+      this.deps.metrics?.duration.observe({ job: job.name, outcome }, (performance.now() - started) / 1000);
       return outcome;
     };
     // A failed run keeps what it reported before it failed: those rows are gone all the same.
     const report: JobReport = { deleted: {} };
     try {
       merge(report, await runReports.run(report, () => job.run(info) as Promise<JobReport | undefined>));
-      await this.db('core_job_runs')
+      await this.deps
+        .db('core_job_runs')
         .where('id', runId)
-        .update({ status: 'succeeded', finished_at: iso(this.clock.now()), report: stored(report) });
+        .update({ status: 'succeeded', finished_at: iso(this.deps.clock.now()), report: stored(report) });
       return done('succeeded');
     } catch (err) {
-      this.logger.error({ err, job: job.name }, 'job failed');
-      await this.db('core_job_runs')
+      this.deps.logger.error({ err, job: job.name }, 'job failed');
+      await this.deps
+        .db('core_job_runs')
         .where('id', runId)
-        .update({ status: 'failed', finished_at: iso(this.clock.now()), error: String((err as Error).stack ?? err).slice(0, 4000), report: stored(report) });
+        .update({
+          status: 'failed',
+          finished_at: iso(this.deps.clock.now()),
+          error: String((err as Error).stack ?? err).slice(0, 4000),
+          report: stored(report),
+        });
       return done('failed');
     }
   }
@@ -362,7 +365,7 @@ export class Scheduler {
   async lastRuns(): Promise<Array<{ job: string; schedule: string; last: (Record<string, unknown> & { report: JobReport | null }) | null }>> {
     const out = [];
     for (const job of this.jobs.values()) {
-      const last = await this.db('core_job_runs').where('job', job.name).orderBy('id', 'desc').first();
+      const last = await this.deps.db('core_job_runs').where('job', job.name).orderBy('id', 'desc').first();
       out.push({ job: job.name, schedule: job.schedule, last: last ? { ...last, report: last.report ? (JSON.parse(last.report) as JobReport) : null } : null });
     }
     return out;

@@ -6,6 +6,9 @@ import { isEmailAddress } from './email.js';
 type AddFormats = (ajv: Ajv) => Ajv;
 const addFormats: AddFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
+/** A JSON Schema as routes, events, actions and settings declare it (checked by ajv, documented in /openapi.json). */
+export type JsonSchema = Record<string, unknown>;
+
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `body.user.email` or `server.port`. */
   path: string;

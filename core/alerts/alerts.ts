@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../db/connection.js';
 import type { EventBus } from '../events/outbox.js';
 import type { Hooks } from '../hooks/hooks.js';
 import type { Logger } from '../logger.js';
+import type { CardMessage } from '../overview/card.js';
 import { ALERT_CLEARED, ALERT_RAISED } from './events.js';
 
 export type Severity = 'warning' | 'critical';
@@ -17,6 +18,12 @@ export interface AlertReport {
   summary: string;
   /** The figures behind it (counts, thresholds, names), shown beside the summary and carried by the events. */
   details?: Record<string, unknown>;
+  /**
+   * The summary as a message of the raiser's catalogue (`<plugin>.alert.<what>`, the core's
+   * `shell.alert.<what>`) with its values, for the admin UI to say in the viewer's language; the
+   * summary is its English, shown when no catalogue has the id.
+   */
+  message?: CardMessage;
 }
 
 /** Checks one condition: everything it finds wrong now ([] when all is well). Throwing leaves its alerts as they are. */
@@ -45,6 +52,8 @@ export interface Alert {
   notified_at: string | null;
   /** The host that reported it last, for a condition about one instance (its disk…); null otherwise. */
   host: string | null;
+  /** The summary's message for the admin UI (AlertReport.message); null when it was raised without one. */
+  message: CardMessage | null;
 }
 
 export interface EvaluateResult {
@@ -79,9 +88,10 @@ interface AlertRow {
   notified_at: string | null;
   host: string | null;
   seen_at: string | null;
+  message: string | null;
 }
 
-const COLUMNS = ['id', 'key', 'condition', 'severity', 'summary', 'details', 'raised_at', 'cleared_at', 'notified_at', 'host', 'seen_at'];
+const COLUMNS = ['id', 'key', 'condition', 'severity', 'summary', 'details', 'raised_at', 'cleared_at', 'notified_at', 'host', 'seen_at', 'message'];
 
 /** An open alert nobody has reported for this long is cleared: its plugin was disabled, or its instance is gone. */
 const STALE_MS = 3_600_000;
@@ -96,10 +106,14 @@ const toAlert = (r: AlertRow): Alert => ({
   cleared_at: r.cleared_at,
   notified_at: r.notified_at,
   host: r.host,
+  message: r.message ? (JSON.parse(r.message) as CardMessage) : null,
 });
 
-/** What the events carry (the catalogue's schema, core/alerts/events.ts). */
-const payloadOf = ({ notified_at: _, ...alert }: Alert) => alert;
+/** What the events carry (the catalogue's schema, core/alerts/events.ts): the summary is their words. */
+const payloadOf = ({ notified_at: _, message: __, ...alert }: Alert) => alert;
+
+/** The message column of a report. */
+const messageOf = (report: AlertReport): string | null => (report.message ? JSON.stringify(report.message) : null);
 
 const NAME = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 
@@ -125,21 +139,8 @@ export interface AlertsDeps {
  */
 export class Alerts {
   private readonly conditions = new Map<string, { check: AlertCheck; perInstance: boolean }>();
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly events: EventBus;
-  private readonly hooks: Hooks;
-  private readonly host: string;
 
-  constructor({ db, clock, logger, events, hooks, host }: AlertsDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.events = events;
-    this.hooks = hooks;
-    this.host = host;
-  }
+  constructor(private readonly deps: AlertsDeps) {}
 
   /**
    * Registers a condition (registering a name again replaces it). It owns the keys `<name>` and
@@ -160,11 +161,11 @@ export class Alerts {
       try {
         reports = this.owned(name, await check());
       } catch (err) {
-        this.logger.error({ err, condition: name }, 'alert condition failed; its alerts stay as they are');
+        this.deps.logger.error({ err, condition: name }, 'alert condition failed; its alerts stay as they are');
         result.failed.push(name);
         continue;
       }
-      const host = perInstance ? this.host : null;
+      const host = perInstance ? this.deps.host : null;
       for (const report of reports) {
         const current = open.get(report.key);
         if (current) await this.refresh(current, report, host);
@@ -174,7 +175,7 @@ export class Alerts {
       for (const row of open.values()) {
         if (row.condition !== name || reported.has(row.key)) continue;
         // Another instance's own fact (its disk, its traffic): that instance clears it, or time does.
-        if (perInstance && row.host !== this.host && !this.stale(row)) continue;
+        if (perInstance && row.host !== this.deps.host && !this.stale(row)) continue;
         this.push(result.cleared, await this.close(row, tenantId));
       }
     }
@@ -213,7 +214,8 @@ export class Alerts {
    * `limit` defaults to 50 (at most 500).
    */
   async list(options: { open?: boolean; limit?: number } = {}): Promise<Alert[]> {
-    const q = this.db('core_alerts')
+    const q = this.deps
+      .db('core_alerts')
       .select(COLUMNS)
       .limit(Math.min(Math.max(options.limit ?? 50, 1), 500));
     if (options.open === true)
@@ -229,7 +231,7 @@ export class Alerts {
 
   /** One raising by id, or null. */
   async get(id: number): Promise<Alert | null> {
-    const row = (await this.db('core_alerts').where('id', id).first(COLUMNS)) as AlertRow | undefined;
+    const row = (await this.deps.db('core_alerts').where('id', id).first(COLUMNS)) as AlertRow | undefined;
     return row ? toAlert(row) : null;
   }
 
@@ -237,16 +239,17 @@ export class Alerts {
   async markNotified(id: number, what: 'raised' | 'cleared'): Promise<boolean> {
     const column = what === 'raised' ? 'notified_at' : 'clear_notified_at';
     return (
-      (await this.db('core_alerts')
+      (await this.deps
+        .db('core_alerts')
         .where('id', id)
         .whereNull(column)
-        .update({ [column]: iso(this.clock.now()) })) > 0
+        .update({ [column]: iso(this.deps.clock.now()) })) > 0
     );
   }
 
   /** Whether the mail of a raising or clearing already went out (a redelivered event sends none). */
   async wasNotified(id: number, what: 'raised' | 'cleared'): Promise<boolean> {
-    const row = await this.db('core_alerts').where('id', id).first('notified_at', 'clear_notified_at');
+    const row = await this.deps.db('core_alerts').where('id', id).first('notified_at', 'clear_notified_at');
     return Boolean(what === 'raised' ? row?.notified_at : row?.clear_notified_at);
   }
 
@@ -255,7 +258,7 @@ export class Alerts {
   }
 
   private stale(row: AlertRow): boolean {
-    return (row.seen_at ?? row.raised_at) < iso(new Date(this.clock.now().getTime() - STALE_MS));
+    return (row.seen_at ?? row.raised_at) < iso(new Date(this.deps.clock.now().getTime() - STALE_MS));
   }
 
   private ownerOf(key: string): string | null {
@@ -268,7 +271,7 @@ export class Alerts {
     const seen = new Set<string>();
     return reports.filter((r) => {
       if (r.key !== name && !r.key.startsWith(`${name}:`)) {
-        this.logger.error({ condition: name, key: r.key }, 'an alert condition reported a key it does not own; skipped');
+        this.deps.logger.error({ condition: name, key: r.key }, 'an alert condition reported a key it does not own; skipped');
         return false;
       }
       if (seen.has(r.key)) return false;
@@ -278,16 +281,16 @@ export class Alerts {
   }
 
   private async openRows(): Promise<AlertRow[]> {
-    return (await this.db('core_alerts').whereNull('cleared_at').select(COLUMNS)) as AlertRow[];
+    return (await this.deps.db('core_alerts').whereNull('cleared_at').select(COLUMNS)) as AlertRow[];
   }
 
   private async openRow(key: string): Promise<AlertRow | undefined> {
-    return (await this.db('core_alerts').where('key', key).whereNull('cleared_at').first(COLUMNS)) as AlertRow | undefined;
+    return (await this.deps.db('core_alerts').where('key', key).whereNull('cleared_at').first(COLUMNS)) as AlertRow | undefined;
   }
 
   /** The tenant the events are emitted for: the operator's, when a plugin says which (null otherwise). */
   private tenant(): Promise<string | null> {
-    return this.hooks.applyFilters<string | null>(ALERT_HOOKS.tenant, null);
+    return this.deps.hooks.applyFilters<string | null>(ALERT_HOOKS.tenant, null);
   }
 
   /**
@@ -295,55 +298,63 @@ export class Alerts {
    * events, less disk) shows the new ones. No new mail, no event.
    */
   private async refresh(row: AlertRow, report: AlertReport, host: string | null): Promise<void> {
-    const next = { severity: report.severity, summary: report.summary.slice(0, 500), details: JSON.stringify(report.details ?? {}), host };
-    await this.db('core_alerts')
+    const next = {
+      severity: report.severity,
+      summary: report.summary.slice(0, 500),
+      details: JSON.stringify(report.details ?? {}),
+      host,
+      message: messageOf(report),
+    };
+    await this.deps
+      .db('core_alerts')
       .where('id', row.id)
       .whereNull('cleared_at')
-      .update({ ...next, seen_at: iso(this.clock.now()) });
+      .update({ ...next, seen_at: iso(this.deps.clock.now()) });
   }
 
   /** Raises: the row and its event in one transaction. Null when another instance raised it first. */
   private async insert(report: AlertReport, by: { condition: string | null; host: string | null }, tenantId: string | null): Promise<Alert | null> {
-    const now = iso(this.clock.now());
+    const now = iso(this.deps.clock.now());
     const row = {
       key: report.key,
       ...by,
       severity: report.severity,
       summary: report.summary.slice(0, 500),
       details: JSON.stringify(report.details ?? {}),
+      message: messageOf(report),
       raised_at: now,
       seen_at: now,
     };
     let alert: Alert;
     try {
-      alert = await this.db.transaction(async (trx) => {
+      alert = await this.deps.db.transaction(async (trx) => {
         const [inserted] = await trx('core_alerts').insert(row).returning('id');
         const raised = toAlert({ ...row, id: Number(typeof inserted === 'object' ? inserted.id : inserted), cleared_at: null, notified_at: null });
-        await this.events.emit(trx, ALERT_RAISED, payloadOf(raised), { tenantId });
+        await this.deps.events.emit(trx, ALERT_RAISED, payloadOf(raised), { tenantId });
         return raised;
       });
     } catch (err) {
       if (isUniqueViolation(err)) return null; // another instance raised it a moment ago (the partial unique index)
       throw err;
     }
-    this.logger.warn({ alert: alert.key, severity: alert.severity, summary: alert.summary }, 'alert raised');
-    await this.hooks.notify(ALERT_HOOKS.raised, alert);
+    this.deps.logger.warn({ alert: alert.key, severity: alert.severity, summary: alert.summary }, 'alert raised');
+    await this.deps.hooks.notify(ALERT_HOOKS.raised, alert);
     return alert;
   }
 
   /** Clears: `cleared_at` and its event in one transaction. Null when another instance cleared it first. */
   private async close(row: AlertRow, tenantId: string | null): Promise<Alert | null> {
-    const at = iso(this.clock.now());
-    const alert = await this.db.transaction(async (trx) => {
+    const at = iso(this.deps.clock.now());
+    const alert = await this.deps.db.transaction(async (trx) => {
       const n = await trx('core_alerts').where('id', row.id).whereNull('cleared_at').update({ cleared_at: at });
       if (!n) return null;
       const cleared = { ...toAlert(row), cleared_at: at };
-      await this.events.emit(trx, ALERT_CLEARED, payloadOf(cleared), { tenantId });
+      await this.deps.events.emit(trx, ALERT_CLEARED, payloadOf(cleared), { tenantId });
       return cleared;
     });
     if (!alert) return null;
-    this.logger.info({ alert: alert.key, summary: alert.summary }, 'alert cleared');
-    await this.hooks.notify(ALERT_HOOKS.cleared, alert);
+    this.deps.logger.info({ alert: alert.key, summary: alert.summary }, 'alert cleared');
+    await this.deps.hooks.notify(ALERT_HOOKS.cleared, alert);
     return alert;
   }
 }

@@ -39,6 +39,7 @@ async function deadEvents({ db, config }: CoreConditionDeps): Promise<AlertRepor
       severity: 'warning',
       summary: `${plural(dead, 'dead event')} in the outbox (newest: ${newest?.name} #${newest?.id})`,
       details: { dead, threshold, newest_id: Number(newest?.id), newest_event: newest?.name, newest_error: firstLine(newest?.last_error) },
+      message: { id: 'shell.alert.events.dead', values: { dead, event: String(newest?.name), id: String(newest?.id) } },
     },
   ];
 }
@@ -60,6 +61,7 @@ async function failingJobs({ db, config, scheduler }: CoreConditionDeps): Promis
       severity: 'warning',
       summary: `Job ${name} failed ${plural(n, 'time')} in a row: ${firstLine(runs[0].error)}`,
       details: { job: name, failures_in_a_row: n, last_failed_at: runs[0].finished_at, error: firstLine(runs[0].error) },
+      message: { id: 'shell.alert.jobs.failing', values: { job: name, n, error: firstLine(runs[0].error) } },
     });
   }
   return out;
@@ -75,6 +77,7 @@ async function failedBackup({ backups }: CoreConditionDeps): Promise<AlertReport
       severity: 'critical',
       summary: `The last backup failed (${lastFailure.trigger}): ${firstLine(lastFailure.error)}`,
       details: { failed_at: lastFailure.at, trigger: lastFailure.trigger, error: lastFailure.error, last_success_at: lastSuccess?.at ?? null },
+      message: { id: 'shell.alert.backup.failed', values: { trigger: lastFailure.trigger, error: firstLine(lastFailure.error) } },
     },
   ];
 }
@@ -91,6 +94,7 @@ async function databaseSize({ config, retention, sqliteFile }: CoreConditionDeps
       severity: 'warning',
       summary: `The database is ${size(bytes)}, past ${size(threshold)} (alerts.thresholds.databaseBytes)`,
       details: { bytes, threshold },
+      message: { id: 'shell.alert.database.size', values: { size: size(bytes), threshold: size(threshold) } },
     },
   ];
 }
@@ -113,6 +117,7 @@ async function diskFree({ config }: CoreConditionDeps): Promise<AlertReport[]> {
       severity: 'critical',
       summary: `${size(free)} free (${percent.toFixed(1)} %) on the disk of ${config.dataDir}`,
       details: { path: config.dataDir, free_bytes: free, total_bytes: total, free_percent: Number(percent.toFixed(2)), diskFreeBytes, diskFreePercent },
+      message: { id: 'shell.alert.disk.free', values: { free: size(free), percent: percent.toFixed(1), path: config.dataDir } },
     },
   ];
 }
@@ -129,6 +134,7 @@ async function http5xx({ config, http }: CoreConditionDeps): Promise<AlertReport
       severity: 'critical',
       summary: `${percent} % of HTTP requests failed with a 5xx in the last ${plural(rateWindowMinutes, 'minute')} (${window.bad} of ${window.total})`,
       details: { errors: window.bad, requests: window.total, rate: window.rate, window_minutes: rateWindowMinutes, http5xxRate, http5xxMin },
+      message: { id: 'shell.alert.http.5xx', values: { percent, minutes: rateWindowMinutes, bad: String(window.bad), total: String(window.total) } },
     },
   ];
 }

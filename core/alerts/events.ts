@@ -1,5 +1,4 @@
-import type { PayloadsOf } from '../events/payloads.js';
-import type { EventSpec } from '../plugins/contract.js';
+import type { EventSpec, PayloadsOf } from '../events/payloads.js';
 
 const alertPayload = {
   type: 'object',

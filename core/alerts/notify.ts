@@ -33,16 +33,12 @@ function detailLines(details: Record<string, unknown>): string[] {
  * that failed, and the alert row records that it went out, so a redelivered event sends no second one.
  */
 export class AlertMail {
-  private readonly d: AlertMailDeps;
-
-  constructor(deps: AlertMailDeps) {
-    this.d = deps;
-  }
+  constructor(private readonly deps: AlertMailDeps) {}
 
   /** The addresses told: the superadmins' (the `core.alerts.recipients` filter) and the configured ones, once each. */
   async recipients(alert: AlertPayload): Promise<string[]> {
-    const { superadmins, emails } = this.d.settings;
-    const operators = superadmins ? await this.d.hooks.applyFilters<string[]>(ALERT_HOOKS.recipients, [], { alert }) : [];
+    const { superadmins, emails } = this.deps.settings;
+    const operators = superadmins ? await this.deps.hooks.applyFilters<string[]>(ALERT_HOOKS.recipients, [], { alert }) : [];
     const seen = new Map<string, string>();
     for (const address of [...operators, ...emails]) if (!seen.has(address.toLowerCase())) seen.set(address.toLowerCase(), address);
     return [...seen.values()];
@@ -50,14 +46,14 @@ export class AlertMail {
 
   async handle(event: PlatformEvent<AlertPayload>, what: 'raised' | 'cleared'): Promise<void> {
     const alert = event.payload;
-    if (await this.d.alerts.wasNotified(alert.id, what)) return;
+    if (await this.deps.alerts.wasNotified(alert.id, what)) return;
     const to = await this.recipients(alert);
     if (!to.length) {
-      this.d.logger.warn({ alert: alert.key }, 'alert not mailed: no recipients (no superadmin with an email, alerts.notify.emails empty)');
+      this.deps.logger.warn({ alert: alert.key }, 'alert not mailed: no recipients (no superadmin with an email, alerts.notify.emails empty)');
       return;
     }
-    await this.d.mailer().send({ to, subject: this.subject(alert, what), text: this.text(alert, what) });
-    await this.d.alerts.markNotified(alert.id, what);
+    await this.deps.mailer().send({ to, subject: this.subject(alert, what), text: this.text(alert, what) });
+    await this.deps.alerts.markNotified(alert.id, what);
   }
 
   private subject(alert: AlertPayload, what: 'raised' | 'cleared'): string {
@@ -65,7 +61,7 @@ export class AlertMail {
   }
 
   private text(alert: AlertPayload, what: 'raised' | 'cleared'): string {
-    const base = this.d.publicUrl().replace(/\/+$/, '');
+    const base = this.deps.publicUrl().replace(/\/+$/, '');
     return [
       what === 'raised' ? alert.summary : `Cleared: ${alert.summary}`,
       '',

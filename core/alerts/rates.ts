@@ -12,6 +12,11 @@ export interface WindowCounts extends Counts {
   rate: number;
 }
 
+export interface WindowedRateDeps {
+  read: () => Counts | Promise<Counts>;
+  clock: Clock;
+}
+
 /**
  * A rate over the last window from cumulative counters: each `over()` samples the counters, and
  * the counts since the newest sample at least a window old (or since the process started) are the
@@ -22,17 +27,14 @@ export interface WindowCounts extends Counts {
 export class WindowedRate {
   private readonly samples: Array<{ at: number; counts: Counts }>;
 
-  constructor(
-    private readonly read: () => Counts | Promise<Counts>,
-    private readonly clock: Clock,
-  ) {
+  constructor(private readonly deps: WindowedRateDeps) {
     // Counters start at zero with the process.
-    this.samples = [{ at: clock.now().getTime(), counts: { total: 0, bad: 0 } }];
+    this.samples = [{ at: deps.clock.now().getTime(), counts: { total: 0, bad: 0 } }];
   }
 
   async over(windowMs: number): Promise<WindowCounts> {
-    const now = this.clock.now().getTime();
-    const current = await this.read();
+    const now = this.deps.clock.now().getTime();
+    const current = await this.deps.read();
     while (this.samples.length > 1 && this.samples[1].at <= now - windowMs) this.samples.shift();
     // Counters that went back (a registry reset) count from zero.
     const base = current.total < this.samples[0].counts.total ? { total: 0, bad: 0 } : this.samples[0].counts;

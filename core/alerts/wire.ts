@@ -32,7 +32,7 @@ export function wireAlerts(container: PlinthContainer): Alerts {
     const registry = promRegistry(container);
     return registry ? registryCounts(registry, 'plinth_http_request_duration_seconds', (l) => l.status_class === '5xx')() : NOTHING;
   };
-  const http = new WindowedRate(httpCounts, clock);
+  const http = new WindowedRate({ read: httpCounts, clock });
   const sqlite = dialect === 'sqlite' ? sqliteFile(config) : null;
   for (const [name, check] of Object.entries(coreConditions({ db, config, scheduler, backups, retention, sqliteFile: sqlite, http }))) {
     alerts.addCondition(name, check, { perInstance: PER_INSTANCE.has(name) });

@@ -50,6 +50,16 @@ const STATUS_KEY = 'backup.status';
 export const BACKUP_CREATED = 'core.backup.created';
 export const BACKUP_FAILED = 'core.backup.failed';
 
+export interface BackupsDeps {
+  db: Knex;
+  dialect: Dialect;
+  config: CoreConfig;
+  hooks: Hooks;
+  logger: Logger;
+  remote: BackupStore | null;
+  metrics?: BackupMetrics | null;
+}
+
 /**
  * Consistent backups of the whole database while the server serves: SQLite through VACUUM INTO on
  * a worker thread, PostgreSQL through pg_dump. Each backup is one archive (manifest + database
@@ -62,24 +72,7 @@ export class Backups {
   private readonly stores: BackupStore[];
   private running: Promise<BackupResult> | null = null;
 
-  private readonly db: Knex;
-  private readonly dialect: Dialect;
-  private readonly config: CoreConfig;
-  private readonly hooks: Hooks;
-  private readonly logger: Logger;
-  private readonly metrics: BackupMetrics | null;
-
-  constructor(deps: {
-    db: Knex;
-    dialect: Dialect;
-    config: CoreConfig;
-    hooks: Hooks;
-    logger: Logger;
-    remote: BackupStore | null;
-    metrics?: BackupMetrics | null;
-  }) {
-    ({ db: this.db, dialect: this.dialect, config: this.config, hooks: this.hooks, logger: this.logger } = deps);
-    this.metrics = deps.metrics ?? null;
+  constructor(private readonly deps: BackupsDeps) {
     this.local = new LocalBackupStore(path.resolve(deps.config.backup.dir ?? path.join(deps.config.dataDir, 'backups')));
     this.stores = deps.remote ? [this.local, deps.remote] : [this.local];
   }
@@ -121,7 +114,7 @@ export class Backups {
   }
 
   async status(): Promise<BackupStatus> {
-    const row = await this.db('core_kv').where('key', STATUS_KEY).first('value');
+    const row = await this.deps.db('core_kv').where('key', STATUS_KEY).first('value');
     return row ? (JSON.parse(row.value) as BackupStatus) : { lastSuccess: null, lastFailure: null };
   }
 
@@ -135,10 +128,10 @@ export class Backups {
     const started = new Date();
     const clockStarted = performance.now();
     const counted = (outcome: 'succeeded' | 'failed') => {
-      this.metrics?.taken.inc({ outcome, trigger });
-      this.metrics?.duration.observe({ outcome }, (performance.now() - clockStarted) / 1000);
+      this.deps.metrics?.taken.inc({ outcome, trigger });
+      this.deps.metrics?.duration.observe({ outcome }, (performance.now() - clockStarted) / 1000);
     };
-    const name = backupName(started, this.dialect, packageVersion);
+    const name = backupName(started, this.deps.dialect, packageVersion);
     const file = path.resolve(out ?? this.local.pathOf(name));
     let staging: string | null = null;
     try {
@@ -157,16 +150,16 @@ export class Backups {
       }
       const result: BackupResult = { name: out ? path.basename(file) : name, file, bytes, locations, manifest, pruned };
       await this.record({ at: started.toISOString(), trigger, name: result.name, bytes, error: null });
-      this.logger.info({ backup: result.name, bytes, locations, pruned, trigger }, 'backup taken');
-      await this.hooks.notify(BACKUP_CREATED, { trigger, name: result.name, bytes, locations });
+      this.deps.logger.info({ backup: result.name, bytes, locations, pruned, trigger }, 'backup taken');
+      await this.deps.hooks.notify(BACKUP_CREATED, { trigger, name: result.name, bytes, locations });
       counted('succeeded');
       return result;
     } catch (err) {
       const message = (err as Error).message;
       counted('failed');
-      this.logger.error({ err, trigger }, 'backup failed');
+      this.deps.logger.error({ err, trigger }, 'backup failed');
       await this.record({ at: started.toISOString(), trigger, name: null, bytes: null, error: message }).catch(() => undefined);
-      await this.hooks.notify(BACKUP_FAILED, { trigger, error: message });
+      await this.deps.hooks.notify(BACKUP_FAILED, { trigger, error: message });
       throw err;
     } finally {
       if (staging) await fs.promises.rm(staging, { recursive: true, force: true });
@@ -180,18 +173,18 @@ export class Backups {
   }
 
   private async snapshot(staging: string, createdAt: Date): Promise<BackupManifest> {
-    const payload = path.join(staging, payloadFileOf(this.dialect));
+    const payload = path.join(staging, payloadFileOf(this.deps.dialect));
     // Read before the copy: a migration can only run at boot, so these are the copy's too.
-    const migrations = (await listApplied(this.db)).map((m) => m.name);
-    const deployment = await this.db('core_kv').where('key', 'deployment_id').first('value');
-    if (this.dialect === 'sqlite') await snapshotSqlite(sqliteFile(this.config), payload);
-    else await pgDump(this.config.database.url!, payload);
+    const migrations = (await listApplied(this.deps.db)).map((m) => m.name);
+    const deployment = await this.deps.db('core_kv').where('key', 'deployment_id').first('value');
+    if (this.deps.dialect === 'sqlite') await snapshotSqlite(sqliteFile(this.deps.config), payload);
+    else await pgDump(this.deps.config.database.url!, payload);
     await fs.promises.chmod(payload, 0o600);
     return {
       format: BACKUP_FORMAT,
       formatVersion: BACKUP_FORMAT_VERSION,
       plinthVersion: packageVersion,
-      database: this.dialect,
+      database: this.deps.dialect,
       migrations,
       createdAt: createdAt.toISOString(),
       deploymentId: (deployment?.value as string | undefined) ?? null,
@@ -201,7 +194,7 @@ export class Backups {
 
   /** Deletes a destination's backups beyond the newest `keep`. */
   private async prune(store: BackupStore): Promise<number> {
-    const old = (await store.list()).sort(newestFirst).slice(this.config.backup.keep);
+    const old = (await store.list()).sort(newestFirst).slice(this.deps.config.backup.keep);
     for (const backup of old) await store.remove(backup.name);
     return old.length;
   }
@@ -209,7 +202,8 @@ export class Backups {
   private async record(outcome: BackupOutcome): Promise<void> {
     const status = await this.status();
     const next: BackupStatus = outcome.error ? { ...status, lastFailure: outcome } : { ...status, lastSuccess: outcome };
-    await this.db('core_kv')
+    await this.deps
+      .db('core_kv')
       .insert({ key: STATUS_KEY, value: JSON.stringify(next), created_at: outcome.at })
       .onConflict('key')
       .merge(['value', 'created_at']);

@@ -34,6 +34,10 @@ export interface S3BackupStoreOptions {
   pageSize?: number;
 }
 
+export interface S3BackupStoreDeps extends S3BackupStoreOptions {
+  destination: S3Destination;
+}
+
 /**
  * Backups kept in an S3-compatible bucket (AWS, MinIO, R2, Wasabi, …) through the official AWS SDK, as
  * `<prefix><name>`, private (no ACL is granted: the bucket's own policy decides, and nothing makes an object
@@ -45,24 +49,21 @@ export class S3BackupStore implements BackupStore {
   private readonly client: S3Client;
   private readonly pageSize: number;
 
-  constructor(
-    private readonly destination: S3Destination,
-    options: S3BackupStoreOptions = {},
-  ) {
-    this.where = `s3://${destination.bucket}/${destination.prefix}`;
-    this.pageSize = options.pageSize ?? 1000;
-    const { accessKeyId, secretAccessKey } = destination;
+  constructor(private readonly deps: S3BackupStoreDeps) {
+    this.where = `s3://${deps.destination.bucket}/${deps.destination.prefix}`;
+    this.pageSize = deps.pageSize ?? 1000;
+    const { accessKeyId, secretAccessKey } = deps.destination;
     if ((accessKeyId === null) !== (secretAccessKey === null)) {
       throw new Error(`S3 destination ${this.where}: give both accessKeyId and secretAccessKey, or neither (the AWS SDK's own credential chain)`);
     }
     const config: S3ClientConfig = {
-      region: destination.region,
-      forcePathStyle: destination.forcePathStyle,
+      region: deps.destination.region,
+      forcePathStyle: deps.destination.forcePathStyle,
       // A server that does not take a connection in 10 s is unreachable, not slow (the SDK leaves it to the OS: minutes).
       requestHandler: { connectionTimeout: 10_000 },
     };
-    if (destination.endpoint !== null) {
-      config.endpoint = destination.endpoint;
+    if (deps.destination.endpoint !== null) {
+      config.endpoint = deps.destination.endpoint;
       // The SDK's default (a CRC32 on every upload, since 3.729) is refused by some S3-compatible servers; checksums
       // then go only where S3 requires them. The archive's own checksum is still verified when it is restored.
       config.requestChecksumCalculation = 'WHEN_REQUIRED';
@@ -75,7 +76,7 @@ export class S3BackupStore implements BackupStore {
   /** The object key a backup named `name` has (names are checked first: nothing else is ever sent). */
   keyOf(name: string): string {
     if (!parseBackupName(name)) throw AppError.notFound(`no backup named "${name}"`);
-    return this.destination.prefix + name;
+    return this.deps.destination.prefix + name;
   }
 
   async put(file: string, name: string): Promise<void> {
@@ -85,7 +86,7 @@ export class S3BackupStore implements BackupStore {
     try {
       const upload = new Upload({
         client: this.client,
-        params: { Bucket: this.destination.bucket, Key, Body: body, ContentLength: size, ContentType: 'application/gzip' },
+        params: { Bucket: this.deps.destination.bucket, Key, Body: body, ContentLength: size, ContentType: 'application/gzip' },
       });
       await upload.done();
     } catch (err) {
@@ -96,7 +97,7 @@ export class S3BackupStore implements BackupStore {
   }
 
   async list(): Promise<StoredBackup[]> {
-    const { bucket, prefix } = this.destination;
+    const { bucket, prefix } = this.deps.destination;
     const found: StoredBackup[] = [];
     let ContinuationToken: string | undefined;
     do {
@@ -122,7 +123,7 @@ export class S3BackupStore implements BackupStore {
     const Key = this.keyOf(name);
     let object: GetObjectCommandOutput;
     try {
-      object = await this.client.send(new GetObjectCommand({ Bucket: this.destination.bucket, Key }));
+      object = await this.client.send(new GetObjectCommand({ Bucket: this.deps.destination.bucket, Key }));
     } catch (err) {
       // Only a missing object is "no such backup"; a missing bucket or a refusal is the destination's failure.
       const { code, status } = errorParts(err);
@@ -140,7 +141,7 @@ export class S3BackupStore implements BackupStore {
   async remove(name: string): Promise<void> {
     const Key = this.keyOf(name);
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.destination.bucket, Key }));
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.deps.destination.bucket, Key }));
     } catch (err) {
       throw this.failure(`deleting ${name}`, err);
     }
@@ -154,7 +155,7 @@ export class S3BackupStore implements BackupStore {
   /** The error to throw for a failed request: the destination (and endpoint), what failed, S3's code and message. */
   private failure(doing: string, err: unknown): S3StoreError {
     const { code, message, status } = errorParts(err);
-    const at = this.destination.endpoint ? ` at ${this.destination.endpoint}` : '';
+    const at = this.deps.destination.endpoint ? ` at ${this.deps.destination.endpoint}` : '';
     const http = status === undefined ? '' : ` (HTTP ${status})`;
     return new S3StoreError(`S3 destination ${this.where}${at}: ${doing} failed: ${code}: ${message}${http}`, code, status, { cause: err });
   }

@@ -1,6 +1,18 @@
 import { backupSettingsSchema, type BackupSettings } from '../backup/settings.js';
-import type { RetentionSettings } from '../retention.js';
 import { alertsSettingsSchema, type AlertsSettings } from '../alerts/settings.js';
+
+/** What `core.retention` (core/retention.ts) deletes, and how much at a time. */
+export interface RetentionSettings {
+  /** Delivered events (and their handled records) are kept this many days; dead and pending ones until acted on. */
+  deliveredEventDays: number;
+  /** Finished runs kept per job, newest first. */
+  jobRunsPerJob: number;
+  /** Mails of the core mailer's outbox (resets, verifications, alerts) are kept this many days. */
+  mailOutboxDays: number;
+  /** Rows deleted per statement, each its own short transaction, so no lock is held for long. */
+  batchSize: number;
+}
+
 export interface CoreConfig {
   server: {
     host: string;

@@ -16,6 +16,12 @@ export interface GroupCommitOptions {
   name: string;
 }
 
+export interface GroupCommitDeps<T, R> extends GroupCommitOptions {
+  db: Knex;
+  logger: Logger;
+  write: (trx: Knex.Transaction, items: T[]) => Promise<R[]>;
+}
+
 /**
  * Group commit: writes that arrive while a transaction is being written share the next one, so
  * one commit — one fsync with SQLite's synchronous=FULL, one WAL flush on PostgreSQL — covers the
@@ -32,12 +38,7 @@ export class GroupCommit<T, R> {
   private readonly queue: Array<Queued<T, R>> = [];
   private flushing: Promise<void> | null = null;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly logger: Logger,
-    private readonly write: (trx: Knex.Transaction, items: T[]) => Promise<R[]>,
-    private readonly options: GroupCommitOptions,
-  ) {}
+  constructor(private readonly deps: GroupCommitDeps<T, R>) {}
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -57,7 +58,7 @@ export class GroupCommit<T, R> {
         // Writers whose previous write just resolved come back within this turn of the event loop:
         // one setImmediate puts them in this batch rather than a batch of one each.
         if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
-        const batch = this.queue.splice(0, this.options.maxBatch);
+        const batch = this.queue.splice(0, this.deps.maxBatch);
         try {
           this.settle(batch, await this.commit(batch));
         } catch (err) {
@@ -67,7 +68,7 @@ export class GroupCommit<T, R> {
           }
           // A refusal (a plan limit, a bad item: 4xx) is the item's own answer, not a fault worth a warning.
           if (!(err instanceof AppError && err.status < 500))
-            this.logger.warn({ err, items: batch.length }, `a group commit (${this.options.name}) failed; writing its items one by one`);
+            this.deps.logger.warn({ err, items: batch.length }, `a group commit (${this.deps.name}) failed; writing its items one by one`);
           for (const queued of batch) {
             try {
               this.settle([queued], await this.commit([queued]));
@@ -83,13 +84,13 @@ export class GroupCommit<T, R> {
   }
 
   private async commit(batch: Array<Queued<T, R>>): Promise<R[]> {
-    const results = await this.db.transaction((trx) =>
-      this.write(
+    const results = await this.deps.db.transaction((trx) =>
+      this.deps.write(
         trx,
         batch.map((q) => q.item),
       ),
     );
-    if (results.length !== batch.length) throw new Error(`group commit ${this.options.name}: ${results.length} results for ${batch.length} items`);
+    if (results.length !== batch.length) throw new Error(`group commit ${this.deps.name}: ${results.length} results for ${batch.length} items`);
     return results;
   }
 

@@ -175,9 +175,9 @@ export class SqliteClient extends KnexBetterSqlite3Client {
       const { walCheckpoint, walSync } = this.clientConfig;
       walSyncs.set(
         connection,
-        new WalSync(path.resolve(`${connection.name}-wal`), { sync: walSync?.sync, onFailure: (err) => this.walFailed(connection, err) }),
+        new WalSync({ walPath: path.resolve(`${connection.name}-wal`), sync: walSync?.sync, onFailure: (err) => this.walFailed(connection, err) }),
       );
-      checkpointers.set(connection, new WalCheckpointer(path.resolve(connection.name), { ...WAL_CHECKPOINT_DEFAULTS, ...walCheckpoint }));
+      checkpointers.set(connection, new WalCheckpointer({ file: path.resolve(connection.name), ...WAL_CHECKPOINT_DEFAULTS, ...walCheckpoint }));
     }
     return connection;
   }

@@ -12,6 +12,10 @@ export interface WalCheckpointOptions {
 
 export const WAL_CHECKPOINT_DEFAULTS: WalCheckpointOptions = { startAfterWrites: 1_000, everyWrites: 100, maxDelayMs: 1_000 };
 
+export interface WalCheckpointerDeps extends WalCheckpointOptions {
+  file: string;
+}
+
 /**
  * Copies a WAL database's committed pages back into the database file (a checkpoint) from a
  * worker thread. SQLite's own auto-checkpoint runs inside the COMMIT that fills the log past 1,000
@@ -31,10 +35,7 @@ export class WalCheckpointer {
   /** Shared with the worker: [0] commits that wrote, [1] checkpoints that copied pages, [2] pages copied. */
   private readonly counts = new Int32Array(new SharedArrayBuffer(12));
 
-  constructor(
-    private readonly file: string,
-    private readonly options: WalCheckpointOptions = WAL_CHECKPOINT_DEFAULTS,
-  ) {}
+  constructor(private readonly deps: WalCheckpointerDeps) {}
 
   /** Whether the connection should checkpoint for itself: until the worker is ready, and again if it stops. */
   get autoCheckpoint(): boolean {
@@ -54,7 +55,7 @@ export class WalCheckpointer {
   /** After every commit that wrote: starts the worker once the database is written often enough. */
   noteWrite(): void {
     if (this.worker) Atomics.add(this.counts, 0, 1);
-    else if (!this.closed && ++this.writes > this.options.startAfterWrites) this.start();
+    else if (!this.closed && ++this.writes > this.deps.startAfterWrites) this.start();
   }
 
   async close(): Promise<void> {
@@ -67,7 +68,7 @@ export class WalCheckpointer {
 
   private start(): void {
     const worker = startWorker(import.meta.url, './wal-checkpoint-worker', {
-      workerData: { file: this.file, everyWrites: this.options.everyWrites, maxDelayMs: this.options.maxDelayMs, counters: this.counts.buffer },
+      workerData: { file: this.deps.file, everyWrites: this.deps.everyWrites, maxDelayMs: this.deps.maxDelayMs, counters: this.counts.buffer },
     });
     worker.unref(); // never what keeps a process alive
     worker.once('message', () => {

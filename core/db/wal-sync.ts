@@ -47,6 +47,10 @@ export interface WalSyncOptions {
   onFailure?: (err: WalSyncError) => void;
 }
 
+export interface WalSyncDeps extends WalSyncOptions {
+  walPath: string;
+}
+
 /**
  * Makes a SQLite connection's committed transactions durable by syncing its write-ahead log on
  * libuv's thread pool, so the event loop runs on while the disk flushes. With journal_mode=WAL and
@@ -70,14 +74,11 @@ export class WalSync {
   /** fsyncs done: read by tests and diagnostics. */
   syncs = 0;
 
-  constructor(
-    private readonly walPath: string,
-    private readonly options: WalSyncOptions = {},
-  ) {}
+  constructor(private readonly deps: WalSyncDeps) {}
 
   /** Resolves once everything committed before the call is on disk; rejects with a WalSyncError if it may not be. */
   sync(): Promise<void> {
-    if (this.closed) return Promise.reject(new Error(`the write-ahead log ${this.walPath} is closed`));
+    if (this.closed) return Promise.reject(new Error(`the write-ahead log ${this.deps.walPath} is closed`));
     // Each caller gets an error of its own (see again()).
     return this.queue().catch((err: unknown) => {
       throw err instanceof WalSyncError ? err.again() : err;
@@ -113,13 +114,13 @@ export class WalSync {
 
   private async flush(): Promise<void> {
     try {
-      const fd = this.fd ?? (this.fd = await openFd(this.walPath));
-      await (this.options.sync ?? fdatasync)(fd);
+      const fd = this.fd ?? (this.fd = await openFd(this.deps.walPath));
+      await (this.deps.sync ?? fdatasync)(fd);
     } catch (err) {
       // Opening the log counts too: either way the commits it holds cannot be made durable here.
-      const failure = (this.failure = new WalSyncError(this.walPath, err));
+      const failure = (this.failure = new WalSyncError(this.deps.walPath, err));
       try {
-        this.options.onFailure?.(failure);
+        this.deps.onFailure?.(failure);
       } catch {
         // A notification: whatever it does, the waiting commits get the failure.
       }

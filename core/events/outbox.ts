@@ -9,7 +9,7 @@ import { AppError } from '../errors.js';
 import { leaseEnd, Leases, type LeasedTable } from '../leases.js';
 import type { Logger } from '../logger.js';
 import type { CoreConfig } from '../config/schema.js';
-import type { EventToEmit, PayloadOf } from './payloads.js';
+import type { EventName, EventPayloads, PayloadOf } from './payloads.js';
 import { currentTraceHeaders, inSpan, spanOf, withoutTrace } from '../observability/trace-context.js';
 import type { OutboxMetrics } from '../observability/core-metrics.js';
 
@@ -24,6 +24,9 @@ export interface PlatformEvent<P = Record<string, unknown>> {
   createdAt: string;
   attempts: number;
 }
+
+/** The event named `N`, its payload typed from the declaring plugin's schema. */
+export type EventOf<N extends EventName> = PlatformEvent<EventPayloads[N]>;
 
 export type EventHandler<P = any> = (event: PlatformEvent<P>) => Promise<void> | void;
 
@@ -42,6 +45,9 @@ export interface EmitOptions {
   version?: number;
   meta?: Record<string, unknown>;
 }
+
+/** One event to write (EventBus.emitMany), its payload typed by its name; for a union of names, one of each. */
+export type EventToEmit<N extends string = string> = N extends string ? { name: N; payload: PayloadOf<N>; options?: EmitOptions } : never;
 
 interface EventRow {
   id: number;
@@ -116,19 +122,8 @@ export class EventBus {
   private adoptedEvents = 0;
   private lastClaim = 0;
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly settings: CoreConfig['events'];
-  private readonly metrics: OutboxMetrics | null;
-
-  constructor({ db, clock, logger, settings, metrics = null }: EventBusDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.settings = settings;
-    this.metrics = metrics;
-    this.leases = new Leases(db, clock, logger);
+  constructor(private readonly deps: EventBusDeps) {
+    this.leases = new Leases({ db: deps.db, clock: deps.clock, logger: deps.logger });
   }
 
   /** Subscribes a durable handler; `key` must be stable across restarts (it records delivery). */
@@ -185,7 +180,7 @@ export class EventBus {
    */
   async emitMany<N extends string>(trx: Knex | Knex.Transaction, events: Array<EventToEmit<N> & { name: N }>): Promise<number[]> {
     if (!events.length) return [];
-    const now = iso(this.clock.now());
+    const now = iso(this.deps.clock.now());
     const inherited = this.causes.current();
     // The trace of the work that emits (a request, a handler, a run's step): handlers continue it.
     const trace = currentTraceHeaders();
@@ -229,8 +224,8 @@ export class EventBus {
    * null (inserted free, claimed as usual) when the dispatcher is stopped or already has plenty waiting.
    */
   private leaseForNew(): { token: string; until: string } | null {
-    if (this.stopped || this.adoptedEvents >= this.settings.batchSize * 4) return null;
-    return { token: `${this.instanceId}/${++this.claims}`, until: leaseEnd(this.clock, this.settings.leaseSeconds) };
+    if (this.stopped || this.adoptedEvents >= this.deps.settings.batchSize * 4) return null;
+    return { token: `${this.instanceId}/${++this.claims}`, until: leaseEnd(this.deps.clock, this.deps.settings.leaseSeconds) };
   }
 
   private adopt(token: string, events: PlatformEvent[]): void {
@@ -242,7 +237,7 @@ export class EventBus {
   private takeAdopted(): Array<{ token: string; events: PlatformEvent[] }> {
     const taken: Array<{ token: string; events: PlatformEvent[] }> = [];
     let n = 0;
-    while (this.adopted.length && (n === 0 || n + this.adopted[0].events.length <= this.settings.batchSize)) {
+    while (this.adopted.length && (n === 0 || n + this.adopted[0].events.length <= this.deps.settings.batchSize)) {
       const next = this.adopted.shift()!;
       taken.push(next);
       n += next.events.length;
@@ -265,7 +260,7 @@ export class EventBus {
     for (const { token } of this.adopted.splice(0)) {
       await this.leases
         .release(EVENTS, token)
-        .catch((err: unknown) => this.logger.warn({ err }, 'adopted events not released; their lease runs out on its own'));
+        .catch((err: unknown) => this.deps.logger.warn({ err }, 'adopted events not released; their lease runs out on its own'));
     }
     this.adoptedEvents = 0;
   }
@@ -285,7 +280,7 @@ export class EventBus {
       .then(() => this.detached(() => this.drain()))
       .then(
         () => undefined,
-        (err) => this.logger.error({ err }, 'event dispatcher failed'),
+        (err) => this.deps.logger.error({ err }, 'event dispatcher failed'),
       )
       .finally(() => {
         this.running = null;
@@ -294,7 +289,7 @@ export class EventBus {
           this.again = false;
           this.kick();
         } else {
-          this.timer = setTimeout(() => this.kick(), this.settings.pollIntervalMs);
+          this.timer = setTimeout(() => this.kick(), this.deps.settings.pollIntervalMs);
           this.timer.unref();
         }
       });
@@ -310,19 +305,20 @@ export class EventBus {
       // Events emitted here come leased already; the database is asked for the rest (retries, other
       // instances' events and leftovers) when none came, and at least every poll interval meanwhile.
       const adopted = this.takeAdopted();
-      const ask = !adopted.length || performance.now() - this.lastClaim >= this.settings.pollIntervalMs;
+      const ask = !adopted.length || performance.now() - this.lastClaim >= this.deps.settings.pollIntervalMs;
       const parts = ask ? [...adopted, await this.claim()] : adopted;
       const batch = parts.flatMap((p) => p.events);
       if (batch.length === 0) return any;
       any = true;
-      const holds = parts.filter((p) => p.events.length).map((p) => this.leases.hold(EVENTS, p.token, this.settings.leaseSeconds));
+      const holds = parts.filter((p) => p.events.length).map((p) => this.leases.hold(EVENTS, p.token, this.deps.settings.leaseSeconds));
       try {
         // Events nobody handles are done in one statement (one commit) per batch, not one each.
         const unhandled = batch.filter((e) => !this.hasHandlers(e.name)).map((e) => e.id);
         if (unhandled.length) {
-          await this.db('core_events')
+          await this.deps
+            .db('core_events')
             .whereIn('id', unhandled)
-            .update({ status: 'delivered', delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+            .update({ status: 'delivered', delivered_at: iso(this.deps.clock.now()), locked_by: null, locked_until: null });
         }
         // Events emitted here moments ago cannot have been handled before: no need to look.
         const fresh = new Set(adopted.flatMap((p) => p.events.map((e) => e.id)));
@@ -352,16 +348,16 @@ export class EventBus {
   private async claim(): Promise<{ token: string; events: PlatformEvent[] }> {
     this.lastClaim = performance.now();
     const token = `${this.instanceId}/${++this.claims}`;
-    const now = iso(this.clock.now());
+    const now = iso(this.deps.clock.now());
     const claimed = await this.leases.claim(EVENTS, {
       holder: token,
-      seconds: this.settings.leaseSeconds,
-      limit: this.settings.batchSize,
+      seconds: this.deps.settings.leaseSeconds,
+      limit: this.deps.settings.batchSize,
       orderBy: 'id',
       where: (q) => q.where('status', 'pending').andWhere('available_at', '<=', now),
     });
     if (claimed === 0) return { token, events: [] };
-    const rows: EventRow[] = await this.db('core_events').where({ locked_by: token, status: 'pending' }).orderBy('id');
+    const rows: EventRow[] = await this.deps.db('core_events').where({ locked_by: token, status: 'pending' }).orderBy('id');
     return { token, events: rows.map(toEvent) };
   }
 
@@ -398,7 +394,8 @@ export class EventBus {
   /** Which handlers already succeeded for these events (an earlier attempt that failed elsewhere). */
   private async handledBefore(eventIds: number[]): Promise<Map<number, Set<string>>> {
     if (!eventIds.length) return new Map();
-    const rows: Array<{ event_id: number | string; handler: string }> = await this.db('core_event_handled')
+    const rows: Array<{ event_id: number | string; handler: string }> = await this.deps
+      .db('core_event_handled')
       .whereIn('event_id', eventIds)
       .select('event_id', 'handler');
     const out = new Map<number, Set<string>>();
@@ -424,12 +421,12 @@ export class EventBus {
     for (const [key, call] of calls) {
       try {
         await this.causes.exit(() => call.fn(call.events));
-        const at = iso(this.clock.now());
+        const at = iso(this.deps.clock.now());
         for (const event of call.events) outcomes.get(event.id)!.handled.push({ event_id: event.id, handler: key, handled_at: at });
       } catch (err) {
         for (const event of call.events) outcomes.get(event.id)!.failure = err as Error;
-        for (const event of call.events) this.metrics?.handlerFailures.inc({ event: event.name, handler: key });
-        this.logger.warn({ err, events: call.events.length, firstEventId: call.events[0].id, handler: key }, 'batch event handler failed');
+        for (const event of call.events) this.deps.metrics?.handlerFailures.inc({ event: event.name, handler: key });
+        this.deps.logger.warn({ err, events: call.events.length, firstEventId: call.events[0].id, handler: key }, 'batch event handler failed');
       }
     }
   }
@@ -441,11 +438,11 @@ export class EventBus {
       const { key, fn } = sub;
       try {
         await (Object.keys(event.meta).length ? this.causes.run(event.meta, () => fn(event)) : fn(event));
-        outcome.handled.push({ event_id: event.id, handler: key, handled_at: iso(this.clock.now()) });
+        outcome.handled.push({ event_id: event.id, handler: key, handled_at: iso(this.deps.clock.now()) });
       } catch (err) {
         outcome.failure = err as Error;
-        this.metrics?.handlerFailures.inc({ event: event.name, handler: key });
-        this.logger.warn({ err, event: event.name, eventId: event.id, handler: key }, 'event handler failed');
+        this.deps.metrics?.handlerFailures.inc({ event: event.name, handler: key });
+        this.deps.logger.warn({ err, event: event.name, eventId: event.id, handler: key }, 'event handler failed');
       }
     }
   }
@@ -455,23 +452,23 @@ export class EventBus {
     if (!outcomes.length) return;
     let dead: PlatformEvent[] = [];
     try {
-      dead = await this.db.transaction((trx) => this.writeOutcomes(trx, outcomes));
+      dead = await this.deps.db.transaction((trx) => this.writeOutcomes(trx, outcomes));
     } catch (err) {
       if (outcomes.length === 1) throw err;
-      for (const outcome of outcomes) dead.push(...(await this.db.transaction((trx) => this.writeOutcomes(trx, [outcome]))));
+      for (const outcome of outcomes) dead.push(...(await this.deps.db.transaction((trx) => this.writeOutcomes(trx, [outcome]))));
     }
     for (const event of dead) {
-      this.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
-      this.metrics?.deadLettered.inc({ event: event.name });
+      this.deps.logger.error({ event: event.name, eventId: event.id }, 'event gave up after max attempts');
+      this.deps.metrics?.deadLettered.inc({ event: event.name });
     }
-    if (this.metrics) this.observeLag(outcomes);
+    if (this.deps.metrics) this.observeLag(outcomes);
   }
 
   /** Each delivered event's lag, written to delivered (the clock's: a test's clock moves it too). */
   private observeLag(outcomes: DeliveryOutcome[]): void {
-    const now = this.clock.now().getTime();
+    const now = this.deps.clock.now().getTime();
     for (const { event, failure } of outcomes) {
-      if (!failure) this.metrics!.lag.observe(Math.max(0, now - Date.parse(event.createdAt)) / 1000);
+      if (!failure) this.deps.metrics!.lag.observe(Math.max(0, now - Date.parse(event.createdAt)) / 1000);
     }
   }
 
@@ -485,7 +482,7 @@ export class EventBus {
     for (const [attempts, ids] of delivered) {
       await trx('core_events')
         .whereIn('id', ids)
-        .update({ status: 'delivered', attempts: attempts + 1, delivered_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+        .update({ status: 'delivered', attempts: attempts + 1, delivered_at: iso(this.deps.clock.now()), locked_by: null, locked_until: null });
     }
     const dead: PlatformEvent[] = [];
     for (const o of outcomes) if (o.failure && (await this.scheduleRetry(trx, o.event, o.failure))) dead.push(o.event);
@@ -495,16 +492,16 @@ export class EventBus {
   /** A failed delivery: due again after exponential backoff with jitter, or dead after maxAttempts. */
   private async scheduleRetry(db: Knex.Transaction, event: PlatformEvent, failure: Error): Promise<boolean> {
     const attempts = event.attempts + 1;
-    const dead = attempts >= this.settings.maxAttempts;
-    const base = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempts - 1));
-    const delay = Math.round(base * (1 + (Math.random() * 2 - 1) * this.settings.jitterRatio));
+    const dead = attempts >= this.deps.settings.maxAttempts;
+    const base = Math.min(this.deps.settings.backoffMaxMs, this.deps.settings.backoffBaseMs * 2 ** (attempts - 1));
+    const delay = Math.round(base * (1 + (Math.random() * 2 - 1) * this.deps.settings.jitterRatio));
     await db('core_events')
       .where('id', event.id)
       .update({
         status: dead ? 'dead' : 'pending',
         attempts,
         last_error: String(failure.stack ?? failure.message).slice(0, 4000),
-        available_at: iso(new Date(this.clock.now().getTime() + delay)),
+        available_at: iso(new Date(this.deps.clock.now().getTime() + delay)),
         locked_by: null,
         locked_until: null,
       });
@@ -516,11 +513,11 @@ export class EventBus {
    * event is made due now. Other handlers that already succeeded are not run again.
    */
   async redeliver(eventId: number, handlerKey: string): Promise<void> {
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       await trx('core_event_handled').where({ event_id: eventId, handler: handlerKey }).delete();
       await trx('core_events')
         .where('id', eventId)
-        .update({ status: 'pending', attempts: 0, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+        .update({ status: 'pending', attempts: 0, available_at: iso(this.deps.clock.now()), locked_by: null, locked_until: null });
     });
     this.kick();
   }
@@ -530,18 +527,20 @@ export class EventBus {
    * Handlers that already succeeded on it are not run again (their handled records stay).
    */
   async replay(eventId: number): Promise<void> {
-    const event = await this.db('core_events').where('id', eventId).first('status');
+    const event = await this.deps.db('core_events').where('id', eventId).first('status');
     if (!event) throw AppError.notFound(`no event ${eventId}`);
     if (event.status !== 'dead') throw AppError.conflict(`event ${eventId} is ${event.status}; only a dead event can be replayed`, 'event_not_dead');
-    await this.db('core_events')
+    await this.deps
+      .db('core_events')
       .where({ id: eventId, status: 'dead' })
-      .update({ status: 'pending', attempts: 0, last_error: null, available_at: iso(this.clock.now()), locked_by: null, locked_until: null });
+      .update({ status: 'pending', attempts: 0, last_error: null, available_at: iso(this.deps.clock.now()), locked_by: null, locked_until: null });
     this.kick();
   }
 
   /** Events waiting (pending) and given up (dead), and when the oldest waiting one was written: read by the metrics. */
   async waiting(): Promise<{ pending: number; dead: number; oldestPendingAt: string | null }> {
-    const rows: Array<{ status: string; n: number | string; oldest: string | null }> = await this.db('core_events')
+    const rows: Array<{ status: string; n: number | string; oldest: string | null }> = await this.deps
+      .db('core_events')
       .whereIn('status', ['pending', 'dead'])
       .select('status')
       .count({ n: '*' })
@@ -552,7 +551,7 @@ export class EventBus {
   }
 
   async backlog(): Promise<{ pending: number; dead: number; delivered: number }> {
-    const rows: Array<{ status: string; n: number | string }> = await this.db('core_events').select('status').count({ n: '*' }).groupBy('status');
+    const rows: Array<{ status: string; n: number | string }> = await this.deps.db('core_events').select('status').count({ n: '*' }).groupBy('status');
     const count = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
     return { pending: count('pending'), dead: count('dead'), delivered: count('delivered') };
   }

@@ -1,6 +1,13 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import type { EventSpec } from '../plugins/contract.js';
-import type { EmitOptions, PlatformEvent } from './outbox.js';
+import type { JsonSchema } from '../validation.js';
+
+/** An event a plugin declares (its manifest's `events`): the payload's schema, from which its type is derived. */
+export interface EventSpec {
+  version: number;
+  description?: string;
+  /** JSON Schema of the payload; workflows list and match against it. */
+  schema: JsonSchema;
+}
 
 /**
  * Every event's payload type, by event name. Empty in the core, which knows no plugin: each
@@ -31,9 +38,3 @@ type Declared<T> = T extends object ? { [K in keyof T as string extends K ? neve
 export type PayloadsOf<E extends Record<string, EventSpec>> = {
   -readonly [N in keyof E]: E[N]['schema'] extends infer S extends JSONSchema ? Declared<FromSchema<S>> : never;
 };
-
-/** The event named `N`, its payload typed from the declaring plugin's schema. */
-export type EventOf<N extends EventName> = PlatformEvent<EventPayloads[N]>;
-
-/** One event to write (EventBus.emitMany), its payload typed by its name; for a union of names, one of each. */
-export type EventToEmit<N extends string = string> = N extends string ? { name: N; payload: PayloadOf<N>; options?: EmitOptions } : never;

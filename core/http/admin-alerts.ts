@@ -1,5 +1,5 @@
 import type { Router } from '@koa/router';
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import { AppError } from '../errors.js';
 import { createAjv, toFieldErrors } from '../validation.js';
 import { assertRole } from './auth.js';
@@ -24,7 +24,7 @@ const validateQuery = createAjv({ coerceTypes: true }).compile<{ open?: boolean;
  *   GET /admin/api/alerts               every raising, newest first
  * `limit` (1–500, default 50). Each item: id, key, severity, summary, details, raised_at, cleared_at, notified_at.
  */
-export function adminAlertRoutes(router: Router, app: () => Plinth): void {
+export function adminAlertRoutes(router: Router, app: () => AppView): void {
   router.get('/api/alerts', async (ctx) => {
     assertRole(await (ctx as unknown as HttpContext).authenticate(), 'superadmin');
     const query = { ...ctx.query };

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
-import { SESSION_COOKIE, assertRole, type Principal } from './auth.js';
+import { type AdminChallenge, type AdminSignIn, SESSION_COOKIE, assertRole, type Principal } from './auth.js';
 import type { HttpContext } from './context.js';
 import { createAjv, toFieldErrors } from '../validation.js';
 import { listApplied } from '../db/migrations.js';
 import { sqliteFile } from '../db/connection.js';
 import { packageVersion, uiBuildDir } from '../paths.js';
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import { PassThrough } from 'node:stream';
 import { checkOne, type LiveClient } from '../live.js';
 import { allowedPages } from './page-access.js';
@@ -21,39 +21,6 @@ import { pluginStatuses } from '../plugins/status.js';
 
 const LIVE_STREAMS_PER_PRINCIPAL = 8;
 const LIVE_BEAT_MS = 15_000;
-
-/** A signed-in admin UI session: the token the HttpOnly cookie carries. */
-export interface AdminSession {
-  token: string;
-  expiresInSeconds: number;
-}
-
-/** A sign-in whose first step passed for a user with a second factor: answered with `completeChallenge`. */
-export interface AdminChallenge {
-  challengeToken: string;
-  methods: string[];
-  expiresInSeconds: number;
-}
-
-export type AdminSignIn = AdminSession | AdminChallenge;
-
-/**
- * What the auth plugin (or a test fixture) registers as `adminLogin` so the admin UI can sign in.
- * The core only sets and clears the HttpOnly cookie; the token's meaning belongs to the provider.
- */
-export interface AdminLoginProvider {
-  /** A sign-in that must end in a session (another face's login): a user with a second factor is refused (403 `mfa_required`). */
-  login(input: { email: string; password: string; ip: string; userAgent: string }): Promise<AdminSession>;
-  /** The admin UI's password sign-in (POST /admin/api/login `{ email, password }`): a session, or a second-factor challenge. Without it, `login`. */
-  beginLogin?(input: { email: string; password: string; ip: string; userAgent: string }): Promise<AdminSignIn>;
-  /** Signs in with the single-use token of an emailed link (POST /admin/api/login `{ magic_token }`): a session, or a challenge. */
-  loginWithMagicLink?(token: string, meta: { ip: string; userAgent: string }): Promise<AdminSignIn>;
-  /** Answers a challenge (POST /admin/api/login `{ challenge_token, code | recovery_code }`): the session it stood before. */
-  completeChallenge?(input: { challengeToken: string; code?: string; recoveryCode?: string; ip: string; userAgent: string }): Promise<AdminSession>;
-  /** Signs in with a passkey: the authenticator's answer to the provider's challenge (POST /admin/api/login `{ passkey }`), checked by the provider. */
-  loginWithPasskey?(response: unknown, meta: { ip: string; userAgent: string }): Promise<{ token: string; expiresInSeconds: number }>;
-  logout?(token: string): Promise<void>;
-}
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
 
@@ -150,7 +117,7 @@ const validatePasskeyLogin = ajv.compile(passkeyLoginSchema);
 const validateChallengeLogin = ajv.compile(challengeLoginSchema);
 const isChallenge = (s: AdminSignIn): s is AdminChallenge => 'challengeToken' in s;
 
-export function adminUi(app: () => Plinth): Middleware {
+export function adminUi(app: () => AppView): Middleware {
   const assets = readAssets();
   // The pages of plugins from npm or folders, built at boot into the data folder (core/plugins/ui-build.ts); read once, on first use.
   let pluginPagesRead = false;

@@ -97,3 +97,36 @@ export function assertScope(principal: Principal | null, ...allOf: string[]): Pr
 
 /** The admin UI's HttpOnly session cookie (set by core, read by the auth plugin's strategy). */
 export const SESSION_COOKIE = 'plinth_session';
+
+/** A signed-in admin UI session: the token the HttpOnly cookie carries. */
+export interface AdminSession {
+  token: string;
+  expiresInSeconds: number;
+}
+
+/** A sign-in whose first step passed for a user with a second factor: answered with `completeChallenge`. */
+export interface AdminChallenge {
+  challengeToken: string;
+  methods: string[];
+  expiresInSeconds: number;
+}
+
+export type AdminSignIn = AdminSession | AdminChallenge;
+
+/**
+ * What the auth plugin (or a test fixture) registers as `adminLogin` so the admin UI can sign in.
+ * The core only sets and clears the HttpOnly cookie; the token's meaning belongs to the provider.
+ */
+export interface AdminLoginProvider {
+  /** A sign-in that must end in a session (another face's login): a user with a second factor is refused (403 `mfa_required`). */
+  login(input: { email: string; password: string; ip: string; userAgent: string }): Promise<AdminSession>;
+  /** The admin UI's password sign-in (POST /admin/api/login `{ email, password }`): a session, or a second-factor challenge. Without it, `login`. */
+  beginLogin?(input: { email: string; password: string; ip: string; userAgent: string }): Promise<AdminSignIn>;
+  /** Signs in with the single-use token of an emailed link (POST /admin/api/login `{ magic_token }`): a session, or a challenge. */
+  loginWithMagicLink?(token: string, meta: { ip: string; userAgent: string }): Promise<AdminSignIn>;
+  /** Answers a challenge (POST /admin/api/login `{ challenge_token, code | recovery_code }`): the session it stood before. */
+  completeChallenge?(input: { challengeToken: string; code?: string; recoveryCode?: string; ip: string; userAgent: string }): Promise<AdminSession>;
+  /** Signs in with a passkey: the authenticator's answer to the provider's challenge (POST /admin/api/login `{ passkey }`), checked by the provider. */
+  loginWithPasskey?(response: unknown, meta: { ip: string; userAgent: string }): Promise<{ token: string; expiresInSeconds: number }>;
+  logout?(token: string): Promise<void>;
+}

@@ -1,7 +1,7 @@
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { packageVersion } from '../paths.js';
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import { envelopes } from './envelopes.js';
 import type { OpenApiRegistry } from './openapi.js';
 import { isUnder } from './server.js';
@@ -14,7 +14,7 @@ import { OUTBOX_BASE, outboxListQuery, outboxMailReply, outboxPageReply, outboxR
  * stopping), /openapi.json, /metrics (Prometheus, metrics-route.ts), and for superadmins the mail outbox (/api/admin/outbox,
  * outbox-routes.ts) and the outgoing-mail relay (/api/admin/mailer, mailer-routes.ts).
  */
-export function coreRoutes(app: () => Plinth): Middleware {
+export function coreRoutes(app: () => AppView): Middleware {
   const router = new Router();
   // Someone who opens the bare server address lands on the admin UI, not on a JSON 404.
   router.get('/', (ctx, next) => {

@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import { AppError } from '../errors.js';
 import {
   applyRelayPatch,
@@ -73,7 +73,7 @@ const validateTest = ajv.compile<{ to: string }>(relayTestBody);
  */
 export const MAILER_BASE = '/api/admin/mailer';
 
-export function mailerRoutes(app: () => Plinth): Middleware {
+export function mailerRoutes(app: () => AppView): Middleware {
   const router = new Router({ prefix: MAILER_BASE });
   const superadmin = async (ctx: unknown) => assertRole(await (ctx as HttpContext).authenticate(), 'superadmin');
   const meta = (ctx: HttpContext) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') });

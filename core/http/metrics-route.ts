@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
 import { sameSecret } from '../secrets.js';
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import { hasScope } from './auth.js';
 import type { HttpContext } from './context.js';
 
@@ -17,7 +17,7 @@ const bearerOf = (header: string | undefined): string | null => /^Bearer\s+(\S+)
  * with no token configured and no such principal it is a 404, as for a path nobody serves; with a
  * token configured a request without credentials is a 401, and a principal without the scope a 403.
  */
-export function metricsRoute(app: () => Plinth): Middleware {
+export function metricsRoute(app: () => AppView): Middleware {
   return async (ctx) => {
     const plinth = app();
     const token = plinth.config.metrics.token;

@@ -1,5 +1,31 @@
+import type { JsonSchema } from '../validation.js';
 import type { Envelope } from './envelopes.js';
-import type { RouteSchemas } from './router.js';
+
+/** One documented reply of a route, by status. */
+export interface ReplyDoc {
+  description: string;
+  /**
+   * The reply's JSON: what the route returns, or passes to `ok()` (the face's envelope is put around
+   * it in /openapi.json). With `server.checkReplies` every reply is checked against it.
+   */
+  schema?: JsonSchema;
+  /** A reply that is not JSON (a download, a stream): its media type; `schema` then describes that body. */
+  contentType?: string;
+  /** JSON the route answers as is, outside its face's envelope (a seed's health body); still checked. */
+  envelope?: false;
+}
+
+export interface RouteSchemas {
+  body?: JsonSchema;
+  /** A request body that is not JSON (a raw message, a provider's signed event), for /openapi.json. */
+  rawBody?: { contentType: string; schema?: JsonSchema };
+  /** Request headers the route reads (signatures), for /openapi.json. */
+  headers?: JsonSchema;
+  query?: JsonSchema;
+  params?: JsonSchema;
+  /** Documented replies by status: every success the route answers, for /openapi.json. */
+  responses?: Record<number, ReplyDoc>;
+}
 
 export interface RouteDoc {
   method: string;

@@ -2,7 +2,7 @@ import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
 import { createAjv, toFieldErrors } from '../validation.js';
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import { assertRole } from './auth.js';
 import type { HttpContext } from './context.js';
 import { paginationQuery, type PageRequest } from './pagination.js';
@@ -52,7 +52,7 @@ const validateList = createAjv({ coerceTypes: true }).compile<PageRequest & { to
  */
 export const OUTBOX_BASE = '/api/admin/outbox';
 
-export function outboxRoutes(app: () => Plinth): Middleware {
+export function outboxRoutes(app: () => AppView): Middleware {
   const router = new Router({ prefix: OUTBOX_BASE });
   const mailer = () => app().container.resolve('mailer');
   const superadmin = async (ctx: unknown) => assertRole(await (ctx as HttpContext).authenticate(), 'superadmin');

@@ -1,4 +1,4 @@
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import { beyondPlans, missingFeature, type Grant } from '../entitlements.js';
 import type { UiPage } from '../plugins/contract.js';
 import { hasRole, hasScope, type Principal } from './auth.js';
@@ -10,7 +10,7 @@ export const pageHref = (plugin: string, path: string) => (path ? `/admin/${plug
  * Whether the principal may open the page: its roles, then its scopes within the tenant's plan (as
  * `requireScope` checks them), then the plugin's own rule. `grant` is read once per request, lazily.
  */
-async function mayOpen(plinth: Plinth, plugin: string, page: UiPage, principal: Principal, grant: () => Promise<Grant | null>): Promise<boolean> {
+async function mayOpen(plinth: AppView, plugin: string, page: UiPage, principal: Principal, grant: () => Promise<Grant | null>): Promise<boolean> {
   if (page.public) return false;
   if (page.roles?.length && !page.roles.some((role) => hasRole(principal, role))) return false;
   if (page.scopes?.length) {
@@ -31,7 +31,7 @@ async function mayOpen(plinth: Plinth, plugin: string, page: UiPage, principal: 
  * page the user reaches otherwise says it is not available to them). A page's parent must be
  * allowed too: an editor opened from a list the user cannot see is not theirs either.
  */
-export async function allowedPages(plinth: Plinth, principal: Principal): Promise<string[]> {
+export async function allowedPages(plinth: AppView, principal: Principal): Promise<string[]> {
   let granted: Promise<Grant | null> | undefined;
   const grant = () => {
     granted ??= beyondPlans(principal) ? Promise.resolve(null) : plinth.container.resolve('entitlements').grant(principal.tenantId!);

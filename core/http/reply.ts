@@ -5,11 +5,15 @@
  * plain value is answered with it as is (a face whose seed has no envelope, a stream, a redirect).
  */
 export class SuccessReply {
-  constructor(
-    readonly data: unknown,
-    readonly message?: string,
-  ) {}
+  constructor(private readonly body: { data: unknown; message?: string }) {}
+
+  get data(): unknown {
+    return this.body.data;
+  }
+  get message(): string | undefined {
+    return this.body.message;
+  }
 }
 
 /** `return ok(data)` / `ok(data, 'created')`: answered in the face's success envelope. */
-export const ok = (data: unknown = null, message?: string): SuccessReply => new SuccessReply(data, message);
+export const ok = (data: unknown = null, message?: string): SuccessReply => new SuccessReply({ data, message });

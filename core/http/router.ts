@@ -2,41 +2,13 @@ import { Router, type MatchResult } from '@koa/router';
 import { LRUCache } from 'lru-cache';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
-import { boundIntegers, createAjv, schemaProblems, toFieldErrors, unstorableField, type Validator } from '../validation.js';
+import { boundIntegers, createAjv, type JsonSchema, schemaProblems, toFieldErrors, unstorableField, type Validator } from '../validation.js';
 import type { HttpContext } from './context.js';
 import { addressKey, type RateLimits, type LimitSpec } from '../rate-limit.js';
-import type { OpenApiRegistry } from './openapi.js';
+import type { OpenApiRegistry, RouteSchemas } from './openapi.js';
 import { SuccessReply } from './reply.js';
 import type { Envelope } from './envelopes.js';
 import { operationIdOf } from './openapi.js';
-
-export type JsonSchema = Record<string, unknown>;
-
-/** One documented reply of a route, by status. */
-export interface ReplyDoc {
-  description: string;
-  /**
-   * The reply's JSON: what the route returns, or passes to `ok()` (the face's envelope is put around
-   * it in /openapi.json). With `server.checkReplies` every reply is checked against it.
-   */
-  schema?: JsonSchema;
-  /** A reply that is not JSON (a download, a stream): its media type; `schema` then describes that body. */
-  contentType?: string;
-  /** JSON the route answers as is, outside its face's envelope (a seed's health body); still checked. */
-  envelope?: false;
-}
-
-export interface RouteSchemas {
-  body?: JsonSchema;
-  /** A request body that is not JSON (a raw message, a provider's signed event), for /openapi.json. */
-  rawBody?: { contentType: string; schema?: JsonSchema };
-  /** Request headers the route reads (signatures), for /openapi.json. */
-  headers?: JsonSchema;
-  query?: JsonSchema;
-  params?: JsonSchema;
-  /** Documented replies by status: every success the route answers, for /openapi.json. */
-  responses?: Record<number, ReplyDoc>;
-}
 
 /** A guard checks the request and throws (401/403) or returns. */
 export type Guard = (ctx: HttpContext) => Promise<void> | void;
@@ -146,21 +118,17 @@ export interface PluginRouterDeps {
 export class PluginRouter {
   readonly koa: Router;
 
-  readonly plugin: string;
-  readonly base: string;
-  private readonly rateLimits: RateLimits;
-  private readonly openapi: OpenApiRegistry;
-  private readonly envelope: Envelope;
-  private readonly checkReplies: boolean;
+  constructor(private readonly deps: PluginRouterDeps) {
+    this.koa = new MatchCachingRouter({ prefix: deps.base === '/' ? '' : deps.base });
+  }
 
-  constructor({ plugin, base, rateLimits, openapi, envelope, checkReplies = false }: PluginRouterDeps) {
-    this.plugin = plugin;
-    this.base = base;
-    this.rateLimits = rateLimits;
-    this.openapi = openapi;
-    this.envelope = envelope;
-    this.checkReplies = checkReplies;
-    this.koa = new MatchCachingRouter({ prefix: base === '/' ? '' : base });
+  /** The plugin the routes belong to. */
+  get plugin(): string {
+    return this.deps.plugin;
+  }
+  /** The face's base path the routes are under (`/` for none). */
+  get base(): string {
+    return this.deps.base;
   }
 
   get<Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<undefined, Q, P>): this {
@@ -181,7 +149,7 @@ export class PluginRouter {
 
   /** Plain Koa middleware for everything under this plugin's base (e.g. a face-wide guard). */
   use(mw: Middleware): this {
-    const plugin = this.plugin;
+    const plugin = this.deps.plugin;
     // Runs only when one of this router's routes matched: the request is this plugin's.
     this.koa.use(((ctx: HttpContext, next: () => Promise<unknown>) => {
       ctx.state.plugin = plugin;
@@ -191,7 +159,7 @@ export class PluginRouter {
   }
 
   private add(method: Method, path: string, options: RouteOptions, handler: Handler): this {
-    const where = `${method.toUpperCase()} ${this.base}${path} (plugin ${this.plugin})`;
+    const where = `${method.toUpperCase()} ${this.deps.base}${path} (plugin ${this.deps.plugin})`;
     const validators = {
       body: lazyValidator(bodyAjv, options.schema?.body, `${where} body`),
       query: lazyValidator(queryAjv, options.schema?.query, `${where} query`),
@@ -199,10 +167,10 @@ export class PluginRouter {
     };
     const guards = options.guards ?? [];
     const limit = options.rateLimit;
-    const limits = this.rateLimits;
-    const checkReply = this.checkReplies ? replyChecker(where, options.schema?.responses) : null;
-    const template = `${this.base === '/' ? '' : this.base}${path}` || '/';
-    const plugin = this.plugin;
+    const limits = this.deps.rateLimits;
+    const checkReply = this.deps.checkReplies ? replyChecker(where, options.schema?.responses) : null;
+    const template = `${this.deps.base === '/' ? '' : this.deps.base}${path}` || '/';
+    const plugin = this.deps.plugin;
 
     const run = async (ctx: HttpContext) => {
       ctx.state.route = template;
@@ -232,16 +200,16 @@ export class PluginRouter {
       checkReply?.(ctx.status, result instanceof SuccessReply ? result.data : result);
     };
     this.koa[method](path, run as never);
-    this.openapi.add({
+    this.deps.openapi.add({
       method,
-      path: `${this.base === '/' ? '' : this.base}${path}`,
-      plugin: this.plugin,
+      path: `${this.deps.base === '/' ? '' : this.deps.base}${path}`,
+      plugin: this.deps.plugin,
       summary: options.summary,
       description: options.description,
-      operationId: options.operationId ?? operationIdOf(this.plugin, method, path),
+      operationId: options.operationId ?? operationIdOf(this.deps.plugin, method, path),
       schema: options.schema,
       secured: guards.length > 0,
-      envelope: this.envelope,
+      envelope: this.deps.envelope,
     });
     return this;
   }

@@ -3,7 +3,7 @@
  * what they accept, and the reply shapes /openapi.json documents (and `server.checkReplies` holds
  * every reply to). Plugins keep their route schemas in modules of their own and build them from these.
  */
-import type { JsonSchema } from './router.js';
+import type { JsonSchema } from '../validation.js';
 
 /** A request body: exactly these properties (anything else is refused, naming the field). */
 export const body = (properties: Record<string, unknown>, required: string[] = [], extra: Record<string, unknown> = {}): JsonSchema => ({

@@ -92,6 +92,12 @@ export function bodyError(err: unknown, contentEncoding: string): AppError {
   return mapped.status >= 500 ? new AppError(400, 'malformed_body', 'request body could not be read') : mapped;
 }
 
+interface RequestScopeDeps {
+  requestId: string;
+  face: Face | null;
+  root: PlinthContainer;
+}
+
 /**
  * ctx.state: the request id, the face the path falls under (found once) and its envelope, the
  * principal once known, and the per-request awilix scope — created on first use, since most
@@ -103,17 +109,19 @@ class RequestScope implements RequestState {
   plugin?: string;
   readonly envelope: Envelope;
   private scope: PlinthContainer | null = null;
-  constructor(
-    readonly requestId: string,
-    readonly face: Face | null,
-    private readonly root: PlinthContainer,
-  ) {
-    this.envelope = face?.envelope ?? envelopes.plain;
+  constructor(private readonly deps: RequestScopeDeps) {
+    this.envelope = deps.face?.envelope ?? envelopes.plain;
+  }
+  get requestId(): string {
+    return this.deps.requestId;
+  }
+  get face(): Face | null {
+    return this.deps.face;
   }
   get container(): PlinthContainer {
     if (!this.scope) {
-      this.scope = this.root.createScope();
-      this.scope.register({ requestId: asValue(this.requestId), principal: asFunction(() => this.principal ?? null).scoped() });
+      this.scope = this.deps.root.createScope();
+      this.scope.register({ requestId: asValue(this.deps.requestId), principal: asFunction(() => this.principal ?? null).scoped() });
     }
     return this.scope;
   }
@@ -167,7 +175,7 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     const started = process.hrtime.bigint();
     const incoming = ctx.get('X-Request-Id');
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    ctx.state = new RequestScope(requestId, faceFor(faces, ctx.path), deps.container);
+    ctx.state = new RequestScope({ requestId, face: faceFor(faces, ctx.path), root: deps.container });
     ctx.set('X-Request-Id', requestId);
     metrics?.inFlight.inc();
     try {

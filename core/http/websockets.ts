@@ -4,6 +4,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
 import type { Counter } from 'prom-client';
 
+/** How often each connection is pinged (a peer that missed the last ping is dropped). */
+const PING_INTERVAL_MS = 30_000;
+
 export interface SocketRoute {
   /** Full path, e.g. `/workbot/ws`. */
   path: string;
@@ -14,6 +17,13 @@ export interface SocketRoute {
   maxPayload?: number;
   /** Browsers must come from one of these origins (clients without an Origin header are not browsers). */
   allowedOrigins?: string[];
+}
+
+export interface WebSocketsDeps {
+  logger: Logger;
+  pingIntervalMs?: number;
+  /** Upgrade requests by endpoint (the registered path, `unmatched` for any other) and outcome. */
+  handshakes?: Counter<'endpoint' | 'outcome'> | null;
 }
 
 /**
@@ -27,12 +37,7 @@ export class WebSockets {
   private timer: NodeJS.Timeout | null = null;
   private readonly alive = new WeakMap<WebSocket, boolean>();
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly pingIntervalMs = 30_000,
-    /** Upgrade requests by endpoint (the registered path, `unmatched` for any other) and outcome. */
-    private readonly handshakes: Counter<'endpoint' | 'outcome'> | null = null,
-  ) {}
+  constructor(private readonly deps: WebSocketsDeps) {}
 
   /** Open connections by endpoint (the metrics read it when scraped). */
   connections(): Map<string, number> {
@@ -59,10 +64,10 @@ export class WebSockets {
         socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       };
       if (!route) {
-        this.handshakes?.inc({ endpoint: 'unmatched', outcome: 'not_found' });
+        this.deps.handshakes?.inc({ endpoint: 'unmatched', outcome: 'not_found' });
         return refuse(404, 'Not Found');
       }
-      const counted = (outcome: string) => this.handshakes?.inc({ endpoint: route.path, outcome });
+      const counted = (outcome: string) => this.deps.handshakes?.inc({ endpoint: route.path, outcome });
       const origin = req.headers.origin;
       if (origin && route.allowedOrigins && !route.allowedOrigins.includes(origin)) {
         counted('refused');
@@ -74,7 +79,7 @@ export class WebSockets {
             counted('accepted');
             this.alive.set(client, true);
             client.on('pong', () => this.alive.set(client, true));
-            client.on('error', (err) => this.logger.debug({ err }, 'WebSocket error'));
+            client.on('error', (err) => this.deps.logger.debug({ err }, 'WebSocket error'));
             route.connected(client, context);
           }),
         () => {
@@ -94,7 +99,7 @@ export class WebSockets {
           client.ping();
         }
       }
-    }, this.pingIntervalMs);
+    }, this.deps.pingIntervalMs ?? PING_INTERVAL_MS);
     this.timer.unref();
   }
 

@@ -31,9 +31,23 @@ export interface OverviewWindow {
 /** ok: nothing to do; warn: look soon (a tenant near a limit); alert: look now (dead events, a failed backup). */
 export type CardTone = 'ok' | 'warn' | 'alert';
 
+/**
+ * A card's words in the viewer's language: a message id of the admin UI's catalogues (docs/ui-i18n.md)
+ * with its values. The English field beside it stays in the reply: it is what API clients read and
+ * what the page shows when no catalogue has the id (a plugin that ships none). A value may itself be
+ * a message (a metric's name inside a sentence), with `text`, its English, for when no catalogue has it.
+ */
+export interface CardMessage {
+  /** `<plugin>.overview.<card>.<what>` in the plugin's catalogues; the core's cards: `shell.overview.<card>.<what>`. */
+  id: string;
+  values?: Record<string, string | number | (CardMessage & { text: string })>;
+}
+
 /** One line of a card's short list (a plan and its tenants, a tenant near a limit). */
 export interface CardItem {
   label: string;
+  /** The label's and the value's messages, when they are words (not a tenant's name, not a number). */
+  messages?: { label?: CardMessage; value?: CardMessage };
   value?: number | string;
   /** ISO 4217 code when `value` is money in its minor units (as on the card). */
   currency?: string;
@@ -83,7 +97,12 @@ export interface OverviewCard {
   live?: string[];
   /** Set by the core when the provider failed or took too long: the card shows this instead of figures. */
   error?: string;
+  /** The messages of the card's words (`value` when it is words, "Failed"), for the page to show in the viewer's language. */
+  messages?: CardMessages;
 }
+
+/** A card's fields that are words, each with its message. */
+export type CardMessages = Partial<Record<'title' | 'value' | 'unit' | 'note' | 'seriesLabel' | 'error', CardMessage>>;
 
 /** GET /admin/api/overview */
 export interface OverviewReply {

@@ -1,7 +1,7 @@
 // GET /admin/api/overview: the core's cards and each enabled plugin's `overview` provider, run side
 // by side for the viewer. A source that throws or hangs becomes one error card (and a log line); the
 // page still shows everything else.
-import type { Plinth } from '../app.js';
+import type { AppView } from '../app-view.js';
 import type { Principal } from '../http/auth.js';
 import type { Logger } from '../logger.js';
 import type { OverviewCard, OverviewReply, OverviewViewer } from './card.js';
@@ -29,7 +29,14 @@ async function settle(source: CardSource, logger: Logger): Promise<OverviewCard[
   } catch (err) {
     logger.error({ err, source: source.name }, 'an overview card could not be read');
     return [
-      { id: `${source.name}.error`, title: source.title, value: '—', tone: 'alert', error: `${source.title}: could not be read (the error is in the log)` },
+      {
+        id: `${source.name}.error`,
+        title: source.title,
+        value: '—',
+        tone: 'alert',
+        error: `${source.title}: could not be read (the error is in the log)`,
+        messages: { title: source.titleMessage, error: { id: 'shell.overview.error', values: { source: { ...source.titleMessage, text: source.title } } } },
+      },
     ];
   } finally {
     clearTimeout(timer);
@@ -41,7 +48,7 @@ const named = (plugin: string, cards: OverviewCard[]): OverviewCard[] =>
   cards.map((card) => (card.id.startsWith(`${plugin}.`) ? card : { ...card, id: `${plugin}.${card.id}` }));
 
 /** The overview of `principal`: core cards for a superadmin, then each plugin's, in plugin order. */
-export async function collectOverview(app: Plinth, principal: Principal): Promise<OverviewReply> {
+export async function collectOverview(app: AppView, principal: Principal): Promise<OverviewReply> {
   const viewer = viewerOf(principal);
   const window = overviewWindow(app.container.resolve('clock').now());
   // A credential that acts in no tenant and is not a superadmin's has no tenant to count for.
@@ -50,7 +57,14 @@ export async function collectOverview(app: Plinth, principal: Principal): Promis
     const provide = plugin.overview;
     if (!provide || !counted) return [];
     const c = app.contexts.get(plugin.name)!;
-    return [{ name: plugin.name, title: plugin.name, run: async () => named(plugin.name, await provide(c, viewer, window)) }];
+    return [
+      {
+        name: plugin.name,
+        title: plugin.name,
+        titleMessage: { id: `${plugin.name}.nav.group` },
+        run: async () => named(plugin.name, await provide(c, viewer, window)),
+      },
+    ];
   });
   const core = viewer.platform ? coreSources(app.container) : { head: [], tail: [] };
   const sources = [...core.head, ...plugins, ...core.tail];

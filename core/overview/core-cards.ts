@@ -2,14 +2,17 @@
 // outbox, each reading what the System page and /metrics read. The last backup is the auth plugin's
 // card: its Backups page is where the operator acts on it, and the core names no plugin's page.
 import type { PlinthContainer } from '../container.js';
-import type { CardTone, OverviewCard } from './card.js';
+import type { CardMessage, CardTone, OverviewCard } from './card.js';
 import { counted } from './helpers.js';
 
 export const SYSTEM_PAGE = '/admin/system';
 
 /** What the overview needs of the alerts service (core/alerts), read only when it is registered. */
 interface OpenAlerts {
-  list(options: { open?: boolean; limit?: number }): Promise<Array<{ id: number; severity: string; summary: string; raised_at: string }>>;
+  list(options: {
+    open?: boolean;
+    limit?: number;
+  }): Promise<Array<{ id: number; severity: string; summary: string; raised_at: string; message: CardMessage | null }>>;
 }
 
 /** What the overview needs of the metrics (core/observability/metrics.ts `metricsRegistry`), when registered. */
@@ -37,7 +40,17 @@ async function alertsCard(container: PlinthContainer): Promise<OverviewCard | nu
     note: open.length ? `${critical} critical` : 'Nothing needs you now',
     href: SYSTEM_PAGE,
     tone,
-    items: sorted.slice(0, 8).map((a) => ({ label: a.summary, tone: a.severity === 'critical' ? 'alert' : 'warn', href: SYSTEM_PAGE })),
+    items: sorted.slice(0, 8).map((a) => ({
+      label: a.summary,
+      tone: a.severity === 'critical' ? 'alert' : 'warn',
+      href: SYSTEM_PAGE,
+      ...(a.message && { messages: { label: a.message } }),
+    })),
+    messages: {
+      title: { id: 'shell.overview.alerts.title' },
+      unit: { id: 'shell.overview.alerts.unit', values: { count: open.length } },
+      note: open.length ? { id: 'shell.overview.alerts.note', values: { critical } } : { id: 'shell.overview.alerts.none' },
+    },
   };
 }
 
@@ -69,6 +82,11 @@ async function requestsCard(container: PlinthContainer): Promise<OverviewCard | 
     items: [...byClass]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([cls, n]) => ({ label: cls, value: n, ...(cls === '5xx' && n ? { tone: 'alert' as const } : {}) })),
+    messages: {
+      title: { id: 'shell.overview.requests.title' },
+      unit: { id: 'shell.overview.requests.unit', values: { count: total } },
+      note: { id: 'shell.overview.requests.note', values: { errors, refused } },
+    },
   };
 }
 
@@ -83,6 +101,11 @@ async function outboxCard(container: PlinthContainer): Promise<OverviewCard> {
     note: counted(dead, 'dead event'),
     href: SYSTEM_PAGE,
     tone: dead ? 'alert' : 'ok',
+    messages: {
+      title: { id: 'shell.overview.outbox.title' },
+      unit: { id: 'shell.overview.outbox.unit' },
+      note: { id: 'shell.overview.outbox.note', values: { dead } },
+    },
   };
 }
 
@@ -91,12 +114,15 @@ export interface CardSource {
   /** Names the source in logs and on its error card. */
   name: string;
   title: string;
+  /** The title's message, for its error card: a plugin's is its nav group's name (`<plugin>.nav.group`). */
+  titleMessage: CardMessage;
   run(): Promise<OverviewCard[]>;
 }
 
 const one = (name: string, title: string, read: () => Promise<OverviewCard | null>): CardSource => ({
   name,
   title,
+  titleMessage: { id: `shell.overview.${name.replace(/^core\./, '')}.title` },
   run: async () => {
     const card = await read();
     return card ? [card] : [];

@@ -20,7 +20,6 @@
 // renders sections generically (facts, a table, a link), so a plugin adds to the page with no UI code.
 import type { Knex } from 'knex';
 import type { Logger } from '../logger.js';
-import type { Plugin, PluginContext } from '../plugins/contract.js';
 
 /** One figure of a section ("Plan": "Pro", "Robots": 3). Money: integer minor units with `currency`. */
 export interface TenantFact {
@@ -67,13 +66,16 @@ export interface TenantDeletion {
   rows: TenantRows[];
 }
 
-/** A plugin's contribution to the tenant page and to deleting a tenant (core/plugins/contract.ts `tenant`). */
-export interface TenantContribution<S = any> {
-  sections?(c: PluginContext<S>, tenantId: string): Promise<TenantSection[]>;
+/**
+ * One plugin's part as the core runs it: the manifest's `tenant` (core/plugins/contract.ts
+ * TenantContribution) with the plugin's context bound in, as app.ts binds its actions and jobs.
+ */
+export interface TenantPart {
+  sections?(tenantId: string): Promise<TenantSection[]>;
   /** Counted with `db` (the caller's transaction when it is in one). */
-  owned?(c: PluginContext<S>, tenantId: string, db: Knex): Promise<TenantRows[]>;
+  owned?(tenantId: string, db: Knex): Promise<TenantRows[]>;
   /** Inside the deleting transaction: a throw rolls the whole deletion back. */
-  remove?(c: PluginContext<S>, tenantId: string, trx: Knex): Promise<void>;
+  remove?(tenantId: string, trx: Knex): Promise<void>;
 }
 
 /** A provider slower than this is shown as an error section rather than holding the page. */
@@ -83,26 +85,25 @@ const prefixed = (plugin: string, s: TenantSection): TenantSection => (s.id.star
 
 /** The plugins' contributions, in plugin (dependency) order; the container's `tenantParts`. */
 export class TenantParts {
-  constructor(
-    private readonly plugins: ReadonlyArray<{ plugin: Plugin }>,
-    private readonly contexts: ReadonlyMap<string, PluginContext>,
-    private readonly logger: Logger,
-  ) {}
+  private readonly parts: Array<{ name: string; part: TenantPart }> = [];
 
-  private each(): Array<{ name: string; part: TenantContribution; c: PluginContext }> {
-    return this.plugins.flatMap(({ plugin }) => (plugin.tenant ? [{ name: plugin.name, part: plugin.tenant, c: this.contexts.get(plugin.name)! }] : []));
+  constructor(private readonly logger: Logger) {}
+
+  /** Adds a plugin's part; plugins are added in their (dependency) order. */
+  add(plugin: string, part: TenantPart): void {
+    this.parts.push({ name: plugin, part });
   }
 
   /** Every plugin's sections for one tenant (which the caller has found), in plugin order; a failing one is an error section. */
   async sections(tenantId: string): Promise<TenantSection[]> {
-    const runs = this.each().map(async ({ name, part, c }) => {
+    const runs = this.parts.map(async ({ name, part }) => {
       if (!part.sections) return [];
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`took longer than ${SECTION_TIMEOUT_MS / 1000} s`)), SECTION_TIMEOUT_MS);
       });
       try {
-        return (await Promise.race([part.sections(c, tenantId), timeout])).map((s) => prefixed(name, s));
+        return (await Promise.race([part.sections(tenantId), timeout])).map((s) => prefixed(name, s));
       } catch (err) {
         this.logger.error({ err, plugin: name, tenantId }, 'a tenant page section could not be read');
         return [{ id: `${name}.error`, title: name, error: `${name}: could not be read (the error is in the log)` }];
@@ -116,9 +117,9 @@ export class TenantParts {
   /** What deleting the tenant would delete, by plugin (plugins with nothing left out). Errors propagate: a confirmation must not understate. */
   async owned(tenantId: string, db: Knex): Promise<TenantDeletion[]> {
     const out: TenantDeletion[] = [];
-    for (const { name, part, c } of this.each()) {
+    for (const { name, part } of this.parts) {
       if (!part.owned) continue;
-      const rows = (await part.owned(c, tenantId, db)).filter((r) => r.count > 0);
+      const rows = (await part.owned(tenantId, db)).filter((r) => r.count > 0);
       if (rows.length) out.push({ plugin: name, rows });
     }
     return out;
@@ -129,18 +130,20 @@ export class TenantParts {
    * so a plugin's rows go before those of the plugins it depends on; the caller then deletes the tenant.
    */
   async remove(tenantId: string, trx: Knex): Promise<void> {
-    for (const { part, c } of this.each().reverse()) await part.remove?.(c, tenantId, trx);
+    for (const { part } of [...this.parts].reverse()) await part.remove?.(tenantId, trx);
   }
 }
 
 /**
  * `owned` and `remove` for a plugin whose rows of a tenant are the rows of tables with a `tenant_id`
  * column: each table with a label (singular, plural) is counted for the confirmation; all of them
- * are deleted, in the order given (children before their parents when no cascade does it).
+ * are deleted, in the order given (children before their parents when no cascade does it). Both take
+ * the plugin's context first, as a TenantContribution's members do (core/plugins/contract.ts), and need nothing of it.
  */
-export function tenantTables(
-  tables: ReadonlyArray<{ table: string; label?: readonly [string, string] }>,
-): Required<Pick<TenantContribution, 'owned' | 'remove'>> {
+export function tenantTables(tables: ReadonlyArray<{ table: string; label?: readonly [string, string] }>): {
+  owned(_c: unknown, tenantId: string, db: Knex): Promise<TenantRows[]>;
+  remove(_c: unknown, tenantId: string, trx: Knex): Promise<void>;
+} {
   return {
     async owned(_c, tenantId, db) {
       const out: TenantRows[] = [];

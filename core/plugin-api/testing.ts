@@ -8,8 +8,7 @@ import path from 'node:path';
 import { createApp, type Plinth } from '../app.js';
 import type { Clock } from '../clock.js';
 import { mergeConfig } from '../config/load.js';
-import type { AdminLoginProvider } from '../http/admin-ui.js';
-import { SESSION_COOKIE, type AuthStrategy, type Principal } from '../http/auth.js';
+import { type AdminLoginProvider, SESSION_COOKIE, type AuthStrategy, type Principal } from '../http/auth.js';
 
 export interface StartPlinthOptions {
   /** Config `plugins`: the plugin under test (its folder, e.g. `path.resolve('.')`) and any built-ins it needs. */

@@ -3,16 +3,17 @@ import type { Knex } from 'knex';
 import type { CoreConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { Envelope, EnvelopeName } from '../http/envelopes.js';
-import type { PluginRouter, JsonSchema } from '../http/router.js';
+import type { PluginRouter } from '../http/router.js';
+import type { JsonSchema } from '../validation.js';
 import type { JobReport, JobRunInfo } from '../scheduler.js';
 import type { PlatformEvent } from '../events/outbox.js';
-import type { EventName, EventPayloads } from '../events/payloads.js';
+import type { EventName, EventPayloads, EventSpec } from '../events/payloads.js';
 import type { MetricSpec } from '../usage.js';
 import type { Principal } from '../http/auth.js';
 import type { FeatureSpec } from '../entitlements.js';
 import type { ActionCall, ActionSpec, RefSpec } from '../actions.js';
 import type { OverviewCard, OverviewViewer, OverviewWindow } from '../overview/card.js';
-import type { TenantContribution } from '../overview/tenant.js';
+import type { TenantRows, TenantSection } from '../overview/tenant.js';
 
 export interface PluginContext<S = Record<string, unknown>> {
   name: string;
@@ -37,13 +38,6 @@ export interface JobSpec<S = any> {
    * page; `retention.deleteInBatches` adds its deletes to the run's report by itself.
    */
   run(c: PluginContext<S>, info: JobRunInfo): Promise<void> | Promise<JobReport>;
-}
-
-export interface EventSpec {
-  version: number;
-  description?: string;
-  /** JSON Schema of the payload; workflows list and match against it. */
-  schema: JsonSchema;
 }
 
 export interface UiPage {
@@ -90,6 +84,15 @@ type BatchHandler<P, S> = (events: Array<PlatformEvent<P>>, c: PluginContext<S>)
 
 /** Durable handlers given a claimed batch's events at once (core/events/outbox.ts BatchEventHandler), by event name or '*'. */
 export type BatchEventHandlers<S = any> = { [N in EventName]?: BatchHandler<EventPayloads[N], S> } & { '*'?: BatchHandler<Record<string, unknown>, S> };
+
+/** A plugin's contribution to the tenant page and to deleting a tenant (`tenant` below; core/overview/tenant.ts shows how). */
+export interface TenantContribution<S = any> {
+  sections?(c: PluginContext<S>, tenantId: string): Promise<TenantSection[]>;
+  /** Counted with `db` (the caller's transaction when it is in one). */
+  owned?(c: PluginContext<S>, tenantId: string, db: Knex): Promise<TenantRows[]>;
+  /** Inside the deleting transaction: a throw rolls the whole deletion back. */
+  remove?(c: PluginContext<S>, tenantId: string, trx: Knex): Promise<void>;
+}
 
 /** The contract every plugin satisfies: a plain object; the core does the rest. */
 export interface Plugin<S = any> {

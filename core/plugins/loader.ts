@@ -6,12 +6,10 @@ import type { CoreConfig } from '../config/schema.js';
 import { ConfigError, describeConfigErrors, setPath, splitList } from '../config/load.js';
 import { createAjv, runOnce, schemaProblems, toFieldErrors } from '../validation.js';
 import type { Plugin } from './contract.js';
+import type { FailedPlugin, PluginSource } from './source.js';
 import { PLUGIN_API_VERSION } from '../plugin-api/version.js';
 import { coreCopyOf, installPublicEntryResolver } from './public-entry.js';
 import { projectRoot as installRoot } from '../paths.js';
-
-/** Where a plugin came from: a folder of the install's plugins/, an npm package, or another folder. */
-export type PluginSource = 'built-in' | 'npm' | 'folder';
 
 export interface LoadedPlugin {
   plugin: Plugin;
@@ -27,17 +25,6 @@ export interface LoadedPlugin {
   pluginApi: string | null;
   /** How error messages name it: `"crm" (npm @acme/plinth-crm 1.2.0)`. */
   label: string;
-}
-
-/** A plugin skipped at boot (`pluginLoading.onFailure: "skip"`): shown as failed on the System page. */
-export interface FailedPlugin {
-  /** The config entry (a name, a package, a folder). */
-  entry: string;
-  name: string;
-  source: PluginSource;
-  version: string | null;
-  pluginApi: string | null;
-  error: string;
 }
 
 /** Raised for problems in the set of plugins: missing, cyclic, malformed, incompatible. */

@@ -1,5 +1,5 @@
-import type { Plinth } from '../app.js';
-import type { PluginSource } from './loader.js';
+import type { AppView } from '../app-view.js';
+import type { PluginSource } from './source.js';
 
 /** One row of the System page's Plugins table (GET /admin/api/system): a running plugin, or one skipped at boot. */
 export interface PluginStatus {
@@ -13,7 +13,7 @@ export interface PluginStatus {
   error: string | null;
 }
 
-export function pluginStatuses(plinth: Plinth): PluginStatus[] {
+export function pluginStatuses(plinth: AppView): PluginStatus[] {
   return [
     ...plinth.plugins.map(({ plugin, base, source, version, pluginApi }) => ({
       name: plugin.name,

@@ -54,7 +54,7 @@ export default definePlugin<AgentsSettings>({
   ],
 
   register(c) {
-    c.container.register({ agentConfirmations: asFunction(({ db, clock }) => new Confirmations(db, clock)).singleton() });
+    c.container.register({ agentConfirmations: asFunction(({ db, clock }) => new Confirmations({ db, clock })).singleton() });
   },
 
   routes(r, c) {

@@ -41,7 +41,7 @@ describe('core: the S3 backup destination (s3rver)', () => {
 
   /** A store on the test server; closed after the suite. */
   const storeAt = (prefix: string, overrides: Partial<S3Destination> = {}, pageSize?: number) => {
-    const store = new S3BackupStore(server.destination(prefix, overrides), { pageSize });
+    const store = new S3BackupStore({ destination: server.destination(prefix, overrides), pageSize });
     stores.push(store);
     return store;
   };

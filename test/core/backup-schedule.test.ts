@@ -43,7 +43,7 @@ describe('core: scheduled backups', function () {
     assert.deepEqual(remote, local, 'S3 keeps the same newest 2');
     assert.deepEqual(fs.readdirSync(backups.local.where).sort(), [...local].sort(), 'nothing else is left in the folder (no staging, no partial)');
     // What S3 holds is the very archive written here.
-    const store = new S3BackupStore(s3.destination('plinth/'));
+    const store = new S3BackupStore({ destination: s3.destination('plinth/') });
     const { stream } = await store.read(local[0]);
     assert.equal(sha256(await streamBytes(stream)), await sha256OfFile(`${backups.local.where}/${local[0]}`));
     store.close();

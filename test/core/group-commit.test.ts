@@ -30,10 +30,10 @@ describe('group commit', () => {
   beforeEach(async () => {
     await t.app.db(TABLE).delete();
     batches = [];
-    notes = new GroupCommit(
-      t.app.db,
-      t.app.logger,
-      async (trx: Knex.Transaction, titles: string[]) => {
+    notes = new GroupCommit({
+      db: t.app.db,
+      logger: t.app.logger,
+      write: async (trx: Knex.Transaction, titles: string[]) => {
         batches.push(titles);
         if (titles.includes('refused')) throw new AppError(422, 'refused', 'this one is refused');
         return insertRowsReturningIds(
@@ -42,8 +42,9 @@ describe('group commit', () => {
           titles.map((title) => ({ title })),
         );
       },
-      { maxBatch: 50, name: 'probe' },
-    );
+      maxBatch: 50,
+      name: 'probe',
+    });
   });
 
   it('items submitted together share transactions; each resolves with its own row, stored in the order submitted', async () => {

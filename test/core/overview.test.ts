@@ -8,6 +8,8 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import nodemailer from 'nodemailer';
 import type { OverviewCard, OverviewReply } from '../../core/overview/card.js';
 import { type Actor, addUser, registerOwner } from '../helpers/actors.js';
+import { assertMessageReads } from '../helpers/card-words.js';
+import { hasMessage } from '../../core/ui/kit/i18n.js';
 import { openLive } from '../helpers/live.js';
 import { waitFor } from '../helpers/processes.js';
 import { type Activation, activate, newCodes, type RobotsApp, RobotSocket, robotsApp, superadmin, type Owner } from '../helpers/robots.js';
@@ -15,7 +17,25 @@ import { type Activation, activate, newCodes, type RobotsApp, RobotSocket, robot
 const DOMAIN = 'overview.test';
 const PLUGINS = ['billing', 'mail', 'workflows', 'agents'];
 
-/** Reads one viewer's overview, its cards by id; every chart checked against its number on the way. */
+/**
+ * Each of a card's words has a message in a catalogue (so the page says it in the viewer's language),
+ * and the message's English reads as the reply's English field: an English page says what API clients read.
+ */
+function assertWordsHaveMessages(card: OverviewCard): void {
+  for (const field of ['title', 'unit', 'note', 'seriesLabel', 'error', 'value'] as const) {
+    const english = card[field];
+    if (typeof english !== 'string' || (field === 'value' && !card.messages?.value)) continue;
+    assertMessageReads(english, card.messages?.[field], `${card.id}: its ${field}`);
+  }
+  for (const item of card.items ?? []) {
+    const { label, value } = item.messages ?? {};
+    // A limit's label is said by billing's name of the metric ("API keys"), shorter than the manifest's description ("Active API keys").
+    if (label) assert.ok(hasMessage(label.id), `${card.id}: an item's label "${item.label}" has a message in a catalogue`);
+    if (value) assertMessageReads(String(item.value), value, `${card.id}: an item's value`);
+  }
+}
+
+/** Reads one viewer's overview, its cards by id; every chart checked against its number, and every word against its message, on the way. */
 async function overviewOf(t: RobotsApp, who: { headers: Record<string, string> }): Promise<Map<string, OverviewCard> & { reply: OverviewReply }> {
   const res = await t.request<OverviewReply>('GET', '/admin/api/overview', { headers: who.headers });
   assert.equal(res.status, 200, res.text);
@@ -25,6 +45,7 @@ async function overviewOf(t: RobotsApp, who: { headers: Record<string, string> }
   const cards = new Map(res.body.cards.map((c) => [c.id, c])) as Map<string, OverviewCard> & { reply: OverviewReply };
   assert.equal(cards.size, res.body.cards.length, 'card ids are unique');
   for (const card of res.body.cards) {
+    assertWordsHaveMessages(card);
     if (!card.series) continue;
     assert.deepEqual(
       card.series.map((p) => p.date),
@@ -188,10 +209,12 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     );
     const plan = card(mine, 'billing.plan');
     assert.deepEqual([plan.value, plan.href], ['Pro', '/admin/billing/billing']);
-    assert.deepEqual(
-      plan.items?.find((i) => i.label === 'Robots'),
-      { label: 'Robots', value: '1 of 3', tone: 'ok' },
-    );
+    const robots = plan.items?.find((i) => i.label === 'Robots');
+    assert.deepEqual([robots?.value, robots?.tone], ['1 of 3', 'ok']);
+    assert.deepEqual(robots?.messages, {
+      label: { id: 'billing.metric.max_robots.name', text: 'Robots' },
+      value: { id: 'billing.overview.plan.used', values: { used: 1, limit: 3, period: 'now', unit: { id: 'billing.metric.max_robots.unit', text: 'robots' } } },
+    });
     assert.equal(card(mine, 'mail.received').value, 3, "B's message is not A's");
     assert.equal(card(mine, 'mail.mailboxes').value, 2);
     assert.deepEqual([card(mine, 'robots.online').value, card(mine, 'robots.online').note], [1, 'of 1 robot']);
@@ -201,7 +224,8 @@ describe('the Overview API (GET /admin/api/overview)', function () {
     const theirs = await overviewOf(t, b);
     const free = card(theirs, 'billing.plan');
     assert.deepEqual([free.value, free.tone], ['Free', 'alert'], 'B is at its robot limit');
-    assert.deepEqual(free.items?.[0], { label: 'Robots', value: '1 of 1', tone: 'alert' }, 'the fullest limit first');
+    assert.deepEqual([free.items?.[0].label, free.items?.[0].value, free.items?.[0].tone], ['Robots', '1 of 1', 'alert'], 'the fullest limit first');
+    assert.deepEqual(free.messages?.value, { id: 'billing.seed.free.name', text: 'Free' }, 'a seeded plan keeps its name: said in the viewer’s language');
     assert.equal(card(theirs, 'mail.received').value, 1);
     assert.equal(card(theirs, 'mail.mailboxes').value, 1);
     assert.deepEqual([card(theirs, 'robots.online').value, card(theirs, 'robots.online').note], [0, 'of 1 robot']);

@@ -57,7 +57,8 @@ const sqliteKnex = (file: string, walSync?: Record<string, unknown>) =>
       let calls = 0;
       let fail!: () => void;
       const failures: WalSyncError[] = [];
-      const walSync = new WalSync(wal, {
+      const walSync = new WalSync({
+        walPath: wal,
         sync: () => {
           calls++;
           return new Promise<void>((_, reject) => {
@@ -99,7 +100,8 @@ const sqliteKnex = (file: string, walSync?: Record<string, unknown>) =>
       const held = new Promise<void>((resolve) => {
         release = resolve;
       });
-      const walSync = new WalSync(wal, {
+      const walSync = new WalSync({
+        walPath: wal,
         sync: async (file) => {
           fd = file;
           await held;
@@ -200,16 +202,17 @@ const sqliteKnex = (file: string, walSync?: Record<string, unknown>) =>
         } as unknown as Knex;
         const writes: string[][] = [];
         const { logger } = capturingLogger();
-        const batches = new GroupCommit(
-          committedThenFailed,
+        const batches = new GroupCommit({
+          db: committedThenFailed,
           logger,
-          async (trx: Knex.Transaction, titles: string[]) => {
+          write: async (trx: Knex.Transaction, titles: string[]) => {
             writes.push(titles);
             await trx('probe').insert(titles.map((title) => ({ title })));
             return titles.map(() => null);
           },
-          { maxBatch: 50, name: 'probe' },
-        );
+          maxBatch: 50,
+          name: 'probe',
+        });
         const titles = Array.from({ length: 6 }, (_, i) => `message ${i}`);
         const results = await Promise.allSettled(titles.map((title) => batches.submit(title)));
         assert.deepEqual(writes, [titles], 'written once, as one batch');

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 
 // Finds what a page still says in English while the UI speaks Simplified Chinese (issue 40): every
 // visible text node, and the placeholder, title, aria-label and alt a person or a screen reader
@@ -27,6 +27,8 @@ const ALWAYS_ALLOWED = [
   'npm',
   'http',
   'https',
+  // Chinese admin UIs (and the MoltFlow seed's Chinese) write Webhook as it is.
+  'Webhook',
   'localhost',
   'KiB',
   'MiB',
@@ -112,3 +114,39 @@ export async function untranslatedText(page: Page, options: { allow?: readonly s
 /** The findings as lines for an assertion message. */
 export const describeUntranslated = (found: readonly Untranslated[]): string =>
   found.map((f) => `${f.where === 'text' ? '' : `[${f.where}] `}"${f.text}" (${f.words.join(', ')}) at ${f.element}`).join('\n');
+
+/** How long no request may be in flight before a page counts as drawn (Playwright's networkidle uses the same). */
+const QUIET_MS = 500;
+
+/**
+ * Watches a page's requests so a walk can wait until its reads have answered: none in flight for
+ * QUIET_MS. Playwright's `networkidle` leaves out only EventSource streams, so a page that keeps a
+ * long poll open for as long as it is shown never gets there; `longPolls` names those requests
+ * (their URLs), which are left out too.
+ */
+export function watchRequests(page: Page, longPolls: readonly RegExp[] = []): { settled(timeoutMs?: number): Promise<void> } {
+  const open = new Set<Request>();
+  let changed = Date.now();
+  page.on('request', (r) => {
+    if (r.resourceType() === 'eventsource' || longPolls.some((p) => p.test(r.url()))) return;
+    open.add(r);
+    changed = Date.now();
+  });
+  const ended = (r: Request) => {
+    if (open.delete(r)) changed = Date.now();
+  };
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  return {
+    async settled(timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (open.size || Date.now() - changed < QUIET_MS) {
+        if (Date.now() > until) {
+          const urls = [...open].map((r) => r.url()).join(', ');
+          throw new Error(`requests still in flight after ${timeoutMs} ms: ${urls || 'none, but never quiet'}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}

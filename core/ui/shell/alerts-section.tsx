@@ -1,5 +1,6 @@
 import { Table, Time } from '../kit/components.js';
 import { t } from '../kit/i18n.js';
+import { cardWords } from './card-words.js';
 import type { AlertView, SystemInfo } from './types.js';
 
 const Severity = (props: { alert: AlertView }) => (
@@ -16,7 +17,7 @@ const detailsText = (a: AlertView) =>
 
 const What = (props: { alert: AlertView }) => (
   <>
-    {props.alert.summary}
+    {cardWords(props.alert.summary, props.alert.message ?? undefined)}
     {props.alert.host ? ` ${t('shell.alerts.onHost', { host: props.alert.host })}` : ''}{' '}
     <code class="muted" title={detailsText(props.alert)}>
       {props.alert.key}

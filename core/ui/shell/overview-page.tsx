@@ -5,13 +5,14 @@
 // event announces (requests, the outbox, sign-ups). Number and chart come from one reply, so they
 // always agree.
 import { useEffect, useRef } from 'preact/hooks';
-import type { CardItem, CardTone, OverviewCard, OverviewReply } from '../../overview/card.js';
+import type { CardItem, CardMessage, CardTone, OverviewCard, OverviewReply } from '../../overview/card.js';
 import { BarChart } from '../kit/bar-chart.js';
 import { ErrorBanner, Page, Time } from '../kit/components.js';
 import { currentLanguage, formatDate, formatNumber, t } from '../kit/i18n.js';
 import { useLive } from '../kit/live.js';
 import { LiveNote } from '../kit/live-note.js';
 import { useApi } from '../kit/use-api.js';
+import { cardWords } from './card-words.js';
 
 export const OVERVIEW_API = '/admin/api/overview';
 /** At most one reload a second, however many changes arrive. */
@@ -27,17 +28,21 @@ function money(minor: number, currency: string): string {
   return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
 }
 
-const figure = (value: number | string, currency?: string): string =>
-  typeof value === 'number' ? (currency ? money(value, currency) : formatNumber(value)) : value;
+const figure = (value: number, currency?: string): string => (currency ? money(value, currency) : formatNumber(value));
+
+/** A value that is words ("Failed", a plan's name) through its message; a number or money as a figure. */
+const valueText = (value: number | string, currency: string | undefined, message: CardMessage | undefined): string =>
+  typeof value === 'string' ? cardWords(value, message) : figure(value, currency);
 
 const dayLabel = (date: string) => formatDate(`${date}T00:00:00Z`, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 function Item(props: { item: CardItem }) {
   const { item } = props;
-  const text = item.value === undefined ? null : figure(item.value, item.currency);
+  const text = item.value === undefined ? null : valueText(item.value, item.currency, item.messages?.value);
+  const label = cardWords(item.label, item.messages?.label);
   return (
     <li class={item.tone && item.tone !== 'ok' ? `tone-text-${item.tone}` : undefined}>
-      {item.href ? <a href={item.href}>{item.label}</a> : <span>{item.label}</span>}
+      {item.href ? <a href={item.href}>{label}</a> : <span>{label}</span>}
       {text === null ? null : <span class="overview-item-value">{text}</span>}
     </li>
   );
@@ -46,25 +51,27 @@ function Item(props: { item: CardItem }) {
 /** One card: the number (a link to its page), what it counts, a line of context, its chart and short list. */
 function Card(props: { card: OverviewCard }) {
   const { card } = props;
+  const words = card.messages ?? {};
+  const title = cardWords(card.title, words.title);
   const heading = `overview-${card.id.replace(/[^a-z0-9_-]/gi, '-')}`;
   // A card that states no tone has no coloured edge: green marks a check that passed (no alerts), not every number.
   const tone = card.tone ?? 'none';
-  const words = card.tone ? toneWords(card.tone) : null;
+  const toneText = card.tone ? toneWords(card.tone) : null;
   const number = (
     <>
-      <span class="overview-number">{figure(card.value, card.currency)}</span>
-      {card.unit ? <span class="overview-unit"> {card.unit}</span> : null}
+      <span class="overview-number">{valueText(card.value, card.currency, words.value)}</span>
+      {card.unit ? <span class="overview-unit"> {cardWords(card.unit, words.unit)}</span> : null}
     </>
   );
   return (
     <section class={`card overview-card tone-${tone}${card.series ? ' overview-wide' : ''}`} aria-labelledby={heading} data-card={card.id}>
       <div class="overview-card-head">
-        <h2 id={heading}>{card.title}</h2>
-        {words ? <span class={`badge ${tone === 'alert' ? 'badge-danger' : 'badge-warn'}`}>{words}</span> : null}
+        <h2 id={heading}>{title}</h2>
+        {toneText ? <span class={`badge ${tone === 'alert' ? 'badge-danger' : 'badge-warn'}`}>{toneText}</span> : null}
       </div>
       {card.error ? (
         <p class="error-text" role="alert">
-          {card.error}
+          {cardWords(card.error, words.error)}
         </p>
       ) : (
         <>
@@ -74,10 +81,10 @@ function Card(props: { card: OverviewCard }) {
               <Time value={card.at} />
             </p>
           ) : null}
-          {card.note ? <p class="muted overview-note">{card.note}</p> : null}
+          {card.note ? <p class="muted overview-note">{cardWords(card.note, words.note)}</p> : null}
           {card.series ? (
             <BarChart
-              title={card.seriesLabel ?? card.title}
+              title={card.seriesLabel ? cardWords(card.seriesLabel, words.seriesLabel) : title}
               height={64}
               bars={card.series.map((p) => ({ label: dayLabel(p.date), tick: String(Number(p.date.slice(8))), value: p.value }))}
             />

@@ -57,9 +57,6 @@ function clientOf(ctx: HttpContext, message: Message, clientInfoKey: string): st
   return label(params?._meta?.[clientInfoKey]) ?? label(params?.clientInfo) ?? fromSession ?? (ctx.get('user-agent') || 'unknown').slice(0, 200);
 }
 
-/** The toolsets a request may name: the plugins the tools come from. */
-const toolsets = (deps: CallDeps) => new Set(deps.catalogue().map((t) => t.plugin));
-
 const POST_REPLIES = {
   200: {
     description: 'The JSON-RPC response (application/json, or text/event-stream for a 2025-era request)',
@@ -111,6 +108,9 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedO
   const metadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
   const origins = new Set([publicUrl, ...allowedOrigins].map(originOf).filter((o): o is string => o !== null));
   let handler: McpHttpHandler | undefined;
+  // The toolsets a request may name: the plugins the tools come from (the catalogue is fixed once made).
+  let plugins: Set<string> | undefined;
+  const toolsets = () => (plugins ??= new Set(deps.catalogue().map((t) => t.plugin)));
   const metadata = {
     summary: 'OAuth protected-resource metadata (RFC 9728) for the MCP endpoint',
     schema: { responses: { 200: { description: 'The MCP endpoint and how to authenticate to it', schema: protectedResourceReply } } },
@@ -163,16 +163,17 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedO
       const keyId = String(principal.attributes?.apiKeyId ?? (grantId ? `oauth:${grantId}` : `${principal.kind}:${principal.id}`));
       const sdk = await loadServing();
       handler ??= sdk.mcpHandler(deps);
-      const narrow = narrowingOf(ctx, toolsets(deps));
+      const narrow = narrowingOf(ctx, toolsets());
       const caller = { principal, keyId, client: clientOf(ctx, message, sdk.CLIENT_INFO_META_KEY), ip: ctx.ip, narrow };
-      const authInfo = await sdk.prepareRequest(deps, caller, body);
-      const direct = directToolCalls ? await sdk.answerDirectly(deps, authInfo, (name) => ctx.get(name), body) : null;
+      const visible = await sdk.visibleTools(deps, caller);
+      const direct = directToolCalls ? await sdk.answerDirectly(deps, caller, visible, (name) => ctx.get(name), body) : null;
       deps.metrics?.requests.inc({ served_by: direct === null ? 'sdk' : 'direct' });
       if (direct !== null) {
         ctx.set('Content-Type', 'application/json'); // as the SDK answers: no charset parameter
         ctx.body = direct;
         return;
       }
+      const authInfo = await sdk.prepareRequest(deps, caller, visible, body);
       const res = await handler.fetch(webRequest(ctx, `${publicUrl}/mcp`), { parsedBody: body, authInfo });
       ctx.status = res.status;
       res.headers.forEach((v, k) => ctx.set(k, v));

@@ -4,13 +4,14 @@ import { randomToken, sha256 } from 'plinth/plugin';
 
 const TTL_MS = 5 * 60_000;
 
+/** An object with its keys in code-unit order (not `localeCompare`: ICU collation, slow, and varying with the locale data). */
+const withSortedKeys = (_key: string, v: unknown) =>
+  v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 1
+    ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : v;
+
 /** The sha256 of a tool's arguments, keys sorted, so the same call digests the same on every instance. */
-export function argsDigest(args: Record<string, unknown>): string {
-  const sorted = JSON.stringify(args, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
-  return sha256(sorted);
-}
+export const argsDigest = (args: Record<string, unknown>): string => sha256(JSON.stringify(args, withSortedKeys));
 
 export interface Confirmable {
   tenantId: string;
@@ -19,17 +20,19 @@ export interface Confirmable {
   digest: string;
 }
 
+export interface ConfirmationsDeps {
+  db: Knex;
+  clock: Clock;
+}
+
 /** Confirmation tokens for destructive tools: bound to key, tool and arguments, short-lived, single use. */
 export class Confirmations {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: ConfirmationsDeps) {}
 
   async issue(c: Confirmable): Promise<{ token: string; expiresAt: string }> {
     const token = randomToken();
-    const expiresAt = new Date(this.clock.now().getTime() + TTL_MS).toISOString();
-    await this.db('agents_confirmations').insert({
+    const expiresAt = new Date(this.deps.clock.now().getTime() + TTL_MS).toISOString();
+    await this.deps.db('agents_confirmations').insert({
       token_hash: sha256(token),
       tenant_id: c.tenantId,
       key_id: c.keyId,
@@ -42,8 +45,9 @@ export class Confirmations {
 
   /** Spends the token when it matches this very call; one update, so two racing calls spend it once. */
   async spend(token: string, c: Confirmable): Promise<boolean> {
-    const now = this.clock.now().toISOString();
-    const spent = await this.db('agents_confirmations')
+    const now = this.deps.clock.now().toISOString();
+    const spent = await this.deps
+      .db('agents_confirmations')
       .where({ token_hash: sha256(token), tenant_id: c.tenantId, key_id: c.keyId, tool: c.tool, args_digest: c.digest })
       .whereNull('used_at')
       .where('expires_at', '>', now)

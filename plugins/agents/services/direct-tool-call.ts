@@ -60,12 +60,17 @@ export function plainToolCall(body: unknown, header: (name: string) => string): 
   return { id: id as string | number, name, args };
 }
 
-/** A tool whose input declares `Mcp-Param-*` headers: the SDK cross-checks those, so it serves them. */
-const declaresParamHeaders = (tool: AgentTool) => JSON.stringify(tool.inputSchema).includes('"x-mcp-header"');
+/** Whether a tool's input declares `Mcp-Param-*` headers (the SDK cross-checks those, so it serves them); per tool name, once. */
+const paramHeaders = new Map<string, boolean>();
+function declaresParamHeaders(tool: AgentTool): boolean {
+  let declares = paramHeaders.get(tool.name);
+  if (declares === undefined) paramHeaders.set(tool.name, (declares = JSON.stringify(tool.inputSchema).includes('"x-mcp-header"')));
+  return declares;
+}
 
-/** The tool the call may be answered for directly: one the SDK would register for this request, not tool_call (the SDK's own router). */
-export function directlyServed(call: PlainToolCall, served: ReadonlyMap<string, AgentTool>): AgentTool | null {
-  const tool = served.get(call.name);
+/** The tool the call is for, among those the SDK would register for the request (`served`), when it may be answered directly. */
+export function directlyServed(call: PlainToolCall, served: readonly AgentTool[]): AgentTool | null {
+  const tool = served.find((t) => t.name === call.name);
   return tool && !declaresParamHeaders(tool) ? tool : null;
 }
 

@@ -116,28 +116,33 @@ async function auditUnservedCalls(deps: CallDeps, caller: Caller, served: Readon
 }
 
 /**
- * Before the SDK serves a request: the key's tools are worked out once, calls to tools it will not
- * serve are audited, and both ride to the per-request factory in the SDK's pass-through `authInfo`
- * (the key was checked by the auth chain).
+ * Before the SDK serves a request: calls to tools the key is not served are audited, and its tools
+ * (worked out once, `visibleTools`) ride to the per-request factory in the SDK's pass-through
+ * `authInfo` (the key was checked by the auth chain).
  */
-export async function prepareRequest(deps: CallDeps, caller: Caller, body: unknown): Promise<AuthInfo> {
-  const visible = await visibleTools(deps, caller);
-  const served = new Map(servedTools(visible).listed.map((t) => [t.name, t]));
-  const names = new Set(served.keys());
+export async function prepareRequest(deps: CallDeps, caller: Caller, visible: AgentTool[], body: unknown): Promise<AuthInfo> {
+  const names = new Set(servedTools(visible).listed.map((t) => t.name));
   await auditUnservedCalls(deps, caller, names, body);
   const scopes = caller.principal.scopes === '*' ? ['*'] : [...caller.principal.scopes];
-  return { token: '', clientId: caller.keyId, scopes, extra: { caller, visible, served, only: calledTools(names, body) } };
+  return { token: '', clientId: caller.keyId, scopes, extra: { caller, visible, only: calledTools(names, body) } };
 }
 
 /**
- * The JSON-RPC answer to a plain modern `tools/call` of a served task or action tool, made without
- * the SDK's pipeline (direct-tool-call.ts says when and why); null when the SDK must serve the request.
+ * The JSON-RPC answer to a plain modern `tools/call` of a tool the SDK would serve this request
+ * (not tool_call, its own router), made without the SDK's pipeline (direct-tool-call.ts says when
+ * and why); null when the SDK must serve the request.
  */
-export async function answerDirectly(deps: CallDeps, prepared: AuthInfo, header: (name: string) => string, body: unknown): Promise<string | null> {
+export async function answerDirectly(
+  deps: CallDeps,
+  caller: Caller,
+  visible: AgentTool[],
+  header: (name: string) => string,
+  body: unknown,
+): Promise<string | null> {
   const call = plainToolCall(body, header);
-  const { caller, served } = prepared.extra as { caller: Caller; served: Map<string, AgentTool> };
-  const tool = call && call.name !== TOOL_CALL.name ? directlyServed(call, served) : null;
-  return call && tool ? answerToolCall(deps, caller, tool, call) : null;
+  if (!call || call.name === TOOL_CALL.name) return null;
+  const tool = directlyServed(call, servedTools(visible).listed);
+  return tool ? answerToolCall(deps, caller, tool, call) : null;
 }
 
 /**

@@ -7,37 +7,40 @@ import { randomToken } from 'plinth/plugin';
 
 const TABLE = 'agents_oauth_models';
 
+export interface KnexOAuthAdapterDeps {
+  db: Knex;
+  clock: Clock;
+  model: string;
+}
+
 /**
  * oidc-provider's storage over knex (SQLite and PostgreSQL): one row per model instance, the
  * payload as JSON, expired rows ignored on read (and pruned by the plugin's job). Every instance
  * reads the same rows, so a code minted on one is exchanged on another.
  */
 export class KnexOAuthAdapter implements Adapter {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly model: string,
-  ) {}
+  constructor(private readonly deps: KnexOAuthAdapterDeps) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     const row = {
-      model: this.model,
+      model: this.deps.model,
       id,
       payload: JSON.stringify(payload),
-      grant_id: this.model === 'Grant' ? id : (payload.grantId ?? null),
+      grant_id: this.deps.model === 'Grant' ? id : (payload.grantId ?? null),
       uid: payload.uid ?? null,
       user_code: payload.userCode ?? null,
       account_id: typeof payload.accountId === 'string' ? payload.accountId.slice(0, 150) : null,
-      expires_at: expiresIn ? new Date(this.clock.now().getTime() + expiresIn * 1000).toISOString() : null,
+      expires_at: expiresIn ? new Date(this.deps.clock.now().getTime() + expiresIn * 1000).toISOString() : null,
     };
-    await this.db(TABLE).insert(row).onConflict(['model', 'id']).merge();
+    await this.deps.db(TABLE).insert(row).onConflict(['model', 'id']).merge();
   }
 
   private async one(where: Record<string, string>): Promise<AdapterPayload | undefined> {
-    const row = await this.db(TABLE)
-      .where({ model: this.model, ...where })
+    const row = await this.deps
+      .db(TABLE)
+      .where({ model: this.deps.model, ...where })
       .first();
-    if (!row || (row.expires_at && row.expires_at <= this.clock.now().toISOString())) return undefined;
+    if (!row || (row.expires_at && row.expires_at <= this.deps.clock.now().toISOString())) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload;
     // oidc-provider reads `consumed` to refuse a reused code or refresh token (and revoke its grant).
     return row.consumed_at ? { ...payload, consumed: Math.floor(Date.parse(row.consumed_at) / 1000) } : payload;
@@ -54,16 +57,16 @@ export class KnexOAuthAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    await this.db(TABLE).where({ model: this.model, id }).update({ consumed_at: this.clock.now().toISOString() });
+    await this.deps.db(TABLE).where({ model: this.deps.model, id }).update({ consumed_at: this.deps.clock.now().toISOString() });
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db(TABLE).where({ model: this.model, id }).del();
+    await this.deps.db(TABLE).where({ model: this.deps.model, id }).del();
   }
 
   /** Every model's rows of the grant: its codes, access and refresh tokens, and the grant itself. */
   async revokeByGrantId(grantId: string): Promise<void> {
-    await this.db(TABLE).where({ grant_id: grantId }).del();
+    await this.deps.db(TABLE).where({ grant_id: grantId }).del();
   }
 }
 

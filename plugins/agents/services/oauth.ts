@@ -70,9 +70,9 @@ export class OAuthServer {
   readonly resource: string;
   private provider: Promise<Provider> | null = null;
 
-  constructor(private readonly d: OAuthDeps) {
-    this.issuer = `${d.publicUrl}${OAUTH_BASE}`;
-    this.resource = `${d.publicUrl}/mcp`;
+  constructor(private readonly deps: OAuthDeps) {
+    this.issuer = `${deps.publicUrl}${OAUTH_BASE}`;
+    this.resource = `${deps.publicUrl}/mcp`;
   }
 
   /** Made on first use (oidc-provider and its keys load then, not at boot). */
@@ -86,12 +86,12 @@ export class OAuthServer {
 
   private async make(): Promise<Provider> {
     const { default: Provider, errors } = await import('oidc-provider');
-    const { db, clock } = this.d;
+    const { db, clock } = this.deps;
     const keys = await loadOAuthKeys(db, clock);
     const resource = this.resource;
-    const scopes = this.d.scopes();
+    const scopes = this.deps.scopes();
     const provider = new Provider(this.issuer, {
-      adapter: (name: string) => new KnexOAuthAdapter(db, clock, name),
+      adapter: (name: string) => new KnexOAuthAdapter({ db, clock, model: name }),
       jwks: keys.jwks as never,
       cookies: { keys: keys.cookieKeys },
       // Known to the server too (not only to the resource), so a client may register with them (RFC 7591 `scope`).
@@ -131,8 +131,8 @@ export class OAuthServer {
         ctx.body = out;
       },
     });
-    provider.proxy = this.d.trustProxy;
-    provider.on('server_error', (_ctx, err) => this.d.logger.error({ err }, 'oauth server error'));
+    provider.proxy = this.deps.trustProxy;
+    provider.on('server_error', (_ctx, err) => this.deps.logger.error({ err }, 'oauth server error'));
     return provider;
   }
 
@@ -184,7 +184,7 @@ export class OAuthServer {
     const provider = await this.get();
     const interaction = await provider.Interaction.find(uid);
     if (!interaction) throw AppError.notFound('this authorization request has expired: start again from the client');
-    const ttl = Math.max(1, (interaction.exp ?? 0) - Math.floor(this.d.clock.now().getTime() / 1000));
+    const ttl = Math.max(1, (interaction.exp ?? 0) - Math.floor(this.deps.clock.now().getTime() / 1000));
     if (!who) {
       interaction.result = { error: 'access_denied', error_description: 'The user refused the request' };
       await interaction.save(ttl);
@@ -208,8 +208,8 @@ export class OAuthServer {
 
   /** A person's grants in their tenant, newest first, with the client's name. */
   async grants(tenantId: string, userId: string): Promise<GrantView[]> {
-    const now = this.d.clock.now().toISOString();
-    const rows = await this.d
+    const now = this.deps.clock.now().toISOString();
+    const rows = await this.deps
       .db('agents_oauth_models')
       .where({ model: 'Grant', account_id: accountOf(tenantId, userId) })
       .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))
@@ -217,7 +217,7 @@ export class OAuthServer {
     const clientIds = [...new Set(rows.map((r: { payload: string }) => String(JSON.parse(r.payload).clientId)))];
     const clients = new Map<string, string | null>();
     if (clientIds.length) {
-      for (const c of await this.d.db('agents_oauth_models').where('model', 'Client').whereIn('id', clientIds).select('id', 'payload')) {
+      for (const c of await this.deps.db('agents_oauth_models').where('model', 'Client').whereIn('id', clientIds).select('id', 'payload')) {
         clients.set(c.id, JSON.parse(c.payload).client_name ?? null);
       }
     }
@@ -240,7 +240,7 @@ export class OAuthServer {
   async revoke(tenantId: string, userId: string, grantId: string): Promise<GrantView | null> {
     const grant = (await this.grants(tenantId, userId)).find((g) => g.id === grantId);
     if (!grant) return null;
-    await this.d.db('agents_oauth_models').where({ grant_id: grantId }).del();
+    await this.deps.db('agents_oauth_models').where({ grant_id: grantId }).del();
     return grant;
   }
 }

@@ -25,6 +25,12 @@ export async function agentsOverview(c: PluginContext<unknown>, viewer: Overview
       href: '/admin/agents',
       series,
       seriesLabel: 'Agent tool calls per day',
+      messages: {
+        title: { id: 'agents.overview.calls.title' },
+        unit: { id: 'agents.overview.calls.unit', values: { count: total } },
+        note: { id: 'agents.overview.calls.note', values: { week: sumOf(series, 7), scope: viewer.platform ? 'platform' : 'tenant' } },
+        seriesLabel: { id: 'agents.overview.calls.series' },
+      },
     },
   ];
 }

@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
+import { describeUntranslated, untranslatedText } from '../../../test/helpers/i18n-walk.js';
 
 const PUBLIC = 'http://plinth.test';
 /** The client's loopback redirect URI, where it listens as a desktop client does (set once its server listens). */
@@ -130,5 +131,38 @@ describe('agents: OAuth consent in the admin UI (browser)', () => {
       body: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} },
     });
     assert.equal(refused.status, 401, refused.text);
+  });
+
+  it('in Chinese: the consent page shows no English; Deny returns access_denied; opened again it says the request is gone', async () => {
+    const zhOwner = await registerOwner(t, 'oauth-zh', { tenantName: '小红的公司' });
+    const zh = await launchBrowser(t.url, { locale: 'zh-CN' });
+    try {
+      const provider = new MemoryProvider();
+      assert.equal(await auth(provider, { serverUrl: `${PUBLIC}/mcp`, fetchFn }), 'REDIRECT');
+      await zh.page.goto(String(provider.authorizationUrl).replace(PUBLIC, t.url));
+      await zh.page.getByRole('heading', { name: '登录', level: 1 }).waitFor();
+      await zh.page.getByLabel('邮箱').fill(zhOwner.email);
+      await zh.page.getByLabel('密码', { exact: true }).fill(zhOwner.password);
+      await zh.page.getByRole('button', { name: '登录' }).click();
+      await zh.page.getByRole('heading', { name: '授权应用', level: 1 }).waitFor();
+      const uid = new URL(zh.page.url()).searchParams.get('uid');
+      await zh.page.getByRole('heading', { name: 'Desk Agent 想要使用你的智能体工具' }).waitFor();
+      await zh.page.getByText(/租户 小红的公司 中/).waitFor();
+      await zh.page.getByLabel('套餐允许的全部权限').check();
+      await zh.page.getByText('licensing_generate').first().waitFor();
+      const found = await untranslatedText(zh.page, { allow: [zhOwner.email, 'Desk Agent'] });
+      assert.deepEqual(found, [], describeUntranslated(found));
+      const back = zh.page.waitForURL((url) => url.href.startsWith(REDIRECT));
+      await zh.page.getByRole('button', { name: '拒绝' }).click();
+      await back;
+      assert.equal(new URL(zh.page.url()).searchParams.get('error'), 'access_denied');
+      // Answered: opened again, the request is gone, said in Chinese.
+      zh.expectRefusal({ status: 404, method: 'GET', path: `/agents/oauth/consent/${uid}` });
+      await zh.page.goto(`/admin/agents/consent?uid=${uid}`);
+      await zh.page.getByRole('alert').filter({ hasText: '此授权请求已过期或已处理：请从该应用重新开始。' }).waitFor();
+      assert.deepEqual(zh.problems, []);
+    } finally {
+      await zh.close();
+    }
   });
 });

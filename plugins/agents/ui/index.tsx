@@ -1,11 +1,27 @@
 // The Agents page (owners and admins): where agents connect, a desktop client's config, which key to
 // make (each tool with the scope it needs), and the tenant's recent tool calls from the audit log.
 import { useState } from 'preact/hooks';
-import { addMessages, CopyText, ErrorBanner, type Loaded, mayOpenPage, Page, Pager, Table, Time, useApi, useQueryParam, withQuery } from 'plinth/plugin/ui';
+import {
+  addMessages,
+  CopyText,
+  ErrorBanner,
+  type Loaded,
+  mayOpenPage,
+  Page,
+  Pager,
+  Table,
+  Time,
+  t,
+  tOr,
+  tx,
+  useApi,
+  useQueryParam,
+  withQuery,
+} from 'plinth/plugin/ui';
 import en from './messages/en.json' with { type: 'json' };
 import zhCN from './messages/zh-CN.json' with { type: 'json' };
 import { AgentKey, useNewAgentKey } from './agent-key.js';
-import { ApplicationsPage, ConsentPage, OAuthGrants } from './oauth.js';
+import { ApplicationsPage, ConsentPage, OAuthGrants, term } from './oauth.js';
 
 addMessages({ en, 'zh-CN': zhCN });
 
@@ -42,14 +58,15 @@ const PAGE_SIZE = 20;
 /** Scopes the meta tools run under: any key has them. */
 const ANY_KEY = 'agents:call';
 
-const kind = (t: Tool) => (t.readOnly ? 'read-only' : t.destructive ? 'destructive (confirm)' : 'write (dry run)');
+const kind = (tool: Tool) => t('agents.tools.kind', { kind: tool.readOnly ? 'read' : tool.destructive ? 'destructive' : 'write' });
 
 /** What became of a call: done, previewed or refused (and why). */
 function Outcome(props: { outcome: string }) {
   const o = props.outcome;
   const tone =
     o === 'ok' ? 'badge-ok' : o === 'preview' || o === 'dry_run' ? '' : o === 'rate_limited' || o === 'usage_limit_reached' ? 'badge-warn' : 'badge-danger';
-  return <span class={`badge ${tone}`}>{o.replace(/_/g, ' ')}</span>;
+  // A refusal's code this catalogue does not know yet (a new error) is shown as the code, in words.
+  return <span class={`badge ${tone}`}>{tOr(`agents.outcome.${o}`, o.replace(/_/g, ' '))}</span>;
 }
 
 /** A block of text (a config file) with a button that copies it. */
@@ -58,9 +75,9 @@ function CopyBlock(props: { text: string; label: string }) {
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(props.text);
-      setNote('Copied');
+      setNote(t('kit.copy.copied'));
     } catch {
-      setNote('Select the text and press Ctrl+C (⌘C on a Mac)');
+      setNote(t('agents.copy.select'));
     }
   };
   return (
@@ -71,7 +88,7 @@ function CopyBlock(props: { text: string; label: string }) {
         </pre>
       </figure>
       <button type="button" class="secondary small" onClick={copy}>
-        Copy {props.label}
+        {t('kit.copy.label', { what: props.label })}
       </button>
       <span class="muted" role="status" style={{ marginLeft: '0.5rem' }}>
         {note}
@@ -88,22 +105,16 @@ function Connect() {
   return (
     <>
       <div class="card">
-        <h2>Endpoint</h2>
+        <h2>{t('agents.connect.endpoint')}</h2>
         <p>
-          MCP endpoint (Streamable HTTP, stateless; protocol 2026-07-28 and the 2025 revisions): <CopyText text={url} label="endpoint URL" />
+          {tx('agents.connect.endpointText', { term })} <CopyText text={url} label={t('agents.connect.endpointLabel')} />
         </p>
-        <p class="muted">
-          Agent Skills for every face: <a href="/.well-known/agent-skills/index.json">/.well-known/agent-skills/index.json</a>
-        </p>
+        <p class="muted">{tx('agents.connect.skills', { term, link: (text: string) => <a href="/.well-known/agent-skills/index.json">{text}</a> })}</p>
       </div>
       <div class="card">
-        <h2>Connect a desktop client</h2>
-        <p>
-          {key
-            ? "Put this in the client's MCP servers configuration. It holds the key you just made: copy it now, it is not shown again."
-            : "Put this in the client's MCP servers configuration, with the key in place of mf_…:"}
-        </p>
-        <CopyBlock text={config} label="client configuration" />
+        <h2>{t('agents.connect.title')}</h2>
+        <p>{key ? t('agents.connect.withKey') : t('agents.connect.withoutKey')}</p>
+        <CopyBlock text={config} label={t('agents.connect.configLabel')} />
       </div>
     </>
   );
@@ -113,29 +124,27 @@ function MakeKey() {
   const tools = useApi<{ tools: Tool[] }>('/agents/tools');
   return (
     <div class="card">
-      <h2>Make a key</h2>
+      <h2>{t('agents.tools.title')}</h2>
       <p>
-        An agent signs in with an API key of this tenant.{' '}
-        {mayOpenPage('/admin/auth/api-keys') ? (
-          <>
-            Make one on <a href="/admin/auth/api-keys">API keys</a> with only the scopes of the tools it needs:
-          </>
-        ) : (
-          'Your plan does not include API keys: ask your operator for a plan with them. Give a key only the scopes of the tools it needs:'
-        )}{' '}
-        a key sees the tools its scopes (and the plan) allow, and nothing else.
+        {mayOpenPage('/admin/auth/api-keys')
+          ? tx('agents.tools.intro', { link: (text: string) => <a href="/admin/auth/api-keys">{text}</a> })
+          : t('agents.tools.introNoKeys')}
       </p>
       <ErrorBanner error={tools.error} />
       <Table
-        caption="Tools and the scope each needs"
+        caption={t('agents.tools.caption')}
         rows={tools.data?.tools ?? []}
-        rowKey={(t) => t.name}
-        empty={tools.loading ? 'Loading…' : 'No tools: no plugin offers any.'}
+        rowKey={(tool) => tool.name}
+        empty={tools.loading ? t('kit.loading') : t('agents.tools.empty')}
         columns={[
-          { label: 'Tool', value: (t) => <code title={t.description}>{t.name}</code> },
-          { label: 'Scope', value: (t) => (t.scope === ANY_KEY ? <span class="muted">any key</span> : <code>{t.scope}</code>) },
-          { label: 'Kind', value: kind },
-          { label: 'Listed', value: (t) => (t.listed ? 'in tools/list' : 'through tool_call') },
+          // The description is the plugin's own English (a tool's description is for the agent, which reads English).
+          { label: t('agents.tools.tool'), value: (tool) => <code title={tool.description}>{tool.name}</code> },
+          {
+            label: t('agents.tools.scope'),
+            value: (tool) => (tool.scope === ANY_KEY ? <span class="muted">{t('agents.tools.anyKey')}</span> : <code>{tool.scope}</code>),
+          },
+          { label: t('agents.tools.kindLabel'), value: kind },
+          { label: t('agents.tools.listed'), value: (tool) => t('agents.tools.listedIn', { listed: String(tool.listed) }) },
         ]}
       />
     </div>
@@ -148,19 +157,19 @@ function RecentCalls(props: { calls: Loaded<CallPage>; page: number }) {
     <div class="card">
       <ErrorBanner error={calls.error} />
       <Table
-        caption="Recent tool calls"
+        caption={t('agents.calls.caption')}
         rows={calls.data?.items ?? []}
         rowKey={(c) => c.id}
-        empty={calls.loading ? 'Loading…' : 'No tool calls yet.'}
+        empty={calls.loading ? t('kit.loading') : t('agents.calls.empty')}
         columns={[
-          { label: 'Time', value: (c) => <Time value={c.at} /> },
-          { label: 'Tool', value: (c) => <code title={c.via ? `through ${c.via}` : undefined}>{c.tool}</code> },
-          { label: 'Outcome', value: (c) => <Outcome outcome={c.outcome} /> },
-          { label: 'Client', value: 'client' },
-          { label: 'Key', value: (c) => <span title={c.key_id}>{c.key_name ?? c.key_id}</span> },
+          { label: t('agents.calls.time'), value: (c) => <Time value={c.at} /> },
+          { label: t('agents.tools.tool'), value: (c) => <code title={c.via ? t('agents.calls.via', { tool: c.via }) : undefined}>{c.tool}</code> },
+          { label: t('agents.calls.outcome'), value: (c) => <Outcome outcome={c.outcome} /> },
+          { label: t('agents.calls.client'), value: 'client' },
+          { label: t('agents.calls.key'), value: (c) => <span title={c.key_id}>{c.key_name ?? c.key_id}</span> },
         ]}
       />
-      <Pager total={calls.data?.total} page={page} pageSize={PAGE_SIZE} nouns={['call', 'calls']} />
+      <Pager total={calls.data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('agents.calls.count', { count })} />
     </div>
   );
 }
@@ -170,11 +179,11 @@ function AgentsPage() {
   const calls = useApi<CallPage>(withQuery('/agents/calls', { page, page_size: PAGE_SIZE }));
   const refresh = (
     <button type="button" class="secondary" onClick={calls.reload} disabled={calls.loading}>
-      Refresh calls
+      {t('agents.calls.refresh')}
     </button>
   );
   return (
-    <Page title="Agents" actions={refresh}>
+    <Page title={t('agents.nav.index')} actions={refresh}>
       <Connect />
       {mayOpenPage('/admin/auth/api-keys') ? <AgentKey /> : null}
       <MakeKey />

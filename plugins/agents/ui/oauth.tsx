@@ -2,7 +2,7 @@
 // lands on (which tenant, which scopes, which tools that means), and the list of applications a
 // person authorized, each revocable (on the Agents page and on Connected applications).
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Table, Time, useAction, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, ApiError, ErrorBanner, Page, Table, Time, t, tOr, tx, useAction, useApi, useQueryParam } from 'plinth/plugin/ui';
 
 interface Preset {
   id: 'read_only' | 'everything';
@@ -38,15 +38,21 @@ const hostOf = (url: string) => {
   }
 };
 
+/** A protocol's or product's name in a message (`<term>OAuth</term>`): the same in every language. */
+export const term = (text: string) => <span translate={false}>{text}</span>;
+
 const list = (items: string[], none: string) => (items.length ? items.map((s) => <code key={s}>{s} </code>) : <span class="muted">{none}</span>);
+
+/** Why the consent cannot be given, by the refusal's code (a request that expired, a person who is no tenant's); else the server's words. */
+const refusal = (error: Error | null) => (error instanceof ApiError ? tOr(`agents.consent.refused.${error.code}`, error.message) : error);
 
 /** /admin/agents/consent?uid=…: where the authorization server sends a person to allow or deny an application. */
 export function ConsentPage() {
   const uid = useQueryParam('uid') ?? '';
   if (!uid) {
     return (
-      <Page title="Authorize an application">
-        <p>This page opens when an application (an MCP client) asks to sign in as you: start from the application.</p>
+      <Page title={t('agents.nav.consent')}>
+        <p>{t('agents.consent.noRequest')}</p>
       </Page>
     );
   }
@@ -67,43 +73,48 @@ function Consent(props: { uid: string }) {
     });
   const v = view.data;
   const chosen = v?.presets.find((p) => p.id === preset);
-  const name = v?.client.name ?? 'An application';
   return (
-    <Page title="Authorize an application">
-      <ErrorBanner error={view.error} />
-      <ErrorBanner error={action.error} />
+    <Page title={t('agents.nav.consent')}>
+      <ErrorBanner error={refusal(view.error)} />
+      <ErrorBanner error={refusal(action.error)} />
       {v ? (
         <div class="card">
-          <h2>{name} wants to use your agent tools</h2>
+          <h2>{v.client.name ? t('agents.consent.wants', { name: v.client.name }) : t('agents.consent.wantsUnnamed')}</h2>
           <p>
-            It will act as <strong>{v.user}</strong> in the tenant <strong>{v.tenant.name}</strong>, through the MCP endpoint <code>{v.resource}</code>, until
-            you revoke it. After you answer, you are sent back to <code>{hostOf(v.client.redirect_uri)}</code>.
+            {tx('agents.consent.actAs', {
+              user: v.user,
+              tenant: v.tenant.name,
+              resource: v.resource,
+              host: hostOf(v.client.redirect_uri),
+              strong: (text: string) => <strong>{text}</strong>,
+              code: (text: string) => <code>{text}</code>,
+            })}
           </p>
           <fieldset>
-            <legend>What it may do</legend>
+            <legend>{t('agents.consent.mayDo')}</legend>
             {v.presets.map((p) => (
               <label key={p.id} style={{ display: 'block' }}>
-                <input type="radio" name="preset" value={p.id} checked={preset === p.id} onChange={() => setPreset(p.id)} /> {p.label}
+                <input type="radio" name="preset" value={p.id} checked={preset === p.id} onChange={() => setPreset(p.id)} /> {t(`agents.key.preset.${p.id}`)}
               </label>
             ))}
           </fieldset>
           {chosen ? (
             <>
-              <p>{chosen.description}</p>
-              <p>Scopes: {list(chosen.scopes, 'none')}</p>
-              <p>Tools: {list(chosen.tools, 'no tools beyond the search and describe tools')}</p>
+              <p>{t(`agents.key.preset.${chosen.id}.description`)}</p>
+              <p>{tx('agents.consent.scopes', { list: list(chosen.scopes, t('agents.consent.noScopes')) })}</p>
+              <p>{tx('agents.consent.tools', { list: list(chosen.tools, t('agents.consent.noTools')) })}</p>
             </>
           ) : null}
-          <p class="muted">Its access is also held to your own role and your plan: it can never do more than you can.</p>
+          <p class="muted">{t('agents.consent.heldToYou')}</p>
           <button type="button" onClick={() => answer('allow')} disabled={action.busy}>
-            Allow
+            {t('agents.consent.allow')}
           </button>{' '}
           <button type="button" class="secondary" onClick={() => answer('deny')} disabled={action.busy}>
-            Deny
+            {t('agents.consent.deny')}
           </button>
         </div>
       ) : view.loading ? (
-        <p>Loading…</p>
+        <p>{t('kit.loading')}</p>
       ) : null}
     </Page>
   );
@@ -120,30 +131,30 @@ export function OAuthGrants() {
     });
   return (
     <div class="card">
-      <h2>Applications you authorized</h2>
-      <p class="muted">MCP clients that signed in with OAuth as you. Revoking one ends its access and every token it holds now.</p>
+      <h2>{t('agents.grants.title')}</h2>
+      <p class="muted">{tx('agents.grants.intro', { term })}</p>
       <ErrorBanner error={grants.error} />
       <ErrorBanner error={action.error} />
       <Table
-        caption="Authorized applications"
+        caption={t('agents.grants.caption')}
         rows={grants.data?.items ?? []}
         rowKey={(g) => g.id}
-        empty={grants.loading ? 'Loading…' : 'No application is authorized.'}
+        empty={grants.loading ? t('kit.loading') : t('agents.grants.empty')}
         columns={[
-          { label: 'Application', value: (g) => <span title={g.client_id}>{g.client_name ?? g.client_id}</span> },
-          { label: 'Scopes', value: (g) => list(g.scopes, 'none') },
-          { label: 'Authorized', value: (g) => <Time value={g.created_at} /> },
+          { label: t('agents.grants.application'), value: (g) => <span title={g.client_id}>{g.client_name ?? g.client_id}</span> },
+          { label: t('agents.grants.scopes'), value: (g) => list(g.scopes, t('agents.consent.noScopes')) },
+          { label: t('agents.grants.authorized'), value: (g) => <Time value={g.created_at} /> },
           {
-            label: 'Revoke',
+            label: t('agents.grants.revoke'),
             value: (g) => (
               <button
                 type="button"
                 class="secondary small"
                 onClick={() => revoke(g)}
                 disabled={action.busy}
-                aria-label={`Revoke ${g.client_name ?? g.client_id}`}
+                aria-label={t('agents.grants.revokeOne', { name: g.client_name ?? g.client_id })}
               >
-                Revoke
+                {t('agents.grants.revoke')}
               </button>
             ),
           },
@@ -156,7 +167,7 @@ export function OAuthGrants() {
 /** Connected applications: every tenant user's own list (members do not see the Agents page). */
 export function ApplicationsPage() {
   return (
-    <Page title="Connected applications">
+    <Page title={t('agents.nav.applications')}>
       <OAuthGrants />
     </Page>
   );

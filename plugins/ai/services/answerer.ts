@@ -62,27 +62,29 @@ export function providerMetrics(m: Metrics): ProviderMetrics {
   };
 }
 
+export interface AnswererDeps {
+  registry: ProviderRegistry;
+  builtin: BuiltinProvider;
+  metrics?: ProviderMetrics | null;
+}
+
 /**
  * Runs the provider chain: each provider gets its own timeout; a timeout, 429, 5xx (or any other
  * failure) moves on to the next; the builtin responder ends every chain, so there is always an
  * answer. Every attempt becomes a call-log row, which the caller writes (`Calls.record`).
  */
 export class Answerer {
-  constructor(
-    private readonly registry: ProviderRegistry,
-    private readonly builtin: BuiltinProvider,
-    private readonly metrics: ProviderMetrics | null = null,
-  ) {}
+  constructor(private readonly deps: AnswererDeps) {}
 
   private count(provider: ChatProvider, outcome: string, latencyMs: number): void {
-    if (!this.metrics) return;
-    this.metrics.calls.inc({ kind: provider.kind, outcome });
-    this.metrics.duration.observe({ kind: provider.kind, outcome }, latencyMs / 1000);
+    if (!this.deps.metrics) return;
+    this.deps.metrics.calls.inc({ kind: provider.kind, outcome });
+    this.deps.metrics.duration.observe({ kind: provider.kind, outcome }, latencyMs / 1000);
   }
 
   async answer(request: ChatRequest, route: Route, log: Pick<CallRecord, 'robotId' | 'messageId' | 'source'>): Promise<Answer> {
     const chain: ChatProvider[] =
-      route.mode === 'third_party' ? [...(await this.registry.chain(request.tenantId, route.provider)), this.builtin] : [this.builtin];
+      route.mode === 'third_party' ? [...(await this.deps.registry.chain(request.tenantId, route.provider)), this.deps.builtin] : [this.deps.builtin];
     const attempts: Attempt[] = [];
     const calls: CallRecord[] = [];
     for (const provider of chain) {
@@ -120,8 +122,8 @@ export class Answerer {
           outcome: failure.kind,
           error: failure.message,
         });
-        if (provider === this.builtin) throw err; // nothing after builtin: a real fault (e.g. the database)
-        this.metrics?.fallbacks.inc({ kind: provider.kind });
+        if (provider === this.deps.builtin) throw err; // nothing after builtin: a real fault (e.g. the database)
+        this.deps.metrics?.fallbacks.inc({ kind: provider.kind });
       }
     }
     throw new Error('unreachable: the chain ends at builtin');

@@ -3,11 +3,11 @@ import type { UsageMeter } from 'plinth/plugin';
 import type { AiSettings } from '../config.js';
 import type { Answerer, Attempt, Route } from './answerer.js';
 import type { Calls } from './calls.js';
-import { AiErrors } from './errors.js';
 import { endUserId, type ChatTurn } from './providers/types.js';
 import { systemPrompt } from './responder.js';
 import type { RobotsPublicApi } from '../../robots/api.js';
 import type { RobotSettings } from './robot-settings.js';
+import { AiErrors } from './errors.js';
 
 export interface AskInput {
   text: string;
@@ -46,57 +46,41 @@ export interface AskDeps {
  * `ai.reply` action (metered as an AI reply). Both need the tenant's AI consent.
  */
 export class Ask {
-  private readonly settings: AiSettings;
-  private readonly answerer: Answerer;
-  private readonly calls: Calls;
-  private readonly robots: () => RobotsPublicApi;
-  private readonly robotSettings: RobotSettings;
-  private readonly consent: (tenantId: string) => Promise<boolean>;
-  private readonly usage: UsageMeter;
-
-  constructor({ settings, answerer, calls, robots, robotSettings, consent, usage }: AskDeps) {
-    this.settings = settings;
-    this.answerer = answerer;
-    this.calls = calls;
-    this.robots = robots;
-    this.robotSettings = robotSettings;
-    this.consent = consent;
-    this.usage = usage;
-  }
+  constructor(private readonly deps: AskDeps) {}
 
   async run(tenantId: string, input: AskInput, source: 'try' | 'workflow'): Promise<AskResult> {
-    if (!(await this.consent(tenantId))) throw AiErrors.consentMissing();
-    const robot = input.robotId ? await this.robots().robot(tenantId, input.robotId) : null;
+    if (!(await this.deps.consent(tenantId))) throw AiErrors.consentMissing();
+    const robot = input.robotId ? await this.deps.robots().robot(tenantId, input.robotId) : null;
     if (input.robotId && !robot) throw AppError.notFound(`robot ${input.robotId} not found`);
     if (source === 'workflow') {
       try {
-        await this.usage.consume(tenantId, 'ai_replies_per_month', 1);
+        await this.deps.usage.consume(tenantId, 'ai_replies_per_month', 1);
       } catch (err) {
         if (isAppError(err) && err.status === 402) throw AiErrors.repliesUsedUp();
         throw err;
       }
     }
-    const ai = robot ? await this.robotSettings.get(tenantId, robot.robotId) : undefined;
+    const ai = robot ? await this.deps.robotSettings.get(tenantId, robot.robotId) : undefined;
     const route: Route = input.provider
       ? { mode: input.provider === 'builtin' ? 'builtin' : 'third_party', provider: input.provider }
       : ai
         ? { mode: ai.aiMode === 'third_party' ? 'third_party' : 'builtin', provider: ai.aiProvider }
         : { mode: 'third_party' };
-    const answer = await this.answerer.answer(
+    const answer = await this.deps.answerer.answer(
       {
         tenantId,
         // The robot's model is for the robot's provider only (another provider named here uses its own).
         model: ai && route.provider === ai.aiProvider ? ai.aiModel : undefined,
         temperature: ai?.aiTemperature ?? 0.7,
         maxTokens: ai?.aiMaxTokens ?? 1000,
-        system: systemPrompt(this.settings.systemPrompt, ai?.aiScenario),
+        system: systemPrompt(this.deps.settings.systemPrompt, ai?.aiScenario),
         messages: [...(input.context ?? []), { role: 'user', content: input.text }],
         user: endUserId(tenantId, source, input.robotId ?? ''),
       },
       route,
       { robotId: input.robotId ?? null, messageId: null, source },
     );
-    await this.calls.record(answer.calls);
+    await this.deps.calls.record(answer.calls);
     const r = answer.reply;
     return {
       reply: r.text,

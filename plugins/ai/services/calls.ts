@@ -21,29 +21,31 @@ export interface CallRecord {
 
 const num = (v: unknown) => Number(v ?? 0);
 
+export interface CallsDeps {
+  db: Knex;
+  clock: Clock;
+  settings: AiSettings;
+  /** Told of each robot (null: none) whose calls were logged, once committed: the call log and charts follow it live. Never throws. */
+  logged: (tenantId: string, robotId: string | null) => void;
+}
+
 /** The AI call log: one row per provider tried, with tokens, latency, outcome and estimated cost. */
 export class Calls {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly settings: AiSettings,
-    /** Told of each robot (null: none) whose calls were logged, once committed: the call log and charts follow it live. Never throws. */
-    private readonly logged: (tenantId: string, robotId: string | null) => void = () => {},
-  ) {}
+  constructor(private readonly deps: CallsDeps) {}
 
   /** Millionths of the currency: prices are per million tokens, so a token costs `price` micros. */
   costMicros(model: string | null, tokensIn: number, tokensOut: number): number {
-    const price = model ? this.settings.prices[model] : undefined;
+    const price = model ? this.deps.settings.prices[model] : undefined;
     return price ? Math.round(tokensIn * price.input + tokensOut * price.output) : 0;
   }
 
   /** Writes an answer's call-log rows (one statement), in the caller's transaction when given. */
-  async record(records: CallRecord[], trx: Knex | Knex.Transaction = this.db): Promise<void> {
+  async record(records: CallRecord[], trx: Knex | Knex.Transaction = this.deps.db): Promise<void> {
     if (!records.length) return;
     await trx('ai_calls').insert(records.map((c) => this.row(c)));
     const robots = new Map(records.map((c) => [`${c.tenantId}\n${c.robotId ?? ''}`, c]));
     afterCommit(trx, () => {
-      for (const c of robots.values()) this.logged(c.tenantId, c.robotId);
+      for (const c of robots.values()) this.deps.logged(c.tenantId, c.robotId);
     });
   }
 
@@ -61,19 +63,19 @@ export class Calls {
       outcome: c.outcome,
       error: c.error?.slice(0, 500) ?? null,
       cost_micros: this.costMicros(c.model, c.tokensIn, c.tokensOut),
-      created_at: this.clock.now().toISOString(),
+      created_at: this.deps.clock.now().toISOString(),
     };
   }
 
   async list(tenantId: string, filter: { robotId?: string; provider?: string; outcome?: string }, page: { page: number; pageSize: number }) {
-    const q = this.db('ai_calls').where('tenant_id', tenantId);
+    const q = this.deps.db('ai_calls').where('tenant_id', tenantId);
     if (filter.robotId) q.where('robot_id', filter.robotId);
     if (filter.provider) q.where('provider', filter.provider);
     if (filter.outcome) q.where('outcome', filter.outcome);
     const found = await pageQuery(q.orderBy('id', 'desc'), { page: page.page, page_size: page.pageSize });
     return {
       total: found.total,
-      currency: this.settings.currency,
+      currency: this.deps.settings.currency,
       list: found.items.map((r) => ({
         id: Number(r.id),
         robotId: r.robot_id,
@@ -99,25 +101,25 @@ export class Calls {
    * tenant or for one of its robots.
    */
   async perDay(tenantId: string, robotId: string | null, days: number, timeZone = 'UTC') {
-    const span = zonedDays(this.clock.now(), days, timeZone);
-    const calls = withinDays(this.db('ai_calls').where('tenant_id', tenantId), 'created_at', span).select({
-      date: dayOf(this.db, 'created_at', span),
+    const span = zonedDays(this.deps.clock.now(), days, timeZone);
+    const calls = withinDays(this.deps.db('ai_calls').where('tenant_id', tenantId), 'created_at', span).select({
+      date: dayOf(this.deps.db, 'created_at', span),
       outcome: 'outcome',
       cost_micros: 'cost_micros',
     });
     if (robotId) calls.where('robot_id', robotId);
-    const q = this.db
+    const q = this.deps.db
       .from(calls.as('c'))
       .select('date')
       .select(
-        this.db.raw("sum(case when outcome = 'ok' then 1 else 0 end) as calls"),
-        this.db.raw("sum(case when outcome = 'ok' then 0 else 1 end) as failed"),
-        this.db.raw("sum(case when outcome = 'ok' then cost_micros else 0 end) as cost"),
+        this.deps.db.raw("sum(case when outcome = 'ok' then 1 else 0 end) as calls"),
+        this.deps.db.raw("sum(case when outcome = 'ok' then 0 else 1 end) as failed"),
+        this.deps.db.raw("sum(case when outcome = 'ok' then cost_micros else 0 end) as cost"),
       )
       .groupBy('date');
     const rows = new Map(((await q) as Array<{ date: string; calls: unknown; failed: unknown; cost: unknown }>).map((r) => [r.date, r]));
     return {
-      currency: this.settings.currency,
+      currency: this.deps.settings.currency,
       days: span.map(({ date }) => {
         const r = rows.get(date);
         return { date, calls: num(r?.calls), failed: num(r?.failed), cost: num(r?.cost) / 1e6 };
@@ -136,9 +138,10 @@ export class Calls {
     from: string,
     to: string,
   ): Promise<{ calls: number; cost: number; currency: string; avgLatencyMs: number }> {
-    const currency = this.settings.currency;
+    const currency = this.deps.settings.currency;
     if (!robotIds.length) return { calls: 0, cost: 0, currency, avgLatencyMs: 0 };
-    const [row] = (await this.db('ai_calls')
+    const [row] = (await this.deps
+      .db('ai_calls')
       .where('tenant_id', tenantId)
       .whereIn('robot_id', robotIds)
       .where('outcome', 'ok')

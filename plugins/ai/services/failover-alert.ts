@@ -56,6 +56,7 @@ export function failoverAlert({ db, clock, settings }: FailoverAlertDeps): Alert
           last_error: last.error,
           last_at: last.created_at,
         },
+        message: { id: 'ai.alert.failover', values: { provider, failures: String(failures), minutes: windowMinutes, outcome: String(last.outcome) } },
       });
     }
     return out;

@@ -28,8 +28,8 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
     providers: cache<ProviderRow[]>('ai.providers', 5_000),
     tenantSettings: cache<{ fallbackAnswer: string | null }>('ai.tenant-settings', 5_000),
   };
-  const knowledge = new KnowledgeBase(d.db, d.clock, d.pubsub, { logger: d.logger });
-  const tenantSettings = new TenantSettings(d.db, d.clock, settings.fallbackAnswer, caches.tenantSettings);
+  const knowledge = new KnowledgeBase({ db: d.db, clock: d.clock, pubsub: d.pubsub, logger: d.logger });
+  const tenantSettings = new TenantSettings({ db: d.db, clock: d.clock, defaultFallback: settings.fallbackAnswer, cache: caches.tenantSettings });
   const registry = new ProviderRegistry({
     db: d.db,
     clock: d.clock,
@@ -40,13 +40,13 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
     cache: caches.providers,
   });
   // One event per robot and answer (an answer logs one row per provider tried).
-  const calls = new Calls(d.db, d.clock, settings, (tenantId, robotId) => void d.live.publish(tenantId, 'ai.call', { robotId }));
-  const builtin = new BuiltinProvider(knowledge, (tenantId) => tenantSettings.fallbackAnswer(tenantId), settings.minScore);
-  const answerer = new Answerer(registry, builtin, providerMetrics(d.metricsRegistry));
+  const calls = new Calls({ db: d.db, clock: d.clock, settings, logged: (tenantId, robotId) => void d.live.publish(tenantId, 'ai.call', { robotId }) });
+  const builtin = new BuiltinProvider({ knowledge, fallback: (tenantId) => tenantSettings.fallbackAnswer(tenantId), minScore: settings.minScore });
+  const answerer = new Answerer({ registry, builtin, metrics: providerMetrics(d.metricsRegistry) });
   const consent = async (tenantId: string) => (await d.tenants.settings(tenantId)).ai_consent_enabled;
   const robots = () => d.robotsApi;
-  const quota = new DailyCallQuota(d.db, d.clock);
-  const robotSettings = new RobotSettings(d.db, d.clock, caches.robotSettings, () => d.robotsApi.aiDefaults);
+  const quota = new DailyCallQuota({ db: d.db, clock: d.clock });
+  const robotSettings = new RobotSettings({ db: d.db, clock: d.clock, cache: caches.robotSettings, defaults: () => d.robotsApi.aiDefaults });
   const api: AiApi = {
     callTotals: (tenantId, robotIds, from, to) => calls.totals(tenantId, robotIds, from, to),
     callsToday: (tenantId, robotIds) => quota.callsToday(tenantId, robotIds),
@@ -73,7 +73,7 @@ export function createAiServices(d: AiDeps, settings: AiSettings) {
       settings,
       answerer,
       calls,
-      conversations: new Conversations(d.db, d.clock),
+      conversations: new Conversations({ db: d.db, clock: d.clock }),
       robots: d.robotsApi,
       robotSettings,
       quota,

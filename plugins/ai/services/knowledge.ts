@@ -5,10 +5,10 @@ import { pageQuery } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { PubSub } from 'plinth/plugin';
-import { AiErrors } from './errors.js';
 import { checkEntry, toColumns, toView, type EntryFields, type KnowledgeEntry, type KnowledgeKind, type KnowledgeRow } from './knowledge-entry.js';
 import { parseImport, type ImportFormat, type ImportRowError } from './knowledge-import.js';
 import { TenantIndex, type KnowledgeHit } from './search-index.js';
+import { AiErrors } from './errors.js';
 
 export type { KnowledgeEntry, KnowledgeKind } from './knowledge-entry.js';
 /** The entry that answers a question: `{ id, kind, question, answer, score, keyword? }`. */
@@ -40,6 +40,13 @@ export interface ImportReport {
 }
 
 const CHANNEL = 'ai.knowledge';
+
+export interface KnowledgeBaseDeps extends KnowledgeOptions {
+  db: Knex;
+  clock: Clock;
+  pubsub: PubSub;
+}
+
 const INSERT_CHUNK = 100; // rows per INSERT: 8 columns each stays far below SQLite's bound-parameter limit
 
 /**
@@ -55,28 +62,23 @@ export class KnowledgeBase {
   private readonly maxEntries: number;
   private readonly refreshMs: number;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly pubsub: PubSub,
-    private readonly options: KnowledgeOptions = {},
-  ) {
-    this.maxEntries = options.maxEntries ?? 20_000;
-    this.refreshMs = options.refreshMs ?? 10 * 60_000;
+  constructor(private readonly deps: KnowledgeBaseDeps) {
+    this.maxEntries = deps.maxEntries ?? 20_000;
+    this.refreshMs = deps.refreshMs ?? 10 * 60_000;
     this.indexes = new LRUCache({
-      max: options.maxTenants ?? 100,
-      maxSize: Math.max(options.maxCachedEntries ?? 200_000, this.maxEntries),
+      max: deps.maxTenants ?? 100,
+      maxSize: Math.max(deps.maxCachedEntries ?? 200_000, this.maxEntries),
       sizeCalculation: (v) => Math.max(1, v.index.size),
     });
   }
 
   async start(): Promise<void> {
-    await this.pubsub.subscribe(CHANNEL, (m) => this.drop(String(m.tenantId)));
+    await this.deps.pubsub.subscribe(CHANNEL, (m) => this.drop(String(m.tenantId)));
   }
 
   async list(tenantId: string, query: ListQuery): Promise<{ total: number; list: KnowledgeEntry[] }> {
     const filtered = () => {
-      const q = this.db('ai_knowledge').where('tenant_id', tenantId);
+      const q = this.deps.db('ai_knowledge').where('tenant_id', tenantId);
       if (query.kind) q.where('kind', query.kind);
       if (query.q) {
         // LIKE wildcards in the text are literal; NUL is dropped (PostgreSQL refuses it in a string).
@@ -104,8 +106,9 @@ export class KnowledgeBase {
   async create(tenantId: string, input: unknown): Promise<KnowledgeEntry> {
     const entry = checked(input);
     await this.ensureRoom(tenantId, 1);
-    const now = this.clock.now().toISOString();
-    const [inserted] = await this.db('ai_knowledge')
+    const now = this.deps.clock.now().toISOString();
+    const [inserted] = await this.deps
+      .db('ai_knowledge')
       .insert({ tenant_id: tenantId, ...toColumns(entry), created_at: now, updated_at: now })
       .returning('id');
     await this.changed(tenantId);
@@ -117,8 +120,9 @@ export class KnowledgeBase {
     const current = toView(await this.row(tenantId, id));
     const { id: _id, createdAt, updatedAt: _u, ...fields } = current;
     const entry = checked({ ...fields, ...patch });
-    const now = this.clock.now().toISOString();
-    const updated = await this.db('ai_knowledge')
+    const now = this.deps.clock.now().toISOString();
+    const updated = await this.deps
+      .db('ai_knowledge')
       .where({ tenant_id: tenantId, id })
       .update({ ...toColumns(entry), updated_at: now });
     if (!updated) throw AiErrors.knowledgeEntryNotFound(id); // deleted meanwhile
@@ -127,7 +131,7 @@ export class KnowledgeBase {
   }
 
   async remove(tenantId: string, id: number): Promise<void> {
-    const deleted = await this.db('ai_knowledge').where({ tenant_id: tenantId, id }).delete();
+    const deleted = await this.deps.db('ai_knowledge').where({ tenant_id: tenantId, id }).delete();
     if (!deleted) throw AiErrors.knowledgeEntryNotFound(id);
     await this.changed(tenantId);
   }
@@ -137,9 +141,9 @@ export class KnowledgeBase {
     const { entries, errors } = parseImport(format, content);
     if (entries.length) {
       await this.ensureRoom(tenantId, entries.length);
-      const now = this.clock.now().toISOString();
+      const now = this.deps.clock.now().toISOString();
       const rows = entries.map((e) => ({ tenant_id: tenantId, ...toColumns(e), created_at: now, updated_at: now }));
-      await this.db.transaction(async (trx) => {
+      await this.deps.db.transaction(async (trx) => {
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx('ai_knowledge').insert(rows.slice(i, i + INSERT_CHUNK));
       });
       await this.changed(tenantId);
@@ -160,13 +164,13 @@ export class KnowledgeBase {
   }
 
   private async row(tenantId: string, id: number): Promise<KnowledgeRow> {
-    const row = await this.db('ai_knowledge').where({ tenant_id: tenantId, id }).first();
+    const row = await this.deps.db('ai_knowledge').where({ tenant_id: tenantId, id }).first();
     if (!row) throw AiErrors.knowledgeEntryNotFound(id);
     return row;
   }
 
   private async ensureRoom(tenantId: string, adding: number): Promise<void> {
-    const [{ n }] = await this.db('ai_knowledge').where('tenant_id', tenantId).count({ n: '*' });
+    const [{ n }] = await this.deps.db('ai_knowledge').where('tenant_id', tenantId).count({ n: '*' });
     if (Number(n) + adding > this.maxEntries) {
       throw AiErrors.knowledgeBaseFull(this.maxEntries, Number(n), adding);
     }
@@ -176,7 +180,7 @@ export class KnowledgeBase {
     const cached = this.indexes.get(tenantId);
     if (!cached) return this.rebuild(tenantId);
     if (performance.now() - cached.builtAt > this.refreshMs && !this.building.has(tenantId)) {
-      this.rebuild(tenantId).catch((err) => this.options.logger?.error({ err, tenantId }, 'could not refresh a knowledge-base index'));
+      this.rebuild(tenantId).catch((err) => this.deps.logger?.error({ err, tenantId }, 'could not refresh a knowledge-base index'));
     }
     return Promise.resolve(cached.index);
   }
@@ -197,7 +201,8 @@ export class KnowledgeBase {
   }
 
   private async load(tenantId: string) {
-    const rows: KnowledgeRow[] = await this.db('ai_knowledge')
+    const rows: KnowledgeRow[] = await this.deps
+      .db('ai_knowledge')
       .where({ tenant_id: tenantId, enabled: true })
       .select('id', 'kind', 'question', 'answer', 'keywords', 'priority');
     return rows.map((r) => ({
@@ -219,10 +224,10 @@ export class KnowledgeBase {
   private async changed(tenantId: string): Promise<void> {
     this.drop(tenantId);
     try {
-      await this.pubsub.publish(CHANNEL, { tenantId });
+      await this.deps.pubsub.publish(CHANNEL, { tenantId });
     } catch (err) {
       // The change itself is saved; the other instances catch up within refreshMs.
-      this.options.logger?.error({ err, tenantId }, 'could not broadcast a knowledge-base change');
+      this.deps.logger?.error({ err, tenantId }, 'could not broadcast a knowledge-base change');
     }
   }
 }

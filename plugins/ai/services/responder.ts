@@ -43,10 +43,10 @@ export interface ResponderDeps {
  * changes nothing.
  */
 export class Responder {
-  constructor(private readonly d: ResponderDeps) {}
+  constructor(private readonly deps: ResponderDeps) {}
 
   async handle(tenantId: string, m: ReceivedMessage): Promise<Decision> {
-    const done = await this.d.db('ai_replies').where('message_id', m.message_id).first('status', 'reason');
+    const done = await this.deps.db('ai_replies').where('message_id', m.message_id).first('status', 'reason');
     if (done) return done;
     const decision = await this.decide(tenantId, m);
     if (decision.status !== 'answered') await this.record(tenantId, m, decision);
@@ -56,28 +56,28 @@ export class Responder {
   private async decide(tenantId: string, m: ReceivedMessage): Promise<Decision> {
     const key = { tenantId, robotId: m.robot_id, conversation: m.conversation };
     if (m.from_operator) {
-      await this.d.conversations.pause(key, this.d.settings.takeoverMinutes);
+      await this.deps.conversations.pause(key, this.deps.settings.takeoverMinutes);
       return { status: 'skipped', reason: 'from_operator' };
     }
-    const robot = await this.d.robots.robot(tenantId, m.robot_id);
+    const robot = await this.deps.robots.robot(tenantId, m.robot_id);
     if (!robot) return { status: 'skipped', reason: 'robot_gone' };
-    const ai = await this.d.robotSettings.get(tenantId, robot.robotId);
+    const ai = await this.deps.robotSettings.get(tenantId, robot.robotId);
     if (ai.aiMode === 'off') return { status: 'skipped', reason: 'ai_off' };
-    if (m.group_name && this.d.settings.groupRequiresMention && !m.at_me) return { status: 'skipped', reason: 'not_mentioned' };
-    if (!(await this.d.consent(tenantId))) return { status: 'skipped', reason: 'no_consent' };
-    const state = await this.d.conversations.state(m.robot_id, m.conversation);
+    if (m.group_name && this.deps.settings.groupRequiresMention && !m.at_me) return { status: 'skipped', reason: 'not_mentioned' };
+    if (!(await this.deps.consent(tenantId))) return { status: 'skipped', reason: 'no_consent' };
+    const state = await this.deps.conversations.state(m.robot_id, m.conversation);
     if (state.paused) return { status: 'skipped', reason: 'human_takeover' };
 
     const limited = await this.takeCall(tenantId, m.robot_id, ai.aiCallLimitDaily);
     if (limited) return { status: 'limited', reason: limited };
 
-    const answer = await this.d.answerer.answer(
+    const answer = await this.deps.answerer.answer(
       {
         tenantId,
         model: ai.aiModel,
         temperature: ai.aiTemperature,
         maxTokens: ai.aiMaxTokens,
-        system: systemPrompt(this.d.settings.systemPrompt, ai.aiScenario),
+        system: systemPrompt(this.deps.settings.systemPrompt, ai.aiScenario),
         messages: await this.context(tenantId, m, ai.aiContextLength),
         user: endUserId(tenantId, m.robot_id, m.conversation),
         conversationId: state.difyConversationId,
@@ -85,10 +85,10 @@ export class Responder {
       { mode: ai.aiMode, provider: ai.aiProvider },
       { robotId: m.robot_id, messageId: m.message_id, source: 'message' },
     );
-    if (answer.reply.conversationId) await this.d.conversations.rememberDify(key, answer.reply.conversationId);
+    if (answer.reply.conversationId) await this.deps.conversations.rememberDify(key, answer.reply.conversationId);
 
-    const delaySeconds = ai.replyDelayMin + (this.d.random ?? Math.random)() * (ai.replyDelayMax - ai.replyDelayMin);
-    const notBefore = new Date(this.d.clock.now().getTime() + delaySeconds * 1000);
+    const delaySeconds = ai.replyDelayMin + (this.deps.random ?? Math.random)() * (ai.replyDelayMax - ai.replyDelayMin);
+    const notBefore = new Date(this.deps.clock.now().getTime() + delaySeconds * 1000);
     const params = {
       type: 'text',
       titleList: [m.group_name || m.received_name || ''],
@@ -96,9 +96,9 @@ export class Responder {
       atList: m.group_name && m.received_name ? [m.received_name] : [],
     };
     // One commit for the reply: the call log, the command and the decision.
-    return this.d.db.transaction(async (trx) => {
-      await this.d.calls.record(answer.calls, trx);
-      const command = await this.d.robots.sendMessage(tenantId, m.robot_id, params, { createdBy: 'ai', notBefore, trx });
+    return this.deps.db.transaction(async (trx) => {
+      await this.deps.calls.record(answer.calls, trx);
+      const command = await this.deps.robots.sendMessage(tenantId, m.robot_id, params, { createdBy: 'ai', notBefore, trx });
       const decision = { status: 'answered' as const, reply: answer.reply.text, provider: answer.provider, commandId: command.commandId };
       await this.record(tenantId, m, decision, trx);
       return decision;
@@ -111,9 +111,9 @@ export class Responder {
    */
   private async takeCall(tenantId: string, robotId: string, dailyLimit: number): Promise<'daily_limit' | 'monthly_limit' | null> {
     try {
-      return await this.d.db.transaction(async (trx) => {
-        if (!(await this.d.quota.take(tenantId, robotId, dailyLimit, trx))) return 'daily_limit';
-        await this.d.usage.consume(tenantId, 'ai_replies_per_month', 1, trx);
+      return await this.deps.db.transaction(async (trx) => {
+        if (!(await this.deps.quota.take(tenantId, robotId, dailyLimit, trx))) return 'daily_limit';
+        await this.deps.usage.consume(tenantId, 'ai_replies_per_month', 1, trx);
         return null;
       });
     } catch (err) {
@@ -128,8 +128,8 @@ export class Responder {
    */
   private async context(tenantId: string, m: ReceivedMessage, length: number): Promise<ChatTurn[]> {
     const n = Math.max(1, length);
-    const messages = await this.d.robots.conversation(tenantId, m.robot_id, m.conversation, n, m.message_id);
-    const replies = await this.d
+    const messages = await this.deps.robots.conversation(tenantId, m.robot_id, m.conversation, n, m.message_id);
+    const replies = await this.deps
       .db('ai_replies')
       .where({ robot_id: m.robot_id, conversation: m.conversation, status: 'answered' })
       .orderBy('id', 'desc')
@@ -151,7 +151,7 @@ export class Responder {
     return turns.slice(-n).map((t) => t.turn);
   }
 
-  private async record(tenantId: string, m: ReceivedMessage, d: Decision, trx: Knex | Knex.Transaction = this.d.db): Promise<void> {
+  private async record(tenantId: string, m: ReceivedMessage, d: Decision, trx: Knex | Knex.Transaction = this.deps.db): Promise<void> {
     await trx('ai_replies').insert({
       message_id: m.message_id,
       tenant_id: tenantId,
@@ -162,7 +162,7 @@ export class Responder {
       reply: d.status === 'answered' ? d.reply : null,
       provider: d.status === 'answered' ? d.provider : null,
       command_id: d.status === 'answered' ? d.commandId : null,
-      created_at: this.d.clock.now().toISOString(),
+      created_at: this.deps.clock.now().toISOString(),
     });
   }
 }

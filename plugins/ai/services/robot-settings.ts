@@ -32,33 +32,35 @@ function fromRow(defaults: Readonly<RobotAiSettings>, row: Record<string, unknow
   return settings as unknown as RobotAiSettings;
 }
 
+export interface RobotSettingsDeps {
+  db: Knex;
+  clock: Clock;
+  /** Every reply reads its robot's settings: kept per robot until `set` changes them. */
+  cache: SharedCache<RobotAiSettings>;
+  /** Robots' defaults (`robotsApi.aiDefaults`), for the fields a robot never set. */
+  defaults: () => Readonly<RobotAiSettings>;
+}
+
 /**
  * Each robot's AI settings: the ai plugin keeps them (its responder and `ai.reply` read them), and
  * robots serves and accepts them on WorkBot's robot endpoints through its filters, which ai fills
  * from this (plugins/ai/robot-filters.ts).
  */
 export class RobotSettings {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    /** Every reply reads its robot's settings: kept per robot until `set` changes them. */
-    private readonly cache: SharedCache<RobotAiSettings>,
-    /** Robots' defaults (`robotsApi.aiDefaults`), for the fields a robot never set. */
-    private readonly defaults: () => Readonly<RobotAiSettings>,
-  ) {}
+  constructor(private readonly deps: RobotSettingsDeps) {}
 
   /** Cached, except inside a transaction (which must see its own writes). */
-  async get(tenantId: string, robotId: string, trx: Knex | Knex.Transaction = this.db): Promise<RobotAiSettings> {
-    const read = async () => fromRow(this.defaults(), await trx('ai_robot_settings').where({ tenant_id: tenantId, robot_id: robotId }).first());
-    if (trx !== this.db) return read();
-    return { ...(await this.cache.get(`${tenantId}:${robotId}`, read))! };
+  async get(tenantId: string, robotId: string, trx: Knex | Knex.Transaction = this.deps.db): Promise<RobotAiSettings> {
+    const read = async () => fromRow(this.deps.defaults(), await trx('ai_robot_settings').where({ tenant_id: tenantId, robot_id: robotId }).first());
+    if (trx !== this.deps.db) return read();
+    return { ...(await this.deps.cache.get(`${tenantId}:${robotId}`, read))! };
   }
 
   async of(tenantId: string, robotIds: string[]): Promise<Record<string, RobotAiSettings>> {
     if (!robotIds.length) return {};
-    const rows = await this.db('ai_robot_settings').where('tenant_id', tenantId).whereIn('robot_id', robotIds);
+    const rows = await this.deps.db('ai_robot_settings').where('tenant_id', tenantId).whereIn('robot_id', robotIds);
     const byId = new Map(rows.map((r: Record<string, unknown>) => [r.robot_id as string, r]));
-    return Object.fromEntries(robotIds.map((id) => [id, fromRow(this.defaults(), byId.get(id))]));
+    return Object.fromEntries(robotIds.map((id) => [id, fromRow(this.deps.defaults(), byId.get(id))]));
   }
 
   /**
@@ -73,13 +75,13 @@ export class RobotSettings {
       if (merged.replyDelayMin > merged.replyDelayMax)
         throw AppError.validation([{ path: 'body.replyDelayMin', message: 'must not exceed replyDelayMax' }], 400);
       const changes = Object.fromEntries(given.map((f) => [COLUMNS[f], patch[f]]));
-      const updatedAt = this.clock.now().toISOString();
+      const updatedAt = this.deps.clock.now().toISOString();
       await q('ai_robot_settings')
         .insert({ robot_id: robotId, tenant_id: tenantId, ...changes, updated_at: updatedAt })
         .onConflict('robot_id')
         .merge([...Object.keys(changes), 'updated_at']);
-      this.cache.invalidateAfter(q, `${tenantId}:${robotId}`);
+      this.deps.cache.invalidateAfter(q, `${tenantId}:${robotId}`);
     };
-    await (trx ? run(trx) : this.db.transaction(run));
+    await (trx ? run(trx) : this.deps.db.transaction(run));
   }
 }

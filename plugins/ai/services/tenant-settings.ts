@@ -6,22 +6,24 @@ interface Stored {
   fallbackAnswer: string | null;
 }
 
+export interface TenantSettingsDeps {
+  db: Knex;
+  clock: Clock;
+  defaultFallback: string;
+  /** The builtin responder reads the fallback on every reply the knowledge base has no answer for. */
+  cache: SharedCache<Stored>;
+}
+
 /** A tenant's own AI settings: the builtin responder's fallback answer (null: the config's). */
 export class TenantSettings {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly defaultFallback: string,
-    /** The builtin responder reads the fallback on every reply the knowledge base has no answer for. */
-    private readonly cache: SharedCache<Stored>,
-  ) {}
+  constructor(private readonly deps: TenantSettingsDeps) {}
 
   async get(tenantId: string): Promise<{ fallbackAnswer: string; customFallback: boolean }> {
-    const stored = await this.cache.get(tenantId, async () => {
-      const row = await this.db('ai_tenant_settings').where('tenant_id', tenantId).first('fallback_answer');
+    const stored = await this.deps.cache.get(tenantId, async () => {
+      const row = await this.deps.db('ai_tenant_settings').where('tenant_id', tenantId).first('fallback_answer');
       return { fallbackAnswer: row?.fallback_answer ?? null };
     });
-    return { fallbackAnswer: stored?.fallbackAnswer ?? this.defaultFallback, customFallback: Boolean(stored?.fallbackAnswer) };
+    return { fallbackAnswer: stored?.fallbackAnswer ?? this.deps.defaultFallback, customFallback: Boolean(stored?.fallbackAnswer) };
   }
 
   async fallbackAnswer(tenantId: string): Promise<string> {
@@ -30,8 +32,8 @@ export class TenantSettings {
 
   /** null resets to the config's answer. */
   async setFallback(tenantId: string, answer: string | null): Promise<void> {
-    const row = { tenant_id: tenantId, fallback_answer: answer, updated_at: this.clock.now().toISOString() };
-    await this.db('ai_tenant_settings').insert(row).onConflict('tenant_id').merge({ fallback_answer: answer, updated_at: row.updated_at });
-    await this.cache.invalidate(tenantId);
+    const row = { tenant_id: tenantId, fallback_answer: answer, updated_at: this.deps.clock.now().toISOString() };
+    await this.deps.db('ai_tenant_settings').insert(row).onConflict('tenant_id').merge({ fallback_answer: answer, updated_at: row.updated_at });
+    await this.deps.cache.invalidate(tenantId);
   }
 }

@@ -22,6 +22,8 @@ export const sessionReply = reply({
   kind: { enum: ['api', 'ui'] },
   /** Browser and system ("Firefox on Linux"), or a program's name ("curl"), read from the user agent. */
   device: str,
+  /** The names `device` is made of (all null: an unknown device), for a UI that says it in another language. */
+  device_parts: reply({ browser: nullable(str), system: nullable(str), program: nullable(str) }),
   ip: nullable(str),
   user_agent: nullable(str),
   created_at: isoTime,

@@ -38,62 +38,40 @@ export interface AccountsDeps {
  * the reply (not awaited), so timing does not tell either.
  */
 export class Accounts {
-  private readonly db: Knex;
-  private readonly logger: Logger;
-  private readonly config: CoreConfig;
-  private readonly settings: AuthSettings;
-  private readonly users: Users;
-  private readonly sessions: Sessions;
-  private readonly passwords: Passwords;
-  private readonly tokens: OneTimeTokens;
-  private readonly mailer: Mailer;
-  private readonly audit: AuditLog;
-
-  constructor({ db, logger, config, settings, users, sessions, passwords, tokens, mailer, audit }: AccountsDeps) {
-    this.db = db;
-    this.logger = logger;
-    this.config = config;
-    this.settings = settings;
-    this.users = users;
-    this.sessions = sessions;
-    this.passwords = passwords;
-    this.tokens = tokens;
-    this.mailer = mailer;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: AccountsDeps) {}
 
   private link(path: string, token: string): string {
-    return `${this.config.server.publicUrl}${path}?token=${encodeURIComponent(token)}`;
+    return `${this.deps.config.server.publicUrl}${path}?token=${encodeURIComponent(token)}`;
   }
 
   /** Sends in the background: the reply must not wait for (or reveal) it. */
   private later(what: string, fn: () => Promise<unknown>): void {
-    fn().catch((err) => this.logger.error({ err }, `could not send ${what}`));
+    fn().catch((err) => this.deps.logger.error({ err }, `could not send ${what}`));
   }
 
   private async sendTokenMail(user: UserRow, purpose: Purpose, email = user.email): Promise<void> {
     if (!email) return;
     const ttl = {
-      magic_link: this.settings.tokenTtlMinutes.magicLink,
-      password_reset: this.settings.tokenTtlMinutes.passwordReset,
-      email_verification: this.settings.tokenTtlMinutes.emailVerification,
+      magic_link: this.deps.settings.tokenTtlMinutes.magicLink,
+      password_reset: this.deps.settings.tokenTtlMinutes.passwordReset,
+      email_verification: this.deps.settings.tokenTtlMinutes.emailVerification,
     }[purpose];
-    const token = await this.tokens.issue(user.id, purpose, ttl, email);
+    const token = await this.deps.tokens.issue(user.id, purpose, ttl, email);
     if (!token) return; // throttled: asked too often for this account
     const path = {
-      magic_link: this.settings.links.magicLink,
-      password_reset: this.settings.links.resetPassword,
-      email_verification: this.settings.links.verifyEmail,
+      magic_link: this.deps.settings.links.magicLink,
+      password_reset: this.deps.settings.links.resetPassword,
+      email_verification: this.deps.settings.links.verifyEmail,
     }[purpose];
     const url = this.link(path, token);
     const template = { magic_link: MAILS.magicLink, password_reset: MAILS.passwordReset, email_verification: MAILS.verifyEmail }[purpose];
     const mail = renderMail(template, this.languageOf(user), { url, minutes: ttl, hours: Math.round(ttl / 60) });
-    await this.mailer.send({ to: email, ...mail });
+    await this.deps.mailer.send({ to: email, ...mail });
   }
 
   /** The language to write to this user in: theirs, else the server's default. */
   private languageOf(user: Pick<UserRow, 'language'>) {
-    return mailLanguage(user.language, this.settings.mailLanguage);
+    return mailLanguage(user.language, this.deps.settings.mailLanguage);
   }
 
   /**
@@ -103,12 +81,12 @@ export class Accounts {
    */
   async sendInvitation(user: UserRow, tenantName: string): Promise<boolean> {
     if (!user.email) return false;
-    const ttl = Math.max(this.settings.tokenTtlMinutes.passwordReset, this.settings.tokenTtlMinutes.emailVerification);
-    const token = await this.tokens.issue(user.id, 'password_reset', ttl, user.email);
+    const ttl = Math.max(this.deps.settings.tokenTtlMinutes.passwordReset, this.deps.settings.tokenTtlMinutes.emailVerification);
+    const token = await this.deps.tokens.issue(user.id, 'password_reset', ttl, user.email);
     if (!token) return false;
-    const url = this.link(this.settings.links.resetPassword, token);
+    const url = this.link(this.deps.settings.links.resetPassword, token);
     const mail = renderMail(MAILS.invitation, this.languageOf(user), { tenant: tenantName, hours: Math.round(ttl / 60), email: user.email, url });
-    await this.mailer.send({ to: user.email, ...mail });
+    await this.deps.mailer.send({ to: user.email, ...mail });
     return true;
   }
 
@@ -120,23 +98,25 @@ export class Accounts {
     input: { email: string; password: string; full_name?: string; tenant_name?: string },
     meta: RequestMeta,
   ): Promise<{ detail: string; email: string }> {
-    const mode = registrationMode(this.settings);
+    const mode = registrationMode(this.deps.settings);
     if (mode === 'closed') throw AuthErrors.registrationClosed();
-    this.passwords.check(input.password);
+    this.deps.passwords.check(input.password);
     const email = normalizeEmail(input.email);
-    const hash = await this.passwords.hash(input.password);
-    const existing = await this.users.byEmail(email);
+    const hash = await this.deps.passwords.hash(input.password);
+    const existing = await this.deps.users.byEmail(email);
     if (existing) {
-      this.later('the already-registered notice', () => this.mailer.send({ to: email, ...renderMail(MAILS.alreadyRegistered, this.languageOf(existing)) }));
+      this.later('the already-registered notice', () =>
+        this.deps.mailer.send({ to: email, ...renderMail(MAILS.alreadyRegistered, this.languageOf(existing)) }),
+      );
     } else {
       try {
-        const user = await this.db.transaction(async (trx) => {
-          const created = await this.users.createWithTenant(
+        const user = await this.deps.db.transaction(async (trx) => {
+          const created = await this.deps.users.createWithTenant(
             { email, passwordHash: hash, fullName: input.full_name ?? '', tenantName: input.tenant_name?.trim() ?? input.full_name ?? email },
             trx,
           );
           if (mode === 'verify') await trx('auth_users').where('id', created.id).update({ must_verify_email: true });
-          await this.audit.record(
+          await this.deps.audit.record(
             {
               action: 'auth.registered',
               actorLabel: email,
@@ -166,11 +146,11 @@ export class Accounts {
    * created with its own tenant and no password, and sent a sign-in link.
    */
   async provision(email: string): Promise<{ tenantId: string; created: boolean }> {
-    const existing = await this.users.byEmail(email);
+    const existing = await this.deps.users.byEmail(email);
     if (existing) return { tenantId: existing.tenant_id, created: false };
     try {
-      const user = await this.users.createWithTenant({ email, tenantName: email, emailVerified: false });
-      await this.audit.record({
+      const user = await this.deps.users.createWithTenant({ email, tenantName: email, emailVerified: false });
+      await this.deps.audit.record({
         action: 'auth.provisioned',
         actorLabel: user.email ?? user.id,
         tenantId: user.tenant_id,
@@ -179,44 +159,47 @@ export class Accounts {
       this.later('a sign-in link', () => this.sendTokenMail(user, 'magic_link'));
       return { tenantId: user.tenant_id, created: true };
     } catch (err) {
-      const raced = await this.users.byEmail(email);
+      const raced = await this.deps.users.byEmail(email);
       if (raced) return { tenantId: raced.tenant_id, created: false };
       throw err;
     }
   }
 
   async requestPasswordReset(email: string): Promise<{ detail: string }> {
-    const user = await this.users.byEmail(email);
+    const user = await this.deps.users.byEmail(email);
     if (user?.status === 'active') this.later('a password reset', () => this.sendTokenMail(user, 'password_reset'));
     return { detail: SENT_IF_EXISTS };
   }
 
   /** Sets the new password and ends every session; it does not log in by itself. */
   async resetPassword(token: string, newPassword: string, meta: RequestMeta): Promise<{ detail: string }> {
-    this.passwords.check(newPassword, 'new_password');
-    const hash = await this.passwords.hash(newPassword);
+    this.deps.passwords.check(newPassword, 'new_password');
+    const hash = await this.deps.passwords.hash(newPassword);
     let userId = '';
-    const revoked = await this.db.transaction(async (trx) => {
-      const used = await this.tokens.consume(trx, token, 'password_reset');
-      const user = used && (await this.users.byId(used.user_id, trx));
+    const revoked = await this.deps.db.transaction(async (trx) => {
+      const used = await this.deps.tokens.consume(trx, token, 'password_reset');
+      const user = used && (await this.deps.users.byId(used.user_id, trx));
       // A link mailed to an address the account no longer has must not take the account over.
       if (!used || !user || user.email !== used.email) throw AuthErrors.linkTokenInvalid();
-      await this.users.setPasswordHash(trx, used.user_id, hash);
+      await this.deps.users.setPasswordHash(trx, used.user_id, hash);
       await trx('auth_users').where('id', used.user_id).update({ must_change_password: false }); // one of their own now
       userId = used.user_id;
       // The link went to the address and came back: it is verified (an invited user's first password is set this way).
-      if (!user.email_verified_at) await this.users.markEmailVerified(trx, user.id);
-      const ids = await this.sessions.revokeAllSessions(trx, used.user_id, 'password_reset');
-      await this.audit.record({ action: 'auth.password_reset', actorLabel: used.email ?? used.user_id, target: { type: 'user', id: used.user_id }, meta }, trx);
+      if (!user.email_verified_at) await this.deps.users.markEmailVerified(trx, user.id);
+      const ids = await this.deps.sessions.revokeAllSessions(trx, used.user_id, 'password_reset');
+      await this.deps.audit.record(
+        { action: 'auth.password_reset', actorLabel: used.email ?? used.user_id, target: { type: 'user', id: used.user_id }, meta },
+        trx,
+      );
       return ids;
     });
-    await this.sessions.invalidateSessions(revoked);
-    await this.users.forget(userId);
+    await this.deps.sessions.invalidateSessions(revoked);
+    await this.deps.users.forget(userId);
     return { detail: 'Your password has been changed. Sign in with the new one.' };
   }
 
   async requestMagicLink(email: string): Promise<{ detail: string }> {
-    const user = await this.users.byEmail(email);
+    const user = await this.deps.users.byEmail(email);
     if (user?.status === 'active') this.later('a magic link', () => this.sendTokenMail(user, 'magic_link'));
     return { detail: SENT_IF_EXISTS };
   }
@@ -226,21 +209,21 @@ export class Accounts {
    * one. The link is a first step only: a user with a second factor gets its challenge.
    */
   async verifyMagicLink(token: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<SignInResult> {
-    const user = await this.db.transaction(async (trx) => {
-      const used = await this.tokens.consume(trx, token, 'magic_link');
+    const user = await this.deps.db.transaction(async (trx) => {
+      const used = await this.deps.tokens.consume(trx, token, 'magic_link');
       if (!used) throw AuthErrors.linkInvalid();
-      const row = await this.users.byId(used.user_id, trx);
+      const row = await this.deps.users.byId(used.user_id, trx);
       // The link proves control of the address it went to; if the account has moved on, it proves nothing.
       if (!row || row.email !== used.email) throw AuthErrors.linkInvalid();
-      if (!row.email_verified_at) await this.users.markEmailVerified(trx, row.id);
+      if (!row.email_verified_at) await this.deps.users.markEmailVerified(trx, row.id);
       return row;
     });
-    await this.sessions.assertActive(user, meta);
-    return this.sessions.signIn({ user, meta, kind, method: 'magic_link' });
+    await this.deps.sessions.assertActive(user, meta);
+    return this.deps.sessions.signIn({ user, meta, kind, method: 'magic_link' });
   }
 
   async requestVerification(principal: Principal): Promise<{ detail: string }> {
-    const user = await this.users.byId(principal.id);
+    const user = await this.deps.users.byId(principal.id);
     if (!user?.email) throw AuthErrors.noEmail();
     if (user.email_verified_at) return { detail: 'Your email address is already verified.' };
     this.later('the verification mail', () => this.sendTokenMail(user, 'email_verification'));
@@ -248,13 +231,13 @@ export class Accounts {
   }
 
   async verifyEmail(token: string, meta: RequestMeta): Promise<{ detail: string; email_verified: boolean }> {
-    await this.db.transaction(async (trx) => {
-      const used = await this.tokens.consume(trx, token, 'email_verification');
-      const user = used && (await this.users.byId(used.user_id, trx));
+    await this.deps.db.transaction(async (trx) => {
+      const used = await this.deps.tokens.consume(trx, token, 'email_verification');
+      const user = used && (await this.deps.users.byId(used.user_id, trx));
       // A link for an address the user has since changed verifies nothing.
       if (!used || !user || user.email !== used.email) throw AuthErrors.linkTokenInvalid();
-      await this.users.markEmailVerified(trx, user.id);
-      await this.audit.record(
+      await this.deps.users.markEmailVerified(trx, user.id);
+      await this.deps.audit.record(
         { action: 'auth.email_verified', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta },
         trx,
       );
@@ -265,28 +248,28 @@ export class Accounts {
   /** Sets a first password (magic-link users) or changes it, which needs the current one. */
   async setPassword(principal: Principal, password: string, currentPassword: string | undefined, meta: RequestMeta): Promise<{ detail: string }> {
     if (principal.kind !== 'user') throw AppError.forbidden('only a signed-in user can set their password');
-    const user = await this.users.byId(principal.id);
+    const user = await this.deps.users.byId(principal.id);
     if (!user) throw AppError.unauthorized();
     if (user.password_hash) {
       if (!currentPassword) throw AppError.validation([{ path: 'body.current_password', message: 'is required to change an existing password' }]);
-      if (!(await this.passwords.verify(user.password_hash, currentPassword))) throw AuthErrors.passwordWrong();
+      if (!(await this.deps.passwords.verify(user.password_hash, currentPassword))) throw AuthErrors.passwordWrong();
     }
-    this.passwords.check(password);
+    this.deps.passwords.check(password);
     // A generated password must give way to one of their own (the admin UI asks for it at sign-in).
     if (user.must_change_password && password === currentPassword)
       throw AppError.validation([{ path: 'body.password', message: 'must differ from the generated password' }]);
-    const hash = await this.passwords.hash(password);
-    const revoked = await this.db.transaction(async (trx) => {
-      await this.users.setPasswordHash(trx, user.id, hash);
+    const hash = await this.deps.passwords.hash(password);
+    const revoked = await this.deps.db.transaction(async (trx) => {
+      await this.deps.users.setPasswordHash(trx, user.id, hash);
       if (user.must_change_password) await trx('auth_users').where('id', user.id).update({ must_change_password: false });
-      await this.audit.record(
+      await this.deps.audit.record(
         { action: user.password_hash ? 'auth.password_changed' : 'auth.password_set', actor: principal, target: { type: 'user', id: user.id }, meta },
         trx,
       );
-      return this.sessions.revokeAllSessions(trx, user.id, 'password_changed', principal.attributes?.sessionId as string | undefined);
+      return this.deps.sessions.revokeAllSessions(trx, user.id, 'password_changed', principal.attributes?.sessionId as string | undefined);
     });
-    await this.sessions.invalidateSessions(revoked);
-    if (user.must_change_password) await this.users.forget(user.id);
+    await this.deps.sessions.invalidateSessions(revoked);
+    if (user.must_change_password) await this.deps.users.forget(user.id);
     return { detail: 'Your password has been saved.' };
   }
 }

@@ -55,35 +55,17 @@ export interface ApiKeysDeps {
  * creator lacks, and is checked against the scopes the enabled plugins registered.
  */
 export class ApiKeys {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly prefix: string;
-  private readonly roleScopes: RoleScopes;
-  private readonly audit: AuditLog;
-  private readonly events: EventBus;
-  private readonly cache: PrincipalCache;
-  private readonly usage: UsageMeter;
-
-  constructor({ db, clock, prefix, roleScopes, audit, events, cache, usage }: ApiKeysDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.prefix = prefix;
-    this.roleScopes = roleScopes;
-    this.audit = audit;
-    this.events = events;
-    this.cache = cache;
-    this.usage = usage;
-  }
+  constructor(private readonly deps: ApiKeysDeps) {}
 
   private visible(principal: Principal) {
-    const q = this.db('auth_api_keys').where('tenant_id', principal.tenantId ?? '');
+    const q = this.deps.db('auth_api_keys').where('tenant_id', principal.tenantId ?? '');
     if (!hasRole(principal, 'admin')) q.where('user_id', principal.id);
     return q;
   }
 
   private newKey(): { raw: string; prefix: string; hash: string } {
-    const raw = `${this.prefix}${randomToken(32)}`;
-    return { raw, prefix: raw.slice(0, this.prefix.length + 4), hash: sha256(raw) };
+    const raw = `${this.deps.prefix}${randomToken(32)}`;
+    return { raw, prefix: raw.slice(0, this.deps.prefix.length + 4), hash: sha256(raw) };
   }
 
   async list(principal: Principal): Promise<ApiKeyView[]> {
@@ -103,13 +85,13 @@ export class ApiKeys {
     meta: RequestMeta,
   ): Promise<ApiKeyView & { raw_key: string }> {
     const scopes = [...new Set(input.scopes)];
-    const unknown = scopes.filter((s) => !this.roleScopes.known(s));
+    const unknown = scopes.filter((s) => !this.deps.roleScopes.known(s));
     if (unknown.length) {
       throw AppError.validation(unknown.map((s) => ({ path: 'body.scopes', message: `"${s}" is not a scope of any enabled plugin` })));
     }
     const lacking = scopes.filter((s) => !hasScope(principal, s) || (isPlatformScope(s) && !hasRole(principal, 'superadmin')));
     if (lacking.length) throw AuthErrors.scopesNotHeld(lacking);
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const key = this.newKey();
     const row = {
       id: randomUUID(),
@@ -124,14 +106,14 @@ export class ApiKeys {
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };
-    await this.db.transaction(async (trx) => {
-      await this.usage.consume(principal.tenantId!, 'max_api_keys', 1, trx, principal);
+    await this.deps.db.transaction(async (trx) => {
+      await this.deps.usage.consume(principal.tenantId!, 'max_api_keys', 1, trx, principal);
       await trx('auth_api_keys').insert(row);
-      await this.audit.record(
+      await this.deps.audit.record(
         { action: 'api_key.created', actor: principal, target: { type: 'api_key', id: row.id }, meta, details: { name: row.name, scopes } },
         trx,
       );
-      await this.events.emit(trx, 'auth.api_key.created', { api_key_id: row.id, user_id: principal.id, scopes }, { tenantId: principal.tenantId });
+      await this.deps.events.emit(trx, 'auth.api_key.created', { api_key_id: row.id, user_id: principal.id, scopes }, { tenantId: principal.tenantId });
     });
     return { ...toView({ ...row, last_used_at: null }), raw_key: key.raw };
   }
@@ -140,14 +122,14 @@ export class ApiKeys {
     const row = await this.visible(principal).where('id', id).first();
     if (!row) throw AppError.notFound('API key not found');
     if (!row.is_active) return;
-    await this.db.transaction(async (trx) => {
-      const now = this.clock.now().toISOString();
+    await this.deps.db.transaction(async (trx) => {
+      const now = this.deps.clock.now().toISOString();
       await trx('auth_api_keys').where('id', id).update({ is_active: false, revoked_at: now, updated_at: now });
-      await this.usage.release(row.tenant_id, 'max_api_keys', 1, trx);
-      await this.audit.record({ action: 'api_key.revoked', actor: principal, target: { type: 'api_key', id }, meta, details: { name: row.name } }, trx);
-      await this.events.emit(trx, 'auth.api_key.revoked', { api_key_id: id }, { tenantId: row.tenant_id });
+      await this.deps.usage.release(row.tenant_id, 'max_api_keys', 1, trx);
+      await this.deps.audit.record({ action: 'api_key.revoked', actor: principal, target: { type: 'api_key', id }, meta, details: { name: row.name } }, trx);
+      await this.deps.events.emit(trx, 'auth.api_key.revoked', { api_key_id: id }, { tenantId: row.tenant_id });
     });
-    await this.cache.invalidate('key', row.key_hash);
+    await this.deps.cache.invalidate('key', row.key_hash);
   }
 
   /** A new secret for the same key record; the old secret stops working at once. */
@@ -156,14 +138,14 @@ export class ApiKeys {
     if (!row) throw AppError.notFound('API key not found');
     if (!row.is_active) throw AuthErrors.keyRevoked();
     const key = this.newKey();
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       await trx('auth_api_keys')
         .where('id', id)
-        .update({ key_prefix: key.prefix, key_hash: key.hash, last_used_at: null, updated_at: this.clock.now().toISOString() });
-      await this.audit.record({ action: 'api_key.rotated', actor: principal, target: { type: 'api_key', id }, meta, details: { name: row.name } }, trx);
-      await this.events.emit(trx, 'auth.api_key.rotated', { api_key_id: id }, { tenantId: row.tenant_id });
+        .update({ key_prefix: key.prefix, key_hash: key.hash, last_used_at: null, updated_at: this.deps.clock.now().toISOString() });
+      await this.deps.audit.record({ action: 'api_key.rotated', actor: principal, target: { type: 'api_key', id }, meta, details: { name: row.name } }, trx);
+      await this.deps.events.emit(trx, 'auth.api_key.rotated', { api_key_id: id }, { tenantId: row.tenant_id });
     });
-    await this.cache.invalidate('key', row.key_hash);
+    await this.deps.cache.invalidate('key', row.key_hash);
     return { ...(await this.get(principal, id)), raw_key: key.raw };
   }
 }

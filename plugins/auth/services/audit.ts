@@ -30,6 +30,14 @@ export interface AuditFilter {
 
 const actorId = (p: Principal) => (p.kind === 'api_key' ? String(p.attributes?.apiKeyId ?? p.id) : p.id);
 
+export interface AuditLogDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  /** Told of the tenant (null: none) of each row, once committed: the Audit log page follows it live. Never throws. */
+  written: (tenantId: string | null) => void;
+}
+
 /**
  * The platform's audit log: every security event and every admin action. Other plugins resolve
  * `audit` from the container to record theirs. Write it in the same transaction as the change.
@@ -38,23 +46,18 @@ export class AuditLog {
   /** Rows written outside a caller's transaction share commits (one fsync for a burst of agent calls or logins). */
   private readonly batches: GroupCommit<Record<string, unknown>, null>;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    logger: Logger,
-    /** Told of the tenant (null: none) of each row, once committed: the Audit log page follows it live. Never throws. */
-    private readonly written: (tenantId: string | null) => void = () => {},
-  ) {
-    this.batches = new GroupCommit(
-      db,
-      logger,
-      async (trx, rows) => {
+  constructor(private readonly deps: AuditLogDeps) {
+    this.batches = new GroupCommit({
+      db: deps.db,
+      logger: deps.logger,
+      write: async (trx, rows) => {
         // A hot write (a row per agent tool call): one statement on the transaction's connection, past knex's builder.
         await insertRows(trx, 'auth_audit_logs', rows);
         return rows.map(() => null);
       },
-      { maxBatch: 100, name: 'audit log' },
-    );
+      maxBatch: 100,
+      name: 'audit log',
+    });
   }
 
   /** In `trx` when given (written with the change it reports), else durably through the group commit. */
@@ -63,10 +66,10 @@ export class AuditLog {
     const tenantId = row.tenant_id as string | null;
     if (trx) {
       await trx('auth_audit_logs').insert(row);
-      afterCommit(trx, () => this.written(tenantId));
+      afterCommit(trx, () => this.deps.written(tenantId));
     } else {
       await this.batches.submit(row);
-      this.written(tenantId);
+      this.deps.written(tenantId);
     }
   }
 
@@ -82,12 +85,12 @@ export class AuditLog {
       ip: entry.meta?.ip ?? null,
       user_agent: entry.meta?.userAgent?.slice(0, 512) ?? null,
       details: entry.details ? JSON.stringify(entry.details) : null,
-      created_at: this.clock.now().toISOString(),
+      created_at: this.deps.clock.now().toISOString(),
     };
   }
 
   async list(filter: AuditFilter, page: PageRequest): Promise<Page<Record<string, unknown>>> {
-    const q = this.db('auth_audit_logs');
+    const q = this.deps.db('auth_audit_logs');
     if (filter.actor_id) q.where('actor_id', filter.actor_id);
     if (filter.action) q.where('action', filter.action);
     if (filter.target_type) q.where('target_type', filter.target_type);
@@ -100,8 +103,8 @@ export class AuditLog {
 
   /** Rows of one action per UTC day since `since` (ISO), of one tenant or (null) every tenant: the overview's charts. */
   async perDay(action: string, tenantId: string | null, since: string): Promise<Array<{ date: string; n: number }>> {
-    const day = this.db.raw('substr(created_at, 1, 10)');
-    const q = this.db('auth_audit_logs').where('action', action).where('created_at', '>=', since);
+    const day = this.deps.db.raw('substr(created_at, 1, 10)');
+    const q = this.deps.db('auth_audit_logs').where('action', action).where('created_at', '>=', since);
     if (tenantId !== null) q.where('tenant_id', tenantId);
     const rows: Array<{ date: string; n: number | string }> = await q.select({ date: day }).count({ n: '*' }).groupByRaw('substr(created_at, 1, 10)');
     return rows.map((r) => ({ date: r.date, n: Number(r.n) }));

@@ -40,25 +40,7 @@ export interface BootstrapDeps {
 
 /** The first superadmin (at first start with no users) and `plinth create-admin`. */
 export class Bootstrap {
-  private readonly db: Knex;
-  private readonly logger: Logger;
-  private readonly users: Users;
-  private readonly tenants: Tenants;
-  private readonly passwords: Passwords;
-  private readonly clock: Clock;
-  private readonly config: CoreConfig;
-  private readonly setupLinks: SetupLinks;
-
-  constructor({ db, clock, logger, config, users, tenants, passwords, setupLinks }: BootstrapDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.config = config;
-    this.users = users;
-    this.tenants = tenants;
-    this.passwords = passwords;
-    this.setupLinks = setupLinks;
-  }
+  constructor(private readonly deps: BootstrapDeps) {}
 
   /**
    * At start: with no users, the first superadmin. Without a configured password, a setup link
@@ -67,7 +49,7 @@ export class Bootstrap {
    * superadmin has not been set up, every start prints a new link (the last one may have expired).
    */
   async ensureFirstAdmin(admin: AuthSettings['admin'], terminal = Boolean(process.stdout.isTTY)): Promise<void> {
-    const [{ n }] = await this.db('auth_users').count({ n: '*' });
+    const [{ n }] = await this.deps.db('auth_users').count({ n: '*' });
     if (Number(n) > 0) return this.resumeSetup();
     const viaLink = !admin.password && (admin.setup === 'link' || (admin.setup === 'auto' && !terminal));
     let created: AdminCreated | null;
@@ -75,40 +57,43 @@ export class Bootstrap {
       created = await this.createAdmin(admin.email ?? 'admin@localhost', admin.password, 'first-start', { setupLink: viaLink });
     } catch (err) {
       // Several instances starting at once on one database: another one created it first.
-      if (err instanceof AppError && err.status === 409 && (await this.db('auth_users').where('is_superadmin', true).first('id'))) return;
+      if (err instanceof AppError && err.status === 409 && (await this.deps.db('auth_users').where('is_superadmin', true).first('id'))) return;
       throw err;
     }
     if (!created) return this.resumeSetup();
     if (created.setupToken) {
       this.announceLink(created.email, created.setupToken);
-      this.logger.warn(
+      this.deps.logger.warn(
         { email: created.email },
         `created the first superadmin without a password: open the setup link in the startup banner within ${SETUP_LINK_MINUTES} minutes`,
       );
     } else if (created.generatedPassword) {
       // Shown once, on purpose, in the startup banner (plain text, never inside a log record): the
       // operator needs it to sign in the first time; the admin UI then asks for a password of their own.
-      announce(this.logger, { Superadmin: created.email, Password: `${created.generatedPassword}  (generated, shown once: sign in and change it)` });
-      this.logger.warn({ email: created.email }, 'created the first superadmin with a generated password (shown in the startup banner); sign in and change it');
+      announce(this.deps.logger, { Superadmin: created.email, Password: `${created.generatedPassword}  (generated, shown once: sign in and change it)` });
+      this.deps.logger.warn(
+        { email: created.email },
+        'created the first superadmin with a generated password (shown in the startup banner); sign in and change it',
+      );
     } else {
-      announce(this.logger, { Superadmin: created.email });
-      this.logger.info({ email: created.email }, 'created the first superadmin');
+      announce(this.deps.logger, { Superadmin: created.email });
+      this.deps.logger.info({ email: created.email }, 'created the first superadmin');
     }
   }
 
   /** The first superadmin has no password yet: a new setup link, unless an instance booting alongside just printed one. */
   private async resumeSetup(): Promise<void> {
-    const waiting = await this.setupLinks.pending();
+    const waiting = await this.deps.setupLinks.pending();
     if (!waiting) return;
-    const now = this.clock.now().getTime();
+    const now = this.deps.clock.now().getTime();
     if (waiting.lastIssuedAt && now - new Date(waiting.lastIssuedAt).getTime() < SAME_BOOT_MS) {
-      announce(this.logger, { Superadmin: `${waiting.email ?? waiting.id}  (waiting for its setup: use the link another instance just printed)` });
-      this.logger.info({ email: waiting.email }, 'the first superadmin waits for its setup: another instance printed the link');
+      announce(this.deps.logger, { Superadmin: `${waiting.email ?? waiting.id}  (waiting for its setup: use the link another instance just printed)` });
+      this.deps.logger.info({ email: waiting.email }, 'the first superadmin waits for its setup: another instance printed the link');
       return;
     }
-    const token = await this.setupLinks.issue(this.db, waiting.id, waiting.email);
+    const token = await this.deps.setupLinks.issue(this.deps.db, waiting.id, waiting.email);
     this.announceLink(waiting.email ?? waiting.id, token);
-    this.logger.warn(
+    this.deps.logger.warn(
       { email: waiting.email },
       `the first superadmin has no password yet: open the setup link in the startup banner within ${SETUP_LINK_MINUTES} minutes`,
     );
@@ -116,10 +101,12 @@ export class Bootstrap {
 
   /** The link in the banner, on the public URL as it is once the server listens (never in a log record). */
   private announceLink(email: string, token: string): void {
-    announce(this.logger, {
+    announce(this.deps.logger, {
       Superadmin: email,
-      'Setup link': () =>
-        `${this.config.server.publicUrl}${SETUP_PATH}?token=${encodeURIComponent(token)}  (works once, for ${SETUP_LINK_MINUTES} minutes: choose the password)`,
+      'Setup link': () => {
+        const link = `${this.deps.config.server.publicUrl}${SETUP_PATH}?token=${encodeURIComponent(token)}`;
+        return `${link}  (works once, for ${SETUP_LINK_MINUTES} minutes: choose the password)`;
+      },
     });
   }
 
@@ -139,7 +126,7 @@ export class Bootstrap {
     const secret = password ?? generated;
     if (password) {
       try {
-        this.passwords.check(password);
+        this.deps.passwords.check(password);
       } catch (err) {
         // A startup or CLI problem, not a request: one line naming where the password came from.
         if (err instanceof ValidationError)
@@ -150,34 +137,34 @@ export class Bootstrap {
         throw err;
       }
     }
-    const hash = secret === null ? null : await this.passwords.hash(secret);
+    const hash = secret === null ? null : await this.deps.passwords.hash(secret);
     const address = normalizeEmail(email);
     const firstStart = via === 'first-start';
-    const result = await this.db.transaction(async (trx) => {
+    const result = await this.deps.db.transaction(async (trx) => {
       if (firstStart) {
         // Instances booting together take turns here (SQLite has one writer; PostgreSQL needs the
         // lock): without it, one could count no users, then find the admin another one had just
         // committed by its email, and promote it again with a new password.
-        if (this.db.client.config.client === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(?)', [FIRST_ADMIN_LOCK]);
+        if (this.deps.db.client.config.client === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(?)', [FIRST_ADMIN_LOCK]);
         if (Number((await trx('auth_users').count({ n: '*' }))[0].n) > 0) return null;
       }
       const existing = await trx('auth_users').where('email', address).first('id');
       if (existing) {
         // An existing user keeps their password unless a new one is given.
-        await this.users.promoteToSuperadmin(trx, existing.id, password ? hash : null, via);
+        await this.deps.users.promoteToSuperadmin(trx, existing.id, password ? hash : null, via);
         return { id: existing.id as string, email: address, generatedPassword: null, setupToken: null, promoted: true };
       }
       const platform = await trx('auth_tenants').where('is_platform', true).first('id');
-      const tenantId = platform?.id ?? (await this.tenants.create(trx, 'Platform', { platform: true }));
-      const user = await this.users.createSuperadmin(trx, { tenantId, email: address, passwordHash: hash }, via);
+      const tenantId = platform?.id ?? (await this.deps.tenants.create(trx, 'Platform', { platform: true }));
+      const user = await this.deps.users.createSuperadmin(trx, { tenantId, email: address, passwordHash: hash }, via);
       if (!password) await trx('auth_users').where('id', user.id).update({ must_change_password: true });
       // In the creating transaction: an instance booting alongside sees the link with the admin.
-      const setupToken = setupLink ? await this.setupLinks.issue(trx, user.id, address) : null;
+      const setupToken = setupLink ? await this.deps.setupLinks.issue(trx, user.id, address) : null;
       return { id: user.id, email: address, generatedPassword: generated, setupToken, promoted: false };
     });
     if (!result) return null;
     // Running instances drop what they cached about this user (PostgreSQL/Redis pub-sub reach them from here).
-    if (result.promoted) await this.users.forget(result.id);
+    if (result.promoted) await this.deps.users.forget(result.id);
     const { id: _id, ...created } = result;
     return created;
   }

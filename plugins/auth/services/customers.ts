@@ -40,28 +40,14 @@ export interface CustomersDeps {
  * without gets an invitation mail whose link sets the password and proves the mailbox.
  */
 export class Customers {
-  private readonly db: Knex;
-  private readonly users: Users;
-  private readonly tenants: Tenants;
-  private readonly passwords: Passwords;
-  private readonly accounts: Accounts;
-  private readonly audit: AuditLog;
-
-  constructor({ db, users, tenants, passwords, accounts, audit }: CustomersDeps) {
-    this.db = db;
-    this.users = users;
-    this.tenants = tenants;
-    this.passwords = passwords;
-    this.accounts = accounts;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: CustomersDeps) {}
 
   async createTenant(actor: Principal, input: NewCustomer, meta: RequestMeta) {
     const { email, hash } = await this.prepare(input.owner_email, input.password, 'owner_email');
-    const owner = await this.db.transaction(async (trx) => {
-      const tenantId = await this.tenants.create(trx, input.name.trim());
+    const owner = await this.deps.db.transaction(async (trx) => {
+      const tenantId = await this.deps.tenants.create(trx, input.name.trim());
       const user = await this.createUser(trx, { tenantId, email, fullName: input.owner_name, hash, role: 'owner' }, 'owner_email');
-      await this.audit.record(
+      await this.deps.audit.record(
         {
           action: 'admin.tenant.created',
           actor,
@@ -74,16 +60,16 @@ export class Customers {
       );
       return user;
     });
-    const invitationSent = hash ? false : await this.accounts.sendInvitation(owner, input.name.trim());
-    return { tenant: await this.tenants.get(owner.tenant_id), owner: toPublicUser(owner), invitation_sent: invitationSent };
+    const invitationSent = hash ? false : await this.deps.accounts.sendInvitation(owner, input.name.trim());
+    return { tenant: await this.deps.tenants.get(owner.tenant_id), owner: toPublicUser(owner), invitation_sent: invitationSent };
   }
 
   async invite(actor: Principal, tenantId: string, input: NewMember, meta: RequestMeta): Promise<{ user: PublicUser; invitation_sent: boolean }> {
-    const tenant = await this.tenants.get(tenantId);
+    const tenant = await this.deps.tenants.get(tenantId);
     const { email, hash } = await this.prepare(input.email, input.password, 'email');
-    const user = await this.db.transaction(async (trx) => {
+    const user = await this.deps.db.transaction(async (trx) => {
       const created = await this.createUser(trx, { tenantId, email, fullName: input.full_name, hash, role: input.role }, 'email');
-      await this.audit.record(
+      await this.deps.audit.record(
         {
           action: 'admin.user.invited',
           actor,
@@ -96,17 +82,17 @@ export class Customers {
       );
       return created;
     });
-    const invitationSent = hash ? false : await this.accounts.sendInvitation(user, tenant.name);
+    const invitationSent = hash ? false : await this.deps.accounts.sendInvitation(user, tenant.name);
     return { user: toPublicUser(user), invitation_sent: invitationSent };
   }
 
   /** Checks the address is free and the password (if any) is acceptable, before anything is written. */
   private async prepare(address: string, password: string | undefined, field: string): Promise<{ email: string; hash: string | null }> {
     const email = normalizeEmail(address);
-    if (await this.users.byEmail(email)) throw AuthErrors.emailHasAccount(field, email);
+    if (await this.deps.users.byEmail(email)) throw AuthErrors.emailHasAccount(field, email);
     if (password === undefined) return { email, hash: null };
-    this.passwords.check(password);
-    return { email, hash: await this.passwords.hash(password) };
+    this.deps.passwords.check(password);
+    return { email, hash: await this.deps.passwords.hash(password) };
   }
 
   private async createUser(
@@ -115,7 +101,7 @@ export class Customers {
     field: string,
   ): Promise<UserRow> {
     try {
-      return await this.users.create(trx, {
+      return await this.deps.users.create(trx, {
         tenantId: u.tenantId,
         email: u.email,
         fullName: u.fullName ?? '',

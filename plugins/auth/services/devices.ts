@@ -22,20 +22,42 @@ const SYSTEMS: Array<[RegExp, string]> = [
   [/\bLinux\b|\bX11\b/, 'Linux'],
 ];
 
+/** The names a device label is made of, for a UI to put together in its own language: all null is an unknown device. */
+export interface DeviceParts {
+  browser: string | null;
+  system: string | null;
+  /** A program's name ("curl", "node") when the user agent is no browser's. */
+  program: string | null;
+}
+
 /**
- * What a person calls the device behind a user agent: "Firefox on Linux", "Safari on iOS", or for a
- * program its name ("curl", "node", "python-requests"). Worked out when shown, so it improves without
- * touching stored rows; the user agent itself is kept as sent (at most 512 characters).
+ * The browser and system behind a user agent, or for a program its name. Worked out when shown, so
+ * it improves without touching stored rows; the user agent itself is kept as sent (at most 512 characters).
  */
-export function deviceLabel(userAgent: string | null | undefined): string {
+export function deviceParts(userAgent: string | null | undefined): DeviceParts {
   const ua = (userAgent ?? '').trim();
-  if (!ua) return 'Unknown device';
-  const browser = BROWSERS.find(([re]) => re.test(ua))?.[1];
-  const system = SYSTEMS.find(([re]) => re.test(ua))?.[1];
-  if (browser) return system ? `${browser} on ${system}` : browser;
+  const browser = (ua && BROWSERS.find(([re]) => re.test(ua))?.[1]) || null;
+  const system = browser ? (SYSTEMS.find(([re]) => re.test(ua))?.[1] ?? null) : null;
   // A program: its first product token (`curl/8.5.0` → curl).
-  const product = /^([A-Za-z][\w.-]{0,40})/.exec(ua)?.[1];
-  return product ?? 'Unknown device';
+  const program = ua && !browser ? (/^([A-Za-z][\w.-]{0,40})/.exec(ua)?.[1] ?? null) : null;
+  return { browser, system, program };
+}
+
+/** How each language of the mails puts a browser and its system together, and names a device it cannot tell. */
+const DEVICE_WORDS: Record<string, { on(browser: string, system: string): string; unknown: string }> = {
+  en: { on: (browser, system) => `${browser} on ${system}`, unknown: 'Unknown device' },
+  'zh-CN': { on: (browser, system) => `${browser}（${system}）`, unknown: '未知设备' },
+};
+
+/**
+ * What a person calls the device: "Firefox on Linux", "Safari on iOS", a program's name ("curl",
+ * "node", "python-requests"); in English unless a mail's `language` is asked for.
+ */
+export function deviceLabel(userAgent: string | null | undefined, language = 'en'): string {
+  const words = DEVICE_WORDS[language] ?? DEVICE_WORDS.en;
+  const { browser, system, program } = deviceParts(userAgent);
+  if (browser) return system ? words.on(browser, system) : browser;
+  return program ?? words.unknown;
 }
 
 /**

@@ -35,13 +35,13 @@ export type AuthServices = ReturnType<typeof createAuthServices>;
 /** Wires the auth plugin's services; each is small and knows only what it is given. */
 export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   // Rows come in bursts (sign-ins, agent calls): the pages hear at most one nudge a second per tenant.
-  const audit = new AuditLog(d.db, d.clock, d.logger, (tenantId) => d.live.nudge(tenantId, 'audit.written'));
+  const audit = new AuditLog({ db: d.db, clock: d.clock, logger: d.logger, written: (tenantId) => d.live.nudge(tenantId, 'audit.written') });
   // A session, user or key that changed (here or, through the pub/sub, on another instance) may end
   // admin pages' live streams: the hub checks the streams open on this instance.
-  const cache = new PrincipalCache(d.db, d.pubsub, d.logger, () => void d.live.recheckHere());
-  const signer = new JwtSigner(d.db, d.clock, settings.jwtSecret);
+  const cache = new PrincipalCache({ db: d.db, pubsub: d.pubsub, logger: d.logger, changed: () => void d.live.recheckHere() });
+  const signer = new JwtSigner({ db: d.db, clock: d.clock, configured: settings.jwtSecret });
   const roleScopes = new RoleScopes(d.scopes);
-  const passwords = new Passwords(settings.hash, { min: settings.passwordMinLength, max: settings.passwordMaxLength });
+  const passwords = new Passwords({ params: settings.hash, policy: { min: settings.passwordMinLength, max: settings.passwordMaxLength } });
   const tenants = new Tenants({ db: d.db, clock: d.clock, audit, events: d.events, cache, pubsub: d.pubsub, logger: d.logger, parts: d.tenantParts });
   const users = new Users({ db: d.db, clock: d.clock, audit, events: d.events, cache, tenants });
   // Sessions as their users see and end them, and the mail about a sign-in from a new device.
@@ -88,7 +88,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
       return sessions.startSession(user, meta, kind, method, details);
     },
   });
-  const oneTimeTokens = new OneTimeTokens(d.db, d.clock, settings.mailsPerHour);
+  const oneTimeTokens = new OneTimeTokens({ db: d.db, clock: d.clock, perHour: settings.mailsPerHour });
   const accounts = new Accounts({
     db: d.db,
     logger: d.logger,
@@ -113,7 +113,7 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   });
   const smsProvider =
     settings.sms.provider === 'http' && settings.sms.http.url
-      ? new HttpSmsProvider(settings.sms.http.url, settings.sms.http.token)
+      ? new HttpSmsProvider({ url: settings.sms.http.url, token: settings.sms.http.token })
       : new LogSmsProvider(d.logger);
   const smsCodes = new SmsCodes({ db: d.db, clock: d.clock, settings: settings.sms, provider: smsProvider, rateLimits: d.rateLimits });
   const principals = new Principals({
@@ -127,10 +127,10 @@ export function createAuthServices(d: AuthDeps, settings: AuthSettings) {
   // The first superadmin; without a password, its one-time setup link.
   const setupLinks = new SetupLinks({ db: d.db, clock: d.clock, users, passwords, tokens: oneTimeTokens, audit });
   const bootstrap = new Bootstrap({ db: d.db, clock: d.clock, logger: d.logger, config: d.config, users, tenants, passwords, setupLinks });
-  const stats = new Stats(d.db, d.clock);
+  const stats = new Stats({ db: d.db, clock: d.clock });
   const customers = new Customers({ db: d.db, users, tenants, passwords, accounts, audit });
   // Passkeys (WebAuthn): registered by a signed-in user, then a sign-in of their own.
-  const passkeyChallenges = new PasskeyChallenges(d.db, d.clock);
+  const passkeyChallenges = new PasskeyChallenges({ db: d.db, clock: d.clock });
   const passkeys = new Passkeys({ db: d.db, clock: d.clock, config: d.config, users, audit, challenges: passkeyChallenges });
   const passkeySignIn = new PasskeySignIn({ db: d.db, clock: d.clock, config: d.config, users, sessions, audit, signer, challenges: passkeyChallenges });
   return {

@@ -23,6 +23,12 @@ const AUDIENCE = 'plinth:api';
 /** jose is ~180 module files: loaded at the first sign or verify, not at boot. */
 const jose = lazy(() => import('jose'));
 
+export interface JwtSignerDeps {
+  db: Knex;
+  clock: Clock;
+  configured: string | null;
+}
+
 /**
  * Access tokens: HS256 only (the algorithm is pinned on verify, so `none` or a swapped
  * algorithm never passes), with exp, issuer, audience and a `typ` claim checked, so a UI
@@ -36,11 +42,7 @@ export class JwtSigner {
    */
   private readonly verified = new LRUCache<string, TokenClaims>({ max: 5_000 });
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly configured: string | null,
-  ) {}
+  constructor(private readonly deps: JwtSignerDeps) {}
 
   /**
    * A token derived from `input` with the signing secret: the same input always gives the same
@@ -53,18 +55,18 @@ export class JwtSigner {
 
   /** Loads the signing secret: the configured one, or one generated once and shared through the database. */
   async init(): Promise<void> {
-    if (this.configured) {
-      this.key = createSecretKey(Buffer.from(this.configured, 'utf8'));
+    if (this.deps.configured) {
+      this.key = createSecretKey(Buffer.from(this.deps.configured, 'utf8'));
       return;
     }
-    let row = await this.db('auth_signing_keys').orderBy('created_at').first();
+    let row = await this.deps.db('auth_signing_keys').orderBy('created_at').first();
     if (!row) {
       try {
-        await this.db('auth_signing_keys').insert({ id: 'primary', secret: randomToken(48), created_at: this.clock.now().toISOString() });
+        await this.deps.db('auth_signing_keys').insert({ id: 'primary', secret: randomToken(48), created_at: this.deps.clock.now().toISOString() });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err; // another instance generated it first
       }
-      row = await this.db('auth_signing_keys').orderBy('created_at').first();
+      row = await this.deps.db('auth_signing_keys').orderBy('created_at').first();
     }
     this.key = createSecretKey(Buffer.from(row.secret, 'utf8'));
   }
@@ -75,7 +77,7 @@ export class JwtSigner {
   }
 
   async sign(claims: Omit<TokenClaims, 'expiresAt'>, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
     const { SignJWT } = await jose();
     const token = await new SignJWT({ tid: claims.tenantId, sid: claims.sessionId, typ: claims.type })
@@ -93,7 +95,7 @@ export class JwtSigner {
   /** A token's claims when it was verified before and has not expired since; null otherwise (verify it). */
   known(token: string, type: TokenType): TokenClaims | null {
     const known = this.verified.get(token);
-    return known && known.type === type && known.expiresAt.getTime() > this.clock.now().getTime() ? known : null;
+    return known && known.type === type && known.expiresAt.getTime() > this.deps.clock.now().getTime() ? known : null;
   }
 
   /** Verifies a token of the expected type; any problem is a 401 that does not say which. */
@@ -106,7 +108,7 @@ export class JwtSigner {
         algorithms: ['HS256'],
         issuer: ISSUER,
         audience: AUDIENCE,
-        currentDate: this.clock.now(),
+        currentDate: this.deps.clock.now(),
         requiredClaims: ['sub', 'exp', 'sid', 'tid', 'typ'],
       });
       if (payload.typ !== type) throw new Error('wrong token type');

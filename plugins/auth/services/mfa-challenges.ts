@@ -57,20 +57,20 @@ export interface MfaChallengesDeps {
  * factors at once: its sign-in calls Sessions.startSession itself, with method 'passkey'.
  */
 export class MfaChallenges {
-  constructor(private readonly d: MfaChallengesDeps) {}
+  constructor(private readonly deps: MfaChallengesDeps) {}
 
   /** "Issue the session after a completed sign-in step": the session, or the challenge before it. */
   async afterFirstStep(step: CompletedStep): Promise<SignInResult> {
     const { user, meta, kind, method, details = {} } = step;
-    if (!(await this.d.factors.enabled(user.id))) {
-      const session = await this.d.open(user, meta, kind, method, details);
+    if (!(await this.deps.factors.enabled(user.id))) {
+      const session = await this.deps.open(user, meta, kind, method, details);
       // Under the policy without a factor: signed in, and told to enrol (everything else answers 403 until then).
-      return underMfaPolicy(user, this.d.settings.mfa.require) ? { ...session, mfa_enrollment_required: true } : session;
+      return underMfaPolicy(user, this.deps.settings.mfa.require) ? { ...session, mfa_enrollment_required: true } : session;
     }
     const token = randomToken();
-    const now = this.d.clock.now();
-    const ttl = this.d.settings.mfa.challengeTtlMinutes * 60;
-    await this.d.db('auth_mfa_challenges').insert({
+    const now = this.deps.clock.now();
+    const ttl = this.deps.settings.mfa.challengeTtlMinutes * 60;
+    await this.deps.db('auth_mfa_challenges').insert({
       token_hash: sha256(token),
       user_id: user.id,
       kind,
@@ -92,24 +92,24 @@ export class MfaChallenges {
    * account's or address's budget (429), which every guess spends before it is checked.
    */
   async complete(token: string, answer: FactorAnswer, meta: RequestMeta, kind: SessionKind): Promise<LoginResult> {
-    const now = this.d.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const row =
       token.length >= 20 && token.length <= 200
-        ? await this.d.db('auth_mfa_challenges').where('token_hash', sha256(token)).whereNull('used_at').where('expires_at', '>', now).first()
+        ? await this.deps.db('auth_mfa_challenges').where('token_hash', sha256(token)).whereNull('used_at').where('expires_at', '>', now).first()
         : undefined;
     if (!row || row.kind !== kind) throw AuthErrors.challengeExpired();
-    await this.d.factors.spend(row.user_id, meta.ip);
-    const max = this.d.settings.mfa.challengeAttempts;
+    await this.deps.factors.spend(row.user_id, meta.ip);
+    const max = this.deps.settings.mfa.challengeAttempts;
     const counted = affected(
-      await this.d.db('auth_mfa_challenges').where('id', row.id).whereNull('used_at').where('attempts', '<', max).increment('attempts', 1),
+      await this.deps.db('auth_mfa_challenges').where('id', row.id).whereNull('used_at').where('attempts', '<', max).increment('attempts', 1),
     );
-    const user = await this.d.users.byId(row.user_id);
+    const user = await this.deps.users.byId(row.user_id);
     if (counted !== 1 || !user) throw AuthErrors.challengeExpired();
-    const used = await this.d.db
+    const used = await this.deps.db
       .transaction(async (trx) => {
         const claimed = affected(await trx('auth_mfa_challenges').where('id', row.id).whereNull('used_at').update({ used_at: now }));
         if (claimed !== 1) return null;
-        const result = await this.d.factors.check(trx, user, answer, meta);
+        const result = await this.deps.factors.check(trx, user, answer, meta);
         if (!result.ok) throw new Refused(result.reason);
         return result.used;
       })
@@ -119,14 +119,14 @@ export class MfaChallenges {
         throw AuthErrors.totpCodeInvalid();
       });
     if (!used) throw AuthErrors.challengeExpired();
-    await this.d.factors.refund(user.id);
-    return this.d.open(user, meta, kind, row.method, { second_factor: used });
+    await this.deps.factors.refund(user.id);
+    return this.deps.open(user, meta, kind, row.method, { second_factor: used });
   }
 
   private async refused(user: UserRow, row: { id: number; attempts: number; method: string }, reason: string, meta: RequestMeta): Promise<void> {
-    const spent = row.attempts + 1 >= this.d.settings.mfa.challengeAttempts;
-    if (spent) await this.d.db('auth_mfa_challenges').where('id', row.id).whereNull('used_at').update({ used_at: this.d.clock.now().toISOString() });
-    await this.d.audit.record({
+    const spent = row.attempts + 1 >= this.deps.settings.mfa.challengeAttempts;
+    if (spent) await this.deps.db('auth_mfa_challenges').where('id', row.id).whereNull('used_at').update({ used_at: this.deps.clock.now().toISOString() });
+    await this.deps.audit.record({
       action: 'auth.mfa.challenge_failed',
       actorLabel: user.email ?? user.username ?? user.phone ?? user.id,
       tenantId: user.tenant_id,

@@ -31,34 +31,21 @@ export interface NewDeviceMailDeps {
  * new to anyone, and a user without an email address cannot be told.
  */
 export class NewDeviceMail {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly config: CoreConfig;
-  private readonly settings: AuthSettings;
-  private readonly mailer: Mailer;
-
-  constructor({ db, clock, logger, config, settings, mailer }: NewDeviceMailDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.config = config;
-    this.settings = settings;
-    this.mailer = mailer;
-  }
+  constructor(private readonly deps: NewDeviceMailDeps) {}
 
   /** After a session was opened; in the background, so the sign-in never waits for (or fails by) the mail. */
   noticeSignIn(user: Pick<UserRow, 'id' | 'email' | 'language'>, sessionId: string, meta: RequestMeta): void {
-    if (!this.settings.newDeviceMail || !user.email) return;
-    this.check(user, sessionId, meta).catch((err) => this.logger.error({ err, user: user.id }, 'could not send the new sign-in mail'));
+    if (!this.deps.settings.newDeviceMail || !user.email) return;
+    this.check(user, sessionId, meta).catch((err) => this.deps.logger.error({ err, user: user.id }, 'could not send the new sign-in mail'));
   }
 
   /** Mails the user when this session's device is new to them; says whether it did. */
   async check(user: Pick<UserRow, 'id' | 'email' | 'language'>, sessionId: string, meta: RequestMeta): Promise<boolean> {
     if (!user.email) return false;
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000).toISOString();
-    const before = await this.db('auth_sessions')
+    const before = await this.deps
+      .db('auth_sessions')
       .where('user_id', user.id)
       .whereNot('id', sessionId)
       .where('created_at', '>', since)
@@ -69,9 +56,16 @@ export class NewDeviceMail {
     const device = deviceLabel(meta.userAgent);
     const network = networkOf(meta.ip);
     if (before.some((s: { ip: string | null; user_agent: string | null }) => deviceLabel(s.user_agent) === device && networkOf(s.ip) === network)) return false;
-    const site = this.config.server.publicUrl;
-    const values = { email: user.email, site, device, ip: meta.ip, when: now.toISOString().slice(0, 16).replace('T', ' ') };
-    await this.mailer.send({ to: user.email, ...renderMail(MAILS.newDevice, mailLanguage(user.language, this.settings.mailLanguage), values) });
+    const site = this.deps.config.server.publicUrl;
+    const language = mailLanguage(user.language, this.deps.settings.mailLanguage);
+    const values = {
+      email: user.email,
+      site,
+      device: deviceLabel(meta.userAgent, language),
+      ip: meta.ip,
+      when: now.toISOString().slice(0, 16).replace('T', ' '),
+    };
+    await this.deps.mailer.send({ to: user.email, ...renderMail(MAILS.newDevice, language, values) });
     return true;
   }
 }

@@ -13,24 +13,26 @@ export interface UsedToken {
   email: string | null;
 }
 
+export interface OneTimeTokensDeps {
+  db: Knex;
+  clock: Clock;
+  perHour: number;
+}
+
 /**
  * Single-use, short-lived tokens (256 random bits, stored as SHA-256). Issuing one retires the
  * previous unused one of the same purpose; issuing is throttled per account in the database.
  */
 export class OneTimeTokens {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly perHour: number,
-  ) {}
+  constructor(private readonly deps: OneTimeTokensDeps) {}
 
   /** The raw token, or null when this account asked too often (the caller answers the same). */
   async issue(userId: string, purpose: Purpose, ttlMinutes: number, email: string | null = null): Promise<string | null> {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
-    return this.db.transaction(async (trx) => {
+    return this.deps.db.transaction(async (trx) => {
       const [{ n }] = await trx('auth_one_time_tokens').where({ user_id: userId, purpose }).where('created_at', '>', hourAgo).count({ n: '*' });
-      if (Number(n) >= this.perHour) return null;
+      if (Number(n) >= this.deps.perHour) return null;
       await trx('auth_one_time_tokens').where({ user_id: userId, purpose }).whereNull('used_at').update({ used_at: now.toISOString() });
       const token = randomToken();
       await trx('auth_one_time_tokens').insert({
@@ -48,7 +50,7 @@ export class OneTimeTokens {
   /** Marks the token used and returns whom it was for; null if unknown, used, expired or for another purpose. */
   async consume(trx: Db, token: string, purpose: TokenPurpose): Promise<UsedToken | null> {
     if (token.length < 20 || token.length > 200) return null;
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const hash = sha256(token);
     const claimed = affected(
       await trx('auth_one_time_tokens').where({ token_hash: hash, purpose }).whereNull('used_at').where('expires_at', '>', now).update({ used_at: now }),

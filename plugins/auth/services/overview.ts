@@ -2,7 +2,7 @@
 // the last backup (auth serves the Backups page). A tenant's own overview has none of these.
 import type { Knex } from 'knex';
 import type { BackupStatus } from 'plinth/plugin';
-import type { OverviewCard, OverviewViewer, OverviewWindow } from 'plinth/plugin';
+import type { CardMessage, CardMessages, OverviewCard, OverviewViewer, OverviewWindow } from 'plinth/plugin';
 import { counted, dailySeries, sumOf } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 
@@ -24,6 +24,11 @@ async function tenantsCard(db: Knex, window: OverviewWindow): Promise<OverviewCa
     unit: total === 1 ? 'tenant' : 'tenants',
     note: `${week} new in the last 7 days, ${month} in 30${suspended ? `; ${suspended} suspended` : ''}`,
     href: '/admin/auth/tenants',
+    messages: {
+      title: { id: 'auth.overview.tenants.title' },
+      unit: { id: 'auth.overview.tenants.unit', values: { count: total } },
+      note: { id: 'auth.overview.tenants.note', values: { week, month, suspended } },
+    },
   };
 }
 
@@ -45,6 +50,12 @@ async function signupsCard(db: Knex, window: OverviewWindow): Promise<OverviewCa
     href: '/admin/auth/users',
     series,
     seriesLabel: 'New accounts per day',
+    messages: {
+      title: { id: 'auth.overview.signups.title' },
+      unit: { id: 'auth.overview.signups.unit', values: { count: total } },
+      note: { id: 'auth.overview.signups.note', values: { week: sumOf(series, 7), total } },
+      seriesLabel: { id: 'auth.overview.signups.series' },
+    },
   };
 }
 
@@ -52,9 +63,19 @@ async function signupsCard(db: Knex, window: OverviewWindow): Promise<OverviewCa
 async function backupCard(backups: { status(): Promise<BackupStatus> }): Promise<OverviewCard> {
   const { lastSuccess: ok, lastFailure: failed } = await backups.status();
   const base = { id: 'auth.backup', title: 'Last backup', href: '/admin/auth/backups' };
-  if (failed && (!ok || failed.at > ok.at)) return { ...base, value: 'Failed', at: failed.at, note: failed.error ?? 'failed', tone: 'alert' };
-  if (!ok) return { ...base, value: 'None yet', note: 'No backup has been taken', tone: 'warn' };
-  return { ...base, value: 'Taken', at: ok.at, note: `${ok.trigger}${ok.name ? `: ${ok.name}` : ''}`, tone: 'ok' };
+  const words = (state: 'failed' | 'none' | 'taken', note?: CardMessage): CardMessages => ({
+    title: { id: 'auth.overview.backup.title' },
+    value: { id: 'auth.overview.backup.value', values: { state } },
+    ...(note && { note }),
+  });
+  if (failed && (!ok || failed.at > ok.at)) {
+    // The error is the backup's own words (a path, a tool's message): shown as written.
+    const note = failed.error ? undefined : { id: 'auth.overview.backup.failed' };
+    return { ...base, value: 'Failed', at: failed.at, note: failed.error ?? 'failed', tone: 'alert', messages: words('failed', note) };
+  }
+  if (!ok) return { ...base, value: 'None yet', note: 'No backup has been taken', tone: 'warn', messages: words('none', { id: 'auth.overview.backup.none' }) };
+  const taken = { id: 'auth.overview.backup.taken', values: { trigger: ok.trigger, named: ok.name ? 'yes' : 'no', name: ok.name ?? '' } };
+  return { ...base, value: 'Taken', at: ok.at, note: `${ok.trigger}${ok.name ? `: ${ok.name}` : ''}`, tone: 'ok', messages: words('taken', taken) };
 }
 
 /** The provider (the manifest's `overview`): platform figures only; a customer's overview shows their own things, which other plugins count. */

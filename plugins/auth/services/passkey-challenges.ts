@@ -14,22 +14,24 @@ export interface IssuedChallenge {
 /** How long a ceremony may take: the browser's timeout and the challenge's life. */
 export const CEREMONY_MS = 5 * 60_000;
 
+export interface PasskeyChallengesDeps {
+  db: Knex;
+  clock: Clock;
+}
+
 /**
  * The challenges of passkey ceremonies under way, in the database so that any instance can finish
  * a ceremony another began. Stored as SHA-256 of the challenge; each is taken once, by an atomic
  * delete, so two requests racing with the same answer cannot both succeed.
  */
 export class PasskeyChallenges {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: PasskeyChallengesDeps) {}
 
   /** Keeps a new challenge (and drops the expired ones: the table stays small without a job). */
   async issue(challenge: string, issued: IssuedChallenge): Promise<void> {
-    const now = this.clock.now();
-    await this.db('auth_passkey_challenges').where('expires_at', '<', now.toISOString()).delete();
-    await this.db('auth_passkey_challenges').insert({
+    const now = this.deps.clock.now();
+    await this.deps.db('auth_passkey_challenges').where('expires_at', '<', now.toISOString()).delete();
+    await this.deps.db('auth_passkey_challenges').insert({
       challenge_hash: sha256(challenge),
       purpose: issued.purpose,
       user_id: issued.user_id,
@@ -46,7 +48,7 @@ export class PasskeyChallenges {
    */
   async take(challenge: string, purpose: ChallengePurpose, userId?: string): Promise<IssuedChallenge | null> {
     const hash = sha256(challenge);
-    const q = this.db('auth_passkey_challenges').where({ challenge_hash: hash, purpose }).where('expires_at', '>', this.clock.now().toISOString());
+    const q = this.deps.db('auth_passkey_challenges').where({ challenge_hash: hash, purpose }).where('expires_at', '>', this.deps.clock.now().toISOString());
     if (userId !== undefined) q.where('user_id', userId);
     const row = await q.clone().first('purpose', 'user_id', 'for_user');
     if (!row) return null;

@@ -33,7 +33,7 @@ export interface PasskeySignInDeps {
  * device, unlocked by the user's fingerprint, face or PIN: user verification is required).
  */
 export class PasskeySignIn {
-  constructor(private readonly d: PasskeySignInDeps) {}
+  constructor(private readonly deps: PasskeySignInDeps) {}
 
   /**
    * What the browser passes to navigator.credentials.get(). Without an email, any passkey the
@@ -43,19 +43,19 @@ export class PasskeySignIn {
    * whether the account exists, and the challenge then accepts no passkey at all.
    */
   async options(email: string | undefined): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    const { rpID } = relyingParty(this.d.config);
+    const { rpID } = relyingParty(this.deps.config);
     let allow: Array<{ id: string; transports?: AuthenticatorTransport[] }> | undefined;
     let user: UserRow | undefined;
     if (email !== undefined) {
       const account = normalizeEmail(email);
-      user = account.includes('@') ? await this.d.users.byEmail(account) : await this.d.users.byUsername(account);
-      const rows = user ? ((await this.d.db('auth_passkeys').where('user_id', user.id).select('credential_id', 'transports')) as PasskeyRow[]) : [];
+      user = account.includes('@') ? await this.deps.users.byEmail(account) : await this.deps.users.byUsername(account);
+      const rows = user ? ((await this.deps.db('auth_passkeys').where('user_id', user.id).select('credential_id', 'transports')) as PasskeyRow[]) : [];
       allow = rows.length
         ? rows.map((r) => ({ id: r.credential_id, transports: JSON.parse(r.transports) as AuthenticatorTransport[] }))
-        : [{ id: this.d.signer.derive('passkey-stand-in', account), transports: ['internal', 'hybrid'] }];
+        : [{ id: this.deps.signer.derive('passkey-stand-in', account), transports: ['internal', 'hybrid'] }];
     }
     const options = await generateAuthenticationOptions({ rpID, allowCredentials: allow, userVerification: 'required', timeout: CEREMONY_MS });
-    await this.d.challenges.issue(options.challenge, { purpose: 'sign_in', user_id: user?.id ?? null, for_user: email !== undefined });
+    await this.deps.challenges.issue(options.challenge, { purpose: 'sign_in', user_id: user?.id ?? null, for_user: email !== undefined });
     return options;
   }
 
@@ -66,21 +66,21 @@ export class PasskeySignIn {
    */
   async verify(response: AuthenticationResponseJSON, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<LoginResult> {
     const challenge = signedChallenge(response.response.clientDataJSON);
-    const issued = challenge ? await this.d.challenges.take(challenge, 'sign_in') : null;
+    const issued = challenge ? await this.deps.challenges.take(challenge, 'sign_in') : null;
     if (!challenge || !issued) {
       await this.failed(meta, 'challenge');
       throw AuthErrors.passkeyChallengeRefused();
     }
-    const row = (await this.d.db('auth_passkeys').where('credential_id', response.id).first()) as PasskeyRow | undefined;
+    const row = (await this.deps.db('auth_passkeys').where('credential_id', response.id).first()) as PasskeyRow | undefined;
     if (!row) return this.refuse(meta, 'unknown passkey');
-    const user = await this.d.users.byId(row.user_id);
+    const user = await this.deps.users.byId(row.user_id);
     if (!user) return this.refuse(meta, 'unknown passkey');
     // Asked for one account's passkeys (by email): no other account's answers it.
     if (issued.for_user && issued.user_id !== row.user_id) return this.refuse(meta, 'not the account asked for', user);
     // A discoverable credential names its user: it must be the passkey's owner.
     const handle = response.response.userHandle;
     if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== row.user_id) return this.refuse(meta, 'user handle', user);
-    const { rpID, origin } = relyingParty(this.d.config);
+    const { rpID, origin } = relyingParty(this.deps.config);
     const counter = Number(row.counter);
     let info: Awaited<ReturnType<typeof verifyAuthenticationResponse>>['authenticationInfo'];
     try {
@@ -103,16 +103,16 @@ export class PasskeySignIn {
       return this.refuse(meta, (err as Error).message, user);
     }
     // The counter moves forward once: of two sign-ins with the same count (a cloned key), one fails.
-    const updated = await this.d
+    const updated = await this.deps
       .db('auth_passkeys')
       .where({ id: row.id, counter })
-      .update({ counter: info.newCounter, backed_up: info.credentialBackedUp, last_used_at: this.d.clock.now().toISOString() });
+      .update({ counter: info.newCounter, backed_up: info.credentialBackedUp, last_used_at: this.deps.clock.now().toISOString() });
     if (updated !== 1) return this.refuse(meta, 'counter', user);
-    await this.d.sessions.assertActive(user, meta);
-    await this.d.sessions.assertVerified(user, meta);
+    await this.deps.sessions.assertActive(user, meta);
+    await this.deps.sessions.assertVerified(user, meta);
     // Both factors at once: the session opens here (method 'passkey', recorded as the session's second
     // factor, which meets the MFA policy), not through the second-factor step of mfa-challenges.ts.
-    return this.d.sessions.startSession(user, meta, kind, 'passkey', { passkey_id: row.id });
+    return this.deps.sessions.startSession(user, meta, kind, 'passkey', { passkey_id: row.id });
   }
 
   private async refuse(meta: RequestMeta, reason: string, user?: UserRow): Promise<never> {
@@ -121,7 +121,7 @@ export class PasskeySignIn {
   }
 
   private async failed(meta: RequestMeta, reason: string, user?: UserRow): Promise<void> {
-    await this.d.audit.record({
+    await this.deps.audit.record({
       action: 'auth.login_failed',
       actorLabel: user ? (user.email ?? user.id) : 'passkey',
       target: user ? { type: 'user', id: user.id } : undefined,

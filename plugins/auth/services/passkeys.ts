@@ -93,26 +93,26 @@ export interface PasskeysDeps {
  * and removing them. Signing in with one is passkey-sign-in.ts. Every change is audited.
  */
 export class Passkeys {
-  constructor(private readonly d: PasskeysDeps) {}
+  constructor(private readonly deps: PasskeysDeps) {}
 
   async list(userId: string): Promise<PublicPasskey[]> {
-    const rows = (await this.d.db('auth_passkeys').where('user_id', userId).orderBy('created_at').orderBy('id')) as PasskeyRow[];
+    const rows = (await this.deps.db('auth_passkeys').where('user_id', userId).orderBy('created_at').orderBy('id')) as PasskeyRow[];
     return rows.map(toPublicPasskey);
   }
 
   /** How many passkeys a user has (a second factor counts them). */
-  async count(userId: string, db: Db = this.d.db): Promise<number> {
+  async count(userId: string, db: Db = this.deps.db): Promise<number> {
     const row = await db('auth_passkeys').where('user_id', userId).count({ n: '*' }).first();
     return Number(row?.n ?? 0);
   }
 
   /** What the browser passes to navigator.credentials.create(): a discoverable credential with user verification. */
   async registrationOptions(principal: Principal): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    const user = await this.d.users.byId(principal.id);
+    const user = await this.deps.users.byId(principal.id);
     if (!user) throw AppError.notFound('user not found');
-    const existing = (await this.d.db('auth_passkeys').where('user_id', user.id).select('credential_id', 'transports')) as PasskeyRow[];
+    const existing = (await this.deps.db('auth_passkeys').where('user_id', user.id).select('credential_id', 'transports')) as PasskeyRow[];
     if (existing.length >= MAX_PASSKEYS) throw AuthErrors.passkeyLimit(MAX_PASSKEYS);
-    const { rpID, rpName } = relyingParty(this.d.config);
+    const { rpID, rpName } = relyingParty(this.deps.config);
     const userName = user.email ?? user.username ?? user.phone ?? user.id;
     const options = await generateRegistrationOptions({
       rpName,
@@ -127,15 +127,15 @@ export class Passkeys {
       authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
       supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
     });
-    await this.d.challenges.issue(options.challenge, { purpose: 'registration', user_id: user.id, for_user: true });
+    await this.deps.challenges.issue(options.challenge, { purpose: 'registration', user_id: user.id, for_user: true });
     return options;
   }
 
   /** Checks the authenticator's answer to this user's own challenge and keeps the passkey. */
   async register(principal: Principal, response: RegistrationResponseJSON, name: string | undefined, meta: RequestMeta): Promise<PublicPasskey> {
     const challenge = signedChallenge(response.response.clientDataJSON);
-    if (!challenge || !(await this.d.challenges.take(challenge, 'registration', principal.id))) throw AuthErrors.passkeyChallengeRefused();
-    const { rpID, origin } = relyingParty(this.d.config);
+    if (!challenge || !(await this.deps.challenges.take(challenge, 'registration', principal.id))) throw AuthErrors.passkeyChallengeRefused();
+    const { rpID, origin } = relyingParty(this.deps.config);
     let info: Awaited<ReturnType<typeof verifyRegistrationResponse>>['registrationInfo'];
     try {
       const verified = await verifyRegistrationResponse({
@@ -153,7 +153,7 @@ export class Passkeys {
     // The id the browser names is the one the authenticator signed into its data.
     if (!info || info.credential.id !== response.id) throw AuthErrors.passkeyRefused();
     const { credential } = info;
-    const now = this.d.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const row: PasskeyRow = {
       id: randomUUID(),
       user_id: principal.id,
@@ -168,7 +168,7 @@ export class Passkeys {
       created_at: now,
       last_used_at: null,
     };
-    await this.d.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       if (await trx('auth_passkeys').where('credential_id', credential.id).first('id')) {
         throw AuthErrors.passkeyExists();
       }
@@ -176,7 +176,7 @@ export class Passkeys {
         throw AuthErrors.passkeyLimit(MAX_PASSKEYS);
       }
       await trx('auth_passkeys').insert(row);
-      await this.d.audit.record(
+      await this.deps.audit.record(
         {
           action: 'passkey.added',
           actor: principal,
@@ -192,11 +192,11 @@ export class Passkeys {
   }
 
   async rename(principal: Principal, id: string, name: string, meta: RequestMeta): Promise<PublicPasskey> {
-    return this.d.db.transaction(async (trx) => {
+    return this.deps.db.transaction(async (trx) => {
       const row = await this.own(trx, principal, id);
       const next = name.trim();
       await trx('auth_passkeys').where('id', id).update({ name: next });
-      await this.d.audit.record(
+      await this.deps.audit.record(
         {
           action: 'passkey.renamed',
           actor: principal,
@@ -213,10 +213,10 @@ export class Passkeys {
 
   /** Removes one of the caller's passkeys: it signs no one in from now on. */
   async remove(principal: Principal, id: string, meta: RequestMeta): Promise<void> {
-    await this.d.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       const row = await this.own(trx, principal, id);
       await trx('auth_passkeys').where('id', id).delete();
-      await this.d.audit.record(
+      await this.deps.audit.record(
         { action: 'passkey.removed', actor: principal, tenantId: principal.tenantId, target: { type: 'passkey', id }, meta, details: { name: row.name } },
         trx,
       );

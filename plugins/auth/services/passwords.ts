@@ -10,6 +10,11 @@ const common = lazy(() => {
   return new Set<string>(dictionary['passwords-common']);
 });
 
+export interface PasswordsDeps {
+  params: { memoryCost: number; timeCost: number };
+  policy: { min: number; max: number };
+}
+
 /**
  * argon2id with per-hash salt; the parameters are stored in the PHC string with the hash, so they
  * can be raised later and old hashes still verify (and are rehashed at the next login).
@@ -17,15 +22,12 @@ const common = lazy(() => {
 export class Passwords {
   private dummy: Promise<string> | null = null;
 
-  constructor(
-    private readonly params: { memoryCost: number; timeCost: number },
-    private readonly policy: { min: number; max: number },
-  ) {}
+  constructor(private readonly deps: PasswordsDeps) {}
 
   /** Refuses short, over-long and common passwords with a clear 422; never truncates. */
   check(password: string, field = 'password'): void {
     // The same rules the admin UI's meter judges by (password-rules.ts).
-    const problem = passwordProblem(password, this.policy, (lower) => common().has(lower));
+    const problem = passwordProblem(password, this.deps.policy, (lower) => common().has(lower));
     if (problem) throw AppError.validation([{ path: `body.${field}`, message: problem }]);
   }
 
@@ -38,8 +40,8 @@ export class Passwords {
     const fail = (message: string) => {
       throw AppError.validation([{ path: `body.${field}`, message }], status);
     };
-    if (length < this.policy.min) fail(`must be at least ${this.policy.min} characters`);
-    if (length > this.policy.max) fail(`must be at most ${this.policy.max} characters`);
+    if (length < this.deps.policy.min) fail(`must be at least ${this.deps.policy.min} characters`);
+    if (length > this.deps.policy.max) fail(`must be at most ${this.deps.policy.max} characters`);
     return common().has(password.toLowerCase()) ? `${field} is one of the most common passwords; choose a less guessable one` : undefined;
   }
 
@@ -48,7 +50,12 @@ export class Passwords {
    * libargon2-based verifiers (PHP, Go, the argon2 CLI) refuse, so hashes would not travel.
    */
   async hash(password: string): Promise<string> {
-    const phc = await argon2.hash(password, { type: argon2.argon2id, memoryCost: this.params.memoryCost, timeCost: this.params.timeCost, parallelism: 1 });
+    const phc = await argon2.hash(password, {
+      type: argon2.argon2id,
+      memoryCost: this.deps.params.memoryCost,
+      timeCost: this.deps.params.timeCost,
+      parallelism: 1,
+    });
     return phc.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, (_all, m: string, p: string, t: string) => `$m=${m},t=${t},p=${p}$`);
   }
 
@@ -66,7 +73,7 @@ export class Passwords {
   }
 
   needsRehash(hash: string): boolean {
-    return argon2.needsRehash(hash, { memoryCost: this.params.memoryCost, timeCost: this.params.timeCost, parallelism: 1 });
+    return argon2.needsRehash(hash, { memoryCost: this.deps.params.memoryCost, timeCost: this.deps.params.timeCost, parallelism: 1 });
   }
 
   private dummyHash(): Promise<string> {

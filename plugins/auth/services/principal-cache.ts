@@ -29,6 +29,14 @@ export interface CachedKey {
 
 type Kind = 'user' | 'session' | 'key' | 'all';
 
+export interface PrincipalCacheDeps {
+  db: Knex;
+  pubsub: PubSub;
+  logger: Logger;
+  /** Told after every drop, here or from another instance (what authenticated may no longer). */
+  changed: () => void;
+}
+
 /**
  * The authentication hot path: users, sessions and API keys by id/hash, read from the database
  * once and kept until a change drops them (core's SharedCache: after commit, on every instance,
@@ -40,15 +48,9 @@ export class PrincipalCache {
   private readonly sessions: SharedCache<CachedSession>;
   private readonly keys: SharedCache<CachedKey>;
 
-  constructor(
-    private readonly db: Knex,
-    pubsub: PubSub,
-    logger: Logger,
-    /** Told after every drop, here or from another instance (what authenticated may no longer). */
-    changed: () => void = () => {},
-  ) {
+  constructor(private readonly deps: PrincipalCacheDeps) {
     const cache = <V extends {}>(kind: string, max: number, keepMisses = true) =>
-      new SharedCache<V>({ name: `auth.${kind}`, pubsub, logger, max, ttlMs: 30_000, onDrop: changed, keepMisses });
+      new SharedCache<V>({ name: `auth.${kind}`, pubsub: deps.pubsub, logger: deps.logger, max, ttlMs: 30_000, onDrop: deps.changed, keepMisses });
     this.users = cache('users', 10_000);
     this.sessions = cache('sessions', 20_000);
     // A key that matches nothing is not kept: anyone can send made-up keys, and they must not push real ones out.
@@ -61,7 +63,11 @@ export class PrincipalCache {
 
   user(id: string): Promise<CachedUser | null> {
     return this.users.get(id, async () => {
-      const row = await this.db('auth_users as u').join('auth_tenants as t', 't.id', 'u.tenant_id').where('u.id', id).first('u.*', 't.status as tenant_status');
+      const row = await this.deps
+        .db('auth_users as u')
+        .join('auth_tenants as t', 't.id', 'u.tenant_id')
+        .where('u.id', id)
+        .first('u.*', 't.status as tenant_status');
       if (!row) return null;
       // A rest copy, not `delete`: a deleted property leaves the object in V8's slow dictionary
       // mode, and every authenticated request reads this one.
@@ -71,12 +77,15 @@ export class PrincipalCache {
   }
 
   session(id: string): Promise<CachedSession | null> {
-    return this.sessions.get(id, () => this.db('auth_sessions').where('id', id).first('id', 'user_id', 'kind', 'expires_at', 'revoked_at', 'second_factor'));
+    return this.sessions.get(id, () =>
+      this.deps.db('auth_sessions').where('id', id).first('id', 'user_id', 'kind', 'expires_at', 'revoked_at', 'second_factor'),
+    );
   }
 
   key(hash: string): Promise<CachedKey | null> {
     return this.keys.get(hash, async () => {
-      const row = await this.db('auth_api_keys')
+      const row = await this.deps
+        .db('auth_api_keys')
         .where('key_hash', hash)
         .first('id', 'tenant_id', 'user_id', 'name', 'scopes', 'is_active', 'expires_at', 'last_used_at');
       return row ? { ...row, is_active: Boolean(row.is_active), scopes: JSON.parse(row.scopes) } : null;

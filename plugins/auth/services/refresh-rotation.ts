@@ -36,7 +36,7 @@ export class RefreshRotation {
   private readonly limit: LimitSpec;
 
   constructor(
-    private readonly d: {
+    private readonly deps: {
       db: Knex;
       clock: Clock;
       settings: AuthSettings;
@@ -47,7 +47,7 @@ export class RefreshRotation {
       sessions: SessionControl;
     },
   ) {
-    this.limit = { bucket: 'auth.refresh.ip', points: d.settings.limits.refreshPerIpPerMinute, durationSeconds: 60 };
+    this.limit = { bucket: 'auth.refresh.ip', points: deps.settings.limits.refreshPerIpPerMinute, durationSeconds: 60 };
   }
 
   /**
@@ -55,9 +55,9 @@ export class RefreshRotation {
    * successor), stored once however often it is issued.
    */
   async issuePair(trx: Db, user: Pick<UserRow, 'id' | 'tenant_id'>, sessionId: string, kind: 'api' | 'ui', refresh = randomToken()): Promise<TokenPair> {
-    const { clock, settings } = this.d;
+    const { clock, settings } = this.deps;
     const ttl = kind === 'ui' ? settings.uiSessionTtlHours * 3600 : settings.accessTokenTtlSeconds;
-    const { token } = await this.d.signer.sign({ userId: user.id, tenantId: user.tenant_id, sessionId, type: kind === 'ui' ? 'ui' : 'access' }, ttl);
+    const { token } = await this.deps.signer.sign({ userId: user.id, tenantId: user.tenant_id, sessionId, type: kind === 'ui' ? 'ui' : 'access' }, ttl);
     const session = await trx('auth_sessions').where('id', sessionId).first('expires_at');
     const idle = new Date(clock.now().getTime() + settings.refreshTokenTtlDays * DAY).toISOString();
     await trx('auth_refresh_tokens')
@@ -74,8 +74,8 @@ export class RefreshRotation {
 
   /** Redeems a refresh token for a new pair (see the class comment for reuse and the grace window). */
   async rotate(refreshToken: string, meta: RequestMeta): Promise<TokenPair> {
-    const { db, clock, settings, users, audit, sessions } = this.d;
-    await this.d.rateLimits.consume(this.limit, addressKey(meta.ip));
+    const { db, clock, settings, users, audit, sessions } = this.deps;
+    await this.deps.rateLimits.consume(this.limit, addressKey(meta.ip));
     const now = clock.now();
     const nowIso = now.toISOString();
     const row = await db('auth_refresh_tokens as r')
@@ -104,7 +104,7 @@ export class RefreshRotation {
     if (!user) throw AuthErrors.refreshTokenInvalid();
     await sessions.assertActive(user, meta);
     // Redeemed again within the grace window: the same successor as the first time.
-    const successor = this.d.signer.derive('refresh-successor', refreshToken);
+    const successor = this.deps.signer.derive('refresh-successor', refreshToken);
     return db.transaction(async (trx) => {
       await trx('auth_sessions').where('id', row.session_id).update({ last_used_at: nowIso });
       return this.issuePair(trx, user, row.session_id, row.kind, successor);

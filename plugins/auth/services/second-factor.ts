@@ -63,8 +63,8 @@ export class SecondFactors {
   /** Per account (a stolen session must not become an oracle), then per address. */
   readonly budgets: { account: LimitSpec; ip: LimitSpec };
 
-  constructor(private readonly d: SecondFactorsDeps) {
-    const l = d.settings.limits;
+  constructor(private readonly deps: SecondFactorsDeps) {
+    const l = deps.settings.limits;
     this.budgets = {
       account: { bucket: 'auth.mfa.account', points: l.loginFailuresPerAccountIp, durationSeconds: l.loginFailureWindowMinutes * 60 },
       ip: { bucket: 'auth.mfa.ip', points: l.loginPerIpPerMinute, durationSeconds: 60 },
@@ -72,33 +72,33 @@ export class SecondFactors {
   }
 
   /** Has a confirmed factor (the table, not the cached flag: this decides whether a sign-in is challenged). */
-  async enabled(userId: string, trx: Db = this.d.db): Promise<boolean> {
+  async enabled(userId: string, trx: Db = this.deps.db): Promise<boolean> {
     return Boolean(await trx('auth_mfa_totp').where('user_id', userId).whereNotNull('confirmed_at').first('user_id'));
   }
 
   async status(userId: string): Promise<FactorStatus> {
-    const user = await this.d.users.byId(userId);
+    const user = await this.deps.users.byId(userId);
     if (!user) throw AppError.forbidden('only a user has a second factor');
-    const row = await this.d.db('auth_mfa_totp').where('user_id', user.id).first('confirmed_at');
-    const [{ n }] = await this.d.db('auth_mfa_recovery_codes').where('user_id', user.id).whereNull('used_at').count({ n: '*' });
+    const row = await this.deps.db('auth_mfa_totp').where('user_id', user.id).first('confirmed_at');
+    const [{ n }] = await this.deps.db('auth_mfa_recovery_codes').where('user_id', user.id).whereNull('used_at').count({ n: '*' });
     return {
       enabled: Boolean(row?.confirmed_at),
       pending: Boolean(row && !row.confirmed_at),
       confirmed_at: row?.confirmed_at ?? null,
       recovery_codes_left: row?.confirmed_at ? Number(n) : 0,
-      required: underMfaPolicy(user, this.d.settings.mfa.require),
-      policy: this.d.settings.mfa.require,
+      required: underMfaPolicy(user, this.deps.settings.mfa.require),
+      policy: this.deps.settings.mfa.require,
     };
   }
 
   /** Spends one guess of the account's (and the address's) budget: 429 past it. */
   async spend(userId: string, ip: string): Promise<void> {
-    await this.d.rateLimits.consume(this.budgets.ip, addressKey(ip));
-    await this.d.rateLimits.consume(this.budgets.account, userId);
+    await this.deps.rateLimits.consume(this.budgets.ip, addressKey(ip));
+    await this.deps.rateLimits.consume(this.budgets.account, userId);
   }
 
   async refund(userId: string): Promise<void> {
-    await this.d.rateLimits.reset(this.budgets.account, userId);
+    await this.deps.rateLimits.reset(this.budgets.account, userId);
   }
 
   /**
@@ -106,7 +106,7 @@ export class SecondFactors {
    * the recovery code is marked used (audited). A refusal changes nothing.
    */
   async check(trx: Db, user: UserRow, answer: FactorAnswer, meta: RequestMeta): Promise<{ ok: true; used: FactorUsed } | { ok: false; reason: FactorRefusal }> {
-    const now = this.d.clock.now();
+    const now = this.deps.clock.now();
     if (answer.recovery_code !== undefined) {
       const claimed = affected(
         await trx('auth_mfa_recovery_codes')
@@ -116,7 +116,7 @@ export class SecondFactors {
       );
       if (claimed !== 1 || !(await this.enabled(user.id, trx))) return { ok: false, reason: 'wrong_recovery_code' };
       const [{ n }] = await trx('auth_mfa_recovery_codes').where('user_id', user.id).whereNull('used_at').count({ n: '*' });
-      await this.d.audit.record(
+      await this.deps.audit.record(
         { action: 'auth.mfa.recovery_code_used', actor: actorOf(user), target: { type: 'user', id: user.id }, meta, details: { left: Number(n) } },
         trx,
       );
@@ -149,12 +149,12 @@ export class SecondFactors {
     change: (trx: Db, used: FactorUsed) => Promise<T>,
   ): Promise<T> {
     await this.spend(user.id, meta.ip);
-    const outcome = await this.d.db.transaction(async (trx) => {
+    const outcome = await this.deps.db.transaction(async (trx) => {
       const result = await this.check(trx, user, answer, meta);
       return result.ok ? { ok: true as const, value: await change(trx, result.used) } : result;
     });
     if (!outcome.ok) {
-      await this.d.audit.record({
+      await this.deps.audit.record({
         action: 'auth.mfa.code_refused',
         actor: actorOf(user),
         target: { type: 'user', id: user.id },
@@ -172,12 +172,12 @@ export class SecondFactors {
     const user = await this.ownUser(principal);
     if (await this.enabled(user.id)) throw AuthErrors.mfaAlreadyEnabled('turn it off first to use another app');
     const secret = newTotpSecret();
-    const now = this.d.clock.now().toISOString();
-    await this.d.db.transaction(async (trx) => {
+    const now = this.deps.clock.now().toISOString();
+    await this.deps.db.transaction(async (trx) => {
       await trx('auth_mfa_totp').where('user_id', user.id).delete();
       await trx('auth_mfa_totp').insert({ user_id: user.id, secret, confirmed_at: null, last_step: null, created_at: now });
     });
-    const uri = totpUri(secret, user.email ?? user.username ?? user.phone ?? user.id, this.d.settings.mfa.issuer);
+    const uri = totpUri(secret, user.email ?? user.username ?? user.phone ?? user.id, this.deps.settings.mfa.issuer);
     return { secret, otpauth_uri: uri, qr_code: await qrDataUrl(uri), algorithm: 'SHA1', digits: 6, period: 30 };
   }
 
@@ -187,28 +187,28 @@ export class SecondFactors {
    */
   async confirm(principal: Principal, code: string, meta: RequestMeta): Promise<{ recovery_codes: string[] }> {
     const user = await this.ownUser(principal);
-    const row = await this.d.db('auth_mfa_totp').where('user_id', user.id).first('secret', 'confirmed_at');
+    const row = await this.deps.db('auth_mfa_totp').where('user_id', user.id).first('secret', 'confirmed_at');
     if (!row) throw AuthErrors.mfaNotEnrolling();
     if (row.confirmed_at) throw AuthErrors.mfaAlreadyEnabled();
     await this.spend(user.id, meta.ip);
-    const now = this.d.clock.now();
+    const now = this.deps.clock.now();
     const step = totpStep(row.secret, code, now);
-    const { codes, ended } = await this.d.db.transaction(async (trx) => {
+    const { codes, ended } = await this.deps.db.transaction(async (trx) => {
       const claimed =
         step !== null &&
         affected(await trx('auth_mfa_totp').where('user_id', user.id).whereNull('confirmed_at').update({ confirmed_at: now.toISOString(), last_step: step }));
       if (claimed !== 1) return { codes: null, ended: [] };
       await trx('auth_users').where('id', user.id).update({ mfa_enabled: true, updated_at: now.toISOString() });
       const fresh = await this.replaceRecoveryCodes(trx, user.id);
-      await this.d.audit.record(
+      await this.deps.audit.record(
         { action: 'auth.mfa.enabled', actor: principal, target: { type: 'user', id: user.id }, meta, details: { method: 'totp' } },
         trx,
       );
-      const ids = await this.d.sessions.revokeAllSessions(trx, user.id, 'mfa_enabled', principal.attributes?.sessionId as string | undefined);
+      const ids = await this.deps.sessions.revokeAllSessions(trx, user.id, 'mfa_enabled', principal.attributes?.sessionId as string | undefined);
       return { codes: fresh, ended: ids };
     });
     if (!codes) {
-      await this.d.audit.record({
+      await this.deps.audit.record({
         action: 'auth.mfa.code_refused',
         actor: principal,
         target: { type: 'user', id: user.id },
@@ -228,7 +228,10 @@ export class SecondFactors {
     if (!(await this.enabled(user.id))) throw AuthErrors.mfaNotEnabled();
     await this.proven(user, answer, meta, 'disable', async (trx, used) => {
       await this.remove(trx, user.id);
-      await this.d.audit.record({ action: 'auth.mfa.disabled', actor: principal, target: { type: 'user', id: user.id }, meta, details: { with: used } }, trx);
+      await this.deps.audit.record(
+        { action: 'auth.mfa.disabled', actor: principal, target: { type: 'user', id: user.id }, meta, details: { with: used } },
+        trx,
+      );
     });
     await this.afterChange(user.id, []);
     this.mail(user, MAILS.mfaDisabled);
@@ -241,7 +244,7 @@ export class SecondFactors {
     if (!(await this.enabled(user.id))) throw AuthErrors.mfaNotEnabled();
     const codes = await this.proven(user, answer, meta, 'recovery_codes', async (trx, used) => {
       const fresh = await this.replaceRecoveryCodes(trx, user.id);
-      await this.d.audit.record(
+      await this.deps.audit.record(
         { action: 'auth.mfa.recovery_codes_replaced', actor: principal, target: { type: 'user', id: user.id }, meta, details: { with: used } },
         trx,
       );
@@ -256,32 +259,32 @@ export class SecondFactors {
    * their next sign-in.
    */
   async reset(actor: Principal, userId: string, meta: RequestMeta): Promise<UserRow> {
-    const user = await this.d.users.byId(userId);
+    const user = await this.deps.users.byId(userId);
     if (!user) throw AppError.notFound('user not found');
-    const ended = await this.d.db.transaction(async (trx) => {
+    const ended = await this.deps.db.transaction(async (trx) => {
       const had = await this.enabled(user.id, trx);
       await this.remove(trx, user.id);
-      await this.d.audit.record(
+      await this.deps.audit.record(
         { action: 'auth.mfa.reset', actor, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta, details: { had_factor: had } },
         trx,
       );
-      return this.d.sessions.revokeAllSessions(trx, user.id, 'mfa_reset');
+      return this.deps.sessions.revokeAllSessions(trx, user.id, 'mfa_reset');
     });
     await this.afterChange(user.id, ended);
     this.mail(user, MAILS.mfaReset);
-    return (await this.d.users.byId(user.id))!;
+    return (await this.deps.users.byId(user.id))!;
   }
 
   private async remove(trx: Db, userId: string): Promise<void> {
     await trx('auth_mfa_totp').where('user_id', userId).delete();
     await trx('auth_mfa_recovery_codes').where('user_id', userId).delete();
-    await trx('auth_mfa_challenges').where('user_id', userId).whereNull('used_at').update({ used_at: this.d.clock.now().toISOString() });
-    await trx('auth_users').where('id', userId).update({ mfa_enabled: false, updated_at: this.d.clock.now().toISOString() });
+    await trx('auth_mfa_challenges').where('user_id', userId).whereNull('used_at').update({ used_at: this.deps.clock.now().toISOString() });
+    await trx('auth_users').where('id', userId).update({ mfa_enabled: false, updated_at: this.deps.clock.now().toISOString() });
   }
 
   private async replaceRecoveryCodes(trx: Db, userId: string): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
-    const now = this.d.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     await trx('auth_mfa_recovery_codes').where('user_id', userId).delete();
     await trx('auth_mfa_recovery_codes').insert(codes.map((code) => ({ user_id: userId, code_hash: recoveryCodeHash(code), used_at: null, created_at: now })));
     return codes;
@@ -289,14 +292,14 @@ export class SecondFactors {
 
   /** After the commit: the cached user (mfa_enabled decides the policy) and ended sessions, on every instance. */
   private async afterChange(userId: string, endedSessions: string[]): Promise<void> {
-    await this.d.cache.invalidate('user', userId);
-    await this.d.sessions.invalidateSessions(endedSessions);
+    await this.deps.cache.invalidate('user', userId);
+    await this.deps.sessions.invalidateSessions(endedSessions);
   }
 
   /** Only the user themselves, signed in (not with an API key: a key must not add or remove a sign-in factor). */
   private async ownUser(principal: Principal): Promise<UserRow> {
     if (principal.kind !== 'user') throw AppError.forbidden('two-factor sign-in is set up from a signed-in session, not with an API key or token');
-    const user = await this.d.users.byId(principal.id);
+    const user = await this.deps.users.byId(principal.id);
     if (!user) throw AppError.unauthorized();
     return user;
   }
@@ -304,8 +307,8 @@ export class SecondFactors {
   /** In the user's language, else the server's default. */
   private mail(user: UserRow, template: MailTemplate): void {
     if (!user.email) return;
-    const { subject, text } = renderMail(template, mailLanguage(user.language, this.d.settings.mailLanguage));
-    this.d.mailer.send({ to: user.email, subject, text }).catch((err: unknown) => this.d.logger.error({ err }, `could not send "${subject}"`));
+    const { subject, text } = renderMail(template, mailLanguage(user.language, this.deps.settings.mailLanguage));
+    this.deps.mailer.send({ to: user.email, subject, text }).catch((err: unknown) => this.deps.logger.error({ err }, `could not send "${subject}"`));
   }
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
-import { deviceLabel } from './devices.js';
+import { type DeviceParts, deviceLabel, deviceParts } from './devices.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { RequestMeta } from './types.js';
 
@@ -13,6 +13,8 @@ export interface SessionView {
   /** `ui`: the admin UI's cookie; `api`: a token pair from /auth/login (or a magic link, an SMS code). */
   kind: 'api' | 'ui';
   device: string;
+  /** The names `device` is made of, for a UI that says it in another language. */
+  device_parts: DeviceParts;
   ip: string | null;
   user_agent: string | null;
   created_at: string;
@@ -42,21 +44,11 @@ const CHUNK = 500;
  * instance, so its access token, refresh token and UI cookie stop working at the next request.
  */
 export class SessionDevices {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly cache: PrincipalCache;
-  private readonly audit: AuditLog;
-
-  constructor({ db, clock, cache, audit }: SessionDevicesDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.cache = cache;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: SessionDevicesDeps) {}
 
   /** Live sessions only: not ended, not past their lifetime; the most recently used first. */
   async list(userId: string, currentId: string | null = null): Promise<SessionView[]> {
-    const rows = await this.live(this.db, userId)
+    const rows = await this.live(this.deps.db, userId)
       .orderBy('created_at', 'desc')
       .limit(LISTED)
       .select('id', 'kind', 'ip', 'user_agent', 'created_at', 'last_used_at', 'expires_at');
@@ -65,6 +57,7 @@ export class SessionDevices {
         id: r.id as string,
         kind: r.kind as 'api' | 'ui',
         device: deviceLabel(r.user_agent),
+        device_parts: deviceParts(r.user_agent),
         ip: r.ip,
         user_agent: r.user_agent,
         created_at: r.created_at as string,
@@ -79,7 +72,7 @@ export class SessionDevices {
   async endOwn(principal: Principal, sessionId: string, meta: RequestMeta): Promise<void> {
     const ended = await this.end(principal.id, [sessionId], 'ended_by_user', async (trx, ids) => {
       if (ids.length)
-        await this.audit.record(
+        await this.deps.audit.record(
           {
             action: 'auth.session_ended',
             actor: principal,
@@ -102,7 +95,7 @@ export class SessionDevices {
       'ended_by_user',
       async (trx, ids) => {
         if (ids.length)
-          await this.audit.record(
+          await this.deps.audit.record(
             { action: 'auth.sessions_ended', actor: principal, target: { type: 'user', id: principal.id }, meta, details: { ...listed(ids), kept: keep } },
             trx,
           );
@@ -123,7 +116,7 @@ export class SessionDevices {
     const tenantId = await this.tenantOf(userId);
     const ended = await this.end(userId, sessionId ? [sessionId] : null, 'ended_by_admin', async (trx, ids) => {
       if (ids.length)
-        await this.audit.record(
+        await this.deps.audit.record(
           { action: 'admin.user.sessions_ended', actor, tenantId, target: { type: 'user', id: userId }, meta, details: listed(ids) },
           trx,
         );
@@ -138,7 +131,7 @@ export class SessionDevices {
    * refreshTokenTtlDays can no longer get an access token, whose own lifetime is shorter).
    */
   private live(db: Knex | Knex.Transaction, userId: string) {
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     return db('auth_sessions')
       .where('user_id', userId)
       .whereNull('revoked_at')
@@ -149,7 +142,7 @@ export class SessionDevices {
   }
 
   private async tenantOf(userId: string): Promise<string> {
-    const user = await this.db('auth_users').where('id', userId).first('tenant_id');
+    const user = await this.deps.db('auth_users').where('id', userId).first('tenant_id');
     if (!user) throw AppError.notFound('user not found');
     return user.tenant_id as string;
   }
@@ -165,12 +158,12 @@ export class SessionDevices {
     audit: (trx: Knex.Transaction, ended: string[]) => Promise<void>,
     keep: string | null = null,
   ): Promise<string[]> {
-    const ended = await this.db.transaction(async (trx) => {
+    const ended = await this.deps.db.transaction(async (trx) => {
       const q = this.live(trx, userId);
       if (ids) q.whereIn('id', ids);
       if (keep) q.whereNot('id', keep);
       const found = (await q.pluck('id')) as string[];
-      const revoked = { revoked_at: this.clock.now().toISOString(), revoked_reason: reason };
+      const revoked = { revoked_at: this.deps.clock.now().toISOString(), revoked_reason: reason };
       for (let i = 0; i < found.length; i += CHUNK)
         await trx('auth_sessions')
           .whereIn('id', found.slice(i, i + CHUNK))
@@ -178,7 +171,7 @@ export class SessionDevices {
       await audit(trx, found);
       return found;
     });
-    for (const id of ended) await this.cache.invalidate('session', id);
+    for (const id of ended) await this.deps.cache.invalidate('session', id);
     return ended;
   }
 }

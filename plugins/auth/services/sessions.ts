@@ -43,7 +43,7 @@ export interface SessionsDeps {
   cache: PrincipalCache;
   rateLimits: RateLimits;
   /** Told of every session opened, after its commit (the new-device mail); must not throw. */
-  onSignIn?: (user: UserRow, sessionId: string, meta: RequestMeta) => void;
+  onSignIn: (user: UserRow, sessionId: string, meta: RequestMeta) => void;
   /** After a sign-in's first step: the session, or the second-factor challenge before it (mfa-challenges.ts). */
   secondStep: (step: CompletedStep) => Promise<SignInResult>;
 }
@@ -57,31 +57,8 @@ export class Sessions {
   /** This service's refresh tokens: issued with every access token, rotated on every use. */
   readonly rotation: RefreshRotation;
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly settings: AuthSettings;
-  private readonly passwords: Passwords;
-  private readonly users: Users;
-  private readonly audit: AuditLog;
-  private readonly events: EventBus;
-  private readonly cache: PrincipalCache;
-  private readonly rateLimits: RateLimits;
-  private readonly onSignIn: NonNullable<SessionsDeps['onSignIn']>;
-  private readonly secondStep: SessionsDeps['secondStep'];
-
-  constructor({ db, clock, settings, signer, passwords, users, audit, events, cache, rateLimits, onSignIn = () => {}, secondStep }: SessionsDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.settings = settings;
-    this.passwords = passwords;
-    this.users = users;
-    this.audit = audit;
-    this.events = events;
-    this.cache = cache;
-    this.rateLimits = rateLimits;
-    this.onSignIn = onSignIn;
-    this.secondStep = secondStep;
-    const l = settings.limits;
+  constructor(private readonly deps: SessionsDeps) {
+    const l = deps.settings.limits;
     this.limits = {
       ip: { bucket: 'auth.login.ip', points: l.loginPerIpPerMinute, durationSeconds: 60 },
       // Failures block for the window, then clear by themselves (no permanent lock-out anyone could
@@ -91,7 +68,16 @@ export class Sessions {
       accountIp: { bucket: 'auth.login.account-ip', points: l.loginFailuresPerAccountIp, durationSeconds: l.loginFailureWindowMinutes * 60 },
       account: { bucket: 'auth.login.account', points: l.loginFailuresPerAccount, durationSeconds: l.loginFailureWindowMinutes * 60 },
     };
-    this.rotation = new RefreshRotation({ db, clock, settings, signer, users, audit, rateLimits, sessions: this });
+    this.rotation = new RefreshRotation({
+      db: deps.db,
+      clock: deps.clock,
+      settings: deps.settings,
+      signer: deps.signer,
+      users: deps.users,
+      audit: deps.audit,
+      rateLimits: deps.rateLimits,
+      sessions: this,
+    });
   }
 
   /**
@@ -102,20 +88,20 @@ export class Sessions {
   async login(email: string, password: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<SignInResult> {
     const account = normalizeEmail(email);
     const address = addressKey(meta.ip);
-    await this.rateLimits.consume(this.limits.ip, address);
+    await this.deps.rateLimits.consume(this.limits.ip, address);
     // Every attempt spends from the budgets *before* the password is checked (a success gives the
     // address's back): parallel guesses cannot all pass a check made before any failure was counted.
     const pair = `${account} ${address}`;
-    await this.rateLimits.consume(this.limits.accountIp, pair);
+    await this.deps.rateLimits.consume(this.limits.accountIp, pair);
     // An email, or a username (the temp-mail face signs users in by name).
-    const user = account.includes('@') ? await this.users.byEmail(account) : await this.users.byUsername(account);
+    const user = account.includes('@') ? await this.deps.users.byEmail(account) : await this.deps.users.byUsername(account);
     const spent = await this.spendAccountBudget(account, user, meta.ip);
     // The progressive delay comes before the password check, so no reply says sooner that a guess was wrong.
     const delayMs = await this.delayFor(spent, user, meta.ip);
     if (delayMs) await sleep(delayMs);
-    const ok = await this.passwords.verify(user?.password_hash ?? null, password);
+    const ok = await this.deps.passwords.verify(user?.password_hash ?? null, password);
     if (!user || !ok) {
-      await this.audit.record({
+      await this.deps.audit.record({
         action: 'auth.login_failed',
         actorLabel: account,
         target: user ? { type: 'user', id: user.id } : undefined,
@@ -125,18 +111,19 @@ export class Sessions {
       });
       throw AuthErrors.credentialsWrong(loginDelayHeader(delayMs));
     }
-    await this.rateLimits.reset(this.limits.accountIp, pair);
-    if (spent) await this.rateLimits.refund(this.limits.account, account);
+    await this.deps.rateLimits.reset(this.limits.accountIp, pair);
+    if (spent) await this.deps.rateLimits.refund(this.limits.account, account);
     await this.assertActive(user, meta);
     await this.assertVerified(user, meta);
-    if (this.passwords.needsRehash(user.password_hash!)) await this.users.setPasswordHash(this.db, user.id, await this.passwords.hash(password));
+    if (this.deps.passwords.needsRehash(user.password_hash!))
+      await this.deps.users.setPasswordHash(this.deps.db, user.id, await this.deps.passwords.hash(password));
     return this.signIn({ user, meta, kind, method: 'password', details: delayMs ? { delay_ms: delayMs } : {} });
   }
 
   /** The account-wide ceiling; past it, only addresses the user signed in from lately may still try (null: nothing spent). */
   private async spendAccountBudget(account: string, user: UserRow | undefined, ip: string): Promise<LimitState | null> {
     try {
-      return await this.rateLimits.consume(this.limits.account, account);
+      return await this.deps.rateLimits.consume(this.limits.account, account);
     } catch (err) {
       if (!user || !(await this.signedInFrom(user.id, ip))) throw err;
       return null;
@@ -150,21 +137,21 @@ export class Sessions {
    */
   private async delayFor(spent: LimitState | null, user: UserRow | undefined, ip: string): Promise<number> {
     if (!spent) return 0; // past the ceiling from a known address
-    const ms = loginDelayMs(this.limits.account.points - spent.remaining - 1, this.settings.limits);
+    const ms = loginDelayMs(this.limits.account.points - spent.remaining - 1, this.deps.settings.limits);
     if (ms && user && (await this.signedInFrom(user.id, ip))) return 0;
     return ms;
   }
 
   private async signedInFrom(userId: string, ip: string): Promise<boolean> {
-    const since = new Date(this.clock.now().getTime() - KNOWN_ADDRESS_DAYS * DAY).toISOString();
-    return Boolean(await this.db('auth_sessions').where({ user_id: userId, ip }).where('created_at', '>', since).first('id'));
+    const since = new Date(this.deps.clock.now().getTime() - KNOWN_ADDRESS_DAYS * DAY).toISOString();
+    return Boolean(await this.deps.db('auth_sessions').where({ user_id: userId, ip }).where('created_at', '>', since).first('id'));
   }
 
   /** Refuses suspended users and users of suspended tenants (only after the password proved who they are). */
   async assertActive(user: UserRow, meta: RequestMeta): Promise<void> {
-    const tenant = await this.db('auth_tenants').where('id', user.tenant_id).first('status');
+    const tenant = await this.deps.db('auth_tenants').where('id', user.tenant_id).first('status');
     if (user.status !== 'active' || tenant?.status !== 'active') {
-      await this.audit.record({
+      await this.deps.audit.record({
         action: 'auth.login_refused_suspended',
         actorLabel: user.email ?? user.id,
         tenantId: user.tenant_id,
@@ -181,8 +168,8 @@ export class Sessions {
    */
   async assertVerified(user: UserRow, meta: RequestMeta): Promise<void> {
     // A superadmin was made by the operator (bootstrap, create-admin, promotion): vouched for.
-    if (!user.must_verify_email || user.email_verified_at || user.is_superadmin || registrationMode(this.settings) !== 'verify') return;
-    await this.audit.record({
+    if (!user.must_verify_email || user.email_verified_at || user.is_superadmin || registrationMode(this.deps.settings) !== 'verify') return;
+    await this.deps.audit.record({
       action: 'auth.login_refused_unverified',
       actorLabel: user.email ?? user.id,
       tenantId: user.tenant_id,
@@ -197,7 +184,7 @@ export class Sessions {
    * a second factor, a challenge for one with (mfa-challenges.ts). Every way in goes through here.
    */
   signIn(step: CompletedStep): Promise<SignInResult> {
-    return this.secondStep(step);
+    return this.deps.secondStep(step);
   }
 
   /**
@@ -206,10 +193,10 @@ export class Sessions {
    * `details.second_factor` (or method 'passkey') says how the second step was met.
    */
   async startSession(user: UserRow, meta: RequestMeta, kind: 'api' | 'ui', method: string, details: Record<string, unknown> = {}): Promise<LoginResult> {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const sessionId = randomUUID();
-    const lifetime = kind === 'ui' ? this.settings.uiSessionTtlHours * 3_600_000 : this.settings.sessionMaxDays * DAY;
-    const pair = await this.db.transaction(async (trx) => {
+    const lifetime = kind === 'ui' ? this.deps.settings.uiSessionTtlHours * 3_600_000 : this.deps.settings.sessionMaxDays * DAY;
+    const pair = await this.deps.db.transaction(async (trx) => {
       await trx('auth_sessions').insert({
         id: sessionId,
         user_id: user.id,
@@ -221,7 +208,7 @@ export class Sessions {
         second_factor: method === 'passkey' ? 'passkey' : typeof details.second_factor === 'string' ? details.second_factor : null,
       });
       await trx('auth_users').where('id', user.id).update({ last_login_at: now.toISOString() });
-      await this.audit.record(
+      await this.deps.audit.record(
         {
           action: 'auth.login',
           actor: { kind: 'user', id: user.id, tenantId: user.tenant_id, roles: [user.role], scopes: [], name: user.email ?? user.id },
@@ -230,10 +217,10 @@ export class Sessions {
         },
         trx,
       );
-      await this.events.emit(trx, 'auth.login', { user_id: user.id, method }, { tenantId: user.tenant_id });
+      await this.deps.events.emit(trx, 'auth.login', { user_id: user.id, method }, { tenantId: user.tenant_id });
       return this.rotation.issuePair(trx, user, sessionId, kind);
     });
-    this.onSignIn(user, sessionId, meta);
+    this.deps.onSignIn(user, sessionId, meta);
     return {
       ...pair,
       user: { id: user.id, email: user.email, full_name: user.full_name, role: user.role, tenant_id: user.tenant_id },
@@ -241,11 +228,12 @@ export class Sessions {
   }
 
   async revokeSession(sessionId: string, reason: string): Promise<void> {
-    await this.db('auth_sessions')
+    await this.deps
+      .db('auth_sessions')
       .where('id', sessionId)
       .whereNull('revoked_at')
-      .update({ revoked_at: this.clock.now().toISOString(), revoked_reason: reason });
-    await this.cache.invalidate('session', sessionId);
+      .update({ revoked_at: this.deps.clock.now().toISOString(), revoked_reason: reason });
+    await this.deps.cache.invalidate('session', sessionId);
   }
 
   /** Ends every session of a user (optionally keeping one): password reset, password change. */
@@ -253,26 +241,27 @@ export class Sessions {
     const q = trx('auth_sessions').where('user_id', userId).whereNull('revoked_at');
     if (keep) q.whereNot('id', keep);
     const ids = (await q.clone().pluck('id')) as string[];
-    if (ids.length) await trx('auth_sessions').whereIn('id', ids).update({ revoked_at: this.clock.now().toISOString(), revoked_reason: reason });
+    if (ids.length) await trx('auth_sessions').whereIn('id', ids).update({ revoked_at: this.deps.clock.now().toISOString(), revoked_reason: reason });
     return ids;
   }
 
   async invalidateSessions(ids: string[]): Promise<void> {
-    for (const id of ids) await this.cache.invalidate('session', id);
+    for (const id of ids) await this.deps.cache.invalidate('session', id);
   }
 
   /** Ends the caller's session, or the one a refresh token of theirs belongs to. */
   async logout(principal: Principal, refreshToken: string | undefined, meta: RequestMeta): Promise<void> {
     let sessionId = principal.attributes?.sessionId as string | undefined;
     if (refreshToken) {
-      const row = await this.db('auth_refresh_tokens as r')
+      const row = await this.deps
+        .db('auth_refresh_tokens as r')
         .join('auth_sessions as s', 's.id', 'r.session_id')
         .where('r.token_hash', sha256(refreshToken))
         .first('s.id', 's.user_id');
       if (row && row.user_id === principal.id) sessionId = row.id;
     }
     if (sessionId) await this.revokeSession(sessionId, 'logout');
-    await this.audit.record({ action: 'auth.logout', actor: principal, target: sessionId ? { type: 'session', id: sessionId } : undefined, meta });
+    await this.deps.audit.record({ action: 'auth.logout', actor: principal, target: sessionId ? { type: 'session', id: sessionId } : undefined, meta });
   }
 
   /**
@@ -281,7 +270,7 @@ export class Sessions {
    * details, answered at POST /api/v2/auth/mfa/verify (whose tokens the other face accepts too).
    */
   async issueForUser(userId: string, meta: RequestMeta, method: string): Promise<LoginResult> {
-    const user = await this.users.byId(userId);
+    const user = await this.deps.users.byId(userId);
     if (!user) throw AppError.notFound('user not found');
     await this.assertActive(user, meta);
     const result = await this.signIn({ user, meta, kind: 'api', method });

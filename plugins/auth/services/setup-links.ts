@@ -34,25 +34,11 @@ export interface SetupLinksDeps {
  * password (and may change its address); stored as SHA-256 like every single-use token.
  */
 export class SetupLinks {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly users: Users;
-  private readonly passwords: Passwords;
-  private readonly tokens: OneTimeTokens;
-  private readonly audit: AuditLog;
-
-  constructor({ db, clock, users, passwords, tokens, audit }: SetupLinksDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.users = users;
-    this.passwords = passwords;
-    this.tokens = tokens;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: SetupLinksDeps) {}
 
   /** A new link's token for `userId` (the links issued before stay valid until used or expired). */
   async issue(trx: Db, userId: string, email: string | null): Promise<string> {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const token = randomToken();
     await trx('auth_one_time_tokens').insert({
       user_id: userId,
@@ -67,23 +53,25 @@ export class SetupLinks {
 
   /** The superadmin still waiting for its setup (no password, flagged), with its newest link's issue time; null when none waits. */
   async pending(): Promise<{ id: string; email: string | null; lastIssuedAt: string | null } | null> {
-    const user = await this.db('auth_users')
+    const user = await this.deps
+      .db('auth_users')
       .where({ is_superadmin: true, must_change_password: true })
       .whereNull('password_hash')
       .orderBy('created_at')
       .first('id', 'email');
     if (!user) return null;
-    const last = await this.db('auth_one_time_tokens').where({ user_id: user.id, purpose: PURPOSE }).max({ at: 'created_at' }).first();
+    const last = await this.deps.db('auth_one_time_tokens').where({ user_id: user.id, purpose: PURPOSE }).max({ at: 'created_at' }).first();
     return { id: user.id, email: user.email, lastIssuedAt: (last?.at as string | null) ?? null };
   }
 
   /** Whom a link is for, without spending it (the page shows the address before the password is chosen). */
   async check(token: string): Promise<{ email: string | null; expires_at: string }> {
-    const row = await this.db('auth_one_time_tokens as t')
+    const row = await this.deps
+      .db('auth_one_time_tokens as t')
       .join('auth_users as u', 'u.id', 't.user_id')
       .where({ 't.token_hash': sha256(token), 't.purpose': PURPOSE })
       .whereNull('t.used_at')
-      .where('t.expires_at', '>', this.clock.now().toISOString())
+      .where('t.expires_at', '>', this.deps.clock.now().toISOString())
       .first('u.email', 't.expires_at');
     if (!row) throw AuthErrors.setupLinkInvalid();
     return { email: row.email, expires_at: row.expires_at };
@@ -94,13 +82,13 @@ export class SetupLinks {
    * must-change flag and spends every other setup link of the account. It does not sign in.
    */
   async complete(token: string, input: { password: string; email?: string }, meta: RequestMeta): Promise<{ detail: string; email: string }> {
-    this.passwords.check(input.password);
-    const hash = await this.passwords.hash(input.password);
-    const now = this.clock.now().toISOString();
-    const done = await this.db
+    this.deps.passwords.check(input.password);
+    const hash = await this.deps.passwords.hash(input.password);
+    const now = this.deps.clock.now().toISOString();
+    const done = await this.deps.db
       .transaction(async (trx) => {
-        const used = await this.tokens.consume(trx, token, PURPOSE);
-        const user = used && (await this.users.byId(used.user_id, trx));
+        const used = await this.deps.tokens.consume(trx, token, PURPOSE);
+        const user = used && (await this.deps.users.byId(used.user_id, trx));
         if (!used || !user?.is_superadmin) throw AuthErrors.setupLinkInvalid();
         const email = input.email ? normalizeEmail(input.email) : user.email;
         if (!email) throw AppError.validation([{ path: 'body.email', message: 'is required: this account has no address yet' }]);
@@ -114,7 +102,7 @@ export class SetupLinks {
             ...(moved ? { email, email_verified_at: now } : {}),
           });
         await trx('auth_one_time_tokens').where({ user_id: user.id, purpose: PURPOSE }).whereNull('used_at').update({ used_at: now });
-        await this.audit.record(
+        await this.deps.audit.record(
           {
             action: 'auth.setup_completed',
             actorLabel: email,
@@ -131,7 +119,7 @@ export class SetupLinks {
         if (isUniqueViolation(err)) throw AuthErrors.emailInUse();
         throw err;
       });
-    await this.users.forget(done.id);
+    await this.deps.users.forget(done.id);
     return { detail: `The superadmin is ready: sign in as ${done.email} with the password you chose.`, email: done.email };
   }
 }

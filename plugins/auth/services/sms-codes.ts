@@ -24,18 +24,20 @@ export class LogSmsProvider implements SmsProvider {
   }
 }
 
+export interface HttpSmsProviderDeps {
+  url: string;
+  token: string | null;
+}
+
 /** Production: POSTs `{ to, message }` as JSON to an HTTP SMS gateway, with a bearer token. */
 export class HttpSmsProvider implements SmsProvider {
   readonly name = 'http';
-  constructor(
-    private readonly url: string,
-    private readonly token: string | null,
-  ) {}
+  constructor(private readonly deps: HttpSmsProviderDeps) {}
   async send(phone: string, body: string): Promise<void> {
-    const res = await fetch(this.url, {
+    const res = await fetch(this.deps.url, {
       method: 'POST',
       // The gateway sees the trace of the sign-in that sent the code (W3C traceparent).
-      headers: injectTrace({ 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) }),
+      headers: injectTrace({ 'content-type': 'application/json', ...(this.deps.token ? { authorization: `Bearer ${this.deps.token}` } : {}) }),
       body: JSON.stringify({ to: phone, message: body }),
       signal: AbortSignal.timeout(10_000),
     });
@@ -59,73 +61,67 @@ export interface SmsCodesDeps {
  * a new code retires the previous one, sends capped per phone and per IP.
  */
 export class SmsCodes {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly settings: AuthSettings['sms'];
-  private readonly provider: SmsProvider;
-  private readonly rateLimits: RateLimits;
-
-  constructor({ db, clock, settings, provider, rateLimits }: SmsCodesDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.settings = settings;
-    this.provider = provider;
-    this.rateLimits = rateLimits;
-  }
+  constructor(private readonly deps: SmsCodesDeps) {}
 
   async send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }> {
     if (!PHONE.test(phone)) throw AppError.validation([{ path: 'body.phone', message: 'must be a phone number in international format' }], 400);
-    await this.rateLimits.consume({ bucket: 'auth.sms.ip', points: this.settings.perIpPerHour, durationSeconds: 3600 }, addressKey(ip));
-    await this.rateLimits.consume({ bucket: 'auth.sms.phone', points: this.settings.perPhonePerHour, durationSeconds: 3600 }, phone);
-    const now = this.clock.now();
+    await this.deps.rateLimits.consume({ bucket: 'auth.sms.ip', points: this.deps.settings.perIpPerHour, durationSeconds: 3600 }, addressKey(ip));
+    await this.deps.rateLimits.consume({ bucket: 'auth.sms.phone', points: this.deps.settings.perPhonePerHour, durationSeconds: 3600 }, phone);
+    const now = this.deps.clock.now();
     const code = sixDigitCode();
-    const body = `Your verification code is ${code}. It expires in ${Math.round(this.settings.codeTtlSeconds / 60)} minutes.`;
-    const outboxId = await this.db.transaction(async (trx) => {
+    const body = `Your verification code is ${code}. It expires in ${Math.round(this.deps.settings.codeTtlSeconds / 60)} minutes.`;
+    const outboxId = await this.deps.db.transaction(async (trx) => {
       await trx('auth_sms_codes').where({ phone, purpose }).whereNull('used_at').update({ used_at: now.toISOString() });
       await trx('auth_sms_codes').insert({
         phone,
         purpose,
         code_hash: sha256(`${phone}:${code}`),
-        expires_at: new Date(now.getTime() + this.settings.codeTtlSeconds * 1000).toISOString(),
+        expires_at: new Date(now.getTime() + this.deps.settings.codeTtlSeconds * 1000).toISOString(),
         ip,
         created_at: now.toISOString(),
       });
       const [row] = await trx('auth_sms_outbox')
-        .insert({ phone, body, provider: this.provider.name, status: 'stored', created_at: now.toISOString() })
+        .insert({ phone, body, provider: this.deps.provider.name, status: 'stored', created_at: now.toISOString() })
         .returning('id');
       return typeof row === 'object' ? row.id : row;
     });
     try {
-      await this.provider.send(phone, body);
-      if (this.provider.name !== 'log') await this.db('auth_sms_outbox').where('id', outboxId).update({ status: 'sent' });
+      await this.deps.provider.send(phone, body);
+      if (this.deps.provider.name !== 'log') await this.deps.db('auth_sms_outbox').where('id', outboxId).update({ status: 'sent' });
     } catch (err) {
-      await this.db('auth_sms_outbox')
+      await this.deps
+        .db('auth_sms_outbox')
         .where('id', outboxId)
         .update({ status: 'failed', error: (err as Error).message });
       throw AuthErrors.smsFailed();
     }
-    return { expires_in: this.settings.codeTtlSeconds };
+    return { expires_in: this.deps.settings.codeTtlSeconds };
   }
 
   /** Consumes the code or throws 400 (wrong, expired, too many tries). */
   async verify(phone: string, code: string, purpose: string): Promise<void> {
-    const now = this.clock.now().toISOString();
-    const row = await this.db('auth_sms_codes').where({ phone, purpose }).whereNull('used_at').orderBy('id', 'desc').first();
+    const now = this.deps.clock.now().toISOString();
+    const row = await this.deps.db('auth_sms_codes').where({ phone, purpose }).whereNull('used_at').orderBy('id', 'desc').first();
     if (!row || row.expires_at <= now) throw AuthErrors.smsCodeInvalid();
     // Every try is counted before the code is compared, in one conditional UPDATE, so parallel
     // guesses cannot all pass a check that was read before any of them was counted.
     const tried = affected(
-      await this.db('auth_sms_codes').where('id', row.id).whereNull('used_at').where('attempts', '<', this.settings.maxAttempts).increment('attempts', 1),
+      await this.deps
+        .db('auth_sms_codes')
+        .where('id', row.id)
+        .whereNull('used_at')
+        .where('attempts', '<', this.deps.settings.maxAttempts)
+        .increment('attempts', 1),
     );
     if (tried === 0) {
-      const current = await this.db('auth_sms_codes').where('id', row.id).first('used_at');
+      const current = await this.deps.db('auth_sms_codes').where('id', row.id).first('used_at');
       if (current?.used_at) throw AuthErrors.smsCodeInvalid();
       throw AuthErrors.smsTooManyAttempts();
     }
     if (!/^\d{6}$/.test(code) || !sameSecret(row.code_hash, sha256(`${phone}:${code}`))) {
       throw AuthErrors.smsCodeWrong();
     }
-    const claimed = affected(await this.db('auth_sms_codes').where('id', row.id).whereNull('used_at').update({ used_at: now }));
+    const claimed = affected(await this.deps.db('auth_sms_codes').where('id', row.id).whereNull('used_at').update({ used_at: now }));
     if (!claimed) throw AuthErrors.smsCodeInvalid();
   }
 }

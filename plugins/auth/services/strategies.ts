@@ -41,28 +41,14 @@ export class Principals {
   private readonly lastUsedWrites = new Map<string, number>();
   private readonly sessionWrites = new Map<string, number>();
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly cache: PrincipalCache;
-  private readonly roleScopes: RoleScopes;
-  private readonly plans: () => { entitlements: Entitlements; features: Map<string, FeatureInfo> };
-
-  constructor({ db, clock, logger, cache, roleScopes, plans }: PrincipalsDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.cache = cache;
-    this.roleScopes = roleScopes;
-    this.plans = plans;
-  }
+  constructor(private readonly deps: PrincipalsDeps) {}
 
   /**
    * The principal's scopes cut to its tenant's plan, so every check (requireScope, a plugin's own
    * hasScope, an API key's grant) and every listing of scopes sees the same cut set.
    */
   async withinPlan(principal: Principal): Promise<Principal> {
-    const { entitlements, features } = this.plans();
+    const { entitlements, features } = this.deps.plans();
     if (beyondPlans(principal) || !features.size) return principal;
     const grant = await entitlements.grant(principal.tenantId!);
     return grant.features === null ? principal : { ...principal, scopes: cutScopes(features, grant, principal.scopes) };
@@ -75,7 +61,7 @@ export class Principals {
       id: user.id,
       tenantId: user.tenant_id,
       roles: superadmin ? [user.role, 'superadmin'] : [user.role],
-      scopes: limitScopes(this.roleScopes.forRole(user.role, superadmin), parseScopeLimit(user.scope_limit)),
+      scopes: limitScopes(this.deps.roleScopes.forRole(user.role, superadmin), parseScopeLimit(user.scope_limit)),
       name: user.email ?? user.phone ?? user.username ?? user.id,
       ...(user.language ? { language: user.language } : {}),
       attributes: {
@@ -88,7 +74,7 @@ export class Principals {
 
   /** The user behind a credential must be active in an active tenant. */
   async activeUser(userId: string): Promise<CachedUser> {
-    const user = await this.cache.user(userId);
+    const user = await this.deps.cache.user(userId);
     if (!user) throw AuthErrors.credentialsInvalid();
     if (user.status !== 'active' || user.tenant_status !== 'active') throw AuthErrors.accountSuspended();
     return user;
@@ -97,8 +83,8 @@ export class Principals {
   async fromToken(token: string, type: TokenType, signer: JwtSigner): Promise<Principal> {
     // Most requests carry a token seen before: no promise for those.
     const claims = signer.known(token, type) ?? (await signer.verify(token, type));
-    const session = await this.cache.session(claims.sessionId);
-    if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= this.clock.now().toISOString()) {
+    const session = await this.deps.cache.session(claims.sessionId);
+    if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= this.deps.clock.now().toISOString()) {
       throw AuthErrors.sessionEnded();
     }
     this.touchSession(claims.sessionId);
@@ -106,9 +92,9 @@ export class Principals {
   }
 
   async fromApiKey(raw: string): Promise<Principal> {
-    const key = await this.cache.key(sha256(raw));
+    const key = await this.deps.cache.key(sha256(raw));
     if (!key?.is_active) throw AuthErrors.apiKeyInvalid();
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     if (key.expires_at && key.expires_at <= now.toISOString()) throw AuthErrors.apiKeyExpired();
     const user = await this.activeUser(key.user_id);
     this.touch(key, now);
@@ -118,7 +104,7 @@ export class Principals {
   /** A key holds at most its creator's current scopes; superadmin power needs platform:admin. */
   private keyPrincipal(key: CachedKey, user: CachedUser): Principal {
     const superadmin = Boolean(user.is_superadmin) && key.scopes.includes(PLATFORM_SCOPE);
-    const creator = limitScopes(this.roleScopes.forRole(user.role, Boolean(user.is_superadmin)), parseScopeLimit(user.scope_limit));
+    const creator = limitScopes(this.deps.roleScopes.forRole(user.role, Boolean(user.is_superadmin)), parseScopeLimit(user.scope_limit));
     const scopes = creator === '*' ? key.scopes : key.scopes.filter((s) => creator.includes(s));
     return {
       kind: 'api_key',
@@ -133,14 +119,15 @@ export class Principals {
 
   /** A session's last_used_at, like a key's: at most once a minute (per instance), off the request path. */
   private touchSession(id: string): void {
-    const now = this.clock.now().getTime();
+    const now = this.deps.clock.now().getTime();
     if (now - (this.sessionWrites.get(id) ?? 0) < LAST_USED_EVERY_MS) return;
     if (this.sessionWrites.size >= 50_000) this.sessionWrites.clear(); // a bound, not an eviction policy: a write a minute early is harmless
     this.sessionWrites.set(id, now);
-    this.db('auth_sessions')
+    this.deps
+      .db('auth_sessions')
       .where('id', id)
       .update({ last_used_at: new Date(now).toISOString() })
-      .catch((err: unknown) => this.logger.warn({ err }, 'could not record session use'));
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'could not record session use'));
   }
 
   /** last_used_at is written at most once a minute per key, off the request path. */
@@ -149,10 +136,11 @@ export class Principals {
     if (now.getTime() - last < LAST_USED_EVERY_MS) return;
     this.lastUsedWrites.set(key.id, now.getTime());
     key.last_used_at = now.toISOString();
-    this.db('auth_api_keys')
+    this.deps
+      .db('auth_api_keys')
       .where('id', key.id)
       .update({ last_used_at: key.last_used_at })
-      .catch((err: unknown) => this.logger.warn({ err }, 'could not record API key use'));
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'could not record API key use'));
   }
 }
 

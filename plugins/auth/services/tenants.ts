@@ -50,23 +50,11 @@ export class Tenants {
   /** Found once: the operator tenant is made at first start and can be neither deleted nor changed. */
   private operator: string | null = null;
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly audit: AuditLog;
-  private readonly events: EventBus;
-  private readonly cache: PrincipalCache;
-  private readonly parts: TenantParts;
   /** Read on hot paths (every AI reply checks the tenant's AI consent). */
   private readonly settingsCache: SharedCache<TenantSettings>;
 
-  constructor({ db, clock, audit, events, cache, pubsub, logger, parts }: TenantsDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.audit = audit;
-    this.events = events;
-    this.cache = cache;
-    this.parts = parts;
-    this.settingsCache = new SharedCache({ name: 'auth.tenant-settings', pubsub, logger, max: 10_000, ttlMs: 60_000 });
+  constructor(private readonly deps: TenantsDeps) {
+    this.settingsCache = new SharedCache({ name: 'auth.tenant-settings', pubsub: deps.pubsub, logger: deps.logger, max: 10_000, ttlMs: 60_000 });
   }
 
   /** Listens for other instances' changes to tenant settings. */
@@ -76,10 +64,10 @@ export class Tenants {
 
   async create(trx: Db, name: string, options: { platform?: boolean } = {}): Promise<string> {
     const id = randomUUID();
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     await trx('auth_tenants').insert({ id, name, status: 'active', is_platform: Boolean(options.platform), created_at: now, updated_at: now });
     await trx('auth_tenant_settings').insert({ tenant_id: id, updated_at: now });
-    await this.events.emit(trx, 'auth.tenant.created', { tenant_id: id, name }, { tenantId: id });
+    await this.deps.events.emit(trx, 'auth.tenant.created', { tenant_id: id, name }, { tenantId: id });
     return id;
   }
 
@@ -87,20 +75,21 @@ export class Tenants {
    * The operator tenant's id (null before the first start made it). Other plugins ask through the
    * container (`tenants`); `trx` for callers inside a transaction (SQLite has one connection).
    */
-  async operatorId(trx: Db = this.db): Promise<string | null> {
+  async operatorId(trx: Db = this.deps.db): Promise<string | null> {
     this.operator ??= ((await trx('auth_tenants').where('is_platform', true).first('id'))?.id as string | undefined) ?? null;
     return this.operator;
   }
 
   /** Whether a tenant exists (inside the caller's transaction when given: SQLite has one connection). */
-  async exists(id: string, trx: Db = this.db): Promise<boolean> {
+  async exists(id: string, trx: Db = this.deps.db): Promise<boolean> {
     return Boolean(await trx('auth_tenants').where('id', id).first('id'));
   }
 
   async get(id: string) {
-    const row = await this.db('auth_tenants as t')
+    const row = await this.deps
+      .db('auth_tenants as t')
       .where('t.id', id)
-      .first('t.*', this.db('auth_users').count('*').where('tenant_id', this.db.ref('t.id')).as('user_count'));
+      .first('t.*', this.deps.db('auth_users').count('*').where('tenant_id', this.deps.db.ref('t.id')).as('user_count'));
     if (!row) throw AppError.notFound('tenant not found');
     return toTenant(row);
   }
@@ -109,13 +98,14 @@ export class Tenants {
   async names(ids: readonly string[]): Promise<Map<string, string>> {
     const unique = [...new Set(ids)];
     if (!unique.length) return new Map();
-    const rows: Array<{ id: string; name: string }> = await this.db('auth_tenants').whereIn('id', unique).select('id', 'name');
+    const rows: Array<{ id: string; name: string }> = await this.deps.db('auth_tenants').whereIn('id', unique).select('id', 'name');
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   async list(search: string | undefined, page: PageRequest): Promise<Page<ReturnType<typeof toTenant>>> {
-    const q = this.db('auth_tenants as t')
-      .select('t.*', this.db('auth_users').count('*').where('tenant_id', this.db.ref('t.id')).as('user_count'))
+    const q = this.deps
+      .db('auth_tenants as t')
+      .select('t.*', this.deps.db('auth_users').count('*').where('tenant_id', this.deps.db.ref('t.id')).as('user_count'))
       .orderBy('t.created_at', 'desc')
       .orderBy('t.id'); // tenants created in the same millisecond still page without overlap
     if (search) q.whereRaw('lower(t.name) like ?', [`%${search.toLowerCase()}%`]);
@@ -137,7 +127,7 @@ export class Tenants {
     // What it was, for a rename or a status change: the audit entry then reads "from → to" by name.
     if (patch.name !== undefined && patch.name !== tenant.name) details.previous_name = tenant.name;
     if (patch.status !== undefined && patch.status !== tenant.status) details.previous_status = tenant.status;
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       if (patch.status === 'suspended') {
         await this.keepsASuperadmin(trx, id, 'suspended');
         if (tenant.status !== 'suspended' && actor.tenantId === id) {
@@ -146,10 +136,10 @@ export class Tenants {
       }
       await trx('auth_tenants')
         .where('id', id)
-        .update({ ...columns, updated_at: this.clock.now().toISOString() });
-      await this.audit.record({ action: 'admin.tenant.updated', actor, tenantId: id, target: { type: 'tenant', id }, meta, details }, trx);
+        .update({ ...columns, updated_at: this.deps.clock.now().toISOString() });
+      await this.deps.audit.record({ action: 'admin.tenant.updated', actor, tenantId: id, target: { type: 'tenant', id }, meta, details }, trx);
     });
-    if (patch.status) await this.cache.invalidate('all');
+    if (patch.status) await this.deps.cache.invalidate('all');
     return this.get(id);
   }
 
@@ -161,12 +151,12 @@ export class Tenants {
     const tenant = await this.get(id);
     let blocked: string | null = null;
     try {
-      await this.deletable(actor, tenant, this.db);
+      await this.deletable(actor, tenant, this.deps.db);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       blocked = err.message;
     }
-    return { tenant, blocked, goes: await this.parts.owned(id, this.db) };
+    return { tenant, blocked, goes: await this.deps.parts.owned(id, this.deps.db) };
   }
 
   /** Refuses the operator tenant, the actor's own and the one holding the last active superadmin. */
@@ -183,18 +173,18 @@ export class Tenants {
    */
   async remove(actor: Principal, id: string, meta: RequestMeta): Promise<void> {
     const tenant = await this.get(id);
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       await this.deletable(actor, tenant, trx);
-      const goes = await this.parts.owned(id, trx);
+      const goes = await this.deps.parts.owned(id, trx);
       await this.deleteRow(trx, id);
       const deleted = Object.fromEntries(goes.flatMap((p) => p.rows.map((r) => [`${p.plugin}: ${r.label}`, r.count])));
-      await this.audit.record(
+      await this.deps.audit.record(
         { action: 'admin.tenant.deleted', actor, tenantId: id, target: { type: 'tenant', id }, meta, details: { name: tenant.name, deleted } },
         trx,
       );
-      await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: id }, { tenantId: id });
+      await this.deps.events.emit(trx, 'auth.tenant.deleted', { tenant_id: id }, { tenantId: id });
     });
-    await this.cache.invalidate('all');
+    await this.deps.cache.invalidate('all');
   }
 
   /**
@@ -202,7 +192,7 @@ export class Tenants {
    * (cascade) auth's own, settings included; within the caller's transaction.
    */
   async deleteRow(trx: Db, id: string): Promise<void> {
-    await this.parts.remove(id, trx);
+    await this.deps.parts.remove(id, trx);
     await trx('auth_tenants').where('id', id).delete();
     this.settingsCache.invalidateAfter(trx, id);
   }
@@ -217,8 +207,9 @@ export class Tenants {
   }
 
   /** Cached, except inside a transaction (which must see its own writes). */
-  async settings(tenantId: string, trx: Db = this.db): Promise<TenantSettings> {
-    const settings = trx === this.db ? await this.settingsCache.get(tenantId, () => this.readSettings(tenantId, trx)) : await this.readSettings(tenantId, trx);
+  async settings(tenantId: string, trx: Db = this.deps.db): Promise<TenantSettings> {
+    const settings =
+      trx === this.deps.db ? await this.settingsCache.get(tenantId, () => this.readSettings(tenantId, trx)) : await this.readSettings(tenantId, trx);
     if (!settings) throw AppError.notFound('tenant not found');
     // A copy: callers may change what they are given, the cached entry must not.
     return { ...settings, allowed_numbers: [...settings.allowed_numbers] };
@@ -236,9 +227,9 @@ export class Tenants {
 
   /** Partial update; switching AI consent on or off records a consent row (kept as history). */
   async updateSettings(actor: Principal, tenantId: string, patch: Partial<TenantSettings>, meta: RequestMeta): Promise<TenantSettings> {
-    return this.db.transaction(async (trx) => {
+    return this.deps.db.transaction(async (trx) => {
       const before = await this.settings(tenantId, trx);
-      const now = this.clock.now().toISOString();
+      const now = this.deps.clock.now().toISOString();
       const row: Record<string, unknown> = { updated_at: now };
       if (patch.allowed_numbers !== undefined) row.allowed_numbers = JSON.stringify([...new Set(patch.allowed_numbers)]);
       if (patch.require_approval !== undefined) row.require_approval = patch.require_approval;
@@ -257,14 +248,14 @@ export class Tenants {
           created_at: now,
         });
       }
-      await this.audit.record({ action: 'tenant.settings.updated', actor, tenantId, target: { type: 'tenant', id: tenantId }, meta, details: patch }, trx);
+      await this.deps.audit.record({ action: 'tenant.settings.updated', actor, tenantId, target: { type: 'tenant', id: tenantId }, meta, details: patch }, trx);
       const after = await this.settings(tenantId, trx);
-      await this.events.emit(trx, 'auth.tenant.settings_updated', { tenant_id: tenantId, settings: { ...after } }, { tenantId });
+      await this.deps.events.emit(trx, 'auth.tenant.settings_updated', { tenant_id: tenantId, settings: { ...after } }, { tenantId });
       return after;
     });
   }
 
   consents(tenantId: string) {
-    return this.db('auth_consents').where('tenant_id', tenantId).orderBy('id', 'desc');
+    return this.deps.db('auth_consents').where('tenant_id', tenantId).orderBy('id', 'desc');
   }
 }

@@ -71,24 +71,10 @@ export interface UsersDeps {
 }
 
 export class Users {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly audit: AuditLog;
-  private readonly events: EventBus;
-  private readonly cache: PrincipalCache;
-  private readonly tenants: Tenants;
-
-  constructor({ db, clock, audit, events, cache, tenants }: UsersDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.audit = audit;
-    this.events = events;
-    this.cache = cache;
-    this.tenants = tenants;
-  }
+  constructor(private readonly deps: UsersDeps) {}
 
   async create(trx: Db, input: NewUser): Promise<UserRow> {
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const row: UserRow = {
       id: randomUUID(),
       tenant_id: input.tenantId,
@@ -112,27 +98,28 @@ export class Users {
       conflictOn(err);
     }
     await trx('auth_user_numbers').insert({ user_id: row.id }); // its number: the integer id the seed faces show
-    await this.events.emit(trx, 'auth.user.created', { user_id: row.id, email: row.email, phone: row.phone, role: row.role }, { tenantId: row.tenant_id });
+    await this.deps.events.emit(trx, 'auth.user.created', { user_id: row.id, email: row.email, phone: row.phone, role: row.role }, { tenantId: row.tenant_id });
     return row;
   }
 
   /** A new tenant with its owner, in one transaction. */
   async createWithTenant(input: Omit<NewUser, 'tenantId' | 'role'> & { tenantName: string }, trx?: Db): Promise<UserRow> {
     const run = async (t: Db) => {
-      const tenantId = await this.tenants.create(t, input.tenantName);
+      const tenantId = await this.deps.tenants.create(t, input.tenantName);
       return this.create(t, { ...input, tenantId, role: 'owner' });
     };
-    return trx ? run(trx) : this.db.transaction(run);
+    return trx ? run(trx) : this.deps.db.transaction(run);
   }
 
-  byId(id: string, trx: Db = this.db): Promise<UserRow | undefined> {
+  byId(id: string, trx: Db = this.deps.db): Promise<UserRow | undefined> {
     return trx('auth_users').where('id', id).first();
   }
 
   /** The users' numbers (the integer ids seeds 003 and 004 show), by user id; given at insert, never reused. */
   async numbers(ids: readonly string[]): Promise<Map<string, number>> {
     const rows = ids.length
-      ? await this.db('auth_user_numbers')
+      ? await this.deps
+          .db('auth_user_numbers')
           .whereIn('user_id', [...new Set(ids)])
           .select('number', 'user_id')
       : [];
@@ -143,19 +130,19 @@ export class Users {
   async idOfNumber(n: number): Promise<string | undefined> {
     // Numbers are a 32-bit serial: a larger one names no one (PostgreSQL would refuse to compare it).
     if (!Number.isSafeInteger(n) || n < 1 || n > 2_147_483_647) return undefined;
-    return (await this.db('auth_user_numbers').where('number', n).first('user_id'))?.user_id;
+    return (await this.deps.db('auth_user_numbers').where('number', n).first('user_id'))?.user_id;
   }
 
   byEmail(email: string): Promise<UserRow | undefined> {
-    return this.db('auth_users').where('email', normalizeEmail(email)).first();
+    return this.deps.db('auth_users').where('email', normalizeEmail(email)).first();
   }
 
   byUsername(username: string): Promise<UserRow | undefined> {
-    return this.db('auth_users').whereRaw('lower(username) = ?', [username.trim().toLowerCase()]).first();
+    return this.deps.db('auth_users').whereRaw('lower(username) = ?', [username.trim().toLowerCase()]).first();
   }
 
   byPhone(phone: string): Promise<UserRow | undefined> {
-    return this.db('auth_users').where('phone', phone).first();
+    return this.deps.db('auth_users').where('phone', phone).first();
   }
 
   /**
@@ -167,7 +154,7 @@ export class Users {
     const existing = await this.byPhone(phone);
     if (existing) return existing;
     try {
-      return await this.db.transaction((trx) =>
+      return await this.deps.db.transaction((trx) =>
         this.create(trx, { tenantId: join.tenantId, phone, fullName: '', role: join.role ?? 'member', scopeLimit: join.scopeLimit }),
       );
     } catch (err) {
@@ -219,7 +206,7 @@ export class Users {
     action: string,
     check?: (trx: Db) => Promise<void>,
   ): Promise<PublicUser> {
-    const row: Record<string, unknown> = { updated_at: this.clock.now().toISOString() };
+    const row: Record<string, unknown> = { updated_at: this.deps.clock.now().toISOString() };
     if (patch.full_name !== undefined) row.full_name = patch.full_name;
     if (patch.phone !== undefined) row.phone = patch.phone;
     if (patch.username !== undefined) row.username = patch.username;
@@ -234,7 +221,7 @@ export class Users {
       row.email = normalizeEmail(patch.email);
       row.email_verified_at = null; // a new address must be verified again
     }
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       await check?.(trx);
       try {
         await trx('auth_users').where('id', id).update(row);
@@ -242,30 +229,30 @@ export class Users {
         conflictOn(err);
       }
       const { updated_at: _ignored, ...changed } = row;
-      await this.audit.record({ action, actor, tenantId: current.tenant_id, target: { type: 'user', id }, meta, details: changed }, trx);
+      await this.deps.audit.record({ action, actor, tenantId: current.tenant_id, target: { type: 'user', id }, meta, details: changed }, trx);
     });
-    await this.cache.invalidate('user', id);
+    await this.deps.cache.invalidate('user', id);
     return this.get(id);
   }
 
   async setStatus(actor: Principal, id: string, status: 'active' | 'suspended', meta: RequestMeta): Promise<PublicUser> {
     const user = await this.get(id);
     if (status === 'suspended' && id === actor.id) throw AuthErrors.cannotSuspendSelf();
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       if (status === 'suspended' && user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AuthErrors.lastSuperadmin('be suspended');
-      await trx('auth_users').where('id', id).update({ status, updated_at: this.clock.now().toISOString() });
+      await trx('auth_users').where('id', id).update({ status, updated_at: this.deps.clock.now().toISOString() });
       const action = status === 'suspended' ? 'admin.user.suspended' : 'admin.user.activated';
-      await this.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta }, trx);
-      await this.events.emit(trx, status === 'suspended' ? 'auth.user.suspended' : 'auth.user.activated', { user_id: id }, { tenantId: user.tenant_id });
+      await this.deps.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta }, trx);
+      await this.deps.events.emit(trx, status === 'suspended' ? 'auth.user.suspended' : 'auth.user.activated', { user_id: id }, { tenantId: user.tenant_id });
     });
-    await this.cache.invalidate('user', id);
+    await this.deps.cache.invalidate('user', id);
     return this.get(id);
   }
 
   /** Deleting the last owner of a tenant that has other users, or the last superadmin, is refused. */
   async remove(actor: Principal, id: string, meta: RequestMeta, action = 'admin.user.deleted'): Promise<void> {
     const user = await this.get(id);
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       // Another *active* superadmin must remain (a suspended one cannot act, and this one may be suspended itself).
       if (user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AuthErrors.lastSuperadmin('be deleted');
       if (user.role === 'owner' && (await this.otherOwners(trx, user.tenant_id, id)) === 0) {
@@ -273,11 +260,11 @@ export class Users {
         if (Number(others) > 0) throw AuthErrors.lastOwnerCannotBeDeleted();
       }
       await trx('auth_users').where('id', id).delete();
-      await this.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta, details: { email: user.email } }, trx);
-      await this.events.emit(trx, 'auth.user.deleted', { user_id: id }, { tenantId: user.tenant_id });
+      await this.deps.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta, details: { email: user.email } }, trx);
+      await this.deps.events.emit(trx, 'auth.user.deleted', { user_id: id }, { tenantId: user.tenant_id });
       if (action === SELF_DELETED) await this.closeIfEmpty(trx, actor, user.tenant_id, meta);
     });
-    await this.cache.invalidate('user', id);
+    await this.deps.cache.invalidate('user', id);
   }
 
   /** Deleting your own account. The sole user of a tenant closes it too: nobody could reach its data again. */
@@ -288,8 +275,8 @@ export class Users {
   private async closeIfEmpty(trx: Db, actor: Principal, tenantId: string, meta: RequestMeta): Promise<void> {
     const tenant = await trx('auth_tenants').where('id', tenantId).first('name', 'is_platform');
     if (!tenant || tenant.is_platform || (await trx('auth_users').where('tenant_id', tenantId).first('id'))) return;
-    await this.tenants.deleteRow(trx, tenantId);
-    await this.audit.record(
+    await this.deps.tenants.deleteRow(trx, tenantId);
+    await this.deps.audit.record(
       {
         action: 'tenant.closed',
         actor,
@@ -300,12 +287,13 @@ export class Users {
       },
       trx,
     );
-    await this.events.emit(trx, 'auth.tenant.deleted', { tenant_id: tenantId }, { tenantId });
+    await this.deps.events.emit(trx, 'auth.tenant.deleted', { tenant_id: tenantId }, { tenantId });
   }
 
   /** Users by creation time (`asc`: oldest first) from any offset: a range, not a page reversed. */
   async slice(range: { limit: number; offset: number; order: 'asc' | 'desc' }): Promise<PublicUser[]> {
-    const rows: UserRow[] = await this.db('auth_users')
+    const rows: UserRow[] = await this.deps
+      .db('auth_users')
       .orderBy([
         { column: 'created_at', order: range.order },
         { column: 'id', order: range.order },
@@ -316,7 +304,7 @@ export class Users {
   }
 
   async list(filter: { search?: string; status?: string; tenant_id?: string; role?: string }, page: PageRequest): Promise<Page<PublicUser>> {
-    const q = this.db('auth_users');
+    const q = this.deps.db('auth_users');
     if (filter.search) {
       const like = `%${filter.search.toLowerCase()}%`;
       q.where((w) =>
@@ -336,7 +324,7 @@ export class Users {
   /** A new superadmin (first start, plinth create-admin), owner in the platform tenant; audited. */
   async createSuperadmin(trx: Db, input: { tenantId: string; email: string; passwordHash: string | null }, via: string): Promise<UserRow> {
     const user = await this.create(trx, { ...input, role: 'owner', superadmin: true, emailVerified: true, fullName: 'Administrator' });
-    await this.audit.record(
+    await this.deps.audit.record(
       { action: 'admin.superadmin.created', tenantId: input.tenantId, target: { type: 'user', id: user.id }, details: { email: user.email, via } },
       trx,
     );
@@ -349,8 +337,13 @@ export class Users {
     if (!user) throw AppError.notFound('user not found');
     await trx('auth_users')
       .where('id', id)
-      .update({ is_superadmin: true, status: 'active', updated_at: this.clock.now().toISOString(), ...(passwordHash ? { password_hash: passwordHash } : {}) });
-    await this.audit.record(
+      .update({
+        is_superadmin: true,
+        status: 'active',
+        updated_at: this.deps.clock.now().toISOString(),
+        ...(passwordHash ? { password_hash: passwordHash } : {}),
+      });
+    await this.deps.audit.record(
       {
         action: 'admin.user.role_changed',
         tenantId: user.tenant_id,
@@ -363,14 +356,14 @@ export class Users {
 
   /** Drops a user from the principal cache here and on the other instances (after a commit made elsewhere). */
   forget(id: string): Promise<void> {
-    return this.cache.invalidate('user', id);
+    return this.deps.cache.invalidate('user', id);
   }
 
   async setPasswordHash(trx: Db, id: string, hash: string): Promise<void> {
-    await trx('auth_users').where('id', id).update({ password_hash: hash, updated_at: this.clock.now().toISOString() });
+    await trx('auth_users').where('id', id).update({ password_hash: hash, updated_at: this.deps.clock.now().toISOString() });
   }
 
   async markEmailVerified(trx: Db, id: string): Promise<void> {
-    await trx('auth_users').where('id', id).update({ email_verified_at: this.clock.now().toISOString() });
+    await trx('auth_users').where('id', id).update({ email_verified_at: this.deps.clock.now().toISOString() });
   }
 }

@@ -22,7 +22,7 @@ describe('auth: the password rules, shared by the server and the meter', () => {
   const isCommon = (p: string) => common.has(p);
 
   it('refuses with the very messages the server answers 422 with', () => {
-    const server = new Passwords({ memoryCost: 19456, timeCost: 2 }, bounds);
+    const server = new Passwords({ params: { memoryCost: 19456, timeCost: 2 }, policy: bounds });
     for (const candidate of ['short', 'x'.repeat(65), 'password123', 'Sunshine', 'Correct-horse-battery-9']) {
       const problem = passwordProblem(candidate, bounds, isCommon);
       let refused: string | null = null;

@@ -8,10 +8,27 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { createTestDatabase, usingPostgres } from '../../../test/helpers/database.js';
 import { waitFor } from '../../../test/helpers/processes.js';
 import { ADMIN, type AuthApp, MISSING_ID, assertError, auditRows, count, loginAdmin, startAuthApp } from './admin-helpers.js';
+import { deviceLabel, deviceParts } from '../services/devices.js';
 import { assertNoMail, lastMailId, waitForMail } from './helpers.js';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const SAFARI_IOS = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
+describe('auth: a session’s device, from its user agent', () => {
+  it('names a browser and its system, a program, or nothing; the English label is made of those names', () => {
+    const cases: Array<[string | null, ReturnType<typeof deviceParts>, string]> = [
+      [FIREFOX, { browser: 'Firefox', system: 'Linux', program: null }, 'Firefox on Linux'],
+      [SAFARI_IOS, { browser: 'Safari', system: 'iOS', program: null }, 'Safari on iOS'],
+      ['curl/8.5.0', { browser: null, system: null, program: 'curl' }, 'curl'],
+      ['', { browser: null, system: null, program: null }, 'Unknown device'],
+      [null, { browser: null, system: null, program: null }, 'Unknown device'],
+    ];
+    for (const [ua, parts, label] of cases) {
+      assert.deepEqual(deviceParts(ua), parts, String(ua));
+      assert.equal(deviceLabel(ua), label, String(ua));
+    }
+  });
+});
 
 /** A sign-in of `who` with this user agent: its bearer headers and refresh token. */
 async function signIn(t: AuthApp, who: Actor, userAgent: string) {
@@ -67,6 +84,8 @@ describe('auth: my sessions (GET/DELETE /auth/sessions)', () => {
       { kind: 'api', device: 'Safari on iOS', ip: '127.0.0.1', created_at: '2026-11-28T09:01:00.000Z' },
     );
     assert.equal(list.find((s) => s.kind === 'ui')?.device, 'Firefox on Linux');
+    // The names the label is made of, for a UI in another language to put together.
+    assert.deepEqual(iphone.device_parts, { browser: 'Safari', system: 'iOS', program: null });
     assert.ok(!list.some((s) => s.device === 'curl'));
     assert.ok(
       !(await t.api('GET', '/auth/sessions', { headers: other.headers })).body.some((s: { id: string }) => mine.includes(s.id)),
@@ -255,11 +274,11 @@ describe('auth: ending a session on one instance stops it on another (PostgreSQL
 });
 
 describe('auth: the new sign-in mail (settings.auth.newDeviceMail)', () => {
-  const start = (newDeviceMail: boolean) =>
+  const start = (newDeviceMail: boolean, mailLanguage = 'en') =>
     createTestApp({
       plugins: ['auth'],
       overrides: { server: { trustProxy: true } },
-      settings: { auth: { admin: ADMIN, newDeviceMail, limits: { loginPerIpPerMinute: 1000 } } },
+      settings: { auth: { admin: ADMIN, newDeviceMail, mailLanguage, limits: { loginPerIpPerMinute: 1000 } } },
     });
   const from = (ip: string, userAgent: string) => ({ 'x-forwarded-for': ip, 'user-agent': userAgent });
   const signInFrom = async (t: TestApp, who: Actor, headers: Record<string, string>) =>
@@ -288,6 +307,19 @@ describe('auth: the new sign-in mail (settings.auth.newDeviceMail)', () => {
       await assertNoMail(t, email, mark);
       await signInFrom(t, who, from('203.0.113.99', SAFARI_IOS)); // a new device on a known network
       await waitForMail(t, email, { afterId: mark, subject: /^New sign-in/ });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('in Chinese, names the device the Chinese way', async () => {
+    const t = await start(true, 'zh-CN');
+    try {
+      const owner = await registerOwner(t, 'zh-traveller');
+      const mark = await lastMailId(t);
+      await signInFrom(t, owner, from('203.0.113.7', FIREFOX));
+      const mail = await waitForMail(t, owner.email, { afterId: mark, subject: /^您的账号有新的登录$/ });
+      assert.match(mail.text, /设备：Firefox（Linux）/);
     } finally {
       await t.close();
     }

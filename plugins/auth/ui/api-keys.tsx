@@ -1,6 +1,6 @@
 // API keys: list, create (the raw key is shown once), rotate and revoke.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, t, Table, Time, tx, useApi } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, t, Table, Time, tOr, tx, useApi } from 'plinth/plugin/ui';
 import { BASE, StatusBadge, useAction } from './shared.js';
 import type { ApiKeyView as ApiKey } from '../services/api-keys.js';
 
@@ -10,6 +10,9 @@ interface Grantable {
   scope: string;
   description: string;
 }
+
+/** A built-in scope's description in the UI's language; a scope this catalogue does not know (a third-party plugin's) in its plugin's words. */
+const scopeDescription = (g: Grantable) => tOr(`auth.scope.${g.scope}`, g.description);
 
 const statusOf = (key: ApiKey) => (!key.is_active ? 'revoked' : key.expires_at && new Date(key.expires_at) <= new Date() ? 'expired' : 'active');
 
@@ -102,7 +105,7 @@ function CreateKey(props: { onCreated(key: NewKey): void }) {
           <label key={g.scope}>
             <input type="checkbox" checked={chosen.includes(g.scope)} onChange={(e) => toggle(g.scope, e.currentTarget.checked)} />
             <span>
-              <code>{g.scope}</code> <span class="muted">{g.description}</span>
+              <code>{g.scope}</code> <span class="muted">{scopeDescription(g)}</span>
             </span>
           </label>
         ))}

@@ -2,7 +2,7 @@
 // one; how backups are scheduled and kept; the last failure when it is newer than the last success;
 // and how to restore (which the server cannot do for itself: it must be stopped).
 import { useState } from 'preact/hooks';
-import { api, ConfirmDialog, ErrorBanner, Page, Table, Time, useApi } from 'plinth/plugin/ui';
+import { api, ApiError, ConfirmDialog, ErrorBanner, formatDateTime, formatList, formatNumber, Page, Table, Time, t, tOr, tx, useApi } from 'plinth/plugin/ui';
 import { BASE, useAction } from './shared.js';
 
 type Location = 'local' | 's3';
@@ -42,64 +42,60 @@ interface Taken {
 }
 
 const PATH = `${BASE}/admin/backups`;
-const LOCATION: Record<Location, string> = { local: 'Folder', s3: 'S3' };
-const TO: Record<Location, string> = { local: 'the folder', s3: 'S3' };
-const TRIGGER: Record<Outcome['trigger'], string> = { schedule: 'scheduled', manual: 'taken by hand', cli: 'plinth backup' };
+const location = (where: Location) => t('auth.backups.location', { location: where });
+const trigger = (o: Outcome) => t('auth.backups.trigger', { trigger: o.trigger });
 
-/** 1536 → "1.5 KiB". */
+/** 1536 → "1.5 KiB" (the binary units read the same in every language). */
 function size(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
-  let unit = 0;
+  let unit = -1;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+  return unit < 0 ? t('auth.backups.bytes', { count: bytes }) : `${formatNumber(value, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${units[unit]}`;
 }
 
 const fileOf = (b: Pick<Backup, 'location' | 'name'>) => `${PATH}/${b.location}/${encodeURIComponent(b.name)}`;
+
+/** Why Back up now was refused, by its code (one already running, pg_dump missing); else the server's words. */
+const refusal = (error: Error | null) => (error instanceof ApiError ? tOr(`auth.backups.refused.${error.code}`, error.message) : error);
 
 /** The last failure, when nothing succeeded since. */
 function failureBanner(d: Backups | undefined): string | null {
   const failed = d?.last_failure;
   if (!failed || (d.last_success && d.last_success.at > failed.at)) return null;
-  return `The last backup failed (${TRIGGER[failed.trigger]}, ${new Date(failed.at).toLocaleString()}): ${failed.error}`;
+  return t('auth.backups.lastFailed', { trigger: trigger(failed), when: formatDateTime(failed.at), error: failed.error });
 }
 
 function Settings(props: { data: Backups }) {
   const d = props.data;
   return (
     <section class="card" aria-labelledby="backup-settings-title">
-      <h2 id="backup-settings-title">How backups are taken</h2>
+      <h2 id="backup-settings-title">{t('auth.backups.settings')}</h2>
       <dl class="facts">
-        <dt>Schedule</dt>
+        <dt>{t('auth.backups.schedule')}</dt>
         <dd>
-          {d.schedule ? (
-            <>
-              <code>{d.schedule}</code> (cron, UTC)
-            </>
-          ) : (
-            'Not scheduled (backup.schedule is off): take them here or with plinth backup'
-          )}
+          {d.schedule
+            ? tx('auth.backups.cron', {
+                schedule: d.schedule,
+                code: (text: string) => <code>{text}</code>,
+                term: (text: string) => <span translate={false}>{text}</span>,
+              })
+            : tx('auth.backups.notScheduled', { code: (text: string) => <code>{text}</code> })}
         </dd>
-        <dt>Kept</dt>
-        <dd>the newest {d.keep} in each destination (older ones are deleted after a new one succeeds)</dd>
+        <dt>{t('auth.backups.kept')}</dt>
+        <dd>{t('auth.backups.keep', { count: d.keep })}</dd>
         {d.destinations.flatMap((dest) => [
-          <dt key={`${dest.location}-dt`}>{LOCATION[dest.location]}</dt>,
+          <dt key={`${dest.location}-dt`}>{location(dest.location)}</dt>,
           <dd key={`${dest.location}-dd`}>
             <code>{dest.where}</code>
           </dd>,
         ])}
-        <dt>Last success</dt>
+        <dt>{t('auth.backups.lastSuccess')}</dt>
         <dd>
-          {d.last_success ? (
-            <>
-              <Time value={d.last_success.at} /> ({TRIGGER[d.last_success.trigger]})
-            </>
-          ) : (
-            'none yet'
-          )}
+          {d.last_success ? tx('auth.backups.when', { time: <Time value={d.last_success.at} />, trigger: trigger(d.last_success) }) : t('auth.backups.noneYet')}
         </dd>
       </dl>
     </section>
@@ -108,28 +104,20 @@ function Settings(props: { data: Backups }) {
 
 /** A command or flag, never broken across lines. */
 const Cmd = (props: { children: string }) => <code style={{ whiteSpace: 'nowrap' }}>{props.children}</code>;
+const cmd = (text: string) => <Cmd>{text}</Cmd>;
 
 function HowToRestore() {
   return (
     <section class="card" aria-labelledby="restore-title">
-      <h2 id="restore-title">How to restore</h2>
-      <p>A running server cannot restore itself: restoring replaces its whole database.</p>
+      <h2 id="restore-title">{t('auth.backups.restore')}</h2>
+      <p>{t('auth.backups.restoreIntro')}</p>
       <ol>
-        <li>Download the backup (or take it from the folder or the bucket) onto the server’s machine.</li>
-        <li>Stop the server, every instance of it: a restore refuses while a server runs on its target.</li>
-        <li>
-          Run <Cmd>npm run plinth -- restore FILE</Cmd>. It restores into the configured data dir or database, which must be empty; add <Cmd>--force</Cmd> to
-          replace one that holds data. The checksum is verified first; a backup from a newer Plinth is refused, and the migrations a backup from an older one
-          lacks are run.
-        </li>
-        <li>
-          Recovering this deployment after a disaster: add <Cmd>--same-deployment</Cmd> to keep its deployment id. Without it the restore is a copy (staging, a
-          second deployment) and gets a new deployment id, so it never shares Redis channels or robots with the original.
-        </li>
-        <li>
-          PostgreSQL: <Cmd>pg_restore</Cmd> must be on the PATH (PostgreSQL’s client tools of the server’s major version).
-        </li>
-        <li>Start the server again.</li>
+        <li>{t('auth.backups.restoreDownload')}</li>
+        <li>{t('auth.backups.restoreStop')}</li>
+        <li>{tx('auth.backups.restoreRun', { cmd })}</li>
+        <li>{tx('auth.backups.restoreSame', { cmd })}</li>
+        <li>{tx('auth.backups.restorePostgres', { cmd })}</li>
+        <li>{t('auth.backups.restoreStart')}</li>
       </ol>
     </section>
   );
@@ -156,55 +144,62 @@ export function BackupsPage() {
 
   return (
     <Page
-      title="Backups"
+      title={t('auth.nav.backups')}
       actions={
         <>
           <button type="button" class="secondary" onClick={list.reload} disabled={list.loading}>
-            Refresh
+            {t('auth.backups.refresh')}
           </button>
           <button type="button" onClick={backUpNow} disabled={create.busy}>
-            {create.busy ? 'Backing up…' : 'Back up now'}
+            {create.busy ? t('auth.backups.backingUp') : t('auth.backups.backUp')}
           </button>
         </>
       }
     >
       <ErrorBanner error={list.error} />
       <ErrorBanner error={failureBanner(d)} />
-      <ErrorBanner error={d?.list_error ? `The backups could not be listed: ${d.list_error}` : null} />
-      <ErrorBanner error={create.error} />
+      <ErrorBanner error={d?.list_error ? t('auth.backups.listFailed', { error: d.list_error }) : null} />
+      <ErrorBanner error={refusal(create.error)} />
       {taken ? (
         <p class="notice" role="status">
-          Backed up: {taken.name} ({size(taken.bytes)}, to {taken.locations.map((l) => TO[l]).join(' and ')}).
+          {t('auth.backups.taken', {
+            name: taken.name,
+            size: size(taken.bytes),
+            where: formatList(taken.locations.map((l) => t('auth.backups.to', { location: l }))),
+          })}
         </p>
       ) : null}
       <div class="card">
         <Table
-          caption="Newest first. A backup holds every password hash and signing key: keep downloads safe."
+          caption={t('auth.backups.caption')}
           rows={d?.items ?? []}
           rowKey={(b) => `${b.location}/${b.name}`}
-          empty={list.loading ? 'Loading…' : 'No backups yet.'}
+          empty={list.loading ? t('kit.loading') : t('auth.backups.empty')}
           columns={[
             {
-              label: 'When',
+              label: t('auth.backups.createdAt'),
               value: (b) => (
                 <>
-                  <Time value={b.created_at} /> {b.name === taken?.name ? <span class="badge badge-ok">new</span> : null}
+                  <Time value={b.created_at} /> {b.name === taken?.name ? <span class="badge badge-ok">{t('auth.backups.new')}</span> : null}
                 </>
               ),
             },
-            { label: 'Size', value: (b) => size(b.bytes), class: 'num' },
-            { label: 'Where', value: (b) => <span title={d?.destinations.find((x) => x.location === b.location)?.where}>{LOCATION[b.location]}</span> },
-            { label: 'Version', value: 'plinth_version' },
-            { label: 'Database', value: (b) => (b.database === 'postgres' ? 'PostgreSQL' : 'SQLite') },
+            { label: t('auth.backups.size'), value: (b) => size(b.bytes), class: 'num' },
             {
-              label: 'Actions',
+              label: t('auth.backups.where'),
+              value: (b) => <span title={d?.destinations.find((x) => x.location === b.location)?.where}>{location(b.location)}</span>,
+            },
+            { label: t('auth.backups.version'), value: 'plinth_version' },
+            { label: t('auth.backups.database'), value: (b) => (b.database === 'postgres' ? 'PostgreSQL' : 'SQLite') },
+            {
+              label: t('auth.actions'),
               value: (b) => (
                 <span class="row-actions">
-                  <a href={fileOf(b)} download={b.name} aria-label={`Download ${b.name}`}>
-                    Download
+                  <a href={fileOf(b)} download={b.name} aria-label={t('auth.backups.downloadOne', { name: b.name })}>
+                    {t('auth.backups.download')}
                   </a>
-                  <button type="button" class="danger small" onClick={() => setDeleting(b)} aria-label={`Delete ${b.name}`}>
-                    Delete
+                  <button type="button" class="danger small" onClick={() => setDeleting(b)} aria-label={t('auth.backups.deleteOne', { name: b.name })}>
+                    {t('auth.backups.delete')}
                   </button>
                 </span>
               ),
@@ -215,10 +210,18 @@ export function BackupsPage() {
       {d ? <Settings data={d} /> : null}
       <HowToRestore />
       {deleting ? (
-        <ConfirmDialog title="Delete this backup?" action="Delete backup" onConfirm={() => remove(deleting)} onClose={() => setDeleting(null)}>
+        <ConfirmDialog
+          title={t('auth.backups.deleteTitle')}
+          action={t('auth.backups.deleteAction')}
+          onConfirm={() => remove(deleting)}
+          onClose={() => setDeleting(null)}
+        >
           <p>
-            <code>{deleting.name}</code> will be deleted from {d?.destinations.find((x) => x.location === deleting.location)?.where ?? deleting.location}. It
-            cannot be brought back.
+            {tx('auth.backups.deleteText', {
+              name: deleting.name,
+              where: d?.destinations.find((x) => x.location === deleting.location)?.where ?? deleting.location,
+              code: (text: string) => <code>{text}</code>,
+            })}
           </p>
         </ConfirmDialog>
       ) : null}

@@ -7,18 +7,24 @@ import { TwoFactorSection } from './two-factor.js';
 import { BASE, ShortId, useAction } from './shared.js';
 import { SessionsSection } from './sessions.js';
 
-function Details(props: { user: User }) {
+function Details(props: { user: User; onChanged(): void }) {
   const { user } = props;
-  const [sent, setSent] = useState('');
+  const [sent, setSent] = useState(false);
   const { error, busy, run } = useAction();
-  const resend = () => run(async () => setSent((await api<{ detail: string }>(`${BASE}/auth/verify-email/request`, { method: 'POST' })).detail));
+  // The reply's detail is English; the address may have been verified meanwhile (elsewhere), which the reloaded user shows.
+  const resend = () =>
+    run(async () => {
+      await api(`${BASE}/auth/verify-email/request`, { method: 'POST' });
+      setSent(true);
+      props.onChanged();
+    });
   return (
     <section class="card" aria-labelledby="account-title">
       <h2 id="account-title">{t('auth.profile.account')}</h2>
       <ErrorBanner error={error} />
-      {sent ? (
+      {sent && !user.email_verified ? (
         <p class="notice" role="status">
-          {sent}
+          {t('auth.profile.verificationSent')}
         </p>
       ) : null}
       <dl class="facts">
@@ -134,19 +140,19 @@ function PasswordForm() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState(false);
   const { error, setError, busy, run } = useAction();
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setDone('');
+    setDone(false);
     if (next !== repeat) return setError(new Error(t('auth.profile.passwordMismatch')));
     await run(async () => {
-      const res = await api<{ detail: string }>(`${BASE}/auth/set-password`, { body: { password: next, ...(current ? { current_password: current } : {}) } });
+      await api(`${BASE}/auth/set-password`, { body: { password: next, ...(current ? { current_password: current } : {}) } });
       setCurrent('');
       setNext('');
       setRepeat('');
-      setDone(res.detail);
+      setDone(true);
     });
   };
 
@@ -156,7 +162,7 @@ function PasswordForm() {
       <ErrorBanner error={error} />
       {done ? (
         <p class="notice" role="status">
-          {done} {t('auth.profile.othersSignedOut')}
+          {t('auth.profile.passwordSaved')} {t('auth.profile.othersSignedOut')}
         </p>
       ) : null}
       <label for="password-current">{t('auth.profile.currentPassword')}</label>
@@ -189,7 +195,7 @@ export function ProfilePage() {
       <ErrorBanner error={me.error} />
       {me.data ? (
         <>
-          <Details user={me.data} />
+          <Details user={me.data} onChanged={me.reload} />
           <TwoFactorSection />
           <ProfileForm key={me.data.id} user={me.data} onSaved={me.reload} />
           <PasswordForm />

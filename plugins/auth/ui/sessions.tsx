@@ -8,6 +8,13 @@ import { BASE, useAction } from './shared.js';
 /** GET /auth/sessions (and /admin/users/{id}/sessions): a live session, as the server shapes it. */
 type Session = SessionView;
 
+/** "Firefox on Linux" in the UI's language; a program's name ("curl") as it is. */
+function deviceName(s: Session): string {
+  const { browser, system, program } = s.device_parts;
+  if (browser) return system ? t('auth.sessions.browserOn', { browser, system }) : browser;
+  return program ?? t('auth.sessions.unknownDevice');
+}
+
 const how = (s: Session) => (s.kind === 'ui' ? t('auth.sessions.ui') : t('auth.sessions.api'));
 
 function SessionTable(props: { sessions: Session[]; loading: boolean; busy: boolean; onEnd(session: Session): void }) {
@@ -21,9 +28,9 @@ function SessionTable(props: { sessions: Session[]; loading: boolean; busy: bool
           label: t('auth.sessions.device'),
           value: (s) => (
             <span>
-              {/* The server's name for the browser and system, and the user agent: data */}
+              {/* The user agent is data; the names in the device's are browsers', systems' and programs' */}
               <span title={s.user_agent ?? ''} translate={false}>
-                {s.device}
+                {deviceName(s)}
               </span>{' '}
               {s.current ? <span class="badge badge-ok">{t('auth.sessions.current')}</span> : null}
             </span>
@@ -41,7 +48,7 @@ function SessionTable(props: { sessions: Session[]; loading: boolean; busy: bool
               class="secondary small"
               disabled={props.busy}
               onClick={() => props.onEnd(s)}
-              aria-label={s.current ? t('auth.sessions.endCurrent') : t('auth.sessions.endOn', { device: s.device })}
+              aria-label={s.current ? t('auth.sessions.endCurrent') : t('auth.sessions.endOn', { device: deviceName(s) })}
             >
               {t('auth.sessions.end')}
             </button>
@@ -89,14 +96,12 @@ export function SessionsSection() {
           action={t('auth.sessions.endThem')}
           onClose={() => setConfirmAll(false)}
           onConfirm={async () => {
-            const res = await api<{ detail: string }>(`${BASE}/auth/sessions`, { method: 'DELETE' });
-            setNotice(res.detail);
+            const res = await api<{ ended: number }>(`${BASE}/auth/sessions`, { method: 'DELETE' });
+            setNotice(t('auth.sessions.ended', { count: res.ended }));
             list.reload();
           }}
         >
-          <p>
-            {others} other {others === 1 ? 'session ends' : 'sessions end'}: those devices must sign in again. This one stays signed in.
-          </p>
+          <p>{t('auth.sessions.endOthersText', { count: others })}</p>
         </ConfirmDialog>
       ) : null}
     </section>

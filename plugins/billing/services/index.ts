@@ -41,12 +41,7 @@ export type BillingServices = ReturnType<typeof createBillingServices>;
 
 export function createBillingServices(d: BillingDeps, settings: BillingSettings) {
   let meter: Meter;
-  const plans = new Plans(
-    d.db,
-    d.clock,
-    () => meter.invalidate(null),
-    () => new Set(d.features.keys()),
-  );
+  const plans = new Plans({ db: d.db, clock: d.clock, onChange: () => meter.invalidate(null), catalogue: () => new Set(d.features.keys()) });
   // A new tenant starts on the default plan; the operator's own tenant on the operator plan.
   const startingPlan = async (tenantId: string, trx: Knex | Knex.Transaction) =>
     (await d.tenants.operatorId(trx)) === tenantId ? settings.operatorPlan : settings.defaultPlan;

@@ -99,16 +99,12 @@ const toPayment = (r: Record<string, any>): Payment => ({ ...(r as Payment), amo
 const toRequest = (r: Record<string, any>): PlanRequest => r as PlanRequest;
 
 export class ManualBilling {
-  private readonly d: ManualBillingDeps;
-
-  constructor(deps: ManualBillingDeps) {
-    this.d = deps;
-  }
+  constructor(private readonly deps: ManualBillingDeps) {}
 
   // --- Payments --------------------------------------------------------------------------------
 
   async payments(tenantId: string): Promise<Payment[]> {
-    const rows = await this.d
+    const rows = await this.deps
       .db('billing_payments')
       .where('tenant_id', tenantId)
       .orderBy([
@@ -120,14 +116,14 @@ export class ManualBilling {
 
   /** One of the tenant's payments; another tenant's is as missing as one that never was (404). */
   async payment(tenantId: string, id: string): Promise<Payment> {
-    const row = await this.d.db('billing_payments').where({ tenant_id: tenantId, id }).first();
+    const row = await this.deps.db('billing_payments').where({ tenant_id: tenantId, id }).first();
     if (!row) throw AppError.notFound(`no payment ${id}`);
     return toPayment(row);
   }
 
   /** The last day paid for (YYYY-MM-DD), or null when no payment was recorded. */
   async paidThrough(tenantId: string): Promise<string | null> {
-    return (await this.d.subscriptions.get(tenantId)).paid_through;
+    return (await this.deps.subscriptions.get(tenantId)).paid_through;
   }
 
   /**
@@ -145,8 +141,8 @@ export class ManualBilling {
     if (!CURRENCIES.has(currency)) fields.push({ path: 'body.currency', message: `"${input.currency}" is not an ISO 4217 currency code` });
     if (input.period_end <= input.period_start) fields.push({ path: 'body.period_end', message: 'must be after period_start' });
     if (fields.length) throw AppError.validation(fields);
-    const result = await this.d.db.transaction(async (trx) => {
-      const sub = await this.d.subscriptions.get(tenantId, trx);
+    const result = await this.deps.db.transaction(async (trx) => {
+      const sub = await this.deps.subscriptions.get(tenantId, trx);
       const payment: Payment = {
         id: randomUUID(),
         tenant_id: tenantId,
@@ -159,13 +155,13 @@ export class ManualBilling {
         period_end: input.period_end,
         plan_id: sub.plan_id,
         recorded_by: by.userId,
-        created_at: this.d.clock.now().toISOString(),
+        created_at: this.deps.clock.now().toISOString(),
       };
       await trx('billing_payments').insert(payment);
       const paid_through = sub.paid_through && sub.paid_through > payment.period_end ? sub.paid_through : payment.period_end;
       if (paid_through !== sub.paid_through)
         await trx('billing_subscriptions').where('tenant_id', tenantId).update({ paid_through, updated_at: payment.created_at });
-      await this.d.events.emit(
+      await this.deps.events.emit(
         trx,
         'billing.payment.recorded',
         {
@@ -189,7 +185,7 @@ export class ManualBilling {
   // --- Plan-change requests ----------------------------------------------------------------------
 
   async requests(tenantId: string): Promise<PlanRequest[]> {
-    const rows = await this.d
+    const rows = await this.deps
       .db('billing_plan_requests')
       .where('tenant_id', tenantId)
       .orderBy([
@@ -201,16 +197,16 @@ export class ManualBilling {
 
   /** Every tenant's open request, oldest first (the operator's overview). */
   async openRequests(limit = 50): Promise<PlanRequest[]> {
-    return (await this.d.db('billing_plan_requests').where('status', 'open').orderBy('created_at').limit(limit)).map(toRequest);
+    return (await this.deps.db('billing_plan_requests').where('status', 'open').orderBy('created_at').limit(limit)).map(toRequest);
   }
 
   async countOpen(): Promise<number> {
-    const [{ n }] = (await this.d.db('billing_plan_requests').where('status', 'open').count({ n: '*' })) as Array<{ n: number | string }>;
+    const [{ n }] = (await this.deps.db('billing_plan_requests').where('status', 'open').count({ n: '*' })) as Array<{ n: number | string }>;
     return Number(n);
   }
 
   /** One of the tenant's requests; another tenant's is as missing as one that never was (404). */
-  async request(tenantId: string, id: string, trx: Knex | Knex.Transaction = this.d.db): Promise<PlanRequest> {
+  async request(tenantId: string, id: string, trx: Knex | Knex.Transaction = this.deps.db): Promise<PlanRequest> {
     const row = await trx('billing_plan_requests').where({ tenant_id: tenantId, id }).first();
     if (!row) throw AppError.notFound(`no plan-change request ${id}`);
     return toRequest(row);
@@ -222,15 +218,15 @@ export class ManualBilling {
    * on offer is as unknown as a missing one (404). The operator is told by an alert once it commits.
    */
   async requestChange(tenantId: string, input: NewPlanRequest, by: { userId: string | null; audit: InTransaction }): Promise<PlanRequest> {
-    const plan = await this.d.plans.get(input.plan_id).catch((err: unknown) => {
+    const plan = await this.deps.plans.get(input.plan_id).catch((err: unknown) => {
       if (isAppError(err) && err.status === 404) return null;
       throw err;
     });
-    if (!plan?.is_public || plan.id === this.d.operatorPlan) throw BillingErrors.planNotOnOffer(input.plan_id);
+    if (!plan?.is_public || plan.id === this.deps.operatorPlan) throw BillingErrors.planNotOnOffer(input.plan_id);
     let request: PlanRequest;
     try {
-      request = await this.d.db.transaction(async (trx) => {
-        const sub = await this.d.subscriptions.get(tenantId, trx);
+      request = await this.deps.db.transaction(async (trx) => {
+        const sub = await this.deps.subscriptions.get(tenantId, trx);
         if (sub.provider === 'stripe' && sub.stripe_subscription_id && sub.status !== 'canceled') throw BillingErrors.requestManagedByStripe();
         if (sub.plan_id === plan.id && (input.billing_cycle ?? sub.billing_cycle) === sub.billing_cycle) throw BillingErrors.alreadyOnPlan(plan.id);
         await this.assertNoneOpen(tenantId, trx);
@@ -245,11 +241,11 @@ export class ManualBilling {
           reason: null,
           requested_by: by.userId,
           resolved_by: null,
-          created_at: this.d.clock.now().toISOString(),
+          created_at: this.deps.clock.now().toISOString(),
           resolved_at: null,
         };
         await trx('billing_plan_requests').insert(row);
-        await this.d.events.emit(
+        await this.deps.events.emit(
           trx,
           'billing.plan_change.requested',
           {
@@ -280,20 +276,20 @@ export class ManualBilling {
    * changes nothing (`changed: false`); a request declined or withdrawn cannot be approved (409).
    */
   async approve(tenantId: string, id: string, by: { userId: string | null; audit: InTransaction }): Promise<{ request: PlanRequest; changed: boolean }> {
-    const result = await this.d.db.transaction(async (trx) => {
+    const result = await this.deps.db.transaction(async (trx) => {
       const request = await this.locked(tenantId, id, trx);
       if (request.status === 'approved') return { request, changed: false };
       this.assertOpen(request);
-      const sub = await this.d.subscriptions.get(tenantId, trx);
+      const sub = await this.deps.subscriptions.get(tenantId, trx);
       const cycle = request.billing_cycle ?? sub.billing_cycle;
       if (sub.plan_id !== request.plan_id || sub.billing_cycle !== cycle)
-        await this.d.subscriptions.assign(tenantId, { plan_id: request.plan_id, billing_cycle: cycle }, trx);
+        await this.deps.subscriptions.assign(tenantId, { plan_id: request.plan_id, billing_cycle: cycle }, trx);
       const resolved = await this.resolve(trx, request, { status: 'approved', reason: null, resolved_by: by.userId });
       await by.audit(trx, request.id);
       return { request: resolved, changed: true };
     });
     if (result.changed) {
-      await this.d.subscriptions.changed(tenantId);
+      await this.deps.subscriptions.changed(tenantId);
       await this.clearAlert(tenantId);
     }
     return result;
@@ -306,7 +302,7 @@ export class ManualBilling {
     reason: string,
     by: { userId: string | null; audit: InTransaction },
   ): Promise<{ request: PlanRequest; changed: boolean }> {
-    const result = await this.d.db.transaction(async (trx) => {
+    const result = await this.deps.db.transaction(async (trx) => {
       const request = await this.locked(tenantId, id, trx);
       if (request.status === 'declined') return { request, changed: false };
       this.assertOpen(request);
@@ -320,7 +316,7 @@ export class ManualBilling {
 
   /** The customer takes back their open request. */
   async withdraw(tenantId: string, id: string, by: { userId: string | null; audit: InTransaction }): Promise<PlanRequest> {
-    const request = await this.d.db.transaction(async (trx) => {
+    const request = await this.deps.db.transaction(async (trx) => {
       const open = await this.locked(tenantId, id, trx);
       if (open.status === 'withdrawn') return open;
       this.assertOpen(open);
@@ -334,22 +330,22 @@ export class ManualBilling {
 
   /** Clears the alert of a tenant's request once nothing is open for it (after the commit). */
   async clearAlert(tenantId: string): Promise<void> {
-    const alerts = this.d.alerts();
+    const alerts = this.deps.alerts();
     if (!alerts) return;
     try {
       await alerts.clear(requestAlertKey(tenantId));
     } catch (err) {
-      this.d.logger.error({ err, tenantId }, 'the alert of a resolved plan-change request could not be cleared');
+      this.deps.logger.error({ err, tenantId }, 'the alert of a resolved plan-change request could not be cleared');
     }
   }
 
   private async tellOperator(request: PlanRequest, planName: string): Promise<void> {
-    const alerts = this.d.alerts();
+    const alerts = this.deps.alerts();
     if (!alerts) return;
     try {
       const [tenant, from] = await Promise.all([
-        this.d.tenantName(request.tenant_id),
-        this.d.plans.get(request.from_plan_id).then(
+        this.deps.tenantName(request.tenant_id),
+        this.deps.plans.get(request.from_plan_id).then(
           (p) => p.display_name,
           () => request.from_plan_id,
         ),
@@ -368,10 +364,11 @@ export class ManualBilling {
           ...(request.message ? { message: request.message } : {}),
           resolve_at: tenantBillingHref(request.tenant_id),
         },
+        message: { id: 'billing.alert.planRequest', values: { tenant, from, to: planName } },
       });
     } catch (err) {
       // The request stands (the operator still sees it on the tenant's page and the Overview).
-      this.d.logger.error({ err, tenantId: request.tenant_id }, 'the operator could not be alerted to a plan-change request');
+      this.deps.logger.error({ err, tenantId: request.tenant_id }, 'the operator could not be alerted to a plan-change request');
     }
   }
 
@@ -386,7 +383,7 @@ export class ManualBilling {
   /** The request, its row locked until the commit on PostgreSQL (SQLite has one writer). */
   private async locked(tenantId: string, id: string, trx: Knex.Transaction): Promise<PlanRequest> {
     const q = trx('billing_plan_requests').where({ tenant_id: tenantId, id });
-    const row = await (this.d.db.client.config.client === 'pg' ? q.forUpdate() : q).first();
+    const row = await (this.deps.db.client.config.client === 'pg' ? q.forUpdate() : q).first();
     if (!row) throw AppError.notFound(`no plan-change request ${id}`);
     return toRequest(row);
   }
@@ -396,11 +393,11 @@ export class ManualBilling {
     request: PlanRequest,
     outcome: { status: Exclude<RequestStatus, 'open'>; reason: string | null; resolved_by: string | null },
   ): Promise<PlanRequest> {
-    const resolved: PlanRequest = { ...request, ...outcome, resolved_at: this.d.clock.now().toISOString() };
+    const resolved: PlanRequest = { ...request, ...outcome, resolved_at: this.deps.clock.now().toISOString() };
     await trx('billing_plan_requests')
       .where({ id: request.id, status: 'open' })
       .update({ status: resolved.status, reason: resolved.reason, resolved_by: resolved.resolved_by, resolved_at: resolved.resolved_at });
-    await this.d.events.emit(
+    await this.deps.events.emit(
       trx,
       'billing.plan_change.resolved',
       {

@@ -84,24 +84,9 @@ export class Meter implements UsageMeter {
   /** Consumes that arrive while a transaction is written share the next one (one fsync for the batch). */
   private readonly batches: GroupCommit<ConsumeOp, Refused | null>;
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly events: EventBus;
-  private readonly metrics: Map<string, MetricInfo>;
-  private readonly plans: Plans;
-  private readonly subscriptions: () => Subscriptions;
-  private readonly features: Map<string, FeatureInfo>;
-
-  constructor({ db, clock, logger, events, pubsub, metrics, plans, subscriptions, features }: MeterDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.events = events;
-    this.metrics = metrics;
-    this.plans = plans;
-    this.subscriptions = subscriptions;
-    this.features = features;
-    this.batches = new GroupCommit(db, logger, (trx, ops) => this.applyBatch(trx, ops), { maxBatch: 256, name: 'usage' });
-    this.cache = new SharedCache({ name: 'billing.limits', pubsub, logger, max: 10_000, ttlMs: 60_000 });
+  constructor(private readonly deps: MeterDeps) {
+    this.batches = new GroupCommit({ db: deps.db, logger: deps.logger, write: (trx, ops) => this.applyBatch(trx, ops), maxBatch: 256, name: 'usage' });
+    this.cache = new SharedCache({ name: 'billing.limits', pubsub: deps.pubsub, logger: deps.logger, max: 10_000, ttlMs: 60_000 });
   }
 
   init(): Promise<void> {
@@ -120,9 +105,9 @@ export class Meter implements UsageMeter {
    */
   async effective(tenantId: string, trx?: Knex.Transaction): Promise<Effective> {
     return (await this.cache.get(tenantId, async () => {
-      const db: Db = trx ?? this.db;
-      const sub = await this.subscriptions().get(tenantId, db);
-      const plan = await this.plans.get(sub.plan_id, db);
+      const db: Db = trx ?? this.deps.db;
+      const sub = await this.deps.subscriptions().get(tenantId, db);
+      const plan = await this.deps.plans.get(sub.plan_id, db);
       const rows: Array<{ metric: string; value: number | string | null }> = await db('billing_limit_overrides').where('tenant_id', tenantId);
       const overrides = Object.fromEntries(rows.map((r) => [r.metric, r.value === null ? null : Number(r.value)]));
       return {
@@ -137,7 +122,7 @@ export class Meter implements UsageMeter {
   }
 
   private spec(metric: string): MetricInfo {
-    const spec = this.metrics.get(metric);
+    const spec = this.deps.metrics.get(metric);
     if (!spec) throw new Error(`metric "${metric}" is not declared by any enabled plugin`);
     return spec;
   }
@@ -187,7 +172,7 @@ export class Meter implements UsageMeter {
     const spec = this.spec(metric);
     const { limits, plan_id, features } = await this.effective(tenantId, trx);
     // A superadmin is never stopped by a plan (it still counts, so gauges stay true).
-    const lacking = superadmin ? null : missingFeatureForMetric(this.features, features, metric);
+    const lacking = superadmin ? null : missingFeatureForMetric(this.deps.features, features, metric);
     if (lacking) {
       // 402 like a used-up limit (callers already treat that as "the plan does not allow it"), named.
       throw BillingErrors.featureNotInPlan(plan_id, lacking, metric);
@@ -202,7 +187,7 @@ export class Meter implements UsageMeter {
    */
   private async applyBatch(trx: Knex.Transaction, ops: ConsumeOp[]): Promise<Array<Refused | null>> {
     const order = ops.map((_, i) => i).sort((a, b) => compareOps(ops[a], ops[b]) || a - b);
-    const now = momentOf(this.clock.now());
+    const now = momentOf(this.deps.clock.now());
     // Every guarded increment is queued at once, in lock order, on the transaction's one connection:
     // PostgreSQL's driver pipelines them instead of waiting a round trip for each. A driver need not
     // run queued statements in the order queued, so what each op got is settled in the order the
@@ -219,7 +204,7 @@ export class Meter implements UsageMeter {
 
   /** One consume alone inside the caller's transaction; null when taken, what was used when the limit refused it. */
   private async apply(trx: Knex.Transaction, op: ConsumeOp): Promise<Refused | null> {
-    const now = momentOf(this.clock.now());
+    const now = momentOf(this.deps.clock.now());
     return this.settleIncrement(trx, op, await this.tryIncrement(trx, op, now), now);
   }
 
@@ -290,36 +275,37 @@ export class Meter implements UsageMeter {
   private async alert(trx: Knex.Transaction, tenantId: string, spec: MetricInfo, key: string, threshold: 80 | 100, used: number, limit: number): Promise<void> {
     const metric = spec.name;
     const inserted = await trx('billing_usage_alerts')
-      .insert({ tenant_id: tenantId, metric, period_key: key, threshold, created_at: this.clock.now().toISOString() })
+      .insert({ tenant_id: tenantId, metric, period_key: key, threshold, created_at: this.deps.clock.now().toISOString() })
       .onConflict(['tenant_id', 'metric', 'period_key', 'threshold'])
       .ignore()
       .returning('threshold');
     if (!(inserted as unknown[]).length) return;
     const words = usageWords(spec, key, used, limit);
     const payload = { tenant_id: tenantId, metric, period: key, threshold, used, limit, ...words };
-    await this.events.emit(trx, 'usage.limit_reached', payload, { tenantId });
+    await this.deps.events.emit(trx, 'usage.limit_reached', payload, { tenantId });
   }
 
   async release(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction): Promise<void> {
     const spec = this.spec(metric);
     if (spec.kind !== 'gauge') throw new Error(`only gauges can be released; "${metric}" is a counter`);
-    await (trx ?? this.db)('billing_usage')
+    await (trx ?? this.deps.db)('billing_usage')
       .where({ tenant_id: tenantId, metric, period_key: GAUGE_KEY })
-      .update({ used: this.db.raw('CASE WHEN used >= ? THEN used - ? ELSE 0 END', [n, n]), updated_at: this.clock.now().toISOString() });
+      .update({ used: this.deps.db.raw('CASE WHEN used >= ? THEN used - ? ELSE 0 END', [n, n]), updated_at: this.deps.clock.now().toISOString() });
   }
 
   currentMonth(): string {
-    return monthKey(this.clock.now());
+    return monthKey(this.deps.clock.now());
   }
 
   /** What the tenant used in the current periods, by metric. */
   async current(tenantId: string): Promise<Record<string, number>> {
-    const now = momentOf(this.clock.now());
-    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.db('billing_usage')
+    const now = momentOf(this.deps.clock.now());
+    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.deps
+      .db('billing_usage')
       .where('tenant_id', tenantId)
       .whereIn('period_key', [GAUGE_KEY, now.month, now.day]);
     const out: Record<string, number> = {};
-    for (const [name, spec] of this.metrics) {
+    for (const [name, spec] of this.deps.metrics) {
       const row = rows.find((r) => r.metric === name && r.period_key === this.keyFor(spec, now));
       out[name] = row ? Number(row.used) : 0;
     }
@@ -331,9 +317,10 @@ export class Meter implements UsageMeter {
    * up into their month (monthly counters' daily breakdown rows are not counted twice).
    */
   async history(tenantId: string, months: number): Promise<Array<{ period: string; usage: Record<string, number> }>> {
-    const keys = lastMonths(this.clock.now(), months);
-    const daily = new Set([...this.metrics.values()].filter((m) => m.kind === 'counter' && m.period === 'day').map((m) => m.name));
-    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.db('billing_usage')
+    const keys = lastMonths(this.deps.clock.now(), months);
+    const daily = new Set([...this.deps.metrics.values()].filter((m) => m.kind === 'counter' && m.period === 'day').map((m) => m.name));
+    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.deps
+      .db('billing_usage')
       .where('tenant_id', tenantId)
       .where((w) => {
         w.whereIn('period_key', keys);
@@ -356,9 +343,10 @@ export class Meter implements UsageMeter {
   }
 
   async daily(tenantId: string): Promise<{ month: string; days: Array<{ date: string; usage: Record<string, number> }> }> {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const month = monthKey(now);
-    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.db('billing_usage')
+    const rows: Array<{ metric: string; period_key: string; used: number | string }> = await this.deps
+      .db('billing_usage')
       .where('tenant_id', tenantId)
       .where('period_key', 'like', `${month}-%`)
       .orderBy('period_key');
@@ -377,11 +365,11 @@ export class Meter implements UsageMeter {
    * adds up to the month), and today's rows of daily counters. Earlier periods are history.
    */
   async resetTenant(tenantId: string): Promise<number> {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const month = monthKey(now);
     const today = dayKey(now);
-    const monthly = [...this.metrics.values()].filter((m) => m.kind === 'counter' && m.period === 'month').map((m) => m.name);
-    return this.db.transaction(async (trx) => {
+    const monthly = [...this.deps.metrics.values()].filter((m) => m.kind === 'counter' && m.period === 'month').map((m) => m.name);
+    return this.deps.db.transaction(async (trx) => {
       await trx('billing_usage_alerts').where('tenant_id', tenantId).whereIn('period_key', [month, today]).delete();
       return Number(
         await trx('billing_usage')

@@ -3,12 +3,12 @@
 // plan-change requests, and the tenants at 80 % or more of a limit. A customer: their plan, with each limit and what they used of it.
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import type { CardItem, CardTone, OverviewCard, OverviewViewer } from 'plinth/plugin';
+import type { CardItem, CardMessage, CardTone, OverviewCard, OverviewViewer } from 'plinth/plugin';
 import { viewerIs, viewerMay } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import type { MetricInfo } from 'plinth/plugin';
 import type { TenantDirectory } from '../../auth/api.js';
-import type { BillingSettings } from '../config.js';
+import { type BillingSettings, DEFAULT_PLANS, OPERATOR_PLAN } from '../config.js';
 import type { ManualBilling } from './manual.js';
 import type { Meter } from './meter.js';
 import { GAUGE_KEY, momentOf } from './periods.js';
@@ -36,6 +36,22 @@ const MAX_ITEMS = 8;
 const PLANS_PAGE = '/admin/billing/plans';
 const tenantPage = (id: string) => `/admin/billing/tenant?tenant=${encodeURIComponent(id)}`;
 const toneOf = (share: number): CardTone => (share >= 1 ? 'alert' : share >= NEAR_LIMIT ? 'warn' : 'ok');
+
+const SEEDED_NAMES = new Map([OPERATOR_PLAN, ...DEFAULT_PLANS].map((p) => [p.id, p.display_name]));
+
+/**
+ * A plan's name inside a card's message: a plan seeded at the first start whose name the operator
+ * kept is the seed's, said in the viewer's language (`billing.seed.<id>.name`); a name the operator
+ * chose is theirs, shown as typed.
+ */
+const planName = (plan: Pick<Plan, 'id' | 'display_name'>): string | (CardMessage & { text: string }) =>
+  SEEDED_NAMES.get(plan.id) === plan.display_name ? { id: `billing.seed.${plan.id}.name`, text: plan.display_name } : plan.display_name;
+
+/** A plan's name as a card's value or an item's label: its message when it has one. */
+const planNameMessage = (plan: Pick<Plan, 'id' | 'display_name'>): CardMessage | undefined => {
+  const name = planName(plan);
+  return typeof name === 'string' ? undefined : name;
+};
 
 /** What a plan brings in a month: the monthly price, or a twelfth of the yearly one. */
 const monthly = (plan: Plan, cycle: string): number => (cycle === 'yearly' ? Math.round(plan.price_yearly / 12) : plan.price_monthly);
@@ -89,7 +105,12 @@ function planCards({ shares, total }: { shares: PlanShare[]; total: number }): O
     unit: paying === 1 ? 'paying tenant' : 'paying tenants',
     note: `${total} ${total === 1 ? 'tenant' : 'tenants'} in all`,
     href: PLANS_PAGE,
-    items: shares.filter((s) => s.tenants > 0).map((s) => ({ label: s.plan.display_name, value: s.tenants })),
+    items: shares.filter((s) => s.tenants > 0).map((s) => ({ label: s.plan.display_name, value: s.tenants, messages: { label: planNameMessage(s.plan) } })),
+    messages: {
+      title: { id: 'billing.overview.plans.title' },
+      unit: { id: 'billing.overview.plans.unit', values: { count: paying } },
+      note: { id: 'billing.overview.plans.note', values: { total } },
+    },
   };
   // One revenue card per currency the plans charge in (most installs have one); none charged yet: the default plan's.
   const currencies = [...new Set(shares.filter((s) => s.plan.price_monthly > 0 || s.plan.price_yearly > 0).map((s) => s.plan.currency.toLowerCase()))];
@@ -103,7 +124,13 @@ function planCards({ shares, total }: { shares: PlanShare[]; total: number }): O
       currency,
       note: 'What the plans imply: monthly prices, yearly ones ÷ 12',
       href: PLANS_PAGE,
-      items: earning.map((s) => ({ label: `${s.plan.display_name} × ${s.paying}`, value: s.revenue, currency })),
+      items: earning.map((s) => ({
+        label: `${s.plan.display_name} × ${s.paying}`,
+        value: s.revenue,
+        currency,
+        messages: { label: { id: 'billing.overview.revenue.item', values: { plan: planName(s.plan), paying: s.paying } } },
+      })),
+      messages: { title: { id: 'billing.overview.revenue.title' }, note: { id: 'billing.overview.revenue.note' } },
     };
   });
   return [plans, ...revenue];
@@ -124,7 +151,7 @@ async function nearLimitCard(d: BillingOverviewDeps): Promise<OverviewCard> {
     .whereIn('metric', [...d.metrics.keys()])
     .where('used', '>', 0)
     .select('tenant_id', 'metric', 'period_key', 'used');
-  const worst = new Map<string, { share: number; words: string }>();
+  const worst = new Map<string, { share: number; words: string; message: CardMessage }>();
   const current = rows.filter((r) => r.period_key === keyOf(d.metrics.get(r.metric)!, now));
   for (const tenantId of new Set(current.map((r) => r.tenant_id))) {
     const { limits } = await d.meter.effective(tenantId);
@@ -134,7 +161,12 @@ async function nearLimitCard(d: BillingOverviewDeps): Promise<OverviewCard> {
       const used = Number(r.used);
       const share = limit > 0 ? used / limit : Number.POSITIVE_INFINITY;
       if (share < NEAR_LIMIT || share <= (worst.get(tenantId)?.share ?? 0)) continue;
-      worst.set(tenantId, { share, words: usageWords(d.metrics.get(r.metric)!, r.period_key, used, limit).summary });
+      const spec = d.metrics.get(r.metric)!;
+      worst.set(tenantId, {
+        share,
+        words: usageWords(spec, r.period_key, used, limit).summary,
+        message: usedMessage('billing.overview.near.used', spec, used, limit),
+      });
     }
   }
   const near = [...worst].sort(([, a], [, b]) => b.share - a.share);
@@ -147,6 +179,7 @@ async function nearLimitCard(d: BillingOverviewDeps): Promise<OverviewCard> {
       value: w.words,
       href: tenantPage(id),
       tone: toneOf(w.share),
+      messages: { value: w.message },
     })),
   );
   const full = near.filter(([, w]) => w.share >= 1).length;
@@ -159,6 +192,11 @@ async function nearLimitCard(d: BillingOverviewDeps): Promise<OverviewCard> {
     href: near.length === 1 ? tenantPage(near[0][0]) : '/admin/billing/tenant',
     tone: full ? 'alert' : near.length ? 'warn' : 'ok',
     items,
+    messages: {
+      title: { id: 'billing.overview.near.title' },
+      unit: { id: 'billing.overview.near.unit', values: { count: near.length } },
+      note: near.length ? { id: 'billing.overview.near.note', values: { full } } : { id: 'billing.overview.near.none' },
+    },
   };
 }
 
@@ -168,7 +206,12 @@ async function nearLimitCard(d: BillingOverviewDeps): Promise<OverviewCard> {
  */
 async function planRequestsCard(d: BillingOverviewDeps, manual: ManualBilling): Promise<OverviewCard> {
   const [open, total] = await Promise.all([manual.openRequests(MAX_ITEMS), manual.countOpen()]);
-  const names = new Map((await d.plans.list()).map((p) => [p.id, p.display_name]));
+  const plans = new Map((await d.plans.list()).map((p) => [p.id, p]));
+  const names = new Map([...plans.values()].map((p) => [p.id, p.display_name]));
+  const nameOf = (id: string) => {
+    const plan = plans.get(id);
+    return plan ? planName(plan) : id;
+  };
   const items: CardItem[] = await Promise.all(
     open.map(async (r) => ({
       label: await d.tenants.get(r.tenant_id).then(
@@ -178,6 +221,7 @@ async function planRequestsCard(d: BillingOverviewDeps, manual: ManualBilling): 
       value: `${names.get(r.from_plan_id) ?? r.from_plan_id} → ${names.get(r.plan_id) ?? r.plan_id}`,
       href: tenantPage(r.tenant_id),
       tone: 'warn' as const,
+      messages: { value: { id: 'billing.overview.requests.item', values: { from: nameOf(r.from_plan_id), to: nameOf(r.plan_id) } } },
     })),
   );
   return {
@@ -189,12 +233,32 @@ async function planRequestsCard(d: BillingOverviewDeps, manual: ManualBilling): 
     href: total === 1 ? tenantPage(open[0].tenant_id) : '/admin/billing/tenant',
     tone: total ? 'warn' : 'ok',
     items,
+    messages: {
+      title: { id: 'billing.overview.requests.title' },
+      unit: { id: 'billing.overview.requests.unit', values: { count: total } },
+      note: { id: total ? 'billing.overview.requests.note' : 'billing.overview.requests.none' },
+    },
   };
 }
 
 /** "3 of 50", "120 of 2,000 this month": what is used of a limit, in the period a counter counts. */
 const usedOf = (spec: MetricInfo, used: number, limit: number): string =>
   `${used.toLocaleString('en')} of ${limit.toLocaleString('en')}${spec.kind === 'counter' ? (spec.period === 'day' ? ' today' : ' this month') : ''}`;
+
+/** The period a metric's use is counted in: a gauge's is now, a counter's the day or the month. */
+const periodOf = (spec: MetricInfo): string => (spec.kind === 'gauge' ? 'now' : spec.period === 'day' ? 'day' : 'month');
+
+/** What the billing pages call a metric (`billing.metric.<metric>.name|unit`), the manifest's English beside it. */
+const metricWord = (spec: MetricInfo, what: 'name' | 'unit', text: string): CardMessage & { text: string } => ({
+  id: `billing.metric.${spec.name}.${what}`,
+  text,
+});
+
+/** "3 of 50 mailboxes in use", "120 of 2,000 AI replies used this month": `id`'s message for a limit and what is used of it. */
+const usedMessage = (id: string, spec: MetricInfo, used: number, limit: number): CardMessage => ({
+  id,
+  values: { used, limit, period: periodOf(spec), unit: metricWord(spec, 'unit', spec.unit ?? spec.name) },
+});
 
 /**
  * A customer's plan and its limits that an enabled plugin meters, the fullest first (at most
@@ -208,7 +272,14 @@ async function ownPlanCard(d: BillingOverviewDeps, tenantId: string, href: strin
     const limit = effective.limits[metric];
     if (limit === null || limit === undefined) continue;
     const share = limit > 0 ? used[metric] / limit : used[metric] > 0 ? Number.POSITIVE_INFINITY : 0;
-    limits.push({ label: spec.description ?? metric, value: usedOf(spec, used[metric], limit), tone: toneOf(share), share });
+    const label = spec.description ?? metric;
+    limits.push({
+      label,
+      value: usedOf(spec, used[metric], limit),
+      tone: toneOf(share),
+      share,
+      messages: { label: metricWord(spec, 'name', label), value: usedMessage('billing.overview.plan.used', spec, used[metric], limit) },
+    });
   }
   limits.sort((a, b) => b.share - a.share);
   const fullest = limits[0]?.share ?? 0;
@@ -220,6 +291,11 @@ async function ownPlanCard(d: BillingOverviewDeps, tenantId: string, href: strin
     ...(href && { href }),
     tone: toneOf(fullest),
     items: limits.slice(0, MAX_ITEMS).map(({ share: _, ...item }) => item),
+    messages: {
+      title: { id: 'billing.overview.plan.title' },
+      value: planNameMessage(plan),
+      note: { id: limits.length > MAX_ITEMS ? 'billing.overview.plan.fullest' : 'billing.overview.plan.note' },
+    },
   };
 }
 

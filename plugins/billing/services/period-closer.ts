@@ -20,7 +20,7 @@ export interface PeriodCloserDeps {
   events: EventBus;
   defaultPlan: string;
   /** Drops cached limits (null: every tenant) once a downgrade has committed. */
-  onChange?: (tenantId: string | null) => Promise<void>;
+  onChange: (tenantId: string | null) => Promise<void>;
 }
 
 /**
@@ -30,21 +30,9 @@ export interface PeriodCloserDeps {
  * counter starts at zero the first time it is used in its period.
  */
 export class PeriodCloser {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly events: EventBus;
-  private readonly defaultPlan: string;
-  private readonly onChange: (tenantId: string | null) => Promise<void>;
+  constructor(private readonly deps: PeriodCloserDeps) {}
 
-  constructor({ db, clock, events, defaultPlan, onChange = async () => {} }: PeriodCloserDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.events = events;
-    this.defaultPlan = defaultPlan;
-    this.onChange = onChange;
-  }
-
-  async close(now: Date = this.clock.now()): Promise<CloseResult> {
+  async close(now: Date = this.deps.clock.now()): Promise<CloseResult> {
     const month = monthKey(now);
     const day = dayKey(now);
     const nowIso = now.toISOString();
@@ -58,9 +46,9 @@ export class PeriodCloser {
             .orWhere((d) => d.whereRaw('length(period_key) = 10').where('period_key', '<', day)),
         );
 
-    const result = await this.db.transaction(async (trx) => {
+    const result = await this.deps.db.transaction(async (trx) => {
       // Two closers at once (a manual run beside the cron one) must not both count the same rows.
-      if (this.db.client.config.client === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(?)', [CLOSER_LOCK]);
+      if (this.deps.db.client.config.client === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(?)', [CLOSER_LOCK]);
       const months = (await finished(trx('billing_usage')).whereRaw('length(period_key) = 7').distinct('period_key').orderBy('period_key')).map(
         (r: { period_key: string }) => r.period_key,
       );
@@ -82,15 +70,15 @@ export class PeriodCloser {
         const ids = leaving.slice(i, i + 500).map((r) => r.tenant_id);
         downgraded += await canceling()
           .whereIn('tenant_id', ids)
-          .update({ plan_id: this.defaultPlan, status: 'active', billing_cycle: 'monthly', cancel_at_period_end: false, updated_at: nowIso });
+          .update({ plan_id: this.deps.defaultPlan, status: 'active', billing_cycle: 'monthly', cancel_at_period_end: false, updated_at: nowIso });
       }
       for (const row of leaving) {
-        await this.events.emit(
+        await this.deps.events.emit(
           trx,
           'billing.subscription.changed',
           {
             tenant_id: row.tenant_id,
-            plan_id: this.defaultPlan,
+            plan_id: this.deps.defaultPlan,
             previous_plan_id: row.plan_id,
             status: 'active',
             billing_cycle: 'monthly',
@@ -110,7 +98,7 @@ export class PeriodCloser {
       }
 
       for (const row of tenantsPerMonth as Array<{ period_key: string; tenants: number | string }>) {
-        await this.events.emit(trx, 'usage.period_closed', {
+        await this.deps.events.emit(trx, 'usage.period_closed', {
           period: row.period_key,
           tenants: Number(row.tenants),
           next_period: monthKey(addMonths(new Date(`${row.period_key}-01T00:00:00Z`), 1)),
@@ -119,7 +107,7 @@ export class PeriodCloser {
       return { closedRows, closedMonths: months, rolledSubscriptions: rolled, downgraded };
     });
     // After the commit: a cache dropped earlier could be refilled with the old plan meanwhile.
-    if (result.downgraded > 0) await this.onChange(null);
+    if (result.downgraded > 0) await this.deps.onChange(null);
     return result;
   }
 }

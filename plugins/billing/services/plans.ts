@@ -46,19 +46,21 @@ const toRow = (p: Partial<PlanSeed>) => ({
   ...(p.features !== undefined ? { features: p.features === null ? null : JSON.stringify(p.features) } : {}),
 });
 
+export interface PlansDeps {
+  db: Knex;
+  clock: Clock;
+  onChange: () => Promise<void>;
+  /** The features the enabled plugins declare (read when a plan is written). */
+  catalogue: () => ReadonlySet<string>;
+}
+
 export class Plans {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly onChange: () => Promise<void>,
-    /** The features the enabled plugins declare (read when a plan is written). */
-    private readonly catalogue: () => ReadonlySet<string>,
-  ) {}
+  constructor(private readonly deps: PlansDeps) {}
 
   /** A plan may only list declared features: a typo would silently grant nothing. */
   private checkFeatures(features: string[] | null | undefined): void {
     if (!features) return;
-    const known = this.catalogue();
+    const known = this.deps.catalogue();
     const unknown = features.filter((f) => !known.has(f));
     if (unknown.length) {
       throw AppError.validation(
@@ -77,11 +79,12 @@ export class Plans {
 
   /** Inserts the configured plans that do not exist yet; never overwrites an edited plan. */
   async seed(plans: PlanSeed[]): Promise<void> {
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     // Read first: a boot that finds every plan writes nothing (each insert would be a durable commit).
     const existing = new Set(
       (
-        await this.db('billing_plans')
+        await this.deps
+          .db('billing_plans')
           .whereIn(
             'id',
             plans.map((p) => p.id),
@@ -90,7 +93,8 @@ export class Plans {
       ).map(String),
     );
     for (const p of plans.filter((plan) => !existing.has(plan.id))) {
-      await this.db('billing_plans')
+      await this.deps
+        .db('billing_plans')
         .insert({
           ...toRow({ ...p, features: p.features ?? null }),
           description: p.description ?? '',
@@ -104,27 +108,27 @@ export class Plans {
   }
 
   async list(options: { publicOnly?: boolean } = {}): Promise<Plan[]> {
-    const q = this.db('billing_plans').orderBy('sort_order').orderBy('id');
+    const q = this.deps.db('billing_plans').orderBy('sort_order').orderBy('id');
     if (options.publicOnly) q.where('is_public', true);
     return (await q).map(toPlan);
   }
 
-  async get(id: string, trx: Knex | Knex.Transaction = this.db): Promise<Plan> {
+  async get(id: string, trx: Knex | Knex.Transaction = this.deps.db): Promise<Plan> {
     const row = await trx('billing_plans').where('id', id).first();
     if (!row) throw BillingErrors.planNotFound(id);
     return toPlan(row);
   }
 
   async byStripePrice(priceId: string): Promise<Plan | null> {
-    const row = await this.db('billing_plans').where('stripe_price_monthly', priceId).orWhere('stripe_price_yearly', priceId).first();
+    const row = await this.deps.db('billing_plans').where('stripe_price_monthly', priceId).orWhere('stripe_price_yearly', priceId).first();
     return row ? toPlan(row) : null;
   }
 
   async create(input: PlanSeed): Promise<Plan> {
     this.checkFeatures(input.features);
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     try {
-      await this.db('billing_plans').insert({
+      await this.deps.db('billing_plans').insert({
         ...toRow({ ...input, features: input.features ?? null }),
         description: input.description ?? '',
         sort_order: input.sort_order ?? 0,
@@ -141,18 +145,18 @@ export class Plans {
   async update(id: string, patch: PlanPatch): Promise<Plan> {
     await this.get(id);
     this.checkFeatures(patch.features);
-    const row: Record<string, unknown> = { ...toRow(patch), updated_at: this.clock.now().toISOString() };
-    await this.db('billing_plans').where('id', id).update(row);
-    await this.onChange();
+    const row: Record<string, unknown> = { ...toRow(patch), updated_at: this.deps.clock.now().toISOString() };
+    await this.deps.db('billing_plans').where('id', id).update(row);
+    await this.deps.onChange();
     return this.get(id);
   }
 
   async setStripeIds(id: string, ids: { product: string; monthly: string | null; yearly: string | null }): Promise<Plan> {
-    await this.db('billing_plans').where('id', id).update({
+    await this.deps.db('billing_plans').where('id', id).update({
       stripe_product_id: ids.product,
       stripe_price_monthly: ids.monthly,
       stripe_price_yearly: ids.yearly,
-      updated_at: this.clock.now().toISOString(),
+      updated_at: this.deps.clock.now().toISOString(),
     });
     return this.get(id);
   }
@@ -162,8 +166,8 @@ export class Plans {
     await this.get(id);
     if (id === defaultPlan) throw BillingErrors.defaultPlanUndeletable(id);
     if (id === operatorPlan) throw BillingErrors.operatorPlanUndeletable(id);
-    const [{ n }] = await this.db('billing_subscriptions').where('plan_id', id).count({ n: '*' });
+    const [{ n }] = await this.deps.db('billing_subscriptions').where('plan_id', id).count({ n: '*' });
     if (Number(n) > 0) throw BillingErrors.planHasTenants(id, Number(n));
-    await this.db('billing_plans').where('id', id).delete();
+    await this.deps.db('billing_plans').where('id', id).delete();
   }
 }

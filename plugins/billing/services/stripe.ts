@@ -64,7 +64,7 @@ export interface StripeBillingDeps {
   /** Finds or creates the account of someone who paid at signup (the auth plugin's), returning its tenant. */
   provision?: ((email: string) => Promise<string>) | null;
   /** Whether a tenant exists (the auth plugin's), read in the event's transaction. */
-  tenantExists?: (id: string, trx: Knex.Transaction) => Promise<boolean>;
+  tenantExists: (id: string, trx: Knex.Transaction) => Promise<boolean>;
 }
 
 /**
@@ -77,49 +77,16 @@ export interface StripeBillingDeps {
  * Stripe would retry for days).
  */
 export class StripeBilling {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly settings: BillingSettings['stripe'];
-  private readonly publicUrl: string;
-  private readonly plans: Plans;
-  private readonly subscriptions: Subscriptions;
-  private readonly defaultPlan: string;
-  private readonly provision: ((email: string) => Promise<string>) | null;
-  private readonly tenantExists: (id: string, trx: Knex.Transaction) => Promise<boolean>;
-
-  constructor({
-    db,
-    clock,
-    logger,
-    settings,
-    publicUrl,
-    plans,
-    subscriptions,
-    defaultPlan,
-    provision = null,
-    tenantExists = async () => true,
-  }: StripeBillingDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.settings = settings;
-    this.publicUrl = publicUrl;
-    this.plans = plans;
-    this.subscriptions = subscriptions;
-    this.defaultPlan = defaultPlan;
-    this.provision = provision;
-    this.tenantExists = tenantExists;
-  }
+  constructor(private readonly deps: StripeBillingDeps) {}
 
   private client: Promise<Stripe> | null = null;
 
   get configured(): boolean {
-    return Boolean(this.settings.secretKey);
+    return Boolean(this.deps.settings.secretKey);
   }
 
   private get base(): string {
-    return this.publicUrl.replace(/\/+$/, '');
+    return this.deps.publicUrl.replace(/\/+$/, '');
   }
 
   /** Runs one Stripe API call, mapping its errors (see providerError). */
@@ -133,9 +100,9 @@ export class StripeBilling {
   }
 
   private stripe(): Promise<Stripe> {
-    const key = this.settings.secretKey;
+    const key = this.deps.settings.secretKey;
     if (!key) throw BillingErrors.paymentsNotConfigured();
-    const s = this.settings;
+    const s = this.deps.settings;
     this.client ??= import('stripe').then(
       ({ default: StripeSdk }) =>
         new StripeSdk(key, {
@@ -164,9 +131,9 @@ export class StripeBilling {
     cycle: Cycle;
   }): Promise<{ checkout_url: string; session_id: string }> {
     this.stripe();
-    const plan = await this.plans.get(input.planId);
+    const plan = await this.deps.plans.get(input.planId);
     const price = this.priceOf(plan, input.cycle);
-    const sub = input.tenantId ? await this.subscriptions.get(input.tenantId) : null;
+    const sub = input.tenantId ? await this.deps.subscriptions.get(input.tenantId) : null;
     // A second checkout would start a second Stripe subscription, billed beside the first.
     if (sub && sub.provider === 'stripe' && sub.stripe_subscription_id && sub.status !== 'canceled') {
       throw BillingErrors.alreadySubscribed();
@@ -193,8 +160,8 @@ export class StripeBilling {
       stripe.checkout.sessions.create({
         mode: 'subscription',
         line_items: [{ price, quantity: 1 }],
-        success_url: `${this.base}${this.settings.successPath}`,
-        cancel_url: `${this.base}${this.settings.cancelPath}`,
+        success_url: `${this.base}${this.deps.settings.successPath}`,
+        cancel_url: `${this.base}${this.deps.settings.cancelPath}`,
         ...(input.tenantId ? { client_reference_id: input.tenantId } : {}),
         ...(sub?.stripe_customer_id ? { customer: sub.stripe_customer_id } : input.email ? { customer_email: input.email } : {}),
         metadata,
@@ -207,7 +174,7 @@ export class StripeBilling {
 
   async portal(tenantId: string): Promise<{ url: string }> {
     this.stripe();
-    const sub = await this.subscriptions.get(tenantId);
+    const sub = await this.deps.subscriptions.get(tenantId);
     if (!sub.stripe_customer_id) throw BillingErrors.noStripeCustomer();
     const session = await this.call((stripe) => stripe.billingPortal.sessions.create({ customer: sub.stripe_customer_id!, return_url: `${this.base}/admin` }));
     return { url: session.url };
@@ -215,13 +182,13 @@ export class StripeBilling {
 
   /** Cancels at the end of the current period (Stripe's subscription too, when there is one). */
   async cancel(tenantId: string) {
-    const sub = await this.subscriptions.get(tenantId);
+    const sub = await this.deps.subscriptions.get(tenantId);
     if (sub.cancel_at_period_end || sub.status === 'canceled') throw BillingErrors.alreadyCanceled();
-    if (sub.plan_id === this.defaultPlan && sub.provider === 'manual') throw BillingErrors.nothingToCancel(this.defaultPlan);
+    if (sub.plan_id === this.deps.defaultPlan && sub.provider === 'manual') throw BillingErrors.nothingToCancel(this.deps.defaultPlan);
     if (sub.provider === 'stripe' && sub.stripe_subscription_id) {
       await this.call((stripe) => stripe.subscriptions.update(sub.stripe_subscription_id!, { cancel_at_period_end: true }));
     }
-    return this.subscriptions.change(tenantId, { cancel_at_period_end: true });
+    return this.deps.subscriptions.change(tenantId, { cancel_at_period_end: true });
   }
 
   /**
@@ -231,7 +198,7 @@ export class StripeBilling {
    */
   async syncPlan(planId: string): Promise<Plan> {
     this.stripe();
-    const plan = await this.plans.get(planId);
+    const plan = await this.deps.plans.get(planId);
     const fields = { name: plan.display_name, description: plan.description || undefined, metadata: { plinth_plan: plan.id } };
     const product = await this.call(async (stripe) => {
       if (plan.stripe_product_id) {
@@ -277,7 +244,7 @@ export class StripeBilling {
       });
     const monthly = await ensurePrice(plan.stripe_price_monthly, plan.price_monthly, 'month');
     const yearly = await ensurePrice(plan.stripe_price_yearly, plan.price_yearly, 'year');
-    return this.plans.setStripeIds(plan.id, { product: product.id, monthly, yearly });
+    return this.deps.plans.setStripeIds(plan.id, { product: product.id, monthly, yearly });
   }
 
   private readonly signups = new Map<string, string>();
@@ -288,11 +255,11 @@ export class StripeBilling {
    * and safe to repeat for a redelivered event: the second time the account exists.
    */
   private async provisionSignup(event: Stripe.Event): Promise<void> {
-    if (event.type !== 'checkout.session.completed' || !this.provision) return;
+    if (event.type !== 'checkout.session.completed' || !this.deps.provision) return;
     const session = event.data.object as Stripe.Checkout.Session;
     const email = session.metadata?.signup_email || session.customer_details?.email || session.customer_email;
     if (session.metadata?.tenant_id || session.client_reference_id || !email) return;
-    this.signups.set(event.id, await this.provision(email));
+    this.signups.set(event.id, await this.deps.provision(email));
   }
 
   /** Verifies the signature over the raw body (a bad or stale one is a 400) and applies the event once. */
@@ -301,7 +268,7 @@ export class StripeBilling {
     signature: string | undefined,
   ): Promise<{ received: true; event_id: string; outcome: 'applied' | 'ignored' | 'duplicate' }> {
     if (!this.configured) throw BillingErrors.paymentsNotConfigured();
-    if (!this.settings.webhookSecret) throw BillingErrors.webhooksNotConfigured();
+    if (!this.deps.settings.webhookSecret) throw BillingErrors.webhooksNotConfigured();
     if (!signature) throw BillingErrors.signatureInvalid('missing Stripe-Signature header');
     if (!rawBody) throw BillingErrors.signatureInvalid('missing request body');
     let event: Stripe.Event;
@@ -309,10 +276,10 @@ export class StripeBilling {
       event = (await this.stripe()).webhooks.constructEvent(
         rawBody,
         signature,
-        this.settings.webhookSecret,
-        this.settings.webhookToleranceSeconds,
+        this.deps.settings.webhookSecret,
+        this.deps.settings.webhookToleranceSeconds,
         undefined,
-        this.clock.now().getTime(),
+        this.deps.clock.now().getTime(),
       );
     } catch (err) {
       // The SDK's message goes on with advice and a link; its first sentence says what failed.
@@ -329,14 +296,14 @@ export class StripeBilling {
     } finally {
       this.signups.delete(event.id);
     }
-    for (const tenantId of touched) await this.subscriptions.changed(tenantId);
+    for (const tenantId of touched) await this.deps.subscriptions.changed(tenantId);
     return { received: true, event_id: event.id, outcome };
   }
 
   private async applyOnce(event: Stripe.Event, touched: Set<string>): Promise<'applied' | 'ignored' | 'duplicate'> {
     let outcome: 'applied' | 'ignored' | 'duplicate';
     try {
-      outcome = await this.db.transaction(async (trx) => {
+      outcome = await this.deps.db.transaction(async (trx) => {
         // The event's row first: a second delivery (even a concurrent one) stops here.
         if (await trx('billing_stripe_events').where('id', event.id).first('id')) throw new DuplicateEvent(event.id);
         try {
@@ -345,7 +312,7 @@ export class StripeBilling {
             type: event.type,
             created: event.created,
             outcome: 'pending',
-            processed_at: this.clock.now().toISOString(),
+            processed_at: this.deps.clock.now().toISOString(),
           });
         } catch (err) {
           if (isUniqueViolation(err)) throw new DuplicateEvent(event.id);
@@ -357,7 +324,7 @@ export class StripeBilling {
       });
     } catch (err) {
       if (!(err instanceof DuplicateEvent)) throw err;
-      this.logger.info({ eventId: event.id, type: event.type }, 'ignored a Stripe event delivered again');
+      this.deps.logger.info({ eventId: event.id, type: event.type }, 'ignored a Stripe event delivered again');
       return 'duplicate';
     }
     return outcome;
@@ -370,7 +337,7 @@ export class StripeBilling {
         if (session.mode && session.mode !== 'subscription') return 'ignored';
         const tenantId = session.metadata?.tenant_id ?? session.client_reference_id ?? this.signups.get(event.id);
         if (!tenantId) return 'ignored';
-        if (!(await this.tenantExists(tenantId, trx))) return this.unknownTenant(event, tenantId);
+        if (!(await this.deps.tenantExists(tenantId, trx))) return this.unknownTenant(event, tenantId);
         const subscriptionId = typeof session.subscription === 'string' ? session.subscription : (session.subscription?.id ?? null);
         if (subscriptionId && (await this.heldByAnother(trx, subscriptionId, tenantId))) return this.heldElsewhere(event, subscriptionId, tenantId);
         const current = await this.locked(trx, tenantId);
@@ -393,7 +360,7 @@ export class StripeBilling {
         const customerId = typeof s.customer === 'string' ? s.customer : s.customer.id;
         const tenantId = await this.tenantOf(trx, s.metadata?.tenant_id, customerId);
         if (!tenantId) return 'ignored';
-        if (!(await this.tenantExists(tenantId, trx))) return this.unknownTenant(event, tenantId);
+        if (!(await this.deps.tenantExists(tenantId, trx))) return this.unknownTenant(event, tenantId);
         if (await this.heldByAnother(trx, s.id, tenantId)) return this.heldElsewhere(event, s.id, tenantId);
         const deleted = event.type === 'customer.subscription.deleted';
         const current = await this.locked(trx, tenantId);
@@ -452,7 +419,7 @@ export class StripeBilling {
   }
 
   private unknownTenant(event: Stripe.Event, tenantId: string): 'ignored' {
-    this.logger.warn({ eventId: event.id, type: event.type, tenantId }, 'ignored a Stripe event for a tenant this server does not have');
+    this.deps.logger.warn({ eventId: event.id, type: event.type, tenantId }, 'ignored a Stripe event for a tenant this server does not have');
     return 'ignored';
   }
 
@@ -462,7 +429,10 @@ export class StripeBilling {
   }
 
   private heldElsewhere(event: Stripe.Event, subscriptionId: string, tenantId: string): 'ignored' {
-    this.logger.warn({ eventId: event.id, type: event.type, tenantId, subscriptionId }, 'ignored a Stripe event linking a subscription another tenant holds');
+    this.deps.logger.warn(
+      { eventId: event.id, type: event.type, tenantId, subscriptionId },
+      'ignored a Stripe event linking a subscription another tenant holds',
+    );
     return 'ignored';
   }
 
@@ -481,7 +451,7 @@ export class StripeBilling {
   private async tenantOf(trx: Knex.Transaction, fromMetadata: string | undefined, customerId: string | undefined): Promise<string | null> {
     if (fromMetadata) return fromMetadata;
     if (!customerId) return null;
-    return (await this.subscriptions.byStripeCustomer(customerId, trx))?.tenant_id ?? null;
+    return (await this.deps.subscriptions.byStripeCustomer(customerId, trx))?.tenant_id ?? null;
   }
 
   /**
@@ -490,9 +460,9 @@ export class StripeBilling {
    * applied one after the other, never both against the state before either.
    */
   private async locked(trx: Knex.Transaction, tenantId: string): Promise<Subscription> {
-    await this.subscriptions.get(tenantId, trx); // the row exists from here on
-    if (this.db.client.config.client === 'pg') await trx('billing_subscriptions').where('tenant_id', tenantId).forUpdate().first('tenant_id');
-    return this.subscriptions.get(tenantId, trx);
+    await this.deps.subscriptions.get(tenantId, trx); // the row exists from here on
+    if (this.deps.db.client.config.client === 'pg') await trx('billing_subscriptions').where('tenant_id', tenantId).forUpdate().first('tenant_id');
+    return this.deps.subscriptions.get(tenantId, trx);
   }
 
   /**
@@ -513,12 +483,12 @@ export class StripeBilling {
     const tenantId = current.tenant_id;
     const last = Math.max(...order.after.map((column) => current[column] ?? -Infinity));
     if (created < last) {
-      this.logger.info({ tenantId, created, last, order: order.record }, 'ignored an out-of-order Stripe event');
+      this.deps.logger.info({ tenantId, created, last, order: order.record }, 'ignored an out-of-order Stripe event');
       return 'ignored';
     }
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    if (downgrade) Object.assign(clean, { plan_id: this.defaultPlan, cancel_at_period_end: false });
-    await this.subscriptions.change(tenantId, { ...clean, [order.record]: created }, trx);
+    if (downgrade) Object.assign(clean, { plan_id: this.deps.defaultPlan, cancel_at_period_end: false });
+    await this.deps.subscriptions.change(tenantId, { ...clean, [order.record]: created }, trx);
     touched.add(tenantId);
     return 'applied';
   }

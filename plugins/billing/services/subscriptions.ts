@@ -61,38 +61,24 @@ export interface SubscriptionsDeps {
 }
 
 export class Subscriptions {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly events: EventBus;
-  private readonly plans: Plans;
-  private readonly startingPlan: (tenantId: string, trx: Db) => Promise<string>;
-  private readonly onChange: (tenantId: string) => Promise<void>;
-
-  constructor({ db, clock, events, plans, startingPlan, onChange }: SubscriptionsDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.events = events;
-    this.plans = plans;
-    this.startingPlan = startingPlan;
-    this.onChange = onChange;
-  }
+  constructor(private readonly deps: SubscriptionsDeps) {}
 
   /** A deleted tenant's billing rows (subscription, usage, alerts, overrides) go with it, in one commit. */
   async forgetTenant(tenantId: string): Promise<void> {
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       for (const table of TENANT_TABLES) await trx(table).where('tenant_id', tenantId).delete();
     });
   }
 
-  async get(tenantId: string, trx: Db = this.db): Promise<Subscription> {
+  async get(tenantId: string, trx: Db = this.deps.db): Promise<Subscription> {
     const row = await trx('billing_subscriptions').where('tenant_id', tenantId).first();
     if (row) return toSubscription(row);
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const period = periodContaining(now, 'monthly');
     await trx('billing_subscriptions')
       .insert({
         tenant_id: tenantId,
-        plan_id: await this.startingPlan(tenantId, trx),
+        plan_id: await this.deps.startingPlan(tenantId, trx),
         status: 'active',
         billing_cycle: 'monthly',
         provider: 'manual',
@@ -107,14 +93,14 @@ export class Subscriptions {
   }
 
   /** The subscription that a Stripe customer belongs to; pass the open transaction (SQLite has one connection). */
-  async byStripeCustomer(customerId: string, trx: Db = this.db): Promise<Subscription | undefined> {
+  async byStripeCustomer(customerId: string, trx: Db = this.deps.db): Promise<Subscription | undefined> {
     const row = await trx('billing_subscriptions').where('stripe_customer_id', customerId).first();
     return row ? toSubscription(row) : undefined;
   }
 
   /** Tells the rest of billing (limits caches, other instances) that a tenant's subscription changed. */
   changed(tenantId: string): Promise<void> {
-    return this.onChange(tenantId);
+    return this.deps.onChange(tenantId);
   }
 
   /**
@@ -125,10 +111,10 @@ export class Subscriptions {
   async change(tenantId: string, patch: Partial<Omit<Subscription, 'tenant_id'>>, trx?: Knex.Transaction): Promise<Subscription> {
     const run = async (t: Knex.Transaction) => {
       const before = await this.get(tenantId, t);
-      if (patch.plan_id && patch.plan_id !== before.plan_id) await this.plans.get(patch.plan_id, t);
+      if (patch.plan_id && patch.plan_id !== before.plan_id) await this.deps.plans.get(patch.plan_id, t);
       await t('billing_subscriptions')
         .where('tenant_id', tenantId)
-        .update({ ...patch, updated_at: this.clock.now().toISOString() });
+        .update({ ...patch, updated_at: this.deps.clock.now().toISOString() });
       const after = await this.get(tenantId, t);
       if (
         after.plan_id !== before.plan_id ||
@@ -136,7 +122,7 @@ export class Subscriptions {
         after.billing_cycle !== before.billing_cycle ||
         after.cancel_at_period_end !== before.cancel_at_period_end
       ) {
-        await this.events.emit(
+        await this.deps.events.emit(
           t,
           'billing.subscription.changed',
           {
@@ -153,8 +139,8 @@ export class Subscriptions {
       return after;
     };
     if (trx) return run(trx);
-    const result = await this.db.transaction(run);
-    await this.onChange(tenantId);
+    const result = await this.deps.db.transaction(run);
+    await this.deps.onChange(tenantId);
     return result;
   }
 
@@ -167,7 +153,7 @@ export class Subscriptions {
 
   /** Throws what `assign` would for this plan (unknown plan 404, Stripe-managed 409), changing nothing. */
   async checkAssign(tenantId: string, planId: string): Promise<void> {
-    await this.plans.get(planId);
+    await this.deps.plans.get(planId);
     const current = await this.get(tenantId);
     if (current.plan_id !== planId) this.assertManual(current);
   }
@@ -180,7 +166,7 @@ export class Subscriptions {
     const current = await this.get(tenantId, trx);
     this.assertManual(current);
     const cycle = input.billing_cycle ?? current.billing_cycle;
-    const period = periodContaining(this.clock.now(), cycle);
+    const period = periodContaining(this.deps.clock.now(), cycle);
     return this.change(
       tenantId,
       {

@@ -197,15 +197,26 @@ describe('billing without Stripe: manual payments and plan-change requests (API)
       const requests = overview.body.cards.find((c: { id: string }) => c.id === 'billing.plan_requests');
       assert.deepEqual([requests.value, requests.tone, requests.href], [1, 'warn', `/admin/billing/tenant?tenant=${owner.tenantId}`]);
       assert.deepEqual(requests.items, [
-        { label: 'Hand-paid shop', value: 'Free → Pro', href: `/admin/billing/tenant?tenant=${owner.tenantId}`, tone: 'warn' },
+        {
+          label: 'Hand-paid shop',
+          value: 'Free → Pro',
+          href: `/admin/billing/tenant?tenant=${owner.tenantId}`,
+          tone: 'warn',
+          // The seeded plans' names, said in the viewer's language; the tenant's name is data.
+          messages: {
+            value: {
+              id: 'billing.overview.requests.item',
+              values: { from: { id: 'billing.seed.free.name', text: 'Free' }, to: { id: 'billing.seed.pro.name', text: 'Pro' } },
+            },
+          },
+        },
       ]);
       const customerView = await t.request('GET', '/admin/api/overview', { headers: owner.headers });
       assert.ok(!customerView.body.cards.some((c: { id: string }) => c.id === 'billing.plan_requests'), 'the operator’s card only');
       const card = overview.body.cards.find((c: { id: string }) => c.id === 'core.alerts');
-      assert.ok(
-        card.items.some((i: { label: string }) => i.label.includes('Hand-paid shop')),
-        JSON.stringify(card),
-      );
+      const item = card.items.find((i: { label: string }) => i.label.includes('Hand-paid shop'));
+      assert.ok(item, JSON.stringify(card));
+      assert.deepEqual(item.messages.label, { id: 'billing.alert.planRequest', values: { tenant: 'Hand-paid shop', from: 'Free', to: 'Pro' } });
 
       await t.app.events.flush();
       const parsed = await Promise.all(relay.received.map(async (m) => ({ to: m.to, mail: await simpleParser(m.raw) })));

@@ -20,26 +20,14 @@ export interface DeviceBindingDeps {
  * cap; deactivating frees a slot, re-activating takes one back, unbinding removes the device.
  */
 export class DeviceBinding {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly events: EventBus;
-  private readonly licenses: Pick<Licenses, 'get'>;
-  private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>;
-
-  constructor({ db, clock, events, licenses, onChange }: DeviceBindingDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.events = events;
-    this.licenses = licenses;
-    this.onChange = onChange;
-  }
+  constructor(private readonly deps: DeviceBindingDeps) {}
 
   async devices(license: License): Promise<Device[]> {
-    return (await this.db('licensing_devices').where('license_pk', license.id).orderBy('id')).map(toDevice);
+    return (await this.deps.db('licensing_devices').where('license_pk', license.id).orderBy('id')).map(toDevice);
   }
 
   async device(licensePk: number, deviceId: string): Promise<Device | null> {
-    const row = await this.db('licensing_devices').where({ license_pk: licensePk, device_id: deviceId }).first();
+    const row = await this.deps.db('licensing_devices').where({ license_pk: licensePk, device_id: deviceId }).first();
     return row ? toDevice(row) : null;
   }
 
@@ -48,17 +36,17 @@ export class DeviceBinding {
    * device row in one transaction, so racing devices can never exceed the cap.
    */
   async bind(license: License, device: { deviceId: string; deviceName?: string | null; ip?: string | null }): Promise<BindOutcome> {
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const existing = await this.device(license.id, device.deviceId);
     if (existing) return existing.status === 'active' ? { outcome: 'known', device: existing } : { outcome: 'deactivated', device: existing };
     try {
-      const bound = await this.db.transaction(async (trx) => {
+      const bound = await this.deps.db.transaction(async (trx) => {
         const room = affected(
           await trx('licensing_licenses')
             .where('id', license.id)
             .where('status', 'active')
             .whereRaw('active_devices < device_cap')
-            .update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }),
+            .update({ active_devices: this.deps.db.raw('active_devices + 1'), updated_at: now }),
         );
         if (room === 0) return null;
         await trx('licensing_devices').insert({
@@ -70,7 +58,7 @@ export class DeviceBinding {
           first_seen_at: now,
           last_seen_at: now,
         });
-        await this.events.emit(
+        await this.deps.events.emit(
           trx,
           'license.activated',
           { ...what(license), device_id: device.deviceId, device_name: device.deviceName ?? null },
@@ -88,9 +76,9 @@ export class DeviceBinding {
 
   /** Deactivates (frees a slot) or re-activates (takes one, within the cap) a device. */
   async setDeviceStatus(scope: Scope, licenseId: string, deviceId: string, status: 'active' | 'deactivated'): Promise<void> {
-    const license = await this.licenses.get(scope, licenseId);
-    const now = this.clock.now().toISOString();
-    await this.db.transaction(async (trx) => {
+    const license = await this.deps.licenses.get(scope, licenseId);
+    const now = this.deps.clock.now().toISOString();
+    await this.deps.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
       if (!device) throw LicensingErrors.deviceNotBound(licenseId, deviceId);
       // Conditional on the old status, so concurrent calls change the counter once.
@@ -106,7 +94,7 @@ export class DeviceBinding {
           await trx('licensing_licenses')
             .where('id', license.id)
             .whereRaw('active_devices < device_cap')
-            .update({ active_devices: this.db.raw('active_devices + 1'), updated_at: now }),
+            .update({ active_devices: this.deps.db.raw('active_devices + 1'), updated_at: now }),
         );
         if (room === 0)
           // Thrown inside the transaction: the device's own change rolls back too.
@@ -114,17 +102,17 @@ export class DeviceBinding {
       } else {
         await trx('licensing_licenses')
           .where('id', license.id)
-          .update({ active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
-        await this.events.emit(trx, 'license.device_deactivated', { ...what(license), device_id: deviceId }, { tenantId: license.tenant_id });
+          .update({ active_devices: this.deps.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'), updated_at: now });
+        await this.deps.events.emit(trx, 'license.device_deactivated', { ...what(license), device_id: deviceId }, { tenantId: license.tenant_id });
       }
     });
-    await this.onChange('device', `${license.id}:${deviceId}`);
+    await this.deps.onChange('device', `${license.id}:${deviceId}`);
   }
 
   /** Removes a device binding entirely (the robots plugin's unbind). */
   async unbind(scope: Scope, licenseId: string, deviceId: string): Promise<void> {
-    const license = await this.licenses.get(scope, licenseId);
-    await this.db.transaction(async (trx) => {
+    const license = await this.deps.licenses.get(scope, licenseId);
+    await this.deps.db.transaction(async (trx) => {
       const device = await trx('licensing_devices').where({ license_pk: license.id, device_id: deviceId }).first();
       if (!device) throw LicensingErrors.deviceNotBound(licenseId, deviceId);
       // The row as read: a concurrent unbind or status change makes this delete nothing.
@@ -133,12 +121,12 @@ export class DeviceBinding {
         await trx('licensing_licenses')
           .where('id', license.id)
           .update({
-            active_devices: this.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'),
-            updated_at: this.clock.now().toISOString(),
+            active_devices: this.deps.db.raw('CASE WHEN active_devices > 0 THEN active_devices - 1 ELSE 0 END'),
+            updated_at: this.deps.clock.now().toISOString(),
           });
       }
     });
-    await this.onChange('device', `${license.id}:${deviceId}`);
+    await this.deps.onChange('device', `${license.id}:${deviceId}`);
   }
 
   /**
@@ -146,12 +134,13 @@ export class DeviceBinding {
    * zeros: the licenses page's chart. A device unbound since is gone from it; a deactivated one stays.
    */
   async activationsPerDay(scope: Scope, days: number) {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
-    const q = this.db('licensing_devices as d')
+    const q = this.deps
+      .db('licensing_devices as d')
       .join('licensing_licenses as l', 'l.id', 'd.license_pk')
       .where('d.first_seen_at', '>=', first.toISOString())
-      .select({ date: this.db.raw('substr(d.first_seen_at, 1, 10)') })
+      .select({ date: this.deps.db.raw('substr(d.first_seen_at, 1, 10)') })
       .count({ n: '*' })
       .groupByRaw('substr(d.first_seen_at, 1, 10)');
     if (scope.tenantId) q.where('l.tenant_id', scope.tenantId);

@@ -18,9 +18,14 @@ export function createLicensingServices(d: LicensingDeps, settings: LicensingSet
   let verifier: Verifier;
   const licenses = new Licenses({ db: d.db, clock: d.clock, events: d.events, usage: d.usage, onChange: (kind, key) => verifier.invalidate(kind, key) });
   verifier = new Verifier({ db: d.db, clock: d.clock, logger: d.logger, pubsub: d.pubsub, engine: () => licenses });
-  const files = new LicenseFiles(d.db, d.clock, d.logger, {
-    keyFile: settings.keyFile ? path.resolve(d.config.dataDir, settings.keyFile) : null,
-    legacyFile: path.join(d.config.dataDir, LEGACY_KEY_FILE),
+  const files = new LicenseFiles({
+    db: d.db,
+    clock: d.clock,
+    logger: d.logger,
+    options: {
+      keyFile: settings.keyFile ? path.resolve(d.config.dataDir, settings.keyFile) : null,
+      legacyFile: path.join(d.config.dataDir, LEGACY_KEY_FILE),
+    },
   });
   const perIp = { bucket: 'licensing.verify.ip', points: settings.verifyPerIpPerMinute, durationSeconds: 60 };
   const perCode = { bucket: 'licensing.verify.code', points: settings.verifyPerCodePerMinute, durationSeconds: 60 };

@@ -12,6 +12,13 @@ import { fingerprint, loadSigningKey, type SigningKeyOptions } from './signing-k
  */
 export const SIGNATURE_SCHEME = 'ed25519 over the ASCII bytes of the base64url payload';
 
+export interface LicenseFilesDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  options: SigningKeyOptions;
+}
+
 /**
  * Signed offline license files: the license's facts as JSON, base64url-encoded, signed with the
  * deployment's Ed25519 key (services/signing-key.ts). Clients check it with the public key
@@ -23,16 +30,11 @@ export class LicenseFiles {
   private publicRaw = '';
   private keyId = '';
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly options: SigningKeyOptions,
-  ) {}
+  constructor(private readonly deps: LicenseFilesDeps) {}
 
   /** Loads the key at start; refuses to start when it differs from the one the database records. */
   async init(): Promise<void> {
-    this.privateKey = await loadSigningKey(this.db, this.clock, this.logger, this.options);
+    this.privateKey = await loadSigningKey(this.deps.db, this.deps.clock, this.deps.logger, this.deps.options);
     const pub = createPublicKey(this.privateKey);
     this.publicPem = pub.export({ type: 'spki', format: 'pem' }).toString();
     this.publicRaw = String(pub.export({ format: 'jwk' }).x);
@@ -64,7 +66,7 @@ export class LicenseFiles {
       device_cap: license.device_cap,
       issued_at: license.issued_at,
       valid_until: license.valid_until,
-      signed_at: this.clock.now().toISOString(),
+      signed_at: this.deps.clock.now().toISOString(),
     };
     const payload = Buffer.from(JSON.stringify(facts)).toString('base64url');
     const signature = sign(null, Buffer.from(payload, 'ascii'), this.privateKey).toString('base64');

@@ -112,19 +112,8 @@ export interface LicensesDeps {
  * face is one client; the robots plugin is another (8-character codes bound to one device).
  */
 export class Licenses {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly events: EventBus;
-  private readonly usage: UsageMeter;
-  private readonly onChange: (kind: 'license' | 'device', key: string) => Promise<void>;
-
-  constructor({ db, clock, events, usage, onChange }: LicensesDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.events = events;
-    this.usage = usage;
-    this.onChange = onChange;
-    this.binding = new DeviceBinding({ db, clock, events, licenses: this, onChange });
+  constructor(private readonly deps: LicensesDeps) {
+    this.binding = new DeviceBinding({ db: deps.db, clock: deps.clock, events: deps.events, licenses: this, onChange: deps.onChange });
   }
 
   private readonly binding: DeviceBinding;
@@ -148,7 +137,7 @@ export class Licenses {
     }
   }
 
-  private scoped(scope: Scope, trx: Knex | Knex.Transaction = this.db) {
+  private scoped(scope: Scope, trx: Knex | Knex.Transaction = this.deps.db) {
     const q = trx('licensing_licenses');
     if (scope.tenantId) q.where('tenant_id', scope.tenantId);
     return q;
@@ -164,7 +153,7 @@ export class Licenses {
    */
   async generateMany(input: GenerateInput, count: number): Promise<License[]> {
     this.assertIssuable(input.product ?? 'default', input.kind ?? 'license'); // before anything is metered or written
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const days = input.days ?? (input.plan === 'lifetime' || input.plan === 'custom' ? null : PLAN_DAYS[input.plan]);
     if (input.plan === 'custom' && !days) throw AppError.validation([{ path: 'body.days', message: 'is required for a custom plan' }], 400);
     const row = {
@@ -188,14 +177,19 @@ export class Licenses {
     for (let attempt = 1; ; attempt++) {
       const rows = Array.from({ length: count }, () => ({ ...row, license_id: newLicenseId(), activation_code: newCode(input.codeFormat ?? 'groups') }));
       try {
-        return await this.db.transaction(async (trx) => {
-          await this.usage.consume(input.tenantId, 'max_licenses', count, trx, input.actor);
+        return await this.deps.db.transaction(async (trx) => {
+          await this.deps.usage.consume(input.tenantId, 'max_licenses', count, trx, input.actor);
           for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx('licensing_licenses').insert(rows.slice(i, i + INSERT_CHUNK));
           const order = new Map(rows.map((r, i) => [r.license_id, i]));
           const licenses = (await trx('licensing_licenses').whereIn('license_id', [...order.keys()])).map(toLicense);
           licenses.sort((a, b) => order.get(a.license_id)! - order.get(b.license_id)!);
           for (const license of licenses) {
-            await this.events.emit(trx, 'license.generated', { ...what(license), plan: license.plan, email: license.email }, { tenantId: license.tenant_id });
+            await this.deps.events.emit(
+              trx,
+              'license.generated',
+              { ...what(license), plan: license.plan, email: license.email },
+              { tenantId: license.tenant_id },
+            );
           }
           return licenses;
         });
@@ -206,7 +200,7 @@ export class Licenses {
   }
 
   async byCode(code: string): Promise<License | null> {
-    const row = await this.db('licensing_licenses').where('activation_code', normalizeCode(code)).first();
+    const row = await this.deps.db('licensing_licenses').where('activation_code', normalizeCode(code)).first();
     return row ? toLicense(row) : null;
   }
 
@@ -227,7 +221,7 @@ export class Licenses {
   async page(scope: Scope, filter: LicenseFilter, page: PageRequest): Promise<Page<License>> {
     const q = this.scoped(scope).orderBy('id', 'desc');
     if (filter.product) q.where('product', filter.product);
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const pastDate = (b: Knex.QueryBuilder) => b.whereNotNull('valid_until').andWhere('valid_until', '<=', now);
     if (filter.state === 'ended') q.whereIn('status', ['revoked', 'disabled']);
     if (filter.state === 'expired') q.whereNotIn('status', ['revoked', 'disabled']).andWhere((b) => b.where('status', 'expired').orWhere(pastDate));
@@ -289,37 +283,41 @@ export class Licenses {
   async end(scope: Scope, licenseId: string, status: 'revoked' | 'disabled', reason: string | null): Promise<License> {
     const license = await this.get(scope, licenseId);
     if (license.status === status) return license;
-    const changed = await this.db.transaction(async (trx) => {
+    const changed = await this.deps.db.transaction(async (trx) => {
       // Conditional on the status read, so concurrent calls release the slot and emit once.
       const n = affected(
         await trx('licensing_licenses')
           .where({ id: license.id, status: license.status })
-          .update({ status, status_reason: reason, updated_at: this.clock.now().toISOString() }),
+          .update({ status, status_reason: reason, updated_at: this.deps.clock.now().toISOString() }),
       );
       if (n === 0) return false;
-      if (license.status === 'active') await this.usage.release(license.tenant_id, 'max_licenses', 1, trx);
-      await this.events.emit(trx, status === 'revoked' ? 'license.revoked' : 'license.disabled', { ...what(license), reason }, { tenantId: license.tenant_id });
+      if (license.status === 'active') await this.deps.usage.release(license.tenant_id, 'max_licenses', 1, trx);
+      await this.deps.events.emit(
+        trx,
+        status === 'revoked' ? 'license.revoked' : 'license.disabled',
+        { ...what(license), reason },
+        { tenantId: license.tenant_id },
+      );
       return true;
     });
     // Its status changed meanwhile (another revoke, the expiry job): look again.
     if (!changed) return this.end(scope, licenseId, status, reason);
-    await this.onChange('license', license.activation_code);
+    await this.deps.onChange('license', license.activation_code);
     return this.get(scope, licenseId);
   }
 
   /** The daily job: active licenses past valid_until become expired (one event each). */
-  async expireDue(now: Date = this.clock.now()): Promise<number> {
+  async expireDue(now: Date = this.deps.clock.now()): Promise<number> {
     const nowIso = now.toISOString();
-    const due: Array<{ id: number; license_id: string; tenant_id: string; activation_code: string; product: string; kind: LicenseKind }> = await this.db(
-      'licensing_licenses',
-    )
+    const due: Array<{ id: number; license_id: string; tenant_id: string; activation_code: string; product: string; kind: LicenseKind }> = await this.deps
+      .db('licensing_licenses')
       .where('status', 'active')
       .whereNotNull('valid_until')
       .where('valid_until', '<=', nowIso)
       .select('id', 'license_id', 'tenant_id', 'activation_code', 'product', 'kind');
     if (!due.length) return 0;
     type Due = (typeof due)[number];
-    const expired = await this.db.transaction(async (trx) => {
+    const expired = await this.deps.db.transaction(async (trx) => {
       // Only the rows this update changed: one revoked meanwhile is neither expired nor released twice.
       const changed: Due[] = [];
       for (let i = 0; i < due.length; i += 500) {
@@ -338,12 +336,12 @@ export class Licenses {
       const perTenant = new Map<string, number>();
       for (const d of changed) {
         perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
-        await this.events.emit(trx, 'license.expired', what(d), { tenantId: d.tenant_id });
+        await this.deps.events.emit(trx, 'license.expired', what(d), { tenantId: d.tenant_id });
       }
-      for (const [tenantId, n] of perTenant) await this.usage.release(tenantId, 'max_licenses', n, trx);
+      for (const [tenantId, n] of perTenant) await this.deps.usage.release(tenantId, 'max_licenses', n, trx);
       return changed;
     });
-    for (const d of expired) await this.onChange('license', d.activation_code);
+    for (const d of expired) await this.deps.onChange('license', d.activation_code);
     return expired.length;
   }
 }

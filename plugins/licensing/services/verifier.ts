@@ -44,23 +44,14 @@ export class Verifier {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly engine: () => Licenses;
-
-  constructor({ db, clock, logger, pubsub, engine }: VerifierDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.engine = engine;
-    this.licenses = new SharedCache({ name: 'licensing.licenses', pubsub, logger, max: 10_000, ttlMs: 60_000, keepMisses: false });
-    this.devices = new SharedCache({ name: 'licensing.devices', pubsub, logger, max: 20_000, ttlMs: 60_000 });
+  constructor(private readonly deps: VerifierDeps) {
+    this.licenses = new SharedCache({ name: 'licensing.licenses', pubsub: deps.pubsub, logger: deps.logger, max: 10_000, ttlMs: 60_000, keepMisses: false });
+    this.devices = new SharedCache({ name: 'licensing.devices', pubsub: deps.pubsub, logger: deps.logger, max: 20_000, ttlMs: 60_000 });
   }
 
   async start(): Promise<void> {
     await Promise.all([this.licenses.start(), this.devices.start()]);
-    this.timer = setInterval(() => void this.flushSeen().catch((err) => this.logger.error({ err }, 'could not record device last-seen times')), 1000);
+    this.timer = setInterval(() => void this.flushSeen().catch((err) => this.deps.logger.error({ err }, 'could not record device last-seen times')), 1000);
     this.timer.unref();
   }
 
@@ -75,7 +66,7 @@ export class Verifier {
   }
 
   private license(code: string): Promise<License | null> {
-    return this.licenses.get(code, () => this.engine().byCode(code));
+    return this.licenses.get(code, () => this.deps.engine().byCode(code));
   }
 
   /**
@@ -87,18 +78,18 @@ export class Verifier {
     if (!license || license.email !== input.email.trim().toLowerCase() || (options.tenantId && license.tenant_id !== options.tenantId))
       throw LicensingErrors.noMatchingLicense();
     if (license.status !== 'active') throw LicensingErrors.licenseEnded(license.status);
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     if (license.valid_until && license.valid_until <= now.toISOString()) throw LicensingErrors.licenseExpired();
     if (!input.device_id) return { license, device: null };
 
     const key = `${license.id}:${input.device_id}`;
     const device = (await this.devices.get(key, async () => {
       if (options.bind === false) {
-        const bound = await this.engine().device(license.id, input.device_id!);
+        const bound = await this.deps.engine().device(license.id, input.device_id!);
         if (!bound) throw LicensingErrors.deviceNotActivated();
         return bound;
       }
-      const result = await this.engine().bind(license, { deviceId: input.device_id!, deviceName: input.device_name, ip: input.ip_address });
+      const result = await this.deps.engine().bind(license, { deviceId: input.device_id!, deviceName: input.device_name, ip: input.ip_address });
       if (result.outcome === 'cap_reached') throw LicensingErrors.deviceSlotsTaken(license.device_cap);
       if (result.outcome === 'bound') void this.invalidate('license', normalizeCode(license.activation_code)); // its active_devices changed
       return result.device;
@@ -127,7 +118,7 @@ export class Verifier {
     const batch = [...this.seen];
     this.seen.clear();
     try {
-      await this.db.transaction(async (trx) => {
+      await this.deps.db.transaction(async (trx) => {
         for (const [id, s] of batch) await trx('licensing_devices').where('id', id).update({ last_seen_at: s.at, device_name: s.name, ip_address: s.ip });
       });
     } catch (err) {

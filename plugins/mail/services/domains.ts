@@ -67,20 +67,13 @@ export class MailDomains {
   /** From settings.mail.domains and PLINTH_MAIL_DOMAINS, or the host of server.publicUrl. */
   readonly configured: MailDomain[];
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly tenants: () => TenantDirectory;
-
-  constructor({ db, clock, settings, publicUrl, tenants }: MailDomainsDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.tenants = tenants;
-    this.configured = allDomains(settings, publicUrl);
+  constructor(private readonly deps: MailDomainsDeps) {
+    this.configured = allDomains(deps.settings, deps.publicUrl);
   }
 
   /** Config domains first (in config order), then added ones, oldest first. */
   async all(): Promise<MailDomain[]> {
-    const rows = await this.db('mail_domains').orderBy('id');
+    const rows = await this.deps.db('mail_domains').orderBy('id');
     return [...this.configured, ...rows.map(fromRow).filter((d) => !this.configured.some((c) => c.name === d.name))];
   }
 
@@ -107,16 +100,16 @@ export class MailDomains {
     if (!name) return null;
     const configured = this.configured.find((d) => d.name === name);
     if (configured) return configured;
-    const row = await this.db('mail_domains').where('name', name).first();
+    const row = await this.deps.db('mail_domains').where('name', name).first();
     return row ? fromRow(row) : null;
   }
 
   /** The admin list: every domain with where it comes from and how many mailboxes it has. */
   async list(): Promise<DomainView[]> {
     const counts = new Map<string, number>(
-      (await this.db('mail_mailboxes').groupBy('domain').select('domain').count({ n: '*' })).map((r: any) => [r.domain, Number(r.n)]),
+      (await this.deps.db('mail_mailboxes').groupBy('domain').select('domain').count({ n: '*' })).map((r: any) => [r.domain, Number(r.n)]),
     );
-    const rows = await this.db('mail_domains').orderBy('id');
+    const rows = await this.deps.db('mail_domains').orderBy('id');
     const created = new Map<string, string>(rows.map((r: any) => [r.name, r.created_at]));
     return (await this.all()).map((d) => ({
       domain: d.name,
@@ -134,9 +127,9 @@ export class MailDomains {
     if (this.configured.some((d) => d.name === name)) throw MailErrors.domainExists(name, true);
     const tenantId = input.tenant_id ?? null;
     if (tenantId) await this.assertTenant(tenantId);
-    const createdAt = this.clock.now().toISOString();
+    const createdAt = this.deps.clock.now().toISOString();
     try {
-      await this.db('mail_domains').insert({ name, tenant_id: tenantId, mailbox_hours: input.mailbox_hours ?? null, created_at: createdAt });
+      await this.deps.db('mail_domains').insert({ name, tenant_id: tenantId, mailbox_hours: input.mailbox_hours ?? null, created_at: createdAt });
     } catch (err) {
       if (isUniqueViolation(err)) throw MailErrors.domainExists(name);
       throw err;
@@ -161,7 +154,7 @@ export class MailDomains {
     if (this.configured.some((d) => d.name === name)) {
       throw MailErrors.domainFromConfig(name);
     }
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       const row = await trx('mail_domains').where('name', name).first('id');
       if (!row) throw MailErrors.domainNotFound(name);
       const [{ n }] = await trx('mail_mailboxes').where('domain', name).count({ n: '*' });
@@ -172,7 +165,7 @@ export class MailDomains {
 
   private async assertTenant(id: string): Promise<void> {
     try {
-      await this.tenants().get(id);
+      await this.deps.tenants().get(id);
     } catch (err) {
       if (err instanceof AppError && err.status === 404) throw MailErrors.tenantUnknown(id);
       throw err;

@@ -27,22 +27,10 @@ export class Emails {
   /** Long-polls in progress per caller: each holds a socket and a listener, so one token may not hold thousands. */
   private readonly waiting = new Map<string, number>();
 
-  private readonly db: Knex;
-  private readonly mailboxes: Mailboxes;
-  private readonly ingest: Ingest;
-  private readonly maxWaitsPerCaller: number;
-  private readonly clock: Clock;
-
-  constructor({ db, mailboxes, ingest, maxWaitsPerCaller, clock }: EmailsDeps) {
-    this.db = db;
-    this.mailboxes = mailboxes;
-    this.ingest = ingest;
-    this.maxWaitsPerCaller = maxWaitsPerCaller;
-    this.clock = clock;
-  }
+  constructor(private readonly deps: EmailsDeps) {}
 
   private visible(scope: MailboxScope) {
-    const q = this.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id');
+    const q = this.deps.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id');
     if (scope.role === 'mailbox') return q.where('m.id', scope.mailboxId ?? -1);
     if (scope.role !== 'strictAdmin') q.where('m.tenant_id', scope.tenantId);
     if (scope.role === 'user') q.where('m.owner_user_id', scope.userId);
@@ -55,14 +43,14 @@ export class Emails {
    * the mailboxes page's chart. Mail that expired with its mailbox is gone from it.
    */
   async receivedPerDay(scope: MailboxScope, days: number, timeZone = 'UTC') {
-    const span = zonedDays(this.clock.now(), days, timeZone);
-    const counts = new Map((await countPerDay(this.db, this.visible(scope), 'e.received_at', span)).map((r) => [r.date, r.n]));
+    const span = zonedDays(this.deps.clock.now(), days, timeZone);
+    const counts = new Map((await countPerDay(this.deps.db, this.visible(scope), 'e.received_at', span)).map((r) => [r.date, r.n]));
     return span.map(({ date }) => ({ date, received: counts.get(date) ?? 0 }));
   }
 
   async list(scope: MailboxScope, address: string, options: { limit: number; since?: number }) {
-    const mailbox = await this.mailboxes.get(scope, address);
-    const q = this.db('mail_emails as e').where('e.mailbox_id', mailbox.id).orderBy('e.id', 'desc').limit(options.limit).select(SUMMARY);
+    const mailbox = await this.deps.mailboxes.get(scope, address);
+    const q = this.deps.db('mail_emails as e').where('e.mailbox_id', mailbox.id).orderBy('e.id', 'desc').limit(options.limit).select(SUMMARY);
     if (options.since !== undefined) q.where('e.id', '>', options.since);
     return (await q).map(summary);
   }
@@ -78,7 +66,7 @@ export class Emails {
   async get(scope: MailboxScope, id: number) {
     const row = await this.visible(scope).where('e.id', id).first('e.*', 'm.address as mailbox');
     if (!row) throw MailErrors.emailNotFound(id);
-    if (!row.is_read) await this.db('mail_emails').where('id', id).update({ is_read: true });
+    if (!row.is_read) await this.deps.db('mail_emails').where('id', id).update({ is_read: true });
     return {
       id: Number(row.id),
       mailbox: row.mailbox,
@@ -115,7 +103,7 @@ export class Emails {
    */
   async search(scope: MailboxScope, search: { q: string; field: SearchField; address?: string }, page: PageRequest) {
     const q = this.visible(scope);
-    if (search.address) q.where('e.mailbox_id', (await this.mailboxes.get(scope, search.address)).id);
+    if (search.address) q.where('e.mailbox_id', (await this.deps.mailboxes.get(scope, search.address)).id);
     whereContains(q, search.q, search.field);
     return pageQuery(q.orderBy('e.id', 'desc').select([...SUMMARY, 'm.address as mailbox', 'e.recipients']), page, ({ recipients, ...r }) => ({
       ...summary(r),
@@ -126,12 +114,12 @@ export class Emails {
   async remove(scope: MailboxScope, id: number): Promise<void> {
     const row = await this.visible(scope).where('e.id', id).first('e.id');
     if (!row) throw MailErrors.emailNotFound(id);
-    await this.db('mail_emails').where('id', id).delete();
+    await this.deps.db('mail_emails').where('id', id).delete();
   }
 
   async clear(scope: MailboxScope, address: string): Promise<number> {
-    const mailbox = await this.mailboxes.get(scope, address);
-    return Number(await this.db('mail_emails').where('mailbox_id', mailbox.id).delete());
+    const mailbox = await this.deps.mailboxes.get(scope, address);
+    return Number(await this.deps.db('mail_emails').where('mailbox_id', mailbox.id).delete());
   }
 
   /** Long-polls held now, on this instance (the metrics read it when scraped). */
@@ -148,8 +136,8 @@ export class Emails {
   async wait(scope: MailboxScope, address: string, since: number, timeoutMs: number, signal: AbortSignal) {
     const caller = `${scope.role}:${scope.userId}`;
     const held = this.waiting.get(caller) ?? 0;
-    if (held >= this.maxWaitsPerCaller) {
-      throw MailErrors.tooManyWaits(this.maxWaitsPerCaller);
+    if (held >= this.deps.maxWaitsPerCaller) {
+      throw MailErrors.tooManyWaits(this.deps.maxWaitsPerCaller);
     }
     this.waiting.set(caller, held + 1);
     try {
@@ -162,12 +150,12 @@ export class Emails {
   }
 
   private async waitFor(scope: MailboxScope, address: string, since: number, timeoutMs: number, signal: AbortSignal) {
-    const mailbox = await this.mailboxes.get(scope, address);
-    await this.ingest.listen();
+    const mailbox = await this.deps.mailboxes.get(scope, address);
+    await this.deps.ingest.listen();
     // Listen before the first look, so mail stored while that query runs still wakes us.
     let arrived = false;
     let wake: () => void = () => undefined;
-    const off = this.ingest.onStored((id) => {
+    const off = this.deps.ingest.onStored((id) => {
       if (id !== mailbox.id) return;
       arrived = true;
       wake();

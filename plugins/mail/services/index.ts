@@ -41,7 +41,7 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
   // The admin pages follow mailboxes and sent mail as they change (live channel; a tenant's burst is one nudge a second).
   const mailboxChanged = (tenantId: string | null) => d.live.nudge(tenantId, 'mail.mailbox');
   const mailboxes = new Mailboxes({ db: d.db, clock: d.clock, settings, usage: d.usage, domains, pubsub: d.pubsub, logger: d.logger, changed: mailboxChanged });
-  const preparer = settings.smtp.parseWorkers > 0 ? new ParsePool(settings, d.logger) : new InlinePreparer(settings);
+  const preparer = settings.smtp.parseWorkers > 0 ? new ParsePool({ settings, logger: d.logger }) : new InlinePreparer(settings);
   const ingest = new Ingest({
     db: d.db,
     clock: d.clock,
@@ -70,7 +70,7 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     usage: d.usage,
     changed: (tenantId) => d.live.nudge(tenantId, 'mail.sent'),
   });
-  const forwarder = new Forwarder(d.db, () => d.mailer);
+  const forwarder = new Forwarder({ db: d.db, mailer: () => d.mailer });
   // The auth plugin's services are read per call through the container (mail depends on auth).
   const auth = new MailAuth({
     db: d.db,
@@ -111,7 +111,7 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
   }
 
   /** For other plugins (agents), as `mailCodes` in the container. */
-  const codes = new CodeWaiter(emails, mailboxes);
+  const codes = new CodeWaiter({ emails, mailboxes });
 
   return { domains, mailboxes, preparer, ingest, emails, receiver, sender, forwarder, auth, codes, userRights, setUserRights, readRaw };
 }

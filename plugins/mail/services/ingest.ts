@@ -38,9 +38,9 @@ export interface IngestDeps {
   /** Parses and prepares each message (worker threads, or inline). */
   preparer: MessagePreparer;
   /** Fan-out between instances: mail stored by another instance (another MX) wakes long-polls here. */
-  pubsub?: () => PubSub | null;
+  pubsub: () => PubSub | null;
   /** The admin pages' live channel: a tenant's pages (the Overview) hear that mail arrived. */
-  live?: () => Pick<LiveHub, 'nudge'> | null;
+  live: () => Pick<LiveHub, 'nudge'> | null;
 }
 
 /**
@@ -62,35 +62,20 @@ export class Ingest {
   private readonly instance = randomUUID();
   private listening: Promise<void> | null = null;
 
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly events: EventBus;
-  private readonly mailboxes: Mailboxes;
-  private readonly preparer: MessagePreparer;
-  private readonly pubsub: () => PubSub | null;
-  private readonly live: () => Pick<LiveHub, 'nudge'> | null;
-
-  constructor({ db, clock, logger, events, mailboxes, preparer, pubsub = () => null, live = () => null }: IngestDeps) {
-    this.clock = clock;
-    this.logger = logger;
-    this.events = events;
-    this.mailboxes = mailboxes;
-    this.preparer = preparer;
-    this.pubsub = pubsub;
-    this.live = live;
-    this.batches = new GroupCommit(db, logger, (trx, batch) => this.write(trx, batch), { maxBatch: 64, name: 'received mail' });
+  constructor(private readonly deps: IngestDeps) {
+    this.batches = new GroupCommit({ db: deps.db, logger: deps.logger, write: (trx, batch) => this.write(trx, batch), maxBatch: 64, name: 'received mail' });
   }
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
   private async store(mailboxes: DeliveryMailbox[], raw: Buffer, message: Prepared): Promise<StoredEmail[]> {
     const stored = await this.batches.submit({ mailboxes, raw, message }).catch((err: unknown) => {
-      this.logger.error({ err }, 'storing received mail failed');
+      this.deps.logger.error({ err }, 'storing received mail failed');
       throw err;
     });
     this.announce(stored);
     // Coalesced per tenant (at most one a second): a burst of mail costs the pages one reload.
     // Mail of a platform mailbox (no tenant) reaches superadmins' pages only.
-    for (const tenantId of new Set(stored.map((s) => s.tenant_id))) this.live()?.nudge(tenantId ?? null, 'mail.received');
+    for (const tenantId of new Set(stored.map((s) => s.tenant_id))) this.deps.live()?.nudge(tenantId ?? null, 'mail.received');
     return stored;
   }
 
@@ -103,14 +88,14 @@ export class Ingest {
   /** Subscribes (once) to other instances' "stored" broadcasts; resolves when listening. */
   listen(): Promise<void> {
     this.listening ??= (async () => {
-      const bus = this.pubsub();
+      const bus = this.deps.pubsub();
       if (!bus || bus.kind === 'memory') return;
       await bus.subscribe(STORED_CHANNEL, (m) => {
         if (m.instance === this.instance || !Array.isArray(m.mailbox_ids)) return;
         for (const id of m.mailbox_ids) this.notify(Number(id));
       });
     })().catch((err) => {
-      this.logger.warn({ err }, 'could not listen for mail stored by other instances');
+      this.deps.logger.warn({ err }, 'could not listen for mail stored by other instances');
       this.listening = null;
     });
     return this.listening;
@@ -121,7 +106,7 @@ export class Ingest {
       try {
         fn(mailboxId);
       } catch (err) {
-        this.logger.warn({ err }, 'a new-mail listener failed');
+        this.deps.logger.warn({ err }, 'a new-mail listener failed');
       }
     }
   }
@@ -130,11 +115,11 @@ export class Ingest {
   private announce(stored: StoredEmail[]): void {
     const mailboxIds = [...new Set(stored.map((s) => s.mailbox_id))];
     for (const id of mailboxIds) this.notify(id);
-    const bus = this.pubsub();
+    const bus = this.deps.pubsub();
     if (bus && bus.kind !== 'memory') {
       bus
         .publish(STORED_CHANNEL, { instance: this.instance, mailbox_ids: mailboxIds })
-        .catch((err) => this.logger.warn({ err }, 'could not tell other instances about stored mail'));
+        .catch((err) => this.deps.logger.warn({ err }, 'could not tell other instances about stored mail'));
     }
   }
 
@@ -144,7 +129,7 @@ export class Ingest {
    * insert. Returns what was stored per message, in the batch's order.
    */
   private async write(trx: Knex.Transaction, batch: Pending[]): Promise<StoredEmail[][]> {
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const deliveries = batch.flatMap(({ mailboxes, raw, message }, item) => mailboxes.map((mailbox) => ({ item, mailbox, raw, m: message })));
     const ids: number[] = [];
     // Under SQLite's bound-variable limit (15 columns a row) and PostgreSQL's, whatever the batch.
@@ -161,7 +146,7 @@ export class Ingest {
     }
     const touched = [...new Set(deliveries.map((d) => d.mailbox.id))];
     await queryRows(trx, `UPDATE mail_mailboxes SET last_received_at = ? WHERE id IN (${touched.map(() => '?').join(', ')})`, [now, ...touched]);
-    await this.events.emitMany(
+    await this.deps.events.emitMany(
       trx,
       deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)),
     );
@@ -219,7 +204,7 @@ export class Ingest {
    */
   async receive(raw: Buffer, rcptTo: string[], envelopeFrom: string, known?: Map<string, DeliveryMailbox>): Promise<StoredEmail[]> {
     const mailboxes = await this.recipientMailboxes(rcptTo, known);
-    return this.store(mailboxes, raw, await this.preparer.prepare(raw, envelopeFrom));
+    return this.store(mailboxes, raw, await this.deps.preparer.prepare(raw, envelopeFrom));
   }
 
   /**
@@ -227,7 +212,7 @@ export class Ingest {
    * To, Cc), read from the one parse that also prepares it for storage (in the parse worker).
    */
   async receiveByHeaders(raw: Buffer, envelopeFrom: string): Promise<StoredEmail[]> {
-    const prepared = await this.preparer.prepare(raw, envelopeFrom);
+    const prepared = await this.deps.preparer.prepare(raw, envelopeFrom);
     const mailboxes = await this.recipientMailboxes([...(prepared.deliveredTo ? [prepared.deliveredTo] : []), ...prepared.recipients]);
     return this.store(mailboxes, raw, prepared);
   }
@@ -235,7 +220,7 @@ export class Ingest {
   private async recipientMailboxes(addresses: string[], known?: Map<string, DeliveryMailbox>): Promise<DeliveryMailbox[]> {
     const mailboxes: DeliveryMailbox[] = [];
     for (const address of new Set(addresses.map((a) => a.toLowerCase()))) {
-      const mailbox = known?.get(address) ?? (await this.mailboxes.forDelivery(address));
+      const mailbox = known?.get(address) ?? (await this.deps.mailboxes.forDelivery(address));
       if (mailbox) mailboxes.push(mailbox);
     }
     if (!mailboxes.length) throw MailErrors.noRecipientMailbox();

@@ -39,49 +39,34 @@ export interface MailAuthDeps {
  * random tokens stored hashed; a strategy turns their cookie into a principal.
  */
 export class MailAuth {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly rateLimits: RateLimits;
-  private readonly guestPassword: string | null;
-  private readonly passwords: () => PasswordHasher;
-  private readonly platform: () => AdminLoginProvider;
-  private readonly users: () => UserDirectory;
-
-  constructor({ db, clock, rateLimits, guestPassword, passwords, platform, users }: MailAuthDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.rateLimits = rateLimits;
-    this.guestPassword = guestPassword;
-    this.passwords = passwords;
-    this.platform = platform;
-    this.users = users;
-  }
+  constructor(private readonly deps: MailAuthDeps) {}
 
   async login(username: string, password: string, meta: { ip: string; userAgent: string }): Promise<LoginResult> {
     const name = username.trim().toLowerCase();
     if (name === 'guest') {
-      await this.rateLimits.consume({ bucket: 'mail.login.guest', points: 30, durationSeconds: 60 }, addressKey(meta.ip));
-      if (!this.guestPassword || !(await this.passwordsMatch(this.guestPassword, password))) throw MailErrors.credentialsWrong();
+      await this.deps.rateLimits.consume({ bucket: 'mail.login.guest', points: 30, durationSeconds: 60 }, addressKey(meta.ip));
+      if (!this.deps.guestPassword || !(await this.passwordsMatch(this.deps.guestPassword, password))) throw MailErrors.credentialsWrong();
       return { kind: 'guest', ...(await this.open('guest', null)) };
     }
     if (name.includes('@')) {
-      const mailbox = await this.db('mail_mailboxes').where('address', name).first('id', 'address', 'password_hash', 'can_login');
+      const mailbox = await this.deps.db('mail_mailboxes').where('address', name).first('id', 'address', 'password_hash', 'can_login');
       if (mailbox) {
-        await this.rateLimits.consume({ bucket: 'mail.login.mailbox', points: 10, durationSeconds: 900 }, name);
-        const ok = await this.passwords().verify(mailbox.can_login ? mailbox.password_hash : null, password);
+        await this.deps.rateLimits.consume({ bucket: 'mail.login.mailbox', points: 10, durationSeconds: 900 }, name);
+        const ok = await this.deps.passwords().verify(mailbox.can_login ? mailbox.password_hash : null, password);
         if (!ok) throw MailErrors.credentialsWrong();
         return { kind: 'mailbox', mailboxAddress: mailbox.address, ...(await this.open('mailbox', Number(mailbox.id))) };
       }
     }
     // One message for every failure (unknown user, wrong password, mailbox without login): it must
     // not tell which names exist.
-    const session = await this.platform()
+    const session = await this.deps
+      .platform()
       .login({ email: name, password, ip: meta.ip, userAgent: meta.userAgent })
       .catch((err: unknown) => {
         if (err instanceof AppError && err.status === 401) throw MailErrors.credentialsWrong();
         throw err;
       });
-    const user = (name.includes('@') ? await this.users().byEmail(name) : await this.users().byUsername(name))!;
+    const user = (name.includes('@') ? await this.deps.users().byEmail(name) : await this.deps.users().byUsername(name))!;
     const role = user.is_superadmin ? 'strictAdmin' : user.role === 'member' ? 'user' : 'admin';
     return { kind: 'platform', token: session.token, expiresInSeconds: session.expiresInSeconds, userId: user.id, role };
   }
@@ -92,8 +77,8 @@ export class MailAuth {
 
   private async open(kind: 'mailbox' | 'guest', mailboxId: number | null) {
     const token = randomToken();
-    const now = this.clock.now();
-    await this.db('mail_sessions').insert({
+    const now = this.deps.clock.now();
+    await this.deps.db('mail_sessions').insert({
       token_hash: sha256(token),
       kind,
       mailbox_id: mailboxId,
@@ -104,12 +89,12 @@ export class MailAuth {
   }
 
   async logout(token: string | undefined): Promise<void> {
-    if (token) await this.db('mail_sessions').where('token_hash', sha256(token)).delete();
+    if (token) await this.deps.db('mail_sessions').where('token_hash', sha256(token)).delete();
   }
 
   /** Ends a platform session opened by /api/login (its cookie alone would otherwise stay valid until it expires). */
   async logoutPlatform(token: string | undefined): Promise<void> {
-    if (token) await this.platform().logout?.(token);
+    if (token) await this.deps.platform().logout?.(token);
   }
 
   /** Mailbox and guest principals from the mail session cookie. */
@@ -119,10 +104,11 @@ export class MailAuth {
       authenticate: async (req): Promise<Principal | null> => {
         const token = req.cookie(MAIL_SESSION_COOKIE);
         if (!token) return null;
-        const row = await this.db('mail_sessions as s')
+        const row = await this.deps
+          .db('mail_sessions as s')
           .leftJoin('mail_mailboxes as m', 'm.id', 's.mailbox_id')
           .where('s.token_hash', sha256(token))
-          .where('s.expires_at', '>', this.clock.now().toISOString())
+          .where('s.expires_at', '>', this.deps.clock.now().toISOString())
           .first('s.kind', 's.mailbox_id', 'm.address', 'm.tenant_id', 'm.can_login');
         if (!row || (row.kind === 'mailbox' && !row.can_login)) return null;
         if (row.kind === 'guest') return { kind: 'guest', id: 'guest', tenantId: null, roles: ['guest'], scopes: ['mail:read'], name: 'guest' };
@@ -145,24 +131,29 @@ export class MailAuth {
    * taken, and the advice against it returned.
    */
   async changeOwnPassword(mailboxId: number, current: string, next: string): Promise<string | undefined> {
-    const row = await this.db('mail_mailboxes').where('id', mailboxId).first('password_hash');
-    if (!row || !(await this.passwords().verify(row.password_hash, current))) throw MailErrors.passwordWrong();
-    const advice = this.passwords().assess(next, 'newPassword', 400);
-    await this.db('mail_mailboxes')
+    const row = await this.deps.db('mail_mailboxes').where('id', mailboxId).first('password_hash');
+    if (!row || !(await this.deps.passwords().verify(row.password_hash, current))) throw MailErrors.passwordWrong();
+    const advice = this.deps.passwords().assess(next, 'newPassword', 400);
+    await this.deps
+      .db('mail_mailboxes')
       .where('id', mailboxId)
-      .update({ password_hash: await this.passwords().hash(next) });
+      .update({ password_hash: await this.deps.passwords().hash(next) });
     return advice;
   }
 
   /** strictAdmin: set a mailbox's password (and so allow its login once can_login is on); the advice as changeOwnPassword's. */
   async setPassword(address: string, next: string | null): Promise<{ found: boolean; advice?: string }> {
-    const advice = next === null ? undefined : this.passwords().assess(next, 'new_password', 400);
-    const hash = next === null ? null : await this.passwords().hash(next);
-    const changed = await this.db('mail_mailboxes')
+    const advice = next === null ? undefined : this.deps.passwords().assess(next, 'new_password', 400);
+    const hash = next === null ? null : await this.deps.passwords().hash(next);
+    const changed = await this.deps
+      .db('mail_mailboxes')
       .where('address', address.trim().toLowerCase())
       .update({ password_hash: hash, ...(next === null ? { can_login: false } : {}) });
     // A cleared or changed password ends every session opened with the old one.
-    await this.db('mail_sessions').whereIn('mailbox_id', this.db('mail_mailboxes').select('id').where('address', address.trim().toLowerCase())).delete();
+    await this.deps
+      .db('mail_sessions')
+      .whereIn('mailbox_id', this.deps.db('mail_mailboxes').select('id').where('address', address.trim().toLowerCase()))
+      .delete();
     return { found: changed > 0, advice };
   }
 }

@@ -80,27 +80,15 @@ export interface MailboxesDeps {
 }
 
 export class Mailboxes {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly settings: MailSettings;
-  private readonly usage: UsageMeter;
-  readonly domains: MailDomains;
   /**
    * Mailboxes by address for delivery. Only found mailboxes are kept (anyone can name an
    * address at RCPT); a stale entry can only name a mailbox just deleted elsewhere, and its mail
    * then fails the foreign key and gets a 451, never a wrong mailbox.
    */
   private readonly deliveries: SharedCache<DeliveryMailbox>;
-  private readonly changed: (tenantId: string | null) => void;
 
-  constructor({ db, clock, settings, usage, domains, pubsub, logger, changed }: MailboxesDeps) {
-    this.changed = changed ?? (() => {});
-    this.db = db;
-    this.clock = clock;
-    this.settings = settings;
-    this.usage = usage;
-    this.domains = domains;
-    this.deliveries = new SharedCache({ name: 'mail.delivery', pubsub, logger, max: 10_000, ttlMs: 60_000, keepMisses: false });
+  constructor(private readonly deps: MailboxesDeps) {
+    this.deliveries = new SharedCache({ name: 'mail.delivery', pubsub: deps.pubsub, logger: deps.logger, max: 10_000, ttlMs: 60_000, keepMisses: false });
   }
 
   /** Listens for other instances' changes to mailboxes; before the receiver starts. */
@@ -118,14 +106,14 @@ export class Mailboxes {
    * The one expiry model: every mailbox (named, generated, or made on first mail) lives its
    * domain's mailboxHours, or settings.mailboxLifetimeHours, from creation.
    */
-  expiryFor(domain: MailDomain, from: Date = this.clock.now()): string {
+  expiryFor(domain: MailDomain, from: Date = this.deps.clock.now()): string {
     return new Date(
-      from.getTime() + (domain.mailboxHours ?? this.settings.generatedMailboxHours ?? this.settings.mailboxLifetimeHours) * 3_600_000,
+      from.getTime() + (domain.mailboxHours ?? this.deps.settings.generatedMailboxHours ?? this.deps.settings.mailboxLifetimeHours) * 3_600_000,
     ).toISOString();
   }
 
   /** Rows the scope may see. */
-  visible(scope: MailboxScope, trx: Knex | Knex.Transaction = this.db) {
+  visible(scope: MailboxScope, trx: Knex | Knex.Transaction = this.deps.db) {
     const q = trx('mail_mailboxes');
     if (scope.role === 'mailbox') return q.where('id', scope.mailboxId ?? -1);
     if (scope.role !== 'strictAdmin') q.where('tenant_id', scope.tenantId);
@@ -135,7 +123,7 @@ export class Mailboxes {
 
   /** The domain mail for `address` is accepted at (config or database), or null. */
   acceptsDomain(address: string): Promise<MailDomain | null> {
-    return this.domains.forAddress(address);
+    return this.deps.domains.forAddress(address);
   }
 
   /** The mailbox mail for `address` goes to: existing, created on first mail if its domain says so, or null. */
@@ -146,24 +134,24 @@ export class Mailboxes {
 
   private async findOrCreateForDelivery(normalized: string): Promise<DeliveryMailbox | null> {
     const columns = ['id', 'tenant_id', 'address', 'forward_to'];
-    const row = await this.db('mail_mailboxes').where('address', normalized).first(columns);
+    const row = await this.deps.db('mail_mailboxes').where('address', normalized).first(columns);
     if (row) return toDeliveryMailbox(row);
     const domain = await this.acceptsDomain(normalized);
     const local = normalized.split('@')[0];
     if (!domain?.createOnFirstMail || !LOCAL.test(local)) return null;
     try {
-      await this.db('mail_mailboxes').insert({
+      await this.deps.db('mail_mailboxes').insert({
         tenant_id: domain.tenantId,
         address: normalized,
         domain: domain.name,
         expires_at: this.expiryFor(domain),
-        created_at: this.clock.now().toISOString(),
+        created_at: this.deps.clock.now().toISOString(),
       });
-      this.changed(domain.tenantId ?? null);
+      this.deps.changed?.(domain.tenantId ?? null);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
-    return toDeliveryMailbox(await this.db('mail_mailboxes').where('address', normalized).first(columns));
+    return toDeliveryMailbox(await this.deps.db('mail_mailboxes').where('address', normalized).first(columns));
   }
 
   async create(scope: MailboxScope, local: string, domain: MailDomain): Promise<Mailbox> {
@@ -173,23 +161,23 @@ export class Mailboxes {
     const address = `${normalizedLocal}@${domain.name}`;
     const tenantId = scope.tenantId;
     try {
-      await this.db.transaction(async (trx) => {
+      await this.deps.db.transaction(async (trx) => {
         if (scope.role === 'user') await this.assertQuota(trx, scope.userId);
-        if (tenantId) await this.usage.consume(tenantId, 'max_mailboxes', 1, trx, scope.principal);
+        if (tenantId) await this.deps.usage.consume(tenantId, 'max_mailboxes', 1, trx, scope.principal);
         await trx('mail_mailboxes').insert({
           tenant_id: tenantId,
           owner_user_id: scope.userId,
           address,
           domain: domain.name,
           expires_at: this.expiryFor(domain),
-          created_at: this.clock.now().toISOString(),
+          created_at: this.deps.clock.now().toISOString(),
         });
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw MailErrors.mailboxExists(address);
       throw err;
     }
-    this.changed(tenantId);
+    this.deps.changed?.(tenantId);
     return this.get(scope, address);
   }
 
@@ -199,8 +187,8 @@ export class Mailboxes {
       const [{ n }] = await this.visible(scope).count({ n: '*' });
       return { limit: -1, used: Number(n), remaining: -1, note: 'administrators have no mailbox limit' };
     }
-    const limit = await this.limitOf(this.db, scope.userId);
-    const [{ n }] = await this.db('mail_mailboxes').where('owner_user_id', scope.userId).count({ n: '*' });
+    const limit = await this.limitOf(this.deps.db, scope.userId);
+    const [{ n }] = await this.deps.db('mail_mailboxes').where('owner_user_id', scope.userId).count({ n: '*' });
     return { limit, used: Number(n), remaining: Math.max(0, limit - Number(n)) };
   }
 
@@ -216,12 +204,12 @@ export class Mailboxes {
   }
 
   async ownedBy(userId: string): Promise<number> {
-    const [{ n }] = await this.db('mail_mailboxes').where('owner_user_id', userId).count({ n: '*' });
+    const [{ n }] = await this.deps.db('mail_mailboxes').where('owner_user_id', userId).count({ n: '*' });
     return Number(n);
   }
 
   async listOwnedBy(userId: string): Promise<Mailbox[]> {
-    return (await this.db('mail_mailboxes').where('owner_user_id', userId).orderBy('id')).map(toMailbox);
+    return (await this.deps.db('mail_mailboxes').where('owner_user_id', userId).orderBy('id')).map(toMailbox);
   }
 
   /**
@@ -231,13 +219,13 @@ export class Mailboxes {
   async assign(address: string, userId: string | null, tenantId: string | null, joinTenant: string | null = null): Promise<boolean> {
     const normalized = address.trim().toLowerCase();
     if (joinTenant) {
-      await this.db('mail_mailboxes').where('address', normalized).whereNull('tenant_id').update({ tenant_id: joinTenant });
+      await this.deps.db('mail_mailboxes').where('address', normalized).whereNull('tenant_id').update({ tenant_id: joinTenant });
       await this.forget([normalized]);
     }
-    const q = this.db('mail_mailboxes').where('address', normalized);
+    const q = this.deps.db('mail_mailboxes').where('address', normalized);
     if (tenantId) q.where('tenant_id', tenantId);
     const assigned = (await q.update({ owner_user_id: userId })) > 0;
-    if (assigned) this.changed(joinTenant ?? tenantId);
+    if (assigned) this.deps.changed?.(joinTenant ?? tenantId);
     return assigned;
   }
 
@@ -274,11 +262,11 @@ export class Mailboxes {
   async remove(scope: MailboxScope, address: string): Promise<void> {
     if (scope.role === 'mailbox') throw MailErrors.mailboxCannotDelete();
     const mailbox = await this.get(scope, address);
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       await trx('mail_mailboxes').where('id', mailbox.id).delete();
-      if (mailbox.tenant_id) await this.usage.release(mailbox.tenant_id, 'max_mailboxes', 1, trx);
+      if (mailbox.tenant_id) await this.deps.usage.release(mailbox.tenant_id, 'max_mailboxes', 1, trx);
     });
-    this.changed(mailbox.tenant_id);
+    this.deps.changed?.(mailbox.tenant_id);
     await this.forget([mailbox.address]);
   }
 
@@ -294,14 +282,15 @@ export class Mailboxes {
       .whereIn(column, keys)
       .select('id', 'address', 'tenant_id');
     if (found.length)
-      await this.db('mail_mailboxes')
+      await this.deps
+        .db('mail_mailboxes')
         .whereIn(
           'id',
           found.map((f) => f.id),
         )
         .update(patch);
     if (found.length && patch.forward_to !== undefined) await this.forget(found.map((f) => f.address));
-    for (const tenantId of new Set(found.map((f) => f.tenant_id))) this.changed(tenantId);
+    for (const tenantId of new Set(found.map((f) => f.tenant_id))) this.deps.changed?.(tenantId);
     const results = keys.map((key) => {
       const hit = found.find((f) => (column === 'id' ? Number(f.id) === key : f.address === key));
       return { [column === 'id' ? 'mailbox_id' : 'address']: key, success: Boolean(hit), updated: Boolean(hit), ...(hit ? {} : { error: 'not found' }) };
@@ -314,7 +303,7 @@ export class Mailboxes {
    * The job: mailboxes past their expiry go, with their mail, at most `batch` per transaction and
    * `maxBatches` per run (the next run takes the rest), so a backlog never holds one long lock.
    */
-  async expireDue(now: Date = this.clock.now(), batch = EXPIRY_BATCH, maxBatches = 50): Promise<number> {
+  async expireDue(now: Date = this.deps.clock.now(), batch = EXPIRY_BATCH, maxBatches = 50): Promise<number> {
     let removed = 0;
     for (let i = 0; i < maxBatches; i++) {
       const n = await this.expireBatch(now, batch);
@@ -325,7 +314,7 @@ export class Mailboxes {
   }
 
   private async expireBatch(now: Date, batch: number): Promise<number> {
-    const due = await this.db.transaction(async (trx) => {
+    const due = await this.deps.db.transaction(async (trx) => {
       const due: Array<{ id: number; tenant_id: string | null; address: string }> = await trx('mail_mailboxes')
         .whereNotNull('expires_at')
         .where('expires_at', '<=', now.toISOString())
@@ -338,10 +327,10 @@ export class Mailboxes {
       await trx('mail_mailboxes').whereIn('id', ids).delete();
       const perTenant = new Map<string, number>();
       for (const d of due) if (d.tenant_id) perTenant.set(d.tenant_id, (perTenant.get(d.tenant_id) ?? 0) + 1);
-      for (const [tenantId, n] of perTenant) await this.usage.release(tenantId, 'max_mailboxes', n, trx);
+      for (const [tenantId, n] of perTenant) await this.deps.usage.release(tenantId, 'max_mailboxes', n, trx);
       return due;
     });
-    for (const tenantId of new Set(due.map((d) => d.tenant_id))) this.changed(tenantId);
+    for (const tenantId of new Set(due.map((d) => d.tenant_id))) this.deps.changed?.(tenantId);
     await this.forget(due.map((d) => d.address));
     return due.length;
   }

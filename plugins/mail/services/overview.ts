@@ -26,6 +26,12 @@ async function receivedCard(s: MailServices, scope: MailboxScope, window: Overvi
     series,
     seriesLabel: 'Mail received per day',
     live: ['mail.received'],
+    messages: {
+      title: { id: 'mail.overview.received.title' },
+      unit: { id: 'mail.overview.received.unit', values: { count: total } },
+      note: { id: 'mail.overview.received.note', values: { week: sumOf(series, 7), scope: platform ? 'platform' : 'tenant' } },
+      seriesLabel: { id: 'mail.overview.received.series' },
+    },
   };
 }
 
@@ -39,6 +45,11 @@ async function mailboxesCard(s: MailServices, scope: MailboxScope, platform: boo
     unit: total === 1 ? 'mailbox' : 'mailboxes',
     ...(platform && { note: 'All tenants' }),
     href: MAILBOXES_PAGE,
+    messages: {
+      title: { id: 'mail.overview.mailboxes.title', values: { scope: platform ? 'platform' : 'tenant' } },
+      unit: { id: 'mail.overview.mailboxes.unit', values: { count: total } },
+      note: { id: 'mail.overview.mailboxes.note' },
+    },
   };
 }
 

@@ -39,6 +39,11 @@ interface Job extends Omit<ParseRequest, 'id'> {
   reject(err: Error): void;
 }
 
+export interface ParsePoolDeps {
+  settings: MailSettings;
+  logger: Logger;
+}
+
 /**
  * Received messages are parsed, sanitised and searched for a code in worker threads, so the main
  * thread only speaks SMTP and HTTP and writes rows: the parse is most of a message's CPU, and on a
@@ -50,8 +55,8 @@ interface Job extends Omit<ParseRequest, 'id'> {
 export class ParsePool implements MessagePreparer {
   private readonly workers: ParseWorker[];
 
-  constructor(settings: MailSettings, logger: Logger) {
-    this.workers = Array.from({ length: settings.smtp.parseWorkers }, () => new ParseWorker(settings, logger));
+  constructor(deps: ParsePoolDeps) {
+    this.workers = Array.from({ length: deps.settings.smtp.parseWorkers }, () => new ParseWorker({ settings: deps.settings, logger: deps.logger }));
   }
 
   prepare(raw: Buffer, envelopeFrom: string): Promise<Prepared> {
@@ -72,6 +77,11 @@ export class ParsePool implements MessagePreparer {
  */
 const IN_FLIGHT = 8;
 
+interface ParseWorkerDeps {
+  settings: MailSettings;
+  logger: Logger;
+}
+
 /**
  * One worker thread and its queue. Its time budget and its failures name one message: the oldest
  * in flight, the one it is parsing. When that one times out or kills the worker, it alone fails;
@@ -86,10 +96,7 @@ class ParseWorker {
   private timer: NodeJS.Timeout | null = null;
   private sent = 0;
 
-  constructor(
-    private readonly settings: MailSettings,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: ParseWorkerDeps) {}
 
   get load(): number {
     return this.queue.length + this.inFlight.length;
@@ -126,7 +133,7 @@ class ParseWorker {
   private startClock(): void {
     this.stopClock();
     this.timer = this.ready
-      ? setTimeout(() => this.timedOut(), this.settings.smtp.parseTimeoutMs)
+      ? setTimeout(() => this.timedOut(), this.deps.settings.smtp.parseTimeoutMs)
       : setTimeout(() => this.restart(MailErrors.parserUnavailable('the message parser did not start')), STARTUP_MS);
   }
 
@@ -137,7 +144,7 @@ class ParseWorker {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker(import.meta.url, './parse-worker', { workerData: { settings: this.settings } });
+    const worker = startWorker(import.meta.url, './parse-worker', { workerData: { settings: this.deps.settings } });
     this.ready = false;
     worker.unref(); // an app that is not stopped must not be kept alive by its parser
     // A worker that was stopped may still have a reply on its way: only the current worker's count.
@@ -146,7 +153,7 @@ class ParseWorker {
     });
     worker.on('error', (err) => {
       if (this.worker !== worker) return;
-      this.logger.error({ err }, 'a mail parse worker failed');
+      this.deps.logger.error({ err }, 'a mail parse worker failed');
       this.restart(MailErrors.parserUnavailable('the message parser failed'));
     });
     worker.on('exit', (code) => {
@@ -173,7 +180,7 @@ class ParseWorker {
   }
 
   private timedOut(): void {
-    this.logger.warn({ timeoutMs: this.settings.smtp.parseTimeoutMs }, 'a message took too long to parse: its parse worker was stopped');
+    this.deps.logger.warn({ timeoutMs: this.deps.settings.smtp.parseTimeoutMs }, 'a message took too long to parse: its parse worker was stopped');
     this.restart(MailErrors.parseTimedOut());
   }
 

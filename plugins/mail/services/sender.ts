@@ -54,43 +54,26 @@ export interface SenderDeps {
  * be re-scheduled or canceled. Each recipient counts against `emails_sent_per_month`.
  */
 export class Sender {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly events: EventBus;
-  private readonly mailer: () => Mailer;
-  private readonly mailboxes: Mailboxes;
-  private readonly usage: UsageMeter;
-
-  private readonly changed: (tenantId: string | null) => void;
-
-  constructor({ db, clock, events, mailer, mailboxes, usage, changed }: SenderDeps) {
-    this.changed = changed ?? (() => {});
-    this.db = db;
-    this.clock = clock;
-    this.events = events;
-    this.mailer = mailer;
-    this.mailboxes = mailboxes;
-    this.usage = usage;
-  }
+  constructor(private readonly deps: SenderDeps) {}
 
   async canSend(scope: MailboxScope): Promise<boolean> {
     if (scope.role === 'mailbox') return false;
     if (scope.role !== 'user') return true;
-    const row = await this.db('mail_user_settings').where('user_id', scope.userId).first('can_send');
+    const row = await this.deps.db('mail_user_settings').where('user_id', scope.userId).first('can_send');
     return Boolean(row?.can_send);
   }
 
   async send(scope: MailboxScope, input: SendInput): Promise<{ id: string; status: string }> {
     if (!(await this.canSend(scope))) throw MailErrors.cannotSend();
     if (!input.html && !input.text) throw MailErrors.bodyMissing();
-    const mailbox = await this.mailboxes.get(scope, input.from);
+    const mailbox = await this.deps.mailboxes.get(scope, input.from);
     const recipients = [...new Set((Array.isArray(input.to) ? input.to : input.to.split(',')).map((a) => a.trim().toLowerCase()).filter(Boolean))];
     if (!recipients.length) throw MailErrors.noRecipients();
     // A `to` string is split on commas: each part must be one plain address (no CR/LF, no names, no header tricks).
     const bad = recipients.find((a) => !isEmailAddress(a));
     if (bad !== undefined) throw MailErrors.recipientInvalid(bad);
     if (recipients.length > MAX_RECIPIENTS) throw MailErrors.tooManyRecipients(MAX_RECIPIENTS);
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const scheduled = input.scheduledAt ? new Date(input.scheduledAt) : null;
     if (scheduled && Number.isNaN(scheduled.getTime())) throw MailErrors.scheduleNotADate();
     const later = scheduled !== null && scheduled > now;
@@ -110,20 +93,20 @@ export class Sender {
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };
-    await this.db.transaction(async (trx) => {
-      if (mailbox.tenant_id) await this.usage.consume(mailbox.tenant_id, 'emails_sent_per_month', recipients.length, trx, scope.principal);
+    await this.deps.db.transaction(async (trx) => {
+      if (mailbox.tenant_id) await this.deps.usage.consume(mailbox.tenant_id, 'emails_sent_per_month', recipients.length, trx, scope.principal);
       await trx('mail_sent').insert(row);
     });
-    this.changed(row.tenant_id);
+    this.deps.changed?.(row.tenant_id);
     if (later) return { id: row.public_id, status: 'scheduled' };
     return { id: row.public_id, status: await this.deliver(row.public_id) };
   }
 
   /** Hands one stored message to the mailer; records the outcome and emits mail.sent. */
   async deliver(publicId: string): Promise<string> {
-    const row = await this.db('mail_sent').where('public_id', publicId).first();
+    const row = await this.deps.db('mail_sent').where('public_id', publicId).first();
     if (!row) return 'missing';
-    const result = await this.mailer().send({
+    const result = await this.deps.mailer().send({
       from: row.from_name ? { name: row.from_name, address: row.from_addr } : row.from_addr,
       to: JSON.parse(row.recipients),
       subject: row.subject,
@@ -131,30 +114,31 @@ export class Sender {
       ...(row.text_content ? { text: row.text_content } : {}),
     });
     const status = result.status === 'failed' ? 'failed' : 'sent';
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       await trx('mail_sent')
         .where('id', row.id)
         .update({
           status,
-          sent_at: this.clock.now().toISOString(),
-          updated_at: this.clock.now().toISOString(),
+          sent_at: this.deps.clock.now().toISOString(),
+          updated_at: this.deps.clock.now().toISOString(),
           error: result.status === 'failed' ? 'the relay refused the message' : null,
         });
       if (status === 'sent')
-        await this.events.emit(
+        await this.deps.events.emit(
           trx,
           'mail.sent',
           { sent_id: row.public_id, from: row.from_addr, recipients: JSON.parse(row.recipients), subject: row.subject },
           { tenantId: row.tenant_id },
         );
     });
-    this.changed(row.tenant_id);
+    this.deps.changed?.(row.tenant_id);
     return status;
   }
 
   /** The job: scheduled sends whose time has come. Claimed one by one so two instances never send twice. */
-  async sendDue(now: Date = this.clock.now()): Promise<number> {
-    const due: Array<{ public_id: string; id: number }> = await this.db('mail_sent')
+  async sendDue(now: Date = this.deps.clock.now()): Promise<number> {
+    const due: Array<{ public_id: string; id: number }> = await this.deps
+      .db('mail_sent')
       .where('status', 'scheduled')
       .where('scheduled_at', '<=', now.toISOString())
       .orderBy('scheduled_at')
@@ -162,7 +146,7 @@ export class Sender {
       .select('id', 'public_id');
     let sent = 0;
     for (const d of due) {
-      const claimed = await this.db('mail_sent').where({ id: d.id, status: 'scheduled' }).update({ status: 'sending', updated_at: now.toISOString() });
+      const claimed = await this.deps.db('mail_sent').where({ id: d.id, status: 'scheduled' }).update({ status: 'sending', updated_at: now.toISOString() });
       if (claimed) {
         await this.deliver(d.public_id);
         sent++;
@@ -172,7 +156,7 @@ export class Sender {
   }
 
   private visible(scope: MailboxScope) {
-    const q = this.db('mail_sent as s');
+    const q = this.deps.db('mail_sent as s');
     if (scope.role === 'mailbox') return q.where('s.mailbox_id', scope.mailboxId ?? -1);
     if (scope.role !== 'strictAdmin') q.where('s.tenant_id', scope.tenantId);
     if (scope.role === 'user') q.where('s.user_id', scope.userId);
@@ -180,7 +164,7 @@ export class Sender {
   }
 
   async list(scope: MailboxScope, from: string, limit: number) {
-    const mailbox = await this.mailboxes.get(scope, from);
+    const mailbox = await this.deps.mailboxes.get(scope, from);
     return (await this.visible(scope).where('s.mailbox_id', mailbox.id).orderBy('s.id', 'desc').limit(limit)).map((r: Record<string, any>) => {
       const { html_content: _h, text_content: _t, from_addr: _f, ...rest } = toView(r);
       return rest;
@@ -198,29 +182,29 @@ export class Sender {
   async remove(scope: MailboxScope, id: string): Promise<void> {
     const found = await this.get(scope, id);
     const tenantId = await this.tenantOf(found.id);
-    await this.db('mail_sent').where('id', found.id).delete();
-    this.changed(tenantId);
+    await this.deps.db('mail_sent').where('id', found.id).delete();
+    this.deps.changed?.(tenantId);
   }
 
   /** The tenant of a sent message (the view leaves it out), for the live channel. */
   private async tenantOf(id: number): Promise<string | null> {
-    return ((await this.db('mail_sent').where('id', id).first('tenant_id')) as { tenant_id: string | null } | undefined)?.tenant_id ?? null;
+    return ((await this.deps.db('mail_sent').where('id', id).first('tenant_id')) as { tenant_id: string | null } | undefined)?.tenant_id ?? null;
   }
 
   /** Re-schedules or cancels a send that has not gone yet. */
   async reschedule(scope: MailboxScope, id: string, patch: { status?: 'canceled'; scheduledAt?: string }) {
     const found = await this.get(scope, id);
     if (found.status !== 'scheduled') throw MailErrors.notScheduled(found.status);
-    const update: Record<string, unknown> = { updated_at: this.clock.now().toISOString() };
+    const update: Record<string, unknown> = { updated_at: this.deps.clock.now().toISOString() };
     if (patch.status === 'canceled') update.status = 'canceled';
     if (patch.scheduledAt) {
       const at = new Date(patch.scheduledAt);
-      if (Number.isNaN(at.getTime()) || at <= this.clock.now()) throw MailErrors.scheduleNotInFuture();
+      if (Number.isNaN(at.getTime()) || at <= this.deps.clock.now()) throw MailErrors.scheduleNotInFuture();
       update.scheduled_at = at.toISOString();
     }
-    const changed = await this.db('mail_sent').where({ id: found.id, status: 'scheduled' }).update(update);
+    const changed = await this.deps.db('mail_sent').where({ id: found.id, status: 'scheduled' }).update(update);
     if (!changed) throw MailErrors.justSent();
-    this.changed(await this.tenantOf(found.id));
+    this.deps.changed?.(await this.tenantOf(found.id));
     return this.get(scope, id);
   }
 }

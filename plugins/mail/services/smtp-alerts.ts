@@ -38,7 +38,7 @@ function smtpCounts(registry: () => Registry | null): () => Promise<Counts> {
 
 /** `smtp.refusals`: at least minRefusals refusals over the window, and at least refusalRate of every answer. */
 function refusalAlert(d: SmtpAlertDeps): AlertCheck {
-  const rate = new WindowedRate(smtpCounts(d.registry), d.clock);
+  const rate = new WindowedRate({ read: smtpCounts(d.registry), clock: d.clock });
   return async () => {
     const { refusalRate, minRefusals } = d.settings.alerts;
     const minutes = d.config.alerts.thresholds.rateWindowMinutes;
@@ -51,6 +51,7 @@ function refusalAlert(d: SmtpAlertDeps): AlertCheck {
         severity: 'warning',
         summary: `The SMTP receiver refused ${percent} % of what it was sent in the last ${minutes} minutes (${window.bad} of ${window.total})`,
         details: { refused: window.bad, answered: window.total, rate: window.rate, window_minutes: minutes, refusalRate, minRefusals },
+        message: { id: 'mail.alert.refusals', values: { percent, minutes, bad: String(window.bad), total: String(window.total) } },
       },
     ];
   };
@@ -79,6 +80,15 @@ function certificateAlert(d: SmtpAlertDeps): AlertCheck {
         severity: daysLeft <= 0 ? 'critical' : 'warning',
         summary: `The SMTP receiver's STARTTLS certificate ${when}${renewed ? '; a renewed one is in its file: restart to serve it' : ''}`,
         details: { file, subject: cert.subject, not_after: notAfter.toISOString(), days_left: Math.floor(daysLeft), renewed_on_disk: renewed },
+        message: {
+          id: 'mail.alert.certificate',
+          values: {
+            state: daysLeft <= 0 ? 'ended' : 'ending',
+            days: Math.ceil(daysLeft),
+            at: notAfter.toISOString(),
+            renewed: renewed ? 'yes' : 'no',
+          },
+        },
       },
     ];
   };

@@ -22,6 +22,12 @@ interface Tracked {
   deadline: NodeJS.Timeout;
 }
 
+export interface SessionLimitsDeps {
+  settings: SessionLimitSettings;
+  /** Called when a session reaches its deadline. */
+  onDeadline: (sessionId: string) => void;
+}
+
 /**
  * Connections per client and each session's deadline, for one receiver (one instance: the count
  * is not shared between instances). A session is admitted at connect and released when its socket
@@ -31,19 +37,15 @@ export class SessionLimits {
   private readonly perClient = new Map<string, number>();
   private readonly sessions = new Map<string, Tracked>();
 
-  constructor(
-    private readonly settings: SessionLimitSettings,
-    /** Called when a session reaches its deadline. */
-    private readonly onDeadline: (sessionId: string) => void,
-  ) {}
+  constructor(private readonly deps: SessionLimitsDeps) {}
 
   /** Counts the session in, or says no when its client already holds the most it may. */
   admit(sessionId: string, remoteAddress: string): boolean {
     const key = addressKey(remoteAddress); // an IPv4 address or an IPv6 /64
     const held = this.perClient.get(key) ?? 0;
-    if (held >= this.settings.maxConnectionsPerIp) return false;
+    if (held >= this.deps.settings.maxConnectionsPerIp) return false;
     this.perClient.set(key, held + 1);
-    const deadline = setTimeout(() => this.onDeadline(sessionId), this.settings.sessionTimeoutMs);
+    const deadline = setTimeout(() => this.deps.onDeadline(sessionId), this.deps.settings.sessionTimeoutMs);
     deadline.unref();
     this.sessions.set(sessionId, { key, deadline });
     return true;

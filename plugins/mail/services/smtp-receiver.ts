@@ -46,19 +46,8 @@ export class SmtpReceiver {
   /** The STARTTLS certificate loaded at start (PEM): what clients are shown until the next start. */
   private served: Buffer | null = null;
 
-  private readonly settings: MailSettings;
-  private readonly ingest: Ingest;
-  private readonly mailboxes: Mailboxes;
-  private readonly logger: Logger;
-  private readonly metrics: SmtpMetrics | null;
-
-  constructor({ settings, ingest, mailboxes, logger, metrics = null }: SmtpReceiverDeps) {
-    this.settings = settings;
-    this.ingest = ingest;
-    this.mailboxes = mailboxes;
-    this.logger = logger;
-    this.metrics = metrics;
-    this.limits = new SessionLimits(settings.smtp, (id) => this.sessionOver(id));
+  constructor(private readonly deps: SmtpReceiverDeps) {
+    this.limits = new SessionLimits({ settings: deps.settings.smtp, onDeadline: (id) => this.sessionOver(id) });
   }
 
   /** Sessions open now (the metrics read it when scraped). */
@@ -72,7 +61,7 @@ export class SmtpReceiver {
   }
 
   async start(host: string, port: number): Promise<number> {
-    const { smtp } = this.settings;
+    const { smtp } = this.deps.settings;
     const tls = smtp.tlsKeyFile && smtp.tlsCertFile ? { key: fs.readFileSync(smtp.tlsKeyFile), cert: fs.readFileSync(smtp.tlsCertFile) } : null;
     this.served = tls?.cert ?? null;
     this.server = new SMTPServer({
@@ -90,11 +79,11 @@ export class SmtpReceiver {
       logger: false,
       onConnect: (session, callback) => {
         if (this.limits.admit(session.id, session.remoteAddress)) {
-          this.metrics?.sessions.inc({ outcome: 'accepted' });
+          this.deps.metrics?.sessions.inc({ outcome: 'accepted' });
           return callback();
         }
-        this.metrics?.sessions.inc({ outcome: 'refused' });
-        this.logger.warn({ client: session.remoteAddress }, 'SMTP connection refused: too many from this address');
+        this.deps.metrics?.sessions.inc({ outcome: 'refused' });
+        this.deps.logger.warn({ client: session.remoteAddress }, 'SMTP connection refused: too many from this address');
         callback(smtpError(421, TOO_MANY_FROM_YOU));
       },
       onClose: (session) => {
@@ -106,7 +95,7 @@ export class SmtpReceiver {
         this.acceptRecipient(address.address, session).then(
           () => callback(),
           (err: Error) => {
-            this.metrics?.recipientsRefused.inc({ code: replyCode(err) });
+            this.deps.metrics?.recipientsRefused.inc({ code: replyCode(err) });
             callback(err);
           },
         );
@@ -118,25 +107,25 @@ export class SmtpReceiver {
         };
         this.receive(stream, session).then(
           (message) => {
-            this.metrics?.messages.inc({ code: 250, outcome: 'accepted' });
+            this.deps.metrics?.messages.inc({ code: 250, outcome: 'accepted' });
             callback(null, message);
             thenEndIfOverdue();
           },
           (err: Error) => {
-            this.metrics?.messages.inc({ code: replyCode(err), outcome: 'refused' });
+            this.deps.metrics?.messages.inc({ code: replyCode(err), outcome: 'refused' });
             callback(err);
             thenEndIfOverdue();
           },
         );
       },
     });
-    this.server.on('error', (err) => this.logger.warn({ err }, 'SMTP connection error'));
+    this.server.on('error', (err) => this.deps.logger.warn({ err }, 'SMTP connection error'));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());
     });
     const bound = (this.server as unknown as { server: { address(): AddressInfo } }).server.address().port;
-    this.logger.info({ port: bound }, 'SMTP receiver listening');
+    this.deps.logger.info({ port: bound }, 'SMTP receiver listening');
     return bound;
   }
 
@@ -168,10 +157,10 @@ export class SmtpReceiver {
   private readonly resolved = new WeakMap<SMTPServerSession, Map<string, DeliveryMailbox>>();
 
   private async acceptRecipient(address: string, session: SMTPServerSession): Promise<void> {
-    if (session.envelope.rcptTo.length >= this.settings.smtp.maxRecipients)
-      throw smtpError(452, `too many recipients (at most ${this.settings.smtp.maxRecipients})`);
-    if (!(await this.mailboxes.acceptsDomain(address))) throw smtpError(550, `${address}: relay not permitted, not a local domain`);
-    const mailbox = await this.mailboxes.forDelivery(address);
+    if (session.envelope.rcptTo.length >= this.deps.settings.smtp.maxRecipients)
+      throw smtpError(452, `too many recipients (at most ${this.deps.settings.smtp.maxRecipients})`);
+    if (!(await this.deps.mailboxes.acceptsDomain(address))) throw smtpError(550, `${address}: relay not permitted, not a local domain`);
+    const mailbox = await this.deps.mailboxes.forDelivery(address);
     if (!mailbox) throw smtpError(550, `${address}: no such mailbox here`);
     if (session.envelope.rcptTo.length === 0) this.resolved.set(session, new Map()); // a new transaction
     this.resolved.get(session)?.set(address.toLowerCase(), mailbox);
@@ -184,21 +173,21 @@ export class SmtpReceiver {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       // Keep reading to the end of DATA, but keep nothing past the limit.
-      if (bytes <= this.settings.smtp.maxMessageBytes) chunks.push(chunk);
-      if (dataTooSlow(performance.now() - started, bytes, this.settings.smtp)) {
-        const text = `4.4.2 message data too slow (under ${this.settings.smtp.minDataRate} bytes/s)`;
+      if (bytes <= this.deps.settings.smtp.maxMessageBytes) chunks.push(chunk);
+      if (dataTooSlow(performance.now() - started, bytes, this.deps.settings.smtp)) {
+        const text = `4.4.2 message data too slow (under ${this.deps.settings.smtp.minDataRate} bytes/s)`;
         this.hangUp(session.id, text);
         throw smtpError(421, text);
       }
     }
-    this.metrics?.size.observe(bytes);
-    if (stream.sizeExceeded || bytes > this.settings.smtp.maxMessageBytes)
-      throw smtpError(552, `message exceeds the size limit of ${this.settings.smtp.maxMessageBytes} bytes`);
+    this.deps.metrics?.size.observe(bytes);
+    if (stream.sizeExceeded || bytes > this.deps.settings.smtp.maxMessageBytes)
+      throw smtpError(552, `message exceeds the size limit of ${this.deps.settings.smtp.maxMessageBytes} bytes`);
     const rcptTo = session.envelope.rcptTo.map((r) => r.address);
     const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     this.storing.add(session.id);
     try {
-      const stored = await this.ingest.receive(Buffer.concat(chunks, bytes), rcptTo, from, this.resolved.get(session));
+      const stored = await this.deps.ingest.receive(Buffer.concat(chunks, bytes), rcptTo, from, this.resolved.get(session));
       return `OK: stored as ${stored.map((s) => s.id).join(',')}`;
     } catch (err) {
       throw this.refusal(err);
@@ -211,7 +200,7 @@ export class SmtpReceiver {
   private refusal(err: unknown): Error {
     if (err instanceof AppError && err.code === 'no_such_mailbox') return smtpError(550, err.message);
     if (err instanceof AppError && err.code === 'malformed_message') return smtpError(554, `5.6.0 ${err.message}`);
-    if (!(err instanceof AppError)) this.logger.error({ err }, 'a received message could not be stored');
+    if (!(err instanceof AppError)) this.deps.logger.error({ err }, 'a received message could not be stored');
     return smtpError(451, err instanceof AppError ? err.message : 'temporary failure storing the message; try again');
   }
 }

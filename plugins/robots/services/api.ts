@@ -19,6 +19,11 @@ export interface ConversationMessage {
   createdAt: string;
 }
 
+export interface RobotsApiDeps {
+  db: Knex;
+  commands: Commands;
+}
+
 /**
  * What other plugins (ai, workflows) may do with robots, through the container as `robotsApi`:
  * always within one tenant, never by touching this plugin's tables themselves.
@@ -27,13 +32,10 @@ export class RobotsApi {
   /** A robot's AI fields until it sets them: the plugin that keeps them (ai) starts from these. */
   readonly aiDefaults: Readonly<RobotAiSettings> = ROBOT_AI_DEFAULTS;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly commands: Commands,
-  ) {}
+  constructor(private readonly deps: RobotsApiDeps) {}
 
   private active(tenantId: string, robotId: string) {
-    return this.db('robots_robots').where({ tenant_id: tenantId, robot_id: robotId, status: 'active' });
+    return this.deps.db('robots_robots').where({ tenant_id: tenantId, robot_id: robotId, status: 'active' });
   }
 
   async robot(tenantId: string, robotId: string): Promise<RobotSummary | null> {
@@ -46,8 +48,9 @@ export class RobotsApi {
   async conversation(tenantId: string, robotId: string, conversation: string, limit: number, upTo: string): Promise<ConversationMessage[]> {
     if (limit <= 0) return [];
     const robot = this.active(tenantId, robotId).select('id');
-    const last = this.db('robots_messages').where('message_id', upTo).select('id');
-    const rows = await this.db('robots_messages')
+    const last = this.deps.db('robots_messages').where('message_id', upTo).select('id');
+    const rows = await this.deps
+      .db('robots_messages')
       .whereIn('robot_pk', robot)
       .where('conversation', conversation)
       .where('id', '<=', last)
@@ -73,9 +76,11 @@ export class RobotsApi {
     params: Record<string, unknown>,
     options: { createdBy: string; notBefore?: Date; trx?: Knex.Transaction },
   ): Promise<{ commandId: string; status: string }> {
-    const row = await (options.trx ?? this.db)('robots_robots').where({ tenant_id: tenantId, robot_id: robotId, status: 'active' }).first('id', 'tenant_id');
+    const row = await (options.trx ?? this.deps.db)('robots_robots')
+      .where({ tenant_id: tenantId, robot_id: robotId, status: 'active' })
+      .first('id', 'tenant_id');
     if (!row) throw AppError.notFound(`robot ${robotId} not found`);
-    return this.commands.create({ id: Number(row.id), tenant_id: row.tenant_id }, 'send_message', params, options.createdBy, {
+    return this.deps.commands.create({ id: Number(row.id), tenant_id: row.tenant_id }, 'send_message', params, options.createdBy, {
       notBefore: options.notBefore,
       trx: options.trx,
     });

@@ -38,6 +38,8 @@ export interface Delivery {
 /** An absent field stays undefined (kept); an empty URL clears like null. */
 const urlChange = (url: string | null | undefined) => (url === undefined ? undefined : url || null);
 
+const DELIVERY_TIMEOUT_MS = 10_000;
+
 /** What Callbacks is built from, passed by name. */
 export interface CallbacksDeps {
   db: Knex;
@@ -51,20 +53,12 @@ export interface CallbacksDeps {
 }
 
 export class Callbacks {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly allowPrivate: boolean;
-  private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
   private deployment: Promise<string> | null = null;
 
-  constructor({ db, clock, allowPrivate, timeoutMs = 10_000, fetch }: CallbacksDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.allowPrivate = allowPrivate;
-    this.timeoutMs = timeoutMs;
+  constructor(private readonly deps: CallbacksDeps) {
     // The connection itself is guarded too (DNS rebinding after the check); 3xx is not followed.
-    this.fetch = fetch ?? guardedFetch({ allowPrivate, redirects: 'return' });
+    this.fetch = deps.fetch ?? guardedFetch({ allowPrivate: deps.allowPrivate, redirects: 'return' });
   }
 
   /** Advice on a secret too short to be safe (the seed's own example is one: taken, not refused); none for a good one. */
@@ -82,9 +76,9 @@ export class Callbacks {
   async configure(robotPk: number, config: CallbackConfig): Promise<void> {
     const messageUrl = urlChange(config.messageCallbackUrl);
     const resultUrl = urlChange(config.resultCallbackUrl);
-    if (messageUrl) assertUrlNotInternal(messageUrl, { allowPrivate: this.allowPrivate, field: 'body.messageCallbackUrl' });
-    if (resultUrl) assertUrlNotInternal(resultUrl, { allowPrivate: this.allowPrivate, field: 'body.resultCallbackUrl' });
-    const existing = await this.db('robots_callbacks').where('robot_pk', robotPk).first();
+    if (messageUrl) assertUrlNotInternal(messageUrl, { allowPrivate: this.deps.allowPrivate, field: 'body.messageCallbackUrl' });
+    if (resultUrl) assertUrlNotInternal(resultUrl, { allowPrivate: this.deps.allowPrivate, field: 'body.resultCallbackUrl' });
+    const existing = await this.deps.db('robots_callbacks').where('robot_pk', robotPk).first();
     const row = {
       robot_pk: robotPk,
       message_url: messageUrl !== undefined ? messageUrl : (existing?.message_url ?? null),
@@ -93,7 +87,7 @@ export class Callbacks {
       secret: config.secretKey !== undefined ? config.secretKey : (existing?.secret ?? null),
       is_active: true,
       disabled_reason: null,
-      updated_at: this.clock.now().toISOString(),
+      updated_at: this.deps.clock.now().toISOString(),
     };
     // A receiver reads a whsec_ secret as base64 (the spec's format); one that is not would fail there.
     if (config.secretKey?.startsWith('whsec_') && !isSpecSecret(config.secretKey)) {
@@ -108,13 +102,13 @@ export class Callbacks {
       );
     }
     if (row.enable_signature && !row.secret) throw AppError.validation([{ path: 'body.secretKey', message: 'is required when enableSignature is on' }], 400);
-    if (existing) await this.db('robots_callbacks').where('robot_pk', robotPk).update(row);
-    else await this.db('robots_callbacks').insert(row);
+    if (existing) await this.deps.db('robots_callbacks').where('robot_pk', robotPk).update(row);
+    else await this.deps.db('robots_callbacks').insert(row);
   }
 
   /** The configuration as the seed shows it; the secret is write-only and never returned. */
   async view(robot: { id: number; robot_id: string }) {
-    const row = await this.db('robots_callbacks').where('robot_pk', robot.id).first();
+    const row = await this.deps.db('robots_callbacks').where('robot_pk', robot.id).first();
     return {
       robotId: robot.robot_id,
       messageCallbackUrl: row?.message_url ?? null,
@@ -131,7 +125,8 @@ export class Callbacks {
    */
   async deliver(event: EventOf<'robots.message.received'> | EventOf<'robots.command.completed'>, kind: 'message' | 'result'): Promise<void> {
     // One lookup for the common case of a robot without callbacks.
-    const config = await this.db('robots_callbacks as c')
+    const config = await this.deps
+      .db('robots_callbacks as c')
       .join('robots_robots as r', 'r.id', 'c.robot_pk')
       .where('r.robot_id', event.payload.robot_id)
       .first('c.*');
@@ -139,7 +134,7 @@ export class Callbacks {
     if (!config?.is_active || !url) return;
     const robot = { id: config.robot_pk };
     const log = (status: string, extra: { response_status?: number; error?: string } = {}) =>
-      this.db('robots_callback_deliveries').insert({
+      this.deps.db('robots_callback_deliveries').insert({
         robot_pk: robot.id,
         event_id: event.id,
         kind,
@@ -147,10 +142,10 @@ export class Callbacks {
         status,
         response_status: extra.response_status ?? null,
         error: extra.error ?? null,
-        created_at: this.clock.now().toISOString(),
+        created_at: this.deps.clock.now().toISOString(),
       });
     try {
-      await assertPublicTarget(url, this.allowPrivate);
+      await assertPublicTarget(url, this.deps.allowPrivate);
     } catch (err) {
       // A name that does not resolve now may later (DNS being set up), one that points inside
       // may be moved out: a failure, retried. Both read the same in the log (one message, one
@@ -159,7 +154,7 @@ export class Callbacks {
       throw err;
     }
     const id = `evt_${event.id}`;
-    const timestamp = Math.floor(this.clock.now().getTime() / 1000);
+    const timestamp = Math.floor(this.deps.clock.now().getTime() / 1000);
     const body = JSON.stringify({ type: event.name, data: event.payload, timestamp: event.createdAt });
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -175,7 +170,7 @@ export class Callbacks {
     if (config.enable_signature && config.secret) headers['webhook-signature'] = signWebhook(config.secret, id, timestamp, body);
     let status: number;
     try {
-      const res = await this.fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await this.fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.deps.timeoutMs ?? DELIVERY_TIMEOUT_MS) });
       status = res.status;
       await res.body?.cancel();
     } catch (err) {
@@ -183,9 +178,10 @@ export class Callbacks {
       throw err;
     }
     if (status === 410) {
-      await this.db('robots_callbacks')
+      await this.deps
+        .db('robots_callbacks')
         .where('robot_pk', robot.id)
-        .update({ is_active: false, disabled_reason: '410 Gone from the receiver', updated_at: this.clock.now().toISOString() });
+        .update({ is_active: false, disabled_reason: '410 Gone from the receiver', updated_at: this.deps.clock.now().toISOString() });
       await log('gone', { response_status: status });
       return;
     }
@@ -198,7 +194,7 @@ export class Callbacks {
 
   /** Read once per process (a failed read is tried again next time). */
   private deploymentId(): Promise<string> {
-    this.deployment ??= deploymentId(this.db).catch((err: unknown) => {
+    this.deployment ??= deploymentId(this.deps.db).catch((err: unknown) => {
       this.deployment = null;
       throw err;
     });
@@ -207,7 +203,8 @@ export class Callbacks {
 
   /** The robot's delivery log, newest first. */
   async deliveries(robotPk: number, limit: number): Promise<Delivery[]> {
-    const rows = await this.db('robots_callback_deliveries')
+    const rows = await this.deps
+      .db('robots_callback_deliveries')
       .where('robot_pk', robotPk)
       .orderBy('id', 'desc')
       .limit(limit)

@@ -97,17 +97,19 @@ const parseDevice = (json: string | null): Record<string, unknown> | null => {
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+export interface ActivationCodesDeps {
+  db: Knex;
+  clock: Clock;
+  engine: () => CodeEngine;
+  users: () => CodeUsers;
+}
+
 export class ActivationCodes {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly engine: () => CodeEngine,
-    private readonly users: () => CodeUsers,
-  ) {}
+  constructor(private readonly deps: ActivationCodesDeps) {}
 
   /** The robots of the scope (this plugin's own table). */
   private robots(tenantId: string | null) {
-    const q = this.db('robots_robots').whereNotNull('activation_code');
+    const q = this.deps.db('robots_robots').whereNotNull('activation_code');
     if (tenantId) q.where('tenant_id', tenantId);
     return q;
   }
@@ -119,9 +121,10 @@ export class ActivationCodes {
       throw AppError.validation([{ path: 'body.validityPeriod', message: `must be at most ${MAX_VALIDITY_DAYS} days` }], 400);
     let boundUserId: string | null = null;
     if (input.boundUserId !== undefined && input.boundUserId !== null) {
-      const id = await userIdFrom(this.users(), input.boundUserId);
+      const id = await userIdFrom(this.deps.users(), input.boundUserId);
       const user = id
-        ? await this.users()
+        ? await this.deps
+            .users()
             .get(id, { tenantId: input.tenantId })
             .catch((err: unknown) => {
               if ((err as { status?: unknown }).status === 404) return null; // not found (or not in the tenant)
@@ -131,9 +134,9 @@ export class ActivationCodes {
       if (!user || user.tenant_id !== input.tenantId) throw AppError.notFound(`user ${input.boundUserId} not found in your tenant`);
       boundUserId = user.id;
     }
-    const nowIso = this.clock.now().toISOString();
-    const number = boundUserId ? await userNumberOf(this.users(), boundUserId) : null;
-    const licenses = await this.engine().generateMany(
+    const nowIso = this.deps.clock.now().toISOString();
+    const number = boundUserId ? await userNumberOf(this.deps.users(), boundUserId) : null;
+    const licenses = await this.deps.engine().generateMany(
       {
         tenantId: input.tenantId,
         product: PRODUCT,
@@ -163,14 +166,16 @@ export class ActivationCodes {
 
   /** 6.2: the scope's codes (null: every tenant's), newest first, by the seed's status, one page (in SQL). */
   async list(scope: { tenantId: string | null }, query: CodeQuery) {
-    const nowIso = this.clock.now().toISOString();
+    const nowIso = this.deps.clock.now().toISOString();
     // A code a robot was activated with is used, even after an unbind: the engine counts them in use.
     const activatedWith = this.robots(scope.tenantId).whereNotNull('license_id').select('license_id');
-    const found = await this.engine().page(
-      scope,
-      { product: PRODUCT, ...(query.status ? STATUS_FILTER[query.status] : {}), inUseAlso: activatedWith },
-      { page: query.page, page_size: query.pageSize },
-    );
+    const found = await this.deps
+      .engine()
+      .page(
+        scope,
+        { product: PRODUCT, ...(query.status ? STATUS_FILTER[query.status] : {}), inUseAlso: activatedWith },
+        { page: query.page, page_size: query.pageSize },
+      );
     const robots = new Map<string, { device_info: string | null; first_activated_at: string | null }>();
     const licenseIds = found.items.map((l) => l.license_id);
     if (licenseIds.length) {
@@ -180,7 +185,7 @@ export class ActivationCodes {
     const page = found.items.map((l) => ({ l, status: codeStatus(l, robots.has(l.license_id), nowIso) }));
     const bound = [...new Set(page.map((r) => r.l.bound_user_id).filter((id): id is string => !!id))];
     const users = await this.usersById(scope, bound);
-    const numbers = await this.users().numbers(bound);
+    const numbers = await this.deps.users().numbers(bound);
 
     return {
       total: found.total,
@@ -211,7 +216,8 @@ export class ActivationCodes {
   private async usersById(scope: { tenantId: string | null }, ids: string[]) {
     const found = await Promise.all(
       ids.map((id) =>
-        this.users()
+        this.deps
+          .users()
           .get(id, scope)
           .catch((err: unknown) => {
             if ((err as { status?: unknown }).status === 404) return null; // not found (or not in the tenant)

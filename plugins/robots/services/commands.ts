@@ -92,28 +92,18 @@ export class Commands {
   private sweep: NodeJS.Timeout | null = null;
   private readonly presenceWrites = new Set<Promise<unknown>>();
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly events: EventBus;
-  private readonly pubsub: PubSub;
-  private readonly settings: RobotsSettings;
-  private readonly presence: Presence;
-  private readonly pushLatency: Histogram | null;
   /** New commands, `sent` marks and results share commits: one durable write for several, instead of one each
    *  queued on SQLite's one connection in front of the next command's push. */
   private readonly writes: GroupCommit<CommandWrite, CompleteOutcome | null>;
 
-  constructor({ db, clock, logger, events, pubsub, settings, presence, pushLatency }: CommandsDeps) {
-    this.pushLatency = pushLatency ?? null;
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.events = events;
-    this.pubsub = pubsub;
-    this.settings = settings;
-    this.presence = presence;
-    this.writes = new GroupCommit(db, logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 200, name: 'robot commands' });
+  constructor(private readonly deps: CommandsDeps) {
+    this.writes = new GroupCommit({
+      db: deps.db,
+      logger: deps.logger,
+      write: (trx, items) => this.writeBatch(trx, items),
+      maxBatch: 200,
+      name: 'robot commands',
+    });
   }
 
   /**
@@ -125,7 +115,10 @@ export class Commands {
     if (inserts.length) await trx('robots_commands').insert(inserts);
     const sent = items.flatMap((w) => (w.kind === 'sent' ? [w.commandId] : []));
     if (sent.length)
-      await trx('robots_commands').whereIn('command_id', sent).where('status', 'pending').update({ status: 'sent', sent_at: this.clock.now().toISOString() });
+      await trx('robots_commands')
+        .whereIn('command_id', sent)
+        .where('status', 'pending')
+        .update({ status: 'sent', sent_at: this.deps.clock.now().toISOString() });
     const out: Array<CompleteOutcome | null> = [];
     const completed: Array<Extract<CommandWrite, { kind: 'complete' }>> = [];
     for (const w of items) {
@@ -142,7 +135,7 @@ export class Commands {
       const row = changed ? null : await trx('robots_commands').where({ command_id: w.commandId, robot_pk: w.robot.id }).first('status');
       out.push(changed ? { recorded: true } : { recorded: false, status: row?.status ?? null });
     }
-    await this.events.emitMany(
+    await this.deps.events.emitMany(
       trx,
       completed.map((w) => ({
         name: 'robots.command.completed' as const,
@@ -154,20 +147,20 @@ export class Commands {
   }
 
   async start(): Promise<void> {
-    await this.pubsub.subscribe(CHANNEL, (m) => {
+    await this.deps.pubsub.subscribe(CHANNEL, (m) => {
       const robotPk = Number(m.robotPk);
       if (m.kick) this.closeLocal(robotPk);
       else if (m.left) this.stillHere(robotPk);
       else this.pushLocal(robotPk, { command: m.command as CommandView, readyAt: typeof m.at === 'number' ? m.at : undefined }, m.marked === true);
     });
-    this.presence.start(() => [...this.sockets.keys()]);
-    this.sweep = setInterval(() => void this.pushDue().catch((err) => this.logger.warn({ err }, 'delayed command sweep failed')), SWEEP_MS);
+    this.deps.presence.start(() => [...this.sockets.keys()]);
+    this.sweep = setInterval(() => void this.pushDue().catch((err) => this.deps.logger.warn({ err }, 'delayed command sweep failed')), SWEEP_MS);
     this.sweep.unref();
   }
 
   /** Stops the timers and waits for presence writes of sockets that closed (the server closes them all before this). */
   async stop(): Promise<void> {
-    this.presence.stop();
+    this.deps.presence.stop();
     if (this.sweep) clearInterval(this.sweep);
     await Promise.allSettled([...this.presenceWrites]);
     await this.writes.settled(); // the database closes after this
@@ -175,7 +168,7 @@ export class Commands {
 
   /** A presence write that stop() waits for; a failure only delays what the row says until the next heartbeat. */
   private recordPresence(write: Promise<unknown>): void {
-    const tracked = write.catch((err) => this.logger.warn({ err }, 'robot presence not recorded'));
+    const tracked = write.catch((err) => this.deps.logger.warn({ err }, 'robot presence not recorded'));
     this.presenceWrites.add(tracked);
     void tracked.finally(() => this.presenceWrites.delete(tracked));
   }
@@ -183,7 +176,7 @@ export class Commands {
   /** The robot's tokens were revoked (unbound, disabled, deleted): close its sockets on every instance. */
   async disconnect(robotPk: number): Promise<void> {
     this.closeLocal(robotPk);
-    await this.pubsub.publish(CHANNEL, { robotPk, kick: true }).catch((err) => this.logger.warn({ err }, 'robot disconnect broadcast failed'));
+    await this.deps.pubsub.publish(CHANNEL, { robotPk, kick: true }).catch((err) => this.deps.logger.warn({ err }, 'robot disconnect broadcast failed'));
   }
 
   private closeLocal(robotPk: number): void {
@@ -192,17 +185,17 @@ export class Commands {
 
   /** Another instance marked the robot offline as its socket there closed: if it has one here too, it is online after all. */
   private stillHere(robotPk: number): void {
-    if (this.sockets.has(robotPk)) this.recordPresence(this.presence.arrived(robotPk));
+    if (this.sockets.has(robotPk)) this.recordPresence(this.deps.presence.arrived(robotPk));
   }
 
   /** The robot's last socket here closed: offline, unless it is connected elsewhere (then that instance says so again). */
   private async gone(robotPk: number): Promise<void> {
-    if (await this.presence.left(robotPk)) await this.pubsub.publish(CHANNEL, { robotPk, left: true });
+    if (await this.deps.presence.left(robotPk)) await this.deps.pubsub.publish(CHANNEL, { robotPk, left: true });
   }
 
   /** Connected here, or (on another instance) its presence lease is running. */
   online(robot: { id: number | string; presence_until?: string | null }): boolean {
-    return this.sockets.has(Number(robot.id)) || this.presence.leased(robot);
+    return this.sockets.has(Number(robot.id)) || this.deps.presence.leased(robot);
   }
 
   /**
@@ -216,7 +209,7 @@ export class Commands {
     set.add(socket);
     this.sockets.set(robotPk, set);
     this.joining.set(socket, []);
-    for (const oldest of [...set].slice(0, Math.max(0, set.size - this.settings.wsMaxSocketsPerRobot))) {
+    for (const oldest of [...set].slice(0, Math.max(0, set.size - this.deps.settings.wsMaxSocketsPerRobot))) {
       set.delete(oldest);
       oldest.close(4008, 'replaced by a newer connection of this robot');
     }
@@ -226,9 +219,9 @@ export class Commands {
       this.sockets.delete(robotPk);
       this.recordPresence(this.gone(robotPk));
     });
-    await this.presence.arrived(robotPk).catch((err) => this.logger.warn({ err }, 'robot presence not recorded'));
+    await this.deps.presence.arrived(robotPk).catch((err) => this.deps.logger.warn({ err }, 'robot presence not recorded'));
     const backlog = await this.open(robotPk).catch((err: unknown) => {
-      this.logger.warn({ err, robotPk }, 'open commands not read for a new socket; the robot will poll');
+      this.deps.logger.warn({ err, robotPk }, 'open commands not read for a new socket; the robot will poll');
       return [];
     });
     const replayed = new Set(backlog.map((c) => c.commandId));
@@ -252,7 +245,7 @@ export class Commands {
     if (sent.size > SENT_REMEMBERED) sent.delete(sent.values().next().value!);
     socket.send(JSON.stringify({ type: 'command', data: command }));
     // A live push only (a backlog handed to a new socket waited for the robot, not for us); another instance's clock may be a little ahead.
-    if (readyAt !== undefined) this.pushLatency?.observe(Math.max(0, Date.now() - readyAt) / 1000);
+    if (readyAt !== undefined) this.deps.pushLatency?.observe(Math.max(0, Date.now() - readyAt) / 1000);
   }
 
   /** Sends to the robot's sockets here and marks the command `sent` (unless `marked`: stored so already); it comes again until acknowledged. */
@@ -261,7 +254,7 @@ export class Commands {
     if (!sockets.length) return;
     for (const socket of sockets) this.send(socket, push);
     if (marked) return;
-    this.writes.submit({ kind: 'sent', commandId: push.command.commandId }).catch((err) => this.logger.warn({ err }, 'pushed command not marked sent'));
+    this.writes.submit({ kind: 'sent', commandId: push.command.commandId }).catch((err) => this.deps.logger.warn({ err }, 'pushed command not marked sent'));
   }
 
   /** The robot has an open socket on this instance: a command pushed right after its commit reaches it. */
@@ -281,7 +274,7 @@ export class Commands {
     options: { awaitingApproval?: boolean; notBefore?: Date; trx?: Knex.Transaction } = {},
   ): Promise<{ commandId: string; status: string }> {
     const awaitingApproval = Boolean(options.awaitingApproval);
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const notBefore = options.notBefore && options.notBefore > now ? options.notBefore : null;
     // Pushed here right after its commit, so written `sent` at once (open() resends sent commands too).
     const sentNow = !awaitingApproval && !notBefore && this.connectedHere(robot.id);
@@ -296,7 +289,7 @@ export class Commands {
       status: sentNow ? 'sent' : queued,
       sent_at: sentNow ? now.toISOString() : null,
       created_at: now.toISOString(),
-      expires_at: new Date((notBefore ?? now).getTime() + this.settings.commandTtlMinutes * 60_000).toISOString(),
+      expires_at: new Date((notBefore ?? now).getTime() + this.deps.settings.commandTtlMinutes * 60_000).toISOString(),
       not_before: notBefore?.toISOString() ?? null,
     };
     if (options.trx) await options.trx('robots_commands').insert(row);
@@ -310,14 +303,14 @@ export class Commands {
   }
 
   private publish(robotPk: number, command: CommandView, marked = false, readyAt = Date.now()): Promise<void> {
-    return this.pubsub
+    return this.deps.pubsub
       .publish(CHANNEL, { robotPk, command: command as unknown as Record<string, unknown>, at: readyAt, ...(marked && { marked }) })
-      .catch((err) => this.logger.warn({ err }, 'command push failed; the robot will poll'));
+      .catch((err) => this.deps.logger.warn({ err }, 'command push failed; the robot will poll'));
   }
 
   /** A timer here pushes it when due; the sweep on every instance catches it if this one is gone by then. */
   private pushWhenDue(commandId: string, at: Date): void {
-    const timer = setTimeout(() => void this.pushDue([commandId]), Math.max(0, at.getTime() - this.clock.now().getTime()));
+    const timer = setTimeout(() => void this.pushDue([commandId]), Math.max(0, at.getTime() - this.deps.clock.now().getTime()));
     timer.unref();
   }
 
@@ -326,8 +319,8 @@ export class Commands {
    * instance pushes it once; a robot that polls meanwhile already got it (open() hands out due ones).
    */
   async pushDue(commandIds?: string[]): Promise<number> {
-    const nowIso = this.clock.now().toISOString();
-    const due = this.db('robots_commands').whereNotNull('not_before').where('not_before', '<=', nowIso).whereIn('status', ['pending', 'sent']);
+    const nowIso = this.deps.clock.now().toISOString();
+    const due = this.deps.db('robots_commands').whereNotNull('not_before').where('not_before', '<=', nowIso).whereIn('status', ['pending', 'sent']);
     const rows = await (commandIds ? due.whereIn('command_id', commandIds) : due.limit(500)).select(
       'id',
       'command_id',
@@ -339,7 +332,7 @@ export class Commands {
     );
     let pushed = 0;
     for (const r of rows) {
-      const claimed = await this.db('robots_commands').where({ id: r.id, not_before: r.not_before }).update({ not_before: null });
+      const claimed = await this.deps.db('robots_commands').where({ id: r.id, not_before: r.not_before }).update({ not_before: null });
       if (!claimed) continue;
       await this.publish(Number(r.robot_pk), view(r));
       pushed++;
@@ -349,15 +342,16 @@ export class Commands {
 
   /** Commands not yet acknowledged, oldest first; handing them out marks them sent. */
   async open(robotPk: number): Promise<CommandView[]> {
-    const nowIso = this.clock.now().toISOString();
-    const rows = await this.db('robots_commands')
+    const nowIso = this.deps.clock.now().toISOString();
+    const rows = await this.deps
+      .db('robots_commands')
       .where('robot_pk', robotPk)
       .whereIn('status', ['pending', 'sent'])
       .where('expires_at', '>', nowIso)
       .where((q) => q.whereNull('not_before').orWhere('not_before', '<=', nowIso))
       .orderBy('id');
     const pending = rows.filter((r: { status: string }) => r.status === 'pending').map((r: { id: number }) => r.id);
-    if (pending.length) await this.db('robots_commands').whereIn('id', pending).where('status', 'pending').update({ status: 'sent', sent_at: nowIso });
+    if (pending.length) await this.deps.db('robots_commands').whereIn('id', pending).where('status', 'pending').update({ status: 'sent', sent_at: nowIso });
     return rows.map(view);
   }
 
@@ -374,7 +368,7 @@ export class Commands {
       commandId,
       status,
       result: JSON.stringify(result),
-      at: this.clock.now().toISOString(),
+      at: this.deps.clock.now().toISOString(),
       errorCode: result.errorCode,
     })) as CompleteOutcome;
     if (outcome.recorded) return;
@@ -385,7 +379,8 @@ export class Commands {
 
   /** Commands of a tenant waiting for an owner or admin. */
   async awaiting(tenantId: string): Promise<Array<CommandView & { robotId: string; createdBy: string | null }>> {
-    const rows = await this.db('robots_commands as c')
+    const rows = await this.deps
+      .db('robots_commands as c')
       .join('robots_robots as r', 'r.id', 'c.robot_pk')
       .where({ 'c.tenant_id': tenantId, 'c.status': 'awaiting_approval' })
       .orderBy('c.id')
@@ -395,10 +390,10 @@ export class Commands {
 
   /** Approves (then it is queued and pushed like any command) or rejects a waiting command. */
   async decide(tenantId: string, commandId: string, approve: boolean): Promise<{ robotPk: number; status: string }> {
-    const row = await this.db('robots_commands').where({ command_id: commandId, tenant_id: tenantId }).first();
+    const row = await this.deps.db('robots_commands').where({ command_id: commandId, tenant_id: tenantId }).first();
     if (!row) throw AppError.notFound(`command ${commandId} not found`);
     const status = approve ? 'pending' : 'rejected';
-    const changed = await this.db('robots_commands').where({ id: row.id, status: 'awaiting_approval' }).update({ status });
+    const changed = await this.deps.db('robots_commands').where({ id: row.id, status: 'awaiting_approval' }).update({ status });
     if (!changed) throw RobotsErrors.commandNotAwaitingApproval(commandId, row.status);
     if (approve) await this.publish(Number(row.robot_pk), view(row));
     return { robotPk: Number(row.robot_pk), status };
@@ -406,9 +401,10 @@ export class Commands {
 
   async expireDue(): Promise<number> {
     return Number(
-      await this.db('robots_commands')
+      await this.deps
+        .db('robots_commands')
         .whereIn('status', ['pending', 'sent', 'awaiting_approval'])
-        .where('expires_at', '<=', this.clock.now().toISOString())
+        .where('expires_at', '<=', this.deps.clock.now().toISOString())
         .update({ status: 'expired' }),
     );
   }

@@ -34,22 +34,24 @@ export const seedRoleOf = (user: RoleHolder, homeId: string): 'admin' | 'user' =
 
 const notFound = (err: unknown) => (err as { status?: unknown }).status === 404;
 
+export interface HomeTenantDeps {
+  tenants: () => TenantDirectory;
+  setting: string | null;
+}
+
 export class HomeTenant {
   /** A tenant's id never changes, so the first answer is kept for the process's life. */
   private cached: string | null = null;
 
-  constructor(
-    private readonly tenants: () => TenantDirectory,
-    private readonly setting: string | null,
-  ) {}
+  constructor(private readonly deps: HomeTenantDeps) {}
 
   /** The home tenant's id; 503 when there is none (no operator tenant yet, or the named tenant was deleted since boot). */
   async id(): Promise<string> {
     if (this.cached) return this.cached;
-    const found = this.setting ? await this.named(this.setting) : await this.tenants().operatorId();
+    const found = this.deps.setting ? await this.named(this.deps.setting) : await this.deps.tenants().operatorId();
     if (!found)
       throw RobotsErrors.noHomeTenant(
-        this.setting ? this.namesNone() : 'WorkBot has no home tenant yet: create the superadmin (it makes the operator tenant) or set robots.homeTenant',
+        this.deps.setting ? this.namesNone() : 'WorkBot has no home tenant yet: create the superadmin (it makes the operator tenant) or set robots.homeTenant',
       );
     this.cached = found;
     return found;
@@ -60,11 +62,11 @@ export class HomeTenant {
    * first phone login. Unset, nothing to check: auth's first start makes the operator tenant.
    */
   async check(): Promise<void> {
-    if (this.setting && !(await this.named(this.setting))) throw new ConfigError(this.namesNone());
+    if (this.deps.setting && !(await this.named(this.deps.setting))) throw new ConfigError(this.namesNone());
   }
 
   private namesNone(): string {
-    return `robots.homeTenant "${this.setting}" names no tenant (give a tenant id, or a name exactly one tenant has)`;
+    return `robots.homeTenant "${this.deps.setting}" names no tenant (give a tenant id, or a name exactly one tenant has)`;
   }
 
   /** 'admin' for superadmins and the home tenant's owners and admins; everyone else is a seed 'user'. */
@@ -80,11 +82,12 @@ export class HomeTenant {
   }
 
   private async named(value: string): Promise<string | null> {
-    const byId = await this.tenants()
+    const byId = await this.deps
+      .tenants()
       .get(value)
       .catch((err: unknown) => (notFound(err) ? null : Promise.reject(err)));
     if (byId) return byId.id;
-    const page = await this.tenants().list(value, { page: 1, page_size: 100 });
+    const page = await this.deps.tenants().list(value, { page: 1, page_size: 100 });
     const exact = page.items.filter((t) => t.name.toLowerCase() === value.toLowerCase());
     return exact.length === 1 ? exact[0].id : null;
   }

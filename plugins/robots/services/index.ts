@@ -37,13 +37,13 @@ export type RobotsDeps = Pick<
 export type RobotsServices = ReturnType<typeof createRobotsServices>;
 
 export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
-  const tokens = new RobotTokens(d.db, d.clock, settings, d.pubsub);
+  const tokens = new RobotTokens({ db: d.db, clock: d.clock, settings, pubsub: d.pubsub });
   // A robot that comes or goes shows at once on its tenant's admin pages, whichever instance serves them.
   const announcePresence = async (robotPk: number, online: boolean) => {
     const robot = await d.db('robots_robots').where('id', robotPk).first('robot_id', 'tenant_id');
     if (robot) await d.live.publish(robot.tenant_id, 'robot.presence', { robotId: robot.robot_id, online });
   };
-  const presence = new Presence(d.db, d.clock, announcePresence);
+  const presence = new Presence({ db: d.db, clock: d.clock, announce: announcePresence });
   const pushLatency = d.metricsRegistry.histogram({
     name: 'plinth_robot_push_latency_seconds',
     help: "Robot commands from ready (stored, approved or due) to written on the robot's WebSocket, across instances",
@@ -70,23 +70,18 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
     maxFileBytes: settings.maxFileBytes,
     usage: d.usage,
   });
-  const statistics = new Statistics(d.db, d.clock, commands, d.hooks);
+  const statistics = new Statistics({ db: d.db, clock: d.clock, commands, hooks: d.hooks });
   return {
-    systemLogs: new SystemLogs(d.db, d.clock, d.logger),
+    systemLogs: new SystemLogs({ db: d.db, clock: d.clock, logger: d.logger }),
     robotCounts: (userIds: string[]) => robotCountsOf(d.db, userIds),
     /** WorkBot's home tenant (settings.homeTenant, else the operator's). */
-    home: new HomeTenant(() => d.tenants, settings.homeTenant),
+    home: new HomeTenant({ tenants: () => d.tenants, setting: settings.homeTenant }),
     tokens,
     statistics,
     /** For other plugins, as `robotsApi` in the container. */
-    api: new RobotsApi(d.db, commands),
+    api: new RobotsApi({ db: d.db, commands }),
     history: new History(d.db),
-    codes: new ActivationCodes(
-      d.db,
-      d.clock,
-      () => d.licenses,
-      () => d.authUsers,
-    ),
+    codes: new ActivationCodes({ db: d.db, clock: d.clock, engine: () => d.licenses, users: () => d.authUsers }),
     commands,
     robots,
     messages,

@@ -80,29 +80,23 @@ export interface MessagesDeps {
  * on its own: one over the limit fails alone).
  */
 export class Messages {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly events: EventBus;
-  private readonly filesDir: string;
-  private readonly maxFileBytes: number;
-  private readonly usage: UsageMeter;
   /** Each report's answer: null when stored, the plan's refusal (402) when its tenant is out of messages. */
   private readonly reports: GroupCommit<ReportWrite, AppError | null>;
 
-  constructor({ db, clock, logger, events, filesDir, maxFileBytes, usage }: MessagesDeps) {
-    this.reports = new GroupCommit(db, logger, (trx, items) => this.writeReports(trx, items), { maxBatch: 100, name: 'message reports' });
-    this.db = db;
-    this.clock = clock;
-    this.events = events;
-    this.filesDir = filesDir;
-    this.maxFileBytes = maxFileBytes;
-    this.usage = usage;
+  constructor(private readonly deps: MessagesDeps) {
+    this.reports = new GroupCommit({
+      db: deps.db,
+      logger: deps.logger,
+      write: (trx, items) => this.writeReports(trx, items),
+      maxBatch: 100,
+      name: 'message reports',
+    });
   }
 
   async report(robot: { id: number; robot_id: string; tenant_id: string }, m: ReportedMessage): Promise<{ messageId: string }> {
     const messageId = newId('msg');
     const file = m.fileBase64 ? this.decodeFile(m.fileBase64) : null;
-    const refused = await this.reports.submit({ robot, m, messageId, file, now: this.clock.now().toISOString() });
+    const refused = await this.reports.submit({ robot, m, messageId, file, now: this.deps.clock.now().toISOString() });
     if (refused) throw refused;
     return { messageId };
   }
@@ -118,7 +112,7 @@ export class Messages {
    * and the events, each one statement for the batch (a file, rare and large, one of its own).
    */
   private async writeReports(trx: Knex.Transaction, items: ReportWrite[]): Promise<Array<AppError | null>> {
-    const refusals = await this.usage.consumeEach(
+    const refusals = await this.deps.usage.consumeEach(
       items.map(({ robot }) => ({ tenantId: robot.tenant_id, metric: 'max_messages_per_month' })),
       trx,
     );
@@ -130,7 +124,7 @@ export class Messages {
     for (const { robot, messageId, file, now } of files)
       await trx('robots_message_files').insert({ message_id: messageId, tenant_id: robot.tenant_id, bytes: file, size: file!.length, created_at: now });
     await this.countOn(trx, taken);
-    await this.events.emitMany(
+    await this.deps.events.emitMany(
       trx,
       taken.map(({ robot, m, messageId, file }) => ({
         name: 'robots.message.received' as const,
@@ -174,18 +168,18 @@ export class Messages {
     // Buffer.from skips what is not base64, so a garbled upload would be stored as garbage.
     if (!BASE64.test(base64)) throw AppError.validation([{ path: 'body.fileBase64', message: 'is not base64' }], 400);
     const bytes = Buffer.from(base64, 'base64');
-    if (bytes.length > this.maxFileBytes) throw RobotsErrors.fileTooLarge(this.maxFileBytes);
+    if (bytes.length > this.deps.maxFileBytes) throw RobotsErrors.fileTooLarge(this.deps.maxFileBytes);
     return bytes;
   }
 
   /** A message's file (of a robot the caller may see: `robotPk` comes from a scoped lookup), or 404. */
   async file(robotPk: number, messageId: string): Promise<Buffer> {
-    const message = await this.db('robots_messages').where({ robot_pk: robotPk, message_id: messageId }).first('file_path', 'has_file');
+    const message = await this.deps.db('robots_messages').where({ robot_pk: robotPk, message_id: messageId }).first('file_path', 'has_file');
     if (!message?.has_file) throw AppError.notFound('this message has no file');
-    const row = await this.db('robots_message_files').where('message_id', messageId).first('bytes');
+    const row = await this.deps.db('robots_message_files').where('message_id', messageId).first('bytes');
     if (row) return Buffer.from(row.bytes);
     // Written to this instance's disk before files moved into the database.
-    return fs.readFile(path.join(this.filesDir, message.file_path)).catch(() => {
+    return fs.readFile(path.join(this.deps.filesDir, message.file_path)).catch(() => {
       throw AppError.notFound('this message’s file was stored on another instance’s disk and is not here');
     });
   }

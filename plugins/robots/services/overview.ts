@@ -3,7 +3,7 @@
 // tenant's; anyone else the robots their Robots page lists.
 import type { Knex } from 'knex';
 import { hasRole } from 'plinth/plugin';
-import type { OverviewCard, OverviewViewer } from 'plinth/plugin';
+import type { CardMessages, OverviewCard, OverviewViewer } from 'plinth/plugin';
 import { viewerMay } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 
@@ -13,6 +13,13 @@ async function onlineOf(db: Knex, rows: Knex.QueryBuilder, now: string): Promise
   const [r] = (await rows.select(db.raw('count(*) as total'), online)) as Array<{ total: number | string; online: number | string | null }>;
   return { online: Number(r.online ?? 0), total: Number(r.total) };
 }
+
+/** The card's words: a superadmin's counts every tenant's robots, anyone else's their own. */
+const messagesOf = (scope: 'platform' | 'tenant', total: number): CardMessages => ({
+  title: { id: 'robots.overview.online.title', values: { scope } },
+  unit: { id: 'robots.overview.online.unit' },
+  note: { id: 'robots.overview.online.note', values: { total, scope } },
+});
 
 /** The provider (the manifest's `overview`). */
 export async function robotsOverview(c: PluginContext<unknown>, viewer: OverviewViewer): Promise<OverviewCard[]> {
@@ -29,6 +36,7 @@ export async function robotsOverview(c: PluginContext<unknown>, viewer: Overview
         // No page lists every tenant's robots; WorkBot users does list every tenant's users with their robots.
         href: '/admin/robots/users',
         live: ['robot.presence', 'robot.changed'],
+        messages: messagesOf('platform', total),
       },
     ];
   }
@@ -45,6 +53,7 @@ export async function robotsOverview(c: PluginContext<unknown>, viewer: Overview
       href: '/admin/robots',
       live: ['robot.presence', 'robot.changed'],
       tone: total > 0 && online === 0 ? 'warn' : 'ok',
+      messages: messagesOf('tenant', total),
     },
   ];
 }

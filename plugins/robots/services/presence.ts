@@ -4,6 +4,16 @@ import type { Clock } from 'plinth/plugin';
 import { affected } from 'plinth/plugin';
 
 const CHUNK = 500;
+const LEASE_MS = 90_000;
+
+export interface PresenceDeps {
+  db: Knex;
+  clock: Clock;
+  /** Tells the admin pages a robot came or went (the live channel), after the row says so. */
+  announce: (robotPk: number, online: boolean) => Promise<void>;
+  /** How long a robot stays online without a heartbeat; LEASE_MS unless given. */
+  leaseMs?: number;
+}
 
 /**
  * Whether a robot is online, on every instance: the instance holding a robot's socket keeps its
@@ -16,23 +26,18 @@ export class Presence {
   private timer: NodeJS.Timeout | null = null;
   readonly instanceId = randomUUID();
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    /** Tells the admin pages a robot came or went (the live channel), after the row says so. */
-    private readonly announce: (robotPk: number, online: boolean) => Promise<void> = async () => {},
-    private readonly leaseMs = 90_000,
-  ) {}
+  constructor(private readonly deps: PresenceDeps) {}
 
   private until(): string {
-    return new Date(this.clock.now().getTime() + this.leaseMs).toISOString();
+    return new Date(this.deps.clock.now().getTime() + (this.deps.leaseMs ?? LEASE_MS)).toISOString();
   }
 
   async arrived(robotPk: number): Promise<void> {
-    await this.db('robots_robots')
+    await this.deps
+      .db('robots_robots')
       .where('id', robotPk)
-      .update({ presence_until: this.until(), presence_instance: this.instanceId, last_active_at: this.clock.now().toISOString() });
-    await this.announce(robotPk, true);
+      .update({ presence_until: this.until(), presence_instance: this.instanceId, last_active_at: this.deps.clock.now().toISOString() });
+    await this.deps.announce(robotPk, true);
   }
 
   /**
@@ -41,33 +46,38 @@ export class Presence {
    * another instance still holds a socket and must say so again (see Commands).
    */
   async left(robotPk: number): Promise<boolean> {
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const ended = affected(
-      await this.db('robots_robots')
+      await this.deps
+        .db('robots_robots')
         .where('id', robotPk)
         .andWhere((q) => q.where('presence_instance', this.instanceId).orWhereNull('presence_instance'))
         .update({ presence_until: now, presence_instance: null, last_active_at: now }),
     );
     if (!ended) {
-      await this.db('robots_robots').where('id', robotPk).update({ last_active_at: now });
+      await this.deps.db('robots_robots').where('id', robotPk).update({ last_active_at: now });
       return false;
     }
-    await this.announce(robotPk, false);
+    await this.deps.announce(robotPk, false);
     return true;
   }
 
   /** Extends the lease of every robot connected here; `connected` is read at each beat. */
   start(connected: () => number[]): void {
-    this.timer = setInterval(() => {
-      const pks = connected();
-      const until = this.until();
-      void (async () => {
-        for (let i = 0; i < pks.length; i += CHUNK)
-          await this.db('robots_robots')
-            .whereIn('id', pks.slice(i, i + CHUNK))
-            .update({ presence_until: until, presence_instance: this.instanceId });
-      })().catch(() => undefined); // the next beat tries again; a missed one only shortens the lease
-    }, this.leaseMs / 3);
+    this.timer = setInterval(
+      () => {
+        const pks = connected();
+        const until = this.until();
+        void (async () => {
+          for (let i = 0; i < pks.length; i += CHUNK)
+            await this.deps
+              .db('robots_robots')
+              .whereIn('id', pks.slice(i, i + CHUNK))
+              .update({ presence_until: until, presence_instance: this.instanceId });
+        })().catch(() => undefined); // the next beat tries again; a missed one only shortens the lease
+      },
+      (this.deps.leaseMs ?? LEASE_MS) / 3,
+    );
     this.timer.unref();
   }
 
@@ -78,6 +88,6 @@ export class Presence {
 
   /** From a robot row: is its lease still running? */
   leased(row: { presence_until?: string | null }): boolean {
-    return Boolean(row.presence_until && row.presence_until > this.clock.now().toISOString());
+    return Boolean(row.presence_until && row.presence_until > this.deps.clock.now().toISOString());
   }
 }

@@ -104,29 +104,11 @@ export interface RobotsServiceDeps {
 }
 
 export class Robots {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly tokens: RobotTokens;
-  private readonly commands: Commands;
-  private readonly licenses: () => LicenseEngine & LicenseAdmin;
-  private readonly usage: UsageMeter;
-  private readonly hooks: Hooks;
-  private readonly changed: NonNullable<RobotsServiceDeps['changed']>;
-
-  constructor({ db, clock, tokens, commands, licenses, usage, hooks, changed }: RobotsServiceDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.tokens = tokens;
-    this.commands = commands;
-    this.licenses = licenses;
-    this.usage = usage;
-    this.hooks = hooks;
-    this.changed = changed ?? (() => {});
-  }
+  constructor(private readonly deps: RobotsServiceDeps) {}
 
   /** The robots the scope sees (its tenant's for an admin, a member's own): the Robots page and the overview count these. */
   visible(scope: RobotScope) {
-    const q = this.db('robots_robots').where('tenant_id', scope.tenantId).where('status', 'active');
+    const q = this.deps.db('robots_robots').where('tenant_id', scope.tenantId).where('status', 'active');
     if (!scope.admin) q.where('user_id', scope.userId);
     return q;
   }
@@ -134,12 +116,12 @@ export class Robots {
   /** These robots' AI settings and today's AI calls: the defaults and none, unless a plugin fills them in (one filter call per page). */
   private aiView(tenantId: string, robotIds: string[]): Promise<RobotAiView> {
     const settings = Object.fromEntries(robotIds.map((id) => [id, ROBOT_AI_DEFAULTS]));
-    return robotsFilter(this.hooks, 'robots.robot.view', { tenantId, robotIds, settings, callsToday: {} });
+    return robotsFilter(this.deps.hooks, 'robots.robot.view', { tenantId, robotIds, settings, callsToday: {} });
   }
 
   /** A create's or update's AI fields, to the plugin that keeps them (in the robot's transaction). */
   private async saveAi(tenantId: string, robotId: string, body: Record<string, unknown>, trx: Knex.Transaction) {
-    await robotsFilter(this.hooks, 'robots.robot.save', { tenantId, robotId, fields: aiFieldsOf(body), trx });
+    await robotsFilter(this.deps.hooks, 'robots.robot.save', { tenantId, robotId, fields: aiFieldsOf(body), trx });
   }
 
   /** One robot as the seed's detail shows it. */
@@ -154,7 +136,7 @@ export class Robots {
     const base = {
       robotId: r.robot_id,
       name: r.name,
-      status: r.status === 'deleted' ? 'deleted' : this.commands.online(r as { id: number }) ? 'online' : 'offline',
+      status: r.status === 'deleted' ? 'deleted' : this.deps.commands.online(r as { id: number }) ? 'online' : 'offline',
       aiMode: ai.aiMode,
       aiProvider: ai.aiProvider,
       totalMessages: Number(r.total_messages),
@@ -181,10 +163,11 @@ export class Robots {
    * instance renews its connected robots' leases), so the filter needs no socket table.
    */
   async list(scope: RobotScope, page: number, pageSize: number, status?: string) {
-    const nowIso = this.clock.now().toISOString();
+    const nowIso = this.deps.clock.now().toISOString();
     const q =
       status === 'deleted'
-        ? this.db('robots_robots')
+        ? this.deps
+            .db('robots_robots')
             .where({ tenant_id: scope.tenantId, status: 'deleted' })
             .modify((b) => (scope.admin ? b : b.where('user_id', scope.userId)))
         : this.visible(scope);
@@ -207,7 +190,7 @@ export class Robots {
    * transaction, first, so a refused setting (400) is reported before the plan's limit (402).
    */
   async create(scope: RobotScope, name: string, body: Record<string, unknown>) {
-    const now = this.clock.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const robot = {
       robot_id: newId('robot'),
       robot_uuid: randomUUID(),
@@ -217,41 +200,41 @@ export class Robots {
       created_at: now,
       updated_at: now,
     };
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       await this.saveAi(scope.tenantId, robot.robot_id, body, trx);
-      for (const gauge of GAUGES) await this.usage.consume(scope.tenantId, gauge, 1, trx, scope.principal);
+      for (const gauge of GAUGES) await this.deps.usage.consume(scope.tenantId, gauge, 1, trx, scope.principal);
       await trx('robots_robots').insert(robot);
     });
-    this.changed(scope.tenantId, robot.robot_id, 'created');
+    this.deps.changed?.(scope.tenantId, robot.robot_id, 'created');
     return { robotId: robot.robot_id, name };
   }
 
   /** The seed's partial update: the name here, the AI fields in the ai plugin (absent fields keep their value). */
   async update(scope: RobotScope, robotId: string, patch: { name?: string } & Record<string, unknown>) {
     const row = await this.row(scope, robotId);
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       await this.saveAi(row.tenant_id, row.robot_id, patch, trx);
       await trx('robots_robots')
         .where('id', row.id)
-        .update({ ...(patch.name ? { name: patch.name } : {}), updated_at: this.clock.now().toISOString() });
+        .update({ ...(patch.name ? { name: patch.name } : {}), updated_at: this.deps.clock.now().toISOString() });
     });
-    this.changed(row.tenant_id, row.robot_id, 'updated');
+    this.deps.changed?.(row.tenant_id, row.robot_id, 'updated');
   }
 
   /** Deleting a robot revokes its tokens at once. */
   async remove(scope: RobotScope, robotId: string) {
     const row = await this.row(scope, robotId);
-    await this.db.transaction(async (trx) => {
-      await trx('robots_robots').where('id', row.id).update({ status: 'deleted', updated_at: this.clock.now().toISOString() });
-      await this.tokens.revokeAll(trx, row.id);
-      for (const gauge of GAUGES) await this.usage.release(row.tenant_id, gauge, 1, trx);
+    await this.deps.db.transaction(async (trx) => {
+      await trx('robots_robots').where('id', row.id).update({ status: 'deleted', updated_at: this.deps.clock.now().toISOString() });
+      await this.deps.tokens.revokeAll(trx, row.id);
+      for (const gauge of GAUGES) await this.deps.usage.release(row.tenant_id, gauge, 1, trx);
     });
-    this.changed(row.tenant_id, row.robot_id, 'removed');
-    await this.commands.disconnect(Number(row.id));
+    this.deps.changed?.(row.tenant_id, row.robot_id, 'removed');
+    await this.deps.commands.disconnect(Number(row.id));
   }
 
   private async codeLicense(tenantId: string | null, code: string) {
-    const license = await this.licenses().byCode(code);
+    const license = await this.deps.licenses().byCode(code);
     if (!isActivationCode(license) || (tenantId && license.tenant_id !== tenantId)) throw RobotsErrors.codeNotFound(code);
     return license;
   }
@@ -262,24 +245,24 @@ export class Robots {
     const device = (await admin.devices(license))[0];
     if (!device) throw AppError.notFound('no device is bound to this code');
     await admin.unbind({ tenantId }, license.license_id, device.device_id);
-    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id', 'robot_id', 'tenant_id');
+    const robot = await this.deps.db('robots_robots').where('license_id', license.license_id).first('id', 'robot_id', 'tenant_id');
     if (robot) {
-      await this.tokens.revokeAll(this.db, Number(robot.id));
-      this.changed(robot.tenant_id, robot.robot_id, 'unbound');
-      await this.commands.disconnect(Number(robot.id));
+      await this.deps.tokens.revokeAll(this.deps.db, Number(robot.id));
+      this.deps.changed?.(robot.tenant_id, robot.robot_id, 'unbound');
+      await this.deps.commands.disconnect(Number(robot.id));
     }
-    return { deviceId: device.device_id, robotId: robot?.robot_id ?? null, unboundAt: this.clock.now().toISOString() };
+    return { deviceId: device.device_id, robotId: robot?.robot_id ?? null, unboundAt: this.deps.clock.now().toISOString() };
   }
 
   /** A disabled code never activates again, and its robot's tokens stop working at once. */
   async disable(admin: LicenseAdmin, tenantId: string | null, code: string): Promise<void> {
     const license = await this.codeLicense(tenantId, code);
     await admin.end({ tenantId }, license.license_id, 'disabled', 'disabled by an administrator');
-    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('id', 'robot_id', 'tenant_id');
+    const robot = await this.deps.db('robots_robots').where('license_id', license.license_id).first('id', 'robot_id', 'tenant_id');
     if (robot) {
-      await this.tokens.revokeAll(this.db, Number(robot.id));
-      this.changed(robot.tenant_id, robot.robot_id, 'disabled');
-      await this.commands.disconnect(Number(robot.id));
+      await this.deps.tokens.revokeAll(this.deps.db, Number(robot.id));
+      this.deps.changed?.(robot.tenant_id, robot.robot_id, 'disabled');
+      await this.deps.commands.disconnect(Number(robot.id));
     }
   }
 
@@ -289,19 +272,19 @@ export class Robots {
    * with who holds it.
    */
   async activate(code: string, deviceInfo: Record<string, unknown> & { deviceId: string }, activator: Activator | null = null) {
-    const license = await this.licenses().byCode(code);
-    const now = this.clock.now().toISOString();
+    const license = await this.deps.licenses().byCode(code);
+    const now = this.deps.clock.now().toISOString();
     // INVALID_CODE: the seed's code for it (9.1); the reply's `code` stays the status.
     if (!isActivationCode(license)) throw RobotsErrors.codeNotFound();
     if (license.status !== 'active') throw AppError.forbidden(`this activation code is ${license.status}`);
     if (license.valid_until && license.valid_until <= now) throw AppError.forbidden('this activation code has expired');
     const owner = await this.ownerFor(license, activator);
-    const bound = await this.licenses().bind(license, {
+    const bound = await this.deps.licenses().bind(license, {
       deviceId: deviceInfo.deviceId,
       deviceName: [deviceInfo.brand, deviceInfo.model].filter(Boolean).join(' ') || null,
     });
     if (bound.outcome === 'cap_reached' || bound.outcome === 'deactivated') {
-      const holder = await this.db('robots_robots').where('license_id', license.license_id).first('robot_id', 'device_info', 'first_activated_at');
+      const holder = await this.deps.db('robots_robots').where('license_id', license.license_id).first('robot_id', 'device_info', 'first_activated_at');
       const other = bound.outcome === 'cap_reached' ? bound.devices[0] : undefined;
       throw RobotsErrors.codeInUse({
         existingDeviceId: other?.device_id ?? (holder?.device_info ? JSON.parse(holder.device_info).deviceId : null),
@@ -311,13 +294,14 @@ export class Robots {
     }
     try {
       const activated = await this.activateBound(license, owner, code, deviceInfo, bound.outcome === 'bound', now);
-      this.changed(license.tenant_id, activated.data.robotId, 'activated');
+      this.deps.changed?.(license.tenant_id, activated.data.robotId, 'activated');
       return activated;
     } catch (err) {
       // Refused after binding (e.g. 402, over the plan's robots): free the code again, or this
       // device would hold it with no robot and every other device would get 409.
       if (bound.outcome === 'bound')
-        await this.licenses()
+        await this.deps
+          .licenses()
           .unbind({ tenantId: license.tenant_id }, license.license_id, deviceInfo.deviceId)
           .catch(() => undefined);
       throw err;
@@ -338,7 +322,7 @@ export class Robots {
     if (!activator) return license.bound_user_id;
     const sameTenant = activator.tenantId === license.tenant_id;
     if (!sameTenant && !activator.superadmin) throw RobotsErrors.codeNotFound();
-    const robot = await this.db('robots_robots').where('license_id', license.license_id).first('user_id');
+    const robot = await this.deps.db('robots_robots').where('license_id', license.license_id).first('user_id');
     const holder: string | null = robot?.user_id ?? license.bound_user_id;
     if (!sameTenant) return holder; // a superadmin, for the code's user
     if (holder && holder !== activator.userId) {
@@ -356,11 +340,11 @@ export class Robots {
     isNew: boolean,
     now: string,
   ) {
-    return this.db.transaction(async (trx) => {
+    return this.deps.db.transaction(async (trx) => {
       let robot = await trx('robots_robots').where('license_id', license.license_id).first();
       // 201 when this device was bound now (a first activation, or a new phone after an unbind).
       if (!robot) {
-        for (const gauge of GAUGES) await this.usage.consume(license.tenant_id, gauge, 1, trx);
+        for (const gauge of GAUGES) await this.deps.usage.consume(license.tenant_id, gauge, 1, trx);
         await trx('robots_robots').insert({
           robot_id: newId('robot'),
           robot_uuid: randomUUID(),
@@ -377,7 +361,7 @@ export class Robots {
         });
       } else {
         // A deleted robot comes back on re-activation: it counts against the plan again.
-        if (robot.status === 'deleted') for (const gauge of GAUGES) await this.usage.consume(license.tenant_id, gauge, 1, trx);
+        if (robot.status === 'deleted') for (const gauge of GAUGES) await this.deps.usage.consume(license.tenant_id, gauge, 1, trx);
         // A robot nobody owned yet (activated without a user token) becomes the activator's.
         await trx('robots_robots')
           .where('id', robot.id)
@@ -390,7 +374,7 @@ export class Robots {
           });
       }
       robot = await trx('robots_robots').where('license_id', license.license_id).first();
-      const tokens = await this.tokens.issue(trx, Number(robot.id));
+      const tokens = await this.deps.tokens.issue(trx, Number(robot.id));
       return { isNew, data: { robotId: robot.robot_id, robotUuid: robot.robot_uuid, ...tokens, isNewActivation: isNew } };
     });
   }

@@ -31,18 +31,20 @@ function parseDay(value: string, field: string): number {
   return ms;
 }
 
+export interface StatisticsDeps {
+  db: Knex;
+  clock: Clock;
+  commands: Commands;
+  /** The AI figures come through the `robots.statistics` filter (api.ts RobotsFilters), which the ai plugin contributes to. */
+  hooks: Hooks;
+}
+
 /**
  * Statistics over a date range (UTC days), from SQL aggregates on the messages and commands
  * the robots reported. Timestamps are ISO strings, so a day is `substr(created_at, 1, 10)`.
  */
 export class Statistics {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly commands: Commands,
-    /** The AI figures come through the `robots.statistics` filter (api.ts RobotsFilters), which the ai plugin contributes to. */
-    private readonly hooks: Hooks,
-  ) {}
+  constructor(private readonly deps: StatisticsDeps) {}
 
   /** AI figures come from the ai plugin's call log, through robots' filter; without the plugin they stay null. */
   private async withAi<T extends { totalAICalls: number | null; aiCost: number | null }>(
@@ -52,7 +54,7 @@ export class Statistics {
     range: DateRange,
   ): Promise<T> {
     const { totalAICalls, aiCost } = stats;
-    const ai = await robotsFilter(this.hooks, 'robots.statistics', { tenantId, robotIds, from: range.from, to: range.to, totalAICalls, aiCost });
+    const ai = await robotsFilter(this.deps.hooks, 'robots.statistics', { tenantId, robotIds, from: range.from, to: range.to, totalAICalls, aiCost });
     return { ...stats, totalAICalls: ai.totalAICalls, aiCost: ai.aiCost };
   }
 
@@ -63,7 +65,7 @@ export class Statistics {
    */
   range(query: { startDate?: string; endDate?: string; timeZone?: string }): DateRange {
     const timeZone = timeZoneOf(query.timeZone, 'timeZone', 400);
-    const today = Date.parse(`${zonedDate(this.clock.now(), timeZone)}T00:00:00.000Z`);
+    const today = Date.parse(`${zonedDate(this.deps.clock.now(), timeZone)}T00:00:00.000Z`);
     const end =
       query.endDate !== undefined
         ? parseDay(query.endDate, 'endDate')
@@ -79,18 +81,18 @@ export class Statistics {
   }
 
   private visibleIds(scope: RobotScope) {
-    const q = this.db('robots_robots').select('id').where('tenant_id', scope.tenantId).where('status', 'active');
+    const q = this.deps.db('robots_robots').select('id').where('tenant_id', scope.tenantId).where('status', 'active');
     if (!scope.admin) q.where('user_id', scope.userId);
     return q;
   }
 
   private messages(robots: number | Knex.QueryBuilder, range: DateRange) {
-    const q = this.db('robots_messages').where('created_at', '>=', range.from).where('created_at', '<', range.to);
+    const q = this.deps.db('robots_messages').where('created_at', '>=', range.from).where('created_at', '<', range.to);
     return typeof robots === 'number' ? q.where('robot_pk', robots) : q.whereIn('robot_pk', robots);
   }
 
   private commandRows(robots: number | Knex.QueryBuilder, range: DateRange) {
-    const q = this.db('robots_commands').where('created_at', '>=', range.from).where('created_at', '<', range.to);
+    const q = this.deps.db('robots_commands').where('created_at', '>=', range.from).where('created_at', '<', range.to);
     return typeof robots === 'number' ? q.where('robot_pk', robots) : q.whereIn('robot_pk', robots);
   }
 
@@ -143,7 +145,7 @@ export class Statistics {
   async robot(robot: { id: number | string; robot_id: string; tenant_id: string }, range: DateRange) {
     const pk = Number(robot.id);
     const [total] = (await this.messages(pk, range).count({ n: '*' })) as Array<{ n: unknown }>;
-    const days = (await countPerDay(this.db, this.messages(pk, range), 'created_at', range.days)).sort((a, b) => a.date.localeCompare(b.date));
+    const days = (await countPerDay(this.deps.db, this.messages(pk, range), 'created_at', range.days)).sort((a, b) => a.date.localeCompare(b.date));
     const counts = await this.commandCounts(pk, range);
     const stats = {
       robotId: robot.robot_id,
@@ -182,7 +184,7 @@ export class Statistics {
       totalAICalls: null as number | null,
       aiCost: null as number | null,
       activationCodeCount: robots.filter((r) => r.activation_code).length,
-      activeRobots: robots.filter((r) => this.commands.online(r)).length,
+      activeRobots: robots.filter((r) => this.deps.commands.online(r)).length,
       ...counts,
     };
     return this.withAi(

@@ -25,28 +25,30 @@ export interface LogRow {
   created_at: string;
 }
 
+export interface SystemLogsDeps {
+  db: Knex;
+  clock: Clock;
+  logger?: Logger;
+}
+
 /** The seed's system log (section 9): a row per API error or security event, listed by admins. */
 export class SystemLogs {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly logger?: Logger,
-  ) {}
+  constructor(private readonly deps: SystemLogsDeps) {}
 
   /** Never throws: a failing log write must not change the response it describes. */
   async record(entry: LogEntry): Promise<void> {
     try {
-      await this.db('robots_logs').insert({
+      await this.deps.db('robots_logs').insert({
         tenant_id: entry.tenantId ?? null,
         type: entry.type.slice(0, 32),
         level: entry.level,
         message: entry.message.slice(0, 1000),
         details: entry.details ? JSON.stringify(entry.details) : null,
         ip: entry.ip ? entry.ip.slice(0, 64) : null,
-        created_at: this.clock.now().toISOString(),
+        created_at: this.deps.clock.now().toISOString(),
       });
     } catch (err) {
-      this.logger?.warn?.({ err }, 'robots: could not record a system log');
+      this.deps.logger?.warn?.({ err }, 'robots: could not record a system log');
     }
   }
 
@@ -56,7 +58,7 @@ export class SystemLogs {
     filter: { type?: string; level?: string },
     page: { page: number; pageSize: number },
   ): Promise<{ total: number; list: LogRow[] }> {
-    const q = this.db('robots_logs');
+    const q = this.deps.db('robots_logs');
     if (scope.tenantId) q.where('tenant_id', scope.tenantId);
     if (filter.type) q.where('type', filter.type);
     if (filter.level) q.where('level', filter.level);

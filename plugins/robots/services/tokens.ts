@@ -20,6 +20,13 @@ export interface RobotRow {
 
 const CHANNEL = 'robots.tokens';
 
+export interface RobotTokensDeps {
+  db: Knex;
+  clock: Clock;
+  settings: RobotsSettings;
+  pubsub: PubSub;
+}
+
 /**
  * Robot tokens: opaque, stored hashed, revoked when the device is unbound, the code disabled or
  * the robot deleted. Access tokens are checked on every robot request, so known ones are cached;
@@ -31,15 +38,10 @@ export class RobotTokens {
   /** Bumped by every drop: a lookup that raced with a revocation does not cache what it read before it. */
   private generation = 0;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-    private readonly settings: RobotsSettings,
-    private readonly pubsub: PubSub,
-  ) {}
+  constructor(private readonly deps: RobotTokensDeps) {}
 
   async start(): Promise<void> {
-    await this.pubsub.subscribe(CHANNEL, (m) => this.forget(Number(m.robotPk)));
+    await this.deps.pubsub.subscribe(CHANNEL, (m) => this.forget(Number(m.robotPk)));
   }
 
   private forget(robotPk: number): void {
@@ -51,7 +53,7 @@ export class RobotTokens {
   private revoked(trx: Knex | Knex.Transaction, robotPk: number): void {
     const tell = () => {
       this.forget(robotPk);
-      void this.pubsub.publish(CHANNEL, { robotPk }).catch(() => undefined);
+      void this.deps.pubsub.publish(CHANNEL, { robotPk }).catch(() => undefined);
     };
     this.forget(robotPk);
     afterCommit(trx, tell);
@@ -59,19 +61,19 @@ export class RobotTokens {
 
   /** A new token pair; the robot's earlier tokens stop working. */
   async issue(trx: Knex | Knex.Transaction, robotPk: number) {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     await trx('robots_tokens').where('robot_pk', robotPk).whereNull('revoked_at').update({ revoked_at: now.toISOString() });
     this.revoked(trx, robotPk);
     const token = newToken('rbt');
     const refreshToken = newToken('rbr');
-    const expiresAt = new Date(now.getTime() + this.settings.tokenTtlHours * 3_600_000).toISOString();
+    const expiresAt = new Date(now.getTime() + this.deps.settings.tokenTtlHours * 3_600_000).toISOString();
     await trx('robots_tokens').insert([
       { robot_pk: robotPk, kind: 'access', token_hash: sha256(token), expires_at: expiresAt, created_at: now.toISOString() },
       {
         robot_pk: robotPk,
         kind: 'refresh',
         token_hash: sha256(refreshToken),
-        expires_at: new Date(now.getTime() + this.settings.refreshTokenTtlDays * 86_400_000).toISOString(),
+        expires_at: new Date(now.getTime() + this.deps.settings.refreshTokenTtlDays * 86_400_000).toISOString(),
         created_at: now.toISOString(),
       },
     ]);
@@ -79,19 +81,20 @@ export class RobotTokens {
   }
 
   async revokeAll(trx: Knex | Knex.Transaction, robotPk: number): Promise<void> {
-    await trx('robots_tokens').where('robot_pk', robotPk).whereNull('revoked_at').update({ revoked_at: this.clock.now().toISOString() });
+    await trx('robots_tokens').where('robot_pk', robotPk).whereNull('revoked_at').update({ revoked_at: this.deps.clock.now().toISOString() });
     this.revoked(trx, robotPk);
   }
 
   /** The active robot an unexpired, unrevoked token of `kind` belongs to. */
   async robotOf(token: string, kind: 'access' | 'refresh'): Promise<RobotRow | null> {
     const hash = sha256(token);
-    const nowIso = this.clock.now().toISOString();
+    const nowIso = this.deps.clock.now().toISOString();
     const cached = kind === 'access' ? this.cache.get(hash) : undefined;
     if (cached && cached.expires_at > nowIso)
       return { id: cached.id, robot_id: cached.robot_id, tenant_id: cached.tenant_id, user_id: cached.user_id, status: cached.status };
     const generation = this.generation;
-    const row = await this.db('robots_tokens as t')
+    const row = await this.deps
+      .db('robots_tokens as t')
       .join('robots_robots as r', 'r.id', 't.robot_pk')
       .where({ 't.token_hash': hash, 't.kind': kind })
       .whereNull('t.revoked_at')
@@ -108,10 +111,10 @@ export class RobotTokens {
   async refresh(refreshToken: string): Promise<{ token: string; expiresAt: string }> {
     const robot = await this.robotOf(refreshToken, 'refresh');
     if (!robot) throw RobotsErrors.refreshTokenInvalid();
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const token = newToken('rbt');
-    const expiresAt = new Date(now.getTime() + this.settings.tokenTtlHours * 3_600_000).toISOString();
-    await this.db.transaction(async (trx) => {
+    const expiresAt = new Date(now.getTime() + this.deps.settings.tokenTtlHours * 3_600_000).toISOString();
+    await this.deps.db.transaction(async (trx) => {
       await trx('robots_tokens').where({ robot_pk: robot.id, kind: 'access' }).whereNull('revoked_at').update({ revoked_at: now.toISOString() });
       this.revoked(trx, robot.id);
       await trx('robots_tokens').insert({

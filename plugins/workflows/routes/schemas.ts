@@ -198,6 +198,10 @@ const runFields = {
   status: { enum: RUN_STATUSES },
   /** Why it failed, stopped or was blocked. */
   reason: nullable(str),
+  /** The same as a stable code (loop, depth, rate, gone, invalid_input, failed, failed_permanent, stopped), null for runs from before codes. */
+  reason_code: nullable(str),
+  /** The code's values (step, action, attempts, error, …), as the reason's sentence names them. */
+  reason_args: nullable(anyObject),
   current_step: int,
   /** The workflow ids that led here, this one last. */
   chain: arrayOf(str),

@@ -29,12 +29,6 @@ export interface RunClaimLoopDeps {
 
 export class RunClaimLoop {
   readonly instanceId = randomUUID();
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly events: EventBus;
-  private readonly settings: RunnerSettings;
-  private readonly steps: RunClaimLoopDeps['steps'];
   private readonly leases: Leases;
   private claims = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -53,14 +47,8 @@ export class RunClaimLoop {
   /** Someone asked for due runs in the database (a poll, a wake-up, a run inserted without a lease, a full claim). */
   private wantClaim = true;
 
-  constructor({ db, clock, logger, events, settings, steps }: RunClaimLoopDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.events = events;
-    this.settings = settings;
-    this.steps = steps;
-    this.leases = new Leases(db, clock, logger);
+  constructor(private readonly deps: RunClaimLoopDeps) {
+    this.leases = new Leases({ db: deps.db, clock: deps.clock, logger: deps.logger });
   }
 
   start(): void {
@@ -83,7 +71,7 @@ export class RunClaimLoop {
     for (const run of runs) {
       await this.leases
         .release(RUNS, run.token, { id: run.id })
-        .catch((err: unknown) => this.logger.warn({ err, runId: run.id }, 'workflow run lease not released; it runs out on its own'));
+        .catch((err: unknown) => this.deps.logger.warn({ err, runId: run.id }, 'workflow run lease not released; it runs out on its own'));
     }
   }
 
@@ -100,9 +88,9 @@ export class RunClaimLoop {
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.claiming = this.events
+    this.claiming = this.deps.events
       .detached(() => this.claimDue())
-      .catch((err) => this.logger.error({ err }, 'workflow runner failed'))
+      .catch((err) => this.deps.logger.error({ err }, 'workflow runner failed'))
       .finally(() => {
         this.claiming = null;
         if (this.stopped) return;
@@ -110,7 +98,7 @@ export class RunClaimLoop {
           this.again = false;
           this.kick(false); // whoever asked for a claim meanwhile has set wantClaim
         } else {
-          this.timer = setTimeout(() => this.kick(), this.settings.pollIntervalMs);
+          this.timer = setTimeout(() => this.kick(), this.deps.settings.pollIntervalMs);
           this.timer.unref();
         }
       });
@@ -123,7 +111,7 @@ export class RunClaimLoop {
    */
   leaseForNew(): { lease_owner: string; lease_until: string } | null {
     if (this.stopped || this.full) return null;
-    return { lease_owner: `${this.instanceId}/${++this.claims}`, lease_until: leaseEnd(this.clock, this.settings.leaseSeconds) };
+    return { lease_owner: `${this.instanceId}/${++this.claims}`, lease_until: leaseEnd(this.deps.clock, this.deps.settings.leaseSeconds) };
   }
 
   /** Works on a run inserted with a lease from leaseForNew (`token` is its lease_owner). */
@@ -135,8 +123,8 @@ export class RunClaimLoop {
 
   /** A parked run on this instance is due before the next poll: wake up for it. */
   wakeAt(at: Date): void {
-    const ms = at.getTime() - this.clock.now().getTime();
-    if (ms >= this.settings.pollIntervalMs || this.stopped) return;
+    const ms = at.getTime() - this.deps.clock.now().getTime();
+    if (ms >= this.deps.settings.pollIntervalMs || this.stopped) return;
     const t = setTimeout(
       () => {
         this.wakers.delete(t);
@@ -150,9 +138,9 @@ export class RunClaimLoop {
 
   /** Starts work on queued runs while workers are free. */
   private pump(): void {
-    while (!this.stopped && this.working.size < this.settings.concurrency && this.queue.length) {
+    while (!this.stopped && this.working.size < this.deps.settings.concurrency && this.queue.length) {
       const run = this.queue.shift()!;
-      const done: Promise<void> = this.events
+      const done: Promise<void> = this.deps.events
         .detached(() => this.work(run))
         .finally(() => {
           this.working.delete(done);
@@ -172,8 +160,8 @@ export class RunClaimLoop {
    * keep the workers busy, retries, delays and other instances' leftovers still get their turn.
    */
   private claimWanted(): boolean {
-    const overdue = performance.now() - this.lastClaim >= this.settings.pollIntervalMs;
-    return !this.stopped && !this.full && ((this.wantClaim && this.queue.length < this.settings.concurrency) || overdue);
+    const overdue = performance.now() - this.lastClaim >= this.deps.settings.pollIntervalMs;
+    return !this.stopped && !this.full && ((this.wantClaim && this.queue.length < this.deps.settings.concurrency) || overdue);
   }
 
   private async claimDue(): Promise<void> {
@@ -183,34 +171,34 @@ export class RunClaimLoop {
       const claimed = await this.claim();
       this.queue.push(...claimed);
       this.pump();
-      if (claimed.length < this.settings.batchSize) return;
+      if (claimed.length < this.deps.settings.batchSize) return;
       this.wantClaim = true; // a full claim may have left more behind
     }
   }
 
   /** As many runs as this instance holds unstarted at most; past it new runs are inserted free and left to any instance. */
   private get full(): boolean {
-    return this.queue.length >= this.settings.batchSize * 4;
+    return this.queue.length >= this.deps.settings.batchSize * 4;
   }
 
   private async claim(): Promise<Array<ClaimedRun & { token: string }>> {
     this.lastClaim = performance.now();
-    const now = iso(this.clock.now());
+    const now = iso(this.deps.clock.now());
     const token = `${this.instanceId}/${++this.claims}`;
     const due = (q: Knex.QueryBuilder) => q.whereIn('status', ['pending', 'running']).andWhere('next_at', '<=', now);
     const claimed = await this.leases.claim(RUNS, {
       holder: token,
-      seconds: this.settings.leaseSeconds,
-      limit: this.settings.batchSize,
+      seconds: this.deps.settings.leaseSeconds,
+      limit: this.deps.settings.batchSize,
       orderBy: 'next_at',
       where: due,
     });
     if (!claimed) return [];
-    const rows = await this.db('workflows_runs').where('lease_owner', token).orderBy('id');
+    const rows = await this.deps.db('workflows_runs').where('lease_owner', token).orderBy('id');
     // Their workflows' names and secrets in one read, not one per run.
     const workflows = new Map<string, { name: string; secrets: Record<string, string> }>();
     const ids = [...new Set(rows.map((r: { workflow_id: string }) => r.workflow_id))];
-    for (const w of await this.db('workflows_workflows').whereIn('id', ids).select('id', 'name', 'secrets'))
+    for (const w of await this.deps.db('workflows_workflows').whereIn('id', ids).select('id', 'name', 'secrets'))
       workflows.set(w.id, { name: w.name, secrets: JSON.parse(w.secrets ?? '{}') });
     return rows.map((r: Record<string, any>) => ({
       ...(r as ClaimedRun),
@@ -225,12 +213,12 @@ export class RunClaimLoop {
 
   /** Works on one run, renewing its lease meanwhile; an unexpected error leaves the lease to expire (then it is retried). */
   private async work(run: ClaimedRun & { token: string }): Promise<void> {
-    const hold = this.leases.hold(RUNS, run.token, this.settings.leaseSeconds, { id: run.id });
+    const hold = this.leases.hold(RUNS, run.token, this.deps.settings.leaseSeconds, { id: run.id });
     try {
-      const { parkedUntil } = await this.steps.advance(run, run.token);
+      const { parkedUntil } = await this.deps.steps.advance(run, run.token);
       if (parkedUntil) this.wakeAt(parkedUntil);
     } catch (err) {
-      this.logger.error({ err, runId: run.id }, 'workflow run step could not be recorded; it resumes when its lease expires');
+      this.deps.logger.error({ err, runId: run.id }, 'workflow run step could not be recorded; it resumes when its lease expires');
     } finally {
       hold.stop();
     }

@@ -26,33 +26,21 @@ export interface CronTriggerDeps {
  * payload's `missed` counts the earlier ones that were skipped.
  */
 export class CronTrigger {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly versions: Versions;
-  private readonly starter: RunStarter;
-
-  constructor({ db, clock, logger, versions, starter }: CronTriggerDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.versions = versions;
-    this.starter = starter;
-  }
+  constructor(private readonly deps: CronTriggerDeps) {}
 
   async tick(): Promise<number> {
-    const now = this.clock.now();
-    const rows = await this.db('workflows_workflows').where({ trigger_type: 'cron', enabled: true }).andWhere('cron_next_at', '<=', iso(now));
+    const now = this.deps.clock.now();
+    const rows = await this.deps.db('workflows_workflows').where({ trigger_type: 'cron', enabled: true }).andWhere('cron_next_at', '<=', iso(now));
     let started = 0;
     for (const raw of rows) {
       const workflow = toWorkflowRow(raw);
-      const version = await this.versions.byId(workflow.version_id);
+      const version = await this.deps.versions.byId(workflow.version_id);
       const expression = version?.definition.trigger.cron;
       if (!expression) continue;
       const due = previousCronTime(expression, now);
       const missed = this.countBetween(expression, new Date(workflow.cron_next_at!), due);
       // Start first, then move the next due time: a crash in between repeats the start, which the unique key absorbs.
-      const outcome = await this.starter.start({
+      const outcome = await this.deps.starter.start({
         workflow,
         triggerType: 'cron',
         triggerKey: `cron:${iso(due)}`,
@@ -60,10 +48,11 @@ export class CronTrigger {
         automatic: true,
       });
       if (outcome.outcome === 'started') started++;
-      await this.db('workflows_workflows')
+      await this.deps
+        .db('workflows_workflows')
         .where({ id: workflow.id, cron_next_at: workflow.cron_next_at })
         .update({ cron_next_at: iso(nextCronTime(expression, now)) });
-      if (missed) this.logger.info({ workflowId: workflow.id, due: iso(due), missed }, 'cron workflow caught up; earlier missed times skipped');
+      if (missed) this.deps.logger.info({ workflowId: workflow.id, due: iso(due), missed }, 'cron workflow caught up; earlier missed times skipped');
     }
     return started;
   }

@@ -35,18 +35,20 @@ export function secretsUsed(definition: Definition): string[] {
   return [...names].sort();
 }
 
+export interface DefinitionCheckDeps {
+  actions: Actions;
+  eventCatalog: Map<string, EventSpec & { plugin: string }>;
+  conditions: Conditions;
+  renderer: TemplateRenderer;
+}
+
 /**
  * What the body schema cannot say about a definition: the event is in the catalogue, the cron
  * expression parses, the condition is a JSON Schema ajv compiles, step ids are unique, actions
  * exist, templates parse. Problems are named by path (`body.steps.1.action`) for a 422.
  */
 export class DefinitionCheck {
-  constructor(
-    private readonly actions: Actions,
-    private readonly eventCatalog: Map<string, EventSpec & { plugin: string }>,
-    private readonly conditions: Conditions,
-    private readonly renderer: TemplateRenderer,
-  ) {}
+  constructor(private readonly deps: DefinitionCheckDeps) {}
 
   problems(def: Definition, prefix = 'body'): FieldError[] {
     const out: FieldError[] = [];
@@ -54,7 +56,7 @@ export class DefinitionCheck {
     const { trigger } = def;
     if (trigger.type === 'event') {
       if (!trigger.event) at('trigger.event', 'is required for an event trigger');
-      else if (!this.eventCatalog.has(trigger.event))
+      else if (!this.deps.eventCatalog.has(trigger.event))
         at('trigger.event', `is not an event in the catalogue (GET /workflows/events): ${JSON.stringify(trigger.event)}`);
     } else if (trigger.event !== undefined) at('trigger.event', 'is only for event triggers');
     if (trigger.type === 'cron') {
@@ -68,13 +70,14 @@ export class DefinitionCheck {
       }
     } else if (trigger.cron !== undefined) at('trigger.cron', 'is only for cron triggers');
     if (trigger.type !== 'webhook' && trigger.signed !== undefined) at('trigger.signed', 'is only for webhook triggers');
-    out.push(...this.conditions.problems(def.condition, `${prefix}.condition`));
+    out.push(...this.deps.conditions.problems(def.condition, `${prefix}.condition`));
     const seen = new Set<string>();
     def.steps.forEach((step, i) => {
       if (seen.has(step.id)) at(`steps.${i}.id`, `repeats the step id ${JSON.stringify(step.id)}`);
       seen.add(step.id);
-      if (!this.actions.get(step.action)) at(`steps.${i}.action`, `is not an action in the catalogue (GET /workflows/actions): ${JSON.stringify(step.action)}`);
-      out.push(...this.renderer.problems(step.input, `${prefix}.steps.${i}.input`));
+      if (!this.deps.actions.get(step.action))
+        at(`steps.${i}.action`, `is not an action in the catalogue (GET /workflows/actions): ${JSON.stringify(step.action)}`);
+      out.push(...this.deps.renderer.problems(step.input, `${prefix}.steps.${i}.input`));
       const retry = step.retry;
       if (retry?.backoff_base_ms !== undefined && retry.backoff_max_ms !== undefined && retry.backoff_base_ms > retry.backoff_max_ms) {
         at(`steps.${i}.retry.backoff_max_ms`, 'must not be less than backoff_base_ms');

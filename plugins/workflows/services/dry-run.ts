@@ -29,43 +29,31 @@ export interface DryRunDeps {
  * outputs are the samples given (by step id), since nothing runs to produce them.
  */
 export class DryRun {
-  private readonly clock: Clock;
-  private readonly actions: Actions;
-  private readonly conditions: Conditions;
-  private readonly check: DefinitionCheck;
-  private readonly renderer: TemplateRenderer;
-
-  constructor({ clock, actions, conditions, check, renderer }: DryRunDeps) {
-    this.clock = clock;
-    this.actions = actions;
-    this.conditions = conditions;
-    this.check = check;
-    this.renderer = renderer;
-  }
+  constructor(private readonly deps: DryRunDeps) {}
 
   run(source: DryRunSource, payload: unknown, sampleOutputs: Record<string, unknown> = {}) {
     const { definition } = source;
-    const definitionProblems = source.versionId === undefined ? this.check.problems(definition, 'body') : [];
+    const definitionProblems = source.versionId === undefined ? this.deps.check.problems(definition, 'body') : [];
     const usable = !definitionProblems.some((p) => p.path.startsWith('body.condition'));
     const condition = !usable
       ? { matched: false, errors: [] }
       : source.versionId !== undefined
-        ? this.conditions.forVersion(source.versionId, definition.condition, payload)
+        ? this.deps.conditions.forVersion(source.versionId, definition.condition, payload)
         : definition.condition
-          ? this.conditions.match(definition.condition, payload, 'trigger')
+          ? this.deps.conditions.match(definition.condition, payload, 'trigger')
           : { matched: true, errors: [] };
     const view: TemplateView = {
       trigger: payload,
       steps: {},
       workflow: source.workflow,
-      run: { id: null, trigger_type: 'dry_run', created_at: this.clock.now().toISOString() },
+      run: { id: null, trigger_type: 'dry_run', created_at: this.deps.clock.now().toISOString() },
       secrets: Object.fromEntries(source.secretNames.map((n) => [n, '[secret]'])),
     };
     const steps = definition.steps.map((step, index) => {
-      const input = this.renderer.render(step.input, view) as Record<string, unknown>;
+      const input = this.deps.renderer.render(step.input, view) as Record<string, unknown>;
       // check() fills the schema's defaults in place: show what the action would receive.
-      const problems = this.actions.get(step.action)
-        ? this.actions.check(step.action, input)
+      const problems = this.deps.actions.get(step.action)
+        ? this.deps.actions.check(step.action, input)
         : [{ path: 'action', message: `unknown action "${step.action}"` }];
       const sample = sampleOutputs[step.id];
       view.steps[String(index)] = view.steps[step.id] = sample === undefined ? null : sample;

@@ -26,6 +26,11 @@ export interface InstantiateInput {
   params?: Record<string, unknown>;
 }
 
+export interface ExamplesDeps {
+  templates: WorkflowTemplate[];
+  workflows: Workflows;
+}
+
 /**
  * The ready-made workflows of settings.workflows.templates: listed for the UI, and instantiated
  * into a tenant with the values of their params (validated by each param's schema); a param left
@@ -34,13 +39,10 @@ export interface InstantiateInput {
 export class Examples {
   private readonly ajv = createAjv({ useDefaults: false, coerceTypes: false });
 
-  constructor(
-    private readonly templates: WorkflowTemplate[],
-    private readonly workflows: Workflows,
-  ) {}
+  constructor(private readonly deps: ExamplesDeps) {}
 
   list() {
-    return this.templates.map((t) => ({
+    return this.deps.templates.map((t) => ({
       id: t.id,
       name: t.name,
       description: t.description,
@@ -50,7 +52,7 @@ export class Examples {
   }
 
   async instantiate(tenantId: string, actor: string | null, templateId: string, input: InstantiateInput) {
-    const template = this.templates.find((t) => t.id === templateId);
+    const template = this.deps.templates.find((t) => t.id === templateId);
     if (!template) throw WorkflowsErrors.templateNotFound(templateId);
     const params = input.params ?? {};
     const problems: FieldError[] = [];
@@ -72,7 +74,7 @@ export class Examples {
     }
     if (problems.length) throw AppError.validation(problems, 422);
     const { secrets, ...definition } = doc;
-    const created = await this.workflows.create(tenantId, actor, {
+    const created = await this.deps.workflows.create(tenantId, actor, {
       name: input.name ?? template.name,
       description: template.description,
       enabled: input.enabled ?? true,

@@ -26,10 +26,10 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const renderer = new TemplateRenderer();
   const conditions = new Conditions();
   const versions = new Versions(d.db);
-  const check = new DefinitionCheck(d.actions, d.eventCatalog, conditions, renderer);
+  const check = new DefinitionCheck({ actions: d.actions, eventCatalog: d.eventCatalog, conditions, renderer });
   const eventTriggers = new SharedCache<WorkflowRow[]>({ name: 'workflows.event-triggers', pubsub: d.pubsub, logger, max: 10_000, ttlMs: 60_000 });
   const workflows = new Workflows({ db: d.db, clock: d.clock, versions, check, hookUrl, eventTriggers });
-  const runs = new Runs(d.db, d.clock);
+  const runs = new Runs({ db: d.db, clock: d.clock });
   const finished = d.metricsRegistry.counter({
     name: 'plinth_workflow_runs_finished_total',
     help: 'Workflow runs that ended on this instance, by status (succeeded, failed, stopped)',
@@ -56,7 +56,7 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
     triggers: new Triggers({ db: d.db, clock: d.clock, starter, workflows, runs, settings }),
     cron: new CronTrigger({ db: d.db, clock: d.clock, logger, versions, starter }),
     dryRun: new DryRun({ clock: d.clock, actions: d.actions, conditions, check, renderer }),
-    examples: new Examples(settings.templates, workflows),
+    examples: new Examples({ templates: settings.templates, workflows }),
     actions: d.actions,
     eventCatalog: d.eventCatalog,
     /** The Idempotency-Key of each step's outgoing call (http.request). */

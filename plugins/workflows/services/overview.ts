@@ -18,6 +18,7 @@ export async function workflowsOverview(c: PluginContext<unknown>, viewer: Overv
   const runs = perDay((r) => Object.values(r).reduce((a, b) => a + b, 0));
   const failed = perDay((r) => r.failed ?? 0);
   const all = viewer.platform ? ', all tenants' : '';
+  const scope = viewer.platform ? 'platform' : 'tenant';
   const total = sumOf(runs);
   const failures = sumOf(failed);
   return [
@@ -31,6 +32,12 @@ export async function workflowsOverview(c: PluginContext<unknown>, viewer: Overv
       live: ['workflow.started', 'workflow.run'],
       series: runs,
       seriesLabel: 'Runs started per day',
+      messages: {
+        title: { id: 'workflows.overview.runs.title' },
+        unit: { id: 'workflows.overview.runs.unit', values: { count: total } },
+        note: { id: 'workflows.overview.runs.note', values: { week: sumOf(runs, 7), scope } },
+        seriesLabel: { id: 'workflows.overview.runs.series' },
+      },
     },
     {
       id: 'workflows.failures',
@@ -43,6 +50,12 @@ export async function workflowsOverview(c: PluginContext<unknown>, viewer: Overv
       series: failed,
       seriesLabel: 'Failed runs per day',
       tone: sumOf(failed, 1) ? 'alert' : failures ? 'warn' : 'ok',
+      messages: {
+        title: { id: 'workflows.overview.failures.title' },
+        unit: { id: 'workflows.overview.runs.unit', values: { count: failures } },
+        note: { id: 'workflows.overview.runs.note', values: { week: sumOf(failed, 7), scope } },
+        seriesLabel: { id: 'workflows.overview.failures.series' },
+      },
     },
   ];
 }

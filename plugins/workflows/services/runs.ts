@@ -25,6 +25,8 @@ const summary = (r: Record<string, any>) => ({
   trigger: { type: r.trigger_type, key: r.trigger_key },
   status: r.status as RunStatus,
   reason: r.reason,
+  reason_code: r.reason_code ?? null,
+  reason_args: parse(r.reason_args),
   current_step: Number(r.current_step),
   chain: parse(r.chain),
   depth: Number(r.depth),
@@ -50,15 +52,17 @@ const stepView = (s: Record<string, any>) => ({
   duration_ms: s.started_at && s.finished_at ? new Date(s.finished_at).getTime() - new Date(s.started_at).getTime() : null,
 });
 
+export interface RunsDeps {
+  db: Knex;
+  clock: Clock;
+}
+
 /** Run history as the API shows it: a tenant's runs, filtered and paged; one run with its steps. */
 export class Runs {
-  constructor(
-    private readonly db: Knex,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: RunsDeps) {}
 
   async list(tenantId: string, filter: RunFilter, page: PageRequest) {
-    const q = this.db('workflows_runs').where('tenant_id', tenantId);
+    const q = this.deps.db('workflows_runs').where('tenant_id', tenantId);
     if (filter.workflow_id) q.where('workflow_id', filter.workflow_id);
     if (filter.status) q.where('status', filter.status);
     if (filter.trigger_type) q.where('trigger_type', filter.trigger_type);
@@ -73,24 +77,24 @@ export class Runs {
    * (the runs page's chart). One tenant's, or every tenant's (null) for a superadmin's overview.
    */
   async daily(tenantId: string | null, days: number, timeZone = 'UTC') {
-    const span = zonedDays(this.clock.now(), days, timeZone);
-    const q = this.db('workflows_runs').modify((q) => (tenantId === null ? q : q.where('tenant_id', tenantId)));
+    const span = zonedDays(this.deps.clock.now(), days, timeZone);
+    const q = this.deps.db('workflows_runs').modify((q) => (tenantId === null ? q : q.where('tenant_id', tenantId)));
     const counts = new Map<string, Record<string, number>>();
-    for (const r of await countPerDay(this.db, q, 'created_at', span, 'status')) counts.set(r.date, { ...counts.get(r.date), [String(r.key)]: r.n });
+    for (const r of await countPerDay(this.deps.db, q, 'created_at', span, 'status')) counts.set(r.date, { ...counts.get(r.date), [String(r.key)]: r.n });
     return {
       days: span.map(({ date }) => ({ date, runs: Object.fromEntries(RUN_STATUSES.map((status) => [status, counts.get(date)?.[status] ?? 0])) })),
     };
   }
 
   async row(tenantId: string, runId: number): Promise<Record<string, any>> {
-    const row = await this.db('workflows_runs').where({ tenant_id: tenantId, id: runId }).first();
+    const row = await this.deps.db('workflows_runs').where({ tenant_id: tenantId, id: runId }).first();
     if (!row) throw WorkflowsErrors.runNotFound(runId);
     return row;
   }
 
   async get(tenantId: string, runId: number) {
     const row = await this.row(tenantId, runId);
-    const steps = await this.db('workflows_run_steps').where('run_id', runId).orderBy('idx');
+    const steps = await this.deps.db('workflows_run_steps').where('run_id', runId).orderBy('idx');
     return { ...summary(row), trigger_payload: parse(row.trigger_payload), steps: steps.map(stepView) };
   }
 }

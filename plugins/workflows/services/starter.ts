@@ -5,6 +5,7 @@ import { childOf, currentTraceHeaders, traceHeadersOf, type TraceHeaders } from 
 import type { FieldError } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import type { Conditions } from './conditions.js';
+import { reasonColumns, reasons, type RunReason } from './reasons.js';
 import type { ClaimedRun } from './step-runner.js';
 import type { Versions } from './versions.js';
 import type { WorkflowRow } from './workflows.js';
@@ -51,6 +52,8 @@ type RunRow = Omit<ClaimedRun, 'id'> & {
   version: number;
   trigger_key: string | null;
   reason: string | null;
+  reason_code: string | null;
+  reason_args: string | null;
   rerun_of: number | null;
   finished_at: string | null;
 };
@@ -86,25 +89,7 @@ export interface RunStarterDeps {
  * run with its reason and logged; it never runs and never retries.
  */
 export class RunStarter {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly versions: Versions;
-  private readonly conditions: Conditions;
-  private readonly settings: RunStarterDeps['settings'];
-  private readonly runner: RunStarterDeps['runner'];
-  private readonly started: NonNullable<RunStarterDeps['started']>;
-
-  constructor({ db, clock, logger, versions, conditions, settings, runner, started }: RunStarterDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.logger = logger;
-    this.versions = versions;
-    this.conditions = conditions;
-    this.settings = settings;
-    this.runner = runner;
-    this.started = started ?? (() => {});
-  }
+  constructor(private readonly deps: RunStarterDeps) {}
 
   async start(req: StartRequest): Promise<StartOutcome> {
     const [outcome] = await this.startMany([req]);
@@ -119,32 +104,36 @@ export class RunStarter {
     const outcomes: StartOutcome[] = new Array(reqs.length);
     const inserts: Array<{ i: number; req: StartRequest; row: RunRow; lease: RunLease | null }> = [];
     const recent = new Map<string, number>(); // runs of each workflow in the last minute, this batch's included
-    const now = iso(this.clock.now());
+    const now = iso(this.deps.clock.now());
     for (const [i, req] of reqs.entries()) {
       const planned = await this.rowFor(req, now, recent);
       if ('outcome' in planned) outcomes[i] = planned;
-      else inserts.push({ i, req, row: planned, lease: planned.reason ? null : this.runner.leaseForNew() });
+      else inserts.push({ i, req, row: planned, lease: planned.reason ? null : this.deps.runner.leaseForNew() });
     }
     if (!inserts.length) return outcomes;
-    const ids = await this.db.transaction((trx) => this.insertRuns(trx, inserts));
+    const ids = await this.deps.db.transaction((trx) => this.insertRuns(trx, inserts));
     let kick = false;
     for (const [k, { i, req, row, lease }] of inserts.entries()) {
       const runId = ids[k];
       if (runId === null) {
         // Delivered again (the outbox is at least once, webhooks are retried): the first run stands.
-        const first = await this.db('workflows_runs').where({ workflow_id: row.workflow_id, trigger_key: req.triggerKey }).first('id');
+        const first = await this.deps.db('workflows_runs').where({ workflow_id: row.workflow_id, trigger_key: req.triggerKey }).first('id');
         outcomes[i] = { outcome: 'duplicate', runId: Number(first.id) };
       } else if (row.reason) {
-        this.logger.warn({ workflowId: row.workflow_id, tenantId: row.tenant_id, runId, trigger: req.triggerType, reason: row.reason }, 'workflow run blocked');
+        this.deps.logger.warn(
+          { workflowId: row.workflow_id, tenantId: row.tenant_id, runId, trigger: req.triggerType, reason: row.reason },
+          'workflow run blocked',
+        );
         outcomes[i] = { outcome: 'blocked', runId, reason: row.reason };
       } else {
-        if (lease) this.runner.adopt({ ...row, id: runId, token: lease.lease_owner, workflow: { name: req.workflow.name, secrets: req.workflow.secrets } });
+        if (lease)
+          this.deps.runner.adopt({ ...row, id: runId, token: lease.lease_owner, workflow: { name: req.workflow.name, secrets: req.workflow.secrets } });
         else kick = true;
         outcomes[i] = { outcome: 'started', runId };
       }
     }
-    if (kick) this.runner.kick();
-    for (const tenantId of new Set(inserts.filter((_, k) => ids[k] !== null).map(({ row }) => row.tenant_id))) this.started(tenantId);
+    if (kick) this.deps.runner.kick();
+    for (const tenantId of new Set(inserts.filter((_, k) => ids[k] !== null).map(({ row }) => row.tenant_id))) this.deps.started?.(tenantId);
     return outcomes;
   }
 
@@ -180,9 +169,9 @@ export class RunStarter {
   /** The run a trigger starts (blocked, with its reason, when a guard stops it), or not_matched. */
   private async rowFor(req: StartRequest, now: string, recent: Map<string, number>): Promise<RunRow | StartOutcome> {
     const wf = req.workflow;
-    const version = await this.versions.byId(wf.version_id);
+    const version = await this.deps.versions.byId(wf.version_id);
     if (!version) throw new Error(`workflow ${wf.id} has no version ${wf.version_id}`);
-    const match = this.conditions.forVersion(version.id, version.definition.condition, req.payload);
+    const match = this.deps.conditions.forVersion(version.id, version.definition.condition, req.payload);
     if (!match.matched) return { outcome: 'not_matched', errors: match.errors };
     const cause = req.cause ?? NO_CAUSE;
     const reason = await this.blockReason(wf, cause, req.automatic, recent);
@@ -195,7 +184,7 @@ export class RunStarter {
       trigger_key: req.triggerKey,
       trigger_payload: JSON.stringify(req.payload ?? {}),
       status: reason ? 'blocked' : 'pending',
-      reason,
+      ...reasonColumns(reason),
       current_step: 0,
       chain: JSON.stringify([...cause.chain, wf.id]),
       depth: cause.depth + 1,
@@ -208,19 +197,19 @@ export class RunStarter {
   }
 
   /** Why a trigger must not start a run, or null; `recent` counts each workflow's runs of the last minute across a batch. */
-  private async blockReason(wf: WorkflowRow, cause: Cause, automatic: boolean, recent: Map<string, number>): Promise<string | null> {
+  private async blockReason(wf: WorkflowRow, cause: Cause, automatic: boolean, recent: Map<string, number>): Promise<RunReason | null> {
     if (cause.chain.includes(wf.id)) {
-      return `loop: this workflow is already in the chain of runs that caused the trigger (${cause.chain.join(' -> ')})`;
+      return reasons.loop(cause.chain);
     }
-    if (cause.depth >= this.settings.maxDepth) {
-      return `depth: the trigger was caused by a chain of ${cause.depth} workflow runs; the limit is ${this.settings.maxDepth} (settings.workflows.maxDepth)`;
+    if (cause.depth >= this.deps.settings.maxDepth) {
+      return reasons.depth(cause.depth, this.deps.settings.maxDepth);
     }
     if (!automatic) return null;
     // A loop that leaves the process (mail sent to a mailbox here, a webhook calling back) carries
     // no chain; a workflow starting more often than this is stopped here instead.
     const n = recent.get(wf.id) ?? (await this.runsLastMinute(wf.id));
-    if (n >= this.settings.maxRunsPerMinute) {
-      return `rate: ${n} runs in the last minute; the limit is ${this.settings.maxRunsPerMinute} per workflow (settings.workflows.maxRunsPerMinute)`;
+    if (n >= this.deps.settings.maxRunsPerMinute) {
+      return reasons.rate(n, this.deps.settings.maxRunsPerMinute);
     }
     recent.set(wf.id, n + 1);
     return null;
@@ -228,14 +217,15 @@ export class RunStarter {
 
   /** Counted up to the limit only: a busy workflow's check reads at most maxRunsPerMinute rows. */
   private async runsLastMinute(workflowId: string): Promise<number> {
-    const since = iso(new Date(this.clock.now().getTime() - 60_000));
-    const recent = this.db('workflows_runs')
+    const since = iso(new Date(this.deps.clock.now().getTime() - 60_000));
+    const recent = this.deps
+      .db('workflows_runs')
       .select('id')
       .where('workflow_id', workflowId)
       .andWhere('created_at', '>=', since)
       .whereNot('status', 'blocked')
-      .limit(this.settings.maxRunsPerMinute);
-    const [{ n }] = await this.db.from(recent.as('recent')).count({ n: '*' });
+      .limit(this.deps.settings.maxRunsPerMinute);
+    const [{ n }] = await this.deps.db.from(recent.as('recent')).count({ n: '*' });
     return Number(n);
   }
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'plinth/plugin';
 import { inSpan, spanOf } from 'plinth/plugin';
 import type { StepDef } from '../definition.js';
 import { backoffMs, retryPolicy } from '../step-retry.js';
+import { reasonColumns, reasons, type RunReason } from './reasons.js';
 import { redact, type TemplateRenderer, type TemplateView } from './render.js';
 import type { Versions } from './versions.js';
 
@@ -85,7 +86,7 @@ export class StepRunner {
   private readonly writes: GroupCommit<RunWrite, boolean>;
 
   constructor(
-    private readonly d: {
+    private readonly deps: {
       db: Knex;
       clock: Clock;
       logger: Logger;
@@ -96,19 +97,25 @@ export class StepRunner {
       ended?: (run: ClaimedRun, status: string) => Promise<void>;
     },
   ) {
-    this.writes = new GroupCommit(d.db, d.logger, (trx, items) => this.writeBatch(trx, items), { maxBatch: 64, name: 'workflow steps' });
+    this.writes = new GroupCommit({
+      db: deps.db,
+      logger: deps.logger,
+      write: (trx, items) => this.writeBatch(trx, items),
+      maxBatch: 64,
+      name: 'workflow steps',
+    });
   }
 
   private get db() {
-    return this.d.db;
+    return this.deps.db;
   }
 
   private get clock() {
-    return this.d.clock;
+    return this.deps.clock;
   }
 
   private get logger() {
-    return this.d.logger;
+    return this.deps.logger;
   }
 
   /** In a span of the trace the run continues (the request or event that started it), wherever and whenever it runs. */
@@ -118,10 +125,10 @@ export class StepRunner {
 
   private async advanceRun(run: ClaimedRun, token: string): Promise<RunOutcome> {
     const idle: RunOutcome = { parkedUntil: null };
-    const version = await this.d.versions.byId(run.version_id);
+    const version = await this.deps.versions.byId(run.version_id);
     const wf = run.workflow ?? (await this.workflowOf(run.workflow_id));
     if (!version || !wf) {
-      await this.finish(run, token, 'failed', 'the workflow or its version no longer exists');
+      await this.finish(run, token, 'failed', reasons.gone());
       return idle;
     }
     // A pending run has no step records yet: it turns running in the same commit as its first step's record.
@@ -176,8 +183,8 @@ export class StepRunner {
     last: boolean,
   ): Promise<StepOutcome> {
     const now = this.clock.now();
-    const input = this.d.renderer.render(step.input, view) as Record<string, unknown>;
-    const problems = this.d.actions.check(step.action, input); // fills the schema's defaults in place
+    const input = this.deps.renderer.render(step.input, view) as Record<string, unknown>;
+    const problems = this.deps.actions.check(step.action, input); // fills the schema's defaults in place
     const stored = JSON.stringify(redact(input, Object.values(view.secrets)));
     const attempt = (record?.attempts ?? 0) + 1;
     const history: Array<Record<string, unknown>> = record ? JSON.parse(record.history) : [];
@@ -195,7 +202,7 @@ export class StepRunner {
       this.write(run, token, stepRow(fields), { ...start, ...runFields });
 
     if (problems.length) {
-      const reason = `step ${step.id} (${step.action}): input is invalid: ${problemsText(problems)}`;
+      const reason = reasons.invalidInput(step.id, step.action, problemsText(problems));
       if (
         await record_(
           {
@@ -232,18 +239,17 @@ export class StepRunner {
     let control: ActionControl | null;
     try {
       const attributes = { 'plinth.workflow.step': step.id, 'plinth.workflow.action': step.action };
-      ({ output, control } = await inSpan(`workflow step ${step.action}`, null, attributes, () => this.d.actions.step(step.action, input, call)));
+      ({ output, control } = await inSpan(`workflow step ${step.action}`, null, attributes, () => this.deps.actions.step(step.action, input, call)));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const finished = this.clock.now();
       Object.assign(history[history.length - 1], { finished_at: iso(finished), error: message });
       const retry = retryPolicy(step.retry);
       if (permanent(err) || attempt >= retry.attempts) {
-        const why =
+        const reason =
           permanent(err) && attempt < retry.attempts
-            ? 'failed (not retried: the error is permanent)'
-            : `failed after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
-        const reason = `step ${step.id} (${step.action}) ${why}: ${message}`;
+            ? reasons.failedPermanent(step.id, step.action, message)
+            : reasons.failed(step.id, step.action, attempt, message);
         if (await record_({ status: 'failed', error: message, finished_at: iso(finished) }, this.ending('failed', reason, idx))) this.failed(run, reason);
         return DONE;
       }
@@ -260,7 +266,7 @@ export class StepRunner {
     const succeeded = { status: 'succeeded', output: result, error: null, finished_at: iso(finished) };
     view.steps[String(idx)] = view.steps[step.id] = output ?? null;
     if (control?.kind === 'stop') {
-      await record_(succeeded, this.ending('stopped', `step ${step.id}: ${control.reason}`, idx + 1));
+      await record_(succeeded, this.ending('stopped', reasons.stopped(step.id, control.reason), idx + 1));
       return DONE;
     }
     if (last) {
@@ -282,23 +288,31 @@ export class StepRunner {
   }
 
   /** The run's fields when it ends. */
-  private ending(status: 'succeeded' | 'failed' | 'stopped', reason: string | null, currentStep: number): Record<string, unknown> {
-    return { status, reason, current_step: currentStep, finished_at: iso(this.clock.now()), next_at: null, lease_owner: null, lease_until: null };
+  private ending(status: 'succeeded' | 'failed' | 'stopped', reason: RunReason | null, currentStep: number): Record<string, unknown> {
+    return {
+      status,
+      ...reasonColumns(reason),
+      current_step: currentStep,
+      finished_at: iso(this.clock.now()),
+      next_at: null,
+      lease_owner: null,
+      lease_until: null,
+    };
   }
 
-  private failed(run: ClaimedRun, reason: string): void {
-    this.logger.warn({ runId: run.id, workflowId: run.workflow_id, reason }, 'workflow run failed');
+  private failed(run: ClaimedRun, reason: RunReason | null): void {
+    this.logger.warn({ runId: run.id, workflowId: run.workflow_id, reason: reason?.text ?? 'failed' }, 'workflow run failed');
   }
 
   private async finish(
     run: ClaimedRun,
     token: string,
     status: 'succeeded' | 'failed' | 'stopped',
-    reason: string | null,
+    reason: RunReason | null,
     currentStep = run.current_step,
   ): Promise<void> {
     const ended = await this.update(run, token, this.ending(status, reason, currentStep));
-    if (ended && status === 'failed') this.failed(run, reason ?? status);
+    if (ended && status === 'failed') this.failed(run, reason);
   }
 
   /**
@@ -308,7 +322,7 @@ export class StepRunner {
   private async write(run: ClaimedRun, token: string, stepRow: Record<string, unknown> | null, fields: Record<string, unknown>): Promise<boolean> {
     const changed = await this.writes.submit({ runId: run.id, token, stepRow, fields });
     if (!changed) this.logger.warn({ runId: run.id }, 'workflow run lease lost; another runner continues it');
-    else if (fields?.finished_at && typeof fields.status === 'string') await this.d.ended?.(run, fields.status);
+    else if (fields?.finished_at && typeof fields.status === 'string') await this.deps.ended?.(run, fields.status);
     return changed;
   }
 

@@ -46,21 +46,7 @@ export interface TriggersDeps {
  * (run now, re-run). Cron has its own job (cron.ts). Each goes through the starter's guards.
  */
 export class Triggers {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly starter: RunStarter;
-  private readonly workflows: Workflows;
-  private readonly runs: Runs;
-  private readonly settings: Pick<WorkflowsSettings, 'webhook'>;
-
-  constructor({ db, clock, starter, workflows, runs, settings }: TriggersDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.starter = starter;
-    this.workflows = workflows;
-    this.runs = runs;
-    this.settings = settings;
-  }
+  constructor(private readonly deps: TriggersDeps) {}
 
   /**
    * A batch of events (the manifest's '*' batch handler): a workflow sees only events of its own
@@ -71,7 +57,7 @@ export class Triggers {
     const ours = events.filter((e): e is PlatformEvent & { tenantId: string } => Boolean(e.tenantId));
     if (!ours.length) return;
     const tenants = [...new Set(ours.map((e) => e.tenantId))];
-    const byTenant = new Map(await Promise.all(tenants.map(async (t) => [t, await this.workflows.eventTriggered(t)] as const)));
+    const byTenant = new Map(await Promise.all(tenants.map(async (t) => [t, await this.deps.workflows.eventTriggered(t)] as const)));
     const requests = ours.flatMap((event) => {
       // The run continues the trace the event was emitted in (the request that caused it).
       const span = spanOf(event.meta);
@@ -87,22 +73,22 @@ export class Triggers {
           trace: span ? traceHeadersOf(span) : null,
         }));
     });
-    if (requests.length) await this.starter.startMany(requests);
+    if (requests.length) await this.deps.starter.startMany(requests);
   }
 
   async manual(tenantId: string, id: string, payload: Record<string, unknown>): Promise<StartOutcome> {
-    const workflow = await this.workflows.row(tenantId, id);
+    const workflow = await this.deps.workflows.row(tenantId, id);
     if (!workflow.enabled) throw WorkflowsErrors.disabled('enable it first (or try it with a dry run)');
-    return this.refuseUnmatched(await this.starter.start({ workflow, triggerType: 'manual', triggerKey: null, payload, automatic: false }));
+    return this.refuseUnmatched(await this.deps.starter.start({ workflow, triggerType: 'manual', triggerKey: null, payload, automatic: false }));
   }
 
   /** The same trigger payload again, run by the workflow's current version. */
   async rerun(tenantId: string, runId: number): Promise<StartOutcome> {
-    const previous = await this.runs.row(tenantId, runId);
-    const workflow = await this.workflows.row(tenantId, previous.workflow_id);
+    const previous = await this.deps.runs.row(tenantId, runId);
+    const workflow = await this.deps.workflows.row(tenantId, previous.workflow_id);
     if (!workflow.enabled) throw WorkflowsErrors.disabled('enable it first');
     const payload = JSON.parse(previous.trigger_payload);
-    return this.refuseUnmatched(await this.starter.start({ workflow, triggerType: 'rerun', triggerKey: null, payload, automatic: false, rerunOf: runId }));
+    return this.refuseUnmatched(await this.deps.starter.start({ workflow, triggerType: 'rerun', triggerKey: null, payload, automatic: false, rerunOf: runId }));
   }
 
   /**
@@ -110,11 +96,11 @@ export class Triggers {
    * with a fresh timestamp; a `webhook-id` makes redeliveries of one call start one run.
    */
   async webhook(call: WebhookCall): Promise<StartOutcome> {
-    const row = await this.db('workflows_workflows').where('webhook_token_hash', hashToken(call.token)).first();
+    const row = await this.deps.db('workflows_workflows').where('webhook_token_hash', hashToken(call.token)).first();
     if (!row) throw WorkflowsErrors.webhookNotFound();
     const workflow = toWorkflowRow(row);
     if (workflow.webhook_secret) {
-      const check = verifyWebhook(workflow.webhook_secret, call.headers, call.rawBody, this.clock.now(), this.settings.webhook.toleranceSeconds);
+      const check = verifyWebhook(workflow.webhook_secret, call.headers, call.rawBody, this.deps.clock.now(), this.deps.settings.webhook.toleranceSeconds);
       if (!check.ok) throw WorkflowsErrors.signatureInvalid(check.reason);
     }
     if (!workflow.enabled) throw WorkflowsErrors.disabled();
@@ -122,7 +108,7 @@ export class Triggers {
       throw AppError.validation([{ path: 'body', message: 'must be a JSON object' }], 422);
     }
     const triggerKey = call.headers.id ? `webhook:${call.headers.id.slice(0, 180)}` : null;
-    return this.starter.start({ workflow, triggerType: 'webhook', triggerKey, payload: call.body, automatic: true });
+    return this.deps.starter.start({ workflow, triggerType: 'webhook', triggerKey, payload: call.body, automatic: true });
   }
 
   private refuseUnmatched(outcome: StartOutcome): StartOutcome {

@@ -75,21 +75,7 @@ export interface WorkflowsServiceDeps {
  * disable, delete, secrets. Every query is scoped by tenant; another tenant's workflow is a 404.
  */
 export class Workflows {
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly versions: Versions;
-  private readonly check: DefinitionCheck;
-  private readonly hookUrl: (token: string) => string;
-  private readonly eventTriggers: SharedCache<WorkflowRow[]>;
-
-  constructor({ db, clock, versions, check, hookUrl, eventTriggers }: WorkflowsServiceDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.versions = versions;
-    this.check = check;
-    this.hookUrl = hookUrl;
-    this.eventTriggers = eventTriggers;
-  }
+  constructor(private readonly deps: WorkflowsServiceDeps) {}
 
   /**
    * The tenant's enabled workflows triggered by events, oldest first. Every event of the platform
@@ -98,18 +84,18 @@ export class Workflows {
    */
   async eventTriggered(tenantId: string): Promise<readonly WorkflowRow[]> {
     const load = async () =>
-      (await this.db('workflows_workflows').where({ tenant_id: tenantId, trigger_type: 'event', enabled: true }).orderBy('created_at').orderBy('id')).map(
+      (await this.deps.db('workflows_workflows').where({ tenant_id: tenantId, trigger_type: 'event', enabled: true }).orderBy('created_at').orderBy('id')).map(
         toWorkflowRow,
       );
-    return (await this.eventTriggers.get(tenantId, load)) ?? [];
+    return (await this.deps.eventTriggers.get(tenantId, load)) ?? [];
   }
 
   /** After a change to one of the tenant's workflows has committed. */
   private changed(tenantId: string): Promise<void> {
-    return this.eventTriggers.invalidate(tenantId);
+    return this.deps.eventTriggers.invalidate(tenantId);
   }
 
-  async row(tenantId: string, id: string, trx: Knex | Knex.Transaction = this.db): Promise<WorkflowRow> {
+  async row(tenantId: string, id: string, trx: Knex | Knex.Transaction = this.deps.db): Promise<WorkflowRow> {
     const row = /^[0-9a-f-]{36}$/.test(id) ? await trx('workflows_workflows').where({ tenant_id: tenantId, id }).first() : null;
     if (!row) throw WorkflowsErrors.workflowNotFound(id);
     return toWorkflowRow(row);
@@ -118,14 +104,14 @@ export class Workflows {
   /** By id, or by name when the name is the tenant's only workflow so called (an agent names what it runs). */
   async byIdOrName(tenantId: string, ref: string): Promise<WorkflowRow> {
     if (/^[0-9a-f-]{36}$/.test(ref)) return this.row(tenantId, ref);
-    const rows = await this.db('workflows_workflows').where({ tenant_id: tenantId, name: ref }).limit(2);
+    const rows = await this.deps.db('workflows_workflows').where({ tenant_id: tenantId, name: ref }).limit(2);
     if (rows.length > 1) throw WorkflowsErrors.workflowAmbiguous(ref);
     if (!rows.length) throw WorkflowsErrors.workflowNotFound(ref);
     return toWorkflowRow(rows[0]);
   }
 
   async view(row: WorkflowRow, reveal: WebhookReveal | null = null) {
-    const { definition } = (await this.versions.byId(row.version_id))!;
+    const { definition } = (await this.deps.versions.byId(row.version_id))!;
     const secrets = Object.keys(row.secrets).sort();
     return {
       id: row.id,
@@ -153,7 +139,7 @@ export class Workflows {
     filter: { enabled?: boolean; trigger_type?: string; event?: string; search?: string },
     page: PageRequest,
   ): Promise<Page<Awaited<ReturnType<Workflows['view']>>>> {
-    const q = this.db('workflows_workflows').where('tenant_id', tenantId);
+    const q = this.deps.db('workflows_workflows').where('tenant_id', tenantId);
     if (filter.enabled !== undefined) q.where('enabled', filter.enabled);
     if (filter.trigger_type) q.where('trigger_type', filter.trigger_type);
     if (filter.event) q.where('trigger_event', filter.event);
@@ -164,12 +150,12 @@ export class Workflows {
 
   async create(tenantId: string, actor: string | null, input: WorkflowInput) {
     const definition: Definition = { trigger: input.trigger, condition: input.condition ?? null, steps: input.steps };
-    this.check.assert(definition);
+    this.deps.check.assert(definition);
     const id = randomUUID();
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const enabled = input.enabled ?? true;
     const { columns, reveal } = this.triggerColumns(null, definition, enabled, now);
-    await this.db.transaction(async (trx) => {
+    await this.deps.db.transaction(async (trx) => {
       await trx('workflows_workflows').insert({
         id,
         tenant_id: tenantId,
@@ -184,7 +170,7 @@ export class Workflows {
         updated_at: iso(now),
         ...columns,
       });
-      const versionId = await this.versions.add(trx, id, 1, definition, actor, iso(now));
+      const versionId = await this.deps.versions.add(trx, id, 1, definition, actor, iso(now));
       await trx('workflows_workflows').where('id', id).update({ version_id: versionId });
     });
     await this.changed(tenantId);
@@ -194,7 +180,7 @@ export class Workflows {
   /** Name and description change in place; a changed trigger, condition or steps is a new version. */
   async update(tenantId: string, actor: string | null, id: string, patch: WorkflowPatch) {
     const current = await this.row(tenantId, id);
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const meta = {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
@@ -202,20 +188,20 @@ export class Workflows {
     };
     let reveal: WebhookReveal | null = null;
     if (patch.trigger || patch.condition !== undefined || patch.steps) {
-      const { definition: before } = (await this.versions.byId(current.version_id))!;
+      const { definition: before } = (await this.deps.versions.byId(current.version_id))!;
       const definition: Definition = {
         trigger: patch.trigger ?? before.trigger,
         condition: patch.condition !== undefined ? patch.condition : before.condition,
         steps: patch.steps ?? before.steps,
       };
-      this.check.assert(definition);
+      this.deps.check.assert(definition);
       const triggers = this.triggerColumns(current, definition, current.enabled, now);
       reveal = triggers.reveal;
       try {
-        await this.db.transaction(async (trx) => {
+        await this.deps.db.transaction(async (trx) => {
           // The version number comes from the row being replaced: two concurrent edits cannot both make version n+1.
           const next = current.version + 1;
-          const versionId = await this.versions.add(trx, id, next, definition, actor, iso(now));
+          const versionId = await this.deps.versions.add(trx, id, next, definition, actor, iso(now));
           const changed = await trx('workflows_workflows')
             .where({ id, version: current.version })
             .update({ ...meta, ...triggers.columns, version: next, version_id: versionId });
@@ -225,7 +211,7 @@ export class Workflows {
         throw isUniqueViolation(err) ? WorkflowsErrors.editConflict() : err;
       }
     } else {
-      await this.db('workflows_workflows').where('id', id).update(meta);
+      await this.deps.db('workflows_workflows').where('id', id).update(meta);
     }
     await this.changed(tenantId);
     return this.view(await this.row(tenantId, id), reveal);
@@ -233,11 +219,12 @@ export class Workflows {
 
   async setEnabled(tenantId: string, id: string, enabled: boolean) {
     const row = await this.row(tenantId, id);
-    const now = this.clock.now();
-    const { definition } = (await this.versions.byId(row.version_id))!;
+    const now = this.deps.clock.now();
+    const { definition } = (await this.deps.versions.byId(row.version_id))!;
     // A cron workflow starts counting from now when enabled: ticks missed while disabled never run.
     const cronNext = enabled && definition.trigger.type === 'cron' ? iso(nextCronTime(definition.trigger.cron!, now)) : null;
-    await this.db('workflows_workflows')
+    await this.deps
+      .db('workflows_workflows')
       .where('id', id)
       .update({ enabled, cron_next_at: cronNext, updated_at: iso(now) });
     await this.changed(tenantId);
@@ -246,7 +233,7 @@ export class Workflows {
 
   async remove(tenantId: string, id: string): Promise<void> {
     await this.row(tenantId, id);
-    await this.db('workflows_workflows').where({ tenant_id: tenantId, id }).delete(); // versions and runs go with it
+    await this.deps.db('workflows_workflows').where({ tenant_id: tenantId, id }).delete(); // versions and runs go with it
     await this.changed(tenantId);
   }
 
@@ -259,9 +246,10 @@ export class Workflows {
       else secrets[name] = value;
     }
     if (Object.keys(secrets).length > 20) throw AppError.validation([{ path: 'body.secrets', message: 'a workflow holds at most 20 secrets' }], 422);
-    await this.db('workflows_workflows')
+    await this.deps
+      .db('workflows_workflows')
       .where('id', id)
-      .update({ secrets: JSON.stringify(secrets), updated_at: iso(this.clock.now()) });
+      .update({ secrets: JSON.stringify(secrets), updated_at: iso(this.deps.clock.now()) });
     await this.changed(tenantId);
     return this.view(await this.row(tenantId, id));
   }
@@ -270,11 +258,12 @@ export class Workflows {
   async rotateWebhook(tenantId: string, id: string) {
     const row = await this.row(tenantId, id);
     if (row.trigger_type !== 'webhook') throw WorkflowsErrors.notWebhook();
-    const { definition } = (await this.versions.byId(row.version_id))!;
-    const { columns, reveal } = this.triggerColumns({ ...row, webhook_token_hash: null, webhook_secret: null }, definition, row.enabled, this.clock.now());
-    await this.db('workflows_workflows')
+    const { definition } = (await this.deps.versions.byId(row.version_id))!;
+    const { columns, reveal } = this.triggerColumns({ ...row, webhook_token_hash: null, webhook_secret: null }, definition, row.enabled, this.deps.clock.now());
+    await this.deps
+      .db('workflows_workflows')
       .where('id', id)
-      .update({ ...columns, updated_at: iso(this.clock.now()) });
+      .update({ ...columns, updated_at: iso(this.deps.clock.now()) });
     await this.changed(tenantId);
     return this.view(await this.row(tenantId, id), reveal);
   }
@@ -297,7 +286,7 @@ export class Workflows {
     if (!t.signed) columns.webhook_secret = null;
     else if (current?.webhook_secret) columns.webhook_secret = current.webhook_secret;
     else columns.webhook_secret = secret = newWebhookSecret();
-    const reveal = token || secret ? { url: token ? this.hookUrl(token) : null, secret } : null;
+    const reveal = token || secret ? { url: token ? this.deps.hookUrl(token) : null, secret } : null;
     return { columns, reveal };
   }
 }

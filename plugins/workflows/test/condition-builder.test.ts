@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { createAjv } from 'plinth/plugin';
+import { addMessages } from 'plinth/plugin/ui';
+import en from '../ui/messages/en.json' with { type: 'json' };
 import { addRule, describeCondition, removeRule } from '../ui/condition-builder.js';
 import { samplePayload } from '../ui/sample.js';
 
@@ -17,6 +19,9 @@ const build = (rules: Array<Parameters<typeof addRule>[1]>, start = '') =>
 const matches = (text: string, payload: unknown) => ajv.compile(JSON.parse(text))(payload);
 
 describe('workflows condition builder', () => {
+  // The rules and errors are in the UI's words: the plugin's English catalogue, as its UI entry registers it.
+  before(() => addMessages({ en }));
+
   it('equals / does not equal / contains / exists / greater / less match what they say', () => {
     const text = build([
       { field: 'subject', op: 'contains', value: 'Order #(1)', type: 'string' },

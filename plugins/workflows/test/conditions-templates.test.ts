@@ -224,6 +224,8 @@ describe('workflows: conditions, templates and dry runs', () => {
     );
     assert.equal(stopped.status, 'stopped');
     assert.equal(stopped.reason, 'step check: test orders are not forwarded');
+    assert.equal(stopped.reason_code, 'stopped');
+    assert.deepEqual(stopped.reason_args, { step: 'check', why: 'test orders are not forwarded' });
     assert.deepEqual(
       stopped.steps.map((s: { status: string }) => s.status),
       ['succeeded'],

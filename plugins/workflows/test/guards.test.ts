@@ -55,6 +55,8 @@ describe('workflows: guards and idempotency', () => {
     const reported = await t.api('GET', `/workflows/runs?workflow_id=${wf.id}&status=blocked`, { headers: owner.headers });
     assert.equal(reported.body.total, 1);
     assert.match(reported.body.items[0].reason, /^loop:/);
+    assert.equal(reported.body.items[0].reason_code, 'loop');
+    assert.deepEqual(reported.body.items[0].reason_args, { chain: wf.id });
     assert.ok(lines.some((l) => l.msg === 'workflow run blocked' && l.workflowId === wf.id && /^loop:/.test(l.reason)));
     await t.api('POST', `/workflows/${wf.id}/disable`, { headers: owner.headers });
   });

@@ -67,6 +67,11 @@ describe('workflows: retries, failures and delays', () => {
     const run = await waitForRun(t, owner, runId);
     assert.equal(run.status, 'failed');
     assert.match(run.reason, /^step call \(http\.request\) failed after 2 attempts: POST 127\.0\.0\.1:\d+ answered 500$/);
+    // The same as a code with its values, for a UI to say in its language.
+    assert.equal(run.reason_code, 'failed');
+    const { error, ...args } = run.reason_args;
+    assert.deepEqual(args, { step: 'call', action: 'http.request', attempts: 2 });
+    assert.match(error, /^POST 127\.0\.0\.1:\d+ answered 500$/);
     assert.equal(run.current_step, 0);
     assert.deepEqual(
       run.steps.map((s: { id: string; status: string; attempts: number }) => [s.id, s.status, s.attempts]),
@@ -89,6 +94,7 @@ describe('workflows: retries, failures and delays', () => {
     );
     assert.equal(run.status, 'failed');
     assert.match(run.reason, /not retried: the error is permanent.*answered 401/);
+    assert.equal(run.reason_code, 'failed_permanent');
     assert.equal(run.steps[0].attempts, 1);
     assert.equal(rx.hits.length, 1);
   });

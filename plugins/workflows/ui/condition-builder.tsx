@@ -3,18 +3,16 @@
 // the builder does not say (anyOf, nested objects…). The rules already in the schema are read back
 // as sentences, so a person sees what the condition asks without reading JSON Schema.
 import { useState } from 'preact/hooks';
+import { t } from 'plinth/plugin/ui';
 import { fieldStyle, FieldMessages, isPlainObject, parseJson, type JsonSchema } from './shared.js';
 
 export type Operator = 'equals' | 'not_equals' | 'contains' | 'exists' | 'greater' | 'less';
 
-const OPERATORS: Array<{ value: Operator; label: string }> = [
-  { value: 'equals', label: 'equals' },
-  { value: 'not_equals', label: 'does not equal' },
-  { value: 'contains', label: 'contains' },
-  { value: 'exists', label: 'exists' },
-  { value: 'greater', label: 'is greater than' },
-  { value: 'less', label: 'is less than' },
-];
+/** In the order the builder offers them; each is labelled by `workflows.condition.op.<operator>`. */
+const OPERATORS: Operator[] = ['equals', 'not_equals', 'contains', 'exists', 'greater', 'less'];
+
+/** A JSON type's name in the UI's words ("string", "integer"…); a type the UI does not know stays as it is. */
+export const jsonTypeName = (type: string) => t('workflows.editor.jsonType', { type });
 
 /** A payload field the builder offers: its name and JSON type (from the event's payload schema). */
 export interface PayloadField {
@@ -32,17 +30,17 @@ export function literalOf(pattern: string): string | null {
 
 /** The typed value as the field's type wants it; a message when it cannot be. */
 function coerce(text: string, type: string | undefined, op: Operator): { value?: unknown; error?: string } {
-  const t = text.trim();
+  const trimmed = text.trim();
   if (op === 'greater' || op === 'less' || type === 'number' || type === 'integer') {
-    const n = Number(t);
-    if (!t || !Number.isFinite(n)) return { error: 'The value must be a number.' };
+    const n = Number(trimmed);
+    if (!trimmed || !Number.isFinite(n)) return { error: t('workflows.condition.error.number') };
     return { value: n };
   }
   if (type === 'boolean') {
-    if (t !== 'true' && t !== 'false') return { error: 'The value must be true or false.' };
-    return { value: t === 'true' };
+    if (trimmed !== 'true' && trimmed !== 'false') return { error: t('workflows.condition.error.boolean') };
+    return { value: trimmed === 'true' };
   }
-  if (!t && op !== 'equals' && op !== 'not_equals') return { error: 'Give a value.' };
+  if (!trimmed && op !== 'equals' && op !== 'not_equals') return { error: t('workflows.condition.error.value') };
   return { value: text };
 }
 
@@ -73,11 +71,11 @@ function ruleSchema(op: Operator, value: unknown, type: string | undefined): { s
  */
 export function addRule(conditionText: string, rule: { field: string; op: Operator; value: string; type?: string }): { text?: string; error?: string } {
   const field = rule.field.trim();
-  if (!field) return { error: 'Choose a field.' };
+  if (!field) return { error: t('workflows.condition.error.field') };
   let condition: JsonSchema = { type: 'object' };
   if (conditionText.trim()) {
     const parsed = parseJson(conditionText);
-    if (parsed.error || !isPlainObject(parsed.value)) return { error: 'Fix the JSON of the condition below first.' };
+    if (parsed.error || !isPlainObject(parsed.value)) return { error: t('workflows.condition.error.json') };
     condition = parsed.value as JsonSchema;
   }
   const value = rule.op === 'exists' ? { value: undefined } : coerce(rule.value, rule.type, rule.op);
@@ -117,23 +115,27 @@ const needsPresence = (s: JsonSchema): boolean =>
   Object.keys(s).some((k) => !QUIET.has(k) && k !== 'not' && k !== 'allOf') ||
   (Array.isArray(s.allOf) && s.allOf.some((p: unknown) => isPlainObject(p) && needsPresence(p as JsonSchema)));
 
+/** A rule's sentence: `workflows.condition.rule.<kind>` over the field's name (the value itself for `null`). */
+const sentence = (kind: string, name: string | null, value?: string) =>
+  t(`workflows.condition.rule.${kind}`, { field: name ?? t('workflows.condition.theValue'), value });
+
 /** One schema's rules in words ("code equals \"X\""), each removable; what the builder cannot say is left to the JSON. */
-function rulesOf(name: string, s: JsonSchema): Rule[] {
+function rulesOf(name: string | null, s: JsonSchema): Rule[] {
   const out: Rule[] = [];
   const key = (text: string, ...keys: string[]) => out.push({ text, drop: (t) => keys.forEach((k) => delete t[k]) });
-  if ('const' in s) key(`${name} equals ${shown(s.const)}`, 'const');
-  if (Array.isArray(s.enum)) key(`${name} is one of ${s.enum.map(shown).join(', ')}`, 'enum');
-  if (isPlainObject(s.not) && 'const' in s.not) key(`${name} does not equal ${shown(s.not.const)}`, 'not');
+  if ('const' in s) key(sentence('equals', name, shown(s.const)), 'const');
+  if (Array.isArray(s.enum)) key(sentence('oneOf', name, s.enum.map(shown).join(', ')), 'enum');
+  if (isPlainObject(s.not) && 'const' in s.not) key(sentence('notEquals', name, shown(s.not.const)), 'not');
   if (typeof s.pattern === 'string') {
     // A pattern the builder wrote reads as "contains"; any other as the regex it is.
     const literal = literalOf(s.pattern);
-    key(literal !== null ? `${name} contains ${shown(literal)}` : `${name} matches /${s.pattern}/`, 'pattern');
+    key(literal !== null ? sentence('contains', name, shown(literal)) : sentence('matches', name, `/${s.pattern}/`), 'pattern');
   }
-  if (isPlainObject(s.contains) && 'const' in s.contains) key(`${name} contains ${shown(s.contains.const)}`, 'contains');
-  if (typeof s.exclusiveMinimum === 'number') key(`${name} is greater than ${s.exclusiveMinimum}`, 'exclusiveMinimum');
-  if (typeof s.exclusiveMaximum === 'number') key(`${name} is less than ${s.exclusiveMaximum}`, 'exclusiveMaximum');
-  if (typeof s.minimum === 'number') key(`${name} is at least ${s.minimum}`, 'minimum');
-  if (typeof s.maximum === 'number') key(`${name} is at most ${s.maximum}`, 'maximum');
+  if (isPlainObject(s.contains) && 'const' in s.contains) key(sentence('contains', name, shown(s.contains.const)), 'contains');
+  if (typeof s.exclusiveMinimum === 'number') key(sentence('greater', name, String(s.exclusiveMinimum)), 'exclusiveMinimum');
+  if (typeof s.exclusiveMaximum === 'number') key(sentence('less', name, String(s.exclusiveMaximum)), 'exclusiveMaximum');
+  if (typeof s.minimum === 'number') key(sentence('atLeast', name, String(s.minimum)), 'minimum');
+  if (typeof s.maximum === 'number') key(sentence('atMost', name, String(s.maximum)), 'maximum');
   if (Array.isArray(s.allOf)) {
     s.allOf.forEach((part: unknown, i: number) => {
       if (!isPlainObject(part)) return;
@@ -180,7 +182,7 @@ function conditionRules(conditionText: string): Rule[] | null {
   const out: Rule[] = [];
   // Rules on the value itself (a stop_if testing one value: `{ "const": "stop" }`).
   const root = Object.fromEntries(Object.entries(schema).filter(([k]) => !OBJECT_KEYS.has(k)));
-  out.push(...rulesOf('the value', root));
+  out.push(...rulesOf(null, root));
   for (const [name, s] of Object.entries(properties)) {
     const words = isPlainObject(s) ? rulesOf(name, s) : [];
     // Taking a field's rules away: its property goes once nothing is left, and so does its
@@ -210,7 +212,7 @@ function conditionRules(conditionText: string): Rule[] | null {
         });
     } else {
       out.push({
-        text: `${name}: see the JSON`,
+        text: sentence('seeJson', name),
         drop: (t) => {
           delete (t.properties as Record<string, JsonSchema>)[name];
           tidy(t);
@@ -219,7 +221,7 @@ function conditionRules(conditionText: string): Rule[] | null {
     }
   }
   for (const name of required)
-    if (!isPlainObject(properties[name]) || !needsPresence(properties[name])) out.push({ text: `${name} exists`, drop: (t) => unrequire(t, name) });
+    if (!isPlainObject(properties[name]) || !needsPresence(properties[name])) out.push({ text: sentence('exists', name), drop: (t) => unrequire(t, name) });
   return out;
 }
 
@@ -258,7 +260,7 @@ export function ConditionBuilder(props: {
   const rules = describeCondition(props.condition);
   const type = props.fields.find((f) => f.name === field)?.type;
   const id = props.idPrefix ?? 'rule';
-  const label = props.label ?? 'Condition builder';
+  const label = props.label ?? t('workflows.condition.builder');
 
   const add = () => {
     const result = addRule(props.condition, { field, op, value, type });
@@ -271,15 +273,18 @@ export function ConditionBuilder(props: {
   return (
     <fieldset aria-label={label} style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
       {rules?.length ? (
-        <ul aria-label={label === 'Condition builder' ? 'Condition rules' : `${label}: rules`} style={{ margin: '0 0 0.5rem', paddingLeft: '1.25rem' }}>
+        <ul
+          aria-label={props.label ? t('workflows.condition.rulesOf', { label }) : t('workflows.condition.rules')}
+          style={{ margin: '0 0 0.5rem', paddingLeft: '1.25rem' }}
+        >
           {rules.map((r, i) => (
             <li key={`${i}-${r}`}>
               <span>{r}</span>{' '}
               <button
                 type="button"
                 class="secondary small"
-                aria-label={`Remove the rule: ${r}`}
-                title="Remove this rule"
+                aria-label={t('workflows.condition.removeRule', { rule: r })}
+                title={t('workflows.condition.removeThisRule')}
                 onClick={() => props.onChange(removeRule(props.condition, i))}
               >
                 ×
@@ -288,18 +293,18 @@ export function ConditionBuilder(props: {
           ))}
         </ul>
       ) : (
-        <p class="muted">{rules ? (props.empty ?? 'No rules: every trigger runs.') : 'The condition below is not valid JSON yet.'}</p>
+        <p class="muted">{rules ? (props.empty ?? t('workflows.condition.noRules')) : t('workflows.condition.notJson')}</p>
       )}
       <div class="inline-form" style={{ alignItems: 'flex-end' }}>
         <div>
-          <label for={`${id}-field`}>Field</label>
+          <label for={`${id}-field`}>{t('workflows.condition.field')}</label>
           {props.fields.length ? (
             <select id={`${id}-field`} value={field} onChange={(e) => setField(e.currentTarget.value)} style={fieldStyle}>
-              <option value="">Choose a field…</option>
+              <option value="">{t('workflows.condition.chooseField')}</option>
               {props.fields.map((f) => (
-                <option key={f.name} value={f.name}>
-                  {f.name}
-                  {f.type ? ` (${f.type})` : ''}
+                // A payload field's name is an identifier (the JSON and templates use it), not a word to translate.
+                <option key={f.name} value={f.name} translate={false}>
+                  {f.type ? t('workflows.condition.fieldOfType', { field: f.name, type: jsonTypeName(f.type) }) : f.name}
                 </option>
               ))}
             </select>
@@ -308,24 +313,24 @@ export function ConditionBuilder(props: {
               id={`${id}-field`}
               autoComplete="off"
               spellcheck={false}
-              placeholder="e.g. code"
+              placeholder={t('workflows.condition.fieldPlaceholder')}
               value={field}
               onInput={(e) => setField(e.currentTarget.value)}
             />
           )}
         </div>
         <div>
-          <label for={`${id}-operator`}>Operator</label>
+          <label for={`${id}-operator`}>{t('workflows.condition.operator')}</label>
           <select id={`${id}-operator`} value={op} onChange={(e) => setOp(e.currentTarget.value as Operator)} style={fieldStyle}>
             {OPERATORS.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
+              <option key={o} value={o}>
+                {t(`workflows.condition.op.${o}`)}
               </option>
             ))}
           </select>
         </div>
         <div class="grow">
-          <label for={`${id}-value`}>Value</label>
+          <label for={`${id}-value`}>{t('workflows.condition.value')}</label>
           <input
             id={`${id}-value`}
             autoComplete="off"
@@ -336,7 +341,7 @@ export function ConditionBuilder(props: {
           />
         </div>
         <button type="button" class="secondary" onClick={add}>
-          Add rule
+          {t('workflows.condition.addRule')}
         </button>
       </div>
       <FieldMessages id={`${id}-errors`} messages={error ? [error] : []} />

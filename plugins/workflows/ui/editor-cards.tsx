@@ -1,20 +1,7 @@
 // The editor's side cards for a saved workflow: the dry run, its versions and its secrets.
 import { useState } from 'preact/hooks';
-import { api, ErrorBanner, Table, Time, useApi } from 'plinth/plugin/ui';
-import {
-  Badge,
-  BASE,
-  codeStyle,
-  ConfirmDialog,
-  FieldMessages,
-  JsonBlock,
-  parseJson,
-  plural,
-  triggerText,
-  useAction,
-  type Definition,
-  type Workflow,
-} from './shared.js';
+import { api, ErrorBanner, Table, t, Time, tx, useApi } from 'plinth/plugin/ui';
+import { BASE, codeStyle, ConfirmDialog, FieldMessages, JsonBlock, parseJson, triggerText, useAction, type Definition, type Workflow } from './shared.js';
 
 export interface DryRunResult {
   condition: { matched: boolean; errors: Array<{ path: string; message: string }> };
@@ -22,6 +9,9 @@ export interface DryRunResult {
   would_run: boolean;
   steps: Array<{ index: number; id: string; action: string; input: unknown; problems: Array<{ path: string; message: string }>; note?: string }>;
 }
+
+/** The dry run's note on a step: the server's words, in the UI's language for the action whose note it is (a delay parks the run). */
+const stepNote = (s: DryRunResult['steps'][number]) => (s.action === 'delay' ? t('workflows.editor.dryRun.delayNote') : s.note);
 
 export function DryRunCard(props: {
   run(payload: unknown): Promise<DryRunResult>;
@@ -38,47 +28,49 @@ export function DryRunCard(props: {
   const submit = (event: Event) => {
     event.preventDefault();
     const parsed = parseJson(text.trim() || '{}');
-    if (parsed.error) return setError(new Error(`The sample payload ${parsed.error}`));
+    if (parsed.error) return setError(new Error(t('workflows.editor.dryRun.badPayload', { error: parsed.error })));
     void run(async () => props.onResult(await props.run(parsed.value)));
   };
   return (
     <form class="card" onSubmit={submit} noValidate aria-labelledby="dry-run-title">
-      <h2 id="dry-run-title">Dry run</h2>
+      <h2 id="dry-run-title">{t('workflows.editor.dryRun.title')}</h2>
       <p class="muted" style={{ marginTop: 0 }}>
-        What the workflow in this editor (saved or not) would do with a sample payload: whether the condition matches and each step's input as rendered, checked
-        against its action. Nothing runs.
+        {t('workflows.editor.dryRun.intro')}
       </p>
       {props.withoutSecrets ? (
         <p class="muted" style={{ fontSize: '0.85rem' }}>
-          These are unsaved changes: they are dry-run as a draft, without the workflow's secrets (<code>{'{{secrets.…}}'}</code> renders empty). Save to dry-run
-          with them (shown as [secret]).
+          {tx('workflows.editor.dryRun.withoutSecrets', { template: <code>{'{{secrets.…}}'}</code>, masked: <code>[secret]</code> })}
         </p>
       ) : null}
       <ErrorBanner error={error} />
-      <label for="dry-run-payload">Sample payload (JSON)</label>
+      <label for="dry-run-payload">{t('workflows.editor.dryRun.payload')}</label>
       <textarea id="dry-run-payload" rows={5} spellcheck={false} value={text} onInput={(e) => setText(e.currentTarget.value)} style={codeStyle} />
       <div class="form-actions">
         <button type="submit" class="secondary" disabled={busy}>
-          {busy ? 'Checking…' : 'Dry run'}
+          {t(busy ? 'workflows.editor.dryRun.checking' : 'workflows.editor.dryRun.run')}
         </button>
         <button type="button" class="secondary" onClick={() => setText(props.draftSample())}>
-          Sample from the condition
+          {t('workflows.editor.dryRun.sample')}
         </button>
       </div>
       {r ? (
-        <div role="region" aria-label="Dry run result" style={{ marginTop: '1rem' }}>
+        <div role="region" aria-label={t('workflows.editor.dryRun.result')} style={{ marginTop: '1rem' }}>
           <p class={r.would_run ? 'notice' : 'error-banner'} role="status">
-            {r.would_run ? 'It would run: the condition matches and every step’s input is valid.' : 'It would not run as it is: see below.'}
+            {t(r.would_run ? 'workflows.editor.dryRun.wouldRun' : 'workflows.editor.dryRun.wouldNotRun')}
           </p>
           <dl class="facts">
-            <dt>Condition</dt>
+            <dt>{t('workflows.editor.dryRun.condition')}</dt>
             <dd>
-              {r.condition.matched ? <Badge value="matched" /> : <span class="badge badge-danger">not matched</span>}
+              {r.condition.matched ? (
+                <span class="badge">{t('workflows.editor.dryRun.matched')}</span>
+              ) : (
+                <span class="badge badge-danger">{t('workflows.editor.dryRun.notMatched')}</span>
+              )}
               {r.condition.errors.length ? <FieldMessages id="dry-run-condition" messages={r.condition.errors.map((e) => `${e.path} ${e.message}`)} /> : null}
             </dd>
             {r.definition_problems.length ? (
               <>
-                <dt>Definition</dt>
+                <dt>{t('workflows.editor.dryRun.definition')}</dt>
                 <dd>
                   <FieldMessages id="dry-run-definition" messages={r.definition_problems.map((p) => `${p.path.replace(/^body\./, '')} ${p.message}`)} />
                 </dd>
@@ -86,17 +78,21 @@ export function DryRunCard(props: {
             ) : null}
           </dl>
           {r.steps.map((s) => (
-            <section key={s.index} aria-label={`Dry run of step ${s.index + 1}: ${s.id}`} style={{ marginTop: '0.75rem' }}>
+            <section key={s.index} aria-label={t('workflows.editor.dryRun.stepLabel', { n: s.index + 1, id: s.id })} style={{ marginTop: '0.75rem' }}>
               <h3 style={{ fontSize: '0.95rem', margin: '0 0 0.25rem' }}>
-                Step {s.index + 1} · {s.id} ({s.action}){' '}
-                {s.problems.length ? <span class="badge badge-danger">{plural(s.problems.length, 'problem', 'problems')}</span> : <Badge value="ok" />}
+                {tx('workflows.editor.dryRun.stepTitle', { n: s.index + 1, id: s.id, action: <span translate={false}>{s.action}</span> })}{' '}
+                {s.problems.length ? (
+                  <span class="badge badge-danger">{t('workflows.editor.dryRun.problems', { count: s.problems.length })}</span>
+                ) : (
+                  <span class="badge">{t('workflows.editor.dryRun.ok')}</span>
+                )}
               </h3>
               {s.note ? (
                 <p class="muted" style={{ margin: 0 }}>
-                  {s.note}
+                  {stepNote(s)}
                 </p>
               ) : null}
-              <JsonBlock value={s.input} label={`Rendered input of step ${s.index + 1}`} />
+              <JsonBlock value={s.input} label={t('workflows.editor.dryRun.renderedInput', { n: s.index + 1 })} />
               <FieldMessages id={`dry-run-step-${s.index}`} messages={s.problems.map((p) => `${p.path} ${p.message}`)} />
             </section>
           ))}
@@ -110,29 +106,34 @@ export function VersionsCard(props: { workflow: Workflow; onLoad(definition: Def
   const versions = useApi<Array<Definition & { version: number; created_by: string | null; created_at: string }>>(`${BASE}/${props.workflow.id}/versions`);
   return (
     <section class="card" aria-labelledby="versions-title">
-      <h2 id="versions-title">Versions</h2>
+      <h2 id="versions-title">{t('workflows.editor.versions.title')}</h2>
       <ErrorBanner error={versions.error} />
       <Table
-        caption="Every saved version, newest first; runs record the version they ran"
+        caption={t('workflows.editor.versions.caption')}
         rows={versions.data ?? []}
         rowKey={(v) => v.version}
-        empty={versions.loading ? 'Loading…' : 'No versions.'}
+        empty={versions.loading ? t('workflows.loading') : t('workflows.editor.versions.empty')}
         columns={[
-          { label: 'Version', value: (v) => (v.version === props.workflow.version ? `${v.version} (current)` : String(v.version)), class: 'num' },
-          { label: 'Saved', value: (v) => <Time value={v.created_at} /> },
-          { label: 'Trigger', value: (v) => triggerText(v.trigger) },
-          { label: 'Steps', value: (v) => v.steps.map((s) => s.action).join(' → ') },
           {
-            label: 'Actions',
+            label: t('workflows.editor.versions.col.version'),
+            value: (v) => t('workflows.editor.versions.number', { version: v.version, current: String(v.version === props.workflow.version) }),
+            class: 'num',
+          },
+          { label: t('workflows.editor.versions.col.saved'), value: (v) => <Time value={v.created_at} /> },
+          { label: t('workflows.editor.versions.col.trigger'), value: (v) => triggerText(v.trigger) },
+          // Action names are identifiers (templates and the API use them), not words to translate.
+          { label: t('workflows.editor.versions.col.steps'), value: (v) => <span translate={false}>{v.steps.map((s) => s.action).join(' → ')}</span> },
+          {
+            label: t('workflows.editor.versions.col.actions'),
             value: (v) =>
               v.version === props.workflow.version ? null : (
                 <button
                   type="button"
                   class="secondary small"
-                  aria-label={`Load version ${v.version} into the editor`}
+                  aria-label={t('workflows.editor.versions.loadLabel', { version: v.version })}
                   onClick={() => props.onLoad(v, v.version)}
                 >
-                  Load into editor
+                  {t('workflows.editor.versions.load')}
                 </button>
               ),
           },
@@ -159,21 +160,21 @@ export function SecretsCard(props: { workflow: Workflow; onChanged(): void }) {
   const names = [...new Set([...props.workflow.secrets, ...props.workflow.missing_secrets])].sort();
   return (
     <form class="card" onSubmit={save} noValidate aria-labelledby="secrets-title">
-      <h2 id="secrets-title">Secrets</h2>
+      <h2 id="secrets-title">{t('workflows.editor.secrets.title')}</h2>
       <p class="muted" style={{ marginTop: 0 }}>
-        Steps use them as <code>{'{{secrets.name}}'}</code>. Values are write-only: never shown, never exported, and shown as <code>[secret]</code> in runs.
+        {tx('workflows.editor.secrets.intro', { template: <code>{'{{secrets.name}}'}</code>, masked: <code>[secret]</code> })}
       </p>
       {removing ? (
         <ConfirmDialog
-          title={`Remove the secret “${removing}”?`}
-          action="Remove"
+          title={t('workflows.editor.secrets.removeTitle', { name: removing })}
+          action={t('workflows.editor.secrets.remove')}
           onClose={() => setRemoving(null)}
           onConfirm={async () => {
             await api(`${BASE}/${props.workflow.id}/secrets`, { method: 'PATCH', body: { secrets: { [removing]: null } } });
             props.onChanged();
           }}
         >
-          <p>Steps that use it will get an empty value.</p>
+          <p>{t('workflows.editor.secrets.removeBody')}</p>
         </ConfirmDialog>
       ) : null}
       <ErrorBanner error={error} />
@@ -183,12 +184,12 @@ export function SecretsCard(props: { workflow: Workflow; onChanged(): void }) {
             <li key={n}>
               <code>{n}</code>{' '}
               {props.workflow.missing_secrets.includes(n) ? (
-                <span class="badge badge-warn">used but not set</span>
+                <span class="badge badge-warn">{t('workflows.editor.secrets.notSet')}</span>
               ) : (
                 <>
-                  <span class="badge badge-ok">set</span>{' '}
-                  <button type="button" class="danger small" aria-label={`Remove the secret ${n}`} onClick={() => setRemoving(n)}>
-                    Remove
+                  <span class="badge badge-ok">{t('workflows.editor.secrets.set')}</span>{' '}
+                  <button type="button" class="danger small" aria-label={t('workflows.editor.secrets.removeLabel', { name: n })} onClick={() => setRemoving(n)}>
+                    {t('workflows.editor.secrets.remove')}
                   </button>
                 </>
               )}
@@ -198,7 +199,7 @@ export function SecretsCard(props: { workflow: Workflow; onChanged(): void }) {
       ) : null}
       <div class="inline-form">
         <div>
-          <label for="secret-name">Name</label>
+          <label for="secret-name">{t('workflows.editor.secrets.name')}</label>
           <input
             id="secret-name"
             autoComplete="off"
@@ -210,7 +211,7 @@ export function SecretsCard(props: { workflow: Workflow; onChanged(): void }) {
           />
         </div>
         <div class="grow">
-          <label for="secret-value">Value</label>
+          <label for="secret-value">{t('workflows.editor.secrets.value')}</label>
           <input
             id="secret-value"
             type="password"
@@ -221,7 +222,7 @@ export function SecretsCard(props: { workflow: Workflow; onChanged(): void }) {
           />
         </div>
         <button type="submit" class="secondary" disabled={busy || !name.trim() || !value}>
-          Set secret
+          {t('workflows.editor.secrets.submit')}
         </button>
       </div>
     </form>

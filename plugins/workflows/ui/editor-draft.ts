@@ -1,3 +1,4 @@
+import { t } from 'plinth/plugin/ui';
 import { DEFAULT_RETRY } from '../step-retry.js';
 import { isPlainObject, parseJson, type Definition, type JsonSchema, type Step, type TriggerType, type Workflow } from './shared.js';
 
@@ -32,12 +33,8 @@ export interface Reveal {
 
 /** The step runner's own defaults (shown as placeholders: an empty field keeps them). */
 export const RETRY_DEFAULTS = DEFAULT_RETRY;
-export const TRIGGERS: Array<{ type: TriggerType; label: string }> = [
-  { type: 'event', label: 'An event happens' },
-  { type: 'cron', label: 'On a schedule (cron)' },
-  { type: 'webhook', label: 'A call to its webhook URL' },
-  { type: 'manual', label: 'Only when run by hand' },
-];
+/** The trigger types in the order the editor offers them; each is labelled by `workflows.trigger.type.<type>`. */
+export const TRIGGERS: TriggerType[] = ['event', 'cron', 'webhook', 'manual'];
 
 let nextKey = 1;
 
@@ -92,28 +89,28 @@ export function toDefinition(d: Draft): { definition: Definition; problems: Reco
   const trigger: Definition['trigger'] = { type: d.trigger };
   if (d.trigger === 'event') {
     trigger.event = d.event;
-    if (!d.event) problems['trigger.event'] = 'Choose an event.';
+    if (!d.event) problems['trigger.event'] = t('workflows.editor.problem.event');
   }
   if (d.trigger === 'cron') {
     trigger.cron = d.cron.trim();
-    if (!trigger.cron) problems['trigger.cron'] = 'Write a cron expression, e.g. 0 9 * * 1.';
+    if (!trigger.cron) problems['trigger.cron'] = t('workflows.editor.problem.cron');
   }
   if (d.trigger === 'webhook') trigger.signed = d.signed;
   let condition: JsonSchema | null = null;
   if (d.condition.trim()) {
     const parsed = parseJson(d.condition);
     if (parsed.error) problems.condition = parsed.error;
-    else if (!isPlainObject(parsed.value)) problems.condition = 'must be a JSON Schema object, e.g. { "type": "object", "required": ["code"] }';
+    else if (!isPlainObject(parsed.value)) problems.condition = t('workflows.editor.problem.conditionObject');
     else condition = parsed.value;
   }
   const steps = d.steps.map((s, i) => {
     for (const [field, error] of Object.entries(s.invalid)) problems[`steps.${i}.input${field ? `.${field}` : ''}`] = error;
     const retry: Record<string, number> = {};
     for (const k of ['attempts', 'backoff_base_ms', 'backoff_max_ms'] as const) {
-      const t = s.retry[k].trim();
-      if (!t) continue;
-      if (!/^\d+$/.test(t)) problems[`steps.${i}.retry.${k}`] = 'must be a whole number';
-      else retry[k] = Number(t);
+      const text = s.retry[k].trim();
+      if (!text) continue;
+      if (!/^\d+$/.test(text)) problems[`steps.${i}.retry.${k}`] = t('workflows.editor.problem.wholeNumber');
+      else retry[k] = Number(text);
     }
     return { id: s.id.trim(), action: s.action, input: s.input, ...(Object.keys(retry).length ? { retry } : {}) };
   });

@@ -1,7 +1,26 @@
+import { t, tOr, tx } from 'plinth/plugin/ui';
 import { SchemaForm } from './schema-form.js';
-import { errorsUnder, FieldMessages, fieldStyle, type ActionInfo } from './shared.js';
+import { errorsUnder, FieldMessages, fieldStyle, isPlainObject, type ActionInfo, type JsonSchema } from './shared.js';
 
 import { type StepDraft, RETRY_DEFAULTS, freshId } from './editor-draft.js';
+import { pluginName } from './editor-trigger.js';
+
+/** What the action catalogue says an action does, in the UI's language when the catalogue knows the action (by its name). */
+const actionDescription = (action: ActionInfo) => tOr(`workflows.step.action.${action.name}`, action.description);
+
+/**
+ * The action's input schema with its fields' descriptions in the UI's language, where the catalogue
+ * knows them (`workflows.step.input.<action>.<field>`); the form shows them as the fields' hints.
+ */
+function localInput(action: ActionInfo): JsonSchema {
+  const properties = isPlainObject(action.input.properties) ? (action.input.properties as Record<string, JsonSchema>) : null;
+  if (!properties) return action.input;
+  const described = Object.entries(properties).map(([field, s]) => [
+    field,
+    isPlainObject(s) && typeof s.description === 'string' ? { ...s, description: tOr(`workflows.step.input.${action.name}.${field}`, s.description) } : s,
+  ]);
+  return { ...action.input, properties: Object.fromEntries(described) };
+}
 
 export function StepEditor(props: {
   step: StepDraft;
@@ -30,7 +49,7 @@ export function StepEditor(props: {
   }
   for (const p of props.problems ?? []) {
     const m = /^input\.?(\S*) (.*)$/.exec(p);
-    if (m) (inputMessages[m[1]] ??= []).push(`dry run: ${m[2]}`);
+    if (m) (inputMessages[m[1]] ??= []).push(t('workflows.step.dryRunProblem', { problem: m[2] }));
   }
   const placed = (path: string) => path === `${at}.id` || path === `${at}.action` || path.startsWith(`${at}.input`) || path.startsWith(`${at}.retry`);
   const other = Object.entries(props.errors)
@@ -40,14 +59,11 @@ export function StepEditor(props: {
   const setRetry = (k: keyof StepDraft['retry'], v: string) => props.onChange((s) => ({ ...s, retry: { ...s.retry, [k]: v } }));
 
   return (
-    <fieldset aria-label={`Step ${n}`} style={{ marginBottom: '1rem' }}>
-      <legend>
-        Step {n}
-        {action ? ` · ${action.name}` : ''}
-      </legend>
+    <fieldset aria-label={t('workflows.step.label', { n })} style={{ marginBottom: '1rem' }}>
+      <legend>{action ? tx('workflows.step.legendOf', { n, action: <span translate={false}>{action.name}</span> }) : t('workflows.step.label', { n })}</legend>
       <div class="form-row">
         <div>
-          <label for={`${prefix}-id`}>Step id</label>
+          <label for={`${prefix}-id`}>{t('workflows.step.id')}</label>
           <input
             id={`${prefix}-id`}
             autoComplete="off"
@@ -62,12 +78,12 @@ export function StepEditor(props: {
             aria-invalid={props.errors[`${at}.id`] ? true : undefined}
           />
           <span id={`${prefix}-id-hint`} class="muted" style={{ fontSize: '0.8rem' }}>
-            Later steps use its output as <code>{`{{steps.${step.id || 'id'}.…}}`}</code>
+            {tx('workflows.step.idHint', { template: <code>{`{{steps.${step.id || 'id'}.…}}`}</code> })}
           </span>
           <FieldMessages id={`${prefix}-id-error`} messages={props.errors[`${at}.id`] ? [props.errors[`${at}.id`]] : []} />
         </div>
         <div>
-          <label for={`${prefix}-action`}>Action</label>
+          <label for={`${prefix}-action`}>{t('workflows.step.action')}</label>
           <select
             id={`${prefix}-action`}
             value={step.action}
@@ -81,19 +97,20 @@ export function StepEditor(props: {
             style={fieldStyle}
             aria-describedby={`${prefix}-action-error`}
           >
-            <option value="">{actions ? 'Choose an action…' : 'Loading the actions…'}</option>
+            <option value="">{actions ? t('workflows.step.chooseAction') : t('workflows.step.loadingActions')}</option>
             {plugins.map((plugin) => (
-              <optgroup key={plugin} label={plugin}>
+              <optgroup key={plugin} label={pluginName(plugin)}>
                 {actions!
                   .filter((a) => a.plugin === plugin)
                   .map((a) => (
-                    <option key={a.name} value={a.name}>
+                    // An action's name is an identifier (templates and the API use it), not a word to translate.
+                    <option key={a.name} value={a.name} translate={false}>
                       {a.name}
                     </option>
                   ))}
               </optgroup>
             ))}
-            {step.action && actions && !action ? <option value={step.action}>{step.action} (not in the catalogue)</option> : null}
+            {step.action && actions && !action ? <option value={step.action}>{t('workflows.step.notInCatalogue', { action: step.action })}</option> : null}
           </select>
           <FieldMessages id={`${prefix}-action-error`} messages={props.errors[`${at}.action`] ? [props.errors[`${at}.action`]] : []} />
         </div>
@@ -101,12 +118,12 @@ export function StepEditor(props: {
       {action ? (
         <>
           <p class="muted" style={{ margin: '0.5rem 0 0' }}>
-            {action.description} <span>(from the {action.plugin} plugin)</span>
+            {actionDescription(action)} <span>{t('workflows.step.fromPlugin', { plugin: pluginName(action.plugin) })}</span>
           </p>
-          <div role="group" aria-label={`Input of step ${n}`}>
+          <div role="group" aria-label={t('workflows.step.inputOf', { n })}>
             <SchemaForm
               key={`${step.key}-${step.action}`}
-              schema={action.input}
+              schema={localInput(action)}
               value={step.input}
               idPrefix={`${prefix}-in`}
               messages={inputMessages}
@@ -128,10 +145,10 @@ export function StepEditor(props: {
         open={retryMessages.length > 0 || Boolean(step.retry.attempts || step.retry.backoff_base_ms || step.retry.backoff_max_ms)}
         style={{ marginTop: '0.75rem' }}
       >
-        <summary>Retries</summary>
+        <summary>{t('workflows.step.retries')}</summary>
         <div class="form-row">
           <div>
-            <label for={`${prefix}-attempts`}>Attempts</label>
+            <label for={`${prefix}-attempts`}>{t('workflows.step.attempts')}</label>
             <input
               id={`${prefix}-attempts`}
               inputMode="numeric"
@@ -141,7 +158,7 @@ export function StepEditor(props: {
             />
           </div>
           <div>
-            <label for={`${prefix}-base`}>First backoff (ms)</label>
+            <label for={`${prefix}-base`}>{t('workflows.step.firstBackoff')}</label>
             <input
               id={`${prefix}-base`}
               inputMode="numeric"
@@ -151,7 +168,7 @@ export function StepEditor(props: {
             />
           </div>
           <div>
-            <label for={`${prefix}-max`}>Longest backoff (ms)</label>
+            <label for={`${prefix}-max`}>{t('workflows.step.longestBackoff')}</label>
             <input
               id={`${prefix}-max`}
               inputMode="numeric"
@@ -162,21 +179,26 @@ export function StepEditor(props: {
           </div>
         </div>
         <span class="muted" style={{ fontSize: '0.8rem' }}>
-          A failed attempt is retried with exponential backoff (doubling from the first, up to the longest, with jitter) until the attempts run out; an error
-          the action calls permanent (a 4xx) is not retried.
+          {t('workflows.step.retryHint')}
         </span>
         <FieldMessages id={`${prefix}-retry-errors`} messages={retryMessages} />
       </details>
       <FieldMessages id={`${prefix}-errors`} messages={other} />
       <div class="row-actions" style={{ marginTop: '0.75rem' }}>
-        <button type="button" class="secondary small" disabled={index === 0} aria-label={`Move step ${n} up`} onClick={() => props.onMove(-1)}>
-          ↑ Up
+        <button type="button" class="secondary small" disabled={index === 0} aria-label={t('workflows.step.moveUp', { n })} onClick={() => props.onMove(-1)}>
+          {t('workflows.step.up')}
         </button>
-        <button type="button" class="secondary small" disabled={index === props.count - 1} aria-label={`Move step ${n} down`} onClick={() => props.onMove(1)}>
-          ↓ Down
+        <button
+          type="button"
+          class="secondary small"
+          disabled={index === props.count - 1}
+          aria-label={t('workflows.step.moveDown', { n })}
+          onClick={() => props.onMove(1)}
+        >
+          {t('workflows.step.down')}
         </button>
-        <button type="button" class="danger small" aria-label={`Remove step ${n}`} onClick={props.onRemove}>
-          Remove
+        <button type="button" class="danger small" aria-label={t('workflows.step.removeLabel', { n })} onClick={props.onRemove}>
+          {t('workflows.step.remove')}
         </button>
       </div>
     </fieldset>

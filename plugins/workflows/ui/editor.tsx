@@ -5,7 +5,7 @@
 // condition or steps makes a new version. A dry run shows what a sample payload would do.
 // ?id=<uuid> edits a saved workflow; without it the page makes a new one.
 import { useMemo, useState } from 'preact/hooks';
-import { api, ErrorBanner, Page, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, ErrorBanner, Page, t, Time, tx, useApi, useQueryParam } from 'plinth/plugin/ui';
 import { sampleText } from './sample.js';
 import {
   Badge,
@@ -20,7 +20,6 @@ import {
   isPlainObject,
   PAGES,
   parseJson,
-  plural,
   RunNowDialog,
   runsOfHref,
   useAction,
@@ -88,14 +87,14 @@ function EditorForm(props: {
   const save = (event: Event) => {
     event.preventDefault();
     const { definition, problems } = toDefinition(draft);
-    if (!draft.name.trim()) problems.name = 'Name the workflow.';
-    if (!definition.steps.length) problems.steps = 'Add at least one step.';
+    if (!draft.name.trim()) problems.name = t('workflows.editor.problem.name');
+    if (!definition.steps.length) problems.steps = t('workflows.editor.problem.steps');
     definition.steps.forEach((s, i) => {
-      if (!s.action) problems[`steps.${i}.action`] = 'Choose an action.';
+      if (!s.action) problems[`steps.${i}.action`] = t('workflows.editor.problem.action');
     });
     setLocal(problems);
     if (Object.keys(problems).length) {
-      setError(new Error(`Not saved: fix ${plural(Object.keys(problems).length, 'field', 'fields')} marked below.`));
+      setError(new Error(t('workflows.editor.notSaved', { count: Object.keys(problems).length })));
       return;
     }
     void run(async () => {
@@ -103,7 +102,7 @@ function EditorForm(props: {
         const created = await api<Workflow>(BASE, { body: { name: draft.name.trim(), description: draft.description, enabled: draft.enabled, ...definition } });
         props.onSaved(
           created,
-          `Saved “${created.name}” as version 1${created.enabled ? ', enabled' : ', disabled'}.`,
+          t('workflows.editor.created', { name: created.name, enabled: String(created.enabled) }),
           created.webhook?.url || created.webhook?.secret ? { url: created.webhook.url ?? null, secret: created.webhook.secret ?? null } : null,
         );
         return;
@@ -112,11 +111,7 @@ function EditorForm(props: {
       const body: Record<string, unknown> = { name: draft.name.trim(), description: draft.description, ...(changed ? definition : {}) };
       const saved = await api<Workflow>(`${BASE}/${workflow.id}`, { method: 'PATCH', body });
       const reveal = saved.webhook?.url || saved.webhook?.secret ? { url: saved.webhook.url ?? null, secret: saved.webhook.secret ?? null } : null;
-      props.onSaved(
-        saved,
-        changed ? `Saved version ${saved.version}.` : `Saved; the trigger, condition and steps did not change, so it is still version ${saved.version}.`,
-        reveal,
-      );
+      props.onSaved(saved, t(changed ? 'workflows.editor.savedVersion' : 'workflows.editor.savedUnchanged', { version: saved.version }), reveal);
     });
   };
 
@@ -124,7 +119,7 @@ function EditorForm(props: {
     const { definition, problems } = toDefinition(draft);
     if (Object.keys(problems).length) {
       setLocal(problems);
-      throw new Error(`Fix ${plural(Object.keys(problems).length, 'field', 'fields')} marked above first.`);
+      throw new Error(t('workflows.editor.fixAbove', { count: Object.keys(problems).length }));
     }
     if (workflow && !dirty) return api<DryRunResult>(`${BASE}/${workflow.id}/dry-run`, { body: { payload } });
     return api<DryRunResult>(`${BASE}/dry-run`, { body: { ...definition, payload } });
@@ -138,18 +133,18 @@ function EditorForm(props: {
       {runNow && workflow ? <RunNowDialog workflow={workflow} onClose={() => setRunNow(false)} /> : null}
       {rotating && workflow ? (
         <ConfirmDialog
-          title="Make a new webhook URL?"
-          action="Make a new URL"
+          title={t('workflows.editor.rotate.title')}
+          action={t('workflows.editor.rotate.action')}
           onClose={() => setRotating(false)}
           onConfirm={async () => {
             const rotated = await api<Workflow>(`${BASE}/${workflow.id}/webhook/rotate`, { method: 'POST' });
-            props.onSaved(rotated, 'A new webhook URL was made; the old one no longer works.', {
+            props.onSaved(rotated, t('workflows.editor.rotate.done'), {
               url: rotated.webhook?.url ?? null,
               secret: rotated.webhook?.secret ?? null,
             });
           }}
         >
-          <p>The current URL{workflow.webhook?.signed ? ' and signing secret stop' : ' stops'} working at once.</p>
+          <p>{t('workflows.editor.rotate.body', { signed: String(Boolean(workflow.webhook?.signed)) })}</p>
         </ConfirmDialog>
       ) : null}
       {props.notice ? (
@@ -159,20 +154,24 @@ function EditorForm(props: {
       ) : null}
       {loadedVersion !== null ? (
         <p class="notice" role="status">
-          Version {loadedVersion} is loaded into the editor; save to make it the current version (a new version number).
+          {t('workflows.editor.loadedVersion', { version: loadedVersion })}
         </p>
       ) : null}
       {workflow?.missing_secrets.length ? (
         <p class="error-banner" role="alert">
-          Steps use secrets that are not set: {workflow.missing_secrets.join(', ')}. Set them under Secrets below.
+          {t('workflows.editor.missingSecrets', { names: workflow.missing_secrets.join(', ') })}
         </p>
       ) : null}
       {workflow ? (
-        <section class="card" aria-label="Status">
+        <section class="card" aria-label={t('workflows.editor.status')}>
           <div class="inline-form" style={{ margin: 0, alignItems: 'center' }}>
             <span>
-              Version <strong>{workflow.version}</strong> · <Badge value={workflow.enabled ? 'enabled' : 'disabled'} /> · updated{' '}
-              <Time value={workflow.updated_at} />
+              {tx('workflows.editor.versionLine', {
+                version: workflow.version,
+                strong: (text: string) => <strong>{text}</strong>,
+                status: <Badge value={workflow.enabled ? 'enabled' : 'disabled'} />,
+                time: <Time value={workflow.updated_at} />,
+              })}
             </span>
             <div class="grow" />
             <button
@@ -182,32 +181,32 @@ function EditorForm(props: {
               onClick={() =>
                 run(async () => {
                   const w = await api<Workflow>(`${BASE}/${workflow.id}/${workflow.enabled ? 'disable' : 'enable'}`, { method: 'POST' });
-                  props.onSaved(w, w.enabled ? 'Enabled.' : 'Disabled: triggers no longer start it.', null);
+                  props.onSaved(w, t(w.enabled ? 'workflows.editor.enabled' : 'workflows.editor.disabled'), null);
                 })
               }
             >
-              {workflow.enabled ? 'Disable' : 'Enable'}
+              {t(workflow.enabled ? 'workflows.editor.disable' : 'workflows.editor.enable')}
             </button>
             <button
               type="button"
               class="secondary"
               disabled={!workflow.enabled || dirty}
-              title={dirty ? 'Save first' : workflow.enabled ? undefined : 'Enable it first'}
+              title={dirty ? t('workflows.editor.saveFirst') : workflow.enabled ? undefined : t('workflows.editor.enableFirst')}
               onClick={() => setRunNow(true)}
             >
-              Run now
+              {t('workflows.editor.runNow')}
             </button>
             <button type="button" class="secondary" onClick={() => go(runsOfHref(workflow.id))}>
-              Runs
+              {t('workflows.editor.runs')}
             </button>
           </div>
         </section>
       ) : null}
-      <form onSubmit={save} noValidate aria-label="Workflow">
+      <form onSubmit={save} noValidate aria-label={t('workflows.editor.workflow')}>
         <ErrorBanner error={error} />
         <section class="card" aria-labelledby="about-title">
-          <h2 id="about-title">Workflow</h2>
-          <label for="workflow-name">Name</label>
+          <h2 id="about-title">{t('workflows.editor.workflow')}</h2>
+          <label for="workflow-name">{t('workflows.editor.name')}</label>
           <input
             id="workflow-name"
             autoComplete="off"
@@ -218,7 +217,7 @@ function EditorForm(props: {
             aria-invalid={nameError.length ? true : undefined}
           />
           <FieldMessages id="workflow-name-error" messages={nameError} />
-          <label for="workflow-description">Description (optional)</label>
+          <label for="workflow-description">{t('workflows.editor.description')}</label>
           <textarea
             id="workflow-description"
             rows={2}
@@ -230,7 +229,8 @@ function EditorForm(props: {
           {!workflow ? (
             <div class="checks">
               <label>
-                <input type="checkbox" checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} /> Enabled once saved
+                <input type="checkbox" checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />{' '}
+                {t('workflows.editor.enabledOnceSaved')}
               </label>
             </div>
           ) : null}
@@ -246,10 +246,14 @@ function EditorForm(props: {
         />
         <ConditionCard draft={draft} set={set} messages={errorsUnder(errors, 'condition')} event={selectedEvent} />
         <section class="card" aria-labelledby="steps-title">
-          <h2 id="steps-title">Steps</h2>
+          <h2 id="steps-title">{t('workflows.editor.steps')}</h2>
           <p class="muted" style={{ marginTop: 0 }}>
-            Run in order; a failed step (after its retries) fails the run. Text fields are templates over the trigger's payload and earlier steps' outputs:{' '}
-            <code>{'{{trigger.code}}'}</code>, <code>{'{{steps.<id>.body}}'}</code>, <code>{'{{secrets.name}}'}</code>, <code>{'{{run.id}}'}</code>.
+            {tx('workflows.editor.stepsHint', {
+              trigger: <code>{'{{trigger.code}}'}</code>,
+              step: <code>{'{{steps.<id>.body}}'}</code>,
+              secret: <code>{'{{secrets.name}}'}</code>,
+              run: <code>{'{{run.id}}'}</code>,
+            })}
           </p>
           {draft.steps.map((step, i) => (
             <StepEditor
@@ -266,17 +270,17 @@ function EditorForm(props: {
               onRemove={() => setSteps((steps) => steps.filter((s) => s.key !== step.key))}
             />
           ))}
-          {!draft.steps.length ? <p class="muted">No steps yet.</p> : null}
+          {!draft.steps.length ? <p class="muted">{t('workflows.editor.noSteps')}</p> : null}
           <FieldMessages id="steps-errors" messages={errors.steps ? [errors.steps] : []} />
           <button type="button" class="secondary" onClick={addStep}>
-            Add step
+            {t('workflows.editor.addStep')}
           </button>
         </section>
         <div class="form-actions" style={{ marginBottom: '1.25rem' }}>
           <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : workflow ? 'Save' : 'Create workflow'}
+            {t(busy ? 'workflows.editor.saving' : workflow ? 'workflows.editor.save' : 'workflows.editor.create')}
           </button>
-          {workflow ? <span class="muted">{dirty ? 'Unsaved changes. ' : ''}A changed trigger, condition or steps is saved as a new version.</span> : null}
+          {workflow ? <span class="muted">{t('workflows.editor.versionHint', { dirty: String(dirty) })}</span> : null}
         </div>
       </form>
       <DryRunCard
@@ -321,17 +325,17 @@ function ExistingEditor(props: {
   const flash = props.flash?.id === props.id ? props.flash : null;
   if (!workflow) {
     return (
-      <Page title="Edit workflow">
+      <Page title={t('workflows.editor.editTitle')}>
         <ErrorBanner error={wf.error} />
-        {wf.loading ? <p class="muted">Loading…</p> : null}
+        {wf.loading ? <p class="muted">{t('workflows.loading')}</p> : null}
         <p>
-          <a href={PAGES.list}>All workflows</a>
+          <a href={PAGES.list}>{t('workflows.editor.allWorkflows')}</a>
         </p>
       </Page>
     );
   }
   return (
-    <Page title={workflow.name} actions={<a href={PAGES.list}>All workflows</a>}>
+    <Page title={workflow.name} actions={<a href={PAGES.list}>{t('workflows.editor.allWorkflows')}</a>}>
       <EditorForm
         key={`${workflow.id}-${generation}`}
         workflow={workflow}
@@ -377,7 +381,7 @@ export function EditorPage() {
     );
   }
   return (
-    <Page title="New workflow" actions={<a href={PAGES.list}>All workflows</a>}>
+    <Page title={t('workflows.editor.newTitle')} actions={<a href={PAGES.list}>{t('workflows.editor.allWorkflows')}</a>}>
       <ErrorBanner error={catalogueError} />
       <EditorForm
         actions={actions.data}

@@ -3,7 +3,7 @@
 // run; search and filters in the URL. Owners and admins create one (blank, from a ready-made
 // template, or by importing an exported JSON document), run one now, export, and delete (confirmed).
 import { useEffect, useState } from 'preact/hooks';
-import { api, CopyText, Dialog, ErrorBanner, Page, Table, Time, useApi, useQueryParam } from 'plinth/plugin/ui';
+import { api, CopyText, Dialog, ErrorBanner, formatList, Page, Table, Time, t, tOr, tx, useApi, useQueryParam } from 'plinth/plugin/ui';
 import { SchemaForm } from './schema-form.js';
 import {
   Badge,
@@ -24,6 +24,8 @@ import {
   runHref,
   runsOfHref,
   setFilter,
+  statusText,
+  TRIGGER_TYPES,
   triggerText,
   useAction,
   useCanManage,
@@ -43,10 +45,10 @@ function LastRun(props: { workflowId: string }) {
   const last = runs.data?.items[0];
   if (runs.error) return <span class="muted">?</span>;
   if (!runs.data) return <span class="muted">…</span>;
-  if (!last) return <span class="muted">never run</span>;
+  if (!last) return <span class="muted">{t('workflows.list.neverRun')}</span>;
   return (
     <span style={{ whiteSpace: 'nowrap' }}>
-      <a href={runHref(last.id)} aria-label={`Run ${last.id}: ${last.status}`}>
+      <a href={runHref(last.id)} aria-label={t('workflows.list.lastRunLabel', { id: last.id, status: statusText(last.status) })}>
         <Badge value={last.status} />
       </a>{' '}
       <Time value={last.finished_at ?? last.created_at} />
@@ -66,28 +68,32 @@ function Filters(props: { q: string; trigger: string; enabled: string }) {
       }}
     >
       <div class="grow">
-        <label for="workflows-search">Search by name</label>
+        <label for="workflows-search">{t('workflows.list.search')}</label>
         <input id="workflows-search" type="search" maxLength={200} value={text} onInput={(e) => setText(e.currentTarget.value)} />
       </div>
       <div>
-        <label for="workflows-trigger">Trigger</label>
+        <label for="workflows-trigger">{t('workflows.list.col.trigger')}</label>
         <select id="workflows-trigger" value={props.trigger} onChange={(e) => setFilter('trigger', e.currentTarget.value)} style={fieldStyle}>
-          <option value="">All triggers</option>
-          <option value="event">Event</option>
-          <option value="cron">Cron</option>
-          <option value="webhook">Webhook</option>
-          <option value="manual">Manual</option>
+          <option value="">{t('workflows.list.allTriggers')}</option>
+          {TRIGGER_TYPES.map((type) => (
+            <option key={type} value={type}>
+              {t('workflows.list.triggerOption', { type })}
+            </option>
+          ))}
         </select>
       </div>
       <div>
-        <label for="workflows-enabled">Status</label>
+        <label for="workflows-enabled">{t('workflows.runs.col.status')}</label>
         <select id="workflows-enabled" value={props.enabled} onChange={(e) => setFilter('enabled', e.currentTarget.value)} style={fieldStyle}>
-          <option value="">Enabled and disabled</option>
-          <option value="true">Enabled</option>
-          <option value="false">Disabled</option>
+          <option value="">{t('workflows.list.enabledAny')}</option>
+          {['true', 'false'].map((value) => (
+            <option key={value} value={value}>
+              {t('workflows.list.enabledOption', { enabled: value })}
+            </option>
+          ))}
         </select>
       </div>
-      <button type="submit">Search</button>
+      <button type="submit">{t('workflows.list.searchButton')}</button>
     </form>
   );
 }
@@ -99,9 +105,24 @@ interface TemplateInfo extends Definition {
   params: Array<{ name: string; description: string; required: boolean; generate?: string; schema: JsonSchema }>;
 }
 
+/**
+ * A template in the UI's language: the ones Plinth ships are in the catalogue by id (their name,
+ * description and params' descriptions); a self-hoster's own templates show as written.
+ */
+function localized(template: TemplateInfo): TemplateInfo {
+  const id = `workflows.templates.${template.id}`;
+  return {
+    ...template,
+    name: tOr(`${id}.name`, template.name),
+    description: tOr(`${id}.description`, template.description),
+    params: template.params.map((p) => ({ ...p, description: tOr(`${id}.param.${p.name}`, p.description) })),
+  };
+}
+
 /** "From a template": pick one of settings.workflows.templates, fill in its params, create it. */
 function TemplateDialog(props: { onClose(): void }) {
   const templates = useApi<TemplateInfo[]>(`${BASE}/templates`);
+  const choices = templates.data?.map(localized);
   const [chosen, setChosen] = useState('');
   const [name, setName] = useState('');
   const [params, setParams] = useState<Record<string, unknown>>({});
@@ -109,7 +130,7 @@ function TemplateDialog(props: { onClose(): void }) {
   const [enabled, setEnabled] = useState(true);
   const [made, setMade] = useState<(Workflow & { generated_params: Record<string, string> }) | null>(null);
   const { error, setError, busy, run } = useAction();
-  const template = templates.data?.find((t) => t.id === chosen);
+  const template = choices?.find((one) => one.id === chosen);
   const errors = fieldErrors(error);
   const paramMessages: Record<string, string[]> = {};
   for (const [path, msg] of Object.entries(errors)) if (path.startsWith('params.')) (paramMessages[path.slice(7)] ??= []).push(msg);
@@ -123,8 +144,8 @@ function TemplateDialog(props: { onClose(): void }) {
 
   const submit = (event: Event) => {
     event.preventDefault();
-    if (!template) return setError(new Error('Choose a template.'));
-    if (Object.keys(invalid).length) return setError(new Error(`Fix ${Object.keys(invalid).join(', ')} first.`));
+    if (!template) return setError(new Error(t('workflows.list.template.chooseFirst')));
+    if (Object.keys(invalid).length) return setError(new Error(t('workflows.list.template.fixFirst', { fields: formatList(Object.keys(invalid)) })));
     void run(async () => {
       const created = await api<Workflow & { generated_params: Record<string, string> }>(`${BASE}/templates/${template.id}/instantiate`, {
         body: { name: name.trim() || template.name, enabled, params },
@@ -138,14 +159,14 @@ function TemplateDialog(props: { onClose(): void }) {
 
   if (made) {
     return (
-      <Dialog title="Copy the generated values now" onClose={props.onClose}>
+      <Dialog title={t('workflows.list.template.generatedTitle')} onClose={props.onClose}>
         <section class="callout-warning" aria-labelledby="generated-title">
-          <h2 id="generated-title">Created “{made.name}”: copy these now</h2>
-          <p>They are shown only once; they are stored write-only.</p>
+          <h2 id="generated-title">{t('workflows.list.template.generatedHeading', { name: made.name })}</h2>
+          <p>{t('workflows.list.template.generatedOnce')}</p>
           {Object.entries(made.generated_params).map(([param, value]) => (
             <p key={param} style={{ fontSize: '0.85rem' }}>
               {param}:<br />
-              <CopyText text={value} label={`generated ${param}`} />
+              <CopyText text={value} label={t('workflows.list.template.generatedLabel', { param })} />
             </p>
           ))}
         </section>
@@ -157,7 +178,7 @@ function TemplateDialog(props: { onClose(): void }) {
               go(editHref(made.id));
             }}
           >
-            Open the workflow
+            {t('workflows.list.template.open')}
           </button>
         </div>
       </Dialog>
@@ -165,10 +186,10 @@ function TemplateDialog(props: { onClose(): void }) {
   }
 
   return (
-    <Dialog title="New workflow from a template" onClose={props.onClose}>
+    <Dialog title={t('workflows.list.template.title')} onClose={props.onClose}>
       <form onSubmit={submit} noValidate>
         <ErrorBanner error={error ?? templates.error} />
-        <label for="template-id">Template</label>
+        <label for="template-id">{t('workflows.list.template.label')}</label>
         <select
           id="template-id"
           value={chosen}
@@ -180,10 +201,10 @@ function TemplateDialog(props: { onClose(): void }) {
           }}
           style={fieldStyle}
         >
-          <option value="">{templates.data ? 'Choose a template…' : 'Loading…'}</option>
-          {templates.data?.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
+          <option value="">{choices ? t('workflows.list.template.choose') : t('workflows.loading')}</option>
+          {choices?.map((one) => (
+            <option key={one.id} value={one.id}>
+              {one.name}
             </option>
           ))}
         </select>
@@ -193,7 +214,7 @@ function TemplateDialog(props: { onClose(): void }) {
             <p style={{ fontSize: '0.9rem' }}>
               {triggerText(template.trigger)} → {template.steps.map((s) => s.action).join(' → ')}
             </p>
-            <label for="template-name">Name</label>
+            <label for="template-name">{t('workflows.list.template.name')}</label>
             <input
               id="template-name"
               autoComplete="off"
@@ -204,7 +225,7 @@ function TemplateDialog(props: { onClose(): void }) {
             />
             {template.params.length ? (
               <fieldset>
-                <legend>Settings of this template</legend>
+                <legend>{t('workflows.list.template.settings')}</legend>
                 <SchemaForm
                   key={template.id}
                   schema={schema}
@@ -226,17 +247,17 @@ function TemplateDialog(props: { onClose(): void }) {
             ) : null}
             <div class="checks">
               <label>
-                <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} /> Enabled once created
+                <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} /> {t('workflows.list.template.enabled')}
               </label>
             </div>
           </>
         ) : null}
         <div class="form-actions">
           <button type="submit" disabled={busy || !template}>
-            {busy ? 'Creating…' : 'Create'}
+            {t('workflows.list.template.create', { busy: String(busy) })}
           </button>
           <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
+            {t('kit.cancel')}
           </button>
         </div>
       </form>
@@ -253,7 +274,7 @@ function ImportDialog(props: { onClose(): void; onImported(): void }) {
   const pick = async (input: HTMLInputElement) => {
     const file = input.files?.[0];
     if (!file) return;
-    if (file.size > 1024 * 1024) return setError(new Error(`${file.name} is larger than 1 MB; that is not an exported workflow.`));
+    if (file.size > 1024 * 1024) return setError(new Error(t('workflows.list.import.tooLarge', { file: file.name })));
     setText(await file.text());
     setError(null);
   };
@@ -261,8 +282,8 @@ function ImportDialog(props: { onClose(): void; onImported(): void }) {
   const submit = (event: Event) => {
     event.preventDefault();
     const parsed = parseJson(text.trim());
-    if (parsed.error) return setError(new Error(`The document ${parsed.error}`));
-    if (!isPlainObject(parsed.value)) return setError(new Error('The document must be a JSON object (what Export gives).'));
+    if (parsed.error) return setError(new Error(t('workflows.list.import.notJson', { detail: parsed.detail })));
+    if (!isPlainObject(parsed.value)) return setError(new Error(t('workflows.list.import.notObject')));
     void run(async () => {
       setMade(await api<Workflow>(`${BASE}/import`, { body: parsed.value }));
       props.onImported();
@@ -270,12 +291,15 @@ function ImportDialog(props: { onClose(): void; onImported(): void }) {
   };
 
   return (
-    <Dialog title="Import a workflow" onClose={props.onClose}>
+    <Dialog title={t('workflows.list.import.title')} onClose={props.onClose}>
       {made ? (
         <>
           <p class="notice" role="status">
-            Imported “{made.name}” (disabled).{' '}
-            {made.missing_secrets.length ? `Set its secrets (${made.missing_secrets.join(', ')}) before you enable it.` : 'Check it, then enable it.'}
+            {t('workflows.list.import.imported', {
+              name: made.name,
+              missing: String(made.missing_secrets.length > 0),
+              secrets: made.missing_secrets.join(', '),
+            })}
           </p>
           <div class="form-actions">
             <button
@@ -285,37 +309,39 @@ function ImportDialog(props: { onClose(): void; onImported(): void }) {
                 go(editHref(made.id));
               }}
             >
-              Open in the editor
+              {t('workflows.list.import.openEditor')}
             </button>
             <button type="button" class="secondary" onClick={props.onClose}>
-              Done
+              {t('workflows.list.import.done')}
             </button>
           </div>
         </>
       ) : (
         <form onSubmit={submit} noValidate>
           <ErrorBanner error={error} />
-          <label for="import-file">A file exported from Plinth</label>
+          <label for="import-file">{t('workflows.list.import.file')}</label>
           <input id="import-file" type="file" accept=".json,application/json" onChange={(e) => void pick(e.currentTarget)} />
-          <label for="import-json">Or paste it</label>
+          <label for="import-json">{t('workflows.list.import.paste')}</label>
           <textarea
             id="import-json"
             rows={10}
             spellcheck={false}
+            // JSON, its keys those of the export's format: not words to translate.
+            translate={false}
             placeholder={'{ "plinth_workflow": 1, "name": "…", "trigger": { … }, "steps": [ … ] }'}
             value={text}
             onInput={(e) => setText(e.currentTarget.value)}
             style={codeStyle}
           />
           <span class="muted" style={{ fontSize: '0.85rem' }}>
-            Imports start disabled; secrets are never exported, so set them afterwards.
+            {t('workflows.list.import.hint')}
           </span>
           <div class="form-actions">
             <button type="submit" disabled={busy}>
-              {busy ? 'Importing…' : 'Import'}
+              {t('workflows.list.import.submit', { busy: String(busy) })}
             </button>
             <button type="button" class="secondary" onClick={props.onClose}>
-              Cancel
+              {t('kit.cancel')}
             </button>
           </div>
         </form>
@@ -348,24 +374,24 @@ function ExportDialog(props: { workflow: Workflow; onClose(): void }) {
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
-      setNote('Copied');
+      setNote(t('kit.copy.copied'));
     } catch {
-      setNote('The browser did not allow copying; select the text and copy it.');
+      setNote(t('workflows.list.exportDialog.cannotCopy'));
     }
   };
   return (
-    <Dialog title={`Export “${props.workflow.name}”`} onClose={props.onClose}>
+    <Dialog title={t('workflows.list.exportNamed', { name: props.workflow.name })} onClose={props.onClose}>
       <ErrorBanner error={doc.error} />
       <p class="muted" style={{ marginTop: 0 }}>
-        Version {props.workflow.version}: trigger, condition and steps. Secrets are not included (only their names).
+        {t('workflows.list.exportDialog.about', { version: props.workflow.version })}
       </p>
-      {doc.data ? <JsonBlock value={doc.data} label="Exported workflow" /> : <p class="muted">Loading…</p>}
+      {doc.data ? <JsonBlock value={doc.data} label={t('workflows.list.exportDialog.json')} /> : <p class="muted">{t('workflows.loading')}</p>}
       <div class="form-actions">
         <button type="button" disabled={!doc.data} onClick={download}>
-          Download {fileName}
+          {tx('workflows.list.exportDialog.download', { file: fileName, code: (name: string) => <code>{name}</code> })}
         </button>
         <button type="button" class="secondary" disabled={!doc.data} onClick={copy}>
-          Copy
+          {t('kit.copy.button')}
         </button>
         <span class="muted" role="status">
           {note}
@@ -395,7 +421,7 @@ export function WorkflowsPage() {
     setSwitched((cur) => ({ ...cur, [w.id]: on }));
     const ok = await toggle.run(async () => {
       await api(`${BASE}/${w.id}/${on ? 'enable' : 'disable'}`, { method: 'POST' });
-      setNotice(`${on ? 'Enabled' : 'Disabled'} “${w.name}”.`);
+      setNotice(t('workflows.list.enabledNotice', { on: String(on), name: w.name }));
     });
     if (!ok) setSwitched(({ [w.id]: _, ...rest }) => rest);
     else list.reload();
@@ -403,7 +429,7 @@ export function WorkflowsPage() {
 
   const columns = [
     {
-      label: 'Name',
+      label: t('workflows.list.col.name'),
       class: 'name-col',
       value: (w: Workflow) => (
         <>
@@ -417,15 +443,15 @@ export function WorkflowsPage() {
           ) : null}
           {w.missing_secrets.length ? (
             <div class="error-text" style={{ fontSize: '0.85rem' }}>
-              secrets not set: {w.missing_secrets.join(', ')}
+              {t('workflows.list.missingSecrets', { names: w.missing_secrets.join(', ') })}
             </div>
           ) : null}
         </>
       ),
     },
-    { label: 'Trigger', value: (w: Workflow) => <code style={{ whiteSpace: 'nowrap' }}>{triggerText(w.trigger)}</code> },
+    { label: t('workflows.list.col.trigger'), value: (w: Workflow) => <code style={{ whiteSpace: 'nowrap' }}>{triggerText(w.trigger)}</code> },
     {
-      label: 'Enabled',
+      label: t('workflows.list.col.enabled'),
       value: (w: Workflow) =>
         canManage ? (
           <label style={{ display: 'inline-flex', gap: '0.4rem', alignItems: 'center', margin: 0, fontWeight: 400 }}>
@@ -433,19 +459,19 @@ export function WorkflowsPage() {
               type="checkbox"
               checked={isOn(w)}
               disabled={toggle.busy}
-              aria-label={`Enabled: ${w.name}`}
+              aria-label={t('workflows.list.enabledLabel', { name: w.name })}
               onChange={(e) => void setEnabled(w, e.currentTarget.checked)}
             />
-            {isOn(w) ? 'on' : 'off'}
+            {t('workflows.list.switch', { on: String(isOn(w)) })}
           </label>
         ) : (
           <Badge value={w.enabled ? 'enabled' : 'disabled'} />
         ),
     },
-    { label: 'Version', value: (w: Workflow) => String(w.version), class: 'num' },
-    { label: 'Last run', value: (w: Workflow) => <LastRun workflowId={w.id} /> },
+    { label: t('workflows.runs.col.version'), value: (w: Workflow) => String(w.version), class: 'num' },
+    { label: t('workflows.list.col.lastRun'), value: (w: Workflow) => <LastRun workflowId={w.id} /> },
     {
-      label: 'Actions',
+      label: t('workflows.list.col.actions'),
       value: (w: Workflow) => (
         <div class="row-actions">
           {canManage ? (
@@ -453,22 +479,32 @@ export function WorkflowsPage() {
               type="button"
               class="small"
               disabled={!isOn(w)}
-              title={isOn(w) ? undefined : 'Enable it first'}
-              aria-label={`Run “${w.name}” now`}
+              title={isOn(w) ? undefined : t('workflows.runs.enableFirst')}
+              aria-label={t('workflows.runNow.title', { name: w.name })}
               onClick={() => setDialog({ kind: 'run', workflow: w })}
             >
-              Run now
+              {t('workflows.runs.runNow')}
             </button>
           ) : null}
-          <button type="button" class="secondary small" aria-label={`Runs of “${w.name}”`} onClick={() => go(runsOfHref(w.id))}>
-            Runs
+          <button type="button" class="secondary small" aria-label={t('workflows.runs.titleOf', { name: w.name })} onClick={() => go(runsOfHref(w.id))}>
+            {t('workflows.list.runs')}
           </button>
-          <button type="button" class="secondary small" aria-label={`Export “${w.name}”`} onClick={() => setDialog({ kind: 'export', workflow: w })}>
-            Export
+          <button
+            type="button"
+            class="secondary small"
+            aria-label={t('workflows.list.exportNamed', { name: w.name })}
+            onClick={() => setDialog({ kind: 'export', workflow: w })}
+          >
+            {t('workflows.list.export')}
           </button>
           {canManage ? (
-            <button type="button" class="danger small" aria-label={`Delete “${w.name}”`} onClick={() => setDialog({ kind: 'delete', workflow: w })}>
-              Delete
+            <button
+              type="button"
+              class="danger small"
+              aria-label={t('workflows.list.deleteNamed', { name: w.name })}
+              onClick={() => setDialog({ kind: 'delete', workflow: w })}
+            >
+              {t('workflows.list.delete')}
             </button>
           ) : null}
         </div>
@@ -479,35 +515,35 @@ export function WorkflowsPage() {
   const actions = canManage ? (
     <>
       <button type="button" onClick={() => go(PAGES.edit)}>
-        New workflow
+        {t('workflows.list.new')}
       </button>
       <button type="button" class="secondary" onClick={() => setDialog({ kind: 'template' })}>
-        From a template
+        {t('workflows.list.fromTemplate')}
       </button>
       <button type="button" class="secondary" onClick={() => setDialog({ kind: 'import' })}>
-        Import JSON
+        {t('workflows.list.importJson')}
       </button>
     </>
   ) : null;
 
   return (
-    <Page title="Workflows" actions={actions}>
+    <Page title={t('workflows.list.title')} actions={actions}>
       {dialog?.kind === 'template' ? <TemplateDialog onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'import' ? <ImportDialog onClose={() => setDialog(null)} onImported={list.reload} /> : null}
       {dialog?.kind === 'run' ? <RunNowDialog workflow={dialog.workflow} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'export' ? <ExportDialog workflow={dialog.workflow} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'delete' ? (
         <ConfirmDialog
-          title={`Delete “${dialog.workflow.name}”?`}
-          action="Delete"
+          title={t('workflows.list.deleteTitle', { name: dialog.workflow.name })}
+          action={t('workflows.list.delete')}
           onClose={() => setDialog(null)}
           onConfirm={async () => {
             await api(`${BASE}/${dialog.workflow.id}`, { method: 'DELETE' });
-            setNotice(`Deleted “${dialog.workflow.name}” with its versions and runs.`);
+            setNotice(t('workflows.list.deleted', { name: dialog.workflow.name }));
             list.reload();
           }}
         >
-          <p>Its versions and its run history are deleted with it. Export it first to keep a copy.</p>
+          <p>{t('workflows.list.deleteBody')}</p>
         </ConfirmDialog>
       ) : null}
       {notice ? (
@@ -517,26 +553,26 @@ export function WorkflowsPage() {
       ) : null}
       <ErrorBanner error={toggle.error} />
       <section class="card" aria-labelledby="workflows-title">
-        <h2 id="workflows-title">Your workflows</h2>
+        <h2 id="workflows-title">{t('workflows.list.heading')}</h2>
         <Filters key={q} q={q} trigger={trigger} enabled={enabled} />
         <ErrorBanner error={list.error} />
         <Table
-          caption="Workflows of your tenant"
+          caption={t('workflows.list.caption')}
           rows={list.data?.items ?? []}
           rowKey={(w) => w.id}
           empty={
             list.loading && !list.data
-              ? 'Loading…'
+              ? t('workflows.loading')
               : filtered
-                ? 'No workflows match.'
+                ? t('workflows.list.noMatch')
                 : canManage
-                  ? 'No workflows yet. Create one, start from a template, or import one.'
-                  : 'No workflows yet.'
+                  ? t('workflows.list.emptyManager')
+                  : t('workflows.list.empty')
           }
           columns={columns}
         />
-        <Pager total={list.data?.total} page={page} pageSize={PAGE_SIZE} nouns={['workflow', 'workflows']} />
-        {canManage === false ? <p class="muted">You can see workflows and their runs; owners and admins change them.</p> : null}
+        <Pager total={list.data?.total} page={page} pageSize={PAGE_SIZE} count={(count) => t('workflows.list.count', { count })} />
+        {canManage === false ? <p class="muted">{t('workflows.list.readOnly')}</p> : null}
       </section>
     </Page>
   );

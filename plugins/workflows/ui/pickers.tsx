@@ -6,7 +6,7 @@
 // {{template}} (e.g. the user id the trigger carries).
 import { useState } from 'preact/hooks';
 import { t, useApi } from 'plinth/plugin/ui';
-import { BASE, fieldStyle, type JsonSchema } from './shared.js';
+import { BASE, fieldStyle, templateToken, type JsonSchema } from './shared.js';
 
 /** GET /workflows/refs/{kind} */
 interface RefList {
@@ -24,7 +24,13 @@ export function pickerOf(schema: JsonSchema): string | null {
 /** "robots" for "robot" until the list says how its plugin names them. */
 const guessPlural = (kind: string) => `${kind.replace(/-/g, ' ')}${kind.endsWith('x') ? 'es' : 's'}`;
 
-export const pickerHint = (kind: string) => t('workflows.picker.hint', { plural: guessPlural(kind) });
+/**
+ * The things of a kind, as the picker's sentences name them: the catalogue's word for the kinds it
+ * knows (robot, mailbox, user), else the owning plugin's English plural (or a guess until it is known).
+ */
+const pluralOf = (kind: string, plural?: string) => t('workflows.picker.plural', { kind, plural: plural ?? guessPlural(kind) });
+
+export const pickerHint = (kind: string) => t('workflows.picker.hint', { plural: pluralOf(kind) });
 
 /**
  * The select (or, when the list cannot be had, a text input) for one picked id. `described` ties it
@@ -43,7 +49,7 @@ export function Picker(props: {
   onChange(value: string | undefined): void;
 }) {
   const list = useApi<RefList>(`${BASE}/refs/${props.kind}`);
-  const plural = list.data?.plural ?? guessPlural(props.kind);
+  const plural = pluralOf(props.kind, list.data?.plural);
   const value = typeof props.value === 'string' ? props.value : '';
   const [typing, setTyping] = useState(() => Boolean(props.templates && value.includes('{{')));
   if (typing) {
@@ -104,7 +110,7 @@ export function Picker(props: {
           {o.label}
         </option>
       ))}
-      {props.templates ? <option value={TYPE}>{t('workflows.picker.type', { template: '{{template}}' })}</option> : null}
+      {props.templates ? <option value={TYPE}>{t('workflows.picker.type', { template: templateToken() })}</option> : null}
     </select>
   );
 }

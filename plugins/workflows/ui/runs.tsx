@@ -15,11 +15,13 @@ import {
   PAGES,
   Pager,
   pageNumber,
+  reasonText,
   RUN_STATUSES,
   RunNowDialog,
   runDuration,
   runHref,
   setFilter,
+  statusText,
   useAction,
   useCanManage,
   withQuery,
@@ -108,7 +110,7 @@ function RunsList() {
               <option value="">{t('workflows.runs.anyStatus')}</option>
               {RUN_STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {t('workflows.status', { value: s, label: s })}
+                  {statusText(s)}
                 </option>
               ))}
             </select>
@@ -148,7 +150,10 @@ function RunsList() {
             { label: t('workflows.runs.col.status'), value: (r) => <Badge value={r.status} /> },
             {
               label: t('workflows.runs.col.reason'),
-              value: (r) => (r.reason ? <span title={r.reason}>{r.reason.length > 100 ? `${r.reason.slice(0, 100)}…` : r.reason}</span> : '—'),
+              value: (r) => {
+                const reason = reasonText(r);
+                return reason ? <span title={reason}>{reason.length > 100 ? `${reason.slice(0, 100)}…` : reason}</span> : '—';
+              },
             },
             { label: t('workflows.runs.col.created'), value: (r) => <Time value={r.created_at} /> },
             { label: t('workflows.runs.col.took'), value: (r) => runDuration(r), class: 'num' },
@@ -307,7 +312,7 @@ function RunView(props: { runId: number }) {
               {r.reason ? (
                 <>
                   <dt>{t('workflows.runs.col.reason')}</dt>
-                  <dd class={r.status === 'failed' || r.status === 'blocked' ? 'error-text' : undefined}>{r.reason}</dd>
+                  <dd class={r.status === 'failed' || r.status === 'blocked' ? 'error-text' : undefined}>{reasonText(r)}</dd>
                 </>
               ) : null}
               <dt>{t('workflows.runs.col.startedBy')}</dt>

@@ -1,8 +1,12 @@
 // A sample trigger payload to start a dry run or a Run now from: the event's payload fields (each
 // with a placeholder of its type), then what the workflow's condition asks for (a const, an enum's
 // first value, a number past a bound, a required field), so the sample passes the condition.
+import { t } from 'plinth/plugin/ui';
 import { literalOf } from './condition-builder.js';
 import { isPlainObject, type JsonSchema } from './shared.js';
+
+/** A stand-in text a person reads as one, in the UI's language ("sample subject"). */
+const standIn = (name: string) => t('workflows.editor.sampleValue', { field: name });
 
 const typeOf = (s: JsonSchema): string | undefined => (Array.isArray(s.type) ? s.type.find((x: string) => x !== 'null') : s.type);
 
@@ -22,7 +26,7 @@ function placeholder(name: string, s: JsonSchema): unknown {
   if (t === 'array') return isPlainObject(s.contains) && 'const' in s.contains ? [s.contains.const] : [];
   if (t === 'object') return {};
   if (typeof s.pattern === 'string' && literalOf(s.pattern) !== null) return literalOf(s.pattern); // a "contains" rule's text
-  return `sample ${name}`;
+  return standIn(name);
 }
 
 const propertiesOf = (s: JsonSchema | null | undefined): Record<string, JsonSchema> =>
@@ -47,7 +51,7 @@ export function samplePayload(eventSchema: JsonSchema | null | undefined, condit
     } else if (!(name in out)) out[name] = placeholder(name, merged);
   }
   const required: unknown[] = condition && Array.isArray(condition.required) ? condition.required : [];
-  for (const name of required) if (typeof name === 'string' && !(name in out)) out[name] = `sample ${name}`;
+  for (const name of required) if (typeof name === 'string' && !(name in out)) out[name] = standIn(name);
   return out;
 }
 

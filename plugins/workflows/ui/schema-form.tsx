@@ -6,9 +6,10 @@
 // A value whose schema names an `x-plinth-ref` (a template's param, an action's input) is chosen from a list (pickers.tsx);
 // a JSON Schema the input holds (`"x-plinth-editor": "condition"`, stop_if's) gets the condition's rule builder above its JSON.
 import { useState } from 'preact/hooks';
+import { t } from 'plinth/plugin/ui';
 import { ConditionBuilder } from './condition-builder.js';
 import { Picker, pickerHint, pickerOf } from './pickers.js';
-import { codeStyle, fieldStyle, FieldMessages, isPlainObject, parseJson, type JsonSchema } from './shared.js';
+import { codeStyle, fieldStyle, FieldMessages, isPlainObject, parseJson, templateToken, type JsonSchema } from './shared.js';
 
 type Kind = 'enum' | 'boolean' | 'number' | 'list' | 'text' | 'textarea' | 'json' | 'any';
 
@@ -45,77 +46,100 @@ function textOf(kind: Kind, value: unknown): string {
 }
 
 const TEMPLATE = /\{\{/;
+/** A template the hints show as an example (an argument: braces in a catalogue's message are ICU syntax). */
+const AN_EXAMPLE = '{{trigger.code}}';
 
 /** The value a field's text stands for (undefined: leave the property out), or why it is not one. */
 export function fieldValue(kind: Kind, schema: JsonSchema, text: string): { value?: unknown; error?: string } {
-  const t = text.trim();
-  if (!t && kind !== 'text' && kind !== 'textarea') return { value: undefined };
+  const trimmed = text.trim();
+  if (!trimmed && kind !== 'text' && kind !== 'textarea') return { value: undefined };
   switch (kind) {
     case 'text':
     case 'textarea':
       return { value: text === '' ? undefined : text };
     case 'number': {
-      if (TEMPLATE.test(t)) return { value: t };
-      const n = Number(t);
-      if (!Number.isFinite(n)) return { error: 'must be a number (or a {{template}})' };
-      if (typesOf(schema).includes('integer') && !Number.isInteger(n)) return { error: 'must be a whole number' };
+      if (TEMPLATE.test(trimmed)) return { value: trimmed };
+      const n = Number(trimmed);
+      if (!Number.isFinite(n)) return { error: t('workflows.schemaForm.error.number', { template: templateToken() }) };
+      if (typesOf(schema).includes('integer') && !Number.isInteger(n)) return { error: t('workflows.schemaForm.error.integer') };
       return { value: n };
     }
     case 'list':
       return {
-        value: t
+        value: trimmed
           .split(',')
           .map((x) => x.trim())
           .filter(Boolean),
       };
     case 'json': {
-      const parsed = parseJson(t);
+      const parsed = parseJson(trimmed);
       if (parsed.error) return { error: parsed.error };
       const types = typesOf(schema);
       if (types.includes('object') && !types.includes('array') && !isPlainObject(parsed.value))
-        return { error: 'must be a JSON object, e.g. { "name": "value" }' };
-      if (types.includes('array') && !types.includes('object') && !Array.isArray(parsed.value)) return { error: 'must be a JSON list, e.g. ["a", "b"]' };
+        return { error: t('workflows.schemaForm.error.object', { example: '{ "name": "value" }' }) };
+      if (types.includes('array') && !types.includes('object') && !Array.isArray(parsed.value))
+        return { error: t('workflows.schemaForm.error.list', { example: '["a", "b"]' }) };
       return { value: parsed.value };
     }
     case 'any': {
       // JSON when it is JSON ({…}, […], numbers, true/false/null, "quoted"); otherwise the text itself.
-      const parsed = /^[[{"\d-]|^(true|false|null)$/.test(t) ? parseJson(t) : { error: 'text' };
+      const parsed = /^[[{"\d-]|^(true|false|null)$/.test(trimmed) ? parseJson(trimmed) : { error: 'text' };
       return { value: parsed.error ? text : parsed.value };
     }
     default:
-      return { value: t };
+      return { value: trimmed };
   }
 }
 
-function hint(kind: Kind, schema: JsonSchema, templates: boolean): string {
-  const parts: string[] = [];
-  if (schema.description) parts.push(String(schema.description));
-  const range = `${schema.minimum !== undefined ? `, from ${schema.minimum}` : ''}${schema.maximum !== undefined ? ` to ${schema.maximum}` : ''}`;
+/** A string's JSON Schema format (uri, email, date-time) in words. */
+const formatName = (format: string) => t('workflows.schemaForm.formatName', { key: format.replace(/-/g, '_'), format });
+
+/** What a field of this kind takes, in words (enums and booleans say it with their options). */
+function kindHint(kind: Kind, schema: JsonSchema, templates: boolean): string | null {
+  const withTemplates = String(templates);
   switch (kind) {
     case 'text':
     case 'textarea':
-      parts.push(`text${schema.format ? ` (${schema.format})` : ''}${templates ? '; templates like {{trigger.code}} are filled in' : ''}`);
-      break;
+      return t('workflows.schemaForm.hint.text', {
+        format: schema.format ? formatName(String(schema.format)) : 'none',
+        templates: withTemplates,
+        example: AN_EXAMPLE,
+      });
     case 'number':
-      parts.push(`${typesOf(schema).includes('integer') ? 'whole number' : 'number'}${range}${templates ? ', or a single {{template}}' : ''}`);
-      break;
+      return t('workflows.schemaForm.hint.number', {
+        integer: String(typesOf(schema).includes('integer')),
+        min: schema.minimum !== undefined ? String(schema.minimum) : 'none',
+        max: schema.maximum !== undefined ? String(schema.maximum) : 'none',
+        templates: withTemplates,
+        template: templateToken(),
+      });
     case 'list':
-      parts.push('comma-separated');
-      break;
+      return t('workflows.schemaForm.hint.list');
     case 'json':
-      parts.push(`JSON ${typesOf(schema).includes('array') ? 'list' : 'object'}${templates ? '; its text values may use templates' : ''}`);
-      break;
+      return t('workflows.schemaForm.hint.json', { list: String(typesOf(schema).includes('array')), templates: withTemplates });
     case 'any':
-      parts.push(`JSON (an object, a list, a number…) or plain text${templates ? '; templates are filled in' : ''}`);
-      break;
+      return t('workflows.schemaForm.hint.any', { templates: withTemplates });
+    default:
+      return null;
   }
-  if (schema.default !== undefined && kind !== 'enum' && kind !== 'boolean') parts.push(`default ${JSON.stringify(schema.default)}`);
+}
+
+/** The hint under a field: the schema's own description (the action's words), what it takes, its default. */
+function hint(kind: Kind, schema: JsonSchema, templates: boolean): string {
+  const parts: string[] = [];
+  if (schema.description) parts.push(String(schema.description));
+  const takes = kindHint(kind, schema, templates);
+  if (takes) parts.push(takes);
+  if (schema.default !== undefined && kind !== 'enum' && kind !== 'boolean')
+    parts.push(t('workflows.schemaForm.hint.default', { value: JSON.stringify(schema.default) }));
   return parts.join(' · ');
 }
 
 interface FieldProps {
   id: string;
+  /** The property's name: the key its value is saved under, shown as such (code) unless `label` says it in words. */
   name: string;
+  label?: string;
   schema: JsonSchema;
   required: boolean;
   value: unknown;
@@ -159,7 +183,12 @@ function Field(props: FieldProps) {
   } else if (kind === 'enum' || kind === 'boolean') {
     const options: unknown[] = kind === 'enum' ? schema.enum : [true, false];
     const index = options.findIndex((o) => JSON.stringify(o) === JSON.stringify(props.value));
-    const blank = schema.default !== undefined ? `— default: ${String(schema.default)} —` : required ? 'Choose…' : '— not set —';
+    const blank =
+      schema.default !== undefined
+        ? t('workflows.schemaForm.default', { value: String(schema.default) })
+        : required
+          ? t('workflows.schemaForm.choose')
+          : t('workflows.picker.notSet');
     control = (
       <select
         id={id}
@@ -174,7 +203,7 @@ function Field(props: FieldProps) {
         <option value="">{blank}</option>
         {options.map((o, i) => (
           <option key={i} value={String(i)}>
-            {kind === 'boolean' ? (o ? 'yes' : 'no') : String(o)}
+            {kind === 'boolean' ? t('workflows.schemaForm.boolean', { value: String(o) }) : String(o)}
           </option>
         ))}
       </select>
@@ -200,8 +229,8 @@ function Field(props: FieldProps) {
             condition={text}
             fields={[]}
             idPrefix={`${id}-rule`}
-            label={`Rule builder for ${name}`}
-            empty="No rules: any value matches."
+            label={t('workflows.schemaForm.ruleBuilder', { name })}
+            empty={t('workflows.schemaForm.noRules')}
             onChange={change}
           />
         ) : null}
@@ -221,19 +250,21 @@ function Field(props: FieldProps) {
   return (
     <div class="schema-field">
       <label for={id}>
-        {name}
+        {props.label ?? <code>{name}</code>}
         {required ? <span aria-hidden="true"> *</span> : null}
         {required ? (
           <span class="muted" style={{ fontWeight: 400 }}>
             {' '}
-            (required)
+            {t('workflows.schemaForm.required')}
           </span>
         ) : null}
       </label>
       {control}
       <span id={hintId} class="muted" style={{ display: 'block', fontSize: '0.8rem', marginTop: '0.2rem' }}>
         {picker
-          ? [schema.description, pickerHint(picker), props.templates ? 'or a {{template}}' : null].filter(Boolean).join(' · ')
+          ? [schema.description, pickerHint(picker), props.templates ? t('workflows.schemaForm.orTemplate', { template: templateToken() }) : null]
+              .filter(Boolean)
+              .join(' · ')
           : hint(kind, schema, props.templates)}
       </span>
       <FieldMessages id={errorId} messages={messages} />
@@ -271,7 +302,8 @@ export function SchemaForm(props: {
     return (
       <Field
         id={`${props.idPrefix}-input`}
-        name="input (JSON)"
+        name="input"
+        label={t('workflows.schemaForm.wholeInput')}
         schema={{ type: 'object' }}
         required={false}
         value={value}

@@ -3,7 +3,7 @@
 // JSON blocks and the "Run now" dialog.
 import { useState } from 'preact/hooks';
 import { sampleText } from './sample.js';
-import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, t, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
+import { api, ApiError, Dialog, ErrorBanner, fieldStyle, setQueryParams, t, tOr, tx, useAction, useApi, useTenantAdmin } from 'plinth/plugin/ui';
 export { Pager, ConfirmDialog, plural } from 'plinth/plugin/ui';
 export { fieldStyle, withQuery } from 'plinth/plugin/ui';
 
@@ -17,6 +17,7 @@ export const PAGES = { list: '/admin/workflows', edit: '/admin/workflows/edit', 
 
 export type JsonSchema = Record<string, any>;
 export type TriggerType = 'event' | 'cron' | 'webhook' | 'manual';
+export const TRIGGER_TYPES: TriggerType[] = ['event', 'cron', 'webhook', 'manual'];
 
 export interface Trigger {
   type: TriggerType;
@@ -99,6 +100,9 @@ export interface RunSummary {
   trigger: { type: string; key: string | null };
   status: RunStatus;
   reason: string | null;
+  /** The reason as a code with its values (null for runs from before codes: `reason` shows as it is). */
+  reason_code: string | null;
+  reason_args: Record<string, string | number> | null;
   current_step: number;
   chain: string[];
   depth: number;
@@ -170,7 +174,8 @@ export function fieldErrors(error: Error | null): Record<string, string> {
       .map(String)
       .filter((part, i) => !(i === 0 && part === 'body'))
       .join('.');
-    out[path] = out[path] ? `${out[path]}; ${d.msg ?? 'is invalid'}` : (d.msg ?? 'is invalid');
+    const msg = d.msg ?? t('workflows.shared.invalid');
+    out[path] = out[path] ? `${out[path]}; ${msg}` : msg;
   }
   return out;
 }
@@ -205,10 +210,14 @@ const TONE: Record<string, string> = {
   blocked: 'badge-danger',
 };
 
+/** A run's or a step's status (or enabled/disabled) in words; one the UI does not know as it is. */
+export const statusText = (value: string) => t('workflows.status', { value, label: value });
+
 /** A run's or a step's status (or enabled/disabled) in a coloured pill. */
-export const Badge = (props: { value: string }) => (
-  <span class={`badge ${TONE[props.value] ?? ''}`}>{t('workflows.status', { value: props.value, label: props.value })}</span>
-);
+export const Badge = (props: { value: string }) => <span class={`badge ${TONE[props.value] ?? ''}`}>{statusText(props.value)}</span>;
+
+/** How hints name "a template" ({{template}}), in the UI's language. */
+export const templateToken = () => t('workflows.shared.templateToken');
 
 /** A text area for JSON (or templates): monospace, no spell check. */
 export const codeStyle = { ...fieldStyle, resize: 'vertical' as const, fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '0.85rem' };
@@ -238,30 +247,24 @@ export function JsonBlock(props: { value: unknown; label: string }) {
   );
 }
 
-/** JSON text to a value, or why it is not JSON. */
-export function parseJson(text: string): { value?: unknown; error?: string } {
+/**
+ * JSON text to a value, or why it is not JSON: `error` to show under a field ("is not valid JSON: …"),
+ * `detail` the parser's own words for a sentence that names what is not JSON.
+ */
+export function parseJson(text: string): { value?: unknown; error?: string; detail?: string } {
   try {
     return { value: JSON.parse(text) };
   } catch (err) {
-    return { error: `is not valid JSON: ${(err as Error).message}` };
+    const detail = (err as Error).message;
+    return { error: t('workflows.shared.notJson', { detail }), detail };
   }
 }
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** "event auth.login", "cron 0 9 * * 1", "webhook (signed)", "manual". */
-export function triggerText(t: Trigger): string {
-  switch (t.type) {
-    case 'event':
-      return `event ${t.event ?? '?'}`;
-    case 'cron':
-      return `cron ${t.cron ?? '?'}`;
-    case 'webhook':
-      return t.signed ? 'webhook (signed)' : 'webhook';
-    default:
-      return 'manual';
-  }
-}
+export const triggerText = (trigger: Trigger): string =>
+  t('workflows.shared.triggerText', { type: trigger.type, event: trigger.event ?? '?', cron: trigger.cron ?? '?', signed: String(Boolean(trigger.signed)) });
 
 /** Milliseconds as "85 ms" or "1.2 s". */
 export const duration = (ms: number | null | undefined) =>
@@ -270,6 +273,10 @@ export const duration = (ms: number | null | undefined) =>
     : ms < 1000
       ? t('workflows.duration.ms', { ms: Math.round(ms) })
       : t('workflows.duration.s', { s: (ms / 1000).toFixed(1) });
+
+/** Why a run failed, stopped or was blocked, in the UI's language when its code is known; what an action or a person wrote stays as written. */
+export const reasonText = (r: Pick<RunSummary, 'reason' | 'reason_code' | 'reason_args'>): string | null =>
+  r.reason_code && r.reason ? tOr(`workflows.reason.${r.reason_code}`, r.reason, r.reason_args ?? {}) : r.reason;
 
 /** A run's time from its creation (or start) to its end, or so far. */
 export function runDuration(r: Pick<RunSummary, 'created_at' | 'started_at' | 'finished_at'>): string {
@@ -293,20 +300,20 @@ export function RunNowDialog(props: { workflow: Pick<Workflow, 'id' | 'name' | '
   const submit = (event: Event) => {
     event.preventDefault();
     const parsed = parseJson(text.trim() || '{}');
-    if (parsed.error) return setError(new Error(`The payload ${parsed.error}`));
-    if (!isPlainObject(parsed.value)) return setError(new Error('The payload must be a JSON object, e.g. { "code": "123456" }.'));
+    if (parsed.error) return setError(new Error(t('workflows.runNow.notJson', { detail: parsed.detail })));
+    if (!isPlainObject(parsed.value)) return setError(new Error(t('workflows.runNow.notObject', { example: '{ "code": "123456" }' })));
     void run(async () => {
       const reply = await api<StartReply>(`${BASE}/${props.workflow.id}/run`, { body: { payload: parsed.value } });
-      if (reply.run_id === null) throw new Error(`No run was started (${reply.status}).`);
+      if (reply.run_id === null) throw new Error(t('workflows.runNow.notStarted', { status: reply.status }));
       props.onClose();
       go(runHref(reply.run_id));
     });
   };
   return (
-    <Dialog title={`Run “${props.workflow.name}” now`} onClose={props.onClose}>
+    <Dialog title={t('workflows.runNow.title', { name: props.workflow.name })} onClose={props.onClose}>
       <form onSubmit={submit} noValidate>
         <ErrorBanner error={error} />
-        <label for="run-now-payload">Payload (JSON)</label>
+        <label for="run-now-payload">{t('workflows.runNow.payload')}</label>
         <textarea
           id="run-now-payload"
           rows={8}
@@ -318,14 +325,14 @@ export function RunNowDialog(props: { workflow: Pick<Workflow, 'id' | 'name' | '
           aria-describedby="run-now-hint"
         />
         <span id="run-now-hint" class="muted" style={{ fontSize: '0.85rem' }}>
-          What the steps see as <code>{'{{trigger.…}}'}</code>. The workflow's condition must match it.
+          {tx('workflows.runNow.hint', { example: '{{trigger.…}}', code: (text: string) => <code>{text}</code> })}
         </span>
         <div class="form-actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Starting…' : 'Run'}
+            {t('workflows.runNow.submit', { busy: String(busy) })}
           </button>
           <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
+            {t('kit.cancel')}
           </button>
         </div>
       </form>

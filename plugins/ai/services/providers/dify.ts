@@ -6,6 +6,15 @@ interface DifyAnswer {
   metadata?: { usage?: { prompt_tokens?: number; completion_tokens?: number } };
 }
 
+export interface DifyProviderDeps {
+  name: string;
+  baseUrl: string;
+  apiKey?: string | null;
+  /** The registry's guarded fetch (no redirects; public addresses only for a tenant's URL). */
+  fetch: typeof fetch;
+  timeoutMs: number;
+}
+
 /**
  * Dify's chat-messages API (blocking mode). Dify keeps the conversation itself, so only the new
  * message is sent, with the conversation id it gave last time; the robot's scenario goes in `inputs`.
@@ -15,20 +24,22 @@ export class DifyProvider implements ChatProvider {
   /** The Dify app chooses its model. */
   readonly model = null;
 
-  constructor(
-    readonly name: string,
-    /** `fetch`: the registry's guarded fetch (no redirects; public addresses only for a tenant's URL). */
-    private readonly options: { baseUrl: string; apiKey?: string | null; fetch: typeof fetch },
-    readonly timeoutMs: number,
-  ) {}
+  constructor(private readonly deps: DifyProviderDeps) {}
+
+  get name(): string {
+    return this.deps.name;
+  }
+  get timeoutMs(): number {
+    return this.deps.timeoutMs;
+  }
 
   async reply(request: ChatRequest, signal: AbortSignal): Promise<ChatReply> {
     const query = request.messages.at(-1)?.content ?? '';
     let res: Response;
     try {
-      res = await this.options.fetch(`${this.options.baseUrl.replace(/\/+$/, '')}/chat-messages`, {
+      res = await this.deps.fetch(`${this.deps.baseUrl.replace(/\/+$/, '')}/chat-messages`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.apiKey ?? ''}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.deps.apiKey ?? ''}` },
         body: JSON.stringify({
           inputs: { scenario: request.system },
           query,
@@ -36,10 +47,10 @@ export class DifyProvider implements ChatProvider {
           user: request.user,
           conversation_id: request.conversationId ?? '',
         }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.deps.timeoutMs)]),
       });
     } catch (err) {
-      if ((err as Error).name === 'TimeoutError' || signal.aborted) throw new ProviderFailure('timeout', `no answer within ${this.timeoutMs} ms`);
+      if ((err as Error).name === 'TimeoutError' || signal.aborted) throw new ProviderFailure('timeout', `no answer within ${this.deps.timeoutMs} ms`);
       throw new ProviderFailure('error', `connection: ${(err as Error).message}`.slice(0, 300));
     }
     const text = await res.text();

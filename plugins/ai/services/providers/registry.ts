@@ -90,32 +90,22 @@ export class ProviderRegistry {
   private readonly operatorFetch: typeof fetch;
   private readonly tenantFetch: typeof fetch;
 
-  private readonly db: Knex;
-  private readonly clock: Clock;
-  private readonly settings: AiSettings;
-  private readonly checkTarget: (url: string) => Promise<void>;
-  private readonly cache: SharedCache<ProviderRow[]>;
-
-  constructor({ db, clock, settings, checkTarget, cache }: ProviderRegistryDeps) {
-    this.db = db;
-    this.clock = clock;
-    this.settings = settings;
-    this.checkTarget = checkTarget;
-    this.cache = cache;
+  constructor(private readonly deps: ProviderRegistryDeps) {
     this.operatorFetch = guardedFetch({ allowPrivate: true });
-    this.tenantFetch = guardedFetch({ allowPrivate: settings.allowPrivateProviders });
+    this.tenantFetch = guardedFetch({ allowPrivate: deps.settings.allowPrivateProviders });
   }
 
   private async rows(tenantId: string): Promise<Array<ProviderRow & { source: 'config' | 'tenant' }>> {
-    const own = (await this.cache.get(tenantId, () =>
-      this.db('ai_providers')
+    const own = (await this.deps.cache.get(tenantId, () =>
+      this.deps
+        .db('ai_providers')
         .where('tenant_id', tenantId)
         .orderBy([{ column: 'priority', order: 'desc' }, { column: 'name' }]),
     ))!;
     const names = new Set(own.map((r) => r.name));
-    const shared = this.settings.providers
+    const shared = this.deps.settings.providers
       .filter((p) => !names.has(p.name))
-      .map((p) => ({ ...fromConfig(p, this.settings.timeoutMs), source: 'config' as const }));
+      .map((p) => ({ ...fromConfig(p, this.deps.settings.timeoutMs), source: 'config' as const }));
     return [...own.map((r) => ({ ...r, source: 'tenant' as const })), ...shared];
   }
 
@@ -137,33 +127,33 @@ export class ProviderRegistry {
   async upsert(tenantId: string, name: string, input: ProviderInput): Promise<ProviderView> {
     if (name === 'builtin')
       throw AppError.validation([{ path: 'params.name', message: '"builtin" is the built-in responder; name your provider otherwise' }], 400);
-    await this.checkTarget(input.baseUrl);
-    const existing = await this.db('ai_providers').where({ tenant_id: tenantId, name }).first();
+    await this.deps.checkTarget(input.baseUrl);
+    const existing = await this.deps.db('ai_providers').where({ tenant_id: tenantId, name }).first();
     const row = {
       kind: input.kind,
       base_url: input.baseUrl,
       api_key: input.apiKey === undefined ? (existing?.api_key ?? null) : input.apiKey || null,
       model: input.model === undefined ? (existing?.model ?? null) : input.model,
-      timeout_ms: input.timeoutMs ?? existing?.timeout_ms ?? this.settings.timeoutMs,
+      timeout_ms: input.timeoutMs ?? existing?.timeout_ms ?? this.deps.settings.timeoutMs,
       priority: input.priority ?? existing?.priority ?? 0,
       enabled: input.enabled ?? (existing ? Boolean(existing.enabled) : true),
-      updated_at: this.clock.now().toISOString(),
+      updated_at: this.deps.clock.now().toISOString(),
     };
-    if (existing) await this.db('ai_providers').where('id', existing.id).update(row);
-    else await this.db('ai_providers').insert({ tenant_id: tenantId, name, ...row });
+    if (existing) await this.deps.db('ai_providers').where('id', existing.id).update(row);
+    else await this.deps.db('ai_providers').insert({ tenant_id: tenantId, name, ...row });
     await this.forget(tenantId);
     return (await this.list(tenantId)).find((p) => p.name === name)!;
   }
 
   async remove(tenantId: string, name: string): Promise<void> {
-    const deleted = await this.db('ai_providers').where({ tenant_id: tenantId, name }).delete();
+    const deleted = await this.deps.db('ai_providers').where({ tenant_id: tenantId, name }).delete();
     if (!deleted) throw AppError.notFound(`provider ${name} not found (providers from the config cannot be deleted here)`);
     await this.forget(tenantId);
   }
 
   /** After a change to the tenant's `ai_providers` rows: every instance reads them again. */
   forget(tenantId: string): Promise<void> {
-    return this.cache.invalidate(tenantId);
+    return this.deps.cache.invalidate(tenantId);
   }
 
   /**
@@ -185,8 +175,8 @@ export class ProviderRegistry {
       const fetch = this.fetchFor(row);
       adapter =
         row.kind === 'dify'
-          ? new DifyProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key, fetch }, timeoutMs)
-          : new OpenAiProvider(row.name, { baseUrl: row.base_url, apiKey: row.api_key, model: row.model, fetch }, timeoutMs);
+          ? new DifyProvider({ name: row.name, baseUrl: row.base_url, apiKey: row.api_key, fetch, timeoutMs })
+          : new OpenAiProvider({ name: row.name, baseUrl: row.base_url, apiKey: row.api_key, model: row.model, fetch, timeoutMs });
       this.adapters.set(key, adapter);
     }
     return adapter;
@@ -205,7 +195,7 @@ export class ProviderRegistry {
     for (const r of ordered) {
       const refused =
         r.source === 'tenant'
-          ? await this.checkTarget(r.base_url).then(
+          ? await this.deps.checkTarget(r.base_url).then(
               () => null,
               (err: Error) => err.message,
             )
