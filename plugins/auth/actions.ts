@@ -1,8 +1,8 @@
 import type { ActionCall } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import type { AuthSettings } from './config.js';
 import type { PublicUser, TenantRole } from './services/types.js';
+import { AuthErrors } from './services/errors.js';
 
 interface NotifyInput {
   user_id?: string;
@@ -49,11 +49,7 @@ export const authActions = {
         found = (await users.list({ tenant_id: call.tenantId, role: input.role, status: 'active' }, { page: 1, page_size: MAX_RECIPIENTS })).items;
       }
       const recipients = found.filter((u) => u.status === 'active' && u.email).map((u) => u.email!);
-      if (!recipients.length)
-        throw AppError.notFound(
-          `no active user with an email matches ${input.user_id ? `user ${input.user_id}` : `role ${input.role}`} in this tenant`,
-          'no_recipient',
-        );
+      if (!recipients.length) throw AuthErrors.noRecipient(input.user_id ? `user ${input.user_id}` : `role ${input.role}`);
       const mailer = c.container.resolve('mailer');
       // One message per user: recipients never see each other's addresses.
       for (const to of recipients) await mailer.send({ to, subject: input.subject, text: input.text });

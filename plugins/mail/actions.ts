@@ -1,9 +1,9 @@
 import { type ActionCall, withRefs } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import type { MailSettings } from './config.js';
 import type { SendInput } from './services/sender.js';
 import { sendBody } from './routes/send-schemas.js';
+import { MailErrors } from './services/errors.js';
 
 /**
  * Actions other plugins (workflows) run in a tenant: `mail.send` sends from one of the tenant's
@@ -21,7 +21,7 @@ export const mailActions = {
       const { sender } = c.container.resolve('mailServices');
       const sent = await sender.send({ role: 'admin', tenantId: call.tenantId, userId: call.actor ?? 'action' }, input);
       // The relay refused it: fail the attempt (the step may retry) rather than report success.
-      if (sent.status === 'failed') throw new AppError(502, 'mail_failed', `the relay refused the message (${sent.id})`);
+      if (sent.status === 'failed') throw MailErrors.relayRefused(sent.id);
       return sent;
     },
   },

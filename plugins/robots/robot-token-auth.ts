@@ -1,6 +1,6 @@
-import { AppError } from 'plinth/plugin';
 import type { AuthStrategy } from 'plinth/plugin';
 import type { RobotsServices } from './services/index.js';
+import { RobotsErrors } from './services/errors.js';
 
 /** Robot tokens (`Bearer rbt_…`) as a principal kind: the robot acts as itself, with no user scopes. */
 export function robotTokenStrategy(s: RobotsServices): AuthStrategy {
@@ -11,7 +11,7 @@ export function robotTokenStrategy(s: RobotsServices): AuthStrategy {
       const token = typeof header === 'string' ? /^Bearer\s+(rbt_[A-Za-z0-9_-]+)$/.exec(header.trim())?.[1] : undefined;
       if (!token) return null;
       const robot = await s.tokens.robotOf(token, 'access');
-      if (!robot) throw AppError.unauthorized('invalid or revoked robot token', 'invalid_token');
+      if (!robot) throw RobotsErrors.robotTokenInvalid();
       return {
         kind: 'robot',
         id: robot.robot_id,

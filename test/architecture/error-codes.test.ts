@@ -2,9 +2,9 @@
 // `CoreErrorCode` union in core/errors.ts, and each plugin's `api.ts` lists the codes it adds as
 // `export type <Plugin>ErrorCode = 'a' | 'b' | …`. This test reads every `AppError` a plugin
 // throws (the code argument, or the static helper's default) and fails when a code is in neither
-// list, or when a listed code is no longer used anywhere in its sources. A plugin whose errors go
-// through named constructors typed `AppError<XErrorCode>` (licensing's services/errors.ts) is
-// also held by the compiler; this test keeps the others' lists true until they get theirs.
+// list, or when a listed code is no longer used anywhere in its sources. Each plugin's coded errors
+// are named constructors in its services/errors.ts typed `AppError<XErrorCode | CoreErrorCode>`
+// (error-catalogues.test.ts holds that), so the compiler checks each code against the list this test keeps true.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';

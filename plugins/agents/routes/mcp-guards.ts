@@ -1,6 +1,7 @@
 import { AppError } from 'plinth/plugin';
 import type { HttpContext } from 'plinth/plugin';
 import type { Narrowing } from '../services/calls.js';
+import { AgentsErrors } from '../services/errors.js';
 
 // What the MCP endpoint checks before the SDK sees a request: the browser Origin, JSON-RPC batches
 // on revisions without them, and the toolsets / read-only switch a client narrows its tools with.
@@ -25,7 +26,7 @@ export function assertOrigin(ctx: HttpContext, allowed: ReadonlySet<string>): vo
   if (!origin) return;
   const normal = originOf(origin);
   if (normal && allowed.has(normal)) return;
-  throw new AppError(403, 'origin_not_allowed', `Origin ${origin.slice(0, 200)} may not call this endpoint (settings.agents.allowedOrigins)`);
+  throw AgentsErrors.originNotAllowed(origin);
 }
 
 /** Protocol revisions whose Streamable HTTP takes a JSON-RPC batch (2025-03-26 added them, 2025-06-18 removed them). */

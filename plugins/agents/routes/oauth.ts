@@ -7,6 +7,7 @@ import type { AgentTool } from '../services/catalogue.js';
 import { OAUTH_BASE, type OAuthServer } from '../services/oauth.js';
 import { keyPresets } from './agent-keys.js';
 import { consentBody, consentReply, consentView, grantsReply, revokedReply } from './schemas.js';
+import { AgentsErrors } from '../services/errors.js';
 
 export interface OAuthRouteDeps {
   oauth: OAuthServer;
@@ -42,7 +43,7 @@ const personGuard: Guard = async (ctx) => {
   const p = await ctx.authenticate();
   if (!p) throw AppError.unauthorized();
   if (p.kind !== 'user' || !p.tenantId) throw AppError.forbidden('sign in to the admin UI as a user of a tenant to authorize an application');
-  if (p.attributes?.requiredStep) throw AppError.forbidden('finish signing in first (the admin UI shows the step that is required)', 'mfa_enrollment_required');
+  if (p.attributes?.requiredStep) throw AgentsErrors.signInUnfinished();
 };
 const person = async (ctx: HttpContext) => (await ctx.authenticate()) as Principal & { tenantId: string };
 

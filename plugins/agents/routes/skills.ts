@@ -1,7 +1,7 @@
-import { AppError } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
 import type { SkillDoc } from '../services/skills.js';
 import { skillParams, skillsIndexReply } from './schemas.js';
+import { AgentsErrors } from '../services/errors.js';
 
 const SCHEMA = 'https://schemas.agentskills.io/discovery/0.2.0/schema.json';
 
@@ -33,7 +33,7 @@ export function skillRoutes(r: PluginRouter, skills: () => SkillDoc[], publicUrl
     },
     (ctx, { params }) => {
       const skill = skills().find((s) => s.name === params.name);
-      if (!skill) throw AppError.notFound(`no skill named ${params.name}`, 'skill_not_found');
+      if (!skill) throw AgentsErrors.skillNotFound(params.name);
       ctx.set('Cache-Control', 'public, max-age=300');
       ctx.type = 'text/markdown; charset=utf-8';
       ctx.body = skill.markdown;

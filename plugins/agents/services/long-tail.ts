@@ -1,7 +1,7 @@
-import { AppError } from 'plinth/plugin';
 import type { AgentTool } from './catalogue.js';
 import { describe, inputSchemaOf, resultSchema } from './catalogue.js';
 import { AGENTS_SCOPE } from './calls.js';
+import { AgentsErrors } from './errors.js';
 
 // The long tail: tools/list stays small (the task tools); every other tool the key may use is found
 // with tools_search, read with tool_describe and run with tool_call — through the same checks.
@@ -78,7 +78,7 @@ export function searchTools(visible: AgentTool[]): AgentTool[] {
       },
       async run(_tenantId, args) {
         const tool = byName.get(String(args.name));
-        if (!tool) throw AppError.notFound(`no tool "${String(args.name)}" for this key (tools_search lists them)`, 'unknown_tool');
+        if (!tool) throw AgentsErrors.unknownTool(String(args.name));
         return {
           ...summary(tool),
           inputSchema: inputSchemaOf(tool),

@@ -2,6 +2,7 @@ import { AppError } from 'plinth/plugin';
 import type { HttpContext } from 'plinth/plugin';
 import type { PluginRouter, RouteRateLimit } from 'plinth/plugin';
 import type { FieldError } from 'plinth/plugin';
+import { AiErrors } from '../services/errors.js';
 import { IMPORT_LIMITS } from '../services/knowledge-import.js';
 import type { KnowledgeBase } from '../services/knowledge.js';
 import {
@@ -137,10 +138,7 @@ async function readText(ctx: HttpContext, limit: number): Promise<string> {
   for await (const chunk of ctx.req) {
     size += (chunk as Buffer).length;
     if (size > limit) {
-      // The rest of the body stays unread, so this connection cannot carry another request.
-      throw new AppError(413, 'payload_too_large', `the CSV is larger than ${limit / 1024 / 1024} MB; split it into several imports`, {
-        headers: { Connection: 'close' },
-      });
+      throw AiErrors.csvTooLarge(limit);
     }
     chunks.push(chunk as Buffer);
   }

@@ -7,6 +7,7 @@ import { endUserId, type ChatTurn } from './providers/types.js';
 import { systemPrompt } from './responder.js';
 import type { RobotsPublicApi } from '../../robots/api.js';
 import type { RobotSettings } from './robot-settings.js';
+import { AiErrors } from './errors.js';
 
 export interface AskInput {
   text: string;
@@ -48,15 +49,14 @@ export class Ask {
   constructor(private readonly deps: AskDeps) {}
 
   async run(tenantId: string, input: AskInput, source: 'try' | 'workflow'): Promise<AskResult> {
-    if (!(await this.deps.consent(tenantId)))
-      throw AppError.forbidden('AI processing is off for this tenant: turn on ai_consent_enabled in the tenant settings first', 'ai_consent_required');
+    if (!(await this.deps.consent(tenantId))) throw AiErrors.consentMissing();
     const robot = input.robotId ? await this.deps.robots().robot(tenantId, input.robotId) : null;
     if (input.robotId && !robot) throw AppError.notFound(`robot ${input.robotId} not found`);
     if (source === 'workflow') {
       try {
         await this.deps.usage.consume(tenantId, 'ai_replies_per_month', 1);
       } catch (err) {
-        if (isAppError(err) && err.status === 402) throw new AppError(402, 'usage_limit_reached', "the plan's AI replies for this month are used up");
+        if (isAppError(err) && err.status === 402) throw AiErrors.repliesUsedUp();
         throw err;
       }
     }

@@ -8,6 +8,7 @@ import type { PubSub } from 'plinth/plugin';
 import { checkEntry, toColumns, toView, type EntryFields, type KnowledgeEntry, type KnowledgeKind, type KnowledgeRow } from './knowledge-entry.js';
 import { parseImport, type ImportFormat, type ImportRowError } from './knowledge-import.js';
 import { TenantIndex, type KnowledgeHit } from './search-index.js';
+import { AiErrors } from './errors.js';
 
 export type { KnowledgeEntry, KnowledgeKind } from './knowledge-entry.js';
 /** The entry that answers a question: `{ id, kind, question, answer, score, keyword? }`. */
@@ -124,14 +125,14 @@ export class KnowledgeBase {
       .db('ai_knowledge')
       .where({ tenant_id: tenantId, id })
       .update({ ...toColumns(entry), updated_at: now });
-    if (!updated) throw notFound(id); // deleted meanwhile
+    if (!updated) throw AiErrors.knowledgeEntryNotFound(id); // deleted meanwhile
     await this.changed(tenantId);
     return { id, ...entry, createdAt, updatedAt: now };
   }
 
   async remove(tenantId: string, id: number): Promise<void> {
     const deleted = await this.deps.db('ai_knowledge').where({ tenant_id: tenantId, id }).delete();
-    if (!deleted) throw notFound(id);
+    if (!deleted) throw AiErrors.knowledgeEntryNotFound(id);
     await this.changed(tenantId);
   }
 
@@ -164,14 +165,14 @@ export class KnowledgeBase {
 
   private async row(tenantId: string, id: number): Promise<KnowledgeRow> {
     const row = await this.deps.db('ai_knowledge').where({ tenant_id: tenantId, id }).first();
-    if (!row) throw notFound(id);
+    if (!row) throw AiErrors.knowledgeEntryNotFound(id);
     return row;
   }
 
   private async ensureRoom(tenantId: string, adding: number): Promise<void> {
     const [{ n }] = await this.deps.db('ai_knowledge').where('tenant_id', tenantId).count({ n: '*' });
     if (Number(n) + adding > this.maxEntries) {
-      throw AppError.conflict(`the knowledge base holds at most ${this.maxEntries} entries (it has ${n}; adding ${adding})`, 'knowledge_base_full');
+      throw AiErrors.knowledgeBaseFull(this.maxEntries, Number(n), adding);
     }
   }
 
@@ -236,5 +237,3 @@ function checked(input: unknown): EntryFields {
   if (!entry) throw AppError.validation(errors, 400);
   return entry;
 }
-
-const notFound = (id: number) => AppError.notFound(`knowledge entry ${id} not found`, 'knowledge_entry_not_found');

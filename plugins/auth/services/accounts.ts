@@ -14,6 +14,7 @@ import type { SignInResult } from './mfa-challenges.js';
 import type { Sessions } from './sessions.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { RequestMeta, UserRow } from './types.js';
+import { AuthErrors } from './errors.js';
 
 export const SENT_IF_EXISTS = 'If an account exists for this address, we have sent it an email.';
 
@@ -98,7 +99,7 @@ export class Accounts {
     meta: RequestMeta,
   ): Promise<{ detail: string; email: string }> {
     const mode = registrationMode(this.deps.settings);
-    if (mode === 'closed') throw AppError.forbidden('registration is closed on this server; ask the operator for an account', 'registration_closed');
+    if (mode === 'closed') throw AuthErrors.registrationClosed();
     this.deps.passwords.check(input.password);
     const email = normalizeEmail(input.email);
     const hash = await this.deps.passwords.hash(input.password);
@@ -179,7 +180,7 @@ export class Accounts {
       const used = await this.deps.tokens.consume(trx, token, 'password_reset');
       const user = used && (await this.deps.users.byId(used.user_id, trx));
       // A link mailed to an address the account no longer has must not take the account over.
-      if (!used || !user || user.email !== used.email) throw AppError.badRequest('invalid or expired token', 'invalid_token');
+      if (!used || !user || user.email !== used.email) throw AuthErrors.linkTokenInvalid();
       await this.deps.users.setPasswordHash(trx, used.user_id, hash);
       await trx('auth_users').where('id', used.user_id).update({ must_change_password: false }); // one of their own now
       userId = used.user_id;
@@ -210,10 +211,10 @@ export class Accounts {
   async verifyMagicLink(token: string, meta: RequestMeta, kind: 'api' | 'ui' = 'api'): Promise<SignInResult> {
     const user = await this.deps.db.transaction(async (trx) => {
       const used = await this.deps.tokens.consume(trx, token, 'magic_link');
-      if (!used) throw AppError.badRequest('invalid or expired link', 'invalid_token');
+      if (!used) throw AuthErrors.linkInvalid();
       const row = await this.deps.users.byId(used.user_id, trx);
       // The link proves control of the address it went to; if the account has moved on, it proves nothing.
-      if (!row || row.email !== used.email) throw AppError.badRequest('invalid or expired link', 'invalid_token');
+      if (!row || row.email !== used.email) throw AuthErrors.linkInvalid();
       if (!row.email_verified_at) await this.deps.users.markEmailVerified(trx, row.id);
       return row;
     });
@@ -223,7 +224,7 @@ export class Accounts {
 
   async requestVerification(principal: Principal): Promise<{ detail: string }> {
     const user = await this.deps.users.byId(principal.id);
-    if (!user?.email) throw AppError.badRequest('this account has no email address', 'no_email');
+    if (!user?.email) throw AuthErrors.noEmail();
     if (user.email_verified_at) return { detail: 'Your email address is already verified.' };
     this.later('the verification mail', () => this.sendTokenMail(user, 'email_verification'));
     return { detail: 'We have sent you a verification link.' };
@@ -234,7 +235,7 @@ export class Accounts {
       const used = await this.deps.tokens.consume(trx, token, 'email_verification');
       const user = used && (await this.deps.users.byId(used.user_id, trx));
       // A link for an address the user has since changed verifies nothing.
-      if (!used || !user || user.email !== used.email) throw AppError.badRequest('invalid or expired token', 'invalid_token');
+      if (!used || !user || user.email !== used.email) throw AuthErrors.linkTokenInvalid();
       await this.deps.users.markEmailVerified(trx, user.id);
       await this.deps.audit.record(
         { action: 'auth.email_verified', actorLabel: user.email ?? user.id, tenantId: user.tenant_id, target: { type: 'user', id: user.id }, meta },
@@ -251,7 +252,7 @@ export class Accounts {
     if (!user) throw AppError.unauthorized();
     if (user.password_hash) {
       if (!currentPassword) throw AppError.validation([{ path: 'body.current_password', message: 'is required to change an existing password' }]);
-      if (!(await this.deps.passwords.verify(user.password_hash, currentPassword))) throw AppError.forbidden('the current password is wrong', 'wrong_password');
+      if (!(await this.deps.passwords.verify(user.password_hash, currentPassword))) throw AuthErrors.passwordWrong();
     }
     this.deps.passwords.check(password);
     // A generated password must give way to one of their own (the admin UI asks for it at sign-in).

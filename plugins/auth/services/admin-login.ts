@@ -6,8 +6,9 @@ import { validateAuthenticationResponse } from '../routes/passkey-schemas.js';
 import type { Accounts } from './accounts.js';
 import type { JwtSigner } from './jwt-signer.js';
 import type { PasskeySignIn } from './passkey-sign-in.js';
-import { isChallenge, mfaRequired, type MfaChallenges, type SignInResult } from './mfa-challenges.js';
+import { isChallenge, type MfaChallenges, type SignInResult } from './mfa-challenges.js';
 import type { LoginResult, Sessions } from './sessions.js';
+import { AuthErrors } from './errors.js';
 
 const toSession = (r: LoginResult): AdminSession => ({ token: r.access_token, expiresInSeconds: r.expires_in });
 const toSignIn = (r: SignInResult): AdminSignIn =>
@@ -29,7 +30,8 @@ export function adminLoginProvider(s: {
     // user with a second factor answers the challenge on the admin UI's login (the same cookie).
     async login(input) {
       const result = await s.sessions.login(input.email, input.password, { ip: input.ip, userAgent: input.userAgent }, 'ui');
-      if (isChallenge(result)) throw mfaRequired(result, 'POST /admin/api/login', 'sign in on the admin UI (/admin), whose session this one is, or ');
+      if (isChallenge(result))
+        throw AuthErrors.mfaRequired(result, 'POST /admin/api/login', 'sign in on the admin UI (/admin), whose session this one is, or ');
       return toSession(result);
     },
     async beginLogin(input) {

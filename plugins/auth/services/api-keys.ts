@@ -10,6 +10,7 @@ import type { PrincipalCache } from './principal-cache.js';
 import { isPlatformScope, type RoleScopes } from './scopes.js';
 import { randomToken, sha256 } from 'plinth/plugin';
 import type { RequestMeta } from './types.js';
+import { AuthErrors } from './errors.js';
 
 export interface ApiKeyView {
   id: string;
@@ -89,7 +90,7 @@ export class ApiKeys {
       throw AppError.validation(unknown.map((s) => ({ path: 'body.scopes', message: `"${s}" is not a scope of any enabled plugin` })));
     }
     const lacking = scopes.filter((s) => !hasScope(principal, s) || (isPlatformScope(s) && !hasRole(principal, 'superadmin')));
-    if (lacking.length) throw AppError.forbidden(`you cannot grant scopes you do not hold: ${lacking.join(', ')}`, 'scope_not_held');
+    if (lacking.length) throw AuthErrors.scopesNotHeld(lacking);
     const now = this.deps.clock.now();
     const key = this.newKey();
     const row = {
@@ -135,7 +136,7 @@ export class ApiKeys {
   async rotate(principal: Principal, id: string, meta: RequestMeta): Promise<ApiKeyView & { raw_key: string }> {
     const row = await this.visible(principal).where('id', id).first();
     if (!row) throw AppError.notFound('API key not found');
-    if (!row.is_active) throw AppError.conflict('a revoked key cannot be rotated', 'key_revoked');
+    if (!row.is_active) throw AuthErrors.keyRevoked();
     const key = this.newKey();
     await this.deps.db.transaction(async (trx) => {
       await trx('auth_api_keys')

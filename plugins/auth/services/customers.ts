@@ -7,6 +7,7 @@ import type { Passwords } from './passwords.js';
 import type { Tenants } from './tenants.js';
 import { normalizeEmail, type Users } from './users.js';
 import { toPublicUser, type PublicUser, type RequestMeta, type TenantRole, type UserRow } from './types.js';
+import { AuthErrors } from './errors.js';
 
 export interface NewCustomer {
   name: string;
@@ -88,7 +89,7 @@ export class Customers {
   /** Checks the address is free and the password (if any) is acceptable, before anything is written. */
   private async prepare(address: string, password: string | undefined, field: string): Promise<{ email: string; hash: string | null }> {
     const email = normalizeEmail(address);
-    if (await this.deps.users.byEmail(email)) throw AppError.conflict(`${field} is already in use: ${email} has an account`, 'email_taken');
+    if (await this.deps.users.byEmail(email)) throw AuthErrors.emailHasAccount(field, email);
     if (password === undefined) return { email, hash: null };
     this.deps.passwords.check(password);
     return { email, hash: await this.deps.passwords.hash(password) };
@@ -110,8 +111,7 @@ export class Customers {
       });
     } catch (err) {
       // Another request took the address between the check and the insert.
-      if (err instanceof AppError && err.code === 'email_taken')
-        throw AppError.conflict(`${field} is already in use: ${u.email} has an account`, 'email_taken');
+      if (err instanceof AppError && err.code === 'email_taken') throw AuthErrors.emailHasAccount(field, u.email);
       throw err;
     }
   }

@@ -1,9 +1,9 @@
-import { AppError } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';
 import type { MfaRequire } from '../config.js';
 import { underMfaPolicy } from './mfa-policy.js';
 import { isPlatformScope } from './scopes.js';
 import type { Principals } from './strategies.js';
+import { AuthErrors } from './errors.js';
 
 /**
  * The principal behind a delegated grant (an OAuth token another plugin issued on a user's
@@ -15,9 +15,9 @@ export function grantPrincipals(principals: Principals, mfaRequire: MfaRequire) 
   return {
     async forGrant(userId: string, tenantId: string, scopes: readonly string[], attributes: Record<string, unknown>): Promise<Principal> {
       const user = await principals.activeUser(userId);
-      if (user.tenant_id !== tenantId) throw AppError.unauthorized('the grant was made in another tenant', 'invalid_token');
+      if (user.tenant_id !== tenantId) throw AuthErrors.grantOfOtherTenant();
       if (!user.mfa_enabled && underMfaPolicy(user, mfaRequire)) {
-        throw AppError.forbidden("this grant's owner must set up two-factor sign-in first: this server requires it of the account", 'mfa_enrollment_required');
+        throw AuthErrors.grantOwnerWithoutMfa();
       }
       const held = principals.userPrincipal(user).scopes;
       const granted = scopes.filter((s) => !isPlatformScope(s) && (held === '*' || held.includes(s)));

@@ -2,10 +2,10 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import { lazy } from 'plinth/plugin';
 import { isUniqueViolation } from 'plinth/plugin';
 import { hmacSha256, randomToken } from 'plinth/plugin';
+import { AuthErrors } from './errors.js';
 
 export type TokenType = 'access' | 'ui';
 
@@ -123,7 +123,7 @@ export class JwtSigner {
       return claims;
     } catch (err) {
       const expired = err instanceof errors.JWTExpired;
-      throw AppError.unauthorized(expired ? 'token expired' : 'invalid token', expired ? 'token_expired' : 'invalid_token');
+      throw expired ? AuthErrors.tokenExpired() : AuthErrors.tokenInvalid();
     }
   }
 }

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
 import { affected } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import { randomToken, sha256 } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
@@ -10,6 +9,7 @@ import type { FactorAnswer, SecondFactors } from './second-factor.js';
 import type { LoginResult } from './sessions.js';
 import type { RequestMeta, UserRow } from './types.js';
 import type { Users } from './users.js';
+import { AuthErrors } from './errors.js';
 
 export type SessionKind = 'api' | 'ui';
 
@@ -26,15 +26,6 @@ export interface MfaChallenge {
 export type SignInResult = LoginResult | MfaChallenge;
 
 export const isChallenge = (r: SignInResult): r is MfaChallenge => 'mfa_required' in r && r.mfa_required === true;
-
-/**
- * For a way in that cannot answer with a challenge (another face's login): 403 `mfa_required`, the
- * challenge in the error's details with where to answer it. No session was opened.
- */
-export const mfaRequired = (challenge: MfaChallenge, verifyAt: string, instead = ''): AppError =>
-  new AppError(403, 'mfa_required', `this account signs in with a second factor: ${instead}answer the challenge at ${verifyAt}`, {
-    details: { ...challenge, verify_at: verifyAt },
-  });
 
 /** A sign-in whose first step passed: who, from where, for which kind of session, by what. */
 export interface CompletedStep {
@@ -58,8 +49,6 @@ export interface MfaChallengesDeps {
   audit: AuditLog;
   open: OpenSession;
 }
-
-const dead = () => AppError.unauthorized('this sign-in has expired or was already completed: sign in again', 'invalid_challenge');
 
 /**
  * The second step of a sign-in. Every way in (password, magic link, SMS code, the admin UI's
@@ -108,14 +97,14 @@ export class MfaChallenges {
       token.length >= 20 && token.length <= 200
         ? await this.deps.db('auth_mfa_challenges').where('token_hash', sha256(token)).whereNull('used_at').where('expires_at', '>', now).first()
         : undefined;
-    if (!row || row.kind !== kind) throw dead();
+    if (!row || row.kind !== kind) throw AuthErrors.challengeExpired();
     await this.deps.factors.spend(row.user_id, meta.ip);
     const max = this.deps.settings.mfa.challengeAttempts;
     const counted = affected(
       await this.deps.db('auth_mfa_challenges').where('id', row.id).whereNull('used_at').where('attempts', '<', max).increment('attempts', 1),
     );
     const user = await this.deps.users.byId(row.user_id);
-    if (counted !== 1 || !user) throw dead();
+    if (counted !== 1 || !user) throw AuthErrors.challengeExpired();
     const used = await this.deps.db
       .transaction(async (trx) => {
         const claimed = affected(await trx('auth_mfa_challenges').where('id', row.id).whereNull('used_at').update({ used_at: now }));
@@ -127,9 +116,9 @@ export class MfaChallenges {
       .catch(async (err: unknown) => {
         if (!(err instanceof Refused)) throw err;
         await this.refused(user, row, err.reason, meta);
-        throw AppError.unauthorized('the code is not valid', 'invalid_code');
+        throw AuthErrors.totpCodeInvalid();
       });
-    if (!used) throw dead();
+    if (!used) throw AuthErrors.challengeExpired();
     await this.deps.factors.refund(user.id);
     return this.deps.open(user, meta, kind, row.method, { second_factor: used });
   }

@@ -1,8 +1,8 @@
-import { AppError } from 'plinth/plugin';
 import type { AuthRequest, AuthStrategy, Principal } from 'plinth/plugin';
 import type { MfaRequire } from '../config.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { UserRow } from './types.js';
+import { AuthErrors } from './errors.js';
 
 /** Whether the policy (`settings.auth.mfa.require`) asks this user for a second factor. */
 export function underMfaPolicy(user: Pick<UserRow, 'is_superadmin' | 'role'>, require: MfaRequire): boolean {
@@ -34,12 +34,6 @@ const WHILE_ENROLLING = [
   /^\/admin\/api\/(meta|me|logout)$/,
 ];
 
-const enrolmentRequired = (who: string) =>
-  AppError.forbidden(
-    `${who} must set up two-factor sign-in first: this server requires it of the account (My profile, or POST /api/v2/auth/mfa/totp/enroll)`,
-    'mfa_enrollment_required',
-  );
-
 /**
  * Wraps the auth plugin's strategies with the policy. A user under it without a confirmed factor:
  * - signed in (a session): refused (403 `mfa_enrollment_required`) everywhere but the paths above,
@@ -58,10 +52,10 @@ export function withMfaPolicy(strategy: AuthStrategy, d: { cache: PrincipalCache
       if (!principal || (principal.kind !== 'user' && principal.kind !== 'api_key')) return principal;
       const user = await d.cache.user(principal.id);
       if (!user || user.mfa_enabled || !underMfaPolicy(user, d.require)) return principal;
-      if (principal.kind === 'api_key') throw enrolmentRequired("this key's owner");
+      if (principal.kind === 'api_key') throw AuthErrors.mfaEnrolmentRequired("this key's owner");
       const sessionId = principal.attributes?.sessionId;
       if (typeof sessionId === 'string' && (await d.cache.session(sessionId))?.second_factor === 'passkey') return principal;
-      if (!WHILE_ENROLLING.some((allowed) => allowed.test(req.path))) throw enrolmentRequired('you');
+      if (!WHILE_ENROLLING.some((allowed) => allowed.test(req.path))) throw AuthErrors.mfaEnrolmentRequired('you');
       // A step already required (a generated password to replace first) comes before this one.
       const step = principal.attributes?.requiredStep ?? { href: ENROL_PAGE, reason: 'mfa_enrollment_required' };
       return { ...principal, attributes: { ...principal.attributes, requiredStep: step } };

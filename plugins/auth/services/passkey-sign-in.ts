@@ -8,14 +8,14 @@ import {
 } from '@simplewebauthn/server';
 import type { Clock } from 'plinth/plugin';
 import type { CoreConfig } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import type { JwtSigner } from './jwt-signer.js';
 import { CEREMONY_MS, type PasskeyChallenges } from './passkey-challenges.js';
-import { challengeRefused, relyingParty, signedChallenge, type PasskeyRow } from './passkeys.js';
+import { relyingParty, signedChallenge, type PasskeyRow } from './passkeys.js';
 import type { LoginResult, Sessions } from './sessions.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { RequestMeta, UserRow } from './types.js';
+import { AuthErrors } from './errors.js';
 
 export interface PasskeySignInDeps {
   db: Knex;
@@ -27,9 +27,6 @@ export interface PasskeySignInDeps {
   signer: JwtSigner;
   challenges: PasskeyChallenges;
 }
-
-/** The one answer to every refused passkey (unknown, someone else's, a bad signature, a counter gone back). */
-const refused = () => AppError.unauthorized('this passkey was not accepted', 'passkey_refused');
 
 /**
  * Signing in with a passkey, instead of a password and a second factor: the passkey is both (the
@@ -72,7 +69,7 @@ export class PasskeySignIn {
     const issued = challenge ? await this.deps.challenges.take(challenge, 'sign_in') : null;
     if (!challenge || !issued) {
       await this.failed(meta, 'challenge');
-      throw challengeRefused();
+      throw AuthErrors.passkeyChallengeRefused();
     }
     const row = (await this.deps.db('auth_passkeys').where('credential_id', response.id).first()) as PasskeyRow | undefined;
     if (!row) return this.refuse(meta, 'unknown passkey');
@@ -120,7 +117,7 @@ export class PasskeySignIn {
 
   private async refuse(meta: RequestMeta, reason: string, user?: UserRow): Promise<never> {
     await this.failed(meta, reason, user);
-    throw refused();
+    throw AuthErrors.passkeySignInRefused();
   }
 
   private async failed(meta: RequestMeta, reason: string, user?: UserRow): Promise<void> {

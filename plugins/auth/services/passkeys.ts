@@ -15,6 +15,7 @@ import type { AuditLog } from './audit.js';
 import { CEREMONY_MS, type PasskeyChallenges } from './passkey-challenges.js';
 import type { Users } from './users.js';
 import type { Db, RequestMeta } from './types.js';
+import { AuthErrors } from './errors.js';
 
 /** At most this many passkeys per user. */
 export const MAX_PASSKEYS = 20;
@@ -78,8 +79,6 @@ export function signedChallenge(clientDataJSON: string): string | null {
   }
 }
 
-export const challengeRefused = () => AppError.badRequest('this passkey request has expired or was already used: start again', 'invalid_challenge');
-
 export interface PasskeysDeps {
   db: Knex;
   clock: Clock;
@@ -112,7 +111,7 @@ export class Passkeys {
     const user = await this.deps.users.byId(principal.id);
     if (!user) throw AppError.notFound('user not found');
     const existing = (await this.deps.db('auth_passkeys').where('user_id', user.id).select('credential_id', 'transports')) as PasskeyRow[];
-    if (existing.length >= MAX_PASSKEYS) throw AppError.conflict(`at most ${MAX_PASSKEYS} passkeys per account: remove one first`, 'passkey_limit');
+    if (existing.length >= MAX_PASSKEYS) throw AuthErrors.passkeyLimit(MAX_PASSKEYS);
     const { rpID, rpName } = relyingParty(this.deps.config);
     const userName = user.email ?? user.username ?? user.phone ?? user.id;
     const options = await generateRegistrationOptions({
@@ -135,7 +134,7 @@ export class Passkeys {
   /** Checks the authenticator's answer to this user's own challenge and keeps the passkey. */
   async register(principal: Principal, response: RegistrationResponseJSON, name: string | undefined, meta: RequestMeta): Promise<PublicPasskey> {
     const challenge = signedChallenge(response.response.clientDataJSON);
-    if (!challenge || !(await this.deps.challenges.take(challenge, 'registration', principal.id))) throw challengeRefused();
+    if (!challenge || !(await this.deps.challenges.take(challenge, 'registration', principal.id))) throw AuthErrors.passkeyChallengeRefused();
     const { rpID, origin } = relyingParty(this.deps.config);
     let info: Awaited<ReturnType<typeof verifyRegistrationResponse>>['registrationInfo'];
     try {
@@ -149,10 +148,10 @@ export class Passkeys {
       });
       info = verified.registrationInfo;
     } catch (err) {
-      throw AppError.badRequest(`the passkey was not accepted: ${(err as Error).message}`, 'passkey_refused');
+      throw AuthErrors.passkeyRefused((err as Error).message);
     }
     // The id the browser names is the one the authenticator signed into its data.
-    if (!info || info.credential.id !== response.id) throw AppError.badRequest('the passkey was not accepted', 'passkey_refused');
+    if (!info || info.credential.id !== response.id) throw AuthErrors.passkeyRefused();
     const { credential } = info;
     const now = this.deps.clock.now().toISOString();
     const row: PasskeyRow = {
@@ -171,10 +170,10 @@ export class Passkeys {
     };
     await this.deps.db.transaction(async (trx) => {
       if (await trx('auth_passkeys').where('credential_id', credential.id).first('id')) {
-        throw AppError.conflict('this passkey is already registered', 'passkey_exists');
+        throw AuthErrors.passkeyExists();
       }
       if ((await this.count(principal.id, trx)) >= MAX_PASSKEYS) {
-        throw AppError.conflict(`at most ${MAX_PASSKEYS} passkeys per account: remove one first`, 'passkey_limit');
+        throw AuthErrors.passkeyLimit(MAX_PASSKEYS);
       }
       await trx('auth_passkeys').insert(row);
       await this.deps.audit.record(

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
 import { affected } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import { addressKey, type LimitSpec, type RateLimits } from 'plinth/plugin';
 import { randomToken, sha256 } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
@@ -9,6 +8,7 @@ import type { AuditLog } from './audit.js';
 import type { JwtSigner } from './jwt-signer.js';
 import type { Db, RequestMeta, UserRow } from './types.js';
 import type { Users } from './users.js';
+import { AuthErrors } from './errors.js';
 
 const DAY = 86_400_000;
 
@@ -78,12 +78,11 @@ export class RefreshRotation {
     await this.deps.rateLimits.consume(this.limit, addressKey(meta.ip));
     const now = clock.now();
     const nowIso = now.toISOString();
-    const invalid = () => AppError.unauthorized('invalid refresh token', 'invalid_refresh_token');
     const row = await db('auth_refresh_tokens as r')
       .join('auth_sessions as s', 's.id', 'r.session_id')
       .where('r.token_hash', sha256(refreshToken))
       .first('r.id', 'r.used_at', 'r.expires_at', 's.id as session_id', 's.user_id', 's.kind', 's.revoked_at', 's.expires_at as session_expires_at');
-    if (!row || row.revoked_at || row.expires_at <= nowIso || row.session_expires_at <= nowIso) throw invalid();
+    if (!row || row.revoked_at || row.expires_at <= nowIso || row.session_expires_at <= nowIso) throw AuthErrors.refreshTokenInvalid();
 
     const claimed = affected(await db('auth_refresh_tokens').where('id', row.id).whereNull('used_at').update({ used_at: nowIso }));
     if (claimed === 0) {
@@ -98,11 +97,11 @@ export class RefreshRotation {
           target: { type: 'session', id: row.session_id },
           meta,
         });
-        throw invalid();
+        throw AuthErrors.refreshTokenInvalid();
       }
     }
     const user = await users.byId(row.user_id);
-    if (!user) throw invalid();
+    if (!user) throw AuthErrors.refreshTokenInvalid();
     await sessions.assertActive(user, meta);
     // Redeemed again within the grace window: the same successor as the first time.
     const successor = this.deps.signer.derive('refresh-successor', refreshToken);

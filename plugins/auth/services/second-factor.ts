@@ -16,6 +16,7 @@ import type { Sessions } from './sessions.js';
 import { newRecoveryCode, newTotpSecret, qrDataUrl, RECOVERY_CODES, recoveryCodeHash, totpStep, totpUri } from './totp.js';
 import type { Db, RequestMeta, UserRow } from './types.js';
 import type { Users } from './users.js';
+import { AuthErrors } from './errors.js';
 
 /** A second-factor answer: a code from the app, or one of the recovery codes. */
 export interface FactorAnswer {
@@ -51,8 +52,6 @@ export interface SecondFactorsDeps {
   mailer: Mailer;
   rateLimits: RateLimits;
 }
-
-const wrongCode = () => AppError.unauthorized('the code is not valid', 'invalid_code');
 
 /**
  * A user's second factor (TOTP) and its recovery codes: enrol (a secret shown once, confirmed with
@@ -162,7 +161,7 @@ export class SecondFactors {
         meta,
         details: { purpose, reason: outcome.reason },
       });
-      throw wrongCode();
+      throw AuthErrors.totpCodeInvalid();
     }
     await this.refund(user.id);
     return outcome.value;
@@ -171,7 +170,7 @@ export class SecondFactors {
   /** Starts (or starts over) enrolment: a new secret, shown this once, as a QR code, a URI and text. */
   async enroll(principal: Principal): Promise<{ secret: string; otpauth_uri: string; qr_code: string; algorithm: 'SHA1'; digits: 6; period: 30 }> {
     const user = await this.ownUser(principal);
-    if (await this.enabled(user.id)) throw AppError.conflict('two-factor sign-in is already on: turn it off first to use another app', 'mfa_already_enabled');
+    if (await this.enabled(user.id)) throw AuthErrors.mfaAlreadyEnabled('turn it off first to use another app');
     const secret = newTotpSecret();
     const now = this.deps.clock.now().toISOString();
     await this.deps.db.transaction(async (trx) => {
@@ -189,8 +188,8 @@ export class SecondFactors {
   async confirm(principal: Principal, code: string, meta: RequestMeta): Promise<{ recovery_codes: string[] }> {
     const user = await this.ownUser(principal);
     const row = await this.deps.db('auth_mfa_totp').where('user_id', user.id).first('secret', 'confirmed_at');
-    if (!row) throw AppError.conflict('start the set-up first (POST /auth/mfa/totp/enroll)', 'mfa_not_enrolling');
-    if (row.confirmed_at) throw AppError.conflict('two-factor sign-in is already on', 'mfa_already_enabled');
+    if (!row) throw AuthErrors.mfaNotEnrolling();
+    if (row.confirmed_at) throw AuthErrors.mfaAlreadyEnabled();
     await this.spend(user.id, meta.ip);
     const now = this.deps.clock.now();
     const step = totpStep(row.secret, code, now);
@@ -216,7 +215,7 @@ export class SecondFactors {
         meta,
         details: { purpose: 'enroll' },
       });
-      throw wrongCode();
+      throw AuthErrors.totpCodeInvalid();
     }
     await this.refund(user.id);
     await this.afterChange(user.id, ended);
@@ -226,7 +225,7 @@ export class SecondFactors {
   /** Turns the factor off with a current code or a recovery code; the user is mailed. */
   async disable(principal: Principal, answer: FactorAnswer, meta: RequestMeta): Promise<FactorStatus> {
     const user = await this.ownUser(principal);
-    if (!(await this.enabled(user.id))) throw AppError.conflict('two-factor sign-in is not on', 'mfa_not_enabled');
+    if (!(await this.enabled(user.id))) throw AuthErrors.mfaNotEnabled();
     await this.proven(user, answer, meta, 'disable', async (trx, used) => {
       await this.remove(trx, user.id);
       await this.deps.audit.record(
@@ -242,7 +241,7 @@ export class SecondFactors {
   /** Ten new recovery codes (the old ones stop working), with a current code or a recovery code. */
   async regenerate(principal: Principal, answer: FactorAnswer, meta: RequestMeta): Promise<{ recovery_codes: string[] }> {
     const user = await this.ownUser(principal);
-    if (!(await this.enabled(user.id))) throw AppError.conflict('two-factor sign-in is not on', 'mfa_not_enabled');
+    if (!(await this.enabled(user.id))) throw AuthErrors.mfaNotEnabled();
     const codes = await this.proven(user, answer, meta, 'recovery_codes', async (trx, used) => {
       const fresh = await this.replaceRecoveryCodes(trx, user.id);
       await this.deps.audit.record(

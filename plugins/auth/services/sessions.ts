@@ -15,7 +15,8 @@ import type { JwtSigner } from './jwt-signer.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { Db, RequestMeta, UserRow } from './types.js';
 import { loginDelayHeader, loginDelayMs, sleep } from './login-delay.js';
-import { isChallenge, mfaRequired, type CompletedStep, type SignInResult } from './mfa-challenges.js';
+import { isChallenge, type CompletedStep, type SignInResult } from './mfa-challenges.js';
+import { AuthErrors } from './errors.js';
 
 export interface LoginResult extends TokenPair {
   user: { id: string; email: string | null; full_name: string; role: string; tenant_id: string };
@@ -108,7 +109,7 @@ export class Sessions {
         meta,
         details: delayMs ? { delay_ms: delayMs } : undefined,
       });
-      throw new AppError(401, 'invalid_credentials', 'invalid email or password', { headers: loginDelayHeader(delayMs) });
+      throw AuthErrors.credentialsWrong(loginDelayHeader(delayMs));
     }
     await this.deps.rateLimits.reset(this.limits.accountIp, pair);
     if (spent) await this.deps.rateLimits.refund(this.limits.account, account);
@@ -157,7 +158,7 @@ export class Sessions {
         target: { type: 'user', id: user.id },
         meta,
       });
-      throw AppError.forbidden('this account is suspended', 'account_suspended');
+      throw AuthErrors.accountSuspendedAtSignIn();
     }
   }
 
@@ -175,10 +176,7 @@ export class Sessions {
       target: { type: 'user', id: user.id },
       meta,
     });
-    throw AppError.forbidden(
-      'verify your email address first: follow the link we emailed you (or ask for a sign-in link, which verifies it too)',
-      'email_not_verified',
-    );
+    throw AuthErrors.emailNotVerified();
   }
 
   /**
@@ -276,7 +274,7 @@ export class Sessions {
     if (!user) throw AppError.notFound('user not found');
     await this.assertActive(user, meta);
     const result = await this.signIn({ user, meta, kind: 'api', method });
-    if (isChallenge(result)) throw mfaRequired(result, 'POST /api/v2/auth/mfa/verify');
+    if (isChallenge(result)) throw AuthErrors.mfaRequired(result, 'POST /api/v2/auth/mfa/verify');
     return result;
   }
 }

@@ -8,6 +8,7 @@ import type { OneTimeTokens } from './one-time-tokens.js';
 import type { Passwords } from './passwords.js';
 import type { Db, RequestMeta } from './types.js';
 import { normalizeEmail, type Users } from './users.js';
+import { AuthErrors } from './errors.js';
 
 /** A setup link works once, within this many minutes (PocketBase's installer link: an hour too). */
 export const SETUP_LINK_MINUTES = 60;
@@ -72,7 +73,7 @@ export class SetupLinks {
       .whereNull('t.used_at')
       .where('t.expires_at', '>', this.deps.clock.now().toISOString())
       .first('u.email', 't.expires_at');
-    if (!row) throw invalid();
+    if (!row) throw AuthErrors.setupLinkInvalid();
     return { email: row.email, expires_at: row.expires_at };
   }
 
@@ -88,7 +89,7 @@ export class SetupLinks {
       .transaction(async (trx) => {
         const used = await this.deps.tokens.consume(trx, token, PURPOSE);
         const user = used && (await this.deps.users.byId(used.user_id, trx));
-        if (!used || !user?.is_superadmin) throw invalid();
+        if (!used || !user?.is_superadmin) throw AuthErrors.setupLinkInvalid();
         const email = input.email ? normalizeEmail(input.email) : user.email;
         if (!email) throw AppError.validation([{ path: 'body.email', message: 'is required: this account has no address yet' }]);
         const moved = email !== user.email;
@@ -115,12 +116,10 @@ export class SetupLinks {
         return { id: user.id, email };
       })
       .catch((err: unknown) => {
-        if (isUniqueViolation(err)) throw AppError.conflict('email is already in use', 'email_taken');
+        if (isUniqueViolation(err)) throw AuthErrors.emailInUse();
         throw err;
       });
     await this.deps.users.forget(done.id);
     return { detail: `The superadmin is ready: sign in as ${done.email} with the password you chose.`, email: done.email };
   }
 }
-
-const invalid = () => AppError.badRequest('this setup link was used or has expired', 'invalid_token');

@@ -7,6 +7,7 @@ import { injectTrace } from 'plinth/plugin';
 import { addressKey, type RateLimits } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import { sameSecret, sha256, sixDigitCode } from 'plinth/plugin';
+import { AuthErrors } from './errors.js';
 
 /** Delivers one text message; the outbox row records what happened either way. */
 export interface SmsProvider {
@@ -92,7 +93,7 @@ export class SmsCodes {
         .db('auth_sms_outbox')
         .where('id', outboxId)
         .update({ status: 'failed', error: (err as Error).message });
-      throw new AppError(502, 'sms_failed', 'the SMS could not be sent; try again later');
+      throw AuthErrors.smsFailed();
     }
     return { expires_in: this.deps.settings.codeTtlSeconds };
   }
@@ -101,8 +102,7 @@ export class SmsCodes {
   async verify(phone: string, code: string, purpose: string): Promise<void> {
     const now = this.deps.clock.now().toISOString();
     const row = await this.deps.db('auth_sms_codes').where({ phone, purpose }).whereNull('used_at').orderBy('id', 'desc').first();
-    const invalid = () => AppError.badRequest('the code is invalid or has expired; request a new one', 'invalid_code');
-    if (!row || row.expires_at <= now) throw invalid();
+    if (!row || row.expires_at <= now) throw AuthErrors.smsCodeInvalid();
     // Every try is counted before the code is compared, in one conditional UPDATE, so parallel
     // guesses cannot all pass a check that was read before any of them was counted.
     const tried = affected(
@@ -115,13 +115,13 @@ export class SmsCodes {
     );
     if (tried === 0) {
       const current = await this.deps.db('auth_sms_codes').where('id', row.id).first('used_at');
-      if (current?.used_at) throw invalid();
-      throw AppError.badRequest('too many wrong codes; request a new one', 'too_many_attempts');
+      if (current?.used_at) throw AuthErrors.smsCodeInvalid();
+      throw AuthErrors.smsTooManyAttempts();
     }
     if (!/^\d{6}$/.test(code) || !sameSecret(row.code_hash, sha256(`${phone}:${code}`))) {
-      throw AppError.badRequest('the code is wrong', 'invalid_code');
+      throw AuthErrors.smsCodeWrong();
     }
     const claimed = affected(await this.deps.db('auth_sms_codes').where('id', row.id).whereNull('used_at').update({ used_at: now }));
-    if (!claimed) throw invalid();
+    if (!claimed) throw AuthErrors.smsCodeInvalid();
   }
 }

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import { SESSION_COOKIE, type AuthRequest, type AuthStrategy, type Principal } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import { beyondPlans, cutScopes, type Entitlements, type FeatureInfo } from 'plinth/plugin';
@@ -10,6 +9,7 @@ import { limitScopes, PLATFORM_SCOPE, type RoleScopes } from './scopes.js';
 import { sameSecret, sha256 } from 'plinth/plugin';
 import { parseScopeLimit } from './types.js';
 import type { JwtSigner, TokenType } from './jwt-signer.js';
+import { AuthErrors } from './errors.js';
 
 export const ROOT_ID = '__root__';
 /** Where a user signed in with a generated password chooses their own (plugins/auth/ui/change-password.tsx). */
@@ -75,8 +75,8 @@ export class Principals {
   /** The user behind a credential must be active in an active tenant. */
   async activeUser(userId: string): Promise<CachedUser> {
     const user = await this.deps.cache.user(userId);
-    if (!user) throw AppError.unauthorized('invalid credentials', 'invalid_token');
-    if (user.status !== 'active' || user.tenant_status !== 'active') throw AppError.unauthorized('account suspended', 'account_suspended');
+    if (!user) throw AuthErrors.credentialsInvalid();
+    if (user.status !== 'active' || user.tenant_status !== 'active') throw AuthErrors.accountSuspended();
     return user;
   }
 
@@ -85,7 +85,7 @@ export class Principals {
     const claims = signer.known(token, type) ?? (await signer.verify(token, type));
     const session = await this.deps.cache.session(claims.sessionId);
     if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= this.deps.clock.now().toISOString()) {
-      throw AppError.unauthorized('session ended', 'session_revoked');
+      throw AuthErrors.sessionEnded();
     }
     this.touchSession(claims.sessionId);
     return this.withinPlan(this.userPrincipal(await this.activeUser(claims.userId), claims.sessionId));
@@ -93,9 +93,9 @@ export class Principals {
 
   async fromApiKey(raw: string): Promise<Principal> {
     const key = await this.deps.cache.key(sha256(raw));
-    if (!key?.is_active) throw AppError.unauthorized('invalid API key', 'invalid_api_key');
+    if (!key?.is_active) throw AuthErrors.apiKeyInvalid();
     const now = this.deps.clock.now();
-    if (key.expires_at && key.expires_at <= now.toISOString()) throw AppError.unauthorized('API key expired', 'api_key_expired');
+    if (key.expires_at && key.expires_at <= now.toISOString()) throw AuthErrors.apiKeyExpired();
     const user = await this.activeUser(key.user_id);
     this.touch(key, now);
     return this.withinPlan(this.keyPrincipal(key, user));
@@ -167,7 +167,7 @@ export function authStrategies(d: StrategyDeps): AuthStrategy[] {
       const candidates = [bearerOf(req), typeof header === 'string' ? header : null, typeof query === 'string' ? query : null];
       const presented = candidates.find((c): c is string => !!c && sameSecret(c, d.rootToken!));
       if (!presented) {
-        if (typeof header === 'string') throw AppError.unauthorized('invalid admin token', 'invalid_token');
+        if (typeof header === 'string') throw AuthErrors.adminTokenInvalid();
         return null;
       }
       await d.audit.record({ action: 'auth.root_token.used', actor: rootPrincipal, meta: metaOf(req), details: { path: req.path } });
@@ -191,7 +191,7 @@ export function authStrategies(d: StrategyDeps): AuthStrategy[] {
       const bearer = bearerOf(req);
       const raw = req.headers['x-api-key'] ?? (bearer?.startsWith(d.apiKeyPrefix) ? bearer : undefined);
       if (raw === undefined) return null;
-      if (typeof raw !== 'string' || raw.length < 8 || raw.length > 200) throw AppError.unauthorized('invalid API key', 'invalid_api_key');
+      if (typeof raw !== 'string' || raw.length < 8 || raw.length > 200) throw AuthErrors.apiKeyInvalid();
       return d.principals.fromApiKey(raw);
     },
   };

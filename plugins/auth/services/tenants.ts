@@ -12,6 +12,7 @@ import type { TenantDeletion, TenantParts } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { Db, RequestMeta } from './types.js';
+import { AuthErrors } from './errors.js';
 
 export interface TenantSettings {
   allowed_numbers: string[];
@@ -130,7 +131,7 @@ export class Tenants {
       if (patch.status === 'suspended') {
         await this.keepsASuperadmin(trx, id, 'suspended');
         if (tenant.status !== 'suspended' && actor.tenantId === id) {
-          throw AppError.conflict('you cannot suspend your own tenant: you would be signed out of it', 'own_tenant');
+          throw AuthErrors.ownTenantSuspend();
         }
       }
       await trx('auth_tenants')
@@ -162,7 +163,7 @@ export class Tenants {
   private async deletable(actor: Principal, tenant: { id: string; is_operator: boolean }, trx: Db): Promise<void> {
     if (tenant.is_operator) throw AppError.conflict('the operator tenant cannot be deleted');
     await this.keepsASuperadmin(trx, tenant.id, 'deleted');
-    if (actor.tenantId === tenant.id) throw AppError.conflict('you cannot delete your own tenant', 'own_tenant');
+    if (actor.tenantId === tenant.id) throw AuthErrors.ownTenantDelete();
   }
 
   /**
@@ -201,7 +202,7 @@ export class Tenants {
     const superadmins = (q: Knex.QueryBuilder) => q.where({ is_superadmin: true, status: 'active' }).first('id');
     const inside = await superadmins(trx('auth_users').where('tenant_id', id));
     if (inside && !(await superadmins(trx('auth_users').whereNot('tenant_id', id)))) {
-      throw AppError.conflict(`this tenant holds the last active superadmin and cannot be ${what}`, 'last_superadmin');
+      throw AuthErrors.tenantHoldsLastSuperadmin(what);
     }
   }
 

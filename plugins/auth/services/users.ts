@@ -11,6 +11,7 @@ import type { PrincipalCache } from './principal-cache.js';
 import { withOwnAccount } from './scopes.js';
 import type { Tenants } from './tenants.js';
 import { toPublicUser, type Db, type PublicUser, type RequestMeta, type TenantRole, type UserRow } from './types.js';
+import { AuthErrors } from './errors.js';
 
 export interface NewUser {
   tenantId: string;
@@ -54,11 +55,7 @@ function conflictOn(err: unknown): never {
     const e = err as { message?: string; detail?: string; constraint?: string };
     const source = `${e.constraint ?? ''} ${e.detail ?? ''} ${/constraint failed: (.*)$/m.exec(e.message ?? '')?.[1] ?? ''}`;
     const field = /(email|phone|username)/.exec(source)?.[1];
-    // Written out, so the catalogue in api.ts can be checked against it (test/architecture/error-codes).
-    throw AppError.conflict(
-      `${field ?? 'field'} is already in use`,
-      field === 'email' ? 'email_taken' : field === 'phone' ? 'phone_taken' : field === 'username' ? 'username_taken' : 'field_taken',
-    );
+    throw AuthErrors.fieldTaken(field);
   }
   throw err;
 }
@@ -184,10 +181,9 @@ export class Users {
     const demoted = patch.is_superadmin === false && before.is_superadmin;
     const action = roleChanged || demoted || (patch.is_superadmin === true && !before.is_superadmin) ? 'admin.user.role_changed' : 'admin.user.updated';
     return this.applyPatch(actor, id, patch, meta, action, async (trx) => {
-      if (demoted && (await this.otherActiveSuperadmins(trx, id)) === 0)
-        throw AppError.conflict('the last superadmin cannot lose superadmin rights', 'last_superadmin');
+      if (demoted && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AuthErrors.lastSuperadmin('lose superadmin rights');
       if (roleChanged && before.role === 'owner' && (await this.otherOwners(trx, before.tenant_id, id)) === 0) {
-        throw AppError.conflict('the last owner of a tenant cannot change role; make another user owner first', 'last_owner');
+        throw AuthErrors.lastOwnerCannotChangeRole();
       }
     });
   }
@@ -241,10 +237,9 @@ export class Users {
 
   async setStatus(actor: Principal, id: string, status: 'active' | 'suspended', meta: RequestMeta): Promise<PublicUser> {
     const user = await this.get(id);
-    if (status === 'suspended' && id === actor.id) throw AppError.conflict('you cannot suspend yourself', 'cannot_suspend_self');
+    if (status === 'suspended' && id === actor.id) throw AuthErrors.cannotSuspendSelf();
     await this.deps.db.transaction(async (trx) => {
-      if (status === 'suspended' && user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0)
-        throw AppError.conflict('the last active superadmin cannot be suspended', 'last_superadmin');
+      if (status === 'suspended' && user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AuthErrors.lastSuperadmin('be suspended');
       await trx('auth_users').where('id', id).update({ status, updated_at: this.deps.clock.now().toISOString() });
       const action = status === 'suspended' ? 'admin.user.suspended' : 'admin.user.activated';
       await this.deps.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta }, trx);
@@ -259,12 +254,10 @@ export class Users {
     const user = await this.get(id);
     await this.deps.db.transaction(async (trx) => {
       // Another *active* superadmin must remain (a suspended one cannot act, and this one may be suspended itself).
-      if (user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0)
-        throw AppError.conflict('the last superadmin cannot be deleted', 'last_superadmin');
+      if (user.is_superadmin && (await this.otherActiveSuperadmins(trx, id)) === 0) throw AuthErrors.lastSuperadmin('be deleted');
       if (user.role === 'owner' && (await this.otherOwners(trx, user.tenant_id, id)) === 0) {
         const [{ others }] = await trx('auth_users').where('tenant_id', user.tenant_id).whereNot('id', id).count({ others: '*' });
-        if (Number(others) > 0)
-          throw AppError.conflict('the last owner of a tenant with other users cannot be deleted; transfer ownership first', 'last_owner');
+        if (Number(others) > 0) throw AuthErrors.lastOwnerCannotBeDeleted();
       }
       await trx('auth_users').where('id', id).delete();
       await this.deps.audit.record({ action, actor, tenantId: user.tenant_id, target: { type: 'user', id }, meta, details: { email: user.email } }, trx);

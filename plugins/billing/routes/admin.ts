@@ -3,7 +3,7 @@ import type { PluginRouter } from 'plinth/plugin';
 import type { AuditSink, TenantDirectory as AuthTenants } from '../../auth/api.js';
 import type { BillingServices } from '../services/index.js';
 import type { FeatureInfo } from 'plinth/plugin';
-import { notConfigured } from '../services/stripe.js';
+
 import {
   assignPlanBody,
   dailyUsageReply,
@@ -23,6 +23,7 @@ import {
   tenantParams,
   usageHistoryReply,
 } from './schemas.js';
+import { BillingErrors } from '../services/errors.js';
 
 /** What billing needs of the auth plugin (resolved through the container), from auth's contract. */
 type TenantDirectory = Pick<AuthTenants, 'get'>;
@@ -98,7 +99,7 @@ export function adminRoutes(
   );
   const syncAll = { 200: { description: 'Every customer plan, with its Stripe product and price ids', schema: syncedPlansReply } };
   r.post('/admin/plans/stripe-sync-all', { summary: 'Sync every plan to Stripe', guards: superadmin, schema: { responses: syncAll } }, async (ctx) => {
-    if (!s.stripe.configured) throw notConfigured();
+    if (!s.stripe.configured) throw BillingErrors.paymentsNotConfigured();
     const synced = [];
     // The operator plan is internal: never a Stripe product.
     for (const plan of await s.plans.list()) if (plan.id !== s.operatorPlan) synced.push(await s.stripe.syncPlan(plan.id));

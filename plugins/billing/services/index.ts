@@ -1,7 +1,6 @@
 import type { Cradle } from 'plinth/plugin';
 import type { Knex } from 'knex';
 import type { MetricInfo } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import type { Entitlements } from 'plinth/plugin';
 import type { TenantPlans } from '../api.js';
 import type { BillingSettings } from '../config.js';
@@ -11,6 +10,7 @@ import { PeriodCloser } from './period-closer.js';
 import { Plans } from './plans.js';
 import { StripeBilling } from './stripe.js';
 import { Subscriptions } from './subscriptions.js';
+import { BillingErrors } from './errors.js';
 
 export type BillingDeps = Pick<
   Cradle,
@@ -175,8 +175,7 @@ export function createBillingServices(d: BillingDeps, settings: BillingSettings)
 
   /** Checkout sells customer plans only: the operator plan is internal. */
   function assertPurchasable(planId: string): void {
-    if (planId === settings.operatorPlan)
-      throw AppError.conflict(`plan "${planId}" is the operator's internal plan and cannot be bought`, 'plan_not_purchasable');
+    if (planId === settings.operatorPlan) throw BillingErrors.operatorPlanNotForSale(planId);
   }
 
   /** The `tenantPlans` contract (plugins/billing/api.ts): moving a tenant keeps its period when the plan is the same. */

@@ -12,6 +12,7 @@ import type { EventBus } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { Plans } from './plans.js';
 import type { Cycle, Subscriptions } from './subscriptions.js';
+import { BillingErrors } from './errors.js';
 
 export const PAYMENT_METHODS = ['bank_transfer', 'cash', 'cheque', 'card', 'other'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
@@ -221,15 +222,13 @@ export class ManualBilling {
       if (isAppError(err) && err.status === 404) return null;
       throw err;
     });
-    if (!plan?.is_public || plan.id === this.deps.operatorPlan) throw AppError.notFound(`plan "${input.plan_id}" is not on offer`, 'plan_not_found');
+    if (!plan?.is_public || plan.id === this.deps.operatorPlan) throw BillingErrors.planNotOnOffer(input.plan_id);
     let request: PlanRequest;
     try {
       request = await this.deps.db.transaction(async (trx) => {
         const sub = await this.deps.subscriptions.get(tenantId, trx);
-        if (sub.provider === 'stripe' && sub.stripe_subscription_id && sub.status !== 'canceled')
-          throw AppError.conflict('you pay through Stripe: change your plan with Upgrade or Manage billing', 'managed_by_stripe');
-        if (sub.plan_id === plan.id && (input.billing_cycle ?? sub.billing_cycle) === sub.billing_cycle)
-          throw AppError.conflict(`you are already on "${plan.id}"`, 'already_on_plan');
+        if (sub.provider === 'stripe' && sub.stripe_subscription_id && sub.status !== 'canceled') throw BillingErrors.requestManagedByStripe();
+        if (sub.plan_id === plan.id && (input.billing_cycle ?? sub.billing_cycle) === sub.billing_cycle) throw BillingErrors.alreadyOnPlan(plan.id);
         await this.assertNoneOpen(tenantId, trx);
         const row: PlanRequest = {
           id: randomUUID(),
@@ -264,7 +263,7 @@ export class ManualBilling {
       });
     } catch (err) {
       // Two requests sent at once: the partial unique index lets one be open.
-      if (isUniqueViolation(err)) throw this.openConflict();
+      if (isUniqueViolation(err)) throw BillingErrors.requestOpen();
       throw err;
     }
     await this.tellOperator(request, plan.display_name);
@@ -373,16 +372,12 @@ export class ManualBilling {
     }
   }
 
-  private openConflict(): AppError {
-    return AppError.conflict('a plan-change request of yours is already open: wait for the operator, or withdraw it first', 'request_open');
-  }
-
   private async assertNoneOpen(tenantId: string, trx: Knex.Transaction): Promise<void> {
-    if (await trx('billing_plan_requests').where({ tenant_id: tenantId, status: 'open' }).first('id')) throw this.openConflict();
+    if (await trx('billing_plan_requests').where({ tenant_id: tenantId, status: 'open' }).first('id')) throw BillingErrors.requestOpen();
   }
 
   private assertOpen(request: PlanRequest): void {
-    if (request.status !== 'open') throw AppError.conflict(`the request is already ${request.status}`, 'request_resolved', { status: request.status });
+    if (request.status !== 'open') throw BillingErrors.requestResolved(request.status);
   }
 
   /** The request, its row locked until the commit on PostgreSQL (SQLite has one writer). */

@@ -15,6 +15,7 @@ import { dayKey, GAUGE_KEY, lastMonths, momentOf, monthKey, type Moment } from '
 import type { Limits, Plans } from './plans.js';
 import type { Subscriptions } from './subscriptions.js';
 import { usageWords } from './wording.js';
+import { BillingErrors } from './errors.js';
 
 const THRESHOLDS = [80, 100] as const;
 
@@ -138,9 +139,8 @@ export class Meter implements UsageMeter {
   private refusal({ metric, spec, limit, planId, n }: ConsumeOp, { used, key }: Refused): AppError {
     const words = usageWords(spec, key, used, limit!);
     const short = used < limit! ? ` (${n} more do not fit)` : '';
-    return new AppError(402, 'usage_limit_reached', `plan limit reached for ${metric} on plan "${planId}": ${words.summary}${short}; ${words.advice}`, {
-      details: { metric, limit, used, plan_id: planId, kind: words.kind, period: words.kind === 'gauge' ? null : key, resets_on: words.resets_on },
-    });
+    const details = { metric, limit, used, plan_id: planId, kind: words.kind, period: words.kind === 'gauge' ? null : key, resets_on: words.resets_on };
+    return BillingErrors.usageLimitReached(metric, planId, `${words.summary}${short}; ${words.advice}`, details);
   }
 
   async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction, actor?: Principal | null): Promise<void> {
@@ -175,9 +175,7 @@ export class Meter implements UsageMeter {
     const lacking = superadmin ? null : missingFeatureForMetric(this.deps.features, features, metric);
     if (lacking) {
       // 402 like a used-up limit (callers already treat that as "the plan does not allow it"), named.
-      throw new AppError(402, 'feature_not_in_plan', `plan "${plan_id}" does not include feature "${lacking}" (needed for ${metric})`, {
-        details: { plan_id, feature: lacking, metric },
-      });
+      throw BillingErrors.featureNotInPlan(plan_id, lacking, metric);
     }
     return { tenantId, metric, n, spec, limit: superadmin ? null : (limits[metric] ?? null), planId: plan_id };
   }

@@ -3,6 +3,7 @@ import type { Clock } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import { isUniqueViolation } from 'plinth/plugin';
 import type { PlanSeed } from '../config.js';
+import { BillingErrors } from './errors.js';
 
 export type Limits = Record<string, number | null>;
 
@@ -114,7 +115,7 @@ export class Plans {
 
   async get(id: string, trx: Knex | Knex.Transaction = this.deps.db): Promise<Plan> {
     const row = await trx('billing_plans').where('id', id).first();
-    if (!row) throw AppError.notFound(`plan "${id}" not found`, 'plan_not_found');
+    if (!row) throw BillingErrors.planNotFound(id);
     return toPlan(row);
   }
 
@@ -135,7 +136,7 @@ export class Plans {
         updated_at: now,
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw AppError.conflict(`a plan with id "${input.id}" already exists`, 'plan_exists');
+      if (isUniqueViolation(err)) throw BillingErrors.planExists(input.id);
       throw err;
     }
     return this.get(input.id);
@@ -163,10 +164,10 @@ export class Plans {
   /** Refused while any tenant is on the plan, and for the default and operator plans. */
   async remove(id: string, defaultPlan: string, operatorPlan?: string): Promise<void> {
     await this.get(id);
-    if (id === defaultPlan) throw AppError.conflict(`"${id}" is the default plan and cannot be deleted`, 'plan_in_use');
-    if (id === operatorPlan) throw AppError.conflict(`"${id}" is the operator plan and cannot be deleted`, 'plan_in_use');
+    if (id === defaultPlan) throw BillingErrors.defaultPlanUndeletable(id);
+    if (id === operatorPlan) throw BillingErrors.operatorPlanUndeletable(id);
     const [{ n }] = await this.deps.db('billing_subscriptions').where('plan_id', id).count({ n: '*' });
-    if (Number(n) > 0) throw AppError.conflict(`${n} tenant(s) are on plan "${id}"; move them to another plan first`, 'plan_in_use');
+    if (Number(n) > 0) throw BillingErrors.planHasTenants(id, Number(n));
     await this.deps.db('billing_plans').where('id', id).delete();
   }
 }

@@ -3,17 +3,12 @@
 import type Stripe from 'stripe';
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import { isUniqueViolation } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { BillingSettings } from '../config.js';
 import type { Plan, Plans } from './plans.js';
 import type { Cycle, Status, Subscription, Subscriptions } from './subscriptions.js';
-
-export const notConfigured = () =>
-  AppError.conflict('payments are not configured on this server (no Stripe key); an administrator assigns plans', 'payments_not_configured');
-const webhooksNotConfigured = () =>
-  AppError.conflict('Stripe webhooks are not configured on this server (no webhook signing secret)', 'payments_not_configured');
+import { BillingErrors } from './errors.js';
 
 const isStripeError = (err: unknown): err is Stripe.errors.StripeError =>
   typeof (err as { type?: unknown })?.type === 'string' && String((err as { type: string }).type).startsWith('Stripe');
@@ -27,7 +22,7 @@ function providerError(err: unknown): never {
     status === 401 || err.type === 'StripeAuthenticationError'
       ? 'Stripe rejected the configured API key'
       : `Stripe ${status && status < 500 ? 'refused the request' : 'is unavailable'}`;
-  throw new AppError(502, 'payment_provider_error', `${why}: ${err.message}`);
+  throw BillingErrors.providerFailed(`${why}: ${err.message}`);
 }
 
 /** Which applied events an event must not be older than, and where its own time is recorded. */
@@ -106,7 +101,7 @@ export class StripeBilling {
 
   private stripe(): Promise<Stripe> {
     const key = this.deps.settings.secretKey;
-    if (!key) throw notConfigured();
+    if (!key) throw BillingErrors.paymentsNotConfigured();
     const s = this.deps.settings;
     this.client ??= import('stripe').then(
       ({ default: StripeSdk }) =>
@@ -124,8 +119,8 @@ export class StripeBilling {
   private priceOf(plan: Plan, cycle: Cycle): string {
     const price = cycle === 'yearly' ? plan.stripe_price_yearly : plan.stripe_price_monthly;
     const amount = cycle === 'yearly' ? plan.price_yearly : plan.price_monthly;
-    if (amount <= 0) throw AppError.conflict(`plan "${plan.id}" costs nothing ${cycle}; there is nothing to pay for`, 'plan_not_purchasable');
-    if (!price) throw AppError.conflict(`plan "${plan.id}" has no Stripe ${cycle} price yet; sync it first`, 'plan_not_synced');
+    if (amount <= 0) throw BillingErrors.planFree(plan.id, cycle);
+    if (!price) throw BillingErrors.planNotSynced(plan.id, cycle);
     return price;
   }
 
@@ -141,7 +136,7 @@ export class StripeBilling {
     const sub = input.tenantId ? await this.deps.subscriptions.get(input.tenantId) : null;
     // A second checkout would start a second Stripe subscription, billed beside the first.
     if (sub && sub.provider === 'stripe' && sub.stripe_subscription_id && sub.status !== 'canceled') {
-      throw AppError.conflict('this tenant already pays through Stripe; change the plan in the billing portal', 'already_subscribed');
+      throw BillingErrors.alreadySubscribed();
     }
     const metadata: Record<string, string> = {
       plan_id: plan.id,
@@ -159,7 +154,7 @@ export class StripeBilling {
     });
     const amount = input.cycle === 'yearly' ? plan.price_yearly : plan.price_monthly;
     if (!current?.active || current.unit_amount !== amount || current.currency !== plan.currency) {
-      throw AppError.conflict(`plan "${plan.id}" changed since it was last synced to Stripe; sync it again`, 'plan_not_synced');
+      throw BillingErrors.planChangedSinceSync(plan.id);
     }
     const session = await this.call((stripe) =>
       stripe.checkout.sessions.create({
@@ -173,14 +168,14 @@ export class StripeBilling {
         subscription_data: { metadata },
       }),
     );
-    if (!session.url) throw new AppError(502, 'payment_provider_error', 'Stripe returned a checkout session without a URL');
+    if (!session.url) throw BillingErrors.providerFailed('Stripe returned a checkout session without a URL');
     return { checkout_url: session.url, session_id: session.id };
   }
 
   async portal(tenantId: string): Promise<{ url: string }> {
     this.stripe();
     const sub = await this.deps.subscriptions.get(tenantId);
-    if (!sub.stripe_customer_id) throw AppError.conflict('this tenant has no Stripe customer yet; start a checkout first', 'no_stripe_customer');
+    if (!sub.stripe_customer_id) throw BillingErrors.noStripeCustomer();
     const session = await this.call((stripe) => stripe.billingPortal.sessions.create({ customer: sub.stripe_customer_id!, return_url: `${this.base}/admin` }));
     return { url: session.url };
   }
@@ -188,9 +183,8 @@ export class StripeBilling {
   /** Cancels at the end of the current period (Stripe's subscription too, when there is one). */
   async cancel(tenantId: string) {
     const sub = await this.deps.subscriptions.get(tenantId);
-    if (sub.cancel_at_period_end || sub.status === 'canceled') throw AppError.conflict('the subscription is already canceled', 'already_canceled');
-    if (sub.plan_id === this.deps.defaultPlan && sub.provider === 'manual')
-      throw AppError.conflict(`there is nothing to cancel on the "${this.deps.defaultPlan}" plan`, 'nothing_to_cancel');
+    if (sub.cancel_at_period_end || sub.status === 'canceled') throw BillingErrors.alreadyCanceled();
+    if (sub.plan_id === this.deps.defaultPlan && sub.provider === 'manual') throw BillingErrors.nothingToCancel(this.deps.defaultPlan);
     if (sub.provider === 'stripe' && sub.stripe_subscription_id) {
       await this.call((stripe) => stripe.subscriptions.update(sub.stripe_subscription_id!, { cancel_at_period_end: true }));
     }
@@ -273,10 +267,10 @@ export class StripeBilling {
     rawBody: string | undefined,
     signature: string | undefined,
   ): Promise<{ received: true; event_id: string; outcome: 'applied' | 'ignored' | 'duplicate' }> {
-    if (!this.configured) throw notConfigured();
-    if (!this.deps.settings.webhookSecret) throw webhooksNotConfigured();
-    if (!signature) throw AppError.badRequest('missing Stripe-Signature header', 'invalid_signature');
-    if (!rawBody) throw AppError.badRequest('missing request body', 'invalid_signature');
+    if (!this.configured) throw BillingErrors.paymentsNotConfigured();
+    if (!this.deps.settings.webhookSecret) throw BillingErrors.webhooksNotConfigured();
+    if (!signature) throw BillingErrors.signatureInvalid('missing Stripe-Signature header');
+    if (!rawBody) throw BillingErrors.signatureInvalid('missing request body');
     let event: Stripe.Event;
     try {
       event = (await this.stripe()).webhooks.constructEvent(
@@ -292,7 +286,7 @@ export class StripeBilling {
       const reason = String((err as Error).message)
         .split('\n')[0]
         .trim();
-      throw AppError.badRequest(`invalid Stripe signature: ${reason}`, 'invalid_signature');
+      throw BillingErrors.signatureInvalid(`invalid Stripe signature: ${reason}`);
     }
     await this.provisionSignup(event);
     const touched = new Set<string>();

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import { periodContaining } from './periods.js';
 import type { Plans } from './plans.js';
+import { BillingErrors } from './errors.js';
 
 export type Status = 'active' | 'trialing' | 'past_due' | 'canceled';
 export type Cycle = 'monthly' | 'yearly';
@@ -147,7 +147,7 @@ export class Subscriptions {
   /** 409 for a tenant paying through Stripe: its plan changes there, not here. */
   private assertManual(current: Subscription): void {
     if (current.provider === 'stripe' && current.stripe_subscription_id && current.status !== 'canceled') {
-      throw AppError.conflict('this tenant pays through Stripe; change the plan there (or cancel it first)', 'managed_by_stripe');
+      throw BillingErrors.managedByStripe();
     }
   }
 

@@ -1,5 +1,6 @@
 import { AppError } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
+import { MailErrors } from '../services/errors.js';
 
 const now = '2026-01-01 12:00:00'; // the seed's format (seed-time.ts)
 const SAMPLE = {
@@ -82,6 +83,6 @@ export function guestRoutes(r: PluginRouter): void {
     }
     // Signing out, or in as someone else, is always open.
     if (path === '/api/logout' || (path === '/api/login' && ctx.method === 'POST')) return next();
-    throw AppError.forbidden('the guest account is read-only sample data', 'guest_read_only');
+    throw MailErrors.guestReadOnly();
   });
 }

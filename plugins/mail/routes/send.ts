@@ -18,6 +18,7 @@ import {
   sentQuery,
   sentReply,
 } from './send-schemas.js';
+import { MailErrors } from '../services/errors.js';
 
 /** The seed's sending endpoints; "resend_id" is Plinth's own message id. */
 export function sendRoutes(r: PluginRouter, s: MailServices): void {
@@ -45,7 +46,7 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
     },
     async (ctx, { body }) => {
       const scope = await scopeFrom(ctx);
-      if (!(await s.sender.canSend(scope))) throw AppError.forbidden('this account may not send mail (can_send is off)', 'cannot_send');
+      if (!(await s.sender.canSend(scope))) throw MailErrors.cannotSend();
       const result = [];
       for (const item of body) {
         try {

@@ -24,6 +24,7 @@ import {
   toggleLoginBody,
   toggleLoginReply,
 } from './schemas.js';
+import { MailErrors } from '../services/errors.js';
 
 /** The seed's admin login: `mailbox_limit: 9999`, no limit. */
 const UNLIMITED = 9999;
@@ -112,7 +113,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
     async (ctx, { body: b }) => {
       const principal = await ctx.authenticate();
       if (!principal) throw AppError.unauthorized();
-      if (principal.kind !== 'mailbox') throw AppError.forbidden('sign in with the mailbox address to change its password', 'mailbox_only');
+      if (principal.kind !== 'mailbox') throw MailErrors.mailboxOnly();
       const advice = await s.auth.changeOwnPassword(Number(principal.attributes?.mailboxId), b.currentPassword, b.newPassword);
       if (advice) recommend(ctx, advice);
       return { success: true, message: 'password changed' };
@@ -128,7 +129,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
       schema: { ...addressEither, responses: { 200: { description: 'Cleared', schema: done } } },
     },
     async (_ctx, input) => {
-      if (!(await s.auth.setPassword(addressOf(input), null)).found) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+      if (!(await s.auth.setPassword(addressOf(input), null)).found) throw MailErrors.mailboxNotFound();
       return { success: true };
     },
   );
@@ -137,7 +138,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
     { summary: "Set a mailbox's password", guards: strict, schema: { body: setPasswordBody, responses: { 200: { description: 'Set', schema: done } } } },
     async (ctx, { body: b }) => {
       const { found, advice } = await s.auth.setPassword(b.address, b.new_password);
-      if (!found) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+      if (!found) throw MailErrors.mailboxNotFound();
       if (advice) recommend(ctx, advice);
       return { success: true };
     },
@@ -151,7 +152,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
     },
     async (ctx, { body: b }) => {
       const result = await s.mailboxes.update(await scopeFrom(ctx), { addresses: [b.address] }, { can_login: b.can_login });
-      if (!result.success_count) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+      if (!result.success_count) throw MailErrors.mailboxNotFound();
       return { success: true, can_login: b.can_login };
     },
   );

@@ -1,4 +1,3 @@
-import { AppError } from 'plinth/plugin';
 import { requireRole, requireScope } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
 import type { MailServices } from '../services/index.js';
@@ -17,6 +16,7 @@ import {
   forwardBody,
   pinReply,
 } from './schemas.js';
+import { MailErrors } from '../services/errors.js';
 
 /** The seed's mailbox settings: pin, favorite, forward, and their batch forms (batch = strictAdmin). */
 export function settingsRoutes(r: PluginRouter, s: MailServices): void {
@@ -24,7 +24,7 @@ export function settingsRoutes(r: PluginRouter, s: MailServices): void {
   const strict = [requireRole('superadmin')];
   const one = async (ctx: Parameters<typeof scopeFrom>[0], target: { ids?: number[]; addresses?: string[] }, patch: Record<string, unknown>) => {
     const result = await s.mailboxes.update(await scopeFrom(ctx), target, patch);
-    if (!result.success_count) throw AppError.notFound('mailbox not found', 'mailbox_not_found');
+    if (!result.success_count) throw MailErrors.mailboxNotFound();
   };
 
   r.post(

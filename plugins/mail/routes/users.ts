@@ -7,6 +7,7 @@ import type { MailServices } from '../services/index.js';
 import { done } from './schemas.js';
 import { seedTime } from './seed-time.js';
 import { assignBody, createUserBody, updateUserBody, userIdParams, userMailboxesReply, usersQuery, usersReply, userView } from './admin-schemas.js';
+import { MailErrors } from '../services/errors.js';
 
 const roleOf = (seedRole: 'user' | 'admin') => (seedRole === 'admin' ? 'admin' : 'member');
 const seedRole = (role: string) => (role === 'member' ? 'user' : 'admin');
@@ -54,7 +55,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
   // Sign-in by name is case-insensitive, so names that differ only in case would be ambiguous.
   const usernameFree = async (ctx: HttpContext, name: string, except?: string) => {
     const holder = await users(ctx).byUsername(name);
-    if (holder && holder.id !== except) throw AppError.conflict(`the username ${name} is taken`, 'username_taken');
+    if (holder && holder.id !== except) throw MailErrors.usernameTaken(name);
   };
 
   r.get(
@@ -82,7 +83,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       const principal = await actor(ctx);
       // The root token has no tenant: its users join the platform tenant (where the superadmins are).
       const tenantId = principal.tenantId ?? (await tenants(ctx).operatorId());
-      if (!tenantId) throw AppError.conflict('there is no platform tenant to put the user in', 'no_tenant');
+      if (!tenantId) throw MailErrors.noPlatformTenant();
       assess(ctx, body.password);
       await usernameFree(ctx, body.username);
       const created = await users(ctx).create(db(ctx), {
@@ -170,16 +171,15 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       },
       async (ctx, { body }) => {
         const user = await users(ctx).byUsername(body.username);
-        if (!user) throw AppError.notFound(`user ${body.username} not found`, 'user_not_found');
+        if (!user) throw MailErrors.userNotFound(body.username);
         const mailbox = await db(ctx)('mail_mailboxes').where('address', body.address.trim().toLowerCase()).first('id', 'tenant_id');
-        if (!mailbox) throw AppError.notFound(`mailbox ${body.address} not found`, 'mailbox_not_found');
+        if (!mailbox) throw MailErrors.mailboxNotFound(body.address);
         // A user only ever sees mailboxes of their own tenant: another tenant's mailbox cannot be given to them,
         // and a platform-level one (no tenant) joins the user's tenant.
-        if (assign && mailbox.tenant_id && mailbox.tenant_id !== user.tenant_id)
-          throw AppError.conflict(`mailbox ${body.address} belongs to another tenant`, 'other_tenant');
+        if (assign && mailbox.tenant_id && mailbox.tenant_id !== user.tenant_id) throw MailErrors.mailboxOfOtherTenant(body.address);
         if (assign) await s.mailboxes.assign(body.address, user.id, null, mailbox.tenant_id ? null : user.tenant_id);
         else if (!(await db(ctx)('mail_mailboxes').where({ id: mailbox.id, owner_user_id: user.id }).update({ owner_user_id: null }))) {
-          throw AppError.notFound(`mailbox ${body.address} is not assigned to ${body.username}`, 'not_assigned');
+          throw MailErrors.mailboxNotAssigned(body.address, body.username);
         }
         return { success: true };
       },

@@ -1,5 +1,5 @@
-import { AppError } from 'plinth/plugin';
 import { hasRole, type Principal } from 'plinth/plugin';
+import { MailErrors } from './errors.js';
 
 /**
  * The seed's roles on the platform identity: strictAdmin = superadmin (and the root token),
@@ -31,7 +31,7 @@ export interface MailboxScope {
  */
 export function scopeOf(p: Principal): MailboxScope {
   const role = mailRole(p);
-  if (role === 'guest') throw AppError.forbidden('the guest account only sees sample data', 'guest_read_only');
+  if (role === 'guest') throw MailErrors.guestSeesSamplesOnly();
   if (role === 'mailbox') return { role, tenantId: p.tenantId, userId: p.id, mailboxId: Number(p.attributes?.mailboxId), principal: p };
   return { role, tenantId: p.tenantId, userId: p.id, principal: p };
 }

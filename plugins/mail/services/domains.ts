@@ -7,14 +7,13 @@ import { isUniqueViolation } from 'plinth/plugin';
 import { allDomains, type MailDomain, type MailSettings } from '../config.js';
 import type { TenantDirectory as AuthTenants } from '../../auth/api.js';
 import type { MailboxScope } from './access.js';
+import { MailErrors } from './errors.js';
 
 /** What the mail plugin needs of the auth plugin's tenants (resolved through the container). */
 export type TenantDirectory = Pick<AuthTenants, 'get'>;
 
 /** Lower-case ASCII labels of 1–63 characters, at least two, an alphabetic (or punycode) top level. */
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
-
-const badDomain = (why: string) => AppError.badRequest(`domain ${why}`, 'bad_domain');
 
 /**
  * A domain as typed by a person, in the form it is stored and matched in: IDN turned into
@@ -23,11 +22,11 @@ const badDomain = (why: string) => AppError.badRequest(`domain ${why}`, 'bad_dom
  */
 export function normalizeDomain(input: string): string {
   const raw = input.trim();
-  if (!raw) throw badDomain('is required');
-  if (raw.endsWith('.')) throw badDomain(`"${raw}" must not end with a dot`);
-  if (isIP(raw.replace(/^\[|\]$/g, '')) || raw.includes(':')) throw badDomain(`"${raw}" must be a name, not an IP address`);
+  if (!raw) throw MailErrors.domainInvalid('is required');
+  if (raw.endsWith('.')) throw MailErrors.domainInvalid(`"${raw}" must not end with a dot`);
+  if (isIP(raw.replace(/^\[|\]$/g, '')) || raw.includes(':')) throw MailErrors.domainInvalid(`"${raw}" must be a name, not an IP address`);
   const ascii = domainToASCII(raw.toLowerCase());
-  if (!ascii || !DOMAIN.test(ascii)) throw badDomain(`"${raw}" is not a valid domain name (like mail.example.com)`);
+  if (!ascii || !DOMAIN.test(ascii)) throw MailErrors.domainInvalid(`"${raw}" is not a valid domain name (like mail.example.com)`);
   return ascii;
 }
 
@@ -91,7 +90,7 @@ export class MailDomains {
   async at(scope: MailboxScope, index: number): Promise<MailDomain> {
     const offered = await this.offeredTo(scope);
     const domain = offered[index];
-    if (!domain) throw AppError.badRequest(`domainIndex must be between 0 and ${offered.length - 1}`, 'bad_domain');
+    if (!domain) throw MailErrors.domainIndexOutOfRange(offered.length - 1);
     return domain;
   }
 
@@ -125,14 +124,14 @@ export class MailDomains {
 
   async add(input: { domain: string; tenant_id?: string | null; mailbox_hours?: number | null }): Promise<DomainView> {
     const name = normalizeDomain(input.domain);
-    if (this.configured.some((d) => d.name === name)) throw AppError.conflict(`domain ${name} already exists (it comes from config)`, 'domain_exists');
+    if (this.configured.some((d) => d.name === name)) throw MailErrors.domainExists(name, true);
     const tenantId = input.tenant_id ?? null;
     if (tenantId) await this.assertTenant(tenantId);
     const createdAt = this.deps.clock.now().toISOString();
     try {
       await this.deps.db('mail_domains').insert({ name, tenant_id: tenantId, mailbox_hours: input.mailbox_hours ?? null, created_at: createdAt });
     } catch (err) {
-      if (isUniqueViolation(err)) throw AppError.conflict(`domain ${name} already exists`, 'domain_exists');
+      if (isUniqueViolation(err)) throw MailErrors.domainExists(name);
       throw err;
     }
     return {
@@ -153,19 +152,13 @@ export class MailDomains {
   async remove(domain: string): Promise<void> {
     const name = domainToASCII(domain.trim().toLowerCase()) || domain.trim().toLowerCase();
     if (this.configured.some((d) => d.name === name)) {
-      throw AppError.conflict(
-        `domain ${name} comes from config (settings.mail.domains, PLINTH_MAIL_DOMAINS, or the host of server.publicUrl when neither is set); change it there`,
-        'domain_from_config',
-      );
+      throw MailErrors.domainFromConfig(name);
     }
     await this.deps.db.transaction(async (trx) => {
       const row = await trx('mail_domains').where('name', name).first('id');
-      if (!row) throw AppError.notFound(`domain ${name} not found`, 'domain_not_found');
+      if (!row) throw MailErrors.domainNotFound(name);
       const [{ n }] = await trx('mail_mailboxes').where('domain', name).count({ n: '*' });
-      if (Number(n) > 0)
-        throw AppError.conflict(`domain ${name} still has ${Number(n)} mailbox${Number(n) === 1 ? '' : 'es'}; delete them first`, 'domain_in_use', {
-          mailboxes: Number(n),
-        });
+      if (Number(n) > 0) throw MailErrors.domainInUse(name, Number(n));
       await trx('mail_domains').where('id', row.id).delete();
     });
   }
@@ -174,7 +167,7 @@ export class MailDomains {
     try {
       await this.deps.tenants().get(id);
     } catch (err) {
-      if (err instanceof AppError && err.status === 404) throw AppError.badRequest(`tenant_id ${id} is not a tenant`, 'bad_tenant');
+      if (err instanceof AppError && err.status === 404) throw MailErrors.tenantUnknown(id);
       throw err;
     }
   }

@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import { pageQuery, type PageRequest } from 'plinth/plugin';
 import { countPerDay, zonedDays } from 'plinth/plugin';
 import type { MailboxScope } from './access.js';
 import type { Ingest } from './ingest.js';
 import type { Mailboxes } from './mailboxes.js';
 import { parseHeaders, whereContains, type SearchField } from './email-views.js';
+import { MailErrors } from './errors.js';
 
 const SUMMARY = ['e.id', 'e.sender', 'e.subject', 'e.received_at', 'e.is_read', 'e.preview', 'e.verification_code'];
 
@@ -65,7 +65,7 @@ export class Emails {
 
   async get(scope: MailboxScope, id: number) {
     const row = await this.visible(scope).where('e.id', id).first('e.*', 'm.address as mailbox');
-    if (!row) throw AppError.notFound(`email ${id} not found`, 'email_not_found');
+    if (!row) throw MailErrors.emailNotFound(id);
     if (!row.is_read) await this.deps.db('mail_emails').where('id', id).update({ is_read: true });
     return {
       id: Number(row.id),
@@ -88,7 +88,7 @@ export class Emails {
   /** The message exactly as received. */
   async raw(scope: MailboxScope, id: number): Promise<Buffer> {
     const row = await this.visible(scope).join('mail_raw as r', 'r.email_id', 'e.id').where('e.id', id).first('r.raw');
-    if (!row) throw AppError.notFound(`email ${id} not found`, 'email_not_found');
+    if (!row) throw MailErrors.emailNotFound(id);
     return Buffer.isBuffer(row.raw) ? row.raw : Buffer.from(row.raw);
   }
 
@@ -113,7 +113,7 @@ export class Emails {
 
   async remove(scope: MailboxScope, id: number): Promise<void> {
     const row = await this.visible(scope).where('e.id', id).first('e.id');
-    if (!row) throw AppError.notFound(`email ${id} not found`, 'email_not_found');
+    if (!row) throw MailErrors.emailNotFound(id);
     await this.deps.db('mail_emails').where('id', id).delete();
   }
 
@@ -137,9 +137,7 @@ export class Emails {
     const caller = `${scope.role}:${scope.userId}`;
     const held = this.waiting.get(caller) ?? 0;
     if (held >= this.deps.maxWaitsPerCaller) {
-      throw new AppError(429, 'too_many_waits', `too many waits at once: at most ${this.deps.maxWaitsPerCaller} per account; end one first`, {
-        headers: { 'Retry-After': '1' },
-      });
+      throw MailErrors.tooManyWaits(this.deps.maxWaitsPerCaller);
     }
     this.waiting.set(caller, held + 1);
     try {

@@ -1,6 +1,5 @@
 import type { Cradle } from 'plinth/plugin';
 import type { IncomingMessage } from 'node:http';
-import { AppError } from 'plinth/plugin';
 import type { MailSettings } from '../config.js';
 import { Emails } from './emails.js';
 import { Ingest } from './ingest.js';
@@ -14,6 +13,7 @@ import { Forwarder } from './forwarder.js';
 import { MailAuth } from './mail-auth.js';
 import { CodeWaiter } from './code-waiter.js';
 import { DEFAULT_MAILBOX_LIMIT } from './mailboxes.js';
+import { MailErrors } from './errors.js';
 
 export type MailDeps = Pick<
   Cradle,
@@ -103,10 +103,10 @@ export function createMailServices(d: MailDeps, settings: MailSettings) {
     let bytes = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       bytes += chunk.length;
-      if (bytes > limit) throw new AppError(413, 'payload_too_large', `message exceeds the size limit of ${limit} bytes`);
+      if (bytes > limit) throw MailErrors.messageTooLarge(limit);
       chunks.push(chunk);
     }
-    if (!bytes) throw AppError.badRequest('the body must be a raw RFC 822 message', 'empty_message');
+    if (!bytes) throw MailErrors.rawMessageEmpty();
     return Buffer.concat(chunks, bytes);
   }
 

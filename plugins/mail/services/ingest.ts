@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
 import { insertRows, insertRowsReturningIds, queryRows } from 'plinth/plugin';
 import { GroupCommit } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import type { EventToEmit } from 'plinth/plugin';
 import type { LiveHub } from 'plinth/plugin';
@@ -12,6 +11,7 @@ import type { PubSub } from 'plinth/plugin';
 import type { DeliveryMailbox, Mailboxes } from './mailboxes.js';
 import type { MessagePreparer } from './parse-pool.js';
 import type { Prepared } from './prepare-message.js';
+import { MailErrors } from './errors.js';
 
 export interface StoredEmail {
   id: number;
@@ -223,7 +223,7 @@ export class Ingest {
       const mailbox = known?.get(address) ?? (await this.deps.mailboxes.forDelivery(address));
       if (mailbox) mailboxes.push(mailbox);
     }
-    if (!mailboxes.length) throw new AppError(422, 'no_such_mailbox', 'no recipient of this message has a mailbox here');
+    if (!mailboxes.length) throw MailErrors.noRecipientMailbox();
     return mailboxes;
   }
 }

@@ -7,6 +7,7 @@ import type { AdminLoginProvider } from 'plinth/plugin';
 import { addressKey, type RateLimits } from 'plinth/plugin';
 
 import type { AuthUsers, PasswordHasher } from '../../auth/api.js';
+import { MailErrors } from './errors.js';
 
 export type { PasswordHasher };
 
@@ -44,8 +45,7 @@ export class MailAuth {
     const name = username.trim().toLowerCase();
     if (name === 'guest') {
       await this.deps.rateLimits.consume({ bucket: 'mail.login.guest', points: 30, durationSeconds: 60 }, addressKey(meta.ip));
-      if (!this.deps.guestPassword || !(await this.passwordsMatch(this.deps.guestPassword, password)))
-        throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+      if (!this.deps.guestPassword || !(await this.passwordsMatch(this.deps.guestPassword, password))) throw MailErrors.credentialsWrong();
       return { kind: 'guest', ...(await this.open('guest', null)) };
     }
     if (name.includes('@')) {
@@ -53,7 +53,7 @@ export class MailAuth {
       if (mailbox) {
         await this.deps.rateLimits.consume({ bucket: 'mail.login.mailbox', points: 10, durationSeconds: 900 }, name);
         const ok = await this.deps.passwords().verify(mailbox.can_login ? mailbox.password_hash : null, password);
-        if (!ok) throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+        if (!ok) throw MailErrors.credentialsWrong();
         return { kind: 'mailbox', mailboxAddress: mailbox.address, ...(await this.open('mailbox', Number(mailbox.id))) };
       }
     }
@@ -63,7 +63,7 @@ export class MailAuth {
       .platform()
       .login({ email: name, password, ip: meta.ip, userAgent: meta.userAgent })
       .catch((err: unknown) => {
-        if (err instanceof AppError && err.status === 401) throw AppError.unauthorized('wrong username or password', 'invalid_credentials');
+        if (err instanceof AppError && err.status === 401) throw MailErrors.credentialsWrong();
         throw err;
       });
     const user = (name.includes('@') ? await this.deps.users().byEmail(name) : await this.deps.users().byUsername(name))!;
@@ -132,7 +132,7 @@ export class MailAuth {
    */
   async changeOwnPassword(mailboxId: number, current: string, next: string): Promise<string | undefined> {
     const row = await this.deps.db('mail_mailboxes').where('id', mailboxId).first('password_hash');
-    if (!row || !(await this.deps.passwords().verify(row.password_hash, current))) throw AppError.forbidden('the current password is wrong', 'wrong_password');
+    if (!row || !(await this.deps.passwords().verify(row.password_hash, current))) throw MailErrors.passwordWrong();
     const advice = this.deps.passwords().assess(next, 'newPassword', 400);
     await this.deps
       .db('mail_mailboxes')

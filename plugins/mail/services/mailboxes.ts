@@ -11,6 +11,7 @@ import type { UsageMeter } from 'plinth/plugin';
 import type { MailDomain, MailSettings } from '../config.js';
 import type { MailboxScope } from './access.js';
 import type { MailDomains } from './domains.js';
+import { MailErrors } from './errors.js';
 
 export interface Mailbox {
   id: number;
@@ -154,10 +155,9 @@ export class Mailboxes {
   }
 
   async create(scope: MailboxScope, local: string, domain: MailDomain): Promise<Mailbox> {
-    if (scope.role === 'mailbox') throw AppError.forbidden('a mailbox account only has its own mailbox', 'mailbox_only');
+    if (scope.role === 'mailbox') throw MailErrors.mailboxHasOnlyItsOwn();
     const normalizedLocal = local.trim().toLowerCase();
-    if (!LOCAL.test(normalizedLocal))
-      throw AppError.badRequest('local must be 1–64 letters, digits, dots, dashes, underscores or plus signs', 'bad_local_part');
+    if (!LOCAL.test(normalizedLocal)) throw MailErrors.localPartInvalid();
     const address = `${normalizedLocal}@${domain.name}`;
     const tenantId = scope.tenantId;
     try {
@@ -174,7 +174,7 @@ export class Mailboxes {
         });
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw AppError.conflict(`${address} already exists`, 'mailbox_exists');
+      if (isUniqueViolation(err)) throw MailErrors.mailboxExists(address);
       throw err;
     }
     this.deps.changed?.(tenantId);
@@ -200,7 +200,7 @@ export class Mailboxes {
   private async assertQuota(trx: Knex.Transaction, userId: string): Promise<void> {
     const limit = await this.limitOf(trx, userId);
     const [{ n }] = await trx('mail_mailboxes').where('owner_user_id', userId).count({ n: '*' });
-    if (Number(n) >= limit) throw new AppError(403, 'mailbox_quota_reached', `you already have ${n} of your ${limit} mailboxes`);
+    if (Number(n) >= limit) throw MailErrors.mailboxQuotaReached(Number(n), limit);
   }
 
   async ownedBy(userId: string): Promise<number> {
@@ -243,7 +243,7 @@ export class Mailboxes {
 
   async get(scope: MailboxScope, address: string): Promise<Mailbox> {
     const row = await this.visible(scope).where('address', address.trim().toLowerCase()).first();
-    if (!row) throw AppError.notFound(`mailbox ${address} not found`, 'mailbox_not_found');
+    if (!row) throw MailErrors.mailboxNotFound(address);
     return toMailbox(row);
   }
 
@@ -260,7 +260,7 @@ export class Mailboxes {
   }
 
   async remove(scope: MailboxScope, address: string): Promise<void> {
-    if (scope.role === 'mailbox') throw AppError.forbidden('a mailbox account cannot delete mailboxes', 'mailbox_only');
+    if (scope.role === 'mailbox') throw MailErrors.mailboxCannotDelete();
     const mailbox = await this.get(scope, address);
     await this.deps.db.transaction(async (trx) => {
       await trx('mail_mailboxes').where('id', mailbox.id).delete();

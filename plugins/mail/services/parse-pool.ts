@@ -1,9 +1,10 @@
 import type { Worker } from 'node:worker_threads';
-import { AppError } from 'plinth/plugin';
+import type { AppError } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import { startWorker } from 'plinth/plugin';
 import type { MailSettings } from '../config.js';
 import { type Prepared, prepareMessage } from './prepare-message.js';
+import { MailErrors } from './errors.js';
 
 export interface ParseRequest {
   /** Echoed in the reply, so a reply always finds its own message. */
@@ -111,8 +112,7 @@ class ParseWorker {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    const stopping = () => new AppError(503, 'parse_unavailable', 'the mail receiver is stopping; try again later');
-    for (const job of [...this.inFlight.splice(0), ...this.queue.splice(0)]) job.reject(stopping());
+    for (const job of [...this.inFlight.splice(0), ...this.queue.splice(0)]) job.reject(MailErrors.parserUnavailable('the mail receiver is stopping'));
     this.stopClock();
     await worker?.terminate();
   }
@@ -134,7 +134,7 @@ class ParseWorker {
     this.stopClock();
     this.timer = this.ready
       ? setTimeout(() => this.timedOut(), this.deps.settings.smtp.parseTimeoutMs)
-      : setTimeout(() => this.restart(new AppError(503, 'parse_unavailable', 'the message parser did not start; try again later')), STARTUP_MS);
+      : setTimeout(() => this.restart(MailErrors.parserUnavailable('the message parser did not start')), STARTUP_MS);
   }
 
   private stopClock(): void {
@@ -154,10 +154,10 @@ class ParseWorker {
     worker.on('error', (err) => {
       if (this.worker !== worker) return;
       this.deps.logger.error({ err }, 'a mail parse worker failed');
-      this.restart(new AppError(503, 'parse_unavailable', 'the message parser failed; try again later'));
+      this.restart(MailErrors.parserUnavailable('the message parser failed'));
     });
     worker.on('exit', (code) => {
-      if (this.worker === worker) this.restart(new AppError(503, 'parse_unavailable', `the message parser stopped (exit ${code}); try again later`));
+      if (this.worker === worker) this.restart(MailErrors.parserUnavailable(`the message parser stopped (exit ${code})`));
     });
     this.worker = worker;
     return worker;
@@ -175,13 +175,13 @@ class ParseWorker {
     if (this.inFlight.length) this.startClock();
     else this.stopClock();
     if ('prepared' in reply) job.resolve(reply.prepared);
-    else job.reject(new AppError(reply.error.status, reply.error.code, reply.error.message));
+    else job.reject(MailErrors.parsedInWorker(reply.error));
     this.next();
   }
 
   private timedOut(): void {
     this.deps.logger.warn({ timeoutMs: this.deps.settings.smtp.parseTimeoutMs }, 'a message took too long to parse: its parse worker was stopped');
-    this.restart(new AppError(503, 'parse_timeout', 'the message took too long to parse; try again later'));
+    this.restart(MailErrors.parseTimedOut());
   }
 
   /**

@@ -1,9 +1,10 @@
 import type { Address, Email } from 'postal-mime';
 import type SanitizeHtml from 'sanitize-html';
-import { AppError } from 'plinth/plugin/errors';
+import type { AppError } from 'plinth/plugin/errors';
 import type { MailSettings } from '../config.js';
 import { extractVerificationCode } from './code-extractor.js';
 import { htmlRenderer } from './mail-text.js';
+import { MailErrors } from './errors.js';
 
 // A received message from raw bytes to what is stored of it: parsed within the MIME limits,
 // read as text, its HTML sanitised and its verification code found. Pure CPU work, no I/O: it
@@ -90,7 +91,7 @@ function malformed(err: unknown, settings: MailSettings): AppError {
     : /header size/i.test(message)
       ? `MIME headers over ${settings.smtp.maxHeaderBytes} bytes`
       : `unparsable MIME (${message.slice(0, 200)})`;
-  return new AppError(422, 'malformed_message', `malformed message: ${reason}`);
+  return MailErrors.messageMalformed(reason);
 }
 
 /** How deep multiparts may nest: postal-mime's own bound (256), or the part limit when lower. */
@@ -123,7 +124,7 @@ function morePartsThan(root: MimePart, limit: number): boolean {
 export async function parseMessage(raw: Buffer, settings: MailSettings): Promise<Email> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError(503, 'parse_timeout', 'the message took too long to parse; try again later')), settings.smtp.parseTimeoutMs);
+    timer = setTimeout(() => reject(MailErrors.parseTimedOut()), settings.smtp.parseTimeoutMs);
   });
   try {
     const { PostalMime } = await mailLibraries();
@@ -131,7 +132,7 @@ export async function parseMessage(raw: Buffer, settings: MailSettings): Promise
     const parsing = parser.parse(raw).then(
       (email) => {
         if (morePartsThan((parser as unknown as { root: MimePart }).root, settings.smtp.maxMimeParts)) {
-          throw new AppError(422, 'malformed_message', `malformed message: more than ${settings.smtp.maxMimeParts} MIME parts`);
+          throw MailErrors.messageMalformed(`more than ${settings.smtp.maxMimeParts} MIME parts`);
         }
         return email;
       },

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
 import { isEmailAddress } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import type { Mailer } from 'plinth/plugin';
 import type { UsageMeter } from 'plinth/plugin';
 import type { MailboxScope } from './access.js';
 import type { Mailboxes } from './mailboxes.js';
+import { MailErrors } from './errors.js';
 
 export interface SendInput {
   from: string;
@@ -64,18 +64,18 @@ export class Sender {
   }
 
   async send(scope: MailboxScope, input: SendInput): Promise<{ id: string; status: string }> {
-    if (!(await this.canSend(scope))) throw AppError.forbidden('this account may not send mail (can_send is off)', 'cannot_send');
-    if (!input.html && !input.text) throw AppError.badRequest('give html or text', 'empty_message');
+    if (!(await this.canSend(scope))) throw MailErrors.cannotSend();
+    if (!input.html && !input.text) throw MailErrors.bodyMissing();
     const mailbox = await this.deps.mailboxes.get(scope, input.from);
     const recipients = [...new Set((Array.isArray(input.to) ? input.to : input.to.split(',')).map((a) => a.trim().toLowerCase()).filter(Boolean))];
-    if (!recipients.length) throw AppError.badRequest('give at least one recipient', 'no_recipients');
+    if (!recipients.length) throw MailErrors.noRecipients();
     // A `to` string is split on commas: each part must be one plain address (no CR/LF, no names, no header tricks).
     const bad = recipients.find((a) => !isEmailAddress(a));
-    if (bad !== undefined) throw AppError.badRequest(`not an email address: ${JSON.stringify(bad.slice(0, 100))}`, 'bad_recipient');
-    if (recipients.length > MAX_RECIPIENTS) throw AppError.badRequest(`at most ${MAX_RECIPIENTS} recipients per message`, 'too_many_recipients');
+    if (bad !== undefined) throw MailErrors.recipientInvalid(bad);
+    if (recipients.length > MAX_RECIPIENTS) throw MailErrors.tooManyRecipients(MAX_RECIPIENTS);
     const now = this.deps.clock.now();
     const scheduled = input.scheduledAt ? new Date(input.scheduledAt) : null;
-    if (scheduled && Number.isNaN(scheduled.getTime())) throw AppError.badRequest('scheduledAt is not a date', 'bad_schedule');
+    if (scheduled && Number.isNaN(scheduled.getTime())) throw MailErrors.scheduleNotADate();
     const later = scheduled !== null && scheduled > now;
     const row = {
       public_id: `msg_${randomBytes(12).toString('hex')}`,
@@ -175,7 +175,7 @@ export class Sender {
   async get(scope: MailboxScope, id: string) {
     const q = this.visible(scope);
     const row = await (/^\d+$/.test(id) ? q.where('s.id', Number(id)) : q.where('s.public_id', id)).first('s.*');
-    if (!row) throw AppError.notFound(`sent message ${id} not found`, 'sent_not_found');
+    if (!row) throw MailErrors.sentNotFound(id);
     return toView(row);
   }
 
@@ -194,16 +194,16 @@ export class Sender {
   /** Re-schedules or cancels a send that has not gone yet. */
   async reschedule(scope: MailboxScope, id: string, patch: { status?: 'canceled'; scheduledAt?: string }) {
     const found = await this.get(scope, id);
-    if (found.status !== 'scheduled') throw AppError.conflict(`this message is ${found.status}; only a scheduled send can change`, 'not_scheduled');
+    if (found.status !== 'scheduled') throw MailErrors.notScheduled(found.status);
     const update: Record<string, unknown> = { updated_at: this.deps.clock.now().toISOString() };
     if (patch.status === 'canceled') update.status = 'canceled';
     if (patch.scheduledAt) {
       const at = new Date(patch.scheduledAt);
-      if (Number.isNaN(at.getTime()) || at <= this.deps.clock.now()) throw AppError.badRequest('scheduledAt must be a date in the future', 'bad_schedule');
+      if (Number.isNaN(at.getTime()) || at <= this.deps.clock.now()) throw MailErrors.scheduleNotInFuture();
       update.scheduled_at = at.toISOString();
     }
     const changed = await this.deps.db('mail_sent').where({ id: found.id, status: 'scheduled' }).update(update);
-    if (!changed) throw AppError.conflict('this message has just been sent', 'not_scheduled');
+    if (!changed) throw MailErrors.justSent();
     this.deps.changed?.(await this.tenantOf(found.id));
     return this.get(scope, id);
   }

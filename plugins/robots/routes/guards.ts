@@ -3,6 +3,7 @@ import { hasScope, type Principal } from 'plinth/plugin';
 import type { HttpContext } from 'plinth/plugin';
 import type { Guard } from 'plinth/plugin';
 import type { HomeTenant } from '../services/home.js';
+import { RobotsErrors } from '../services/errors.js';
 
 /** A principal as the home tenant's role check reads it. */
 export const asRoleHolder = (p: Principal) => ({
@@ -23,9 +24,9 @@ export const workbotAdmin =
     const principal = await ctx.authenticate();
     if (!principal || principal.kind === 'robot') throw AppError.unauthorized('a user token is required');
     if (!(await home.administers(asRoleHolder(principal)))) {
-      throw AppError.forbidden("WorkBot administration is for superadmins and the admins of WorkBot's home tenant", 'not_workbot_admin');
+      throw RobotsErrors.notWorkbotAdmin();
     }
-    if (!hasScope(principal, 'robots:manage')) throw AppError.forbidden('this API key lacks the robots:manage scope', 'missing_scope');
+    if (!hasScope(principal, 'robots:manage')) throw RobotsErrors.manageScopeMissing();
   };
 
 /** Whose data an admin route sees: null (every tenant) for a superadmin, else the home tenant. */

@@ -12,6 +12,7 @@ import type { PubSub } from 'plinth/plugin';
 import type { RobotsSettings } from '../config.js';
 import type { Presence } from './presence.js';
 import type { Histogram } from 'prom-client';
+import { RobotsErrors } from './errors.js';
 
 export interface CommandView {
   commandId: string;
@@ -373,8 +374,7 @@ export class Commands {
     if (outcome.recorded) return;
     if (outcome.status === null) throw AppError.notFound(`command ${commandId} not found for this robot`);
     // Never handed out, so there is nothing to report; a repeated report changes nothing.
-    if (outcome.status === 'awaiting_approval' || outcome.status === 'rejected')
-      throw AppError.conflict(`command ${commandId} is ${outcome.status}; it was never sent to the robot`, 'not_sent');
+    if (outcome.status === 'awaiting_approval' || outcome.status === 'rejected') throw RobotsErrors.commandNotSent(commandId, outcome.status);
   }
 
   /** Commands of a tenant waiting for an owner or admin. */
@@ -394,7 +394,7 @@ export class Commands {
     if (!row) throw AppError.notFound(`command ${commandId} not found`);
     const status = approve ? 'pending' : 'rejected';
     const changed = await this.deps.db('robots_commands').where({ id: row.id, status: 'awaiting_approval' }).update({ status });
-    if (!changed) throw AppError.conflict(`command ${commandId} is ${row.status}, not awaiting approval`, 'not_awaiting_approval');
+    if (!changed) throw RobotsErrors.commandNotAwaitingApproval(commandId, row.status);
     if (approve) await this.publish(Number(row.robot_pk), view(row));
     return { robotPk: Number(row.robot_pk), status };
   }

@@ -1,5 +1,4 @@
 import { ConfigError } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 
 /**
  * WorkBot's home tenant: the operator's tenant that phone users join, whose codes, users and logs
@@ -8,6 +7,7 @@ import { AppError } from 'plinth/plugin';
  */
 
 import type { TenantDirectory as AuthTenants } from '../../auth/api.js';
+import { RobotsErrors } from './errors.js';
 
 /** What this file uses of the auth plugin's tenants service. */
 export type TenantDirectory = Pick<AuthTenants, 'get' | 'list' | 'operatorId'>;
@@ -50,9 +50,7 @@ export class HomeTenant {
     if (this.cached) return this.cached;
     const found = this.deps.setting ? await this.named(this.deps.setting) : await this.deps.tenants().operatorId();
     if (!found)
-      throw new AppError(
-        503,
-        'no_home_tenant',
+      throw RobotsErrors.noHomeTenant(
         this.deps.setting ? this.namesNone() : 'WorkBot has no home tenant yet: create the superadmin (it makes the operator tenant) or set robots.homeTenant',
       );
     this.cached = found;

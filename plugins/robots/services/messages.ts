@@ -9,6 +9,7 @@ import type { EventBus } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { UsageMeter } from 'plinth/plugin';
 import { newId } from './commands.js';
+import { RobotsErrors } from './errors.js';
 
 export interface ReportedMessage {
   spoken: string;
@@ -167,7 +168,7 @@ export class Messages {
     // Buffer.from skips what is not base64, so a garbled upload would be stored as garbage.
     if (!BASE64.test(base64)) throw AppError.validation([{ path: 'body.fileBase64', message: 'is not base64' }], 400);
     const bytes = Buffer.from(base64, 'base64');
-    if (bytes.length > this.deps.maxFileBytes) throw new AppError(413, 'file_too_large', `fileBase64 is over ${this.deps.maxFileBytes} bytes`);
+    if (bytes.length > this.deps.maxFileBytes) throw RobotsErrors.fileTooLarge(this.deps.maxFileBytes);
     return bytes;
   }
 

@@ -14,6 +14,7 @@ import type { RobotTokens } from './tokens.js';
 import { pageQuery } from 'plinth/plugin';
 import type { Hooks } from 'plinth/plugin';
 import type { RobotAiSettings, RobotAiView, RobotsFilterName, RobotsFilters } from '../api.js';
+import { RobotsErrors } from './errors.js';
 
 /** What robots needs of the licensing engine (resolved through the container; robots depends on licensing). */
 export type LicenseEngine = Pick<LicenseRegistry, 'byCode' | 'bind'>;
@@ -234,8 +235,7 @@ export class Robots {
 
   private async codeLicense(tenantId: string | null, code: string) {
     const license = await this.deps.licenses().byCode(code);
-    if (!isActivationCode(license) || (tenantId && license.tenant_id !== tenantId))
-      throw AppError.notFound(`activation code ${code} not found`, 'INVALID_CODE');
+    if (!isActivationCode(license) || (tenantId && license.tenant_id !== tenantId)) throw RobotsErrors.codeNotFound(code);
     return license;
   }
 
@@ -275,7 +275,7 @@ export class Robots {
     const license = await this.deps.licenses().byCode(code);
     const now = this.deps.clock.now().toISOString();
     // INVALID_CODE: the seed's code for it (9.1); the reply's `code` stays the status.
-    if (!isActivationCode(license)) throw AppError.notFound('activation code not found', 'INVALID_CODE');
+    if (!isActivationCode(license)) throw RobotsErrors.codeNotFound();
     if (license.status !== 'active') throw AppError.forbidden(`this activation code is ${license.status}`);
     if (license.valid_until && license.valid_until <= now) throw AppError.forbidden('this activation code has expired');
     const owner = await this.ownerFor(license, activator);
@@ -286,12 +286,10 @@ export class Robots {
     if (bound.outcome === 'cap_reached' || bound.outcome === 'deactivated') {
       const holder = await this.deps.db('robots_robots').where('license_id', license.license_id).first('robot_id', 'device_info', 'first_activated_at');
       const other = bound.outcome === 'cap_reached' ? bound.devices[0] : undefined;
-      throw new AppError(409, 'code_in_use', 'this activation code is used by another device; ask an administrator to unbind it', {
-        details: {
-          existingDeviceId: other?.device_id ?? (holder?.device_info ? JSON.parse(holder.device_info).deviceId : null),
-          existingRobotId: holder?.robot_id ?? null,
-          activatedAt: holder?.first_activated_at ?? other?.first_seen_at ?? null,
-        },
+      throw RobotsErrors.codeInUse({
+        existingDeviceId: other?.device_id ?? (holder?.device_info ? JSON.parse(holder.device_info).deviceId : null),
+        existingRobotId: holder?.robot_id ?? null,
+        activatedAt: holder?.first_activated_at ?? other?.first_seen_at ?? null,
       });
     }
     try {
@@ -323,16 +321,13 @@ export class Robots {
   ): Promise<string | null> {
     if (!activator) return license.bound_user_id;
     const sameTenant = activator.tenantId === license.tenant_id;
-    if (!sameTenant && !activator.superadmin) throw AppError.notFound('activation code not found', 'INVALID_CODE');
+    if (!sameTenant && !activator.superadmin) throw RobotsErrors.codeNotFound();
     const robot = await this.deps.db('robots_robots').where('license_id', license.license_id).first('user_id');
     const holder: string | null = robot?.user_id ?? license.bound_user_id;
     if (!sameTenant) return holder; // a superadmin, for the code's user
     if (holder && holder !== activator.userId) {
       if (activator.admin) return holder;
-      throw AppError.forbidden(
-        robot?.user_id ? 'the robot of this activation code belongs to another user' : 'this activation code is bound to another user',
-        'code_of_another_user',
-      );
+      throw RobotsErrors.codeOfAnotherUser(Boolean(robot?.user_id));
     }
     return activator.userId;
   }

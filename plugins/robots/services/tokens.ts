@@ -2,10 +2,10 @@ import { randomToken, sha256 } from 'plinth/plugin';
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
 import { afterCommit } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import { LRUCache } from 'lru-cache';
 import type { PubSub } from 'plinth/plugin';
 import type { RobotsSettings } from '../config.js';
+import { RobotsErrors } from './errors.js';
 
 /** Prefixed so the auth plugin's JWT strategy leaves them to ours: `rbt_`/`rbr_` and 32 random bytes (base64url, 43 characters). */
 const newToken = (prefix: 'rbt' | 'rbr') => `${prefix}_${randomToken(32)}`;
@@ -110,7 +110,7 @@ export class RobotTokens {
   /** A new access token for a refresh token (the refresh token stays valid until it expires or is revoked). */
   async refresh(refreshToken: string): Promise<{ token: string; expiresAt: string }> {
     const robot = await this.robotOf(refreshToken, 'refresh');
-    if (!robot) throw AppError.unauthorized('invalid or expired refresh token', 'invalid_token');
+    if (!robot) throw RobotsErrors.refreshTokenInvalid();
     const now = this.deps.clock.now();
     const token = newToken('rbt');
     const expiresAt = new Date(now.getTime() + this.deps.settings.tokenTtlHours * 3_600_000).toISOString();

@@ -1,8 +1,8 @@
 import { control, type ActionCall } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import type { JsonSchema } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
+import { WorkflowsErrors } from '../services/errors.js';
 
 /**
  * `delay`: parks the run at this step (no request sleeps, nothing is held); the run resumes when
@@ -50,7 +50,7 @@ export const stopIfAction = {
     try {
       match = conditions.match(input.condition, input.value);
     } catch (err) {
-      throw AppError.badRequest(`condition is not a valid JSON Schema: ${(err as Error).message}`, 'invalid_condition');
+      throw WorkflowsErrors.conditionInvalid((err as Error).message);
     }
     return match.matched ? control.stop(input.reason, { stop: true, reason: input.reason }) : { stop: false, reason: null };
   },

@@ -2,13 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { ActionCall } from 'plinth/plugin';
-import { AppError } from 'plinth/plugin';
 import { assertPublicUrl, publicLookup } from 'plinth/plugin';
 import { injectTrace } from 'plinth/plugin';
 import { webhookHeaders } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import { stepDeliveryId } from '../services/step-keys.js';
+import { WorkflowsErrors } from '../services/errors.js';
 
 interface HttpInput {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -150,18 +150,13 @@ export const httpRequestAction = {
       reply = await send(url, { method: inp.method, headers, lookup: s.allowPrivate ? undefined : publicLookup }, body, s.maxResponseBytes, timeout);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ETARGETREFUSED') throw AppError.badRequest(e.message, 'target_refused');
+      if (e.code === 'ETARGETREFUSED') throw WorkflowsErrors.targetRefused(e.message);
       if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new Error(`${inp.method} ${url.host} timed out after ${timeout} ms`);
       throw new Error(`${inp.method} ${url.host} failed: ${e.message}`);
     }
     const status = reply.status;
-    if (status === 408 || status === 429 || status >= 500) throw new AppError(502, 'upstream_failed', `${inp.method} ${url.host} answered ${status}`);
-    if (status < 200 || status >= 300)
-      throw new AppError(
-        422,
-        'upstream_refused',
-        `${inp.method} ${url.host} answered ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
-      );
+    if (status === 408 || status === 429 || status >= 500) throw WorkflowsErrors.upstreamFailed(inp.method, url.host, status);
+    if (status < 200 || status >= 300) throw WorkflowsErrors.upstreamRefused(inp.method, url.host, status);
     return { status, headers: reply.headers, body: decode(reply), truncated: reply.truncated, duration_ms: Date.now() - started };
   },
 };

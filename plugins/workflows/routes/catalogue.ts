@@ -1,8 +1,8 @@
 import type { PluginRouter } from 'plinth/plugin';
 import type { WorkflowsServices } from '../services/index.js';
-import { AppError } from 'plinth/plugin';
 import { actionListReply, eventListReply, instantiateBody, instantiatedReply, refListReply, refParams, templateListReply, templateParams } from './schemas.js';
 import { manage, read, tenantOf } from './shared.js';
+import { WorkflowsErrors } from '../services/errors.js';
 
 /** What an editor builds from: the actions (with input/output schemas), the events (with versioned schemas), the templates. */
 export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
@@ -30,7 +30,7 @@ export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
     async (ctx, { params }) => {
       const { tenantId } = await tenantOf(ctx);
       const ref = s.actions.ref(params.kind);
-      if (!ref) throw AppError.notFound(`no plugin lists things of kind "${params.kind}" (is its plugin enabled?)`, 'unknown_ref_kind');
+      if (!ref) throw WorkflowsErrors.refKindUnknown(params.kind);
       const items = await ref.list(tenantId);
       return {
         kind: ref.kind,

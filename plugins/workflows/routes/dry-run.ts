@@ -1,8 +1,8 @@
-import { AppError } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
 import type { WorkflowsServices } from '../services/index.js';
 import { draftDryRunBody, dryRunBody, dryRunReply, idParams } from './schemas.js';
 import { read, tenantOf } from './shared.js';
+import { WorkflowsErrors } from '../services/errors.js';
 
 const dryRun = { 200: { description: 'Whether the condition matches, and each step’s input as rendered with its problems', schema: dryRunReply } };
 
@@ -32,7 +32,7 @@ export function dryRunRoutes(r: PluginRouter, s: WorkflowsServices): void {
     async (ctx, { params, body: b }) => {
       const row = await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
       const version = b.version ? await s.versions.byNumber(row.id, b.version) : await s.versions.byId(row.version_id);
-      if (!version) throw AppError.notFound(`workflow ${row.id} has no version ${b.version}`, 'version_not_found');
+      if (!version) throw WorkflowsErrors.versionNotFound(row.id, b.version);
       return s.dryRun.run(
         {
           definition: version.definition,

@@ -1,10 +1,10 @@
-import { AppError } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
 import { secretsUsed } from '../services/definitions.js';
 import type { WorkflowsServices } from '../services/index.js';
 import type { VersionRecord } from '../services/versions.js';
 import { EXPORT_FORMAT, exportQuery, exportReply, idParams, importBody, versionListReply, versionParams, versionReply, workflowReply } from './schemas.js';
 import { manage, read, tenantOf } from './shared.js';
+import { WorkflowsErrors } from '../services/errors.js';
 
 const versionView = (v: VersionRecord) => ({ version: v.version, ...v.definition, created_by: v.created_by, created_at: v.created_at });
 
@@ -51,7 +51,7 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
     async (ctx, { params }) => {
       await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
       const version = await s.versions.byNumber(params.id, params.version);
-      if (!version) throw AppError.notFound(`workflow ${params.id} has no version ${params.version}`, 'version_not_found');
+      if (!version) throw WorkflowsErrors.versionNotFound(params.id, params.version);
       return versionView(version);
     },
   );
@@ -70,7 +70,7 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
     async (ctx, { params, query }) => {
       const row = await s.workflows.row((await tenantOf(ctx)).tenantId, params.id);
       const version = query.version ? await s.versions.byNumber(row.id, query.version) : await s.versions.byId(row.version_id);
-      if (!version) throw AppError.notFound(`workflow ${params.id} has no version ${query.version}`, 'version_not_found');
+      if (!version) throw WorkflowsErrors.versionNotFound(params.id, query.version);
       ctx.set('Content-Disposition', `attachment; filename="workflow-${row.id}-v${version.version}.json"`);
       return { plinth_workflow: EXPORT_FORMAT, name: row.name, description: row.description, ...version.definition, secrets: secretsUsed(version.definition) };
     },

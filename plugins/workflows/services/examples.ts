@@ -4,6 +4,7 @@ import { createAjv, toFieldErrors, type FieldError } from 'plinth/plugin';
 import type { Definition } from '../definition.js';
 import type { WorkflowTemplate } from '../templates.js';
 import type { Workflows } from './workflows.js';
+import { WorkflowsErrors } from './errors.js';
 
 /** Writes `value` at a dotted path, making objects on the way (numeric keys index arrays). */
 function setAt(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -52,7 +53,7 @@ export class Examples {
 
   async instantiate(tenantId: string, actor: string | null, templateId: string, input: InstantiateInput) {
     const template = this.deps.templates.find((t) => t.id === templateId);
-    if (!template) throw AppError.notFound(`no template named ${templateId} (GET /workflows/templates lists them)`, 'template_not_found');
+    if (!template) throw WorkflowsErrors.templateNotFound(templateId);
     const params = input.params ?? {};
     const problems: FieldError[] = [];
     for (const name of Object.keys(params)) {

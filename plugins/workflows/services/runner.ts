@@ -1,7 +1,7 @@
-import { AppError } from 'plinth/plugin';
 import type { WorkflowRunner } from '../api.js';
 import type { WorkflowsServices } from './index.js';
 import { outcomeView } from './triggers.js';
+import { WorkflowsErrors } from './errors.js';
 
 /**
  * A manual run of one of a tenant's workflows for another plugin (the agents' workflow_run), as
@@ -16,7 +16,7 @@ export function workflowRunner(s: Pick<WorkflowsServices, 'workflows' | 'version
     async dryRun(tenantId, ref, payload) {
       const row = await s.workflows.byIdOrName(tenantId, ref);
       const version = await s.versions.byId(row.version_id);
-      if (!version) throw AppError.notFound(`workflow ${row.id} has no current version`, 'version_not_found');
+      if (!version) throw WorkflowsErrors.noCurrentVersion(row.id);
       const source = { definition: version.definition, versionId: version.id, workflow: { id: row.id, name: row.name, version: version.version } };
       const result = s.dryRun.run({ ...source, secretNames: Object.keys(row.secrets) }, payload);
       return { workflow: { id: row.id, name: row.name, version: version.version, enabled: row.enabled }, ...result };

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { AppError } from 'plinth/plugin';
 import { pageQuery, type PageRequest } from 'plinth/plugin';
 import type { Clock } from 'plinth/plugin';
 import { countPerDay, zonedDays } from 'plinth/plugin';
+import { WorkflowsErrors } from './errors.js';
 
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'blocked';
 export const RUN_STATUSES: RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'stopped', 'blocked'];
@@ -88,7 +88,7 @@ export class Runs {
 
   async row(tenantId: string, runId: number): Promise<Record<string, any>> {
     const row = await this.deps.db('workflows_runs').where({ tenant_id: tenantId, id: runId }).first();
-    if (!row) throw AppError.notFound(`run ${runId} not found`, 'run_not_found');
+    if (!row) throw WorkflowsErrors.runNotFound(runId);
     return row;
   }
 

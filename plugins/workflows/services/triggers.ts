@@ -8,6 +8,7 @@ import type { WorkflowsSettings } from '../config.js';
 import type { Runs } from './runs.js';
 import { causeOf, type RunStarter, type StartOutcome } from './starter.js';
 import { hashToken, toWorkflowRow, type Workflows } from './workflows.js';
+import { WorkflowsErrors } from './errors.js';
 
 export interface WebhookCall {
   token: string;
@@ -77,7 +78,7 @@ export class Triggers {
 
   async manual(tenantId: string, id: string, payload: Record<string, unknown>): Promise<StartOutcome> {
     const workflow = await this.deps.workflows.row(tenantId, id);
-    if (!workflow.enabled) throw AppError.conflict('the workflow is disabled; enable it first (or try it with a dry run)', 'workflow_disabled');
+    if (!workflow.enabled) throw WorkflowsErrors.disabled('enable it first (or try it with a dry run)');
     return this.refuseUnmatched(await this.deps.starter.start({ workflow, triggerType: 'manual', triggerKey: null, payload, automatic: false }));
   }
 
@@ -85,7 +86,7 @@ export class Triggers {
   async rerun(tenantId: string, runId: number): Promise<StartOutcome> {
     const previous = await this.deps.runs.row(tenantId, runId);
     const workflow = await this.deps.workflows.row(tenantId, previous.workflow_id);
-    if (!workflow.enabled) throw AppError.conflict('the workflow is disabled; enable it first', 'workflow_disabled');
+    if (!workflow.enabled) throw WorkflowsErrors.disabled('enable it first');
     const payload = JSON.parse(previous.trigger_payload);
     return this.refuseUnmatched(await this.deps.starter.start({ workflow, triggerType: 'rerun', triggerKey: null, payload, automatic: false, rerunOf: runId }));
   }
@@ -96,13 +97,13 @@ export class Triggers {
    */
   async webhook(call: WebhookCall): Promise<StartOutcome> {
     const row = await this.deps.db('workflows_workflows').where('webhook_token_hash', hashToken(call.token)).first();
-    if (!row) throw AppError.notFound('no workflow listens at this URL', 'webhook_not_found');
+    if (!row) throw WorkflowsErrors.webhookNotFound();
     const workflow = toWorkflowRow(row);
     if (workflow.webhook_secret) {
       const check = verifyWebhook(workflow.webhook_secret, call.headers, call.rawBody, this.deps.clock.now(), this.deps.settings.webhook.toleranceSeconds);
-      if (!check.ok) throw AppError.unauthorized(check.reason, 'invalid_signature');
+      if (!check.ok) throw WorkflowsErrors.signatureInvalid(check.reason);
     }
-    if (!workflow.enabled) throw AppError.conflict('the workflow is disabled', 'workflow_disabled');
+    if (!workflow.enabled) throw WorkflowsErrors.disabled();
     if (call.body === null || typeof call.body !== 'object' || Array.isArray(call.body)) {
       throw AppError.validation([{ path: 'body', message: 'must be a JSON object' }], 422);
     }
@@ -113,7 +114,7 @@ export class Triggers {
   private refuseUnmatched(outcome: StartOutcome): StartOutcome {
     if (outcome.outcome === 'not_matched') {
       const why = outcome.errors.map((e) => `${e.path} ${e.message}`).join('; ');
-      throw AppError.conflict(`the payload does not match the workflow's condition: ${why}`, 'condition_not_met', outcome.errors);
+      throw WorkflowsErrors.conditionNotMet(why, outcome.errors);
     }
     return outcome;
   }

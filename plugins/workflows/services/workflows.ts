@@ -10,6 +10,7 @@ import type { SharedCache } from 'plinth/plugin';
 import type { Definition, TriggerType } from '../definition.js';
 import { nextCronTime, secretsUsed, type DefinitionCheck } from './definitions.js';
 import type { Versions } from './versions.js';
+import { WorkflowsErrors } from './errors.js';
 
 export interface WorkflowRow {
   id: string;
@@ -96,7 +97,7 @@ export class Workflows {
 
   async row(tenantId: string, id: string, trx: Knex | Knex.Transaction = this.deps.db): Promise<WorkflowRow> {
     const row = /^[0-9a-f-]{36}$/.test(id) ? await trx('workflows_workflows').where({ tenant_id: tenantId, id }).first() : null;
-    if (!row) throw AppError.notFound(`workflow ${id} not found`, 'workflow_not_found');
+    if (!row) throw WorkflowsErrors.workflowNotFound(id);
     return toWorkflowRow(row);
   }
 
@@ -104,8 +105,8 @@ export class Workflows {
   async byIdOrName(tenantId: string, ref: string): Promise<WorkflowRow> {
     if (/^[0-9a-f-]{36}$/.test(ref)) return this.row(tenantId, ref);
     const rows = await this.deps.db('workflows_workflows').where({ tenant_id: tenantId, name: ref }).limit(2);
-    if (rows.length > 1) throw AppError.conflict(`more than one workflow is named "${ref}"; give its id`, 'workflow_ambiguous');
-    if (!rows.length) throw AppError.notFound(`workflow ${ref} not found`, 'workflow_not_found');
+    if (rows.length > 1) throw WorkflowsErrors.workflowAmbiguous(ref);
+    if (!rows.length) throw WorkflowsErrors.workflowNotFound(ref);
     return toWorkflowRow(rows[0]);
   }
 
@@ -196,7 +197,6 @@ export class Workflows {
       this.deps.check.assert(definition);
       const triggers = this.triggerColumns(current, definition, current.enabled, now);
       reveal = triggers.reveal;
-      const conflict = () => AppError.conflict('the workflow was changed at the same time; reload it and edit again', 'edit_conflict');
       try {
         await this.deps.db.transaction(async (trx) => {
           // The version number comes from the row being replaced: two concurrent edits cannot both make version n+1.
@@ -205,10 +205,10 @@ export class Workflows {
           const changed = await trx('workflows_workflows')
             .where({ id, version: current.version })
             .update({ ...meta, ...triggers.columns, version: next, version_id: versionId });
-          if (!changed) throw conflict();
+          if (!changed) throw WorkflowsErrors.editConflict();
         });
       } catch (err) {
-        throw isUniqueViolation(err) ? conflict() : err;
+        throw isUniqueViolation(err) ? WorkflowsErrors.editConflict() : err;
       }
     } else {
       await this.deps.db('workflows_workflows').where('id', id).update(meta);
@@ -257,7 +257,7 @@ export class Workflows {
   /** A new secret URL (and signing secret, when signed); the old ones stop working at once. */
   async rotateWebhook(tenantId: string, id: string) {
     const row = await this.row(tenantId, id);
-    if (row.trigger_type !== 'webhook') throw AppError.conflict('this workflow is not triggered by a webhook', 'not_webhook');
+    if (row.trigger_type !== 'webhook') throw WorkflowsErrors.notWebhook();
     const { definition } = (await this.deps.versions.byId(row.version_id))!;
     const { columns, reveal } = this.triggerColumns({ ...row, webhook_token_hash: null, webhook_secret: null }, definition, row.enabled, this.deps.clock.now());
     await this.deps
