@@ -60,6 +60,11 @@ export class AppError<C extends string = string> extends Error {
     this.headers = extra.headers;
   }
 
+  /** The same error (status, code, message, details) with more response headers: a challenge added to a refusal from elsewhere. */
+  withHeaders(headers: Record<string, string>): AppError<C> {
+    return new AppError(this.status, this.code, this.message, { details: this.details, headers: { ...this.headers, ...headers } });
+  }
+
   static badRequest(message: string, code = 'bad_request', details?: unknown): AppError {
     return new AppError(400, code, message, { details });
   }

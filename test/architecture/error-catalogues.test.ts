@@ -15,13 +15,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 /** The static helpers that take a code, and the index of that argument. */
 const CODE_ARGUMENT: Record<string, number> = { badRequest: 1, unauthorized: 1, forbidden: 1, notFound: 1, conflict: 1 };
 
-/**
- * Files not moved to their catalogue yet (another change owns them, or their plugin's turn has not
- * come); each entry must still hold an inline code, so the list only shrinks. agents' MCP files:
- * AgentsErrors already has their errors (accessTokenRefused, postOnly, unknownTool, confirmationInvalid).
- */
-const PENDING = new Set<string>(['plugins/agents/routes/mcp.ts', 'plugins/agents/services/calls.ts', 'plugins/agents/services/mcp-server.ts']);
-
 const isCatalogue = (file: string) => /^plugins\/[^/]+\/services\/errors\.ts$/.test(file);
 
 function sources(dir: string): string[] {
@@ -62,7 +55,7 @@ if (process.argv.includes('--survey')) for (const at of files.flatMap(inlineCode
 else
   describe('architecture: a plugin throws coded errors only through its catalogue', () => {
     it('no inline error code outside plugins/<p>/services/errors.ts', () => {
-      const inline = files.filter((f) => !PENDING.has(f)).flatMap(inlineCodes);
+      const inline = files.flatMap(inlineCodes);
       assert.deepEqual(inline, [], "name these errors in the plugin's services/errors.ts and throw them from there");
     });
 
@@ -73,12 +66,5 @@ else
         return !fs.existsSync(catalogue) || !/\} satisfies Record<string, \(\.\.\.args: never\[\]\) => \w+Error>;/.test(fs.readFileSync(catalogue, 'utf8'));
       });
       assert.deepEqual(unchecked, [], 'end services/errors.ts with `} satisfies Record<string, (...args: never[]) => <Plugin>Error>;`');
-    });
-
-    it('each file still pending holds an inline code (remove it from PENDING once it is clean)', () => {
-      assert.deepEqual(
-        [...PENDING].filter((f) => inlineCodes(f).length === 0),
-        [],
-      );
     });
   });

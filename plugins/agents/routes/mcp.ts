@@ -9,6 +9,7 @@ import type { GrantPrincipals } from '../../auth/api.js';
 import type { Principal } from 'plinth/plugin';
 import type { CallDeps } from '../services/calls.js';
 import type { OAuthServer } from '../services/oauth.js';
+import { AgentsErrors } from '../services/errors.js';
 import { assertOrigin, batchRefusal, narrowingOf, originOf } from './mcp-guards.js';
 import { mcpQuery, mcpReply, mcpRequest, protectedResourceReply } from './schemas.js';
 
@@ -84,7 +85,7 @@ async function oauthPrincipal(ctx: HttpContext, oauth: McpOAuth | null): Promise
   const token = oauth ? OAUTH_TOKEN.exec(ctx.get('authorization'))?.[1] : undefined;
   if (!oauth || !token || ctx.get('x-api-key')) return null;
   const access = await oauth.server.access(token);
-  if (!access) throw new AppError(401, 'invalid_token', 'The access token is unknown, expired, revoked or for another resource');
+  if (!access) throw AgentsErrors.accessTokenRefused();
   return oauth.principals.forGrant(access.userId, access.tenantId, access.scopes, { oauthGrantId: access.grantId, oauthClientId: access.clientId });
 }
 
@@ -140,7 +141,7 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedO
       const principal = await (async () => (await oauthPrincipal(ctx, oauth)) ?? ctx.authenticate())().catch((err: unknown) => {
         // A wrong or expired key: the same challenge (RFC 6750 error), so a client knows where to look.
         if (err instanceof AppError && err.status === 401) {
-          throw new AppError(401, err.code, err.message, { headers: { 'WWW-Authenticate': `${challenge}, error="invalid_token"` } });
+          throw err.withHeaders({ 'WWW-Authenticate': `${challenge}, error="invalid_token"` });
         }
         throw err;
       });
@@ -186,7 +187,7 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedO
   );
   // 2025 session operations: a stateless endpoint has no stream to open (GET) or session to end (DELETE).
   const notServed = () => {
-    throw new AppError(405, 'method_not_allowed', 'The MCP endpoint is stateless: POST only', { headers: { Allow: 'POST' } });
+    throw AgentsErrors.postOnly();
   };
   r.get('/mcp', { summary: 'MCP GET (a 2025 session stream): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } }, notServed);
   r.delete('/mcp', { summary: 'MCP DELETE (a 2025 session end): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } }, notServed);

@@ -10,6 +10,7 @@ import type { Counter, Histogram } from 'prom-client';
 import type { AuditSink } from '../../auth/api.js';
 import { type AgentTool, untrusted } from './catalogue.js';
 import { argsDigest, type Confirmations } from './confirmations.js';
+import { AgentsErrors } from './errors.js';
 import type { ToolSchemas } from './schemas.js';
 
 export interface CallDeps {
@@ -109,7 +110,7 @@ export async function callTool(deps: CallDeps, caller: Caller, tool: AgentTool, 
     }
     if (tool.destructive && !(confirm && (await deps.confirmations.spend(confirm, target)))) {
       outcome = confirm ? 'confirmation_refused' : 'preview';
-      if (confirm) return refusal(new AppError(409, 'confirmation_invalid', 'the confirmation token is unknown, spent, expired or for other arguments'));
+      if (confirm) return refusal(AgentsErrors.confirmationInvalid());
       const shown = tool.preview ? await tool.preview(tenantId, args) : undefined;
       const { token, expiresAt } = await deps.confirmations.issue(target);
       return toolResult({

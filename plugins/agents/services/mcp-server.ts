@@ -3,6 +3,7 @@ import { beyondPlans, missingFeature } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import { hasScope } from 'plinth/plugin';
 import { argsDigest } from './confirmations.js';
+import { AgentsErrors } from './errors.js';
 import { type AgentTool, describe } from './catalogue.js';
 import { AGENTS_SCOPE, auditCall, type CallDeps, type Caller, callTool, refusal } from './calls.js';
 import { answerToolCall, directlyServed, plainToolCall, SERVER_INFO } from './direct-tool-call.js';
@@ -66,7 +67,7 @@ export async function buildServer(deps: CallDeps, caller: Caller, visible: Agent
         const tool = byName.get(name);
         if (tool) return callTool(deps, caller, tool, args, TOOL_CALL.name);
         await auditCall(deps, caller, name.slice(0, 80), argsDigest(args), 'unknown_tool', TOOL_CALL.name);
-        return refusal(AppError.notFound(`no tool "${name}" for this key (tools_search lists them)`, 'unknown_tool'));
+        return refusal(AgentsErrors.unknownTool(name));
       },
     );
   }
