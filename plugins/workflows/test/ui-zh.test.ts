@@ -63,6 +63,8 @@ describe('workflows admin UI in Simplified Chinese: the list’s dialogs and a r
   it('from a template: each template Plinth ships, with its settings, shows no English', async () => {
     await page.getByRole('button', { name: '从模板创建' }).click();
     const dialog = page.getByRole('dialog', { name: '从模板新建工作流' });
+    // The templates come from the server after the dialog opens: wait for the list before reading it.
+    await dialog.getByLabel('模板', { exact: true }).locator('option[value="usage-alert-owner"]').waitFor({ state: 'attached' });
     const ids = await dialog
       .getByLabel('模板', { exact: true })
       .locator('option')
