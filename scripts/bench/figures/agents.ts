@@ -4,8 +4,9 @@
 // the same run, alternating. The MCP request is the one the official client sends (captured from it
 // once, then replayed by the load generator). The REST call is this figure's "ceiling": the ratio is
 // the share of the REST throughput an agent keeps, and the CPU columns give the overhead per call
-// (key lookup, plan and scope checks, two rate-limit buckets, argument validation, a fresh MCP server
-// for the request, the audit row). Rate limits are raised for the run (one key, one IP, one code);
+// (key lookup, plan and scope checks, two rate-limit buckets, argument validation, the JSON-RPC
+// envelope — answered without the SDK's pipeline for this plain form, services/direct-tool-call.ts —
+// and the durable audit row). Rate limits are raised for the run (one key, one IP, one code);
 // billing is off, so calls are not metered.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -103,8 +104,9 @@ export const agents: FigureModule = {
         [REST, 'MCP tools/call license_verify'],
       );
       const note =
-        'the same bound-device verify both ways, same server, alternating runs; MCP: protocol 2026-07-28, Bearer API key, ' +
-        'a fresh McpServer per request, an audit row per call; rate limits raised, billing off (unmetered); access logs off';
+        'the same bound-device verify both ways, same server, alternating runs; MCP: protocol 2026-07-28, Bearer API key, the official ' +
+        "client's request (answered on the direct path: plinth_mcp_requests_total{served_by=\"direct\"}), an audit row per call; " +
+        'rate limits raised, billing off (unmetered); access logs off';
       const perCall = r.subject.map((m, i) => (m.cpuUs ?? 0) - (r.ceiling[i]?.cpuUs ?? 0));
       const figures: Figure[] = [
         againstCeiling('agents-tool-call', 'req/s', r.subject, REST, r.ceiling, { note }),
