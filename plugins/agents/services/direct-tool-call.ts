@@ -25,6 +25,7 @@ export const SERVER_INFO = { name: 'plinth', version: '0.1.0' };
 const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
 const PARAMS_KEYS = new Set(['name', 'arguments', '_meta']);
 const META_KEYS = new Set([PROTOCOL_VERSION_META_KEY, CLIENT_INFO_META_KEY, CLIENT_CAPABILITIES_META_KEY]);
+const CLIENT_INFO_KEYS = new Set(['name', 'version']);
 
 export interface PlainToolCall {
   id: string | number;
@@ -37,7 +38,7 @@ const onlyKeys = (o: Record<string, unknown>, allowed: ReadonlySet<string>) => O
 
 /** `{ name, version }` strings and nothing else (the SDK checks the richer forms). */
 const plainClientInfo = (v: unknown) =>
-  isPlainObject(v) && onlyKeys(v, new Set(['name', 'version'])) && typeof v.name === 'string' && typeof v.version === 'string';
+  isPlainObject(v) && onlyKeys(v, CLIENT_INFO_KEYS) && typeof v.name === 'string' && typeof v.version === 'string';
 
 /** Capabilities as clients send them: `{}` or `{ sampling: {}, roots: { listChanged: true }, … }`, one level of flags. */
 const plainCapabilities = (v: unknown) =>
