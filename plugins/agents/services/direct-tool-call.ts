@@ -37,8 +37,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 const onlyKeys = (o: Record<string, unknown>, allowed: ReadonlySet<string>) => Object.keys(o).every((k) => allowed.has(k));
 
 /** `{ name, version }` strings and nothing else (the SDK checks the richer forms). */
-const plainClientInfo = (v: unknown) =>
-  isPlainObject(v) && onlyKeys(v, CLIENT_INFO_KEYS) && typeof v.name === 'string' && typeof v.version === 'string';
+const plainClientInfo = (v: unknown) => isPlainObject(v) && onlyKeys(v, CLIENT_INFO_KEYS) && typeof v.name === 'string' && typeof v.version === 'string';
 
 /** Capabilities as clients send them: `{}` or `{ sampling: {}, roots: { listChanged: true }, … }`, one level of flags. */
 const plainCapabilities = (v: unknown) =>
