@@ -105,7 +105,7 @@ export const agents: FigureModule = {
       );
       const note =
         'the same bound-device verify both ways, same server, alternating runs; MCP: protocol 2026-07-28, Bearer API key, the official ' +
-        "client's request (answered on the direct path: plinth_mcp_requests_total{served_by=\"direct\"}), an audit row per call; " +
+        'client\'s request (answered on the direct path: plinth_mcp_requests_total{served_by="direct"}), an audit row per call; ' +
         'rate limits raised, billing off (unmetered); access logs off';
       const perCall = r.subject.map((m, i) => (m.cpuUs ?? 0) - (r.ceiling[i]?.cpuUs ?? 0));
       const figures: Figure[] = [
