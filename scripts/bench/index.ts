@@ -30,6 +30,7 @@ import { retention } from './figures/retention.js';
 import { scaleOut } from './figures/scale-out.js';
 import { agents } from './figures/agents.js';
 import { ceilingsOnly } from './figures/ceilings.js';
+import { builds } from './figures/builds.js';
 
 /** In run order; `ceilings` stays last. */
 const FIGURES: FigureModule[] = [
@@ -50,6 +51,9 @@ const FIGURES: FigureModule[] = [
   ceilingsOnly,
 ];
 
+/** Run only when named: `builds` compares this checkout with another (BENCH_BASELINE). */
+const ON_REQUEST: FigureModule[] = [builds];
+
 /**
  * On PostgreSQL (BENCH_DATABASE_URL), the figures whose work is the database's and whose ceilings
  * have a raw-pg twin (or need no database); the others (boot, idle RSS, health, push latency,
@@ -65,13 +69,13 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 async function main(): Promise<number> {
   const settings = settingsFromEnv();
   const wanted = process.argv.slice(2);
-  const unknown = wanted.filter((w) => !FIGURES.some((f) => f.name === w));
+  const unknown = wanted.filter((w) => ![...FIGURES, ...ON_REQUEST].some((f) => f.name === w));
   if (unknown.length) {
-    log(`unknown figure(s): ${unknown.join(', ')}; known: ${FIGURES.map((f) => f.name).join(', ')}`);
+    log(`unknown figure(s): ${unknown.join(', ')}; known: ${[...FIGURES, ...ON_REQUEST].map((f) => f.name).join(', ')}`);
     return 2;
   }
   const defaults = benchDialect === 'postgres' ? FIGURES.filter((f) => POSTGRES_FIGURES.includes(f.name)) : FIGURES;
-  const selected = wanted.length ? FIGURES.filter((f) => wanted.includes(f.name)) : defaults;
+  const selected = wanted.length ? [...FIGURES, ...ON_REQUEST].filter((f) => wanted.includes(f.name)) : defaults;
 
   const config = loadConfig({ root: projectRoot, env: {} });
   const load = () =>

@@ -7,7 +7,6 @@ import { databaseEnv } from './database.js';
 import { cleanEnv, freePort, makeTempDir, removeTempDir, spawnChild, waitForHttp, type Child, type RunningServer } from './process.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const plinthEntry = path.join(projectRoot, 'dist', 'scripts', 'plinth.js');
 
 export interface PlinthOptions {
   /** Reuse this data dir (kept after stop); otherwise a fresh temp dir, removed after stop. */
@@ -19,6 +18,8 @@ export interface PlinthOptions {
   bootTimeoutMs?: number;
   /** PostgreSQL: use this database (kept after stop) instead of a fresh one; e.g. two instances on one database. */
   databaseUrl?: string;
+  /** Another built checkout to run instead of this one (the `builds` figure's baseline). */
+  root?: string;
 }
 
 export interface PlinthServer extends RunningServer {
@@ -31,7 +32,9 @@ export interface PlinthServer extends RunningServer {
 }
 
 export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthServer> {
-  if (!fs.existsSync(plinthEntry)) throw new Error(`${plinthEntry} is missing; run npm run build`);
+  const root = options.root ?? projectRoot;
+  const entry = path.join(root, 'dist', 'scripts', 'plinth.js');
+  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing; run npm run build`);
   const ownsDir = !options.dataDir;
   const dataDir = options.dataDir ?? makeTempDir('data');
   const [port, smtpPort] = [await freePort(), await freePort()];
@@ -53,7 +56,7 @@ export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthSe
   const started = performance.now();
   // BENCH_PLINTH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to every Plinth process, for profiling.
   const nodeArgs = (process.env.BENCH_PLINTH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawnChild('plinth', process.execPath, [...nodeArgs, plinthEntry, 'start'], { env, cwd: projectRoot });
+  const child = spawnChild('plinth', process.execPath, [...nodeArgs, entry, 'start'], { env, cwd: root });
   const stop = async () => {
     await child.stop();
     if (ownsDir) removeTempDir(dataDir);
