@@ -1,6 +1,8 @@
 // builds-*: this checkout against another build of Plinth (BENCH_BASELINE=<a checkout's root, built>),
 // alternating runs of the same requests on both: how a refactor is held to "the figures do not change",
 // measured before and after in one run. Not in the default run: `BENCH_BASELINE=… npm run bench -- builds`.
+// BENCH_BASELINE_NODE runs the baseline on another Node.js (a checkout whose `npm ci` ran with it), which
+// compares Node.js versions the same way.
 // Each line's "ceiling" is the baseline build: ratio > 1 means this checkout is faster.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,7 +56,8 @@ export const builds: FigureModule = {
     const configFile = path.join(dir, 'bench.json');
     fs.writeFileSync(configFile, JSON.stringify({ settings: { licensing: { verifyPerIpPerMinute: LIMIT, verifyPerCodePerMinute: LIMIT } } }));
     const env = { PLINTH_PLUGINS: 'auth,licensing', PLINTH_CONFIG: configFile, PLINTH_ADMIN_EMAIL: ADMIN.email, PLINTH_ADMIN_PASSWORD: ADMIN.password };
-    const before = await startPlinth({ env, root: path.resolve(baseline) });
+    const node = process.env.BENCH_BASELINE_NODE || undefined;
+    const before = await startPlinth({ env, root: path.resolve(baseline), node });
     const after = await startPlinth({ env });
     const figures: Figure[] = [];
     try {
@@ -71,7 +74,7 @@ export const builds: FigureModule = {
           [`baseline ${label}`, label],
         );
         figures.push(
-          againstCeiling(name, 'req/s', r.subject, `baseline (${path.basename(path.resolve(baseline))})`, r.ceiling, {
+          againstCeiling(name, 'req/s', r.subject, `baseline (${path.basename(path.resolve(baseline))}${node ? `, ${node}` : ''})`, r.ceiling, {
             note: `this checkout ÷ BENCH_BASELINE=${baseline}`,
           }),
         );

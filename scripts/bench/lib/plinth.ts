@@ -20,6 +20,8 @@ export interface PlinthOptions {
   databaseUrl?: string;
   /** Another built checkout to run instead of this one (the `builds` figure's baseline). */
   root?: string;
+  /** Another Node.js binary to run it with (the baseline's; its checkout's native modules must be built for it). */
+  node?: string;
 }
 
 export interface PlinthServer extends RunningServer {
@@ -56,7 +58,7 @@ export async function startPlinth(options: PlinthOptions = {}): Promise<PlinthSe
   const started = performance.now();
   // BENCH_PLINTH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to every Plinth process, for profiling.
   const nodeArgs = (process.env.BENCH_PLINTH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawnChild('plinth', process.execPath, [...nodeArgs, entry, 'start'], { env, cwd: root });
+  const child = spawnChild('plinth', options.node ?? process.execPath, [...nodeArgs, entry, 'start'], { env, cwd: root });
   const stop = async () => {
     await child.stop();
     if (ownsDir) removeTempDir(dataDir);
