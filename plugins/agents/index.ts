@@ -6,7 +6,7 @@ import { agentKeyRoutes } from './routes/agent-keys.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { skillRoutes } from './routes/skills.js';
 import { actionPreviews } from './services/action-previews.js';
-import { actionTools, type AgentTool } from './services/catalogue.js';
+import { actionTools, type AgentTool } from './services/tool-catalogue.js';
 import { metaTools } from './services/long-tail.js';
 import { ToolSchemas } from './services/schemas.js';
 import { buildSkills, type SkillDoc } from './services/skills.js';

@@ -4,7 +4,7 @@ import type { PluginRouter } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';
 import { arrayOf, body, bool, int, isoTime, nullable, reply, str } from 'plinth/plugin';
 import type { ApiKeyIssuer } from '../../auth/api.js';
-import type { AgentTool } from '../services/catalogue.js';
+import type { AgentTool } from '../services/tool-catalogue.js';
 
 /** A ready-made set of scopes for an agent's key, computed for the person asking. */
 export interface KeyPreset {

@@ -2,7 +2,7 @@ import { actingTenant, requireRole } from 'plinth/plugin';
 import { toPage } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
 import type { AuditReader } from '../../auth/api.js';
-import type { AgentTool } from '../services/catalogue.js';
+import type { AgentTool } from '../services/tool-catalogue.js';
 import { callsQuery, callsReply, toolsReply } from './schemas.js';
 
 type Row = { id: number; created_at: string; target_id: string | null; actor_label: string | null; details: Record<string, unknown> | null };

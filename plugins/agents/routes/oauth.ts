@@ -3,7 +3,7 @@ import type { Principal } from 'plinth/plugin';
 import type { HttpContext } from 'plinth/plugin';
 import type { Guard, PluginRouter } from 'plinth/plugin';
 import type { AuditSink, TenantDirectory } from '../../auth/api.js';
-import type { AgentTool } from '../services/catalogue.js';
+import type { AgentTool } from '../services/tool-catalogue.js';
 import { OAUTH_BASE, type OAuthServer } from '../services/oauth.js';
 import { keyPresets } from './agent-keys.js';
 import { consentBody, consentReply, consentView, grantsReply, revokedReply } from './schemas.js';

@@ -8,7 +8,7 @@ import type { LimitSpec, RateLimits } from 'plinth/plugin';
 import type { UsageMeter } from 'plinth/plugin';
 import type { Counter, Histogram } from 'prom-client';
 import type { AuditSink } from '../../auth/api.js';
-import { type AgentTool, untrusted } from './catalogue.js';
+import { type AgentTool, untrusted } from './tool-catalogue.js';
 import { argsDigest, type Confirmations } from './confirmations.js';
 import { AgentsErrors } from './errors.js';
 import type { ToolSchemas } from './schemas.js';

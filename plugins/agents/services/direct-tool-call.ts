@@ -6,7 +6,7 @@ import {
   PROTOCOL_VERSION_META_KEY,
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
-import type { AgentTool } from './catalogue.js';
+import type { AgentTool } from './tool-catalogue.js';
 import { type CallDeps, type Caller, callTool, type ToolResult } from './calls.js';
 
 /**

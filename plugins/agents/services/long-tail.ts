@@ -1,5 +1,5 @@
-import type { AgentTool } from './catalogue.js';
-import { describe, inputSchemaOf, resultSchema } from './catalogue.js';
+import type { AgentTool } from './tool-catalogue.js';
+import { describe, inputSchemaOf, resultSchema } from './tool-catalogue.js';
 import { AGENTS_SCOPE } from './calls.js';
 import { AgentsErrors } from './errors.js';
 

@@ -4,7 +4,7 @@ import { AppError } from 'plinth/plugin';
 import { hasScope } from 'plinth/plugin';
 import { argsDigest } from './confirmations.js';
 import { AgentsErrors } from './errors.js';
-import { type AgentTool, describe } from './catalogue.js';
+import { type AgentTool, describe } from './tool-catalogue.js';
 import { AGENTS_SCOPE, auditCall, type CallDeps, type Caller, callTool, refusal } from './calls.js';
 import { answerToolCall, directlyServed, plainToolCall, SERVER_INFO } from './direct-tool-call.js';
 import { annotationsOf, searchTools, TOOL_CALL } from './long-tail.js';

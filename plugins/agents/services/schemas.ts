@@ -1,6 +1,6 @@
 import type { fromJsonSchema } from '@modelcontextprotocol/server';
 import { createAjv, toFieldErrors, type Validator } from 'plinth/plugin';
-import { type AgentTool, inputSchemaOf, resultSchema } from './catalogue.js';
+import { type AgentTool, inputSchemaOf, resultSchema } from './tool-catalogue.js';
 
 type StandardSchema = ReturnType<typeof fromJsonSchema>;
 

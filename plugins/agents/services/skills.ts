@@ -1,8 +1,8 @@
 import type { ScopeInfo } from 'plinth/plugin';
 import type { FaceDoc, RouteDoc } from 'plinth/plugin';
 import { sha256 } from 'plinth/plugin';
-import type { AgentTool } from './catalogue.js';
-import { describe } from './catalogue.js';
+import type { AgentTool } from './tool-catalogue.js';
+import { describe } from './tool-catalogue.js';
 import { AGENTS_SCOPE } from './calls.js';
 
 // One Agent Skill (agentskills.io: SKILL.md, YAML front matter, Markdown body) per face, written from

@@ -3,7 +3,7 @@ import type { LicenseTasks } from '../../licensing/api.js';
 import type { MailCodeWaiter } from '../../mail/api.js';
 import type { WorkflowRunner } from '../../workflows/api.js';
 import { AppError } from 'plinth/plugin';
-import { type AgentTool, UNTRUSTED_NOTE, untrusted, untrustedSchema } from './catalogue.js';
+import { type AgentTool, UNTRUSTED_NOTE, untrusted, untrustedSchema } from './tool-catalogue.js';
 
 // The task tools: what agents ask for most, each through a typed contract its plugin registers in
 // the container (never its files). A tool whose plugin is off is simply absent.

@@ -8,7 +8,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import nodemailer from 'nodemailer';
 import { registerOwner, type Actor } from '../../../test/helpers/actors.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { portable } from '../services/catalogue.js';
+import { portable } from '../services/tool-catalogue.js';
 
 type Result = { isError?: boolean; structuredContent?: any; content: Array<{ type: string; text?: string }> };
 const errorOf = (r: Result) => JSON.parse(r.content[0]?.text ?? '{}');
