@@ -5,7 +5,6 @@ import type { PayloadsOf } from 'plinth/plugin';
 import type { Accounts } from './services/accounts.js';
 import type { Page, PageRequest } from 'plinth/plugin';
 import type { AuditFilter, AuditLog } from './services/audit.js';
-import type { AuthServices } from './services/index.js';
 import type { Passwords } from './services/passwords.js';
 import type { Sessions } from './services/sessions.js';
 import type { SmsCodes } from './services/sms-codes.js';
@@ -152,8 +151,6 @@ export type AuthErrorCode =
 
 declare module 'plinth/plugin' {
   interface Cradle {
-    /** auth's own services (its routes and jobs); other plugins use the names below. */
-    authServices: AuthServices;
     authUsers: AuthUsers;
     passwords: PasswordHasher;
     tenants: TenantDirectory;

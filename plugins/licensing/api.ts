@@ -1,6 +1,5 @@
 // The licensing plugin's public surface, types only (see plugins/auth/api.ts for the rules).
 import type { PayloadsOf } from 'plinth/plugin';
-import type { LicensingServices } from './services/index.js';
 import type { Licenses } from './services/licenses.js';
 import type { licensingEvents } from './events.js';
 
@@ -68,8 +67,6 @@ export interface LicenseSummary {
 declare module 'plinth/plugin' {
   interface Cradle {
     licenseTasks: LicenseTasks;
-    /** licensing's own services (its routes and jobs). */
-    licensingServices: LicensingServices;
     licenses: LicenseRegistry;
   }
 }

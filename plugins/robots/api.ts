@@ -2,7 +2,6 @@
 import type { Knex } from 'knex';
 import type { PayloadsOf } from 'plinth/plugin';
 import type { RobotsApi } from './services/api.js';
-import type { RobotsServices } from './services/index.js';
 import type { robotsEvents } from './events.js';
 
 export type { ConversationMessage, RobotSummary } from './services/api.js';
@@ -91,8 +90,6 @@ export type RobotsErrorCode =
 
 declare module 'plinth/plugin' {
   interface Cradle {
-    /** robots' own services (its routes, socket and jobs). */
-    robotsServices: RobotsServices;
     robotsApi: RobotsPublicApi;
   }
 }
