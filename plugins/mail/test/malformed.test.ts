@@ -6,7 +6,6 @@ import { promisify } from 'node:util';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { assertError, createMailbox, inbox, loginAdmin, rowCounts, send, sendFails, sendRaw, startMailApp, type MailApp } from './helpers.js';
 import type { AppError } from 'plinth/plugin';
-import type { MessagePreparer } from '../services/parse-pool.js';
 import { mailServices } from '../services/own.js';
 
 const run = promisify(execFile);
