@@ -157,7 +157,11 @@ describe('architecture: a plugin’s surface is its api.ts, the rest is private'
         'plugins/x/api.ts',
         factsOf(
           'plugins/x/api.ts',
-          "import type { XServices } from './services/index.js';\nimport { helper } from './helper.js';\ndeclare module 'plinth/plugin' { interface Cradle { xServices: XServices; xApi: { n: number } } }",
+          [
+            "import type { XServices } from './services/index.js';",
+            "import { helper } from './helper.js';",
+            "declare module 'plinth/plugin' { interface Cradle { xServices: XServices; xApi: { n: number } } }",
+          ].join('\n'),
         ),
       ],
       ['plugins/x/services/own.ts', factsOf('plugins/x/services/own.ts', "const own = privateServices<XServices>('xServices');")],

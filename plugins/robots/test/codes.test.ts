@@ -39,9 +39,8 @@ function assertError(res: { status: number; body: any; text: string }, status: n
 
 /** A user of the tenant with a phone (and a name, or none), through the auth services. */
 async function phoneUser(t: RobotsApp, tenantId: string, fullName: string): Promise<{ id: string; phone: string; number: number }> {
-  const users = authServices.of(t.app).users;
   const phone = `+86139${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`;
-  const user = await users.create(t.app.db, { tenantId, phone, role: 'member', fullName });
+  const user = await authServices.of(t.app).users.create(t.app.db, { tenantId, phone, role: 'member', fullName });
   return { id: user.id, phone, number: await userNumber(t, user.id) };
 }
 
