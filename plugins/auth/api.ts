@@ -79,7 +79,7 @@ export interface NewUser {
   role: TenantRole;
   superadmin?: boolean;
   emailVerified?: boolean;
-  /** Hold the user to these scopes (besides their own account's); see scopes.ts. */
+  /** Hold the user to these scopes (besides their own account's); see services/scopes.ts. */
   scopeLimit?: readonly string[];
 }
 

@@ -65,7 +65,7 @@ export interface GenerateInput {
   boundUserId?: string | null;
 }
 
-/** What Licenses.page filters on (see there). */
+/** What `licenses.page` filters on (services/licenses.ts says how). */
 export interface LicenseFilter {
   product?: string;
   state?: 'live' | 'expired' | 'ended';
