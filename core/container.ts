@@ -33,11 +33,13 @@ export interface ScopeInfo {
 
 /**
  * What the container holds, by name. The core declares its own registrations here; each plugin
- * adds the services it registers from its `api.ts` by module augmentation:
+ * adds the services it shares with other plugins from its `api.ts` by module augmentation:
  *
- *   declare module '../../core/container.js' { interface Cradle { mailServices: MailServices } }
+ *   declare module 'plinth/plugin' { interface Cradle { mailCodes: MailCodeWaiter } }
  *
- * so `c.container.cradle.x` and `c.container.resolve('x')` are typed everywhere, with no casts.
+ * so `c.container.cradle.x` and `c.container.resolve('x')` are typed everywhere, with no casts. A
+ * plugin's own services are not listed: it registers them with `privateServices`
+ * (core/plugins/private-services.ts), typed for that plugin alone.
  * A plugin that is not enabled registers nothing: resolving its names throws (strict mode), which
  * is why a plugin only resolves names of the plugins it lists in `dependsOn`.
  */

@@ -56,6 +56,7 @@ export * from '../overview/helpers.js';
 export * from '../overview/tenant.js';
 export * from '../paths.js';
 export * from '../plugins/contract.js';
+export * from '../plugins/private-services.js';
 export * from '../pubsub.js';
 export * from '../rate-limit.js';
 export * from '../retention.js';

@@ -29,10 +29,3 @@ export type AgentsErrorCode =
   | 'origin_not_allowed'
   | 'skill_not_found'
   | 'unknown_tool';
-
-declare module 'plinth/plugin' {
-  interface Cradle {
-    /** agents' own confirmation tokens (its route). */
-    agentConfirmations: import('./services/confirmations.js').Confirmations;
-  }
-}

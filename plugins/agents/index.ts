@@ -1,4 +1,3 @@
-import { asFunction } from 'awilix';
 import { definePlugin } from 'plinth/plugin';
 import { agentsConfigSchema, type AgentsSettings } from './config.js';
 import { callRoutes } from './routes/calls.js';
@@ -12,6 +11,7 @@ import { ToolSchemas } from './services/schemas.js';
 import { buildSkills, type SkillDoc } from './services/skills.js';
 import { licenseTools, mailCodeTool, usageTool, workflowRunTool } from './services/task-tools.js';
 import { Confirmations } from './services/confirmations.js';
+import { agentConfirmations } from './services/own.js';
 import { agentsOverview } from './services/overview.js';
 import { agentsTenantPart } from './tenant-part.js';
 import { OAuthServer } from './services/oauth.js';
@@ -54,7 +54,8 @@ export default definePlugin<AgentsSettings>({
   ],
 
   register(c) {
-    c.container.register({ agentConfirmations: asFunction(({ db, clock }) => new Confirmations({ db, clock })).singleton() });
+    const { db, clock } = c.container.cradle;
+    agentConfirmations.register(c.container, new Confirmations({ db, clock }));
   },
 
   routes(r, c) {
@@ -81,7 +82,7 @@ export default definePlugin<AgentsSettings>({
       audit,
       entitlements: k.entitlements,
       features: k.features,
-      confirmations: k.agentConfirmations,
+      confirmations: agentConfirmations.of(c),
       limits: {
         perKey: { bucket: 'agents.key', points: c.settings.callsPerKeyPerMinute, durationSeconds: 60 },
         perTool: { bucket: 'agents.tool', points: c.settings.callsPerToolPerMinute, durationSeconds: 60 },

@@ -1,7 +1,6 @@
 // The ai plugin's public surface, types only: what it registers in the container, by name.
 // Other plugins use these with `import type` and resolve `aiApi` from the container when the ai
 // plugin is enabled; they never import ai's files or read its tables (see test/architecture).
-import type { AiServices } from './services/index.js';
 
 /** `aiApi`: figures from the AI call log, for other plugins' reports. */
 export interface AiApi {
@@ -22,8 +21,6 @@ export type AiErrorCode = 'ai_consent_required' | 'knowledge_base_full' | 'knowl
 
 declare module 'plinth/plugin' {
   interface Cradle {
-    /** ai's own services (its routes, handlers and jobs). */
-    aiServices: AiServices;
     aiApi: AiApi;
   }
 }

@@ -13,8 +13,9 @@ import { aiJobs } from './jobs.js';
 import { aiTenantPart } from './tenant-part.js';
 import { failoverAlert } from './services/failover-alert.js';
 import { robotAiSave, robotAiStatistics, robotAiView } from './robot-filters.js';
+import { aiServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('aiServices');
+const services = (c: { container: PlinthContainer }) => aiServices.of(c);
 
 export default definePlugin<AiSettings>({
   name: 'ai',
@@ -67,7 +68,8 @@ export default definePlugin<AiSettings>({
   register(c) {
     const s = createAiServices(c.container.cradle, c.settings);
     // aiApi: the call log's figures, for other plugins' reports.
-    c.container.register({ aiServices: asValue(s), aiApi: asValue(s.api) });
+    aiServices.register(c.container, s);
+    c.container.register({ aiApi: asValue(s.api) });
     // The operator is told when one of the config's providers keeps failing over (core/alerts).
     c.container.resolve('alerts').addCondition('ai.failover', failoverAlert({ db: c.db, clock: c.container.resolve('clock'), settings: c.settings }));
   },

@@ -3,6 +3,7 @@ import type { PluginContext } from 'plinth/plugin';
 import type { AuthSettings } from './config.js';
 import type { PublicUser, TenantRole } from './services/types.js';
 import { AuthErrors } from './services/errors.js';
+import { authServices } from './services/own.js';
 
 interface NotifyInput {
   user_id?: string;
@@ -41,7 +42,7 @@ export const authActions = {
       properties: { sent: { type: 'integer' }, recipients: { type: 'array', items: { type: 'string' } } },
     },
     async run(input: NotifyInput, call: ActionCall, c: PluginContext<AuthSettings>) {
-      const { users } = c.container.resolve('authServices');
+      const { users } = authServices.of(c);
       let found: PublicUser[];
       if (input.user_id) {
         found = [await users.get(input.user_id, { tenantId: call.tenantId })];
@@ -63,7 +64,7 @@ export const authRefs = {
   user: {
     plural: 'users',
     async list(tenantId: string, c: PluginContext<AuthSettings>) {
-      const { users } = c.container.resolve('authServices');
+      const { users } = authServices.of(c);
       const page = await users.list({ tenant_id: tenantId, status: 'active' }, { page: 1, page_size: 200 });
       return page.items.map((u) => ({ id: u.id, name: u.full_name || u.email || u.id, detail: u.email ? `${u.email} (${u.role})` : u.role }));
     },

@@ -1,6 +1,7 @@
 import { ConfigError } from 'plinth/plugin';
 import type { Plugin } from 'plinth/plugin';
 import type { AuthSettings } from './config.js';
+import { authServices } from './services/own.js';
 
 type Commands = NonNullable<Plugin<AuthSettings>['commands']>;
 
@@ -15,7 +16,7 @@ export const authCommands: Commands = {
       };
       const email = flag('email') ?? c.settings.admin.email;
       if (!email) throw new ConfigError('create-admin needs --email or PLINTH_ADMIN_EMAIL');
-      const created = await c.container.resolve('authServices').bootstrap.createAdmin(email, flag('password') ?? c.settings.admin.password);
+      const created = await authServices.of(c).bootstrap.createAdmin(email, flag('password') ?? c.settings.admin.password);
       console.log(created.promoted ? `${created.email} is now a superadmin` : `created superadmin ${created.email}`);
       if (created.generatedPassword) console.log(`password (shown once): ${created.generatedPassword}`);
     },

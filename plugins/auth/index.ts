@@ -30,8 +30,9 @@ import { adminLoginProvider } from './services/admin-login.js';
 import { operatorAlerts } from './services/operator-alerts.js';
 import { authOverview } from './services/overview.js';
 import { authTenantPart } from './services/tenant-part.js';
+import { authServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('authServices');
+const services = (c: { container: PlinthContainer }) => authServices.of(c);
 
 export default definePlugin<AuthSettings>({
   name: 'auth',
@@ -66,8 +67,8 @@ export default definePlugin<AuthSettings>({
     const deps = c.container.cradle;
     const s = createAuthServices(deps, c.settings);
     // Other plugins use these by name: the audit log, users by phone, logins, SMS codes, tenant settings, password hashing.
+    authServices.register(c.container, s);
     c.container.register({
-      authServices: asValue(s),
       passwords: asValue(s.passwords),
       authAccounts: asValue(s.accounts),
       audit: asValue(s.audit),

@@ -3,7 +3,6 @@
 // only when registered: billing may be switched off); they never import billing's files or read
 // its tables (see test/architecture).
 import type { PayloadsOf } from 'plinth/plugin';
-import type { BillingServices } from './services/index.js';
 import type { billingEvents } from './events.js';
 
 /**
@@ -52,8 +51,6 @@ export type BillingErrorCode =
 
 declare module 'plinth/plugin' {
   interface Cradle {
-    /** billing's own services (its routes, webhooks and jobs). */
-    billingServices: BillingServices;
     tenantPlans: TenantPlans;
     usageReader: UsageReader;
   }

@@ -13,8 +13,9 @@ import { billingJobs } from './jobs.js';
 import { billingOverview } from './services/overview.js';
 import { tenantPlanUpdate, tenantPlanView } from './tenant-filters.js';
 import { billingTenantPart } from './tenant-section.js';
+import { billingServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('billingServices');
+const services = (c: { container: PlinthContainer }) => billingServices.of(c);
 
 export default definePlugin<BillingSettings>({
   name: 'billing',
@@ -53,7 +54,8 @@ export default definePlugin<BillingSettings>({
     }
     const s = createBillingServices(c.container.cradle, c.settings);
     // `tenantPlans` is billing's typed contract (api.ts): a tenant's plan, as its filters on auth's tenant view and PATCH use it.
-    c.container.register({ billingServices: asValue(s), tenantPlans: asValue(s.tenantPlans), usageReader: asValue({ view: s.subscriptionView }) });
+    billingServices.register(c.container, s);
+    c.container.register({ tenantPlans: asValue(s.tenantPlans), usageReader: asValue({ view: s.subscriptionView }) });
     // Fills the core's `usage` and `entitlements` slots: from now on every plugin's consume() and
     // every scope check obey the plans.
     c.container.cradle.usage.provide(s.meter);

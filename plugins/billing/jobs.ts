@@ -1,11 +1,12 @@
 import type { PlinthContainer } from 'plinth/plugin';
 import type { JobSpec } from 'plinth/plugin';
 import type { BillingSettings } from './config.js';
+import { billingServices } from './services/own.js';
 
 /** How long a processed Stripe event's id is remembered (see the prune job). */
 const STRIPE_EVENT_DAYS = 90;
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('billingServices');
+const services = (c: { container: PlinthContainer }) => billingServices.of(c);
 
 /** Usage periods closed daily (idempotent, caught up); processed Stripe event ids forgotten after STRIPE_EVENT_DAYS. */
 export const billingJobs: JobSpec<BillingSettings>[] = [

@@ -8,6 +8,7 @@ import type { BillingSettings } from './config.js';
 import type { BillingServices } from './services/index.js';
 import { tenantBillingHref } from './services/manual.js';
 import { planName } from './services/overview.js';
+import { billingServices } from './services/own.js';
 
 /** The latest payments the section lists (the linked page has them all). */
 const LATEST = 5;
@@ -107,6 +108,6 @@ const rows = tenantTables([
 ]);
 
 export const billingTenantPart: TenantContribution<BillingSettings> = {
-  sections: (c, tenantId) => billingTenantSections(c.container.resolve('billingServices'), tenantId),
+  sections: (c, tenantId) => billingTenantSections(billingServices.of(c), tenantId),
   ...rows,
 };

@@ -2,6 +2,7 @@ import type { ActionCall } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import type { LicensingSettings } from './config.js';
 import type { Plan } from './services/licenses.js';
+import { licensingServices } from './services/own.js';
 
 interface GenerateInput {
   plan: Exclude<Plan, 'custom'>;
@@ -46,7 +47,7 @@ export const licensingActions = {
       },
     },
     async run(input: GenerateInput, call: ActionCall, c: PluginContext<LicensingSettings>) {
-      const license = await c.container.resolve('licensingServices').licenses.generate({
+      const license = await licensingServices.of(c).licenses.generate({
         tenantId: call.tenantId,
         plan: input.plan,
         email: input.email,

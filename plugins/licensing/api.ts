@@ -1,16 +1,108 @@
 // The licensing plugin's public surface, types only (see plugins/auth/api.ts for the rules).
-import type { PayloadsOf } from 'plinth/plugin';
-import type { LicensingServices } from './services/index.js';
-import type { Licenses } from './services/licenses.js';
+import type { Knex } from 'knex';
+import type { Page, PageRequest, PayloadsOf, Principal } from 'plinth/plugin';
 import type { licensingEvents } from './events.js';
 
-export type { BindOutcome, Device, GenerateInput, License, LicenseFilter } from './services/licenses.js';
+/** How a license's activation code is written: `XXXXX-XXXXX-XXXXX` (the seed's) or 8 characters (WorkBot's). */
+export type LicenseCodeFormat = 'groups' | 'short8';
+
+export type LicensePlan = 'monthly' | 'yearly' | 'lifetime' | 'custom';
+/** What the license activates: a software license, or a robot (WorkBot's activation codes). */
+export type LicenseKind = 'license' | 'robot';
+export type LicenseStatus = 'active' | 'revoked' | 'expired' | 'disabled';
+
+export interface License {
+  id: number;
+  license_id: string;
+  tenant_id: string;
+  product: string;
+  kind: LicenseKind;
+  activation_code: string;
+  email: string | null;
+  plan: LicensePlan;
+  device_cap: number;
+  active_devices: number;
+  issued_at: string;
+  valid_until: string | null;
+  user_hint: string | null;
+  status: LicenseStatus;
+  status_reason: string | null;
+  price: number | null;
+  currency: string | null;
+  bound_user_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Device {
+  id: number;
+  license_pk: number;
+  device_id: string;
+  device_name: string | null;
+  ip_address: string | null;
+  status: 'active' | 'deactivated';
+  first_seen_at: string;
+  last_seen_at: string;
+  deactivated_at: string | null;
+}
+
+export interface GenerateInput {
+  tenantId: string;
+  /** Who issues them, when a principal does: the usage meter never refuses a superadmin. */
+  actor?: Principal;
+  plan: LicensePlan;
+  email?: string | null;
+  deviceCap?: number;
+  /** Overrides the plan's length; required for `custom`. */
+  days?: number;
+  userHint?: string | null;
+  product?: string;
+  /** `license` unless said. */
+  kind?: LicenseKind;
+  codeFormat?: LicenseCodeFormat;
+  price?: number | null;
+  currency?: string | null;
+  boundUserId?: string | null;
+}
+
+/** What `licenses.page` filters on (services/licenses.ts says how). */
+export interface LicenseFilter {
+  product?: string;
+  state?: 'live' | 'expired' | 'ended';
+  inUse?: boolean;
+  inUseAlso?: Knex.QueryBuilder;
+}
+
+/** Who may see what: a tenant's own licenses, or every tenant's (superadmin: null). */
+export interface LicenseScope {
+  tenantId: string | null;
+}
+
+export type BindOutcome =
+  | { outcome: 'bound' | 'known'; device: Device }
+  | { outcome: 'cap_reached'; devices: Device[] }
+  | { outcome: 'deactivated'; device: Device };
 
 /**
  * `licenses`: the license engine other plugins build on (WorkBot's activation codes are licenses of
  * kind robot). A plugin that sells a product `reserve`s it at register, so only its kind may issue it.
+ * services/licenses.ts implements it.
  */
-export type LicenseRegistry = Pick<Licenses, 'byCode' | 'bind' | 'unbind' | 'end' | 'devices' | 'generateMany' | 'list' | 'page' | 'reserve'>;
+export interface LicenseRegistry {
+  /** Keeps `product` for licenses of `kind`, issued by the plugin that sells it (`by`, named in the refusal). */
+  reserve(product: string, kind: LicenseKind, by: string): void;
+  /** `count` licenses alike, all or none (402 past the plan's limit, nothing written). */
+  generateMany(input: GenerateInput, count: number): Promise<License[]>;
+  byCode(code: string): Promise<License | null>;
+  /** One page of the scope's licenses, newest first (see Licenses.page for the filter). */
+  page(scope: LicenseScope, filter: LicenseFilter, page: PageRequest): Promise<Page<License>>;
+  list(scope: LicenseScope, filter: { status?: string; limit: number; product?: string }): Promise<Array<License>>;
+  devices(license: License): Promise<Device[]>;
+  bind(license: License, device: { deviceId: string; deviceName?: string | null; ip?: string | null }): Promise<BindOutcome>;
+  unbind(scope: LicenseScope, licenseId: string, deviceId: string): Promise<void>;
+  /** Revoked (refund, abuse) or disabled (a robots activation code): never valid again. */
+  end(scope: LicenseScope, licenseId: string, status: 'revoked' | 'disabled', reason: string | null): Promise<License>;
+}
 
 /**
  * The codes licensing's errors carry beside the core's (core/errors.ts CoreErrorCode): the seed's
@@ -68,8 +160,6 @@ export interface LicenseSummary {
 declare module 'plinth/plugin' {
   interface Cradle {
     licenseTasks: LicenseTasks;
-    /** licensing's own services (its routes and jobs). */
-    licensingServices: LicensingServices;
     licenses: LicenseRegistry;
   }
 }

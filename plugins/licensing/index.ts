@@ -12,8 +12,9 @@ import { LICENSE_MESSAGES } from './routes/messages.js';
 import { faceLanguage } from 'plinth/plugin';
 import { licensingJobs } from './jobs.js';
 import { licensingTenantPart } from './tenant-part.js';
+import { licensingServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('licensingServices');
+const services = (c: { container: PlinthContainer }) => licensingServices.of(c);
 
 export default definePlugin<LicensingSettings>({
   name: 'licensing',
@@ -33,7 +34,8 @@ export default definePlugin<LicensingSettings>({
     const s = createLicensingServices(c.container.cradle, c.settings);
     // The engine other plugins (robots) call: generate, look up, bind, unbind, disable.
     // licenseTasks: the face's verify, revoke and deactivate for one tenant (the agents' license tools).
-    c.container.register({ licensingServices: asValue(s), licenses: asValue(s.licenses), licenseTasks: asValue(licenseTasks(s.licenses, s.verifier)) });
+    licensingServices.register(c.container, s);
+    c.container.register({ licenses: asValue(s.licenses), licenseTasks: asValue(licenseTasks(s.licenses, s.verifier)) });
   },
 
   async start(c) {

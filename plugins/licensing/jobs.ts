@@ -1,8 +1,9 @@
 import type { PlinthContainer } from 'plinth/plugin';
 import type { JobSpec } from 'plinth/plugin';
 import type { LicensingSettings } from './config.js';
+import { licensingServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('licensingServices');
+const services = (c: { container: PlinthContainer }) => licensingServices.of(c);
 
 /** Licenses past valid_until marked expired (daily, caught up after downtime). */
 export const licensingJobs: JobSpec<LicensingSettings>[] = [

@@ -4,6 +4,7 @@ import type { MailSettings } from './config.js';
 import type { SendInput } from './services/sender.js';
 import { sendBody } from './routes/send-schemas.js';
 import { MailErrors } from './services/errors.js';
+import { mailServices } from './services/own.js';
 
 /**
  * Actions other plugins (workflows) run in a tenant: `mail.send` sends from one of the tenant's
@@ -18,7 +19,7 @@ export const mailActions = {
     input: withRefs(sendBody, { from: 'mailbox' }),
     output: { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { enum: ['sent', 'scheduled'] } } },
     async run(input: SendInput, call: ActionCall, c: PluginContext<MailSettings>) {
-      const { sender } = c.container.resolve('mailServices');
+      const { sender } = mailServices.of(c);
       const sent = await sender.send({ role: 'admin', tenantId: call.tenantId, userId: call.actor ?? 'action' }, input);
       // The relay refused it: fail the attempt (the step may retry) rather than report success.
       if (sent.status === 'failed') throw MailErrors.relayRefused(sent.id);
@@ -35,7 +36,7 @@ export const mailRefs = {
   mailbox: {
     plural: 'mailboxes',
     async list(tenantId: string, c: PluginContext<MailSettings>) {
-      const { mailboxes } = c.container.resolve('mailServices');
+      const { mailboxes } = mailServices.of(c);
       const list = await mailboxes.list({ role: 'admin', tenantId, userId: 'refs' }, { limit: 500, offset: 0 });
       return list.map((m) => ({ id: m.address, name: m.address }));
     },

@@ -1,6 +1,5 @@
 // The mail plugin's public surface, types only (see plugins/auth/api.ts for the rules).
 import type { PayloadsOf } from 'plinth/plugin';
-import type { MailServices } from './services/index.js';
 import type { mailEvents } from './events.js';
 
 /**
@@ -62,8 +61,6 @@ export type MailErrorCode =
 
 declare module 'plinth/plugin' {
   interface Cradle {
-    /** mail's own services (its routes, SMTP receiver and jobs). */
-    mailServices: MailServices;
     /** The SMTP port actually listened on (0 in config picks a free one). */
     smtpPort: number;
     mailCodes: MailCodeWaiter;

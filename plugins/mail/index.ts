@@ -21,8 +21,9 @@ import { smtpAlerts } from './services/smtp-alerts.js';
 import { promRegistry } from 'plinth/plugin';
 import { mailOverview } from './services/overview.js';
 import { mailTenantPart } from './tenant-part.js';
+import { mailServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('mailServices');
+const services = (c: { container: PlinthContainer }) => mailServices.of(c);
 
 export default definePlugin<MailSettings>({
   name: 'mail',
@@ -77,7 +78,8 @@ export default definePlugin<MailSettings>({
     }
     const s = createMailServices(c.container.cradle, c.settings);
     // mailCodes: the agents' wait for a verification code (services/code-waiter.ts).
-    c.container.register({ mailServices: asValue(s), mailCodes: asValue(s.codes) });
+    mailServices.register(c.container, s);
+    c.container.register({ mailCodes: asValue(s.codes) });
     c.container.resolve('auth').add(s.auth.strategy());
     // The operator is told of SMTP refusals jumping and of the STARTTLS certificate running out (core/alerts).
     const alerts = smtpAlerts({

@@ -1,8 +1,9 @@
 import type { PlinthContainer } from 'plinth/plugin';
 import type { JobSpec } from 'plinth/plugin';
 import type { MailSettings } from './config.js';
+import { mailServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('mailServices');
+const services = (c: { container: PlinthContainer }) => mailServices.of(c);
 
 /** Scheduled mail going out, expired mailboxes going away, and old sent mail, sessions and unexpiring mailboxes' mail pruned. */
 export const mailJobs: JobSpec<MailSettings>[] = [

@@ -3,6 +3,7 @@ import type { PluginContext } from 'plinth/plugin';
 import type { RobotsSettings } from './config.js';
 import { checkSendMessage } from './services/commands.js';
 import { queuedCommandReply, sendMessageInput } from './routes/schemas.js';
+import { robotsServices } from './services/own.js';
 
 interface SendMessageInput {
   robotId: string;
@@ -31,7 +32,7 @@ export const robotsActions = {
     async run(input: SendMessageInput, call: ActionCall, c: PluginContext<RobotsSettings>) {
       checkSendMessage(input, 'input'); // the seed endpoint's cross-field rules
       const { robotId, ...params } = input;
-      const { api } = c.container.resolve('robotsServices');
+      const { api } = robotsServices.of(c);
       return api.sendMessage(call.tenantId, robotId, params, { createdBy: call.actor ?? 'action' });
     },
   },

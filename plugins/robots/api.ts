@@ -1,14 +1,47 @@
 // The robots (WorkBot) plugin's public surface, types only (see plugins/auth/api.ts for the rules).
 import type { Knex } from 'knex';
 import type { PayloadsOf } from 'plinth/plugin';
-import type { RobotsApi } from './services/api.js';
-import type { RobotsServices } from './services/index.js';
 import type { robotsEvents } from './events.js';
 
-export type { ConversationMessage, RobotSummary } from './services/api.js';
+/** An active robot of a tenant, as `robotsApi.robot` finds it. */
+export interface RobotSummary {
+  robotId: string;
+  tenantId: string;
+  userId: string | null;
+  name: string;
+}
 
-/** `robotsApi`: what other plugins (ai, workflows actions) may do with robots. */
-export type RobotsPublicApi = Pick<RobotsApi, 'robot' | 'conversation' | 'sendMessage' | 'aiDefaults'>;
+/** One message of a robot's conversation, as `robotsApi.conversation` lists it. */
+export interface ConversationMessage {
+  messageId: string;
+  spoken: string;
+  receivedName: string | null;
+  fromOperator: boolean;
+  createdAt: string;
+}
+
+/**
+ * `robotsApi`: what other plugins (ai, workflows actions) may do with robots, always within one
+ * tenant (services/api.ts implements it).
+ */
+export interface RobotsPublicApi {
+  /** A robot's AI fields until it sets them: the plugin that keeps them (ai) starts from these. */
+  readonly aiDefaults: Readonly<RobotAiSettings>;
+  /** The tenant's active robot, or null. */
+  robot(tenantId: string, robotId: string): Promise<RobotSummary | null>;
+  /** The last `limit` messages of a conversation up to and including `upTo`, oldest first. */
+  conversation(tenantId: string, robotId: string, conversation: string, limit: number, upTo: string): Promise<ConversationMessage[]>;
+  /**
+   * Queues a send_message command (the seed's params: type, titleList, content, atList, …), pushed
+   * at once or at `notBefore`; with `trx`, written in the caller's transaction.
+   */
+  sendMessage(
+    tenantId: string,
+    robotId: string,
+    params: Record<string, unknown>,
+    options: { createdBy: string; notBefore?: Date; trx?: Knex.Transaction },
+  ): Promise<{ commandId: string; status: string }>;
+}
 
 /**
  * One robot's AI settings as WorkBot's robot endpoints show and accept them (seed 004's aiMode,
@@ -91,8 +124,6 @@ export type RobotsErrorCode =
 
 declare module 'plinth/plugin' {
   interface Cradle {
-    /** robots' own services (its routes, socket and jobs). */
-    robotsServices: RobotsServices;
     robotsApi: RobotsPublicApi;
   }
 }

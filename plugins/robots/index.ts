@@ -22,8 +22,9 @@ import { robotTokenStrategy } from './robot-token-auth.js';
 import { robotSocketEndpoint } from './robot-socket.js';
 import { asRoleHolder } from './routes/guards.js';
 import type { Principal } from 'plinth/plugin';
+import { robotsServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('robotsServices');
+const services = (c: { container: PlinthContainer }) => robotsServices.of(c);
 const workbotAdminPage = (p: Principal, c: { container: PlinthContainer }) => services(c).home.administers(asRoleHolder(p));
 
 export default definePlugin<RobotsSettings>({
@@ -68,7 +69,8 @@ export default definePlugin<RobotsSettings>({
   register(c) {
     // A robot's AI fields and figures pass through robots' filters (api.ts RobotsFilters), which the ai plugin contributes to.
     const s = createRobotsServices(c.container.cradle, c.settings);
-    c.container.register({ robotsServices: asValue(s), robotsApi: asValue(s.api) });
+    robotsServices.register(c.container, s);
+    c.container.register({ robotsApi: asValue(s.api) });
     // WorkBot's codes are the operator's to sell: only this plugin (kind robot) issues `workbot` licenses.
     c.container.resolve('licenses').reserve(PRODUCT, 'robot', 'WorkBot (the robots plugin: POST /workbot/api/admin/activation-codes)');
     c.container.resolve('auth').add(robotTokenStrategy(s));

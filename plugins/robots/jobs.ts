@@ -2,12 +2,13 @@ import type { PlinthContainer } from 'plinth/plugin';
 import type { JobSpec } from 'plinth/plugin';
 import type { Retention } from 'plinth/plugin';
 import type { RobotsSettings } from './config.js';
+import { robotsServices } from './services/own.js';
 
 /** Commands that will not change again: pruned with the logs. */
 const FINISHED_COMMANDS = ['succeeded', 'failed', 'expired', 'rejected'];
 const DAY = 86_400_000;
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('robotsServices');
+const services = (c: { container: PlinthContainer }) => robotsServices.of(c);
 
 export const robotsJobs: JobSpec<RobotsSettings>[] = [
   {

@@ -1,6 +1,5 @@
 // The workflows plugin's public surface, types only (see plugins/auth/api.ts for the rules). Other
 // plugins take part in workflows by declaring events and actions in their manifests.
-import type { WorkflowsServices } from './services/index.js';
 
 /** A manual run as POST /workflows/{id}/run answers it (`pending`, or `duplicate`/`blocked` with the run it refers to). */
 export interface WorkflowRunStarted {
@@ -48,7 +47,5 @@ export type WorkflowsErrorCode =
 declare module 'plinth/plugin' {
   interface Cradle {
     workflowRunner: WorkflowRunner;
-    /** workflows' own services (its routes, claim loop and jobs). */
-    workflowsServices: WorkflowsServices;
   }
 }

@@ -16,8 +16,9 @@ import { MANAGE, READ } from './routes/shared.js';
 import { workflowsJobs } from './jobs.js';
 import { workflowsOverview } from './services/overview.js';
 import { workflowsTenantPart } from './tenant-part.js';
+import { workflowsServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('workflowsServices');
+const services = (c: { container: PlinthContainer }) => workflowsServices.of(c);
 
 export default definePlugin<WorkflowsSettings>({
   name: 'workflows',
@@ -49,7 +50,8 @@ export default definePlugin<WorkflowsSettings>({
     const publicUrl = c.config.server.publicUrl.replace(/\/+$/, '');
     const s = createWorkflowsServices(c.container.cradle, c.settings, (token) => `${publicUrl}${base}/workflows/hooks/${token}`);
     // workflowRunner: a manual run (and its dry run) for another plugin (the agents' workflow_run).
-    c.container.register({ workflowsServices: asValue(s), workflowRunner: asValue(workflowRunner(s)) });
+    workflowsServices.register(c.container, s);
+    c.container.register({ workflowRunner: asValue(workflowRunner(s)) });
   },
 
   async start(c) {

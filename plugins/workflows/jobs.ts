@@ -1,8 +1,9 @@
 import type { PlinthContainer } from 'plinth/plugin';
 import type { JobSpec } from 'plinth/plugin';
 import type { WorkflowsSettings } from './config.js';
+import { workflowsServices } from './services/own.js';
 
-const services = (c: { container: PlinthContainer }) => c.container.resolve('workflowsServices');
+const services = (c: { container: PlinthContainer }) => workflowsServices.of(c);
 
 /** Runs that will not change again (a rerun is a new run). */
 const FINISHED = ['succeeded', 'failed', 'stopped', 'blocked'];

@@ -13,6 +13,7 @@ import { hasMessage } from '../../core/ui/kit/i18n.js';
 import { openLive } from '../helpers/live.js';
 import { waitFor } from '../helpers/processes.js';
 import { type Activation, activate, newCodes, type RobotsApp, RobotSocket, robotsApp, superadmin, type Owner } from '../helpers/robots.js';
+import { robotsServices } from '../../plugins/robots/services/own.js';
 
 const DOMAIN = 'overview.test';
 const PLUGINS = ['billing', 'mail', 'workflows', 'agents'];
@@ -250,7 +251,7 @@ describe('the Overview API (GET /admin/api/overview)', function () {
   });
 
   it('shows a provider that fails as one error card, and every other card', async () => {
-    const robots = t.app.container.resolve('robotsServices').robots;
+    const robots = robotsServices.of(t.app).robots;
     const visible = robots.visible;
     robots.visible = () => {
       throw new Error('the robots table is away');

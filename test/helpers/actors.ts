@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TenantRole } from '../../plugins/auth/api.js';
 import type { Server, TestApp } from './app.js';
+import { authServices } from '../../plugins/auth/services/own.js';
 
 /**
  * The people tests act as, the way they sign up and sign in through the auth face: the one place
@@ -94,7 +95,7 @@ export interface UserOptions {
  * password, so the user is made through the auth plugin's services (its api.ts), as an operator would.
  */
 export async function addUser(t: Pick<TestApp, 'app' | 'request'>, tenantId: string, role: TenantRole, options: UserOptions = {}): Promise<Actor> {
-  const auth = t.app.container.resolve('authServices');
+  const auth = authServices.of(t.app);
   const label = options.label ?? role;
   const email = options.email ?? uniqueEmail(label.replace(/[^a-zA-Z0-9-]/g, '-'), options.domain);
   const fullName = options.fullName ?? (options.email ? email.split('@')[0] : label);

@@ -9,6 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import { addUser, login, registerOwner } from './actors.js';
 import { createTestApp, server, type Reply, type Server, type TestApp } from './app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { robotsServices } from '../../plugins/robots/services/own.js';
 
 export interface Owner {
   id: string;
@@ -104,9 +105,7 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
  * Through the service: over HTTP only WorkBot's home admins make codes, and only in the home tenant.
  */
 export async function newCodes(t: TestApp, owner: Owner, count = 1, boundUserId: string = owner.id): Promise<string[]> {
-  const codes = t.app.container.resolve<{ codes: { generate(input: Record<string, unknown>): Promise<{ codes: Array<{ code: string }> }> } }>(
-    'robotsServices',
-  ).codes;
+  const codes = robotsServices.of(t.app).codes;
   const made = await codes.generate({ tenantId: owner.tenantId, count, validityPeriod: 365, boundUserId });
   return made.codes.map((c) => c.code);
 }
@@ -120,7 +119,7 @@ export async function adminCodes(t: WorkBot, admin: Owner, count = 1, body: Reco
 }
 
 /** The id of WorkBot's home tenant (the operator tenant unless settings.robots.homeTenant says otherwise). */
-export const homeTenantId = (t: TestApp) => t.app.container.resolve<{ home: { id(): Promise<string> } }>('robotsServices').home.id();
+export const homeTenantId = (t: TestApp) => robotsServices.of(t.app).home.id();
 
 /** The superadmin of robotsApp (settings.auth.admin), signed in. */
 export const superadmin = (t: Pick<Server, 'request'>): Promise<Owner> => login(t, ADMIN.email, ADMIN.password);

@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { type Actor, login, PASSWORD, registerOwner } from '../../../test/helpers/actors.js';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
+import { authServices } from '../../auth/services/own.js';
 
 describe('agents: the Agents admin page (browser) and GET /agents/calls', () => {
   let t: TestApp;
@@ -60,7 +61,7 @@ describe('agents: the Agents admin page (browser) and GET /agents/calls', () => 
     );
     assert.equal((await t.request('GET', '/agents/calls?page_size=500', { headers: owner.headers })).status, 422);
     assert.equal((await t.request('GET', '/agents/calls')).status, 401);
-    const auth = t.app.container.resolve('authServices');
+    const auth = authServices.of(t.app);
     const email = `member-${process.pid}@plinth.test`;
     await auth.users.create(t.app.db, { tenantId: owner.tenantId, email, passwordHash: await auth.passwords.hash(PASSWORD), role: 'member', fullName: 'm' });
     const member = await login(t, email);

@@ -9,6 +9,7 @@ import { registerOwner } from '../../../test/helpers/actors.js';
 import type { Owner } from '../../../test/helpers/robots.js';
 import { FakeProvider } from './fake-providers.js';
 import { aiApp, setConsent, setProvider, type RobotsApp } from './helpers.js';
+import { aiServices } from '../services/own.js';
 
 /** Answers every request with a 302 to `location`, counting them. */
 class Redirector {
@@ -128,7 +129,7 @@ describe('ai: outbound requests to providers are guarded', () => {
         enabled: true,
         updated_at: new Date().toISOString(),
       });
-      await t.app.container.resolve('aiServices').registry.forget(owner.tenantId); // what upsert does after its write
+      await aiServices.of(t.app).registry.forget(owner.tenantId); // what upsert does after its write
       const before = difyTarget.received.length;
       const res = await tryAs(t, owner, 'moved');
       assert.equal(res.status, 200, res.text);
@@ -141,7 +142,7 @@ describe('ai: outbound requests to providers are guarded', () => {
       });
       assert.equal(difyTarget.received.length, before, 'never asked');
       await t.app.db('ai_providers').where({ tenant_id: owner.tenantId, name: 'moved' }).delete();
-      await t.app.container.resolve('aiServices').registry.forget(owner.tenantId);
+      await aiServices.of(t.app).registry.forget(owner.tenantId);
     });
 
     it('the operator’s provider from the config file reaches a local server (its own model), and still follows no redirect', async () => {

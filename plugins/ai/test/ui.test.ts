@@ -5,6 +5,7 @@ import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpe
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { FakeProvider } from './fake-providers.js';
 import { aiApp, bearer, setProvider, type Owner, type RobotsApp } from './helpers.js';
+import { authServices } from '../../auth/services/own.js';
 
 // The ai plugin's admin pages in a real browser, signed in as a tenant owner (the admin UI's session
 // cookie is accepted by /workbot/api/*): knowledge-base entries added in the editor (English and
@@ -411,10 +412,7 @@ describe('ai admin UI (browser)', () => {
   });
 
   it('a member sees the knowledge base read-only, and not the owner-only pages', async () => {
-    const services = t.app.container.resolve<{
-      passwords: { hash(p: string): Promise<string> };
-      users: { create(db: unknown, u: Record<string, unknown>): Promise<unknown> };
-    }>('authServices');
+    const services = authServices.of(t.app);
     await services.users.create(t.app.db, {
       tenantId: owner.tenantId,
       email: MEMBER.email,

@@ -15,6 +15,7 @@ import type { Sessions } from './sessions.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { RequestMeta, UserRow } from './types.js';
 import { AuthErrors } from './errors.js';
+import type { AccountProvisioning } from '../api.js';
 
 export const SENT_IF_EXISTS = 'If an account exists for this address, we have sent it an email.';
 
@@ -37,7 +38,7 @@ export interface AccountsDeps {
  * setting a password. Answers never depend on whether an account exists; mail goes out after
  * the reply (not awaited), so timing does not tell either.
  */
-export class Accounts {
+export class Accounts implements AccountProvisioning {
   constructor(private readonly deps: AccountsDeps) {}
 
   private link(path: string, token: string): string {

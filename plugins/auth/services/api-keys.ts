@@ -12,17 +12,8 @@ import { randomToken, sha256 } from 'plinth/plugin';
 import type { RequestMeta } from './types.js';
 import { AuthErrors } from './errors.js';
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  key_prefix: string;
-  scopes: string[];
-  user_id: string;
-  expires_at: string | null;
-  created_at: string;
-  last_used_at: string | null;
-  is_active: boolean;
-}
+export type { ApiKeyView } from '../api.js';
+import type { ApiKeyIssuer, ApiKeyView } from '../api.js';
 
 const toView = (r: Record<string, any>): ApiKeyView => ({
   id: r.id,
@@ -54,7 +45,7 @@ export interface ApiKeysDeps {
  * their own keys; owners and admins every key of their tenant. A key never gets a scope its
  * creator lacks, and is checked against the scopes the enabled plugins registered.
  */
-export class ApiKeys {
+export class ApiKeys implements ApiKeyIssuer {
   constructor(private readonly deps: ApiKeysDeps) {}
 
   private visible(principal: Principal) {

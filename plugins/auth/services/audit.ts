@@ -5,28 +5,10 @@ import { GroupCommit, insertRows } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';
 import { pageQuery, type Page, type PageRequest } from 'plinth/plugin';
-import type { Db, RequestMeta } from './types.js';
+import type { Db } from './types.js';
 
-export interface AuditEntry {
-  action: string;
-  tenantId?: string | null;
-  actor?: Principal | null;
-  /** For events without a principal (a failed login names the email tried). */
-  actorLabel?: string;
-  target?: { type: string; id: string | null };
-  meta?: RequestMeta;
-  details?: Record<string, unknown>;
-}
-
-export interface AuditFilter {
-  actor_id?: string;
-  action?: string;
-  target_type?: string;
-  target_id?: string;
-  tenant_id?: string;
-  since?: string;
-  until?: string;
-}
+export type { AuditEntry, AuditFilter } from '../api.js';
+import type { AuditEntry, AuditFilter, AuditSink } from '../api.js';
 
 const actorId = (p: Principal) => (p.kind === 'api_key' ? String(p.attributes?.apiKeyId ?? p.id) : p.id);
 
@@ -42,7 +24,7 @@ export interface AuditLogDeps {
  * The platform's audit log: every security event and every admin action. Other plugins resolve
  * `audit` from the container to record theirs. Write it in the same transaction as the change.
  */
-export class AuditLog {
+export class AuditLog implements AuditSink {
   /** Rows written outside a caller's transaction share commits (one fsync for a burst of agent calls or logins). */
   private readonly batches: GroupCommit<Record<string, unknown>, null>;
 

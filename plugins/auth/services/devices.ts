@@ -22,13 +22,8 @@ const SYSTEMS: Array<[RegExp, string]> = [
   [/\bLinux\b|\bX11\b/, 'Linux'],
 ];
 
-/** The names a device label is made of, for a UI to put together in its own language: all null is an unknown device. */
-export interface DeviceParts {
-  browser: string | null;
-  system: string | null;
-  /** A program's name ("curl", "node") when the user agent is no browser's. */
-  program: string | null;
-}
+export type { DeviceParts } from '../api.js';
+import type { DeviceParts } from '../api.js';
 
 /**
  * The browser and system behind a user agent, or for a program its name. Worked out when shown, so

@@ -1,6 +1,6 @@
 import { AppError, type CoreErrorCode } from 'plinth/plugin';
 import type { AuthErrorCode } from '../api.js';
-import type { MfaChallenge } from './mfa-challenges.js';
+import type { MfaChallenge } from '../api.js';
 
 /** An auth error: its code one of auth's (api.ts) or the core's, so no other code compiles. */
 export type AuthError = AppError<AuthErrorCode | CoreErrorCode>;

@@ -4,6 +4,7 @@ import { underMfaPolicy } from './mfa-policy.js';
 import { isPlatformScope } from './scopes.js';
 import type { Principals } from './strategies.js';
 import { AuthErrors } from './errors.js';
+import type { GrantPrincipals } from '../api.js';
 
 /**
  * The principal behind a delegated grant (an OAuth token another plugin issued on a user's
@@ -11,7 +12,7 @@ import { AuthErrors } from './errors.js';
  * the user or tenant is suspended or the user moved tenant, and under the second-factor policy as
  * a key is (its owner must have enrolled). A grant never carries platform scopes.
  */
-export function grantPrincipals(principals: Principals, mfaRequire: MfaRequire) {
+export function grantPrincipals(principals: Principals, mfaRequire: MfaRequire): GrantPrincipals {
   return {
     async forGrant(userId: string, tenantId: string, scopes: readonly string[], attributes: Record<string, unknown>): Promise<Principal> {
       const user = await principals.activeUser(userId);

@@ -6,21 +6,14 @@ import type { AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import { underMfaPolicy } from './mfa-policy.js';
 import type { FactorAnswer, SecondFactors } from './second-factor.js';
-import type { LoginResult } from './sessions.js';
+import type { LoginResult, MfaChallenge } from '../api.js';
 import type { RequestMeta, UserRow } from './types.js';
 import type { Users } from './users.js';
 import { AuthErrors } from './errors.js';
 
 export type SessionKind = 'api' | 'ui';
 
-/** The first step's answer for a user with a second factor: no tokens yet, a challenge to answer. */
-export interface MfaChallenge {
-  mfa_required: true;
-  /** Single use, valid `expires_in` seconds; answered at POST /api/v2/auth/mfa/verify (or /admin/api/login for the admin UI). */
-  challenge_token: string;
-  methods: Array<'totp' | 'recovery_code'>;
-  expires_in: number;
-}
+export type { MfaChallenge } from '../api.js';
 
 /** A session, or a challenge standing before it. */
 export type SignInResult = LoginResult | MfaChallenge;

@@ -3,6 +3,7 @@ import argon2 from 'argon2';
 import { AppError } from 'plinth/plugin';
 import { lazy } from 'plinth/plugin';
 import { passwordProblem } from '../password-rules.js';
+import type { PasswordHasher } from '../api.js';
 
 /** zxcvbn's common-password list, decompressed at the first password check rather than at boot. */
 const common = lazy(() => {
@@ -19,7 +20,7 @@ export interface PasswordsDeps {
  * argon2id with per-hash salt; the parameters are stored in the PHC string with the hash, so they
  * can be raised later and old hashes still verify (and are rehashed at the next login).
  */
-export class Passwords {
+export class Passwords implements PasswordHasher {
   private dummy: Promise<string> | null = null;
 
   constructor(private readonly deps: PasswordsDeps) {}

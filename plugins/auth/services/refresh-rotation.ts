@@ -12,12 +12,8 @@ import { AuthErrors } from './errors.js';
 
 const DAY = 86_400_000;
 
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-}
+export type { TokenPair } from '../api.js';
+import type { TokenPair } from '../api.js';
 
 /** What rotation needs of the sessions it belongs to. */
 export interface SessionControl {

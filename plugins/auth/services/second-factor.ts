@@ -12,7 +12,6 @@ import type { AuthSettings } from '../config.js';
 import type { AuditLog } from './audit.js';
 import { underMfaPolicy } from './mfa-policy.js';
 import type { PrincipalCache } from './principal-cache.js';
-import type { Sessions } from './sessions.js';
 import { newRecoveryCode, newTotpSecret, qrDataUrl, RECOVERY_CODES, recoveryCodeHash, totpStep, totpUri } from './totp.js';
 import type { Db, RequestMeta, UserRow } from './types.js';
 import type { Users } from './users.js';
@@ -40,13 +39,19 @@ export interface FactorStatus {
 }
 
 /** What SecondFactors is built from, passed by name. */
+/** What second factors need of sessions (services/sessions.ts): ending a user's others when a factor changes. */
+export interface SessionEnding {
+  revokeAllSessions(trx: Db, userId: string, reason: string, keep?: string): Promise<string[]>;
+  invalidateSessions(ids: string[]): Promise<void>;
+}
+
 export interface SecondFactorsDeps {
   db: Knex;
   clock: Clock;
   logger: Logger;
   settings: AuthSettings;
   users: Users;
-  sessions: Sessions;
+  sessions: SessionEnding;
   audit: AuditLog;
   cache: PrincipalCache;
   mailer: Mailer;

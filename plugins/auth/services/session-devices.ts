@@ -3,27 +3,12 @@ import type { Clock } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';
 import type { AuditLog } from './audit.js';
-import { type DeviceParts, deviceLabel, deviceParts } from './devices.js';
+import { deviceLabel, deviceParts } from './devices.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { RequestMeta } from './types.js';
 
-/** A signed-in session as its user (or the operator) sees it. */
-export interface SessionView {
-  id: string;
-  /** `ui`: the admin UI's cookie; `api`: a token pair from /auth/login (or a magic link, an SMS code). */
-  kind: 'api' | 'ui';
-  device: string;
-  /** The names `device` is made of, for a UI that says it in another language. */
-  device_parts: DeviceParts;
-  ip: string | null;
-  user_agent: string | null;
-  created_at: string;
-  /** Written at most once a minute (and at every refresh), so up to a minute behind. */
-  last_used_at: string;
-  expires_at: string;
-  /** The session this request is made with. */
-  current: boolean;
-}
+export type { SessionView } from '../api.js';
+import type { SessionView } from '../api.js';
 
 /** What SessionDevices is built from, passed by name. */
 export interface SessionDevicesDeps {

@@ -18,11 +18,8 @@ import { loginDelayHeader, loginDelayMs, sleep } from './login-delay.js';
 import { isChallenge, type CompletedStep, type SignInResult } from './mfa-challenges.js';
 import { AuthErrors } from './errors.js';
 
-export interface LoginResult extends TokenPair {
-  user: { id: string; email: string | null; full_name: string; role: string; tenant_id: string };
-  /** Signed in, but the policy wants a second factor first: everything but enrolment answers 403 until then. */
-  mfa_enrollment_required?: boolean;
-}
+export type { LoginResult } from '../api.js';
+import type { LoginResult, SessionIssuer } from '../api.js';
 
 const DAY = 86_400_000;
 /** An address the user signed in from within this many days passes the account-wide login ceiling. */
@@ -52,7 +49,7 @@ export interface SessionsDeps {
  * Logins and their sessions. A session is one login; its refresh tokens rotate on every use and
  * form a family (refresh-rotation.ts).
  */
-export class Sessions {
+export class Sessions implements SessionIssuer {
   private readonly limits: { ip: LimitSpec; accountIp: LimitSpec; account: LimitSpec };
   /** This service's refresh tokens: issued with every access token, rotated on every use. */
   readonly rotation: RefreshRotation;

@@ -8,6 +8,7 @@ import { addressKey, type RateLimits } from 'plinth/plugin';
 import type { AuthSettings } from '../config.js';
 import { sameSecret, sha256, sixDigitCode } from 'plinth/plugin';
 import { AuthErrors } from './errors.js';
+import type { SmsCodeSender } from '../api.js';
 
 /** Delivers one text message; the outbox row records what happened either way. */
 export interface SmsProvider {
@@ -60,7 +61,7 @@ export interface SmsCodesDeps {
  * One-time SMS codes for other plugins' phone logins: 6 digits, 5 minutes, 5 tries per code,
  * a new code retires the previous one, sends capped per phone and per IP.
  */
-export class SmsCodes {
+export class SmsCodes implements SmsCodeSender {
   constructor(private readonly deps: SmsCodesDeps) {}
 
   async send(phone: string, purpose: string, ip: string): Promise<{ expires_in: number }> {

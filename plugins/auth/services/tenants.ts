@@ -13,16 +13,13 @@ import type { AuditLog } from './audit.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { Db, RequestMeta } from './types.js';
 import { AuthErrors } from './errors.js';
+import type { AuthTenant, TenantDirectory, TenantSettings } from '../api.js';
 
-export interface TenantSettings {
-  allowed_numbers: string[];
-  require_approval: boolean;
-  ai_consent_enabled: boolean;
-}
+export type { AuthTenant, TenantSettings } from '../api.js';
 
 export const CONSENT = { type: 'ai_processing', version: '1.0' } as const;
 
-const toTenant = (r: Record<string, unknown>) => ({
+const toTenant = (r: Record<string, unknown>): AuthTenant => ({
   id: r.id as string,
   name: r.name as string,
   status: r.status as string,
@@ -46,7 +43,7 @@ export interface TenantsDeps {
   parts: TenantParts;
 }
 
-export class Tenants {
+export class Tenants implements TenantDirectory {
   /** Found once: the operator tenant is made at first start and can be neither deleted nor changed. */
   private operator: string | null = null;
 
@@ -102,7 +99,7 @@ export class Tenants {
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  async list(search: string | undefined, page: PageRequest): Promise<Page<ReturnType<typeof toTenant>>> {
+  async list(search: string | undefined, page: PageRequest): Promise<Page<AuthTenant>> {
     const q = this.deps
       .db('auth_tenants as t')
       .select('t.*', this.deps.db('auth_users').count('*').where('tenant_id', this.deps.db.ref('t.id')).as('user_count'))

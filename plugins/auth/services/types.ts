@@ -2,65 +2,9 @@ import type { Knex } from 'knex';
 
 export type Db = Knex | Knex.Transaction;
 
-/** Where a request came from, for audit rows, sessions and consent records. */
-export interface RequestMeta {
-  ip: string;
-  userAgent: string;
-}
-
-export type TenantRole = 'owner' | 'admin' | 'member';
-
-export interface UserRow {
-  id: string;
-  tenant_id: string;
-  email: string | null;
-  phone: string | null;
-  username: string | null;
-  full_name: string;
-  password_hash: string | null;
-  role: TenantRole;
-  is_superadmin: boolean | number;
-  status: 'active' | 'suspended';
-  email_verified_at: string | null;
-  /** Registered under `registration: 'verify'`: password sign-in waits for the emailed link. */
-  must_verify_email?: boolean | number;
-  /** JSON array of the only scopes this user may hold (within their role's); null = all of the role's. */
-  scope_limit?: string | null;
-  /** Signs in with a password they did not choose (the first start's generated one): the admin UI asks for their own first. */
-  must_change_password?: boolean | number;
-  /** Has a confirmed second factor (TOTP); kept beside the factor's own row for the policy's hot path. */
-  mfa_enabled?: boolean | number;
-  /** The language they read (core/languages.ts); null: the browser's in the UI, the server's default in mails. */
-  language?: string | null;
-  last_login_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-/** A user as the API shows it (never the hash). */
-export interface PublicUser {
-  id: string;
-  email: string | null;
-  full_name: string;
-  role: TenantRole;
-  tenant_id: string;
-  is_superadmin: boolean;
-  phone: string | null;
-  username: string | null;
-  status: 'active' | 'suspended';
-  email_verified: boolean;
-  /** The only scopes this user may hold; null = every scope of their role. */
-  scope_limit: string[] | null;
-  /** Their password was generated, not chosen: the admin UI asks them for one of their own before anything else. */
-  must_change_password: boolean;
-  /** Signs in with a second factor (TOTP). */
-  mfa_enabled: boolean;
-  /** The language the admin UI speaks to them and their mails are written in; null: not chosen. */
-  language: string | null;
-  last_login_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+// The shapes other plugins see are auth's public ones (api.ts); its own files take them from here.
+export type { PublicUser, RequestMeta, TenantRole, UserRow } from '../api.js';
+import type { PublicUser, UserRow } from '../api.js';
 
 export const parseScopeLimit = (stored: string | null | undefined): string[] | null => (stored ? (JSON.parse(stored) as string[]) : null);
 

@@ -12,36 +12,9 @@ import { withOwnAccount } from './scopes.js';
 import type { Tenants } from './tenants.js';
 import { toPublicUser, type Db, type PublicUser, type RequestMeta, type TenantRole, type UserRow } from './types.js';
 import { AuthErrors } from './errors.js';
+import type { AdminUserPatch, AuthUsers, NewUser, ProfilePatch } from '../api.js';
 
-export interface NewUser {
-  tenantId: string;
-  email?: string | null;
-  phone?: string | null;
-  username?: string | null;
-  fullName?: string;
-  passwordHash?: string | null;
-  role: TenantRole;
-  superadmin?: boolean;
-  emailVerified?: boolean;
-  /** Hold the user to these scopes (besides their own account's); see scopes.ts. */
-  scopeLimit?: readonly string[];
-}
-
-export interface ProfilePatch {
-  full_name?: string;
-  email?: string;
-  phone?: string | null;
-  username?: string | null;
-  /** null: no choice (the browser's language in the UI, the server's default in mails). */
-  language?: string | null;
-}
-
-export interface AdminUserPatch extends ProfilePatch {
-  role?: TenantRole;
-  is_superadmin?: boolean;
-  /** null lifts the limit; promoting a user to owner or admin lifts it too. */
-  scope_limit?: string[] | null;
-}
+export type { AdminUserPatch, NewUser, ProfilePatch } from '../api.js';
 
 const SELF_DELETED = 'user.self_deleted';
 
@@ -70,7 +43,7 @@ export interface UsersDeps {
   tenants: Tenants;
 }
 
-export class Users {
+export class Users implements AuthUsers {
   constructor(private readonly deps: UsersDeps) {}
 
   async create(trx: Db, input: NewUser): Promise<UserRow> {

@@ -8,6 +8,7 @@ import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/a
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import { type Actor, login } from '../../../test/helpers/actors.js';
 import type { AuthServices } from '../services/index.js';
+import { authServices } from '../services/own.js';
 
 export const API = '/api/v2';
 export const ADMIN = { email: 'operator@plinth.test', password: 'Operator-pass-2026!' };
@@ -45,7 +46,7 @@ export async function startAuthApp(options: AuthAppOptions = {}): Promise<AuthAp
   });
   const app = t as AuthApp;
   app.db = t.app.db;
-  app.services = t.app.container.resolve('authServices');
+  app.services = authServices.of(t.app);
   // Every request carries a fixed User-Agent (the shared actors' sign-ups and logins too), so audit rows can be asserted.
   const request = t.request.bind(t);
   app.request = (method, path, opts = {}) => request(method, path, { ...opts, headers: { 'user-agent': UA, ...(opts.headers ?? {}) } });

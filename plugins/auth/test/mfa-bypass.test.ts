@@ -8,6 +8,7 @@ import { createTestApp } from '../../../test/helpers/app.js';
 import { API, type AuthApp, assertError, count, UA } from './admin-helpers.js';
 import { claimsOf, lastMailId, linkOf, waitForMail } from './helpers.js';
 import { bearer, challengeFor, codeNow, enrolTotp, nextStep, signInWithCode, verify } from './mfa-helpers.js';
+import { authServices } from '../services/own.js';
 
 const LIMITS = { loginPerIpPerMinute: 10_000, loginFailuresPerAccount: 1_000, refreshPerIpPerMinute: 10_000, mailRequestsPerIpPerHour: 10_000 };
 
@@ -22,7 +23,7 @@ describe('auth: the second factor cannot be skipped', function () {
     const app = await createTestApp({ plugins: ['auth', 'billing', 'licensing', 'mail', 'robots', 'agents'], clock, settings: { auth: { limits: LIMITS } } });
     t = app as AuthApp;
     t.db = app.app.db;
-    t.services = app.app.container.resolve('authServices');
+    t.services = authServices.of(app.app);
     const request = app.request.bind(app);
     t.request = (method, path, opts = {}) => request(method, path, { ...opts, headers: { 'user-agent': UA, ...(opts.headers ?? {}) } });
     t.api = (method, path, opts) => t.request(method, `${API}${path}`, opts);

@@ -14,6 +14,7 @@ import type { Meter } from './meter.js';
 import { GAUGE_KEY, momentOf } from './periods.js';
 import type { Plan, Plans } from './plans.js';
 import { usageWords } from './wording.js';
+import { billingServices } from './own.js';
 
 export interface BillingOverviewDeps {
   db: Knex;
@@ -304,7 +305,7 @@ async function ownPlanCard(d: BillingOverviewDeps, tenantId: string, href: strin
  * (members may; the Billing page, its link, is for admins and owners).
  */
 export async function billingOverview(c: PluginContext<BillingSettings>, viewer: OverviewViewer): Promise<OverviewCard[]> {
-  const s = c.container.resolve('billingServices');
+  const s = billingServices.of(c);
   const k = c.container.cradle;
   const d: BillingOverviewDeps = {
     db: c.db,

@@ -8,6 +8,7 @@ import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { BillingServices } from '../services/index.js';
 import type { Meter } from '../services/meter.js';
 import { login, type Actor } from '../../../test/helpers/actors.js';
+import { billingServices } from '../services/own.js';
 
 export const API = '/api/v2';
 export const ADMIN = { email: 'operator@billing.test', password: 'Operator-pass-2026!' };
@@ -45,7 +46,7 @@ export async function startBillingApp(options: BillingAppOptions = {}): Promise<
   });
   const app = t as BillingApp;
   app.db = t.app.db;
-  app.billing = t.app.container.resolve('billingServices');
+  app.billing = billingServices.of(t.app);
   app.meter = t.app.container.resolve('usage').provided as Meter;
   app.api = (method, path, opts = {}) => t.request(method, `${API}${path}`, opts);
   return app;

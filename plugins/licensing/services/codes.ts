@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
+import type { LicenseCodeFormat } from '../api.js';
 
 /** No 0/O, 1/I (nor L): codes are read aloud and typed by hand. */
 export const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
-export type CodeFormat = 'groups' | 'short8';
+export type CodeFormat = LicenseCodeFormat;
 
 const draw = (n: number) => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
 

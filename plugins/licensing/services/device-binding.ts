@@ -3,14 +3,19 @@ import type { Clock } from 'plinth/plugin';
 import { affected, isUniqueViolation } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import { LicensingErrors } from './errors.js';
-import { toDevice, what, type BindOutcome, type Device, type License, type Licenses, type Scope } from './licenses.js';
+import type { BindOutcome, Device, License, LicenseKind, LicenseScope as Scope } from '../api.js';
+
+/** What every license.* event names: the license, its product and its kind (a workflow filters on them). */
+export const what = (l: { license_id: string; product: string; kind: LicenseKind }) => ({ license_id: l.license_id, product: l.product, kind: l.kind });
+export const toDevice = (r: Record<string, any>): Device => ({ ...(r as Device), id: Number(r.id), license_pk: Number(r.license_pk) });
 
 /** What DeviceBinding is built from, passed by name. */
 export interface DeviceBindingDeps {
   db: Knex;
   clock: Clock;
   events: EventBus;
-  licenses: Pick<Licenses, 'get'>;
+  /** The engine's lookup (services/licenses.ts), to find a scope's license by id. */
+  licenses: { get(scope: Scope, licenseId: string): Promise<License> };
   onChange: (kind: 'license' | 'device', key: string) => Promise<void>;
 }
 

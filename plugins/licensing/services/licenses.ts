@@ -1,102 +1,28 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import type { Principal } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import { affected, isUniqueViolation } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import type { UsageMeter } from 'plinth/plugin';
 import { pageQuery, type Page, type PageRequest } from 'plinth/plugin';
 import { LicensingErrors } from './errors.js';
-import { DeviceBinding } from './device-binding.js';
-import { newCode, newLicenseId, normalizeCode, type CodeFormat } from './codes.js';
+import { DeviceBinding, what } from './device-binding.js';
 
-export type Plan = 'monthly' | 'yearly' | 'lifetime' | 'custom';
-/** What the license activates: a software license, or a robot (WorkBot's activation codes). */
-export type LicenseKind = 'license' | 'robot';
-export type LicenseStatus = 'active' | 'revoked' | 'expired' | 'disabled';
+export { toDevice, what } from './device-binding.js';
+import { newCode, newLicenseId, normalizeCode } from './codes.js';
+import type { BindOutcome, Device, GenerateInput, License, LicenseFilter, LicenseKind, LicensePlan, LicenseRegistry, LicenseScope } from '../api.js';
 
-export interface License {
-  id: number;
-  license_id: string;
-  tenant_id: string;
-  product: string;
-  kind: LicenseKind;
-  activation_code: string;
-  email: string | null;
-  plan: Plan;
-  device_cap: number;
-  active_devices: number;
-  issued_at: string;
-  valid_until: string | null;
-  user_hint: string | null;
-  status: LicenseStatus;
-  status_reason: string | null;
-  price: number | null;
-  currency: string | null;
-  bound_user_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Device {
-  id: number;
-  license_pk: number;
-  device_id: string;
-  device_name: string | null;
-  ip_address: string | null;
-  status: 'active' | 'deactivated';
-  first_seen_at: string;
-  last_seen_at: string;
-  deactivated_at: string | null;
-}
-
-export interface GenerateInput {
-  tenantId: string;
-  /** Who issues them, when a principal does: the usage meter never refuses a superadmin. */
-  actor?: Principal;
-  plan: Plan;
-  email?: string | null;
-  deviceCap?: number;
-  /** Overrides the plan's length; required for `custom`. */
-  days?: number;
-  userHint?: string | null;
-  product?: string;
-  /** `license` unless said. */
-  kind?: LicenseKind;
-  codeFormat?: CodeFormat;
-  price?: number | null;
-  currency?: string | null;
-  boundUserId?: string | null;
-}
-
-/** What Licenses.page filters on (see there). */
-export interface LicenseFilter {
-  product?: string;
-  state?: 'live' | 'expired' | 'ended';
-  inUse?: boolean;
-  inUseAlso?: Knex.QueryBuilder;
-}
-
-/** Who may see what: a tenant's own licenses, or every tenant's (superadmin: null). */
-export interface Scope {
-  tenantId: string | null;
-}
-
-export type BindOutcome =
-  | { outcome: 'bound' | 'known'; device: Device }
-  | { outcome: 'cap_reached'; devices: Device[] }
-  | { outcome: 'deactivated'; device: Device };
+// The shapes are licensing's public ones (api.ts); its own files keep their short names.
+export type { BindOutcome, Device, GenerateInput, License, LicenseFilter, LicenseKind, LicenseStatus } from '../api.js';
+export type Plan = LicensePlan;
+export type Scope = LicenseScope;
 
 const PLAN_DAYS: Record<Exclude<Plan, 'lifetime' | 'custom'>, number> = { monthly: 30, yearly: 365 };
 /** Rows per INSERT: SQLite takes a multi-row insert as one compound SELECT (at most 500 terms). */
 const INSERT_CHUNK = 100;
 const DAY = 86_400_000;
 
-/** What every license.* event names: the license, its product and its kind (a workflow filters on them). */
-export const what = (l: { license_id: string; product: string; kind: LicenseKind }) => ({ license_id: l.license_id, product: l.product, kind: l.kind });
-
 const toLicense = (r: Record<string, any>): License => ({ ...(r as License), id: Number(r.id), price: r.price === null ? null : Number(r.price) });
-export const toDevice = (r: Record<string, any>): Device => ({ ...(r as Device), id: Number(r.id), license_pk: Number(r.license_pk) });
 
 /** What Licenses is built from, passed by name. */
 export interface LicensesDeps {
@@ -111,7 +37,7 @@ export interface LicensesDeps {
  * The licensing engine: generate, look up, bind devices under a cap, revoke, expire. The seed-002
  * face is one client; the robots plugin is another (8-character codes bound to one device).
  */
-export class Licenses {
+export class Licenses implements LicenseRegistry {
   constructor(private readonly deps: LicensesDeps) {
     this.binding = new DeviceBinding({ db: deps.db, clock: deps.clock, events: deps.events, licenses: this, onChange: deps.onChange });
   }

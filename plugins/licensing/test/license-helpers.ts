@@ -8,6 +8,7 @@ import { createTestApp, server, type Reply, type Server, type TestApp } from '..
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { LicensingServices } from '../services/index.js';
 import { login, registerOwner, type Actor } from '../../../test/helpers/actors.js';
+import { licensingServices } from '../services/own.js';
 
 export const API = '/api/v2';
 export const BASE = '/license';
@@ -66,7 +67,7 @@ export async function startLicensingApp(options: LicensingAppOptions = {}): Prom
   });
   const app = t as LicensingApp;
   app.db = t.app.db;
-  app.services = t.app.container.resolve('licensingServices');
+  app.services = licensingServices.of(t.app);
   app.api = (method, path, opts = {}) => t.request(method, `${API}${path}`, opts);
   app.lic = (method, path, opts = {}) => t.request(method, `${BASE}${path}`, opts);
   return app;

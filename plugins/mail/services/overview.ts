@@ -6,6 +6,7 @@ import { counted, dailySeries, sumOf, viewerMay } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import { type MailboxScope, scopeOf } from './access.js';
 import type { MailServices } from './index.js';
+import { mailServices } from './own.js';
 
 const MAILBOXES_PAGE = '/admin/mail';
 
@@ -56,7 +57,7 @@ async function mailboxesCard(s: MailServices, scope: MailboxScope, platform: boo
 /** The provider (the manifest's `overview`): for whoever may use mail, within what their plan includes. */
 export async function mailOverview(c: PluginContext<unknown>, viewer: OverviewViewer, window: OverviewWindow): Promise<OverviewCard[]> {
   if (viewer.principal.kind === 'guest' || !(await viewerMay(c, viewer, 'mail:use'))) return [];
-  const s = c.container.resolve('mailServices');
+  const s = mailServices.of(c);
   const scope = scopeOf(viewer.principal);
   return Promise.all([receivedCard(s, scope, window, viewer.platform), mailboxesCard(s, scope, viewer.platform)]);
 }

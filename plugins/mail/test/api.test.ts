@@ -19,6 +19,7 @@ import {
 } from './helpers.js';
 
 import { usingPostgres } from '../../../test/helpers/database.js';
+import { mailServices } from '../services/own.js';
 
 const ROOT = `root-${randomBytes(24).toString('base64url')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -308,7 +309,7 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
 
     it('a long-poll the client gives up on is let go at once (no listener left behind)', async () => {
       const address = await createMailbox(t, owner);
-      const ingest = t.app.container.resolve('mailServices').ingest;
+      const ingest = mailServices.of(t.app).ingest;
       const before = ingest.waiting;
       const aborted = new AbortController();
       const gone = fetch(`${t.url}/mail/api/emails/wait?mailbox=${address}&timeout=30`, { headers: owner.headers, signal: aborted.signal }).catch(

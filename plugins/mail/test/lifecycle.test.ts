@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from 'plinth/plugin';
 import { type Actor, login, registerOwner } from '../../../test/helpers/actors.js';
 import { AUTO_DOMAIN, HOUR, assertError, count, createMailbox, eventRows, inbox, loginAdmin, send, startMailApp, unique, type MailApp } from './helpers.js';
+import { mailServices } from '../services/own.js';
 
 describe('mail: the mail.received event', () => {
   let t: MailApp;
@@ -136,7 +137,7 @@ describe('mail: the expiry job', () => {
     }
     const keeper = await createMailbox(t, me); // the default domain: 24 h
     clock.advance(2 * HOUR);
-    const mailboxes = t.app.container.resolve('mailServices').mailboxes;
+    const mailboxes = mailServices.of(t.app).mailboxes;
     // Batches of 2, at most 2 per run: 4 now, the last one on the next run.
     assert.equal(await mailboxes.expireDue(clock.now(), 2, 2), 4);
     assert.equal(await count(t.db('mail_mailboxes').whereIn('address', made)), 1);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { count, createMailbox, inbox, startMailApp, transport, type MailApp } from './helpers.js';
+import { mailServices } from '../services/own.js';
 
 const MESSAGES = 1000;
 const CONNECTIONS = 10;
@@ -29,7 +30,7 @@ describe('mail: durability and load over SMTP', function () {
       const before = { emails: await count(t.db('mail_emails')), raw: await count(t.db('mail_raw')) };
       const pool = transport(t, { pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
       const connections = new Set<number>();
-      const server = (t.app.container.resolve('mailServices').receiver as any).server;
+      const server = (mailServices.of(t.app).receiver as any).server;
       server.on('connect', (session: { remotePort: number }) => connections.add(session.remotePort));
       const notFoundRightAfter: string[] = [];
       const responses: string[] = [];

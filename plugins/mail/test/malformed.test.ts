@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { assertError, createMailbox, inbox, loginAdmin, rowCounts, send, sendFails, sendRaw, startMailApp, type MailApp } from './helpers.js';
 import type { AppError } from 'plinth/plugin';
-import type { MessagePreparer } from '../services/parse-pool.js';
+import { mailServices } from '../services/own.js';
 
 const run = promisify(execFile);
 
@@ -170,7 +170,7 @@ describe('mail: the parse runs in a worker thread, within its time budget', func
   });
 
   it('a message handed over behind a slow one is not failed with it: only the slow one times out, a fresh worker prepares the rest', async () => {
-    const { preparer } = box.t.app.container.resolve<{ preparer: MessagePreparer }>('mailServices');
+    const { preparer } = mailServices.of(box.t.app);
     const quick = (i: number) => Buffer.from(`${head(box.address, `queued ${i}`)}Content-Type: text/plain\r\n\r\nyour code is ${700100 + i}\r\n`);
     // All four are with the one worker at once (it takes several at a time), the slow one first.
     const slow = preparer.prepare(Buffer.from(slowHtml(box.address)), 'attacker@outside.test');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { assertError, createMailbox, send, startMailApp, type MailApp } from './helpers.js';
+import { mailServices } from '../services/own.js';
 
 describe('mail: concurrent long-polls per caller (longPollMaxPerPrincipal: 2)', function () {
   this.timeout(60_000);
@@ -37,11 +38,11 @@ describe('mail: concurrent long-polls per caller (longPollMaxPerPrincipal: 2)', 
 
   /** Resolves once `n` more waits listen for mail than `before` (they are in, holding their slot). */
   async function listening(before: number, n: number): Promise<void> {
-    const ingest = t.app.container.resolve('mailServices').ingest;
+    const ingest = mailServices.of(t.app).ingest;
     for (let i = 0; i < 200 && ingest.waiting < before + n; i++) await sleep(25);
     assert.equal(ingest.waiting, before + n);
   }
-  const listeners = () => t.app.container.resolve('mailServices').ingest.waiting as number;
+  const listeners = () => mailServices.of(t.app).ingest.waiting as number;
 
   it(
     'the 3rd concurrent wait is a 429 (too_many_waits, Retry-After) while another caller is unaffected; each way a wait ends gives its slot ' + 'back',

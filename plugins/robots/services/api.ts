@@ -1,23 +1,8 @@
 import type { Knex } from 'knex';
 import { AppError } from 'plinth/plugin';
-import type { RobotAiSettings } from '../api.js';
+import type { ConversationMessage, RobotAiSettings, RobotSummary, RobotsPublicApi } from '../api.js';
 import type { Commands } from './commands.js';
 import { ROBOT_AI_DEFAULTS } from './robots.js';
-
-export interface RobotSummary {
-  robotId: string;
-  tenantId: string;
-  userId: string | null;
-  name: string;
-}
-
-export interface ConversationMessage {
-  messageId: string;
-  spoken: string;
-  receivedName: string | null;
-  fromOperator: boolean;
-  createdAt: string;
-}
 
 export interface RobotsApiDeps {
   db: Knex;
@@ -28,7 +13,7 @@ export interface RobotsApiDeps {
  * What other plugins (ai, workflows) may do with robots, through the container as `robotsApi`:
  * always within one tenant, never by touching this plugin's tables themselves.
  */
-export class RobotsApi {
+export class RobotsApi implements RobotsPublicApi {
   /** A robot's AI fields until it sets them: the plugin that keeps them (ai) starts from these. */
   readonly aiDefaults: Readonly<RobotAiSettings> = ROBOT_AI_DEFAULTS;
 

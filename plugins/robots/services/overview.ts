@@ -6,6 +6,7 @@ import { hasRole } from 'plinth/plugin';
 import type { CardMessages, OverviewCard, OverviewViewer } from 'plinth/plugin';
 import { viewerMay } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
+import { robotsServices } from './own.js';
 
 /** How many of `rows` there are, and how many hold a presence lease that runs past `now`. */
 async function onlineOf(db: Knex, rows: Knex.QueryBuilder, now: string): Promise<{ online: number; total: number }> {
@@ -42,7 +43,7 @@ export async function robotsOverview(c: PluginContext<unknown>, viewer: Overview
   }
   if (!viewer.tenantId || !(await viewerMay(c, viewer, 'robots:use'))) return [];
   const scope = { tenantId: viewer.tenantId, userId: viewer.principal.id, admin: hasRole(viewer.principal, 'admin') };
-  const { online, total } = await onlineOf(c.db, c.container.resolve('robotsServices').robots.visible(scope), now);
+  const { online, total } = await onlineOf(c.db, robotsServices.of(c).robots.visible(scope), now);
   return [
     {
       id: 'robots.online',

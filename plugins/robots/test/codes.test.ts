@@ -17,6 +17,7 @@ import {
   type RobotsApp,
   userNumber,
 } from '../../../test/helpers/robots.js';
+import { authServices } from '../../auth/services/own.js';
 
 // Seed 004 section 6: POST and GET /api/admin/activation-codes, field by field. Times come from a
 // manual clock, so every field of every row is asserted exactly. Codes are WorkBot's home tenant's
@@ -38,9 +39,8 @@ function assertError(res: { status: number; body: any; text: string }, status: n
 
 /** A user of the tenant with a phone (and a name, or none), through the auth services. */
 async function phoneUser(t: RobotsApp, tenantId: string, fullName: string): Promise<{ id: string; phone: string; number: number }> {
-  const users = t.app.container.resolve<{ users: { create(db: unknown, u: Record<string, unknown>): Promise<{ id: string }> } }>('authServices').users;
   const phone = `+86139${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`;
-  const user = await users.create(t.app.db, { tenantId, phone, role: 'member', fullName });
+  const user = await authServices.of(t.app).users.create(t.app.db, { tenantId, phone, role: 'member', fullName });
   return { id: user.id, phone, number: await userNumber(t, user.id) };
 }
 

@@ -15,6 +15,7 @@ import {
   superadmin,
   type RobotsApp,
 } from '../../../test/helpers/robots.js';
+import { robotsServices } from '../services/own.js';
 
 /** The seed's error envelope: HTTP status = code, a message, and data. */
 function assertError(res: { status: number; body: any; text: string }, status: number): void {
@@ -55,9 +56,7 @@ describe('robots: errors (tokens, principals, validation, codes)', () => {
     assert.equal(await RobotSocket.refusedStatus(t, robot.robotId, token), 101);
     // Revoked the way unbind, disable and delete do it: refused at once, though it was just used (and cached).
     const robotPk = (await t.app.db('robots_robots').where('robot_id', robot.robotId).first()).id;
-    await t.app.container
-      .resolve<{ tokens: { revokeAll(db: unknown, pk: number): Promise<void> } }>('robotsServices')
-      .tokens.revokeAll(t.app.db, Number(robotPk));
+    await robotsServices.of(t.app).tokens.revokeAll(t.app.db, Number(robotPk));
     assertError(await poll(t, token), 401);
     assert.equal(await RobotSocket.refusedStatus(t, robot.robotId, token), 401);
   });

@@ -3,6 +3,7 @@ import type { JsonSchema } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import { WorkflowsErrors } from '../services/errors.js';
+import { workflowsServices } from '../services/own.js';
 
 /**
  * `delay`: parks the run at this step (no request sleeps, nothing is held); the run resumes when
@@ -45,7 +46,7 @@ export const stopIfAction = {
   },
   output: { type: 'object', required: ['stop'], properties: { stop: { type: 'boolean' }, reason: { type: ['string', 'null'] } } },
   async run(input: { condition: JsonSchema; value: unknown; reason: string }, _call: ActionCall, c: PluginContext<WorkflowsSettings>) {
-    const { conditions } = c.container.resolve('workflowsServices');
+    const { conditions } = workflowsServices.of(c);
     let match;
     try {
       match = conditions.match(input.condition, input.value);

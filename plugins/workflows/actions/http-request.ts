@@ -9,6 +9,7 @@ import type { PluginContext } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import { stepDeliveryId } from '../services/step-keys.js';
 import { WorkflowsErrors } from '../services/errors.js';
+import { workflowsServices } from '../services/own.js';
 
 interface HttpInput {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -135,7 +136,7 @@ export const httpRequestAction = {
     // a key of their own making (an order id, a format the API requires, one that a rerun must
     // share), and a template renders the same on every attempt, so it is as stable as ours (one
     // that renders empty, a missing field, gets ours).
-    if (step && !headers['idempotency-key']) headers['idempotency-key'] = await c.container.resolve('workflowsServices').stepKeys.forStep(step.runId, step.id);
+    if (step && !headers['idempotency-key']) headers['idempotency-key'] = await workflowsServices.of(c).stepKeys.forStep(step.runId, step.id);
     if (inp.sign) {
       // The id stays the same across a step's retries, so the receiver can drop repeats.
       const id = inp.sign.id ?? (step ? stepDeliveryId(step.runId, step.id) : `msg_${randomUUID()}`);

@@ -3,13 +3,14 @@
 import type { CardPoint, OverviewCard, OverviewViewer, OverviewWindow } from 'plinth/plugin';
 import { counted, dailySeries, sumOf, viewerMay } from 'plinth/plugin';
 import type { PluginContext } from 'plinth/plugin';
+import { workflowsServices } from './own.js';
 
 const RUNS_PAGE = '/admin/workflows/runs';
 
 /** The provider (the manifest's `overview`). */
 export async function workflowsOverview(c: PluginContext<unknown>, viewer: OverviewViewer, window: OverviewWindow): Promise<OverviewCard[]> {
   if (!viewer.platform && !(viewer.tenantId && (await viewerMay(c, viewer, 'workflows:read')))) return [];
-  const { days } = await c.container.resolve('workflowsServices').runs.daily(viewer.platform ? null : viewer.tenantId, window.days.length);
+  const { days } = await workflowsServices.of(c).runs.daily(viewer.platform ? null : viewer.tenantId, window.days.length);
   const perDay = (pick: (runs: Record<string, number>) => number): CardPoint[] =>
     dailySeries(
       window,

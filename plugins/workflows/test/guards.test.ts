@@ -7,6 +7,7 @@ import { capturingLogger } from '../../../test/helpers/logs.js';
 import { waitFor } from '../../../test/helpers/processes.js';
 import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { createWorkflow, runRows, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { workflowsServices } from '../services/own.js';
 
 const createNote = (title: string) => ({ id: 'note', action: 'example.create_note', input: { title } });
 const finished = (rows: Array<Record<string, any>>) => rows.every((r) => ['succeeded', 'failed', 'stopped', 'blocked'].includes(r.status));
@@ -173,7 +174,7 @@ describe('workflows: guards and idempotency', () => {
         steps: [createNote(title)],
       });
     const [a, b] = [await define('batch a'), await define('batch b')];
-    const { starter } = t.app.container.resolve('workflowsServices');
+    const { starter } = workflowsServices.of(t.app);
     const row = (id: string) => t.app.db('workflows_workflows').where('id', id).first();
     const [wa, wb] = [await row(a.id), await row(b.id)];
     const req = (workflow: unknown, triggerKey: string | null) =>

@@ -6,6 +6,7 @@ import { ManualClock } from 'plinth/plugin';
 import { webhookHeaders } from 'plinth/plugin';
 import { registerOwner } from '../../../test/helpers/actors.js';
 import { createWorkflow, runRows, waitForRun, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { workflowsServices } from '../services/own.js';
 
 describe('workflows: cron triggers', () => {
   const clock = new ManualClock('2026-03-02T10:02:30.000Z');
@@ -19,7 +20,7 @@ describe('workflows: cron triggers', () => {
     const key = await t.api('POST', '/api-keys', { headers: owner.headers, body: { name: 'cron', scopes: ['workflows:read', 'workflows:manage'] } });
     assert.equal(key.status, 201, key.text);
     owner = { ...owner, headers: { 'x-api-key': key.body.raw_key } };
-    const { cron } = t.app.container.resolve('workflowsServices');
+    const { cron } = workflowsServices.of(t.app);
     tick = () => cron.tick();
   });
   after(async () => t?.close());

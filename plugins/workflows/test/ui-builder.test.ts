@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, signIn, type TestBrowser } from '../../../test/helpers/browser.js';
 import { activate, newCodes, type RobotsApp } from '../../../test/helpers/robots.js';
 import { API, waitForRun, workflowsApp, type WorkflowsApp } from './helpers.js';
+import { authServices } from '../../auth/services/own.js';
 
 // The workflows pages where a person would otherwise type JSON Schema or raw ids, in a real
 // browser (with mail and robots enabled, so there are mailboxes and robots to pick): the condition
@@ -186,7 +187,7 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
   });
 
   it('an action’s user (auth.notify_user) is picked from the tenant’s users by name, or typed as a template; the run mails them', async () => {
-    const auth = t.app.container.resolve('authServices');
+    const auth = authServices.of(t.app);
     const mia = await auth.users.create(t.app.db, {
       tenantId: owner.tenantId,
       email: 'mia@workflows-builder.test',

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { webhookHeaders } from 'plinth/plugin';
 import { launchBrowser, screenshot, type TestBrowser } from '../../../test/helpers/browser.js';
 import { API, Receiver, workflowsApp, type WorkflowsApp } from './helpers.js';
+import { authServices } from '../../auth/services/own.js';
 
 // The workflows admin pages in a real browser, signed in as a tenant owner (the admin UI's session
 // cookie is accepted by /api/v2/workflows/*): the editor makes a manual workflow whose one step is
@@ -52,7 +53,7 @@ describe('workflows admin UI (browser)', () => {
     const reg = await t.request('POST', `${API}/auth/register`, { body: { email: OWNER.email, password: OWNER.password, full_name: OWNER.name } });
     assert.equal(reg.status, 201, reg.text);
     tenantId = reg.body.user?.tenant_id ?? (await t.app.db('auth_users').where('email', OWNER.email).first()).tenant_id;
-    const auth = t.app.container.resolve('authServices');
+    const auth = authServices.of(t.app);
     await auth.users.create(t.app.db, {
       tenantId,
       email: MEMBER.email,

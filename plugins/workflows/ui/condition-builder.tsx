@@ -4,7 +4,8 @@
 // as sentences, so a person sees what the condition asks without reading JSON Schema.
 import { useState } from 'preact/hooks';
 import { t } from 'plinth/plugin/ui';
-import { fieldStyle, FieldMessages, isPlainObject, parseJson, type JsonSchema } from './shared.js';
+import { escapeRegExp, isPlainObject, literalOf, type JsonSchema } from './json-schema.js';
+import { fieldStyle, FieldMessages, parseJson } from './shared.js';
 
 export type Operator = 'equals' | 'not_equals' | 'contains' | 'exists' | 'greater' | 'less';
 
@@ -18,14 +19,6 @@ export const jsonTypeName = (type: string) => t('workflows.editor.jsonType', { t
 export interface PayloadField {
   name: string;
   type?: string;
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The text a pattern the builder wrote ("contains": escaped literal text) stands for; null for any other regex. */
-export function literalOf(pattern: string): string | null {
-  const literal = pattern.replace(/\\([.*+?^${}()|[\]\\])/g, '$1');
-  return escapeRegExp(literal) === pattern ? literal : null;
 }
 
 /** The typed value as the field's type wants it; a message when it cannot be. */

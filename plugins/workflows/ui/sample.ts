@@ -2,8 +2,7 @@
 // with a placeholder of its type), then what the workflow's condition asks for (a const, an enum's
 // first value, a number past a bound, a required field), so the sample passes the condition.
 import { t } from 'plinth/plugin/ui';
-import { literalOf } from './condition-builder.js';
-import { isPlainObject, type JsonSchema } from './shared.js';
+import { isPlainObject, literalOf, type JsonSchema } from './json-schema.js';
 
 /** A stand-in text a person reads as one, in the UI's language ("sample subject"). */
 const standIn = (name: string) => t('workflows.editor.sampleValue', { field: name });

@@ -15,7 +15,8 @@ export const BASE = '/api/v2/workflows';
 /** Where each page lives (the manifest's page paths under /admin/workflows). */
 export const PAGES = { list: '/admin/workflows', edit: '/admin/workflows/edit', runs: '/admin/workflows/runs' };
 
-export type JsonSchema = Record<string, any>;
+export type { JsonSchema } from './json-schema.js';
+import type { JsonSchema } from './json-schema.js';
 export type TriggerType = 'event' | 'cron' | 'webhook' | 'manual';
 export const TRIGGER_TYPES: TriggerType[] = ['event', 'cron', 'webhook', 'manual'];
 
@@ -260,7 +261,8 @@ export function parseJson(text: string): { value?: unknown; error?: string; deta
   }
 }
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+export { isPlainObject } from './json-schema.js';
+import { isPlainObject } from './json-schema.js';
 
 /** "event auth.login", "cron 0 9 * * 1", "webhook (signed)", "manual". */
 export const triggerText = (trigger: Trigger): string =>
