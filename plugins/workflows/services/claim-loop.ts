@@ -114,6 +114,15 @@ export class RunClaimLoop {
     return { lease_owner: `${this.instanceId}/${++this.claims}`, lease_until: leaseEnd(this.deps.clock, this.deps.settings.leaseSeconds) };
   }
 
+  /**
+   * Workers with nothing to do or to take up: a run handed over now starts at once, so its first
+   * step can be recorded running with its insert (a run that would wait in the queue is not: its
+   * step would be recorded as started before it was).
+   */
+  freeWorkers(): number {
+    return this.stopped ? 0 : Math.max(0, this.deps.settings.concurrency - this.working.size - this.queue.length);
+  }
+
   /** Works on a run inserted with a lease from leaseForNew (`token` is its lease_owner). */
   adopt(run: ClaimedRun & { token: string }): void {
     if (this.stopped) return void this.release([run]);

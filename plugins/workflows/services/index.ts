@@ -43,7 +43,7 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const runner = new RunClaimLoop({ db: d.db, clock: d.clock, logger, events: d.events, settings, steps });
   // New runs (blocked ones too) show on the runs page and its chart at once; a burst is one nudge a second.
   const started = (tenantId: string) => d.live.nudge(tenantId, 'workflow.started');
-  const starter = new RunStarter({ db: d.db, clock: d.clock, logger, versions, conditions, settings, runner, started });
+  const starter = new RunStarter({ db: d.db, clock: d.clock, logger, versions, conditions, settings, runner, steps, started });
   return {
     /** Listen for other instances' changes (started with the plugin). */
     eventTriggers,

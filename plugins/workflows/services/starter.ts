@@ -6,8 +6,8 @@ import type { FieldError } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
 import type { Conditions } from './conditions.js';
 import { reasonColumns, reasons, type RunReason } from './reasons.js';
-import type { ClaimedRun } from './step-runner.js';
-import type { Versions } from './versions.js';
+import type { BegunStep, ClaimedRun } from './step-runner.js';
+import type { VersionRecord, Versions } from './versions.js';
 import type { WorkflowRow } from './workflows.js';
 
 /** Where an event came from, as runs record it in the meta of everything they cause. */
@@ -55,9 +55,12 @@ type RunRow = Omit<ClaimedRun, 'id'> & {
   reason_code: string | null;
   reason_args: string | null;
   rerun_of: number | null;
+  started_at: string | null;
   finished_at: string | null;
 };
 type RunLease = { lease_owner: string; lease_until: string };
+
+const workflowOf = (req: StartRequest) => ({ name: req.workflow.name, secrets: req.workflow.secrets });
 
 /** The run's trace columns: every run has one, so all its steps (resumed later, anywhere) share one trace id. */
 function runTrace(trace: TraceHeaders | null | undefined): { traceparent: string; tracestate: string | null } {
@@ -77,10 +80,31 @@ export interface RunStarterDeps {
   runner: {
     kick(): void;
     leaseForNew(): RunLease | null;
+    freeWorkers(): number;
     adopt(run: ClaimedRun & { token: string }): void;
+  };
+  /** A new run's first step recorded running, to write with the run (see StepRunner.firstStep). */
+  steps: {
+    firstStep(
+      run: ClaimedRun,
+      wf: { name: string; secrets: Record<string, string> },
+      version: VersionRecord,
+    ): { row: Record<string, unknown>; begun: BegunStep } | null;
   };
   /** Told of each tenant that has new runs, once they are committed (the admin pages' live channel). */
   started?: (tenantId: string) => void;
+}
+
+/** A run to insert: its row, its lease when this instance works on it at once, its version. */
+interface Insert {
+  req: StartRequest;
+  row: RunRow;
+  lease: RunLease | null;
+  version: VersionRecord;
+  /** Whether its first step is recorded running with it (a leased run a worker takes up at once). */
+  begin: boolean;
+  /** That step, once recorded. */
+  begun?: BegunStep;
 }
 
 /**
@@ -102,18 +126,25 @@ export class RunStarter {
    */
   async startMany(reqs: StartRequest[]): Promise<StartOutcome[]> {
     const outcomes: StartOutcome[] = new Array(reqs.length);
-    const inserts: Array<{ i: number; req: StartRequest; row: RunRow; lease: RunLease | null }> = [];
+    const inserts: Array<Insert & { i: number }> = [];
     const recent = new Map<string, number>(); // runs of each workflow in the last minute, this batch's included
     const now = iso(this.deps.clock.now());
+    let free = this.deps.runner.freeWorkers();
     for (const [i, req] of reqs.entries()) {
       const planned = await this.rowFor(req, now, recent);
       if ('outcome' in planned) outcomes[i] = planned;
-      else inserts.push({ i, req, row: planned, lease: planned.reason ? null : this.deps.runner.leaseForNew() });
+      else {
+        const lease = planned.row.reason ? null : this.deps.runner.leaseForNew();
+        // A run a free worker here takes up at once is running from its insert, its first step recorded with it.
+        const begin = lease !== null && free-- > 0;
+        if (begin) Object.assign(planned.row, { status: 'running', started_at: now });
+        inserts.push({ i, req, ...planned, lease, begin });
+      }
     }
     if (!inserts.length) return outcomes;
     const ids = await this.deps.db.transaction((trx) => this.insertRuns(trx, inserts));
     let kick = false;
-    for (const [k, { i, req, row, lease }] of inserts.entries()) {
+    for (const [k, { i, req, row, lease, begun }] of inserts.entries()) {
       const runId = ids[k];
       if (runId === null) {
         // Delivered again (the outbox is at least once, webhooks are retried): the first run stands.
@@ -126,8 +157,7 @@ export class RunStarter {
         );
         outcomes[i] = { outcome: 'blocked', runId, reason: row.reason };
       } else {
-        if (lease)
-          this.deps.runner.adopt({ ...row, id: runId, token: lease.lease_owner, workflow: { name: req.workflow.name, secrets: req.workflow.secrets } });
+        if (lease) this.deps.runner.adopt({ ...row, id: runId, token: lease.lease_owner, workflow: workflowOf(req), begun });
         else kick = true;
         outcomes[i] = { outcome: 'started', runId };
       }
@@ -141,8 +171,9 @@ export class RunStarter {
    * The runs of a batch, a multi-row insert per 50; a trigger key the workflow already has is
    * skipped (null: a redelivery). Which row got which id: a keyed row by its key (the first of a
    * key within the batch wins), the unkeyed ones (never skipped) in id order, which is row order.
+   * Then the first steps of the runs to begin, recorded running (`begun` set on each insert).
    */
-  private async insertRuns(trx: Knex.Transaction, inserts: Array<{ row: RunRow; lease: RunLease | null }>): Promise<Array<number | null>> {
+  private async insertRuns(trx: Knex.Transaction, inserts: Insert[]): Promise<Array<number | null>> {
     const ids: Array<number | null> = new Array(inserts.length).fill(null);
     const keyOf = (workflowId: string, triggerKey: string) => `${workflowId}\n${triggerKey}`;
     for (let from = 0; from < inserts.length; from += 50) {
@@ -163,11 +194,21 @@ export class RunStarter {
         if (at !== undefined) ids[at] = Number(r.id);
       }
     }
+    const steps: Array<Record<string, unknown>> = [];
+    for (const [k, insert] of inserts.entries()) {
+      const id = ids[k];
+      if (id === null || !insert.begin) continue;
+      const first = this.deps.steps.firstStep({ ...insert.row, id }, workflowOf(insert.req), insert.version);
+      if (!first) continue;
+      steps.push(first.row);
+      insert.begun = first.begun;
+    }
+    for (let from = 0; from < steps.length; from += 50) await trx('workflows_run_steps').insert(steps.slice(from, from + 50));
     return ids;
   }
 
-  /** The run a trigger starts (blocked, with its reason, when a guard stops it), or not_matched. */
-  private async rowFor(req: StartRequest, now: string, recent: Map<string, number>): Promise<RunRow | StartOutcome> {
+  /** The run a trigger starts (blocked, with its reason, when a guard stops it) with its version, or not_matched. */
+  private async rowFor(req: StartRequest, now: string, recent: Map<string, number>): Promise<{ row: RunRow; version: VersionRecord } | StartOutcome> {
     const wf = req.workflow;
     const version = await this.deps.versions.byId(wf.version_id);
     if (!version) throw new Error(`workflow ${wf.id} has no version ${wf.version_id}`);
@@ -175,7 +216,7 @@ export class RunStarter {
     if (!match.matched) return { outcome: 'not_matched', errors: match.errors };
     const cause = req.cause ?? NO_CAUSE;
     const reason = await this.blockReason(wf, cause, req.automatic, recent);
-    return {
+    const row: RunRow = {
       workflow_id: wf.id,
       tenant_id: wf.tenant_id,
       version_id: version.id,
@@ -192,8 +233,10 @@ export class RunStarter {
       ...runTrace(req.trace),
       next_at: reason ? null : now,
       created_at: now,
+      started_at: null,
       finished_at: reason ? now : null,
     };
+    return { row, version };
   }
 
   /** Why a trigger must not start a run, or null; `recent` counts each workflow's runs of the last minute across a batch. */

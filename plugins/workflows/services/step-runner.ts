@@ -10,7 +10,7 @@ import type { StepDef } from '../definition.js';
 import { backoffMs, retryPolicy } from '../step-retry.js';
 import { reasonColumns, reasons, type RunReason } from './reasons.js';
 import { redact, type TemplateRenderer, type TemplateView } from './render.js';
-import type { Versions } from './versions.js';
+import type { VersionRecord, Versions } from './versions.js';
 
 /** A run as the runner claimed it. */
 export interface ClaimedRun {
@@ -31,6 +31,23 @@ export interface ClaimedRun {
   tracestate?: string | null;
   /** The workflow's name and secrets, when the starter handed the run over with them (one read fewer). */
   workflow?: { name: string; secrets: Record<string, string> };
+  /** Its first step, already recorded running with the run's insert (see StepRunner.firstStep). */
+  begun?: BegunStep;
+}
+
+/** A step about to run: its input rendered (the schema's defaults filled in), as recorded. */
+interface PreparedStep {
+  input: Record<string, unknown>;
+  problems: Array<{ path: string; message: string }>;
+  /** The input as recorded (secrets redacted). */
+  stored: string;
+  attempt: number;
+  history: Array<Record<string, unknown>>;
+}
+
+/** A run's first step as the starter recorded it running, in the commit that inserted the run. */
+export interface BegunStep {
+  prepared: PreparedStep;
 }
 
 interface StepRecord {
@@ -134,18 +151,12 @@ export class StepRunner {
     // A pending run has no step records yet: it turns running in the same commit as its first step's record.
     const start: Start = run.status === 'pending' ? { status: 'running', started_at: iso(this.clock.now()) } : null;
     const records = new Map<number, StepRecord>();
-    if (!start)
+    // A run begun by the starter has one record, its first step's, written with it and handed over.
+    if (!start && !run.begun)
       for (const r of await this.db('workflows_run_steps').where('run_id', run.id))
         records.set(Number(r.idx), { ...r, attempts: Number(r.attempts) } as StepRecord);
     const steps = version.definition.steps;
-    const secrets = wf.secrets;
-    const view: TemplateView = {
-      trigger: JSON.parse(run.trigger_payload),
-      steps: {},
-      workflow: { id: run.workflow_id, name: wf.name, version: version.version },
-      run: { id: run.id, trigger_type: run.trigger_type, created_at: run.created_at },
-      secrets,
-    };
+    const view = viewOf(run, wf, version);
     for (let i = 0; i < run.current_step && i < steps.length; i++) {
       const output = records.get(i)?.output;
       view.steps[String(i)] = view.steps[steps[i].id] = output ? JSON.parse(output) : null;
@@ -183,11 +194,8 @@ export class StepRunner {
     last: boolean,
   ): Promise<StepOutcome> {
     const now = this.clock.now();
-    const input = this.deps.renderer.render(step.input, view) as Record<string, unknown>;
-    const problems = this.deps.actions.check(step.action, input); // fills the schema's defaults in place
-    const stored = JSON.stringify(redact(input, Object.values(view.secrets)));
-    const attempt = (record?.attempts ?? 0) + 1;
-    const history: Array<Record<string, unknown>> = record ? JSON.parse(record.history) : [];
+    const begun = idx === run.current_step ? run.begun : undefined;
+    const { input, problems, stored, attempt, history } = begun?.prepared ?? this.prepare(step, record, view);
     const stepRow = (fields: Record<string, unknown>) => ({
       run_id: run.id,
       idx,
@@ -219,13 +227,15 @@ export class StepRunner {
       return DONE;
     }
 
-    const started = this.clock.now();
-    history.push({ attempt, started_at: iso(started) });
-    const running = stepRow({ status: 'running', attempts: attempt, error: null, started_at: record?.started_at ?? iso(started), finished_at: null });
-    if (start) {
-      if (!(await this.write(run, token, running, start))) return DONE;
-    } else {
-      await this.writes.submit({ runId: run.id, token, stepRow: running, fields: null });
+    if (!begun) {
+      const started = this.clock.now();
+      history.push({ attempt, started_at: iso(started) });
+      const running = stepRow({ status: 'running', attempts: attempt, error: null, started_at: record?.started_at ?? iso(started), finished_at: null });
+      if (start) {
+        if (!(await this.write(run, token, running, start))) return DONE;
+      } else {
+        await this.writes.submit({ runId: run.id, token, stepRow: running, fields: null });
+      }
     }
     start = null;
     const call = {
@@ -274,6 +284,54 @@ export class StepRunner {
       return DONE;
     }
     return (await record_(succeeded, { current_step: idx + 1 })) ? NEXT : DONE;
+  }
+
+  /** A step's input rendered and checked (the check fills the schema's defaults in place), and its attempt. */
+  private prepare(step: StepDef, record: StepRecord | undefined, view: TemplateView): PreparedStep {
+    const input = this.deps.renderer.render(step.input, view) as Record<string, unknown>;
+    const problems = this.deps.actions.check(step.action, input);
+    const stored = JSON.stringify(redact(input, Object.values(view.secrets)));
+    const history: Array<Record<string, unknown>> = record ? JSON.parse(record.history) : [];
+    return { input, problems, stored, attempt: (record?.attempts ?? 0) + 1, history };
+  }
+
+  /**
+   * The running record of a new run's first step, for the starter to write in the commit that
+   * inserts the run (leased to this instance, so no one else works on it): one commit fewer per
+   * run. The run is handed over with `begun`, so the step goes straight to its action. Null when
+   * the step is not to start that way (no step, an input that fails its check): the runner then
+   * records it as usual.
+   */
+  firstStep(
+    run: ClaimedRun,
+    wf: { name: string; secrets: Record<string, string> },
+    version: VersionRecord,
+  ): { row: Record<string, unknown>; begun: BegunStep } | null {
+    const step = version.definition.steps[0];
+    if (!step || run.current_step !== 0) return null;
+    let prepared: PreparedStep;
+    try {
+      prepared = this.prepare(step, undefined, viewOf(run, wf, version));
+    } catch {
+      return null; // the runner meets the same error and handles it as it does any other
+    }
+    if (prepared.problems.length) return null;
+    const started = this.clock.now();
+    prepared.history.push({ attempt: prepared.attempt, started_at: iso(started) });
+    const row = {
+      run_id: run.id,
+      idx: 0,
+      step_id: step.id,
+      action: step.action,
+      input: prepared.stored,
+      history: JSON.stringify(prepared.history),
+      status: 'running',
+      attempts: prepared.attempt,
+      error: null,
+      started_at: iso(started),
+      finished_at: null,
+    };
+    return { row, begun: { prepared } };
   }
 
   /** The step waits (its record) and the run is let go until `until`, when any runner resumes it. */
@@ -337,6 +395,7 @@ export class StepRunner {
    * lease held, one upsert per shape of record.
    */
   private async writeBatch(trx: Knex.Transaction, items: RunWrite[]): Promise<boolean[]> {
+    if (trx.client.config.client === 'pg') return writeBatchInOne(trx, items);
     const fenced = items.filter((i): i is FencedWrite => i.fields !== null);
     const held = fenced.length ? await updateRunsFenced(trx, fenced) : new Set<number>();
     const ok = items.map((i) => !i.fields || held.has(i.runId));
@@ -346,25 +405,78 @@ export class StepRunner {
   }
 }
 
+/** What a run's step templates see (the steps' outputs are added as they finish). */
+function viewOf(run: ClaimedRun, wf: { name: string; secrets: Record<string, string> }, version: VersionRecord): TemplateView {
+  return {
+    trigger: JSON.parse(run.trigger_payload),
+    steps: {},
+    workflow: { id: run.workflow_id, name: wf.name, version: version.version },
+    run: { id: run.id, trigger_type: run.trigger_type, created_at: run.created_at },
+    secrets: wf.secrets,
+  };
+}
+
+/**
+ * writeBatch on PostgreSQL, where every statement is a round trip: the same writes as one
+ * statement. The fenced UPDATE of the runs returns the ids whose lease held, and each shape of
+ * step record is upserted from a JSON recordset in a CTE beside it, a fenced run's record only if
+ * its run is among those ids (the CTEs share one snapshot, so a record is written exactly when its
+ * run's row was).
+ */
+async function writeBatchInOne(trx: Knex.Transaction, items: RunWrite[]): Promise<boolean[]> {
+  const fenced = items.filter((i): i is FencedWrite => i.fields !== null);
+  const parts: Array<{ sql: string; bindings: Knex.RawBinding[] }> = [];
+  if (fenced.length) {
+    const update = runsUpdate(trx, fenced).toSQL();
+    parts.push({ sql: `held as (${update.sql})`, bindings: update.bindings as Knex.RawBinding[] });
+  }
+  for (const [onlyHeld, group] of [
+    [true, items.filter((i) => i.fields && i.stepRow)],
+    [false, items.filter((i) => !i.fields && i.stepRow)],
+  ] as const) {
+    for (const rows of groupByShape(group.map((i) => i.stepRow!))) {
+      const columns = Object.keys(rows[0]);
+      const list = columns.map(() => '??').join(', ');
+      parts.push({
+        sql:
+          `s${parts.length} as (insert into workflows_run_steps (${list}) select ${list} from json_populate_recordset(null::workflows_run_steps, ?) as r` +
+          `${onlyHeld ? ' where r.run_id in (select id from held)' : ''} on conflict (run_id, idx) do update set ${columns.map(() => '?? = excluded.??').join(', ')})`,
+        bindings: [...columns, ...columns, JSON.stringify(rows), ...columns.flatMap((c) => [c, c])],
+      });
+    }
+  }
+  const result: { rows: Array<{ id: number | string }> } = await trx.raw(
+    `with ${parts.map((p) => p.sql).join(', ')} ${fenced.length ? 'select id from held' : 'select 1 as id where false'}`,
+    parts.flatMap((p) => p.bindings),
+  );
+  const held = new Set(result.rows.map((r) => Number(r.id)));
+  return items.map((i) => !i.fields || held.has(i.runId));
+}
+
 /**
  * Sets each run's own fields in one UPDATE (a value per row for each column),
  * only on rows whose lease is still the writer's; the ids of the runs written.
  */
 async function updateRunsFenced(trx: Knex.Transaction, items: FencedWrite[]): Promise<Set<number>> {
+  const rows: Array<{ id: number | string }> = await runsUpdate(trx, items);
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+/** The fenced UPDATE of updateRunsFenced, returning the ids written. */
+function runsUpdate(trx: Knex.Transaction, items: FencedWrite[]) {
   const columns = [...new Set(items.flatMap((i) => Object.keys(i.fields)))];
   const set: Record<string, Knex.Raw> = {};
   for (const column of columns) {
     const values = items.filter((i) => column in i.fields).map((i) => [i.runId, (i.fields[column] ?? null) as Knex.Value] as const);
     set[column] = valuePerRow(trx, 'id', values, trx.ref(column)); // runs that do not set it keep theirs
   }
-  const rows: Array<{ id: number | string }> = await trx('workflows_runs')
+  return trx('workflows_runs')
     .whereIn(
       ['id', 'lease_owner'],
       items.map((i) => [i.runId, i.token]),
     )
     .update(set)
     .returning('id');
-  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /** Rows with the same columns together: one multi-row upsert must not set a column some rows lack. */

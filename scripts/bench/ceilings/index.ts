@@ -7,6 +7,7 @@ import { smtpParse } from './smtp-parse.js';
 import { sqliteDurableWrite } from './sqlite-durable-write.js';
 import { sqliteGroupCommit } from './sqlite-group-commit.js';
 import { sqliteRawSelect } from './sqlite-raw-select.js';
+import { sqliteRunWrites } from './sqlite-run-writes.js';
 import { pgRawSelect } from './pg-raw-select.js';
 import { pgDurableWrite } from './pg-durable-write.js';
 import { pgGroupCommit, pgRunWrites } from './pg-workers.js';
@@ -36,8 +37,10 @@ export function rawSelectWithBody(body: string): Ceiling {
 export const durableWrite: Ceiling = postgres ? pgDurableWrite : sqliteDurableWrite;
 /** The raw-driver group-committed guarded upserts billing-consume is held against. */
 export const groupCommit: Ceiling = postgres ? pgGroupCommit : sqliteGroupCommit;
+/** A one-step workflow run's durable writes with the raw driver, the workflow runs figure is held against. */
+export const runWrites: Ceiling = postgres ? pgRunWrites : sqliteRunWrites;
 
-export { argon2Verify, koaHello, pgRunWrites, pgSmtpStore, smtpParse, sqliteDurableWrite, sqliteGroupCommit, sqliteRawSelect };
+export { argon2Verify, koaHello, pgRunWrites, pgSmtpStore, smtpParse, sqliteDurableWrite, sqliteGroupCommit, sqliteRawSelect, sqliteRunWrites };
 export const allCeilings: Ceiling[] = postgres
-  ? [koaHello, rawSelect, durableWrite, groupCommit, pgRunWrites, smtpParse, pgSmtpStore, argon2Verify]
-  : [koaHello, rawSelect, durableWrite, groupCommit, smtpParse, argon2Verify];
+  ? [koaHello, rawSelect, durableWrite, groupCommit, runWrites, smtpParse, pgSmtpStore, argon2Verify]
+  : [koaHello, rawSelect, durableWrite, groupCommit, runWrites, smtpParse, argon2Verify];

@@ -2,16 +2,17 @@
 // >= 400/s, durable: SQLite, the WAL fsynced before each commit resolves). The step is http.request POSTing
 // a body templated from the event to a local receiver that answers 200 at once. Each run is timed
 // from the first event emitted to the last run marked succeeded, in-process (workers/workflows.mjs).
-// Ceiling `outbox-noop-delivery`: the same events, emitted the same way by the same worker, delivered
-// by the outbox to one no-op handler (no workflows plugin): a run cannot start faster than its event
-// is delivered. On PostgreSQL the figure is held against pg-run-writes (a run's durable writes with
-// the raw driver, ceilings/servers/pg-run-writes.mjs) and the outbox ratio is printed beside it.
-// Ceiling and subject runs alternate (lib/autocannon.ts `rounds`, until they agree); the
-// stop_if variant (no I/O) is logged once.
+// Held against the run's own work with the raw driver: sqlite-run-writes (the run and step writes
+// through better-sqlite3, durable, and the same HTTP call to a local receiver;
+// ceilings/servers/sqlite-run-writes.mjs), pg-run-writes on PostgreSQL (ceilings/servers/pg-run-writes.mjs).
+// Beside it, workflows-runs-vs-outbox: the same events, emitted the same way by the same worker,
+// delivered by the outbox to one no-op handler (no workflows plugin): a run cannot start faster
+// than its event is delivered. Ceiling and subject runs alternate (lib/autocannon.ts `rounds`,
+// until they agree); the stop_if variant (no I/O) is logged once.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FigureModule, Measurement } from '../lib/context.js';
-import { pgRunWrites } from '../ceilings/index.js';
+import { runWrites } from '../ceilings/index.js';
 import { rounds, type Side } from '../lib/autocannon.js';
 import { benchDialect, databaseEnv } from '../lib/database.js';
 import { cleanEnv, makeTempDir, removeTempDir, spawnChild, waitForLine } from '../lib/process.js';
@@ -48,7 +49,7 @@ async function runWorker(args: string[], timeoutMs: number): Promise<WorkerResul
   }
 }
 
-/** pg-run-writes starts no server. */
+/** The run-writes ceilings start no server. */
 const NO_SERVER = { name: 'none', pid: 0, port: 0, url: '', stop: async () => {} };
 
 const per = (r: WorkerResult) => `${r.statements.toFixed(1)} statements, ${r.commits.toFixed(2)} commits, ${Math.round(r.cpuUs)} µs cpu`;
@@ -67,11 +68,9 @@ export const workflowsRuns: FigureModule = {
       { label: 'outbox-noop-delivery', run: async () => asRun(await runWorker(['outbox', String(EVENTS)], timeout)), show: show('events/s') },
       { label: 'workflows-runs', run: async () => asRun(await runWorker(['runs', String(EVENTS), 'http'], timeout)), show: show('runs/s') },
     ];
-    // On PostgreSQL, also the raw-pg floor under a run's durable writes, in the same rounds.
-    if (postgres) sides.unshift({ label: pgRunWrites.name, run: () => pgRunWrites.measure(NO_SERVER, s) });
-    const measured = await rounds<Run>(s, sides, ctx.log);
-    const raw = postgres ? measured.shift()! : null;
-    const [ceiling, subject] = measured;
+    // The raw driver's run writes, in the same rounds.
+    sides.unshift({ label: runWrites.name, run: () => runWrites.measure(NO_SERVER, s) });
+    const [raw, ceiling, subject] = await rounds<Run>(s, sides, ctx.log);
     const last = subject[subject.length - 1].worker!;
     const lastCeiling = ceiling[ceiling.length - 1].worker!;
     const pure = await runWorker(['runs', String(EVENTS), 'stop_if'], timeout);
@@ -86,10 +85,9 @@ export const workflowsRuns: FigureModule = {
         `${per(lastCeiling)}`,
     });
     const target = { on: 'value', op: '>=', limit: 400 } as const;
-    if (!raw) return [againstCeiling('workflows-runs', 'runs/s', subject, 'outbox-noop-delivery', ceiling, { target, note }), outbox];
-    ctx.recordCeiling(pgRunWrites, raw);
+    ctx.recordCeiling(runWrites, raw);
     return [
-      againstCeiling('workflows-runs', 'runs/s', subject, pgRunWrites.name, raw, { target, note }),
+      againstCeiling('workflows-runs', 'runs/s', subject, runWrites.name, raw, { target, note }),
       againstCeiling('workflows-runs-vs-outbox', 'runs/s', subject, 'outbox-noop-delivery', ceiling, {
         note: 'the same runs against the outbox delivering the same events to a no-op handler (no workflows plugin)',
       }),
