@@ -46,8 +46,10 @@ export const robotsTenantPart: TenantContribution = {
     ];
   },
 
-  async remove(_c, tenantId, trx) {
+  async remove(c, tenantId, trx) {
     await trx('robots_logs').where('tenant_id', tenantId).delete();
     await trx('robots_robots').where('tenant_id', tenantId).delete();
+    // The cache is keyed by robot, not tenant: dropping every entry once is simplest for a rare deletion.
+    c.container.resolve('robotsServices').activeRobots.invalidateAfter(trx);
   },
 };
