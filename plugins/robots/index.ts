@@ -81,6 +81,7 @@ export default definePlugin<RobotsSettings>({
     await services(c).home.check();
     await services(c).tokens.start();
     await services(c).commands.start();
+    await services(c).activeRobots.start();
   },
 
   async stop(c) {

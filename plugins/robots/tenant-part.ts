@@ -3,6 +3,7 @@
 // it (tokens, messages and their files, commands, callbacks) and the tenant's robot logs.
 import type { Knex } from 'knex';
 import type { CardMessage, TenantContribution } from 'plinth/plugin';
+import { robotsServices } from './services/own.js';
 
 const SHOWN = 20;
 
@@ -46,8 +47,10 @@ export const robotsTenantPart: TenantContribution = {
     ];
   },
 
-  async remove(_c, tenantId, trx) {
+  async remove(c, tenantId, trx) {
     await trx('robots_logs').where('tenant_id', tenantId).delete();
     await trx('robots_robots').where('tenant_id', tenantId).delete();
+    // The cache is keyed by robot, not tenant: dropping every entry once is simplest for a rare deletion.
+    robotsServices.of(c).activeRobots.invalidateAfter(trx);
   },
 };

@@ -6,7 +6,15 @@ export interface ConversationsDeps {
   clock: Clock;
 }
 
-/** Per robot conversation: a human takeover pause, and the conversation id Dify gave. */
+/** A conversation's state from its `ai_conversations` columns (none: never paused, no Dify id). */
+export function conversationState(
+  row: { paused_until?: string | null; dify_conversation_id?: string | null } | undefined,
+  now: Date,
+): { paused: boolean; difyConversationId: string | null } {
+  return { paused: Boolean(row?.paused_until && row.paused_until > now.toISOString()), difyConversationId: row?.dify_conversation_id ?? null };
+}
+
+/** Per robot conversation: a human takeover pause, and the conversation id Dify gave (read with the reply's other rows, see Responder). */
 export class Conversations {
   constructor(private readonly deps: ConversationsDeps) {}
 
@@ -22,14 +30,6 @@ export class Conversations {
   /** A human operator wrote here: AI stays out until `minutes` from now. */
   pause(key: { tenantId: string; robotId: string; conversation: string }, minutes: number): Promise<void> {
     return this.upsert(key, { paused_until: new Date(this.deps.clock.now().getTime() + minutes * 60_000).toISOString() });
-  }
-
-  async state(robotId: string, conversation: string): Promise<{ paused: boolean; difyConversationId: string | null }> {
-    const row = await this.deps.db('ai_conversations').where({ robot_id: robotId, conversation }).first();
-    return {
-      paused: Boolean(row?.paused_until && row.paused_until > this.deps.clock.now().toISOString()),
-      difyConversationId: row?.dify_conversation_id ?? null,
-    };
   }
 
   rememberDify(key: { tenantId: string; robotId: string; conversation: string }, id: string): Promise<void> {

@@ -7,14 +7,24 @@ import type { Answerer } from './answerer.js';
 import type { Calls } from './calls.js';
 import type { DailyCallQuota } from './daily-call-quota.js';
 import type { RobotSettings } from './robot-settings.js';
-import type { Conversations } from './conversations.js';
+import { type Conversations, conversationState } from './conversations.js';
 import { endUserId, type ChatTurn } from './providers/types.js';
-import type { RobotsEventPayloads, RobotsPublicApi } from '../../robots/api.js';
+import type { RobotAiSettings, RobotsEventPayloads, RobotsPublicApi } from '../../robots/api.js';
 
 /** The `robots.message.received` payload this plugin reads (typed by robots' event schema). */
 export type ReceivedMessage = RobotsEventPayloads['robots.message.received'];
 
 type Decision = { status: 'answered'; reply: string; provider: string; commandId: string } | { status: 'skipped' | 'limited'; reason: string };
+
+/**
+ * This plugin's rows a reply reads before it decides: the decision already made for the message,
+ * the conversation's takeover state and its latest answered replies (newest first), for context.
+ */
+interface Seen {
+  decided: { status: 'answered' | 'skipped' | 'limited'; reason: string } | null;
+  conversation: { paused_until: string | null; dify_conversation_id: string | null } | undefined;
+  replies: Array<{ reply: string; created_at: string }>;
+}
 
 export const systemPrompt = (template: string, scenario?: string) => template.replace('{scenario}', scenario || 'general questions');
 
@@ -46,14 +56,55 @@ export class Responder {
   constructor(private readonly deps: ResponderDeps) {}
 
   async handle(tenantId: string, m: ReceivedMessage): Promise<Decision> {
-    const done = await this.deps.db('ai_replies').where('message_id', m.message_id).first('status', 'reason');
-    if (done) return done;
-    const decision = await this.decide(tenantId, m);
+    const ai = await this.deps.robotSettings.get(tenantId, m.robot_id);
+    const seen = await this.seen(m, m.from_operator ? 0 : Math.max(1, ai.aiContextLength));
+    if (seen.decided) return seen.decided as Decision;
+    const decision = await this.decide(tenantId, m, ai, seen);
     if (decision.status !== 'answered') await this.record(tenantId, m, decision);
     return decision;
   }
 
-  private async decide(tenantId: string, m: ReceivedMessage): Promise<Decision> {
+  /**
+   * The rows of `Seen` in one statement: on PostgreSQL every statement is a round trip, and these
+   * three are read for every message (the replies only when `replies` > 0).
+   */
+  private async seen(m: ReceivedMessage, replies: number): Promise<Seen> {
+    const db = this.deps.db;
+    const q = db('ai_replies')
+      .where('message_id', m.message_id)
+      .select(db.raw("'decided' as kind"), 'status as a', 'reason as b', db.raw('cast(null as integer) as id'))
+      .unionAll(
+        db('ai_conversations')
+          .where({ robot_id: m.robot_id, conversation: m.conversation })
+          .select(db.raw("'conversation'"), 'paused_until', 'dify_conversation_id', db.raw('null')),
+      );
+    if (replies > 0)
+      q.unionAll(
+        db
+          .select('*')
+          .from(
+            db('ai_replies')
+              .where({ robot_id: m.robot_id, conversation: m.conversation, status: 'answered' })
+              .orderBy('id', 'desc')
+              .limit(replies)
+              .select(db.raw("'reply'"), 'reply', 'created_at', 'id')
+              .as('latest'),
+          ),
+      );
+    const rows: Array<{ kind: string; a: string | null; b: string | null; id: number | string | null }> = await q;
+    const decided = rows.find((r) => r.kind === 'decided');
+    const conversation = rows.find((r) => r.kind === 'conversation');
+    return {
+      decided: decided ? ({ status: decided.a, reason: decided.b } as Seen['decided']) : null,
+      conversation: conversation ? { paused_until: conversation.a, dify_conversation_id: conversation.b } : undefined,
+      replies: rows
+        .filter((r) => r.kind === 'reply')
+        .sort((x, y) => Number(y.id) - Number(x.id))
+        .map((r) => ({ reply: r.a!, created_at: r.b! })),
+    };
+  }
+
+  private async decide(tenantId: string, m: ReceivedMessage, ai: RobotAiSettings, seen: Seen): Promise<Decision> {
     const key = { tenantId, robotId: m.robot_id, conversation: m.conversation };
     if (m.from_operator) {
       await this.deps.conversations.pause(key, this.deps.settings.takeoverMinutes);
@@ -61,14 +112,18 @@ export class Responder {
     }
     const robot = await this.deps.robots.robot(tenantId, m.robot_id);
     if (!robot) return { status: 'skipped', reason: 'robot_gone' };
-    const ai = await this.deps.robotSettings.get(tenantId, robot.robotId);
     if (ai.aiMode === 'off') return { status: 'skipped', reason: 'ai_off' };
     if (m.group_name && this.deps.settings.groupRequiresMention && !m.at_me) return { status: 'skipped', reason: 'not_mentioned' };
     if (!(await this.deps.consent(tenantId))) return { status: 'skipped', reason: 'no_consent' };
-    const state = await this.deps.conversations.state(m.robot_id, m.conversation);
+    const state = conversationState(seen.conversation, this.deps.clock.now());
     if (state.paused) return { status: 'skipped', reason: 'human_takeover' };
 
-    const limited = await this.takeCall(tenantId, m.robot_id, ai.aiCallLimitDaily);
+    // The context is read while the call's commit is made (on PostgreSQL another pooled connection
+    // overlaps the two round trips); read for nothing when the limits refuse.
+    const [limited, messages] = await Promise.all([
+      this.takeCall(tenantId, m.robot_id, ai.aiCallLimitDaily),
+      this.context(tenantId, m, ai.aiContextLength, seen.replies),
+    ]);
     if (limited) return { status: 'limited', reason: limited };
 
     const answer = await this.deps.answerer.answer(
@@ -78,7 +133,7 @@ export class Responder {
         temperature: ai.aiTemperature,
         maxTokens: ai.aiMaxTokens,
         system: systemPrompt(this.deps.settings.systemPrompt, ai.aiScenario),
-        messages: await this.context(tenantId, m, ai.aiContextLength),
+        messages,
         user: endUserId(tenantId, m.robot_id, m.conversation),
         conversationId: state.difyConversationId,
       },
@@ -97,10 +152,9 @@ export class Responder {
     };
     // One commit for the reply: the call log, the command and the decision.
     return this.deps.db.transaction(async (trx) => {
-      await this.deps.calls.record(answer.calls, trx);
       const command = await this.deps.robots.sendMessage(tenantId, m.robot_id, params, { createdBy: 'ai', notBefore, trx });
       const decision = { status: 'answered' as const, reply: answer.reply.text, provider: answer.provider, commandId: command.commandId };
-      await this.record(tenantId, m, decision, trx);
+      await this.deps.calls.record(answer.calls, trx, this.insert(tenantId, m, decision, trx));
       return decision;
     });
   }
@@ -126,22 +180,16 @@ export class Responder {
    * The last `length` turns of the conversation, oldest first, ending with this message: what the
    * contacts said (user), what operators and earlier AI replies said (assistant).
    */
-  private async context(tenantId: string, m: ReceivedMessage, length: number): Promise<ChatTurn[]> {
+  private async context(tenantId: string, m: ReceivedMessage, length: number, replies: Seen['replies']): Promise<ChatTurn[]> {
     const n = Math.max(1, length);
     const messages = await this.deps.robots.conversation(tenantId, m.robot_id, m.conversation, n, m.message_id);
-    const replies = await this.deps
-      .db('ai_replies')
-      .where({ robot_id: m.robot_id, conversation: m.conversation, status: 'answered' })
-      .orderBy('id', 'desc')
-      .limit(n)
-      .select('reply', 'created_at');
     const turns = [
       ...messages.map((x) => ({
         at: x.createdAt,
         turn: { role: x.fromOperator ? 'assistant' : 'user', content: x.spoken } as ChatTurn,
         current: x.messageId === m.message_id,
       })),
-      ...replies.map((r: { reply: string; created_at: string }) => ({
+      ...replies.map((r) => ({
         at: r.created_at,
         turn: { role: 'assistant', content: r.reply } as ChatTurn,
         current: false,
@@ -151,8 +199,12 @@ export class Responder {
     return turns.slice(-n).map((t) => t.turn);
   }
 
-  private async record(tenantId: string, m: ReceivedMessage, d: Decision, trx: Knex | Knex.Transaction = this.deps.db): Promise<void> {
-    await trx('ai_replies').insert({
+  private async record(tenantId: string, m: ReceivedMessage, d: Decision): Promise<void> {
+    await this.insert(tenantId, m, d, this.deps.db);
+  }
+
+  private insert(tenantId: string, m: ReceivedMessage, d: Decision, trx: Knex | Knex.Transaction): Knex.QueryBuilder {
+    return trx('ai_replies').insert({
       message_id: m.message_id,
       tenant_id: tenantId,
       robot_id: m.robot_id,

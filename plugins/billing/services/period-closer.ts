@@ -46,20 +46,39 @@ export class PeriodCloser {
             .orWhere((d) => d.whereRaw('length(period_key) = 10').where('period_key', '<', day)),
         );
 
+    const pg = this.deps.db.client.config.client === 'pg';
     const result = await this.deps.db.transaction(async (trx) => {
       // Two closers at once (a manual run beside the cron one) must not both count the same rows.
-      if (this.deps.db.client.config.client === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(?)', [CLOSER_LOCK]);
-      const months = (await finished(trx('billing_usage')).whereRaw('length(period_key) = 7').distinct('period_key').orderBy('period_key')).map(
-        (r: { period_key: string }) => r.period_key,
-      );
-      const tenantsPerMonth = months.length
-        ? await finished(trx('billing_usage'))
-            .whereRaw('length(period_key) = 7')
-            .select('period_key')
-            .countDistinct({ tenants: 'tenant_id' })
-            .groupBy('period_key')
-        : [];
-      const closedRows = await finished(trx('billing_usage')).update({ closed_at: nowIso });
+      if (pg) await trx.raw('SELECT pg_advisory_xact_lock(?)', [CLOSER_LOCK]);
+      // Each finished month with the tenants that used it, and the rows closed. The usage rows can
+      // be millions: PostgreSQL closes and counts them in one pass (the update's RETURNING feeds the
+      // count); SQLite, without data-modifying CTEs, counts first, then closes.
+      let closedRows = 0;
+      let tenantsPerMonth: Array<{ month: string; tenants: number }>;
+      if (pg) {
+        const closed = finished(trx('billing_usage')).update({ closed_at: nowIso }).returning(['period_key', 'tenant_id']);
+        const rows: Array<{ month: string | null; closed: number | string; tenants: number | string }> = await trx
+          .with('closed', closed)
+          .from('closed')
+          .select(
+            trx.raw('CASE WHEN length(period_key) = 7 THEN period_key END AS month'),
+            trx.raw('count(*) AS closed'),
+            trx.raw('count(DISTINCT tenant_id) FILTER (WHERE length(period_key) = 7) AS tenants'),
+          )
+          .groupByRaw('1');
+        for (const r of rows) closedRows += Number(r.closed);
+        tenantsPerMonth = rows.flatMap((r) => (r.month ? [{ month: r.month, tenants: Number(r.tenants) }] : []));
+      } else {
+        const rows: Array<{ period_key: string; tenants: number | string }> = await finished(trx('billing_usage'))
+          .whereRaw('length(period_key) = 7')
+          .select('period_key')
+          .countDistinct({ tenants: 'tenant_id' })
+          .groupBy('period_key');
+        tenantsPerMonth = rows.map((r) => ({ month: r.period_key, tenants: Number(r.tenants) }));
+        closedRows = await finished(trx('billing_usage')).update({ closed_at: nowIso });
+      }
+      tenantsPerMonth.sort((a, b) => a.month.localeCompare(b.month));
+      const months = tenantsPerMonth.map((r) => r.month);
 
       // Cancellations take effect at the period end: back to the default plan, reported like any
       // other plan change (there are few of these; the usage rows above can be millions).
@@ -97,11 +116,11 @@ export class PeriodCloser {
           .update({ current_period_start: period.start.toISOString(), current_period_end: period.end.toISOString(), updated_at: nowIso });
       }
 
-      for (const row of tenantsPerMonth as Array<{ period_key: string; tenants: number | string }>) {
+      for (const row of tenantsPerMonth) {
         await this.deps.events.emit(trx, 'usage.period_closed', {
-          period: row.period_key,
-          tenants: Number(row.tenants),
-          next_period: monthKey(addMonths(new Date(`${row.period_key}-01T00:00:00Z`), 1)),
+          period: row.month,
+          tenants: row.tenants,
+          next_period: monthKey(addMonths(new Date(`${row.month}-01T00:00:00Z`), 1)),
         });
       }
       return { closedRows, closedMonths: months, rolledSubscriptions: rolled, downgraded };

@@ -1,12 +1,25 @@
 import type { Knex } from 'knex';
 import { AppError } from 'plinth/plugin';
+import type { SharedCache } from 'plinth/plugin';
 import type { ConversationMessage, RobotAiSettings, RobotSummary, RobotsPublicApi } from '../api.js';
 import type { Commands } from './commands.js';
 import { ROBOT_AI_DEFAULTS } from './robots.js';
 
+/** What robot() and sendMessage() need of an active robot's row. */
+export interface ActiveRobot {
+  id: number;
+  summary: RobotSummary;
+}
+
 export interface RobotsApiDeps {
   db: Knex;
   commands: Commands;
+  /**
+   * Active robots by `tenantId:robotId`: the AI reads its robot for every message it answers and
+   * again to queue the reply. Dropped after a robot changes (Robots' `changed`), on every instance;
+   * misses are not kept, so a robot made or reactivated needs no drop to be seen.
+   */
+  cache: SharedCache<ActiveRobot>;
 }
 
 /**
@@ -23,10 +36,23 @@ export class RobotsApi implements RobotsPublicApi {
     return this.deps.db('robots_robots').where({ tenant_id: tenantId, robot_id: robotId, status: 'active' });
   }
 
+  /** Cached; inside a transaction a miss is read there (it may see the transaction's own writes) and not kept. */
+  private async activeRobot(tenantId: string, robotId: string, trx?: Knex.Transaction): Promise<ActiveRobot | null> {
+    const read = async (q: Knex | Knex.Transaction): Promise<ActiveRobot | null> => {
+      const row = await q('robots_robots')
+        .where({ tenant_id: tenantId, robot_id: robotId, status: 'active' })
+        .first('id', 'tenant_id', 'robot_id', 'user_id', 'name');
+      return row ? { id: Number(row.id), summary: { robotId: row.robot_id, tenantId: row.tenant_id, userId: row.user_id, name: row.name } } : null;
+    };
+    const key = `${tenantId}:${robotId}`;
+    // A load that finds nothing is not kept (keepMisses: false), so this only looks.
+    if (trx) return (await this.deps.cache.get(key, async () => null)) ?? (await read(trx));
+    return this.deps.cache.get(key, () => read(this.deps.db));
+  }
+
   async robot(tenantId: string, robotId: string): Promise<RobotSummary | null> {
-    const row = await this.active(tenantId, robotId).first();
-    if (!row) return null;
-    return { robotId: row.robot_id, tenantId: row.tenant_id, userId: row.user_id, name: row.name };
+    const robot = await this.activeRobot(tenantId, robotId);
+    return robot ? { ...robot.summary } : null;
   }
 
   /** The last `limit` messages of a conversation up to and including `upTo`, oldest first. */
@@ -61,11 +87,9 @@ export class RobotsApi implements RobotsPublicApi {
     params: Record<string, unknown>,
     options: { createdBy: string; notBefore?: Date; trx?: Knex.Transaction },
   ): Promise<{ commandId: string; status: string }> {
-    const row = await (options.trx ?? this.deps.db)('robots_robots')
-      .where({ tenant_id: tenantId, robot_id: robotId, status: 'active' })
-      .first('id', 'tenant_id');
-    if (!row) throw AppError.notFound(`robot ${robotId} not found`);
-    return this.deps.commands.create({ id: Number(row.id), tenant_id: row.tenant_id }, 'send_message', params, options.createdBy, {
+    const robot = await this.activeRobot(tenantId, robotId, options.trx);
+    if (!robot) throw AppError.notFound(`robot ${robotId} not found`);
+    return this.deps.commands.create({ id: robot.id, tenant_id: robot.summary.tenantId }, 'send_message', params, options.createdBy, {
       notBefore: options.notBefore,
       trx: options.trx,
     });

@@ -1,4 +1,5 @@
 import type { Cradle } from 'plinth/plugin';
+import { SharedCache } from 'plinth/plugin';
 import type { RobotsSettings } from '../config.js';
 import { Commands } from './commands.js';
 import { Messages } from './messages.js';
@@ -6,7 +7,7 @@ import { Robots } from './robots.js';
 import { RobotTokens } from './tokens.js';
 import { Callbacks } from './callbacks.js';
 import { Presence } from './presence.js';
-import { RobotsApi } from './api.js';
+import { type ActiveRobot, RobotsApi } from './api.js';
 import { Statistics } from './statistics.js';
 import { History } from './history.js';
 import { SystemLogs, robotCountsOf } from './system-logs.js';
@@ -49,6 +50,14 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
     help: "Robot commands from ready (stored, approved or due) to written on the robot's WebSocket, across instances",
   });
   const commands = new Commands({ db: d.db, clock: d.clock, logger: d.logger, events: d.events, pubsub: d.pubsub, settings, presence, pushLatency });
+  const activeRobots = new SharedCache<ActiveRobot>({
+    name: 'robots.active',
+    pubsub: d.pubsub,
+    logger: d.logger,
+    max: 20_000,
+    ttlMs: 60_000,
+    keepMisses: false,
+  });
   const robots = new Robots({
     db: d.db,
     clock: d.clock,
@@ -58,7 +67,10 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
     usage: d.usage,
     hooks: d.hooks,
     // A robot activated or removed shows at once on its tenant's Robots page (every instance's).
-    changed: (tenantId, robotId, change) => void d.live.publish(tenantId, 'robot.changed', { robotId, change }),
+    changed: (tenantId, robotId, change) => {
+      void activeRobots.invalidate(`${tenantId}:${robotId}`);
+      void d.live.publish(tenantId, 'robot.changed', { robotId, change });
+    },
   });
   const callbacks = new Callbacks({ db: d.db, clock: d.clock, allowPrivate: settings.allowPrivateCallbacks });
   const messages = new Messages({
@@ -79,7 +91,9 @@ export function createRobotsServices(d: RobotsDeps, settings: RobotsSettings) {
     tokens,
     statistics,
     /** For other plugins, as `robotsApi` in the container. */
-    api: new RobotsApi({ db: d.db, commands }),
+    api: new RobotsApi({ db: d.db, commands, cache: activeRobots }),
+    /** Listen for other instances' drops (started with the plugin). */
+    activeRobots,
     history: new History(d.db),
     codes: new ActivationCodes({ db: d.db, clock: d.clock, engine: () => d.licenses, users: () => d.authUsers }),
     commands,
