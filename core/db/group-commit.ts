@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { type ClientInternals, type QueryObject, reusableTransaction } from './knex-internals.js';
 import { isWalSyncFailure } from './wal-sync.js';
 
 interface Queued<T, R> {
@@ -32,11 +33,22 @@ export interface GroupCommitDeps<T, R> extends GroupCommitOptions {
  * again would store each twice; the whole batch is rejected, written once and acknowledged never.
  *
  * The one mechanism for the platform's hot durable writes (received mail, metered usage, workflow
- * steps): a writer gets `(trx, items)` and returns one result per item, in order.
+ * steps): a writer gets `(trx, items)` and returns one result per item, in order, having awaited
+ * every query it started (the next batch reuses the transaction object; between batches a query
+ * is refused, as after any transaction).
+ *
+ * Each batch's transaction is run here rather than by `db.transaction`, whose knex object is made
+ * anew per transaction: the writers get one made once (knex-internals.ts `reusableTransaction`),
+ * the same BEGIN and COMMIT run on a connection from the pool, and on SQLite the connection goes
+ * back to the pool once the COMMIT ran while the batch waits for the log's sync (as sqlite-client's
+ * transactions do). `afterCommit(trx, …)` runs once the batch is durable.
  */
 export class GroupCommit<T, R> {
   private readonly queue: Array<Queued<T, R>> = [];
   private flushing: Promise<void> | null = null;
+  /** The connection of the batch being written (null between batches): what `trx`'s queries run on. */
+  private held: object | null = null;
+  private trx: Knex.Transaction | null = null;
 
   constructor(private readonly deps: GroupCommitDeps<T, R>) {}
 
@@ -84,13 +96,50 @@ export class GroupCommit<T, R> {
   }
 
   private async commit(batch: Array<Queued<T, R>>): Promise<R[]> {
-    const results = await this.deps.db.transaction((trx) =>
-      this.deps.write(
-        trx,
-        batch.map((q) => q.item),
-      ),
-    );
-    if (results.length !== batch.length) throw new Error(`group commit ${this.deps.name}: ${results.length} results for ${batch.length} items`);
+    const { db, name } = this.deps;
+    const items = batch.map((q) => q.item);
+    const checked = (results: R[]) => {
+      if (results.length !== batch.length) throw new Error(`group commit ${name}: ${results.length} results for ${batch.length} items`);
+      return results;
+    };
+    // A stand-in for the database that offers only `transaction` (tests that fake a failure) runs the batch through it.
+    if (!(db as Partial<Knex>).client) return checked(await db.transaction((trx) => this.deps.write(trx, items)));
+    const client = db.client as unknown as ClientInternals;
+    const trx = (this.trx ??= reusableTransaction(db.client, () => this.held));
+    let committed!: (results: R[]) => void;
+    let failed!: (err: unknown) => void;
+    const execution = new Promise<R[]>((resolve, reject) => {
+      committed = resolve;
+      failed = reject;
+    });
+    execution.catch(() => {}); // heard only by afterCommit, which ignores a rollback
+    trx.executionPromise = execution;
+    const connection = await client.acquireConnection();
+    const commit: QueryObject = { sql: 'COMMIT;', syncLater: true };
+    let results: R[];
+    try {
+      await client.query(connection, 'BEGIN;');
+      this.held = connection;
+      try {
+        results = checked(await this.deps.write(trx, items));
+      } finally {
+        this.held = null;
+      }
+      await client.query(connection, commit);
+    } catch (err) {
+      // A COMMIT that failed may leave the transaction open (and one after a failed sync is refused): the ROLLBACK ends it either way.
+      await client.query(connection, 'ROLLBACK;').catch(() => {});
+      failed(err);
+      throw err;
+    } finally {
+      await client.releaseConnection(connection);
+    }
+    // On SQLite the batch is durable once the log's sync after its COMMIT is done.
+    await commit.synced?.catch((err: unknown) => {
+      failed(err);
+      throw err;
+    });
+    committed(results);
     return results;
   }
 

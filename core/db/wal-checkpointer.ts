@@ -23,7 +23,9 @@ export interface WalCheckpointerDeps extends WalCheckpointOptions {
  * 3–15 ms during which no request is served. Under mail ingest it was half the main thread's
  * COMMIT time. The worker checkpoints about as often as SQLite would (every hundred commits or so),
  * not on a timer alone: each checkpoint fsyncs twice and copies every page changed since the last,
- * so checkpointing more often costs more in all. Once this worker is running, the server's
+ * so checkpointing more often costs more in all. After a checkpoint that copied the whole log, the
+ * worker also restarts the log (whose header rewrite and fsync would otherwise fall to the server's
+ * next COMMIT, on the main thread). Once this worker is running, the server's
  * connections turn their auto-checkpoint off (`autoCheckpoint`); if the worker stops, they turn it
  * back on, so the log never grows without bound.
  */
@@ -32,8 +34,8 @@ export class WalCheckpointer {
   private ready = false;
   private closed = false;
   private writes = 0;
-  /** Shared with the worker: [0] commits that wrote, [1] checkpoints that copied pages, [2] pages copied. */
-  private readonly counts = new Int32Array(new SharedArrayBuffer(12));
+  /** Shared with the worker: [0] commits that wrote, [1] checkpoints that copied pages, [2] pages copied, [3] log restarts. */
+  private readonly counts = new Int32Array(new SharedArrayBuffer(16));
 
   constructor(private readonly deps: WalCheckpointerDeps) {}
 
@@ -47,9 +49,9 @@ export class WalCheckpointer {
     return this.worker !== null;
   }
 
-  /** Checkpoints that copied pages, and the pages copied (tests, diagnostics). */
-  get done(): { checkpoints: number; pages: number } {
-    return { checkpoints: Atomics.load(this.counts, 1), pages: Atomics.load(this.counts, 2) };
+  /** Checkpoints that copied pages, the pages copied, and the log restarts the worker made (tests, diagnostics). */
+  get done(): { checkpoints: number; pages: number; restarts: number } {
+    return { checkpoints: Atomics.load(this.counts, 1), pages: Atomics.load(this.counts, 2), restarts: Atomics.load(this.counts, 3) };
   }
 
   /** After every commit that wrote: starts the worker once the database is written often enough. */

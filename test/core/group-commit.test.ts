@@ -2,11 +2,20 @@
 // its own result once its transaction has committed, in the order submitted, and one bad item
 // fails alone.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import knex from 'knex';
+import { afterCommit } from '../../core/db/after-commit.js';
 import { GroupCommit } from '../../core/db/group-commit.js';
+import { SqliteClient } from '../../core/db/sqlite-client.js';
+import { WAL_SYNC_FAILED } from '../../core/db/wal-sync.js';
+import { usingPostgres } from '../helpers/database.js';
 import { insertRowsReturningIds } from '../../core/db/direct-query.js';
 import type { Knex } from '../../core/db/connection.js';
 import { AppError } from '../../core/errors.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { capturingLogger } from '../helpers/logs.js';
 
 const TABLE = 'group_commit_probe';
 
@@ -90,5 +99,102 @@ describe('group commit', () => {
       3,
     );
     await Promise.all(pending);
+  });
+});
+
+(usingPostgres ? describe.skip : describe)('group commit on SQLite: its transaction waits for the sync of the log', () => {
+  let dir: string;
+  let db: Knex;
+  let syncs: Array<() => void>;
+  let failSyncs = false;
+  let holdSyncs = false;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-group-commit-'));
+    syncs = [];
+    db = knex({
+      client: SqliteClient as unknown as typeof knex.Client,
+      connection: { filename: path.join(dir, 'db.sqlite') },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+      walSync: {
+        // Once the table is made, each sync waits for the test to let it finish (or fail).
+        sync: async () =>
+          holdSyncs &&
+          new Promise<void>((resolve, reject) => {
+            syncs.push(() => (failSyncs ? reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })) : resolve()));
+          }),
+      },
+    } as Knex.Config);
+    await db.schema.createTable('probe', (table) => {
+      table.increments('id');
+      table.string('title').notNullable();
+    });
+    holdSyncs = true;
+  });
+  after(async () => {
+    holdSyncs = false;
+    while (syncs.length) syncs.shift()!();
+    await db?.destroy();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it('a batch is acknowledged, and its afterCommit runs, only once the sync after its COMMIT is done; the connection is free meanwhile', async () => {
+    const heard: string[] = [];
+    const batches = new GroupCommit({
+      db,
+      logger: capturingLogger().logger,
+      write: async (trx: Knex.Transaction, titles: string[]) => {
+        await trx('probe').insert(titles.map((title) => ({ title })));
+        afterCommit(trx, () => heard.push(...titles));
+        return titles.map(() => null);
+      },
+      maxBatch: 50,
+      name: 'probe',
+    });
+    let acknowledged = false;
+    const submitted = Promise.all(['a', 'b'].map((title) => batches.submit(title))).then(() => {
+      acknowledged = true;
+    });
+    while (!syncs.length) await turns(1);
+    assert.deepEqual(await db('probe').orderBy('id').pluck('title'), ['a', 'b'], 'committed, and the connection serves a read during the sync');
+    await turns(5);
+    assert.equal(acknowledged, false, 'not acknowledged before the sync');
+    assert.deepEqual(heard, [], 'afterCommit waits for the sync');
+    syncs.shift()!();
+    await submitted;
+    assert.deepEqual(heard, ['a', 'b']);
+  });
+
+  it('a batch whose sync failed is rejected whole, written once, and its afterCommit never runs', async () => {
+    const writes: string[][] = [];
+    const heard: string[] = [];
+    const batches = new GroupCommit({
+      db,
+      logger: capturingLogger().logger,
+      write: async (trx: Knex.Transaction, titles: string[]) => {
+        writes.push(titles);
+        await trx('probe').insert(titles.map((title) => ({ title })));
+        afterCommit(trx, () => heard.push(...titles));
+        return titles.map(() => null);
+      },
+      maxBatch: 50,
+      name: 'probe',
+    });
+    const titles = ['c', 'd', 'e'];
+    const results = Promise.allSettled(titles.map((title) => batches.submit(title)));
+    while (!syncs.length) await turns(1);
+    failSyncs = true;
+    syncs.shift()!();
+    for (const result of await results) {
+      assert.equal(result.status, 'rejected', 'none acknowledged');
+      assert.equal((result as PromiseRejectedResult).reason.code, WAL_SYNC_FAILED);
+    }
+    assert.deepEqual(writes, [titles], 'written once, as one batch');
+    await turns(5);
+    assert.deepEqual(heard, []);
   });
 });

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import knex from 'knex';
-import { checkKnexInternals, KNEX_VERSION, KnexBetterSqlite3Client, KnexSqliteTransaction } from '../../core/db/knex-internals.js';
+import {
+  type ClientInternals,
+  checkKnexInternals,
+  KNEX_VERSION,
+  KnexBetterSqlite3Client,
+  KnexSqliteTransaction,
+  reusableTransaction,
+} from '../../core/db/knex-internals.js';
 import { SqliteClient } from '../../core/db/sqlite-client.js';
 
 const require = createRequire(import.meta.url);
@@ -65,6 +72,43 @@ describe('the knex seam (core/db/knex-internals.ts)', () => {
         /abort/,
       );
       assert.deepEqual(await db('probe').select('n'), [{ n: 1 }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it("a reusable transaction (the group commit's): knex's builders run on the connection held, the query event is heard, and between transactions every query is refused", async () => {
+    const db = knex({ client: SqliteClient as never, connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+    try {
+      await db.schema.createTable('probe', (t) => t.integer('n'));
+      const seen: string[] = [];
+      db.on('query', (q: { sql: string }) => seen.push(q.sql));
+      let held: object | null = null;
+      const trx = reusableTransaction(db.client, () => held);
+      assert.equal(trx.isTransaction, true);
+      assert.equal(trx.isCompleted(), true);
+      await assert.rejects(trx('probe').insert({ n: 0 }), /Transaction query already complete/);
+      const client = db.client as unknown as ClientInternals;
+      for (const n of [1, 2]) {
+        const connection = await client.acquireConnection();
+        try {
+          await client.query(connection, 'BEGIN;');
+          held = connection;
+          assert.equal(trx.isCompleted(), false);
+          await trx('probe').insert({ n });
+          assert.deepEqual(await trx('probe').max({ n: 'n' }), [{ n }]);
+          held = null;
+          await client.query(connection, 'COMMIT;');
+        } finally {
+          await client.releaseConnection(connection);
+        }
+      }
+      assert.deepEqual(await db('probe').orderBy('n').pluck('n'), [1, 2]);
+      assert.ok(
+        seen.some((sql) => /^insert into `probe`/i.test(sql)),
+        "the transaction's statements reach the database's query listeners",
+      );
+      assert.throws(() => trx.transaction(() => undefined), /runs no nested transaction/);
     } finally {
       await db.destroy();
     }

@@ -174,3 +174,42 @@ import { usingPostgres } from '../helpers/database.js';
     assert.equal((await state()).autoCheckpointPages, 1000);
   });
 });
+
+(usingPostgres ? describe.skip : describe)('SQLite client: the checkpointer restarts a fully checkpointed log', () => {
+  let dir: string;
+  let db: Knex;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-restart-'));
+    db = knex({
+      client: SqliteClient as unknown as typeof knex.Client,
+      connection: { filename: path.join(dir, 'db.sqlite') },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+      // A checkpoint only after a quiet spell, so the test's two commits fall between two of them.
+      walCheckpoint: { startAfterWrites: 0, everyWrites: 1_000, maxDelayMs: 500 },
+    } as Knex.Config);
+    await db.schema.createTable('notes', (t) => {
+      t.increments('id');
+      t.text('body');
+    });
+  });
+  after(async () => {
+    await db?.destroy();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("after a checkpoint that copied the whole log, the server's next COMMIT appends: the restart (a header rewrite and its fsync) was the worker's", async () => {
+    const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
+    await db.client.releaseConnection(connection);
+    const checkpointer = walCheckpointer(connection)!;
+    const walHeader = () => fs.readFileSync(path.join(dir, 'db.sqlite-wal')).subarray(0, 32).toString('hex');
+    while (checkpointer.autoCheckpoint) await new Promise((resolve) => setTimeout(resolve, 5)); // the worker is up
+    await db('notes').insert({ body: 'first' });
+    // Nothing else writes: the worker copies the whole log, then restarts it (new salts in its header).
+    while (checkpointer.done.restarts === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const header = walHeader();
+    await db('notes').insert({ body: 'second' });
+    assert.equal(walHeader(), header, 'the commit appended to the log the worker restarted');
+    assert.deepEqual(await db('notes').orderBy('id').pluck('body'), ['first', 'second']);
+  });
+});
