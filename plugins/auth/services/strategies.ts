@@ -158,20 +158,25 @@ const rootPrincipal: Principal = { kind: 'root', id: ROOT_ID, tenantId: null, ro
 
 /** In chain order: root token, Bearer JWT, API key (`X-API-Key`, or Bearer with the key prefix), then the admin UI's session cookie. */
 export function authStrategies(d: StrategyDeps): AuthStrategy[] {
+  // The root token's check: a promise only when a root token is configured.
+  const rootOf = async (req: AuthRequest, rootToken: string): Promise<Principal | null> => {
+    const header = req.headers['x-admin-token'];
+    const query = d.rootTokenInQuery ? req.query.admin_token : undefined;
+    const candidates = [bearerOf(req), typeof header === 'string' ? header : null, typeof query === 'string' ? query : null];
+    const presented = candidates.find((c): c is string => !!c && sameSecret(c, rootToken));
+    if (!presented) {
+      if (typeof header === 'string') throw AuthErrors.adminTokenInvalid();
+      return null;
+    }
+    await d.audit.record({ action: 'auth.root_token.used', actor: rootPrincipal, meta: metaOf(req), details: { path: req.path } });
+    return rootPrincipal;
+  };
   const root: AuthStrategy = {
     name: 'auth.root-token',
-    async authenticate(req) {
+    authenticate(req) {
+      // Without a root token configured (the usual case) the answer is null at once, not a promise.
       if (!d.rootToken) return null;
-      const header = req.headers['x-admin-token'];
-      const query = d.rootTokenInQuery ? req.query.admin_token : undefined;
-      const candidates = [bearerOf(req), typeof header === 'string' ? header : null, typeof query === 'string' ? query : null];
-      const presented = candidates.find((c): c is string => !!c && sameSecret(c, d.rootToken!));
-      if (!presented) {
-        if (typeof header === 'string') throw AuthErrors.adminTokenInvalid();
-        return null;
-      }
-      await d.audit.record({ action: 'auth.root_token.used', actor: rootPrincipal, meta: metaOf(req), details: { path: req.path } });
-      return rootPrincipal;
+      return rootOf(req, d.rootToken);
     },
   };
   const bearer: AuthStrategy = {
