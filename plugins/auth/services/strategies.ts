@@ -81,13 +81,15 @@ export class Principals {
   }
 
   async fromToken(token: string, type: TokenType, signer: JwtSigner): Promise<Principal> {
+    // One reading of the clock for the whole check (every authenticated request passes here).
+    const now = this.deps.clock.now();
     // Most requests carry a token seen before: no promise for those.
-    const claims = signer.known(token, type) ?? (await signer.verify(token, type));
+    const claims = signer.known(token, type, now) ?? (await signer.verify(token, type));
     const session = await this.deps.cache.session(claims.sessionId);
-    if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= this.deps.clock.now().toISOString()) {
+    if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= now.toISOString()) {
       throw AuthErrors.sessionEnded();
     }
-    this.touchSession(claims.sessionId);
+    this.touchSession(claims.sessionId, now.getTime());
     return this.withinPlan(this.userPrincipal(await this.activeUser(claims.userId), claims.sessionId));
   }
 
@@ -118,8 +120,7 @@ export class Principals {
   }
 
   /** A session's last_used_at, like a key's: at most once a minute (per instance), off the request path. */
-  private touchSession(id: string): void {
-    const now = this.deps.clock.now().getTime();
+  private touchSession(id: string, now: number): void {
     if (now - (this.sessionWrites.get(id) ?? 0) < LAST_USED_EVERY_MS) return;
     if (this.sessionWrites.size >= 50_000) this.sessionWrites.clear(); // a bound, not an eviction policy: a write a minute early is harmless
     this.sessionWrites.set(id, now);
