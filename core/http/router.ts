@@ -74,28 +74,109 @@ function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema |
 /** Paths longer than this are matched each time, never kept (see MatchCachingRouter). */
 const MATCH_KEPT_PATH_LENGTH = 256;
 
+type Chain = (ctx: any, next: () => Promise<unknown>) => Promise<unknown>;
+
+/** What one method and path dispatch to: the match, and the route's layers as one chain. */
+interface Dispatch {
+  match: MatchResult;
+  chain: Chain | null;
+  matchedRoute?: string | RegExp;
+  matchedRouteName?: string;
+}
+
+/** The parts of @koa/router's dispatch used here (private in its types). */
+interface RouterInternals {
+  _buildMiddlewareChain(layers: MatchResult['pathAndMethod'], requestPath: string): Array<(ctx: any, next: () => Promise<unknown>) => unknown>;
+}
+
+/** koa-compose's semantics (a sync throw is a rejection; next() twice is an error) over a fixed list. */
+function compose(stack: ReadonlyArray<(ctx: any, next: () => Promise<unknown>) => unknown>): Chain {
+  return (ctx, next) => {
+    let last = -1;
+    const run = (i: number): Promise<unknown> => {
+      if (i <= last) return Promise.reject(new Error('next() called multiple times'));
+      last = i;
+      const mw = stack[i];
+      if (!mw) return next();
+      try {
+        return Promise.resolve(mw(ctx, () => run(i + 1)));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    return run(0);
+  };
+}
+
 /**
  * @koa/router matches a request by testing every route of the router in turn (a regular
- * expression and a debug call each): ~40 for auth's, on every request that passes it. The result
- * depends only on the method and the path, so it is kept (bounded: paths carry ids) and the routes
- * are tested once per distinct request line. Routes added later drop what was kept.
+ * expression and a debug call each): ~40 for auth's, on every request that passes it; then it reads
+ * ctx.host (for routers bound to a host) and composes the matched layers into a new chain. All of
+ * it depends only on the method and the path, so it is kept (bounded: paths carry ids) and done
+ * once per distinct request line. Routes added later drop what was kept. A router bound to a host,
+ * or with NotFound handlers, dispatches as @koa/router does.
  */
 class MatchCachingRouter extends Router {
-  private readonly matches = new LRUCache<string, MatchResult>({ max: 2_000 });
+  private readonly dispatches = new LRUCache<string, Dispatch>({ max: 2_000 });
   private routesSeen = 0;
+  private ownDispatch = true;
 
-  override match(path: string, method: string): MatchResult {
+  private dispatchFor(path: string, method: string): Dispatch {
     if (this.stack.length !== this.routesSeen) {
-      this.matches.clear();
+      this.dispatches.clear();
       this.routesSeen = this.stack.length;
     }
     // A long path is matched each time: kept, 2,000 of them could hold megabytes an attacker chose.
-    if (path.length > MATCH_KEPT_PATH_LENGTH) return super.match(path, method);
+    if (path.length > MATCH_KEPT_PATH_LENGTH) return this.dispatchOf(path, method);
     const key = `${method} ${path}`;
-    let result = this.matches.get(key);
-    if (!result) this.matches.set(key, (result = super.match(path, method)));
+    let found = this.dispatches.get(key);
+    if (!found) this.dispatches.set(key, (found = this.dispatchOf(path, method)));
+    return found;
+  }
+
+  private dispatchOf(path: string, method: string): Dispatch {
+    const match = super.match(path, method);
+    if (!match.route) return { match, chain: null };
+    const layer = match.pathAndMethod.findLast((l) => l.methods.length > 0);
+    return {
+      match,
+      chain: compose((this as unknown as RouterInternals)._buildMiddlewareChain(match.pathAndMethod, path)),
+      matchedRoute: layer?.path,
+      matchedRouteName: layer?.name,
+    };
+  }
+
+  override match(path: string, method: string): MatchResult {
+    const { match } = this.dispatchFor(path, method);
     // The router appends further routers' matches to the `path` array it is given: a copy each time.
-    return { path: [...result.path], pathAndMethod: result.pathAndMethod, route: result.route };
+    return { path: [...match.path], pathAndMethod: match.pathAndMethod, route: match.route };
+  }
+
+  override on(...args: Parameters<Router['on']>): this {
+    this.ownDispatch = false;
+    super.on(...args);
+    return this;
+  }
+
+  override middleware(): ReturnType<Router['middleware']> {
+    const generic = super.middleware();
+    const dispatch = ((ctx: any, next: () => Promise<unknown>) => {
+      if (!this.ownDispatch || this.host || this.opts.routerPath) return generic(ctx, next);
+      const requestPath: string = ctx.newRouterPath || ctx.path || ctx.routerPath || '';
+      const found = this.dispatchFor(requestPath, ctx.method);
+      if (ctx.matched) ctx.matched.push(...found.match.path);
+      else ctx.matched = [...found.match.path];
+      ctx.router = this;
+      ctx.routeMatched = found.match.route;
+      if (!found.chain) return next();
+      if (found.matchedRoute !== undefined) {
+        ctx._matchedRoute = found.matchedRoute;
+        if (found.matchedRouteName) ctx._matchedRouteName = found.matchedRouteName;
+      }
+      return found.chain(ctx, next);
+    }) as ReturnType<Router['middleware']>;
+    (dispatch as { router?: Router }).router = this;
+    return dispatch;
   }
 }
 
@@ -183,7 +264,8 @@ export class PluginRouter {
       const input: RouteInput = {
         // No body at all validates as an empty object: "title is required" says more than "must be object".
         body: ctx.request.body ?? {},
-        query: { ...ctx.query },
+        // Koa parses the query string on first read, an empty one too.
+        query: ctx.querystring ? { ...ctx.query } : {},
         params: { ...(ctx as unknown as { params: Record<string, string> }).params },
       };
       const fields = [];

@@ -157,11 +157,19 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
 
   app.context.authenticate = async function authenticate(this: HttpContext): Promise<Principal | null> {
     if (this.state.principal !== undefined) return this.state.principal;
+    const ctx = this;
+    const face = (this.state as RequestScope).face;
+    // The query, the address and the cookies are read only by the strategies that look at them:
+    // most requests carry a header credential, and Koa parses each of these on first read.
     const req: AuthRequest = {
-      headers: credentialHeaders((this.state as RequestScope).face, this.headers, this.query),
-      query: this.query,
-      cookie: (name) => this.cookies.get(name),
-      ip: this.ip,
+      headers: face?.queryCredentials ? credentialHeaders(face, this.headers, this.query) : this.headers,
+      get query() {
+        return ctx.query;
+      },
+      cookie: (name) => ctx.cookies.get(name),
+      get ip() {
+        return ctx.ip;
+      },
       path: this.path,
     };
     const principal = await auth.authenticate(req);
@@ -172,12 +180,13 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
   app.use(traceRequests()); // first: the access log and error lines below carry the trace
   // Request id, per-request scope, envelope choice, access log and error mapping, in one place.
   app.use(async (ctx, next) => {
-    const started = process.hrtime.bigint();
-    const incoming = ctx.get('X-Request-Id');
-    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const started = performance.now();
+    const incoming = ctx.req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state = new RequestScope({ requestId, face: faceFor(faces, ctx.path), root: deps.container });
-    ctx.set('X-Request-Id', requestId);
-    metrics?.inFlight.inc();
+    // Node's own setHeader: Koa's ctx.set builds arrays to normalise any value, and this one is a plain string.
+    ctx.res.setHeader('X-Request-Id', requestId);
+    if (metrics) metrics.inFlight.count++;
     try {
       await next();
     } catch (err) {
@@ -188,16 +197,15 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
       ctx.body = body;
       for (const [k, v] of Object.entries(appError.headers ?? {})) ctx.set(k, v);
     } finally {
+      const ms = performance.now() - started;
       if (metrics) {
-        metrics.inFlight.dec();
+        metrics.inFlight.count--;
         const route = routeOf(ctx as never);
         const plugin = ctx.state.plugin ?? (route === 'unmatched' ? 'none' : 'core');
-        const labels = { method: methodLabel(ctx.method), route, status_class: statusClass(ctx.status), plugin };
-        metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+        metrics.duration.observe({ method: methodLabel(ctx.method), route, status_class: statusClass(ctx.status), plugin }, ms / 1000);
       }
       // The path only, never the query string: it may carry a credential (a face's queryCredentials).
       if (logger.isLevelEnabled('info')) {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
         // request_id and trace_id come from the logger's mixin (core/observability/trace-context.ts), as on every line of the request.
         logger.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
       }

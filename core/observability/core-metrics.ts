@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import { HTTP_SECONDS_BUCKETS, LONG_SECONDS_BUCKETS, type Metrics } from './metrics.js';
 
 /**
@@ -12,7 +12,8 @@ import { HTTP_SECONDS_BUCKETS, LONG_SECONDS_BUCKETS, type Metrics } from './metr
 export interface HttpMetrics {
   /** method, route (the template, `unmatched` when no route answered), status class, plugin (`core`, `none`). */
   duration: Histogram<'method' | 'route' | 'status_class' | 'plugin'>;
-  inFlight: Gauge;
+  /** Requests being handled now: a plain count every request moves twice, read by its gauge at scrape time. */
+  inFlight: { count: number };
 }
 
 export interface OutboxMetrics {
@@ -57,6 +58,8 @@ export function coreMetrics(m: Metrics): CoreMetrics {
     help: 'Database statements, from the driver call to its result (on SQLite including the sync of the write-ahead log)',
   });
   const statementErrors = m.counter({ name: 'plinth_db_statement_errors_total', help: 'Database statements that failed' });
+  const inFlight = { count: 0 };
+  m.gauge({ name: 'plinth_http_requests_in_flight', help: 'HTTP requests being handled now', collect: (g) => g.set(inFlight.count) });
   return {
     http: {
       duration: m.histogram({
@@ -65,7 +68,7 @@ export function coreMetrics(m: Metrics): CoreMetrics {
         labels: ['method', 'route', 'status_class', 'plugin'],
         buckets: HTTP_SECONDS_BUCKETS,
       }),
-      inFlight: m.gauge({ name: 'plinth_http_requests_in_flight', help: 'HTTP requests being handled now' }),
+      inFlight,
     },
     outbox: {
       lag: m.histogram({

@@ -190,6 +190,9 @@ export function traceFields(): Record<string, string> {
   return requestId ? { trace_id: span.traceId, span_id: span.spanId, request_id: requestId } : { trace_id: span.traceId, span_id: span.spanId };
 }
 
+/** Whether noteRoute keeps anything: only while OpenTelemetry runs. */
+export const notingRoutes = (): boolean => backend !== null;
+
 /** Notes the route template that answered `req` (a node request), when OpenTelemetry runs: its server span is named after it. */
 export function noteRoute(req: object, route: unknown): void {
   if (backend && typeof route === 'string') routes.set(req, route);

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { currentSpan, formatTraceparent, noteRoute, parseTraceparent, serveInTrace } from './trace-context.js';
+import { currentSpan, formatTraceparent, noteRoute, notingRoutes, parseTraceparent, serveInTrace } from './trace-context.js';
 
 /**
  * The first middleware: each request runs in its trace (a child of the `traceparent` it came
@@ -11,18 +11,17 @@ import { currentSpan, formatTraceparent, noteRoute, parseTraceparent, serveInTra
  */
 export function traceRequests(): Middleware {
   return function traceRequest(ctx, next) {
-    const incoming = parseTraceparent(ctx.get('traceparent') || undefined, ctx.get('tracestate') || undefined);
+    // The node request's headers as they are (Koa's ctx.get and ctx.set add a layer each, on every request).
+    const headers = ctx.req.headers;
+    const incoming = parseTraceparent((headers.traceparent as string | undefined) || undefined, (headers.tracestate as string | undefined) || undefined);
     // The request id is chosen by the request-id middleware, after this one: read when a line is logged.
     const requestId = () => (ctx.state as { requestId?: string }).requestId;
-    return serveInTrace(incoming, requestId, async () => {
+    return serveInTrace(incoming, requestId, () => {
       const span = currentSpan();
-      if (span) ctx.set('traceresponse', formatTraceparent(span));
-      try {
-        await next();
-      } finally {
-        // A plugin's router sets state.route; the core's (@koa/router) leaves _matchedRoute.
-        noteRoute(ctx.req, (ctx.state as { route?: unknown }).route ?? (ctx as { _matchedRoute?: unknown })._matchedRoute);
-      }
+      if (span) ctx.res.setHeader('traceresponse', formatTraceparent(span));
+      if (!notingRoutes()) return next();
+      // A plugin's router sets state.route; the core's (@koa/router) leaves _matchedRoute.
+      return next().finally(() => noteRoute(ctx.req, (ctx.state as { route?: unknown }).route ?? (ctx as { _matchedRoute?: unknown })._matchedRoute));
     });
   };
 }

@@ -93,9 +93,9 @@ export class JwtSigner {
   }
 
   /** A token's claims when it was verified before and has not expired since; null otherwise (verify it). */
-  known(token: string, type: TokenType): TokenClaims | null {
+  known(token: string, type: TokenType, now: Date = this.deps.clock.now()): TokenClaims | null {
     const known = this.verified.get(token);
-    return known && known.type === type && known.expiresAt.getTime() > this.deps.clock.now().getTime() ? known : null;
+    return known && known.type === type && known.expiresAt.getTime() > now.getTime() ? known : null;
   }
 
   /** Verifies a token of the expected type; any problem is a 401 that does not say which. */

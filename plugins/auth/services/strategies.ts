@@ -81,13 +81,15 @@ export class Principals {
   }
 
   async fromToken(token: string, type: TokenType, signer: JwtSigner): Promise<Principal> {
+    // One reading of the clock for the whole check (every authenticated request passes here).
+    const now = this.deps.clock.now();
     // Most requests carry a token seen before: no promise for those.
-    const claims = signer.known(token, type) ?? (await signer.verify(token, type));
+    const claims = signer.known(token, type, now) ?? (await signer.verify(token, type));
     const session = await this.deps.cache.session(claims.sessionId);
-    if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= this.deps.clock.now().toISOString()) {
+    if (!session || session.revoked_at || session.user_id !== claims.userId || session.expires_at <= now.toISOString()) {
       throw AuthErrors.sessionEnded();
     }
-    this.touchSession(claims.sessionId);
+    this.touchSession(claims.sessionId, now.getTime());
     return this.withinPlan(this.userPrincipal(await this.activeUser(claims.userId), claims.sessionId));
   }
 
@@ -118,8 +120,7 @@ export class Principals {
   }
 
   /** A session's last_used_at, like a key's: at most once a minute (per instance), off the request path. */
-  private touchSession(id: string): void {
-    const now = this.deps.clock.now().getTime();
+  private touchSession(id: string, now: number): void {
     if (now - (this.sessionWrites.get(id) ?? 0) < LAST_USED_EVERY_MS) return;
     if (this.sessionWrites.size >= 50_000) this.sessionWrites.clear(); // a bound, not an eviction policy: a write a minute early is harmless
     this.sessionWrites.set(id, now);
@@ -158,20 +159,25 @@ const rootPrincipal: Principal = { kind: 'root', id: ROOT_ID, tenantId: null, ro
 
 /** In chain order: root token, Bearer JWT, API key (`X-API-Key`, or Bearer with the key prefix), then the admin UI's session cookie. */
 export function authStrategies(d: StrategyDeps): AuthStrategy[] {
+  // The root token's check: a promise only when a root token is configured.
+  const rootOf = async (req: AuthRequest, rootToken: string): Promise<Principal | null> => {
+    const header = req.headers['x-admin-token'];
+    const query = d.rootTokenInQuery ? req.query.admin_token : undefined;
+    const candidates = [bearerOf(req), typeof header === 'string' ? header : null, typeof query === 'string' ? query : null];
+    const presented = candidates.find((c): c is string => !!c && sameSecret(c, rootToken));
+    if (!presented) {
+      if (typeof header === 'string') throw AuthErrors.adminTokenInvalid();
+      return null;
+    }
+    await d.audit.record({ action: 'auth.root_token.used', actor: rootPrincipal, meta: metaOf(req), details: { path: req.path } });
+    return rootPrincipal;
+  };
   const root: AuthStrategy = {
     name: 'auth.root-token',
-    async authenticate(req) {
+    authenticate(req) {
+      // Without a root token configured (the usual case) the answer is null at once, not a promise.
       if (!d.rootToken) return null;
-      const header = req.headers['x-admin-token'];
-      const query = d.rootTokenInQuery ? req.query.admin_token : undefined;
-      const candidates = [bearerOf(req), typeof header === 'string' ? header : null, typeof query === 'string' ? query : null];
-      const presented = candidates.find((c): c is string => !!c && sameSecret(c, d.rootToken!));
-      if (!presented) {
-        if (typeof header === 'string') throw AuthErrors.adminTokenInvalid();
-        return null;
-      }
-      await d.audit.record({ action: 'auth.root_token.used', actor: rootPrincipal, meta: metaOf(req), details: { path: req.path } });
-      return rootPrincipal;
+      return rootOf(req, d.rootToken);
     },
   };
   const bearer: AuthStrategy = {
