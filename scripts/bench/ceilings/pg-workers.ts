@@ -41,11 +41,11 @@ export const pgGroupCommit: Ceiling = {
 /** Runs the workflow runner works at once (its default), and so the ceiling's callers. */
 export const RUNS_AT_ONCE = 8;
 
-/** The durable writes of a one-step workflow run, at best: for workflows-runs on PostgreSQL. */
+/** A one-step workflow run's durable writes and its step's HTTP call, at best: for workflows-runs on PostgreSQL (sqlite-run-writes' twin). */
 export const pgRunWrites: Ceiling = {
   name: 'pg-run-writes',
   unit: 'runs/s',
-  describe: `raw pg (pool of 10), ${RUNS_AT_ONCE} at a time, per run one transaction: insert the run row, mark it running, mark it succeeded`,
+  describe: `raw pg (pool of 10), ${RUNS_AT_ONCE} at a time, per run: the run and its step record inserted running (one statement), the step's POST to a local receiver, step and run succeeded (one statement)`,
   how: (s) => `${s.durationSec} s/run`,
   start: noServer('pg-run-writes'),
   measure: (_server, s) => run('pg-run-writes.mjs', s.durationSec, RUNS_AT_ONCE),

@@ -1,48 +1,115 @@
-// Ceiling for workflows-runs on PostgreSQL: the durable writes of a one-step run with the raw pg
-// driver and nothing else: per run one transaction (insert the run row, mark it running, mark it
-// succeeded), CALLERS runs at a time over a pool of 10 (Plinth's default pool; its runner works 8
-// runs at once). No event delivery, no step rows, no framework.
+// Ceiling for workflows-runs on PostgreSQL, the twin of sqlite-run-writes.mjs: a one-step run's
+// durable writes with the raw pg driver (Plinth's) and its step's HTTP call, nothing else. Per run:
+// the run row inserted running with its step's record (running, rendered input) in one statement;
+// the same POST the figure's http.request step sends, to a receiver in this process answering 200 at
+// once, its JSON reply read; then the step's record and the run succeeded (fenced by the run's lease)
+// in one statement. Each write is one round trip, committed on its own (a CTE, no BEGIN/COMMIT):
+// the fewest a durable run can make. CALLERS runs at a time (the workflow runner's default) over a
+// pool of 10 (Plinth's default pool). No event delivery, no framework, no knex. The tables and
+// indexes mirror workflows_runs and workflows_run_steps.
 // Args: SECONDS CALLERS; prints `RESULT <runs/s> <cpu µs/run>`.
+import http from 'node:http';
 import pg from 'pg';
 
 const [seconds, callers] = process.argv.slice(2).map(Number);
 const url = process.env.BENCH_DB_URL;
 if (!url || !seconds || !callers) throw new Error('usage: BENCH_DB_URL=… pg-run-writes.mjs SECONDS CALLERS');
 const pool = new pg.Pool({ connectionString: url, max: 10 });
-await pool.query(`CREATE TABLE runs (id SERIAL PRIMARY KEY, workflow_id VARCHAR(36) NOT NULL, tenant_id VARCHAR(64) NOT NULL,
-  trigger_key VARCHAR(200), trigger_payload TEXT NOT NULL, status VARCHAR(16) NOT NULL, current_step INTEGER NOT NULL DEFAULT 0,
-  created_at VARCHAR(24) NOT NULL, started_at VARCHAR(24), finished_at VARCHAR(24), UNIQUE (workflow_id, trigger_key));
-  CREATE INDEX runs_status ON runs (status);`);
+await pool.query(`
+CREATE TABLE runs (id SERIAL PRIMARY KEY, workflow_id VARCHAR(36) NOT NULL, tenant_id VARCHAR(64) NOT NULL,
+  version_id INTEGER NOT NULL, version INTEGER NOT NULL, trigger_type VARCHAR(16) NOT NULL, trigger_key VARCHAR(200),
+  trigger_payload TEXT NOT NULL, status VARCHAR(16) NOT NULL, reason TEXT, current_step INTEGER NOT NULL DEFAULT 0, chain TEXT NOT NULL,
+  depth INTEGER NOT NULL, rerun_of INTEGER, next_at VARCHAR(24), lease_owner VARCHAR(80), lease_until VARCHAR(24),
+  created_at VARCHAR(24) NOT NULL, started_at VARCHAR(24), finished_at VARCHAR(24), traceparent VARCHAR(55), tracestate VARCHAR(512),
+  reason_code VARCHAR(40), reason_args TEXT, UNIQUE (workflow_id, trigger_key));
+CREATE INDEX runs_status_next_at ON runs (status, next_at);
+CREATE INDEX runs_tenant_id ON runs (tenant_id, id);
+CREATE INDEX runs_workflow_created ON runs (workflow_id, created_at);
+CREATE TABLE steps (id SERIAL PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL, step_id VARCHAR(40) NOT NULL, action VARCHAR(120) NOT NULL, status VARCHAR(16) NOT NULL, input TEXT, output TEXT,
+  error TEXT, attempts INTEGER NOT NULL DEFAULT 0, history TEXT NOT NULL DEFAULT '[]', started_at VARCHAR(24), finished_at VARCHAR(24),
+  UNIQUE (run_id, idx));
+`);
+
+const receiver = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+});
+await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const port = receiver.address().port;
+
+/** The step's call: the figure's templated body, a keep-alive connection, the JSON reply read. */
+const post = (body) =>
+  new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/hook', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : reject(new Error(`${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+
+const START = {
+  name: 'start',
+  text:
+    'WITH r AS (INSERT INTO runs (workflow_id, tenant_id, version_id, version, trigger_type, trigger_key, trigger_payload, status, current_step, ' +
+    "chain, depth, next_at, lease_owner, lease_until, created_at, started_at, traceparent) VALUES ($1, $2, 1, 1, 'event', $3, $4, 'running', 0, $5, 1, " +
+    '$6, $7, $6, $6, $6, $8) RETURNING id) ' +
+    "INSERT INTO steps (run_id, idx, step_id, action, status, input, attempts, history, started_at) SELECT id, 0, 'notify', 'http.request', " +
+    "'running', $9, 1, $10, $6 FROM r RETURNING run_id",
+};
+const FINISH = {
+  name: 'finish',
+  text:
+    "WITH r AS (UPDATE runs SET status = 'succeeded', current_step = 1, finished_at = $1, next_at = NULL, lease_owner = NULL, lease_until = NULL " +
+    "WHERE id = $2 AND lease_owner = $3 RETURNING id) UPDATE steps SET status = 'succeeded', output = $4, history = $5, finished_at = $1 " +
+    'WHERE run_id IN (SELECT id FROM r) AND idx = 0 RETURNING run_id',
+};
 
 const workflowId = '00000000-0000-4000-8000-00000000000a';
 const tenantId = '00000000-0000-4000-8000-000000000001';
+const lease = 'ceiling-instance/1';
+const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
 let seq = 0;
 async function run() {
-  const key = `event:${++seq}`;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const now = () => new Date().toISOString();
-    const { rows } = await client.query({
-      name: 'insert',
-      text: "INSERT INTO runs (workflow_id, tenant_id, trigger_key, trigger_payload, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING id",
-      values: [workflowId, tenantId, key, JSON.stringify({ user_id: `user-${seq}`, method: 'password' }), now()],
-    });
-    await client.query({ name: 'running', text: "UPDATE runs SET status = 'running', started_at = $2 WHERE id = $1", values: [rows[0].id, now()] });
-    await client.query({
-      name: 'done',
-      text: "UPDATE runs SET status = 'succeeded', current_step = 1, finished_at = $2 WHERE id = $1",
-      values: [rows[0].id, now()],
-    });
-    await client.query('COMMIT');
-  } finally {
-    client.release();
-  }
+  const n = ++seq;
+  const trigger = { user_id: `user-${n}`, method: 'password' };
+  const input = { method: 'POST', url: `http://127.0.0.1:${port}/hook`, body: { user: trigger.user_id, method: trigger.method } };
+  const started = new Date().toISOString();
+  const { rows } = await pool.query({
+    ...START,
+    values: [
+      workflowId,
+      tenantId,
+      `event:${n}`,
+      JSON.stringify(trigger),
+      JSON.stringify([workflowId]),
+      started,
+      lease,
+      traceparent,
+      JSON.stringify(input),
+      JSON.stringify([{ attempt: 1, started_at: started }]),
+    ],
+  });
+  const runId = rows[0].run_id;
+  const output = { status: 200, body: await post(JSON.stringify(input.body)) };
+  const finished = new Date().toISOString();
+  const done = await pool.query({
+    ...FINISH,
+    values: [finished, runId, lease, JSON.stringify(output), JSON.stringify([{ attempt: 1, started_at: started, finished_at: finished }])],
+  });
+  if (done.rowCount !== 1) throw new Error('lease lost');
 }
 
 const deadline = performance.now() + seconds * 1000;
 const cpu = process.cpuUsage();
-const started = performance.now();
+const begun = performance.now();
 let runs = 0;
 await Promise.all(
   Array.from({ length: callers }, async () => {
@@ -52,7 +119,8 @@ await Promise.all(
     }
   }),
 );
-const elapsed = (performance.now() - started) / 1000;
+const elapsed = (performance.now() - begun) / 1000;
 const used = process.cpuUsage(cpu);
 console.log(`RESULT ${runs / elapsed} ${(used.user + used.system) / runs}`);
+receiver.close();
 await pool.end();
