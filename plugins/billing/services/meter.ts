@@ -288,8 +288,9 @@ export class Meter implements UsageMeter {
         }
         if (limit !== null) bindings.push(limit);
         const rows = await queryRows<{ tenant_id: string; metric: string; used: number | string }>(trx, incrementRunSql(ks.length, limit !== null), bindings);
-        if (ks.length === 1) {
-          increments[ks[0]] = rows;
+        // SQLite returns the rows in the order given; where every one came back so, no lookup is needed.
+        if (rows.length === ks.length && ks.every((k, j) => rows[j].tenant_id === ops[order[k]].tenantId && rows[j].metric === ops[order[k]].metric)) {
+          for (const [j, k] of ks.entries()) increments[k] = [rows[j]];
           return;
         }
         const used = new Map<string, Row>();
