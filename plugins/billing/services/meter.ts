@@ -27,6 +27,31 @@ const UPSERT = `INSERT INTO billing_usage (tenant_id, metric, period_key, used, 
 const INCREMENT = `${UPSERT} RETURNING used`;
 const GUARDED_INCREMENT = `${UPSERT} WHERE billing_usage.used + ? <= ? RETURNING used`;
 
+/**
+ * A batch's increments of distinct rows under one limit, as one statement: each row's conflict
+ * update is guarded on its own, exactly as GUARDED_INCREMENT (INCREMENT without a limit), and a
+ * refused row is missing from what it returns. One statement instead of one a consume: the
+ * statement's own path (bindings, driver call, events) cost more than SQLite's work for the row.
+ * RUN_ROWS rows at most, so the SQL texts (one per row count) stay few in the statement cache.
+ */
+const RUN_ROWS = 64;
+const runSql = new Map<string, string>();
+function incrementRunSql(rows: number, guarded: boolean): string {
+  const id = `${rows}${guarded ? 'g' : ''}`;
+  let sql = runSql.get(id);
+  if (!sql) {
+    const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ');
+    sql = `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ${values}
+  ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + excluded.used, updated_at = excluded.updated_at${
+    guarded ? ' WHERE billing_usage.used + excluded.used <= ?' : ''
+  } RETURNING tenant_id, metric, used`;
+    runSql.set(id, sql);
+  }
+  return sql;
+}
+
+type Row = { used: number | string };
+
 export interface Effective {
   tenant_id: string;
   plan_id: string;
@@ -83,6 +108,8 @@ export class Meter implements UsageMeter {
   private readonly cache: SharedCache<Effective>;
   /** Consumes that arrive while a transaction is written share the next one (one fsync for the batch). */
   private readonly batches: GroupCommit<ConsumeOp, Refused | null>;
+  /** lackingFeature's answers, by the plan feature list they were worked out for. */
+  private readonly lacking = new WeakMap<string[], Map<string, string | null>>();
 
   constructor(private readonly deps: MeterDeps) {
     this.batches = new GroupCommit({ db: deps.db, logger: deps.logger, write: (trx, ops) => this.applyBatch(trx, ops), maxBatch: 256, name: 'usage' });
@@ -103,8 +130,9 @@ export class Meter implements UsageMeter {
    * transaction (on SQLite's single connection, reading beside an open transaction would wait
    * for it forever).
    */
-  async effective(tenantId: string, trx?: Knex.Transaction): Promise<Effective> {
-    return (await this.cache.get(tenantId, async () => {
+  effective(tenantId: string, trx?: Knex.Transaction): Promise<Effective> {
+    // The loader never answers null, so neither does the cache.
+    return this.cache.get(tenantId, async () => {
       const db: Db = trx ?? this.deps.db;
       const sub = await this.deps.subscriptions().get(tenantId, db);
       const plan = await this.deps.plans.get(sub.plan_id, db);
@@ -118,7 +146,7 @@ export class Meter implements UsageMeter {
         overrides,
         limits: { ...plan.limits, ...overrides },
       };
-    }))!;
+    }) as Promise<Effective>;
   }
 
   private spec(metric: string): MetricInfo {
@@ -144,7 +172,8 @@ export class Meter implements UsageMeter {
   }
 
   async consume(tenantId: string, metric: string, n = 1, trx?: Knex.Transaction, actor?: Principal | null): Promise<void> {
-    const op = await this.opFor(tenantId, metric, n, trx, actor?.roles.includes('superadmin') ?? false);
+    const spec = this.checked(metric, n);
+    const op = this.opFor(tenantId, metric, spec, n, await this.effective(tenantId, trx), actor?.roles.includes('superadmin') ?? false);
     const refused = trx ? await this.apply(trx, op) : await this.batches.submit(op);
     if (refused) throw this.refusal(op, refused);
   }
@@ -153,8 +182,9 @@ export class Meter implements UsageMeter {
     const out: Array<AppError | null> = new Array(items.length).fill(null);
     const ops: Array<{ i: number; op: ConsumeOp }> = [];
     for (const [i, { tenantId, metric, n = 1 }] of items.entries()) {
+      const spec = this.checked(metric, n);
       try {
-        ops.push({ i, op: await this.opFor(tenantId, metric, n, trx) });
+        ops.push({ i, op: this.opFor(tenantId, metric, spec, n, await this.effective(tenantId, trx)) });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         out[i] = err;
@@ -166,18 +196,35 @@ export class Meter implements UsageMeter {
     return out;
   }
 
-  /** What a consume takes, checked against the plan's features (402 when the plan lacks the metric's). */
-  private async opFor(tenantId: string, metric: string, n: number, trx?: Knex.Transaction, superadmin = false): Promise<ConsumeOp> {
+  /** The metric's declaration, for a whole positive amount (a caller's bug otherwise, thrown before anything is read). */
+  private checked(metric: string, n: number): MetricInfo {
     if (!Number.isInteger(n) || n < 1) throw new Error(`consume needs a positive whole amount, got ${n}`);
-    const spec = this.spec(metric);
-    const { limits, plan_id, features } = await this.effective(tenantId, trx);
+    return this.spec(metric);
+  }
+
+  /** What a consume takes, checked against the plan's features (402 when the plan lacks the metric's). */
+  private opFor(tenantId: string, metric: string, spec: MetricInfo, n: number, { limits, plan_id, features }: Effective, superadmin = false): ConsumeOp {
     // A superadmin is never stopped by a plan (it still counts, so gauges stay true).
-    const lacking = superadmin ? null : missingFeatureForMetric(this.deps.features, features, metric);
+    const lacking = superadmin ? null : this.lackingFeature(features, metric);
     if (lacking) {
       // 402 like a used-up limit (callers already treat that as "the plan does not allow it"), named.
       throw BillingErrors.featureNotInPlan(plan_id, lacking, metric);
     }
     return { tenantId, metric, n, spec, limit: superadmin ? null : (limits[metric] ?? null), planId: plan_id };
+  }
+
+  /**
+   * The feature the plan lacks for the metric, or null: every consume asks, and the answer walks
+   * the whole feature catalogue, so it is kept per plan feature list (the array of a cached
+   * Effective, forgotten with it) and metric.
+   */
+  private lackingFeature(features: string[] | null, metric: string): string | null {
+    if (features === null) return null;
+    let byMetric = this.lacking.get(features);
+    if (!byMetric) this.lacking.set(features, (byMetric = new Map()));
+    let lacking = byMetric.get(metric);
+    if (lacking === undefined) byMetric.set(metric, (lacking = missingFeatureForMetric(this.deps.features, features, metric)));
+    return lacking;
   }
 
   /**
@@ -188,18 +235,84 @@ export class Meter implements UsageMeter {
   private async applyBatch(trx: Knex.Transaction, ops: ConsumeOp[]): Promise<Array<Refused | null>> {
     const order = ops.map((_, i) => i).sort((a, b) => compareOps(ops[a], ops[b]) || a - b);
     const now = momentOf(this.deps.clock.now());
-    // Every guarded increment is queued at once, in lock order, on the transaction's one connection:
-    // PostgreSQL's driver pipelines them instead of waiting a round trip for each. A driver need not
+    // Every guarded increment is queued at once, in lock order, on the transaction's one connection
+    // (incrementAll): PostgreSQL's driver pipelines them instead of waiting a round trip for each. A driver need not
     // run queued statements in the order queued, so what each op got is settled in the order the
     // counter really moved (refusals last): the 80% alert then always comes before the 100% one.
-    const increments = await Promise.all(order.map((i) => this.tryIncrement(trx, ops[i], now)));
-    const usedAfter = (k: number) => (increments[k].length ? Number(increments[k][0].used) : Number.POSITIVE_INFINITY);
-    const settleOrder = [...order.keys()].sort((x, y) => compareOps(ops[order[x]], ops[order[y]]) || usedAfter(x) - usedAfter(y) || x - y);
+    const increments = await this.incrementAll(trx, ops, order, now);
+    // Only ops of one (tenant, metric), adjacent in lock order, can need reordering.
+    const settleOrder = [...order.keys()];
+    if (order.some((i, k) => k > 0 && compareOps(ops[order[k - 1]], ops[i]) === 0)) {
+      const usedAfter = (k: number) => (increments[k].length ? Number(increments[k][0].used) : Number.POSITIVE_INFINITY);
+      settleOrder.sort((x, y) => compareOps(ops[order[x]], ops[order[y]]) || usedAfter(x) - usedAfter(y) || x - y);
+    }
     const out: Array<Refused | null> = new Array(ops.length);
     const days = new DailyBreakdown();
-    for (const k of settleOrder) out[order[k]] = await this.settleIncrement(trx, ops[order[k]], increments[k], now, days);
+    for (const k of settleOrder) {
+      const op = ops[order[k]];
+      // Most consumes are taken without crossing a threshold: settled here, with no await each.
+      out[order[k]] = this.takenQuietly(op, increments[k], now, days) ? null : await this.settleIncrement(trx, op, increments[k], now, days);
+    }
     await days.write(trx, now.iso);
     return out;
+  }
+
+  /**
+   * Every op's guarded increment, by position in `order` (the lock order): consecutive ops of
+   * distinct rows under the same limit share one statement (a run), so rows are still locked in
+   * order, one statement after another, all queued at once.
+   */
+  private async incrementAll(trx: Knex.Transaction, ops: ConsumeOp[], order: number[], now: Moment): Promise<Row[][]> {
+    const increments: Row[][] = new Array(order.length);
+    const runs: Array<{ limit: number | null; ks: number[] }> = [];
+    let run: { limit: number | null; ks: number[] } | null = null;
+    for (let k = 0; k < order.length; k++) {
+      const op = ops[order[k]];
+      if (op.limit !== null && op.n > op.limit) {
+        increments[k] = []; // n alone is over the limit: refused without a statement
+        continue;
+      }
+      // A second op of a row starts a new run (one statement may not update a row twice on PostgreSQL).
+      if (!run || run.limit !== op.limit || run.ks.length >= RUN_ROWS || compareOps(ops[order[run.ks[run.ks.length - 1]]], op) === 0) {
+        run = { limit: op.limit, ks: [] };
+        runs.push(run);
+      }
+      run.ks.push(k);
+    }
+    await Promise.all(
+      runs.map(async ({ limit, ks }) => {
+        const bindings: unknown[] = [];
+        for (const k of ks) {
+          const { tenantId, metric, n, spec } = ops[order[k]];
+          bindings.push(tenantId, metric, this.keyFor(spec, now), n, now.iso);
+        }
+        if (limit !== null) bindings.push(limit);
+        const rows = await queryRows<{ tenant_id: string; metric: string; used: number | string }>(trx, incrementRunSql(ks.length, limit !== null), bindings);
+        // SQLite returns the rows in the order given; where every one came back so, no lookup is needed.
+        if (rows.length === ks.length && ks.every((k, j) => rows[j].tenant_id === ops[order[k]].tenantId && rows[j].metric === ops[order[k]].metric)) {
+          for (const [j, k] of ks.entries()) increments[k] = [rows[j]];
+          return;
+        }
+        const used = new Map<string, Row>();
+        for (const row of rows) used.set(`${row.tenant_id}\u0000${row.metric}`, row);
+        for (const k of ks) {
+          const row = used.get(`${ops[order[k]].tenantId}\u0000${ops[order[k]].metric}`);
+          increments[k] = row ? [row] : [];
+        }
+      }),
+    );
+    return increments;
+  }
+
+  /** A consume taken without crossing a threshold: its daily row added to `days`; false for anything else (settleIncrement's). */
+  private takenQuietly({ tenantId, metric, n, spec, limit }: ConsumeOp, rows: Array<{ used: number | string }>, now: Moment, days: DailyBreakdown): boolean {
+    if (rows.length === 0) return false;
+    if (limit !== null && limit > 0) {
+      const used = Number(rows[0].used);
+      for (const threshold of THRESHOLDS) if (used * 100 >= threshold * limit && (used - n) * 100 < threshold * limit) return false;
+    }
+    if (spec.kind === 'counter' && spec.period === 'month') days.add(tenantId, metric, now.day, n);
+    return true;
   }
 
   /** One consume alone inside the caller's transaction; null when taken, what was used when the limit refused it. */

@@ -52,7 +52,8 @@ export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => D
     async (ctx, { body }) => {
       const input = { ...body, ...requireCodeAndEmail(body) };
       await s.limits.verify(ctx.ip, input.activation_code);
-      const { license } = await s.verifier.verify({ ...input, ip_address: input.ip_address ?? ctx.ip });
+      input.ip_address ??= ctx.ip;
+      const { license, at } = await s.verifier.verify(input);
       const expiresAt = license.valid_until;
       return ok(
         {
@@ -61,7 +62,7 @@ export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => D
           isValid: true,
           licenseType: license.plan,
           expiresAt,
-          timestamp: now().toISOString(),
+          timestamp: at,
         },
         'license verified',
       );

@@ -18,6 +18,8 @@ export interface VerifyInput {
 export interface Verified {
   license: License;
   device: Device | null;
+  /** When it was verified (ISO 8601): the device's last-seen time, and the reply's timestamp. */
+  at: string;
 }
 
 /** What Verifier is built from, passed by name. */
@@ -78,9 +80,9 @@ export class Verifier {
     if (!license || license.email !== input.email.trim().toLowerCase() || (options.tenantId && license.tenant_id !== options.tenantId))
       throw LicensingErrors.noMatchingLicense();
     if (license.status !== 'active') throw LicensingErrors.licenseEnded(license.status);
-    const now = this.deps.clock.now();
-    if (license.valid_until && license.valid_until <= now.toISOString()) throw LicensingErrors.licenseExpired();
-    if (!input.device_id) return { license, device: null };
+    const at = this.deps.clock.now().toISOString();
+    if (license.valid_until && license.valid_until <= at) throw LicensingErrors.licenseExpired();
+    if (!input.device_id) return { license, device: null, at };
 
     const key = `${license.id}:${input.device_id}`;
     const device = (await this.devices.get(key, async () => {
@@ -95,12 +97,11 @@ export class Verifier {
       return result.device;
     }))!;
     if (device.status !== 'active') throw LicensingErrors.deviceDeactivated();
-    const at = now.toISOString();
     device.last_seen_at = at;
     device.device_name = input.device_name ?? device.device_name;
     device.ip_address = input.ip_address ?? device.ip_address;
     this.seen.set(device.id, { at, name: device.device_name, ip: device.ip_address });
-    return { license, device };
+    return { license, device, at };
   }
 
   /**
