@@ -30,7 +30,7 @@ export const pgGroupCommit: Ceiling = {
   name: 'pg-group-commit',
   unit: 'ops/s',
   describe:
-    'raw pg, one connection, in-process callers; per op a guarded month upsert (RETURNING), per batch one multi-row day upsert, group-committed ' +
+    'raw pg, one connection, in-process callers; the guarded month upserts as one multi-row statement per run of distinct rows (RETURNING), per batch one multi-row day upsert, group-committed ' +
     '(synchronous_commit on)',
   how: (s) => `${s.connections} callers, ${s.durationSec} s/run`,
   start: noServer('pg-group-commit'),

@@ -22,14 +22,14 @@ async function run(seconds: number, callers: number): Promise<Measurement> {
 
 /**
  * What billing's check-and-consume does, with nothing on top: in-process callers, the raw driver,
- * a guarded month upsert and a day upsert per op, group-committed. Each run is its own process
+ * the guarded month upserts (one multi-row statement per run of distinct rows) and the day upserts, group-committed. Each run is its own process
  * (like the billing worker it is compared with), so `start` has no server to start.
  */
 export const sqliteGroupCommit: Ceiling = {
   name: 'sqlite-group-commit',
   unit: 'ops/s',
   describe:
-    'raw better-sqlite3, in-process callers; per op a guarded month upsert (RETURNING), per batch one multi-row day upsert, group-committed, WAL + ' +
+    'raw better-sqlite3, in-process callers; the guarded month upserts as one multi-row statement per run of distinct rows (RETURNING), per batch one multi-row day upsert, group-committed, WAL + ' +
     'synchronous=FULL',
   how: (s) => `${s.connections} callers, ${s.durationSec} s/run`,
   start: async () => ({ name: 'sqlite-group-commit', pid: 0, port: 0, url: '', stop: async () => {} }),

@@ -1,7 +1,8 @@
 // Ceiling for billing-consume on PostgreSQL: the twin of sqlite-group-commit, the same work as the
 // `usage` service's check-and-consume with the raw pg driver: consumes arriving while a transaction
-// is written share the next one (one connection, one flusher, as Plinth's GroupCommit); per op a
-// guarded upsert of the tenant's month row (RETURNING used), per batch one multi-row upsert of the
+// is written share the next one (one connection, one flusher, as Plinth's GroupCommit); the ops'
+// guarded month-row upserts as one multi-row statement per run of distinct rows (each row guarded on
+// its own, RETURNING used; at most 64), per batch one multi-row upsert of the
 // day rows summed per tenant, rows taken in tenant order; COMMIT flushed before the ops resolve.
 // No framework, no knex, no limit lookup. Args: SECONDS CALLERS; prints `RESULT <ops/s> <cpu µs/op>`.
 import { randomUUID } from 'node:crypto';
@@ -14,10 +15,12 @@ const db = new pg.Client({ connectionString: url });
 await db.connect();
 await db.query(`CREATE TABLE billing_usage (tenant_id VARCHAR(64) NOT NULL, metric VARCHAR(64) NOT NULL, period_key VARCHAR(10) NOT NULL,
   used BIGINT NOT NULL DEFAULT 0, updated_at VARCHAR(24) NOT NULL, PRIMARY KEY (tenant_id, metric, period_key))`);
-const MONTH = `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ($1, $2, $3, $4, $5)
-  ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + $4, updated_at = $5
-  WHERE billing_usage.used + $4 <= $6 RETURNING used`;
+const MONTH = `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at)
+  SELECT t, 'bench', $2, 1, $3 FROM unnest($1::text[]) AS m(t)
+  ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + excluded.used, updated_at = excluded.updated_at
+  WHERE billing_usage.used + excluded.used <= $4 RETURNING tenant_id, used`;
 const LIMIT = 1_000_000_000;
+const MAX_ROWS = 64;
 
 const queue = [];
 let _flushing = null;
@@ -29,11 +32,20 @@ async function flush() {
     const now = new Date().toISOString();
     const days = new Map();
     await db.query('BEGIN');
+    let run = [];
+    const upsertRun = async () => {
+      if (!run.length) return;
+      const { rows } = await db.query({ name: 'month', text: MONTH, values: [run, now.slice(0, 7), now, LIMIT] });
+      if (rows.length !== run.length) throw new Error('limit reached');
+      run = [];
+    };
+    // PostgreSQL updates a row once per statement: a second op on it starts the next.
     for (const op of [...batch].sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0))) {
-      const { rows } = await db.query({ name: 'month', text: MONTH, values: [op.tenant, 'bench', now.slice(0, 7), 1, now, LIMIT] });
-      if (!rows.length) throw new Error('limit reached');
+      if (run.length && (run[run.length - 1] === op.tenant || run.length >= MAX_ROWS)) await upsertRun();
+      run.push(op.tenant);
       days.set(op.tenant, (days.get(op.tenant) ?? 0) + 1);
     }
+    await upsertRun();
     const tenants = [...days.keys()];
     await db.query(
       `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at)

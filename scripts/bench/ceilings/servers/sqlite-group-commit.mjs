@@ -1,5 +1,6 @@
-// Ceiling for billing-consume: the same work as the `usage` service's check-and-consume — per op a
-// guarded upsert of the tenant's month row (RETURNING used), per batch one multi-row upsert of the
+// Ceiling for billing-consume: the same work as the `usage` service's check-and-consume — the ops'
+// guarded upserts of their tenants' month rows as one multi-row statement per run of distinct rows
+// (each row guarded on its own, RETURNING used; at most 64), per batch one multi-row upsert of the
 // day rows summed per tenant (as the meter's daily breakdown), rows taken in tenant order — with the
 // raw better-sqlite3 driver (Plinth's) and the same group commit (ops arriving while a transaction is written share
 // the next one; WAL + synchronous=FULL, so each COMMIT is on disk before its ops resolve).
@@ -16,20 +17,40 @@ const db = new Database(path.join(dir, 'ceiling.sqlite'));
 db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=0;');
 db.exec(`CREATE TABLE billing_usage (tenant_id VARCHAR(64) NOT NULL, metric VARCHAR(64) NOT NULL, period_key VARCHAR(10) NOT NULL,
   used BIGINT NOT NULL DEFAULT 0, updated_at VARCHAR(24) NOT NULL, PRIMARY KEY (tenant_id, metric, period_key));`);
-const month = db.prepare(`INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + ?, updated_at = ?
-  WHERE billing_usage.used + ? <= ? RETURNING used`);
+const months = new Map();
+/** The guarded month upsert of n rows, prepared once per n. */
+const monthRows = (n) => {
+  let statement = months.get(n);
+  if (!statement) {
+    statement =
+      db.prepare(`INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ')}
+  ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + excluded.used, updated_at = excluded.updated_at
+  WHERE billing_usage.used + excluded.used <= ? RETURNING tenant_id, used`);
+    months.set(n, statement);
+  }
+  return statement;
+};
 const LIMIT = 1_000_000_000;
+const MAX_ROWS = 64;
 
 /** One transaction for a batch: the month upserts in tenant order, then the day rows in one statement. */
 const writeBatch = db.transaction((batch) => {
   const now = new Date().toISOString();
   const days = new Map();
+  let run = [];
+  const upsertRun = () => {
+    if (!run.length) return;
+    const rows = monthRows(run.length).all(...run.flatMap((tenant) => [tenant, 'bench', now.slice(0, 7), 1, now]), LIMIT);
+    if (rows.length !== run.length) throw new Error('limit reached');
+    run = [];
+  };
+  // A row appears once per statement (PostgreSQL's rule, kept alike): a second op on it starts the next.
   for (const { tenant } of [...batch].sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0))) {
-    const rows = month.all(tenant, 'bench', now.slice(0, 7), 1, now, 1, now, 1, LIMIT);
-    if (!rows.length) throw new Error('limit reached');
+    if (run.length && (run[run.length - 1] === tenant || run.length >= MAX_ROWS)) upsertRun();
+    run.push(tenant);
     days.set(tenant, (days.get(tenant) ?? 0) + 1);
   }
+  upsertRun();
   const rows = [...days];
   db.prepare(
     `INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}
