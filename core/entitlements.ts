@@ -1,3 +1,6 @@
+// What a tenant's plan lets it do: features, each granting scopes (checked by guards). How much it may
+// use — usage limits per metric — is the other half: core/usage.ts (the facade every plugin consumes
+// through), enforced by billing's services/usage-meter.ts when billing is on.
 import { AppError } from './errors.js';
 import type { Principal } from './http/auth.js';
 

@@ -5,7 +5,7 @@ import type { Entitlements } from 'plinth/plugin';
 import type { TenantPlans } from '../api.js';
 import type { BillingSettings } from '../config.js';
 import { ManualBilling } from './manual.js';
-import { Meter } from './meter.js';
+import { Meter } from './usage-meter.js';
 import { PeriodCloser } from './period-closer.js';
 import { Plans } from './plans.js';
 import { StripeBilling } from './stripe.js';

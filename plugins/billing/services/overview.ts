@@ -10,7 +10,7 @@ import type { MetricInfo } from 'plinth/plugin';
 import type { TenantDirectory } from '../../auth/api.js';
 import { type BillingSettings, DEFAULT_PLANS, OPERATOR_PLAN } from '../config.js';
 import type { ManualBilling } from './manual.js';
-import type { Meter } from './meter.js';
+import type { Meter } from './usage-meter.js';
 import { GAUGE_KEY, momentOf } from './periods.js';
 import type { Plan, Plans } from './plans.js';
 import { usageWords } from './wording.js';

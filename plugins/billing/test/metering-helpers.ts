@@ -6,7 +6,7 @@ import type { Clock } from 'plinth/plugin';
 import { createTestApp, type Reply, type TestApp } from '../../../test/helpers/app.js';
 import type { TestDatabase } from '../../../test/helpers/database.js';
 import type { BillingServices } from '../services/index.js';
-import type { Meter } from '../services/meter.js';
+import type { Meter } from '../services/usage-meter.js';
 import { login, type Actor } from '../../../test/helpers/actors.js';
 import { billingServices } from '../services/own.js';
 

@@ -3,7 +3,7 @@
 // usage this month by day and month by month.
 import { useState } from 'preact/hooks';
 import { api, formatNumber, Page, Table, Time, t, useApi, useQueryParam } from 'plinth/plugin/ui';
-import type { Effective } from '../services/meter.js';
+import type { Effective } from '../services/usage-meter.js';
 import {
   BASE,
   ErrorBanner,
