@@ -1,5 +1,6 @@
-import { AppError } from './errors.js';
+import type { AppError } from './errors.js';
 import type { Principal } from './http/auth.js';
+import { CoreErrors } from './core-errors.js';
 
 /**
  * A feature a plugin offers and a plan may include (the way Lago and Stripe entitlements work):
@@ -102,10 +103,7 @@ export function missingFeatureForMetric(catalog: Map<string, FeatureInfo>, featu
   return gating.length && !gating.some((f) => features.includes(f)) ? gating[0] : null;
 }
 
-export const featureRefusal = (plan: string, feature: string, scope: string): AppError =>
-  new AppError(403, 'feature_not_in_plan', `plan "${plan}" does not include feature "${feature}" (needed for ${scope})`, {
-    details: { plan_id: plan, feature, scope },
-  });
+export const featureRefusal = (plan: string, feature: string, scope: string): AppError => CoreErrors.featureNotInPlan(plan, feature, scope);
 
 /** Superadmins (and the root token) act beyond any plan; everyone else is held to their tenant's. */
 export const beyondPlans = (p: Principal): boolean => p.roles.includes('superadmin') || !p.tenantId;

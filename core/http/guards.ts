@@ -4,6 +4,7 @@ import { assertEntitled, beyondPlans } from '../entitlements.js';
 import { assertRole, assertScope, type TenantPrincipal } from './auth.js';
 import type { HttpContext } from './context.js';
 import type { Guard } from './router.js';
+import { CoreErrors } from '../core-errors.js';
 
 /** Any authenticated principal. */
 export const requireAuth = (): Guard => async (ctx) => {
@@ -43,8 +44,7 @@ export type { TenantPrincipal } from './auth.js';
 export async function actingTenant(ctx: HttpContext): Promise<TenantPrincipal> {
   const principal = await ctx.authenticate();
   if (!principal) throw AppError.unauthorized();
-  if (!principal.tenantId)
-    throw AppError.forbidden('this endpoint acts within a tenant: sign in as a user of one, or use a tenant’s API key', 'tenant_required');
+  if (!principal.tenantId) throw CoreErrors.tenantRequired();
   if (!ctx.state.container.hasRegistration('tenantId')) ctx.state.container.register({ tenantId: asValue(principal.tenantId) });
   return principal as TenantPrincipal;
 }
