@@ -7,32 +7,40 @@ import type { Guard } from './router.js';
 import { CoreErrors } from '../core-errors.js';
 
 /** Any authenticated principal. */
-export const requireAuth = (): Guard => async (ctx) => {
-  if (!(await ctx.authenticate())) throw AppError.unauthorized();
-};
+export const requireAuth = (): Guard =>
+  Object.assign(
+    async (ctx: HttpContext) => {
+      if (!(await ctx.authenticate())) throw AppError.unauthorized();
+    },
+    { errors: { 401: ['unauthorized'] } },
+  );
 
 /** At least one of the roles (tenant roles are ranked: owner > admin > member; superadmin passes all). */
-export const requireRole =
-  (...anyOf: string[]): Guard =>
-  async (ctx) => {
-    assertRole(await ctx.authenticate(), ...anyOf);
-  };
+export const requireRole = (...anyOf: string[]): Guard =>
+  Object.assign(
+    async (ctx: HttpContext) => {
+      assertRole(await ctx.authenticate(), ...anyOf);
+    },
+    { errors: { 401: ['unauthorized'], 403: ['forbidden'] } },
+  );
 
 /**
  * Every one of the scopes, within the tenant's plan: a scope that a feature gates needs that
  * feature in the plan (403 feature_not_in_plan naming both). The plan is checked first, so a
  * principal whose scopes were already cut to the plan learns why, not just "missing scope".
  */
-export const requireScope =
-  (...allOf: string[]): Guard =>
-  async (ctx) => {
-    const principal = await ctx.authenticate();
-    if (principal && !beyondPlans(principal)) {
-      const { container } = ctx.state;
-      await assertEntitled(container.resolve('entitlements'), container.resolve('features'), principal, allOf);
-    }
-    assertScope(principal, ...allOf);
-  };
+export const requireScope = (...allOf: string[]): Guard =>
+  Object.assign(
+    async (ctx: HttpContext) => {
+      const principal = await ctx.authenticate();
+      if (principal && !beyondPlans(principal)) {
+        const { container } = ctx.state;
+        await assertEntitled(container.resolve('entitlements'), container.resolve('features'), principal, allOf);
+      }
+      assertScope(principal, ...allOf);
+    },
+    { errors: { 401: ['unauthorized'], 403: ['forbidden', 'feature_not_in_plan'] } },
+  );
 
 export type { TenantPrincipal } from './auth.js';
 
@@ -50,6 +58,10 @@ export async function actingTenant(ctx: HttpContext): Promise<TenantPrincipal> {
 }
 
 /** The guard form of actingTenant, for routes that check nothing else. */
-export const requireTenant = (): Guard => async (ctx) => {
-  await actingTenant(ctx);
-};
+export const requireTenant = (): Guard =>
+  Object.assign(
+    async (ctx: HttpContext) => {
+      await actingTenant(ctx);
+    },
+    { errors: { 401: ['unauthorized'], 403: ['tenant_required'] } },
+  );

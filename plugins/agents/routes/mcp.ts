@@ -12,6 +12,7 @@ import type { OAuthServer } from '../services/oauth.js';
 import { AgentsErrors } from '../services/errors.js';
 import { assertOrigin, batchRefusal, narrowingOf, originOf } from './mcp-guards.js';
 import { mcpQuery, mcpReply, mcpRequest, protectedResourceReply } from './schemas.js';
+import type { AgentsErrorCode } from '../api.js';
 
 /** Rebuilds the Web Request the SDK reads (the body is already parsed by Koa and passed beside it). */
 function webRequest(ctx: HttpContext, url: string): Request {
@@ -105,7 +106,7 @@ export interface McpRouteOptions {
   oauth: McpOAuth | null;
 }
 
-export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedOrigins, directToolCalls, oauth }: McpRouteOptions): void {
+export function mcpRoutes(r: PluginRouter<AgentsErrorCode>, deps: CallDeps, { publicUrl, allowedOrigins, directToolCalls, oauth }: McpRouteOptions): void {
   const metadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
   const origins = new Set([publicUrl, ...allowedOrigins].map(originOf).filter((o): o is string => o !== null));
   let handler: McpHttpHandler | undefined;
@@ -189,6 +190,14 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedO
   const notServed = () => {
     throw AgentsErrors.postOnly();
   };
-  r.get('/mcp', { summary: 'MCP GET (a 2025 session stream): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } }, notServed);
-  r.delete('/mcp', { summary: 'MCP DELETE (a 2025 session end): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } }, notServed);
+  r.get(
+    '/mcp',
+    { errors: { 405: ['method_not_allowed'] }, summary: 'MCP GET (a 2025 session stream): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } },
+    notServed,
+  );
+  r.delete(
+    '/mcp',
+    { errors: { 405: ['method_not_allowed'] }, summary: 'MCP DELETE (a 2025 session end): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } },
+    notServed,
+  );
 }

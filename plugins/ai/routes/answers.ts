@@ -3,9 +3,14 @@ import type { AiServices } from '../services/index.js';
 import { AppError, timeZoneOf } from 'plinth/plugin';
 import { askSchema, callsDailyQuery, callsDailyReply, callsQuery, callsReply, tryReply } from './schemas.js';
 import { adminRead, manage, ok, read, tenantAdmin, tenantUser } from './shared.js';
+import type { AiErrorCode } from '../api.js';
 
 /** The "try it" box (answers a sample message with a robot's settings; sends nothing), the AI call log and its calls per day. */
-export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: string; points: number; durationSeconds: number; by: 'principal' }): void {
+export function answerRoutes(
+  r: PluginRouter<AiErrorCode>,
+  s: AiServices,
+  limit: { bucket: string; points: number; durationSeconds: number; by: 'principal' },
+): void {
   r.post(
     '/api/ai/try',
     {

@@ -2,9 +2,10 @@ import type { PluginRouter } from 'plinth/plugin';
 import type { AiServices } from '../services/index.js';
 import { noData, providerBody, providerListReply, providerParams, providerReply, settingsBody, settingsReply } from './schemas.js';
 import { manage, ok, read, tenantAdmin, tenantUser } from './shared.js';
+import type { AiErrorCode } from '../api.js';
 
 /** Beside the seed, in its style: a tenant's model providers (keys write-only) and fallback answer. */
-export function setupRoutes(r: PluginRouter, s: AiServices): void {
+export function setupRoutes(r: PluginRouter<AiErrorCode>, s: AiServices): void {
   r.get(
     '/api/ai/providers',
     {
@@ -26,6 +27,7 @@ export function setupRoutes(r: PluginRouter, s: AiServices): void {
   r.delete(
     '/api/ai/providers/:name',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Remove a model provider',
       guards: manage,
       schema: { params: providerParams, responses: { 200: { description: 'Removed', schema: noData } } },

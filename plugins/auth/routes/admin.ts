@@ -3,7 +3,7 @@ import type { PluginRouter } from 'plinth/plugin';
 import { requireRole } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import type { Hooks } from 'plinth/plugin';
-import type { AdminTenantUpdate, AdminTenantView, AuthFilterName, AuthFilters } from '../api.js';
+import type { AdminTenantUpdate, AdminTenantView, AuthFilterName, AuthFilters, AuthErrorCode } from '../api.js';
 import type { AuthServices } from '../services/index.js';
 import type { TenantParts } from 'plinth/plugin';
 import { meta, principalOf } from './shared.js';
@@ -32,7 +32,7 @@ import {
 const filter = <K extends AuthFilterName>(hooks: Hooks, name: K, value: AuthFilters[K]) => hooks.applyFilters(name, value);
 
 export function adminRoutes(
-  r: PluginRouter,
+  r: PluginRouter<AuthErrorCode>,
   s: AuthServices,
   deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void>; hooks: Hooks; tenantParts: TenantParts },
 ): void {
@@ -57,7 +57,12 @@ export function adminRoutes(
   );
   r.get(
     '/admin/users/:id',
-    { summary: 'One user', guards: superadmin, schema: { params: uuidParam, responses: { 200: { description: 'The user', schema: userReply } } } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'One user',
+      guards: superadmin,
+      schema: { params: uuidParam, responses: { 200: { description: 'The user', schema: userReply } } },
+    },
     (_ctx, { params }) => s.users.get(params.id),
   );
   r.patch(
@@ -76,7 +81,12 @@ export function adminRoutes(
   );
   r.delete(
     '/admin/users/:id',
-    { summary: 'Delete a user', guards: superadmin, schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'Delete a user',
+      guards: superadmin,
+      schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } },
+    },
     async (ctx, { params }) => {
       await s.users.remove(await principalOf(ctx), params.id, meta(ctx));
       ctx.status = 204;
@@ -85,6 +95,7 @@ export function adminRoutes(
   r.post(
     '/admin/users/:id/suspend',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Suspend a user (their sessions end)',
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'The user, suspended', schema: userReply } } },
@@ -94,6 +105,7 @@ export function adminRoutes(
   r.post(
     '/admin/users/:id/activate',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Re-activate a suspended user',
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'The user, active', schema: userReply } } },
@@ -121,13 +133,19 @@ export function adminRoutes(
   const tenantDetail = { 200: { description: 'The tenant with its settings (and its plan, with billing)', schema: tenantDetailReply } };
   r.get(
     '/admin/tenants/:id',
-    { summary: 'One tenant with its settings and plan', guards: superadmin, schema: { params: uuidParam, responses: tenantDetail } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'One tenant with its settings and plan',
+      guards: superadmin,
+      schema: { params: uuidParam, responses: tenantDetail },
+    },
     (_ctx, { params }) => tenantView(params.id),
   );
   // The operator's tenant page: every enabled plugin's sections of it (core/overview/tenant.ts).
   r.get(
     '/admin/tenants/:id/sections',
     {
+      errors: { 404: ['not_found'] },
       summary: "One tenant's page: its settings and plan, and each plugin's sections (members, API keys, robots, mailboxes, licenses, audit…)",
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'The tenant and its sections, in plugin order', schema: tenantSectionsReply } } },
@@ -140,6 +158,7 @@ export function adminRoutes(
   r.get(
     '/admin/tenants/:id/deletion',
     {
+      errors: { 404: ['not_found'] },
       summary: 'What deleting a tenant would delete, counted by plugin, and whether it may be deleted',
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'What goes, by plugin; blocked: why it cannot go', schema: tenantDeletionReply } } },
@@ -210,6 +229,7 @@ export function adminRoutes(
   r.delete(
     '/admin/tenants/:id',
     {
+      errors: { 404: ['not_found'] },
       summary: "Delete a tenant: its users, API keys and every plugin's rows of it, in one transaction (GET …/deletion counts them first)",
       guards: superadmin,
       schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } },

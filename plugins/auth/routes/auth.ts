@@ -20,11 +20,12 @@ import {
 } from './schemas.js';
 import type { AuthSettings } from '../config.js';
 import { signInReply } from './mfa-schemas.js';
+import type { AuthErrorCode } from '../api.js';
 
 /** A reply that only tells the person what happened or what to do next. */
 const told = (description: string) => ({ 200: { description, schema: detailReply } });
 
-export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSettings): void {
+export function authRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, settings: AuthSettings): void {
   const mailLimit = { bucket: 'auth.mail.ip', points: settings.limits.mailRequestsPerIpPerHour, durationSeconds: 3600 };
 
   r.post(
@@ -56,6 +57,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.post(
     '/auth/refresh',
     {
+      errors: { 401: ['invalid_refresh_token'] },
       summary: 'Rotate a refresh token for a new token pair',
       schema: { body: refreshBody, responses: { 200: { description: 'A new token pair (the refresh token sent is spent)', schema: tokenPairReply } } },
     },
@@ -109,6 +111,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.post(
     '/auth/verify-email',
     {
+      errors: { 400: ['invalid_token'] },
       summary: 'Confirm an email address',
       schema: { body: tokenBody, responses: { 200: { description: 'The address is verified', schema: verifyEmailReply } } },
     },
@@ -139,6 +142,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.post(
     '/auth/magic-link/verify',
     {
+      errors: { 400: ['invalid_token'] },
       summary: 'Sign in with a magic link token',
       schema: { body: tokenBody, responses: { 200: { description: 'As login: a token pair, or a second-factor challenge', schema: signInReply } } },
     },

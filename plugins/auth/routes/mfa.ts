@@ -5,6 +5,7 @@ import { toPublicUser } from '../services/types.js';
 import { loginReply, userReply, uuidParam } from './schemas.js';
 import { answerBody, codeBody, enrollReply, mfaStatusReply, recoveryCodesReply, verifyBody } from './mfa-schemas.js';
 import { meta, principalOf } from './shared.js';
+import type { AuthErrorCode } from '../api.js';
 
 const SHOWN_ONCE = 'Keep these recovery codes somewhere safe: each signs you in once if you lose your authenticator. They are not shown again.';
 
@@ -13,7 +14,7 @@ const SHOWN_ONCE = 'Keep these recovery codes somewhere safe: each signs you in 
  * code → ten recovery codes), turns it off or replaces the recovery codes with a fresh code; a
  * sign-in that answered `mfa_required` is completed with a code; the operator resets a user's.
  */
-export function mfaRoutes(r: PluginRouter, s: AuthServices): void {
+export function mfaRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void {
   const read = [requireScope('account:read')];
   const manage = [requireScope('account:manage')];
 
@@ -93,6 +94,7 @@ export function mfaRoutes(r: PluginRouter, s: AuthServices): void {
   r.post(
     '/admin/users/:id/mfa/reset',
     {
+      errors: { 404: ['not_found'] },
       summary: "Reset a user's second factor",
       description: 'For a user who lost their authenticator: the factor and recovery codes are removed, their sessions end, they are mailed. Audited.',
       guards: [requireRole('superadmin')],

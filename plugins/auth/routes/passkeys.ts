@@ -16,13 +16,14 @@ import {
   signInOptionsReply,
 } from './passkey-schemas.js';
 import { meta, principalOf } from './shared.js';
+import type { AuthErrorCode } from '../api.js';
 
 /**
  * Passkeys (WebAuthn): a signed-in user registers, lists, renames and removes theirs; anyone signs
  * in with one. The ceremonies take two requests each: options (with a challenge, kept server-side),
  * then the authenticator's answer.
  */
-export function passkeyRoutes(r: PluginRouter, s: AuthServices, settings: AuthSettings): void {
+export function passkeyRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, settings: AuthSettings): void {
   /** Whose passkeys: the user behind a session or an API key (a key acts for its owner). */
   const owner = async (ctx: HttpContext) => {
     const p = await principalOf(ctx);
@@ -91,6 +92,7 @@ export function passkeyRoutes(r: PluginRouter, s: AuthServices, settings: AuthSe
   r.delete(
     '/auth/passkeys/:id',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Remove one of my passkeys',
       guards: manage,
       schema: { params: uuidParam, responses: { 204: { description: 'Removed: it signs no one in from now on' } } },

@@ -3,8 +3,9 @@ import { requireRole, requireScope } from 'plinth/plugin';
 import type { AuthServices } from '../services/index.js';
 import { meta, tenantPrincipal } from './shared.js';
 import { settingsPatch, settingsReply, tenantUsersQuery, userPageReply } from './schemas.js';
+import type { AuthErrorCode } from '../api.js';
 
-export function tenantRoutes(r: PluginRouter, s: AuthServices): void {
+export function tenantRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void {
   r.get(
     '/tenant/settings',
     {

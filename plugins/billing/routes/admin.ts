@@ -24,6 +24,7 @@ import {
   usageHistoryReply,
 } from './schemas.js';
 import { BillingErrors } from '../services/errors.js';
+import type { BillingErrorCode } from '../api.js';
 
 /** What billing needs of the auth plugin (resolved through the container), from auth's contract. */
 type TenantDirectory = Pick<AuthTenants, 'get'>;
@@ -36,7 +37,7 @@ const answers = {
 };
 
 export function adminRoutes(
-  r: PluginRouter,
+  r: PluginRouter<BillingErrorCode>,
   s: BillingServices,
   deps: { tenants: () => TenantDirectory; audit: () => AuditSink; features: () => Map<string, FeatureInfo>; defaultPlan: string },
 ): void {
@@ -79,7 +80,12 @@ export function adminRoutes(
   );
   r.patch(
     '/admin/plans/:id',
-    { summary: 'Update a plan', guards: superadmin, schema: { params: planParams, body: planPatch, responses: answers.plan('The plan as saved') } },
+    {
+      errors: { 404: ['plan_not_found'] },
+      summary: 'Update a plan',
+      guards: superadmin,
+      schema: { params: planParams, body: planPatch, responses: answers.plan('The plan as saved') },
+    },
     async (ctx, { params, body }) => {
       const plan = await s.plans.update(params.id, body);
       await deps
@@ -90,7 +96,12 @@ export function adminRoutes(
   );
   r.delete(
     '/admin/plans/:id',
-    { summary: 'Delete a plan nobody is on', guards: superadmin, schema: { params: planParams, responses: { 204: { description: 'Deleted' } } } },
+    {
+      errors: { 404: ['plan_not_found'] },
+      summary: 'Delete a plan nobody is on',
+      guards: superadmin,
+      schema: { params: planParams, responses: { 204: { description: 'Deleted' } } },
+    },
     async (ctx, { params }) => {
       await s.plans.remove(params.id, deps.defaultPlan, s.operatorPlan);
       await deps.audit().record({ action: 'admin.plan.deleted', actor: (await ctx.authenticate())!, target: { type: 'plan', id: params.id }, meta: meta(ctx) });
@@ -98,19 +109,24 @@ export function adminRoutes(
     },
   );
   const syncAll = { 200: { description: 'Every customer plan, with its Stripe product and price ids', schema: syncedPlansReply } };
-  r.post('/admin/plans/stripe-sync-all', { summary: 'Sync every plan to Stripe', guards: superadmin, schema: { responses: syncAll } }, async (ctx) => {
-    if (!s.stripe.configured) throw BillingErrors.paymentsNotConfigured();
-    const synced = [];
-    // The operator plan is internal: never a Stripe product.
-    for (const plan of await s.plans.list()) if (plan.id !== s.operatorPlan) synced.push(await s.stripe.syncPlan(plan.id));
-    await deps
-      .audit()
-      .record({ action: 'admin.plans.stripe_synced', actor: (await ctx.authenticate())!, meta: meta(ctx), details: { plans: synced.map((p) => p.id) } });
-    return { synced };
-  });
+  r.post(
+    '/admin/plans/stripe-sync-all',
+    { errors: { 409: ['payments_not_configured'] }, summary: 'Sync every plan to Stripe', guards: superadmin, schema: { responses: syncAll } },
+    async (ctx) => {
+      if (!s.stripe.configured) throw BillingErrors.paymentsNotConfigured();
+      const synced = [];
+      // The operator plan is internal: never a Stripe product.
+      for (const plan of await s.plans.list()) if (plan.id !== s.operatorPlan) synced.push(await s.stripe.syncPlan(plan.id));
+      await deps
+        .audit()
+        .record({ action: 'admin.plans.stripe_synced', actor: (await ctx.authenticate())!, meta: meta(ctx), details: { plans: synced.map((p) => p.id) } });
+      return { synced };
+    },
+  );
   r.post(
     '/admin/plans/:id/stripe-sync',
     {
+      errors: { 409: ['payments_not_configured'] },
       summary: 'Sync one plan to Stripe',
       guards: superadmin,
       schema: { params: planParams, responses: answers.plan('The plan with its Stripe product and price ids') },
@@ -127,12 +143,18 @@ export function adminRoutes(
 
   r.get(
     '/admin/tenants/:id/effective-limits',
-    { summary: 'Plan limits with overrides applied', guards: superadmin, schema: { params: tenantParams, responses: answers.limits } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'Plan limits with overrides applied',
+      guards: superadmin,
+      schema: { params: tenantParams, responses: answers.limits },
+    },
     async (_ctx, { params }) => s.meter.effective(await tenant(params.id)),
   );
   r.post(
     '/admin/tenants/:id/reset-limits',
     {
+      errors: { 404: ['not_found'] },
       summary: "Zero a tenant's counters for the current period",
       guards: superadmin,
       schema: { params: tenantParams, responses: { 200: { description: 'How many counters were zeroed, and the usage now', schema: resetLimitsReply } } },
@@ -151,7 +173,12 @@ export function adminRoutes(
   // Beside the seed: what the manual provider and the admin UI need.
   r.get(
     '/admin/tenants/:id/subscription',
-    { summary: "A tenant's subscription with limits and usage", guards: superadmin, schema: { params: tenantParams, responses: answers.subscription } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: "A tenant's subscription with limits and usage",
+      guards: superadmin,
+      schema: { params: tenantParams, responses: answers.subscription },
+    },
     async (_ctx, { params }) => s.subscriptionView(await tenant(params.id)),
   );
   r.put(
@@ -199,6 +226,7 @@ export function adminRoutes(
   r.get(
     '/admin/tenants/:id/usage/current',
     {
+      errors: { 404: ['not_found'] },
       summary: "A tenant's usage this period by metric (as GET /usage/current)",
       guards: superadmin,
       schema: {
@@ -211,6 +239,7 @@ export function adminRoutes(
   r.get(
     '/admin/tenants/:id/usage/history',
     {
+      errors: { 404: ['not_found'] },
       summary: "A tenant's usage by month (as GET /usage/history)",
       guards: superadmin,
       schema: {
@@ -224,6 +253,7 @@ export function adminRoutes(
   r.get(
     '/admin/tenants/:id/usage/daily',
     {
+      errors: { 404: ['not_found'] },
       summary: "A tenant's usage this month by day",
       guards: superadmin,
       schema: { params: tenantParams, responses: { 200: { description: 'Usage by metric for each day of this month so far', schema: dailyUsageReply } } },

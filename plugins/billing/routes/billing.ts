@@ -13,6 +13,7 @@ import {
   subscriptionReply,
   webhookReply,
 } from './schemas.js';
+import type { BillingErrorCode } from '../api.js';
 
 export async function tenantOf(ctx: HttpContext): Promise<string> {
   return (await actingTenant(ctx)).tenantId;
@@ -33,12 +34,13 @@ const publicPlan = (p: Awaited<ReturnType<BillingServices['plans']['get']>>) => 
   purchasable_cycles: [...(p.stripe_price_monthly ? ['monthly'] : []), ...(p.stripe_price_yearly ? ['yearly'] : [])],
 });
 
-export function billingRoutes(r: PluginRouter, s: BillingServices): void {
+export function billingRoutes(r: PluginRouter<BillingErrorCode>, s: BillingServices): void {
   const manage = [requireRole('admin'), requireScope('billing:manage')];
 
   r.get(
     '/billing/subscription',
     {
+      errors: { 403: ['tenant_required'] },
       summary: 'Current plan, limits and usage',
       guards: [requireScope('billing:read')],
       schema: { responses: { 200: { description: "The tenant's plan, status, period, limits and usage", schema: subscriptionReply } } },
@@ -87,6 +89,7 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   r.post(
     '/billing/portal',
     {
+      errors: { 409: ['payments_not_configured'] },
       summary: 'A link to the Stripe billing portal',
       guards: manage,
       schema: { responses: { 200: { description: "The customer's Stripe billing portal session", schema: portalReply } } },
@@ -97,6 +100,7 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   r.post(
     '/billing/cancel',
     {
+      errors: { 409: ['already_canceled'] },
       summary: 'Cancel at the end of the current period',
       guards: manage,
       schema: { responses: { 200: { description: 'The subscription, set to end with its period (cancel_at_period_end)', schema: subscriptionReply } } },
@@ -107,6 +111,7 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   r.post(
     '/billing/webhook',
     {
+      errors: { 409: ['payments_not_configured'] },
       summary: 'Stripe webhooks (signature-verified)',
       description:
         'Stripe posts its events here. The raw body is verified against the Stripe-Signature header with the endpoint secret ' +

@@ -22,6 +22,7 @@ import {
   tenantParams,
   tenantRequestParams,
 } from './schemas.js';
+import type { BillingErrorCode } from '../api.js';
 
 export interface ManualRouteDeps {
   audit: () => AuditSink;
@@ -32,7 +33,7 @@ const paymentList = { 200: { description: 'The payments, newest first, and the l
 const requestList = { 200: { description: 'The plan-change requests, newest first (at most one open)', schema: planRequestListReply } };
 const oneRequest = (description: string) => ({ 200: { description, schema: planRequestReply } });
 
-export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRouteDeps): void {
+export function manualRoutes(r: PluginRouter<BillingErrorCode>, s: BillingServices, deps: ManualRouteDeps): void {
   const superadmin = [requireRole('superadmin')];
   const read = [requireScope('billing:read')];
   const manage = [requireRole('admin'), requireScope('billing:manage')];
@@ -63,7 +64,7 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
 
   r.get(
     '/admin/tenants/:id/payments',
-    { summary: "A tenant's recorded payments", guards: superadmin, schema: { params: tenantParams, responses: paymentList } },
+    { errors: { 404: ['not_found'] }, summary: "A tenant's recorded payments", guards: superadmin, schema: { params: tenantParams, responses: paymentList } },
     async (_ctx, { params }) => payments(await tenant(params.id)),
   );
   r.post(
@@ -96,12 +97,18 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
   );
   r.get(
     '/admin/tenants/:id/plan-change-requests',
-    { summary: "A tenant's plan-change requests", guards: superadmin, schema: { params: tenantParams, responses: requestList } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: "A tenant's plan-change requests",
+      guards: superadmin,
+      schema: { params: tenantParams, responses: requestList },
+    },
     async (_ctx, { params }) => ({ items: await s.manual.requests(await tenant(params.id)) }),
   );
   r.post(
     '/admin/tenants/:id/plan-change-requests/:requestId/approve',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Approve a plan-change request: the tenant moves to the plan',
       description: 'The manual provider, starting a fresh period. Approving an approved request again changes nothing; a declined or withdrawn one is a 409.',
       guards: superadmin,
@@ -140,6 +147,7 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
   r.get(
     '/billing/payments/:paymentId',
     {
+      errors: { 404: ['not_found'] },
       summary: 'One of your payments',
       guards: read,
       schema: { params: paymentParams, responses: { 200: { description: 'The payment', schema: paymentReply } } },
@@ -169,12 +177,18 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
   );
   r.get(
     '/billing/plan-change-requests/:requestId',
-    { summary: 'One of your plan-change requests', guards: read, schema: { params: requestParams, responses: oneRequest('The request') } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'One of your plan-change requests',
+      guards: read,
+      schema: { params: requestParams, responses: oneRequest('The request') },
+    },
     async (ctx, { params }) => s.manual.request(await tenantOf(ctx), params.requestId),
   );
   r.post(
     '/billing/plan-change-requests/:requestId/withdraw',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Withdraw your open plan-change request',
       guards: manage,
       schema: { params: requestParams, responses: oneRequest('The request, withdrawn') },

@@ -32,6 +32,7 @@ import {
   receiveQuery,
   waitQuery,
 } from './email-schemas.js';
+import type { MailErrorCode } from '../api.js';
 
 /** The seed's `expires`: epoch milliseconds (null only for rows made before every mailbox had a lifetime). */
 const expiresMs = (m: { expires_at: string | null }) => (m.expires_at ? Date.parse(m.expires_at) : null);
@@ -50,7 +51,7 @@ const mailboxView = (m: Awaited<ReturnType<MailServices['mailboxes']['get']>>) =
   last_received_at: m.last_received_at === null ? null : seedTime(m.last_received_at),
 });
 
-export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSettings): void {
+export function mailRoutes(r: PluginRouter<MailErrorCode>, s: MailServices, settings: MailSettings): void {
   const use = [requireScope('mail:use')];
 
   r.get(
@@ -80,6 +81,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.post(
     '/api/create',
     {
+      errors: { 400: ['bad_local_part'] },
       summary: 'A mailbox with a chosen name',
       guards: use,
       schema: { body: createBody, responses: { 200: { description: 'The new mailbox', schema: newMailboxReply } } },
@@ -186,6 +188,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.get(
     '/api/email/:id',
     {
+      errors: { 404: ['email_not_found'] },
       summary: 'One message',
       guards: use,
       schema: { params: emailIdParams, responses: { 200: { description: 'The message, now marked read', schema: emailReply } } },
@@ -199,6 +202,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.get(
     '/api/email/:id/download',
     {
+      errors: { 404: ['email_not_found'] },
       summary: 'The raw message (message/rfc822)',
       guards: use,
       schema: { params: emailIdParams, responses: { 200: { description: 'The message exactly as received (an .eml attachment)', ...rawMessage } } },
@@ -216,6 +220,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.delete(
     '/api/email/:id',
     {
+      errors: { 404: ['email_not_found'] },
       summary: 'Delete one message',
       guards: use,
       schema: { params: emailIdParams, responses: { 200: { description: 'Deleted', schema: emailDeletedReply } } },
@@ -231,6 +236,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.post(
     '/receive',
     {
+      errors: { 400: ['empty_message'], 422: ['no_such_mailbox'] },
       summary: 'Deliver a raw message (message/rfc822); recipients from ?to= or the headers',
       guards: [requireRole('superadmin')],
       schema: {

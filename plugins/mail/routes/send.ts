@@ -19,9 +19,10 @@ import {
   sentReply,
 } from './send-schemas.js';
 import { MailErrors } from '../services/errors.js';
+import type { MailErrorCode } from '../api.js';
 
 /** The seed's sending endpoints; "resend_id" is Plinth's own message id. */
-export function sendRoutes(r: PluginRouter, s: MailServices): void {
+export function sendRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): void {
   const use = [requireScope('mail:use')];
 
   r.post(
@@ -76,12 +77,22 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   );
   r.get(
     '/api/sent/:id',
-    { summary: 'One sent message', guards: use, schema: { params: sentIdParams, responses: { 200: { description: 'The record', schema: sentReply } } } },
+    {
+      errors: { 404: ['sent_not_found'] },
+      summary: 'One sent message',
+      guards: use,
+      schema: { params: sentIdParams, responses: { 200: { description: 'The record', schema: sentReply } } },
+    },
     async (ctx, { params }) => seedTimes(await s.sender.get(await scopeFrom(ctx), params.id)),
   );
   r.delete(
     '/api/sent/:id',
-    { summary: 'Delete a sent record', guards: use, schema: { params: sentIdParams, responses: { 200: { description: 'Deleted', schema: done } } } },
+    {
+      errors: { 404: ['sent_not_found'] },
+      summary: 'Delete a sent record',
+      guards: use,
+      schema: { params: sentIdParams, responses: { 200: { description: 'Deleted', schema: done } } },
+    },
     async (ctx, { params }) => {
       await s.sender.remove(await scopeFrom(ctx), params.id);
       return { success: true };
@@ -91,6 +102,7 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   r.get(
     '/api/send/:id',
     {
+      errors: { 404: ['sent_not_found'] },
       summary: 'Where a send stands',
       guards: use,
       schema: { params: sentIdParams, responses: { 200: { description: 'Its status (`id` is the message id)', schema: sendStatusReply } } },
@@ -111,7 +123,12 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   );
   r.post(
     '/api/send/:id/cancel',
-    { summary: 'Cancel a scheduled send', guards: use, schema: { params: sentIdParams, responses: { 200: { description: 'Canceled', schema: done } } } },
+    {
+      errors: { 404: ['sent_not_found'] },
+      summary: 'Cancel a scheduled send',
+      guards: use,
+      schema: { params: sentIdParams, responses: { 200: { description: 'Canceled', schema: done } } },
+    },
     async (ctx, { params }) => {
       await s.sender.reschedule(await scopeFrom(ctx), params.id, { status: 'canceled' });
       return { success: true };

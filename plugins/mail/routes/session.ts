@@ -25,6 +25,7 @@ import {
   toggleLoginReply,
 } from './schemas.js';
 import { MailErrors } from '../services/errors.js';
+import type { MailErrorCode } from '../api.js';
 
 /** The seed's admin login: `mailbox_limit: 9999`, no limit. */
 const UNLIMITED = 9999;
@@ -33,7 +34,7 @@ const cookie = (ctx: HttpContext, name: string, value: string, seconds: number) 
   ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, path: '/', maxAge: seconds * 1000 });
 
 /** The seed's /api/login, /api/logout, /api/session, quota and mailbox passwords. */
-export function sessionRoutes(r: PluginRouter, s: MailServices): void {
+export function sessionRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): void {
   r.post(
     '/api/login',
     {

@@ -17,9 +17,10 @@ import {
   pinReply,
 } from './schemas.js';
 import { MailErrors } from '../services/errors.js';
+import type { MailErrorCode } from '../api.js';
 
 /** The seed's mailbox settings: pin, favorite, forward, and their batch forms (batch = strictAdmin). */
-export function settingsRoutes(r: PluginRouter, s: MailServices): void {
+export function settingsRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): void {
   const use = [requireScope('mail:use')];
   const strict = [requireRole('superadmin')];
   const one = async (ctx: Parameters<typeof scopeFrom>[0], target: { ids?: number[]; addresses?: string[] }, patch: Record<string, unknown>) => {

@@ -8,6 +8,9 @@ import { done } from './schemas.js';
 import { seedTime } from './seed-time.js';
 import { assignBody, createUserBody, updateUserBody, userIdParams, userMailboxesReply, usersQuery, usersReply, userView } from './admin-schemas.js';
 import { MailErrors } from '../services/errors.js';
+import type { MailErrorCode } from '../api.js';
+// Users are auth's: its refusals (the last superadmin, suspending oneself) reach this face as they are.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 const roleOf = (seedRole: 'user' | 'admin') => (seedRole === 'admin' ? 'admin' : 'member');
 const seedRole = (role: string) => (role === 'member' ? 'user' : 'admin');
@@ -19,7 +22,7 @@ const meta = (ctx: HttpContext) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent
  * A user's `id` here is their number, the integer the seed shows (auth gives one to every user);
  * a path takes the number, or the user's UUID as before.
  */
-export function userRoutes(r: PluginRouter, s: MailServices): void {
+export function userRoutes(r: PluginRouter<MailErrorCode | AuthErrorCode>, s: MailServices): void {
   const strict = [requireRole('superadmin')];
   const container = (ctx: HttpContext) => ctx.state.container;
   const users = (ctx: HttpContext) => container(ctx).resolve('authUsers');
@@ -133,7 +136,12 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
 
   r.delete(
     '/api/users/:id',
-    { summary: 'Delete a user', guards: strict, schema: { params: userIdParams, responses: { 200: { description: 'Deleted', schema: done } } } },
+    {
+      errors: { 404: ['not_found'], 409: ['last_superadmin'] },
+      summary: 'Delete a user',
+      guards: strict,
+      schema: { params: userIdParams, responses: { 200: { description: 'Deleted', schema: done } } },
+    },
     async (ctx, { params }) => {
       const id = await userIdOf(ctx, params.id);
       await users(ctx).remove(await actor(ctx), id, meta(ctx));
@@ -147,6 +155,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
   r.get(
     '/api/users/:id/mailboxes',
     {
+      errors: { 404: ['not_found'] },
       summary: "A user's mailboxes",
       guards: strict,
       schema: { params: userIdParams, responses: { 200: { description: 'Oldest first', schema: userMailboxesReply } } },

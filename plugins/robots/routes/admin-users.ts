@@ -11,6 +11,9 @@ import { logListQuery, logListReply, userListQuery, userListReply, userParams } 
 import { noData } from './schemas.js';
 import { languageOf, wordError } from 'plinth/plugin';
 import { WORKBOT_MESSAGES } from './messages.js';
+import type { RobotsErrorCode } from '../api.js';
+// Users are auth's: its refusals (the last superadmin, suspending oneself) reach this face as they are.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 /** The `role` filter takes the seed's "user" for a tenant member, and tenant roles. */
 const tenantRole = (role: string) => (role === 'user' ? 'member' : role);
@@ -71,7 +74,7 @@ export function errorLogger(s: RobotsServices): Middleware {
 }
 
 /** The seed's sections 7 (users, for admins) and 9 (system logs). */
-export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
+export function adminUserRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>, s: RobotsServices): void {
   const admin = [workbotAdmin(s.home)];
 
   r.get(
@@ -124,6 +127,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
   r.post(
     '/api/admin/users/:userId/disable',
     {
+      errors: { 404: ['not_found'], 409: ['cannot_suspend_self'] },
       summary: 'Disable (suspend) a user of the tenant',
       guards: admin,
       schema: { params: userParams, responses: { 200: { description: 'Disabled', schema: noData } } },

@@ -6,18 +6,20 @@ import { adminScope, workbotAdmin } from './guards.js';
 import { ok } from 'plinth/plugin';
 import { codeListQuery, codeListReply, codeParams, generateCodesBody, generatedCodesReply, unbindBody, unbindReply } from './admin-schemas.js';
 import { noData } from './schemas.js';
+import type { RobotsErrorCode } from '../api.js';
 
 /**
  * Activation codes: `workbot` licenses of the licensing engine, 8 characters, one device each.
  * They are made in WorkBot's home tenant: the operator sells them. Every route here is guarded by
  * workbotAdmin; a superadmin sees every tenant's codes, a home admin the home tenant's.
  */
-export function adminRoutes(r: PluginRouter, s: RobotsServices, settings: Pick<RobotsSettings, 'codePrices'>): void {
+export function adminRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices, settings: Pick<RobotsSettings, 'codePrices'>): void {
   const admin = [workbotAdmin(s.home)];
 
   r.post(
     '/api/admin/activation-codes',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Generate activation codes',
       guards: admin,
       schema: { body: generateCodesBody, responses: { 200: { description: 'The new codes', schema: generatedCodesReply } } },

@@ -4,13 +4,14 @@ import type { RobotsServices } from '../services/index.js';
 import { userScope } from './robots.js';
 import { ok } from 'plinth/plugin';
 import { commandLogQuery, commandLogReply, messageFileParams, messageLogReply, messagesQuery, robotIdParams } from './schemas.js';
+import type { RobotsErrorCode } from '../api.js';
 
 /**
  * Beside the seed, in its style: a robot's reported messages and its command log, newest first.
  * The robot is resolved as GET /api/robots/{robotId} resolves it, so another tenant's robot, or
  * (for a member) another member's, is 404.
  */
-export function historyRoutes(r: PluginRouter, s: RobotsServices, settings: RobotsSettings): void {
+export function historyRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices, settings: RobotsSettings): void {
   const limit = { bucket: 'robots.api', points: settings.requestsPerMinute, durationSeconds: 60, by: 'principal' as const };
 
   r.get(

@@ -37,6 +37,7 @@ import {
   updateRobotBody,
   userInfoReply,
 } from './schemas.js';
+import type { RobotsErrorCode } from '../api.js';
 
 /** The caller as a user of a tenant (a robot token or none: 401), scoped as every user endpoint is. */
 export async function userScope(ctx: HttpContext): Promise<RobotScope & { principal: Principal }> {
@@ -59,7 +60,7 @@ export async function robotOf(ctx: HttpContext): Promise<{ id: number; robot_id:
   return { id: Number(principal.attributes?.robotPk), robot_id: principal.id, tenant_id: principal.tenantId! };
 }
 
-export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: RobotsSettings): void {
+export function robotRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices, settings: RobotsSettings): void {
   const limit = { bucket: 'robots.api', points: settings.requestsPerMinute, durationSeconds: 60, by: 'principal' as const };
 
   r.post(
@@ -100,7 +101,12 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
 
   r.get(
     '/api/user/info',
-    { summary: 'The signed-in user', rateLimit: limit, schema: { responses: { 200: { description: 'The user', schema: userInfoReply } } } },
+    {
+      errors: { 401: ['unauthorized'] },
+      summary: 'The signed-in user',
+      rateLimit: limit,
+      schema: { responses: { 200: { description: 'The user', schema: userInfoReply } } },
+    },
     async (ctx) => {
       const { userId } = await userScope(ctx);
       const user = await s.users().get(userId);
@@ -145,6 +151,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.get(
     '/api/robots',
     {
+      errors: { 403: ['tenant_required'] },
       summary: 'My robots',
       rateLimit: limit,
       schema: { query: robotListQuery, responses: { 200: { description: 'A page of robots, newest first', schema: robotListReply } } },
@@ -154,6 +161,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.post(
     '/api/robots',
     {
+      errors: { 401: ['unauthorized'] },
       summary: 'Create a robot',
       rateLimit: limit,
       schema: { body: createRobotBody, responses: { 200: { description: 'Created', schema: createRobotReply } } },
@@ -196,6 +204,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.post(
     '/api/robot/messages',
     {
+      errors: { 401: ['unauthorized'] },
       summary: 'The app reports a received message',
       rateLimit: limit,
       schema: { body: reportMessageBody, responses: { 200: { description: 'Recorded', schema: reportMessageReply } } },

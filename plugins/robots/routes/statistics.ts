@@ -3,8 +3,9 @@ import type { RobotsServices } from '../services/index.js';
 import { userScope } from './robots.js';
 import { ok } from 'plinth/plugin';
 import { rangeQuery, robotIdParams, robotStatisticsReply, userStatisticsReply } from './schemas.js';
+import type { RobotsErrorCode } from '../api.js';
 
-export function statisticsRoutes(r: PluginRouter, s: RobotsServices): void {
+export function statisticsRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices): void {
   r.get(
     '/api/robots/:robotId/statistics',
     {
