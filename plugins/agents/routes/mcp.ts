@@ -13,6 +13,8 @@ import { AgentsErrors } from '../services/errors.js';
 import { assertOrigin, batchRefusal, narrowingOf, originOf } from './mcp-guards.js';
 import { mcpQuery, mcpReply, mcpRequest, protectedResourceReply } from './schemas.js';
 import type { AgentsErrorCode } from '../api.js';
+// The face also answers auth's codes: a credential's refusals come from auth's chain.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 /** Rebuilds the Web Request the SDK reads (the body is already parsed by Koa and passed beside it). */
 function webRequest(ctx: HttpContext, url: string): Request {
@@ -106,7 +108,11 @@ export interface McpRouteOptions {
   oauth: McpOAuth | null;
 }
 
-export function mcpRoutes(r: PluginRouter<AgentsErrorCode>, deps: CallDeps, { publicUrl, allowedOrigins, directToolCalls, oauth }: McpRouteOptions): void {
+export function mcpRoutes(
+  r: PluginRouter<AgentsErrorCode | AuthErrorCode>,
+  deps: CallDeps,
+  { publicUrl, allowedOrigins, directToolCalls, oauth }: McpRouteOptions,
+): void {
   const metadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
   const origins = new Set([publicUrl, ...allowedOrigins].map(originOf).filter((o): o is string => o !== null));
   let handler: McpHttpHandler | undefined;
@@ -132,6 +138,7 @@ export function mcpRoutes(r: PluginRouter<AgentsErrorCode>, deps: CallDeps, { pu
   r.post(
     '/mcp',
     {
+      errors: { 401: ['invalid_api_key', 'invalid_token'], 403: ['mfa_enrollment_required', 'origin_not_allowed'] },
       summary: 'The MCP endpoint (Streamable HTTP, stateless): protocol 2026-07-28 and the 2025 revisions',
       description: 'An API key in X-API-Key or Authorization: Bearer, or an OAuth access token issued for this resource (<public URL>/mcp).',
       schema: { query: mcpQuery, rawBody: { contentType: 'application/json', schema: mcpRequest }, responses: POST_REPLIES },

@@ -76,6 +76,7 @@ export function oauthRoutes(r: PluginRouter<AgentsErrorCode>, d: OAuthRouteDeps)
   r.get(
     '/agents/oauth/consent/:uid',
     {
+      errors: { 403: ['mfa_enrollment_required'], 404: ['not_found'] },
       summary: 'What an application asks to do on your behalf: the client, your tenant, the scope presets and the tools each means',
       guards: [personGuard],
       schema: {
@@ -148,6 +149,7 @@ export function oauthRoutes(r: PluginRouter<AgentsErrorCode>, d: OAuthRouteDeps)
   r.delete(
     '/agents/oauth/grants/:id',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Revoke an application: its grant, and every token issued under it, end now',
       guards: [personGuard],
       schema: {

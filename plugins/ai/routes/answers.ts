@@ -14,6 +14,7 @@ export function answerRoutes(
   r.post(
     '/api/ai/try',
     {
+      errors: { 403: ['ai_consent_required'], 404: ['not_found'] },
       summary: 'Answer a sample message as a robot would, without sending anything',
       guards: manage,
       rateLimit: limit,
@@ -39,6 +40,7 @@ export function answerRoutes(
   r.get(
     '/api/ai/calls/daily',
     {
+      errors: { 404: ['not_found'] },
       summary: 'AI calls and their cost per day over the last days (1–366, default 30), for the tenant or one robot',
       guards: read,
       schema: {

@@ -97,6 +97,7 @@ export function knowledgeRoutes(r: PluginRouter<AiErrorCode>, kb: KnowledgeBase,
   r.post(
     '/api/ai/knowledge/import',
     {
+      errors: { 409: ['knowledge_base_full'] },
       summary: 'Import entries from CSV or JSON ({format, content}, or a text/csv body): valid rows are added, the others reported by row',
       guards: manage,
       rateLimit,

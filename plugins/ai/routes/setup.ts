@@ -18,6 +18,7 @@ export function setupRoutes(r: PluginRouter<AiErrorCode>, s: AiServices): void {
   r.put(
     '/api/ai/providers/:name',
     {
+      errors: { 400: ['target_refused'] },
       summary: 'Add or change a model provider',
       guards: manage,
       schema: { params: providerParams, body: providerBody, responses: { 200: { description: 'The provider as saved', schema: providerReply } } },

@@ -95,6 +95,7 @@ export function adminBackupRoutes(r: PluginRouter<AuthErrorCode>, d: BackupRoute
   r.get<unknown, Params>(
     '/admin/backups/:location/:name',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Download a backup (application/gzip, as an attachment)',
       description: 'The archive holds every password hash and signing key: each download is in the audit log.',
       guards: superadmin,
@@ -124,6 +125,7 @@ export function adminBackupRoutes(r: PluginRouter<AuthErrorCode>, d: BackupRoute
   r.delete<unknown, unknown, Params>(
     '/admin/backups/:location/:name',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Delete a backup from one destination',
       guards: superadmin,
       schema: { params: backupParams, responses: { 204: { description: 'Deleted' } } },

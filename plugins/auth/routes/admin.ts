@@ -27,12 +27,14 @@ import {
   userReply,
   uuidParam,
 } from './schemas.js';
+// The face also answers billing's codes: a tenant's plan may be billing's (Stripe).
+import type { BillingErrorCode } from '../../billing/api.js';
 
 /** One of auth's filters (api.ts AuthFilters), applied to its typed value. */
 const filter = <K extends AuthFilterName>(hooks: Hooks, name: K, value: AuthFilters[K]) => hooks.applyFilters(name, value);
 
 export function adminRoutes(
-  r: PluginRouter<AuthErrorCode>,
+  r: PluginRouter<AuthErrorCode | BillingErrorCode>,
   s: AuthServices,
   deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void>; hooks: Hooks; tenantParts: TenantParts },
 ): void {
@@ -41,6 +43,7 @@ export function adminRoutes(
   r.get(
     '/admin/users',
     {
+      errors: { 403: ['mfa_enrollment_required'] },
       summary: 'All users (paginated, searchable)',
       guards: superadmin,
       schema: {
@@ -68,6 +71,7 @@ export function adminRoutes(
   r.patch(
     '/admin/users/:id',
     {
+      errors: { 404: ['not_found'], 409: ['email_taken', 'last_owner', 'last_superadmin'] },
       summary: "Change a user's role, status, name or scope limit",
       guards: superadmin,
       schema: { params: uuidParam, body: adminUserPatch, responses: { 200: { description: 'The user as saved', schema: userReply } } },
@@ -82,7 +86,7 @@ export function adminRoutes(
   r.delete(
     '/admin/users/:id',
     {
-      errors: { 404: ['not_found'] },
+      errors: { 404: ['not_found'], 409: ['last_owner', 'last_superadmin'] },
       summary: 'Delete a user',
       guards: superadmin,
       schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } },
@@ -95,7 +99,7 @@ export function adminRoutes(
   r.post(
     '/admin/users/:id/suspend',
     {
-      errors: { 404: ['not_found'] },
+      errors: { 404: ['not_found'], 409: ['cannot_suspend_self', 'last_superadmin'] },
       summary: 'Suspend a user (their sessions end)',
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'The user, suspended', schema: userReply } } },
@@ -171,6 +175,7 @@ export function adminRoutes(
   r.post(
     '/admin/tenants',
     {
+      errors: { 409: ['email_taken'] },
       summary: 'Create a customer tenant with its owner (emailed a link to choose a password unless one is given)',
       guards: superadmin,
       schema: {
@@ -187,6 +192,7 @@ export function adminRoutes(
   r.post(
     '/admin/tenants/:id/users',
     {
+      errors: { 404: ['not_found'], 409: ['email_taken'] },
       summary: 'Add a user to a tenant by email, with a role (emailed a link to choose a password unless one is given)',
       guards: superadmin,
       schema: {
@@ -207,6 +213,7 @@ export function adminRoutes(
   r.patch(
     '/admin/tenants/:id',
     {
+      errors: { 404: ['not_found'], 409: ['conflict', 'last_superadmin', 'managed_by_stripe'] },
       summary: 'Update a tenant: name, status, settings and (with billing) its plan',
       guards: superadmin,
       schema: { params: uuidParam, body: tenantPatch(withPlan), responses: tenantDetail },
@@ -229,7 +236,7 @@ export function adminRoutes(
   r.delete(
     '/admin/tenants/:id',
     {
-      errors: { 404: ['not_found'] },
+      errors: { 404: ['not_found'], 409: ['conflict', 'last_superadmin'] },
       summary: "Delete a tenant: its users, API keys and every plugin's rows of it, in one transaction (GET …/deletion counts them first)",
       guards: superadmin,
       schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } },
@@ -242,7 +249,12 @@ export function adminRoutes(
 
   r.get(
     '/admin/stats',
-    { summary: 'Platform statistics', guards: superadmin, schema: { responses: { 200: { description: 'Counts across every tenant', schema: statsReply } } } },
+    {
+      errors: { 401: ['invalid_token'], 403: ['mfa_enrollment_required'] },
+      summary: 'Platform statistics',
+      guards: superadmin,
+      schema: { responses: { 200: { description: 'Counts across every tenant', schema: statsReply } } },
+    },
     () => s.stats.collect(),
   );
 
@@ -266,6 +278,7 @@ export function adminRoutes(
   r.get(
     '/admin/audit-logs',
     {
+      errors: { 403: ['mfa_enrollment_required'] },
       summary: 'Audit log (filter by actor, action, target, time)',
       guards: superadmin,
       schema: { query: auditQuery, responses: { 200: { description: 'A page of audit entries, newest first', schema: auditPageReply } } },

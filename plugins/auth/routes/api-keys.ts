@@ -15,7 +15,7 @@ export function apiKeyRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, re
   r.get(
     '/api-keys',
     {
-      errors: { 403: ['tenant_required'] },
+      errors: { 403: ['mfa_enrollment_required', 'tenant_required'] },
       summary: 'List API keys',
       guards: manage,
       schema: { responses: { 200: { description: 'Your keys (every key of the tenant for owners and admins), newest first', schema: apiKeyListReply } } },
@@ -86,7 +86,7 @@ export function apiKeyRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, re
   r.post(
     '/api-keys/:id/rotate',
     {
-      errors: { 404: ['not_found'] },
+      errors: { 404: ['not_found'], 409: ['key_revoked'] },
       summary: 'Replace the secret of an API key',
       guards: manage,
       schema: {

@@ -35,6 +35,7 @@ export function mfaRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void
   r.post(
     '/auth/mfa/totp/enroll',
     {
+      errors: { 409: ['mfa_already_enabled'] },
       summary: 'Start setting up an authenticator app',
       description:
         'A new secret (shown this once) as a QR code, an otpauth:// URI and base32 text. Two-factor sign-in is on only once POST /auth/mfa/totp/confirm ' +
@@ -48,6 +49,7 @@ export function mfaRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void
   r.post(
     '/auth/mfa/totp/confirm',
     {
+      errors: { 401: ['invalid_code'], 409: ['mfa_not_enrolling'] },
       summary: 'Turn two-factor sign-in on with the first code from the app',
       description: 'Answers the ten recovery codes, shown this once. Your other sessions end (they were opened without the second factor).',
       guards: manage,
@@ -59,6 +61,7 @@ export function mfaRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void
   r.post(
     '/auth/mfa/totp/disable',
     {
+      errors: { 401: ['invalid_code'] },
       summary: 'Turn two-factor sign-in off',
       description: 'With a current code from the app or a recovery code. You are mailed. Under the policy you are then asked to set it up again.',
       guards: manage,
@@ -70,6 +73,7 @@ export function mfaRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void
   r.post(
     '/auth/mfa/recovery-codes',
     {
+      errors: { 401: ['invalid_code'] },
       summary: 'Replace my recovery codes',
       description: 'With a current code from the app (or a recovery code): ten new codes, shown this once; the old ones stop working.',
       guards: manage,
@@ -81,6 +85,7 @@ export function mfaRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void
   r.post(
     '/auth/mfa/verify',
     {
+      errors: { 401: ['invalid_challenge', 'invalid_code'], 429: ['rate_limited'] },
       summary: 'Complete a sign-in with the second factor',
       description:
         'The `challenge_token` that /auth/login (or /auth/magic-link/verify, or another face’s sign-in) answered with `mfa_required`, and a code from ' +
@@ -94,7 +99,7 @@ export function mfaRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void
   r.post(
     '/admin/users/:id/mfa/reset',
     {
-      errors: { 404: ['not_found'] },
+      errors: { 403: ['mfa_enrollment_required'], 404: ['not_found'] },
       summary: "Reset a user's second factor",
       description: 'For a user who lost their authenticator: the factor and recovery codes are removed, their sessions end, they are mailed. Audited.',
       guards: [requireRole('superadmin')],

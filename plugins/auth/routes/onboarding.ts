@@ -27,6 +27,7 @@ export function onboardingRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices
   r.post(
     '/auth/setup',
     {
+      errors: { 400: ['invalid_token'], 409: ['email_taken'] },
       summary: "Set the first superadmin's password (and address) with the setup link",
       description: 'Works once, within an hour of the start that printed it; it does not sign in. A used or expired link is 400 `invalid_token`.',
       rateLimit: setupLimit,

@@ -68,6 +68,7 @@ export function passkeyRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, s
   r.post(
     '/auth/passkeys/registration/verify',
     {
+      errors: { 400: ['invalid_challenge', 'passkey_refused'], 409: ['passkey_exists'] },
       summary: 'Add a passkey: the authenticator’s answer to the options',
       guards: manage,
       schema: { body: registrationBody, responses: { 201: { description: 'The passkey, added', schema: passkeyReply } } },
@@ -82,6 +83,7 @@ export function passkeyRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, s
   r.patch(
     '/auth/passkeys/:id',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Rename one of my passkeys',
       guards: manage,
       schema: { params: uuidParam, body: renameBody, responses: { 200: { description: 'The passkey as renamed', schema: passkeyReply } } },
@@ -119,6 +121,7 @@ export function passkeyRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, s
   r.post(
     '/auth/passkeys/sign-in/verify',
     {
+      errors: { 400: ['invalid_challenge'], 401: ['passkey_refused'], 403: ['account_suspended'] },
       summary: 'Sign in with a passkey instead of a password and a second factor',
       rateLimit: ceremonies,
       schema: { body: signInBody, responses: { 200: { description: 'A token pair and the signed-in user (as login)', schema: loginReply } } },

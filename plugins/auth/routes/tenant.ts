@@ -9,6 +9,7 @@ export function tenantRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): v
   r.get(
     '/tenant/settings',
     {
+      errors: { 401: ['invalid_api_key'] },
       summary: 'My tenant settings (any member)',
       guards: [requireScope('settings:read')],
       schema: { responses: { 200: { description: "The tenant's settings", schema: settingsReply } } },

@@ -15,13 +15,19 @@ export function userRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): voi
 
   r.get(
     '/users/me',
-    { summary: 'My profile', guards: [requireScope('account:read')], schema: { responses: { 200: { description: 'Your profile', schema: userReply } } } },
+    {
+      errors: { 401: ['account_suspended', 'api_key_expired', 'invalid_api_key', 'invalid_token', 'session_revoked'] },
+      summary: 'My profile',
+      guards: [requireScope('account:read')],
+      schema: { responses: { 200: { description: 'Your profile', schema: userReply } } },
+    },
     async (ctx) => s.users.get((await self(ctx)).id),
   );
 
   r.patch(
     '/users/me',
     {
+      errors: { 409: ['email_taken', 'phone_taken', 'username_taken'] },
       summary: 'Update my profile',
       guards: [requireScope('account:manage')],
       schema: {
@@ -41,7 +47,7 @@ export function userRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): voi
   r.delete(
     '/users/me',
     {
-      errors: { 409: ['last_superadmin'] },
+      errors: { 409: ['last_owner', 'last_superadmin'] },
       summary: 'Delete my account',
       guards: [requireScope('account:manage')],
       schema: { responses: { 204: { description: 'Deleted' } } },

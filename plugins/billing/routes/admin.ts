@@ -68,7 +68,12 @@ export function adminRoutes(
   );
   r.post(
     '/admin/plans',
-    { summary: 'Create a plan', guards: superadmin, schema: { body: newPlanBody, responses: { 201: { description: 'The plan', schema: planReply } } } },
+    {
+      errors: { 400: ['validation_error'], 409: ['plan_exists'] },
+      summary: 'Create a plan',
+      guards: superadmin,
+      schema: { body: newPlanBody, responses: { 201: { description: 'The plan', schema: planReply } } },
+    },
     async (ctx, { body }) => {
       const plan = await s.plans.create(body);
       await deps
@@ -81,7 +86,7 @@ export function adminRoutes(
   r.patch(
     '/admin/plans/:id',
     {
-      errors: { 404: ['plan_not_found'] },
+      errors: { 400: ['validation_error'], 404: ['plan_not_found'] },
       summary: 'Update a plan',
       guards: superadmin,
       schema: { params: planParams, body: planPatch, responses: answers.plan('The plan as saved') },
@@ -97,7 +102,7 @@ export function adminRoutes(
   r.delete(
     '/admin/plans/:id',
     {
-      errors: { 404: ['plan_not_found'] },
+      errors: { 404: ['plan_not_found'], 409: ['plan_in_use'] },
       summary: 'Delete a plan nobody is on',
       guards: superadmin,
       schema: { params: planParams, responses: { 204: { description: 'Deleted' } } },
@@ -126,7 +131,7 @@ export function adminRoutes(
   r.post(
     '/admin/plans/:id/stripe-sync',
     {
-      errors: { 409: ['payments_not_configured'] },
+      errors: { 404: ['plan_not_found'], 409: ['payments_not_configured', 'plan_not_purchasable'], 502: ['payment_provider_error'] },
       summary: 'Sync one plan to Stripe',
       guards: superadmin,
       schema: { params: planParams, responses: answers.plan('The plan with its Stripe product and price ids') },
@@ -184,6 +189,7 @@ export function adminRoutes(
   r.put(
     '/admin/tenants/:id/subscription',
     {
+      errors: { 404: ['not_found', 'plan_not_found'], 409: ['managed_by_stripe'] },
       summary: 'Put a tenant on a plan (manual provider)',
       guards: superadmin,
       schema: { params: tenantParams, body: assignPlanBody, responses: answers.subscription },
@@ -205,6 +211,7 @@ export function adminRoutes(
   r.put(
     '/admin/tenants/:id/limit-overrides',
     {
+      errors: { 404: ['not_found'] },
       summary: "Replace a tenant's limit overrides",
       guards: superadmin,
       schema: { params: tenantParams, body: overridesBody, responses: answers.limits },

@@ -70,6 +70,7 @@ export function manualRoutes(r: PluginRouter<BillingErrorCode>, s: BillingServic
   r.post(
     '/admin/tenants/:id/payments',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Record a payment made outside Stripe',
       description:
         'A bank transfer, cash, a cheque…: the amount in integer minor units of an ISO 4217 currency and the days it covers. ' +
@@ -108,7 +109,7 @@ export function manualRoutes(r: PluginRouter<BillingErrorCode>, s: BillingServic
   r.post(
     '/admin/tenants/:id/plan-change-requests/:requestId/approve',
     {
-      errors: { 404: ['not_found'] },
+      errors: { 404: ['not_found'], 409: ['request_resolved'] },
       summary: 'Approve a plan-change request: the tenant moves to the plan',
       description: 'The manual provider, starting a fresh period. Approving an approved request again changes nothing; a declined or withdrawn one is a 409.',
       guards: superadmin,
@@ -127,6 +128,7 @@ export function manualRoutes(r: PluginRouter<BillingErrorCode>, s: BillingServic
   r.post(
     '/admin/tenants/:id/plan-change-requests/:requestId/decline',
     {
+      errors: { 409: ['request_resolved'] },
       summary: 'Decline a plan-change request, saying why',
       description: 'The reason is shown to the customer. Declining a declined request again changes nothing; an approved or withdrawn one is a 409.',
       guards: superadmin,
@@ -160,6 +162,7 @@ export function manualRoutes(r: PluginRouter<BillingErrorCode>, s: BillingServic
   r.post(
     '/billing/plan-change-requests',
     {
+      errors: { 404: ['plan_not_found'], 409: ['already_on_plan', 'request_open'] },
       summary: 'Ask the operator for another plan',
       description:
         'For a tenant whose plan the operator assigns (not one paying through Stripe). One open request at a time (409 request_open); ' +

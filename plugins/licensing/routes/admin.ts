@@ -62,7 +62,12 @@ export function adminRoutes(r: PluginRouter<LicensingErrorCode>, s: LicensingSer
   r.post(
     '/api/admin/generate',
     {
-      errors: { 400: ['INVALID_REQUEST'], 401: ['INVALID_API_KEY'], 403: ['tenant_required'] },
+      errors: {
+        400: ['INVALID_REQUEST', 'MISSING_EMAIL'],
+        401: ['INVALID_API_KEY'],
+        402: ['usage_limit_reached'],
+        403: ['INVALID_API_KEY', 'tenant_required'],
+      },
       summary: 'Generate an activation code',
       guards: admin,
       schema: { body: generateBody, responses: { 200: { description: 'The license (with `count`, every license made)', schema: generateReply } } },
@@ -93,7 +98,7 @@ export function adminRoutes(r: PluginRouter<LicensingErrorCode>, s: LicensingSer
   r.post(
     '/api/admin/revoke',
     {
-      errors: { 401: ['INVALID_API_KEY'], 404: ['INVALID_LICENSE'] },
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'], 404: ['INVALID_LICENSE'] },
       summary: 'Revoke a license',
       guards: admin,
       schema: { body: revokeBody, responses: { 200: { description: 'Revoked (or already was)', schema: doneReply } } },
@@ -108,7 +113,7 @@ export function adminRoutes(r: PluginRouter<LicensingErrorCode>, s: LicensingSer
   r.post(
     '/api/admin/deactivate-device',
     {
-      errors: { 401: ['INVALID_API_KEY'] },
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'], 404: ['INVALID_LICENSE', 'INVALID_REQUEST'] },
       summary: 'Deactivate a device',
       guards: admin,
       schema: { body: deviceBody, responses: { 200: { description: 'Deactivated: its slot is free', schema: doneReply } } },
@@ -123,7 +128,7 @@ export function adminRoutes(r: PluginRouter<LicensingErrorCode>, s: LicensingSer
   r.post(
     '/api/admin/activate-device',
     {
-      errors: { 401: ['INVALID_API_KEY'] },
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'], 404: ['INVALID_LICENSE', 'INVALID_REQUEST'], 409: ['INVALID_REQUEST'] },
       summary: 'Re-activate a deactivated device',
       guards: admin,
       schema: { body: deviceBody, responses: { 200: { description: 'Active again (within the device cap)', schema: doneReply } } },
@@ -138,7 +143,7 @@ export function adminRoutes(r: PluginRouter<LicensingErrorCode>, s: LicensingSer
   r.get(
     '/api/admin/licenses',
     {
-      errors: { 401: ['INVALID_API_KEY'] },
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'] },
       summary: 'List licenses',
       guards: admin,
       schema: { query: licensesQuery, responses: { 200: { description: 'Licenses, newest first', schema: licensesReply } } },
@@ -170,7 +175,7 @@ export function adminRoutes(r: PluginRouter<LicensingErrorCode>, s: LicensingSer
   r.get(
     '/api/admin/stats',
     {
-      errors: { 401: ['INVALID_API_KEY'] },
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'] },
       summary: 'License statistics',
       guards: admin,
       schema: { responses: { 200: { description: 'Counts by status and plan', schema: statsReply } } },

@@ -83,6 +83,7 @@ export function publicRoutes(r: PluginRouter<LicensingErrorCode>, s: LicensingSe
   r.get(
     '/api/license-file',
     {
+      errors: { 400: ['MISSING_EMAIL', 'MISSING_LICENSE'], 403: ['INVALID_LICENSE'] },
       summary: 'A signed offline license file for a bound device',
       schema: { query: licenseFileQuery, responses: { 200: { description: 'The signed file', schema: licenseFileReply } } },
     },

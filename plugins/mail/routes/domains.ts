@@ -26,7 +26,7 @@ export function domainRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): v
   r.post(
     '/api/admin/domains',
     {
-      errors: { 400: ['bad_domain'] },
+      errors: { 400: ['bad_domain', 'bad_tenant'], 409: ['domain_exists'] },
       summary: 'Add a mail domain (to every tenant, or to one with tenant_id)',
       guards: superadmin,
       schema: { body: addDomainBody, responses: { 201: { description: 'Added', schema: domainView } } },
@@ -41,7 +41,7 @@ export function domainRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): v
   r.delete(
     '/api/admin/domains/:domain',
     {
-      errors: { 404: ['domain_not_found'] },
+      errors: { 404: ['domain_not_found'], 409: ['domain_from_config', 'domain_in_use'] },
       summary: 'Remove an added domain (refused while it has mailboxes)',
       guards: superadmin,
       schema: { params: domainParams, responses: { 200: { description: 'Removed', schema: deleted } } },

@@ -38,6 +38,7 @@ export function emailViewRoutes(r: PluginRouter<MailErrorCode>, s: MailServices)
   r.get(
     '/api/emails/search',
     {
+      errors: { 404: ['mailbox_not_found'] },
       summary: 'Search mail by from, to, subject and text (case-insensitive substring), newest first, a page at a time',
       guards: use,
       schema: { query: searchQuery, responses: { 200: { description: 'One page of matching messages', schema: pageOf(searchHit) } } },

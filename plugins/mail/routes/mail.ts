@@ -33,6 +33,8 @@ import {
   waitQuery,
 } from './email-schemas.js';
 import type { MailErrorCode } from '../api.js';
+// The face also answers auth's codes: a credential's refusals come from auth's chain.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 /** The seed's `expires`: epoch milliseconds (null only for rows made before every mailbox had a lifetime). */
 const expiresMs = (m: { expires_at: string | null }) => (m.expires_at ? Date.parse(m.expires_at) : null);
@@ -51,7 +53,7 @@ const mailboxView = (m: Awaited<ReturnType<MailServices['mailboxes']['get']>>) =
   last_received_at: m.last_received_at === null ? null : seedTime(m.last_received_at),
 });
 
-export function mailRoutes(r: PluginRouter<MailErrorCode>, s: MailServices, settings: MailSettings): void {
+export function mailRoutes(r: PluginRouter<MailErrorCode | AuthErrorCode>, s: MailServices, settings: MailSettings): void {
   const use = [requireScope('mail:use')];
 
   r.get(
@@ -67,6 +69,7 @@ export function mailRoutes(r: PluginRouter<MailErrorCode>, s: MailServices, sett
   r.get(
     '/api/generate',
     {
+      errors: { 400: ['bad_domain'], 402: ['usage_limit_reached'], 403: ['mailbox_only', 'mailbox_quota_reached'] },
       summary: 'A random temporary mailbox',
       guards: use,
       schema: { query: generateQuery, responses: { 200: { description: 'The new mailbox', schema: newMailboxReply } } },
@@ -81,7 +84,13 @@ export function mailRoutes(r: PluginRouter<MailErrorCode>, s: MailServices, sett
   r.post(
     '/api/create',
     {
-      errors: { 400: ['bad_local_part'] },
+      errors: {
+        400: ['bad_domain', 'bad_local_part'],
+        401: ['invalid_token'],
+        402: ['usage_limit_reached'],
+        403: ['mailbox_only', 'mailbox_quota_reached'],
+        409: ['mailbox_exists'],
+      },
       summary: 'A mailbox with a chosen name',
       guards: use,
       schema: { body: createBody, responses: { 200: { description: 'The new mailbox', schema: newMailboxReply } } },
@@ -120,6 +129,7 @@ export function mailRoutes(r: PluginRouter<MailErrorCode>, s: MailServices, sett
   r.delete(
     '/api/mailboxes',
     {
+      errors: { 403: ['mailbox_only'], 404: ['mailbox_not_found'] },
       summary: 'Delete a mailbox and its mail',
       guards: use,
       schema: { query: addressQuery, responses: { 200: { description: 'Deleted', schema: deleted } } },
@@ -133,6 +143,7 @@ export function mailRoutes(r: PluginRouter<MailErrorCode>, s: MailServices, sett
   r.get(
     '/api/emails',
     {
+      errors: { 404: ['mailbox_not_found'] },
       summary: 'Mail in a mailbox, newest first',
       guards: use,
       schema: { query: emailsQuery, responses: { 200: { description: 'At most `limit` messages', schema: emailsReply } } },
@@ -159,6 +170,7 @@ export function mailRoutes(r: PluginRouter<MailErrorCode>, s: MailServices, sett
   r.get(
     '/api/emails/wait',
     {
+      errors: { 404: ['mailbox_not_found'], 429: ['too_many_waits'] },
       summary: 'Long-poll for mail newer than `since`',
       guards: use,
       schema: {
@@ -175,7 +187,12 @@ export function mailRoutes(r: PluginRouter<MailErrorCode>, s: MailServices, sett
 
   r.delete(
     '/api/emails',
-    { summary: 'Empty a mailbox', guards: use, schema: { query: mailboxQuery, responses: { 200: { description: 'How many went', schema: clearedReply } } } },
+    {
+      errors: { 404: ['mailbox_not_found'] },
+      summary: 'Empty a mailbox',
+      guards: use,
+      schema: { query: mailboxQuery, responses: { 200: { description: 'How many went', schema: clearedReply } } },
+    },
     async (ctx, { query }) => ({
       success: true,
       deletedCount: await s.emails.clear(await scopeFrom(ctx), query.mailbox),
@@ -236,7 +253,7 @@ export function mailRoutes(r: PluginRouter<MailErrorCode>, s: MailServices, sett
   r.post(
     '/receive',
     {
-      errors: { 400: ['empty_message'], 422: ['no_such_mailbox'] },
+      errors: { 400: ['empty_message'], 422: ['malformed_message', 'no_such_mailbox'] },
       summary: 'Deliver a raw message (message/rfc822); recipients from ?to= or the headers',
       guards: [requireRole('superadmin')],
       schema: {

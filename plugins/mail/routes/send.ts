@@ -28,6 +28,7 @@ export function sendRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): voi
   r.post(
     '/api/send',
     {
+      errors: { 400: ['bad_recipient', 'empty_message'], 402: ['usage_limit_reached'], 403: ['cannot_send'], 404: ['mailbox_not_found'] },
       summary: 'Send (or schedule) one message from a mailbox',
       guards: use,
       schema: { body: sendBody, responses: { 200: { description: 'Sent, scheduled, or refused by the relay (`status`)', schema: sendReply } } },
@@ -41,6 +42,7 @@ export function sendRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): voi
   r.post(
     '/api/send/batch',
     {
+      errors: { 403: ['cannot_send'] },
       summary: 'Send several messages',
       guards: use,
       schema: { body: sendBatchBody, responses: { 200: { description: 'One result per message (`success`: at least one went)', schema: sendBatchReply } } },
@@ -69,6 +71,7 @@ export function sendRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): voi
   r.get(
     '/api/sent',
     {
+      errors: { 404: ['mailbox_not_found'] },
       summary: 'What a mailbox sent',
       guards: use,
       schema: { query: sentQuery, responses: { 200: { description: 'Newest first, without the bodies', schema: sentListReply } } },
@@ -115,6 +118,7 @@ export function sendRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): voi
   r.patch(
     '/api/send/:id',
     {
+      errors: { 400: ['bad_schedule'], 404: ['sent_not_found'], 409: ['not_scheduled'] },
       summary: 'Re-schedule or cancel a scheduled send',
       guards: use,
       schema: { params: sentIdParams, body: rescheduleBody, responses: { 200: { description: 'The record as it is now', schema: rescheduledReply } } },
@@ -124,7 +128,7 @@ export function sendRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): voi
   r.post(
     '/api/send/:id/cancel',
     {
-      errors: { 404: ['sent_not_found'] },
+      errors: { 404: ['sent_not_found'], 409: ['not_scheduled'] },
       summary: 'Cancel a scheduled send',
       guards: use,
       schema: { params: sentIdParams, responses: { 200: { description: 'Canceled', schema: done } } },

@@ -45,6 +45,7 @@ export function settingsRoutes(r: PluginRouter<MailErrorCode>, s: MailServices):
   r.post(
     '/api/mailbox/forward',
     {
+      errors: { 404: ['mailbox_not_found'] },
       summary: 'Set (or clear, with null) the forwarding address',
       guards: use,
       schema: { body: forwardBody, responses: { 200: { description: 'Set', schema: done } } },

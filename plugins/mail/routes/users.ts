@@ -78,6 +78,7 @@ export function userRoutes(r: PluginRouter<MailErrorCode | AuthErrorCode>, s: Ma
   r.post(
     '/api/users',
     {
+      errors: { 409: ['username_taken'] },
       summary: 'Create a user who signs in to the mail face',
       guards: strict,
       schema: { body: createUserBody, responses: { 201: { description: 'The new user', schema: userView } } },
@@ -104,6 +105,7 @@ export function userRoutes(r: PluginRouter<MailErrorCode | AuthErrorCode>, s: Ma
   r.patch(
     '/api/users/:id',
     {
+      errors: { 404: ['not_found'], 409: ['username_taken'] },
       summary: "Change a user's name, password, mailbox limit, sending or role",
       guards: strict,
       schema: { params: userIdParams, body: updateUserBody, responses: { 200: { description: 'Changed', schema: done } } },
@@ -176,6 +178,7 @@ export function userRoutes(r: PluginRouter<MailErrorCode | AuthErrorCode>, s: Ma
       {
         summary: assign ? 'Give a user a mailbox' : 'Take a mailbox from a user',
         guards: strict,
+        errors: { 404: ['mailbox_not_found', 'user_not_found', 'not_assigned'], 409: ['other_tenant'] },
         schema: { body: assignBody, responses: { 200: { description: assign ? 'Assigned' : 'Unassigned', schema: done } } },
       },
       async (ctx, { body }) => {

@@ -80,6 +80,7 @@ export function adminUserRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>
   r.get(
     '/api/admin/users',
     {
+      errors: { 403: ['not_workbot_admin'] },
       summary: "The tenant's users (superadmin: all)",
       guards: admin,
       schema: { query: userListQuery, responses: { 200: { description: 'A page of users, with their robots and activation codes', schema: userListReply } } },
@@ -127,7 +128,7 @@ export function adminUserRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>
   r.post(
     '/api/admin/users/:userId/disable',
     {
-      errors: { 404: ['not_found'], 409: ['cannot_suspend_self'] },
+      errors: { 403: ['not_workbot_admin'], 404: ['not_found'], 409: ['cannot_suspend_self'] },
       summary: 'Disable (suspend) a user of the tenant',
       guards: admin,
       schema: { params: userParams, responses: { 200: { description: 'Disabled', schema: noData } } },
@@ -163,6 +164,7 @@ export function adminUserRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>
   r.get(
     '/api/admin/logs',
     {
+      errors: { 403: ['not_workbot_admin'] },
       summary: 'System logs of the tenant (superadmin: all)',
       guards: admin,
       schema: { query: logListQuery, responses: { 200: { description: 'A page of log entries, newest first', schema: logListReply } } },

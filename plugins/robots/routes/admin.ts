@@ -19,7 +19,7 @@ export function adminRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices,
   r.post(
     '/api/admin/activation-codes',
     {
-      errors: { 404: ['not_found'] },
+      errors: { 402: ['usage_limit_reached'], 403: ['not_workbot_admin'], 404: ['not_found'] },
       summary: 'Generate activation codes',
       guards: admin,
       schema: { body: generateCodesBody, responses: { 200: { description: 'The new codes', schema: generatedCodesReply } } },
@@ -45,6 +45,7 @@ export function adminRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices,
   r.post(
     '/api/admin/unbind-device',
     {
+      errors: { 403: ['not_workbot_admin'], 404: ['INVALID_CODE', 'not_found'] },
       summary: 'Unbind the device of a code',
       guards: admin,
       schema: { body: unbindBody, responses: { 200: { description: 'Unbound: the device and robot that held the code', schema: unbindReply } } },
@@ -54,7 +55,12 @@ export function adminRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices,
 
   r.post(
     '/api/admin/activation-codes/:code/disable',
-    { summary: 'Disable a code', guards: admin, schema: { params: codeParams, responses: { 200: { description: 'Disabled', schema: noData } } } },
+    {
+      errors: { 404: ['INVALID_CODE'] },
+      summary: 'Disable a code',
+      guards: admin,
+      schema: { params: codeParams, responses: { 200: { description: 'Disabled', schema: noData } } },
+    },
     async (ctx, { params }) => {
       await s.robots.disable(s.licenses(), await tenantOf(ctx), params.code.toUpperCase());
       return ok(null, 'disabled');
@@ -64,6 +70,7 @@ export function adminRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices,
   r.get(
     '/api/admin/activation-codes',
     {
+      errors: { 403: ['not_workbot_admin'] },
       summary: 'Activation codes',
       guards: admin,
       schema: { query: codeListQuery, responses: { 200: { description: 'A page of codes, newest first', schema: codeListReply } } },

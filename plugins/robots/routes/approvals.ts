@@ -30,6 +30,7 @@ export function approvalRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServic
       {
         summary: `${approve ? 'Approve' : 'Reject'} a waiting command`,
         guards: admins,
+        errors: { 404: ['not_found'], 409: ['not_awaiting_approval'] },
         schema: {
           params: commandParams,
           responses: { 200: { description: approve ? 'Approved: queued (pending)' : 'Rejected: never sent', schema: decisionReply } },

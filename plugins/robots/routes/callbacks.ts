@@ -37,6 +37,7 @@ export function callbackRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServic
   r.get(
     '/api/robot/third-party/config/:robotId',
     {
+      errors: { 404: ['not_found'] },
       summary: 'The callback configuration (never the secret)',
       schema: { params: robotIdParams, responses: { 200: { description: 'The configuration', schema: callbackConfigReply } } },
     },
@@ -61,6 +62,7 @@ export function callbackRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServic
   r.post(
     '/api/robot/third-party/deliveries/resend',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Deliver a logged callback again',
       schema: { body: resendBody, responses: { 200: { description: 'Queued for delivery again', schema: noData } } },
     },

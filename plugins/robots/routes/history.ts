@@ -17,6 +17,7 @@ export function historyRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsService
   r.get(
     '/api/robots/:robotId/messages',
     {
+      errors: { 401: ['unauthorized'], 404: ['not_found'] },
       summary: "A robot's reported messages, newest first",
       rateLimit: limit,
       schema: { params: robotIdParams, query: messagesQuery, responses: { 200: { description: 'A page of messages', schema: messageLogReply } } },
@@ -45,6 +46,7 @@ export function historyRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsService
   r.get(
     '/api/robots/:robotId/commands',
     {
+      errors: { 401: ['unauthorized'], 404: ['not_found'] },
       summary: "A robot's command log, newest first",
       rateLimit: limit,
       schema: { params: robotIdParams, query: commandLogQuery, responses: { 200: { description: 'A page of commands', schema: commandLogReply } } },
