@@ -56,7 +56,7 @@ export function adminRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices,
   r.post(
     '/api/admin/activation-codes/:code/disable',
     {
-      errors: { 404: ['INVALID_CODE'] },
+      errors: { 403: ['not_workbot_admin'], 404: ['INVALID_CODE'] },
       summary: 'Disable a code',
       guards: admin,
       schema: { params: codeParams, responses: { 200: { description: 'Disabled', schema: noData } } },
@@ -70,7 +70,7 @@ export function adminRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices,
   r.get(
     '/api/admin/activation-codes',
     {
-      errors: { 403: ['not_workbot_admin'] },
+      errors: { 403: ['missing_scope', 'not_workbot_admin'] },
       summary: 'Activation codes',
       guards: admin,
       schema: { query: codeListQuery, responses: { 200: { description: 'A page of codes, newest first', schema: codeListReply } } },

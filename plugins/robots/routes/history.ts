@@ -31,6 +31,7 @@ export function historyRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsService
   r.get(
     '/api/robots/:robotId/messages/:messageId/file',
     {
+      errors: { 404: ['not_found'] },
       summary: "A reported message's file (application/octet-stream)",
       rateLimit: limit,
       schema: { params: messageFileParams, responses: { 200: { description: 'The file, as the app sent it', contentType: 'application/octet-stream' } } },

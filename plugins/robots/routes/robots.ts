@@ -79,7 +79,7 @@ export function robotRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>, s:
   r.post(
     '/api/user/login',
     {
-      errors: { 403: ['mfa_required'] },
+      errors: { 400: ['invalid_code'], 403: ['mfa_required'] },
       summary: 'Sign in (and sign up) with phone + code',
       schema: { body: loginBody, responses: { 200: { description: 'Signed in: the user and their tokens', schema: loginReply } } },
     },
@@ -105,7 +105,7 @@ export function robotRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>, s:
   r.get(
     '/api/user/info',
     {
-      errors: { 401: ['unauthorized'] },
+      errors: { 401: ['account_suspended', 'unauthorized'] },
       summary: 'The signed-in user',
       rateLimit: limit,
       schema: { responses: { 200: { description: 'The user', schema: userInfoReply } } },
@@ -127,7 +127,7 @@ export function robotRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>, s:
   r.post(
     '/api/robot-ids/activate',
     {
-      errors: { 403: ['forbidden'], 404: ['INVALID_CODE'] },
+      errors: { 402: ['usage_limit_reached'], 403: ['code_of_another_user', 'forbidden'], 404: ['INVALID_CODE'], 409: ['code_in_use'] },
       summary: 'Activate a device with an activation code',
       rateLimit: { bucket: 'robots.activate.ip', points: 30, durationSeconds: 60 },
       schema: {
@@ -169,7 +169,7 @@ export function robotRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>, s:
   r.post(
     '/api/robots',
     {
-      errors: { 401: ['unauthorized'] },
+      errors: { 401: ['unauthorized'], 402: ['usage_limit_reached'] },
       summary: 'Create a robot',
       rateLimit: limit,
       schema: { body: createRobotBody, responses: { 200: { description: 'Created', schema: createRobotReply } } },
@@ -205,6 +205,7 @@ export function robotRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>, s:
   r.delete(
     '/api/robots/:robotId',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Delete a robot (its tokens stop working)',
       rateLimit: limit,
       schema: { params: robotIdParams, responses: { 200: { description: 'Deleted', schema: noData } } },
@@ -218,7 +219,7 @@ export function robotRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>, s:
   r.post(
     '/api/robot/messages',
     {
-      errors: { 401: ['unauthorized'], 403: ['forbidden'] },
+      errors: { 401: ['unauthorized'], 402: ['usage_limit_reached'], 403: ['forbidden'], 413: ['file_too_large'] },
       summary: 'The app reports a received message',
       rateLimit: limit,
       schema: { body: reportMessageBody, responses: { 200: { description: 'Recorded', schema: reportMessageReply } } },

@@ -9,6 +9,7 @@ export function statisticsRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServ
   r.get(
     '/api/robots/:robotId/statistics',
     {
+      errors: { 401: ['unauthorized'], 404: ['not_found'] },
       summary: "A robot's statistics over a date range",
       schema: { params: robotIdParams, query: rangeQuery, responses: { 200: { description: 'The figures (UTC days)', schema: robotStatisticsReply } } },
     },
@@ -21,6 +22,7 @@ export function statisticsRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServ
   r.get(
     '/api/user/statistics',
     {
+      errors: { 401: ['unauthorized'] },
       summary: "The user's statistics over a date range",
       schema: { query: rangeQuery, responses: { 200: { description: 'The figures of every robot the user sees (UTC days)', schema: userStatisticsReply } } },
     },

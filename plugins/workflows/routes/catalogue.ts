@@ -21,6 +21,7 @@ export function catalogueRoutes(r: PluginRouter<WorkflowsErrorCode>, s: Workflow
   r.get(
     '/workflows/refs/:kind',
     {
+      errors: { 404: ['unknown_ref_kind'] },
       summary: 'The tenant’s things of one kind an action’s input may name (x-plinth-ref): id and name, for the editor’s pickers',
       guards: manage,
       schema: {

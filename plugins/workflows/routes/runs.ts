@@ -62,7 +62,7 @@ export function runRoutes(r: PluginRouter<WorkflowsErrorCode>, s: WorkflowsServi
   r.post(
     '/workflows/:id/run',
     {
-      errors: { 404: ['workflow_not_found'] },
+      errors: { 404: ['workflow_not_found'], 409: ['condition_not_met', 'workflow_disabled'] },
       summary: 'Run a workflow now with a payload (its condition must match)',
       guards: manage,
       schema: { params: idParams, body: runBody, responses: started },

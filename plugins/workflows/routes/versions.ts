@@ -46,6 +46,7 @@ export function versionRoutes(r: PluginRouter<WorkflowsErrorCode>, s: WorkflowsS
   r.get(
     '/workflows/:id/versions/:version',
     {
+      errors: { 404: ['version_not_found'] },
       summary: 'One version of a workflow',
       guards: read,
       schema: { params: versionParams, responses: { 200: { description: 'The version', schema: versionReply } } },

@@ -14,7 +14,7 @@ export function webhookRoutes(r: PluginRouter<WorkflowsErrorCode>, s: WorkflowsS
   r.post(
     '/workflows/hooks/:token',
     {
-      errors: { 404: ['webhook_not_found'] },
+      errors: { 401: ['invalid_signature'], 404: ['webhook_not_found'], 409: ['workflow_disabled'] },
       summary: 'Start a webhook-triggered workflow with the JSON body as its payload',
       rawBody: true,
       rateLimit: { bucket: 'workflows.webhook', points: settings.webhook.perIpPerMinute, durationSeconds: 60, by: 'ip' },

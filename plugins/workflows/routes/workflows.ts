@@ -50,6 +50,7 @@ export function workflowRoutes(r: PluginRouter<WorkflowsErrorCode>, s: Workflows
   r.patch(
     '/workflows/:id',
     {
+      errors: { 404: ['workflow_not_found'] },
       summary: 'Edit a workflow: a changed trigger, condition or steps makes a new version',
       guards: manage,
       schema: { params: idParams, body: workflowPatchBody, responses: workflow('The workflow as edited (a new webhook URL or secret shown once)') },
@@ -93,6 +94,7 @@ export function workflowRoutes(r: PluginRouter<WorkflowsErrorCode>, s: Workflows
   r.patch(
     '/workflows/:id/secrets',
     {
+      errors: { 404: ['workflow_not_found'] },
       summary: 'Set (a string) or remove (null) secrets step templates use as {{secrets.name}}; values are never shown',
       guards: manage,
       schema: { params: idParams, body: secretsBody, responses: workflow('The workflow (secret names only)') },
