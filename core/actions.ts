@@ -3,6 +3,7 @@ import { AppError } from './errors.js';
 import type { EventBus } from './events/outbox.js';
 import type { Logger } from './logger.js';
 import { boundIntegers, createAjv, type JsonSchema, REF_KEYWORD, schemaProblems, toFieldErrors, type Validator } from './validation.js';
+import { CoreErrors } from './core-errors.js';
 
 /** What an action is told about the call: the tenant it acts in, and where the call came from. */
 export interface ActionCall {
@@ -192,7 +193,7 @@ export class Actions {
   /** Runs an action as a step of something that can park or stop (a workflow run). */
   async step(name: string, input: Record<string, unknown>, call: ActionCall): Promise<{ output: unknown; control: ActionControl | null }> {
     const action = this.actions.get(name);
-    if (!action) throw AppError.badRequest(`unknown action "${name}"`, 'unknown_action');
+    if (!action) throw CoreErrors.unknownAction(name);
     const problems = this.check(name, input);
     if (problems.length) throw AppError.validation(problems, 400);
     return splitControl(await this.events.withMeta(call.meta, () => action.run(input, call)));

@@ -334,6 +334,7 @@ export class Plinth implements AppView {
         openapi,
         envelope: c.face.envelope,
         checkReplies: config.server.checkReplies,
+        checkErrorCodes: config.server.checkErrorCodes,
       });
       openapi.face({ plugin: plugin.name, base: c.face.base, description: plugin.description, version: plugin.version });
       plugin.routes(router, c);

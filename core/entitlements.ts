@@ -1,8 +1,9 @@
 // What a tenant's plan lets it do: features, each granting scopes (checked by guards). How much it may
 // use — usage limits per metric — is the other half: core/usage.ts (the facade every plugin consumes
 // through), enforced by billing's services/usage-meter.ts when billing is on.
-import { AppError } from './errors.js';
+import type { AppError } from './errors.js';
 import type { Principal } from './http/auth.js';
+import { CoreErrors } from './core-errors.js';
 
 /**
  * A feature a plugin offers and a plan may include (the way Lago and Stripe entitlements work):
@@ -105,10 +106,7 @@ export function missingFeatureForMetric(catalog: Map<string, FeatureInfo>, featu
   return gating.length && !gating.some((f) => features.includes(f)) ? gating[0] : null;
 }
 
-export const featureRefusal = (plan: string, feature: string, scope: string): AppError =>
-  new AppError(403, 'feature_not_in_plan', `plan "${plan}" does not include feature "${feature}" (needed for ${scope})`, {
-    details: { plan_id: plan, feature, scope },
-  });
+export const featureRefusal = (plan: string, feature: string, scope: string): AppError => CoreErrors.featureNotInPlan(plan, feature, scope);
 
 /** Superadmins (and the root token) act beyond any plan; everyone else is held to their tenant's. */
 export const beyondPlans = (p: Principal): boolean => p.roles.includes('superadmin') || !p.tenantId;

@@ -6,6 +6,7 @@ import type { CoreConfig } from './config/schema.js';
 import { AppError } from './errors.js';
 import { readStoredRelay, relayLocks, smtpOptions, type RelayLocks } from './mailer-relay.js';
 import { pageOffset, toPage, type Page, type PageRequest } from './http/pagination.js';
+import { CoreErrors } from './core-errors.js';
 
 export interface OutgoingMail {
   to: string | string[];
@@ -44,13 +45,6 @@ export interface SentMail {
   /** The relay's words when it failed. */
   error?: string;
 }
-
-const noRelay = () =>
-  AppError.conflict(
-    'no SMTP relay is configured (mailer.smtpUrl or PLINTH_MAILER_SMTP_URL): outgoing mail stays in the outbox; ' +
-      'a superadmin can set one on Settings → Outgoing mail relay',
-    'no_relay',
-  );
 
 export interface MailerDeps {
   db: Knex;
@@ -180,14 +174,14 @@ export class Mailer {
    * could not be reached) is a 422 `relay_failed` in its words; no relay at all is 409 `no_relay`.
    */
   async sendTest(to: string): Promise<SentMail> {
-    if (!(await this.settingsNow()).relay) throw noRelay();
+    if (!(await this.settingsNow()).relay) throw CoreErrors.noRelay();
     const sent = await this.send({
       to,
       subject: 'Plinth: test mail',
       text: `This is a test mail from Plinth (${this.deps.config.server.publicUrl}), sent from Settings → Outgoing mail relay. The relay works.`,
     });
     if (sent.status !== 'sent') {
-      throw new AppError(422, 'relay_failed', `the relay did not take the test mail: ${sent.error ?? 'no reason given'}`, { details: { outbox_id: sent.id } });
+      throw CoreErrors.relayFailed(sent.error, sent.id);
     }
     return sent;
   }
@@ -231,7 +225,7 @@ export class Mailer {
   async resend(id: string | number): Promise<OutboxMail> {
     const row = await this.row(id);
     const { relay } = await this.transports();
-    if (!relay) throw noRelay();
+    if (!relay) throw CoreErrors.noRelay();
     let status: SentMail['status'] = 'sent';
     let error: string | null = null;
     try {

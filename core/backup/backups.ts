@@ -15,6 +15,7 @@ import { pgDump } from './postgres-tools.js';
 import { snapshotSqlite } from './sqlite-snapshot.js';
 import type { BackupMetrics } from '../observability/core-metrics.js';
 import { type BackupLocation, type BackupStore, backupName, newestFirst, type StoredBackup } from './store.js';
+import { CoreErrors } from '../core-errors.js';
 
 export type BackupTrigger = 'schedule' | 'manual' | 'cli';
 
@@ -87,7 +88,7 @@ export class Backups {
    * every destination. One at a time per instance: a second call while one runs is refused.
    */
   create(options: { trigger: BackupTrigger; out?: string }): Promise<BackupResult> {
-    if (this.running) throw AppError.conflict('a backup is already being taken; wait for it to finish', 'backup_in_progress');
+    if (this.running) throw CoreErrors.backupInProgress();
     this.running = this.take(options).finally(() => {
       this.running = null;
     });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { AppError } from '../errors.js';
+import { CoreErrors } from '../core-errors.js';
 
 /**
  * PostgreSQL's own tools, which back up and restore what knex cannot describe (sequences, indexes,
@@ -42,14 +43,7 @@ function capture(tool: string, args: string[], env: NodeJS.ProcessEnv): Promise<
     child.stderr.on('data', (chunk) => (err += chunk));
     child.once('error', (e) => {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return reject(e);
-      reject(
-        new AppError(
-          503,
-          'tool_missing',
-          `${tool} was not found on the PATH: install PostgreSQL's client tools of the server's major version (Debian: apt install postgresql-client), ` +
-            'or back up with your own pg_dump',
-        ),
-      );
+      reject(CoreErrors.toolMissing(tool));
     });
     child.once('close', (code) => {
       if (code === 0) resolve(out);

@@ -31,6 +31,11 @@ export interface CoreConfig {
      * route and the field): for tests and development, so /openapi.json cannot drift from the code.
      */
     checkReplies: boolean;
+    /**
+     * Hold each error a route throws to the codes /openapi.json lists for it (RouteOptions.errors and
+     * what its declaration implies): an undeclared status and code is a 500 naming the route and the code.
+     */
+    checkErrorCodes: boolean;
   };
   smtp: { host: string; port: number };
   dataDir: string;
@@ -114,6 +119,7 @@ export const coreConfigSchema: Record<string, unknown> = {
         bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$', default: '1mb' },
         shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
         checkReplies: { type: 'boolean', default: false },
+        checkErrorCodes: { type: 'boolean', default: false },
       },
       default: {},
     },

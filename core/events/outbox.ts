@@ -12,6 +12,7 @@ import type { CoreConfig } from '../config/schema.js';
 import type { EventName, EventPayloads, PayloadOf } from './payloads.js';
 import { currentTraceHeaders, inSpan, spanOf, withoutTrace } from '../observability/trace-context.js';
 import type { OutboxMetrics } from '../observability/core-metrics.js';
+import { CoreErrors } from '../core-errors.js';
 
 export interface PlatformEvent<P = Record<string, unknown>> {
   id: number;
@@ -529,7 +530,7 @@ export class EventBus {
   async replay(eventId: number): Promise<void> {
     const event = await this.deps.db('core_events').where('id', eventId).first('status');
     if (!event) throw AppError.notFound(`no event ${eventId}`);
-    if (event.status !== 'dead') throw AppError.conflict(`event ${eventId} is ${event.status}; only a dead event can be replayed`, 'event_not_dead');
+    if (event.status !== 'dead') throw CoreErrors.eventNotDead(eventId, event.status);
     await this.deps
       .db('core_events')
       .where({ id: eventId, status: 'dead' })

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { CoreErrors } from '../core-errors.js';
 
 /** A filter receives a value and must return the (possibly changed) value, or throw to veto. */
 export type FilterHandler<T = unknown> = (value: T, context: Record<string, unknown>) => T | Promise<T>;
@@ -38,7 +38,7 @@ export class Hooks {
     for (const { owner, fn } of this.filters.get(name) ?? []) {
       const next = await fn(current, context);
       if (next === undefined) {
-        throw new AppError(500, 'filter_returned_nothing', `filter "${name}" of plugin "${owner}" returned nothing`);
+        throw CoreErrors.filterReturnedNothing(name, owner);
       }
       current = next;
     }

@@ -18,6 +18,7 @@ import { collectOverview } from '../overview/compose.js';
 import { PLUGIN_API_VERSION } from '../plugin-api/version.js';
 import { pluginUiFile } from '../plugins/ui-build.js';
 import { pluginStatuses } from '../plugins/status.js';
+import { CoreErrors } from '../core-errors.js';
 
 const LIVE_STREAMS_PER_PRINCIPAL = 8;
 const LIVE_BEAT_MS = 15_000;
@@ -155,7 +156,7 @@ export function adminUi(app: () => AppView): Middleware {
 
   router.post('/api/login', async (ctx) => {
     const plinth = app();
-    if (!plinth.container.hasRegistration('adminLogin')) throw new AppError(503, 'login_unavailable', 'no enabled plugin provides admin login');
+    if (!plinth.container.hasRegistration('adminLogin')) throw CoreErrors.loginUnavailable();
     const provider = plinth.container.resolve('adminLogin');
     const meta = { ip: ctx.ip, userAgent: ctx.get('User-Agent') };
     const body = ctx.request.body as unknown;
@@ -169,14 +170,14 @@ export function adminUi(app: () => AppView): Middleware {
     if (!validate(body)) throw AppError.validation(toFieldErrors(validate.errors, 'body'));
     let session: AdminSignIn;
     if (second) {
-      if (!provider.completeChallenge) throw new AppError(400, 'mfa_unavailable', 'the login provider has no second-factor step');
+      if (!provider.completeChallenge) throw CoreErrors.mfaUnavailable();
       const b = body as { challenge_token: string; code?: string; recovery_code?: string };
       session = await provider.completeChallenge({ challengeToken: b.challenge_token, code: b.code, recoveryCode: b.recovery_code, ...meta });
     } else if (magic) {
-      if (!provider.loginWithMagicLink) throw new AppError(400, 'magic_link_unavailable', 'the login provider does not support sign-in links');
+      if (!provider.loginWithMagicLink) throw CoreErrors.magicLinkUnavailable();
       session = await provider.loginWithMagicLink((body as { magic_token: string }).magic_token, meta);
     } else if (passkey) {
-      if (!provider.loginWithPasskey) throw new AppError(400, 'passkey_unavailable', 'the login provider does not support passkeys');
+      if (!provider.loginWithPasskey) throw CoreErrors.passkeyUnavailable();
       session = await provider.loginWithPasskey((body as { passkey: unknown }).passkey, meta);
     } else {
       const { email, password } = body as { email: string; password: string };
@@ -219,7 +220,7 @@ export function adminUi(app: () => AppView): Middleware {
     const hub = plinth.container.resolve('live');
     const mine = (c: LiveClient) => (c as LiveClient & { principal?: string }).principal === principal.id;
     if (hub.count(mine) >= LIVE_STREAMS_PER_PRINCIPAL) {
-      throw new AppError(429, 'too_many_streams', `at most ${LIVE_STREAMS_PER_PRINCIPAL} live pages at once; close another tab`);
+      throw CoreErrors.tooManyStreams(LIVE_STREAMS_PER_PRINCIPAL);
     }
     const stream = new PassThrough();
     const write = (text: string) => {
@@ -348,7 +349,7 @@ export function adminUi(app: () => AppView): Middleware {
       return;
     }
     (ctx.state as { route?: string }).route = '/admin/*';
-    if (!assets.has('shell.js')) throw new AppError(503, 'ui_not_built', 'the admin UI is not built: run `npm run build`');
+    if (!assets.has('shell.js')) throw CoreErrors.uiNotBuilt();
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-cache');
     ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");

@@ -12,8 +12,11 @@ export interface Envelope {
   error(err: AppError, requestId: string): { status: number; body: unknown };
   /** Wraps a successful result (identity for plain-JSON faces). */
   ok(data: unknown, message?: string): unknown;
-  /** For /openapi.json: the error body's JSON Schema (named `title`), and a success body around `data`. */
-  docs: { title: string; error: Record<string, unknown>; ok(data: Record<string, unknown>): Record<string, unknown> };
+  /**
+   * For /openapi.json: the error body's JSON Schema (named `title`), a success body around `data`,
+   * and where in the error body the code a client switches on is (none when it is not a string).
+   */
+  docs: { title: string; error: Record<string, unknown>; ok(data: Record<string, unknown>): Record<string, unknown>; codeAt?: string[] };
 }
 
 const str = { type: 'string' };
@@ -43,6 +46,7 @@ const plain: Envelope = {
       properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: str, message: str, details: {} } }, request_id: str },
     },
     ok: (data) => data,
+    codeAt: ['error', 'code'],
   },
 };
 
@@ -72,6 +76,7 @@ const detail: Envelope = {
       },
     },
     ok: (data) => data,
+    codeAt: ['code'],
   },
 };
 
@@ -148,6 +153,7 @@ const success: Envelope = {
       properties: { success: { const: false }, code: { enum: [...SUCCESS_ERROR_CODES] }, reason: str, message: str, errors: fields },
     },
     ok: (data) => ({ allOf: [{ type: 'object', required: ['success'], properties: { success: { const: true }, message: str } }, data] }),
+    codeAt: ['code'],
   },
 };
 
@@ -160,7 +166,12 @@ const error: Envelope = {
     body: { error: internalMessage(err, requestId), code: err.code, ...(err instanceof ValidationError ? { fields: err.fields } : {}) },
   }),
   ok: (data) => data,
-  docs: { title: 'TempMailError', error: { type: 'object', required: ['error', 'code'], properties: { error: str, code: str, fields } }, ok: (data) => data },
+  docs: {
+    title: 'TempMailError',
+    error: { type: 'object', required: ['error', 'code'], properties: { error: str, code: str, fields } },
+    ok: (data) => data,
+    codeAt: ['code'],
+  },
 };
 
 /** What WorkBot clients find in `data` on an error: the failing fields, the seed's retryAfter, or the error's details. */

@@ -16,6 +16,7 @@ import { createAjv, toFieldErrors } from '../validation.js';
 import { assertRole, type Principal } from './auth.js';
 import type { HttpContext } from './context.js';
 import { int, nullable, reply, str } from './schemas.js';
+import { CoreErrors } from '../core-errors.js';
 
 /**
  * Hook names (core/hooks): the relay changed or was tried, for whoever keeps an audit log. Payload:
@@ -93,9 +94,8 @@ export function mailerRoutes(app: () => AppView): Middleware {
     const refuse = (part: 'connection' | 'from', fields: string[]) => {
       const where = view.locked[part];
       if (!where || !fields.length) return;
-      throw AppError.conflict(
+      throw CoreErrors.settingLocked(
         `${fields.join(', ')} ${fields.length === 1 ? 'is' : 'are'} set by ${LOCK_NAMES[part][where]}: change ${fields.length === 1 ? 'it' : 'them'} there`,
-        'setting_locked',
         { fields, source: where },
       );
     };

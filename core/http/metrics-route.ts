@@ -4,6 +4,7 @@ import { sameSecret } from '../secrets.js';
 import type { AppView } from '../app-view.js';
 import { hasScope } from './auth.js';
 import type { HttpContext } from './context.js';
+import { CoreErrors } from '../core-errors.js';
 
 /** The scope an API key needs to read /metrics (declared by the core, granted only by a superadmin). */
 export const METRICS_SCOPE = 'platform:metrics';
@@ -26,9 +27,7 @@ export function metricsRoute(app: () => AppView): Middleware {
       const principal = await (ctx as unknown as HttpContext).authenticate();
       if (!principal) {
         if (!token) throw AppError.notFound(`no route for ${ctx.method} ${ctx.path}`);
-        throw new AppError(401, 'unauthorized', `the metrics token (Authorization: Bearer …) or an API key with ${METRICS_SCOPE} is required`, {
-          headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
-        });
+        throw CoreErrors.metricsCredentialRequired(METRICS_SCOPE);
       }
       if (!hasScope(principal, METRICS_SCOPE)) throw AppError.forbidden(`missing scope ${METRICS_SCOPE}`);
     }

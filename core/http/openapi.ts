@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import { AppError } from '../errors.js';
 import type { JsonSchema } from '../validation.js';
 import type { Envelope } from './envelopes.js';
 
@@ -27,6 +29,9 @@ export interface RouteSchemas {
   responses?: Record<number, ReplyDoc>;
 }
 
+/** Error codes by HTTP status: `{ 404: ['plan_not_found', 'not_found'] }`. */
+export type ErrorCodes = { readonly [status: number]: readonly string[] };
+
 export interface RouteDoc {
   method: string;
   path: string;
@@ -40,6 +45,8 @@ export interface RouteDoc {
   secured: boolean;
   /** The face's envelope: success bodies are wrapped in it and every error is its error body. */
   envelope: Envelope;
+  /** Every error code the route answers, by status (router.ts routeErrors). */
+  errors?: ErrorCodes;
 }
 
 type Json = Record<string, unknown>;
@@ -75,9 +82,29 @@ const schemaParameters = (schema: Json | undefined, where: 'query' | 'header') =
   }));
 
 /**
+ * The face's error body for these codes: its `code` an enum of what clients meet (the envelope's
+ * rendering of each code, e.g. the license-server seed's closed set), where the body has a string code.
+ */
+function errorBodyFor(envelope: Envelope, ref: Json, status: number, codes: readonly string[]): Json {
+  const at = envelope.docs.codeAt;
+  if (!at) return ref;
+  const rendered = codes.map((code) => {
+    let value: unknown = envelope.error(new AppError(status, code, ''), '').body;
+    for (const key of at) value = (value as Json | undefined)?.[key];
+    return value;
+  });
+  let narrowed: Json = { enum: [...new Set(rendered)].sort() };
+  for (const key of [...at].reverse()) narrowed = { type: 'object', properties: { [key]: narrowed } };
+  return { allOf: [ref, narrowed] };
+}
+
+const backticked = (codes: readonly string[]) => codes.map((c) => `\`${c}\``).join(', ');
+
+/**
  * Collects every route as it is registered and renders an OpenAPI 3.1 document: each operation
- * with an operationId, a summary, its request schemas, a success reply in its face's envelope and
- * its face's error body for 4XX and 5XX (one component schema per envelope).
+ * with an operationId, a summary, its request schemas, a success reply in its face's envelope, each
+ * error status it answers with the codes it can carry, and its face's error body for any other 4XX
+ * and for 5XX (one component schema per envelope).
  */
 export class OpenApiRegistry {
   private readonly routes: Array<RouteDoc & { operationId: string }> = [];
@@ -128,7 +155,20 @@ export class OpenApiRegistry {
       }
       // Undocumented so far: the API reference test names every such operation.
       if (!Object.keys(declared).length) responses['200'] = { description: 'Success' };
-      responses['4XX'] = { description: `The request was refused (${docs.title})`, content: { 'application/json': { schema: error } } };
+      // Each error status the route answers, its codes listed (x-error-codes) and, where the envelope has a string code, its enum.
+      for (const [status, codes] of Object.entries(r.errors ?? {})) {
+        const given = declared[Number(status)]?.description;
+        const names = `${STATUS_CODES[Number(status)] ?? 'Error'}: ${backticked(codes)}`;
+        responses[status] = {
+          description: given ? `${given} (${backticked(codes)})` : names,
+          'x-error-codes': [...codes],
+          content: { 'application/json': { schema: errorBodyFor(r.envelope, error, Number(status), codes) } },
+        };
+      }
+      responses['4XX'] = {
+        description: `Any other refusal (${docs.title}): the face's own middleware, before the operation runs`,
+        content: { 'application/json': { schema: error } },
+      };
       responses['5XX'] = {
         description: `The server failed (${docs.title}; the message carries the request id)`,
         content: { 'application/json': { schema: error } },

@@ -1,24 +1,37 @@
 import { Router, type MatchResult } from '@koa/router';
 import { LRUCache } from 'lru-cache';
 import type { Middleware } from 'koa';
-import { AppError } from '../errors.js';
+import { AppError, type CoreErrorCode } from '../errors.js';
 import { boundIntegers, createAjv, type JsonSchema, schemaProblems, toFieldErrors, unstorableField, type Validator } from '../validation.js';
 import type { HttpContext } from './context.js';
 import { addressKey, type RateLimits, type LimitSpec } from '../rate-limit.js';
-import type { OpenApiRegistry, RouteSchemas } from './openapi.js';
+import type { ErrorCodes, OpenApiRegistry, RouteSchemas } from './openapi.js';
 import { SuccessReply } from './reply.js';
 import type { Envelope } from './envelopes.js';
 import { operationIdOf } from './openapi.js';
 
-/** A guard checks the request and throws (401/403) or returns. */
-export type Guard = (ctx: HttpContext) => Promise<void> | void;
+/**
+ * A guard checks the request and throws (401/403) or returns. `errors` says what it throws, for
+ * /openapi.json and the error check; a guard without it is taken to throw `unauthorized` and `forbidden`.
+ */
+export type Guard = ((ctx: HttpContext) => Promise<void> | void) & { errors?: ErrorCodes };
+
+/** What a guard that does not say throws. */
+const GUARD_ERRORS: ErrorCodes = { 401: ['unauthorized'], 403: ['forbidden'] };
+
+/**
+ * The error codes a route answers beyond those its declaration implies, by status: codes of its
+ * plugin's catalogue (`C`, e.g. `BillingErrorCode` with `PluginRouter<BillingErrorCode>`) or the
+ * core's, so a misspelt code does not compile.
+ */
+export type RouteErrors<C extends string = never> = { readonly [status: number]: ReadonlyArray<C | CoreErrorCode> };
 
 export interface RouteRateLimit extends LimitSpec {
   /** Whose budget: the client IP (default) or the authenticated principal. */
   by?: 'ip' | 'principal';
 }
 
-export interface RouteOptions {
+export interface RouteOptions<C extends string = never> {
   /** One line for /openapi.json and /docs: what the operation does. */
   summary?: string;
   /** More, when a line is not enough. */
@@ -30,6 +43,12 @@ export interface RouteOptions {
   rateLimit?: RouteRateLimit;
   /** Leaves `ctx.request.rawBody` for signature checks (webhooks). */
   rawBody?: boolean;
+  /**
+   * The error codes the route throws that its declaration does not imply (those are derived:
+   * validation from its schemas, 401/403 from its guards, 429 from its rate limit, the body
+   * parser's): listed in /openapi.json, and with `server.checkReplies` any other code it throws fails.
+   */
+  errors?: RouteErrors<C>;
 }
 
 export interface RouteInput<B = any, Q = any, P = any> {
@@ -190,13 +209,16 @@ export interface PluginRouterDeps {
   envelope: Envelope;
   /** Check each JSON reply against the route's documented schema (server.checkReplies). */
   checkReplies?: boolean;
+  /** Check each error thrown against the route's error codes (server.checkErrorCodes). */
+  checkErrorCodes?: boolean;
 }
 
 /**
  * A plugin's routes under its face's base path. Each route's schemas are checked at boot,
  * compiled once on first use, and recorded for /openapi.json. Handlers receive validated input.
+ * `C` is the plugin's error codes (its api.ts `…ErrorCode`), which its routes' `errors` may name.
  */
-export class PluginRouter {
+export class PluginRouter<C extends string = never> {
   readonly koa: Router;
 
   constructor(private readonly deps: PluginRouterDeps) {
@@ -212,19 +234,19 @@ export class PluginRouter {
     return this.deps.base;
   }
 
-  get<Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<undefined, Q, P>): this {
+  get<Q = any, P = any>(path: string, options: RouteOptions<C>, handler: Handler<undefined, Q, P>): this {
     return this.add('get', path, options, handler);
   }
-  post<B = any, Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<B, Q, P>): this {
+  post<B = any, Q = any, P = any>(path: string, options: RouteOptions<C>, handler: Handler<B, Q, P>): this {
     return this.add('post', path, options, handler);
   }
-  put<B = any, Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<B, Q, P>): this {
+  put<B = any, Q = any, P = any>(path: string, options: RouteOptions<C>, handler: Handler<B, Q, P>): this {
     return this.add('put', path, options, handler);
   }
-  patch<B = any, Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<B, Q, P>): this {
+  patch<B = any, Q = any, P = any>(path: string, options: RouteOptions<C>, handler: Handler<B, Q, P>): this {
     return this.add('patch', path, options, handler);
   }
-  delete<B = any, Q = any, P = any>(path: string, options: RouteOptions, handler: Handler<B, Q, P>): this {
+  delete<B = any, Q = any, P = any>(path: string, options: RouteOptions<C>, handler: Handler<B, Q, P>): this {
     return this.add('delete', path, options, handler);
   }
 
@@ -239,7 +261,7 @@ export class PluginRouter {
     return this;
   }
 
-  private add(method: Method, path: string, options: RouteOptions, handler: Handler): this {
+  private add(method: Method, path: string, options: RouteOptions<C>, handler: Handler): this {
     const where = `${method.toUpperCase()} ${this.deps.base}${path} (plugin ${this.deps.plugin})`;
     const validators = {
       body: lazyValidator(bodyAjv, options.schema?.body, `${where} body`),
@@ -250,10 +272,20 @@ export class PluginRouter {
     const limit = options.rateLimit;
     const limits = this.deps.rateLimits;
     const checkReply = this.deps.checkReplies ? replyChecker(where, options.schema?.responses) : null;
+    const errors = routeErrors({ method, options, guards, validationStatus: this.deps.envelope.validationStatus });
+    const checkError = this.deps.checkErrorCodes ? errorChecker(where, errors) : null;
     const template = `${this.deps.base === '/' ? '' : this.deps.base}${path}` || '/';
     const plugin = this.deps.plugin;
 
     const run = async (ctx: HttpContext) => {
+      try {
+        await handle(ctx);
+      } catch (err) {
+        checkError?.(err);
+        throw err;
+      }
+    };
+    const handle = async (ctx: HttpContext) => {
       ctx.state.route = template;
       ctx.state.plugin = plugin;
       if (limit) {
@@ -292,9 +324,45 @@ export class PluginRouter {
       schema: options.schema,
       secured: guards.length > 0,
       envelope: this.deps.envelope,
+      errors,
     });
     return this;
   }
+}
+
+/**
+ * Every error code a route can answer, by status: what its declaration implies, and what it declares.
+ * Any input can fail validation (an unstorable string fails without a schema too); a body can be too
+ * large, not JSON, or in an encoding the server does not take.
+ */
+export function routeErrors(route: { method: string; options: RouteOptions<string>; guards: Guard[]; validationStatus: number }): ErrorCodes {
+  const out = new Map<number, Set<string>>();
+  const add = (codes: ErrorCodes) => {
+    for (const [status, list] of Object.entries(codes)) {
+      const set = out.get(Number(status)) ?? new Set<string>();
+      for (const code of list) set.add(code);
+      out.set(Number(status), set);
+    }
+  };
+  add({ [route.validationStatus]: ['validation_error'] });
+  if (route.method !== 'get') add({ 400: ['malformed_json', 'malformed_body'], 413: ['payload_too_large'], 415: ['unsupported_media_type'] });
+  for (const guard of route.guards) add(guard.errors ?? GUARD_ERRORS);
+  if (route.options.rateLimit) add({ 429: ['rate_limited'] });
+  add(route.options.errors ?? {});
+  return Object.fromEntries([...out].sort(([a], [b]) => a - b).map(([status, codes]) => [status, [...codes].sort()]));
+}
+
+/**
+ * Holds a route to the error codes /openapi.json lists for it: an AppError whose status and code it
+ * does not declare (RouteOptions.errors) is an error naming the route and the code (a 500, so the
+ * test that made the request fails), as replyChecker does for success replies.
+ */
+function errorChecker(where: string, errors: ErrorCodes): (err: unknown) => void {
+  const allowed = new Set(Object.entries(errors).flatMap(([status, codes]) => codes.map((code) => `${status} ${code}`)));
+  return (err) => {
+    if (!(err instanceof AppError) || allowed.has(`${err.status} ${err.code}`)) return;
+    throw new Error(`${where} answered ${err.status} ${err.code}, which its route does not declare (RouteOptions.errors)`, { cause: err });
+  };
 }
 
 const isJson = (value: unknown) => value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype;

@@ -13,6 +13,7 @@ import type { HttpContext, RequestState, ContextHelpers } from './context.js';
 import { traceRequests } from '../observability/trace-requests.js';
 import { methodLabel, type HttpMetrics } from '../observability/core-metrics.js';
 import { statusClass } from '../observability/metrics.js';
+import { CoreErrors } from '../core-errors.js';
 
 export interface Face {
   base: string;
@@ -65,15 +66,15 @@ export function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
   const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string };
   const status = e?.status ?? e?.statusCode;
-  if (status === 413 || e?.type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'request body is too large');
+  if (status === 413 || e?.type === 'entity.too.large') return CoreErrors.payloadTooLarge();
   if (e?.type === 'entity.parse.failed' || (status === 400 && /JSON|parse/i.test(e?.message ?? ''))) {
-    return new AppError(400, 'malformed_json', 'request body is not valid JSON');
+    return CoreErrors.malformedJson();
   }
   if (status === 415 || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
-    return new AppError(415, 'unsupported_media_type', e.message ?? 'unsupported encoding');
+    return CoreErrors.unsupportedMediaType(e.message);
   }
-  if (e?.expose && status && status >= 400 && status < 500) return new AppError(status, 'bad_request', e.message ?? 'bad request');
-  return new AppError(500, 'internal_error', 'internal error');
+  if (e?.expose && status && status >= 400 && status < 500) return CoreErrors.exposedClientError(status, e.message);
+  return CoreErrors.internal();
 }
 
 const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_DESTROYED']);
@@ -84,12 +85,10 @@ export const clientWentAway = (err: NodeJS.ErrnoException): boolean => CLIENT_GO
 /** Why a request body could not be read, as the client's error. */
 export function bodyError(err: unknown, contentEncoding: string): AppError {
   const e = err as { code?: string; message?: string };
-  if (/prototype property/.test(e?.message ?? ''))
-    return new AppError(400, 'malformed_json', 'request body must not have __proto__ or constructor.prototype keys');
-  if (typeof e?.code === 'string' && e.code.startsWith('Z_'))
-    return new AppError(400, 'malformed_body', `request body is not valid ${contentEncoding || 'compressed data'} (Content-Encoding)`);
+  if (/prototype property/.test(e?.message ?? '')) return CoreErrors.prototypeKeys();
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return CoreErrors.malformedBody(contentEncoding);
   const mapped = toAppError(err);
-  return mapped.status >= 500 ? new AppError(400, 'malformed_body', 'request body could not be read') : mapped;
+  return mapped.status >= 500 ? CoreErrors.bodyUnreadable() : mapped;
 }
 
 interface RequestScopeDeps {

@@ -2,6 +2,7 @@ import dns from 'node:dns';
 import { lookup as lookupAll } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { AppError } from '../errors.js';
+import { CoreErrors } from '../core-errors.js';
 
 /** Loopback, private, carrier-grade NAT, link-local (incl. cloud metadata), unspecified and unique-local ranges. */
 const INTERNAL = new BlockList();
@@ -82,7 +83,7 @@ export async function assertPublicUrl(url: string, options: { allowPrivate: bool
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookupAll(host, { all: true }).catch(() => []);
   if (!addresses.length || addresses.some((a) => isInternalAddress(a.address, a.family)))
-    throw AppError.badRequest(unreachableHostMessage(parsed.hostname), 'target_refused');
+    throw CoreErrors.targetRefused(unreachableHostMessage(parsed.hostname));
   return parsed;
 }
 

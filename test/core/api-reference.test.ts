@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import Koa from 'koa';
 import type { Page } from 'playwright-core';
+import { AppError } from '../../core/errors.js';
+import { envelopes } from '../../core/http/envelopes.js';
+import { OpenApiRegistry } from '../../core/http/openapi.js';
+import { PluginRouter } from '../../core/http/router.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 
@@ -102,6 +107,68 @@ describe('API reference: /openapi.json and /docs', () => {
     ]);
     const workbotOk = doc.paths['/workbot/api/robots'].get.responses['200'].content['application/json'].schema;
     assert.deepEqual(workbotOk.required, ['code', 'message', 'data']);
+  });
+
+  it('each operation lists its error codes by status: x-error-codes, and an enum of the code where the envelope has one', () => {
+    const update = doc.paths['/api/v2/admin/plans/{id}'].patch.responses;
+    assert.ok(update['404']['x-error-codes'].includes('plan_not_found'), 'a declared code (RouteOptions.errors)');
+    assert.match(update['404'].description, /`plan_not_found`/);
+    const enumOf = (res: any) => res.content['application/json'].schema.allOf[1].properties.code.enum;
+    assert.ok(enumOf(update['404']).includes('plan_not_found'));
+    // Derived from the route's declaration: its schemas (the face's validation status), its guards, the body parser.
+    assert.ok(update['422']['x-error-codes'].includes('validation_error'));
+    assert.deepEqual(update['401']['x-error-codes'], ['unauthorized']);
+    assert.ok(update['413']['x-error-codes'].includes('payload_too_large'));
+    // The license server's clients switch on the seed's closed set: the enum is the codes as its envelope renders them.
+    const verify = doc.paths['/license/api/verify'].post.responses;
+    assert.ok(verify['429']['x-error-codes'].includes('rate_limited'));
+    assert.deepEqual(enumOf(verify['429']), ['INVALID_REQUEST']);
+    // WorkBot's code is the HTTP status: no enum, the codes in x-error-codes only.
+    const robots = doc.paths['/workbot/api/robots'].post.responses;
+    assert.ok(robots['401']['x-error-codes'].includes('unauthorized'));
+    assert.ok(robots['401'].content['application/json'].schema.$ref);
+  });
+
+  it('with server.checkErrorCodes an error code the route does not declare is a 500 naming the route and the code', async () => {
+    const routes = new PluginRouter({
+      plugin: 'probe',
+      base: '/probe',
+      rateLimits: {} as never,
+      openapi: new OpenApiRegistry(),
+      envelope: envelopes.plain,
+      checkErrorCodes: true,
+    });
+    routes.get('/declared', { errors: { 409: ['conflict'] } }, () => {
+      throw AppError.conflict('declared');
+    });
+    routes.get('/undeclared', {}, () => {
+      throw AppError.conflict('not declared');
+    });
+    const app = new Koa();
+    app.use(async (ctx, next) => {
+      ctx.state = { envelope: envelopes.plain } as never;
+      try {
+        await next();
+      } catch (err) {
+        ctx.status = (err as AppError).status ?? 500;
+        ctx.body = { message: (err as Error).message };
+      }
+    });
+    app.use(routes.koa.routes());
+    const server = app.listen(0);
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/probe`;
+      const declared = await fetch(`${url}/declared`);
+      assert.equal(declared.status, 409);
+      const undeclared = await fetch(`${url}/undeclared`);
+      assert.equal(undeclared.status, 500);
+      assert.match(
+        ((await undeclared.json()) as { message: string }).message,
+        /GET \/probe\/undeclared \(plugin probe\) answered 409 conflict, which its route does not declare/,
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it("the core's own operations are there: health, ready and the outgoing-mail outbox", () => {

@@ -5,6 +5,7 @@ import type { Principal } from 'plinth/plugin';
 import { arrayOf, body, bool, int, isoTime, nullable, reply, str } from 'plinth/plugin';
 import type { ApiKeyIssuer } from '../../auth/api.js';
 import type { AgentTool } from '../services/tool-catalogue.js';
+import type { AgentsErrorCode } from '../api.js';
 
 /** A ready-made set of scopes for an agent's key, computed for the person asking. */
 export interface KeyPreset {
@@ -81,7 +82,7 @@ const agentKeyReply = reply({
  * the person asking) and a key made with one, through auth's own key service (the same checks,
  * metering, audit row and event as the API keys page). Anyone who may make API keys may use them.
  */
-export function agentKeyRoutes(r: PluginRouter, issuer: ApiKeyIssuer, scopes: () => Iterable<string>, tools: () => AgentTool[]): void {
+export function agentKeyRoutes(r: PluginRouter<AgentsErrorCode>, issuer: ApiKeyIssuer, scopes: () => Iterable<string>, tools: () => AgentTool[]): void {
   const guards = [requireScope('api-keys:manage')];
   r.get(
     '/agents/key-presets',

@@ -4,6 +4,7 @@ import type { PluginRouter } from 'plinth/plugin';
 import type { AuditReader } from '../../auth/api.js';
 import type { AgentTool } from '../services/tool-catalogue.js';
 import { callsQuery, callsReply, toolsReply } from './schemas.js';
+import type { AgentsErrorCode } from '../api.js';
 
 type Row = { id: number; created_at: string; target_id: string | null; actor_label: string | null; details: Record<string, unknown> | null };
 const view = (r: Row) => ({
@@ -21,7 +22,7 @@ const view = (r: Row) => ({
  * The Agents admin page's reads: the tenant's recent tool calls (the `agents.tool_call` audit rows,
  * through auth's `auditReader`), and every tool with the scope a key needs for it. Owners and admins.
  */
-export function callRoutes(r: PluginRouter, reader: AuditReader | null, tools: () => AgentTool[]): void {
+export function callRoutes(r: PluginRouter<AgentsErrorCode>, reader: AuditReader | null, tools: () => AgentTool[]): void {
   const admin = [requireRole('admin')];
   r.get(
     '/agents/calls',

@@ -12,6 +12,9 @@ import type { OAuthServer } from '../services/oauth.js';
 import { AgentsErrors } from '../services/errors.js';
 import { assertOrigin, batchRefusal, narrowingOf, originOf } from './mcp-guards.js';
 import { mcpQuery, mcpReply, mcpRequest, protectedResourceReply } from './schemas.js';
+import type { AgentsErrorCode } from '../api.js';
+// The face also answers auth's codes: a credential's refusals come from auth's chain.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 /** Rebuilds the Web Request the SDK reads (the body is already parsed by Koa and passed beside it). */
 function webRequest(ctx: HttpContext, url: string): Request {
@@ -105,7 +108,11 @@ export interface McpRouteOptions {
   oauth: McpOAuth | null;
 }
 
-export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedOrigins, directToolCalls, oauth }: McpRouteOptions): void {
+export function mcpRoutes(
+  r: PluginRouter<AgentsErrorCode | AuthErrorCode>,
+  deps: CallDeps,
+  { publicUrl, allowedOrigins, directToolCalls, oauth }: McpRouteOptions,
+): void {
   const metadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
   const origins = new Set([publicUrl, ...allowedOrigins].map(originOf).filter((o): o is string => o !== null));
   let handler: McpHttpHandler | undefined;
@@ -131,6 +138,7 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedO
   r.post(
     '/mcp',
     {
+      errors: { 401: ['invalid_api_key', 'invalid_token'], 403: ['mfa_enrollment_required', 'origin_not_allowed'] },
       summary: 'The MCP endpoint (Streamable HTTP, stateless): protocol 2026-07-28 and the 2025 revisions',
       description: 'An API key in X-API-Key or Authorization: Bearer, or an OAuth access token issued for this resource (<public URL>/mcp).',
       schema: { query: mcpQuery, rawBody: { contentType: 'application/json', schema: mcpRequest }, responses: POST_REPLIES },
@@ -189,6 +197,14 @@ export function mcpRoutes(r: PluginRouter, deps: CallDeps, { publicUrl, allowedO
   const notServed = () => {
     throw AgentsErrors.postOnly();
   };
-  r.get('/mcp', { summary: 'MCP GET (a 2025 session stream): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } }, notServed);
-  r.delete('/mcp', { summary: 'MCP DELETE (a 2025 session end): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } }, notServed);
+  r.get(
+    '/mcp',
+    { errors: { 405: ['method_not_allowed'] }, summary: 'MCP GET (a 2025 session stream): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } },
+    notServed,
+  );
+  r.delete(
+    '/mcp',
+    { errors: { 405: ['method_not_allowed'] }, summary: 'MCP DELETE (a 2025 session end): 405, the endpoint is stateless', schema: { responses: NOT_SERVED } },
+    notServed,
+  );
 }

@@ -8,6 +8,7 @@ import { OAUTH_BASE, type OAuthServer } from '../services/oauth.js';
 import { keyPresets } from './agent-keys.js';
 import { consentBody, consentReply, consentView, grantsReply, revokedReply } from './schemas.js';
 import { AgentsErrors } from '../services/errors.js';
+import type { AgentsErrorCode } from '../api.js';
 
 export interface OAuthRouteDeps {
   oauth: OAuthServer;
@@ -47,7 +48,7 @@ const personGuard: Guard = async (ctx) => {
 };
 const person = async (ctx: HttpContext) => (await ctx.authenticate()) as Principal & { tenantId: string };
 
-export function oauthRoutes(r: PluginRouter, d: OAuthRouteDeps): void {
+export function oauthRoutes(r: PluginRouter<AgentsErrorCode>, d: OAuthRouteDeps): void {
   const serve = (path: (ctx: HttpContext) => string) => async (ctx: HttpContext) => {
     ctx.respond = false;
     await d.oauth.serve(ctx.req, ctx.res, ctx.request.body, path(ctx));
@@ -75,6 +76,7 @@ export function oauthRoutes(r: PluginRouter, d: OAuthRouteDeps): void {
   r.get(
     '/agents/oauth/consent/:uid',
     {
+      errors: { 403: ['mfa_enrollment_required'], 404: ['not_found'] },
       summary: 'What an application asks to do on your behalf: the client, your tenant, the scope presets and the tools each means',
       guards: [personGuard],
       schema: {
@@ -147,6 +149,7 @@ export function oauthRoutes(r: PluginRouter, d: OAuthRouteDeps): void {
   r.delete(
     '/agents/oauth/grants/:id',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Revoke an application: its grant, and every token issued under it, end now',
       guards: [personGuard],
       schema: {

@@ -2,6 +2,7 @@ import type { PluginRouter } from 'plinth/plugin';
 import type { SkillDoc } from '../services/skills.js';
 import { skillParams, skillsIndexReply } from './schemas.js';
 import { AgentsErrors } from '../services/errors.js';
+import type { AgentsErrorCode } from '../api.js';
 
 const SCHEMA = 'https://schemas.agentskills.io/discovery/0.2.0/schema.json';
 
@@ -9,7 +10,7 @@ const SCHEMA = 'https://schemas.agentskills.io/discovery/0.2.0/schema.json';
  * Agent Skills discovery (v0.2.0 index): the index names each face's SKILL.md with the sha256 of the
  * exact bytes served at its URL. Public, as /openapi.json is: they describe the API, not a tenant.
  */
-export function skillRoutes(r: PluginRouter, skills: () => SkillDoc[], publicUrl: string): void {
+export function skillRoutes(r: PluginRouter<AgentsErrorCode>, skills: () => SkillDoc[], publicUrl: string): void {
   const url = (name: string) => `${publicUrl}/.well-known/agent-skills/${name}/SKILL.md`;
   r.get(
     '/.well-known/agent-skills/index.json',
@@ -28,6 +29,7 @@ export function skillRoutes(r: PluginRouter, skills: () => SkillDoc[], publicUrl
   r.get(
     '/.well-known/agent-skills/:name/SKILL.md',
     {
+      errors: { 404: ['skill_not_found'] },
       summary: "A face's Agent Skill (SKILL.md: front matter, then what the face does, auth, endpoints, tools, an example)",
       schema: { params: skillParams, responses: { 200: { description: 'The SKILL.md', contentType: 'text/markdown' } } },
     },

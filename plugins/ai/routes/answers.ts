@@ -3,12 +3,18 @@ import type { AiServices } from '../services/index.js';
 import { AppError, timeZoneOf } from 'plinth/plugin';
 import { askSchema, callsDailyQuery, callsDailyReply, callsQuery, callsReply, tryReply } from './schemas.js';
 import { adminRead, manage, ok, read, tenantAdmin, tenantUser } from './shared.js';
+import type { AiErrorCode } from '../api.js';
 
 /** The "try it" box (answers a sample message with a robot's settings; sends nothing), the AI call log and its calls per day. */
-export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: string; points: number; durationSeconds: number; by: 'principal' }): void {
+export function answerRoutes(
+  r: PluginRouter<AiErrorCode>,
+  s: AiServices,
+  limit: { bucket: string; points: number; durationSeconds: number; by: 'principal' },
+): void {
   r.post(
     '/api/ai/try',
     {
+      errors: { 403: ['ai_consent_required'], 404: ['not_found'] },
       summary: 'Answer a sample message as a robot would, without sending anything',
       guards: manage,
       rateLimit: limit,
@@ -34,6 +40,7 @@ export function answerRoutes(r: PluginRouter, s: AiServices, limit: { bucket: st
   r.get(
     '/api/ai/calls/daily',
     {
+      errors: { 404: ['not_found'] },
       summary: 'AI calls and their cost per day over the last days (1–366, default 30), for the tenant or one robot',
       guards: read,
       schema: {

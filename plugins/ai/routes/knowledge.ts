@@ -20,6 +20,7 @@ import {
   updateEntryBody,
 } from './schemas.js';
 import { manage, ok, read, tenantAdmin, tenantUser } from './shared.js';
+import type { AiErrorCode } from '../api.js';
 
 export interface KnowledgeRouteOptions {
   /** The builtin responder's threshold (settings.minScore), for the match endpoint. */
@@ -31,13 +32,14 @@ export interface KnowledgeRouteOptions {
  * Beside the seed, in its style: a tenant's knowledge base for the builtin responder. Any user of
  * the tenant reads it; its owners and admins change it.
  */
-export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: KnowledgeRouteOptions = {}): void {
+export function knowledgeRoutes(r: PluginRouter<AiErrorCode>, kb: KnowledgeBase, options: KnowledgeRouteOptions = {}): void {
   const rateLimit = options.rateLimit ?? { bucket: 'ai.knowledge', points: 600, durationSeconds: 60, by: 'principal' };
   const minScore = options.minScore ?? 1;
 
   r.get(
     '/api/ai/knowledge',
     {
+      errors: { 403: ['tenant_required'] },
       summary: 'Knowledge-base entries, newest first',
       guards: read,
       rateLimit,
@@ -48,6 +50,7 @@ export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: Kno
   r.get(
     '/api/ai/knowledge/:id',
     {
+      errors: { 404: ['knowledge_entry_not_found'] },
       summary: 'One knowledge-base entry',
       guards: read,
       rateLimit,
@@ -68,6 +71,7 @@ export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: Kno
   r.put(
     '/api/ai/knowledge/:id',
     {
+      errors: { 404: ['knowledge_entry_not_found'] },
       summary: 'Change a knowledge-base entry (the fields given)',
       guards: manage,
       rateLimit,
@@ -78,6 +82,7 @@ export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: Kno
   r.delete(
     '/api/ai/knowledge/:id',
     {
+      errors: { 404: ['knowledge_entry_not_found'] },
       summary: 'Delete a knowledge-base entry',
       guards: manage,
       rateLimit,
@@ -92,6 +97,7 @@ export function knowledgeRoutes(r: PluginRouter, kb: KnowledgeBase, options: Kno
   r.post(
     '/api/ai/knowledge/import',
     {
+      errors: { 409: ['knowledge_base_full'] },
       summary: 'Import entries from CSV or JSON ({format, content}, or a text/csv body): valid rows are added, the others reported by row',
       guards: manage,
       rateLimit,

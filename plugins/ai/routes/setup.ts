@@ -2,9 +2,10 @@ import type { PluginRouter } from 'plinth/plugin';
 import type { AiServices } from '../services/index.js';
 import { noData, providerBody, providerListReply, providerParams, providerReply, settingsBody, settingsReply } from './schemas.js';
 import { manage, ok, read, tenantAdmin, tenantUser } from './shared.js';
+import type { AiErrorCode } from '../api.js';
 
 /** Beside the seed, in its style: a tenant's model providers (keys write-only) and fallback answer. */
-export function setupRoutes(r: PluginRouter, s: AiServices): void {
+export function setupRoutes(r: PluginRouter<AiErrorCode>, s: AiServices): void {
   r.get(
     '/api/ai/providers',
     {
@@ -17,6 +18,7 @@ export function setupRoutes(r: PluginRouter, s: AiServices): void {
   r.put(
     '/api/ai/providers/:name',
     {
+      errors: { 400: ['target_refused'] },
       summary: 'Add or change a model provider',
       guards: manage,
       schema: { params: providerParams, body: providerBody, responses: { 200: { description: 'The provider as saved', schema: providerReply } } },
@@ -26,6 +28,7 @@ export function setupRoutes(r: PluginRouter, s: AiServices): void {
   r.delete(
     '/api/ai/providers/:name',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Remove a model provider',
       guards: manage,
       schema: { params: providerParams, responses: { 200: { description: 'Removed', schema: noData } } },

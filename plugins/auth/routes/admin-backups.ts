@@ -10,6 +10,7 @@ import type { PluginRouter } from 'plinth/plugin';
 import type { AuditLog } from '../services/audit.js';
 import { backupListReply, backupParams, newBackupReply } from './schemas.js';
 import { meta, principalOf } from './shared.js';
+import type { AuthErrorCode } from '../api.js';
 
 export interface BackupRouteDeps {
   backups: Backups;
@@ -23,7 +24,7 @@ type Params = { location: BackupLocation; name: string };
 
 const target = (name: string) => ({ type: 'backup', id: name });
 
-export function adminBackupRoutes(r: PluginRouter, d: BackupRouteDeps): void {
+export function adminBackupRoutes(r: PluginRouter<AuthErrorCode>, d: BackupRouteDeps): void {
   const superadmin = [requireRole('superadmin')];
   const { backups, audit } = d;
 
@@ -65,6 +66,7 @@ export function adminBackupRoutes(r: PluginRouter, d: BackupRouteDeps): void {
   r.post(
     '/admin/backups',
     {
+      errors: { 409: ['backup_in_progress'] },
       summary: 'Take a backup now (to every destination; each then keeps the newest backup.keep)',
       description:
         'Answers when the backup is written. 409 backup_in_progress while this instance takes one; 503 tool_missing on PostgreSQL without pg_dump on the PATH.',
@@ -93,6 +95,7 @@ export function adminBackupRoutes(r: PluginRouter, d: BackupRouteDeps): void {
   r.get<unknown, Params>(
     '/admin/backups/:location/:name',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Download a backup (application/gzip, as an attachment)',
       description: 'The archive holds every password hash and signing key: each download is in the audit log.',
       guards: superadmin,
@@ -122,6 +125,7 @@ export function adminBackupRoutes(r: PluginRouter, d: BackupRouteDeps): void {
   r.delete<unknown, unknown, Params>(
     '/admin/backups/:location/:name',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Delete a backup from one destination',
       guards: superadmin,
       schema: { params: backupParams, responses: { 204: { description: 'Deleted' } } },

@@ -3,7 +3,7 @@ import type { PluginRouter } from 'plinth/plugin';
 import { requireRole } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import type { Hooks } from 'plinth/plugin';
-import type { AdminTenantUpdate, AdminTenantView, AuthFilterName, AuthFilters } from '../api.js';
+import type { AdminTenantUpdate, AdminTenantView, AuthFilterName, AuthFilters, AuthErrorCode } from '../api.js';
 import type { AuthServices } from '../services/index.js';
 import type { TenantParts } from 'plinth/plugin';
 import { meta, principalOf } from './shared.js';
@@ -27,12 +27,14 @@ import {
   userReply,
   uuidParam,
 } from './schemas.js';
+// The face also answers billing's codes: a tenant's plan may be billing's (Stripe).
+import type { BillingErrorCode } from '../../billing/api.js';
 
 /** One of auth's filters (api.ts AuthFilters), applied to its typed value. */
 const filter = <K extends AuthFilterName>(hooks: Hooks, name: K, value: AuthFilters[K]) => hooks.applyFilters(name, value);
 
 export function adminRoutes(
-  r: PluginRouter,
+  r: PluginRouter<AuthErrorCode | BillingErrorCode>,
   s: AuthServices,
   deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void>; hooks: Hooks; tenantParts: TenantParts },
 ): void {
@@ -41,6 +43,7 @@ export function adminRoutes(
   r.get(
     '/admin/users',
     {
+      errors: { 403: ['mfa_enrollment_required'] },
       summary: 'All users (paginated, searchable)',
       guards: superadmin,
       schema: {
@@ -57,12 +60,18 @@ export function adminRoutes(
   );
   r.get(
     '/admin/users/:id',
-    { summary: 'One user', guards: superadmin, schema: { params: uuidParam, responses: { 200: { description: 'The user', schema: userReply } } } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'One user',
+      guards: superadmin,
+      schema: { params: uuidParam, responses: { 200: { description: 'The user', schema: userReply } } },
+    },
     (_ctx, { params }) => s.users.get(params.id),
   );
   r.patch(
     '/admin/users/:id',
     {
+      errors: { 404: ['not_found'], 409: ['email_taken', 'last_owner', 'last_superadmin'] },
       summary: "Change a user's role, status, name or scope limit",
       guards: superadmin,
       schema: { params: uuidParam, body: adminUserPatch, responses: { 200: { description: 'The user as saved', schema: userReply } } },
@@ -76,7 +85,12 @@ export function adminRoutes(
   );
   r.delete(
     '/admin/users/:id',
-    { summary: 'Delete a user', guards: superadmin, schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } } },
+    {
+      errors: { 404: ['not_found'], 409: ['last_owner', 'last_superadmin'] },
+      summary: 'Delete a user',
+      guards: superadmin,
+      schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } },
+    },
     async (ctx, { params }) => {
       await s.users.remove(await principalOf(ctx), params.id, meta(ctx));
       ctx.status = 204;
@@ -85,6 +99,7 @@ export function adminRoutes(
   r.post(
     '/admin/users/:id/suspend',
     {
+      errors: { 404: ['not_found'], 409: ['cannot_suspend_self', 'last_superadmin'] },
       summary: 'Suspend a user (their sessions end)',
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'The user, suspended', schema: userReply } } },
@@ -94,6 +109,7 @@ export function adminRoutes(
   r.post(
     '/admin/users/:id/activate',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Re-activate a suspended user',
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'The user, active', schema: userReply } } },
@@ -121,13 +137,19 @@ export function adminRoutes(
   const tenantDetail = { 200: { description: 'The tenant with its settings (and its plan, with billing)', schema: tenantDetailReply } };
   r.get(
     '/admin/tenants/:id',
-    { summary: 'One tenant with its settings and plan', guards: superadmin, schema: { params: uuidParam, responses: tenantDetail } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'One tenant with its settings and plan',
+      guards: superadmin,
+      schema: { params: uuidParam, responses: tenantDetail },
+    },
     (_ctx, { params }) => tenantView(params.id),
   );
   // The operator's tenant page: every enabled plugin's sections of it (core/overview/tenant.ts).
   r.get(
     '/admin/tenants/:id/sections',
     {
+      errors: { 404: ['not_found'] },
       summary: "One tenant's page: its settings and plan, and each plugin's sections (members, API keys, robots, mailboxes, licenses, audit…)",
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'The tenant and its sections, in plugin order', schema: tenantSectionsReply } } },
@@ -140,6 +162,7 @@ export function adminRoutes(
   r.get(
     '/admin/tenants/:id/deletion',
     {
+      errors: { 404: ['not_found'] },
       summary: 'What deleting a tenant would delete, counted by plugin, and whether it may be deleted',
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'What goes, by plugin; blocked: why it cannot go', schema: tenantDeletionReply } } },
@@ -152,6 +175,7 @@ export function adminRoutes(
   r.post(
     '/admin/tenants',
     {
+      errors: { 409: ['email_taken'] },
       summary: 'Create a customer tenant with its owner (emailed a link to choose a password unless one is given)',
       guards: superadmin,
       schema: {
@@ -168,6 +192,7 @@ export function adminRoutes(
   r.post(
     '/admin/tenants/:id/users',
     {
+      errors: { 404: ['not_found'], 409: ['email_taken'] },
       summary: 'Add a user to a tenant by email, with a role (emailed a link to choose a password unless one is given)',
       guards: superadmin,
       schema: {
@@ -188,6 +213,7 @@ export function adminRoutes(
   r.patch(
     '/admin/tenants/:id',
     {
+      errors: { 404: ['not_found'], 409: ['conflict', 'last_superadmin', 'managed_by_stripe'] },
       summary: 'Update a tenant: name, status, settings and (with billing) its plan',
       guards: superadmin,
       schema: { params: uuidParam, body: tenantPatch(withPlan), responses: tenantDetail },
@@ -210,6 +236,7 @@ export function adminRoutes(
   r.delete(
     '/admin/tenants/:id',
     {
+      errors: { 404: ['not_found'], 409: ['conflict', 'last_superadmin'] },
       summary: "Delete a tenant: its users, API keys and every plugin's rows of it, in one transaction (GET …/deletion counts them first)",
       guards: superadmin,
       schema: { params: uuidParam, responses: { 204: { description: 'Deleted' } } },
@@ -222,7 +249,12 @@ export function adminRoutes(
 
   r.get(
     '/admin/stats',
-    { summary: 'Platform statistics', guards: superadmin, schema: { responses: { 200: { description: 'Counts across every tenant', schema: statsReply } } } },
+    {
+      errors: { 401: ['invalid_token'], 403: ['mfa_enrollment_required'] },
+      summary: 'Platform statistics',
+      guards: superadmin,
+      schema: { responses: { 200: { description: 'Counts across every tenant', schema: statsReply } } },
+    },
     () => s.stats.collect(),
   );
 
@@ -246,6 +278,7 @@ export function adminRoutes(
   r.get(
     '/admin/audit-logs',
     {
+      errors: { 403: ['mfa_enrollment_required'] },
       summary: 'Audit log (filter by actor, action, target, time)',
       guards: superadmin,
       schema: { query: auditQuery, responses: { 200: { description: 'A page of audit entries, newest first', schema: auditPageReply } } },

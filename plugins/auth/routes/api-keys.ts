@@ -7,13 +7,15 @@ import { isPlatformScope } from '../services/scopes.js';
 import type { AuthServices } from '../services/index.js';
 import { meta, principalOf, tenantPrincipal } from './shared.js';
 import { apiKeyBody, apiKeyListReply, apiKeyReply, grantableScopesReply, newApiKeyReply, uuidParam } from './schemas.js';
+import type { AuthErrorCode } from '../api.js';
 
-export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<string, ScopeInfo>): void {
+export function apiKeyRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, registry: Map<string, ScopeInfo>): void {
   const manage = [requireScope('api-keys:manage')];
 
   r.get(
     '/api-keys',
     {
+      errors: { 403: ['mfa_enrollment_required', 'tenant_required'] },
       summary: 'List API keys',
       guards: manage,
       schema: { responses: { 200: { description: 'Your keys (every key of the tenant for owners and admins), newest first', schema: apiKeyListReply } } },
@@ -24,6 +26,7 @@ export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<str
   r.post(
     '/api-keys',
     {
+      errors: { 402: ['usage_limit_reached'], 403: ['scope_not_held', 'tenant_required'] },
       summary: 'Create an API key (the raw key is shown once)',
       guards: manage,
       schema: { body: apiKeyBody, responses: { 201: { description: 'The key, with raw_key shown this once', schema: newApiKeyReply } } },
@@ -58,6 +61,7 @@ export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<str
   r.get(
     '/api-keys/:id',
     {
+      errors: { 404: ['not_found'] },
       summary: 'One API key',
       guards: manage,
       schema: { params: uuidParam, responses: { 200: { description: 'The key (never its secret)', schema: apiKeyReply } } },
@@ -67,7 +71,12 @@ export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<str
 
   r.delete(
     '/api-keys/:id',
-    { summary: 'Revoke an API key', guards: manage, schema: { params: uuidParam, responses: { 204: { description: 'Revoked (also when it already was)' } } } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'Revoke an API key',
+      guards: manage,
+      schema: { params: uuidParam, responses: { 204: { description: 'Revoked (also when it already was)' } } },
+    },
     async (ctx, { params }) => {
       await s.apiKeys.revoke(await tenantPrincipal(ctx), params.id, meta(ctx));
       ctx.status = 204;
@@ -77,6 +86,7 @@ export function apiKeyRoutes(r: PluginRouter, s: AuthServices, registry: Map<str
   r.post(
     '/api-keys/:id/rotate',
     {
+      errors: { 404: ['not_found'], 409: ['key_revoked'] },
       summary: 'Replace the secret of an API key',
       guards: manage,
       schema: {

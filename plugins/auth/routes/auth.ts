@@ -20,16 +20,18 @@ import {
 } from './schemas.js';
 import type { AuthSettings } from '../config.js';
 import { signInReply } from './mfa-schemas.js';
+import type { AuthErrorCode } from '../api.js';
 
 /** A reply that only tells the person what happened or what to do next. */
 const told = (description: string) => ({ 200: { description, schema: detailReply } });
 
-export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSettings): void {
+export function authRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, settings: AuthSettings): void {
   const mailLimit = { bucket: 'auth.mail.ip', points: settings.limits.mailRequestsPerIpPerHour, durationSeconds: 3600 };
 
   r.post(
     '/auth/register',
     {
+      errors: { 403: ['registration_closed'] },
       summary: 'Create a tenant and its owner',
       rateLimit: mailLimit,
       schema: {
@@ -46,6 +48,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.post(
     '/auth/login',
     {
+      errors: { 401: ['invalid_credentials'], 403: ['account_suspended', 'email_not_verified'], 429: ['rate_limited'] },
       summary: 'Log in with email and password',
       description: 'A user with a second factor gets `{ mfa_required, challenge_token, methods, expires_in }` instead of tokens: POST /auth/mfa/verify.',
       schema: { body: loginBody, responses: { 200: { description: 'Tokens and the signed-in user, or a second-factor challenge', schema: signInReply } } },
@@ -56,6 +59,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.post(
     '/auth/refresh',
     {
+      errors: { 401: ['invalid_refresh_token'], 403: ['account_suspended'], 429: ['rate_limited'] },
       summary: 'Rotate a refresh token for a new token pair',
       schema: { body: refreshBody, responses: { 200: { description: 'A new token pair (the refresh token sent is spent)', schema: tokenPairReply } } },
     },
@@ -65,6 +69,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.get(
     '/auth/me',
     {
+      errors: { 401: ['account_suspended', 'invalid_api_key', 'invalid_token', 'session_revoked', 'token_expired'], 403: ['mfa_enrollment_required'] },
       summary: 'The current principal',
       guards: [requireAuth()],
       schema: { responses: { 200: { description: 'The signed-in user (or the root token) and how the request was authenticated', schema: meReply } } },
@@ -80,7 +85,12 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
 
   r.post(
     '/auth/logout',
-    { summary: 'End this session', guards: [requireAuth()], schema: { body: logoutBody, responses: told('The session is over') } },
+    {
+      errors: { 401: ['session_revoked'] },
+      summary: 'End this session',
+      guards: [requireAuth()],
+      schema: { body: logoutBody, responses: told('The session is over') },
+    },
     async (ctx, { body: b }) => {
       await s.sessions.logout(await principalOf(ctx), b?.refresh_token, meta(ctx));
       return { detail: 'Logged out.' };
@@ -100,6 +110,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.post(
     '/auth/reset-password',
     {
+      errors: { 400: ['invalid_token'] },
       summary: 'Set a new password with a reset token',
       schema: { body: resetPasswordBody, responses: told('The password is changed and every session ended') },
     },
@@ -109,6 +120,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.post(
     '/auth/verify-email',
     {
+      errors: { 400: ['invalid_token'] },
       summary: 'Confirm an email address',
       schema: { body: tokenBody, responses: { 200: { description: 'The address is verified', schema: verifyEmailReply } } },
     },
@@ -139,6 +151,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.post(
     '/auth/magic-link/verify',
     {
+      errors: { 400: ['invalid_token'], 403: ['account_suspended'] },
       summary: 'Sign in with a magic link token',
       schema: { body: tokenBody, responses: { 200: { description: 'As login: a token pair, or a second-factor challenge', schema: signInReply } } },
     },
@@ -149,6 +162,7 @@ export function authRoutes(r: PluginRouter, s: AuthServices, settings: AuthSetti
   r.post(
     '/auth/set-password',
     {
+      errors: { 403: ['forbidden', 'wrong_password'] },
       summary: 'Set or change your password',
       guards: [requireAuth()],
       rateLimit: { bucket: 'auth.set-password', points: 10, durationSeconds: 3600, by: 'principal' },

@@ -5,6 +5,7 @@ import { toPublicUser } from '../services/types.js';
 import { loginReply, userReply, uuidParam } from './schemas.js';
 import { answerBody, codeBody, enrollReply, mfaStatusReply, recoveryCodesReply, verifyBody } from './mfa-schemas.js';
 import { meta, principalOf } from './shared.js';
+import type { AuthErrorCode } from '../api.js';
 
 const SHOWN_ONCE = 'Keep these recovery codes somewhere safe: each signs you in once if you lose your authenticator. They are not shown again.';
 
@@ -13,7 +14,7 @@ const SHOWN_ONCE = 'Keep these recovery codes somewhere safe: each signs you in 
  * code → ten recovery codes), turns it off or replaces the recovery codes with a fresh code; a
  * sign-in that answered `mfa_required` is completed with a code; the operator resets a user's.
  */
-export function mfaRoutes(r: PluginRouter, s: AuthServices): void {
+export function mfaRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void {
   const read = [requireScope('account:read')];
   const manage = [requireScope('account:manage')];
 
@@ -34,6 +35,7 @@ export function mfaRoutes(r: PluginRouter, s: AuthServices): void {
   r.post(
     '/auth/mfa/totp/enroll',
     {
+      errors: { 409: ['mfa_already_enabled'] },
       summary: 'Start setting up an authenticator app',
       description:
         'A new secret (shown this once) as a QR code, an otpauth:// URI and base32 text. Two-factor sign-in is on only once POST /auth/mfa/totp/confirm ' +
@@ -47,6 +49,7 @@ export function mfaRoutes(r: PluginRouter, s: AuthServices): void {
   r.post(
     '/auth/mfa/totp/confirm',
     {
+      errors: { 401: ['invalid_code'], 409: ['mfa_not_enrolling'] },
       summary: 'Turn two-factor sign-in on with the first code from the app',
       description: 'Answers the ten recovery codes, shown this once. Your other sessions end (they were opened without the second factor).',
       guards: manage,
@@ -58,6 +61,7 @@ export function mfaRoutes(r: PluginRouter, s: AuthServices): void {
   r.post(
     '/auth/mfa/totp/disable',
     {
+      errors: { 401: ['invalid_code'] },
       summary: 'Turn two-factor sign-in off',
       description: 'With a current code from the app or a recovery code. You are mailed. Under the policy you are then asked to set it up again.',
       guards: manage,
@@ -69,6 +73,7 @@ export function mfaRoutes(r: PluginRouter, s: AuthServices): void {
   r.post(
     '/auth/mfa/recovery-codes',
     {
+      errors: { 401: ['invalid_code'] },
       summary: 'Replace my recovery codes',
       description: 'With a current code from the app (or a recovery code): ten new codes, shown this once; the old ones stop working.',
       guards: manage,
@@ -80,6 +85,7 @@ export function mfaRoutes(r: PluginRouter, s: AuthServices): void {
   r.post(
     '/auth/mfa/verify',
     {
+      errors: { 401: ['invalid_challenge', 'invalid_code'], 429: ['rate_limited'] },
       summary: 'Complete a sign-in with the second factor',
       description:
         'The `challenge_token` that /auth/login (or /auth/magic-link/verify, or another face’s sign-in) answered with `mfa_required`, and a code from ' +
@@ -93,6 +99,7 @@ export function mfaRoutes(r: PluginRouter, s: AuthServices): void {
   r.post(
     '/admin/users/:id/mfa/reset',
     {
+      errors: { 403: ['mfa_enrollment_required'], 404: ['not_found'] },
       summary: "Reset a user's second factor",
       description: 'For a user who lost their authenticator: the factor and recovery codes are removed, their sessions end, they are mailed. Audited.',
       guards: [requireRole('superadmin')],

@@ -16,13 +16,14 @@ import {
   signInOptionsReply,
 } from './passkey-schemas.js';
 import { meta, principalOf } from './shared.js';
+import type { AuthErrorCode } from '../api.js';
 
 /**
  * Passkeys (WebAuthn): a signed-in user registers, lists, renames and removes theirs; anyone signs
  * in with one. The ceremonies take two requests each: options (with a challenge, kept server-side),
  * then the authenticator's answer.
  */
-export function passkeyRoutes(r: PluginRouter, s: AuthServices, settings: AuthSettings): void {
+export function passkeyRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices, settings: AuthSettings): void {
   /** Whose passkeys: the user behind a session or an API key (a key acts for its owner). */
   const owner = async (ctx: HttpContext) => {
     const p = await principalOf(ctx);
@@ -67,6 +68,7 @@ export function passkeyRoutes(r: PluginRouter, s: AuthServices, settings: AuthSe
   r.post(
     '/auth/passkeys/registration/verify',
     {
+      errors: { 400: ['invalid_challenge', 'passkey_refused'], 409: ['passkey_exists'] },
       summary: 'Add a passkey: the authenticator’s answer to the options',
       guards: manage,
       schema: { body: registrationBody, responses: { 201: { description: 'The passkey, added', schema: passkeyReply } } },
@@ -81,6 +83,7 @@ export function passkeyRoutes(r: PluginRouter, s: AuthServices, settings: AuthSe
   r.patch(
     '/auth/passkeys/:id',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Rename one of my passkeys',
       guards: manage,
       schema: { params: uuidParam, body: renameBody, responses: { 200: { description: 'The passkey as renamed', schema: passkeyReply } } },
@@ -91,6 +94,7 @@ export function passkeyRoutes(r: PluginRouter, s: AuthServices, settings: AuthSe
   r.delete(
     '/auth/passkeys/:id',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Remove one of my passkeys',
       guards: manage,
       schema: { params: uuidParam, responses: { 204: { description: 'Removed: it signs no one in from now on' } } },
@@ -117,6 +121,7 @@ export function passkeyRoutes(r: PluginRouter, s: AuthServices, settings: AuthSe
   r.post(
     '/auth/passkeys/sign-in/verify',
     {
+      errors: { 400: ['invalid_challenge'], 401: ['passkey_refused'], 403: ['account_suspended'] },
       summary: 'Sign in with a passkey instead of a password and a second factor',
       rateLimit: ceremonies,
       schema: { body: signInBody, responses: { 200: { description: 'A token pair and the signed-in user (as login)', schema: loginReply } } },

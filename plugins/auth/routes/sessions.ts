@@ -6,9 +6,10 @@ import type { AuthServices } from '../services/index.js';
 import { uuidParam } from './schemas.js';
 import { endAllQuery, sessionListReply, sessionParams, sessionsEndedReply, userSessionParams } from './session-schemas.js';
 import { meta, principalOf } from './shared.js';
+import type { AuthErrorCode } from '../api.js';
 
 /** A user's signed-in sessions (their devices), ended one at a time or all at once; a superadmin's view of anyone's. */
-export function sessionRoutes(r: PluginRouter, s: AuthServices): void {
+export function sessionRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void {
   const self = async (ctx: HttpContext) => {
     const p = await principalOf(ctx);
     if (p.kind === 'root') throw AppError.forbidden('the root token has no sessions');
@@ -32,6 +33,7 @@ export function sessionRoutes(r: PluginRouter, s: AuthServices): void {
   r.delete(
     '/auth/sessions/:id',
     {
+      errors: { 404: ['not_found'] },
       summary: 'End one of my sessions',
       guards: [requireScope('account:manage')],
       schema: { params: sessionParams, responses: { 204: { description: 'Ended: its tokens stop working at once, on every instance' } } },
@@ -56,6 +58,7 @@ export function sessionRoutes(r: PluginRouter, s: AuthServices): void {
   r.get(
     '/admin/users/:id/sessions',
     {
+      errors: { 404: ['not_found'] },
       summary: "A user's signed-in sessions",
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'Live sessions, the most recently used first', schema: sessionListReply } } },
@@ -65,6 +68,7 @@ export function sessionRoutes(r: PluginRouter, s: AuthServices): void {
   r.delete(
     '/admin/users/:id/sessions',
     {
+      errors: { 404: ['not_found'] },
       summary: 'End every session of a user (they must sign in again; API keys are not touched)',
       guards: superadmin,
       schema: { params: uuidParam, responses: { 200: { description: 'How many sessions were ended', schema: sessionsEndedReply } } },
@@ -74,6 +78,7 @@ export function sessionRoutes(r: PluginRouter, s: AuthServices): void {
   r.delete(
     '/admin/users/:id/sessions/:session_id',
     {
+      errors: { 404: ['not_found'] },
       summary: 'End one session of a user',
       guards: superadmin,
       schema: { params: userSessionParams, responses: { 204: { description: 'Ended' } } },

@@ -3,11 +3,13 @@ import { requireRole, requireScope } from 'plinth/plugin';
 import type { AuthServices } from '../services/index.js';
 import { meta, tenantPrincipal } from './shared.js';
 import { settingsPatch, settingsReply, tenantUsersQuery, userPageReply } from './schemas.js';
+import type { AuthErrorCode } from '../api.js';
 
-export function tenantRoutes(r: PluginRouter, s: AuthServices): void {
+export function tenantRoutes(r: PluginRouter<AuthErrorCode>, s: AuthServices): void {
   r.get(
     '/tenant/settings',
     {
+      errors: { 401: ['invalid_api_key'] },
       summary: 'My tenant settings (any member)',
       guards: [requireScope('settings:read')],
       schema: { responses: { 200: { description: "The tenant's settings", schema: settingsReply } } },

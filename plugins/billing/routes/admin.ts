@@ -24,6 +24,7 @@ import {
   usageHistoryReply,
 } from './schemas.js';
 import { BillingErrors } from '../services/errors.js';
+import type { BillingErrorCode } from '../api.js';
 
 /** What billing needs of the auth plugin (resolved through the container), from auth's contract. */
 type TenantDirectory = Pick<AuthTenants, 'get'>;
@@ -36,7 +37,7 @@ const answers = {
 };
 
 export function adminRoutes(
-  r: PluginRouter,
+  r: PluginRouter<BillingErrorCode>,
   s: BillingServices,
   deps: { tenants: () => TenantDirectory; audit: () => AuditSink; features: () => Map<string, FeatureInfo>; defaultPlan: string },
 ): void {
@@ -67,7 +68,12 @@ export function adminRoutes(
   );
   r.post(
     '/admin/plans',
-    { summary: 'Create a plan', guards: superadmin, schema: { body: newPlanBody, responses: { 201: { description: 'The plan', schema: planReply } } } },
+    {
+      errors: { 400: ['validation_error'], 409: ['plan_exists'] },
+      summary: 'Create a plan',
+      guards: superadmin,
+      schema: { body: newPlanBody, responses: { 201: { description: 'The plan', schema: planReply } } },
+    },
     async (ctx, { body }) => {
       const plan = await s.plans.create(body);
       await deps
@@ -79,7 +85,12 @@ export function adminRoutes(
   );
   r.patch(
     '/admin/plans/:id',
-    { summary: 'Update a plan', guards: superadmin, schema: { params: planParams, body: planPatch, responses: answers.plan('The plan as saved') } },
+    {
+      errors: { 400: ['validation_error'], 404: ['plan_not_found'] },
+      summary: 'Update a plan',
+      guards: superadmin,
+      schema: { params: planParams, body: planPatch, responses: answers.plan('The plan as saved') },
+    },
     async (ctx, { params, body }) => {
       const plan = await s.plans.update(params.id, body);
       await deps
@@ -90,7 +101,12 @@ export function adminRoutes(
   );
   r.delete(
     '/admin/plans/:id',
-    { summary: 'Delete a plan nobody is on', guards: superadmin, schema: { params: planParams, responses: { 204: { description: 'Deleted' } } } },
+    {
+      errors: { 404: ['plan_not_found'], 409: ['plan_in_use'] },
+      summary: 'Delete a plan nobody is on',
+      guards: superadmin,
+      schema: { params: planParams, responses: { 204: { description: 'Deleted' } } },
+    },
     async (ctx, { params }) => {
       await s.plans.remove(params.id, deps.defaultPlan, s.operatorPlan);
       await deps.audit().record({ action: 'admin.plan.deleted', actor: (await ctx.authenticate())!, target: { type: 'plan', id: params.id }, meta: meta(ctx) });
@@ -98,19 +114,24 @@ export function adminRoutes(
     },
   );
   const syncAll = { 200: { description: 'Every customer plan, with its Stripe product and price ids', schema: syncedPlansReply } };
-  r.post('/admin/plans/stripe-sync-all', { summary: 'Sync every plan to Stripe', guards: superadmin, schema: { responses: syncAll } }, async (ctx) => {
-    if (!s.stripe.configured) throw BillingErrors.paymentsNotConfigured();
-    const synced = [];
-    // The operator plan is internal: never a Stripe product.
-    for (const plan of await s.plans.list()) if (plan.id !== s.operatorPlan) synced.push(await s.stripe.syncPlan(plan.id));
-    await deps
-      .audit()
-      .record({ action: 'admin.plans.stripe_synced', actor: (await ctx.authenticate())!, meta: meta(ctx), details: { plans: synced.map((p) => p.id) } });
-    return { synced };
-  });
+  r.post(
+    '/admin/plans/stripe-sync-all',
+    { errors: { 409: ['payments_not_configured'] }, summary: 'Sync every plan to Stripe', guards: superadmin, schema: { responses: syncAll } },
+    async (ctx) => {
+      if (!s.stripe.configured) throw BillingErrors.paymentsNotConfigured();
+      const synced = [];
+      // The operator plan is internal: never a Stripe product.
+      for (const plan of await s.plans.list()) if (plan.id !== s.operatorPlan) synced.push(await s.stripe.syncPlan(plan.id));
+      await deps
+        .audit()
+        .record({ action: 'admin.plans.stripe_synced', actor: (await ctx.authenticate())!, meta: meta(ctx), details: { plans: synced.map((p) => p.id) } });
+      return { synced };
+    },
+  );
   r.post(
     '/admin/plans/:id/stripe-sync',
     {
+      errors: { 404: ['plan_not_found'], 409: ['payments_not_configured', 'plan_not_purchasable'], 502: ['payment_provider_error'] },
       summary: 'Sync one plan to Stripe',
       guards: superadmin,
       schema: { params: planParams, responses: answers.plan('The plan with its Stripe product and price ids') },
@@ -127,12 +148,18 @@ export function adminRoutes(
 
   r.get(
     '/admin/tenants/:id/effective-limits',
-    { summary: 'Plan limits with overrides applied', guards: superadmin, schema: { params: tenantParams, responses: answers.limits } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'Plan limits with overrides applied',
+      guards: superadmin,
+      schema: { params: tenantParams, responses: answers.limits },
+    },
     async (_ctx, { params }) => s.meter.effective(await tenant(params.id)),
   );
   r.post(
     '/admin/tenants/:id/reset-limits',
     {
+      errors: { 404: ['not_found'] },
       summary: "Zero a tenant's counters for the current period",
       guards: superadmin,
       schema: { params: tenantParams, responses: { 200: { description: 'How many counters were zeroed, and the usage now', schema: resetLimitsReply } } },
@@ -151,12 +178,18 @@ export function adminRoutes(
   // Beside the seed: what the manual provider and the admin UI need.
   r.get(
     '/admin/tenants/:id/subscription',
-    { summary: "A tenant's subscription with limits and usage", guards: superadmin, schema: { params: tenantParams, responses: answers.subscription } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: "A tenant's subscription with limits and usage",
+      guards: superadmin,
+      schema: { params: tenantParams, responses: answers.subscription },
+    },
     async (_ctx, { params }) => s.subscriptionView(await tenant(params.id)),
   );
   r.put(
     '/admin/tenants/:id/subscription',
     {
+      errors: { 404: ['not_found', 'plan_not_found'], 409: ['managed_by_stripe'] },
       summary: 'Put a tenant on a plan (manual provider)',
       guards: superadmin,
       schema: { params: tenantParams, body: assignPlanBody, responses: answers.subscription },
@@ -178,6 +211,7 @@ export function adminRoutes(
   r.put(
     '/admin/tenants/:id/limit-overrides',
     {
+      errors: { 404: ['not_found'] },
       summary: "Replace a tenant's limit overrides",
       guards: superadmin,
       schema: { params: tenantParams, body: overridesBody, responses: answers.limits },
@@ -199,6 +233,7 @@ export function adminRoutes(
   r.get(
     '/admin/tenants/:id/usage/current',
     {
+      errors: { 404: ['not_found'] },
       summary: "A tenant's usage this period by metric (as GET /usage/current)",
       guards: superadmin,
       schema: {
@@ -211,6 +246,7 @@ export function adminRoutes(
   r.get(
     '/admin/tenants/:id/usage/history',
     {
+      errors: { 404: ['not_found'] },
       summary: "A tenant's usage by month (as GET /usage/history)",
       guards: superadmin,
       schema: {
@@ -224,6 +260,7 @@ export function adminRoutes(
   r.get(
     '/admin/tenants/:id/usage/daily',
     {
+      errors: { 404: ['not_found'] },
       summary: "A tenant's usage this month by day",
       guards: superadmin,
       schema: { params: tenantParams, responses: { 200: { description: 'Usage by metric for each day of this month so far', schema: dailyUsageReply } } },

@@ -13,6 +13,9 @@ import {
   subscriptionReply,
   webhookReply,
 } from './schemas.js';
+import type { BillingErrorCode } from '../api.js';
+// The face also answers auth's codes: a credential's refusals come from auth's chain.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 export async function tenantOf(ctx: HttpContext): Promise<string> {
   return (await actingTenant(ctx)).tenantId;
@@ -33,12 +36,13 @@ const publicPlan = (p: Awaited<ReturnType<BillingServices['plans']['get']>>) => 
   purchasable_cycles: [...(p.stripe_price_monthly ? ['monthly'] : []), ...(p.stripe_price_yearly ? ['yearly'] : [])],
 });
 
-export function billingRoutes(r: PluginRouter, s: BillingServices): void {
+export function billingRoutes(r: PluginRouter<BillingErrorCode | AuthErrorCode>, s: BillingServices): void {
   const manage = [requireRole('admin'), requireScope('billing:manage')];
 
   r.get(
     '/billing/subscription',
     {
+      errors: { 401: ['invalid_api_key', 'invalid_token'], 403: ['tenant_required'] },
       summary: 'Current plan, limits and usage',
       guards: [requireScope('billing:read')],
       schema: { responses: { 200: { description: "The tenant's plan, status, period, limits and usage", schema: subscriptionReply } } },
@@ -58,6 +62,11 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   r.post(
     '/billing/checkout',
     {
+      errors: {
+        404: ['plan_not_found'],
+        409: ['already_subscribed', 'payments_not_configured', 'plan_not_purchasable', 'plan_not_synced'],
+        502: ['payment_provider_error'],
+      },
       summary: 'Start a Stripe checkout for a plan',
       guards: manage,
       schema: { body: checkoutBody, responses: { 200: { description: 'The Stripe Checkout page to send the customer to', schema: checkoutReply } } },
@@ -71,6 +80,7 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   r.post(
     '/billing/signup-checkout',
     {
+      errors: { 409: ['payments_not_configured', 'plan_not_purchasable'] },
       summary: 'Start a Stripe checkout for someone signing up',
       rateLimit: { bucket: 'billing.signup-checkout', points: 20, durationSeconds: 3600 },
       schema: {
@@ -87,6 +97,7 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   r.post(
     '/billing/portal',
     {
+      errors: { 409: ['no_stripe_customer', 'payments_not_configured'] },
       summary: 'A link to the Stripe billing portal',
       guards: manage,
       schema: { responses: { 200: { description: "The customer's Stripe billing portal session", schema: portalReply } } },
@@ -97,6 +108,7 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   r.post(
     '/billing/cancel',
     {
+      errors: { 409: ['already_canceled', 'nothing_to_cancel'], 502: ['payment_provider_error'] },
       summary: 'Cancel at the end of the current period',
       guards: manage,
       schema: { responses: { 200: { description: 'The subscription, set to end with its period (cancel_at_period_end)', schema: subscriptionReply } } },
@@ -107,6 +119,7 @@ export function billingRoutes(r: PluginRouter, s: BillingServices): void {
   r.post(
     '/billing/webhook',
     {
+      errors: { 400: ['invalid_signature'], 409: ['payments_not_configured'] },
       summary: 'Stripe webhooks (signature-verified)',
       description:
         'Stripe posts its events here. The raw body is verified against the Stripe-Signature header with the endpoint secret ' +

@@ -22,6 +22,7 @@ import {
   tenantParams,
   tenantRequestParams,
 } from './schemas.js';
+import type { BillingErrorCode } from '../api.js';
 
 export interface ManualRouteDeps {
   audit: () => AuditSink;
@@ -32,7 +33,7 @@ const paymentList = { 200: { description: 'The payments, newest first, and the l
 const requestList = { 200: { description: 'The plan-change requests, newest first (at most one open)', schema: planRequestListReply } };
 const oneRequest = (description: string) => ({ 200: { description, schema: planRequestReply } });
 
-export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRouteDeps): void {
+export function manualRoutes(r: PluginRouter<BillingErrorCode>, s: BillingServices, deps: ManualRouteDeps): void {
   const superadmin = [requireRole('superadmin')];
   const read = [requireScope('billing:read')];
   const manage = [requireRole('admin'), requireScope('billing:manage')];
@@ -63,12 +64,13 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
 
   r.get(
     '/admin/tenants/:id/payments',
-    { summary: "A tenant's recorded payments", guards: superadmin, schema: { params: tenantParams, responses: paymentList } },
+    { errors: { 404: ['not_found'] }, summary: "A tenant's recorded payments", guards: superadmin, schema: { params: tenantParams, responses: paymentList } },
     async (_ctx, { params }) => payments(await tenant(params.id)),
   );
   r.post(
     '/admin/tenants/:id/payments',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Record a payment made outside Stripe',
       description:
         'A bank transfer, cash, a cheque…: the amount in integer minor units of an ISO 4217 currency and the days it covers. ' +
@@ -96,12 +98,18 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
   );
   r.get(
     '/admin/tenants/:id/plan-change-requests',
-    { summary: "A tenant's plan-change requests", guards: superadmin, schema: { params: tenantParams, responses: requestList } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: "A tenant's plan-change requests",
+      guards: superadmin,
+      schema: { params: tenantParams, responses: requestList },
+    },
     async (_ctx, { params }) => ({ items: await s.manual.requests(await tenant(params.id)) }),
   );
   r.post(
     '/admin/tenants/:id/plan-change-requests/:requestId/approve',
     {
+      errors: { 404: ['not_found'], 409: ['request_resolved'] },
       summary: 'Approve a plan-change request: the tenant moves to the plan',
       description: 'The manual provider, starting a fresh period. Approving an approved request again changes nothing; a declined or withdrawn one is a 409.',
       guards: superadmin,
@@ -120,6 +128,7 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
   r.post(
     '/admin/tenants/:id/plan-change-requests/:requestId/decline',
     {
+      errors: { 409: ['request_resolved'] },
       summary: 'Decline a plan-change request, saying why',
       description: 'The reason is shown to the customer. Declining a declined request again changes nothing; an approved or withdrawn one is a 409.',
       guards: superadmin,
@@ -140,6 +149,7 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
   r.get(
     '/billing/payments/:paymentId',
     {
+      errors: { 404: ['not_found'] },
       summary: 'One of your payments',
       guards: read,
       schema: { params: paymentParams, responses: { 200: { description: 'The payment', schema: paymentReply } } },
@@ -152,6 +162,7 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
   r.post(
     '/billing/plan-change-requests',
     {
+      errors: { 404: ['plan_not_found'], 409: ['already_on_plan', 'request_open'] },
       summary: 'Ask the operator for another plan',
       description:
         'For a tenant whose plan the operator assigns (not one paying through Stripe). One open request at a time (409 request_open); ' +
@@ -169,12 +180,18 @@ export function manualRoutes(r: PluginRouter, s: BillingServices, deps: ManualRo
   );
   r.get(
     '/billing/plan-change-requests/:requestId',
-    { summary: 'One of your plan-change requests', guards: read, schema: { params: requestParams, responses: oneRequest('The request') } },
+    {
+      errors: { 404: ['not_found'] },
+      summary: 'One of your plan-change requests',
+      guards: read,
+      schema: { params: requestParams, responses: oneRequest('The request') },
+    },
     async (ctx, { params }) => s.manual.request(await tenantOf(ctx), params.requestId),
   );
   r.post(
     '/billing/plan-change-requests/:requestId/withdraw',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Withdraw your open plan-change request',
       guards: manage,
       schema: { params: requestParams, responses: oneRequest('The request, withdrawn') },

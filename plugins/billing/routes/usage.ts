@@ -3,8 +3,9 @@ import type { PluginRouter } from 'plinth/plugin';
 import type { BillingServices } from '../services/index.js';
 import { tenantOf } from './billing.js';
 import { currentUsageReply, dailyUsageReply, historyQuery, usageHistoryReply } from './schemas.js';
+import type { BillingErrorCode } from '../api.js';
 
-export function usageRoutes(r: PluginRouter, s: BillingServices): void {
+export function usageRoutes(r: PluginRouter<BillingErrorCode>, s: BillingServices): void {
   const read = [requireScope('usage:read')];
 
   r.get(

@@ -22,6 +22,7 @@ import {
   revokeBody,
   statsReply,
 } from './schemas.js';
+import type { LicensingErrorCode } from '../api.js';
 
 export const MANAGE = 'licenses:manage';
 
@@ -57,10 +58,16 @@ const generatedReply = (l: License) => ({
   valid_until: l.valid_until,
 });
 
-export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
+export function adminRoutes(r: PluginRouter<LicensingErrorCode>, s: LicensingServices): void {
   r.post(
     '/api/admin/generate',
     {
+      errors: {
+        400: ['INVALID_REQUEST', 'MISSING_EMAIL'],
+        401: ['INVALID_API_KEY'],
+        402: ['usage_limit_reached'],
+        403: ['INVALID_API_KEY', 'tenant_required'],
+      },
       summary: 'Generate an activation code',
       guards: admin,
       schema: { body: generateBody, responses: { 200: { description: 'The license (with `count`, every license made)', schema: generateReply } } },
@@ -91,6 +98,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
   r.post(
     '/api/admin/revoke',
     {
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'], 404: ['INVALID_LICENSE'] },
       summary: 'Revoke a license',
       guards: admin,
       schema: { body: revokeBody, responses: { 200: { description: 'Revoked (or already was)', schema: doneReply } } },
@@ -105,6 +113,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
   r.post(
     '/api/admin/deactivate-device',
     {
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'], 404: ['INVALID_LICENSE', 'INVALID_REQUEST'] },
       summary: 'Deactivate a device',
       guards: admin,
       schema: { body: deviceBody, responses: { 200: { description: 'Deactivated: its slot is free', schema: doneReply } } },
@@ -119,6 +128,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
   r.post(
     '/api/admin/activate-device',
     {
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'], 404: ['INVALID_LICENSE', 'INVALID_REQUEST'], 409: ['INVALID_REQUEST'] },
       summary: 'Re-activate a deactivated device',
       guards: admin,
       schema: { body: deviceBody, responses: { 200: { description: 'Active again (within the device cap)', schema: doneReply } } },
@@ -133,6 +143,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
   r.get(
     '/api/admin/licenses',
     {
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'] },
       summary: 'List licenses',
       guards: admin,
       schema: { query: licensesQuery, responses: { 200: { description: 'Licenses, newest first', schema: licensesReply } } },
@@ -163,7 +174,12 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
 
   r.get(
     '/api/admin/stats',
-    { summary: 'License statistics', guards: admin, schema: { responses: { 200: { description: 'Counts by status and plan', schema: statsReply } } } },
+    {
+      errors: { 401: ['INVALID_API_KEY'], 403: ['INVALID_API_KEY'] },
+      summary: 'License statistics',
+      guards: admin,
+      schema: { responses: { 200: { description: 'Counts by status and plan', schema: statsReply } } },
+    },
     async (ctx) => {
       const { scope } = await licenseAdmin(ctx);
       return ok({ stats: await s.licenses.stats(scope) });
@@ -174,6 +190,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
   r.get(
     '/api/admin/activations/daily',
     {
+      errors: { 401: ['INVALID_API_KEY'] },
       summary: 'Devices bound per day over the last days (1–366, default 30)',
       guards: admin,
       schema: { query: daysQuery, responses: { 200: { description: 'Every day of the range, oldest first (zeros included)', schema: activationsDailyReply } } },
@@ -188,6 +205,7 @@ export function adminRoutes(r: PluginRouter, s: LicensingServices): void {
   r.get(
     '/api/admin/licenses/:license_id',
     {
+      errors: { 401: ['INVALID_API_KEY'], 404: ['INVALID_LICENSE'] },
       summary: 'A license with its devices',
       guards: admin,
       schema: { params: licenseParams, responses: { 200: { description: 'The license and every device bound to it', schema: licenseReply } } },

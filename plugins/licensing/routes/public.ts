@@ -6,6 +6,7 @@ import type { LicensingServices } from '../services/index.js';
 import { LicensingErrors } from '../services/errors.js';
 import { ok } from 'plinth/plugin';
 import { healthReply, licenseFileQuery, licenseFileReply, publicKeyReply, verifyBody, verifyReply } from './schemas.js';
+import type { LicensingErrorCode } from '../api.js';
 
 /** The seed's MISSING_LICENSE / MISSING_EMAIL come before any other check. */
 function requireCodeAndEmail(input: { activation_code?: string; email?: string }): { activation_code: string; email: string } {
@@ -35,7 +36,7 @@ function verifyFailures(path: string, now: () => Date): Middleware {
   };
 }
 
-export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => Date): void {
+export function publicRoutes(r: PluginRouter<LicensingErrorCode>, s: LicensingServices, now: () => Date): void {
   // The seed's health body is not in the face's envelope: documented as the JSON it is.
   r.get('/health', { summary: 'License server health', schema: { responses: { 200: { description: 'Up', envelope: false, schema: healthReply } } } }, () => ({
     status: 'ok',
@@ -46,6 +47,7 @@ export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => D
   r.post(
     '/api/verify',
     {
+      errors: { 400: ['MISSING_EMAIL', 'MISSING_LICENSE'], 403: ['INVALID_LICENSE'], 429: ['rate_limited'] },
       summary: 'Verify an activation code (and bind the device)',
       schema: { body: verifyBody, responses: { 200: { description: 'Valid (and the device, when given, is bound)', schema: verifyReply } } },
     },
@@ -82,6 +84,7 @@ export function publicRoutes(r: PluginRouter, s: LicensingServices, now: () => D
   r.get(
     '/api/license-file',
     {
+      errors: { 400: ['MISSING_EMAIL', 'MISSING_LICENSE'], 403: ['INVALID_LICENSE'] },
       summary: 'A signed offline license file for a bound device',
       schema: { query: licenseFileQuery, responses: { 200: { description: 'The signed file', schema: licenseFileReply } } },
     },

@@ -10,6 +10,7 @@ import { emailIdParams, summaryFields } from './email-schemas.js';
 import { address } from './schemas.js';
 import { scopeFrom } from './scope.js';
 import { seedTimes } from './seed-time.js';
+import type { MailErrorCode } from '../api.js';
 
 /** The longest search text: past it, 400 (a LIKE pattern of megabytes helps no one). */
 export const SEARCH_MAX = 200;
@@ -31,12 +32,13 @@ const headersReply = reply({ id: int, headers: arrayOf(reply({ name: str, value:
 const sourceQuery = { type: 'object', properties: { max_bytes: { type: 'integer', minimum: 1024 } } };
 const plainText = { contentType: 'text/plain', schema: { type: 'string' } };
 
-export function emailViewRoutes(r: PluginRouter, s: MailServices): void {
+export function emailViewRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): void {
   const use = [requireScope('mail:use')];
 
   r.get(
     '/api/emails/search',
     {
+      errors: { 404: ['mailbox_not_found'] },
       summary: 'Search mail by from, to, subject and text (case-insensitive substring), newest first, a page at a time',
       guards: use,
       schema: { query: searchQuery, responses: { 200: { description: 'One page of matching messages', schema: pageOf(searchHit) } } },
@@ -54,6 +56,7 @@ export function emailViewRoutes(r: PluginRouter, s: MailServices): void {
   r.get(
     '/api/email/:id/headers',
     {
+      errors: { 404: ['email_not_found'] },
       summary: 'A message’s headers, in received order (folded values unfolded, encoded words as sent)',
       guards: use,
       schema: { params: emailIdParams, responses: { 200: { description: 'Name and value of each header line', schema: headersReply } } },
@@ -64,6 +67,7 @@ export function emailViewRoutes(r: PluginRouter, s: MailServices): void {
   r.get(
     '/api/email/:id/source',
     {
+      errors: { 404: ['email_not_found'] },
       summary: 'The raw message as text (the bytes as received); max_bytes shows only its start',
       guards: use,
       schema: {

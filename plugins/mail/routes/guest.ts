@@ -1,6 +1,7 @@
 import { AppError } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
 import { MailErrors } from '../services/errors.js';
+import type { MailErrorCode } from '../api.js';
 
 const now = '2026-01-01 12:00:00'; // the seed's format (seed-time.ts)
 const SAMPLE = {
@@ -51,7 +52,7 @@ const SAMPLE = {
  * shapes the real routes document (the roles test checks them against those schemas). Every other call by a
  * guest is 403; nothing real is ever shown or changed.
  */
-export function guestRoutes(r: PluginRouter): void {
+export function guestRoutes(r: PluginRouter<MailErrorCode>): void {
   r.use(async (ctx, next) => {
     const principal = await (ctx as unknown as { authenticate(): Promise<{ kind: string } | null> }).authenticate().catch(() => null);
     if (principal?.kind !== 'guest') return next();

@@ -32,6 +32,9 @@ import {
   receiveQuery,
   waitQuery,
 } from './email-schemas.js';
+import type { MailErrorCode } from '../api.js';
+// The face also answers auth's codes: a credential's refusals come from auth's chain.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 /** The seed's `expires`: epoch milliseconds (null only for rows made before every mailbox had a lifetime). */
 const expiresMs = (m: { expires_at: string | null }) => (m.expires_at ? Date.parse(m.expires_at) : null);
@@ -50,7 +53,7 @@ const mailboxView = (m: Awaited<ReturnType<MailServices['mailboxes']['get']>>) =
   last_received_at: m.last_received_at === null ? null : seedTime(m.last_received_at),
 });
 
-export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSettings): void {
+export function mailRoutes(r: PluginRouter<MailErrorCode | AuthErrorCode>, s: MailServices, settings: MailSettings): void {
   const use = [requireScope('mail:use')];
 
   r.get(
@@ -66,6 +69,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.get(
     '/api/generate',
     {
+      errors: { 400: ['bad_domain'], 402: ['usage_limit_reached'], 403: ['mailbox_only', 'mailbox_quota_reached'] },
       summary: 'A random temporary mailbox',
       guards: use,
       schema: { query: generateQuery, responses: { 200: { description: 'The new mailbox', schema: newMailboxReply } } },
@@ -80,6 +84,13 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.post(
     '/api/create',
     {
+      errors: {
+        400: ['bad_domain', 'bad_local_part'],
+        401: ['invalid_token'],
+        402: ['usage_limit_reached'],
+        403: ['mailbox_only', 'mailbox_quota_reached'],
+        409: ['mailbox_exists'],
+      },
       summary: 'A mailbox with a chosen name',
       guards: use,
       schema: { body: createBody, responses: { 200: { description: 'The new mailbox', schema: newMailboxReply } } },
@@ -118,6 +129,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.delete(
     '/api/mailboxes',
     {
+      errors: { 403: ['mailbox_only'], 404: ['mailbox_not_found'] },
       summary: 'Delete a mailbox and its mail',
       guards: use,
       schema: { query: addressQuery, responses: { 200: { description: 'Deleted', schema: deleted } } },
@@ -131,6 +143,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.get(
     '/api/emails',
     {
+      errors: { 404: ['mailbox_not_found'] },
       summary: 'Mail in a mailbox, newest first',
       guards: use,
       schema: { query: emailsQuery, responses: { 200: { description: 'At most `limit` messages', schema: emailsReply } } },
@@ -157,6 +170,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.get(
     '/api/emails/wait',
     {
+      errors: { 404: ['mailbox_not_found'], 429: ['too_many_waits'] },
       summary: 'Long-poll for mail newer than `since`',
       guards: use,
       schema: {
@@ -173,7 +187,12 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
 
   r.delete(
     '/api/emails',
-    { summary: 'Empty a mailbox', guards: use, schema: { query: mailboxQuery, responses: { 200: { description: 'How many went', schema: clearedReply } } } },
+    {
+      errors: { 404: ['mailbox_not_found'] },
+      summary: 'Empty a mailbox',
+      guards: use,
+      schema: { query: mailboxQuery, responses: { 200: { description: 'How many went', schema: clearedReply } } },
+    },
     async (ctx, { query }) => ({
       success: true,
       deletedCount: await s.emails.clear(await scopeFrom(ctx), query.mailbox),
@@ -186,6 +205,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.get(
     '/api/email/:id',
     {
+      errors: { 404: ['email_not_found'] },
       summary: 'One message',
       guards: use,
       schema: { params: emailIdParams, responses: { 200: { description: 'The message, now marked read', schema: emailReply } } },
@@ -199,6 +219,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.get(
     '/api/email/:id/download',
     {
+      errors: { 404: ['email_not_found'] },
       summary: 'The raw message (message/rfc822)',
       guards: use,
       schema: { params: emailIdParams, responses: { 200: { description: 'The message exactly as received (an .eml attachment)', ...rawMessage } } },
@@ -216,6 +237,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.delete(
     '/api/email/:id',
     {
+      errors: { 404: ['email_not_found'] },
       summary: 'Delete one message',
       guards: use,
       schema: { params: emailIdParams, responses: { 200: { description: 'Deleted', schema: emailDeletedReply } } },
@@ -231,6 +253,7 @@ export function mailRoutes(r: PluginRouter, s: MailServices, settings: MailSetti
   r.post(
     '/receive',
     {
+      errors: { 400: ['empty_message'], 422: ['malformed_message', 'no_such_mailbox'] },
       summary: 'Deliver a raw message (message/rfc822); recipients from ?to= or the headers',
       guards: [requireRole('superadmin')],
       schema: {

@@ -19,14 +19,16 @@ import {
   sentReply,
 } from './send-schemas.js';
 import { MailErrors } from '../services/errors.js';
+import type { MailErrorCode } from '../api.js';
 
 /** The seed's sending endpoints; "resend_id" is Plinth's own message id. */
-export function sendRoutes(r: PluginRouter, s: MailServices): void {
+export function sendRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): void {
   const use = [requireScope('mail:use')];
 
   r.post(
     '/api/send',
     {
+      errors: { 400: ['bad_recipient', 'empty_message'], 402: ['usage_limit_reached'], 403: ['cannot_send'], 404: ['mailbox_not_found'] },
       summary: 'Send (or schedule) one message from a mailbox',
       guards: use,
       schema: { body: sendBody, responses: { 200: { description: 'Sent, scheduled, or refused by the relay (`status`)', schema: sendReply } } },
@@ -40,6 +42,7 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   r.post(
     '/api/send/batch',
     {
+      errors: { 403: ['cannot_send'] },
       summary: 'Send several messages',
       guards: use,
       schema: { body: sendBatchBody, responses: { 200: { description: 'One result per message (`success`: at least one went)', schema: sendBatchReply } } },
@@ -68,6 +71,7 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   r.get(
     '/api/sent',
     {
+      errors: { 404: ['mailbox_not_found'] },
       summary: 'What a mailbox sent',
       guards: use,
       schema: { query: sentQuery, responses: { 200: { description: 'Newest first, without the bodies', schema: sentListReply } } },
@@ -76,12 +80,22 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   );
   r.get(
     '/api/sent/:id',
-    { summary: 'One sent message', guards: use, schema: { params: sentIdParams, responses: { 200: { description: 'The record', schema: sentReply } } } },
+    {
+      errors: { 404: ['sent_not_found'] },
+      summary: 'One sent message',
+      guards: use,
+      schema: { params: sentIdParams, responses: { 200: { description: 'The record', schema: sentReply } } },
+    },
     async (ctx, { params }) => seedTimes(await s.sender.get(await scopeFrom(ctx), params.id)),
   );
   r.delete(
     '/api/sent/:id',
-    { summary: 'Delete a sent record', guards: use, schema: { params: sentIdParams, responses: { 200: { description: 'Deleted', schema: done } } } },
+    {
+      errors: { 404: ['sent_not_found'] },
+      summary: 'Delete a sent record',
+      guards: use,
+      schema: { params: sentIdParams, responses: { 200: { description: 'Deleted', schema: done } } },
+    },
     async (ctx, { params }) => {
       await s.sender.remove(await scopeFrom(ctx), params.id);
       return { success: true };
@@ -91,6 +105,7 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   r.get(
     '/api/send/:id',
     {
+      errors: { 404: ['sent_not_found'] },
       summary: 'Where a send stands',
       guards: use,
       schema: { params: sentIdParams, responses: { 200: { description: 'Its status (`id` is the message id)', schema: sendStatusReply } } },
@@ -103,6 +118,7 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   r.patch(
     '/api/send/:id',
     {
+      errors: { 400: ['bad_schedule'], 404: ['sent_not_found'], 409: ['not_scheduled'] },
       summary: 'Re-schedule or cancel a scheduled send',
       guards: use,
       schema: { params: sentIdParams, body: rescheduleBody, responses: { 200: { description: 'The record as it is now', schema: rescheduledReply } } },
@@ -111,7 +127,12 @@ export function sendRoutes(r: PluginRouter, s: MailServices): void {
   );
   r.post(
     '/api/send/:id/cancel',
-    { summary: 'Cancel a scheduled send', guards: use, schema: { params: sentIdParams, responses: { 200: { description: 'Canceled', schema: done } } } },
+    {
+      errors: { 404: ['sent_not_found'], 409: ['not_scheduled'] },
+      summary: 'Cancel a scheduled send',
+      guards: use,
+      schema: { params: sentIdParams, responses: { 200: { description: 'Canceled', schema: done } } },
+    },
     async (ctx, { params }) => {
       await s.sender.reschedule(await scopeFrom(ctx), params.id, { status: 'canceled' });
       return { success: true };

@@ -25,6 +25,9 @@ import {
   toggleLoginReply,
 } from './schemas.js';
 import { MailErrors } from '../services/errors.js';
+import type { MailErrorCode } from '../api.js';
+// The face also answers auth's codes: a credential's refusals come from auth's chain.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 /** The seed's admin login: `mailbox_limit: 9999`, no limit. */
 const UNLIMITED = 9999;
@@ -33,10 +36,11 @@ const cookie = (ctx: HttpContext, name: string, value: string, seconds: number) 
   ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, path: '/', maxAge: seconds * 1000 });
 
 /** The seed's /api/login, /api/logout, /api/session, quota and mailbox passwords. */
-export function sessionRoutes(r: PluginRouter, s: MailServices): void {
+export function sessionRoutes(r: PluginRouter<MailErrorCode | AuthErrorCode>, s: MailServices): void {
   r.post(
     '/api/login',
     {
+      errors: { 401: ['invalid_credentials'], 403: ['mfa_required'] },
       summary: 'Sign in: a platform user (email or username), a mailbox address, or guest',
       schema: { body: loginBody, responses: { 200: { description: 'Signed in: the session cookie is set', schema: loginReply } } },
     },
@@ -107,6 +111,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
   r.put(
     '/api/mailbox/password',
     {
+      errors: { 401: ['unauthorized'], 403: ['mailbox_only', 'wrong_password'] },
       summary: 'A signed-in mailbox changes its own password',
       schema: { body: ownPasswordBody, responses: { 200: { description: 'Changed', schema: ownPasswordReply } } },
     },
@@ -124,6 +129,7 @@ export function sessionRoutes(r: PluginRouter, s: MailServices): void {
   r.post(
     '/api/mailboxes/reset-password',
     {
+      errors: { 404: ['mailbox_not_found'] },
       summary: 'Clear a mailbox password (its login stops)',
       guards: strict,
       schema: { ...addressEither, responses: { 200: { description: 'Cleared', schema: done } } },

@@ -17,9 +17,10 @@ import {
   pinReply,
 } from './schemas.js';
 import { MailErrors } from '../services/errors.js';
+import type { MailErrorCode } from '../api.js';
 
 /** The seed's mailbox settings: pin, favorite, forward, and their batch forms (batch = strictAdmin). */
-export function settingsRoutes(r: PluginRouter, s: MailServices): void {
+export function settingsRoutes(r: PluginRouter<MailErrorCode>, s: MailServices): void {
   const use = [requireScope('mail:use')];
   const strict = [requireRole('superadmin')];
   const one = async (ctx: Parameters<typeof scopeFrom>[0], target: { ids?: number[]; addresses?: string[] }, patch: Record<string, unknown>) => {
@@ -44,6 +45,7 @@ export function settingsRoutes(r: PluginRouter, s: MailServices): void {
   r.post(
     '/api/mailbox/forward',
     {
+      errors: { 404: ['mailbox_not_found'] },
       summary: 'Set (or clear, with null) the forwarding address',
       guards: use,
       schema: { body: forwardBody, responses: { 200: { description: 'Set', schema: done } } },

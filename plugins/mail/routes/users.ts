@@ -8,6 +8,9 @@ import { done } from './schemas.js';
 import { seedTime } from './seed-time.js';
 import { assignBody, createUserBody, updateUserBody, userIdParams, userMailboxesReply, usersQuery, usersReply, userView } from './admin-schemas.js';
 import { MailErrors } from '../services/errors.js';
+import type { MailErrorCode } from '../api.js';
+// Users are auth's: its refusals (the last superadmin, suspending oneself) reach this face as they are.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 const roleOf = (seedRole: 'user' | 'admin') => (seedRole === 'admin' ? 'admin' : 'member');
 const seedRole = (role: string) => (role === 'member' ? 'user' : 'admin');
@@ -19,7 +22,7 @@ const meta = (ctx: HttpContext) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent
  * A user's `id` here is their number, the integer the seed shows (auth gives one to every user);
  * a path takes the number, or the user's UUID as before.
  */
-export function userRoutes(r: PluginRouter, s: MailServices): void {
+export function userRoutes(r: PluginRouter<MailErrorCode | AuthErrorCode>, s: MailServices): void {
   const strict = [requireRole('superadmin')];
   const container = (ctx: HttpContext) => ctx.state.container;
   const users = (ctx: HttpContext) => container(ctx).resolve('authUsers');
@@ -75,6 +78,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
   r.post(
     '/api/users',
     {
+      errors: { 409: ['username_taken'] },
       summary: 'Create a user who signs in to the mail face',
       guards: strict,
       schema: { body: createUserBody, responses: { 201: { description: 'The new user', schema: userView } } },
@@ -101,6 +105,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
   r.patch(
     '/api/users/:id',
     {
+      errors: { 404: ['not_found'], 409: ['username_taken'] },
       summary: "Change a user's name, password, mailbox limit, sending or role",
       guards: strict,
       schema: { params: userIdParams, body: updateUserBody, responses: { 200: { description: 'Changed', schema: done } } },
@@ -133,7 +138,12 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
 
   r.delete(
     '/api/users/:id',
-    { summary: 'Delete a user', guards: strict, schema: { params: userIdParams, responses: { 200: { description: 'Deleted', schema: done } } } },
+    {
+      errors: { 404: ['not_found'], 409: ['last_superadmin'] },
+      summary: 'Delete a user',
+      guards: strict,
+      schema: { params: userIdParams, responses: { 200: { description: 'Deleted', schema: done } } },
+    },
     async (ctx, { params }) => {
       const id = await userIdOf(ctx, params.id);
       await users(ctx).remove(await actor(ctx), id, meta(ctx));
@@ -147,6 +157,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
   r.get(
     '/api/users/:id/mailboxes',
     {
+      errors: { 404: ['not_found'] },
       summary: "A user's mailboxes",
       guards: strict,
       schema: { params: userIdParams, responses: { 200: { description: 'Oldest first', schema: userMailboxesReply } } },
@@ -167,6 +178,7 @@ export function userRoutes(r: PluginRouter, s: MailServices): void {
       {
         summary: assign ? 'Give a user a mailbox' : 'Take a mailbox from a user',
         guards: strict,
+        errors: { 404: ['mailbox_not_found', 'user_not_found', 'not_assigned'], 409: ['other_tenant'] },
         schema: { body: assignBody, responses: { 200: { description: assign ? 'Assigned' : 'Unassigned', schema: done } } },
       },
       async (ctx, { body }) => {

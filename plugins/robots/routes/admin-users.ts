@@ -11,6 +11,9 @@ import { logListQuery, logListReply, userListQuery, userListReply, userParams } 
 import { noData } from './schemas.js';
 import { languageOf, wordError } from 'plinth/plugin';
 import { WORKBOT_MESSAGES } from './messages.js';
+import type { RobotsErrorCode } from '../api.js';
+// Users are auth's: its refusals (the last superadmin, suspending oneself) reach this face as they are.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 /** The `role` filter takes the seed's "user" for a tenant member, and tenant roles. */
 const tenantRole = (role: string) => (role === 'user' ? 'member' : role);
@@ -71,12 +74,13 @@ export function errorLogger(s: RobotsServices): Middleware {
 }
 
 /** The seed's sections 7 (users, for admins) and 9 (system logs). */
-export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
+export function adminUserRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>, s: RobotsServices): void {
   const admin = [workbotAdmin(s.home)];
 
   r.get(
     '/api/admin/users',
     {
+      errors: { 403: ['not_workbot_admin'] },
       summary: "The tenant's users (superadmin: all)",
       guards: admin,
       schema: { query: userListQuery, responses: { 200: { description: 'A page of users, with their robots and activation codes', schema: userListReply } } },
@@ -124,6 +128,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
   r.post(
     '/api/admin/users/:userId/disable',
     {
+      errors: { 403: ['not_workbot_admin'], 404: ['not_found'], 409: ['cannot_suspend_self'] },
       summary: 'Disable (suspend) a user of the tenant',
       guards: admin,
       schema: { params: userParams, responses: { 200: { description: 'Disabled', schema: noData } } },
@@ -159,6 +164,7 @@ export function adminUserRoutes(r: PluginRouter, s: RobotsServices): void {
   r.get(
     '/api/admin/logs',
     {
+      errors: { 403: ['not_workbot_admin'] },
       summary: 'System logs of the tenant (superadmin: all)',
       guards: admin,
       schema: { query: logListQuery, responses: { 200: { description: 'A page of log entries, newest first', schema: logListReply } } },

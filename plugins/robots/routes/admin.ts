@@ -6,18 +6,20 @@ import { adminScope, workbotAdmin } from './guards.js';
 import { ok } from 'plinth/plugin';
 import { codeListQuery, codeListReply, codeParams, generateCodesBody, generatedCodesReply, unbindBody, unbindReply } from './admin-schemas.js';
 import { noData } from './schemas.js';
+import type { RobotsErrorCode } from '../api.js';
 
 /**
  * Activation codes: `workbot` licenses of the licensing engine, 8 characters, one device each.
  * They are made in WorkBot's home tenant: the operator sells them. Every route here is guarded by
  * workbotAdmin; a superadmin sees every tenant's codes, a home admin the home tenant's.
  */
-export function adminRoutes(r: PluginRouter, s: RobotsServices, settings: Pick<RobotsSettings, 'codePrices'>): void {
+export function adminRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices, settings: Pick<RobotsSettings, 'codePrices'>): void {
   const admin = [workbotAdmin(s.home)];
 
   r.post(
     '/api/admin/activation-codes',
     {
+      errors: { 402: ['usage_limit_reached'], 403: ['not_workbot_admin'], 404: ['not_found'] },
       summary: 'Generate activation codes',
       guards: admin,
       schema: { body: generateCodesBody, responses: { 200: { description: 'The new codes', schema: generatedCodesReply } } },
@@ -43,6 +45,7 @@ export function adminRoutes(r: PluginRouter, s: RobotsServices, settings: Pick<R
   r.post(
     '/api/admin/unbind-device',
     {
+      errors: { 403: ['not_workbot_admin'], 404: ['INVALID_CODE', 'not_found'] },
       summary: 'Unbind the device of a code',
       guards: admin,
       schema: { body: unbindBody, responses: { 200: { description: 'Unbound: the device and robot that held the code', schema: unbindReply } } },
@@ -52,7 +55,12 @@ export function adminRoutes(r: PluginRouter, s: RobotsServices, settings: Pick<R
 
   r.post(
     '/api/admin/activation-codes/:code/disable',
-    { summary: 'Disable a code', guards: admin, schema: { params: codeParams, responses: { 200: { description: 'Disabled', schema: noData } } } },
+    {
+      errors: { 403: ['not_workbot_admin'], 404: ['INVALID_CODE'] },
+      summary: 'Disable a code',
+      guards: admin,
+      schema: { params: codeParams, responses: { 200: { description: 'Disabled', schema: noData } } },
+    },
     async (ctx, { params }) => {
       await s.robots.disable(s.licenses(), await tenantOf(ctx), params.code.toUpperCase());
       return ok(null, 'disabled');
@@ -62,6 +70,7 @@ export function adminRoutes(r: PluginRouter, s: RobotsServices, settings: Pick<R
   r.get(
     '/api/admin/activation-codes',
     {
+      errors: { 403: ['missing_scope', 'not_workbot_admin'] },
       summary: 'Activation codes',
       guards: admin,
       schema: { query: codeListQuery, responses: { 200: { description: 'A page of codes, newest first', schema: codeListReply } } },

@@ -3,15 +3,17 @@ import type { PluginRouter } from 'plinth/plugin';
 import type { RobotsServices } from '../services/index.js';
 import { ok } from 'plinth/plugin';
 import { awaitingCommandsReply, commandParams, decisionReply } from './schemas.js';
+import type { RobotsErrorCode } from '../api.js';
 
 /** Beside the seed, in its style: commands waiting for approval (tenant setting require_approval). */
-export function approvalRoutes(r: PluginRouter, s: RobotsServices): void {
+export function approvalRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices): void {
   // Owners and admins of a tenant: approvals act within it (the core's tenant guard refuses a credential without one).
   const admins = [requireRole('admin')];
 
   r.get(
     '/api/robot/commands/awaiting-approval',
     {
+      errors: { 403: ['tenant_required'] },
       summary: 'Commands waiting for approval',
       guards: admins,
       schema: { responses: { 200: { description: "The tenant's waiting commands, oldest first", schema: awaitingCommandsReply } } },
@@ -28,6 +30,7 @@ export function approvalRoutes(r: PluginRouter, s: RobotsServices): void {
       {
         summary: `${approve ? 'Approve' : 'Reject'} a waiting command`,
         guards: admins,
+        errors: { 404: ['not_found'], 409: ['not_awaiting_approval'] },
         schema: {
           params: commandParams,
           responses: { 200: { description: approve ? 'Approved: queued (pending)' : 'Rejected: never sent', schema: decisionReply } },

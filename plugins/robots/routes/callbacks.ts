@@ -7,6 +7,7 @@ import { recommend } from 'plinth/plugin';
 import { Callbacks } from '../services/callbacks.js';
 import { callbackConfigBody, callbackConfigReply, deliveriesQuery, deliveriesReply, noData, resendBody, robotIdParams } from './schemas.js';
 import { userScope } from './robots.js';
+import type { RobotsErrorCode } from '../api.js';
 
 const HANDLER = { message: 'robots:robots.message.received', result: 'robots:robots.command.completed' } as const;
 
@@ -16,10 +17,11 @@ async function ownRobot(ctx: HttpContext, s: RobotsServices, robotId: string) {
 }
 
 /** The seed's third-party callbacks, plus (beside it) the delivery log and a manual re-send. */
-export function callbackRoutes(r: PluginRouter, s: RobotsServices): void {
+export function callbackRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices): void {
   r.post(
     '/api/robot/third-party/config',
     {
+      errors: { 401: ['unauthorized'], 403: ['tenant_required'], 404: ['not_found'] },
       summary: 'Configure the message and result callbacks (a partial update: absent fields keep their value, null clears)',
       schema: { body: callbackConfigBody, responses: { 200: { description: 'Configured', schema: noData } } },
     },
@@ -35,6 +37,7 @@ export function callbackRoutes(r: PluginRouter, s: RobotsServices): void {
   r.get(
     '/api/robot/third-party/config/:robotId',
     {
+      errors: { 404: ['not_found'] },
       summary: 'The callback configuration (never the secret)',
       schema: { params: robotIdParams, responses: { 200: { description: 'The configuration', schema: callbackConfigReply } } },
     },
@@ -59,6 +62,7 @@ export function callbackRoutes(r: PluginRouter, s: RobotsServices): void {
   r.post(
     '/api/robot/third-party/deliveries/resend',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Deliver a logged callback again',
       schema: { body: resendBody, responses: { 200: { description: 'Queued for delivery again', schema: noData } } },
     },

@@ -37,6 +37,9 @@ import {
   updateRobotBody,
   userInfoReply,
 } from './schemas.js';
+import type { RobotsErrorCode } from '../api.js';
+// The face also answers auth's codes: a credential's refusals come from auth's chain.
+import type { AuthErrorCode } from '../../auth/api.js';
 
 /** The caller as a user of a tenant (a robot token or none: 401), scoped as every user endpoint is. */
 export async function userScope(ctx: HttpContext): Promise<RobotScope & { principal: Principal }> {
@@ -59,7 +62,7 @@ export async function robotOf(ctx: HttpContext): Promise<{ id: number; robot_id:
   return { id: Number(principal.attributes?.robotPk), robot_id: principal.id, tenant_id: principal.tenantId! };
 }
 
-export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: RobotsSettings): void {
+export function robotRoutes(r: PluginRouter<RobotsErrorCode | AuthErrorCode>, s: RobotsServices, settings: RobotsSettings): void {
   const limit = { bucket: 'robots.api', points: settings.requestsPerMinute, durationSeconds: 60, by: 'principal' as const };
 
   r.post(
@@ -76,6 +79,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.post(
     '/api/user/login',
     {
+      errors: { 400: ['invalid_code'], 403: ['mfa_required'] },
       summary: 'Sign in (and sign up) with phone + code',
       schema: { body: loginBody, responses: { 200: { description: 'Signed in: the user and their tokens', schema: loginReply } } },
     },
@@ -100,7 +104,12 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
 
   r.get(
     '/api/user/info',
-    { summary: 'The signed-in user', rateLimit: limit, schema: { responses: { 200: { description: 'The user', schema: userInfoReply } } } },
+    {
+      errors: { 401: ['account_suspended', 'unauthorized'] },
+      summary: 'The signed-in user',
+      rateLimit: limit,
+      schema: { responses: { 200: { description: 'The user', schema: userInfoReply } } },
+    },
     async (ctx) => {
       const { userId } = await userScope(ctx);
       const user = await s.users().get(userId);
@@ -118,6 +127,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.post(
     '/api/robot-ids/activate',
     {
+      errors: { 402: ['usage_limit_reached'], 403: ['code_of_another_user', 'forbidden'], 404: ['INVALID_CODE'], 409: ['code_in_use'] },
       summary: 'Activate a device with an activation code',
       rateLimit: { bucket: 'robots.activate.ip', points: 30, durationSeconds: 60 },
       schema: {
@@ -138,13 +148,18 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
 
   r.post(
     '/api/robot/refresh-token',
-    { summary: 'A new robot token', schema: { body: refreshTokenBody, responses: { 200: { description: 'The new token', schema: refreshTokenReply } } } },
+    {
+      errors: { 401: ['invalid_token'] },
+      summary: 'A new robot token',
+      schema: { body: refreshTokenBody, responses: { 200: { description: 'The new token', schema: refreshTokenReply } } },
+    },
     async (_ctx, { body }) => ok(await s.tokens.refresh(body.refreshToken)),
   );
 
   r.get(
     '/api/robots',
     {
+      errors: { 401: ['account_suspended', 'unauthorized'], 403: ['tenant_required'] },
       summary: 'My robots',
       rateLimit: limit,
       schema: { query: robotListQuery, responses: { 200: { description: 'A page of robots, newest first', schema: robotListReply } } },
@@ -154,6 +169,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.post(
     '/api/robots',
     {
+      errors: { 401: ['unauthorized'], 402: ['usage_limit_reached'] },
       summary: 'Create a robot',
       rateLimit: limit,
       schema: { body: createRobotBody, responses: { 200: { description: 'Created', schema: createRobotReply } } },
@@ -165,12 +181,18 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   );
   r.get(
     '/api/robots/:robotId',
-    { summary: 'One robot', rateLimit: limit, schema: { params: robotIdParams, responses: { 200: { description: 'The robot', schema: robotDetail } } } },
+    {
+      errors: { 401: ['unauthorized'], 404: ['not_found'] },
+      summary: 'One robot',
+      rateLimit: limit,
+      schema: { params: robotIdParams, responses: { 200: { description: 'The robot', schema: robotDetail } } },
+    },
     async (ctx, { params }) => ok(await s.robots.detail(await userScope(ctx), params.robotId)),
   );
   r.put(
     '/api/robots/:robotId',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Update a robot',
       rateLimit: limit,
       schema: { params: robotIdParams, body: updateRobotBody, responses: { 200: { description: 'Updated', schema: noData } } },
@@ -183,6 +205,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.delete(
     '/api/robots/:robotId',
     {
+      errors: { 404: ['not_found'] },
       summary: 'Delete a robot (its tokens stop working)',
       rateLimit: limit,
       schema: { params: robotIdParams, responses: { 200: { description: 'Deleted', schema: noData } } },
@@ -196,6 +219,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.post(
     '/api/robot/messages',
     {
+      errors: { 401: ['unauthorized'], 402: ['usage_limit_reached'], 403: ['forbidden'], 413: ['file_too_large'] },
       summary: 'The app reports a received message',
       rateLimit: limit,
       schema: { body: reportMessageBody, responses: { 200: { description: 'Recorded', schema: reportMessageReply } } },
@@ -210,6 +234,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.post(
     '/api/robot/send-message',
     {
+      errors: { 401: ['unauthorized'], 404: ['not_found'] },
       summary: 'Queue a message for a robot to send',
       rateLimit: limit,
       schema: {
@@ -234,6 +259,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.get(
     '/api/robot/commands',
     {
+      errors: { 401: ['invalid_token', 'unauthorized'], 403: ['forbidden'] },
       summary: 'Commands waiting for this robot',
       rateLimit: limit,
       schema: { query: commandsQuery, responses: { 200: { description: 'Open commands, oldest first (now marked sent)', schema: openCommandsReply } } },
@@ -248,6 +274,7 @@ export function robotRoutes(r: PluginRouter, s: RobotsServices, settings: Robots
   r.post(
     '/api/robot/command-result',
     {
+      errors: { 401: ['unauthorized'], 403: ['forbidden'], 404: ['not_found'], 409: ['not_sent'] },
       summary: 'The robot reports how a command went',
       rateLimit: limit,
       schema: { body: commandResultBody, responses: { 200: { description: 'Recorded', schema: noData } } },

@@ -3,11 +3,13 @@ import type { RobotsServices } from '../services/index.js';
 import { userScope } from './robots.js';
 import { ok } from 'plinth/plugin';
 import { rangeQuery, robotIdParams, robotStatisticsReply, userStatisticsReply } from './schemas.js';
+import type { RobotsErrorCode } from '../api.js';
 
-export function statisticsRoutes(r: PluginRouter, s: RobotsServices): void {
+export function statisticsRoutes(r: PluginRouter<RobotsErrorCode>, s: RobotsServices): void {
   r.get(
     '/api/robots/:robotId/statistics',
     {
+      errors: { 401: ['unauthorized'], 404: ['not_found'] },
       summary: "A robot's statistics over a date range",
       schema: { params: robotIdParams, query: rangeQuery, responses: { 200: { description: 'The figures (UTC days)', schema: robotStatisticsReply } } },
     },
@@ -20,6 +22,7 @@ export function statisticsRoutes(r: PluginRouter, s: RobotsServices): void {
   r.get(
     '/api/user/statistics',
     {
+      errors: { 401: ['unauthorized'] },
       summary: "The user's statistics over a date range",
       schema: { query: rangeQuery, responses: { 200: { description: 'The figures of every robot the user sees (UTC days)', schema: userStatisticsReply } } },
     },

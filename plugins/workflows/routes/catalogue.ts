@@ -3,9 +3,10 @@ import type { WorkflowsServices } from '../services/index.js';
 import { actionListReply, eventListReply, instantiateBody, instantiatedReply, refListReply, refParams, templateListReply, templateParams } from './schemas.js';
 import { manage, read, tenantOf } from './shared.js';
 import { WorkflowsErrors } from '../services/errors.js';
+import type { WorkflowsErrorCode } from '../api.js';
 
 /** What an editor builds from: the actions (with input/output schemas), the events (with versioned schemas), the templates. */
-export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
+export function catalogueRoutes(r: PluginRouter<WorkflowsErrorCode>, s: WorkflowsServices): void {
   r.get(
     '/workflows/actions',
     {
@@ -20,6 +21,7 @@ export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.get(
     '/workflows/refs/:kind',
     {
+      errors: { 404: ['unknown_ref_kind'] },
       summary: 'The tenant’s things of one kind an action’s input may name (x-plinth-ref): id and name, for the editor’s pickers',
       guards: manage,
       schema: {
@@ -67,6 +69,7 @@ export function catalogueRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.post(
     '/workflows/templates/:templateId/instantiate',
     {
+      errors: { 404: ['template_not_found'] },
       summary: 'Create a workflow from a template with values for its params',
       guards: manage,
       schema: {

@@ -3,11 +3,12 @@ import type { WorkflowsServices } from '../services/index.js';
 import { draftDryRunBody, dryRunBody, dryRunReply, idParams } from './schemas.js';
 import { read, tenantOf } from './shared.js';
 import { WorkflowsErrors } from '../services/errors.js';
+import type { WorkflowsErrorCode } from '../api.js';
 
 const dryRun = { 200: { description: 'Whether the condition matches, and each step’s input as rendered with its problems', schema: dryRunReply } };
 
 /** What a run would do with a sample payload, executing nothing: a saved workflow, or an editor's draft. */
-export function dryRunRoutes(r: PluginRouter, s: WorkflowsServices): void {
+export function dryRunRoutes(r: PluginRouter<WorkflowsErrorCode>, s: WorkflowsServices): void {
   r.post(
     '/workflows/dry-run',
     { summary: 'Dry-run an unsaved definition', guards: read, schema: { body: draftDryRunBody, responses: dryRun } },
@@ -25,6 +26,7 @@ export function dryRunRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.post(
     '/workflows/:id/dry-run',
     {
+      errors: { 404: ['workflow_not_found'] },
       summary: 'Dry-run a saved workflow (its current version, or version n)',
       guards: read,
       schema: { params: idParams, body: dryRunBody, responses: dryRun },

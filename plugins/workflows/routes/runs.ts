@@ -4,11 +4,12 @@ import type { WorkflowsServices } from '../services/index.js';
 import { outcomeView } from '../services/triggers.js';
 import { dailyQuery, dailyReply, idParams, runBody, runListQuery, runPageReply, runParams, runReply, startedReply } from './schemas.js';
 import { manage, read, tenantOf } from './shared.js';
+import type { WorkflowsErrorCode } from '../api.js';
 
 const started = { 202: { description: 'The new run (pending), or blocked by a guard with the reason', schema: startedReply } };
 
 /** Run history (list, one run with its steps), a manual run and a re-run. */
-export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
+export function runRoutes(r: PluginRouter<WorkflowsErrorCode>, s: WorkflowsServices): void {
   r.get(
     '/workflows/runs',
     {
@@ -35,6 +36,7 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.get(
     '/workflows/runs/:runId',
     {
+      errors: { 404: ['run_not_found'] },
       summary: 'One run with its trigger payload and each step (input, output, status, error, attempts, timings)',
       guards: read,
       schema: { params: runParams, responses: { 200: { description: 'The run and its steps', schema: runReply } } },
@@ -45,6 +47,7 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.post(
     '/workflows/runs/:runId/rerun',
     {
+      errors: { 404: ['run_not_found'] },
       summary: 'Run the same trigger payload again with the workflow’s current version',
       guards: manage,
       schema: { params: runParams, responses: started },
@@ -59,6 +62,7 @@ export function runRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.post(
     '/workflows/:id/run',
     {
+      errors: { 404: ['workflow_not_found'], 409: ['condition_not_met', 'workflow_disabled'] },
       summary: 'Run a workflow now with a payload (its condition must match)',
       guards: manage,
       schema: { params: idParams, body: runBody, responses: started },

@@ -5,11 +5,12 @@ import type { VersionRecord } from '../services/versions.js';
 import { EXPORT_FORMAT, exportQuery, exportReply, idParams, importBody, versionListReply, versionParams, versionReply, workflowReply } from './schemas.js';
 import { manage, read, tenantOf } from './shared.js';
 import { WorkflowsErrors } from '../services/errors.js';
+import type { WorkflowsErrorCode } from '../api.js';
 
 const versionView = (v: VersionRecord) => ({ version: v.version, ...v.definition, created_by: v.created_by, created_at: v.created_at });
 
 /** Versions of a workflow, and export/import as JSON (definitions only: secrets never leave). */
-export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
+export function versionRoutes(r: PluginRouter<WorkflowsErrorCode>, s: WorkflowsServices): void {
   r.post(
     '/workflows/import',
     {
@@ -31,6 +32,7 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.get(
     '/workflows/:id/versions',
     {
+      errors: { 404: ['workflow_not_found'] },
       summary: 'Every version of a workflow, newest first',
       guards: read,
       schema: { params: idParams, responses: { 200: { description: 'The versions', schema: versionListReply } } },
@@ -44,6 +46,7 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.get(
     '/workflows/:id/versions/:version',
     {
+      errors: { 404: ['version_not_found'] },
       summary: 'One version of a workflow',
       guards: read,
       schema: { params: versionParams, responses: { 200: { description: 'The version', schema: versionReply } } },
@@ -59,6 +62,7 @@ export function versionRoutes(r: PluginRouter, s: WorkflowsServices): void {
   r.get(
     '/workflows/:id/export',
     {
+      errors: { 404: ['workflow_not_found'] },
       summary: 'A workflow as a JSON document to import elsewhere (the current version, or ?version=n)',
       guards: read,
       schema: {

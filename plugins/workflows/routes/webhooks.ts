@@ -3,16 +3,18 @@ import type { WorkflowsSettings } from '../config.js';
 import type { WorkflowsServices } from '../services/index.js';
 import { outcomeView } from '../services/triggers.js';
 import { hookBody, hookHeaders, notStartedReply, startedReply } from './schemas.js';
+import type { WorkflowsErrorCode } from '../api.js';
 
 /**
  * The inbound webhook trigger: no credentials but the secret URL (and, when the workflow is
  * signed, a Standard Webhooks signature). Rate-limited per client IP; each workflow's circuit
  * breaker limits runs whoever calls.
  */
-export function webhookRoutes(r: PluginRouter, s: WorkflowsServices, settings: WorkflowsSettings): void {
+export function webhookRoutes(r: PluginRouter<WorkflowsErrorCode>, s: WorkflowsServices, settings: WorkflowsSettings): void {
   r.post(
     '/workflows/hooks/:token',
     {
+      errors: { 401: ['invalid_signature'], 404: ['webhook_not_found'], 409: ['workflow_disabled'] },
       summary: 'Start a webhook-triggered workflow with the JSON body as its payload',
       rawBody: true,
       rateLimit: { bucket: 'workflows.webhook', points: settings.webhook.perIpPerMinute, durationSeconds: 60, by: 'ip' },
