@@ -318,6 +318,11 @@ export interface AuthFilters {
   'auth.tenant.update': AdminTenantUpdate;
 }
 export type AuthFilterName = keyof AuthFilters;
+/**
+ * The codes a contributor to `auth.tenant.update` may refuse a PATCH with beyond a field's validation
+ * (billing: a tenant paying through Stripe); auth's route documents them, the contributor throws them.
+ */
+export type TenantUpdateRefusal = 'managed_by_stripe';
 export type AuthFilter<K extends AuthFilterName> = (value: AuthFilters[K]) => Promise<AuthFilters[K]>;
 
 /**

@@ -240,7 +240,11 @@ describe('http: routing, envelopes and errors on a real app', () => {
       assert.deepEqual(body.required, ['title']);
       assert.equal(body.additionalProperties, false);
       assert.deepEqual(body.properties.title, { type: 'string', minLength: 1, maxLength: 200 });
-      assert.deepEqual(Object.keys(post.responses), ['201', '4XX', '5XX'], 'the declared success and the face’s errors');
+      assert.deepEqual(
+        Object.keys(post.responses),
+        ['201', '400', '401', '403', '413', '415', '422', '429', '4XX', '5XX'],
+        'the declared success, the error statuses its schema, guards, body and rate limit can answer, and the face’s errors',
+      );
       assert.ok(post.security, 'a guarded route is marked secured');
 
       assert.ok(!doc.paths['/example/notes/:id'], 'Koa-style :params are rewritten');

@@ -77,7 +77,7 @@ describe('the knex seam (core/db/knex-internals.ts)', () => {
     }
   });
 
-  it("a reusable transaction (the group commit's): knex's builders run on the connection held, the query event is heard, and between transactions every query is refused", async () => {
+  it("a reusable transaction (the group commit's): knex's builders run on the held connection, queries are heard, between transactions refused", async () => {
     const db = knex({ client: SqliteClient as never, connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
     try {
       await db.schema.createTable('probe', (t) => t.integer('n'));

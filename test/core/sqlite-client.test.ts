@@ -198,7 +198,7 @@ import { usingPostgres } from '../helpers/database.js';
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("after a checkpoint that copied the whole log, the server's next COMMIT appends: the restart (a header rewrite and its fsync) was the worker's", async () => {
+  it("after a checkpoint that copied the whole log, the server's next COMMIT appends: the restart (header rewrite, fsync) was the worker's", async () => {
     const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
     await db.client.releaseConnection(connection);
     const checkpointer = walCheckpointer(connection)!;

@@ -3,7 +3,7 @@ import type { PluginRouter } from 'plinth/plugin';
 import { requireRole } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import type { Hooks } from 'plinth/plugin';
-import type { AdminTenantUpdate, AdminTenantView, AuthFilterName, AuthFilters, AuthErrorCode } from '../api.js';
+import type { AdminTenantUpdate, AdminTenantView, AuthFilterName, AuthFilters, AuthErrorCode, TenantUpdateRefusal } from '../api.js';
 import type { AuthServices } from '../services/index.js';
 import type { TenantParts } from 'plinth/plugin';
 import { meta, principalOf } from './shared.js';
@@ -27,14 +27,12 @@ import {
   userReply,
   uuidParam,
 } from './schemas.js';
-// The face also answers billing's codes: a tenant's plan may be billing's (Stripe).
-import type { BillingErrorCode } from '../../billing/api.js';
 
 /** One of auth's filters (api.ts AuthFilters), applied to its typed value. */
 const filter = <K extends AuthFilterName>(hooks: Hooks, name: K, value: AuthFilters[K]) => hooks.applyFilters(name, value);
 
 export function adminRoutes(
-  r: PluginRouter<AuthErrorCode | BillingErrorCode>,
+  r: PluginRouter<AuthErrorCode | TenantUpdateRefusal>,
   s: AuthServices,
   deps: { events: EventBus; startedAt: Date; version: string; dbPing: () => Promise<void>; hooks: Hooks; tenantParts: TenantParts },
 ): void {

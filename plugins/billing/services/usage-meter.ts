@@ -1,3 +1,5 @@
+// Over 400 lines: check-and-consume, the group-committed month and day writes, thresholds and the
+// limit lookups are one mechanism whose parts share the batch's lock order; split, they would pass it around.
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
 import type { Principal } from 'plinth/plugin';

@@ -1,3 +1,5 @@
+// Over 400 lines: a step's run, retry and outcome, and the group-committed writes that record them
+// (one statement on PostgreSQL), are one lease-fenced mechanism; split, the fence would cross files.
 import type { Knex } from 'knex';
 import type { ActionControl, Actions } from 'plinth/plugin';
 import { iso, type Clock } from 'plinth/plugin';
@@ -440,7 +442,8 @@ async function writeBatchInOne(trx: Knex.Transaction, items: RunWrite[]): Promis
       parts.push({
         sql:
           `s${parts.length} as (insert into workflows_run_steps (${list}) select ${list} from json_populate_recordset(null::workflows_run_steps, ?) as r` +
-          `${onlyHeld ? ' where r.run_id in (select id from held)' : ''} on conflict (run_id, idx) do update set ${columns.map(() => '?? = excluded.??').join(', ')})`,
+          `${onlyHeld ? ' where r.run_id in (select id from held)' : ''} on conflict (run_id, idx) ` +
+          `do update set ${columns.map(() => '?? = excluded.??').join(', ')})`,
         bindings: [...columns, ...columns, JSON.stringify(rows), ...columns.flatMap((c) => [c, c])],
       });
     }

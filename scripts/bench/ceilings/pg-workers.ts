@@ -30,8 +30,8 @@ export const pgGroupCommit: Ceiling = {
   name: 'pg-group-commit',
   unit: 'ops/s',
   describe:
-    'raw pg, one connection, in-process callers; the guarded month upserts as one multi-row statement per run of distinct rows (RETURNING), per batch one multi-row day upsert, group-committed ' +
-    '(synchronous_commit on)',
+    'raw pg, one connection, in-process callers; the guarded month upserts as one multi-row statement per run of distinct rows ' +
+    '(RETURNING), per batch one multi-row day upsert, group-committed (synchronous_commit on)',
   how: (s) => `${s.connections} callers, ${s.durationSec} s/run`,
   start: noServer('pg-group-commit'),
   measure: (_server, s) => run('pg-group-commit.mjs', s.durationSec, s.connections),
@@ -41,11 +41,13 @@ export const pgGroupCommit: Ceiling = {
 /** Runs the workflow runner works at once (its default), and so the ceiling's callers. */
 export const RUNS_AT_ONCE = 8;
 
-/** A one-step workflow run's durable writes and its step's HTTP call, at best: for workflows-runs on PostgreSQL (sqlite-run-writes' twin). */
+/** A one-step run's durable writes and its step's HTTP call, at best: workflows-runs on PostgreSQL (sqlite-run-writes' twin). */
 export const pgRunWrites: Ceiling = {
   name: 'pg-run-writes',
   unit: 'runs/s',
-  describe: `raw pg (pool of 10), ${RUNS_AT_ONCE} at a time, per run: the run and its step record inserted running (one statement), the step's POST to a local receiver, step and run succeeded (one statement)`,
+  describe:
+    `raw pg (pool of 10), ${RUNS_AT_ONCE} at a time, per run: the run and its step record inserted running (one statement), ` +
+    "the step's POST to a local receiver, step and run succeeded (one statement)",
   how: (s) => `${s.durationSec} s/run`,
   start: noServer('pg-run-writes'),
   measure: (_server, s) => run('pg-run-writes.mjs', s.durationSec, RUNS_AT_ONCE),

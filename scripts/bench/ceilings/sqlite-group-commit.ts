@@ -29,8 +29,8 @@ export const sqliteGroupCommit: Ceiling = {
   name: 'sqlite-group-commit',
   unit: 'ops/s',
   describe:
-    'raw better-sqlite3, in-process callers; the guarded month upserts as one multi-row statement per run of distinct rows (RETURNING), per batch one multi-row day upsert, group-committed, WAL + ' +
-    'synchronous=FULL',
+    'raw better-sqlite3, in-process callers; the guarded month upserts as one multi-row statement per run of distinct rows ' +
+    '(RETURNING), per batch one multi-row day upsert, group-committed, WAL + synchronous=FULL',
   how: (s) => `${s.connections} callers, ${s.durationSec} s/run`,
   start: async () => ({ name: 'sqlite-group-commit', pid: 0, port: 0, url: '', stop: async () => {} }),
   measure: (_server, s) => run(s.durationSec, s.connections),

@@ -22,8 +22,8 @@ const months = new Map();
 const monthRows = (n) => {
   let statement = months.get(n);
   if (!statement) {
-    statement =
-      db.prepare(`INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ')}
+    statement = db.prepare(`INSERT INTO billing_usage (tenant_id, metric, period_key, used, updated_at)
+  VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ')}
   ON CONFLICT (tenant_id, metric, period_key) DO UPDATE SET used = billing_usage.used + excluded.used, updated_at = excluded.updated_at
   WHERE billing_usage.used + excluded.used <= ? RETURNING tenant_id, used`);
     months.set(n, statement);
