@@ -195,6 +195,7 @@ describe('config: loading and validation', () => {
         bodyLimit: '1mb',
         shutdownTimeoutMs: 10000,
         checkReplies: false,
+        checkErrorCodes: false,
       });
       assert.deepEqual(config.smtp, { host: '0.0.0.0', port: 2525 });
       assert.equal(config.dataDir, path.join(r, 'data'));
