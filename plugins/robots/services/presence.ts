@@ -69,10 +69,14 @@ export class Presence {
         const pks = connected();
         const until = this.until();
         void (async () => {
+          // Only a lease this instance holds, nobody holds, or whose holder stopped renewing: a robot that
+          // moved to another instance while its old socket here was closing stays that instance's.
+          const now = this.deps.clock.now().toISOString();
           for (let i = 0; i < pks.length; i += CHUNK)
             await this.deps
               .db('robots_robots')
               .whereIn('id', pks.slice(i, i + CHUNK))
+              .andWhere((q) => q.where('presence_instance', this.instanceId).orWhereNull('presence_instance').orWhere('presence_until', '<', now))
               .update({ presence_until: until, presence_instance: this.instanceId });
         })().catch(() => undefined); // the next beat tries again; a missed one only shortens the lease
       },
