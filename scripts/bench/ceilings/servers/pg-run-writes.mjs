@@ -8,8 +8,8 @@
 // pool of 10 (Plinth's default pool). No event delivery, no framework, no knex. The tables and
 // indexes mirror workflows_runs and workflows_run_steps.
 // Args: SECONDS CALLERS; prints `RESULT <runs/s> <cpu µs/run>`.
-import http from 'node:http';
 import pg from 'pg';
+import { startStepReceiver } from './step-receiver.mjs';
 
 const [seconds, callers] = process.argv.slice(2).map(Number);
 const url = process.env.BENCH_DB_URL;
@@ -31,28 +31,7 @@ CREATE TABLE steps (id SERIAL PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES ru
   UNIQUE (run_id, idx));
 `);
 
-const receiver = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  });
-});
-await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-const port = receiver.address().port;
-
-/** The step's call: the figure's templated body, a keep-alive connection, the JSON reply read. */
-const post = (body) =>
-  new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/hook', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : reject(new Error(`${res.statusCode}`))));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+const { port, post, close: closeReceiver } = await startStepReceiver();
 
 const START = {
   name: 'start',
@@ -122,5 +101,5 @@ await Promise.all(
 const elapsed = (performance.now() - begun) / 1000;
 const used = process.cpuUsage(cpu);
 console.log(`RESULT ${runs / elapsed} ${(used.user + used.system) / runs}`);
-receiver.close();
+closeReceiver();
 await pool.end();

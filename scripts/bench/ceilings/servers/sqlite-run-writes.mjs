@@ -11,9 +11,9 @@
 // delivery, no framework, no knex. The tables and indexes mirror workflows_runs and workflows_run_steps.
 // Args: SECONDS CALLERS; prints `RESULT <runs/s> <cpu µs/run>`.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { startStepReceiver } from './step-receiver.mjs';
 
 const [seconds, callers] = process.argv.slice(2).map(Number);
 const dir = process.env.BENCH_DB_DIR;
@@ -55,28 +55,7 @@ function sync() {
   return nextSync;
 }
 
-const receiver = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  });
-});
-await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-const port = receiver.address().port;
-
-/** The step's call: the figure's templated body, a keep-alive connection, the JSON reply read. */
-const post = (body) =>
-  new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/hook', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : reject(new Error(`${res.statusCode}`))));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+const { port, post, close: closeReceiver } = await startStepReceiver();
 
 const insertRun = db.prepare(
   'INSERT INTO runs (workflow_id, tenant_id, version_id, version, trigger_type, trigger_key, trigger_payload, status, current_step, chain, depth, ' +
@@ -170,6 +149,6 @@ await Promise.all(
 const elapsed = (performance.now() - begun) / 1000;
 const used = process.cpuUsage(cpu);
 console.log(`RESULT ${runs / elapsed} ${(used.user + used.system) / runs}`);
-receiver.close();
+closeReceiver();
 fs.closeSync(wal);
 db.close();
