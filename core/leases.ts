@@ -31,23 +31,25 @@ export class Leases {
   constructor(private readonly deps: LeasesDeps) {}
 
   /**
-   * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns how
-   * many it got. Two statements, the second re-checking freedom, so two claimers never share a row.
+   * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns their
+   * ids, so the caller reads them back by primary key (the holder column has no index, and a table
+   * of finished rows is large). One statement whose update re-checks freedom, so two claimers never
+   * share a row.
    */
   async claim(
     t: LeasedTable,
     options: { holder: string; seconds: number; limit: number; where: (q: Knex.QueryBuilder) => void; orderBy: string },
-  ): Promise<number> {
+  ): Promise<number[]> {
     const now = this.deps.clock.now();
     const candidates = this.deps.db(t.table).select('id').where(options.where).andWhere(leaseFree(t, now)).orderBy(options.orderBy).limit(options.limit);
-    return affected(
-      await this.deps
-        .db(t.table)
-        .whereIn('id', candidates)
-        .where(options.where)
-        .andWhere(leaseFree(t, now))
-        .update({ [t.holder]: options.holder, [t.until]: leaseEnd(this.deps.clock, options.seconds) }),
-    );
+    const rows: Array<{ id: number | string }> = await this.deps
+      .db(t.table)
+      .whereIn('id', candidates)
+      .where(options.where)
+      .andWhere(leaseFree(t, now))
+      .update({ [t.holder]: options.holder, [t.until]: leaseEnd(this.deps.clock, options.seconds) })
+      .returning('id');
+    return rows.map((r) => Number(r.id));
   }
 
   /**

@@ -357,8 +357,8 @@ export class EventBus {
       orderBy: 'id',
       where: (q) => q.where('status', 'pending').andWhere('available_at', '<=', now),
     });
-    if (claimed === 0) return { token, events: [] };
-    const rows: EventRow[] = await this.deps.db('core_events').where({ locked_by: token, status: 'pending' }).orderBy('id');
+    if (!claimed.length) return { token, events: [] };
+    const rows: EventRow[] = await this.deps.db('core_events').whereIn('id', claimed).where({ locked_by: token, status: 'pending' }).orderBy('id');
     return { token, events: rows.map(toEvent) };
   }
 

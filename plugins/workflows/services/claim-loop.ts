@@ -202,8 +202,8 @@ export class RunClaimLoop {
       orderBy: 'next_at',
       where: due,
     });
-    if (!claimed) return [];
-    const rows = await this.deps.db('workflows_runs').where('lease_owner', token).orderBy('id');
+    if (!claimed.length) return [];
+    const rows = await this.deps.db('workflows_runs').whereIn('id', claimed).where('lease_owner', token).orderBy('id');
     // Their workflows' names and secrets in one read, not one per run.
     const workflows = new Map<string, { name: string; secrets: Record<string, string> }>();
     const ids = [...new Set(rows.map((r: { workflow_id: string }) => r.workflow_id))];

@@ -139,6 +139,19 @@ export async function setupRobots(
   plinth: PlinthServer,
   count: number,
 ): Promise<{ ownerHeaders: Record<string, string>; robots: BenchRobot[] }> {
+  try {
+    return await activateRobots(ctx, plinth, count);
+  } catch (err) {
+    // A 500 names only a request id: the server's own lines say what failed.
+    throw new Error(`${(err as Error).message}\nPlinth's last output:\n${plinth.child.output().slice(-4000)}`);
+  }
+}
+
+async function activateRobots(
+  ctx: BenchContext,
+  plinth: PlinthServer,
+  count: number,
+): Promise<{ ownerHeaders: Record<string, string>; robots: BenchRobot[] }> {
   const base = plinth.url;
   const started = performance.now();
   // WorkBot belongs to the operator: its home tenant's admin (here the superadmin) makes the codes,
