@@ -32,8 +32,10 @@ export interface ErrorWords {
 }
 
 /** The language a request asks for: English only when Accept-Language prefers it to the document's language. */
-export function languageOf(ctx: Pick<HttpContext, 'acceptsLanguages'>, catalogue: Pick<FaceCatalogue, 'language'>): FaceLanguage {
-  // Negotiator: no header or `*` gives the first language named; a header naming neither gives false.
+export function languageOf(ctx: Pick<HttpContext, 'acceptsLanguages' | 'headers'>, catalogue: Pick<FaceCatalogue, 'language'>): FaceLanguage {
+  // No header means the document's language: most clients send none, and negotiating costs a parse.
+  if (!ctx.headers['accept-language']) return catalogue.language;
+  // Negotiator: `*` gives the first language named; a header naming neither gives false.
   return ctx.acceptsLanguages(catalogue.language, 'en') === 'en' ? 'en' : catalogue.language;
 }
 
