@@ -31,6 +31,16 @@ import {
 //   handler would have waited. A BUSY_SNAPSHOT (a read transaction that cannot become a write one:
 //   another writer committed since it read) cannot clear by waiting and fails at once, as with
 //   SQLite's handler.
+// - So every transaction begins IMMEDIATE (knex's `BEGIN;`, and the group commit's, become
+//   `BEGIN IMMEDIATE;`): it takes the write lock before its first read, and no other connection can
+//   commit between that read and its first write. Left DEFERRED, a transaction that read first
+//   (a robot activation reads its robot, then counts it in billing_usage) failed with
+//   SQLITE_BUSY_SNAPSHOT — a 500 — whenever another connection committed in between: the
+//   checkpointer thread restarting the log (wal-checkpoint-worker.ts: a tiny write transaction
+//   whenever it could take the write lock, which a DEFERRED transaction that has only read does
+//   not hold), another instance on the same file, or the CLI. The server has one connection, so
+//   holding the lock from BEGIN costs its own transactions nothing; a BUSY at BEGIN holds no
+//   snapshot yet and is waited out like any other.
 // - Checkpoints (copying the log back into the database file) run on a worker thread once the
 //   database is written often (wal-checkpointer.ts), not inside a COMMIT on the main thread.
 // - A failed sync of the log is final, as a PostgreSQL PANIC: the commits it covered are neither
@@ -140,6 +150,9 @@ function prepared(connection: Connection, sql: string): Statement {
  */
 const DML = /^\s*(?:insert|update|delete)\b/i;
 const ROLLBACK = /^\s*rollback\b/i;
+/** What knex's transactions and the group commit begin with, and what it runs as (see "every transaction begins IMMEDIATE" above). */
+const BEGIN = 'BEGIN;';
+const BEGIN_IMMEDIATE = 'BEGIN IMMEDIATE;';
 
 /** SQLITE_BUSY and its extended codes that waiting can clear (not BUSY_SNAPSHOT). */
 const isBusy = (err: unknown) => {
@@ -204,7 +217,7 @@ export class SqliteClient extends KnexBetterSqlite3Client {
     if (!obj.sql) throw new Error('The query is empty');
     // After a failed sync nothing is read or written (what is read may not be on disk): only a transaction's ROLLBACK goes through.
     if (this.walFailure && !ROLLBACK.test(obj.sql)) throw this.walFailure.again();
-    const statement = prepared(connection, obj.sql);
+    const statement = prepared(connection, obj.sql === BEGIN ? BEGIN_IMMEDIATE : obj.sql);
     const bindings = this._formatBindings(obj.bindings);
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {

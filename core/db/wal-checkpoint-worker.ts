@@ -9,7 +9,10 @@
 // COMMIT, on the main thread — after nearly every checkpoint, so nearly every commit under light
 // load. So this thread restarts the log itself, at once: a write transaction that rewrites the
 // database header's user_version with its own value (a frame, no change to the data). It skips its
-// turn when the server is writing (then the server's COMMIT restarts the log, as without it).
+// turn when the server is in a transaction (then the server's COMMIT restarts the log, as without
+// it): the server's transactions begin IMMEDIATE (sqlite-client.ts), so they hold the write lock from
+// their BEGIN. A commit here between a server transaction's first read and its first write would
+// otherwise fail that write with SQLITE_BUSY_SNAPSHOT.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
@@ -60,7 +63,7 @@ const commit = db.prepare('COMMIT');
 
 /** Restarts the fully checkpointed log here rather than in the server's next COMMIT (see above). */
 function restartLog(): void {
-  begin.run(); // SQLITE_BUSY when the server is writing: its COMMIT restarts the log
+  begin.run(); // SQLITE_BUSY when the server is in a transaction: its COMMIT restarts the log
   try {
     db.pragma(`user_version = ${Number(userVersion.get())}`);
     commit.run();

@@ -93,6 +93,32 @@ import { usingPostgres } from '../helpers/database.js';
     }
   });
 
+  it('a transaction holds the write lock from its BEGIN: no other connection commits between its read and its write', async () => {
+    // Begun DEFERRED, the read took no write lock, the other connection committed, and the insert
+    // failed with SQLITE_BUSY_SNAPSHOT (the WAL checkpointer's log restart did this to a robot activation).
+    const timeout = other.pragma('busy_timeout', { simple: true });
+    other.pragma('busy_timeout = 0');
+    let otherGot = '';
+    try {
+      await t.app.db.transaction(async (trx) => {
+        await trx('example_notes').select();
+        try {
+          other.exec('BEGIN IMMEDIATE');
+          other.pragma(`user_version = ${Number(other.pragma('user_version', { simple: true }))}`);
+          other.exec('COMMIT');
+          otherGot = 'the write lock';
+        } catch (err) {
+          otherGot = String((err as { code?: unknown }).code);
+        }
+        await trx('example_notes').insert({ tenant_id: 't1', title: 'read, then written', created_at: new Date().toISOString() });
+      });
+    } finally {
+      other.pragma(`busy_timeout = ${Number(timeout)}`);
+    }
+    assert.equal(otherGot, 'SQLITE_BUSY');
+    assert.equal((await t.app.db('example_notes').where('title', 'read, then written')).length, 1);
+  });
+
   it('a write behind another connection’s write lock waits while the app keeps answering, then is stored', async () => {
     const before = Number((await t.app.db('example_notes').count({ n: '*' }).first())?.n);
     other.exec('BEGIN IMMEDIATE');

@@ -76,7 +76,13 @@ export class DeviceBinding {
       if (!isUniqueViolation(err)) throw err;
       return this.bind(license, device); // the same device raced itself: it is bound now
     }
-    return { outcome: 'cap_reached', devices: (await this.devices(license)).filter((d) => d.status === 'active') };
+    // No room may be this same device's doing: a phone that sent its activation twice at once. Both
+    // found it unbound; the first took the last slot, and on PostgreSQL the second's UPDATE waited for
+    // that commit and then matched nothing (no unique violation to tell). It is bound now, not refused.
+    const active = (await this.devices(license)).filter((d) => d.status === 'active');
+    const self = active.find((d) => d.device_id === device.deviceId);
+    if (self) return { outcome: 'known', device: self };
+    return { outcome: 'cap_reached', devices: active };
   }
 
   /** Deactivates (frees a slot) or re-activates (takes one, within the cap) a device. */

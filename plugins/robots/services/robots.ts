@@ -344,22 +344,33 @@ export class Robots {
       let robot = await trx('robots_robots').where('license_id', license.license_id).first();
       // 201 when this device was bound now (a first activation, or a new phone after an unbind).
       if (!robot) {
-        for (const gauge of GAUGES) await this.deps.usage.consume(license.tenant_id, gauge, 1, trx);
-        await trx('robots_robots').insert({
-          robot_id: newId('robot'),
-          robot_uuid: randomUUID(),
-          tenant_id: license.tenant_id,
-          user_id: owner,
-          name: `Robot ${String(deviceInfo.model ?? deviceInfo.deviceId).slice(0, 60)}`,
-          device_info: JSON.stringify(deviceInfo),
-          license_id: license.license_id,
-          activation_code: code.toUpperCase(),
-          first_activated_at: now,
-          last_activated_at: now,
-          created_at: now,
-          updated_at: now,
-        });
-      } else {
+        // The robot is inserted unless one of this code appeared meanwhile, and counted only if it was: a
+        // phone sending its activation twice at once makes two of these transactions that both found no
+        // robot. On PostgreSQL the second's insert waits for the first's commit; as a plain insert it then
+        // failed on the unique license_id (a 500, after the first had counted the robot); now it inserts
+        // nothing and renews the tokens of the robot the first made, below.
+        const inserted = await trx('robots_robots')
+          .insert({
+            robot_id: newId('robot'),
+            robot_uuid: randomUUID(),
+            tenant_id: license.tenant_id,
+            user_id: owner,
+            name: `Robot ${String(deviceInfo.model ?? deviceInfo.deviceId).slice(0, 60)}`,
+            device_info: JSON.stringify(deviceInfo),
+            license_id: license.license_id,
+            activation_code: code.toUpperCase(),
+            first_activated_at: now,
+            last_activated_at: now,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict('license_id')
+          .ignore()
+          .returning('id');
+        if (inserted.length) for (const gauge of GAUGES) await this.deps.usage.consume(license.tenant_id, gauge, 1, trx);
+        else robot = await trx('robots_robots').where('license_id', license.license_id).first();
+      }
+      if (robot) {
         // A deleted robot comes back on re-activation: it counts against the plan again.
         if (robot.status === 'deleted') for (const gauge of GAUGES) await this.deps.usage.consume(license.tenant_id, gauge, 1, trx);
         // A robot nobody owned yet (activated without a user token) becomes the activator's.
