@@ -25,19 +25,23 @@ const LIVE_BEAT_MS = 15_000;
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
 
-/** Reads the built bundle once at boot; only these files can ever be served (no path traversal). */
-function readAssets(): Map<string, Buffer> {
-  const assets = new Map<string, Buffer>();
+/**
+ * The built bundle's files, by the name they are served under: only these can ever be served (no
+ * path traversal). Listed at boot; each is read at its first request and kept (source maps, most of
+ * the 3.4 MB, are asked for only by a browser's developer tools).
+ */
+function listAssets(): Map<string, string> {
+  const files = new Map<string, string>();
   const walk = (dir: string) => {
     if (!fs.existsSync(dir)) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else assets.set(path.relative(uiBuildDir, full).split(path.sep).join('/'), fs.readFileSync(full));
+      else files.set(path.relative(uiBuildDir, full).split(path.sep).join('/'), full);
     }
   };
   walk(uiBuildDir);
-  return assets;
+  return files;
 }
 
 const indexHtml = () => `<!doctype html>
@@ -119,8 +123,19 @@ const validateChallengeLogin = ajv.compile(challengeLoginSchema);
 const isChallenge = (s: AdminSignIn): s is AdminChallenge => 'challengeToken' in s;
 
 export function adminUi(app: () => AppView): Middleware {
-  const assets = readAssets();
-  // The pages of plugins from npm or folders, built at boot into the data folder (core/plugins/ui-build.ts); read once, on first use.
+  const assets = listAssets();
+  const read = new Map<string, Promise<Buffer>>();
+  const readAsset = (file: string, full: string): Promise<Buffer> => {
+    let body = read.get(file);
+    if (!body) {
+      body = fs.promises.readFile(full);
+      read.set(file, body);
+      // A failed read is tried again at the next request.
+      body.catch(() => read.delete(file));
+    }
+    return body;
+  };
+  // The pages of plugins from npm or folders, built at boot into the data folder (core/plugins/ui-build.ts); listed on first use.
   let pluginPagesRead = false;
   const readPluginPages = () => {
     if (pluginPagesRead) return;
@@ -128,7 +143,7 @@ export function adminUi(app: () => AppView): Middleware {
     const plinth = app();
     for (const p of plinth.plugins) {
       const file = pluginUiFile(plinth.config, p.plugin.name);
-      if (p.source !== 'built-in' && fs.existsSync(file)) assets.set(`plugins/${p.plugin.name}.js`, fs.readFileSync(file));
+      if (p.source !== 'built-in' && fs.existsSync(file)) assets.set(`plugins/${p.plugin.name}.js`, file);
     }
   };
   const router = new Router({ prefix: '/admin' });
@@ -341,8 +356,9 @@ export function adminUi(app: () => AppView): Middleware {
       }
       const pluginAsset = /^plugins\/([a-z0-9-]+)\.js(\.map)?$/.exec(file);
       if (pluginAsset && !app().plugins.some((p) => p.plugin.name === pluginAsset[1])) throw AppError.notFound('no such asset');
-      const body = assets.get(file);
-      if (!body) throw AppError.notFound('no such asset');
+      const full = assets.get(file);
+      if (!full) throw AppError.notFound('no such asset');
+      const body = await readAsset(file, full);
       ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
       ctx.set('Cache-Control', 'no-cache');
       ctx.body = body;
