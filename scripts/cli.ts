@@ -8,7 +8,6 @@ import { listMigrations } from '../core/db/migrations.js';
 import { codeRoot, projectRoot } from '../core/paths.js';
 import { loadPlugins } from '../core/plugins/loader.js';
 import { shutdownTracing } from '../core/observability/trace-context.js';
-import { settleHeapWhenQuiet } from '../core/heap-settle.js';
 
 const USAGE = `usage: plinth <command>
   start            migrate, start the enabled plugins and serve (default)
@@ -39,13 +38,10 @@ async function start(): Promise<void> {
   // Plain text for the person at the terminal (admin URL, a generated password), not a log record.
   process.stdout.write(app.banner());
   app.logger.info({ bootMs: Math.round(performance.now() - bootStarted), plugins: app.plugins.map((p) => p.plugin.name) }, 'plinth started');
-  // Boot's garbage and the young generation it grew are given back once the server is quiet (core/heap-settle.ts).
-  const cancelSettle = settleHeapWhenQuiet(app.logger);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    cancelSettle();
     app.logger.info({ signal }, 'shutting down');
     // Then the spans not exported yet, when OpenTelemetry runs (a no-op otherwise).
     app
