@@ -2,6 +2,10 @@ import { STATUS_CODES } from 'node:http';
 import { AppError } from '../errors.js';
 import type { JsonSchema } from '../validation.js';
 import type { Envelope } from './envelopes.js';
+import { SESSION_COOKIE } from './auth.js';
+
+/** A guarded operation takes any one credential the auth chain knows (components.securitySchemes). */
+const SECURED = [{ bearer: [] }, { apiKey: [] }, { rootToken: [] }, { session: [] }];
 
 /** One documented reply of a route, by status. */
 export interface ReplyDoc {
@@ -143,7 +147,8 @@ export class OpenApiRegistry {
       const declared = r.schema?.responses ?? {};
       const responses: Json = {};
       for (const [status, res] of Object.entries(declared)) {
-        const isError = Number(status) >= 400;
+        // An error status is in the face's error body, unless the route documents a body of its own (`envelope: false`).
+        const isError = Number(status) >= 400 && !(res.envelope === false && res.schema);
         const content = isError
           ? { 'application/json': { schema: error } }
           : res.contentType
@@ -196,7 +201,8 @@ export class OpenApiRegistry {
         ...(r.description ? { description: r.description } : {}),
         ...(parameters.length ? { parameters } : {}),
         ...(Object.keys(requestContent).length ? { requestBody: { required: true, content: requestContent } } : {}),
-        ...(r.secured ? { security: [{ bearer: [] }, { apiKey: [] }] } : {}),
+        // Any one of the credentials the auth chain takes; an explicit empty list says a route is public.
+        security: r.secured ? SECURED : [],
         responses,
       };
     }
@@ -213,6 +219,7 @@ export class OpenApiRegistry {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           rootToken: { type: 'apiKey', in: 'header', name: 'X-Admin-Token' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: "The admin UI's sign-in (a JWT in an HttpOnly cookie)" },
         },
         schemas,
       },

@@ -245,7 +245,11 @@ describe('http: routing, envelopes and errors on a real app', () => {
         ['201', '400', '401', '403', '413', '415', '422', '429', '4XX', '5XX'],
         'the declared success, the error statuses its schema, guards, body and rate limit can answer, and the face’s errors',
       );
-      assert.ok(post.security, 'a guarded route is marked secured');
+      assert.deepEqual(
+        post.security.map((r: Record<string, unknown>) => Object.keys(r)[0]),
+        ['bearer', 'apiKey', 'rootToken', 'session'],
+        'a guarded route takes any credential the chain knows',
+      );
 
       assert.ok(!doc.paths['/example/notes/:id'], 'Koa-style :params are rewritten');
       const byId = doc.paths['/example/notes/{id}'].get;
@@ -259,8 +263,8 @@ describe('http: routing, envelopes and errors on a real app', () => {
           ['limit', 'query', false],
         ],
       );
-      assert.equal(search.security, undefined);
-      assert.ok(doc.components.securitySchemes.bearer);
+      assert.deepEqual(search.security, [], 'a public route says so');
+      assert.deepEqual(Object.keys(doc.components.securitySchemes), ['bearer', 'apiKey', 'rootToken', 'session']);
     });
   });
 });

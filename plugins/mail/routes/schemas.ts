@@ -62,6 +62,8 @@ export const loginReply = reply(
   ['strictAdmin', 'mailbox'],
 );
 
+/** GET /api/session with nobody signed in (a 401). */
+export const signedOutReply = reply({ authenticated: { const: false } });
 export const sessionReply = reply({ authenticated: yes, role: { enum: ['admin', 'user', 'mailbox', 'guest'] }, username: str, strictAdmin: bool });
 
 /** -1 (administrators, with a `note`): no limit. */

@@ -21,6 +21,7 @@ import {
   quotaReply,
   sessionReply,
   setPasswordBody,
+  signedOutReply,
   toggleLoginBody,
   toggleLoginReply,
 } from './schemas.js';
@@ -79,8 +80,12 @@ export function sessionRoutes(r: PluginRouter<MailErrorCode | AuthErrorCode>, s:
     '/api/session',
     {
       summary: 'Who is signed in',
-      description: 'Nobody signed in: 401 with `{ "authenticated": false }`.',
-      schema: { responses: { 200: { description: 'The caller', schema: sessionReply } } },
+      schema: {
+        responses: {
+          200: { description: 'The caller', schema: sessionReply },
+          401: { description: 'Nobody is signed in', envelope: false, schema: signedOutReply },
+        },
+      },
     },
     async (ctx) => {
       const principal = await ctx.authenticate().catch(() => null);

@@ -147,11 +147,7 @@ export async function setupRobots(
   }
 }
 
-async function activateRobots(
-  ctx: BenchContext,
-  plinth: PlinthServer,
-  count: number,
-): Promise<{ ownerHeaders: Record<string, string>; robots: BenchRobot[] }> {
+async function activateRobots(ctx: BenchContext, plinth: PlinthServer, count: number): Promise<{ ownerHeaders: Record<string, string>; robots: BenchRobot[] }> {
   const base = plinth.url;
   const started = performance.now();
   // WorkBot belongs to the operator: its home tenant's admin (here the superadmin) makes the codes,
