@@ -43,17 +43,18 @@ function credentialHeaders(face: Face | null, headers: IncomingHttpHeaders, quer
  * allocate a hot literal's objects straight in the old generation (allocation-site pretenuring),
  * and a dead one there that points at the Koa context keeps the whole request (its context,
  * request, response and their buffers) alive through every young-generation collection until the
- * next full one — measured on GET /auth/me: 4 KB promoted per request and six times the GC time.
+ * next full one — measured on GET /auth/me: 4 KB promoted per request, 7.5 of its 41 µs of CPU in GC.
  * The query, the address and the cookies are read only by the strategies that look at them: most
  * requests carry a header credential, and Koa parses each of these on first read.
  */
 class CredentialView implements AuthRequest {
   readonly headers: IncomingHttpHeaders;
-  readonly path: string;
   constructor(private readonly ctx: HttpContext) {
     const face = (ctx.state as RequestScope).face;
     this.headers = face?.queryCredentials ? credentialHeaders(face, ctx.headers, ctx.query) : ctx.headers;
-    this.path = ctx.path;
+  }
+  get path(): string {
+    return this.ctx.path;
   }
   get query(): Record<string, unknown> {
     return this.ctx.query;
