@@ -49,11 +49,25 @@ const quoted = (name: string): string => {
   return `"${name}"`;
 };
 
-function insertSql(table: string, rows: readonly Row[], returning: string | null): { sql: string; bindings: unknown[] } {
+/** What an insert does when a row conflicts with a unique key: keep the existing row, or update it with the new row's values. */
+export interface OnConflict {
+  columns: readonly string[];
+  /** `ignore`: the row is skipped (and not returned); `merge`: every other column is set from the new row. */
+  action: 'ignore' | 'merge';
+}
+
+function insertSql(table: string, rows: readonly Row[], returning: readonly string[], onConflict?: OnConflict): { sql: string; bindings: unknown[] } {
   const columns = Object.keys(rows[0]);
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const values = rows.map(() => tuple).join(', ');
-  const sql = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${values}${returning ? ` RETURNING ${quoted(returning)}` : ''}`;
+  let sql = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${values}`;
+  if (onConflict) {
+    const merged = columns.filter((c) => !onConflict.columns.includes(c));
+    const action =
+      onConflict.action === 'merge' && merged.length ? `DO UPDATE SET ${merged.map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}` : 'DO NOTHING';
+    sql += ` ON CONFLICT (${onConflict.columns.map(quoted).join(', ')}) ${action}`;
+  }
+  if (returning.length) sql += ` RETURNING ${returning.map(quoted).join(', ')}`;
   const bindings: unknown[] = [];
   for (const row of rows) for (const column of columns) bindings.push(row[column] === undefined ? null : row[column]);
   return { sql, bindings };
@@ -63,10 +77,26 @@ function insertSql(table: string, rows: readonly Row[], returning: string | null
  * Inserts `rows` (all with the same keys) as one multi-row statement. The caller keeps a
  * statement's bound values under the drivers' limits (SQLite 32,766; PostgreSQL 65,535).
  */
-export async function insertRows(db: Knex | Knex.Transaction, table: string, rows: readonly Row[]): Promise<void> {
+export async function insertRows(db: Knex | Knex.Transaction, table: string, rows: readonly Row[], onConflict?: OnConflict): Promise<void> {
   if (!rows.length) return;
-  const { sql, bindings } = insertSql(table, rows, null);
+  const { sql, bindings } = insertSql(table, rows, [], onConflict);
   await queryRows(db, sql, bindings);
+}
+
+/**
+ * As insertRows, and returns the `returning` columns of the rows written (a row skipped on a
+ * conflict is not among them), in no promised order.
+ */
+export async function insertRowsReturning<T extends Row = Row>(
+  db: Knex | Knex.Transaction,
+  table: string,
+  rows: readonly Row[],
+  returning: readonly string[],
+  onConflict?: OnConflict,
+): Promise<T[]> {
+  if (!rows.length) return [];
+  const { sql, bindings } = insertSql(table, rows, returning, onConflict);
+  return queryRows<T>(db, sql, bindings);
 }
 
 /**
@@ -74,7 +104,28 @@ export async function insertRows(db: Knex | Knex.Transaction, table: string, row
  * row order (a sequence, or SQLite's rowid), so sorted they map back.
  */
 export async function insertRowsReturningIds(db: Knex | Knex.Transaction, table: string, rows: readonly Row[], idColumn = 'id'): Promise<number[]> {
-  if (!rows.length) return [];
-  const { sql, bindings } = insertSql(table, rows, idColumn);
-  return (await queryRows(db, sql, bindings)).map((row) => Number(row[idColumn])).sort((a, b) => a - b);
+  return (await insertRowsReturning(db, table, rows, [idColumn])).map((row) => Number(row[idColumn])).sort((a, b) => a - b);
+}
+
+/**
+ * `UPDATE table SET … WHERE <each key = its value> RETURNING returning`: one row's change by its
+ * keys (a lease fence among them), the rows changed returned. Where each row of a batch has its own
+ * values, a statement per row is what SQLite runs fastest (prepared once, no round trip to pay).
+ */
+export async function updateWhere<T extends Row = Row>(
+  db: Knex | Knex.Transaction,
+  table: string,
+  set: Row,
+  where: Row,
+  returning: readonly string[],
+): Promise<T[]> {
+  const columns = Object.keys(set);
+  const keys = Object.keys(where);
+  const sql =
+    `UPDATE ${quoted(table)} SET ${columns.map((c) => `${quoted(c)} = ?`).join(', ')} WHERE ${keys.map((k) => `${quoted(k)} = ?`).join(' AND ')}` +
+    (returning.length ? ` RETURNING ${returning.map(quoted).join(', ')}` : '');
+  const bindings: unknown[] = [];
+  for (const c of columns) bindings.push(set[c] === undefined ? null : set[c]);
+  for (const k of keys) bindings.push(where[k]);
+  return queryRows<T>(db, sql, bindings);
 }

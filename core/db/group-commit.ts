@@ -4,6 +4,12 @@ import type { Logger } from '../logger.js';
 import { type ClientInternals, type QueryObject, reusableTransaction } from './knex-internals.js';
 import { isWalSyncFailure } from './wal-sync.js';
 
+/** A batch whose transaction committed: what the writer returned, and (SQLite) its wait for the disk. */
+interface Committed<R> {
+  results: R[];
+  durable: Promise<void> | null;
+}
+
 interface Queued<T, R> {
   item: T;
   resolve: (result: R) => void;
@@ -49,6 +55,8 @@ export class GroupCommit<T, R> {
   /** The connection of the batch being written (null between batches): what `trx`'s queries run on. */
   private held: object | null = null;
   private trx: Knex.Transaction | null = null;
+  /** Committed batches waiting for the log's sync before their answers are given. */
+  private readonly syncing = new Set<Promise<void>>();
 
   constructor(private readonly deps: GroupCommitDeps<T, R>) {}
 
@@ -61,7 +69,10 @@ export class GroupCommit<T, R> {
 
   /** Resolves when everything submitted so far is written (or failed). */
   async settled(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.flushing || this.syncing.size) {
+      await this.flushing;
+      await Promise.all(this.syncing);
+    }
   }
 
   private async flush(): Promise<void> {
@@ -72,7 +83,7 @@ export class GroupCommit<T, R> {
         if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
         const batch = this.queue.splice(0, this.deps.maxBatch);
         try {
-          this.settle(batch, await this.commit(batch));
+          this.settleWhenDurable(batch, await this.commit(batch));
         } catch (err) {
           if (batch.length === 1 || isWalSyncFailure(err)) {
             for (const queued of batch) queued.reject(err);
@@ -83,7 +94,7 @@ export class GroupCommit<T, R> {
             this.deps.logger.warn({ err, items: batch.length }, `a group commit (${this.deps.name}) failed; writing its items one by one`);
           for (const queued of batch) {
             try {
-              this.settle([queued], await this.commit([queued]));
+              this.settleWhenDurable([queued], await this.commit([queued]));
             } catch (err) {
               queued.reject(err);
             }
@@ -95,7 +106,30 @@ export class GroupCommit<T, R> {
     }
   }
 
-  private async commit(batch: Array<Queued<T, R>>): Promise<R[]> {
+  /**
+   * A committed batch's answers, given once it is durable. On SQLite that is after the log's sync,
+   * which runs on the thread pool while the next batch is written (as commits share a sync, a
+   * batch need not wait for the one before it to reach the disk). A failed sync rejects the whole
+   * batch: its COMMIT ran, so writing its items again would store each twice.
+   */
+  private settleWhenDurable(batch: Array<Queued<T, R>>, { results, durable }: Committed<R>): void {
+    if (!durable) {
+      this.settle(batch, results);
+      return;
+    }
+    const settling: Promise<void> = durable
+      .then(
+        () => this.settle(batch, results),
+        (err: unknown) => {
+          for (const queued of batch) queued.reject(err);
+        },
+      )
+      .finally(() => this.syncing.delete(settling));
+    this.syncing.add(settling);
+  }
+
+  /** Writes a batch in one transaction; `durable` (SQLite) settles once its COMMIT is on disk. */
+  private async commit(batch: Array<Queued<T, R>>): Promise<Committed<R>> {
     const { db, name } = this.deps;
     const items = batch.map((q) => q.item);
     const checked = (results: R[]) => {
@@ -103,7 +137,7 @@ export class GroupCommit<T, R> {
       return results;
     };
     // A stand-in for the database that offers only `transaction` (tests that fake a failure) runs the batch through it.
-    if (!(db as Partial<Knex>).client) return checked(await db.transaction((trx) => this.deps.write(trx, items)));
+    if (!(db as Partial<Knex>).client) return { results: checked(await db.transaction((trx) => this.deps.write(trx, items))), durable: null };
     const client = db.client as unknown as ClientInternals;
     const trx = (this.trx ??= reusableTransaction(db.client, () => this.held));
     let committed!: (results: R[]) => void;
@@ -135,12 +169,18 @@ export class GroupCommit<T, R> {
       await client.releaseConnection(connection);
     }
     // On SQLite the batch is durable once the log's sync after its COMMIT is done.
-    await commit.synced?.catch((err: unknown) => {
-      failed(err);
-      throw err;
-    });
-    committed(results);
-    return results;
+    if (!commit.synced) {
+      committed(results);
+      return { results, durable: null };
+    }
+    const durable = commit.synced.then(
+      () => committed(results),
+      (err: unknown) => {
+        failed(err);
+        throw err;
+      },
+    );
+    return { results, durable };
   }
 
   private settle(batch: Array<Queued<T, R>>, results: R[]): void {

@@ -169,6 +169,36 @@ describe('group commit', () => {
     assert.deepEqual(heard, ['a', 'b']);
   });
 
+  it('the next batch is written while the one before waits for its sync; each is acknowledged only after a sync begun after its COMMIT', async () => {
+    const batches = new GroupCommit({
+      db,
+      logger: capturingLogger().logger,
+      write: async (trx: Knex.Transaction, titles: string[]) => {
+        await trx('probe').insert(titles.map((title) => ({ title })));
+        return titles.map(() => null);
+      },
+      maxBatch: 50,
+      name: 'probe',
+    });
+    const acknowledged: string[] = [];
+    const submit = (title: string) => batches.submit(title).then(() => acknowledged.push(title));
+    const first = Promise.all(['f', 'g'].map(submit));
+    while (!syncs.length) await turns(1);
+    const second = submit('h');
+    while (!(await db('probe').where('title', 'h').first())) await turns(1);
+    assert.equal(syncs.length, 1, 'h committed while the first sync still runs; its own sync waits for that one to end');
+    assert.deepEqual(acknowledged, []);
+    syncs.shift()!();
+    await first;
+    await turns(5);
+    assert.deepEqual(acknowledged, ['f', 'g'], 'h waits for a sync that began after its COMMIT');
+    while (!syncs.length) await turns(1);
+    syncs.shift()!();
+    await second;
+    await batches.settled();
+    assert.deepEqual(acknowledged, ['f', 'g', 'h']);
+  });
+
   it('a batch whose sync failed is rejected whole, written once, and its afterCommit never runs', async () => {
     const writes: string[][] = [];
     const heard: string[] = [];

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { iso, type Clock } from 'plinth/plugin';
+import { insertRows, insertRowsReturning, iso, type Clock } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import { childOf, currentTraceHeaders, traceHeadersOf, type TraceHeaders } from 'plinth/plugin';
 import type { FieldError } from 'plinth/plugin';
@@ -178,11 +178,13 @@ export class RunStarter {
     const keyOf = (workflowId: string, triggerKey: string) => `${workflowId}\n${triggerKey}`;
     for (let from = 0; from < inserts.length; from += 50) {
       const chunk = inserts.slice(from, from + 50);
-      const returned: Array<{ id: number | string; workflow_id: string; trigger_key: string | null }> = await trx('workflows_runs')
-        .insert(chunk.map(({ row, lease }) => ({ ...row, lease_owner: lease?.lease_owner ?? null, lease_until: lease?.lease_until ?? null })))
-        .onConflict(['workflow_id', 'trigger_key'])
-        .ignore()
-        .returning(['id', 'workflow_id', 'trigger_key']);
+      const returned = await insertRowsReturning<{ id: number | string; workflow_id: string; trigger_key: string | null }>(
+        trx,
+        'workflows_runs',
+        chunk.map(({ row, lease }) => ({ ...row, lease_owner: lease?.lease_owner ?? null, lease_until: lease?.lease_until ?? null })),
+        ['id', 'workflow_id', 'trigger_key'],
+        { columns: ['workflow_id', 'trigger_key'], action: 'ignore' },
+      );
       const keyed = new Map<string, number>();
       const unkeyed: number[] = [];
       chunk.forEach(({ row }, k) => {
@@ -203,7 +205,7 @@ export class RunStarter {
       steps.push(first.row);
       insert.begun = first.begun;
     }
-    for (let from = 0; from < steps.length; from += 50) await trx('workflows_run_steps').insert(steps.slice(from, from + 50));
+    for (let from = 0; from < steps.length; from += 50) await insertRows(trx, 'workflows_run_steps', steps.slice(from, from + 50));
     return ids;
   }
 

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { ActionControl, Actions } from 'plinth/plugin';
 import { iso, type Clock } from 'plinth/plugin';
-import { GroupCommit } from 'plinth/plugin';
+import { GroupCommit, insertRows, updateWhere } from 'plinth/plugin';
 import { valuePerRow } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
@@ -398,14 +398,17 @@ export class StepRunner {
    */
   private async writeBatch(trx: Knex.Transaction, items: RunWrite[]): Promise<boolean[]> {
     if (trx.client.config.client === 'pg') return writeBatchInOne(trx, items);
-    const fenced = items.filter((i): i is FencedWrite => i.fields !== null);
-    const held = fenced.length ? await updateRunsFenced(trx, fenced) : new Set<number>();
-    const ok = items.map((i) => !i.fields || held.has(i.runId));
+    // SQLite runs a statement per run's row (prepared once, no round trip), each fenced by its lease.
+    const ok: boolean[] = [];
+    for (const i of items) ok.push(!i.fields || (await updateWhere(trx, 'workflows_runs', i.fields, { id: i.runId, lease_owner: i.token }, ['id'])).length > 0);
     const records = items.filter((i, k) => ok[k] && i.stepRow).map((i) => i.stepRow!);
-    for (const rows of groupByShape(records)) await trx('workflows_run_steps').insert(rows).onConflict(['run_id', 'idx']).merge();
+    for (const rows of groupByShape(records)) await insertRows(trx, 'workflows_run_steps', rows, STEP_RECORD_CONFLICT);
     return ok;
   }
 }
+
+/** A step's record is its run's and index's: a later write of it replaces the earlier one. */
+const STEP_RECORD_CONFLICT = { columns: ['run_id', 'idx'], action: 'merge' } as const;
 
 /** What a run's step templates see (the steps' outputs are added as they finish). */
 function viewOf(run: ClaimedRun, wf: { name: string; secrets: Record<string, string> }, version: VersionRecord): TemplateView {
@@ -457,15 +460,9 @@ async function writeBatchInOne(trx: Knex.Transaction, items: RunWrite[]): Promis
 }
 
 /**
- * Sets each run's own fields in one UPDATE (a value per row for each column),
- * only on rows whose lease is still the writer's; the ids of the runs written.
+ * Sets each run's own fields in one UPDATE (a value per row for each column), only on rows whose
+ * lease is still the writer's, returning the ids written.
  */
-async function updateRunsFenced(trx: Knex.Transaction, items: FencedWrite[]): Promise<Set<number>> {
-  const rows: Array<{ id: number | string }> = await runsUpdate(trx, items);
-  return new Set(rows.map((r) => Number(r.id)));
-}
-
-/** The fenced UPDATE of updateRunsFenced, returning the ids written. */
 function runsUpdate(trx: Knex.Transaction, items: FencedWrite[]) {
   const columns = [...new Set(items.flatMap((i) => Object.keys(i.fields)))];
   const set: Record<string, Knex.Raw> = {};
