@@ -3,7 +3,7 @@
 // gave: the transaction's atomicity, booleans, bytes and nulls stored as knex stores them, ids
 // returned, the `query` event, a completed transaction refused, and the failing SQL named.
 import assert from 'node:assert/strict';
-import { insertRows, insertRowsReturningIds, queryRows } from '../../core/db/direct-query.js';
+import { insertRows, insertRowsReturning, insertRowsReturningIds, queryRows, updateWhere } from '../../core/db/direct-query.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 const TABLE = 'direct_query_probe';
@@ -80,6 +80,52 @@ describe('direct queries on a transaction’s connection', () => {
       (err: Error) => /INSERT INTO "direct_query_probe"/.test(err.message) && /unique|duplicate/i.test(err.message),
     );
     assert.equal((await t.app.db(TABLE).select()).length, 0, 'the first insert was rolled back with the second');
+  });
+
+  it('insertRows on a conflict: ignore keeps the stored row (and returns none for it); merge sets every other column from the new row', async () => {
+    await insertRows(t.app.db, TABLE, [{ name: 'kept', flag: false, n: 1 }]);
+    const returned = await t.app.db.transaction((trx) =>
+      insertRowsReturning<{ id: number; name: string }>(
+        trx,
+        TABLE,
+        [
+          { name: 'kept', flag: true, n: 9 },
+          { name: 'new', flag: true, n: 2 },
+        ],
+        ['id', 'name'],
+        { columns: ['name'], action: 'ignore' },
+      ),
+    );
+    assert.deepEqual(
+      returned.map((r) => r.name),
+      ['new'],
+      'the conflicting row is skipped, not returned',
+    );
+    let kept = await t.app.db(TABLE).where('name', 'kept').first();
+    assert.deepEqual([Boolean(kept.flag), Number(kept.n)], [false, 1]);
+    await t.app.db.transaction((trx) => insertRows(trx, TABLE, [{ name: 'kept', flag: true, n: 7 }], { columns: ['name'], action: 'merge' }));
+    kept = await t.app.db(TABLE).where('name', 'kept').first();
+    assert.deepEqual([Boolean(kept.flag), Number(kept.n)], [true, 7], 'merged');
+    assert.equal((await t.app.db(TABLE).select()).length, 2, 'no row added by the merge');
+  });
+
+  it('updateWhere changes only the row every key matches (a fence) and returns what RETURNING names', async () => {
+    await insertRows(t.app.db, TABLE, [
+      { name: 'a', flag: false, n: 1 },
+      { name: 'b', flag: false, n: 1 },
+    ]);
+    const held = await t.app.db.transaction((trx) => updateWhere<{ name: string }>(trx, TABLE, { n: 5, flag: true }, { name: 'a', n: 1 }, ['name']));
+    assert.deepEqual(held, [{ name: 'a' }]);
+    const lost = await t.app.db.transaction((trx) => updateWhere(trx, TABLE, { n: 6 }, { name: 'a', n: 1 }, ['name']));
+    assert.deepEqual(lost, [], 'the fence no longer holds: nothing written');
+    const rows = await t.app.db(TABLE).orderBy('name');
+    assert.deepEqual(
+      rows.map((r) => [r.name, Boolean(r.flag), Number(r.n)]),
+      [
+        ['a', true, 5],
+        ['b', false, 1],
+      ],
+    );
   });
 
   it('a completed transaction is refused, as knex refuses it', async () => {
