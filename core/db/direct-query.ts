@@ -56,18 +56,38 @@ export interface OnConflict {
   action: 'ignore' | 'merge';
 }
 
+/**
+ * The statements' text by their shape (table, columns, row count, conflict, returning): the hot
+ * writers build the same few shapes thousands of times a second. Bounded: shapes come from code,
+ * but a row count can take any value up to a batch's size.
+ */
+const statements = new Map<string, string>();
+const STATEMENTS_KEPT = 1_000;
+
+function statement(shape: string, build: () => string): string {
+  let sql = statements.get(shape);
+  if (sql === undefined) {
+    sql = build();
+    if (statements.size >= STATEMENTS_KEPT) statements.clear();
+    statements.set(shape, sql);
+  }
+  return sql;
+}
+
 function insertSql(table: string, rows: readonly Row[], returning: readonly string[], onConflict?: OnConflict): { sql: string; bindings: unknown[] } {
   const columns = Object.keys(rows[0]);
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const values = rows.map(() => tuple).join(', ');
-  let sql = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${values}`;
-  if (onConflict) {
-    const merged = columns.filter((c) => !onConflict.columns.includes(c));
-    const action =
-      onConflict.action === 'merge' && merged.length ? `DO UPDATE SET ${merged.map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}` : 'DO NOTHING';
-    sql += ` ON CONFLICT (${onConflict.columns.map(quoted).join(', ')}) ${action}`;
-  }
-  if (returning.length) sql += ` RETURNING ${returning.map(quoted).join(', ')}`;
+  const shape = `insert\n${table}\n${columns.join()}\n${rows.length}\n${returning.join()}\n${onConflict ? `${onConflict.columns.join()}\n${onConflict.action}` : ''}`;
+  const sql = statement(shape, () => {
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    let text = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
+    if (onConflict) {
+      const merged = columns.filter((c) => !onConflict.columns.includes(c));
+      const action =
+        onConflict.action === 'merge' && merged.length ? `DO UPDATE SET ${merged.map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}` : 'DO NOTHING';
+      text += ` ON CONFLICT (${onConflict.columns.map(quoted).join(', ')}) ${action}`;
+    }
+    return returning.length ? `${text} RETURNING ${returning.map(quoted).join(', ')}` : text;
+  });
   const bindings: unknown[] = [];
   for (const row of rows) for (const column of columns) bindings.push(row[column] === undefined ? null : row[column]);
   return { sql, bindings };
@@ -121,9 +141,12 @@ export async function updateWhere<T extends Row = Row>(
 ): Promise<T[]> {
   const columns = Object.keys(set);
   const keys = Object.keys(where);
-  const sql =
-    `UPDATE ${quoted(table)} SET ${columns.map((c) => `${quoted(c)} = ?`).join(', ')} WHERE ${keys.map((k) => `${quoted(k)} = ?`).join(' AND ')}` +
-    (returning.length ? ` RETURNING ${returning.map(quoted).join(', ')}` : '');
+  const sql = statement(
+    `update\n${table}\n${columns.join()}\n${keys.join()}\n${returning.join()}`,
+    () =>
+      `UPDATE ${quoted(table)} SET ${columns.map((c) => `${quoted(c)} = ?`).join(', ')} WHERE ${keys.map((k) => `${quoted(k)} = ?`).join(' AND ')}` +
+      (returning.length ? ` RETURNING ${returning.map(quoted).join(', ')}` : ''),
+  );
   const bindings: unknown[] = [];
   for (const c of columns) bindings.push(set[c] === undefined ? null : set[c]);
   for (const k of keys) bindings.push(where[k]);

@@ -91,12 +91,12 @@ export interface Hit {
   at: number;
 }
 
-type Answer = { status: number; body?: unknown } | 'hang';
+type Answer = { status: number; body?: unknown } | 'hang' | 'stall';
 
 /**
  * A local HTTP server that records every request. `respond` decides each answer (by the hit's
  * number, from 1), at once or when its promise settles; by default 200 with `{"ok":true}`. `hang`
- * makes it never answer.
+ * makes it never answer; `stall` sends a 200's headers and part of its body, then nothing more.
  */
 export class Receiver {
   readonly hits: Hit[] = [];
@@ -109,6 +109,11 @@ export class Receiver {
       this.hits.push(hit);
       void Promise.resolve(this.respond(hit, this.hits.length)).then((answer) => {
         if (answer === 'hang') return;
+        if (answer === 'stall') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"ok":');
+          return;
+        }
         res.writeHead(answer.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(answer.body ?? {}));
       });

@@ -111,6 +111,18 @@ describe('workflows: retries, failures and delays', () => {
     assert.equal(run.steps[0].attempts, 2);
   });
 
+  it('a target that answers and then stalls mid-body times out too: the deadline covers the whole call', async () => {
+    rx.respond = () => 'stall';
+    const run = await waitForRun(
+      t,
+      owner,
+      await start([{ id: 'call', action: 'http.request', input: { url: rx.url, timeout_ms: 300 }, retry: { attempts: 1 } }]),
+    );
+    assert.equal(run.status, 'failed');
+    assert.match(run.steps[0].error, /timed out after 300 ms/);
+    assert.equal(run.steps[0].attempts, 1);
+  });
+
   it('a delay parks the run (no lease held, the step waiting) and the runner resumes it when due', async () => {
     rx.respond = () => ({ status: 200 });
     const runId = await start([
