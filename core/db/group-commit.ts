@@ -4,7 +4,10 @@ import type { Logger } from '../logger.js';
 import { type ClientInternals, type QueryObject, reusableTransaction } from './knex-internals.js';
 import { isWalSyncFailure } from './wal-sync.js';
 
-/** A batch whose transaction committed: what the writer returned, and (SQLite) its wait for the disk. */
+/** Batches written and waiting for their COMMIT to be durable, at most, while the next is written. */
+const IN_FLIGHT = 2;
+
+/** A written batch: what the writer returned, and its wait for the COMMIT to be durable. */
 interface Committed<R> {
   results: R[];
   durable: Promise<void> | null;
@@ -33,10 +36,13 @@ export interface GroupCommitDeps<T, R> extends GroupCommitOptions {
  * Group commit: writes that arrive while a transaction is being written share the next one, so
  * one commit — one fsync with SQLite's synchronous=FULL, one WAL flush on PostgreSQL — covers the
  * batch instead of one per write. `submit` resolves once its item is durably stored, with what the
- * writer returned for it. If a batch's transaction fails, its items are written one by one, so
+ * writer returned for it. If a batch's statements fail, its items are written one by one, so
  * one bad item fails alone and never the others it shared a transaction with. Not when its COMMIT
- * ran and only the sync after it failed (WalSyncError): the items are in the log, and writing them
- * again would store each twice; the whole batch is rejected, written once and acknowledged never.
+ * failed, or ran and only the sync after it failed (WalSyncError): the items may be stored, and
+ * writing them again could store each twice; the whole batch is rejected, acknowledged never.
+ * The next batch is written while the one before waits for its COMMIT to be durable (a pipeline
+ * of IN_FLIGHT batches), as a database's own group commit lets the next transaction run during
+ * the log's flush.
  *
  * The one mechanism for the platform's hot durable writes (received mail, metered usage, workflow
  * steps): a writer gets `(trx, items)` and returns one result per item, in order, having awaited
@@ -55,7 +61,7 @@ export class GroupCommit<T, R> {
   /** The connection of the batch being written (null between batches): what `trx`'s queries run on. */
   private held: object | null = null;
   private trx: Knex.Transaction | null = null;
-  /** Committed batches waiting for the log's sync before their answers are given. */
+  /** Written batches waiting for their COMMIT to be durable before their answers are given. */
   private readonly syncing = new Set<Promise<void>>();
 
   constructor(private readonly deps: GroupCommitDeps<T, R>) {}
@@ -81,6 +87,8 @@ export class GroupCommit<T, R> {
         // Writers whose previous write just resolved come back within this turn of the event loop:
         // one setImmediate puts them in this batch rather than a batch of one each.
         if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
+        // A bounded pipeline: past IN_FLIGHT batches waiting for the disk, the next one grows instead.
+        while (this.syncing.size >= IN_FLIGHT) await Promise.race(this.syncing);
         const batch = this.queue.splice(0, this.deps.maxBatch);
         try {
           this.settleWhenDurable(batch, await this.commit(batch));
@@ -107,10 +115,11 @@ export class GroupCommit<T, R> {
   }
 
   /**
-   * A committed batch's answers, given once it is durable. On SQLite that is after the log's sync,
-   * which runs on the thread pool while the next batch is written (as commits share a sync, a
-   * batch need not wait for the one before it to reach the disk). A failed sync rejects the whole
-   * batch: its COMMIT ran, so writing its items again would store each twice.
+   * A written batch's answers, given once its COMMIT is durable: on PostgreSQL once the COMMIT
+   * returns, on SQLite once the log's sync after it is done (commits ending during a sync share the
+   * next, as WalSync does). Meanwhile the next batch is written, up to IN_FLIGHT batches waiting at
+   * once. A failed COMMIT or sync rejects the whole batch: writing its items again could store each
+   * twice.
    */
   private settleWhenDurable(batch: Array<Queued<T, R>>, { results, durable }: Committed<R>): void {
     if (!durable) {
@@ -128,7 +137,7 @@ export class GroupCommit<T, R> {
     this.syncing.add(settling);
   }
 
-  /** Writes a batch in one transaction; `durable` (SQLite) settles once its COMMIT is on disk. */
+  /** Writes a batch in one transaction; `durable` settles once its COMMIT is durable (see finish). */
   private async commit(batch: Array<Queued<T, R>>): Promise<Committed<R>> {
     const { db, name } = this.deps;
     const items = batch.map((q) => q.item);
@@ -149,7 +158,6 @@ export class GroupCommit<T, R> {
     execution.catch(() => {}); // heard only by afterCommit, which ignores a rollback
     trx.executionPromise = execution;
     const connection = await client.acquireConnection();
-    const commit: QueryObject = { sql: 'COMMIT;', syncLater: true };
     let results: R[];
     try {
       await client.query(connection, 'BEGIN;');
@@ -159,21 +167,13 @@ export class GroupCommit<T, R> {
       } finally {
         this.held = null;
       }
-      await client.query(connection, commit);
     } catch (err) {
-      // A COMMIT that failed may leave the transaction open (and one after a failed sync is refused): the ROLLBACK ends it either way.
       await client.query(connection, 'ROLLBACK;').catch(() => {});
+      await client.releaseConnection(connection);
       failed(err);
       throw err;
-    } finally {
-      await client.releaseConnection(connection);
     }
-    // On SQLite the batch is durable once the log's sync after its COMMIT is done.
-    if (!commit.synced) {
-      committed(results);
-      return { results, durable: null };
-    }
-    const durable = commit.synced.then(
+    const durable = this.finish(client, connection).then(
       () => committed(results),
       (err: unknown) => {
         failed(err);
@@ -181,6 +181,27 @@ export class GroupCommit<T, R> {
       },
     );
     return { results, durable };
+  }
+
+  /**
+   * A batch's COMMIT and, on SQLite, the log's sync after it: not awaited before the next batch is
+   * written (see settleWhenDurable). On PostgreSQL the next batch runs on another pooled connection
+   * while this COMMIT's WAL flush is awaited; SQLite has one connection, free again once the
+   * COMMIT ran. A COMMIT that fails rejects its whole batch, never retried item by item: its
+   * outcome may be unknown (a connection lost mid-COMMIT).
+   */
+  private async finish(client: ClientInternals, connection: object): Promise<void> {
+    const commit: QueryObject = { sql: 'COMMIT;', syncLater: true };
+    try {
+      await client.query(connection, commit);
+    } catch (err) {
+      // A COMMIT that failed may leave the transaction open (and one after a failed sync is refused): the ROLLBACK ends it either way.
+      await client.query(connection, 'ROLLBACK;').catch(() => {});
+      throw err;
+    } finally {
+      await client.releaseConnection(connection);
+    }
+    await commit.synced;
   }
 
   private settle(batch: Array<Queued<T, R>>, results: R[]): void {

@@ -228,3 +228,71 @@ describe('group commit', () => {
     assert.deepEqual(heard, []);
   });
 });
+
+(usingPostgres ? describe : describe.skip)('group commit on PostgreSQL: the next batch runs during the one before’s COMMIT', () => {
+  let t: TestApp;
+  const table = 'group_commit_pg_probe';
+  before(async () => {
+    t = await createTestApp();
+    await t.app.db.schema.createTable(table, (tb) => {
+      tb.increments('id').primary();
+      tb.string('title', 64).notNullable();
+    });
+    // Checked at COMMIT: 'slow' holds its COMMIT for a while, 'fails-at-commit' makes it fail.
+    await t.app.db.raw(`
+      create function ${table}_check() returns trigger language plpgsql as $$
+      begin
+        if new.title = 'slow' then perform pg_sleep(0.4); end if;
+        if new.title = 'fails-at-commit' then raise exception 'refused at commit'; end if;
+        return null;
+      end $$;
+      create constraint trigger ${table}_at_commit after insert on ${table} deferrable initially deferred
+        for each row execute function ${table}_check();`);
+  });
+  after(async () => {
+    await t?.app.db.schema.dropTableIfExists(table);
+    await t?.app.db.raw(`drop function if exists ${table}_check()`);
+    await t?.close();
+  });
+
+  const probe = (writes: string[][] = []) =>
+    new GroupCommit({
+      db: t.app.db,
+      logger: capturingLogger().logger,
+      write: async (trx: Knex.Transaction, titles: string[]) => {
+        writes.push(titles);
+        return insertRowsReturningIds(
+          trx,
+          table,
+          titles.map((title) => ({ title })),
+        );
+      },
+      maxBatch: 50,
+      name: 'probe',
+    });
+
+  it('a batch written while the one before waits for its COMMIT is acknowledged first; both are stored', async () => {
+    const batches = probe();
+    const acknowledged: string[] = [];
+    const slow = batches.submit('slow').then(() => acknowledged.push('slow'));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // its COMMIT is running
+    await batches.submit('quick').then(() => acknowledged.push('quick'));
+    await slow;
+    assert.deepEqual(acknowledged, ['quick', 'slow']);
+    assert.deepEqual((await t.app.db(table).orderBy('id').pluck('title')).sort(), ['quick', 'slow']);
+  });
+
+  it('a COMMIT that fails rejects its whole batch, never retried item by item; nothing of it is stored', async () => {
+    await t.app.db(table).delete();
+    const writes: string[][] = [];
+    const batches = probe(writes);
+    const results = await Promise.allSettled(['fine', 'fails-at-commit'].map((title) => batches.submit(title)));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
+    assert.match(String((results[0] as PromiseRejectedResult).reason), /refused at commit/);
+    assert.deepEqual(writes, [['fine', 'fails-at-commit']], 'written once');
+    assert.deepEqual(await t.app.db(table).pluck('title'), []);
+  });
+});
