@@ -340,8 +340,7 @@ export function adminUi(app: () => AppView): Middleware {
   const api = router.routes() as Middleware;
   const page = indexHtml();
 
-  return async (ctx, next) => {
-    if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) return next();
+  const serve: Middleware = async (ctx, next) => {
     if (ctx.path.startsWith('/admin/api/')) return api(ctx, next);
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path.startsWith('/admin/assets/')) {
@@ -372,4 +371,6 @@ export function adminUi(app: () => AppView): Middleware {
     ctx.set('X-Frame-Options', 'DENY');
     ctx.body = page;
   };
+  // Every request passes here: any other path goes on without an async call of its own.
+  return (ctx, next) => (ctx.path === '/admin' || ctx.path.startsWith('/admin/') ? serve(ctx, next) : next());
 }

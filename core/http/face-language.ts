@@ -61,6 +61,15 @@ const reasonOf = (details: unknown): string | undefined => {
 };
 
 /**
+ * `Vary: Accept-Language`. Set as is when the reply has no Vary yet (the value the vary package
+ * would give; it parses the header and the field on every request), merged by Koa otherwise.
+ */
+function varyOnLanguage(ctx: HttpContext): void {
+  if (ctx.res.getHeader('Vary') === undefined && !ctx.headerSent) ctx.res.setHeader('Vary', 'Accept-Language');
+  else ctx.vary('Accept-Language');
+}
+
+/**
  * Router middleware for a seed face: the reply's message fields, and the message of a client error
  * (4xx) thrown past it, in the language the request asks for. A 5xx keeps the face's generic text.
  * The reply says which (`Content-Language`) and that it depends on the request (`Vary: Accept-Language`).
@@ -70,7 +79,7 @@ export function faceLanguage(catalogue: FaceCatalogue): Middleware {
   return async (koaCtx, next) => {
     const ctx = koaCtx as unknown as HttpContext;
     const language = languageOf(ctx, catalogue);
-    ctx.vary('Accept-Language');
+    varyOnLanguage(ctx);
     ctx.set('Content-Language', language);
     try {
       await next();
