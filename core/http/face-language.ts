@@ -61,12 +61,15 @@ const reasonOf = (details: unknown): string | undefined => {
 };
 
 /**
- * `Vary: Accept-Language`. Set as is when the reply has no Vary yet (the value the vary package
- * would give; it parses the header and the field on every request), merged by Koa otherwise.
+ * `Vary: Accept-Language` and `Content-Language`, through Node's own setHeader: Koa's ctx.set builds
+ * arrays for every value, and the vary package parses the header and the field on every request.
+ * A Vary already there is merged by Koa.
  */
-function varyOnLanguage(ctx: HttpContext): void {
-  if (ctx.res.getHeader('Vary') === undefined && !ctx.headerSent) ctx.res.setHeader('Vary', 'Accept-Language');
+function setLanguageHeaders(ctx: HttpContext, language: string): void {
+  if (ctx.headerSent) return;
+  if (ctx.res.getHeader('Vary') === undefined) ctx.res.setHeader('Vary', 'Accept-Language');
   else ctx.vary('Accept-Language');
+  ctx.res.setHeader('Content-Language', language);
 }
 
 /**
@@ -79,8 +82,7 @@ export function faceLanguage(catalogue: FaceCatalogue): Middleware {
   return async (koaCtx, next) => {
     const ctx = koaCtx as unknown as HttpContext;
     const language = languageOf(ctx, catalogue);
-    varyOnLanguage(ctx);
-    ctx.set('Content-Language', language);
+    setLanguageHeaders(ctx, language);
     try {
       await next();
     } catch (err) {

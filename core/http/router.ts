@@ -313,7 +313,8 @@ export class PluginRouter<C extends string = never> {
       else if (result !== undefined) ctx.body = result;
       checkReply?.(ctx.status, result instanceof SuccessReply ? result.data : result);
     };
-    this.koa[method](path, run as never);
+    // Without the error check, the route is its handler: no async layer of its own on every request.
+    this.koa[method](path, (checkError ? run : handle) as never);
     this.deps.openapi.add({
       method,
       path: `${this.deps.base === '/' ? '' : this.deps.base}${path}`,

@@ -71,8 +71,10 @@ const REQUEST_ID = /^[\w.-]{1,128}$/;
 /** The methods whose body is read; any other request goes on without the parser. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
-/** True when `path` is `base` or below it; every path is below '/'. */
-export const isUnder = (base: string, path: string): boolean => base === '/' || path === base || path.startsWith(`${base}/`);
+const SLASH = 0x2f;
+/** True when `path` is `base` or below it; every path is below '/'. Every request asks several times: no string is built. */
+export const isUnder = (base: string, path: string): boolean =>
+  base === '/' || path === base || (path.length > base.length && path.charCodeAt(base.length) === SLASH && path.startsWith(base));
 
 /** Picks the face a path falls under: the longest matching base; core's plain envelope otherwise. */
 export function faceFor(faces: Face[], path: string): Face | null {
