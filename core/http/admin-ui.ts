@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
+import { isUnder } from './server.js';
 import { AppError } from '../errors.js';
 import { type AdminChallenge, type AdminSignIn, SESSION_COOKIE, assertRole, type Principal } from './auth.js';
 import type { HttpContext } from './context.js';
@@ -372,5 +373,5 @@ export function adminUi(app: () => AppView): Middleware {
     ctx.body = page;
   };
   // Every request passes here: any other path goes on without an async call of its own.
-  return (ctx, next) => (ctx.path === '/admin' || ctx.path.startsWith('/admin/') ? serve(ctx, next) : next());
+  return (ctx, next) => (isUnder('/admin', ctx.path) ? serve(ctx, next) : next());
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Middleware } from 'koa';
+import { isUnder } from './server.js';
 
 /**
  * The interactive API reference at /docs: Swagger UI from the `swagger-ui-dist` package, served
@@ -80,5 +81,5 @@ export function apiDocs(): Middleware {
     ctx.body = body;
   };
   // Every request passes here: any other path goes on without an async call of its own.
-  return (ctx, next) => (ctx.path === '/docs' || ctx.path.startsWith('/docs/') ? serve(ctx, next) : next());
+  return (ctx, next) => (isUnder('/docs', ctx.path) ? serve(ctx, next) : next());
 }
