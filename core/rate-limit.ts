@@ -58,6 +58,8 @@ export interface RateLimitsDeps {
 export class RateLimits {
   private readonly limiters = new Map<string, Promise<RateLimiterAbstract>>();
   private readonly bySpec = new WeakMap<LimitSpec, Promise<RateLimiterAbstract>>();
+  /** The limiters made so far, by spec: what `consume` finds without waiting. */
+  private readonly ready = new WeakMap<LimitSpec, RateLimiterAbstract>();
   /** Prefixes Redis keys (set after migrations, from config or the deployment id). */
   namespace: string | null = null;
 
@@ -79,6 +81,12 @@ export class RateLimits {
     return limiter;
   }
 
+  private async readied(spec: LimitSpec): Promise<RateLimiterAbstract> {
+    const limiter = await this.limiter(spec);
+    this.ready.set(spec, limiter);
+    return limiter;
+  }
+
   private create(spec: LimitSpec): Promise<RateLimiterAbstract> {
     const base = { keyPrefix: spec.bucket, points: spec.points, duration: spec.durationSeconds, blockDuration: spec.blockSeconds ?? 0 };
     if (this.deps.store === 'memory') return Promise.resolve(new RateLimiterMemory(base));
@@ -97,7 +105,8 @@ export class RateLimits {
 
   /** Takes `points` from `key`'s budget, or throws a 429 AppError carrying Retry-After. */
   async consume(spec: LimitSpec, key: string, points = 1): Promise<LimitState> {
-    const limiter = await this.limiter(spec);
+    // A limiter already made is used as it is: waiting on its promise again costs every request a turn.
+    const limiter = this.ready.get(spec) ?? (await this.readied(spec));
     try {
       const res = await limiter.consume(key, points);
       return { remaining: res.remainingPoints, resetInSeconds: Math.ceil(res.msBeforeNext / 1000) };

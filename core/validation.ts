@@ -125,15 +125,23 @@ export function boundIntegers<T>(schema: T): T {
  * database stores one in text) and no number may be infinite (JSON's 1e400). Returns the first
  * offending field, e.g. `body.name`, or null.
  */
-export function unstorableField(value: unknown, path: string, depth = 0): FieldError | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? { path, message: 'must not contain a NUL character' } : null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : { path, message: 'must be a finite number' };
+export function unstorableField(value: unknown, path: string): FieldError | null {
+  const found = unstorableBelow(value, 0);
+  return found && { path: `${path}${found.below}`, message: found.message };
+}
+
+/**
+ * The first offending value in `value` and its path below it (`.a.b`, empty for `value` itself).
+ * The path is built only for a refusal: every request's input passes here, almost always clean.
+ */
+function unstorableBelow(value: unknown, depth: number): { below: string; message: string } | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? { below: '', message: 'must not contain a NUL character' } : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : { below: '', message: 'must be a finite number' };
   if (!value || typeof value !== 'object' || depth > 64) return null;
-  for (const [key, item] of Object.entries(value)) {
-    const bad =
-      (key.includes('\u0000') && { path: `${path}.${key.replace(/\u0000/g, '\\0')}`, message: 'must not contain a NUL character in its name' }) ||
-      unstorableField(item, `${path}.${key}`, depth + 1);
-    if (bad) return bad;
+  for (const key of Object.keys(value)) {
+    if (key.includes('\u0000')) return { below: `.${key.replace(/\u0000/g, '\\0')}`, message: 'must not contain a NUL character in its name' };
+    const bad = unstorableBelow((value as Record<string, unknown>)[key], depth + 1);
+    if (bad) return { below: `.${key}${bad.below}`, message: bad.message };
   }
   return null;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
+import { isUnder } from './server.js';
 import { AppError } from '../errors.js';
 import { type AdminChallenge, type AdminSignIn, SESSION_COOKIE, assertRole, type Principal } from './auth.js';
 import type { HttpContext } from './context.js';
@@ -340,8 +341,7 @@ export function adminUi(app: () => AppView): Middleware {
   const api = router.routes() as Middleware;
   const page = indexHtml();
 
-  return async (ctx, next) => {
-    if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) return next();
+  const serve: Middleware = async (ctx, next) => {
     if (ctx.path.startsWith('/admin/api/')) return api(ctx, next);
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path.startsWith('/admin/assets/')) {
@@ -372,4 +372,6 @@ export function adminUi(app: () => AppView): Middleware {
     ctx.set('X-Frame-Options', 'DENY');
     ctx.body = page;
   };
+  // Every request passes here: any other path goes on without an async call of its own.
+  return (ctx, next) => (isUnder('/admin', ctx.path) ? serve(ctx, next) : next());
 }

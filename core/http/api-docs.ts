@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Middleware } from 'koa';
+import { isUnder } from './server.js';
 
 /**
  * The interactive API reference at /docs: Swagger UI from the `swagger-ui-dist` package, served
@@ -51,7 +52,7 @@ const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-
 export function apiDocs(): Middleware {
   const dist = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
-  return async (ctx, next) => {
+  const serve: Middleware = async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path === '/docs' || ctx.path === '/docs/') {
       (ctx.state as { route?: string }).route = '/docs';
@@ -79,4 +80,6 @@ export function apiDocs(): Middleware {
     ctx.type = type;
     ctx.body = body;
   };
+  // Every request passes here: any other path goes on without an async call of its own.
+  return (ctx, next) => (isUnder('/docs', ctx.path) ? serve(ctx, next) : next());
 }

@@ -54,14 +54,15 @@ export function coreRoutes(app: () => AppView): Middleware {
   const outbox = outboxRoutes(app);
   const mailer = mailerRoutes(app);
   return (ctx, next) => {
-    const core = byPath.get(ctx.path);
+    const requested = ctx.path; // Koa's getter checks its parsed URL on every read
+    const core = byPath.get(requested);
     if (core) {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
       ctx.state.route = core.route;
       return core.handler(ctx, next);
     }
-    if (isUnder(OUTBOX_BASE, ctx.path)) return outbox(ctx, next);
-    if (isUnder(MAILER_BASE, ctx.path)) return mailer(ctx, next);
+    if (isUnder(OUTBOX_BASE, requested)) return outbox(ctx, next);
+    if (isUnder(MAILER_BASE, requested)) return mailer(ctx, next);
     return next();
   };
 }

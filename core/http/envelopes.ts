@@ -144,7 +144,8 @@ const success: Envelope = {
       },
     };
   },
-  ok: (data, message) => ({ success: true, ...(message ? { message } : {}), ...(data as object) }),
+  // Two literals rather than a conditional spread: no object made only to be spread, on every reply.
+  ok: (data, message) => (message ? { success: true, message, ...(data as object) } : { success: true, ...(data as object) }),
   docs: {
     title: 'LicenseServerError',
     error: {

@@ -61,6 +61,18 @@ const reasonOf = (details: unknown): string | undefined => {
 };
 
 /**
+ * `Vary: Accept-Language` and `Content-Language`, through Node's own setHeader: Koa's ctx.set builds
+ * arrays for every value, and the vary package parses the header and the field on every request.
+ * A Vary already there is merged by Koa.
+ */
+function setLanguageHeaders(ctx: HttpContext, language: string): void {
+  if (ctx.headerSent) return;
+  if (ctx.res.getHeader('Vary') === undefined) ctx.res.setHeader('Vary', 'Accept-Language');
+  else ctx.vary('Accept-Language');
+  ctx.res.setHeader('Content-Language', language);
+}
+
+/**
  * Router middleware for a seed face: the reply's message fields, and the message of a client error
  * (4xx) thrown past it, in the language the request asks for. A 5xx keeps the face's generic text.
  * The reply says which (`Content-Language`) and that it depends on the request (`Vary: Accept-Language`).
@@ -70,8 +82,7 @@ export function faceLanguage(catalogue: FaceCatalogue): Middleware {
   return async (koaCtx, next) => {
     const ctx = koaCtx as unknown as HttpContext;
     const language = languageOf(ctx, catalogue);
-    ctx.vary('Accept-Language');
-    ctx.set('Content-Language', language);
+    setLanguageHeaders(ctx, language);
     try {
       await next();
     } catch (err) {

@@ -6,7 +6,7 @@ import { boundIntegers, createAjv, type JsonSchema, schemaProblems, toFieldError
 import type { HttpContext } from './context.js';
 import { addressKey, type RateLimits, type LimitSpec } from '../rate-limit.js';
 import type { ErrorCodes, OpenApiRegistry, RouteSchemas } from './openapi.js';
-import { SuccessReply } from './reply.js';
+import { SuccessReply, setReplyBody } from './reply.js';
 import type { Envelope } from './envelopes.js';
 import { operationIdOf } from './openapi.js';
 
@@ -309,11 +309,12 @@ export class PluginRouter<C extends string = never> {
       }
       if (fields.length) throw AppError.validation(fields, ctx.state.envelope.validationStatus);
       const result = await handler(ctx, input);
-      if (result instanceof SuccessReply) ctx.body = ctx.state.envelope.ok(result.data, result.message);
-      else if (result !== undefined) ctx.body = result;
+      if (result instanceof SuccessReply) setReplyBody(ctx, ctx.state.envelope.ok(result.data, result.message));
+      else if (result !== undefined) setReplyBody(ctx, result);
       checkReply?.(ctx.status, result instanceof SuccessReply ? result.data : result);
     };
-    this.koa[method](path, run as never);
+    // Without the error check, the route is its handler: no async layer of its own on every request.
+    this.koa[method](path, (checkError ? run : handle) as never);
     this.deps.openapi.add({
       method,
       path: `${this.deps.base === '/' ? '' : this.deps.base}${path}`,

@@ -71,8 +71,10 @@ const REQUEST_ID = /^[\w.-]{1,128}$/;
 /** The methods whose body is read; any other request goes on without the parser. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
-/** True when `path` is `base` or below it; every path is below '/'. */
-export const isUnder = (base: string, path: string): boolean => base === '/' || path === base || path.startsWith(`${base}/`);
+const SLASH = 0x2f;
+/** True when `path` is `base` or below it; every path is below '/'. Every request asks several times: no string is built. */
+export const isUnder = (base: string, path: string): boolean =>
+  base === '/' || path === base || (path.length > base.length && path.charCodeAt(base.length) === SLASH && path.startsWith(base));
 
 /** Picks the face a path falls under: the longest matching base; core's plain envelope otherwise. */
 export function faceFor(faces: Face[], path: string): Face | null {
@@ -110,6 +112,19 @@ const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'ECONNA
 
 /** Whether a response failed only because its client left (closed the connection or aborted the request). */
 export const clientWentAway = (err: NodeJS.ErrnoException): boolean => CLIENT_GONE.has(err?.code ?? '');
+
+const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/**
+ * `server.bodyLimit` (`100kb`, `1mb`) in bytes, as the `bytes` package reads it: raw-body parses a
+ * limit given as text again on every request. Anything else, and zero (which co-body would take
+ * for "no limit given"), is passed on as it is.
+ */
+export function bodyLimitBytes(limit: string): number | string {
+  const m = /^(\d+)(b|kb|mb)$/.exec(limit);
+  const bytes = m ? Number(m[1]) * UNIT_BYTES[m[2]] : 0;
+  return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : limit;
+}
 
 /** Why a request body could not be read, as the client's error. */
 export function bodyError(err: unknown, contentEncoding: string): AppError {
@@ -225,25 +240,30 @@ export function buildKoa(deps: HttpDeps): Koa<RequestState, ContextHelpers> {
     }
   });
 
+  const limit = bodyLimitBytes(deps.config.server.bodyLimit);
   const parseBody = bodyParser({
     enableTypes: ['json', 'form'],
     parsedMethods: [...BODY_METHODS],
-    jsonLimit: deps.config.server.bodyLimit,
-    formLimit: deps.config.server.bodyLimit,
+    // The usual JSON request is known by its exact header, without type-is matching it against each JSON type.
+    detectJSON: (ctx) => ctx.req.headers['content-type'] === 'application/json',
+    jsonLimit: limit,
+    formLimit: limit,
     encoding: 'utf-8',
-  }) as unknown as Middleware<RequestState, ContextHelpers>;
-  // What the parser throws is the client's fault (a 4xx); what the handlers behind it throw is not.
-  app.use(async (ctx, next) => {
+  }) as unknown as (ctx: unknown, next: () => void) => Promise<void>;
+  // The body is read before the chain goes on, not around it: the handlers' promise does not pass
+  // back through the parser's. What the parser throws is the client's fault (a 4xx); what the
+  // handlers behind it throw is not.
+  app.use((ctx, next) => {
     if (!BODY_METHODS.has(ctx.method)) return next();
-    let parsed = false;
-    try {
-      await parseBody(ctx, () => {
-        parsed = true;
-        return next();
-      });
-    } catch (err) {
-      throw parsed ? err : bodyError(err, ctx.get('Content-Encoding'));
-    }
+    let read = false;
+    return parseBody(ctx, () => {
+      read = true;
+    }).then(
+      () => (read ? next() : undefined),
+      (err: unknown) => {
+        throw bodyError(err, ctx.get('Content-Encoding'));
+      },
+    );
   });
 
   for (const mw of deps.core) app.use(mw as Middleware<RequestState, ContextHelpers>);

@@ -184,6 +184,16 @@ describe('http: routing, envelopes and errors on a real app', () => {
     });
   });
 
+  describe('reply headers', () => {
+    it("a route's JSON reply carries the Content-Type Koa gives JSON", async () => {
+      const hello = await t.request('GET', '/example/hello', { headers: writer });
+      assert.equal(hello.status, 200);
+      assert.equal(hello.headers.get('content-type'), 'application/json; charset=utf-8');
+      const notes = await t.request('GET', '/example/notes', { headers: writer });
+      assert.equal(notes.headers.get('content-type'), 'application/json; charset=utf-8');
+    });
+  });
+
   describe('request ids', () => {
     it('echoes a sane X-Request-Id', async () => {
       for (const id of ['abc-123', 'trace.01_ZZ', 'x'.repeat(128)]) {

@@ -1,4 +1,4 @@
-import { AppError } from 'plinth/plugin';
+import { AppError, iso } from 'plinth/plugin';
 import type { Middleware } from 'koa';
 import type { HttpContext } from 'plinth/plugin';
 import type { PluginRouter } from 'plinth/plugin';
@@ -15,6 +15,9 @@ function requireCodeAndEmail(input: { activation_code?: string; email?: string }
   return { activation_code: input.activation_code, email: input.email };
 }
 
+/** `path`, or `path` with trailing slashes: the exact one is told without a regular expression. */
+const isPath = (requested: string, path: string): boolean => requested === path || (requested.startsWith(path) && requested.replace(/\/+$/, '') === path);
+
 /**
  * Verify's failures — the seed's codes, a body that fails the schema, a rate limit — carry the
  * seed's `isValid: false` and `timestamp` beside the envelope. A middleware, so it also wraps the
@@ -23,7 +26,7 @@ function requireCodeAndEmail(input: { activation_code?: string; email?: string }
 function verifyFailures(path: string, now: () => Date): Middleware {
   return async (koaCtx, next) => {
     const ctx = koaCtx as unknown as HttpContext;
-    if (ctx.method !== 'POST' || ctx.path.replace(/\/+$/, '') !== path) return next();
+    if (ctx.method !== 'POST' || !isPath(ctx.path, path)) return next();
     try {
       await next();
     } catch (err) {
@@ -31,7 +34,7 @@ function verifyFailures(path: string, now: () => Date): Middleware {
       const { status, body } = ctx.state.envelope.error(err, ctx.state.requestId);
       ctx.status = status;
       for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
-      ctx.body = { ...(body as object), isValid: false, timestamp: now().toISOString() };
+      ctx.body = { ...(body as object), isValid: false, timestamp: iso(now()) };
     }
   };
 }

@@ -29,11 +29,14 @@ export function createLicensingServices(d: LicensingDeps, settings: LicensingSet
   });
   const perIp = { bucket: 'licensing.verify.ip', points: settings.verifyPerIpPerMinute, durationSeconds: 60 };
   const perCode = { bucket: 'licensing.verify.code', points: settings.verifyPerCodePerMinute, durationSeconds: 60 };
+  // `d` is the container's cradle: each read of it is a resolve. Verify asks twice a request.
+  let rateLimits: LicensingDeps['rateLimits'] | undefined;
   const limits = {
     /** Per client IP and per code, so neither one address nor one leaked code can hammer verify. */
     async verify(ip: string, code: string) {
-      await d.rateLimits.consume(perIp, addressKey(ip));
-      await d.rateLimits.consume(perCode, normalizeCode(code));
+      rateLimits ??= d.rateLimits;
+      await rateLimits.consume(perIp, addressKey(ip));
+      await rateLimits.consume(perCode, normalizeCode(code));
     },
   };
   return { licenses, verifier, files, limits };

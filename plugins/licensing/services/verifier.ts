@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Clock } from 'plinth/plugin';
+import { iso, type Clock } from 'plinth/plugin';
 import { LicensingErrors } from './errors.js';
 import type { Logger } from 'plinth/plugin';
 import type { PubSub } from 'plinth/plugin';
@@ -80,7 +80,7 @@ export class Verifier {
     if (!license || license.email !== input.email.trim().toLowerCase() || (options.tenantId && license.tenant_id !== options.tenantId))
       throw LicensingErrors.noMatchingLicense();
     if (license.status !== 'active') throw LicensingErrors.licenseEnded(license.status);
-    const at = this.deps.clock.now().toISOString();
+    const at = iso(this.deps.clock.now());
     if (license.valid_until && license.valid_until <= at) throw LicensingErrors.licenseExpired();
     if (!input.device_id) return { license, device: null, at };
 
