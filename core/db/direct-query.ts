@@ -76,7 +76,8 @@ function statement(shape: string, build: () => string): string {
 
 function insertSql(table: string, rows: readonly Row[], returning: readonly string[], onConflict?: OnConflict): { sql: string; bindings: unknown[] } {
   const columns = Object.keys(rows[0]);
-  const shape = `insert\n${table}\n${columns.join()}\n${rows.length}\n${returning.join()}\n${onConflict ? `${onConflict.columns.join()}\n${onConflict.action}` : ''}`;
+  const conflict = onConflict ? `${onConflict.columns.join()}\n${onConflict.action}` : '';
+  const shape = `insert\n${table}\n${columns.join()}\n${rows.length}\n${returning.join()}\n${conflict}`;
   const sql = statement(shape, () => {
     const tuple = `(${columns.map(() => '?').join(', ')})`;
     let text = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
