@@ -4,8 +4,8 @@ import type { Logger } from '../logger.js';
 import { type ClientInternals, type QueryObject, reusableTransaction } from './knex-internals.js';
 import { isWalSyncFailure } from './wal-sync.js';
 
-/** Batches written and waiting for their COMMIT to be durable, at most, while the next is written. */
-const IN_FLIGHT = 2;
+/** Batches written and waiting for their COMMIT to be durable, at most, while a pipelined writer writes the next. */
+const PIPELINE_DEPTH = 2;
 
 /** A written batch: what the writer returned, and its wait for the COMMIT to be durable. */
 interface Committed<R> {
@@ -22,6 +22,13 @@ interface Queued<T, R> {
 export interface GroupCommitOptions {
   /** Items written in one transaction at most. */
   maxBatch: number;
+  /**
+   * Write the next batch while the one before waits for its COMMIT to be durable. Lower latency for
+   * a few writers that each wait for their write before the next (the workflow runner's workers sat
+   * idle through every sync); smaller batches, so more commits per item, for many writers at once
+   * (reports, audit rows), which are better off gathering while the disk flushes. Default false.
+   */
+  pipeline?: boolean;
   /** Names the writer in log lines. */
   name: string;
 }
@@ -40,9 +47,9 @@ export interface GroupCommitDeps<T, R> extends GroupCommitOptions {
  * one bad item fails alone and never the others it shared a transaction with. Not when its COMMIT
  * failed, or ran and only the sync after it failed (WalSyncError): the items may be stored, and
  * writing them again could store each twice; the whole batch is rejected, acknowledged never.
- * The next batch is written while the one before waits for its COMMIT to be durable (a pipeline
- * of IN_FLIGHT batches), as a database's own group commit lets the next transaction run during
- * the log's flush.
+ * A `pipeline` writer's next batch is written while the one before waits for its COMMIT to be
+ * durable (up to PIPELINE_DEPTH batches waiting), as a database lets the next transaction run
+ * during the log's flush; otherwise the next batch gathers meanwhile.
  *
  * The one mechanism for the platform's hot durable writes (received mail, metered usage, workflow
  * steps): a writer gets `(trx, items)` and returns one result per item, in order, having awaited
@@ -84,11 +91,11 @@ export class GroupCommit<T, R> {
   private async flush(): Promise<void> {
     try {
       while (this.queue.length) {
+        // Past the batches allowed to wait for the disk at once, the next one gathers instead.
+        while (this.syncing.size >= (this.deps.pipeline ? PIPELINE_DEPTH : 1)) await Promise.race(this.syncing);
         // Writers whose previous write just resolved come back within this turn of the event loop:
         // one setImmediate puts them in this batch rather than a batch of one each.
         if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
-        // A bounded pipeline: past IN_FLIGHT batches waiting for the disk, the next one grows instead.
-        while (this.syncing.size >= IN_FLIGHT) await Promise.race(this.syncing);
         const batch = this.queue.splice(0, this.deps.maxBatch);
         try {
           this.settleWhenDurable(batch, await this.commit(batch));
@@ -117,9 +124,8 @@ export class GroupCommit<T, R> {
   /**
    * A written batch's answers, given once its COMMIT is durable: on PostgreSQL once the COMMIT
    * returns, on SQLite once the log's sync after it is done (commits ending during a sync share the
-   * next, as WalSync does). Meanwhile the next batch is written, up to IN_FLIGHT batches waiting at
-   * once. A failed COMMIT or sync rejects the whole batch: writing its items again could store each
-   * twice.
+   * next, as WalSync does). Meanwhile a pipelined writer's next batch is written (see `pipeline`).
+   * A failed COMMIT or sync rejects the whole batch: writing its items again could store each twice.
    */
   private settleWhenDurable(batch: Array<Queued<T, R>>, { results, durable }: Committed<R>): void {
     if (!durable) {

@@ -169,8 +169,8 @@ describe('group commit', () => {
     assert.deepEqual(heard, ['a', 'b']);
   });
 
-  it('the next batch is written while the one before waits for its sync; each is acknowledged only after a sync begun after its COMMIT', async () => {
-    const batches = new GroupCommit({
+  const probeWriter = (pipeline: boolean) =>
+    new GroupCommit({
       db,
       logger: capturingLogger().logger,
       write: async (trx: Knex.Transaction, titles: string[]) => {
@@ -179,7 +179,11 @@ describe('group commit', () => {
       },
       maxBatch: 50,
       name: 'probe',
+      pipeline,
     });
+
+  it('pipelined: the next batch is written while the one before waits for its sync; each is acknowledged only after a sync begun after its COMMIT', async () => {
+    const batches = probeWriter(true);
     const acknowledged: string[] = [];
     const submit = (title: string) => batches.submit(title).then(() => acknowledged.push(title));
     const first = Promise.all(['f', 'g'].map(submit));
@@ -197,6 +201,21 @@ describe('group commit', () => {
     await second;
     await batches.settled();
     assert.deepEqual(acknowledged, ['f', 'g', 'h']);
+  });
+
+  it('not pipelined: the next batch gathers while the one before waits for its sync', async () => {
+    const batches = probeWriter(false);
+    const first = batches.submit('i');
+    while (!syncs.length) await turns(1);
+    const later = ['j', 'k'].map((title) => batches.submit(title));
+    await turns(10);
+    assert.equal(await db('probe').whereIn('title', ['j', 'k']).first(), undefined, 'not written during the sync');
+    syncs.shift()!();
+    await first;
+    while (!syncs.length) await turns(1);
+    assert.deepEqual(await db('probe').whereIn('title', ['j', 'k']).orderBy('id').pluck('title'), ['j', 'k'], 'then written together');
+    syncs.shift()!();
+    await Promise.all(later);
   });
 
   it('a batch whose sync failed is rejected whole, written once, and its afterCommit never runs', async () => {
@@ -269,6 +288,7 @@ describe('group commit', () => {
       },
       maxBatch: 50,
       name: 'probe',
+      pipeline: true,
     });
 
   it('a batch written while the one before waits for its COMMIT is acknowledged first; both are stored', async () => {

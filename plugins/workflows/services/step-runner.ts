@@ -122,6 +122,8 @@ export class StepRunner {
       write: (trx, items) => this.writeBatch(trx, items),
       maxBatch: 64,
       name: 'workflow steps',
+      // A run's next step waits for its write: the workers would sit idle through every sync.
+      pipeline: true,
     });
   }
 
