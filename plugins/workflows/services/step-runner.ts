@@ -394,13 +394,12 @@ export class StepRunner {
   }
 
   /**
-   * The writes of the runs worked on at once, in one transaction and a few statements: one update
-   * of every run (each row still fenced by its own lease), then the step records of the runs whose
-   * lease held, one upsert per shape of record.
+   * The writes of the runs worked on at once, in one transaction: each run's row (fenced by its own
+   * lease), then the step records of the runs whose lease held, one upsert per shape of record. On
+   * SQLite a prepared UPDATE per run (no round trip to pay); on PostgreSQL all of it one statement.
    */
   private async writeBatch(trx: Knex.Transaction, items: RunWrite[]): Promise<boolean[]> {
     if (trx.client.config.client === 'pg') return writeBatchInOne(trx, items);
-    // SQLite runs a statement per run's row (prepared once, no round trip), each fenced by its lease.
     const ok: boolean[] = [];
     for (const i of items) ok.push(!i.fields || (await updateWhere(trx, 'workflows_runs', i.fields, { id: i.runId, lease_owner: i.token }, ['id'])).length > 0);
     const records = items.filter((i, k) => ok[k] && i.stepRow).map((i) => i.stepRow!);
