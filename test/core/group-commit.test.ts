@@ -182,7 +182,7 @@ describe('group commit', () => {
       pipeline,
     });
 
-  it('pipelined: the next batch is written while the one before waits for its sync; each is acknowledged only after a sync begun after its COMMIT', async () => {
+  it('pipelined: the next batch is written during the sync of the one before, and acknowledged only after a sync begun after its COMMIT', async () => {
     const batches = probeWriter(true);
     const acknowledged: string[] = [];
     const submit = (title: string) => batches.submit(title).then(() => acknowledged.push(title));
