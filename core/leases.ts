@@ -34,11 +34,19 @@ export class Leases {
    * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns their
    * ids, so the caller reads them back by primary key (the holder column has no index, and a table
    * of finished rows is large). One statement whose update re-checks freedom, so two claimers never
-   * share a row.
+   * share a row. `set`: more columns written with the lease, in the same statement (a run turning
+   * running as it is claimed, rather than in a write of its own).
    */
   async claim(
     t: LeasedTable,
-    options: { holder: string; seconds: number; limit: number; where: (q: Knex.QueryBuilder) => void; orderBy: string },
+    options: {
+      holder: string;
+      seconds: number;
+      limit: number;
+      where: (q: Knex.QueryBuilder) => void;
+      orderBy: string;
+      set?: Record<string, Knex.Value | Knex.Raw>;
+    },
   ): Promise<number[]> {
     const now = this.deps.clock.now();
     const candidates = this.deps.db(t.table).select('id').where(options.where).andWhere(leaseFree(t, now)).orderBy(options.orderBy).limit(options.limit);
@@ -47,7 +55,7 @@ export class Leases {
       .whereIn('id', candidates)
       .where(options.where)
       .andWhere(leaseFree(t, now))
-      .update({ [t.holder]: options.holder, [t.until]: leaseEnd(this.deps.clock, options.seconds) })
+      .update({ ...options.set, [t.holder]: options.holder, [t.until]: leaseEnd(this.deps.clock, options.seconds) })
       .returning('id');
     return rows.map((r) => Number(r.id));
   }

@@ -5,7 +5,7 @@ import type { EventBus } from 'plinth/plugin';
 import { leaseEnd, Leases, type LeasedTable } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
-import type { ClaimedRun, RunOutcome } from './step-runner.js';
+import type { ClaimedRun, RunOutcome, StepRecord } from './step-runner.js';
 
 type RunnerSettings = Pick<WorkflowsSettings, 'leaseSeconds' | 'pollIntervalMs' | 'batchSize' | 'concurrency'>;
 
@@ -195,20 +195,23 @@ export class RunClaimLoop {
     const now = iso(this.deps.clock.now());
     const token = `${this.instanceId}/${++this.claims}`;
     const due = (q: Knex.QueryBuilder) => q.whereIn('status', ['pending', 'running']).andWhere('next_at', '<=', now);
+    // A claimed run is running from its claim (started now, unless it started before a park or a crash).
     const claimed = await this.leases.claim(RUNS, {
       holder: token,
       seconds: this.deps.settings.leaseSeconds,
       limit: this.deps.settings.batchSize,
       orderBy: 'next_at',
       where: due,
+      set: { status: 'running', started_at: this.deps.db.raw('coalesce(??, ?)', ['started_at', now]) },
     });
     if (!claimed.length) return [];
     const rows = await this.deps.db('workflows_runs').whereIn('id', claimed).where('lease_owner', token).orderBy('id');
-    // Their workflows' names and secrets in one read, not one per run.
+    // Their workflows' names and secrets, and their step records, in one read each, not one per run.
     const workflows = new Map<string, { name: string; secrets: Record<string, string> }>();
     const ids = [...new Set(rows.map((r: { workflow_id: string }) => r.workflow_id))];
     for (const w of await this.deps.db('workflows_workflows').whereIn('id', ids).select('id', 'name', 'secrets'))
       workflows.set(w.id, { name: w.name, secrets: JSON.parse(w.secrets ?? '{}') });
+    const records = await this.stepRecordsOf(rows.map((r: { id: number | string }) => Number(r.id)));
     return rows.map((r: Record<string, any>) => ({
       ...(r as ClaimedRun),
       id: Number(r.id),
@@ -216,8 +219,21 @@ export class RunClaimLoop {
       current_step: Number(r.current_step),
       depth: Number(r.depth),
       workflow: workflows.get(r.workflow_id),
+      records: records.get(Number(r.id)) ?? [],
       token,
     }));
+  }
+
+  /** The step records of the runs, by run (a run not begun yet has none). */
+  private async stepRecordsOf(runIds: number[]): Promise<Map<number, StepRecord[]>> {
+    const byRun = new Map<number, StepRecord[]>();
+    for (const r of await this.deps.db('workflows_run_steps').whereIn('run_id', runIds)) {
+      const runId = Number(r.run_id);
+      const records = byRun.get(runId) ?? [];
+      records.push({ ...r, idx: Number(r.idx), attempts: Number(r.attempts) });
+      byRun.set(runId, records);
+    }
+    return byRun;
   }
 
   /** Works on one run, renewing its lease meanwhile; an unexpected error leaves the lease to expire (then it is retried). */

@@ -48,7 +48,7 @@ export type StartOutcome =
   | { outcome: 'duplicate'; runId: number };
 
 /** A run's row as the starter writes it (the lease, when it has one, is added beside). */
-type RunRow = Omit<ClaimedRun, 'id'> & {
+type RunRow = Omit<ClaimedRun, 'id' | 'records'> & {
   version: number;
   trigger_key: string | null;
   reason: string | null;
@@ -86,7 +86,7 @@ export interface RunStarterDeps {
   /** A new run's first step recorded running, to write with the run (see StepRunner.firstStep). */
   steps: {
     firstStep(
-      run: ClaimedRun,
+      run: Omit<ClaimedRun, 'records'>,
       wf: { name: string; secrets: Record<string, string> },
       version: VersionRecord,
     ): { row: Record<string, unknown>; begun: BegunStep } | null;
@@ -135,9 +135,10 @@ export class RunStarter {
       if ('outcome' in planned) outcomes[i] = planned;
       else {
         const lease = planned.row.reason ? null : this.deps.runner.leaseForNew();
-        // A run a free worker here takes up at once is running from its insert, its first step recorded with it.
+        // A run leased to this instance is taken up with its insert (as a claim takes one up): running
+        // from then on. One a free worker here starts at once has its first step recorded with it.
+        if (lease) Object.assign(planned.row, { status: 'running', started_at: now });
         const begin = lease !== null && free-- > 0;
-        if (begin) Object.assign(planned.row, { status: 'running', started_at: now });
         inserts.push({ i, req, ...planned, lease, begin });
       }
     }
@@ -157,7 +158,7 @@ export class RunStarter {
         );
         outcomes[i] = { outcome: 'blocked', runId, reason: row.reason };
       } else {
-        if (lease) this.deps.runner.adopt({ ...row, id: runId, token: lease.lease_owner, workflow: workflowOf(req), begun });
+        if (lease) this.deps.runner.adopt({ ...row, id: runId, token: lease.lease_owner, workflow: workflowOf(req), begun, records: [] });
         else kick = true;
         outcomes[i] = { outcome: 'started', runId };
       }

@@ -35,6 +35,8 @@ export interface ClaimedRun {
   workflow?: { name: string; secrets: Record<string, string> };
   /** Its first step, already recorded running with the run's insert (see StepRunner.firstStep). */
   begun?: BegunStep;
+  /** Its steps' records as they were when it was taken up (none for a run not begun yet): read once per claim, not per run. */
+  records: StepRecord[];
 }
 
 /** A step about to run: its input rendered (the schema's defaults filled in), as recorded. */
@@ -52,7 +54,7 @@ export interface BegunStep {
   prepared: PreparedStep;
 }
 
-interface StepRecord {
+export interface StepRecord {
   idx: number;
   status: string;
   output: string | null;
@@ -77,15 +79,15 @@ interface RunWrite {
   runId: number;
   token: string;
   stepRow: Record<string, unknown> | null;
-  /** The run's fields, written fenced by the lease; null: only the step's record (a later step starting). */
+  /**
+   * The run's fields, written fenced by the lease; null: only the step's record (a step starting,
+   * its run's lease taken or written by this worker a moment before).
+   */
   fields: Record<string, unknown> | null;
 }
 
 /** A write that changes the run's own row (and so is fenced by its lease). */
 type FencedWrite = RunWrite & { fields: Record<string, unknown> };
-
-/** The run's fields to write with its first step: a pending run becomes running when that step is recorded. */
-type Start = Record<string, unknown> | null;
 
 /** 4xx from an action means the input or the target is wrong: retrying the same call cannot help. */
 const permanent = (err: unknown) => err instanceof AppError && err.status < 500 && err.status !== 408 && err.status !== 429;
@@ -152,13 +154,8 @@ export class StepRunner {
       await this.finish(run, token, 'failed', reasons.gone());
       return idle;
     }
-    // A pending run has no step records yet: it turns running in the same commit as its first step's record.
-    const start: Start = run.status === 'pending' ? { status: 'running', started_at: iso(this.clock.now()) } : null;
-    const records = new Map<number, StepRecord>();
-    // A run begun by the starter has one record, its first step's, written with it and handed over.
-    if (!start && !run.begun)
-      for (const r of await this.db('workflows_run_steps').where('run_id', run.id))
-        records.set(Number(r.idx), { ...r, attempts: Number(r.attempts) } as StepRecord);
+    // A run is running once taken up (its claim, or its insert leased to this instance, set it so).
+    const records = new Map(run.records.map((r) => [r.idx, r]));
     const steps = version.definition.steps;
     const view = viewOf(run, wf, version);
     for (let i = 0; i < run.current_step && i < steps.length; i++) {
@@ -170,7 +167,7 @@ export class StepRunner {
       return idle;
     }
     for (let idx = run.current_step; idx < steps.length; idx++) {
-      const outcome = await this.step(run, token, steps[idx], idx, records.get(idx), view, idx === run.current_step ? start : null, idx === steps.length - 1);
+      const outcome = await this.step(run, token, steps[idx], idx, records.get(idx), view, idx === steps.length - 1);
       if ('parkedUntil' in outcome) return { parkedUntil: outcome.parkedUntil };
       if ('done' in outcome) return idle;
     }
@@ -183,9 +180,9 @@ export class StepRunner {
   }
 
   /**
-   * One step: recorded as running before its action runs and with its outcome after, each record
-   * in one commit with the run's own change (the first step's with the run turning running; the
-   * last step's success with the run's end), fenced by the lease.
+   * One step: recorded as running before its action runs and with its outcome after, the outcome in
+   * one commit with the run's own change (the last step's success with the run's end), fenced by the
+   * lease.
    */
   private async step(
     run: ClaimedRun,
@@ -194,7 +191,6 @@ export class StepRunner {
     idx: number,
     record: StepRecord | undefined,
     view: TemplateView,
-    start: Start,
     last: boolean,
   ): Promise<StepOutcome> {
     const now = this.clock.now();
@@ -210,8 +206,7 @@ export class StepRunner {
       ...fields,
     });
     /** The step's record and the run's fields in one commit; nothing is written once the lease is lost. */
-    const record_ = (fields: Record<string, unknown>, runFields: Record<string, unknown>) =>
-      this.write(run, token, stepRow(fields), { ...start, ...runFields });
+    const record_ = (fields: Record<string, unknown>, runFields: Record<string, unknown>) => this.write(run, token, stepRow(fields), runFields);
 
     if (problems.length) {
       const reason = reasons.invalidInput(step.id, step.action, problemsText(problems));
@@ -235,13 +230,8 @@ export class StepRunner {
       const started = this.clock.now();
       history.push({ attempt, started_at: iso(started) });
       const running = stepRow({ status: 'running', attempts: attempt, error: null, started_at: record?.started_at ?? iso(started), finished_at: null });
-      if (start) {
-        if (!(await this.write(run, token, running, start))) return DONE;
-      } else {
-        await this.writes.submit({ runId: run.id, token, stepRow: running, fields: null });
-      }
+      await this.writes.submit({ runId: run.id, token, stepRow: running, fields: null });
     }
-    start = null;
     const call = {
       tenantId: run.tenant_id,
       meta: { workflow: { chain: JSON.parse(run.chain), depth: run.depth, runId: run.id, workflowId: run.workflow_id, step: step.id } },
@@ -307,7 +297,7 @@ export class StepRunner {
    * records it as usual.
    */
   firstStep(
-    run: ClaimedRun,
+    run: Omit<ClaimedRun, 'records'>,
     wf: { name: string; secrets: Record<string, string> },
     version: VersionRecord,
   ): { row: Record<string, unknown>; begun: BegunStep } | null {
@@ -412,7 +402,7 @@ export class StepRunner {
 const STEP_RECORD_CONFLICT = { columns: ['run_id', 'idx'], action: 'merge' } as const;
 
 /** What a run's step templates see (the steps' outputs are added as they finish). */
-function viewOf(run: ClaimedRun, wf: { name: string; secrets: Record<string, string> }, version: VersionRecord): TemplateView {
+function viewOf(run: Omit<ClaimedRun, 'records'>, wf: { name: string; secrets: Record<string, string> }, version: VersionRecord): TemplateView {
   return {
     trigger: JSON.parse(run.trigger_payload),
     steps: {},
