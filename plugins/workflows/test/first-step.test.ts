@@ -22,15 +22,21 @@ describe('workflows: a run’s first step recorded with its insert', () => {
     await rx?.close();
   });
 
-  it('an idle runner: the run is inserted running with its step’s record in one transaction; the call and its outcome follow', async () => {
+  /** The receiver holds its 200 until the returned function is called: the step's call stays in flight. */
+  function holdReplies(receiver: Receiver): () => void {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    rx.respond = async () => {
+    receiver.respond = async () => {
       await gate;
       return { status: 200, body: { ok: true } };
     };
+    return open;
+  }
+
+  it('an idle runner: the run is inserted running with its step’s record in one transaction; the call and its outcome follow', async () => {
+    const open = holdReplies(rx);
     const wf = await createWorkflow(t, owner, { trigger: { type: 'manual' }, steps: [callStep(rx.url)] });
     const writes: Array<{ sql: string; tx: unknown }> = [];
     const record = (q: { sql: string; __knexTxId?: unknown }) => {
@@ -75,14 +81,7 @@ describe('workflows: a run’s first step recorded with its insert', () => {
   });
 
   it('a run inserted free turns running with its claim: its row is written by the claim and at its end, nothing between', async () => {
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    rx.respond = async () => {
-      await gate;
-      return { status: 200, body: { ok: true } };
-    };
+    const open = holdReplies(rx);
     rx.hits.length = 0;
     const wf = await createWorkflow(t, owner, { trigger: { type: 'manual' }, steps: [callStep(rx.url)] });
     const { runner } = t.app.container.resolve<WorkflowsServices>('workflowsServices');
