@@ -11,12 +11,28 @@ const PIPELINE_DEPTH = 2;
 interface Committed<R> {
   results: R[];
   durable: Promise<void> | null;
+  /** Settles once the COMMIT ran (before the sync that makes it durable). */
+  ran: Promise<void>;
 }
 
 interface Queued<T, R> {
   item: T;
+  /** Answered once its COMMIT ran, not once it is durable (see SubmitOptions). */
+  early: boolean;
   resolve: (result: R) => void;
   reject: (err: unknown) => void;
+}
+
+export interface SubmitOptions {
+  /**
+   * `durable` (the default): the answer waits until the item's COMMIT is on disk. `committed`: it
+   * comes once the COMMIT ran, before SQLite's log is synced — for a write a power cut may undo
+   * without harm, because a crash of the process keeps it (the COMMIT is in the log the OS holds)
+   * and nothing outside is told of it: a workflow step's running mark, which only counts attempts.
+   * The sync that makes the next durable write of the batch durable covers it too. PostgreSQL's
+   * COMMIT returns once durable either way.
+   */
+  wait?: 'durable' | 'committed';
 }
 
 export interface GroupCommitOptions {
@@ -42,8 +58,8 @@ export interface GroupCommitDeps<T, R> extends GroupCommitOptions {
 /**
  * Group commit: writes that arrive while a transaction is being written share the next one, so
  * one commit — one fsync with SQLite's synchronous=FULL, one WAL flush on PostgreSQL — covers the
- * batch instead of one per write. `submit` resolves once its item is durably stored, with what the
- * writer returned for it. If a batch's statements fail, its items are written one by one, so
+ * batch instead of one per write. `submit` resolves once its item is durably stored (or only
+ * committed, when asked: SubmitOptions), with what the writer returned for it. If a batch's statements fail, its items are written one by one, so
  * one bad item fails alone and never the others it shared a transaction with. Not when its COMMIT
  * failed, or ran and only the sync after it failed (WalSyncError): the items may be stored, and
  * writing them again could store each twice; the whole batch is rejected, acknowledged never.
@@ -70,12 +86,14 @@ export class GroupCommit<T, R> {
   private trx: Knex.Transaction | null = null;
   /** Written batches waiting for their COMMIT to be durable before their answers are given. */
   private readonly syncing = new Set<Promise<void>>();
+  /** Those of them with items whose answers wait for it: the ones a pipeline's depth counts. */
+  private readonly holding = new Set<Promise<void>>();
 
   constructor(private readonly deps: GroupCommitDeps<T, R>) {}
 
-  submit(item: T): Promise<R> {
+  submit(item: T, options: SubmitOptions = {}): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, early: options.wait === 'committed', resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -92,7 +110,7 @@ export class GroupCommit<T, R> {
     try {
       while (this.queue.length) {
         // Past the batches allowed to wait for the disk at once, the next one gathers instead.
-        while (this.syncing.size >= (this.deps.pipeline ? PIPELINE_DEPTH : 1)) await Promise.race(this.syncing);
+        while (this.holding.size >= (this.deps.pipeline ? PIPELINE_DEPTH : 1)) await Promise.race(this.holding);
         // Writers whose previous write just resolved come back within this turn of the event loop:
         // one setImmediate puts them in this batch rather than a batch of one each.
         if (this.queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
@@ -127,11 +145,19 @@ export class GroupCommit<T, R> {
    * next, as WalSync does). Meanwhile a pipelined writer's next batch is written (see `pipeline`).
    * A failed COMMIT or sync rejects the whole batch: writing its items again could store each twice.
    */
-  private settleWhenDurable(batch: Array<Queued<T, R>>, { results, durable }: Committed<R>): void {
+  private settleWhenDurable(batch: Array<Queued<T, R>>, { results, durable, ran }: Committed<R>): void {
     if (!durable) {
       this.settle(batch, results);
       return;
     }
+    // The items that wait only for their COMMIT are answered once it ran (a failed COMMIT rejects them
+    // with the rest); answering them again below does nothing.
+    const early = batch.filter((q) => q.early).length;
+    if (early)
+      ran.then(
+        () => this.settle(batch, results, true),
+        () => {},
+      );
     const settling: Promise<void> = durable
       .then(
         () => this.settle(batch, results),
@@ -139,8 +165,12 @@ export class GroupCommit<T, R> {
           for (const queued of batch) queued.reject(err);
         },
       )
-      .finally(() => this.syncing.delete(settling));
+      .finally(() => {
+        this.syncing.delete(settling);
+        this.holding.delete(settling);
+      });
     this.syncing.add(settling);
+    if (early < batch.length) this.holding.add(settling);
   }
 
   /** Writes a batch in one transaction; `durable` settles once its COMMIT is durable (see finish). */
@@ -152,7 +182,10 @@ export class GroupCommit<T, R> {
       return results;
     };
     // A stand-in for the database that offers only `transaction` (tests that fake a failure) runs the batch through it.
-    if (!(db as Partial<Knex>).client) return { results: checked(await db.transaction((trx) => this.deps.write(trx, items))), durable: null };
+    if (!(db as Partial<Knex>).client) {
+      const results = checked(await db.transaction((trx) => this.deps.write(trx, items)));
+      return { results, durable: null, ran: Promise.resolve() };
+    }
     const client = db.client as unknown as ClientInternals;
     const trx = (this.trx ??= reusableTransaction(db.client, () => this.held));
     let committed!: (results: R[]) => void;
@@ -179,14 +212,18 @@ export class GroupCommit<T, R> {
       failed(err);
       throw err;
     }
-    const durable = this.finish(client, connection).then(
-      () => committed(results),
-      (err: unknown) => {
-        failed(err);
-        throw err;
-      },
-    );
-    return { results, durable };
+    const { ran, durable } = this.finish(client, connection);
+    return {
+      results,
+      ran,
+      durable: durable.then(
+        () => committed(results),
+        (err: unknown) => {
+          failed(err);
+          throw err;
+        },
+      ),
+    };
   }
 
   /**
@@ -196,21 +233,25 @@ export class GroupCommit<T, R> {
    * COMMIT ran. A COMMIT that fails rejects its whole batch, never retried item by item: its
    * outcome may be unknown (a connection lost mid-COMMIT).
    */
-  private async finish(client: ClientInternals, connection: object): Promise<void> {
+  private finish(client: ClientInternals, connection: object): { ran: Promise<void>; durable: Promise<void> } {
     const commit: QueryObject = { sql: 'COMMIT;', syncLater: true };
-    try {
-      await client.query(connection, commit);
-    } catch (err) {
-      // A COMMIT that failed may leave the transaction open (and one after a failed sync is refused): the ROLLBACK ends it either way.
-      await client.query(connection, 'ROLLBACK;').catch(() => {});
-      throw err;
-    } finally {
-      await client.releaseConnection(connection);
-    }
-    await commit.synced;
+    const ran = (async () => {
+      try {
+        await client.query(connection, commit);
+      } catch (err) {
+        // A COMMIT that failed may leave the transaction open (and one after a failed sync is refused): the ROLLBACK ends it either way.
+        await client.query(connection, 'ROLLBACK;').catch(() => {});
+        throw err;
+      } finally {
+        await client.releaseConnection(connection);
+      }
+    })();
+    ran.catch(() => {}); // the failure reaches the batch through `durable`
+    return { ran, durable: ran.then(() => commit.synced) };
   }
 
-  private settle(batch: Array<Queued<T, R>>, results: R[]): void {
-    batch.forEach((queued, i) => queued.resolve(results[i]));
+  /** Answers the batch's items (only those that wait for their COMMIT alone, if `early`) with what the writer returned. */
+  private settle(batch: Array<Queued<T, R>>, results: R[], early = false): void {
+    batch.forEach((queued, i) => (!early || queued.early) && queued.resolve(results[i]));
   }
 }

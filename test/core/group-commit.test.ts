@@ -218,6 +218,38 @@ describe('group commit', () => {
     await Promise.all(later);
   });
 
+  it("wait: 'committed' answers once the COMMIT ran, before the sync; the durable items of its batch still wait for it", async () => {
+    const batches = probeWriter(false);
+    const acknowledged: string[] = [];
+    const submit = (title: string, wait: 'durable' | 'committed') => batches.submit(title, { wait }).then(() => acknowledged.push(title));
+    const both = [submit('mark', 'committed'), submit('outcome', 'durable')];
+    while (!syncs.length) await turns(1);
+    while (!acknowledged.length) await turns(1);
+    assert.deepEqual(acknowledged, ['mark'], 'the mark is answered during the sync');
+    assert.deepEqual(await db('probe').whereIn('title', ['mark', 'outcome']).orderBy('id').pluck('title'), ['mark', 'outcome'], 'one batch, committed');
+    await turns(5);
+    assert.deepEqual(acknowledged, ['mark'], 'the durable item waits for the sync');
+    syncs.shift()!();
+    await Promise.all(both);
+    assert.deepEqual(acknowledged, ['mark', 'outcome']);
+  });
+
+  it("a batch of 'committed' items only does not hold the next one back while it syncs", async () => {
+    const batches = probeWriter(false);
+    const first = batches.submit('early', { wait: 'committed' });
+    await first;
+    assert.equal(syncs.length, 1, 'answered while its sync runs');
+    const next = batches.submit('after');
+    while (!(await db('probe').where('title', 'after').first())) await turns(1);
+    assert.ok(syncs.length >= 1, 'written during that sync: nothing waited on it');
+    while (syncs.length) {
+      syncs.shift()!();
+      await turns(2);
+    }
+    await next;
+    await batches.settled();
+  });
+
   it('a batch whose sync failed is rejected whole, written once, and its afterCommit never runs', async () => {
     const writes: string[][] = [];
     const heard: string[] = [];

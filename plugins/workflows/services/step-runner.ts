@@ -230,7 +230,10 @@ export class StepRunner {
       const started = this.clock.now();
       history.push({ attempt, started_at: iso(started) });
       const running = stepRow({ status: 'running', attempts: attempt, error: null, started_at: record?.started_at ?? iso(started), finished_at: null });
-      await this.writes.submit({ runId: run.id, token, stepRow: running, fields: null });
+      // Only the COMMIT is awaited, not the disk: the mark counts the attempt if the process dies
+      // during the action (its COMMIT is in the log then), and a power cut that undoes it undoes
+      // no more than a crash before the step began would. The step's outcome is written durably.
+      await this.writes.submit({ runId: run.id, token, stepRow: running, fields: null }, { wait: 'committed' });
     }
     const call = {
       tenantId: run.tenant_id,
