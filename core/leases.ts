@@ -33,9 +33,11 @@ export class Leases {
   /**
    * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns their
    * ids, so the caller reads them back by primary key (the holder column has no index, and a table
-   * of finished rows is large). One statement whose update re-checks freedom, so two claimers never
-   * share a row. `set`: more columns written with the lease, in the same statement (a run turning
-   * running as it is claimed, rather than in a write of its own).
+   * of finished rows is large). One statement, so two claimers never share a row (on PostgreSQL its
+   * update re-checks each row, see below). `set`: more columns written with the lease, in the same statement (a run turning
+   * running as it is claimed, rather than in a write of its own). `where` and `orderBy` should be
+   * served by one index in that order (no sort of every due row to take the first few: a backlog
+   * would make each claim slower).
    */
   async claim(
     t: LeasedTable,
@@ -44,17 +46,20 @@ export class Leases {
       seconds: number;
       limit: number;
       where: (q: Knex.QueryBuilder) => void;
-      orderBy: string;
+      orderBy: string | string[];
       set?: Record<string, Knex.Value | Knex.Raw>;
     },
   ): Promise<number[]> {
     const now = this.deps.clock.now();
-    const candidates = this.deps.db(t.table).select('id').where(options.where).andWhere(leaseFree(t, now)).orderBy(options.orderBy).limit(options.limit);
-    const rows: Array<{ id: number | string }> = await this.deps
-      .db(t.table)
-      .whereIn('id', candidates)
-      .where(options.where)
-      .andWhere(leaseFree(t, now))
+    const order = (Array.isArray(options.orderBy) ? options.orderBy : [options.orderBy]).map((column) => ({ column }));
+    const candidates = this.deps.db(t.table).select('id').where(options.where).andWhere(leaseFree(t, now)).orderBy(order).limit(options.limit);
+    const update = this.deps.db(t.table).whereIn('id', candidates);
+    // PostgreSQL: another claimer (or a writer) may change a candidate between the subquery's
+    // snapshot and the update, which re-checks the row as it is then. SQLite has one writer, and
+    // the statement holds the write lock from its subquery to its last row: nothing to re-check,
+    // and a re-check would lead its planner to scan every due row by `where`'s index, not the ids.
+    if (this.deps.db.client.config.client !== 'better-sqlite3') update.where(options.where).andWhere(leaseFree(t, now));
+    const rows: Array<{ id: number | string }> = await update
       .update({ ...options.set, [t.holder]: options.holder, [t.until]: leaseEnd(this.deps.clock, options.seconds) })
       .returning('id');
     return rows.map((r) => Number(r.id));

@@ -354,7 +354,8 @@ export class EventBus {
       holder: token,
       seconds: this.deps.settings.leaseSeconds,
       limit: this.deps.settings.batchSize,
-      orderBy: 'id',
+      // The pending index's order (its entries end with the id): no sort of the whole backlog per claim.
+      orderBy: ['available_at', 'id'],
       where: (q) => q.where('status', 'pending').andWhere('available_at', '<=', now),
     });
     if (!claimed.length) return { token, events: [] };

@@ -194,7 +194,8 @@ export class RunClaimLoop {
     this.lastClaim = performance.now();
     const now = iso(this.deps.clock.now());
     const token = `${this.instanceId}/${++this.claims}`;
-    const due = (q: Knex.QueryBuilder) => q.whereIn('status', ['pending', 'running']).andWhere('next_at', '<=', now);
+    // Due: a run has a next_at only while it is pending or running (the due index holds just those runs, in this order).
+    const due = (q: Knex.QueryBuilder) => q.where('next_at', '<=', now);
     // A claimed run is running from its claim (started now, unless it started before a park or a crash).
     const claimed = await this.leases.claim(RUNS, {
       holder: token,
