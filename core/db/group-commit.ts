@@ -59,10 +59,11 @@ export interface GroupCommitDeps<T, R> extends GroupCommitOptions {
  * Group commit: writes that arrive while a transaction is being written share the next one, so
  * one commit — one fsync with SQLite's synchronous=FULL, one WAL flush on PostgreSQL — covers the
  * batch instead of one per write. `submit` resolves once its item is durably stored (or only
- * committed, when asked: SubmitOptions), with what the writer returned for it. If a batch's statements fail, its items are written one by one, so
- * one bad item fails alone and never the others it shared a transaction with. Not when its COMMIT
- * failed, or ran and only the sync after it failed (WalSyncError): the items may be stored, and
- * writing them again could store each twice; the whole batch is rejected, acknowledged never.
+ * committed, when asked: SubmitOptions), with what the writer returned for it. If a batch's
+ * statements fail, its items are written one by one, so one bad item fails alone and never the
+ * others it shared a transaction with. Not when its COMMIT failed, or ran and only the sync after
+ * it failed (WalSyncError): the items may be stored, and writing them again could store each
+ * twice; the whole batch is rejected, acknowledged never.
  * A `pipeline` writer's next batch is written while the one before waits for its COMMIT to be
  * durable (up to PIPELINE_DEPTH batches waiting), as a database lets the next transaction run
  * during the log's flush; otherwise the next batch gathers meanwhile.
