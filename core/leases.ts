@@ -34,10 +34,10 @@ export class Leases {
    * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns their
    * ids, so the caller reads them back by primary key (the holder column has no index, and a table
    * of finished rows is large). One statement, so two claimers never share a row (on PostgreSQL its
-   * update re-checks each row, see below). `set`: more columns written with the lease, in the same statement (a run turning
-   * running as it is claimed, rather than in a write of its own). `where` and `orderBy` should be
-   * served by one index in that order (no sort of every due row to take the first few: a backlog
-   * would make each claim slower).
+   * update re-checks each row, see below). `set`: more columns written with the lease, in the same
+   * statement (a run turning running as it is claimed, rather than in a write of its own). `where`
+   * and `orderBy` should be served by one index in that order (no sort of every due row to take
+   * the first few: a backlog would make each claim slower).
    */
   async claim(
     t: LeasedTable,
