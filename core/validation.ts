@@ -51,6 +51,35 @@ export function createAjv(options: Options = {}): Ajv {
  */
 export const runOnce: Options = { code: { optimize: false } };
 
+const shared = new Map<string, Ajv>();
+
+/**
+ * The one instance for these options, made at first use: a server holds one per set of options
+ * rather than one per module (~4 ms each at boot). Options with functions in them need their own.
+ */
+export function sharedAjv(options: Options = {}): Ajv {
+  const key = JSON.stringify(options);
+  let ajv = shared.get(key);
+  if (!ajv) shared.set(key, (ajv = createAjv(options)));
+  return ajv;
+}
+
+/**
+ * A validator compiled at its first call, on the shared instance for `options`: a module's schemas
+ * cost nothing at boot, and most of them (a relay test, a passkey login) are rarely used. Like a
+ * compiled one it leaves its errors on `.errors`.
+ */
+export function validatorOnFirstUse<T>(schema: JsonSchema, options: Options = {}): Validator<T> {
+  let compiled: Validator<T> | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= sharedAjv(options).compile<T>(schema);
+    const valid = compiled(data);
+    validate.errors = compiled.errors;
+    return valid;
+  }) as Validator<T>;
+  return validate;
+}
+
 let metaChecker: Ajv | undefined;
 
 /** Why a schema is not a valid JSON Schema (ajv's words), or null when it is. */

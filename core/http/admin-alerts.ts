@@ -1,7 +1,7 @@
 import type { Router } from '@koa/router';
 import type { AppView } from '../app-view.js';
 import { AppError } from '../errors.js';
-import { createAjv, toFieldErrors } from '../validation.js';
+import { toFieldErrors, validatorOnFirstUse } from '../validation.js';
 import { assertRole } from './auth.js';
 import type { HttpContext } from './context.js';
 
@@ -15,7 +15,7 @@ const alertsQuery = {
 };
 
 // Query strings are text: `?open=true&limit=10` coerced before the schema checks them.
-const validateQuery = createAjv({ coerceTypes: true }).compile<{ open?: boolean; limit: number }>(alertsQuery);
+const validateQuery = validatorOnFirstUse<{ open?: boolean; limit: number }>(alertsQuery, { coerceTypes: true });
 
 /**
  * The operator's alerts in the admin UI's API, superadmins only:

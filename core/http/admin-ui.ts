@@ -6,7 +6,7 @@ import { isUnder } from './server.js';
 import { AppError } from '../errors.js';
 import { type AdminChallenge, type AdminSignIn, SESSION_COOKIE, assertRole, type Principal } from './auth.js';
 import type { HttpContext } from './context.js';
-import { createAjv, toFieldErrors } from '../validation.js';
+import { toFieldErrors, validatorOnFirstUse } from '../validation.js';
 import { listApplied } from '../db/migrations.js';
 import { sqliteFile } from '../db/connection.js';
 import { packageVersion, uiBuildDir } from '../paths.js';
@@ -116,11 +116,10 @@ const passkeyLoginSchema = {
   additionalProperties: false,
   properties: { passkey: { type: 'object' } },
 };
-const ajv = createAjv();
-const validateLogin = ajv.compile(loginSchema);
-const validateMagicLogin = ajv.compile(magicLoginSchema);
-const validatePasskeyLogin = ajv.compile(passkeyLoginSchema);
-const validateChallengeLogin = ajv.compile(challengeLoginSchema);
+const validateLogin = validatorOnFirstUse(loginSchema);
+const validateMagicLogin = validatorOnFirstUse(magicLoginSchema);
+const validatePasskeyLogin = validatorOnFirstUse(passkeyLoginSchema);
+const validateChallengeLogin = validatorOnFirstUse(challengeLoginSchema);
 const isChallenge = (s: AdminSignIn): s is AdminChallenge => 'challengeToken' in s;
 
 export function adminUi(app: () => AppView): Middleware {

@@ -12,7 +12,7 @@ import {
   writeStoredRelay,
   type RelayPatch,
 } from '../mailer-relay.js';
-import { createAjv, toFieldErrors } from '../validation.js';
+import { toFieldErrors, validatorOnFirstUse } from '../validation.js';
 import { assertRole, type Principal } from './auth.js';
 import type { HttpContext } from './context.js';
 import { int, nullable, reply, str } from './schemas.js';
@@ -61,9 +61,8 @@ export const relayTestBody = {
 export const relayTestReply = reply({ ok: { type: 'boolean' }, to: str, outbox_id: int, message_id: nullable(str) });
 export { relayPatchSchema };
 
-const ajv = createAjv();
-const validatePatch = ajv.compile<RelayPatch>(relayPatchSchema);
-const validateTest = ajv.compile<{ to: string }>(relayTestBody);
+const validatePatch = validatorOnFirstUse<RelayPatch>(relayPatchSchema);
+const validateTest = validatorOnFirstUse<{ to: string }>(relayTestBody);
 
 /**
  * The outgoing-mail relay for superadmins (core envelope), the Settings page's API:

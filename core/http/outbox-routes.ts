@@ -1,7 +1,7 @@
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
-import { createAjv, toFieldErrors } from '../validation.js';
+import { toFieldErrors, validatorOnFirstUse } from '../validation.js';
 import type { AppView } from '../app-view.js';
 import { assertRole } from './auth.js';
 import type { HttpContext } from './context.js';
@@ -41,7 +41,7 @@ export const outboxPageReply = reply({
 export const outboxMailReply = reply({ ...outboxMailFields, text: nullable(str), html: nullable(str) });
 
 // Query strings are text: coerce `?page=2` to a number before the schema checks it.
-const validateList = createAjv({ coerceTypes: true }).compile<PageRequest & { to?: string }>(outboxListQuery);
+const validateList = validatorOnFirstUse<PageRequest & { to?: string }>(outboxListQuery, { coerceTypes: true });
 
 /**
  * The core mailer's outbox for superadmins (core envelope): what the platform sent or kept, so an

@@ -2,7 +2,8 @@ import { Router, type MatchResult } from '@koa/router';
 import { LRUCache } from 'lru-cache';
 import type { Middleware } from 'koa';
 import { AppError, type CoreErrorCode } from '../errors.js';
-import { boundIntegers, createAjv, type JsonSchema, schemaProblems, toFieldErrors, unstorableField, type Validator } from '../validation.js';
+import type { Options } from 'ajv';
+import { boundIntegers, type JsonSchema, schemaProblems, sharedAjv, toFieldErrors, unstorableField, type Validator } from '../validation.js';
 import type { HttpContext } from './context.js';
 import { addressKey, type RateLimits, type LimitSpec } from '../rate-limit.js';
 import type { ErrorCodes, OpenApiRegistry, RouteSchemas } from './openapi.js';
@@ -62,17 +63,17 @@ export type Handler<B = any, Q = any, P = any> = (ctx: HttpContext, input: Route
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-const bodyAjv = createAjv();
-const queryAjv = createAjv({ coerceTypes: 'array' });
+const BODY: Options = {};
+const QUERY: Options = { coerceTypes: 'array' };
 /** Replies are checked as sent: no defaults filled in, nothing coerced. */
-const replyAjv = createAjv({ useDefaults: false });
+const REPLY: Options = { useDefaults: false };
 
 /**
  * Checks a route schema at boot (an invalid one stops the boot, naming the route) but generates
  * its validator on first use: most routes of a big install are rarely called, and code generation
  * for all of them was most of the boot time.
  */
-function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema | undefined, where: string): (() => Validator<unknown>) | null {
+function lazyValidator(options: Options, declared: JsonSchema | undefined, where: string): (() => Validator<unknown>) | null {
   if (!declared) return null;
   const schema = boundIntegers(declared);
   const problems = schemaProblems(schema);
@@ -81,7 +82,7 @@ function lazyValidator(ajv: ReturnType<typeof createAjv>, declared: JsonSchema |
   return () => {
     if (!compiled) {
       try {
-        compiled = ajv.compile(schema);
+        compiled = sharedAjv(options).compile(schema);
       } catch (err) {
         throw new Error(`invalid ${where} schema: ${(err as Error).message}`);
       }
@@ -264,9 +265,9 @@ export class PluginRouter<C extends string = never> {
   private add(method: Method, path: string, options: RouteOptions<C>, handler: Handler): this {
     const where = `${method.toUpperCase()} ${this.deps.base}${path} (plugin ${this.deps.plugin})`;
     const validators = {
-      body: lazyValidator(bodyAjv, options.schema?.body, `${where} body`),
-      query: lazyValidator(queryAjv, options.schema?.query, `${where} query`),
-      params: lazyValidator(queryAjv, options.schema?.params, `${where} params`),
+      body: lazyValidator(BODY, options.schema?.body, `${where} body`),
+      query: lazyValidator(QUERY, options.schema?.query, `${where} query`),
+      params: lazyValidator(QUERY, options.schema?.params, `${where} params`),
     };
     const guards = options.guards ?? [];
     const limit = options.rateLimit;
@@ -382,7 +383,7 @@ function replyChecker(where: string, documented: RouteSchemas['responses']): (st
     if (!doc) throw new Error(`${where} answered ${status}, which its route does not document (schema.responses)`);
     if (!doc.schema || doc.contentType || data === undefined || !isJson(data)) return;
     let validate = compiled.get(status);
-    if (!validate) compiled.set(status, (validate = replyAjv.compile(doc.schema)));
+    if (!validate) compiled.set(status, (validate = sharedAjv(REPLY).compile(doc.schema)));
     if (!validate(JSON.parse(JSON.stringify(data ?? null)))) {
       const fields = toFieldErrors(validate.errors, 'reply').map((f) => `${f.path} ${f.message}`);
       throw new Error(`${where} answered ${status} with a body its documented schema refuses: ${fields.join('; ')}`);

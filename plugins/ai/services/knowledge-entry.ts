@@ -1,4 +1,4 @@
-import { createAjv, toFieldErrors, type FieldError } from 'plinth/plugin';
+import { toFieldErrors, type FieldError, validatorOnFirstUse } from 'plinth/plugin';
 import { normalizeText } from './search-tokenizer.js';
 
 export type KnowledgeKind = 'faq' | 'keyword';
@@ -52,8 +52,8 @@ export const entryProperties = {
 export const entryCreateSchema = { type: 'object', required: ['question', 'answer'], additionalProperties: false, properties: entryProperties };
 export const entryUpdateSchema = { type: 'object', minProperties: 1, additionalProperties: false, properties: entryProperties };
 
-// Compiled once: the service checks every entry it writes, whoever calls it (routes, import).
-const checkShape = createAjv({ useDefaults: false }).compile(entryCreateSchema);
+// One validator: the service checks every entry it writes, whoever calls it (routes, import).
+const checkShape = validatorOnFirstUse(entryCreateSchema, { useDefaults: false });
 
 /**
  * A complete entry, checked and tidied: strings trimmed and not blank, keywords trimmed and

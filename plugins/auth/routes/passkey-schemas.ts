@@ -3,7 +3,7 @@
  * over (base64url fields, bounded), and the replies /openapi.json documents. The ceremony options
  * are WebAuthn's PublicKeyCredential*OptionsJSON, passed to the browser as they are.
  */
-import { createAjv } from 'plinth/plugin';
+import { validatorOnFirstUse } from 'plinth/plugin';
 import { arrayOf, bool, body, int, isoTime, nullable, reply, str } from 'plinth/plugin';
 
 const b64url = (maxLength: number) => ({ type: 'string', pattern: '^[A-Za-z0-9_-]*$', maxLength }) as const;
@@ -68,7 +68,7 @@ export const signInOptionsBody = body({ email: { type: 'string', minLength: 1, m
 export const signInBody = body({ response: authenticationResponse }, ['response']);
 
 /** The admin UI's sign-in (POST /admin/api/login `{ passkey }`) checks the answer with the same schema. */
-export const validateAuthenticationResponse = createAjv().compile(authenticationResponse);
+export const validateAuthenticationResponse = validatorOnFirstUse(authenticationResponse);
 
 const credentialRef = reply({ id: str, type: { const: 'public-key' }, transports: arrayOf(str) }, ['transports']);
 

@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
-import {
-  generateAuthenticationOptions,
-  verifyAuthenticationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialRequestOptionsJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialRequestOptionsJSON,
+  VerifiedAuthenticationResponse,
 } from '@simplewebauthn/server';
 import type { Clock } from 'plinth/plugin';
 import type { CoreConfig } from 'plinth/plugin';
@@ -16,6 +15,7 @@ import type { LoginResult, Sessions } from './sessions.js';
 import { normalizeEmail, type Users } from './users.js';
 import type { RequestMeta, UserRow } from './types.js';
 import { AuthErrors } from './errors.js';
+import { webauthn } from './webauthn-library.js';
 
 export interface PasskeySignInDeps {
   db: Knex;
@@ -54,6 +54,7 @@ export class PasskeySignIn {
         ? rows.map((r) => ({ id: r.credential_id, transports: JSON.parse(r.transports) as AuthenticatorTransport[] }))
         : [{ id: this.deps.signer.derive('passkey-stand-in', account), transports: ['internal', 'hybrid'] }];
     }
+    const { generateAuthenticationOptions } = await webauthn();
     const options = await generateAuthenticationOptions({ rpID, allowCredentials: allow, userVerification: 'required', timeout: CEREMONY_MS });
     await this.deps.challenges.issue(options.challenge, { purpose: 'sign_in', user_id: user?.id ?? null, for_user: email !== undefined });
     return options;
@@ -82,7 +83,8 @@ export class PasskeySignIn {
     if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== row.user_id) return this.refuse(meta, 'user handle', user);
     const { rpID, origin } = relyingParty(this.deps.config);
     const counter = Number(row.counter);
-    let info: Awaited<ReturnType<typeof verifyAuthenticationResponse>>['authenticationInfo'];
+    const { verifyAuthenticationResponse } = await webauthn();
+    let info: VerifiedAuthenticationResponse['authenticationInfo'];
     try {
       const verified = await verifyAuthenticationResponse({
         response,

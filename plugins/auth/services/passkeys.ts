@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import {
-  generateRegistrationOptions,
-  verifyRegistrationResponse,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  RegistrationResponseJSON,
+  VerifiedRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { Clock } from 'plinth/plugin';
 import type { CoreConfig } from 'plinth/plugin';
@@ -16,6 +15,7 @@ import { CEREMONY_MS, type PasskeyChallenges } from './passkey-challenges.js';
 import type { Users } from './users.js';
 import type { Db, RequestMeta } from './types.js';
 import { AuthErrors } from './errors.js';
+import { webauthn } from './webauthn-library.js';
 
 /** At most this many passkeys per user. */
 export const MAX_PASSKEYS = 20;
@@ -114,6 +114,7 @@ export class Passkeys {
     if (existing.length >= MAX_PASSKEYS) throw AuthErrors.passkeyLimit(MAX_PASSKEYS);
     const { rpID, rpName } = relyingParty(this.deps.config);
     const userName = user.email ?? user.username ?? user.phone ?? user.id;
+    const { generateRegistrationOptions } = await webauthn();
     const options = await generateRegistrationOptions({
       rpName,
       rpID,
@@ -136,7 +137,8 @@ export class Passkeys {
     const challenge = signedChallenge(response.response.clientDataJSON);
     if (!challenge || !(await this.deps.challenges.take(challenge, 'registration', principal.id))) throw AuthErrors.passkeyChallengeRefused();
     const { rpID, origin } = relyingParty(this.deps.config);
-    let info: Awaited<ReturnType<typeof verifyRegistrationResponse>>['registrationInfo'];
+    const { verifyRegistrationResponse } = await webauthn();
+    let info: VerifiedRegistrationResponse['registrationInfo'];
     try {
       const verified = await verifyRegistrationResponse({
         response,
