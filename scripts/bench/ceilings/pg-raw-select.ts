@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureHttp, warmupHttp } from '../lib/autocannon.js';
+import { measureHttp, warmupHttp, type LoadRequest } from '../lib/autocannon.js';
 import type { Ceiling } from '../lib/context.js';
 import { scratchDatabase } from '../lib/database.js';
 import { startNodeServer } from '../lib/process.js';
@@ -9,26 +9,29 @@ const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers'
 const ROWS = 10000;
 
 /** The PostgreSQL twin of sqlite-raw-select (bench with BENCH_DATABASE_URL). */
-export const pgRawSelect: Ceiling = {
-  name: 'pg-raw-select',
-  unit: 'req/s',
-  describe: `bare Koa + raw pg (pool of 10), SELECT by random id of ${ROWS} rows`,
-  async start() {
-    const db = await scratchDatabase('ceiling');
-    try {
-      const server = await startNodeServer('pg-raw-select', script, { NODE_ENV: 'production', BENCH_DB_URL: db.url, BENCH_ROWS: String(ROWS) });
-      return {
-        ...server,
-        stop: async () => {
-          await server.stop();
-          await db.drop();
-        },
-      };
-    } catch (err) {
-      await db.drop();
-      throw err;
-    }
-  },
-  measure: (server, s) => measureHttp(server, { path: '/' }, s),
-  warmup: (server, s) => warmupHttp(server, { path: '/' }, s),
-};
+export function pgRawSelect(name: string, reply: object, request: LoadRequest, what: string): Ceiling {
+  return {
+    name,
+    unit: 'req/s',
+    describe: `bare Koa + raw pg (pool of 10), SELECT by random id of ${ROWS} rows; ${what}`,
+    async start() {
+      const db = await scratchDatabase('ceiling');
+      try {
+        const env = { NODE_ENV: 'production', BENCH_DB_URL: db.url, BENCH_ROWS: String(ROWS), BENCH_REPLY: JSON.stringify(reply) };
+        const server = await startNodeServer(name, script, env);
+        return {
+          ...server,
+          stop: async () => {
+            await server.stop();
+            await db.drop();
+          },
+        };
+      } catch (err) {
+        await db.drop();
+        throw err;
+      }
+    },
+    measure: (server, s) => measureHttp(server, request, s),
+    warmup: (server, s) => warmupHttp(server, request, s),
+  };
+}

@@ -1,32 +1,36 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureHttp, warmupHttp } from '../lib/autocannon.js';
+import { measureHttp, warmupHttp, type LoadRequest } from '../lib/autocannon.js';
 import type { Ceiling } from '../lib/context.js';
 import { makeTempDir, removeTempDir, startNodeServer } from '../lib/process.js';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers', 'sqlite-raw-select.mjs');
 const ROWS = 10000;
 
-export const sqliteRawSelect: Ceiling = {
-  name: 'sqlite-raw-select',
-  unit: 'req/s',
-  describe: `bare Koa + raw better-sqlite3, SELECT by random id of ${ROWS} rows, WAL`,
-  async start() {
-    const dir = makeTempDir('sqlite');
-    try {
-      const server = await startNodeServer('sqlite-raw-select', script, { NODE_ENV: 'production', BENCH_DB_DIR: dir, BENCH_ROWS: String(ROWS) });
-      return {
-        ...server,
-        stop: async () => {
-          await server.stop();
-          removeTempDir(dir);
-        },
-      };
-    } catch (err) {
-      removeTempDir(dir);
-      throw err;
-    }
-  },
-  measure: (server, s) => measureHttp(server, { path: '/' }, s),
-  warmup: (server, s) => warmupHttp(server, { path: '/' }, s),
-};
+/** Bare Koa + raw better-sqlite3 answering `request` with a row shaped as `reply` (see ceilings/index.ts `rawSelect`). */
+export function sqliteRawSelect(name: string, reply: object, request: LoadRequest, what: string): Ceiling {
+  return {
+    name,
+    unit: 'req/s',
+    describe: `bare Koa + raw better-sqlite3, SELECT by random id of ${ROWS} rows, WAL; ${what}`,
+    async start() {
+      const dir = makeTempDir('sqlite');
+      try {
+        const env = { NODE_ENV: 'production', BENCH_DB_DIR: dir, BENCH_ROWS: String(ROWS), BENCH_REPLY: JSON.stringify(reply) };
+        const server = await startNodeServer(name, script, env);
+        return {
+          ...server,
+          stop: async () => {
+            await server.stop();
+            removeTempDir(dir);
+          },
+        };
+      } catch (err) {
+        removeTempDir(dir);
+        throw err;
+      }
+    },
+    measure: (server, s) => measureHttp(server, request, s),
+    warmup: (server, s) => warmupHttp(server, request, s),
+  };
+}

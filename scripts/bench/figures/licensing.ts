@@ -6,7 +6,7 @@
 // IP and one code, which the defaults (600 and 120 a minute) would refuse within a second.
 import fs from 'node:fs';
 import path from 'node:path';
-import { rawSelectWithBody } from '../ceilings/index.js';
+import { rawSelect as rawSelectFor } from '../ceilings/index.js';
 import { alternate, measureHttp, warmupHttp } from '../lib/autocannon.js';
 import type { FigureModule } from '../lib/context.js';
 import { startPlinth, type PlinthServer } from '../lib/plinth.js';
@@ -53,7 +53,7 @@ export const licensing: FigureModule = {
       if (first.isValid !== true) throw new Error(`the first verify did not bind the device: ${JSON.stringify(first)}`);
 
       const request = { path: '/license/api/verify', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(verify) };
-      const rawSelect = rawSelectWithBody(request.body);
+      const rawSelect = rawSelectFor(first, request.body);
       const db = await rawSelect.start();
       try {
         const s = ctx.settings;
