@@ -55,7 +55,8 @@ const shared = new Map<string, Ajv>();
 
 /**
  * The one instance for these options, made at first use: a server holds one per set of options
- * rather than one per module (~4 ms each at boot). Options with functions in them need their own.
+ * rather than one per module (~4 ms each at boot). Options with functions in them, and schemas
+ * with an `$id` (two modules' would clash in one instance), need an instance of their own.
  */
 export function sharedAjv(options: Options = {}): Ajv {
   const key = JSON.stringify(options);

@@ -1,6 +1,6 @@
 // The Plinth CLI: plinth start | migrate | jobs list | jobs run NAME | <plugin command> … (entered through scripts/plinth.ts)
 import path from 'node:path';
-import { flushCompileCache } from 'node:module';
+import nodeModule from 'node:module';
 import { parseArgs } from 'node:util';
 import { createApp, migrationFolders, type Plinth } from '../core/app.js';
 import { RestoreRefused, restoreBackup } from '../core/backup/restore.js';
@@ -36,7 +36,7 @@ async function start(): Promise<void> {
   // has logged it at fatal (pino flushes its pending lines on exit).
   const app = await createApp({ onFatal: () => process.exit(EXIT_DISK_FAULT) });
   await app.start();
-  flushCompileCache(); // the modules of a start are loaded: their code is on disk even if this process is killed
+  nodeModule.flushCompileCache?.(); // the modules of a start are loaded: their code is on disk even if this process is killed
   // Plain text for the person at the terminal (admin URL, a generated password), not a log record.
   process.stdout.write(app.banner());
   app.logger.info({ bootMs: Math.round(performance.now() - bootStarted), plugins: app.plugins.map((p) => p.plugin.name) }, 'plinth started');

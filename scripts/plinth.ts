@@ -8,9 +8,10 @@
 // node-compile-cache, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off): a start
 // after the first skips compiling ~1,500 modules. It never fails a start; worker threads inherit it
 // through the environment.
-import { enableCompileCache } from 'node:module';
+import nodeModule from 'node:module';
 
-const compileCache = enableCompileCache();
+// Called only where it exists (Node 22.8 and later), like flushCompileCache in cli.ts.
+const compileCache = nodeModule.enableCompileCache?.() ?? {};
 if (compileCache.directory) process.env.NODE_COMPILE_CACHE ??= compileCache.directory;
 
 const { startOpenTelemetry, telemetryWanted } = await import('../core/observability/otel.js');

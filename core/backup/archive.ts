@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
 import type { Dialect } from '../db/connection.js';
 
 export const BACKUP_FORMAT = 'plinth-backup';
 /** The archive's layout: raised when a later Plinth writes something this one could not read. */
 export const BACKUP_FORMAT_VERSION = 1;
 const MANIFEST = 'manifest.json';
+/** tar is loaded by the first backup or restore, not at every start. */
+const tarLibrary = () => import('tar');
 
 /** What a backup says about itself, first in its archive. */
 export interface BackupManifest {
@@ -34,6 +35,7 @@ export const payloadFileOf = (database: Dialect) => (database === 'sqlite' ? 'pl
 export async function writeArchive(dir: string, manifest: BackupManifest, out: string): Promise<void> {
   await fs.promises.writeFile(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
   const partial = `${out}.partial`;
+  const tar = await tarLibrary();
   try {
     await pipeline(
       tar.c({ gzip: true, cwd: dir, portable: true }, [MANIFEST, manifest.payload.file]),
@@ -51,6 +53,7 @@ export async function writeArchive(dir: string, manifest: BackupManifest, out: s
 /** Unpacks a backup into `dir` (only its manifest and its payload, nothing else it may hold) and returns the manifest. */
 export async function extractArchive(file: string, dir: string): Promise<BackupManifest> {
   const allowed = new Set([MANIFEST, payloadFileOf('sqlite'), payloadFileOf('postgres')]);
+  const tar = await tarLibrary();
   try {
     await tar.x({ file, cwd: dir, strict: true, filter: (entry, stat) => allowed.has(entry) && (stat as { type?: string }).type === 'File' });
   } catch (err) {
