@@ -1,8 +1,7 @@
 // boot-to-listening: spawn `plinth start` until GET /health answers 200. Cold = fresh data dir
-// (migrations run); warm = a data dir already migrated. Both with Node's compile cache in the state
-// a second start finds it (each figure's runs share one cache dir, filled by an unmeasured start);
-// `first` is the first start after an install or upgrade, every module compiled (an empty cache dir
-// per run). The process's CPU time at that moment is printed too: on a busy machine wall time swings,
+// (migrations run); warm = a data dir already migrated. Both with Node's compile cache as a second
+// start finds it (they share one cache dir, filled by an unmeasured start); `first` is the first
+// start after an install or upgrade, every module compiled (an empty cache dir per run). The process's CPU time at that moment is printed too: on a busy machine wall time swings,
 // CPU time much less.
 import type { FigureModule } from '../lib/context.js';
 import { startPlinth, type PlinthOptions } from '../lib/plinth.js';
@@ -31,14 +30,15 @@ export const boot: FigureModule = {
   name: 'boot-to-listening',
   async run(ctx) {
     const caches: string[] = [];
-    const cacheDir = () => {
-      caches.push(makeTempDir('compile-cache'));
-      return { NODE_COMPILE_CACHE: caches[caches.length - 1] };
+    const emptyCompileCache = () => {
+      const cache = makeTempDir('compile-cache');
+      caches.push(cache);
+      return { NODE_COMPILE_CACHE: cache };
     };
     const dir = makeTempDir('warm');
     try {
-      const first = await boots('first', ctx.settings.runs, () => ({ env: cacheDir() }), ctx.log);
-      const env = cacheDir();
+      const first = await boots('first', ctx.settings.runs, () => ({ env: emptyCompileCache() }), ctx.log);
+      const env = emptyCompileCache();
       await (await startPlinth({ dataDir: dir, env })).stop(); // migrates and fills the compile cache
       const cold = await boots('cold', ctx.settings.runs, () => ({ env }), ctx.log);
       const warm = await boots('warm', ctx.settings.runs, () => ({ dataDir: dir, env }), ctx.log);
