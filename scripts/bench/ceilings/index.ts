@@ -25,16 +25,11 @@ const postgres = benchDialect === 'postgres';
  * no server can skip.
  */
 export function rawSelect(reply: object, body?: string): Ceiling {
-  const base = postgres ? 'pg-raw-select' : 'sqlite-raw-select';
-  const fields = `a ${JSON.stringify(reply).length}-byte reply of Plinth's shape`;
-  if (body === undefined) return (postgres ? pgRawSelect : sqliteRawSelect)(base, reply, { path: '/' }, fields);
+  const [twin, name] = postgres ? [pgRawSelect, 'pg-raw-select'] : [sqliteRawSelect, 'sqlite-raw-select'];
+  const what = `a ${JSON.stringify(reply).length}-byte reply of Plinth's shape`;
+  if (body === undefined) return twin(name, reply, { path: '/' }, what);
   const request = { path: '/', method: 'POST', headers: { 'content-type': 'application/json' }, body };
-  return (postgres ? pgRawSelect : sqliteRawSelect)(
-    `${base}-post`,
-    reply,
-    request,
-    `${fields}, after reading and parsing a POST's JSON body (${body.length} bytes)`,
-  );
+  return twin(`${name}-post`, reply, request, `${what}, after reading and parsing a POST's JSON body (${body.length} bytes)`);
 }
 /** The raw-driver durable transaction (message row + counter + outbox event) the message reports are held against. */
 export const durableWrite: Ceiling = postgres ? pgDurableWrite : sqliteDurableWrite;
