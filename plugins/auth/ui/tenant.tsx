@@ -161,7 +161,20 @@ function DeleteDialog(props: { tenant: TenantView; onClose(): void; onDeleted():
 }
 
 export function TenantPage() {
-  const id = useQueryParam('id') ?? '';
+  const id = useQueryParam('id');
+  // Made only for a tenant: leaving the page drops the id from the URL a moment before the shell
+  // unmounts it, and a page made without one would ask the server for `tenants//sections`.
+  if (id) return <Tenant key={id} id={id} />;
+  return (
+    <Page title={t('auth.tenant.title')}>
+      <p>
+        <a href={LIST}>{t('auth.tenant.allTenants')}</a>
+      </p>
+    </Page>
+  );
+}
+
+function Tenant({ id }: { id: string }) {
   const page = useApi<{ tenant: TenantView; sections: TenantSection[] }>(`${BASE}/admin/tenants/${encodeURIComponent(id)}/sections`);
   const me = useApi<Me>('/admin/api/me');
   const { error, busy, run } = useAction();

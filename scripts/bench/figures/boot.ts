@@ -1,8 +1,9 @@
 // boot-to-listening: spawn `plinth start` until GET /health answers 200. Cold = fresh data dir
 // (migrations run); warm = a data dir already migrated. Both with Node's compile cache as a second
 // start finds it (they share one cache dir, filled by an unmeasured start); `first` is the first
-// start after an install or upgrade, every module compiled (an empty cache dir per run). The process's CPU time at that moment is printed too: on a busy machine wall time swings,
-// CPU time much less.
+// start after an install or upgrade, every module compiled (an empty cache dir per run). The
+// process's CPU time at that moment is printed too: on a busy machine wall time swings, CPU time
+// much less.
 import type { FigureModule } from '../lib/context.js';
 import { startPlinth, type PlinthOptions } from '../lib/plinth.js';
 import { cpuSeconds, makeTempDir, removeTempDir } from '../lib/process.js';
