@@ -2,12 +2,10 @@
 // every boot (docs/performance.md, Boot). Checked on `plinth start` with every built-in plugin,
 // through the loader recorder the OpenTelemetry test uses (test/fixtures/loaded-modules.ts).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { freePort, kill, startServer, writeConfig, type PlinthProcess } from '../helpers/processes.js';
+import { freePort, kill, loadedModules, MODULE_RECORDER, startServer, writeConfig, type PlinthProcess } from '../helpers/processes.js';
 
-const RECORDER = ['--import', './test/fixtures/loaded-modules.ts'];
 const BUILT_IN = ['auth', 'billing', 'licensing', 'mail', 'robots', 'ai', 'workflows', 'agents'];
 
 /** Loaded at first use: a passkey ceremony, a backup, OpenTelemetry's exemplars or SDK. */
@@ -31,11 +29,11 @@ describe('a start loads what its requests need, not what a rare one does', funct
     const port = await freePort();
     const config = writeConfig(database, { server: { port }, plugins: BUILT_IN, smtp: { port: await freePort() } });
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: undefined, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined, LOADED_MODULES_FILE: modules };
-    server = await startServer(config, port, { env, nodeArgs: RECORDER });
+    server = await startServer(config, port, { env, nodeArgs: MODULE_RECORDER });
     assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
     server.child.kill('SIGTERM');
     assert.equal((await server.exited).code, 0, server.output());
-    const all = fs.readFileSync(modules, 'utf8').split('\n').filter(Boolean);
+    const all = loadedModules(modules);
     assert.ok(
       all.some((m) => m.includes('/node_modules/smtp-server/')),
       'the recorder saw the plugins’ modules',

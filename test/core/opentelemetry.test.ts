@@ -4,17 +4,15 @@
 // last moments are flushed when it stops. Without the variable, none of its SDK, exporters or
 // instrumentations is loaded (a loader hook records every module the process loads).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { testAuth } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { freePort, kill, openDatabase, startServer, waitFor, writeConfig, type PlinthProcess } from '../helpers/processes.js';
+import { freePort, kill, loadedModules, MODULE_RECORDER, openDatabase, startServer, waitFor, writeConfig, type PlinthProcess } from '../helpers/processes.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const PARENT = 'b7ad6b7169203331';
-const RECORDER = ['--import', './test/fixtures/loaded-modules.ts'];
 const SERVER_KIND = 2; // OTLP's SPAN_KIND_SERVER
 
 interface Span {
@@ -48,9 +46,6 @@ async function otlpReceiver() {
   return { spans, paths, url, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** What a process loaded: the lines the recorder fixture wrote. */
-const loaded = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
-
 describe('OpenTelemetry: optional export from plinth start', function () {
   this.timeout(120_000);
   let database: TestDatabase;
@@ -76,7 +71,7 @@ describe('OpenTelemetry: optional export from plinth start', function () {
         OTEL_BSP_SCHEDULE_DELAY: '600000',
         LOADED_MODULES_FILE: modules,
       };
-      server = await startServer(writeConfig(database, { server: { port } }), port, { env, nodeArgs: RECORDER });
+      server = await startServer(writeConfig(database, { server: { port } }), port, { env, nodeArgs: MODULE_RECORDER });
       const base = `http://127.0.0.1:${port}`;
       const hello = await fetch(`${base}/example/hello`, { headers: { traceparent: `00-${TRACE}-${PARENT}-01` } });
       assert.equal(hello.status, 200);
@@ -131,7 +126,7 @@ describe('OpenTelemetry: optional export from plinth start', function () {
       assert.ok(!serverSpans.some((name) => name.includes('424242') || name.includes('health')), 'no raw ids; probes are not traced');
       assert.ok(!rx.paths.includes('POST /v1/metrics') && !rx.paths.includes('POST /v1/logs'), 'traces only, unless asked');
       // The recorder sees OpenTelemetry here: its silence in the next test means something.
-      assert.ok(loaded(modules).some((m) => m.includes('/@opentelemetry/sdk-node/')));
+      assert.ok(loadedModules(modules).some((m) => m.includes('/@opentelemetry/sdk-node/')));
     } finally {
       await rx.close();
     }
@@ -141,14 +136,14 @@ describe('OpenTelemetry: optional export from plinth start', function () {
     const modules = path.join(database.dataDir, 'modules.txt');
     const port = await freePort();
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: undefined, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined, LOADED_MODULES_FILE: modules };
-    server = await startServer(writeConfig(database, { server: { port } }), port, { env, nodeArgs: RECORDER });
+    server = await startServer(writeConfig(database, { server: { port } }), port, { env, nodeArgs: MODULE_RECORDER });
     const res = await fetch(`http://127.0.0.1:${port}/example/hello`, { headers: { traceparent: `00-${TRACE}-${PARENT}-01` } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('traceresponse')?.split('-')[1], TRACE);
     await waitFor('the access line with the trace', () => server!.output().includes(`"trace_id":"${TRACE}"`));
     server.child.kill('SIGTERM');
     assert.equal((await server.exited).code, 0, server.output());
-    const all = loaded(modules);
+    const all = loadedModules(modules);
     assert.ok(
       all.some((m) => m.includes('/node_modules/koa/')),
       'the recorder saw the app’s modules',

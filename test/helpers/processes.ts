@@ -143,6 +143,12 @@ export async function startServer(configFile: string, port: number, options: Spa
   return p;
 }
 
+/** Node arguments that make a spawned Plinth record every module it loads into LOADED_MODULES_FILE (test/fixtures/loaded-modules.ts). */
+export const MODULE_RECORDER = ['--import', './test/fixtures/loaded-modules.ts'];
+
+/** What a process spawned with MODULE_RECORDER loaded, once it has exited: the lines the recorder wrote. */
+export const loadedModules = (file: string): string[] => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+
 /** Sends `signal` unless the process is already gone, and waits for it to exit. */
 export async function kill(p: PlinthProcess, signal: NodeJS.Signals = 'SIGKILL') {
   if (!p.gone) p.child.kill(signal);
