@@ -182,6 +182,21 @@ describe('mail: the parse runs in a worker thread, within its time budget', func
       [1, 2, 3].map((i) => [`queued ${i}`, String(700100 + i)]),
     );
   });
+
+  it('a message inside a larger buffer (as small ones sit in Node’s buffer pool) is prepared from its own bytes, and that buffer stays whole', async () => {
+    const { preparer } = mailServices.of(box.t.app);
+    const text = `${head(box.address, 'pooled')}Content-Type: text/plain\r\n\r\nyour code is 700200\r\n`;
+    const shared = Buffer.alloc(16_384, 'Z');
+    const offset = 4_000;
+    shared.write(text, offset);
+    const message = shared.subarray(offset, offset + Buffer.byteLength(text));
+    const prepared = await preparer.prepare(message, 'attacker@outside.test');
+    assert.deepEqual([prepared.subject, prepared.code], ['pooled', '700200']);
+    assert.doesNotMatch(prepared.text, /ZZ/, 'nothing of the bytes around it');
+    // Moving the shared buffer itself to the worker would detach it under every other view of it.
+    assert.equal(shared.byteLength, 16_384, 'the buffer it sits in is not detached');
+    assert.equal(message.toString(), text, 'the message is still readable where it was (it is stored from there)');
+  });
 });
 
 describe('mail: the parse worker refuses malformed MIME', function () {
