@@ -42,7 +42,9 @@ import {
 //   holding the lock from BEGIN costs its own transactions nothing; a BUSY at BEGIN holds no
 //   snapshot yet and is waited out like any other.
 // - Checkpoints (copying the log back into the database file) run on a worker thread once the
-//   database is written often (wal-checkpointer.ts), not inside a COMMIT on the main thread.
+//   database is written often (wal-checkpointer.ts), not inside a COMMIT on the main thread. When
+//   the log grows long under writes that never pause, a transaction waits to begin while that
+//   thread takes the write lock to restart it (`yieldToRestart`).
 // - A failed sync of the log is final, as a PostgreSQL PANIC: the commits it covered are neither
 //   acknowledged nor checkpointed, every later statement but a ROLLBACK is refused with a
 //   WalSyncError, and the knex config's `walSync.onFailure` hears of it once (the app logs it at
@@ -182,6 +184,10 @@ export class SqliteClient extends KnexBetterSqlite3Client {
     const connection = await super.acquireRawConnection();
     connection.pragma('busy_timeout = 0');
     connection.pragma('foreign_keys = ON');
+    // A statement that may fail after changing rows (a multi-row INSERT in a transaction: the group
+    // commits') keeps the pages it changed in a statement journal; past 64 KB SQLite spills it to a
+    // temporary file, opened, written and closed per statement. In memory it costs no system call.
+    connection.pragma('temp_store = MEMORY');
     const wal = connection.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     connection.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
     if (wal) {
@@ -190,7 +196,10 @@ export class SqliteClient extends KnexBetterSqlite3Client {
         connection,
         new WalSync({ walPath: path.resolve(`${connection.name}-wal`), sync: walSync?.sync, onFailure: (err) => this.walFailed(connection, err) }),
       );
-      checkpointers.set(connection, new WalCheckpointer({ file: path.resolve(connection.name), ...WAL_CHECKPOINT_DEFAULTS, ...walCheckpoint }));
+      const checkpoints = { ...WAL_CHECKPOINT_DEFAULTS, ...walCheckpoint };
+      // Whichever connection restarts the log cuts it back to this size (see wal-checkpoint-worker.ts).
+      connection.pragma(`journal_size_limit = ${checkpoints.maxLogPages * Number(connection.pragma('page_size', { simple: true }))}`);
+      checkpointers.set(connection, new WalCheckpointer({ file: path.resolve(connection.name), ...checkpoints }));
     }
     return connection;
   }
@@ -217,6 +226,10 @@ export class SqliteClient extends KnexBetterSqlite3Client {
     if (!obj.sql) throw new Error('The query is empty');
     // After a failed sync nothing is read or written (what is read may not be on disk): only a transaction's ROLLBACK goes through.
     if (this.walFailure && !ROLLBACK.test(obj.sql)) throw this.walFailure.again();
+    if (obj.sql === BEGIN) {
+      const checkpointer = checkpointers.get(connection);
+      if (checkpointer?.restarting) await checkpointer.yieldToRestart();
+    }
     const statement = prepared(connection, obj.sql === BEGIN ? BEGIN_IMMEDIATE : obj.sql);
     const bindings = this._formatBindings(obj.bindings);
     const started = performance.now();

@@ -8,9 +8,18 @@ export interface WalCheckpointOptions {
   everyWrites: number;
   /** …or this long after the last checkpoint, if anything was written since. */
   maxDelayMs: number;
+  /**
+   * Past this many pages in the log, a checkpoint waits for the write lock so that the log starts
+   * over (writes that never pause would otherwise grow it without end), and a longer log is cut
+   * back to this size once restarted. ~16 MB of 4 KB pages.
+   */
+  maxLogPages: number;
 }
 
-export const WAL_CHECKPOINT_DEFAULTS: WalCheckpointOptions = { startAfterWrites: 1_000, everyWrites: 100, maxDelayMs: 1_000 };
+/** How long a restart waits for the write lock, and the connection's transactions for the restart. */
+const RESTART_WAIT_MS = 200;
+
+export const WAL_CHECKPOINT_DEFAULTS: WalCheckpointOptions = { startAfterWrites: 1_000, everyWrites: 100, maxDelayMs: 1_000, maxLogPages: 4_000 };
 
 export interface WalCheckpointerDeps extends WalCheckpointOptions {
   file: string;
@@ -34,8 +43,11 @@ export class WalCheckpointer {
   private ready = false;
   private closed = false;
   private writes = 0;
-  /** Shared with the worker: [0] commits that wrote, [1] checkpoints that copied pages, [2] pages copied, [3] log restarts. */
-  private readonly counts = new Int32Array(new SharedArrayBuffer(16));
+  /**
+   * Shared with the worker: [0] commits that wrote, [1] checkpoints that copied pages, [2] pages
+   * copied, [3] log restarts, [4] 1 while the worker waits for the write lock to restart the log.
+   */
+  private readonly counts = new Int32Array(new SharedArrayBuffer(20));
 
   constructor(private readonly deps: WalCheckpointerDeps) {}
 
@@ -60,6 +72,24 @@ export class WalCheckpointer {
     else if (!this.closed && ++this.writes > this.deps.startAfterWrites) this.start();
   }
 
+  /** Whether the worker is waiting for the write lock to restart a long log. */
+  get restarting(): boolean {
+    return Atomics.load(this.counts, 4) === 1;
+  }
+
+  /**
+   * Before a transaction begins, while `restarting`: the connection lets the worker have the write
+   * lock (waiting asynchronously, at most `RESTART_WAIT_MS`). Writers that keep a transaction open
+   * back to back would otherwise never leave it a moment.
+   */
+  async yieldToRestart(): Promise<void> {
+    const until = performance.now() + RESTART_WAIT_MS;
+    for (let left = RESTART_WAIT_MS; Atomics.load(this.counts, 4) === 1 && left > 0; left = until - performance.now()) {
+      const wait = Atomics.waitAsync(this.counts, 4, 1, left);
+      if (wait.async) await wait.value;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.ready = false;
@@ -70,7 +100,14 @@ export class WalCheckpointer {
 
   private start(): void {
     const worker = startWorker(import.meta.url, './wal-checkpoint-worker', {
-      workerData: { file: this.deps.file, everyWrites: this.deps.everyWrites, maxDelayMs: this.deps.maxDelayMs, counters: this.counts.buffer },
+      workerData: {
+        file: this.deps.file,
+        everyWrites: this.deps.everyWrites,
+        maxDelayMs: this.deps.maxDelayMs,
+        maxLogPages: this.deps.maxLogPages,
+        restartWaitMs: RESTART_WAIT_MS,
+        counters: this.counts.buffer,
+      },
     });
     worker.unref(); // never what keeps a process alive
     worker.once('message', () => {
@@ -82,6 +119,8 @@ export class WalCheckpointer {
       this.worker = null;
       this.ready = false;
       this.writes = 0;
+      Atomics.store(this.counts, 4, 0);
+      Atomics.notify(this.counts, 4);
     };
     worker.once('error', stopped);
     worker.once('exit', stopped);

@@ -239,3 +239,63 @@ import { usingPostgres } from '../helpers/database.js';
     assert.deepEqual(await db('notes').orderBy('id').pluck('body'), ['first', 'second']);
   });
 });
+
+(usingPostgres ? describe.skip : describe)('SQLite client: under writes that never pause, the log stays bounded', () => {
+  const MAX_LOG_PAGES = 200;
+  let dir: string;
+  let db: Knex;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-bounded-'));
+    db = knex({
+      client: SqliteClient as unknown as typeof knex.Client,
+      connection: { filename: path.join(dir, 'db.sqlite') },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+      walCheckpoint: { startAfterWrites: 0, everyWrites: 20, maxDelayMs: 100, maxLogPages: MAX_LOG_PAGES },
+    } as Knex.Config);
+    await db.schema.createTable('pages', (t) => {
+      t.increments('id');
+      t.text('body');
+    });
+  });
+  after(async () => {
+    await db?.destroy();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps statement journals in memory: a multi-row insert in a transaction opens no temporary file', async () => {
+    const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
+    await db.client.releaseConnection(connection);
+    assert.equal(connection.pragma('temp_store', { simple: true }), 2);
+  });
+
+  it('writers that always have a transaction open still see the log restarted, and it shrinks back to its limit', async () => {
+    const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
+    await db.client.releaseConnection(connection);
+    const checkpointer = walCheckpointer(connection)!;
+    const walBytes = () => fs.statSync(path.join(dir, 'db.sqlite-wal')).size;
+    while (checkpointer.autoCheckpoint) await new Promise((resolve) => setTimeout(resolve, 5)); // the worker is up
+    // Eight writers, each a transaction that spans turns of the event loop: one of them nearly always
+    // holds the write lock, so the worker can never restart the log between two of them for free.
+    let largest = 0;
+    const writer = async (w: number) => {
+      for (let i = 0; i < 250; i++) {
+        await db.transaction(async (trx) => {
+          await trx('pages').insert({ body: `${w}:${i}:`.padEnd(3000, 'x') });
+          await trx('pages').where('id', '<', 0).update({ body: '' });
+        });
+        largest = Math.max(largest, walBytes());
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
+    const frameBytes = 4096 + 24; // a page and its frame header
+    const { restarts } = checkpointer.done;
+    // 2,000 commits wrote ~6,000 frames: never restarted, the log would hold them all (~25 MB).
+    assert.ok(restarts >= 3, `the log was restarted while the writers wrote (${JSON.stringify(checkpointer.done)})`);
+    assert.ok(largest < 10 * MAX_LOG_PAGES * frameBytes, `the log peaked at ${largest} bytes`);
+    // Once quiet, the next restart cuts the file back to the limit (journal_size_limit).
+    while (checkpointer.done.restarts === restarts) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(walBytes() <= MAX_LOG_PAGES * 4096, `the log is ${walBytes()} bytes after its restart`);
+    assert.equal(Number((await db('pages').count({ n: '*' }).first())?.n), 2000);
+  });
+});
