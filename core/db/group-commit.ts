@@ -45,6 +45,12 @@ export interface GroupCommitOptions {
    * (reports, audit rows), which are better off gathering while the disk flushes. Default false.
    */
   pipeline?: boolean;
+  /**
+   * The writer runs exactly one statement (an INSERT of all its items' rows). On PostgreSQL it then
+   * runs without BEGIN and COMMIT, as a statement is a transaction of its own: one round trip a
+   * batch instead of three, each of which waits its turn on a busy event loop. Default false.
+   */
+  oneStatement?: boolean;
   /** Names the writer in log lines. */
   name: string;
 }
@@ -198,9 +204,10 @@ export class GroupCommit<T, R> {
     execution.catch(() => {}); // heard only by afterCommit, which ignores a rollback
     trx.executionPromise = execution;
     const connection = await client.acquireConnection();
+    const bare = this.deps.oneStatement && client.dialect === 'postgresql';
     let results: R[];
     try {
-      await client.query(connection, 'BEGIN;');
+      if (!bare) await client.query(connection, 'BEGIN;');
       this.held = connection;
       try {
         results = checked(await this.deps.write(trx, items));
@@ -208,12 +215,13 @@ export class GroupCommit<T, R> {
         this.held = null;
       }
     } catch (err) {
-      await client.query(connection, 'ROLLBACK;').catch(() => {});
+      if (!bare) await client.query(connection, 'ROLLBACK;').catch(() => {});
       await client.releaseConnection(connection);
       failed(err);
       throw err;
     }
-    const { ran, durable } = this.finish(client, connection);
+    // The statement's own commit was durable before it returned.
+    const { ran, durable } = bare ? this.released(client, connection) : this.finish(client, connection);
     return {
       results,
       ran,
@@ -249,6 +257,12 @@ export class GroupCommit<T, R> {
     })();
     ran.catch(() => {}); // the failure reaches the batch through `durable`
     return { ran, durable: ran.then(() => commit.synced) };
+  }
+
+  /** A batch written without BEGIN and COMMIT (`oneStatement`): its connection back to the pool, nothing left to wait for. */
+  private released(client: ClientInternals, connection: object): { ran: Promise<void>; durable: Promise<void> } {
+    const ran = client.releaseConnection(connection);
+    return { ran, durable: ran };
   }
 
   /** Answers the batch's items (only those that wait for their COMMIT alone, if `early`) with what the writer returned. */

@@ -49,6 +49,8 @@ type TransactionClass = new (...args: unknown[]) => TransactionInternals;
 
 /** Any knex client (a transaction's included): what direct-query.ts calls to run SQL on a held connection. */
 export interface ClientInternals {
+  /** knex's name for the dialect: 'postgresql', 'better-sqlite3'. */
+  dialect: string;
   acquireConnection(): Promise<{ __knexUid?: string; __knexTxId?: string }>;
   releaseConnection(connection: object): Promise<void>;
   /** The dialect's query path with its `query` event (what knex's transactions run BEGIN and COMMIT through). */

@@ -87,6 +87,44 @@ describe('group commit', () => {
     assert.deepEqual((await t.app.db(TABLE).orderBy('id').pluck('title')).sort(), ['a', 'b', 'c']);
   });
 
+  it('oneStatement: a batch is its one INSERT (on PostgreSQL without BEGIN and COMMIT), stored whole or not at all', async () => {
+    const single = new GroupCommit({
+      db: t.app.db,
+      logger: capturingLogger().logger,
+      write: (trx: Knex.Transaction, titles: string[]) =>
+        insertRowsReturningIds(
+          trx,
+          TABLE,
+          titles.map((title) => ({ title })),
+        ),
+      maxBatch: 50,
+      oneStatement: true,
+      name: 'probe',
+    });
+    const statements: string[] = [];
+    const seen = (q: { sql: string }) =>
+      statements.push(
+        q.sql
+          .trim()
+          .split(/[\s;]+/)[0]
+          .toUpperCase(),
+      );
+    t.app.db.client.on('query', seen);
+    try {
+      assert.deepEqual((await Promise.all(['a', 'b'].map((title) => single.submit(title)))).length, 2);
+      assert.deepEqual(statements, usingPostgres ? ['INSERT'] : ['BEGIN', 'INSERT', 'COMMIT']);
+      // 'c' twice breaks the unique title: the batch's one statement stores none of it; one by one, the first 'c' and 'd' are stored.
+      const results = await Promise.allSettled(['c', 'd', 'c'].map((title) => single.submit(title)));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected'],
+      );
+    } finally {
+      t.app.db.client.removeListener('query', seen);
+    }
+    assert.deepEqual(await t.app.db(TABLE).orderBy('id').pluck('title'), ['a', 'b', 'c', 'd']);
+  });
+
   it('settled() resolves once everything submitted is written', async () => {
     const pending = ['x', 'y', 'z'].map((title) => notes.submit(title));
     await notes.settled();

@@ -38,6 +38,7 @@ export class AuditLog implements AuditSink {
         return rows.map(() => null);
       },
       maxBatch: 100,
+      oneStatement: true,
       name: 'audit log',
     });
   }
