@@ -46,8 +46,8 @@ export const pgRunWrites: Ceiling = {
   name: 'pg-run-writes',
   unit: 'runs/s',
   describe:
-    `raw pg (pool of 10), ${RUNS_AT_ONCE} at a time, per run: the run and its step record inserted running (one statement), ` +
-    "the step's POST to a local receiver, step and run succeeded (one statement)",
+    `raw pg (pool of 10), ${RUNS_AT_ONCE} at a time, per run: its trigger event committed (50 INSERTs to a transaction, as the worker emits them), ` +
+    "the run and its step record inserted running (one statement), the step's POST to a local receiver, step and run succeeded (one statement)",
   how: (s) => `${s.durationSec} s/run`,
   start: noServer('pg-run-writes'),
   measure: (_server, s) => run('pg-run-writes.mjs', s.durationSec, RUNS_AT_ONCE),

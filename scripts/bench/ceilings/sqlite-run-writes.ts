@@ -22,15 +22,17 @@ async function run(seconds: number): Promise<Measurement> {
 }
 
 /**
- * A one-step workflow run at best, for workflows-runs on SQLite: its durable run and step writes
- * with the raw driver (group-committed, the log synced before a run goes on) and its step's HTTP
- * call to a local receiver. Each run is a process of its own, like the worker it is compared with.
+ * A one-step workflow run at best, for workflows-runs on SQLite: its trigger event written as the
+ * worker writes it, its durable run and step writes with the raw driver (group-committed, the log
+ * synced before a run goes on) and its step's HTTP call to a local receiver. Each run is a process
+ * of its own, like the worker it is compared with.
  */
 export const sqliteRunWrites: Ceiling = {
   name: 'sqlite-run-writes',
   unit: 'runs/s',
   describe:
-    `raw better-sqlite3, ${RUNS_AT_ONCE} at a time, per run: the run row inserted with its step's record (one commit), the step's POST to a local ` +
+    `raw better-sqlite3, ${RUNS_AT_ONCE} at a time, per run: its trigger event committed (50 INSERTs to a transaction, as the worker emits them), ` +
+    "the run row inserted with its step's record (one commit), the step's POST to a local " +
     'receiver (JSON reply read), the step and the run marked succeeded (one commit); group-committed, WAL fdatasynced before a run goes on',
   how: (s) => `${s.durationSec} s/run`,
   start: async () => ({ name: 'sqlite-run-writes', pid: 0, port: 0, url: '', stop: async () => {} }),

@@ -1,15 +1,18 @@
 // Ceiling for workflows-runs on PostgreSQL, the twin of sqlite-run-writes.mjs: a one-step run's
-// durable writes with the raw pg driver (Plinth's) and its step's HTTP call, nothing else. Per run:
+// durable writes with the raw pg driver (Plinth's) and its step's HTTP call, nothing else, each run
+// started from a committed trigger event written as the figure's worker writes them
+// (trigger-events.mjs: 50 single-row INSERTs to a transaction). Per run:
 // the run row inserted running with its step's record (running, rendered input) in one statement;
 // the same POST the figure's http.request step sends, to a receiver in this process answering 200 at
 // once, its JSON reply read; then the step's record and the run succeeded (fenced by the run's lease)
 // in one statement. Each write is one round trip, committed on its own (a CTE, no BEGIN/COMMIT):
 // the fewest a durable run can make. CALLERS runs at a time (the workflow runner's default) over a
 // pool of 10 (Plinth's default pool). No event delivery, no framework, no knex. The tables and
-// indexes mirror workflows_runs and workflows_run_steps.
+// indexes mirror core_events, workflows_runs and workflows_run_steps.
 // Args: SECONDS CALLERS; prints `RESULT <runs/s> <cpu µs/run>`.
 import pg from 'pg';
 import { startStepReceiver } from './step-receiver.mjs';
+import { EVENTS_DDL, eventValues, INSERT_EVENT_COLUMNS, triggerEvents } from './trigger-events.mjs';
 
 const [seconds, callers] = process.argv.slice(2).map(Number);
 const url = process.env.BENCH_DB_URL;
@@ -29,6 +32,7 @@ CREATE TABLE steps (id SERIAL PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES ru
   idx INTEGER NOT NULL, step_id VARCHAR(40) NOT NULL, action VARCHAR(120) NOT NULL, status VARCHAR(16) NOT NULL, input TEXT, output TEXT,
   error TEXT, attempts INTEGER NOT NULL DEFAULT 0, history TEXT NOT NULL DEFAULT '[]', started_at VARCHAR(24), finished_at VARCHAR(24),
   UNIQUE (run_id, idx));
+${EVENTS_DDL('SERIAL PRIMARY KEY')}
 `);
 
 const { port, post, close: closeReceiver } = await startStepReceiver();
@@ -55,8 +59,25 @@ const tenantId = '00000000-0000-4000-8000-000000000001';
 const lease = 'ceiling-instance/1';
 const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
+/** The trigger events, 50 to a transaction (one INSERT each, as the outbox's emit), each durable before its runs start. */
+const INSERT_EVENT = {
+  name: 'event',
+  text: `INSERT INTO events ${INSERT_EVENT_COLUMNS} VALUES (${Array.from({ length: 11 }, (_, i) => `$${i + 1}`).join(', ')})`,
+};
+const events = triggerEvents(async (first, count) => {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (let n = first; n < first + count; n++) await client.query({ ...INSERT_EVENT, values: eventValues(n, tenantId, lease) });
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+});
+
 let seq = 0;
 async function run() {
+  await events.take();
   const n = ++seq;
   const trigger = { user_id: `user-${n}`, method: 'password' };
   const input = { method: 'POST', url: `http://127.0.0.1:${port}/hook`, body: { user: trigger.user_id, method: trigger.method } };
@@ -102,4 +123,5 @@ const elapsed = (performance.now() - begun) / 1000;
 const used = process.cpuUsage(cpu);
 console.log(`RESULT ${runs / elapsed} ${(used.user + used.system) / runs}`);
 closeReceiver();
+await events.settled();
 await pool.end();

@@ -1,5 +1,6 @@
 // Ceiling for workflows-runs on SQLite: a one-step run's durable writes with the raw better-sqlite3
-// driver (Plinth's) and its step's HTTP call, nothing else. Per run: the run row inserted running
+// driver (Plinth's) and its step's HTTP call, nothing else, each run started from a committed trigger
+// event written as the figure's worker writes them (trigger-events.mjs). Per run: the run row inserted running
 // with its step's record (running, rendered input), one commit; the same POST the figure's
 // http.request step sends, to a receiver in this process answering 200 at once, its JSON reply read;
 // then the step's record succeeded (its output) and the run succeeded, one commit. CALLERS runs at
@@ -8,12 +9,14 @@
 // go on only once the write-ahead log is fdatasynced on the thread pool after it (synchronous=NORMAL
 // plus that sync is synchronous=FULL without holding the event loop; commits ending during a sync
 // share the next). Checkpoints are left out (Plinth runs them on a worker thread). No event
-// delivery, no framework, no knex. The tables and indexes mirror workflows_runs and workflows_run_steps.
+// delivery, no framework, no knex. The tables and indexes mirror core_events, workflows_runs and
+// workflows_run_steps.
 // Args: SECONDS CALLERS; prints `RESULT <runs/s> <cpu µs/run>`.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startStepReceiver } from './step-receiver.mjs';
+import { EVENTS_DDL, eventValues, INSERT_EVENT_COLUMNS, triggerEvents } from './trigger-events.mjs';
 
 const [seconds, callers] = process.argv.slice(2).map(Number);
 const dir = process.env.BENCH_DB_DIR;
@@ -35,6 +38,7 @@ CREATE TABLE steps (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NUL
   idx INTEGER NOT NULL, step_id VARCHAR(40) NOT NULL, action VARCHAR(120) NOT NULL, status VARCHAR(16) NOT NULL, input TEXT, output TEXT,
   error TEXT, attempts INTEGER NOT NULL DEFAULT 0, history TEXT NOT NULL DEFAULT '[]', started_at VARCHAR(24), finished_at VARCHAR(24),
   UNIQUE (run_id, idx));
+${EVENTS_DDL('INTEGER PRIMARY KEY AUTOINCREMENT')}
 `);
 
 const wal = fs.openSync(path.join(dir, 'ceiling.sqlite-wal'), 'r');
@@ -76,6 +80,16 @@ const tenantId = '00000000-0000-4000-8000-000000000001';
 const lease = 'ceiling-instance/1';
 const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
+/** The trigger events, 50 to a transaction (one INSERT each, as the outbox's emit), each durable before its runs start. */
+const insertEvent = db.prepare(`INSERT INTO events ${INSERT_EVENT_COLUMNS} VALUES (${Array(11).fill('?').join(', ')})`);
+const writeEvents = db.transaction((first, count) => {
+  for (let n = first; n < first + count; n++) insertEvent.run(eventValues(n, tenantId, lease));
+});
+const events = triggerEvents(async (first, count) => {
+  writeEvents(first, count);
+  await sync();
+});
+
 /** Writes that arrive while a transaction is written share the next one. */
 const writeBatch = db.transaction((batch) => {
   for (const w of batch) w.result = w.write();
@@ -105,6 +119,7 @@ const commit = (write) =>
 
 let seq = 0;
 async function run() {
+  await events.take();
   const n = ++seq;
   const trigger = { user_id: `user-${n}`, method: 'password' };
   const input = { method: 'POST', url: `http://127.0.0.1:${port}/hook`, body: { user: trigger.user_id, method: trigger.method } };
@@ -150,5 +165,6 @@ const elapsed = (performance.now() - begun) / 1000;
 const used = process.cpuUsage(cpu);
 console.log(`RESULT ${runs / elapsed} ${(used.user + used.system) / runs}`);
 closeReceiver();
+await events.settled();
 fs.closeSync(wal);
 db.close();
