@@ -13,6 +13,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import knex, { type Knex } from 'knex';
 import { SqliteClient, walCheckpointer, walSyncCount } from '../../core/db/sqlite-client.js';
+import type { WalCheckpointOptions } from '../../core/db/wal-checkpointer.js';
 import { createTestApp, testAuth, type TestApp } from '../helpers/app.js';
 import { usingPostgres } from '../helpers/database.js';
 
@@ -139,36 +140,50 @@ import { usingPostgres } from '../helpers/database.js';
   });
 });
 
-(usingPostgres ? describe.skip : describe)('SQLite client: checkpoints on a worker thread once the database is written often', () => {
-  let dir: string;
-  let db: Knex;
+/**
+ * A database file of its own with one table (id, body), opened through the SQLite client with these
+ * checkpoint settings, for the calling describe (its before and after hooks).
+ */
+function ownDatabase(table: string, walCheckpoint: Partial<WalCheckpointOptions>): { dir: string; db: Knex } {
+  const own = { dir: '', db: undefined as unknown as Knex };
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-checkpoint-'));
-    db = knex({
+    own.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-wal-'));
+    own.db = knex({
       client: SqliteClient as unknown as typeof knex.Client,
-      connection: { filename: path.join(dir, 'db.sqlite') },
+      connection: { filename: path.join(own.dir, 'db.sqlite') },
       useNullAsDefault: true,
       pool: { min: 1, max: 1 },
-      walCheckpoint: { startAfterWrites: 20, everyWrites: 10, maxDelayMs: 50 },
+      walCheckpoint,
     } as Knex.Config);
-    await db.schema.createTable('pages', (t) => {
+    await own.db.schema.createTable(table, (t) => {
       t.increments('id');
       t.text('body');
     });
   });
   after(async () => {
-    await db?.destroy();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await own.db?.destroy();
+    if (own.dir) fs.rmSync(own.dir, { recursive: true, force: true });
   });
+  return own;
+}
+
+/** The database's one pooled connection, read without keeping it from the pool. */
+async function pooledConnection(db: Knex): Promise<Parameters<typeof walCheckpointer>[0]> {
+  const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
+  await db.client.releaseConnection(connection);
+  return connection;
+}
+
+(usingPostgres ? describe.skip : describe)('SQLite client: checkpoints on a worker thread once the database is written often', () => {
+  const own = ownDatabase('pages', { startAfterWrites: 20, everyWrites: 10, maxDelayMs: 50 });
 
   /** The one pooled connection, and what it and its checkpointer say. */
   async function state() {
-    const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
-    await db.client.releaseConnection(connection);
+    const connection = await pooledConnection(own.db);
     const checkpointer = walCheckpointer(connection)!;
     return { checkpointer, autoCheckpointPages: connection.pragma('wal_autocheckpoint', { simple: true }) };
   }
-  const write = (n: number) => db('pages').insert(Array.from({ length: n }, () => ({ body: 'x'.repeat(3000) })));
+  const write = (n: number) => own.db('pages').insert(Array.from({ length: n }, () => ({ body: 'x'.repeat(3000) })));
   const until = async (what: () => Promise<boolean>) => {
     while (!(await what())) await new Promise((resolve) => setTimeout(resolve, 10));
   };
@@ -188,7 +203,7 @@ import { usingPostgres } from '../helpers/database.js';
     assert.equal((await state()).autoCheckpointPages, 0);
     for (let i = 0; i < 50; i++) await write(10);
     await until(async () => (await state()).checkpointer.done.pages > 0);
-    assert.equal(Number((await db('pages').count({ n: '*' }).first())?.n), 524);
+    assert.equal(Number((await own.db('pages').count({ n: '*' }).first())?.n), 524);
   });
 
   it('if the worker dies, the connection checkpoints for itself again', async () => {
@@ -202,85 +217,44 @@ import { usingPostgres } from '../helpers/database.js';
 });
 
 (usingPostgres ? describe.skip : describe)('SQLite client: the checkpointer restarts a fully checkpointed log', () => {
-  let dir: string;
-  let db: Knex;
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-restart-'));
-    db = knex({
-      client: SqliteClient as unknown as typeof knex.Client,
-      connection: { filename: path.join(dir, 'db.sqlite') },
-      useNullAsDefault: true,
-      pool: { min: 1, max: 1 },
-      // A checkpoint only after a quiet spell, so the test's two commits fall between two of them.
-      walCheckpoint: { startAfterWrites: 0, everyWrites: 1_000, maxDelayMs: 500 },
-    } as Knex.Config);
-    await db.schema.createTable('notes', (t) => {
-      t.increments('id');
-      t.text('body');
-    });
-  });
-  after(async () => {
-    await db?.destroy();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  // A checkpoint only after a quiet spell, so the test's two commits fall between two of them.
+  const own = ownDatabase('notes', { startAfterWrites: 0, everyWrites: 1_000, maxDelayMs: 500 });
 
   it("after a checkpoint that copied the whole log, the server's next COMMIT appends: the restart (header rewrite, fsync) was the worker's", async () => {
-    const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
-    await db.client.releaseConnection(connection);
+    const connection = await pooledConnection(own.db);
     const checkpointer = walCheckpointer(connection)!;
-    const walHeader = () => fs.readFileSync(path.join(dir, 'db.sqlite-wal')).subarray(0, 32).toString('hex');
+    const walHeader = () => fs.readFileSync(path.join(own.dir, 'db.sqlite-wal')).subarray(0, 32).toString('hex');
     while (checkpointer.autoCheckpoint) await new Promise((resolve) => setTimeout(resolve, 5)); // the worker is up
-    await db('notes').insert({ body: 'first' });
+    await own.db('notes').insert({ body: 'first' });
     // Nothing else writes: the worker copies the whole log, then restarts it (new salts in its header).
     while (checkpointer.done.restarts === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const header = walHeader();
-    await db('notes').insert({ body: 'second' });
+    await own.db('notes').insert({ body: 'second' });
     assert.equal(walHeader(), header, 'the commit appended to the log the worker restarted');
-    assert.deepEqual(await db('notes').orderBy('id').pluck('body'), ['first', 'second']);
+    assert.deepEqual(await own.db('notes').orderBy('id').pluck('body'), ['first', 'second']);
   });
 });
 
 (usingPostgres ? describe.skip : describe)('SQLite client: under writes that never pause, the log stays bounded', () => {
   const MAX_LOG_PAGES = 200;
-  let dir: string;
-  let db: Knex;
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-bounded-'));
-    db = knex({
-      client: SqliteClient as unknown as typeof knex.Client,
-      connection: { filename: path.join(dir, 'db.sqlite') },
-      useNullAsDefault: true,
-      pool: { min: 1, max: 1 },
-      walCheckpoint: { startAfterWrites: 0, everyWrites: 20, maxDelayMs: 100, maxLogPages: MAX_LOG_PAGES },
-    } as Knex.Config);
-    await db.schema.createTable('pages', (t) => {
-      t.increments('id');
-      t.text('body');
-    });
-  });
-  after(async () => {
-    await db?.destroy();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const own = ownDatabase('pages', { startAfterWrites: 0, everyWrites: 20, maxDelayMs: 100, maxLogPages: MAX_LOG_PAGES });
 
   it('keeps statement journals in memory: a multi-row insert in a transaction opens no temporary file', async () => {
-    const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
-    await db.client.releaseConnection(connection);
+    const connection = await pooledConnection(own.db);
     assert.equal(connection.pragma('temp_store', { simple: true }), 2);
   });
 
   it('writers that always have a transaction open still see the log restarted, and it shrinks back to its limit', async () => {
-    const connection = (await db.client.acquireConnection()) as Parameters<typeof walCheckpointer>[0];
-    await db.client.releaseConnection(connection);
+    const connection = await pooledConnection(own.db);
     const checkpointer = walCheckpointer(connection)!;
-    const walBytes = () => fs.statSync(path.join(dir, 'db.sqlite-wal')).size;
+    const walBytes = () => fs.statSync(path.join(own.dir, 'db.sqlite-wal')).size;
     while (checkpointer.autoCheckpoint) await new Promise((resolve) => setTimeout(resolve, 5)); // the worker is up
     // Eight writers, each a transaction that spans turns of the event loop: one of them nearly always
     // holds the write lock, so the worker can never restart the log between two of them for free.
     let largest = 0;
     const writer = async (w: number) => {
       for (let i = 0; i < 250; i++) {
-        await db.transaction(async (trx) => {
+        await own.db.transaction(async (trx) => {
           await trx('pages').insert({ body: `${w}:${i}:`.padEnd(3000, 'x') });
           await trx('pages').where('id', '<', 0).update({ body: '' });
         });
@@ -296,6 +270,6 @@ import { usingPostgres } from '../helpers/database.js';
     // Once quiet, the next restart cuts the file back to the limit (journal_size_limit).
     while (checkpointer.done.restarts === restarts) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.ok(walBytes() <= MAX_LOG_PAGES * 4096, `the log is ${walBytes()} bytes after its restart`);
-    assert.equal(Number((await db('pages').count({ n: '*' }).first())?.n), 2000);
+    assert.equal(Number((await own.db('pages').count({ n: '*' }).first())?.n), 2000);
   });
 });
