@@ -16,8 +16,8 @@
 //
 // A log is only restarted by a transaction that began while the whole log was checkpointed. Under
 // writes that never pause, the server commits again while a PASSIVE checkpoint copies, so none
-// ever does and the log grows without end (hundreds of MB a minute under agent calls, and every
-// read looks a page up through a longer index). Once the log holds `maxLogPages`, the checkpoint
+// ever does and the log grows until the writes stop (filling the disk, and every read looks a page
+// up through a longer index). Once the log holds `maxLogPages`, the checkpoint
 // after the PASSIVE one is a RESTART: it waits for the write lock (the server's transactions wait
 // to begin meanwhile, asynchronously: `yieldToRestart`), copies the few frames written since, and
 // this thread's own write starts the log over. journal_size_limit then cuts a longer log back down.
