@@ -39,7 +39,7 @@ export interface CoreConfig {
   };
   smtp: { host: string; port: number };
   dataDir: string;
-  database: { url: string | null; poolMax: number };
+  database: { url: string | null; poolMax: number; preparedStatements: boolean };
   /** `namespace` prefixes every Redis channel and key; null = `plinth:<deployment id>` (from the database). */
   redis: { url: string | null; namespace: string | null };
   /** `format`: `auto` = readable lines on a terminal, JSON lines otherwise. */
@@ -137,10 +137,11 @@ export const coreConfigSchema: Record<string, unknown> = {
     database: {
       type: 'object',
       additionalProperties: false,
-      required: ['url', 'poolMax'],
+      required: ['url', 'poolMax', 'preparedStatements'],
       properties: {
         url: { type: 'string', nullable: true, pattern: '^(postgres(ql)?://|sqlite:|file:)', default: null },
         poolMax: { type: 'integer', minimum: 1, default: 10 },
+        preparedStatements: { type: 'boolean', default: true },
       },
       default: {},
     },

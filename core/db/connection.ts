@@ -44,6 +44,7 @@ export function createDatabase(config: CoreConfig, options: DatabaseOptions = {}
       connection: config.database.url!,
       pool: { min: 0, max: config.database.poolMax },
       statements: options.statements,
+      preparedStatements: config.database.preparedStatements !== false,
     } as Knex.Config);
     // What the code (and rate-limiter-flexible) compares to tell the dialect: knex's own name for it.
     db.client.config.client = 'pg';

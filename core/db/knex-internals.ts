@@ -57,7 +57,10 @@ export interface ClientInternals {
   query(connection: object, obj: string | QueryObject): Promise<unknown>;
   positionBindings(sql: string): string;
   prepBindings(bindings: unknown[]): unknown[];
-  _query(connection: unknown, obj: { sql: string; bindings: unknown[]; method: 'raw' }): Promise<{ response?: unknown }>;
+  /** `options` go to the driver with the statement (pg: a `name` prepares it on the connection once). */
+  _query(connection: unknown, obj: { sql: string; bindings: unknown[]; method: 'raw'; options?: { name: string } }): Promise<{ response?: unknown }>;
+  /** The knex config the database was made with (connection.ts adds Plinth's own keys to it). */
+  config: { preparedStatements?: boolean };
   emit(event: 'query', obj: object): void;
 }
 
@@ -113,7 +116,7 @@ const completedError = (what: string) => new Error(`Transaction query already co
 export function reusableTransaction(client: Knex.Client, held: () => object | null): Knex.Transaction {
   const base = client as unknown as Record<string, unknown> & NodeJS.EventEmitter;
   const trxClient = Object.create(Object.getPrototypeOf(client) as object) as Record<string, unknown> & NodeJS.EventEmitter & ClientInternals;
-  for (const field of SHARED_CLIENT_FIELDS) trxClient[field] = base[field];
+  for (const field of SHARED_CLIENT_FIELDS) (trxClient as Record<string, unknown>)[field] = base[field];
   trxClient.transacting = true;
   for (const event of FORWARDED_EVENTS) trxClient.on(event, (...args: unknown[]) => base.emit(event, ...args));
   const query = trxClient.query;

@@ -199,7 +199,7 @@ describe('config: loading and validation', () => {
       });
       assert.deepEqual(config.smtp, { host: '0.0.0.0', port: 2525 });
       assert.equal(config.dataDir, path.join(r, 'data'));
-      assert.deepEqual(config.database, { url: null, poolMax: 10 });
+      assert.deepEqual(config.database, { url: null, poolMax: 10, preparedStatements: true });
       assert.deepEqual(config.redis, { url: null, namespace: null });
       assert.deepEqual(config.log, { level: 'info', format: 'auto' });
       assert.deepEqual(config.plugins, []);

@@ -4,7 +4,9 @@
 // returned, the `query` event, a completed transaction refused, and the failing SQL named.
 import assert from 'node:assert/strict';
 import { insertRows, insertRowsReturning, insertRowsReturningIds, queryRows, updateWhere } from '../../core/db/direct-query.js';
+import { createDatabase, type Knex } from '../../core/db/connection.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { usingPostgres } from '../helpers/database.js';
 
 const TABLE = 'direct_query_probe';
 
@@ -127,6 +129,43 @@ describe('direct queries on a transaction’s connection', () => {
       ],
     );
   });
+
+  (usingPostgres ? it : it.skip)(
+    'on PostgreSQL a statement is prepared once per connection under its name; database.preparedStatements: false sends it unnamed',
+    async () => {
+      const prepared = (trx: Knex.Transaction) =>
+        trx
+          .select('name', 'statement')
+          .from('pg_prepared_statements')
+          .where('statement', `INSERT INTO "${TABLE}" ("name", "flag", "n") VALUES ($1, $2, $3)`)
+          .then((rows: Array<{ name: string; statement: string }>) => rows);
+      const seen = await t.app.db.transaction(async (trx) => {
+        for (const name of ['p1', 'p2']) await insertRows(trx, TABLE, [{ name, flag: true, n: 1 }]);
+        return prepared(trx);
+      });
+      assert.equal(seen.length, 1, 'one prepared statement for the two inserts of one shape');
+      assert.match(seen[0].name, /^plinth_\d+$/);
+      assert.deepEqual((await t.app.db(TABLE).orderBy('name').pluck('name')).sort(), ['p1', 'p2']);
+
+      const unprepared = createDatabase({ ...t.app.config, database: { ...t.app.config.database, preparedStatements: false } });
+      try {
+        const none = await unprepared.transaction(async (trx) => {
+          await insertRows(trx, TABLE, [{ name: 'p3', flag: false, n: 2 }]);
+          return prepared(trx);
+        });
+        assert.deepEqual(none, []);
+        assert.equal(
+          await unprepared(TABLE)
+            .where('name', 'p3')
+            .first()
+            .then((r: { n: number } | undefined) => r?.n),
+          2,
+        );
+      } finally {
+        await unprepared.destroy();
+      }
+    },
+  );
 
   it('a completed transaction is refused, as knex refuses it', async () => {
     const trx = await t.app.db.transaction();
