@@ -31,15 +31,15 @@ export class Leases {
   constructor(private readonly deps: LeasesDeps) {}
 
   /**
-   * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns their
-   * ids, so the caller reads them back by primary key (the holder column has no index, and a table
-   * of finished rows is large). One statement, so two claimers never share a row (on PostgreSQL its
+   * Takes up to `limit` free rows matching `where` (in `orderBy` order) for `holder`; returns them
+   * as the claim wrote them (RETURNING: no second read, one round trip fewer on PostgreSQL), in id
+   * order. One statement, so two claimers never share a row (on PostgreSQL its
    * update re-checks each row, see below). `set`: more columns written with the lease, in the same
    * statement (a run turning running as it is claimed, rather than in a write of its own). `where`
    * and `orderBy` should be served by one index in that order (no sort of every due row to take
    * the first few: a backlog would make each claim slower).
    */
-  async claim(
+  async claim<T extends object = Record<string, unknown>>(
     t: LeasedTable,
     options: {
       holder: string;
@@ -49,7 +49,7 @@ export class Leases {
       orderBy: string | string[];
       set?: Record<string, Knex.Value | Knex.Raw>;
     },
-  ): Promise<number[]> {
+  ): Promise<Array<T & { id: number }>> {
     const now = this.deps.clock.now();
     const order = (Array.isArray(options.orderBy) ? options.orderBy : [options.orderBy]).map((column) => ({ column }));
     const candidates = this.deps.db(t.table).select('id').where(options.where).andWhere(leaseFree(t, now)).orderBy(order).limit(options.limit);
@@ -59,10 +59,10 @@ export class Leases {
     // the statement holds the write lock from its subquery to its last row: nothing to re-check,
     // and a re-check would lead its planner to scan every due row by `where`'s index, not the ids.
     if (this.deps.db.client.config.client !== 'better-sqlite3') update.where(options.where).andWhere(leaseFree(t, now));
-    const rows: Array<{ id: number | string }> = await update
+    const rows: Array<T & { id: number | string }> = await update
       .update({ ...options.set, [t.holder]: options.holder, [t.until]: leaseEnd(this.deps.clock, options.seconds) })
-      .returning('id');
-    return rows.map((r) => Number(r.id));
+      .returning('*');
+    return rows.map((r) => ({ ...r, id: Number(r.id) })).sort((a, b) => a.id - b.id);
   }
 
   /**

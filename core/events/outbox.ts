@@ -350,7 +350,7 @@ export class EventBus {
     this.lastClaim = performance.now();
     const token = `${this.instanceId}/${++this.claims}`;
     const now = iso(this.deps.clock.now());
-    const claimed = await this.leases.claim(EVENTS, {
+    const rows = await this.leases.claim<EventRow>(EVENTS, {
       holder: token,
       seconds: this.deps.settings.leaseSeconds,
       limit: this.deps.settings.batchSize,
@@ -358,8 +358,6 @@ export class EventBus {
       orderBy: ['available_at', 'id'],
       where: (q) => q.where('status', 'pending').andWhere('available_at', '<=', now),
     });
-    if (!claimed.length) return { token, events: [] };
-    const rows: EventRow[] = await this.deps.db('core_events').whereIn('id', claimed).where({ locked_by: token, status: 'pending' }).orderBy('id');
     return { token, events: rows.map(toEvent) };
   }
 

@@ -197,7 +197,7 @@ export class RunClaimLoop {
     // Due: a run has a next_at only while it is pending or running (the due index holds just those runs, in this order).
     const due = (q: Knex.QueryBuilder) => q.where('next_at', '<=', now);
     // A claimed run is running from its claim (started now, unless it started before a park or a crash).
-    const claimed = await this.leases.claim(RUNS, {
+    const rows = await this.leases.claim<Record<string, any>>(RUNS, {
       holder: token,
       seconds: this.deps.settings.leaseSeconds,
       limit: this.deps.settings.batchSize,
@@ -205,17 +205,16 @@ export class RunClaimLoop {
       where: due,
       set: { status: 'running', started_at: this.deps.db.raw('coalesce(??, ?)', ['started_at', now]) },
     });
-    if (!claimed.length) return [];
-    const rows = await this.deps.db('workflows_runs').whereIn('id', claimed).where('lease_owner', token).orderBy('id');
+    if (!rows.length) return [];
     // Their workflows' names and secrets, and their step records, in one read each, not one per run.
     const workflows = new Map<string, { name: string; secrets: Record<string, string> }>();
-    const ids = [...new Set(rows.map((r: { workflow_id: string }) => r.workflow_id))];
+    const ids = [...new Set(rows.map((r) => r.workflow_id as string))];
     for (const w of await this.deps.db('workflows_workflows').whereIn('id', ids).select('id', 'name', 'secrets'))
       workflows.set(w.id, { name: w.name, secrets: JSON.parse(w.secrets ?? '{}') });
-    const records = await this.stepRecordsOf(rows.map((r: { id: number | string }) => Number(r.id)));
-    return rows.map((r: Record<string, any>) => ({
+    const records = await this.stepRecordsOf(rows.map((r) => r.id));
+    return rows.map((r) => ({
       ...(r as ClaimedRun),
-      id: Number(r.id),
+      id: r.id,
       version_id: Number(r.version_id),
       current_step: Number(r.current_step),
       depth: Number(r.depth),

@@ -1,0 +1,156 @@
+// PostgreSQL's own CPU for a batch of received mail, named (prepared) statements against unnamed
+// ones: the statements of the mail plugin's ingest (its emails, raw bytes, mailbox touch and
+// mail.received events, in one transaction) on tables shaped as its own, 3 messages a batch,
+// 1,500 batches per line after 100 unmeasured, the backend's CPU read from /proc/<pid>/stat (so
+// it runs on the machine PostgreSQL runs on). Lines without a part say what each part costs.
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node scripts/bench/probes/pg-mail-batch.mjs
+// It makes (and drops first) a database named plinth_probe_mail_batch on that server.
+import fs from 'node:fs';
+import pg from 'pg';
+
+const server = process.env.DATABASE_URL;
+if (!server?.startsWith('postgres')) throw new Error('DATABASE_URL=postgres://… is required');
+const DB = 'plinth_probe_mail_batch';
+const admin = new pg.Client({ connectionString: server });
+await admin.connect();
+await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
+await admin.query(`CREATE DATABASE ${DB}`);
+await admin.end();
+const url = new URL(server);
+url.pathname = `/${DB}`;
+const c = new pg.Client({ connectionString: url.toString() });
+await c.connect();
+await c.query(`
+create table mb (id serial primary key, tenant_id varchar(64), address varchar(320) not null unique, domain varchar(255) not null,
+  last_received_at varchar(24), created_at varchar(24) not null);
+create index on mb (tenant_id, created_at);
+create table em (id serial primary key, mailbox_id integer not null references mb(id) on delete cascade, tenant_id varchar(64),
+  message_id varchar(998), sender varchar(320) not null default '', sender_name varchar(320) not null default '', recipients text not null,
+  subject varchar(998) not null default '', preview varchar(400) not null default '', text_content text, html_content text,
+  verification_code varchar(16), attachments text not null default '[]', size integer not null, is_read boolean not null default false,
+  forwarded boolean not null default false, received_at varchar(24) not null);
+create index on em (mailbox_id, id);
+create index on em (tenant_id, id);
+create table raw (email_id integer primary key references em(id) on delete cascade, raw bytea not null);
+create table ev (id serial primary key, name varchar(120) not null, version integer not null default 1, tenant_id varchar(64),
+  payload text not null, meta text, status varchar(16) not null default 'pending', attempts integer not null default 0,
+  available_at varchar(24) not null, locked_by varchar(64), locked_until varchar(24), last_error text, created_at varchar(24) not null,
+  delivered_at varchar(24));
+create index on ev (status, available_at);
+create index on ev (name, created_at);
+create index on ev (status, delivered_at);`);
+for (let i = 0; i < 100; i++)
+  await c.query('insert into mb (address, domain, created_at) values ($1, $2, $3)', [`box${i}@bench.test`, 'bench.test', new Date().toISOString()]);
+const pid = (await c.query('select pg_backend_pid() as p')).rows[0].p;
+// utime and stime of the backend, in clock ticks (100 a second on Linux): µs.
+const cpu = () => {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+};
+const text =
+  'Hello,\n\nyour one-time code is 123456. It expires in 10 minutes.\n\n-- bench\n\n' + 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(24);
+const html = '<p>Hello,</p><p>your one-time code is <b>123456</b>. It expires in 10 minutes.</p><p>-- bench</p>';
+const rawBytes = Buffer.from('X'.repeat(2300));
+const EMCOLS = [
+  'mailbox_id',
+  'tenant_id',
+  'message_id',
+  'sender',
+  'sender_name',
+  'recipients',
+  'subject',
+  'preview',
+  'text_content',
+  'html_content',
+  'verification_code',
+  'attachments',
+  'size',
+  'forwarded',
+  'received_at',
+];
+const EVCOLS = ['name', 'version', 'tenant_id', 'payload', 'meta', 'status', 'attempts', 'available_at', 'created_at', 'delivered_at'];
+const values = (rows, ncols) => rows.map((_, r) => `(${Array.from({ length: ncols }, (_, k) => `$${r * ncols + k + 1}`).join(', ')})`).join(', ');
+let n = 0;
+async function batch(k, named, skip = {}) {
+  const now = new Date().toISOString();
+  const q = (name, text, vals) => c.query(named ? { name: name + ':' + k, text, values: vals } : { text, values: vals });
+  await c.query('BEGIN');
+  const rows = Array.from({ length: k }, () => {
+    n++;
+    return [
+      1 + (n % 100),
+      null,
+      `<m${n}@x>`,
+      `s${n}@bench.invalid`,
+      `Sender ${n}`,
+      JSON.stringify([`box${n % 100}@bench.test`]),
+      `Your code is ${n}`,
+      text.slice(0, 200),
+      text,
+      html,
+      '123456',
+      '[]',
+      2300,
+      false,
+      now,
+    ];
+  });
+  const ids = (await q('em', `insert into em (${EMCOLS.join(', ')}) values ${values(rows, EMCOLS.length)} returning id`, rows.flat())).rows.map((r) => r.id);
+  if (!skip.raw)
+    await q(
+      'raw',
+      `insert into raw (email_id, raw) values ${values(ids, 2)}`,
+      ids.flatMap((id) => [id, rawBytes]),
+    );
+  if (!skip.touch) {
+    const mbs = [...new Set(rows.map((r) => r[0]))];
+    await q('touch' + mbs.length, `update mb set last_received_at = $1 where id in (${mbs.map((_, i) => `$${i + 2}`).join(', ')})`, [now, ...mbs]);
+  }
+  if (!skip.events)
+    await q(
+      'ev',
+      `insert into ev (${EVCOLS.join(', ')}) values ${values(ids, EVCOLS.length)}`,
+      ids.flatMap((id) => [
+        'mail.received',
+        1,
+        null,
+        JSON.stringify({
+          email_id: id,
+          mailbox: 'box@bench.test',
+          mailbox_id: 1,
+          sender: 's@x',
+          subject: 'Your code',
+          verification_code: '123456',
+          message_id: '<m@x>',
+        }),
+        null,
+        'delivered',
+        0,
+        now,
+        now,
+        now,
+      ]),
+    );
+  await c.query('COMMIT');
+}
+async function measure(label, fn, batches = 1500) {
+  for (let i = 0; i < 100; i++) await fn();
+  const c0 = cpu();
+  const t0 = performance.now();
+  for (let i = 0; i < batches; i++) await fn();
+  const used = cpu() - c0;
+  console.log(label.padEnd(28), 'pg µs/msg', (used / batches / 3).toFixed(0), ' wall µs/batch', (((performance.now() - t0) * 1000) / batches).toFixed(0));
+}
+// Each part left out in turn says what it costs; both rounds alike say the machine held still.
+const parts = { '': {}, ' no events': { events: true }, ' no raw': { raw: true }, ' no touch': { touch: true } };
+for (let round = 0; round < 2; round++) {
+  for (const [label, skip] of Object.entries(parts)) {
+    await measure(`unnamed${label}`, () => batch(3, false, skip));
+    await measure(`named${label}`, () => batch(3, true, skip));
+  }
+}
+await c.end();
+const drop = new pg.Client({ connectionString: server });
+await drop.connect();
+await drop.query(`DROP DATABASE IF EXISTS ${DB}`);
+await drop.end();
