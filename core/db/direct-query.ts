@@ -47,8 +47,9 @@ export async function queryRows<T extends Row = Row>(db: Knex | Knex.Transaction
  * On PostgreSQL, each hot statement's name: node-postgres prepares a named statement once per
  * connection and from then on only binds and runs it, so PostgreSQL skips parsing and planning
  * the same text again, a third of its CPU for a batch of received mail (docs/performance.md).
- * Names are never reused for another text; past PREPARED_KEPT texts, the rest run unnamed. Off with `database.preparedStatements: false` (a pooler in transaction mode
- * that does not carry prepared statements between server connections: PgBouncer before 1.21).
+ * Names are never reused for another text; past PREPARED_KEPT texts, the rest run unnamed. Off
+ * with `database.preparedStatements: false` (a pooler in transaction mode that does not carry
+ * prepared statements between server connections: PgBouncer before 1.21).
  */
 const preparedNames = new Map<string, string>();
 const PREPARED_KEPT = 2_000;
