@@ -350,7 +350,7 @@ export class EventBus {
     this.lastClaim = performance.now();
     const token = `${this.instanceId}/${++this.claims}`;
     const now = iso(this.deps.clock.now());
-    const rows = await this.leases.claim<EventRow>(EVENTS, {
+    const rows = await this.leases.claimRows<EventRow>(EVENTS, {
       holder: token,
       seconds: this.deps.settings.leaseSeconds,
       limit: this.deps.settings.batchSize,

@@ -197,7 +197,7 @@ export class RunClaimLoop {
     // Due: a run has a next_at only while it is pending or running (the due index holds just those runs, in this order).
     const due = (q: Knex.QueryBuilder) => q.where('next_at', '<=', now);
     // A claimed run is running from its claim (started now, unless it started before a park or a crash).
-    const rows = await this.leases.claim<Record<string, any>>(RUNS, {
+    const rows = await this.leases.claimRows<Record<string, any>>(RUNS, {
       holder: token,
       seconds: this.deps.settings.leaseSeconds,
       limit: this.deps.settings.batchSize,
