@@ -35,7 +35,7 @@ export interface SubmitOptions {
   wait?: 'durable' | 'committed';
 }
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<T = unknown> {
   /** Items written in one transaction at most. */
   maxBatch: number;
   /**
@@ -46,16 +46,18 @@ export interface GroupCommitOptions {
    */
   pipeline?: boolean;
   /**
-   * The writer runs exactly one statement (an INSERT of all its items' rows). On PostgreSQL it then
-   * runs without BEGIN and COMMIT, as a statement is a transaction of its own: one round trip a
-   * batch instead of three, each of which waits its turn on a busy event loop. Default false.
+   * The writer writes with exactly one statement (an INSERT of all its items' rows, or a WriteSet
+   * that fits one), besides reads that change nothing (reserveIds). On PostgreSQL it then runs
+   * without BEGIN and COMMIT, as a statement is a transaction of its own: two round trips a batch
+   * fewer, each of which waits its turn on a busy event loop. A function says it per batch (whether
+   * the batch's rows fit one statement's bound values). Default false.
    */
-  oneStatement?: boolean;
+  oneStatement?: boolean | ((items: T[]) => boolean);
   /** Names the writer in log lines. */
   name: string;
 }
 
-export interface GroupCommitDeps<T, R> extends GroupCommitOptions {
+export interface GroupCommitDeps<T, R> extends GroupCommitOptions<T> {
   db: Knex;
   logger: Logger;
   write: (trx: Knex.Transaction, items: T[]) => Promise<R[]>;
@@ -204,7 +206,7 @@ export class GroupCommit<T, R> {
     execution.catch(() => {}); // heard only by afterCommit, which ignores a rollback
     trx.executionPromise = execution;
     const connection = await client.acquireConnection();
-    const bare = this.deps.oneStatement && client.dialect === 'postgresql';
+    const bare = client.dialect === 'postgresql' && this.isOneStatement(items);
     let results: R[];
     try {
       if (!bare) await client.query(connection, 'BEGIN;');
@@ -233,6 +235,11 @@ export class GroupCommit<T, R> {
         },
       ),
     };
+  }
+
+  private isOneStatement(items: T[]): boolean {
+    const { oneStatement } = this.deps;
+    return typeof oneStatement === 'function' ? oneStatement(items) : oneStatement === true;
   }
 
   /**

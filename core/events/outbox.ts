@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { iso, type Clock } from '../clock.js';
 import { CauseChain } from './cause-chain.js';
 import { afterCommit } from '../db/after-commit.js';
-import { insertRowsReturningIds } from '../db/direct-query.js';
+import { WriteSet } from '../db/direct-query.js';
 import { AppError } from '../errors.js';
 import { leaseEnd, Leases, type LeasedTable } from '../leases.js';
 import type { Logger } from '../logger.js';
@@ -180,7 +180,23 @@ export class EventBus {
    * returns their ids in the order given.
    */
   async emitMany<N extends string>(trx: Knex | Knex.Transaction, events: Array<EventToEmit<N> & { name: N }>): Promise<number[]> {
-    if (!events.length) return [];
+    const writes = new WriteSet();
+    let ids: number[] = [];
+    this.stageMany(writes, events, (written) => (ids = written));
+    await writes.run(trx);
+    return ids;
+  }
+
+  /**
+   * Adds the events' insert to `writes`, to go to the database with the rest of a batch's writes
+   * (one statement on PostgreSQL); delivery starts once the transaction it runs in commits.
+   * `then` gets their ids, in the order given, once the set has run.
+   */
+  stageMany<N extends string>(writes: WriteSet, events: Array<EventToEmit<N> & { name: N }>, then?: (ids: number[]) => void): void {
+    if (!events.length) {
+      then?.([]);
+      return;
+    }
     const now = iso(this.deps.clock.now());
     const inherited = this.causes.current();
     // The trace of the work that emits (a request, a handler, a run's step): handlers continue it.
@@ -209,15 +225,18 @@ export class EventBus {
     const ids: number[] = [];
     // 12 values a row: 500 rows stay far under either database's bound-variable limit.
     for (let i = 0; i < rows.length; i += 500) {
-      ids.push(...(await insertRowsReturningIds(trx, 'core_events', rows.slice(i, i + 500))));
+      writes.insertReturningIds('core_events', rows.slice(i, i + 500), (written, db) => {
+        ids.push(...written);
+        if (ids.length < rows.length) return;
+        then?.(ids);
+        const toDeliver = rows.flatMap((row, j) => (row.status === 'pending' ? [toEvent({ ...row, id: ids[j] })] : []));
+        if (toDeliver.length)
+          afterCommit(db, () => {
+            if (lease) this.adopt(lease.token, toDeliver);
+            this.kick();
+          });
+      });
     }
-    const committed = () => {
-      const toDeliver = rows.flatMap((row, i) => (row.status === 'pending' ? [toEvent({ ...row, id: ids[i] })] : []));
-      if (lease && toDeliver.length) this.adopt(lease.token, toDeliver);
-      if (toDeliver.length) this.kick();
-    };
-    afterCommit(trx, committed);
-    return ids;
   }
 
   /**

@@ -125,6 +125,49 @@ describe('group commit', () => {
     assert.deepEqual(await t.app.db(TABLE).orderBy('id').pluck('title'), ['a', 'b', 'c', 'd']);
   });
 
+  it('oneStatement as a function decides per batch: a batch it refuses runs in BEGIN and COMMIT', async () => {
+    const asked: string[][] = [];
+    const single = new GroupCommit({
+      db: t.app.db,
+      logger: capturingLogger().logger,
+      write: async (trx: Knex.Transaction, titles: string[]) => {
+        // Two statements when the batch holds 'big': only safe in a transaction.
+        const ids = await insertRowsReturningIds(
+          trx,
+          TABLE,
+          titles.map((title) => ({ title })),
+        );
+        if (titles.includes('big')) await trx(TABLE).where({ title: 'big' }).update({ title: 'big, updated' });
+        return ids;
+      },
+      maxBatch: 50,
+      oneStatement: (titles) => {
+        asked.push(titles);
+        return !titles.includes('big');
+      },
+      name: 'probe',
+    });
+    const statements: string[] = [];
+    const seen = (q: { sql: string }) =>
+      statements.push(
+        q.sql
+          .trim()
+          .split(/[\s;]+/)[0]
+          .toUpperCase(),
+      );
+    t.app.db.client.on('query', seen);
+    try {
+      await single.submit('small');
+      assert.deepEqual(statements.splice(0), usingPostgres ? ['INSERT'] : ['BEGIN', 'INSERT', 'COMMIT']);
+      await single.submit('big');
+      assert.deepEqual(statements.splice(0), ['BEGIN', 'INSERT', 'UPDATE', 'COMMIT']);
+    } finally {
+      t.app.db.client.removeListener('query', seen);
+    }
+    assert.deepEqual(asked, usingPostgres ? [['small'], ['big']] : [], 'asked on PostgreSQL only, with each batch');
+    assert.deepEqual(await t.app.db(TABLE).orderBy('id').pluck('title'), ['small', 'big, updated']);
+  });
+
   it('settled() resolves once everything submitted is written', async () => {
     const pending = ['x', 'y', 'z'].map((title) => notes.submit(title));
     await notes.settled();

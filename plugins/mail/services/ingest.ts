@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { insertRows, insertRowsReturningIds, queryRows } from 'plinth/plugin';
+import { POSTGRES_MAX_BOUND_VALUES, reserveIds, WriteSet } from 'plinth/plugin';
 import { GroupCommit } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import type { EventToEmit } from 'plinth/plugin';
@@ -43,6 +43,10 @@ export interface IngestDeps {
   live: () => Pick<LiveHub, 'nudge'> | null;
 }
 
+/** Bound values a delivery adds to its batch's writes, at most: its email row, raw bytes, two events and its mailbox's touch. */
+const BOUND_VALUES_PER_DELIVERY = 16 + 2 + 2 * 12 + 1;
+const deliveriesIn = (batch: Pending[]): number => batch.reduce((n, { mailboxes }) => n + mailboxes.length, 0);
+
 /**
  * Stores received mail: one row per recipient mailbox plus the raw bytes, and a `mail.received`
  * event, in one transaction — before the SMTP 250 or the /receive reply is sent. Messages that
@@ -63,7 +67,15 @@ export class Ingest {
   private listening: Promise<void> | null = null;
 
   constructor(private readonly deps: IngestDeps) {
-    this.batches = new GroupCommit({ db: deps.db, logger: deps.logger, write: (trx, batch) => this.write(trx, batch), maxBatch: 64, name: 'received mail' });
+    this.batches = new GroupCommit({
+      db: deps.db,
+      logger: deps.logger,
+      write: (trx, batch) => this.write(trx, batch),
+      maxBatch: 64,
+      // On PostgreSQL a batch is one statement (write's WriteSet) while its values fit one: no BEGIN and COMMIT.
+      oneStatement: (batch) => 1 + deliveriesIn(batch) * BOUND_VALUES_PER_DELIVERY <= POSTGRES_MAX_BOUND_VALUES,
+      name: 'received mail',
+    });
   }
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
@@ -124,32 +136,36 @@ export class Ingest {
   }
 
   /**
-   * A batch's rows, a few statements for the whole batch whatever its size: the emails (one row per
-   * recipient mailbox), their raw bytes, one touch per mailbox and the events, each one multi-row
-   * insert. Returns what was stored per message, in the batch's order.
+   * A batch's rows, whatever its size: the emails (one row per recipient mailbox), their raw bytes,
+   * one touch per mailbox and the events, each one multi-row write, and all of them one statement on
+   * PostgreSQL (WriteSet), the emails' ids taken first for the rows that refer to them. Returns what
+   * was stored per message, in the batch's order.
    */
   private async write(trx: Knex.Transaction, batch: Pending[]): Promise<StoredEmail[][]> {
     const now = this.deps.clock.now().toISOString();
     const deliveries = batch.flatMap(({ mailboxes, raw, message }, item) => mailboxes.map((mailbox) => ({ item, mailbox, raw, m: message })));
-    const ids: number[] = [];
-    // Under SQLite's bound-variable limit (15 columns a row) and PostgreSQL's, whatever the batch.
+    // Taken outside the batch's one statement on PostgreSQL: an id a failed batch took is skipped, as a failed insert's is.
+    const ids = await reserveIds(trx, 'mail_emails', deliveries.length);
+    const writes = new WriteSet();
+    // Under SQLite's bound-variable limit (16 columns a row) and PostgreSQL's, whatever the batch.
     for (let i = 0; i < deliveries.length; i += 200) {
-      const rows = deliveries.slice(i, i + 200).map(({ mailbox, raw, m }) => this.emailRow(mailbox, raw, m, now));
-      ids.push(...(await insertRowsReturningIds(trx, 'mail_emails', rows)));
-    }
-    for (let i = 0; i < deliveries.length; i += 200) {
-      await insertRows(
-        trx,
+      const chunk = deliveries.slice(i, i + 200);
+      writes.insert(
+        'mail_emails',
+        chunk.map(({ mailbox, raw, m }, j) => this.emailRow(ids[i + j], mailbox, raw, m, now)),
+      );
+      writes.insert(
         'mail_raw',
-        deliveries.slice(i, i + 200).map(({ raw }, j) => ({ email_id: ids[i + j], raw })),
+        chunk.map(({ raw }, j) => ({ email_id: ids[i + j], raw })),
       );
     }
     const touched = [...new Set(deliveries.map((d) => d.mailbox.id))];
-    await queryRows(trx, `UPDATE mail_mailboxes SET last_received_at = ? WHERE id IN (${touched.map(() => '?').join(', ')})`, [now, ...touched]);
-    await this.deps.events.emitMany(
-      trx,
+    writes.query(`UPDATE mail_mailboxes SET last_received_at = ? WHERE id IN (${touched.map(() => '?').join(', ')})`, [now, ...touched]);
+    this.deps.events.stageMany(
+      writes,
       deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)),
     );
+    await writes.run(trx);
     const stored: StoredEmail[][] = batch.map(() => []);
     deliveries.forEach(({ item, mailbox }, i) =>
       stored[item].push({ id: ids[i], mailbox_id: mailbox.id, address: mailbox.address, tenant_id: mailbox.tenant_id }),
@@ -157,8 +173,9 @@ export class Ingest {
     return stored;
   }
 
-  private emailRow(mailbox: DeliveryMailbox, raw: Buffer, m: Prepared, now: string) {
+  private emailRow(id: number, mailbox: DeliveryMailbox, raw: Buffer, m: Prepared, now: string) {
     return {
+      id,
       mailbox_id: mailbox.id,
       tenant_id: mailbox.tenant_id,
       message_id: m.messageId,

@@ -1,0 +1,182 @@
+// core/db/direct-query.ts WriteSet and reserveIds: a batch's writes to several tables go to the
+// database together (one statement on PostgreSQL, in turn on SQLite), rows referring to each other
+// by ids taken beforehand. What must hold on both: every row written with the ids given, ids
+// returned in order, a failing part leaving nothing written, and no id ever given twice.
+import assert from 'node:assert/strict';
+import { reserveIds, WriteSet } from '../../core/db/direct-query.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { usingPostgres } from '../helpers/database.js';
+
+const PARENT = 'write_set_parent';
+const CHILD = 'write_set_child';
+const LOG = 'write_set_log';
+
+describe('WriteSet and reserveIds: a batch’s writes together', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+    await t.app.db.schema.createTable(PARENT, (table) => {
+      table.increments('id').primary();
+      table.string('name', 64).notNullable().unique();
+      table.string('touched_at', 24);
+    });
+    await t.app.db.schema.createTable(CHILD, (table) => {
+      table.integer('parent_id').primary().references('id').inTable(PARENT).onDelete('CASCADE');
+      table.binary('bytes').notNullable();
+    });
+    await t.app.db.schema.createTable(LOG, (table) => {
+      table.increments('id').primary();
+      table.string('what', 64).notNullable();
+    });
+  });
+  after(async () => {
+    await t?.app.db.schema.dropTableIfExists(CHILD);
+    await t?.app.db.schema.dropTableIfExists(PARENT);
+    await t?.app.db.schema.dropTableIfExists(LOG);
+    await t?.close();
+  });
+  beforeEach(async () => {
+    await t.app.db(CHILD).delete();
+    await t.app.db(PARENT).delete();
+    await t.app.db(LOG).delete();
+  });
+
+  /** The SQL statements `fn` sends, as query listeners see them. */
+  async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+    const seen: string[] = [];
+    const listen = (q: { sql: string }) => seen.push(q.sql);
+    t.app.db.on('query', listen);
+    try {
+      await fn();
+    } finally {
+      t.app.db.off('query', listen);
+    }
+    return seen.filter((sql) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(sql.trim()));
+  }
+
+  it('writes rows that refer to each other by reserved ids, returns the ids it was asked for in order, and is one statement on PostgreSQL', async () => {
+    await t.app.db(PARENT).insert({ name: 'already-there' });
+    let logIds: number[] = [];
+    let parentIds: number[] = [];
+    const statements = await statementsOf(() =>
+      t.app.db.transaction(async (trx) => {
+        parentIds = await reserveIds(trx, PARENT, 3);
+        const writes = new WriteSet();
+        writes.insert(
+          PARENT,
+          parentIds.map((id, i) => ({ id, name: `p${i}` })),
+        );
+        writes.insert(
+          CHILD,
+          parentIds.map((id, i) => ({ parent_id: id, bytes: Buffer.from([i, 255]) })),
+        );
+        writes.query(`UPDATE ${PARENT} SET touched_at = ? WHERE name = ?`, ['2026-11-27T00:00:00.000Z', 'already-there']);
+        writes.insertReturningIds(LOG, [{ what: 'first' }, { what: 'second' }], (ids) => (logIds = ids));
+        await writes.run(trx);
+      }),
+    );
+    // The platform's own background statements (the outbox's claims) are not the set's.
+    const writesSent = statements.filter((sql) => sql.includes('write_set_') && !/nextval|pg_get_serial_sequence|sqlite_sequence/i.test(sql));
+    assert.equal(writesSent.length, usingPostgres ? 1 : 4, `statements sent: ${writesSent.join('\n')}`);
+
+    const existing = await t.app.db(PARENT).where({ name: 'already-there' }).first();
+    assert.ok(
+      parentIds.every((id) => id > Number(existing.id)),
+      'reserved ids follow the ones in use',
+    );
+    assert.deepEqual(
+      [...parentIds].sort((a, b) => a - b),
+      parentIds,
+      'ascending',
+    );
+    const parents = await t.app.db(PARENT).whereIn('id', parentIds).orderBy('id');
+    assert.deepEqual(
+      parents.map((p) => [Number(p.id), p.name]),
+      parentIds.map((id, i) => [id, `p${i}`]),
+    );
+    const children = await t.app.db(CHILD).orderBy('parent_id');
+    assert.deepEqual(
+      children.map((c) => [Number(c.parent_id), [...Buffer.from(c.bytes)]]),
+      parentIds.map((id, i) => [id, [i, 255]]),
+    );
+    assert.equal(existing.touched_at, '2026-11-27T00:00:00.000Z', 'the UPDATE ran with the inserts');
+    const log = await t.app.db(LOG).orderBy('id');
+    assert.deepEqual(
+      logIds,
+      ['first', 'second'].map((what) => Number(log.find((r) => r.what === what).id)),
+      'insertReturningIds gives the rows’ ids in the rows’ order',
+    );
+  });
+
+  it('a part that fails leaves nothing of the set written, and names its SQL', async () => {
+    await t.app.db(PARENT).insert({ name: 'taken' });
+    await assert.rejects(
+      t.app.db.transaction(async (trx) => {
+        const ids = await reserveIds(trx, PARENT, 2);
+        const writes = new WriteSet();
+        writes.insert(PARENT, [
+          { id: ids[0], name: 'new' },
+          { id: ids[1], name: 'taken' },
+        ]);
+        writes.insert(
+          CHILD,
+          ids.map((id) => ({ parent_id: id, bytes: Buffer.from('x') })),
+        );
+        writes.insertReturningIds(LOG, [{ what: 'never' }], () => assert.fail('no ids for a set that failed'));
+        await writes.run(trx);
+      }),
+      (err: Error) => new RegExp(`INSERT INTO "${PARENT}"`).test(err.message),
+    );
+    assert.deepEqual(
+      (await t.app.db(PARENT).select('name')).map((r) => r.name),
+      ['taken'],
+    );
+    assert.equal((await t.app.db(CHILD)).length, 0);
+    assert.equal((await t.app.db(LOG)).length, 0);
+  });
+
+  it('never gives an id twice: not one a deleted row had, nor one another reservation took', async () => {
+    const first = await t.app.db.transaction(async (trx) => {
+      const ids = await reserveIds(trx, PARENT, 2);
+      const writes = new WriteSet();
+      writes.insert(
+        PARENT,
+        ids.map((id) => ({ id, name: `n${id}` })),
+      );
+      await writes.run(trx);
+      return ids;
+    });
+    await t.app.db(PARENT).whereIn('id', first).delete();
+    const [second] = await t.app.db.transaction((trx) => reserveIds(trx, PARENT, 1));
+    assert.ok(second > first[1], `${second} after ${first[1]}, the largest id the table had`);
+    // A row inserted the usual way after explicit ids takes the next one.
+    await t.app.db.transaction(async (trx) => {
+      const writes = new WriteSet();
+      writes.insert(PARENT, [{ id: second, name: 'explicit' }]);
+      await writes.run(trx);
+    });
+    const [usual] = await t.app.db(PARENT).insert({ name: 'usual' }).returning('id');
+    assert.ok(Number(usual.id ?? usual) > second);
+  });
+
+  it('on SQLite a reservation outside a transaction is refused (another writer could take the ids)', async function () {
+    if (usingPostgres) this.skip();
+    await assert.rejects(reserveIds(t.app.db, PARENT, 1), /runs in the transaction/);
+  });
+
+  it('a set over PostgreSQL’s 65,535 bound values still writes everything, in turn', async () => {
+    const many = 22_000; // 3 values a row with the ids: 66,000
+    const rows = Array.from({ length: many }, (_, i) => ({ name: `bulk${i}` }));
+    await t.app.db.transaction(async (trx) => {
+      const ids = await reserveIds(trx, PARENT, many);
+      const writes = new WriteSet();
+      for (let i = 0; i < many; i += 5_000)
+        writes.insert(
+          PARENT,
+          rows.slice(i, i + 5_000).map((row, j) => ({ id: ids[i + j], ...row, touched_at: null })),
+        );
+      await writes.run(trx);
+    });
+    assert.equal(Number((await t.app.db(PARENT).count({ n: '*' }))[0].n), many);
+  });
+});
