@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { ActionControl, Actions } from 'plinth/plugin';
 import { iso, type Clock } from 'plinth/plugin';
-import { GroupCommit, insertRows, updateWhere } from 'plinth/plugin';
+import { GroupCommit, insertRows, queryRows, updateWhere } from 'plinth/plugin';
 import { valuePerRow } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
@@ -126,6 +126,8 @@ export class StepRunner {
       name: 'workflow steps',
       // A run's next step waits for its write: the workers would sit idle through every sync.
       pipeline: true,
+      // On PostgreSQL a batch is one statement (writeBatchInOne): no BEGIN and COMMIT around it.
+      oneStatement: true,
     });
   }
 
@@ -424,33 +426,46 @@ function viewOf(run: Omit<ClaimedRun, 'records'>, wf: { name: string; secrets: R
  */
 async function writeBatchInOne(trx: Knex.Transaction, items: RunWrite[]): Promise<boolean[]> {
   const fenced = items.filter((i): i is FencedWrite => i.fields !== null);
-  const parts: Array<{ sql: string; bindings: Knex.RawBinding[] }> = [];
+  const parts: Array<{ sql: string; bindings: readonly unknown[] }> = [];
   if (fenced.length) {
     const update = runsUpdate(trx, fenced).toSQL();
-    parts.push({ sql: `held as (${update.sql})`, bindings: update.bindings as Knex.RawBinding[] });
+    parts.push({ sql: `held as (${update.sql})`, bindings: update.bindings });
   }
   for (const [onlyHeld, group] of [
     [true, items.filter((i) => i.fields && i.stepRow)],
     [false, items.filter((i) => !i.fields && i.stepRow)],
   ] as const) {
     for (const rows of groupByShape(group.map((i) => i.stepRow!))) {
-      const columns = Object.keys(rows[0]);
-      const list = columns.map(() => '??').join(', ');
-      parts.push({
-        sql:
-          `s${parts.length} as (insert into workflows_run_steps (${list}) select ${list} from json_populate_recordset(null::workflows_run_steps, ?) as r` +
-          `${onlyHeld ? ' where r.run_id in (select id from held)' : ''} on conflict (run_id, idx) ` +
-          `do update set ${columns.map(() => '?? = excluded.??').join(', ')})`,
-        bindings: [...columns, ...columns, JSON.stringify(rows), ...columns.flatMap((c) => [c, c])],
-      });
+      parts.push({ sql: `s${parts.length} as (${stepRecordsUpsert(trx, Object.keys(rows[0]), onlyHeld)})`, bindings: [JSON.stringify(rows)] });
     }
   }
-  const result: { rows: Array<{ id: number | string }> } = await trx.raw(
+  const rows = await queryRows<{ id: number | string }>(
+    trx,
     `with ${parts.map((p) => p.sql).join(', ')} ${fenced.length ? 'select id from held' : 'select 1 as id where false'}`,
     parts.flatMap((p) => p.bindings),
   );
-  const held = new Set(result.rows.map((r) => Number(r.id)));
+  const held = new Set(rows.map((r) => Number(r.id)));
   return items.map((i) => !i.fields || held.has(i.runId));
+}
+
+/** The upsert of a shape of step records from a JSON recordset (its one `?`), by columns; a fenced run's only if its lease held. */
+const upserts = new Map<string, string>();
+function stepRecordsUpsert(trx: Knex.Transaction, columns: string[], onlyHeld: boolean): string {
+  const key = `${onlyHeld}\n${columns.join()}`;
+  let sql = upserts.get(key);
+  if (sql === undefined) {
+    const list = columns.map(() => '??').join(', ');
+    sql = trx
+      .raw(
+        `insert into workflows_run_steps (${list}) select ${list} from json_populate_recordset(null::workflows_run_steps, ?) as r` +
+          `${onlyHeld ? ' where r.run_id in (select id from held)' : ''} on conflict (run_id, idx) ` +
+          `do update set ${columns.map(() => '?? = excluded.??').join(', ')}`,
+        [...columns, ...columns, '', ...columns.flatMap((c) => [c, c])],
+      )
+      .toSQL().sql;
+    upserts.set(key, sql);
+  }
+  return sql;
 }
 
 /**
