@@ -66,7 +66,7 @@ try {
   removeTempDir(dir);
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const [name, rows] of Object.entries(runs))
-  console.log(
-    `median ${name.padEnd(8)} ${median(rows.map((r) => r[0]))} msg/s, server ${median(rows.map((r) => r[1]))} µs/msg, postgres ${median(rows.map((r) => r[2]))} µs/msg`,
-  );
+for (const [name, rows] of Object.entries(runs)) {
+  const [rate, server, postgres] = [0, 1, 2].map((k) => median(rows.map((r) => r[k])));
+  console.log(`median ${name.padEnd(8)} ${rate} msg/s, server ${server} µs/msg, postgres ${postgres} µs/msg`);
+}
