@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { GroupCommit } from 'plinth/plugin';
+import { GroupCommit, WriteSet } from 'plinth/plugin';
 import { valuePerRow } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
@@ -108,8 +108,8 @@ export class Messages {
 
   /**
    * The reports of one commit, a few statements whatever their number: each counted against its
-   * tenant's plan (one refused does not stop the others), then the messages, the robots' counters
-   * and the events, each one statement for the batch (a file, rare and large, one of its own).
+   * tenant's plan (one refused does not stop the others), then the messages, their files, the
+   * robots' counters and the events, written together (one statement on PostgreSQL: WriteSet).
    */
   private async writeReports(trx: Knex.Transaction, items: ReportWrite[]): Promise<Array<AppError | null>> {
     const refusals = await this.deps.usage.consumeEach(
@@ -118,14 +118,14 @@ export class Messages {
     );
     const taken = items.filter((_, i) => !refusals[i]);
     if (!taken.length) return refusals;
-    // Under SQLite's compound-select limit (500 rows a multi-row insert) whatever the batch.
-    for (let i = 0; i < taken.length; i += 100) await trx('robots_messages').insert(taken.slice(i, i + 100).map(messageRow));
-    const files = taken.filter((r) => r.file !== null);
-    for (const { robot, messageId, file, now } of files)
-      await trx('robots_message_files').insert({ message_id: messageId, tenant_id: robot.tenant_id, bytes: file, size: file!.length, created_at: now });
-    await this.countOn(trx, taken);
-    await this.deps.events.emitMany(
-      trx,
+    const writes = new WriteSet();
+    // Under SQLite's bound-variable limit whatever the batch.
+    for (let i = 0; i < taken.length; i += 100) writes.insert('robots_messages', taken.slice(i, i + 100).map(messageRow));
+    for (const { robot, messageId, file, now } of taken.filter((r) => r.file !== null))
+      writes.insert('robots_message_files', [{ message_id: messageId, tenant_id: robot.tenant_id, bytes: file, size: file!.length, created_at: now }]);
+    this.countOn(trx, writes, taken);
+    this.deps.events.stageMany(
+      writes,
       taken.map(({ robot, m, messageId, file }) => ({
         name: 'robots.message.received' as const,
         payload: {
@@ -143,11 +143,12 @@ export class Messages {
         options: { tenantId: robot.tenant_id },
       })),
     );
+    await writes.run(trx);
     return refusals;
   }
 
   /** Each robot's message count and last activity, for all the robots of a batch in one statement. */
-  private async countOn(trx: Knex.Transaction, reports: ReportWrite[]): Promise<void> {
+  private countOn(trx: Knex.Transaction, writes: WriteSet, reports: ReportWrite[]): void {
     const perRobot = new Map<number, number>();
     for (const { robot } of reports) perRobot.set(robot.id, (perRobot.get(robot.id) ?? 0) + 1);
     const ids = [...perRobot.keys()].sort((a, b) => a - b); // one lock order for every batch
@@ -159,9 +160,11 @@ export class Messages {
         trx.raw('0'),
       ),
     ]);
-    await trx('robots_robots')
+    const { sql, bindings } = trx('robots_robots')
       .whereIn('id', ids)
-      .update({ total_messages: added, last_active_at: reports[reports.length - 1].now });
+      .update({ total_messages: added, last_active_at: reports[reports.length - 1].now })
+      .toSQL();
+    writes.query(sql, bindings);
   }
 
   private decodeFile(base64: string): Buffer {
