@@ -195,10 +195,10 @@ interface SetWrite extends Statement {
 /**
  * Writes that go to the database together: multi-row INSERTs and fixed statements (an `UPDATE …`).
  * On PostgreSQL they are one statement, each write a data-modifying `WITH` part: one round trip and
- * one message for PostgreSQL to parse where each would be its own (a batch of received mail: a
- * third less of PostgreSQL's CPU and of the server's, docs/performance.md). On SQLite they run in
- * turn, in-process: there is no round trip to save. Run it in a transaction: a set over PostgreSQL's
- * 65,535 bound values also runs in turn.
+ * one message for PostgreSQL to parse where each would be its own, less CPU on both sides (received
+ * mail's batch: docs/performance.md). On SQLite they run in turn, in-process: there is no round trip
+ * to save. Run it in a transaction, or alone only where it is sure to fit one statement: a set over
+ * PostgreSQL's 65,535 bound values runs in turn too.
  *
  * PostgreSQL runs the parts on one snapshot, in no order it promises: no write may read or change
  * rows another write of the set changes, and a row referring to one inserted beside it needs that
@@ -213,7 +213,7 @@ export class WriteSet {
 
   /**
    * As insert; once the set has run, `then` gets the new rows' ids in the rows' order (see
-   * insertRowsReturningIds) and the database or transaction it ran on.
+   * insertRowsReturningIds) and the database or transaction it ran on (not called for no rows).
    */
   insertReturningIds(table: string, rows: readonly Row[], then: (ids: number[], db: Knex | Knex.Transaction) => void): void {
     if (!rows.length) return;
