@@ -72,32 +72,52 @@ const EMCOLS = [
   'received_at',
 ];
 const EVCOLS = ['name', 'version', 'tenant_id', 'payload', 'meta', 'status', 'attempts', 'available_at', 'created_at', 'delivered_at'];
+/** The n-th message's email row, in EMCOLS' order. */
+const emailValues = (n, now) => [
+  1 + (n % 100),
+  null,
+  `<m${n}@x>`,
+  `s${n}@bench.invalid`,
+  `Sender ${n}`,
+  JSON.stringify([`box${n % 100}@bench.test`]),
+  `Your code is ${n}`,
+  text.slice(0, 200),
+  text,
+  html,
+  '123456',
+  '[]',
+  2300,
+  false,
+  now,
+];
+/** A mail.received event's values, in EVCOLS' order, as the outbox writes one no handler here takes. */
+const eventValues = (id, now) => [
+  'mail.received',
+  1,
+  null,
+  JSON.stringify({
+    email_id: id,
+    mailbox: 'box@bench.test',
+    mailbox_id: 1,
+    sender: 's@x',
+    subject: 'Your code',
+    verification_code: '123456',
+    message_id: '<m@x>',
+  }),
+  null,
+  'delivered',
+  0,
+  now,
+  now,
+  now,
+];
 const values = (rows, ncols) => rows.map((_, r) => `(${Array.from({ length: ncols }, (_, k) => `$${r * ncols + k + 1}`).join(', ')})`).join(', ');
 let n = 0;
 async function batch(k, named, skip = {}) {
   const now = new Date().toISOString();
   const q = (name, text, vals) => c.query(named ? { name: name + ':' + k, text, values: vals } : { text, values: vals });
   await c.query('BEGIN');
-  const rows = Array.from({ length: k }, () => {
-    n++;
-    return [
-      1 + (n % 100),
-      null,
-      `<m${n}@x>`,
-      `s${n}@bench.invalid`,
-      `Sender ${n}`,
-      JSON.stringify([`box${n % 100}@bench.test`]),
-      `Your code is ${n}`,
-      text.slice(0, 200),
-      text,
-      html,
-      '123456',
-      '[]',
-      2300,
-      false,
-      now,
-    ];
-  });
+  const rows = Array.from({ length: k }, () => emailValues(++n, now));
   const ids = (await q('em', `insert into em (${EMCOLS.join(', ')}) values ${values(rows, EMCOLS.length)} returning id`, rows.flat())).rows.map((r) => r.id);
   if (!skip.raw)
     await q(
@@ -113,26 +133,7 @@ async function batch(k, named, skip = {}) {
     await q(
       'ev',
       `insert into ev (${EVCOLS.join(', ')}) values ${values(ids, EVCOLS.length)}`,
-      ids.flatMap((id) => [
-        'mail.received',
-        1,
-        null,
-        JSON.stringify({
-          email_id: id,
-          mailbox: 'box@bench.test',
-          mailbox_id: 1,
-          sender: 's@x',
-          subject: 'Your code',
-          verification_code: '123456',
-          message_id: '<m@x>',
-        }),
-        null,
-        'delivered',
-        0,
-        now,
-        now,
-        now,
-      ]),
+      ids.flatMap((id) => eventValues(id, now)),
     );
   await c.query('COMMIT');
 }
@@ -152,51 +153,13 @@ async function batchTogether(k) {
       .join(', ')})`;
   const mbs = [];
   const em = ids.map((id) => {
-    n++;
-    mbs.push(1 + (n % 100));
-    return tuple([
-      id,
-      1 + (n % 100),
-      null,
-      `<m${n}@x>`,
-      `s${n}@bench.invalid`,
-      `Sender ${n}`,
-      JSON.stringify([`box${n % 100}@bench.test`]),
-      `Your code is ${n}`,
-      text.slice(0, 200),
-      text,
-      html,
-      '123456',
-      '[]',
-      2300,
-      false,
-      now,
-    ]);
+    const row = emailValues(++n, now);
+    mbs.push(row[0]);
+    return tuple([id, ...row]);
   });
   const raw = ids.map((id) => tuple([id, rawBytes]));
   const touch = `update mb set last_received_at = ${tuple([now])} where id in ${tuple([...new Set(mbs)])}`.replace(/= \((\$\d+)\)/, '= $1');
-  const ev = ids.map((id) =>
-    tuple([
-      'mail.received',
-      1,
-      null,
-      JSON.stringify({
-        email_id: id,
-        mailbox: 'box@bench.test',
-        mailbox_id: 1,
-        sender: 's@x',
-        subject: 'Your code',
-        verification_code: '123456',
-        message_id: '<m@x>',
-      }),
-      null,
-      'delivered',
-      0,
-      now,
-      now,
-      now,
-    ]),
-  );
+  const ev = ids.map((id) => tuple(eventValues(id, now)));
   const text_ = `with e as (insert into em (id, ${EMCOLS.join(', ')}) values ${em.join(', ')}), r as (insert into raw (email_id, raw) values ${raw.join(', ')}),
     t as (${touch}) insert into ev (${EVCOLS.join(', ')}) values ${ev.join(', ')}`;
   await c.query({ name: `together:${k}:${new Set(mbs).size}`, text: text_, values });
