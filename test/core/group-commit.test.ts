@@ -1,6 +1,6 @@
-// core/db/group-commit.ts: writes that arrive together share one transaction, each resolves with
-// its own result once its transaction has committed, in the order submitted, and one bad item
-// fails alone.
+// Longer than most (~430 lines): core/db/group-commit.ts on both databases, its batching, failures, syncs and pipelining
+// sharing one harness. Writes that arrive together share one transaction, each resolves with its own result
+// once its transaction has committed, in the order submitted, and one bad item fails alone.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
