@@ -100,6 +100,39 @@ export interface PostgresPubSubDeps {
   logger: Logger;
 }
 
+/** A publish waiting to be sent as a NOTIFY, and its caller's answer. */
+interface Notice {
+  channel: string;
+  payload: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Two bound values a notice: far below PostgreSQL's limit, and a statement that stays short. */
+const MAX_NOTICES_A_STATEMENT = 256;
+
+/**
+ * Sends the notices in one statement; if it fails (a payload over PostgreSQL's 8,000 bytes), each
+ * is sent alone, so one bad message fails only its own publish.
+ */
+async function notifyAll(client: pg.Client, notices: Notice[]): Promise<void> {
+  const calls = notices.map((_, i) => `pg_notify($${2 * i + 1}, $${2 * i + 2})`).join(', ');
+  try {
+    await client.query(
+      `SELECT ${calls}`,
+      notices.flatMap((n) => [n.channel, n.payload]),
+    );
+    for (const n of notices) n.resolve();
+    return;
+  } catch (err) {
+    if (notices.length === 1) {
+      notices[0].reject(err);
+      return;
+    }
+  }
+  for (const n of notices) await notifyAll(client, [n]);
+}
+
 export class PostgresPubSub extends RemotePubSub implements PubSub {
   readonly kind = 'postgres' as const;
   private client: pg.Client | null = null;
@@ -124,15 +157,36 @@ export class PostgresPubSub extends RemotePubSub implements PubSub {
   }
   /** One pg client carries LISTEN and NOTIFY; its queries are queued, never overlapped. */
   private chain: Promise<unknown> = Promise.resolve();
-  private query(sql: string, params: unknown[] = []): Promise<unknown> {
-    const run = this.chain.then(async () => (await this.connection()).query(sql, params));
+  private run<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const run = this.chain.then(async () => work(await this.connection()));
     this.chain = run.catch(() => undefined);
     return run;
   }
+  /** Notices published since the statement in flight began: they go together in the next one. */
+  private waiting: Notice[] | null = null;
 
-  async publish(channel: string, message: Message) {
+  /**
+   * Publishes made while a statement is in flight go together in the next one (a `pg_notify` each,
+   * one transaction): a burst — a batch of received mail announcing itself — costs one round trip,
+   * where a statement a message would queue behind each other on the one connection. PostgreSQL
+   * folds identical notifications of one transaction into one.
+   */
+  publish(channel: string, message: Message): Promise<void> {
     checkChannel(channel);
-    await this.query('SELECT pg_notify($1, $2)', [PostgresPubSub.channelName(channel), JSON.stringify(message)]);
+    return new Promise<void>((resolve, reject) => {
+      const notice = { channel: PostgresPubSub.channelName(channel), payload: JSON.stringify(message), resolve, reject };
+      if (this.waiting && this.waiting.length < MAX_NOTICES_A_STATEMENT) {
+        this.waiting.push(notice);
+        return;
+      }
+      const notices: Notice[] = (this.waiting = [notice]);
+      void this.run(async (client) => {
+        if (this.waiting === notices) this.waiting = null;
+        await notifyAll(client, notices);
+      }).catch((err: unknown) => {
+        for (const n of notices) n.reject(err); // no connection: none was sent
+      });
+    });
   }
   async subscribe(channel: string, fn: Subscriber) {
     checkChannel(channel);
@@ -140,7 +194,7 @@ export class PostgresPubSub extends RemotePubSub implements PubSub {
     const list = this.handlers.get(name) ?? [];
     list.push(fn);
     this.handlers.set(name, list);
-    if (list.length === 1) await this.query(`LISTEN ${name}`);
+    if (list.length === 1) await this.run((client) => client.query(`LISTEN ${name}`));
   }
   async close() {
     await this.client?.end().catch(() => undefined);

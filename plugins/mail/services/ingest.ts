@@ -27,6 +27,8 @@ interface Pending {
 }
 
 const STORED_CHANNEL = 'mail.stored';
+/** Ids of at most 10 digits: a broadcast of about 6 KB at most. */
+const MAILBOX_IDS_A_BROADCAST = 500;
 
 /** What Ingest is built from, passed by name. */
 export interface IngestDeps {
@@ -65,6 +67,8 @@ export class Ingest {
   /** Tells this instance's own "stored" broadcasts apart from other instances'. */
   private readonly instance = randomUUID();
   private listening: Promise<void> | null = null;
+  /** Mailboxes that got mail this turn of the event loop, not yet broadcast to other instances. */
+  private unannounced: Set<number> | null = null;
 
   constructor(private readonly deps: IngestDeps) {
     this.batches = new GroupCommit({
@@ -123,16 +127,29 @@ export class Ingest {
     }
   }
 
-  /** Wakes long-polls here and on other instances for the mailboxes that got mail. */
+  /**
+   * Wakes long-polls here at once, and on other instances with one broadcast for the mailboxes of
+   * every message stored in this turn of the event loop (a batch's messages are answered together),
+   * in chunks that keep each broadcast far below PostgreSQL's 8,000-byte NOTIFY payload.
+   */
   private announce(stored: StoredEmail[]): void {
-    const mailboxIds = [...new Set(stored.map((s) => s.mailbox_id))];
+    const mailboxIds = new Set(stored.map((s) => s.mailbox_id));
     for (const id of mailboxIds) this.notify(id);
     const bus = this.deps.pubsub();
-    if (bus && bus.kind !== 'memory') {
-      bus
-        .publish(STORED_CHANNEL, { instance: this.instance, mailbox_ids: mailboxIds })
-        .catch((err) => this.deps.logger.warn({ err }, 'could not tell other instances about stored mail'));
+    if (!bus || bus.kind === 'memory') return;
+    if (this.unannounced) {
+      for (const id of mailboxIds) this.unannounced.add(id);
+      return;
     }
+    const ids = (this.unannounced = mailboxIds);
+    setImmediate(() => {
+      this.unannounced = null;
+      const all = [...ids];
+      for (let i = 0; i < all.length; i += MAILBOX_IDS_A_BROADCAST)
+        bus
+          .publish(STORED_CHANNEL, { instance: this.instance, mailbox_ids: all.slice(i, i + MAILBOX_IDS_A_BROADCAST) })
+          .catch((err) => this.deps.logger.warn({ err }, 'could not tell other instances about stored mail'));
+    });
   }
 
   /**
