@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { WriteSet } from './db/direct-query.js';
 import type { Logger } from './logger.js';
 
 export type Message = Record<string, unknown>;
@@ -14,6 +15,13 @@ export type Subscriber = (message: Message) => void;
 export interface PubSub {
   readonly kind: 'memory' | 'redis' | 'postgres';
   publish(channel: string, message: Message): Promise<void>;
+  /**
+   * Adds a publish to a batch's writes, sent when their transaction commits, where the transport
+   * can: on PostgreSQL a NOTIFY inside the set's statement, which PostgreSQL delivers at that commit
+   * (a NOTIFY of its own is a transaction and a WAL flush of its own). Returns false where it cannot
+   * (Redis, in-process, a message over NOTIFY's 8,000 bytes): publish once the write is durable.
+   */
+  publishOnCommit(writes: WriteSet, channel: string, message: Message): boolean;
   subscribe(channel: string, fn: Subscriber): Promise<void>;
   close(): Promise<void>;
 }
@@ -29,6 +37,9 @@ export class MemoryPubSub implements PubSub {
   async publish(channel: string, message: Message) {
     checkChannel(channel);
     queueMicrotask(() => this.emitter.emit(channel, message));
+  }
+  publishOnCommit(): boolean {
+    return false;
   }
   async subscribe(channel: string, fn: Subscriber) {
     checkChannel(channel);
@@ -83,6 +94,9 @@ export class RedisPubSub extends RemotePubSub implements PubSub {
   async publish(channel: string, message: Message) {
     await this.deps.pub.publish(this.name(channel), JSON.stringify(message));
   }
+  publishOnCommit(): boolean {
+    return false;
+  }
   async subscribe(channel: string, fn: Subscriber) {
     const name = this.name(channel);
     const list = this.handlers.get(name) ?? [];
@@ -107,6 +121,9 @@ interface Notice {
   resolve: () => void;
   reject: (err: unknown) => void;
 }
+
+/** PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more (and with it the statement it is in). */
+const MAX_NOTIFY_PAYLOAD_BYTES = 8000;
 
 /** Two bound values a notice: far below PostgreSQL's limit, and a statement that stays short. */
 const MAX_NOTICES_A_STATEMENT = 256;
@@ -187,6 +204,13 @@ export class PostgresPubSub extends RemotePubSub implements PubSub {
         for (const n of notices) n.reject(err); // no connection: none was sent
       });
     });
+  }
+  publishOnCommit(writes: WriteSet, channel: string, message: Message): boolean {
+    checkChannel(channel);
+    const payload = JSON.stringify(message);
+    if (Buffer.byteLength(payload) >= MAX_NOTIFY_PAYLOAD_BYTES) return false;
+    writes.call('pg_notify(?, ?)', [PostgresPubSub.channelName(channel), payload]);
+    return true;
   }
   async subscribe(channel: string, fn: Subscriber) {
     checkChannel(channel);

@@ -190,6 +190,8 @@ export const POSTGRES_MAX_BOUND_VALUES = 65_535;
 interface SetWrite extends Statement {
   /** Given the rows' ids once the set has run (an insert's `RETURNING id`), in ascending order, and what it ran on. */
   ids?: (ids: number[], db: Knex | Knex.Transaction) => void;
+  /** A function called for its effect (WriteSet.call), not a write: the statement's last select on PostgreSQL. */
+  call?: true;
 }
 
 /**
@@ -225,15 +227,26 @@ export class WriteSet {
     this.writes.push({ shape: sql, sql, bindings: [...bindings] });
   }
 
+  /**
+   * A function called once when the set runs, for its effect: `pg_notify(?, ?)`, which PostgreSQL
+   * delivers when the set's transaction commits. On PostgreSQL it is the one statement's final
+   * `SELECT` (a `WITH` part that only selects would never run); else a `SELECT` of its own, after
+   * the writes. What it returns is not read.
+   */
+  call(expression: string, bindings: readonly unknown[]): void {
+    this.writes.push({ shape: `call\n${expression}`, sql: expression, bindings: [...bindings], call: true });
+  }
+
   async run(db: Knex | Knex.Transaction): Promise<void> {
-    const { writes } = this;
+    // The calls after the writes: in the one statement they are its final select.
+    const parts = [...this.writes.filter((w) => !w.call), ...this.writes.filter((w) => w.call)];
     const together =
-      writes.length > 1 &&
+      parts.length > 1 &&
       (db.client as unknown as ClientInternals).dialect === 'postgresql' &&
-      writes.reduce((n, w) => n + w.bindings.length, 0) <= POSTGRES_MAX_BOUND_VALUES;
+      parts.reduce((n, w) => n + w.bindings.length, 0) <= POSTGRES_MAX_BOUND_VALUES;
     if (!together) {
-      for (const w of writes) {
-        const rows = await queryRows(db, w.sql, w.bindings);
+      for (const w of parts) {
+        const rows = await queryRows(db, w.call ? `SELECT ${w.sql}` : w.sql, w.bindings);
         w.ids?.(
           rows.map((row) => Number(row.id)).sort((a, b) => a - b),
           db,
@@ -241,13 +254,13 @@ export class WriteSet {
       }
       return;
     }
-    const sql = statement(`with\n${writes.map((w) => w.shape).join('\n;\n')}`, () => withStatement(writes));
+    const sql = statement(`with\n${parts.map((w) => w.shape).join('\n;\n')}`, () => withStatement(parts));
     const rows = await queryRows<{ part: number; id: number }>(
       db,
       sql,
-      writes.flatMap((w) => w.bindings),
+      parts.flatMap((w) => w.bindings),
     );
-    writes.forEach((w, i) =>
+    parts.forEach((w, i) =>
       w.ids?.(
         rows
           .filter((row) => Number(row.part) === i)
@@ -259,15 +272,19 @@ export class WriteSet {
   }
 }
 
-/** PostgreSQL's one statement for a WriteSet: its writes as `WITH` parts, then the ids of those that return them. */
-function withStatement(writes: readonly SetWrite[]): string {
+/**
+ * PostgreSQL's one statement for a WriteSet (its calls last): its writes as `WITH` parts, then the
+ * ids of those that return them, the calls as one more branch of that select (part -1) or as the
+ * select itself; without either, the last write is the statement.
+ */
+function withStatement(parts: readonly SetWrite[]): string {
+  const calls = parts.filter((w) => w.call).map((w) => w.sql);
+  const writes = parts.filter((w) => !w.call);
   const returning = writes.flatMap((w, i) => (w.ids ? [`SELECT ${i} AS part, "id" FROM w${i}`] : []));
-  if (returning.length) return `WITH ${writes.map((w, i) => `w${i} AS (${w.sql})`).join(', ')} ${returning.join(' UNION ALL ')}`;
-  const last = writes.length - 1;
-  return `WITH ${writes
-    .slice(0, last)
-    .map((w, i) => `w${i} AS (${w.sql})`)
-    .join(', ')} ${writes[last].sql}`;
+  if (calls.length && returning.length) returning.push(`SELECT -1, NULL FROM (SELECT ${calls.join(', ')}) AS called`);
+  const last = returning.length ? `${returning.join(' UNION ALL ')}` : calls.length ? `SELECT ${calls.join(', ')}` : null;
+  const ctes = (last ? writes : writes.slice(0, -1)).map((w, i) => `w${i} AS (${w.sql})`);
+  return `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}${last ?? writes[writes.length - 1].sql}`;
 }
 
 /** Each table's id sequence on PostgreSQL, by table. */

@@ -3,6 +3,7 @@
 // by ids taken beforehand. What must hold on both: every row written with the ids given, ids
 // returned in order, a failing part leaving nothing written, and no id ever given twice.
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { reserveIds, WriteSet } from '../../core/db/direct-query.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { usingPostgres } from '../helpers/database.js';
@@ -178,5 +179,41 @@ describe('WriteSet and reserveIds: a batch’s writes together', () => {
       await writes.run(trx);
     });
     assert.equal(Number((await t.app.db(PARENT).count({ n: '*' }))[0].n), many);
+  });
+
+  it('a call (pg_notify) runs once with the writes, in their one statement, and is heard only if they commit (PostgreSQL)', async function () {
+    if (!usingPostgres) this.skip();
+    const listener = new pg.Client({ connectionString: t.database.url! }); // NOTIFY reaches listeners of its own database
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.payload ?? ''));
+    await listener.query('LISTEN write_set_test');
+    try {
+      /** A set with a call, and an insert that returns ids (the call is then a branch of the final select) or not (it is the select). */
+      const set = (name: string, logged?: (ids: number[]) => void) => {
+        const writes = new WriteSet();
+        writes.call('pg_notify(?, ?)', ['write_set_test', `for ${name}`]);
+        writes.insert(PARENT, [{ name }]);
+        if (logged) writes.insertReturningIds(LOG, [{ what: name }], logged);
+        else writes.insert(LOG, [{ what: name }]);
+        return writes;
+      };
+      let ids: number[] = [];
+      const statements = await statementsOf(() => set('called', (got) => (ids = got)).run(t.app.db));
+      assert.equal(statements.filter((sql) => sql.includes('pg_notify')).length, 1, statements.join('\n'));
+      assert.match(statements.find((sql) => sql.includes('pg_notify'))!, /^WITH .*INSERT INTO "write_set_parent"/s);
+      assert.equal(ids.length, 1, 'the ids still come back beside the call');
+      await set('plain').run(t.app.db);
+      await t.app.db(PARENT).insert({ name: 'taken' });
+      await assert.rejects(set('taken').run(t.app.db), /unique|duplicate/i);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(heard, ['for called', 'for plain'], 'the failed set’s notification was never sent');
+      assert.deepEqual(
+        (await t.app.db(LOG).orderBy('id')).map((r) => r.what),
+        ['called', 'plain'],
+      );
+    } finally {
+      await listener.end();
+    }
   });
 });

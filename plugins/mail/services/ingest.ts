@@ -26,9 +26,22 @@ interface Pending {
   message: Prepared;
 }
 
+/** A message's stored rows, and whether the broadcast to other instances went with them (see announce). */
+interface Written {
+  stored: StoredEmail[];
+  broadcast: boolean;
+}
+
 const STORED_CHANNEL = 'mail.stored';
-/** Ids of at most 10 digits: a broadcast of about 6 KB at most. */
+/** Ids of at most 10 digits: a broadcast of about 6 KB at most, under PostgreSQL's 8,000-byte NOTIFY. */
 const MAILBOX_IDS_A_BROADCAST = 500;
+
+/** The "stored" broadcasts for these mailboxes, from this instance. */
+function broadcasts(mailboxIds: number[], instance: string): Array<{ instance: string; mailbox_ids: number[] }> {
+  const chunks = [];
+  for (let i = 0; i < mailboxIds.length; i += MAILBOX_IDS_A_BROADCAST) chunks.push({ instance, mailbox_ids: mailboxIds.slice(i, i + MAILBOX_IDS_A_BROADCAST) });
+  return chunks;
+}
 
 /** What Ingest is built from, passed by name. */
 export interface IngestDeps {
@@ -45,8 +58,12 @@ export interface IngestDeps {
   live: () => Pick<LiveHub, 'nudge'> | null;
 }
 
-/** Bound values a delivery adds to its batch's writes, at most: its email row, raw bytes, two events and its mailbox's touch. */
-const BOUND_VALUES_PER_DELIVERY = 16 + 2 + 2 * 12 + 1;
+/**
+ * Bound values a delivery adds to its batch's writes, at most: its email row, raw bytes, two events,
+ * its mailbox's touch and its share of the broadcasts (two values for up to 500 mailboxes); a batch
+ * adds three (the touch's time, its first broadcast).
+ */
+const BOUND_VALUES_PER_DELIVERY = 16 + 2 + 2 * 12 + 1 + 1;
 const deliveriesIn = (batch: Pending[]): number => batch.reduce((n, { mailboxes }) => n + mailboxes.length, 0);
 
 /**
@@ -57,7 +74,7 @@ const deliveriesIn = (batch: Pending[]): number => batch.reduce((n, { mailboxes 
  */
 export class Ingest {
   /** Messages arriving while a transaction is written share the next one. */
-  private readonly batches: GroupCommit<Pending, StoredEmail[]>;
+  private readonly batches: GroupCommit<Pending, Written>;
   private readonly waiters = new Set<(mailboxId: number) => void>();
 
   /** Long-polls listening for mail on this instance (tests wait for theirs to be in). */
@@ -77,18 +94,18 @@ export class Ingest {
       write: (trx, batch) => this.write(trx, batch),
       maxBatch: 64,
       // On PostgreSQL a batch is one statement (write's WriteSet) while its values fit one: no BEGIN and COMMIT.
-      oneStatement: (batch) => 1 + deliveriesIn(batch) * BOUND_VALUES_PER_DELIVERY <= POSTGRES_MAX_BOUND_VALUES,
+      oneStatement: (batch) => 3 + deliveriesIn(batch) * BOUND_VALUES_PER_DELIVERY <= POSTGRES_MAX_BOUND_VALUES,
       name: 'received mail',
     });
   }
 
   /** Resolves once stored (durably); rejects if the write failed (the sender gets a 4xx and retries). */
   private async store(mailboxes: DeliveryMailbox[], raw: Buffer, message: Prepared): Promise<StoredEmail[]> {
-    const stored = await this.batches.submit({ mailboxes, raw, message }).catch((err: unknown) => {
+    const { stored, broadcast } = await this.batches.submit({ mailboxes, raw, message }).catch((err: unknown) => {
       this.deps.logger.error({ err }, 'storing received mail failed');
       throw err;
     });
-    this.announce(stored);
+    this.announce(stored, broadcast);
     // Coalesced per tenant (at most one a second): a burst of mail costs the pages one reload.
     // Mail of a platform mailbox (no tenant) reaches superadmins' pages only.
     for (const tenantId of new Set(stored.map((s) => s.tenant_id))) this.deps.live()?.nudge(tenantId ?? null, 'mail.received');
@@ -128,15 +145,15 @@ export class Ingest {
   }
 
   /**
-   * Wakes long-polls here at once, and on other instances with one broadcast for the mailboxes of
-   * every message stored in this turn of the event loop (a batch's messages are answered together),
-   * in chunks that keep each broadcast far below PostgreSQL's 8,000-byte NOTIFY payload.
+   * Wakes long-polls here at once, and on other instances unless the broadcast went with the rows
+   * (broadcastOnCommit): one for the mailboxes of every message stored in this turn of the event
+   * loop (a batch's messages are answered together).
    */
-  private announce(stored: StoredEmail[]): void {
+  private announce(stored: StoredEmail[], broadcast: boolean): void {
     const mailboxIds = new Set(stored.map((s) => s.mailbox_id));
     for (const id of mailboxIds) this.notify(id);
     const bus = this.deps.pubsub();
-    if (!bus || bus.kind === 'memory') return;
+    if (broadcast || !bus) return;
     if (this.unannounced) {
       for (const id of mailboxIds) this.unannounced.add(id);
       return;
@@ -144,21 +161,30 @@ export class Ingest {
     const ids = (this.unannounced = mailboxIds);
     setImmediate(() => {
       this.unannounced = null;
-      const all = [...ids];
-      for (let i = 0; i < all.length; i += MAILBOX_IDS_A_BROADCAST)
-        bus
-          .publish(STORED_CHANNEL, { instance: this.instance, mailbox_ids: all.slice(i, i + MAILBOX_IDS_A_BROADCAST) })
-          .catch((err) => this.deps.logger.warn({ err }, 'could not tell other instances about stored mail'));
+      for (const chunk of broadcasts([...ids], this.instance))
+        bus.publish(STORED_CHANNEL, chunk).catch((err) => this.deps.logger.warn({ err }, 'could not tell other instances about stored mail'));
     });
   }
 
   /**
-   * A batch's rows, whatever its size: the emails (one row per recipient mailbox), their raw bytes,
-   * one touch per mailbox and the events, each one multi-row write, and all of them one statement on
-   * PostgreSQL (WriteSet), the emails' ids taken first for the rows that refer to them. Returns what
-   * was stored per message, in the batch's order.
+   * Adds the broadcast to other instances to the batch's writes, where the pub/sub can send it at
+   * their commit (PostgreSQL's NOTIFY: no statement, transaction or WAL flush of its own). False
+   * where it cannot (Redis): announce publishes it once the batch is durable.
    */
-  private async write(trx: Knex.Transaction, batch: Pending[]): Promise<StoredEmail[][]> {
+  private broadcastOnCommit(writes: WriteSet, mailboxIds: number[]): boolean {
+    const bus = this.deps.pubsub();
+    if (!bus || bus.kind === 'memory') return true;
+    return broadcasts(mailboxIds, this.instance).every((chunk) => bus.publishOnCommit(writes, STORED_CHANNEL, chunk));
+  }
+
+  /**
+   * A batch's rows, whatever its size: the emails (one row per recipient mailbox), their raw bytes,
+   * one touch per mailbox, the events and the broadcast to other instances where it can go with
+   * them, each one multi-row write, and all of them one statement on PostgreSQL (WriteSet), the
+   * emails' ids taken first for the rows that refer to them. Returns what was stored per message, in
+   * the batch's order.
+   */
+  private async write(trx: Knex.Transaction, batch: Pending[]): Promise<Written[]> {
     const now = this.deps.clock.now().toISOString();
     const deliveries = batch.flatMap(({ mailboxes, raw, message }, item) => mailboxes.map((mailbox) => ({ item, mailbox, raw, m: message })));
     // Taken outside the batch's one statement on PostgreSQL: an id a failed batch took is skipped, as a failed insert's is.
@@ -182,12 +208,13 @@ export class Ingest {
       writes,
       deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)),
     );
+    const broadcast = this.broadcastOnCommit(writes, touched);
     await writes.run(trx);
-    const stored: StoredEmail[][] = batch.map(() => []);
+    const written: Written[] = batch.map(() => ({ stored: [], broadcast }));
     deliveries.forEach(({ item, mailbox }, i) =>
-      stored[item].push({ id: ids[i], mailbox_id: mailbox.id, address: mailbox.address, tenant_id: mailbox.tenant_id }),
+      written[item].stored.push({ id: ids[i], mailbox_id: mailbox.id, address: mailbox.address, tenant_id: mailbox.tenant_id }),
     );
-    return stored;
+    return written;
   }
 
   private emailRow(id: number, mailbox: DeliveryMailbox, raw: Buffer, m: Prepared, now: string) {
