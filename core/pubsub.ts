@@ -20,6 +20,7 @@ export interface PubSub {
    * can: on PostgreSQL a NOTIFY inside the set's statement, which PostgreSQL delivers at that commit
    * (a NOTIFY of its own is a transaction and a WAL flush of its own). Returns false where it cannot
    * (Redis, in-process, a message over NOTIFY's 8,000 bytes): publish once the write is durable.
+   * The set runs on Plinth's own database (the one the pub/sub listens on).
    */
   publishOnCommit(writes: WriteSet, channel: string, message: Message): boolean;
   subscribe(channel: string, fn: Subscriber): Promise<void>;
