@@ -168,8 +168,9 @@ export class Ingest {
 
   /**
    * Adds the broadcast to other instances to the batch's writes, where the pub/sub can send it at
-   * their commit (PostgreSQL's NOTIFY: no statement, transaction or WAL flush of its own). False
-   * where it cannot (Redis): announce publishes it once the batch is durable.
+   * their commit (PostgreSQL's NOTIFY: no statement, transaction or WAL flush of its own). True too
+   * where there is no other instance to tell (in-process pub/sub). False where it cannot (Redis):
+   * announce publishes it once the batch is durable.
    */
   private broadcastOnCommit(writes: WriteSet, mailboxIds: number[]): boolean {
     const bus = this.deps.pubsub();
