@@ -287,8 +287,27 @@ function withStatement(parts: readonly SetWrite[]): string {
   return `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}${last ?? writes[writes.length - 1].sql}`;
 }
 
+/**
+ * reserveIds' statement with rows to lock: the count of the locked rows is a one-time filter
+ * (an InitPlan), evaluated before the first row, and so before the first nextval.
+ */
+function lockedThenNext(lockTable: string): string {
+  return statement(
+    `reserve locked\n${lockTable}`,
+    () =>
+      `WITH locked AS MATERIALIZED (SELECT 1 FROM ${quoted(lockTable)} WHERE "id" = ANY(?::bigint[]) ORDER BY "id" FOR NO KEY UPDATE) ` +
+      'SELECT nextval(?::regclass) AS id FROM generate_series(1, ?::integer) WHERE (SELECT count(*) FROM locked) >= 0',
+  );
+}
+
 /** Each table's id sequence on PostgreSQL, by table. */
 const sequences = new Map<string, string>();
+
+/** Rows reserveIds locks before it takes ids: those of `table` whose `id` is in `ids`. */
+export interface RowsToLock {
+  table: string;
+  ids: readonly number[];
+}
 
 /**
  * `count` new ids for rows of `table` (its `id` column), ascending, taken before the rows are
@@ -296,8 +315,15 @@ const sequences = new Map<string, string>();
  * come from the column's sequence, never given twice (ids a failed write took are skipped, as a
  * failed insert's are). On SQLite they follow the largest id the table ever had (AUTOINCREMENT's
  * `sqlite_sequence`), inside the transaction that inserts them, which holds the write lock.
+ *
+ * `lockFirst`: on PostgreSQL, those rows are locked (in id order, `FOR NO KEY UPDATE`, till the
+ * transaction ends) in the same statement, before the ids are taken. Another transaction taking ids
+ * for any of them then waits for this one to end, so within each locked row's group (a mailbox's
+ * mail) the ids become visible in the order they were given: a reader asking for ids past the
+ * largest it saw (`since`) never skips one that committed late. SQLite's write lock already orders
+ * them.
  */
-export async function reserveIds(db: Knex | Knex.Transaction, table: string, count: number): Promise<number[]> {
+export async function reserveIds(db: Knex | Knex.Transaction, table: string, count: number, lockFirst?: RowsToLock): Promise<number[]> {
   if (count <= 0) return [];
   if ((db.client as unknown as ClientInternals).dialect === 'postgresql') {
     let sequence = sequences.get(table);
@@ -307,7 +333,9 @@ export async function reserveIds(db: Knex | Knex.Transaction, table: string, cou
       sequence = row.name;
       sequences.set(table, sequence);
     }
-    const rows = await queryRows<{ id: string | number }>(db, 'SELECT nextval(?::regclass) AS id FROM generate_series(1, ?::integer)', [sequence, count]);
+    const rows = lockFirst?.ids.length
+      ? await queryRows<{ id: string | number }>(db, lockedThenNext(lockFirst.table), [`{${lockFirst.ids.join(',')}}`, sequence, count])
+      : await queryRows<{ id: string | number }>(db, 'SELECT nextval(?::regclass) AS id FROM generate_series(1, ?::integer)', [sequence, count]);
     return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
   if (!isTransaction(db)) throw new Error(`reserveIds(${table}) on SQLite runs in the transaction that inserts the rows`);

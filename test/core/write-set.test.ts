@@ -160,6 +160,51 @@ describe('WriteSet and reserveIds: a batch’s writes together', () => {
     assert.ok(Number(usual.id ?? usual) > second);
   });
 
+  it('ids taken with rows locked first commit in order within those rows: a second reservation waits for the first’s commit (PostgreSQL)', async function () {
+    if (!usingPostgres) this.skip();
+    const [group, other] = await t.app
+      .db(PARENT)
+      .insert([{ name: 'group' }, { name: 'other' }])
+      .returning('id');
+    const groupId = Number(group.id ?? group);
+    const otherId = Number(other.id ?? other);
+    /** Whether a backend waits on a lock in the reservation's statement (pg_stat_activity, no timing). */
+    const waitingOnLock = async () =>
+      (
+        await t.app.db.raw(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR NO KEY UPDATE%' AND pid <> pg_backend_pid()",
+        )
+      ).rows[0].n > 0;
+    const first = await t.app.db.transaction();
+    const second = await t.app.db.transaction();
+    try {
+      const firstIds = await reserveIds(first, LOG, 2, { table: PARENT, ids: [groupId] });
+      // Another group is not held up.
+      const elsewhere = await t.app.db.transaction();
+      assert.equal((await reserveIds(elsewhere, LOG, 1, { table: PARENT, ids: [otherId] })).length, 1);
+      await elsewhere.commit();
+      let secondIds: number[] | undefined;
+      const reserving = reserveIds(second, LOG, 1, { table: PARENT, ids: [otherId, groupId] }).then((ids) => (secondIds = ids));
+      for (let tries = 0; !(await waitingOnLock()); tries++) {
+        assert.ok(tries < 200, 'the second reservation never waited on the first’s lock');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      assert.equal(secondIds, undefined, 'no id before the first transaction ends');
+      await first.table(LOG).insert(firstIds.map((id) => ({ id, what: 'first' })));
+      await first.commit();
+      await reserving;
+      assert.ok(secondIds![0] > firstIds[1], `${secondIds![0]} after ${firstIds[1]}`);
+      await second.table(LOG).insert({ id: secondIds![0], what: 'second' });
+      await second.commit();
+    } finally {
+      for (const trx of [first, second]) if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
+    }
+    assert.deepEqual(
+      (await t.app.db(LOG).orderBy('id')).map((r) => r.what),
+      ['first', 'first', 'second'],
+    );
+  });
+
   it('on SQLite a reservation outside a transaction is refused (another writer could take the ids)', async function () {
     if (usingPostgres) this.skip();
     await assert.rejects(reserveIds(t.app.db, PARENT, 1), /runs in the transaction/);

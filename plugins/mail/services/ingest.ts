@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { POSTGRES_MAX_BOUND_VALUES, reserveIds, WriteSet } from 'plinth/plugin';
+import { reserveIds, WriteSet } from 'plinth/plugin';
 import { GroupCommit } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
 import type { EventToEmit } from 'plinth/plugin';
@@ -59,14 +59,6 @@ export interface IngestDeps {
 }
 
 /**
- * Bound values a delivery adds to its batch's writes, at most: its email row, raw bytes, two events,
- * its mailbox's touch and its share of the broadcasts (two values for up to 500 mailboxes); a batch
- * adds three (the touch's time, its first broadcast).
- */
-const BOUND_VALUES_PER_DELIVERY = 16 + 2 + 2 * 12 + 1 + 1;
-const deliveriesIn = (batch: Pending[]): number => batch.reduce((n, { mailboxes }) => n + mailboxes.length, 0);
-
-/**
  * Stores received mail: one row per recipient mailbox plus the raw bytes, and a `mail.received`
  * event, in one transaction — before the SMTP 250 or the /receive reply is sent. Messages that
  * arrive while a transaction is being written share the next one (group commit): with
@@ -93,8 +85,7 @@ export class Ingest {
       logger: deps.logger,
       write: (trx, batch) => this.write(trx, batch),
       maxBatch: 64,
-      // On PostgreSQL a batch is one statement (write's WriteSet) while its values fit one: no BEGIN and COMMIT.
-      oneStatement: (batch) => 3 + deliveriesIn(batch) * BOUND_VALUES_PER_DELIVERY <= POSTGRES_MAX_BOUND_VALUES,
+      // Not oneStatement: on PostgreSQL the lock on the batch's mailboxes, taken with their ids (write), must hold till the COMMIT.
       name: 'received mail',
     });
   }
@@ -188,8 +179,11 @@ export class Ingest {
   private async write(trx: Knex.Transaction, batch: Pending[]): Promise<Written[]> {
     const now = this.deps.clock.now().toISOString();
     const deliveries = batch.flatMap(({ mailboxes, raw, message }, item) => mailboxes.map((mailbox) => ({ item, mailbox, raw, m: message })));
+    const touched = [...new Set(deliveries.map((d) => d.mailbox.id))];
     // Taken outside the batch's one statement on PostgreSQL: an id a failed batch took is skipped, as a failed insert's is.
-    const ids = await reserveIds(trx, 'mail_emails', deliveries.length);
+    // The mailboxes locked first: another instance's batch for one of them waits for this one's commit, so a
+    // mailbox's mail commits in id order and a long-poll's `since` never skips a lower id that committed late.
+    const ids = await reserveIds(trx, 'mail_emails', deliveries.length, { table: 'mail_mailboxes', ids: touched });
     const writes = new WriteSet();
     // Under SQLite's bound-variable limit (16 columns a row) and PostgreSQL's, whatever the batch.
     for (let i = 0; i < deliveries.length; i += 200) {
@@ -203,7 +197,6 @@ export class Ingest {
         chunk.map(({ raw }, j) => ({ email_id: ids[i + j], raw })),
       );
     }
-    const touched = [...new Set(deliveries.map((d) => d.mailbox.id))];
     writes.query(`UPDATE mail_mailboxes SET last_received_at = ? WHERE id IN (${touched.map(() => '?').join(', ')})`, [now, ...touched]);
     this.deps.events.stageMany(
       writes,

@@ -20,6 +20,7 @@ import {
 
 import { usingPostgres } from '../../../test/helpers/database.js';
 import { mailServices } from '../services/own.js';
+import { reserveIds } from 'plinth/plugin';
 
 const ROOT = `root-${randomBytes(24).toString('base64url')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -304,6 +305,44 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
         assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
       } finally {
         await second.close();
+      }
+    });
+
+    it('mail for one mailbox commits in id order across instances: a long-poll’s since never skips a late commit (PostgreSQL)', async function () {
+      if (!usingPostgres) this.skip(); // SQLite has one writer at a time
+      const address = await createMailbox(t, owner);
+      const { id: mailboxId } = await t.app.db('mail_mailboxes').where({ address }).first('id');
+      const waitingOnLock = async (like: string) =>
+        Number(
+          (await t.app.db.raw("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ? AND pid <> pg_backend_pid()", [like]))
+            .rows[0].n,
+        ) > 0;
+      const until = async (what: string, check: () => Promise<boolean>) => {
+        for (let tries = 0; !(await check()); tries++) {
+          assert.ok(tries < 400, what);
+          await sleep(25);
+        }
+      };
+      // This instance's batch stops after taking its id, before its rows are in (mail_raw is held).
+      const holder = await t.app.db.transaction();
+      const otherInstance = await t.app.db.transaction();
+      try {
+        await holder.raw('LOCK TABLE mail_raw IN SHARE MODE');
+        const sending = send(t, { to: address, subject: 'taken first', text: 'first' });
+        await until('the batch never reached mail_raw', () => waitingOnLock('%mail_raw%'));
+        // Another instance's batch for the same mailbox takes its id after: it must wait for the first to commit.
+        let later: number[] | undefined;
+        const reserving = reserveIds(otherInstance, 'mail_emails', 1, { table: 'mail_mailboxes', ids: [mailboxId] }).then((ids) => (later = ids));
+        await until('the second batch did not wait for the first', () => waitingOnLock('%FOR NO KEY UPDATE%'));
+        assert.equal(later, undefined);
+        await holder.commit();
+        await sending;
+        await reserving;
+        const [first] = await inbox(t, owner, address);
+        assert.equal(first.subject, 'taken first');
+        assert.ok(later![0] > first.id, `the later batch's id ${later![0]} comes after ${first.id}, which was visible before it`);
+      } finally {
+        for (const trx of [holder, otherInstance]) if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
       }
     });
 
