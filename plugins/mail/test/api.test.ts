@@ -11,6 +11,7 @@ import {
   count,
   createMailbox,
   inbox,
+  transport,
   loginAdmin,
   send,
   startMailApp,
@@ -344,6 +345,59 @@ describe('mail: the API (mailboxes, mail, long-poll, /receive)', () => {
       } finally {
         for (const trx of [holder, otherInstance]) if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
       }
+    });
+
+    it('two instances store mail for the same mailboxes at once: all stored, no deadlock, a follower of since sees each once (PostgreSQL)', async function () {
+      if (!usingPostgres) this.skip();
+      this.timeout(60_000);
+      const second = await startMailApp({ database: t.database, auth: { rootToken: ROOT } });
+      const boxes = [await createMailbox(t, owner), await createMailbox(t, owner), await createMailbox(t, owner)];
+      const followed = boxes[0];
+      const pools = [t, second].map((app) => transport(app, { pool: true, maxConnections: 4, maxMessages: Infinity }));
+      const seen: number[] = [];
+      let sent = false;
+      const follow = (async () => {
+        let since = 0;
+        for (;;) {
+          const url: string = `/api/emails/wait?mailbox=${followed}&since=${since}&timeout=${sent ? 1 : 5}`;
+          const res: { status: number; text: string; body: unknown } = await t.mail('GET', url, { headers: owner.headers });
+          assert.equal(res.status, 200, res.text);
+          const ids: number[] = (res.body as Array<{ id: number }>).map((e) => e.id);
+          if (!ids.length && sent) return;
+          seen.push(...ids);
+          since = Math.max(since, ...ids);
+        }
+      })();
+      try {
+        // 40 messages, each to two of the three mailboxes in a different order, half through each instance.
+        const orders = [
+          [0, 1],
+          [1, 0],
+          [0, 2],
+          [2, 0],
+          [1, 2],
+        ];
+        const infos = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            pools[i % 2].sendMail({ from: 'both@outside.test', to: orders[i % orders.length].map((b) => boxes[b]), subject: `both ${i}`, text: `${i}` }),
+          ),
+        );
+        assert.ok(infos.every((info) => /^250 /.test(info.response)));
+      } finally {
+        sent = true;
+        for (const pool of pools) pool.close();
+      }
+      await follow;
+      await second.close();
+      const stored = (
+        await t.db('mail_emails as e').join('mail_mailboxes as m', 'm.id', 'e.mailbox_id').where('m.address', followed).orderBy('e.id').select('e.id')
+      ).map((r) => Number(r.id));
+      assert.equal(stored.length, 32, 'every message to the followed mailbox is stored');
+      assert.deepEqual(
+        [...seen].sort((a, b) => a - b),
+        stored,
+        'the follower saw each once',
+      );
     });
 
     it('a long-poll the client gives up on is let go at once (no listener left behind)', async () => {
