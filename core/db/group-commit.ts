@@ -47,9 +47,10 @@ export interface GroupCommitOptions<T = unknown> {
   pipeline?: boolean;
   /**
    * The writer writes with exactly one statement (an INSERT of all its items' rows, or a WriteSet
-   * that fits one), besides reads that change nothing (reserveIds). On PostgreSQL it then runs
-   * without BEGIN and COMMIT, as a statement is a transaction of its own: two round trips a batch
-   * fewer, each of which waits its turn on a busy event loop. A function says it per batch (whether
+   * that fits one), besides reads that change nothing (reserveIds, but not with rows to lock, whose
+   * lock would end with that statement). On PostgreSQL it then runs without BEGIN and COMMIT, as a
+   * statement is a transaction of its own: two round trips a batch fewer, each of which waits its
+   * turn on a busy event loop. A function says it per batch (whether
    * the batch's rows fit one statement's bound values). Default false.
    */
   oneStatement?: boolean | ((items: T[]) => boolean);
