@@ -21,6 +21,7 @@ import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
 import { RateLimits } from './rate-limit.js';
 import { createPubSub, RedisPubSub } from './pubsub.js';
+import { compactHeap } from './compact-heap.js';
 import { deploymentId } from './deployment.js';
 import { Retention } from './retention.js';
 import { Backups } from './backup/backups.js';
@@ -374,7 +375,11 @@ export class Plinth implements AppView {
     return app;
   }
 
-  /** start hooks in plugin order, event delivery, jobs (with catch-up), then listen. */
+  /**
+   * start hooks in plugin order, event delivery, jobs (with catch-up), then listen; with
+   * `server.compactHeapAfterBoot`, boot's garbage is collected and V8's young generation shrunk
+   * just before (compact-heap.ts).
+   */
   async start(options: { listen?: boolean } = {}): Promise<void> {
     this.state = 'starting';
     try {
@@ -385,6 +390,7 @@ export class Plinth implements AppView {
       this.events.start();
       await this.instances.start();
       if (this.deps.config.scheduler.enabled) await this.scheduler.start();
+      if (this.deps.config.server.compactHeapAfterBoot) compactHeap();
       if (options.listen !== false) await this.listen();
     } catch (err) {
       this.deps.logger.error({ err }, 'start failed; stopping what had started');
