@@ -50,8 +50,8 @@ export interface GroupCommitOptions<T = unknown> {
    * that fits one), besides reads that change nothing (reserveIds, but not with rows to lock, whose
    * lock would end with that statement). On PostgreSQL it then runs without BEGIN and COMMIT, as a
    * statement is a transaction of its own: two round trips a batch fewer, each of which waits its
-   * turn on a busy event loop. A function says it per batch (whether
-   * the batch's rows fit one statement's bound values). Default false.
+   * turn on a busy event loop. A function says it per batch (whether the batch's rows fit one
+   * statement's bound values). Default false.
    */
   oneStatement?: boolean | ((items: T[]) => boolean);
   /** Names the writer in log lines. */
