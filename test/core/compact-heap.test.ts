@@ -1,5 +1,5 @@
-// core/compact-heap.ts: what `plinth start` does at the end of boot. The young generation boot grew
-// is given back, and the `gc` it uses reaches no context made afterwards (a template sandbox, say).
+// core/compact-heap.ts: what a start with server.compactHeapAfterBoot does before it listens. The young
+// generation boot grew is given back, and the `gc` it uses reaches no context made afterwards.
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
