@@ -22,20 +22,29 @@ const OTHER_COMPOUND = new RegExp(
   'iu',
 );
 
-const KEYWORDS = new RegExp(
-  [
-    // Latin script: a code word, possibly the end of a compound (Bestätigungscode, verificatiecode, engångskod).
-    String.raw`(?<!\p{L})(?<prefix>\p{Script=Latin}{0,30}?)(?:codes?|kod|kode|kodu|kodunuz|codice|c[oó]digo|passwor[dt]|` +
-      String.raw`kennwort|otp|pin|passcode|token|clave|senha|contraseña|wachtwoord|hasło|şifre|lösenord)(?!\p{L})`,
-    String.raw`(?<!\p{L})(?:mot\s+de\s+passe|(?:verification|security|confirmation|access)\s+number|mã(?=\s+(?:xác|otp|bảo|` +
-      String.raw`kích))|numero\s+di\s+verifica)(?!\p{L})`,
-    String.raw`(?<!\p{L})(?:код(?:а|ом|у|ы)?|пароль)(?!\p{L})`,
-    '验证码|校验码|驗證碼|校驗碼|动态码|動態碼|确认码|確認碼|动态密码|動態密碼|认证码|認證碼|安全码|登录码|激活码',
-    '認証コード|確認コード|認証番号|確認番号|セキュリティコード|ワンタイムパスワード|パスコード|検証コード',
-    String.raw`인증\s?번호|인증\s?코드|확인\s?코드|보안\s?코드`,
-  ].join('|'),
-  'giu',
-);
+/** The code words themselves; KEYWORD_AT adds where they may stand (word edges, a compound's start). */
+const LATIN_CODE_WORDS =
+  'codes?|kod|kode|kodu|kodunuz|codice|c[oó]digo|passwor[dt]|kennwort|otp|pin|passcode|token|clave|senha|contraseña|wachtwoord|hasło|şifre|lösenord';
+const LATIN_PHRASES = String.raw`mot\s+de\s+passe|(?:verification|security|confirmation|access)\s+number|mã(?=\s+(?:xác|otp|bảo|kích))|numero\s+di\s+verifica`;
+const CYRILLIC_CODE_WORDS = 'код(?:а|ом|у|ы)?|пароль';
+const CJK_CODE_WORDS = [
+  '验证码|校验码|驗證碼|校驗碼|动态码|動態碼|确认码|確認碼|动态密码|動態密碼|认证码|認證碼|安全码|登录码|激活码',
+  '認証コード|確認コード|認証番号|確認番号|セキュリティコード|ワンタイムパスワード|パスコード|検証コード',
+  String.raw`인증\s?번호|인증\s?코드|확인\s?코드|보안\s?코드`,
+].join('|');
+/** A Latin code word may end a compound of up to this many letters (Bestätigungscode, verificatiecode, engångskod). */
+const MAX_PREFIX = 30;
+
+const KEYWORDS_SOURCE = [
+  String.raw`(?<!\p{L})(?<prefix>\p{Script=Latin}{0,${MAX_PREFIX}}?)(?:${LATIN_CODE_WORDS})(?!\p{L})`,
+  String.raw`(?<!\p{L})(?:${LATIN_PHRASES})(?!\p{L})`,
+  String.raw`(?<!\p{L})(?:${CYRILLIC_CODE_WORDS})(?!\p{L})`,
+  CJK_CODE_WORDS,
+].join('|');
+/** Tried only at given positions (sticky): see keywordMatches. */
+export const KEYWORD_AT = new RegExp(KEYWORDS_SOURCE, 'iuy');
+/** Every KEYWORD_AT match holds one of these, at most MAX_PREFIX characters after its start. */
+const CODE_WORDS = new RegExp([LATIN_CODE_WORDS, LATIN_PHRASES, CYRILLIC_CODE_WORDS, CJK_CODE_WORDS].join('|'), 'giu');
 /** Upper-case only: "TAN" is a German banking code, "tan" a colour. */
 const CASED_KEYWORDS = /(?<!\p{L})(?:TAN|mTAN|smsTAN|pushTAN|SMS-TAN)(?!\p{L})/gu;
 
@@ -86,13 +95,16 @@ const RIGHT_AFTER = /^[\s:：=-]{0,4}(?:is|es|est|ist|是|为|為|は|:)?[\s:：
 const CROSSES = /(?<!(?<!\p{L})\p{Lu})[.!?](?:\s|$)|[。!?\n]/u;
 
 const EMAIL_ADDRESS = /[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/g;
+const TLDS = 'com|net|org|io|dev|app|cn|jp|kr|co|uk|de|fr|es|ru|us|info|biz|xyz|me|ai';
+const DOMAIN = new RegExp(String.raw`\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.(?:${TLDS})\b[^\s]{0,2048}`, 'gi');
+const TLD = new RegExp(String.raw`\.(?:${TLDS})\b`, 'i');
 
 function stripNoise(text: string): string {
-  // The address pattern tries up to 64 word characters at every position before it finds no "@",
-  // the costliest pattern here on ordinary text: it runs only where there is an "@".
+  // The address and domain patterns try up to 64 word characters at every position, the costliest
+  // here on ordinary text: each runs only where what it must hold ("@", a dot and a TLD) is found.
   const withoutUrls = text.replace(/https?:\/\/\S{1,2048}|www\.\S{1,2048}/gi, ' ');
-  return (withoutUrls.includes('@') ? withoutUrls.replace(EMAIL_ADDRESS, ' ') : withoutUrls)
-    .replace(/\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.(?:com|net|org|io|dev|app|cn|jp|kr|co|uk|de|fr|es|ru|us|info|biz|xyz|me|ai)\b[^\s]{0,2048}/gi, ' ')
+  const withoutAddresses = withoutUrls.includes('@') ? withoutUrls.replace(EMAIL_ADDRESS, ' ') : withoutUrls;
+  return (TLD.test(withoutAddresses) ? withoutAddresses.replace(DOMAIN, ' ') : withoutAddresses)
     .replace(/\b(?:G|FB)-(\d{4,8})\b/g, ' $1') // "G-482913 is your Google verification code"
     .replace(/^[ \t]{0,40}(\d(?: \d){3,7})[ \t]{0,40}$/gm, (_, boxes: string) => boxes.replace(/ /g, '')) // one digit per box
     .replace(/\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b/g, ' ') // dates
@@ -128,7 +140,7 @@ function standsAlone(text: string, at: number, length: number): boolean {
   return /^[\s:："'“”「」『』[\]()()【】<>*.,,。-]*$/u.test(rest);
 }
 
-interface Span {
+export interface Span {
   start: number;
   end: number;
 }
@@ -146,10 +158,31 @@ const VERIFYING = new RegExp(
   'i',
 );
 
+/**
+ * What a global scan of KEYWORD_AT would match, in order. The full pattern (a compound's lazy
+ * prefix tried at every word start) runs only near a code word: each match holds one at most
+ * MAX_PREFIX characters after its start, so positions further from every code word start none.
+ */
+export function keywordMatches(text: string): RegExpExecArray[] {
+  const found: RegExpExecArray[] = [];
+  let next = 0; // where a global scan would try next
+  for (const word of text.matchAll(CODE_WORDS)) {
+    const last = word.index + word[0].length;
+    for (let at = Math.max(next, word.index - MAX_PREFIX); at <= last; ) {
+      KEYWORD_AT.lastIndex = at;
+      const m = KEYWORD_AT.exec(text);
+      if (m) found.push(m);
+      at = m ? (next = at + m[0].length) : at + 1;
+    }
+    next = Math.max(next, last + 1);
+  }
+  return found;
+}
+
 function keywordSpans(text: string): Span[] {
   const spans: Span[] = [];
   const weakCounts = VERIFYING.test(text);
-  const found = [...text.matchAll(KEYWORDS), ...text.matchAll(CASED_KEYWORDS)].sort((a, b) => a.index! - b.index!);
+  const found = [...keywordMatches(text), ...text.matchAll(CASED_KEYWORDS)].sort((a, b) => a.index! - b.index!);
   for (const m of found) {
     const start = m.index!;
     const end = start + m[0].length;
@@ -162,28 +195,58 @@ function keywordSpans(text: string): Span[] {
   return spans;
 }
 
-interface Candidate extends Span {
+export interface Candidate extends Span {
   code: string;
 }
 
-/** Tokens that may be a code, with where they stand; a grouped match whose groups differ counts piece by piece. */
-function* candidates(text: string): Generator<Candidate> {
-  for (const m of text.matchAll(CANDIDATE)) {
-    const match = m[1];
-    if (!/\d/.test(match)) continue; // a word, not a code: every code has a digit
-    const at = m.index!;
-    const code = ungroup(match);
-    if (code !== null) {
-      // "1 500 000", "call 91 224 94 26": a group that continues a longer number is no code.
-      const grouped = code !== match;
-      if (grouped && (/\d[ .,]$/.test(text.slice(Math.max(0, at - 2), at)) || /^ \d/.test(text.slice(at + match.length, at + match.length + 2)))) continue;
-      yield { code, start: at, end: at + match.length };
-    } else if (!match.includes('-')) {
-      let offset = 0;
-      for (const part of match.split(' ')) {
-        if (part.length >= 4) yield { code: part, start: at + offset, end: at + offset + part.length };
-        offset += part.length + 1;
-      }
+/** A character no CANDIDATE match holds: a scan begun right after one finds what a scan from the start finds from there. */
+const OUTSIDE_CANDIDATES = /[^A-Za-z0-9 -]/iu;
+/** How far before a keyword a candidate match may start and still count: its token ends within WINDOW, and a match is at most 19 long. */
+const LEAD = WINDOW + 40;
+
+/**
+ * Tokens that may be a code, with where they stand, in text order; a grouped match whose groups
+ * differ counts piece by piece. Only near a keyword: the rest of the text is skipped, restarting the
+ * scan after a character no match holds, so what it finds is what a scan of the whole text finds there.
+ */
+export function* candidates(text: string, keywords: Span[]): Generator<Candidate> {
+  let k = 0;
+  CANDIDATE.lastIndex = 0;
+  for (let m = nextCandidate(text, keywords[0].start - LEAD); m; ) {
+    while (k < keywords.length && m.index > keywords[k].end + WINDOW) k++;
+    if (k === keywords.length) return;
+    if (m.index < keywords[k].start - LEAD) {
+      m = nextCandidate(text, keywords[k].start - LEAD);
+      continue;
+    }
+    yield* tokensOf(text, m);
+    m = CANDIDATE.exec(text);
+  }
+}
+
+/** The next CANDIDATE match at or after `from`, the scan restarted as late as stays exact. */
+function nextCandidate(text: string, from: number): RegExpExecArray | null {
+  let at = Math.max(0, from);
+  while (at > CANDIDATE.lastIndex && !OUTSIDE_CANDIDATES.test(text[at - 1])) at--;
+  CANDIDATE.lastIndex = Math.max(at, CANDIDATE.lastIndex);
+  return CANDIDATE.exec(text);
+}
+
+function* tokensOf(text: string, m: RegExpExecArray): Generator<Candidate> {
+  const match = m[1];
+  if (!/\d/.test(match)) return; // a word, not a code: every code has a digit
+  const at = m.index;
+  const code = ungroup(match);
+  if (code !== null) {
+    // "1 500 000", "call 91 224 94 26": a group that continues a longer number is no code.
+    const grouped = code !== match;
+    if (grouped && (/\d[ .,]$/.test(text.slice(Math.max(0, at - 2), at)) || /^ \d/.test(text.slice(at + match.length, at + match.length + 2)))) return;
+    yield { code, start: at, end: at + match.length };
+  } else if (!match.includes('-')) {
+    let offset = 0;
+    for (const part of match.split(' ')) {
+      if (part.length >= 4) yield { code: part, start: at + offset, end: at + offset + part.length };
+      offset += part.length + 1;
     }
   }
 }
@@ -195,7 +258,7 @@ export function extractVerificationCode(subject: string, body: string): string |
 
   let best: { code: string; distance: number } | null = null;
   let first = 0; // keywords are in text order; skip the ones too far behind
-  for (const { code, start: at, end: tokenEnd } of candidates(text)) {
+  for (const { code, start: at, end: tokenEnd } of candidates(text, keywords)) {
     if (!/\d/.test(code) || looksLikeWord(code)) continue;
     const before = text.slice(Math.max(0, at - 24), at);
     const after = text.slice(tokenEnd, tokenEnd + 12);

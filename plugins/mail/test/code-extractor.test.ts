@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { extractVerificationCode } from '../services/code-extractor.js';
+import { candidates, extractVerificationCode, KEYWORD_AT, keywordMatches, type Span } from '../services/code-extractor.js';
 import { CODE_SAMPLES } from './code-samples.js';
 import { type Actor, registerOwner } from '../../../test/helpers/actors.js';
 import { createMailbox, inbox, send, startMailApp, type MailApp } from './helpers.js';
@@ -41,6 +41,58 @@ describe('mail: verification codes (unit, realistic samples)', () => {
     const started = Date.now();
     extractVerificationCode('code', body);
     assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+  });
+});
+
+/** Texts dense in code words, tokens, compounds and separators, from a seeded generator (the same every run). */
+function scanTexts(count: number): string[] {
+  let seed = 20261128;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
+  const pieces = [
+    ...['code', 'Code:', 'codes', 'PIN', 'OTP', 'passcode', 'Bestätigungscode', 'barcode', 'promo code', 'mot de passe', 'код', '验证码', '인증 코드'],
+    ...['4821', '12 34 56', '1 2 3 4', '284-613', 'QX7-K4M', 'AB12', '2024', '1234 5678', '12 345 678', 'ab-12-cd', 'ſ1234', 'K9K9', '３８４１'],
+    ...['lorem ipsum dolor sit amet', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'the', 'é', '—', '(', '#', '$', '.', ',', ':', '-', ' ', ' ', '\n', '\t'],
+    // long runs without a character that ends a token: a scan restarted inside one would split a match
+    ...['12 34 56 78 12 34 56 78 12 34 56 78 12 34 56 78 12 34 56 78', 'ſ1234 ſ1234 ſ1234 ſ1234 ſ1234 ſ1234 ſ1234 ſ1234 ſ1234 ſ1234 ſ1234'],
+    'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore',
+  ];
+  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(random() * 80) }, () => pick(pieces)).join(pick(['', ' ', ' ', '\n'])));
+}
+
+describe('mail: verification codes, the scans near keywords', () => {
+  const texts = scanTexts(3000);
+
+  it('find the keywords a scan of the whole text finds', () => {
+    const wholeScan = new RegExp(KEYWORD_AT.source, 'giu');
+    for (const text of texts) {
+      const near = keywordMatches(text).map((m) => [m.index, m[0], m.groups?.prefix]);
+      const whole = [...text.matchAll(wholeScan)].map((m) => [m.index, m[0], m.groups?.prefix]);
+      assert.deepEqual(near, whole, JSON.stringify(text));
+    }
+  });
+
+  it('find every token within reach of a keyword that a scan of the whole text finds, and nothing else', () => {
+    let compared = 0;
+    for (const text of texts) {
+      const keywords: Span[] = keywordMatches(text).map((m) => ({ start: m.index, end: m.index + m[0].length }));
+      if (!keywords.length) continue;
+      const whole = [...candidates(text, [{ start: 0, end: text.length }])];
+      const near = [...candidates(text, keywords)];
+      const key = (c: { code: string; start: number; end: number }) => `${c.start}:${c.end}:${c.code}`;
+      const wholeKeys = new Set(whole.map(key));
+      for (const c of near) assert.ok(wholeKeys.has(key(c)), `${key(c)} is not what the whole scan finds in ${JSON.stringify(text)}`);
+      const nearKeys = new Set(near.map(key));
+      const inReach = (c: Span) => keywords.some((k) => (c.start >= k.end && c.start - k.end <= 80) || (c.end <= k.start && k.start - c.end <= 80));
+      for (const c of whole.filter(inReach)) assert.ok(nearKeys.has(key(c)), `${key(c)} missed in ${JSON.stringify(text)}`);
+      compared += whole.filter(inReach).length;
+    }
+    assert.ok(compared > 1000, `${compared} tokens within reach`);
   });
 });
 
