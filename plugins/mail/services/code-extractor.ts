@@ -41,7 +41,7 @@ const KEYWORDS_SOURCE = [
   String.raw`(?<!\p{L})(?:${CYRILLIC_CODE_WORDS})(?!\p{L})`,
   CJK_CODE_WORDS,
 ].join('|');
-/** Tried only at given positions (sticky): see keywordMatches. */
+/** Tried only at given positions (sticky): see keywordMatches. Exported for its test against a whole-text scan. */
 export const KEYWORD_AT = new RegExp(KEYWORDS_SOURCE, 'iuy');
 /** Every KEYWORD_AT match holds one of these, at most MAX_PREFIX characters after its start. */
 const CODE_WORDS = new RegExp([LATIN_CODE_WORDS, LATIN_PHRASES, CYRILLIC_CODE_WORDS, CJK_CODE_WORDS].join('|'), 'giu');
