@@ -5,12 +5,12 @@ type Gc = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' })
 
 /**
  * One memory-reducing full collection (V8's last-resort flavour: compacts, and shrinks the young
- * generation), at the end of boot when `server.compactHeapAfterBoot` asks for it. Loading ~1,500
- * modules grows V8's young generation to its largest (67 MB on Node 24), and Node runs none of the
- * idle-time collections that would shrink it, so an idle server keeps boot's heap: 158 MB of RSS
- * where 118 are needed. Under load the young generation grows back only as far as the load's
- * survivors push it, and until then scavenges come more often: a few per cent more CPU a request
- * (docs/performance.md, idle RSS), hence not the default. `gc` is exposed only for this call:
+ * generation), at the end of boot when `server.compactHeapAfterBoot` asks for it. Loading the
+ * plugins' modules grows V8's young generation to its largest, and Node runs none of the idle-time
+ * collections that would shrink it, so an idle server keeps boot's heap (figures in
+ * docs/performance.md, idle RSS). Under load the young generation grows back only as far as the load's
+ * survivors push it, and until then scavenges come more often: a little more CPU a request,
+ * hence not the default. `gc` is exposed only for this call:
  * contexts made later do not get it.
  */
 export function compactHeap(): void {

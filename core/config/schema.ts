@@ -37,8 +37,8 @@ export interface CoreConfig {
      */
     checkErrorCodes: boolean;
     /**
-     * End boot with a memory-reducing collection (compact-heap.ts): idle RSS about 40 MB lower, a few
-     * per cent more CPU a request until the young generation has grown back under load.
+     * End boot with a memory-reducing collection (compact-heap.ts): a lower idle RSS, a little more
+     * CPU a request until the young generation has grown back under load (docs/performance.md).
      */
     compactHeapAfterBoot: boolean;
   };
