@@ -21,7 +21,7 @@ import { Scheduler } from './scheduler.js';
 import { Mailer } from './mailer.js';
 import { RateLimits } from './rate-limit.js';
 import { createPubSub, RedisPubSub } from './pubsub.js';
-import { compactHeap } from './compact-heap.js';
+import { IdleHeapReducer } from './idle-heap.js';
 import { deploymentId } from './deployment.js';
 import { Retention } from './retention.js';
 import { Backups } from './backup/backups.js';
@@ -100,10 +100,15 @@ export class Plinth implements AppView {
   private readonly notes: Notes;
   /** This instance's heartbeat row (core/instances.ts). */
   private readonly instances: Instances;
+  private readonly idleHeap: IdleHeapReducer;
 
   private constructor(private readonly deps: PlinthParts) {
     this.notes = collectNotes(deps.logger);
     this.instances = new Instances({ db: deps.db, logger: deps.logger, id: this.scheduler.instanceId });
+    this.idleHeap = new IdleHeapReducer({
+      afterSeconds: deps.config.server.reduceHeapAfterIdleSeconds,
+      onReduced: (ms) => deps.logger.debug({ ms: Math.round(ms) }, 'idle: heap reduced'),
+    });
   }
 
   // The parts create() built, read-only: routes, tests and scripts reach the instance through them.
@@ -376,9 +381,8 @@ export class Plinth implements AppView {
   }
 
   /**
-   * start hooks in plugin order, event delivery, jobs (with catch-up), then listen; with
-   * `server.compactHeapAfterBoot`, boot's garbage is collected and V8's young generation shrunk
-   * just before (compact-heap.ts).
+   * start hooks in plugin order, event delivery, jobs (with catch-up), then listen; from then on an
+   * idle event loop gives its heap back (`server.reduceHeapAfterIdleSeconds`, idle-heap.ts).
    */
   async start(options: { listen?: boolean } = {}): Promise<void> {
     this.state = 'starting';
@@ -390,8 +394,8 @@ export class Plinth implements AppView {
       this.events.start();
       await this.instances.start();
       if (this.deps.config.scheduler.enabled) await this.scheduler.start();
-      if (this.deps.config.server.compactHeapAfterBoot) compactHeap();
       if (options.listen !== false) await this.listen();
+      this.idleHeap.start();
     } catch (err) {
       this.deps.logger.error({ err }, 'start failed; stopping what had started');
       await this.stop();
@@ -463,6 +467,7 @@ export class Plinth implements AppView {
   }
 
   private async teardown(started: LoadedPlugin[]): Promise<void> {
+    this.idleHeap.stop();
     await this.instances.stop();
     await this.scheduler.stop();
     await this.events.stop();

@@ -73,7 +73,7 @@ const CORE_ENV: Array<[string, string, 'list'?]> = [
   ['PLINTH_TRUST_PROXY', 'server.trustProxy'],
   ['PLINTH_CHECK_REPLIES', 'server.checkReplies'],
   ['PLINTH_CHECK_ERROR_CODES', 'server.checkErrorCodes'],
-  ['PLINTH_COMPACT_HEAP', 'server.compactHeapAfterBoot'],
+  ['PLINTH_REDUCE_HEAP_AFTER_IDLE', 'server.reduceHeapAfterIdleSeconds'],
   ['SMTP_PORT', 'smtp.port'],
   ['DATABASE_URL', 'database.url'],
   ['PLINTH_DATA_DIR', 'dataDir'],

@@ -37,10 +37,10 @@ export interface CoreConfig {
      */
     checkErrorCodes: boolean;
     /**
-     * End boot with a memory-reducing collection (compact-heap.ts): a lower idle RSS, a little more
-     * CPU a request until the young generation has grown back under load (docs/performance.md).
+     * Seconds of an idle event loop after which one memory-reducing collection gives the heap back
+     * (idle-heap.ts; the idle RSS in docs/performance.md); 0: never.
      */
-    compactHeapAfterBoot: boolean;
+    reduceHeapAfterIdleSeconds: number;
   };
   smtp: { host: string; port: number };
   dataDir: string;
@@ -125,7 +125,7 @@ export const coreConfigSchema: Record<string, unknown> = {
         shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
         checkReplies: { type: 'boolean', default: false },
         checkErrorCodes: { type: 'boolean', default: false },
-        compactHeapAfterBoot: { type: 'boolean', default: false },
+        reduceHeapAfterIdleSeconds: { type: 'integer', minimum: 0, default: 30 },
       },
       default: {},
     },

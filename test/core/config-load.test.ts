@@ -196,7 +196,7 @@ describe('config: loading and validation', () => {
         shutdownTimeoutMs: 10000,
         checkReplies: false,
         checkErrorCodes: false,
-        compactHeapAfterBoot: false,
+        reduceHeapAfterIdleSeconds: 30,
       });
       assert.deepEqual(config.smtp, { host: '0.0.0.0', port: 2525 });
       assert.equal(config.dataDir, path.join(r, 'data'));

@@ -1,0 +1,93 @@
+// core/idle-heap.ts: an idle server gives back the heap boot or a burst of load grew, once per idle
+// period, never while its event loop is busy; and the `gc` it uses reaches no context made afterwards.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { IdleHeapReducer, reduceHeap } from '../../core/idle-heap.js';
+import { createTestApp } from '../helpers/app.js';
+
+const youngGeneration = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
+
+/** Objects that survive several scavenges make V8 grow the young generation, as loading modules does. */
+function grow(): number {
+  const kept: Array<{ i: number; s: string }> = [];
+  for (let i = 0; i < 400_000; i++) kept.push({ i, s: `row ${i}` });
+  assert.equal(kept.length, 400_000);
+  const grown = youngGeneration();
+  assert.ok(grown >= 8 * 1024 * 1024, `the young generation grew to ${grown} bytes`);
+  return grown;
+}
+
+/** Keeps the event loop about a quarter busy (5 ms of work every 20 ms) until stopped. */
+function keepBusy(): () => void {
+  const timer = setInterval(() => {
+    const until = performance.now() + 5;
+    while (performance.now() < until);
+  }, 20);
+  return () => clearInterval(timer);
+}
+
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (check()) return true;
+  return check();
+}
+
+describe('idle heap: an idle server’s memory given back', () => {
+  const reducers: IdleHeapReducer[] = [];
+  const reducer = (afterSeconds: number) => {
+    const r = new IdleHeapReducer({ afterSeconds });
+    reducers.push(r);
+    r.start();
+    return r;
+  };
+  afterEach(() => {
+    for (const r of reducers.splice(0)) r.stop();
+  });
+
+  it('reduceHeap shrinks a grown young generation, and leaves no gc function behind', () => {
+    const grown = grow();
+    reduceHeap();
+    const after = youngGeneration();
+    assert.ok(after <= grown / 4, `${grown} → ${after} bytes`);
+    assert.equal(vm.runInNewContext('typeof gc'), 'undefined');
+  });
+
+  it('reduces once the loop has been idle for the period, once per idle period, again after the loop was busy', async () => {
+    const grown = grow();
+    const r = reducer(1);
+    assert.ok(await until(() => r.reductions === 1, 4000), 'reduced after a second of idleness');
+    assert.ok(youngGeneration() <= grown / 4, `${grown} → ${youngGeneration()} bytes`);
+    await sleep(1500);
+    assert.equal(r.reductions, 1, 'not again while the same idle period lasts');
+    const stop = keepBusy();
+    await sleep(600);
+    stop();
+    assert.ok(await until(() => r.reductions === 2, 4000), 'reduced again once busy, then idle');
+  });
+
+  it('never while the loop is busy, nor when turned off (0)', async () => {
+    const busy = reducer(1);
+    const off = reducer(0);
+    const stop = keepBusy();
+    try {
+      await sleep(2500);
+    } finally {
+      stop();
+    }
+    assert.equal(busy.reductions, 0);
+    await sleep(1500);
+    assert.equal(off.reductions, 0);
+    assert.equal(busy.reductions, 1, 'the busy one reduces once its loop is idle');
+  });
+
+  it('a server started with server.reduceHeapAfterIdleSeconds gives its heap back once idle', async () => {
+    const grown = grow();
+    const t = await createTestApp({ env: { PLINTH_REDUCE_HEAP_AFTER_IDLE: '1' } });
+    try {
+      assert.ok(await until(() => youngGeneration() <= grown / 4, 5000), `${grown} → ${youngGeneration()} bytes`);
+    } finally {
+      await t.close();
+    }
+  });
+});
