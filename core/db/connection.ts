@@ -37,12 +37,29 @@ export interface DatabaseOptions {
   statements?: StatementObserver;
 }
 
+/**
+ * Each PostgreSQL connection compresses large values (a message's raw bytes and bodies, a step's
+ * output) with lz4 rather than pglz, where the server was built with it (PostgreSQL 14 and later,
+ * as Debian's and the official images are): a few times less CPU to write and read them, about the
+ * same size on disk (docs/performance.md). A column given its own method keeps it; values already
+ * stored keep theirs. A server without lz4 is left at its default.
+ */
+const TOAST_WITH_LZ4 =
+  "select set_config('default_toast_compression', 'lz4', false) from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)";
+
+type PgConnection = { query(sql: string, callback: (err: Error | null) => void): void };
+
 export function createDatabase(config: CoreConfig, options: DatabaseOptions = {}): Knex {
   if (dialectOf(config) === 'postgres') {
     const db = knex({
       client: PgClient as unknown as typeof knex.Client,
       connection: config.database.url!,
-      pool: { min: 0, max: config.database.poolMax },
+      pool: {
+        min: 0,
+        max: config.database.poolMax,
+        afterCreate: (connection: PgConnection, done: (err: Error | null, connection: PgConnection) => void) =>
+          connection.query(TOAST_WITH_LZ4, (err) => done(err, connection)),
+      },
       statements: options.statements,
       preparedStatements: config.database.preparedStatements !== false,
     } as Knex.Config);

@@ -1,7 +1,8 @@
 // Ceiling for mail ingest on PostgreSQL: bare smtp-server + postal-mime (as
 // smtp-parse) that also stores each message durably before its 250: one INSERT of a message row
 // (sender, recipients, subject, text, html, size, and the raw bytes) through the raw pg driver, a
-// pool of 10 (Plinth's default), autocommit (flushed before the reply). No TLS, no auth: loopback only.
+// pool of 10 (Plinth's default), autocommit (flushed before the reply), large values compressed with
+// lz4 where the server has it, as Plinth's connections do. No TLS, no auth: loopback only.
 import pg from 'pg';
 import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
@@ -9,6 +10,12 @@ import { SMTPServer } from 'smtp-server';
 const url = process.env.BENCH_DB_URL;
 if (!url) throw new Error('BENCH_DB_URL is required');
 const pool = new pg.Pool({ connectionString: url, max: 10 });
+// Queued on the new connection ahead of the query that made it.
+pool.on('connect', (client) =>
+  client.query(
+    "select set_config('default_toast_compression', 'lz4', false) from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)",
+  ),
+);
 await pool.query(`CREATE TABLE emails (id SERIAL PRIMARY KEY, message_id VARCHAR(998), sender VARCHAR(320) NOT NULL, recipients TEXT NOT NULL,
   subject VARCHAR(998) NOT NULL, text_content TEXT, html_content TEXT, size INTEGER NOT NULL, raw BYTEA NOT NULL, received_at VARCHAR(24) NOT NULL)`);
 const INSERT =
