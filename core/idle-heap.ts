@@ -49,12 +49,13 @@ export interface IdleHeapOptions {
 export class IdleHeapReducer {
   private timer: NodeJS.Timeout | null = null;
   private last: EventLoopUtilization | null = null;
-  private idleMs = 0;
-  private reducedThisIdle = false;
+  private readonly periods: IdlePeriods;
   /** Collections run so far. */
   reductions = 0;
 
-  constructor(private readonly options: IdleHeapOptions) {}
+  constructor(private readonly options: IdleHeapOptions) {
+    this.periods = new IdlePeriods(options.afterSeconds * 1000);
+  }
 
   start(): void {
     if (this.timer || this.options.afterSeconds <= 0) return;
@@ -71,21 +72,38 @@ export class IdleHeapReducer {
 
   private check(step: number): void {
     const now = performance.eventLoopUtilization();
-    const busy = performance.eventLoopUtilization(now, this.last!).utilization > IDLE_UTILIZATION;
+    const due = this.periods.observe(performance.eventLoopUtilization(now, this.last!).utilization, step);
     this.last = now;
-    if (busy) {
-      this.idleMs = 0;
-      this.reducedThisIdle = false;
-      return;
-    }
-    this.idleMs += step;
-    if (this.reducedThisIdle || this.idleMs < this.options.afterSeconds * 1000) return;
+    if (!due) return;
     const started = performance.now();
     reduceHeap();
     this.reductions++;
-    this.reducedThisIdle = true;
     // The collection itself was busy time: the next sample starts after it.
     this.last = performance.eventLoopUtilization();
     this.options.onReduced?.(performance.now() - started);
+  }
+}
+
+/**
+ * The rule, apart from the clock: told the loop's utilization over each step, says when an idle
+ * period has lasted `afterMs`, once per period. A busy step ends the period.
+ */
+export class IdlePeriods {
+  private idleMs = 0;
+  private reduced = false;
+
+  constructor(private readonly afterMs: number) {}
+
+  /** True when the heap is to be reduced now. */
+  observe(utilization: number, stepMs: number): boolean {
+    if (utilization > IDLE_UTILIZATION) {
+      this.idleMs = 0;
+      this.reduced = false;
+      return false;
+    }
+    this.idleMs += stepMs;
+    if (this.reduced || this.idleMs < this.afterMs) return false;
+    this.reduced = true;
+    return true;
   }
 }

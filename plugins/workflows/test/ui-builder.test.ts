@@ -73,7 +73,7 @@ describe('workflows admin UI: condition builder, pickers, Run now sample (browse
     await page.getByLabel('When does it run?').selectOption('event');
     await page.getByLabel('Event', { exact: true }).selectOption('mail.received');
     const field = builder().getByLabel('Field');
-    assert.ok((await field.locator('option').allTextContents()).includes('subject (string)'));
+    await field.locator('option', { hasText: 'subject (string)' }).waitFor({ state: 'attached' });
     await builder().getByText('No rules: every trigger runs.').waitFor();
 
     await field.selectOption('subject');

@@ -338,7 +338,8 @@ describe('workflows admin UI (browser)', () => {
     await page.getByLabel('Name', { exact: true }).fill(HOOKED);
     await page.getByLabel('When does it run?').selectOption('event');
     const events = page.getByLabel('Event', { exact: true });
-    assert.ok((await events.locator('option').allTextContents()).includes('auth.login (auth)'));
+    // The events come from the catalogue the page fetches: wait for the option rather than read the list at once.
+    await events.locator('option', { hasText: 'auth.login (auth)' }).waitFor({ state: 'attached' });
     await events.selectOption('auth.login');
     const payload = page.getByRole('group', { name: 'The payload of auth.login' });
     await payload.getByText('From the auth plugin, version 1', { exact: false }).waitFor();
