@@ -12,9 +12,12 @@ const SETTLE_MS = 40_000;
 export const idleRss: FigureModule = {
   name: 'idle-rss',
   async run(ctx) {
-    const servers = await Promise.all(Array.from({ length: ctx.settings.runs }, () => startPlinth()));
+    const starts = await Promise.allSettled(Array.from({ length: ctx.settings.runs }, () => startPlinth()));
+    const servers = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const samples: number[] = [];
     try {
+      const failed = starts.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason; // the servers that did start are stopped below
       await sleep(SETTLE_MS);
       for (const plinth of servers) samples.push(rssMb(plinth.pid));
     } finally {
