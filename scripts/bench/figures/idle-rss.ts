@@ -8,8 +8,7 @@ import { standalone } from '../lib/results.js';
 
 /**
  * The default idle period, plus two check steps (5 s each) and a margin: the period starts at the
- * first quiet step after listening, and with three servers booting side by side on a slow machine
- * 40 s once caught one before its reduction.
+ * first quiet step after listening, which three servers booting side by side on a slow machine delay.
  */
 const SETTLE_MS = 45_000;
 
