@@ -262,7 +262,8 @@ export class Meter implements UsageMeter {
   /**
    * Every op's guarded increment, by position in `order` (the lock order): consecutive ops of
    * distinct rows under the same limit share one statement (a run), so rows are still locked in
-   * order, one statement after another, all queued at once.
+   * order, one statement after another. Awaited in turn: a connection runs one statement at a time
+   * anyway, and node-postgres deprecates queueing a second on a busy client (gone in pg 9).
    */
   private async incrementAll(trx: Knex.Transaction, ops: ConsumeOp[], order: number[], now: Moment): Promise<Row[][]> {
     const increments: Row[][] = new Array(order.length);
@@ -281,28 +282,26 @@ export class Meter implements UsageMeter {
       }
       run.ks.push(k);
     }
-    await Promise.all(
-      runs.map(async ({ limit, ks }) => {
-        const bindings: unknown[] = [];
-        for (const k of ks) {
-          const { tenantId, metric, n, spec } = ops[order[k]];
-          bindings.push(tenantId, metric, this.keyFor(spec, now), n, now.iso);
-        }
-        if (limit !== null) bindings.push(limit);
-        const rows = await queryRows<{ tenant_id: string; metric: string; used: number | string }>(trx, incrementRunSql(ks.length, limit !== null), bindings);
-        // SQLite returns the rows in the order given; where every one came back so, no lookup is needed.
-        if (rows.length === ks.length && ks.every((k, j) => rows[j].tenant_id === ops[order[k]].tenantId && rows[j].metric === ops[order[k]].metric)) {
-          for (const [j, k] of ks.entries()) increments[k] = [rows[j]];
-          return;
-        }
-        const used = new Map<string, Row>();
-        for (const row of rows) used.set(`${row.tenant_id}\u0000${row.metric}`, row);
-        for (const k of ks) {
-          const row = used.get(`${ops[order[k]].tenantId}\u0000${ops[order[k]].metric}`);
-          increments[k] = row ? [row] : [];
-        }
-      }),
-    );
+    for (const { limit, ks } of runs) {
+      const bindings: unknown[] = [];
+      for (const k of ks) {
+        const { tenantId, metric, n, spec } = ops[order[k]];
+        bindings.push(tenantId, metric, this.keyFor(spec, now), n, now.iso);
+      }
+      if (limit !== null) bindings.push(limit);
+      const rows = await queryRows<{ tenant_id: string; metric: string; used: number | string }>(trx, incrementRunSql(ks.length, limit !== null), bindings);
+      // SQLite returns the rows in the order given; where every one came back so, no lookup is needed.
+      if (rows.length === ks.length && ks.every((k, j) => rows[j].tenant_id === ops[order[k]].tenantId && rows[j].metric === ops[order[k]].metric)) {
+        for (const [j, k] of ks.entries()) increments[k] = [rows[j]];
+        continue;
+      }
+      const used = new Map<string, Row>();
+      for (const row of rows) used.set(`${row.tenant_id}\u0000${row.metric}`, row);
+      for (const k of ks) {
+        const row = used.get(`${ops[order[k]].tenantId}\u0000${ops[order[k]].metric}`);
+        increments[k] = row ? [row] : [];
+      }
+    }
     return increments;
   }
 
