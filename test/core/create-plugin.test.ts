@@ -9,7 +9,7 @@ import { loadConfig } from '../../core/config/load.js';
 import { codeRoot, projectRoot } from '../../core/paths.js';
 import { PLUGIN_API_VERSION } from '../../core/plugin-api/version.js';
 import { loadPluginSet } from '../../core/plugins/loader.js';
-import { scaffoldPlugin } from '../../scripts/create-plugin.js';
+import { scaffoldFiles, scaffoldPlugin } from '../../scripts/create-plugin.js';
 
 describe('create-plugin', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-create-'));
@@ -39,6 +39,20 @@ describe('create-plugin', () => {
       plugins.map((p) => [p.plugin.name, p.source, p.version, p.pluginApi, Object.keys(p.plugin.actions ?? {}), Object.keys(p.plugin.events ?? {})]),
       [['crm-sync', 'folder', '0.1.0', pkg.plinth.pluginApi, ['crm-sync.greet'], ['crm-sync.greeted']]],
     );
+  });
+
+  it('examples/plinth-plugin-hello is what it writes for the name hello, file for file', () => {
+    // The example is the scaffold's output, kept in the tree so CI installs it as a package: a change
+    // to the scaffold is made to the example by writing it again, never by hand on one side.
+    const example = path.join(projectRoot, 'examples', 'plinth-plugin-hello');
+    const written = scaffoldFiles('hello', path.relative(example, projectRoot).split(path.sep).join('/'));
+    const inExample = (dir: string): string[] =>
+      fs
+        .readdirSync(path.join(example, dir), { withFileTypes: true })
+        .filter((entry) => entry.name !== 'node_modules')
+        .flatMap((entry) => (entry.isDirectory() ? inExample(path.join(dir, entry.name)) : [path.join(dir, entry.name).split(path.sep).join('/')]));
+    assert.deepEqual(inExample('').sort(), Object.keys(written).sort());
+    for (const [file, text] of Object.entries(written)) assert.equal(fs.readFileSync(path.join(example, file), 'utf8'), text, file);
   });
 
   it('refuses a name that is no plugin name, and a folder that is not empty', () => {
