@@ -1,4 +1,4 @@
-// mail-ingest: messages/s of ~2 KB over 10 SMTP connections into Plinth's receiver — parsed,
+// mail-ingest: messages/s of ~2 KB over BENCH_SMTP_CONNECTIONS (10) SMTP connections into Plinth's receiver — parsed,
 // verification code extracted, and durably stored (raw + row + event, the WAL fsynced) before
 // each 250 — against the bare smtp-server + postal-mime ceiling, same load: on SQLite it stores
 // nothing; on PostgreSQL (BENCH_DATABASE_URL) it also inserts each message through raw pg before
@@ -17,7 +17,8 @@ import { startPlinth } from '../lib/plinth.js';
 import { makeTempDir, removeTempDir } from '../lib/process.js';
 import { againstCeiling } from '../lib/results.js';
 
-const LOAD = { connections: 10, bytes: 2048, domain: 'bench.test' };
+/** ~2 KB messages to one domain; connections: BENCH_SMTP_CONNECTIONS (10), which the ceilings' printed lines name too. */
+const MESSAGES = { bytes: 2048, domain: 'bench.test' };
 const postgres = benchDialect === 'postgres';
 const ingestCeiling = postgres ? pgSmtpStore : smtpParse;
 
@@ -25,20 +26,21 @@ export const mail: FigureModule = {
   name: 'mail',
   async run(ctx) {
     const s = ctx.settings;
+    const load = { ...MESSAGES, connections: s.smtpConnections };
     const dir = makeTempDir('mail-config');
     const configFile = path.join(dir, 'bench.json');
-    fs.writeFileSync(configFile, JSON.stringify({ settings: { mail: { domains: [{ name: LOAD.domain, createOnFirstMail: true }] } } }));
+    fs.writeFileSync(configFile, JSON.stringify({ settings: { mail: { domains: [{ name: load.domain, createOnFirstMail: true }] } } }));
     const ceiling = await ingestCeiling.start();
     const plinth = await startPlinth({ env: { PLINTH_PLUGINS: 'auth,mail', PLINTH_CONFIG: configFile } });
     try {
       const receiver = { ...plinth, port: plinth.smtpPort };
       const warm = Math.min(1000, s.smtpMessages);
-      await measureSmtp(ceiling, s, warm, LOAD);
-      await measureSmtp(receiver, s, warm, LOAD);
+      await measureSmtp(ceiling, s, warm, load);
+      await measureSmtp(receiver, s, warm, load);
       const r = await alternate(
         s,
-        () => measureSmtp(ceiling, s, s.smtpMessages, LOAD),
-        () => measureSmtp(receiver, s, s.smtpMessages, LOAD),
+        () => measureSmtp(ceiling, s, s.smtpMessages, load),
+        () => measureSmtp(receiver, s, s.smtpMessages, load),
         ctx.log,
         [ingestCeiling.name, 'plinth SMTP ingest'],
       );
@@ -46,11 +48,11 @@ export const mail: FigureModule = {
       const peer = await maildev.start();
       let vsPeer;
       try {
-        await measureSmtp(peer, s, warm, LOAD);
+        await measureSmtp(peer, s, warm, load);
         const p = await alternate(
           s,
-          () => measureSmtp(peer, s, s.smtpMessages, LOAD),
-          () => measureSmtp(receiver, s, s.smtpMessages, LOAD),
+          () => measureSmtp(peer, s, s.smtpMessages, load),
+          () => measureSmtp(receiver, s, s.smtpMessages, load),
           ctx.log,
           [maildev.name, 'plinth SMTP ingest'],
         );
@@ -66,7 +68,7 @@ export const mail: FigureModule = {
         againstCeiling('mail-ingest', 'msg/s', r.subject, ingestCeiling.name, r.ceiling, {
           target: { on: 'ratio', op: '>=', limit: 0.6 },
           note:
-            `~2 KB messages, 10 connections; stored durably before each 250 (group commit); both sides under the same load` +
+            `~2 KB messages, ${s.smtpConnections} connections; stored durably before each 250 (group commit); both sides under the same load` +
             (postgres ? '; the ceiling stores each message with one INSERT through raw pg' : '; the ceiling stores nothing'),
         }),
         vsPeer,

@@ -47,7 +47,7 @@ export function settingsFromEnv(): BenchSettings {
     wrkThreads: envNumber('BENCH_WRK_THREADS', 1, 1, 16),
     smtpMessages: envNumber('BENCH_SMTP_MESSAGES', 2000, 10, 100000),
     smtpTimeBoundSec: envNumber('BENCH_SMTP_TIME_BOUND', 15, 1, 120),
-    smtpConnections: envNumber('BENCH_SMTP_CONNECTIONS', 5, 1, 50),
+    smtpConnections: envNumber('BENCH_SMTP_CONNECTIONS', 10, 1, 50),
     robots: envNumber('BENCH_ROBOTS', 1000, 1, 20000),
     pushSends: envNumber('BENCH_PUSH_SENDS', 2000, 10, 100000),
     pushConcurrency: envNumber('BENCH_PUSH_CONCURRENCY', 4, 1, 100),
