@@ -12,7 +12,7 @@ import { sqliteRunWrites } from './sqlite-run-writes.js';
 import { pgRawSelect } from './pg-raw-select.js';
 import { pgDurableWrite } from './pg-durable-write.js';
 import { pgGroupCommit, pgRunWrites } from './pg-workers.js';
-import { pgSmtpStore } from './pg-smtp-store.js';
+import { pgSmtpStore, sqliteSmtpStore } from './smtp-store.js';
 import { benchDialect } from '../lib/database.js';
 
 const postgres = benchDialect === 'postgres';
@@ -37,8 +37,8 @@ export const durableWrite: Ceiling = postgres ? pgDurableWrite : sqliteDurableWr
 export const groupCommit: Ceiling = postgres ? pgGroupCommit : sqliteGroupCommit;
 /** A one-step workflow run's durable writes with the raw driver, the workflow runs figure is held against. */
 export const runWrites: Ceiling = postgres ? pgRunWrites : sqliteRunWrites;
+/** smtp-server + postal-mime storing each message with one durable INSERT through the raw driver: mail ingest's ceiling. */
+export const smtpStore: Ceiling = postgres ? pgSmtpStore : sqliteSmtpStore;
 
-export { argon2Verify, koaHello, pgRunWrites, pgSmtpStore, smtpParse, sqliteDurableWrite, sqliteGroupCommit, sqliteRunWrites };
-export const allCeilings: Ceiling[] = postgres
-  ? [koaHello, durableWrite, groupCommit, runWrites, smtpParse, pgSmtpStore, argon2Verify]
-  : [koaHello, durableWrite, groupCommit, runWrites, smtpParse, argon2Verify];
+export { argon2Verify, koaHello, pgRunWrites, smtpParse, sqliteDurableWrite, sqliteGroupCommit, sqliteRunWrites };
+export const allCeilings: Ceiling[] = [koaHello, durableWrite, groupCommit, runWrites, smtpParse, smtpStore, argon2Verify];

@@ -12,9 +12,9 @@
 // delivery, no framework, no knex. The tables and indexes mirror core_events, workflows_runs and
 // workflows_run_steps.
 // Args: SECONDS CALLERS; prints `RESULT <runs/s> <cpu µs/run>`.
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { durableCommits } from './sqlite-durable-commits.mjs';
 import { startStepReceiver } from './step-receiver.mjs';
 import { EVENTS_DDL, eventValues, INSERT_EVENT_COLUMNS, triggerEvents } from './trigger-events.mjs';
 
@@ -41,23 +41,7 @@ CREATE TABLE steps (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NUL
 ${EVENTS_DDL('INTEGER PRIMARY KEY AUTOINCREMENT')}
 `);
 
-const wal = fs.openSync(path.join(dir, 'ceiling.sqlite-wal'), 'r');
-let syncing = null;
-let nextSync = null;
-/** Resolves once a sync of the log that started after the call has finished. */
-function sync() {
-  if (!syncing) {
-    syncing = new Promise((resolve, reject) => fs.fdatasync(wal, (err) => (err ? reject(err) : resolve()))).finally(() => {
-      syncing = null;
-    });
-    return syncing;
-  }
-  nextSync ??= syncing.then(() => {
-    nextSync = null;
-    return sync();
-  });
-  return nextSync;
-}
+const { sync, commit, close: closeCommits } = durableCommits(db, path.join(dir, 'ceiling.sqlite-wal'));
 
 const { port, post, close: closeReceiver } = await startStepReceiver();
 
@@ -89,33 +73,6 @@ const events = triggerEvents(async (first, count) => {
   writeEvents(first, count);
   await sync();
 });
-
-/** Writes that arrive while a transaction is written share the next one. */
-const writeBatch = db.transaction((batch) => {
-  for (const w of batch) w.result = w.write();
-});
-const queue = [];
-let _flushing = null;
-async function flush() {
-  while (queue.length) {
-    if (queue.length < 2) await new Promise((resolve) => setImmediate(resolve));
-    const batch = queue.splice(0, 64);
-    writeBatch(batch);
-    sync().then(() => {
-      for (const w of batch) w.resolve(w.result);
-    }, fail);
-  }
-  _flushing = null;
-}
-const fail = (err) => {
-  console.error(err);
-  process.exit(1);
-};
-const commit = (write) =>
-  new Promise((resolve) => {
-    queue.push({ write, resolve, result: undefined });
-    _flushing ??= flush();
-  });
 
 let seq = 0;
 async function run() {
@@ -166,5 +123,5 @@ const used = process.cpuUsage(cpu);
 console.log(`RESULT ${runs / elapsed} ${(used.user + used.system) / runs}`);
 closeReceiver();
 await events.settled();
-fs.closeSync(wal);
+closeCommits();
 db.close();
