@@ -5,9 +5,9 @@
 // then, timed, sends them over `connections` connections as nodemailer does: EHLO once a
 // connection, then per message MAIL FROM, RCPT TO and DATA (in one write where the server offers
 // PIPELINING, else each after the reply to the one before), the message (dot-stuffed) once DATA's
-// 354 is in, and the next only after its 250. Any other reply fails that message. Prints `RESULT <json>`: sent, failed,
-// elapsedMs, perSec, firstError and cpuUs (its CPU a message sent, process.cpuUsage() around the
-// timed part).
+// 354 is in, and the next only after its 250. Any other reply fails that message. Prints
+// `RESULT <json>`: sent, failed, elapsedMs, perSec, firstError and cpuUs (its CPU a message sent,
+// process.cpuUsage() around the timed part).
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 
