@@ -37,12 +37,16 @@ export const pgSmtpStore: Ceiling = {
   },
 };
 
-/** Its twin on SQLite, the ceiling for mail ingest there: the same row, durable before each 250 as Plinth's SQLite client makes writes durable, at best. */
+/**
+ * Its twin on SQLite, the ceiling for mail ingest there: the same row, durable before each 250 as
+ * Plinth's SQLite client makes writes durable, at best.
+ */
 export const sqliteSmtpStore: Ceiling = {
   name: 'sqlite-smtp-store',
   unit: 'msg/s',
   describe:
-    'bare smtp-server + postal-mime + one INSERT of the message row with its raw bytes through raw better-sqlite3 before each 250 (group commits, the WAL fdatasynced off the main thread)',
+    'bare smtp-server + postal-mime + one INSERT of the message row with its raw bytes through raw better-sqlite3 before each 250 ' +
+    '(group commits, the WAL fdatasynced off the main thread)',
   async start() {
     const dir = makeTempDir('sqlite-smtp');
     try {

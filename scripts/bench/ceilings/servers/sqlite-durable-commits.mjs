@@ -5,7 +5,10 @@
 // ending during a sync share the next). The database must be in WAL mode with synchronous=NORMAL.
 import fs from 'node:fs';
 
-/** `sync()`: resolves once a sync of the log begun after the call is done. `commit(write)`: runs `write` in the next batch's transaction, resolves with its result once durable. */
+/**
+ * `sync()`: resolves once a sync of the log begun after the call is done. `commit(write)`: runs
+ * `write` in the next batch's transaction and resolves with its result once durable.
+ */
 export function durableCommits(db, walPath) {
   const wal = fs.openSync(walPath, 'r');
   let syncing = null;
