@@ -114,7 +114,7 @@ async function main(): Promise<number> {
     const how = ceiling.how
       ? ceiling.how(settings)
       : ceiling.unit === 'msg/s'
-        ? `${settings.smtpMessages} msgs/run (≤ ${settings.smtpTimeBoundSec} s), ${settings.smtpConnections} pooled conns`
+        ? `${settings.smtpMessages} msgs/run (≤ ${settings.smtpTimeBoundSec} s), ${settings.smtpConnections} connections`
         : `${settings.connections} conns, ${settings.durationSec} s/run`;
     figures.push(ceilingFigure(ceiling.name, ceiling.unit, samples, { note: `ceiling: ${ceiling.describe}; ${how}` }));
   }
