@@ -1,11 +1,10 @@
-// Ceiling for mail ingest on PostgreSQL: bare smtp-server + postal-mime (as
-// smtp-parse) that also stores each message durably before its 250: one INSERT of a message row
+// Ceiling for mail ingest on PostgreSQL: bare smtp-server + postal-mime (as smtp-parse,
+// smtp-ceiling.mjs) that also stores each message durably before its 250: one INSERT of a message row
 // (sender, recipients, subject, text, html, size, and the raw bytes) through the raw pg driver, a
 // pool of 10 (Plinth's default), autocommit (flushed before the reply), large values compressed with
-// lz4 where the server has it, as Plinth's connections do. No TLS, no auth: loopback only.
+// lz4 where the server has it, as Plinth's connections do.
 import pg from 'pg';
-import PostalMime from 'postal-mime';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpCeiling } from './smtp-ceiling.mjs';
 
 const url = process.env.BENCH_DB_URL;
 if (!url) throw new Error('BENCH_DB_URL is required');
@@ -22,47 +21,22 @@ const INSERT =
   'INSERT INTO emails (message_id, sender, recipients, subject, text_content, html_content, size, raw, received_at) ' +
   'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id';
 
-let stored = 0;
-const server = new SMTPServer({
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  authOptional: true,
-  logger: false,
-  size: 1024 * 1024,
-  onData(stream, session, callback) {
-    const chunks = [];
-    stream.on('data', (c) => chunks.push(c));
-    stream.on('error', callback);
-    stream.on('end', async () => {
-      try {
-        const raw = Buffer.concat(chunks);
-        const mail = await PostalMime.parse(raw);
-        if (!mail.messageId) throw new Error('no Message-ID');
-        await pool.query({
-          name: 'insert',
-          text: INSERT,
-          values: [
-            mail.messageId,
-            mail.from?.address ?? '',
-            JSON.stringify(session.envelope.rcptTo.map((r) => r.address)),
-            mail.subject ?? '',
-            mail.text ?? null,
-            mail.html ?? null,
-            raw.length,
-            raw,
-            new Date().toISOString(),
-          ],
-        });
-        stored++;
-        callback();
-      } catch (err) {
-        callback(err);
-      }
-    });
-  },
-});
-server.on('error', (err) => console.error(err));
-server.listen(0, '127.0.0.1', () => console.log(`READY ${server.server.address().port}`));
-process.on('SIGTERM', () => {
-  console.log(`stored ${stored}`);
-  server.close(() => pool.end().then(() => process.exit(0)));
-});
+startSmtpCeiling(
+  (mail, raw, session) =>
+    pool.query({
+      name: 'insert',
+      text: INSERT,
+      values: [
+        mail.messageId,
+        mail.from?.address ?? '',
+        JSON.stringify(session.envelope.rcptTo.map((r) => r.address)),
+        mail.subject ?? '',
+        mail.text ?? null,
+        mail.html ?? null,
+        raw.length,
+        raw,
+        new Date().toISOString(),
+      ],
+    }),
+  () => pool.end(),
+);

@@ -1,14 +1,12 @@
 // Ceiling for mail ingest on SQLite, the twin of pg-smtp-store: bare smtp-server + postal-mime (as
-// smtp-parse) that also stores each message durably before its 250: one INSERT of a message row
-// (sender, recipients, subject, text, html, size, and the raw bytes) through the raw better-sqlite3
-// driver (Plinth's), durable before the 250 as Plinth's SQLite client makes it, at best: group
-// commits, the log fdatasynced on the thread pool (sqlite-durable-commits.mjs). No TLS, no auth:
-// loopback only.
+// smtp-parse, smtp-ceiling.mjs) that also stores each message durably before its 250: one INSERT of
+// a message row (sender, recipients, subject, text, html, size, and the raw bytes) through the raw
+// better-sqlite3 driver (Plinth's), durable as Plinth's SQLite client makes writes, at best: group
+// commits, the log fdatasynced on the thread pool (sqlite-durable-commits.mjs).
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import PostalMime from 'postal-mime';
-import { SMTPServer } from 'smtp-server';
 import { durableCommits } from './sqlite-durable-commits.mjs';
+import { startSmtpCeiling } from './smtp-ceiling.mjs';
 
 const dir = process.env.BENCH_DB_DIR;
 if (!dir) throw new Error('BENCH_DB_DIR is required');
@@ -21,41 +19,16 @@ const insert = db.prepare(
   'INSERT INTO emails (message_id, sender, recipients, subject, text_content, html_content, size, raw, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
 
-let stored = 0;
-const server = new SMTPServer({
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  authOptional: true,
-  logger: false,
-  size: 1024 * 1024,
-  onData(stream, session, callback) {
-    const chunks = [];
-    stream.on('data', (c) => chunks.push(c));
-    stream.on('error', callback);
-    stream.on('end', async () => {
-      try {
-        const raw = Buffer.concat(chunks);
-        const mail = await PostalMime.parse(raw);
-        if (!mail.messageId) throw new Error('no Message-ID');
-        const received = new Date().toISOString();
-        const recipients = JSON.stringify(session.envelope.rcptTo.map((r) => r.address));
-        await commit(() =>
-          insert.run(mail.messageId, mail.from?.address ?? '', recipients, mail.subject ?? '', mail.text ?? null, mail.html ?? null, raw.length, raw, received),
-        );
-        stored++;
-        callback();
-      } catch (err) {
-        callback(err);
-      }
-    });
+startSmtpCeiling(
+  (mail, raw, session) => {
+    const received = new Date().toISOString();
+    const recipients = JSON.stringify(session.envelope.rcptTo.map((r) => r.address));
+    return commit(() =>
+      insert.run(mail.messageId, mail.from?.address ?? '', recipients, mail.subject ?? '', mail.text ?? null, mail.html ?? null, raw.length, raw, received),
+    );
   },
-});
-server.on('error', (err) => console.error(err));
-server.listen(0, '127.0.0.1', () => console.log(`READY ${server.server.address().port}`));
-process.on('SIGTERM', () => {
-  console.log(`stored ${stored}`);
-  server.close(() => {
+  async () => {
     close();
     db.close();
-    process.exit(0);
-  });
-});
+  },
+);
