@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { measureHttp, warmupHttp } from '../lib/autocannon.js';
 import type { Ceiling } from '../lib/context.js';
 import { scratchDatabase } from '../lib/database.js';
-import { startNodeServer } from '../lib/process.js';
+import { releasingOnStop, startNodeServer } from '../lib/process.js';
 import { CEILING_ROBOTS, messageReports } from './sqlite-durable-write.js';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers', 'pg-durable-write.mjs');
@@ -18,23 +18,15 @@ export const pgDurableWrite: Ceiling = {
     'synchronous_commit on',
   async start() {
     const db = await scratchDatabase('ceiling');
-    try {
-      const server = await startNodeServer('pg-durable-write', script, {
-        NODE_ENV: 'production',
-        BENCH_DB_URL: db.url,
-        BENCH_ROBOT_IDS: CEILING_ROBOTS.map((r) => r.robotId).join(','),
-      });
-      return {
-        ...server,
-        stop: async () => {
-          await server.stop();
-          await db.drop();
-        },
-      };
-    } catch (err) {
-      await db.drop();
-      throw err;
-    }
+    return releasingOnStop(
+      () =>
+        startNodeServer('pg-durable-write', script, {
+          NODE_ENV: 'production',
+          BENCH_DB_URL: db.url,
+          BENCH_ROBOT_IDS: CEILING_ROBOTS.map((r) => r.robotId).join(','),
+        }),
+      () => db.drop(),
+    );
   },
   measure: (server, s) => measureHttp(server, load, s),
   warmup: (server, s) => warmupHttp(server, load, s),

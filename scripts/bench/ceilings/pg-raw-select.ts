@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { measureHttp, warmupHttp, type LoadRequest } from '../lib/autocannon.js';
 import type { Ceiling } from '../lib/context.js';
 import { scratchDatabase } from '../lib/database.js';
-import { startNodeServer } from '../lib/process.js';
+import { releasingOnStop, startNodeServer } from '../lib/process.js';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers', 'pg-raw-select.mjs');
 const ROWS = 10000;
@@ -16,20 +16,11 @@ export function pgRawSelect(name: string, reply: object, request: LoadRequest, w
     describe: `bare Koa + raw pg (pool of 10), SELECT by random id of ${ROWS} rows; ${what}`,
     async start() {
       const db = await scratchDatabase('ceiling');
-      try {
-        const env = { NODE_ENV: 'production', BENCH_DB_URL: db.url, BENCH_ROWS: String(ROWS), BENCH_REPLY: JSON.stringify(reply) };
-        const server = await startNodeServer(name, script, env);
-        return {
-          ...server,
-          stop: async () => {
-            await server.stop();
-            await db.drop();
-          },
-        };
-      } catch (err) {
-        await db.drop();
-        throw err;
-      }
+      const env = { NODE_ENV: 'production', BENCH_DB_URL: db.url, BENCH_ROWS: String(ROWS), BENCH_REPLY: JSON.stringify(reply) };
+      return releasingOnStop(
+        () => startNodeServer(name, script, env),
+        () => db.drop(),
+      );
     },
     measure: (server, s) => measureHttp(server, request, s),
     warmup: (server, s) => warmupHttp(server, request, s),

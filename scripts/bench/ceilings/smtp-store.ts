@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ceiling } from '../lib/context.js';
 import { scratchDatabase } from '../lib/database.js';
-import { makeTempDir, removeTempDir, startNodeServer } from '../lib/process.js';
+import { makeTempDir, releasingOnStop, removeTempDir, startNodeServer } from '../lib/process.js';
 import { measureSmtp } from './smtp-parse.js';
 
 const servers = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers');
@@ -17,19 +17,10 @@ export const pgSmtpStore: Ceiling = {
   describe: 'bare smtp-server + postal-mime + one INSERT of the message row with its raw bytes through raw pg (pool of 10) before each 250',
   async start() {
     const db = await scratchDatabase('ceiling');
-    try {
-      const server = await startNodeServer('pg-smtp-store', path.join(servers, 'pg-smtp-store.mjs'), { NODE_ENV: 'production', BENCH_DB_URL: db.url });
-      return {
-        ...server,
-        stop: async () => {
-          await server.stop();
-          await db.drop();
-        },
-      };
-    } catch (err) {
-      await db.drop();
-      throw err;
-    }
+    return releasingOnStop(
+      () => startNodeServer('pg-smtp-store', path.join(servers, 'pg-smtp-store.mjs'), { NODE_ENV: 'production', BENCH_DB_URL: db.url }),
+      () => db.drop(),
+    );
   },
   measure: (server, s) => measureSmtp(server, s),
   warmup: async (server, s) => {
@@ -49,19 +40,10 @@ export const sqliteSmtpStore: Ceiling = {
     '(group commits, the WAL fdatasynced off the main thread)',
   async start() {
     const dir = makeTempDir('sqlite-smtp');
-    try {
-      const server = await startNodeServer('sqlite-smtp-store', path.join(servers, 'sqlite-smtp-store.mjs'), { NODE_ENV: 'production', BENCH_DB_DIR: dir });
-      return {
-        ...server,
-        stop: async () => {
-          await server.stop();
-          removeTempDir(dir);
-        },
-      };
-    } catch (err) {
-      removeTempDir(dir);
-      throw err;
-    }
+    return releasingOnStop(
+      () => startNodeServer('sqlite-smtp-store', path.join(servers, 'sqlite-smtp-store.mjs'), { NODE_ENV: 'production', BENCH_DB_DIR: dir }),
+      () => removeTempDir(dir),
+    );
   },
   measure: (server, s) => measureSmtp(server, s),
   warmup: async (server, s) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureHttp, warmupHttp, type LoadRequest } from '../lib/autocannon.js';
 import type { Ceiling } from '../lib/context.js';
-import { makeTempDir, removeTempDir, startNodeServer } from '../lib/process.js';
+import { makeTempDir, releasingOnStop, removeTempDir, startNodeServer } from '../lib/process.js';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers', 'sqlite-durable-write.mjs');
 
@@ -52,23 +52,15 @@ export const sqliteDurableWrite: Ceiling = {
     'synchronous=FULL',
   async start() {
     const dir = makeTempDir('sqlite-write');
-    try {
-      const server = await startNodeServer('sqlite-durable-write', script, {
-        NODE_ENV: 'production',
-        BENCH_DB_DIR: dir,
-        BENCH_ROBOT_IDS: CEILING_ROBOTS.map((r) => r.robotId).join(','),
-      });
-      return {
-        ...server,
-        stop: async () => {
-          await server.stop();
-          removeTempDir(dir);
-        },
-      };
-    } catch (err) {
-      removeTempDir(dir);
-      throw err;
-    }
+    return releasingOnStop(
+      () =>
+        startNodeServer('sqlite-durable-write', script, {
+          NODE_ENV: 'production',
+          BENCH_DB_DIR: dir,
+          BENCH_ROBOT_IDS: CEILING_ROBOTS.map((r) => r.robotId).join(','),
+        }),
+      () => removeTempDir(dir),
+    );
   },
   measure: (server, s) => measureHttp(server, load, s),
   warmup: (server, s) => warmupHttp(server, load, s),

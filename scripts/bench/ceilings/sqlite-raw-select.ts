@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureHttp, warmupHttp, type LoadRequest } from '../lib/autocannon.js';
 import type { Ceiling } from '../lib/context.js';
-import { makeTempDir, removeTempDir, startNodeServer } from '../lib/process.js';
+import { makeTempDir, releasingOnStop, removeTempDir, startNodeServer } from '../lib/process.js';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers', 'sqlite-raw-select.mjs');
 const ROWS = 10000;
@@ -15,20 +15,11 @@ export function sqliteRawSelect(name: string, reply: object, request: LoadReques
     describe: `bare Koa + raw better-sqlite3, SELECT by random id of ${ROWS} rows, WAL; ${what}`,
     async start() {
       const dir = makeTempDir('sqlite');
-      try {
-        const env = { NODE_ENV: 'production', BENCH_DB_DIR: dir, BENCH_ROWS: String(ROWS), BENCH_REPLY: JSON.stringify(reply) };
-        const server = await startNodeServer(name, script, env);
-        return {
-          ...server,
-          stop: async () => {
-            await server.stop();
-            removeTempDir(dir);
-          },
-        };
-      } catch (err) {
-        removeTempDir(dir);
-        throw err;
-      }
+      const env = { NODE_ENV: 'production', BENCH_DB_DIR: dir, BENCH_ROWS: String(ROWS), BENCH_REPLY: JSON.stringify(reply) };
+      return releasingOnStop(
+        () => startNodeServer(name, script, env),
+        () => removeTempDir(dir),
+      );
     },
     measure: (server, s) => measureHttp(server, request, s),
     warmup: (server, s) => warmupHttp(server, request, s),

@@ -32,7 +32,7 @@ import { alternate, measureHttp, rounds, warmupHttp } from '../lib/autocannon.js
 import type { BenchContext, FigureModule, Measurement } from '../lib/context.js';
 import { benchDialect } from '../lib/database.js';
 import { startPlinth, type PlinthServer } from '../lib/plinth.js';
-import { cleanEnv, cpuSeconds, makeTempDir, removeTempDir, spawnChild, type Child, type RunningServer } from '../lib/process.js';
+import { cleanEnv, cpuSeconds, makeTempDir, releasingOnStop, removeTempDir, spawnChild, type Child, type RunningServer } from '../lib/process.js';
 import { againstCeiling, median, ratioTarget, spreadOf, tidy, type Figure } from '../lib/results.js';
 
 const W = '/workbot';
@@ -115,19 +115,10 @@ export async function startWorkbotPlinth(): Promise<PlinthServer> {
   const dir = makeTempDir('robots-config');
   const configFile = path.join(dir, 'bench.json');
   fs.writeFileSync(configFile, JSON.stringify({ settings: { robots: { requestsPerMinute: 1_000_000_000 } } }));
-  try {
-    const plinth = await startPlinth({ env: { PLINTH_CONFIG: configFile, PLINTH_ADMIN_EMAIL: ADMIN.email, PLINTH_ADMIN_PASSWORD: ADMIN.password } });
-    return {
-      ...plinth,
-      stop: async () => {
-        await plinth.stop();
-        removeTempDir(dir);
-      },
-    };
-  } catch (err) {
-    removeTempDir(dir);
-    throw err;
-  }
+  return releasingOnStop(
+    () => startPlinth({ env: { PLINTH_CONFIG: configFile, PLINTH_ADMIN_EMAIL: ADMIN.email, PLINTH_ADMIN_PASSWORD: ADMIN.password } }),
+    () => removeTempDir(dir),
+  );
 }
 
 /** 127.0.x.y for the n-th group of activations (the whole 127/8 is loopback on Linux). */

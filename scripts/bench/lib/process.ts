@@ -222,6 +222,27 @@ export function removeTempDir(dir: string): void {
   tempDirs.delete(dir);
 }
 
+/**
+ * `start()`'s server, whose stop() also runs `release` (run too if the start fails): for a server
+ * with a temp dir or a scratch database of its own.
+ */
+export async function releasingOnStop<S extends { stop(): Promise<void> }>(start: () => Promise<S>, release: () => unknown): Promise<S> {
+  let server: S;
+  try {
+    server = await start();
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      await release();
+    },
+  };
+}
+
 /** Stops every child still running (in parallel) and removes the temp dirs. */
 export async function stopAll(): Promise<void> {
   await Promise.all([...live].map((c) => c.stop(3000)));
