@@ -2,6 +2,7 @@ import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { WAL_CHECKPOINT_DEFAULTS, WalCheckpointer, type WalCheckpointOptions } from './wal-checkpointer.js';
 import { WalSync, type WalSyncError, type WalSyncOptions } from './wal-sync.js';
+import { ANSWER_AT_COMMIT } from './committed-transaction.js';
 import type { StatementObserver } from '../observability/core-metrics.js';
 import {
   checkKnexInternals,
@@ -76,6 +77,8 @@ class SqliteTransaction extends KnexSqliteTransaction {
   constructor(...args: unknown[]) {
     super(...args);
     if (!(this._promise instanceof Promise)) throw knexSeamBroken('a SQLite transaction has no _promise');
+    // Asked to answer at COMMIT (committedTransaction): the caller does not wait for the sync.
+    if ((args[2] as Record<string, unknown> | undefined)?.[ANSWER_AT_COMMIT] === true) return;
     // What the caller awaits (`await db.transaction(…)`): settled only once the commit is on disk.
     this._promise = this._promise.then(async (value) => {
       await this.commitQuery?.synced;

@@ -13,6 +13,7 @@ export * from '../config/load.js';
 export * from '../config/schema.js';
 export * from '../container.js';
 export * from '../db/after-commit.js';
+export * from '../db/committed-transaction.js';
 export * from '../db/connection.js';
 export * from '../db/direct-query.js';
 export * from '../db/group-commit.js';

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import knex, { type Knex } from 'knex';
+import { committedTransaction } from '../../core/db/committed-transaction.js';
 import { SqliteClient, walCheckpointer, walSyncCount } from '../../core/db/sqlite-client.js';
 import type { WalCheckpointOptions } from '../../core/db/wal-checkpointer.js';
 import { createTestApp, testAuth, type TestApp } from '../helpers/app.js';
@@ -64,8 +65,8 @@ import { usingPostgres } from '../helpers/database.js';
     assert.equal(await syncs(), before + 1);
   });
 
-  it('while a commit’s log sync runs, the connection serves the next statement; the commit’s caller waits for the sync', async () => {
-    // The disk flush held until released: the one part of the commit the test controls.
+  /** Runs `fn` with the disk flush held until it calls `release` (the one part of a commit the test controls). */
+  async function withSyncHeld(fn: (sync: { requested: () => number; release: () => void }) => Promise<void>): Promise<void> {
     const fdatasync = fs.fdatasync;
     let requested = 0;
     let release!: () => void;
@@ -77,23 +78,56 @@ import { usingPostgres } from '../helpers/database.js';
       void held.then(() => fdatasync(fd, done));
     }) as typeof fs.fdatasync;
     try {
-      let acknowledged = false;
-      const write = t.app.db
-        .transaction((trx) => trx('example_notes').insert({ tenant_id: 't1', title: 'held', created_at: new Date().toISOString() }))
-        .then(() => {
-          acknowledged = true;
-        });
-      while (requested === 0) await new Promise((resolve) => setImmediate(resolve));
-      const rows = await t.app.db('example_notes').where('title', 'held').select('title');
-      assert.equal(rows.length, 1, 'a read ran while the sync was held');
-      assert.equal(acknowledged, false, 'the transaction has not resolved before its sync');
-      release();
-      await write;
-      assert.equal(acknowledged, true);
+      await fn({ requested: () => requested, release });
     } finally {
       (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = fdatasync;
       release();
     }
+  }
+
+  const note = (title: string) => ({ tenant_id: 't1', title, created_at: new Date().toISOString() });
+
+  it('while a commit’s log sync runs, the connection serves the next statement; the commit’s caller waits for the sync', async () => {
+    await withSyncHeld(async (sync) => {
+      let acknowledged = false;
+      const write = t.app.db
+        .transaction((trx) => trx('example_notes').insert(note('held')))
+        .then(() => {
+          acknowledged = true;
+        });
+      while (sync.requested() === 0) await new Promise((resolve) => setImmediate(resolve));
+      const rows = await t.app.db('example_notes').where('title', 'held').select('title');
+      assert.equal(rows.length, 1, 'a read ran while the sync was held');
+      assert.equal(acknowledged, false, 'the transaction has not resolved before its sync');
+      sync.release();
+      await write;
+      assert.equal(acknowledged, true);
+    });
+  });
+
+  it('a committedTransaction answers at its COMMIT, while the sync is held; the next durable commit waits for it', async () => {
+    await withSyncHeld(async (sync) => {
+      const id = await committedTransaction(t.app.db, async (trx) => {
+        const [row] = await trx('example_notes').insert(note('counted')).returning('id');
+        return row.id;
+      });
+      assert.ok(id, 'answered with the sync held');
+      assert.equal(sync.requested(), 1, 'its sync was asked for');
+      let durable = false;
+      const write = t.app.db
+        .transaction((trx) => trx('example_notes').insert(note('durable')))
+        .then(() => {
+          durable = true;
+        });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(durable, false, 'a durable transaction still waits for the disk');
+      sync.release();
+      await write;
+      assert.deepEqual(
+        (await t.app.db('example_notes').whereIn('title', ['counted', 'durable']).orderBy('id')).map((r) => r.title),
+        ['counted', 'durable'],
+      );
+    });
   });
 
   it('a transaction holds the write lock from its BEGIN: no other connection commits between its read and its write', async () => {

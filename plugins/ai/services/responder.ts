@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { isAppError } from 'plinth/plugin';
+import { committedTransaction, isAppError } from 'plinth/plugin';
 import type { UsageMeter } from 'plinth/plugin';
 import type { AiSettings } from '../config.js';
 import type { Answerer } from './answerer.js';
@@ -161,11 +161,13 @@ export class Responder {
 
   /**
    * The robot's call of the day and the tenant's reply of the month, taken in one commit: both or
-   * neither (a plan's monthly limit rolls the daily call back with it).
+   * neither (a plan's monthly limit rolls the daily call back with it). The provider is called once
+   * it is committed, not once it is on disk: a power cut during the call leaves one call uncounted,
+   * as a crash before the count would (committedTransaction). The reply's commit is durable.
    */
   private async takeCall(tenantId: string, robotId: string, dailyLimit: number): Promise<'daily_limit' | 'monthly_limit' | null> {
     try {
-      return await this.deps.db.transaction(async (trx) => {
+      return await committedTransaction(this.deps.db, async (trx) => {
         if (!(await this.deps.quota.take(tenantId, robotId, dailyLimit, trx))) return 'daily_limit';
         await this.deps.usage.consume(tenantId, 'ai_replies_per_month', 1, trx);
         return null;

@@ -25,9 +25,11 @@ const plugins = mode === 'runs' ? ['auth', 'workflows'] : ['auth'];
 const settings = { workflows: { maxRunsPerMinute: 1_000_000, http: { allowPrivate: true } } };
 const app = await createApp({ overrides: { plugins, log: { level: 'warn' }, scheduler: { enabled: false }, settings } });
 
-// Statements and commits, counted from knex's query events (SQLite: one connection, so BEGIN/COMMIT
-// are statements too; an autocommit write is a commit of its own).
-const sql = { statements: 0, writes: 0, commits: 0, inTransaction: false };
+// Statements and commits, counted from knex's query events: BEGIN and COMMIT are statements too, and
+// a write outside a transaction on its connection is a commit of its own. The group commits' direct
+// statements carry no transaction id, so a connection's open transaction is tracked from its BEGIN.
+const sql = { statements: 0, writes: 0, commits: 0 };
+const inTransaction = new Set();
 // BENCH_SQL_DEBUG=1: also print each statement shape with its count (to stderr) at the end.
 const debug = Boolean(process.env.BENCH_SQL_DEBUG);
 const shapes = new Map();
@@ -42,14 +44,14 @@ app.db.on('query', (q) => {
       .slice(0, 110);
     shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
   }
-  if (text.startsWith('begin')) sql.inTransaction = true;
+  if (text.startsWith('begin')) inTransaction.add(q.__knexUid);
   else if (text.startsWith('commit')) {
-    sql.inTransaction = false;
+    inTransaction.delete(q.__knexUid);
     sql.commits++;
-  } else if (text.startsWith('rollback')) sql.inTransaction = false;
+  } else if (text.startsWith('rollback')) inTransaction.delete(q.__knexUid);
   else if (/^(insert|update|delete)/.test(text)) {
     sql.writes++;
-    if (!q.__knexTxId) sql.commits++;
+    if (!inTransaction.has(q.__knexUid)) sql.commits++;
   }
 });
 
