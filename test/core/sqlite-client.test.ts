@@ -112,7 +112,7 @@ import { usingPostgres } from '../helpers/database.js';
         return row.id;
       });
       assert.ok(id, 'answered with the sync held');
-      assert.equal(sync.requested(), 1, 'its sync was asked for');
+      assert.ok(sync.requested() >= 1, 'its sync was asked for');
       let durable = false;
       const write = t.app.db
         .transaction((trx) => trx('example_notes').insert(note('durable')))
