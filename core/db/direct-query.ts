@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { afterCommit } from './after-commit.js';
 import type { ClientInternals } from './knex-internals.js';
 
 // Fixed SQL run straight on the connection a transaction already holds (knex's internals reached
@@ -208,6 +209,7 @@ interface SetWrite extends Statement {
  */
 export class WriteSet {
   private readonly writes: SetWrite[] = [];
+  private readonly committed: Array<() => void> = [];
 
   insert(table: string, rows: readonly Row[], onConflict?: OnConflict): void {
     if (rows.length) this.writes.push(insertSql(table, rows, [], onConflict));
@@ -237,14 +239,42 @@ export class WriteSet {
     this.writes.push({ shape: `call\n${expression}`, sql: expression, bindings: [...bindings], call: true });
   }
 
+  /**
+   * `fn` once the set's writes are committed: when the transaction the set ran in commits (never if
+   * it rolls back), or as soon as it has run alone (runAtomically).
+   */
+  afterCommit(fn: () => void): void {
+    this.committed.push(fn);
+  }
+
   async run(db: Knex | Knex.Transaction): Promise<void> {
+    await this.runParts(db);
+    for (const fn of this.committed) afterCommit(db, fn);
+  }
+
+  /**
+   * Runs the set in a commit of its own with the fewest round trips the database allows: on
+   * PostgreSQL as its one statement, which commits (or fails) as a whole; elsewhere, or past
+   * PostgreSQL's bound-value limit, in a transaction.
+   */
+  async runAtomically(db: Knex): Promise<void> {
+    if (this.writes.length <= 1 || this.together(db)) await this.run(db);
+    else await db.transaction((trx) => this.run(trx));
+  }
+
+  /** The writes go to the database as one statement: PostgreSQL, more than one, within its bound-value limit. */
+  private together(db: Knex | Knex.Transaction): boolean {
+    return (
+      this.writes.length > 1 &&
+      (db.client as unknown as ClientInternals).dialect === 'postgresql' &&
+      this.writes.reduce((n, w) => n + w.bindings.length, 0) <= POSTGRES_MAX_BOUND_VALUES
+    );
+  }
+
+  private async runParts(db: Knex | Knex.Transaction): Promise<void> {
     // The calls after the writes: in the one statement they are its final select.
     const parts = [...this.writes.filter((w) => !w.call), ...this.writes.filter((w) => w.call)];
-    const together =
-      parts.length > 1 &&
-      (db.client as unknown as ClientInternals).dialect === 'postgresql' &&
-      parts.reduce((n, w) => n + w.bindings.length, 0) <= POSTGRES_MAX_BOUND_VALUES;
-    if (!together) {
+    if (!this.together(db)) {
       for (const w of parts) {
         const rows = await queryRows(db, w.call ? `SELECT ${w.sql}` : w.sql, w.bindings);
         w.ids?.(

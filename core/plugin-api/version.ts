@@ -5,4 +5,4 @@
  * changes meaning), a minor for additions. A plugin declares the range it needs (`pluginApi` in its
  * manifest); the loader refuses one whose range this version does not satisfy.
  */
-export const PLUGIN_API_VERSION = '1.4.0';
+export const PLUGIN_API_VERSION = '1.5.0';

@@ -1,6 +1,6 @@
 // The robots (WorkBot) plugin's public surface, types only (see plugins/auth/api.ts for the rules).
 import type { Knex } from 'knex';
-import type { PayloadsOf } from 'plinth/plugin';
+import type { PayloadsOf, WriteSet } from 'plinth/plugin';
 import type { robotsEvents } from './events.js';
 
 /** An active robot of a tenant, as `robotsApi.robot` finds it. */
@@ -33,13 +33,14 @@ export interface RobotsPublicApi {
   conversation(tenantId: string, robotId: string, conversation: string, limit: number, upTo: string): Promise<ConversationMessage[]>;
   /**
    * Queues a send_message command (the seed's params: type, titleList, content, atList, …), pushed
-   * at once or at `notBefore`; with `trx`, written in the caller's transaction.
+   * at once or at `notBefore`. With `writes`, its row is staged in the caller's set (which the caller
+   * runs, with its own writes, in one commit) and pushed once that commits.
    */
   sendMessage(
     tenantId: string,
     robotId: string,
     params: Record<string, unknown>,
-    options: { createdBy: string; notBefore?: Date; trx?: Knex.Transaction },
+    options: { createdBy: string; notBefore?: Date; writes?: WriteSet },
   ): Promise<{ commandId: string; status: string }>;
 }
 

@@ -136,6 +136,57 @@ describe('WriteSet and reserveIds: a batch’s writes together', () => {
     assert.equal((await t.app.db(LOG)).length, 0);
   });
 
+  it('runAtomically: one statement and no transaction on PostgreSQL, a transaction on SQLite; all or nothing either way', async () => {
+    const sent: string[] = [];
+    const listen = (q: { sql: string }) => sent.push(q.sql.trim());
+    t.app.db.on('query', listen);
+    try {
+      const writes = new WriteSet();
+      writes.insert(PARENT, [{ name: 'one' }]);
+      writes.insert(LOG, [{ what: 'logged' }]);
+      await writes.runAtomically(t.app.db);
+    } finally {
+      t.app.db.off('query', listen);
+    }
+    const ours = sent.filter((sql) => sql.includes('write_set_') || /^(BEGIN|COMMIT)/i.test(sql));
+    assert.equal(ours.length, usingPostgres ? 1 : 4, `statements sent: ${ours.join('\n')}`);
+    assert.equal((await t.app.db(PARENT).where({ name: 'one' })).length, 1);
+
+    const failing = new WriteSet();
+    failing.insert(LOG, [{ what: 'never' }]);
+    failing.insert(PARENT, [{ name: 'one' }]);
+    let told = false;
+    failing.afterCommit(() => (told = true));
+    await assert.rejects(failing.runAtomically(t.app.db), /unique|UNIQUE/);
+    assert.equal((await t.app.db(LOG).where({ what: 'never' })).length, 0, 'the write beside the failing one is not kept');
+    assert.equal(told, false, 'afterCommit is not called for a set that failed');
+  });
+
+  it('afterCommit: called once the transaction the set ran in commits, not when the set has run; never after a rollback', async () => {
+    const calls: string[] = [];
+    await t.app.db.transaction(async (trx) => {
+      const writes = new WriteSet();
+      writes.insert(LOG, [{ what: 'committed' }]);
+      writes.afterCommit(() => calls.push('committed'));
+      await writes.run(trx);
+      assert.deepEqual(calls, [], 'not before the commit');
+    });
+    assert.deepEqual(calls, ['committed']);
+    await assert.rejects(
+      t.app.db.transaction(async (trx) => {
+        const writes = new WriteSet();
+        writes.insert(LOG, [{ what: 'rolled back' }]);
+        writes.afterCommit(() => calls.push('rolled back'));
+        await writes.run(trx);
+        throw new Error('roll back');
+      }),
+      /roll back/,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(calls, ['committed']);
+    assert.equal((await t.app.db(LOG).where({ what: 'rolled back' })).length, 0);
+  });
+
   it('never gives an id twice: not one a deleted row had, nor one another reservation took', async () => {
     const first = await t.app.db.transaction(async (trx) => {
       const ids = await reserveIds(trx, PARENT, 2);

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { afterCommit, dayOf, withinDays, zonedDays } from 'plinth/plugin';
+import { dayOf, withinDays, WriteSet, zonedDays } from 'plinth/plugin';
 import { pageQuery } from 'plinth/plugin';
 import type { AiSettings } from '../config.js';
 import type { FailureKind } from './providers/types.js';
@@ -39,25 +39,22 @@ export class Calls {
     return price ? Math.round(tokensIn * price.input + tokensOut * price.output) : 0;
   }
 
-  /**
-   * Writes an answer's call-log rows (one statement), in the caller's transaction when given. `with`:
-   * another write of the caller's that shares the statement on PostgreSQL (a data-modifying CTE: one
-   * round trip fewer) and follows it on SQLite, which has no such CTEs.
-   */
-  async record(records: CallRecord[], trx: Knex | Knex.Transaction = this.deps.db, with_?: Knex.QueryBuilder): Promise<void> {
-    if (!records.length) {
-      if (with_) await with_;
-      return;
-    }
-    const insert = trx('ai_calls').insert(records.map((c) => this.row(c)));
-    if (!with_) await insert;
-    else if (this.deps.db.client.config.client === 'pg') await with_.with('logged_calls', insert);
-    else {
-      await insert;
-      await with_;
-    }
+  /** Writes an answer's call-log rows (one statement). */
+  async record(records: CallRecord[]): Promise<void> {
+    const writes = new WriteSet();
+    this.stage(records, writes);
+    await writes.run(this.deps.db);
+  }
+
+  /** Adds an answer's call-log rows to the caller's writes, to commit with them. */
+  stage(records: CallRecord[], writes: WriteSet): void {
+    if (!records.length) return;
+    writes.insert(
+      'ai_calls',
+      records.map((c) => this.row(c)),
+    );
     const robots = new Map(records.map((c) => [`${c.tenantId}\n${c.robotId ?? ''}`, c]));
-    afterCommit(trx, () => {
+    writes.afterCommit(() => {
       for (const c of robots.values()) this.deps.logged(c.tenantId, c.robotId);
     });
   }

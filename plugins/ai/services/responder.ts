@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from 'plinth/plugin';
-import { committedTransaction, isAppError } from 'plinth/plugin';
+import { committedTransaction, isAppError, WriteSet } from 'plinth/plugin';
 import type { UsageMeter } from 'plinth/plugin';
 import type { AiSettings } from '../config.js';
 import type { Answerer } from './answerer.js';
@@ -150,13 +150,14 @@ export class Responder {
       content: answer.reply.text,
       atList: m.group_name && m.received_name ? [m.received_name] : [],
     };
-    // One commit for the reply: the call log, the command and the decision.
-    return this.deps.db.transaction(async (trx) => {
-      const command = await this.deps.robots.sendMessage(tenantId, m.robot_id, params, { createdBy: 'ai', notBefore, trx });
-      const decision = { status: 'answered' as const, reply: answer.reply.text, provider: answer.provider, commandId: command.commandId };
-      await this.deps.calls.record(answer.calls, trx, this.insert(tenantId, m, decision, trx));
-      return decision;
-    });
+    // One commit for the reply: the command, the call log and the decision (one statement on PostgreSQL).
+    const writes = new WriteSet();
+    const command = await this.deps.robots.sendMessage(tenantId, m.robot_id, params, { createdBy: 'ai', notBefore, writes });
+    const decision = { status: 'answered' as const, reply: answer.reply.text, provider: answer.provider, commandId: command.commandId };
+    this.deps.calls.stage(answer.calls, writes);
+    writes.insert('ai_replies', [this.row(tenantId, m, decision)]);
+    await writes.runAtomically(this.deps.db);
+    return decision;
   }
 
   /**
@@ -202,11 +203,11 @@ export class Responder {
   }
 
   private async record(tenantId: string, m: ReceivedMessage, d: Decision): Promise<void> {
-    await this.insert(tenantId, m, d, this.deps.db);
+    await this.deps.db('ai_replies').insert(this.row(tenantId, m, d));
   }
 
-  private insert(tenantId: string, m: ReceivedMessage, d: Decision, trx: Knex | Knex.Transaction): Knex.QueryBuilder {
-    return trx('ai_replies').insert({
+  private row(tenantId: string, m: ReceivedMessage, d: Decision) {
+    return {
       message_id: m.message_id,
       tenant_id: tenantId,
       robot_id: m.robot_id,
@@ -217,6 +218,6 @@ export class Responder {
       provider: d.status === 'answered' ? d.provider : null,
       command_id: d.status === 'answered' ? d.commandId : null,
       created_at: this.deps.clock.now().toISOString(),
-    });
+    };
   }
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { AppError } from 'plinth/plugin';
-import type { SharedCache } from 'plinth/plugin';
+import type { SharedCache, WriteSet } from 'plinth/plugin';
 import type { ConversationMessage, RobotAiSettings, RobotSummary, RobotsPublicApi } from '../api.js';
 import type { Commands } from './commands.js';
 import { ROBOT_AI_DEFAULTS } from './robots.js';
@@ -36,18 +36,15 @@ export class RobotsApi implements RobotsPublicApi {
     return this.deps.db('robots_robots').where({ tenant_id: tenantId, robot_id: robotId, status: 'active' });
   }
 
-  /** Cached; inside a transaction a miss is read there (it may see the transaction's own writes) and not kept. */
-  private async activeRobot(tenantId: string, robotId: string, trx?: Knex.Transaction): Promise<ActiveRobot | null> {
-    const read = async (q: Knex | Knex.Transaction): Promise<ActiveRobot | null> => {
-      const row = await q('robots_robots')
+  /** Through the cache (a miss is read again next time). */
+  private async activeRobot(tenantId: string, robotId: string): Promise<ActiveRobot | null> {
+    return this.deps.cache.get(`${tenantId}:${robotId}`, async () => {
+      const row = await this.deps
+        .db('robots_robots')
         .where({ tenant_id: tenantId, robot_id: robotId, status: 'active' })
         .first('id', 'tenant_id', 'robot_id', 'user_id', 'name');
       return row ? { id: Number(row.id), summary: { robotId: row.robot_id, tenantId: row.tenant_id, userId: row.user_id, name: row.name } } : null;
-    };
-    const key = `${tenantId}:${robotId}`;
-    // A load that finds nothing is not kept (keepMisses: false), so this only looks.
-    if (trx) return (await this.deps.cache.get(key, async () => null)) ?? (await read(trx));
-    return this.deps.cache.get(key, () => read(this.deps.db));
+    });
   }
 
   async robot(tenantId: string, robotId: string): Promise<RobotSummary | null> {
@@ -79,19 +76,19 @@ export class RobotsApi implements RobotsPublicApi {
 
   /**
    * Queues a send_message command (the seed's params: type, titleList, content, atList, …), pushed
-   * at once or at `notBefore`; with `trx`, written in the caller's transaction.
+   * at once or at `notBefore`; with `writes`, staged in the caller's set and pushed once that commits.
    */
   async sendMessage(
     tenantId: string,
     robotId: string,
     params: Record<string, unknown>,
-    options: { createdBy: string; notBefore?: Date; trx?: Knex.Transaction },
+    options: { createdBy: string; notBefore?: Date; writes?: WriteSet },
   ): Promise<{ commandId: string; status: string }> {
-    const robot = await this.activeRobot(tenantId, robotId, options.trx);
+    const robot = await this.activeRobot(tenantId, robotId);
     if (!robot) throw AppError.notFound(`robot ${robotId} not found`);
     return this.deps.commands.create({ id: robot.id, tenant_id: robot.summary.tenantId }, 'send_message', params, options.createdBy, {
       notBefore: options.notBefore,
-      trx: options.trx,
+      writes: options.writes,
     });
   }
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { WebSocket } from 'ws';
 import type { Clock } from 'plinth/plugin';
-import { afterCommit } from 'plinth/plugin';
+import type { WriteSet } from 'plinth/plugin';
 import { GroupCommit } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
@@ -264,14 +264,14 @@ export class Commands {
 
   /**
    * Stores a command and pushes it (or, with `notBefore`, pushes it then: a reply delay). With
-   * `trx` it is written in the caller's transaction and pushed after commit.
+   * `writes` it is staged in the caller's set and pushed once that commits.
    */
   async create(
     robot: { id: number; tenant_id: string },
     type: string,
     params: Record<string, unknown>,
     createdBy: string | null,
-    options: { awaitingApproval?: boolean; notBefore?: Date; trx?: Knex.Transaction } = {},
+    options: { awaitingApproval?: boolean; notBefore?: Date; writes?: WriteSet } = {},
   ): Promise<{ commandId: string; status: string }> {
     const awaitingApproval = Boolean(options.awaitingApproval);
     const now = this.deps.clock.now();
@@ -292,13 +292,15 @@ export class Commands {
       expires_at: new Date((notBefore ?? now).getTime() + this.deps.settings.commandTtlMinutes * 60_000).toISOString(),
       not_before: notBefore?.toISOString() ?? null,
     };
-    if (options.trx) await options.trx('robots_commands').insert(row);
-    else await this.writes.submit({ kind: 'insert', row });
     const result = { commandId: row.command_id, status: queued };
-    if (awaitingApproval) return result;
     const push = () => (notBefore ? this.pushWhenDue(row.command_id, notBefore) : this.publish(robot.id, view(row), sentNow));
-    if (options.trx) afterCommit(options.trx, () => void push());
-    else await push();
+    if (options.writes) {
+      options.writes.insert('robots_commands', [row]);
+      if (!awaitingApproval) options.writes.afterCommit(() => void push());
+      return result;
+    }
+    await this.writes.submit({ kind: 'insert', row });
+    if (!awaitingApproval) await push();
     return result;
   }
 

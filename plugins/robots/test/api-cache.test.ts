@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase } from '../../../test/helpers/database.js';
 import { waitFor } from '../../../test/helpers/processes.js';
 import { ownerWithRobot, robotsApp, type RobotsApp } from '../../../test/helpers/robots.js';
+import { WriteSet } from 'plinth/plugin';
 import type { RobotsServices } from '../services/index.js';
 
 const services = (t: RobotsApp) => t.app.container.resolve<RobotsServices>('robotsServices');
@@ -17,7 +18,7 @@ describe('robots: robotsApi serves active robots from a cache that follows their
   });
   after(() => t?.close());
 
-  it('a rename shows at once; a removed robot is gone for robot() and sendMessage(), in or out of a transaction', async () => {
+  it('a rename shows at once; a removed robot is gone for robot() and sendMessage(), alone or staged in a WriteSet', async () => {
     const { owner, robot } = await ownerWithRobot(t, 'cache-owner');
     const s = services(t);
     const scope = { tenantId: owner.tenantId, userId: owner.id, admin: true };
@@ -29,10 +30,10 @@ describe('robots: robotsApi serves active robots from a cache that follows their
     await s.robots.remove(scope, robot.robotId);
     assert.equal(await s.api.robot(owner.tenantId, robot.robotId), null);
     await assert.rejects(s.api.sendMessage(owner.tenantId, robot.robotId, text, { createdBy: 'test' }), { status: 404 });
-    await assert.rejects(
-      t.app.db.transaction((trx) => s.api.sendMessage(owner.tenantId, robot.robotId, text, { createdBy: 'test', trx })),
-      { status: 404 },
-    );
+    const writes = new WriteSet();
+    await assert.rejects(s.api.sendMessage(owner.tenantId, robot.robotId, text, { createdBy: 'test', writes }), { status: 404 });
+    await writes.run(t.app.db);
+    assert.equal(Number((await t.app.db('robots_commands').count({ n: '*' }).first())?.n), 1, 'nothing staged for the removed robot');
     assert.equal(await s.api.robot('another-tenant', robot.robotId), null, 'keyed by tenant too');
   });
 });
