@@ -11,9 +11,9 @@ export const ANSWER_AT_COMMIT = 'plinthAnswerAtCommit';
  * the call waits for no disk flush, and a power cut during it leaves one call uncounted, no more
  * than a crash before the count would.
  *
- * PostgreSQL's COMMIT returns once durable, as before. `SET LOCAL synchronous_commit = off` would
- * be its way to the same thing, but it costs a round trip, and AI replies measured no faster with
- * it (the WAL flush is short beside a reply's other round trips).
+ * On PostgreSQL the same: `synchronous_commit` is off for the transaction (pg-client.ts sends it
+ * with the BEGIN, no round trip of its own), so its COMMIT answers before the WAL is flushed; a
+ * crash of the database server during the call may lose it, as a power cut may on SQLite.
  */
 export function committedTransaction<T>(db: Knex, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   return db.transaction(fn, { [ANSWER_AT_COMMIT]: true } as Knex.TransactionConfig);

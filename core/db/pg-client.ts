@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { StatementObserver } from '../observability/core-metrics.js';
+import { ANSWER_AT_COMMIT } from './committed-transaction.js';
 
 // knex's PostgreSQL dialect, timing each statement for the metrics (`statements` in the knex
 // config, core/observability). A transaction's client is made from this class's prototype and
@@ -14,8 +15,34 @@ interface DialectClient {
 type DialectClass = new (...args: unknown[]) => DialectClient;
 
 const KnexPg = require('knex/lib/dialects/postgres/index.js') as DialectClass;
+const KnexPgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction.js') as new (
+  ...args: unknown[]
+) => { begin(conn: unknown): Promise<unknown>; query(conn: unknown, sql: string): Promise<unknown> };
+
+/**
+ * committedTransaction's on PostgreSQL: its COMMIT answers before the WAL is flushed
+ * (`synchronous_commit` off for this transaction only), set in the same message as its BEGIN, so
+ * it costs no round trip. The next durable commit's flush covers it.
+ */
+class PgTransaction extends KnexPgTransaction {
+  private readonly answerAtCommit: boolean;
+
+  constructor(...args: unknown[]) {
+    super(...args);
+    this.answerAtCommit = (args[2] as Record<string, unknown> | undefined)?.[ANSWER_AT_COMMIT] === true;
+  }
+
+  override begin(conn: unknown): Promise<unknown> {
+    // Two statements in one simple-protocol query (no bindings), one round trip.
+    return this.answerAtCommit ? this.query(conn, 'BEGIN; SET LOCAL synchronous_commit TO OFF;') : super.begin(conn);
+  }
+}
 
 export class PgClient extends KnexPg {
+  transaction(...args: unknown[]): unknown {
+    return new PgTransaction(this, ...args);
+  }
+
   override _query(connection: unknown, obj: unknown): Promise<unknown> {
     const observe = this.config.statements;
     if (!observe) return super._query(connection, obj);

@@ -112,7 +112,7 @@ export const ai: FigureModule = {
           spread: spreadOf(overhead.map((o) => o.p99)),
           note:
             `provider round trip p99 ${med(overhead.map((o) => o.providerP99))} ms; ${dialect}: 2 commits per reply (the daily call with the ` +
-            `monthly reply before the call${benchDialect === 'postgres' ? '' : ', answered at its COMMIT'}; the reply after, durable)`,
+            'monthly reply before the call, answered at its COMMIT; the reply after, durable)',
         },
       ),
     ];
