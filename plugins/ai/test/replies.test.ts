@@ -216,6 +216,48 @@ describe('ai: replies through real providers', () => {
     await socket.close();
   });
 
+  it('the same message answered twice at once (a redelivered event): one decision, one command, one call logged; the loser writes nothing', async () => {
+    const { owner, robot, socket, report } = await connectedRobot(t, 'race');
+    await setProvider(t, owner, 'deepseek', { kind: 'openai', baseUrl: openai.baseUrl });
+    await setAi(t, owner, robot.robotId, { aiMode: 'third_party', aiProvider: 'deepseek', replyDelayMin: 0, replyDelayMax: 0 });
+    const sent = await report({ spoken: 'is it in stock?', receivedName: 'Sun Ba' });
+    const messageId = sent.body.data.messageId;
+    const first = await decisionOf(t, messageId);
+    await socket.waitFor((f) => f.type === 'command');
+    // The decision forgotten, as if the event came again before it was recorded.
+    await t.app.db('ai_replies').where('message_id', messageId).delete();
+    const count = async (table: string, where: Record<string, unknown>) => Number((await t.app.db(table).where(where).count({ n: '*' }).first())?.n);
+    const robotPk = (await t.app.db('robots_robots').where('robot_id', robot.robotId).first()).id;
+    const [commandsBefore, callsBefore] = [await count('robots_commands', { robot_pk: robotPk }), await count('ai_calls', { message_id: messageId })];
+
+    openai.script = [{ reply: 'yes' }, { reply: 'yes' }];
+    const payload = {
+      robot_id: robot.robotId,
+      message_id: messageId,
+      spoken: 'is it in stock?',
+      received_name: 'Sun Ba',
+      group_name: null,
+      at_me: false,
+      conversation: first.conversation,
+      from_operator: false,
+    };
+    const responder = t.app.container.resolve<{ responder: { handle(tenantId: string, m: typeof payload): Promise<{ status: string }> } }>(
+      'aiServices',
+    ).responder;
+    const outcomes = await Promise.allSettled([responder.handle(owner.tenantId, payload), responder.handle(owner.tenantId, payload)]);
+    assert.ok(outcomes.some((o) => o.status === 'fulfilled' && o.value.status === 'answered'));
+    for (const o of outcomes) if (o.status === 'rejected') assert.match(String(o.reason), /unique|duplicate/i);
+
+    assert.equal(await count('ai_replies', { message_id: messageId }), 1, 'one decision');
+    assert.equal(await count('robots_commands', { robot_pk: robotPk }), commandsBefore + 1, 'one command: the loser’s was never written');
+    assert.equal(await count('ai_calls', { message_id: messageId }), callsBefore + 1, 'one call logged: the loser’s went with its command');
+    const decided = await t.app.db('ai_replies').where('message_id', messageId).first();
+    await socket.waitFor((f) => f.type === 'command' && f.data.commandId === decided.command_id);
+    const pushed = new Set(socket.commands().map((f) => f.data.commandId));
+    assert.deepEqual([...pushed].sort(), [first.command_id, decided.command_id].sort(), 'only the winner’s command is pushed');
+    await socket.close();
+  });
+
   it('consent off: no provider is called, nothing is sent, the message is recorded as not answered', async () => {
     const { owner, robot, socket, report } = await connectedRobot(t, 'consent');
     await setProvider(t, owner, 'deepseek', { kind: 'openai', baseUrl: openai.baseUrl });
