@@ -5,6 +5,7 @@ import { ANSWER_AT_COMMIT } from './committed-transaction.js';
 // knex's PostgreSQL dialect, timing each statement for the metrics (`statements` in the knex
 // config, core/observability). A transaction's client is made from this class's prototype and
 // shares the config, so its statements are timed too; so are the direct ones (core/db/direct-query.ts).
+// Its transactions are knex's, but for committedTransaction's BEGIN (PgTransaction, below).
 
 const require = createRequire(import.meta.url);
 
