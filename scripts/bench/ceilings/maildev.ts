@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Ceiling } from '../lib/context.js';
 import { projectRoot } from '../lib/plinth.js';
 import { cleanEnv, freePort, makeTempDir, removeTempDir, spawnChild, waitForLine } from '../lib/process.js';
-import { measureSmtp } from './smtp-parse.js';
+import { measureSmtp, warmupSmtp } from './smtp-parse.js';
 
 // The package exports nothing to resolve; its CLI is where its `bin` says.
 const bin = path.join(projectRoot, 'node_modules', 'maildev', 'dist', 'bin', 'maildev.js');
@@ -38,7 +38,5 @@ export const maildev: Ceiling = {
     return { name: 'maildev', pid: child.pid, port: smtpPort, url: `smtp://127.0.0.1:${smtpPort}`, stop };
   },
   measure: (server, s) => measureSmtp(server, s),
-  warmup: async (server, s) => {
-    if (s.warmupSec > 0) await measureSmtp(server, s, Math.min(1000, s.smtpMessages));
-  },
+  warmup: warmupSmtp,
 };

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ceiling } from '../lib/context.js';
 import { scratchDatabase } from '../lib/database.js';
 import { makeTempDir, releasingOnStop, removeTempDir, startNodeServer } from '../lib/process.js';
-import { measureSmtp } from './smtp-parse.js';
+import { measureSmtp, warmupSmtp } from './smtp-parse.js';
 
 const servers = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers');
 
@@ -23,9 +23,7 @@ export const pgSmtpStore: Ceiling = {
     );
   },
   measure: (server, s) => measureSmtp(server, s),
-  warmup: async (server, s) => {
-    if (s.warmupSec > 0) await measureSmtp(server, s, Math.min(1000, s.smtpMessages));
-  },
+  warmup: warmupSmtp,
 };
 
 /**
@@ -46,7 +44,5 @@ export const sqliteSmtpStore: Ceiling = {
     );
   },
   measure: (server, s) => measureSmtp(server, s),
-  warmup: async (server, s) => {
-    if (s.warmupSec > 0) await measureSmtp(server, s, Math.min(1000, s.smtpMessages));
-  },
+  warmup: warmupSmtp,
 };

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { smtpStore } from '../ceilings/index.js';
 import { maildev } from '../ceilings/maildev.js';
-import { measureSmtp, SMTP_DOMAIN } from '../ceilings/smtp-parse.js';
+import { measureSmtp, SMTP_DOMAIN, warmupSmtp } from '../ceilings/smtp-parse.js';
 import { alternate } from '../lib/autocannon.js';
 import type { FigureModule } from '../lib/context.js';
 import { startPlinth } from '../lib/plinth.js';
@@ -26,9 +26,8 @@ export const mail: FigureModule = {
     const plinth = await startPlinth({ env: { PLINTH_PLUGINS: 'auth,mail', PLINTH_CONFIG: configFile } });
     try {
       const receiver = { ...plinth, port: plinth.smtpPort };
-      const warm = Math.min(1000, s.smtpMessages);
-      await measureSmtp(ceiling, s, warm);
-      await measureSmtp(receiver, s, warm);
+      await smtpStore.warmup(ceiling, s);
+      await warmupSmtp(receiver, s);
       const r = await alternate(
         s,
         () => measureSmtp(ceiling, s, s.smtpMessages),
@@ -40,7 +39,7 @@ export const mail: FigureModule = {
       const peer = await maildev.start();
       let vsPeer;
       try {
-        await measureSmtp(peer, s, warm);
+        await maildev.warmup(peer, s);
         const p = await alternate(
           s,
           () => measureSmtp(peer, s, s.smtpMessages),

@@ -19,6 +19,8 @@ export interface BenchSettings {
   /** Messages per SMTP run, and the time bound on one run. */
   smtpMessages: number;
   smtpTimeBoundSec: number;
+  /** Messages sent to each SMTP server before its measured runs (warmupSmtp). */
+  smtpWarmupMessages: number;
   smtpConnections: number;
   /** Robots connected over WebSockets for the push latency figure. */
   robots: number;
@@ -47,6 +49,7 @@ export function settingsFromEnv(): BenchSettings {
     wrkThreads: envNumber('BENCH_WRK_THREADS', 1, 1, 16),
     smtpMessages: envNumber('BENCH_SMTP_MESSAGES', 2000, 10, 100000),
     smtpTimeBoundSec: envNumber('BENCH_SMTP_TIME_BOUND', 15, 1, 120),
+    smtpWarmupMessages: envNumber('BENCH_SMTP_WARMUP', 10000, 0, 100000),
     smtpConnections: envNumber('BENCH_SMTP_CONNECTIONS', 10, 1, 50),
     robots: envNumber('BENCH_ROBOTS', 1000, 1, 20000),
     pushSends: envNumber('BENCH_PUSH_SENDS', 2000, 10, 100000),
