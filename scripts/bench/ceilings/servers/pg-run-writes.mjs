@@ -46,12 +46,15 @@ const START = {
     "INSERT INTO steps (run_id, idx, step_id, action, status, input, attempts, history, started_at) SELECT id, 0, 'notify', 'http.request', " +
     "'running', $9, 1, $10, $6 FROM r RETURNING run_id",
 };
+// The step is found by the run's id ($2), the lease's hold checked once (EXISTS, an InitPlan). With
+// `run_id IN (SELECT id FROM r)` the prepared statement's generic plan, made on tables that have no
+// statistics yet, scanned every step: most runs measured 1,240-1,560 runs/s, the rest 3,300-3,900.
 const FINISH = {
   name: 'finish',
   text:
     "WITH r AS (UPDATE runs SET status = 'succeeded', current_step = 1, finished_at = $1, next_at = NULL, lease_owner = NULL, lease_until = NULL " +
     "WHERE id = $2 AND lease_owner = $3 RETURNING id) UPDATE steps SET status = 'succeeded', output = $4, history = $5, finished_at = $1 " +
-    'WHERE run_id IN (SELECT id FROM r) AND idx = 0 RETURNING run_id',
+    'WHERE run_id = $2 AND idx = 0 AND EXISTS (SELECT 1 FROM r) RETURNING run_id',
 };
 
 const workflowId = '00000000-0000-4000-8000-00000000000a';
