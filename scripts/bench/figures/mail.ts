@@ -26,7 +26,7 @@ export const mail: FigureModule = {
     const plinth = await startPlinth({ env: { PLINTH_PLUGINS: 'auth,mail', PLINTH_CONFIG: configFile } });
     try {
       const receiver = { ...plinth, port: plinth.smtpPort };
-      await smtpStore.warmup(ceiling, s);
+      await warmupSmtp(ceiling, s);
       await warmupSmtp(receiver, s);
       const r = await alternate(
         s,
@@ -39,7 +39,7 @@ export const mail: FigureModule = {
       const peer = await maildev.start();
       let vsPeer;
       try {
-        await maildev.warmup(peer, s);
+        await warmupSmtp(peer, s);
         const p = await alternate(
           s,
           () => measureSmtp(peer, s, s.smtpMessages),
