@@ -30,9 +30,9 @@ export async function measureSmtp(server: RunningServer, s: BenchSettings, count
 
 /**
  * Brings a server to its steady state before its measured runs: BENCH_SMTP_WARMUP messages (10,000),
- * none with BENCH_WARMUP=0. A server's CPU a message falls by a third over its first ~10,000 (Plinth's
- * and the ceilings' alike: the JIT, the parser's and the SMTP state machines' code, the database's
- * pages); after 1,000 the measured runs still fell run after run.
+ * none with BENCH_WARMUP=0. After 1,000, a server's CPU a message (Plinth's and the ceilings' alike)
+ * still fell from run to run. On a slow machine that many take longer than one run's time bound, so
+ * the warm-up gets a minute at least.
  */
 export async function warmupSmtp(server: RunningServer, s: BenchSettings): Promise<void> {
   if (s.warmupSec > 0 && s.smtpWarmupMessages > 0)

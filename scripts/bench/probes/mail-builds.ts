@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cpuSeconds, makeTempDir, removeTempDir, stopAll } from '../lib/process.js';
+import { settingsFromEnv } from '../lib/context.js';
 import { projectRoot, startPlinth } from '../lib/plinth.js';
 import { sendMessages } from '../lib/smtp-load.js';
 
@@ -48,7 +49,7 @@ const servers = Object.fromEntries(
 const runs: Record<string, number[][]> = { baseline: [], this: [] };
 try {
   // Warmed as the bench warms every SMTP server (warmupSmtp): measured runs after that are steady.
-  const warmup = Number(process.env.BENCH_SMTP_WARMUP ?? 10_000);
+  const warmup = settingsFromEnv().smtpWarmupMessages;
   for (const name of Object.keys(builds)) await sendMessages({ port: servers[name].smtpPort, count: warmup, timeBoundMs: 120_000, ...LOAD });
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 ? ['this', 'baseline'] : ['baseline', 'this']) {

@@ -48,7 +48,7 @@ const START = {
 };
 // The step is found by the run's id ($2), the lease's hold checked once (EXISTS, an InitPlan). With
 // `run_id IN (SELECT id FROM r)` the prepared statement's generic plan, made on tables that have no
-// statistics yet, scanned every step: most runs measured 1,240-1,560 runs/s, the rest 3,300-3,900.
+// statistics yet, scanned every step, and the ceiling ran slow in most rounds (docs/performance.md).
 const FINISH = {
   name: 'finish',
   text:
