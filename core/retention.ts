@@ -55,7 +55,8 @@ export class Retention {
         .db('core_events')
         .where('status', 'delivered')
         .andWhere('delivered_at', '<', cutoff)
-        .orderBy('id')
+        // The delivered events' index order: the oldest first, no sort.
+        .orderBy('delivered_at')
         .limit(this.deps.settings.batchSize)
         .pluck('id')) as number[];
       if (!ids.length) break;

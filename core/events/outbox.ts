@@ -50,6 +50,9 @@ export interface EmitOptions {
 /** One event to write (EventBus.emitMany), its payload typed by its name; for a union of names, one of each. */
 export type EventToEmit<N extends string = string> = N extends string ? { name: N; payload: PayloadOf<N>; options?: EmitOptions } : never;
 
+/** Where an event is: due (or being delivered), delivered to every handler, or given up after its attempts. */
+type EventStatus = 'pending' | 'delivered' | 'dead';
+
 interface EventRow {
   id: number;
   name: string;
@@ -558,20 +561,25 @@ export class EventBus {
 
   /** Events waiting (pending) and given up (dead), and when the oldest waiting one was written: read by the metrics. */
   async waiting(): Promise<{ pending: number; dead: number; oldestPendingAt: string | null }> {
-    const rows: Array<{ status: string; n: number | string; oldest: string | null }> = await this.deps
-      .db('core_events')
-      .whereIn('status', ['pending', 'dead'])
-      .select('status')
-      .count({ n: '*' })
-      .min({ oldest: 'created_at' })
-      .groupBy('status');
-    const pending = rows.find((r) => r.status === 'pending');
-    return { pending: Number(pending?.n ?? 0), dead: Number(rows.find((r) => r.status === 'dead')?.n ?? 0), oldestPendingAt: pending?.oldest ?? null };
+    const [row] = await this.deps.db.select({
+      pending: this.ofStatus('pending').count('*'),
+      dead: this.ofStatus('dead').count('*'),
+      oldest: this.ofStatus('pending').min('created_at'),
+    });
+    return { pending: Number(row.pending), dead: Number(row.dead), oldestPendingAt: row.oldest ?? null };
   }
 
   async backlog(): Promise<{ pending: number; dead: number; delivered: number }> {
-    const rows: Array<{ status: string; n: number | string }> = await this.deps.db('core_events').select('status').count({ n: '*' }).groupBy('status');
-    const count = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
-    return { pending: count('pending'), dead: count('dead'), delivered: count('delivered') };
+    const [row] = await this.deps.db.select({
+      pending: this.ofStatus('pending').count('*'),
+      dead: this.ofStatus('dead').count('*'),
+      delivered: this.ofStatus('delivered').count('*'),
+    });
+    return { pending: Number(row.pending), dead: Number(row.dead), delivered: Number(row.delivered) };
+  }
+
+  /** The events of one status: each status has a partial index of its own (core_events_partial_indexes), read one status at a time. */
+  private ofStatus(status: EventStatus) {
+    return this.deps.db('core_events').where('status', status);
   }
 }

@@ -123,6 +123,26 @@ describe('mail: seed 003’s own examples', () => {
     assertError(await t.mail('POST', '/api/mailboxes/reset-password?address=nobody%40mail.test', { headers: admin }), 404, 'mailbox_not_found');
   });
 
+  it("a mailbox's last mail is the second of the latest message, its row written once a second at most", async () => {
+    const address = await createMailbox(t, { headers: admin }, unique('last'));
+    const was = clock.now();
+    const stored = async () => (await t.db('mail_mailboxes').where('address', address).first()).last_received_at;
+    const listed = async () =>
+      (await t.mail('GET', `/api/mailboxes?limit=500&domain=${DOMAIN}`, { headers: admin })).body.find((m: { address: string }) => m.address === address)
+        .last_received_at;
+    clock.set('2026-03-01T12:00:05.100Z');
+    await send(t, { to: address, subject: 'one', text: 'x' });
+    assert.equal(await stored(), '2026-03-01T12:00:05.000Z');
+    clock.set('2026-03-01T12:00:05.900Z');
+    await send(t, { to: address, subject: 'two', text: 'y' });
+    assert.equal(await listed(), '2026-03-01 12:00:05', 'a second message in the same second: the same second');
+    clock.set('2026-03-01T12:00:07.200Z');
+    await send(t, { to: address, subject: 'three', text: 'z' });
+    assert.equal(await stored(), '2026-03-01T12:00:07.000Z');
+    assert.equal(await listed(), '2026-03-01 12:00:07');
+    clock.set(was);
+  });
+
   it('timestamps are the document’s "2024-01-01 00:00:00" (UTC) in lists and records; stored as ISO-8601', async () => {
     const address = await createMailbox(t, { headers: admin }, unique('times'));
     clock.set('2026-03-01T11:00:05.999Z');

@@ -39,9 +39,9 @@ create table ev (id serial primary key, name varchar(120) not null, version inte
   payload text not null, meta text, status varchar(16) not null default 'pending', attempts integer not null default 0,
   available_at varchar(24) not null, locked_by varchar(64), locked_until varchar(24), last_error text, created_at varchar(24) not null,
   delivered_at varchar(24));
-create index on ev (status, available_at);
-create index on ev (name, created_at);
-create index on ev (status, delivered_at);`);
+create index on ev (available_at, id) where status = 'pending';
+create index on ev (delivered_at) where status = 'delivered';
+create index on ev (id) where status = 'dead';`);
 for (let i = 0; i < 100; i++)
   await c.query('insert into mb (address, domain, created_at) values ($1, $2, $3)', [`box${i}@bench.test`, 'bench.test', new Date().toISOString()]);
 const pid = (await c.query('select pg_backend_pid() as p')).rows[0].p;

@@ -28,8 +28,9 @@ CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(120) NOT
   tenant_id VARCHAR(64), payload TEXT NOT NULL, meta TEXT, status VARCHAR(16) NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
   available_at VARCHAR(24) NOT NULL, locked_by VARCHAR(64), locked_until VARCHAR(24), last_error TEXT,
   created_at VARCHAR(24) NOT NULL, delivered_at VARCHAR(24));
-CREATE INDEX events_pending ON events (status, available_at);
-CREATE INDEX events_name ON events (name, created_at);
+CREATE INDEX events_pending ON events (available_at, id) WHERE status = 'pending';
+CREATE INDEX events_delivered ON events (delivered_at) WHERE status = 'delivered';
+CREATE INDEX events_dead ON events (id) WHERE status = 'dead';
 `);
 const tenantId = '00000000-0000-4000-8000-000000000001';
 const pks = new Map();
