@@ -199,10 +199,12 @@ export class Ingest {
     }
     // To the second, as the faces show it: a mailbox's row is written once a second at most, not once a batch.
     const second = `${now.slice(0, 19)}.000Z`;
-    writes.query(
-      `UPDATE mail_mailboxes SET last_received_at = ? WHERE id IN (${touched.map(() => '?').join(', ')}) AND (last_received_at IS NULL OR last_received_at < ?)`,
-      [second, ...touched, second],
-    );
+    const mailboxIds = touched.map(() => '?').join(', ');
+    writes.query(`UPDATE mail_mailboxes SET last_received_at = ? WHERE id IN (${mailboxIds}) AND (last_received_at IS NULL OR last_received_at < ?)`, [
+      second,
+      ...touched,
+      second,
+    ]);
     this.deps.events.stageMany(
       writes,
       deliveries.flatMap(({ mailbox, m }, i) => this.receivedEvents(ids[i], mailbox, m)),
