@@ -4,7 +4,6 @@ import type { Knex } from 'knex';
 import type { ActionControl, Actions } from 'plinth/plugin';
 import { iso, type Clock } from 'plinth/plugin';
 import { GroupCommit, insertRows, queryRows, updateWhere } from 'plinth/plugin';
-import { valuePerRow } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
 import { inSpan, spanOf } from 'plinth/plugin';
@@ -398,7 +397,7 @@ export class StepRunner {
     const ok: boolean[] = [];
     for (const i of items) ok.push(!i.fields || (await updateWhere(trx, 'workflows_runs', i.fields, { id: i.runId, lease_owner: i.token }, ['id'])).length > 0);
     const records = items.filter((i, k) => ok[k] && i.stepRow).map((i) => i.stepRow!);
-    for (const rows of groupByShape(records)) await insertRows(trx, 'workflows_run_steps', rows, STEP_RECORD_CONFLICT);
+    for (const rows of groupByShape(records, (r) => r)) await insertRows(trx, 'workflows_run_steps', rows, STEP_RECORD_CONFLICT);
     return ok;
   }
 }
@@ -427,15 +426,24 @@ function viewOf(run: Omit<ClaimedRun, 'records'>, wf: { name: string; secrets: R
 async function writeBatchInOne(trx: Knex.Transaction, items: RunWrite[]): Promise<boolean[]> {
   const fenced = items.filter((i): i is FencedWrite => i.fields !== null);
   const parts: Array<{ sql: string; bindings: readonly unknown[] }> = [];
-  if (fenced.length) {
-    const update = runsUpdate(trx, fenced).toSQL();
-    parts.push({ sql: `held as (${update.sql})`, bindings: update.bindings });
-  }
+  // Runs that set the same fields are updated together; `held` gathers the ids whose lease held.
+  const runGroups = groupByShape(fenced, (i) => i.fields);
+  runGroups.forEach((group, k) => {
+    const columns = Object.keys(group[0].fields);
+    parts.push({
+      sql: `h${k} as (${runsUpdate(columns, group.length)})`,
+      bindings: [JSON.stringify(group.map((i) => ({ ...i.fields, id: i.runId }))), ...group.flatMap((i) => [i.runId, i.token])],
+    });
+  });
+  if (runGroups.length) parts.push({ sql: `held as (${runGroups.map((_, k) => `select id from h${k}`).join(' union all ')})`, bindings: [] });
   for (const [onlyHeld, group] of [
     [true, items.filter((i) => i.fields && i.stepRow)],
     [false, items.filter((i) => !i.fields && i.stepRow)],
   ] as const) {
-    for (const rows of groupByShape(group.map((i) => i.stepRow!))) {
+    for (const rows of groupByShape(
+      group.map((i) => i.stepRow!),
+      (row) => row,
+    )) {
       parts.push({ sql: `s${parts.length} as (${stepRecordsUpsert(trx, Object.keys(rows[0]), onlyHeld)})`, bindings: [JSON.stringify(rows)] });
     }
   }
@@ -469,33 +477,33 @@ function stepRecordsUpsert(trx: Knex.Transaction, columns: string[], onlyHeld: b
 }
 
 /**
- * Sets each run's own fields in one UPDATE (a value per row for each column), only on rows whose
- * lease is still the writer's, returning the ids written.
+ * Sets `columns` of `count` runs from a JSON recordset (its first `?`, each object the run's fields
+ * and its `id`), only on rows whose lease is still the writer's (then `count` pairs of id and
+ * token), returning the ids written. Built as text, once per shape and count: knex compiled the
+ * same statement in ~30 µs a run. Column names come from the runner's own fields, never a request.
  */
-function runsUpdate(trx: Knex.Transaction, items: FencedWrite[]) {
-  const columns = [...new Set(items.flatMap((i) => Object.keys(i.fields)))];
-  const set: Record<string, Knex.Raw> = {};
-  for (const column of columns) {
-    const values = items.filter((i) => column in i.fields).map((i) => [i.runId, (i.fields[column] ?? null) as Knex.Value] as const);
-    set[column] = valuePerRow(trx, 'id', values, trx.ref(column)); // runs that do not set it keep theirs
+const runUpdates = new Map<string, string>();
+function runsUpdate(columns: string[], count: number): string {
+  const key = `${count}\n${columns.join()}`;
+  let sql = runUpdates.get(key);
+  if (sql === undefined) {
+    sql =
+      `update workflows_runs as w set ${columns.map((c) => `"${c}" = r."${c}"`).join(', ')} ` +
+      'from json_populate_recordset(null::workflows_runs, ?) as r ' +
+      `where r.id = w.id and (w.id, w.lease_owner) in (${Array.from({ length: count }, () => '(?, ?)').join(', ')}) returning w.id`;
+    runUpdates.set(key, sql);
   }
-  return trx('workflows_runs')
-    .whereIn(
-      ['id', 'lease_owner'],
-      items.map((i) => [i.runId, i.token]),
-    )
-    .update(set)
-    .returning('id');
+  return sql;
 }
 
-/** Rows with the same columns together: one multi-row upsert must not set a column some rows lack. */
-function groupByShape(rows: Array<Record<string, unknown>>): Array<Array<Record<string, unknown>>> {
-  const groups = new Map<string, Array<Record<string, unknown>>>();
-  for (const row of rows) {
-    const shape = Object.keys(row).sort().join();
+/** Items whose rows have the same columns together: one multi-row write must not set a column some rows lack. */
+function groupByShape<T>(items: T[], row: (item: T) => Record<string, unknown>): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const shape = Object.keys(row(item)).sort().join();
     const group = groups.get(shape);
-    if (group) group.push(row);
-    else groups.set(shape, [row]);
+    if (group) group.push(item);
+    else groups.set(shape, [item]);
   }
   return [...groups.values()];
 }

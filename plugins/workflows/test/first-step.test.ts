@@ -98,7 +98,7 @@ describe('workflows: a run’s first step recorded with its insert', () => {
     const record = (q: { sql: string }) => {
       const claimOrRenewal = /where .id. in \(select/i.test(q.sql) || /set .lease_until. = \?\s+where/i.test(q.sql);
       // On PostgreSQL a batch's writes are one statement: the run's UPDATE is in a CTE.
-      if (/update .workflows_runs. set/i.test(q.sql) && !claimOrRenewal) runWrites.push(q.sql);
+      if (/update .?workflows_runs.? (as \w+ )?set/i.test(q.sql) && !claimOrRenewal) runWrites.push(q.sql);
     };
     t.app.db.on('query', record);
     try {
