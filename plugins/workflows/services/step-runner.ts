@@ -479,8 +479,8 @@ function stepRecordsUpsert(trx: Knex.Transaction, columns: string[], onlyHeld: b
 /**
  * Sets `columns` of `count` runs from a JSON recordset (its first `?`, each object the run's fields
  * and its `id`), only on rows whose lease is still the writer's (then `count` pairs of id and
- * token), returning the ids written. Built as text, once per shape and count: knex compiled the
- * same statement in ~30 µs a run. Column names come from the runner's own fields, never a request.
+ * token), returning the ids written. Built as text once per shape and count, not by knex's builder
+ * for every batch. Column names come from the runner's own fields, never from a request.
  */
 const runUpdates = new Map<string, string>();
 function runsUpdate(columns: string[], count: number): string {
