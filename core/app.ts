@@ -478,6 +478,8 @@ export class Plinth implements AppView {
         this.deps.logger.error({ err, plugin: loaded.plugin.name }, 'plugin stop failed');
       }
     }
+    // The admin pages' last events (robots gone offline with this instance) go out before the pub/sub closes.
+    await this.deps.container.resolve('live').close();
     await this.deps.container.dispose();
   }
 }

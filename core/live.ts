@@ -11,6 +11,30 @@ export interface LiveEvent {
   data: Record<string, unknown>;
 }
 
+/** An event as it crosses instances: its tenant (null: none's, heard as `platform`) with it. */
+interface LiveMessage extends LiveEvent {
+  tenantId: string | null;
+}
+
+/** The events in order, cut into runs of at most MESSAGE_BYTES of JSON (an event larger than that alone). */
+function inMessages(events: LiveMessage[]): LiveMessage[][] {
+  const messages: LiveMessage[][] = [];
+  let current: LiveMessage[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = Buffer.byteLength(JSON.stringify(event));
+    if (current.length && bytes + size > MESSAGE_BYTES) {
+      messages.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(event);
+    bytes += size + 1;
+  }
+  if (current.length) messages.push(current);
+  return messages;
+}
+
 export interface LiveClient {
   tenantId: string | null;
   /**
@@ -33,6 +57,14 @@ const CHANNEL = 'admin.live';
 const RECHECK = 'admin.live.recheck';
 /** The least time between two `platform` events to one stream, and between two nudges of one tenant and kind. */
 const COALESCE_MS = 1000;
+/**
+ * Events published within this long of the last message go out together in the next. On PostgreSQL
+ * a message is a NOTIFY, a transaction with a WAL flush of its own: one per ended workflow run or
+ * reported robot message cost the database more than the run's or the message's own writes.
+ */
+const GATHER_MS = 50;
+/** A message's events take at most this many bytes of JSON (PostgreSQL refuses a NOTIFY of 8,000). */
+const MESSAGE_BYTES = 6000;
 
 interface CoalescerDeps {
   send: (kinds: string[]) => void;
@@ -104,6 +136,11 @@ export class LiveHub {
   private listening: Promise<void> | null = null;
   private checking: Promise<void> | null = null;
   private again = false;
+  /** Published events not sent yet, and the send that will take them (see GATHER_MS). */
+  private outgoing: LiveMessage[] = [];
+  private sending: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private lastSent = -Infinity;
+  private closed = false;
 
   constructor(private readonly deps: LiveHubDeps) {}
 
@@ -125,15 +162,38 @@ export class LiveHub {
    * Tells the tenant's connected admin pages, on every instance. `null`: a change of no tenant's
    * (a system audit row), which only superadmins' streams hear, as `platform`. Call it after the
    * change has committed (core/db/after-commit.ts), or a page reloads before it can see it.
+   * Resolves at once: the event goes out with the others of its turn of the event loop, or within
+   * GATHER_MS of the last message, never failing its caller (a failed send is logged).
    */
   async publish(tenantId: string | null, kind: string, data: Record<string, unknown>): Promise<void> {
     if (this.kinds.size && !this.kinds.has(kind) && !this.warned.has(kind)) {
       this.warned.add(kind);
       this.deps.logger.warn({ kind }, "a live event of a kind no plugin declares (add it to the manifest's `live`)");
     }
-    await this.deps.pubsub
-      .publish(CHANNEL, { tenantId, kind, data })
-      .catch((err) => this.deps.logger.warn({ err, kind }, 'could not publish a live admin event'));
+    if (this.closed) return;
+    this.outgoing.push({ tenantId, kind, data });
+    if (this.sending) return;
+    const wait = this.lastSent + GATHER_MS - performance.now();
+    this.sending = wait > 0 ? setTimeout(() => void this.send(), wait).unref() : setImmediate(() => void this.send());
+  }
+
+  /** Sends the events gathered, as few messages as their size allows; resolves once they are sent (or failed). */
+  private send(): Promise<void> {
+    this.sending = null;
+    this.lastSent = performance.now();
+    const sends = inMessages(this.outgoing.splice(0)).map((events) =>
+      this.deps.pubsub.publish(CHANNEL, { events }).catch((err) => this.deps.logger.warn({ err }, 'could not publish live admin events')),
+    );
+    return Promise.all(sends).then(() => undefined);
+  }
+
+  /** Sends what is gathered at once and stops: the instance is stopping (before its pub/sub closes). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (!this.sending) return;
+    clearTimeout(this.sending as NodeJS.Timeout);
+    clearImmediate(this.sending as NodeJS.Immediate);
+    await this.send();
   }
 
   /**
@@ -196,7 +256,7 @@ export class LiveHub {
 
   private listen(): Promise<void> {
     this.listening ??= Promise.all([
-      this.deps.pubsub.subscribe(CHANNEL, (m) => this.deliver(m)),
+      this.deps.pubsub.subscribe(CHANNEL, (m) => this.deliverAll(m)),
       this.deps.pubsub.subscribe(RECHECK, () => void this.recheckHere()),
     ])
       .then(() => undefined)
@@ -205,6 +265,12 @@ export class LiveHub {
         throw err;
       });
     return this.listening;
+  }
+
+  /** A message of events (`{ events }`), or of one as instances before 2026-11-29 send it. */
+  private deliverAll(m: Record<string, unknown>): void {
+    if (!Array.isArray(m.events)) this.deliver(m);
+    else for (const event of m.events as unknown[]) if (event && typeof event === 'object') this.deliver(event as Record<string, unknown>);
   }
 
   private deliver(m: Record<string, unknown>): void {
