@@ -136,9 +136,10 @@ export class LiveHub {
   private listening: Promise<void> | null = null;
   private checking: Promise<void> | null = null;
   private again = false;
-  /** Published events not sent yet, and the send that will take them (see GATHER_MS). */
+  /** Published events not sent yet (see GATHER_MS). */
   private outgoing: LiveMessage[] = [];
-  private sending: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  /** Cancels the send that will take them (null: none is due). */
+  private cancelSend: (() => void) | null = null;
   private lastSent = -Infinity;
   private closed = false;
 
@@ -172,14 +173,20 @@ export class LiveHub {
     }
     if (this.closed) return;
     this.outgoing.push({ tenantId, kind, data });
-    if (this.sending) return;
+    if (this.cancelSend) return;
     const wait = this.lastSent + GATHER_MS - performance.now();
-    this.sending = wait > 0 ? setTimeout(() => void this.send(), wait).unref() : setImmediate(() => void this.send());
+    if (wait > 0) {
+      const timer = setTimeout(() => void this.send(), wait).unref();
+      this.cancelSend = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(() => void this.send());
+      this.cancelSend = () => clearImmediate(immediate);
+    }
   }
 
   /** Sends the events gathered, as few messages as their size allows; resolves once they are sent (or failed). */
   private send(): Promise<void> {
-    this.sending = null;
+    this.cancelSend = null;
     this.lastSent = performance.now();
     const sends = inMessages(this.outgoing.splice(0)).map((events) =>
       this.deps.pubsub.publish(CHANNEL, { events }).catch((err) => this.deps.logger.warn({ err }, 'could not publish live admin events')),
@@ -190,9 +197,8 @@ export class LiveHub {
   /** Sends what is gathered at once and stops: the instance is stopping (before its pub/sub closes). */
   async close(): Promise<void> {
     this.closed = true;
-    if (!this.sending) return;
-    clearTimeout(this.sending as NodeJS.Timeout);
-    clearImmediate(this.sending as NodeJS.Immediate);
+    if (!this.cancelSend) return;
+    this.cancelSend();
     await this.send();
   }
 
