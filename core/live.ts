@@ -60,7 +60,7 @@ const COALESCE_MS = 1000;
 /**
  * Events published within this long of the last message go out together in the next. On PostgreSQL
  * a message is a NOTIFY, a transaction with a WAL flush of its own: one per ended workflow run or
- * reported robot message cost the database more than the run's or the message's own writes.
+ * reported robot message was about as many transactions as the run's or the message's own writes.
  */
 const GATHER_MS = 50;
 /** A message's events take at most this many bytes of JSON (PostgreSQL refuses a NOTIFY of 8,000). */
