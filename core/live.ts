@@ -11,30 +11,6 @@ export interface LiveEvent {
   data: Record<string, unknown>;
 }
 
-/** An event as it crosses instances: its tenant (null: none's, heard as `platform`) with it. */
-interface LiveMessage extends LiveEvent {
-  tenantId: string | null;
-}
-
-/** The events in order, cut into runs of at most MESSAGE_BYTES of JSON (an event larger than that alone). */
-function inMessages(events: LiveMessage[]): LiveMessage[][] {
-  const messages: LiveMessage[][] = [];
-  let current: LiveMessage[] = [];
-  let bytes = 0;
-  for (const event of events) {
-    const size = Buffer.byteLength(JSON.stringify(event));
-    if (current.length && bytes + size > MESSAGE_BYTES) {
-      messages.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(event);
-    bytes += size + 1;
-  }
-  if (current.length) messages.push(current);
-  return messages;
-}
-
 export interface LiveClient {
   tenantId: string | null;
   /**
@@ -65,6 +41,30 @@ const COALESCE_MS = 1000;
 const GATHER_MS = 50;
 /** A message's events take at most this many bytes of JSON (PostgreSQL refuses a NOTIFY of 8,000). */
 const MESSAGE_BYTES = 6000;
+
+/** An event as it crosses instances: its tenant (null: none's, heard as `platform`) with it. */
+interface LiveMessage extends LiveEvent {
+  tenantId: string | null;
+}
+
+/** The events in order, cut into runs of at most MESSAGE_BYTES of JSON (an event larger than that alone). */
+function inMessages(events: LiveMessage[]): LiveMessage[][] {
+  const messages: LiveMessage[][] = [];
+  let current: LiveMessage[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = Buffer.byteLength(JSON.stringify(event));
+    if (current.length && bytes + size > MESSAGE_BYTES) {
+      messages.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(event);
+    bytes += size + 1;
+  }
+  if (current.length) messages.push(current);
+  return messages;
+}
 
 interface CoalescerDeps {
   send: (kinds: string[]) => void;
