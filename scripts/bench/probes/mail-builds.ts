@@ -65,6 +65,7 @@ try {
     }
   }
 } finally {
+  await Promise.all(Object.values(servers).map((server) => server.stop())); // each drops its database too
   await stopAll();
   removeTempDir(dir);
 }
