@@ -1,6 +1,6 @@
 // Child processes for the bench: spawn, wait until ready, read RSS, and stop every one of them
 // at the end whatever happened (index.ts calls stopAll in a finally and killAllSync on exit).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -151,11 +151,48 @@ export function rssMb(pid: number): number {
 
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux). */
-export function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU seconds (user + system) in a /proc stat line (a process's or a thread's). */
+function statCpuSeconds(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux). */
+export function cpuSeconds(pid: number): number {
+  return statCpuSeconds(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** CPU seconds each of a process's threads has used so far, summed by thread name (/proc/<pid>/task). */
+export function cpuSecondsByThread(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // a thread that ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    byName.set(name, (byName.get(name) ?? 0) + statCpuSeconds(stat));
+  }
+  return byName;
+}
+
+/** CPU seconds of every process named postgres on this machine (0 without PostgreSQL). */
+export function postgresCpuSeconds(): number {
+  let pids: string[] = [];
+  try {
+    pids = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n');
+  } catch {
+    return 0;
+  }
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + cpuSeconds(Number(pid));
+    } catch {
+      return sum; // a backend that ended meanwhile
+    }
+  }, 0);
 }
 
 /**

@@ -4,10 +4,9 @@
 // server's CPU a message, and on PostgreSQL (BENCH_DATABASE_URL) the CPU of all of PostgreSQL's
 // processes a message, read from /proc (so it runs on the machine PostgreSQL runs on). Medians at the end.
 //   BENCH_BASELINE=../base [BENCH_DATABASE_URL=postgres://…] node --import tsx scripts/bench/probes/mail-builds.ts [rounds] [messages]
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cpuSeconds, makeTempDir, removeTempDir, stopAll } from '../lib/process.js';
+import { cpuSeconds, makeTempDir, postgresCpuSeconds, removeTempDir, stopAll } from '../lib/process.js';
 import { settingsFromEnv } from '../lib/context.js';
 import { projectRoot, startPlinth } from '../lib/plinth.js';
 import { sendMessages } from '../lib/smtp-load.js';
@@ -17,23 +16,6 @@ if (!baseline) throw new Error('BENCH_BASELINE=<another checkout, built> is requ
 const rounds = Number(process.argv[2] ?? 8);
 const messages = Number(process.argv[3] ?? 3000);
 const LOAD = { connections: 10, bytes: 2048, domain: 'bench.test' };
-
-/** CPU seconds of every process named postgres (0 without PostgreSQL on this machine). */
-function postgresCpu(): number {
-  let pids: string[] = [];
-  try {
-    pids = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n');
-  } catch {
-    return 0;
-  }
-  return pids.reduce((sum, pid) => {
-    try {
-      return sum + cpuSeconds(Number(pid));
-    } catch {
-      return sum; // a backend that ended meanwhile
-    }
-  }, 0);
-}
 
 const dir = makeTempDir('mail-builds');
 const config = path.join(dir, 'bench.json');
@@ -55,11 +37,11 @@ try {
     for (const name of round % 2 ? ['this', 'baseline'] : ['baseline', 'this']) {
       const server = servers[name];
       await new Promise((resolve) => setTimeout(resolve, 1500)); // the other side's last commits
-      const [pg0, cpu0] = [postgresCpu(), cpuSeconds(server.pid)];
+      const [pg0, cpu0] = [postgresCpuSeconds(), cpuSeconds(server.pid)];
       const r = await sendMessages({ port: server.smtpPort, count: messages, timeBoundMs: 120_000, ...LOAD });
       if (r.failed) throw new Error(`${name}: ${r.failed} messages refused: ${r.firstError}`);
       const perMsg = (seconds: number) => Math.round((seconds * 1e6) / r.sent);
-      const run = [Math.round(r.perSec), perMsg(cpuSeconds(server.pid) - cpu0), perMsg(postgresCpu() - pg0)];
+      const run = [Math.round(r.perSec), perMsg(cpuSeconds(server.pid) - cpu0), perMsg(postgresCpuSeconds() - pg0)];
       runs[name].push(run);
       console.log(`round ${round + 1} ${name.padEnd(8)} ${run[0]} msg/s, server ${run[1]} µs/msg, postgres ${run[2]} µs/msg`);
     }

@@ -8,10 +8,9 @@
 // BENCH_PLINTH_NODE_ARGS="--trace-gc" (or the same in BENCH_CEILING_NODE_ARGS) it also counts each
 // isolate's scavenges and mark-compacts a run.
 //   [BENCH_DATABASE_URL=postgres://…] [BENCH_CEILING=…] node --import tsx scripts/bench/probes/smtp-threads.ts [rounds] [messages]
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanEnv, cpuSeconds, makeTempDir, removeTempDir, spawnChild, stopAll, waitForLine, type Child } from '../lib/process.js';
+import { cleanEnv, cpuSecondsByThread, makeTempDir, postgresCpuSeconds, removeTempDir, spawnChild, stopAll, waitForLine, type Child } from '../lib/process.js';
 import { settingsFromEnv } from '../lib/context.js';
 import { type ScratchDatabase, scratchDatabase } from '../lib/database.js';
 import { startPlinth } from '../lib/plinth.js';
@@ -20,40 +19,6 @@ import { sendMessages } from '../lib/smtp-load.js';
 const rounds = Number(process.argv[2] ?? 3);
 const messages = Number(process.argv[3] ?? 4000);
 const LOAD = { connections: 10, bytes: 2048, domain: 'bench.test' };
-
-/** CPU ticks (1/100 s) of each of a process's threads, summed by thread name. */
-function threadTicks(pid: number): Map<string, number> {
-  const byName = new Map<string, number>();
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue; // a thread that ended meanwhile
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    byName.set(name, (byName.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
-  }
-  return byName;
-}
-
-/** CPU seconds of every process named postgres (0 without PostgreSQL on this machine). */
-function postgresCpu(): number {
-  let pids: string[] = [];
-  try {
-    pids = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n');
-  } catch {
-    return 0;
-  }
-  return pids.reduce((sum, pid) => {
-    try {
-      return sum + cpuSeconds(Number(pid));
-    } catch {
-      return sum;
-    }
-  }, 0);
-}
 
 /** Scavenges and mark-compacts by isolate, counted from --trace-gc lines on the server's stdout. */
 function countCollections(child: Child): Map<string, number> {
@@ -98,16 +63,16 @@ try {
   for (let round = 1; round <= rounds; round++) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     collections.clear();
-    const [before, postgresBefore] = [threadTicks(server.pid), postgresCpu()];
+    const [before, postgresBefore] = [cpuSecondsByThread(server.pid), postgresCpuSeconds()];
     const r = await sendMessages({ port: server.smtpPort, count: messages, timeBoundMs: 120_000, ...LOAD });
-    const after = threadTicks(server.pid);
+    const after = cpuSecondsByThread(server.pid);
     const perMessage = (seconds: number) => Math.round((seconds * 1e6) / r.sent);
     const threads = [...after]
-      .map(([name, ticks]) => [name, perMessage((ticks - (before.get(name) ?? 0)) / 100)] as const)
+      .map(([name, seconds]) => [name, perMessage(seconds - (before.get(name) ?? 0))] as const)
       .filter(([, us]) => us > 0)
       .map(([name, us]) => `${name} ${us}`);
     console.log(
-      `round ${round}: ${Math.round(r.perSec)} msg/s; µs a message: sender ${Math.round(r.cpuUs)}, postgres ${perMessage(postgresCpu() - postgresBefore)}; ` +
+      `round ${round}: ${Math.round(r.perSec)} msg/s; µs a message: sender ${Math.round(r.cpuUs)}, postgres ${perMessage(postgresCpuSeconds() - postgresBefore)}; ` +
         `server by thread: ${threads.join(', ')}${collections.size ? `; ${[...collections].map(([k, n]) => `${k} ${n}`).join(', ')}` : ''}`,
     );
   }
