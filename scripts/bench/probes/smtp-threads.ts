@@ -65,14 +65,14 @@ try {
     collections.clear();
     const [before, postgresBefore] = [cpuSecondsByThread(server.pid), postgresCpuSeconds()];
     const r = await sendMessages({ port: server.smtpPort, count: messages, timeBoundMs: 120_000, ...LOAD });
-    const after = cpuSecondsByThread(server.pid);
+    const [after, postgresAfter] = [cpuSecondsByThread(server.pid), postgresCpuSeconds()];
     const perMessage = (seconds: number) => Math.round((seconds * 1e6) / r.sent);
     const threads = [...after]
       .map(([name, seconds]) => [name, perMessage(seconds - (before.get(name) ?? 0))] as const)
       .filter(([, us]) => us > 0)
       .map(([name, us]) => `${name} ${us}`);
     console.log(
-      `round ${round}: ${Math.round(r.perSec)} msg/s; µs a message: sender ${Math.round(r.cpuUs)}, postgres ${perMessage(postgresCpuSeconds() - postgresBefore)}; ` +
+      `round ${round}: ${Math.round(r.perSec)} msg/s; µs a message: sender ${Math.round(r.cpuUs)}, postgres ${perMessage(postgresAfter - postgresBefore)}; ` +
         `server by thread: ${threads.join(', ')}${collections.size ? `; ${[...collections].map(([k, n]) => `${k} ${n}`).join(', ')}` : ''}`,
     );
   }
