@@ -32,8 +32,13 @@ export async function queryRows<T extends Row = Row>(db: Knex | Knex.Transaction
   if (db.isCompleted()) throw new Error(`Transaction query already complete: ${sql.slice(0, 200)}`);
   const client = db.client as unknown as ClientInternals;
   const connection = await client.acquireConnection();
-  const positioned = client.positionBindings(sql);
-  const obj = { sql: positioned, bindings: client.prepBindings(bindings as unknown[]), method: 'raw' as const, options: preparedAs(client, positioned) };
+  const pg = client.dialect === 'postgresql' ? pgStatement(client, sql) : null;
+  const obj = {
+    sql: pg ? pg.text : client.positionBindings(sql),
+    bindings: client.prepBindings(bindings as unknown[]),
+    method: 'raw' as const,
+    options: pg?.name && client.config.preparedStatements ? { name: pg.name } : undefined,
+  };
   client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, ...obj });
   try {
     return rowsOf((await client._query(connection, obj)).response) as T[];
@@ -45,25 +50,34 @@ export async function queryRows<T extends Row = Row>(db: Knex | Knex.Transaction
 }
 
 /**
- * On PostgreSQL, each hot statement's name: node-postgres prepares a named statement once per
- * connection and from then on only binds and runs it, so PostgreSQL skips parsing and planning
- * the same text again, a third of its CPU for a batch of received mail (docs/performance.md).
- * Names are never reused for another text; past PREPARED_KEPT texts, the rest run unnamed. Off
- * with `database.preparedStatements: false` (a pooler in transaction mode that does not carry
- * prepared statements between server connections: PgBouncer before 1.21).
+ * A hot statement as PostgreSQL gets it, worked out once per text (the texts are the cached ones of
+ * `statement`, below, or fixed ones in code):
+ * - its text with `$1`, `$2`… for knex's `?`: knex's positionBindings scans the whole text with a
+ *   regular expression and a callback per placeholder on every call, a tenth of what the main thread
+ *   allocated under the mail bench on PostgreSQL;
+ * - its name: node-postgres prepares a named statement once per connection and from then on only
+ *   binds and runs it, so PostgreSQL skips parsing and planning the same text again, a third of its
+ *   CPU for a batch of received mail (docs/performance.md). Used unless
+ *   `database.preparedStatements: false` (a pooler in transaction mode that does not carry prepared
+ *   statements between server connections: PgBouncer before 1.21).
+ * Names are never reused for another text; past PG_STATEMENTS_KEPT texts, the rest are positioned
+ * each time and run unnamed.
  */
-const preparedNames = new Map<string, string>();
-const PREPARED_KEPT = 2_000;
+interface PgStatement {
+  text: string;
+  name: string | undefined;
+}
+const pgStatements = new Map<string, PgStatement>();
+const PG_STATEMENTS_KEPT = 2_000;
 
-function preparedAs(client: ClientInternals, sql: string): { name: string } | undefined {
-  if (client.dialect !== 'postgresql' || !client.config.preparedStatements) return undefined;
-  let name = preparedNames.get(sql);
-  if (name === undefined) {
-    if (preparedNames.size >= PREPARED_KEPT) return undefined;
-    name = `plinth_${preparedNames.size + 1}`;
-    preparedNames.set(sql, name);
+function pgStatement(client: ClientInternals, sql: string): PgStatement {
+  let known = pgStatements.get(sql);
+  if (known === undefined) {
+    if (pgStatements.size >= PG_STATEMENTS_KEPT) return { text: client.positionBindings(sql), name: undefined };
+    known = { text: client.positionBindings(sql), name: `plinth_${pgStatements.size + 1}` };
+    pgStatements.set(sql, known);
   }
-  return { name };
+  return known;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
