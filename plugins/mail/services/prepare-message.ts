@@ -64,7 +64,13 @@ export async function messageText(parsed: Email, settings: MailSettings): Promis
  * javascript: URLs are removed before it is stored for display (the raw message keeps the original).
  */
 export function sanitizeMailHtml(html: string, sanitizeHtml: typeof SanitizeHtml): string {
-  return sanitizeHtml(html, {
+  return sanitizeHtml(html, sanitizeOptions(sanitizeHtml));
+}
+
+/** Built once: sanitize-html copies its options per call, but the tag list and transform made anew each time were a quarter of its cost on a small message. */
+let sanitizeOptionsBuilt: SanitizeHtml.IOptions | null = null;
+function sanitizeOptions(sanitizeHtml: typeof SanitizeHtml): SanitizeHtml.IOptions {
+  sanitizeOptionsBuilt ??= {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center', 'span', 'div'],
     allowedAttributes: {
       '*': ['style', 'align', 'width', 'height', 'bgcolor', 'color', 'dir', 'title'],
@@ -78,8 +84,10 @@ export function sanitizeMailHtml(html: string, sanitizeHtml: typeof SanitizeHtml
     allowedSchemesByTag: { img: ['http', 'https', 'cid', 'data'] },
     allowProtocolRelative: false,
     transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
-  });
+  };
+  return sanitizeOptionsBuilt;
 }
+
 /**
  * Why the parser refused a message, as a 422: the same bytes always fail the same way, so this is
  * a permanent refusal (SMTP 554 5.6.0), never a "try again".
