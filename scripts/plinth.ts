@@ -9,10 +9,14 @@
 // after the first skips compiling ~1,500 modules. It never fails a start; worker threads inherit it
 // through the environment.
 import nodeModule from 'node:module';
+import { widenHeapGrowth } from '../core/heap-growth.js';
 
 // Called only where it exists (Node 22.8 and later), like flushCompileCache in cli.ts.
 const compileCache = nodeModule.enableCompileCache?.() ?? {};
 if (compileCache.directory) process.env.NODE_COMPILE_CACHE ??= compileCache.directory;
+
+// Before the app allocates: the old generation's room between full collections.
+widenHeapGrowth();
 
 const { startOpenTelemetry, telemetryWanted } = await import('../core/observability/otel.js');
 
