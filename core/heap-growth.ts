@@ -9,14 +9,11 @@ const HEAP_GROWING_PERCENT = 300;
  *
  * V8 starts marking for the next full collection at once whenever the room left under the old
  * generation's limit is smaller than the young generation's capacity. Under sustained load the young
- * generation grows to 64 MB, while a Plinth server's live old generation is ~30 MB with a limit of
- * ~70 MB: 40 MB of room, so each full collection started the next, every ~150 ms with no scavenge
- * between (`--trace-incremental-marking`: "Start (task)" with 40 MB of slack), and V8's helper
- * threads spent 100–150 µs of CPU a received message where they spend 30–70 otherwise
- * (docs/performance.md, mail ingest). It happened in most server processes under the mail bench, from
- * the start or after a while. With 4× the room stays above the young generation's capacity. The cost
- * is a larger old generation under load between collections; an idle server still gives its memory
- * back (idle-heap.ts).
+ * generation grows to its largest while a server's live old generation stays small, and the limit V8
+ * set after a collection left less room than that: each full collection started the next, with no
+ * scavenge between, and V8's helper threads took a large share of the CPU (docs/performance.md, mail
+ * ingest). With 4× the room stays above the young generation's capacity. The cost is a larger old
+ * generation under load between collections; an idle server still gives its memory back (idle-heap.ts).
  *
  * Called by the `plinth` command before the app loads. `--heap-growing-percent` given on the command
  * line or in NODE_OPTIONS wins; V8 reads the flag after each collection, so setting it at run time works.
