@@ -1,6 +1,8 @@
+// Longer than most (~430 lines): the direct statements and WriteSet share their statement cache and prepared names.
 import type { Knex } from 'knex';
 import { afterCommit } from './after-commit.js';
 import type { ClientInternals } from './knex-internals.js';
+import { deferLastStatement } from './pg-trip.js';
 
 // Fixed SQL run straight on the connection a transaction already holds (knex's internals reached
 // through knex-internals.ts, the one seam). knex's path for one
@@ -32,13 +34,7 @@ export async function queryRows<T extends Row = Row>(db: Knex | Knex.Transaction
   if (db.isCompleted()) throw new Error(`Transaction query already complete: ${sql.slice(0, 200)}`);
   const client = db.client as unknown as ClientInternals;
   const connection = await client.acquireConnection();
-  const pg = client.dialect === 'postgresql' ? pgStatement(client, sql) : null;
-  const obj = {
-    sql: pg ? pg.text : client.positionBindings(sql),
-    bindings: client.prepBindings(bindings as unknown[]),
-    method: 'raw' as const,
-    options: pg?.name && client.config.preparedStatements ? { name: pg.name } : undefined,
-  };
+  const obj = directStatement(client, sql, bindings);
   client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, ...obj });
   try {
     return rowsOf((await client._query(connection, obj)).response) as T[];
@@ -47,6 +43,17 @@ export async function queryRows<T extends Row = Row>(db: Knex | Knex.Transaction
     if (err instanceof Error) err.message = `${sql.slice(0, 500)} - ${err.message}`;
     throw err;
   }
+}
+
+/** A statement as the dialect's `_query` takes it: positioned, its values formatted, and on PostgreSQL its prepared name. */
+function directStatement(client: ClientInternals, sql: string, bindings: readonly unknown[]) {
+  const pg = client.dialect === 'postgresql' ? pgStatement(client, sql) : null;
+  return {
+    sql: pg ? pg.text : client.positionBindings(sql),
+    bindings: client.prepBindings(bindings as unknown[]),
+    method: 'raw' as const,
+    options: pg?.name && client.config.preparedStatements ? { name: pg.name } : undefined,
+  };
 }
 
 /**
@@ -267,6 +274,31 @@ export class WriteSet {
   }
 
   /**
+   * As run, as the last statement of its transaction: in a group commit on PostgreSQL it goes to
+   * the database with the COMMIT, one round trip for both (pg-trip.ts), and fails the batch as any
+   * of its statements would; the ids of insertReturningIds are then handed out once it has run,
+   * after the writer returned. Elsewhere (SQLite, another transaction, a set that is more than one
+   * statement) it runs now. Nothing may run in the transaction after it.
+   */
+  async runBeforeCommit(trx: Knex.Transaction): Promise<void> {
+    const client = trx.client as unknown as ClientInternals;
+    if (client.dialect === 'postgresql' && (this.writes.length === 1 || this.together(trx))) {
+      if (trx.isCompleted()) throw new Error('Transaction query already complete: a WriteSet run before its COMMIT');
+      const connection = await client.acquireConnection();
+      const { sql, bindings } = this.oneStatement();
+      const obj = directStatement(client, sql, bindings);
+      const parts = this.parts();
+      const rowsTo = (rows: unknown[]) => this.handOutIds(parts, rows as Row[], trx);
+      if (deferLastStatement(connection, { text: obj.sql, values: obj.bindings, name: obj.options?.name, rowsTo })) {
+        client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, ...obj });
+        for (const fn of this.committed) afterCommit(trx, fn);
+        return;
+      }
+    }
+    await this.run(trx);
+  }
+
+  /**
    * Runs the set in a commit of its own with the fewest round trips the database allows: on
    * PostgreSQL as its one statement, which commits (or fails) as a whole; elsewhere, or past
    * PostgreSQL's bound-value limit, in a transaction.
@@ -285,9 +317,23 @@ export class WriteSet {
     );
   }
 
+  /** The calls after the writes: in the one statement they are its final select. */
+  private parts(): SetWrite[] {
+    return [...this.writes.filter((w) => !w.call), ...this.writes.filter((w) => w.call)];
+  }
+
+  /** The set as one statement: its one write, or PostgreSQL's `WITH` of them all (together). */
+  private oneStatement(): { sql: string; bindings: unknown[] } {
+    const parts = this.parts();
+    if (parts.length === 1) return { sql: parts[0].call ? `SELECT ${parts[0].sql}` : parts[0].sql, bindings: parts[0].bindings };
+    return {
+      sql: statement(`with\n${parts.map((w) => w.shape).join('\n;\n')}`, () => withStatement(parts)),
+      bindings: parts.flatMap((w) => w.bindings),
+    };
+  }
+
   private async runParts(db: Knex | Knex.Transaction): Promise<void> {
-    // The calls after the writes: in the one statement they are its final select.
-    const parts = [...this.writes.filter((w) => !w.call), ...this.writes.filter((w) => w.call)];
+    const parts = this.parts();
     if (!this.together(db)) {
       for (const w of parts) {
         const rows = await queryRows(db, w.call ? `SELECT ${w.sql}` : w.sql, w.bindings);
@@ -298,21 +344,18 @@ export class WriteSet {
       }
       return;
     }
-    const sql = statement(`with\n${parts.map((w) => w.shape).join('\n;\n')}`, () => withStatement(parts));
-    const rows = await queryRows<{ part: number; id: number }>(
-      db,
-      sql,
-      parts.flatMap((w) => w.bindings),
-    );
-    parts.forEach((w, i) =>
-      w.ids?.(
-        rows
-          .filter((row) => Number(row.part) === i)
-          .map((row) => Number(row.id))
-          .sort((a, b) => a - b),
-        db,
-      ),
-    );
+    const { sql, bindings } = this.oneStatement();
+    this.handOutIds(parts, await queryRows(db, sql, bindings), db);
+  }
+
+  /** The one statement's rows to the writes that wait for their ids: by `part`, or all of them where the set is one write. */
+  private handOutIds(parts: readonly SetWrite[], rows: readonly Row[], db: Knex | Knex.Transaction): void {
+    const idsOf = (i: number) =>
+      rows
+        .filter((row) => parts.length === 1 || Number(row.part) === i)
+        .map((row) => Number(row.id))
+        .sort((a, b) => a - b);
+    parts.forEach((w, i) => w.ids?.(idsOf(i), db));
   }
 }
 

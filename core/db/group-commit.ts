@@ -2,10 +2,17 @@ import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type ClientInternals, type QueryObject, reusableTransaction } from './knex-internals.js';
+import { acceptLastStatement, beginWithNextStatement, sendTrip, takeBeginPending, takeLastStatement, tripPartOf } from './pg-trip.js';
 import { isWalSyncFailure } from './wal-sync.js';
 
 /** Batches written and waiting for their COMMIT to be durable, at most, while a pipelined writer writes the next. */
 const PIPELINE_DEPTH = 2;
+
+/** A batch's COMMIT: `ran` settles once it ran, `durable` once it is durable (SQLite: the log's sync after it). */
+interface Ending {
+  ran: Promise<void>;
+  durable: Promise<void>;
+}
 
 /** A written batch: what the writer returned, and its wait for the COMMIT to be durable. */
 interface Committed<R> {
@@ -86,7 +93,9 @@ export interface GroupCommitDeps<T, R> extends GroupCommitOptions<T> {
  * anew per transaction: the writers get one made once (knex-internals.ts `reusableTransaction`),
  * the same BEGIN and COMMIT run on a connection from the pool, and on SQLite the connection goes
  * back to the pool once the COMMIT ran while the batch waits for the log's sync (as sqlite-client's
- * transactions do). `afterCommit(trx, …)` runs once the batch is durable.
+ * transactions do). On PostgreSQL the BEGIN goes to the database with the batch's first statement
+ * and the COMMIT with the statement the writer hands over as its last (WriteSet.runBeforeCommit),
+ * in one round trip each (pg-trip.ts). `afterCommit(trx, …)` runs once the batch is durable.
  */
 export class GroupCommit<T, R> {
   private readonly queue: Array<Queued<T, R>> = [];
@@ -207,24 +216,34 @@ export class GroupCommit<T, R> {
     execution.catch(() => {}); // heard only by afterCommit, which ignores a rollback
     trx.executionPromise = execution;
     const connection = await client.acquireConnection();
-    const bare = client.dialect === 'postgresql' && this.isOneStatement(items);
+    const postgres = client.dialect === 'postgresql';
+    const bare = postgres && this.isOneStatement(items);
     let results: R[];
+    let ending: Ending;
     try {
-      if (!bare) await client.query(connection, 'BEGIN;');
+      // On PostgreSQL the BEGIN goes with the batch's first statement, the COMMIT with its last (pg-trip.ts).
+      if (postgres && !bare) {
+        beginWithNextStatement(connection);
+        acceptLastStatement(connection);
+        client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, sql: 'BEGIN;', bindings: [] });
+      } else if (!bare) await client.query(connection, 'BEGIN;');
       this.held = connection;
       try {
         results = checked(await this.deps.write(trx, items));
       } finally {
         this.held = null;
       }
+      ending = bare ? this.released(client, connection) : postgres ? await this.committedWithLast(client, connection) : this.finish(client, connection);
     } catch (err) {
-      if (!bare) await client.query(connection, 'ROLLBACK;').catch(() => {});
+      // Not begun (its first statement never went): nothing to roll back.
+      const begun = !bare && !(postgres && takeBeginPending(connection));
+      if (postgres) takeLastStatement(connection);
+      if (begun) await client.query(connection, 'ROLLBACK;').catch(() => {});
       await client.releaseConnection(connection);
       failed(err);
       throw err;
     }
-    // The statement's own commit was durable before it returned.
-    const { ran, durable } = bare ? this.released(client, connection) : this.finish(client, connection);
+    const { ran, durable } = ending;
     return {
       results,
       ran,
@@ -250,7 +269,7 @@ export class GroupCommit<T, R> {
    * COMMIT ran. A COMMIT that fails rejects its whole batch, never retried item by item: its
    * outcome may be unknown (a connection lost mid-COMMIT).
    */
-  private finish(client: ClientInternals, connection: object): { ran: Promise<void>; durable: Promise<void> } {
+  private finish(client: ClientInternals, connection: object): Ending {
     const commit: QueryObject = { sql: 'COMMIT;', syncLater: true };
     const ran = (async () => {
       try {
@@ -267,8 +286,43 @@ export class GroupCommit<T, R> {
     return { ran, durable: ran.then(() => commit.synced) };
   }
 
-  /** A batch written without BEGIN and COMMIT (`oneStatement`): its connection back to the pool, nothing left to wait for. */
-  private released(client: ClientInternals, connection: object): { ran: Promise<void>; durable: Promise<void> } {
+  /**
+   * A batch's end on PostgreSQL: its last statement, if the writer handed one over
+   * (WriteSet.runBeforeCommit), and the COMMIT in one round trip — and the BEGIN, if no statement
+   * went before. The COMMIT is durable once it returns, so this is awaited: a failure of the last
+   * statement (or of the BEGIN) is the batch's write failing (thrown, its items then written one by
+   * one); a failure of the COMMIT itself rejects the batch whole, as in finish().
+   */
+  private async committedWithLast(client: ClientInternals, connection: object): Promise<Ending> {
+    const last = takeLastStatement(connection);
+    const begin = takeBeginPending(connection);
+    if (!last) {
+      // Nothing was written (and nothing begun), or there is only the COMMIT left to send.
+      return begin ? this.released(client, connection) : this.finish(client, connection);
+    }
+    const { rowsTo, ...statement } = last;
+    let rows: unknown[];
+    try {
+      ({ rows } = await sendTrip(client, connection, { ...statement, before: begin ? ['BEGIN'] : [], after: ['COMMIT'] }));
+    } catch (err) {
+      if (tripPartOf(err) !== 'after') throw err;
+      // A COMMIT that failed has ended its transaction; a ROLLBACK ends any left open, as in finish().
+      await client.query(connection, 'ROLLBACK;').catch(() => {});
+      const failed = Promise.reject(err);
+      failed.catch(() => {});
+      return { ran: client.releaseConnection(connection).then(() => failed), durable: failed };
+    }
+    try {
+      rowsTo?.(rows);
+    } catch (err) {
+      // Committed all the same: failing the batch now would have its items written again.
+      this.deps.logger.error({ err }, `a group commit (${this.deps.name}) could not hand out the ids of its last statement`);
+    }
+    return this.released(client, connection);
+  }
+
+  /** A batch written without BEGIN and COMMIT (`oneStatement`), or whose COMMIT ran: its connection back to the pool, nothing left to wait for. */
+  private released(client: ClientInternals, connection: object): Ending {
     const ran = client.releaseConnection(connection);
     return { ran, durable: ran };
   }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Knex } from 'knex';
+import type { StatementObserver } from '../observability/core-metrics.js';
 
 // The one place Plinth reaches into knex's private internals. knex has no public API for a
 // dialect that prepares statements once, syncs the log off the main thread, or lets a transaction's
@@ -60,7 +61,7 @@ export interface ClientInternals {
   /** `options` go to the driver with the statement (pg: a `name` prepares it on the connection once). */
   _query(connection: unknown, obj: { sql: string; bindings: unknown[]; method: 'raw'; options?: { name: string } }): Promise<{ response?: unknown }>;
   /** The knex config the database was made with (connection.ts adds Plinth's own keys to it). */
-  config: { preparedStatements?: boolean };
+  config: { preparedStatements?: boolean; statements?: StatementObserver };
   emit(event: 'query', obj: object): void;
 }
 

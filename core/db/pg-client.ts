@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { StatementObserver } from '../observability/core-metrics.js';
 import { ANSWER_AT_COMMIT } from './committed-transaction.js';
+import { isOneStatement, sendTrip, takeBeginPending } from './pg-trip.js';
 
 // knex's PostgreSQL dialect, timing each statement for the metrics (`statements` in the knex
 // config, core/observability). A transaction's client is made from this class's prototype and
@@ -12,6 +13,15 @@ const require = createRequire(import.meta.url);
 interface DialectClient {
   config: { statements?: StatementObserver };
   _query(connection: unknown, obj: unknown): Promise<unknown>;
+  emit(event: 'query', obj: object): void;
+}
+
+/** What knex hands its dialect's `_query`, and what it reads back. */
+interface KnexQuery {
+  sql: string;
+  bindings?: unknown[];
+  options?: { name?: string };
+  response?: unknown;
 }
 type DialectClass = new (...args: unknown[]) => DialectClient;
 
@@ -45,6 +55,7 @@ export class PgClient extends KnexPg {
   }
 
   override _query(connection: unknown, obj: unknown): Promise<unknown> {
+    if (takeBeginPending(connection as object)) return this.begunWith(connection as object, obj as KnexQuery);
     const observe = this.config.statements;
     if (!observe) return super._query(connection, obj);
     const started = performance.now();
@@ -58,5 +69,19 @@ export class PgClient extends KnexPg {
         throw err;
       },
     );
+  }
+
+  /**
+   * A group commit's first statement on its connection (pg-trip.ts): its BEGIN goes with it, one
+   * round trip for both. A text of several statements (which the extended protocol cannot carry)
+   * gets its BEGIN alone first.
+   */
+  private async begunWith(connection: object, obj: KnexQuery): Promise<KnexQuery> {
+    if (!isOneStatement(obj.sql)) {
+      await this._query(connection, { sql: 'BEGIN;' });
+      return (await this._query(connection, obj)) as KnexQuery;
+    }
+    obj.response = await sendTrip(this, connection, { before: ['BEGIN'], text: obj.sql, values: obj.bindings ?? [], name: obj.options?.name, after: [] });
+    return obj;
   }
 }

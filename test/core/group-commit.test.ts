@@ -1,4 +1,4 @@
-// Longer than most (~430 lines): core/db/group-commit.ts on both databases, its batching, failures, syncs and pipelining
+// Longer than most (~490 lines): core/db/group-commit.ts on both databases, its batching, failures, syncs and pipelining
 // sharing one harness. Writes that arrive together share one transaction, each resolves with its own result
 // once its transaction has committed, in the order submitted, and one bad item fails alone.
 import assert from 'node:assert/strict';
@@ -6,12 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knex from 'knex';
+import pg from 'pg';
 import { afterCommit } from '../../core/db/after-commit.js';
 import { GroupCommit } from '../../core/db/group-commit.js';
 import { SqliteClient } from '../../core/db/sqlite-client.js';
 import { WAL_SYNC_FAILED } from '../../core/db/wal-sync.js';
 import { usingPostgres } from '../helpers/database.js';
-import { insertRowsReturningIds } from '../../core/db/direct-query.js';
+import { insertRowsReturningIds, queryRows, WriteSet } from '../../core/db/direct-query.js';
 import type { Knex } from '../../core/db/connection.js';
 import { AppError } from '../../core/errors.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -161,6 +162,65 @@ describe('group commit', () => {
     }
     assert.deepEqual(asked, usingPostgres ? [['small'], ['big']] : [], 'asked on PostgreSQL only, with each batch');
     assert.deepEqual(await t.app.db(TABLE).orderBy('id').pluck('title'), ['small', 'big, updated']);
+  });
+
+  it('runBeforeCommit: on PostgreSQL BEGIN goes with the first statement, COMMIT with the last, two round trips; a bad item fails alone', async () => {
+    const marker = 'SELECT 1 AS group_commit_marker';
+    /** The ids the last statement's insert handed out: on PostgreSQL once it has run, after the writer returned. */
+    const handedOut: number[] = [];
+    const lastWrite = new GroupCommit({
+      db: t.app.db,
+      logger: capturingLogger().logger,
+      write: async (trx: Knex.Transaction, titles: string[]) => {
+        await queryRows(trx, marker, []);
+        const writes = new WriteSet();
+        writes.insertReturningIds(
+          TABLE,
+          titles.map((title) => ({ title })),
+          (ids) => handedOut.push(...ids),
+        );
+        await writes.runBeforeCommit(trx);
+        return titles.map(() => 0);
+      },
+      maxBatch: 50,
+      name: 'probe',
+    });
+    // What node-postgres is handed for the probe: each call is a round trip, and a trip says what goes with its statement.
+    const trips: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const sent = args[0] as { text?: string; deps?: { trip: { before: string[]; after: string[] } } };
+      const text = typeof sent === 'string' ? sent : (sent?.text ?? '');
+      if (text.includes(TABLE) || text === marker || /^(BEGIN|COMMIT|ROLLBACK)/.test(text)) {
+        trips.push(
+          [
+            ...(sent.deps?.trip.before ?? []),
+            text.includes(TABLE) ? 'INSERT' : text === marker ? 'SELECT' : text.replace(';', ''),
+            ...(sent.deps?.trip.after ?? []),
+          ].join(' + '),
+        );
+      }
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    const { statements, stop } = watchStatements();
+    try {
+      await Promise.all(['a', 'b'].map((title) => lastWrite.submit(title)));
+      assert.deepEqual(statements.splice(0), ['BEGIN', 'INSERT', 'COMMIT'], 'each statement a query event, in order');
+      if (usingPostgres) assert.deepEqual(trips.splice(0), ['BEGIN + SELECT', 'INSERT + COMMIT']);
+      assert.deepEqual(handedOut, (await t.app.db(TABLE).orderBy('id').pluck('id')).map(Number), 'the rows’ ids handed out before the items are answered');
+      // 'c' twice breaks the unique title in the last statement: the batch rolls back, and one by one only the second 'c' fails.
+      const results = await Promise.allSettled(['c', 'd', 'c'].map((title) => lastWrite.submit(title)));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected'],
+      );
+      assert.match(String((results[2] as PromiseRejectedResult).reason), /unique|UNIQUE/);
+      if (usingPostgres) assert.equal(trips.filter((trip) => trip === 'ROLLBACK').length, 2, 'the failed batch rolled back, then the bad item alone');
+    } finally {
+      pg.Client.prototype.query = query;
+      stop();
+    }
+    assert.deepEqual(await t.app.db(TABLE).orderBy('id').pluck('title'), ['a', 'b', 'c', 'd']);
   });
 
   it('settled() resolves once everything submitted is written', async () => {
@@ -382,17 +442,19 @@ describe('group commit', () => {
     await t?.close();
   });
 
-  const probe = (writes: string[][] = []) =>
+  /** `last`: the rows go as the batch's last statement, with its COMMIT. */
+  const probe = (writes: string[][] = [], last = false) =>
     new GroupCommit({
       db: t.app.db,
       logger: capturingLogger().logger,
       write: async (trx: Knex.Transaction, titles: string[]) => {
         writes.push(titles);
-        return insertRowsReturningIds(
-          trx,
-          table,
-          titles.map((title) => ({ title })),
-        );
+        const rows = titles.map((title) => ({ title }));
+        if (!last) return insertRowsReturningIds(trx, table, rows);
+        const set = new WriteSet();
+        set.insert(table, rows);
+        await set.runBeforeCommit(trx);
+        return titles.map(() => 0);
       },
       maxBatch: 50,
       name: 'probe',
@@ -410,17 +472,18 @@ describe('group commit', () => {
     assert.deepEqual((await t.app.db(table).orderBy('id').pluck('title')).sort(), ['quick', 'slow']);
   });
 
-  it('a COMMIT that fails rejects its whole batch, never retried item by item; nothing of it is stored', async () => {
-    await t.app.db(table).delete();
-    const writes: string[][] = [];
-    const batches = probe(writes);
-    const results = await Promise.allSettled(['fine', 'fails-at-commit'].map((title) => batches.submit(title)));
-    assert.deepEqual(
-      results.map((r) => r.status),
-      ['rejected', 'rejected'],
-    );
-    assert.match(String((results[0] as PromiseRejectedResult).reason), /refused at commit/);
-    assert.deepEqual(writes, [['fine', 'fails-at-commit']], 'written once');
-    assert.deepEqual(await t.app.db(table).pluck('title'), []);
-  });
+  for (const last of [false, true])
+    it(`a COMMIT that fails rejects its whole batch, never retried item by item; nothing stored${last ? ' (with the last statement)' : ''}`, async () => {
+      await t.app.db(table).delete();
+      const writes: string[][] = [];
+      const batches = probe(writes, last);
+      const results = await Promise.allSettled(['fine', 'fails-at-commit'].map((title) => batches.submit(title)));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['rejected', 'rejected'],
+      );
+      assert.match(String((results[0] as PromiseRejectedResult).reason), /refused at commit/);
+      assert.deepEqual(writes, [['fine', 'fails-at-commit']], 'written once');
+      assert.deepEqual(await t.app.db(table).pluck('title'), []);
+    });
 });
