@@ -143,7 +143,8 @@ export class Messages {
         options: { tenantId: robot.tenant_id },
       })),
     );
-    await writes.run(trx);
+    // On PostgreSQL with the batch's COMMIT, one round trip for both.
+    await writes.runBeforeCommit(trx);
     return refusals;
   }
 
