@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { StatementObserver } from '../observability/core-metrics.js';
 import { ANSWER_AT_COMMIT } from './committed-transaction.js';
-import { isOneStatement, sendTrip, takeBeginPending } from './pg-trip.js';
+import { isOneStatement, lastStatementGiven, sendTrip, takeBeginPending } from './pg-trip.js';
 
 // knex's PostgreSQL dialect, timing each statement for the metrics (`statements` in the knex
 // config, core/observability). A transaction's client is made from this class's prototype and
@@ -55,6 +55,8 @@ export class PgClient extends KnexPg {
   }
 
   override _query(connection: unknown, obj: unknown): Promise<unknown> {
+    // A statement after the one handed over to go with the COMMIT would run before it: refused.
+    if (lastStatementGiven(connection as object)) return Promise.reject(new Error(`a statement after the transaction's last: ${(obj as KnexQuery).sql}`));
     if (takeBeginPending(connection as object)) return this.begunWith(connection as object, obj as KnexQuery);
     const observe = this.config.statements;
     if (!observe) return super._query(connection, obj);

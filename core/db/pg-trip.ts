@@ -184,6 +184,9 @@ export function deferLastStatement(connection: object, statement: LastStatement)
   return true;
 }
 
+/** A last statement was handed over: nothing may run on the connection before it goes with the COMMIT. */
+export const lastStatementGiven = (connection: object): boolean => Boolean(lastStatements.get(connection));
+
 /** The last statement handed over, if any; the connection takes none from now on. */
 export function takeLastStatement(connection: object): LastStatement | null {
   const statement = lastStatements.get(connection) ?? null;

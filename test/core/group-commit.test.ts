@@ -472,6 +472,28 @@ describe('group commit', () => {
     assert.deepEqual((await t.app.db(table).orderBy('id').pluck('title')).sort(), ['quick', 'slow']);
   });
 
+  it('a statement after the last one handed over is refused: the batch fails and nothing of it is stored', async () => {
+    await t.app.db(table).delete();
+    const batches = new GroupCommit({
+      db: t.app.db,
+      logger: capturingLogger().logger,
+      write: async (trx: Knex.Transaction, titles: string[]) => {
+        const set = new WriteSet();
+        set.insert(
+          table,
+          titles.map((title) => ({ title })),
+        );
+        await set.runBeforeCommit(trx);
+        await queryRows(trx, 'SELECT 1', []);
+        return titles.map(() => 0);
+      },
+      maxBatch: 50,
+      name: 'probe',
+    });
+    await assert.rejects(batches.submit('too late'), /a statement after the transaction's last/);
+    assert.deepEqual(await t.app.db(table).pluck('title'), []);
+  });
+
   for (const last of [false, true])
     it(`a COMMIT that fails rejects its whole batch, never retried item by item; nothing stored${last ? ' (with the last statement)' : ''}`, async () => {
       await t.app.db(table).delete();
