@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import type { StatementObserver } from '../observability/core-metrics.js';
 import { ANSWER_AT_COMMIT } from './committed-transaction.js';
-import { isOneStatement, lastStatementGiven, sendTrip, takeBeginPending } from './pg-trip.js';
+import { forgetTrip, isOneStatement, lastStatementGiven, sendTrip, takeBeginPending } from './pg-trip.js';
 
 // knex's PostgreSQL dialect, timing each statement for the metrics (`statements` in the knex
 // config, core/observability). A transaction's client is made from this class's prototype and
@@ -14,6 +14,7 @@ const require = createRequire(import.meta.url);
 interface DialectClient {
   config: { statements?: StatementObserver };
   _query(connection: unknown, obj: unknown): Promise<unknown>;
+  releaseConnection(connection: object): Promise<void>;
   emit(event: 'query', obj: object): void;
 }
 
@@ -54,6 +55,12 @@ class PgTransaction extends KnexPgTransaction {
 export class PgClient extends KnexPg {
   transaction(...args: unknown[]): unknown {
     return new PgTransaction(this, ...args);
+  }
+
+  /** A pooled connection never carries a group commit's BEGIN or last statement to its next user (group-commit.ts clears them itself). */
+  override releaseConnection(connection: object): Promise<void> {
+    forgetTrip(connection);
+    return super.releaseConnection(connection);
   }
 
   override _query(connection: unknown, obj: unknown): Promise<unknown> {

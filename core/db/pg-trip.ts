@@ -193,3 +193,9 @@ export function takeLastStatement(connection: object): LastStatement | null {
   lastStatements.delete(connection);
   return statement;
 }
+
+/** Forgets what a connection's transaction was to send with its statements: it goes back to the pool begun and ended. */
+export function forgetTrip(connection: object): void {
+  beginPending.delete(connection);
+  lastStatements.delete(connection);
+}
