@@ -7,7 +7,8 @@ import { forgetTrip, isOneStatement, lastStatementGiven, sendTrip, takeBeginPend
 // knex's PostgreSQL dialect, timing each statement for the metrics (`statements` in the knex
 // config, core/observability). A transaction's client is made from this class's prototype and
 // shares the config, so its statements are timed too; so are the direct ones (core/db/direct-query.ts).
-// Its transactions are knex's, but for committedTransaction's BEGIN (PgTransaction, below).
+// Its transactions are knex's, but for committedTransaction's BEGIN (PgTransaction, below); a group
+// commit's BEGIN goes with its first statement (pg-trip.ts).
 
 const require = createRequire(import.meta.url);
 
