@@ -285,9 +285,9 @@ export class WriteSet {
     if (client.dialect === 'postgresql' && (this.writes.length === 1 || this.together(trx))) {
       if (trx.isCompleted()) throw new Error('Transaction query already complete: a WriteSet run before its COMMIT');
       const connection = await client.acquireConnection();
-      const { sql, bindings } = this.oneStatement();
-      const obj = directStatement(client, sql, bindings);
       const parts = this.parts();
+      const { sql, bindings } = this.oneStatement(parts);
+      const obj = directStatement(client, sql, bindings);
       const rowsTo = (rows: unknown[]) => this.handOutIds(parts, rows as Row[], trx);
       if (deferLastStatement(connection, { text: obj.sql, values: obj.bindings, name: obj.options?.name, rowsTo })) {
         client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, ...obj });
@@ -323,8 +323,7 @@ export class WriteSet {
   }
 
   /** The set as one statement: its one write, or PostgreSQL's `WITH` of them all (together). */
-  private oneStatement(): { sql: string; bindings: unknown[] } {
-    const parts = this.parts();
+  private oneStatement(parts: readonly SetWrite[]): { sql: string; bindings: unknown[] } {
     if (parts.length === 1) return { sql: parts[0].call ? `SELECT ${parts[0].sql}` : parts[0].sql, bindings: parts[0].bindings };
     return {
       sql: statement(`with\n${parts.map((w) => w.shape).join('\n;\n')}`, () => withStatement(parts)),
@@ -344,7 +343,7 @@ export class WriteSet {
       }
       return;
     }
-    const { sql, bindings } = this.oneStatement();
+    const { sql, bindings } = this.oneStatement(parts);
     this.handOutIds(parts, await queryRows(db, sql, bindings), db);
   }
 
