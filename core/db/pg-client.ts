@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import type { StatementObserver } from '../observability/core-metrics.js';
 import { ANSWER_AT_COMMIT } from './committed-transaction.js';
-import { forgetTrip, isOneStatement, lastStatementGiven, sendTrip, takeBeginPending } from './pg-trip.js';
+import { forgetTrip, isSingleStatementText, lastStatementGiven, sendTrip, takeBeginPending } from './pg-trip.js';
 
 // knex's PostgreSQL dialect, timing each statement for the metrics (`statements` in the knex
 // config, core/observability). A transaction's client is made from this class's prototype and
@@ -108,7 +108,7 @@ export class PgClient extends KnexPg {
    * gets its BEGIN alone first.
    */
   private async begunWith(connection: object, obj: KnexQuery): Promise<KnexQuery> {
-    if (!isOneStatement(obj.sql)) {
+    if (!isSingleStatementText(obj.sql)) {
       await this._query(connection, { sql: 'BEGIN;' });
       return (await this._query(connection, obj)) as KnexQuery;
     }

@@ -160,7 +160,7 @@ export function takeBeginPending(connection: object): boolean {
 }
 
 /** One statement's text: a trip's main statement cannot be several (the extended protocol runs one). */
-export const isOneStatement = (sql: string): boolean => !sql.trim().replace(/;\s*$/, '').includes(';');
+export const isSingleStatementText = (sql: string): boolean => !sql.trim().replace(/;\s*$/, '').includes(';');
 
 /** A statement handed over to go with its transaction's COMMIT; `rowsTo` gets its rows once it has run. */
 export interface LastStatement extends Pick<Trip, 'text' | 'values' | 'name'> {
