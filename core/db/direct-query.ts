@@ -1,7 +1,7 @@
 // Longer than most (~430 lines): the direct statements and WriteSet share their statement cache and prepared names.
 import type { Knex } from 'knex';
 import { afterCommit } from './after-commit.js';
-import type { ClientInternals } from './knex-internals.js';
+import { type ClientInternals, emitQuery } from './knex-internals.js';
 import { deferLastStatement } from './pg-trip.js';
 
 // Fixed SQL run straight on the connection a transaction already holds (knex's internals reached
@@ -35,7 +35,7 @@ export async function queryRows<T extends Row = Row>(db: Knex | Knex.Transaction
   const client = db.client as unknown as ClientInternals;
   const connection = await client.acquireConnection();
   const obj = directStatement(client, sql, bindings);
-  client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, ...obj });
+  emitQuery(client, connection, obj);
   try {
     return rowsOf((await client._query(connection, obj)).response) as T[];
   } catch (err) {
@@ -290,7 +290,7 @@ export class WriteSet {
       const obj = directStatement(client, sql, bindings);
       const rowsTo = (rows: unknown[]) => this.handOutIds(parts, rows as Row[], trx);
       if (deferLastStatement(connection, { text: obj.sql, values: obj.bindings, name: obj.options?.name, rowsTo })) {
-        client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, ...obj });
+        emitQuery(client, connection, obj);
         for (const fn of this.committed) afterCommit(trx, fn);
         return;
       }

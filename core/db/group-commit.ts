@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { type ClientInternals, type QueryObject, reusableTransaction } from './knex-internals.js';
+import { type ClientInternals, emitQuery, type QueryObject, reusableTransaction } from './knex-internals.js';
 import { acceptLastStatement, beginWithNextStatement, sendTrip, takeBeginPending, takeLastStatement, tripPartOf } from './pg-trip.js';
 import { isWalSyncFailure } from './wal-sync.js';
 
@@ -225,7 +225,7 @@ export class GroupCommit<T, R> {
       if (postgres && !bare) {
         beginWithNextStatement(connection);
         acceptLastStatement(connection);
-        client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, sql: 'BEGIN;', bindings: [] });
+        emitQuery(client, connection, { sql: 'BEGIN;', bindings: [] });
       } else if (!bare) await client.query(connection, 'BEGIN;');
       this.held = connection;
       try {

@@ -48,11 +48,17 @@ export interface TransactionInternals {
 }
 type TransactionClass = new (...args: unknown[]) => TransactionInternals;
 
+/** A connection as knex hands it out: the ids its `query` events carry. */
+export interface KnexConnection {
+  __knexUid?: string;
+  __knexTxId?: string;
+}
+
 /** Any knex client (a transaction's included): what direct-query.ts calls to run SQL on a held connection. */
 export interface ClientInternals {
   /** knex's name for the dialect: 'postgresql', 'better-sqlite3'. */
   dialect: string;
-  acquireConnection(): Promise<{ __knexUid?: string; __knexTxId?: string }>;
+  acquireConnection(): Promise<KnexConnection>;
   releaseConnection(connection: object): Promise<void>;
   /** The dialect's query path with its `query` event (what knex's transactions run BEGIN and COMMIT through). */
   query(connection: object, obj: string | QueryObject): Promise<unknown>;
@@ -63,6 +69,15 @@ export interface ClientInternals {
   /** The knex config the database was made with (connection.ts adds Plinth's own keys to it). */
   config: { preparedStatements?: boolean; statements?: StatementObserver };
   emit(event: 'query', obj: object): void;
+}
+
+/**
+ * A statement sent past knex's runner, told as knex tells its own: a `query` event carrying the
+ * connection's ids (the statement counters, metrics and tests listen to it).
+ */
+export function emitQuery(client: Pick<ClientInternals, 'emit'>, connection: object, statement: { sql: string; bindings?: readonly unknown[] }): void {
+  const { __knexUid, __knexTxId } = connection as KnexConnection;
+  client.emit('query', { __knexUid, __knexTxId, ...statement });
 }
 
 const DIALECT_FILE = 'knex/lib/dialects/better-sqlite3/index.js';

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { StatementObserver } from '../observability/core-metrics.js';
+import { emitQuery } from './knex-internals.js';
 
 // A group commit's BEGIN and COMMIT on PostgreSQL without round trips of their own. Each statement
 // node-postgres sends is a round trip that wakes the backend and waits its turn on a busy event
@@ -123,8 +124,7 @@ interface TripClient {
  * order they were handed over. The trip is timed as one statement.
  */
 export function sendTrip(client: TripClient, connection: object, trip: Trip): Promise<PgResult> {
-  const { __knexUid, __knexTxId } = connection as { __knexUid?: string; __knexTxId?: string };
-  for (const sql of trip.after) client.emit('query', { __knexUid, __knexTxId, sql, bindings: [] });
+  for (const sql of trip.after) emitQuery(client, connection, { sql, bindings: [] });
   const observe = client.config.statements;
   const started = observe ? performance.now() : 0;
   const pgClient = connection as { query(query: object): unknown };
