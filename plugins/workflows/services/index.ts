@@ -11,6 +11,7 @@ import { RunClaimLoop } from './claim-loop.js';
 import { StepRunner } from './step-runner.js';
 import { Runs } from './runs.js';
 import { RunStarter } from './starter.js';
+import { RunsPerMinute } from './circuit-breaker.js';
 import { StepKeys } from './step-keys.js';
 import { Triggers } from './triggers.js';
 import { Versions } from './versions.js';
@@ -43,7 +44,8 @@ export function createWorkflowsServices(d: WorkflowsDeps, settings: WorkflowsSet
   const runner = new RunClaimLoop({ db: d.db, clock: d.clock, logger, events: d.events, settings, steps });
   // New runs (blocked ones too) show on the runs page and its chart at once; a burst is one nudge a second.
   const started = (tenantId: string) => d.live.nudge(tenantId, 'workflow.started');
-  const starter = new RunStarter({ db: d.db, clock: d.clock, logger, versions, conditions, settings, runner, steps, started });
+  const runsPerMinute = new RunsPerMinute({ db: d.db, settings });
+  const starter = new RunStarter({ db: d.db, clock: d.clock, logger, versions, conditions, settings, runsPerMinute, runner, steps, started });
   return {
     /** Listen for other instances' changes (started with the plugin). */
     eventTriggers,

@@ -4,6 +4,7 @@ import type { Logger } from 'plinth/plugin';
 import { childOf, currentTraceHeaders, traceHeadersOf, type TraceHeaders } from 'plinth/plugin';
 import type { FieldError } from 'plinth/plugin';
 import type { WorkflowsSettings } from '../config.js';
+import type { RunsPerMinute } from './circuit-breaker.js';
 import type { Conditions } from './conditions.js';
 import { reasonColumns, reasons, type RunReason } from './reasons.js';
 import type { BegunStep, ClaimedRun } from './step-runner.js';
@@ -76,6 +77,8 @@ export interface RunStarterDeps {
   versions: Versions;
   conditions: Conditions;
   settings: Pick<WorkflowsSettings, 'maxDepth' | 'maxRunsPerMinute'>;
+  /** The circuit breaker's count of each workflow's runs of the last minute. */
+  runsPerMinute: RunsPerMinute;
   /** The runner: new runs are handed to it leased (no claim needed), or it is woken to claim them. */
   runner: {
     kick(): void;
@@ -127,11 +130,11 @@ export class RunStarter {
   async startMany(reqs: StartRequest[]): Promise<StartOutcome[]> {
     const outcomes: StartOutcome[] = new Array(reqs.length);
     const inserts: Array<Insert & { i: number }> = [];
-    const recent = new Map<string, number>(); // runs of each workflow in the last minute, this batch's included
-    const now = iso(this.deps.clock.now());
+    const at = this.deps.clock.now();
+    const now = iso(at);
     let free = this.deps.runner.freeWorkers();
     for (const [i, req] of reqs.entries()) {
-      const planned = await this.rowFor(req, now, recent);
+      const planned = await this.rowFor(req, at);
       if ('outcome' in planned) outcomes[i] = planned;
       else {
         const lease = planned.row.reason ? null : this.deps.runner.leaseForNew();
@@ -211,14 +214,15 @@ export class RunStarter {
   }
 
   /** The run a trigger starts (blocked, with its reason, when a guard stops it) with its version, or not_matched. */
-  private async rowFor(req: StartRequest, now: string, recent: Map<string, number>): Promise<{ row: RunRow; version: VersionRecord } | StartOutcome> {
+  private async rowFor(req: StartRequest, at: Date): Promise<{ row: RunRow; version: VersionRecord } | StartOutcome> {
+    const now = iso(at);
     const wf = req.workflow;
     const version = await this.deps.versions.byId(wf.version_id);
     if (!version) throw new Error(`workflow ${wf.id} has no version ${wf.version_id}`);
     const match = this.deps.conditions.forVersion(version.id, version.definition.condition, req.payload);
     if (!match.matched) return { outcome: 'not_matched', errors: match.errors };
     const cause = req.cause ?? NO_CAUSE;
-    const reason = await this.blockReason(wf, cause, req.automatic, recent);
+    const reason = await this.blockReason(wf, cause, req.automatic, at);
     const row: RunRow = {
       workflow_id: wf.id,
       tenant_id: wf.tenant_id,
@@ -242,8 +246,8 @@ export class RunStarter {
     return { row, version };
   }
 
-  /** Why a trigger must not start a run, or null; `recent` counts each workflow's runs of the last minute across a batch. */
-  private async blockReason(wf: WorkflowRow, cause: Cause, automatic: boolean, recent: Map<string, number>): Promise<RunReason | null> {
+  /** Why a trigger must not start a run, or null; a run it may start is counted at once (the next trigger of a batch sees it). */
+  private async blockReason(wf: WorkflowRow, cause: Cause, automatic: boolean, at: Date): Promise<RunReason | null> {
     if (cause.chain.includes(wf.id)) {
       return reasons.loop(cause.chain);
     }
@@ -251,27 +255,11 @@ export class RunStarter {
       return reasons.depth(cause.depth, this.deps.settings.maxDepth);
     }
     if (!automatic) return null;
-    // A loop that leaves the process (mail sent to a mailbox here, a webhook calling back) carries
-    // no chain; a workflow starting more often than this is stopped here instead.
-    const n = recent.get(wf.id) ?? (await this.runsLastMinute(wf.id));
+    const n = await this.deps.runsPerMinute.of(wf.id, at);
     if (n >= this.deps.settings.maxRunsPerMinute) {
       return reasons.rate(n, this.deps.settings.maxRunsPerMinute);
     }
-    recent.set(wf.id, n + 1);
+    this.deps.runsPerMinute.started(wf.id);
     return null;
-  }
-
-  /** Counted up to the limit only: a busy workflow's check reads at most maxRunsPerMinute rows. */
-  private async runsLastMinute(workflowId: string): Promise<number> {
-    const since = iso(new Date(this.deps.clock.now().getTime() - 60_000));
-    const recent = this.deps
-      .db('workflows_runs')
-      .select('id')
-      .where('workflow_id', workflowId)
-      .andWhere('created_at', '>=', since)
-      .whereNot('status', 'blocked')
-      .limit(this.deps.settings.maxRunsPerMinute);
-    const [{ n }] = await this.deps.db.from(recent.as('recent')).count({ n: '*' });
-    return Number(n);
   }
 }

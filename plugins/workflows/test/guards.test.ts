@@ -7,6 +7,7 @@ import { capturingLogger } from '../../../test/helpers/logs.js';
 import { waitFor } from '../../../test/helpers/processes.js';
 import { addUser, registerOwner } from '../../../test/helpers/actors.js';
 import { createWorkflow, runRows, workflowsApp, type Owner, type WorkflowsApp } from './helpers.js';
+import { RunsPerMinute } from '../services/circuit-breaker.js';
 import { workflowsServices } from '../services/own.js';
 
 const createNote = (title: string) => ({ id: 'note', action: 'example.create_note', input: { title } });
@@ -106,6 +107,37 @@ describe('workflows: guards and idempotency', () => {
     const manual = await t.api('POST', `/workflows/${wf.id}/run`, { headers: owner.headers, body: {} });
     assert.equal(manual.status, 202);
     assert.equal(manual.body.status, 'pending');
+    await t.api('POST', `/workflows/${wf.id}/disable`, { headers: owner.headers });
+  });
+
+  it('the circuit breaker reads a workflow’s count at most once a second, adding the runs started here meanwhile', async () => {
+    const wf = await createWorkflow(t, owner, { trigger: { type: 'event', event: 'example.note.created' }, steps: [createNote('counted')] });
+    const { version_id } = await t.app.db('workflows_workflows').where('id', wf.id).first('version_id');
+    const t0 = new Date();
+    // Runs another instance started (or ended): only those of the last minute that were not blocked count.
+    const others = (n: number, ago: number, status = 'succeeded') =>
+      Array.from({ length: n }, () => ({
+        workflow_id: wf.id,
+        tenant_id: owner.tenantId,
+        version_id,
+        version: 1,
+        trigger_type: 'event',
+        trigger_payload: '{}',
+        status,
+        chain: JSON.stringify([wf.id]),
+        depth: 1,
+        created_at: new Date(t0.getTime() - ago).toISOString(),
+      }));
+    await t.app.db('workflows_runs').insert([...others(2, 10_000), ...others(1, 5_000, 'blocked'), ...others(3, 61_000)]);
+    const counts = new RunsPerMinute({ db: t.app.db, settings: { maxRunsPerMinute: 100 } });
+    assert.equal(await counts.of(wf.id, t0), 2);
+    counts.started(wf.id);
+    await t.app.db('workflows_runs').insert(others(4, 0));
+    const later = (ms: number) => new Date(t0.getTime() + ms);
+    assert.equal(await counts.of(wf.id, later(999)), 3, 'within the second: the count read at t0 and the run started here');
+    assert.equal(await counts.of(wf.id, later(1_000)), 6, 'a second on: read again, the other instance’s four runs in it');
+    const capped = new RunsPerMinute({ db: t.app.db, settings: { maxRunsPerMinute: 4 } });
+    assert.equal(await capped.of(wf.id, later(1_000)), 4, 'counted up to the limit only');
     await t.api('POST', `/workflows/${wf.id}/disable`, { headers: owner.headers });
   });
 
