@@ -1,6 +1,5 @@
 import pg from 'pg';
-import type { StatementObserver } from '../observability/core-metrics.js';
-import { emitQuery } from './knex-internals.js';
+import { type ClientInternals, emitQuery } from './knex-internals.js';
 
 // A group commit's BEGIN and COMMIT on PostgreSQL without round trips of their own. Each statement
 // node-postgres sends is a round trip that wakes the backend and waits its turn on a busy event
@@ -112,10 +111,7 @@ export interface PgResult {
 }
 
 /** The knex client a trip is sent for: its `query` event (statement counters, tests) and its statement timings (metrics). */
-interface TripClient {
-  config: { statements?: StatementObserver };
-  emit(event: 'query', obj: object): void;
-}
+type TripClient = Pick<ClientInternals, 'config' | 'emit'>;
 
 /**
  * Sends a trip on a connection (a node-postgres Client) and returns its main statement's result.
