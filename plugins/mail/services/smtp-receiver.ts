@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { AppError } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
@@ -9,8 +10,18 @@ import type { Ingest } from './ingest.js';
 import type { DeliveryMailbox, Mailboxes } from './mailboxes.js';
 import { SessionLimits, dataTooSlow } from './smtp-limits.js';
 import type { SmtpMetrics } from './smtp-metrics.js';
+import { coalesceReplies } from './smtp-reply-coalescing.js';
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
+
+/** smtp-server whose connections send the replies to pipelined commands together (smtp-reply-coalescing.ts). */
+class CoalescingSmtpServer extends SMTPServer {
+  override connect(socket: Socket | TLSSocket, options?: Parameters<SMTPServer['connect']>[1]): void {
+    coalesceReplies(socket);
+    super.connect(socket, options);
+  }
+}
+
 /** The reply code an error is sent with (smtp-server sends 450 for an error without one). */
 const replyCode = (err: unknown): number => (err as { responseCode?: number })?.responseCode ?? 450;
 
@@ -64,7 +75,7 @@ export class SmtpReceiver {
     const { smtp } = this.deps.settings;
     const tls = smtp.tlsKeyFile && smtp.tlsCertFile ? { key: fs.readFileSync(smtp.tlsKeyFile), cert: fs.readFileSync(smtp.tlsCertFile) } : null;
     this.served = tls?.cert ?? null;
-    this.server = new SMTPServer({
+    this.server = new CoalescingSmtpServer({
       name: os.hostname(),
       banner: 'Plinth', // smtp-server sends "220 <name> ESMTP <banner>"
       size: smtp.maxMessageBytes,
@@ -77,6 +88,11 @@ export class SmtpReceiver {
       disableReverseLookup: true,
       maxAllowedUnauthenticatedCommands: smtp.maxUnauthenticatedCommands,
       logger: false,
+      // After STARTTLS the connection writes to its TLS socket: its replies are held the same way.
+      onSecure: (socket, _session, callback) => {
+        coalesceReplies(socket);
+        callback();
+      },
       onConnect: (session, callback) => {
         if (this.limits.admit(session.id, session.remoteAddress)) {
           this.deps.metrics?.sessions.inc({ outcome: 'accepted' });

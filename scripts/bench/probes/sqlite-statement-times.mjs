@@ -6,7 +6,9 @@
 //     scripts/bench/workers/workflows.mjs runs 8000 http
 //   BENCH_DB_DIR=$(mktemp -d) node --import ./scripts/bench/probes/sqlite-statement-times.mjs \
 //     scripts/bench/ceilings/servers/sqlite-run-writes.mjs 5 8
-// STATEMENT_TIMES_TOP (15) and STATEMENT_TIMES_WIDTH (100 characters of each statement) shape the list.
+// STATEMENT_TIMES_TOP (15) and STATEMENT_TIMES_WIDTH (100 characters of each statement) shape the list;
+// STATEMENT_TIMES_FILE writes it to a file instead of stderr (for a server the bench starts).
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 
 const Database = createRequire(import.meta.url)('better-sqlite3');
@@ -39,5 +41,7 @@ process.on('exit', () => {
     const text = sql.replace(/\s+/g, ' ').slice(0, width);
     lines.push(`${String(calls).padStart(7)} ${(Number(ns) / 1e6).toFixed(1).padStart(8)} ${(Number(ns) / 1e3 / calls).toFixed(1).padStart(9)}  ${text}`);
   }
-  process.stderr.write(`${lines.join('\n')}\n`);
+  const text = `${lines.join('\n')}\n`;
+  if (process.env.STATEMENT_TIMES_FILE) fs.writeFileSync(process.env.STATEMENT_TIMES_FILE, text);
+  else process.stderr.write(text);
 });
