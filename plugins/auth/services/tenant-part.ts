@@ -5,6 +5,7 @@
 // included, and go after settings.auth.auditRetentionDays like every other entry.
 import type { Knex } from 'knex';
 import type { CardMessage, TenantContribution, TenantSection } from 'plinth/plugin';
+import { NEWEST_FIRST } from './audit.js';
 
 const SHOWN = 20;
 const AUDIT_SHOWN = 10;
@@ -41,7 +42,7 @@ export const authTenantPart: TenantContribution = {
     const keyCount = await total(db('auth_api_keys').where('tenant_id', tenantId));
     const audit = await db('auth_audit_logs')
       .where('tenant_id', tenantId)
-      .orderBy('id', 'desc')
+      .orderBy(NEWEST_FIRST)
       .limit(AUDIT_SHOWN)
       .select('created_at', 'action', 'actor_label', 'actor_type');
     const auditCount = await total(db('auth_audit_logs').where('tenant_id', tenantId));
