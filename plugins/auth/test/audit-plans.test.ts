@@ -77,7 +77,7 @@ describe('auth: the audit log’s pages, newest first, by index', () => {
   it('a page is newest first by time, then by id', async () => {
     const page = await audit.list({ tenant_id: tenant }, { page: 1, page_size: 4 });
     const times = page.items.map((r) => String(r.created_at).slice(17, 19));
-    assert.deepEqual(times, ['30', '28', '26', '25'], 'the row of id 29 written before the one of id 30 comes second');
+    assert.deepEqual(times, ['30', '28', '26', '25'], 'the last row written, its time earlier than the one before it, comes second');
     const all = await audit.list({}, { page: 1, page_size: 30 });
     const sorted = [...all.items].sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)) || Number(b.id) - Number(a.id));
     assert.deepEqual(
