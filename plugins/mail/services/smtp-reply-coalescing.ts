@@ -17,7 +17,7 @@ export function coalesceReplies(socket: Socket): void {
   const release = () => {
     if (!held) return;
     held = false;
-    if (!socket.destroyed) socket.uncork();
+    socket.uncork(); // on a destroyed socket, drops what was held
   };
   socket.write = ((chunk: unknown, ...rest: unknown[]) => {
     if (!held) {

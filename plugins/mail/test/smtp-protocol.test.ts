@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 
-function converse(port: number, lines: string[]): Promise<string> {
+/** A line to send once `after` replies are in (by default, one reply for each line before it plus the greeting). */
+type Step = string | { send: string; after: number };
+
+/** Sends each step once its replies are in; resolves with the whole transcript when the server closes. */
+function converse(port: number, steps: Step[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     let out = '';
@@ -15,31 +19,11 @@ function converse(port: number, lines: string[]): Promise<string> {
     socket.on('close', () => resolve(out));
     socket.on('data', (chunk) => {
       out += chunk;
-      // Send the next line after each reply line (a 220 greeting, 250, 354, …).
       const replies = out.split('\r\n').filter((l) => /^\d{3} /.test(l)).length;
-      while (i < lines.length && i < replies) socket.write(lines[i++]);
-    });
-  });
-}
-
-/** Sends `group` in one write once the greeting and EHLO are answered, then `data` after the 354; resolves with every reply line. */
-function pipelined(port: number, group: string, data: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let text = '';
-    let step = 0;
-    socket.setEncoding('utf8');
-    socket.on('error', reject);
-    socket.on('close', () => resolve(text.split('\r\n').filter(Boolean)));
-    socket.on('data', (chunk) => {
-      text += chunk;
-      const finals = text.split('\r\n').filter((l) => /^\d{3} /.test(l));
-      // Each line once what it waits for is in: the greeting, EHLO's reply, the 354, the 250 after the message.
-      const ready = [finals.length >= 1, finals.length >= 2, finals.some((l) => l.startsWith('354')), finals.length >= 6][step];
-      if (!ready) return;
-      const line = ['EHLO client\r\n', group, data, 'QUIT\r\n'][step++];
-      if (step === 4) socket.end(line);
-      else socket.write(line);
+      for (let step = steps[i]; step !== undefined && replies >= (typeof step === 'string' ? i + 1 : step.after); step = steps[i]) {
+        socket.write(typeof step === 'string' ? step : step.send);
+        i++;
+      }
     });
   });
 }
@@ -79,7 +63,14 @@ describe('mail: SMTP protocol edges', () => {
 
   it('pipelined MAIL, RCPT and DATA (RFC 2920) get their replies in order, and the message is stored', async () => {
     const port = t.app.container.resolve('smtpPort');
-    const lines = await pipelined(port, 'MAIL FROM:<a@sender.test>\r\nRCPT TO:<piped@edge.test>\r\nDATA\r\n', 'Subject: pipelined\r\n\r\nhello\r\n.\r\n');
+    // The group in one write after EHLO's reply; the message after the 354 (the fifth reply), QUIT after its 250.
+    const transcript = await converse(port, [
+      'EHLO client\r\n',
+      'MAIL FROM:<a@sender.test>\r\nRCPT TO:<piped@edge.test>\r\nDATA\r\n',
+      { send: 'Subject: pipelined\r\n\r\nhello\r\n.\r\n', after: 5 },
+      { send: 'QUIT\r\n', after: 6 },
+    ]);
+    const lines = transcript.split('\r\n').filter(Boolean);
     const finals = lines.filter((l) => /^\d{3} /.test(l)).map((l) => l.slice(0, 3));
     assert.deepEqual(finals.slice(0, 6), ['220', '250', '250', '250', '354', '250'], lines.join('\n'));
     assert.match(lines.find((l) => l.startsWith('250 OK: stored'))!, /stored as \d+/);
