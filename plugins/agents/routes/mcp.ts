@@ -174,15 +174,14 @@ export function mcpRoutes(
       handler ??= sdk.mcpHandler(deps);
       const narrow = narrowingOf(ctx, toolsets());
       const caller = { principal, keyId, client: clientOf(ctx, message, sdk.CLIENT_INFO_META_KEY), ip: ctx.ip, narrow };
-      const visible = await sdk.visibleTools(deps, caller);
-      const direct = directToolCalls ? await sdk.answerDirectly(deps, caller, visible, (name) => ctx.get(name), body) : null;
+      const direct = directToolCalls ? await sdk.answerDirectly(deps, caller, (name) => ctx.get(name), body) : null;
       deps.metrics?.requests.inc({ served_by: direct === null ? 'sdk' : 'direct' });
       if (direct !== null) {
         ctx.set('Content-Type', 'application/json'); // as the SDK answers: no charset parameter
         ctx.body = direct;
         return;
       }
-      const authInfo = await sdk.prepareRequest(deps, caller, visible, body);
+      const authInfo = await sdk.prepareRequest(deps, caller, await sdk.visibleTools(deps, caller), body);
       const res = await handler.fetch(webRequest(ctx, `${publicUrl}/mcp`), { parsedBody: body, authInfo });
       ctx.status = res.status;
       res.headers.forEach((v, k) => ctx.set(k, v));

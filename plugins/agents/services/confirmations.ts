@@ -10,8 +10,26 @@ const withSortedKeys = (_key: string, v: unknown) =>
     ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     : v;
 
+/** An array index's form: such keys come first in any object, in numeric order, whatever the sort. */
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * The same text as `JSON.stringify(args, withSortedKeys)` for the usual call, whose arguments are
+ * strings, numbers, booleans and nulls under plain keys, without a replacer call per value; null
+ * for anything else.
+ */
+function flatSortedJson(args: Record<string, unknown>): string | null {
+  let json = '';
+  for (const key of Object.keys(args).sort()) {
+    const v = args[key];
+    if (!(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null) || INDEX_KEY.test(key)) return null;
+    json += `${json ? ',' : '{'}${JSON.stringify(key)}:${JSON.stringify(v)}`;
+  }
+  return json ? `${json}}` : '{}';
+}
+
 /** The sha256 of a tool's arguments, keys sorted, so the same call digests the same on every instance. */
-export const argsDigest = (args: Record<string, unknown>): string => sha256(JSON.stringify(args, withSortedKeys));
+export const argsDigest = (args: Record<string, unknown>): string => sha256(flatSortedJson(args) ?? JSON.stringify(args, withSortedKeys));
 
 export interface Confirmable {
   tenantId: string;

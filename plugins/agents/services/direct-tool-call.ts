@@ -62,16 +62,10 @@ export function plainToolCall(body: unknown, header: (name: string) => string): 
 
 /** Whether a tool's input declares `Mcp-Param-*` headers (the SDK cross-checks those, so it serves them); per tool name, once. */
 const paramHeaders = new Map<string, boolean>();
-function declaresParamHeaders(tool: AgentTool): boolean {
+export function declaresParamHeaders(tool: AgentTool): boolean {
   let declares = paramHeaders.get(tool.name);
   if (declares === undefined) paramHeaders.set(tool.name, (declares = JSON.stringify(tool.inputSchema).includes('"x-mcp-header"')));
   return declares;
-}
-
-/** The tool the call is for, among those the SDK would register for the request (`served`), when it may be answered directly. */
-export function directlyServed(call: PlainToolCall, served: readonly AgentTool[]): AgentTool | null {
-  const tool = served.find((t) => t.name === call.name);
-  return tool && !declaresParamHeaders(tool) ? tool : null;
 }
 
 /** The SDK's check of a successful result against the advertised output schema, with its message and its tool error. */

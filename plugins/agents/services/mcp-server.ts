@@ -6,7 +6,7 @@ import { argsDigest } from './confirmations.js';
 import { AgentsErrors } from './errors.js';
 import { type AgentTool, describe } from './tool-catalogue.js';
 import { AGENTS_SCOPE, auditCall, type CallDeps, type Caller, callTool, refusal } from './calls.js';
-import { answerToolCall, directlyServed, plainToolCall, SERVER_INFO } from './direct-tool-call.js';
+import { answerToolCall, declaresParamHeaders, plainToolCall, SERVER_INFO } from './direct-tool-call.js';
 import { annotationsOf, searchTools, TOOL_CALL } from './long-tail.js';
 
 export { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
@@ -17,14 +17,39 @@ export { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
  * and read-only switch only cut that list.
  */
 export async function visibleTools(deps: CallDeps, caller: Caller): Promise<AgentTool[]> {
-  const p = caller.principal;
-  const grant = beyondPlans(p) ? null : await deps.entitlements.grant(p.tenantId as string);
+  const grant = await grantOf(deps, caller);
+  return deps.catalogue().filter((t) => mayUse(deps, caller, grant, t));
+}
+
+/** The plan features the key's tenant has (null: beyond plans, the operator's own keys). */
+const grantOf = (deps: CallDeps, caller: Caller) => (beyondPlans(caller.principal) ? null : deps.entitlements.grant(caller.principal.tenantId as string));
+
+type Grant = Awaited<ReturnType<typeof grantOf>>;
+
+/** One tool's part of `visibleTools`. */
+function mayUse(deps: CallDeps, caller: Caller, grant: Grant, t: AgentTool): boolean {
   const narrow = caller.narrow;
-  return deps
-    .catalogue()
-    .filter((t) => !narrow?.toolsets || narrow.toolsets.has(t.plugin))
-    .filter((t) => !narrow?.readOnly || t.readOnly)
-    .filter((t) => hasScope(p, t.scope) && (!grant || !deps.features.size || !missingFeature(deps.features, grant, [t.scope, AGENTS_SCOPE])));
+  if ((narrow?.toolsets && !narrow.toolsets.has(t.plugin)) || (narrow?.readOnly && !t.readOnly)) return false;
+  return hasScope(caller.principal, t.scope) && (!grant || !deps.features.size || !missingFeature(deps.features, grant, [t.scope, AGENTS_SCOPE]));
+}
+
+/** The catalogue by name (it is made once, so once per catalogue). */
+const byNameOf = new WeakMap<AgentTool[], Map<string, AgentTool>>();
+function catalogued(deps: CallDeps, name: string): AgentTool | undefined {
+  const tools = deps.catalogue();
+  let byName = byNameOf.get(tools);
+  if (!byName) byNameOf.set(tools, (byName = new Map(tools.map((t) => [t.name, t]))));
+  return byName.get(name);
+}
+
+/**
+ * The tool of that name the server built for this request would serve (`servedTools`), worked out
+ * for that tool alone when it is in the catalogue: a listed tool the key may use.
+ */
+async function servedTool(deps: CallDeps, caller: Caller, name: string): Promise<AgentTool | null> {
+  const tool = catalogued(deps, name);
+  if (!tool) return servedTools(await visibleTools(deps, caller)).listed.find((t) => t.name === name) ?? null; // a meta tool: built for the key's tools
+  return tool.listed && mayUse(deps, caller, await grantOf(deps, caller), tool) ? tool : null;
 }
 
 /**
@@ -133,17 +158,11 @@ export async function prepareRequest(deps: CallDeps, caller: Caller, visible: Ag
  * (not tool_call, its own router), made without the SDK's pipeline (direct-tool-call.ts says when
  * and why); null when the SDK must serve the request.
  */
-export async function answerDirectly(
-  deps: CallDeps,
-  caller: Caller,
-  visible: AgentTool[],
-  header: (name: string) => string,
-  body: unknown,
-): Promise<string | null> {
+export async function answerDirectly(deps: CallDeps, caller: Caller, header: (name: string) => string, body: unknown): Promise<string | null> {
   const call = plainToolCall(body, header);
   if (!call || call.name === TOOL_CALL.name) return null;
-  const tool = directlyServed(call, servedTools(visible).listed);
-  return tool ? answerToolCall(deps, caller, tool, call) : null;
+  const tool = await servedTool(deps, caller, call.name);
+  return tool && !declaresParamHeaders(tool) ? answerToolCall(deps, caller, tool, call) : null;
 }
 
 /**

@@ -135,6 +135,29 @@ describe('agents: a plain tools/call answered directly, the same as the SDK answ
     assert.deepEqual(await servedBy(t), { direct: counted.direct, sdk: counted.sdk + 4 }, 'every refusal is the SDK’s');
   });
 
+  it('a tool the request narrowed away, or no tool of the key’s, is the SDK’s to refuse; a listed tool it may use is answered directly', async () => {
+    const cases: Array<{ c: Call; direct: boolean }> = [
+      // license_verify binds a device: not read-only.
+      { c: { name: 'license_verify', args: verify.get(t)!, headers: { 'x-mcp-readonly': 'true' } }, direct: false },
+      { c: { name: 'license_verify', args: verify.get(t)!, headers: { 'x-mcp-toolsets': 'billing' } }, direct: false },
+      { c: { name: 'usage_read', args: {}, headers: { 'x-mcp-toolsets': 'billing,licensing', 'x-mcp-readonly': 'true' } }, direct: true },
+      { c: { name: 'license_verify', args: verify.get(t)!, headers: { 'x-mcp-toolsets': 'licensing' } }, direct: true },
+      { c: { name: 'no_such_tool', args: {} }, direct: false },
+    ];
+    for (const { c, direct } of cases) {
+      const counted = await servedBy(t);
+      const res = await call(t, c);
+      const served = await servedBy(t);
+      assert.deepEqual(
+        served,
+        direct ? { ...counted, direct: counted.direct + 1 } : { ...counted, sdk: counted.sdk + 1 },
+        `${c.name} ${JSON.stringify(c.headers)}`,
+      );
+      if (direct) assert.ok(res.body.result.structuredContent && !res.body.result.isError, res.text);
+      else assert.ok(res.body.error ?? res.body.result?.isError, res.text);
+    }
+  });
+
   it('with directToolCalls off, the SDK answers the plain call the same way', async () => {
     const direct = await call(t, { name: 'license_verify', args: verify.get(t)! });
     const viaSdk = await call(sdkOnly, { name: 'license_verify', args: verify.get(sdkOnly)! });

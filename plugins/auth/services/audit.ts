@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Clock } from 'plinth/plugin';
+import { iso, type Clock } from 'plinth/plugin';
 import { afterCommit } from 'plinth/plugin';
 import { GroupCommit, insertRows } from 'plinth/plugin';
 import type { Logger } from 'plinth/plugin';
@@ -78,7 +78,7 @@ export class AuditLog implements AuditSink {
       ip: entry.meta?.ip ?? null,
       user_agent: entry.meta?.userAgent?.slice(0, 512) ?? null,
       details: entry.details ? JSON.stringify(entry.details) : null,
-      created_at: this.deps.clock.now().toISOString(),
+      created_at: iso(this.deps.clock.now()),
     };
   }
 

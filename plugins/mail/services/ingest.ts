@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from 'plinth/plugin';
+import { iso, type Clock } from 'plinth/plugin';
 import { reserveIds, WriteSet } from 'plinth/plugin';
 import { GroupCommit } from 'plinth/plugin';
 import type { EventBus } from 'plinth/plugin';
@@ -178,7 +178,7 @@ export class Ingest {
    * the batch's order.
    */
   private async write(trx: Knex.Transaction, batch: Pending[]): Promise<Written[]> {
-    const now = this.deps.clock.now().toISOString();
+    const now = iso(this.deps.clock.now());
     const deliveries = batch.flatMap(({ mailboxes, raw, message }, item) => mailboxes.map((mailbox) => ({ item, mailbox, raw, m: message })));
     const touched = [...new Set(deliveries.map((d) => d.mailbox.id))];
     // Taken outside the batch's one statement on PostgreSQL: an id a failed batch took is skipped, as a failed insert's is.
