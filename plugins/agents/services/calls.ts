@@ -57,6 +57,7 @@ export type ToolResult = { isError?: boolean; content: Array<{ type: 'text'; tex
 /** The scope the plan must cover for any agent call (the `agents` feature). */
 export const AGENTS_SCOPE = 'agents:call';
 
+/** A tool's result; when structured, its text content is exactly the JSON of `structuredContent` (the direct answer writes it as that). */
 export const toolResult = (value: unknown, isError = false): ToolResult => ({
   ...(isError ? { isError: true } : {}),
   content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }],

@@ -81,7 +81,18 @@ async function checkedOutput(deps: CallDeps, tool: AgentTool, result: ToolResult
 
 /** Runs the call as the SDK's `tools/call` handler would and returns the JSON-RPC response body. */
 export async function answerToolCall(deps: CallDeps, caller: Caller, tool: AgentTool, call: PlainToolCall): Promise<string> {
-  const result = await checkedOutput(deps, tool, await callTool(deps, caller, tool, call.args));
-  const reply = { result: { ...result, resultType: 'complete', _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO } }, jsonrpc: '2.0', id: call.id };
-  return JSON.stringify(reply);
+  return replyJson(call.id, await checkedOutput(deps, tool, await callTool(deps, caller, tool, call.args)));
+}
+
+const META = { [SERVER_INFO_META_KEY]: SERVER_INFO };
+const META_JSON = JSON.stringify(META);
+
+/** The JSON-RPC response: a structured result's JSON is already its text content (toolResult), so it is written, not made again. */
+function replyJson(id: string | number, result: ToolResult): string {
+  const { content, structuredContent } = result;
+  if (structuredContent && !result.isError && content.length === 1) {
+    const json = content[0].text;
+    return `{"result":{"content":[{"type":"text","text":${JSON.stringify(json)}}],"structuredContent":${json},"resultType":"complete","_meta":${META_JSON}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+  }
+  return JSON.stringify({ result: { ...result, resultType: 'complete', _meta: META }, jsonrpc: '2.0', id });
 }
