@@ -92,7 +92,9 @@ function replyJson(id: string | number, result: ToolResult): string {
   const { content, structuredContent } = result;
   if (structuredContent && !result.isError && content.length === 1) {
     const json = content[0].text;
-    return `{"result":{"content":[{"type":"text","text":${JSON.stringify(json)}}],"structuredContent":${json},"resultType":"complete","_meta":${META_JSON}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+    const text = `{"type":"text","text":${JSON.stringify(json)}}`;
+    const body = `"content":[${text}],"structuredContent":${json},"resultType":"complete","_meta":${META_JSON}`;
+    return `{"result":{${body}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
   }
   return JSON.stringify({ result: { ...result, resultType: 'complete', _meta: META }, jsonrpc: '2.0', id });
 }
