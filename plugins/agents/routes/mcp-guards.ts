@@ -74,7 +74,8 @@ const flag = (value: string, where: string): boolean => {
  * tools the key's scopes and plan allow; a toolset no tool has is refused (a typo would hide all).
  */
 export function narrowingOf(ctx: HttpContext, known: ReadonlySet<string>): Narrowing {
-  const q = ctx.query as Record<string, unknown>;
+  // Most requests have no query string: Koa would still build a URLSearchParams for it.
+  const q = (ctx.querystring ? ctx.query : {}) as Record<string, unknown>;
   const sources: Array<[string, string]> = [];
   if (typeof q.toolsets === 'string') sources.push(['query.toolsets', q.toolsets]);
   if (ctx.get('x-mcp-toolsets')) sources.push(['header.x-mcp-toolsets', ctx.get('x-mcp-toolsets')]);
