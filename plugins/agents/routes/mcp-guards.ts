@@ -73,11 +73,9 @@ const flag = (value: string, where: string): boolean => {
  * the toolsets each names (their intersection), read-only when either says so. It only cuts the
  * tools the key's scopes and plan allow; a toolset no tool has is refused (a typo would hide all).
  */
-export function narrowingOf(ctx: HttpContext, known: ReadonlySet<string>): Narrowing {
-  // Most requests have no query string: Koa would still build a URLSearchParams for it.
-  const q = (ctx.querystring ? ctx.query : {}) as Record<string, unknown>;
+export function narrowingOf(ctx: HttpContext, q: { toolsets?: string; read_only?: string }, known: ReadonlySet<string>): Narrowing {
   const sources: Array<[string, string]> = [];
-  if (typeof q.toolsets === 'string') sources.push(['query.toolsets', q.toolsets]);
+  if (q.toolsets !== undefined) sources.push(['query.toolsets', q.toolsets]);
   if (ctx.get('x-mcp-toolsets')) sources.push(['header.x-mcp-toolsets', ctx.get('x-mcp-toolsets')]);
   let toolsets: Set<string> | null = null;
   for (const [where, value] of sources) {

@@ -143,7 +143,7 @@ export function mcpRoutes(
       description: 'An API key in X-API-Key or Authorization: Bearer, or an OAuth access token issued for this resource (<public URL>/mcp).',
       schema: { query: mcpQuery, rawBody: { contentType: 'application/json', schema: mcpRequest }, responses: POST_REPLIES },
     },
-    async (ctx) => {
+    async (ctx, { query }) => {
       assertOrigin(ctx, origins);
       const challenge = `Bearer resource_metadata="${metadataUrl}"`;
       const principal = await (async () => (await oauthPrincipal(ctx, oauth)) ?? ctx.authenticate())().catch((err: unknown) => {
@@ -172,7 +172,7 @@ export function mcpRoutes(
       const keyId = String(principal.attributes?.apiKeyId ?? (grantId ? `oauth:${grantId}` : `${principal.kind}:${principal.id}`));
       const sdk = await loadServing();
       handler ??= sdk.mcpHandler(deps);
-      const narrow = narrowingOf(ctx, toolsets());
+      const narrow = narrowingOf(ctx, query, toolsets());
       const caller = { principal, keyId, client: clientOf(ctx, message, sdk.CLIENT_INFO_META_KEY), ip: ctx.ip, narrow };
       const direct = directToolCalls ? await sdk.answerDirectly(deps, caller, (name) => ctx.get(name), body) : null;
       deps.metrics?.requests.inc({ served_by: direct === null ? 'sdk' : 'direct' });
