@@ -1,5 +1,5 @@
 import { type AuthInfo, createMcpHandler, fromJsonSchema, type McpHttpHandler, McpServer } from '@modelcontextprotocol/server';
-import { beyondPlans, missingFeature } from 'plinth/plugin';
+import { beyondPlans, type Grant, missingFeature } from 'plinth/plugin';
 import { AppError } from 'plinth/plugin';
 import { hasScope } from 'plinth/plugin';
 import { argsDigest } from './confirmations.js';
@@ -22,12 +22,11 @@ export async function visibleTools(deps: CallDeps, caller: Caller): Promise<Agen
 }
 
 /** The plan features the key's tenant has (null: beyond plans, the operator's own keys). */
-const grantOf = (deps: CallDeps, caller: Caller) => (beyondPlans(caller.principal) ? null : deps.entitlements.grant(caller.principal.tenantId as string));
-
-type Grant = Awaited<ReturnType<typeof grantOf>>;
+const grantOf = async (deps: CallDeps, caller: Caller): Promise<Grant | null> =>
+  beyondPlans(caller.principal) ? null : deps.entitlements.grant(caller.principal.tenantId as string);
 
 /** One tool's part of `visibleTools`. */
-function mayUse(deps: CallDeps, caller: Caller, grant: Grant, t: AgentTool): boolean {
+function mayUse(deps: CallDeps, caller: Caller, grant: Grant | null, t: AgentTool): boolean {
   const narrow = caller.narrow;
   if ((narrow?.toolsets && !narrow.toolsets.has(t.plugin)) || (narrow?.readOnly && !t.readOnly)) return false;
   return hasScope(caller.principal, t.scope) && (!grant || !deps.features.size || !missingFeature(deps.features, grant, [t.scope, AGENTS_SCOPE]));
